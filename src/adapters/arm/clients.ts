@@ -1,0 +1,42 @@
+// One NetworkManagementClient per subscription for the life of the process:
+// clients hold pipelines and connection pools that are expensive to rebuild.
+
+import {
+  NetworkManagementClient,
+  type NetworkManagementClientOptionalParams,
+} from "@azure/arm-network";
+import type { TokenCredential } from "@azure/identity";
+import type { ArmConfig } from "../../config/arm.js";
+
+export interface ArmClientOptions {
+  /** Extra pipeline options, e.g. `tlsOptions: { ca }` to trust a private CA. */
+  pipeline?: Pick<NetworkManagementClientOptionalParams, "tlsOptions" | "proxyOptions">;
+}
+
+export class NetworkClients {
+  private readonly clients = new Map<string, NetworkManagementClient>();
+
+  constructor(
+    private readonly credential: TokenCredential,
+    private readonly config: ArmConfig,
+    private readonly options: ArmClientOptions = {},
+  ) {}
+
+  for(subscriptionId: string): NetworkManagementClient {
+    const key = subscriptionId.toLowerCase();
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new NetworkManagementClient(this.credential, key, {
+        ...this.options.pipeline,
+        endpoint: this.config.endpoint,
+        // The SDK defaults the scope to public-cloud ARM even when the endpoint
+        // is a sovereign cloud, so it is always set explicitly.
+        credentials: { scopes: [this.config.tokenScope] },
+        retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: 10_000 },
+        userAgentOptions: { userAgentPrefix: "erwatch" },
+      });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+}

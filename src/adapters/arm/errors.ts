@@ -1,0 +1,85 @@
+// Every way an ARM read can fail, classified once into a ReadFailure. The
+// retry rule and the words of `monitoring-blind` both come from this.
+
+import type { ReadErrorKind, ReadFailure } from "../../core/model.js";
+
+interface ErrorLike {
+  name?: string;
+  message?: string;
+  statusCode?: number;
+  code?: string;
+}
+
+const RETRYABLE: Record<ReadErrorKind, boolean> = {
+  throttled: true,
+  timeout: true,
+  "server-error": true,
+  network: true,
+  forbidden: false,
+  unauthenticated: false,
+  "not-found": false,
+  malformed: false,
+};
+
+function kindOf(error: ErrorLike, timedOut: boolean): ReadErrorKind {
+  if (timedOut || error.name === "AbortError") return "timeout";
+  if (
+    error.name === "CredentialUnavailableError" ||
+    error.name === "AuthenticationRequiredError" ||
+    error.name === "AuthenticationError"
+  ) {
+    return "unauthenticated";
+  }
+  const status = error.statusCode;
+  if (status === 401) return "unauthenticated";
+  if (status === 403) return "forbidden";
+  if (status === 404) return "not-found";
+  if (status === 408) return "timeout";
+  if (status === 429) return "throttled";
+  if (status !== undefined && status >= 500) return "server-error";
+  if (status !== undefined && status >= 400) return "malformed";
+  if (
+    error.code === "REQUEST_SEND_ERROR" ||
+    /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|socket hang up/i.test(error.message ?? "")
+  ) {
+    return "network";
+  }
+  // Deserialisation of an unexpected body (invalid JSON, no `value` array).
+  if (
+    error.name === "MalformedResponseError" ||
+    error.name === "SyntaxError" ||
+    error.name === "TypeError" ||
+    error.code === "PARSE_ERROR"
+  ) {
+    return "malformed";
+  }
+  return status === undefined ? "network" : "server-error";
+}
+
+/** ARM's 403 message names the action the identity lacks; surface it. */
+function missingPermission(message: string | undefined): string | undefined {
+  return /perform action '([^']+)'/i.exec(message ?? "")?.[1];
+}
+
+export function toReadFailure(
+  error: unknown,
+  context: { call: string; target: string; timedOut: boolean },
+): ReadFailure {
+  const e = (
+    typeof error === "object" && error !== null ? error : { message: String(error) }
+  ) as ErrorLike;
+  const kind = kindOf(e, context.timedOut);
+  const failure: ReadFailure = {
+    kind,
+    call: context.call,
+    target: context.target,
+    message: context.timedOut
+      ? `no answer within the deadline`
+      : (e.message ?? String(error)).split("\n")[0]!.slice(0, 500),
+    retryable: RETRYABLE[kind],
+  };
+  if (e.statusCode !== undefined) failure.statusCode = e.statusCode;
+  if (kind === "forbidden")
+    failure.missingPermission = missingPermission(e.message) ?? context.call;
+  return failure;
+}

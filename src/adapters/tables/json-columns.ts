@@ -1,0 +1,36 @@
+// Table Storage caps a property at 64 KiB (32 K UTF-16 characters) and an
+// entity at 1 MiB. JSON documents are split across numbered properties; one
+// that cannot fit is an error with its size, never a silent truncation.
+
+const CHUNK_CHARS = 30_000;
+/** Leaves room under 1 MiB for keys, timestamps and the other columns. */
+const MAX_PARTS = 15;
+
+export class EntityTooLargeError extends Error {
+  override readonly name = "EntityTooLargeError";
+}
+
+export function packJson(value: unknown, what: string): Record<string, string | number> {
+  const text = JSON.stringify(value);
+  const parts = Math.max(1, Math.ceil(text.length / CHUNK_CHARS));
+  if (parts > MAX_PARTS) {
+    throw new EntityTooLargeError(
+      `${what} is ${text.length} characters of JSON, more than one table entity holds (${MAX_PARTS * CHUNK_CHARS}); it was not written`,
+    );
+  }
+  const out: Record<string, string | number> = { jsonParts: parts };
+  for (let i = 0; i < parts; i += 1)
+    out[i === 0 ? "json" : `json_${i}`] = text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
+  return out;
+}
+
+export function unpackJson<T>(entity: Record<string, unknown>, what: string): T {
+  const parts = typeof entity.jsonParts === "number" ? entity.jsonParts : 1;
+  let text = "";
+  for (let i = 0; i < parts; i += 1) {
+    const part = entity[i === 0 ? "json" : `json_${i}`];
+    if (typeof part !== "string") throw new Error(`${what}: JSON part ${i} of ${parts} is missing`);
+    text += part;
+  }
+  return JSON.parse(text) as T;
+}

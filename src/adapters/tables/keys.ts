@@ -1,0 +1,21 @@
+// Table keys may not contain / \ # ? or control characters, and circuit ids are
+// full of slashes: a circuit's partition is its name plus a hash of its id.
+
+import { createHash } from "node:crypto";
+
+export function circuitPartition(circuitId: string): string {
+  const name = circuitId.split("/").pop() ?? "circuit";
+  const safeName = name.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 60);
+  const hash = createHash("sha256").update(circuitId.toLowerCase()).digest("hex").slice(0, 16);
+  return `${safeName}-${hash}`;
+}
+
+export const SNAPSHOT_ROW = "snapshot";
+export const alertRow = (key: string) => `alert|${key}`;
+export const outboxRow = (createdAt: string, eventId: string) => `outbox|${createdAt}|${eventId}`;
+export const historyRow = (at: string, writer: string, index: number) =>
+  `${at}|${writer.replace(/[^A-Za-z0-9-]/g, "")}|${String(index).padStart(4, "0")}`;
+
+/** The smallest string greater than every string starting with `prefix`. */
+export const prefixEnd = (prefix: string) =>
+  prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);

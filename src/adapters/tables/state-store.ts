@@ -1,0 +1,331 @@
+// erwatch's memory in Azure Table Storage. Four tables:
+//   <prefix>Snapshots  PK circuit, RK "snapshot"            last known layer table
+//   <prefix>Alerts     PK circuit, RK "alert|<key>"          alert state
+//                      PK circuit, RK "outbox|<time>|<id>"   events not yet published
+//   <prefix>History    PK circuit, RK "<time>|<writer>|<n>"  append-only transitions
+// Alert state and its outbox rows share a partition so one transaction writes
+// both: an event is recorded exactly when the decision that made it is.
+
+import { odata, TableClient, type TableEntity, type TransactionAction } from "@azure/data-tables";
+import type { TokenCredential } from "@azure/identity";
+import type { OutboxRow, StateStore, Stored } from "../../app/state-store.js";
+import type { StateConfig } from "../../config/state.js";
+import type { AlertEvent } from "../../core/alert-event.js";
+import type { HistoryEntry } from "../../core/history.js";
+import type { AlertState } from "../../core/lifecycle.js";
+import type { Snapshot } from "../../core/snapshot.js";
+import { isNotFound, rethrowStorage } from "./errors.js";
+import { packJson, unpackJson } from "./json-columns.js";
+import {
+  alertRow,
+  circuitPartition,
+  historyRow,
+  outboxRow,
+  prefixEnd,
+  SNAPSHOT_ROW,
+} from "./keys.js";
+
+type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string; etag?: string };
+
+export interface TableNames {
+  snapshots: string;
+  alerts: string;
+  history: string;
+  deliveries: string;
+}
+
+export function tableNames(prefix: string): TableNames {
+  return {
+    snapshots: `${prefix}Snapshots`,
+    alerts: `${prefix}Alerts`,
+    history: `${prefix}History`,
+    deliveries: `${prefix}Deliveries`,
+  };
+}
+
+/** One TableClient per table per process. */
+export function createTableClient(
+  config: StateConfig,
+  table: string,
+  credential: (clientId?: string) => TokenCredential,
+): TableClient {
+  const c = config.connection;
+  if (c.kind === "connection-string") {
+    // Azurite and the storage emulator speak plain http on loopback.
+    const insecure = /UseDevelopmentStorage=true|=http:\/\//i.test(c.value);
+    return TableClient.fromConnectionString(c.value, table, { allowInsecureConnection: insecure });
+  }
+  return new TableClient(c.tableServiceUri, table, credential(c.clientId));
+}
+
+const BATCH = 100;
+
+export class TableStateStore implements StateStore {
+  constructor(
+    private readonly tables: { snapshots: TableClient; alerts: TableClient; history: TableClient },
+  ) {}
+
+  async ensureTables(): Promise<void> {
+    for (const client of Object.values(this.tables)) {
+      try {
+        await client.createTable();
+      } catch (error) {
+        rethrowStorage(error, `creating table ${client.tableName}`);
+      }
+    }
+  }
+
+  private async getRow(
+    client: TableClient,
+    pk: string,
+    rk: string,
+    doing: string,
+  ): Promise<Row | null> {
+    try {
+      return (await client.getEntity<Record<string, unknown>>(pk, rk)) as Row;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      return rethrowStorage(error, doing);
+    }
+  }
+
+  private async query(client: TableClient, filter: string, doing: string): Promise<Row[]> {
+    const rows: Row[] = [];
+    try {
+      for await (const row of client.listEntities<Record<string, unknown>>({
+        queryOptions: { filter },
+      }))
+        rows.push(row as Row);
+    } catch (error) {
+      rethrowStorage(error, doing);
+    }
+    return rows;
+  }
+
+  async getSnapshot(circuitId: string): Promise<Stored<Snapshot> | null> {
+    const row = await this.getRow(
+      this.tables.snapshots,
+      circuitPartition(circuitId),
+      SNAPSHOT_ROW,
+      `reading the snapshot of ${circuitId}`,
+    );
+    return row ? { value: unpackJson<Snapshot>(row, "snapshot"), etag: String(row.etag) } : null;
+  }
+
+  async putSnapshot(snapshot: Snapshot, etag: string | null): Promise<void> {
+    const entity: TableEntity = {
+      partitionKey: circuitPartition(snapshot.circuitId),
+      rowKey: SNAPSHOT_ROW,
+      circuitId: snapshot.circuitId,
+      ...packJson(snapshot, `snapshot of ${snapshot.circuitId}`),
+    };
+    try {
+      if (etag === null) await this.tables.snapshots.createEntity(entity);
+      else await this.tables.snapshots.updateEntity(entity, "Replace", { etag });
+    } catch (error) {
+      rethrowStorage(error, `writing the snapshot of ${snapshot.circuitId}`);
+    }
+  }
+
+  async listSnapshots(): Promise<Snapshot[]> {
+    const rows = await this.query(
+      this.tables.snapshots,
+      odata`RowKey eq ${SNAPSHOT_ROW}`,
+      "listing snapshots",
+    );
+    return rows.map((row) => unpackJson<Snapshot>(row, "snapshot"));
+  }
+
+  async listAlerts(circuitId?: string): Promise<Stored<AlertState>[]> {
+    const filter = circuitId
+      ? odata`PartitionKey eq ${circuitPartition(circuitId)} and RowKey ge ${"alert|"} and RowKey lt ${prefixEnd("alert|")}`
+      : odata`RowKey ge ${"alert|"} and RowKey lt ${prefixEnd("alert|")}`;
+    const rows = await this.query(this.tables.alerts, filter, "listing alerts");
+    return rows.map((row) => ({
+      value: unpackJson<AlertState>(row, "alert"),
+      etag: String(row.etag),
+    }));
+  }
+
+  async getAlert(circuitId: string, key: string): Promise<Stored<AlertState> | null> {
+    const row = await this.getRow(
+      this.tables.alerts,
+      circuitPartition(circuitId),
+      alertRow(key),
+      `reading alert ${key}`,
+    );
+    return row ? { value: unpackJson<AlertState>(row, "alert"), etag: String(row.etag) } : null;
+  }
+
+  async commitAlert(state: AlertState, etag: string | null, events: AlertEvent[]): Promise<void> {
+    const partitionKey = circuitPartition(state.circuitId);
+    const alert: TableEntity = {
+      partitionKey,
+      rowKey: alertRow(state.key),
+      key: state.key,
+      ...packJson(state, `alert ${state.key}`),
+    };
+    const actions: TransactionAction[] = [
+      etag === null ? ["create", alert] : ["update", alert, "Replace", { etag }],
+    ];
+    for (const event of events) {
+      const row: OutboxRow = {
+        circuitId: state.circuitId,
+        event,
+        createdAt: event.occurredAt,
+        claimedBy: null,
+        claimedUntil: null,
+      };
+      actions.push([
+        "create",
+        {
+          partitionKey,
+          rowKey: outboxRow(event.occurredAt, event.id),
+          ...packJson(row, `outbox event ${event.id}`),
+        },
+      ]);
+    }
+    try {
+      await this.tables.alerts.submitTransaction(actions);
+    } catch (error) {
+      rethrowStorage(error, `committing alert ${state.key}`);
+    }
+  }
+
+  async appendHistory(circuitId: string, entries: HistoryEntry[], writer: string): Promise<void> {
+    const partitionKey = circuitPartition(circuitId);
+    const actions: TransactionAction[] = entries.map((entry, i) => [
+      "create",
+      {
+        partitionKey,
+        rowKey: historyRow(entry.at, writer, i),
+        kind: entry.kind,
+        ...packJson(entry, "history entry"),
+      },
+    ]);
+    for (let i = 0; i < actions.length; i += BATCH) {
+      try {
+        await this.tables.history.submitTransaction(actions.slice(i, i + BATCH));
+      } catch (error) {
+        rethrowStorage(error, `appending history for ${circuitId}`);
+      }
+    }
+  }
+
+  async listHistory(circuitId: string, since: Date): Promise<HistoryEntry[]> {
+    const filter = odata`PartitionKey eq ${circuitPartition(circuitId)} and RowKey ge ${since.toISOString()}`;
+    const rows = await this.query(this.tables.history, filter, `reading history of ${circuitId}`);
+    return rows.map((row) => unpackJson<HistoryEntry>(row, "history entry"));
+  }
+
+  async listRecentHistory(since: Date, limit: number): Promise<HistoryEntry[]> {
+    const rows = await this.query(
+      this.tables.history,
+      odata`RowKey ge ${since.toISOString()}`,
+      "reading recent history",
+    );
+    return rows
+      .map((row) => unpackJson<HistoryEntry>(row, "history entry"))
+      .sort((a, b) => b.at.localeCompare(a.at))
+      .slice(0, limit);
+  }
+
+  async pruneHistory(before: Date): Promise<number> {
+    const rows = await this.query(
+      this.tables.history,
+      odata`RowKey lt ${before.toISOString()}`,
+      "finding old history",
+    );
+    const byPartition = new Map<string, Row[]>();
+    for (const row of rows)
+      byPartition.set(String(row.partitionKey), [
+        ...(byPartition.get(String(row.partitionKey)) ?? []),
+        row,
+      ]);
+    for (const [partitionKey, list] of byPartition) {
+      for (let i = 0; i < list.length; i += BATCH) {
+        const actions: TransactionAction[] = list
+          .slice(i, i + BATCH)
+          .map((r) => ["delete", { partitionKey, rowKey: String(r.rowKey) }]);
+        try {
+          await this.tables.history.submitTransaction(actions);
+        } catch (error) {
+          rethrowStorage(error, `pruning history of partition ${partitionKey}`);
+        }
+      }
+    }
+    return rows.length;
+  }
+
+  async listOutbox(): Promise<Stored<OutboxRow>[]> {
+    const rows = await this.query(
+      this.tables.alerts,
+      odata`RowKey ge ${"outbox|"} and RowKey lt ${prefixEnd("outbox|")}`,
+      "listing the outbox",
+    );
+    return rows
+      .map((row) => ({ value: unpackJson<OutboxRow>(row, "outbox row"), etag: String(row.etag) }))
+      .sort(
+        (a, b) =>
+          a.value.createdAt.localeCompare(b.value.createdAt) ||
+          a.value.event.sequence - b.value.event.sequence,
+      );
+  }
+
+  private outboxEntity(row: OutboxRow): TableEntity {
+    return {
+      partitionKey: circuitPartition(row.circuitId),
+      rowKey: outboxRow(row.createdAt, row.event.id),
+      ...packJson(row, `outbox event ${row.event.id}`),
+    };
+  }
+
+  async claimOutbox(
+    row: Stored<OutboxRow>,
+    claimant: string,
+    until: Date,
+  ): Promise<Stored<OutboxRow> | null> {
+    const claimed: OutboxRow = {
+      ...row.value,
+      claimedBy: claimant,
+      claimedUntil: until.toISOString(),
+    };
+    try {
+      const result = await this.tables.alerts.updateEntity(this.outboxEntity(claimed), "Replace", {
+        etag: row.etag,
+      });
+      return { value: claimed, etag: String(result.etag) };
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 412 || status === 404) return null;
+      return rethrowStorage(error, `claiming outbox event ${row.value.event.id}`);
+    }
+  }
+
+  async releaseOutbox(row: Stored<OutboxRow>): Promise<void> {
+    try {
+      await this.tables.alerts.updateEntity(
+        this.outboxEntity({ ...row.value, claimedBy: null, claimedUntil: null }),
+        "Replace",
+        { etag: row.etag },
+      );
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 412 || status === 404) return;
+      rethrowStorage(error, `releasing outbox event ${row.value.event.id}`);
+    }
+  }
+
+  async deleteOutbox(row: Stored<OutboxRow>): Promise<void> {
+    try {
+      await this.tables.alerts.deleteEntity(
+        circuitPartition(row.value.circuitId),
+        outboxRow(row.value.createdAt, row.value.event.id),
+        { etag: row.etag },
+      );
+    } catch (error) {
+      if (isNotFound(error)) return;
+      rethrowStorage(error, `removing published outbox event ${row.value.event.id}`);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// A lifecycle decision plus the circuit's verdict → the AlertEvent receivers
+// get: everything needed to act without opening another tool.
+
+import { ALERT_EVENT_VERSION, type AlertEvent } from "../core/alert-event.js";
+import { eventId } from "../core/alert-identity.js";
+import type { AlertState, PendingEvent } from "../core/lifecycle.js";
+import type { CircuitVerdict } from "../core/model.js";
+
+export function buildAlertEvent(
+  state: AlertState,
+  pending: PendingEvent,
+  verdict: CircuitVerdict,
+  now: Date,
+): AlertEvent {
+  const { condition } = pending;
+  const ticket =
+    condition.ticket === null
+      ? null
+      : condition.ticket.includes("First seen:")
+        ? condition.ticket
+        : `${condition.ticket}\nFirst seen by erwatch: ${pending.firstSeen}`;
+  return {
+    version: ALERT_EVENT_VERSION,
+    id: eventId(state.key, pending.sequence),
+    action: pending.action,
+    key: state.key,
+    sequence: pending.sequence,
+    family: state.family,
+    code: condition.code,
+    severity: pending.severity,
+    previousSeverity: pending.previousSeverity,
+    peakSeverity: pending.peakSeverity,
+    layer: condition.layer,
+    owner: condition.owner,
+    title: condition.title,
+    change: pending.change,
+    nextAction:
+      pending.action === "resolve"
+        ? "Nothing to do: confirm traffic is back and close any carrier ticket."
+        : condition.nextAction,
+    circuit: {
+      id: verdict.id,
+      name: verdict.name,
+      subscriptionId: verdict.subscriptionId,
+      resourceGroup: verdict.resourceGroup,
+      tags: verdict.tags,
+      serviceKey: verdict.serviceKey,
+      serviceProviderName: verdict.serviceProviderName,
+      peeringLocation: verdict.peeringLocation,
+    },
+    peering: state.peering,
+    paths: condition.paths,
+    evidence: condition.evidence,
+    ticket,
+    layerTable: verdict.peerings.find((p) => p.name === state.peering) ?? null,
+    firstSeen: pending.firstSeen,
+    occurredAt: now.toISOString(),
+  };
+}

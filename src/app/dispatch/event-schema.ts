@@ -1,0 +1,84 @@
+// A message body is only an alert event if it says so: validated here so a
+// poison message is dead-lettered with the reason instead of crashing anything.
+
+import { z } from "zod";
+import { ALERT_EVENT_VERSION, type AlertEvent } from "../../core/alert-event.js";
+
+const severity = z.enum(["Sev0", "Sev1", "Sev2", "Sev3", "Sev4"]);
+
+const eventSchema = z
+  .object({
+    version: z.literal(ALERT_EVENT_VERSION),
+    id: z.string().min(1),
+    action: z.enum(["open", "escalate", "deescalate", "repeat", "resolve"]),
+    key: z.string().min(1).max(255),
+    sequence: z.number().int().min(1),
+    family: z.string(),
+    code: z.string(),
+    severity,
+    previousSeverity: severity.nullable(),
+    peakSeverity: severity,
+    layer: z.string(),
+    owner: z.enum(["carrier", "you", "shared"]),
+    title: z.string(),
+    change: z.string(),
+    nextAction: z.string(),
+    circuit: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        subscriptionId: z.string(),
+        resourceGroup: z.string(),
+        tags: z.record(z.string(), z.string()),
+      })
+      .passthrough(),
+    peering: z.string().nullable(),
+    paths: z.array(z.enum(["primary", "secondary"])),
+    evidence: z.record(z.string(), z.unknown()),
+    ticket: z.string().nullable(),
+    layerTable: z.unknown(),
+    firstSeen: z.string(),
+    occurredAt: z.string(),
+  })
+  .passthrough();
+
+export type ParsedEvent =
+  { ok: true; event: AlertEvent } | { ok: false; reason: string; description: string };
+
+export function parseEvent(body: unknown): ParsedEvent {
+  let value = body;
+  if (typeof body === "string" || Buffer.isBuffer(body)) {
+    try {
+      value = JSON.parse(body.toString());
+    } catch {
+      return { ok: false, reason: "InvalidJson", description: "the message body is not JSON" };
+    }
+  }
+  if (typeof value !== "object" || value === null) {
+    return {
+      ok: false,
+      reason: "NotAnAlertEvent",
+      description: `the message body is a ${value === null ? "null" : typeof value}, not an erwatch alert event`,
+    };
+  }
+  const version = (value as { version?: unknown }).version;
+  if (version !== ALERT_EVENT_VERSION) {
+    return {
+      ok: false,
+      reason: "UnknownVersion",
+      description: `alert event version ${JSON.stringify(version)} is not one this dispatcher reads (${ALERT_EVENT_VERSION})`,
+    };
+  }
+  const parsed = eventSchema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
+    return {
+      ok: false,
+      reason: "InvalidEvent",
+      description: `not a valid alert event: ${issues.join("; ")}`,
+    };
+  }
+  return { ok: true, event: parsed.data as unknown as AlertEvent };
+}

@@ -1,0 +1,68 @@
+// The small interfaces the application is written against. Adapters implement
+// them; tests and the demo plug in the real adapters pointed at loopback fakes.
+
+import type { CircuitReading, ReadFailure } from "../core/model.js";
+
+/** A circuit to read: from a subscription listing (tags known) or an explicit id. */
+export interface CircuitTarget {
+  id: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  tags?: Record<string, string>;
+}
+
+export interface DiscoveryFailure {
+  subscriptionId: string;
+  failure: ReadFailure;
+}
+
+export interface ReadProgress {
+  /** e.g. "ARP table AzurePrivatePeering/primary" */
+  target: string;
+  ok: boolean;
+  elapsedMs: number;
+}
+
+export interface ReadOptions {
+  abortSignal: AbortSignal;
+  /** Also read the full route table of every path (diagnose --routes). */
+  routes?: boolean;
+  /** One read at a time, in the order the runbook teaches (diagnose). */
+  sequential?: boolean;
+  onRead?: (progress: ReadProgress) => void;
+  /** Read even circuits tagged erwatch:ignore (a person asked for this one by name). */
+  includeIgnored?: boolean;
+  /** Per-sweep memo shared across circuits (connection lists, vWAN gateways). */
+  session?: ReadSession;
+}
+
+export interface ReadSession {
+  memo<T>(key: string, load: () => Promise<T>): Promise<T>;
+}
+
+export function createReadSession(): ReadSession {
+  const cache = new Map<string, Promise<unknown>>();
+  return {
+    memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+      let pending = cache.get(key) as Promise<T> | undefined;
+      if (!pending) {
+        pending = load();
+        cache.set(key, pending);
+      }
+      return pending;
+    },
+  };
+}
+
+export type CircuitReadResult =
+  | { kind: "read"; reading: CircuitReading; settingProblems: string[] }
+  | { kind: "ignored"; id: string; name: string };
+
+export interface CircuitReader {
+  discover(
+    scope: { subscriptions: string[]; circuitIds: string[] },
+    options: { abortSignal: AbortSignal },
+  ): Promise<{ targets: CircuitTarget[]; failures: DiscoveryFailure[] }>;
+  read(target: CircuitTarget, options: ReadOptions): Promise<CircuitReadResult>;
+}

@@ -1,0 +1,128 @@
+// The JSON document erwatch prints (`--output json`) and answers with
+// (POST /api/sweep). A public contract documented in the README: fields are
+// added, never renamed.
+
+import type {
+  CircuitReading,
+  CircuitVerdict,
+  Finding,
+  PathName,
+  ReadFailure,
+  RouteRow,
+} from "../core/model.js";
+import type { DiscoveryFailure } from "./ports.js";
+
+export const REPORT_VERSION = 1;
+
+export interface ReportPath {
+  provider: { status: string; detail: string };
+  bgp: { status: string; detail: string };
+  peering: { status: string; detail: string };
+  routes: { status: string; detail: string };
+  gateway: { status: string; detail: string };
+  globalReach: { status: string; detail: string };
+  prefixes: number | null;
+  /** Only with diagnose --routes. */
+  receivedRoutes?: RouteRow[] | { error: ReadFailure };
+}
+
+export interface ReportFinding {
+  code: Finding["code"];
+  layer: Finding["layer"];
+  owner: Finding["owner"];
+  severity: Finding["severity"];
+  peering: string | null;
+  paths: PathName[];
+  title: string;
+  evidence: Record<string, unknown>;
+  nextAction: string;
+  ticket?: string;
+}
+
+export interface ReportCircuit {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  serviceKey: string | null;
+  provider: string | null;
+  peeringLocation: string | null;
+  readAt: string;
+  settings: CircuitVerdict["settings"];
+  peerings: { name: string; paths: Record<PathName, ReportPath> }[];
+  findings: ReportFinding[];
+  failedReads: ReadFailure[];
+}
+
+export interface Report {
+  version: typeof REPORT_VERSION;
+  generatedAt: string;
+  circuits: ReportCircuit[];
+  ignored: { id: string; name: string }[];
+  discoveryFailures: DiscoveryFailure[];
+  errors: { id: string; name: string; message: string }[];
+}
+
+function finding(f: Finding): ReportFinding {
+  const out: ReportFinding = {
+    code: f.code,
+    layer: f.layer,
+    owner: f.owner,
+    severity: f.severity,
+    peering: f.peering,
+    paths: f.paths,
+    title: f.title,
+    evidence: f.evidence,
+    nextAction: f.nextAction,
+  };
+  if (f.ticket !== undefined) out.ticket = f.ticket;
+  return out;
+}
+
+export function reportCircuit(verdict: CircuitVerdict, reading?: CircuitReading): ReportCircuit {
+  return {
+    id: verdict.id,
+    name: verdict.name,
+    subscriptionId: verdict.subscriptionId,
+    resourceGroup: verdict.resourceGroup,
+    serviceKey: verdict.serviceKey,
+    provider: verdict.serviceProviderName,
+    peeringLocation: verdict.peeringLocation,
+    readAt: verdict.readAt,
+    settings: verdict.settings,
+    peerings: verdict.peerings.map((p) => {
+      const path = (name: PathName): ReportPath => {
+        const out: ReportPath = { ...p.paths[name], prefixes: p.prefixes[name] };
+        const routes = reading?.paths[p.name]?.[name].routes;
+        if (routes) out.receivedRoutes = routes.ok ? routes.value : { error: routes.error };
+        return out;
+      };
+      return { name: p.name, paths: { primary: path("primary"), secondary: path("secondary") } };
+    }),
+    findings: verdict.findings.map(finding),
+    failedReads: verdict.failedReads,
+  };
+}
+
+export function buildReport(input: {
+  verdicts: CircuitVerdict[];
+  readings?: CircuitReading[];
+  ignored?: Report["ignored"];
+  discoveryFailures?: DiscoveryFailure[];
+  errors?: Report["errors"];
+  generatedAt: Date;
+}): Report {
+  return {
+    version: REPORT_VERSION,
+    generatedAt: input.generatedAt.toISOString(),
+    circuits: input.verdicts.map((v) =>
+      reportCircuit(
+        v,
+        input.readings?.find((r) => r.ref.id === v.id),
+      ),
+    ),
+    ignored: input.ignored ?? [],
+    discoveryFailures: input.discoveryFailures ?? [],
+    errors: input.errors ?? [],
+  };
+}

@@ -1,0 +1,71 @@
+// What the stateful sweep needs from storage, and what it publishes to. The
+// Table Storage adapter implements StateStore; Service Bus (or the in-memory
+// sink in tests) implements EventSink.
+
+import type { AlertEvent } from "../core/alert-event.js";
+import type { HistoryEntry } from "../core/history.js";
+import type { AlertState } from "../core/lifecycle.js";
+import type { Snapshot } from "../core/snapshot.js";
+
+export interface Stored<T> {
+  value: T;
+  etag: string;
+}
+
+/** Another writer changed the row since it was read: re-read and decide again. */
+export class ConflictError extends Error {
+  override readonly name = "ConflictError";
+}
+
+export interface OutboxRow {
+  circuitId: string;
+  event: AlertEvent;
+  createdAt: string;
+  /** A drain in progress holds the row until this time, so two drains do not publish it twice. */
+  claimedBy: string | null;
+  claimedUntil: string | null;
+}
+
+export interface StateStore {
+  ensureTables(): Promise<void>;
+  getSnapshot(circuitId: string): Promise<Stored<Snapshot> | null>;
+  /** Conditional on `etag` (null: must not exist yet). Throws ConflictError. */
+  putSnapshot(snapshot: Snapshot, etag: string | null): Promise<void>;
+  listSnapshots(): Promise<Snapshot[]>;
+  listAlerts(circuitId?: string): Promise<Stored<AlertState>[]>;
+  getAlert(circuitId: string, key: string): Promise<Stored<AlertState> | null>;
+  /**
+   * Writes the alert state and its events' outbox rows in one transaction,
+   * conditional on `etag` (null: must not exist yet). Throws ConflictError.
+   */
+  commitAlert(state: AlertState, etag: string | null, events: AlertEvent[]): Promise<void>;
+  appendHistory(circuitId: string, entries: HistoryEntry[], writer: string): Promise<void>;
+  listHistory(circuitId: string, since: Date): Promise<HistoryEntry[]>;
+  /** Recent history across all circuits, newest first (status page). */
+  listRecentHistory(since: Date, limit: number): Promise<HistoryEntry[]>;
+  pruneHistory(before: Date): Promise<number>;
+  listOutbox(): Promise<Stored<OutboxRow>[]>;
+  /** Null when another drain claimed or removed the row first. */
+  claimOutbox(
+    row: Stored<OutboxRow>,
+    claimant: string,
+    until: Date,
+  ): Promise<Stored<OutboxRow> | null>;
+  releaseOutbox(row: Stored<OutboxRow>): Promise<void>;
+  deleteOutbox(row: Stored<OutboxRow>): Promise<void>;
+}
+
+export interface EventSink {
+  /** Resolves only when the broker accepted every event; rejects otherwise (nothing partial is assumed). */
+  publish(events: AlertEvent[]): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export class InMemoryEventSink implements EventSink {
+  readonly published: AlertEvent[] = [];
+  failWith: Error | null = null;
+  async publish(events: AlertEvent[]): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.published.push(...events);
+  }
+}

@@ -1,0 +1,92 @@
+// Input of POST /api/sweep: optional circuit ids in the JSON body
+// ({"circuits": [...]}) or the query (?circuit=<id>, repeatable or
+// comma-separated). Problems name the field, as RFC 9457 problem details.
+
+import { parseCircuitId } from "../core/resource-id.js";
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors: { field: string; message: string }[];
+}
+
+export const PROBLEM_TYPE = "https://github.com/erwatch/erwatch/blob/main/README.md#http-api";
+
+export function problem(
+  status: number,
+  title: string,
+  detail: string,
+  errors: Problem["errors"],
+): Problem {
+  return { type: PROBLEM_TYPE, title, status, detail, errors };
+}
+
+export type SweepRequestInput =
+  { ok: true; circuitIds: string[] | null } | { ok: false; problem: Problem };
+
+export function parseSweepRequest(bodyText: string, query: URLSearchParams): SweepRequestInput {
+  const errors: Problem["errors"] = [];
+  const fromQuery = query
+    .getAll("circuit")
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  let fromBody: unknown[] = [];
+  if (bodyText.trim() !== "") {
+    let body: unknown;
+    try {
+      body = JSON.parse(bodyText);
+    } catch {
+      return {
+        ok: false,
+        problem: problem(400, "Malformed request body", "The body is not JSON.", [
+          { field: "body", message: "is not valid JSON" },
+        ]),
+      };
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      errors.push({
+        field: "body",
+        message: 'must be a JSON object like {"circuits": ["<circuit resource id>"]}',
+      });
+    } else {
+      const extra = Object.keys(body).filter((k) => k !== "circuits");
+      for (const k of extra) errors.push({ field: k, message: "is not a field of this request" });
+      const circuits = (body as { circuits?: unknown }).circuits;
+      if (circuits !== undefined && !Array.isArray(circuits))
+        errors.push({ field: "circuits", message: "must be an array of circuit resource ids" });
+      else fromBody = circuits ?? [];
+    }
+  }
+  const ids: string[] = [];
+  fromBody.forEach((value, i) => {
+    const parsed = typeof value === "string" ? parseCircuitId(value) : null;
+    if (!parsed)
+      errors.push({
+        field: `circuits[${i}]`,
+        message: "is not an ExpressRoute circuit resource id",
+      });
+    else ids.push(parsed.id);
+  });
+  fromQuery.forEach((value, i) => {
+    const parsed = parseCircuitId(value);
+    if (!parsed)
+      errors.push({
+        field: `circuit[${i}]`,
+        message: "is not an ExpressRoute circuit resource id",
+      });
+    else ids.push(parsed.id);
+  });
+  if (errors.length > 0) {
+    return {
+      ok: false,
+      problem: problem(400, "Invalid sweep request", "Nothing was read or written.", errors),
+    };
+  }
+  const unique = ids.filter(
+    (id, i) => ids.findIndex((o) => o.toLowerCase() === id.toLowerCase()) === i,
+  );
+  return { ok: true, circuitIds: unique.length > 0 ? unique : null };
+}

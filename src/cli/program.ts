@@ -1,0 +1,340 @@
+// `erwatch` for on-call engineers on their own `az login`. Exit codes:
+// 0 nothing at Sev2 or worse, 1 something at Sev2 or worse, 2 erwatch itself
+// could not run (bad arguments, configuration, no credential).
+
+import { Command, CommanderError, Option } from "commander";
+import type { TokenCredential } from "@azure/identity";
+import type { DestinationStream } from "pino";
+import { azureCredential } from "../adapters/credential.js";
+import type { ArmClientOptions } from "../adapters/arm/clients.js";
+import { createArmReader } from "../adapters/arm/reader.js";
+import { diagnose } from "../app/diagnose.js";
+import type { CircuitReader } from "../app/ports.js";
+import { buildReport, type Report } from "../app/report.js";
+import { scan } from "../app/scan.js";
+import { readArmConfig, type ArmConfig } from "../config/arm.js";
+import { ConfigError, SettingsReader } from "../config/reader.js";
+import type { Env } from "../config/settings.js";
+import { isSubscriptionId, parseCircuitId } from "../core/resource-id.js";
+import { isAtOrAbove } from "../core/severity.js";
+import { createLogger, type Logger } from "../logging.js";
+import { buildRuntime } from "../runtime/build.js";
+import { loadRuntimeConfig } from "../runtime/config.js";
+import { renderCircuit, renderFinding } from "./render-table.js";
+
+export interface Stream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliDeps {
+  env: Env;
+  stdout: Stream;
+  stderr: Stream;
+  /** Injected by tests and the demo; DefaultAzureCredential otherwise. */
+  credential?: TokenCredential;
+  armClientOptions?: ArmClientOptions;
+  now?: () => Date;
+  logDestination?: DestinationStream;
+}
+
+export const EXIT = { ok: 0, findings: 1, cannotRun: 2 } as const;
+
+class CannotRun extends Error {}
+
+interface Context {
+  deps: CliDeps;
+  logger: Logger;
+}
+
+function armConfig(env: Env): ArmConfig {
+  const r = new SettingsReader(env);
+  const config = readArmConfig(r);
+  r.throwIfProblems();
+  return config;
+}
+
+async function credentialFor(ctx: Context, config: ArmConfig): Promise<TokenCredential> {
+  const credential =
+    ctx.deps.credential ?? azureCredential({ authorityHost: config.authorityHost });
+  try {
+    // Fail fast and clearly rather than as a blind finding on every read.
+    const token = await credential.getToken(config.tokenScope, {
+      abortSignal: AbortSignal.timeout(60_000),
+    });
+    if (!token) throw new Error("no token was returned");
+  } catch (error) {
+    throw new CannotRun(
+      `erwatch could not get a token for ${config.tokenScope}: ${(error as Error).message.split("\n")[0]}\n` +
+        "Run `az login` (and `az account set`), or set AZURE_TOKEN_CREDENTIALS to the credential you use.",
+    );
+  }
+  return credential;
+}
+
+function reader(ctx: Context, config: ArmConfig, credential: TokenCredential): CircuitReader {
+  const deps = { credential, config, ...(ctx.deps.now ? { now: ctx.deps.now } : {}) };
+  return createArmReader(
+    ctx.deps.armClientOptions ? { ...deps, clientOptions: ctx.deps.armClientOptions } : deps,
+  );
+}
+
+function worstExit(report: Report): number {
+  if (report.errors.length > 0) return EXIT.cannotRun;
+  const serious = report.circuits.some((c) =>
+    c.findings.some((f) => isAtOrAbove(f.severity, "Sev2")),
+  );
+  return serious ? EXIT.findings : EXIT.ok;
+}
+
+const progress = (stream: Stream) => (text: string) => {
+  if (stream.isTTY) stream.write(`\r\u001b[2K${text}`);
+};
+
+async function runDiagnose(
+  ctx: Context,
+  id: string,
+  opts: { routes?: boolean; output: string },
+): Promise<number> {
+  const circuit = parseCircuitId(id);
+  if (!circuit) {
+    throw new CannotRun(
+      `"${id}" is not an ExpressRoute circuit resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/expressRouteCircuits/<name>)`,
+    );
+  }
+  const config = armConfig(ctx.deps.env);
+  const credential = await credentialFor(ctx, config);
+  const stderr = ctx.deps.stderr;
+  const { verdict, reading } = await diagnose(reader(ctx, config, credential), circuit, {
+    routes: opts.routes ?? false,
+    abortSignal: AbortSignal.timeout(config.timeoutMs * 20),
+    classify: config.classify,
+    onRead: (p) => {
+      if (stderr.isTTY)
+        stderr.write(
+          `${p.ok ? "read" : "FAILED"} ${p.target} (${(p.elapsedMs / 1000).toFixed(1)} s)\n`,
+        );
+    },
+  });
+  if (!reading.circuit.ok) {
+    const e = reading.circuit.error;
+    throw new CannotRun(
+      `could not read circuit ${circuit.id}: ${e.kind}${e.missingPermission ? ` (missing ${e.missingPermission})` : ""}: ${e.message}`,
+    );
+  }
+  const report = buildReport({
+    verdicts: [verdict],
+    readings: [reading],
+    generatedAt: (ctx.deps.now ?? (() => new Date()))(),
+  });
+  if (opts.output === "json") ctx.deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else
+    ctx.deps.stdout.write(
+      `${renderCircuit(report.circuits[0]!, { colour: ctx.deps.stdout.isTTY === true })}\n`,
+    );
+  return worstExit(report);
+}
+
+function sweepScope(
+  ctx: Context,
+  opts: { subscription?: string[]; circuit?: string[] },
+  config: ArmConfig,
+) {
+  const problems: string[] = [];
+  for (const s of opts.subscription ?? [])
+    if (!isSubscriptionId(s)) problems.push(`--subscription "${s}" is not a subscription id`);
+  const circuitIds = (opts.circuit ?? []).map((c) => {
+    const parsed = parseCircuitId(c);
+    if (!parsed) problems.push(`--circuit "${c}" is not an ExpressRoute circuit resource id`);
+    return parsed?.id ?? c;
+  });
+  if (problems.length > 0) throw new CannotRun(problems.join("\n"));
+  const flagged = (opts.subscription?.length ?? 0) + circuitIds.length > 0;
+  const scope = flagged
+    ? { subscriptions: (opts.subscription ?? []).map((s) => s.toLowerCase()), circuitIds }
+    : { subscriptions: config.subscriptions, circuitIds: config.circuitIds };
+  if (scope.subscriptions.length === 0 && scope.circuitIds.length === 0) {
+    throw new CannotRun(
+      "nothing to sweep: pass --subscription / --circuit, or set ERWATCH_SUBSCRIPTIONS / ERWATCH_CIRCUITS",
+    );
+  }
+  return scope;
+}
+
+function printSweep(ctx: Context, report: Report, output: string): void {
+  if (output === "json") {
+    ctx.deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const out = ctx.deps.stdout;
+  for (const c of report.circuits) {
+    for (const f of c.findings) {
+      out.write(
+        `${f.severity}  ${c.name}  ${f.peering ?? "-"}  ${f.paths.join("+") || "-"}  ${f.code}  ${f.owner}  ${f.title}\n`,
+      );
+    }
+  }
+  for (const f of report.discoveryFailures) {
+    out.write(
+      `could not list circuits in subscription ${f.subscriptionId}: ${f.failure.kind}${f.failure.missingPermission ? ` (missing ${f.failure.missingPermission})` : ""}\n`,
+    );
+  }
+  for (const e of report.errors) out.write(`erwatch failed on ${e.name}: ${e.message}\n`);
+  const findings = report.circuits.flatMap((c) => c.findings);
+  const serious = findings.filter((f) => isAtOrAbove(f.severity, "Sev2")).length;
+  out.write(
+    `${report.circuits.length} circuit(s) read, ${report.ignored.length} ignored; ${findings.length} finding(s), ${serious} at Sev2 or worse\n`,
+  );
+}
+
+async function runStatefulSweep(
+  ctx: Context,
+  opts: { subscription?: string[]; circuit?: string[]; output: string },
+): Promise<number> {
+  const config = loadRuntimeConfig(ctx.deps.env, { state: true, publish: "optional" });
+  const scope = sweepScope(ctx, opts, config.arm);
+  const credential = await credentialFor(ctx, config.arm);
+  const runtime = buildRuntime(config, {
+    credential,
+    ...(ctx.deps.armClientOptions ? { armClientOptions: ctx.deps.armClientOptions } : {}),
+    logger: ctx.logger,
+  });
+  if (!runtime.store || !runtime.sweeper) throw new CannotRun("Table Storage is not configured");
+  await runtime.store.ensureTables();
+  const now = (ctx.deps.now ?? (() => new Date()))();
+  const result = await runtime.sweeper.sweep({
+    scope,
+    now,
+    abortSignal: AbortSignal.timeout(config.arm.timeoutMs * 40),
+  });
+  const report = buildReport({ ...result, generatedAt: now });
+  if (opts.output === "json") {
+    const { events, decisions, pendingInOutbox, brokerError, sweepId } = result;
+    ctx.deps.stdout.write(
+      `${JSON.stringify({ ...report, sweepId, events, decisions, pendingInOutbox, brokerError }, null, 2)}\n`,
+    );
+  } else {
+    printSweep(ctx, report, "table");
+    for (const e of result.events) {
+      ctx.deps.stdout.write(
+        `alert ${e.action} ${e.severity}  ${e.circuit.name}  ${e.peering ?? "-"}  ${e.family}  ${e.change}\n`,
+      );
+    }
+    if (!runtime.sink && result.pendingInOutbox > 0) {
+      ctx.deps.stdout.write(
+        `${result.pendingInOutbox} alert event(s) wait in the outbox: ServiceBusConnection is not set, so this run does not publish them.\n`,
+      );
+    } else if (result.brokerError) {
+      ctx.deps.stdout.write(
+        `Service Bus refused the events (${result.brokerError}); ${result.pendingInOutbox} stay in the outbox for the next sweep.\n`,
+      );
+    }
+  }
+  await runtime.sink?.close?.();
+  return worstExit(report);
+}
+
+async function runSweep(
+  ctx: Context,
+  opts: { subscription?: string[]; circuit?: string[]; output: string; state?: boolean },
+): Promise<number> {
+  if (opts.state) return runStatefulSweep(ctx, opts);
+  const config = armConfig(ctx.deps.env);
+  const scope = sweepScope(ctx, opts, config);
+  const credential = await credentialFor(ctx, config);
+  const tick = progress(ctx.deps.stderr);
+  const armReader = reader(ctx, config, credential);
+  const result = await scan(armReader, scope, {
+    abortSignal: AbortSignal.timeout(config.timeoutMs * 40),
+    classify: config.classify,
+    logger: ctx.logger,
+    onCircuit: (done, total, name) => tick(`read ${done}/${total} circuits (${name})`),
+  });
+  if (ctx.deps.stderr.isTTY) ctx.deps.stderr.write("\r\u001b[2K");
+  const report = buildReport({ ...result, generatedAt: (ctx.deps.now ?? (() => new Date()))() });
+  printSweep(ctx, report, opts.output);
+  if (report.circuits.length === 0 && report.discoveryFailures.length > 0) return EXIT.cannotRun;
+  return worstExit(report);
+}
+
+export type CliContext = Context;
+export { CannotRun, renderFinding };
+
+export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+  const logger = createLogger({
+    level: deps.env.LOG_LEVEL ?? "warn",
+    destination: deps.logDestination ?? { write: (line: string) => deps.stderr.write(line) },
+  });
+  const ctx: Context = { deps, logger };
+  let exitCode: number = EXIT.ok;
+  const output = () =>
+    new Option("--output <format>", "table or json").choices(["table", "json"]).default("table");
+  const program = new Command("erwatch")
+    .description("Watch Azure ExpressRoute circuits layer by layer and path by path.")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => deps.stdout.write(s),
+      writeErr: (s) => deps.stderr.write(s),
+    })
+    .showHelpAfterError();
+  program
+    .command("diagnose")
+    .description(
+      "Read one circuit in runbook order and name the broken layer, its owner and the next action.",
+    )
+    .argument(
+      "<circuit-resource-id>",
+      "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/expressRouteCircuits/<name>",
+    )
+    .option("--routes", "also read the full received route table of every path")
+    .addOption(output())
+    .action(async (id: string, opts: { routes?: boolean; output: string }) => {
+      exitCode = await runDiagnose(ctx, id, opts);
+    });
+  program
+    .command("sweep")
+    .description("Read every circuit in scope; one line per finding.")
+    .option(
+      "--subscription <id...>",
+      "subscription(s) whose circuits to read (default ERWATCH_SUBSCRIPTIONS)",
+    )
+    .option("--circuit <id...>", "circuit resource id(s) to read (default ERWATCH_CIRCUITS)")
+    .option(
+      "--state",
+      "stateful sweep: keep snapshots and alerts in Table Storage (ERWATCH_STORAGE) and raise alert events",
+    )
+    .addOption(output())
+    .action(
+      async (opts: {
+        subscription?: string[];
+        circuit?: string[];
+        output: string;
+        state?: boolean;
+      }) => {
+        exitCode = await runSweep(ctx, opts);
+      },
+    );
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.exitCode === 0
+        ? EXIT.ok
+        : EXIT.cannotRun;
+    }
+    if (error instanceof CannotRun) {
+      deps.stderr.write(`erwatch: ${error.message}\n`);
+      return EXIT.cannotRun;
+    }
+    if (error instanceof ConfigError) {
+      deps.stderr.write(`erwatch: ${error.message}\n`);
+      return EXIT.cannotRun;
+    }
+    logger.error({ err: error }, "erwatch failed");
+    deps.stderr.write(`erwatch: unexpected failure: ${(error as Error).message}\n`);
+    return EXIT.cannotRun;
+  }
+}

@@ -1,0 +1,107 @@
+// Table output for a person at 2 a.m.: the layer table per peering with the
+// broken cell impossible to miss, then each finding with its owner, next action
+// and ticket. Words, not only colours, carry the state (colour is a bonus on a TTY).
+
+import type { ReportCircuit, ReportFinding, ReportPath } from "../app/report.js";
+
+const LAYERS: { key: keyof Omit<ReportPath, "prefixes" | "receivedRoutes">; label: string }[] = [
+  { key: "provider", label: "provider / L2" },
+  { key: "bgp", label: "BGP session" },
+  { key: "peering", label: "peering" },
+  { key: "routes", label: "routes" },
+  { key: "gateway", label: "gateway wiring" },
+  { key: "globalReach", label: "Global Reach" },
+];
+
+const WORD: Record<string, string> = {
+  up: "ok  ",
+  warn: "WARN",
+  down: "DOWN",
+  unknown: "????",
+  "n/a": "--  ",
+};
+const COLOUR: Record<string, string> = {
+  up: "32",
+  warn: "33",
+  down: "31",
+  unknown: "90",
+  "n/a": "90",
+};
+
+export interface RenderOptions {
+  colour: boolean;
+}
+
+function paint(text: string, status: string, o: RenderOptions): string {
+  return o.colour ? `\u001b[${COLOUR[status] ?? "0"}m${text}\u001b[0m` : text;
+}
+
+function cellText(
+  cell: { status: string; detail: string },
+  width: number,
+  o: RenderOptions,
+): string {
+  const text = `${WORD[cell.status] ?? cell.status} ${cell.detail}`;
+  const clipped = text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+  return paint(clipped, cell.status, o);
+}
+
+export function renderFinding(f: ReportFinding, circuitName?: string): string {
+  const where = [circuitName, f.peering, f.paths.length > 0 ? f.paths.join("+") : null]
+    .filter(Boolean)
+    .join("  ");
+  const lines = [
+    `${f.severity}  ${f.code}  owner: ${f.owner}  ${where}`,
+    `  ${f.title}`,
+    `  Next: ${f.nextAction}`,
+  ];
+  if (f.ticket)
+    lines.push("  Ticket for the carrier:", ...f.ticket.split("\n").map((l) => `    ${l}`));
+  return lines.join("\n");
+}
+
+export function renderCircuit(c: ReportCircuit, o: RenderOptions): string {
+  const out: string[] = [];
+  out.push(
+    `${c.name}  (${c.provider ?? "provider ?"} @ ${c.peeringLocation ?? "?"}; service key ${c.serviceKey ?? "?"})`,
+  );
+  out.push(`  ${c.id}`);
+  out.push(
+    `  read ${c.readAt}; model ${c.settings.connectivityModel}; criticality ${c.settings.criticality}`,
+  );
+  const width = 38;
+  for (const p of c.peerings) {
+    out.push("");
+    out.push(`  ${p.name.padEnd(18)}${"primary".padEnd(width + 1)}secondary`);
+    for (const layer of LAYERS) {
+      out.push(
+        `  ${layer.label.padEnd(18)}${cellText(p.paths.primary[layer.key], width, o)} ${cellText(p.paths.secondary[layer.key], width, o)}`,
+      );
+    }
+    for (const path of ["primary", "secondary"] as const) {
+      const routes = p.paths[path].receivedRoutes;
+      if (!routes) continue;
+      out.push("", `  received routes ${p.name}/${path}:`);
+      if (!Array.isArray(routes))
+        out.push(`    could not read: ${routes.error.kind} (${routes.error.message})`);
+      else if (routes.length === 0) out.push("    (none)");
+      else
+        for (const r of routes)
+          out.push(
+            `    ${r.network.padEnd(20)} via ${r.nextHop.padEnd(16)} locPrf ${r.locPrf || "-"}  path ${r.path}`,
+          );
+    }
+  }
+  out.push("");
+  if (c.findings.length === 0)
+    out.push("  No findings: every layer that could be read is healthy.");
+  for (const f of c.findings)
+    out.push(
+      renderFinding(f)
+        .split("\n")
+        .map((l) => `  ${l}`)
+        .join("\n"),
+      "",
+    );
+  return out.join("\n");
+}

@@ -1,0 +1,125 @@
+import type { ClassifyOptions } from "../core/classify.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../core/classify.js";
+import type { ConnectivityModel } from "../core/model.js";
+import { isSubscriptionId, parseCircuitId } from "../core/resource-id.js";
+import type { SettingsReader } from "./reader.js";
+
+export type CloudName = "AzureCloud" | "AzureUSGovernment" | "AzureChinaCloud";
+
+/** ARM endpoint, login host and storage suffix per sovereign cloud. */
+export const CLOUDS: Record<
+  CloudName,
+  { arm: string; authorityHost: string; storageSuffix: string; serviceBusSuffix: string }
+> = {
+  AzureCloud: {
+    arm: "https://management.azure.com",
+    authorityHost: "https://login.microsoftonline.com",
+    storageSuffix: "core.windows.net",
+    serviceBusSuffix: "servicebus.windows.net",
+  },
+  AzureUSGovernment: {
+    arm: "https://management.usgovcloudapi.net",
+    authorityHost: "https://login.microsoftonline.us",
+    storageSuffix: "core.usgovcloudapi.net",
+    serviceBusSuffix: "servicebus.usgovcloudapi.net",
+  },
+  AzureChinaCloud: {
+    arm: "https://management.chinacloudapi.cn",
+    authorityHost: "https://login.chinacloudapi.cn",
+    storageSuffix: "core.chinacloudapi.cn",
+    serviceBusSuffix: "servicebus.chinacloudapi.cn",
+  },
+};
+
+export interface ArmConfig {
+  cloud: CloudName;
+  endpoint: string;
+  tokenScope: string;
+  authorityHost: string;
+  subscriptions: string[];
+  circuitIds: string[];
+  concurrency: number;
+  timeoutMs: number;
+  lroPollIntervalMs: number;
+  maxRetries: number;
+  defaults: { connectivityModel: ConnectivityModel; expectedPeerings: string[] };
+  classify: ClassifyOptions;
+}
+
+export function readArmConfig(r: SettingsReader): ArmConfig {
+  const cloud = r.oneOf<CloudName>(
+    "AZURE_CLOUD",
+    ["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"],
+    "AzureCloud",
+  );
+  const endpoint = r.url("ARM_ENDPOINT") ?? CLOUDS[cloud].arm;
+  const subscriptions = r.list("ERWATCH_SUBSCRIPTIONS");
+  for (const s of subscriptions) {
+    if (!isSubscriptionId(s))
+      r.problem("ERWATCH_SUBSCRIPTIONS", `"${s}" is not a subscription id (a GUID)`);
+  }
+  const circuitIds: string[] = [];
+  for (const text of r.list("ERWATCH_CIRCUITS")) {
+    const parsed = parseCircuitId(text);
+    if (parsed) circuitIds.push(parsed.id);
+    else
+      r.problem(
+        "ERWATCH_CIRCUITS",
+        `"${text}" is not an ExpressRoute circuit resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/expressRouteCircuits/<name>)`,
+      );
+  }
+  const warn = r.int("PREFIX_WARN_PERCENT", 80, { min: 1, max: 100 });
+  const critical = r.int("PREFIX_CRITICAL_PERCENT", 95, { min: 1, max: 100 });
+  if (critical < warn)
+    r.problem("PREFIX_CRITICAL_PERCENT", `must be at least PREFIX_WARN_PERCENT (${warn})`);
+  const expected = r.raw("ERWATCH_EXPECTED_PEERINGS");
+  return {
+    cloud,
+    endpoint,
+    tokenScope: r.raw("ARM_TOKEN_SCOPE") ?? `${endpoint}/.default`,
+    authorityHost: CLOUDS[cloud].authorityHost,
+    subscriptions: subscriptions.map((s) => s.toLowerCase()),
+    circuitIds,
+    concurrency: r.int("ARM_CONCURRENCY", 4, { min: 1, max: 64 }),
+    timeoutMs: r.int("ARM_TIMEOUT_MS", 30_000, { min: 100, max: 600_000 }),
+    lroPollIntervalMs: r.int("ARM_LRO_POLL_INTERVAL_MS", 2_000, { min: 1, max: 60_000 }),
+    maxRetries: r.int("ARM_MAX_RETRIES", 2, { min: 0, max: 10 }),
+    defaults: {
+      connectivityModel: r.oneOf<ConnectivityModel>(
+        "ERWATCH_CONNECTIVITY_MODEL",
+        ["own-edge", "provider-managed"],
+        "own-edge",
+      ),
+      expectedPeerings:
+        expected === undefined
+          ? ["AzurePrivatePeering"]
+          : expected.toLowerCase() === "none"
+            ? []
+            : r.list("ERWATCH_EXPECTED_PEERINGS"),
+    },
+    classify: {
+      ...DEFAULT_CLASSIFY_OPTIONS,
+      routeLimits: {
+        privateStandardIpv4: r.int("ROUTE_LIMIT_PRIVATE_STANDARD", 4000, {
+          min: 1,
+          max: 1_000_000,
+        }),
+        privatePremiumIpv4: r.int("ROUTE_LIMIT_PRIVATE_PREMIUM", 10000, { min: 1, max: 1_000_000 }),
+        privateIpv6: r.int("ROUTE_LIMIT_PRIVATE_IPV6", 100, { min: 1, max: 1_000_000 }),
+        microsoft: r.int("ROUTE_LIMIT_MICROSOFT", 200, { min: 1, max: 1_000_000 }),
+        warnPercent: warn,
+        criticalPercent: critical,
+      },
+    },
+  };
+}
+
+/** Sweeps need something to watch; diagnose takes its circuit on the command line. */
+export function requireScope(r: SettingsReader, arm: ArmConfig): void {
+  if (arm.subscriptions.length === 0 && arm.circuitIds.length === 0) {
+    r.problem(
+      "ERWATCH_SUBSCRIPTIONS",
+      "set ERWATCH_SUBSCRIPTIONS and/or ERWATCH_CIRCUITS: erwatch has nothing to watch",
+    );
+  }
+}

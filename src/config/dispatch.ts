@@ -1,0 +1,242 @@
+import { z } from "zod";
+import { validateRouting, type Routing } from "../core/routing.js";
+import type { SettingsReader } from "./reader.js";
+
+/** A receiver with its secrets resolved from app settings. */
+export type ResolvedReceiver =
+  | { kind: "teams"; name: string; url: string }
+  | { kind: "pagerduty"; name: string; routingKey: string; url?: string }
+  | { kind: "webhook"; name: string; url: string; headers?: Record<string, string> };
+
+export interface DispatchConfig {
+  receivers: ResolvedReceiver[];
+  routing: Routing;
+  receiverTimeoutMs: number;
+  attemptsPerDelivery: number;
+  retryBaseMs: number;
+  retryMaxWaitMs: number;
+  maxDeliveries: number;
+  subscription: string | null;
+  statusPageUrl: string | null;
+  /** Secret values, for log scrubbing. */
+  secrets: string[];
+}
+
+const SEVERITY = z.enum(["Sev0", "Sev1", "Sev2", "Sev3", "Sev4"]);
+const settingName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an app setting name");
+const receiverSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("teams"), name: z.string().min(1), urlSetting: settingName }).strict(),
+  z
+    .object({
+      kind: z.literal("pagerduty"),
+      name: z.string().min(1),
+      routingKeySetting: settingName,
+      url: z.string().url().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("webhook"),
+      name: z.string().min(1),
+      urlSetting: settingName,
+      headerSettings: z.record(z.string(), settingName).optional(),
+    })
+    .strict(),
+]);
+const matchSchema = z
+  .object({
+    severityAtOrAbove: SEVERITY,
+    severityAtOrBelow: SEVERITY,
+    circuits: z.array(z.string()),
+    circuitTags: z.record(z.string(), z.string()),
+    layers: z.array(
+      z.enum(["provider", "bgp", "peering", "routes", "gateway", "globalReach", "monitoring"]),
+    ),
+    owners: z.array(z.enum(["carrier", "you", "shared"])),
+    codes: z.array(
+      z.enum([
+        "provider-not-provisioned",
+        "arp-missing",
+        "bgp-down",
+        "no-prefixes-received",
+        "prefix-limit-near",
+        "peering-missing",
+        "peering-disabled",
+        "public-prefixes-not-validated",
+        "gateway-not-connected",
+        "global-reach-down",
+        "monitoring-blind",
+        "session-flapping",
+      ]),
+    ),
+    families: z.array(
+      z.enum([
+        "provider",
+        "path-down",
+        "peering-config",
+        "route-limit",
+        "gateway",
+        "global-reach",
+        "monitoring-blind",
+        "session-flapping",
+      ]),
+    ),
+    actions: z.array(z.enum(["open", "escalate", "deescalate", "repeat", "resolve"])),
+  })
+  .partial()
+  .strict();
+const actionGroupsSchema = z
+  .object({
+    receivers: z.array(receiverSchema),
+    actionGroups: z.array(
+      z.object({ name: z.string().min(1), receivers: z.array(z.string()) }).strict(),
+    ),
+    routes: z.array(
+      z
+        .object({
+          name: z.string().min(1),
+          match: matchSchema.default({}),
+          actionGroups: z.array(z.string()),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+type ActionGroupsSetting = z.infer<typeof actionGroupsSchema>;
+
+/** Sev0–Sev1 page on-call (PagerDuty + Teams); Sev2–Sev3 go to Teams; the webhook hears Sev0–Sev3. */
+function defaults(r: SettingsReader): ActionGroupsSetting {
+  const receivers: ActionGroupsSetting["receivers"] = [];
+  if (r.raw("PAGERDUTY_ROUTING_KEY"))
+    receivers.push({
+      kind: "pagerduty",
+      name: "pagerduty",
+      routingKeySetting: "PAGERDUTY_ROUTING_KEY",
+    });
+  if (r.raw("TEAMS_WEBHOOK_URL"))
+    receivers.push({ kind: "teams", name: "teams", urlSetting: "TEAMS_WEBHOOK_URL" });
+  if (r.raw("WEBHOOK_URL"))
+    receivers.push({ kind: "webhook", name: "webhook", urlSetting: "WEBHOOK_URL" });
+  const has = (name: string) => receivers.some((x) => x.name === name);
+  const onCall = ["pagerduty", "teams"].filter(has);
+  const actionGroups: ActionGroupsSetting["actionGroups"] = [];
+  const routes: ActionGroupsSetting["routes"] = [];
+  if (onCall.length > 0) {
+    actionGroups.push({ name: "on-call", receivers: onCall });
+    routes.push({
+      name: "page-on-call",
+      match: { severityAtOrAbove: "Sev1" },
+      actionGroups: ["on-call"],
+    });
+  }
+  if (has("teams")) {
+    actionGroups.push({ name: "teams-only", receivers: ["teams"] });
+    routes.push({
+      name: "tell-the-channel",
+      match: { severityAtOrBelow: "Sev2", severityAtOrAbove: "Sev3" },
+      actionGroups: ["teams-only"],
+    });
+  }
+  if (has("webhook")) {
+    actionGroups.push({ name: "itsm", receivers: ["webhook"] });
+    routes.push({ name: "itsm", match: { severityAtOrAbove: "Sev3" }, actionGroups: ["itsm"] });
+  }
+  return { receivers, actionGroups, routes };
+}
+
+function secretFrom(
+  r: SettingsReader,
+  setting: string,
+  receiver: string,
+  secrets: string[],
+): string {
+  const value = r.raw(setting);
+  if (!value) {
+    r.problem(
+      "ERWATCH_ACTION_GROUPS",
+      `receiver "${receiver}" reads its secret from app setting ${setting}, which is not set`,
+    );
+    return "";
+  }
+  secrets.push(value);
+  return value;
+}
+
+function checkUrl(r: SettingsReader, setting: string, value: string): void {
+  try {
+    const url = new URL(value);
+    const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
+      r.problem(setting, "must be an https URL");
+  } catch {
+    // Never echo the value: it is a secret.
+    if (value) r.problem(setting, "is not a URL");
+  }
+}
+
+export function readDispatchConfig(r: SettingsReader): DispatchConfig {
+  const explicit = r.raw("ERWATCH_ACTION_GROUPS") !== undefined;
+  const before = r.problems.length;
+  const setting = explicit
+    ? r.json("ERWATCH_ACTION_GROUPS", actionGroupsSchema, {
+        receivers: [],
+        actionGroups: [],
+        routes: [],
+      })
+    : defaults(r);
+  // An unreadable setting was reported; checks derived from its fallback would only mislead.
+  const unreadable = r.problems.length > before;
+  const secrets: string[] = [];
+  const receivers: ResolvedReceiver[] = setting.receivers.map((x): ResolvedReceiver => {
+    switch (x.kind) {
+      case "teams": {
+        const url = secretFrom(r, x.urlSetting, x.name, secrets);
+        checkUrl(r, x.urlSetting, url);
+        return { kind: "teams", name: x.name, url };
+      }
+      case "pagerduty":
+        return {
+          kind: "pagerduty",
+          name: x.name,
+          routingKey: secretFrom(r, x.routingKeySetting, x.name, secrets),
+          ...(x.url ? { url: x.url } : {}),
+        };
+      case "webhook": {
+        const url = secretFrom(r, x.urlSetting, x.name, secrets);
+        checkUrl(r, x.urlSetting, url);
+        const headers = Object.fromEntries(
+          Object.entries(x.headerSettings ?? {}).map(([h, s]) => [
+            h,
+            secretFrom(r, s, x.name, secrets),
+          ]),
+        );
+        return { kind: "webhook", name: x.name, url, ...(x.headerSettings ? { headers } : {}) };
+      }
+    }
+  });
+  const routing: Routing = { actionGroups: setting.actionGroups, routes: setting.routes };
+  for (const problem of validateRouting(
+    routing,
+    receivers.map((x) => x.name),
+  ))
+    r.problems.push(`ERWATCH_ACTION_GROUPS.${problem}`);
+  if (receivers.length === 0 && !unreadable) {
+    r.problem(
+      "ERWATCH_ACTION_GROUPS",
+      "no receivers: set PAGERDUTY_ROUTING_KEY, TEAMS_WEBHOOK_URL or WEBHOOK_URL, or define receivers in ERWATCH_ACTION_GROUPS",
+    );
+  }
+  const statusPageUrl = r.raw("STATUS_PAGE_URL") ?? null;
+  return {
+    receivers,
+    routing,
+    receiverTimeoutMs: r.int("RECEIVER_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
+    attemptsPerDelivery: r.int("DISPATCH_ATTEMPTS", 3, { min: 1, max: 10 }),
+    retryBaseMs: r.int("DISPATCH_RETRY_BASE_MS", 1_000, { min: 1, max: 60_000 }),
+    retryMaxWaitMs: r.int("DISPATCH_RETRY_MAX_WAIT_MS", 60_000, { min: 1, max: 300_000 }),
+    maxDeliveries: r.int("DISPATCH_MAX_DELIVERIES", 5, { min: 1, max: 100 }),
+    subscription: r.raw("SERVICEBUS_SUBSCRIPTION") ?? null,
+    statusPageUrl,
+    secrets,
+  };
+}

@@ -1,0 +1,47 @@
+import type { SettingsReader } from "./reader.js";
+
+export type ServiceBusConnection =
+  | { kind: "connection-string"; value: string }
+  | { kind: "identity"; fullyQualifiedNamespace: string; clientId?: string };
+
+export interface PublishConfig {
+  connection: ServiceBusConnection;
+  entity: string;
+}
+
+/** Null when Service Bus is not configured at all (the CLI then leaves events in the outbox). */
+export function readPublishConfig(r: SettingsReader, required: boolean): PublishConfig | null {
+  const cs = r.raw("ServiceBusConnection");
+  const namespace = r.raw("ServiceBusConnection__fullyQualifiedNamespace");
+  const clientId = r.raw("ServiceBusConnection__clientId");
+  const entity = r.raw("SERVICEBUS_ENTITY") ?? "erwatch-alerts";
+  if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,259}$/.test(entity))
+    r.problem("SERVICEBUS_ENTITY", `"${entity}" is not a valid queue or topic name`);
+  if (cs) {
+    if (!/Endpoint=sb:\/\//i.test(cs))
+      r.problem("ServiceBusConnection", "is not a Service Bus connection string (Endpoint=sb://…)");
+    return { connection: { kind: "connection-string", value: cs }, entity };
+  }
+  if (namespace) {
+    if (!/^[A-Za-z0-9-]+\.[A-Za-z0-9.-]+$/.test(namespace)) {
+      r.problem(
+        "ServiceBusConnection__fullyQualifiedNamespace",
+        `"${namespace}" is not a host name like <namespace>.servicebus.windows.net`,
+      );
+    }
+    return {
+      connection: {
+        kind: "identity",
+        fullyQualifiedNamespace: namespace,
+        ...(clientId ? { clientId } : {}),
+      },
+      entity,
+    };
+  }
+  if (required)
+    r.problem(
+      "ServiceBusConnection",
+      "set ServiceBusConnection (connection string) or ServiceBusConnection__fullyQualifiedNamespace (managed identity)",
+    );
+  return null;
+}

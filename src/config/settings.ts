@@ -1,0 +1,262 @@
+// Every app setting erwatch reads, in one table. The parser, the README
+// settings table, local.settings.sample.json and infra/ app settings are all
+// checked against this list by tests, so a new setting cannot drift.
+
+export type Section = "general" | "arm" | "state" | "publish" | "dispatch" | "functions";
+
+export interface SettingDoc {
+  section: Section;
+  /** What it does and its default, for the README. */
+  doc: string;
+  /** Safe placeholder for local.settings.sample.json ("" = leave empty). */
+  sample: string;
+  /** True when the value is a secret: never logged, a Key Vault reference in Azure. */
+  secret?: boolean;
+}
+
+export const SETTINGS = {
+  LOG_LEVEL: {
+    section: "general",
+    doc: "pino level: trace, debug, info (default), warn, error.",
+    sample: "info",
+  },
+  ERWATCH_SUBSCRIPTIONS: {
+    section: "arm",
+    doc: "Comma-separated subscription ids: every ExpressRoute circuit in them is watched.",
+    sample: "00000000-0000-0000-0000-000000000000",
+  },
+  ERWATCH_CIRCUITS: {
+    section: "arm",
+    doc: "Comma-separated circuit resource ids, instead of or as well as whole subscriptions.",
+    sample: "",
+  },
+  AZURE_CLOUD: {
+    section: "arm",
+    doc: "AzureCloud (default), AzureUSGovernment or AzureChinaCloud: picks the ARM endpoint, token scope and login host.",
+    sample: "AzureCloud",
+  },
+  ARM_ENDPOINT: {
+    section: "arm",
+    doc: "Overrides the ARM endpoint (private clouds). The token scope follows unless ARM_TOKEN_SCOPE is set.",
+    sample: "",
+  },
+  ARM_TOKEN_SCOPE: {
+    section: "arm",
+    doc: "Overrides the token scope for ARM (e.g. Azure Stack Hub audiences).",
+    sample: "",
+  },
+  ARM_CONCURRENCY: {
+    section: "arm",
+    doc: "Reads in flight at once across all circuits (default 4). ARM allows about 25 reads/s per subscription.",
+    sample: "4",
+  },
+  ARM_TIMEOUT_MS: {
+    section: "arm",
+    doc: "Deadline for one read including its long-running polls and retries (default 30000).",
+    sample: "30000",
+  },
+  ARM_LRO_POLL_INTERVAL_MS: {
+    section: "arm",
+    doc: "Poll interval for ARP / route table reads when ARM sends no Retry-After (default 2000).",
+    sample: "2000",
+  },
+  ARM_MAX_RETRIES: {
+    section: "arm",
+    doc: "SDK retries for 408/429/5xx within one read (default 2).",
+    sample: "2",
+  },
+  ERWATCH_EXPECTED_PEERINGS: {
+    section: "arm",
+    doc: "Peerings every circuit must have unless its erwatch:peerings tag says otherwise (default AzurePrivatePeering).",
+    sample: "AzurePrivatePeering",
+  },
+  ERWATCH_CONNECTIVITY_MODEL: {
+    section: "arm",
+    doc: "own-edge (default) or provider-managed, for circuits without an erwatch:connectivity-model tag.",
+    sample: "own-edge",
+  },
+  PREFIX_WARN_PERCENT: {
+    section: "arm",
+    doc: "Received prefixes at or above this share of the route limit: Sev3 (default 80).",
+    sample: "80",
+  },
+  PREFIX_CRITICAL_PERCENT: {
+    section: "arm",
+    doc: "Received prefixes at or above this share of the route limit: Sev2 (default 95).",
+    sample: "95",
+  },
+  ROUTE_LIMIT_PRIVATE_STANDARD: {
+    section: "arm",
+    doc: "Private peering IPv4 route limit without Premium (default 4000).",
+    sample: "4000",
+  },
+  ROUTE_LIMIT_PRIVATE_PREMIUM: {
+    section: "arm",
+    doc: "Private peering IPv4 route limit with Premium (default 10000).",
+    sample: "10000",
+  },
+  ROUTE_LIMIT_PRIVATE_IPV6: {
+    section: "arm",
+    doc: "Private peering IPv6 route limit (default 100).",
+    sample: "100",
+  },
+  ROUTE_LIMIT_MICROSOFT: {
+    section: "arm",
+    doc: "Microsoft peering route limit (default 200).",
+    sample: "200",
+  },
+  ERWATCH_STORAGE: {
+    section: "state",
+    doc: "Table Storage connection string. If unset, ERWATCH_STORAGE__tableServiceUri / __accountName (identity), then the same forms of AzureWebJobsStorage.",
+    sample: "UseDevelopmentStorage=true",
+    secret: true,
+  },
+  ERWATCH_STORAGE__tableServiceUri: {
+    section: "state",
+    doc: "Identity-based Table Storage: the table service URI.",
+    sample: "",
+  },
+  ERWATCH_STORAGE__accountName: {
+    section: "state",
+    doc: "Identity-based Table Storage: the account name (URI derived from the cloud).",
+    sample: "",
+  },
+  ERWATCH_STORAGE__clientId: {
+    section: "state",
+    doc: "Client id of the user-assigned identity for Table Storage.",
+    sample: "",
+  },
+  AzureWebJobsStorage: {
+    section: "state",
+    doc: "The Functions host's storage; erwatch falls back to it when ERWATCH_STORAGE is unset.",
+    sample: "UseDevelopmentStorage=true",
+    secret: true,
+  },
+  AzureWebJobsStorage__accountName: {
+    section: "state",
+    doc: "Identity-based host storage account name (fallback for erwatch's tables).",
+    sample: "",
+  },
+  AzureWebJobsStorage__tableServiceUri: {
+    section: "state",
+    doc: "Identity-based host storage table URI (fallback for erwatch's tables).",
+    sample: "",
+  },
+  AzureWebJobsStorage__clientId: {
+    section: "state",
+    doc: "Client id of the user-assigned identity for host storage.",
+    sample: "",
+  },
+  ERWATCH_TABLE_PREFIX: {
+    section: "state",
+    doc: "Prefix of erwatch's table names: <prefix>Snapshots, <prefix>Alerts, <prefix>History, <prefix>Deliveries (default erwatch).",
+    sample: "erwatch",
+  },
+  HISTORY_RETENTION_DAYS: {
+    section: "state",
+    doc: "History older than this is pruned (default 30).",
+    sample: "30",
+  },
+  ERWATCH_ALERT_POLICY: {
+    section: "state",
+    doc: "JSON: hysteresis (openAfter / resolveAfter per severity), repeatEveryMinutes, blindAfterSweeps, flap, trendWindowHours, per-circuit overrides. Defaults in README.",
+    sample: "",
+  },
+  ERWATCH_SILENCES: {
+    section: "state",
+    doc: "JSON array of silences (one-off or recurring maintenance windows) per circuit, optionally per peering and path.",
+    sample: "[]",
+  },
+  ServiceBusConnection: {
+    section: "publish",
+    doc: "Service Bus connection string (local runs). In Azure use ServiceBusConnection__fullyQualifiedNamespace with the managed identity.",
+    sample: "",
+    secret: true,
+  },
+  ServiceBusConnection__fullyQualifiedNamespace: {
+    section: "publish",
+    doc: "Identity-based Service Bus: <namespace>.servicebus.windows.net.",
+    sample: "",
+  },
+  ServiceBusConnection__clientId: {
+    section: "publish",
+    doc: "Client id of the user-assigned identity for Service Bus.",
+    sample: "",
+  },
+  SERVICEBUS_ENTITY: {
+    section: "publish",
+    doc: "Queue or topic alert events are published to (default erwatch-alerts).",
+    sample: "erwatch-alerts",
+  },
+  ERWATCH_ACTION_GROUPS: {
+    section: "dispatch",
+    doc: "JSON: receivers (secrets by app-setting name), action groups and routes. Unset: built from PAGERDUTY_ROUTING_KEY / TEAMS_WEBHOOK_URL / WEBHOOK_URL with the default routes.",
+    sample: "",
+  },
+  PAGERDUTY_ROUTING_KEY: {
+    section: "dispatch",
+    doc: "PagerDuty Events API v2 integration (routing) key for the default on-call receiver.",
+    sample: "",
+    secret: true,
+  },
+  TEAMS_WEBHOOK_URL: {
+    section: "dispatch",
+    doc: "Microsoft Teams Workflows webhook URL for the default Teams receiver.",
+    sample: "",
+    secret: true,
+  },
+  WEBHOOK_URL: {
+    section: "dispatch",
+    doc: "Generic webhook (Azure Monitor common alert schema) for the default webhook receiver.",
+    sample: "",
+    secret: true,
+  },
+  RECEIVER_TIMEOUT_MS: {
+    section: "dispatch",
+    doc: "Deadline for one post to a receiver (default 10000).",
+    sample: "10000",
+  },
+  DISPATCH_ATTEMPTS: {
+    section: "dispatch",
+    doc: "Posts per receiver within one delivery of a message before giving it back to Service Bus (default 3).",
+    sample: "3",
+  },
+  DISPATCH_RETRY_BASE_MS: {
+    section: "dispatch",
+    doc: "First backoff between posts; doubles each time, Retry-After wins when longer (default 1000).",
+    sample: "1000",
+  },
+  DISPATCH_RETRY_MAX_WAIT_MS: {
+    section: "dispatch",
+    doc: "Longest wait inside one delivery; a longer Retry-After hands the message back to Service Bus (default 60000).",
+    sample: "60000",
+  },
+  DISPATCH_MAX_DELIVERIES: {
+    section: "dispatch",
+    doc: "Deliveries of one message before it is dead-lettered with the receiver and its last status (default 5; keep below the entity's maxDeliveryCount).",
+    sample: "5",
+  },
+  SERVICEBUS_SUBSCRIPTION: {
+    section: "dispatch",
+    doc: "When SERVICEBUS_ENTITY is a topic: the subscription the dispatcher reads.",
+    sample: "",
+  },
+  STATUS_PAGE_URL: {
+    section: "dispatch",
+    doc: "Public URL of the status page, linked from Teams cards.",
+    sample: "",
+  },
+  SERVICEBUS_DEADLETTER_QUEUE: {
+    section: "dispatch",
+    doc: "Queue where the Functions dispatcher parks events it gives up on, with DeadLetterReason / DeadLetterErrorDescription (default <SERVICEBUS_ENTITY>-deadletter).",
+    sample: "erwatch-alerts-deadletter",
+  },
+  SWEEP_SCHEDULE: {
+    section: "functions",
+    doc: "NCRONTAB schedule of the timer sweep (six fields, default every 5 minutes).",
+    sample: "0 */5 * * * *",
+  },
+} as const satisfies Record<string, SettingDoc>;
+
+export type SettingName = keyof typeof SETTINGS;
+export type Env = Readonly<Record<string, string | undefined>>;

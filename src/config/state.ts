@@ -1,0 +1,177 @@
+import { z } from "zod";
+import { DEFAULT_ALERT_POLICY, type AlertPolicy, type Silence } from "../core/policy.js";
+import { validateWindow } from "../core/silence.js";
+import { CLOUDS, type CloudName } from "./arm.js";
+import type { SettingsReader } from "./reader.js";
+
+export type StorageConnection =
+  | { kind: "connection-string"; value: string; setting: string }
+  | { kind: "identity"; tableServiceUri: string; clientId?: string; setting: string };
+
+export interface StateConfig {
+  connection: StorageConnection;
+  tablePrefix: string;
+  historyRetentionDays: number;
+  policy: AlertPolicy;
+  silences: Silence[];
+}
+
+const count = z.number().int().min(1).max(1000);
+const perSeverity = z
+  .object({ Sev0: count, Sev1: count, Sev2: count, Sev3: count, Sev4: count })
+  .partial()
+  .strict();
+const minutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(60 * 24 * 30);
+
+const policySchema = z
+  .object({
+    openAfter: perSeverity,
+    resolveAfter: perSeverity,
+    repeatEveryMinutes: z
+      .object({ Sev0: minutes, Sev1: minutes, Sev2: minutes, Sev3: minutes, Sev4: minutes })
+      .partial()
+      .strict(),
+    blindAfterSweeps: count,
+    flap: z.object({ transitions: count, windowMinutes: minutes }).partial().strict(),
+    trendWindowHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90),
+    circuits: z.record(
+      z.string(),
+      z.object({ openAfter: perSeverity, resolveAfter: perSeverity }).partial().strict(),
+    ),
+  })
+  .partial()
+  .strict();
+
+const silenceSchema = z
+  .object({
+    id: z.string().min(1).optional(),
+    circuit: z.string().min(1),
+    peering: z.string().min(1).optional(),
+    path: z.enum(["primary", "secondary"]).optional(),
+    comment: z.string().optional(),
+    start: z.string().optional(),
+    end: z.string().optional(),
+    cron: z.string().optional(),
+    durationMinutes: minutes.optional(),
+    timezone: z.string().optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const once = s.start !== undefined || s.end !== undefined;
+    const recurring = s.cron !== undefined || s.durationMinutes !== undefined;
+    if (once === recurring) {
+      ctx.addIssue({
+        code: "custom",
+        message: "give either start and end (one-off) or cron and durationMinutes (recurring)",
+      });
+      return;
+    }
+    try {
+      validateWindow(
+        once
+          ? { kind: "once", start: s.start ?? "", end: s.end ?? "" }
+          : {
+              kind: "recurring",
+              cron: s.cron ?? "",
+              durationMinutes: s.durationMinutes ?? 0,
+              timezone: s.timezone ?? "UTC",
+            },
+      );
+      if (recurring && s.durationMinutes === undefined)
+        throw new Error("durationMinutes is required with cron");
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  });
+
+function readConnection(r: SettingsReader, cloud: CloudName): StorageConnection | null {
+  for (const prefix of ["ERWATCH_STORAGE", "AzureWebJobsStorage"]) {
+    const cs = r.raw(prefix);
+    if (cs) return { kind: "connection-string", value: cs, setting: prefix };
+    const clientId = r.raw(`${prefix}__clientId`);
+    const uri = r.raw(`${prefix}__tableServiceUri`);
+    if (uri)
+      return {
+        kind: "identity",
+        tableServiceUri: uri.replace(/\/+$/, ""),
+        setting: `${prefix}__tableServiceUri`,
+        ...(clientId ? { clientId } : {}),
+      };
+    const account = r.raw(`${prefix}__accountName`);
+    if (account) {
+      return {
+        kind: "identity",
+        tableServiceUri: `https://${account}.table.${CLOUDS[cloud].storageSuffix}`,
+        setting: `${prefix}__accountName`,
+        ...(clientId ? { clientId } : {}),
+      };
+    }
+  }
+  return null;
+}
+
+export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfig {
+  const connection = readConnection(r, cloud);
+  if (!connection) {
+    r.problem(
+      "ERWATCH_STORAGE",
+      "no Table Storage connection: set ERWATCH_STORAGE (connection string), ERWATCH_STORAGE__accountName / __tableServiceUri (managed identity), or the same forms of AzureWebJobsStorage",
+    );
+  }
+  const prefix = r.raw("ERWATCH_TABLE_PREFIX") ?? "erwatch";
+  if (!/^[A-Za-z][A-Za-z0-9]{2,40}$/.test(prefix)) {
+    r.problem(
+      "ERWATCH_TABLE_PREFIX",
+      "must start with a letter and hold 3 to 41 letters or digits (Azure table name rules)",
+    );
+  }
+  const overrides = r.json("ERWATCH_ALERT_POLICY", policySchema, {});
+  const policy: AlertPolicy = {
+    openAfter: { ...DEFAULT_ALERT_POLICY.openAfter, ...overrides.openAfter },
+    resolveAfter: { ...DEFAULT_ALERT_POLICY.resolveAfter, ...overrides.resolveAfter },
+    repeatEveryMinutes: {
+      ...DEFAULT_ALERT_POLICY.repeatEveryMinutes,
+      ...overrides.repeatEveryMinutes,
+    },
+    blindAfterSweeps: overrides.blindAfterSweeps ?? DEFAULT_ALERT_POLICY.blindAfterSweeps,
+    flap: { ...DEFAULT_ALERT_POLICY.flap, ...overrides.flap },
+    trendWindowHours: overrides.trendWindowHours ?? DEFAULT_ALERT_POLICY.trendWindowHours,
+    circuits: Object.fromEntries(
+      Object.entries(overrides.circuits ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+    ),
+  };
+  const silences = r.json("ERWATCH_SILENCES", z.array(silenceSchema), []).map((s, i): Silence => {
+    const silence: Silence = {
+      id: s.id ?? `silence-${i + 1}`,
+      circuit: s.circuit,
+      window:
+        s.cron !== undefined
+          ? {
+              kind: "recurring",
+              cron: s.cron,
+              durationMinutes: s.durationMinutes ?? 0,
+              timezone: s.timezone ?? "UTC",
+            }
+          : { kind: "once", start: s.start ?? "", end: s.end ?? "" },
+    };
+    if (s.peering) silence.peering = s.peering;
+    if (s.path) silence.path = s.path;
+    if (s.comment) silence.comment = s.comment;
+    return silence;
+  });
+  return {
+    connection: connection ?? { kind: "connection-string", value: "", setting: "ERWATCH_STORAGE" },
+    tablePrefix: prefix,
+    historyRetentionDays: r.int("HISTORY_RETENTION_DAYS", 30, { min: 1, max: 3650 }),
+    policy,
+    silences,
+  };
+}

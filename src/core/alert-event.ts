@@ -1,0 +1,75 @@
+// The alert event: what the sweep publishes and every receiver consumes.
+// It is a public, versioned contract (README "Alert events"): add fields, never
+// change the meaning of one; a breaking change bumps `version`.
+
+import type { FindingCode, Layer, Owner, PathName, PeeringVerdict, Severity } from "./model.js";
+
+export const ALERT_EVENT_VERSION = 1 as const;
+
+export type AlertAction = "open" | "escalate" | "deescalate" | "repeat" | "resolve";
+export const ALERT_ACTIONS: readonly AlertAction[] = [
+  "open",
+  "escalate",
+  "deescalate",
+  "repeat",
+  "resolve",
+];
+
+/** Condition families: the unit of alert identity. Codes in one family share one alert. */
+export type AlertFamily =
+  | "provider"
+  | "path-down"
+  | "peering-config"
+  | "route-limit"
+  | "gateway"
+  | "global-reach"
+  | "monitoring-blind"
+  | "session-flapping";
+
+export interface AlertCircuit {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  tags: Record<string, string>;
+  serviceKey: string | null;
+  serviceProviderName: string | null;
+  peeringLocation: string | null;
+}
+
+export interface AlertEvent {
+  version: typeof ALERT_EVENT_VERSION;
+  /** `${key}-${sequence}`: the same event re-sent carries the same id (Service Bus messageId). */
+  id: string;
+  action: AlertAction;
+  /** Stable identity from circuit, peering and family; the PagerDuty dedup_key. */
+  key: string;
+  /** 1 for the open, +1 for every event after it on this key. */
+  sequence: number;
+  family: AlertFamily;
+  code: FindingCode;
+  severity: Severity;
+  /** Severity the receivers last heard, for escalate / deescalate / resolve. */
+  previousSeverity: Severity | null;
+  /**
+   * Highest severity of this episode. Routing uses it, so the receivers that
+   * were paged at the peak also hear the de-escalation and the resolve.
+   */
+  peakSeverity: Severity;
+  layer: Layer;
+  owner: Owner;
+  title: string;
+  /** One sentence on what changed since the last notification on this key. */
+  change: string;
+  nextAction: string;
+  circuit: AlertCircuit;
+  peering: string | null;
+  paths: PathName[];
+  evidence: Record<string, unknown>;
+  ticket: string | null;
+  /** The layer table of the affected peering at the time of the event. */
+  layerTable: PeeringVerdict | null;
+  /** When the condition was first seen (before hysteresis held it). */
+  firstSeen: string;
+  occurredAt: string;
+}

@@ -1,0 +1,32 @@
+// An alert's identity comes from what it is about — circuit, peering,
+// condition family — never from message text, so the same incident keeps one
+// key (and one PagerDuty incident) while its wording and severity change.
+
+import { createHash } from "node:crypto";
+import type { AlertFamily } from "./alert-event.js";
+import type { FindingCode } from "./model.js";
+
+export const FAMILY_OF: Record<FindingCode, AlertFamily> = {
+  "provider-not-provisioned": "provider",
+  "arp-missing": "path-down",
+  "bgp-down": "path-down",
+  "no-prefixes-received": "path-down",
+  "prefix-limit-near": "route-limit",
+  "peering-missing": "peering-config",
+  "peering-disabled": "peering-config",
+  "public-prefixes-not-validated": "peering-config",
+  "gateway-not-connected": "gateway",
+  "global-reach-down": "global-reach",
+  "monitoring-blind": "monitoring-blind",
+  "session-flapping": "session-flapping",
+};
+
+/** Short enough for a Service Bus messageId with a sequence suffix (≤ 128). */
+export function alertKey(circuitId: string, peering: string | null, family: AlertFamily): string {
+  const identity = [circuitId.toLowerCase(), (peering ?? "").toLowerCase(), family].join("|");
+  return `erw-${createHash("sha256").update(identity).digest("hex").slice(0, 32)}`;
+}
+
+export function eventId(key: string, sequence: number): string {
+  return `${key}-${sequence}`;
+}

@@ -1,0 +1,76 @@
+// Layer 2 is healthy on a path only when BOTH ends resolve: your router's
+// interface (first usable address of the /30) and Microsoft's (second usable).
+// One side alone means the adjacency is half-formed, which is still a layer-2
+// fault as far as BGP is concerned.
+
+import type { ArpRow } from "./model.js";
+
+export type ArpVerdict =
+  | { healthy: true; detail: string }
+  | {
+      healthy: false;
+      problem: "empty" | "microsoft-only" | "on-prem-only" | "incomplete";
+      detail: string;
+    };
+
+type Side = "on-prem" | "microsoft" | "unknown";
+
+function sideOf(row: ArpRow, subnet: string | null): Side {
+  const name = row.interface.toLowerCase();
+  if (name.includes("microsoft")) return "microsoft";
+  if (name.includes("prem") || name.includes("customer")) return "on-prem";
+  const position = hostPositionIn30(row.ipAddress, subnet);
+  if (position === 1) return "on-prem";
+  if (position === 2) return "microsoft";
+  return "unknown";
+}
+
+/** 1 or 2 for the usable hosts of an IPv4 /30, null when it cannot tell. */
+function hostPositionIn30(ip: string, subnet: string | null): number | null {
+  if (!subnet) return null;
+  const [base, bits] = subnet.split("/");
+  if (bits !== "30" || !base) return null;
+  const a = ipv4ToNumber(base);
+  const b = ipv4ToNumber(ip);
+  if (a === null || b === null) return null;
+  const offset = b - a;
+  return offset === 1 || offset === 2 ? offset : null;
+}
+
+function ipv4ToNumber(ip: string): number | null {
+  const parts = ip.trim().split(".");
+  if (parts.length !== 4) return null;
+  let value = 0;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return null;
+    value = value * 256 + Number(part);
+  }
+  return value;
+}
+
+export function isResolvedMac(mac: string): boolean {
+  const text = mac.trim();
+  if (text === "" || /incomplete/i.test(text)) return false;
+  return !/^[0.:-]+$/.test(text);
+}
+
+export function assessArp(rows: ArpRow[], subnet: string | null): ArpVerdict {
+  if (rows.length === 0) return { healthy: false, problem: "empty", detail: "ARP table empty" };
+  const onPrem = rows.filter((r) => sideOf(r, subnet) === "on-prem");
+  const microsoft = rows.filter((r) => sideOf(r, subnet) === "microsoft");
+  const onPremResolved = onPrem.some((r) => isResolvedMac(r.macAddress));
+  const microsoftResolved = microsoft.some((r) => isResolvedMac(r.macAddress));
+  if (onPremResolved && microsoftResolved) {
+    return { healthy: true, detail: "ARP resolves both sides" };
+  }
+  if (onPrem.length > 0 && !onPremResolved) {
+    return { healthy: false, problem: "incomplete", detail: "on-prem MAC Incomplete" };
+  }
+  if (microsoftResolved) {
+    return { healthy: false, problem: "microsoft-only", detail: "only Microsoft side resolves" };
+  }
+  if (onPremResolved) {
+    return { healthy: false, problem: "on-prem-only", detail: "Microsoft side missing" };
+  }
+  return { healthy: false, problem: "incomplete", detail: "no side resolves" };
+}

@@ -1,0 +1,74 @@
+// A read that failed makes erwatch blind to exactly the layers it feeds. That
+// is its own finding, owned by whoever runs erwatch, and it never stands in for
+// a verdict on the circuit.
+
+import type { Finding, ReadFailure, Severity } from "./model.js";
+
+function nextActionFor(failure: ReadFailure, subscriptionId: string): string {
+  switch (failure.kind) {
+    case "forbidden":
+      return `Grant '${failure.missingPermission ?? failure.call}' to erwatch's identity on subscription ${subscriptionId} (the erwatch reader role in infra/ has it).`;
+    case "unauthenticated":
+      return "erwatch's credential was refused; check the managed identity or `az login` session.";
+    case "throttled":
+      return "Azure Resource Manager is throttling erwatch's reads; lengthen SWEEP_SCHEDULE or lower ARM_CONCURRENCY, and look for other tools reading the same subscription.";
+    case "not-found":
+      return "The resource was not found; if the circuit or peering was removed on purpose, drop it from ERWATCH_CIRCUITS or tag it erwatch:ignore=true.";
+    case "timeout":
+    case "server-error":
+    case "network":
+      return "Azure did not answer in time or failed; erwatch tries again next sweep. Check Azure status for Microsoft.Network in the circuit's region if it persists.";
+    case "malformed":
+      return "Azure answered with a body erwatch could not read; it tries again next sweep. Report it with the log line if it persists.";
+  }
+}
+
+/** Most actionable first: a missing permission will not heal on its own. */
+const KIND_ORDER: ReadFailure["kind"][] = [
+  "forbidden",
+  "unauthenticated",
+  "not-found",
+  "throttled",
+  "timeout",
+  "server-error",
+  "network",
+  "malformed",
+];
+
+export function blindFindings(
+  failures: { peering: string | null; failure: ReadFailure }[],
+  subscriptionId: string,
+  severity: Severity,
+): Finding[] {
+  const byPeering = new Map<string | null, ReadFailure[]>();
+  for (const { peering, failure } of failures) {
+    byPeering.set(peering, [...(byPeering.get(peering) ?? []), failure]);
+  }
+  return [...byPeering.entries()].map(([peering, list]) => {
+    const first = [...list].sort(
+      (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind),
+    )[0] as ReadFailure;
+    const permission = first.missingPermission ? ` (missing ${first.missingPermission})` : "";
+    const more = list.length > 1 ? ` and ${list.length - 1} more read(s)` : "";
+    return {
+      code: "monitoring-blind",
+      layer: "monitoring",
+      owner: "you",
+      severity,
+      peering,
+      paths: [],
+      title: `erwatch cannot read ${first.target}: ${first.kind}${permission}${more}`,
+      evidence: {
+        failedReads: list.map((f) => ({
+          call: f.call,
+          target: f.target,
+          kind: f.kind,
+          statusCode: f.statusCode ?? null,
+          missingPermission: f.missingPermission ?? null,
+          message: f.message,
+        })),
+      },
+      nextAction: nextActionFor(first, subscriptionId),
+    } satisfies Finding;
+  });
+}

@@ -1,0 +1,154 @@
+// Findings that belong to the circuit or a whole peering rather than a path:
+// the carrier's provisioning state, expected peerings, the gateway wiring and
+// Global Reach.
+
+import type {
+  CircuitFacts,
+  CircuitRef,
+  CircuitSettings,
+  Finding,
+  GatewayConnectionFacts,
+  PeeringFacts,
+  Reading,
+  Severity,
+} from "./model.js";
+import { PATHS } from "./model.js";
+import { buildCarrierTicket } from "./ticket.js";
+
+export function providerFinding(
+  ref: CircuitRef,
+  circuit: CircuitFacts,
+  wasProvisioned: boolean,
+  readAt: string,
+): Finding {
+  const state = circuit.serviceProviderProvisioningState ?? "unknown";
+  const provider = circuit.serviceProviderName ?? "the connectivity provider";
+  // Peerings can only be created once the carrier has provisioned the circuit,
+  // so their presence is proof it was lit before, even without history.
+  const lost = wasProvisioned || circuit.peerings.length > 0;
+  const title = lost
+    ? `Carrier de-provisioned the circuit: service provider state ${state}; both paths of every peering are down`
+    : `Circuit awaits carrier provisioning: service provider state ${state}`;
+  return {
+    code: "provider-not-provisioned",
+    layer: "provider",
+    owner: "carrier",
+    severity: lost ? "Sev0" : "Sev3",
+    peering: null,
+    paths: [...PATHS],
+    title,
+    evidence: {
+      serviceProviderProvisioningState: state,
+      circuitProvisioningState: circuit.circuitProvisioningState,
+      peerings: circuit.peerings.map((p) => p.name),
+      wasProvisioned: lost,
+    },
+    nextAction: lost
+      ? `Open a ticket with ${provider} now (service key ${circuit.serviceKey ?? "?"}): their side reads ${state}. Nothing on your routers or gateways can bring the circuit up.`
+      : `Send the service key ${circuit.serviceKey ?? "?"} to ${provider} to complete provisioning.`,
+    ticket: buildCarrierTicket({
+      ref,
+      circuit,
+      peering: null,
+      affected: [...PATHS],
+      problem: title,
+      analyses: [],
+      readAt,
+    }),
+  };
+}
+
+export function missingPeeringFinding(
+  name: string,
+  settings: CircuitSettings,
+  circuit: CircuitFacts,
+  seenBefore: boolean,
+): Finding {
+  const carrier = settings.connectivityModel === "provider-managed";
+  return {
+    code: "peering-missing",
+    layer: "peering",
+    owner: carrier ? "carrier" : "shared",
+    severity: seenBefore ? "Sev0" : "Sev2",
+    peering: name,
+    paths: [...PATHS],
+    title: seenBefore
+      ? `${name} is gone from the circuit; it carried traffic at the last sweep`
+      : `${name} is expected but not configured on the circuit`,
+    evidence: { expected: settings.expectedPeerings, present: circuit.peerings.map((p) => p.name) },
+    nextAction: carrier
+      ? `Provider-managed circuit: ask ${circuit.serviceProviderName ?? "the provider"} to complete the layer-3 provisioning of ${name}; a circuit refresh in the portal can populate a peering the carrier already configured.`
+      : `Create ${name} with the /30 subnets, VLAN and peer ASN from your records, or remove it from the erwatch:peerings tag if it is not meant to exist.`,
+  };
+}
+
+export function disabledPeeringFinding(
+  peering: PeeringFacts,
+  settings: CircuitSettings,
+  expected: boolean,
+): Finding {
+  return {
+    code: "peering-disabled",
+    layer: "peering",
+    owner: settings.connectivityModel === "provider-managed" ? "carrier" : "shared",
+    severity: expected ? "Sev0" : "Sev3",
+    peering: peering.name,
+    paths: [...PATHS],
+    title: `${peering.name} is Disabled: no traffic on either path`,
+    evidence: { state: peering.state, vlanId: peering.vlanId, peerASN: peering.peerASN },
+    nextAction: `Set ${peering.name} back to Enabled if nobody disabled it on purpose; if it is maintenance, add a silence for the circuit.`,
+  };
+}
+
+export function gatewayFinding(
+  peering: PeeringFacts,
+  gateway: Reading<GatewayConnectionFacts[]>,
+  settings: CircuitSettings,
+  severity: Severity,
+): Finding | null {
+  if (!settings.expectGateway || !gateway.ok) return null;
+  if (peering.peeringType.toLowerCase() !== "azureprivatepeering") return null;
+  const connections = gateway.value.filter(
+    (c) => c.peering === null || c.peering.toLowerCase() === peering.name.toLowerCase(),
+  );
+  if (connections.some((c) => isConnected(c))) return null;
+  const none = connections.length === 0;
+  return {
+    code: "gateway-not-connected",
+    layer: "gateway",
+    owner: "you",
+    severity,
+    peering: peering.name,
+    paths: [...PATHS],
+    title: none
+      ? "Circuit is not wired to any ExpressRoute gateway: no virtual network can use it"
+      : `No gateway connection is Connected (${connections.map((c) => `${c.name}: ${c.status}`).join(", ")})`,
+    evidence: { connections },
+    nextAction: none
+      ? "Create the connection between your ExpressRoute gateway and this circuit (connection type ExpressRoute); if the circuit only serves Global Reach, tag it erwatch:expect-gateway=false."
+      : "Check the gateway's health and the connection's authorization key; the circuit itself is fine.",
+  };
+}
+
+export function isConnected(connection: GatewayConnectionFacts): boolean {
+  return connection.kind === "vwan"
+    ? connection.status === "Succeeded"
+    : connection.status === "Connected";
+}
+
+export function globalReachFinding(peering: PeeringFacts, severity: Severity): Finding | null {
+  const down = peering.globalReach.filter((g) => g.status !== "Connected");
+  if (down.length === 0) return null;
+  return {
+    code: "global-reach-down",
+    layer: "globalReach",
+    owner: "you",
+    severity,
+    peering: peering.name,
+    paths: [...PATHS],
+    title: `Global Reach not connected: ${down.map((g) => `${g.name} ${g.status}`).join(", ")}`,
+    evidence: { connections: peering.globalReach },
+    nextAction:
+      "Site-to-site traffic between the two on-premises networks is cut while each circuit looks healthy: check the Global Reach connection on both circuits (authorization, /29 address prefix) and recreate it if it was removed.",
+  };
+}

@@ -1,0 +1,74 @@
+// Per-circuit settings live in the circuit's own tags, so the people who own a
+// circuit can opt it out or raise its criticality without touching erwatch.
+
+import type { CircuitSettings, ConnectivityModel, Criticality } from "./model.js";
+
+export const TAGS = {
+  ignore: "erwatch:ignore",
+  connectivityModel: "erwatch:connectivity-model",
+  criticality: "erwatch:criticality",
+  peerings: "erwatch:peerings",
+  expectGateway: "erwatch:expect-gateway",
+  /** Extra resource groups ("rg" or "subscriptionId/rg") holding the circuit's gateway connections. */
+  connectionResourceGroups: "erwatch:connection-resource-groups",
+} as const;
+
+export interface CircuitDefaults {
+  connectivityModel: ConnectivityModel;
+  expectedPeerings: string[];
+}
+
+export function tag(tags: Record<string, string>, name: string): string | undefined {
+  const key = Object.keys(tags).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : tags[key]?.trim();
+}
+
+const truthy = (value: string | undefined) => /^(true|yes|1)$/i.test(value ?? "");
+
+export function isIgnored(tags: Record<string, string>): boolean {
+  return truthy(tag(tags, TAGS.ignore));
+}
+
+/** Tag values that cannot be understood fall back to the default and are reported. */
+export function resolveCircuitSettings(
+  tags: Record<string, string>,
+  defaults: CircuitDefaults,
+): { settings: CircuitSettings; problems: string[] } {
+  const problems: string[] = [];
+  const model = tag(tags, TAGS.connectivityModel);
+  const criticality = tag(tags, TAGS.criticality);
+  const peerings = tag(tags, TAGS.peerings);
+  const gateway = tag(tags, TAGS.expectGateway);
+
+  let connectivityModel = defaults.connectivityModel;
+  if (model !== undefined) {
+    if (model === "own-edge" || model === "provider-managed") connectivityModel = model;
+    else
+      problems.push(`tag ${TAGS.connectivityModel}="${model}" is not own-edge or provider-managed`);
+  }
+  let level: Criticality = "normal";
+  if (criticality !== undefined) {
+    if (criticality === "high" || criticality === "normal" || criticality === "low")
+      level = criticality;
+    else problems.push(`tag ${TAGS.criticality}="${criticality}" is not high, normal or low`);
+  }
+  let expectGateway = true;
+  if (gateway !== undefined) {
+    if (/^(true|false)$/i.test(gateway)) expectGateway = gateway.toLowerCase() === "true";
+    else problems.push(`tag ${TAGS.expectGateway}="${gateway}" is not true or false`);
+  }
+  const expectedPeerings =
+    peerings === undefined
+      ? defaults.expectedPeerings
+      : peerings.toLowerCase() === "none"
+        ? []
+        : peerings
+            .split(",")
+            .map((p) => p.trim())
+            .filter(Boolean);
+
+  return {
+    settings: { connectivityModel, criticality: level, expectedPeerings, expectGateway },
+    problems,
+  };
+}

@@ -1,0 +1,133 @@
+// Previous snapshot + this sweep's verdict → next snapshot and the changes.
+// UNKNOWN never counts: a cell that could not be read keeps its last known
+// value and its `since`, and produces no transition.
+
+import type { CircuitVerdict, LayerCell, PathName } from "./model.js";
+import { PATHS } from "./model.js";
+import type { LayerTransition, PrefixSample } from "./history.js";
+import {
+  pathStatus,
+  SNAPSHOT_LAYERS,
+  type Snapshot,
+  type SnapshotCell,
+  type SnapshotLayer,
+  type SnapshotPeering,
+} from "./snapshot.js";
+
+export interface DiffResult {
+  next: Snapshot;
+  transitions: LayerTransition[];
+  prefixSamples: PrefixSample[];
+}
+
+function cellsOf(
+  verdict: CircuitVerdict,
+  peering: string,
+  path: PathName,
+): Record<SnapshotLayer, LayerCell> | null {
+  const p = verdict.peerings.find((x) => x.name === peering);
+  if (!p) return null;
+  const cells = p.paths[path];
+  const status = pathStatus(cells);
+  return {
+    ...cells,
+    path: {
+      status,
+      detail: status === "up" ? "carrying traffic" : status === "down" ? "down" : "unknown",
+    },
+  };
+}
+
+export function diffSnapshot(
+  previous: Snapshot | null,
+  verdict: CircuitVerdict,
+  limits: (peering: string, path: PathName) => number | null,
+  now: Date,
+): DiffResult {
+  const at = now.toISOString();
+  const transitions: LayerTransition[] = [];
+  const prefixSamples: PrefixSample[] = [];
+  const circuitRead = verdict.circuitRead;
+
+  // A failed circuit read tells nothing about any peering: keep the whole previous picture.
+  const peeringNames = circuitRead
+    ? verdict.peerings.map((p) => p.name)
+    : Object.keys(previous?.peerings ?? {});
+  const peerings: Record<string, SnapshotPeering> = {};
+
+  for (const name of peeringNames) {
+    const before = previous?.peerings[name];
+    const paths = {} as SnapshotPeering["paths"];
+    const prefixes = { primary: null, secondary: null } as SnapshotPeering["prefixes"];
+    for (const path of PATHS) {
+      const current = circuitRead ? cellsOf(verdict, name, path) : null;
+      const row = {} as Record<SnapshotLayer, SnapshotCell>;
+      for (const layer of SNAPSHOT_LAYERS) {
+        const old = before?.paths[path][layer];
+        const now_ = current?.[layer];
+        if (!now_ || now_.status === "unknown") {
+          row[layer] = old ?? {
+            status: "unknown",
+            detail: now_?.detail ?? "never read",
+            since: at,
+          };
+          continue;
+        }
+        if (old && old.status !== "unknown" && old.status !== now_.status) {
+          transitions.push({
+            kind: "transition",
+            at,
+            circuitId: verdict.id,
+            peering: name,
+            path,
+            layer,
+            before: old.status,
+            after: now_.status,
+            beforeDetail: old.detail,
+            afterDetail: now_.detail,
+          });
+        }
+        const unchanged = old && old.status === now_.status;
+        row[layer] = {
+          status: now_.status,
+          detail: now_.detail,
+          since: unchanged ? old.since : at,
+        };
+      }
+      paths[path] = row;
+      const count = circuitRead
+        ? (verdict.peerings.find((p) => p.name === name)?.prefixes[path] ?? null)
+        : null;
+      const oldCount = before?.prefixes[path] ?? null;
+      prefixes[path] = count ?? oldCount;
+      if (count !== null && count !== oldCount) {
+        prefixSamples.push({
+          kind: "prefixes",
+          at,
+          circuitId: verdict.id,
+          peering: name,
+          path,
+          before: oldCount,
+          after: count,
+          limit: limits(name, path),
+        });
+      }
+    }
+    peerings[name] = { paths, prefixes };
+  }
+
+  const providerState = circuitRead ? verdict.providerState : (previous?.providerState ?? null);
+  return {
+    next: {
+      circuitId: verdict.id,
+      circuitName: verdict.name,
+      takenAt: at,
+      providerState,
+      providerWasProvisioned:
+        (previous?.providerWasProvisioned ?? false) || providerState === "Provisioned",
+      peerings,
+    },
+    transitions,
+    prefixSamples,
+  };
+}

@@ -1,0 +1,48 @@
+// Append-only history rows: what changed, per layer and path, and what the
+// alert lifecycle decided. Flap detection, the prefix trend and the status page
+// read them; nothing rewrites them.
+
+import type { AlertAction, AlertFamily } from "./alert-event.js";
+import type { LayerStatus, PathName, Severity } from "./model.js";
+import type { SnapshotLayer } from "./snapshot.js";
+
+export interface LayerTransition {
+  kind: "transition";
+  at: string;
+  circuitId: string;
+  peering: string;
+  path: PathName;
+  layer: SnapshotLayer;
+  before: LayerStatus;
+  after: LayerStatus;
+  beforeDetail: string;
+  afterDetail: string;
+}
+
+export interface PrefixSample {
+  kind: "prefixes";
+  at: string;
+  circuitId: string;
+  peering: string;
+  path: PathName;
+  before: number | null;
+  after: number;
+  limit: number | null;
+}
+
+export interface AlertRecord {
+  kind: "alert";
+  at: string;
+  circuitId: string;
+  key: string;
+  family: AlertFamily;
+  peering: string | null;
+  /** The event sent, or why none was. */
+  outcome: AlertAction | "silenced" | "inhibited";
+  severity: Severity;
+  sequence: number | null;
+  title: string;
+  note?: string;
+}
+
+export type HistoryEntry = LayerTransition | PrefixSample | AlertRecord;

@@ -1,0 +1,315 @@
+// The alert lifecycle for one key, in two pure steps:
+//   advance  — what the condition is now (hysteresis: pending → firing →
+//              resolving → clear), from this sweep's observation;
+//   decide   — what the receivers must hear (open / escalate / deescalate /
+//              repeat / resolve), or the named reason they hear nothing.
+// Between the two, the sweep computes inhibition across all keys.
+
+import type { AlertAction, AlertFamily } from "./alert-event.js";
+import type { Finding, Layer, Owner, PathName, Severity } from "./model.js";
+import type { Observation } from "./observe.js";
+import type { AlertPolicy, HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
+import { severityRank } from "./severity.js";
+
+export type Phase = "clear" | "pending" | "firing" | "resolving";
+
+export interface AlertCondition {
+  code: Finding["code"];
+  severity: Severity;
+  layer: Layer;
+  owner: Owner;
+  paths: PathName[];
+  title: string;
+  nextAction: string;
+  evidence: Record<string, unknown>;
+  ticket: string | null;
+}
+
+export interface AlertState {
+  key: string;
+  family: AlertFamily;
+  circuitId: string;
+  circuitName: string;
+  peering: string | null;
+  phase: Phase;
+  consecutiveFiring: number;
+  consecutiveClean: number;
+  /** Start of the current episode (first firing observation), null when clear. */
+  firstSeen: string | null;
+  /** The latest condition while not clear; the last one seen when it cleared. */
+  condition: AlertCondition | null;
+  /** What the receivers last heard; null when nothing is open at the receivers. */
+  notified: {
+    severity: Severity;
+    peakSeverity: Severity;
+    paths: PathName[];
+    title: string;
+    at: string;
+    sequence: number;
+  } | null;
+  /** Last event sequence used on this key. */
+  sequence: number;
+  lastEvaluatedAt: string;
+}
+
+export type NoneReason = "unchanged" | "held-by-hysteresis" | "silenced" | "inhibited" | "blind";
+
+export interface PendingEvent {
+  action: AlertAction;
+  sequence: number;
+  severity: Severity;
+  previousSeverity: Severity | null;
+  peakSeverity: Severity;
+  change: string;
+  condition: AlertCondition;
+  firstSeen: string;
+}
+
+export type Decision =
+  | { reason: AlertAction; event: PendingEvent; next: AlertState }
+  | {
+      reason: "none";
+      why: NoneReason;
+      detail: string;
+      next: AlertState;
+      /** The event a silence or inhibition held back. */ heldBack?: AlertAction;
+    };
+
+export function conditionOf(finding: Finding): AlertCondition {
+  return {
+    code: finding.code,
+    severity: finding.severity,
+    layer: finding.layer,
+    owner: finding.owner,
+    paths: finding.paths,
+    title: finding.title,
+    nextAction: finding.nextAction,
+    evidence: finding.evidence,
+    ticket: finding.ticket ?? null,
+  };
+}
+
+/** Blind and flap alerts have their own thresholds; everything else follows the policy. */
+export function hysteresisForFamily(
+  family: AlertFamily,
+  policy: AlertPolicy,
+  base: HysteresisPolicy,
+): HysteresisPolicy {
+  const all = (n: number): PerSeverity<number> => ({ Sev0: n, Sev1: n, Sev2: n, Sev3: n, Sev4: n });
+  if (family === "monitoring-blind")
+    return { openAfter: all(policy.blindAfterSweeps), resolveAfter: all(1) };
+  // Flapping is already judged over a window of history.
+  if (family === "session-flapping") return { openAfter: all(1), resolveAfter: base.resolveAfter };
+  return base;
+}
+
+/** Step 1: the condition after this observation. Null when there is nothing to track. */
+export function advance(
+  previous: AlertState | null,
+  observation: Observation,
+  hysteresis: HysteresisPolicy,
+  circuitName: string,
+  now: Date,
+): AlertState | null {
+  const at = now.toISOString();
+  if (observation.state === "unknown")
+    return previous ? { ...previous, lastEvaluatedAt: at } : null;
+  const base: AlertState = previous ?? {
+    key: observation.key,
+    family: observation.family,
+    circuitId: observation.circuitId,
+    circuitName,
+    peering: observation.peering,
+    phase: "clear",
+    consecutiveFiring: 0,
+    consecutiveClean: 0,
+    firstSeen: null,
+    condition: null,
+    notified: null,
+    sequence: 0,
+    lastEvaluatedAt: at,
+  };
+  if (observation.state === "firing" && observation.finding) {
+    const condition = conditionOf(observation.finding);
+    const consecutiveFiring = base.consecutiveFiring + 1;
+    const opened =
+      base.phase === "firing" ||
+      base.phase === "resolving" ||
+      consecutiveFiring >= hysteresis.openAfter[condition.severity];
+    return {
+      ...base,
+      circuitName,
+      phase: opened ? "firing" : "pending",
+      consecutiveFiring,
+      consecutiveClean: 0,
+      firstSeen: base.phase === "clear" ? at : (base.firstSeen ?? at),
+      condition,
+      lastEvaluatedAt: at,
+    };
+  }
+  if (!previous) return null;
+  const consecutiveClean = base.consecutiveClean + 1;
+  let phase: Phase = "clear";
+  if (base.phase === "firing" || base.phase === "resolving") {
+    const needed = hysteresis.resolveAfter[base.condition?.severity ?? "Sev4"];
+    phase = consecutiveClean >= needed ? "clear" : "resolving";
+  }
+  return {
+    ...base,
+    phase,
+    consecutiveFiring: 0,
+    consecutiveClean,
+    // A pending condition that cleared never happened as far as people are concerned.
+    firstSeen: phase === "clear" && base.phase === "pending" ? null : base.firstSeen,
+    lastEvaluatedAt: at,
+  };
+}
+
+function duration(fromIso: string, to: Date): string {
+  const minutes = Math.max(0, Math.round((to.getTime() - Date.parse(fromIso)) / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? `${h} h` : `${h} h ${minutes % 60} min`;
+}
+
+function pathChange(before: PathName[], after: PathName[]): string {
+  const added = after.filter((p) => !before.includes(p));
+  const removed = before.filter((p) => !after.includes(p));
+  const parts: string[] = [];
+  if (added.length > 0) parts.push(`now also the ${added.join(" and ")} path`);
+  if (removed.length > 0) parts.push(`the ${removed.join(" and ")} path recovered`);
+  return parts.length > 0 ? `${parts.join("; ")}. ` : "";
+}
+
+function changeFor(
+  action: AlertAction,
+  state: AlertState,
+  condition: AlertCondition,
+  now: Date,
+): string {
+  const notified = state.notified;
+  const since = state.firstSeen ?? now.toISOString();
+  switch (action) {
+    case "open":
+      return `New since ${since}: ${condition.title}`;
+    case "escalate":
+      return `Worse: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths)}Now: ${condition.title}`;
+    case "deescalate":
+      return `Better: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths)}Still: ${condition.title}`;
+    case "repeat":
+      return `Still firing after ${duration(since, now)} (since ${since}): ${condition.title}`;
+    case "resolve":
+      return `Resolved after ${duration(since, now)}: ${notified?.title ?? condition.title} has cleared.`;
+  }
+}
+
+export interface DecideContext {
+  now: Date;
+  repeatEveryMinutes: PerSeverity<number>;
+  silencedBy: Silence | null;
+  inhibitedBy: { by: string; rule: string } | null;
+  /** This key's layers could not be read this sweep. */
+  blind: boolean;
+}
+
+/** Step 2: what the receivers must hear, given the advanced state. */
+export function decide(state: AlertState, ctx: DecideContext): Decision {
+  const none = (why: NoneReason, detail: string, heldBack?: AlertAction): Decision =>
+    heldBack
+      ? { reason: "none", why, detail, next: state, heldBack }
+      : { reason: "none", why, detail, next: state };
+  if (ctx.blind)
+    return none(
+      "blind",
+      "the layers behind this alert could not be read; its state is kept as it was",
+    );
+
+  const active = state.phase === "firing" || state.phase === "resolving";
+  const condition = state.condition;
+  const notified = state.notified;
+  let action: AlertAction | null = null;
+  if (active && condition) {
+    // Never open something that is already recovering (e.g. it broke and began
+    // healing inside a silence): only a condition still firing is news.
+    if (!notified) action = state.phase === "firing" ? "open" : null;
+    else if (notified.severity !== condition.severity) {
+      action =
+        severityRank(condition.severity) < severityRank(notified.severity)
+          ? "escalate"
+          : "deescalate";
+    } else if (
+      ctx.now.getTime() - Date.parse(notified.at) >=
+      ctx.repeatEveryMinutes[condition.severity] * 60_000
+    ) {
+      action = "repeat";
+    }
+  } else if (!active && notified) {
+    action = "resolve";
+  }
+
+  if (action === null) {
+    if (state.phase === "pending")
+      return none(
+        "held-by-hysteresis",
+        `firing for ${state.consecutiveFiring} sweep(s), not yet enough to open`,
+      );
+    if (state.phase === "resolving")
+      return none(
+        "held-by-hysteresis",
+        `clean for ${state.consecutiveClean} sweep(s), not yet enough to resolve`,
+      );
+    return none("unchanged", active ? "still firing; receivers already told" : "nothing open");
+  }
+  if (ctx.silencedBy)
+    return none(
+      "silenced",
+      `silence ${ctx.silencedBy.id}${ctx.silencedBy.comment ? ` (${ctx.silencedBy.comment})` : ""}`,
+      action,
+    );
+  if (ctx.inhibitedBy)
+    return none("inhibited", `held by ${ctx.inhibitedBy.by}: ${ctx.inhibitedBy.rule}`, action);
+
+  const eventCondition = (condition ?? state.condition) as AlertCondition;
+  const sequence = state.sequence + 1;
+  const severity =
+    action === "resolve"
+      ? (notified?.severity ?? eventCondition.severity)
+      : eventCondition.severity;
+  const peakSeverity =
+    notified && severityRank(notified.peakSeverity) < severityRank(severity)
+      ? notified.peakSeverity
+      : severity;
+  const event: PendingEvent = {
+    action,
+    sequence,
+    severity,
+    previousSeverity: notified?.severity ?? null,
+    peakSeverity,
+    change: changeFor(action, state, eventCondition, ctx.now),
+    condition: eventCondition,
+    firstSeen: state.firstSeen ?? ctx.now.toISOString(),
+  };
+  const next: AlertState = {
+    ...state,
+    sequence,
+    notified:
+      action === "resolve"
+        ? null
+        : {
+            severity: eventCondition.severity,
+            peakSeverity,
+            paths: eventCondition.paths,
+            title: eventCondition.title,
+            at: ctx.now.toISOString(),
+            sequence,
+          },
+    // The episode ends with its resolve; the next one starts fresh.
+    firstSeen: action === "resolve" ? null : state.firstSeen,
+  };
+  return { reason: action, event, next };
+}
+
+/** A concurrent sweep already judged this key at or after our clock: do not count twice. */
+export function alreadyEvaluated(previous: AlertState | null, now: Date): boolean {
+  return previous !== null && previous.lastEvaluatedAt >= now.toISOString();
+}

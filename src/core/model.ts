@@ -1,0 +1,224 @@
+// The domain vocabulary of erwatch. Adapters turn wire JSON into these shapes at
+// the boundary; nothing above the adapters ever sees an ARM response.
+
+export type PathName = "primary" | "secondary";
+export const PATHS: readonly PathName[] = ["primary", "secondary"];
+
+export type PeeringType = "AzurePrivatePeering" | "MicrosoftPeering" | "AzurePublicPeering";
+
+/** Bottom-up order matters: the first broken layer of a path is the one that alerts. */
+export type Layer =
+  "provider" | "bgp" | "peering" | "routes" | "gateway" | "globalReach" | "monitoring";
+
+export type Owner = "carrier" | "you" | "shared";
+export type Severity = "Sev0" | "Sev1" | "Sev2" | "Sev3" | "Sev4";
+export const SEVERITIES: readonly Severity[] = ["Sev0", "Sev1", "Sev2", "Sev3", "Sev4"];
+
+export type ConnectivityModel = "own-edge" | "provider-managed";
+export type Criticality = "high" | "normal" | "low";
+
+/** Why a read failed; decides both the retry rule and the words in `monitoring-blind`. */
+export type ReadErrorKind =
+  | "throttled"
+  | "forbidden"
+  | "unauthenticated"
+  | "not-found"
+  | "timeout"
+  | "server-error"
+  | "network"
+  | "malformed";
+
+export interface ReadFailure {
+  kind: ReadErrorKind;
+  /** The ARM operation that failed, as named in the RBAC action list. */
+  call: string;
+  /** What was being read, e.g. "ARP table AzurePrivatePeering/primary". */
+  target: string;
+  message: string;
+  statusCode?: number;
+  /** For `forbidden`: the RBAC action the identity lacks. */
+  missingPermission?: string;
+  retryable: boolean;
+}
+
+export type Reading<T> =
+  { ok: true; value: T; readAt: string } | { ok: false; error: ReadFailure; readAt: string };
+
+export interface ArpRow {
+  age: number | null;
+  /** "On-Prem" or "Microsoft" on the real service. */
+  interface: string;
+  ipAddress: string;
+  macAddress: string;
+}
+
+export interface BgpNeighborRow {
+  neighbor: string;
+  /** 4 or 6. */
+  v: number | null;
+  as: number | null;
+  upDown: string;
+  /** A number when Established, else the BGP state name. Always a string on the wire. */
+  statePfxRcd: string;
+}
+
+export interface RouteRow {
+  network: string;
+  nextHop: string;
+  locPrf: string;
+  weight: number | null;
+  path: string;
+}
+
+export interface GlobalReachConnection {
+  name: string;
+  /** The remote circuit peering the connection reaches. */
+  peerCircuitPeeringId: string;
+  /** Connected | Connecting | Disconnected (open string on the wire). */
+  status: string;
+  /** `outbound`: created on this circuit; `inbound`: created on the peer circuit. */
+  direction: "outbound" | "inbound";
+}
+
+export interface PeeringFacts {
+  name: string;
+  peeringType: string;
+  /** Enabled | Disabled */
+  state: string;
+  azureASN: number | null;
+  peerASN: number | null;
+  primaryPeerAddressPrefix: string | null;
+  secondaryPeerAddressPrefix: string | null;
+  vlanId: number | null;
+  /** Microsoft peering only. */
+  advertisedPublicPrefixesState: string | null;
+  advertisedPublicPrefixes: string[];
+  globalReach: GlobalReachConnection[];
+}
+
+export interface CircuitFacts {
+  circuitProvisioningState: string | null;
+  serviceProviderProvisioningState: string | null;
+  skuTier: string | null;
+  skuFamily: string | null;
+  bandwidthInMbps: number | null;
+  serviceKey: string | null;
+  serviceProviderName: string | null;
+  peeringLocation: string | null;
+  peerings: PeeringFacts[];
+}
+
+export interface GatewayConnectionFacts {
+  id: string;
+  name: string;
+  /** `vnet-gateway`: Microsoft.Network/connections; `vwan`: an ExpressRoute gateway connection in a virtual hub. */
+  kind: "vnet-gateway" | "vwan";
+  /** The peering the connection attaches to, when the wire says so (vWAN). */
+  peering: string | null;
+  /** Connected | Connecting | NotConnected | Unknown for VNet gateways; the provisioning state for vWAN. */
+  status: string;
+}
+
+export interface PathReading {
+  arp: Reading<ArpRow[]>;
+  summary: Reading<BgpNeighborRow[]>;
+  /** Only when the full route table was asked for (diagnose --routes). */
+  routes?: Reading<RouteRow[]>;
+}
+
+/** Settings a circuit carries in its tags, resolved against the global defaults. */
+export interface CircuitSettings {
+  connectivityModel: ConnectivityModel;
+  criticality: Criticality;
+  /** Peerings that must exist; a missing one is `peering-missing`. */
+  expectedPeerings: string[];
+  /** Whether the circuit must be wired to a gateway (false for Global Reach–only circuits). */
+  expectGateway: boolean;
+}
+
+export interface CircuitRef {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string | null;
+  tags: Record<string, string>;
+}
+
+export interface CircuitReading {
+  ref: CircuitRef;
+  settings: CircuitSettings;
+  circuit: Reading<CircuitFacts>;
+  /** peering name → path → reads. Present for every peering the circuit read returned as Enabled. */
+  paths: Record<string, Record<PathName, PathReading>>;
+  gateway: Reading<GatewayConnectionFacts[]>;
+}
+
+export type LayerStatus = "up" | "warn" | "down" | "unknown" | "n/a";
+
+export interface LayerCell {
+  status: LayerStatus;
+  /** A few words a person reads in a table cell at 2 a.m. */
+  detail: string;
+}
+
+export type PathLayers = Record<Exclude<Layer, "monitoring">, LayerCell>;
+
+export interface PeeringVerdict {
+  name: string;
+  paths: Record<PathName, PathLayers>;
+  /** Received-prefix count per path when the session is Established. */
+  prefixes: Record<PathName, number | null>;
+  /** The route limit that count is held against (SKU and peering type). */
+  limits: Record<PathName, number | null>;
+}
+
+export type FindingCode =
+  | "provider-not-provisioned"
+  | "arp-missing"
+  | "bgp-down"
+  | "no-prefixes-received"
+  | "prefix-limit-near"
+  | "peering-missing"
+  | "peering-disabled"
+  | "public-prefixes-not-validated"
+  | "gateway-not-connected"
+  | "global-reach-down"
+  | "monitoring-blind"
+  | "session-flapping";
+
+export interface Finding {
+  code: FindingCode;
+  layer: Layer;
+  owner: Owner;
+  severity: Severity;
+  /** null for circuit-wide findings (provider state, a failed circuit read). */
+  peering: string | null;
+  paths: PathName[];
+  title: string;
+  evidence: Record<string, unknown>;
+  nextAction: string;
+  /** Ready-to-paste carrier ticket for carrier-owned findings. */
+  ticket?: string;
+}
+
+export interface CircuitVerdict {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  tags: Record<string, string>;
+  settings: CircuitSettings;
+  serviceKey: string | null;
+  serviceProviderName: string | null;
+  peeringLocation: string | null;
+  readAt: string;
+  /** False when the circuit itself could not be read: nothing below is known. */
+  circuitRead: boolean;
+  /** The carrier's provisioning state, null when unread. */
+  providerState: string | null;
+  peerings: PeeringVerdict[];
+  findings: Finding[];
+  /** Every read that failed this time, so callers can tell UNKNOWN from healthy. */
+  failedReads: ReadFailure[];
+}

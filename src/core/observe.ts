@@ -1,0 +1,120 @@
+// One sweep's verdict, seen from each alert key: firing (with the merged
+// finding), clean, or unknown (the layers feeding that key could not be read,
+// so the key must neither open nor resolve).
+
+import type { AlertFamily } from "./alert-event.js";
+import { alertKey, FAMILY_OF } from "./alert-identity.js";
+import type { CircuitVerdict, Finding, LayerCell, PathLayers, PathName } from "./model.js";
+import { PATHS } from "./model.js";
+import { mostSevere, severityRank } from "./severity.js";
+
+export interface Observation {
+  key: string;
+  family: AlertFamily;
+  circuitId: string;
+  peering: string | null;
+  state: "firing" | "clean" | "unknown";
+  finding: Finding | null;
+}
+
+const LAYER_ORDER = [
+  "provider",
+  "bgp",
+  "peering",
+  "routes",
+  "gateway",
+  "globalReach",
+  "monitoring",
+];
+
+/** Several findings of one family on one peering are one alert: merge them. */
+export function mergeFindings(findings: Finding[]): Finding {
+  const sorted = [...findings].sort(
+    (a, b) =>
+      severityRank(a.severity) - severityRank(b.severity) ||
+      LAYER_ORDER.indexOf(a.layer) - LAYER_ORDER.indexOf(b.layer),
+  );
+  const first = sorted[0] as Finding;
+  if (sorted.length === 1) return first;
+  const paths = PATHS.filter((p) => sorted.some((f) => f.paths.includes(p)));
+  const tickets = sorted.map((f) => f.ticket).filter((t): t is string => t !== undefined);
+  const merged: Finding = {
+    ...first,
+    severity: mostSevere(sorted.map((f) => f.severity)) ?? first.severity,
+    paths,
+    title: sorted.map((f) => f.title).join("; "),
+    nextAction: sorted.map((f) => f.nextAction).join(" Also: "),
+    evidence: {
+      ...first.evidence,
+      findings: sorted.map((f) => ({
+        code: f.code,
+        owner: f.owner,
+        paths: f.paths,
+        title: f.title,
+      })),
+    },
+  };
+  if (tickets.length > 0) merged.ticket = tickets.join("\n\n");
+  return merged;
+}
+
+const unknownIn = (cells: LayerCell[]) => cells.some((c) => c.status === "unknown");
+
+/** Are the layers that feed this family readable this sweep? */
+function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | null): boolean {
+  if (family === "monitoring-blind") return true;
+  if (!verdict.circuitRead) return false;
+  if (family === "provider" || family === "peering-config" || family === "global-reach")
+    return true;
+  if (family === "session-flapping") return true;
+  const p = verdict.peerings.find((x) => x.name === peering);
+  if (!p) return true;
+  const rows = (pick: (l: PathLayers) => LayerCell[]) =>
+    PATHS.flatMap((path: PathName) => pick(p.paths[path]));
+  switch (family) {
+    case "path-down":
+      return !unknownIn(rows((l) => [l.provider, l.bgp, l.routes]));
+    case "route-limit":
+      return !unknownIn(rows((l) => [l.routes]));
+    case "gateway":
+      return !unknownIn(rows((l) => [l.gateway]));
+  }
+}
+
+export function observe(
+  verdict: CircuitVerdict,
+  extraFindings: Finding[],
+  existing: { key: string; family: AlertFamily; peering: string | null }[],
+): Observation[] {
+  const groups = new Map<
+    string,
+    { family: AlertFamily; peering: string | null; findings: Finding[] }
+  >();
+  for (const finding of [...verdict.findings, ...extraFindings]) {
+    const family = FAMILY_OF[finding.code];
+    const key = alertKey(verdict.id, finding.peering, family);
+    const group = groups.get(key) ?? { family, peering: finding.peering, findings: [] };
+    group.findings.push(finding);
+    groups.set(key, group);
+  }
+  const observations: Observation[] = [...groups.entries()].map(([key, g]) => ({
+    key,
+    family: g.family,
+    circuitId: verdict.id,
+    peering: g.peering,
+    state: "firing",
+    finding: mergeFindings(g.findings),
+  }));
+  for (const e of existing) {
+    if (groups.has(e.key)) continue;
+    observations.push({
+      key: e.key,
+      family: e.family,
+      circuitId: verdict.id,
+      peering: e.peering,
+      state: known(verdict, e.family, e.peering) ? "clean" : "unknown",
+      finding: null,
+    });
+  }
+  return observations;
+}

@@ -1,0 +1,227 @@
+// Fills the lower four rows of the layer table for one peering and path, from
+// the bottom up, and says which row is the lowest one broken. Unknown (a read
+// that failed) is never treated as down or up.
+
+import { assessArp, type ArpVerdict } from "./arp.js";
+import { bgpStateHint, parseStatePfxRcd, type BgpSession } from "./bgp-state.js";
+import type {
+  ArpRow,
+  BgpNeighborRow,
+  CircuitFacts,
+  LayerCell,
+  PathName,
+  PathReading,
+  PeeringFacts,
+  ReadFailure,
+} from "./model.js";
+import {
+  prefixLoad,
+  routeLimitFor,
+  type PrefixLoad,
+  type RouteLimitSettings,
+} from "./route-limits.js";
+
+export type PathLayer = "provider" | "bgp" | "peering" | "routes";
+const ORDER: readonly PathLayer[] = ["provider", "bgp", "peering", "routes"];
+
+export interface NeighborState {
+  neighbor: string;
+  family: "ipv4" | "ipv6";
+  session: BgpSession;
+  /** Present when Established. */
+  limit: number | null;
+  load: PrefixLoad | null;
+  percent: number | null;
+}
+
+export interface PathAnalysis {
+  path: PathName;
+  cells: Record<PathLayer, LayerCell>;
+  arpRows: ArpRow[] | null;
+  arpVerdict: ArpVerdict | null;
+  neighborRows: BgpNeighborRow[] | null;
+  neighbors: NeighborState[];
+  /** IPv4 received-prefix count when Established. */
+  prefixes: number | null;
+  prefixLimit: number | null;
+  prefixPercent: number | null;
+  /** The first row, bottom-up, that is down (or, for routes, near the limit). */
+  lowest: PathLayer | null;
+  /** Layers below `lowest` that could not be read: the real cause may hide there. */
+  unknownBelow: PathLayer[];
+  failures: ReadFailure[];
+  readAt: { arp: string; summary: string };
+}
+
+const cell = (status: LayerCell["status"], detail: string): LayerCell => ({ status, detail });
+
+function providerCell(
+  circuit: CircuitFacts,
+  reading: PathReading,
+  subnet: string | null,
+): { cell: LayerCell; rows: ArpRow[] | null; verdict: ArpVerdict | null } {
+  const state = circuit.serviceProviderProvisioningState ?? "unknown";
+  if (state !== "Provisioned") {
+    return { cell: cell("down", `provider ${state}`), rows: null, verdict: null };
+  }
+  if (!reading.arp.ok) {
+    return {
+      cell: cell("unknown", `ARP read failed: ${reading.arp.error.kind}`),
+      rows: null,
+      verdict: null,
+    };
+  }
+  const verdict = assessArp(reading.arp.value, subnet);
+  return {
+    cell: cell(verdict.healthy ? "up" : "down", verdict.detail),
+    rows: reading.arp.value,
+    verdict,
+  };
+}
+
+function analyseNeighbors(
+  rows: BgpNeighborRow[],
+  peering: PeeringFacts,
+  skuTier: string | null,
+  limits: RouteLimitSettings,
+): NeighborState[] {
+  return rows.map((row) => {
+    const family = row.v === 6 ? "ipv6" : "ipv4";
+    const session = parseStatePfxRcd(row.statePfxRcd);
+    if (session.kind !== "established") {
+      return { neighbor: row.neighbor, family, session, limit: null, load: null, percent: null };
+    }
+    const limit = routeLimitFor(peering.peeringType, skuTier, family, limits);
+    const { load, percent } = prefixLoad(session.prefixes, limit, limits);
+    return { neighbor: row.neighbor, family, session, limit, load, percent };
+  });
+}
+
+function bgpCell(neighbors: NeighborState[], readFailed: ReadFailure | null): LayerCell {
+  if (readFailed) return cell("unknown", `route summary read failed: ${readFailed.kind}`);
+  if (neighbors.length === 0) return cell("down", "no BGP neighbor reported");
+  const down = neighbors.find((n) => n.session.kind === "down");
+  if (down && down.session.kind === "down") {
+    const q = down.session.qualifier ? ` (${down.session.qualifier})` : "";
+    return cell("down", `${down.session.state}${q} (${down.neighbor})`);
+  }
+  const odd = neighbors.find((n) => n.session.kind === "unrecognised");
+  if (odd && odd.session.kind === "unrecognised") {
+    return cell("unknown", `unrecognised BGP state "${odd.session.raw}"`);
+  }
+  return cell("up", "Established");
+}
+
+function peeringCell(peering: PeeringFacts): LayerCell {
+  if (peering.state !== "Enabled") return cell("down", `peering ${peering.state}`);
+  if (peering.peeringType.toLowerCase() !== "microsoftpeering") {
+    return cell("up", `Enabled, VLAN ${peering.vlanId ?? "?"}, peer AS ${peering.peerASN ?? "?"}`);
+  }
+  const state = peering.advertisedPublicPrefixesState ?? "unknown";
+  if (state === "Configured") return cell("up", "public prefixes validated");
+  if (state === "Configuring") return cell("warn", "public prefixes validating");
+  return cell("down", `public prefixes ${state}`);
+}
+
+function routesCell(neighbors: NeighborState[], bgp: LayerCell): LayerCell {
+  if (bgp.status === "unknown") return cell("unknown", "session state unknown");
+  if (bgp.status !== "up") return cell("n/a", "no session");
+  const ipv4 = neighbors.filter((n) => n.family === "ipv4");
+  const counted = ipv4.length > 0 ? ipv4 : neighbors;
+  const zero = counted.find((n) => n.session.kind === "established" && n.session.prefixes === 0);
+  if (zero) return cell("down", "0 prefixes received");
+  const loaded = neighbors
+    .filter((n) => n.load === "critical" || n.load === "warn")
+    .sort((a, b) => (b.percent ?? 0) - (a.percent ?? 0))[0];
+  if (loaded && loaded.session.kind === "established") {
+    return cell("warn", `${loaded.session.prefixes}/${loaded.limit} prefixes (${loaded.percent}%)`);
+  }
+  const total = counted.reduce(
+    (sum, n) => sum + (n.session.kind === "established" ? n.session.prefixes : 0),
+    0,
+  );
+  return cell("up", `${total} prefixes`);
+}
+
+export function analysePath(
+  path: PathName,
+  circuit: CircuitFacts,
+  peering: PeeringFacts,
+  reading: PathReading,
+  limits: RouteLimitSettings,
+): PathAnalysis {
+  const subnet =
+    path === "primary" ? peering.primaryPeerAddressPrefix : peering.secondaryPeerAddressPrefix;
+  const failures: ReadFailure[] = [];
+  if (!reading.arp.ok) failures.push(reading.arp.error);
+  if (!reading.summary.ok) failures.push(reading.summary.error);
+
+  const provider = providerCell(circuit, reading, subnet);
+  const neighborRows = reading.summary.ok ? reading.summary.value : null;
+  const neighbors = neighborRows
+    ? analyseNeighbors(neighborRows, peering, circuit.skuTier, limits)
+    : [];
+  const summaryFailure = reading.summary.ok ? null : reading.summary.error;
+  // Above a provider that is not provisioned nothing can work; the reads there
+  // are evidence, not separate faults.
+  const provisioned = circuit.serviceProviderProvisioningState === "Provisioned";
+  const bgp = provisioned
+    ? bgpCell(neighbors, summaryFailure)
+    : cell("n/a", "provider not provisioned");
+  const cells: Record<PathLayer, LayerCell> = {
+    provider: provider.cell,
+    bgp,
+    peering: peeringCell(peering),
+    routes: routesCell(neighbors, bgp),
+  };
+
+  const ipv4Established = neighbors.find(
+    (n) => n.family === "ipv4" && n.session.kind === "established",
+  );
+  // A warn on the peering (validation in progress) or routes (near the limit)
+  // row is the finding for that path; nothing above it is broken.
+  const lowest =
+    ORDER.find((layer) => cells[layer].status === "down" || cells[layer].status === "warn") ?? null;
+  const unknownBelow = lowest
+    ? ORDER.slice(0, ORDER.indexOf(lowest)).filter((l) => cells[l].status === "unknown")
+    : [];
+
+  return {
+    path,
+    cells,
+    arpRows: provider.rows,
+    arpVerdict: provider.verdict,
+    neighborRows,
+    neighbors,
+    prefixes:
+      ipv4Established && ipv4Established.session.kind === "established"
+        ? ipv4Established.session.prefixes
+        : null,
+    prefixLimit: ipv4Established?.limit ?? null,
+    prefixPercent: ipv4Established?.percent ?? null,
+    lowest,
+    unknownBelow,
+    failures,
+    readAt: { arp: reading.arp.readAt, summary: reading.summary.readAt },
+  };
+}
+
+/** The hint for the first down neighbor, for evidence and next actions. */
+export function bgpHintFor(analysis: PathAnalysis): { state: string; hint: string } | null {
+  const down = analysis.neighbors.find((n) => n.session.kind === "down");
+  if (!down || down.session.kind !== "down") {
+    if (analysis.neighbors.length === 0 && analysis.neighborRows) {
+      return {
+        state: "none",
+        hint: "no BGP neighbor is reported on this path; check that the peering's /30 and VLAN are configured on your router",
+      };
+    }
+    return null;
+  }
+  return {
+    state: down.session.qualifier
+      ? `${down.session.state} (${down.session.qualifier})`
+      : down.session.state,
+    hint: bgpStateHint(down.session.state, down.session.qualifier),
+  };
+}

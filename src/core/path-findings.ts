@@ -1,0 +1,226 @@
+// Findings for one enabled peering from its two path analyses. The rule that
+// matters most at 2 a.m.: one path down is redundancy lost (Sev2, "redundancy
+// holding"), both paths down is traffic stopped (Sev0) — same layer or not.
+
+import type {
+  CircuitFacts,
+  CircuitRef,
+  ConnectivityModel,
+  Finding,
+  FindingCode,
+  Owner,
+  PathName,
+  PeeringFacts,
+  Severity,
+} from "./model.js";
+import { bgpHintFor, type PathAnalysis } from "./path-analysis.js";
+import { buildCarrierTicket } from "./ticket.js";
+
+export interface PeeringContext {
+  ref: CircuitRef;
+  circuit: CircuitFacts;
+  peering: PeeringFacts;
+  model: ConnectivityModel;
+  analyses: Record<PathName, PathAnalysis>;
+  readAt: string;
+}
+
+type DownCode = Extract<FindingCode, "arp-missing" | "bgp-down" | "no-prefixes-received">;
+
+function downCodeOf(a: PathAnalysis): DownCode | null {
+  if (a.lowest === "provider") return "arp-missing";
+  if (a.lowest === "bgp") return "bgp-down";
+  if (a.lowest === "routes" && a.cells.routes.status === "down") return "no-prefixes-received";
+  return null;
+}
+
+const other = (path: PathName): PathName => (path === "primary" ? "secondary" : "primary");
+
+/** What the surviving path looks like, in the words an on-call engineer wants. */
+function survivorSummary(a: PathAnalysis): string {
+  const prefixes = a.prefixes === null ? "" : `, ${a.prefixes} prefixes`;
+  return `${a.path} ${a.cells.bgp.status === "up" ? "Established" : a.cells.bgp.detail}${prefixes}`;
+}
+
+function layerEvidence(ctx: PeeringContext): Record<string, unknown> {
+  const table: Record<string, unknown> = {};
+  for (const path of ["primary", "secondary"] as const) {
+    const a = ctx.analyses[path];
+    table[path] = {
+      provider: a.cells.provider,
+      bgp: a.cells.bgp,
+      peering: a.cells.peering,
+      routes: a.cells.routes,
+      prefixes: a.prefixes,
+      ...(a.unknownBelow.length > 0 ? { unknownBelow: a.unknownBelow } : {}),
+    };
+  }
+  return table;
+}
+
+function ownerOf(code: DownCode, model: ConnectivityModel): Owner {
+  if (code === "arp-missing") return "carrier";
+  if (code === "bgp-down") return model === "provider-managed" ? "carrier" : "you";
+  return "you";
+}
+
+function caveat(paths: PathAnalysis[]): string {
+  const unknown = [...new Set(paths.flatMap((a) => a.unknownBelow))];
+  return unknown.length > 0
+    ? ` Layer(s) below could not be read (${unknown.join(", ")}): confirm them before acting.`
+    : "";
+}
+
+function downFinding(
+  ctx: PeeringContext,
+  code: DownCode,
+  paths: PathName[],
+  bothDown: boolean,
+): Finding {
+  const { peering, circuit, model } = ctx;
+  const owner = ownerOf(code, model);
+  const affected = paths.map((p) => ctx.analyses[p]);
+  const first = affected[0] as PathAnalysis;
+  const severity: Severity = bothDown ? "Sev0" : "Sev2";
+  const where = `${paths.join(" and ")} path${paths.length > 1 ? "s" : ""} of ${peering.name}`;
+  const survivor = bothDown ? null : ctx.analyses[other(first.path)];
+  const redundancy = survivor
+    ? ` — redundancy holding (${survivorSummary(survivor)})`
+    : bothDown && paths.length === 1
+      ? ` — the ${other(first.path)} path is down too: traffic stopped`
+      : " — traffic stopped";
+  const evidence: Record<string, unknown> = { layers: layerEvidence(ctx) };
+  let title: string;
+  let nextAction: string;
+  const provider = circuit.serviceProviderName ?? "the connectivity provider";
+
+  if (code === "arp-missing") {
+    title = `Layer 2 down on the ${where}: ${first.cells.provider.detail}${redundancy}`;
+    evidence.arp = Object.fromEntries(affected.map((a) => [a.path, a.arpRows]));
+    const halfFormed = affected.some(
+      (a) => a.arpVerdict && !a.arpVerdict.healthy && a.arpVerdict.problem !== "empty",
+    );
+    nextAction =
+      `Open a ticket with ${provider} for the ${paths.join(" and ")} path (service key ${circuit.serviceKey ?? "?"}); the ticket text is attached. Do not change router or gateway configuration.` +
+      (halfFormed
+        ? " Only one side resolves: first confirm your router's interface is up and holds the first usable address of the /30."
+        : "");
+  } else if (code === "bgp-down") {
+    const hint = bgpHintFor(first);
+    title = `BGP ${hint?.state ?? "down"} on the ${where}${redundancy}`;
+    evidence.bgpState = hint?.state ?? null;
+    evidence.hint = hint?.hint ?? null;
+    evidence.neighbors = Object.fromEntries(affected.map((a) => [a.path, a.neighborRows]));
+    nextAction =
+      model === "provider-managed"
+        ? `Open a ticket with ${provider}: on this circuit they run the BGP session (provider-managed model). ${hint?.hint ?? ""}`.trim()
+        : `${hint?.hint ?? "Check the BGP configuration on your edge."}${survivor ? `; compare with the ${survivor.path} path, which works.` : "."}`;
+  } else {
+    title = `Session up but 0 prefixes received on the ${where}${redundancy}`;
+    evidence.prefixes = Object.fromEntries(affected.map((a) => [a.path, a.prefixes]));
+    evidence.prefixLimit = first.prefixLimit;
+    nextAction = `Route advertisement, not connectivity: check what your edge announces to AS 12076 (route policy, summarisation, a prefix count that just crossed the ${first.prefixLimit ?? "route"} limit). Read the received routes with \`erwatch diagnose <circuit> --routes\`. Not a carrier ticket.`;
+  }
+
+  const finding: Finding = {
+    code,
+    layer: first.lowest === "provider" ? "provider" : first.lowest === "bgp" ? "bgp" : "routes",
+    owner,
+    severity,
+    peering: peering.name,
+    paths,
+    title,
+    evidence,
+    nextAction: nextAction + caveat(affected),
+  };
+  if (owner === "carrier") {
+    finding.ticket = buildCarrierTicket({
+      ref: ctx.ref,
+      circuit,
+      peering,
+      affected: paths,
+      problem: title,
+      analyses: [ctx.analyses.primary, ctx.analyses.secondary],
+      readAt: ctx.readAt,
+    });
+  }
+  return finding;
+}
+
+function validationFinding(ctx: PeeringContext, paths: PathName[]): Finding {
+  const { peering } = ctx;
+  const state = peering.advertisedPublicPrefixesState ?? "unknown";
+  const pending = state === "Configuring";
+  return {
+    code: "public-prefixes-not-validated",
+    layer: "peering",
+    owner: "you",
+    severity: pending ? "Sev3" : "Sev2",
+    peering: peering.name,
+    paths,
+    title: `Microsoft peering public prefixes ${state}: Microsoft accepts none of them`,
+    evidence: {
+      advertisedPublicPrefixesState: state,
+      advertisedPublicPrefixes: peering.advertisedPublicPrefixes,
+      layers: layerEvidence(ctx),
+    },
+    nextAction: pending
+      ? "Validation is in progress; if it stays Configuring for more than a few business days, open a Microsoft support case."
+      : `Register ${peering.advertisedPublicPrefixes.join(", ") || "the advertised prefixes"} to your AS in a routing registry (or give Microsoft proof of ownership) so validation passes; the session and the carrier are fine.`,
+  };
+}
+
+function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
+  const analyses = paths.map((p) => ctx.analyses[p]);
+  const worst = [...analyses].sort(
+    (a, b) => (b.prefixPercent ?? 0) - (a.prefixPercent ?? 0),
+  )[0] as PathAnalysis;
+  const critical = analyses.some((a) => a.neighbors.some((n) => n.load === "critical"));
+  const counts = Object.fromEntries(analyses.map((a) => [a.path, a.prefixes]));
+  return {
+    code: "prefix-limit-near",
+    layer: "routes",
+    owner: "you",
+    severity: critical ? "Sev2" : "Sev3",
+    peering: ctx.peering.name,
+    paths,
+    title: `Received prefixes at ${worst.prefixPercent}% of the route limit on ${ctx.peering.name}: ${worst.prefixes} of ${worst.prefixLimit}`,
+    evidence: {
+      counts,
+      limit: worst.prefixLimit,
+      percent: worst.prefixPercent,
+      skuTier: ctx.circuit.skuTier,
+      peeringType: ctx.peering.peeringType,
+    },
+    nextAction: `Summarise on-premises advertisements before the count reaches ${worst.prefixLimit}: at the limit Microsoft drops the session rather than the extra routes.${ctx.peering.peeringType === "AzurePrivatePeering" && (ctx.circuit.skuTier ?? "").toLowerCase() !== "premium" ? " Premium raises the private IPv4 limit to 10,000 if the count is legitimately large." : ""}`,
+  };
+}
+
+export function pathFindings(ctx: PeeringContext): { findings: Finding[]; carrying: PathName[] } {
+  const analyses = [ctx.analyses.primary, ctx.analyses.secondary];
+  const down = analyses.filter((a) => downCodeOf(a) !== null);
+  const bothDown = down.length === 2;
+  const findings: Finding[] = [];
+
+  const byCode = new Map<DownCode, PathName[]>();
+  for (const a of down) {
+    const code = downCodeOf(a) as DownCode;
+    byCode.set(code, [...(byCode.get(code) ?? []), a.path]);
+  }
+  for (const [code, paths] of byCode) findings.push(downFinding(ctx, code, paths, bothDown));
+
+  const unvalidated = analyses.filter((a) => a.lowest === "peering").map((a) => a.path);
+  if (unvalidated.length > 0) findings.push(validationFinding(ctx, unvalidated));
+
+  const near = analyses
+    .filter((a) => a.lowest === "routes" && a.cells.routes.status === "warn")
+    .map((a) => a.path);
+  if (near.length > 0) findings.push(limitFinding(ctx, near));
+
+  // Paths that can carry traffic: what sits above them (gateway, Global Reach)
+  // is worth a finding; above a dead peering it is only evidence.
+  const carrying = analyses
+    .filter((a) => a.lowest === null || (a.lowest === "routes" && a.cells.routes.status === "warn"))
+    .map((a) => a.path);
+  return { findings, carrying };
+}

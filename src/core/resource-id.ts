@@ -1,0 +1,35 @@
+// ExpressRoute circuit resource ids arrive from people (settings, CLI, HTTP);
+// parse them once, strictly, so a typo is a clear error and not a 404 later.
+
+export interface CircuitId {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  /** Canonical form, as ARM spells it. */
+  id: string;
+}
+
+const PATTERN =
+  /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([-\w._()]+)\/providers\/Microsoft\.Network\/expressRouteCircuits\/([-\w._]+)\/?$/i;
+
+export function parseCircuitId(text: string): CircuitId | null {
+  const match = PATTERN.exec(text.trim());
+  if (!match) return null;
+  const [, subscriptionId, resourceGroup, name] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  return {
+    subscriptionId: subscriptionId.toLowerCase(),
+    resourceGroup,
+    name,
+    id: `/subscriptions/${subscriptionId.toLowerCase()}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/expressRouteCircuits/${name}`,
+  };
+}
+
+export const isSubscriptionId = (text: string): boolean => /^[0-9a-fA-F-]{36}$/.test(text.trim());
+
+/** Ids compare case-insensitively in ARM. */
+export const sameId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();

@@ -1,0 +1,167 @@
+// Action groups and routes, in the spirit of Azure Monitor action groups and
+// Alertmanager routes: named sets of receivers, and rules choosing them by
+// severity, circuit, layer, owner and code. Every matching route applies;
+// each receiver hears an event once however many routes name it.
+
+import type { AlertAction, AlertEvent, AlertFamily } from "./alert-event.js";
+import type { FindingCode, Layer, Owner, Severity } from "./model.js";
+import { isAtOrAbove, severityRank } from "./severity.js";
+
+export interface RouteMatch {
+  /** Sev0 is the most severe: "Sev1" matches Sev0 and Sev1. */
+  severityAtOrAbove?: Severity;
+  /** "Sev2" matches Sev2, Sev3 and Sev4. */
+  severityAtOrBelow?: Severity;
+  /** Circuit names or resource ids. */
+  circuits?: string[];
+  /** Every listed tag must be on the circuit with that value ("*" = any value). */
+  circuitTags?: Record<string, string>;
+  layers?: Layer[];
+  owners?: Owner[];
+  codes?: FindingCode[];
+  families?: AlertFamily[];
+  actions?: AlertAction[];
+}
+
+export interface Route {
+  name: string;
+  match: RouteMatch;
+  actionGroups: string[];
+}
+
+export interface ActionGroup {
+  name: string;
+  receivers: string[];
+}
+
+export interface Routing {
+  actionGroups: ActionGroup[];
+  routes: Route[];
+}
+
+const lower = (s: string) => s.toLowerCase();
+
+function matches(match: RouteMatch, event: AlertEvent): boolean {
+  // Route on the episode's peak so whoever was paged also hears the way down.
+  const severity = event.peakSeverity;
+  if (match.severityAtOrAbove && !isAtOrAbove(severity, match.severityAtOrAbove)) return false;
+  if (match.severityAtOrBelow && severityRank(severity) < severityRank(match.severityAtOrBelow))
+    return false;
+  if (
+    match.circuits &&
+    !match.circuits.some(
+      (c) => lower(c) === lower(event.circuit.name) || lower(c) === lower(event.circuit.id),
+    )
+  )
+    return false;
+  if (match.circuitTags) {
+    const tags = Object.fromEntries(
+      Object.entries(event.circuit.tags).map(([k, v]) => [lower(k), v]),
+    );
+    for (const [k, v] of Object.entries(match.circuitTags)) {
+      const actual = tags[lower(k)];
+      if (actual === undefined || (v !== "*" && lower(actual) !== lower(v))) return false;
+    }
+  }
+  if (match.layers && !match.layers.includes(event.layer)) return false;
+  if (match.owners && !match.owners.includes(event.owner)) return false;
+  if (match.codes && !match.codes.includes(event.code)) return false;
+  if (match.families && !match.families.includes(event.family)) return false;
+  if (match.actions && !match.actions.includes(event.action)) return false;
+  return true;
+}
+
+export interface RouteResult {
+  receivers: string[];
+  /** Which routes matched, for the log. */
+  routes: string[];
+}
+
+export function route(routing: Routing, event: AlertEvent): RouteResult {
+  const matched = routing.routes.filter((r) => matches(r.match, event));
+  const receivers = new Set<string>();
+  for (const r of matched) {
+    for (const groupName of r.actionGroups) {
+      const group = routing.actionGroups.find((g) => g.name === groupName);
+      for (const receiver of group?.receivers ?? []) receivers.add(receiver);
+    }
+  }
+  return { receivers: [...receivers], routes: matched.map((r) => r.name) };
+}
+
+/** Problems that make a routing configuration unusable, each with its path. */
+export function validateRouting(routing: Routing, receiverNames: string[]): string[] {
+  const problems: string[] = [];
+  const duplicates = (names: string[], what: string, path: string) => {
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i)
+        problems.push(`${path}[${i}].name: duplicate ${what} name "${n}"`);
+    });
+  };
+  duplicates(receiverNames, "receiver", "receivers");
+  duplicates(
+    routing.actionGroups.map((g) => g.name),
+    "action group",
+    "actionGroups",
+  );
+  duplicates(
+    routing.routes.map((r) => r.name),
+    "route",
+    "routes",
+  );
+  routing.actionGroups.forEach((g, i) => {
+    if (g.receivers.length === 0)
+      problems.push(`actionGroups[${i}].receivers: action group "${g.name}" has no receivers`);
+    g.receivers.forEach((r, j) => {
+      if (!receiverNames.includes(r))
+        problems.push(`actionGroups[${i}].receivers[${j}]: unknown receiver "${r}"`);
+    });
+  });
+  routing.routes.forEach((r, i) => {
+    const at = `routes[${i}]`;
+    if (r.actionGroups.length === 0)
+      problems.push(`${at}.actionGroups: route "${r.name}" sends to no action group`);
+    r.actionGroups.forEach((g, j) => {
+      if (!routing.actionGroups.some((x) => x.name === g))
+        problems.push(`${at}.actionGroups[${j}]: unknown action group "${g}"`);
+    });
+    const m = r.match;
+    if (
+      m.severityAtOrAbove &&
+      m.severityAtOrBelow &&
+      severityRank(m.severityAtOrBelow) > severityRank(m.severityAtOrAbove)
+    ) {
+      problems.push(
+        `${at}.match: can never match: severityAtOrBelow ${m.severityAtOrBelow} is less severe than severityAtOrAbove ${m.severityAtOrAbove}`,
+      );
+    }
+    for (const field of ["circuits", "layers", "owners", "codes", "families", "actions"] as const) {
+      if (m[field] !== undefined && m[field].length === 0)
+        problems.push(
+          `${at}.match.${field}: an empty list can never match; leave it out to match all`,
+        );
+    }
+    // Ownership is decided per layer: some combinations never occur.
+    if (
+      m.owners &&
+      m.layers &&
+      m.owners.every((o) => m.layers!.every((l) => !POSSIBLE_OWNERS[l].includes(o)))
+    ) {
+      problems.push(
+        `${at}.match: can never match: no finding on layer(s) ${m.layers.join(", ")} is owned by ${m.owners.join(", ")}`,
+      );
+    }
+  });
+  return problems;
+}
+
+/** Which owners each layer's findings can have (see the README codes table). */
+export const POSSIBLE_OWNERS: Record<Layer, Owner[]> = {
+  provider: ["carrier"],
+  bgp: ["you", "carrier"],
+  peering: ["shared", "carrier", "you"],
+  routes: ["you"],
+  gateway: ["you"],
+  globalReach: ["you"],
+  monitoring: ["you"],
+};

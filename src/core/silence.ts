@@ -1,0 +1,61 @@
+// Silences: announced carrier maintenance and other planned work. A silenced
+// decision is recorded but not notified; whatever is still firing when the
+// window ends is notified then.
+
+import { CronExpressionParser } from "cron-parser";
+import type { PathName } from "./model.js";
+import type { Silence, SilenceWindow } from "./policy.js";
+
+export interface SilenceTarget {
+  circuitId: string;
+  circuitName: string;
+  peering: string | null;
+  paths: PathName[];
+}
+
+export function windowActive(window: SilenceWindow, now: Date): boolean {
+  const t = now.getTime();
+  if (window.kind === "once") return Date.parse(window.start) <= t && t < Date.parse(window.end);
+  // Ask for the latest start at or before now (cron is minute-grained; the
+  // extra second makes a start exactly at `now` count).
+  const starts = CronExpressionParser.parse(window.cron, {
+    currentDate: new Date(t + 1000),
+    tz: window.timezone,
+  });
+  const start = starts.prev().toDate().getTime();
+  return start <= t && t < start + window.durationMinutes * 60_000;
+}
+
+/** Throws with a readable message when a cron expression or time zone is invalid. */
+export function validateWindow(window: SilenceWindow): void {
+  if (window.kind === "once") {
+    if (Number.isNaN(Date.parse(window.start)) || Number.isNaN(Date.parse(window.end)))
+      throw new Error("start and end must be ISO 8601 times");
+    if (Date.parse(window.end) <= Date.parse(window.start))
+      throw new Error("end must be after start");
+    return;
+  }
+  CronExpressionParser.parse(window.cron, { tz: window.timezone });
+}
+
+function matches(silence: Silence, target: SilenceTarget): boolean {
+  const c = silence.circuit.toLowerCase();
+  if (c !== target.circuitId.toLowerCase() && c !== target.circuitName.toLowerCase()) return false;
+  if (silence.peering !== undefined) {
+    if (target.peering === null || silence.peering.toLowerCase() !== target.peering.toLowerCase())
+      return false;
+  }
+  // A path-scoped silence (maintenance on one link) covers only alerts about that link.
+  if (silence.path !== undefined) {
+    if (target.paths.length === 0 || target.paths.some((p) => p !== silence.path)) return false;
+  }
+  return true;
+}
+
+export function activeSilence(
+  silences: Silence[],
+  target: SilenceTarget,
+  now: Date,
+): Silence | null {
+  return silences.find((s) => matches(s, target) && windowActive(s.window, now)) ?? null;
+}

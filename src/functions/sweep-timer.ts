@@ -1,0 +1,41 @@
+import functions, { type InvocationContext, type Timer } from "@azure/functions";
+import { sweepDeps, type FunctionDeps } from "./deps.js";
+
+/** The stateful sweep on %SWEEP_SCHEDULE%. The host keeps timer functions singleton across instances. */
+export function sweepTimerHandler(getDeps: () => Promise<FunctionDeps>) {
+  return async (timer: Timer, context: InvocationContext): Promise<void> => {
+    const deps = await getDeps();
+    const { runtime } = deps;
+    const log = runtime.logger.child({ invocationId: context.invocationId, trigger: "timer" });
+    if (timer.isPastDue)
+      log.warn("timer is past due: the previous sweep ran long or the host was down");
+    const { arm } = runtime.config;
+    const { joined, result } = deps.coordinator.run({ circuitIds: null }, () =>
+      runtime.sweeper!.sweep({
+        scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
+        now: deps.now(),
+        abortSignal: AbortSignal.timeout(9 * 60_000),
+      }),
+    );
+    if (joined)
+      log.info(
+        "a sweep covering every circuit is already running; waiting for it instead of starting another",
+      );
+    const done = await result;
+    log.info(
+      {
+        sweepId: done.sweepId,
+        circuits: done.verdicts.length,
+        events: done.events.length,
+        pending: done.pendingInOutbox,
+        isPastDue: timer.isPastDue,
+      },
+      "timer sweep done",
+    );
+  };
+}
+
+functions.app.timer("sweepTimer", {
+  schedule: "%SWEEP_SCHEDULE%",
+  handler: sweepTimerHandler(sweepDeps),
+});

@@ -1,0 +1,234 @@
+// The alert lifecycle end to end at the application level: fake reads,
+// real Table Storage (Azurite), injected clock, in-memory event sink.
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createSweeper } from "../../src/app/sweep.js";
+import { InMemoryEventSink } from "../../src/app/state-store.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { FakeReader } from "../support/fake-reader.js";
+import { failed } from "../support/readings.js";
+import { freshStore } from "../support/state.js";
+import { memoryLogger } from "../support/test-logger.js";
+
+const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+const minute = (m: number) => new Date(T0 + m * 60_000);
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+async function harness(silences: Silence[] = []) {
+  const { store } = await freshStore(azurite.connectionString);
+  const reader = new FakeReader();
+  const sink = new InMemoryEventSink();
+  const { logger } = memoryLogger();
+  let n = 0;
+  const sweeper = createSweeper({
+    reader,
+    store,
+    sink,
+    classify: DEFAULT_CLASSIFY_OPTIONS,
+    policy: DEFAULT_ALERT_POLICY,
+    silences,
+    historyRetentionDays: 30,
+    logger,
+    newId: () => `sweep-${++n}`,
+  });
+  const run = (m: number) =>
+    sweeper.sweep({
+      targets: [reader.target],
+      now: minute(m),
+      abortSignal: AbortSignal.timeout(30_000),
+    });
+  const sent = () =>
+    sink.published.map((e) => `${e.action}:${e.family}:${e.severity}#${e.sequence}`);
+  return { store, reader, sink, run, sent };
+}
+
+const secondaryDown = {
+  AzurePrivatePeering: { secondary: { arp: "empty" as const, bgp: "Idle" } },
+};
+const bothDown = {
+  AzurePrivatePeering: {
+    primary: { arp: "empty" as const, bgp: "Idle" },
+    secondary: { arp: "empty" as const, bgp: "Idle" },
+  },
+};
+
+describe("stateful sweep timelines", () => {
+  let h: Awaited<ReturnType<typeof harness>>;
+  beforeEach(async () => {
+    h = await harness();
+  });
+
+  it("should open Sev2, escalate the same key to Sev0, then resolve", async () => {
+    await h.run(0); // healthy baseline
+    h.reader.spec = { paths: secondaryDown };
+    await h.run(5); // held by hysteresis
+    await h.run(10);
+    expect(h.sent()).toEqual(["open:path-down:Sev2#1"]);
+    h.reader.spec = { paths: bothDown };
+    await h.run(15);
+    h.reader.spec = {};
+    await h.run(20);
+    await h.run(25);
+    await h.run(30);
+    expect(h.sent()).toEqual([
+      "open:path-down:Sev2#1",
+      "escalate:path-down:Sev0#2",
+      "resolve:path-down:Sev0#3",
+    ]);
+    expect(new Set(h.sink.published.map((e) => e.key)).size).toBe(1);
+    const escalate = h.sink.published[1]!;
+    expect(escalate.change).toContain("Worse: Sev2 → Sev0; now also the primary path.");
+    expect(escalate.ticket).toContain("First seen by erwatch: 2026-11-22T01:05:00.000Z");
+    expect(h.sink.published[2]!.change).toMatch(/^Resolved after 20 min/);
+  });
+
+  it("should only repeat at the interval while nothing changes for hours", async () => {
+    h.reader.spec = { paths: bothDown };
+    for (let m = 0; m <= 9 * 60; m += 30) await h.run(m);
+    expect(h.sent()).toEqual([
+      "open:path-down:Sev0#1",
+      "repeat:path-down:Sev0#2",
+      "repeat:path-down:Sev0#3",
+    ]);
+    expect(h.sink.published.map((e) => e.occurredAt)).toEqual(
+      [minute(0), minute(240), minute(480)].map((d) => d.toISOString()),
+    );
+  });
+
+  it("should raise one session-flapping alert for a flapping session and hold the path churn", async () => {
+    // Sweeps every 2 min; both paths drop for two sweeps, come back for two, eight times over.
+    const decisions: string[] = [];
+    for (let i = 0; i <= 30; i += 1) {
+      h.reader.spec =
+        i >= 1 && i <= 16 && Math.floor((i - 1) / 2) % 2 === 0 ? { paths: bothDown } : {};
+      const result = await h.run(i * 2);
+      decisions.push(
+        ...result.decisions.map(
+          (d) => `${i}:${d.family}:${d.reason === "none" ? d.why : d.reason}`,
+        ),
+      );
+    }
+    // Two open/resolve pairs happen before the pattern is provable; then one flap alert holds the churn.
+    expect(h.sent()).toEqual([
+      "open:path-down:Sev0#1",
+      "resolve:path-down:Sev0#2",
+      "open:path-down:Sev0#3",
+      "resolve:path-down:Sev0#4",
+      "open:session-flapping:Sev2#1",
+      "resolve:session-flapping:Sev2#2",
+    ]);
+    expect(decisions).toContain("9:path-down:inhibited");
+    expect(decisions).toContain("13:path-down:inhibited");
+    const flap = h.sink.published.find((e) => e.family === "session-flapping")!;
+    expect(flap.paths).toEqual(["primary", "secondary"]);
+    expect(flap.evidence.prefixNearLimit).toBe(false);
+    expect(flap.owner).toBe("carrier");
+    expect(flap.ticket).toContain("Transitions (UTC):");
+  });
+
+  it("should open one monitoring-blind after a 3-sweep 429 storm and never resolve the open outage", async () => {
+    h.reader.spec = { paths: bothDown };
+    await h.run(0);
+    h.reader.spec = {
+      circuit: failed({
+        kind: "throttled",
+        statusCode: 429,
+        call: "Microsoft.Network/expressRouteCircuits/read",
+        target: "circuit er-circuit-prod",
+      }),
+    };
+    await h.run(5);
+    await h.run(10);
+    await h.run(15);
+    await h.run(20);
+    expect(h.sent()).toEqual(["open:path-down:Sev0#1", "open:monitoring-blind:Sev3#1"]);
+    const blind = h.sink.published[1]!;
+    expect(blind.title).toContain("erwatch cannot read circuit er-circuit-prod: throttled");
+    h.reader.spec = { paths: bothDown };
+    await h.run(25);
+    expect(h.sent()).toEqual([
+      "open:path-down:Sev0#1",
+      "open:monitoring-blind:Sev3#1",
+      "resolve:monitoring-blind:Sev3#2",
+    ]);
+  });
+
+  it("should stay silent during a silence and notify when it ends", async () => {
+    const silenced = await harness([
+      {
+        id: "carrier-maint-42",
+        circuit: "er-circuit-prod",
+        path: "secondary",
+        comment: "Equinix ticket 42",
+        window: { kind: "once", start: minute(0).toISOString(), end: minute(30).toISOString() },
+      },
+    ]);
+    silenced.reader.spec = { paths: secondaryDown };
+    for (const m of [5, 10, 15, 20, 25]) await silenced.run(m);
+    expect(silenced.sent()).toEqual([]);
+    const history = await silenced.store.listHistory(silenced.reader.target.id, minute(0));
+    expect(
+      history.filter((e) => e.kind === "alert").map((e) => (e.kind === "alert" ? e.outcome : "")),
+    ).toContain("silenced");
+    await silenced.run(30);
+    expect(silenced.sent()).toEqual(["open:path-down:Sev2#1"]);
+  });
+
+  it("should keep events in the outbox while the broker is down and publish them next sweep with the same ids", async () => {
+    h.reader.spec = { paths: bothDown };
+    h.sink.failWith = new Error("broker unreachable");
+    const first = await h.run(0);
+    expect(first.events.map((e) => e.id)).toHaveLength(1);
+    expect(first.brokerError).toBe("broker unreachable");
+    expect(h.sink.published).toEqual([]);
+    h.sink.failWith = null;
+    const second = await h.run(5);
+    expect(second.published.map((e) => e.id)).toEqual(first.events.map((e) => e.id));
+    expect(await h.store.listOutbox()).toEqual([]);
+  });
+
+  it("should emit each event exactly once when two sweeps run at the same time", async () => {
+    // Force the race: neither sweep may read alert state until both are about to.
+    let waiting: (() => void)[] = [];
+    const original = h.store.listAlerts.bind(h.store);
+    h.store.listAlerts = async (circuitId?: string) => {
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        if (waiting.length === 2) {
+          waiting.forEach((w) => w());
+          waiting = [];
+        }
+      });
+      return original(circuitId);
+    };
+    const commits: string[] = [];
+    const commit = h.store.commitAlert.bind(h.store);
+    h.store.commitAlert = async (state, etag, events) => {
+      try {
+        await commit(state, etag, events);
+        commits.push("ok");
+      } catch (error) {
+        commits.push((error as Error).name);
+        throw error;
+      }
+    };
+    h.reader.spec = { paths: bothDown };
+    const [a, b] = await Promise.all([h.run(0), h.run(0)]);
+    expect(commits).toEqual(["ok", "ConflictError"]);
+    expect(h.sent()).toEqual(["open:path-down:Sev0#1"]);
+    expect([...a.events, ...b.events]).toHaveLength(1);
+    h.reader.spec = {};
+    await Promise.all([h.run(5), h.run(5)]);
+    await Promise.all([h.run(10), h.run(10)]);
+    expect(h.sent()).toEqual(["open:path-down:Sev0#1", "resolve:path-down:Sev0#2"]);
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { readArmConfig, requireScope } from "../../src/config/arm.js";
+import { ConfigError, SettingsReader } from "../../src/config/reader.js";
+
+const SUB = "00000000-0000-0000-0000-000000000001";
+const CIRCUIT = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er1`;
+
+function load(env: Record<string, string>) {
+  const r = new SettingsReader(env);
+  const config = readArmConfig(r);
+  requireScope(r, config);
+  r.throwIfProblems();
+  return config;
+}
+
+describe("ARM configuration", () => {
+  it("should use the documented defaults when only the scope is set", () => {
+    const config = load({ ERWATCH_SUBSCRIPTIONS: SUB });
+    expect(config).toMatchObject({
+      cloud: "AzureCloud",
+      endpoint: "https://management.azure.com",
+      tokenScope: "https://management.azure.com/.default",
+      subscriptions: [SUB],
+      concurrency: 4,
+      timeoutMs: 30000,
+      maxRetries: 2,
+      defaults: { connectivityModel: "own-edge", expectedPeerings: ["AzurePrivatePeering"] },
+    });
+    expect(config.classify.routeLimits).toMatchObject({
+      privateStandardIpv4: 4000,
+      privatePremiumIpv4: 10000,
+      microsoft: 200,
+      warnPercent: 80,
+      criticalPercent: 95,
+    });
+  });
+
+  it.each([
+    [
+      "AzureUSGovernment",
+      "https://management.usgovcloudapi.net",
+      "https://login.microsoftonline.us",
+    ],
+    ["AzureChinaCloud", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn"],
+  ])(
+    "should move endpoint, token scope and login host with AZURE_CLOUD=%s",
+    (cloud, arm, login) => {
+      const config = load({ ERWATCH_CIRCUITS: CIRCUIT, AZURE_CLOUD: cloud });
+      expect([config.endpoint, config.tokenScope, config.authorityHost]).toEqual([
+        arm,
+        `${arm}/.default`,
+        login,
+      ]);
+    },
+  );
+
+  it("should let ARM_ENDPOINT override the endpoint and the scope follow it", () => {
+    const config = load({
+      ERWATCH_CIRCUITS: CIRCUIT,
+      ARM_ENDPOINT: "https://management.contoso.local/",
+    });
+    expect([config.endpoint, config.tokenScope]).toEqual([
+      "https://management.contoso.local",
+      "https://management.contoso.local/.default",
+    ]);
+  });
+
+  it("should canonicalise circuit ids", () => {
+    const config = load({
+      ERWATCH_CIRCUITS: ` ${CIRCUIT.toUpperCase().replace("PROVIDERS/MICROSOFT.NETWORK/EXPRESSROUTECIRCUITS", "providers/Microsoft.Network/expressRouteCircuits")} `,
+    });
+    expect(config.circuitIds[0]).toMatch(
+      /^\/subscriptions\/00000000-0000-0000-0000-000000000001\/resourceGroups\/RG\//,
+    );
+  });
+
+  it("should report every problem at once, each naming its setting", () => {
+    let error: unknown;
+    try {
+      load({
+        ERWATCH_SUBSCRIPTIONS: "not-a-guid",
+        ERWATCH_CIRCUITS:
+          "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet",
+        AZURE_CLOUD: "Mars",
+        ARM_ENDPOINT: "http://insecure.example",
+        ARM_CONCURRENCY: "0",
+        PREFIX_WARN_PERCENT: "90",
+        PREFIX_CRITICAL_PERCENT: "85",
+        ERWATCH_CONNECTIVITY_MODEL: "ipvpn",
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((p) => p.split(":")[0])).toEqual([
+      "AZURE_CLOUD",
+      "ARM_ENDPOINT",
+      "ERWATCH_SUBSCRIPTIONS",
+      "ERWATCH_CIRCUITS",
+      "PREFIX_CRITICAL_PERCENT",
+      "ARM_CONCURRENCY",
+      "ERWATCH_CONNECTIVITY_MODEL",
+    ]);
+    expect((error as Error).message).toContain(
+      'AZURE_CLOUD: expected one of AzureCloud, AzureUSGovernment, AzureChinaCloud, got "Mars"',
+    );
+  });
+
+  it("should refuse to run with nothing to watch", () => {
+    expect(() => load({})).toThrow(
+      /ERWATCH_SUBSCRIPTIONS: set ERWATCH_SUBSCRIPTIONS and\/or ERWATCH_CIRCUITS/,
+    );
+  });
+});

@@ -1,0 +1,55 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logging.js";
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { destination, lines };
+}
+
+describe("logging", () => {
+  const secret =
+    "https://prod-00.westus.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=S3cr3tSig";
+  const key =
+    "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=AbCdEf0123456789==";
+
+  it("should redact registered secrets wherever they appear, and secret-named fields", () => {
+    const { destination, lines } = capture();
+    const log = createLogger({ destination, secrets: [secret, key], level: "trace" });
+    const child = log.child({ sweepId: "sweep-1", circuitId: "/subscriptions/s/x/er1" });
+    child.info(
+      { receiver: { name: "noc", url: "https://example.invalid/hook" } },
+      `posting to ${secret}`,
+    );
+    child.error({ err: new Error(`connect failed for ${key}`) }, "publish failed");
+    child.warn({ detail: { routingKey: "R0utingKey123456" } }, "pd");
+    child.info({ nested: JSON.stringify({ u: secret }) }, "escaped");
+    const all = lines.join("");
+    expect(all).not.toContain("S3cr3tSig");
+    expect(all).not.toContain("AbCdEf0123456789");
+    expect(all).not.toContain("R0utingKey123456");
+    expect(all).not.toContain("example.invalid");
+    expect(all).toContain("[REDACTED]");
+  });
+
+  it("should write JSON lines carrying the sweep and circuit ids", () => {
+    const { destination, lines } = capture();
+    createLogger({ destination })
+      .child({ sweepId: "sweep-7", circuitId: "c-1" })
+      .info("read circuit");
+    const line = JSON.parse(lines[0] ?? "{}") as Record<string, unknown>;
+    expect(line).toMatchObject({
+      sweepId: "sweep-7",
+      circuitId: "c-1",
+      msg: "read circuit",
+      service: "erwatch",
+    });
+    expect(typeof line.time).toBe("string");
+  });
+});

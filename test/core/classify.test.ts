@@ -1,0 +1,726 @@
+import { describe, expect, it } from "vitest";
+import { classifyCircuit, DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import type { Finding, FindingCode, Severity } from "../../src/core/model.js";
+import {
+  circuitReading,
+  failed,
+  microsoftPeering,
+  neighbor,
+  ok,
+  peering,
+  type CircuitSpec,
+} from "../support/readings.js";
+
+const classify = (spec: CircuitSpec, options = DEFAULT_CLASSIFY_OPTIONS) =>
+  classifyCircuit(circuitReading(spec), options);
+
+const brief = (f: Finding) => ({
+  code: f.code,
+  owner: f.owner,
+  severity: f.severity,
+  peering: f.peering,
+  paths: f.paths,
+});
+
+describe("classifyCircuit: one finding per lowest broken layer", () => {
+  const cases: {
+    name: string;
+    spec: CircuitSpec;
+    expected: {
+      code: FindingCode;
+      owner: string;
+      severity: Severity;
+      peering: string | null;
+      paths: string[];
+    }[];
+  }[] = [
+    { name: "healthy circuit gives no finding", spec: {}, expected: [] },
+    {
+      // Peerings exist, so the circuit was lit before: losing the carrier is an outage.
+      name: "provider de-provisioned with peerings present",
+      spec: {
+        providerState: "NotProvisioned",
+        paths: {
+          AzurePrivatePeering: {
+            primary: { arp: "empty", bgp: "Idle" },
+            secondary: { arp: "empty", bgp: "Idle" },
+          },
+        },
+      },
+      expected: [
+        {
+          code: "provider-not-provisioned",
+          owner: "carrier",
+          severity: "Sev0",
+          peering: null,
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+    {
+      name: "new circuit awaiting the carrier is not an outage",
+      spec: { providerState: "Provisioning", peerings: [], settings: { expectedPeerings: [] } },
+      expected: [
+        {
+          code: "provider-not-provisioned",
+          owner: "carrier",
+          severity: "Sev3",
+          peering: null,
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+    {
+      name: "carrier maintenance on the secondary link: one path, Sev2",
+      spec: { paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } } },
+      expected: [
+        {
+          code: "arp-missing",
+          owner: "carrier",
+          severity: "Sev2",
+          peering: "AzurePrivatePeering",
+          paths: ["secondary"],
+        },
+      ],
+    },
+    {
+      name: "layer 2 dead on both paths is ONE finding at Sev0",
+      spec: {
+        paths: {
+          AzurePrivatePeering: {
+            primary: { arp: "empty", bgp: "Idle" },
+            secondary: { arp: "empty", bgp: "Idle" },
+          },
+        },
+      },
+      expected: [
+        {
+          code: "arp-missing",
+          owner: "carrier",
+          severity: "Sev0",
+          peering: "AzurePrivatePeering",
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+    {
+      name: "ARP with only the Microsoft side is a layer-2 fault",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { arp: "microsoft-only", bgp: "Active" } } },
+      },
+      expected: [
+        {
+          code: "arp-missing",
+          owner: "carrier",
+          severity: "Sev2",
+          peering: "AzurePrivatePeering",
+          paths: ["primary"],
+        },
+      ],
+    },
+    {
+      name: "ARP with an Incomplete on-prem MAC is a layer-2 fault",
+      spec: { paths: { AzurePrivatePeering: { secondary: { arp: "incomplete", bgp: "Idle" } } } },
+      expected: [
+        {
+          code: "arp-missing",
+          owner: "carrier",
+          severity: "Sev2",
+          peering: "AzurePrivatePeering",
+          paths: ["secondary"],
+        },
+      ],
+    },
+    {
+      name: "the 2 a.m. incident: both Established with zero prefixes is route advertisement, yours, Sev0",
+      spec: { paths: { AzurePrivatePeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } } },
+      expected: [
+        {
+          code: "no-prefixes-received",
+          owner: "you",
+          severity: "Sev0",
+          peering: "AzurePrivatePeering",
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+    {
+      name: "zero prefixes on one path is Sev2",
+      spec: { paths: { AzurePrivatePeering: { primary: { bgp: "0" } } } },
+      expected: [
+        {
+          code: "no-prefixes-received",
+          owner: "you",
+          severity: "Sev2",
+          peering: "AzurePrivatePeering",
+          paths: ["primary"],
+        },
+      ],
+    },
+    {
+      // Different layers on the two paths still means no path carries traffic.
+      name: "one path at layer 2 and the other at BGP: both Sev0, one finding per cause",
+      spec: {
+        paths: {
+          AzurePrivatePeering: {
+            primary: { arp: "empty", bgp: "Idle" },
+            secondary: { bgp: "OpenSent" },
+          },
+        },
+      },
+      expected: [
+        {
+          code: "arp-missing",
+          owner: "carrier",
+          severity: "Sev0",
+          peering: "AzurePrivatePeering",
+          paths: ["primary"],
+        },
+        {
+          code: "bgp-down",
+          owner: "you",
+          severity: "Sev0",
+          peering: "AzurePrivatePeering",
+          paths: ["secondary"],
+        },
+      ],
+    },
+    {
+      name: "provider-managed circuit moves BGP to the carrier",
+      spec: {
+        settings: { connectivityModel: "provider-managed" },
+        paths: { AzurePrivatePeering: { primary: { bgp: "Idle" }, secondary: { bgp: "Idle" } } },
+      },
+      expected: [
+        {
+          code: "bgp-down",
+          owner: "carrier",
+          severity: "Sev0",
+          peering: "AzurePrivatePeering",
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+    {
+      name: "expected private peering missing",
+      spec: { peerings: [] },
+      expected: [
+        {
+          code: "peering-missing",
+          owner: "shared",
+          severity: "Sev2",
+          peering: "AzurePrivatePeering",
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+    {
+      name: "expected private peering disabled",
+      spec: { peerings: [peering({ state: "Disabled" })] },
+      expected: [
+        {
+          code: "peering-disabled",
+          owner: "shared",
+          severity: "Sev0",
+          peering: "AzurePrivatePeering",
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+    {
+      name: "Microsoft peering waiting for validation, sessions up with 0 prefixes: the peering row, not routes",
+      spec: {
+        peerings: [peering(), microsoftPeering("ValidationNeeded")],
+        paths: { MicrosoftPeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } },
+      },
+      expected: [
+        {
+          code: "public-prefixes-not-validated",
+          owner: "you",
+          severity: "Sev2",
+          peering: "MicrosoftPeering",
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+    {
+      name: "Microsoft peering validation in progress is Sev3",
+      spec: {
+        peerings: [peering(), microsoftPeering("Configuring")],
+        paths: { MicrosoftPeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } },
+      },
+      expected: [
+        {
+          code: "public-prefixes-not-validated",
+          owner: "you",
+          severity: "Sev3",
+          peering: "MicrosoftPeering",
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+    {
+      name: "no gateway connection",
+      spec: { gateway: ok([]) },
+      expected: [
+        {
+          code: "gateway-not-connected",
+          owner: "you",
+          severity: "Sev3",
+          peering: "AzurePrivatePeering",
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+    {
+      name: "gateway connection NotConnected",
+      spec: {
+        gateway: ok([
+          {
+            id: "c",
+            name: "conn-er-prod",
+            kind: "vnet-gateway",
+            peering: null,
+            status: "NotConnected",
+          },
+        ]),
+      },
+      expected: [
+        {
+          code: "gateway-not-connected",
+          owner: "you",
+          severity: "Sev3",
+          peering: "AzurePrivatePeering",
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+    {
+      name: "a vWAN connection that succeeded counts as wired",
+      spec: {
+        gateway: ok([
+          {
+            id: "v",
+            name: "hub-conn",
+            kind: "vwan",
+            peering: "AzurePrivatePeering",
+            status: "Succeeded",
+          },
+        ]),
+      },
+      expected: [],
+    },
+    {
+      name: "circuit that only serves Global Reach may have no gateway",
+      spec: { gateway: ok([]), settings: { expectGateway: false } },
+      expected: [],
+    },
+    {
+      name: "Global Reach disconnected",
+      spec: {
+        peerings: [
+          peering({
+            globalReach: [
+              {
+                name: "gr-to-ams",
+                peerCircuitPeeringId: "/x/peerings/AzurePrivatePeering",
+                status: "Disconnected",
+                direction: "outbound",
+              },
+            ],
+          }),
+        ],
+      },
+      expected: [
+        {
+          code: "global-reach-down",
+          owner: "you",
+          severity: "Sev3",
+          peering: "AzurePrivatePeering",
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+    {
+      name: "gateway and Global Reach above a dead peering are evidence, not findings",
+      spec: {
+        gateway: ok([]),
+        peerings: [
+          peering({
+            globalReach: [
+              {
+                name: "gr",
+                peerCircuitPeeringId: "/x",
+                status: "Disconnected",
+                direction: "outbound",
+              },
+            ],
+          }),
+        ],
+        paths: { AzurePrivatePeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } },
+      },
+      expected: [
+        {
+          code: "no-prefixes-received",
+          owner: "you",
+          severity: "Sev0",
+          peering: "AzurePrivatePeering",
+          paths: ["primary", "secondary"],
+        },
+      ],
+    },
+  ];
+
+  it.each(cases)("$name", ({ spec, expected }) => {
+    expect(classify(spec).findings.map(brief)).toEqual(expected);
+  });
+});
+
+describe("classifyCircuit: BGP states", () => {
+  const states: { statePfxRcd: string; state: string; hint: RegExp }[] = [
+    { statePfxRcd: "Idle", state: "Idle", hint: /layer 2 \(ARP\).*\/30 addressing/ },
+    { statePfxRcd: "Connect", state: "Connect", hint: /TCP .* failing.*firewall/ },
+    { statePfxRcd: "Active", state: "Active", hint: /TCP .* failing.*addressing/ },
+    { statePfxRcd: "OpenSent", state: "OpenSent", hint: /ASN.*MD5/ },
+    { statePfxRcd: "OpenConfirm", state: "OpenConfirm", hint: /ASN.*MD5/ },
+    { statePfxRcd: "idle", state: "Idle", hint: /layer 2/ },
+    { statePfxRcd: "Idle (PfxCt)", state: "Idle (PfxCt)", hint: /maximum-prefix/ },
+  ];
+  it.each(states)(
+    "statePfxRcd $statePfxRcd → bgp-down with its hint",
+    ({ statePfxRcd, state, hint }) => {
+      const verdict = classify({
+        paths: { AzurePrivatePeering: { primary: { bgp: statePfxRcd } } },
+      });
+      expect(verdict.findings).toHaveLength(1);
+      const [finding] = verdict.findings as [Finding];
+      expect(brief(finding)).toEqual({
+        code: "bgp-down",
+        owner: "you",
+        severity: "Sev2",
+        peering: "AzurePrivatePeering",
+        paths: ["primary"],
+      });
+      expect(finding.evidence.bgpState).toBe(state);
+      expect(String(finding.evidence.hint)).toMatch(hint);
+      expect(finding.title).toMatch(/redundancy holding \(secondary Established, 120 prefixes\)/);
+      expect(verdict.peerings[0]?.paths.primary.bgp.status).toBe("down");
+    },
+  );
+
+  it("statePfxRcd as a number is Established with that many prefixes", () => {
+    const verdict = classify({ paths: { AzurePrivatePeering: { primary: { bgp: "2345" } } } });
+    expect(verdict.findings).toEqual([]);
+    expect(verdict.peerings[0]?.prefixes.primary).toBe(2345);
+    expect(verdict.peerings[0]?.paths.primary.routes).toEqual({
+      status: "up",
+      detail: "2345 prefixes",
+    });
+  });
+
+  it("an empty summary (no neighbor) is bgp-down with its own hint", () => {
+    const verdict = classify({ paths: { AzurePrivatePeering: { secondary: { bgp: [] } } } });
+    expect(verdict.findings.map(brief)).toEqual([
+      {
+        code: "bgp-down",
+        owner: "you",
+        severity: "Sev2",
+        peering: "AzurePrivatePeering",
+        paths: ["secondary"],
+      },
+    ]);
+    expect(verdict.findings[0]?.evidence.bgpState).toBe("none");
+  });
+
+  it("an unrecognised state string is UNKNOWN, never down", () => {
+    const verdict = classify({
+      paths: { AzurePrivatePeering: { primary: { bgp: "Established?" } } },
+    });
+    expect(verdict.findings).toEqual([]);
+    expect(verdict.peerings[0]?.paths.primary.bgp.status).toBe("unknown");
+    expect(verdict.peerings[0]?.paths.primary.routes.status).toBe("unknown");
+  });
+
+  it("a down IPv6 neighbor beside a healthy IPv4 one still takes the path's BGP row down", () => {
+    const verdict = classify({
+      paths: {
+        AzurePrivatePeering: { primary: { bgp: [neighbor("120"), neighbor("Active", 6)] } },
+      },
+    });
+    expect(verdict.findings.map((f) => f.code)).toEqual(["bgp-down"]);
+  });
+});
+
+describe("classifyCircuit: route limits per SKU and peering type", () => {
+  const cases: {
+    name: string;
+    skuTier: string;
+    microsoft?: boolean;
+    count: string;
+    severity: Severity | null;
+    limit: number;
+  }[] = [
+    {
+      name: "Standard 3199/4000 (79.9%) is fine",
+      skuTier: "Standard",
+      count: "3199",
+      severity: null,
+      limit: 4000,
+    },
+    {
+      name: "Standard 3200/4000 (80%) warns",
+      skuTier: "Standard",
+      count: "3200",
+      severity: "Sev3",
+      limit: 4000,
+    },
+    {
+      name: "Standard 3800/4000 (95%) is Sev2",
+      skuTier: "Standard",
+      count: "3800",
+      severity: "Sev2",
+      limit: 4000,
+    },
+    {
+      name: "Premium 3800/10000 is fine",
+      skuTier: "Premium",
+      count: "3800",
+      severity: null,
+      limit: 10000,
+    },
+    {
+      name: "Premium 9600/10000 is Sev2",
+      skuTier: "Premium",
+      count: "9600",
+      severity: "Sev2",
+      limit: 10000,
+    },
+    {
+      name: "Local tier uses the Standard limit",
+      skuTier: "Local",
+      count: "3300",
+      severity: "Sev3",
+      limit: 4000,
+    },
+    {
+      name: "Microsoft peering 170/200 (85%) warns",
+      skuTier: "Premium",
+      microsoft: true,
+      count: "170",
+      severity: "Sev3",
+      limit: 200,
+    },
+    {
+      name: "Microsoft peering 199/200 is Sev2",
+      skuTier: "Standard",
+      microsoft: true,
+      count: "199",
+      severity: "Sev2",
+      limit: 200,
+    },
+  ];
+  it.each(cases)("$name", ({ skuTier, microsoft, count, severity, limit }) => {
+    const name = microsoft ? "MicrosoftPeering" : "AzurePrivatePeering";
+    const spec: CircuitSpec = microsoft
+      ? {
+          skuTier,
+          peerings: [peering(), microsoftPeering("Configured")],
+          paths: { MicrosoftPeering: { primary: { bgp: count } } },
+        }
+      : { skuTier, paths: { AzurePrivatePeering: { primary: { bgp: count } } } };
+    const findings = classify(spec).findings;
+    if (severity === null) {
+      expect(findings).toEqual([]);
+      return;
+    }
+    expect(findings.map(brief)).toEqual([
+      { code: "prefix-limit-near", owner: "you", severity, peering: name, paths: ["primary"] },
+    ]);
+    expect(findings[0]?.evidence).toMatchObject({ limit, counts: { primary: Number(count) } });
+  });
+
+  it("near the limit on both paths is one finding, not an outage", () => {
+    const findings = classify({
+      paths: { AzurePrivatePeering: { primary: { bgp: "3900" }, secondary: { bgp: "3300" } } },
+    }).findings;
+    expect(findings.map(brief)).toEqual([
+      {
+        code: "prefix-limit-near",
+        owner: "you",
+        severity: "Sev2",
+        peering: "AzurePrivatePeering",
+        paths: ["primary", "secondary"],
+      },
+    ]);
+    expect(findings[0]?.evidence.percent).toBe(97.5);
+  });
+
+  it("thresholds are configurable", () => {
+    const options = {
+      ...DEFAULT_CLASSIFY_OPTIONS,
+      routeLimits: {
+        ...DEFAULT_CLASSIFY_OPTIONS.routeLimits,
+        warnPercent: 50,
+        criticalPercent: 70,
+      },
+    };
+    const findings = classify(
+      { paths: { AzurePrivatePeering: { primary: { bgp: "2800" } } } },
+      options,
+    ).findings;
+    expect(findings.map((f) => f.severity)).toEqual(["Sev2"]);
+  });
+});
+
+describe("classifyCircuit: failed reads are UNKNOWN, never a guessed state", () => {
+  it("a 403 on the ARP read gives monitoring-blind naming the permission, never arp-missing", () => {
+    const arp = failed<never>({
+      kind: "forbidden",
+      statusCode: 403,
+      missingPermission: "Microsoft.Network/expressRouteCircuits/peerings/arpTables/read",
+    });
+    const verdict = classify({
+      paths: { AzurePrivatePeering: { primary: { arp }, secondary: { arp } } },
+    });
+    expect(verdict.findings.map(brief)).toEqual([
+      {
+        code: "monitoring-blind",
+        owner: "you",
+        severity: "Sev3",
+        peering: "AzurePrivatePeering",
+        paths: [],
+      },
+    ]);
+    expect(verdict.findings[0]?.title).toContain(
+      "missing Microsoft.Network/expressRouteCircuits/peerings/arpTables/read",
+    );
+    expect(verdict.findings[0]?.nextAction).toContain(
+      "Grant 'Microsoft.Network/expressRouteCircuits/peerings/arpTables/read'",
+    );
+    expect(verdict.peerings[0]?.paths.primary.provider.status).toBe("unknown");
+    // BGP was read fine, so its row is still known.
+    expect(verdict.peerings[0]?.paths.primary.bgp.status).toBe("up");
+  });
+
+  it("a throttled summary read makes BGP and routes unknown on that path only", () => {
+    const summary = failed<never>({
+      kind: "throttled",
+      statusCode: 429,
+      call: "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/read",
+      target: "route table summary AzurePrivatePeering/secondary",
+    });
+    const verdict = classify({ paths: { AzurePrivatePeering: { secondary: { bgp: summary } } } });
+    expect(verdict.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
+    expect(verdict.findings[0]?.title).toBe(
+      "erwatch cannot read route table summary AzurePrivatePeering/secondary: throttled",
+    );
+    const secondary = verdict.peerings[0]?.paths.secondary;
+    expect([secondary?.provider.status, secondary?.bgp.status, secondary?.routes.status]).toEqual([
+      "up",
+      "unknown",
+      "unknown",
+    ]);
+    expect(verdict.peerings[0]?.paths.primary.bgp.status).toBe("up");
+  });
+
+  it("a failed circuit read gives one blind finding and no layer table", () => {
+    const verdict = classify({
+      circuit: failed({
+        kind: "server-error",
+        statusCode: 500,
+        call: "Microsoft.Network/expressRouteCircuits/read",
+        target: "circuit er-circuit-prod",
+      }),
+    });
+    expect(verdict.peerings).toEqual([]);
+    expect(verdict.findings.map(brief)).toEqual([
+      { code: "monitoring-blind", owner: "you", severity: "Sev3", peering: null, paths: [] },
+    ]);
+  });
+
+  it("a failed gateway read leaves the gateway row unknown and raises no gateway finding", () => {
+    const verdict = classify({
+      gateway: failed({
+        kind: "timeout",
+        call: "Microsoft.Network/connections/read",
+        target: "gateway connections",
+      }),
+    });
+    expect(verdict.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
+    expect(verdict.peerings[0]?.paths.primary.gateway.status).toBe("unknown");
+  });
+
+  it("BGP down above an unreadable ARP table says so in the next action", () => {
+    const arp = failed<never>({ kind: "timeout" });
+    const verdict = classify({ paths: { AzurePrivatePeering: { primary: { arp, bgp: "Idle" } } } });
+    const bgp = verdict.findings.find((f) => f.code === "bgp-down");
+    expect(bgp?.nextAction).toMatch(/could not be read \(provider\)/);
+  });
+});
+
+describe("classifyCircuit: ticket text and settings", () => {
+  it("carrier-owned findings carry a ticket with service key, provider, location, path, time and ARP rows", () => {
+    const verdict = classify({
+      paths: { AzurePrivatePeering: { secondary: { arp: "microsoft-only", bgp: "Idle" } } },
+    });
+    const ticket = verdict.findings[0]?.ticket ?? "";
+    expect(ticket).toContain("Service key: a1410692-0000-4ceb-b94a-b90b94d398d1");
+    expect(ticket).toContain("Provider: Equinix; peering location: Silicon Valley");
+    expect(ticket).toContain("Affected path(s): secondary");
+    expect(ticket).toContain("Read at: 2026-11-22T02:01:00.000Z");
+    expect(ticket).toMatch(
+      /ARP table AzurePrivatePeering secondary \(affected\)[^\n]*\n\s+Microsoft\s+192\.168\.10\.22/,
+    );
+    expect(ticket).toMatch(
+      /ARP table AzurePrivatePeering primary \(for comparison\)[^\n]*\n\s+On-Prem\s+192\.168\.10\.17/,
+    );
+  });
+
+  it("you-owned findings carry no ticket", () => {
+    const verdict = classify({
+      paths: { AzurePrivatePeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } },
+    });
+    expect(verdict.findings[0]?.ticket).toBeUndefined();
+  });
+
+  it.each([
+    { criticality: "high" as const, sev2: "Sev1", sev3: "Sev2", sev0: "Sev0" },
+    { criticality: "low" as const, sev2: "Sev3", sev3: "Sev4", sev0: "Sev1" },
+  ])("criticality $criticality moves grades", ({ criticality, sev2, sev3, sev0 }) => {
+    const one = classify({
+      settings: { criticality },
+      paths: { AzurePrivatePeering: { primary: { bgp: "Idle" } } },
+    });
+    const gw = classify({ settings: { criticality }, gateway: ok([]) });
+    const both = classify({
+      settings: { criticality },
+      paths: { AzurePrivatePeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } },
+    });
+    expect([
+      one.findings[0]?.severity,
+      gw.findings[0]?.severity,
+      both.findings[0]?.severity,
+    ]).toEqual([sev2, sev3, sev0]);
+  });
+
+  it("a peering that carried traffic last sweep and is now gone is Sev0", () => {
+    const verdict = classifyCircuit(circuitReading({ peerings: [] }), {
+      ...DEFAULT_CLASSIFY_OPTIONS,
+      previous: { providerWasProvisioned: true, peerings: ["AzurePrivatePeering"] },
+    });
+    expect(verdict.findings.map(brief)).toEqual([
+      {
+        code: "peering-missing",
+        owner: "shared",
+        severity: "Sev0",
+        peering: "AzurePrivatePeering",
+        paths: ["primary", "secondary"],
+      },
+    ]);
+  });
+
+  it("provider-managed model hands a missing peering to the carrier", () => {
+    const verdict = classify({ peerings: [], settings: { connectivityModel: "provider-managed" } });
+    expect(verdict.findings[0]?.owner).toBe("carrier");
+  });
+});

@@ -1,0 +1,423 @@
+import { describe, expect, it } from "vitest";
+import { classifyCircuit } from "../../src/core/classify.js";
+import { diffSnapshot } from "../../src/core/diff.js";
+import { flappingFindings } from "../../src/core/flapping.js";
+import type { HistoryEntry } from "../../src/core/history.js";
+import { inhibitions, type ActiveAlert } from "../../src/core/inhibit.js";
+import { observe } from "../../src/core/observe.js";
+import type { Silence } from "../../src/core/policy.js";
+import { activeSilence } from "../../src/core/silence.js";
+import { prefixTrend } from "../../src/core/trend.js";
+import { alertKey } from "../../src/core/alert-identity.js";
+import { circuitReading, CIRCUIT_ID, failed, type CircuitSpec } from "../support/readings.js";
+
+const verdictOf = (spec: CircuitSpec) => classifyCircuit(circuitReading(spec));
+
+describe("alertKey", () => {
+  it("should be stable, case-insensitive on the id and independent of text", () => {
+    const a = alertKey(CIRCUIT_ID, "AzurePrivatePeering", "path-down");
+    expect(alertKey(CIRCUIT_ID.toUpperCase(), "azureprivatepeering", "path-down")).toBe(a);
+    expect(alertKey(CIRCUIT_ID, "AzurePrivatePeering", "route-limit")).not.toBe(a);
+    expect(alertKey(CIRCUIT_ID, "MicrosoftPeering", "path-down")).not.toBe(a);
+    expect(a).toMatch(/^erw-[0-9a-f]{32}$/);
+  });
+});
+
+describe("activeSilence", () => {
+  const target = {
+    circuitId: CIRCUIT_ID,
+    circuitName: "er-circuit-prod",
+    peering: "AzurePrivatePeering",
+    paths: ["secondary" as const],
+  };
+  const once = (extra: Partial<Silence> = {}): Silence => ({
+    id: "s1",
+    circuit: "er-circuit-prod",
+    window: { kind: "once", start: "2026-11-22T01:00:00Z", end: "2026-11-22T05:00:00Z" },
+    ...extra,
+  });
+  const cases: { name: string; silence: Silence; now: string; active: boolean }[] = [
+    {
+      name: "inside a one-off window, by circuit name",
+      silence: once(),
+      now: "2026-11-22T02:00:00Z",
+      active: true,
+    },
+    {
+      name: "by circuit resource id, any case",
+      silence: once({ circuit: CIRCUIT_ID.toUpperCase() }),
+      now: "2026-11-22T02:00:00Z",
+      active: true,
+    },
+    {
+      name: "at the end instant the window is over",
+      silence: once(),
+      now: "2026-11-22T05:00:00Z",
+      active: false,
+    },
+    {
+      name: "other circuit",
+      silence: once({ circuit: "er-other" }),
+      now: "2026-11-22T02:00:00Z",
+      active: false,
+    },
+    {
+      name: "scoped to the affected path",
+      silence: once({ path: "secondary" }),
+      now: "2026-11-22T02:00:00Z",
+      active: true,
+    },
+    {
+      name: "scoped to the other path does not cover it",
+      silence: once({ path: "primary" }),
+      now: "2026-11-22T02:00:00Z",
+      active: false,
+    },
+    {
+      name: "scoped to another peering",
+      silence: once({ peering: "MicrosoftPeering" }),
+      now: "2026-11-22T02:00:00Z",
+      active: false,
+    },
+    {
+      name: "weekly Sunday 02:00 UTC for 4 h, at 03:59",
+      silence: {
+        id: "w",
+        circuit: "er-circuit-prod",
+        window: { kind: "recurring", cron: "0 2 * * 0", durationMinutes: 240, timezone: "UTC" },
+      },
+      now: "2026-11-22T05:59:00Z",
+      active: true,
+    },
+    {
+      name: "weekly window, exactly at the start",
+      silence: {
+        id: "w",
+        circuit: "er-circuit-prod",
+        window: { kind: "recurring", cron: "0 2 * * 0", durationMinutes: 240, timezone: "UTC" },
+      },
+      now: "2026-11-22T02:00:00Z",
+      active: true,
+    },
+    {
+      name: "weekly window, after it",
+      silence: {
+        id: "w",
+        circuit: "er-circuit-prod",
+        window: { kind: "recurring", cron: "0 2 * * 0", durationMinutes: 240, timezone: "UTC" },
+      },
+      now: "2026-11-22T06:00:00Z",
+      active: false,
+    },
+    {
+      name: "weekly window in a time zone (02:00 Amsterdam = 01:00 UTC)",
+      silence: {
+        id: "w",
+        circuit: "er-circuit-prod",
+        window: {
+          kind: "recurring",
+          cron: "0 2 * * 0",
+          durationMinutes: 60,
+          timezone: "Europe/Amsterdam",
+        },
+      },
+      now: "2026-11-22T01:30:00Z",
+      active: true,
+    },
+  ];
+  it.each(cases)("$name", ({ silence, now, active }) => {
+    expect(activeSilence([silence], target, new Date(now)) !== null).toBe(active);
+  });
+});
+
+describe("inhibitions", () => {
+  const alert = (
+    key: string,
+    family: ActiveAlert["family"],
+    extra: Partial<ActiveAlert> = {},
+  ): ActiveAlert => ({
+    key,
+    family,
+    code: "arp-missing",
+    circuitId: "c1",
+    peering: "AzurePrivatePeering",
+    paths: ["secondary"],
+    active: true,
+    ...extra,
+  });
+  it.each([
+    {
+      name: "provider down holds the path alert",
+      alerts: [
+        alert("p", "provider", {
+          code: "provider-not-provisioned",
+          peering: null,
+          paths: ["primary", "secondary"],
+        }),
+        alert("t", "path-down"),
+      ],
+      held: { t: "p" },
+    },
+    {
+      name: "an inactive source holds nothing",
+      alerts: [alert("p", "provider", { peering: null, active: false }), alert("t", "path-down")],
+      held: {},
+    },
+    {
+      name: "another circuit's provider holds nothing",
+      alerts: [alert("p", "provider", { peering: null, circuitId: "c2" }), alert("t", "path-down")],
+      held: {},
+    },
+    {
+      name: "both paths down holds route-limit on the same peering",
+      alerts: [
+        alert("b", "path-down", { paths: ["primary", "secondary"] }),
+        alert("r", "route-limit", { code: "prefix-limit-near" }),
+      ],
+      held: { r: "b" },
+    },
+    {
+      name: "one path down does not hold route-limit",
+      alerts: [alert("b", "path-down"), alert("r", "route-limit", { code: "prefix-limit-near" })],
+      held: {},
+    },
+    {
+      name: "flapping holds the path churn",
+      alerts: [
+        alert("f", "session-flapping", { code: "session-flapping" }),
+        alert("t", "path-down"),
+      ],
+      held: { t: "f" },
+    },
+    {
+      name: "pending prefix validation does not hide a BGP outage",
+      alerts: [
+        alert("v", "peering-config", {
+          code: "public-prefixes-not-validated",
+          paths: ["primary", "secondary"],
+        }),
+        alert("t", "path-down"),
+      ],
+      held: {},
+    },
+    {
+      name: "a disabled peering holds its gateway alert",
+      alerts: [
+        alert("d", "peering-config", { code: "peering-disabled", paths: ["primary", "secondary"] }),
+        alert("g", "gateway", { code: "gateway-not-connected" }),
+      ],
+      held: { g: "d" },
+    },
+  ])("$name", ({ alerts, held }) => {
+    const result = Object.fromEntries(
+      [...inhibitions(alerts).entries()].map(([k, v]) => [k, v.by]),
+    );
+    expect(result).toEqual(held);
+  });
+});
+
+describe("diffSnapshot", () => {
+  const limits = () => 4000;
+  it("should record transitions with before/after and never count UNKNOWN", () => {
+    const t1 = new Date("2026-11-22T02:00:00Z");
+    const first = diffSnapshot(null, verdictOf({}), limits, t1);
+    expect(first.transitions).toEqual([]);
+    expect(first.next.peerings.AzurePrivatePeering?.paths.primary.bgp).toEqual({
+      status: "up",
+      detail: "Established",
+      since: t1.toISOString(),
+    });
+
+    const t2 = new Date("2026-11-22T02:05:00Z");
+    const down = diffSnapshot(
+      first.next,
+      verdictOf({ paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } } }),
+      limits,
+      t2,
+    );
+    expect(
+      down.transitions
+        .filter((t) => t.path === "secondary")
+        .map((t) => `${t.layer}:${t.before}->${t.after}`),
+    ).toEqual(["provider:up->down", "bgp:up->down", "routes:up->n/a", "path:up->down"]);
+
+    const t3 = new Date("2026-11-22T02:10:00Z");
+    const blind = diffSnapshot(
+      down.next,
+      verdictOf({
+        paths: {
+          AzurePrivatePeering: {
+            secondary: { arp: failed({ kind: "throttled" }), bgp: failed({ kind: "throttled" }) },
+          },
+        },
+      }),
+      limits,
+      t3,
+    );
+    expect(blind.transitions).toEqual([]);
+    // The last known value and its time are kept.
+    expect(blind.next.peerings.AzurePrivatePeering?.paths.secondary.provider).toEqual({
+      status: "down",
+      detail: "ARP table empty",
+      since: t2.toISOString(),
+    });
+
+    const whole = diffSnapshot(
+      down.next,
+      verdictOf({
+        circuit: failed({ kind: "throttled", call: "Microsoft.Network/expressRouteCircuits/read" }),
+      }),
+      limits,
+      t3,
+    );
+    expect(whole.transitions).toEqual([]);
+    expect(whole.next.peerings).toEqual(down.next.peerings);
+  });
+
+  it("should sample the prefix count only when it changes", () => {
+    const a = diffSnapshot(
+      null,
+      verdictOf({
+        paths: { AzurePrivatePeering: { primary: { bgp: "100" }, secondary: { bgp: "100" } } },
+      }),
+      limits,
+      new Date("2026-11-22T00:00:00Z"),
+    );
+    expect(a.prefixSamples.map((s) => [s.path, s.before, s.after, s.limit])).toEqual([
+      ["primary", null, 100, 4000],
+      ["secondary", null, 100, 4000],
+    ]);
+    const b = diffSnapshot(
+      a.next,
+      verdictOf({
+        paths: { AzurePrivatePeering: { primary: { bgp: "150" }, secondary: { bgp: "100" } } },
+      }),
+      limits,
+      new Date("2026-11-22T01:00:00Z"),
+    );
+    expect(b.prefixSamples.map((s) => [s.path, s.before, s.after])).toEqual([
+      ["primary", 100, 150],
+    ]);
+  });
+});
+
+describe("prefixTrend", () => {
+  it("should estimate growth per hour and when the limit is reached", () => {
+    const samples = [
+      { at: "2026-11-22T00:00:00Z", after: 3000 },
+      { at: "2026-11-22T01:00:00Z", after: 3100 },
+    ];
+    const trend = prefixTrend(samples, { at: new Date("2026-11-22T02:00:00Z"), count: 3200 }, 4000);
+    expect(trend).toEqual({ samples: 3, perHour: 100, reachesLimitAt: "2026-11-22T10:00:00.000Z" });
+  });
+  it.each([
+    { name: "flat", counts: [3000, 3000], perHour: 0, eta: null },
+    { name: "shrinking", counts: [3200, 3100], perHour: -100, eta: null },
+  ])("should give no time to the limit when $name", ({ counts, perHour, eta }) => {
+    const trend = prefixTrend(
+      [{ at: "2026-11-22T00:00:00Z", after: counts[0]! }],
+      { at: new Date("2026-11-22T01:00:00Z"), count: counts[1]! },
+      4000,
+    );
+    expect([trend.perHour, trend.reachesLimitAt]).toEqual([perHour, eta]);
+  });
+  it("should not guess from one sample", () => {
+    expect(prefixTrend([], { at: new Date(), count: 10 }, 4000).perHour).toBeNull();
+  });
+});
+
+describe("flappingFindings", () => {
+  const now = new Date("2026-11-22T02:30:00Z");
+  const flap = (minute: number, after: "up" | "down"): HistoryEntry => ({
+    kind: "transition",
+    at: new Date(now.getTime() - (30 - minute) * 60_000).toISOString(),
+    circuitId: CIRCUIT_ID,
+    peering: "AzurePrivatePeering",
+    path: "primary",
+    layer: "path",
+    before: after === "up" ? "down" : "up",
+    after,
+    beforeDetail: "",
+    afterDetail: "",
+  });
+  const five = [flap(2, "down"), flap(6, "up"), flap(12, "down"), flap(18, "up"), flap(24, "down")];
+  it("should raise one session-flapping finding past K transitions, pointing at layer 1 by default", () => {
+    const findings = flappingFindings(
+      verdictOf({}),
+      five,
+      { transitions: 4, windowMinutes: 30 },
+      80,
+      now,
+    );
+    expect(findings.map((f) => [f.code, f.owner, f.severity, f.paths])).toEqual([
+      ["session-flapping", "carrier", "Sev2", ["primary"]],
+    ]);
+    expect(findings[0]?.ticket).toContain("Transitions (UTC):");
+  });
+  it("should stay quiet at K transitions or when they are outside the window", () => {
+    expect(
+      flappingFindings(
+        verdictOf({}),
+        five.slice(1),
+        { transitions: 4, windowMinutes: 30 },
+        80,
+        now,
+      ),
+    ).toEqual([]);
+    expect(
+      flappingFindings(verdictOf({}), five, { transitions: 4, windowMinutes: 20 }, 80, now),
+    ).toEqual([]);
+  });
+  it("should point at the route limit when the prefix count sat near it", () => {
+    const near: HistoryEntry = {
+      kind: "prefixes",
+      at: five[1]!.at,
+      circuitId: CIRCUIT_ID,
+      peering: "AzurePrivatePeering",
+      path: "primary",
+      before: 3800,
+      after: 3990,
+      limit: 4000,
+    };
+    const findings = flappingFindings(
+      verdictOf({}),
+      [...five, near],
+      { transitions: 4, windowMinutes: 30 },
+      80,
+      now,
+    );
+    expect([findings[0]?.owner, findings[0]?.evidence.prefixNearLimit]).toEqual(["you", true]);
+  });
+});
+
+describe("observe", () => {
+  it("should merge findings of one family into one firing observation", () => {
+    const verdict = verdictOf({
+      paths: {
+        AzurePrivatePeering: {
+          primary: { arp: "empty", bgp: "Idle" },
+          secondary: { bgp: "OpenSent" },
+        },
+      },
+    });
+    const obs = observe(verdict, [], []);
+    expect(obs).toHaveLength(1);
+    expect(obs[0]).toMatchObject({ family: "path-down", state: "firing" });
+    expect(obs[0]?.finding).toMatchObject({
+      code: "arp-missing",
+      severity: "Sev0",
+      paths: ["primary", "secondary"],
+    });
+  });
+  it("should say clean for a known layer and unknown for an unreadable one", () => {
+    const key = alertKey(CIRCUIT_ID, "AzurePrivatePeering", "path-down");
+    const existing = [{ key, family: "path-down" as const, peering: "AzurePrivatePeering" }];
+    expect(observe(verdictOf({}), [], existing)[0]?.state).toBe("clean");
+    const blind = verdictOf({
+      paths: { AzurePrivatePeering: { primary: { arp: failed({ kind: "forbidden" }) } } },
+    });
+    expect(observe(blind, [], existing).find((o) => o.key === key)?.state).toBe("unknown");
+    const noCircuit = verdictOf({ circuit: failed({ kind: "throttled" }) });
+    expect(observe(noCircuit, [], existing).find((o) => o.key === key)?.state).toBe("unknown");
+  });
+});

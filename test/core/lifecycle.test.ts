@@ -1,0 +1,323 @@
+import { describe, expect, it } from "vitest";
+import {
+  advance,
+  alreadyEvaluated,
+  decide,
+  hysteresisForFamily,
+  type AlertState,
+} from "../../src/core/lifecycle.js";
+import type { Finding, PathName, Severity } from "../../src/core/model.js";
+import type { Observation } from "../../src/core/observe.js";
+import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
+
+const T0 = Date.parse("2026-11-22T02:00:00.000Z");
+const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+
+function finding(severity: Severity, paths: PathName[]): Finding {
+  return {
+    code: "arp-missing",
+    layer: "provider",
+    owner: "carrier",
+    severity,
+    peering: "AzurePrivatePeering",
+    paths,
+    title: `Layer 2 down on ${paths.join(" and ")}`,
+    evidence: {},
+    nextAction: "ticket",
+  };
+}
+
+type Step = {
+  obs: "fire" | "clean" | "unknown";
+  severity?: Severity;
+  paths?: PathName[];
+  minute: number;
+  silenced?: boolean;
+  inhibited?: boolean;
+};
+
+function observation(step: Step): Observation {
+  return {
+    key: "erw-k",
+    family: "path-down",
+    circuitId: "c1",
+    peering: "AzurePrivatePeering",
+    state: step.obs === "fire" ? "firing" : step.obs === "clean" ? "clean" : "unknown",
+    finding:
+      step.obs === "fire" ? finding(step.severity ?? "Sev2", step.paths ?? ["secondary"]) : null,
+  };
+}
+
+const silence: Silence = {
+  id: "maint-1",
+  circuit: "c1",
+  comment: "carrier maintenance",
+  window: { kind: "once", start: "2026-01-01T00:00:00Z", end: "2027-01-01T00:00:00Z" },
+};
+
+/** Runs steps through advance + decide and returns what each sweep decided. */
+function walk(steps: Step[]): string[] {
+  let state: AlertState | null = null;
+  const out: string[] = [];
+  for (const step of steps) {
+    const now = at(step.minute);
+    const hysteresis = hysteresisForFamily("path-down", DEFAULT_ALERT_POLICY, DEFAULT_ALERT_POLICY);
+    const advanced = advance(state, observation(step), hysteresis, "er1", now);
+    if (!advanced) {
+      out.push("-");
+      continue;
+    }
+    const decision = decide(advanced, {
+      now,
+      repeatEveryMinutes: DEFAULT_ALERT_POLICY.repeatEveryMinutes,
+      silencedBy: step.silenced ? silence : null,
+      inhibitedBy: step.inhibited
+        ? { by: "erw-provider", rule: "provider down holds everything" }
+        : null,
+      blind: step.obs === "unknown",
+    });
+    state = decision.next;
+    out.push(
+      decision.reason === "none"
+        ? `none:${decision.why}`
+        : `${decision.reason}:${decision.event.severity}#${decision.event.sequence}`,
+    );
+  }
+  return out;
+}
+
+describe("alert lifecycle", () => {
+  const timelines: { name: string; steps: Step[]; expected: string[] }[] = [
+    {
+      // Single-path needs two sweeps (default), then stays quiet.
+      name: "one path down opens Sev2 after two sweeps",
+      steps: [
+        { obs: "fire", minute: 0 },
+        { obs: "fire", minute: 5 },
+        { obs: "fire", minute: 10 },
+      ],
+      expected: ["none:held-by-hysteresis", "open:Sev2#1", "none:unchanged"],
+    },
+    {
+      // A blip shorter than the hysteresis never reaches anyone.
+      name: "a one-sweep blip never opens",
+      steps: [
+        { obs: "fire", minute: 0 },
+        { obs: "clean", minute: 5 },
+        { obs: "clean", minute: 10 },
+      ],
+      expected: ["none:held-by-hysteresis", "none:unchanged", "none:unchanged"],
+    },
+    {
+      // Both paths down is an outage: opens on the first sweep.
+      name: "Sev0 opens at once",
+      steps: [{ obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 0 }],
+      expected: ["open:Sev0#1"],
+    },
+    {
+      // Same key: the second path upgrades the incident, recovery de-escalates, then resolves after two clean sweeps.
+      name: "escalate, deescalate and resolve on one key",
+      steps: [
+        { obs: "fire", minute: 0 },
+        { obs: "fire", minute: 5 },
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 10 },
+        { obs: "fire", severity: "Sev2", paths: ["secondary"], minute: 15 },
+        { obs: "clean", minute: 20 },
+        { obs: "clean", minute: 25 },
+        { obs: "clean", minute: 30 },
+      ],
+      expected: [
+        "none:held-by-hysteresis",
+        "open:Sev2#1",
+        "escalate:Sev0#2",
+        "deescalate:Sev2#3",
+        "none:held-by-hysteresis",
+        "resolve:Sev2#4",
+        "none:unchanged",
+      ],
+    },
+    {
+      // 24 h repeat for Sev2; nothing in between.
+      name: "repeat only at the interval",
+      steps: [
+        { obs: "fire", minute: 0 },
+        { obs: "fire", minute: 5 },
+        { obs: "fire", minute: 5 + 1439 },
+        { obs: "fire", minute: 5 + 1440 },
+        { obs: "fire", minute: 5 + 1445 },
+      ],
+      expected: [
+        "none:held-by-hysteresis",
+        "open:Sev2#1",
+        "none:unchanged",
+        "repeat:Sev2#2",
+        "none:unchanged",
+      ],
+    },
+    {
+      // 4 h repeat for Sev0.
+      name: "Sev0 repeats every 4 hours",
+      steps: [
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 0 },
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 240 },
+      ],
+      expected: ["open:Sev0#1", "repeat:Sev0#2"],
+    },
+    {
+      // UNKNOWN neither opens nor resolves, and does not break the clean count... it pauses it.
+      name: "blind sweeps keep the open alert untouched",
+      steps: [
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 0 },
+        { obs: "unknown", minute: 5 },
+        { obs: "unknown", minute: 10 },
+        { obs: "unknown", minute: 15 },
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 20 },
+      ],
+      expected: ["open:Sev0#1", "none:blind", "none:blind", "none:blind", "none:unchanged"],
+    },
+    {
+      // Opened during a silence: recorded, not sent; sent when the window ends.
+      name: "silence holds the open until the window ends",
+      steps: [
+        { obs: "fire", minute: 0, silenced: true },
+        { obs: "fire", minute: 5, silenced: true },
+        { obs: "fire", minute: 10, silenced: true },
+        { obs: "fire", minute: 15 },
+      ],
+      expected: ["none:held-by-hysteresis", "none:silenced", "none:silenced", "open:Sev2#1"],
+    },
+    {
+      // Broke and healed inside the window: nobody is woken, nothing to resolve.
+      name: "a condition that comes and goes inside a silence produces nothing",
+      steps: [
+        { obs: "fire", minute: 0, silenced: true },
+        { obs: "fire", minute: 5, silenced: true },
+        { obs: "clean", minute: 10, silenced: true },
+        { obs: "clean", minute: 15, silenced: true },
+        { obs: "clean", minute: 20 },
+      ],
+      expected: [
+        "none:held-by-hysteresis",
+        "none:silenced",
+        "none:held-by-hysteresis",
+        "none:unchanged",
+        "none:unchanged",
+      ],
+    },
+    {
+      // Inhibited while the lower layer explains it; notified once released.
+      name: "inhibition holds, release notifies",
+      steps: [
+        { obs: "fire", minute: 0, inhibited: true },
+        { obs: "fire", minute: 5, inhibited: true },
+        { obs: "fire", minute: 10 },
+      ],
+      expected: ["none:held-by-hysteresis", "none:inhibited", "open:Sev2#1"],
+    },
+    {
+      // A new episode after a resolve keeps counting the sequence: event ids never repeat.
+      name: "sequence continues across episodes",
+      steps: [
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 0 },
+        { obs: "clean", minute: 5 },
+        { obs: "clean", minute: 10 },
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 15 },
+      ],
+      expected: ["open:Sev0#1", "none:held-by-hysteresis", "resolve:Sev0#2", "open:Sev0#3"],
+    },
+    {
+      // Nothing observed, nothing kept.
+      name: "clean with no history is nothing",
+      steps: [{ obs: "clean", minute: 0 }],
+      expected: ["-"],
+    },
+  ];
+
+  it.each(timelines)("$name", ({ steps, expected }) => {
+    expect(walk(steps)).toEqual(expected);
+  });
+
+  it("should say what changed in escalate and resolve events", () => {
+    let state = advance(
+      null,
+      observation({ obs: "fire", severity: "Sev0", paths: ["secondary"], minute: 0 }),
+      DEFAULT_ALERT_POLICY,
+      "er1",
+      at(0),
+    );
+    const ctx = {
+      repeatEveryMinutes: DEFAULT_ALERT_POLICY.repeatEveryMinutes,
+      silencedBy: null,
+      inhibitedBy: null,
+      blind: false,
+    };
+    let d = decide(state!, { ...ctx, now: at(0) });
+    state = d.next;
+    state = advance(
+      state,
+      observation({ obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 5 }),
+      DEFAULT_ALERT_POLICY,
+      "er1",
+      at(5),
+    );
+    d = decide(state!, { ...ctx, now: at(5) });
+    // Same severity with more paths is not an escalation by itself.
+    expect(d.reason === "none" && d.why).toBe("unchanged");
+    const worse = advance(
+      null,
+      observation({ obs: "fire", severity: "Sev2", paths: ["secondary"], minute: 0 }),
+      { ...DEFAULT_ALERT_POLICY, openAfter: { ...DEFAULT_ALERT_POLICY.openAfter, Sev2: 1 } },
+      "er1",
+      at(0),
+    );
+    const opened = decide(worse!, { ...ctx, now: at(0) }).next;
+    const both = advance(
+      opened,
+      observation({ obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 5 }),
+      DEFAULT_ALERT_POLICY,
+      "er1",
+      at(5),
+    );
+    const escalated = decide(both!, { ...ctx, now: at(5) });
+    expect(escalated.reason).toBe("escalate");
+    if (escalated.reason === "escalate") {
+      expect(escalated.event.change).toBe(
+        "Worse: Sev2 → Sev0; now also the primary path. Now: Layer 2 down on primary and secondary",
+      );
+      expect(escalated.event.previousSeverity).toBe("Sev2");
+    }
+    const clean1 = advance(
+      escalated.next,
+      observation({ obs: "clean", minute: 10 }),
+      DEFAULT_ALERT_POLICY,
+      "er1",
+      at(10),
+    );
+    const clean2 = advance(
+      decide(clean1!, { ...ctx, now: at(10) }).next,
+      observation({ obs: "clean", minute: 95 }),
+      DEFAULT_ALERT_POLICY,
+      "er1",
+      at(95),
+    );
+    const resolved = decide(clean2!, { ...ctx, now: at(95) });
+    expect(resolved.reason).toBe("resolve");
+    if (resolved.reason === "resolve")
+      expect(resolved.event.change).toBe(
+        "Resolved after 1 h 35 min: Layer 2 down on primary and secondary has cleared.",
+      );
+  });
+
+  it("should let blind alerts open after the configured number of blind sweeps and resolve on the first good read", () => {
+    const h = hysteresisForFamily("monitoring-blind", DEFAULT_ALERT_POLICY, DEFAULT_ALERT_POLICY);
+    expect(h.openAfter.Sev3).toBe(3);
+    expect(h.resolveAfter.Sev3).toBe(1);
+  });
+
+  it("should recognise a key already judged by a concurrent sweep", () => {
+    const state = { lastEvaluatedAt: at(5).toISOString() } as AlertState;
+    expect(alreadyEvaluated(state, at(5))).toBe(true);
+    expect(alreadyEvaluated(state, at(6))).toBe(false);
+    expect(alreadyEvaluated(null, at(6))).toBe(false);
+  });
+});

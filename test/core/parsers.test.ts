@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { assessArp } from "../../src/core/arp.js";
+import { parseStatePfxRcd } from "../../src/core/bgp-state.js";
+import { resolveCircuitSettings } from "../../src/core/circuit-settings.js";
+import { parseCircuitId } from "../../src/core/resource-id.js";
+
+describe("parseStatePfxRcd", () => {
+  it.each([
+    ["0", { kind: "established", prefixes: 0 }],
+    ["4000", { kind: "established", prefixes: 4000 }],
+    [" 12 ", { kind: "established", prefixes: 12 }],
+    ["Idle", { kind: "down", state: "Idle", qualifier: null }],
+    ["Active", { kind: "down", state: "Active", qualifier: null }],
+    ["Connect", { kind: "down", state: "Connect", qualifier: null }],
+    ["OpenSent", { kind: "down", state: "OpenSent", qualifier: null }],
+    ["OpenConfirm", { kind: "down", state: "OpenConfirm", qualifier: null }],
+    ["Idle (Admin)", { kind: "down", state: "Idle", qualifier: "Admin" }],
+    ["Idle (PfxCt)", { kind: "down", state: "Idle", qualifier: "PfxCt" }],
+    ["", { kind: "unrecognised", raw: "" }],
+    ["Established", { kind: "unrecognised", raw: "Established" }],
+    ["-1", { kind: "unrecognised", raw: "-1" }],
+  ])("%j", (raw, expected) => {
+    expect(parseStatePfxRcd(raw)).toEqual(expected);
+  });
+});
+
+describe("assessArp", () => {
+  const subnet = "192.168.10.16/30";
+  const onPrem = {
+    age: 1,
+    interface: "On-Prem",
+    ipAddress: "192.168.10.17",
+    macAddress: "0050.56a1.2b3c",
+  };
+  const ms = {
+    age: 0,
+    interface: "Microsoft",
+    ipAddress: "192.168.10.18",
+    macAddress: "5c5e.abd1.0001",
+  };
+  it.each([
+    ["both sides", [onPrem, ms], true, undefined],
+    ["empty", [], false, "empty"],
+    ["Microsoft only", [ms], false, "microsoft-only"],
+    ["on-prem only", [onPrem], false, "on-prem-only"],
+    ["Incomplete on-prem MAC", [{ ...onPrem, macAddress: "Incomplete" }, ms], false, "incomplete"],
+    ["all-zero MAC", [{ ...onPrem, macAddress: "0000.0000.0000" }, ms], false, "incomplete"],
+    // An interface name the service did not use: the /30 position decides the side.
+    [
+      "sides by /30 position",
+      [
+        { ...onPrem, interface: "" },
+        { ...ms, interface: "" },
+      ],
+      true,
+      undefined,
+    ],
+  ])("%s", (_name, rows, healthy, problem) => {
+    const verdict = assessArp(rows, subnet);
+    expect(verdict.healthy).toBe(healthy);
+    if (!verdict.healthy) expect(verdict.problem).toBe(problem);
+  });
+});
+
+describe("resolveCircuitSettings", () => {
+  const defaults = {
+    connectivityModel: "own-edge" as const,
+    expectedPeerings: ["AzurePrivatePeering"],
+  };
+  it("should read every erwatch tag, case-insensitively by name", () => {
+    const { settings, problems } = resolveCircuitSettings(
+      {
+        "Erwatch:Connectivity-Model": "provider-managed",
+        "erwatch:criticality": "high",
+        "erwatch:peerings": "AzurePrivatePeering, MicrosoftPeering",
+        "erwatch:expect-gateway": "false",
+      },
+      defaults,
+    );
+    expect(problems).toEqual([]);
+    expect(settings).toEqual({
+      connectivityModel: "provider-managed",
+      criticality: "high",
+      expectedPeerings: ["AzurePrivatePeering", "MicrosoftPeering"],
+      expectGateway: false,
+    });
+  });
+  it("should fall back and report a tag it cannot understand", () => {
+    const { settings, problems } = resolveCircuitSettings(
+      { "erwatch:criticality": "urgent" },
+      defaults,
+    );
+    expect(settings.criticality).toBe("normal");
+    expect(problems).toEqual(['tag erwatch:criticality="urgent" is not high, normal or low']);
+  });
+});
+
+describe("parseCircuitId", () => {
+  it.each([
+    [
+      "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-1/providers/Microsoft.Network/expressRouteCircuits/er-1",
+      "er-1",
+    ],
+    [
+      "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000001/resourcegroups/rg/providers/microsoft.network/expressroutecircuits/er.2/",
+      "er.2",
+    ],
+  ])("accepts %s", (id, name) => {
+    expect(parseCircuitId(id)?.name).toBe(name);
+  });
+  it.each([
+    "er-1",
+    "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er",
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v",
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er/peerings/x",
+  ])("rejects %s", (id) => {
+    expect(parseCircuitId(id)).toBeNull();
+  });
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import type { AlertEvent } from "../../src/core/alert-event.js";
+import { route, validateRouting, type Routing } from "../../src/core/routing.js";
+
+const base = {
+  severity: "Sev2",
+  peakSeverity: "Sev2",
+  layer: "provider",
+  owner: "carrier",
+  code: "arp-missing",
+  family: "path-down",
+  action: "open",
+  circuit: {
+    id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-ams",
+    name: "er-ams",
+    tags: { env: "prod", Team: "NetOps" },
+  },
+} as unknown as AlertEvent;
+const ev = (o: Record<string, unknown>) => ({ ...base, ...o }) as AlertEvent;
+
+const routing = (match: Routing["routes"][number]["match"]): Routing => ({
+  actionGroups: [{ name: "g", receivers: ["r"] }],
+  routes: [{ name: "x", match, actionGroups: ["g"] }],
+});
+
+describe("route", () => {
+  it.each([
+    { name: "no conditions match everything", match: {}, event: base, hit: true },
+    {
+      name: "severity at or above, by peak",
+      match: { severityAtOrAbove: "Sev1" },
+      event: ev({ severity: "Sev2", peakSeverity: "Sev0" }),
+      hit: true,
+    },
+    {
+      name: "severity at or above misses a lower peak",
+      match: { severityAtOrAbove: "Sev1" },
+      event: base,
+      hit: false,
+    },
+    {
+      name: "severity band",
+      match: { severityAtOrAbove: "Sev3", severityAtOrBelow: "Sev2" },
+      event: ev({ peakSeverity: "Sev3" }),
+      hit: true,
+    },
+    {
+      name: "severity band excludes above",
+      match: { severityAtOrAbove: "Sev3", severityAtOrBelow: "Sev2" },
+      event: ev({ peakSeverity: "Sev1" }),
+      hit: false,
+    },
+    { name: "circuit by name, any case", match: { circuits: ["ER-AMS"] }, event: base, hit: true },
+    { name: "circuit by id", match: { circuits: [base.circuit.id] }, event: base, hit: true },
+    {
+      name: "tag value, key any case",
+      match: { circuitTags: { team: "netops" } },
+      event: base,
+      hit: true,
+    },
+    { name: "tag wildcard", match: { circuitTags: { env: "*" } }, event: base, hit: true },
+    { name: "missing tag", match: { circuitTags: { region: "*" } }, event: base, hit: false },
+    { name: "owner", match: { owners: ["carrier"] }, event: base, hit: true },
+    { name: "other owner", match: { owners: ["you"] }, event: base, hit: false },
+    {
+      name: "layer and code",
+      match: { layers: ["provider"], codes: ["arp-missing"] },
+      event: base,
+      hit: true,
+    },
+    { name: "family", match: { families: ["route-limit"] }, event: base, hit: false },
+  ] as const)("$name", ({ match, event, hit }) => {
+    expect(route(routing(match as never), event).receivers).toEqual(hit ? ["r"] : []);
+  });
+
+  it("should name each receiver once however many routes match", () => {
+    const r: Routing = {
+      actionGroups: [
+        { name: "a", receivers: ["teams", "pd"] },
+        { name: "b", receivers: ["teams"] },
+      ],
+      routes: [
+        { name: "1", match: {}, actionGroups: ["a"] },
+        { name: "2", match: {}, actionGroups: ["b", "a"] },
+      ],
+    };
+    expect(route(r, base)).toEqual({ receivers: ["teams", "pd"], routes: ["1", "2"] });
+  });
+});
+
+describe("validateRouting", () => {
+  it("should report unknown names, duplicates and routes that can never match", () => {
+    const r: Routing = {
+      actionGroups: [
+        { name: "a", receivers: ["teams", "ghost"] },
+        { name: "a", receivers: [] },
+      ],
+      routes: [
+        {
+          name: "r",
+          match: { severityAtOrAbove: "Sev1", severityAtOrBelow: "Sev2" },
+          actionGroups: ["a", "nope"],
+        },
+        { name: "r", match: { codes: [] }, actionGroups: [] },
+        { name: "z", match: { layers: ["routes"], owners: ["carrier"] }, actionGroups: ["a"] },
+      ],
+    };
+    expect(validateRouting(r, ["teams", "teams"])).toEqual([
+      'receivers[1].name: duplicate receiver name "teams"',
+      'actionGroups[1].name: duplicate action group name "a"',
+      'routes[1].name: duplicate route name "r"',
+      'actionGroups[0].receivers[1]: unknown receiver "ghost"',
+      'actionGroups[1].receivers: action group "a" has no receivers',
+      'routes[0].actionGroups[1]: unknown action group "nope"',
+      "routes[0].match: can never match: severityAtOrBelow Sev2 is less severe than severityAtOrAbove Sev1",
+      'routes[1].actionGroups: route "r" sends to no action group',
+      "routes[1].match.codes: an empty list can never match; leave it out to match all",
+      "routes[2].match: can never match: no finding on layer(s) routes is owned by carrier",
+    ]);
+  });
+});

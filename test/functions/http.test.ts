@@ -1,0 +1,232 @@
+import functions from "@azure/functions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { httpStatusHandler } from "../../src/functions/http-status.js";
+import { httpSweepHandler } from "../../src/functions/http-sweep.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { FakeReader } from "../support/fake-reader.js";
+import { functionDeps } from "../support/function-deps.js";
+import { CIRCUIT_ID } from "../support/readings.js";
+
+const { HttpRequest, InvocationContext } = functions;
+const NOW = () => new Date("2026-11-22T02:00:00.000Z");
+const OTHER_SUB =
+  "/subscriptions/00000000-0000-0000-0000-0000000000ff/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-x";
+const UNLISTED =
+  "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-ghost";
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const context = () =>
+  new InvocationContext({ invocationId: "test", functionName: "sweep", logHandler: () => {} });
+const post = (body: string, query: Record<string, string> = {}) =>
+  new HttpRequest({
+    method: "POST",
+    url: "http://localhost/api/sweep",
+    body: { string: body },
+    query,
+  });
+
+async function setup() {
+  const reader = new FakeReader();
+  const deps = await functionDeps(
+    azurite.connectionString,
+    reader,
+    { ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001" },
+    NOW,
+  );
+  return {
+    reader,
+    deps,
+    sweep: httpSweepHandler(async () => deps),
+    status: httpStatusHandler(async () => deps),
+  };
+}
+
+describe("POST /api/sweep", () => {
+  it.each([
+    { name: "malformed JSON", body: "{circuits:", query: {}, field: "body" },
+    { name: "a body that is not an object", body: "[1]", query: {}, field: "body" },
+    {
+      name: "an id that is not a circuit",
+      body: JSON.stringify({
+        circuits: [
+          CIRCUIT_ID,
+          "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v",
+        ],
+      }),
+      query: {},
+      field: "circuits[1]",
+    },
+    {
+      name: "a bad id in the query",
+      body: "",
+      query: { circuit: "er-circuit-prod" },
+      field: "circuit[0]",
+    },
+    {
+      name: "an unknown field",
+      body: JSON.stringify({ circuit: CIRCUIT_ID }),
+      query: {},
+      field: "circuit",
+    },
+  ] as { name: string; body: string; query: Record<string, string>; field: string }[])(
+    "should answer 400 problem+json naming the field for $name, and write nothing",
+    async ({ body, query, field }) => {
+      const { sweep, deps, reader } = await setup();
+      const response = await sweep(post(body, query), context());
+      expect(response.status).toBe(400);
+      expect((response.headers as Record<string, string>)["content-type"]).toBe(
+        "application/problem+json",
+      );
+      const problem = JSON.parse(String(response.body)) as {
+        status: number;
+        errors: { field: string }[];
+      };
+      expect(problem.status).toBe(400);
+      expect(problem.errors.map((e) => e.field)).toContain(field);
+      expect(reader.reads).toBe(0);
+      expect(await deps.runtime.store!.listSnapshots()).toEqual([]);
+    },
+  );
+
+  it.each([
+    {
+      name: "in a subscription erwatch does not watch",
+      id: OTHER_SUB,
+      message: /not a circuit erwatch watches/,
+    },
+    {
+      name: "that does not exist in a watched subscription",
+      id: UNLISTED,
+      message: /no such ExpressRoute circuit/,
+    },
+  ])("should answer 404 for a circuit $name, and write nothing", async ({ id, message }) => {
+    const { sweep, deps, reader } = await setup();
+    const response = await sweep(post(JSON.stringify({ circuits: [id] })), context());
+    expect(response.status).toBe(404);
+    const problem = JSON.parse(String(response.body)) as {
+      errors: { field: string; message: string }[];
+    };
+    expect(problem.errors[0]).toMatchObject({
+      field: "circuits[0]",
+      message: expect.stringMatching(message),
+    });
+    expect(reader.reads).toBe(0);
+    expect(await deps.runtime.store!.listSnapshots()).toEqual([]);
+  });
+
+  it("should sweep and answer with the layer tables and findings", async () => {
+    const { sweep, reader } = await setup();
+    reader.spec = {
+      paths: { AzurePrivatePeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } },
+    };
+    const response = await sweep(post(JSON.stringify({ circuits: [CIRCUIT_ID] })), context());
+    expect(response.status).toBe(200);
+    const body = response.jsonBody as {
+      circuits: {
+        id: string;
+        peerings: { paths: { primary: { routes: { status: string } } } }[];
+        findings: { code: string; severity: string }[];
+      }[];
+      joined: boolean;
+      events: { action: string }[];
+    };
+    expect(body.joined).toBe(false);
+    expect(body.circuits.map((c) => c.id)).toEqual([CIRCUIT_ID]);
+    expect(body.circuits[0]!.peerings[0]!.paths.primary.routes.status).toBe("down");
+    expect(body.circuits[0]!.findings.map((f) => `${f.code}:${f.severity}`)).toEqual([
+      "no-prefixes-received:Sev0",
+    ]);
+    expect(body.events.map((e) => e.action)).toEqual(["open"]);
+  });
+
+  it("should let a request that arrives during a sweep join it instead of starting another", async () => {
+    const { sweep, reader } = await setup();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const started = new Promise<void>((resolve) => (entered = resolve));
+    const read = reader.read.bind(reader);
+    reader.read = async () => {
+      entered();
+      await gate;
+      return read();
+    };
+    const first = sweep(post(""), context());
+    await started;
+    const second = sweep(post(JSON.stringify({ circuits: [CIRCUIT_ID] })), context());
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    const [ja, jb] = [
+      a.jsonBody as { sweepId: string; joined: boolean },
+      b.jsonBody as { sweepId: string; joined: boolean },
+    ];
+    expect([ja.joined, jb.joined]).toEqual([false, true]);
+    expect(jb.sweepId).toBe(ja.sweepId);
+    expect(reader.reads).toBe(1);
+  });
+});
+
+describe("GET /api/status", () => {
+  it("should render stored state as HTML with the red cell on the broken path, and JSON on request", async () => {
+    const { sweep, status, reader } = await setup();
+    reader.spec = { paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } } };
+    await sweep(post(""), context());
+    const readsBefore = reader.reads;
+    const html = await status(
+      new HttpRequest({ method: "GET", url: "http://localhost/api/status" }),
+      context(),
+    );
+    expect(reader.reads).toBe(readsBefore);
+    const page = String(html.body);
+    expect((html.headers as Record<string, string>)["content-type"]).toMatch(/^text\/html/);
+    expect(page).toMatch(/data-path="secondary" data-layer="provider" data-status="down"/);
+    expect(page).toMatch(/data-path="primary" data-layer="provider" data-status="up"/);
+    const json = await status(
+      new HttpRequest({
+        method: "GET",
+        url: "http://localhost/api/status",
+        headers: { accept: "application/json" },
+      }),
+      context(),
+    );
+    const model = json.jsonBody as {
+      circuits: { peerings: { paths: { secondary: { bgp: { status: string } } } }[] }[];
+    };
+    expect(model.circuits[0]!.peerings[0]!.paths.secondary.bgp.status).toBe("down");
+  });
+
+  it("should escape everything it renders", async () => {
+    const { renderStatusHtml } = await import("../../src/app/status-html.js");
+    const page = renderStatusHtml({
+      generatedAt: "<now>",
+      circuits: [],
+      openAlerts: [
+        {
+          key: "k",
+          circuitId: "c",
+          circuitName: "<script>alert(1)</script>",
+          peering: null,
+          family: "provider",
+          code: "x",
+          severity: "Sev0",
+          owner: "carrier",
+          title: "t",
+          nextAction: "n",
+          paths: [],
+          firstSeen: null,
+          state: "firing",
+        },
+      ],
+      recent: [],
+    });
+    expect(page).not.toContain("<script>alert(1)</script>");
+    expect(page).toContain("&lt;script&gt;");
+  });
+});

@@ -1,0 +1,186 @@
+// Builds domain readings directly (no wire) for the pure classifier tests.
+
+import type {
+  ArpRow,
+  BgpNeighborRow,
+  CircuitReading,
+  CircuitSettings,
+  GatewayConnectionFacts,
+  PathName,
+  PathReading,
+  PeeringFacts,
+  ReadFailure,
+  Reading,
+} from "../../src/core/model.js";
+
+export const READ_AT = "2026-11-22T02:01:00.000Z";
+export const CIRCUIT_ID =
+  "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hybrid-core/providers/Microsoft.Network/expressRouteCircuits/er-circuit-prod";
+
+export const ok = <T>(value: T): Reading<T> => ({ ok: true, value, readAt: READ_AT });
+export const failed = <T>(
+  failure: Partial<ReadFailure> & Pick<ReadFailure, "kind">,
+): Reading<T> => ({
+  ok: false,
+  readAt: READ_AT,
+  error: {
+    call: "Microsoft.Network/expressRouteCircuits/peerings/arpTables/read",
+    target: "ARP table AzurePrivatePeering/primary",
+    message: "failed",
+    retryable: failure.kind !== "forbidden",
+    ...failure,
+  },
+});
+
+export function arpRows(
+  path: PathName,
+  mode: "healthy" | "empty" | "microsoft-only" | "incomplete",
+): ArpRow[] {
+  const base = path === "primary" ? 16 : 20;
+  const onPrem: ArpRow = {
+    age: 10,
+    interface: "On-Prem",
+    ipAddress: `192.168.10.${base + 1}`,
+    macAddress: "0050.56a1.2b3c",
+  };
+  const microsoft: ArpRow = {
+    age: 0,
+    interface: "Microsoft",
+    ipAddress: `192.168.10.${base + 2}`,
+    macAddress: "5c5e.abd1.0001",
+  };
+  switch (mode) {
+    case "healthy":
+      return [onPrem, microsoft];
+    case "empty":
+      return [];
+    case "microsoft-only":
+      return [microsoft];
+    case "incomplete":
+      return [{ ...onPrem, macAddress: "Incomplete" }, microsoft];
+  }
+}
+
+export function neighbor(statePfxRcd: string, v = 4): BgpNeighborRow {
+  return {
+    neighbor: v === 4 ? "192.168.10.17" : "3ffe:ffff:0:cd30::1",
+    v,
+    as: 65010,
+    upDown: "1d02h",
+    statePfxRcd,
+  };
+}
+
+export interface PathSpec {
+  arp?: "healthy" | "empty" | "microsoft-only" | "incomplete" | Reading<ArpRow[]>;
+  bgp?: string | BgpNeighborRow[] | Reading<BgpNeighborRow[]>;
+}
+
+export function pathReading(path: PathName, spec: PathSpec = {}): PathReading {
+  const arp = spec.arp ?? "healthy";
+  const bgp = spec.bgp ?? "120";
+  return {
+    arp: typeof arp === "string" ? ok(arpRows(path, arp)) : arp,
+    summary: typeof bgp === "string" ? ok([neighbor(bgp)]) : Array.isArray(bgp) ? ok(bgp) : bgp,
+  };
+}
+
+export function peering(overrides: Partial<PeeringFacts> = {}): PeeringFacts {
+  return {
+    name: "AzurePrivatePeering",
+    peeringType: "AzurePrivatePeering",
+    state: "Enabled",
+    azureASN: 12076,
+    peerASN: 65010,
+    primaryPeerAddressPrefix: "192.168.10.16/30",
+    secondaryPeerAddressPrefix: "192.168.10.20/30",
+    vlanId: 200,
+    advertisedPublicPrefixesState: null,
+    advertisedPublicPrefixes: [],
+    globalReach: [],
+    ...overrides,
+  };
+}
+
+export function microsoftPeering(
+  state: string,
+  overrides: Partial<PeeringFacts> = {},
+): PeeringFacts {
+  return peering({
+    name: "MicrosoftPeering",
+    peeringType: "MicrosoftPeering",
+    vlanId: 300,
+    primaryPeerAddressPrefix: "123.0.0.0/30",
+    secondaryPeerAddressPrefix: "123.0.0.4/30",
+    advertisedPublicPrefixesState: state,
+    advertisedPublicPrefixes: ["123.1.0.0/24"],
+    ...overrides,
+  });
+}
+
+export const CONNECTED_GATEWAY: GatewayConnectionFacts[] = [
+  {
+    id: "/subscriptions/x/resourceGroups/rg-hybrid-core/providers/Microsoft.Network/connections/conn-er-prod",
+    name: "conn-er-prod",
+    kind: "vnet-gateway",
+    peering: null,
+    status: "Connected",
+  },
+];
+
+export const DEFAULT_SETTINGS: CircuitSettings = {
+  connectivityModel: "own-edge",
+  criticality: "normal",
+  expectedPeerings: ["AzurePrivatePeering"],
+  expectGateway: true,
+};
+
+export interface CircuitSpec {
+  providerState?: string;
+  skuTier?: string;
+  peerings?: PeeringFacts[];
+  paths?: Record<string, Partial<Record<PathName, PathSpec>>>;
+  gateway?: Reading<GatewayConnectionFacts[]>;
+  settings?: Partial<CircuitSettings>;
+  circuit?: Reading<never>;
+}
+
+/** A healthy private-peering circuit unless the spec says otherwise. */
+export function circuitReading(spec: CircuitSpec = {}): CircuitReading {
+  const peerings = spec.peerings ?? [peering()];
+  const paths: CircuitReading["paths"] = {};
+  for (const p of peerings) {
+    if (p.state !== "Enabled") continue;
+    const given = spec.paths?.[p.name] ?? {};
+    paths[p.name] = {
+      primary: pathReading("primary", given.primary),
+      secondary: pathReading("secondary", given.secondary),
+    };
+  }
+  return {
+    ref: {
+      id: CIRCUIT_ID,
+      name: "er-circuit-prod",
+      subscriptionId: "00000000-0000-0000-0000-000000000001",
+      resourceGroup: "rg-hybrid-core",
+      location: "westus",
+      tags: {},
+    },
+    settings: { ...DEFAULT_SETTINGS, ...spec.settings },
+    circuit:
+      spec.circuit ??
+      ok({
+        circuitProvisioningState: "Enabled",
+        serviceProviderProvisioningState: spec.providerState ?? "Provisioned",
+        skuTier: spec.skuTier ?? "Standard",
+        skuFamily: "MeteredData",
+        bandwidthInMbps: 1000,
+        serviceKey: "a1410692-0000-4ceb-b94a-b90b94d398d1",
+        serviceProviderName: "Equinix",
+        peeringLocation: "Silicon Valley",
+        peerings,
+      }),
+    paths: spec.circuit ? {} : paths,
+    gateway: spec.gateway ?? ok(CONNECTED_GATEWAY),
+  };
+}

@@ -1,0 +1,35 @@
+import {
+  createTableClient,
+  TableStateStore,
+  tableNames,
+} from "../../src/adapters/tables/state-store.js";
+import type { StateConfig } from "../../src/config/state.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+
+let counter = 0;
+
+/** A store on fresh tables (a unique prefix per call), created. */
+export async function freshStore(
+  connectionString: string,
+): Promise<{ store: TableStateStore; prefix: string; config: StateConfig }> {
+  counter += 1;
+  const prefix = `t${process.pid}n${counter}`;
+  const config: StateConfig = {
+    connection: { kind: "connection-string", value: connectionString, setting: "ERWATCH_STORAGE" },
+    tablePrefix: prefix,
+    historyRetentionDays: 30,
+    policy: DEFAULT_ALERT_POLICY,
+    silences: [],
+  };
+  const names = tableNames(prefix);
+  const noCredential = () => {
+    throw new Error("a connection string needs no credential");
+  };
+  const store = new TableStateStore({
+    snapshots: createTableClient(config, names.snapshots, noCredential),
+    alerts: createTableClient(config, names.alerts, noCredential),
+    history: createTableClient(config, names.history, noCredential),
+  });
+  await store.ensureTables();
+  return { store, prefix, config };
+}
