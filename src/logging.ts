@@ -54,6 +54,22 @@ export function scrubber(secrets: Iterable<string>): (line: string) => string {
   };
 }
 
+/**
+ * Under the Functions host, console.warn / console.error become Warning / Error
+ * traces in Application Insights; plain stdout would all be Information.
+ */
+export function consoleDestination(): DestinationStream {
+  return {
+    write(line: string) {
+      const level = /"level":(\d+)/.exec(line)?.[1];
+      const text = line.trimEnd();
+      if (level !== undefined && Number(level) >= 50) console.error(text);
+      else if (level !== undefined && Number(level) >= 40) console.warn(text);
+      else console.log(text);
+    },
+  };
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const scrub = scrubber(options.secrets ?? []);
   return pino(

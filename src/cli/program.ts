@@ -19,6 +19,9 @@ import { isSubscriptionId, parseCircuitId } from "../core/resource-id.js";
 import { isAtOrAbove } from "../core/severity.js";
 import { createLogger, type Logger } from "../logging.js";
 import { buildRuntime } from "../runtime/build.js";
+import { buildDispatch } from "../runtime/dispatch.js";
+import { serviceBusClient } from "../adapters/servicebus/client.js";
+import { EventConsumer } from "../adapters/servicebus/consumer.js";
 import { loadRuntimeConfig } from "../runtime/config.js";
 import { renderCircuit, renderFinding } from "./render-table.js";
 
@@ -36,6 +39,8 @@ export interface CliDeps {
   armClientOptions?: ArmClientOptions;
   now?: () => Date;
   logDestination?: DestinationStream;
+  /** Aborted on Ctrl-C by main.ts: long-running commands stop cleanly. */
+  signal?: AbortSignal;
 }
 
 export const EXIT = { ok: 0, findings: 1, cannotRun: 2 } as const;
@@ -257,6 +262,42 @@ async function runSweep(
   return worstExit(report);
 }
 
+async function runDispatch(ctx: Context, opts: { once?: boolean }): Promise<number> {
+  const config = loadRuntimeConfig(ctx.deps.env, {
+    state: true,
+    publish: "required",
+    dispatch: true,
+  });
+  const runtime = buildRuntime(config, {
+    logger: ctx.logger,
+    ...(ctx.deps.credential ? { credential: ctx.deps.credential } : {}),
+  });
+  const { dispatcher, deliveries } = buildDispatch(runtime);
+  await deliveries.ensureTable();
+  const client = serviceBusClient(config.publish!.connection, runtime.credentialFor);
+  const consumer = new EventConsumer(client, dispatcher, {
+    entity: config.publish!.entity,
+    subscription: config.dispatch!.subscription,
+    logger: ctx.logger,
+  });
+  const signal = ctx.deps.signal ?? new AbortController().signal;
+  let total = 0;
+  try {
+    while (!signal.aborted) {
+      const handled = await consumer.drainOnce(signal).catch((error: unknown) => {
+        if (signal.aborted) return 0;
+        throw error;
+      });
+      total += handled;
+      if (opts.once && handled === 0) break;
+    }
+  } finally {
+    await consumer.close();
+  }
+  ctx.deps.stderr.write(`erwatch dispatch: handled ${total} message(s)\n`);
+  return EXIT.ok;
+}
+
 export type CliContext = Context;
 export { CannotRun, renderFinding };
 
@@ -314,6 +355,15 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         exitCode = await runSweep(ctx, opts);
       },
     );
+  program
+    .command("dispatch")
+    .description(
+      "Deliver alert events from Service Bus to the receivers (what the Functions dispatcher does) until interrupted.",
+    )
+    .option("--once", "deliver what is waiting, then exit")
+    .action(async (opts: { once?: boolean }) => {
+      exitCode = await runDispatch(ctx, opts);
+    });
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;

@@ -8,6 +8,7 @@ import type { SweepResult } from "../app/sweep.js";
 import { ConfigError } from "../config/reader.js";
 import { buildRuntime, type Runtime } from "../runtime/build.js";
 import { loadRuntimeConfig } from "../runtime/config.js";
+import { consoleDestination } from "../logging.js";
 
 export interface FunctionDeps {
   runtime: Runtime;
@@ -33,7 +34,7 @@ export const sweepDeps = cachedFactory<FunctionDeps>(async () => {
     publish: "required",
     functions: true,
   });
-  const runtime = buildRuntime(config);
+  const runtime = buildRuntime(config, { logDestination: consoleDestination() });
   await runtime.store?.ensureTables();
   return { runtime, coordinator: new SweepCoordinator<SweepResult>(), now: () => new Date() };
 });

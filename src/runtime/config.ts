@@ -7,12 +7,16 @@ import { SettingsReader } from "../config/reader.js";
 import type { Env } from "../config/settings.js";
 import { readStateConfig, type StateConfig } from "../config/state.js";
 import { readSweepSchedule } from "../config/functions.js";
+import { readDispatchConfig, type DispatchConfig } from "../config/dispatch.js";
 
 export interface RuntimeConfig {
   logLevel: string;
   arm: ArmConfig;
   state: StateConfig | null;
   publish: PublishConfig | null;
+  dispatch: DispatchConfig | null;
+  /** Where the Functions dispatcher parks events it gives up on. */
+  deadLetterQueue: string;
 }
 
 export interface Needs {
@@ -22,6 +26,7 @@ export interface Needs {
   publish?: "required" | "optional";
   /** Running under the Functions host: check the timer schedule too. */
   functions?: boolean;
+  dispatch?: boolean;
 }
 
 export function loadRuntimeConfig(env: Env, needs: Needs): RuntimeConfig {
@@ -36,8 +41,11 @@ export function loadRuntimeConfig(env: Env, needs: Needs): RuntimeConfig {
   const state = needs.state ? readStateConfig(r, arm.cloud) : null;
   const publish = needs.publish ? readPublishConfig(r, needs.publish === "required") : null;
   if (needs.functions) readSweepSchedule(r);
+  const dispatch = needs.dispatch ? readDispatchConfig(r) : null;
+  const deadLetterQueue =
+    r.raw("SERVICEBUS_DEADLETTER_QUEUE") ?? `${publish?.entity ?? "erwatch-alerts"}-deadletter`;
   r.throwIfProblems();
-  return { logLevel, arm, state, publish };
+  return { logLevel, arm, state, publish, dispatch, deadLetterQueue };
 }
 
 /** Values that must never reach a log line. */

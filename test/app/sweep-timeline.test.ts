@@ -197,18 +197,24 @@ describe("stateful sweep timelines", () => {
   });
 
   it("should emit each event exactly once when two sweeps run at the same time", async () => {
-    // Force the race: neither sweep may read alert state until both are about to.
-    let waiting: (() => void)[] = [];
+    // Force the race: both sweeps read alert state, and neither may decide until
+    // both have read, so both decide from the same ETag (a one-shot barrier, so
+    // the loser's re-read goes straight through).
+    let barrier: (() => void)[] | null = [];
     const original = h.store.listAlerts.bind(h.store);
     h.store.listAlerts = async (circuitId?: string) => {
-      await new Promise<void>((resolve) => {
-        waiting.push(resolve);
-        if (waiting.length === 2) {
-          waiting.forEach((w) => w());
-          waiting = [];
-        }
-      });
-      return original(circuitId);
+      const alerts = await original(circuitId);
+      if (barrier) {
+        const arrived = barrier;
+        await new Promise<void>((resolve) => {
+          arrived.push(resolve);
+          if (arrived.length === 2) {
+            barrier = null;
+            arrived.forEach((release) => release());
+          }
+        });
+      }
+      return alerts;
     };
     const commits: string[] = [];
     const commit = h.store.commitAlert.bind(h.store);

@@ -1,0 +1,186 @@
+// erwatch on Azure: a Flex Consumption Function App that watches ExpressRoute
+// circuits in the monitored subscriptions and pages through Service Bus.
+// Deployed by `azd up` at subscription scope: one resource group for erwatch's
+// own resources, plus a least-privilege reader role assigned at each monitored
+// subscription. See infra/README.md.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name: names the resource group and seeds unique resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource; it must offer the Flex Consumption plan.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@minLength(1)
+@description('Subscription ids whose ExpressRoute circuits erwatch watches. The reader role is created in the first and assigned at each.')
+param monitoredSubscriptionIds array = [
+  subscription().subscriptionId
+]
+
+@secure()
+@description('PagerDuty Events API v2 routing key, stored in Key Vault. Empty: no PagerDuty receiver.')
+param pagerDutyRoutingKey string = ''
+
+@secure()
+@description('Microsoft Teams Workflows webhook URL, stored in Key Vault. Empty: no Teams receiver.')
+param teamsWebhookUrl string = ''
+
+@secure()
+@description('Generic webhook URL (Azure Monitor common alert schema), stored in Key Vault. Empty: no webhook receiver.')
+param webhookUrl string = ''
+
+@description('Turn on Key Vault purge protection (it cannot be turned off again).')
+param keyVaultPurgeProtection bool = false
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  app: 'erwatch'
+}
+
+resource rg 'Microsoft.Resources/resourceGroups@2022-09-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-erwatch-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: 'app-package'
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module serviceBus 'app/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    name: 'sb-erwatch-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault 'app/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    enablePurgeProtection: keyVaultPurgeProtection
+    pagerDutyRoutingKey: pagerDutyRoutingKey
+    teamsWebhookUrl: teamsWebhookUrl
+    webhookUrl: webhookUrl
+  }
+}
+
+// Built-in roles on erwatch's own resources.
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    principalId: identity.outputs.principalId
+    storageAccountName: storage.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.name
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+module functionApp 'app/function-app.bicep' = {
+  name: 'function-app'
+  scope: rg
+  // Roles first, so the host's first start finds its storage, queue and secrets readable.
+  dependsOn: [
+    rbac
+  ]
+  params: {
+    name: 'func-erwatch-${resourceToken}'
+    planName: 'plan-erwatch-${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    serviceBusEntity: serviceBus.outputs.alertsQueueName
+    serviceBusDeadLetterQueue: serviceBus.outputs.deadLetterQueueName
+    monitoredSubscriptionIds: monitoredSubscriptionIds
+    pagerDutySecretUri: empty(pagerDutyRoutingKey) ? '' : keyVault.outputs.pagerDutySecretUri
+    teamsWebhookSecretUri: empty(teamsWebhookUrl) ? '' : keyVault.outputs.teamsWebhookSecretUri
+    webhookSecretUri: empty(webhookUrl) ? '' : keyVault.outputs.webhookSecretUri
+  }
+}
+
+// Least privilege on the monitored subscriptions: a custom role holding exactly
+// the reads erwatch makes, created once and assigned at each subscription.
+module readerRole 'app/reader-role-definition.bicep' = {
+  name: 'erwatch-reader-role-${uniqueString(environmentName)}'
+  scope: subscription(monitoredSubscriptionIds[0])
+  params: {
+    environmentName: environmentName
+    assignableSubscriptionIds: monitoredSubscriptionIds
+  }
+}
+
+module readerAssignments 'app/reader-role-assignment.bicep' = [for subscriptionId in monitoredSubscriptionIds: {
+  name: 'erwatch-reader-${uniqueString(environmentName, subscriptionId)}'
+  scope: subscription(subscriptionId)
+  params: {
+    principalId: identity.outputs.principalId
+    roleDefinitionGuid: readerRole.outputs.roleDefinitionGuid
+  }
+}]
+
+// azd writes these to .azure/<env>/.env.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = functionApp.outputs.uri
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output AZURE_SERVICEBUS_QUEUE string = serviceBus.outputs.alertsQueueName
+output AZURE_SERVICEBUS_DEADLETTER_QUEUE string = serviceBus.outputs.deadLetterQueueName
+output ERWATCH_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output ERWATCH_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output ERWATCH_READER_ROLE_ID string = readerRole.outputs.roleDefinitionId
+output ERWATCH_MONITORED_SUBSCRIPTIONS string = join(monitoredSubscriptionIds, ',')

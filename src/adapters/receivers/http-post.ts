@@ -1,0 +1,297 @@
+// One JSON POST with a deadline, reduced to a SendOutcome. Everything that
+// could carry a secret back out — the URL inside a fetch error's `cause`, a
+// server echoing our routing key in its error body, a reason phrase — is
+// dropped or scrubbed here, so senders and the dispatcher can log outcomes
+// without thinking about it.
+
+import { z } from "zod";
+import type { SendOutcome } from "../../app/dispatch/receiver.js";
+import { toSendOutcome, type HttpResult } from "./outcome.js";
+
+/** Enough of an error body to explain a rejection; the rest is never read. */
+export const MAX_BODY_BYTES = 4096;
+/** How much of that explanation goes into a reason. */
+export const MAX_DETAIL_CHARS = 200;
+/** Shorter "secrets" would scrub ordinary words out of reasons. */
+const MIN_SECRET_LENGTH = 6;
+const MIN_SECRET_PIECE_LENGTH = 16;
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** Why a receiver URL is unusable, or null. Plain http only for loopback (tests, the demo). */
+export function receiverUrlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Never echo the value: receiver URLs are secrets.
+    return "is not a URL";
+  }
+  if (url.protocol === "https:") return null;
+  if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) return null;
+  return "must be an https URL (http only for 127.0.0.1, localhost or [::1])";
+}
+
+export const receiverUrlSchema = z.string().superRefine((value, ctx) => {
+  const problem = receiverUrlProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: `URL ${problem}` });
+});
+
+/** The host of a receiver URL, for logs: never its path or query, which hold the secret. */
+export function hostOf(value: string): string {
+  try {
+    return new URL(value).host;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+/** What every sender needs from its builder besides its own config. */
+export interface SenderOptions {
+  timeoutMs: number;
+  /** Injected by tests; the global fetch otherwise. */
+  fetch?: typeof fetch;
+  /** The clock for Retry-After dates. */
+  now?: () => Date;
+}
+
+export interface PostJsonOptions {
+  url: string;
+  body: unknown;
+  /** Extra request headers (a webhook's Authorization, …); their values are treated as secrets. */
+  headers?: Readonly<Record<string, string>>;
+  /** How a person names the other side: "PagerDuty", "Teams webhook", "webhook". */
+  target: string;
+  timeoutMs: number;
+  abortSignal: AbortSignal;
+  /** Further secret values (a routing key sent in the body) to keep out of the reason. */
+  secrets?: readonly string[];
+  fetch?: typeof fetch;
+  now?: () => Date;
+}
+
+export async function postJson(options: PostJsonOptions): Promise<SendOutcome> {
+  const now = options.now ?? (() => new Date());
+  const finish = (result: HttpResult) => toSendOutcome(options.target, result, now());
+
+  const problem = receiverUrlProblem(options.url);
+  if (problem) return finish({ kind: "invalid-request", problem: `the configured URL ${problem}` });
+  const headers = buildHeaders(options.headers ?? {});
+  if (typeof headers === "string") return finish({ kind: "invalid-request", problem: headers });
+  const payload = JSON.stringify(options.body);
+
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = AbortSignal.any([options.abortSignal, timeout]);
+  const doFetch = options.fetch ?? fetch;
+  let response: Response;
+  try {
+    // Redirects are not followed: a 3xx is a misconfigured URL (permanent), and
+    // following one would send the alert somewhere nobody configured.
+    response = await doFetch(options.url, {
+      method: "POST",
+      headers,
+      body: payload,
+      signal,
+      redirect: "manual",
+    });
+  } catch (error) {
+    // The error (and its cause) can name the URL: keep only which kind of failure it was.
+    if (options.abortSignal.aborted) return finish({ kind: "aborted" });
+    if (timeout.aborted) return finish({ kind: "timeout", timeoutMs: options.timeoutMs });
+    return finish({ kind: "network", code: errorCode(error) });
+  }
+
+  if (response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    return finish({ kind: "response", status: response.status, retryAfter: null });
+  }
+  const secrets = secretVariants(
+    options.url,
+    Object.values(options.headers ?? {}),
+    options.secrets ?? [],
+  );
+  const detail = await readDetail(response, secrets);
+  return finish({
+    kind: "response",
+    status: response.status,
+    retryAfter: response.headers.get("retry-after"),
+    detail,
+  });
+}
+
+function buildHeaders(extra: Readonly<Record<string, string>>): Headers | string {
+  const headers = new Headers({ "user-agent": "erwatch", accept: "application/json" });
+  for (const [name, value] of Object.entries(extra)) {
+    try {
+      headers.set(name, value);
+    } catch {
+      // Headers' own error quotes the value, which may be a token.
+      const safeName = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/.test(name) ? ` "${name}"` : "";
+      return `configured header${safeName} has an invalid name or value`;
+    }
+  }
+  // Last, so a configured header cannot turn the body into something else.
+  headers.set("content-type", "application/json");
+  return headers;
+}
+
+/** The first string `code` along the cause chain (undici nests the socket error). */
+export function errorCode(error: unknown): string | null {
+  const queue: unknown[] = [error];
+  const seen = new Set<unknown>();
+  while (queue.length > 0) {
+    const current = queue.shift();
+    if (typeof current !== "object" || current === null || seen.has(current)) continue;
+    seen.add(current);
+    const { code, cause, errors } = current as {
+      code?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
+    if (typeof code === "string" && /^[A-Z][A-Z0-9_]{1,39}$/.test(code)) return code;
+    queue.push(cause);
+    if (Array.isArray(errors)) queue.push(...(errors as unknown[]));
+  }
+  return null;
+}
+
+async function readDetail(response: Response, secrets: string[]): Promise<string | undefined> {
+  const type = response.headers.get("content-type") ?? "";
+  let raw: { text: string; truncated: boolean };
+  try {
+    raw = await readBounded(response, MAX_BODY_BYTES);
+  } catch {
+    return undefined; // the status alone still says what happened
+  }
+  // A proxy's HTML error page says nothing the status does not.
+  if (/html/i.test(type)) return undefined;
+  let text = raw.text;
+  // A secret cut in half at the read limit would escape the scrub: drop the tail it could be in.
+  if (raw.truncated) text = text.slice(0, Math.max(0, text.length - longest(secrets)));
+  const detail = sanitiseDetail(explain(scrub(text, secrets)), secrets);
+  return detail === "" ? undefined : detail;
+}
+
+async function readBounded(
+  response: Response,
+  maxBytes: number,
+): Promise<{ text: string; truncated: boolean }> {
+  if (!response.body) return { text: "", truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+      if (size >= maxBytes) {
+        truncated = true;
+        break;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { text: new TextDecoder().decode(bytes.subarray(0, maxBytes)), truncated };
+}
+
+/** The human part of an error body: PagerDuty's message + errors[], Azure's error.message, else the text. */
+function explain(text: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (typeof parsed === "string") return parsed;
+  if (typeof parsed !== "object" || parsed === null) return text;
+  const record = parsed as Record<string, unknown>;
+  const parts: string[] = [];
+  const push = (value: unknown) => {
+    if (typeof value === "string" && value.trim() !== "") parts.push(value);
+  };
+  push(record.message);
+  if (typeof record.error === "object" && record.error !== null) {
+    const inner = record.error as Record<string, unknown>;
+    push(inner.code);
+    push(inner.message);
+  } else push(record.error);
+  if (Array.isArray(record.errors)) record.errors.forEach(push);
+  return parts.length > 0 ? parts.join("; ") : text;
+}
+
+/** Collapse to one short line with no secrets, URLs or control characters. */
+export function sanitiseDetail(text: string, secrets: readonly string[]): string {
+  const flat = scrub(text, secrets)
+    .replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, "[url]")
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (flat.length <= MAX_DETAIL_CHARS) return flat;
+  return `${flat.slice(0, MAX_DETAIL_CHARS - 1)}…`;
+}
+
+function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets)
+    if (out.includes(secret)) out = out.split(secret).join("[redacted]");
+  return out;
+}
+
+function longest(values: readonly string[]): number {
+  return values.reduce((max, v) => Math.max(max, v.length), 0);
+}
+
+/**
+ * Every form in which a server could echo one of our secrets: whole, JSON- or
+ * URL-encoded, and for the URL its path, query and the long pieces of them
+ * (a Teams Workflows URL carries its signature as a query value).
+ */
+export function secretVariants(
+  url: string,
+  headerValues: readonly string[],
+  extra: readonly string[],
+): string[] {
+  const whole: string[] = [url, ...headerValues, ...extra];
+  // Pieces must be long to count: "invoke" or "2016-06-01" are not secrets, a signature is.
+  const pieces: string[] = headerValues.flatMap((v) => v.split(/\s+/));
+  try {
+    const parsed = new URL(url);
+    whole.push(
+      parsed.href,
+      `${parsed.host}${parsed.pathname}`,
+      parsed.pathname,
+      parsed.search.slice(1),
+    );
+    pieces.push(...parsed.pathname.split("/"));
+    for (const [name, value] of parsed.searchParams) pieces.push(value, `${name}=${value}`);
+  } catch {
+    // an unparseable URL is refused before sending; the raw form is still listed
+  }
+  const all = new Set<string>();
+  const add = (value: string) => {
+    all.add(value);
+    all.add(JSON.stringify(value).slice(1, -1));
+    all.add(value.replaceAll("/", "\\/"));
+    all.add(encodeURIComponent(value));
+    try {
+      all.add(decodeURIComponent(value));
+    } catch {
+      // not percent-encoded: nothing to add
+    }
+  };
+  whole.filter((v) => v.length >= MIN_SECRET_LENGTH).forEach(add);
+  pieces.filter((v) => v.length >= MIN_SECRET_PIECE_LENGTH).forEach(add);
+  // Longest first, so a whole URL is replaced before its path is.
+  return [...all].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+}

@@ -1,0 +1,75 @@
+// Builds a Receiver from a resolved receiver config. Secrets are values here
+// (config/dispatch.ts resolved them from app settings), so this is also where
+// they are fenced in: the receivers keep their config in a closure, and
+// describeReceiver is the only view of a config meant for logs.
+
+import { z } from "zod";
+import type { Receiver, ReceiverKind } from "../../app/dispatch/receiver.js";
+import { hostOf, type SenderOptions } from "./http-post.js";
+import {
+  PAGERDUTY_EVENTS_URL,
+  pagerDutyConfigSchema,
+  type PagerDutyConfigInput,
+} from "./pagerduty/config.js";
+import { createPagerDutyReceiver } from "./pagerduty/sender.js";
+import { teamsConfigSchema, type TeamsConfig } from "./teams/config.js";
+import { createTeamsReceiver } from "./teams/sender.js";
+import { webhookConfigSchema, type WebhookConfig } from "./webhook/config.js";
+import { createWebhookReceiver } from "./webhook/sender.js";
+
+export { PAGERDUTY_EVENTS_URL };
+export type { PagerDutyConfig, PagerDutyConfigInput } from "./pagerduty/config.js";
+export type { TeamsConfig } from "./teams/config.js";
+export type { WebhookConfig } from "./webhook/config.js";
+
+export const receiverConfigSchema = z.discriminatedUnion("kind", [
+  teamsConfigSchema,
+  pagerDutyConfigSchema,
+  webhookConfigSchema,
+]);
+
+/** A receiver with its secrets resolved; PagerDuty's URL may be left to its default. */
+export type ReceiverConfig = TeamsConfig | PagerDutyConfigInput | WebhookConfig;
+
+export interface CreateReceiverOptions extends SenderOptions {
+  /** Linked from Teams cards when set. */
+  statusUrl?: string;
+}
+
+/**
+ * Validates the config (https rule, non-empty key) and builds the receiver.
+ * Throws on an invalid config — a startup error; the message names fields, never values.
+ */
+export function createReceiver(config: ReceiverConfig, options: CreateReceiverOptions): Receiver {
+  const parsed = receiverConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join(".") || "config"}: ${i.message}`,
+    );
+    // `name` is configuration, not a secret, and tells the operator which entry to fix.
+    throw new Error(
+      `receiver "${String(config.name)}" (${String(config.kind)}) is not valid: ${problems.join("; ")}`,
+    );
+  }
+  const valid = parsed.data;
+  switch (valid.kind) {
+    case "teams":
+      return createTeamsReceiver(valid, options);
+    case "pagerduty":
+      return createPagerDutyReceiver(valid, options);
+    case "webhook":
+      return createWebhookReceiver(valid, options);
+  }
+}
+
+export interface ReceiverDescription {
+  name: string;
+  kind: ReceiverKind;
+  /** Host (and port) only: paths, queries, keys and headers stay out of logs. */
+  host: string;
+}
+
+export function describeReceiver(config: ReceiverConfig): ReceiverDescription {
+  const url = config.kind === "pagerduty" ? (config.url ?? PAGERDUTY_EVENTS_URL) : config.url;
+  return { name: config.name, kind: config.kind, host: hostOf(url) };
+}

@@ -1,0 +1,100 @@
+// The Azure Monitor common alert schema, so Logic Apps, Functions and ITSM
+// connectors built for Azure alerts take erwatch's alerts unchanged: they
+// route on `essentials` and find erwatch's own fields in `alertContext`.
+// Pure: everything comes in as arguments.
+
+import type { AlertEvent } from "../../../core/alert-event.js";
+
+/**
+ * Azure's own values are "Metric", "Log" and "Activity Log", and consumers
+ * pick the alertContext parser by them; erwatch's verdict comes from ARM reads
+ * (ARP and BGP tables, provisioning state) and fits none. "Unknown" is the
+ * value Azure Alerts Management itself gives alerts from monitors outside
+ * Azure Monitor, so a consumer falls through to its generic branch instead of
+ * mis-parsing a metric condition that is not there.
+ */
+export const SIGNAL_TYPE = "Unknown";
+
+/**
+ * The service that shapes alertContext. Non-Azure sources (Nagios, Zabbix,
+ * SCOM) appear under their own name in Alerts Management; erwatch does the
+ * same, which tells a consumer exactly whose alertContext it is holding.
+ */
+export const MONITORING_SERVICE = "erwatch";
+
+export type MonitorCondition = "Fired" | "Resolved";
+
+export interface CommonAlert {
+  schemaId: "azureMonitorCommonAlertSchema";
+  data: {
+    essentials: {
+      alertId: string;
+      alertRule: string;
+      severity: string;
+      signalType: string;
+      monitorCondition: MonitorCondition;
+      monitoringService: string;
+      alertTargetIDs: string[];
+      configurationItems: string[];
+      originAlertId: string;
+      firedDateTime: string;
+      resolvedDateTime?: string;
+      description: string;
+      essentialsVersion: "1.0";
+      alertContextVersion: "1.0";
+    };
+    alertContext: Record<string, unknown>;
+    customProperties: null;
+  };
+}
+
+export function buildCommonAlert(event: AlertEvent): CommonAlert {
+  const c = event.circuit;
+  const resolved = event.action === "resolve";
+  return {
+    schemaId: "azureMonitorCommonAlertSchema",
+    data: {
+      essentials: {
+        // Same id for Fired and Resolved of one key, so a consumer can pair them.
+        alertId: `/subscriptions/${c.subscriptionId}/providers/Microsoft.AlertsManagement/alerts/${event.key}`,
+        alertRule: `erwatch ${event.family}`,
+        severity: event.severity,
+        signalType: SIGNAL_TYPE,
+        monitorCondition: resolved ? "Resolved" : "Fired",
+        monitoringService: MONITORING_SERVICE,
+        // Azure lower-cases resource ids here; consumers compare them as strings.
+        alertTargetIDs: [c.id.toLowerCase()],
+        configurationItems: [c.name],
+        originAlertId: event.key,
+        firedDateTime: event.firstSeen,
+        ...(resolved ? { resolvedDateTime: event.occurredAt } : {}),
+        description: `${event.title} — ${event.change}`,
+        essentialsVersion: "1.0",
+        alertContextVersion: "1.0",
+      },
+      alertContext: {
+        eventId: event.id,
+        eventVersion: event.version,
+        action: event.action,
+        sequence: event.sequence,
+        code: event.code,
+        family: event.family,
+        layer: event.layer,
+        owner: event.owner,
+        previousSeverity: event.previousSeverity,
+        peakSeverity: event.peakSeverity,
+        peering: event.peering,
+        paths: event.paths,
+        title: event.title,
+        change: event.change,
+        nextAction: event.nextAction,
+        evidence: event.evidence,
+        ticket: event.ticket,
+        layerTable: event.layerTable,
+        circuit: c,
+        occurredAt: event.occurredAt,
+      },
+      customProperties: null,
+    },
+  };
+}

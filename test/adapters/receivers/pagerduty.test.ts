@@ -1,0 +1,389 @@
+import type { Logger } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  createReceiver,
+  describeReceiver,
+  type ReceiverConfig,
+} from "../../../src/adapters/receivers/index.js";
+import { pagerDutyConfigSchema } from "../../../src/adapters/receivers/pagerduty/config.js";
+import {
+  buildPagerDutyEvent,
+  PAGERDUTY_MAX_SUMMARY,
+} from "../../../src/adapters/receivers/pagerduty/payload.js";
+import type { AlertAction, AlertEvent } from "../../../src/core/alert-event.js";
+import {
+  arpMissingEscalated,
+  arpMissingOpen,
+  arpMissingResolved,
+  noPrefixesOpen,
+} from "../../support/alert-event-fixture.js";
+import {
+  startRecordingReceiver,
+  type RecordingReceiver,
+} from "../../support/recording-receiver.js";
+import { assertLeaksNoSecret } from "../../support/secret-leak.js";
+
+const ROUTING_KEY = "R0ut1ngK3yR0ut1ngK3yR0ut1ngK3y12";
+
+describe("buildPagerDutyEvent", () => {
+  it.each([
+    ["open, carrier-owned arp-missing", arpMissingOpen()],
+    ["escalate Sev2 → Sev0", arpMissingEscalated()],
+    ["resolve", arpMissingResolved()],
+    ["open, you-owned no-prefixes Sev0", noPrefixesOpen()],
+  ] as const)("renders %s", (_name, event) => {
+    expect(buildPagerDutyEvent(event, ROUTING_KEY)).toMatchSnapshot();
+  });
+
+  it.each([
+    ["Sev0", "critical"],
+    ["Sev1", "error"],
+    ["Sev2", "warning"],
+    ["Sev3", "info"],
+    ["Sev4", "info"],
+  ] as const)("maps %s to %s", (severity, expected) => {
+    expect(buildPagerDutyEvent({ ...arpMissingOpen(), severity }, ROUTING_KEY)).toMatchObject({
+      payload: { severity: expected },
+    });
+  });
+
+  it.each<[AlertAction, string]>([
+    ["open", "trigger"],
+    ["escalate", "trigger"],
+    ["deescalate", "trigger"],
+    ["repeat", "trigger"],
+    ["resolve", "resolve"],
+  ])("sends %s as %s on the alert key", (action, eventAction) => {
+    const event = { ...arpMissingOpen(), action };
+    expect(buildPagerDutyEvent(event, ROUTING_KEY)).toMatchObject({
+      event_action: eventAction,
+      dedup_key: event.key,
+      routing_key: ROUTING_KEY,
+    });
+  });
+
+  it("resolves with nothing but the key", () => {
+    expect(buildPagerDutyEvent(arpMissingResolved(), ROUTING_KEY)).toEqual({
+      routing_key: ROUTING_KEY,
+      event_action: "resolve",
+      dedup_key: arpMissingResolved().key,
+    });
+  });
+
+  it("keeps the summary within 1024 characters, marking the cut", () => {
+    const event: AlertEvent = { ...arpMissingOpen(), title: "ARP missing ".repeat(500) };
+    const trigger = buildPagerDutyEvent(event, ROUTING_KEY) as { payload: { summary: string } };
+    expect(trigger.payload.summary).toHaveLength(PAGERDUTY_MAX_SUMMARY);
+    expect(trigger.payload.summary.endsWith("…")).toBe(true);
+    expect(trigger.payload.summary.startsWith("er-ams-prod-01: ARP missing")).toBe(true);
+  });
+
+  it("does not split an emoji at the summary limit", () => {
+    const event: AlertEvent = {
+      ...arpMissingOpen(),
+      title: `${"x".repeat(1006)}${"🔥".repeat(100)}`,
+    };
+    const { summary } = (
+      buildPagerDutyEvent(event, ROUTING_KEY) as { payload: { summary: string } }
+    ).payload;
+    expect(summary.length).toBeLessThanOrEqual(PAGERDUTY_MAX_SUMMARY);
+    expect(summary).not.toMatch(/[\ud800-\udbff]…$/);
+  });
+
+  it('names a circuit-wide finding\'s component "circuit"', () => {
+    const event: AlertEvent = { ...arpMissingOpen(), peering: null };
+    expect(buildPagerDutyEvent(event, ROUTING_KEY)).toMatchObject({
+      payload: {
+        component: "circuit",
+        group: "provider",
+        class: "arp-missing",
+        source: "er-ams-prod-01",
+      },
+    });
+  });
+
+  it("refuses a key PagerDuty would reject as a dedup_key", () => {
+    expect(() =>
+      buildPagerDutyEvent({ ...arpMissingOpen(), key: "k".repeat(256) }, ROUTING_KEY),
+    ).toThrow(RangeError);
+    expect(() => buildPagerDutyEvent({ ...arpMissingOpen(), key: "" }, ROUTING_KEY)).toThrow(
+      RangeError,
+    );
+    expect(() =>
+      buildPagerDutyEvent({ ...arpMissingOpen(), key: "k".repeat(255) }, ROUTING_KEY),
+    ).not.toThrow();
+  });
+});
+
+describe("PagerDuty config", () => {
+  it("defaults to the Events API v2 endpoint", () => {
+    expect(
+      pagerDutyConfigSchema.parse({ kind: "pagerduty", name: "pd", routingKey: ROUTING_KEY }).url,
+    ).toBe("https://events.pagerduty.com/v2/enqueue");
+  });
+
+  it.each([
+    ["an empty routing key", { kind: "pagerduty", name: "pd", routingKey: "  " }],
+    [
+      "plain http to a remote host",
+      {
+        kind: "pagerduty",
+        name: "pd",
+        routingKey: ROUTING_KEY,
+        url: "http://events.pagerduty.com/v2/enqueue",
+      },
+    ],
+  ])("refuses %s", (_name, config) => {
+    expect(pagerDutyConfigSchema.safeParse(config).success).toBe(false);
+  });
+
+  it("allows plain http to loopback for tests", () => {
+    for (const host of ["127.0.0.1:8080", "localhost", "[::1]:9"]) {
+      expect(
+        pagerDutyConfigSchema.safeParse({
+          kind: "pagerduty",
+          name: "pd",
+          routingKey: ROUTING_KEY,
+          url: `http://${host}/v2/enqueue`,
+        }).success,
+      ).toBe(true);
+    }
+  });
+
+  it("describes itself without the key", () => {
+    const description = describeReceiver({
+      kind: "pagerduty",
+      name: "oncall",
+      routingKey: ROUTING_KEY,
+    });
+    expect(description).toEqual({
+      name: "oncall",
+      kind: "pagerduty",
+      host: "events.pagerduty.com",
+    });
+  });
+});
+
+describe("PagerDuty sender", () => {
+  let server: RecordingReceiver | null = null;
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+  });
+  const start = async () => {
+    server = await startRecordingReceiver({ name: "pagerduty" });
+    const config: ReceiverConfig = {
+      kind: "pagerduty",
+      name: "oncall",
+      routingKey: ROUTING_KEY,
+      url: `${server.url}/v2/enqueue`,
+    };
+    return { server, receiver: createReceiver(config, { timeoutMs: 300 }) };
+  };
+  const send = (
+    receiver: ReturnType<typeof createReceiver>,
+    event: AlertEvent = arpMissingOpen(),
+  ) => receiver.send(event, { abortSignal: new AbortController().signal });
+
+  it("enqueues the event as JSON and takes 202 as delivered", async () => {
+    const { server, receiver } = await start();
+    expect(await send(receiver)).toEqual({ ok: true, status: 202 });
+    const request = server.requests[0]!;
+    expect(request.method).toBe("POST");
+    expect(request.path).toBe("/v2/enqueue");
+    expect(request.headers["content-type"]).toBe("application/json");
+    expect(request.body).toEqual(buildPagerDutyEvent(arpMissingOpen(), ROUTING_KEY));
+  });
+
+  it("resolves on the same dedup_key", async () => {
+    const { server, receiver } = await start();
+    await send(receiver, arpMissingOpen());
+    await send(receiver, arpMissingResolved());
+    expect(
+      server.requests.map(
+        (r) => (r.body as { event_action: string; dedup_key: string }).event_action,
+      ),
+    ).toEqual(["trigger", "resolve"]);
+    expect(
+      new Set(server.requests.map((r) => (r.body as { dedup_key: string }).dedup_key)).size,
+    ).toBe(1);
+  });
+
+  it.each([
+    [
+      "500 is retryable",
+      { status: 500 },
+      {
+        ok: false,
+        retryable: true,
+        status: 500,
+        retryAfterMs: null,
+        reason: "PagerDuty answered 500 Internal Server Error",
+      },
+    ],
+    [
+      "429 honours Retry-After",
+      { status: 429, retryAfter: "Thu, 01 Jan 2037 00:00:30 GMT" },
+      {
+        ok: false,
+        retryable: true,
+        status: 429,
+        retryAfterMs: 30_000,
+        reason: "PagerDuty answered 429 Too Many Requests",
+      },
+    ],
+    [
+      "400 is permanent and carries PagerDuty's explanation",
+      {
+        status: 400,
+        body: JSON.stringify({
+          status: "invalid event",
+          message: "Event object is invalid",
+          errors: ["'payload.severity' is invalid"],
+        }),
+      },
+      {
+        ok: false,
+        retryable: false,
+        status: 400,
+        retryAfterMs: null,
+        reason:
+          "PagerDuty answered 400 Bad Request: Event object is invalid; 'payload.severity' is invalid",
+      },
+    ],
+    [
+      "a slow answer is a timeout",
+      { delayMs: 5_000 },
+      {
+        ok: false,
+        retryable: true,
+        status: null,
+        retryAfterMs: null,
+        reason: "PagerDuty timed out after 300 ms",
+      },
+    ],
+  ] as const)("%s", async (_name, response, expected) => {
+    server = await startRecordingReceiver();
+    const config: ReceiverConfig = {
+      kind: "pagerduty",
+      name: "oncall",
+      routingKey: ROUTING_KEY,
+      url: `${server.url}/v2/enqueue`,
+    };
+    // A clock pinned 30 s before the Retry-After date makes the date form exact.
+    const receiver = createReceiver(config, {
+      timeoutMs: 300,
+      now: () => new Date("2037-01-01T00:00:00.000Z"),
+    });
+    server.failNext(1, response);
+    expect(await send(receiver)).toEqual(expected);
+    await server.waitForRequests(1, 2_000);
+  });
+
+  it("reports a dropped connection as a retryable network error", async () => {
+    const { server, receiver } = await start();
+    server.failNext(1, { destroySocket: true });
+    const outcome = await send(receiver);
+    expect(outcome).toMatchObject({ ok: false, retryable: true, status: null, retryAfterMs: null });
+    expect(outcome.ok === false && outcome.reason).toMatch(
+      /^network error \S+ reaching PagerDuty$/,
+    );
+  });
+
+  it("tries once per send: retrying is the dispatcher's job", async () => {
+    const { server, receiver } = await start();
+    server.respondWith(503);
+    await send(receiver);
+    await send(receiver);
+    expect(server.requests).toHaveLength(2);
+  });
+});
+
+describe("PagerDuty secrets", () => {
+  it.each([
+    ["a 500", { status: 500 }],
+    [
+      "a 400 that echoes the routing key",
+      {
+        status: 400,
+        body: JSON.stringify({
+          status: "invalid event",
+          message: "Event object is invalid",
+          errors: [`routing_key ${ROUTING_KEY} is not a valid integration key`],
+        }),
+      },
+    ],
+    ["a 400 in plain text with the key", { status: 400, body: `bad key ${ROUTING_KEY}` }],
+    ["a timeout", { delayMs: 5_000 }],
+  ] as const)("leaks no routing key on %s", async (_name, response) => {
+    const server = await startRecordingReceiver();
+    try {
+      server.failNext(1, response);
+      await assertLeaksNoSecret(ROUTING_KEY, (log) =>
+        runAndLog(
+          {
+            kind: "pagerduty",
+            name: "oncall",
+            routingKey: ROUTING_KEY,
+            url: `${server.url}/v2/enqueue`,
+          },
+          log,
+        ),
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("leaks no routing key on a network error to a closed port", async () => {
+    const server = await startRecordingReceiver();
+    const url = `${server.url}/v2/enqueue`;
+    await server.close();
+    await assertLeaksNoSecret(ROUTING_KEY, (log) =>
+      runAndLog({ kind: "pagerduty", name: "oncall", routingKey: ROUTING_KEY, url }, log),
+    );
+  });
+
+  it("leaks no routing key when the config is refused", async () => {
+    await assertLeaksNoSecret(ROUTING_KEY, async () =>
+      createReceiver(
+        {
+          kind: "pagerduty",
+          name: "oncall",
+          routingKey: ROUTING_KEY,
+          url: "http://events.pagerduty.com/v2/enqueue",
+        },
+        { timeoutMs: 300 },
+      ),
+    ).catch((error: unknown) => {
+      // The refusal itself is expected; only a leak would be a failure.
+      if (String(error).includes("secret leaked")) throw error;
+    });
+    expect(() =>
+      createReceiver(
+        {
+          kind: "pagerduty",
+          name: "oncall",
+          routingKey: ROUTING_KEY,
+          url: "http://events.pagerduty.com/v2/enqueue",
+        },
+        { timeoutMs: 300 },
+      ),
+    ).toThrow(/receiver "oncall" \(pagerduty\) is not valid: url: URL must be an https URL/);
+  });
+});
+
+async function runAndLog(config: ReceiverConfig, log: Logger) {
+  const receiver = createReceiver(config, { timeoutMs: 300 });
+  const outcome = await receiver.send(arpMissingOpen(), {
+    abortSignal: new AbortController().signal,
+  });
+  expect(outcome.ok).toBe(false);
+  log.debug({ receiver: describeReceiver(config), outcome }, "receiver failed; retrying");
+  log.error(
+    { receiver: receiver.name, reason: outcome.ok ? null : outcome.reason },
+    "dead-lettering",
+  );
+  log.info({ receiverObject: receiver }, "the receiver object itself");
+  return outcome;
+}

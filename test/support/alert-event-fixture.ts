@@ -1,0 +1,212 @@
+// Realistic alert events for the receiver tests: the two incidents people
+// are paged for most, in the words the sweep really produces.
+//   - arp-missing: carrier-owned, AzurePrivatePeering secondary path, with a ticket;
+//     as an open (Sev2), an escalation (both paths, Sev0) and a resolve.
+//   - no-prefixes-received: Sev0 on both paths, you-owned, no ticket.
+
+import type { AlertEvent } from "../../src/core/alert-event.js";
+import type { LayerCell, PathLayers, PeeringVerdict } from "../../src/core/model.js";
+
+export const SUBSCRIPTION_ID = "3f2d4487-b0fc-4125-8bd5-7ad17384221e";
+export const CIRCUIT_ID = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-network-prod/providers/Microsoft.Network/expressRouteCircuits/er-ams-prod-01`;
+export const SERVICE_KEY = "a7c1e9b2-5d3f-4e8a-9b6c-0f1e2d3c4b5a";
+export const ARP_KEY = "erw-9d1c0b6e4a2f48e1b3c5d7e9f1a3b5c7";
+export const PREFIX_KEY = "erw-4e6a8c0e2b4d46f8a0c2e4a6b8d0f2a4";
+
+const up = (detail: string): LayerCell => ({ status: "up", detail });
+const down = (detail: string): LayerCell => ({ status: "down", detail });
+const na = (detail: string): LayerCell => ({ status: "n/a", detail });
+const unknown = (detail: string): LayerCell => ({ status: "unknown", detail });
+
+const healthyPath = (prefixes: number): PathLayers => ({
+  provider: up("ARP complete (2 entries)"),
+  bgp: up("Established 3d 4h"),
+  peering: up("Enabled, VLAN 210"),
+  routes: up(`${prefixes} prefixes received`),
+  gateway: up("ergw-ams connected"),
+  globalReach: na("not configured"),
+});
+
+const arpDownPath: PathLayers = {
+  provider: down("no ARP entry for the on-prem side"),
+  bgp: unknown("not evaluated: layer 2 down"),
+  peering: up("Enabled, VLAN 210"),
+  routes: unknown("not evaluated: layer 2 down"),
+  gateway: up("ergw-ams connected"),
+  globalReach: na("not configured"),
+};
+
+const noPrefixesPath: PathLayers = {
+  provider: up("ARP complete (2 entries)"),
+  bgp: up("Established 0h 12m"),
+  peering: up("Enabled, VLAN 210"),
+  routes: down("0 prefixes received"),
+  gateway: up("ergw-ams connected"),
+  globalReach: na("not configured"),
+};
+
+export const ARP_TICKET = [
+  "ExpressRoute fault for the connectivity provider: no ARP entry from the customer edge on the secondary path",
+  `Service key: ${SERVICE_KEY}`,
+  "Provider: Equinix; peering location: Amsterdam; bandwidth: 1000 Mbps",
+  `Circuit: er-ams-prod-01 (${CIRCUIT_ID})`,
+  "Service provider provisioning state: Provisioned",
+  "Peering: AzurePrivatePeering (VLAN 210, primary 10.250.0.0/30, secondary 10.250.0.4/30)",
+  "Affected path(s): secondary",
+  "First seen: 2026-03-14T01:52:00.000Z",
+  "Read at: 2026-03-14T02:04:11.000Z",
+  "ARP table AzurePrivatePeering primary (for comparison), read 2026-03-14T02:04:09.000Z:",
+  "    On-Prem    10.250.0.1       0050.56a1.0b2c   age 12",
+  "    Microsoft  10.250.0.2       a8b4.5612.9e01   age 0",
+  "ARP table AzurePrivatePeering secondary (affected), read 2026-03-14T02:04:11.000Z:",
+  "    Microsoft  10.250.0.6       a8b4.5612.9e02   age 0",
+  "First seen by erwatch: 2026-03-14T01:52:00.000Z",
+].join("\n");
+
+const circuit: AlertEvent["circuit"] = {
+  id: CIRCUIT_ID,
+  name: "er-ams-prod-01",
+  subscriptionId: SUBSCRIPTION_ID,
+  resourceGroup: "rg-network-prod",
+  tags: { "erwatch-criticality": "high", owner: "network-team" },
+  serviceKey: SERVICE_KEY,
+  serviceProviderName: "Equinix",
+  peeringLocation: "Amsterdam",
+};
+
+function verdict(
+  primary: PathLayers,
+  secondary: PathLayers,
+  prefixes: [number | null, number | null],
+): PeeringVerdict {
+  return {
+    name: "AzurePrivatePeering",
+    paths: { primary, secondary },
+    prefixes: { primary: prefixes[0], secondary: prefixes[1] },
+    limits: { primary: 4000, secondary: 4000 },
+  };
+}
+
+/** Carrier-owned layer-2 loss on the secondary path: Sev2, redundancy holding. */
+export function arpMissingOpen(): AlertEvent {
+  return {
+    version: 1,
+    id: `${ARP_KEY}-1`,
+    action: "open",
+    key: ARP_KEY,
+    sequence: 1,
+    family: "path-down",
+    code: "arp-missing",
+    severity: "Sev2",
+    previousSeverity: null,
+    peakSeverity: "Sev2",
+    layer: "provider",
+    owner: "carrier",
+    title:
+      "Layer 2 down on the secondary path of AzurePrivatePeering: no ARP entry for the on-prem side — redundancy holding (primary Established, 412 prefixes)",
+    change:
+      "New since 2026-03-14T01:52:00.000Z: Layer 2 down on the secondary path of AzurePrivatePeering: no ARP entry for the on-prem side — redundancy holding (primary Established, 412 prefixes)",
+    nextAction: `Open a ticket with Equinix for the secondary path (service key ${SERVICE_KEY}); the ticket text is attached. Do not change router or gateway configuration.`,
+    circuit: structuredClone(circuit),
+    peering: "AzurePrivatePeering",
+    paths: ["secondary"],
+    evidence: {
+      arp: {
+        secondary: [
+          { age: 0, interface: "Microsoft", ipAddress: "10.250.0.6", macAddress: "a8b4.5612.9e02" },
+        ],
+      },
+      survivor: "primary Established, 412 prefixes",
+    },
+    ticket: ARP_TICKET,
+    layerTable: verdict(healthyPath(412), arpDownPath, [412, null]),
+    firstSeen: "2026-03-14T01:52:00.000Z",
+    occurredAt: "2026-03-14T02:04:30.000Z",
+  };
+}
+
+/** The same key after the primary path went too: Sev2 → Sev0. */
+export function arpMissingEscalated(): AlertEvent {
+  const open = arpMissingOpen();
+  return {
+    ...open,
+    id: `${ARP_KEY}-2`,
+    action: "escalate",
+    sequence: 2,
+    severity: "Sev0",
+    previousSeverity: "Sev2",
+    peakSeverity: "Sev0",
+    paths: ["primary", "secondary"],
+    title:
+      "Layer 2 down on the primary and secondary paths of AzurePrivatePeering: no ARP entry for the on-prem side — traffic stopped",
+    change:
+      "Worse: Sev2 → Sev0; now also the primary path. Now: Layer 2 down on the primary and secondary paths of AzurePrivatePeering: no ARP entry for the on-prem side — traffic stopped",
+    nextAction: `Open a ticket with Equinix for the primary and secondary path (service key ${SERVICE_KEY}); the ticket text is attached. Do not change router or gateway configuration.`,
+    layerTable: verdict(arpDownPath, arpDownPath, [null, null]),
+    occurredAt: "2026-03-14T02:19:30.000Z",
+  };
+}
+
+/** The episode is over: resolve at the severity the receivers last heard. */
+export function arpMissingResolved(): AlertEvent {
+  const escalated = arpMissingEscalated();
+  return {
+    ...escalated,
+    id: `${ARP_KEY}-3`,
+    action: "resolve",
+    sequence: 3,
+    severity: "Sev0",
+    previousSeverity: "Sev0",
+    peakSeverity: "Sev0",
+    change:
+      "Resolved after 1 h 12 min: Layer 2 down on the primary and secondary paths of AzurePrivatePeering: no ARP entry for the on-prem side — traffic stopped has cleared.",
+    nextAction: "Nothing to do: confirm traffic is back and close any carrier ticket.",
+    layerTable: verdict(healthyPath(412), healthyPath(409), [412, 409]),
+    occurredAt: "2026-03-14T03:04:30.000Z",
+  };
+}
+
+/** Sessions up but nothing learned on either path: Sev0, your edge's route policy. */
+export function noPrefixesOpen(): AlertEvent {
+  return {
+    version: 1,
+    id: `${PREFIX_KEY}-1`,
+    action: "open",
+    key: PREFIX_KEY,
+    sequence: 1,
+    family: "path-down",
+    code: "no-prefixes-received",
+    severity: "Sev0",
+    previousSeverity: null,
+    peakSeverity: "Sev0",
+    layer: "routes",
+    owner: "you",
+    title:
+      "Session up but 0 prefixes received on the primary and secondary paths of AzurePrivatePeering — traffic stopped",
+    change:
+      "New since 2026-03-14T09:30:00.000Z: Session up but 0 prefixes received on the primary and secondary paths of AzurePrivatePeering — traffic stopped",
+    nextAction:
+      "Route advertisement, not connectivity: check what your edge announces to AS 12076 (route policy, summarisation, a prefix count that just crossed the 4000 limit). Read the received routes with `erwatch diagnose <circuit> --routes`. Not a carrier ticket.",
+    circuit: structuredClone(circuit),
+    peering: "AzurePrivatePeering",
+    paths: ["primary", "secondary"],
+    evidence: { prefixes: { primary: 0, secondary: 0 }, prefixLimit: 4000 },
+    ticket: null,
+    layerTable: verdict(noPrefixesPath, noPrefixesPath, [0, 0]),
+    firstSeen: "2026-03-14T09:30:00.000Z",
+    occurredAt: "2026-03-14T09:34:00.000Z",
+  };
+}
+
+/** An event whose evidence and ticket are far too big for one Teams message. */
+export function hugeArpMissing(chars = 200_000): AlertEvent {
+  const event = arpMissingOpen();
+  const row = "    Microsoft  10.250.0.6       a8b4.5612.9e02   age 0\n";
+  event.ticket = `${ARP_TICKET}\n${row.repeat(Math.ceil(chars / row.length))}`;
+  event.evidence = {
+    ...event.evidence,
+    rawArp: "é".repeat(chars / 2),
+    dump: Array.from({ length: 2000 }, (_, i) => `row ${i}`),
+  };
+  return event;
+}

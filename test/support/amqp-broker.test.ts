@@ -1,0 +1,302 @@
+// The test broker, exercised only through the real @azure/service-bus client:
+// if these pass, code under test talks to the broker exactly as it would talk
+// to Service Bus for send, receive and settlement.
+
+import {
+  ServiceBusClient,
+  isServiceBusError,
+  type ServiceBusReceivedMessage,
+  type ServiceBusReceiver,
+  type ServiceBusReceiverOptions,
+} from "@azure/service-bus";
+import { afterEach, describe, expect, it } from "vitest";
+import { startBroker, type AmqpBroker, type StartBrokerOptions } from "./amqp-broker/broker.js";
+
+const clientCleanups: Array<() => Promise<void>> = [];
+const brokerCleanups: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  // Clients first, then brokers: the SDK's close() waits for the peer's close frame, so
+  // closing a client whose broker is already gone would hang.
+  for (const list of [clientCleanups, brokerCleanups]) {
+    for (let cleanup = list.pop(); cleanup; cleanup = list.pop()) await cleanup();
+  }
+});
+
+async function broker(options: StartBrokerOptions = {}): Promise<AmqpBroker> {
+  const started = await startBroker(options);
+  brokerCleanups.push(() => started.stop());
+  return started;
+}
+
+function client(target: AmqpBroker, timeoutInMs = 5_000): ServiceBusClient {
+  const sb = new ServiceBusClient(target.connectionString, {
+    retryOptions: { maxRetries: 0, timeoutInMs },
+  });
+  clientCleanups.push(() => sb.close());
+  return sb;
+}
+
+function receiver(
+  sb: ServiceBusClient,
+  entity: string,
+  options: ServiceBusReceiverOptions = {},
+): ServiceBusReceiver {
+  return sb.createReceiver(entity, { ...options, maxAutoLockRenewalDurationInMs: 0 });
+}
+
+function subscriptionReceiver(sb: ServiceBusClient, topic: string, name: string) {
+  return sb.createReceiver(topic, name, { maxAutoLockRenewalDurationInMs: 0 });
+}
+
+/** Receives until `count` messages arrived or `timeoutMs` passed, using only the SDK's own bounded waits. */
+async function receive(
+  from: ServiceBusReceiver,
+  count: number,
+  timeoutMs = 5_000,
+): Promise<ServiceBusReceivedMessage[]> {
+  const got: ServiceBusReceivedMessage[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (got.length < count && Date.now() < deadline) {
+    const maxWaitTimeInMs = Math.max(50, deadline - Date.now());
+    got.push(...(await from.receiveMessages(count - got.length, { maxWaitTimeInMs })));
+  }
+  return got;
+}
+
+const ids = (messages: { messageId?: unknown }[]) => messages.map((m) => m.messageId);
+
+describe("test AMQP broker, through the real Service Bus client", () => {
+  it("round-trips single and batched sends to a peek-lock receiver", async () => {
+    const b = await broker({ queues: ["alerts"] });
+    const sb = client(b);
+    const sender = sb.createSender("alerts");
+
+    await sender.sendMessages({
+      body: { circuit: "er-1", severity: "sev2" },
+      messageId: "m-1",
+      subject: "CircuitDown",
+      contentType: "application/json",
+      applicationProperties: { layer: "bgp", attempt: 3, urgent: true },
+    });
+    const batch = await sender.createMessageBatch();
+    expect(batch.tryAddMessage({ body: "two", messageId: "m-2", subject: "s2" })).toBe(true);
+    expect(batch.tryAddMessage({ body: { n: 3 }, messageId: "m-3" })).toBe(true);
+    await sender.sendMessages(batch);
+
+    expect(ids(b.accepted("alerts"))).toEqual(["m-1", "m-2", "m-3"]);
+    expect(b.accepted("alerts")[0]).toEqual({
+      messageId: "m-1",
+      subject: "CircuitDown",
+      body: { circuit: "er-1", severity: "sev2" },
+      applicationProperties: { layer: "bgp", attempt: 3, urgent: true },
+      contentType: "application/json",
+      deliveryCount: 0,
+    });
+    expect(ids(b.active("alerts"))).toEqual(["m-1", "m-2", "m-3"]);
+
+    const peekLock = receiver(sb, "alerts");
+    const got = await receive(peekLock, 3);
+    expect(ids(got)).toEqual(["m-1", "m-2", "m-3"]);
+    const [first, second, third] = got;
+    expect(first).toMatchObject({
+      body: { circuit: "er-1", severity: "sev2" },
+      subject: "CircuitDown",
+      contentType: "application/json",
+      applicationProperties: { layer: "bgp", attempt: 3, urgent: true },
+      deliveryCount: 0,
+    });
+    expect(second).toMatchObject({ body: "two", subject: "s2" });
+    expect(third?.body).toEqual({ n: 3 });
+    expect(first?.lockToken).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first?.sequenceNumber?.toNumber()).toBe(1);
+    expect(first?.lockedUntilUtc?.getTime()).toBeGreaterThan(Date.now());
+    expect(first?.enqueuedTimeUtc).toBeInstanceOf(Date);
+    // Locked messages are not active.
+    expect(b.active("alerts")).toEqual([]);
+
+    for (const message of got) await peekLock.completeMessage(message);
+    expect(b.active("alerts")).toEqual([]);
+    expect(await peekLock.receiveMessages(1, { maxWaitTimeInMs: 200 })).toEqual([]);
+  });
+
+  it("completes, abandons (delivery count + 1) and dead-letters with reason", async () => {
+    const b = await broker({ queues: ["alerts"] });
+    const sb = client(b);
+    await sb.createSender("alerts").sendMessages([
+      { body: "a", messageId: "a" },
+      { body: "b", messageId: "b" },
+      { body: "c", messageId: "c" },
+    ]);
+    const peekLock = receiver(sb, "alerts");
+    const [a, bee, c] = await receive(peekLock, 3);
+    if (!a || !bee || !c) throw new Error("expected three messages");
+
+    await peekLock.completeMessage(a);
+    await peekLock.abandonMessage(bee);
+    await peekLock.deadLetterMessage(c, {
+      deadLetterReason: "PoisonPayload",
+      deadLetterErrorDescription: "body did not parse",
+    });
+
+    expect(b.active("alerts")).toMatchObject([{ messageId: "b", deliveryCount: 1 }]);
+    expect(b.deadLettered("alerts")).toMatchObject([
+      {
+        messageId: "c",
+        body: "c",
+        deadLetterReason: "PoisonPayload",
+        deadLetterErrorDescription: "body did not parse",
+      },
+    ]);
+
+    const [again] = await receive(peekLock, 1);
+    expect(again).toMatchObject({ messageId: "b", body: "b", deliveryCount: 1 });
+    if (again) await peekLock.completeMessage(again);
+
+    const deadLetters = receiver(sb, "alerts", { subQueueType: "deadLetter" });
+    const [dead] = await receive(deadLetters, 1);
+    expect(dead).toMatchObject({
+      messageId: "c",
+      body: "c",
+      deadLetterReason: "PoisonPayload",
+      deadLetterErrorDescription: "body did not parse",
+      deadLetterSource: "alerts",
+    });
+    if (dead) await deadLetters.completeMessage(dead);
+
+    expect(b.active("alerts")).toEqual([]);
+    expect(b.deadLettered("alerts")).toEqual([]);
+  });
+
+  it("redelivers when the lock expires, and a late settle fails with lock lost", async () => {
+    const b = await broker({ queues: ["alerts"], lockDurationMs: 300 });
+    const sb = client(b);
+    await sb.createSender("alerts").sendMessages({ body: "x", messageId: "x" });
+    const peekLock = receiver(sb, "alerts");
+
+    const [held] = await receive(peekLock, 1);
+    if (!held) throw new Error("expected a message");
+    // The next receive waits (bounded) for the broker to expire the lock and redeliver.
+    const [redelivered] = await receive(peekLock, 1, 5_000);
+    expect(redelivered).toMatchObject({ messageId: "x", deliveryCount: 1 });
+
+    const late = await peekLock.completeMessage(held).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isServiceBusError(late) && late.code).toBe("MessageLockLost");
+    if (redelivered) await peekLock.completeMessage(redelivered);
+    expect(b.active("alerts")).toEqual([]);
+  });
+
+  it("receive-and-delete removes on delivery", async () => {
+    const b = await broker();
+    const sb = client(b);
+    await sb.createSender("jobs").sendMessages({ body: 1, messageId: "j-1" });
+    const got = await receive(receiver(sb, "jobs", { receiveMode: "receiveAndDelete" }), 1);
+    expect(got).toMatchObject([{ messageId: "j-1", body: 1 }]);
+    expect(b.active("jobs")).toEqual([]);
+  });
+
+  it("drops a duplicate message id within the window and counts it", async () => {
+    const b = await broker({ queues: ["alerts"] });
+    const sb = client(b);
+    const sender = sb.createSender("alerts");
+    await sender.sendMessages({ body: "first", messageId: "dup" });
+    await sender.sendMessages({ body: "second", messageId: "dup" });
+    await sender.sendMessages({ body: "other", messageId: "other" });
+
+    expect(b.accepted("alerts")).toMatchObject([{ body: "first" }, { body: "other" }]);
+    expect(b.duplicatesDropped("alerts")).toBe(1);
+
+    const peekLock = receiver(sb, "alerts");
+    const got = await receive(peekLock, 2);
+    expect(got.map((m) => m.body)).toEqual(["first", "other"]);
+    for (const message of got) await peekLock.completeMessage(message);
+
+    // Still inside the window after the original was completed.
+    await sender.sendMessages({ body: "third", messageId: "dup" });
+    expect(b.duplicatesDropped("alerts")).toBe(2);
+    expect(await peekLock.receiveMessages(1, { maxWaitTimeInMs: 300 })).toEqual([]);
+  });
+
+  it("does not deduplicate with a zero window", async () => {
+    const b = await broker({ duplicateDetectionWindowMs: 0 });
+    const sender = client(b).createSender("alerts");
+    await sender.sendMessages({ body: 1, messageId: "same" });
+    await sender.sendMessages({ body: 2, messageId: "same" });
+    expect(b.accepted("alerts")).toHaveLength(2);
+    expect(b.duplicatesDropped("alerts")).toBe(0);
+  });
+
+  it("dead-letters with MaxDeliveryCountExceeded after too many deliveries", async () => {
+    const b = await broker({ queues: ["alerts"], maxDeliveryCount: 3 });
+    const sb = client(b);
+    await sb.createSender("alerts").sendMessages({ body: "flaky", messageId: "f" });
+    const peekLock = receiver(sb, "alerts");
+
+    for (const expectedCount of [0, 1, 2]) {
+      const [message] = await receive(peekLock, 1);
+      expect(message).toMatchObject({ messageId: "f", deliveryCount: expectedCount });
+      if (message) await peekLock.abandonMessage(message);
+    }
+
+    expect(b.active("alerts")).toEqual([]);
+    expect(b.deadLettered("alerts")).toMatchObject([
+      { messageId: "f", deadLetterReason: "MaxDeliveryCountExceeded" },
+    ]);
+    const [dead] = await receive(receiver(sb, "alerts", { subQueueType: "deadLetter" }), 1);
+    expect(dead).toMatchObject({ messageId: "f", deadLetterReason: "MaxDeliveryCountExceeded" });
+  });
+
+  it("fans a topic out to every subscription", async () => {
+    const b = await broker({ topics: { events: ["pager", "audit"] } });
+    const sb = client(b);
+    await sb.createSender("events").sendMessages([
+      { body: "e1", messageId: "e1" },
+      { body: "e2", messageId: "e2" },
+    ]);
+
+    expect(ids(b.accepted("events"))).toEqual(["e1", "e2"]);
+    expect(ids(b.accepted("events/Subscriptions/pager"))).toEqual(["e1", "e2"]);
+    expect(ids(b.active("events/Subscriptions/audit"))).toEqual(["e1", "e2"]);
+
+    for (const name of ["pager", "audit"]) {
+      const sub = subscriptionReceiver(sb, "events", name);
+      const got = await receive(sub, 2);
+      expect(ids(got)).toEqual(["e1", "e2"]);
+      for (const message of got) await sub.completeMessage(message);
+      expect(b.active(`events/Subscriptions/${name}`)).toEqual([]);
+    }
+  });
+
+  it("waitForAccepted resolves from the accept event and rejects on its deadline", async () => {
+    const b = await broker();
+    const waiting = b.waitForAccepted("later", 2, 5_000);
+    const sender = client(b).createSender("later");
+    await sender.sendMessages([{ body: 1 }, { body: 2 }]);
+    await expect(waiting).resolves.toBeUndefined();
+    await expect(b.waitForAccepted("later", 3, 100)).rejects.toThrow(/have 2/);
+  });
+
+  it("goes down on stop and comes back on the same port", async () => {
+    const first = await broker({ queues: ["alerts"] });
+    const port = first.port;
+    const before = client(first, 2_000);
+    const oldSender = before.createSender("alerts");
+    await oldSender.sendMessages({ body: "before", messageId: "m-before" });
+
+    await first.stop();
+    await expect(oldSender.sendMessages({ body: "lost" })).rejects.toThrow();
+
+    const second = await broker({ port, queues: ["alerts"] });
+    expect(second.connectionString).toBe(first.connectionString);
+    const after = client(second, 2_000);
+    await after.createSender("alerts").sendMessages({ body: "after", messageId: "m-after" });
+    expect(ids(second.accepted("alerts"))).toEqual(["m-after"]);
+
+    // The old client and sender reconnect on their own once the broker is back.
+    await oldSender.sendMessages({ body: "old client", messageId: "m-old" });
+    expect(ids(second.accepted("alerts"))).toEqual(["m-after", "m-old"]);
+  });
+});

@@ -1,0 +1,509 @@
+// A small in-process AMQP 1.0 broker that the real @azure/service-bus client
+// talks to on 127.0.0.1, so tests can publish and dispatch over the real wire
+// without Docker or the Service Bus emulator. It implements what the SDK needs
+// for send, batch send, peek-lock and receive-and-delete receive, complete,
+// abandon, dead-letter and lock expiry; `$management` operations (schedule,
+// peek, lock renewal, sessions) are answered with 501.
+
+import { EventEmitter } from "node:events";
+import type { Server, Socket } from "node:net";
+import {
+  Entity,
+  entityKey,
+  parseAddress,
+  toBrokerMessage as view,
+  type BrokerMessage,
+  type StoredMessage,
+} from "./model.js";
+import {
+  acceptAttach,
+  acceptedOutcome,
+  amqpLong,
+  createContainer,
+  creditLimit,
+  dispositionOf,
+  echoEveryDrain,
+  incomingMessages,
+  messageIdText,
+  newLockToken,
+  rejectedOutcome,
+  replyLink,
+  sendMessage,
+  settle,
+  sourceAddress,
+  targetAddress,
+  type AmqpMessage,
+  type Connection,
+  type Delivery,
+  type EventContext,
+  type Sender,
+} from "./wire.js";
+
+export type { BrokerMessage } from "./model.js";
+
+export interface StartBrokerOptions {
+  /** 0 or undefined = free port; a fixed port is used to restart "the same" broker. */
+  port?: number;
+  /** Queues to create up front; sending to an unknown address auto-creates a queue. */
+  queues?: string[];
+  /** Topic name -> subscription names; receivable at `<topic>/Subscriptions/<sub>`. */
+  topics?: Record<string, string[]>;
+  duplicateDetectionWindowMs?: number;
+  lockDurationMs?: number;
+  maxDeliveryCount?: number;
+}
+
+export interface AmqpBroker {
+  readonly port: number;
+  readonly connectionString: string;
+  /** Messages waiting (not locked, not dead-lettered) on a queue or `<topic>/Subscriptions/<sub>`. */
+  active(entity: string): BrokerMessage[];
+  deadLettered(entity: string): BrokerMessage[];
+  /** Every message accepted for enqueue on the entity (after duplicate detection), in order. */
+  accepted(entity: string): BrokerMessage[];
+  duplicatesDropped(entity: string): number;
+  /** Resolves when `entity` has at least `count` accepted messages; rejects after timeoutMs. */
+  waitForAccepted(entity: string, count: number, timeoutMs: number): Promise<void>;
+  /** Closes the listener and every open connection (clients see the broker go down). */
+  stop(): Promise<void>;
+}
+
+const CBS_NODE = "$cbs";
+// Standard tier's limit; the SDK sizes batches from the attach's max-message-size.
+const MAX_MESSAGE_SIZE = 256 * 1024;
+const LOCK_LOST = "com.microsoft:message-lock-lost";
+
+interface Lock {
+  readonly message: StoredMessage;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** A client receiver link attached to a queue, subscription or dead-letter sub-queue. */
+interface Consumer {
+  readonly sender: Sender;
+  readonly entity: Entity;
+  readonly peekLock: boolean;
+  /** Delivery slots used against the client's credit limit: sends plus credit given up by drains. */
+  issued: number;
+  readonly locks: Map<Delivery, Lock>;
+}
+
+class TestBroker implements AmqpBroker {
+  port = 0;
+  private readonly container = createContainer();
+  private readonly entities = new Map<string, Entity>();
+  private readonly consumers = new Map<Sender, Consumer>();
+  private readonly sockets = new Set<Socket>();
+  private readonly events = new EventEmitter();
+  private server: Server | undefined;
+  private stopped = false;
+  private readonly windowMs: number;
+  private readonly lockDurationMs: number;
+  private readonly maxDeliveryCount: number;
+
+  constructor(options: StartBrokerOptions) {
+    this.windowMs = options.duplicateDetectionWindowMs ?? 10 * 60_000;
+    this.lockDurationMs = options.lockDurationMs ?? 30_000;
+    this.maxDeliveryCount = options.maxDeliveryCount ?? 10;
+    this.events.setMaxListeners(0);
+    for (const queue of options.queues ?? []) this.resolve(queue);
+    for (const [topic, subscriptions] of Object.entries(options.topics ?? {})) {
+      this.topic(topic);
+      for (const name of subscriptions) this.subscription(topic, name);
+    }
+    this.handleEvents();
+  }
+
+  get connectionString(): string {
+    return `Endpoint=sb://127.0.0.1:${this.port};SharedAccessKeyName=k;SharedAccessKey=dummy;UseDevelopmentEmulator=true`;
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      // A modified outcome must arrive once, not again as "released".
+      const server = this.container.listen({
+        port,
+        host: "127.0.0.1",
+        treat_modified_as_released: false,
+      } as Parameters<typeof this.container.listen>[0]);
+      this.server = server;
+      server.on("connection", (socket: Socket) => {
+        this.sockets.add(socket);
+        socket.once("close", () => this.sockets.delete(socket));
+      });
+      server.once("error", reject);
+      server.once("listening", () => {
+        server.off("error", reject);
+        const address = server.address();
+        if (typeof address === "object" && address) this.port = address.port;
+        resolve();
+      });
+    });
+  }
+
+  active(entity: string): BrokerMessage[] {
+    return (this.find(entity)?.ready ?? []).map(view);
+  }
+
+  deadLettered(entity: string): BrokerMessage[] {
+    const found = this.find(entity);
+    return ((found?.kind === "deadLetter" ? found : found?.deadLetter)?.ready ?? []).map(view);
+  }
+
+  accepted(entity: string): BrokerMessage[] {
+    return [...(this.find(entity)?.acceptedLog ?? [])];
+  }
+
+  duplicatesDropped(entity: string): number {
+    return this.find(entity)?.duplicates ?? 0;
+  }
+
+  waitForAccepted(entity: string, count: number, timeoutMs: number): Promise<void> {
+    const have = () => this.find(entity)?.acceptedLog.length ?? 0;
+    if (have() >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        this.events.off("accepted", check);
+        this.events.off("stopped", onStop);
+        if (error) reject(error);
+        else resolve();
+      };
+      const check = () => {
+        if (have() >= count) done();
+      };
+      const onStop = () => done(new Error(`broker stopped while waiting for ${entity}`));
+      const timer = setTimeout(
+        () =>
+          done(
+            new Error(
+              `waited ${timeoutMs} ms for ${count} accepted message(s) on ${entity}; have ${have()}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.events.on("accepted", check);
+      this.events.once("stopped", onStop);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.events.emit("stopped");
+    for (const consumer of this.consumers.values()) {
+      for (const lock of consumer.locks.values()) clearTimeout(lock.timer);
+    }
+    this.consumers.clear();
+    // Destroying the sockets (rather than closing AMQP gracefully) is what a crash looks like.
+    for (const socket of this.sockets) socket.destroy();
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private handleEvents(): void {
+    const on = (event: string, handler: (context: EventContext) => void) =>
+      this.container.on(event, (context: EventContext) => {
+        if (!this.stopped) handler(context);
+      });
+    on("receiver_open", ({ receiver }) => receiver && acceptAttach(receiver, MAX_MESSAGE_SIZE));
+    on("sender_open", ({ sender }) => sender && this.onConsumerAttach(sender));
+    on("message", (context) => this.onMessage(context));
+    on("sender_flow", ({ sender }) => sender && this.pumpFor(sender));
+    on("sender_draining", ({ sender }) => sender && this.onDrain(sender));
+    for (const outcome of ["accepted", "rejected", "modified", "released"]) {
+      on(outcome, (context) => this.onDisposition(context));
+    }
+    on("sender_close", ({ sender }) => sender && this.dropConsumer(sender));
+    on("connection_close", ({ connection }) => this.dropConnection(connection));
+    on("disconnected", ({ connection }) => this.dropConnection(connection));
+    // rhea re-emits unhandled link errors on the container; without a listener they would throw.
+    this.container.on("error", () => undefined);
+  }
+
+  private onConsumerAttach(sender: Sender): void {
+    acceptAttach(sender, MAX_MESSAGE_SIZE);
+    echoEveryDrain(sender);
+    const address = sourceAddress(sender) ?? "";
+    if (address === CBS_NODE || address.endsWith("$management")) return;
+    const entity = this.resolve(address);
+    if (entity.kind === "topic") {
+      sender.close({
+        condition: "amqp:not-allowed",
+        description: `${address} is a topic; receive from <topic>/Subscriptions/<name>`,
+      });
+      return;
+    }
+    const consumer: Consumer = {
+      sender,
+      entity,
+      peekLock: sender.snd_settle_mode !== 1,
+      issued: 0,
+      locks: new Map(),
+    };
+    this.consumers.set(sender, consumer);
+    this.pump(entity);
+  }
+
+  private onMessage(context: EventContext): void {
+    const { receiver } = context;
+    if (!receiver) return;
+    const address = targetAddress(receiver) ?? "";
+    for (const message of incomingMessages(context)) {
+      if (address === CBS_NODE) {
+        // Any token is good enough for a test broker.
+        this.reply(context.connection, address, message, 202, "OK");
+      } else if (address.endsWith("$management")) {
+        this.reply(context.connection, address, message, 501, "not supported by the test broker");
+      } else {
+        this.publish(address, message);
+      }
+    }
+  }
+
+  private reply(
+    connection: Connection,
+    node: string,
+    request: AmqpMessage,
+    status: number,
+    description: string,
+  ): void {
+    const link = replyLink(connection, node, request.reply_to);
+    if (!link) return;
+    sendMessage(link, {
+      correlation_id: request.message_id,
+      to: request.reply_to,
+      application_properties: {
+        "status-code": status,
+        "status-description": description,
+        statusCode: status,
+        statusDescription: description,
+      },
+      body: null,
+    });
+  }
+
+  private publish(address: string, message: AmqpMessage): void {
+    const target = this.resolve(address);
+    if (!target.admit(messageIdText(message.message_id), Date.now(), this.windowMs)) return;
+    const now = new Date();
+    target.accept(message, now);
+    for (const subscription of target.subscriptions.values()) {
+      subscription.accept({ ...message }, now);
+      this.pump(subscription);
+    }
+    this.pump(target);
+    this.events.emit("accepted");
+  }
+
+  private pumpFor(sender: Sender): void {
+    const consumer = this.consumers.get(sender);
+    if (consumer) this.pump(consumer.entity);
+  }
+
+  private pump(entity: Entity): void {
+    for (const consumer of this.consumers.values()) {
+      if (consumer.entity !== entity) continue;
+      while (
+        entity.ready.length > 0 &&
+        consumer.sender.is_open() &&
+        consumer.issued < creditLimit(consumer.sender)
+      ) {
+        const next = entity.takeNext();
+        if (next) this.deliver(consumer, next);
+      }
+    }
+  }
+
+  private onDrain(sender: Sender): void {
+    this.pumpFor(sender);
+    const consumer = this.consumers.get(sender);
+    // Whatever credit is left after delivering is given up: the drain response uses it all.
+    if (consumer) consumer.issued = creditLimit(sender);
+    sender.set_drained(true);
+  }
+
+  private deliver(consumer: Consumer, stored: StoredMessage): void {
+    const previousDeliveries = stored.deliveries;
+    stored.deliveries += 1;
+    const annotations: Record<string, unknown> = {
+      ...stored.amqp.message_annotations,
+      "x-opt-sequence-number": amqpLong(stored.sequenceNumber),
+      "x-opt-enqueued-time": stored.enqueuedAt,
+    };
+    if (consumer.peekLock) {
+      annotations["x-opt-locked-until"] = new Date(Date.now() + this.lockDurationMs);
+    }
+    const delivery = sendMessage(
+      consumer.sender,
+      {
+        ...stored.amqp,
+        delivery_count: previousDeliveries,
+        first_acquirer: previousDeliveries === 0,
+        message_annotations: annotations,
+      },
+      newLockToken(),
+    );
+    consumer.issued += 1;
+    // Receive-and-delete deliveries go out pre-settled: the message is gone.
+    if (!consumer.peekLock) return;
+    const timer = setTimeout(() => this.expireLock(consumer, delivery), this.lockDurationMs);
+    timer.unref();
+    consumer.locks.set(delivery, { message: stored, timer });
+  }
+
+  private takeLock(consumer: Consumer | undefined, delivery: Delivery): Lock | undefined {
+    const lock = consumer?.locks.get(delivery);
+    if (!consumer || !lock) return undefined;
+    clearTimeout(lock.timer);
+    consumer.locks.delete(delivery);
+    return lock;
+  }
+
+  private expireLock(consumer: Consumer, delivery: Delivery): void {
+    const lock = this.takeLock(consumer, delivery);
+    if (lock && !this.stopped) this.giveBack(consumer.entity, lock.message);
+  }
+
+  private onDisposition({ sender, delivery }: EventContext): void {
+    if (!sender || !delivery || delivery.settled) return;
+    const consumer = this.consumers.get(sender);
+    const lock = this.takeLock(consumer, delivery);
+    if (!consumer || !lock) {
+      settle(
+        delivery,
+        rejectedOutcome(
+          LOCK_LOST,
+          "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.",
+        ),
+      );
+      return;
+    }
+    const { entity } = consumer;
+    const disposition = dispositionOf(delivery);
+    switch (disposition.kind) {
+      case "complete":
+        settle(delivery, acceptedOutcome());
+        return;
+      case "abandon":
+        setProperties(lock.message, disposition.propertiesToModify);
+        this.giveBack(entity, lock.message);
+        settle(delivery, undefined);
+        return;
+      case "deadLetter":
+        if (!entity.deadLetter) break;
+        this.deadLetter(entity, lock.message, disposition.properties);
+        // Echoing the rejected outcome would carry its error, which the SDK reads as a failure.
+        settle(delivery, undefined);
+        return;
+      case "defer":
+      case "reject":
+        break;
+    }
+    entity.restore(lock.message);
+    this.pump(entity);
+    settle(
+      delivery,
+      rejectedOutcome("amqp:not-implemented", `${disposition.kind} is not supported here`),
+    );
+  }
+
+  /** A message comes back from a receiver (abandon, lock expiry, link gone): redeliver or dead-letter. */
+  private giveBack(entity: Entity, stored: StoredMessage): void {
+    if (entity.deadLetter && stored.deliveries >= this.maxDeliveryCount) {
+      this.deadLetter(entity, stored, {
+        DeadLetterReason: "MaxDeliveryCountExceeded",
+        DeadLetterErrorDescription: `Message could not be consumed after ${this.maxDeliveryCount} delivery attempts.`,
+      });
+      return;
+    }
+    entity.restore(stored);
+    this.pump(entity);
+  }
+
+  private deadLetter(entity: Entity, stored: StoredMessage, properties: Record<string, unknown>) {
+    const queue = entity.deadLetter;
+    if (!queue) return;
+    setProperties(stored, properties);
+    stored.amqp = {
+      ...stored.amqp,
+      message_annotations: {
+        ...stored.amqp.message_annotations,
+        "x-opt-deadletter-source": entity.path,
+      },
+    };
+    queue.restore(stored);
+    this.pump(queue);
+  }
+
+  private dropConsumer(sender: Sender): void {
+    const consumer = this.consumers.get(sender);
+    if (!consumer) return;
+    this.consumers.delete(sender);
+    // The locks cannot be settled on another link (no $management here), so rather
+    // than wait out the lock duration the messages come back as if abandoned.
+    for (const delivery of [...consumer.locks.keys()]) this.expireLock(consumer, delivery);
+  }
+
+  private dropConnection(connection: Connection): void {
+    for (const sender of [...this.consumers.keys()]) {
+      if (sender.connection === connection) this.dropConsumer(sender);
+    }
+  }
+
+  private find(address: string): Entity | undefined {
+    const parsed = parseAddress(address);
+    const base = this.entities.get(entityKey(parsed.base));
+    if (!parsed.deadLetter) return base;
+    return base?.deadLetter;
+  }
+
+  /** The entity at an address, creating a queue (or subscription) when it is unknown. */
+  private resolve(address: string): Entity {
+    const parsed = parseAddress(address);
+    const base =
+      this.entities.get(entityKey(parsed.base)) ??
+      (parsed.subscription
+        ? this.subscription(parsed.subscription.topic, parsed.subscription.name)
+        : this.create(parsed.base, "queue"));
+    return parsed.deadLetter ? (base.deadLetter ?? base) : base;
+  }
+
+  private topic(name: string): Entity {
+    return this.entities.get(entityKey(name)) ?? this.create(name, "topic");
+  }
+
+  private subscription(topicName: string, name: string): Entity {
+    const topic = this.topic(topicName);
+    const path = `${topic.path}/Subscriptions/${name}`;
+    const existing = this.entities.get(entityKey(path));
+    if (existing) return existing;
+    const subscription = this.create(path, "subscription");
+    topic.subscriptions.set(entityKey(name), subscription);
+    return subscription;
+  }
+
+  private create(path: string, kind: "queue" | "topic" | "subscription"): Entity {
+    const entity = new Entity(path, kind);
+    this.entities.set(entityKey(path), entity);
+    return entity;
+  }
+}
+
+function setProperties(stored: StoredMessage, properties: Record<string, unknown>): void {
+  const defined = Object.entries(properties).filter(([, value]) => value !== undefined);
+  if (defined.length === 0) return;
+  stored.amqp = {
+    ...stored.amqp,
+    application_properties: {
+      ...stored.amqp.application_properties,
+      ...Object.fromEntries(defined),
+    },
+  };
+}
+
+export async function startBroker(options: StartBrokerOptions = {}): Promise<AmqpBroker> {
+  const broker = new TestBroker(options);
+  await broker.listen(options.port ?? 0);
+  return broker;
+}

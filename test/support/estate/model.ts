@@ -1,0 +1,164 @@
+// The simulated estate's data: plain, mutable objects that tests edit between
+// sweeps. Nothing here knows about the wire; wire.ts turns it into ARM JSON.
+
+export interface SimArpRow {
+  /** Minutes since the entry was learned. */
+  age: number;
+  interface: "On-Prem" | "Microsoft" | string;
+  ipAddress: string;
+  macAddress: string;
+}
+
+/**
+ * One row of the route table summary, as the Microsoft edge router (MSEE) sees
+ * it: `neighbor` is YOUR router (first usable address of the /30) and `as` your
+ * peer ASN, because the MSEE is AS 12076 itself.
+ */
+export interface SimNeighbor {
+  neighbor: string;
+  v: number;
+  as: number;
+  upDown: string;
+  /** A count like "120" when Established, else the BGP state name ("Idle", "Active", ...). */
+  statePfxRcd: string;
+  /**
+   * The prefix count the session carries when Established. Kept while the
+   * session is down so that bringing it back restores the count (extension).
+   */
+  establishedPrefixes?: number;
+}
+
+export interface SimRouteRow {
+  network: string;
+  nextHop: string;
+  locPrf: string;
+  weight: number;
+  path: string;
+}
+
+export interface SimPath {
+  arp: SimArpRow[];
+  neighbors: SimNeighbor[];
+  /** When absent the server generates one row per prefix an Established IPv4 neighbor reports. */
+  routes?: SimRouteRow[];
+}
+
+export interface SimGlobalReach {
+  name: string;
+  peerCircuitPeeringId: string;
+  status: "Connected" | "Connecting" | "Disconnected" | string;
+}
+
+export interface SimPeering {
+  name: "AzurePrivatePeering" | "MicrosoftPeering" | string;
+  state: "Enabled" | "Disabled";
+  peerASN: number;
+  primaryPeerAddressPrefix: string;
+  secondaryPeerAddressPrefix: string;
+  vlanId: number;
+  microsoft?: {
+    advertisedPublicPrefixes: string[];
+    advertisedPublicPrefixesState:
+      "NotConfigured" | "Configuring" | "Configured" | "ValidationNeeded" | string;
+  };
+  /** Outbound Global Reach connections (ARM `connections`). */
+  globalReach: SimGlobalReach[];
+  /** Inbound Global Reach connections made by other circuits (ARM `peeredConnections`). */
+  peerConnections: SimGlobalReach[];
+  paths: { primary: SimPath; secondary: SimPath };
+}
+
+export interface SimCircuit {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  tags: Record<string, string>;
+  skuTier: "Standard" | "Premium" | "Local" | string;
+  skuFamily: "MeteredData" | "UnlimitedData";
+  bandwidthInMbps: number;
+  serviceKey: string;
+  serviceProviderName: string;
+  peeringLocation: string;
+  circuitProvisioningState: string;
+  serviceProviderProvisioningState:
+    "NotProvisioned" | "Provisioning" | "Provisioned" | "Deprovisioning" | string;
+  peerings: SimPeering[];
+}
+
+export interface SimConnection {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  circuitId: string;
+  gatewayId: string;
+  connectionStatus: "Connected" | "Connecting" | "NotConnected" | "Unknown" | string;
+}
+
+export interface SimVwanGateway {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  connections: { name: string; circuitPeeringId: string; provisioningState: string }[];
+}
+
+export interface EstateState {
+  circuits: SimCircuit[];
+  connections: SimConnection[];
+  vwanGateways: SimVwanGateway[];
+}
+
+export type OperationName =
+  | "listCircuits"
+  | "getCircuit"
+  | "arpTable"
+  | "routeTablesSummary"
+  | "routeTables"
+  | "pollOperation"
+  | "listConnections"
+  | "getConnection"
+  | "listExpressRouteGateways";
+
+/** The three long-running POST reads. */
+export type LroOperationName = "arpTable" | "routeTablesSummary" | "routeTables";
+
+export interface FaultMatch {
+  operation: OperationName | "*";
+  /** Circuit name (case-insensitive). For getConnection: the circuit the connection points at. */
+  circuit?: string;
+  peering?: string;
+  path?: "primary" | "secondary";
+  /** Only for pollOperation: which long-running read the poll belongs to (extension). */
+  lroOperation?: LroOperationName;
+}
+
+export type FaultBehaviour =
+  | { kind: "status"; status: number; retryAfterSeconds?: number; code?: string; message?: string }
+  | { kind: "malformed"; variant: "invalid-json" | "missing-value" }
+  | { kind: "slow"; delayMs: number }
+  | { kind: "never-ending" };
+
+export interface Fault {
+  match: FaultMatch;
+  behaviour: FaultBehaviour;
+  /** How many matching requests it applies to; undefined = until cleared. */
+  times?: number;
+}
+
+export interface RecordedRequest {
+  /** Epoch ms when the request arrived. */
+  at: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  operation: OperationName | "unknown";
+  circuit?: string;
+  peering?: string;
+  devicePath?: string;
+  /** For pollOperation: the long-running read being polled (extension). */
+  lroOperation?: LroOperationName;
+  /** Status answered; 0 while unanswered, or when the client or close() cut it off. */
+  status: number;
+}

@@ -1,0 +1,201 @@
+// Mutators tests call between sweeps. Each changes one fact the way the real
+// estate would show it (a dead link empties ARP AND drops BGP to Idle), and
+// throws on a name that does not exist, because that is a bug in the test.
+
+import { DEFAULT_PREFIXES } from "./builders.js";
+import { circuitNameOf, sameName, seedOf } from "./ids.js";
+import type { EstateState, SimCircuit, SimPath, SimPeering } from "./model.js";
+import {
+  arpRows,
+  carriedPrefixes,
+  DOWN_UP_DOWN,
+  ESTABLISHED_UP_DOWN,
+  healthyPath,
+  neighborPrefixes,
+  neighborRow,
+  type ArpMode,
+  type PathName,
+} from "./paths.js";
+
+export type BgpState =
+  "Established" | "Idle" | "Connect" | "Active" | "OpenSent" | "OpenConfirm" | string;
+
+export function peeringOf(circuit: SimCircuit, peering: string): SimPeering {
+  const found = circuit.peerings.find((p) => sameName(p.name, peering));
+  if (!found) throw new Error(`circuit ${circuit.name} has no peering ${peering}`);
+  return found;
+}
+
+function pathOf(
+  circuit: SimCircuit,
+  peering: string,
+  path: PathName,
+): { peering: SimPeering; path: SimPath } {
+  const p = peeringOf(circuit, peering);
+  return { peering: p, path: p.paths[path] };
+}
+
+/** The count a peering carries when nothing else is known: its advertised public prefixes, or the default. */
+function defaultPrefixes(peering: SimPeering): number {
+  return peering.microsoft ? peering.microsoft.advertisedPublicPrefixes.length : DEFAULT_PREFIXES;
+}
+
+export function setArp(circuit: SimCircuit, peering: string, path: PathName, mode: ArpMode): void {
+  const target = pathOf(circuit, peering, path);
+  target.path.arp = arpRows(seedOf(circuit), target.peering, path, mode);
+}
+
+/** Non-Established puts the state name in statePfxRcd; Established restores the count. */
+export function setBgpState(
+  circuit: SimCircuit,
+  peering: string,
+  path: PathName,
+  state: BgpState,
+): void {
+  const target = pathOf(circuit, peering, path);
+  if (target.path.neighbors.length === 0) {
+    target.path.neighbors = [
+      neighborRow(
+        target.peering,
+        path,
+        carriedPrefixes(target.path, defaultPrefixes(target.peering)),
+        state,
+      ),
+    ];
+  }
+  for (const n of target.path.neighbors) {
+    const count = neighborPrefixes(n, defaultPrefixes(target.peering));
+    n.establishedPrefixes = count;
+    if (state === "Established") {
+      n.statePfxRcd = String(count);
+      n.upDown = ESTABLISHED_UP_DOWN;
+    } else {
+      n.statePfxRcd = state;
+      n.upDown = DOWN_UP_DOWN;
+    }
+  }
+  // A session that changed state re-learns its routes; hand-written tables would be stale.
+  delete target.path.routes;
+}
+
+/** The count the IPv4 session reports (and keeps for when it comes back, if it is down now). */
+export function setPrefixes(
+  circuit: SimCircuit,
+  peering: string,
+  path: PathName,
+  count: number,
+): void {
+  const target = pathOf(circuit, peering, path);
+  if (target.path.neighbors.length === 0)
+    target.path.neighbors = [neighborRow(target.peering, path, count)];
+  for (const n of target.path.neighbors) {
+    if (n.v !== 4) continue;
+    n.establishedPrefixes = count;
+    if (/^\d+$/.test(n.statePfxRcd.trim())) n.statePfxRcd = String(count);
+  }
+  delete target.path.routes;
+}
+
+export function setProviderState(
+  circuit: SimCircuit,
+  state: SimCircuit["serviceProviderProvisioningState"],
+): void {
+  circuit.serviceProviderProvisioningState = state;
+}
+
+/** A layer-2 failure as it really looks: nothing in ARP, and BGP Idle because TCP cannot even start. */
+export function carrierDown(circuit: SimCircuit, peering: string, path: PathName): void {
+  setArp(circuit, peering, path, "empty");
+  setBgpState(circuit, peering, path, "Idle");
+}
+
+/** Back to healthy ARP and an Established session carrying the count it had before. */
+export function restorePath(circuit: SimCircuit, peering: string, path: PathName): void {
+  const target = pathOf(circuit, peering, path);
+  const count = carriedPrefixes(target.path, defaultPrefixes(target.peering));
+  target.peering.paths[path] = healthyPath(seedOf(circuit), target.peering, path, count);
+}
+
+export function setPeeringState(
+  circuit: SimCircuit,
+  peering: string,
+  state: "Enabled" | "Disabled",
+): void {
+  peeringOf(circuit, peering).state = state;
+}
+
+export function removePeering(circuit: SimCircuit, peering: string): void {
+  const found = peeringOf(circuit, peering);
+  circuit.peerings = circuit.peerings.filter((p) => p !== found);
+}
+
+/**
+ * Microsoft peering validation. Microsoft accepts no routes until the public
+ * prefixes are validated, so the sessions stay Established but carry 0 until
+ * the state is Configured.
+ */
+export function setPublicPrefixesState(circuit: SimCircuit, state: string): void {
+  const peering = peeringOf(circuit, "MicrosoftPeering");
+  if (!peering.microsoft)
+    throw new Error(`circuit ${circuit.name}: MicrosoftPeering has no microsoft config`);
+  peering.microsoft.advertisedPublicPrefixesState = state;
+  const count = state === "Configured" ? peering.microsoft.advertisedPublicPrefixes.length : 0;
+  for (const path of ["primary", "secondary"] as const)
+    setPrefixes(circuit, peering.name, path, count);
+}
+
+/** Outbound (`connections`) or inbound (`peeredConnections`) Global Reach, by name. */
+export function setGlobalReachStatus(
+  circuit: SimCircuit,
+  peering: string,
+  name: string,
+  status: string,
+): void {
+  const p = peeringOf(circuit, peering);
+  const found = [...p.globalReach, ...p.peerConnections].find((g) => sameName(g.name, name));
+  if (!found)
+    throw new Error(
+      `circuit ${circuit.name} peering ${peering} has no Global Reach connection ${name}`,
+    );
+  found.status = status;
+}
+
+const pointsAt = (id: string, circuitName: string) => {
+  const name = circuitNameOf(id);
+  return name !== undefined && sameName(name, circuitName);
+};
+
+/** Every Microsoft.Network/connections resource whose peer is the named circuit. */
+export function setConnectionStatus(
+  estate: EstateState,
+  circuitName: string,
+  status: string,
+): void {
+  const mine = estate.connections.filter((c) => pointsAt(c.circuitId, circuitName));
+  if (mine.length === 0) throw new Error(`no gateway connection points at circuit ${circuitName}`);
+  for (const c of mine) c.connectionStatus = status;
+}
+
+/** Removes the circuit's gateway connections of both kinds (VNet gateway and vWAN hub). */
+export function removeConnections(estate: EstateState, circuitName: string): void {
+  estate.connections = estate.connections.filter((c) => !pointsAt(c.circuitId, circuitName));
+  for (const gateway of estate.vwanGateways) {
+    gateway.connections = gateway.connections.filter(
+      (c) => !pointsAt(c.circuitPeeringId, circuitName),
+    );
+  }
+}
+
+/** vWAN ExpressRoute connections report provisioningState, not a connection status (extension). */
+export function setVwanConnectionState(
+  estate: EstateState,
+  circuitName: string,
+  provisioningState: string,
+): void {
+  const mine = estate.vwanGateways
+    .flatMap((g) => g.connections)
+    .filter((c) => pointsAt(c.circuitPeeringId, circuitName));
+  if (mine.length === 0)
+    throw new Error(`no vWAN ExpressRoute connection points at circuit ${circuitName}`);
+  for (const c of mine) c.provisioningState = provisioningState;
+}
