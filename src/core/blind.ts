@@ -2,7 +2,14 @@
 // is its own finding, owned by whoever runs erwatch, and it never stands in for
 // a verdict on the circuit.
 
-import type { Finding, ReadFailure, Severity } from "./model.js";
+import { PATHS, type Finding, type PathName, type ReadFailure, type Severity } from "./model.js";
+
+/** A failed read and where it was aimed: `path` null for circuit-wide reads. */
+export interface BlindRead {
+  peering: string | null;
+  path: PathName | null;
+  failure: ReadFailure;
+}
 
 function nextActionFor(failure: ReadFailure, subscriptionId: string): string {
   switch (failure.kind) {
@@ -36,15 +43,20 @@ const KIND_ORDER: ReadFailure["kind"][] = [
 ];
 
 export function blindFindings(
-  failures: { peering: string | null; failure: ReadFailure }[],
+  failures: BlindRead[],
   subscriptionId: string,
   severity: Severity,
 ): Finding[] {
-  const byPeering = new Map<string | null, ReadFailure[]>();
-  for (const { peering, failure } of failures) {
-    byPeering.set(peering, [...(byPeering.get(peering) ?? []), failure]);
+  const byPeering = new Map<string | null, BlindRead[]>();
+  for (const read of failures) {
+    byPeering.set(read.peering, [...(byPeering.get(read.peering) ?? []), read]);
   }
-  return [...byPeering.entries()].map(([peering, list]) => {
+  return [...byPeering.entries()].map(([peering, reads]) => {
+    const list = reads.map((r) => r.failure);
+    // The paths erwatch cannot see; empty when the failed read was circuit-wide.
+    const paths = reads.some((r) => r.path === null)
+      ? []
+      : PATHS.filter((p) => reads.some((r) => r.path === p));
     const first = [...list].sort(
       (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind),
     )[0] as ReadFailure;
@@ -56,7 +68,7 @@ export function blindFindings(
       owner: "you",
       severity,
       peering,
-      paths: [],
+      paths,
       title: `erwatch cannot read ${first.target}: ${first.kind}${permission}${more}`,
       evidence: {
         failedReads: list.map((f) => ({

@@ -2,7 +2,7 @@
 // findings. Pure: the previous sweep's facts and the thresholds come in as
 // arguments.
 
-import { blindFindings } from "./blind.js";
+import { blindFindings, type BlindRead } from "./blind.js";
 import {
   disabledPeeringFinding,
   gatewayFinding,
@@ -88,19 +88,17 @@ function pathLayers(
   };
 }
 
-function collectFailures(
-  reading: CircuitReading,
-): { peering: string | null; failure: ReadFailure }[] {
+function collectFailures(reading: CircuitReading): BlindRead[] {
   // Without the circuit nothing else was read: that one failure is the story.
-  if (!reading.circuit.ok) return [{ peering: null, failure: reading.circuit.error }];
-  const out: { peering: string | null; failure: ReadFailure }[] = [];
-  if (!reading.gateway.ok) out.push({ peering: null, failure: reading.gateway.error });
+  if (!reading.circuit.ok) return [{ peering: null, path: null, failure: reading.circuit.error }];
+  const out: BlindRead[] = [];
+  if (!reading.gateway.ok) out.push({ peering: null, path: null, failure: reading.gateway.error });
   for (const [peering, paths] of Object.entries(reading.paths)) {
     for (const path of ["primary", "secondary"] as const) {
       const r = paths[path];
-      if (!r.arp.ok) out.push({ peering, failure: r.arp.error });
-      if (!r.summary.ok) out.push({ peering, failure: r.summary.error });
-      if (r.routes && !r.routes.ok) out.push({ peering, failure: r.routes.error });
+      if (!r.arp.ok) out.push({ peering, path, failure: r.arp.error });
+      if (!r.summary.ok) out.push({ peering, path, failure: r.summary.error });
+      if (r.routes && !r.routes.ok) out.push({ peering, path, failure: r.routes.error });
     }
   }
   return out;

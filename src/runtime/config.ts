@@ -55,6 +55,13 @@ export function secretsOf(config: RuntimeConfig): string[] {
     out.push(config.state.connection.value);
   if (config.publish?.connection.kind === "connection-string")
     out.push(config.publish.connection.value);
+  // Receiver URLs and routing keys: a Teams or Logic Apps URL carries its
+  // signature in the query, which also leaks on its own.
+  for (const secret of config.dispatch?.secrets ?? []) {
+    out.push(secret);
+    for (const m of secret.matchAll(/[?&](?:sig|code|token|key)=([^&]+)/gi))
+      if (m[1]) out.push(decodeURIComponent(m[1]));
+  }
   // Parts of connection strings also leak on their own (an AccountKey in an error message).
   for (const cs of [...out]) {
     for (const m of cs.matchAll(/(?:AccountKey|SharedAccessKey|SharedAccessSignature)=([^;]+)/gi))

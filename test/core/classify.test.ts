@@ -588,7 +588,7 @@ describe("classifyCircuit: failed reads are UNKNOWN, never a guessed state", () 
         owner: "you",
         severity: "Sev3",
         peering: "AzurePrivatePeering",
-        paths: [],
+        paths: ["primary", "secondary"],
       },
     ]);
     expect(verdict.findings[0]?.title).toContain(

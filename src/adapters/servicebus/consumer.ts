@@ -68,7 +68,9 @@ export class EventConsumer {
           {
             messageId: String(message.messageId ?? ""),
             body: message.body,
-            deliveryCount: message.deliveryCount ?? 1,
+            // The JS SDK passes the AMQP header through: 0 on the first delivery
+            // (.NET, and so the Functions trigger metadata, add one).
+            deliveryCount: (message.deliveryCount ?? 0) + 1,
           },
           settlement,
           signal,

@@ -1,0 +1,301 @@
+// End to end on loopback: simulated estate → the timer function's sweep →
+// Azurite → AMQP broker (real @azure/service-bus client) → dispatcher →
+// recording PagerDuty / Teams / webhook receivers. Time is injected; the
+// dispatcher's backoff sleeps are recorded, not waited.
+
+import { InvocationContext, type Timer } from "@azure/functions";
+import { ServiceBusClient } from "@azure/service-bus";
+import { Writable } from "node:stream";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
+import type { SweepResult } from "../../src/app/sweep.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import {
+  carrierDown,
+  estateOf,
+  healthyCircuit,
+  restorePath,
+  type SimCircuit,
+} from "../support/estate/index.js";
+import {
+  ALERTS_QUEUE,
+  ROUTING_KEY,
+  startWorld,
+  TEAMS_SIG,
+  WEBHOOK_SIG,
+  type World,
+} from "../support/world.js";
+
+const PRIVATE = "AzurePrivatePeering";
+const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+interface Harness {
+  world: World;
+  circuit: SimCircuit;
+  logLines: string[];
+  sleeps: number[];
+  /** Runs the timer function at T0 + minutes. */
+  tick(minutes: number): Promise<SweepResult>;
+}
+
+let current: Harness | null = null;
+afterEach(async () => {
+  await current?.world.close();
+  current = null;
+});
+
+async function harness(env: Record<string, string> = {}): Promise<Harness> {
+  const bundle = healthyCircuit();
+  let now = new Date(T0);
+  const logLines: string[] = [];
+  const sleeps: number[] = [];
+  const world = await startWorld({
+    estate: estateOf(bundle),
+    azurite,
+    now: () => now,
+    env: { LOG_LEVEL: "debug", ...env },
+    logDestination: new Writable({
+      write(chunk, _encoding, done) {
+        logLines.push(...String(chunk).split("\n").filter(Boolean));
+        done();
+      },
+    }),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  });
+  let lastResult: SweepResult | null = null;
+  const deps = world.functionDeps;
+  const capture = {
+    ...deps,
+    runtime: {
+      ...deps.runtime,
+      sweeper: {
+        sweep: async (
+          request: Parameters<NonNullable<typeof deps.runtime.sweeper>["sweep"]>[0],
+        ) => {
+          lastResult = await deps.runtime.sweeper!.sweep(request);
+          return lastResult;
+        },
+      },
+    },
+  };
+  const handler = sweepTimerHandler(async () => capture);
+  const timer: Timer = {
+    isPastDue: false,
+    schedule: { adjustForDST: false },
+    scheduleStatus: { last: "", next: "", lastUpdated: "" },
+  };
+  current = {
+    world,
+    circuit: bundle.circuit,
+    logLines,
+    sleeps,
+    async tick(minutes) {
+      now = new Date(T0 + minutes * 60_000);
+      await handler(timer, new InvocationContext({ invocationId: `timer-${minutes}` }));
+      return lastResult!;
+    },
+  };
+  return current;
+}
+
+interface PdBody {
+  event_action: string;
+  dedup_key: string;
+  routing_key: string;
+  payload?: { severity: string; summary: string };
+}
+
+const pdEvents = (w: World) => w.pagerduty.requests.map((r) => r.body as PdBody);
+const cardText = (body: unknown) => JSON.stringify(body);
+
+describe("secondary down → primary down → both up, delivered", () => {
+  it("pages once, escalates the same incident, resolves it, and tells Teams what changed each time", async () => {
+    const h = await harness();
+    const { world, circuit } = h;
+
+    await h.tick(0);
+    carrierDown(circuit, PRIVATE, "secondary");
+    expect((await h.tick(5)).events).toEqual([]); // held: one sweep is not yet an outage
+    const opened = await h.tick(10);
+    expect(opened.events.map((e) => `${e.action} ${e.severity}`)).toEqual(["open Sev2"]);
+    expect(opened.pendingInOutbox).toBe(0);
+    await world.dispatchPending();
+
+    carrierDown(circuit, PRIVATE, "primary");
+    const escalated = await h.tick(15);
+    expect(escalated.events.map((e) => `${e.action} ${e.severity}`)).toEqual(["escalate Sev0"]);
+    await world.dispatchPending();
+
+    restorePath(circuit, PRIVATE, "primary");
+    restorePath(circuit, PRIVATE, "secondary");
+    expect((await h.tick(20)).events).toEqual([]); // held: one clean sweep is not yet healed
+    const resolved = await h.tick(25);
+    expect(resolved.events.map((e) => e.action)).toEqual(["resolve"]);
+    await world.dispatchPending();
+
+    // The broker saw exactly three events, each with its deterministic id.
+    const accepted = world.broker.accepted(ALERTS_QUEUE);
+    expect(accepted.map((m) => m.subject)).toEqual(["open", "escalate", "resolve"]);
+    expect(accepted.map((m) => m.messageId)).toEqual([
+      opened.events[0]!.id,
+      escalated.events[0]!.id,
+      resolved.events[0]!.id,
+    ]);
+    expect(accepted[0]!.applicationProperties).toMatchObject({
+      severity: "Sev2",
+      circuit: "er-circuit-prod",
+      peering: PRIVATE,
+      layer: "provider",
+      owner: "carrier",
+      code: "arp-missing",
+    });
+
+    // PagerDuty: trigger, trigger (escalated), resolve, on one dedup key = the alert key.
+    const pd = pdEvents(world);
+    expect(pd.map((e) => e.event_action)).toEqual(["trigger", "trigger", "resolve"]);
+    expect(new Set(pd.map((e) => e.dedup_key))).toEqual(new Set([opened.events[0]!.key]));
+    expect(pd.map((e) => e.payload?.severity ?? null)).toEqual(["warning", "critical", null]);
+    expect(pd.every((e) => e.routing_key === ROUTING_KEY)).toBe(true);
+
+    // Teams: three cards, each saying what changed.
+    const cards = world.teams.requests.map((r) => r.body);
+    expect(cards).toHaveLength(3);
+    expect(cardText(cards[0])).toMatch(/redundancy holding/i);
+    expect(cardText(cards[1])).toMatch(/ESCALATED/);
+    expect(cardText(cards[1])).toMatch(/Sev2.{0,40}Sev0|both paths/i);
+    expect(cardText(cards[2])).toMatch(/RESOLVED/i);
+    expect(world.teams.requests[0]!.path).toContain("/workflows/");
+
+    // The webhook hears the same three in the Azure Monitor common alert schema.
+    const conditions = world.webhook.requests.map(
+      (r) =>
+        (r.body as { data: { essentials: { monitorCondition: string } } }).data.essentials
+          .monitorCondition,
+    );
+    expect(conditions).toEqual(["Fired", "Fired", "Resolved"]);
+
+    expect(world.broker.deadLettered(ALERTS_QUEUE)).toEqual([]);
+  });
+});
+
+describe("faults: nothing lost, nothing delivered twice, no secret in logs", () => {
+  it("survives a broker outage, PagerDuty 500s, a Teams 429 and a poison message", async () => {
+    const h = await harness();
+    const { world, circuit } = h;
+    await h.tick(0);
+
+    // Both paths down while Service Bus is unreachable: the event waits in the outbox.
+    await world.stopBroker();
+    carrierDown(circuit, PRIVATE, "primary");
+    carrierDown(circuit, PRIVATE, "secondary");
+    const during = await h.tick(5);
+    expect(during.events.map((e) => `${e.action} ${e.severity}`)).toEqual(["open Sev0"]);
+    expect(during.pendingInOutbox).toBe(1);
+    expect(during.brokerError).toBeTruthy();
+    // Said once for the batch, at warn, not once per event.
+    const outageLines = h.logLines.filter((l) => l.includes("stay in the outbox"));
+    expect(outageLines).toHaveLength(1);
+    expect(JSON.parse(outageLines[0]!)).toMatchObject({ level: 40 });
+
+    // Broker back: the next sweep publishes it with the same id, and nothing new is decided.
+    await world.restartBroker();
+    const after = await h.tick(10);
+    expect(after.events).toEqual([]);
+    expect(after.pendingInOutbox).toBe(0);
+    expect(world.broker.accepted(ALERTS_QUEUE).map((m) => m.messageId)).toEqual([
+      during.events[0]!.id,
+    ]);
+
+    // PagerDuty fails twice then takes it; Teams is throttled once with Retry-After.
+    world.pagerduty.failNext(2, { status: 500 });
+    world.teams.failNext(1, { status: 429, retryAfter: "7" });
+    await world.dispatchPending();
+    expect(world.pagerduty.requests.map((r) => (r.body as PdBody).dedup_key)).toEqual([
+      during.events[0]!.key,
+      during.events[0]!.key,
+      during.events[0]!.key,
+    ]);
+    expect(world.teams.requests).toHaveLength(2);
+    expect(world.webhook.requests).toHaveLength(1);
+    expect(h.sleeps).toContain(7_000); // Retry-After honoured over the shorter backoff
+    expect(world.broker.deadLettered(ALERTS_QUEUE)).toEqual([]);
+
+    // A poison message is dead-lettered at once with the reason, and nobody is called.
+    const sb = new ServiceBusClient(world.broker.connectionString, {
+      retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
+    });
+    try {
+      await sb
+        .createSender(ALERTS_QUEUE)
+        .sendMessages({ body: "{not json", messageId: "poison-1" });
+    } finally {
+      await sb.close();
+    }
+    const before = [world.pagerduty, world.teams, world.webhook].map((r) => r.requests.length);
+    await world.dispatchPending();
+    const poisoned = world.broker.deadLettered(ALERTS_QUEUE);
+    expect(poisoned.map((m) => m.messageId)).toEqual(["poison-1"]);
+    expect(poisoned[0]!.deadLetterReason).toBeTruthy();
+    expect(poisoned[0]!.deliveryCount).toBe(1);
+    expect([world.pagerduty, world.teams, world.webhook].map((r) => r.requests.length)).toEqual(
+      before,
+    );
+
+    // Teams down across a whole delivery: the message comes back, and only Teams is retried.
+    restorePath(circuit, PRIVATE, "primary");
+    restorePath(circuit, PRIVATE, "secondary");
+    await h.tick(15);
+    const resolve = (await h.tick(20)).events;
+    expect(resolve.map((e) => e.action)).toEqual(["resolve"]);
+    world.teams.failNext(3, { status: 503 });
+    await world.dispatchPending();
+    const resolves = pdEvents(world).filter((e) => e.event_action === "resolve");
+    expect(resolves).toHaveLength(1);
+    expect(world.webhook.requests).toHaveLength(2);
+    expect(world.teams.requests).toHaveLength(2 + 4); // 3 failed attempts, then the redelivery
+    expect(world.broker.accepted(ALERTS_QUEUE).at(-1)!.messageId).toBe(resolve[0]!.id);
+
+    // Every successful post is for a distinct (event, receiver): nothing was delivered twice.
+    const okPosts = world.pagerduty.requests
+      .slice(2) // the two 500s
+      .map((r) => `${(r.body as PdBody).event_action}`);
+    expect(okPosts).toEqual(["trigger", "resolve"]);
+
+    // No secret anywhere in what erwatch logged.
+    const logs = h.logLines.join("\n");
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of [ROUTING_KEY, TEAMS_SIG, WEBHOOK_SIG, "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1"])
+      expect(logs).not.toContain(secret);
+  });
+
+  it("dead-letters after the last delivery naming the receiver and its last status, not its secret", async () => {
+    const h = await harness();
+    const { world, circuit } = h;
+    await h.tick(0);
+    carrierDown(circuit, PRIVATE, "primary");
+    carrierDown(circuit, PRIVATE, "secondary");
+    await h.tick(5);
+    world.pagerduty.respondWith(500);
+    await world.dispatchPending();
+    const parked = world.broker.deadLettered(ALERTS_QUEUE);
+    expect(parked).toHaveLength(1);
+    expect(parked[0]!.deadLetterReason).toBe("ReceiverUnavailable");
+    expect(parked[0]!.deadLetterErrorDescription).toMatch(/receiver pagerduty \(pagerduty\)/);
+    expect(parked[0]!.deadLetterErrorDescription).toMatch(/500/);
+    expect(parked[0]!.deadLetterErrorDescription).not.toContain(ROUTING_KEY);
+    // Teams and the webhook got it exactly once across the three deliveries.
+    expect(world.teams.requests).toHaveLength(1);
+    expect(world.webhook.requests).toHaveLength(1);
+    expect(world.pagerduty.requests).toHaveLength(3 * 3);
+  });
+});

@@ -1,0 +1,88 @@
+// The Service Bus–triggered dispatcher as the Functions host runs it: the host
+// hands over the body and trigger metadata, completes on return and abandons on
+// throw. Dead letters are parked on SERVICEBUS_DEADLETTER_QUEUE through the real
+// SDK against the loopback broker.
+
+import { InvocationContext } from "@azure/functions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dispatchHandler, RedeliveryRequested } from "../../src/functions/dispatch.js";
+import { serviceBusClient } from "../../src/adapters/servicebus/client.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { estateOf, healthyCircuit } from "../support/estate/index.js";
+import { arpMissingOpen } from "../support/alert-event-fixture.js";
+import { PARKING_QUEUE, startWorld, type World } from "../support/world.js";
+
+let azurite: Azurite;
+let world: World;
+let handler: ReturnType<typeof dispatchHandler>;
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+  world = await startWorld({
+    estate: estateOf(healthyCircuit()),
+    azurite,
+    now: () => new Date("2026-11-22T02:00:00Z"),
+    sleep: async () => undefined,
+  });
+  const parking = serviceBusClient(
+    world.runtime.config.publish!.connection,
+    world.runtime.credentialFor,
+  ).createSender(PARKING_QUEUE);
+  handler = dispatchHandler(async () => ({
+    runtime: world.runtime,
+    dispatch: world.dispatch,
+    parking,
+  }));
+});
+afterAll(async () => {
+  await world?.close();
+  await azurite?.stop();
+});
+
+function context(messageId: string, deliveryCount: number): InvocationContext {
+  return new InvocationContext({
+    invocationId: `inv-${messageId}-${deliveryCount}`,
+    triggerMetadata: { messageId, deliveryCount, applicationProperties: { severity: "Sev0" } },
+  });
+}
+
+describe("dispatch function", () => {
+  it("returns (the host completes) when every receiver took the event", async () => {
+    const event = arpMissingOpen();
+    await handler(event, context("m-ok", 1));
+    expect(world.pagerduty.requests).toHaveLength(1);
+    expect(world.teams.requests).toHaveLength(1);
+  });
+
+  it("throws RedeliveryRequested (the host abandons) while a receiver is retryably down, and skips who already has it", async () => {
+    const event = { ...arpMissingOpen(), id: "erw-redeliver#1" };
+    world.teams.failNext(3, { status: 503 });
+    const before = world.pagerduty.requests.length;
+    await expect(handler(event, context("m-retry", 1))).rejects.toBeInstanceOf(RedeliveryRequested);
+    await handler(event, context("m-retry", 2));
+    expect(world.pagerduty.requests.length - before).toBe(1);
+  });
+
+  it("parks a poison message with the reason and returns, so the host never retries it", async () => {
+    await handler("{not json", context("m-poison", 1));
+    await world.broker.waitForAccepted(PARKING_QUEUE, 1, 5_000);
+    const parked = world.broker.accepted(PARKING_QUEUE);
+    expect(parked.map((m) => m.messageId)).toEqual(["m-poison"]);
+    expect(parked[0]!.applicationProperties).toMatchObject({ severity: "Sev0" });
+    expect(parked[0]!.applicationProperties.DeadLetterReason).toBeTruthy();
+    expect(parked[0]!.body).toBe("{not json");
+  });
+
+  it("parks the event after the last delivery naming the receiver", async () => {
+    const event = { ...arpMissingOpen(), id: "erw-last#1" };
+    world.pagerduty.failNext(3, { status: 500 });
+    await handler(event, context("m-last", 3)); // DISPATCH_MAX_DELIVERIES is 3 in the world
+    await world.broker.waitForAccepted(PARKING_QUEUE, 2, 5_000);
+    const parked = world.broker.accepted(PARKING_QUEUE).at(-1)!;
+    expect(parked.messageId).toBe("m-last");
+    expect(parked.applicationProperties.DeadLetterReason).toBe("ReceiverUnavailable");
+    expect(String(parked.applicationProperties.DeadLetterErrorDescription)).toMatch(
+      /receiver pagerduty \(pagerduty\).*500/,
+    );
+  });
+});

@@ -1,0 +1,194 @@
+// Everything erwatch talks to, on loopback: the simulated ARM estate, Azurite,
+// the AMQP broker and three recording receivers (PagerDuty, Teams, webhook),
+// with the real runtime built from app settings pointed at them. Used by the
+// end-to-end tests and by the demo, so the demo shows exactly what is tested.
+
+import type { DestinationStream } from "pino";
+import { EventConsumer } from "../../src/adapters/servicebus/consumer.js";
+import { closeServiceBusClients, serviceBusClient } from "../../src/adapters/servicebus/client.js";
+import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
+import type { SweepResult } from "../../src/app/sweep.js";
+import type { Env } from "../../src/config/settings.js";
+import type { FunctionDeps } from "../../src/functions/deps.js";
+import { buildRuntime, type Runtime } from "../../src/runtime/build.js";
+import { loadRuntimeConfig } from "../../src/runtime/config.js";
+import { buildDispatch, type DispatchRuntime } from "../../src/runtime/dispatch.js";
+import { startAzurite, type Azurite } from "./azurite.js";
+import { startBroker, type AmqpBroker } from "./amqp-broker/broker.js";
+import {
+  DEFAULT_SUBSCRIPTION,
+  startEstate,
+  type EstateState,
+  type SimulatedEstate,
+} from "./estate/index.js";
+import { estateAccess } from "./estate-access.js";
+import { startRecordingReceiver, type RecordingReceiver } from "./recording-receiver.js";
+
+export const ALERTS_QUEUE = "erwatch-alerts";
+export const PARKING_QUEUE = "erwatch-alerts-deadletter";
+// Look like the real things, so a leak would be recognisable in a log.
+export const ROUTING_KEY = "R0UT1NGKEY0123456789abcdefabcdef";
+export const TEAMS_SIG = "Zm9vYmFyU2lnbmF0dXJlVGhhdE11c3ROb3RMZWFr";
+export const WEBHOOK_SIG = "d2ViaG9va1NpZ25hdHVyZU11c3ROb3RMZWFr";
+
+export interface WorldOptions {
+  estate: EstateState;
+  /** Settings on top of the loopback ones (thresholds, routing, silences). */
+  env?: Env;
+  now: () => Date;
+  logDestination?: DestinationStream;
+  /** The dispatcher's backoff sleep; tests record it instead of waiting. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Reuse a running Azurite (the test suite starts one per file). */
+  azurite?: Azurite;
+}
+
+export interface World {
+  estate: SimulatedEstate;
+  azurite: Azurite;
+  broker: AmqpBroker;
+  pagerduty: RecordingReceiver;
+  teams: RecordingReceiver;
+  webhook: RecordingReceiver;
+  env: Env;
+  runtime: Runtime;
+  dispatch: DispatchRuntime;
+  /** What the timer function is given. */
+  functionDeps: FunctionDeps;
+  /** Stops the broker and starts it again on the same port (a Service Bus outage). */
+  restartBroker(): Promise<void>;
+  stopBroker(): Promise<void>;
+  /** Receives and dispatches until the queue is empty (bounded). Returns messages handled. */
+  dispatchPending(timeoutMs?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+let worlds = 0;
+
+export async function startWorld(options: WorldOptions): Promise<World> {
+  worlds += 1;
+  const estate = await startEstate(options.estate);
+  const ownAzurite = !options.azurite;
+  const azurite = options.azurite ?? (await startAzurite());
+  let broker = await startBroker({ queues: [ALERTS_QUEUE, PARKING_QUEUE] });
+  const [pagerduty, teams, webhook] = await Promise.all([
+    startRecordingReceiver({ name: "pagerduty" }),
+    startRecordingReceiver({ name: "teams" }),
+    startRecordingReceiver({ name: "webhook" }),
+  ]);
+  for (const r of [pagerduty, teams, webhook]) r.respondWith(202);
+  const access = estateAccess(estate);
+  const env: Env = {
+    ...access.env,
+    ERWATCH_SUBSCRIPTIONS: DEFAULT_SUBSCRIPTION,
+    ERWATCH_STORAGE: azurite.connectionString,
+    ERWATCH_TABLE_PREFIX: `w${process.pid}n${worlds}`,
+    ServiceBusConnection: broker.connectionString,
+    SERVICEBUS_ENTITY: ALERTS_QUEUE,
+    SERVICEBUS_DEADLETTER_QUEUE: PARKING_QUEUE,
+    PAGERDUTY_ROUTING_KEY: ROUTING_KEY,
+    TEAMS_WEBHOOK_URL: `${teams.url}/workflows/erwatch/triggers/manual/paths/invoke?api-version=2016-06-01&sig=${TEAMS_SIG}`,
+    WEBHOOK_URL: `${webhook.url}/alerts?sig=${WEBHOOK_SIG}`,
+    // PagerDuty's URL is fixed in production; here it is the recording receiver.
+    ERWATCH_ACTION_GROUPS: JSON.stringify({
+      receivers: [
+        {
+          kind: "pagerduty",
+          name: "pagerduty",
+          routingKeySetting: "PAGERDUTY_ROUTING_KEY",
+          url: `${pagerduty.url}/v2/enqueue`,
+        },
+        { kind: "teams", name: "teams", urlSetting: "TEAMS_WEBHOOK_URL" },
+        { kind: "webhook", name: "itsm", urlSetting: "WEBHOOK_URL" },
+      ],
+      actionGroups: [
+        { name: "on-call", receivers: ["pagerduty", "teams"] },
+        { name: "itsm", receivers: ["itsm"] },
+      ],
+      routes: [
+        { name: "page", match: { severityAtOrAbove: "Sev2" }, actionGroups: ["on-call"] },
+        { name: "tickets", match: { severityAtOrAbove: "Sev3" }, actionGroups: ["itsm"] },
+      ],
+    }),
+    SWEEP_SCHEDULE: "*/5 * * * * *",
+    DISPATCH_MAX_DELIVERIES: "3",
+    ...options.env,
+  };
+  const config = loadRuntimeConfig(env, {
+    scope: true,
+    state: true,
+    publish: "required",
+    functions: true,
+    dispatch: true,
+  });
+  const serviceBusOptions = { retryOptions: { maxRetries: 0, timeoutInMs: 3_000 } };
+  const runtime = buildRuntime(config, {
+    credential: access.credential,
+    armClientOptions: access.armClientOptions,
+    serviceBusOptions,
+    // Quiet unless asked: test output should be test results.
+    logDestination: options.logDestination ?? { write: () => true },
+  });
+  await runtime.store!.ensureTables();
+  const dispatch = buildDispatch(runtime, {
+    now: options.now,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
+  await dispatch.deliveries.ensureTable();
+  const functionDeps: FunctionDeps = {
+    runtime,
+    coordinator: new SweepCoordinator<SweepResult>(),
+    now: options.now,
+  };
+  const consumer = new EventConsumer(
+    serviceBusClient(config.publish!.connection, runtime.credentialFor, serviceBusOptions),
+    dispatch.dispatcher,
+    { entity: ALERTS_QUEUE, subscription: null, logger: runtime.logger, maxWaitTimeInMs: 200 },
+  );
+
+  async function dispatchPending(timeoutMs = 10_000): Promise<number> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    let handled = 0;
+    // Until a receive comes back empty and the broker holds nothing for the queue
+    // (an abandoned message is back in `active` at once).
+    for (;;) {
+      if (signal.aborted)
+        throw new Error(`dispatch did not drain ${ALERTS_QUEUE} in ${timeoutMs} ms`);
+      const n = await consumer.drainOnce(signal);
+      handled += n;
+      if (n === 0 && broker.active(ALERTS_QUEUE).length === 0) return handled;
+    }
+  }
+
+  return {
+    estate,
+    azurite,
+    get broker() {
+      return broker;
+    },
+    pagerduty,
+    teams,
+    webhook,
+    env,
+    runtime,
+    dispatch,
+    functionDeps,
+    async stopBroker() {
+      await broker.stop();
+    },
+    async restartBroker() {
+      await broker.stop();
+      broker = await startBroker({ port: broker.port, queues: [ALERTS_QUEUE, PARKING_QUEUE] });
+    },
+    dispatchPending,
+    async close() {
+      // Clients before the broker: closing an AMQP client whose peer is gone waits for a close frame.
+      await consumer.close().catch(() => undefined);
+      await runtime.sink?.close?.().catch(() => undefined);
+      await closeServiceBusClients().catch(() => undefined);
+      await broker.stop();
+      await Promise.all([estate.close(), pagerduty.close(), teams.close(), webhook.close()]);
+      if (ownAzurite) await azurite.stop();
+    },
+  };
+}
