@@ -21,7 +21,6 @@ import type {
   PathName,
   PeeringFacts,
   PeeringVerdict,
-  ReadFailure,
   Reading,
   Severity,
 } from "./model.js";
