@@ -30,6 +30,8 @@ const COLOUR: Record<string, string> = {
 
 export interface RenderOptions {
   colour: boolean;
+  /** Leave out the resource id and the carrier ticket (the demo's running view). */
+  brief?: boolean;
 }
 
 function paint(text: string, status: string, o: RenderOptions): string {
@@ -46,7 +48,11 @@ function cellText(
   return paint(clipped, cell.status, o);
 }
 
-export function renderFinding(f: ReportFinding, circuitName?: string): string {
+export function renderFinding(
+  f: ReportFinding,
+  circuitName?: string,
+  o: Pick<RenderOptions, "brief"> = {},
+): string {
   const where = [circuitName, f.peering, f.paths.length > 0 ? f.paths.join("+") : null]
     .filter(Boolean)
     .join("  ");
@@ -55,7 +61,7 @@ export function renderFinding(f: ReportFinding, circuitName?: string): string {
     `  ${f.title}`,
     `  Next: ${f.nextAction}`,
   ];
-  if (f.ticket)
+  if (f.ticket && !o.brief)
     lines.push("  Ticket for the carrier:", ...f.ticket.split("\n").map((l) => `    ${l}`));
   return lines.join("\n");
 }
@@ -65,17 +71,19 @@ export function renderCircuit(c: ReportCircuit, o: RenderOptions): string {
   out.push(
     `${c.name}  (${c.provider ?? "provider ?"} @ ${c.peeringLocation ?? "?"}; service key ${c.serviceKey ?? "?"})`,
   );
-  out.push(`  ${c.id}`);
+  if (!o.brief) out.push(`  ${c.id}`);
   out.push(
     `  read ${c.readAt}; model ${c.settings.connectivityModel}; criticality ${c.settings.criticality}`,
   );
   const width = 38;
   for (const p of c.peerings) {
+    // Wide enough for the longest peering name ("AzurePrivatePeering") plus a space.
+    const label = Math.max(18, p.name.length + 1);
     out.push("");
-    out.push(`  ${p.name.padEnd(18)}${"primary".padEnd(width + 1)}secondary`);
+    out.push(`  ${p.name.padEnd(label)}${"primary".padEnd(width + 1)}secondary`);
     for (const layer of LAYERS) {
       out.push(
-        `  ${layer.label.padEnd(18)}${cellText(p.paths.primary[layer.key], width, o)} ${cellText(p.paths.secondary[layer.key], width, o)}`,
+        `  ${layer.label.padEnd(label)}${cellText(p.paths.primary[layer.key], width, o)} ${cellText(p.paths.secondary[layer.key], width, o)}`,
       );
     }
     for (const path of ["primary", "secondary"] as const) {
@@ -97,7 +105,7 @@ export function renderCircuit(c: ReportCircuit, o: RenderOptions): string {
     out.push("  No findings: every layer that could be read is healthy.");
   for (const f of c.findings)
     out.push(
-      renderFinding(f)
+      renderFinding(f, undefined, o)
         .split("\n")
         .map((l) => `  ${l}`)
         .join("\n"),

@@ -24,6 +24,8 @@ export interface RuntimeOverrides {
   logDestination?: DestinationStream;
   logger?: Logger;
   extraSecrets?: string[];
+  /** The clock reads are stamped with (the demo runs on simulated time). */
+  now?: () => Date;
 }
 
 export interface Runtime {
@@ -53,6 +55,7 @@ export function buildRuntime(config: RuntimeConfig, overrides: RuntimeOverrides 
   const reader = createArmReader({
     credential: credentialFor(),
     config: config.arm,
+    ...(overrides.now ? { now: overrides.now } : {}),
     ...(overrides.armClientOptions ? { clientOptions: overrides.armClientOptions } : {}),
   });
 

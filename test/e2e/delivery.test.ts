@@ -3,11 +3,9 @@
 // recording PagerDuty / Teams / webhook receivers. Time is injected; the
 // dispatcher's backoff sleeps are recorded, not waited.
 
-import { InvocationContext, type Timer } from "@azure/functions";
 import { ServiceBusClient } from "@azure/service-bus";
 import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import type { SweepResult } from "../../src/app/sweep.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import {
@@ -72,28 +70,6 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
       sleeps.push(ms);
     },
   });
-  let lastResult: SweepResult | null = null;
-  const deps = world.functionDeps;
-  const capture = {
-    ...deps,
-    runtime: {
-      ...deps.runtime,
-      sweeper: {
-        sweep: async (
-          request: Parameters<NonNullable<typeof deps.runtime.sweeper>["sweep"]>[0],
-        ) => {
-          lastResult = await deps.runtime.sweeper!.sweep(request);
-          return lastResult;
-        },
-      },
-    },
-  };
-  const handler = sweepTimerHandler(async () => capture);
-  const timer: Timer = {
-    isPastDue: false,
-    schedule: { adjustForDST: false },
-    scheduleStatus: { last: "", next: "", lastUpdated: "" },
-  };
   current = {
     world,
     circuit: bundle.circuit,
@@ -101,8 +77,7 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
     sleeps,
     async tick(minutes) {
       now = new Date(T0 + minutes * 60_000);
-      await handler(timer, new InvocationContext({ invocationId: `timer-${minutes}` }));
-      return lastResult!;
+      return world.timerSweep();
     },
   };
   return current;

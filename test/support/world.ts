@@ -3,6 +3,7 @@
 // with the real runtime built from app settings pointed at them. Used by the
 // end-to-end tests and by the demo, so the demo shows exactly what is tested.
 
+import functions from "@azure/functions";
 import type { DestinationStream } from "pino";
 import { EventConsumer } from "../../src/adapters/servicebus/consumer.js";
 import { closeServiceBusClients, serviceBusClient } from "../../src/adapters/servicebus/client.js";
@@ -10,6 +11,7 @@ import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
 import type { SweepResult } from "../../src/app/sweep.js";
 import type { Env } from "../../src/config/settings.js";
 import type { FunctionDeps } from "../../src/functions/deps.js";
+import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import { buildRuntime, type Runtime } from "../../src/runtime/build.js";
 import { loadRuntimeConfig } from "../../src/runtime/config.js";
 import { buildDispatch, type DispatchRuntime } from "../../src/runtime/dispatch.js";
@@ -41,6 +43,12 @@ export interface WorldOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Reuse a running Azurite (the test suite starts one per file). */
   azurite?: Azurite;
+  /**
+   * "page-at-sev2" (default): PagerDuty and Teams hear Sev2 and worse, the
+   * webhook Sev3 and worse. "defaults": erwatch's own default routing
+   * (Sev0–1 page, Sev2–3 Teams only, webhook Sev3 and worse).
+   */
+  routing?: "page-at-sev2" | "defaults";
 }
 
 export interface World {
@@ -55,6 +63,8 @@ export interface World {
   dispatch: DispatchRuntime;
   /** What the timer function is given. */
   functionDeps: FunctionDeps;
+  /** Runs the real timer function once at the world's clock and returns its sweep's result. */
+  timerSweep(): Promise<SweepResult>;
   /** Stops the broker and starts it again on the same port (a Service Bus outage). */
   restartBroker(): Promise<void>;
   stopBroker(): Promise<void>;
@@ -64,6 +74,36 @@ export interface World {
 }
 
 let worlds = 0;
+
+function routingFor(kind: "page-at-sev2" | "defaults") {
+  if (kind === "defaults")
+    return {
+      actionGroups: [
+        { name: "on-call", receivers: ["pagerduty", "teams"] },
+        { name: "teams-only", receivers: ["teams"] },
+        { name: "itsm", receivers: ["itsm"] },
+      ],
+      routes: [
+        { name: "page-on-call", match: { severityAtOrAbove: "Sev1" }, actionGroups: ["on-call"] },
+        {
+          name: "tell-the-channel",
+          match: { severityAtOrAbove: "Sev3", severityAtOrBelow: "Sev2" },
+          actionGroups: ["teams-only"],
+        },
+        { name: "itsm", match: { severityAtOrAbove: "Sev3" }, actionGroups: ["itsm"] },
+      ],
+    };
+  return {
+    actionGroups: [
+      { name: "on-call", receivers: ["pagerduty", "teams"] },
+      { name: "itsm", receivers: ["itsm"] },
+    ],
+    routes: [
+      { name: "page", match: { severityAtOrAbove: "Sev2" }, actionGroups: ["on-call"] },
+      { name: "tickets", match: { severityAtOrAbove: "Sev3" }, actionGroups: ["itsm"] },
+    ],
+  };
+}
 
 export async function startWorld(options: WorldOptions): Promise<World> {
   worlds += 1;
@@ -101,14 +141,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
         { kind: "teams", name: "teams", urlSetting: "TEAMS_WEBHOOK_URL" },
         { kind: "webhook", name: "itsm", urlSetting: "WEBHOOK_URL" },
       ],
-      actionGroups: [
-        { name: "on-call", receivers: ["pagerduty", "teams"] },
-        { name: "itsm", receivers: ["itsm"] },
-      ],
-      routes: [
-        { name: "page", match: { severityAtOrAbove: "Sev2" }, actionGroups: ["on-call"] },
-        { name: "tickets", match: { severityAtOrAbove: "Sev3" }, actionGroups: ["itsm"] },
-      ],
+      ...routingFor(options.routing ?? "page-at-sev2"),
     }),
     SWEEP_SCHEDULE: "*/5 * * * * *",
     DISPATCH_MAX_DELIVERIES: "3",
@@ -126,6 +159,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     credential: access.credential,
     armClientOptions: access.armClientOptions,
     serviceBusOptions,
+    now: options.now,
     // Quiet unless asked: test output should be test results.
     logDestination: options.logDestination ?? { write: () => true },
   });
@@ -140,6 +174,36 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     coordinator: new SweepCoordinator<SweepResult>(),
     now: options.now,
   };
+  // The timer function exactly as the host runs it, with its sweep's result kept for the caller.
+  let lastSweep: SweepResult | null = null;
+  const timerHandler = sweepTimerHandler(async () => ({
+    ...functionDeps,
+    runtime: {
+      ...runtime,
+      sweeper: {
+        sweep: async (request) => {
+          lastSweep = await runtime.sweeper!.sweep(request);
+          return lastSweep;
+        },
+      },
+    },
+  }));
+  let invocations = 0;
+  async function timerSweep(): Promise<SweepResult> {
+    lastSweep = null;
+    invocations += 1;
+    await timerHandler(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: false },
+        scheduleStatus: { last: "", next: "", lastUpdated: "" },
+      },
+      new functions.InvocationContext({ invocationId: `timer-${invocations}` }),
+    );
+    if (!lastSweep) throw new Error("the timer function returned without sweeping");
+    return lastSweep;
+  }
+
   const consumer = new EventConsumer(
     serviceBusClient(config.publish!.connection, runtime.credentialFor, serviceBusOptions),
     dispatch.dispatcher,
@@ -173,6 +237,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     runtime,
     dispatch,
     functionDeps,
+    timerSweep,
     async stopBroker() {
       await broker.stop();
     },

@@ -1,0 +1,139 @@
+// `npm run demo`: erwatch on a simulated estate, no Azure account. Everything
+// runs on loopback (the ARM fake over HTTPS, Azurite, an AMQP broker, recording
+// PagerDuty / Teams / webhook receivers) and the real timer function sweeps it
+// through a scripted night. Exits by itself unless --keep-running.
+
+import { Command, Option } from "commander";
+import { setTimeout as delay } from "node:timers/promises";
+import { buildReport } from "../src/app/report.js";
+import { renderCircuit } from "../src/cli/render-table.js";
+import type { PrefixTrend } from "../src/core/trend.js";
+import { estateOf, healthyCircuit } from "../test/support/estate/index.js";
+import type { RecordingReceiver } from "../test/support/recording-receiver.js";
+import { startWorld, type World } from "../test/support/world.js";
+import { pagerDutyText, teamsText, webhookText } from "./notifications.js";
+import { serveStatus, type StatusServer } from "./status-server.js";
+import { TIMELINE } from "./timeline.js";
+
+interface Options {
+  keepRunning?: boolean;
+  interval: string;
+  port: string;
+}
+
+const out = (text = "") => process.stdout.write(`${text}\n`);
+const colour = process.stdout.isTTY === true;
+const bold = (s: string) => (colour ? `\u001b[1m${s}\u001b[0m` : s);
+const dim = (s: string) => (colour ? `\u001b[2m${s}\u001b[0m` : s);
+
+function printNew(world: World, seen: Map<RecordingReceiver, number>): void {
+  const channels: [RecordingReceiver, string, (r: RecordingReceiver["requests"][0]) => string[]][] =
+    [
+      [world.pagerduty, "PagerDuty", (r) => [pagerDutyText(r)]],
+      [world.teams, "Teams", (r) => teamsText(r)],
+      [world.webhook, "ITSM webhook", (r) => [webhookText(r)]],
+    ];
+  for (const [receiver, label, show] of channels) {
+    const from = seen.get(receiver) ?? 0;
+    for (const request of receiver.requests.slice(from)) {
+      const [first, ...rest] = show(request);
+      out(`  ${bold(`▶ ${label}`)}  ${first ?? ""}`);
+      for (const line of rest) out(`      ${line}`);
+    }
+    seen.set(receiver, receiver.requests.length);
+  }
+}
+
+async function run(options: Options): Promise<void> {
+  const interval = Number(options.interval);
+  const bundle = healthyCircuit();
+  let now = new Date(TIMELINE[0]!.at);
+  out(bold("erwatch demo: a simulated ExpressRoute estate, read over the real ARM SDK"));
+  out(dim("starting the loopback ARM estate, Azurite, the AMQP broker and the receivers…"));
+  const world = await startWorld({
+    estate: estateOf(bundle),
+    now: () => now,
+    routing: "defaults",
+    // The demo must not wait out a real backoff; nothing fails in this script anyway.
+    sleep: async () => undefined,
+  });
+  let status: StatusServer | null = null;
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    status = await serveStatus(world.functionDeps, Number(options.port));
+    out(`status page: ${bold(status.url)}  (JSON with Accept: application/json)`);
+    out(
+      dim(
+        "routing: Sev0–Sev1 page on-call (PagerDuty + Teams), Sev2–Sev3 go to Teams, the ITSM webhook hears Sev3 and worse",
+      ),
+    );
+    const seen = new Map<RecordingReceiver, number>();
+    for (const step of TIMELINE) {
+      if (stop.signal.aborted) break;
+      now = new Date(step.at);
+      step.change?.(bundle.circuit);
+      out();
+      out(bold(`── ${step.at.slice(11, 16)} UTC ── ${step.story}`));
+      const result = await world.timerSweep();
+      const report = buildReport({ ...result, generatedAt: now });
+      for (const circuit of report.circuits) out(renderCircuit(circuit, { colour, brief: true }));
+      for (const e of result.events) {
+        out(`  ${bold(`alert ${e.action} ${e.severity}`)}  ${e.title}`);
+        const trend = (e.evidence.trend as Record<string, PrefixTrend> | undefined)?.primary;
+        if (trend?.perHour)
+          out(
+            `    trend: ${trend.perHour > 0 ? "+" : ""}${Math.round(trend.perHour)} prefixes/hour${trend.reachesLimitAt ? `, reaches the limit about ${trend.reachesLimitAt.slice(11, 16)} UTC` : ""}`,
+          );
+      }
+      const held = result.decisions.filter((d) => d.why === "held-by-hysteresis");
+      if (result.events.length === 0)
+        out(
+          dim(
+            held.length > 0
+              ? "  no notification: held by hysteresis until the next sweep confirms it"
+              : "  no notification",
+          ),
+        );
+      await world.dispatchPending();
+      printNew(world, seen);
+      await delay(interval, undefined, { signal: stop.signal }).catch(() => undefined);
+    }
+    out();
+    out(
+      `done: ${world.pagerduty.requests.length} PagerDuty event(s), ${world.teams.requests.length} Teams card(s), ${world.webhook.requests.length} webhook call(s).`,
+    );
+    if (options.keepRunning && !stop.signal.aborted) {
+      out(`the status page stays up at ${status.url}; Ctrl-C to stop.`);
+      await new Promise<void>((resolve) =>
+        stop.signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await status?.close();
+    await world.close();
+  }
+}
+
+const program = new Command("demo")
+  .description("Run erwatch on the simulated estate through a scripted incident night.")
+  .option("--keep-running", "keep the status page up after the timeline until Ctrl-C")
+  .addOption(
+    new Option("--interval <ms>", "real milliseconds between sweeps")
+      .default("1500")
+      .argParser((v) => {
+        if (!/^\d+$/.test(v)) throw new Error("--interval takes milliseconds");
+        return v;
+      }),
+  )
+  .addOption(new Option("--port <port>", "status page port (0 = any free port)").default("0"))
+  .action(run);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,69 @@
+// Notifications as the people receiving them would see them: the PagerDuty
+// incident line, the Teams card's text, the ITSM ticket's headline.
+
+import type { RecordedRequest } from "../test/support/recording-receiver.js";
+
+interface CardElement {
+  type?: string;
+  text?: string;
+  facts?: { title: string; value: string }[];
+  items?: CardElement[];
+}
+
+function texts(element: CardElement): string[] {
+  if (element.text) return [element.text];
+  return (element.items ?? []).flatMap(texts);
+}
+
+/**
+ * The top of the card, as it reads in the channel: headline, what changed,
+ * the facts, the next action. The layer table, evidence and carrier ticket
+ * below it are summarised in one line (the terminal shows the table already).
+ */
+export function teamsText(request: RecordedRequest): string[] {
+  const body = request.body as { attachments?: { content?: { body?: CardElement[] } }[] };
+  const elements = body.attachments?.[0]?.content?.body ?? [];
+  const out: string[] = [];
+  let rest = 0;
+  let afterNext = false;
+  for (const element of elements) {
+    if (element.type === "FactSet") {
+      out.push((element.facts ?? []).map((f) => `${f.title}: ${f.value}`).join(" · "));
+      continue;
+    }
+    const lines = texts(element);
+    if (lines[0] === "Next action") {
+      afterNext = true;
+      continue;
+    }
+    if (afterNext && out.length > 0 && !out.some((l) => l.startsWith("Next: "))) {
+      out.push(`Next: ${lines.join(" ")}`);
+      continue;
+    }
+    if (afterNext) rest += 1;
+    else out.push(...lines);
+  }
+  if (rest > 0)
+    out.push("(+ per-path layer table, evidence and, when the carrier owns it, the ticket)");
+  return out;
+}
+
+export function pagerDutyText(request: RecordedRequest): string {
+  const body = request.body as {
+    event_action: string;
+    dedup_key: string;
+    payload?: { severity: string; summary: string };
+  };
+  return body.payload
+    ? `${body.event_action.toUpperCase()} ${body.payload.severity}  ${body.payload.summary}  (dedup_key ${body.dedup_key})`
+    : `${body.event_action.toUpperCase()}  (dedup_key ${body.dedup_key})`;
+}
+
+export function webhookText(request: RecordedRequest): string {
+  const e = (
+    request.body as {
+      data?: { essentials?: { monitorCondition: string; severity: string; alertRule: string } };
+    }
+  ).data?.essentials;
+  return e ? `${e.monitorCondition} ${e.severity} ${e.alertRule}` : request.rawBody.slice(0, 120);
+}

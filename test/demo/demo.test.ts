@@ -1,0 +1,73 @@
+// The README's first command must run to the end on a fresh machine: the demo
+// is run as a child process, exactly as `npm run demo` runs it, and must exit
+// 0 having told the night's story, leaving nothing listening.
+
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+function runDemo(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "demo/main.ts", ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`demo did not finish in ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+describe("npm run demo", () => {
+  it("plays the whole timeline, shows each notification, and exits 0", async () => {
+    const { code, out } = await runDemo(["--interval", "0"], 120_000);
+    expect(code, out).toBe(0);
+    const status = /status page: (http:\/\/127\.0\.0\.1:\d+\/api\/status)/.exec(out);
+    expect(status, out).not.toBeNull();
+    // The story, in order: maintenance Sev2 to Teams only; the 2 a.m. Sev0 pages
+    // and resolves on one dedup key; the prefix warning escalates.
+    const notifications = out.split("\n").filter((l) => l.includes("▶"));
+    const headline = (line: string) => {
+      const m = /▶ (PagerDuty|Teams|ITSM webhook)\s+(\S+)\s+(\S+)/.exec(line);
+      return m ? `${m[1]} ${m[2]} ${m[3]}` : line;
+    };
+    expect(notifications.map(headline)).toEqual([
+      "Teams OPEN Sev2",
+      "ITSM webhook Fired Sev2",
+      "Teams RESOLVED ·",
+      "ITSM webhook Resolved Sev2",
+      "PagerDuty TRIGGER critical",
+      "Teams OPEN Sev0",
+      "ITSM webhook Fired Sev0",
+      "PagerDuty RESOLVE (dedup_key",
+      "Teams RESOLVED ·",
+      "ITSM webhook Resolved Sev0",
+      "Teams OPEN Sev3",
+      "ITSM webhook Fired Sev3",
+      "Teams ESCALATED Sev3",
+      "ITSM webhook Fired Sev2",
+    ]);
+    // The page and its resolve share one dedup key.
+    const keys = notifications
+      .filter((l) => l.includes("PagerDuty"))
+      .map((l) => /dedup_key (erw-[0-9a-f]{32})/.exec(l)?.[1]);
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toBeTruthy();
+    expect(out).toMatch(/redundancy holding/);
+    expect(out).toMatch(/done: 2 PagerDuty event\(s\), 6 Teams card\(s\), 6 webhook call\(s\)\./);
+    // Nothing left listening: the status page is gone.
+    await expect(fetch(status![1]!, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+  }, 150_000);
+});
