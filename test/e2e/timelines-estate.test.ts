@@ -1,0 +1,128 @@
+// The alert lifecycle over the real wire: the simulated estate read by the real
+// ARM SDK, state in Azurite, events through the broker. Each timeline asserts
+// the exact event sequence the broker accepted (the sweep publishes before it
+// returns), with the clock injected.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import {
+  carrierDown,
+  estateOf,
+  healthyCircuit,
+  restorePath,
+  type SimCircuit,
+} from "../support/estate/index.js";
+import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
+
+const PRIVATE = "AzurePrivatePeering";
+const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+let world: World | null = null;
+afterEach(async () => {
+  await world?.close();
+  world = null;
+});
+
+async function timeline(env: Record<string, string> = {}) {
+  const bundle = healthyCircuit();
+  let now = new Date(T0);
+  world = await startWorld({ estate: estateOf(bundle), azurite, now: () => now, env });
+  const w = world;
+  return {
+    circuit: bundle.circuit as SimCircuit,
+    world: w,
+    async at(minutes: number) {
+      now = new Date(T0 + minutes * 60_000);
+      return w.timerSweep();
+    },
+    /** What the broker accepted: action:family:severity per message, in order. */
+    sent: () =>
+      w.broker.accepted(ALERTS_QUEUE).map((m) => {
+        const e = m.body as { action: string; family: string; severity: string };
+        return `${e.action}:${e.family}:${e.severity}`;
+      }),
+  };
+}
+
+describe("lifecycle timelines over the simulated estate", () => {
+  it("a 3-sweep 429 storm opens one monitoring-blind and never resolves the open outage", async () => {
+    const t = await timeline();
+    carrierDown(t.circuit, PRIVATE, "primary");
+    carrierDown(t.circuit, PRIVATE, "secondary");
+    await t.at(0);
+    expect(t.sent()).toEqual(["open:path-down:Sev0"]);
+    t.world.estate.addFault({
+      match: { operation: "getCircuit" },
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
+    });
+    // Healed underneath while erwatch is blind: it must not claim so.
+    restorePath(t.circuit, PRIVATE, "primary");
+    restorePath(t.circuit, PRIVATE, "secondary");
+    for (const m of [5, 10, 15, 20]) await t.at(m);
+    expect(t.sent()).toEqual(["open:path-down:Sev0", "open:monitoring-blind:Sev3"]);
+    const blind = t.world.broker.accepted(ALERTS_QUEUE)[1]!.body as { title: string };
+    expect(blind.title).toMatch(/throttled/);
+    t.world.estate.clearFaults();
+    await t.at(25);
+    await t.at(30);
+    expect(t.sent()).toEqual([
+      "open:path-down:Sev0",
+      "open:monitoring-blind:Sev3",
+      "resolve:monitoring-blind:Sev3",
+      "resolve:path-down:Sev0",
+    ]);
+  });
+
+  it("a silence (announced carrier maintenance) sends nothing, then notifies when it ends", async () => {
+    const t = await timeline({
+      ERWATCH_SILENCES: JSON.stringify([
+        {
+          circuit: "er-circuit-prod",
+          path: "secondary",
+          start: new Date(T0).toISOString(),
+          end: new Date(T0 + 30 * 60_000).toISOString(),
+          comment: "carrier maintenance ticket 4711",
+        },
+      ]),
+    });
+    await t.at(0);
+    carrierDown(t.circuit, PRIVATE, "secondary");
+    for (const m of [5, 10, 15, 20, 25]) await t.at(m);
+    expect(t.sent()).toEqual([]);
+    await t.at(35);
+    expect(t.sent()).toEqual(["open:path-down:Sev2"]);
+  });
+
+  it("nothing changing for hours sends only repeats at the interval", async () => {
+    const t = await timeline();
+    carrierDown(t.circuit, PRIVATE, "primary");
+    carrierDown(t.circuit, PRIVATE, "secondary");
+    for (let m = 0; m <= 9 * 60; m += 30) await t.at(m); // 9 h, a sweep every 30 min
+    expect(t.sent()).toEqual([
+      "open:path-down:Sev0",
+      "repeat:path-down:Sev0", // 4 h
+      "repeat:path-down:Sev0", // 8 h
+    ]);
+  });
+
+  it("a flapping session raises one session-flapping alert instead of open/resolve churn", async () => {
+    const t = await timeline();
+    await t.at(0);
+    for (let m = 1; m <= 12; m += 1) {
+      if (m % 2 === 1) carrierDown(t.circuit, PRIVATE, "secondary");
+      else restorePath(t.circuit, PRIVATE, "secondary");
+      await t.at(m);
+    }
+    const sent = t.sent();
+    expect(sent.filter((s) => s.startsWith("open:session-flapping"))).toHaveLength(1);
+    expect(sent.filter((s) => s.includes("path-down"))).toEqual([]);
+  });
+});
