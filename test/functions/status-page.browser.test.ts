@@ -118,11 +118,32 @@ interface CellView {
   background: string;
 }
 
+// The project type-checks as Node code (no DOM lib), so the little of the
+// browser these callbacks touch inside the page is declared here.
+interface PageElement {
+  dataset: Record<string, string | undefined>;
+  className: string;
+  firstChild: { textContent: string | null } | null;
+  style: { backgroundColor: string };
+  remove(): void;
+}
+interface PageWindow {
+  document: {
+    styleSheets: ArrayLike<{
+      cssRules: ArrayLike<{ selectorText?: string; style?: { backgroundColor: string } }>;
+    }>;
+    createElement(tag: string): PageElement;
+    body: { append(child: PageElement): void };
+  };
+  getComputedStyle(element: PageElement): { backgroundColor: string };
+}
+
 /** Every status cell of the circuits table, with its computed background. */
 function cells(page: Page): Promise<CellView[]> {
-  return page.$$eval("#circuits td[data-layer]", (tds) =>
-    tds.map((td) => {
-      const el = td as HTMLElement;
+  return page.$$eval("#circuits td[data-layer]", (tds) => {
+    const win = globalThis as unknown as PageWindow;
+    return tds.map((td) => {
+      const el = td as unknown as PageElement;
       return {
         circuit: el.dataset.circuit ?? "",
         peering: el.dataset.peering ?? "",
@@ -131,22 +152,23 @@ function cells(page: Page): Promise<CellView[]> {
         status: el.dataset.status ?? "",
         className: el.className,
         text: el.firstChild?.textContent ?? "",
-        background: getComputedStyle(el).backgroundColor,
+        background: win.getComputedStyle(el).backgroundColor,
       };
-    }),
-  );
+    });
+  });
 }
 
 /** The background a class selector gets from the page's own stylesheet, as the browser resolves it. */
 function ruleBackground(page: Page, selector: string): Promise<string | null> {
   return page.evaluate((wanted) => {
-    for (const sheet of Array.from(document.styleSheets))
+    const win = globalThis as unknown as PageWindow;
+    for (const sheet of Array.from(win.document.styleSheets))
       for (const rule of Array.from(sheet.cssRules))
-        if (rule instanceof CSSStyleRule && rule.selectorText === wanted) {
-          const probe = document.createElement("div");
+        if (rule.selectorText === wanted && rule.style) {
+          const probe = win.document.createElement("div");
           probe.style.backgroundColor = rule.style.backgroundColor;
-          document.body.append(probe);
-          const resolved = getComputedStyle(probe).backgroundColor;
+          win.document.body.append(probe);
+          const resolved = win.getComputedStyle(probe).backgroundColor;
           probe.remove();
           return resolved;
         }
@@ -195,9 +217,11 @@ describe.skipIf("skipReason" in browserCheck)("status page in headless Chromium"
       { ERWATCH_SUBSCRIPTIONS: SUBSCRIPTION },
       () => clock,
     );
+    const sweeper = deps.runtime.sweeper;
+    if (!sweeper) throw new Error("functionDeps built no sweeper");
     const sweep = async (m: number) => {
       clock = minute(m);
-      await deps.runtime.sweeper.sweep({
+      await sweeper.sweep({
         targets: reader.targets,
         now: clock,
         abortSignal: AbortSignal.timeout(30_000),
@@ -209,7 +233,7 @@ describe.skipIf("skipReason" in browserCheck)("status page in headless Chromium"
     await sweep(10); // opens
     await sweep(15);
     clock = minute(16);
-    expect(deps.sink.published.map((e) => `${e.action}:${e.circuitName}:${e.family}`)).toEqual([
+    expect(deps.sink.published.map((e) => `${e.action}:${e.circuit.name}:${e.family}`)).toEqual([
       `open:${BROKEN}:path-down`,
     ]);
     opened = deps.sink.published[0]!;
@@ -283,12 +307,20 @@ describe.skipIf("skipReason" in browserCheck)("status page in headless Chromium"
 
   it("should list the open alert with its owner and next action", async () => {
     const rows = await page.$$eval("#alerts tbody tr[data-alert]", (trs) =>
-      trs.map((tr) => ({
-        key: tr.getAttribute("data-alert"),
-        cells: Array.from(tr.querySelectorAll("td"), (td) => td.firstChild?.textContent ?? ""),
-      })),
+      trs.map((tr) => {
+        const row = tr as unknown as {
+          dataset: Record<string, string | undefined>;
+          querySelectorAll(selector: string): ArrayLike<PageElement>;
+        };
+        return {
+          key: row.dataset.alert,
+          cells: Array.from(row.querySelectorAll("td"), (td) => td.firstChild?.textContent ?? ""),
+        };
+      }),
     );
-    const headers = await page.$$eval("#alerts thead th", (ths) => ths.map((th) => th.textContent));
+    const headers = await page.$$eval("#alerts thead th", (ths) =>
+      ths.map((th) => (th as unknown as { textContent: string | null }).textContent),
+    );
     expect(headers).toEqual([
       "Severity",
       "Circuit",

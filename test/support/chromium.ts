@@ -59,16 +59,22 @@ async function usable(path: string): Promise<{ version: string } | { problem: st
     : { problem: `${path} --version failed: ${tail(probe.output, 3)}` };
 }
 
+/** CHROMIUM_PATH alone when it is set (the person asked for that browser), else the Debian paths. */
 async function findInstalled(): Promise<
   { executablePath: string; version: string } | { problems: string[] }
 > {
-  const problems: string[] = [];
   const fromEnv = process.env.CHROMIUM_PATH;
-  for (const path of fromEnv ? [fromEnv, ...CANDIDATES] : CANDIDATES) {
-    if (path !== fromEnv && !executable(path)) continue;
+  if (fromEnv) {
+    const result = await usable(fromEnv);
+    return "version" in result
+      ? { executablePath: fromEnv, version: result.version }
+      : { problems: [`CHROMIUM_PATH: ${result.problem}`] };
+  }
+  const problems: string[] = [];
+  for (const path of CANDIDATES.filter(executable)) {
     const result = await usable(path);
     if ("version" in result) return { executablePath: path, version: result.version };
-    problems.push(path === fromEnv ? `CHROMIUM_PATH: ${result.problem}` : result.problem);
+    problems.push(result.problem);
   }
   return { problems };
 }
