@@ -25,9 +25,8 @@ export interface StatusServer {
 
 export async function serveStatus(deps: FunctionDeps, port = 0): Promise<StatusServer> {
   const status = httpStatusHandler(async () => deps);
-  let server: Server;
   const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  server = createServer((req, res) => {
+  const server: Server = createServer((req, res) => {
     void (async () => {
       try {
         const path = new URL(req.url ?? "/", base()).pathname;
