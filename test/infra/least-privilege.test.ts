@@ -1,0 +1,164 @@
+// infra/ checked against the code, since there is no Bicep compiler here: the
+// reader role grants exactly the ARM operations the reader declares it calls,
+// the app settings are ones the code reads, no key is ever stored, and the
+// templates are structurally sound.
+
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REQUIRED_ACTIONS } from "../../src/adapters/arm/operations.js";
+import { SETTINGS } from "../../src/config/settings.js";
+import { bicepFiles, INFRA, loadBicep, ROOT, scan } from "./bicep.js";
+
+const read = (rel: string) => readFileSync(join(INFRA, rel), "utf8");
+
+/** The string items of the first `<key>: [ ... ]` array in `text`. */
+function stringArray(text: string, key: string): string[] {
+  const m = new RegExp(`\\b${key}:\\s*\\[([\\s\\S]*?)\\]`).exec(text);
+  if (!m) throw new Error(`no ${key} array`);
+  return [...m[1]!.matchAll(/'([^']*)'/g)].map((x) => x[1]!);
+}
+
+/** Keys of a Bicep object literal assigned to `var <name> = {...}` (one level). */
+function objectKeys(text: string, name: string): string[] {
+  const m = new RegExp(
+    `var ${name} = (?:empty\\([^)]*\\) \\? \\{\\} : )?\\{([\\s\\S]*?)\\n\\}`,
+  ).exec(text);
+  if (!m) throw new Error(`no var ${name}`);
+  return [...m[1]!.matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*):/gm)].map((x) => x[1]!);
+}
+
+// Settings the Functions host, the platform or the Azure SDK read, not erwatch's config.
+const HOST_SETTINGS = new Set([
+  "AzureWebJobsStorage__credential",
+  "ServiceBusConnection__credential",
+  "APPLICATIONINSIGHTS_CONNECTION_STRING",
+  "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+  "AZURE_CLIENT_ID",
+]);
+
+describe("the reader role", () => {
+  const role = read("app/reader-role-definition.bicep");
+
+  it("grants exactly the ARM operations the reader calls", () => {
+    expect([...stringArray(role, "actions")].sort()).toEqual([...REQUIRED_ACTIONS].sort());
+  });
+
+  it("grants nothing else: no wildcards, no data actions", () => {
+    for (const action of stringArray(role, "actions")) expect(action).not.toContain("*");
+    expect(stringArray(role, "dataActions")).toEqual([]);
+    expect(role).toMatch(/type: 'CustomRole'/);
+  });
+
+  it("is assigned in every monitored subscription", () => {
+    const main = read("main.bicep");
+    expect(main).toMatch(
+      /module readerAssignments 'app\/reader-role-assignment\.bicep' = \[for subscriptionId in monitoredSubscriptionIds:/,
+    );
+    expect(role).toMatch(/assignableScopes: \[for subscriptionId in assignableSubscriptionIds:/);
+  });
+});
+
+describe("the Function App's settings", () => {
+  const app = read("app/function-app.bicep");
+  const groups = [
+    "hostSettings",
+    "erwatchSettings",
+    "pagerDutySettings",
+    "teamsSettings",
+    "webhookSettings",
+  ];
+  const names = groups.flatMap((g) => objectKeys(app, g));
+
+  it("sets only settings the code or the host reads", () => {
+    const unknown = names.filter((n) => !(n in SETTINGS) && !HOST_SETTINGS.has(n));
+    expect(unknown).toEqual([]);
+    expect(app).toMatch(new RegExp(`union\\(${groups.join(", ")}\\)`));
+  });
+
+  it("gives erwatch what it needs to sweep, keep state and publish, all by identity", () => {
+    for (const needed of [
+      "ERWATCH_SUBSCRIPTIONS",
+      "ERWATCH_STORAGE__accountName",
+      "ServiceBusConnection__fullyQualifiedNamespace",
+      "SERVICEBUS_ENTITY",
+      "SERVICEBUS_DEADLETTER_QUEUE",
+      "SWEEP_SCHEDULE",
+      "AzureWebJobsStorage__accountName",
+    ])
+      expect(names).toContain(needed);
+  });
+
+  it("references receiver secrets from Key Vault, never as values", () => {
+    for (const secret of Object.entries(SETTINGS).filter(([, s]) => "secret" in s && s.secret)) {
+      const [name] = secret;
+      const line = new RegExp(`^\\s*${name}: (.*)$`, "m").exec(app)?.[1];
+      if (line === undefined) continue; // not set at all (e.g. connection strings): fine
+      expect(line, name).toMatch(/^'@Microsoft\.KeyVault\(SecretUri=\$\{[A-Za-z]+\}\)'$/);
+    }
+  });
+});
+
+describe("no keys anywhere", () => {
+  const all = bicepFiles().map((path) => ({ path, text: readFileSync(path, "utf8") }));
+
+  it.each(["listKeys(", "AccountKey=", "SharedAccessKey=", "listConnectionStrings("])(
+    "no %s in infra/",
+    (needle) => {
+      for (const f of all) expect(f.text, f.path).not.toContain(needle);
+    },
+  );
+
+  it("storage refuses shared keys and Service Bus refuses SAS", () => {
+    expect(read("app/storage.bicep")).toMatch(/allowSharedKeyAccess: false/);
+    expect(read("app/servicebus.bicep")).toMatch(/disableLocalAuth: true/);
+  });
+});
+
+describe("Service Bus entities", () => {
+  const sb = read("app/servicebus.bicep");
+
+  it("the alerts queue drops re-sent events and forwards its dead letters to the parking queue", () => {
+    expect(sb).toMatch(/name: 'Standard'/);
+    expect(sb).toMatch(/requiresDuplicateDetection: true/);
+    expect(sb).toMatch(/forwardDeadLetteredMessagesTo: deadLetterQueue\.name/);
+  });
+
+  it("uses the entity names the code defaults to", () => {
+    expect(sb).toContain("var alertsQueueName = 'erwatch-alerts'");
+    expect(sb).toContain("var deadLetterQueueName = 'erwatch-alerts-deadletter'");
+  });
+
+  it("lets Service Bus redeliver more times than the dispatcher does before it parks an event", () => {
+    const maxDeliveryCount = Number(
+      /maxDeliveryCount: (\d+)/.exec(sb.split("alertsQueue")[1]!)?.[1],
+    );
+    expect(maxDeliveryCount).toBeGreaterThan(5); // DISPATCH_MAX_DELIVERIES default
+  });
+});
+
+describe("template structure", () => {
+  it.each(bicepFiles().map((p) => [p.slice(ROOT.length + 1), p]))(
+    "%s scans cleanly and its modules exist",
+    (_rel, path) => {
+      const file = loadBicep(path);
+      expect(scan(file.s.text).problems).toEqual([]);
+      for (const m of file.s.text.matchAll(/^module \w+ '([^']+)'/gm))
+        expect(existsSync(join(dirname(path), m[1]!)), m[1]).toBe(true);
+    },
+  );
+
+  it("main.bicep deploys at subscription scope and the app on Flex Consumption with Node", () => {
+    expect(loadBicep(join(INFRA, "main.bicep")).targetScope).toBe("subscription");
+    const app = read("app/function-app.bicep");
+    expect(app).toMatch(/name: 'FC1'/);
+    expect(app).toMatch(/name: 'node'\s+version: '(20|22)'/);
+  });
+
+  it("azure.yaml deploys this project as a TypeScript function app from infra/", () => {
+    const yaml = readFileSync(join(ROOT, "azure.yaml"), "utf8");
+    expect(yaml).toMatch(/provider: bicep/);
+    expect(yaml).toMatch(/language: ts/);
+    expect(yaml).toMatch(/host: function/);
+  });
+});
