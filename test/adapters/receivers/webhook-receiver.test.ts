@@ -1,0 +1,185 @@
+// The generic webhook: the Azure Monitor common alert schema, so consumers of
+// Azure alerts (Logic Apps, ITSM connectors) take erwatch's alerts unchanged.
+
+import { afterEach, describe, expect, it } from "vitest";
+import { createReceiver, type ReceiverConfig } from "../../../src/adapters/receivers/index.js";
+import { webhookConfigSchema } from "../../../src/adapters/receivers/webhook/config.js";
+import { buildCommonAlert } from "../../../src/adapters/receivers/webhook/payload.js";
+import type { AlertAction, AlertEvent } from "../../../src/core/alert-event.js";
+import {
+  arpMissingEscalated,
+  arpMissingOpen,
+  arpMissingResolved,
+  noPrefixesOpen,
+} from "../../support/alert-event-fixture.js";
+import {
+  startRecordingReceiver,
+  type RecordingReceiver,
+} from "../../support/recording-receiver.js";
+import { assertLeaksNoSecret } from "../../support/secret-leak.js";
+
+const SIG = "c2lnbmF0dXJlVGhhdE11c3ROZXZlckxlYWs";
+const TOKEN = "Bearer t0k3n-that-must-never-leak-0123";
+
+describe("buildCommonAlert", () => {
+  it.each([
+    ["open, carrier-owned arp-missing", arpMissingOpen()],
+    ["escalate Sev2 → Sev0", arpMissingEscalated()],
+    ["resolve", arpMissingResolved()],
+    ["open, you-owned no-prefixes Sev0", noPrefixesOpen()],
+  ] as const)("renders %s", (_name, event) => {
+    expect(buildCommonAlert(event)).toMatchSnapshot();
+  });
+
+  it.each<[AlertAction, string]>([
+    ["open", "Fired"],
+    ["escalate", "Fired"],
+    ["deescalate", "Fired"],
+    ["repeat", "Fired"],
+    ["resolve", "Resolved"],
+  ])("%s is %s", (action, condition) => {
+    const alert = buildCommonAlert({ ...arpMissingOpen(), action });
+    expect(alert.data.essentials.monitorCondition).toBe(condition);
+    expect("resolvedDateTime" in alert.data.essentials).toBe(action === "resolve");
+  });
+
+  it("fills essentials the way Azure Monitor does", () => {
+    const event = arpMissingOpen();
+    const { schemaId, data } = buildCommonAlert(event);
+    expect(schemaId).toBe("azureMonitorCommonAlertSchema");
+    expect(data.essentials).toMatchObject({
+      severity: event.severity,
+      alertTargetIDs: [event.circuit.id.toLowerCase()],
+      configurationItems: [event.circuit.name],
+      originAlertId: event.key,
+      firedDateTime: event.firstSeen,
+      essentialsVersion: "1.0",
+      alertContextVersion: "1.0",
+    });
+    expect(data.essentials.alertRule).toContain(event.family);
+  });
+
+  it("keeps one alertId for Fired and Resolved of one key, so they pair up", () => {
+    const fired = buildCommonAlert(arpMissingOpen()).data.essentials.alertId;
+    const resolved = buildCommonAlert(arpMissingResolved()).data.essentials;
+    expect(resolved.alertId).toBe(fired);
+    expect(resolved.resolvedDateTime).toBe(arpMissingResolved().occurredAt);
+  });
+
+  it("carries erwatch's evidence, owner, next action and ticket in alertContext", () => {
+    const event = arpMissingOpen();
+    expect(buildCommonAlert(event).data.alertContext).toMatchObject({
+      action: "open",
+      code: event.code,
+      layer: event.layer,
+      owner: "carrier",
+      peering: event.peering,
+      paths: event.paths,
+      nextAction: event.nextAction,
+      ticket: event.ticket,
+      evidence: event.evidence,
+    });
+  });
+});
+
+describe("webhook config", () => {
+  it.each([
+    ["plain http to a remote host", { url: "http://itsm.example.com/hook" }],
+    ["a header that smuggles another", { headers: { Authorization: "x\r\nX-Evil: 1" } }],
+    ["a content-type override", { headers: { "Content-Type": "text/plain" } }],
+  ])("refuses %s", (_name, overrides) => {
+    const config = {
+      kind: "webhook",
+      name: "itsm",
+      url: "https://itsm.example.com/hook",
+      ...overrides,
+    };
+    expect(webhookConfigSchema.safeParse(config).success).toBe(false);
+  });
+
+  it("accepts https and loopback http", () => {
+    for (const url of ["https://prod-1.westeurope.logic.azure.com/x?sig=1", "http://127.0.0.1:9/x"])
+      expect(webhookConfigSchema.safeParse({ kind: "webhook", name: "itsm", url }).success).toBe(
+        true,
+      );
+  });
+});
+
+describe("webhook sender", () => {
+  let server: RecordingReceiver | null = null;
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+  });
+  const start = async () => {
+    server = await startRecordingReceiver({ name: "webhook" });
+    const config: ReceiverConfig = {
+      kind: "webhook",
+      name: "itsm",
+      url: `${server.url}/workflows/run?sig=${SIG}`,
+      headers: { Authorization: TOKEN },
+    };
+    return { server, config, receiver: createReceiver(config, { timeoutMs: 300 }) };
+  };
+  const send = (
+    receiver: ReturnType<typeof createReceiver>,
+    event: AlertEvent = arpMissingOpen(),
+  ) => receiver.send(event, { abortSignal: new AbortController().signal });
+
+  it("posts the common alert schema with the configured headers", async () => {
+    const { server, receiver } = await start();
+    server.respondWith(202);
+    expect(await send(receiver)).toEqual({ ok: true, status: 202 });
+    const request = server.requests[0]!;
+    expect(request.method).toBe("POST");
+    expect(request.headers["content-type"]).toMatch(/^application\/json/);
+    expect(request.headers.authorization).toBe(TOKEN);
+    expect(request.body).toEqual(buildCommonAlert(arpMissingOpen()));
+  });
+
+  it.each([
+    [500, true],
+    [503, true],
+    [408, true],
+    [429, true],
+    [400, false],
+    [404, false],
+  ])("classifies %i as retryable=%s", async (status, retryable) => {
+    const { server, receiver } = await start();
+    server.respondWith(status);
+    expect(await send(receiver)).toMatchObject({ ok: false, status, retryable });
+  });
+
+  it("passes Retry-After on", async () => {
+    const { server, receiver } = await start();
+    server.respondWith(429, { retryAfter: "12" });
+    expect(await send(receiver)).toMatchObject({
+      ok: false,
+      retryable: true,
+      retryAfterMs: 12_000,
+    });
+  });
+
+  it("a timeout and a dropped connection are retryable", async () => {
+    const { server, receiver } = await start();
+    server.failNext(1, { delayMs: 1_000 });
+    server.failNext(1, { destroySocket: true });
+    expect(await send(receiver)).toMatchObject({ ok: false, retryable: true });
+    expect(await send(receiver)).toMatchObject({ ok: false, retryable: true });
+  });
+
+  it.each([
+    ["the URL signature", SIG],
+    ["the authorization header", TOKEN],
+  ])("leaks %s nowhere when it fails", async (_name, secret) => {
+    const { server, config } = await start();
+    server.respondWith(500, { body: "upstream broke" });
+    await assertLeaksNoSecret(secret, async (log) => {
+      const receiver = createReceiver(config, { timeoutMs: 300 });
+      const outcome = await send(receiver);
+      log.error({ outcome, receiver: receiver.name, kind: receiver.kind }, "webhook failed");
+      log.info({ receiverObject: receiver }, "the receiver object itself");
+      return outcome;
+    });
+  });
+});
