@@ -56,7 +56,7 @@ function alertRows(alerts: StatusAlert[]): string {
   return alerts
     .map(
       (a) =>
-        `<tr class="sev-${escapeHtml(a.severity)}" data-alert="${escapeHtml(a.key)}"><td>${escapeHtml(a.severity)}</td><td>${escapeHtml(a.circuitName)}</td><td>${escapeHtml(a.peering ?? "circuit")}</td><td>${escapeHtml(a.paths.join(" + ") || "–")}</td><td>${escapeHtml(a.owner)}</td><td>${escapeHtml(a.title)}<span class="d">${escapeHtml(a.code)} · ${escapeHtml(a.state)}</span></td><td>${escapeHtml(a.nextAction)}</td><td>${escapeHtml(a.firstSeen ?? "")}</td></tr>`,
+        `<tr class="sev-${escapeHtml(a.severity)}" data-alert="${escapeHtml(a.key)}" data-circuit="${escapeHtml(a.circuitName)}" data-severity="${escapeHtml(a.severity)}" data-owner="${escapeHtml(a.owner)}" data-code="${escapeHtml(a.code)}"><td>${escapeHtml(a.severity)}</td><td>${escapeHtml(a.circuitName)}</td><td>${escapeHtml(a.peering ?? "circuit")}</td><td>${escapeHtml(a.paths.join(" + ") || "–")}</td><td>${escapeHtml(a.owner)}</td><td>${escapeHtml(a.title)}<span class="d">${escapeHtml(a.code)} · ${escapeHtml(a.state)}</span></td><td data-next-action>${escapeHtml(a.nextAction)}</td><td>${escapeHtml(a.firstSeen ?? "")}</td></tr>`,
     )
     .join("\n");
 }

@@ -175,8 +175,12 @@ describe("POST /api/sweep", () => {
 
 describe("GET /api/status", () => {
   it("should render stored state as HTML with the red cell on the broken path, and JSON on request", async () => {
-    const { sweep, status, reader } = await setup();
+    const { sweep, status, reader, deps } = await setup();
     reader.spec = { paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } } };
+    await sweep(post(""), context());
+    // A second sweep five minutes later: past hysteresis, so an alert is open too.
+    const later = new Date(NOW().getTime() + 5 * 60_000);
+    deps.now = () => later;
     await sweep(post(""), context());
     const readsBefore = reader.reads;
     const html = await status(
@@ -188,6 +192,7 @@ describe("GET /api/status", () => {
     expect((html.headers as Record<string, string>)["content-type"]).toMatch(/^text\/html/);
     expect(page).toMatch(/data-path="secondary" data-layer="provider" data-status="down"/);
     expect(page).toMatch(/data-path="primary" data-layer="provider" data-status="up"/);
+    expect(page).toMatch(/<tr [^>]*data-alert="erw-[0-9a-f]{32}"[^>]*data-owner="carrier"/);
     const json = await status(
       new HttpRequest({
         method: "GET",
