@@ -257,6 +257,18 @@ describe("reads that fail are UNKNOWN, never DOWN", () => {
     const circuit = (JSON.parse(ran.stdout) as Report).circuits[0]!;
     expect(circuit.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
     expect(circuit.findings[0]!.paths).toEqual(["secondary"]);
+    // It names the failing call, so the person knows what to look at.
+    expect(circuit.findings[0]!.title).toMatch(
+      /ARP table AzurePrivatePeering\/secondary: throttled/,
+    );
+    expect(circuit.findings[0]!.evidence).toMatchObject({
+      failedReads: [
+        {
+          call: "Microsoft.Network/expressRouteCircuits/peerings/arpTables/read",
+          kind: "throttled",
+        },
+      ],
+    });
     expect(circuit.failedReads).toEqual([expect.objectContaining({ kind: "throttled" })]);
     const paths = circuit.peerings.find((p) => p.name === "AzurePrivatePeering")!.paths;
     expect(paths.secondary.provider.status).toBe("unknown");
@@ -347,6 +359,17 @@ describe("exit codes and errors an on-call engineer sees", () => {
     expect(ran.code).toBe(2);
     expect(ran.stderr).toMatch(/ARM_CONCURRENCY/);
     expect(ran.stderr).toMatch(/AZURE_CLOUD/);
+  });
+
+  it("shows progress on stderr only when attached to a terminal", async () => {
+    let tty = "";
+    const ran = await cli(["sweep", "--circuit", circuitId("healthy")], {
+      stderr: { write: (s: string) => (tty += s), isTTY: true },
+    });
+    expect(ran.code).toBe(0);
+    expect(tty).toMatch(/read 1\/1 circuits \(healthy\)/);
+    const piped = await cli(["sweep", "--circuit", circuitId("healthy")]);
+    expect(piped.stderr).toBe("");
   });
 
   it("exit 0 when every circuit in scope is healthy", async () => {

@@ -1,0 +1,75 @@
+// `erwatch sweep --state`: the stateful sweep from the CLI against a storage
+// connection string, publishing to Service Bus when one is configured.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/program.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { carrierDown, estateOf, healthyCircuit } from "../support/estate/index.js";
+import { estateAccess } from "../support/estate-access.js";
+import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
+
+let azurite: Azurite;
+let world: World;
+beforeAll(async () => {
+  azurite = await startAzurite();
+  const bundle = healthyCircuit();
+  carrierDown(bundle.circuit, "AzurePrivatePeering", "primary");
+  carrierDown(bundle.circuit, "AzurePrivatePeering", "secondary");
+  world = await startWorld({ estate: estateOf(bundle), azurite, now: () => new Date() });
+});
+afterAll(async () => {
+  await world?.close();
+  await azurite?.stop();
+});
+
+async function cli(argv: string[], env: Record<string, string | undefined>) {
+  const access = estateAccess(world.estate);
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    env,
+    credential: access.credential,
+    armClientOptions: access.armClientOptions,
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
+  return { code, stdout, stderr };
+}
+
+describe("erwatch sweep --state", () => {
+  it("keeps state in Table Storage, opens the alert once and publishes it", async () => {
+    const first = await cli(["sweep", "--state", "--output", "json"], world.env);
+    expect(first.code, first.stderr).toBe(1);
+    const json = JSON.parse(first.stdout) as {
+      events: { action: string; severity: string; id: string }[];
+      pendingInOutbox: number;
+    };
+    expect(json.events.map((e) => `${e.action} ${e.severity}`)).toEqual(["open Sev0"]);
+    expect(json.pendingInOutbox).toBe(0);
+    await world.broker.waitForAccepted(ALERTS_QUEUE, 1, 5_000);
+    expect(world.broker.accepted(ALERTS_QUEUE).map((m) => m.messageId)).toEqual([
+      json.events[0]!.id,
+    ]);
+
+    // The same state read again: nothing new to say.
+    const second = await cli(["sweep", "--state"], world.env);
+    expect(second.stdout).not.toMatch(/^alert /m);
+    expect(second.stdout).toMatch(/1 circuit\(s\) read/);
+  });
+
+  it("without Service Bus, says the events wait in the outbox", async () => {
+    const env = { ...world.env, ServiceBusConnection: undefined, ERWATCH_TABLE_PREFIX: "cliout" };
+    const ran = await cli(["sweep", "--state"], env);
+    expect(ran.stdout).toMatch(/^alert open Sev0 {2}er-circuit-prod/m);
+    expect(ran.stdout).toMatch(
+      /1 alert event\(s\) wait in the outbox: ServiceBusConnection is not set/,
+    );
+  });
+
+  it("names the missing storage setting and exits 2", async () => {
+    const env = { ...world.env, ERWATCH_STORAGE: undefined };
+    const ran = await cli(["sweep", "--state"], env);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/ERWATCH_STORAGE/);
+  });
+});
