@@ -4,25 +4,10 @@
 
 import type { StatusAlert, StatusCircuit, StatusModel } from "./status.js";
 import type { HistoryEntry } from "../core/history.js";
-import type { PathName } from "../core/model.js";
+import { PATHS } from "../core/model.js";
+import { LAYER_ROWS, STATUS_WORDS } from "../core/vocabulary.js";
 
-const LAYERS = [
-  { key: "provider", label: "L2" },
-  { key: "bgp", label: "BGP" },
-  { key: "peering", label: "Peering" },
-  { key: "routes", label: "Routes" },
-  { key: "gateway", label: "Gateway" },
-  { key: "globalReach", label: "Global Reach" },
-] as const;
-const PATHS: PathName[] = ["primary", "secondary"];
-
-const WORD: Record<string, string> = {
-  up: "ok",
-  warn: "warn",
-  down: "DOWN",
-  unknown: "unknown",
-  "n/a": "n/a",
-};
+const LAYERS = LAYER_ROWS;
 
 export function escapeHtml(text: unknown): string {
   return String(text ?? "")
@@ -40,9 +25,9 @@ function circuitRows(c: StatusCircuit): string {
   return c.peerings
     .map((p) => {
       const cells = PATHS.flatMap((path) =>
-        LAYERS.map(({ key, label }) => {
+        LAYERS.map(({ key, short: label }) => {
           const cell = p.paths[path][key];
-          return `<td class="s-${escapeHtml(cell.status.replace("/", ""))}" data-circuit="${escapeHtml(c.name)}" data-peering="${escapeHtml(p.name)}" data-path="${path}" data-layer="${key}" data-status="${escapeHtml(cell.status)}" title="${escapeHtml(`${path} ${label}: ${cell.detail} (since ${cell.since})`)}">${escapeHtml(WORD[cell.status] ?? cell.status)}<span class="d">${escapeHtml(cell.detail)}</span></td>`;
+          return `<td class="s-${escapeHtml(cell.status.replace("/", ""))}" data-circuit="${escapeHtml(c.name)}" data-peering="${escapeHtml(p.name)}" data-path="${path}" data-layer="${key}" data-status="${escapeHtml(cell.status)}" title="${escapeHtml(`${path} ${label}: ${cell.detail} (since ${cell.since})`)}">${escapeHtml(STATUS_WORDS[cell.status] ?? cell.status)}<span class="d">${escapeHtml(cell.detail)}</span></td>`;
         }),
       ).join("");
       const prefixes = PATHS.map((path) => p.prefixes[path] ?? "–").join(" / ");
@@ -76,7 +61,7 @@ function historyLine(e: HistoryEntry, names: Map<string, string>): string {
 export function renderStatusHtml(model: StatusModel): string {
   const names = new Map(model.circuits.map((c) => [c.id.toLowerCase(), c.name]));
   const layerHeads = PATHS.flatMap((path) =>
-    LAYERS.map((l) => `<th scope="col" class="${path}">${l.label}</th>`),
+    LAYERS.map((l) => `<th scope="col" class="${path}">${l.short}</th>`),
   ).join("");
   return `<!doctype html>
 <html lang="en">

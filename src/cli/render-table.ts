@@ -2,25 +2,11 @@
 // broken cell impossible to miss, then each finding with its owner, next action
 // and ticket. Words, not only colours, carry the state (colour is a bonus on a TTY).
 
-import type { ReportCircuit, ReportFinding, ReportPath } from "../app/report.js";
+import type { ReportCircuit, ReportFinding } from "../app/report.js";
+import type { LayerStatus } from "../core/model.js";
+import { LAYER_ROWS, STATUS_WORDS } from "../core/vocabulary.js";
 
-const LAYERS: { key: keyof Omit<ReportPath, "prefixes" | "receivedRoutes">; label: string }[] = [
-  { key: "provider", label: "provider / L2" },
-  { key: "bgp", label: "BGP session" },
-  { key: "peering", label: "peering" },
-  { key: "routes", label: "routes" },
-  { key: "gateway", label: "gateway wiring" },
-  { key: "globalReach", label: "Global Reach" },
-];
-
-const WORD: Record<string, string> = {
-  up: "ok  ",
-  warn: "WARN",
-  down: "DOWN",
-  unknown: "????",
-  "n/a": "--  ",
-};
-const COLOUR: Record<string, string> = {
+const COLOUR: Record<LayerStatus, string> = {
   up: "32",
   warn: "33",
   down: "31",
@@ -35,7 +21,7 @@ export interface RenderOptions {
 }
 
 function paint(text: string, status: string, o: RenderOptions): string {
-  return o.colour ? `\u001b[${COLOUR[status] ?? "0"}m${text}\u001b[0m` : text;
+  return o.colour ? `\u001b[${COLOUR[status as LayerStatus] ?? "0"}m${text}\u001b[0m` : text;
 }
 
 function cellText(
@@ -43,7 +29,7 @@ function cellText(
   width: number,
   o: RenderOptions,
 ): string {
-  const text = `${WORD[cell.status] ?? cell.status} ${cell.detail}`;
+  const text = `${STATUS_WORDS[cell.status as LayerStatus] ?? cell.status} ${cell.detail}`;
   const clipped = text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
   return paint(clipped, cell.status, o);
 }
@@ -81,7 +67,7 @@ export function renderCircuit(c: ReportCircuit, o: RenderOptions): string {
     const label = Math.max(18, p.name.length + 1);
     out.push("");
     out.push(`  ${p.name.padEnd(label)}${"primary".padEnd(width + 1)}secondary`);
-    for (const layer of LAYERS) {
+    for (const layer of LAYER_ROWS) {
       out.push(
         `  ${layer.label.padEnd(label)}${cellText(p.paths.primary[layer.key], width, o)} ${cellText(p.paths.secondary[layer.key], width, o)}`,
       );

@@ -1,4 +1,12 @@
 import { z } from "zod";
+import {
+  ALERT_ACTIONS,
+  ALERT_FAMILIES,
+  FINDING_CODES,
+  LAYERS,
+  OWNERS,
+  SEVERITIES,
+} from "../core/model.js";
 import { validateRouting, type Routing } from "../core/routing.js";
 import type { SettingsReader } from "./reader.js";
 
@@ -22,7 +30,7 @@ export interface DispatchConfig {
   secrets: string[];
 }
 
-const SEVERITY = z.enum(["Sev0", "Sev1", "Sev2", "Sev3", "Sev4"]);
+const SEVERITY = z.enum(SEVERITIES);
 const settingName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an app setting name");
 const receiverSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("teams"), name: z.string().min(1), urlSetting: settingName }).strict(),
@@ -49,39 +57,11 @@ const matchSchema = z
     severityAtOrBelow: SEVERITY,
     circuits: z.array(z.string()),
     circuitTags: z.record(z.string(), z.string()),
-    layers: z.array(
-      z.enum(["provider", "bgp", "peering", "routes", "gateway", "globalReach", "monitoring"]),
-    ),
-    owners: z.array(z.enum(["carrier", "you", "shared"])),
-    codes: z.array(
-      z.enum([
-        "provider-not-provisioned",
-        "arp-missing",
-        "bgp-down",
-        "no-prefixes-received",
-        "prefix-limit-near",
-        "peering-missing",
-        "peering-disabled",
-        "public-prefixes-not-validated",
-        "gateway-not-connected",
-        "global-reach-down",
-        "monitoring-blind",
-        "session-flapping",
-      ]),
-    ),
-    families: z.array(
-      z.enum([
-        "provider",
-        "path-down",
-        "peering-config",
-        "route-limit",
-        "gateway",
-        "global-reach",
-        "monitoring-blind",
-        "session-flapping",
-      ]),
-    ),
-    actions: z.array(z.enum(["open", "escalate", "deescalate", "repeat", "resolve"])),
+    layers: z.array(z.enum(LAYERS)),
+    owners: z.array(z.enum(OWNERS)),
+    codes: z.array(z.enum(FINDING_CODES)),
+    families: z.array(z.enum(ALERT_FAMILIES)),
+    actions: z.array(z.enum(ALERT_ACTIONS)),
   })
   .partial()
   .strict();

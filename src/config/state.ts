@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PATHS, SEVERITIES } from "../core/model.js";
 import { DEFAULT_ALERT_POLICY, type AlertPolicy, type Silence } from "../core/policy.js";
 import { validateWindow } from "../core/silence.js";
 import { CLOUDS, type CloudName } from "./arm.js";
@@ -17,10 +18,7 @@ export interface StateConfig {
 }
 
 const count = z.number().int().min(1).max(1000);
-const perSeverity = z
-  .object({ Sev0: count, Sev1: count, Sev2: count, Sev3: count, Sev4: count })
-  .partial()
-  .strict();
+const perSeverity = z.partialRecord(z.enum(SEVERITIES), count);
 const minutes = z
   .number()
   .int()
@@ -31,10 +29,7 @@ const policySchema = z
   .object({
     openAfter: perSeverity,
     resolveAfter: perSeverity,
-    repeatEveryMinutes: z
-      .object({ Sev0: minutes, Sev1: minutes, Sev2: minutes, Sev3: minutes, Sev4: minutes })
-      .partial()
-      .strict(),
+    repeatEveryMinutes: z.partialRecord(z.enum(SEVERITIES), minutes),
     blindAfterSweeps: count,
     flap: z.object({ transitions: count, windowMinutes: minutes }).partial().strict(),
     trendWindowHours: z
@@ -55,7 +50,7 @@ const silenceSchema = z
     id: z.string().min(1).optional(),
     circuit: z.string().min(1),
     peering: z.string().min(1).optional(),
-    path: z.enum(["primary", "secondary"]).optional(),
+    path: z.enum(PATHS).optional(),
     comment: z.string().optional(),
     start: z.string().optional(),
     end: z.string().optional(),

@@ -2,29 +2,18 @@
 // It is a public, versioned contract (README "Alert events"): add fields, never
 // change the meaning of one; a breaking change bumps `version`.
 
-import type { FindingCode, Layer, Owner, PathName, PeeringVerdict, Severity } from "./model.js";
+import type {
+  AlertAction,
+  AlertFamily,
+  FindingCode,
+  Layer,
+  Owner,
+  PathName,
+  PeeringVerdict,
+  Severity,
+} from "./model.js";
 
 export const ALERT_EVENT_VERSION = 1 as const;
-
-export type AlertAction = "open" | "escalate" | "deescalate" | "repeat" | "resolve";
-export const ALERT_ACTIONS: readonly AlertAction[] = [
-  "open",
-  "escalate",
-  "deescalate",
-  "repeat",
-  "resolve",
-];
-
-/** Condition families: the unit of alert identity. Codes in one family share one alert. */
-export type AlertFamily =
-  | "provider"
-  | "path-down"
-  | "peering-config"
-  | "route-limit"
-  | "gateway"
-  | "global-reach"
-  | "monitoring-blind"
-  | "session-flapping";
 
 export interface AlertCircuit {
   id: string;

@@ -3,8 +3,7 @@
 // key (and one PagerDuty incident) while its wording and severity change.
 
 import { createHash } from "node:crypto";
-import type { AlertFamily } from "./alert-event.js";
-import type { FindingCode } from "./model.js";
+import type { AlertFamily, FindingCode } from "./model.js";
 
 export const FAMILY_OF: Record<FindingCode, AlertFamily> = {
   "provider-not-provisioned": "provider",

@@ -2,8 +2,7 @@
 // alert lifecycle decided. Flap detection, the prefix trend and the status page
 // read them; nothing rewrites them.
 
-import type { AlertAction, AlertFamily } from "./alert-event.js";
-import type { LayerStatus, PathName, Severity } from "./model.js";
+import type { AlertAction, AlertFamily, LayerStatus, PathName, Severity } from "./model.js";
 import type { SnapshotLayer } from "./snapshot.js";
 
 export interface LayerTransition {

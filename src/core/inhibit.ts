@@ -1,8 +1,7 @@
 // Inhibition as data, in the spirit of Alertmanager's inhibit_rules: while a
 // lower-layer alert is active, the alerts it explains are held.
 
-import type { AlertFamily } from "./alert-event.js";
-import type { FindingCode, PathName } from "./model.js";
+import type { AlertFamily, FindingCode, PathName } from "./model.js";
 
 export interface InhibitRule {
   name: string;

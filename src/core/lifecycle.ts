@@ -5,8 +5,15 @@
 //              repeat / resolve), or the named reason they hear nothing.
 // Between the two, the sweep computes inhibition across all keys.
 
-import type { AlertAction, AlertFamily } from "./alert-event.js";
-import type { Finding, Layer, Owner, PathName, Severity } from "./model.js";
+import type {
+  AlertAction,
+  AlertFamily,
+  Finding,
+  Layer,
+  Owner,
+  PathName,
+  Severity,
+} from "./model.js";
 import type { Observation } from "./observe.js";
 import type { AlertPolicy, HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
 import { severityRank } from "./severity.js";

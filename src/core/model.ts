@@ -1,21 +1,86 @@
 // The domain vocabulary of erwatch. Adapters turn wire JSON into these shapes at
 // the boundary; nothing above the adapters ever sees an ARM response.
+//
+// Every closed list is declared once, here, as a const array with its type
+// derived from it. Schemas (`z.enum(LIST)`), renderers (`Record<Type, …>`) and
+// routing all follow the list, so adding a code or a layer without teaching
+// each of them fails the type check (test/core/vocabulary.test.ts proves it).
 
-export type PathName = "primary" | "secondary";
-export const PATHS: readonly PathName[] = ["primary", "secondary"];
+export const PATHS = ["primary", "secondary"] as const;
+export type PathName = (typeof PATHS)[number];
 
 export type PeeringType = "AzurePrivatePeering" | "MicrosoftPeering" | "AzurePublicPeering";
 
 /** Bottom-up order matters: the first broken layer of a path is the one that alerts. */
-export type Layer =
-  "provider" | "bgp" | "peering" | "routes" | "gateway" | "globalReach" | "monitoring";
+export const LAYERS = [
+  "provider",
+  "bgp",
+  "peering",
+  "routes",
+  "gateway",
+  "globalReach",
+  "monitoring",
+] as const;
+export type Layer = (typeof LAYERS)[number];
 
-export type Owner = "carrier" | "you" | "shared";
-export type Severity = "Sev0" | "Sev1" | "Sev2" | "Sev3" | "Sev4";
-export const SEVERITIES: readonly Severity[] = ["Sev0", "Sev1", "Sev2", "Sev3", "Sev4"];
+/** The rows of a path's layer table: every layer but erwatch's own sight. */
+export const TABLE_LAYERS = [
+  "provider",
+  "bgp",
+  "peering",
+  "routes",
+  "gateway",
+  "globalReach",
+] as const satisfies readonly Layer[];
+export type TableLayer = (typeof TABLE_LAYERS)[number];
 
-export type ConnectivityModel = "own-edge" | "provider-managed";
-export type Criticality = "high" | "normal" | "low";
+export const OWNERS = ["carrier", "you", "shared"] as const;
+export type Owner = (typeof OWNERS)[number];
+
+/** Azure Monitor's scale: Sev0 is the most severe. */
+export const SEVERITIES = ["Sev0", "Sev1", "Sev2", "Sev3", "Sev4"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const CONNECTIVITY_MODELS = ["own-edge", "provider-managed"] as const;
+export type ConnectivityModel = (typeof CONNECTIVITY_MODELS)[number];
+export const CRITICALITIES = ["high", "normal", "low"] as const;
+export type Criticality = (typeof CRITICALITIES)[number];
+
+export const LAYER_STATUSES = ["up", "warn", "down", "unknown", "n/a"] as const;
+export type LayerStatus = (typeof LAYER_STATUSES)[number];
+
+export const FINDING_CODES = [
+  "provider-not-provisioned",
+  "arp-missing",
+  "bgp-down",
+  "no-prefixes-received",
+  "prefix-limit-near",
+  "peering-missing",
+  "peering-disabled",
+  "public-prefixes-not-validated",
+  "gateway-not-connected",
+  "global-reach-down",
+  "monitoring-blind",
+  "session-flapping",
+] as const;
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+/** Condition families: the unit of alert identity. Codes in one family share one alert. */
+export const ALERT_FAMILIES = [
+  "provider",
+  "path-down",
+  "peering-config",
+  "route-limit",
+  "gateway",
+  "global-reach",
+  "monitoring-blind",
+  "session-flapping",
+] as const;
+export type AlertFamily = (typeof ALERT_FAMILIES)[number];
+
+/** What receivers hear about an alert. */
+export const ALERT_ACTIONS = ["open", "escalate", "deescalate", "repeat", "resolve"] as const;
+export type AlertAction = (typeof ALERT_ACTIONS)[number];
 
 /** Why a read failed; decides both the retry rule and the words in `monitoring-blind`. */
 export type ReadErrorKind =
@@ -38,7 +103,6 @@ export interface ReadFailure {
   statusCode?: number;
   /** For `forbidden`: the RBAC action the identity lacks. */
   missingPermission?: string;
-  retryable: boolean;
 }
 
 export type Reading<T> =
@@ -154,15 +218,13 @@ export interface CircuitReading {
   gateway: Reading<GatewayConnectionFacts[]>;
 }
 
-export type LayerStatus = "up" | "warn" | "down" | "unknown" | "n/a";
-
 export interface LayerCell {
   status: LayerStatus;
   /** A few words a person reads in a table cell at 2 a.m. */
   detail: string;
 }
 
-export type PathLayers = Record<Exclude<Layer, "monitoring">, LayerCell>;
+export type PathLayers = Record<TableLayer, LayerCell>;
 
 export interface PeeringVerdict {
   name: string;
@@ -172,20 +234,6 @@ export interface PeeringVerdict {
   /** The route limit that count is held against (SKU and peering type). */
   limits: Record<PathName, number | null>;
 }
-
-export type FindingCode =
-  | "provider-not-provisioned"
-  | "arp-missing"
-  | "bgp-down"
-  | "no-prefixes-received"
-  | "prefix-limit-near"
-  | "peering-missing"
-  | "peering-disabled"
-  | "public-prefixes-not-validated"
-  | "gateway-not-connected"
-  | "global-reach-down"
-  | "monitoring-blind"
-  | "session-flapping";
 
 export interface Finding {
   code: FindingCode;

@@ -2,10 +2,16 @@
 // finding), clean, or unknown (the layers feeding that key could not be read,
 // so the key must neither open nor resolve).
 
-import type { AlertFamily } from "./alert-event.js";
 import { alertKey, FAMILY_OF } from "./alert-identity.js";
-import type { CircuitVerdict, Finding, LayerCell, PathLayers, PathName } from "./model.js";
-import { PATHS } from "./model.js";
+import type {
+  AlertFamily,
+  CircuitVerdict,
+  Finding,
+  LayerCell,
+  PathLayers,
+  PathName,
+} from "./model.js";
+import { LAYERS, PATHS } from "./model.js";
 import { mostSevere, severityRank } from "./severity.js";
 
 export interface Observation {
@@ -17,22 +23,12 @@ export interface Observation {
   finding: Finding | null;
 }
 
-const LAYER_ORDER = [
-  "provider",
-  "bgp",
-  "peering",
-  "routes",
-  "gateway",
-  "globalReach",
-  "monitoring",
-];
-
 /** Several findings of one family on one peering are one alert: merge them. */
 export function mergeFindings(findings: Finding[]): Finding {
   const sorted = [...findings].sort(
     (a, b) =>
       severityRank(a.severity) - severityRank(b.severity) ||
-      LAYER_ORDER.indexOf(a.layer) - LAYER_ORDER.indexOf(b.layer),
+      LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer),
   );
   const first = sorted[0] as Finding;
   if (sorted.length === 1) return first;

@@ -3,8 +3,8 @@
 // severity, circuit, layer, owner and code. Every matching route applies;
 // each receiver hears an event once however many routes name it.
 
-import type { AlertAction, AlertEvent, AlertFamily } from "./alert-event.js";
-import type { FindingCode, Layer, Owner, Severity } from "./model.js";
+import type { AlertEvent } from "./alert-event.js";
+import type { AlertAction, AlertFamily, FindingCode, Layer, Owner, Severity } from "./model.js";
 import { isAtOrAbove, severityRank } from "./severity.js";
 
 export interface RouteMatch {

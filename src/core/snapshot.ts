@@ -3,20 +3,11 @@
 // UNKNOWN never looks like a change.
 
 import type { LayerStatus, PathName } from "./model.js";
+import { TABLE_LAYERS } from "./model.js";
 
 /** The path as a whole: can it carry traffic? Flap detection counts changes of this row. */
-export type PathRow = "path";
-export type SnapshotLayer =
-  "provider" | "bgp" | "peering" | "routes" | "gateway" | "globalReach" | PathRow;
-export const SNAPSHOT_LAYERS: readonly SnapshotLayer[] = [
-  "provider",
-  "bgp",
-  "peering",
-  "routes",
-  "gateway",
-  "globalReach",
-  "path",
-];
+export const SNAPSHOT_LAYERS = [...TABLE_LAYERS, "path"] as const;
+export type SnapshotLayer = (typeof SNAPSHOT_LAYERS)[number];
 
 export interface SnapshotCell {
   status: LayerStatus;

@@ -3,23 +3,33 @@
 
 import { z } from "zod";
 import { ALERT_EVENT_VERSION, type AlertEvent } from "../../core/alert-event.js";
+import {
+  ALERT_ACTIONS,
+  ALERT_FAMILIES,
+  FINDING_CODES,
+  LAYERS,
+  OWNERS,
+  PATHS,
+  SEVERITIES,
+} from "../../core/model.js";
 
-const severity = z.enum(["Sev0", "Sev1", "Sev2", "Sev3", "Sev4"]);
+const severity = z.enum(SEVERITIES);
 
 const eventSchema = z
   .object({
     version: z.literal(ALERT_EVENT_VERSION),
     id: z.string().min(1),
-    action: z.enum(["open", "escalate", "deescalate", "repeat", "resolve"]),
+    action: z.enum(ALERT_ACTIONS),
     key: z.string().min(1).max(255),
     sequence: z.number().int().min(1),
-    family: z.string(),
-    code: z.string(),
+    // Routing matches on these: an unknown value must not route by accident.
+    family: z.enum(ALERT_FAMILIES),
+    code: z.enum(FINDING_CODES),
     severity,
     previousSeverity: severity.nullable(),
     peakSeverity: severity,
-    layer: z.string(),
-    owner: z.enum(["carrier", "you", "shared"]),
+    layer: z.enum(LAYERS),
+    owner: z.enum(OWNERS),
     title: z.string(),
     change: z.string(),
     nextAction: z.string(),
@@ -33,7 +43,7 @@ const eventSchema = z
       })
       .passthrough(),
     peering: z.string().nullable(),
-    paths: z.array(z.enum(["primary", "secondary"])),
+    paths: z.array(z.enum(PATHS)),
     evidence: z.record(z.string(), z.unknown()),
     ticket: z.string().nullable(),
     layerTable: z.unknown(),

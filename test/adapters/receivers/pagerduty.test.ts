@@ -1,3 +1,4 @@
+import type { AlertAction } from "../../../src/core/model.js";
 import type { Logger } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -10,7 +11,7 @@ import {
   buildPagerDutyEvent,
   PAGERDUTY_MAX_SUMMARY,
 } from "../../../src/adapters/receivers/pagerduty/payload.js";
-import type { AlertAction, AlertEvent } from "../../../src/core/alert-event.js";
+import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
   arpMissingEscalated,
   arpMissingOpen,

@@ -136,9 +136,9 @@ describe("buildTeamsMessage", () => {
     expect(text).toContain(
       '"text":"DOWN · no ARP entry for the on-prem side","wrap":true,"color":"attention"',
     );
-    expect(text).toContain('"text":"UP · Established 3d 4h","wrap":true,"color":"good"');
+    expect(text).toContain('"text":"ok · Established 3d 4h","wrap":true,"color":"good"');
     expect(text).toContain(
-      '"text":"UNKNOWN · not evaluated: layer 2 down","wrap":true,"color":"default"',
+      '"text":"unknown · not evaluated: layer 2 down","wrap":true,"color":"default"',
     );
     expect(text).toContain('"text":"n/a · not configured","wrap":true,"color":"default"');
     expect(text).toContain("secondary (affected)");

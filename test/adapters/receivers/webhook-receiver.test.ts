@@ -1,11 +1,12 @@
 // The generic webhook: the Azure Monitor common alert schema, so consumers of
 // Azure alerts (Logic Apps, ITSM connectors) take erwatch's alerts unchanged.
 
+import type { AlertAction } from "../../../src/core/model.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { createReceiver, type ReceiverConfig } from "../../../src/adapters/receivers/index.js";
 import { webhookConfigSchema } from "../../../src/adapters/receivers/webhook/config.js";
 import { buildCommonAlert } from "../../../src/adapters/receivers/webhook/payload.js";
-import type { AlertAction, AlertEvent } from "../../../src/core/alert-event.js";
+import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
   arpMissingEscalated,
   arpMissingOpen,

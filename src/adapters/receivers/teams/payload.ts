@@ -5,8 +5,17 @@
 // envelope and reject messages over about 28 KB, so evidence and the carrier
 // ticket are shortened with a visible marker when they would not fit.
 
-import type { AlertAction, AlertEvent } from "../../../core/alert-event.js";
-import type { LayerCell, LayerStatus, Owner, PathName, Severity } from "../../../core/model.js";
+import type { AlertEvent } from "../../../core/alert-event.js";
+import type {
+  AlertAction,
+  LayerCell,
+  LayerStatus,
+  Owner,
+  PathName,
+  Severity,
+} from "../../../core/model.js";
+import { PATHS } from "../../../core/model.js";
+import { LAYER_ROWS, STATUS_WORDS } from "../../../core/vocabulary.js";
 
 /** Under 28 KB however a KB is counted, leaving Teams' own envelope some room. */
 export const TEAMS_MAX_MESSAGE_BYTES = 28_000;
@@ -176,8 +185,7 @@ function provider(
   return location ? `${name} at ${location}` : name;
 }
 
-const LAYER_ROWS = ["provider", "bgp", "peering", "routes", "gateway", "globalReach"] as const;
-const PATH_COLUMNS: readonly PathName[] = ["primary", "secondary"];
+const PATH_COLUMNS = PATHS;
 
 const STATUS_COLOR: Record<LayerStatus, string> = {
   up: "good",
@@ -185,14 +193,6 @@ const STATUS_COLOR: Record<LayerStatus, string> = {
   down: "attention",
   unknown: "default",
   "n/a": "default",
-};
-
-const STATUS_WORD: Record<LayerStatus, string> = {
-  up: "UP",
-  warn: "WARN",
-  down: "DOWN",
-  unknown: "UNKNOWN",
-  "n/a": "n/a",
 };
 
 /**
@@ -215,8 +215,8 @@ function layerTable(event: AlertEvent): Element[] {
     ),
   ];
   for (const layer of LAYER_ROWS) {
-    const cells = PATH_COLUMNS.map((path) => cellView(table.paths[path]?.[layer]));
-    rows.push(row(layer, cells, false));
+    const cells = PATH_COLUMNS.map((path) => cellView(table.paths[path]?.[layer.key]));
+    rows.push(row(layer.label, cells, false));
   }
   const prefixes = PATH_COLUMNS.map((path) =>
     prefixView(table.prefixes?.[path], table.limits?.[path]),
@@ -240,9 +240,9 @@ interface CellView {
 }
 
 function cellView(cell: LayerCell | undefined): CellView {
-  const status: LayerStatus = cell && cell.status in STATUS_WORD ? cell.status : "unknown";
+  const status: LayerStatus = cell && cell.status in STATUS_WORDS ? cell.status : "unknown";
   const detail = cell?.detail ? ` · ${cap(cell.detail, MAX_CELL)}` : "";
-  return { text: `${STATUS_WORD[status]}${detail}`, color: STATUS_COLOR[status], bold: false };
+  return { text: `${STATUS_WORDS[status]}${detail}`, color: STATUS_COLOR[status], bold: false };
 }
 
 function prefixView(
