@@ -25,6 +25,7 @@ export function buildAlertEvent(
     action: pending.action,
     key: state.key,
     sequence: pending.sequence,
+    episodeId: eventId(state.key, pending.episode),
     family: state.family,
     code: condition.code,
     severity: pending.severity,

@@ -35,6 +35,12 @@ export interface AlertEvent {
   key: string;
   /** 1 for the open, +1 for every event after it on this key. */
   sequence: number;
+  /**
+   * One alert instance: `${key}-${sequence of its open}`. A new value each time
+   * the key opens again, the same through its escalations, repeats and resolve
+   * (ITSM tools pair tickets by it).
+   */
+  episodeId: string;
   family: AlertFamily;
   code: FindingCode;
   severity: Severity;

@@ -47,6 +47,8 @@ export interface AlertState {
   condition: AlertCondition | null;
   /** What the receivers last heard; null when nothing is open at the receivers. */
   notified: {
+    /** Sequence of the `open` that started what the receivers hold: names the alert instance. */
+    episode: number;
     severity: Severity;
     peakSeverity: Severity;
     paths: PathName[];
@@ -64,6 +66,8 @@ export type NoneReason = "unchanged" | "held-by-hysteresis" | "silenced" | "inhi
 export interface PendingEvent {
   action: AlertAction;
   sequence: number;
+  /** Sequence of the open this event belongs to. */
+  episode: number;
   severity: Severity;
   previousSeverity: Severity | null;
   peakSeverity: Severity;
@@ -286,9 +290,12 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
     notified && severityRank(notified.peakSeverity) < severityRank(severity)
       ? notified.peakSeverity
       : severity;
+  // Alerts stored before episodes were recorded fall back to their first sequence.
+  const episode = action === "open" ? sequence : (notified?.episode ?? 1);
   const event: PendingEvent = {
     action,
     sequence,
+    episode,
     severity,
     previousSeverity: notified?.severity ?? null,
     peakSeverity,
@@ -303,6 +310,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
       action === "resolve"
         ? null
         : {
+            episode,
             severity: eventCondition.severity,
             peakSeverity,
             paths: eventCondition.paths,

@@ -17,6 +17,7 @@ function event(overrides: Partial<AlertEvent> = {}): AlertEvent {
     action: "open",
     key: "erw-abc",
     sequence: 1,
+    episodeId: "erw-abc-1",
     family: "path-down",
     code: "no-prefixes-received",
     severity: "Sev0",
