@@ -41,6 +41,21 @@ export default defineConfig(
     },
   },
   {
+    // Settings are read once, validated, in src/config; everything else takes them as arguments.
+    files: ["src/**/*.ts"],
+    ignores: ["src/config/**"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "process",
+          property: "env",
+          message: "Read settings through src/config (processEnv() and the validated loaders).",
+        },
+      ],
+    },
+  },
+  {
     files: ["src/core/**/*.ts"],
     rules: {
       "no-restricted-imports": [
@@ -92,6 +107,68 @@ export default defineConfig(
               group: ["**/functions/**", "**/cli/**"],
               message: "src/app does not depend on its doorways.",
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Adapters implement the ports src/app declares: they may name its types, never call into it.
+    files: ["src/adapters/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/app/**"],
+              allowTypeImports: true,
+              message: "Adapters import only types from src/app.",
+            },
+            {
+              group: ["**/functions/**", "**/cli/**", "**/runtime/**"],
+              message: "Adapters do not depend on the doorways or the composition root.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The doorways use what src/runtime builds instead of assembling adapters themselves.
+    files: ["src/functions/**/*.ts", "src/cli/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/adapters/**"],
+              allowTypeImports: true,
+              message: "Build adapters in src/runtime; doorways may only name their types.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/functions/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/cli/**"], message: "Functions do not depend on the CLI." }] },
+      ],
+    },
+  },
+  {
+    files: ["src/cli/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/functions/**"], message: "The CLI does not depend on Functions." },
           ],
         },
       ],

@@ -63,7 +63,7 @@ async function run(options: Options): Promise<void> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    status = await serveStatus(world.functionDeps, Number(options.port));
+    status = await serveStatus(world.statusDeps, Number(options.port));
     out(`status page: ${bold(status.url)}  (JSON with Accept: application/json)`);
     out(
       dim(
@@ -88,7 +88,7 @@ async function run(options: Options): Promise<void> {
             `    trend: ${trend.perHour > 0 ? "+" : ""}${Math.round(trend.perHour)} prefixes/hour${trend.reachesLimitAt ? `, reaches the limit about ${trend.reachesLimitAt.slice(11, 16)} UTC` : ""}`,
           );
       }
-      const held = result.decisions.filter((d) => d.why === "held-by-hysteresis");
+      const held = result.decisions.filter((d) => d.reason === "held-by-hysteresis");
       if (result.events.length === 0)
         out(
           dim(

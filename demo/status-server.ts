@@ -5,7 +5,7 @@ import functions, { type HttpResponseInit } from "@azure/functions";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { httpStatusHandler } from "../src/functions/http-status.js";
-import type { FunctionDeps } from "../src/functions/deps.js";
+import type { StatusFunctionDeps } from "../src/functions/deps.js";
 
 async function toHttpRequest(req: IncomingMessage, base: string): Promise<functions.HttpRequest> {
   const headers: Record<string, string> = {};
@@ -23,7 +23,7 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-export async function serveStatus(deps: FunctionDeps, port = 0): Promise<StatusServer> {
+export async function serveStatus(deps: StatusFunctionDeps, port = 0): Promise<StatusServer> {
   const status = httpStatusHandler(async () => deps);
   const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const server: Server = createServer((req, res) => {

@@ -13,12 +13,11 @@ export function buildAlertEvent(
   now: Date,
 ): AlertEvent {
   const { condition } = pending;
+  // The finding cannot know when its episode began; the alert does.
   const ticket =
     condition.ticket === null
       ? null
-      : condition.ticket.includes("First seen:")
-        ? condition.ticket
-        : `${condition.ticket}\nFirst seen by erwatch: ${pending.firstSeen}`;
+      : `${condition.ticket}\nFirst seen by erwatch: ${pending.firstSeen}`;
   return {
     version: ALERT_EVENT_VERSION,
     id: eventId(state.key, pending.sequence),

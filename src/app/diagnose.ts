@@ -1,10 +1,10 @@
 // One circuit, read in the order the runbook teaches, for a person at a
 // terminal: the verdict plus (with --routes) the full received route tables.
 
-import { classifyCircuit, type ClassifyOptions } from "../core/classify.js";
+import { evaluateCircuit, type EvaluationPolicy } from "../core/evaluate.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { CircuitId } from "../core/resource-id.js";
-import type { CircuitReader, ReadProgress } from "./ports.js";
+import { createReadSession, type CircuitReader, type ReadProgress } from "./ports.js";
 
 export interface DiagnoseResult {
   verdict: CircuitVerdict;
@@ -17,7 +17,8 @@ export async function diagnose(
   options: {
     routes: boolean;
     abortSignal: AbortSignal;
-    classify: ClassifyOptions;
+    policy: EvaluationPolicy;
+    now: Date;
     onRead?: (progress: ReadProgress) => void;
   },
 ): Promise<DiagnoseResult> {
@@ -29,9 +30,11 @@ export async function diagnose(
       sequential: true,
       includeIgnored: true,
       onRead: options.onRead,
+      session: createReadSession(),
     },
   );
   if (result.kind === "ignored")
     throw new Error("the reader skipped a circuit it was told to read");
-  return { verdict: classifyCircuit(result.reading, options.classify), reading: result.reading };
+  const { verdict } = evaluateCircuit(result.reading, null, [], [], options.policy, options.now);
+  return { verdict, reading: result.reading };
 }

@@ -34,7 +34,7 @@ export interface ReadOptions {
   /** Read even circuits tagged erwatch:ignore (a person asked for this one by name). */
   includeIgnored?: boolean;
   /** Per-sweep memo shared across circuits (connection lists, vWAN gateways). */
-  session?: ReadSession;
+  session: ReadSession;
 }
 
 export interface ReadSession {

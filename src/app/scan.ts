@@ -1,25 +1,35 @@
-// A one-shot, stateless sweep: discover, read, classify. The CLI's `sweep`
-// and the stateful sweep both start here.
+// Discover and read circuits. The stateless sweep (`erwatch sweep`) judges
+// each reading on its own; the stateful sweep records each one as it arrives.
 
 import pLimit from "p-limit";
-import { classifyCircuit, type ClassifyOptions } from "../core/classify.js";
+import { evaluateCircuit, type EvaluationPolicy } from "../core/evaluate.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { Logger } from "../logging.js";
 import type { CircuitReader, CircuitTarget, DiscoveryFailure, ReadOptions } from "./ports.js";
 import { createReadSession } from "./ports.js";
+
+export interface Scope {
+  subscriptions: string[];
+  circuitIds: string[];
+}
+
+/** A circuit erwatch failed on for a reason other than a read (a bug): shown, never dropped. */
+export interface CircuitError {
+  id: string;
+  name: string;
+  message: string;
+}
 
 export interface ScanResult {
   verdicts: CircuitVerdict[];
   readings: CircuitReading[];
   ignored: { id: string; name: string }[];
   discoveryFailures: DiscoveryFailure[];
-  /** Circuits erwatch failed on for a reason other than a read (a bug): shown, never dropped. */
-  errors: { id: string; name: string; message: string }[];
+  errors: CircuitError[];
 }
 
-export interface ScanOptions {
+export interface ReadEachOptions {
   abortSignal: AbortSignal;
-  classify: ClassifyOptions | ((reading: CircuitReading) => ClassifyOptions);
   logger: Logger;
   /** Circuits read at once; ARM calls are bounded separately inside the reader. */
   circuitConcurrency?: number;
@@ -27,23 +37,42 @@ export interface ScanOptions {
   read?: Omit<ReadOptions, "abortSignal" | "session">;
 }
 
-export async function readTargets(
+export async function discoverTargets(
+  reader: CircuitReader,
+  scope: Scope,
+  options: { abortSignal: AbortSignal; logger: Logger },
+): Promise<{ targets: CircuitTarget[]; failures: DiscoveryFailure[] }> {
+  const found = await reader.discover(scope, { abortSignal: options.abortSignal });
+  for (const f of found.failures) {
+    options.logger.warn(
+      { subscriptionId: f.subscriptionId, failure: f.failure },
+      "listing circuits failed",
+    );
+  }
+  return found;
+}
+
+/**
+ * Reads every target and hands each reading to `onReading` as soon as it
+ * arrives, so one slow circuit does not hold up what the others found.
+ */
+export async function readEach(
   reader: CircuitReader,
   targets: CircuitTarget[],
-  options: ScanOptions,
-): Promise<Pick<ScanResult, "readings" | "ignored" | "errors">> {
+  options: ReadEachOptions,
+  onReading: (reading: CircuitReading, log: Logger) => Promise<void> | void,
+): Promise<{ ignored: ScanResult["ignored"]; errors: CircuitError[] }> {
   const session = createReadSession();
   const limit = pLimit(options.circuitConcurrency ?? 8);
-  const readings: CircuitReading[] = [];
   const ignored: ScanResult["ignored"] = [];
-  const errors: ScanResult["errors"] = [];
+  const errors: CircuitError[] = [];
   let done = 0;
   await Promise.all(
     targets.map((target) =>
       limit(async () => {
         const log = options.logger.child({ circuitId: target.id, circuit: target.name });
-        // A failure here is a bug, not a read error (those are readings); keep
-        // the other circuits going and say which one broke.
+        // A failure here is a bug or a storage fault, not a read error (those
+        // are readings); keep the other circuits going and say which one broke.
         try {
           const result = await reader.read(target, {
             ...options.read,
@@ -53,13 +82,13 @@ export async function readTargets(
           if (result.kind === "ignored") {
             log.info("circuit skipped: tagged erwatch:ignore");
             ignored.push({ id: result.id, name: result.name });
-          } else {
-            for (const problem of result.settingProblems)
-              log.warn({ problem }, "circuit tag ignored");
-            readings.push(result.reading);
+            return;
           }
+          for (const problem of result.settingProblems)
+            log.warn({ problem }, "circuit tag ignored");
+          await onReading(result.reading, log);
         } catch (error) {
-          log.error({ err: error }, "reading the circuit failed unexpectedly");
+          log.error({ err: error }, "the circuit could not be judged");
           errors.push({
             id: target.id,
             name: target.name,
@@ -72,29 +101,24 @@ export async function readTargets(
       }),
     ),
   );
-  // Stable order regardless of which read finished first.
-  readings.sort((a, b) => a.ref.id.localeCompare(b.ref.id));
-  return { readings, ignored, errors };
+  return { ignored, errors };
 }
 
+/** The stateless sweep: no history, so no flaps or trends; every reading judged on its own. */
 export async function scan(
   reader: CircuitReader,
-  scope: { subscriptions: string[]; circuitIds: string[] },
-  options: ScanOptions,
+  scope: Scope,
+  options: ReadEachOptions & { policy: EvaluationPolicy; now: Date },
 ): Promise<ScanResult> {
-  const { targets, failures } = await reader.discover(scope, { abortSignal: options.abortSignal });
-  for (const f of failures) {
-    options.logger.warn(
-      { subscriptionId: f.subscriptionId, failure: f.failure },
-      "listing circuits failed",
-    );
-  }
-  const { readings, ignored, errors } = await readTargets(reader, targets, options);
-  const verdicts = readings.map((reading) =>
-    classifyCircuit(
-      reading,
-      typeof options.classify === "function" ? options.classify(reading) : options.classify,
-    ),
-  );
+  const { targets, failures } = await discoverTargets(reader, scope, options);
+  const readings: CircuitReading[] = [];
+  const verdicts: CircuitVerdict[] = [];
+  const { ignored, errors } = await readEach(reader, targets, options, (reading) => {
+    verdicts.push(evaluateCircuit(reading, null, [], [], options.policy, options.now).verdict);
+    readings.push(reading);
+  });
+  // Stable order regardless of which read finished first.
+  readings.sort((a, b) => a.ref.id.localeCompare(b.ref.id));
+  verdicts.sort((a, b) => a.id.localeCompare(b.id));
   return { verdicts, readings, ignored, discoveryFailures: failures, errors };
 }

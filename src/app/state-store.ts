@@ -1,6 +1,5 @@
 // What the stateful sweep needs from storage, and what it publishes to. The
-// Table Storage adapter implements StateStore; Service Bus (or the in-memory
-// sink in tests) implements EventSink.
+// Table Storage adapter implements StateStore; Service Bus implements EventSink.
 
 import type { AlertEvent } from "../core/alert-event.js";
 import type { HistoryEntry } from "../core/history.js";
@@ -12,9 +11,13 @@ export interface Stored<T> {
   etag: string;
 }
 
-/** Another writer changed the row since it was read: re-read and decide again. */
-export class ConflictError extends Error {
-  override readonly name = "ConflictError";
+/**
+ * Another writer changed the row since it was read: re-read and decide again.
+ * Stores signal it with an error named "ConflictError" (errors are recognised
+ * by name, so adapters need not import this module).
+ */
+export function isConflict(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConflictError";
 }
 
 export interface OutboxRow {
@@ -59,13 +62,4 @@ export interface EventSink {
   /** Resolves only when the broker accepted every event; rejects otherwise (nothing partial is assumed). */
   publish(events: AlertEvent[]): Promise<void>;
   close?(): Promise<void>;
-}
-
-export class InMemoryEventSink implements EventSink {
-  readonly published: AlertEvent[] = [];
-  failWith: Error | null = null;
-  async publish(events: AlertEvent[]): Promise<void> {
-    if (this.failWith) throw this.failWith;
-    this.published.push(...events);
-  }
 }

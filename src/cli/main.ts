@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { processEnv } from "../config/env.js";
 import { runCli } from "./program.js";
 
 const stop = new AbortController();
@@ -6,7 +7,7 @@ process.once("SIGINT", () => stop.abort());
 process.once("SIGTERM", () => stop.abort());
 
 const code = await runCli(process.argv.slice(2), {
-  env: process.env,
+  env: processEnv(),
   stdout: process.stdout,
   stderr: process.stderr,
   signal: stop.signal,

@@ -5,24 +5,22 @@
 import { Command, CommanderError, Option } from "commander";
 import type { TokenCredential } from "@azure/identity";
 import type { DestinationStream } from "pino";
-import { azureCredential } from "../adapters/credential.js";
 import type { ArmClientOptions } from "../adapters/arm/clients.js";
-import { createArmReader } from "../adapters/arm/reader.js";
 import { diagnose } from "../app/diagnose.js";
-import type { CircuitReader } from "../app/ports.js";
 import { buildReport, type Report } from "../app/report.js";
 import { scan } from "../app/scan.js";
-import { readArmConfig, type ArmConfig } from "../config/arm.js";
-import { ConfigError, SettingsReader } from "../config/reader.js";
+import type { ArmConfig } from "../config/arm.js";
+import { ConfigError } from "../config/reader.js";
 import type { Env } from "../config/settings.js";
+import { DEFAULT_ALERT_POLICY } from "../core/policy.js";
 import { isSubscriptionId, parseCircuitId } from "../core/resource-id.js";
 import { isAtOrAbove } from "../core/severity.js";
 import { createLogger, type Logger } from "../logging.js";
-import { buildRuntime } from "../runtime/build.js";
-import { buildDispatch } from "../runtime/dispatch.js";
-import { serviceBusClient } from "../adapters/servicebus/client.js";
-import { EventConsumer } from "../adapters/servicebus/consumer.js";
-import { loadRuntimeConfig } from "../runtime/config.js";
+import { loadDispatchConfig, loadReadConfig, loadSweepConfig } from "../runtime/config.js";
+import { credentials } from "../runtime/common.js";
+import { buildDispatchRuntime, createEventConsumer } from "../runtime/dispatch.js";
+import { buildReadRuntime } from "../runtime/read.js";
+import { buildSweepRuntime } from "../runtime/sweep.js";
 import { renderCircuit, renderFinding } from "./render-table.js";
 
 export interface Stream {
@@ -52,16 +50,8 @@ interface Context {
   logger: Logger;
 }
 
-function armConfig(env: Env): ArmConfig {
-  const r = new SettingsReader(env);
-  const config = readArmConfig(r);
-  r.throwIfProblems();
-  return config;
-}
-
 async function credentialFor(ctx: Context, config: ArmConfig): Promise<TokenCredential> {
-  const credential =
-    ctx.deps.credential ?? azureCredential({ authorityHost: config.authorityHost });
+  const credential = ctx.deps.credential ?? credentials(config.cloud, {})();
   try {
     // Fail fast and clearly rather than as a blind finding on every read.
     const token = await credential.getToken(config.tokenScope, {
@@ -77,12 +67,23 @@ async function credentialFor(ctx: Context, config: ArmConfig): Promise<TokenCred
   return credential;
 }
 
-function reader(ctx: Context, config: ArmConfig, credential: TokenCredential): CircuitReader {
-  const deps = { credential, config, ...(ctx.deps.now ? { now: ctx.deps.now } : {}) };
-  return createArmReader(
-    ctx.deps.armClientOptions ? { ...deps, clientOptions: ctx.deps.armClientOptions } : deps,
-  );
+/** What every runtime the CLI builds is given: its credential, logger and, in tests, the fake's TLS. */
+function overrides(ctx: Context, credential: TokenCredential) {
+  return {
+    credential,
+    logger: ctx.logger,
+    ...(ctx.deps.armClientOptions ? { armClientOptions: ctx.deps.armClientOptions } : {}),
+    ...(ctx.deps.now ? { now: ctx.deps.now } : {}),
+  };
 }
+
+const clock = (ctx: Context) => (ctx.deps.now ?? (() => new Date()))();
+
+/** Without history there are no flaps or trends; the rest of the policy is the default. */
+const statelessPolicy = (arm: ArmConfig) => ({
+  classify: arm.classify,
+  alerts: DEFAULT_ALERT_POLICY,
+});
 
 function worstExit(report: Report): number {
   if (report.errors.length > 0) return EXIT.cannotRun;
@@ -107,13 +108,16 @@ async function runDiagnose(
       `"${id}" is not an ExpressRoute circuit resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/expressRouteCircuits/<name>)`,
     );
   }
-  const config = armConfig(ctx.deps.env);
-  const credential = await credentialFor(ctx, config);
+  const config = loadReadConfig(ctx.deps.env, { scope: false });
+  const { arm } = config;
+  const credential = await credentialFor(ctx, arm);
+  const runtime = buildReadRuntime(config, overrides(ctx, credential));
   const stderr = ctx.deps.stderr;
-  const { verdict, reading } = await diagnose(reader(ctx, config, credential), circuit, {
+  const { verdict, reading } = await diagnose(runtime.reader, circuit, {
     routes: opts.routes ?? false,
-    abortSignal: AbortSignal.timeout(config.timeoutMs * 20),
-    classify: config.classify,
+    abortSignal: AbortSignal.timeout(arm.timeoutMs * 20),
+    policy: statelessPolicy(arm),
+    now: clock(ctx),
     onRead: (p) => {
       if (stderr.isTTY)
         stderr.write(
@@ -127,11 +131,7 @@ async function runDiagnose(
       `could not read circuit ${circuit.id}: ${e.kind}${e.missingPermission ? ` (missing ${e.missingPermission})` : ""}: ${e.message}`,
     );
   }
-  const report = buildReport({
-    verdicts: [verdict],
-    readings: [reading],
-    generatedAt: (ctx.deps.now ?? (() => new Date()))(),
-  });
+  const report = buildReport({ verdicts: [verdict], readings: [reading], generatedAt: clock(ctx) });
   if (opts.output === "json") ctx.deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else
     ctx.deps.stdout.write(
@@ -196,17 +196,13 @@ async function runStatefulSweep(
   ctx: Context,
   opts: { subscription?: string[]; circuit?: string[]; output: string },
 ): Promise<number> {
-  const config = loadRuntimeConfig(ctx.deps.env, { state: true, publish: "optional" });
+  // The scope may come from flags instead of settings: sweepScope checks it.
+  const config = loadSweepConfig(ctx.deps.env, { publish: "optional", scope: false });
   const scope = sweepScope(ctx, opts, config.arm);
   const credential = await credentialFor(ctx, config.arm);
-  const runtime = buildRuntime(config, {
-    credential,
-    ...(ctx.deps.armClientOptions ? { armClientOptions: ctx.deps.armClientOptions } : {}),
-    logger: ctx.logger,
-  });
-  if (!runtime.store || !runtime.sweeper) throw new CannotRun("Table Storage is not configured");
+  const runtime = buildSweepRuntime(config, overrides(ctx, credential));
   await runtime.store.ensureTables();
-  const now = (ctx.deps.now ?? (() => new Date()))();
+  const now = clock(ctx);
   const result = await runtime.sweeper.sweep({
     scope,
     now,
@@ -244,42 +240,34 @@ async function runSweep(
   opts: { subscription?: string[]; circuit?: string[]; output: string; state?: boolean },
 ): Promise<number> {
   if (opts.state) return runStatefulSweep(ctx, opts);
-  const config = armConfig(ctx.deps.env);
-  const scope = sweepScope(ctx, opts, config);
-  const credential = await credentialFor(ctx, config);
+  const config = loadReadConfig(ctx.deps.env, { scope: false });
+  const { arm } = config;
+  const scope = sweepScope(ctx, opts, arm);
+  const credential = await credentialFor(ctx, arm);
+  const runtime = buildReadRuntime(config, overrides(ctx, credential));
   const tick = progress(ctx.deps.stderr);
-  const armReader = reader(ctx, config, credential);
-  const result = await scan(armReader, scope, {
-    abortSignal: AbortSignal.timeout(config.timeoutMs * 40),
-    classify: config.classify,
+  const result = await scan(runtime.reader, scope, {
+    abortSignal: AbortSignal.timeout(arm.timeoutMs * 40),
+    policy: statelessPolicy(arm),
+    now: clock(ctx),
     logger: ctx.logger,
     onCircuit: (done, total, name) => tick(`read ${done}/${total} circuits (${name})`),
   });
   if (ctx.deps.stderr.isTTY) ctx.deps.stderr.write("\r\u001b[2K");
-  const report = buildReport({ ...result, generatedAt: (ctx.deps.now ?? (() => new Date()))() });
+  const report = buildReport({ ...result, generatedAt: clock(ctx) });
   printSweep(ctx, report, opts.output);
   if (report.circuits.length === 0 && report.discoveryFailures.length > 0) return EXIT.cannotRun;
   return worstExit(report);
 }
 
 async function runDispatch(ctx: Context, opts: { once?: boolean }): Promise<number> {
-  const config = loadRuntimeConfig(ctx.deps.env, {
-    state: true,
-    publish: "required",
-    dispatch: true,
-  });
-  const runtime = buildRuntime(config, {
+  const config = loadDispatchConfig(ctx.deps.env);
+  const runtime = buildDispatchRuntime(config, {
     logger: ctx.logger,
     ...(ctx.deps.credential ? { credential: ctx.deps.credential } : {}),
   });
-  const { dispatcher, deliveries } = buildDispatch(runtime);
-  await deliveries.ensureTable();
-  const client = serviceBusClient(config.publish!.connection, runtime.credentialFor);
-  const consumer = new EventConsumer(client, dispatcher, {
-    entity: config.publish!.entity,
-    subscription: config.dispatch!.subscription,
-    logger: ctx.logger,
-  });
+  await runtime.deliveries.ensureTable();
+  const consumer = createEventConsumer(runtime);
   const signal = ctx.deps.signal ?? new AbortController().signal;
   let total = 0;
   try {

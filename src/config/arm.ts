@@ -1,6 +1,8 @@
 import type { ClassifyOptions } from "../core/classify.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../core/classify.js";
+import { parsePeeringList } from "../core/circuit-settings.js";
 import type { ConnectivityModel } from "../core/model.js";
+import { DEFAULT_ROUTE_LIMITS } from "../core/route-limits.js";
 import { isSubscriptionId, parseCircuitId } from "../core/resource-id.js";
 import type { SettingsReader } from "./reader.js";
 
@@ -46,12 +48,15 @@ export interface ArmConfig {
   classify: ClassifyOptions;
 }
 
-export function readArmConfig(r: SettingsReader): ArmConfig {
-  const cloud = r.oneOf<CloudName>(
+export function readCloud(r: SettingsReader): CloudName {
+  return r.oneOf<CloudName>(
     "AZURE_CLOUD",
     ["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"],
     "AzureCloud",
   );
+}
+
+export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)): ArmConfig {
   const endpoint = r.url("ARM_ENDPOINT") ?? CLOUDS[cloud].arm;
   const subscriptions = r.list("ERWATCH_SUBSCRIPTIONS");
   for (const s of subscriptions) {
@@ -68,8 +73,11 @@ export function readArmConfig(r: SettingsReader): ArmConfig {
         `"${text}" is not an ExpressRoute circuit resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/expressRouteCircuits/<name>)`,
       );
   }
-  const warn = r.int("PREFIX_WARN_PERCENT", 80, { min: 1, max: 100 });
-  const critical = r.int("PREFIX_CRITICAL_PERCENT", 95, { min: 1, max: 100 });
+  const limits = DEFAULT_ROUTE_LIMITS;
+  const routeLimit = (name: string, fallback: number) =>
+    r.int(name, fallback, { min: 1, max: 1_000_000 });
+  const warn = r.int("PREFIX_WARN_PERCENT", limits.warnPercent, { min: 1, max: 100 });
+  const critical = r.int("PREFIX_CRITICAL_PERCENT", limits.criticalPercent, { min: 1, max: 100 });
   if (critical < warn)
     r.problem("PREFIX_CRITICAL_PERCENT", `must be at least PREFIX_WARN_PERCENT (${warn})`);
   const expected = r.raw("ERWATCH_EXPECTED_PEERINGS");
@@ -91,22 +99,15 @@ export function readArmConfig(r: SettingsReader): ArmConfig {
         "own-edge",
       ),
       expectedPeerings:
-        expected === undefined
-          ? ["AzurePrivatePeering"]
-          : expected.toLowerCase() === "none"
-            ? []
-            : r.list("ERWATCH_EXPECTED_PEERINGS"),
+        expected === undefined ? ["AzurePrivatePeering"] : parsePeeringList(expected),
     },
     classify: {
       ...DEFAULT_CLASSIFY_OPTIONS,
       routeLimits: {
-        privateStandardIpv4: r.int("ROUTE_LIMIT_PRIVATE_STANDARD", 4000, {
-          min: 1,
-          max: 1_000_000,
-        }),
-        privatePremiumIpv4: r.int("ROUTE_LIMIT_PRIVATE_PREMIUM", 10000, { min: 1, max: 1_000_000 }),
-        privateIpv6: r.int("ROUTE_LIMIT_PRIVATE_IPV6", 100, { min: 1, max: 1_000_000 }),
-        microsoft: r.int("ROUTE_LIMIT_MICROSOFT", 200, { min: 1, max: 1_000_000 }),
+        privateStandardIpv4: routeLimit("ROUTE_LIMIT_PRIVATE_STANDARD", limits.privateStandardIpv4),
+        privatePremiumIpv4: routeLimit("ROUTE_LIMIT_PRIVATE_PREMIUM", limits.privatePremiumIpv4),
+        privateIpv6: routeLimit("ROUTE_LIMIT_PRIVATE_IPV6", limits.privateIpv6),
+        microsoft: routeLimit("ROUTE_LIMIT_MICROSOFT", limits.microsoft),
         warnPercent: warn,
         criticalPercent: critical,
       },

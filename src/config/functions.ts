@@ -1,4 +1,5 @@
 import type { SettingsReader } from "./reader.js";
+import type { Env } from "./settings.js";
 
 export const DEFAULT_SWEEP_SCHEDULE = "0 */5 * * * *";
 
@@ -14,4 +15,13 @@ export function readSweepSchedule(r: SettingsReader): string {
     );
   }
   return schedule;
+}
+
+/**
+ * Read when the dispatcher registers, before any validation can run: whether
+ * SERVICEBUS_ENTITY is a topic (with this subscription) or a queue.
+ */
+export function readTriggerSettings(env: Env): { subscription: string | null } {
+  const subscription = env.SERVICEBUS_SUBSCRIPTION?.trim();
+  return { subscription: subscription ? subscription : null };
 }

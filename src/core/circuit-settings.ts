@@ -29,6 +29,15 @@ export function isIgnored(tags: Record<string, string>): boolean {
   return truthy(tag(tags, TAGS.ignore));
 }
 
+/** A comma-separated list of peering names; the word `none` is the empty list. */
+export function parsePeeringList(text: string): string[] {
+  if (text.trim().toLowerCase() === "none") return [];
+  return text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+}
+
 /** Tag values that cannot be understood fall back to the default and are reported. */
 export function resolveCircuitSettings(
   tags: Record<string, string>,
@@ -58,14 +67,7 @@ export function resolveCircuitSettings(
     else problems.push(`tag ${TAGS.expectGateway}="${gateway}" is not true or false`);
   }
   const expectedPeerings =
-    peerings === undefined
-      ? defaults.expectedPeerings
-      : peerings.toLowerCase() === "none"
-        ? []
-        : peerings
-            .split(",")
-            .map((p) => p.trim())
-            .filter(Boolean);
+    peerings === undefined ? defaults.expectedPeerings : parsePeeringList(peerings);
 
   return {
     settings: { connectivityModel, criticality: level, expectedPeerings, expectGateway },

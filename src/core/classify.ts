@@ -1,6 +1,7 @@
 // Readings in, verdict out: the layer table per peering and path, and the
-// findings. Pure: the previous sweep's facts and the thresholds come in as
-// arguments.
+// findings as the layers grade them. Pure: the previous sweep's facts and the
+// thresholds come in as arguments. The circuit's criticality, flaps and trends
+// are applied after this, in evaluate.ts.
 
 import { blindFindings, type BlindRead } from "./blind.js";
 import {
@@ -27,7 +28,6 @@ import type {
 import { analysePath, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
 import { DEFAULT_ROUTE_LIMITS, type RouteLimitSettings } from "./route-limits.js";
-import { applyCriticality } from "./severity.js";
 
 export interface ClassifyOptions {
   routeLimits: RouteLimitSettings;
@@ -120,8 +120,6 @@ export function classifyCircuit(
     readAt: reading.circuit.readAt,
     failedReads: failures.map((f) => f.failure),
   };
-  const graded = (list: Finding[]): Finding[] =>
-    list.map((f) => ({ ...f, severity: applyCriticality(f.severity, settings.criticality) }));
   if (!reading.circuit.ok) {
     return {
       ...base,
@@ -131,7 +129,7 @@ export function classifyCircuit(
       circuitRead: false,
       providerState: null,
       peerings: [],
-      findings: graded(findings),
+      findings,
     };
   }
 
@@ -224,6 +222,6 @@ export function classifyCircuit(
     circuitRead: true,
     providerState: facts.serviceProviderProvisioningState,
     peerings,
-    findings: graded(findings),
+    findings,
   };
 }

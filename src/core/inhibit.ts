@@ -1,7 +1,7 @@
 // Inhibition as data, in the spirit of Alertmanager's inhibit_rules: while a
 // lower-layer alert is active, the alerts it explains are held.
 
-import type { AlertFamily, FindingCode, PathName } from "./model.js";
+import type { AlertFamily, FindingCode, PathName, Severity } from "./model.js";
 
 export interface InhibitRule {
   name: string;
@@ -56,6 +56,7 @@ export interface ActiveAlert {
   key: string;
   family: AlertFamily;
   code: FindingCode;
+  severity: Severity;
   circuitId: string;
   peering: string | null;
   paths: PathName[];

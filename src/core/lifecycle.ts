@@ -15,7 +15,7 @@ import type {
   Severity,
 } from "./model.js";
 import type { Observation } from "./observe.js";
-import type { AlertPolicy, HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
+import type { HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
 import { severityRank } from "./severity.js";
 
 export type Phase = "clear" | "pending" | "firing" | "resolving";
@@ -76,14 +76,16 @@ export interface PendingEvent {
   firstSeen: string;
 }
 
+/** What the receivers hear (`action`), or why they hear nothing (`reason`). */
 export type Decision =
-  | { reason: AlertAction; event: PendingEvent; next: AlertState }
+  | { action: AlertAction; event: PendingEvent; next: AlertState }
   | {
-      reason: "none";
-      why: NoneReason;
+      action: "none";
+      reason: NoneReason;
       detail: string;
       next: AlertState;
-      /** The event a silence or inhibition held back. */ heldBack?: AlertAction;
+      /** The event a silence or inhibition held back. */
+      heldBack?: AlertAction;
     };
 
 export function conditionOf(finding: Finding): AlertCondition {
@@ -98,20 +100,6 @@ export function conditionOf(finding: Finding): AlertCondition {
     evidence: finding.evidence,
     ticket: finding.ticket ?? null,
   };
-}
-
-/** Blind and flap alerts have their own thresholds; everything else follows the policy. */
-export function hysteresisForFamily(
-  family: AlertFamily,
-  policy: AlertPolicy,
-  base: HysteresisPolicy,
-): HysteresisPolicy {
-  const all = (n: number): PerSeverity<number> => ({ Sev0: n, Sev1: n, Sev2: n, Sev3: n, Sev4: n });
-  if (family === "monitoring-blind")
-    return { openAfter: all(policy.blindAfterSweeps), resolveAfter: all(1) };
-  // Flapping is already judged over a window of history.
-  if (family === "session-flapping") return { openAfter: all(1), resolveAfter: base.resolveAfter };
-  return base;
 }
 
 /** Step 1: the condition after this observation. Null when there is nothing to track. */
@@ -225,10 +213,10 @@ export interface DecideContext {
 
 /** Step 2: what the receivers must hear, given the advanced state. */
 export function decide(state: AlertState, ctx: DecideContext): Decision {
-  const none = (why: NoneReason, detail: string, heldBack?: AlertAction): Decision =>
+  const none = (reason: NoneReason, detail: string, heldBack?: AlertAction): Decision =>
     heldBack
-      ? { reason: "none", why, detail, next: state, heldBack }
-      : { reason: "none", why, detail, next: state };
+      ? { action: "none", reason, detail, next: state, heldBack }
+      : { action: "none", reason, detail, next: state };
   if (ctx.blind)
     return none(
       "blind",
@@ -321,7 +309,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
     // The episode ends with its resolve; the next one starts fresh.
     firstSeen: action === "resolve" ? null : state.firstSeen,
   };
-  return { reason: action, event, next };
+  return { action, event, next };
 }
 
 /** A concurrent sweep already judged this key at or after our clock: do not count twice. */

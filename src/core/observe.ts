@@ -79,14 +79,13 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
 
 export function observe(
   verdict: CircuitVerdict,
-  extraFindings: Finding[],
   existing: { key: string; family: AlertFamily; peering: string | null }[],
 ): Observation[] {
   const groups = new Map<
     string,
     { family: AlertFamily; peering: string | null; findings: Finding[] }
   >();
-  for (const finding of [...verdict.findings, ...extraFindings]) {
+  for (const finding of verdict.findings) {
     const family = FAMILY_OF[finding.code];
     const key = alertKey(verdict.id, finding.peering, family);
     const group = groups.get(key) ?? { family, peering: finding.peering, findings: [] };

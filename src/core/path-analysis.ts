@@ -49,7 +49,6 @@ export interface PathAnalysis {
   lowest: PathLayer | null;
   /** Layers below `lowest` that could not be read: the real cause may hide there. */
   unknownBelow: PathLayer[];
-  failures: ReadFailure[];
   readAt: { arp: string; summary: string };
 }
 
@@ -152,10 +151,6 @@ export function analysePath(
 ): PathAnalysis {
   const subnet =
     path === "primary" ? peering.primaryPeerAddressPrefix : peering.secondaryPeerAddressPrefix;
-  const failures: ReadFailure[] = [];
-  if (!reading.arp.ok) failures.push(reading.arp.error);
-  if (!reading.summary.ok) failures.push(reading.summary.error);
-
   const provider = providerCell(circuit, reading, subnet);
   const neighborRows = reading.summary.ok ? reading.summary.value : null;
   const neighbors = neighborRows
@@ -201,7 +196,6 @@ export function analysePath(
     prefixPercent: ipv4Established?.percent ?? null,
     lowest,
     unknownBelow,
-    failures,
     readAt: { arp: reading.arp.readAt, summary: reading.summary.readAt },
   };
 }

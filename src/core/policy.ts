@@ -1,7 +1,7 @@
 // How findings become notifications: hysteresis, repeat intervals, blind and
 // flap thresholds, silences. Plain data, validated at start by src/config.
 
-import type { PathName, Severity } from "./model.js";
+import type { AlertFamily, PathName, Severity } from "./model.js";
 
 export type PerSeverity<T> = Record<Severity, T>;
 
@@ -50,14 +50,26 @@ export interface Silence {
   window: SilenceWindow;
 }
 
-export function hysteresisFor(
+const every = (n: number): PerSeverity<number> => ({ Sev0: n, Sev1: n, Sev2: n, Sev3: n, Sev4: n });
+
+/**
+ * The hysteresis one alert key follows: the circuit's own override of the
+ * policy, except that blind alerts count failed sweeps and flap alerts open at
+ * once (flapping is already judged over a window of history).
+ */
+export function hysteresisOf(
   policy: AlertPolicy,
   circuit: { id: string; name: string },
+  family: AlertFamily,
 ): HysteresisPolicy {
   const override =
     policy.circuits[circuit.id.toLowerCase()] ?? policy.circuits[circuit.name.toLowerCase()] ?? {};
-  return {
+  const base: HysteresisPolicy = {
     openAfter: { ...policy.openAfter, ...override.openAfter },
     resolveAfter: { ...policy.resolveAfter, ...override.resolveAfter },
   };
+  if (family === "monitoring-blind")
+    return { openAfter: every(policy.blindAfterSweeps), resolveAfter: every(1) };
+  if (family === "session-flapping") return { ...base, openAfter: every(1) };
+  return base;
 }

@@ -13,8 +13,6 @@ export interface TicketInput {
   problem: string;
   analyses: PathAnalysis[];
   readAt: string;
-  /** When the condition was first seen, once the sweep knows it. */
-  since?: string;
 }
 
 function arpLines(rows: ArpRow[] | null): string[] {
@@ -41,7 +39,6 @@ export function buildCarrierTicket(input: TicketInput): string {
     );
   }
   lines.push(`Affected path(s): ${affected.join(" and ")}`);
-  if (input.since) lines.push(`First seen: ${input.since}`);
   lines.push(`Read at: ${input.readAt}`);
   for (const analysis of input.analyses) {
     const mark = affected.includes(analysis.path) ? "affected" : "for comparison";

@@ -2,7 +2,8 @@
 // reach the limit at that rate: the warning that lets people summarise on a
 // schedule instead of at 2 a.m.
 
-import type { PrefixSample } from "./history.js";
+import type { HistoryEntry, PrefixSample } from "./history.js";
+import type { CircuitVerdict, Finding } from "./model.js";
 
 export interface PrefixTrend {
   samples: number;
@@ -42,4 +43,34 @@ export function prefixTrend(
         ).toISOString()
       : null;
   return { samples: unique.length, perHour, reachesLimitAt };
+}
+
+/** Adds the growth trend of each near-limit path to its finding's evidence. */
+export function withPrefixTrend(
+  findings: Finding[],
+  verdict: CircuitVerdict,
+  history: HistoryEntry[],
+  windowHours: number,
+  now: Date,
+): Finding[] {
+  const since = now.getTime() - windowHours * 3_600_000;
+  return findings.map((f) => {
+    if (f.code !== "prefix-limit-near" || !f.peering) return f;
+    const peering = verdict.peerings.find((p) => p.name === f.peering);
+    const limit = typeof f.evidence.limit === "number" ? f.evidence.limit : null;
+    const trend: Record<string, PrefixTrend> = {};
+    for (const path of f.paths) {
+      const count = peering?.prefixes[path];
+      if (count === null || count === undefined || limit === null) continue;
+      const samples = history.filter(
+        (e): e is PrefixSample =>
+          e.kind === "prefixes" &&
+          e.peering === f.peering &&
+          e.path === path &&
+          Date.parse(e.at) >= since,
+      );
+      trend[path] = prefixTrend(samples, { at: now, count }, limit);
+    }
+    return { ...f, evidence: { ...f.evidence, trend } };
+  });
 }

@@ -1,18 +1,27 @@
-// What the Functions need, built once per process from app settings. A
+// What the Functions need, built once per process from app settings, on first
+// use: the host loads every function file at start, so each builds (and
+// imports the SDKs of) only its own runtime, and only when invoked. A
 // configuration problem is remembered and reported on every invocation (all
 // problems at once); a transient failure (storage not reachable yet) is retried
 // by the next invocation.
 
 import { SweepCoordinator } from "../app/sweep-coordinator.js";
 import type { SweepResult } from "../app/sweep.js";
+import { processEnv } from "../config/env.js";
 import { ConfigError } from "../config/reader.js";
-import { buildRuntime, type Runtime } from "../runtime/build.js";
-import { loadRuntimeConfig } from "../runtime/config.js";
 import { consoleDestination } from "../logging.js";
+import { loadStatusConfig, loadSweepConfig } from "../runtime/config.js";
+import type { StatusRuntime } from "../runtime/status.js";
+import type { SweepRuntime } from "../runtime/sweep.js";
 
-export interface FunctionDeps {
-  runtime: Runtime;
+export interface SweepFunctionDeps {
+  runtime: SweepRuntime;
   coordinator: SweepCoordinator<SweepResult>;
+  now: () => Date;
+}
+
+export interface StatusFunctionDeps {
+  runtime: StatusRuntime;
   now: () => Date;
 }
 
@@ -27,14 +36,18 @@ export function cachedFactory<T>(build: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export const sweepDeps = cachedFactory<FunctionDeps>(async () => {
-  const config = loadRuntimeConfig(process.env, {
-    scope: true,
-    state: true,
-    publish: "required",
-    functions: true,
-  });
-  const runtime = buildRuntime(config, { logDestination: consoleDestination() });
-  await runtime.store?.ensureTables();
+export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
+  const config = loadSweepConfig(processEnv(), { publish: "required", functions: true });
+  const { buildSweepRuntime } = await import("../runtime/sweep.js");
+  const runtime = buildSweepRuntime(config, { logDestination: consoleDestination() });
+  await runtime.store.ensureTables();
   return { runtime, coordinator: new SweepCoordinator<SweepResult>(), now: () => new Date() };
+});
+
+export const statusDeps = cachedFactory<StatusFunctionDeps>(async () => {
+  const config = loadStatusConfig(processEnv());
+  const { buildStatusRuntime } = await import("../runtime/status.js");
+  const runtime = buildStatusRuntime(config, { logDestination: consoleDestination() });
+  await runtime.store.ensureTables();
+  return { runtime, now: () => new Date() };
 });

@@ -1,16 +1,15 @@
 import functions, { type InvocationContext } from "@azure/functions";
 import type { ServiceBusSender } from "@azure/service-bus";
+import type { Dispatcher } from "../app/dispatch/dispatcher.js";
 import type { Settlement } from "../app/dispatch/ports.js";
-import { serviceBusClient } from "../adapters/servicebus/client.js";
-import { buildRuntime, type Runtime } from "../runtime/build.js";
-import { loadRuntimeConfig } from "../runtime/config.js";
-import { buildDispatch, type DispatchRuntime } from "../runtime/dispatch.js";
+import { processEnv } from "../config/env.js";
+import { readTriggerSettings } from "../config/functions.js";
 import { consoleDestination } from "../logging.js";
+import { loadDispatchConfig } from "../runtime/config.js";
 import { cachedFactory } from "./deps.js";
 
 export interface DispatchFunctionDeps {
-  runtime: Runtime;
-  dispatch: DispatchRuntime;
+  dispatcher: Dispatcher;
   /** Sender to SERVICEBUS_DEADLETTER_QUEUE. */
   parking: Pick<ServiceBusSender, "sendMessages">;
 }
@@ -25,7 +24,8 @@ export class RedeliveryRequested extends Error {
  * return and abandons on throw, but cannot dead-letter with a reason, so a
  * dead letter is parked in SERVICEBUS_DEADLETTER_QUEUE with DeadLetterReason /
  * DeadLetterErrorDescription, the same place the alerts queue's own dead
- * letters are forwarded to (infra/).
+ * letters are forwarded to (infra/). Complete and abandon are the handler's
+ * return or throw, decided from the dispatcher's outcome.
  */
 export function functionsSettlement(
   parking: DispatchFunctionDeps["parking"],
@@ -35,13 +35,10 @@ export function functionsSettlement(
     applicationProperties: Record<string, unknown>;
     deliveryCount: number;
   },
-): Settlement & { abandonReason(): string | null } {
-  let abandoned: string | null = null;
+): Settlement {
   return {
     complete: async () => undefined,
-    abandon: async (reason) => {
-      abandoned = reason;
-    },
+    abandon: async () => undefined,
     deadLetter: async (reason, description) => {
       await parking.sendMessages({
         messageId: message.messageId,
@@ -55,7 +52,6 @@ export function functionsSettlement(
         },
       });
     },
-    abandonReason: () => abandoned,
   };
 }
 
@@ -70,32 +66,36 @@ export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
     };
     const applicationProperties = (meta.applicationProperties ?? {}) as Record<string, unknown>;
     const settlement = functionsSettlement(deps.parking, { ...inbound, applicationProperties });
-    await deps.dispatch.dispatcher.dispatch(inbound, settlement, AbortSignal.timeout(4 * 60_000));
-    const reason = settlement.abandonReason();
-    if (reason !== null)
-      throw new RedeliveryRequested(
-        `delivery ${inbound.deliveryCount} incomplete; Service Bus redelivers: ${reason}`,
-      );
+    const outcome = await deps.dispatcher.dispatch(
+      inbound,
+      settlement,
+      AbortSignal.timeout(4 * 60_000),
+    );
+    switch (outcome.settled) {
+      case "complete":
+      case "dead-letter":
+        return;
+      case "abandon":
+        throw new RedeliveryRequested(
+          `delivery ${inbound.deliveryCount} incomplete; Service Bus redelivers: ${outcome.reason}`,
+        );
+    }
   };
 }
 
 export const dispatchDeps = cachedFactory<DispatchFunctionDeps>(async () => {
-  const config = loadRuntimeConfig(process.env, {
-    state: true,
-    publish: "required",
-    dispatch: true,
-  });
-  const runtime = buildRuntime(config, { logDestination: consoleDestination() });
-  const dispatch = buildDispatch(runtime);
-  await dispatch.deliveries.ensureTable();
-  const parking = serviceBusClient(config.publish!.connection, runtime.credentialFor).createSender(
-    config.deadLetterQueue,
-  );
-  return { runtime, dispatch, parking };
+  const config = loadDispatchConfig(processEnv());
+  const { buildDispatchRuntime } = await import("../runtime/dispatch.js");
+  const runtime = buildDispatchRuntime(config, { logDestination: consoleDestination() });
+  await runtime.deliveries.ensureTable();
+  return {
+    dispatcher: runtime.dispatcher,
+    parking: runtime.serviceBus.createSender(config.deadLetterQueue),
+  };
 });
 
-const subscription = process.env.SERVICEBUS_SUBSCRIPTION;
-if (subscription) {
+const trigger = readTriggerSettings(processEnv());
+if (trigger.subscription) {
   functions.app.serviceBusTopic("dispatch", {
     connection: "ServiceBusConnection",
     topicName: "%SERVICEBUS_ENTITY%",

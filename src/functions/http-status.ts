@@ -5,13 +5,13 @@ import functions, {
 } from "@azure/functions";
 import { loadStatus } from "../app/status.js";
 import { renderStatusHtml } from "../app/status-html.js";
-import { sweepDeps, type FunctionDeps } from "./deps.js";
+import { statusDeps, type StatusFunctionDeps } from "./deps.js";
 
 /** Stored state only: never an ARM read. */
-export function httpStatusHandler(getDeps: () => Promise<FunctionDeps>) {
+export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     const deps = await getDeps();
-    const model = await loadStatus(deps.runtime.store!, deps.now(), {
+    const model = await loadStatus(deps.runtime.store, deps.now(), {
       recentHours: 24,
       recentLimit: 50,
     });
@@ -29,5 +29,5 @@ functions.app.http("status", {
   methods: ["GET"],
   authLevel: "function",
   route: "status",
-  handler: httpStatusHandler(sweepDeps),
+  handler: httpStatusHandler(statusDeps),
 });

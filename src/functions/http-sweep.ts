@@ -7,7 +7,7 @@ import { buildReport } from "../app/report.js";
 import { parseSweepRequest, problem, type Problem } from "../app/sweep-request.js";
 import type { SweepResult } from "../app/sweep.js";
 import { parseCircuitId, sameId } from "../core/resource-id.js";
-import { sweepDeps, type FunctionDeps } from "./deps.js";
+import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 
 const problemResponse = (p: Problem): HttpResponseInit => ({
   status: p.status,
@@ -17,7 +17,7 @@ const problemResponse = (p: Problem): HttpResponseInit => ({
 
 /** Ids outside what erwatch watches, or that do not exist there, are 404s before anything is read or written. */
 async function unknownCircuits(
-  deps: FunctionDeps,
+  deps: SweepFunctionDeps,
   ids: string[],
   signal: AbortSignal,
 ): Promise<Problem["errors"]> {
@@ -85,7 +85,7 @@ function respond(
   };
 }
 
-export function httpSweepHandler(getDeps: () => Promise<FunctionDeps>) {
+export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const input = parseSweepRequest(await request.text(), request.query);
     if (!input.ok) return problemResponse(input.problem);
@@ -101,7 +101,7 @@ export function httpSweepHandler(getDeps: () => Promise<FunctionDeps>) {
     }
     const { arm } = deps.runtime.config;
     const { joined, result } = deps.coordinator.run({ circuitIds: input.circuitIds }, () =>
-      deps.runtime.sweeper!.sweep(
+      deps.runtime.sweeper.sweep(
         input.circuitIds
           ? {
               targets: input.circuitIds.map((id) => parseCircuitId(id)!),

@@ -1,8 +1,8 @@
 import functions, { type InvocationContext, type Timer } from "@azure/functions";
-import { sweepDeps, type FunctionDeps } from "./deps.js";
+import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 
 /** The stateful sweep on %SWEEP_SCHEDULE%. The host keeps timer functions singleton across instances. */
-export function sweepTimerHandler(getDeps: () => Promise<FunctionDeps>) {
+export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   return async (timer: Timer, context: InvocationContext): Promise<void> => {
     const deps = await getDeps();
     const { runtime } = deps;
@@ -11,7 +11,7 @@ export function sweepTimerHandler(getDeps: () => Promise<FunctionDeps>) {
       log.warn("timer is past due: the previous sweep ran long or the host was down");
     const { arm } = runtime.config;
     const { joined, result } = deps.coordinator.run({ circuitIds: null }, () =>
-      runtime.sweeper!.sweep({
+      runtime.sweeper.sweep({
         scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
         now: deps.now(),
         abortSignal: AbortSignal.timeout(9 * 60_000),

@@ -1,55 +1,108 @@
 // Loads exactly the configuration an entry point needs, validating it all at
-// once so a misconfigured deployment hears every problem in one message.
+// once so a misconfigured deployment hears every problem in one message. Each
+// entry gets a type without nulls for what it cannot run without.
 
-import { readArmConfig, requireScope, type ArmConfig } from "../config/arm.js";
+import {
+  readArmConfig,
+  readCloud,
+  requireScope,
+  type ArmConfig,
+  type CloudName,
+} from "../config/arm.js";
+import { readDispatchConfig, type DispatchConfig } from "../config/dispatch.js";
+import { readSweepSchedule } from "../config/functions.js";
 import { readPublishConfig, type PublishConfig } from "../config/publish.js";
 import { SettingsReader } from "../config/reader.js";
 import type { Env } from "../config/settings.js";
 import { readStateConfig, type StateConfig } from "../config/state.js";
-import { readSweepSchedule } from "../config/functions.js";
-import { readDispatchConfig, type DispatchConfig } from "../config/dispatch.js";
 
-export interface RuntimeConfig {
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+interface Base {
   logLevel: string;
+  /** Picks the login host for identities and storage suffixes. */
+  cloud: CloudName;
+}
+
+/** `erwatch diagnose` and the stateless `erwatch sweep`: ARM only. */
+export interface ReadConfig extends Base {
   arm: ArmConfig;
-  state: StateConfig | null;
+}
+
+/** The stateful sweep (timer, HTTP, `erwatch sweep --state`). */
+export interface SweepConfig extends ReadConfig {
+  state: StateConfig;
+  /** Null only for the CLI without Service Bus: events then wait in the outbox. */
   publish: PublishConfig | null;
-  dispatch: DispatchConfig | null;
+}
+
+/** The status page: stored state only. */
+export interface StatusConfig extends Base {
+  state: StateConfig;
+}
+
+/** The dispatcher: no ARM at all. */
+export interface DispatchRuntimeConfig extends Base {
+  state: StateConfig;
+  publish: PublishConfig;
+  dispatch: DispatchConfig;
   /** Where the Functions dispatcher parks events it gives up on. */
   deadLetterQueue: string;
 }
 
-export interface Needs {
-  /** Sweeps need something to watch; diagnose does not. */
-  scope?: boolean;
-  state?: boolean;
-  publish?: "required" | "optional";
-  /** Running under the Functions host: check the timer schedule too. */
-  functions?: boolean;
-  dispatch?: boolean;
+function load<T>(env: Env, read: (r: SettingsReader, cloud: CloudName) => T): T & Base {
+  const r = new SettingsReader(env);
+  const logLevel = r.oneOf("LOG_LEVEL", LOG_LEVELS, "info");
+  const cloud = readCloud(r);
+  const value = read(r, cloud);
+  r.throwIfProblems();
+  return { ...value, logLevel, cloud };
 }
 
-export function loadRuntimeConfig(env: Env, needs: Needs): RuntimeConfig {
-  const r = new SettingsReader(env);
-  const logLevel = r.oneOf(
-    "LOG_LEVEL",
-    ["trace", "debug", "info", "warn", "error", "fatal", "silent"],
-    "info",
-  );
-  const arm = readArmConfig(r);
-  if (needs.scope) requireScope(r, arm);
-  const state = needs.state ? readStateConfig(r, arm.cloud) : null;
-  const publish = needs.publish ? readPublishConfig(r, needs.publish === "required") : null;
-  if (needs.functions) readSweepSchedule(r);
-  const dispatch = needs.dispatch ? readDispatchConfig(r) : null;
-  const deadLetterQueue =
-    r.raw("SERVICEBUS_DEADLETTER_QUEUE") ?? `${publish?.entity ?? "erwatch-alerts"}-deadletter`;
-  r.throwIfProblems();
-  return { logLevel, arm, state, publish, dispatch, deadLetterQueue };
+export function loadReadConfig(env: Env, options: { scope: boolean }): ReadConfig {
+  return load(env, (r, cloud) => {
+    const arm = readArmConfig(r, cloud);
+    if (options.scope) requireScope(r, arm);
+    return { arm };
+  });
+}
+
+export function loadSweepConfig(
+  env: Env,
+  options: { publish: "required" | "optional"; functions?: boolean; scope?: boolean },
+): SweepConfig {
+  return load(env, (r, cloud) => {
+    const arm = readArmConfig(r, cloud);
+    if (options.scope ?? true) requireScope(r, arm);
+    const state = readStateConfig(r, cloud);
+    const publish = readPublishConfig(r, options.publish === "required");
+    if (options.functions) readSweepSchedule(r);
+    return { arm, state, publish };
+  });
+}
+
+export function loadStatusConfig(env: Env): StatusConfig {
+  return load(env, (r, cloud) => ({ state: readStateConfig(r, cloud) }));
+}
+
+export function loadDispatchConfig(env: Env): DispatchRuntimeConfig {
+  return load(env, (r, cloud) => {
+    const state = readStateConfig(r, cloud);
+    // Required, so never null once the problems are thrown.
+    const publish = readPublishConfig(r, true) as PublishConfig;
+    const dispatch = readDispatchConfig(r);
+    const deadLetterQueue =
+      r.raw("SERVICEBUS_DEADLETTER_QUEUE") ?? `${publish?.entity ?? "erwatch-alerts"}-deadletter`;
+    return { state, publish, dispatch, deadLetterQueue };
+  });
 }
 
 /** Values that must never reach a log line. */
-export function secretsOf(config: RuntimeConfig): string[] {
+export function secretsOf(config: {
+  state?: StateConfig;
+  publish?: PublishConfig | null;
+  dispatch?: DispatchConfig;
+}): string[] {
   const out: string[] = [];
   if (config.state?.connection.kind === "connection-string")
     out.push(config.state.connection.value);

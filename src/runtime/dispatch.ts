@@ -1,40 +1,55 @@
-// Builds the dispatcher from configuration: receivers with their secrets, the
-// routing, the delivery log in Table Storage and the retry policy.
+// The dispatcher: receivers with their secrets, the routing, the delivery log
+// in Table Storage, the retry policy, and Service Bus. No ARM reader.
 
+import type { ServiceBusClient, ServiceBusClientOptions } from "@azure/service-bus";
 import { setTimeout as delay } from "node:timers/promises";
 import { createReceiver } from "../adapters/receivers/index.js";
+import { serviceBusClient } from "../adapters/servicebus/client.js";
+import { EventConsumer } from "../adapters/servicebus/consumer.js";
 import { TableDeliveryLog } from "../adapters/tables/delivery-log.js";
 import { createTableClient, tableNames } from "../adapters/tables/state-store.js";
 import { createDispatcher, type Dispatcher } from "../app/dispatch/dispatcher.js";
 import type { Receiver } from "../app/dispatch/receiver.js";
-import type { Runtime } from "./build.js";
+import type { Logger } from "../logging.js";
+import { credentials, runtimeLogger, type CommonOverrides } from "./common.js";
+import { secretsOf, type DispatchRuntimeConfig } from "./config.js";
 
-export interface DispatchRuntime {
-  dispatcher: Dispatcher;
-  deliveries: TableDeliveryLog;
-  receivers: Map<string, Receiver>;
-}
-
-export interface DispatchOverrides {
+export interface DispatchOverrides extends CommonOverrides {
+  serviceBusOptions?: ServiceBusClientOptions;
+  /** The dispatcher's backoff sleep; tests record it instead of waiting. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   now?: () => Date;
 }
 
-export function buildDispatch(
-  runtime: Runtime,
+export interface DispatchRuntime {
+  config: DispatchRuntimeConfig;
+  logger: Logger;
+  dispatcher: Dispatcher;
+  deliveries: TableDeliveryLog;
+  receivers: Map<string, Receiver>;
+  serviceBus: ServiceBusClient;
+}
+
+export function buildDispatchRuntime(
+  config: DispatchRuntimeConfig,
   overrides: DispatchOverrides = {},
 ): DispatchRuntime {
-  const { dispatch, state } = runtime.config;
-  if (!dispatch || !state) throw new Error("dispatch needs its configuration and Table Storage");
+  const { dispatch, state } = config;
+  const logger = runtimeLogger(config.logLevel, secretsOf(config), overrides);
+  const credentialFor = credentials(config.cloud, overrides);
   const now = overrides.now ?? (() => new Date());
   const receivers = new Map<string, Receiver>(
-    dispatch.receivers.map((config) => [
-      config.name,
-      createReceiver(config, { timeoutMs: dispatch.receiverTimeoutMs, now }),
+    dispatch.receivers.map((receiver) => [
+      receiver.name,
+      createReceiver(receiver, {
+        timeoutMs: dispatch.receiverTimeoutMs,
+        now,
+        ...(dispatch.statusPageUrl ? { statusUrl: dispatch.statusPageUrl } : {}),
+      }),
     ]),
   );
   const deliveries = new TableDeliveryLog(
-    createTableClient(state, tableNames(state.tablePrefix).deliveries, runtime.credentialFor),
+    createTableClient(state, tableNames(state.tablePrefix).deliveries, credentialFor),
   );
   const dispatcher = createDispatcher({
     receivers,
@@ -46,9 +61,23 @@ export function buildDispatch(
       maxWaitMs: dispatch.retryMaxWaitMs,
       maxDeliveries: dispatch.maxDeliveries,
     },
-    logger: runtime.logger,
+    logger,
     now,
     sleep: overrides.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
   });
-  return { dispatcher, deliveries, receivers };
+  const serviceBus = serviceBusClient(
+    config.publish.connection,
+    credentialFor,
+    overrides.serviceBusOptions,
+  );
+  return { config, logger, dispatcher, deliveries, receivers, serviceBus };
+}
+
+/** A peek-lock consumer of the alerts entity for `erwatch dispatch` (the Functions host has its own trigger). */
+export function createEventConsumer(runtime: DispatchRuntime): EventConsumer {
+  return new EventConsumer(runtime.serviceBus, runtime.dispatcher, {
+    entity: runtime.config.publish.entity,
+    subscription: runtime.config.dispatch.subscription,
+    logger: runtime.logger,
+  });
 }

@@ -5,7 +5,7 @@ import {
   tableNames,
 } from "../../src/adapters/tables/state-store.js";
 import { EntityTooLargeError } from "../../src/adapters/tables/json-columns.js";
-import { ConflictError } from "../../src/app/state-store.js";
+import { ConflictError } from "../../src/adapters/tables/errors.js";
 import type { StateConfig } from "../../src/config/state.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { AlertState } from "../../src/core/lifecycle.js";

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSweeper } from "../../src/app/sweep.js";
-import { InMemoryEventSink } from "../../src/app/state-store.js";
+import { InMemoryEventSink } from "../support/in-memory-sink.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -33,8 +33,7 @@ async function harness(silences: Silence[] = []) {
     reader,
     store,
     sink,
-    classify: DEFAULT_CLASSIFY_OPTIONS,
-    policy: DEFAULT_ALERT_POLICY,
+    policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
     silences,
     historyRetentionDays: 30,
     logger,
@@ -113,7 +112,7 @@ describe("stateful sweep timelines", () => {
       const result = await h.run(i * 2);
       decisions.push(
         ...result.decisions.map(
-          (d) => `${i}:${d.family}:${d.reason === "none" ? d.why : d.reason}`,
+          (d) => `${i}:${d.family}:${d.action === "none" ? d.reason : d.action}`,
         ),
       );
     }

@@ -683,26 +683,6 @@ describe("classifyCircuit: ticket text and settings", () => {
     expect(verdict.findings[0]?.ticket).toBeUndefined();
   });
 
-  it.each([
-    { criticality: "high" as const, sev2: "Sev1", sev3: "Sev2", sev0: "Sev0" },
-    { criticality: "low" as const, sev2: "Sev3", sev3: "Sev4", sev0: "Sev1" },
-  ])("criticality $criticality moves grades", ({ criticality, sev2, sev3, sev0 }) => {
-    const one = classify({
-      settings: { criticality },
-      paths: { AzurePrivatePeering: { primary: { bgp: "Idle" } } },
-    });
-    const gw = classify({ settings: { criticality }, gateway: ok([]) });
-    const both = classify({
-      settings: { criticality },
-      paths: { AzurePrivatePeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } },
-    });
-    expect([
-      one.findings[0]?.severity,
-      gw.findings[0]?.severity,
-      both.findings[0]?.severity,
-    ]).toEqual([sev2, sev3, sev0]);
-  });
-
   it("a peering that carried traffic last sweep and is now gone is Sev0", () => {
     const verdict = classifyCircuit(circuitReading({ peerings: [] }), {
       ...DEFAULT_CLASSIFY_OPTIONS,

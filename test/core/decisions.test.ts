@@ -139,6 +139,7 @@ describe("inhibitions", () => {
     key,
     family,
     code: "arp-missing",
+    severity: "Sev2",
     circuitId: "c1",
     peering: "AzurePrivatePeering",
     paths: ["secondary"],
@@ -400,7 +401,7 @@ describe("observe", () => {
         },
       },
     });
-    const obs = observe(verdict, [], []);
+    const obs = observe(verdict, []);
     expect(obs).toHaveLength(1);
     expect(obs[0]).toMatchObject({ family: "path-down", state: "firing" });
     expect(obs[0]?.finding).toMatchObject({
@@ -412,12 +413,12 @@ describe("observe", () => {
   it("should say clean for a known layer and unknown for an unreadable one", () => {
     const key = alertKey(CIRCUIT_ID, "AzurePrivatePeering", "path-down");
     const existing = [{ key, family: "path-down" as const, peering: "AzurePrivatePeering" }];
-    expect(observe(verdictOf({}), [], existing)[0]?.state).toBe("clean");
+    expect(observe(verdictOf({}), existing)[0]?.state).toBe("clean");
     const blind = verdictOf({
       paths: { AzurePrivatePeering: { primary: { arp: failed({ kind: "forbidden" }) } } },
     });
-    expect(observe(blind, [], existing).find((o) => o.key === key)?.state).toBe("unknown");
+    expect(observe(blind, existing).find((o) => o.key === key)?.state).toBe("unknown");
     const noCircuit = verdictOf({ circuit: failed({ kind: "throttled" }) });
-    expect(observe(noCircuit, [], existing).find((o) => o.key === key)?.state).toBe("unknown");
+    expect(observe(noCircuit, existing).find((o) => o.key === key)?.state).toBe("unknown");
   });
 });

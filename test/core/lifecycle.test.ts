@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  advance,
-  alreadyEvaluated,
-  decide,
-  hysteresisForFamily,
-  type AlertState,
-} from "../../src/core/lifecycle.js";
+import { advance, alreadyEvaluated, decide, type AlertState } from "../../src/core/lifecycle.js";
 import type { Finding, PathName, Severity } from "../../src/core/model.js";
 import type { Observation } from "../../src/core/observe.js";
-import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
+import { DEFAULT_ALERT_POLICY, hysteresisOf, type Silence } from "../../src/core/policy.js";
 
 const T0 = Date.parse("2026-11-22T02:00:00.000Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
@@ -61,7 +55,7 @@ function walk(steps: Step[]): string[] {
   const out: string[] = [];
   for (const step of steps) {
     const now = at(step.minute);
-    const hysteresis = hysteresisForFamily("path-down", DEFAULT_ALERT_POLICY, DEFAULT_ALERT_POLICY);
+    const hysteresis = hysteresisOf(DEFAULT_ALERT_POLICY, { id: "er1", name: "er1" }, "path-down");
     const advanced = advance(state, observation(step), hysteresis, "er1", now);
     if (!advanced) {
       out.push("-");
@@ -78,9 +72,9 @@ function walk(steps: Step[]): string[] {
     });
     state = decision.next;
     out.push(
-      decision.reason === "none"
-        ? `none:${decision.why}`
-        : `${decision.reason}:${decision.event.severity}#${decision.event.sequence}`,
+      decision.action === "none"
+        ? `none:${decision.reason}`
+        : `${decision.action}:${decision.event.severity}#${decision.event.sequence}`,
     );
   }
   return out;
@@ -262,7 +256,7 @@ describe("alert lifecycle", () => {
     );
     d = decide(state!, { ...ctx, now: at(5) });
     // Same severity with more paths is not an escalation by itself.
-    expect(d.reason === "none" && d.why).toBe("unchanged");
+    expect(d.action === "none" && d.reason).toBe("unchanged");
     const worse = advance(
       null,
       observation({ obs: "fire", severity: "Sev2", paths: ["secondary"], minute: 0 }),
@@ -279,8 +273,8 @@ describe("alert lifecycle", () => {
       at(5),
     );
     const escalated = decide(both!, { ...ctx, now: at(5) });
-    expect(escalated.reason).toBe("escalate");
-    if (escalated.reason === "escalate") {
+    expect(escalated.action).toBe("escalate");
+    if (escalated.action === "escalate") {
       expect(escalated.event.change).toBe(
         "Worse: Sev2 → Sev0; now also the primary path. Now: Layer 2 down on primary and secondary",
       );
@@ -301,15 +295,15 @@ describe("alert lifecycle", () => {
       at(95),
     );
     const resolved = decide(clean2!, { ...ctx, now: at(95) });
-    expect(resolved.reason).toBe("resolve");
-    if (resolved.reason === "resolve")
+    expect(resolved.action).toBe("resolve");
+    if (resolved.action === "resolve")
       expect(resolved.event.change).toBe(
         "Resolved after 1 h 35 min: Layer 2 down on primary and secondary has cleared.",
       );
   });
 
   it("should let blind alerts open after the configured number of blind sweeps and resolve on the first good read", () => {
-    const h = hysteresisForFamily("monitoring-blind", DEFAULT_ALERT_POLICY, DEFAULT_ALERT_POLICY);
+    const h = hysteresisOf(DEFAULT_ALERT_POLICY, { id: "er1", name: "er1" }, "monitoring-blind");
     expect(h.openAfter.Sev3).toBe(3);
     expect(h.resolveAfter.Sev3).toBe(1);
   });

@@ -6,7 +6,6 @@
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dispatchHandler, RedeliveryRequested } from "../../src/functions/dispatch.js";
-import { serviceBusClient } from "../../src/adapters/servicebus/client.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf, healthyCircuit } from "../support/estate/index.js";
 import { arpMissingOpen } from "../support/alert-event-fixture.js";
@@ -24,15 +23,8 @@ beforeAll(async () => {
     now: () => new Date("2026-11-22T02:00:00Z"),
     sleep: async () => undefined,
   });
-  const parking = serviceBusClient(
-    world.runtime.config.publish!.connection,
-    world.runtime.credentialFor,
-  ).createSender(PARKING_QUEUE);
-  handler = dispatchHandler(async () => ({
-    runtime: world.runtime,
-    dispatch: world.dispatch,
-    parking,
-  }));
+  const parking = world.dispatch.serviceBus.createSender(PARKING_QUEUE);
+  handler = dispatchHandler(async () => ({ dispatcher: world.dispatch.dispatcher, parking }));
 });
 afterAll(async () => {
   await world?.close();

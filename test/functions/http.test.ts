@@ -44,7 +44,7 @@ async function setup() {
     reader,
     deps,
     sweep: httpSweepHandler(async () => deps),
-    status: httpStatusHandler(async () => deps),
+    status: httpStatusHandler(async () => deps.status),
   };
 }
 
@@ -181,6 +181,7 @@ describe("GET /api/status", () => {
     // A second sweep five minutes later: past hysteresis, so an alert is open too.
     const later = new Date(NOW().getTime() + 5 * 60_000);
     deps.now = () => later;
+    deps.status.now = () => later;
     await sweep(post(""), context());
     const readsBefore = reader.reads;
     const html = await status(

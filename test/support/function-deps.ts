@@ -1,13 +1,13 @@
-// FunctionDeps for handler tests: the real sweeper and Table store (Azurite),
+// Function deps for handler tests: the real sweeper and Table store (Azurite),
 // a reader the test controls, the real coordinator.
 
-import type { FunctionDeps } from "../../src/functions/deps.js";
-import { InMemoryEventSink } from "../../src/app/state-store.js";
+import type { StatusFunctionDeps, SweepFunctionDeps } from "../../src/functions/deps.js";
 import type { CircuitReader } from "../../src/app/ports.js";
 import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
 import { createSweeper, type SweepResult } from "../../src/app/sweep.js";
-import { loadRuntimeConfig } from "../../src/runtime/config.js";
+import { loadSweepConfig } from "../../src/runtime/config.js";
 import { freshStore } from "./state.js";
+import { InMemoryEventSink } from "./in-memory-sink.js";
 import { memoryLogger } from "./test-logger.js";
 
 export async function functionDeps(
@@ -15,11 +15,11 @@ export async function functionDeps(
   reader: CircuitReader,
   env: Record<string, string>,
   now: () => Date,
-): Promise<FunctionDeps & { sink: InMemoryEventSink }> {
+): Promise<SweepFunctionDeps & { sink: InMemoryEventSink; status: StatusFunctionDeps }> {
   const { store } = await freshStore(connectionString);
-  const config = loadRuntimeConfig(
+  const config = loadSweepConfig(
     { ERWATCH_STORAGE: connectionString, ...env },
-    { scope: true, state: true },
+    { publish: "optional" },
   );
   const { logger } = memoryLogger();
   const sink = new InMemoryEventSink();
@@ -27,26 +27,16 @@ export async function functionDeps(
     reader,
     store,
     sink,
-    classify: config.arm.classify,
-    policy: config.state!.policy,
-    silences: config.state!.silences,
+    policy: { classify: config.arm.classify, alerts: config.state.policy },
+    silences: config.state.silences,
     historyRetentionDays: 30,
     logger,
   });
   return {
-    runtime: {
-      config,
-      logger,
-      reader,
-      store,
-      sink,
-      sweeper,
-      credentialFor: () => {
-        throw new Error("no credential in tests");
-      },
-    },
+    runtime: { config, logger, reader, store, sink, sweeper },
     coordinator: new SweepCoordinator<SweepResult>(),
     now,
     sink,
+    status: { runtime: { config, logger, store }, now },
   };
 }

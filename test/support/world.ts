@@ -6,15 +6,16 @@
 import functions from "@azure/functions";
 import type { DestinationStream } from "pino";
 import { EventConsumer } from "../../src/adapters/servicebus/consumer.js";
-import { closeServiceBusClients, serviceBusClient } from "../../src/adapters/servicebus/client.js";
+import { closeServiceBusClients } from "../../src/adapters/servicebus/client.js";
 import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
 import type { SweepResult } from "../../src/app/sweep.js";
 import type { Env } from "../../src/config/settings.js";
-import type { FunctionDeps } from "../../src/functions/deps.js";
+import type { StatusFunctionDeps, SweepFunctionDeps } from "../../src/functions/deps.js";
 import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
-import { buildRuntime, type Runtime } from "../../src/runtime/build.js";
-import { loadRuntimeConfig } from "../../src/runtime/config.js";
-import { buildDispatch, type DispatchRuntime } from "../../src/runtime/dispatch.js";
+import { loadDispatchConfig, loadStatusConfig, loadSweepConfig } from "../../src/runtime/config.js";
+import { buildDispatchRuntime, type DispatchRuntime } from "../../src/runtime/dispatch.js";
+import { buildStatusRuntime } from "../../src/runtime/status.js";
+import { buildSweepRuntime, type SweepRuntime } from "../../src/runtime/sweep.js";
 import { startAzurite, type Azurite } from "./azurite.js";
 import { startBroker, type AmqpBroker } from "./amqp-broker/broker.js";
 import {
@@ -59,10 +60,12 @@ export interface World {
   teams: RecordingReceiver;
   webhook: RecordingReceiver;
   env: Env;
-  runtime: Runtime;
+  runtime: SweepRuntime;
   dispatch: DispatchRuntime;
-  /** What the timer function is given. */
-  functionDeps: FunctionDeps;
+  /** What the timer and HTTP sweep functions are given. */
+  functionDeps: SweepFunctionDeps;
+  /** What the status page function is given. */
+  statusDeps: StatusFunctionDeps;
   /** Runs the real timer function once at the world's clock and returns its sweep's result. */
   timerSweep(): Promise<SweepResult>;
   /** Stops the broker and starts it again on the same port (a Service Bus outage). */
@@ -147,31 +150,37 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     DISPATCH_MAX_DELIVERIES: "3",
     ...options.env,
   };
-  const config = loadRuntimeConfig(env, {
-    scope: true,
-    state: true,
-    publish: "required",
-    functions: true,
-    dispatch: true,
-  });
   const serviceBusOptions = { retryOptions: { maxRetries: 0, timeoutInMs: 3_000 } };
-  const runtime = buildRuntime(config, {
+  const common = {
     credential: access.credential,
-    armClientOptions: access.armClientOptions,
-    serviceBusOptions,
-    now: options.now,
     // Quiet unless asked: test output should be test results.
     logDestination: options.logDestination ?? { write: () => true },
-  });
-  await runtime.store!.ensureTables();
-  const dispatch = buildDispatch(runtime, {
+  };
+  // Each entry's runtime exactly as its Function builds it, from the same settings.
+  const runtime = buildSweepRuntime(
+    loadSweepConfig(env, { publish: "required", functions: true }),
+    {
+      ...common,
+      armClientOptions: access.armClientOptions,
+      serviceBusOptions,
+      now: options.now,
+    },
+  );
+  await runtime.store.ensureTables();
+  const dispatch = buildDispatchRuntime(loadDispatchConfig(env), {
+    ...common,
+    serviceBusOptions,
     now: options.now,
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
   await dispatch.deliveries.ensureTable();
-  const functionDeps: FunctionDeps = {
+  const functionDeps: SweepFunctionDeps = {
     runtime,
     coordinator: new SweepCoordinator<SweepResult>(),
+    now: options.now,
+  };
+  const statusDeps: StatusFunctionDeps = {
+    runtime: buildStatusRuntime(loadStatusConfig(env), common),
     now: options.now,
   };
   // The timer function exactly as the host runs it, with its sweep's result kept for the caller.
@@ -182,7 +191,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       ...runtime,
       sweeper: {
         sweep: async (request) => {
-          lastSweep = await runtime.sweeper!.sweep(request);
+          lastSweep = await runtime.sweeper.sweep(request);
           return lastSweep;
         },
       },
@@ -204,11 +213,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     return lastSweep;
   }
 
-  const consumer = new EventConsumer(
-    serviceBusClient(config.publish!.connection, runtime.credentialFor, serviceBusOptions),
-    dispatch.dispatcher,
-    { entity: ALERTS_QUEUE, subscription: null, logger: runtime.logger, maxWaitTimeInMs: 200 },
-  );
+  const consumer = new EventConsumer(dispatch.serviceBus, dispatch.dispatcher, {
+    entity: ALERTS_QUEUE,
+    subscription: null,
+    logger: runtime.logger,
+    maxWaitTimeInMs: 200,
+  });
 
   async function dispatchPending(timeoutMs = 10_000): Promise<number> {
     const signal = AbortSignal.timeout(timeoutMs);
@@ -237,6 +247,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     runtime,
     dispatch,
     functionDeps,
+    statusDeps,
     timerSweep,
     async stopBroker() {
       await broker.stop();

@@ -14,7 +14,6 @@ import type {
   ReadOptions,
   ReadSession,
 } from "../../app/ports.js";
-import { createReadSession } from "../../app/ports.js";
 import type { ArmConfig } from "../../config/arm.js";
 import { isIgnored, resolveCircuitSettings, tag, TAGS } from "../../core/circuit-settings.js";
 import type {
@@ -326,7 +325,7 @@ export function createArmReader(deps: ArmReaderDeps): CircuitReader {
     },
 
     async read(target, options): Promise<CircuitReadResult> {
-      const session = options.session ?? createReadSession();
+      const { session } = options;
       const skip = (tags: Record<string, string>) => !options.includeIgnored && isIgnored(tags);
       if (target.tags && skip(target.tags))
         return { kind: "ignored", id: target.id, name: target.name };

@@ -1,8 +1,6 @@
 // Storage failures classified once: a lost ETag race is a ConflictError the
 // sweep handles by re-reading; everything else is wrapped with what was being
-// done, and says whether retrying later can help.
-
-import { ConflictError } from "../../app/state-store.js";
+// done.
 
 interface StorageErrorLike {
   statusCode?: number;
@@ -11,15 +9,13 @@ interface StorageErrorLike {
   details?: { odataError?: { code?: string } };
 }
 
+/** An ETag race lost: the name is the contract with src/app (isConflict). */
+export class ConflictError extends Error {
+  override readonly name = "ConflictError";
+}
+
 export class StateStoreError extends Error {
   override readonly name = "StateStoreError";
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    options: { cause: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export function storageCode(error: unknown): string | undefined {
@@ -39,11 +35,9 @@ export function rethrowStorage(error: unknown, doing: string): never {
       `${doing}: another writer got there first (${storageCode(error) ?? e.statusCode})`,
     );
   }
-  const status = e.statusCode;
-  const retryable = status === undefined || status === 408 || status === 429 || status >= 500;
+  // Whatever it was, the sweep decides this circuit again next time: no retry rule is needed here.
   throw new StateStoreError(
-    `${doing} failed: ${status ?? "no response"} ${storageCode(error) ?? ""} ${(e.message ?? "").split("\n")[0]}`.trim(),
-    retryable,
+    `${doing} failed: ${e.statusCode ?? "no response"} ${storageCode(error) ?? ""} ${(e.message ?? "").split("\n")[0]}`.trim(),
     { cause: error },
   );
 }

@@ -1,0 +1,190 @@
+// One circuit's reading through state: load what was stored, evaluate (pure),
+// write the next snapshot and history, then decide and commit each alert key
+// with its events. Every write is conditional on an ETag; a lost race re-reads
+// and redoes only what the winner changed.
+
+import {
+  advanceStep,
+  decideStep,
+  historyRecordOf,
+  holdsOf,
+  type AlertContext,
+  type AlertStep,
+  type Holds,
+} from "../core/alert-step.js";
+import type { AlertEvent } from "../core/alert-event.js";
+import { evaluateCircuit, type EvaluationPolicy } from "../core/evaluate.js";
+import type { AlertRecord } from "../core/history.js";
+import type { AlertState, Decision } from "../core/lifecycle.js";
+import type { AlertFamily, CircuitReading, CircuitVerdict } from "../core/model.js";
+import type { AlertPolicy, Silence } from "../core/policy.js";
+import type { Snapshot } from "../core/snapshot.js";
+import type { Logger } from "../logging.js";
+import { buildAlertEvent } from "./alert-events.js";
+import { isConflict, type StateStore, type Stored } from "./state-store.js";
+
+export interface RecordDeps {
+  store: StateStore;
+  policy: EvaluationPolicy & { alerts: AlertPolicy };
+  silences: Silence[];
+}
+
+/** What was decided for one alert key, for the sweep's result and the CLI's JSON. */
+export interface KeyDecision {
+  circuitId: string;
+  key: string;
+  family: AlertFamily;
+  peering: string | null;
+  action: Decision["action"];
+  reason?: Extract<Decision, { action: "none" }>["reason"];
+  detail?: string;
+}
+
+export interface CircuitRecord {
+  verdict: CircuitVerdict;
+  events: AlertEvent[];
+  decisions: KeyDecision[];
+}
+
+const MAX_RACE_RETRIES = 3;
+
+/** Retries `attempt` after an ETag conflict, giving it what the winner wrote. */
+async function onConflictRetry<T, S>(
+  initial: S,
+  attempt: (state: S) => Promise<T>,
+  reread: () => Promise<S>,
+): Promise<T> {
+  let state = initial;
+  for (let tries = 0; ; tries += 1) {
+    try {
+      return await attempt(state);
+    } catch (error) {
+      if (!isConflict(error) || tries >= MAX_RACE_RETRIES) throw error;
+      state = await reread();
+    }
+  }
+}
+
+async function evaluateAndStore(
+  deps: RecordDeps,
+  reading: CircuitReading,
+  now: Date,
+  writer: string,
+) {
+  const { store, policy } = deps;
+  const id = reading.ref.id;
+  const lookBackMs = Math.max(
+    policy.alerts.flap.windowMinutes * 60_000,
+    policy.alerts.trendWindowHours * 3_600_000,
+  );
+  const [snapshot, history, alerts] = await Promise.all([
+    store.getSnapshot(id),
+    store.listHistory(id, new Date(now.getTime() - lookBackMs)),
+    store.listAlerts(id),
+  ]);
+  const known = alerts.map((a) => ({
+    key: a.value.key,
+    family: a.value.family,
+    peering: a.value.peering,
+  }));
+  const evaluate = (previous: Stored<Snapshot> | null) =>
+    evaluateCircuit(reading, previous?.value ?? null, history, known, policy, now);
+  // Another sweep may write the snapshot first: diff against what it wrote, so
+  // its transitions are not recorded twice.
+  const evaluation = await onConflictRetry(
+    snapshot,
+    async (previous) => {
+      const result = evaluate(previous);
+      await store.putSnapshot(result.snapshot, previous?.etag ?? null);
+      return result;
+    },
+    () => store.getSnapshot(id),
+  );
+  if (evaluation.changes.length > 0)
+    await store.appendHistory(id, evaluation.changes, `${writer}-c`);
+  return { evaluation, alerts: new Map(alerts.map((a) => [a.value.key, a])) };
+}
+
+async function commitStep(
+  store: StateStore,
+  step: AlertStep,
+  stored: Stored<AlertState> | null,
+  holds: Holds,
+  ctx: AlertContext,
+  verdict: CircuitVerdict,
+): Promise<{ decision: Decision; events: AlertEvent[] } | null> {
+  return onConflictRetry(
+    { step, etag: stored?.etag ?? null },
+    async ({ step: current, etag }) => {
+      const decision = decideStep(current, holds, ctx);
+      if (!decision) return null;
+      const events =
+        decision.action === "none"
+          ? []
+          : [buildAlertEvent(decision.next, decision.event, verdict, ctx.now)];
+      await store.commitAlert(decision.next, etag, events);
+      return { decision, events };
+    },
+    async () => {
+      // Lost the race: advance again from what the winner wrote.
+      const fresh = await store.getAlert(verdict.id, step.observation.key);
+      return {
+        step: advanceStep(step.observation, fresh?.value ?? null, ctx),
+        etag: fresh?.etag ?? null,
+      };
+    },
+  );
+}
+
+export async function recordCircuit(
+  deps: RecordDeps,
+  reading: CircuitReading,
+  now: Date,
+  writer: string,
+  log: Logger,
+): Promise<CircuitRecord> {
+  const { evaluation, alerts } = await evaluateAndStore(deps, reading, now, writer);
+  const { verdict } = evaluation;
+  const ctx: AlertContext = {
+    policy: deps.policy.alerts,
+    silences: deps.silences,
+    circuit: { id: verdict.id, name: verdict.name },
+    now,
+  };
+  const steps = evaluation.observations.map((o) =>
+    advanceStep(o, alerts.get(o.key)?.value ?? null, ctx),
+  );
+  // Inhibition needs every key's condition after this sweep, before any notification.
+  const holds = holdsOf(steps, verdict.id);
+  const events: AlertEvent[] = [];
+  const decisions: KeyDecision[] = [];
+  const records: AlertRecord[] = [];
+  for (const step of steps) {
+    const o = step.observation;
+    const result = await commitStep(
+      deps.store,
+      step,
+      alerts.get(o.key) ?? null,
+      holds,
+      ctx,
+      verdict,
+    );
+    if (!result) continue;
+    const { decision } = result;
+    events.push(...result.events);
+    const record = historyRecordOf(decision, o, now);
+    if (record) records.push(record);
+    const d: KeyDecision = {
+      circuitId: verdict.id,
+      key: o.key,
+      family: o.family,
+      peering: o.peering,
+      action: decision.action,
+      ...(decision.action === "none" ? { reason: decision.reason, detail: decision.detail } : {}),
+    };
+    decisions.push(d);
+    log.debug(d, "alert decision");
+  }
+  if (records.length > 0) await deps.store.appendHistory(verdict.id, records, `${writer}-a`);
+  return { verdict, events, decisions };
+}

@@ -1,0 +1,122 @@
+// Every alert key of one circuit through one sweep, in three pure steps:
+//   advanceStep  — each key's condition after this sweep (hysteresis), once;
+//   holdsOf      — which active alerts hold which others (inhibition), from all
+//                  keys' advanced states, before anything is notified;
+//   decideStep   — what the receivers hear, or the named reason they hear nothing.
+// The sweep redoes advanceStep for a key only when its write lost an ETag race.
+
+import type { AlertRecord } from "./history.js";
+import { inhibitions } from "./inhibit.js";
+import { advance, alreadyEvaluated, decide, type AlertState, type Decision } from "./lifecycle.js";
+import type { Observation } from "./observe.js";
+import { hysteresisOf, type AlertPolicy, type Silence } from "./policy.js";
+import { activeSilence } from "./silence.js";
+
+export interface AlertContext {
+  policy: AlertPolicy;
+  silences: Silence[];
+  circuit: { id: string; name: string };
+  now: Date;
+}
+
+export interface AlertStep {
+  observation: Observation;
+  /** What storage held before this sweep. */
+  previous: AlertState | null;
+  /** After this sweep's observation; null when there is nothing to track or a concurrent sweep already judged this instant. */
+  advanced: AlertState | null;
+}
+
+export type Holds = Map<string, { by: string; rule: string }>;
+
+export function advanceStep(
+  observation: Observation,
+  previous: AlertState | null,
+  ctx: AlertContext,
+): AlertStep {
+  if (alreadyEvaluated(previous, ctx.now)) return { observation, previous, advanced: null };
+  const hysteresis = hysteresisOf(ctx.policy, ctx.circuit, observation.family);
+  return {
+    observation,
+    previous,
+    advanced: advance(previous, observation, hysteresis, ctx.circuit.name, ctx.now),
+  };
+}
+
+export function holdsOf(steps: AlertStep[], circuitId: string): Holds {
+  return inhibitions(
+    steps.flatMap(({ observation, previous, advanced }) => {
+      // A key another sweep already judged at this instant still holds what it explains.
+      const state = advanced ?? previous;
+      if (!state) return [];
+      return [
+        {
+          key: observation.key,
+          family: observation.family,
+          code: state.condition?.code ?? "monitoring-blind",
+          severity: state.condition?.severity ?? "Sev4",
+          circuitId,
+          peering: observation.peering,
+          paths: state.condition?.paths ?? [],
+          active: state.phase === "firing" || state.phase === "resolving",
+        },
+      ];
+    }),
+  );
+}
+
+export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): Decision | null {
+  const state = step.advanced;
+  if (!state) return null;
+  return decide(state, {
+    now: ctx.now,
+    repeatEveryMinutes: ctx.policy.repeatEveryMinutes,
+    silencedBy: activeSilence(
+      ctx.silences,
+      {
+        circuitId: ctx.circuit.id,
+        circuitName: ctx.circuit.name,
+        peering: state.peering,
+        paths: state.condition?.paths ?? [],
+      },
+      ctx.now,
+    ),
+    inhibitedBy: holds.get(state.key) ?? null,
+    blind: step.observation.state === "unknown",
+  });
+}
+
+/** The history row for a decision: what was sent, or what a silence or inhibition held back. */
+export function historyRecordOf(
+  decision: Decision,
+  observation: Observation,
+  now: Date,
+): AlertRecord | null {
+  const base = {
+    kind: "alert" as const,
+    at: now.toISOString(),
+    circuitId: observation.circuitId,
+    key: observation.key,
+    family: observation.family,
+    peering: observation.peering,
+  };
+  if (decision.action !== "none") {
+    return {
+      ...base,
+      outcome: decision.action,
+      severity: decision.event.severity,
+      sequence: decision.event.sequence,
+      title: decision.event.condition.title,
+    };
+  }
+  if (!decision.heldBack || (decision.reason !== "silenced" && decision.reason !== "inhibited"))
+    return null;
+  return {
+    ...base,
+    outcome: decision.reason,
+    severity: decision.next.condition?.severity ?? "Sev4",
+    sequence: null,
+    title: decision.next.condition?.title ?? "",
+    note: `${decision.heldBack} held back: ${decision.detail}`,
+  };
+}

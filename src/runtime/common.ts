@@ -1,0 +1,42 @@
+// What every entry's runtime shares: the logger (secrets scrubbed) and the
+// credential. Tests and the demo override both to point at loopback fakes.
+
+import type { TokenCredential } from "@azure/identity";
+import type { DestinationStream } from "pino";
+import { azureCredential } from "../adapters/credential.js";
+import { CLOUDS, type CloudName } from "../config/arm.js";
+import { createLogger, type Logger } from "../logging.js";
+
+export interface CommonOverrides {
+  credential?: TokenCredential;
+  logDestination?: DestinationStream;
+  logger?: Logger;
+  extraSecrets?: string[];
+}
+
+export function runtimeLogger(
+  level: string,
+  secrets: string[],
+  overrides: CommonOverrides,
+): Logger {
+  return (
+    overrides.logger ??
+    createLogger({
+      level,
+      secrets: [...secrets, ...(overrides.extraSecrets ?? [])],
+      ...(overrides.logDestination ? { destination: overrides.logDestination } : {}),
+    })
+  );
+}
+
+/** A credential per user-assigned identity; the override wins in tests. */
+export type CredentialFor = (clientId?: string) => TokenCredential;
+
+export function credentials(cloud: CloudName, overrides: CommonOverrides): CredentialFor {
+  return (clientId) =>
+    overrides.credential ??
+    azureCredential({
+      authorityHost: CLOUDS[cloud].authorityHost,
+      ...(clientId ? { managedIdentityClientId: clientId } : {}),
+    });
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { evaluateCircuit, type EvaluationPolicy } from "../../src/core/evaluate.js";
+import type { HistoryEntry, LayerTransition } from "../../src/core/history.js";
+import type { Criticality, PathName, Severity } from "../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { circuitReading, CIRCUIT_ID, ok, type CircuitSpec } from "../support/readings.js";
+
+const NOW = new Date("2026-11-22T02:00:00.000Z");
+const POLICY: EvaluationPolicy = {
+  classify: DEFAULT_CLASSIFY_OPTIONS,
+  alerts: DEFAULT_ALERT_POLICY,
+};
+
+const evaluate = (spec: CircuitSpec, history: HistoryEntry[] = []) =>
+  evaluateCircuit(circuitReading(spec), null, history, [], POLICY, NOW);
+
+/** `count` path transitions on one path in the last half hour: a flapping session. */
+function flaps(path: PathName, count: number): LayerTransition[] {
+  return Array.from({ length: count }, (_, i) => ({
+    kind: "transition" as const,
+    at: new Date(NOW.getTime() - (count - i) * 4 * 60_000).toISOString(),
+    circuitId: CIRCUIT_ID,
+    peering: "AzurePrivatePeering",
+    path,
+    layer: "path" as const,
+    before: i % 2 === 0 ? ("up" as const) : ("down" as const),
+    after: i % 2 === 0 ? ("down" as const) : ("up" as const),
+    beforeDetail: "",
+    afterDetail: "",
+  }));
+}
+
+describe("evaluateCircuit: the circuit's criticality grades every finding, in one place", () => {
+  // Sev0 means traffic stopped; a tag cannot make that true, so nothing is raised into Sev0.
+  it.each([
+    { criticality: "normal", one: "Sev2", gateway: "Sev3", both: "Sev0", flap: "Sev2" },
+    { criticality: "high", one: "Sev1", gateway: "Sev2", both: "Sev0", flap: "Sev1" },
+    { criticality: "low", one: "Sev3", gateway: "Sev4", both: "Sev1", flap: "Sev3" },
+  ] as {
+    criticality: Criticality;
+    one: Severity;
+    gateway: Severity;
+    both: Severity;
+    flap: Severity;
+  }[])(
+    "criticality $criticality: one path $one, gateway $gateway, both paths $both, flapping $flap",
+    ({ criticality, one, gateway, both, flap }) => {
+      const settings = { criticality };
+      const grade = (spec: CircuitSpec, history: HistoryEntry[] = []) =>
+        evaluate({ ...spec, settings }, history).verdict.findings.map(
+          (f) => `${f.code}:${f.severity}`,
+        );
+      expect(grade({ paths: { AzurePrivatePeering: { primary: { bgp: "Idle" } } } })).toEqual([
+        `bgp-down:${one}`,
+      ]);
+      expect(grade({ gateway: ok([]) })).toEqual([`gateway-not-connected:${gateway}`]);
+      expect(
+        grade({
+          paths: { AzurePrivatePeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } },
+        }),
+      ).toEqual([`no-prefixes-received:${both}`]);
+      // The flap finding is made from history, after classification: it is graded too.
+      expect(grade({}, flaps("secondary", 6))).toEqual([`session-flapping:${flap}`]);
+    },
+  );
+});
+
+describe("evaluateCircuit: one verdict with everything that decides", () => {
+  it("puts the flap finding in the verdict and in the observations", () => {
+    const { verdict, observations } = evaluate({}, flaps("primary", 6));
+    expect(verdict.findings.map((f) => f.code)).toEqual(["session-flapping"]);
+    expect(observations.map((o) => `${o.family}:${o.state}`)).toEqual(["session-flapping:firing"]);
+  });
+
+  it("adds the prefix trend to a near-limit finding", () => {
+    const history: HistoryEntry[] = [
+      {
+        kind: "prefixes",
+        at: new Date(NOW.getTime() - 60 * 60_000).toISOString(),
+        circuitId: CIRCUIT_ID,
+        peering: "AzurePrivatePeering",
+        path: "primary",
+        before: 3000,
+        after: 3200,
+        limit: 4000,
+      },
+    ];
+    const { verdict } = evaluate(
+      { paths: { AzurePrivatePeering: { primary: { bgp: "3400" } } } },
+      history,
+    );
+    const near = verdict.findings.find((f) => f.code === "prefix-limit-near")!;
+    expect(near.evidence.trend).toMatchObject({ primary: { perHour: 200, samples: 2 } });
+  });
+
+  it("returns the next snapshot and the changes against the previous one", () => {
+    const first = evaluate({});
+    const second = evaluateCircuit(
+      circuitReading({
+        paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } },
+      }),
+      first.snapshot,
+      [],
+      [],
+      POLICY,
+      new Date(NOW.getTime() + 5 * 60_000),
+    );
+    const paths = second.changes.filter((c) => c.kind === "transition" && c.layer === "path");
+    expect(paths).toMatchObject([{ path: "secondary", before: "up", after: "down" }]);
+    expect(second.snapshot.peerings.AzurePrivatePeering?.paths.secondary.path.status).toBe("down");
+  });
+});
