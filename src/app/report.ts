@@ -26,18 +26,20 @@ export interface ReportPath {
   receivedRoutes?: RouteRow[] | { error: ReadFailure };
 }
 
-export interface ReportFinding {
-  code: Finding["code"];
-  layer: Finding["layer"];
-  owner: Finding["owner"];
-  severity: Finding["severity"];
-  peering: string | null;
-  paths: PathName[];
-  title: string;
-  evidence: Record<string, unknown>;
-  nextAction: string;
-  ticket?: string;
-}
+/** A finding exactly as the domain states it: the report adds nothing and hides nothing. */
+export type ReportFinding = Pick<
+  Finding,
+  | "code"
+  | "layer"
+  | "owner"
+  | "severity"
+  | "peering"
+  | "paths"
+  | "title"
+  | "evidence"
+  | "nextAction"
+  | "ticket"
+>;
 
 export interface ReportCircuit {
   id: string;

@@ -3,16 +3,12 @@
 
 import type { HistoryEntry } from "../core/history.js";
 import type { AlertState } from "../core/lifecycle.js";
-import type { LayerStatus, PathName } from "../core/model.js";
+import type { PathName } from "../core/model.js";
 import { PATHS } from "../core/model.js";
-import { SNAPSHOT_LAYERS, type SnapshotLayer } from "../core/snapshot.js";
+import { SNAPSHOT_LAYERS, type SnapshotCell, type SnapshotLayer } from "../core/snapshot.js";
 import type { StateStore } from "./state-store.js";
 
-export interface StatusCell {
-  status: LayerStatus;
-  detail: string;
-  since: string;
-}
+export type StatusCell = SnapshotCell;
 
 export interface StatusCircuit {
   id: string;

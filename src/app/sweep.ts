@@ -53,24 +53,27 @@ export interface SweepRequest {
   abortSignal: AbortSignal;
 }
 
+async function publish(
+  deps: SweepDeps,
+  sweepId: string,
+  now: Date,
+  log: Logger,
+): Promise<DrainResult> {
+  if (!deps.sink)
+    return { published: [], pending: (await deps.store.listOutbox()).length, brokerError: null };
+  return drainOutbox(deps.store, deps.sink, { claimant: sweepId, now, logger: log });
+}
+
+async function prune(deps: SweepDeps, now: Date, log: Logger): Promise<void> {
+  try {
+    await deps.store.pruneHistory(new Date(now.getTime() - deps.historyRetentionDays * 86_400_000));
+  } catch (error) {
+    log.warn({ err: error }, "pruning old history failed; it is tried again next sweep");
+  }
+}
+
 export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
-
-  async function publish(sweepId: string, now: Date, log: Logger): Promise<DrainResult> {
-    if (!deps.sink)
-      return { published: [], pending: (await deps.store.listOutbox()).length, brokerError: null };
-    return drainOutbox(deps.store, deps.sink, { claimant: sweepId, now, logger: log });
-  }
-
-  async function prune(now: Date, log: Logger): Promise<void> {
-    try {
-      await deps.store.pruneHistory(
-        new Date(now.getTime() - deps.historyRetentionDays * 86_400_000),
-      );
-    } catch (error) {
-      log.warn({ err: error }, "pruning old history failed; it is tried again next sweep");
-    }
-  }
 
   async function sweep(request: SweepRequest): Promise<SweepResult> {
     const sweepId = newId();
@@ -110,8 +113,8 @@ export function createSweeper(deps: SweepDeps) {
       },
     );
 
-    const drained = await publish(sweepId, now, log);
-    await prune(now, log);
+    const drained = await publish(deps, sweepId, now, log);
+    await prune(deps, now, log);
     log.info(
       {
         circuits: verdicts.length,

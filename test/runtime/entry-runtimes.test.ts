@@ -1,0 +1,79 @@
+// Each entry's runtime is built from app settings alone, needs only its own
+// settings, and wires what those settings say all the way to the receivers.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config/reader.js";
+import { loadDispatchConfig, loadStatusConfig, loadSweepConfig } from "../../src/runtime/config.js";
+import { buildDispatchRuntime } from "../../src/runtime/dispatch.js";
+import { noPrefixesOpen } from "../support/alert-event-fixture.js";
+import { startRecordingReceiver, type RecordingReceiver } from "../support/recording-receiver.js";
+
+const STORAGE = "UseDevelopmentStorage=true";
+const BROKER =
+  "Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=k;SharedAccessKey=dummy;UseDevelopmentEmulator=true";
+
+let teams: RecordingReceiver;
+beforeAll(async () => {
+  teams = await startRecordingReceiver({ name: "teams" });
+  teams.respondWith(202);
+});
+afterAll(async () => {
+  await teams?.close();
+});
+
+function dispatchEnv(extra: Record<string, string> = {}) {
+  return {
+    ERWATCH_STORAGE: STORAGE,
+    ServiceBusConnection: BROKER,
+    TEAMS_WEBHOOK_URL: `${teams.url}/workflows/x?sig=c2lnbmF0dXJlMTIzNDU2Nzg5MA`,
+    ...extra,
+  };
+}
+
+async function cardFor(env: Record<string, string>) {
+  const runtime = buildDispatchRuntime(loadDispatchConfig(env), {
+    logDestination: { write: () => true },
+  });
+  const before = teams.requests.length;
+  const outcome = await runtime.receivers
+    .get("teams")!
+    .send(noPrefixesOpen(), { abortSignal: AbortSignal.timeout(5_000) });
+  expect(outcome.ok).toBe(true);
+  await runtime.serviceBus.close();
+  return JSON.stringify(teams.requests[before]!.body);
+}
+
+describe("entry runtimes", () => {
+  it("puts STATUS_PAGE_URL on the Teams card through the dispatcher built from settings", async () => {
+    const url = "https://erwatch-fn.azurewebsites.net/api/status?code=status-page-key";
+    expect(await cardFor(dispatchEnv({ STATUS_PAGE_URL: url }))).toContain(
+      JSON.stringify({ type: "Action.OpenUrl", title: "Open status page", url }).slice(1, -1),
+    );
+    expect(await cardFor(dispatchEnv())).not.toContain("Action.OpenUrl");
+  });
+
+  it("builds the status page from storage settings alone: no ARM scope, no Service Bus", () => {
+    expect(loadStatusConfig({ ERWATCH_STORAGE: STORAGE }).state.tablePrefix).toBe("erwatch");
+  });
+
+  it("builds the dispatcher without anything to watch: it never reads ARM", () => {
+    expect(() => loadDispatchConfig(dispatchEnv())).not.toThrow();
+  });
+
+  it("reports every missing setting of the sweep at once, naming each", () => {
+    try {
+      loadSweepConfig({ AZURE_CLOUD: "Mars" }, { publish: "required", functions: true });
+      expect.unreachable("the sweep cannot run without settings");
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const text = (error as ConfigError).problems.join("\n");
+      for (const setting of [
+        "AZURE_CLOUD",
+        "ERWATCH_SUBSCRIPTIONS",
+        "ERWATCH_STORAGE",
+        "ServiceBusConnection",
+      ])
+        expect(text).toContain(setting);
+    }
+  });
+});
