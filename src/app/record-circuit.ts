@@ -150,6 +150,11 @@ export async function recordCircuit(
     silences: deps.silences,
     circuit: { id: verdict.id, name: verdict.name },
     now,
+    onBrokenSilence: (silence, error) =>
+      log.warn(
+        { silence: silence.id, err: error },
+        "silence could not be evaluated; it silences nothing until it is fixed",
+      ),
   };
   const steps = evaluation.observations.map((o) =>
     advanceStep(o, alerts.get(o.key)?.value ?? null, ctx),

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from "cron-parser";
 import type { SettingsReader } from "./reader.js";
 import type { Env } from "./settings.js";
 
@@ -24,4 +25,35 @@ export function readSweepSchedule(r: SettingsReader): string {
 export function readTriggerSettings(env: Env): { subscription: string | null } {
   const subscription = env.SERVICEBUS_SUBSCRIPTION?.trim();
   return { subscription: subscription ? subscription : null };
+}
+
+/**
+ * Minutes between two timer ticks: hysteresis turns its sweep counts into
+ * times with it. The shortest gap of the next ticks, so the timer itself is
+ * never held back; an unreadable schedule counts as the default (its problem
+ * is reported by readSweepSchedule where the schedule matters).
+ */
+export function sweepIntervalMinutes(r: SettingsReader): number {
+  const schedule = r.raw("SWEEP_SCHEDULE") ?? DEFAULT_SWEEP_SCHEDULE;
+  const span = /^(\d{1,2}):(\d{2}):(\d{2})$/.exec(schedule);
+  if (span) {
+    const minutes = Number(span[1]) * 60 + Number(span[2]) + Number(span[3]) / 60;
+    return minutes > 0 ? minutes : 5;
+  }
+  try {
+    const ticks = CronExpressionParser.parse(schedule, {
+      currentDate: new Date(Date.UTC(2026, 0, 5)),
+      tz: "UTC",
+    });
+    let previous = ticks.next().getTime();
+    let shortest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 24; i += 1) {
+      const next = ticks.next().getTime();
+      shortest = Math.min(shortest, next - previous);
+      previous = next;
+    }
+    return Number.isFinite(shortest) && shortest > 0 ? shortest / 60_000 : 5;
+  } catch {
+    return 5;
+  }
 }

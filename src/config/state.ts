@@ -3,6 +3,7 @@ import { PATHS, SEVERITIES } from "../core/model.js";
 import { DEFAULT_ALERT_POLICY, type AlertPolicy, type Silence } from "../core/policy.js";
 import { validateWindow } from "../core/silence.js";
 import { CLOUDS, type CloudName } from "./arm.js";
+import { sweepIntervalMinutes } from "./functions.js";
 import type { SettingsReader } from "./reader.js";
 
 export type StorageConnection =
@@ -29,6 +30,20 @@ const policySchema = z
   .object({
     openAfter: perSeverity,
     resolveAfter: perSeverity,
+    openAfterMinutes: z.partialRecord(
+      z.enum(SEVERITIES),
+      z
+        .number()
+        .min(0)
+        .max(60 * 24),
+    ),
+    resolveAfterMinutes: z.partialRecord(
+      z.enum(SEVERITIES),
+      z
+        .number()
+        .min(0)
+        .max(60 * 24),
+    ),
     repeatEveryMinutes: z.partialRecord(z.enum(SEVERITIES), minutes),
     blindAfterSweeps: count,
     flap: z.object({ transitions: count, windowMinutes: minutes }).partial().strict(),
@@ -87,12 +102,46 @@ const silenceSchema = z
     }
   });
 
+/**
+ * Why a storage connection string cannot work, or null. Checked here, with the
+ * other settings, so the SDK's own TypeError at first use never hides the rest;
+ * the value is a secret and is never quoted.
+ */
+export function connectionStringProblem(value: string): string | null {
+  const pairs = new Map<string, string>();
+  for (const part of value.split(";")) {
+    if (part.trim() === "") continue;
+    const at = part.indexOf("=");
+    if (at <= 0) return "is not a storage connection string (Key=Value pairs separated by ;)";
+    pairs.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
+  }
+  if (pairs.get("usedevelopmentstorage")?.toLowerCase() === "true") return null;
+  const has = (k: string) => (pairs.get(k.toLowerCase()) ?? "") !== "";
+  if (has("SharedAccessSignature") && (has("TableEndpoint") || has("AccountName"))) return null;
+  if (has("AccountName") && has("AccountKey")) {
+    const endpoint = pairs.get("tableendpoint");
+    if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/i.test(endpoint))
+      return "has a TableEndpoint that is not an http(s) URL";
+    return null;
+  }
+  return "is not a storage connection string: it needs AccountName and AccountKey, a SharedAccessSignature with TableEndpoint, or UseDevelopmentStorage=true";
+}
+
 function readConnection(r: SettingsReader, cloud: CloudName): StorageConnection | null {
   for (const prefix of ["ERWATCH_STORAGE", "AzureWebJobsStorage"]) {
     const cs = r.raw(prefix);
-    if (cs) return { kind: "connection-string", value: cs, setting: prefix };
+    if (cs) {
+      const problem = connectionStringProblem(cs);
+      if (problem) r.problem(prefix, problem);
+      return { kind: "connection-string", value: cs, setting: prefix };
+    }
     const clientId = r.raw(`${prefix}__clientId`);
     const uri = r.raw(`${prefix}__tableServiceUri`);
+    if (uri && !/^https:\/\/[^\s/]+/i.test(uri))
+      r.problem(
+        `${prefix}__tableServiceUri`,
+        "must be an https URL like https://<account>.table.core.windows.net",
+      );
     if (uri)
       return {
         kind: "identity",
@@ -132,6 +181,9 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
   const policy: AlertPolicy = {
     openAfter: { ...DEFAULT_ALERT_POLICY.openAfter, ...overrides.openAfter },
     resolveAfter: { ...DEFAULT_ALERT_POLICY.resolveAfter, ...overrides.resolveAfter },
+    openAfterMinutes: { ...overrides.openAfterMinutes },
+    resolveAfterMinutes: { ...overrides.resolveAfterMinutes },
+    sweepIntervalMinutes: sweepIntervalMinutes(r),
     repeatEveryMinutes: {
       ...DEFAULT_ALERT_POLICY.repeatEveryMinutes,
       ...overrides.repeatEveryMinutes,

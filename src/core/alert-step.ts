@@ -17,6 +17,8 @@ export interface AlertContext {
   silences: Silence[];
   circuit: { id: string; name: string };
   now: Date;
+  /** A silence that cannot be evaluated silences nothing; the caller warns. */
+  onBrokenSilence?: (silence: Silence, error: Error) => void;
 }
 
 export interface AlertStep {
@@ -80,6 +82,7 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
         paths: state.condition?.paths ?? [],
       },
       ctx.now,
+      ctx.onBrokenSilence,
     ),
     inhibitedBy: holds.get(state.key) ?? null,
     blind: step.observation.state === "unknown",

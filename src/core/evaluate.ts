@@ -67,5 +67,6 @@ export function evaluateCircuit(
     now,
   ).map((f) => ({ ...f, severity: applyCriticality(f.severity, reading.settings.criticality) }));
   const verdict: CircuitVerdict = { ...classified, findings };
-  return { verdict, snapshot: diff.next, changes, observations: observe(verdict, known) };
+  const observations = observe(verdict, known, previous?.takenAt ?? null);
+  return { verdict, snapshot: diff.next, changes, observations };
 }

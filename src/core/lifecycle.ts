@@ -59,6 +59,9 @@ export interface AlertState {
   /** Last event sequence used on this key. */
   sequence: number;
   lastEvaluatedAt: string;
+  /** Last observation that saw the condition, and the last that saw it gone: hysteresis counts time from these. */
+  lastFiringAt?: string | null;
+  lastCleanAt?: string | null;
 }
 
 export type NoneReason = "unchanged" | "held-by-hysteresis" | "silenced" | "inhibited" | "blind";
@@ -102,7 +105,15 @@ export function conditionOf(finding: Finding): AlertCondition {
   };
 }
 
-/** Step 1: the condition after this observation. Null when there is nothing to track. */
+const since = (iso: string | null | undefined, now: Date): number =>
+  iso ? now.getTime() - Date.parse(iso) : Number.POSITIVE_INFINITY;
+
+/**
+ * Step 1: the condition after this observation. Null when there is nothing to
+ * track. Opening and resolving need both the sweep count and the time: an
+ * on-demand sweep seconds after the timer sees the truth but cannot move the
+ * lifecycle faster than the timer would.
+ */
 export function advance(
   previous: AlertState | null,
   observation: Observation,
@@ -127,14 +138,19 @@ export function advance(
     notified: null,
     sequence: 0,
     lastEvaluatedAt: at,
+    lastFiringAt: null,
+    lastCleanAt: null,
   };
   if (observation.state === "firing" && observation.finding) {
     const condition = conditionOf(observation.finding);
     const consecutiveFiring = base.consecutiveFiring + 1;
+    // A key seen for the first time was clean when the circuit was last read.
+    const lastClean = previous ? base.lastCleanAt : observation.previousReadAt;
     const opened =
       base.phase === "firing" ||
       base.phase === "resolving" ||
-      consecutiveFiring >= hysteresis.openAfter[condition.severity];
+      (consecutiveFiring >= hysteresis.openAfter[condition.severity] &&
+        since(lastClean, now) >= hysteresis.openAfterMs[condition.severity]);
     return {
       ...base,
       circuitName,
@@ -144,14 +160,19 @@ export function advance(
       firstSeen: base.phase === "clear" ? at : (base.firstSeen ?? at),
       condition,
       lastEvaluatedAt: at,
+      lastFiringAt: at,
+      lastCleanAt: lastClean ?? null,
     };
   }
   if (!previous) return null;
   const consecutiveClean = base.consecutiveClean + 1;
   let phase: Phase = "clear";
   if (base.phase === "firing" || base.phase === "resolving") {
-    const needed = hysteresis.resolveAfter[base.condition?.severity ?? "Sev4"];
-    phase = consecutiveClean >= needed ? "clear" : "resolving";
+    const severity = base.condition?.severity ?? "Sev4";
+    const calm =
+      consecutiveClean >= hysteresis.resolveAfter[severity] &&
+      since(base.lastFiringAt, now) >= hysteresis.resolveAfterMs[severity];
+    phase = calm ? "clear" : "resolving";
   }
   return {
     ...base,
@@ -161,6 +182,7 @@ export function advance(
     // A pending condition that cleared never happened as far as people are concerned.
     firstSeen: phase === "clear" && base.phase === "pending" ? null : base.firstSeen,
     lastEvaluatedAt: at,
+    lastCleanAt: at,
   };
 }
 

@@ -21,6 +21,8 @@ export interface Observation {
   peering: string | null;
   state: "firing" | "clean" | "unknown";
   finding: Finding | null;
+  /** When the circuit was read before this sweep (null: never): a key that starts firing now was clean then. */
+  previousReadAt: string | null;
 }
 
 /** Several findings of one family on one peering are one alert: merge them. */
@@ -80,6 +82,7 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
 export function observe(
   verdict: CircuitVerdict,
   existing: { key: string; family: AlertFamily; peering: string | null }[],
+  previousReadAt: string | null = null,
 ): Observation[] {
   const groups = new Map<
     string,
@@ -99,6 +102,7 @@ export function observe(
     peering: g.peering,
     state: "firing",
     finding: mergeFindings(g.findings),
+    previousReadAt,
   }));
   for (const e of existing) {
     if (groups.has(e.key)) continue;
@@ -109,6 +113,7 @@ export function observe(
       peering: e.peering,
       state: known(verdict, e.family, e.peering) ? "clean" : "unknown",
       finding: null,
+      previousReadAt,
     });
   }
   return observations;

@@ -10,9 +10,21 @@ export interface HysteresisPolicy {
   openAfter: PerSeverity<number>;
   /** Consecutive clean sweeps before it resolves. */
   resolveAfter: PerSeverity<number>;
+  /** And for at least this long since it was last seen clean. */
+  openAfterMs: PerSeverity<number>;
+  /** And clean for at least this long since it was last seen. */
+  resolveAfterMs: PerSeverity<number>;
 }
 
-export interface AlertPolicy extends HysteresisPolicy {
+export interface AlertPolicy {
+  openAfter: PerSeverity<number>;
+  resolveAfter: PerSeverity<number>;
+  /** Minimum time before opening; default: the count times the timer interval. */
+  openAfterMinutes: Partial<PerSeverity<number>>;
+  /** Minimum clean time before resolving; default: the count times the timer interval. */
+  resolveAfterMinutes: Partial<PerSeverity<number>>;
+  /** The timer's interval, from SWEEP_SCHEDULE: sweep counts become times with it. */
+  sweepIntervalMinutes: number;
   repeatEveryMinutes: PerSeverity<number>;
   /** Consecutive sweeps with a layer UNKNOWN before `monitoring-blind` opens. */
   blindAfterSweeps: number;
@@ -29,6 +41,9 @@ export interface AlertPolicy extends HysteresisPolicy {
 export const DEFAULT_ALERT_POLICY: AlertPolicy = {
   openAfter: { Sev0: 1, Sev1: 2, Sev2: 2, Sev3: 2, Sev4: 2 },
   resolveAfter: { Sev0: 2, Sev1: 2, Sev2: 2, Sev3: 2, Sev4: 2 },
+  openAfterMinutes: {},
+  resolveAfterMinutes: {},
+  sweepIntervalMinutes: 5,
   repeatEveryMinutes: { Sev0: 240, Sev1: 240, Sev2: 1440, Sev3: 1440, Sev4: 1440 },
   blindAfterSweeps: 3,
   flap: { transitions: 4, windowMinutes: 30 },
@@ -51,11 +66,29 @@ export interface Silence {
 }
 
 const every = (n: number): PerSeverity<number> => ({ Sev0: n, Sev1: n, Sev2: n, Sev3: n, Sev4: n });
+const bySeverity = (f: (s: Severity) => number): PerSeverity<number> => ({
+  Sev0: f("Sev0"),
+  Sev1: f("Sev1"),
+  Sev2: f("Sev2"),
+  Sev3: f("Sev3"),
+  Sev4: f("Sev4"),
+});
+
+/**
+ * N sweeps of the timer span N intervals (counted from the last read that saw
+ * otherwise). A timer tick runs a little late or early: allow a fifth of an
+ * interval, at most a minute, so the timer itself is never held back.
+ */
+function sweepsAsMs(count: number, intervalMinutes: number): number {
+  const interval = intervalMinutes * 60_000;
+  return Math.max(0, count * interval - Math.min(60_000, interval / 5));
+}
 
 /**
  * The hysteresis one alert key follows: the circuit's own override of the
- * policy, except that blind alerts count failed sweeps and flap alerts open at
- * once (flapping is already judged over a window of history).
+ * policy, except that blind alerts count failed sweeps (and resolve on the
+ * first good read), and flap alerts open at once (flapping is already judged
+ * over a window of history).
  */
 export function hysteresisOf(
   policy: AlertPolicy,
@@ -64,12 +97,25 @@ export function hysteresisOf(
 ): HysteresisPolicy {
   const override =
     policy.circuits[circuit.id.toLowerCase()] ?? policy.circuits[circuit.name.toLowerCase()] ?? {};
-  const base: HysteresisPolicy = {
-    openAfter: { ...policy.openAfter, ...override.openAfter },
-    resolveAfter: { ...policy.resolveAfter, ...override.resolveAfter },
+  let openAfter = { ...policy.openAfter, ...override.openAfter };
+  let resolveAfter = { ...policy.resolveAfter, ...override.resolveAfter };
+  if (family === "monitoring-blind") {
+    openAfter = every(policy.blindAfterSweeps);
+    resolveAfter = every(1);
+  }
+  if (family === "session-flapping") openAfter = every(1);
+  const minutes = (given: number | undefined, count: number) =>
+    given === undefined ? sweepsAsMs(count, policy.sweepIntervalMinutes) : given * 60_000;
+  return {
+    openAfter,
+    resolveAfter,
+    openAfterMs:
+      family === "session-flapping"
+        ? every(0)
+        : bySeverity((s) => minutes(policy.openAfterMinutes[s], openAfter[s])),
+    resolveAfterMs:
+      family === "monitoring-blind"
+        ? every(0)
+        : bySeverity((s) => minutes(policy.resolveAfterMinutes[s], resolveAfter[s])),
   };
-  if (family === "monitoring-blind")
-    return { openAfter: every(policy.blindAfterSweeps), resolveAfter: every(1) };
-  if (family === "session-flapping") return { ...base, openAfter: every(1) };
-  return base;
 }

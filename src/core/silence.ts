@@ -35,7 +35,18 @@ export function validateWindow(window: SilenceWindow): void {
       throw new Error("end must be after start");
     return;
   }
+  // cron-parser accepts any time zone name at parse time and throws on first use.
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: window.timezone });
+  } catch {
+    throw new Error(
+      `timezone "${window.timezone}" is not an IANA time zone (e.g. Europe/Amsterdam)`,
+    );
+  }
+  if (!/^\S+(\s+\S+){4,5}$/.test(window.cron.trim()))
+    throw new Error(`cron "${window.cron}" needs five fields (minute hour day month weekday)`);
   CronExpressionParser.parse(window.cron, { tz: window.timezone });
+  windowActive(window, new Date(0));
 }
 
 function matches(silence: Silence, target: SilenceTarget): boolean {
@@ -52,10 +63,26 @@ function matches(silence: Silence, target: SilenceTarget): boolean {
   return true;
 }
 
+/**
+ * The silence covering this target now, if any. A silence whose window cannot
+ * be evaluated fails open: it silences nothing, and `onBroken` hears why, so
+ * the alert goes out with a warning rather than never.
+ */
 export function activeSilence(
   silences: Silence[],
   target: SilenceTarget,
   now: Date,
+  onBroken: (silence: Silence, error: Error) => void = () => undefined,
 ): Silence | null {
-  return silences.find((s) => matches(s, target) && windowActive(s.window, now)) ?? null;
+  return (
+    silences.find((s) => {
+      if (!matches(s, target)) return false;
+      try {
+        return windowActive(s.window, now);
+      } catch (error) {
+        onBroken(s, error instanceof Error ? error : new Error(String(error)));
+        return false;
+      }
+    }) ?? null
+  );
 }

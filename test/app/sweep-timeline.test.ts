@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSweeper } from "../../src/app/sweep.js";
 import { InMemoryEventSink } from "../support/in-memory-sink.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
-import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
+import { DEFAULT_ALERT_POLICY, type AlertPolicy, type Silence } from "../../src/core/policy.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { FakeReader } from "../support/fake-reader.js";
 import { failed } from "../support/readings.js";
@@ -23,17 +23,17 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function harness(silences: Silence[] = []) {
+async function harness(silences: Silence[] = [], policy: Partial<AlertPolicy> = {}) {
   const { store } = await freshStore(azurite.connectionString);
   const reader = new FakeReader();
   const sink = new InMemoryEventSink();
-  const { logger } = memoryLogger();
+  const { logger, records } = memoryLogger();
   let n = 0;
   const sweeper = createSweeper({
     reader,
     store,
     sink,
-    policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+    policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: { ...DEFAULT_ALERT_POLICY, ...policy } },
     silences,
     historyRetentionDays: 30,
     logger,
@@ -47,7 +47,7 @@ async function harness(silences: Silence[] = []) {
     });
   const sent = () =>
     sink.published.map((e) => `${e.action}:${e.family}:${e.severity}#${e.sequence}`);
-  return { store, reader, sink, run, sent };
+  return { store, reader, sink, run, sent, records };
 }
 
 const secondaryDown = {
@@ -104,7 +104,8 @@ describe("stateful sweep timelines", () => {
   });
 
   it("should raise one session-flapping alert for a flapping session and hold the path churn", async () => {
-    // Sweeps every 2 min; both paths drop for two sweeps, come back for two, eight times over.
+    // Sweeps every 2 min (a 2-minute timer); both paths drop for two sweeps, come back for two, eight times over.
+    h = await harness([], { sweepIntervalMinutes: 2 });
     const decisions: string[] = [];
     for (let i = 0; i <= 30; i += 1) {
       h.reader.spec =
@@ -235,5 +236,27 @@ describe("stateful sweep timelines", () => {
     await Promise.all([h.run(5), h.run(5)]);
     await Promise.all([h.run(10), h.run(10)]);
     expect(h.sent()).toEqual(["open:path-down:Sev0#1", "resolve:path-down:Sev0#2"]);
+  });
+
+  it("should page through a silence that cannot be evaluated, with a warning, instead of never", async () => {
+    // Validation at start refuses this; a silence that still breaks at run time must fail open.
+    const broken: Silence = {
+      id: "bad-tz",
+      circuit: "er-circuit-prod",
+      window: {
+        kind: "recurring",
+        cron: "0 2 * * *",
+        durationMinutes: 600,
+        timezone: "Europe/Amsterdm",
+      },
+    };
+    const h2 = await harness([broken]);
+    await h2.run(0);
+    h2.reader.spec = { paths: bothDown };
+    await h2.run(5);
+    expect(h2.sent()).toEqual(["open:path-down:Sev0#1"]);
+    const warnings = h2.records().filter((r) => r.silence === "bad-tz");
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings[0]).toMatchObject({ level: 40 });
   });
 });

@@ -26,6 +26,8 @@ type Step = {
   severity?: Severity;
   paths?: PathName[];
   minute: number;
+  /** When the circuit was read before (default: the previous 5-minute tick). */
+  previousMinute?: number;
   silenced?: boolean;
   inhibited?: boolean;
 };
@@ -39,8 +41,12 @@ function observation(step: Step): Observation {
     state: step.obs === "fire" ? "firing" : step.obs === "clean" ? "clean" : "unknown",
     finding:
       step.obs === "fire" ? finding(step.severity ?? "Sev2", step.paths ?? ["secondary"]) : null,
+    previousReadAt: at(step.previousMinute ?? step.minute - 5).toISOString(),
   };
 }
+
+const CIRCUIT = { id: "c1", name: "er1" };
+const H = hysteresisOf(DEFAULT_ALERT_POLICY, CIRCUIT, "path-down");
 
 const silence: Silence = {
   id: "maint-1",
@@ -55,7 +61,7 @@ function walk(steps: Step[]): string[] {
   const out: string[] = [];
   for (const step of steps) {
     const now = at(step.minute);
-    const hysteresis = hysteresisOf(DEFAULT_ALERT_POLICY, { id: "er1", name: "er1" }, "path-down");
+    const hysteresis = H;
     const advanced = advance(state, observation(step), hysteresis, "er1", now);
     if (!advanced) {
       out.push("-");
@@ -227,6 +233,72 @@ describe("alert lifecycle", () => {
     },
   ];
 
+  // Hysteresis counts sweeps AND time: an on-demand sweep (POST /api/sweep) shows
+  // the truth but never moves the lifecycle faster than the 5-minute timer.
+  const onDemand: { name: string; steps: Step[]; expected: string[] }[] = [
+    {
+      name: "an on-demand sweep 20 s after the timer does not open a Sev2 early",
+      steps: [
+        { obs: "fire", minute: 0 },
+        { obs: "fire", minute: 1 / 3, previousMinute: 0 },
+        { obs: "fire", minute: 5, previousMinute: 1 / 3 },
+      ],
+      expected: ["none:held-by-hysteresis", "none:held-by-hysteresis", "open:Sev2#1"],
+    },
+    {
+      name: "two clean sweeps 20 s apart do not resolve a Sev0",
+      steps: [
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 0 },
+        { obs: "clean", minute: 5 },
+        { obs: "clean", minute: 5 + 1 / 3 },
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 6 },
+        { obs: "clean", minute: 10 },
+        { obs: "clean", minute: 15 },
+      ],
+      // No resolve/trigger/resolve: the outage returning at 6 min is the same open incident.
+      expected: [
+        "open:Sev0#1",
+        "none:held-by-hysteresis",
+        "none:held-by-hysteresis",
+        "none:unchanged",
+        "none:held-by-hysteresis",
+        "resolve:Sev0#2",
+      ],
+    },
+    {
+      name: "a Sev0 first seen by an on-demand sweep pages at the next timer tick",
+      steps: [
+        {
+          obs: "fire",
+          severity: "Sev0",
+          paths: ["primary", "secondary"],
+          minute: 1 / 3,
+          previousMinute: 0,
+        },
+        {
+          obs: "fire",
+          severity: "Sev0",
+          paths: ["primary", "secondary"],
+          minute: 5,
+          previousMinute: 1 / 3,
+        },
+      ],
+      expected: ["none:held-by-hysteresis", "open:Sev0#1"],
+    },
+    {
+      name: "the timer itself is never held back by a late tick",
+      steps: [
+        { obs: "fire", minute: 0.2, previousMinute: -4.9 },
+        { obs: "fire", minute: 4.9, previousMinute: 0.2 },
+      ],
+      expected: ["none:held-by-hysteresis", "open:Sev2#1"],
+    },
+  ];
+
+  it.each(onDemand)("$name", ({ steps, expected }) => {
+    expect(walk(steps)).toEqual(expected);
+  });
+
   it.each(timelines)("$name", ({ steps, expected }) => {
     expect(walk(steps)).toEqual(expected);
   });
@@ -235,7 +307,7 @@ describe("alert lifecycle", () => {
     let state = advance(
       null,
       observation({ obs: "fire", severity: "Sev0", paths: ["secondary"], minute: 0 }),
-      DEFAULT_ALERT_POLICY,
+      H,
       "er1",
       at(0),
     );
@@ -250,7 +322,7 @@ describe("alert lifecycle", () => {
     state = advance(
       state,
       observation({ obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 5 }),
-      DEFAULT_ALERT_POLICY,
+      H,
       "er1",
       at(5),
     );
@@ -260,7 +332,11 @@ describe("alert lifecycle", () => {
     const worse = advance(
       null,
       observation({ obs: "fire", severity: "Sev2", paths: ["secondary"], minute: 0 }),
-      { ...DEFAULT_ALERT_POLICY, openAfter: { ...DEFAULT_ALERT_POLICY.openAfter, Sev2: 1 } },
+      hysteresisOf(
+        { ...DEFAULT_ALERT_POLICY, openAfter: { ...DEFAULT_ALERT_POLICY.openAfter, Sev2: 1 } },
+        CIRCUIT,
+        "path-down",
+      ),
       "er1",
       at(0),
     );
@@ -268,7 +344,7 @@ describe("alert lifecycle", () => {
     const both = advance(
       opened,
       observation({ obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 5 }),
-      DEFAULT_ALERT_POLICY,
+      H,
       "er1",
       at(5),
     );
@@ -283,14 +359,14 @@ describe("alert lifecycle", () => {
     const clean1 = advance(
       escalated.next,
       observation({ obs: "clean", minute: 10 }),
-      DEFAULT_ALERT_POLICY,
+      H,
       "er1",
       at(10),
     );
     const clean2 = advance(
       decide(clean1!, { ...ctx, now: at(10) }).next,
       observation({ obs: "clean", minute: 95 }),
-      DEFAULT_ALERT_POLICY,
+      H,
       "er1",
       at(95),
     );

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { sweepIntervalMinutes } from "../../src/config/functions.js";
+import { ConfigError, SettingsReader } from "../../src/config/reader.js";
+import { connectionStringProblem, readStateConfig } from "../../src/config/state.js";
+import { loadSweepConfig } from "../../src/runtime/config.js";
+
+const STORAGE = "UseDevelopmentStorage=true";
+
+function problems(env: Record<string, string>): string[] {
+  const r = new SettingsReader({ ERWATCH_STORAGE: STORAGE, ...env });
+  readStateConfig(r, "AzureCloud");
+  return r.problems;
+}
+
+describe("state settings", () => {
+  it.each([
+    { schedule: undefined, minutes: 5 },
+    { schedule: "0 */5 * * * *", minutes: 5 },
+    { schedule: "0 */15 * * * *", minutes: 15 },
+    { schedule: "*/30 * * * * *", minutes: 0.5 },
+    { schedule: "00:10:00", minutes: 10 },
+    { schedule: "0 0,5,30 * * * *", minutes: 5 },
+    { schedule: "not a schedule", minutes: 5 },
+  ])("turns SWEEP_SCHEDULE $schedule into a $minutes-minute interval", ({ schedule, minutes }) => {
+    const r = new SettingsReader(schedule === undefined ? {} : { SWEEP_SCHEDULE: schedule });
+    expect(sweepIntervalMinutes(r)).toBe(minutes);
+  });
+
+  it("takes minimum hold times per severity from ERWATCH_ALERT_POLICY", () => {
+    const r = new SettingsReader({
+      ERWATCH_STORAGE: STORAGE,
+      ERWATCH_ALERT_POLICY: JSON.stringify({
+        openAfterMinutes: { Sev2: 30 },
+        resolveAfterMinutes: { Sev0: 0 },
+      }),
+    });
+    const { policy } = readStateConfig(r, "AzureCloud");
+    expect(r.problems).toEqual([]);
+    expect(policy.openAfterMinutes).toEqual({ Sev2: 30 });
+    expect(policy.resolveAfterMinutes).toEqual({ Sev0: 0 });
+    expect(policy.sweepIntervalMinutes).toBe(5);
+  });
+
+  it.each([
+    {
+      name: "a misspelt time zone",
+      timezone: "Europe/Amsterdm",
+      cron: "0 2 * * 0",
+      says: /Europe\/Amsterdm/,
+    },
+    { name: "an empty time zone", timezone: "", cron: "0 2 * * 0", says: /timezone "" is not/ },
+    { name: "a cron with too few fields", timezone: "UTC", cron: "0 2 *", says: /five fields/ },
+    { name: "a cron with an impossible hour", timezone: "UTC", cron: "0 25 * * *", says: /.+/ },
+  ])("refuses a silence with $name at start, naming the setting", ({ timezone, cron, says }) => {
+    const found = problems({
+      ERWATCH_SILENCES: JSON.stringify([{ circuit: "er-1", cron, durationMinutes: 60, timezone }]),
+    });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^ERWATCH_SILENCES\.0: /);
+    expect(found[0]).toMatch(says);
+  });
+
+  it("accepts a recurring silence in a real time zone", () => {
+    expect(
+      problems({
+        ERWATCH_SILENCES: JSON.stringify([
+          {
+            circuit: "er-1",
+            cron: "0 2 * * 0",
+            durationMinutes: 240,
+            timezone: "Europe/Amsterdam",
+          },
+        ]),
+      }),
+    ).toEqual([]);
+  });
+
+  it.each([
+    { value: "UseDevelopmentStorage=true", ok: true },
+    {
+      value:
+        "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=k==;EndpointSuffix=core.windows.net",
+      ok: true,
+    },
+    {
+      value: "TableEndpoint=https://a.table.core.windows.net;SharedAccessSignature=sv=2024&sig=x",
+      ok: true,
+    },
+    { value: "AccountName=a;AccountKey=k;TableEndpoint=not a url", ok: false },
+    { value: "just some text", ok: false },
+    { value: "AccountName=a", ok: false },
+  ])("checks the storage connection string $value", ({ value, ok }) => {
+    expect(connectionStringProblem(value) === null).toBe(ok);
+  });
+
+  it("reports a broken ERWATCH_STORAGE with every other problem, naming it and not quoting it", () => {
+    const secret = "AccountName=a;AccountKey=c2VjcmV0a2V5c2VjcmV0a2V5;TableEndpoint=nope";
+    try {
+      loadSweepConfig(
+        { ERWATCH_STORAGE: secret, ERWATCH_SUBSCRIPTIONS: "not-a-guid", LOG_LEVEL: "loud" },
+        { publish: "optional" },
+      );
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const text = (error as ConfigError).message;
+      for (const setting of ["ERWATCH_STORAGE:", "ERWATCH_SUBSCRIPTIONS:", "LOG_LEVEL:"])
+        expect(text).toContain(setting);
+      expect(text).not.toContain("c2VjcmV0a2V5c2VjcmV0a2V5");
+    }
+  });
+});
