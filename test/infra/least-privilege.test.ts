@@ -152,7 +152,7 @@ describe("template structure", () => {
     expect(loadBicep(join(INFRA, "main.bicep")).targetScope).toBe("subscription");
     const app = read("app/function-app.bicep");
     expect(app).toMatch(/name: 'FC1'/);
-    expect(app).toMatch(/name: 'node'\s+version: '(20|22)'/);
+    expect(app).toMatch(/name: 'node'\s+version: '22'/);
   });
 
   it("azure.yaml deploys this project as a TypeScript function app from infra/", () => {
