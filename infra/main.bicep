@@ -19,11 +19,8 @@ param environmentName string
 })
 param location string
 
-@minLength(1)
-@description('Subscription ids whose ExpressRoute circuits erwatch watches. The reader role is created in the first and assigned at each.')
-param monitoredSubscriptionIds array = [
-  subscription().subscriptionId
-]
+@description('Comma-separated ids of the subscriptions whose ExpressRoute circuits erwatch watches; empty: the deployment subscription. The reader role is created in the first and assigned at each.')
+param monitoredSubscriptionIds string = ''
 
 @secure()
 @description('PagerDuty Events API v2 routing key, stored in Key Vault. Empty: no PagerDuty receiver.')
@@ -41,6 +38,9 @@ param webhookUrl string = ''
 param keyVaultPurgeProtection bool = false
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+// A comma-separated string rather than an array: azd fills main.parameters.json
+// from its environment, where every value is a string.
+var monitoredSubscriptions = empty(trim(monitoredSubscriptionIds)) ? [subscription().subscriptionId] : filter(map(split(monitoredSubscriptionIds, ','), id => trim(id)), id => !empty(id))
 var tags = {
   'azd-env-name': environmentName
   app: 'erwatch'
@@ -141,7 +141,7 @@ module functionApp 'app/function-app.bicep' = {
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     serviceBusEntity: serviceBus.outputs.alertsQueueName
     serviceBusDeadLetterQueue: serviceBus.outputs.deadLetterQueueName
-    monitoredSubscriptionIds: monitoredSubscriptionIds
+    monitoredSubscriptionIds: monitoredSubscriptions
     pagerDutySecretUri: empty(pagerDutyRoutingKey) ? '' : keyVault.outputs.pagerDutySecretUri
     teamsWebhookSecretUri: empty(teamsWebhookUrl) ? '' : keyVault.outputs.teamsWebhookSecretUri
     webhookSecretUri: empty(webhookUrl) ? '' : keyVault.outputs.webhookSecretUri
@@ -152,14 +152,14 @@ module functionApp 'app/function-app.bicep' = {
 // the reads erwatch makes, created once and assigned at each subscription.
 module readerRole 'app/reader-role-definition.bicep' = {
   name: 'erwatch-reader-role-${uniqueString(environmentName)}'
-  scope: subscription(monitoredSubscriptionIds[0])
+  scope: subscription(monitoredSubscriptions[0])
   params: {
     environmentName: environmentName
-    assignableSubscriptionIds: monitoredSubscriptionIds
+    assignableSubscriptionIds: monitoredSubscriptions
   }
 }
 
-module readerAssignments 'app/reader-role-assignment.bicep' = [for subscriptionId in monitoredSubscriptionIds: {
+module readerAssignments 'app/reader-role-assignment.bicep' = [for subscriptionId in monitoredSubscriptions: {
   name: 'erwatch-reader-${uniqueString(environmentName, subscriptionId)}'
   scope: subscription(subscriptionId)
   params: {
@@ -183,4 +183,4 @@ output AZURE_SERVICEBUS_DEADLETTER_QUEUE string = serviceBus.outputs.deadLetterQ
 output ERWATCH_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output ERWATCH_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output ERWATCH_READER_ROLE_ID string = readerRole.outputs.roleDefinitionId
-output ERWATCH_MONITORED_SUBSCRIPTIONS string = join(monitoredSubscriptionIds, ',')
+output ERWATCH_MONITORED_SUBSCRIPTIONS string = join(monitoredSubscriptions, ',')

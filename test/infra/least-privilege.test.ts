@@ -53,7 +53,7 @@ describe("the reader role", () => {
   it("is assigned in every monitored subscription", () => {
     const main = read("main.bicep");
     expect(main).toMatch(
-      /module readerAssignments 'app\/reader-role-assignment\.bicep' = \[for subscriptionId in monitoredSubscriptionIds:/,
+      /module readerAssignments 'app\/reader-role-assignment\.bicep' = \[for subscriptionId in monitoredSubscriptions:/,
     );
     expect(role).toMatch(/assignableScopes: \[for subscriptionId in assignableSubscriptionIds:/);
   });
