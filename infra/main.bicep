@@ -34,6 +34,13 @@ param teamsWebhookUrl string = ''
 @description('Generic webhook URL (Azure Monitor common alert schema), stored in Key Vault. Empty: no webhook receiver.')
 param webhookUrl string = ''
 
+@description('Comma-separated email addresses that hear about erwatch itself: no completed sweep, parked alert events, function failures. Empty: the alerts fire without notifying anyone.')
+param healthAlertEmails string = ''
+
+@secure()
+@description('Webhook (common alert schema) that hears about erwatch itself, e.g. a PagerDuty or Teams integration URL. Empty: none.')
+param healthAlertWebhookUrl string = ''
+
 @description('Turn on Key Vault purge protection (it cannot be turned off again).')
 param keyVaultPurgeProtection bool = false
 
@@ -145,6 +152,22 @@ module functionApp 'app/function-app.bicep' = {
     pagerDutySecretUri: empty(pagerDutyRoutingKey) ? '' : keyVault.outputs.pagerDutySecretUri
     teamsWebhookSecretUri: empty(teamsWebhookUrl) ? '' : keyVault.outputs.teamsWebhookSecretUri
     webhookSecretUri: empty(webhookUrl) ? '' : keyVault.outputs.webhookSecretUri
+  }
+}
+
+// erwatch's own health, through an Azure Monitor action group: its own
+// dispatcher may be what broke.
+module healthAlerts 'app/health-alerts.bicep' = {
+  name: 'health-alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    serviceBusNamespaceId: serviceBus.outputs.id
+    deadLetterQueueName: serviceBus.outputs.deadLetterQueueName
+    emailAddresses: filter(map(split(healthAlertEmails, ','), address => trim(address)), address => !empty(address))
+    webhookUrl: healthAlertWebhookUrl
   }
 }
 
