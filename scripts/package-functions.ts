@@ -19,13 +19,13 @@ const ROOT = resolve(import.meta.dirname, "..");
 const require = createRequire(import.meta.url);
 
 /** Copied from the project root as they are. */
-export const PROJECT_FILES = ["host.json", "package.json", "package-lock.json", ".funcignore"];
+const PROJECT_FILES = ["host.json", "package.json", "package-lock.json", ".funcignore"];
 
 export interface PackageOptions {
   out: string;
   /** npm from its cache only (the tests: no network). */
   offline?: boolean;
-  /** Keep tsc's and npm's output unless they fail (the tests). */
+  /** Hold back tsc's and npm's output unless they fail (the tests). */
   quiet?: boolean;
 }
 
