@@ -21,7 +21,9 @@ const ioModules = [
 ].flatMap((m) => [m, `node:${m}`]);
 
 export default defineConfig(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "test-artifacts/**"] },
+  {
+    ignores: ["dist/**", ".funcpackage/**", "node_modules/**", "coverage/**", "test-artifacts/**"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

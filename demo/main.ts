@@ -1,8 +1,11 @@
 // `npm run demo`: erwatch on a simulated estate, no Azure account. Everything
 // runs on loopback (the ARM fake over HTTPS, Azurite, an AMQP broker, recording
 // PagerDuty / Teams / webhook receivers) and the real timer function sweeps it
-// through a scripted night. Exits by itself unless --keep-running.
+// through a scripted night. Exits by itself unless --keep-running, and stops
+// everything it started however it ends (lifetime.ts).
 
+// First, before anything registers a function: see host-notices.ts.
+import { heldHostNotices } from "./host-notices.js";
 import { Command, Option } from "commander";
 import { setTimeout as delay } from "node:timers/promises";
 import { buildReport } from "../src/app/report.js";
@@ -12,6 +15,7 @@ import { estateOf, healthyCircuit } from "../test/support/estate/index.js";
 import type { RecordingReceiver } from "../test/support/recording-receiver.js";
 import { startWorld, type World } from "../test/support/world.js";
 import { pagerDutyText, teamsText, webhookText } from "./notifications.js";
+import { demoLifetime } from "./lifetime.js";
 import { serveStatus, type StatusServer } from "./status-server.js";
 import { TIMELINE } from "./timeline.js";
 
@@ -21,7 +25,10 @@ interface Options {
   port: string;
 }
 
-const out = (text = "") => process.stdout.write(`${text}\n`);
+// Long enough for Azurite's own 5 s stop deadline and the servers behind it.
+const CLEANUP_DEADLINE_MS = 15_000;
+const life = demoLifetime(CLEANUP_DEADLINE_MS);
+const out = (text = "") => life.out(text);
 const colour = process.stdout.isTTY === true;
 const bold = (s: string) => (colour ? `\u001b[1m${s}\u001b[0m` : s);
 const dim = (s: string) => (colour ? `\u001b[2m${s}\u001b[0m` : s);
@@ -47,8 +54,15 @@ function printNew(world: World, seen: Map<RecordingReceiver, number>): void {
 async function run(options: Options): Promise<void> {
   const interval = Number(options.interval);
   const bundle = healthyCircuit();
+  const stop = life.signal;
   let now = new Date(TIMELINE[0]!.at);
   out(bold("erwatch demo: a simulated ExpressRoute estate, read over the real ARM SDK"));
+  if (heldHostNotices() > 0)
+    out(
+      dim(
+        "the Functions handlers run in this process, without the Functions host: @azure/functions' test-mode notices are expected and hidden",
+      ),
+    );
   out(dim("starting the loopback ARM estate, Azurite, the AMQP broker and the receivers…"));
   const world = await startWorld({
     estate: estateOf(bundle),
@@ -58,11 +72,8 @@ async function run(options: Options): Promise<void> {
     sleep: async () => undefined,
   });
   let status: StatusServer | null = null;
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
   try {
+    if (stop.aborted) return;
     status = await serveStatus(world.statusDeps, Number(options.port));
     out(`status page: ${bold(status.url)}  (JSON with Accept: application/json)`);
     out(
@@ -72,7 +83,7 @@ async function run(options: Options): Promise<void> {
     );
     const seen = new Map<RecordingReceiver, number>();
     for (const step of TIMELINE) {
-      if (stop.signal.aborted) break;
+      if (stop.aborted) break;
       now = new Date(step.at);
       step.change?.(bundle.circuit);
       out();
@@ -99,23 +110,22 @@ async function run(options: Options): Promise<void> {
         );
       await world.dispatchPending();
       printNew(world, seen);
-      await delay(interval, undefined, { signal: stop.signal }).catch(() => undefined);
+      await delay(interval, undefined, { signal: stop }).catch(() => undefined);
     }
     out();
     out(
       `done: ${world.pagerduty.requests.length} PagerDuty event(s), ${world.teams.requests.length} Teams card(s), ${world.webhook.requests.length} webhook call(s).`,
     );
-    if (options.keepRunning && !stop.signal.aborted) {
+    if (options.keepRunning && !stop.aborted) {
       out(`the status page stays up at ${status.url}; Ctrl-C to stop.`);
       await new Promise<void>((resolve) =>
-        stop.signal.addEventListener("abort", () => resolve(), { once: true }),
+        stop.addEventListener("abort", () => resolve(), { once: true }),
       );
     }
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
     await status?.close();
     await world.close();
+    if (stop.aborted) life.note("demo stopped; nothing it started is still running.");
   }
 }
 

@@ -19,11 +19,8 @@ param environmentName string
 })
 param location string
 
-@minLength(1)
-@description('Subscription ids whose ExpressRoute circuits erwatch watches. The reader role is created in the first and assigned at each.')
-param monitoredSubscriptionIds array = [
-  subscription().subscriptionId
-]
+@description('Comma-separated ids of the subscriptions whose ExpressRoute circuits erwatch watches; empty: the deployment subscription. The reader role is created in the first and assigned at each.')
+param monitoredSubscriptionIds string = ''
 
 @secure()
 @description('PagerDuty Events API v2 routing key, stored in Key Vault. Empty: no PagerDuty receiver.')
@@ -37,10 +34,20 @@ param teamsWebhookUrl string = ''
 @description('Generic webhook URL (Azure Monitor common alert schema), stored in Key Vault. Empty: no webhook receiver.')
 param webhookUrl string = ''
 
+@description('Comma-separated email addresses that hear about erwatch itself: no completed sweep, parked alert events, function failures. Empty: the alerts fire without notifying anyone.')
+param healthAlertEmails string = ''
+
+@secure()
+@description('Webhook (common alert schema) that hears about erwatch itself, e.g. a PagerDuty or Teams integration URL. Empty: none.')
+param healthAlertWebhookUrl string = ''
+
 @description('Turn on Key Vault purge protection (it cannot be turned off again).')
 param keyVaultPurgeProtection bool = false
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+// A comma-separated string rather than an array: azd fills main.parameters.json
+// from its environment, where every value is a string.
+var monitoredSubscriptions = empty(trim(monitoredSubscriptionIds)) ? [subscription().subscriptionId] : filter(map(split(monitoredSubscriptionIds, ','), id => trim(id)), id => !empty(id))
 var tags = {
   'azd-env-name': environmentName
   app: 'erwatch'
@@ -141,10 +148,26 @@ module functionApp 'app/function-app.bicep' = {
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     serviceBusEntity: serviceBus.outputs.alertsQueueName
     serviceBusDeadLetterQueue: serviceBus.outputs.deadLetterQueueName
-    monitoredSubscriptionIds: monitoredSubscriptionIds
+    monitoredSubscriptionIds: monitoredSubscriptions
     pagerDutySecretUri: empty(pagerDutyRoutingKey) ? '' : keyVault.outputs.pagerDutySecretUri
     teamsWebhookSecretUri: empty(teamsWebhookUrl) ? '' : keyVault.outputs.teamsWebhookSecretUri
     webhookSecretUri: empty(webhookUrl) ? '' : keyVault.outputs.webhookSecretUri
+  }
+}
+
+// erwatch's own health, through an Azure Monitor action group: its own
+// dispatcher may be what broke.
+module healthAlerts 'app/health-alerts.bicep' = {
+  name: 'health-alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    serviceBusNamespaceId: serviceBus.outputs.id
+    deadLetterQueueName: serviceBus.outputs.deadLetterQueueName
+    emailAddresses: filter(map(split(healthAlertEmails, ','), address => trim(address)), address => !empty(address))
+    webhookUrl: healthAlertWebhookUrl
   }
 }
 
@@ -152,14 +175,14 @@ module functionApp 'app/function-app.bicep' = {
 // the reads erwatch makes, created once and assigned at each subscription.
 module readerRole 'app/reader-role-definition.bicep' = {
   name: 'erwatch-reader-role-${uniqueString(environmentName)}'
-  scope: subscription(monitoredSubscriptionIds[0])
+  scope: subscription(monitoredSubscriptions[0])
   params: {
     environmentName: environmentName
-    assignableSubscriptionIds: monitoredSubscriptionIds
+    assignableSubscriptionIds: monitoredSubscriptions
   }
 }
 
-module readerAssignments 'app/reader-role-assignment.bicep' = [for subscriptionId in monitoredSubscriptionIds: {
+module readerAssignments 'app/reader-role-assignment.bicep' = [for subscriptionId in monitoredSubscriptions: {
   name: 'erwatch-reader-${uniqueString(environmentName, subscriptionId)}'
   scope: subscription(subscriptionId)
   params: {
@@ -183,4 +206,4 @@ output AZURE_SERVICEBUS_DEADLETTER_QUEUE string = serviceBus.outputs.deadLetterQ
 output ERWATCH_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output ERWATCH_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output ERWATCH_READER_ROLE_ID string = readerRole.outputs.roleDefinitionId
-output ERWATCH_MONITORED_SUBSCRIPTIONS string = join(monitoredSubscriptionIds, ',')
+output ERWATCH_MONITORED_SUBSCRIPTIONS string = join(monitoredSubscriptions, ',')

@@ -35,6 +35,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 output applicationInsightsName string = applicationInsights.name
+output applicationInsightsId string = applicationInsights.id
 // Not a credential: with DisableLocalAuth the instrumentation key alone cannot send telemetry.
 output applicationInsightsConnectionString string = applicationInsights.properties.ConnectionString
 output logAnalyticsName string = logAnalytics.name

@@ -63,6 +63,7 @@ resource alertsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
 }
 
 output name string = namespace.name
+output id string = namespace.id
 @description('<namespace>.servicebus.windows.net (or the sovereign-cloud equivalent), for ServiceBusConnection__fullyQualifiedNamespace.')
 output fullyQualifiedNamespace string = replace(split(split(namespace.properties.serviceBusEndpoint, '//')[1], ':')[0], '/', '')
 output alertsQueueName string = alertsQueue.name

@@ -7,6 +7,15 @@ import { freePort } from "./free-port.js";
 
 const require = createRequire(import.meta.url);
 const AZURITE_TABLE = require.resolve("azurite/dist/src/table/main.js");
+// Azurite runs inside a small wrapper that exits when its stdin closes. That
+// pipe closes when the process that started Azurite ends, however it ends
+// (a crash, SIGKILL), so no Azurite outlives the test run or demo that owns it.
+const EXIT_WITH_PARENT = [
+  'process.stdin.on("end", () => process.exit(0));',
+  'process.stdin.on("error", () => process.exit(0));',
+  "process.stdin.resume();",
+  "require(process.argv[1]);",
+].join(" ");
 // Azurite's well-known development account; not a secret.
 const ACCOUNT = "devstoreaccount1";
 const KEY =
@@ -58,6 +67,8 @@ export async function startAzurite(): Promise<Azurite> {
     const child = spawn(
       process.execPath,
       [
+        "-e",
+        EXIT_WITH_PARENT,
         AZURITE_TABLE,
         "--tableHost",
         "127.0.0.1",
@@ -67,7 +78,7 @@ export async function startAzurite(): Promise<Azurite> {
         "--disableTelemetry",
         "--skipApiVersionCheck",
       ],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      { stdio: ["pipe", "pipe", "pipe"] },
     );
     try {
       await waitForReady(child, 20_000);

@@ -1,0 +1,210 @@
+// Alerts on erwatch itself. They go to an Azure Monitor action group, not
+// through erwatch's own Service Bus and dispatcher: those may be what broke.
+//
+// - No completed sweep for 15 minutes: a dead-man's switch. erwatch silent is
+//   erwatch blind, and a blind watcher pages nobody about a down circuit.
+// - Any alert event parked in the dead-letter queue: a notification did not
+//   reach its receivers.
+// - Function invocations that failed.
+
+param location string
+param tags object = {}
+
+@description('Resource id of the Application Insights component the Function App logs to.')
+param applicationInsightsId string
+
+@description('Resource id of the Service Bus namespace.')
+param serviceBusNamespaceId string
+
+@description('Queue every dead letter lands in (SERVICEBUS_DEADLETTER_QUEUE).')
+param deadLetterQueueName string
+
+@description('Email addresses of the people who look after erwatch.')
+param emailAddresses array = []
+
+@secure()
+@description('Webhook that receives the alerts in the common alert schema (a PagerDuty or Teams integration URL, say). Empty: none.')
+param webhookUrl string = ''
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: 'ag-erwatch-health'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'erwatch'
+    enabled: true
+    emailReceivers: [for (address, i) in emailAddresses: {
+      name: 'email-${i}'
+      emailAddress: address
+      useCommonAlertSchema: true
+    }]
+    webhookReceivers: empty(webhookUrl) ? [] : [
+      {
+        name: 'webhook'
+        serviceUri: webhookUrl
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+// The sweep's last act is the info line "sweep finished" (src/app/sweep.ts);
+// under the Functions host each JSON log line becomes an Application Insights
+// trace, and host.json keeps traces out of sampling, so every completed sweep
+// (timer or on demand) leaves exactly one. A log query rather than a metric:
+// the Functions execution metrics count invocations, and a sweep that starts,
+// hangs or fails half way is an invocation too; this line proves the whole
+// sweep ran. Fifteen minutes is three missed 5-minute timer ticks.
+var sweepFinishedQuery = '''
+traces
+| where message contains '"msg":"sweep finished"'
+| summarize completed = count()
+'''
+
+resource noCompletedSweep 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'erwatch-no-completed-sweep'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'erwatch: no completed sweep for 15 minutes'
+    description: 'No sweep has finished for 15 minutes: erwatch is not watching the circuits. Look at the Function App (stopped, failing to start, a configuration error on every invocation) and at the function failures alert.'
+    severity: 1
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: sweepFinishedQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'completed'
+          operator: 'LessThan'
+          threshold: 1
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
+// Parked events are ordinary (active) messages of the parking queue, whether
+// the dispatcher parked them or the alerts queue forwarded its dead letters.
+// They stay until someone reads them, so the alert holds until then.
+resource parkedAlertEvents 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: 'erwatch-parked-alert-events'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'An alert event is parked in ${deadLetterQueueName}: a notification did not reach its receivers. DeadLetterReason / DeadLetterErrorDescription on the message say which receiver and why.'
+    severity: 1
+    enabled: true
+    scopes: [
+      serviceBusNamespaceId
+    ]
+    evaluationFrequency: 'PT1M'
+    windowSize: 'PT5M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'parked'
+          metricNamespace: 'Microsoft.ServiceBus/namespaces'
+          metricName: 'ActiveMessages'
+          dimensions: [
+            {
+              name: 'EntityName'
+              operator: 'Include'
+              values: [
+                deadLetterQueueName
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Maximum'
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: [
+      {
+        actionGroupId: actionGroup.id
+      }
+    ]
+  }
+}
+
+// One alert per function that failed. A 4xx answer is the caller's mistake
+// (a malformed sweep request), not erwatch failing. A dispatch that asks
+// Service Bus to redeliver counts: a receiver failed every retry of a delivery.
+var failedInvocationsQuery = '''
+requests
+| where success == false
+| extend httpStatus = toint(resultCode)
+| where isempty(httpStatus) or httpStatus !between (400 .. 499)
+| summarize failures = count() by operation_Name
+'''
+
+resource functionFailures 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'erwatch-function-failures'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'erwatch: function failures'
+    description: 'An erwatch function invocation failed. The exceptions and traces of the same operation say why.'
+    severity: 2
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: failedInvocationsQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'failures'
+          dimensions: [
+            {
+              name: 'operation_Name'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
+output actionGroupId string = actionGroup.id

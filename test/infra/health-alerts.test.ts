@@ -1,0 +1,219 @@
+// erwatch's own health alerts (infra/app/health-alerts.bicep), checked against
+// what they watch: the dead-man's switch looks for the line a real sweep
+// writes, through the console the Functions host reads, at a level and
+// sampling that let it reach Application Insights; the parked-events alert
+// watches the queue the dispatcher parks on; every rule notifies the action
+// group. The README's KQL looks for log lines the code writes.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createSweeper } from "../../src/app/sweep.js";
+import { InMemoryEventSink } from "../../src/app/state-store.js";
+import { consoleDestination } from "../../src/logging.js";
+import { loadRuntimeConfig } from "../../src/runtime/config.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { FakeReader } from "../support/fake-reader.js";
+import { freshStore } from "../support/state.js";
+import { memoryLogger } from "../support/test-logger.js";
+import { body, decl, INFRA, loadBicep, ROOT, type BicepFile } from "./bicep.js";
+
+const alerts = loadBicep(join(INFRA, "app", "health-alerts.bicep"));
+const main = loadBicep(join(INFRA, "main.bicep"));
+const read = (...path: string[]) => readFileSync(join(ROOT, ...path), "utf8");
+
+const resource = (f: BicepFile, name: string) => body(f.s, decl(f, "resource", name)).text;
+/** A `key: value` directly in `text` (first occurrence), value as written. */
+const value = (text: string, key: string) =>
+  new RegExp(`^\\s*${key}: (.+)$`, "m").exec(text)?.[1]?.trim();
+/** The text of a ''' multi-line string var. */
+const multiline = (f: BicepFile, name: string) =>
+  new RegExp(`^var ${name} = '''\\n([\\s\\S]*?)'''`, "m").exec(f.s.text)?.[1] ?? "";
+const minutes = (iso: string | undefined) => Number(/^'PT(\d+)M'$/.exec(iso ?? "")?.[1]);
+
+const RULES = ["noCompletedSweep", "parkedAlertEvents", "functionFailures"];
+
+describe("erwatch's own health alerts", () => {
+  it("are wired into main.bicep with the Application Insights, Service Bus and parking queue they watch", () => {
+    const module = body(main.s, decl(main, "module", "healthAlerts")).text;
+    expect(decl(main, "module", "healthAlerts").type).toBe("app/health-alerts.bicep");
+    expect(value(module, "applicationInsightsId")).toBe("monitoring.outputs.applicationInsightsId");
+    expect(value(module, "serviceBusNamespaceId")).toBe("serviceBus.outputs.id");
+    expect(value(module, "deadLetterQueueName")).toBe("serviceBus.outputs.deadLetterQueueName");
+  });
+
+  it("all notify the action group, resolve by themselves and are on", () => {
+    const group = resource(alerts, "actionGroup");
+    expect(value(group, "location")).toBe("'global'");
+    expect(group).toMatch(/emailReceivers: \[for \(address, i\) in emailAddresses:/);
+    expect(group).toMatch(/useCommonAlertSchema: true/);
+    for (const name of RULES) {
+      const rule = resource(alerts, name);
+      expect(rule, name).toMatch(/actions: [[{][\s\S]*actionGroup\.id/);
+      expect(value(rule, "autoMitigate"), name).toBe("true");
+      expect(value(rule, "enabled"), name).toBe("true");
+    }
+  });
+
+  it("the dead-man's switch fires when no sweep finished in 15 minutes", () => {
+    const rule = resource(alerts, "noCompletedSweep");
+    expect(decl(alerts, "resource", "noCompletedSweep").type).toMatch(
+      /^Microsoft\.Insights\/scheduledQueryRules@/,
+    );
+    expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
+    expect(minutes(value(rule, "windowSize"))).toBe(15);
+    expect(minutes(value(rule, "evaluationFrequency"))).toBeLessThanOrEqual(5);
+    expect(value(rule, "query")).toBe("sweepFinishedQuery");
+    expect(value(rule, "operator")).toBe("'LessThan'");
+    expect(value(rule, "threshold")).toBe("1");
+    // The query always returns one row with the count, so "none" is a 0, not a missing row.
+    const query = multiline(alerts, "sweepFinishedQuery");
+    const column = /summarize (\w+) = count\(\)\s*$/.exec(query.trim())?.[1];
+    expect(column).toBeTruthy();
+    expect(value(rule, "metricMeasureColumn")).toBe(`'${column}'`);
+    expect(value(rule, "timeAggregation")).toBe("'Total'");
+  });
+
+  it("the window covers three ticks of the default sweep schedule", () => {
+    const schedule = /param sweepSchedule string = '0 \*\/(\d+) \* \* \* \*'/.exec(
+      read("infra", "app", "function-app.bicep"),
+    );
+    expect(schedule).not.toBeNull();
+    const window = minutes(value(resource(alerts, "noCompletedSweep"), "windowSize"));
+    expect(window).toBe(3 * Number(schedule![1]));
+  });
+
+  it("the parked-events alert watches the parking queue the dispatcher uses by default", () => {
+    const rule = resource(alerts, "parkedAlertEvents");
+    expect(decl(alerts, "resource", "parkedAlertEvents").type).toMatch(
+      /^Microsoft\.Insights\/metricAlerts@/,
+    );
+    expect(rule).toMatch(/scopes: \[\s*serviceBusNamespaceId\s*\]/);
+    expect(value(rule, "metricName")).toBe("'ActiveMessages'");
+    expect(rule).toMatch(
+      /name: 'EntityName'\s+operator: 'Include'\s+values: \[\s*deadLetterQueueName\s*\]/,
+    );
+    expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
+    const parking = loadRuntimeConfig({}, { publish: "optional" }).deadLetterQueue;
+    expect(read("infra", "app", "servicebus.bicep")).toContain(
+      `var deadLetterQueueName = '${parking}'`,
+    );
+  });
+
+  it("function failures are counted per function from failed invocations", () => {
+    const rule = resource(alerts, "functionFailures");
+    const query = multiline(alerts, "failedInvocationsQuery");
+    expect(query).toMatch(/^requests\s*\n\| where success == false/);
+    expect(query).toMatch(/summarize failures = count\(\) by operation_Name\s*$/);
+    expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
+    expect(value(rule, "metricMeasureColumn")).toBe("'failures'");
+    expect(rule).toMatch(/name: 'operation_Name'/);
+    expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
+  });
+
+  it("main.parameters.json lets azd set who hears about them", () => {
+    const parameters = JSON.parse(read("infra", "main.parameters.json")) as {
+      parameters: Record<string, { value: string }>;
+    };
+    expect(parameters.parameters.healthAlertEmails?.value).toBe("${ERWATCH_HEALTH_EMAILS}");
+    expect(parameters.parameters.healthAlertWebhookUrl?.value).toBe(
+      "${ERWATCH_HEALTH_WEBHOOK_URL}",
+    );
+  });
+});
+
+describe("what the alerts read reaches Application Insights", () => {
+  it("host.json keeps traces and requests out of sampling and passes Information logs", () => {
+    const host = JSON.parse(read("host.json")) as {
+      logging: {
+        logLevel: Record<string, string>;
+        applicationInsights: { samplingSettings: { isEnabled: boolean; excludedTypes: string } };
+      };
+    };
+    const { isEnabled, excludedTypes } = host.logging.applicationInsights.samplingSettings;
+    if (isEnabled) {
+      const excluded = excludedTypes.split(";");
+      expect(excluded).toContain("Trace");
+      expect(excluded).toContain("Request");
+    }
+    expect(["Trace", "Debug", "Information"]).toContain(host.logging.logLevel.Function);
+  });
+
+  it("the Function App does not raise LOG_LEVEL above info", () => {
+    expect(read("infra", "app", "function-app.bicep")).not.toMatch(/LOG_LEVEL/);
+    expect(loadRuntimeConfig({}, {}).logLevel).toBe("info");
+  });
+});
+
+describe("the dead-man's switch looks for the line a finished sweep writes", () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it("exactly one line per sweep, the last, at info, on console.log", async () => {
+    const needle = /message contains '([^']+)'/.exec(multiline(alerts, "sweepFinishedQuery"))?.[1];
+    expect(needle).toBeTruthy();
+    const { store } = await freshStore(azurite.connectionString);
+    const { logger, lines } = memoryLogger();
+    const sweeper = createSweeper({
+      reader: new FakeReader(),
+      store,
+      sink: new InMemoryEventSink(),
+      classify: loadRuntimeConfig({}, {}).arm.classify,
+      policy: (await freshStore(azurite.connectionString)).config.policy,
+      silences: [],
+      historyRetentionDays: 30,
+      logger,
+    });
+    await sweeper.sweep({
+      scope: { subscriptions: [new FakeReader().target.subscriptionId], circuitIds: [] },
+      now: new Date("2026-11-22T02:00:00.000Z"),
+      abortSignal: AbortSignal.timeout(30_000),
+    });
+    const matching = lines().filter((l) => l.includes(needle!));
+    expect(matching).toHaveLength(1);
+    expect(lines().at(-1)).toBe(matching[0]);
+    expect(JSON.parse(matching[0]!)).toMatchObject({ level: 30, msg: "sweep finished" });
+
+    // Under the host, info lines go to console.log: an Information trace whose message is the line.
+    const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    try {
+      consoleDestination().write(`${matching[0]}\n`);
+      expect(log).toHaveBeenCalledWith(matching[0]);
+    } finally {
+      log.mockRestore();
+    }
+  });
+});
+
+describe("the README's KQL", () => {
+  const readme = read("README.md");
+  const kql = [...readme.matchAll(/```kusto\n([\s\S]*?)```/g)].map((m) => m[1]!).join("\n");
+  const sources = [
+    "src/app/sweep.ts",
+    "src/app/dispatch/dispatcher.ts",
+    "src/functions/sweep-timer.ts",
+  ].map((f) => read(f));
+
+  it("answers the usual questions", () => {
+    expect(kql).toMatch(/sweep finished/);
+    expect(kql).toMatch(/^requests$/m);
+  });
+
+  it("looks only for log messages the code writes", () => {
+    const needles = [...kql.matchAll(/'"msg":"([^"']+)("?)'/g)];
+    expect(needles.length).toBeGreaterThan(0);
+    for (const [, text, closed] of needles) {
+      // '"msg":"alert ' (no closing quote) is the start of a message built with a template.
+      const written = closed ? `"${text}"` : `\`${text}\${`;
+      expect(
+        sources.some((s) => s.includes(written)),
+        text,
+      ).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,142 @@
+// What `azd up` ships: `npm run package` builds it (azure.yaml: dist
+// .funcpackage, remoteBuild false) and azd zips it minus what .funcignore
+// excludes. Here the package is built into a temp dir from npm's cache (no
+// network), .funcignore is applied with git's own gitignore matcher, and what
+// is left must be the compiled code and production dependencies only, and must
+// be enough for the Functions host to load and register every function.
+
+import { spawnSync } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packageFunctions } from "../../scripts/package-functions.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const readJson = <T>(path: string) => JSON.parse(readFileSync(path, "utf8")) as T;
+const pkg = readJson<{
+  main: string;
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}>(join(ROOT, "package.json"));
+const lock = readJson<{ packages: Record<string, { dev?: boolean }> }>(
+  join(ROOT, "package-lock.json"),
+);
+const FUNCTIONS = readdirSync(join(ROOT, "src", "functions"))
+  .filter((f) => f.endsWith(".ts"))
+  .map((f) => `dist/functions/${f.replace(/\.ts$/, ".js")}`);
+
+let work: string;
+let out: string;
+let shipped: string[];
+
+/** The files azd would zip: everything in `dir` that .funcignore does not exclude. */
+function notIgnored(dir: string): string[] {
+  const gitDir = join(work, "git");
+  spawnSync("git", ["init", "-q", "--bare", gitDir]);
+  const listed = spawnSync(
+    "git",
+    [
+      `--git-dir=${gitDir}`,
+      `--work-tree=${dir}`,
+      "ls-files",
+      "--others",
+      `--exclude-from=${join(dir, ".funcignore")}`,
+    ],
+    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+  );
+  if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
+  return listed.stdout.split("\n").filter(Boolean);
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "erwatch-package-test-"));
+  out = join(work, "package");
+  packageFunctions({ out, offline: true, quiet: true });
+  shipped = notIgnored(out);
+}, 240_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("the deployment package", () => {
+  it("holds the compiled functions, host.json and package.json, and no source", () => {
+    for (const file of ["host.json", "package.json", ...FUNCTIONS]) expect(shipped).toContain(file);
+    // The host finds the functions through package.json's main glob.
+    expect(pkg.main).toBe("dist/functions/*.js");
+    const outside = shipped.filter(
+      (f) =>
+        !/^(dist|node_modules)\//.test(f) &&
+        !["host.json", "package.json", "package-lock.json", ".funcignore"].includes(f),
+    );
+    expect(outside).toEqual([]);
+    expect(
+      shipped.filter((f) => /\.(ts|map)$/.test(f) || f.endsWith("local.settings.json")),
+    ).toEqual([]);
+  });
+
+  it("holds production dependencies only", () => {
+    const installed = Object.keys(
+      readJson<{ packages: Record<string, unknown> }>(
+        join(out, "node_modules", ".package-lock.json"),
+      ).packages,
+    );
+    expect(installed.length).toBeGreaterThan(0);
+    const devOnly = installed.filter((p) => lock.packages[p]?.dev === true);
+    expect(devOnly).toEqual([]);
+    for (const name of Object.keys(pkg.dependencies))
+      expect(installed, name).toContain(`node_modules/${name}`);
+    for (const name of ["typescript", "vitest", "azurite", "tsx", "node", "playwright-core"])
+      expect(installed, name).not.toContain(`node_modules/${name}`);
+  });
+
+  it("is enough on its own: every function loads and registers from the shipped files", () => {
+    // A copy of exactly the shipped files, in a directory with no node_modules
+    // above it, so nothing can be found outside the package.
+    const copy = join(work, "shipped");
+    for (const file of shipped) {
+      mkdirSync(dirname(join(copy, file)), { recursive: true });
+      cpSync(join(out, file), join(copy, file));
+    }
+    for (let dir = dirname(copy); dir !== dirname(dir); dir = dirname(dir))
+      expect(existsSync(join(dir, "node_modules")), dir).toBe(false);
+    const imports = FUNCTIONS.map(
+      (f) => `await import(${JSON.stringify(pathToFileURL(join(copy, f)).href)});`,
+    ).join("\n");
+    const loaded = spawnSync(process.execPath, ["--input-type=module", "-e", imports], {
+      cwd: copy,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "" },
+    });
+    expect(loaded.status, loaded.stderr).toBe(0);
+    // Outside the host, @azure/functions names each function it would register.
+    const registered = [...loaded.stderr.matchAll(/register function "(\w+)"/g)].map((m) => m[1]);
+    expect(registered.sort()).toEqual(["dispatch", "status", "sweep", "sweepTimer"]);
+  });
+});
+
+describe("building is its own step", () => {
+  it("installing runs no compiler: no install-time scripts", () => {
+    for (const hook of ["preinstall", "install", "postinstall", "prepare"])
+      expect(pkg.scripts[hook], hook).toBeUndefined();
+    expect(pkg.scripts.build).toMatch(/tsc -p tsconfig\.build\.json/);
+    expect(pkg.scripts.package).toMatch(/scripts\/package-functions\.ts/);
+  });
+
+  it("azd deploys the package as built, not a remote build of the source", () => {
+    const yaml = readFileSync(join(ROOT, "azure.yaml"), "utf8");
+    expect(yaml).toMatch(/^\s+dist: \.funcpackage$/m);
+    expect(yaml).toMatch(/^\s+remoteBuild: false$/m);
+  });
+});
