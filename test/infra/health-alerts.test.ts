@@ -9,11 +9,20 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createSweeper } from "../../src/app/sweep.js";
-import { InMemoryEventSink } from "../../src/app/state-store.js";
 import { consoleDestination } from "../../src/logging.js";
-import { loadRuntimeConfig } from "../../src/runtime/config.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { loadDispatchConfig, loadStatusConfig } from "../../src/runtime/config.js";
+
+/** The least a dispatcher needs to load its configuration; no receiver is contacted. */
+const DISPATCH_ENV = {
+  ERWATCH_STORAGE: "UseDevelopmentStorage=true",
+  ServiceBusConnection: "Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=k;SharedAccessKey=x",
+  WEBHOOK_URL: "https://itsm.example/alerts",
+};
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { FakeReader } from "../support/fake-reader.js";
+import { InMemoryEventSink } from "../support/in-memory-sink.js";
 import { freshStore } from "../support/state.js";
 import { memoryLogger } from "../support/test-logger.js";
 import { body, decl, INFRA, loadBicep, ROOT, type BicepFile } from "./bicep.js";
@@ -94,7 +103,7 @@ describe("erwatch's own health alerts", () => {
       /name: 'EntityName'\s+operator: 'Include'\s+values: \[\s*deadLetterQueueName\s*\]/,
     );
     expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
-    const parking = loadRuntimeConfig({}, { publish: "optional" }).deadLetterQueue;
+    const parking = loadDispatchConfig(DISPATCH_ENV).deadLetterQueue;
     expect(read("infra", "app", "servicebus.bicep")).toContain(
       `var deadLetterQueueName = '${parking}'`,
     );
@@ -141,7 +150,9 @@ describe("what the alerts read reaches Application Insights", () => {
 
   it("the Function App does not raise LOG_LEVEL above info", () => {
     expect(read("infra", "app", "function-app.bicep")).not.toMatch(/LOG_LEVEL/);
-    expect(loadRuntimeConfig({}, {}).logLevel).toBe("info");
+    expect(loadStatusConfig({ ERWATCH_STORAGE: "UseDevelopmentStorage=true" }).logLevel).toBe(
+      "info",
+    );
   });
 });
 
@@ -163,8 +174,7 @@ describe("the dead-man's switch looks for the line a finished sweep writes", () 
       reader: new FakeReader(),
       store,
       sink: new InMemoryEventSink(),
-      classify: loadRuntimeConfig({}, {}).arm.classify,
-      policy: (await freshStore(azurite.connectionString)).config.policy,
+      policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
       silences: [],
       historyRetentionDays: 30,
       logger,
