@@ -24,6 +24,8 @@ export interface DispatchConfig {
   retryBaseMs: number;
   retryMaxWaitMs: number;
   maxDeliveries: number;
+  /** How long after an event occurred it is still worth delivering late. */
+  retryHorizonMinutes: number;
   subscription: string | null;
   statusPageUrl: string | null;
   /** Secret values, for log scrubbing. */
@@ -215,6 +217,7 @@ export function readDispatchConfig(r: SettingsReader): DispatchConfig {
     retryBaseMs: r.int("DISPATCH_RETRY_BASE_MS", 1_000, { min: 1, max: 60_000 }),
     retryMaxWaitMs: r.int("DISPATCH_RETRY_MAX_WAIT_MS", 60_000, { min: 1, max: 300_000 }),
     maxDeliveries: r.int("DISPATCH_MAX_DELIVERIES", 5, { min: 1, max: 100 }),
+    retryHorizonMinutes: r.int("DISPATCH_RETRY_HORIZON_MINUTES", 60, { min: 1, max: 24 * 60 }),
     subscription: r.raw("SERVICEBUS_SUBSCRIPTION") ?? null,
     statusPageUrl,
     secrets,

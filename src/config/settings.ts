@@ -236,6 +236,11 @@ export const SETTINGS = {
     doc: "Deliveries of one message before it is dead-lettered with the receiver and its last status (default 5; keep below the entity's maxDeliveryCount).",
     sample: "5",
   },
+  DISPATCH_RETRY_HORIZON_MINUTES: {
+    section: "dispatch",
+    doc: "A receiver asking for a pause (Retry-After longer than DISPATCH_RETRY_MAX_WAIT_MS) gets the event rescheduled, at most 15 minutes ahead each time, until this long after the event occurred; then it is dead-lettered (default 60).",
+    sample: "60",
+  },
   SERVICEBUS_SUBSCRIPTION: {
     section: "dispatch",
     doc: "When SERVICEBUS_ENTITY is a topic: the subscription the dispatcher reads.",

@@ -12,6 +12,8 @@ export interface DispatchFunctionDeps {
   dispatcher: Dispatcher;
   /** Sender to SERVICEBUS_DEADLETTER_QUEUE. */
   parking: Pick<ServiceBusSender, "sendMessages">;
+  /** Sender to SERVICEBUS_ENTITY, for rescheduled copies. */
+  requeue: Pick<ServiceBusSender, "sendMessages">;
 }
 
 /** Thrown so the host abandons the message and Service Bus redelivers it. */
@@ -28,7 +30,7 @@ export class RedeliveryRequested extends Error {
  * return or throw, decided from the dispatcher's outcome.
  */
 export function functionsSettlement(
-  parking: DispatchFunctionDeps["parking"],
+  senders: Pick<DispatchFunctionDeps, "parking" | "requeue">,
   message: {
     messageId: string;
     body: unknown;
@@ -40,7 +42,7 @@ export function functionsSettlement(
     complete: async () => undefined,
     abandon: async () => undefined,
     deadLetter: async (reason, description) => {
-      await parking.sendMessages({
+      await senders.parking.sendMessages({
         messageId: message.messageId,
         body: message.body,
         contentType: "application/json",
@@ -50,6 +52,19 @@ export function functionsSettlement(
           DeadLetterErrorDescription: description.slice(0, 4000),
           deliveryCount: message.deliveryCount,
         },
+      });
+    },
+    // Returning completes the original; the copy is enqueued before that.
+    reschedule: async (copy) => {
+      await senders.requeue.sendMessages({
+        messageId: copy.messageId,
+        body: copy.body,
+        contentType: "application/json",
+        applicationProperties: copy.applicationProperties as Record<
+          string,
+          string | number | boolean
+        >,
+        scheduledEnqueueTimeUtc: copy.at,
       });
     },
   };
@@ -65,15 +80,16 @@ export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
       deliveryCount: Number(meta.deliveryCount ?? 1),
     };
     const applicationProperties = (meta.applicationProperties ?? {}) as Record<string, unknown>;
-    const settlement = functionsSettlement(deps.parking, { ...inbound, applicationProperties });
+    const settlement = functionsSettlement(deps, { ...inbound, applicationProperties });
     const outcome = await deps.dispatcher.dispatch(
-      inbound,
+      { ...inbound, applicationProperties },
       settlement,
       AbortSignal.timeout(4 * 60_000),
     );
     switch (outcome.settled) {
       case "complete":
       case "dead-letter":
+      case "rescheduled":
         return;
       case "abandon":
         throw new RedeliveryRequested(
@@ -91,6 +107,7 @@ export const dispatchDeps = cachedFactory<DispatchFunctionDeps>(async () => {
   return {
     dispatcher: runtime.dispatcher,
     parking: runtime.serviceBus.createSender(config.deadLetterQueue),
+    requeue: runtime.serviceBus.createSender(config.publish.entity),
   };
 });
 

@@ -14,6 +14,9 @@ import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger, type CommonOverrides } from "./common.js";
 import { secretsOf, type DispatchRuntimeConfig } from "./config.js";
 
+/** However long a receiver asks to be left alone, try again within 15 minutes. */
+const MAX_RESCHEDULE_MS = 15 * 60_000;
+
 export interface DispatchOverrides extends CommonOverrides {
   serviceBusOptions?: ServiceBusClientOptions;
   /** The dispatcher's backoff sleep; tests record it instead of waiting. */
@@ -50,6 +53,7 @@ export function buildDispatchRuntime(
   );
   const deliveries = new TableDeliveryLog(
     createTableClient(state, tableNames(state.tablePrefix).deliveries, credentialFor),
+    now,
   );
   const dispatcher = createDispatcher({
     receivers,
@@ -60,6 +64,13 @@ export function buildDispatchRuntime(
       baseDelayMs: dispatch.retryBaseMs,
       maxWaitMs: dispatch.retryMaxWaitMs,
       maxDeliveries: dispatch.maxDeliveries,
+      // Outlasts one delivery's posts and waits, so a live claim is never taken over.
+      claimMs:
+        dispatch.attemptsPerDelivery * dispatch.receiverTimeoutMs +
+        (dispatch.attemptsPerDelivery - 1) * dispatch.retryMaxWaitMs +
+        30_000,
+      maxRescheduleMs: MAX_RESCHEDULE_MS,
+      horizonMs: dispatch.retryHorizonMinutes * 60_000,
     },
     logger,
     now,

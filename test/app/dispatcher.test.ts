@@ -4,10 +4,11 @@ import {
   createDispatcher,
   type RetryPolicy,
 } from "../../src/app/dispatch/dispatcher.js";
-import type { DeliveryLog, Settlement } from "../../src/app/dispatch/ports.js";
+import type { Rescheduled, Settlement } from "../../src/app/dispatch/ports.js";
 import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Routing } from "../../src/core/routing.js";
+import { MemoryDeliveries } from "../support/memory-deliveries.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 function event(overrides: Partial<AlertEvent> = {}): AlertEvent {
@@ -76,16 +77,6 @@ class ScriptedReceiver implements Receiver {
   }
 }
 
-class MemoryDeliveries implements DeliveryLog {
-  rows = new Map<string, Set<string>>();
-  async delivered(id: string) {
-    return new Set(this.rows.get(id) ?? []);
-  }
-  async record(id: string, receiver: string) {
-    this.rows.set(id, new Set([...(this.rows.get(id) ?? []), receiver]));
-  }
-}
-
 function settlement() {
   const log: string[] = [];
   const s: Settlement = {
@@ -93,8 +84,13 @@ function settlement() {
     abandon: async (reason) => void log.push(`abandon: ${reason}`),
     deadLetter: async (reason, description) =>
       void log.push(`dead-letter ${reason}: ${description}`),
+    reschedule: async (copy) => {
+      copies.push(copy);
+      log.push(`reschedule ${copy.messageId} at ${copy.at.toISOString()}`);
+    },
   };
-  return { s, log };
+  const copies: Rescheduled[] = [];
+  return { s, log, copies };
 }
 
 const ROUTING: Routing = {
@@ -116,9 +112,18 @@ const RETRY: RetryPolicy = {
   baseDelayMs: 1000,
   maxWaitMs: 60_000,
   maxDeliveries: 5,
+  claimMs: 120_000,
+  maxRescheduleMs: 15 * 60_000,
+  horizonMs: 60 * 60_000,
 };
+const NOW = new Date("2026-11-22T02:00:00Z");
 
-function setup(pd: SendOutcome[], teams: SendOutcome[], deliveries = new MemoryDeliveries()) {
+function setup(
+  pd: SendOutcome[],
+  teams: SendOutcome[],
+  deliveries = new MemoryDeliveries(() => NOW),
+  now = () => NOW,
+) {
   const receivers = [
     new ScriptedReceiver("pd", "pagerduty", pd),
     new ScriptedReceiver("teams", "teams", teams),
@@ -131,7 +136,7 @@ function setup(pd: SendOutcome[], teams: SendOutcome[], deliveries = new MemoryD
     deliveries,
     retry: RETRY,
     logger,
-    now: () => new Date("2026-11-22T02:00:00Z"),
+    now,
     sleep: async (ms) => void slept.push(ms),
   });
   return { dispatcher, receivers, slept, deliveries, lines };
@@ -205,13 +210,119 @@ describe("dispatcher", () => {
     expect(again.receivers[0]!.calls).toBe(0);
   });
 
-  it("should hand back at once when Retry-After is longer than a delivery may wait", async () => {
-    const { dispatcher, receivers, slept } = setup([ok()], [fail(429, true, 600_000)]);
-    const { s, log } = settlement();
-    await dispatcher.dispatch(msg(event()), s, signal());
-    expect(receivers[1]!.calls).toBe(1);
+  it("should reschedule, not burn deliveries, when Retry-After is longer than a delivery may wait", async () => {
+    const deliveries = new MemoryDeliveries(() => NOW);
+    const { dispatcher, receivers, slept } = setup([fail(429, true, 120_000)], [ok()], deliveries);
+    const { s, log, copies } = settlement();
+    const outcome = await dispatcher.dispatch(msg(event()), s, signal());
+    expect(receivers.map((r) => r.calls)).toEqual([1, 1]);
     expect(slept).toEqual([]);
-    expect(log[0]).toMatch(/^abandon: receiver teams/);
+    expect(log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:02:00.000Z"]);
+    expect(outcome).toMatchObject({ settled: "rescheduled", at: "2026-11-22T02:02:00.000Z" });
+    expect(copies[0]).toMatchObject({ applicationProperties: { erwatchRescheduled: 1 } });
+    // The copy two minutes later: PagerDuty now, Teams not again.
+    const later = new Date(NOW.getTime() + 120_000);
+    const again = setup([ok()], [ok()], deliveries, () => later);
+    const b = settlement();
+    const copy = copies[0]!;
+    const done = await again.dispatcher.dispatch(
+      {
+        messageId: copy.messageId,
+        body: copy.body,
+        deliveryCount: 1,
+        applicationProperties: copy.applicationProperties,
+      },
+      b.s,
+      signal(),
+    );
+    expect(done).toEqual({ settled: "complete", delivered: ["pd"], skipped: ["teams"] });
+    expect(again.receivers.map((r) => r.calls)).toEqual([1, 0]);
+  });
+
+  it("should reschedule at most 15 minutes ahead, and give up past the horizon", async () => {
+    const { dispatcher } = setup([fail(429, true, 3_600_000)], [ok()]);
+    const a = settlement();
+    await dispatcher.dispatch(msg(event()), a.s, signal());
+    expect(a.log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:15:00.000Z"]);
+    const old = setup([fail(429, true, 120_000)], [ok()]);
+    const b = settlement();
+    await old.dispatcher.dispatch(
+      msg(event({ occurredAt: "2026-11-22T01:00:30.000Z" })),
+      b.s,
+      signal(),
+    );
+    expect(b.log[0]).toMatch(
+      /^dead-letter ReceiverUnavailable: receiver pd \(pagerduty\) failed after 1 attempt\(s\): 429: .*retrying past 2026-11-22T02:00:30.000Z is not worth it$/,
+    );
+  });
+
+  it("should never deliver an open retried past its own resolve (PagerDuty must not end on trigger)", async () => {
+    const deliveries = new MemoryDeliveries(() => NOW);
+    // The open fails at PagerDuty and goes back to Service Bus...
+    const first = setup([fail(503, true)], [ok()], deliveries);
+    await first.dispatcher.dispatch(msg(event(), 1), settlement().s, signal());
+    // ...the resolve (sequence 2) is delivered meanwhile...
+    const resolve = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
+    const second = setup([ok()], [ok()], deliveries);
+    await second.dispatcher.dispatch(
+      { ...msg(resolve), messageId: "erw-abc-2" },
+      settlement().s,
+      signal(),
+    );
+    // ...then the open comes back: dropped for PagerDuty with a reason, not posted.
+    const third = setup([ok()], [ok()], deliveries);
+    const { s, log } = settlement();
+    const outcome = await third.dispatcher.dispatch(msg(event(), 2), s, signal());
+    expect(third.receivers.map((r) => r.calls)).toEqual([0, 0]);
+    expect(log).toEqual(["complete"]);
+    expect(outcome).toEqual({ settled: "complete", delivered: [], skipped: ["pd", "teams"] });
+    expect(third.lines().join("\n")).toMatch(
+      /stale: pd already heard event 2 of this alert, later than 1 \(open\)/,
+    );
+  });
+
+  it("should post once per receiver when two deliveries of one message run at once", async () => {
+    const deliveries = new MemoryDeliveries(() => NOW);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: Receiver = {
+      name: "pd",
+      kind: "pagerduty",
+      send: async () => {
+        await gate;
+        return ok();
+      },
+    };
+    const { logger } = memoryLogger();
+    const posts: string[] = [];
+    const counting: Receiver = {
+      ...slow,
+      send: async (e, o) => (posts.push("pd"), slow.send(e, o)),
+    };
+    const make = () =>
+      createDispatcher({
+        receivers: new Map<string, Receiver>([
+          ["pd", counting],
+          ["teams", new ScriptedReceiver("teams", "teams", [ok()])],
+        ]),
+        routing: ROUTING,
+        deliveries,
+        retry: RETRY,
+        logger,
+        now: () => NOW,
+        sleep: async () => undefined,
+      });
+    const [a, b] = [make(), make()];
+    // A redelivery after a lost lock arrives while the first delivery still waits on PagerDuty.
+    const first = a.dispatch(msg(event(), 1), settlement().s, signal());
+    const second = b.dispatch(msg(event(), 2), settlement().s, signal());
+    const secondOutcome = await second;
+    release();
+    const firstOutcome = await first;
+    expect(posts).toEqual(["pd"]);
+    expect(firstOutcome).toMatchObject({ settled: "complete", delivered: ["pd", "teams"] });
+    // The second delivery found PagerDuty busy and rescheduled itself for when the claim ends.
+    expect(secondOutcome).toMatchObject({ settled: "rescheduled", at: "2026-11-22T02:02:00.000Z" });
   });
 
   it("should dead-letter after the last delivery naming the receiver and its last status", async () => {
@@ -249,6 +360,19 @@ describe("dispatcher", () => {
       expect(receivers.map((r) => r.calls)).toEqual([0, 0]);
     },
   );
+
+  it("should deliver an event whose circuit tags are null or numbers, as text", async () => {
+    const { dispatcher, receivers } = setup([ok()], [ok()]);
+    const { s, log } = settlement();
+    const base = event();
+    const body = {
+      ...base,
+      circuit: { ...base.circuit, tags: { cost: 42, owner: null, on: true } },
+    };
+    await dispatcher.dispatch(msg(body), s, signal());
+    expect(log).toEqual(["complete"]);
+    expect(receivers.map((r) => r.calls)).toEqual([1, 1]);
+  });
 
   it("should complete an event no route matches", async () => {
     const { dispatcher, receivers } = setup([ok()], [ok()]);

@@ -42,6 +42,8 @@ interface Harness {
   sleeps: number[];
   /** Runs the timer function at T0 + minutes. */
   tick(minutes: number): Promise<SweepResult>;
+  /** Moves the clock to T0 + minutes without sweeping. */
+  at(minutes: number): void;
 }
 
 let current: Harness | null = null;
@@ -78,6 +80,9 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
     async tick(minutes) {
       now = new Date(T0 + minutes * 60_000);
       return world.timerSweep();
+    },
+    at(minutes) {
+      now = new Date(T0 + minutes * 60_000);
     },
   };
   return current;
@@ -272,5 +277,58 @@ describe("faults: nothing lost, nothing delivered twice, no secret in logs", () 
     expect(world.teams.requests).toHaveLength(1);
     expect(world.webhook.requests).toHaveLength(1);
     expect(world.pagerduty.requests).toHaveLength(3 * 3);
+  });
+
+  it("reschedules a Sev0 PagerDuty throttles for two minutes instead of dead-lettering it", async () => {
+    const h = await harness();
+    const { world, circuit } = h;
+    await h.tick(0);
+    carrierDown(circuit, PRIVATE, "primary");
+    carrierDown(circuit, PRIVATE, "secondary");
+    const opened = await h.tick(5);
+    expect(opened.events.map((e) => `${e.action} ${e.severity}`)).toEqual(["open Sev0"]);
+    world.pagerduty.failNext(1, { status: 429, retryAfter: "120" });
+    await world.dispatchPending();
+    expect(world.pagerduty.requests).toHaveLength(1);
+    expect(world.broker.deadLettered(ALERTS_QUEUE)).toEqual([]);
+    const waiting = world.broker.scheduled(ALERTS_QUEUE);
+    expect(waiting.map((m) => [m.messageId, m.scheduledFor.toISOString()])).toEqual([
+      [`${opened.events[0]!.id}~r1`, new Date(T0 + 7 * 60_000).toISOString()],
+    ]);
+    // Two minutes later the copy is due: PagerDuty is paged; Teams and the webhook are not told twice.
+    h.at(7);
+    await world.dispatchPending();
+    expect(pdEvents(world).map((e) => e.event_action)).toEqual(["trigger", "trigger"]);
+    expect(world.pagerduty.requests.at(-1)!.status).toBe(202);
+    expect(world.teams.requests).toHaveLength(1);
+    expect(world.webhook.requests).toHaveLength(1);
+    expect(world.broker.scheduled(ALERTS_QUEUE)).toEqual([]);
+    expect(world.broker.deadLettered(ALERTS_QUEUE)).toEqual([]);
+  });
+
+  it("drops an open that comes back after its own resolve: PagerDuty ends resolved", async () => {
+    const h = await harness();
+    const { world, circuit } = h;
+    await h.tick(0);
+    carrierDown(circuit, PRIVATE, "primary");
+    carrierDown(circuit, PRIVATE, "secondary");
+    await h.tick(5);
+    // PagerDuty asks for 15 minutes; the outage is over before the open can be retried.
+    world.pagerduty.failNext(1, { status: 429, retryAfter: "900" });
+    await world.dispatchPending();
+    restorePath(circuit, PRIVATE, "primary");
+    restorePath(circuit, PRIVATE, "secondary");
+    await h.tick(10);
+    const resolved = await h.tick(15);
+    expect(resolved.events.map((e) => e.action)).toEqual(["resolve"]);
+    await world.dispatchPending();
+    h.at(20);
+    await world.dispatchPending();
+    expect(pdEvents(world).map((e) => e.event_action)).toEqual(["trigger", "resolve"]);
+    expect(world.pagerduty.requests.map((r) => r.status)).toEqual([429, 202]);
+    expect(h.logLines.join("\n")).toMatch(
+      /stale: pagerduty already heard event 2 of this alert, later than 1 \(open\)/,
+    );
+    expect(world.broker.deadLettered(ALERTS_QUEUE)).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { dispatchHandler, RedeliveryRequested } from "../../src/functions/dispat
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf, healthyCircuit } from "../support/estate/index.js";
 import { arpMissingOpen } from "../support/alert-event-fixture.js";
-import { PARKING_QUEUE, startWorld, type World } from "../support/world.js";
+import { ALERTS_QUEUE, PARKING_QUEUE, startWorld, type World } from "../support/world.js";
 
 let azurite: Azurite;
 let world: World;
@@ -24,7 +24,12 @@ beforeAll(async () => {
     sleep: async () => undefined,
   });
   const parking = world.dispatch.serviceBus.createSender(PARKING_QUEUE);
-  handler = dispatchHandler(async () => ({ dispatcher: world.dispatch.dispatcher, parking }));
+  const requeue = world.dispatch.serviceBus.createSender(ALERTS_QUEUE);
+  handler = dispatchHandler(async () => ({
+    dispatcher: world.dispatch.dispatcher,
+    parking,
+    requeue,
+  }));
 });
 afterAll(async () => {
   await world?.close();
@@ -47,7 +52,8 @@ describe("dispatch function", () => {
   });
 
   it("throws RedeliveryRequested (the host abandons) while a receiver is retryably down, and skips who already has it", async () => {
-    const event = { ...arpMissingOpen(), id: "erw-redeliver#1" };
+    // Each test its own alert key: a receiver never hears the same sequence of one alert twice.
+    const event = { ...arpMissingOpen(), key: "erw-redeliver", id: "erw-redeliver-1" };
     world.teams.failNext(3, { status: 503 });
     const before = world.pagerduty.requests.length;
     await expect(handler(event, context("m-retry", 1))).rejects.toBeInstanceOf(RedeliveryRequested);
@@ -66,7 +72,7 @@ describe("dispatch function", () => {
   });
 
   it("parks the event after the last delivery naming the receiver", async () => {
-    const event = { ...arpMissingOpen(), id: "erw-last#1" };
+    const event = { ...arpMissingOpen(), key: "erw-last", id: "erw-last-1" };
     world.pagerduty.failNext(3, { status: 500 });
     await handler(event, context("m-last", 3)); // DISPATCH_MAX_DELIVERIES is 3 in the world
     await world.broker.waitForAccepted(PARKING_QUEUE, 2, 5_000);

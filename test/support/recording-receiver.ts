@@ -14,6 +14,8 @@ export interface RecordedRequest {
   /** Parsed JSON, or the raw text when it is not JSON. */
   body: unknown;
   rawBody: string;
+  /** The status this receiver answered with; undefined while unanswered or when the socket was dropped. */
+  status?: number;
 }
 
 export interface ScriptedResponse {
@@ -72,7 +74,8 @@ export async function startRecordingReceiver(
       if (scripted.retryAfter !== undefined) headers["retry-after"] = scripted.retryAfter;
       if (scripted.body !== undefined)
         headers["content-type"] = looksLikeJson(scripted.body) ? "application/json" : "text/plain";
-      res.writeHead(scripted.status ?? 202, headers);
+      recorded.status = scripted.status ?? 202;
+      res.writeHead(recorded.status, headers);
       res.end(scripted.body ?? "");
     };
     if (scripted?.delayMs) {
@@ -162,6 +165,7 @@ function sendDefault(res: ServerResponse, recorded: RecordedRequest): void {
     message: "Event processed",
     ...(dedupKey ? { dedup_key: dedupKey } : {}),
   };
+  recorded.status = 202;
   res.writeHead(202, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
 }

@@ -113,7 +113,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const estate = await startEstate(options.estate);
   const ownAzurite = !options.azurite;
   const azurite = options.azurite ?? (await startAzurite());
-  let broker = await startBroker({ queues: [ALERTS_QUEUE, PARKING_QUEUE] });
+  // Scheduled messages become due on the world's clock, like everything else.
+  const brokerClock = () => options.now().getTime();
+  let broker = await startBroker({ queues: [ALERTS_QUEUE, PARKING_QUEUE], clock: brokerClock });
   const [pagerduty, teams, webhook] = await Promise.all([
     startRecordingReceiver({ name: "pagerduty" }),
     startRecordingReceiver({ name: "teams" }),
@@ -254,7 +256,11 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     },
     async restartBroker() {
       await broker.stop();
-      broker = await startBroker({ port: broker.port, queues: [ALERTS_QUEUE, PARKING_QUEUE] });
+      broker = await startBroker({
+        port: broker.port,
+        queues: [ALERTS_QUEUE, PARKING_QUEUE],
+        clock: brokerClock,
+      });
     },
     dispatchPending,
     async close() {

@@ -6,6 +6,7 @@ import type {
   ServiceBusClient,
   ServiceBusReceivedMessage,
   ServiceBusReceiver,
+  ServiceBusSender,
 } from "@azure/service-bus";
 import type { Dispatcher } from "../../app/dispatch/dispatcher.js";
 import type { Settlement } from "../../app/dispatch/ports.js";
@@ -13,6 +14,7 @@ import type { Logger } from "../../logging.js";
 
 export function sdkSettlement(
   receiver: ServiceBusReceiver,
+  requeue: Pick<ServiceBusSender, "sendMessages">,
   message: ServiceBusReceivedMessage,
 ): Settlement {
   return {
@@ -23,6 +25,19 @@ export function sdkSettlement(
         deadLetterReason: reason,
         deadLetterErrorDescription: description,
       }),
+    // The copy first: if completing the original then fails, it comes back and
+    // finds its receivers recorded, rather than being lost.
+    reschedule: async (copy) => {
+      await requeue.sendMessages({
+        messageId: copy.messageId,
+        body: copy.body,
+        contentType: "application/json",
+        applicationProperties:
+          copy.applicationProperties as ServiceBusReceivedMessage["applicationProperties"],
+        scheduledEnqueueTimeUtc: copy.at,
+      });
+      await receiver.completeMessage(message);
+    },
   };
 }
 
@@ -37,12 +52,14 @@ export interface ConsumerOptions {
 
 export class EventConsumer {
   private readonly receiver: ServiceBusReceiver;
+  private readonly requeue: ServiceBusSender;
 
   constructor(
     client: ServiceBusClient,
     private readonly dispatcher: Dispatcher,
     private readonly options: ConsumerOptions,
   ) {
+    this.requeue = client.createSender(options.entity);
     // Lock renewal is off: a dispatch is bounded well inside the lock duration.
     this.receiver = options.subscription
       ? client.createReceiver(options.entity, options.subscription, {
@@ -62,7 +79,7 @@ export class EventConsumer {
       abortSignal: signal,
     });
     for (const message of messages) {
-      const settlement = sdkSettlement(this.receiver, message);
+      const settlement = sdkSettlement(this.receiver, this.requeue, message);
       try {
         await this.dispatcher.dispatch(
           {
@@ -71,6 +88,7 @@ export class EventConsumer {
             // The JS SDK passes the AMQP header through: 0 on the first delivery
             // (.NET, and so the Functions trigger metadata, add one).
             deliveryCount: (message.deliveryCount ?? 0) + 1,
+            applicationProperties: { ...message.applicationProperties },
           },
           settlement,
           signal,
@@ -93,5 +111,6 @@ export class EventConsumer {
 
   async close(): Promise<void> {
     await this.receiver.close();
+    await this.requeue.close();
   }
 }

@@ -1,9 +1,12 @@
 // Routes one alert event to its receivers. Each receiver hears it at most once
-// (deliveries are recorded, a redelivery skips who already has it) and no
-// receiver's failure is lost: retry with backoff honouring Retry-After, hand
-// the message back to Service Bus, and after the last delivery dead-letter it
+// and never after a later event of the same alert: the (event, receiver) row is
+// claimed before posting and the receiver's last sequence for the alert is
+// checked. No receiver's failure is lost: retry with backoff honouring
+// Retry-After, reschedule the message when a receiver asks for a long pause,
+// hand it back to Service Bus, and after the last delivery dead-letter it
 // naming the receiver and its last status. The whole retry rule lives here.
 
+import { randomUUID } from "node:crypto";
 import type { AlertEvent } from "../../core/alert-event.js";
 import { route, type Routing } from "../../core/routing.js";
 import type { Logger } from "../../logging.js";
@@ -14,8 +17,15 @@ import type { DeliveryLog, InboundMessage, Settlement } from "./ports.js";
 export interface RetryPolicy {
   attemptsPerDelivery: number;
   baseDelayMs: number;
+  /** Longest wait inside one delivery; a longer Retry-After reschedules the message. */
   maxWaitMs: number;
   maxDeliveries: number;
+  /** How long a claim on (event, receiver) lasts: longer than one delivery's posts and waits. */
+  claimMs: number;
+  /** A rescheduled copy is enqueued at most this far ahead... */
+  maxRescheduleMs: number;
+  /** ...and never later than this long after the event occurred: then it is dead-lettered. */
+  horizonMs: number;
 }
 
 export interface DispatcherDeps {
@@ -27,38 +37,98 @@ export interface DispatcherDeps {
   now: () => Date;
   /** Injected so tests neither wait nor depend on timing. */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  newId?: () => string;
 }
 
+type Failure = Extract<SendOutcome, { ok: false }>;
+
 type ReceiverResult =
-  | { receiver: string; ok: true; status: number; attempts: number; skipped: boolean }
-  | {
-      receiver: string;
-      ok: false;
-      permanent: boolean;
-      last: Extract<SendOutcome, { ok: false }>;
-      attempts: number;
-    };
+  | { receiver: string; kind: "delivered"; status: number; attempts: number }
+  | { receiver: string; kind: "skipped"; why: string }
+  | { receiver: string; kind: "busy"; until: Date }
+  | { receiver: string; kind: "failed"; permanent: boolean; last: Failure; attempts: number };
 
 export type DispatchOutcome =
   | { settled: "complete"; delivered: string[]; skipped: string[] }
   | { settled: "abandon"; reason: string }
-  | { settled: "dead-letter"; reason: string; description: string };
+  | { settled: "dead-letter"; reason: string; description: string }
+  | { settled: "rescheduled"; at: string; reason: string };
 
 /** Exponential backoff; a longer Retry-After wins. */
-export function backoffMs(
-  attempt: number,
-  outcome: Extract<SendOutcome, { ok: false }>,
-  policy: RetryPolicy,
-): number {
+export function backoffMs(attempt: number, outcome: Failure, policy: RetryPolicy): number {
   const exponential = policy.baseDelayMs * 2 ** (attempt - 1);
   return Math.max(exponential, outcome.retryAfterMs ?? 0);
 }
 
-const describe = (r: Extract<ReceiverResult, { ok: false }>, kind: string) =>
+const describe = (r: Extract<ReceiverResult, { kind: "failed" }>, kind: string) =>
   `receiver ${r.receiver} (${kind}) failed after ${r.attempts} attempt(s): ${r.last.status ?? "no response"}: ${r.last.reason}`;
 
+/** Copies of one event carry how often they were rescheduled; each copy needs its own message id. */
+const RESCHEDULED = "erwatchRescheduled";
+
+export type Settle =
+  | { settled: "complete" }
+  | { settled: "dead-letter"; reason: string; description: string }
+  | { settled: "rescheduled"; at: Date; reason: string }
+  | { settled: "abandon"; reason: string };
+
+/**
+ * How to settle, from what each receiver did. Pure: a permanent failure
+ * dead-letters; a receiver asking for a long pause (or busy in another
+ * delivery) reschedules within the horizon; other failures go back to
+ * Service Bus until the last delivery.
+ */
+export function settleFor(
+  results: ReceiverResult[],
+  context: {
+    event: AlertEvent;
+    deliveryCount: number;
+    now: Date;
+    kindOf: (name: string) => string;
+  },
+  policy: RetryPolicy,
+): Settle {
+  const failures = results.filter(
+    (r): r is Extract<ReceiverResult, { kind: "failed" }> => r.kind === "failed",
+  );
+  const busy = results.filter(
+    (r): r is Extract<ReceiverResult, { kind: "busy" }> => r.kind === "busy",
+  );
+  if (failures.length === 0 && busy.length === 0) return { settled: "complete" };
+  const description = [
+    ...failures.map((f) => describe(f, context.kindOf(f.receiver))),
+    ...busy.map((b) => `receiver ${b.receiver} is being posted to by another delivery`),
+  ].join("; ");
+  if (failures.some((f) => f.permanent))
+    return { settled: "dead-letter", reason: "ReceiverRejected", description };
+  const now = context.now.getTime();
+  const wanted = [
+    ...failures
+      .filter((f) => (f.last.retryAfterMs ?? 0) > policy.maxWaitMs)
+      .map((f) => now + (f.last.retryAfterMs ?? 0)),
+    ...busy.map((b) => b.until.getTime()),
+  ];
+  if (wanted.length > 0) {
+    const at = Math.min(Math.max(...wanted), now + policy.maxRescheduleMs);
+    const horizon = Date.parse(context.event.occurredAt) + policy.horizonMs;
+    if (at > horizon)
+      return {
+        settled: "dead-letter",
+        reason: "ReceiverUnavailable",
+        description: `${description}; retrying past ${new Date(horizon).toISOString()} is not worth it`,
+      };
+    return { settled: "rescheduled", at: new Date(at), reason: description };
+  }
+  if (context.deliveryCount >= policy.maxDeliveries)
+    return { settled: "dead-letter", reason: "ReceiverUnavailable", description };
+  return { settled: "abandon", reason: description };
+}
+
 export function createDispatcher(deps: DispatcherDeps) {
-  async function deliver(
+  const newId = deps.newId ?? randomUUID;
+
+  /** Posts until success, a permanent failure, the attempts, or a wait longer than a delivery may take. */
+  async function post(
     receiver: Receiver,
     event: AlertEvent,
     signal: AbortSignal,
@@ -69,36 +139,120 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (outcome.ok)
         return {
           receiver: receiver.name,
-          ok: true,
+          kind: "delivered",
           status: outcome.status,
-          attempts: attempt,
-          skipped: false,
-        };
-      if (!outcome.retryable)
-        return {
-          receiver: receiver.name,
-          ok: false,
-          permanent: true,
-          last: outcome,
           attempts: attempt,
         };
       const wait = backoffMs(attempt, outcome, deps.retry);
-      // Out of attempts, or asked to wait longer than a delivery may: Service Bus redelivers later.
-      if (attempt >= deps.retry.attemptsPerDelivery || wait > deps.retry.maxWaitMs) {
+      const last = !outcome.retryable || attempt >= deps.retry.attemptsPerDelivery;
+      if (last || wait > deps.retry.maxWaitMs)
         return {
           receiver: receiver.name,
-          ok: false,
-          permanent: false,
+          kind: "failed",
+          permanent: !outcome.retryable,
           last: outcome,
           attempts: attempt,
         };
-      }
       // Debug, not warn: a post that is about to be retried is not yet a problem.
       log.debug(
         { receiver: receiver.name, attempt, status: outcome.status, waitMs: wait },
         "receiver failed; retrying",
       );
       await deps.sleep(wait, signal);
+    }
+  }
+
+  async function toReceiver(
+    name: string,
+    event: AlertEvent,
+    claimant: string,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<ReceiverResult> {
+    const receiver = deps.receivers.get(name);
+    if (!receiver)
+      throw new Error(
+        `route names receiver "${name}" that was not built; configuration validation should have caught this`,
+      );
+    const { deliveries } = deps;
+    const until = new Date(deps.now().getTime() + deps.retry.claimMs);
+    const claim = await deliveries.claim(event.key, event.id, name, claimant, until);
+    if (claim.kind === "delivered")
+      return { receiver: name, kind: "skipped", why: "already delivered" };
+    if (claim.kind === "busy") return { receiver: name, kind: "busy", until: claim.until };
+    const last = await deliveries.lastSequence(event.key, name);
+    if (last >= event.sequence) {
+      const why = `stale: ${name} already heard event ${last} of this alert, later than ${event.sequence} (${event.action})`;
+      await deliveries.delivered(event.key, event.id, name, event.sequence, {
+        status: 0,
+        at: deps.now().toISOString(),
+        attempts: 0,
+        skipped: why,
+      });
+      log.info({ receiver: name, lastSequence: last }, `not delivered: ${why}`);
+      return { receiver: name, kind: "skipped", why };
+    }
+    const result = await post(receiver, event, signal, log);
+    if (result.kind === "delivered") {
+      await deliveries.delivered(event.key, event.id, name, event.sequence, {
+        status: result.status,
+        at: deps.now().toISOString(),
+        attempts: result.attempts,
+      });
+      log.info({ receiver: name, status: result.status, attempts: result.attempts }, "delivered");
+    } else {
+      await deliveries.release(event.key, event.id, name, claimant);
+    }
+    return result;
+  }
+
+  async function settle(
+    decision: Settle,
+    message: InboundMessage,
+    event: AlertEvent,
+    settlement: Settlement,
+    results: ReceiverResult[],
+    log: Logger,
+  ): Promise<DispatchOutcome> {
+    switch (decision.settled) {
+      case "complete": {
+        await settlement.complete();
+        const names = (kind: ReceiverResult["kind"]) =>
+          results.filter((r) => r.kind === kind).map((r) => r.receiver);
+        return { settled: "complete", delivered: names("delivered"), skipped: names("skipped") };
+      }
+      case "dead-letter":
+        log.error(
+          { reason: decision.reason, description: decision.description },
+          "dead-lettering the alert event",
+        );
+        await settlement.deadLetter(decision.reason, decision.description);
+        return decision;
+      case "rescheduled": {
+        const properties = message.applicationProperties ?? {};
+        const copies = Number(properties[RESCHEDULED] ?? 0) + 1;
+        await settlement.reschedule(
+          {
+            messageId: `${event.id}~r${copies}`,
+            body: message.body,
+            applicationProperties: { ...properties, [RESCHEDULED]: copies },
+            at: decision.at,
+          },
+          decision.reason,
+        );
+        log.warn(
+          { at: decision.at.toISOString(), reason: decision.reason },
+          "a receiver asked for a pause; the alert event is rescheduled",
+        );
+        return { settled: "rescheduled", at: decision.at.toISOString(), reason: decision.reason };
+      }
+      case "abandon":
+        log.warn(
+          { description: decision.reason, maxDeliveries: deps.retry.maxDeliveries },
+          "giving the alert event back to Service Bus for another delivery",
+        );
+        await settlement.abandon(decision.reason);
+        return decision;
     }
   }
 
@@ -120,7 +274,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       await settlement.deadLetter(parsed.reason, parsed.description);
       return { settled: "dead-letter", reason: parsed.reason, description: parsed.description };
     }
-    const event = parsed.event;
+    const { event } = parsed;
     const eventLog = log.child({
       key: event.key,
       action: event.action,
@@ -128,66 +282,26 @@ export function createDispatcher(deps: DispatcherDeps) {
       circuitId: event.circuit.id,
     });
     const routed = route(deps.routing, event);
-    if (routed.receivers.length === 0) {
+    if (routed.receivers.length === 0)
       eventLog.info(
         { peakSeverity: event.peakSeverity },
         "no route matches this event; nothing to deliver",
       );
-      await settlement.complete();
-      return { settled: "complete", delivered: [], skipped: [] };
-    }
-    const already = await deps.deliveries.delivered(message.messageId);
+    const claimant = newId();
     const results = await Promise.all(
-      routed.receivers.map(async (name): Promise<ReceiverResult> => {
-        if (already.has(name))
-          return { receiver: name, ok: true, status: 0, attempts: 0, skipped: true };
-        const receiver = deps.receivers.get(name);
-        if (!receiver)
-          throw new Error(
-            `route names receiver "${name}" that was not built; configuration validation should have caught this`,
-          );
-        const result = await deliver(receiver, event, signal, eventLog);
-        if (result.ok) {
-          await deps.deliveries.record(message.messageId, name, {
-            status: result.status,
-            at: deps.now().toISOString(),
-            attempts: result.attempts,
-          });
-          eventLog.info(
-            { receiver: name, status: result.status, attempts: result.attempts },
-            "delivered",
-          );
-        }
-        return result;
-      }),
+      routed.receivers.map((name) => toReceiver(name, event, claimant, signal, eventLog)),
     );
-    const failures = results.filter((r): r is Extract<ReceiverResult, { ok: false }> => !r.ok);
-    const delivered = results.filter((r) => r.ok && !r.skipped).map((r) => r.receiver);
-    const skipped = results.filter((r) => r.ok && r.skipped).map((r) => r.receiver);
-    if (failures.length === 0) {
-      await settlement.complete();
-      return { settled: "complete", delivered, skipped };
-    }
-    const kindOf = (name: string) => deps.receivers.get(name)?.kind ?? "unknown";
-    const description = failures.map((f) => describe(f, kindOf(f.receiver))).join("; ");
-    const permanent = failures.some((f) => f.permanent);
-    if (permanent || message.deliveryCount >= deps.retry.maxDeliveries) {
-      const reason = permanent ? "ReceiverRejected" : "ReceiverUnavailable";
-      eventLog.error({ reason, description, delivered }, "dead-lettering the alert event");
-      await settlement.deadLetter(reason, description);
-      return { settled: "dead-letter", reason, description };
-    }
-    eventLog.warn(
+    const decision = settleFor(
+      results,
       {
-        description,
-        delivered,
+        event,
         deliveryCount: message.deliveryCount,
-        maxDeliveries: deps.retry.maxDeliveries,
+        now: deps.now(),
+        kindOf: (name) => deps.receivers.get(name)?.kind ?? "unknown",
       },
-      "giving the alert event back to Service Bus for another delivery",
+      deps.retry,
     );
-    await settlement.abandon(description);
-    return { settled: "abandon", reason: description };
+    return settle(decision, message, event, settlement, results, eventLog);
   }
 
   return { dispatch };

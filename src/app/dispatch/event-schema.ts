@@ -39,7 +39,13 @@ const eventSchema = z
         name: z.string(),
         subscriptionId: z.string(),
         resourceGroup: z.string(),
-        tags: z.record(z.string(), z.string()),
+        // Carried as text whatever ARM sent: one odd tag must not dead-letter every alert of a circuit.
+        tags: z.record(
+          z.string(),
+          z
+            .union([z.string(), z.number(), z.boolean(), z.null()])
+            .transform((v) => (v === null ? "" : String(v))),
+        ),
       })
       .passthrough(),
     peering: z.string().nullable(),

@@ -1,11 +1,23 @@
 // What the dispatcher needs around a message: a way to settle it, and a
-// record of which receivers already have it (so a redelivery skips them).
+// record of which receivers have which event (so a redelivery skips them, two
+// concurrent deliveries post once, and a stale event is never delivered).
 
 export interface InboundMessage {
   messageId: string;
   body: unknown;
   /** 1 on the first delivery. */
   deliveryCount: number;
+  /** The message's application properties, carried over to a rescheduled copy. */
+  applicationProperties?: Record<string, unknown>;
+}
+
+/** A copy of the message to enqueue later, when a receiver asked to be left alone for a while. */
+export interface Rescheduled {
+  /** A new id: the broker's duplicate detection would drop a copy with the original's. */
+  messageId: string;
+  body: unknown;
+  applicationProperties: Record<string, unknown>;
+  at: Date;
 }
 
 export interface Settlement {
@@ -15,13 +27,51 @@ export interface Settlement {
   abandon(reason: string): Promise<void>;
   /** Park it with a reason a person can read; never retried. */
   deadLetter(reason: string, description: string): Promise<void>;
+  /** Enqueue `copy` at its time, then settle this message as done (it is replaced by the copy). */
+  reschedule(copy: Rescheduled, reason: string): Promise<void>;
+}
+
+export type ClaimResult =
+  /** This delivery holds the (event, receiver) row and may post. */
+  | { kind: "claimed" }
+  /** The receiver already has the event. */
+  | { kind: "delivered" }
+  /** Another delivery of the same event is posting to this receiver right now. */
+  | { kind: "busy"; until: Date };
+
+export interface DeliveryDetail {
+  status: number;
+  at: string;
+  attempts: number;
+  /** Why nothing was posted although the row says delivered (a stale event). */
+  skipped?: string;
 }
 
 export interface DeliveryLog {
-  delivered(messageId: string): Promise<Set<string>>;
-  record(
-    messageId: string,
+  /**
+   * Takes the (event, receiver) row for `claimant` until `until`, unless the
+   * receiver already has the event or a live claim of another delivery holds it.
+   */
+  claim(
+    key: string,
+    eventId: string,
     receiver: string,
-    detail: { status: number; at: string; attempts: number },
+    claimant: string,
+    until: Date,
+  ): Promise<ClaimResult>;
+  /**
+   * The receiver has the event. Also raises the highest sequence of the alert
+   * key the receiver has heard, in the same write.
+   */
+  delivered(
+    key: string,
+    eventId: string,
+    receiver: string,
+    sequence: number,
+    detail: DeliveryDetail,
   ): Promise<void>;
+  /** Gives a claim up after a failed post, so the next delivery may try at once. */
+  release(key: string, eventId: string, receiver: string, claimant: string): Promise<void>;
+  /** The highest sequence of this alert key the receiver has heard (0: none). */
+  lastSequence(key: string, receiver: string): Promise<number>;
 }

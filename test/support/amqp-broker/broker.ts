@@ -2,7 +2,8 @@
 // talks to on 127.0.0.1, so tests can publish and dispatch over the real wire
 // without Docker or the Service Bus emulator. It implements what the SDK needs
 // for send, batch send, peek-lock and receive-and-delete receive, complete,
-// abandon, dead-letter and lock expiry; `$management` operations (schedule,
+// abandon, dead-letter, lock expiry and scheduled enqueue (a message sent with
+// `scheduledEnqueueTimeUtc`); `$management` operations (schedule by request,
 // peek, lock renewal, sessions) are answered with 501.
 
 import { EventEmitter } from "node:events";
@@ -51,6 +52,8 @@ export interface StartBrokerOptions {
   duplicateDetectionWindowMs?: number;
   lockDurationMs?: number;
   maxDeliveryCount?: number;
+  /** The clock scheduled enqueue times are compared with (tests run on simulated time). */
+  clock?: () => number;
 }
 
 export interface AmqpBroker {
@@ -59,6 +62,8 @@ export interface AmqpBroker {
   /** Messages waiting (not locked, not dead-lettered) on a queue or `<topic>/Subscriptions/<sub>`. */
   active(entity: string): BrokerMessage[];
   deadLettered(entity: string): BrokerMessage[];
+  /** Messages accepted with a scheduled enqueue time that has not come yet. */
+  scheduled(entity: string): (BrokerMessage & { scheduledFor: Date })[];
   /** Every message accepted for enqueue on the entity (after duplicate detection), in order. */
   accepted(entity: string): BrokerMessage[];
   duplicatesDropped(entity: string): number;
@@ -100,8 +105,10 @@ class TestBroker implements AmqpBroker {
   private readonly windowMs: number;
   private readonly lockDurationMs: number;
   private readonly maxDeliveryCount: number;
+  private readonly clock: () => number;
 
   constructor(options: StartBrokerOptions) {
+    this.clock = options.clock ?? Date.now;
     this.windowMs = options.duplicateDetectionWindowMs ?? 10 * 60_000;
     this.lockDurationMs = options.lockDurationMs ?? 30_000;
     this.maxDeliveryCount = options.maxDeliveryCount ?? 10;
@@ -142,7 +149,18 @@ class TestBroker implements AmqpBroker {
   }
 
   active(entity: string): BrokerMessage[] {
-    return (this.find(entity)?.ready ?? []).map(view);
+    const found = this.find(entity);
+    found?.releaseDue(this.clock());
+    return (found?.ready ?? []).map(view);
+  }
+
+  scheduled(entity: string): (BrokerMessage & { scheduledFor: Date })[] {
+    const found = this.find(entity);
+    found?.releaseDue(this.clock());
+    return (found?.scheduled ?? []).map((s) => ({
+      ...view(s.stored),
+      scheduledFor: new Date(s.at),
+    }));
   }
 
   deadLettered(entity: string): BrokerMessage[] {
@@ -286,7 +304,7 @@ class TestBroker implements AmqpBroker {
   private publish(address: string, message: AmqpMessage): void {
     const target = this.resolve(address);
     if (!target.admit(messageIdText(message.message_id), Date.now(), this.windowMs)) return;
-    const now = new Date();
+    const now = new Date(this.clock());
     target.accept(message, now);
     for (const subscription of target.subscriptions.values()) {
       subscription.accept({ ...message }, now);
@@ -302,6 +320,7 @@ class TestBroker implements AmqpBroker {
   }
 
   private pump(entity: Entity): void {
+    entity.releaseDue(this.clock());
     for (const consumer of this.consumers.values()) {
       if (consumer.entity !== entity) continue;
       while (

@@ -45,9 +45,21 @@ export function toBrokerMessage(stored: StoredMessage): BrokerMessage {
   return view;
 }
 
+/** `x-opt-scheduled-enqueue-time`, as the SDK sends `scheduledEnqueueTimeUtc`; null when not scheduled. */
+function scheduledFor(amqp: AmqpMessage): number | null {
+  const value = (amqp.message_annotations as Record<string, unknown> | undefined)?.[
+    "x-opt-scheduled-enqueue-time"
+  ];
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === "number") return value;
+  return null;
+}
+
 export class Entity {
   /** Available messages in sequence order (not locked, not dead-lettered). */
   readonly ready: StoredMessage[] = [];
+  /** Accepted with a scheduled enqueue time still in the future: not receivable yet. */
+  readonly scheduled: { at: number; stored: StoredMessage }[] = [];
   readonly acceptedLog: BrokerMessage[] = [];
   readonly deadLetter: Entity | undefined;
   /** Topics only: subscription name (lower case) -> subscription entity. */
@@ -78,7 +90,10 @@ export class Entity {
     return true;
   }
 
-  /** Records a message as accepted; queues and subscriptions also make it available. */
+  /**
+   * Records a message as accepted; queues and subscriptions also make it
+   * available, at once or at its scheduled enqueue time.
+   */
   accept(amqp: AmqpMessage, now: Date): void {
     const stored: StoredMessage = {
       sequenceNumber: this.nextSequence++,
@@ -87,7 +102,20 @@ export class Entity {
       deliveries: 0,
     };
     this.acceptedLog.push(toBrokerMessage(stored));
-    if (this.kind !== "topic") this.ready.push(stored);
+    if (this.kind === "topic") return;
+    const at = scheduledFor(amqp);
+    if (at !== null && at > now.getTime()) this.scheduled.push({ at, stored });
+    else this.ready.push(stored);
+  }
+
+  /** Makes scheduled messages whose time has come available, in sequence order. */
+  releaseDue(now: number): void {
+    for (let i = this.scheduled.length - 1; i >= 0; i -= 1) {
+      const entry = this.scheduled[i]!;
+      if (entry.at > now) continue;
+      this.scheduled.splice(i, 1);
+      this.restore(entry.stored);
+    }
   }
 
   /** Puts a message back (abandon, lock expiry) or moves one in (dead-lettering), keeping sequence order. */

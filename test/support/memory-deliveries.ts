@@ -1,0 +1,63 @@
+// A DeliveryLog in memory with the Table adapter's semantics: claims are
+// atomic, a live claim of another delivery is "busy", delivered raises the
+// receiver's sequence for the alert.
+
+import type { ClaimResult, DeliveryDetail, DeliveryLog } from "../../src/app/dispatch/ports.js";
+
+interface Row {
+  state: "claimed" | "delivered";
+  claimant?: string;
+  until?: Date;
+  detail?: DeliveryDetail;
+}
+
+export class MemoryDeliveries implements DeliveryLog {
+  readonly rows = new Map<string, Row>();
+  readonly sequences = new Map<string, number>();
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async claim(
+    key: string,
+    eventId: string,
+    receiver: string,
+    claimant: string,
+    until: Date,
+  ): Promise<ClaimResult> {
+    const id = `${eventId}|${receiver}`;
+    const row = this.rows.get(id);
+    if (row?.state === "delivered") return { kind: "delivered" };
+    if (row && row.claimant !== claimant && (row.until?.getTime() ?? 0) > this.now().getTime())
+      return { kind: "busy", until: row.until! };
+    this.rows.set(id, { state: "claimed", claimant, until });
+    return { kind: "claimed" };
+  }
+
+  async delivered(
+    key: string,
+    eventId: string,
+    receiver: string,
+    sequence: number,
+    detail: DeliveryDetail,
+  ): Promise<void> {
+    this.rows.set(`${eventId}|${receiver}`, { state: "delivered", detail });
+    const seq = `${key}|${receiver}`;
+    this.sequences.set(seq, Math.max(this.sequences.get(seq) ?? 0, sequence));
+  }
+
+  async release(key: string, eventId: string, receiver: string, claimant: string): Promise<void> {
+    const id = `${eventId}|${receiver}`;
+    if (this.rows.get(id)?.claimant === claimant && this.rows.get(id)?.state === "claimed")
+      this.rows.delete(id);
+  }
+
+  async lastSequence(key: string, receiver: string): Promise<number> {
+    return this.sequences.get(`${key}|${receiver}`) ?? 0;
+  }
+
+  /** Receivers that have the event (delivered or skipped as stale). */
+  deliveredTo(eventId: string): string[] {
+    return [...this.rows.entries()]
+      .filter(([id, row]) => id.startsWith(`${eventId}|`) && row.state === "delivered")
+      .map(([id]) => id.slice(eventId.length + 1));
+  }
+}
