@@ -7,6 +7,7 @@ import {
   OWNERS,
   SEVERITIES,
 } from "../core/model.js";
+import { receiverUrlProblem } from "../core/receiver-url.js";
 import { validateRouting, type Routing } from "../core/routing.js";
 import type { SettingsReader } from "./reader.js";
 
@@ -32,6 +33,11 @@ export interface DispatchConfig {
 
 const SEVERITY = z.enum(SEVERITIES);
 const settingName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an app setting name");
+/** Not a secret when written into this JSON, but held to the same rule as every receiver URL. */
+const receiverUrl = z.string().superRefine((value, ctx) => {
+  const problem = receiverUrlProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 const receiverSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("teams"), name: z.string().min(1), urlSetting: settingName }).strict(),
   z
@@ -39,7 +45,7 @@ const receiverSchema = z.discriminatedUnion("kind", [
       kind: z.literal("pagerduty"),
       name: z.string().min(1),
       routingKeySetting: settingName,
-      url: z.string().url().optional(),
+      url: receiverUrl.optional(),
     })
     .strict(),
   z
@@ -142,16 +148,11 @@ function secretFrom(
   return value;
 }
 
+/** The receiver URL rule, reported against the setting; the value is a secret and never echoed. */
 function checkUrl(r: SettingsReader, setting: string, value: string): void {
-  try {
-    const url = new URL(value);
-    const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
-      r.problem(setting, "must be an https URL");
-  } catch {
-    // Never echo the value: it is a secret.
-    if (value) r.problem(setting, "is not a URL");
-  }
+  if (value === "") return; // already reported as not set
+  const problem = receiverUrlProblem(value);
+  if (problem) r.problem(setting, problem);
 }
 
 export function readDispatchConfig(r: SettingsReader): DispatchConfig {

@@ -79,7 +79,7 @@ describe("dispatch configuration", () => {
     });
     expect(second.problems.join("\n")).not.toContain("s3cr3t");
     expect(second.problems).toEqual([
-      "TEAMS_NOC: must be an https URL",
+      "TEAMS_NOC: must be an https URL (http only for 127.0.0.1, localhost or [::1])",
       'ERWATCH_ACTION_GROUPS: receiver "noc" reads its secret from app setting MISSING_URL, which is not set',
       'ERWATCH_ACTION_GROUPS.receivers[1].name: duplicate receiver name "noc"',
       'ERWATCH_ACTION_GROUPS.actionGroups[0].receivers[1]: unknown receiver "ghost"',

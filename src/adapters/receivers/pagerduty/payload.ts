@@ -4,6 +4,7 @@
 
 import type { AlertEvent } from "../../../core/alert-event.js";
 import type { Severity } from "../../../core/model.js";
+import { truncate } from "../../../core/text.js";
 
 export const PAGERDUTY_MAX_SUMMARY = 1024;
 export const PAGERDUTY_MAX_DEDUP_KEY = 255;
@@ -83,13 +84,4 @@ export function buildPagerDutyEvent(event: AlertEvent, routingKey: string): Page
     },
     client: "erwatch",
   };
-}
-
-/** At most `max` characters including the ellipsis, never splitting a surrogate pair. */
-export function truncate(value: string, max: number): string {
-  if (value.length <= max) return value;
-  let cut = max - 1;
-  const code = value.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  return `${value.slice(0, cut)}…`;
 }

@@ -15,6 +15,7 @@ import type {
   Severity,
 } from "../../../core/model.js";
 import { PATHS } from "../../../core/model.js";
+import { safeCut, truncate as cap } from "../../../core/text.js";
 import { LAYER_ROWS, STATUS_WORDS } from "../../../core/vocabulary.js";
 
 /** Under 28 KB however a KB is counted, leaving Teams' own envelope some room. */
@@ -301,19 +302,7 @@ function evidenceText(evidence: Record<string, unknown> | null | undefined): str
 /** Keep `keep` characters of `value`; say how many were left out, never drop silently. */
 export function shorten(value: string, keep: number): string {
   if (value.length <= keep) return value;
-  const cut = cutAt(value, keep);
+  const cut = safeCut(value, keep);
   const hidden = value.length - cut;
   return `${value.slice(0, cut)}\n… (truncated: ${hidden} characters not shown; see the erwatch status page)`;
-}
-
-function cap(value: string, max: number): string {
-  if (value.length <= max) return value;
-  return `${value.slice(0, cutAt(value, max - 1))}…`;
-}
-
-/** Never split a surrogate pair. */
-function cutAt(value: string, index: number): number {
-  const i = Math.max(0, Math.min(index, value.length));
-  const code = value.charCodeAt(i - 1);
-  return i > 0 && code >= 0xd800 && code <= 0xdbff ? i - 1 : i;
 }
