@@ -233,8 +233,13 @@ export const SETTINGS = {
   },
   DISPATCH_MAX_DELIVERIES: {
     section: "dispatch",
-    doc: "Deliveries of one message before it is dead-lettered with the receiver and its last status (default 5; keep below the entity's maxDeliveryCount).",
+    doc: "Deliveries of one message before it is dead-lettered with the receiver and its last status (default 5; must be below SERVICEBUS_MAX_DELIVERY_COUNT).",
     sample: "5",
+  },
+  SERVICEBUS_MAX_DELIVERY_COUNT: {
+    section: "dispatch",
+    doc: "The alerts entity's maxDeliveryCount (default 10, as infra/app/servicebus.bicep creates it): checked at start so erwatch dead-letters with its reason before Service Bus does without one.",
+    sample: "10",
   },
   SERVICEBUS_SUBSCRIPTION: {
     section: "dispatch",
