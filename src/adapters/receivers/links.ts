@@ -28,7 +28,10 @@ export interface LinkOptions {
 
 export interface AlertLink {
   href: string;
+  /** A sentence's worth: PagerDuty shows it as the link. */
   text: string;
+  /** A button's worth: a phone fits three side by side. */
+  label: string;
 }
 
 export function runbookUrl(code: FindingCode): string {
@@ -45,11 +48,13 @@ export function alertLinks(
   options: LinkOptions,
 ): AlertLink[] {
   const links: AlertLink[] = [];
-  if (options.statusUrl) links.push({ href: options.statusUrl, text: "erwatch status page" });
+  if (options.statusUrl)
+    links.push({ href: options.statusUrl, text: "erwatch status page", label: "Status page" });
   links.push({
     href: portalUrl(event.circuit.id, options.cloud),
     text: `${event.circuit.name} in the Azure portal`,
+    label: "Azure portal",
   });
-  links.push({ href: runbookUrl(event.code), text: `Runbook: ${event.code}` });
+  links.push({ href: runbookUrl(event.code), text: `Runbook: ${event.code}`, label: "Runbook" });
   return links;
 }

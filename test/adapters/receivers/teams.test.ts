@@ -284,12 +284,12 @@ describe("buildTeamsMessage", () => {
     expect(cardOf(buildTeamsMessage(arpMissingOpen())).actions).toEqual([
       {
         type: "Action.OpenUrl",
-        title: "er-ams-prod-01 in the Azure portal",
+        title: "Azure portal",
         url: `https://portal.azure.com/#resource${CIRCUIT_ID}`,
       },
       {
         type: "Action.OpenUrl",
-        title: "Runbook: arp-missing",
+        title: "Runbook",
         url: "https://github.com/erwatch/erwatch/blob/main/docs/runbook.md#arp-missing",
       },
     ]);
@@ -298,7 +298,7 @@ describe("buildTeamsMessage", () => {
     ).actions as Block[];
     expect(actions[0]).toEqual({
       type: "Action.OpenUrl",
-      title: "erwatch status page",
+      title: "Status page",
       url: STATUS_URL,
     });
     expect(actions[1]?.url).toBe(`https://portal.azure.cn/#resource${CIRCUIT_ID}`);

@@ -42,7 +42,7 @@ interface TriggerEvent {
     class: string;
     custom_details: Record<string, unknown>;
   };
-  links: AlertLink[];
+  links: Pick<AlertLink, "href" | "text">[];
   client: "erwatch";
   client_url?: string;
 }
@@ -100,7 +100,7 @@ export function buildPagerDutyEvent(
         peeringLocation: c.peeringLocation ?? null,
       },
     },
-    links: alertLinks(event, options),
+    links: alertLinks(event, options).map(({ href, text }) => ({ href, text })),
     client: "erwatch",
     ...(options.statusUrl ? { client_url: options.statusUrl } : {}),
   };

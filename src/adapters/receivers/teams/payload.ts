@@ -108,7 +108,7 @@ function buildCard(
     body,
     actions: alertLinks(event, options).map((link) => ({
       type: "Action.OpenUrl",
-      title: link.text,
+      title: link.label,
       url: link.href,
     })),
   };
