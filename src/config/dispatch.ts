@@ -239,7 +239,9 @@ export function readDispatchConfig(r: SettingsReader): DispatchConfig {
       "no receivers: set PAGERDUTY_ROUTING_KEY, TEAMS_WEBHOOK_URL or WEBHOOK_URL, or define receivers in ERWATCH_ACTION_GROUPS",
     );
   }
+  // Linked from every Teams card and PagerDuty incident: the receiver URL rule applies.
   const statusPageUrl = r.raw("STATUS_PAGE_URL") ?? null;
+  if (statusPageUrl !== null) checkUrl(r, "STATUS_PAGE_URL", statusPageUrl);
   return {
     receivers,
     routing,

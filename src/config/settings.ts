@@ -248,7 +248,7 @@ export const SETTINGS = {
   },
   STATUS_PAGE_URL: {
     section: "dispatch",
-    doc: "Public URL of the status page, linked from Teams cards.",
+    doc: "Public URL of the status page, linked from Teams cards and PagerDuty incidents (https; leave the function key out of it, everyone in the channel sees it).",
     sample: "",
   },
   SERVICEBUS_DEADLETTER_QUEUE: {

@@ -173,6 +173,22 @@ describe("no secret in any configuration error", () => {
   });
 });
 
+describe("the status page URL", () => {
+  it.each([
+    ["https", "https://erwatch.example.net/api/status", []],
+    [
+      "plain http",
+      "http://erwatch.example.net/api/status",
+      [expect.stringMatching(/^STATUS_PAGE_URL: must be an https URL/)],
+    ],
+    ["not a URL", "erwatch.example.net/status", ["STATUS_PAGE_URL: is not a URL"]],
+  ])("should check %s against the receiver URL rule", (_name, url, expected) => {
+    const { config, problems } = read({ PAGERDUTY_ROUTING_KEY: PD, STATUS_PAGE_URL: url });
+    expect(problems).toEqual(expected);
+    if (expected.length === 0) expect(config.statusPageUrl).toBe(url);
+  });
+});
+
 describe("deliveries against the entity's maxDeliveryCount", () => {
   it.each([
     ["the defaults", {}, []],
