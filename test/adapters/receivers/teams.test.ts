@@ -153,6 +153,12 @@ describe("buildTeamsMessage", () => {
     expect(textsOf(buildTeamsMessage(event))).toContain(`**Changed:** ${change}`);
   });
 
+  it("says when a resolved alert started, not since when it fires", () => {
+    const texts = textsOf(buildTeamsMessage(arpMissingResolved()));
+    expect(texts.filter((t) => t.startsWith("**Since:**"))).toEqual([]);
+    expect(texts).toContainEqual(expect.stringMatching(/^\*\*Started:\*\* 1 h 13 min before/));
+  });
+
   it("lists the details a responder copies, layer in words", () => {
     const factSet = cardOf(buildTeamsMessage(arpMissingOpen())).body.find(
       (e) => e.type === "FactSet",
@@ -388,7 +394,8 @@ describe("Teams card and text from Azure", () => {
     expect(live).toEqual([]);
     // Bold is only erwatch's own labels.
     const strong = Array.from(root!.querySelectorAll("strong")).map((e) => e.textContent);
-    for (const label of strong) expect(["Where:", "Owner:", "Do:", "Since:"]).toContain(label);
+    for (const label of strong)
+      expect(["Where:", "Owner:", "Do:", "Since:", "Started:", "Changed:"]).toContain(label);
     // The text is still there to read, as written.
     const shown = root!.textContent ?? "";
     for (const value of [HOSTILE.link, HOSTILE.heading, HOSTILE.list, "<b>raw</b>", "*bold*"])

@@ -162,7 +162,8 @@ function factsFirst(event: AlertEvent): Element[] {
     ["Where", where(event)],
     ["Owner", owner(event)],
     ["Do", md(event.nextAction, MAX_SENTENCE)],
-    ["Since", since(event)],
+    // A resolved alert is no longer "since" anything: say when it started.
+    [event.action === "resolve" ? "Started" : "Since", since(event)],
     ["Prefix trend", trendMarkdown(event.evidence, event.occurredAt)],
   ];
   if (event.action !== "open") {
