@@ -16,36 +16,35 @@ function texts(element: CardElement): string[] {
 }
 
 /**
- * The top of the card, as it reads in the channel: headline, what changed,
- * the facts, the next action. The layer table, evidence and carrier ticket
- * below it are summarised in one line (the terminal shows the table already).
+ * The top of the card, as it reads in the channel: headline, title, the facts
+ * first (where, owner, what to do, since when, what changed) and the details
+ * facts. The layer table, evidence and carrier ticket below them are
+ * summarised in one line (the terminal shows the table already).
  */
 export function teamsText(request: RecordedRequest): string[] {
   const body = request.body as { attachments?: { content?: { body?: CardElement[] } }[] };
   const elements = body.attachments?.[0]?.content?.body ?? [];
   const out: string[] = [];
   let rest = 0;
-  let afterNext = false;
+  let details = false;
   for (const element of elements) {
-    if (element.type === "FactSet") {
-      out.push((element.facts ?? []).map((f) => `${f.title}: ${f.value}`).join(" · "));
-      continue;
-    }
-    const lines = texts(element);
-    if (lines[0] === "Next action") {
-      afterNext = true;
-      continue;
-    }
-    if (afterNext && out.length > 0 && !out.some((l) => l.startsWith("Next: "))) {
-      out.push(`Next: ${lines.join(" ")}`);
-      continue;
-    }
-    if (afterNext) rest += 1;
-    else out.push(...lines);
+    if (details) rest += 1;
+    else if (element.type === "FactSet") {
+      out.push((element.facts ?? []).map((f) => `${f.title}: ${plain(f.value)}`).join(" · "));
+      details = true;
+    } else out.push(...texts(element).map(plain));
   }
   if (rest > 0)
     out.push("(+ per-path layer table, evidence and, when the carrier owns it, the ticket)");
   return out;
+}
+
+/** Card Markdown as a terminal shows it: no bold marks or escapes, DATE()/TIME() as the instant. */
+function plain(markdown: string): string {
+  return markdown
+    .replace(/\{\{DATE\(([^,)]+)[^}]*\}\} \{\{TIME\([^)]*\)\}\}/g, "$1")
+    .replace(/\*\*/g, "")
+    .replace(/\\(.)/g, "$1");
 }
 
 export function pagerDutyText(request: RecordedRequest): string {

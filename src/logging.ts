@@ -4,6 +4,7 @@
 // field called `url`.
 
 import pino, { type DestinationStream, type Logger } from "pino";
+import { redact, secretForms } from "./core/text.js";
 
 export type { Logger } from "pino";
 
@@ -30,28 +31,14 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
 }
 
-/** Secrets shorter than this are too likely to collide with ordinary words. */
-const MIN_SECRET_LENGTH = 8;
-
+/**
+ * Scrubs every form of every secret (core/text.ts decides which forms count)
+ * from a serialized log line: a secret can sit JSON-escaped in a message or
+ * URL-encoded in a request line as easily as raw.
+ */
 export function scrubber(secrets: Iterable<string>): (line: string) => string {
-  const values = new Set<string>();
-  for (const secret of secrets) {
-    if (secret.length < MIN_SECRET_LENGTH) continue;
-    values.add(secret);
-    // The same secret appears JSON-escaped inside a serialized log line.
-    values.add(JSON.stringify(secret).slice(1, -1));
-    try {
-      values.add(encodeURIComponent(secret));
-    } catch {
-      // not encodable: the raw form is still scrubbed
-    }
-  }
-  const ordered = [...values].sort((a, b) => b.length - a.length);
-  return (line) => {
-    let out = line;
-    for (const value of ordered) if (out.includes(value)) out = out.split(value).join("[REDACTED]");
-    return out;
-  };
+  const forms = secretForms(secrets);
+  return (line) => redact(line, forms, "[REDACTED]");
 }
 
 /**

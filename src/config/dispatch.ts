@@ -7,6 +7,7 @@ import {
   OWNERS,
   SEVERITIES,
 } from "../core/model.js";
+import { receiverUrlProblem } from "../core/receiver-url.js";
 import { validateRouting, type Routing } from "../core/routing.js";
 import type { SettingsReader } from "./reader.js";
 
@@ -33,7 +34,27 @@ export interface DispatchConfig {
 }
 
 const SEVERITY = z.enum(SEVERITIES);
-const settingName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an app setting name");
+/**
+ * A long run of letters and digits, several of them digits, with no
+ * underscore is a key pasted where its setting's name belongs (a PagerDuty
+ * integration key is 32 such characters); names read like PD_NETWORK_KEY.
+ * Refused in words that do not quote it: every later message would repeat it.
+ */
+export function looksLikeSecret(value: string): boolean {
+  return /^[A-Za-z0-9]{20,}$/.test(value) && (value.match(/\d/g) ?? []).length >= 4;
+}
+const settingName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an app setting name")
+  .refine(
+    (value) => !looksLikeSecret(value),
+    "looks like a secret value, not an app setting name: put the secret in an app setting (a Key Vault reference in Azure) and give that setting's name here",
+  );
+/** Not a secret when written into this JSON, but held to the same rule as every receiver URL. */
+const receiverUrl = z.string().superRefine((value, ctx) => {
+  const problem = receiverUrlProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 const receiverSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("teams"), name: z.string().min(1), urlSetting: settingName }).strict(),
   z
@@ -41,7 +62,7 @@ const receiverSchema = z.discriminatedUnion("kind", [
       kind: z.literal("pagerduty"),
       name: z.string().min(1),
       routingKeySetting: settingName,
-      url: z.string().url().optional(),
+      url: receiverUrl.optional(),
     })
     .strict(),
   z
@@ -144,16 +165,28 @@ function secretFrom(
   return value;
 }
 
+/** The receiver URL rule, reported against the setting; the value is a secret and never echoed. */
 function checkUrl(r: SettingsReader, setting: string, value: string): void {
-  try {
-    const url = new URL(value);
-    const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
-      r.problem(setting, "must be an https URL");
-  } catch {
-    // Never echo the value: it is a secret.
-    if (value) r.problem(setting, "is not a URL");
-  }
+  if (value === "") return; // already reported as not set
+  const problem = receiverUrlProblem(value);
+  if (problem) r.problem(setting, problem);
+}
+
+/**
+ * Deliveries before erwatch dead-letters a message itself, with the receiver
+ * and its last status as the reason. At the entity's maxDeliveryCount Service
+ * Bus dead-letters it first, with only "MaxDeliveryCountExceeded": so it must
+ * stay below that count.
+ */
+function readMaxDeliveries(r: SettingsReader): number {
+  const entityCount = r.int("SERVICEBUS_MAX_DELIVERY_COUNT", 10, { min: 1, max: 2000 });
+  const maxDeliveries = r.int("DISPATCH_MAX_DELIVERIES", 5, { min: 1, max: 100 });
+  if (maxDeliveries >= entityCount)
+    r.problem(
+      "DISPATCH_MAX_DELIVERIES",
+      `must be below SERVICEBUS_MAX_DELIVERY_COUNT (${entityCount}), the entity's maxDeliveryCount; got ${maxDeliveries}, so Service Bus would dead-letter the message without erwatch's reason`,
+    );
+  return maxDeliveries;
 }
 
 export function readDispatchConfig(r: SettingsReader): DispatchConfig {
@@ -208,7 +241,9 @@ export function readDispatchConfig(r: SettingsReader): DispatchConfig {
       "no receivers: set PAGERDUTY_ROUTING_KEY, TEAMS_WEBHOOK_URL or WEBHOOK_URL, or define receivers in ERWATCH_ACTION_GROUPS",
     );
   }
+  // Linked from every Teams card and PagerDuty incident: the receiver URL rule applies.
   const statusPageUrl = r.raw("STATUS_PAGE_URL") ?? null;
+  if (statusPageUrl !== null) checkUrl(r, "STATUS_PAGE_URL", statusPageUrl);
   return {
     receivers,
     routing,
@@ -216,7 +251,7 @@ export function readDispatchConfig(r: SettingsReader): DispatchConfig {
     attemptsPerDelivery: r.int("DISPATCH_ATTEMPTS", 3, { min: 1, max: 10 }),
     retryBaseMs: r.int("DISPATCH_RETRY_BASE_MS", 1_000, { min: 1, max: 60_000 }),
     retryMaxWaitMs: r.int("DISPATCH_RETRY_MAX_WAIT_MS", 60_000, { min: 1, max: 300_000 }),
-    maxDeliveries: r.int("DISPATCH_MAX_DELIVERIES", 5, { min: 1, max: 100 }),
+    maxDeliveries: readMaxDeliveries(r),
     retryHorizonMinutes: r.int("DISPATCH_RETRY_HORIZON_MINUTES", 60, { min: 1, max: 24 * 60 }),
     subscription: r.raw("SERVICEBUS_SUBSCRIPTION") ?? null,
     statusPageUrl,

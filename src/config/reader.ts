@@ -73,7 +73,9 @@ export class SettingsReader {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      this.problem(name, `is not valid JSON (${(error as Error).message})`);
+      // JSON.parse's message quotes the text around the error on recent Node,
+      // and a setting's text can hold a secret: keep only where it broke.
+      this.problem(name, `is not valid JSON${jsonErrorPosition(error)}`);
       return fallback;
     }
     const parsed = schema.safeParse(value);
@@ -88,4 +90,12 @@ export class SettingsReader {
   throwIfProblems(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);
   }
+}
+
+/** " (at character N)" from a JSON.parse error, or "": never any of the text itself. */
+function jsonErrorPosition(error: unknown): string {
+  const message = error instanceof Error ? error.message : "";
+  const position = /\bposition (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return ` (at character ${Number(position) + 1})`;
+  return /end of (?:JSON|data) input/i.test(message) ? " (it ends too early)" : "";
 }

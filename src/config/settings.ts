@@ -233,13 +233,18 @@ export const SETTINGS = {
   },
   DISPATCH_MAX_DELIVERIES: {
     section: "dispatch",
-    doc: "Deliveries of one message before it is dead-lettered with the receiver and its last status (default 5; keep below the entity's maxDeliveryCount).",
+    doc: "Deliveries of one message before it is dead-lettered with the receiver and its last status (default 5; must be below SERVICEBUS_MAX_DELIVERY_COUNT).",
     sample: "5",
   },
   DISPATCH_RETRY_HORIZON_MINUTES: {
     section: "dispatch",
     doc: "A receiver asking for a pause (Retry-After longer than DISPATCH_RETRY_MAX_WAIT_MS) gets the event rescheduled, at most 15 minutes ahead each time, until this long after the event occurred; then it is dead-lettered (default 60).",
     sample: "60",
+  },
+  SERVICEBUS_MAX_DELIVERY_COUNT: {
+    section: "dispatch",
+    doc: "The alerts entity's maxDeliveryCount (default 10, as infra/app/servicebus.bicep creates it): checked at start so erwatch dead-letters with its reason before Service Bus does without one.",
+    sample: "10",
   },
   SERVICEBUS_SUBSCRIPTION: {
     section: "dispatch",
@@ -248,7 +253,7 @@ export const SETTINGS = {
   },
   STATUS_PAGE_URL: {
     section: "dispatch",
-    doc: "Public URL of the status page, linked from Teams cards.",
+    doc: "Public URL of the status page, linked from Teams cards and PagerDuty incidents (https; leave the function key out of it, everyone in the channel sees it).",
     sample: "",
   },
   SERVICEBUS_DEADLETTER_QUEUE: {

@@ -97,7 +97,11 @@ export function loadDispatchConfig(env: Env): DispatchRuntimeConfig {
   });
 }
 
-/** Values that must never reach a log line. */
+/**
+ * Values that must never reach a log line, as configured. The forms they take
+ * in text (encoded, a URL's signature, a connection string's key) are derived
+ * by the logger's scrubber from core/text.ts secretForms, not here.
+ */
 export function secretsOf(config: {
   state?: StateConfig;
   publish?: PublishConfig | null;
@@ -108,17 +112,7 @@ export function secretsOf(config: {
     out.push(config.state.connection.value);
   if (config.publish?.connection.kind === "connection-string")
     out.push(config.publish.connection.value);
-  // Receiver URLs and routing keys: a Teams or Logic Apps URL carries its
-  // signature in the query, which also leaks on its own.
-  for (const secret of config.dispatch?.secrets ?? []) {
-    out.push(secret);
-    for (const m of secret.matchAll(/[?&](?:sig|code|token|key)=([^&]+)/gi))
-      if (m[1]) out.push(decodeURIComponent(m[1]));
-  }
-  // Parts of connection strings also leak on their own (an AccountKey in an error message).
-  for (const cs of [...out]) {
-    for (const m of cs.matchAll(/(?:AccountKey|SharedAccessKey|SharedAccessSignature)=([^;]+)/gi))
-      if (m[1]) out.push(m[1]);
-  }
+  // Receiver URLs, routing keys and header values.
+  out.push(...(config.dispatch?.secrets ?? []));
   return out;
 }

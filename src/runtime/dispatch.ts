@@ -47,6 +47,8 @@ export function buildDispatchRuntime(
       createReceiver(receiver, {
         timeoutMs: dispatch.receiverTimeoutMs,
         now,
+        // Portal links follow the cloud the circuits live in.
+        cloud: config.cloud,
         ...(dispatch.statusPageUrl ? { statusUrl: dispatch.statusPageUrl } : {}),
       }),
     ]),

@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readDispatchConfig } from "../../src/config/dispatch.js";
+import { looksLikeSecret, readDispatchConfig } from "../../src/config/dispatch.js";
 import { SettingsReader } from "../../src/config/reader.js";
+import { SETTINGS } from "../../src/config/settings.js";
 
 const PD = "0123456789abcdef0123456789abcdef";
 const TEAMS =
@@ -79,7 +82,7 @@ describe("dispatch configuration", () => {
     });
     expect(second.problems.join("\n")).not.toContain("s3cr3t");
     expect(second.problems).toEqual([
-      "TEAMS_NOC: must be an https URL",
+      "TEAMS_NOC: must be an https URL (http only for 127.0.0.1, localhost or [::1])",
       'ERWATCH_ACTION_GROUPS: receiver "noc" reads its secret from app setting MISSING_URL, which is not set',
       'ERWATCH_ACTION_GROUPS.receivers[1].name: duplicate receiver name "noc"',
       'ERWATCH_ACTION_GROUPS.actionGroups[0].receivers[1]: unknown receiver "ghost"',
@@ -90,5 +93,134 @@ describe("dispatch configuration", () => {
     expect(read({}).problems).toEqual([
       expect.stringMatching(/^ERWATCH_ACTION_GROUPS: no receivers/),
     ]);
+  });
+});
+
+describe("no secret in any configuration error", () => {
+  const KEY = "e93facc04764012d7bfb002500d5d1a6"; // the shape of a PagerDuty integration key
+
+  it("should refuse a key given where its setting's name belongs, without echoing it", () => {
+    const groups = {
+      receivers: [{ kind: "pagerduty", name: "oncall", routingKeySetting: KEY }],
+      actionGroups: [{ name: "g", receivers: ["oncall"] }],
+      routes: [{ name: "r", match: {}, actionGroups: ["g"] }],
+    };
+    const { problems } = read({ ERWATCH_ACTION_GROUPS: JSON.stringify(groups) });
+    expect(problems.join("\n")).not.toContain(KEY);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^ERWATCH_ACTION_GROUPS\.receivers\.0\.routingKeySetting: looks like a secret value/,
+      ),
+    ]);
+  });
+
+  it.each([
+    ["a PagerDuty key", KEY, true],
+    ["a mixed-case key", "R0ut1ngK3yR0ut1ngK3yR0ut1ngK3y12", true],
+    ["an upper-snake setting name", "PAGERDUTY_ROUTING_KEY_NETWORK_2026", false],
+    ["a long name with a digit", "TeamsWebhookUrlForNoc2", false],
+    ["a short name", "PD1234", false],
+  ])("should tell %s (%s) from a setting name", (_name, value, secret) => {
+    expect(looksLikeSecret(value)).toBe(secret);
+  });
+
+  it.each([
+    // Node quotes the start of the text: exactly what a pasted secret looks like.
+    ["text that is not JSON at all", "S3cretT0kenValue-0123456789", "is not valid JSON"],
+    [
+      "a secret before the syntax error",
+      '{"receivers": [{"url": "https://h/?sig=S3cretT0kenValue" x',
+      "is not valid JSON (at character 58)",
+    ],
+    [
+      "a secret in text cut short",
+      '{"receivers": [{"url": "https://h/?sig=S3cretT0kenValue"',
+      "is not valid JSON (at character 57)",
+    ],
+  ])("should not quote the setting's text when it is not JSON: %s", (_name, text, expected) => {
+    const { problems } = read({ ERWATCH_ACTION_GROUPS: text });
+    expect(problems).toEqual([`ERWATCH_ACTION_GROUPS: ${expected}`]);
+    expect(problems.join("\n")).not.toContain("S3cret");
+  });
+
+  it("should refuse a webhook URL with user:password@ at start, without echoing it", () => {
+    const { problems } = read({
+      WEBHOOK_URL: "https://svc-erwatch:Pa55w0rdPa55w0rd@itsm.example.com/api/alerts",
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^WEBHOOK_URL: must not contain a user name or password/),
+    ]);
+    expect(problems.join("\n")).not.toContain("Pa55w0rd");
+  });
+
+  it("should refuse a PagerDuty URL in the JSON that breaks the receiver URL rule", () => {
+    const groups = {
+      receivers: [
+        {
+          kind: "pagerduty",
+          name: "eu",
+          routingKeySetting: "PD_EU",
+          url: "http://events.eu.pagerduty.com/v2/enqueue",
+        },
+      ],
+      actionGroups: [{ name: "g", receivers: ["eu"] }],
+      routes: [{ name: "r", match: {}, actionGroups: ["g"] }],
+    };
+    const { problems } = read({ ERWATCH_ACTION_GROUPS: JSON.stringify(groups), PD_EU: PD });
+    expect(problems).toEqual([
+      expect.stringMatching(/^ERWATCH_ACTION_GROUPS\.receivers\.0\.url: must be an https URL/),
+    ]);
+  });
+});
+
+describe("the status page URL", () => {
+  it.each([
+    ["https", "https://erwatch.example.net/api/status", []],
+    [
+      "plain http",
+      "http://erwatch.example.net/api/status",
+      [expect.stringMatching(/^STATUS_PAGE_URL: must be an https URL/)],
+    ],
+    ["not a URL", "erwatch.example.net/status", ["STATUS_PAGE_URL: is not a URL"]],
+  ])("should check %s against the receiver URL rule", (_name, url, expected) => {
+    const { config, problems } = read({ PAGERDUTY_ROUTING_KEY: PD, STATUS_PAGE_URL: url });
+    expect(problems).toEqual(expected);
+    if (expected.length === 0) expect(config.statusPageUrl).toBe(url);
+  });
+});
+
+describe("deliveries against the entity's maxDeliveryCount", () => {
+  it.each([
+    ["the defaults", {}, []],
+    ["one below the entity's count", { DISPATCH_MAX_DELIVERIES: "9" }, []],
+    [
+      "as many as the entity allows",
+      { DISPATCH_MAX_DELIVERIES: "10" },
+      [
+        "DISPATCH_MAX_DELIVERIES: must be below SERVICEBUS_MAX_DELIVERY_COUNT (10), the entity's maxDeliveryCount; got 10, so Service Bus would dead-letter the message without erwatch's reason",
+      ],
+    ],
+    [
+      "a raised entity count",
+      { DISPATCH_MAX_DELIVERIES: "20", SERVICEBUS_MAX_DELIVERY_COUNT: "30" },
+      [],
+    ],
+    [
+      "a lowered entity count",
+      { SERVICEBUS_MAX_DELIVERY_COUNT: "3" },
+      [expect.stringMatching(/^DISPATCH_MAX_DELIVERIES: must be below .*\(3\)/)],
+    ],
+  ])("should check %s", (_name, env, expected) => {
+    expect(read({ PAGERDUTY_ROUTING_KEY: PD, ...env }).problems).toEqual(expected);
+  });
+
+  it("should default to the maxDeliveryCount infra gives the alerts queue", () => {
+    const bicep = readFileSync(
+      join(import.meta.dirname, "..", "..", "infra", "app", "servicebus.bicep"),
+      "utf8",
+    );
+    const alertsQueue = bicep.split("resource alertsQueue")[1] ?? "";
+    expect(/maxDeliveryCount: (\d+)/.exec(alertsQueue)?.[1]).toBe("10");
+    expect(SETTINGS.SERVICEBUS_MAX_DELIVERY_COUNT.doc).toContain("default 10");
   });
 });

@@ -38,6 +38,18 @@ describe("logging", () => {
     expect(all).toContain("[REDACTED]");
   });
 
+  it("should scrub a signature or a key that shows up without the rest of its secret", () => {
+    const { destination, lines } = capture();
+    const log = createLogger({ destination, secrets: [secret, key] });
+    log.warn("upstream said: sig S3cr3tSig is invalid");
+    log.warn("amqp: key AbCdEf0123456789== rejected");
+    log.warn({ hint: encodeURIComponent("AbCdEf0123456789==") }, "encoded");
+    const all = lines.join("");
+    expect(all).not.toContain("S3cr3tSig");
+    expect(all).not.toContain("AbCdEf0123456789");
+    expect(all).toContain("invalid");
+  });
+
   it("should write JSON lines carrying the sweep and circuit ids", () => {
     const { destination, lines } = capture();
     createLogger({ destination })

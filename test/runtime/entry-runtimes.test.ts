@@ -45,11 +45,18 @@ async function cardFor(env: Record<string, string>) {
 
 describe("entry runtimes", () => {
   it("puts STATUS_PAGE_URL on the Teams card through the dispatcher built from settings", async () => {
-    const url = "https://erwatch-fn.azurewebsites.net/api/status?code=status-page-key";
+    const url = "https://erwatch-fn.azurewebsites.net/api/status";
     expect(await cardFor(dispatchEnv({ STATUS_PAGE_URL: url }))).toContain(
-      JSON.stringify({ type: "Action.OpenUrl", title: "Open status page", url }).slice(1, -1),
+      JSON.stringify({ type: "Action.OpenUrl", title: "Status page", url }).slice(1, -1),
     );
-    expect(await cardFor(dispatchEnv())).not.toContain("Action.OpenUrl");
+    expect(await cardFor(dispatchEnv())).not.toContain('"title":"Status page"');
+  });
+
+  it("links the circuit in the portal of the cloud AZURE_CLOUD names", async () => {
+    expect(await cardFor(dispatchEnv({ AZURE_CLOUD: "AzureUSGovernment" }))).toContain(
+      "https://portal.azure.us/#resource/subscriptions/",
+    );
+    expect(await cardFor(dispatchEnv())).toContain("https://portal.azure.com/#resource/");
   });
 
   it("builds the status page from storage settings alone: no ARM scope, no Service Bus", () => {

@@ -3,6 +3,7 @@
 //   - arp-missing: carrier-owned, AzurePrivatePeering secondary path, with a ticket;
 //     as an open (Sev2), an escalation (both paths, Sev0) and a resolve.
 //   - no-prefixes-received: Sev0 on both paths, you-owned, no ticket.
+//   - prefix-limit-near: Sev3 with the growth trend and when it reaches the limit.
 
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { LayerCell, PathLayers, PeeringVerdict } from "../../src/core/model.js";
@@ -196,6 +197,50 @@ export function noPrefixesOpen(): AlertEvent {
     ticket: null,
     layerTable: verdict(noPrefixesPath, noPrefixesPath, [0, 0]),
     firstSeen: "2026-03-14T09:30:00.000Z",
+    occurredAt: "2026-03-14T09:34:00.000Z",
+  };
+}
+
+/** The count climbs towards the route limit: Sev3, with its trend per path. */
+export function prefixLimitOpen(): AlertEvent {
+  const key = "erw-7a9c1e3b5d7f49a1b3c5d7e9f1a3b5c7";
+  const growing = healthyPath(3300);
+  return {
+    version: 1,
+    id: `${key}-1`,
+    action: "open",
+    key,
+    sequence: 1,
+    episodeId: `${key}-1`,
+    family: "route-limit",
+    code: "prefix-limit-near",
+    severity: "Sev3",
+    previousSeverity: null,
+    peakSeverity: "Sev3",
+    layer: "routes",
+    owner: "you",
+    title: "Received prefixes at 83% of the route limit on AzurePrivatePeering: 3300 of 4000",
+    change:
+      "New since 2026-03-14T08:00:00.000Z: Received prefixes at 83% of the route limit on AzurePrivatePeering: 3300 of 4000",
+    nextAction:
+      "Summarise on-premises advertisements before the count reaches 4000: at the limit Microsoft drops the session rather than the extra routes.",
+    circuit: structuredClone(circuit),
+    peering: "AzurePrivatePeering",
+    paths: ["primary", "secondary"],
+    evidence: {
+      counts: { primary: 3300, secondary: 3300 },
+      limit: 4000,
+      percent: 83,
+      skuTier: "Standard",
+      peeringType: "AzurePrivatePeering",
+      trend: {
+        primary: { samples: 12, perHour: 12.5, reachesLimitAt: "2026-03-17T13:34:00.000Z" },
+        secondary: { samples: 1, perHour: null, reachesLimitAt: null },
+      },
+    },
+    ticket: null,
+    layerTable: verdict(growing, growing, [3300, 3300]),
+    firstSeen: "2026-03-14T08:00:00.000Z",
     occurredAt: "2026-03-14T09:34:00.000Z",
   };
 }

@@ -6,32 +6,15 @@
 
 import { z } from "zod";
 import type { SendOutcome } from "../../app/dispatch/receiver.js";
+import { receiverUrlProblem } from "../../core/receiver-url.js";
+import { redact, secretForms, truncate } from "../../core/text.js";
 import { toSendOutcome, type HttpResult } from "./outcome.js";
 
 /** Enough of an error body to explain a rejection; the rest is never read. */
 export const MAX_BODY_BYTES = 4096;
 /** How much of that explanation goes into a reason. */
 export const MAX_DETAIL_CHARS = 200;
-/** Shorter "secrets" would scrub ordinary words out of reasons. */
-const MIN_SECRET_LENGTH = 6;
-const MIN_SECRET_PIECE_LENGTH = 16;
-
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
-/** Why a receiver URL is unusable, or null. Plain http only for loopback (tests, the demo). */
-export function receiverUrlProblem(value: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    // Never echo the value: receiver URLs are secrets.
-    return "is not a URL";
-  }
-  if (url.protocol === "https:") return null;
-  if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) return null;
-  return "must be an https URL (http only for 127.0.0.1, localhost or [::1])";
-}
-
+/** A receiver config's URL field: the one rule in core/receiver-url.ts, as a zod schema. */
 export const receiverUrlSchema = z.string().superRefine((value, ctx) => {
   const problem = receiverUrlProblem(value);
   if (problem) ctx.addIssue({ code: "custom", message: `URL ${problem}` });
@@ -105,11 +88,11 @@ export async function postJson(options: PostJsonOptions): Promise<SendOutcome> {
     await response.body?.cancel().catch(() => undefined);
     return finish({ kind: "response", status: response.status, retryAfter: null });
   }
-  const secrets = secretVariants(
+  const secrets = secretForms([
     options.url,
-    Object.values(options.headers ?? {}),
-    options.secrets ?? [],
-  );
+    ...Object.values(options.headers ?? {}),
+    ...(options.secrets ?? []),
+  ]);
   const detail = await readDetail(response, secrets);
   return finish({
     kind: "response",
@@ -237,61 +220,13 @@ export function sanitiseDetail(text: string, secrets: readonly string[]): string
     .replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ")
     .replace(/\s+/g, " ")
     .trim();
-  if (flat.length <= MAX_DETAIL_CHARS) return flat;
-  return `${flat.slice(0, MAX_DETAIL_CHARS - 1)}…`;
+  return truncate(flat, MAX_DETAIL_CHARS);
 }
 
 function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets)
-    if (out.includes(secret)) out = out.split(secret).join("[redacted]");
-  return out;
+  return redact(text, secrets, "[redacted]");
 }
 
 function longest(values: readonly string[]): number {
   return values.reduce((max, v) => Math.max(max, v.length), 0);
-}
-
-/**
- * Every form in which a server could echo one of our secrets: whole, JSON- or
- * URL-encoded, and for the URL its path, query and the long pieces of them
- * (a Teams Workflows URL carries its signature as a query value).
- */
-export function secretVariants(
-  url: string,
-  headerValues: readonly string[],
-  extra: readonly string[],
-): string[] {
-  const whole: string[] = [url, ...headerValues, ...extra];
-  // Pieces must be long to count: "invoke" or "2016-06-01" are not secrets, a signature is.
-  const pieces: string[] = headerValues.flatMap((v) => v.split(/\s+/));
-  try {
-    const parsed = new URL(url);
-    whole.push(
-      parsed.href,
-      `${parsed.host}${parsed.pathname}`,
-      parsed.pathname,
-      parsed.search.slice(1),
-    );
-    pieces.push(...parsed.pathname.split("/"));
-    for (const [name, value] of parsed.searchParams) pieces.push(value, `${name}=${value}`);
-  } catch {
-    // an unparseable URL is refused before sending; the raw form is still listed
-  }
-  const all = new Set<string>();
-  const add = (value: string) => {
-    all.add(value);
-    all.add(JSON.stringify(value).slice(1, -1));
-    all.add(value.replaceAll("/", "\\/"));
-    all.add(encodeURIComponent(value));
-    try {
-      all.add(decodeURIComponent(value));
-    } catch {
-      // not percent-encoded: nothing to add
-    }
-  };
-  whole.filter((v) => v.length >= MIN_SECRET_LENGTH).forEach(add);
-  pieces.filter((v) => v.length >= MIN_SECRET_PIECE_LENGTH).forEach(add);
-  // Longest first, so a whole URL is replaced before its path is.
-  return [...all].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }

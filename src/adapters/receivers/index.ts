@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { Receiver, ReceiverKind } from "../../app/dispatch/receiver.js";
 import { hostOf, type SenderOptions } from "./http-post.js";
+import type { LinkOptions } from "./links.js";
 import {
   PAGERDUTY_EVENTS_URL,
   pagerDutyConfigSchema,
@@ -31,10 +32,12 @@ export const receiverConfigSchema = z.discriminatedUnion("kind", [
 /** A receiver with its secrets resolved; PagerDuty's URL may be left to its default. */
 export type ReceiverConfig = TeamsConfig | PagerDutyConfigInput | WebhookConfig;
 
-export interface CreateReceiverOptions extends SenderOptions {
-  /** Linked from Teams cards when set. */
-  statusUrl?: string;
-}
+/**
+ * `statusUrl` (STATUS_PAGE_URL) is linked from Teams cards and PagerDuty
+ * incidents when set; `cloud` (AZURE_CLOUD, default AzureCloud) picks the
+ * Azure portal those links open the circuit in.
+ */
+export interface CreateReceiverOptions extends SenderOptions, LinkOptions {}
 
 /**
  * Validates the config (https rule, non-empty key) and builds the receiver.

@@ -5,12 +5,8 @@ import {
   toSendOutcome,
   type HttpResult,
 } from "../../../src/adapters/receivers/outcome.js";
-import {
-  errorCode,
-  postJson,
-  sanitiseDetail,
-  secretVariants,
-} from "../../../src/adapters/receivers/http-post.js";
+import { errorCode, postJson, sanitiseDetail } from "../../../src/adapters/receivers/http-post.js";
+import { secretForms } from "../../../src/core/text.js";
 
 const NOW = new Date("2026-03-14T02:00:00.000Z");
 
@@ -335,11 +331,11 @@ describe("sanitiseDetail", () => {
   });
 
   it("scrubs every encoded form of a secret", () => {
-    const secrets = secretVariants(
+    const secrets = secretForms([
       "https://h.example/hooks/AbCdEf0123456789AbCdEf?code=Zz9Yy8Xx7Ww6Vv5Uu4",
-      ["Bearer tokentokentokentoken"],
-      ["R0utingKeyR0utingKeyR0utingKey12"],
-    );
+      "Bearer tokentokentokentoken",
+      "R0utingKeyR0utingKeyR0utingKey12",
+    ]);
     const text = [
       "AbCdEf0123456789AbCdEf",
       "Zz9Yy8Xx7Ww6Vv5Uu4",

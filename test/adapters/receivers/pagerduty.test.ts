@@ -16,7 +16,9 @@ import {
   arpMissingEscalated,
   arpMissingOpen,
   arpMissingResolved,
+  CIRCUIT_ID,
   noPrefixesOpen,
+  SUBSCRIPTION_ID,
 } from "../../support/alert-event-fixture.js";
 import {
   startRecordingReceiver,
@@ -25,6 +27,7 @@ import {
 import { assertLeaksNoSecret } from "../../support/secret-leak.js";
 
 const ROUTING_KEY = "R0ut1ngK3yR0ut1ngK3yR0ut1ngK3y12";
+const STATUS_URL = "https://erwatch.example.net/api/status";
 
 describe("buildPagerDutyEvent", () => {
   it.each([
@@ -33,7 +36,7 @@ describe("buildPagerDutyEvent", () => {
     ["resolve", arpMissingResolved()],
     ["open, you-owned no-prefixes Sev0", noPrefixesOpen()],
   ] as const)("renders %s", (_name, event) => {
-    expect(buildPagerDutyEvent(event, ROUTING_KEY)).toMatchSnapshot();
+    expect(buildPagerDutyEvent(event, ROUTING_KEY, { statusUrl: STATUS_URL })).toMatchSnapshot();
   });
 
   it.each([
@@ -94,13 +97,69 @@ describe("buildPagerDutyEvent", () => {
   it('names a circuit-wide finding\'s component "circuit"', () => {
     const event: AlertEvent = { ...arpMissingOpen(), peering: null };
     expect(buildPagerDutyEvent(event, ROUTING_KEY)).toMatchObject({
-      payload: {
-        component: "circuit",
-        group: "provider",
-        class: "arp-missing",
-        source: "er-ams-prod-01",
-      },
+      payload: { component: "circuit", class: "arp-missing" },
     });
+  });
+
+  it("uses the circuit's resource id as source, so two circuits with one name stay apart", () => {
+    const here = arpMissingOpen();
+    const there: AlertEvent = {
+      ...arpMissingOpen(),
+      circuit: {
+        ...here.circuit,
+        id: here.circuit.id.replace(SUBSCRIPTION_ID, "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b"),
+      },
+    };
+    const source = (e: AlertEvent) =>
+      (buildPagerDutyEvent(e, ROUTING_KEY) as { payload: { source: string } }).payload.source;
+    expect(source(here)).toBe(CIRCUIT_ID);
+    expect(source(there)).not.toBe(source(here));
+  });
+
+  it("groups by provider and peering location, what a carrier outage has in common", () => {
+    const group = (circuit: Partial<AlertEvent["circuit"]>) =>
+      (
+        buildPagerDutyEvent(
+          { ...arpMissingOpen(), circuit: { ...arpMissingOpen().circuit, ...circuit } },
+          ROUTING_KEY,
+        ) as { payload: { group: string } }
+      ).payload.group;
+    expect(group({})).toBe("Equinix at Amsterdam");
+    expect(group({ peeringLocation: null })).toBe("Equinix");
+    expect(group({ serviceProviderName: null })).toBe("provider unknown");
+  });
+
+  it("links the status page, the circuit in the portal and the runbook of the code", () => {
+    const trigger = buildPagerDutyEvent(noPrefixesOpen(), ROUTING_KEY, {
+      statusUrl: STATUS_URL,
+    }) as { links: { href: string; text: string }[]; client_url?: string };
+    expect(trigger.links).toEqual([
+      { href: STATUS_URL, text: "erwatch status page" },
+      {
+        href: `https://portal.azure.com/#resource${CIRCUIT_ID}`,
+        text: "er-ams-prod-01 in the Azure portal",
+      },
+      {
+        href: "https://github.com/erwatch/erwatch/blob/main/docs/runbook.md#no-prefixes-received",
+        text: "Runbook: no-prefixes-received",
+      },
+    ]);
+    expect(trigger.client_url).toBe(STATUS_URL);
+  });
+
+  it.each([
+    ["AzureCloud", "https://portal.azure.com/#resource/subscriptions/"],
+    ["AzureUSGovernment", "https://portal.azure.us/#resource/subscriptions/"],
+    ["AzureChinaCloud", "https://portal.azure.cn/#resource/subscriptions/"],
+  ] as const)("opens the circuit in the %s portal", (cloud, prefix) => {
+    const trigger = buildPagerDutyEvent(arpMissingOpen(), ROUTING_KEY, { cloud }) as {
+      links: { href: string }[];
+      client_url?: string;
+    };
+    expect(trigger.links.map((l) => l.href)).toContainEqual(expect.stringMatching(`^${prefix}`));
+    // No status page configured: no status link and no client_url.
+    expect(trigger.links).toHaveLength(2);
+    expect(trigger).not.toHaveProperty("client_url");
   });
 
   it("refuses a key PagerDuty would reject as a dedup_key", () => {
@@ -194,6 +253,27 @@ describe("PagerDuty sender", () => {
     expect(request.path).toBe("/v2/enqueue");
     expect(request.headers["content-type"]).toBe("application/json");
     expect(request.body).toEqual(buildPagerDutyEvent(arpMissingOpen(), ROUTING_KEY));
+  });
+
+  it("links the status page and the portal of the configured cloud", async () => {
+    server = await startRecordingReceiver();
+    const receiver = createReceiver(
+      {
+        kind: "pagerduty",
+        name: "oncall",
+        routingKey: ROUTING_KEY,
+        url: `${server.url}/v2/enqueue`,
+      },
+      { timeoutMs: 300, statusUrl: STATUS_URL, cloud: "AzureUSGovernment" },
+    );
+    await send(receiver);
+    const body = server.requests[0]?.body as { links: { href: string }[]; client_url: string };
+    expect(body.client_url).toBe(STATUS_URL);
+    expect(body.links.map((l) => l.href)).toEqual([
+      STATUS_URL,
+      `https://portal.azure.us/#resource${CIRCUIT_ID}`,
+      "https://github.com/erwatch/erwatch/blob/main/docs/runbook.md#arp-missing",
+    ]);
   });
 
   it("resolves on the same dedup_key", async () => {

@@ -11,14 +11,21 @@ import {
   TEAMS_MAX_MESSAGE_BYTES,
 } from "../../../src/adapters/receivers/teams/payload.js";
 import type { AlertEvent } from "../../../src/core/alert-event.js";
+import { LAYER_ROWS } from "../../../src/core/vocabulary.js";
 import { SEVERITIES } from "../../../src/core/model.js";
-import { validateAdaptiveCard14, validateTeamsMessage } from "../../support/adaptive-card.js";
+import {
+  lowContrast,
+  renderTeamsMessage,
+  teamsMessageProblems,
+} from "../../support/adaptive-card.js";
 import {
   arpMissingEscalated,
   arpMissingOpen,
   arpMissingResolved,
+  CIRCUIT_ID,
   hugeArpMissing,
   noPrefixesOpen,
+  prefixLimitOpen,
 } from "../../support/alert-event-fixture.js";
 import {
   startRecordingReceiver,
@@ -31,6 +38,24 @@ type Card = { body: Record<string, unknown>[]; actions?: unknown[]; version: str
 const cardOf = (message: object): Card =>
   (message as { attachments: { content: Card }[] }).attachments[0]!.content;
 const allText = (message: object): string => JSON.stringify(message);
+type Block = Record<string, unknown>;
+/** Every element of the card, depth first. */
+const elements = (message: object): Block[] => {
+  const out: Block[] = [];
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== "object" || value === null) return;
+    const block = value as Block;
+    if (typeof block.type === "string") out.push(block);
+    for (const key of ["body", "items", "columns"]) visit(block[key]);
+  };
+  visit(cardOf(message));
+  return out;
+};
+const textsOf = (message: object): string[] =>
+  elements(message)
+    .filter((e) => e.type === "TextBlock")
+    .map((e) => String(e.text));
 
 describe("buildTeamsMessage", () => {
   it.each([
@@ -38,11 +63,15 @@ describe("buildTeamsMessage", () => {
     ["escalate Sev2 → Sev0", arpMissingEscalated(), {}],
     ["resolve", arpMissingResolved(), {}],
     ["open, you-owned no-prefixes Sev0", noPrefixesOpen(), {}],
-  ] as const)("renders %s", (_name, event, options) => {
-    const message = buildTeamsMessage(event, options);
-    expect(validateTeamsMessage(message)).toEqual([]);
-    expect(message).toMatchSnapshot();
-  });
+    ["open, prefix limit with a trend", prefixLimitOpen(), {}],
+  ] as const)(
+    "renders %s with the adaptivecards renderer, Teams host config, no warnings",
+    (_name, event, options) => {
+      const message = buildTeamsMessage(event, options);
+      expect(teamsMessageProblems(message)).toEqual([]);
+      expect(message).toMatchSnapshot();
+    },
+  );
 
   it("is a Workflows message around one 1.4 card at full width", () => {
     const message = buildTeamsMessage(arpMissingOpen()) as Record<string, unknown>;
@@ -89,30 +118,58 @@ describe("buildTeamsMessage", () => {
     }
   });
 
-  it.each([
-    ["escalate", arpMissingEscalated()],
-    ["resolve", arpMissingResolved()],
-  ] as const)("says what changed right under the header on a %s", (_name, event) => {
-    expect(cardOf(buildTeamsMessage(event)).body[1]).toMatchObject({
-      type: "TextBlock",
-      text: event.change,
+  it("puts the facts first: what broke, which path, whose problem, what to do, since when", () => {
+    const body = cardOf(buildTeamsMessage(arpMissingOpen())).body;
+    expect(body[0]).toMatchObject({
+      items: [
+        { text: "OPEN Sev2 · er-ams-prod-01" },
+        { text: arpMissingOpen().title }, // what broke
+      ],
     });
+    expect(body.slice(1, 5).map((b) => b.text)).toEqual([
+      "**Where:** the secondary path of AzurePrivatePeering",
+      "**Owner:** the carrier — open a ticket",
+      `**Do:** ${arpMissingOpen().nextAction}`,
+      // 01:52:00 → 02:04:30, and the same instant in the reader's own time zone.
+      "**Since:** 13 min before this message · {{DATE(2026-03-14T01:52:00Z, SHORT)}} {{TIME(2026-03-14T01:52:00Z)}}",
+    ]);
+    expect(body[5]).toMatchObject({ type: "FactSet" }); // then the details
   });
 
-  it("lists the facts an on-call engineer asks for first, owner in words", () => {
+  it.each([
+    ["open", arpMissingOpen()],
+    ["escalate", arpMissingEscalated()],
+    ["resolve", arpMissingResolved()],
+    ["open, you-owned", noPrefixesOpen()],
+  ] as const)("says the title once on a %s card", (_name, event) => {
+    const texts = textsOf(buildTeamsMessage(event));
+    expect(texts.filter((t) => t.includes(event.title))).toHaveLength(1);
+  });
+
+  it.each([
+    ["escalate", arpMissingEscalated(), "Worse: Sev2 → Sev0; now also the primary path."],
+    ["resolve", arpMissingResolved(), "Resolved after 1 h 12 min."],
+  ] as const)("says what changed on a %s, without the title", (_name, event, change) => {
+    expect(textsOf(buildTeamsMessage(event))).toContain(`**Changed:** ${change}`);
+  });
+
+  it("says when a resolved alert started, not since when it fires", () => {
+    const texts = textsOf(buildTeamsMessage(arpMissingResolved()));
+    expect(texts.filter((t) => t.startsWith("**Since:**"))).toEqual([]);
+    expect(texts).toContainEqual(expect.stringMatching(/^\*\*Started:\*\* 1 h 13 min before/));
+  });
+
+  it("lists the details a responder copies, layer in words", () => {
     const factSet = cardOf(buildTeamsMessage(arpMissingOpen())).body.find(
       (e) => e.type === "FactSet",
     );
     expect(factSet?.facts).toEqual([
       { title: "Circuit", value: "er-ams-prod-01" },
-      { title: "Peering", value: "AzurePrivatePeering" },
-      { title: "Affected paths", value: "secondary" },
-      { title: "Layer", value: "provider" },
-      { title: "Owner", value: "carrier — open a ticket" },
-      { title: "Code", value: "arp-missing" },
-      { title: "First seen", value: "2026-03-14T01:52:00.000Z" },
-      { title: "Service key", value: "a7c1e9b2-5d3f-4e8a-9b6c-0f1e2d3c4b5a" },
       { title: "Provider", value: "Equinix at Amsterdam" },
+      { title: "Service key", value: "a7c1e9b2-5d3f-4e8a-9b6c-0f1e2d3c4b5a" },
+      { title: "Layer", value: "provider / L2" },
+      { title: "Code", value: "arp-missing" },
+      { title: "First seen", value: "2026-03-14T01:52:00.000Z (UTC)" },
     ]);
   });
 
@@ -124,39 +181,133 @@ describe("buildTeamsMessage", () => {
       serviceProviderName: null,
       peeringLocation: null,
     };
-    const facts = cardOf(buildTeamsMessage(event)).body.find((e) => e.type === "FactSet")
-      ?.facts as { title: string }[];
+    const message = buildTeamsMessage(event);
+    const facts = cardOf(message).body.find((e) => e.type === "FactSet")?.facts as {
+      title: string;
+    }[];
     expect(facts.map((f) => f.title)).not.toContain("Service key");
     expect(facts.map((f) => f.title)).not.toContain("Provider");
-    expect(facts).toContainEqual({ title: "Owner", value: "you" });
+    expect(textsOf(message)).toContain("**Owner:** you");
   });
 
-  it("colours the layer table by status", () => {
-    const text = allText(buildTeamsMessage(arpMissingOpen()));
-    expect(text).toContain(
-      '"text":"DOWN · no ARP entry for the on-prem side","wrap":true,"color":"attention"',
-    );
-    expect(text).toContain('"text":"ok · Established 3d 4h","wrap":true,"color":"good"');
-    expect(text).toContain(
-      '"text":"unknown · not evaluated: layer 2 down","wrap":true,"color":"default"',
-    );
-    expect(text).toContain('"text":"n/a · not configured","wrap":true,"color":"default"');
-    expect(text).toContain("secondary (affected)");
+  it("names layers in words on their own line, never in a narrow column", () => {
+    const message = buildTeamsMessage(arpMissingOpen());
+    const texts = textsOf(message);
+    for (const layer of LAYER_ROWS) expect(texts).toContain(layer.label);
+    // Code names stay out of the card.
+    for (const code of ["bgp", "globalReach", "provider", "gateway"])
+      expect(texts.filter((t) => t === code)).toEqual([]);
+    // Every ColumnSet is equal stretch columns (one per path), so nothing is squeezed.
+    const sets = elements(message).filter((e) => e.type === "ColumnSet");
+    expect(sets.length).toBeGreaterThan(0);
+    for (const set of sets) {
+      const columns = set.columns as Block[];
+      expect(columns).toHaveLength(2);
+      for (const column of columns) expect(column.width).toBe("stretch");
+    }
   });
 
-  it("shows the carrier ticket in monospace only when there is one", () => {
+  it("shows status in words on a status background, never as coloured text", () => {
+    const message = buildTeamsMessage(arpMissingOpen());
+    expect(elements(message).filter((e) => "color" in e)).toEqual([]);
+    const cells = elements(message).filter((e) => e.type === "Column" && "style" in e);
+    const styled = cells.map((c) => [c.style, (c.items as Block[])[0]?.text]);
+    expect(styled).toContainEqual(["attention", "DOWN · no ARP entry for the on-prem side"]);
+    expect(styled).toContainEqual(["good", "ok · Established 3d 4h"]);
+    expect(styled).toContainEqual(["emphasis", "unknown · not evaluated: layer 2 down"]);
+    expect(styled).toContainEqual(["default", "n/a · not configured"]);
+    expect(textsOf(message)).toContain("secondary path (affected)");
+  });
+
+  it("catches low-contrast text, as the warning colour was on the light theme", () => {
+    const warningText = {
+      type: "message",
+      attachments: [
+        {
+          contentType: "application/vnd.microsoft.card.adaptive",
+          contentUrl: null,
+          content: {
+            type: "AdaptiveCard",
+            version: "1.4",
+            body: [{ type: "TextBlock", text: "WARN · near the limit", color: "warning" }],
+          },
+        },
+      ],
+    };
+    const { root } = renderTeamsMessage(warningText, "light");
+    expect(lowContrast(root!)).toEqual([
+      expect.stringMatching(/^contrast 1\.4\d:1 for "WARN · near the limit"/),
+    ]);
+  });
+
+  it("writes evidence as words, without JSON and without repeating the layer table", () => {
+    const event = noPrefixesOpen();
+    event.evidence = {
+      ...event.evidence,
+      layers: { primary: { bgp: { status: "up", detail: "Established" } } },
+      bgpState: "Established",
+      neighbors: {
+        primary: [
+          { neighbor: "10.250.0.1", v: 4, as: 65010, upDown: "00:12:00", statePfxRcd: "0" },
+        ],
+      },
+    };
+    const message = buildTeamsMessage(event);
+    const texts = textsOf(message);
+    const evidence = texts.slice(texts.indexOf("Evidence") + 1);
+    expect(evidence).toEqual([
+      "BGP state: Established",
+      "BGP primary: 10.250.0.1 AS 65010 0 (up/down 00:12:00)",
+    ]);
+    for (const line of evidence) expect(line).not.toMatch(/[{}"]/);
+  });
+
+  it("states the prefix trend and when the limit is reached as a fact, not as JSON", () => {
+    const texts = textsOf(buildTeamsMessage(prefixLimitOpen()));
+    expect(texts).toContain(
+      "**Prefix trend:** primary: +12.5 prefixes an hour, at the limit in about 3 d 4 h ({{DATE(2026-03-17T13:34:00Z, SHORT)}} {{TIME(2026-03-17T13:34:00Z)}}); secondary: too few samples for a trend",
+    );
+    // The rest of the evidence is words; counts, limit and percent are in the layer table and title.
+    expect(texts.slice(texts.indexOf("Evidence") + 1)).toEqual([
+      "Sku tier: Standard",
+      "Peering type: AzurePrivatePeering",
+    ]);
+  });
+
+  it("shows the carrier ticket in monospace, last, only when there is one", () => {
     const withTicket = cardOf(buildTeamsMessage(arpMissingOpen())).body;
     const block = withTicket[withTicket.length - 1];
     expect(block).toMatchObject({ type: "TextBlock", fontType: "Monospace", wrap: true });
     expect(block?.text).toContain("Service key: a7c1e9b2-5d3f-4e8a-9b6c-0f1e2d3c4b5a");
     expect(allText(buildTeamsMessage(noPrefixesOpen()))).not.toContain("Carrier ticket");
+    // The ticket quotes the ARP rows: the evidence does not print them again.
+    expect(textsOf(buildTeamsMessage(arpMissingOpen())).join("\n")).not.toMatch(
+      /^ARP (primary|secondary):/m,
+    );
   });
 
-  it("offers the status page only when it is known", () => {
-    expect(cardOf(buildTeamsMessage(arpMissingOpen())).actions).toBeUndefined();
-    expect(cardOf(buildTeamsMessage(arpMissingOpen(), { statusUrl: STATUS_URL })).actions).toEqual([
-      { type: "Action.OpenUrl", title: "Open status page", url: STATUS_URL },
+  it("links the runbook of the code and the circuit in the portal, the status page when known", () => {
+    expect(cardOf(buildTeamsMessage(arpMissingOpen())).actions).toEqual([
+      {
+        type: "Action.OpenUrl",
+        title: "Azure portal",
+        url: `https://portal.azure.com/#resource${CIRCUIT_ID}`,
+      },
+      {
+        type: "Action.OpenUrl",
+        title: "Runbook",
+        url: "https://github.com/erwatch/erwatch/blob/main/docs/runbook.md#arp-missing",
+      },
     ]);
+    const actions = cardOf(
+      buildTeamsMessage(arpMissingOpen(), { statusUrl: STATUS_URL, cloud: "AzureChinaCloud" }),
+    ).actions as Block[];
+    expect(actions[0]).toEqual({
+      type: "Action.OpenUrl",
+      title: "Status page",
+      url: STATUS_URL,
+    });
+    expect(actions[1]?.url).toBe(`https://portal.azure.cn/#resource${CIRCUIT_ID}`);
   });
 
   it("stays under 28 KB with huge evidence and ticket, and says what it cut", () => {
@@ -164,7 +315,7 @@ describe("buildTeamsMessage", () => {
     const bytes = Buffer.byteLength(JSON.stringify(message));
     expect(bytes).toBeLessThanOrEqual(TEAMS_MAX_MESSAGE_BYTES);
     expect(bytes).toBeGreaterThan(TEAMS_MAX_MESSAGE_BYTES - 2_000); // shortened, not emptied
-    expect(validateTeamsMessage(message)).toEqual([]);
+    expect(teamsMessageProblems(message)).toEqual([]);
     const markers = allText(message).match(
       /… \(truncated: \d+ characters not shown; see the erwatch status page\)/g,
     );
@@ -179,76 +330,78 @@ describe("buildTeamsMessage", () => {
   it("survives a huge title and change without breaking the limit", () => {
     const event: AlertEvent = {
       ...hugeArpMissing(),
+      action: "escalate",
       title: "t".repeat(50_000),
       change: "c".repeat(50_000),
       nextAction: "n".repeat(50_000),
     };
     const message = buildTeamsMessage(event);
     expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThanOrEqual(TEAMS_MAX_MESSAGE_BYTES);
-    expect(validateTeamsMessage(message)).toEqual([]);
+    expect(teamsMessageProblems(message)).toEqual([]);
   });
 });
 
-describe("validateAdaptiveCard14", () => {
-  const card = (body: unknown[], extra: Record<string, unknown> = {}) => ({
-    type: "AdaptiveCard",
-    version: "1.4",
-    body,
-    ...extra,
-  });
+describe("Teams card and text from Azure", () => {
+  const HOSTILE = {
+    link: "[click](https://evil.example/x)",
+    bold: "*bold* and __strong__",
+    heading: "# h",
+    list: "1. x",
+    html: "<b>raw</b>",
+    bullet: "- item",
+    bare: "https://evil.example/bare and evil.com and www.evil.org",
+    date: "{{DATE(2026-01-01T00:00:00Z, SHORT)}}",
+    code: "`code` and _under_",
+  };
 
-  it("accepts a minimal card", () => {
-    expect(validateAdaptiveCard14(card([{ type: "TextBlock", text: "hi" }]))).toEqual([]);
-  });
+  function hostileEvent(): AlertEvent {
+    const event = arpMissingOpen();
+    const peering = `AzurePrivatePeering ${HOSTILE.html}`;
+    event.circuit = {
+      ...event.circuit,
+      name: HOSTILE.link,
+      tags: { owner: HOSTILE.link, team: HOSTILE.bold },
+      serviceKey: HOSTILE.code,
+      serviceProviderName: HOSTILE.heading,
+      peeringLocation: HOSTILE.list,
+    };
+    event.peering = peering;
+    event.title = `Layer 2 down on ${peering}: ${HOSTILE.bare}`;
+    event.nextAction = `Open a ticket with ${HOSTILE.heading} ${HOSTILE.date}`;
+    event.ticket = [HOSTILE.list, HOSTILE.bullet, HOSTILE.heading, HOSTILE.link].join("\n");
+    event.evidence = { connections: [{ name: HOSTILE.bold, status: HOSTILE.bare }] };
+    event.layerTable = {
+      ...event.layerTable!,
+      name: peering,
+      paths: {
+        ...event.layerTable!.paths,
+        primary: {
+          ...event.layerTable!.paths.primary,
+          gateway: { status: "down", detail: `${HOSTILE.link} ${HOSTILE.bullet}` },
+        },
+      },
+    };
+    return event;
+  }
 
-  it.each([
-    [
-      "a 1.5 version",
-      { type: "AdaptiveCard", version: "1.5", body: [] },
-      "card.version: 1.5 is newer than 1.4",
-    ],
-    [
-      "a Table",
-      card([{ type: "Table", rows: [] }]),
-      "card.body[0]: Table is Adaptive Cards 1.5, not 1.4",
-    ],
-    [
-      "a TextBlock without text",
-      card([{ type: "TextBlock" }]),
-      "card.body[0].text: required string",
-    ],
-    [
-      "a fact without a value",
-      card([{ type: "FactSet", facts: [{ title: "a" }] }]),
-      "card.body[0].facts[0].value: required string",
-    ],
-    [
-      "a column without items",
-      card([{ type: "ColumnSet", columns: [{ type: "Column" }] }]),
-      "card.body[0].columns[0].items: required array",
-    ],
-    [
-      "a nested unknown element",
-      card([{ type: "Container", items: [{ type: "Banner" }] }]),
-      'card.body[0].items[0]: unknown element type "Banner"',
-    ],
-    [
-      "an OpenUrl without a title",
-      card([], { actions: [{ type: "Action.OpenUrl", url: "https://x" }] }),
-      "card.actions[0].title: required string",
-    ],
-    [
-      "a colour that does not exist",
-      card([{ type: "TextBlock", text: "x", color: "red" }]),
-      "card.body[0].color",
-    ],
-    [
-      "a 1.5 property",
-      card([{ type: "TextBlock", text: "x" }], { rtl: true }),
-      "card.rtl: introduced in 1.5",
-    ],
-  ])("rejects %s", (_name, value, problem) => {
-    expect(validateAdaptiveCard14(value).join("\n")).toContain(problem);
+  it("renders every Azure string as the text it is: no link, emphasis, list, heading or HTML", () => {
+    const message = buildTeamsMessage(hostileEvent());
+    expect(teamsMessageProblems(message)).toEqual([]);
+    const { root } = renderTeamsMessage(message);
+    const live = Array.from(
+      root!.querySelectorAll("a, em, ol, ul, li, h1, h2, h3, h4, h5, h6, code, b, img, blockquote"),
+    ).map((e) => e.outerHTML);
+    expect(live).toEqual([]);
+    // Bold is only erwatch's own labels.
+    const strong = Array.from(root!.querySelectorAll("strong")).map((e) => e.textContent);
+    for (const label of strong)
+      expect(["Where:", "Owner:", "Do:", "Since:", "Started:", "Changed:"]).toContain(label);
+    // The text is still there to read, as written.
+    const shown = root!.textContent ?? "";
+    for (const value of [HOSTILE.link, HOSTILE.heading, HOSTILE.list, "<b>raw</b>", "*bold*"])
+      expect(shown).toContain(value);
+    // A date function from Azure is not expanded: only erwatch's own are.
+    expect(shown).toContain("{{DATE(2026-01-01T00:00:00Z, SHORT)}}");
   });
 });
 
@@ -287,14 +440,16 @@ describe("Teams sender", () => {
     expect(request.body).toEqual(buildTeamsMessage(arpMissingOpen()));
   });
 
-  it("links the status page when the receiver is built with one", async () => {
+  it("links the status page and the portal of the configured cloud", async () => {
     server = await startRecordingReceiver();
     const receiver = createReceiver(
       { kind: "teams", name: "t", url: `${server.url}/hook` },
-      { timeoutMs: 300, statusUrl: STATUS_URL },
+      { timeoutMs: 300, statusUrl: STATUS_URL, cloud: "AzureUSGovernment" },
     );
     await send(receiver);
-    expect(JSON.stringify(server.requests[0]?.body)).toContain("Open status page");
+    const body = JSON.stringify(server.requests[0]?.body);
+    expect(body).toContain(`"url":"${STATUS_URL}"`);
+    expect(body).toContain(`https://portal.azure.us/#resource${CIRCUIT_ID}`);
   });
 
   it.each([

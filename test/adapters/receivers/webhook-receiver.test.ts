@@ -52,7 +52,7 @@ describe("buildCommonAlert", () => {
       severity: event.severity,
       alertTargetIDs: [event.circuit.id.toLowerCase()],
       configurationItems: [event.circuit.name],
-      originAlertId: event.key,
+      originAlertId: event.episodeId,
       firedDateTime: event.firstSeen,
       essentialsVersion: "1.0",
       alertContextVersion: "1.0",
@@ -60,11 +60,46 @@ describe("buildCommonAlert", () => {
     expect(data.essentials.alertRule).toContain(event.family);
   });
 
-  it("keeps one alertId for Fired and Resolved of one key, so they pair up", () => {
+  it("keeps one alertId through an alert's open, escalation and resolve, so they pair up", () => {
     const fired = buildCommonAlert(arpMissingOpen()).data.essentials.alertId;
+    expect(buildCommonAlert(arpMissingEscalated()).data.essentials.alertId).toBe(fired);
     const resolved = buildCommonAlert(arpMissingResolved()).data.essentials;
     expect(resolved.alertId).toBe(fired);
     expect(resolved.resolvedDateTime).toBe(arpMissingResolved().occurredAt);
+  });
+
+  it("gives a separate outage on the same key a new alertId, so no ITSM tool reopens the old ticket", () => {
+    // 00:10 a Sev2 carrier outage opens and later resolves (sequence 1 … 3);
+    // 02:00 a separate Sev0 outage opens on the same key (sequence 4).
+    const first = arpMissingOpen();
+    const second: AlertEvent = {
+      ...arpMissingEscalated(),
+      action: "open",
+      id: `${first.key}-4`,
+      sequence: 4,
+      episodeId: `${first.key}-4`,
+      previousSeverity: null,
+      firstSeen: "2026-03-14T02:00:00.000Z",
+      occurredAt: "2026-03-14T02:00:30.000Z",
+    };
+    const ids = [first, second].map((e) => buildCommonAlert(e).data.essentials);
+    expect(ids[1]!.alertId).not.toBe(ids[0]!.alertId);
+    expect(ids[1]!.originAlertId).not.toBe(ids[0]!.originAlertId);
+    expect(ids[1]!.alertId).toMatch(/\/alerts\/erw-[0-9a-f]{32}-4$/);
+    // The condition's own identity stays available for whoever wants it.
+    expect(buildCommonAlert(second).data.alertContext).toMatchObject({ key: first.key });
+  });
+
+  it.each([
+    ["open", arpMissingOpen()],
+    ["escalate", arpMissingEscalated()],
+    ["resolve", arpMissingResolved()],
+    ["open, you-owned", noPrefixesOpen()],
+  ] as const)("writes a %s description that does not repeat the title", (_name, event) => {
+    const { description } = buildCommonAlert(event).data.essentials;
+    expect(description).not.toContain(event.title);
+    expect(description).toContain(event.nextAction);
+    expect(buildCommonAlert(event).data.alertContext.title).toBe(event.title);
   });
 
   it("carries erwatch's evidence, owner, next action and ticket in alertContext", () => {
@@ -86,6 +121,8 @@ describe("buildCommonAlert", () => {
 describe("webhook config", () => {
   it.each([
     ["plain http to a remote host", { url: "http://itsm.example.com/hook" }],
+    // fetch cannot send it: refused when the receiver is built, not on the first page.
+    ["a URL with user:password@", { url: "https://svc:Pa55w0rd@itsm.example.com/hook" }],
     ["a header that smuggles another", { headers: { Authorization: "x\r\nX-Evil: 1" } }],
     ["a content-type override", { headers: { "Content-Type": "text/plain" } }],
   ])("refuses %s", (_name, overrides) => {

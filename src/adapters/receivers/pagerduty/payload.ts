@@ -1,9 +1,19 @@
 // PagerDuty Events API v2. One alert key is one PagerDuty alert (dedup_key),
 // so escalations update the incident that is already paging instead of
 // opening another. Pure: everything comes in as arguments.
+//
+// Fields are chosen for what responders do with them: `source` is the circuit's
+// resource id (names repeat across subscriptions), `group` the provider and
+// peering location (a carrier outage hits every circuit there at once), `class`
+// the finding code, and `links` lead to the status page, the circuit in the
+// portal and the code's runbook.
 
 import type { AlertEvent } from "../../../core/alert-event.js";
 import type { Severity } from "../../../core/model.js";
+import { truncate } from "../../../core/text.js";
+import { LAYER_WORDS } from "../../../core/vocabulary.js";
+import { changeWithoutTitle, providerAt } from "../alert-words.js";
+import { alertLinks, type AlertLink, type LinkOptions } from "../links.js";
 
 export const PAGERDUTY_MAX_SUMMARY = 1024;
 export const PAGERDUTY_MAX_DEDUP_KEY = 255;
@@ -32,7 +42,9 @@ interface TriggerEvent {
     class: string;
     custom_details: Record<string, unknown>;
   };
+  links: Pick<AlertLink, "href" | "text">[];
   client: "erwatch";
+  client_url?: string;
 }
 
 interface ResolveEvent {
@@ -43,7 +55,11 @@ interface ResolveEvent {
 
 export type PagerDutyEvent = TriggerEvent | ResolveEvent;
 
-export function buildPagerDutyEvent(event: AlertEvent, routingKey: string): PagerDutyEvent {
+export function buildPagerDutyEvent(
+  event: AlertEvent,
+  routingKey: string,
+  options: LinkOptions = {},
+): PagerDutyEvent {
   // The event schema bounds the key already; a longer one here is a bug upstream, not a PagerDuty problem.
   if (event.key.length === 0 || event.key.length > PAGERDUTY_MAX_DEDUP_KEY) {
     throw new RangeError(
@@ -60,36 +76,32 @@ export function buildPagerDutyEvent(event: AlertEvent, routingKey: string): Page
     dedup_key: event.key,
     payload: {
       summary: truncate(`${c.name}: ${event.title}`, PAGERDUTY_MAX_SUMMARY),
-      source: c.name,
+      source: c.id,
       severity: PAGERDUTY_SEVERITY[event.severity],
       timestamp: event.occurredAt,
       component: event.peering ?? "circuit",
-      group: event.layer,
+      group: providerAt(c) ?? "provider unknown",
       class: event.code,
       custom_details: {
         action: event.action,
         sequence: event.sequence,
-        change: event.change,
+        episodeId: event.episodeId,
+        change: changeWithoutTitle(event.change, event.title),
+        circuit: c.name,
+        layer: LAYER_WORDS[event.layer]?.label ?? event.layer,
         owner: event.owner,
         paths: event.paths,
         nextAction: event.nextAction,
+        firstSeen: event.firstSeen,
         evidence: event.evidence,
         ticket: event.ticket,
-        circuitId: c.id,
         serviceKey: c.serviceKey ?? null,
         provider: c.serviceProviderName ?? null,
         peeringLocation: c.peeringLocation ?? null,
       },
     },
+    links: alertLinks(event, options).map(({ href, text }) => ({ href, text })),
     client: "erwatch",
+    ...(options.statusUrl ? { client_url: options.statusUrl } : {}),
   };
-}
-
-/** At most `max` characters including the ellipsis, never splitting a surrogate pair. */
-export function truncate(value: string, max: number): string {
-  if (value.length <= max) return value;
-  let cut = max - 1;
-  const code = value.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  return `${value.slice(0, cut)}…`;
 }

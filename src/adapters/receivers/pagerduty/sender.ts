@@ -4,17 +4,24 @@
 
 import type { Receiver } from "../../../app/dispatch/receiver.js";
 import { postJson, type SenderOptions } from "../http-post.js";
+import type { LinkOptions } from "../links.js";
 import type { PagerDutyConfig } from "./config.js";
 import { buildPagerDutyEvent } from "./payload.js";
 
-export function createPagerDutyReceiver(config: PagerDutyConfig, options: SenderOptions): Receiver {
+export function createPagerDutyReceiver(
+  config: PagerDutyConfig,
+  options: SenderOptions & LinkOptions,
+): Receiver {
   return {
     name: config.name,
     kind: "pagerduty",
     async send(event, { abortSignal }) {
       return postJson({
         url: config.url,
-        body: buildPagerDutyEvent(event, config.routingKey),
+        body: buildPagerDutyEvent(event, config.routingKey, {
+          statusUrl: options.statusUrl,
+          cloud: options.cloud,
+        }),
         target: "PagerDuty",
         timeoutMs: options.timeoutMs,
         abortSignal,

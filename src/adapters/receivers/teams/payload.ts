@@ -1,21 +1,26 @@
-// The Teams card: what happened, what changed, who acts and how, readable on a
-// phone at 2 a.m. Pure: everything comes in as arguments.
+// The Teams card: facts first, short, readable on a phone at 2 a.m. — what
+// broke, which path, whose problem, what to do, since when — then the details
+// (circuit facts, the layer table, evidence in words, the carrier ticket).
+// Pure: everything comes in as arguments.
 //
 // Teams Workflows webhooks take an Adaptive Card (≤ 1.4) in a message
 // envelope and reject messages over about 28 KB, so evidence and the carrier
 // ticket are shortened with a visible marker when they would not fit.
+//
+// Every string that came from Azure (names, provider, location, details,
+// messages) or from the event is Markdown-escaped; only erwatch's own labels
+// and the DATE()/TIME() functions are written as Markdown.
 
 import type { AlertEvent } from "../../../core/alert-event.js";
-import type {
-  AlertAction,
-  LayerCell,
-  LayerStatus,
-  Owner,
-  PathName,
-  Severity,
-} from "../../../core/model.js";
-import { PATHS } from "../../../core/model.js";
-import { LAYER_ROWS, STATUS_WORDS } from "../../../core/vocabulary.js";
+import type { AlertAction, Severity } from "../../../core/model.js";
+import { safeCut, truncate } from "../../../core/text.js";
+import { LAYER_WORDS, OWNER_WORDS } from "../../../core/vocabulary.js";
+import { changeWithoutTitle, providerAt } from "../alert-words.js";
+import { alertLinks, type LinkOptions } from "../links.js";
+import { evidenceLines, trendMarkdown } from "./evidence.js";
+import { layerTable, text, type Element } from "./layer-table.js";
+import { escapeMarkdown } from "./markdown.js";
+import { readerTime, span } from "./when.js";
 
 /** Under 28 KB however a KB is counted, leaving Teams' own envelope some room. */
 export const TEAMS_MAX_MESSAGE_BYTES = 28_000;
@@ -24,17 +29,11 @@ export const TEAMS_MAX_MESSAGE_BYTES = 28_000;
 const MAX_HEADLINE = 600;
 const MAX_SENTENCE = 2_000;
 const MAX_FACT = 500;
-const MAX_CELL = 200;
 
-type Element = Record<string, unknown>;
-
-export interface TeamsMessageOptions {
-  /** The erwatch status page; the card gets an "Open status page" button only when given. */
-  statusUrl?: string;
-}
+export type TeamsMessageOptions = LinkOptions;
 
 export function buildTeamsMessage(event: AlertEvent, options: TeamsMessageOptions = {}): object {
-  const evidence = evidenceText(event.evidence);
+  const evidence = evidenceLines(event.evidence, event.ticket !== null).join("\n");
   const ticket = event.ticket ?? "";
   const render = (keep: number) =>
     envelope(
@@ -81,38 +80,41 @@ function buildCard(
 ): Element {
   const body: Element[] = [
     header(event),
-    text(cap(event.change, MAX_SENTENCE), { spacing: "Medium" }),
-    { type: "FactSet", spacing: "Medium", facts: facts(event) },
-    text("Next action", { weight: "Bolder", spacing: "Medium" }),
-    text(cap(event.nextAction, MAX_SENTENCE), { spacing: "Small" }),
+    ...factsFirst(event),
+    details(event),
     ...layerTable(event),
   ];
   if (evidence !== "") {
-    body.push(text("Evidence", { weight: "Bolder", spacing: "Medium" }));
-    body.push(monospace(evidence));
+    body.push(text("Evidence", { weight: "Bolder", spacing: "Large" }));
+    body.push(
+      ...evidence.split("\n").map((line) => text(escapeMarkdown(line), { spacing: "Small" })),
+    );
   }
   if (ticket !== null) {
-    const provider = event.circuit.serviceProviderName ?? "the carrier";
+    const provider = escapeMarkdown(event.circuit.serviceProviderName ?? "the carrier");
     body.push(
       text(`Carrier ticket — paste into a ticket with ${provider}`, {
         weight: "Bolder",
-        spacing: "Medium",
+        spacing: "Large",
       }),
     );
     body.push(monospace(ticket));
   }
-  const card: Element = {
+  return {
     $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
     type: "AdaptiveCard",
     version: "1.4",
     msteams: { width: "Full" },
     body,
+    actions: alertLinks(event, options).map((link) => ({
+      type: "Action.OpenUrl",
+      title: link.label,
+      url: link.href,
+    })),
   };
-  if (options.statusUrl)
-    card.actions = [{ type: "Action.OpenUrl", title: "Open status page", url: options.statusUrl }];
-  return card;
 }
 
+/** Severity in the header's background; its text keeps the style's own, readable colour. */
 const HEADER_STYLE: Record<Severity, string> = {
   Sev0: "attention",
   Sev1: "attention",
@@ -138,138 +140,88 @@ export function headline(
   return words[event.action]();
 }
 
+/** What broke, in the header: the verdict and the circuit, then the title. */
 function header(event: AlertEvent): Element {
   return {
     type: "Container",
-    style: event.action === "resolve" ? "good" : HEADER_STYLE[event.severity],
+    style: event.action === "resolve" ? "good" : (HEADER_STYLE[event.severity] ?? "default"),
     bleed: true,
     items: [
-      text(cap(`${headline(event)} · ${event.circuit.name}`, MAX_HEADLINE), {
+      text(`${headline(event)} · ${md(event.circuit.name, MAX_HEADLINE)}`, {
         size: "Large",
         weight: "Bolder",
       }),
-      text(cap(event.title, MAX_HEADLINE), { weight: "Bolder", spacing: "Small" }),
+      text(md(event.title, MAX_HEADLINE), { weight: "Bolder", spacing: "Small" }),
     ],
   };
 }
 
-const OWNER_WORDS: Record<Owner, string> = {
-  carrier: "carrier — open a ticket",
-  you: "you",
-  shared: "shared",
-};
+/** One short line each: which path, whose problem, what to do, since when, what changed. */
+function factsFirst(event: AlertEvent): Element[] {
+  const lines: [string, string | null][] = [
+    ["Where", where(event)],
+    ["Owner", owner(event)],
+    ["Do", md(event.nextAction, MAX_SENTENCE)],
+    // A resolved alert is no longer "since" anything: say when it started.
+    [event.action === "resolve" ? "Started" : "Since", since(event)],
+    ["Prefix trend", trendMarkdown(event.evidence, event.occurredAt)],
+  ];
+  if (event.action !== "open") {
+    const change = changeWithoutTitle(event.change, event.title);
+    if (change !== "") lines.push(["Changed", md(change, MAX_SENTENCE)]);
+  }
+  return lines
+    .filter((line): line is [string, string] => line[1] !== null && line[1] !== "")
+    .map(([label, value], i) =>
+      text(`**${label}:** ${value}`, { spacing: i === 0 ? "Medium" : "Small" }),
+    );
+}
 
-function facts(event: AlertEvent): { title: string; value: string }[] {
+function where(event: AlertEvent): string {
+  const peering = event.peering ? md(event.peering, MAX_FACT) : null;
+  const paths =
+    event.paths.length === 2
+      ? "both paths"
+      : event.paths.length === 1
+        ? `the ${event.paths[0]} path`
+        : null;
+  if (!peering) return paths ? `${paths} of the whole circuit` : "the whole circuit";
+  return paths ? `${paths} of ${peering}` : peering;
+}
+
+function owner(event: AlertEvent): string {
+  const words = OWNER_WORDS[event.owner] ?? md(String(event.owner), MAX_FACT);
+  return event.owner === "carrier" ? `${words} — open a ticket` : words;
+}
+
+/** "12 min before this message · {{DATE(…)}} {{TIME(…)}}" (the reader's own time zone). */
+function since(event: AlertEvent): string | null {
+  const relative = span(event.firstSeen, event.occurredAt);
+  const absolute = readerTime(event.firstSeen);
+  if (!relative && !absolute) return null;
+  return [relative ? `${relative} before this message` : null, absolute]
+    .filter((part) => part !== null)
+    .join(" · ");
+}
+
+/** The facts a responder copies into a ticket or a search. */
+function details(event: AlertEvent): Element {
   const c = event.circuit;
   const rows: [string, string | null | undefined][] = [
     ["Circuit", c.name],
-    ["Peering", event.peering ?? "whole circuit"],
-    ["Affected paths", event.paths.length > 0 ? event.paths.join(" and ") : "none named"],
-    ["Layer", event.layer],
-    ["Owner", OWNER_WORDS[event.owner] ?? event.owner],
-    ["Code", event.code],
-    ["First seen", event.firstSeen],
+    ["Provider", providerAt(c)],
     ["Service key", c.serviceKey],
-    ["Provider", provider(c.serviceProviderName, c.peeringLocation)],
+    ["Layer", LAYER_WORDS[event.layer]?.label ?? String(event.layer)],
+    ["Code", event.code],
+    ["First seen", `${event.firstSeen} (UTC)`],
   ];
-  return rows
-    .filter((row): row is [string, string] => typeof row[1] === "string" && row[1] !== "")
-    .map(([title, value]) => ({ title, value: cap(value, MAX_FACT) }));
-}
-
-function provider(
-  name: string | null | undefined,
-  location: string | null | undefined,
-): string | null {
-  if (!name) return null;
-  return location ? `${name} at ${location}` : name;
-}
-
-const PATH_COLUMNS = PATHS;
-
-const STATUS_COLOR: Record<LayerStatus, string> = {
-  up: "good",
-  warn: "warning",
-  down: "attention",
-  unknown: "default",
-  "n/a": "default",
-};
-
-/**
- * A ColumnSet per layer (Table is Adaptive Cards 1.5, which Teams webhooks refuse).
- * Read defensively: the event arrived over a queue and the table is not re-validated there.
- */
-function layerTable(event: AlertEvent): Element[] {
-  const table = event.layerTable;
-  if (!table || typeof table !== "object" || !table.paths) return [];
-  const affected = (path: PathName) => (event.paths.includes(path) ? `${path} (affected)` : path);
-  const rows: Element[] = [
-    text(`Layers — ${table.name ?? event.peering ?? ""}`.trim(), {
-      weight: "Bolder",
-      spacing: "Medium",
-    }),
-    row(
-      "layer",
-      PATH_COLUMNS.map((p) => ({ text: affected(p), color: "default", bold: true })),
-      true,
-    ),
-  ];
-  for (const layer of LAYER_ROWS) {
-    const cells = PATH_COLUMNS.map((path) => cellView(table.paths[path]?.[layer.key]));
-    rows.push(row(layer.label, cells, false));
-  }
-  const prefixes = PATH_COLUMNS.map((path) =>
-    prefixView(table.prefixes?.[path], table.limits?.[path]),
-  );
-  if (prefixes.some((p) => p !== null)) {
-    rows.push(
-      row(
-        "prefixes",
-        prefixes.map((p) => ({ text: p ?? "—", color: "default", bold: false })),
-        false,
-      ),
-    );
-  }
-  return rows;
-}
-
-interface CellView {
-  text: string;
-  color: string;
-  bold: boolean;
-}
-
-function cellView(cell: LayerCell | undefined): CellView {
-  const status: LayerStatus = cell && cell.status in STATUS_WORDS ? cell.status : "unknown";
-  const detail = cell?.detail ? ` · ${cap(cell.detail, MAX_CELL)}` : "";
-  return { text: `${STATUS_WORDS[status]}${detail}`, color: STATUS_COLOR[status], bold: false };
-}
-
-function prefixView(
-  count: number | null | undefined,
-  limit: number | null | undefined,
-): string | null {
-  if (typeof count !== "number") return null;
-  return typeof limit === "number" ? `${count} of ${limit}` : String(count);
-}
-
-function row(label: string, cells: CellView[], heading: boolean): Element {
-  const column = (width: number, items: Element[]): Element => ({ type: "Column", width, items });
-  const weight = (bold: boolean) => (bold ? { weight: "Bolder" } : {});
   return {
-    type: "ColumnSet",
-    spacing: heading ? "Small" : "None",
-    columns: [
-      column(2, [text(label, { ...weight(heading), isSubtle: !heading })]),
-      ...cells.map((cell) =>
-        column(4, [text(cell.text, { color: cell.color, ...weight(cell.bold || heading) })]),
-      ),
-    ],
+    type: "FactSet",
+    spacing: "Large",
+    facts: rows
+      .filter((row): row is [string, string] => typeof row[1] === "string" && row[1] !== "")
+      .map(([title, value]) => ({ title, value: md(value, MAX_FACT) })),
   };
-}
-
-function text(value: string, props: Element = {}): Element {
-  return { type: "TextBlock", text: value, wrap: true, ...props };
 }
 
 /**
@@ -278,42 +230,21 @@ function text(value: string, props: Element = {}): Element {
  * no-break spaces so ARP rows stay aligned.
  */
 function monospace(value: string): Element {
-  const lines = value
+  const lines = escapeMarkdown(value)
     .split(/\r?\n/)
     .map((line) => line.replace(/ {2,}/g, (m) => "\u00a0".repeat(m.length)));
-  return {
-    type: "TextBlock",
-    text: lines.join("\n\n"),
-    wrap: true,
-    fontType: "Monospace",
-    spacing: "Small",
-  };
+  return text(lines.join("\n\n"), { fontType: "Monospace", spacing: "Small" });
 }
 
-/** Evidence as "key: value" lines; values that are not strings as compact JSON. */
-function evidenceText(evidence: Record<string, unknown> | null | undefined): string {
-  if (!evidence || typeof evidence !== "object") return "";
-  return Object.entries(evidence)
-    .map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
-    .join("\n");
+/** Azure- or event-sourced text, capped and made inert for Markdown. */
+function md(value: string, max: number): string {
+  return escapeMarkdown(truncate(value, max));
 }
 
 /** Keep `keep` characters of `value`; say how many were left out, never drop silently. */
 export function shorten(value: string, keep: number): string {
   if (value.length <= keep) return value;
-  const cut = cutAt(value, keep);
+  const cut = safeCut(value, keep);
   const hidden = value.length - cut;
   return `${value.slice(0, cut)}\n… (truncated: ${hidden} characters not shown; see the erwatch status page)`;
-}
-
-function cap(value: string, max: number): string {
-  if (value.length <= max) return value;
-  return `${value.slice(0, cutAt(value, max - 1))}…`;
-}
-
-/** Never split a surrogate pair. */
-function cutAt(value: string, index: number): number {
-  const i = Math.max(0, Math.min(index, value.length));
-  const code = value.charCodeAt(i - 1);
-  return i > 0 && code >= 0xd800 && code <= 0xdbff ? i - 1 : i;
 }

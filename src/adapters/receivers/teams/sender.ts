@@ -4,19 +4,21 @@
 
 import type { Receiver } from "../../../app/dispatch/receiver.js";
 import { postJson, type SenderOptions } from "../http-post.js";
+import type { LinkOptions } from "../links.js";
 import type { TeamsConfig } from "./config.js";
 import { buildTeamsMessage } from "./payload.js";
 
-export interface TeamsReceiverOptions extends SenderOptions {
-  statusUrl?: string;
-}
+export type TeamsReceiverOptions = SenderOptions & LinkOptions;
 
 export function createTeamsReceiver(config: TeamsConfig, options: TeamsReceiverOptions): Receiver {
   return {
     name: config.name,
     kind: "teams",
     async send(event, { abortSignal }) {
-      const message = buildTeamsMessage(event, { statusUrl: options.statusUrl });
+      const message = buildTeamsMessage(event, {
+        statusUrl: options.statusUrl,
+        cloud: options.cloud,
+      });
       return postJson({
         url: config.url,
         body: message,

@@ -4,6 +4,8 @@
 // Pure: everything comes in as arguments.
 
 import type { AlertEvent } from "../../../core/alert-event.js";
+import { OWNER_WORDS } from "../../../core/vocabulary.js";
+import { changeWithoutTitle } from "../alert-words.js";
 
 /**
  * Azure's own values are "Metric", "Log" and "Activity Log", and consumers
@@ -55,8 +57,10 @@ export function buildCommonAlert(event: AlertEvent): CommonAlert {
     schemaId: "azureMonitorCommonAlertSchema",
     data: {
       essentials: {
-        // Same id for Fired and Resolved of one key, so a consumer can pair them.
-        alertId: `/subscriptions/${c.subscriptionId}/providers/Microsoft.AlertsManagement/alerts/${event.key}`,
+        // One alert instance: the same id for the Fired, its escalations and its
+        // Resolved, a new one when the condition opens again later, so an ITSM
+        // tool pairs a resolve with its own ticket and never reopens an old one.
+        alertId: `/subscriptions/${c.subscriptionId}/providers/Microsoft.AlertsManagement/alerts/${event.episodeId}`,
         alertRule: `erwatch ${event.family}`,
         severity: event.severity,
         signalType: SIGNAL_TYPE,
@@ -65,16 +69,19 @@ export function buildCommonAlert(event: AlertEvent): CommonAlert {
         // Azure lower-cases resource ids here; consumers compare them as strings.
         alertTargetIDs: [c.id.toLowerCase()],
         configurationItems: [c.name],
-        originAlertId: event.key,
+        originAlertId: event.episodeId,
         firedDateTime: event.firstSeen,
         ...(resolved ? { resolvedDateTime: event.occurredAt } : {}),
-        description: `${event.title} — ${event.change}`,
+        // The title is alertContext.title; this says what changed, whose it is and what to do.
+        description: description(event),
         essentialsVersion: "1.0",
         alertContextVersion: "1.0",
       },
       alertContext: {
         eventId: event.id,
         eventVersion: event.version,
+        key: event.key,
+        episodeId: event.episodeId,
         action: event.action,
         sequence: event.sequence,
         code: event.code,
@@ -97,4 +104,14 @@ export function buildCommonAlert(event: AlertEvent): CommonAlert {
       customProperties: null,
     },
   };
+}
+
+function description(event: AlertEvent): string {
+  return [
+    changeWithoutTitle(event.change, event.title),
+    `Owner: ${OWNER_WORDS[event.owner] ?? event.owner}.`,
+    `Next action: ${event.nextAction}`,
+  ]
+    .filter((part) => part !== "")
+    .join(" ");
 }

@@ -1,0 +1,155 @@
+// Evidence in words for the Teams card. The event's evidence is JSON written
+// for machines (PagerDuty's custom_details and the webhook carry it whole);
+// a person reading a phone gets sentences, without what the card's layer
+// table already shows, and with the prefix trend lifted out as a fact.
+//
+// The event crossed a queue and its evidence is not re-validated there, so
+// everything is read defensively: an unexpected shape falls back to plain
+// "key: value" words, never to an exception.
+
+import { escapeMarkdown } from "./markdown.js";
+import { span, readerTime } from "./when.js";
+
+/** Keys the layer table already shows, or that the card turns into facts. */
+const SHOWN_ELSEWHERE = new Set([
+  "layers",
+  "prefixes",
+  "prefixLimit",
+  "counts",
+  "limit",
+  "percent",
+  "currentPrefixes",
+  "trend",
+]);
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * One line per piece of evidence. ARP rows are left to the carrier ticket when
+ * there is one (it quotes them), so they are not printed twice.
+ */
+export function evidenceLines(evidence: unknown, hasTicket: boolean): string[] {
+  if (!isObject(evidence)) return [];
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(evidence)) {
+    if (SHOWN_ELSEWHERE.has(key) || value === null || value === undefined) continue;
+    if (key === "arp" && hasTicket) continue;
+    const special = SPECIAL[key]?.(value);
+    if (special) lines.push(...special);
+    else lines.push(`${words(key)}: ${plain(value)}`);
+  }
+  return lines;
+}
+
+const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
+  arp: (value) =>
+    isObject(value)
+      ? Object.entries(value).map(([path, rows]) =>
+          Array.isArray(rows) && rows.length > 0
+            ? `ARP ${path}: ${rows.map(arpRow).join("; ")}`
+            : `ARP ${path}: no entries`,
+        )
+      : null,
+  neighbors: (value) =>
+    isObject(value)
+      ? Object.entries(value).map(
+          ([path, rows]) =>
+            `BGP ${path}: ${Array.isArray(rows) && rows.length > 0 ? rows.map(neighborRow).join("; ") : "no neighbors"}`,
+        )
+      : null,
+  bgpState: (value) => [`BGP state: ${plain(value)}`],
+  failedReads: (value) => (Array.isArray(value) ? value.map(failedRead) : null),
+  connections: (value) =>
+    Array.isArray(value)
+      ? value.length === 0
+        ? ["Connections: none"]
+        : value.map((c) =>
+            isObject(c) ? `Connection ${plain(c.name)}: ${plain(c.status)}` : plain(c),
+          )
+      : null,
+  transitions: (value) =>
+    Array.isArray(value)
+      ? value.map((t) =>
+          isObject(t)
+            ? `${plain(t.at)} ${plain(t.path)}: ${plain(t.from)} → ${plain(t.to)}`
+            : plain(t),
+        )
+      : null,
+  findings: (value) =>
+    Array.isArray(value)
+      ? value.map((f) => (isObject(f) ? `Also ${plain(f.code)} (${plain(f.owner)})` : plain(f)))
+      : null,
+};
+
+function arpRow(row: unknown): string {
+  if (!isObject(row)) return plain(row);
+  const age = row.age === null || row.age === undefined ? "" : ` age ${plain(row.age)}`;
+  return `${plain(row.interface)} ${plain(row.ipAddress)} ${plain(row.macAddress)}${age}`;
+}
+
+function neighborRow(row: unknown): string {
+  if (!isObject(row)) return plain(row);
+  return `${plain(row.neighbor)} AS ${plain(row.as)} ${plain(row.statePfxRcd)} (up/down ${plain(row.upDown)})`;
+}
+
+function failedRead(read: unknown): string {
+  if (!isObject(read)) return `Failed read: ${plain(read)}`;
+  const status = typeof read.statusCode === "number" ? `, HTTP ${read.statusCode}` : "";
+  const missing = read.missingPermission ? `, missing ${plain(read.missingPermission)}` : "";
+  return `Failed read ${plain(read.call)} (${plain(read.target)}): ${plain(read.kind)}${status}${missing}: ${plain(read.message)}`;
+}
+
+/** "serviceProviderProvisioningState" → "Service provider provisioning state". */
+function words(key: string): string {
+  const spaced = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ");
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1).toLowerCase();
+}
+
+/** A value as words: strings as they are, lists joined, small objects as "key value" pairs. */
+function plain(value: unknown): string {
+  if (value === null || value === undefined) return "none";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return value.length === 0 ? "none" : value.map(plain).join(", ");
+  if (isObject(value))
+    return Object.entries(value)
+      .map(([k, v]) => `${words(k).toLowerCase()} ${isObject(v) ? JSON.stringify(v) : plain(v)}`)
+      .join(", ");
+  return String(value);
+}
+
+/**
+ * The prefix trend as a sentence per path: how fast the count grows and when
+ * it reaches the limit, relative to the event and in the reader's time zone.
+ * Already Markdown (escaped, with DATE()/TIME() left live); null when the
+ * evidence has no trend.
+ */
+export function trendMarkdown(evidence: unknown, occurredAt: string): string | null {
+  if (!isObject(evidence) || !isObject(evidence.trend)) return null;
+  const parts: string[] = [];
+  for (const [key, trend] of Object.entries(evidence.trend)) {
+    const path = escapeMarkdown(key);
+    if (!isObject(trend)) continue;
+    const perHour = typeof trend.perHour === "number" ? trend.perHour : null;
+    const at = typeof trend.reachesLimitAt === "string" ? trend.reachesLimitAt : null;
+    if (perHour === null) {
+      parts.push(`${path}: too few samples for a trend`);
+    } else if (perHour <= 0 || at === null) {
+      parts.push(`${path}: not growing (${signed(perHour)} an hour)`);
+    } else {
+      const inTime = span(occurredAt, at);
+      const when = readerTime(at);
+      parts.push(
+        `${path}: ${signed(perHour)} prefixes an hour, at the limit in about ${inTime ?? "?"}${when ? ` (${when})` : ""}`,
+      );
+    }
+  }
+  return parts.length > 0 ? parts.join("; ") : null;
+}
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
+}

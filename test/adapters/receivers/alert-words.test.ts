@@ -1,0 +1,47 @@
+// The change sentence without the title every receiver already shows.
+
+import { describe, expect, it } from "vitest";
+import { changeWithoutTitle, providerAt } from "../../../src/adapters/receivers/alert-words.js";
+
+const T = "Layer 2 down on the secondary path of AzurePrivatePeering: no ARP entry";
+
+describe("changeWithoutTitle", () => {
+  it.each([
+    ["an open", `New since 2026-03-14T01:52:00.000Z: ${T}`, "New since 2026-03-14T01:52:00.000Z."],
+    [
+      "an escalation with a path change",
+      `Worse: Sev2 → Sev0; now also the primary path. Now: ${T}`,
+      "Worse: Sev2 → Sev0; now also the primary path.",
+    ],
+    ["an escalation without one", `Worse: Sev2 → Sev0; Now: ${T}`, "Worse: Sev2 → Sev0."],
+    [
+      "a de-escalation",
+      `Better: Sev0 → Sev2; the primary path recovered. Still: ${T}`,
+      "Better: Sev0 → Sev2; the primary path recovered.",
+    ],
+    [
+      "a repeat",
+      `Still firing after 4 h (since 2026-03-14T01:52:00.000Z): ${T}`,
+      "Still firing after 4 h (since 2026-03-14T01:52:00.000Z).",
+    ],
+    ["a resolve", `Resolved after 1 h 12 min: ${T} has cleared.`, "Resolved after 1 h 12 min."],
+    [
+      "a change that does not quote the title",
+      "Something else happened",
+      "Something else happened",
+    ],
+    ["nothing but the title", T, ""],
+  ])("shortens %s", (_name, change, expected) => {
+    expect(changeWithoutTitle(change, T)).toBe(expected);
+  });
+});
+
+describe("providerAt", () => {
+  it.each([
+    ["Equinix", "Amsterdam", "Equinix at Amsterdam"],
+    ["Equinix", null, "Equinix"],
+    [null, "Amsterdam", null],
+  ])("%s / %s → %s", (serviceProviderName, peeringLocation, expected) => {
+    expect(providerAt({ serviceProviderName, peeringLocation })).toBe(expected);
+  });
+});

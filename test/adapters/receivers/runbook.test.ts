@@ -1,0 +1,42 @@
+// Every alert links to the runbook section of its finding code: each code in
+// the public list must have one, under the anchor the link uses.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { RUNBOOK_URL, runbookUrl } from "../../../src/adapters/receivers/links.js";
+import { FINDING_CODES } from "../../../src/core/model.js";
+
+const runbook = readFileSync(
+  join(import.meta.dirname, "..", "..", "..", "docs", "runbook.md"),
+  "utf8",
+);
+const sections = [...runbook.matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim());
+
+/** GitHub's heading anchor: lower case, punctuation but "-" dropped, spaces as "-". */
+const anchorOf = (heading: string) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s-]/gu, "")
+    .replace(/\s/g, "-");
+
+describe("docs/runbook.md", () => {
+  it("has one section per finding code, and none for a code that does not exist", () => {
+    expect([...sections].sort()).toEqual([...FINDING_CODES].sort());
+  });
+
+  it.each(FINDING_CODES.map((code) => [code]))(
+    "links %s to its own section, which says what it means, whose it is and what to check",
+    (code) => {
+      expect(runbookUrl(code)).toBe(`${RUNBOOK_URL}#${anchorOf(code)}`);
+      const body = runbook.split(`\n## ${code}\n`)[1]?.split("\n## ")[0] ?? "";
+      for (const part of ["**What it means.**", "**Who owns it.**", "**Check first.**"])
+        expect(body, `${code}: ${part}`).toContain(part);
+      expect(body).toContain("**For the carrier ticket.**");
+    },
+  );
+
+  it("lives where the links point: the project's public home", () => {
+    expect(RUNBOOK_URL).toBe("https://github.com/erwatch/erwatch/blob/main/docs/runbook.md");
+  });
+});
