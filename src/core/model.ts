@@ -38,7 +38,6 @@ export interface ReadFailure {
   statusCode?: number;
   /** For `forbidden`: the RBAC action the identity lacks. */
   missingPermission?: string;
-  retryable: boolean;
 }
 
 export type Reading<T> =

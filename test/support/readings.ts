@@ -27,7 +27,6 @@ export const failed = <T>(
     call: "Microsoft.Network/expressRouteCircuits/peerings/arpTables/read",
     target: "ARP table AzurePrivatePeering/primary",
     message: "failed",
-    retryable: failure.kind !== "forbidden",
     ...failure,
   },
 });

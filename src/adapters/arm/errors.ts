@@ -1,5 +1,6 @@
-// Every way an ARM read can fail, classified once into a ReadFailure. The
-// retry rule and the words of `monitoring-blind` both come from this.
+// Every way an ARM read can fail, classified once into a ReadFailure: the
+// words of `monitoring-blind` come from this. Retrying within a read is the
+// SDK pipeline's job; across reads, the next sweep's.
 
 import type { ReadErrorKind, ReadFailure } from "../../core/model.js";
 
@@ -9,17 +10,6 @@ interface ErrorLike {
   statusCode?: number;
   code?: string;
 }
-
-const RETRYABLE: Record<ReadErrorKind, boolean> = {
-  throttled: true,
-  timeout: true,
-  "server-error": true,
-  network: true,
-  forbidden: false,
-  unauthenticated: false,
-  "not-found": false,
-  malformed: false,
-};
 
 function kindOf(error: ErrorLike, timedOut: boolean): ReadErrorKind {
   if (timedOut || error.name === "AbortError") return "timeout";
@@ -76,7 +66,6 @@ export function toReadFailure(
     message: context.timedOut
       ? `no answer within the deadline`
       : (e.message ?? String(error)).split("\n")[0]!.slice(0, 500),
-    retryable: RETRYABLE[kind],
   };
   if (e.statusCode !== undefined) failure.statusCode = e.statusCode;
   if (kind === "forbidden")
