@@ -7,13 +7,12 @@ import type {
   CircuitRef,
   CircuitSettings,
   Finding,
-  GatewayConnectionFacts,
   PeeringFacts,
-  Reading,
   Severity,
 } from "./model.js";
 import { PATHS } from "./model.js";
 import { buildCarrierTicket } from "./ticket.js";
+import type { GatewayAssessment, GlobalReachAssessment } from "./wiring.js";
 
 export function providerFinding(
   ref: CircuitRef,
@@ -102,17 +101,14 @@ export function disabledPeeringFinding(
 
 export function gatewayFinding(
   peering: PeeringFacts,
-  gateway: Reading<GatewayConnectionFacts[]>,
+  wiring: GatewayAssessment,
   settings: CircuitSettings,
   severity: Severity,
 ): Finding | null {
-  if (!settings.expectGateway || !gateway.ok) return null;
-  if (peering.peeringType.toLowerCase() !== "azureprivatepeering") return null;
-  const connections = gateway.value.filter(
-    (c) => c.peering === null || c.peering.toLowerCase() === peering.name.toLowerCase(),
-  );
-  if (connections.some((c) => isConnected(c))) return null;
-  const none = connections.length === 0;
+  if (!settings.expectGateway) return null;
+  if (wiring.state !== "none" && wiring.state !== "not-connected") return null;
+  const { connections } = wiring;
+  const none = wiring.state === "none";
   return {
     code: "gateway-not-connected",
     layer: "gateway",
@@ -130,15 +126,12 @@ export function gatewayFinding(
   };
 }
 
-export function isConnected(connection: GatewayConnectionFacts): boolean {
-  return connection.kind === "vwan"
-    ? connection.status === "Succeeded"
-    : connection.status === "Connected";
-}
-
-export function globalReachFinding(peering: PeeringFacts, severity: Severity): Finding | null {
-  const down = peering.globalReach.filter((g) => g.status !== "Connected");
-  if (down.length === 0) return null;
+export function globalReachFinding(
+  peering: PeeringFacts,
+  reach: GlobalReachAssessment,
+  severity: Severity,
+): Finding | null {
+  if (reach.down.length === 0) return null;
   return {
     code: "global-reach-down",
     layer: "globalReach",
@@ -146,8 +139,8 @@ export function globalReachFinding(peering: PeeringFacts, severity: Severity): F
     severity,
     peering: peering.name,
     paths: [...PATHS],
-    title: `Global Reach not connected: ${down.map((g) => `${g.name} ${g.status}`).join(", ")}`,
-    evidence: { connections: peering.globalReach },
+    title: `Global Reach not connected: ${reach.down.map((g) => `${g.name} ${g.status}`).join(", ")}`,
+    evidence: { connections: reach.all },
     nextAction:
       "Site-to-site traffic between the two on-premises networks is cut while each circuit looks healthy: check the Global Reach connection on both circuits (authorization, /29 address prefix) and recreate it if it was removed.",
   };

@@ -7,7 +7,6 @@ import {
   disabledPeeringFinding,
   gatewayFinding,
   globalReachFinding,
-  isConnected,
   missingPeeringFinding,
   providerFinding,
 } from "./circuit-findings.js";
@@ -15,19 +14,23 @@ import type {
   CircuitReading,
   CircuitVerdict,
   Finding,
-  GatewayConnectionFacts,
   LayerCell,
   PathLayers,
   PathName,
   PeeringFacts,
   PeeringVerdict,
-  Reading,
   Severity,
 } from "./model.js";
 import { analysePath, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
 import { DEFAULT_ROUTE_LIMITS, type RouteLimitSettings } from "./route-limits.js";
 import { applyCriticality } from "./severity.js";
+import {
+  assessGateway,
+  assessGlobalReach,
+  type GatewayAssessment,
+  type GlobalReachAssessment,
+} from "./wiring.js";
 
 export interface ClassifyOptions {
   routeLimits: RouteLimitSettings;
@@ -45,27 +48,26 @@ export const DEFAULT_CLASSIFY_OPTIONS: ClassifyOptions = {
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const cell = (status: LayerCell["status"], detail: string): LayerCell => ({ status, detail });
 
-function gatewayCell(
-  peering: PeeringFacts,
-  gateway: Reading<GatewayConnectionFacts[]>,
-  expectGateway: boolean,
-): LayerCell {
-  if (!same(peering.peeringType, "AzurePrivatePeering")) return cell("n/a", "not used");
-  if (!gateway.ok) return cell("unknown", `connections read failed: ${gateway.error.kind}`);
-  const mine = gateway.value.filter((c) => c.peering === null || same(c.peering, peering.name));
-  const connected = mine.filter(isConnected).length;
-  if (connected > 0) return cell("up", `${connected} connected`);
-  if (mine.length === 0) return cell(expectGateway ? "down" : "n/a", "no connection");
-  return cell("down", mine.map((c) => c.status).join(", "));
+function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCell {
+  switch (wiring.state) {
+    case "not-used":
+      return cell("n/a", "not used");
+    case "unread":
+      return cell("unknown", `connections read failed: ${wiring.failure.kind}`);
+    case "connected":
+      return cell("up", `${wiring.connected} connected`);
+    case "none":
+      return cell(expectGateway ? "down" : "n/a", "no connection");
+    case "not-connected":
+      return cell("down", wiring.connections.map((c) => c.status).join(", "));
+  }
 }
 
-function globalReachCell(peering: PeeringFacts): LayerCell {
-  const all = peering.globalReach;
-  if (all.length === 0) return cell("n/a", "none");
-  const down = all.filter((g) => g.status !== "Connected");
-  return down.length === 0
-    ? cell("up", `${all.length} connected`)
-    : cell("down", down.map((g) => `${g.name} ${g.status}`).join(", "));
+function globalReachCell(reach: GlobalReachAssessment): LayerCell {
+  if (reach.all.length === 0) return cell("n/a", "none");
+  return reach.down.length === 0
+    ? cell("up", `${reach.all.length} connected`)
+    : cell("down", reach.down.map((g) => `${g.name} ${g.status}`).join(", "));
 }
 
 function pathLayers(
@@ -154,8 +156,10 @@ export function classifyCircuit(
   }
 
   for (const peering of facts.peerings) {
-    const gateway = gatewayCell(peering, reading.gateway, settings.expectGateway);
-    const globalReach = globalReachCell(peering);
+    const wiring = assessGateway(peering, reading.gateway);
+    const reach = assessGlobalReach(peering);
+    const gateway = gatewayCell(wiring, settings.expectGateway);
+    const globalReach = globalReachCell(reach);
     const reads = reading.paths[peering.name];
     const enabled = peering.state === "Enabled" && reads !== undefined;
     const analyses: Record<PathName, PathAnalysis> | null = enabled
@@ -209,10 +213,10 @@ export function classifyCircuit(
     });
     findings.push(...result.findings);
     if (result.carrying.length > 0) {
-      const wiring = gatewayFinding(peering, reading.gateway, settings, options.severity.gateway);
-      if (wiring) findings.push(wiring);
-      const reach = globalReachFinding(peering, options.severity.globalReach);
-      if (reach) findings.push(reach);
+      const unwired = gatewayFinding(peering, wiring, settings, options.severity.gateway);
+      if (unwired) findings.push(unwired);
+      const unreached = globalReachFinding(peering, reach, options.severity.globalReach);
+      if (unreached) findings.push(unreached);
     }
   }
 
