@@ -24,6 +24,7 @@ import {
   summaryRowsJson,
   vwanGatewayJson,
 } from "./wire.js";
+import { applyWireEdits } from "./wire-edits.js";
 
 export const API_VERSION = "2026-01-01";
 
@@ -128,7 +129,17 @@ function startLro(
     circuit: circuit.name,
     peering: peering.name,
     devicePath,
-    body: json({ value: rowsFor(route, peering.paths[devicePath]) }),
+    body: json(
+      applyWireEdits(
+        { value: rowsFor(route, peering.paths[devicePath]) },
+        circuit.wire,
+        route.operation,
+        {
+          peering: peering.name,
+          path: devicePath,
+        },
+      ),
+    ),
     pollsLeft: ctx.lro.pendingPolls,
     ...how,
   });

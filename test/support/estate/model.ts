@@ -84,6 +84,26 @@ export interface SimCircuit {
   serviceProviderProvisioningState:
     "NotProvisioned" | "Provisioning" | "Provisioned" | "Deprovisioning" | string;
   peerings: SimPeering[];
+  /** Raw edits to this circuit's JSON (its GET and listing, or its path reads); see wire-edits.ts. */
+  wire?: WireEdit[];
+}
+
+/**
+ * An odd value ARM could send, applied to the JSON of one read after it is
+ * built. `read` is `circuit` (the GET and the listing), a long-running read
+ * (its final `{ "value": [...] }` body, optionally for one peering and path),
+ * or `connection` (the connection's GET and listing).
+ */
+export interface WireEdit {
+  read: "circuit" | "connection" | LroOperationName;
+  peering?: string;
+  path?: "primary" | "secondary";
+  /** Dotted, with [n] for array items: "properties.serviceProviderProvisioningState", "value[0].interface", "tags.owner". */
+  field: string;
+  /** What to send there; ignored when `remove` is set. */
+  value?: unknown;
+  /** Leave the field out altogether. */
+  remove?: boolean;
 }
 
 export interface SimConnection {
@@ -94,6 +114,8 @@ export interface SimConnection {
   circuitId: string;
   gatewayId: string;
   connectionStatus: "Connected" | "Connecting" | "NotConnected" | "Unknown" | string;
+  /** Raw edits to this connection's JSON; see wire-edits.ts. */
+  wire?: WireEdit[];
 }
 
 export interface SimVwanGateway {
