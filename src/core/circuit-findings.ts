@@ -24,7 +24,7 @@ export function providerFinding(
   const provider = circuit.serviceProviderName ?? "the connectivity provider";
   // Peerings can only be created once the carrier has provisioned the circuit,
   // so their presence is proof it was lit before, even without history.
-  const lost = wasProvisioned || circuit.peerings.length > 0;
+  const lost = wasProvisioned || (circuit.peerings?.length ?? 0) > 0;
   const title = lost
     ? `Carrier de-provisioned the circuit: service provider state ${state}; both paths of every peering are down`
     : `Circuit awaits carrier provisioning: service provider state ${state}`;
@@ -39,7 +39,7 @@ export function providerFinding(
     evidence: {
       serviceProviderProvisioningState: state,
       circuitProvisioningState: circuit.circuitProvisioningState,
-      peerings: circuit.peerings.map((p) => p.name),
+      peerings: circuit.peerings?.map((p) => p.name) ?? null,
       wasProvisioned: lost,
     },
     nextAction: lost
@@ -74,7 +74,10 @@ export function missingPeeringFinding(
     title: seenBefore
       ? `${name} is gone from the circuit; it carried traffic at the last sweep`
       : `${name} is expected but not configured on the circuit`,
-    evidence: { expected: settings.expectedPeerings, present: circuit.peerings.map((p) => p.name) },
+    evidence: {
+      expected: settings.expectedPeerings,
+      present: circuit.peerings?.map((p) => p.name) ?? null,
+    },
     nextAction: carrier
       ? `Provider-managed circuit: ask ${circuit.serviceProviderName ?? "the provider"} to complete the layer-3 provisioning of ${name}; a circuit refresh in the portal can populate a peering the carrier already configured.`
       : `Create ${name} with the /30 subnets, VLAN and peer ASN from your records, or remove it from the erwatch:peerings tag if it is not meant to exist.`,

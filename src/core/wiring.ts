@@ -17,7 +17,9 @@ export type GatewayAssessment =
   | { state: "unread"; failure: ReadFailure }
   | { state: "connected"; connections: GatewayConnectionFacts[]; connected: number }
   | { state: "none"; connections: [] }
-  | { state: "not-connected"; connections: GatewayConnectionFacts[] };
+  | { state: "not-connected"; connections: GatewayConnectionFacts[] }
+  /** None connected, but one whose status ARM left out might be: neither up nor down. */
+  | { state: "unsure"; connections: GatewayConnectionFacts[] };
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -41,15 +43,22 @@ export function assessGateway(
   const connected = connections.filter(isConnected).length;
   if (connected > 0) return { state: "connected", connections, connected };
   if (connections.length === 0) return { state: "none", connections: [] };
+  if (connections.some((c) => c.status === null)) return { state: "unsure", connections };
   return { state: "not-connected", connections };
 }
 
 export interface GlobalReachAssessment {
   all: GlobalReachConnection[];
   down: GlobalReachConnection[];
+  /** Status left out by ARM: not counted as down. */
+  unsure: GlobalReachConnection[];
 }
 
 export function assessGlobalReach(peering: PeeringFacts): GlobalReachAssessment {
   const all = peering.globalReach;
-  return { all, down: all.filter((g) => g.status !== "Connected") };
+  return {
+    all,
+    down: all.filter((g) => g.status !== null && g.status !== "Connected"),
+    unsure: all.filter((g) => g.status === null),
+  };
 }

@@ -87,7 +87,8 @@ async function readTarget(
     return { kind: "read", settingProblems: problems, reading };
   }
   const facts = got.value.facts;
-  const enabled = facts.peerings.filter((p) => p.state === "Enabled").map((p) => p.name);
+  // A peering whose state ARM left out is not read: its rows stay UNKNOWN.
+  const enabled = (facts.peerings ?? []).filter((p) => p.state === "Enabled").map((p) => p.name);
   const paths = await readEnabledPeerings(ctx, target, enabled, options);
   const gateway = await readGateway(ctx, { ...target, circuitId: ref.id, tags: ref.tags }, options);
   const circuit: Reading<typeof facts> = { ok: true, value: facts, readAt: got.readAt };
