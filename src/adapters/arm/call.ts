@@ -52,6 +52,22 @@ export function createArmCall(
     });
 }
 
+/**
+ * Parses a value already read (a listing shared by the circuits of a sweep) for
+ * one circuit; a value that cannot be understood fails like the read itself.
+ */
+export function parsed<T>(
+  from: { operation: ArmOperation; target: string; readAt: string },
+  parse: () => T,
+): Reading<T> {
+  try {
+    return { ok: true, value: parse(), readAt: from.readAt };
+  } catch (error) {
+    const context = { call: ARM_OPERATIONS[from.operation], target: from.target, timedOut: false };
+    return { ok: false, error: toReadFailure(error, context), readAt: from.readAt };
+  }
+}
+
 /** The failed reading, retyped: a failure carries no value, so any T fits. */
 export function failedLike<T>(reading: Reading<unknown>): Reading<T> {
   if (reading.ok) throw new Error("failedLike called with a successful reading");

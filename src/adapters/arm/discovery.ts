@@ -6,6 +6,7 @@ import type { CircuitTarget, DiscoveryFailure } from "../../app/ports.js";
 import { parseCircuitId, sameId } from "../../core/resource-id.js";
 import { collect } from "./call.js";
 import type { ArmContext } from "./context.js";
+import { parseListedCircuit } from "./wire/circuit-body.js";
 
 export async function discoverCircuits(
   ctx: ArmContext,
@@ -20,7 +21,8 @@ export async function discoverCircuits(
       operation: "listCircuits",
       target: `circuits in subscription ${subscriptionId}`,
       signal: options.abortSignal,
-      run: (abortSignal) => collect(circuits.listAll({ abortSignal })),
+      run: async (abortSignal) =>
+        (await collect(circuits.listAll({ abortSignal }))).map(parseListedCircuit),
     });
     if (!listed.ok) {
       failures.push({ subscriptionId, failure: listed.error });
@@ -29,7 +31,7 @@ export async function discoverCircuits(
     for (const circuit of listed.value) {
       const id = circuit.id ? parseCircuitId(circuit.id) : null;
       if (!id) continue;
-      targets.push({ ...id, tags: circuit.tags ?? {} });
+      targets.push({ ...id, tags: circuit.tags });
     }
   }
   for (const text of scope.circuitIds) {

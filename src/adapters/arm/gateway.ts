@@ -5,10 +5,12 @@
 
 import type { ReadOptions, ReadSession } from "../../app/ports.js";
 import { tag, TAGS } from "../../core/circuit-settings.js";
-import type { GatewayConnectionFacts, Reading } from "../../core/model.js";
+import type { GatewayConnectionFacts, ReadFailure, Reading } from "../../core/model.js";
 import { sameId } from "../../core/resource-id.js";
-import { collect, failedLike } from "./call.js";
+import { collect, failedLike, parsed } from "./call.js";
+import { fieldFailure } from "./circuit.js";
 import type { ArmContext } from "./context.js";
+import { connectionsTo, parseConnection, vwanConnectionsTo } from "./wire/connections.js";
 
 export interface GatewayTarget {
   subscriptionId: string;
@@ -51,44 +53,42 @@ async function vnetConnectionsIn(
   circuitId: string,
   options: ReadOptions,
   memo: Memo,
+  problems: ReadFailure[],
 ): Promise<Reading<GatewayConnectionFacts[]>> {
   const network = ctx.clients.for(scope.subscriptionId).virtualNetworkGatewayConnections;
   const key = `connections:${scope.subscriptionId}/${scope.resourceGroup}`.toLowerCase();
+  const what = `gateway connections in ${scope.resourceGroup}`;
   const listed = await memo(key, () =>
     ctx.call({
       operation: "listConnections",
-      target: `gateway connections in ${scope.resourceGroup}`,
+      target: what,
       signal: options.abortSignal,
       onRead: options.onRead,
-      run: (abortSignal) => collect(network.list(scope.resourceGroup, { abortSignal })),
+      run: (abortSignal): Promise<unknown[]> =>
+        collect(network.list(scope.resourceGroup, { abortSignal })),
     }),
   );
   if (!listed.ok) return failedLike(listed);
-  const mine = listed.value.filter(
-    (c) =>
-      c.connectionType === "ExpressRoute" &&
-      c.peer?.id !== undefined &&
-      sameId(c.peer.id, circuitId),
+  // Parsed per circuit: whether a connection is this circuit's depends on the circuit.
+  const mine = parsed({ operation: "listConnections", target: what, readAt: listed.readAt }, () =>
+    connectionsTo(listed.value, circuitId),
   );
+  if (!mine.ok) return failedLike(mine);
   const found: GatewayConnectionFacts[] = [];
-  for (const connection of mine) {
+  for (const name of mine.value) {
     // The list omits connectionStatus; only a GET carries it.
+    const target = `gateway connection ${name}`;
     const got = await ctx.call({
       operation: "getConnection",
-      target: `gateway connection ${connection.name}`,
+      target,
       signal: options.abortSignal,
       onRead: options.onRead,
-      run: (abortSignal) =>
-        network.get(scope.resourceGroup, connection.name ?? "", { abortSignal }),
+      run: async (abortSignal) =>
+        parseConnection(await network.get(scope.resourceGroup, name, { abortSignal }), name),
     });
     if (!got.ok) return failedLike(got);
-    found.push({
-      id: got.value.id ?? connection.id ?? "",
-      name: got.value.name ?? connection.name ?? "",
-      kind: "vnet-gateway",
-      peering: null,
-      status: got.value.connectionStatus ?? "Unknown",
-    });
+    problems.push(...got.value.problems.map((p) => fieldFailure("getConnection", target, p)));
+    found.push(got.value.facts);
   }
   return { ok: true, value: found, readAt: ctx.now().toISOString() };
 }
@@ -98,36 +98,32 @@ async function vwanConnections(
   target: GatewayTarget,
   options: ReadOptions,
   memo: Memo,
+  problems: ReadFailure[],
 ): Promise<Reading<GatewayConnectionFacts[]>> {
   const gateways = ctx.clients.for(target.subscriptionId).expressRouteGateways;
-  const vwan = await memo(`vwan:${target.subscriptionId}`.toLowerCase(), () =>
+  const what = `ExpressRoute gateways in subscription ${target.subscriptionId}`;
+  const listed = await memo(`vwan:${target.subscriptionId}`.toLowerCase(), () =>
     ctx.call({
       operation: "listExpressRouteGateways",
-      target: `ExpressRoute gateways in subscription ${target.subscriptionId}`,
+      target: what,
       signal: options.abortSignal,
       onRead: options.onRead,
       // Not a pager in this API: one response with a value array.
-      run: (abortSignal) =>
-        gateways.listBySubscription({ abortSignal }).then((list) => list.value ?? []),
+      run: (abortSignal): Promise<unknown> => gateways.listBySubscription({ abortSignal }),
     }),
   );
-  if (!vwan.ok) return failedLike(vwan);
-  const prefix = `${target.circuitId}/peerings/`.toLowerCase();
-  const found: GatewayConnectionFacts[] = [];
-  for (const gateway of vwan.value) {
-    for (const c of gateway.expressRouteConnections ?? []) {
-      const peeringId = c.expressRouteCircuitPeering?.id ?? "";
-      if (!peeringId.toLowerCase().startsWith(prefix)) continue;
-      found.push({
-        id: c.id ?? "",
-        name: c.name,
-        kind: "vwan",
-        peering: peeringId.slice(prefix.length),
-        status: c.provisioningState ?? "Unknown",
-      });
-    }
-  }
-  return { ok: true, value: found, readAt: vwan.readAt };
+  if (!listed.ok) return failedLike(listed);
+  const from = {
+    operation: "listExpressRouteGateways" as const,
+    target: what,
+    readAt: listed.readAt,
+  };
+  const mine = parsed(from, () => vwanConnectionsTo(listed.value, target.circuitId));
+  if (!mine.ok) return failedLike(mine);
+  problems.push(
+    ...mine.value.problems.map((p) => fieldFailure("listExpressRouteGateways", what, p)),
+  );
+  return { ok: true, value: mine.value.facts, readAt: listed.readAt };
 }
 
 /** Every connection that wires the circuit to a gateway; the first failed read makes it all unknown. */
@@ -135,17 +131,18 @@ export async function readGateway(
   ctx: ArmContext,
   target: GatewayTarget,
   options: ReadOptions,
+  problems: ReadFailure[],
 ): Promise<Reading<GatewayConnectionFacts[]>> {
   // Outside a sweep (diagnose) there is no session to share listings with.
   const session = options.session;
   const memo: Memo = session ? (key, load) => session.memo(key, load) : (_key, load) => load();
   const found: GatewayConnectionFacts[] = [];
   for (const scope of connectionScopes(target)) {
-    const vnet = await vnetConnectionsIn(ctx, scope, target.circuitId, options, memo);
+    const vnet = await vnetConnectionsIn(ctx, scope, target.circuitId, options, memo, problems);
     if (!vnet.ok) return vnet;
     found.push(...vnet.value);
   }
-  const vwan = await vwanConnections(ctx, target, options, memo);
+  const vwan = await vwanConnections(ctx, target, options, memo, problems);
   if (!vwan.ok) return vwan;
   found.push(...vwan.value);
   return { ok: true, value: found, readAt: ctx.now().toISOString() };

@@ -15,7 +15,7 @@ import type {
 import { PATHS } from "../../core/model.js";
 import type { ArmContext } from "./context.js";
 import type { ArmOperation } from "./operations.js";
-import { toArpRows, toNeighborRows, toRouteRows } from "./to-domain.js";
+import { toArpRows, toNeighborRows, toRouteRows } from "./wire/rows.js";
 
 interface Rows {
   arp: ArpRow[];
@@ -34,8 +34,9 @@ interface LroOptions {
 interface PathReadSpec<T> {
   operation: ArmOperation;
   label: string;
-  list: (ops: Circuits, args: ListArgs, options: LroOptions) => Promise<{ value?: unknown }>;
-  toRows: (value: unknown) => T;
+  list: (ops: Circuits, args: ListArgs, options: LroOptions) => Promise<unknown>;
+  /** Parses the whole `{ value: [...] }` result at the edge; throws MalformedResponseError naming the field. */
+  toRows: (result: unknown) => T;
 }
 
 const PATH_READS: { [K in PathRead]: PathReadSpec<Rows[K]> } = {
@@ -83,7 +84,7 @@ function readPath<K extends PathRead>(
     run: async (abortSignal) => {
       const args: ListArgs = [target.resourceGroup, target.name, peering, path];
       const lro = { updateIntervalInMs: ctx.config.lroPollIntervalMs, abortSignal };
-      return spec.toRows((await spec.list(ops, args, lro)).value);
+      return spec.toRows(await spec.list(ops, args, lro));
     },
   });
 }

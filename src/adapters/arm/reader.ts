@@ -90,13 +90,13 @@ async function readTarget(
   // A peering whose state ARM left out is not read: its rows stay UNKNOWN.
   const enabled = (facts.peerings ?? []).filter((p) => p.state === "Enabled").map((p) => p.name);
   const paths = await readEnabledPeerings(ctx, target, enabled, options);
-  const gateway = await readGateway(ctx, { ...target, circuitId: ref.id, tags: ref.tags }, options);
+  const fieldFailures = [...got.value.problems];
+  const wiring = { ...target, circuitId: ref.id, tags: ref.tags };
+  const gateway = await readGateway(ctx, wiring, options, fieldFailures);
   const circuit: Reading<typeof facts> = { ok: true, value: facts, readAt: got.readAt };
-  return {
-    kind: "read",
-    settingProblems: problems,
-    reading: { ref, settings, circuit, paths, gateway },
-  };
+  const reading: CircuitReading = { ref, settings, circuit, paths, gateway };
+  if (fieldFailures.length > 0) reading.fieldFailures = fieldFailures;
+  return { kind: "read", settingProblems: problems, reading };
 }
 
 export function createArmReader(deps: ArmReaderDeps): CircuitReader {
