@@ -4,6 +4,12 @@
 
 import { blindFindings, type BlindRead } from "./blind.js";
 import {
+  assessGateway,
+  assessGlobalReach,
+  type GatewayAssessment,
+  type GlobalReachAssessment,
+} from "./wiring.js";
+import {
   disabledPeeringFinding,
   gatewayFinding,
   globalReachFinding,
@@ -27,12 +33,6 @@ import { analysePath, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
 import { DEFAULT_ROUTE_LIMITS, type RouteLimitSettings } from "./route-limits.js";
 import { applyCriticality } from "./severity.js";
-import {
-  assessGateway,
-  assessGlobalReach,
-  type GatewayAssessment,
-  type GlobalReachAssessment,
-} from "./wiring.js";
 
 export interface ClassifyOptions {
   routeLimits: RouteLimitSettings;

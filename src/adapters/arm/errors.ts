@@ -61,18 +61,17 @@ export function toReadFailure(
     typeof error === "object" && error !== null ? error : { message: String(error) }
   ) as ErrorLike;
   const kind = kindOf(e, context.timedOut);
-  const text = (e.message ?? String(error)).split("\n")[0]!.slice(0, 500);
   const failure: ReadFailure = {
     kind,
     call: context.call,
     target: context.target,
     message: context.timedOut
       ? `no answer within the deadline`
-      : // The schema names the field; the target says which read it was in.
-        e.name === "MalformedResponseError"
-        ? `${context.target}: ${text}`
-        : text,
+      : (e.message ?? String(error)).split("\n")[0]!.slice(0, 500),
   };
+  // The schema names the field; the target says which read it was in.
+  if (e.name === "MalformedResponseError")
+    failure.message = `${context.target}: ${failure.message}`;
   if (e.statusCode !== undefined) failure.statusCode = e.statusCode;
   if (kind === "forbidden")
     failure.missingPermission = missingPermission(e.message) ?? context.call;
