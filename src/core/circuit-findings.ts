@@ -7,13 +7,12 @@ import type {
   CircuitRef,
   CircuitSettings,
   Finding,
-  GatewayConnectionFacts,
   PeeringFacts,
-  Reading,
   Severity,
 } from "./model.js";
 import { PATHS } from "./model.js";
 import { buildCarrierTicket } from "./ticket.js";
+import type { GatewayAssessment, GlobalReachAssessment } from "./wiring.js";
 
 export function providerFinding(
   ref: CircuitRef,
@@ -25,7 +24,7 @@ export function providerFinding(
   const provider = circuit.serviceProviderName ?? "the connectivity provider";
   // Peerings can only be created once the carrier has provisioned the circuit,
   // so their presence is proof it was lit before, even without history.
-  const lost = wasProvisioned || circuit.peerings.length > 0;
+  const lost = wasProvisioned || (circuit.peerings?.length ?? 0) > 0;
   const title = lost
     ? `Carrier de-provisioned the circuit: service provider state ${state}; both paths of every peering are down`
     : `Circuit awaits carrier provisioning: service provider state ${state}`;
@@ -40,7 +39,7 @@ export function providerFinding(
     evidence: {
       serviceProviderProvisioningState: state,
       circuitProvisioningState: circuit.circuitProvisioningState,
-      peerings: circuit.peerings.map((p) => p.name),
+      peerings: circuit.peerings?.map((p) => p.name) ?? null,
       wasProvisioned: lost,
     },
     nextAction: lost
@@ -75,7 +74,10 @@ export function missingPeeringFinding(
     title: seenBefore
       ? `${name} is gone from the circuit; it carried traffic at the last sweep`
       : `${name} is expected but not configured on the circuit`,
-    evidence: { expected: settings.expectedPeerings, present: circuit.peerings.map((p) => p.name) },
+    evidence: {
+      expected: settings.expectedPeerings,
+      present: circuit.peerings?.map((p) => p.name) ?? null,
+    },
     nextAction: carrier
       ? `Provider-managed circuit: ask ${circuit.serviceProviderName ?? "the provider"} to complete the layer-3 provisioning of ${name}; a circuit refresh in the portal can populate a peering the carrier already configured.`
       : `Create ${name} with the /30 subnets, VLAN and peer ASN from your records, or remove it from the erwatch:peerings tag if it is not meant to exist.`,
@@ -102,17 +104,14 @@ export function disabledPeeringFinding(
 
 export function gatewayFinding(
   peering: PeeringFacts,
-  gateway: Reading<GatewayConnectionFacts[]>,
+  wiring: GatewayAssessment,
   settings: CircuitSettings,
   severity: Severity,
 ): Finding | null {
-  if (!settings.expectGateway || !gateway.ok) return null;
-  if (peering.peeringType.toLowerCase() !== "azureprivatepeering") return null;
-  const connections = gateway.value.filter(
-    (c) => c.peering === null || c.peering.toLowerCase() === peering.name.toLowerCase(),
-  );
-  if (connections.some((c) => isConnected(c))) return null;
-  const none = connections.length === 0;
+  if (!settings.expectGateway) return null;
+  if (wiring.state !== "none" && wiring.state !== "not-connected") return null;
+  const { connections } = wiring;
+  const none = wiring.state === "none";
   return {
     code: "gateway-not-connected",
     layer: "gateway",
@@ -130,15 +129,12 @@ export function gatewayFinding(
   };
 }
 
-export function isConnected(connection: GatewayConnectionFacts): boolean {
-  return connection.kind === "vwan"
-    ? connection.status === "Succeeded"
-    : connection.status === "Connected";
-}
-
-export function globalReachFinding(peering: PeeringFacts, severity: Severity): Finding | null {
-  const down = peering.globalReach.filter((g) => g.status !== "Connected");
-  if (down.length === 0) return null;
+export function globalReachFinding(
+  peering: PeeringFacts,
+  reach: GlobalReachAssessment,
+  severity: Severity,
+): Finding | null {
+  if (reach.down.length === 0) return null;
   return {
     code: "global-reach-down",
     layer: "globalReach",
@@ -146,8 +142,8 @@ export function globalReachFinding(peering: PeeringFacts, severity: Severity): F
     severity,
     peering: peering.name,
     paths: [...PATHS],
-    title: `Global Reach not connected: ${down.map((g) => `${g.name} ${g.status}`).join(", ")}`,
-    evidence: { connections: peering.globalReach },
+    title: `Global Reach not connected: ${reach.down.map((g) => `${g.name} ${g.status}`).join(", ")}`,
+    evidence: { connections: reach.all },
     nextAction:
       "Site-to-site traffic between the two on-premises networks is cut while each circuit looks healthy: check the Global Reach connection on both circuits (authorization, /29 address prefix) and recreate it if it was removed.",
   };

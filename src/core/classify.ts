@@ -5,24 +5,29 @@
 
 import { blindFindings, type BlindRead } from "./blind.js";
 import {
+  assessGateway,
+  assessGlobalReach,
+  type GatewayAssessment,
+  type GlobalReachAssessment,
+} from "./wiring.js";
+import {
   disabledPeeringFinding,
   gatewayFinding,
   globalReachFinding,
-  isConnected,
   missingPeeringFinding,
   providerFinding,
 } from "./circuit-findings.js";
 import type {
+  CircuitFacts,
   CircuitReading,
+  CircuitSettings,
   CircuitVerdict,
   Finding,
-  GatewayConnectionFacts,
   LayerCell,
   PathLayers,
   PathName,
   PeeringFacts,
   PeeringVerdict,
-  Reading,
   Severity,
 } from "./model.js";
 import { analysePath, type PathAnalysis } from "./path-analysis.js";
@@ -45,46 +50,84 @@ export const DEFAULT_CLASSIFY_OPTIONS: ClassifyOptions = {
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const cell = (status: LayerCell["status"], detail: string): LayerCell => ({ status, detail });
 
-function gatewayCell(
-  peering: PeeringFacts,
-  gateway: Reading<GatewayConnectionFacts[]>,
-  expectGateway: boolean,
-): LayerCell {
-  if (!same(peering.peeringType, "AzurePrivatePeering")) return cell("n/a", "not used");
-  if (!gateway.ok) return cell("unknown", `connections read failed: ${gateway.error.kind}`);
-  const mine = gateway.value.filter((c) => c.peering === null || same(c.peering, peering.name));
-  const connected = mine.filter(isConnected).length;
-  if (connected > 0) return cell("up", `${connected} connected`);
-  if (mine.length === 0) return cell(expectGateway ? "down" : "n/a", "no connection");
-  return cell("down", mine.map((c) => c.status).join(", "));
+function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCell {
+  switch (wiring.state) {
+    case "not-used":
+      return cell("n/a", "not used");
+    case "unread":
+      return cell("unknown", `connections read failed: ${wiring.failure.kind}`);
+    case "connected":
+      return cell("up", `${wiring.connected} connected`);
+    case "none":
+      return cell(expectGateway ? "down" : "n/a", "no connection");
+    case "not-connected":
+      return cell("down", wiring.connections.map((c) => c.status).join(", "));
+    case "unsure":
+      return cell("unknown", "connection status not reported");
+  }
 }
 
-function globalReachCell(peering: PeeringFacts): LayerCell {
-  const all = peering.globalReach;
-  if (all.length === 0) return cell("n/a", "none");
-  const down = all.filter((g) => g.status !== "Connected");
-  return down.length === 0
-    ? cell("up", `${all.length} connected`)
-    : cell("down", down.map((g) => `${g.name} ${g.status}`).join(", "));
+function globalReachCell(reach: GlobalReachAssessment): LayerCell {
+  if (reach.all.length === 0) return cell("n/a", "none");
+  if (reach.down.length > 0)
+    return cell("down", reach.down.map((g) => `${g.name} ${g.status}`).join(", "));
+  if (reach.unsure.length > 0)
+    return cell("unknown", `status not reported for ${reach.unsure.map((g) => g.name).join(", ")}`);
+  return cell("up", `${reach.all.length} connected`);
+}
+
+function providerRow(state: string | null): LayerCell {
+  if (state === null) return cell("unknown", "provider state not reported");
+  return cell(state === "Provisioned" ? "up" : "down", `provider ${state}`);
+}
+
+/** Rows for a peering whose paths were not read: a disabled one says why; one of unknown state says nothing. */
+function unreadRows(
+  peering: PeeringFacts,
+  providerState: string | null,
+): Omit<PathLayers, "gateway" | "globalReach"> {
+  if (peering.state === null) {
+    const unknown = cell("unknown", "peering state not reported");
+    return { provider: unknown, bgp: unknown, peering: unknown, routes: unknown };
+  }
+  return {
+    provider: providerRow(providerState),
+    bgp: cell("n/a", "peering disabled"),
+    peering: cell("down", `peering ${peering.state}`),
+    routes: cell("n/a", "peering disabled"),
+  };
 }
 
 function pathLayers(
   analysis: PathAnalysis | null,
   peering: PeeringFacts,
-  providerState: string,
-  gateway: LayerCell,
-  globalReach: LayerCell,
+  providerState: string | null,
+  wiring: Pick<PathLayers, "gateway" | "globalReach">,
 ): PathLayers {
-  if (analysis) return { ...analysis.cells, gateway, globalReach };
-  // A disabled peering is not read per path: its rows say why.
-  return {
-    provider: cell(providerState === "Provisioned" ? "up" : "down", `provider ${providerState}`),
-    bgp: cell("n/a", "peering disabled"),
-    peering: cell("down", `peering ${peering.state}`),
-    routes: cell("n/a", "peering disabled"),
-    gateway,
-    globalReach,
+  if (analysis) return { ...analysis.cells, ...wiring };
+  return { ...unreadRows(peering, providerState), ...wiring };
+}
+
+/** When ARM left the peering list out: the peerings erwatch expects or saw last time, every row unknown. */
+function unknownPeerings(expected: string[], previous: string[]): PeeringVerdict[] {
+  const names: string[] = [];
+  for (const name of [...expected, ...previous])
+    if (!names.some((n) => same(n, name))) names.push(name);
+  const unknown = cell("unknown", "peerings not reported");
+  const row: PathLayers = {
+    provider: unknown,
+    bgp: unknown,
+    peering: unknown,
+    routes: unknown,
+    gateway: unknown,
+    globalReach: unknown,
   };
+  return names.map((name) => ({
+    name,
+    paths: { primary: { ...row }, secondary: { ...row } },
+    prefixes: { primary: null, secondary: null },
+    limits: { primary: null, secondary: null },
+  }));
 }
 
 function collectFailures(reading: CircuitReading): BlindRead[] {
@@ -92,6 +135,8 @@ function collectFailures(reading: CircuitReading): BlindRead[] {
   if (!reading.circuit.ok) return [{ peering: null, path: null, failure: reading.circuit.error }];
   const out: BlindRead[] = [];
   if (!reading.gateway.ok) out.push({ peering: null, path: null, failure: reading.gateway.error });
+  for (const failure of reading.fieldFailures ?? [])
+    out.push({ peering: null, path: null, failure });
   for (const [peering, paths] of Object.entries(reading.paths)) {
     for (const path of ["primary", "secondary"] as const) {
       const r = paths[path];
@@ -101,6 +146,84 @@ function collectFailures(reading: CircuitReading): BlindRead[] {
     }
   }
   return out;
+}
+
+function missingPeerings(
+  facts: CircuitFacts,
+  present: PeeringFacts[],
+  settings: CircuitSettings,
+  options: ClassifyOptions,
+): Finding[] {
+  return settings.expectedPeerings
+    .filter((expected) => !present.some((p) => same(p.name, expected)))
+    .map((expected) => {
+      const seen = options.previous?.peerings.some((p) => same(p, expected)) ?? false;
+      return missingPeeringFinding(expected, settings, facts, seen);
+    });
+}
+
+/** One peering's layer table and findings. */
+function judgePeering(
+  reading: CircuitReading,
+  facts: CircuitFacts,
+  peering: PeeringFacts,
+  notProvisioned: boolean,
+  options: ClassifyOptions,
+): { verdict: PeeringVerdict; findings: Finding[] } {
+  const { ref, settings } = reading;
+  const wiring = assessGateway(peering, reading.gateway);
+  const reach = assessGlobalReach(peering);
+  const cells = {
+    gateway: gatewayCell(wiring, settings.expectGateway),
+    globalReach: globalReachCell(reach),
+  };
+  const reads = reading.paths[peering.name];
+  const analyses: Record<PathName, PathAnalysis> | null =
+    peering.state === "Enabled" && reads !== undefined
+      ? {
+          primary: analysePath("primary", facts, peering, reads.primary, options.routeLimits),
+          secondary: analysePath("secondary", facts, peering, reads.secondary, options.routeLimits),
+        }
+      : null;
+  const state = facts.serviceProviderProvisioningState;
+  const verdict: PeeringVerdict = {
+    name: peering.name,
+    paths: {
+      primary: pathLayers(analyses?.primary ?? null, peering, state, cells),
+      secondary: pathLayers(analyses?.secondary ?? null, peering, state, cells),
+    },
+    prefixes: {
+      primary: analyses?.primary.prefixes ?? null,
+      secondary: analyses?.secondary.prefixes ?? null,
+    },
+    limits: {
+      primary: analyses?.primary.prefixLimit ?? null,
+      secondary: analyses?.secondary.prefixLimit ?? null,
+    },
+  };
+  // Above a provider that is not provisioned, and for a peering of unknown state, nothing is a finding.
+  if (notProvisioned || peering.state === null) return { verdict, findings: [] };
+  if (peering.state !== "Enabled") {
+    const expected = settings.expectedPeerings.some((p) => same(p, peering.name));
+    return { verdict, findings: [disabledPeeringFinding(peering, settings, expected)] };
+  }
+  if (!analyses) return { verdict, findings: [] };
+  const result = pathFindings({
+    ref,
+    circuit: facts,
+    peering,
+    model: settings.connectivityModel,
+    analyses,
+    readAt: reading.circuit.readAt,
+  });
+  const findings = [...result.findings];
+  if (result.carrying.length > 0) {
+    const unwired = gatewayFinding(peering, wiring, settings, options.severity.gateway);
+    if (unwired) findings.push(unwired);
+    const unreached = globalReachFinding(peering, reach, options.severity.globalReach);
+    if (unreached) findings.push(unreached);
+  }
+  return { verdict, findings };
 }
 
 export function classifyCircuit(
@@ -134,83 +257,27 @@ export function classifyCircuit(
   }
 
   const facts = reading.circuit.value;
-  const providerState = facts.serviceProviderProvisioningState ?? "unknown";
-  const provisioned = providerState === "Provisioned";
+  const providerState = facts.serviceProviderProvisioningState;
+  // Only a state ARM reported, and not Provisioned, is the carrier's; null is UNKNOWN.
+  const notProvisioned = providerState !== null && providerState !== "Provisioned";
   const readAt = reading.circuit.readAt;
-  const peerings: PeeringVerdict[] = [];
+  let peerings: PeeringVerdict[] = [];
 
-  if (!provisioned) {
+  if (notProvisioned) {
     findings.push(
       providerFinding(ref, facts, options.previous?.providerWasProvisioned ?? false, readAt),
     );
   }
-  for (const expected of settings.expectedPeerings) {
-    if (!facts.peerings.some((p) => same(p.name, expected))) {
-      const seen = options.previous?.peerings.some((p) => same(p, expected)) ?? false;
-      if (provisioned) findings.push(missingPeeringFinding(expected, settings, facts, seen));
-    }
-  }
-
-  for (const peering of facts.peerings) {
-    const gateway = gatewayCell(peering, reading.gateway, settings.expectGateway);
-    const globalReach = globalReachCell(peering);
-    const reads = reading.paths[peering.name];
-    const enabled = peering.state === "Enabled" && reads !== undefined;
-    const analyses: Record<PathName, PathAnalysis> | null = enabled
-      ? {
-          primary: analysePath("primary", facts, peering, reads.primary, options.routeLimits),
-          secondary: analysePath("secondary", facts, peering, reads.secondary, options.routeLimits),
-        }
-      : null;
-    peerings.push({
-      name: peering.name,
-      paths: {
-        primary: pathLayers(
-          analyses?.primary ?? null,
-          peering,
-          providerState,
-          gateway,
-          globalReach,
-        ),
-        secondary: pathLayers(
-          analyses?.secondary ?? null,
-          peering,
-          providerState,
-          gateway,
-          globalReach,
-        ),
-      },
-      prefixes: {
-        primary: analyses?.primary.prefixes ?? null,
-        secondary: analyses?.secondary.prefixes ?? null,
-      },
-      limits: {
-        primary: analyses?.primary.prefixLimit ?? null,
-        secondary: analyses?.secondary.prefixLimit ?? null,
-      },
-    });
-    if (!provisioned) continue;
-
-    if (peering.state !== "Enabled") {
-      const expected = settings.expectedPeerings.some((p) => same(p, peering.name));
-      findings.push(disabledPeeringFinding(peering, settings, expected));
-      continue;
-    }
-    if (!analyses) continue;
-    const result = pathFindings({
-      ref,
-      circuit: facts,
-      peering,
-      model: settings.connectivityModel,
-      analyses,
-      readAt,
-    });
-    findings.push(...result.findings);
-    if (result.carrying.length > 0) {
-      const wiring = gatewayFinding(peering, reading.gateway, settings, options.severity.gateway);
-      if (wiring) findings.push(wiring);
-      const reach = globalReachFinding(peering, options.severity.globalReach);
-      if (reach) findings.push(reach);
+  if (facts.peerings === null) {
+    peerings = unknownPeerings(settings.expectedPeerings, options.previous?.peerings ?? []);
+  } else {
+    // Before the carrier provisions, no peering can exist: only then is one missing.
+    if (providerState === "Provisioned")
+      findings.push(...missingPeerings(facts, facts.peerings, settings, options));
+    for (const peering of facts.peerings) {
+      const judged = judgePeering(reading, facts, peering, notProvisioned, options);
+      peerings.push(judged.verdict);
+      findings.push(...judged.findings);
     }
   }
 

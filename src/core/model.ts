@@ -138,8 +138,8 @@ export interface GlobalReachConnection {
   name: string;
   /** The remote circuit peering the connection reaches. */
   peerCircuitPeeringId: string;
-  /** Connected | Connecting | Disconnected (open string on the wire). */
-  status: string;
+  /** Connected | Connecting | Disconnected (open string on the wire); null when ARM left it out. */
+  status: string | null;
   /** `outbound`: created on this circuit; `inbound`: created on the peer circuit. */
   direction: "outbound" | "inbound";
 }
@@ -147,8 +147,8 @@ export interface GlobalReachConnection {
 export interface PeeringFacts {
   name: string;
   peeringType: string;
-  /** Enabled | Disabled */
-  state: string;
+  /** Enabled | Disabled; null when ARM left it out (the peering's rows are then UNKNOWN). */
+  state: string | null;
   azureASN: number | null;
   peerASN: number | null;
   primaryPeerAddressPrefix: string | null;
@@ -169,7 +169,8 @@ export interface CircuitFacts {
   serviceKey: string | null;
   serviceProviderName: string | null;
   peeringLocation: string | null;
-  peerings: PeeringFacts[];
+  /** null when ARM left the list out: which peerings exist is then UNKNOWN, not "none". */
+  peerings: PeeringFacts[] | null;
 }
 
 export interface GatewayConnectionFacts {
@@ -179,8 +180,8 @@ export interface GatewayConnectionFacts {
   kind: "vnet-gateway" | "vwan";
   /** The peering the connection attaches to, when the wire says so (vWAN). */
   peering: string | null;
-  /** Connected | Connecting | NotConnected | Unknown for VNet gateways; the provisioning state for vWAN. */
-  status: string;
+  /** Connected | Connecting | NotConnected | Unknown for VNet gateways; the provisioning state for vWAN. null when ARM left it out. */
+  status: string | null;
 }
 
 export interface PathReading {
@@ -213,6 +214,8 @@ export interface CircuitReading {
   ref: CircuitRef;
   settings: CircuitSettings;
   circuit: Reading<CircuitFacts>;
+  /** Values in successful reads that were missing or not understood; each left its field null (UNKNOWN). */
+  fieldFailures?: ReadFailure[];
   /** peering name → path → reads. Present for every peering the circuit read returned as Enabled. */
   paths: Record<string, Record<PathName, PathReading>>;
   gateway: Reading<GatewayConnectionFacts[]>;

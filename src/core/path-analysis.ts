@@ -59,7 +59,10 @@ function providerCell(
   reading: PathReading,
   subnet: string | null,
 ): { cell: LayerCell; rows: ArpRow[] | null; verdict: ArpVerdict | null } {
-  const state = circuit.serviceProviderProvisioningState ?? "unknown";
+  const state = circuit.serviceProviderProvisioningState;
+  if (state === null) {
+    return { cell: cell("unknown", "provider state not reported"), rows: null, verdict: null };
+  }
   if (state !== "Provisioned") {
     return { cell: cell("down", `provider ${state}`), rows: null, verdict: null };
   }
@@ -112,11 +115,13 @@ function bgpCell(neighbors: NeighborState[], readFailed: ReadFailure | null): La
 }
 
 function peeringCell(peering: PeeringFacts): LayerCell {
+  if (peering.state === null) return cell("unknown", "peering state not reported");
   if (peering.state !== "Enabled") return cell("down", `peering ${peering.state}`);
   if (peering.peeringType.toLowerCase() !== "microsoftpeering") {
     return cell("up", `Enabled, VLAN ${peering.vlanId ?? "?"}, peer AS ${peering.peerASN ?? "?"}`);
   }
-  const state = peering.advertisedPublicPrefixesState ?? "unknown";
+  const state = peering.advertisedPublicPrefixesState;
+  if (state === null) return cell("unknown", "public prefix validation not reported");
   if (state === "Configured") return cell("up", "public prefixes validated");
   if (state === "Configuring") return cell("warn", "public prefixes validating");
   return cell("down", `public prefixes ${state}`);
@@ -158,11 +163,12 @@ export function analysePath(
     : [];
   const summaryFailure = reading.summary.ok ? null : reading.summary.error;
   // Above a provider that is not provisioned nothing can work; the reads there
-  // are evidence, not separate faults.
-  const provisioned = circuit.serviceProviderProvisioningState === "Provisioned";
-  const bgp = provisioned
-    ? bgpCell(neighbors, summaryFailure)
-    : cell("n/a", "provider not provisioned");
+  // are evidence, not separate faults. A state ARM left out decides nothing.
+  const state = circuit.serviceProviderProvisioningState;
+  const bgp =
+    state !== null && state !== "Provisioned"
+      ? cell("n/a", "provider not provisioned")
+      : bgpCell(neighbors, summaryFailure);
   const cells: Record<PathLayer, LayerCell> = {
     provider: provider.cell,
     bgp,

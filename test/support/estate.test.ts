@@ -3,14 +3,7 @@
 // fault tests also pin down what the SDK does with each failure, which is what
 // the adapter's error classification is written against.
 
-import { request } from "node:https";
-import type { IncomingHttpHeaders } from "node:http";
-import {
-  NetworkManagementClient,
-  type NetworkManagementClientOptionalParams,
-} from "@azure/arm-network";
-import type { TokenCredential } from "@azure/identity";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   carrierDown,
   estateOf,
@@ -30,94 +23,21 @@ import {
   setPublicPrefixesState,
   startEstate,
   wholeCatalog,
-  type EstateOptions,
-  type EstateState,
-  type RecordedRequest,
-  type SimulatedEstate,
 } from "./estate/index.js";
-
-const SUB = "00000000-0000-0000-0000-000000000001";
-const RG = "rg-hybrid-core";
-const PRIVATE = "AzurePrivatePeering";
-const FAST = { updateIntervalInMs: 10 };
-
-const credential: TokenCredential = {
-  getToken: async () => ({ token: "fake-token", expiresOnTimestamp: Date.now() + 3_600_000 }),
-};
-
-const open: SimulatedEstate[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((e) => e.close()));
-});
-
-async function estateWith(state: EstateState, options?: EstateOptions): Promise<SimulatedEstate> {
-  const estate = await startEstate(state, options);
-  open.push(estate);
-  return estate;
-}
-
-function clientFor(
-  estate: SimulatedEstate,
-  extra: NetworkManagementClientOptionalParams = {},
-  subscriptionId = SUB,
-) {
-  return new NetworkManagementClient(credential, subscriptionId, {
-    endpoint: estate.url,
-    tlsOptions: { ca: estate.ca },
-    credentials: { scopes: [`${estate.url}/.default`] },
-    ...extra,
-  });
-}
-
-const noRetry = { retryOptions: { maxRetries: 0 } };
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-/** Resolves with the error the promise rejects with; fails the test if it resolves. */
-async function failure(
-  promise: Promise<unknown>,
-): Promise<{ name: string; code?: string; statusCode?: number; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { name: string; code?: string; statusCode?: number; message: string };
-  }
-  throw new Error("expected a failure, got a result");
-}
-
-const of = (estate: SimulatedEstate, operation: RecordedRequest["operation"]) =>
-  estate.requests.filter((r) => r.operation === operation);
-
-/** A request without the SDK, for what the SDK never sends (no token, no api-version). */
-function raw(
-  estate: SimulatedEstate,
-  path: string,
-  headers: Record<string, string> = { authorization: "Bearer fake-token" },
-  method = "GET",
-): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      new URL(path, estate.url),
-      { method, headers, ca: estate.ca, agent: false, signal: AbortSignal.timeout(5_000) },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => (body += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
-}
-
-function circuits(...names: string[]): EstateState {
-  return estateOf(...names.map((name) => healthyCircuit({ name })));
-}
+import {
+  circuits,
+  clientFor,
+  collect,
+  estateWith,
+  failure,
+  FAST,
+  noRetry,
+  of,
+  PRIVATE,
+  raw,
+  RG,
+  SUB,
+} from "./estate-sdk.js";
 
 describe("simulated estate: resource reads", () => {
   it("pages listAll two circuits at a time with an absolute nextLink the SDK follows", async () => {
@@ -295,95 +215,6 @@ describe("simulated estate: resource reads", () => {
 });
 
 describe("simulated estate: long-running POST reads", () => {
-  it("answers ARP with 202 + Location, then 200 on the first poll by default", async () => {
-    const estate = await estateWith(circuits("er-a"));
-    const result = await clientFor(estate).expressRouteCircuits.listArpTable(
-      RG,
-      "er-a",
-      PRIVATE,
-      "primary",
-      FAST,
-    );
-
-    expect(result.value).toEqual([
-      {
-        age: 10,
-        interface: "On-Prem",
-        ipAddress: "192.168.10.17",
-        macAddress: expect.stringMatching(/^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/),
-      },
-      {
-        age: 0,
-        interface: "Microsoft",
-        ipAddress: "192.168.10.18",
-        macAddress: expect.stringMatching(/^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/),
-      },
-    ]);
-    expect(estate.requests.map((r) => [r.method, r.operation, r.status])).toEqual([
-      ["POST", "arpTable", 202],
-      ["GET", "pollOperation", 200],
-    ]);
-    const [post, poll] = estate.requests as [RecordedRequest, RecordedRequest];
-    expect(post).toMatchObject({ circuit: "er-a", peering: PRIVATE, devicePath: "primary" });
-    expect(poll).toMatchObject({
-      circuit: "er-a",
-      peering: PRIVATE,
-      devicePath: "primary",
-      lroOperation: "arpTable",
-    });
-    expect(poll.path).toMatch(
-      new RegExp(
-        `^/subscriptions/${SUB}/providers/Microsoft.Network/locations/westeurope/operationResults/[0-9a-f-]{36}$`,
-      ),
-    );
-  });
-
-  it("puts the Location on the 202 as an absolute URL on the estate", async () => {
-    const estate = await estateWith(circuits("er-a"));
-    const answer = await raw(
-      estate,
-      `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/expressRouteCircuits/er-a/peerings/${PRIVATE}/routeTablesSummary/secondary?api-version=2026-01-01`,
-      { authorization: "Bearer x" },
-      "POST",
-    );
-    expect(answer.status).toBe(202);
-    expect(answer.body).toBe("");
-    expect(answer.headers.location).toMatch(
-      new RegExp(
-        `^${estate.url}/subscriptions/${SUB}/providers/Microsoft.Network/locations/westeurope/operationResults/[0-9a-f-]{36}\\?api-version=2026-01-01$`,
-      ),
-    );
-    expect(answer.headers["retry-after"]).toBeUndefined();
-  });
-
-  it("keeps answering 202 for the configured pending polls", async () => {
-    const estate = await estateWith(circuits("er-a"), { pendingPolls: 2 });
-    const result = await clientFor(estate).expressRouteCircuits.listRoutesTableSummary(
-      RG,
-      "er-a",
-      PRIVATE,
-      "secondary",
-      FAST,
-    );
-
-    expect(result.value).toEqual([
-      { neighbor: "192.168.10.21", v: 4, as: 65010, upDown: "1d02h", statePfxRcd: "120" },
-    ]);
-    expect(of(estate, "pollOperation").map((r) => r.status)).toEqual([202, 202, 200]);
-  });
-
-  it("lets Retry-After override the caller's poll interval", async () => {
-    const estate = await estateWith(circuits("er-a"));
-    estate.setLro({ pendingPolls: 1, retryAfterSeconds: 1 });
-    await clientFor(estate).expressRouteCircuits.listArpTable(RG, "er-a", PRIVATE, "primary", FAST);
-
-    const polls = of(estate, "pollOperation");
-    expect(polls.map((r) => r.status)).toEqual([202, 200]);
-    // 10 ms was asked for; the 202 poll's Retry-After of 1 s wins. (The SDK polls
-    // once immediately after the POST, whatever the POST's Retry-After says.)
-    expect(polls[1]!.at - polls[0]!.at).toBeGreaterThanOrEqual(900);
-  });
-
   it("returns one route row per received prefix, and hand-written tables verbatim", async () => {
     const state = estateOf(healthyCircuit({ name: "er-a", prefixes: 37 }));
     state.circuits.push(...scenarioCatalog["asymmetric-routing"]!().circuits);
@@ -716,43 +547,6 @@ describe("simulated estate: faults as the SDK surfaces them", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
   });
 
-  it("never-ending LRO: every poll answers 202 until the caller's abort signal stops the poller", async () => {
-    const estate = await estateWith(circuits("er-a"));
-    estate.addFault({
-      match: { operation: "arpTable", circuit: "er-a" },
-      behaviour: { kind: "never-ending" },
-    });
-    const error = await failure(
-      clientFor(estate).expressRouteCircuits.listArpTable(RG, "er-a", PRIVATE, "primary", {
-        ...FAST,
-        abortSignal: AbortSignal.timeout(300),
-      }),
-    );
-    expect(error.name).toBe("AbortError");
-    const polls = of(estate, "pollOperation");
-    expect(polls.length).toBeGreaterThan(3);
-    expect(polls.every((r) => r.status === 202 || r.status === 0)).toBe(true);
-  });
-
-  it("never-ending on pollOperation with times acts as extra pending polls for that target only", async () => {
-    const estate = await estateWith(circuits("er-a"));
-    estate.addFault({
-      match: { operation: "pollOperation", lroOperation: "routeTablesSummary" },
-      behaviour: { kind: "never-ending" },
-      times: 3,
-    });
-    const client = clientFor(estate);
-    await client.expressRouteCircuits.listArpTable(RG, "er-a", PRIVATE, "primary", FAST);
-    await client.expressRouteCircuits.listRoutesTableSummary(RG, "er-a", PRIVATE, "primary", FAST);
-    expect(of(estate, "pollOperation").map((r) => `${r.lroOperation}:${r.status}`)).toEqual([
-      "arpTable:200",
-      "routeTablesSummary:202",
-      "routeTablesSummary:202",
-      "routeTablesSummary:202",
-      "routeTablesSummary:200",
-    ]);
-  });
-
   it("targets a circuit, peering and path; times counts down; clearFaults disarms", async () => {
     const estate = await estateWith(circuits("er-a", "er-b"));
     estate.addFault({
@@ -1063,11 +857,8 @@ describe("simulated estate: lifecycle", () => {
 
   it("serves a certificate valid for 127.0.0.1 only to clients that trust it", async () => {
     const estate = await estateWith(circuits("er-a"));
-    const untrusting = new NetworkManagementClient(credential, SUB, {
-      endpoint: estate.url,
-      credentials: { scopes: [`${estate.url}/.default`] },
-      retryOptions: { maxRetries: 0 },
-    });
+    // No CA given: the client trusts only the system store.
+    const untrusting = clientFor(estate, { tlsOptions: {}, ...noRetry });
     const error = await failure(untrusting.expressRouteCircuits.get(RG, "er-a"));
     expect(error.message).toMatch(/self[- ]signed|certificate/i);
     expect(estate.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);

@@ -28,6 +28,8 @@ function kindOf(error: ErrorLike, timedOut: boolean): ReadErrorKind {
   if (status === 429) return "throttled";
   if (status !== undefined && status >= 500) return "server-error";
   if (status !== undefined && status >= 400) return "malformed";
+  // core-lro's words when the status document says Failed: Azure answered, and failed the read.
+  if (/^The long-running operation has failed/.test(error.message ?? "")) return "server-error";
   if (
     error.code === "REQUEST_SEND_ERROR" ||
     /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|socket hang up/i.test(error.message ?? "")
@@ -67,6 +69,9 @@ export function toReadFailure(
       ? `no answer within the deadline`
       : (e.message ?? String(error)).split("\n")[0]!.slice(0, 500),
   };
+  // The schema names the field; the target says which read it was in.
+  if (e.name === "MalformedResponseError")
+    failure.message = `${context.target}: ${failure.message}`;
   if (e.statusCode !== undefined) failure.statusCode = e.statusCode;
   if (kind === "forbidden")
     failure.missingPermission = missingPermission(e.message) ?? context.call;

@@ -8,6 +8,10 @@ export const ARM_OPERATIONS = {
   arpTable: "Microsoft.Network/expressRouteCircuits/peerings/arpTables/read",
   routeTablesSummary: "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/read",
   routeTables: "Microsoft.Network/expressRouteCircuits/peerings/routeTables/read",
+  // The Network RP answers its long-running reads with both Azure-AsyncOperation
+  // (status, polled at .../locations/<region>/operations/<id>) and Location
+  // (result, .../operationResults/<id>); ARM checks each URL's own action.
+  pollAsyncOperation: "Microsoft.Network/locations/operations/read",
   pollOperation: "Microsoft.Network/locations/operationResults/read",
   listConnections: "Microsoft.Network/connections/read",
   getConnection: "Microsoft.Network/connections/read",

@@ -19,6 +19,7 @@ export const RBAC_ACTIONS: Record<OperationName, string> = {
   routeTablesSummary: "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/read",
   routeTables: "Microsoft.Network/expressRouteCircuits/peerings/routeTables/read",
   pollOperation: "Microsoft.Network/locations/operationResults/read",
+  pollAsyncOperation: "Microsoft.Network/locations/operations/read",
   listConnections: "Microsoft.Network/connections/read",
   getConnection: "Microsoft.Network/connections/read",
   listExpressRouteGateways: "Microsoft.Network/expressRouteGateways/read",
@@ -98,6 +99,16 @@ export function invalidDevicePath(devicePath: string): ArmError {
   };
 }
 
+/** ARM's words when the caller's role lacks `action` at `scope`; erwatch mines the action from them. */
+export function authorizationFailed(action: string, scope: string): ArmError {
+  return {
+    status: 403,
+    code: "AuthorizationFailed",
+    message: `The client '${CLIENT_OBJECT_ID}' with object id '${CLIENT_OBJECT_ID}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    headers: { "x-ms-failure-cause": "gateway" },
+  };
+}
+
 /** The error an injected status fault answers with, unless the fault names its own code/message. */
 export function faultError(
   status: number,
@@ -109,11 +120,12 @@ export function faultError(
   let code: string;
   let message: string;
   switch (status) {
-    case 403:
-      code = "AuthorizationFailed";
-      message = `The client '${CLIENT_OBJECT_ID}' with object id '${CLIENT_OBJECT_ID}' does not have authorization to perform action '${RBAC_ACTIONS[operation]}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`;
-      headers["x-ms-failure-cause"] = "gateway";
+    case 403: {
+      const denied = authorizationFailed(RBAC_ACTIONS[operation], scope);
+      ({ code, message } = denied);
+      Object.assign(headers, denied.headers);
       break;
+    }
     case 404:
       code = "NotFound";
       message = `Resource ${scope} not found.`;

@@ -23,11 +23,11 @@ export interface FaultPlan {
   answer?: AnswerFault;
 }
 
+const LRO_READS: readonly OperationName[] = ["arpTable", "routeTablesSummary", "routeTables"];
 const LRO_OPERATIONS: readonly OperationName[] = [
-  "arpTable",
-  "routeTablesSummary",
-  "routeTables",
+  ...LRO_READS,
   "pollOperation",
+  "pollAsyncOperation",
 ];
 
 interface Armed {
@@ -44,6 +44,8 @@ function matches(fault: Fault, target: FaultTarget): boolean {
   if (m.operation !== "*" && m.operation !== target.operation) return false;
   // "never-ending" only means something for a long-running read.
   if (fault.behaviour.kind === "never-ending" && !LRO_OPERATIONS.includes(target.operation))
+    return false;
+  if (fault.behaviour.kind === "operation-failed" && !LRO_READS.includes(target.operation))
     return false;
   return (
     optionalMatch(m.circuit, target.circuit) &&
@@ -65,7 +67,15 @@ export class FaultBook {
       !["*", ...LRO_OPERATIONS].includes(fault.match.operation)
     ) {
       throw new Error(
-        `a never-ending fault needs a long-running read or pollOperation, not ${fault.match.operation}`,
+        `a never-ending fault needs a long-running read or a poll, not ${fault.match.operation}`,
+      );
+    }
+    if (
+      fault.behaviour.kind === "operation-failed" &&
+      !["*", ...LRO_READS].includes(fault.match.operation)
+    ) {
+      throw new Error(
+        `an operation-failed fault needs a long-running read, not ${fault.match.operation}`,
       );
     }
     this.armed.push({

@@ -1,13 +1,28 @@
-// Long-running POST reads. The answer is computed when the POST arrives (the
-// estate may change while the client polls, as the real router state would
-// not be re-read), then handed out once the configured pending polls are used.
+// Long-running POST reads, in the two shapes ARM uses. The Network resource
+// provider answers with BOTH `Azure-AsyncOperation` (a status document at
+// .../locations/<region>/operations/<id>) and `Location` (the result, at
+// .../operationResults/<id>); the SDK then polls the status document and reads
+// the result from Location once it says Succeeded. Other providers send
+// `Location` only, polled until it answers 200. Each URL is checked against
+// its own RBAC action, which is why a role must grant both.
+//
+// The answer is computed when the POST arrives (the estate may change while
+// the client polls, as the real router state would not be re-read), then
+// handed out once the configured pending polls are used.
 
 import { randomUUID } from "node:crypto";
-import type { LroOperationName } from "./model.js";
+import { errorBody } from "./arm-errors.js";
+import type { LroOperationName, LroShape } from "./model.js";
+
+export interface OperationFailure {
+  code: string;
+  message: string;
+}
 
 export interface Operation {
   id: string;
   kind: LroOperationName;
+  shape: LroShape;
   subscriptionId: string;
   location: string;
   circuit: string;
@@ -17,13 +32,26 @@ export interface Operation {
   body: string;
   pollsLeft: number;
   neverEnding: boolean;
+  /** Set when the operation ends Failed instead of Succeeded. */
+  failure?: OperationFailure;
+  startedAt: string;
+}
+
+export interface LroAnswer {
+  status: number;
+  body?: string;
+  headers: Record<string, string>;
 }
 
 export class OperationStore {
   private readonly operations = new Map<string, Operation>();
 
-  create(input: Omit<Operation, "id">): Operation {
-    const operation: Operation = { ...input, id: randomUUID() };
+  create(input: Omit<Operation, "id" | "startedAt">): Operation {
+    const operation: Operation = {
+      ...input,
+      id: randomUUID(),
+      startedAt: new Date().toISOString(),
+    };
     this.operations.set(operation.id, operation);
     return operation;
   }
@@ -33,8 +61,76 @@ export class OperationStore {
   }
 }
 
-/** Where the client polls; the SDK uses it verbatim. */
+const regionOf = (operation: Operation) => operation.location.toLowerCase().replace(/\s+/g, "");
+const base = (baseUrl: string, operation: Operation) =>
+  `${baseUrl}/subscriptions/${operation.subscriptionId}/providers/Microsoft.Network/locations/${regionOf(operation)}`;
+
+/** Where the result is read; the SDK uses it verbatim. */
 export function locationUrl(baseUrl: string, operation: Operation): string {
-  const region = operation.location.toLowerCase().replace(/\s+/g, "");
-  return `${baseUrl}/subscriptions/${operation.subscriptionId}/providers/Microsoft.Network/locations/${region}/operationResults/${operation.id}?api-version=2026-01-01`;
+  return `${base(baseUrl, operation)}/operationResults/${operation.id}?api-version=2026-01-01`;
+}
+
+/** Where the status document is polled (Network RP shape only). */
+export function asyncOperationUrl(baseUrl: string, operation: Operation): string {
+  return `${base(baseUrl, operation)}/operations/${operation.id}?api-version=2026-01-01`;
+}
+
+const retryAfter = (seconds: number | undefined): Record<string, string> =>
+  seconds === undefined ? {} : { "Retry-After": String(seconds) };
+
+/** The POST's 202, and what a Location poll answers while the operation runs. */
+export function accepted(
+  baseUrl: string,
+  operation: Operation,
+  retryAfterSeconds: number | undefined,
+): LroAnswer {
+  const headers: Record<string, string> = {
+    Location: locationUrl(baseUrl, operation),
+    ...retryAfter(retryAfterSeconds),
+  };
+  if (operation.shape === "network-rp")
+    headers["Azure-AsyncOperation"] = asyncOperationUrl(baseUrl, operation);
+  return { status: 202, headers };
+}
+
+/** One poll consumes one pending poll, whichever URL it came to. */
+function stillRunning(operation: Operation): boolean {
+  if (operation.neverEnding) return true;
+  if (operation.pollsLeft <= 0) return false;
+  operation.pollsLeft -= 1;
+  return true;
+}
+
+export function pollLocation(
+  baseUrl: string,
+  operation: Operation,
+  retryAfterSeconds: number | undefined,
+): LroAnswer {
+  if (stillRunning(operation)) return accepted(baseUrl, operation, retryAfterSeconds);
+  if (operation.failure) {
+    const { code, message } = operation.failure;
+    return { status: 500, body: errorBody(code, message), headers: {} };
+  }
+  return { status: 200, body: operation.body, headers: {} };
+}
+
+/** The Azure-AsyncOperation status document: always 200; the state is in the body. */
+export function pollStatus(operation: Operation, retryAfterSeconds: number | undefined): LroAnswer {
+  const document: Record<string, unknown> = {
+    id: `/subscriptions/${operation.subscriptionId}/providers/Microsoft.Network/locations/${regionOf(operation)}/operations/${operation.id}`,
+    name: operation.id,
+    startTime: operation.startedAt,
+  };
+  if (stillRunning(operation)) {
+    document.status = "InProgress";
+    return { status: 200, body: JSON.stringify(document), headers: retryAfter(retryAfterSeconds) };
+  }
+  document.endTime = new Date().toISOString();
+  if (operation.failure) {
+    document.status = "Failed";
+    document.error = { ...operation.failure };
+  } else {
+    document.status = "Succeeded";
+  }
+  return { status: 200, body: JSON.stringify(document), headers: {} };
 }

@@ -84,6 +84,26 @@ export interface SimCircuit {
   serviceProviderProvisioningState:
     "NotProvisioned" | "Provisioning" | "Provisioned" | "Deprovisioning" | string;
   peerings: SimPeering[];
+  /** Raw edits to this circuit's JSON (its GET and listing, or its path reads); see wire-edits.ts. */
+  wire?: WireEdit[];
+}
+
+/**
+ * An odd value ARM could send, applied to the JSON of one read after it is
+ * built. `read` is `circuit` (the GET and the listing), a long-running read
+ * (its final `{ "value": [...] }` body, optionally for one peering and path),
+ * or `connection` (the connection's GET and listing).
+ */
+export interface WireEdit {
+  read: "circuit" | "connection" | LroOperationName;
+  peering?: string;
+  path?: "primary" | "secondary";
+  /** Dotted, with [n] for array items: "properties.serviceProviderProvisioningState", "value[0].interface", "tags.owner". */
+  field: string;
+  /** What to send there; ignored when `remove` is set. */
+  value?: unknown;
+  /** Leave the field out altogether. */
+  remove?: boolean;
 }
 
 export interface SimConnection {
@@ -94,6 +114,8 @@ export interface SimConnection {
   circuitId: string;
   gatewayId: string;
   connectionStatus: "Connected" | "Connecting" | "NotConnected" | "Unknown" | string;
+  /** Raw edits to this connection's JSON; see wire-edits.ts. */
+  wire?: WireEdit[];
 }
 
 export interface SimVwanGateway {
@@ -117,6 +139,7 @@ export type OperationName =
   | "routeTablesSummary"
   | "routeTables"
   | "pollOperation"
+  | "pollAsyncOperation"
   | "listConnections"
   | "getConnection"
   | "listExpressRouteGateways";
@@ -124,13 +147,20 @@ export type OperationName =
 /** The three long-running POST reads. */
 export type LroOperationName = "arpTable" | "routeTablesSummary" | "routeTables";
 
+/**
+ * How a long-running read answers: `network-rp` (the Network resource
+ * provider, and the default) sends `Azure-AsyncOperation` and `Location`;
+ * `location` sends `Location` only.
+ */
+export type LroShape = "network-rp" | "location";
+
 export interface FaultMatch {
   operation: OperationName | "*";
   /** Circuit name (case-insensitive). For getConnection: the circuit the connection points at. */
   circuit?: string;
   peering?: string;
   path?: "primary" | "secondary";
-  /** Only for pollOperation: which long-running read the poll belongs to (extension). */
+  /** Only for the polls (pollOperation, pollAsyncOperation): which long-running read they belong to. */
   lroOperation?: LroOperationName;
 }
 
@@ -138,7 +168,9 @@ export type FaultBehaviour =
   | { kind: "status"; status: number; retryAfterSeconds?: number; code?: string; message?: string }
   | { kind: "malformed"; variant: "invalid-json" | "missing-value" }
   | { kind: "slow"; delayMs: number }
-  | { kind: "never-ending" };
+  | { kind: "never-ending" }
+  /** On a long-running read's POST: the operation ends Failed with this error instead of Succeeded. */
+  | { kind: "operation-failed"; code?: string; message?: string };
 
 export interface Fault {
   match: FaultMatch;
@@ -157,7 +189,7 @@ export interface RecordedRequest {
   circuit?: string;
   peering?: string;
   devicePath?: string;
-  /** For pollOperation: the long-running read being polled (extension). */
+  /** For the polls: the long-running read being polled (extension). */
   lroOperation?: LroOperationName;
   /** Status answered; 0 while unanswered, or when the client or close() cut it off. */
   status: number;

@@ -4,7 +4,7 @@
 
 import { DEFAULT_PREFIXES } from "./builders.js";
 import { circuitNameOf, sameName, seedOf } from "./ids.js";
-import type { EstateState, SimCircuit, SimPath, SimPeering } from "./model.js";
+import type { EstateState, SimCircuit, SimPath, SimPeering, WireEdit } from "./model.js";
 import {
   arpRows,
   carriedPrefixes,
@@ -198,4 +198,34 @@ export function setVwanConnectionState(
   if (mine.length === 0)
     throw new Error(`no vWAN ExpressRoute connection points at circuit ${circuitName}`);
   for (const c of mine) c.provisioningState = provisioningState;
+}
+
+/**
+ * Sends an odd value for one field of the circuit's JSON (or of one of its
+ * path reads): `{ read: "arpTable", peering, path, field: "value[0].interface", value: 7 }`.
+ * Edits stack in order; `clearWire` drops them.
+ */
+export function editWire(circuit: SimCircuit, ...edits: WireEdit[]): void {
+  if (edits.some((e) => e.read === "connection"))
+    throw new Error("connection edits belong to a connection: use editConnectionWire");
+  circuit.wire = [...(circuit.wire ?? []), ...edits.map((e) => structuredClone(e))];
+}
+
+export function clearWire(circuit: SimCircuit): void {
+  delete circuit.wire;
+}
+
+/** The same for the JSON of every Microsoft.Network/connections resource that points at the circuit. */
+export function editConnectionWire(
+  estate: EstateState,
+  circuitName: string,
+  ...edits: Omit<WireEdit, "read">[]
+): void {
+  const mine = estate.connections.filter((c) => pointsAt(c.circuitId, circuitName));
+  if (mine.length === 0) throw new Error(`no gateway connection points at circuit ${circuitName}`);
+  for (const c of mine)
+    c.wire = [
+      ...(c.wire ?? []),
+      ...edits.map((e) => ({ ...structuredClone(e), read: "connection" as const })),
+    ];
 }

@@ -14,7 +14,12 @@ export type Route =
       peering: string;
       devicePath: string;
     }
-  | { operation: "pollOperation"; subscriptionId: string; location: string; operationId: string }
+  | {
+      operation: "pollOperation" | "pollAsyncOperation";
+      subscriptionId: string;
+      location: string;
+      operationId: string;
+    }
   | { operation: "listConnections"; subscriptionId: string; resourceGroup: string }
   | {
       operation: "getConnection";
@@ -43,6 +48,8 @@ export function resourceTypeOf(route: Route): string {
       return "expressRouteCircuits/peerings";
     case "pollOperation":
       return "locations/operationResults";
+    case "pollAsyncOperation":
+      return "locations/operations";
     case "listConnections":
     case "getConnection":
       return "connections";
@@ -79,8 +86,10 @@ export function routeOf(method: string, pathname: string): Route {
     if (method === "GET" && s.length === 5 && at(4, "expressroutegateways")) {
       return { operation: "listExpressRouteGateways", subscriptionId };
     }
-    if (method === "GET" && s.length === 8 && at(4, "locations") && at(6, "operationresults")) {
-      return { operation: "pollOperation", subscriptionId, location: s[5]!, operationId: s[7]! };
+    if (method === "GET" && s.length === 8 && at(4, "locations")) {
+      const poll = { subscriptionId, location: s[5]!, operationId: s[7]! };
+      if (at(6, "operationresults")) return { operation: "pollOperation", ...poll };
+      if (at(6, "operations")) return { operation: "pollAsyncOperation", ...poll };
     }
     return unknown;
   }

@@ -1,41 +1,39 @@
 // The simulated estate: an HTTPS Azure Resource Manager on 127.0.0.1 that
 // answers the reads erwatch makes, from live scenario data, with ARM's wire
-// behaviour (auth and api-version checks, paging via absolute nextLink, 202 +
-// Location long-running reads, ARM error bodies). The real SDK is pointed at
-// it; nothing in production knows it is a fake.
+// behaviour (auth, RBAC and api-version checks, paging via absolute nextLink,
+// long-running reads shaped like the Network RP's, ARM error bodies). The real
+// SDK is pointed at it; nothing in production knows it is a fake.
 
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import {
-  childNotFound,
+  answer,
+  API_VERSION,
+  armError,
+  faultAnswer,
+  findConnection,
+  type Answer,
+  type AnswerContext,
+} from "./answers.js";
+import {
+  authorizationFailed,
   errorBody,
-  faultError,
-  invalidDevicePath,
   missingApiVersion,
   noRoute,
-  resourceNotFound,
+  RBAC_ACTIONS,
   unauthenticated,
   unsupportedApiVersion,
-  type ArmError,
 } from "./arm-errors.js";
 import { createCertificate } from "./certificate.js";
-import { FaultBook, type AnswerFault, type FaultTarget } from "./faults.js";
-import { circuitId, circuitNameOf, sameName } from "./ids.js";
-import { locationUrl, OperationStore, type Operation } from "./lro.js";
-import type { EstateState, Fault, OperationName, RecordedRequest, SimPath } from "./model.js";
+import { FaultBook, type FaultTarget } from "./faults.js";
+import { circuitNameOf } from "./ids.js";
+import { OperationStore, type Operation } from "./lro.js";
+import type { EstateState, Fault, LroShape, OperationName, RecordedRequest } from "./model.js";
 import { resourceTypeOf, routeOf, type Route } from "./routing.js";
-import {
-  arpRowsJson,
-  circuitJson,
-  connectionJson,
-  routeRowsJson,
-  summaryRowsJson,
-  vwanGatewayJson,
-} from "./wire.js";
 
-export const API_VERSION = "2026-01-01";
+export { API_VERSION };
 
 export interface SimulatedEstate {
   /** https://127.0.0.1:PORT */
@@ -48,7 +46,12 @@ export interface SimulatedEstate {
   addFault(fault: Fault): void;
   clearFaults(): void;
   /** Applies to long-running reads POSTed after the call. */
-  setLro(options: { pendingPolls?: number; retryAfterSeconds?: number }): void;
+  setLro(options: { pendingPolls?: number; retryAfterSeconds?: number; shape?: LroShape }): void;
+  /**
+   * The RBAC actions the caller's role grants; any other action is answered
+   * with ARM's 403. `undefined` (the default) grants everything.
+   */
+  grant(actions: readonly string[] | undefined): void;
   /**
    * The first request (already recorded or still to come) that matches, for
    * tests that must act while a request is in flight (extension). Rejects
@@ -66,32 +69,12 @@ export interface EstateOptions {
   pageSize?: number;
   /** 202 polls before a long-running read answers (default 0: the first poll answers). */
   pendingPolls?: number;
-  /** Retry-After seconds on every 202 (default none). */
+  /** Retry-After seconds on every 202 and InProgress status document (default none). */
   retryAfterSeconds?: number;
-}
-
-type LroRoute = Extract<Route, { operation: "arpTable" | "routeTablesSummary" | "routeTables" }>;
-
-interface Answer {
-  status: number;
-  body?: string;
-  headers?: Record<string, string>;
-}
-
-const json = (value: unknown): string => JSON.stringify(value);
-const armError = (e: ArmError): Answer => ({
-  status: e.status,
-  body: errorBody(e.code, e.message),
-  headers: e.headers ?? {},
-});
-
-function skipToken(offset: number): string {
-  return Buffer.from(`offset:${offset}`).toString("base64url");
-}
-
-function offsetOf(token: string | undefined): number {
-  const match = /^offset:(\d+)$/.exec(Buffer.from(token ?? "", "base64url").toString());
-  return match ? Number(match[1]) : 0;
+  /** Long-running read shape (default `network-rp`: Azure-AsyncOperation + Location). */
+  lroShape?: LroShape;
+  /** RBAC actions granted to the caller (default: everything). */
+  grantedActions?: readonly string[];
 }
 
 export async function startEstate(
@@ -102,10 +85,12 @@ export async function startEstate(
   const faults = new FaultBook();
   const operations = new OperationStore();
   const pageSize = Math.max(1, options.pageSize ?? 2);
-  const lro = {
+  const lro: AnswerContext["lro"] = {
     pendingPolls: options.pendingPolls ?? 0,
     retryAfterSeconds: options.retryAfterSeconds,
+    shape: options.lroShape ?? "network-rp",
   };
+  let granted = grantSet(options.grantedActions);
   const requests: RecordedRequest[] = [];
   const waits = new Set<() => void>();
   const watchers = new Set<{
@@ -145,6 +130,10 @@ export async function startEstate(
     setLro(next) {
       if (next.pendingPolls !== undefined) lro.pendingPolls = Math.max(0, next.pendingPolls);
       if ("retryAfterSeconds" in next) lro.retryAfterSeconds = next.retryAfterSeconds;
+      if (next.shape !== undefined) lro.shape = next.shape;
+    },
+    grant(actions) {
+      granted = grantSet(actions);
     },
     waitForRequest(predicate, timeoutMs = 5000) {
       const seen = requests.find(predicate);
@@ -218,6 +207,16 @@ export async function startEstate(
     res.end(answer.body ?? "");
   }
 
+  const answers: AnswerContext = {
+    get baseUrl() {
+      return baseUrl;
+    },
+    state: () => estate.state,
+    operations,
+    lro,
+    pageSize,
+  };
+
   function target(route: Route, operation: OperationName, polled?: Operation): FaultTarget {
     if (polled) {
       return {
@@ -241,165 +240,11 @@ export async function startEstate(
           devicePath: route.devicePath,
         };
       case "getConnection": {
-        const found = findConnection(route);
+        const found = findConnection(estate.state, route);
         return found ? { operation, circuit: circuitNameOf(found.circuitId) } : { operation };
       }
       default:
         return { operation };
-    }
-  }
-
-  function findConnection(route: Extract<Route, { operation: "getConnection" }>) {
-    return estate.state.connections.find(
-      (c) =>
-        sameName(c.subscriptionId, route.subscriptionId) &&
-        sameName(c.resourceGroup, route.resourceGroup) &&
-        sameName(c.name, route.connection),
-    );
-  }
-
-  function findCircuit(route: { subscriptionId: string; resourceGroup: string; circuit: string }) {
-    return estate.state.circuits.find(
-      (c) =>
-        sameName(c.subscriptionId, route.subscriptionId) &&
-        sameName(c.resourceGroup, route.resourceGroup) &&
-        sameName(c.name, route.circuit),
-    );
-  }
-
-  function lroAccepted(operation: Operation): Answer {
-    const headers: Record<string, string> = { Location: locationUrl(baseUrl, operation) };
-    if (lro.retryAfterSeconds !== undefined) headers["Retry-After"] = String(lro.retryAfterSeconds);
-    return { status: 202, headers };
-  }
-
-  function startLro(route: LroRoute, neverEnding: boolean): Answer {
-    const circuit = findCircuit(route);
-    if (!circuit)
-      return armError(
-        resourceNotFound(
-          "Microsoft.Network/expressRouteCircuits",
-          route.circuit,
-          route.resourceGroup,
-        ),
-      );
-    const peering = circuit.peerings.find((p) => sameName(p.name, route.peering));
-    if (!peering) return armError(childNotFound(`${circuitId(circuit)}/peerings/${route.peering}`));
-    const devicePath = route.devicePath.toLowerCase();
-    if (devicePath !== "primary" && devicePath !== "secondary")
-      return armError(invalidDevicePath(route.devicePath));
-    const path: SimPath = peering.paths[devicePath];
-    const rows =
-      route.operation === "arpTable"
-        ? arpRowsJson(path)
-        : route.operation === "routeTablesSummary"
-          ? summaryRowsJson(path)
-          : routeRowsJson(path);
-    const operation = operations.create({
-      kind: route.operation,
-      subscriptionId: circuit.subscriptionId,
-      location: circuit.location,
-      circuit: circuit.name,
-      peering: peering.name,
-      devicePath,
-      body: json({ value: rows }),
-      pollsLeft: lro.pendingPolls,
-      neverEnding,
-    });
-    return lroAccepted(operation);
-  }
-
-  function faultAnswer(
-    fault: AnswerFault,
-    route: Route,
-    url: URL,
-    operation: OperationName,
-    polled?: Operation,
-  ): Answer {
-    switch (fault.kind) {
-      case "status":
-        return armError(faultError(fault.status, operation, url.pathname, fault));
-      case "malformed":
-        if (fault.variant === "invalid-json") return { status: 200, body: '{"value":[{"name":' };
-        // A well-formed object with no `value` array (for a single resource: nothing at all).
-        return {
-          status: 200,
-          body:
-            operation === "getCircuit" || operation === "getConnection"
-              ? "{}"
-              : '{"nextLink":null}',
-        };
-      case "never-ending":
-        if (polled) return lroAccepted(polled);
-        if (
-          route.operation === "arpTable" ||
-          route.operation === "routeTablesSummary" ||
-          route.operation === "routeTables"
-        ) {
-          return startLro(route, true);
-        }
-        return answer(route, url, polled);
-    }
-  }
-
-  function answer(route: Route, url: URL, polled: Operation | undefined): Answer {
-    const state = estate.state;
-    switch (route.operation) {
-      case "listCircuits":
-        return listPage(route.subscriptionId, url);
-      case "getCircuit": {
-        const circuit = findCircuit(route);
-        return circuit
-          ? { status: 200, body: json(circuitJson(circuit, state)) }
-          : armError(
-              resourceNotFound(
-                "Microsoft.Network/expressRouteCircuits",
-                route.circuit,
-                route.resourceGroup,
-              ),
-            );
-      }
-      case "arpTable":
-      case "routeTablesSummary":
-      case "routeTables":
-        return startLro(route, false);
-      case "pollOperation":
-        if (polled) return poll(polled);
-        return armError(
-          childNotFound(
-            `/subscriptions/${route.subscriptionId}/providers/Microsoft.Network/locations/${route.location}/operationResults/${route.operationId}`,
-          ),
-        );
-      case "listConnections": {
-        const value = state.connections
-          .filter(
-            (c) =>
-              sameName(c.subscriptionId, route.subscriptionId) &&
-              sameName(c.resourceGroup, route.resourceGroup),
-          )
-          .map((c) => connectionJson(c, false));
-        return { status: 200, body: json({ value }) };
-      }
-      case "getConnection": {
-        const connection = findConnection(route);
-        return connection
-          ? { status: 200, body: json(connectionJson(connection, true)) }
-          : armError(
-              resourceNotFound(
-                "Microsoft.Network/connections",
-                route.connection,
-                route.resourceGroup,
-              ),
-            );
-      }
-      case "listExpressRouteGateways": {
-        const value = state.vwanGateways
-          .filter((g) => sameName(g.subscriptionId, route.subscriptionId))
-          .map(vwanGatewayJson);
-        return { status: 200, body: json({ value }) };
-      }
-      case "unknown":
-        return armError(noRoute(url.pathname));
     }
   }
 
@@ -409,7 +254,9 @@ export async function startEstate(
     const url = new URL(req.url ?? "/", baseUrl);
     const route = routeOf(method, url.pathname);
     const polled =
-      route.operation === "pollOperation" ? operations.get(route.operationId) : undefined;
+      route.operation === "pollOperation" || route.operation === "pollAsyncOperation"
+        ? operations.get(route.operationId)
+        : undefined;
     const operation: OperationName | "unknown" = route.operation;
     const record: RecordedRequest = {
       at: Date.now(),
@@ -437,6 +284,9 @@ export async function startEstate(
       );
     }
     if (operation === "unknown") return send(req, res, record, armError(noRoute(url.pathname)));
+    const action = RBAC_ACTIONS[operation];
+    if (granted && !granted.has(action.toLowerCase()))
+      return send(req, res, record, armError(authorizationFailed(action, url.pathname)));
 
     const faultTarget = target(route, operation, polled);
     if (faultTarget.circuit !== undefined) record.circuit = faultTarget.circuit;
@@ -446,31 +296,17 @@ export async function startEstate(
 
     const plan = faults.plan(faultTarget);
     if (plan.delayMs > 0 && !(await pause(plan.delayMs, res))) return;
-    if (plan.answer)
-      return send(req, res, record, faultAnswer(plan.answer, route, url, operation, polled));
-
-    return send(req, res, record, answer(route, url, polled));
-  }
-
-  function listPage(subscriptionId: string, url: URL): Answer {
-    const all = estate.state.circuits.filter((c) => sameName(c.subscriptionId, subscriptionId));
-    const offset = offsetOf(url.searchParams.get("$skiptoken") ?? undefined);
-    const page = all.slice(offset, offset + pageSize);
-    const body: Record<string, unknown> = { value: page.map((c) => circuitJson(c, estate.state)) };
-    if (offset + pageSize < all.length) {
-      body.nextLink = `${baseUrl}/subscriptions/${subscriptionId}/providers/Microsoft.Network/expressRouteCircuits?api-version=${API_VERSION}&$skiptoken=${skipToken(offset + pageSize)}`;
+    if (plan.answer) {
+      const faulty = faultAnswer(answers, plan.answer, route, url, operation, polled);
+      return send(req, res, record, faulty);
     }
-    return { status: 200, body: json(body) };
-  }
-
-  function poll(operation: Operation): Answer {
-    if (operation.neverEnding) return lroAccepted(operation);
-    if (operation.pollsLeft > 0) {
-      operation.pollsLeft -= 1;
-      return lroAccepted(operation);
-    }
-    return { status: 200, body: operation.body };
+    return send(req, res, record, answer(answers, route, url, polled));
   }
 
   return estate;
+}
+
+/** RBAC actions compare case-insensitively, as ARM compares them. */
+function grantSet(actions: readonly string[] | undefined): Set<string> | undefined {
+  return actions ? new Set(actions.map((a) => a.toLowerCase())) : undefined;
 }

@@ -21,6 +21,7 @@ import type {
   SimRouteRow,
   SimVwanGateway,
 } from "./model.js";
+import { applyWireEdits } from "./wire-edits.js";
 
 type Json = Record<string, unknown>;
 
@@ -113,6 +114,10 @@ function peeringJson(circuit: SimCircuit, peering: SimPeering, state: EstateStat
 }
 
 export function circuitJson(circuit: SimCircuit, state: EstateState): Json {
+  return applyWireEdits(plainCircuitJson(circuit, state), circuit.wire, "circuit") as Json;
+}
+
+function plainCircuitJson(circuit: SimCircuit, state: EstateState): Json {
   const id = circuitId(circuit);
   return {
     name: circuit.name,
@@ -169,7 +174,7 @@ export function connectionJson(connection: SimConnection, withStatus: boolean): 
     connectionMode: "Default",
   };
   if (withStatus) properties.connectionStatus = connection.connectionStatus;
-  return {
+  const json = {
     name: connection.name,
     id,
     etag: etagOf(id),
@@ -177,6 +182,7 @@ export function connectionJson(connection: SimConnection, withStatus: boolean): 
     location: connection.location,
     properties,
   };
+  return applyWireEdits(json, connection.wire, "connection") as Json;
 }
 
 export function vwanGatewayJson(gateway: SimVwanGateway): Json {

@@ -1,0 +1,13 @@
+// What every part of the reader shares: the SDK clients, the call runner, the
+// configuration and the clock. Built once per process in reader.ts.
+
+import type { ArmConfig } from "../../config/arm.js";
+import type { ArmCall } from "./call.js";
+import type { NetworkClients } from "./clients.js";
+
+export interface ArmContext {
+  clients: NetworkClients;
+  call: ArmCall;
+  config: ArmConfig;
+  now: () => Date;
+}

@@ -1,0 +1,127 @@
+// The per-path reads: ARP table, route table summary and (on demand) the full
+// route table. Each is one row of a table: the long-running POST the SDK
+// polls, the ARM operation it is checked against, and the mapper of its rows.
+
+import type { NetworkManagementClient } from "@azure/arm-network";
+import type { ReadOptions } from "../../app/ports.js";
+import type {
+  ArpRow,
+  BgpNeighborRow,
+  PathName,
+  PathReading,
+  Reading,
+  RouteRow,
+} from "../../core/model.js";
+import { PATHS } from "../../core/model.js";
+import type { ArmContext } from "./context.js";
+import type { ArmOperation } from "./operations.js";
+import { toArpRows, toNeighborRows, toRouteRows } from "./wire/rows.js";
+
+interface Rows {
+  arp: ArpRow[];
+  summary: BgpNeighborRow[];
+  routes: RouteRow[];
+}
+type PathRead = keyof Rows;
+
+type Circuits = NetworkManagementClient["expressRouteCircuits"];
+type ListArgs = [rg: string, circuit: string, peering: string, path: PathName];
+interface LroOptions {
+  updateIntervalInMs: number;
+  abortSignal: AbortSignal;
+}
+
+interface PathReadSpec<T> {
+  operation: ArmOperation;
+  label: string;
+  list: (ops: Circuits, args: ListArgs, options: LroOptions) => Promise<unknown>;
+  /** Parses the whole `{ value: [...] }` result at the edge; throws MalformedResponseError naming the field. */
+  toRows: (result: unknown) => T;
+}
+
+const PATH_READS: { [K in PathRead]: PathReadSpec<Rows[K]> } = {
+  arp: {
+    operation: "arpTable",
+    label: "ARP table",
+    list: (ops, args, options) => ops.listArpTable(...args, options),
+    toRows: toArpRows,
+  },
+  summary: {
+    operation: "routeTablesSummary",
+    label: "route table summary",
+    list: (ops, args, options) => ops.listRoutesTableSummary(...args, options),
+    toRows: toNeighborRows,
+  },
+  routes: {
+    operation: "routeTables",
+    label: "route table",
+    list: (ops, args, options) => ops.listRoutesTable(...args, options),
+    toRows: toRouteRows,
+  },
+};
+
+export interface PathTarget {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+}
+
+function readPath<K extends PathRead>(
+  ctx: ArmContext,
+  target: PathTarget,
+  peering: string,
+  path: PathName,
+  what: K,
+  options: ReadOptions,
+): Promise<Reading<Rows[K]>> {
+  const spec: PathReadSpec<Rows[K]> = PATH_READS[what];
+  const ops = ctx.clients.for(target.subscriptionId).expressRouteCircuits;
+  return ctx.call({
+    operation: spec.operation,
+    target: `${spec.label} ${peering}/${path}`,
+    signal: options.abortSignal,
+    onRead: options.onRead,
+    run: async (abortSignal) => {
+      const args: ListArgs = [target.resourceGroup, target.name, peering, path];
+      const lro = { updateIntervalInMs: ctx.config.lroPollIntervalMs, abortSignal };
+      return spec.toRows(await spec.list(ops, args, lro));
+    },
+  });
+}
+
+/**
+ * Both paths of one peering. Sequential mode follows the runbook: layer 2 on
+ * both paths, then BGP on both, then the routes, so a person watching the
+ * progress sees the diagnosis unfold bottom-up.
+ */
+export async function readPeeringPaths(
+  ctx: ArmContext,
+  target: PathTarget,
+  peering: string,
+  options: ReadOptions,
+): Promise<Record<PathName, PathReading>> {
+  const kinds: PathRead[] = options.routes ? ["arp", "summary", "routes"] : ["arp", "summary"];
+  const jobs = kinds.flatMap((what) => PATHS.map((path) => ({ what, path })));
+  const got: Record<PathName, Partial<Record<PathRead, Reading<unknown>>>> = {
+    primary: {},
+    secondary: {},
+  };
+  const run = async (job: { what: PathRead; path: PathName }) => {
+    got[job.path][job.what] = await readPath(ctx, target, peering, job.path, job.what, options);
+  };
+  if (options.sequential) {
+    for (const job of jobs) await run(job);
+  } else {
+    await Promise.all(jobs.map(run));
+  }
+  // Every job above filled its slot; the casts only restore the per-read types.
+  const pathReading = (path: PathName): PathReading => {
+    const reading: PathReading = {
+      arp: got[path].arp as PathReading["arp"],
+      summary: got[path].summary as PathReading["summary"],
+    };
+    if (options.routes) reading.routes = got[path].routes as NonNullable<PathReading["routes"]>;
+    return reading;
+  };
+  return { primary: pathReading("primary"), secondary: pathReading("secondary") };
+}

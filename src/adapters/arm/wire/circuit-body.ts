@@ -1,0 +1,193 @@
+// The circuit GET (and each item of the circuit listing) → domain facts. Parsed
+// field by field: a value that cannot be understood, or a fact a verdict needs
+// that ARM left out, is null (its layer UNKNOWN) and reported as a problem
+// naming the field, while everything else in the body is still used.
+
+import { z } from "zod";
+import type { CircuitFacts, GlobalReachConnection, PeeringFacts } from "../../../core/model.js";
+import {
+  list,
+  MalformedResponseError,
+  number,
+  obj,
+  openEnum,
+  parseLenient,
+  tags,
+  text,
+  type FieldProblem,
+} from "./fields.js";
+
+// The documented values of ARM's open-string enums, in their canonical spelling.
+const PROVIDER_STATES = [
+  "NotProvisioned",
+  "Provisioning",
+  "Provisioned",
+  "Deprovisioning",
+  "DeProvisioned",
+];
+const PEERING_STATES = ["Enabled", "Disabled"];
+const PEERING_TYPES = ["AzurePrivatePeering", "MicrosoftPeering", "AzurePublicPeering"];
+const PREFIX_STATES = ["NotConfigured", "Configuring", "Configured", "ValidationNeeded"];
+const REACH_STATES = ["Connected", "Connecting", "Disconnected"];
+const SKU_TIERS = ["Standard", "Premium", "Basic", "Local", "MultiCloud"];
+const SKU_FAMILIES = ["UnlimitedData", "MeteredData"];
+
+const reference = obj({ id: text() });
+
+const globalReach = obj({
+  name: text(),
+  connectionName: text(),
+  peerExpressRouteCircuitPeering: reference,
+  circuitConnectionStatus: openEnum(REACH_STATES),
+});
+
+const peering = obj({
+  name: text(),
+  peeringType: openEnum(PEERING_TYPES),
+  state: openEnum(PEERING_STATES),
+  azureASN: number({ integer: true, min: 0 }),
+  peerASN: number({ integer: true, min: 0 }),
+  primaryPeerAddressPrefix: text(),
+  secondaryPeerAddressPrefix: text(),
+  vlanId: number({ integer: true, min: 0 }),
+  microsoftPeeringConfig: obj({
+    advertisedPublicPrefixes: list(text()),
+    advertisedPublicPrefixesState: openEnum(PREFIX_STATES),
+  }),
+  connections: list(globalReach),
+  peeredConnections: list(globalReach),
+});
+
+const circuitSchema = z.object({
+  id: text(),
+  name: text(),
+  location: text(),
+  tags: tags(),
+  circuitProvisioningState: text(),
+  serviceProviderProvisioningState: openEnum(PROVIDER_STATES),
+  serviceKey: text(),
+  sku: obj({ tier: openEnum(SKU_TIERS), family: openEnum(SKU_FAMILIES) }),
+  serviceProviderProperties: obj({
+    serviceProviderName: text(),
+    peeringLocation: text(),
+    bandwidthInMbps: number({ min: 0 }),
+  }),
+  peerings: list(peering),
+});
+
+type WirePeering = NonNullable<z.output<typeof peering>>;
+type WireReach = z.output<typeof globalReach>;
+
+export interface CircuitBody {
+  id: string;
+  name: string | null;
+  location: string | null;
+  tags: Record<string, string>;
+  facts: CircuitFacts;
+  problems: FieldProblem[];
+}
+
+function reachOf(c: WireReach, direction: GlobalReachConnection["direction"]) {
+  return {
+    name: c?.connectionName ?? c?.name ?? "unnamed",
+    peerCircuitPeeringId: c?.peerExpressRouteCircuitPeering?.id ?? "",
+    status: c?.circuitConnectionStatus ?? null,
+    direction,
+  };
+}
+
+/** A peering, or null when it cannot even be told apart from the others. */
+function peeringOf(
+  p: WirePeering,
+  at: string,
+  missing: (field: string) => void,
+): PeeringFacts | null {
+  const name = p.name ?? p.peeringType;
+  if (!name) {
+    missing(`${at}.name`);
+    return null;
+  }
+  if (p.state === null) missing(`${at}.state`);
+  const microsoft = (p.peeringType ?? name) === "MicrosoftPeering";
+  const prefixesState = p.microsoftPeeringConfig?.advertisedPublicPrefixesState ?? null;
+  if (microsoft && prefixesState === null)
+    missing(`${at}.microsoftPeeringConfig.advertisedPublicPrefixesState`);
+  const reach = (key: "connections" | "peeredConnections", direction: "outbound" | "inbound") =>
+    (p[key] ?? []).map((c, i) => {
+      if ((c?.circuitConnectionStatus ?? null) === null)
+        missing(`${at}.${key}[${i}].circuitConnectionStatus`);
+      return reachOf(c, direction);
+    });
+  const outbound = reach("connections", "outbound");
+  const inbound = reach("peeredConnections", "inbound");
+  return {
+    name,
+    peeringType: p.peeringType ?? name,
+    state: p.state,
+    azureASN: p.azureASN,
+    peerASN: p.peerASN,
+    primaryPeerAddressPrefix: p.primaryPeerAddressPrefix,
+    secondaryPeerAddressPrefix: p.secondaryPeerAddressPrefix,
+    vlanId: p.vlanId,
+    advertisedPublicPrefixesState: prefixesState,
+    advertisedPublicPrefixes: (p.microsoftPeeringConfig?.advertisedPublicPrefixes ?? []).filter(
+      (x): x is string => x !== null,
+    ),
+    globalReach: [...outbound, ...inbound],
+  };
+}
+
+/** The peerings, or null (UNKNOWN) when the list, or any peering in it, cannot be read. */
+function peeringsOf(
+  wire: (WirePeering | null | undefined)[] | null | undefined,
+  missing: (field: string) => void,
+): PeeringFacts[] | null {
+  if (wire === null || wire === undefined) {
+    missing("peerings");
+    return null;
+  }
+  const out: PeeringFacts[] = [];
+  for (const [i, p] of wire.entries()) {
+    // Already reported by the parser; without it, which peerings exist is unknown.
+    if (!p) return null;
+    const facts = peeringOf(p, `peerings[${i}]`, missing);
+    if (!facts) return null;
+    out.push(facts);
+  }
+  return out;
+}
+
+export function parseCircuit(body: unknown): CircuitBody {
+  const { value: c, problems } = parseLenient(circuitSchema, body);
+  if (!c.id) throw new MalformedResponseError("id is missing: the response is not a circuit");
+  const seen = new Set(problems.map((p) => p.field));
+  const missing = (field: string) => {
+    if (!seen.has(field)) problems.push({ field, problem: "is missing" });
+    seen.add(field);
+  };
+  const providerState = c.serviceProviderProvisioningState;
+  if (providerState === null) missing("serviceProviderProvisioningState");
+  const facts: CircuitFacts = {
+    circuitProvisioningState: c.circuitProvisioningState,
+    serviceProviderProvisioningState: providerState,
+    skuTier: c.sku?.tier ?? null,
+    skuFamily: c.sku?.family ?? null,
+    bandwidthInMbps: c.serviceProviderProperties?.bandwidthInMbps ?? null,
+    serviceKey: c.serviceKey,
+    serviceProviderName: c.serviceProviderProperties?.serviceProviderName ?? null,
+    peeringLocation: c.serviceProviderProperties?.peeringLocation ?? null,
+    peerings: peeringsOf(c.peerings, missing),
+  };
+  return { id: c.id, name: c.name, location: c.location, tags: c.tags ?? {}, facts, problems };
+}
+
+const listedCircuit = z.object({ id: text(), tags: tags() });
+
+/** A circuit from the subscription listing: only what discovery needs, each field on its own. */
+export function parseListedCircuit(body: unknown): {
+  id: string | null;
+  tags: Record<string, string>;
+} {
+  const { value } = parseLenient(listedCircuit, body);
+  return { id: value.id, tags: value.tags ?? {} };
+}

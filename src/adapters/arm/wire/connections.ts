@@ -1,0 +1,127 @@
+// Gateway wiring bodies: the connections in a resource group (list, then a GET
+// for the status only a GET carries) and the ExpressRoute gateways of virtual
+// WANs. A connection whose owner cannot be read fails the read (it might be
+// this circuit's, so "no connection" would be a guess); a status ARM left out
+// is null (UNKNOWN) and reported.
+
+import { z } from "zod";
+import type { GatewayConnectionFacts } from "../../../core/model.js";
+import { sameId } from "../../../core/resource-id.js";
+import {
+  list,
+  MalformedResponseError,
+  obj,
+  openEnum,
+  parseLenient,
+  sentence,
+  text,
+  type FieldProblem,
+} from "./fields.js";
+
+const CONNECTION_TYPES = ["IPsec", "Vnet2Vnet", "ExpressRoute", "VPNClient"];
+const CONNECTION_STATUSES = ["Unknown", "Connecting", "Connected", "NotConnected"];
+const PROVISIONING_STATES = ["Succeeded", "Updating", "Deleting", "Failed"];
+
+const listedConnection = z.object({
+  id: text(),
+  name: text(),
+  connectionType: openEnum(CONNECTION_TYPES),
+  peer: obj({ id: text() }),
+});
+
+const prefixed = (at: string, problems: FieldProblem[]) =>
+  problems.map((p) => ({ ...p, field: `${at}.${p.field}` }));
+
+/** The ExpressRoute connections in a listing whose peer is the circuit: their names, for the GET. */
+export function connectionsTo(items: unknown[], circuitId: string): string[] {
+  const names: string[] = [];
+  items.forEach((item, i) => {
+    const { value: c, problems } = parseLenient(listedConnection, item);
+    const peer = c.peer?.id ?? null;
+    const mine = peer !== null && sameId(peer, circuitId);
+    // Whose it is, or what it is, cannot be read: it may be this circuit's.
+    if (problems.length > 0 && (peer === null || mine))
+      throw new MalformedResponseError(sentence(prefixed(`value[${i}]`, problems)[0]!));
+    if (!mine || c.connectionType !== "ExpressRoute") return;
+    if (!c.name) throw new MalformedResponseError(`value[${i}].name is missing`);
+    names.push(c.name);
+  });
+  return names;
+}
+
+const gotConnection = z.object({
+  id: text(),
+  name: text(),
+  connectionStatus: openEnum(CONNECTION_STATUSES),
+});
+
+export function parseConnection(
+  body: unknown,
+  listedName: string,
+): { facts: GatewayConnectionFacts; problems: FieldProblem[] } {
+  const { value: c, problems } = parseLenient(gotConnection, body);
+  if (c.connectionStatus === null && !problems.some((p) => p.field === "connectionStatus"))
+    problems.push({ field: "connectionStatus", problem: "is missing" });
+  return {
+    facts: {
+      id: c.id ?? "",
+      name: c.name ?? listedName,
+      kind: "vnet-gateway",
+      peering: null,
+      status: c.connectionStatus,
+    },
+    problems,
+  };
+}
+
+const OWN_FIELD = /^value\[\d+\]\.expressRouteConnections\[\d+\]\.(id|name|provisioningState)$/;
+
+const gateways = z.object({
+  value: z.array(
+    obj({
+      expressRouteConnections: list(
+        obj({
+          id: text(),
+          name: text(),
+          expressRouteCircuitPeering: obj({ id: text() }),
+          provisioningState: openEnum(PROVISIONING_STATES),
+        }),
+      ),
+    }),
+  ),
+});
+
+/** The vWAN ExpressRoute connections on the circuit's peerings, from one subscription's gateways. */
+export function vwanConnectionsTo(
+  body: unknown,
+  circuitId: string,
+): { facts: GatewayConnectionFacts[]; problems: FieldProblem[] } {
+  // A listing without its value array would read as "no gateways": that is not known.
+  if (typeof body !== "object" || body === null || !("value" in body) || !body.value)
+    throw new MalformedResponseError("value is missing");
+  const { value, problems } = parseLenient(gateways, body);
+  // A connection's own name, id or state can be wrong without hiding whose it is; anything else can hide it.
+  const unattributable = problems.find((p) => !OWN_FIELD.test(p.field));
+  if (unattributable) throw new MalformedResponseError(sentence(unattributable));
+  const prefix = `${circuitId}/peerings/`.toLowerCase();
+  const facts: GatewayConnectionFacts[] = [];
+  const mine: FieldProblem[] = [];
+  value.value.forEach((gateway, g) =>
+    (gateway?.expressRouteConnections ?? []).forEach((c, i) => {
+      const peeringId = c?.expressRouteCircuitPeering?.id ?? "";
+      if (!c || !peeringId.toLowerCase().startsWith(prefix)) return;
+      const at = `value[${g}].expressRouteConnections[${i}]`;
+      mine.push(...problems.filter((p) => p.field.startsWith(`${at}.`)));
+      if (c.provisioningState === null && !mine.some((p) => p.field === `${at}.provisioningState`))
+        mine.push({ field: `${at}.provisioningState`, problem: "is missing" });
+      facts.push({
+        id: c.id ?? "",
+        name: c.name ?? "",
+        kind: "vwan",
+        peering: peeringId.slice(prefix.length),
+        status: c.provisioningState,
+      });
+    }),
+  );
+  return { facts, problems: mine };
+}

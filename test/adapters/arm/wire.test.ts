@@ -1,0 +1,323 @@
+// The schema at the ARM edge, table by table: what is understood (and how it
+// is normalised), what is null, and how a value that cannot be understood is
+// named. The e2e tests prove the same through the SDK and the CLI.
+
+import { describe, expect, it } from "vitest";
+import { parseCircuit, parseListedCircuit } from "../../../src/adapters/arm/wire/circuit-body.js";
+import {
+  connectionsTo,
+  parseConnection,
+  vwanConnectionsTo,
+} from "../../../src/adapters/arm/wire/connections.js";
+import { toArpRows, toNeighborRows, toRouteRows } from "../../../src/adapters/arm/wire/rows.js";
+
+const CIRCUIT =
+  "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er";
+
+const neighbor = (over: Record<string, unknown>) => ({
+  value: [
+    { neighbor: "192.168.10.17", v: 4, as: 65010, upDown: "1d02h", statePfxRcd: "120", ...over },
+  ],
+});
+const arp = (over: Record<string, unknown>) => ({
+  value: [
+    {
+      age: 0,
+      interface: "On-Prem",
+      ipAddress: "192.168.10.17",
+      macAddress: "0050.56a1.2b3c",
+      ...over,
+    },
+  ],
+});
+
+describe("route table summary rows", () => {
+  it.each([
+    ["120", "120"],
+    [120, "120"],
+    [" 0 ", "0"],
+    ["4294967295", "4294967295"],
+    ["Idle", "Idle"],
+    ["idle", "Idle"],
+    ["Active (Admin)", "Active (Admin)"],
+    ["Idle(PfxCt)", "Idle (PfxCt)"],
+    ["opensent", "OpenSent"],
+  ])("statePfxRcd %j is understood as %j", (value, expected) => {
+    expect(toNeighborRows(neighbor({ statePfxRcd: value }))[0]!.statePfxRcd).toBe(expected);
+  });
+
+  it.each([
+    [
+      "Established",
+      'value[0].statePfxRcd is "Established": neither a prefix count nor a BGP state',
+    ],
+    ["1e3", 'value[0].statePfxRcd is "1e3": neither a prefix count nor a BGP state'],
+    ["", "value[0].statePfxRcd is empty: neither a prefix count nor a BGP state"],
+    [
+      "99999999999999999999",
+      'value[0].statePfxRcd is "99999999999999999999": neither a prefix count nor a BGP state',
+    ],
+    ["4294967296", 'value[0].statePfxRcd is "4294967296": neither a prefix count nor a BGP state'],
+    [-1, "value[0].statePfxRcd is a number: neither a prefix count nor a BGP state"],
+    [{}, "value[0].statePfxRcd is an object"],
+    [null, "value[0].statePfxRcd is missing"],
+  ])("statePfxRcd %j fails the read: %s", (value, message) => {
+    expect(() => toNeighborRows(neighbor({ statePfxRcd: value }))).toThrow(message);
+  });
+
+  it.each([
+    [4, 4],
+    [6, 6],
+    ["6", 6],
+    [" 4 ", 4],
+    [null, null],
+  ])("v %j is %j", (value, expected) => {
+    expect(toNeighborRows(neighbor({ v: value }))[0]!.v).toBe(expected);
+  });
+
+  it.each([["seven"], [5], ["4.0"], [{}]])("v %j fails the read, naming the field", (value) => {
+    expect(() => toNeighborRows(neighbor({ v: value }))).toThrow(/^value\[0\]\.v is .*not 4 or 6$/);
+  });
+
+  it("as and upDown: numbers as text, text as numbers where the content is numeric", () => {
+    expect(toNeighborRows(neighbor({ as: "65010", upDown: 42 }))[0]).toMatchObject({
+      as: 65010,
+      upDown: "42",
+    });
+    expect(() => toNeighborRows(neighbor({ as: "AS65010" }))).toThrow(
+      'value[0].as is "AS65010", not a number',
+    );
+  });
+});
+
+describe("ARP rows", () => {
+  it.each([
+    [{ interface: 7 }, "value[0].interface is a number"],
+    [{ macAddress: { oui: "5c5eab" } }, "value[0].macAddress is an object"],
+    [{ ipAddress: undefined }, "value[0].ipAddress is missing"],
+    [{ age: "ten" }, 'value[0].age is "ten", not a number'],
+  ])("%j fails the read: %s", (over, message) => {
+    expect(() => toArpRows(arp(over))).toThrow(message);
+  });
+
+  it("age given as text is a number; a body without value is named", () => {
+    expect(toArpRows(arp({ age: "10" }))[0]!.age).toBe(10);
+    expect(() => toArpRows({})).toThrow("value is missing");
+  });
+});
+
+describe("route table rows", () => {
+  it("numbers where the text is numeric are text", () => {
+    expect(
+      toRouteRows({
+        value: [
+          { network: "10.0.0.0/24", nextHop: "1.1.1.1", locPrf: 100, weight: "0", path: 65010 },
+        ],
+      }),
+    ).toEqual([
+      { network: "10.0.0.0/24", nextHop: "1.1.1.1", locPrf: "100", weight: 0, path: "65010" },
+    ]);
+  });
+});
+
+const circuitBody = (
+  over: Record<string, unknown> = {},
+  peering: Record<string, unknown> = {},
+) => ({
+  id: CIRCUIT,
+  name: "er",
+  location: "westeurope",
+  tags: {},
+  serviceProviderProvisioningState: "Provisioned",
+  sku: { tier: "Standard", family: "MeteredData" },
+  serviceProviderProperties: {
+    serviceProviderName: "Equinix",
+    peeringLocation: "Amsterdam",
+    bandwidthInMbps: 1000,
+  },
+  peerings: [
+    {
+      name: "AzurePrivatePeering",
+      peeringType: "AzurePrivatePeering",
+      state: "Enabled",
+      vlanId: 200,
+      ...peering,
+    },
+  ],
+  ...over,
+});
+
+describe("the circuit body, field by field", () => {
+  it("canonical casing for documented enum values; other values kept as sent", () => {
+    const body = parseCircuit(
+      circuitBody(
+        {
+          serviceProviderProvisioningState: "provisioned",
+          sku: { tier: "PREMIUM", family: "meteredData" },
+        },
+        { state: "enabled", peeringType: "azureprivatepeering" },
+      ),
+    );
+    expect(body.facts.serviceProviderProvisioningState).toBe("Provisioned");
+    expect(body.facts.skuTier).toBe("Premium");
+    expect(body.facts.peerings![0]).toMatchObject({
+      state: "Enabled",
+      peeringType: "AzurePrivatePeering",
+    });
+    expect(
+      parseCircuit(circuitBody({ serviceProviderProvisioningState: "Suspended" })).facts
+        .serviceProviderProvisioningState,
+    ).toBe("Suspended");
+    expect(body.problems).toEqual([]);
+  });
+
+  it.each([
+    [
+      { serviceProviderProvisioningState: undefined },
+      {},
+      "serviceProviderProvisioningState is missing",
+    ],
+    [{ serviceProviderProvisioningState: null }, {}, "serviceProviderProvisioningState is missing"],
+    [{ serviceProviderProvisioningState: 3 }, {}, "serviceProviderProvisioningState is a number"],
+    [{ peerings: undefined }, {}, "peerings is missing"],
+    [{ peerings: "none" }, {}, 'peerings is "none", not a list'],
+    [{}, { state: undefined }, "peerings[0].state is missing"],
+    [{}, { state: false }, "peerings[0].state is a boolean"],
+    [{}, { vlanId: "two hundred" }, 'peerings[0].vlanId is "two hundred", not a number'],
+    [
+      {},
+      { connections: [{ name: "gr", peerExpressRouteCircuitPeering: { id: "/x" } }] },
+      "peerings[0].connections[0].circuitConnectionStatus is missing",
+    ],
+  ])("%j %j → null and the problem %j", (over, peering, problem) => {
+    const body = parseCircuit(circuitBody(over, peering));
+    expect(body.problems.map((p) => `${p.field} ${p.problem}`)).toEqual([problem]);
+  });
+
+  it("what is null after each problem", () => {
+    expect(
+      parseCircuit(circuitBody({ serviceProviderProvisioningState: 3 })).facts
+        .serviceProviderProvisioningState,
+    ).toBeNull();
+    expect(parseCircuit(circuitBody({ peerings: "none" })).facts.peerings).toBeNull();
+    expect(
+      parseCircuit(circuitBody({}, { state: undefined })).facts.peerings![0]!.state,
+    ).toBeNull();
+    expect(
+      parseCircuit(circuitBody({}, { vlanId: "two hundred" })).facts.peerings![0]!.vlanId,
+    ).toBeNull();
+    // A peering that cannot be told apart makes the whole list unknown: "missing" would be a guess.
+    expect(
+      parseCircuit(circuitBody({}, { name: undefined, peeringType: undefined })).facts.peerings,
+    ).toBeNull();
+  });
+
+  it("numbers given as text", () => {
+    const body = parseCircuit(
+      circuitBody(
+        { serviceProviderProperties: { bandwidthInMbps: "1000" } },
+        { vlanId: "200", peerASN: "65010" },
+      ),
+    );
+    expect(body.facts.bandwidthInMbps).toBe(1000);
+    expect(body.facts.peerings![0]).toMatchObject({ vlanId: 200, peerASN: 65010 });
+  });
+
+  it("tag values are carried as text", () => {
+    const body = parseCircuit(
+      circuitBody({ tags: { owner: null, cost: 4711, on: false, nested: { a: 1 }, team: "net" } }),
+    );
+    expect(body.tags).toEqual({
+      owner: "",
+      cost: "4711",
+      on: "false",
+      nested: '{"a":1}',
+      team: "net",
+    });
+    expect(parseListedCircuit({ id: CIRCUIT, tags: { n: 1 } })).toEqual({
+      id: CIRCUIT,
+      tags: { n: "1" },
+    });
+    expect(parseCircuit(circuitBody({ tags: "x" })).problems.map((p) => p.field)).toEqual(["tags"]);
+  });
+
+  it("a body without an id is not a circuit: the read fails", () => {
+    expect(() => parseCircuit({})).toThrow("id is missing");
+  });
+});
+
+describe("gateway wiring bodies", () => {
+  const listed = (over: Record<string, unknown>) => ({
+    name: "conn",
+    id: "/c",
+    connectionType: "ExpressRoute",
+    peer: { id: CIRCUIT },
+    ...over,
+  });
+
+  it("picks this circuit's ExpressRoute connections; case in the type does not matter", () => {
+    expect(
+      connectionsTo([listed({}), listed({ name: "other", peer: { id: "/elsewhere" } })], CIRCUIT),
+    ).toEqual(["conn"]);
+    expect(connectionsTo([listed({ connectionType: "expressroute" })], CIRCUIT)).toEqual(["conn"]);
+  });
+
+  it("a connection whose owner cannot be read fails the read; someone else's oddity does not", () => {
+    expect(() => connectionsTo([listed({ peer: { id: 7 } })], CIRCUIT)).toThrow(
+      "value[0].peer.id is a number",
+    );
+    expect(() => connectionsTo([listed({ connectionType: 3 })], CIRCUIT)).toThrow(
+      "value[0].connectionType is a number",
+    );
+    expect(
+      connectionsTo([listed({ connectionType: 3, peer: { id: "/elsewhere" } })], CIRCUIT),
+    ).toEqual([]);
+  });
+
+  it("connection status: canonical case, or null and a problem when left out", () => {
+    expect(
+      parseConnection({ id: "/c", name: "conn", connectionStatus: "connected" }, "conn").facts
+        .status,
+    ).toBe("Connected");
+    const missing = parseConnection({ id: "/c", name: "conn" }, "conn");
+    expect(missing.facts.status).toBeNull();
+    expect(missing.problems).toEqual([{ field: "connectionStatus", problem: "is missing" }]);
+  });
+
+  it("vWAN: a listing without value is not 'no gateways'; a connection's own state may be null", () => {
+    expect(() => vwanConnectionsTo({}, CIRCUIT)).toThrow("value is missing");
+    const body = {
+      value: [
+        {
+          expressRouteConnections: [
+            {
+              id: "/v1",
+              name: "mine",
+              expressRouteCircuitPeering: { id: `${CIRCUIT}/peerings/AzurePrivatePeering` },
+            },
+            {
+              id: "/v2",
+              name: "theirs",
+              expressRouteCircuitPeering: { id: "/other/peerings/AzurePrivatePeering" },
+              provisioningState: "succeeded",
+            },
+          ],
+        },
+      ],
+    };
+    const got = vwanConnectionsTo(body, CIRCUIT);
+    expect(got.facts).toEqual([
+      { id: "/v1", name: "mine", kind: "vwan", peering: "AzurePrivatePeering", status: null },
+    ]);
+    expect(got.problems).toEqual([
+      { field: "value[0].expressRouteConnections[0].provisioningState", problem: "is missing" },
+    ]);
+    const unreadable = structuredClone(body);
+    (
+      unreadable.value[0]!.expressRouteConnections[1]!.expressRouteCircuitPeering as { id: unknown }
+    ).id = 5;
+    expect(() => vwanConnectionsTo(unreadable, CIRCUIT)).toThrow(
+      "value[0].expressRouteConnections[1].expressRouteCircuitPeering.id is a number",
+    );
+  });
+});
