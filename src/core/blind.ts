@@ -69,7 +69,11 @@ export function blindFindings(
       severity,
       peering,
       paths,
-      title: `erwatch cannot read ${first.target}: ${first.kind}${permission}${more}`,
+      // A value erwatch cannot understand is named, field and all: that is what someone fixes or reports.
+      title:
+        first.kind === "malformed"
+          ? `erwatch cannot understand what Azure answered for ${first.message}${more}`
+          : `erwatch cannot read ${first.target}: ${first.kind}${permission}${more}`,
       evidence: {
         failedReads: list.map((f) => ({
           call: f.call,

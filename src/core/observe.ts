@@ -62,10 +62,11 @@ const unknownIn = (cells: LayerCell[]) => cells.some((c) => c.status === "unknow
 function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | null): boolean {
   if (family === "monitoring-blind") return true;
   if (!verdict.circuitRead) return false;
-  if (family === "provider" || family === "peering-config" || family === "global-reach")
-    return true;
+  // A provider state ARM left out says nothing: an open provider alert must not resolve on it.
+  if (family === "provider") return verdict.providerState !== null;
   if (family === "session-flapping") return true;
   const p = verdict.peerings.find((x) => x.name === peering);
+  // Not in a peering list that was read: truly absent, which the findings already say.
   if (!p) return true;
   const rows = (pick: (l: PathLayers) => LayerCell[]) =>
     PATHS.flatMap((path: PathName) => pick(p.paths[path]));
@@ -76,6 +77,10 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
       return !unknownIn(rows((l) => [l.routes]));
     case "gateway":
       return !unknownIn(rows((l) => [l.gateway]));
+    case "peering-config":
+      return !unknownIn(rows((l) => [l.peering]));
+    case "global-reach":
+      return !unknownIn(rows((l) => [l.globalReach]));
   }
 }
 

@@ -9,7 +9,13 @@ import type { Silence } from "../../src/core/policy.js";
 import { activeSilence } from "../../src/core/silence.js";
 import { prefixTrend } from "../../src/core/trend.js";
 import { alertKey } from "../../src/core/alert-identity.js";
-import { circuitReading, CIRCUIT_ID, failed, type CircuitSpec } from "../support/readings.js";
+import {
+  circuitReading,
+  CIRCUIT_ID,
+  failed,
+  peering,
+  type CircuitSpec,
+} from "../support/readings.js";
 
 const verdictOf = (spec: CircuitSpec) => classifyCircuit(circuitReading(spec));
 
@@ -388,6 +394,48 @@ describe("flappingFindings", () => {
       now,
     );
     expect([findings[0]?.owner, findings[0]?.evidence.prefixNearLimit]).toEqual(["you", true]);
+  });
+});
+
+describe("observe: a fact ARM left out never resolves the alert it feeds", () => {
+  const existing = (
+    family: "provider" | "peering-config" | "global-reach",
+    peering: string | null,
+  ) => [{ key: alertKey(CIRCUIT_ID, peering, family), family, peering }];
+  it.each([
+    {
+      name: "provider alert while the provider state is missing",
+      verdict: () => ({ ...verdictOf({}), providerState: null }),
+      known: existing("provider", null),
+    },
+    {
+      name: "peering alert while the peering's state is missing",
+      verdict: () => verdictOf({ peerings: [peering({ state: null })] }),
+      known: existing("peering-config", "AzurePrivatePeering"),
+    },
+    {
+      name: "Global Reach alert while the connection status is missing",
+      verdict: () =>
+        verdictOf({
+          peerings: [
+            peering({
+              globalReach: [
+                { name: "gr", peerCircuitPeeringId: "x", status: null, direction: "outbound" },
+              ],
+            }),
+          ],
+        }),
+      known: existing("global-reach", "AzurePrivatePeering"),
+    },
+  ])("$name is unknown, not clean", ({ verdict, known }) => {
+    expect(observe(verdict(), known)[0]?.state).toBe("unknown");
+  });
+
+  it("is clean when the fact is there and healthy", () => {
+    expect(observe(verdictOf({}), existing("provider", null))[0]?.state).toBe("clean");
+    expect(
+      observe(verdictOf({}), existing("peering-config", "AzurePrivatePeering"))[0]?.state,
+    ).toBe("clean");
   });
 });
 
