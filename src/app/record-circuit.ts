@@ -13,7 +13,7 @@ import {
   type Holds,
 } from "../core/alert-step.js";
 import type { AlertEvent } from "../core/alert-event.js";
-import { evaluateCircuit, type EvaluationPolicy } from "../core/evaluate.js";
+import { evaluateOrBlind, type EvaluationPolicy } from "../core/evaluate.js";
 import type { AlertRecord } from "../core/history.js";
 import type { AlertState, Decision } from "../core/lifecycle.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict } from "../core/model.js";
@@ -70,6 +70,7 @@ async function evaluateAndStore(
   reading: CircuitReading,
   now: Date,
   writer: string,
+  log: Logger,
 ) {
   const { store, policy } = deps;
   const id = reading.ref.id;
@@ -87,8 +88,12 @@ async function evaluateAndStore(
     family: a.value.family,
     peering: a.value.peering,
   }));
-  const evaluate = (previous: Stored<Snapshot> | null) =>
-    evaluateCircuit(reading, previous?.value ?? null, history, known, policy, now);
+  const evaluate = (previous: Stored<Snapshot> | null) => {
+    const result = evaluateOrBlind(reading, previous?.value ?? null, history, known, policy, now);
+    if (result.error !== undefined)
+      log.error({ err: result.error }, "judging the circuit failed; it is UNKNOWN this sweep");
+    return result;
+  };
   // Another sweep may write the snapshot first: diff against what it wrote, so
   // its transitions are not recorded twice.
   const evaluation = await onConflictRetry(
@@ -143,7 +148,7 @@ export async function recordCircuit(
   writer: string,
   log: Logger,
 ): Promise<CircuitRecord> {
-  const { evaluation, alerts } = await evaluateAndStore(deps, reading, now, writer);
+  const { evaluation, alerts } = await evaluateAndStore(deps, reading, now, writer, log);
   const { verdict } = evaluation;
   const ctx: AlertContext = {
     policy: deps.policy.alerts,

@@ -2,10 +2,17 @@
 // each reading on its own; the stateful sweep records each one as it arrives.
 
 import pLimit from "p-limit";
-import { evaluateCircuit, type EvaluationPolicy } from "../core/evaluate.js";
+import { evaluateOrBlind, type EvaluationPolicy } from "../core/evaluate.js";
+import { unjudgedReading } from "../core/unjudged.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { Logger } from "../logging.js";
-import type { CircuitReader, CircuitTarget, DiscoveryFailure, ReadOptions } from "./ports.js";
+import type {
+  CircuitReader,
+  CircuitTarget,
+  DiscoveryFailure,
+  ReadOptions,
+  ReadSession,
+} from "./ports.js";
 import { createReadSession } from "./ports.js";
 
 export interface Scope {
@@ -31,6 +38,8 @@ export interface ScanResult {
 export interface ReadEachOptions {
   abortSignal: AbortSignal;
   logger: Logger;
+  /** The sweep's clock: a circuit erwatch fails on is stamped UNKNOWN at it. */
+  now: Date;
   /** Circuits read at once; ARM calls are bounded separately inside the reader. */
   circuitConcurrency?: number;
   onCircuit?: (done: number, total: number, name: string) => void;
@@ -56,6 +65,38 @@ export async function discoverTargets(
  * Reads every target and hands each reading to `onReading` as soon as it
  * arrives, so one slow circuit does not hold up what the others found.
  */
+/**
+ * One target: read, then hand the reading on. A read error is a reading
+ * already; a reader that throws is a bug, and the circuit becomes UNKNOWN
+ * (then blind) rather than vanishing. What can still fail is storage for this
+ * circuit: the caller records it and keeps the others going.
+ */
+async function readOne(
+  reader: CircuitReader,
+  target: CircuitTarget,
+  options: ReadEachOptions,
+  session: ReadSession,
+  log: Logger,
+): Promise<CircuitReading | { ignored: { id: string; name: string } }> {
+  try {
+    const result = await reader.read(target, {
+      ...options.read,
+      abortSignal: options.abortSignal,
+      session,
+    });
+    if (result.kind === "ignored") return { ignored: { id: result.id, name: result.name } };
+    for (const problem of result.settingProblems) log.warn({ problem }, "circuit tag ignored");
+    return result.reading;
+  } catch (error) {
+    log.error({ err: error }, "reading the circuit failed unexpectedly; it is UNKNOWN");
+    return unjudgedReading(target, error, options.now);
+  }
+}
+
+/**
+ * Reads every target and hands each reading to `onReading` as soon as it
+ * arrives, so one slow circuit does not hold up what the others found.
+ */
 export async function readEach(
   reader: CircuitReader,
   targets: CircuitTarget[],
@@ -71,24 +112,16 @@ export async function readEach(
     targets.map((target) =>
       limit(async () => {
         const log = options.logger.child({ circuitId: target.id, circuit: target.name });
-        // A failure here is a bug or a storage fault, not a read error (those
-        // are readings); keep the other circuits going and say which one broke.
         try {
-          const result = await reader.read(target, {
-            ...options.read,
-            abortSignal: options.abortSignal,
-            session,
-          });
-          if (result.kind === "ignored") {
+          const reading = await readOne(reader, target, options, session, log);
+          if ("ignored" in reading) {
             log.info("circuit skipped: tagged erwatch:ignore");
-            ignored.push({ id: result.id, name: result.name });
+            ignored.push(reading.ignored);
             return;
           }
-          for (const problem of result.settingProblems)
-            log.warn({ problem }, "circuit tag ignored");
-          await onReading(result.reading, log);
+          await onReading(reading, log);
         } catch (error) {
-          log.error({ err: error }, "the circuit could not be judged");
+          log.error({ err: error }, "the circuit could not be recorded");
           errors.push({
             id: target.id,
             name: target.name,
@@ -108,13 +141,16 @@ export async function readEach(
 export async function scan(
   reader: CircuitReader,
   scope: Scope,
-  options: ReadEachOptions & { policy: EvaluationPolicy; now: Date },
+  options: ReadEachOptions & { policy: EvaluationPolicy },
 ): Promise<ScanResult> {
   const { targets, failures } = await discoverTargets(reader, scope, options);
   const readings: CircuitReading[] = [];
   const verdicts: CircuitVerdict[] = [];
-  const { ignored, errors } = await readEach(reader, targets, options, (reading) => {
-    verdicts.push(evaluateCircuit(reading, null, [], [], options.policy, options.now).verdict);
+  const { ignored, errors } = await readEach(reader, targets, options, (reading, log) => {
+    const judged = evaluateOrBlind(reading, null, [], [], options.policy, options.now);
+    if (judged.error !== undefined)
+      log.error({ err: judged.error }, "judging the circuit failed; it is UNKNOWN");
+    verdicts.push(judged.verdict);
     readings.push(reading);
   });
   // Stable order regardless of which read finished first.

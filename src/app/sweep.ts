@@ -92,7 +92,7 @@ export function createSweeper(deps: SweepDeps) {
     const { ignored, errors } = await readEach(
       deps.reader,
       targets,
-      { abortSignal, logger: log },
+      { abortSignal, logger: log, now },
       async (reading, circuitLog) => {
         readings.push(reading);
         const record = await recordCircuit(deps, reading, now, sweepId, circuitLog);

@@ -25,6 +25,8 @@ function nextActionFor(failure: ReadFailure, subscriptionId: string): string {
     case "server-error":
     case "network":
       return "Azure did not answer in time or failed; erwatch tries again next sweep. Check Azure status for Microsoft.Network in the circuit's region if it persists.";
+    case "internal":
+      return "erwatch failed while judging this circuit (a bug, not an Azure problem); it tries again every sweep. Report it with the log line that has this circuit's id.";
     case "malformed":
       return "Azure answered with a body erwatch could not read; it tries again next sweep. Report it with the log line if it persists.";
   }
@@ -40,6 +42,7 @@ const KIND_ORDER: ReadFailure["kind"][] = [
   "server-error",
   "network",
   "malformed",
+  "internal",
 ];
 
 export function blindFindings(

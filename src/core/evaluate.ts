@@ -13,6 +13,7 @@ import type { AlertPolicy } from "./policy.js";
 import { applyCriticality } from "./severity.js";
 import { readPreviousFacts, type Snapshot } from "./snapshot.js";
 import { withPrefixTrend } from "./trend.js";
+import { unjudgedReading } from "./unjudged.js";
 
 export interface EvaluationPolicy {
   classify: ClassifyOptions;
@@ -69,4 +70,28 @@ export function evaluateCircuit(
   const verdict: CircuitVerdict = { ...classified, findings };
   const observations = observe(verdict, known, previous?.takenAt ?? null);
   return { verdict, snapshot: diff.next, changes, observations };
+}
+
+/**
+ * evaluateCircuit, except that a verdict that throws (a bug on an odd reading)
+ * makes the circuit UNKNOWN with a blind finding instead of dropping it; the
+ * error comes back for the log.
+ */
+export function evaluateOrBlind(
+  reading: CircuitReading,
+  previous: Snapshot | null,
+  history: HistoryEntry[],
+  known: KnownAlert[],
+  policy: EvaluationPolicy,
+  now: Date,
+): Evaluation & { error: unknown } {
+  try {
+    return {
+      ...evaluateCircuit(reading, previous, history, known, policy, now),
+      error: undefined,
+    };
+  } catch (error) {
+    const blind = unjudgedReading(reading.ref, error, now, reading.settings);
+    return { ...evaluateCircuit(blind, previous, history, known, policy, now), error };
+  }
 }

@@ -91,7 +91,9 @@ export type ReadErrorKind =
   | "timeout"
   | "server-error"
   | "network"
-  | "malformed";
+  | "malformed"
+  /** erwatch itself failed on the circuit (a bug): blind, never silent. */
+  | "internal";
 
 export interface ReadFailure {
   kind: ReadErrorKind;

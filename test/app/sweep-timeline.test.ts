@@ -259,4 +259,24 @@ describe("stateful sweep timelines", () => {
     expect(warnings.length).toBeGreaterThan(0);
     expect(warnings[0]).toMatchObject({ level: 40 });
   });
+
+  it("should raise monitoring-blind, never only an error entry, for a circuit erwatch keeps failing on", async () => {
+    await h.run(0);
+    h.reader.throwing = new TypeError(
+      "Cannot read properties of undefined (reading 'toLowerCase')",
+    );
+    const results = [];
+    for (const m of [5, 10, 15]) results.push(await h.run(m));
+    // UNKNOWN, not dropped: the circuit has a verdict every sweep, and no error entry.
+    expect(results.map((r) => r.verdicts.length)).toEqual([1, 1, 1]);
+    expect(results.flatMap((r) => r.errors)).toEqual([]);
+    // Blind after the usual three sweeps, naming erwatch itself.
+    expect(h.sent()).toEqual(["open:monitoring-blind:Sev3#1"]);
+    const blind = h.sink.published[0]!;
+    expect(blind.title).toMatch(/erwatch cannot read circuit er-circuit-prod: internal/);
+    expect(blind.nextAction).toMatch(/a bug, not an Azure problem/);
+    h.reader.throwing = null;
+    await h.run(20);
+    expect(h.sent()).toEqual(["open:monitoring-blind:Sev3#1", "resolve:monitoring-blind:Sev3#2"]);
+  });
 });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
-import { evaluateCircuit, type EvaluationPolicy } from "../../src/core/evaluate.js";
+import {
+  evaluateCircuit,
+  evaluateOrBlind,
+  type EvaluationPolicy,
+} from "../../src/core/evaluate.js";
 import type { HistoryEntry, LayerTransition } from "../../src/core/history.js";
 import type { Criticality, PathName, Severity } from "../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
@@ -109,5 +113,26 @@ describe("evaluateCircuit: one verdict with everything that decides", () => {
     const paths = second.changes.filter((c) => c.kind === "transition" && c.layer === "path");
     expect(paths).toMatchObject([{ path: "secondary", before: "up", after: "down" }]);
     expect(second.snapshot.peerings.AzurePrivatePeering?.paths.secondary.path.status).toBe("down");
+  });
+});
+
+describe("evaluateOrBlind: a verdict that throws makes the circuit UNKNOWN, not gone", () => {
+  it("returns a blind verdict and the error", () => {
+    const reading = circuitReading({});
+    // A shape the adapter never produces: a peering without a name.
+    const odd = {
+      ...reading,
+      circuit: reading.circuit.ok
+        ? { ...reading.circuit, value: { ...reading.circuit.value, peerings: [{} as never] } }
+        : reading.circuit,
+    };
+    expect(() => evaluateCircuit(odd, null, [], [], POLICY, NOW)).toThrow();
+    const judged = evaluateOrBlind(odd, null, [], [], POLICY, NOW);
+    expect(judged.error).toBeInstanceOf(Error);
+    expect(judged.verdict.circuitRead).toBe(false);
+    expect(judged.verdict.findings.map((f) => `${f.code}:${f.severity}`)).toEqual([
+      "monitoring-blind:Sev3",
+    ]);
+    expect(judged.verdict.failedReads[0]).toMatchObject({ kind: "internal", call: "erwatch" });
   });
 });

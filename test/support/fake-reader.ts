@@ -7,6 +7,8 @@ import { circuitReading, CIRCUIT_ID, type CircuitSpec } from "./readings.js";
 export class FakeReader implements CircuitReader {
   spec: CircuitSpec = {};
   reads = 0;
+  /** When set, read() throws it: a reader bug. */
+  throwing: Error | null = null;
   readonly target: CircuitTarget = {
     id: CIRCUIT_ID,
     subscriptionId: "00000000-0000-0000-0000-000000000001",
@@ -20,6 +22,7 @@ export class FakeReader implements CircuitReader {
 
   async read() {
     this.reads += 1;
+    if (this.throwing) throw this.throwing;
     return { kind: "read" as const, reading: circuitReading(this.spec), settingProblems: [] };
   }
 }
