@@ -3,9 +3,11 @@
 
 import { ALERT_EVENT_VERSION, type AlertEvent } from "../core/alert-event.js";
 import { eventId } from "../core/alert-identity.js";
+import { boundEvent } from "../core/budget.js";
 import type { AlertState, PendingEvent } from "../core/lifecycle.js";
 import type { CircuitVerdict } from "../core/model.js";
 
+/** The event receivers get: bounded to what one Service Bus message and one table entity hold. */
 export function buildAlertEvent(
   state: AlertState,
   pending: PendingEvent,
@@ -18,7 +20,7 @@ export function buildAlertEvent(
     condition.ticket === null
       ? null
       : `${condition.ticket}\nFirst seen by erwatch: ${pending.firstSeen}`;
-  return {
+  return boundEvent({
     version: ALERT_EVENT_VERSION,
     id: eventId(state.key, pending.sequence),
     action: pending.action,
@@ -55,5 +57,5 @@ export function buildAlertEvent(
     layerTable: verdict.peerings.find((p) => p.name === state.peering) ?? null,
     firstSeen: pending.firstSeen,
     occurredAt: now.toISOString(),
-  };
+  });
 }

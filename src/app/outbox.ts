@@ -42,7 +42,12 @@ export async function drainOutbox(
   if (claimed.length === 0) return { published: [], pending: rows.length, brokerError: null };
   const events = claimed.map((r) => r.value.event);
   try {
-    await sink.publish(events);
+    const result = await sink.publish(events);
+    for (const id of result?.shrunk ?? [])
+      options.logger.error(
+        { eventId: id },
+        "alert event too large for Service Bus: sent without its evidence, ticket and layer table",
+      );
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     // One line for the whole batch: the broker being down is one fact.

@@ -14,7 +14,8 @@ import {
 } from "../core/alert-step.js";
 import type { AlertEvent } from "../core/alert-event.js";
 import { evaluateOrBlind, type EvaluationPolicy } from "../core/evaluate.js";
-import type { AlertRecord } from "../core/history.js";
+import { boundJson } from "../core/budget.js";
+import type { AlertRecord, HistoryEntry } from "../core/history.js";
 import type { AlertState, Decision } from "../core/lifecycle.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
@@ -47,6 +48,7 @@ export interface CircuitRecord {
 }
 
 const MAX_RACE_RETRIES = 3;
+const bounded = <T extends HistoryEntry>(entry: T): T => boundJson(entry) as T;
 
 /** Retries `attempt` after an ETag conflict, giving it what the winner wrote. */
 async function onConflictRetry<T, S>(
@@ -100,13 +102,14 @@ async function evaluateAndStore(
     snapshot,
     async (previous) => {
       const result = evaluate(previous);
-      await store.putSnapshot(result.snapshot, previous?.etag ?? null);
+      // Azure's strings are not bounded the way a table entity is.
+      await store.putSnapshot(boundJson(result.snapshot) as Snapshot, previous?.etag ?? null);
       return result;
     },
     () => store.getSnapshot(id),
   );
   if (evaluation.changes.length > 0)
-    await store.appendHistory(id, evaluation.changes, `${writer}-c`);
+    await store.appendHistory(id, evaluation.changes.map(bounded), `${writer}-c`);
   return { evaluation, alerts: new Map(alerts.map((a) => [a.value.key, a])) };
 }
 
@@ -195,6 +198,7 @@ export async function recordCircuit(
     decisions.push(d);
     log.debug(d, "alert decision");
   }
-  if (records.length > 0) await deps.store.appendHistory(verdict.id, records, `${writer}-a`);
+  if (records.length > 0)
+    await deps.store.appendHistory(verdict.id, records.map(bounded), `${writer}-a`);
   return { verdict, events, decisions };
 }

@@ -58,8 +58,13 @@ export interface StateStore {
   deleteOutbox(row: Stored<OutboxRow>): Promise<void>;
 }
 
+export interface PublishResult {
+  /** Events too large for a message, sent without their evidence (the page still goes out). */
+  shrunk: string[];
+}
+
 export interface EventSink {
   /** Resolves only when the broker accepted every event; rejects otherwise (nothing partial is assumed). */
-  publish(events: AlertEvent[]): Promise<void>;
+  publish(events: AlertEvent[]): Promise<PublishResult | void>;
   close?(): Promise<void>;
 }

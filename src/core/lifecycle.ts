@@ -16,6 +16,7 @@ import type {
 } from "./model.js";
 import type { Observation } from "./observe.js";
 import type { HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
+import { boundJson } from "./budget.js";
 import { severityRank } from "./severity.js";
 
 export type Phase = "clear" | "pending" | "firing" | "resolving";
@@ -91,8 +92,9 @@ export type Decision =
       heldBack?: AlertAction;
     };
 
+/** What is stored and sent about a finding, within the size budget. */
 export function conditionOf(finding: Finding): AlertCondition {
-  return {
+  return boundJson({
     code: finding.code,
     severity: finding.severity,
     layer: finding.layer,
@@ -102,7 +104,7 @@ export function conditionOf(finding: Finding): AlertCondition {
     nextAction: finding.nextAction,
     evidence: finding.evidence,
     ticket: finding.ticket ?? null,
-  };
+  }) as AlertCondition;
 }
 
 const since = (iso: string | null | undefined, now: Date): number =>

@@ -331,4 +331,47 @@ describe("faults: nothing lost, nothing delivered twice, no secret in logs", () 
     );
     expect(world.broker.deadLettered(ALERTS_QUEUE)).toEqual([]);
   });
+
+  it("never lets one oversized circuit block the outbox: both outages page, the big one visibly truncated", async () => {
+    // A 300 KB tag value: more than a Service Bus message holds, and a circuit's alert carries its tags.
+    const big = healthyCircuit({ name: "er-big", tags: { note: "n".repeat(300_000) } });
+    const small = healthyCircuit({ name: "er-small" });
+    let now = new Date(T0);
+    const world = await startWorld({
+      estate: estateOf(big, small),
+      azurite,
+      now: () => now,
+      sleep: async () => undefined,
+    });
+    current = {
+      world,
+      circuit: big.circuit,
+      logLines: [],
+      sleeps: [],
+      tick: async () => world.timerSweep(),
+      at: () => undefined,
+    };
+    await world.timerSweep();
+    for (const c of [big.circuit, small.circuit]) {
+      carrierDown(c, PRIVATE, "primary");
+      carrierDown(c, PRIVATE, "secondary");
+    }
+    now = new Date(T0 + 5 * 60_000);
+    const result = await world.timerSweep();
+    expect(result.errors).toEqual([]);
+    expect(result.events.map((e) => `${e.circuit.name} ${e.action} ${e.severity}`).sort()).toEqual([
+      "er-big open Sev0",
+      "er-small open Sev0",
+    ]);
+    expect(result.pendingInOutbox).toBe(0);
+    expect(result.brokerError).toBeNull();
+    await world.dispatchPending();
+    const pages = pdEvents(world).map((e) => e.payload?.summary ?? "");
+    expect(pages.filter((s) => s.startsWith("er-big:"))).toHaveLength(1);
+    expect(pages.filter((s) => s.startsWith("er-small:"))).toHaveLength(1);
+    const sent = world.broker
+      .accepted(ALERTS_QUEUE)
+      .find((m) => JSON.stringify(m.body).includes("er-big"));
+    expect(JSON.stringify(sent!.body)).toMatch(/truncated: \d+ more characters/);
+  });
 });

@@ -3,7 +3,8 @@
 // re-send after a crash between "published" and "removed from the outbox".
 
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from "@azure/service-bus";
-import type { EventSink } from "../../app/state-store.js";
+import type { EventSink, PublishResult } from "../../app/state-store.js";
+import { minimalEvent } from "../../core/budget.js";
 import type { AlertEvent } from "../../core/alert-event.js";
 
 export function toServiceBusMessage(event: AlertEvent): ServiceBusMessage {
@@ -41,21 +42,29 @@ export class ServiceBusEventSink implements EventSink {
     return this.sender;
   }
 
-  async publish(events: AlertEvent[]): Promise<void> {
+  async publish(events: AlertEvent[]): Promise<PublishResult> {
     const sender = this.senderOnce;
+    const shrunk: string[] = [];
     let batch = await sender.createMessageBatch();
     for (const event of events) {
-      const message = toServiceBusMessage(event);
+      let message = toServiceBusMessage(event);
       if (batch.tryAddMessage(message)) continue;
-      if (batch.count === 0)
-        throw new Error(`alert event ${event.id} is larger than a Service Bus message may be`);
       // Full: send in order and start the next batch.
-      await sender.sendMessages(batch);
-      batch = await sender.createMessageBatch();
+      if (batch.count > 0) {
+        await sender.sendMessages(batch);
+        batch = await sender.createMessageBatch();
+        if (batch.tryAddMessage(message)) continue;
+      }
+      // Too large for any message: the page still goes out, without its evidence.
+      message = toServiceBusMessage(minimalEvent(event));
       if (!batch.tryAddMessage(message))
-        throw new Error(`alert event ${event.id} is larger than a Service Bus message may be`);
+        throw new Error(
+          `alert event ${event.id} does not fit a Service Bus message even without its evidence`,
+        );
+      shrunk.push(event.id);
     }
     if (batch.count > 0) await sender.sendMessages(batch);
+    return { shrunk };
   }
 
   async close(): Promise<void> {
