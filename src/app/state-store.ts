@@ -30,6 +30,8 @@ export interface OutboxRow {
 }
 
 export interface StateStore {
+  /** The same store, with the sweep's abort signal on every call (each call also has its own deadline). */
+  withSignal(signal: AbortSignal): StateStore;
   ensureTables(): Promise<void>;
   getSnapshot(circuitId: string): Promise<Stored<Snapshot> | null>;
   /** Conditional on `etag` (null: must not exist yet). Throws ConflictError. */

@@ -44,6 +44,8 @@ export interface SweepResult {
   published: AlertEvent[];
   pendingInOutbox: number;
   brokerError: string | null;
+  /** The outbox itself could not be read or written (storage trouble). */
+  outboxError: string | null;
 }
 
 export interface SweepRequest {
@@ -53,15 +55,23 @@ export interface SweepRequest {
   abortSignal: AbortSignal;
 }
 
+/** Storage trouble here must not cost the sweep what it decided: the next drain picks it up. */
 async function publish(
   deps: SweepDeps,
   sweepId: string,
   now: Date,
   log: Logger,
-): Promise<DrainResult> {
-  if (!deps.sink)
-    return { published: [], pending: (await deps.store.listOutbox()).length, brokerError: null };
-  return drainOutbox(deps.store, deps.sink, { claimant: sweepId, now, logger: log });
+): Promise<DrainResult & { outboxError: string | null }> {
+  try {
+    const drained = deps.sink
+      ? await drainOutbox(deps.store, deps.sink, { claimant: sweepId, now, logger: log })
+      : { published: [], pending: (await deps.store.listOutbox()).length, brokerError: null };
+    return { ...drained, outboxError: null };
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    log.error({ err: error }, "the outbox could not be drained; the next sweep tries again");
+    return { published: [], pending: 0, brokerError: null, outboxError: message };
+  }
 }
 
 async function prune(deps: SweepDeps, now: Date, log: Logger): Promise<void> {
@@ -76,6 +86,9 @@ export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
 
   async function sweep(request: SweepRequest): Promise<SweepResult> {
+    // Storage that stops answering must not hold the sweep past its own deadline.
+    const store = deps.store.withSignal(request.abortSignal);
+    const scoped: SweepDeps = { ...deps, store };
     const sweepId = newId();
     const log = deps.logger.child({ sweepId });
     const { now, abortSignal } = request;
@@ -95,7 +108,7 @@ export function createSweeper(deps: SweepDeps) {
       { abortSignal, logger: log, now },
       async (reading, circuitLog) => {
         readings.push(reading);
-        const record = await recordCircuit(deps, reading, now, sweepId, circuitLog);
+        const record = await recordCircuit(scoped, reading, now, sweepId, circuitLog);
         verdicts.push(record.verdict);
         events.push(...record.events);
         decisions.push(...record.decisions);
@@ -113,8 +126,8 @@ export function createSweeper(deps: SweepDeps) {
       },
     );
 
-    const drained = await publish(deps, sweepId, now, log);
-    await prune(deps, now, log);
+    const drained = await publish(scoped, sweepId, now, log);
+    await prune(scoped, now, log);
     log.info(
       {
         circuits: verdicts.length,
@@ -138,6 +151,7 @@ export function createSweeper(deps: SweepDeps) {
       published: drained.published,
       pendingInOutbox: drained.pending,
       brokerError: drained.brokerError,
+      outboxError: drained.outboxError,
     };
   }
 

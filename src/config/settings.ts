@@ -152,6 +152,11 @@ export const SETTINGS = {
     doc: "Prefix of erwatch's table names: <prefix>Snapshots, <prefix>Alerts, <prefix>History, <prefix>Deliveries (default erwatch).",
     sample: "erwatch",
   },
+  STORAGE_TIMEOUT_MS: {
+    section: "state",
+    doc: "Deadline for one Table Storage call, retries included (default 10000): storage that stops answering cannot hold a sweep.",
+    sample: "10000",
+  },
   HISTORY_RETENTION_DAYS: {
     section: "state",
     doc: "History older than this is pruned (default 30).",

@@ -12,6 +12,8 @@ export type StorageConnection =
 
 export interface StateConfig {
   connection: StorageConnection;
+  /** Deadline for one Table Storage call, retries included. */
+  timeoutMs: number;
   tablePrefix: string;
   historyRetentionDays: number;
   policy: AlertPolicy;
@@ -218,6 +220,7 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
     connection: connection ?? { kind: "connection-string", value: "", setting: "ERWATCH_STORAGE" },
     tablePrefix: prefix,
     historyRetentionDays: r.int("HISTORY_RETENTION_DAYS", 30, { min: 1, max: 3650 }),
+    timeoutMs: r.int("STORAGE_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
     policy,
     silences,
   };

@@ -56,6 +56,7 @@ export function buildDispatchRuntime(
   const deliveries = new TableDeliveryLog(
     createTableClient(state, tableNames(state.tablePrefix).deliveries, credentialFor),
     now,
+    state.timeoutMs,
   );
   const dispatcher = createDispatcher({
     receivers,

@@ -7,9 +7,12 @@ import type { CredentialFor } from "./common.js";
 
 export function buildStateStore(config: StateConfig, credentialFor: CredentialFor): StateStore {
   const names = tableNames(config.tablePrefix);
-  return new TableStateStore({
-    snapshots: createTableClient(config, names.snapshots, credentialFor),
-    alerts: createTableClient(config, names.alerts, credentialFor),
-    history: createTableClient(config, names.history, credentialFor),
-  });
+  return new TableStateStore(
+    {
+      snapshots: createTableClient(config, names.snapshots, credentialFor),
+      alerts: createTableClient(config, names.alerts, credentialFor),
+      history: createTableClient(config, names.history, credentialFor),
+    },
+    { timeoutMs: config.timeoutMs },
+  );
 }

@@ -29,6 +29,7 @@ function makeStore(prefix: string): TableStateStore {
     },
     tablePrefix: prefix,
     historyRetentionDays: 30,
+    timeoutMs: 10_000,
     policy: DEFAULT_ALERT_POLICY,
     silences: [],
   };

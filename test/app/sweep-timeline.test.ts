@@ -201,6 +201,8 @@ describe("stateful sweep timelines", () => {
     // both have read, so both decide from the same ETag (a one-shot barrier, so
     // the loser's re-read goes straight through).
     let barrier: (() => void)[] | null = [];
+    // The sweep scopes the store to its signal; keep it on this instance, whose methods are wrapped below.
+    h.store.withSignal = () => h.store;
     const original = h.store.listAlerts.bind(h.store);
     h.store.listAlerts = async (circuitId?: string) => {
       const alerts = await original(circuitId);

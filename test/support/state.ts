@@ -18,6 +18,7 @@ export async function freshStore(
     connection: { kind: "connection-string", value: connectionString, setting: "ERWATCH_STORAGE" },
     tablePrefix: prefix,
     historyRetentionDays: 30,
+    timeoutMs: 10_000,
     policy: DEFAULT_ALERT_POLICY,
     silences: [],
   };

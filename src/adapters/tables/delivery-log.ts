@@ -30,11 +30,17 @@ export class TableDeliveryLog implements DeliveryLog {
   constructor(
     private readonly table: TableClient,
     private readonly now: () => Date = () => new Date(),
+    /** Deadline for one call, retries included: storage that never answers must not hold a delivery. */
+    private readonly timeoutMs = 10_000,
   ) {}
+
+  private call(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(this.timeoutMs) };
+  }
 
   async ensureTable(): Promise<void> {
     try {
-      await this.table.createTable();
+      await this.table.createTable(this.call());
     } catch (error) {
       rethrowStorage(error, `creating table ${this.table.tableName}`);
     }
@@ -42,7 +48,7 @@ export class TableDeliveryLog implements DeliveryLog {
 
   private async row(pk: string, rk: string, doing: string): Promise<Row | null> {
     try {
-      return (await this.table.getEntity<Omit<Row, "etag">>(pk, rk)) as Row;
+      return (await this.table.getEntity<Omit<Row, "etag">>(pk, rk, this.call())) as Row;
     } catch (error) {
       if (isNotFound(error)) return null;
       return rethrowStorage(error, doing);
@@ -77,8 +83,9 @@ export class TableDeliveryLog implements DeliveryLog {
         until: until.toISOString(),
       };
       try {
-        if (current) await this.table.updateEntity(entity, "Replace", { etag: current.etag });
-        else await this.table.createEntity(entity);
+        if (current)
+          await this.table.updateEntity(entity, "Replace", { ...this.call(), etag: current.etag });
+        else await this.table.createEntity(entity, this.call());
         return { kind: "claimed" };
       } catch (error) {
         if (!lostRace(error)) rethrowStorage(error, doing);
@@ -117,7 +124,7 @@ export class TableDeliveryLog implements DeliveryLog {
       else if ((seq.sequence ?? 0) < sequence)
         actions.push(["update", raised, "Replace", { etag: seq.etag }]);
       try {
-        await this.table.submitTransaction(actions);
+        await this.table.submitTransaction(actions, this.call());
         return;
       } catch (error) {
         if (!lostRace(error)) rethrowStorage(error, doing);
@@ -132,7 +139,7 @@ export class TableDeliveryLog implements DeliveryLog {
     const current = await this.row(pk, rk, `releasing ${eventId} for ${receiver}`);
     if (current?.state !== "claimed" || current.claimant !== claimant) return;
     try {
-      await this.table.deleteEntity(pk, rk, { etag: current.etag });
+      await this.table.deleteEntity(pk, rk, { ...this.call(), etag: current.etag });
     } catch (error) {
       // Someone else took or finished it meanwhile: theirs now.
       if (!lostRace(error) && !isNotFound(error))

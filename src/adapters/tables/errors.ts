@@ -28,8 +28,13 @@ export function isNotFound(error: unknown): boolean {
 }
 
 /** Rethrows as ConflictError or StateStoreError; never returns. */
-export function rethrowStorage(error: unknown, doing: string): never {
+export function rethrowStorage(error: unknown, doing: string, timeoutMs?: number): never {
   const e = error as StorageErrorLike;
+  if ((error as { name?: string }).name === "AbortError")
+    throw new StateStoreError(
+      `${doing} failed: no answer${timeoutMs ? ` within ${timeoutMs} ms` : ""} (or the sweep was stopped)`,
+      { cause: error },
+    );
   if (e.statusCode === 412 || e.statusCode === 409) {
     throw new ConflictError(
       `${doing}: another writer got there first (${storageCode(error) ?? e.statusCode})`,

@@ -60,17 +60,43 @@ export function createTableClient(
 
 const BATCH = 100;
 
+export interface StoreOptions {
+  /** Deadline for one call, retries included: storage that accepts and never answers must not hold a sweep. */
+  timeoutMs: number;
+  /** The sweep's own signal, when this store is scoped to one. */
+  signal?: AbortSignal;
+}
+
 export class TableStateStore implements StateStore {
   constructor(
     private readonly tables: { snapshots: TableClient; alerts: TableClient; history: TableClient },
+    private readonly options: StoreOptions = { timeoutMs: 10_000 },
   ) {}
+
+  withSignal(signal: AbortSignal): TableStateStore {
+    return new TableStateStore(this.tables, { ...this.options, signal });
+  }
+
+  /** Every call: its deadline, and the sweep's signal. */
+  private call(): { abortSignal: AbortSignal } {
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    return {
+      abortSignal: this.options.signal
+        ? AbortSignal.any([deadline, this.options.signal])
+        : deadline,
+    };
+  }
+
+  private fail(error: unknown, doing: string): never {
+    return rethrowStorage(error, doing, this.options.timeoutMs);
+  }
 
   async ensureTables(): Promise<void> {
     for (const client of Object.values(this.tables)) {
       try {
-        await client.createTable();
+        await client.createTable(this.call());
       } catch (error) {
-        rethrowStorage(error, `creating table ${client.tableName}`);
+        this.fail(error, `creating table ${client.tableName}`);
       }
     }
   }
@@ -82,10 +108,10 @@ export class TableStateStore implements StateStore {
     doing: string,
   ): Promise<Row | null> {
     try {
-      return (await client.getEntity<Record<string, unknown>>(pk, rk)) as Row;
+      return (await client.getEntity<Record<string, unknown>>(pk, rk, this.call())) as Row;
     } catch (error) {
       if (isNotFound(error)) return null;
-      return rethrowStorage(error, doing);
+      return this.fail(error, doing);
     }
   }
 
@@ -93,11 +119,12 @@ export class TableStateStore implements StateStore {
     const rows: Row[] = [];
     try {
       for await (const row of client.listEntities<Record<string, unknown>>({
+        ...this.call(),
         queryOptions: { filter },
       }))
         rows.push(row as Row);
     } catch (error) {
-      rethrowStorage(error, doing);
+      this.fail(error, doing);
     }
     return rows;
   }
@@ -120,10 +147,10 @@ export class TableStateStore implements StateStore {
       ...packJson(snapshot, `snapshot of ${snapshot.circuitId}`),
     };
     try {
-      if (etag === null) await this.tables.snapshots.createEntity(entity);
-      else await this.tables.snapshots.updateEntity(entity, "Replace", { etag });
+      if (etag === null) await this.tables.snapshots.createEntity(entity, this.call());
+      else await this.tables.snapshots.updateEntity(entity, "Replace", { ...this.call(), etag });
     } catch (error) {
-      rethrowStorage(error, `writing the snapshot of ${snapshot.circuitId}`);
+      this.fail(error, `writing the snapshot of ${snapshot.circuitId}`);
     }
   }
 
@@ -186,9 +213,9 @@ export class TableStateStore implements StateStore {
       ]);
     }
     try {
-      await this.tables.alerts.submitTransaction(actions);
+      await this.tables.alerts.submitTransaction(actions, this.call());
     } catch (error) {
-      rethrowStorage(error, `committing alert ${state.key}`);
+      this.fail(error, `committing alert ${state.key}`);
     }
   }
 
@@ -205,9 +232,9 @@ export class TableStateStore implements StateStore {
     ]);
     for (let i = 0; i < actions.length; i += BATCH) {
       try {
-        await this.tables.history.submitTransaction(actions.slice(i, i + BATCH));
+        await this.tables.history.submitTransaction(actions.slice(i, i + BATCH), this.call());
       } catch (error) {
-        rethrowStorage(error, `appending history for ${circuitId}`);
+        this.fail(error, `appending history for ${circuitId}`);
       }
     }
   }
@@ -248,9 +275,9 @@ export class TableStateStore implements StateStore {
           .slice(i, i + BATCH)
           .map((r) => ["delete", { partitionKey, rowKey: String(r.rowKey) }]);
         try {
-          await this.tables.history.submitTransaction(actions);
+          await this.tables.history.submitTransaction(actions, this.call());
         } catch (error) {
-          rethrowStorage(error, `pruning history of partition ${partitionKey}`);
+          this.fail(error, `pruning history of partition ${partitionKey}`);
         }
       }
     }
@@ -292,13 +319,14 @@ export class TableStateStore implements StateStore {
     };
     try {
       const result = await this.tables.alerts.updateEntity(this.outboxEntity(claimed), "Replace", {
+        ...this.call(),
         etag: row.etag,
       });
       return { value: claimed, etag: String(result.etag) };
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       if (status === 412 || status === 404) return null;
-      return rethrowStorage(error, `claiming outbox event ${row.value.event.id}`);
+      return this.fail(error, `claiming outbox event ${row.value.event.id}`);
     }
   }
 
@@ -307,12 +335,12 @@ export class TableStateStore implements StateStore {
       await this.tables.alerts.updateEntity(
         this.outboxEntity({ ...row.value, claimedBy: null, claimedUntil: null }),
         "Replace",
-        { etag: row.etag },
+        { ...this.call(), etag: row.etag },
       );
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       if (status === 412 || status === 404) return;
-      rethrowStorage(error, `releasing outbox event ${row.value.event.id}`);
+      this.fail(error, `releasing outbox event ${row.value.event.id}`);
     }
   }
 
@@ -321,11 +349,11 @@ export class TableStateStore implements StateStore {
       await this.tables.alerts.deleteEntity(
         circuitPartition(row.value.circuitId),
         outboxRow(row.value.createdAt, row.value.event.id),
-        { etag: row.etag },
+        { ...this.call(), etag: row.etag },
       );
     } catch (error) {
       if (isNotFound(error)) return;
-      rethrowStorage(error, `removing published outbox event ${row.value.event.id}`);
+      this.fail(error, `removing published outbox event ${row.value.event.id}`);
     }
   }
 }
