@@ -148,7 +148,7 @@ const circuitBody = (
 });
 
 describe("the circuit body, field by field", () => {
-  it("canonical casing for documented enum values; other values kept as sent", () => {
+  it("canonical casing for documented enum values; a state outside the list is not understood", () => {
     const body = parseCircuit(
       circuitBody(
         {
@@ -164,10 +164,16 @@ describe("the circuit body, field by field", () => {
       state: "Enabled",
       peeringType: "AzurePrivatePeering",
     });
+    // A state that decides a layer and is not documented is UNKNOWN, named, never "not Provisioned".
+    const odd = parseCircuit(circuitBody({ serviceProviderProvisioningState: "Suspended" }));
+    expect(odd.facts.serviceProviderProvisioningState).toBeNull();
+    expect(odd.problems.map((p) => `${p.field} ${p.problem}`)).toEqual([
+      'serviceProviderProvisioningState is "Suspended", not one of NotProvisioned, Provisioning, Provisioned, Deprovisioning, DeProvisioned',
+    ]);
+    // Values that decide nothing (the SKU family) are kept as sent.
     expect(
-      parseCircuit(circuitBody({ serviceProviderProvisioningState: "Suspended" })).facts
-        .serviceProviderProvisioningState,
-    ).toBe("Suspended");
+      parseCircuit(circuitBody({ sku: { tier: "Standard", family: "Future" } })).facts.skuFamily,
+    ).toBe("Future");
     expect(body.problems).toEqual([]);
   });
 

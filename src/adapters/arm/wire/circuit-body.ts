@@ -10,6 +10,7 @@ import {
   MalformedResponseError,
   number,
   obj,
+  decidingEnum,
   openEnum,
   parseLenient,
   tags,
@@ -38,13 +39,13 @@ const globalReach = obj({
   name: text(),
   connectionName: text(),
   peerExpressRouteCircuitPeering: reference,
-  circuitConnectionStatus: openEnum(REACH_STATES),
+  circuitConnectionStatus: decidingEnum(REACH_STATES),
 });
 
 const peering = obj({
   name: text(),
   peeringType: openEnum(PEERING_TYPES),
-  state: openEnum(PEERING_STATES),
+  state: decidingEnum(PEERING_STATES),
   azureASN: number({ integer: true, min: 0 }),
   peerASN: number({ integer: true, min: 0 }),
   primaryPeerAddressPrefix: text(),
@@ -52,7 +53,7 @@ const peering = obj({
   vlanId: number({ integer: true, min: 0 }),
   microsoftPeeringConfig: obj({
     advertisedPublicPrefixes: list(text()),
-    advertisedPublicPrefixesState: openEnum(PREFIX_STATES),
+    advertisedPublicPrefixesState: decidingEnum(PREFIX_STATES),
   }),
   connections: list(globalReach),
   peeredConnections: list(globalReach),
@@ -64,7 +65,7 @@ const circuitSchema = z.object({
   location: text(),
   tags: tags(),
   circuitProvisioningState: text(),
-  serviceProviderProvisioningState: openEnum(PROVIDER_STATES),
+  serviceProviderProvisioningState: decidingEnum(PROVIDER_STATES),
   serviceKey: text(),
   sku: obj({ tier: openEnum(SKU_TIERS), family: openEnum(SKU_FAMILIES) }),
   serviceProviderProperties: obj({

@@ -11,6 +11,7 @@ import {
   list,
   MalformedResponseError,
   obj,
+  decidingEnum,
   openEnum,
   parseLenient,
   sentence,
@@ -52,7 +53,7 @@ export function connectionsTo(items: unknown[], circuitId: string): string[] {
 const gotConnection = z.object({
   id: text(),
   name: text(),
-  connectionStatus: openEnum(CONNECTION_STATUSES),
+  connectionStatus: decidingEnum(CONNECTION_STATUSES),
 });
 
 export function parseConnection(
@@ -84,7 +85,7 @@ const gateways = z.object({
           id: text(),
           name: text(),
           expressRouteCircuitPeering: obj({ id: text() }),
-          provisioningState: openEnum(PROVISIONING_STATES),
+          provisioningState: decidingEnum(PROVISIONING_STATES),
         }),
       ),
     }),

@@ -105,6 +105,20 @@ export const openEnum = (values: readonly string[], options?: LeafOptions) =>
     return values.find((known) => known.toLowerCase() === key) ?? v;
   }, options);
 
+/**
+ * An enum whose value decides whether a layer is DOWN (provider state, peering
+ * state, validation, Global Reach and gateway status): a value outside the
+ * documented list is not understood, so the layer is UNKNOWN and the field is
+ * named, never read as "not Provisioned" and paged as an outage.
+ */
+export const decidingEnum = (values: readonly string[], options?: LeafOptions) =>
+  leaf((v, ctx) => {
+    if (typeof v !== "string") return reject(ctx, v, `is ${describe(v)}`);
+    const key = v.trim().toLowerCase();
+    const known = values.find((value) => value.toLowerCase() === key);
+    return known ?? reject(ctx, v, `is ${describe(v)}, not one of ${values.join(", ")}`);
+  }, options);
+
 /** Tag values are text in the domain; ARM bodies seen in the wild carry null, numbers and booleans. */
 export const tags = () =>
   leaf((v, ctx) => {
