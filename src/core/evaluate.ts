@@ -11,6 +11,7 @@ import type { AlertFamily, CircuitReading, CircuitVerdict, PathName } from "./mo
 import { observe, type Observation } from "./observe.js";
 import type { AlertPolicy } from "./policy.js";
 import { applyCriticality } from "./severity.js";
+import { sessionResets } from "./session-resets.js";
 import { readPreviousFacts, type Snapshot } from "./snapshot.js";
 import { withPrefixTrend } from "./trend.js";
 
@@ -49,16 +50,14 @@ export function evaluateCircuit(
   });
   const limits = (peering: string, path: PathName) =>
     classified.peerings.find((p) => p.name === peering)?.limits[path] ?? null;
-  const diff = diffSnapshot(previous, classified, limits, now);
-  const changes: HistoryEntry[] = [...diff.transitions, ...diff.prefixSamples];
+  const warnPercent = policy.classify.routeLimits.warnPercent;
+  const diff = diffSnapshot(previous, classified, limits, now, {
+    everySweepFromPercent: warnPercent,
+  });
+  const sessions = sessionResets(reading, previous, now);
+  const changes: HistoryEntry[] = [...diff.transitions, ...diff.prefixSamples, ...sessions.resets];
   const recent = [...history, ...changes];
-  const flaps = flappingFindings(
-    classified,
-    recent,
-    policy.alerts.flap,
-    policy.classify.routeLimits.warnPercent,
-    now,
-  );
+  const flaps = flappingFindings(classified, recent, policy.alerts.flap, warnPercent, now);
   const findings = withPrefixTrend(
     [...classified.findings, ...flaps],
     classified,
@@ -67,5 +66,14 @@ export function evaluateCircuit(
     now,
   ).map((f) => ({ ...f, severity: applyCriticality(f.severity, reading.settings.criticality) }));
   const verdict: CircuitVerdict = { ...classified, findings };
-  return { verdict, snapshot: diff.next, changes, observations: observe(verdict, known) };
+  const snapshot: Snapshot = {
+    ...diff.next,
+    peerings: Object.fromEntries(
+      Object.entries(diff.next.peerings).map(([name, p]) => {
+        const marks = sessions.marks[name];
+        return [name, marks ? { ...p, sessions: marks } : p];
+      }),
+    ),
+  };
+  return { verdict, snapshot, changes, observations: observe(verdict, known) };
 }

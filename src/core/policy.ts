@@ -31,7 +31,10 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
   resolveAfter: { Sev0: 2, Sev1: 2, Sev2: 2, Sev3: 2, Sev4: 2 },
   repeatEveryMinutes: { Sev0: 240, Sev1: 240, Sev2: 1440, Sev3: 1440, Sev4: 1440 },
   blindAfterSweeps: 3,
-  flap: { transitions: 4, windowMinutes: 30 },
+  // More than three changes in an hour: two down/up cycles. At a 5-minute
+  // cadence a 30-minute window cannot see a session that is down for two
+  // sweeps and up for two.
+  flap: { transitions: 3, windowMinutes: 60 },
   trendWindowHours: 24,
   circuits: {},
 };

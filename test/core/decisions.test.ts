@@ -353,7 +353,7 @@ describe("flappingFindings", () => {
     expect(findings.map((f) => [f.code, f.owner, f.severity, f.paths])).toEqual([
       ["session-flapping", "carrier", "Sev2", ["primary"]],
     ]);
-    expect(findings[0]?.ticket).toContain("Transitions (UTC):");
+    expect(findings[0]?.ticket).toContain("Path up/down (UTC):");
   });
   it("should stay quiet at K transitions or when they are outside the window", () => {
     expect(

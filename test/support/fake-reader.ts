@@ -6,7 +6,11 @@ import { circuitReading, CIRCUIT_ID, type CircuitSpec } from "./readings.js";
 
 export class FakeReader implements CircuitReader {
   spec: CircuitSpec = {};
+  /** Stamped on every read unless the spec gives its own time (a harness sets its clock here). */
+  readAt: string | null = null;
   reads = 0;
+  /** The options of every read, in order (e.g. whether the full route tables were asked for). */
+  readOptions: { routes: boolean }[] = [];
   readonly target: CircuitTarget = {
     id: CIRCUIT_ID,
     subscriptionId: "00000000-0000-0000-0000-000000000001",
@@ -18,8 +22,11 @@ export class FakeReader implements CircuitReader {
     return { targets: [this.target], failures: [] };
   }
 
-  async read() {
+  async read(_target?: CircuitTarget, options?: { routes?: boolean }) {
     this.reads += 1;
-    return { kind: "read" as const, reading: circuitReading(this.spec), settingProblems: [] };
+    this.readOptions.push({ routes: options?.routes ?? false });
+    const spec =
+      this.readAt && !this.spec.readAt ? { ...this.spec, readAt: this.readAt } : this.spec;
+    return { kind: "read" as const, reading: circuitReading(spec), settingProblems: [] };
   }
 }
