@@ -309,7 +309,12 @@ describe("prefixTrend", () => {
       { at: "2026-11-22T01:00:00Z", after: 3100 },
     ];
     const trend = prefixTrend(samples, { at: new Date("2026-11-22T02:00:00Z"), count: 3200 }, 4000);
-    expect(trend).toEqual({ samples: 3, perHour: 100, reachesLimitAt: "2026-11-22T10:00:00.000Z" });
+    expect(trend).toEqual({
+      samples: 3,
+      perHour: 100,
+      reachesLimitAt: "2026-11-22T10:00:00.000Z",
+      since: "2026-11-22T00:00:00.000Z",
+    });
   });
   it.each([
     { name: "flat", counts: [3000, 3000], perHour: 0, eta: null },

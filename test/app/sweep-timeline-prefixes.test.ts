@@ -1,0 +1,102 @@
+// The received-prefix count through the stateful sweep at the default 5-minute
+// cadence: fake reads stamped with the injected clock, real Table Storage
+// (Azurite), in-memory event sink.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { neighbor } from "../support/readings.js";
+import { minute, sweepHarness } from "../support/sweep-harness.js";
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const PRIVATE = "AzurePrivatePeering";
+/** Minutes from the harness's T0 (01:00 UTC) to a clock time on the same day. */
+const clock = (hhmm: string) => {
+  const [h, m] = hhmm.split(":").map(Number) as [number, number];
+  return (h - 1) * 60 + m;
+};
+
+describe("prefix count timelines at a 5-minute cadence", () => {
+  it("the demo's night: the near-limit headline says when the count reaches the limit", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    // demo/timeline.ts, swept every 5 minutes from midnight to 09:15.
+    const countAt = (m: number) =>
+      m < clock("02:00")
+        ? 120
+        : m < clock("02:20")
+          ? 0
+          : m < clock("09:00")
+            ? 120
+            : m < clock("09:05")
+              ? 3000
+              : m < clock("09:10")
+                ? 3250
+                : m < clock("09:15")
+                  ? 3400
+                  : 3820;
+    const titles = new Map<string, string>();
+    for (let m = clock("00:00"); m <= clock("09:15"); m += 5) {
+      const bgp = String(countAt(m));
+      h.reader.spec = { paths: { [PRIVATE]: { primary: { bgp }, secondary: { bgp } } } };
+      const result = await h.run(m);
+      for (const e of result.events)
+        titles.set(`${minute(m).toISOString().slice(11, 16)} ${e.action} ${e.code}`, e.title);
+    }
+    expect(h.sent()).toEqual([
+      "open:path-down:Sev0#1",
+      "resolve:path-down:Sev0#2",
+      "open:route-limit:Sev3#1",
+      "escalate:route-limit:Sev2#2",
+    ]);
+    // The old 24-hour fit said 10:40 here; the count passed 95 % at 09:15.
+    expect(titles.get("09:10 open prefix-limit-near")).toMatch(/reaches 4,000 in about 15 min$/);
+    expect(titles.get("09:15 escalate prefix-limit-near")).toMatch(
+      /reaches 4,000 in about [1-5] min$/,
+    );
+    const open = h.sink.published.find((e) => e.code === "prefix-limit-near")!;
+    const trend = (open.evidence.trend as Record<string, { reachesLimitAt: string; since: string }>)
+      .primary!;
+    expect(trend.since).toBe(minute(clock("02:20")).toISOString());
+    expect(trend.reachesLimitAt.slice(11, 16)).toBe("09:25");
+  });
+
+  it("IPv6: the near-limit alert quotes the IPv6 numbers, and IPv6 with 0 prefixes opens like IPv4", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    const dual = (v4: string, v6: string) => ({ bgp: [neighbor(v4, 4), neighbor(v6, 6)] });
+    // 00:00-00:10: IPv6 at 97 of 100 on both paths while IPv4 carries 120.
+    for (const m of [0, 5, 10]) {
+      h.reader.spec = {
+        paths: { [PRIVATE]: { primary: dual("120", "97"), secondary: dual("120", "97") } },
+      };
+      await h.run(m);
+    }
+    const near = h.sink.published.find((e) => e.code === "prefix-limit-near")!;
+    expect(near.severity).toBe("Sev2");
+    expect(near.title).toBe(
+      "Received IPv6 prefixes at 97% of the route limit on AzurePrivatePeering: 97 of 100",
+    );
+    // The trend is fitted on IPv4 samples: an IPv6 alert gets no made-up time to its limit.
+    expect(near.evidence.trend).toBeUndefined();
+    // 00:15-00:25: the secondary's IPv6 session stays up with nothing received.
+    for (const m of [15, 20, 25]) {
+      h.reader.spec = {
+        paths: { [PRIVATE]: { primary: dual("120", "12"), secondary: dual("120", "0") } },
+      };
+      await h.run(m);
+    }
+    const zero = h.sink.published.find((e) => e.code === "no-prefixes-received")!;
+    expect([zero.action, zero.severity, zero.paths]).toEqual(["open", "Sev2", ["secondary"]]);
+    expect(zero.title).toMatch(/^IPv6 session up but 0 prefixes received on the secondary path/);
+    expect(h.sent()).toEqual([
+      "open:route-limit:Sev2#1",
+      "open:path-down:Sev2#1",
+      "resolve:route-limit:Sev2#2",
+    ]);
+  });
+});
