@@ -37,6 +37,18 @@ const policySchema = z
       .int()
       .min(1)
       .max(24 * 90),
+    prefixDrop: z
+      .object({
+        belowPercent: z.number().int().min(1).max(99),
+        minPrefixes: z.number().int().min(1).max(100_000),
+        holdHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30),
+      })
+      .partial()
+      .strict(),
     circuits: z.record(
       z.string(),
       z.object({ openAfter: perSeverity, resolveAfter: perSeverity }).partial().strict(),
@@ -139,6 +151,7 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
     blindAfterSweeps: overrides.blindAfterSweeps ?? DEFAULT_ALERT_POLICY.blindAfterSweeps,
     flap: { ...DEFAULT_ALERT_POLICY.flap, ...overrides.flap },
     trendWindowHours: overrides.trendWindowHours ?? DEFAULT_ALERT_POLICY.trendWindowHours,
+    prefixDrop: { ...DEFAULT_ALERT_POLICY.prefixDrop, ...overrides.prefixDrop },
     circuits: Object.fromEntries(
       Object.entries(overrides.circuits ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
     ),

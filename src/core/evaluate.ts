@@ -10,6 +10,7 @@ import type { HistoryEntry } from "./history.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict, PathName } from "./model.js";
 import { observe, type Observation } from "./observe.js";
 import type { AlertPolicy } from "./policy.js";
+import { prefixDrops } from "./prefix-drop.js";
 import { applyCriticality } from "./severity.js";
 import { sessionResets } from "./session-resets.js";
 import { readPreviousFacts, type Snapshot } from "./snapshot.js";
@@ -17,7 +18,7 @@ import { withPrefixTrend } from "./trend.js";
 
 export interface EvaluationPolicy {
   classify: ClassifyOptions;
-  alerts: Pick<AlertPolicy, "flap" | "trendWindowHours">;
+  alerts: Pick<AlertPolicy, "flap" | "trendWindowHours" | "prefixDrop">;
 }
 
 /** An alert key stored for this circuit, so a condition that is gone is observed as clean. */
@@ -58,8 +59,9 @@ export function evaluateCircuit(
   const changes: HistoryEntry[] = [...diff.transitions, ...diff.prefixSamples, ...sessions.resets];
   const recent = [...history, ...changes];
   const flaps = flappingFindings(classified, recent, policy.alerts.flap, warnPercent, now);
+  const drops = prefixDrops(previous, classified, sessions.resets, policy.alerts.prefixDrop, now);
   const findings = withPrefixTrend(
-    [...classified.findings, ...flaps],
+    [...classified.findings, ...drops.findings, ...flaps],
     classified,
     recent,
     policy.alerts.trendWindowHours,
@@ -71,7 +73,11 @@ export function evaluateCircuit(
     peerings: Object.fromEntries(
       Object.entries(diff.next.peerings).map(([name, p]) => {
         const marks = sessions.marks[name];
-        return [name, marks ? { ...p, sessions: marks } : p];
+        const dropped = drops.drops[name];
+        return [
+          name,
+          { ...p, ...(marks ? { sessions: marks } : {}), ...(dropped ? { drops: dropped } : {}) },
+        ];
       }),
     ),
   };

@@ -2,6 +2,7 @@
 // flap thresholds, silences. Plain data, validated at start by src/config.
 
 import type { AlertFamily, PathName, Severity } from "./model.js";
+import { DEFAULT_PREFIX_DROP_POLICY, type PrefixDropPolicy } from "./prefix-drop.js";
 
 export type PerSeverity<T> = Record<Severity, T>;
 
@@ -19,6 +20,8 @@ export interface AlertPolicy extends HysteresisPolicy {
   flap: { transitions: number; windowMinutes: number };
   /** Prefix trend look-back. */
   trendWindowHours: number;
+  /** What counts as a sudden drop of the received-prefix count (`prefix-drop`). */
+  prefixDrop: PrefixDropPolicy;
   /** Per-circuit hysteresis, keyed by circuit name or resource id (lower-case). */
   circuits: Record<
     string,
@@ -36,6 +39,7 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
   // sweeps and up for two.
   flap: { transitions: 3, windowMinutes: 60 },
   trendWindowHours: 24,
+  prefixDrop: DEFAULT_PREFIX_DROP_POLICY,
   circuits: {},
 };
 

@@ -99,4 +99,37 @@ describe("prefix count timelines at a 5-minute cadence", () => {
       "resolve:route-limit:Sev2#2",
     ]);
   });
+
+  it("a sudden drop on Established sessions: Sev2 on one path, Sev1 on both, with before and after", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    const counts = (primary: string, secondary: string) => ({
+      paths: { [PRIVATE]: { primary: { bgp: primary }, secondary: { bgp: secondary } } },
+    });
+    const script: [number, string, string][] = [
+      [0, "3000", "3000"],
+      [5, "40", "3000"], // one sweep: held by hysteresis
+      [10, "40", "3000"], // opens Sev2
+      [15, "40", "38"], // the secondary too: the same alert escalates to Sev1
+      [20, "3000", "3000"], // routes are back
+      [25, "3000", "3000"],
+    ];
+    for (const [m, primary, secondary] of script) {
+      h.reader.spec = counts(primary, secondary);
+      await h.run(m);
+    }
+    expect(h.sent()).toEqual([
+      "open:prefix-drop:Sev2#1",
+      "escalate:prefix-drop:Sev1#2",
+      "resolve:prefix-drop:Sev1#3",
+    ]);
+    const [open, escalate] = h.sink.published;
+    expect(open!.title).toBe(
+      "Received prefixes dropped on the primary path of AzurePrivatePeering: 3,000 → 40 while the session stayed Established",
+    );
+    expect(open!.evidence.drops).toEqual({
+      primary: { at: minute(5).toISOString(), before: 3000, after: 40, now: 40, limit: 4000 },
+    });
+    expect([escalate!.paths, escalate!.owner]).toEqual([["primary", "secondary"], "you"]);
+    // Before this, the same night sent nothing at all.
+  });
 });
