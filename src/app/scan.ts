@@ -35,6 +35,8 @@ export interface ReadEachOptions {
   circuitConcurrency?: number;
   onCircuit?: (done: number, total: number, name: string) => void;
   read?: Omit<ReadOptions, "abortSignal" | "session">;
+  /** Also read the full route tables of these targets (the stateful sweep's baseline). */
+  routesFor?: (target: CircuitTarget) => boolean;
 }
 
 export async function discoverTargets(
@@ -76,6 +78,7 @@ export async function readEach(
         try {
           const result = await reader.read(target, {
             ...options.read,
+            ...(options.routesFor?.(target) ? { routes: true } : {}),
             abortSignal: options.abortSignal,
             session,
           });

@@ -3,6 +3,7 @@
 
 import type { AlertFamily, PathName, Severity } from "./model.js";
 import { DEFAULT_PREFIX_DROP_POLICY, type PrefixDropPolicy } from "./prefix-drop.js";
+import { DEFAULT_ROUTE_TABLE_POLICY, type RouteTablePolicy } from "./route-tables.js";
 
 export type PerSeverity<T> = Record<Severity, T>;
 
@@ -22,6 +23,8 @@ export interface AlertPolicy extends HysteresisPolicy {
   trendWindowHours: number;
   /** What counts as a sudden drop of the received-prefix count (`prefix-drop`). */
   prefixDrop: PrefixDropPolicy;
+  /** How the stateful sweep keeps each path's route table, the baseline `diagnose --routes` compares with. */
+  routeTables: RouteTablePolicy;
   /** Per-circuit hysteresis, keyed by circuit name or resource id (lower-case). */
   circuits: Record<
     string,
@@ -40,6 +43,7 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
   flap: { transitions: 3, windowMinutes: 60 },
   trendWindowHours: 24,
   prefixDrop: DEFAULT_PREFIX_DROP_POLICY,
+  routeTables: DEFAULT_ROUTE_TABLE_POLICY,
   circuits: {},
 };
 

@@ -3,8 +3,12 @@
 // (Azurite), in-memory event sink.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { diagnose } from "../../src/app/diagnose.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { parseCircuitId } from "../../src/core/resource-id.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
-import { neighbor } from "../support/readings.js";
+import { CIRCUIT_ID, neighbor, routeRows } from "../support/readings.js";
 import { minute, sweepHarness } from "../support/sweep-harness.js";
 
 let azurite: Azurite;
@@ -131,5 +135,72 @@ describe("prefix count timelines at a 5-minute cadence", () => {
     });
     expect([escalate!.paths, escalate!.owner]).toEqual([["primary", "secondary"], "you"]);
     // Before this, the same night sent nothing at all.
+  });
+
+  it("the prefixes that vanished: the sweep keeps a baseline route table, diagnose --routes compares with it", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    const routed = (primary: number, secondary: number) => ({
+      paths: {
+        [PRIVATE]: {
+          primary: { bgp: String(primary), routes: routeRows(primary) },
+          secondary: { bgp: String(secondary), routes: routeRows(secondary) },
+        },
+      },
+    });
+    const diagnoseNow = (m: number) =>
+      diagnose(h.reader, parseCircuitId(CIRCUIT_ID)!, {
+        routes: true,
+        abortSignal: AbortSignal.timeout(30_000),
+        policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+        now: minute(m),
+        store: h.store,
+      });
+
+    // 00:00: the first sweep also reads the route tables (nothing kept yet) and keeps them.
+    h.reader.spec = routed(3000, 3000);
+    await h.run(0);
+    await h.run(5);
+    expect(h.reader.readOptions.map((o) => o.routes)).toEqual([true, false]);
+    expect(
+      (await h.store.getRouteTables(CIRCUIT_ID)).map((t) => [t.path, t.networks.length]),
+    ).toEqual([
+      ["primary", 3000],
+      ["secondary", 3000],
+    ]);
+
+    // 00:10: the primary loses most of its routes; the alert opens at 00:15.
+    h.reader.spec = routed(40, 3000);
+    await h.run(10);
+    await h.run(15);
+    expect(h.sent()).toEqual(["open:prefix-drop:Sev2#1"]);
+
+    // The on-call engineer runs diagnose --routes: the 2,960 vanished prefixes, by name.
+    const first = await diagnoseNow(16);
+    const primary = first.routeChanges!.find((c) => c.path === "primary")!;
+    expect([primary.kept, primary.now, primary.vanished.length, primary.frozenByDrop]).toEqual([
+      3000,
+      40,
+      2960,
+      true,
+    ]);
+    expect(primary.vanished.slice(0, 2)).toEqual(["10.0.40.0/24", "10.0.41.0/24"]);
+    expect(first.verdict.findings.map((f) => f.code)).toEqual(["prefix-drop"]);
+    // While the drop lasts, the kept table stays the one from before it: asking again says the same.
+    const again = await diagnoseNow(17);
+    expect(again.routeChanges!.find((c) => c.path === "primary")!.vanished).toHaveLength(2960);
+
+    // The routes come back; the drop clears, and the next diagnose keeps the new table.
+    h.reader.spec = routed(3000, 3000);
+    await h.run(20);
+    await h.run(25);
+    await h.run(30);
+    expect(h.sent()).toEqual(["open:prefix-drop:Sev2#1", "resolve:prefix-drop:Sev2#2"]);
+    const after = await diagnoseNow(31);
+    expect(after.routeChanges!.map((c) => [c.path, c.vanished.length, c.frozenByDrop])).toEqual([
+      ["primary", 0, false],
+      ["secondary", 0, false],
+    ]);
+    // Only the one baseline read in the sweep so far: every other sweep read no route table.
+    expect(h.reader.readOptions.filter((o) => o.routes)).toHaveLength(1 + 3);
   });
 });

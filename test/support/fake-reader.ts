@@ -2,6 +2,7 @@
 // the wire. The wire itself is covered by the simulated-estate tests.
 
 import type { CircuitReader, CircuitTarget } from "../../src/app/ports.js";
+import { withoutRouteTables } from "../../src/core/route-tables.js";
 import { circuitReading, CIRCUIT_ID, type CircuitSpec } from "./readings.js";
 
 export class FakeReader implements CircuitReader {
@@ -27,6 +28,12 @@ export class FakeReader implements CircuitReader {
     this.readOptions.push({ routes: options?.routes ?? false });
     const spec =
       this.readAt && !this.spec.readAt ? { ...this.spec, readAt: this.readAt } : this.spec;
-    return { kind: "read" as const, reading: circuitReading(spec), settingProblems: [] };
+    const reading = circuitReading(spec);
+    // Like the ARM reader: full route tables only when asked for.
+    return {
+      kind: "read" as const,
+      reading: options?.routes ? reading : withoutRouteTables(reading),
+      settingProblems: [],
+    };
   }
 }
