@@ -24,6 +24,14 @@ describe("ERWATCH_ALERT_POLICY", () => {
     expect(policy).toEqual(DEFAULT_ALERT_POLICY);
   });
 
+  it("keeps a route table baseline by default, and can be turned off", () => {
+    expect(read().routeTables).toEqual({ keepEveryHours: 24, perSweep: 2 });
+    expect(read({ routeTables: { perSweep: 0 } }).routeTables).toEqual({
+      keepEveryHours: 24,
+      perSweep: 0,
+    });
+  });
+
   it("merges a partial prefixDrop over the defaults", () => {
     expect(read({ prefixDrop: { minPrefixes: 500 } }).prefixDrop).toEqual({
       belowPercent: 50,
@@ -38,6 +46,8 @@ describe("ERWATCH_ALERT_POLICY", () => {
     [{ prefixDrop: { holdHours: 1.5 } }, /prefixDrop\.holdHours/],
     [{ prefixDrop: { percent: 50 } }, /ERWATCH_ALERT_POLICY/],
     [{ flap: { windowMinutes: 0 } }, /flap\.windowMinutes/],
+    [{ routeTables: { perSweep: -1 } }, /routeTables\.perSweep/],
+    [{ routeTables: { keepEveryHours: 0 } }, /routeTables\.keepEveryHours/],
   ])("rejects %j", (policy, message) => {
     expect(() => read(policy)).toThrow(ConfigError);
     expect(() => read(policy)).toThrow(message);
