@@ -44,6 +44,8 @@ export interface ReadEachOptions {
   circuitConcurrency?: number;
   onCircuit?: (done: number, total: number, name: string) => void;
   read?: Omit<ReadOptions, "abortSignal" | "session">;
+  /** Also read the full route tables of these targets (the stateful sweep's baseline). */
+  routesFor?: (target: CircuitTarget) => boolean;
 }
 
 export async function discoverTargets(
@@ -81,6 +83,7 @@ async function readOne(
   try {
     const result = await reader.read(target, {
       ...options.read,
+      ...(options.routesFor?.(target) ? { routes: true } : {}),
       abortSignal: options.abortSignal,
       session,
     });

@@ -4,6 +4,7 @@
 import type { AlertEvent } from "../core/alert-event.js";
 import type { HistoryEntry } from "../core/history.js";
 import type { AlertState } from "../core/lifecycle.js";
+import type { KeptRouteTable, KeptTableMark } from "../core/route-tables.js";
 import type { Snapshot } from "../core/snapshot.js";
 
 export interface Stored<T> {
@@ -58,6 +59,14 @@ export interface StateStore {
   ): Promise<Stored<OutboxRow> | null>;
   releaseOutbox(row: Stored<OutboxRow>): Promise<void>;
   deleteOutbox(row: Stored<OutboxRow>): Promise<void>;
+  /** The route table kept for each path of a circuit (those a table was kept for). */
+  getRouteTables(circuitId: string): Promise<KeptRouteTable[]>;
+  /** Keeps a path's route table, replacing the one kept before. */
+  putRouteTable(table: KeptRouteTable): Promise<void>;
+  /** Records that the circuit's route tables were read now, whatever was kept. */
+  markRouteTableAttempt(mark: KeptTableMark): Promise<void>;
+  /** Every circuit's last attempt: one small query per sweep. */
+  listRouteTableMarks(): Promise<KeptTableMark[]>;
 }
 
 export interface PublishResult {

@@ -53,6 +53,8 @@ function historyLine(e: HistoryEntry, names: Map<string, string>): string {
       return `<li><time>${escapeHtml(e.at)}</time> ${circuit} ${escapeHtml(e.peering)} ${e.path} ${escapeHtml(e.layer)}: <span class="s-${escapeHtml(e.before.replace("/", ""))}">${escapeHtml(e.before)}</span> → <span class="s-${escapeHtml(e.after.replace("/", ""))}">${escapeHtml(e.after)}</span> <span class="d">${escapeHtml(e.afterDetail)}</span></li>`;
     case "prefixes":
       return `<li><time>${escapeHtml(e.at)}</time> ${circuit} ${escapeHtml(e.peering)} ${e.path} prefixes ${escapeHtml(e.before ?? "–")} → ${escapeHtml(e.after)}${e.limit ? ` of ${escapeHtml(e.limit)}` : ""}</li>`;
+    case "reset":
+      return `<li><time>${escapeHtml(e.at)}</time> ${circuit} ${escapeHtml(e.peering)} ${e.path} session reset between reads <span class="d">uptime ${escapeHtml(e.upDown)}, previous read ${escapeHtml(e.sincePreviousReadSeconds)} s earlier</span></li>`;
     case "alert":
       return `<li><time>${escapeHtml(e.at)}</time> ${circuit} alert ${escapeHtml(e.outcome)} ${escapeHtml(e.severity)} ${escapeHtml(e.family)}: ${escapeHtml(e.title)}${e.note ? ` <span class="d">${escapeHtml(e.note)}</span>` : ""}</li>`;
   }

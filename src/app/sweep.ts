@@ -8,8 +8,10 @@ import type { AlertEvent } from "../core/alert-event.js";
 import type { EvaluationPolicy } from "../core/evaluate.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
+import { withoutRouteTables } from "../core/route-tables.js";
 import type { Logger } from "../logging.js";
 import { drainOutbox, type DrainResult } from "./outbox.js";
+import { baselineTargets, keepBaseline } from "./route-baseline.js";
 import type { CircuitReader, CircuitTarget, DiscoveryFailure } from "./ports.js";
 import { recordCircuit, type KeyDecision } from "./record-circuit.js";
 import { discoverTargets, readEach, type CircuitError, type Scope } from "./scan.js";
@@ -102,13 +104,30 @@ export function createSweeper(deps: SweepDeps) {
     const verdicts: CircuitVerdict[] = [];
     const events: AlertEvent[] = [];
     const decisions: KeyDecision[] = [];
+    // A few circuits a sweep also have their route tables read, as the baseline
+    // `diagnose --routes` compares with after a prefix drop.
+    const baseline = await baselineTargets(
+      store,
+      targets,
+      deps.policy.alerts.routeTables,
+      now,
+      log,
+    );
     const { ignored, errors } = await readEach(
       deps.reader,
       targets,
-      { abortSignal, logger: log, now },
-      async (reading, circuitLog) => {
+      {
+        abortSignal,
+        logger: log,
+        now,
+        routesFor: (t) => baseline.has(t.id.toLowerCase()),
+      },
+      async (read, circuitLog) => {
+        const reading = withoutRouteTables(read);
         readings.push(reading);
         const record = await recordCircuit(scoped, reading, now, sweepId, circuitLog);
+        if (baseline.has(read.ref.id.toLowerCase()))
+          await keepBaseline(store, read, record.verdict, now, circuitLog);
         verdicts.push(record.verdict);
         events.push(...record.events);
         decisions.push(...record.decisions);

@@ -16,10 +16,17 @@ import { DEFAULT_ALERT_POLICY } from "../core/policy.js";
 import { isSubscriptionId, parseCircuitId } from "../core/resource-id.js";
 import { isAtOrAbove } from "../core/severity.js";
 import { createLogger, type Logger } from "../logging.js";
-import { loadDispatchConfig, loadReadConfig, loadSweepConfig } from "../runtime/config.js";
+import {
+  loadDiagnoseConfig,
+  loadDispatchConfig,
+  loadReadConfig,
+  loadSweepConfig,
+} from "../runtime/config.js";
 import { credentials } from "../runtime/common.js";
 import { buildDispatchRuntime, createEventConsumer } from "../runtime/dispatch.js";
 import { buildReadRuntime } from "../runtime/read.js";
+import { buildStateStore } from "../runtime/state.js";
+import type { RouteChange } from "../core/route-tables.js";
 import { buildSweepRuntime } from "../runtime/sweep.js";
 import { renderCircuit, renderFinding } from "./render-table.js";
 
@@ -97,6 +104,32 @@ const progress = (stream: Stream) => (text: string) => {
   if (stream.isTTY) stream.write(`\r\u001b[2K${text}`);
 };
 
+/** How many vanished prefixes a table listing shows per path (JSON has them all). */
+const VANISHED_SHOWN = 50;
+
+function renderRouteChanges(changes: RouteChange[]): string {
+  const n = (x: number) => x.toLocaleString("en-US");
+  const lines: string[] = [];
+  for (const c of changes) {
+    const where = `${c.peering} ${c.path}`;
+    if (c.keptAt === null) {
+      lines.push(
+        `Routes ${where}: ${n(c.now)} received; no table was kept for this path before (kept now, for the next comparison).`,
+      );
+      continue;
+    }
+    lines.push(
+      `Routes ${where}: ${n(c.now)} received now, ${n(c.kept ?? 0)} in the table kept at ${c.keptAt}${c.frozenByDrop ? " (before the prefix drop; kept until it clears)" : ""}: ${n(c.vanished.length)} vanished, ${n(c.appeared.length)} appeared.`,
+    );
+    for (const network of c.vanished.slice(0, VANISHED_SHOWN)) lines.push(`  - ${network}`);
+    if (c.vanished.length > VANISHED_SHOWN)
+      lines.push(
+        `  … and ${n(c.vanished.length - VANISHED_SHOWN)} more (--output json lists them all)`,
+      );
+  }
+  return lines.join("\n");
+}
+
 async function runDiagnose(
   ctx: Context,
   id: string,
@@ -108,16 +141,27 @@ async function runDiagnose(
       `"${id}" is not an ExpressRoute circuit resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/expressRouteCircuits/<name>)`,
     );
   }
-  const config = loadReadConfig(ctx.deps.env, { scope: false });
+  const routes = opts.routes ?? false;
+  // Stored state is only used (and its settings only checked) to compare route tables.
+  const config = routes
+    ? loadDiagnoseConfig(ctx.deps.env)
+    : { ...loadReadConfig(ctx.deps.env, { scope: false }), state: null };
   const { arm } = config;
   const credential = await credentialFor(ctx, arm);
   const runtime = buildReadRuntime(config, overrides(ctx, credential));
+  const store = config.state
+    ? buildStateStore(config.state, credentials(config.cloud, { credential }))
+    : null;
+  if (store) await store.ensureTables();
   const stderr = ctx.deps.stderr;
-  const { verdict, reading } = await diagnose(runtime.reader, circuit, {
-    routes: opts.routes ?? false,
+  const { verdict, reading, routeChanges } = await diagnose(runtime.reader, circuit, {
+    routes,
     abortSignal: AbortSignal.timeout(arm.timeoutMs * 20),
-    policy: statelessPolicy(arm),
+    policy: config.state
+      ? { classify: arm.classify, alerts: config.state.policy }
+      : statelessPolicy(arm),
     now: clock(ctx),
+    ...(store ? { store } : {}),
     onRead: (p) => {
       if (stderr.isTTY)
         stderr.write(
@@ -132,11 +176,17 @@ async function runDiagnose(
     );
   }
   const report = buildReport({ verdicts: [verdict], readings: [reading], generatedAt: clock(ctx) });
-  if (opts.output === "json") ctx.deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else
+  if (opts.output === "json")
+    ctx.deps.stdout.write(
+      `${JSON.stringify(routeChanges ? { ...report, routeChanges } : report, null, 2)}\n`,
+    );
+  else {
     ctx.deps.stdout.write(
       `${renderCircuit(report.circuits[0]!, { colour: ctx.deps.stdout.isTTY === true })}\n`,
     );
+    if (routeChanges && routeChanges.length > 0)
+      ctx.deps.stdout.write(`${renderRouteChanges(routeChanges)}\n`);
+  }
   return worstExit(report);
 }
 

@@ -164,7 +164,7 @@ export const SETTINGS = {
   },
   ERWATCH_ALERT_POLICY: {
     section: "state",
-    doc: "JSON: hysteresis (openAfter / resolveAfter per severity), repeatEveryMinutes, blindAfterSweeps, flap, trendWindowHours, per-circuit overrides. Defaults in README.",
+    doc: "JSON: hysteresis (openAfter / resolveAfter per severity), repeatEveryMinutes, blindAfterSweeps, flap, trendWindowHours, prefixDrop, routeTables, per-circuit overrides. Defaults in README.",
     sample: "",
   },
   ERWATCH_SILENCES: {

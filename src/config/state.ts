@@ -54,6 +54,29 @@ const policySchema = z
       .int()
       .min(1)
       .max(24 * 90),
+    prefixDrop: z
+      .object({
+        belowPercent: z.number().int().min(1).max(99),
+        minPrefixes: z.number().int().min(1).max(100_000),
+        holdHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30),
+      })
+      .partial()
+      .strict(),
+    routeTables: z
+      .object({
+        keepEveryHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30),
+        perSweep: z.number().int().min(0).max(100),
+      })
+      .partial()
+      .strict(),
     circuits: z.record(
       z.string(),
       z.object({ openAfter: perSeverity, resolveAfter: perSeverity }).partial().strict(),
@@ -164,6 +187,16 @@ function readConnection(r: SettingsReader, cloud: CloudName): StorageConnection 
   return null;
 }
 
+/** Whether a Table Storage connection is configured at all (optional state, e.g. `diagnose --routes`). */
+export function hasStateConnection(r: SettingsReader): boolean {
+  return ["ERWATCH_STORAGE", "AzureWebJobsStorage"].some(
+    (prefix) =>
+      r.raw(prefix) !== undefined ||
+      r.raw(`${prefix}__tableServiceUri`) !== undefined ||
+      r.raw(`${prefix}__accountName`) !== undefined,
+  );
+}
+
 export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfig {
   const connection = readConnection(r, cloud);
   if (!connection) {
@@ -193,6 +226,8 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
     blindAfterSweeps: overrides.blindAfterSweeps ?? DEFAULT_ALERT_POLICY.blindAfterSweeps,
     flap: { ...DEFAULT_ALERT_POLICY.flap, ...overrides.flap },
     trendWindowHours: overrides.trendWindowHours ?? DEFAULT_ALERT_POLICY.trendWindowHours,
+    prefixDrop: { ...DEFAULT_ALERT_POLICY.prefixDrop, ...overrides.prefixDrop },
+    routeTables: { ...DEFAULT_ALERT_POLICY.routeTables, ...overrides.routeTables },
     circuits: Object.fromEntries(
       Object.entries(overrides.circuits ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
     ),

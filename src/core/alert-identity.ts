@@ -11,6 +11,7 @@ export const FAMILY_OF: Record<FindingCode, AlertFamily> = {
   "bgp-down": "path-down",
   "no-prefixes-received": "path-down",
   "prefix-limit-near": "route-limit",
+  "prefix-drop": "prefix-drop",
   "peering-missing": "peering-config",
   "peering-disabled": "peering-config",
   "public-prefixes-not-validated": "peering-config",

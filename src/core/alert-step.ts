@@ -6,7 +6,7 @@
 // The sweep redoes advanceStep for a key only when its write lost an ETag race.
 
 import type { AlertRecord } from "./history.js";
-import { inhibitions } from "./inhibit.js";
+import { inhibitions, type Hold } from "./inhibit.js";
 import { advance, alreadyEvaluated, decide, type AlertState, type Decision } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
 import { hysteresisOf, type AlertPolicy, type Silence } from "./policy.js";
@@ -29,7 +29,7 @@ export interface AlertStep {
   advanced: AlertState | null;
 }
 
-export type Holds = Map<string, { by: string; rule: string }>;
+export type Holds = Map<string, Hold>;
 
 export function advanceStep(
   observation: Observation,
@@ -70,23 +70,31 @@ export function holdsOf(steps: AlertStep[], circuitId: string): Holds {
 export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): Decision | null {
   const state = step.advanced;
   if (!state) return null;
-  return decide(state, {
-    now: ctx.now,
-    repeatEveryMinutes: ctx.policy.repeatEveryMinutes,
-    silencedBy: activeSilence(
-      ctx.silences,
-      {
-        circuitId: ctx.circuit.id,
-        circuitName: ctx.circuit.name,
-        peering: state.peering,
-        paths: state.condition?.paths ?? [],
-      },
-      ctx.now,
-      ctx.onBrokenSilence,
-    ),
-    inhibitedBy: holds.get(state.key) ?? null,
-    blind: step.observation.state === "unknown",
-  });
+  const hold = holds.get(state.key) ?? null;
+  const decideWith = (inhibitedBy: Hold | null) =>
+    decide(state, {
+      now: ctx.now,
+      repeatEveryMinutes: ctx.policy.repeatEveryMinutes,
+      silencedBy: activeSilence(
+        ctx.silences,
+        {
+          circuitId: ctx.circuit.id,
+          circuitName: ctx.circuit.name,
+          peering: state.peering,
+          paths: state.condition?.paths ?? [],
+        },
+        ctx.now,
+        ctx.onBrokenSilence,
+      ),
+      inhibitedBy: inhibitedBy ? { by: inhibitedBy.by, rule: inhibitedBy.rule } : null,
+      blind: step.observation.state === "unknown",
+    });
+  // A resolve-only hold lets everything but the resolve through.
+  if (hold?.only === "resolve") {
+    const free = decideWith(null);
+    if (free.action !== "resolve") return free;
+  }
+  return decideWith(hold);
 }
 
 /** The history row for a decision: what was sent, or what a silence or inhibition held back. */

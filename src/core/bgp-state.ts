@@ -46,3 +46,52 @@ export function bgpStateHint(state: BgpStateName, qualifier: string | null): str
       return `${state}: TCP is up but the BGP OPEN exchange fails; check the peer ASN (Microsoft is AS 12076) and the MD5 key on both ends`;
   }
 }
+
+/**
+ * The route summary's `upDown` column: how long the session has been in its
+ * state, as Cisco prints it and ARM passes it on — "00:03:12" under a day,
+ * "3d04h" under a week, "1w2d" under a year, "1y2w" beyond — or "never".
+ * `resolutionSeconds` is the smallest unit shown: the true uptime lies in
+ * [seconds, seconds + resolutionSeconds). Anything else is unknown, never a reset.
+ */
+export type SessionUptime =
+  | { kind: "uptime"; seconds: number; resolutionSeconds: number }
+  | { kind: "never" }
+  | { kind: "unknown"; raw: string };
+
+const UNIT_SECONDS: Record<string, number> = {
+  y: 365 * 86_400,
+  w: 7 * 86_400,
+  d: 86_400,
+  h: 3_600,
+  m: 60,
+  s: 1,
+};
+
+export function parseUptime(raw: string | null | undefined): SessionUptime {
+  const text = (typeof raw === "string" ? raw : "").trim().toLowerCase();
+  if (text === "never") return { kind: "never" };
+  const clock = /^(?:(\d+)d)?(\d{1,3}):(\d{2}):(\d{2})$/.exec(text);
+  if (clock) {
+    const [, d, h, m, s] = clock.map(Number) as [number, number, number, number, number];
+    if (m > 59 || s > 59) return { kind: "unknown", raw: text };
+    return {
+      kind: "uptime",
+      seconds: (Number.isNaN(d) ? 0 : d) * 86_400 + h * 3_600 + m * 60 + s,
+      resolutionSeconds: 1,
+    };
+  }
+  if (!/^(\d+[ywdhms])+$/.test(text)) return { kind: "unknown", raw: text };
+  let seconds = 0;
+  let resolutionSeconds = Infinity;
+  let lastUnit = Infinity;
+  for (const [, n, unit] of text.matchAll(/(\d+)([ywdhms])/g)) {
+    const size = UNIT_SECONDS[unit as string] as number;
+    // Units must run from large to small, each once: "3d04h", never "4h3d".
+    if (size >= lastUnit) return { kind: "unknown", raw: text };
+    lastUnit = size;
+    seconds += Number(n) * size;
+    resolutionSeconds = size;
+  }
+  return { kind: "uptime", seconds, resolutionSeconds };
+}

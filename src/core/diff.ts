@@ -1,6 +1,12 @@
 // Previous snapshot + this sweep's verdict → next snapshot and the changes.
 // UNKNOWN never counts: a cell that could not be read keeps its last known
 // value and its `since`, and produces no transition.
+//
+// Prefix samples feed the flap cause and the trend, so a sample is kept when
+// the count changes, when the session comes back (the count it returns with is
+// what tells a route-limit flap from layer 1), and at every sweep while the
+// count is at or above the warning share of its limit (the trend needs the
+// flat stretches too). Below the warning line a steady count writes nothing.
 
 import type { CircuitVerdict, LayerCell, PathName } from "./model.js";
 import { PATHS } from "./model.js";
@@ -38,11 +44,17 @@ function cellsOf(
   };
 }
 
+export interface SampleOptions {
+  /** Sample at every sweep while the count is at or above this share of its limit. */
+  everySweepFromPercent?: number;
+}
+
 export function diffSnapshot(
   previous: Snapshot | null,
   verdict: CircuitVerdict,
   limits: (peering: string, path: PathName) => number | null,
   now: Date,
+  sampling: SampleOptions = {},
 ): DiffResult {
   const at = now.toISOString();
   const transitions: LayerTransition[] = [];
@@ -100,7 +112,15 @@ export function diffSnapshot(
         : null;
       const oldCount = before?.prefixes[path] ?? null;
       prefixes[path] = count ?? oldCount;
-      if (count !== null && count !== oldCount) {
+      const limit = limits(name, path);
+      const cameBack = before !== undefined && before.paths[path].bgp.status !== "up";
+      const nearLimit =
+        count !== null &&
+        limit !== null &&
+        limit > 0 &&
+        sampling.everySweepFromPercent !== undefined &&
+        (count / limit) * 100 >= sampling.everySweepFromPercent;
+      if (count !== null && (count !== oldCount || cameBack || nearLimit)) {
         prefixSamples.push({
           kind: "prefixes",
           at,
@@ -109,7 +129,7 @@ export function diffSnapshot(
           path,
           before: oldCount,
           after: count,
-          limit: limits(name, path),
+          limit,
         });
       }
     }

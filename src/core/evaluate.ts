@@ -10,14 +10,16 @@ import type { HistoryEntry } from "./history.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict, PathName } from "./model.js";
 import { observe, type Observation } from "./observe.js";
 import type { AlertPolicy } from "./policy.js";
+import { prefixDrops } from "./prefix-drop.js";
 import { applyCriticality } from "./severity.js";
+import { sessionResets } from "./session-resets.js";
 import { readPreviousFacts, type Snapshot } from "./snapshot.js";
 import { withPrefixTrend } from "./trend.js";
 import { unjudgedReading } from "./unjudged.js";
 
 export interface EvaluationPolicy {
   classify: ClassifyOptions;
-  alerts: Pick<AlertPolicy, "flap" | "trendWindowHours">;
+  alerts: Pick<AlertPolicy, "flap" | "trendWindowHours" | "prefixDrop">;
 }
 
 /** An alert key stored for this circuit, so a condition that is gone is observed as clean. */
@@ -50,26 +52,38 @@ export function evaluateCircuit(
   });
   const limits = (peering: string, path: PathName) =>
     classified.peerings.find((p) => p.name === peering)?.limits[path] ?? null;
-  const diff = diffSnapshot(previous, classified, limits, now);
-  const changes: HistoryEntry[] = [...diff.transitions, ...diff.prefixSamples];
+  const warnPercent = policy.classify.routeLimits.warnPercent;
+  const diff = diffSnapshot(previous, classified, limits, now, {
+    everySweepFromPercent: warnPercent,
+  });
+  const sessions = sessionResets(reading, previous, now);
+  const changes: HistoryEntry[] = [...diff.transitions, ...diff.prefixSamples, ...sessions.resets];
   const recent = [...history, ...changes];
-  const flaps = flappingFindings(
-    classified,
-    recent,
-    policy.alerts.flap,
-    policy.classify.routeLimits.warnPercent,
-    now,
-  );
+  const flaps = flappingFindings(classified, recent, policy.alerts.flap, warnPercent, now);
+  const drops = prefixDrops(previous, classified, sessions.resets, policy.alerts.prefixDrop, now);
   const findings = withPrefixTrend(
-    [...classified.findings, ...flaps],
+    [...classified.findings, ...drops.findings, ...flaps],
     classified,
     recent,
     policy.alerts.trendWindowHours,
     now,
   ).map((f) => ({ ...f, severity: applyCriticality(f.severity, reading.settings.criticality) }));
   const verdict: CircuitVerdict = { ...classified, findings };
+  const snapshot: Snapshot = {
+    ...diff.next,
+    peerings: Object.fromEntries(
+      Object.entries(diff.next.peerings).map(([name, p]) => {
+        const marks = sessions.marks[name];
+        const dropped = drops.drops[name];
+        return [
+          name,
+          { ...p, ...(marks ? { sessions: marks } : {}), ...(dropped ? { drops: dropped } : {}) },
+        ];
+      }),
+    ),
+  };
   const observations = observe(verdict, known, previous?.takenAt ?? null);
-  return { verdict, snapshot: diff.next, changes, observations };
+  return { verdict, snapshot, changes, observations };
 }
 
 /**

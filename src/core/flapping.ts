@@ -1,14 +1,131 @@
 // A session that keeps going up and down gets one alert, not a stream of
-// open/resolve pairs. Whether the prefix count sat near the limit while it
-// flapped tells route limit (yours) from layer 1 (the carrier's).
+// open/resolve pairs. Changes are the path's up/down transitions plus the
+// resets seen only in the session uptime (each one down and up again: two).
+//
+// The cause follows the runbook: a flap while the received-prefix count sits
+// near the route limit, or with the neighbor shut as `Idle (PfxCt)`, is the
+// route limit resetting the session (yours: summarise); a flap with a healthy
+// count is layer 1 (a marginal optic, an errored link: the carrier's, with the
+// ARP and route summaries over time as the ticket's evidence).
+//
+// One path flapping is redundancy at risk (Sev2); both paths flapping means
+// traffic on the peering keeps stopping (Sev1).
 
-import type { HistoryEntry, LayerTransition, PrefixSample } from "./history.js";
-import type { CircuitVerdict, Finding, PathName } from "./model.js";
+import type { HistoryEntry, LayerTransition, PrefixSample, SessionReset } from "./history.js";
+import type { CircuitVerdict, Finding, PathName, Severity } from "./model.js";
 import { PATHS } from "./model.js";
 
 export interface FlapPolicy {
+  /** A path flaps with more than this many changes in the window. */
   transitions: number;
   windowMinutes: number;
+}
+
+export type FlapCause = "route-limit" | "layer-1";
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+const pct = (count: number, limit: number) => Math.round((count / limit) * 1000) / 10;
+
+interface PeeringHistory {
+  paths: LayerTransition[];
+  arp: LayerTransition[];
+  bgp: LayerTransition[];
+  resets: SessionReset[];
+  samples: PrefixSample[];
+}
+
+function causeOf(
+  h: PeeringHistory,
+  current: CircuitVerdict["peerings"][number] | undefined,
+  warnPercent: number,
+): { cause: FlapCause; why: string; pfxCt: string | null; nearLimit: PrefixSample | null } {
+  const pfxTransition = h.bgp.find((t) => /pfxct/i.test(t.afterDetail));
+  const pfxNow = current
+    ? PATHS.find((p) => /pfxct/i.test(current.paths[p].bgp.detail))
+    : undefined;
+  const pfxCt = pfxTransition
+    ? `${pfxTransition.at} ${pfxTransition.path}: ${pfxTransition.afterDetail}`
+    : pfxNow && current
+      ? `now ${pfxNow}: ${current.paths[pfxNow].bgp.detail}`
+      : null;
+  const nearLimit =
+    [...h.samples]
+      .filter((s) => s.limit !== null && s.limit > 0 && (s.after / s.limit) * 100 >= warnPercent)
+      .sort((a, b) => b.after / (b.limit as number) - a.after / (a.limit as number))[0] ?? null;
+  if (pfxCt)
+    return {
+      cause: "route-limit",
+      why: `the neighbor was shut for exceeding its maximum prefixes (${pfxCt})`,
+      pfxCt,
+      nearLimit,
+    };
+  if (nearLimit)
+    return {
+      cause: "route-limit",
+      why: `the received-prefix count sat at ${fmt(nearLimit.after)} of ${fmt(nearLimit.limit as number)} (${pct(nearLimit.after, nearLimit.limit as number)} %) on the ${nearLimit.path} path while it flapped`,
+      pfxCt,
+      nearLimit,
+    };
+  const highest = h.samples.reduce<PrefixSample | null>(
+    (a, s) => (a === null || s.after > a.after ? s : a),
+    null,
+  );
+  return {
+    cause: "layer-1",
+    why:
+      highest && highest.limit
+        ? `the received prefixes stayed healthy (at most ${fmt(highest.after)} of ${fmt(highest.limit)}) and no Idle (PfxCt) was seen`
+        : "the received prefixes stayed healthy and no Idle (PfxCt) was seen",
+    pfxCt,
+    nearLimit,
+  };
+}
+
+function ticketText(
+  verdict: CircuitVerdict,
+  peering: string,
+  flapping: PathName[],
+  title: string,
+  why: string,
+  h: PeeringHistory,
+): string {
+  const current = verdict.peerings.find((p) => p.name === peering);
+  const line = (t: LayerTransition) =>
+    `  ${t.at}  ${t.path.padEnd(9)} ${t.beforeDetail || t.before} -> ${t.afterDetail || t.after}`;
+  const summaryLines = [
+    ...h.bgp.map((t) => ({ at: t.at, text: line(t) })),
+    ...h.resets.map((r) => ({
+      at: r.at,
+      text: `  ${r.at}  ${r.path.padEnd(9)} reset between reads: uptime ${r.upDown}, previous read ${r.sincePreviousReadSeconds} s earlier (still Established)`,
+    })),
+    ...h.samples.map((s) => ({
+      at: s.at,
+      text: `  ${s.at}  ${s.path.padEnd(9)} ${fmt(s.after)} prefixes received${s.limit ? ` of ${fmt(s.limit)}` : ""}`,
+    })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  return [
+    `ExpressRoute session flapping: ${title}`,
+    `Circuit: ${verdict.name} (${verdict.id})`,
+    `Service key: ${verdict.serviceKey ?? "unknown"}`,
+    `Provider: ${verdict.serviceProviderName ?? "unknown"}; peering location: ${verdict.peeringLocation ?? "unknown"}`,
+    `Peering: ${peering}; affected path(s): ${flapping.join(", ")}`,
+    `Why layer 1: ${why}.`,
+    "Path up/down (UTC):",
+    ...h.paths.map(line),
+    "ARP over time (UTC):",
+    ...(h.arp.length > 0 ? h.arp.map(line) : ["  (ARP resolved at every read)"]),
+    "Route summary over time (UTC):",
+    ...(summaryLines.length > 0 ? summaryLines.map((l) => l.text) : ["  (no change recorded)"]),
+    ...(current
+      ? [
+          "Now:",
+          ...PATHS.map(
+            (p) =>
+              `  ${p.padEnd(9)} ARP ${current.paths[p].provider.detail}; BGP ${current.paths[p].bgp.detail}; routes ${current.paths[p].routes.detail}`,
+          ),
+        ]
+      : []),
+  ].join("\n");
 }
 
 export function flappingFindings(
@@ -21,65 +138,94 @@ export function flappingFindings(
   const since = now.getTime() - policy.windowMinutes * 60_000;
   const inWindow = (e: HistoryEntry) =>
     Date.parse(e.at) >= since && e.circuitId.toLowerCase() === verdict.id.toLowerCase();
-  const transitions = history.filter(
-    (e): e is LayerTransition => e.kind === "transition" && e.layer === "path" && inWindow(e),
-  );
-  const samples = history.filter((e): e is PrefixSample => e.kind === "prefixes" && inWindow(e));
-  const peerings = [...new Set(transitions.map((t) => t.peering))];
+  const recent = history.filter(inWindow);
+  const peerings = [
+    ...new Set(
+      recent
+        .filter(
+          (e): e is LayerTransition | SessionReset =>
+            (e.kind === "transition" && e.layer === "path") || e.kind === "reset",
+        )
+        .map((e) => e.peering),
+    ),
+  ];
   const findings: Finding[] = [];
   for (const peering of peerings) {
-    const mine = transitions.filter((t) => t.peering === peering);
+    const mine = recent.filter(
+      (e): e is LayerTransition | SessionReset | PrefixSample =>
+        (e.kind === "transition" || e.kind === "reset" || e.kind === "prefixes") &&
+        e.peering === peering,
+    );
+    const transitions = (layer: LayerTransition["layer"]) =>
+      mine.filter((e): e is LayerTransition => e.kind === "transition" && e.layer === layer);
+    const h: PeeringHistory = {
+      paths: transitions("path"),
+      arp: transitions("provider"),
+      bgp: transitions("bgp"),
+      resets: mine.filter((e): e is SessionReset => e.kind === "reset"),
+      samples: mine.filter((e): e is PrefixSample => e.kind === "prefixes"),
+    };
+    const per = (list: { path: PathName }[]) =>
+      Object.fromEntries(PATHS.map((p) => [p, list.filter((e) => e.path === p).length])) as Record<
+        PathName,
+        number
+      >;
+    const pathChanges = per(h.paths);
+    const resets = per(h.resets);
     const counts = Object.fromEntries(
-      PATHS.map((p) => [p, mine.filter((t) => t.path === p).length]),
+      PATHS.map((p) => [p, pathChanges[p] + 2 * resets[p]]),
     ) as Record<PathName, number>;
     const flapping = PATHS.filter((p) => counts[p] > policy.transitions);
     if (flapping.length === 0) continue;
+
     const current = verdict.peerings.find((p) => p.name === peering);
-    const nearLimit = samples.some(
-      (s) =>
-        s.peering === peering &&
-        s.limit !== null &&
-        s.limit > 0 &&
-        (s.after / s.limit) * 100 >= warnPercent,
-    );
-    const title = `BGP session flapping on the ${flapping.join(" and ")} path${flapping.length > 1 ? "s" : ""} of ${peering}: ${flapping.map((p) => counts[p]).join(" / ")} changes in ${policy.windowMinutes} min`;
-    findings.push({
+    const { cause, why, pfxCt, nearLimit } = causeOf(h, current, warnPercent);
+    const severity: Severity = flapping.length === 2 ? "Sev1" : "Sev2";
+    const resetCount = flapping.reduce((n, p) => n + resets[p], 0);
+    const where = `the ${flapping.join(" and ")} path${flapping.length > 1 ? "s" : ""} of ${peering}`;
+    const title =
+      `BGP session flapping on ${where}${cause === "route-limit" ? " at the route limit" : ""}: ` +
+      `${flapping.map((p) => counts[p]).join(" / ")} changes in ${policy.windowMinutes} min` +
+      (resetCount > 0 ? ` (${resetCount} reset${resetCount > 1 ? "s" : ""} between reads)` : "") +
+      (flapping.length === 2 ? " — traffic on the peering keeps stopping" : "");
+    const finding: Finding = {
       code: "session-flapping",
       layer: "bgp",
-      owner: nearLimit ? "you" : "carrier",
-      severity: "Sev2",
+      owner: cause === "route-limit" ? "you" : "carrier",
+      severity,
       peering,
       paths: flapping,
       title,
       evidence: {
+        cause,
+        why,
         counts,
+        resets,
         windowMinutes: policy.windowMinutes,
-        transitions: mine.map((t) => ({ at: t.at, path: t.path, from: t.before, to: t.after })),
-        prefixNearLimit: nearLimit,
-        prefixSamples: samples
-          .filter((s) => s.peering === peering)
-          .map((s) => ({ at: s.at, path: s.path, count: s.after, limit: s.limit })),
+        transitions: h.paths.map((t) => ({ at: t.at, path: t.path, from: t.before, to: t.after })),
+        resetsSeen: h.resets.map((r) => ({
+          at: r.at,
+          path: r.path,
+          upDown: r.upDown,
+          sincePreviousReadSeconds: r.sincePreviousReadSeconds,
+        })),
+        pfxCt,
+        prefixNearLimit: nearLimit !== null,
+        prefixSamples: h.samples.map((s) => ({
+          at: s.at,
+          path: s.path,
+          count: s.after,
+          limit: s.limit,
+        })),
         currentPrefixes: current?.prefixes ?? null,
       },
-      nextAction: nearLimit
-        ? "The received-prefix count sat near the route limit while the session flapped: the limit is resetting it. Summarise advertisements well under the limit."
-        : "The flaps do not follow the prefix count: layer-1 evidence (marginal optic, errored link). Open a ticket with the carrier and attach these transitions.",
-      ...(nearLimit
-        ? {}
-        : {
-            ticket: [
-              `ExpressRoute session flapping: ${title}`,
-              `Circuit: ${verdict.name} (${verdict.id})`,
-              `Service key: ${verdict.serviceKey ?? "unknown"}`,
-              `Provider: ${verdict.serviceProviderName ?? "unknown"}; peering location: ${verdict.peeringLocation ?? "unknown"}`,
-              "Transitions (UTC):",
-              ...mine.map(
-                (t) =>
-                  `  ${t.at}  ${t.path.padEnd(9)} ${t.before} -> ${t.after} (${t.afterDetail})`,
-              ),
-            ].join("\n"),
-          }),
-    });
+      nextAction:
+        cause === "route-limit"
+          ? `The route limit is resetting the session: ${why}. Summarise the on-premises advertisements well under the limit (or add Premium if the count is legitimately large); the carrier cannot fix this.`
+          : `Layer-1 evidence (marginal optic, errored link): ${why}. Open a ticket with ${verdict.serviceProviderName ?? "the carrier"}; the ticket text with the ARP and route summaries over time is attached.`,
+    };
+    if (cause === "layer-1") finding.ticket = ticketText(verdict, peering, flapping, title, why, h);
+    findings.push(finding);
   }
   return findings;
 }

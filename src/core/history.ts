@@ -29,6 +29,24 @@ export interface PrefixSample {
   limit: number | null;
 }
 
+/**
+ * The session reset between two reads that both saw it Established: its
+ * uptime (`upDown`) is shorter than the time since the previous read. Flap
+ * detection counts it as two transitions (down and up again).
+ */
+export interface SessionReset {
+  kind: "reset";
+  at: string;
+  circuitId: string;
+  peering: string;
+  path: PathName;
+  /** The uptime as the route summary printed it, e.g. "00:02:10". */
+  upDown: string;
+  uptimeSeconds: number;
+  previousReadAt: string;
+  sincePreviousReadSeconds: number;
+}
+
 export interface AlertRecord {
   kind: "alert";
   at: string;
@@ -44,4 +62,4 @@ export interface AlertRecord {
   note?: string;
 }
 
-export type HistoryEntry = LayerTransition | PrefixSample | AlertRecord;
+export type HistoryEntry = LayerTransition | PrefixSample | SessionReset | AlertRecord;

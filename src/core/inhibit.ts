@@ -1,7 +1,12 @@
 // Inhibition as data, in the spirit of Alertmanager's inhibit_rules: while a
-// lower-layer alert is active, the alerts it explains are held.
+// lower-layer alert is active, the alerts it explains are held. As in
+// Alertmanager's practice, no rule holds an alert more severe than its source:
+// a both-paths outage pages even while a flap alert is open. A rule may instead
+// hold only the resolve (`holds: "resolve"`): the alert was heard, and its
+// all-clear waits until the source is gone.
 
 import type { AlertFamily, FindingCode, PathName, Severity } from "./model.js";
+import { severityRank } from "./severity.js";
 
 export interface InhibitRule {
   name: string;
@@ -15,6 +20,11 @@ export interface InhibitRule {
   targets: AlertFamily[];
   /** Fields that must be equal between source and target. */
   equal: ("circuit" | "peering")[];
+  /**
+   * `all` (default): every notification of a target no more severe than the
+   * source. `resolve`: only the resolve of a target, whatever its severity.
+   */
+  holds?: "all" | "resolve";
 }
 
 export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
@@ -50,6 +60,16 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     targets: ["path-down"],
     equal: ["circuit", "peering"],
   },
+  {
+    // A path-down more severe than the flap (both paths down: Sev0) pages; it
+    // then stays open through the flap episode instead of resolving and
+    // re-opening on every cycle.
+    name: "a flapping session keeps its paths' outage open until it calms",
+    source: { family: "session-flapping" },
+    targets: ["path-down"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
 ];
 
 export interface ActiveAlert {
@@ -64,32 +84,55 @@ export interface ActiveAlert {
   active: boolean;
 }
 
-/** key → the key of the alert (and rule) holding it. */
+export interface Hold {
+  by: string;
+  rule: string;
+  /** Only this action is held (absent: every action). */
+  only?: "resolve";
+}
+
+function sourceFor(rule: InhibitRule, target: ActiveAlert, alerts: ActiveAlert[]) {
+  if (!rule.targets.includes(target.family)) return undefined;
+  return alerts.find(
+    (s) =>
+      s.active &&
+      s.key !== target.key &&
+      s.family === rule.source.family &&
+      (!rule.source.codes || rule.source.codes.includes(s.code)) &&
+      (!rule.source.bothPaths || s.paths.length === 2) &&
+      // Never hold an alert more severe than its source (a resolve-only hold
+      // keeps nothing from being heard, so it may).
+      ((rule.holds ?? "all") === "resolve" ||
+        severityRank(target.severity) >= severityRank(s.severity)) &&
+      rule.equal.every((field) =>
+        field === "circuit"
+          ? s.circuitId.toLowerCase() === target.circuitId.toLowerCase()
+          : (s.peering ?? "").toLowerCase() === (target.peering ?? "").toLowerCase(),
+      ),
+  );
+}
+
+/** key → the key of the alert (and rule) holding it; a hold of everything wins over a resolve-only hold. */
 export function inhibitions(
   alerts: ActiveAlert[],
   rules: InhibitRule[] = DEFAULT_INHIBIT_RULES,
-): Map<string, { by: string; rule: string }> {
-  const held = new Map<string, { by: string; rule: string }>();
+): Map<string, Hold> {
+  const held = new Map<string, Hold>();
+  const ordered = [
+    ...rules.filter((r) => (r.holds ?? "all") === "all"),
+    ...rules.filter((r) => r.holds === "resolve"),
+  ];
   for (const target of alerts) {
-    for (const rule of rules) {
-      if (!rule.targets.includes(target.family)) continue;
-      const source = alerts.find(
-        (s) =>
-          s.active &&
-          s.key !== target.key &&
-          s.family === rule.source.family &&
-          (!rule.source.codes || rule.source.codes.includes(s.code)) &&
-          (!rule.source.bothPaths || s.paths.length === 2) &&
-          rule.equal.every((field) =>
-            field === "circuit"
-              ? s.circuitId.toLowerCase() === target.circuitId.toLowerCase()
-              : (s.peering ?? "").toLowerCase() === (target.peering ?? "").toLowerCase(),
-          ),
+    for (const rule of ordered) {
+      const source = sourceFor(rule, target, alerts);
+      if (!source) continue;
+      held.set(
+        target.key,
+        rule.holds === "resolve"
+          ? { by: source.key, rule: rule.name, only: "resolve" }
+          : { by: source.key, rule: rule.name },
       );
-      if (source) {
-        held.set(target.key, { by: source.key, rule: rule.name });
-        break;
-      }
+      break;
     }
   }
   return held;

@@ -74,6 +74,7 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
     case "path-down":
       return !unknownIn(rows((l) => [l.provider, l.bgp, l.routes]));
     case "route-limit":
+    case "prefix-drop":
       return !unknownIn(rows((l) => [l.routes]));
     case "gateway":
       return !unknownIn(rows((l) => [l.gateway]));

@@ -132,8 +132,15 @@ function routesCell(neighbors: NeighborState[], bgp: LayerCell): LayerCell {
   if (bgp.status !== "up") return cell("n/a", "no session");
   const ipv4 = neighbors.filter((n) => n.family === "ipv4");
   const counted = ipv4.length > 0 ? ipv4 : neighbors;
-  const zero = counted.find((n) => n.session.kind === "established" && n.session.prefixes === 0);
-  if (zero) return cell("down", "0 prefixes received");
+  // Either family Established with nothing received is a route-advertisement failure (IPv4 named first).
+  const zero = [...ipv4, ...neighbors].find(
+    (n) => n.session.kind === "established" && n.session.prefixes === 0,
+  );
+  if (zero)
+    return cell(
+      "down",
+      zero.family === "ipv6" ? "0 IPv6 prefixes received" : "0 prefixes received",
+    );
   const loaded = neighbors
     .filter((n) => n.load === "critical" || n.load === "warn")
     .sort((a, b) => (b.percent ?? 0) - (a.percent ?? 0))[0];

@@ -116,7 +116,9 @@ function downFinding(
         ? `Open a ticket with ${provider}: on this circuit they run the BGP session (provider-managed model). ${hint?.hint ?? ""}`.trim()
         : `${hint?.hint ?? "Check the BGP configuration on your edge."}${survivor ? `; compare with the ${survivor.path} path, which works.` : "."}`;
   } else {
-    title = `Session up but 0 prefixes received on the ${where}${redundancy}`;
+    const v6 = affected.every((a) => a.cells.routes.detail.includes("IPv6"));
+    title = `${v6 ? "IPv6 session" : "Session"} up but 0 prefixes received on the ${where}${redundancy}`;
+    evidence.family = v6 ? "ipv6" : "ipv4";
     evidence.prefixes = Object.fromEntries(affected.map((a) => [a.path, a.prefixes]));
     evidence.prefixLimit = first.prefixLimit;
     nextAction = `Route advertisement, not connectivity: check what your edge announces to AS 12076 (route policy, summarisation, a prefix count that just crossed the ${first.prefixLimit ?? "route"} limit). Read the received routes with \`erwatch diagnose <circuit> --routes\`. Not a carrier ticket.`;
@@ -170,13 +172,30 @@ function validationFinding(ctx: PeeringContext, paths: PathName[]): Finding {
   };
 }
 
+const fmt = (n: number | null) => (n === null ? "?" : n.toLocaleString("en-US"));
+
 function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
   const analyses = paths.map((p) => ctx.analyses[p]);
-  const worst = [...analyses].sort(
-    (a, b) => (b.prefixPercent ?? 0) - (a.prefixPercent ?? 0),
-  )[0] as PathAnalysis;
-  const critical = analyses.some((a) => a.neighbors.some((n) => n.load === "critical"));
-  const counts = Object.fromEntries(analyses.map((a) => [a.path, a.prefixes]));
+  // Quote the neighbor that is near its limit (an IPv6 session at 97/100 is not
+  // "2.5 % of 4,000"), and the same family's count on each path.
+  const loaded = analyses
+    .flatMap((a) =>
+      a.neighbors
+        .filter((n) => n.load === "critical" || n.load === "warn")
+        .map((n) => ({ path: a.path, n })),
+    )
+    .sort((x, y) => (y.n.percent ?? 0) - (x.n.percent ?? 0));
+  const worst = loaded[0]?.n ?? null;
+  const family = worst?.family ?? "ipv4";
+  const countOf = (a: PathAnalysis) => {
+    const n = a.neighbors.find((x) => x.family === family && x.session.kind === "established");
+    return n && n.session.kind === "established" ? n.session.prefixes : null;
+  };
+  const critical = loaded.some((l) => l.n.load === "critical");
+  const counts = Object.fromEntries(analyses.map((a) => [a.path, countOf(a)]));
+  const count = worst && worst.session.kind === "established" ? worst.session.prefixes : null;
+  const limit = worst?.limit ?? null;
+  const v6 = family === "ipv6";
   return {
     code: "prefix-limit-near",
     layer: "routes",
@@ -184,15 +203,16 @@ function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
     severity: critical ? "Sev2" : "Sev3",
     peering: ctx.peering.name,
     paths,
-    title: `Received prefixes at ${worst.prefixPercent}% of the route limit on ${ctx.peering.name}: ${worst.prefixes} of ${worst.prefixLimit}`,
+    title: `Received ${v6 ? "IPv6 " : ""}prefixes at ${worst?.percent ?? "?"}% of the route limit on ${ctx.peering.name}: ${fmt(count)} of ${fmt(limit)}`,
     evidence: {
+      family,
       counts,
-      limit: worst.prefixLimit,
-      percent: worst.prefixPercent,
+      limit,
+      percent: worst?.percent ?? null,
       skuTier: ctx.circuit.skuTier,
       peeringType: ctx.peering.peeringType,
     },
-    nextAction: `Summarise on-premises advertisements before the count reaches ${worst.prefixLimit}: at the limit Microsoft drops the session rather than the extra routes.${ctx.peering.peeringType === "AzurePrivatePeering" && (ctx.circuit.skuTier ?? "").toLowerCase() !== "premium" ? " Premium raises the private IPv4 limit to 10,000 if the count is legitimately large." : ""}`,
+    nextAction: `Summarise on-premises ${v6 ? "IPv6 " : ""}advertisements before the count reaches ${fmt(limit)}: at the limit Microsoft drops the session rather than the extra routes.${!v6 && ctx.peering.peeringType === "AzurePrivatePeering" && (ctx.circuit.skuTier ?? "").toLowerCase() !== "premium" ? " Premium raises the private IPv4 limit to 10,000 if the count is legitimately large." : ""}`,
   };
 }
 

@@ -2,6 +2,8 @@
 // flap thresholds, silences. Plain data, validated at start by src/config.
 
 import type { AlertFamily, PathName, Severity } from "./model.js";
+import { DEFAULT_PREFIX_DROP_POLICY, type PrefixDropPolicy } from "./prefix-drop.js";
+import { DEFAULT_ROUTE_TABLE_POLICY, type RouteTablePolicy } from "./route-tables.js";
 
 export type PerSeverity<T> = Record<Severity, T>;
 
@@ -31,6 +33,10 @@ export interface AlertPolicy {
   flap: { transitions: number; windowMinutes: number };
   /** Prefix trend look-back. */
   trendWindowHours: number;
+  /** What counts as a sudden drop of the received-prefix count (`prefix-drop`). */
+  prefixDrop: PrefixDropPolicy;
+  /** How the stateful sweep keeps each path's route table, the baseline `diagnose --routes` compares with. */
+  routeTables: RouteTablePolicy;
   /** Per-circuit hysteresis, keyed by circuit name or resource id (lower-case). */
   circuits: Record<
     string,
@@ -46,8 +52,13 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
   sweepIntervalMinutes: 5,
   repeatEveryMinutes: { Sev0: 240, Sev1: 240, Sev2: 1440, Sev3: 1440, Sev4: 1440 },
   blindAfterSweeps: 3,
-  flap: { transitions: 4, windowMinutes: 30 },
+  // More than three changes in an hour: two down/up cycles. At a 5-minute
+  // cadence a 30-minute window cannot see a session that is down for two
+  // sweeps and up for two.
+  flap: { transitions: 3, windowMinutes: 60 },
   trendWindowHours: 24,
+  prefixDrop: DEFAULT_PREFIX_DROP_POLICY,
+  routeTables: DEFAULT_ROUTE_TABLE_POLICY,
   circuits: {},
 };
 

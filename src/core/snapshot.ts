@@ -16,9 +16,29 @@ export interface SnapshotCell {
   since: string;
 }
 
+/** The last route summary read that saw every neighbor of a path Established. */
+export interface SessionMark {
+  readAt: string;
+  /** The shortest uptime among the neighbors, as printed. */
+  upDown: string;
+}
+
+/** A sudden drop of the received-prefix count on a session that stayed Established. */
+export interface PrefixDrop {
+  /** When the drop was first seen. */
+  at: string;
+  before: number;
+  after: number;
+  limit: number | null;
+}
+
 export interface SnapshotPeering {
   paths: Record<PathName, Record<SnapshotLayer, SnapshotCell>>;
   prefixes: Record<PathName, number | null>;
+  /** Per path, null while not Established. Absent in snapshots written before resets were tracked. */
+  sessions?: Record<PathName, SessionMark | null>;
+  /** Per path, the drop still in force. Absent in snapshots written before drops were tracked. */
+  drops?: Record<PathName, PrefixDrop | null>;
 }
 
 export interface Snapshot {

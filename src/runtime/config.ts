@@ -14,7 +14,7 @@ import { readSweepSchedule } from "../config/functions.js";
 import { readPublishConfig, type PublishConfig } from "../config/publish.js";
 import { SettingsReader } from "../config/reader.js";
 import type { Env } from "../config/settings.js";
-import { readStateConfig, type StateConfig } from "../config/state.js";
+import { hasStateConnection, readStateConfig, type StateConfig } from "../config/state.js";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
@@ -79,6 +79,14 @@ export function loadSweepConfig(
     if (options.functions) readSweepSchedule(r);
     return { arm, state, publish };
   });
+}
+
+/** `erwatch diagnose --routes`: ARM, and Table Storage when a connection is configured. */
+export function loadDiagnoseConfig(env: Env): ReadConfig & { state: StateConfig | null } {
+  return load(env, (r, cloud) => ({
+    arm: readArmConfig(r, cloud),
+    state: hasStateConnection(r) ? readStateConfig(r, cloud) : null,
+  }));
 }
 
 export function loadStatusConfig(env: Env): StatusConfig {

@@ -315,7 +315,12 @@ describe("prefixTrend", () => {
       { at: "2026-11-22T01:00:00Z", after: 3100 },
     ];
     const trend = prefixTrend(samples, { at: new Date("2026-11-22T02:00:00Z"), count: 3200 }, 4000);
-    expect(trend).toEqual({ samples: 3, perHour: 100, reachesLimitAt: "2026-11-22T10:00:00.000Z" });
+    expect(trend).toEqual({
+      samples: 3,
+      perHour: 100,
+      reachesLimitAt: "2026-11-22T10:00:00.000Z",
+      since: "2026-11-22T00:00:00.000Z",
+    });
   });
   it.each([
     { name: "flat", counts: [3000, 3000], perHour: 0, eta: null },
@@ -359,7 +364,7 @@ describe("flappingFindings", () => {
     expect(findings.map((f) => [f.code, f.owner, f.severity, f.paths])).toEqual([
       ["session-flapping", "carrier", "Sev2", ["primary"]],
     ]);
-    expect(findings[0]?.ticket).toContain("Transitions (UTC):");
+    expect(findings[0]?.ticket).toContain("Path up/down (UTC):");
   });
   it("should stay quiet at K transitions or when they are outside the window", () => {
     expect(

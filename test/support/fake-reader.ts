@@ -2,13 +2,18 @@
 // the wire. The wire itself is covered by the simulated-estate tests.
 
 import type { CircuitReader, CircuitTarget } from "../../src/app/ports.js";
+import { withoutRouteTables } from "../../src/core/route-tables.js";
 import { circuitReading, CIRCUIT_ID, type CircuitSpec } from "./readings.js";
 
 export class FakeReader implements CircuitReader {
   spec: CircuitSpec = {};
+  /** Stamped on every read unless the spec gives its own time (a harness sets its clock here). */
+  readAt: string | null = null;
   reads = 0;
   /** When set, read() throws it: a reader bug. */
   throwing: Error | null = null;
+  /** The options of every read, in order (e.g. whether the full route tables were asked for). */
+  readOptions: { routes: boolean }[] = [];
   readonly target: CircuitTarget = {
     id: CIRCUIT_ID,
     subscriptionId: "00000000-0000-0000-0000-000000000001",
@@ -20,9 +25,18 @@ export class FakeReader implements CircuitReader {
     return { targets: [this.target], failures: [] };
   }
 
-  async read() {
+  async read(_target?: CircuitTarget, options?: { routes?: boolean }) {
     this.reads += 1;
     if (this.throwing) throw this.throwing;
-    return { kind: "read" as const, reading: circuitReading(this.spec), settingProblems: [] };
+    this.readOptions.push({ routes: options?.routes ?? false });
+    const spec =
+      this.readAt && !this.spec.readAt ? { ...this.spec, readAt: this.readAt } : this.spec;
+    const reading = circuitReading(spec);
+    // Like the ARM reader: full route tables only when asked for.
+    return {
+      kind: "read" as const,
+      reading: options?.routes ? reading : withoutRouteTables(reading),
+      settingProblems: [],
+    };
   }
 }

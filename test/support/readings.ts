@@ -3,6 +3,7 @@
 import type {
   ArpRow,
   BgpNeighborRow,
+  RouteRow,
   CircuitReading,
   CircuitSettings,
   GatewayConnectionFacts,
@@ -60,28 +61,50 @@ export function arpRows(
   }
 }
 
-export function neighbor(statePfxRcd: string, v = 4): BgpNeighborRow {
+export function neighbor(statePfxRcd: string, v = 4, upDown = "1d02h"): BgpNeighborRow {
   return {
     neighbor: v === 4 ? "192.168.10.17" : "3ffe:ffff:0:cd30::1",
     v,
     as: 65010,
-    upDown: "1d02h",
+    upDown,
     statePfxRcd,
   };
+}
+
+/** `count` routes 10.<i>.0.0/24 (i from `from`), as the full route table lists them. */
+export function routeRows(count: number, from = 0): RouteRow[] {
+  return Array.from({ length: count }, (_, i) => ({
+    network: `10.${Math.floor((from + i) / 256)}.${(from + i) % 256}.0/24`,
+    nextHop: "192.168.10.17",
+    locPrf: "",
+    weight: 0,
+    path: "65010",
+  }));
 }
 
 export interface PathSpec {
   arp?: "healthy" | "empty" | "microsoft-only" | "incomplete" | Reading<ArpRow[]>;
   bgp?: string | BgpNeighborRow[] | Reading<BgpNeighborRow[]>;
+  /** The session uptime the route summary shows, when `bgp` is a string (default "1d02h"). */
+  upDown?: string;
+  /** The full route table (diagnose --routes). */
+  routes?: RouteRow[] | Reading<RouteRow[]>;
 }
 
 export function pathReading(path: PathName, spec: PathSpec = {}): PathReading {
   const arp = spec.arp ?? "healthy";
   const bgp = spec.bgp ?? "120";
-  return {
+  const reading: PathReading = {
     arp: typeof arp === "string" ? ok(arpRows(path, arp)) : arp,
-    summary: typeof bgp === "string" ? ok([neighbor(bgp)]) : Array.isArray(bgp) ? ok(bgp) : bgp,
+    summary:
+      typeof bgp === "string"
+        ? ok([neighbor(bgp, 4, spec.upDown)])
+        : Array.isArray(bgp)
+          ? ok(bgp)
+          : bgp,
   };
+  if (spec.routes) reading.routes = Array.isArray(spec.routes) ? ok(spec.routes) : spec.routes;
+  return reading;
 }
 
 export function peering(overrides: Partial<PeeringFacts> = {}): PeeringFacts {
@@ -142,6 +165,28 @@ export interface CircuitSpec {
   gateway?: Reading<GatewayConnectionFacts[]>;
   settings?: Partial<CircuitSettings>;
   circuit?: Reading<never>;
+  /** When the reads happened (default READ_AT): a sweep harness stamps its clock here. */
+  readAt?: string;
+}
+
+/** Re-stamps every read made at READ_AT with `at`; reads given with their own time keep it. */
+function stamped(reading: CircuitReading, at: string): CircuitReading {
+  const stamp = <T>(r: Reading<T>): Reading<T> => (r.readAt === READ_AT ? { ...r, readAt: at } : r);
+  const paths: CircuitReading["paths"] = {};
+  for (const [name, byPath] of Object.entries(reading.paths)) {
+    const each = (p: PathReading): PathReading => ({
+      arp: stamp(p.arp),
+      summary: stamp(p.summary),
+      ...(p.routes ? { routes: stamp(p.routes) } : {}),
+    });
+    paths[name] = { primary: each(byPath.primary), secondary: each(byPath.secondary) };
+  }
+  return {
+    ...reading,
+    circuit: stamp(reading.circuit),
+    gateway: stamp(reading.gateway),
+    paths,
+  };
 }
 
 /** A healthy private-peering circuit unless the spec says otherwise. */
@@ -156,7 +201,7 @@ export function circuitReading(spec: CircuitSpec = {}): CircuitReading {
       secondary: pathReading("secondary", given.secondary),
     };
   }
-  return {
+  const reading: CircuitReading = {
     ref: {
       id: CIRCUIT_ID,
       name: "er-circuit-prod",
@@ -182,4 +227,5 @@ export function circuitReading(spec: CircuitSpec = {}): CircuitReading {
     paths: spec.circuit ? {} : paths,
     gateway: spec.gateway ?? ok(CONNECTED_GATEWAY),
   };
+  return spec.readAt ? stamped(reading, spec.readAt) : reading;
 }

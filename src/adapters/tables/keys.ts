@@ -11,6 +11,12 @@ export function circuitPartition(circuitId: string): string {
 }
 
 export const SNAPSHOT_ROW = "snapshot";
+/** A path's kept route table, next to the circuit's snapshot. */
+export const ROUTE_TABLE_PREFIX = "routes|";
+export const routeTableRow = (peering: string, path: string) =>
+  `${ROUTE_TABLE_PREFIX}${peering.replace(/[^A-Za-z0-9._-]/g, "_")}|${path}`;
+/** When the sweep last read the circuit's route tables. */
+export const ROUTE_TABLE_MARK_ROW = `${ROUTE_TABLE_PREFIX}*`;
 export const alertRow = (key: string) => `alert|${key}`;
 export const outboxRow = (createdAt: string, eventId: string) => `outbox|${createdAt}|${eventId}`;
 export const historyRow = (at: string, writer: string, index: number) =>

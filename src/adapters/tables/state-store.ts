@@ -1,5 +1,6 @@
 // erwatch's memory in Azure Table Storage. Four tables:
 //   <prefix>Snapshots  PK circuit, RK "snapshot"            last known layer table
+//                      PK circuit, RK "routes|<peering>|<path>"  last kept route table
 //   <prefix>Alerts     PK circuit, RK "alert|<key>"          alert state
 //                      PK circuit, RK "outbox|<time>|<id>"   events not yet published
 //   <prefix>History    PK circuit, RK "<time>|<writer>|<n>"  append-only transitions
@@ -13,6 +14,8 @@ import type { StateConfig } from "../../config/state.js";
 import type { AlertEvent } from "../../core/alert-event.js";
 import type { HistoryEntry } from "../../core/history.js";
 import type { AlertState } from "../../core/lifecycle.js";
+import type { PathName } from "../../core/model.js";
+import type { KeptRouteTable, KeptTableMark } from "../../core/route-tables.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import { isNotFound, rethrowStorage } from "./errors.js";
 import { packJson, unpackJson } from "./json-columns.js";
@@ -22,6 +25,9 @@ import {
   historyRow,
   outboxRow,
   prefixEnd,
+  ROUTE_TABLE_MARK_ROW,
+  ROUTE_TABLE_PREFIX,
+  routeTableRow,
   SNAPSHOT_ROW,
 } from "./keys.js";
 
@@ -355,5 +361,80 @@ export class TableStateStore implements StateStore {
       if (isNotFound(error)) return;
       this.fail(error, `removing published outbox event ${row.value.event.id}`);
     }
+  }
+
+  async getRouteTables(circuitId: string): Promise<KeptRouteTable[]> {
+    const rows = await this.query(
+      this.tables.snapshots,
+      odata`PartitionKey eq ${circuitPartition(circuitId)} and RowKey ge ${ROUTE_TABLE_PREFIX} and RowKey lt ${prefixEnd(ROUTE_TABLE_PREFIX)}`,
+      `reading the route tables kept for ${circuitId}`,
+    );
+    return rows
+      .filter((row) => typeof row.json === "string")
+      .map((row) => ({
+        circuitId: String(row.circuitId),
+        peering: String(row.peering),
+        path: String(row.path) as PathName,
+        readAt: String(row.readAt),
+        networks: unpackJson<string[]>(row, "route table"),
+      }));
+  }
+
+  async putRouteTable(table: KeptRouteTable): Promise<void> {
+    const entity: TableEntity = {
+      partitionKey: circuitPartition(table.circuitId),
+      rowKey: routeTableRow(table.peering, table.path),
+      circuitId: table.circuitId,
+      peering: table.peering,
+      path: table.path,
+      readAt: table.readAt,
+      count: table.networks.length,
+      ...packJson(
+        table.networks,
+        `route table ${table.peering}/${table.path} of ${table.circuitId}`,
+      ),
+    };
+    try {
+      await this.tables.snapshots.upsertEntity(entity, "Replace", this.call());
+    } catch (error) {
+      this.fail(error, `keeping the route table of ${table.circuitId}`);
+    }
+  }
+
+  async markRouteTableAttempt(mark: KeptTableMark): Promise<void> {
+    try {
+      await this.tables.snapshots.upsertEntity(
+        {
+          partitionKey: circuitPartition(mark.circuitId),
+          rowKey: ROUTE_TABLE_MARK_ROW,
+          circuitId: mark.circuitId,
+          attemptedAt: mark.attemptedAt,
+        },
+        "Replace",
+        this.call(),
+      );
+    } catch (error) {
+      this.fail(error, `recording the route table read of ${mark.circuitId}`);
+    }
+  }
+
+  async listRouteTableMarks(): Promise<KeptTableMark[]> {
+    const rows: Row[] = [];
+    try {
+      for await (const row of this.tables.snapshots.listEntities<Record<string, unknown>>({
+        ...this.call(),
+        queryOptions: {
+          filter: odata`RowKey eq ${ROUTE_TABLE_MARK_ROW}`,
+          select: ["circuitId", "attemptedAt"],
+        },
+      }))
+        rows.push(row as Row);
+    } catch (error) {
+      this.fail(error, "listing route table reads");
+    }
+    return rows.map((row) => ({
+      circuitId: String(row.circuitId),
+      attemptedAt: String(row.attemptedAt),
+    }));
   }
 }

@@ -1,0 +1,146 @@
+// A sudden fall of the received-prefix count on a session that stayed
+// Established (3,000 → 40 between two sweeps) is route advertisement failing
+// while every headline stays green: a route-map or redistribution change on
+// your edge, a withdrawn aggregate. Zero is `no-prefixes-received`; this is
+// the partial loss nothing else sees.
+//
+// The drop is kept in the snapshot (before, after, when) and stays a finding
+// while the count stays down, until it recovers or `holdHours` pass: by then
+// the lower count is the new normal (an intended summarisation looks the same;
+// a silence keeps it quiet meanwhile).
+//
+// Own family, not route-limit: the near-limit warning and a drop are different
+// incidents with different next actions, can be true on different paths at
+// once, and must not share one alert's title, severity and lifecycle.
+
+import type { SessionReset } from "./history.js";
+import type { CircuitVerdict, Finding, PathName, Severity } from "./model.js";
+import { PATHS } from "./model.js";
+import type { PrefixDrop, Snapshot } from "./snapshot.js";
+
+export interface PrefixDropPolicy {
+  /** A drop leaves fewer than this share of the previous count… */
+  belowPercent: number;
+  /** …and removes at least this many prefixes. */
+  minPrefixes: number;
+  /** After this long the lower count is accepted as the new normal. */
+  holdHours: number;
+}
+
+export const DEFAULT_PREFIX_DROP_POLICY: PrefixDropPolicy = {
+  belowPercent: 50,
+  minPrefixes: 50,
+  holdHours: 12,
+};
+
+export function isDrop(before: number, after: number, policy: PrefixDropPolicy): boolean {
+  return after < (before * policy.belowPercent) / 100 && before - after >= policy.minPrefixes;
+}
+
+export interface DropResult {
+  /** peering → path → the drop still in force, for the next snapshot. */
+  drops: Record<string, Record<PathName, PrefixDrop | null>>;
+  findings: Finding[];
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+function dropFinding(
+  peering: string,
+  active: { path: PathName; drop: PrefixDrop; count: number }[],
+  policy: PrefixDropPolicy,
+): Finding {
+  const paths = active.map((a) => a.path);
+  const severity: Severity = paths.length === 2 ? "Sev1" : "Sev2";
+  const where = `the ${paths.join(" and ")} path${paths.length > 1 ? "s" : ""} of ${peering}`;
+  const change = (a: (typeof active)[number]) =>
+    `${fmt(a.drop.before)} → ${fmt(a.drop.after)}${a.count !== a.drop.after ? ` (now ${fmt(a.count)})` : ""}`;
+  const what =
+    active.length === 1
+      ? change(active[0] as (typeof active)[number])
+      : active.map((a) => `${a.path} ${change(a)}`).join(", ");
+  return {
+    code: "prefix-drop",
+    layer: "routes",
+    owner: "you",
+    severity,
+    peering,
+    paths,
+    title: `Received prefixes dropped on ${where}: ${what} while the session stayed Established`,
+    evidence: {
+      drops: Object.fromEntries(
+        active.map((a) => [
+          a.path,
+          {
+            at: a.drop.at,
+            before: a.drop.before,
+            after: a.drop.after,
+            now: a.count,
+            limit: a.drop.limit,
+          },
+        ]),
+      ),
+      threshold: { belowPercent: policy.belowPercent, minPrefixes: policy.minPrefixes },
+    },
+    nextAction: `The session${paths.length > 1 ? "s" : ""} stayed up but most routes vanished: check what your edge stopped announcing (a route-map or redistribution change, a withdrawn aggregate, an on-premises router that lost its routes). \`erwatch diagnose <circuit> --routes\` lists the prefixes that vanished against the last route table kept for the path. If the drop was intended (summarisation), it clears by itself after ${policy.holdHours} h or when the count returns; a silence keeps it quiet meanwhile. Not a carrier ticket.`,
+  };
+}
+
+export function prefixDrops(
+  previous: Snapshot | null,
+  verdict: CircuitVerdict,
+  resets: SessionReset[],
+  policy: PrefixDropPolicy,
+  now: Date,
+): DropResult {
+  const drops: DropResult["drops"] = {};
+  const findings: Finding[] = [];
+  // Nothing read: nothing changes.
+  if (!verdict.circuitRead) {
+    for (const [name, p] of Object.entries(previous?.peerings ?? {}))
+      if (p.drops) drops[name] = p.drops;
+    return { drops, findings };
+  }
+  for (const peering of verdict.peerings) {
+    const before = previous?.peerings[peering.name];
+    const out = {} as Record<PathName, PrefixDrop | null>;
+    const active: { path: PathName; drop: PrefixDrop; count: number }[] = [];
+    for (const path of PATHS) {
+      const count = peering.prefixes[path];
+      const existing = before?.drops?.[path] ?? null;
+      // Not Established (or unread): the path alerts speak; the drop is kept as it was.
+      if (count === null) {
+        out[path] = existing;
+        continue;
+      }
+      let drop = existing;
+      if (drop) {
+        const expired = now.getTime() - Date.parse(drop.at) >= policy.holdHours * 3_600_000;
+        if (expired || !isDrop(drop.before, count, policy)) drop = null;
+      } else {
+        const lastCount = before?.prefixes[path] ?? null;
+        const wasEstablished = before?.paths[path]?.bgp.status === "up";
+        const reset = resets.some((r) => r.peering === peering.name && r.path === path);
+        if (
+          wasEstablished &&
+          !reset &&
+          lastCount !== null &&
+          count > 0 &&
+          isDrop(lastCount, count, policy)
+        )
+          drop = {
+            at: now.toISOString(),
+            before: lastCount,
+            after: count,
+            limit: peering.limits[path],
+          };
+      }
+      out[path] = drop;
+      // Zero is no-prefixes-received's: one finding per broken thing.
+      if (drop && count > 0) active.push({ path, drop, count });
+    }
+    drops[peering.name] = out;
+    if (active.length > 0) findings.push(dropFinding(peering.name, active, policy));
+  }
+  return { drops, findings };
+}

@@ -1,0 +1,188 @@
+// Flapping sessions through the stateful sweep at the default 5-minute cadence:
+// fake reads stamped with the injected clock, real Table Storage (Azurite),
+// in-memory event sink. Each timeline records how many notifications people got.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AlertEvent } from "../../src/core/alert-event.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import type { PathSpec } from "../support/readings.js";
+import { sweepHarness, type Harness } from "../support/sweep-harness.js";
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const PRIVATE = "AzurePrivatePeering";
+/** The carrier's link drops: ARP empties and the session falls to Idle. */
+const carrierDown: PathSpec = { arp: "empty", bgp: "Idle", upDown: "never" };
+/** Up since `upAt` minutes, as the route summary's upDown column prints it at `m`. */
+const upSince = (upAt: number, m: number, bgp = "120"): PathSpec => {
+  const seconds = Math.max(0, (m - upAt) * 60 + 20);
+  const hh = String(Math.floor(seconds / 3600)).padStart(2, "0");
+  const mm = String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
+  const ss = String(seconds % 60).padStart(2, "0");
+  return { bgp, upDown: `${hh}:${mm}:${ss}` };
+};
+
+/** Down for two sweeps, up for two, from minute 5: the sweep index decides. */
+const downTwoUpTwo = (m: number) => m >= 5 && Math.floor((m / 5 - 1) / 2) % 2 === 0;
+/** The minute this up-phase began (the first up sweep's time minus a little). */
+const upPhaseStart = (m: number) => {
+  let t = m;
+  while (t - 5 >= 0 && !downTwoUpTwo(t - 5)) t -= 5;
+  return t === 0 ? -24 * 60 : t - 3;
+};
+
+const summary = (h: Harness) => h.sent();
+const flapEvent = (h: Harness): AlertEvent =>
+  h.sink.published.find((e) => e.family === "session-flapping" && e.action === "open")!;
+
+describe("flapping at a 5-minute cadence", () => {
+  it("one path down 2 sweeps / up 2 for 2 hours: one flap alert, not a stream (was 12 notifications, no flap)", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    for (let m = 0; m <= 120; m += 5) {
+      h.reader.spec = {
+        paths: {
+          [PRIVATE]: { secondary: downTwoUpTwo(m) ? carrierDown : upSince(upPhaseStart(m), m) },
+        },
+      };
+      await h.run(m);
+    }
+    const inTwoHours = summary(h);
+    // Before the pattern is provable (two down/up cycles) the path alert opens and resolves
+    // once; from the second cycle on, one flap alert holds the churn.
+    expect(inTwoHours).toEqual([
+      "open:path-down:Sev2#1",
+      "resolve:path-down:Sev2#2",
+      "open:path-down:Sev2#3",
+      "open:session-flapping:Sev2#1",
+    ]);
+    const flap = flapEvent(h);
+    expect(flap.paths).toEqual(["secondary"]);
+    expect(flap.owner).toBe("carrier");
+    expect(flap.evidence.cause).toBe("layer-1");
+    // The carrier ticket carries the ARP and route summaries over time.
+    expect(flap.ticket).toContain("Service key: a1410692-0000-4ceb-b94a-b90b94d398d1");
+    const section = (name: string) =>
+      flap.ticket!.split(`${name} over time (UTC):\n`)[1]!.split(/\n[A-Z]/)[0]!;
+    expect(section("ARP")).toMatch(/secondary ARP resolves both sides -> ARP table empty/);
+    expect(section("Route summary")).toMatch(/secondary Established -> Idle/);
+    expect(section("Route summary")).toMatch(/secondary 120 prefixes received of 4,000/);
+    expect(flap.ticket).toMatch(/received prefixes stayed healthy/);
+
+    // The session calms: the flap alert resolves, and the path alert it kept open with it.
+    h.reader.spec = {};
+    for (let m = 125; m <= 200; m += 5) await h.run(m);
+    const after = summary(h).slice(inTwoHours.length);
+    expect(after.sort()).toEqual(["resolve:path-down:Sev2#4", "resolve:session-flapping:Sev2#2"]);
+  });
+
+  it("both paths down 2 / up 2: the Sev0 pages, stays open through the flap, and the flap is Sev1", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    for (let m = 0; m <= 120; m += 5) {
+      const path = downTwoUpTwo(m) ? carrierDown : upSince(upPhaseStart(m), m);
+      h.reader.spec = { paths: { [PRIVATE]: { primary: path, secondary: path } } };
+      await h.run(m);
+    }
+    const inTwoHours = summary(h);
+    expect(inTwoHours).toEqual([
+      "open:path-down:Sev0#1",
+      "resolve:path-down:Sev0#2",
+      "open:path-down:Sev0#3",
+      "open:session-flapping:Sev1#1",
+    ]);
+    expect(flapEvent(h).paths).toEqual(["primary", "secondary"]);
+    h.reader.spec = {};
+    for (let m = 125; m <= 200; m += 5) await h.run(m);
+    expect(summary(h).slice(inTwoHours.length).sort()).toEqual([
+      "resolve:path-down:Sev0#4",
+      "resolve:session-flapping:Sev1#2",
+    ]);
+  });
+
+  it("a both-paths outage during a one-path flap pages at once: no inhibition holds an alert more severe than its source", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    for (let m = 0; m <= 45; m += 5) {
+      h.reader.spec = {
+        paths: {
+          [PRIVATE]: { secondary: downTwoUpTwo(m) ? carrierDown : upSince(upPhaseStart(m), m) },
+        },
+      };
+      await h.run(m);
+    }
+    expect(summary(h)).toContain("open:session-flapping:Sev2#1");
+    const before = summary(h).length;
+    // 50: the primary's link dies too, and stays dead.
+    h.reader.spec = { paths: { [PRIVATE]: { primary: carrierDown, secondary: carrierDown } } };
+    const hard = await h.run(50);
+    const paged = summary(h).slice(before);
+    expect(paged).toHaveLength(1);
+    expect(paged[0]).toMatch(/^(open|escalate):path-down:Sev0#\d+$/);
+    expect(hard.decisions.filter((d) => d.reason === "inhibited")).toEqual([]);
+    // And it stays one incident while the outage lasts.
+    for (let m = 55; m <= 90; m += 5) await h.run(m);
+    expect(
+      summary(h)
+        .slice(before)
+        .filter((s) => s.includes("path-down")),
+    ).toHaveLength(1);
+  });
+
+  it("resets seen only in the session uptime (Established at every read) raise the flap alert", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    // The session resets a minute or two after every other read, but each read sees it Established.
+    const resetAt = [8, 18, 28, 38, 48, 58];
+    const upDownAt = (m: number) => {
+      const last = resetAt.filter((r) => r < m).pop();
+      return last === undefined ? { bgp: "120", upDown: "3d04h" } : upSince(last, m);
+    };
+    const outcomes: string[] = [];
+    for (let m = 0; m <= 60; m += 5) {
+      h.reader.spec = { paths: { [PRIVATE]: { secondary: upDownAt(m) } } };
+      const r = await h.run(m);
+      outcomes.push(...r.events.map((e) => `${m}:${e.action}:${e.family}`));
+    }
+    // Resets at 8 and 18 are seen at 10 and 20: two resets, four transitions, more than three in an hour.
+    expect(outcomes).toEqual(["20:open:session-flapping"]);
+    const flap = flapEvent(h);
+    expect(flap.evidence.resets).toMatchObject({ secondary: 2 });
+    expect(flap.title).toContain("2 resets between reads");
+    expect(summary(h).filter((s) => s.includes("path-down"))).toEqual([]);
+  });
+
+  it("a flap with the count at the limit, or Idle (PfxCt), is the route limit: yours, no carrier ticket", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    const atLimit = (m: number, upAt: number): PathSpec => upSince(upAt, m, "3990");
+    // An hour at 3,990 of 4,000 on both paths, then the secondary keeps tripping max-prefix.
+    for (let m = 0; m <= 60; m += 5) {
+      h.reader.spec = {
+        paths: { [PRIVATE]: { primary: atLimit(m, -600), secondary: atLimit(m, -600) } },
+      };
+      await h.run(m);
+    }
+    for (let m = 65; m <= 110; m += 5) {
+      const down = Math.floor((m - 65) / 10) % 2 === 0;
+      h.reader.spec = {
+        paths: {
+          [PRIVATE]: {
+            primary: atLimit(m, -600),
+            secondary: down
+              ? { bgp: "Idle (PfxCt)", upDown: "never" }
+              : atLimit(m, m - 3 - ((m - 65) % 10)),
+          },
+        },
+      };
+      await h.run(m);
+    }
+    const flap = flapEvent(h);
+    expect(flap.owner).toBe("you");
+    expect(flap.evidence.cause).toBe("route-limit");
+    expect(flap.ticket).toBeNull();
+    expect(flap.nextAction).toMatch(/[Ss]ummarise/);
+    expect(flap.title).toMatch(/route limit/);
+  });
+});

@@ -1,0 +1,55 @@
+// ERWATCH_ALERT_POLICY is validated at start: overrides merge over the
+// defaults, and a value out of range names the setting and the field.
+
+import { describe, expect, it } from "vitest";
+import { ConfigError, SettingsReader } from "../../src/config/reader.js";
+import { readStateConfig } from "../../src/config/state.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+
+const read = (policy?: unknown) => {
+  const r = new SettingsReader({
+    ERWATCH_STORAGE: "UseDevelopmentStorage=true",
+    ...(policy === undefined ? {} : { ERWATCH_ALERT_POLICY: JSON.stringify(policy) }),
+  });
+  const config = readStateConfig(r, "AzureCloud");
+  r.throwIfProblems();
+  return config.policy;
+};
+
+describe("ERWATCH_ALERT_POLICY", () => {
+  it("defaults the flap window and the prefix-drop threshold", () => {
+    const policy = read();
+    expect(policy.flap).toEqual({ transitions: 3, windowMinutes: 60 });
+    expect(policy.prefixDrop).toEqual({ belowPercent: 50, minPrefixes: 50, holdHours: 12 });
+    expect(policy).toEqual(DEFAULT_ALERT_POLICY);
+  });
+
+  it("keeps a route table baseline by default, and can be turned off", () => {
+    expect(read().routeTables).toEqual({ keepEveryHours: 24, perSweep: 2 });
+    expect(read({ routeTables: { perSweep: 0 } }).routeTables).toEqual({
+      keepEveryHours: 24,
+      perSweep: 0,
+    });
+  });
+
+  it("merges a partial prefixDrop over the defaults", () => {
+    expect(read({ prefixDrop: { minPrefixes: 500 } }).prefixDrop).toEqual({
+      belowPercent: 50,
+      minPrefixes: 500,
+      holdHours: 12,
+    });
+  });
+
+  it.each([
+    [{ prefixDrop: { belowPercent: 150 } }, /prefixDrop\.belowPercent/],
+    [{ prefixDrop: { minPrefixes: 0 } }, /prefixDrop\.minPrefixes/],
+    [{ prefixDrop: { holdHours: 1.5 } }, /prefixDrop\.holdHours/],
+    [{ prefixDrop: { percent: 50 } }, /ERWATCH_ALERT_POLICY/],
+    [{ flap: { windowMinutes: 0 } }, /flap\.windowMinutes/],
+    [{ routeTables: { perSweep: -1 } }, /routeTables\.perSweep/],
+    [{ routeTables: { keepEveryHours: 0 } }, /routeTables\.keepEveryHours/],
+  ])("rejects %j", (policy, message) => {
+    expect(() => read(policy)).toThrow(ConfigError);
+    expect(() => read(policy)).toThrow(message);
+  });
+});

@@ -1,0 +1,197 @@
+// The received-prefix count as table-driven cases: IPv6 next to IPv4.
+
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CLASSIFY_OPTIONS, classifyCircuit } from "../../src/core/classify.js";
+import { evaluateCircuit, type Evaluation } from "../../src/core/evaluate.js";
+import type { HistoryEntry } from "../../src/core/history.js";
+import type { Severity } from "../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { DEFAULT_PREFIX_DROP_POLICY, isDrop } from "../../src/core/prefix-drop.js";
+import type { Snapshot } from "../../src/core/snapshot.js";
+import { circuitReading, failed, neighbor, type CircuitSpec } from "../support/readings.js";
+
+const dual = (v4: string, v6: string) => [neighbor(v4, 4), neighbor(v6, 6)];
+
+describe("IPv6 next to IPv4 on a private peering", () => {
+  it.each([
+    {
+      name: "IPv6 at 97 of 100 quotes the IPv6 numbers",
+      primary: dual("120", "97"),
+      secondary: dual("120", "12"),
+      expected: ["prefix-limit-near", "Sev2", ["primary"]],
+      title: "Received IPv6 prefixes at 97% of the route limit on AzurePrivatePeering: 97 of 100",
+      evidence: { family: "ipv6", limit: 100, percent: 97, counts: { primary: 97 } },
+    },
+    {
+      name: "IPv4 near its limit with a quiet IPv6 quotes IPv4",
+      primary: dual("3400", "10"),
+      secondary: dual("3400", "10"),
+      expected: ["prefix-limit-near", "Sev3", ["primary", "secondary"]],
+      title: "Received prefixes at 85% of the route limit on AzurePrivatePeering: 3,400 of 4,000",
+      evidence: { family: "ipv4", limit: 4000, counts: { primary: 3400, secondary: 3400 } },
+    },
+    {
+      name: "IPv6 Established with 0 prefixes on one path: redundancy holding",
+      primary: dual("120", "0"),
+      secondary: dual("120", "12"),
+      expected: ["no-prefixes-received", "Sev2", ["primary"]],
+      title:
+        "IPv6 session up but 0 prefixes received on the primary path of AzurePrivatePeering — redundancy holding (secondary Established, 120 prefixes)",
+      evidence: { family: "ipv6" },
+    },
+    {
+      name: "IPv6 Established with 0 prefixes on both paths: IPv6 traffic stopped",
+      primary: dual("120", "0"),
+      secondary: dual("120", "0"),
+      expected: ["no-prefixes-received", "Sev0", ["primary", "secondary"]],
+      title:
+        "IPv6 session up but 0 prefixes received on the primary and secondary paths of AzurePrivatePeering — traffic stopped",
+      evidence: { family: "ipv6" },
+    },
+    {
+      name: "IPv4 with 0 and IPv6 with some is the IPv4 outage",
+      primary: dual("0", "12"),
+      secondary: dual("120", "12"),
+      expected: ["no-prefixes-received", "Sev2", ["primary"]],
+      title:
+        "Session up but 0 prefixes received on the primary path of AzurePrivatePeering — redundancy holding (secondary Established, 120 prefixes)",
+      evidence: { family: "ipv4" },
+    },
+  ] as {
+    name: string;
+    primary: ReturnType<typeof dual>;
+    secondary: ReturnType<typeof dual>;
+    expected: [string, Severity, string[]];
+    title: string;
+    evidence: Record<string, unknown>;
+  }[])("$name", ({ primary, secondary, expected, title, evidence }) => {
+    const spec: CircuitSpec = {
+      paths: { AzurePrivatePeering: { primary: { bgp: primary }, secondary: { bgp: secondary } } },
+    };
+    const [finding, ...rest] = classifyCircuit(circuitReading(spec)).findings;
+    expect(rest).toEqual([]);
+    expect([finding?.code, finding?.severity, finding?.paths]).toEqual(expected);
+    expect(finding?.title).toBe(title);
+    expect(finding?.evidence).toMatchObject(evidence);
+  });
+});
+
+describe("isDrop: below 50 % of the previous count and by at least 50 prefixes", () => {
+  it.each([
+    [3000, 40, true],
+    [3000, 1499, true],
+    [3000, 1500, false],
+    [3000, 2900, false],
+    [120, 40, true],
+    [90, 41, false],
+    [90, 40, true],
+    [60, 0, true],
+    [40, 3000, false],
+  ])("%d → %d: %s", (before, after, expected) => {
+    expect(isDrop(before, after, DEFAULT_PREFIX_DROP_POLICY)).toBe(expected);
+  });
+});
+
+describe("prefix-drop through evaluateCircuit, sweep after sweep", () => {
+  const T = Date.parse("2026-11-22T09:00:00.000Z");
+  const at = (m: number) => new Date(T + m * 60_000);
+  /** Sweeps every 5 minutes over the given specs, carrying the snapshot and history. */
+  function sweeps(specs: CircuitSpec[]): Evaluation[] {
+    let previous: Snapshot | null = null;
+    const history: HistoryEntry[] = [];
+    return specs.map((spec, i) => {
+      const e = evaluateCircuit(
+        circuitReading({ ...spec, readAt: at(i * 5).toISOString() }),
+        previous,
+        history,
+        [],
+        { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+        at(i * 5),
+      );
+      previous = e.snapshot;
+      history.push(...e.changes);
+      return e;
+    });
+  }
+  const counts = (primary: string, secondary = "3000", upDown?: string): CircuitSpec => ({
+    paths: {
+      AzurePrivatePeering: {
+        primary: { bgp: primary, ...(upDown ? { upDown } : {}) },
+        secondary: { bgp: secondary },
+      },
+    },
+  });
+  const drops = (e: Evaluation) =>
+    e.verdict.findings
+      .filter((f) => f.code === "prefix-drop")
+      .map((f) => `${f.severity} ${f.paths.join("+")}: ${f.title}`);
+
+  it("3,000 → 40 on one path is a Sev2 with before and after, kept while the count stays down", () => {
+    const run = sweeps([counts("3000"), counts("40"), counts("42"), counts("3000")]);
+    expect(drops(run[0]!)).toEqual([]);
+    expect(drops(run[1]!)).toEqual([
+      "Sev2 primary: Received prefixes dropped on the primary path of AzurePrivatePeering: 3,000 → 40 while the session stayed Established",
+    ]);
+    expect(drops(run[2]!)).toEqual([
+      "Sev2 primary: Received prefixes dropped on the primary path of AzurePrivatePeering: 3,000 → 40 (now 42) while the session stayed Established",
+    ]);
+    const finding = run[2]!.verdict.findings.find((f) => f.code === "prefix-drop")!;
+    expect(finding.evidence.drops).toEqual({
+      primary: { at: at(5).toISOString(), before: 3000, after: 40, now: 42, limit: 4000 },
+    });
+    expect(finding.owner).toBe("you");
+    expect(finding.ticket).toBeUndefined();
+    expect(drops(run[3]!)).toEqual([]);
+    expect(run[3]!.snapshot.peerings.AzurePrivatePeering?.drops).toEqual({
+      primary: null,
+      secondary: null,
+    });
+  });
+
+  it("both paths is Sev1", () => {
+    const run = sweeps([counts("3000"), counts("40", "38")]);
+    expect(drops(run[1]!)).toEqual([
+      "Sev1 primary+secondary: Received prefixes dropped on the primary and secondary paths of AzurePrivatePeering: primary 3,000 → 40, secondary 3,000 → 38 while the session stayed Established",
+    ]);
+  });
+
+  it.each([
+    {
+      name: "not after the session was down (routes re-learning)",
+      specs: [counts("3000"), counts("Idle"), counts("40")],
+    },
+    {
+      name: "not when the session reset between the reads",
+      specs: [counts("3000", "3000", "1d02h"), counts("40", "3000", "00:01:00")],
+    },
+    {
+      name: "not a fall to 0 (no-prefixes-received says it)",
+      specs: [counts("3000"), counts("0")],
+    },
+    { name: "not a small fall", specs: [counts("3000"), counts("2800")] },
+    { name: "not on the first sweep", specs: [counts("40")] },
+  ])("$name", ({ specs }) => {
+    expect(sweeps(specs).flatMap(drops)).toEqual([]);
+  });
+
+  it("expires after holdHours: the lower count is the new normal", () => {
+    const specs = [counts("3000"), ...Array.from({ length: 12 * 12 + 1 }, () => counts("40"))];
+    const run = sweeps(specs);
+    expect(drops(run[1]!)).toHaveLength(1);
+    expect(drops(run[12 * 12]!)).toHaveLength(1);
+    expect(drops(run[12 * 12 + 1]!)).toEqual([]);
+  });
+
+  it("keeps the drop through an unread sweep and a down session", () => {
+    const run = sweeps([
+      counts("3000"),
+      counts("40"),
+      { circuit: failed({ kind: "throttled" }) },
+      counts("Idle"),
+      counts("40"),
+    ]);
+    expect(run[2]!.snapshot.peerings.AzurePrivatePeering?.drops?.primary?.before).toBe(3000);
+    expect(drops(run[3]!)).toEqual([]);
+    expect(drops(run[4]!)).toHaveLength(1);
+  });
+});

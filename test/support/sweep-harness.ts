@@ -1,0 +1,54 @@
+// The stateful sweep at the application level for timeline tests: a FakeReader
+// whose reads are stamped with the injected clock, real Table Storage (Azurite),
+// an in-memory event sink. `run(m)` sweeps at T0 + m minutes.
+
+import { createSweeper } from "../../src/app/sweep.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { DEFAULT_ALERT_POLICY, type AlertPolicy, type Silence } from "../../src/core/policy.js";
+import { FakeReader } from "./fake-reader.js";
+import { InMemoryEventSink } from "./in-memory-sink.js";
+import { freshStore } from "./state.js";
+import { memoryLogger } from "./test-logger.js";
+
+export const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+export const minute = (m: number) => new Date(T0 + m * 60_000);
+
+export interface HarnessOptions {
+  silences?: Silence[];
+  policy?: Partial<AlertPolicy>;
+}
+
+export async function sweepHarness(connectionString: string, options: HarnessOptions = {}) {
+  const { store } = await freshStore(connectionString);
+  const reader = new FakeReader();
+  const sink = new InMemoryEventSink();
+  const { logger } = memoryLogger();
+  let n = 0;
+  const sweeper = createSweeper({
+    reader,
+    store,
+    sink,
+    policy: {
+      classify: DEFAULT_CLASSIFY_OPTIONS,
+      alerts: { ...DEFAULT_ALERT_POLICY, ...options.policy },
+    },
+    silences: options.silences ?? [],
+    historyRetentionDays: 30,
+    logger,
+    newId: () => `sweep-${++n}`,
+  });
+  /** Sweeps at T0 + m minutes; the reads finish `readLagSeconds` after the sweep starts. */
+  const run = (m: number, readLagSeconds = 20) => {
+    reader.readAt = new Date(minute(m).getTime() + readLagSeconds * 1000).toISOString();
+    return sweeper.sweep({
+      targets: [reader.target],
+      now: minute(m),
+      abortSignal: AbortSignal.timeout(30_000),
+    });
+  };
+  const sent = () =>
+    sink.published.map((e) => `${e.action}:${e.family}:${e.severity}#${e.sequence}`);
+  return { store, reader, sink, run, sent };
+}
+
+export type Harness = Awaited<ReturnType<typeof sweepHarness>>;
