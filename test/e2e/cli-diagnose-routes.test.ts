@@ -3,7 +3,6 @@
 // path, and the next diagnose lists the prefixes that vanished since.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/program.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import {
   estateOf,
@@ -12,7 +11,7 @@ import {
   startEstate,
   type SimulatedEstate,
 } from "../support/estate/index.js";
-import { estateAccess } from "../support/estate-access.js";
+import { cliOn } from "../support/estate-cli.js";
 
 const PRIVATE = "AzurePrivatePeering";
 let azurite: Azurite;
@@ -31,25 +30,18 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function cli(argv: string[], state: boolean) {
-  const access = estateAccess(
-    estate,
-    state
-      ? { ERWATCH_STORAGE: azurite.connectionString, ERWATCH_TABLE_PREFIX: `dr${process.pid}` }
-      : {},
-  );
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    env: access.env,
-    credential: access.credential,
-    armClientOptions: access.armClientOptions,
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
+const cli = (argv: string[], state: boolean) =>
+  cliOn(estate, argv, {
     now: () => new Date("2026-11-22T09:00:00Z"),
+    ...(state
+      ? {
+          env: {
+            ERWATCH_STORAGE: azurite.connectionString,
+            ERWATCH_TABLE_PREFIX: `dr${process.pid}`,
+          },
+        }
+      : {}),
   });
-  return { code, stdout, stderr };
-}
 
 describe("erwatch diagnose --routes with state", () => {
   it("keeps each path's table, then lists the prefixes that vanished", async () => {

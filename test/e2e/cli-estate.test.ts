@@ -5,7 +5,7 @@
 
 import type { TokenCredential } from "@azure/identity";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runCli, type CliDeps } from "../../src/cli/program.js";
+import type { CliDeps } from "../../src/cli/program.js";
 import type { Report, ReportCircuit } from "../../src/app/report.js";
 import {
   scenarioCatalog,
@@ -13,12 +13,7 @@ import {
   wholeCatalog,
   type SimulatedEstate,
 } from "../support/estate/index.js";
-import { estateAccess } from "../support/estate-access.js";
-
-const SUB = "00000000-0000-0000-0000-000000000001";
-const RG = "rg-hybrid-core";
-const circuitId = (name: string) =>
-  `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/expressRouteCircuits/${name}`;
+import { circuitId, cliOn, SUB, sweepReport } from "../support/estate-cli.js";
 
 let estate: SimulatedEstate;
 
@@ -33,32 +28,8 @@ afterEach(() => {
   estate.state = wholeCatalog();
 });
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(argv: string[], extra: Partial<CliDeps> = {}): Promise<Ran> {
-  const access = estateAccess(estate);
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    env: access.env,
-    credential: access.credential,
-    armClientOptions: access.armClientOptions,
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    now: () => new Date("2026-11-22T02:07:00Z"),
-    ...extra,
-  });
-  return { code, stdout, stderr };
-}
-
-async function sweepJson(...more: string[]): Promise<{ report: Report; code: number }> {
-  const ran = await cli(["sweep", "--subscription", SUB, "--output", "json", ...more]);
-  return { report: JSON.parse(ran.stdout) as Report, code: ran.code };
-}
+const cli = (argv: string[], extra: Partial<CliDeps> = {}) => cliOn(estate, argv, extra);
+const sweepJson = (...more: string[]) => sweepReport(estate, ...more);
 
 const byName = (report: Report, name: string): ReportCircuit => {
   const found = report.circuits.find((c) => c.name === name);

@@ -18,22 +18,24 @@ export interface Ran {
   stderr: string;
 }
 
+/** `extra.env` adds settings on top of the estate's (storage for stateful commands). */
 export async function cliOn(
   estate: SimulatedEstate,
   argv: string[],
   extra: Partial<CliDeps> = {},
 ): Promise<Ran> {
-  const access = estateAccess(estate);
+  const { env, ...rest } = extra;
+  const access = estateAccess(estate, env ?? {});
   let stdout = "";
   let stderr = "";
   const code = await runCli(argv, {
-    env: access.env,
     credential: access.credential,
     armClientOptions: access.armClientOptions,
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
     now: () => new Date("2026-11-22T02:07:00Z"),
-    ...extra,
+    ...rest,
+    env: access.env,
   });
   return { code, stdout, stderr };
 }
