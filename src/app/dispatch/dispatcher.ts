@@ -124,137 +124,140 @@ export function settleFor(
   return { settled: "abandon", reason: description };
 }
 
+/** Posts until success, a permanent failure, the attempts, or a wait longer than a delivery may take. */
+async function post(
+  deps: DispatcherDeps,
+  receiver: Receiver,
+  event: AlertEvent,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<ReceiverResult> {
+  for (let attempt = 1; ; attempt += 1) {
+    const outcome = await receiver.send(event, { abortSignal: signal });
+    if (outcome.ok)
+      return {
+        receiver: receiver.name,
+        kind: "delivered",
+        status: outcome.status,
+        attempts: attempt,
+      };
+    const wait = backoffMs(attempt, outcome, deps.retry);
+    const last = !outcome.retryable || attempt >= deps.retry.attemptsPerDelivery;
+    if (last || wait > deps.retry.maxWaitMs)
+      return {
+        receiver: receiver.name,
+        kind: "failed",
+        permanent: !outcome.retryable,
+        last: outcome,
+        attempts: attempt,
+      };
+    // Debug, not warn: a post that is about to be retried is not yet a problem.
+    log.debug(
+      { receiver: receiver.name, attempt, status: outcome.status, waitMs: wait },
+      "receiver failed; retrying",
+    );
+    await deps.sleep(wait, signal);
+  }
+}
+
+async function toReceiver(
+  deps: DispatcherDeps,
+  name: string,
+  event: AlertEvent,
+  claimant: string,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<ReceiverResult> {
+  const receiver = deps.receivers.get(name);
+  if (!receiver)
+    throw new Error(
+      `route names receiver "${name}" that was not built; configuration validation should have caught this`,
+    );
+  const { deliveries } = deps;
+  const until = new Date(deps.now().getTime() + deps.retry.claimMs);
+  const claim = await deliveries.claim(event.key, event.id, name, claimant, until);
+  if (claim.kind === "delivered")
+    return { receiver: name, kind: "skipped", why: "already delivered" };
+  if (claim.kind === "busy") return { receiver: name, kind: "busy", until: claim.until };
+  const last = await deliveries.lastSequence(event.key, name);
+  if (last >= event.sequence) {
+    const why = `stale: ${name} already heard event ${last} of this alert, later than ${event.sequence} (${event.action})`;
+    await deliveries.delivered(event.key, event.id, name, event.sequence, {
+      status: 0,
+      at: deps.now().toISOString(),
+      attempts: 0,
+      skipped: why,
+    });
+    log.info({ receiver: name, lastSequence: last }, `not delivered: ${why}`);
+    return { receiver: name, kind: "skipped", why };
+  }
+  const result = await post(deps, receiver, event, signal, log);
+  if (result.kind === "delivered") {
+    await deliveries.delivered(event.key, event.id, name, event.sequence, {
+      status: result.status,
+      at: deps.now().toISOString(),
+      attempts: result.attempts,
+    });
+    log.info({ receiver: name, status: result.status, attempts: result.attempts }, "delivered");
+  } else {
+    await deliveries.release(event.key, event.id, name, claimant);
+  }
+  return result;
+}
+
+async function settle(
+  deps: DispatcherDeps,
+  decision: Settle,
+  message: InboundMessage,
+  event: AlertEvent,
+  settlement: Settlement,
+  results: ReceiverResult[],
+  log: Logger,
+): Promise<DispatchOutcome> {
+  switch (decision.settled) {
+    case "complete": {
+      await settlement.complete();
+      const names = (kind: ReceiverResult["kind"]) =>
+        results.filter((r) => r.kind === kind).map((r) => r.receiver);
+      return { settled: "complete", delivered: names("delivered"), skipped: names("skipped") };
+    }
+    case "dead-letter":
+      log.error(
+        { reason: decision.reason, description: decision.description },
+        "dead-lettering the alert event",
+      );
+      await settlement.deadLetter(decision.reason, decision.description);
+      return decision;
+    case "rescheduled": {
+      const properties = message.applicationProperties ?? {};
+      const copies = Number(properties[RESCHEDULED] ?? 0) + 1;
+      await settlement.reschedule(
+        {
+          messageId: `${event.id}~r${copies}`,
+          body: message.body,
+          applicationProperties: { ...properties, [RESCHEDULED]: copies },
+          at: decision.at,
+        },
+        decision.reason,
+      );
+      log.warn(
+        { at: decision.at.toISOString(), reason: decision.reason },
+        "a receiver asked for a pause; the alert event is rescheduled",
+      );
+      return { settled: "rescheduled", at: decision.at.toISOString(), reason: decision.reason };
+    }
+    case "abandon":
+      log.warn(
+        { description: decision.reason, maxDeliveries: deps.retry.maxDeliveries },
+        "giving the alert event back to Service Bus for another delivery",
+      );
+      await settlement.abandon(decision.reason);
+      return decision;
+  }
+}
+
 export function createDispatcher(deps: DispatcherDeps) {
   const newId = deps.newId ?? randomUUID;
-
-  /** Posts until success, a permanent failure, the attempts, or a wait longer than a delivery may take. */
-  async function post(
-    receiver: Receiver,
-    event: AlertEvent,
-    signal: AbortSignal,
-    log: Logger,
-  ): Promise<ReceiverResult> {
-    for (let attempt = 1; ; attempt += 1) {
-      const outcome = await receiver.send(event, { abortSignal: signal });
-      if (outcome.ok)
-        return {
-          receiver: receiver.name,
-          kind: "delivered",
-          status: outcome.status,
-          attempts: attempt,
-        };
-      const wait = backoffMs(attempt, outcome, deps.retry);
-      const last = !outcome.retryable || attempt >= deps.retry.attemptsPerDelivery;
-      if (last || wait > deps.retry.maxWaitMs)
-        return {
-          receiver: receiver.name,
-          kind: "failed",
-          permanent: !outcome.retryable,
-          last: outcome,
-          attempts: attempt,
-        };
-      // Debug, not warn: a post that is about to be retried is not yet a problem.
-      log.debug(
-        { receiver: receiver.name, attempt, status: outcome.status, waitMs: wait },
-        "receiver failed; retrying",
-      );
-      await deps.sleep(wait, signal);
-    }
-  }
-
-  async function toReceiver(
-    name: string,
-    event: AlertEvent,
-    claimant: string,
-    signal: AbortSignal,
-    log: Logger,
-  ): Promise<ReceiverResult> {
-    const receiver = deps.receivers.get(name);
-    if (!receiver)
-      throw new Error(
-        `route names receiver "${name}" that was not built; configuration validation should have caught this`,
-      );
-    const { deliveries } = deps;
-    const until = new Date(deps.now().getTime() + deps.retry.claimMs);
-    const claim = await deliveries.claim(event.key, event.id, name, claimant, until);
-    if (claim.kind === "delivered")
-      return { receiver: name, kind: "skipped", why: "already delivered" };
-    if (claim.kind === "busy") return { receiver: name, kind: "busy", until: claim.until };
-    const last = await deliveries.lastSequence(event.key, name);
-    if (last >= event.sequence) {
-      const why = `stale: ${name} already heard event ${last} of this alert, later than ${event.sequence} (${event.action})`;
-      await deliveries.delivered(event.key, event.id, name, event.sequence, {
-        status: 0,
-        at: deps.now().toISOString(),
-        attempts: 0,
-        skipped: why,
-      });
-      log.info({ receiver: name, lastSequence: last }, `not delivered: ${why}`);
-      return { receiver: name, kind: "skipped", why };
-    }
-    const result = await post(receiver, event, signal, log);
-    if (result.kind === "delivered") {
-      await deliveries.delivered(event.key, event.id, name, event.sequence, {
-        status: result.status,
-        at: deps.now().toISOString(),
-        attempts: result.attempts,
-      });
-      log.info({ receiver: name, status: result.status, attempts: result.attempts }, "delivered");
-    } else {
-      await deliveries.release(event.key, event.id, name, claimant);
-    }
-    return result;
-  }
-
-  async function settle(
-    decision: Settle,
-    message: InboundMessage,
-    event: AlertEvent,
-    settlement: Settlement,
-    results: ReceiverResult[],
-    log: Logger,
-  ): Promise<DispatchOutcome> {
-    switch (decision.settled) {
-      case "complete": {
-        await settlement.complete();
-        const names = (kind: ReceiverResult["kind"]) =>
-          results.filter((r) => r.kind === kind).map((r) => r.receiver);
-        return { settled: "complete", delivered: names("delivered"), skipped: names("skipped") };
-      }
-      case "dead-letter":
-        log.error(
-          { reason: decision.reason, description: decision.description },
-          "dead-lettering the alert event",
-        );
-        await settlement.deadLetter(decision.reason, decision.description);
-        return decision;
-      case "rescheduled": {
-        const properties = message.applicationProperties ?? {};
-        const copies = Number(properties[RESCHEDULED] ?? 0) + 1;
-        await settlement.reschedule(
-          {
-            messageId: `${event.id}~r${copies}`,
-            body: message.body,
-            applicationProperties: { ...properties, [RESCHEDULED]: copies },
-            at: decision.at,
-          },
-          decision.reason,
-        );
-        log.warn(
-          { at: decision.at.toISOString(), reason: decision.reason },
-          "a receiver asked for a pause; the alert event is rescheduled",
-        );
-        return { settled: "rescheduled", at: decision.at.toISOString(), reason: decision.reason };
-      }
-      case "abandon":
-        log.warn(
-          { description: decision.reason, maxDeliveries: deps.retry.maxDeliveries },
-          "giving the alert event back to Service Bus for another delivery",
-        );
-        await settlement.abandon(decision.reason);
-        return decision;
-    }
-  }
 
   async function dispatch(
     message: InboundMessage,
@@ -289,7 +292,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       );
     const claimant = newId();
     const results = await Promise.all(
-      routed.receivers.map((name) => toReceiver(name, event, claimant, signal, eventLog)),
+      routed.receivers.map((name) => toReceiver(deps, name, event, claimant, signal, eventLog)),
     );
     const decision = settleFor(
       results,
@@ -301,7 +304,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       },
       deps.retry,
     );
-    return settle(decision, message, event, settlement, results, eventLog);
+    return settle(deps, decision, message, event, settlement, results, eventLog);
   }
 
   return { dispatch };
