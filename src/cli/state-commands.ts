@@ -18,7 +18,6 @@ import { loadStatus } from "../app/status.js";
 import { ageText } from "../app/status-html.js";
 import { PATHS, type PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
-import { OWNER_WORDS } from "../core/vocabulary.js";
 import { loadStatusConfig } from "../runtime/config.js";
 import { credentials } from "../runtime/common.js";
 import { buildStatusRuntime, type StatusRuntime } from "../runtime/status.js";
@@ -199,31 +198,37 @@ export async function runSilenceList(
   }
   const windowText = (w: SilenceWindow) =>
     w.kind === "once"
-      ? `until ${w.end.replace(/\.\d+Z$/, "Z")}`
+      ? `→ ${w.end.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, "Z")}`
       : `"${w.cron}" ${w.timezone} ${w.durationMinutes}m`;
-  ctx.print(
-    renderTable(
-      [
-        { header: "ID", min: 10 },
-        { header: "STATUS", min: 7 },
-        { header: "CIRCUIT", min: 12 },
-        { header: "WHERE", min: 6 },
-        { header: "WINDOW", min: 12 },
-        { header: "BY", min: 6 },
-        { header: "REASON", min: 8, flex: true },
-      ],
-      listed.map((s) => [
-        s.id,
-        s.status,
-        neutralise(s.circuit),
-        neutralise([s.peering, s.path].filter(Boolean).join(" ") || "all"),
-        neutralise(windowText(s.window)),
-        neutralise(s.author ?? (s.source === "setting" ? "(setting)" : "-")),
-        neutralise(s.reason ?? ""),
-      ]),
-      ctx.terminal.width,
-    ).join("\n"),
+  const { width } = ctx.terminal;
+  const table = renderTable(
+    [
+      { header: "ID", min: 10 },
+      { header: "STATUS", min: 7 },
+      { header: "CIRCUIT", min: 12 },
+      { header: "WHERE", min: 8 },
+      { header: "WINDOW", min: 12, flex: true },
+    ],
+    listed.map((s) => [
+      s.id,
+      s.status,
+      neutralise(s.circuit),
+      neutralise([s.peering && shortPeering(s.peering), s.path].filter(Boolean).join(" ") || "all"),
+      neutralise(windowText(s.window)),
+    ]),
+    width,
   );
+  const lines = [table[0]!];
+  listed.forEach((s, i) => {
+    lines.push(table[i + 1]!);
+    const by = s.author ?? (s.source === "setting" ? "ERWATCH_SILENCES" : "?");
+    lines.push(
+      ...wrap(neutralise(`by ${by}: ${s.reason ?? ""}`), width - 4, "    ").map((l, j) =>
+        j === 0 ? `    ${l}` : l,
+      ),
+    );
+  });
+  ctx.print(lines.join("\n"));
   return EXIT.ok;
 }
 
@@ -295,7 +300,7 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
       { header: "PEERING", min: 8 },
       { header: "PATHS", min: 9 },
       { header: "OWNER", min: 7 },
-      { header: "STATE", min: 7 },
+      { header: "STATE", min: 19 },
     ],
     alerts.map((a) => [
       a.severity,
@@ -303,7 +308,7 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
       neutralise(a.circuitName),
       neutralise(shortPeering(a.peering ?? "circuit")),
       a.paths.length === 2 ? "both" : a.paths.join("+") || "-",
-      OWNER_WORDS[a.owner as keyof typeof OWNER_WORDS] ?? a.owner,
+      a.owner,
       a.silencedBy ? `silenced ${a.silencedBy}` : a.state,
     ]),
     width,
