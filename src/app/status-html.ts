@@ -68,7 +68,7 @@ const time = (iso: string) =>
 
 function circuitRows(c: StatusCircuit, staleAfterMinutes: number): string {
   const stale = c.readAgeMinutes >= staleAfterMinutes;
-  const head = `<th scope="row" title="${escapeHtml(c.id)}">${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " stale" : ""}" data-read-age="${c.readAgeMinutes}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span></th>`;
+  const head = `<th scope="row" title="${escapeHtml(c.id)}">${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span></th>`;
   const attrs = `data-circuit="${escapeHtml(c.name)}" data-worst-severity="${escapeHtml(c.worstSeverity ?? "")}" data-worst-status="${escapeHtml(c.worstStatus)}"`;
   const rowClass = c.worstSeverity ? `c-${c.worstSeverity}` : `c-${c.worstStatus.replace("/", "")}`;
   if (c.peerings.length === 0) {
@@ -230,7 +230,7 @@ table{border-collapse:collapse;margin-bottom:1rem}
 th,td{border:1px solid #ccc;padding:.3rem .45rem;vertical-align:top;text-align:left}
 thead th{background:#f3f3f3}
 .d{display:block;font-size:11px;color:#444}
-.read.stale{color:#b71c1c;font-weight:bold}
+.read.old{color:#b71c1c;font-weight:bold}
 .badge{display:inline-block;padding:0 .35rem;margin-right:.35rem;border-radius:3px;font-weight:bold;white-space:nowrap}
 .sev-Sev0{background:#7f0000;color:#fff}
 .sev-Sev1{background:#c62828;color:#fff}
@@ -273,6 +273,7 @@ time{font-family:ui-monospace,monospace;font-size:12px;color:#555}
   #circuits td.path-label{font-weight:bold;padding-bottom:0}
   #circuits td{border:none;overflow-wrap:anywhere;font-size:13px}
   #circuits td[data-layer]::before{content:attr(data-label);display:block;font-size:11px;font-weight:normal;color:#333}
+  #circuits td.s-up .d,#circuits td.s-na .d{display:none}
   #circuits tr.c-Sev0{border-left:8px solid #7f0000}
   #circuits tr.c-Sev1{border-left:8px solid #c62828}
   #circuits tr.c-Sev2{border-left:8px solid #ef6c00}
