@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests are about control characters on a terminal */
 // What reaches a terminal: control characters from data shown, never obeyed;
 // erwatch's own colours kept; tables and prose fitted to the width.
 

@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests are about control characters on a terminal */
 // The CLI as a person meets it, on the simulated estate through the real SDK:
 // tables that fit 80 columns, sweep's header and worst-first order, `-o`,
 // `--version`, NO_COLOR, help with exit codes and settings, exit 3 when a
