@@ -447,9 +447,9 @@ export class TableStateStore implements StateStore {
       ...packJson(record, "sweep record"),
     };
     try {
-      await this.tables.snapshots.upsertEntity(entity, "Replace");
+      await this.tables.snapshots.upsertEntity(entity, "Replace", this.call());
     } catch (error) {
-      rethrowStorage(error, "recording the completed sweep");
+      this.fail(error, "recording the completed sweep");
     }
   }
 
