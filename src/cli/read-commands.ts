@@ -83,27 +83,31 @@ function finish(ctx: Context, report: Report, sight: Sight, json: boolean): numb
 /** How many vanished prefixes a table listing shows per path (JSON has them all). */
 const VANISHED_SHOWN = 50;
 
-function renderRouteChanges(changes: RouteChange[], width: number): string {
+/**
+ * One line per path, then the vanished networks: lines a person copies into a
+ * change ticket, so they stay whole (like the carrier ticket).
+ */
+function renderRouteChanges(changes: RouteChange[]): string {
   const n = (x: number) => x.toLocaleString("en-US");
   const lines: string[] = [];
-  const say = (text: string, indent = "") =>
-    lines.push(...wrap(neutralise(text), width - indent.length, "  ").map((l) => `${indent}${l}`));
   for (const c of changes) {
     const where = `${c.peering} ${c.path}`;
     if (c.keptAt === null) {
-      say(
+      lines.push(
         `Routes ${where}: ${n(c.now)} received; no table was kept for this path before (kept now, for the next comparison).`,
       );
       continue;
     }
-    say(
+    lines.push(
       `Routes ${where}: ${n(c.now)} received now, ${n(c.kept ?? 0)} in the table kept at ${c.keptAt}${c.frozenByDrop ? " (before the prefix drop; kept until it clears)" : ""}: ${n(c.vanished.length)} vanished, ${n(c.appeared.length)} appeared.`,
     );
-    for (const network of c.vanished.slice(0, VANISHED_SHOWN)) say(`- ${network}`, "  ");
+    for (const network of c.vanished.slice(0, VANISHED_SHOWN)) lines.push(`  - ${network}`);
     if (c.vanished.length > VANISHED_SHOWN)
-      say(`… and ${n(c.vanished.length - VANISHED_SHOWN)} more (-o json lists them all)`, "  ");
+      lines.push(
+        `  … and ${n(c.vanished.length - VANISHED_SHOWN)} more (--output json lists them all)`,
+      );
   }
-  return lines.join("\n");
+  return lines.map((l) => neutralise(l)).join("\n");
 }
 
 export async function runDiagnose(
@@ -160,8 +164,7 @@ export async function runDiagnose(
         width: ctx.terminal.width,
       }),
     );
-    if (routeChanges && routeChanges.length > 0)
-      ctx.print(renderRouteChanges(routeChanges, ctx.terminal.width));
+    if (routeChanges && routeChanges.length > 0) ctx.print(renderRouteChanges(routeChanges));
   }
   return finish(ctx, report, sightOf(report, { subscriptions: [] }), json);
 }
