@@ -37,6 +37,12 @@ export interface ScanResult {
 
 export interface ReadEachOptions {
   abortSignal: AbortSignal;
+  /**
+   * A person stopped the run (Ctrl-C): readings that arrive after it are
+   * dropped, not judged, so an interrupted sweep records nothing it did not
+   * finish. A deadline (abortSignal alone) still records its reads as failed.
+   */
+  stopSignal?: AbortSignal;
   logger: Logger;
   /** The sweep's clock: a circuit erwatch fails on is stamped UNKNOWN at it. */
   now: Date;
@@ -122,6 +128,7 @@ export async function readEach(
             ignored.push(reading.ignored);
             return;
           }
+          if (options.stopSignal?.aborted) return;
           await onReading(reading, log);
         } catch (error) {
           log.error({ err: error }, "the circuit could not be recorded");

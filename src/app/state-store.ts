@@ -30,6 +30,18 @@ export interface OutboxRow {
   claimedUntil: string | null;
 }
 
+/** A sweep of the whole scope that ran to its end: the status page's "last completed sweep". */
+export interface SweepRecord {
+  sweepId: string;
+  startedAt: string;
+  finishedAt: string;
+  circuits: number;
+  ignored: number;
+  /** Circuits with at least one failed read, and circuits erwatch failed on. */
+  partlyBlind: number;
+  errors: number;
+}
+
 export interface StateStore {
   /** The same store, with the sweep's abort signal on every call (each call also has its own deadline). */
   withSignal(signal: AbortSignal): StateStore;
@@ -67,6 +79,9 @@ export interface StateStore {
   markRouteTableAttempt(mark: KeptTableMark): Promise<void>;
   /** Every circuit's last attempt: one small query per sweep. */
   listRouteTableMarks(): Promise<KeptTableMark[]>;
+  /** Overwrites the record of the last completed sweep. */
+  recordSweep(record: SweepRecord): Promise<void>;
+  lastSweep(): Promise<SweepRecord | null>;
 }
 
 export interface PublishResult {

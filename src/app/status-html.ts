@@ -1,11 +1,21 @@
-// The status page as plain server-rendered HTML: no build step, no script, one
-// row per circuit and peering, one coloured cell per path and layer. Colour is
-// never the only signal: every cell also says its state in words.
+// The status page as plain server-rendered HTML: no build step, a few lines of
+// optional script. A fleet view first — open alerts by severity, the last
+// completed sweep (with a warning when sweeps stop), the oldest reading — then
+// the open alerts worst first, then one row per circuit and peering, worst
+// circuit first, with a coloured cell per path and layer. Colour is never the
+// only signal: every cell and badge also says its state in words. It reflows
+// on a phone: the grid becomes one card per circuit and peering.
 
-import type { StatusAlert, StatusCircuit, StatusModel } from "./status.js";
+import type {
+  StatusAlert,
+  StatusCircuit,
+  StatusModel,
+  StatusSilence,
+  StatusSummary,
+} from "./status.js";
 import type { HistoryEntry } from "../core/history.js";
-import { PATHS } from "../core/model.js";
-import { LAYER_ROWS, STATUS_WORDS } from "../core/vocabulary.js";
+import { PATHS, SEVERITIES, type Severity } from "../core/model.js";
+import { LAYER_ROWS, OWNER_WORDS, SEVERITY_WORDS, STATUS_WORDS } from "../core/vocabulary.js";
 
 const LAYERS = LAYER_ROWS;
 
@@ -18,30 +28,73 @@ export function escapeHtml(text: unknown): string {
     .replace(/'/g, "&#39;");
 }
 
-function circuitRows(c: StatusCircuit): string {
+export interface RenderOptions {
+  /** The function key the page was opened with (`?code=`): kept in filter links and the form. */
+  code?: string | null;
+}
+
+/** "25 min", "3 h 5 min", "2 d 4 h". */
+export function ageText(minutes: number | null | undefined): string {
+  if (minutes === null || minutes === undefined) return "?";
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
+}
+
+/** What the age of an alert means in words: "down 25 min". */
+function ageWord(a: StatusAlert): string {
+  switch (a.family) {
+    case "provider":
+    case "path-down":
+      return "down";
+    case "monitoring-blind":
+      return "blind";
+    case "session-flapping":
+      return "flapping";
+    case "route-limit":
+      return "near the limit";
+    default:
+      return "open";
+  }
+}
+
+const badge = (severity: Severity) =>
+  `<span class="badge sev-${severity}" data-severity="${severity}">${severity} <small>${SEVERITY_WORDS[severity]}</small></span>`;
+
+const time = (iso: string) =>
+  `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(iso)}">${escapeHtml(iso.replace("T", " ").replace(/\.\d+Z$/, "Z"))}</time>`;
+
+function circuitRows(c: StatusCircuit, staleAfterMinutes: number): string {
+  const stale = c.readAgeMinutes >= staleAfterMinutes;
+  const head = `<th scope="row" title="${escapeHtml(c.id)}">${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span></th>`;
+  const attrs = `data-circuit="${escapeHtml(c.name)}" data-worst-severity="${escapeHtml(c.worstSeverity ?? "")}" data-worst-status="${escapeHtml(c.worstStatus)}"`;
+  const rowClass = c.worstSeverity ? `c-${c.worstSeverity}` : `c-${c.worstStatus.replace("/", "")}`;
   if (c.peerings.length === 0) {
-    return `<tr><th scope="row">${escapeHtml(c.name)}</th><td>—</td><td colspan="${LAYERS.length * 2}" class="s-unknown">no peering read yet</td><td>${escapeHtml(c.lastReadAt)}</td></tr>`;
+    return `<tr class="${rowClass}" ${attrs}>${head}<td class="peer">—</td><td colspan="${LAYERS.length * 2}" class="s-unknown wide">no peering read yet</td></tr>`;
   }
   return c.peerings
     .map((p) => {
-      const cells = PATHS.flatMap((path) =>
-        LAYERS.map(({ key, short: label }) => {
+      const cells = PATHS.flatMap((path) => [
+        `<td class="path-label">${path}</td>`,
+        ...LAYERS.map(({ key, short: label }) => {
           const cell = p.paths[path][key];
-          return `<td class="s-${escapeHtml(cell.status.replace("/", ""))}" data-circuit="${escapeHtml(c.name)}" data-peering="${escapeHtml(p.name)}" data-path="${path}" data-layer="${key}" data-status="${escapeHtml(cell.status)}" title="${escapeHtml(`${path} ${label}: ${cell.detail} (since ${cell.since})`)}">${escapeHtml(STATUS_WORDS[cell.status] ?? cell.status)}<span class="d">${escapeHtml(cell.detail)}</span></td>`;
+          return `<td class="s-${escapeHtml(cell.status.replace("/", ""))}" data-circuit="${escapeHtml(c.name)}" data-peering="${escapeHtml(p.name)}" data-path="${path}" data-layer="${key}" data-status="${escapeHtml(cell.status)}" data-label="${escapeHtml(label)}" title="${escapeHtml(`${path} ${label}: ${cell.detail} (since ${cell.since})`)}">${escapeHtml(STATUS_WORDS[cell.status] ?? cell.status)}<span class="d">${escapeHtml(cell.detail)}</span></td>`;
         }),
-      ).join("");
+      ]).join("");
       const prefixes = PATHS.map((path) => p.prefixes[path] ?? "–").join(" / ");
-      return `<tr><th scope="row" title="${escapeHtml(c.id)}">${escapeHtml(c.name)}<span class="d">provider ${escapeHtml(c.providerState ?? "unknown")}</span></th><td>${escapeHtml(p.name)}<span class="d">prefixes ${escapeHtml(prefixes)}</span></td>${cells}<td>${escapeHtml(c.lastReadAt)}</td></tr>`;
+      return `<tr class="${rowClass}" ${attrs}>${head}<td class="peer">${escapeHtml(p.name)}<span class="d">prefixes ${escapeHtml(prefixes)}</span></td>${cells}</tr>`;
     })
     .join("\n");
 }
 
 function alertRows(alerts: StatusAlert[]): string {
-  if (alerts.length === 0) return `<tr><td colspan="8">No open alerts.</td></tr>`;
+  if (alerts.length === 0) return `<tr><td colspan="8" class="none">No open alerts.</td></tr>`;
   return alerts
     .map(
       (a) =>
-        `<tr class="sev-${escapeHtml(a.severity)}" data-alert="${escapeHtml(a.key)}" data-circuit="${escapeHtml(a.circuitName)}" data-severity="${escapeHtml(a.severity)}" data-owner="${escapeHtml(a.owner)}" data-code="${escapeHtml(a.code)}"><td>${escapeHtml(a.severity)}</td><td>${escapeHtml(a.circuitName)}</td><td>${escapeHtml(a.peering ?? "circuit")}</td><td>${escapeHtml(a.paths.join(" + ") || "–")}</td><td>${escapeHtml(a.owner)}</td><td>${escapeHtml(a.title)}<span class="d">${escapeHtml(a.code)} · ${escapeHtml(a.state)}</span></td><td data-next-action>${escapeHtml(a.nextAction)}</td><td>${escapeHtml(a.firstSeen ?? "")}</td></tr>`,
+        `<tr class="sev-${escapeHtml(a.severity)}" data-alert="${escapeHtml(a.key)}" data-circuit="${escapeHtml(a.circuitName)}" data-severity="${escapeHtml(a.severity)}" data-owner="${escapeHtml(a.owner)}" data-code="${escapeHtml(a.code)}"><td data-label="Severity">${badge(a.severity)}</td><td data-label="Age" data-age="${a.ageMinutes ?? ""}">${escapeHtml(ageWord(a))} ${escapeHtml(ageText(a.ageMinutes))}<span class="d">${a.firstSeen ? `since ${time(a.firstSeen)}` : ""}</span></td><td data-label="Circuit">${escapeHtml(a.circuitName)}</td><td data-label="Peering">${escapeHtml(a.peering ?? "circuit")}</td><td data-label="Paths">${escapeHtml(a.paths.join(" + ") || "–")}</td><td data-label="Owner">${escapeHtml(OWNER_WORDS[a.owner as keyof typeof OWNER_WORDS] ?? a.owner)}</td><td data-label="What">${escapeHtml(a.title)}<span class="d">${escapeHtml(a.code)} · ${escapeHtml(a.state)}${a.silencedBy ? ` · silenced by ${escapeHtml(a.silencedBy)}` : ""}</span></td><td data-label="Next action" data-next-action>${escapeHtml(a.nextAction)}</td></tr>`,
     )
     .join("\n");
 }
@@ -60,54 +113,227 @@ function historyLine(e: HistoryEntry, names: Map<string, string>): string {
   }
 }
 
-export function renderStatusHtml(model: StatusModel): string {
+function banner(
+  summary: StatusSummary | undefined,
+  silences: StatusSilence[],
+  now: string,
+): string {
+  if (!summary) return "";
+  const counts = SEVERITIES.map(
+    (s) =>
+      `<li class="count sev-${s}${summary.openBySeverity[s] > 0 ? "" : " zero"}" data-severity="${s}" data-count="${summary.openBySeverity[s]}"><b>${summary.openBySeverity[s]}</b> ${s} <small>${SEVERITY_WORDS[s]}</small></li>`,
+  ).join("");
+  const last = summary.lastSweep;
+  const ago = last
+    ? Math.max(0, Math.floor((Date.parse(now) - Date.parse(last.finishedAt)) / 60_000))
+    : null;
+  const sweep = last
+    ? `Last completed sweep ${escapeHtml(ageText(ago))} ago (${time(last.finishedAt)}): ${last.circuits} circuit(s)${last.partlyBlind > 0 ? `, ${last.partlyBlind} partly unread` : ""}.`
+    : "No completed sweep recorded yet.";
+  const stale = summary.stale
+    ? `<p id="stale" class="stale" role="alert"><b>Stale:</b> no sweep has completed in the last ${summary.staleAfterMinutes} min. The timer may have stopped; what this page shows may be out of date.</p>`
+    : "";
+  const oldest = summary.oldestReading
+    ? `Oldest reading: ${escapeHtml(summary.oldestReading.circuit)}, ${escapeHtml(ageText(summary.oldestReading.ageMinutes))} ago.`
+    : "";
+  const silenced =
+    silences.length > 0
+      ? ` <a href="#silences">${silences.filter((s) => s.status === "active").length} silence(s) in force</a>.`
+      : "";
+  return `<header id="banner">
+<h1>erwatch</h1>
+<ul id="counts" aria-label="Open alerts by severity">${counts}</ul>
+<p id="last-sweep" data-stale="${summary.stale}">${sweep} ${oldest}${silenced}</p>
+${stale}
+</header>`;
+}
+
+function filterForm(model: StatusModel, options: RenderOptions): string {
+  const f = model.filters;
+  if (!f) return "";
+  const select = (
+    name: string,
+    label: string,
+    all: string,
+    values: { value: string; text: string }[],
+    current: string | null,
+  ) =>
+    `<label>${label} <select name="${name}"><option value="">${all}</option>${values
+      .map(
+        (v) =>
+          `<option value="${escapeHtml(v.value)}"${v.value === current ? " selected" : ""}>${escapeHtml(v.text)}</option>`,
+      )
+      .join("")}</select></label>`;
+  const code = options.code
+    ? `<input type="hidden" name="code" value="${escapeHtml(options.code)}">`
+    : "";
+  const active = f.severity !== null || f.provider !== null || f.location !== null;
+  const clear = active
+    ? ` <a id="clear-filters" href="?${options.code ? `code=${encodeURIComponent(options.code)}` : ""}">show all</a>`
+    : "";
+  return `<form id="filters" method="get" action="">
+${code}${select(
+    "severity",
+    "Severity",
+    "any",
+    SEVERITIES.map((s) => ({
+      value: s,
+      text: `${s} ${SEVERITY_WORDS[s]}${s === "Sev0" ? "" : " or worse"}`,
+    })),
+    f.severity,
+  )}
+${select(
+  "provider",
+  "Provider",
+  "all",
+  f.providers.map((p) => ({ value: p, text: p })),
+  f.provider,
+)}
+${select(
+  "location",
+  "Peering location",
+  "all",
+  f.locations.map((l) => ({ value: l, text: l })),
+  f.location,
+)}
+<button type="submit">Filter</button>${clear}
+</form>
+<script>for (const s of document.querySelectorAll("#filters select")) s.addEventListener("change", () => s.form.submit());</script>`;
+}
+
+function silenceList(silences: StatusSilence[]): string {
+  if (silences.length === 0) return "";
+  return `<h2 id="silences">Silences</h2>
+<ul class="silences">
+${silences
+  .map(
+    (s) =>
+      `<li data-silence="${escapeHtml(s.id)}">${escapeHtml(s.id)} · ${escapeHtml(s.status)} · ${escapeHtml(s.circuit)}${s.peering ? ` ${escapeHtml(s.peering)}` : ""}${s.path ? ` ${escapeHtml(s.path)}` : ""}${s.until ? ` until ${time(s.until)}` : ""}${s.author ? ` · by ${escapeHtml(s.author)}` : ""}${s.comment ? ` <span class="d">${escapeHtml(s.comment)}</span>` : ""}</li>`,
+  )
+  .join("\n")}
+</ul>`;
+}
+
+const STYLE = `
+*{box-sizing:border-box}
+body{font:14px/1.4 system-ui,sans-serif;margin:1rem 1.5rem;color:#1b1b1b}
+h1{margin:.2rem 0;font-size:1.4rem}
+h2{font-size:1.1rem;margin:1.2rem 0 .4rem}
+#banner{border-bottom:1px solid #ccc;padding-bottom:.5rem}
+#counts{list-style:none;padding:0;margin:.3rem 0;display:flex;flex-wrap:wrap;gap:.4rem}
+.count{padding:.2rem .6rem;border-radius:4px;border:1px solid #999}
+.count b{font-size:1.2rem}
+.count.zero{background:#f4f4f4!important;color:#555!important;border-color:#ddd}
+.stale{background:#b71c1c;color:#fff;padding:.4rem .6rem;border-radius:4px}
+#filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.6rem 0}
+table{border-collapse:collapse;margin-bottom:1rem}
+th,td{border:1px solid #ccc;padding:.3rem .45rem;vertical-align:top;text-align:left}
+thead th{background:#f3f3f3}
+.d{display:block;font-size:11px;color:#444}
+.read.old{color:#b71c1c;font-weight:bold}
+.badge{display:inline-block;padding:0 .35rem;margin-right:.35rem;border-radius:3px;font-weight:bold;white-space:nowrap}
+.sev-Sev0{background:#7f0000;color:#fff}
+.sev-Sev1{background:#c62828;color:#fff}
+.sev-Sev2{background:#ffb74d;color:#1b1b1b}
+.sev-Sev3{background:#fff59d;color:#1b1b1b}
+.sev-Sev4{background:#e0e0e0;color:#1b1b1b}
+#alerts tr[data-alert]{background:#fff;color:#1b1b1b}
+#alerts tr.sev-Sev0 td:first-child{box-shadow:inset 6px 0 #7f0000}
+#alerts tr.sev-Sev1 td:first-child{box-shadow:inset 6px 0 #c62828}
+#alerts tr.sev-Sev2 td:first-child{box-shadow:inset 6px 0 #ef6c00}
+#alerts tr.sev-Sev3 td:first-child{box-shadow:inset 6px 0 #fbc02d}
+#circuits tr.c-Sev0 th{box-shadow:inset 6px 0 #7f0000}
+#circuits tr.c-Sev1 th{box-shadow:inset 6px 0 #c62828}
+#circuits tr.c-Sev2 th{box-shadow:inset 6px 0 #ef6c00}
+#circuits tr.c-Sev3 th{box-shadow:inset 6px 0 #fbc02d}
+.name{font-weight:bold}
+.s-up{background:#c8e6c9}.s-warn{background:#ffe082}.s-down{background:#ef9a9a;font-weight:bold}
+.s-unknown{background:#e0e0e0;color:#555}.s-na{background:#f7f7f7;color:#777}
+td.path-label{display:none}
+time{font-family:ui-monospace,monospace;font-size:12px;color:#555}
+.sev-Sev0 time,.sev-Sev1 time{color:inherit}
+@media (max-width:720px){
+  body{margin:.5rem}
+  table{width:100%}
+  #alerts thead,#circuits thead{display:none}
+  #alerts,#alerts tbody,#alerts tr,#alerts td{display:block;border:none}
+  #alerts tr{border:1px solid #999;border-radius:4px;margin-bottom:.6rem;padding:.3rem}
+  #alerts td{padding:.1rem .2rem;overflow-wrap:anywhere}
+  #alerts td[data-label="Next action"]::before{content:"Next: ";font-weight:bold}
+  #alerts td[data-label="Owner"]::before{content:"Owner: ";font-weight:bold}
+  #alerts tr.sev-Sev0,#alerts tr.sev-Sev1,#alerts tr.sev-Sev2,#alerts tr.sev-Sev3{box-shadow:none}
+  #alerts tr[data-alert] td:first-child{box-shadow:none}
+  #alerts tr.sev-Sev0{border-left:8px solid #7f0000}
+  #alerts tr.sev-Sev1{border-left:8px solid #c62828}
+  #alerts tr.sev-Sev2{border-left:8px solid #ef6c00}
+  #alerts tr.sev-Sev3{border-left:8px solid #fbc02d}
+  #circuits,#circuits tbody{display:block}
+  #circuits tr{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:2px;margin-bottom:.7rem;border:1px solid #999;border-radius:4px}
+  #circuits th,#circuits td.peer,#circuits td.path-label,#circuits td.wide{grid-column:1/-1;display:block;border:none}
+  #circuits td.path-label{font-weight:bold;padding-bottom:0}
+  #circuits td{border:none;overflow-wrap:anywhere;font-size:13px}
+  #circuits td[data-layer]::before{content:attr(data-label);display:block;font-size:11px;font-weight:normal;color:#333}
+  #circuits td.s-up .d,#circuits td.s-na .d{display:none}
+  #circuits tr.c-Sev0{border-left:8px solid #7f0000}
+  #circuits tr.c-Sev1{border-left:8px solid #c62828}
+  #circuits tr.c-Sev2{border-left:8px solid #ef6c00}
+  #circuits tr.c-Sev3{border-left:8px solid #fbc02d}
+  #circuits tr th{box-shadow:none!important}
+  #recent li{overflow-wrap:anywhere}
+}
+`;
+
+export function renderStatusHtml(model: StatusModel, options: RenderOptions = {}): string {
   const names = new Map(model.circuits.map((c) => [c.id.toLowerCase(), c.name]));
   const layerHeads = PATHS.flatMap((path) =>
     LAYERS.map((l) => `<th scope="col" class="${path}">${l.short}</th>`),
   ).join("");
+  const summary = model.summary;
+  const staleAfter = summary?.staleAfterMinutes ?? Number.POSITIVE_INFINITY;
+  const open = summary
+    ? SEVERITIES.filter((s) => summary.openBySeverity[s] > 0).map(
+        (s) => `${summary.openBySeverity[s]} ${s}`,
+      )
+    : [];
+  const filtered =
+    model.filters && (model.filters.severity || model.filters.provider || model.filters.location)
+      ? ` (filtered: ${model.circuits.length} of ${summary?.circuits ?? model.circuits.length})`
+      : "";
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="60">
-<title>erwatch status</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}
-table{border-collapse:collapse;margin-bottom:1.5rem}
-th,td{border:1px solid #ccc;padding:.3rem .45rem;vertical-align:top;text-align:left}
-thead th{background:#f3f3f3}
-.d{display:block;font-size:11px;color:#444}
-.s-up{background:#c8e6c9}.s-warn{background:#ffe082}.s-down{background:#ef9a9a;font-weight:bold}
-.s-unknown{background:#e0e0e0;color:#555}.s-na{background:#f7f7f7;color:#777}
-.sev-Sev0 td:first-child,.sev-Sev1 td:first-child{background:#ef9a9a;font-weight:bold}
-.sev-Sev2 td:first-child,.sev-Sev3 td:first-child{background:#ffe082}
-time{font-family:ui-monospace,monospace;font-size:12px;color:#555}
-</style>
+<title>${open.length > 0 ? `${escapeHtml(open.join(", "))} · ` : ""}erwatch status</title>
+<style>${STYLE}</style>
 </head>
 <body>
-<h1>erwatch</h1>
-<p>Generated ${escapeHtml(model.generatedAt)} from stored state; no Azure call is made to draw this page.</p>
-<h2>Circuits</h2>
-<table id="circuits">
-<thead>
-<tr><th rowspan="2">Circuit</th><th rowspan="2">Peering</th><th colspan="${LAYERS.length}">primary</th><th colspan="${LAYERS.length}">secondary</th><th rowspan="2">Last read</th></tr>
-<tr>${layerHeads}</tr>
-</thead>
-<tbody>
-${model.circuits.length === 0 ? `<tr><td colspan="${LAYERS.length * 2 + 3}">No circuit has been swept yet.</td></tr>` : model.circuits.map(circuitRows).join("\n")}
-</tbody>
-</table>
-<h2>Open alerts</h2>
+${banner(summary, model.silences ?? [], model.generatedAt)}
+${filterForm(model, options)}
+<h2>Open alerts (${model.openAlerts.length})</h2>
 <table id="alerts">
-<thead><tr><th>Severity</th><th>Circuit</th><th>Peering</th><th>Paths</th><th>Owner</th><th>What</th><th>Next action</th><th>First seen</th></tr></thead>
+<thead><tr><th>Severity</th><th>Age</th><th>Circuit</th><th>Peering</th><th>Paths</th><th>Owner</th><th>What</th><th>Next action</th></tr></thead>
 <tbody>
 ${alertRows(model.openAlerts)}
 </tbody>
 </table>
+<h2>Circuits${filtered}</h2>
+<table id="circuits">
+<thead>
+<tr><th rowspan="2">Circuit</th><th rowspan="2">Peering</th><th colspan="${LAYERS.length}">primary</th><th colspan="${LAYERS.length}">secondary</th></tr>
+<tr>${layerHeads}</tr>
+</thead>
+<tbody>
+${model.circuits.length === 0 ? `<tr><td colspan="${LAYERS.length * 2 + 2}">${filtered ? "No circuit matches the filters." : "No circuit has been swept yet."}</td></tr>` : model.circuits.map((c) => circuitRows(c, staleAfter)).join("\n")}
+</tbody>
+</table>
+${silenceList(model.silences ?? [])}
 <h2>Recent changes</h2>
 <ul id="recent">
 ${model.recent.length === 0 ? "<li>Nothing changed recently.</li>" : model.recent.map((e) => historyLine(e, names)).join("\n")}
 </ul>
+<p class="d">Generated ${time(model.generatedAt)} from stored state; no Azure call is made to draw this page. It reloads every minute.</p>
 </body>
 </html>
 `;

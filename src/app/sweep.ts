@@ -15,7 +15,10 @@ import { baselineTargets, keepBaseline } from "./route-baseline.js";
 import type { CircuitReader, CircuitTarget, DiscoveryFailure } from "./ports.js";
 import { recordCircuit, type KeyDecision } from "./record-circuit.js";
 import { discoverTargets, readEach, type CircuitError, type Scope } from "./scan.js";
+import { silencesForSweep, type SilenceStore } from "./silences.js";
 import type { EventSink, StateStore } from "./state-store.js";
+import { measureSweep } from "./sweep-measure.js";
+import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
 export type { KeyDecision } from "./record-circuit.js";
 
@@ -26,9 +29,14 @@ export interface SweepDeps {
   sink: EventSink | null;
   policy: EvaluationPolicy & { alerts: AlertPolicy };
   silences: Silence[];
+  /** Run-time silences (`erwatch silence add`), read once per sweep beside `silences`. */
+  silenceStore?: SilenceStore | null;
   historyRetentionDays: number;
   logger: Logger;
   newId?: () => string;
+  telemetry?: Telemetry;
+  /** Wall clock for latencies (publish); decisions use the request's `now`. */
+  clock?: () => Date;
 }
 
 export interface SweepResult {
@@ -55,6 +63,8 @@ export interface SweepRequest {
   targets?: CircuitTarget[];
   now: Date;
   abortSignal: AbortSignal;
+  /** Ctrl-C on the CLI: stop reading and record nothing more (see ReadEachOptions). */
+  stopSignal?: AbortSignal;
 }
 
 /** Storage trouble here must not cost the sweep what it decided: the next drain picks it up. */
@@ -87,6 +97,9 @@ async function prune(deps: SweepDeps, now: Date, log: Logger): Promise<void> {
 export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
 
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
+  const clock = deps.clock ?? (() => new Date());
+
   async function sweep(request: SweepRequest): Promise<SweepResult> {
     // Storage that stops answering must not hold the sweep past its own deadline.
     const store = deps.store.withSignal(request.abortSignal);
@@ -94,7 +107,15 @@ export function createSweeper(deps: SweepDeps) {
     const sweepId = newId();
     const log = deps.logger.child({ sweepId });
     const { now, abortSignal } = request;
+    const started = performance.now();
     log.info("sweep started");
+    const silences = await silencesForSweep(
+      deps.silences,
+      deps.silenceStore,
+      now,
+      log,
+      request.abortSignal,
+    );
     const found = request.scope
       ? await discoverTargets(deps.reader, request.scope, { abortSignal, logger: log })
       : { targets: [], failures: [] };
@@ -121,11 +142,18 @@ export function createSweeper(deps: SweepDeps) {
         logger: log,
         now,
         routesFor: (t) => baseline.has(t.id.toLowerCase()),
+        ...(request.stopSignal ? { stopSignal: request.stopSignal } : {}),
       },
       async (read, circuitLog) => {
         const reading = withoutRouteTables(read);
         readings.push(reading);
-        const record = await recordCircuit(scoped, reading, now, sweepId, circuitLog);
+        const record = await recordCircuit(
+          { ...scoped, silences },
+          reading,
+          now,
+          sweepId,
+          circuitLog,
+        );
         if (baseline.has(read.ref.id.toLowerCase()))
           await keepBaseline(store, read, record.verdict, now, circuitLog);
         verdicts.push(record.verdict);
@@ -146,7 +174,21 @@ export function createSweeper(deps: SweepDeps) {
     );
 
     const drained = await publish(scoped, sweepId, now, log);
+    const publishedAt = clock().getTime();
+    for (const e of drained.published)
+      telemetry.eventPublished(Math.max(0, publishedAt - Date.parse(e.occurredAt)), e.action);
     await prune(scoped, now, log);
+    const finishedAt = new Date(now.getTime() + (performance.now() - started));
+    await measureSweep(scoped, telemetry, log, {
+      request,
+      sweepId,
+      now,
+      finishedAt,
+      durationMs: performance.now() - started,
+      verdicts,
+      ignored: ignored.length,
+      errors: errors.length,
+    });
     log.info(
       {
         circuits: verdicts.length,

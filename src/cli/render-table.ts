@@ -1,10 +1,13 @@
 // Table output for a person at 2 a.m.: the layer table per peering with the
 // broken cell impossible to miss, then each finding with its owner, next action
-// and ticket. Words, not only colours, carry the state (colour is a bonus on a TTY).
+// and ticket. Words, not only colours, carry the state (colour is a bonus on a
+// TTY). Everything fits the terminal's width, and every string that came from
+// Azure is neutralised before it is printed.
 
 import type { ReportCircuit, ReportFinding } from "../app/report.js";
 import type { LayerStatus } from "../core/model.js";
 import { LAYER_ROWS, STATUS_WORDS } from "../core/vocabulary.js";
+import { DEFAULT_WIDTH, fit, neutralise, wrap } from "./terminal.js";
 
 const COLOUR: Record<LayerStatus, string> = {
   up: "32",
@@ -18,9 +21,11 @@ export interface RenderOptions {
   colour: boolean;
   /** Leave out the resource id and the carrier ticket (the demo's running view). */
   brief?: boolean;
+  /** Columns to fit (default 80). */
+  width?: number;
 }
 
-function paint(text: string, status: string, o: RenderOptions): string {
+export function paint(text: string, status: string, o: Pick<RenderOptions, "colour">): string {
   return o.colour ? `\u001b[${COLOUR[status as LayerStatus] ?? "0"}m${text}\u001b[0m` : text;
 }
 
@@ -28,61 +33,107 @@ function cellText(
   cell: { status: string; detail: string },
   width: number,
   o: RenderOptions,
+  pad: boolean,
 ): string {
-  const text = `${STATUS_WORDS[cell.status as LayerStatus] ?? cell.status} ${cell.detail}`;
-  const clipped = text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
-  return paint(clipped, cell.status, o);
+  const text = `${STATUS_WORDS[cell.status as LayerStatus] ?? neutralise(cell.status)} ${neutralise(cell.detail)}`;
+  return paint(fit(text, width, pad), cell.status, o);
+}
+
+/** Prose lines at `indent`, wrapped to the width. */
+function prose(text: string, width: number, indent: string, hanging = indent): string[] {
+  return wrap(
+    neutralise(text, { multiline: true }),
+    width - indent.length,
+    hanging.slice(indent.length),
+  ).map((l) => `${indent}${l}`);
 }
 
 export function renderFinding(
   f: ReportFinding,
   circuitName?: string,
-  o: Pick<RenderOptions, "brief"> = {},
+  o: Pick<RenderOptions, "brief" | "width"> = {},
 ): string {
+  const width = o.width ?? DEFAULT_WIDTH;
   const where = [circuitName, f.peering, f.paths.length > 0 ? f.paths.join("+") : null]
     .filter(Boolean)
+    .map((s) => neutralise(s))
     .join("  ");
   const lines = [
-    `${f.severity}  ${f.code}  owner: ${f.owner}  ${where}`,
-    `  ${f.title}`,
-    `  Next: ${f.nextAction}`,
+    ...prose(`${f.severity}  ${f.code}  owner: ${f.owner}  ${where}`, width, ""),
+    ...prose(f.title, width, "  "),
+    ...prose(`Next: ${f.nextAction}`, width, "  ", "        "),
   ];
+  // The ticket's lines stay whole: they are pasted into the carrier's portal.
   if (f.ticket && !o.brief)
-    lines.push("  Ticket for the carrier:", ...f.ticket.split("\n").map((l) => `    ${l}`));
+    lines.push(
+      "  Ticket for the carrier:",
+      ...f.ticket.split("\n").map((l) => `    ${neutralise(l)}`),
+    );
   return lines.join("\n");
 }
 
+/** Widest layer label ("gateway wiring") and a gap. */
+const LABEL = Math.max(...LAYER_ROWS.map((l) => l.label.length)) + 2;
+
 export function renderCircuit(c: ReportCircuit, o: RenderOptions): string {
+  const width = o.width ?? DEFAULT_WIDTH;
   const out: string[] = [];
   out.push(
-    `${c.name}  (${c.provider ?? "provider ?"} @ ${c.peeringLocation ?? "?"}; service key ${c.serviceKey ?? "?"})`,
+    ...prose(
+      `${c.name}  (${c.provider ?? "provider ?"} @ ${c.peeringLocation ?? "?"}; service key ${c.serviceKey ?? "?"})`,
+      width,
+      "",
+      "  ",
+    ),
   );
-  if (!o.brief) out.push(`  ${c.id}`);
+  // The resource id stays whole, however wide: a person copies it.
+  if (!o.brief) out.push(`  ${neutralise(c.id)}`);
   out.push(
-    `  read ${c.readAt}; model ${c.settings.connectivityModel}; criticality ${c.settings.criticality}`,
+    ...prose(
+      `read ${c.readAt}; model ${c.settings.connectivityModel}; criticality ${c.settings.criticality}`,
+      width,
+      "  ",
+    ),
   );
-  const width = 38;
+  // Two cells side by side when they can hold a few words each; else one path under the other.
+  const cell = Math.floor((width - 2 - LABEL - 1) / 2);
+  const sideBySide = cell >= 16;
   for (const p of c.peerings) {
-    // Wide enough for the longest peering name ("AzurePrivatePeering") plus a space.
-    const label = Math.max(18, p.name.length + 1);
     out.push("");
-    out.push(`  ${p.name.padEnd(label)}${"primary".padEnd(width + 1)}secondary`);
-    for (const layer of LAYER_ROWS) {
-      out.push(
-        `  ${layer.label.padEnd(label)}${cellText(p.paths.primary[layer.key], width, o)} ${cellText(p.paths.secondary[layer.key], width, o)}`,
-      );
+    if (sideBySide) {
+      out.push(`  ${fit(neutralise(p.name), width - 2)}`);
+      out.push(`  ${" ".repeat(LABEL)}${fit("primary", cell, true)} secondary`);
+      for (const layer of LAYER_ROWS)
+        out.push(
+          `  ${layer.label.padEnd(LABEL)}${cellText(p.paths.primary[layer.key], cell, o, true)} ${cellText(p.paths.secondary[layer.key], cell, o, false)}`,
+        );
+    } else {
+      for (const path of ["primary", "secondary"] as const) {
+        out.push(`  ${fit(`${neutralise(p.name)} ${path}`, width - 2)}`);
+        for (const layer of LAYER_ROWS)
+          out.push(
+            `    ${layer.label.padEnd(LABEL)}${cellText(p.paths[path][layer.key], width - 4 - LABEL, o, false)}`,
+          );
+      }
     }
     for (const path of ["primary", "secondary"] as const) {
       const routes = p.paths[path].receivedRoutes;
       if (!routes) continue;
-      out.push("", `  received routes ${p.name}/${path}:`);
+      out.push("", `  received routes ${neutralise(p.name)}/${path}:`);
       if (!Array.isArray(routes))
-        out.push(`    could not read: ${routes.error.kind} (${routes.error.message})`);
+        out.push(
+          ...prose(`could not read: ${routes.error.kind} (${routes.error.message})`, width, "    "),
+        );
       else if (routes.length === 0) out.push("    (none)");
       else
         for (const r of routes)
           out.push(
-            `    ${r.network.padEnd(20)} via ${r.nextHop.padEnd(16)} locPrf ${r.locPrf || "-"}  path ${r.path}`,
+            fit(
+              neutralise(
+                `    ${r.network.padEnd(20)} via ${r.nextHop.padEnd(16)} locPrf ${r.locPrf || "-"}  path ${r.path}`,
+              ),
+              width,
+            ),
           );
     }
   }
@@ -91,7 +142,7 @@ export function renderCircuit(c: ReportCircuit, o: RenderOptions): string {
     out.push("  No findings: every layer that could be read is healthy.");
   for (const f of c.findings)
     out.push(
-      renderFinding(f, undefined, o)
+      renderFinding(f, undefined, { ...o, width: width - 2 })
         .split("\n")
         .map((l) => `  ${l}`)
         .join("\n"),

@@ -20,6 +20,16 @@ export const SETTINGS = {
     doc: "pino level: trace, debug, info (default), warn, error.",
     sample: "info",
   },
+  APPLICATIONINSIGHTS_CONNECTION_STRING: {
+    section: "general",
+    doc: "Application Insights connection string: erwatch's own metrics (sweeps, ARM calls and 429s, failed reads, open alerts, event latencies, dead letters) are exported there through OpenTelemetry. Unset: no metrics leave the process. infra/ sets it.",
+    sample: "",
+  },
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: {
+    section: "general",
+    doc: "Authorization=AAD;ClientId=<identity client id>: send metrics with Entra ID (Application Insights with local authentication off, as infra/ creates it).",
+    sample: "",
+  },
   ERWATCH_SUBSCRIPTIONS: {
     section: "arm",
     doc: "Comma-separated subscription ids: every ExpressRoute circuit in them is watched.",

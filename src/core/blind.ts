@@ -85,6 +85,7 @@ export function blindFindings(
           statusCode: f.statusCode ?? null,
           missingPermission: f.missingPermission ?? null,
           message: f.message,
+          requestId: f.requestId ?? null,
         })),
       },
       nextAction: nextActionFor(first, subscriptionId),

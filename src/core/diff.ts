@@ -146,6 +146,8 @@ export function diffSnapshot(
       providerWasProvisioned:
         (previous?.providerWasProvisioned ?? false) || providerState === "Provisioned",
       peerings,
+      provider: circuitRead ? verdict.serviceProviderName : (previous?.provider ?? null),
+      peeringLocation: circuitRead ? verdict.peeringLocation : (previous?.peeringLocation ?? null),
     },
     transitions,
     prefixSamples,

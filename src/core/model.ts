@@ -107,6 +107,8 @@ export interface ReadFailure {
   statusCode?: number;
   /** For `forbidden`: the RBAC action the identity lacks. */
   missingPermission?: string;
+  /** ARM's `x-ms-request-id` of the failed request: what Azure support asks for. */
+  requestId?: string;
 }
 
 export type Reading<T> =

@@ -49,6 +49,9 @@ export interface Snapshot {
   providerState: string | null;
   providerWasProvisioned: boolean;
   peerings: Record<string, SnapshotPeering>;
+  /** The carrier and peering location (status page filters); absent in older snapshots. */
+  provider?: string | null;
+  peeringLocation?: string | null;
 }
 
 export function pathStatus(

@@ -2,7 +2,7 @@
 // CLI, the status page and the Teams card, so the three never disagree on
 // what a layer is called or what "unknown" looks like.
 
-import type { Layer, LayerStatus, Owner, TableLayer } from "./model.js";
+import type { Layer, LayerStatus, Owner, Severity, TableLayer } from "./model.js";
 import { TABLE_LAYERS } from "./model.js";
 
 /** `label` in sentences and wide tables; `short` in column headers. */
@@ -33,4 +33,13 @@ export const OWNER_WORDS: Record<Owner, string> = {
   carrier: "the carrier",
   you: "you",
   shared: "shared (you and the carrier)",
+};
+
+/** Azure Monitor's names for its severities: Sev0 must never read like Sev2. */
+export const SEVERITY_WORDS: Record<Severity, string> = {
+  Sev0: "critical",
+  Sev1: "error",
+  Sev2: "warning",
+  Sev3: "informational",
+  Sev4: "verbose",
 };

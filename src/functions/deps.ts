@@ -13,6 +13,7 @@ import { consoleDestination } from "../logging.js";
 import { loadStatusConfig, loadSweepConfig } from "../runtime/config.js";
 import type { StatusRuntime } from "../runtime/status.js";
 import type { SweepRuntime } from "../runtime/sweep.js";
+import { startTelemetry } from "../runtime/telemetry.js";
 
 export interface SweepFunctionDeps {
   runtime: SweepRuntime;
@@ -39,8 +40,9 @@ export function cachedFactory<T>(build: () => Promise<T>): () => Promise<T> {
 export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
   const config = loadSweepConfig(processEnv(), { publish: "required", functions: true });
   const { buildSweepRuntime } = await import("../runtime/sweep.js");
-  const runtime = buildSweepRuntime(config, { logDestination: consoleDestination() });
-  await runtime.store.ensureTables();
+  const telemetry = await startTelemetry(config);
+  const runtime = buildSweepRuntime(config, { logDestination: consoleDestination(), telemetry });
+  await Promise.all([runtime.store.ensureTables(), runtime.silences.ensureTable()]);
   return { runtime, coordinator: new SweepCoordinator<SweepResult>(), now: () => new Date() };
 });
 
@@ -48,6 +50,6 @@ export const statusDeps = cachedFactory<StatusFunctionDeps>(async () => {
   const config = loadStatusConfig(processEnv());
   const { buildStatusRuntime } = await import("../runtime/status.js");
   const runtime = buildStatusRuntime(config, { logDestination: consoleDestination() });
-  await runtime.store.ensureTables();
+  await Promise.all([runtime.store.ensureTables(), runtime.silences.ensureTable()]);
   return { runtime, now: () => new Date() };
 });

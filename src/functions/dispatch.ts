@@ -6,6 +6,7 @@ import { processEnv } from "../config/env.js";
 import { readTriggerSettings } from "../config/functions.js";
 import { consoleDestination } from "../logging.js";
 import { loadDispatchConfig } from "../runtime/config.js";
+import { startTelemetry } from "../runtime/telemetry.js";
 import { cachedFactory } from "./deps.js";
 
 export interface DispatchFunctionDeps {
@@ -102,7 +103,8 @@ export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
 export const dispatchDeps = cachedFactory<DispatchFunctionDeps>(async () => {
   const config = loadDispatchConfig(processEnv());
   const { buildDispatchRuntime } = await import("../runtime/dispatch.js");
-  const runtime = buildDispatchRuntime(config, { logDestination: consoleDestination() });
+  const telemetry = await startTelemetry(config);
+  const runtime = buildDispatchRuntime(config, { logDestination: consoleDestination(), telemetry });
   await runtime.deliveries.ensureTable();
   return {
     dispatcher: runtime.dispatcher,

@@ -5,22 +5,35 @@ import functions, {
 } from "@azure/functions";
 import { loadStatus } from "../app/status.js";
 import { renderStatusHtml } from "../app/status-html.js";
+import { SEVERITIES, type Severity } from "../core/model.js";
 import { statusDeps, type StatusFunctionDeps } from "./deps.js";
 
-/** Stored state only: never an ARM read. */
+const text = (value: string | null) => (value && value.trim() !== "" ? value.trim() : null);
+
+/** Stored state only: never an ARM read. Filters come as query parameters, so they work without script. */
 export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     const deps = await getDeps();
-    const model = await loadStatus(deps.runtime.store, deps.now(), {
+    const { config, store, silences } = deps.runtime;
+    const severity = text(request.query.get("severity"));
+    const model = await loadStatus(store, deps.now(), {
       recentHours: 24,
       recentLimit: 50,
+      sweepIntervalMinutes: config.state.policy.sweepIntervalMinutes,
+      silenceStore: silences,
+      configuredSilences: config.state.silences,
+      filters: {
+        severity: SEVERITIES.includes(severity as Severity) ? (severity as Severity) : null,
+        provider: text(request.query.get("provider")),
+        location: text(request.query.get("location")),
+      },
     });
     if ((request.headers.get("accept") ?? "").includes("application/json"))
       return { status: 200, jsonBody: model };
     return {
       status: 200,
       headers: { "content-type": "text/html; charset=utf-8" },
-      body: renderStatusHtml(model),
+      body: renderStatusHtml(model, { code: text(request.query.get("code")) }),
     };
   };
 }

@@ -4,6 +4,7 @@
 import type { TokenCredential } from "@azure/identity";
 import type { DestinationStream } from "pino";
 import { azureCredential } from "../adapters/credential.js";
+import type { Telemetry } from "../app/telemetry.js";
 import { CLOUDS, type CloudName } from "../config/arm.js";
 import { createLogger, type Logger } from "../logging.js";
 
@@ -12,6 +13,8 @@ export interface CommonOverrides {
   logDestination?: DestinationStream;
   logger?: Logger;
   extraSecrets?: string[];
+  /** erwatch's own metrics (runtime/telemetry.ts starts the exporter); none when absent. */
+  telemetry?: Telemetry;
 }
 
 export function runtimeLogger(

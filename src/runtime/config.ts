@@ -15,13 +15,16 @@ import { readPublishConfig, type PublishConfig } from "../config/publish.js";
 import { SettingsReader } from "../config/reader.js";
 import type { Env } from "../config/settings.js";
 import { hasStateConnection, readStateConfig, type StateConfig } from "../config/state.js";
+import { readTelemetryConfig, type TelemetryConfig } from "../config/telemetry.js";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
-interface Base {
+export interface Base {
   logLevel: string;
   /** Picks the login host for identities and storage suffixes. */
   cloud: CloudName;
+  /** Application Insights for erwatch's own metrics; the CLI never exports. */
+  telemetry: TelemetryConfig;
 }
 
 /** `erwatch diagnose` and the stateless `erwatch sweep`: ARM only. */
@@ -54,9 +57,10 @@ function load<T>(env: Env, read: (r: SettingsReader, cloud: CloudName) => T): T 
   const r = new SettingsReader(env);
   const logLevel = r.oneOf("LOG_LEVEL", LOG_LEVELS, "info");
   const cloud = readCloud(r);
+  const telemetry = readTelemetryConfig(r);
   const value = read(r, cloud);
   r.throwIfProblems();
-  return { ...value, logLevel, cloud };
+  return { ...value, logLevel, cloud, telemetry };
 }
 
 export function loadReadConfig(env: Env, options: { scope: boolean }): ReadConfig {

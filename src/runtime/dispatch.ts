@@ -10,6 +10,7 @@ import { TableDeliveryLog } from "../adapters/tables/delivery-log.js";
 import { createTableClient, tableNames } from "../adapters/tables/state-store.js";
 import { createDispatcher, type Dispatcher } from "../app/dispatch/dispatcher.js";
 import type { Receiver } from "../app/dispatch/receiver.js";
+import { instrumentDispatcher } from "../app/dispatch-telemetry.js";
 import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger, type CommonOverrides } from "./common.js";
 import { secretsOf, type DispatchRuntimeConfig } from "./config.js";
@@ -58,7 +59,7 @@ export function buildDispatchRuntime(
     now,
     state.timeoutMs,
   );
-  const dispatcher = createDispatcher({
+  const bare = createDispatcher({
     receivers,
     routing: dispatch.routing,
     deliveries,
@@ -79,6 +80,9 @@ export function buildDispatchRuntime(
     now,
     sleep: overrides.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
   });
+  const dispatcher = overrides.telemetry
+    ? instrumentDispatcher(bare, overrides.telemetry, now)
+    : bare;
   const serviceBus = serviceBusClient(
     config.publish.connection,
     credentialFor,

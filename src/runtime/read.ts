@@ -2,6 +2,7 @@
 
 import type { ArmClientOptions } from "../adapters/arm/clients.js";
 import { createArmReader } from "../adapters/arm/reader.js";
+import { armRequestCounter } from "../adapters/telemetry/arm-policy.js";
 import type { CircuitReader } from "../app/ports.js";
 import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger, type CommonOverrides } from "./common.js";
@@ -20,11 +21,17 @@ export interface ReadRuntime {
 }
 
 export function buildReader(config: ReadConfig, overrides: ReadOverrides): CircuitReader {
+  const pipeline = {
+    ...overrides.armClientOptions?.pipeline,
+    ...(overrides.telemetry
+      ? { additionalPolicies: [armRequestCounter(overrides.telemetry)] }
+      : {}),
+  };
   return createArmReader({
     credential: credentials(config.cloud, overrides)(),
     config: config.arm,
     ...(overrides.now ? { now: overrides.now } : {}),
-    ...(overrides.armClientOptions ? { clientOptions: overrides.armClientOptions } : {}),
+    clientOptions: { ...overrides.armClientOptions, pipeline },
   });
 }
 

@@ -1,6 +1,8 @@
 // The Table Storage state store, built from its configuration.
 
+import { silenceTableName, TableSilenceStore } from "../adapters/tables/silence-store.js";
 import { createTableClient, TableStateStore, tableNames } from "../adapters/tables/state-store.js";
+import type { SilenceStore } from "../app/silences.js";
 import type { StateStore } from "../app/state-store.js";
 import type { StateConfig } from "../config/state.js";
 import type { CredentialFor } from "./common.js";
@@ -14,5 +16,12 @@ export function buildStateStore(config: StateConfig, credentialFor: CredentialFo
       history: createTableClient(config, names.history, credentialFor),
     },
     { timeoutMs: config.timeoutMs },
+  );
+}
+
+/** Run-time silences (`erwatch silence`), beside the state tables. */
+export function buildSilenceStore(config: StateConfig, credentialFor: CredentialFor): SilenceStore {
+  return new TableSilenceStore(
+    createTableClient(config, silenceTableName(config.tablePrefix), credentialFor),
   );
 }

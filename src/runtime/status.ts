@@ -1,24 +1,29 @@
 // The status page: stored state only, so it needs neither ARM nor Service Bus.
 
+import type { SilenceStore } from "../app/silences.js";
 import type { StateStore } from "../app/state-store.js";
 import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger, type CommonOverrides } from "./common.js";
 import { secretsOf, type StatusConfig } from "./config.js";
-import { buildStateStore } from "./state.js";
+import { buildSilenceStore, buildStateStore } from "./state.js";
 
 export interface StatusRuntime {
   config: StatusConfig;
   logger: Logger;
   store: StateStore;
+  /** Run-time silences: the status page shows them, `erwatch silence` edits them. */
+  silences: SilenceStore;
 }
 
 export function buildStatusRuntime(
   config: StatusConfig,
   overrides: CommonOverrides = {},
 ): StatusRuntime {
+  const credentialFor = credentials(config.cloud, overrides);
   return {
     config,
     logger: runtimeLogger(config.logLevel, secretsOf(config), overrides),
-    store: buildStateStore(config.state, credentials(config.cloud, overrides)),
+    store: buildStateStore(config.state, credentialFor),
+    silences: buildSilenceStore(config.state, credentialFor),
   };
 }

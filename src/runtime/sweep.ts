@@ -5,13 +5,14 @@ import type { ServiceBusClientOptions } from "@azure/service-bus";
 import { serviceBusClient } from "../adapters/servicebus/client.js";
 import { ServiceBusEventSink } from "../adapters/servicebus/publisher.js";
 import type { CircuitReader } from "../app/ports.js";
+import type { SilenceStore } from "../app/silences.js";
 import type { EventSink, StateStore } from "../app/state-store.js";
 import { createSweeper, type Sweeper } from "../app/sweep.js";
 import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger } from "./common.js";
 import { secretsOf, type SweepConfig } from "./config.js";
 import { buildReader, type ReadOverrides } from "./read.js";
-import { buildStateStore } from "./state.js";
+import { buildSilenceStore, buildStateStore } from "./state.js";
 
 export interface SweepOverrides extends ReadOverrides {
   serviceBusOptions?: ServiceBusClientOptions;
@@ -22,6 +23,7 @@ export interface SweepRuntime {
   logger: Logger;
   reader: CircuitReader;
   store: StateStore;
+  silences: SilenceStore;
   /** Null only without Service Bus (the CLI): events then wait in the outbox. */
   sink: EventSink | null;
   sweeper: Sweeper;
@@ -35,6 +37,7 @@ export function buildSweepRuntime(
   const credentialFor = credentials(config.cloud, overrides);
   const reader = buildReader(config, overrides);
   const store = buildStateStore(config.state, credentialFor);
+  const silences = buildSilenceStore(config.state, credentialFor);
   const sink = config.publish
     ? new ServiceBusEventSink(
         serviceBusClient(config.publish.connection, credentialFor, overrides.serviceBusOptions),
@@ -47,8 +50,10 @@ export function buildSweepRuntime(
     sink,
     policy: { classify: config.arm.classify, alerts: config.state.policy },
     silences: config.state.silences,
+    silenceStore: silences,
     historyRetentionDays: config.state.historyRetentionDays,
     logger,
+    ...(overrides.telemetry ? { telemetry: overrides.telemetry } : {}),
   });
-  return { config, logger, reader, store, sink, sweeper };
+  return { config, logger, reader, store, silences, sink, sweeper };
 }

@@ -60,7 +60,8 @@ describe("erwatch sweep --state", () => {
   it("without Service Bus, says the events wait in the outbox", async () => {
     const env = { ...world.env, ServiceBusConnection: undefined, ERWATCH_TABLE_PREFIX: "cliout" };
     const ran = await cli(["sweep", "--state"], env);
-    expect(ran.stdout).toMatch(/^alert open Sev0 {2}er-circuit-prod/m);
+    expect(ran.stdout).toMatch(/^ALERT +SEV +CIRCUIT +PEERING +FAMILY +CHANGE$/m);
+    expect(ran.stdout).toMatch(/^open +Sev0 +er-circuit-prod +Private +path-down +New since/m);
     expect(ran.stdout).toMatch(
       /1 alert event\(s\) wait in the outbox: ServiceBusConnection is not set/,
     );

@@ -4,9 +4,8 @@
 // red cell on the broken path, green on the healthy one, and the open alert
 // with its owner and next action. Leaves a screenshot in test-artifacts/.
 
-import functions from "@azure/functions";
 import { mkdirSync, rmSync, statSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -17,9 +16,9 @@ import { httpStatusHandler } from "../../src/functions/http-status.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { ensureChromium } from "../support/chromium.js";
 import { functionDeps } from "../support/function-deps.js";
+import { serveStatus as serve } from "../support/status-http.js";
 import { circuitReading, CIRCUIT_ID, type CircuitSpec } from "../support/readings.js";
-
-const { HttpRequest, InvocationContext } = functions;
+import { OWNER_WORDS } from "../../src/core/vocabulary.js";
 
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
 const SCREENSHOT = `${ARTIFACTS}status-page.png`;
@@ -61,50 +60,6 @@ class TwoCircuitReader implements CircuitReader {
     reading.ref = { ...reading.ref, id: target.id, name: target.name };
     return { kind: "read" as const, reading, settingProblems: [] };
   }
-}
-
-function headersOf(raw: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw))
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value;
-  return out;
-}
-
-/** GET /api/status through the real handler, adapted to node:http as the Functions host would. */
-function serve(handler: ReturnType<typeof httpStatusHandler>): Promise<Server> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (req.method !== "GET" || url.pathname !== "/api/status") {
-      res.writeHead(404).end();
-      return;
-    }
-    const request = new HttpRequest({
-      method: "GET",
-      url: url.href,
-      headers: headersOf(req.headers),
-      query: Object.fromEntries(url.searchParams),
-    });
-    const context = new InvocationContext({
-      invocationId: "browser-test",
-      functionName: "status",
-      logHandler: () => {},
-    });
-    handler(request, context).then(
-      (response) => {
-        const body =
-          response.jsonBody !== undefined ? JSON.stringify(response.jsonBody) : response.body;
-        res.writeHead(response.status ?? 200, response.headers as Record<string, string>);
-        res.end(typeof body === "string" ? body : "");
-      },
-      (error: unknown) => {
-        res.writeHead(500, { "content-type": "text/plain" }).end(String(error));
-      },
-    );
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve(server));
-  });
 }
 
 interface CellView {
@@ -314,6 +269,7 @@ describe.skipIf("skipReason" in browserCheck)("status page in headless Chromium"
         };
         return {
           key: row.dataset.alert,
+          severity: row.dataset.severity,
           cells: Array.from(row.querySelectorAll("td"), (td) => td.firstChild?.textContent ?? ""),
         };
       }),
@@ -323,25 +279,25 @@ describe.skipIf("skipReason" in browserCheck)("status page in headless Chromium"
     );
     expect(headers).toEqual([
       "Severity",
+      "Age",
       "Circuit",
       "Peering",
       "Paths",
       "Owner",
       "What",
       "Next action",
-      "First seen",
     ]);
     expect(rows).toHaveLength(1);
     const row = Object.fromEntries(headers.map((h, i) => [h, rows[0]!.cells[i]]));
     expect(rows[0]!.key).toBe(opened.key);
     expect(row).toMatchObject({
-      Severity: opened.severity,
       Circuit: BROKEN,
       Peering: PEERING,
       Paths: "secondary",
-      Owner: opened.owner,
+      Owner: OWNER_WORDS[opened.owner],
       "Next action": opened.nextAction,
     });
+    expect(rows[0]!.severity).toBe(opened.severity);
     expect(row.Owner).toMatch(/\S/);
     expect(row["Next action"]).toMatch(/\S/);
     await expect

@@ -16,7 +16,7 @@ export async function functionDeps(
   env: Record<string, string>,
   now: () => Date,
 ): Promise<SweepFunctionDeps & { sink: InMemoryEventSink; status: StatusFunctionDeps }> {
-  const { store } = await freshStore(connectionString);
+  const { store, silences } = await freshStore(connectionString);
   const config = loadSweepConfig(
     { ERWATCH_STORAGE: connectionString, ...env },
     { publish: "optional" },
@@ -29,14 +29,15 @@ export async function functionDeps(
     sink,
     policy: { classify: config.arm.classify, alerts: config.state.policy },
     silences: config.state.silences,
+    silenceStore: silences,
     historyRetentionDays: 30,
     logger,
   });
   return {
-    runtime: { config, logger, reader, store, sink, sweeper },
+    runtime: { config, logger, reader, store, silences, sink, sweeper },
     coordinator: new SweepCoordinator<SweepResult>(),
     now,
     sink,
-    status: { runtime: { config, logger, store }, now },
+    status: { runtime: { config, logger, store, silences }, now },
   };
 }

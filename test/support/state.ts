@@ -3,15 +3,19 @@ import {
   TableStateStore,
   tableNames,
 } from "../../src/adapters/tables/state-store.js";
+import { silenceTableName, TableSilenceStore } from "../../src/adapters/tables/silence-store.js";
 import type { StateConfig } from "../../src/config/state.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 
 let counter = 0;
 
 /** A store on fresh tables (a unique prefix per call), created. */
-export async function freshStore(
-  connectionString: string,
-): Promise<{ store: TableStateStore; prefix: string; config: StateConfig }> {
+export async function freshStore(connectionString: string): Promise<{
+  store: TableStateStore;
+  silences: TableSilenceStore;
+  prefix: string;
+  config: StateConfig;
+}> {
   counter += 1;
   const prefix = `t${process.pid}n${counter}`;
   const config: StateConfig = {
@@ -31,6 +35,9 @@ export async function freshStore(
     alerts: createTableClient(config, names.alerts, noCredential),
     history: createTableClient(config, names.history, noCredential),
   });
-  await store.ensureTables();
-  return { store, prefix, config };
+  const silences = new TableSilenceStore(
+    createTableClient(config, silenceTableName(prefix), noCredential),
+  );
+  await Promise.all([store.ensureTables(), silences.ensureTable()]);
+  return { store, silences, prefix, config };
 }

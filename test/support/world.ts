@@ -9,6 +9,7 @@ import { EventConsumer } from "../../src/adapters/servicebus/consumer.js";
 import { closeServiceBusClients } from "../../src/adapters/servicebus/client.js";
 import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
 import type { SweepResult } from "../../src/app/sweep.js";
+import type { Telemetry } from "../../src/app/telemetry.js";
 import type { Env } from "../../src/config/settings.js";
 import type { StatusFunctionDeps, SweepFunctionDeps } from "../../src/functions/deps.js";
 import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
@@ -50,6 +51,8 @@ export interface WorldOptions {
    * (Sev0–1 page, Sev2–3 Teams only, webhook Sev3 and worse).
    */
   routing?: "page-at-sev2" | "defaults";
+  /** erwatch's own metrics, e.g. an in-memory OpenTelemetry meter (none by default). */
+  telemetry?: Telemetry;
 }
 
 export interface World {
@@ -157,6 +160,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     credential: access.credential,
     // Quiet unless asked: test output should be test results.
     logDestination: options.logDestination ?? { write: () => true },
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   };
   // Each entry's runtime exactly as its Function builds it, from the same settings.
   const runtime = buildSweepRuntime(

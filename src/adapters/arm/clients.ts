@@ -9,8 +9,11 @@ import type { TokenCredential } from "@azure/identity";
 import type { ArmConfig } from "../../config/arm.js";
 
 export interface ArmClientOptions {
-  /** Extra pipeline options, e.g. `tlsOptions: { ca }` to trust a private CA. */
-  pipeline?: Pick<NetworkManagementClientOptionalParams, "tlsOptions" | "proxyOptions">;
+  /** Extra pipeline options, e.g. `tlsOptions: { ca }` to trust a private CA, or policies that count requests. */
+  pipeline?: Pick<
+    NetworkManagementClientOptionalParams,
+    "tlsOptions" | "proxyOptions" | "additionalPolicies"
+  >;
 }
 
 export class NetworkClients {

@@ -9,6 +9,8 @@ interface ErrorLike {
   message?: string;
   statusCode?: number;
   code?: string;
+  /** RestError: the response that failed, when there was one. */
+  response?: { headers?: { get?(name: string): string | undefined } };
 }
 
 function kindOf(error: ErrorLike, timedOut: boolean): ReadErrorKind {
@@ -73,6 +75,8 @@ export function toReadFailure(
   if (e.name === "MalformedResponseError")
     failure.message = `${context.target}: ${failure.message}`;
   if (e.statusCode !== undefined) failure.statusCode = e.statusCode;
+  const requestId = e.response?.headers?.get?.("x-ms-request-id");
+  if (requestId) failure.requestId = requestId;
   if (kind === "forbidden")
     failure.missingPermission = missingPermission(e.message) ?? context.call;
   return failure;

@@ -17,6 +17,9 @@ export const routeTableRow = (peering: string, path: string) =>
   `${ROUTE_TABLE_PREFIX}${peering.replace(/[^A-Za-z0-9._-]/g, "_")}|${path}`;
 /** When the sweep last read the circuit's route tables. */
 export const ROUTE_TABLE_MARK_ROW = `${ROUTE_TABLE_PREFIX}*`;
+/** The last completed sweep lives in the snapshots table under its own partition. */
+export const SWEEP_PARTITION = "erwatch-sweeps";
+export const SWEEP_ROW = "last-completed";
 export const alertRow = (key: string) => `alert|${key}`;
 export const outboxRow = (createdAt: string, eventId: string) => `outbox|${createdAt}|${eventId}`;
 export const historyRow = (at: string, writer: string, index: number) =>

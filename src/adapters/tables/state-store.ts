@@ -9,7 +9,7 @@
 
 import { odata, TableClient, type TableEntity, type TransactionAction } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/identity";
-import type { OutboxRow, StateStore, Stored } from "../../app/state-store.js";
+import type { OutboxRow, StateStore, Stored, SweepRecord } from "../../app/state-store.js";
 import type { StateConfig } from "../../config/state.js";
 import type { AlertEvent } from "../../core/alert-event.js";
 import type { HistoryEntry } from "../../core/history.js";
@@ -29,6 +29,8 @@ import {
   ROUTE_TABLE_PREFIX,
   routeTableRow,
   SNAPSHOT_ROW,
+  SWEEP_PARTITION,
+  SWEEP_ROW,
 } from "./keys.js";
 
 type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string; etag?: string };
@@ -436,5 +438,28 @@ export class TableStateStore implements StateStore {
       circuitId: String(row.circuitId),
       attemptedAt: String(row.attemptedAt),
     }));
+  }
+
+  async recordSweep(record: SweepRecord): Promise<void> {
+    const entity = {
+      partitionKey: SWEEP_PARTITION,
+      rowKey: SWEEP_ROW,
+      ...packJson(record, "sweep record"),
+    };
+    try {
+      await this.tables.snapshots.upsertEntity(entity, "Replace", this.call());
+    } catch (error) {
+      this.fail(error, "recording the completed sweep");
+    }
+  }
+
+  async lastSweep(): Promise<SweepRecord | null> {
+    const row = await this.getRow(
+      this.tables.snapshots,
+      SWEEP_PARTITION,
+      SWEEP_ROW,
+      "reading the last sweep",
+    );
+    return row ? unpackJson<SweepRecord>(row, "sweep record") : null;
   }
 }

@@ -1,0 +1,70 @@
+// Run-time silences in Table Storage: <prefix>Silences, one row per silence
+// (PK "silence", RK its id). Added with create (an id is never reused),
+// expired with an ETag-conditional replace.
+
+import { odata, type TableClient } from "@azure/data-tables";
+import type { SilenceStore, StoredSilence } from "../../app/silences.js";
+import type { Stored } from "../../app/state-store.js";
+import { isNotFound, rethrowStorage } from "./errors.js";
+import { packJson, unpackJson } from "./json-columns.js";
+
+const PARTITION = "silence";
+
+export const silenceTableName = (prefix: string) => `${prefix}Silences`;
+
+const rowKey = (id: string) => id.replace(/[^A-Za-z0-9._-]/g, "_");
+
+export class TableSilenceStore implements SilenceStore {
+  constructor(private readonly table: TableClient) {}
+
+  async ensureTable(): Promise<void> {
+    try {
+      await this.table.createTable();
+    } catch (error) {
+      rethrowStorage(error, `creating table ${this.table.tableName}`);
+    }
+  }
+
+  async list(options: { abortSignal?: AbortSignal } = {}): Promise<Stored<StoredSilence>[]> {
+    const out: Stored<StoredSilence>[] = [];
+    try {
+      for await (const row of this.table.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${PARTITION}` },
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      }))
+        out.push({ value: unpackJson<StoredSilence>(row, "silence"), etag: String(row.etag) });
+    } catch (error) {
+      // No table yet: nobody has added a silence.
+      if (isNotFound(error)) return [];
+      rethrowStorage(error, "listing silences");
+    }
+    return out.sort((a, b) => a.value.createdAt.localeCompare(b.value.createdAt));
+  }
+
+  private entity(silence: StoredSilence) {
+    return {
+      partitionKey: PARTITION,
+      rowKey: rowKey(silence.id),
+      circuit: silence.circuit,
+      ...packJson(silence, `silence ${silence.id}`),
+    };
+  }
+
+  async add(silence: StoredSilence): Promise<void> {
+    try {
+      await this.table.createEntity(this.entity(silence));
+    } catch (error) {
+      rethrowStorage(error, `adding silence ${silence.id}`);
+    }
+  }
+
+  async update(silence: Stored<StoredSilence>): Promise<void> {
+    try {
+      await this.table.updateEntity(this.entity(silence.value), "Replace", {
+        etag: silence.etag,
+      });
+    } catch (error) {
+      rethrowStorage(error, `updating silence ${silence.value.id}`);
+    }
+  }
+}

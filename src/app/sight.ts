@@ -1,0 +1,70 @@
+// What a sweep could not see. A sweep that read nothing, could not list a
+// subscription, found no circuit in a subscription it was pointed at, or had
+// reads fail is partly blind: its silence about those circuits means nothing,
+// and whoever ran it must hear so.
+
+import type { ReadFailure } from "../core/model.js";
+import { parseCircuitId } from "../core/resource-id.js";
+import type { Report } from "./report.js";
+
+export interface FailedReadGroup {
+  kind: ReadFailure["kind"];
+  call: string;
+  missingPermission: string | null;
+  count: number;
+  /** Circuits with at least one read in this group. */
+  circuits: string[];
+  /** Azure's `x-ms-request-id` of one failed request, for a support case. */
+  requestId: string | null;
+}
+
+export interface Sight {
+  /** True when anything in scope went unseen. */
+  blind: boolean;
+  nothingRead: boolean;
+  failedReads: FailedReadGroup[];
+  /** Subscriptions that listed fine but held no circuit: a wrong id, or no access to it. */
+  emptySubscriptions: string[];
+  unlistedSubscriptions: Report["discoveryFailures"];
+}
+
+export function sightOf(report: Report, scope: { subscriptions: string[] }): Sight {
+  const groups = new Map<string, FailedReadGroup>();
+  for (const c of report.circuits)
+    for (const f of c.failedReads) {
+      const key = `${f.kind}|${f.call}|${f.missingPermission ?? ""}`;
+      const group = groups.get(key) ?? {
+        kind: f.kind,
+        call: f.call,
+        missingPermission: f.missingPermission ?? null,
+        count: 0,
+        circuits: [],
+        requestId: null,
+      };
+      group.count += 1;
+      if (!group.circuits.includes(c.name)) group.circuits.push(c.name);
+      group.requestId ??= f.requestId ?? null;
+      groups.set(key, group);
+    }
+  const subscriptionOf = (id: string) => parseCircuitId(id)?.subscriptionId.toLowerCase() ?? "";
+  const seen = new Set(
+    [...report.circuits, ...report.ignored, ...report.errors].map((c) => subscriptionOf(c.id)),
+  );
+  const unlisted = new Set(report.discoveryFailures.map((f) => f.subscriptionId.toLowerCase()));
+  const emptySubscriptions = scope.subscriptions.filter(
+    (s) => !seen.has(s.toLowerCase()) && !unlisted.has(s.toLowerCase()),
+  );
+  const failedReads = [...groups.values()].sort((a, b) => b.count - a.count);
+  const nothingRead = report.circuits.length === 0 && report.ignored.length === 0;
+  return {
+    blind:
+      nothingRead ||
+      failedReads.length > 0 ||
+      emptySubscriptions.length > 0 ||
+      report.discoveryFailures.length > 0,
+    nothingRead,
+    failedReads,
+    emptySubscriptions,
+    unlistedSubscriptions: report.discoveryFailures,
+  };
+}

@@ -1,0 +1,126 @@
+// Run-time silences, as Alertmanager's `amtool silence` gives: added, listed
+// and expired by a person (`erwatch silence …`), kept in Table Storage beside
+// the ones configured in ERWATCH_SILENCES, and read once at the start of every
+// sweep, so a new silence holds from the next sweep on without a restart.
+
+import { validateWindow, windowActive } from "../core/silence.js";
+import type { PathName } from "../core/model.js";
+import type { Silence, SilenceWindow } from "../core/policy.js";
+import type { Logger } from "../logging.js";
+import type { Stored } from "./state-store.js";
+
+export interface StoredSilence extends Silence {
+  author: string;
+  createdAt: string;
+  /** Set by `silence expire`: the silence ends then, whatever its window says. */
+  expiredAt: string | null;
+}
+
+export interface SilenceStore {
+  ensureTable(): Promise<void>;
+  list(options?: { abortSignal?: AbortSignal }): Promise<Stored<StoredSilence>[]>;
+  /** Fails when the id is taken. */
+  add(silence: StoredSilence): Promise<void>;
+  /** Conditional on the ETag read; throws ConflictError when someone else changed it first. */
+  update(silence: Stored<StoredSilence>): Promise<void>;
+}
+
+export type SilenceStatus = "active" | "pending" | "expired";
+
+/** Where a silence stands now: covering alerts, waiting for its (next) window, or over for good. */
+export function silenceStatus(
+  silence: Silence & { expiredAt?: string | null },
+  now: Date,
+): SilenceStatus {
+  if (silence.expiredAt && Date.parse(silence.expiredAt) <= now.getTime()) return "expired";
+  const w = silence.window;
+  if (w.kind === "once") {
+    if (Date.parse(w.end) <= now.getTime()) return "expired";
+    return Date.parse(w.start) <= now.getTime() ? "active" : "pending";
+  }
+  try {
+    return windowActive(w, now) ? "active" : "pending";
+  } catch {
+    // Broken windows fail open at sweep time; here they are shown as not silencing.
+    return "pending";
+  }
+}
+
+export interface NewSilence {
+  circuit: string;
+  peering?: string;
+  path?: PathName;
+  window: SilenceWindow;
+  comment: string;
+  author: string;
+}
+
+/** Validates a silence the way ERWATCH_SILENCES is validated; every problem at once. */
+export function silenceProblems(input: NewSilence, now: Date): string[] {
+  const problems: string[] = [];
+  if (input.circuit.trim() === "") problems.push("--circuit: name or resource id of the circuit");
+  if (input.comment.trim() === "")
+    problems.push("--reason: say why (the carrier's ticket, the change)");
+  if (input.author.trim() === "") problems.push("--author: who is silencing");
+  try {
+    validateWindow(input.window);
+    if (input.window.kind === "once" && Date.parse(input.window.end) <= now.getTime())
+      problems.push("the window ends in the past: nothing would be silenced");
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  return problems;
+}
+
+export function newSilence(input: NewSilence, id: string, now: Date): StoredSilence {
+  const silence: StoredSilence = {
+    id,
+    circuit: input.circuit.trim(),
+    window: input.window,
+    comment: input.comment.trim(),
+    author: input.author.trim(),
+    createdAt: now.toISOString(),
+    expiredAt: null,
+  };
+  if (input.peering) silence.peering = input.peering;
+  if (input.path) silence.path = input.path;
+  return silence;
+}
+
+/** Ends a silence now; one already over stays as it was. */
+export function expired(silence: StoredSilence, now: Date): StoredSilence {
+  return { ...silence, expiredAt: now.toISOString() };
+}
+
+/**
+ * The silences a sweep honours: the configured ones and the stored ones still
+ * in force. Storage that cannot be read fails open: the configured silences
+ * hold, the stored ones do not, and a warning says so (an alert that goes out
+ * during maintenance is better than one that never does).
+ */
+/** Storage that does not answer must not hold the sweep: the configured silences hold meanwhile. */
+const LIST_DEADLINE_MS = 15_000;
+
+export async function silencesForSweep(
+  configured: Silence[],
+  store: SilenceStore | null | undefined,
+  now: Date,
+  log: Logger,
+  abortSignal?: AbortSignal,
+): Promise<Silence[]> {
+  if (!store) return configured;
+  try {
+    const deadline = AbortSignal.timeout(LIST_DEADLINE_MS);
+    const signal = abortSignal ? AbortSignal.any([abortSignal, deadline]) : deadline;
+    const stored = (await store.list({ abortSignal: signal }))
+      .map((s) => s.value)
+      .filter((s) => silenceStatus(s, now) !== "expired");
+    return [...configured, ...stored];
+  } catch (error) {
+    log.warn(
+      { err: error },
+      "stored silences could not be read; only ERWATCH_SILENCES holds this sweep",
+    );
+    return configured;
+  }
+}

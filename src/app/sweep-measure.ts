@@ -1,0 +1,64 @@
+// What a sweep leaves behind besides its decisions: its numbers for
+// telemetry, and the "last completed sweep" record the status page reads.
+
+import type { CircuitVerdict } from "../core/model.js";
+import { SEVERITIES, type Severity } from "../core/model.js";
+import type { Logger } from "../logging.js";
+import type { SweepDeps, SweepRequest } from "./sweep.js";
+import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
+
+/**
+ * After a sweep: its numbers to telemetry and, for a sweep of the whole scope,
+ * the record the status page's "last completed sweep" reads. Neither may fail
+ * the sweep.
+ */
+export async function measureSweep(
+  deps: Pick<SweepDeps, "store" | "telemetry">,
+  telemetry: Telemetry,
+  log: Logger,
+  s: {
+    request: SweepRequest;
+    sweepId: string;
+    now: Date;
+    finishedAt: Date;
+    durationMs: number;
+    verdicts: CircuitVerdict[];
+    ignored: number;
+    errors: number;
+  },
+): Promise<void> {
+  telemetry.sweepFinished({
+    durationMs: s.durationMs,
+    circuitsRead: s.verdicts.length,
+    circuitsSkipped: { ignored: s.ignored, failed: s.errors },
+    scope: s.request.scope ? "all" : "targets",
+  });
+  for (const v of s.verdicts) for (const f of v.failedReads) telemetry.readFailed(f.kind, f.call);
+  if (deps.telemetry && deps.telemetry !== NO_TELEMETRY) {
+    try {
+      const open = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<
+        Severity,
+        number
+      >;
+      for (const a of await deps.store.listAlerts())
+        if (a.value.notified) open[a.value.notified.severity] += 1;
+      telemetry.openAlerts(open);
+    } catch (error) {
+      log.warn({ err: error }, "open alerts could not be counted for telemetry");
+    }
+  }
+  if (!s.request.scope || s.request.abortSignal.aborted || s.request.stopSignal?.aborted) return;
+  try {
+    await deps.store.recordSweep({
+      sweepId: s.sweepId,
+      startedAt: s.now.toISOString(),
+      finishedAt: s.finishedAt.toISOString(),
+      circuits: s.verdicts.length,
+      ignored: s.ignored,
+      partlyBlind: s.verdicts.filter((v) => v.failedReads.length > 0).length + s.errors,
+      errors: s.errors,
+    });
+  } catch (error) {
+    log.warn({ err: error }, "the completed sweep could not be recorded for the status page");
+  }
+}

@@ -1,0 +1,145 @@
+// What every CLI command shares: its dependencies, the exit codes, the
+// credential check, the terminal it prints to, and the runtime overrides.
+
+import type { TokenCredential } from "@azure/identity";
+import type { DestinationStream } from "pino";
+import type { ArmClientOptions } from "../adapters/arm/clients.js";
+import type { ArmConfig } from "../config/arm.js";
+import type { Env } from "../config/settings.js";
+import type { Logger } from "../logging.js";
+import { credentials } from "../runtime/common.js";
+import {
+  neutralise,
+  terminalJson,
+  terminalOf,
+  terminalSafe,
+  type Stream,
+  type Terminal,
+} from "./terminal.js";
+
+export type { Stream } from "./terminal.js";
+
+export interface CliDeps {
+  env: Env;
+  stdout: Stream;
+  stderr: Stream;
+  /** Injected by tests and the demo; DefaultAzureCredential otherwise. */
+  credential?: TokenCredential;
+  armClientOptions?: ArmClientOptions;
+  now?: () => Date;
+  logDestination?: DestinationStream;
+  /** Aborted on Ctrl-C by main.ts: reads stop at once and the command exits 130. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Exit codes, documented in `--help` and the README. A run that found
+ * something at Sev2 or worse exits 1 even when it was also partly blind: the
+ * network comes first, and the output says what could not be read.
+ */
+export const EXIT = {
+  ok: 0,
+  findings: 1,
+  cannotRun: 2,
+  blind: 3,
+  interrupted: 130,
+} as const;
+
+export const EXIT_CODE_HELP = [
+  "Exit codes:",
+  "  0    everything in scope was read; nothing at Sev2 or worse",
+  "  1    something at Sev2 or worse (even if some reads failed)",
+  "  2    erwatch could not run: bad arguments or settings, no credential",
+  "  3    partly blind: a read failed, a subscription could not be listed or",
+  "       held no circuit, or nothing was read at all",
+  "  130  interrupted (Ctrl-C)",
+].join("\n");
+
+export class CannotRun extends Error {}
+export class Interrupted extends Error {}
+
+export interface Context {
+  deps: CliDeps;
+  logger: Logger;
+  /** stdout as the person sees it: its width and whether to colour. */
+  terminal: Terminal;
+  /** Writes a line (or lines) to stdout; control characters never reach the terminal raw. */
+  print(text: string): void;
+  /** Writes JSON to stdout, unchanged for a parser, harmless on a terminal. */
+  printJson(value: unknown): void;
+  /** Writes to stderr, likewise guarded. */
+  warn(text: string): void;
+  /** Never aborted when main.ts gave none (tests). */
+  signal: AbortSignal;
+}
+
+export function createContext(deps: CliDeps, logger: Logger): Context {
+  return {
+    deps,
+    logger,
+    terminal: terminalOf(deps.stdout, deps.env),
+    print: (text) => deps.stdout.write(terminalSafe(`${text}\n`)),
+    printJson: (value) => deps.stdout.write(`${terminalJson(value)}\n`),
+    warn: (text) => deps.stderr.write(terminalSafe(`${text}\n`)),
+    signal: deps.signal ?? new AbortController().signal,
+  };
+}
+
+/** The sweep's own deadline, cut short by Ctrl-C. */
+export function deadline(ctx: Context, ms: number): AbortSignal {
+  return AbortSignal.any([ctx.signal, AbortSignal.timeout(ms)]);
+}
+
+export function throwIfInterrupted(ctx: Context): void {
+  if (ctx.signal.aborted) throw new Interrupted("interrupted");
+}
+
+/**
+ * Why no token: every credential the chain tried, each in its own words
+ * ("Azure CLI could not be found…", "Please run 'az login'…"), not only the
+ * chain's first line.
+ */
+export function credentialCauses(error: unknown): string[] {
+  const e = error as { message?: unknown; errors?: unknown };
+  if (Array.isArray(e?.errors) && e.errors.length > 0) return e.errors.flatMap(credentialCauses);
+  const lines = String(e?.message ?? error)
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !/^ChainedTokenCredential authentication failed\.?$/.test(l))
+    .map((l) => l.replace(/^(?:CredentialUnavailableError|AuthenticationError): /, ""));
+  return lines.length > 0 ? lines.map((l) => neutralise(l).slice(0, 400)) : ["no reason given"];
+}
+
+export async function credentialFor(ctx: Context, config: ArmConfig): Promise<TokenCredential> {
+  const credential = ctx.deps.credential ?? credentials(config.cloud, {})();
+  try {
+    // Fail fast and clearly rather than as a blind finding on every read.
+    const token = await credential.getToken(config.tokenScope, {
+      abortSignal: deadline(ctx, 60_000),
+    });
+    if (!token) throw new Error("no token was returned");
+  } catch (error) {
+    throwIfInterrupted(ctx);
+    const causes = [...new Set(credentialCauses(error))];
+    throw new CannotRun(
+      [
+        `could not get a token for ${config.tokenScope}:`,
+        ...causes.map((c) => `  - ${c}`),
+        "Run `az login` (and `az account set`), or set AZURE_TOKEN_CREDENTIALS to the credential you use.",
+      ].join("\n"),
+    );
+  }
+  return credential;
+}
+
+/** What every runtime the CLI builds is given: its credential, logger and, in tests, the fake's TLS. */
+export function overrides(ctx: Context, credential: TokenCredential) {
+  return {
+    credential,
+    logger: ctx.logger,
+    ...(ctx.deps.armClientOptions ? { armClientOptions: ctx.deps.armClientOptions } : {}),
+    ...(ctx.deps.now ? { now: ctx.deps.now } : {}),
+  };
+}
+
+export const clock = (ctx: Context) => (ctx.deps.now ?? (() => new Date()))();

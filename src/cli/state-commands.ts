@@ -1,0 +1,338 @@
+// `erwatch silence add|list|expire` and `erwatch alerts`, in the manner of
+// Alertmanager's amtool: run-time silences kept in Table Storage beside
+// ERWATCH_SILENCES (the next sweep honours them, no restart), and the alerts
+// open now with their age, owner and next action. Storage only: no ARM read.
+
+import { randomUUID } from "node:crypto";
+import type { TokenCredential } from "@azure/identity";
+import {
+  expired,
+  newSilence,
+  silenceProblems,
+  silenceStatus,
+  type NewSilence,
+  type StoredSilence,
+} from "../app/silences.js";
+import { isConflict } from "../app/state-store.js";
+import { loadStatus } from "../app/status.js";
+import { ageText } from "../app/status-html.js";
+import { PATHS, type PathName } from "../core/model.js";
+import type { Silence, SilenceWindow } from "../core/policy.js";
+import { loadStatusConfig } from "../runtime/config.js";
+import { credentials } from "../runtime/common.js";
+import { buildStatusRuntime, type StatusRuntime } from "../runtime/status.js";
+import { CannotRun, clock, EXIT, type Context } from "./context.js";
+import { paint } from "./render-table.js";
+import { neutralise, renderTable, shortPeering, wrap } from "./terminal.js";
+
+function stateRuntime(ctx: Context): StatusRuntime {
+  const config = loadStatusConfig(ctx.deps.env);
+  return buildStatusRuntime(config, {
+    logger: ctx.logger,
+    ...(ctx.deps.credential ? { credential: ctx.deps.credential } : {}),
+  });
+}
+
+/** "90m", "2h", "1d", "1h30m" → minutes. */
+export function parseDuration(text: string): number | null {
+  const m = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/.exec(text.trim());
+  if (!m || text.trim() === "") return null;
+  const minutes = Number(m[1] ?? 0) * 1440 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  return minutes > 0 ? minutes : null;
+}
+
+/** Who is signed in, from the claims of an ARM token: cheap when `az login` has one cached. */
+async function signedInUser(ctx: Context): Promise<string | null> {
+  try {
+    const credential: TokenCredential = ctx.deps.credential ?? credentials("AzureCloud", {})();
+    const token = await credential.getToken("https://management.azure.com/.default", {
+      abortSignal: AbortSignal.any([ctx.signal, AbortSignal.timeout(20_000)]),
+    });
+    const payload = token?.token.split(".")[1];
+    if (!payload) return null;
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<
+      string,
+      unknown
+    >;
+    for (const claim of ["upn", "unique_name", "preferred_username", "email"])
+      if (typeof claims[claim] === "string" && claims[claim] !== "") return String(claims[claim]);
+    return typeof claims.appid === "string" ? `app ${claims.appid}` : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface SilenceAddOptions {
+  circuit: string;
+  peering?: string;
+  path?: string;
+  start?: string;
+  end?: string;
+  duration?: string;
+  cron?: string;
+  timezone?: string;
+  reason: string;
+  author?: string;
+  output: string;
+}
+
+function windowOf(opts: SilenceAddOptions, now: Date, problems: string[]): SilenceWindow {
+  const minutes = opts.duration !== undefined ? parseDuration(opts.duration) : null;
+  if (opts.duration !== undefined && minutes === null)
+    problems.push(
+      `--duration "${neutralise(opts.duration)}": use minutes, hours or days, e.g. 90m, 2h, 1d`,
+    );
+  if (opts.cron !== undefined) {
+    if (minutes === null) problems.push("--cron needs --duration (how long each window lasts)");
+    if (opts.start !== undefined || opts.end !== undefined)
+      problems.push("--cron cannot be combined with --start / --end");
+    return {
+      kind: "recurring",
+      cron: opts.cron,
+      durationMinutes: minutes ?? 0,
+      timezone: opts.timezone ?? "UTC",
+    };
+  }
+  if (opts.timezone !== undefined) problems.push("--timezone applies to --cron windows only");
+  const start = opts.start ?? now.toISOString();
+  if (opts.end !== undefined && minutes !== null)
+    problems.push("give --end or --duration, not both");
+  if (opts.end === undefined && minutes === null)
+    problems.push("say how long: --duration (e.g. 2h) or --end <ISO time>");
+  const end =
+    opts.end ??
+    (minutes !== null && !Number.isNaN(Date.parse(start))
+      ? new Date(Date.parse(start) + minutes * 60_000).toISOString()
+      : "");
+  return { kind: "once", start, end };
+}
+
+export async function runSilenceAdd(ctx: Context, opts: SilenceAddOptions): Promise<number> {
+  const now = clock(ctx);
+  const problems: string[] = [];
+  if (opts.path !== undefined && !PATHS.includes(opts.path as PathName))
+    problems.push(`--path must be ${PATHS.join(" or ")}`);
+  const window = windowOf(opts, now, problems);
+  const runtime = stateRuntime(ctx);
+  const author = opts.author ?? (await signedInUser(ctx));
+  if (author === null)
+    problems.push(
+      "--author: erwatch could not tell who is signed in (`az login`); say who is silencing",
+    );
+  const input: NewSilence = {
+    circuit: opts.circuit,
+    window,
+    comment: opts.reason,
+    author: author ?? "",
+    ...(opts.peering ? { peering: opts.peering } : {}),
+    ...(opts.path ? { path: opts.path as PathName } : {}),
+  };
+  problems.push(...silenceProblems(input, now));
+  if (problems.length > 0)
+    throw new CannotRun(`the silence was not added:\n  - ${problems.join("\n  - ")}`);
+  const silence = newSilence(input, `s-${randomUUID().slice(0, 8)}`, now);
+  await runtime.silences.ensureTable();
+  await runtime.silences.add(silence);
+  if (opts.output === "json") ctx.printJson(silence);
+  else
+    ctx.print(
+      `${silence.id}  ${silenceStatus(silence, now)}  ${neutralise(describe(silence))}\nThe next sweep honours it; \`erwatch silence expire ${silence.id}\` ends it early.`,
+    );
+  return EXIT.ok;
+}
+
+function describe(s: Silence): string {
+  const where = [s.circuit, s.peering, s.path].filter(Boolean).join(" ");
+  const w = s.window;
+  return w.kind === "once"
+    ? `${where} from ${w.start} until ${w.end}`
+    : `${where} every "${w.cron}" (${w.timezone}) for ${w.durationMinutes} min`;
+}
+
+interface ListedSilence {
+  id: string;
+  source: "stored" | "setting";
+  status: string;
+  circuit: string;
+  peering: string | null;
+  path: string | null;
+  window: SilenceWindow;
+  author: string | null;
+  reason: string | null;
+  createdAt: string | null;
+  expiredAt: string | null;
+}
+
+export async function runSilenceList(
+  ctx: Context,
+  opts: { expired?: boolean; output: string },
+): Promise<number> {
+  const now = clock(ctx);
+  const runtime = stateRuntime(ctx);
+  const stored = (await runtime.silences.list()).map((s) => s.value);
+  const listed: ListedSilence[] = [
+    ...runtime.config.state.silences.map((s) => ({ ...s, source: "setting" as const })),
+    ...stored.map((s) => ({ ...s, source: "stored" as const })),
+  ]
+    .map((s) => ({
+      id: s.id,
+      source: s.source,
+      status: silenceStatus(s, now),
+      circuit: s.circuit,
+      peering: s.peering ?? null,
+      path: s.path ?? null,
+      window: s.window,
+      author: "author" in s ? (s as StoredSilence).author : null,
+      reason: s.comment ?? null,
+      createdAt: "createdAt" in s ? (s as StoredSilence).createdAt : null,
+      expiredAt: "expiredAt" in s ? (s as StoredSilence).expiredAt : null,
+    }))
+    .filter((s) => opts.expired || s.status !== "expired");
+  if (opts.output === "json") {
+    ctx.printJson({ silences: listed });
+    return EXIT.ok;
+  }
+  if (listed.length === 0) {
+    ctx.print(opts.expired ? "No silences." : "No silence in force or waiting.");
+    return EXIT.ok;
+  }
+  const windowText = (w: SilenceWindow) =>
+    w.kind === "once"
+      ? `→ ${w.end.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, "Z")}`
+      : `"${w.cron}" ${w.timezone} ${w.durationMinutes}m`;
+  const { width } = ctx.terminal;
+  const table = renderTable(
+    [
+      { header: "ID", min: 10 },
+      { header: "STATUS", min: 7 },
+      { header: "CIRCUIT", min: 12 },
+      { header: "WHERE", min: 8 },
+      { header: "WINDOW", min: 12, flex: true },
+    ],
+    listed.map((s) => [
+      s.id,
+      s.status,
+      neutralise(s.circuit),
+      neutralise([s.peering && shortPeering(s.peering), s.path].filter(Boolean).join(" ") || "all"),
+      neutralise(windowText(s.window)),
+    ]),
+    width,
+  );
+  const lines = [table[0]!];
+  listed.forEach((s, i) => {
+    lines.push(table[i + 1]!);
+    const by = s.author ?? (s.source === "setting" ? "ERWATCH_SILENCES" : "?");
+    lines.push(
+      ...wrap(neutralise(`by ${by}: ${s.reason ?? ""}`), width - 4, "    ").map((l, j) =>
+        j === 0 ? `    ${l}` : l,
+      ),
+    );
+  });
+  ctx.print(lines.join("\n"));
+  return EXIT.ok;
+}
+
+export async function runSilenceExpire(ctx: Context, ids: string[]): Promise<number> {
+  const now = clock(ctx);
+  const runtime = stateRuntime(ctx);
+  const problems: string[] = [];
+  for (const id of ids) {
+    for (let attempt = 0; ; attempt += 1) {
+      const found = (await runtime.silences.list()).find((s) => s.value.id === id);
+      if (!found) {
+        problems.push(
+          runtime.config.state.silences.some((s) => s.id === id)
+            ? `${neutralise(id)} is configured in ERWATCH_SILENCES: remove it there`
+            : `${neutralise(id)}: no such silence (see \`erwatch silence list\`)`,
+        );
+        break;
+      }
+      if (silenceStatus(found.value, now) === "expired") {
+        ctx.print(`${id} had already ended.`);
+        break;
+      }
+      try {
+        await runtime.silences.update({ ...found, value: expired(found.value, now) });
+        ctx.print(`${id} expired: alerts it held are notified from the next sweep.`);
+        break;
+      } catch (error) {
+        if (!isConflict(error) || attempt >= 2) throw error;
+      }
+    }
+  }
+  if (problems.length > 0) throw new CannotRun(problems.join("\n"));
+  return EXIT.ok;
+}
+
+export async function runAlerts(ctx: Context, opts: { output: string }): Promise<number> {
+  const now = clock(ctx);
+  const runtime = stateRuntime(ctx);
+  const model = await loadStatus(runtime.store, now, {
+    recentHours: 0,
+    recentLimit: 0,
+    sweepIntervalMinutes: runtime.config.state.policy.sweepIntervalMinutes,
+    silenceStore: runtime.silences,
+    configuredSilences: runtime.config.state.silences,
+  });
+  const alerts = model.openAlerts;
+  if (opts.output === "json") {
+    ctx.printJson({
+      generatedAt: model.generatedAt,
+      alerts,
+      lastSweep: model.summary?.lastSweep ?? null,
+    });
+    return EXIT.ok;
+  }
+  const { width, colour } = ctx.terminal;
+  if (model.summary?.stale)
+    ctx.print(
+      `Warning: no sweep has completed in the last ${model.summary.staleAfterMinutes} min; this may be out of date.`,
+    );
+  if (alerts.length === 0) {
+    ctx.print("No open alerts.");
+    return EXIT.ok;
+  }
+  const table = renderTable(
+    [
+      { header: "SEV", min: 4 },
+      { header: "AGE", min: 6 },
+      { header: "CIRCUIT", min: 12 },
+      { header: "PEERING", min: 8 },
+      { header: "PATHS", min: 9 },
+      { header: "OWNER", min: 7 },
+      { header: "STATE", min: 19 },
+    ],
+    alerts.map((a) => [
+      a.severity,
+      ageText(a.ageMinutes),
+      neutralise(a.circuitName),
+      neutralise(shortPeering(a.peering ?? "circuit")),
+      a.paths.length === 2 ? "both" : a.paths.join("+") || "-",
+      a.owner,
+      a.silencedBy ? `silenced ${a.silencedBy}` : a.state,
+    ]),
+    width,
+    (row, column, text) =>
+      column === 0
+        ? paint(text, ["Sev0", "Sev1"].includes(alerts[row]!.severity) ? "down" : "warn", {
+            colour,
+          })
+        : text,
+  );
+  const lines = [table[0]!];
+  alerts.forEach((a, i) => {
+    lines.push(table[i + 1]!);
+    lines.push(
+      ...wrap(`${a.code}: ${neutralise(a.title)}`, width - 6, "      ").map((l, j) =>
+        j === 0 ? `      ${l}` : l,
+      ),
+    );
+    lines.push(
+      ...wrap(`Next: ${neutralise(a.nextAction)}`, width - 6, "            ").map((l, j) =>
+        j === 0 ? `      ${l}` : l,
+      ),
+    );
+  });
+  ctx.print(lines.join("\n"));
+  return EXIT.ok;
+}

@@ -1,0 +1,211 @@
+/* eslint-disable no-control-regex -- these tests are about control characters on a terminal */
+// The CLI as a person meets it, on the simulated estate through the real SDK:
+// tables that fit 80 columns, sweep's header and worst-first order, `-o`,
+// `--version`, NO_COLOR, help with exit codes and settings, exit 3 when a
+// sweep was partly blind or read nothing, and no control character from Azure
+// data reaching the terminal.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Report } from "../../src/app/report.js";
+import { SETTINGS } from "../../src/config/settings.js";
+import { startEstate, wholeCatalog, type SimulatedEstate } from "../support/estate/index.js";
+import { circuitId, cliOn, SUB } from "../support/estate-cli.js";
+import { readerRoleActions } from "../support/reader-role.js";
+
+const withoutArp = () => readerRoleActions().filter((a) => !a.includes("arpTables"));
+
+let estate: SimulatedEstate;
+beforeAll(async () => {
+  estate = await startEstate(wholeCatalog());
+});
+afterAll(async () => {
+  await estate.close();
+});
+afterEach(() => {
+  estate.clearFaults();
+  estate.grant(undefined);
+  estate.state = wholeCatalog();
+});
+
+const ESC = "\u001b";
+const cli = (argv: string[], extra: Parameters<typeof cliOn>[2] = {}) => cliOn(estate, argv, extra);
+/** Lines a person copies stay whole: the resource id and the carrier ticket. */
+const fitted = (text: string) => {
+  const lines = text.split("\n");
+  const ticket = lines.findIndex((l) => l.trim() === "Ticket for the carrier:");
+  return (ticket < 0 ? lines : lines.slice(0, ticket))
+    .filter((l) => !l.trim().startsWith("/subscriptions/"))
+    .join("\n");
+};
+const widest = (text: string) =>
+  Math.max(
+    ...text
+      .replace(/\u001b\[[0-9;]*m/g, "")
+      .split("\n")
+      .map((l) => Array.from(l).length),
+  );
+
+describe("output that fits the terminal", () => {
+  it("diagnose fits 80 columns when piped (today every layer row wrapped)", async () => {
+    const ran = await cli(["diagnose", circuitId("carrier-maintenance-secondary")]);
+    expect(ran.code).toBe(1);
+    expect(widest(fitted(ran.stdout))).toBeLessThanOrEqual(80);
+    expect(ran.stdout).toMatch(/^ {2}provider \/ L2 +ok .+ DOWN /m);
+  });
+
+  it("diagnose uses a wider terminal's width, and a narrow one stacks the paths", async () => {
+    const wide = await cli(["diagnose", circuitId("carrier-maintenance-secondary")], {
+      stdout: { write: () => true, isTTY: true, columns: 160 },
+    });
+    expect(wide.code).toBe(1);
+    const narrow = await cli(["diagnose", circuitId("carrier-maintenance-secondary")], {
+      env: { ...estateEnv(), COLUMNS: "50" },
+    });
+    expect(widest(fitted(narrow.stdout))).toBeLessThanOrEqual(50);
+    expect(narrow.stdout).toMatch(/AzurePrivatePeering primary\n/);
+    expect(narrow.stdout).toMatch(/AzurePrivatePeering secondary\n/);
+  });
+
+  it("sweep prints a header and its findings worst first, within 80 columns", async () => {
+    const ran = await cli(["sweep", "--subscription", SUB]);
+    expect(ran.code).toBe(1);
+    const lines = ran.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^SEV +CIRCUIT +PEERING +PATHS +OWNER +CODE +WHAT$/);
+    const severities = lines
+      .slice(1)
+      .filter((l) => /^Sev\d/.test(l))
+      .map((l) => l.slice(0, 4));
+    expect(severities.length).toBeGreaterThan(10);
+    expect(severities).toEqual([...severities].sort());
+    expect(severities[0]).toBe("Sev0");
+    expect(widest(ran.stdout)).toBeLessThanOrEqual(80);
+  });
+
+  it("-o json is --output json, the report contract unchanged", async () => {
+    const short = await cli(["sweep", "--circuit", circuitId("healthy"), "-o", "json"]);
+    const long = await cli(["sweep", "--circuit", circuitId("healthy"), "--output", "json"]);
+    expect(short.code).toBe(0);
+    expect(JSON.parse(short.stdout)).toEqual(JSON.parse(long.stdout));
+    expect((JSON.parse(short.stdout) as Report).version).toBe(1);
+  });
+});
+
+function estateEnv() {
+  return { ARM_ENDPOINT: estate.url, ARM_MAX_RETRIES: "0" };
+}
+
+describe("az's habits", () => {
+  it("--version prints the version and exits 0", async () => {
+    const ran = await cli(["--version"]);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("colours on a terminal, never with NO_COLOR", async () => {
+    const tty = { isTTY: true, columns: 100 };
+    let coloured = "";
+    await cli(["diagnose", circuitId("carrier-maintenance-secondary")], {
+      stdout: { write: (s: string) => (coloured += s), ...tty },
+    });
+    expect(coloured).toContain(`${ESC}[31m`);
+    let plain = "";
+    await cli(["diagnose", circuitId("carrier-maintenance-secondary")], {
+      env: { ...estateEnv(), NO_COLOR: "1" },
+      stdout: { write: (s: string) => (plain += s), ...tty },
+    });
+    expect(plain).not.toContain(ESC);
+    expect(plain).toMatch(/DOWN/);
+  });
+
+  it.each([
+    ["sweep", ["ARM_ENDPOINT", "ERWATCH_SUBSCRIPTIONS", "ERWATCH_STORAGE", "ServiceBusConnection"]],
+    ["diagnose", ["ARM_TIMEOUT_MS", "AZURE_CLOUD"]],
+    ["silence", ["ERWATCH_STORAGE", "ERWATCH_TABLE_PREFIX"]],
+    ["alerts", ["ERWATCH_STORAGE"]],
+    ["dispatch", ["PAGERDUTY_ROUTING_KEY", "SERVICEBUS_ENTITY"]],
+  ])("%s --help lists the exit codes and the settings it reads", async (command, settings) => {
+    const ran = await cli([command, "--help"]);
+    expect(ran.code).toBe(0);
+    for (const code of ["0 ", "1 ", "2 ", "3 ", "130 "])
+      expect(ran.stdout).toContain(`\n  ${code}`);
+    expect(ran.stdout).toMatch(/partly blind/);
+    for (const name of settings) {
+      expect(name in SETTINGS).toBe(true);
+      expect(ran.stdout).toContain(name);
+    }
+    expect(ran.stdout).toMatch(/NO_COLOR/);
+    expect(widest(ran.stdout)).toBeLessThanOrEqual(80);
+  });
+});
+
+describe("a sweep that could not see everything says so and exits 3", () => {
+  it("a 403 on every ARP read (today: exit 0)", async () => {
+    estate.grant(withoutArp());
+    const ran = await cli(["sweep", "--circuit", circuitId("healthy"), circuitId("vwan-healthy")]);
+    expect(ran.code).toBe(3);
+    expect(ran.stdout).toMatch(/erwatch is partly blind/);
+    expect(ran.stdout).toMatch(
+      /4 × forbidden Microsoft\.Network\/expressRouteCircuits\/peerings\/arpTables\/read/,
+    );
+    expect(ran.stdout).toMatch(/x-ms-request-id [0-9a-f-]{36}/);
+  });
+
+  it("the JSON stays the contract on stdout; the warning goes to stderr", async () => {
+    estate.grant(withoutArp());
+    const ran = await cli(["sweep", "--circuit", circuitId("healthy"), "-o", "json"]);
+    expect(ran.code).toBe(3);
+    const report = JSON.parse(ran.stdout) as Report;
+    expect(report.circuits[0]!.failedReads[0]).toMatchObject({
+      kind: "forbidden",
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(ran.stderr).toMatch(/partly blind/);
+  });
+
+  it('a wrong subscription id (today: "0 circuit(s) read", exit 0)', async () => {
+    const wrong = "11111111-2222-3333-4444-555555555555";
+    const ran = await cli(["sweep", "--subscription", wrong]);
+    expect(ran.code).toBe(3);
+    expect(ran.stdout).toMatch(/read no circuit at all/);
+    expect(ran.stdout).toContain(`subscription ${wrong} holds no ExpressRoute circuit`);
+  });
+
+  it("findings at Sev2 or worse still exit 1 when some reads failed too", async () => {
+    estate.addFault({
+      match: { operation: "arpTable", circuit: "healthy" },
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
+    });
+    const ran = await cli([
+      "sweep",
+      "--circuit",
+      circuitId("healthy"),
+      circuitId("carrier-down-both"),
+    ]);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toMatch(/partly blind/);
+  });
+
+  it("everything read and healthy is still 0", async () => {
+    const ran = await cli(["sweep", "--circuit", circuitId("healthy")]);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).not.toMatch(/blind/);
+  });
+});
+
+describe("control characters in Azure data never reach the terminal raw", () => {
+  it("a provider name and peering location with escape sequences are shown, not obeyed", async () => {
+    const circuit = estate.state.circuits.find((c) => c.name === "carrier-maintenance-secondary")!;
+    circuit.serviceProviderName = `Evil${ESC}]8;;http://x${ESC}\\Carrier${ESC}[2J\u009b31m`;
+    circuit.peeringLocation = `Ams\u202eterdam\r`;
+    let out = "";
+    const ran = await cli(["diagnose", circuitId("carrier-maintenance-secondary")], {
+      stdout: { write: (s: string) => (out += s), isTTY: true, columns: 120 },
+    });
+    expect(ran.code).toBe(1);
+    // erwatch's own colours only: every ESC starts an SGR sequence.
+    expect(out.match(/\u001b(?!\[[0-9;]*m)/g)).toBeNull();
+    expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(out).toContain("Evil\\x1b]8;;http://x\\x1b\\Carrier\\x1b[2J\\x9b31m");
+    expect(out).toContain("Ams\\u202eterdam\\x0d");
+  });
+});
