@@ -10,7 +10,12 @@ import { PATHS, SEVERITIES } from "../core/model.js";
 import { activeSilence } from "../core/silence.js";
 import type { Silence } from "../core/policy.js";
 import { severityRank } from "../core/severity.js";
-import { SNAPSHOT_LAYERS, type SnapshotCell, type SnapshotLayer } from "../core/snapshot.js";
+import {
+  SNAPSHOT_LAYERS,
+  type Snapshot,
+  type SnapshotCell,
+  type SnapshotLayer,
+} from "../core/snapshot.js";
 import { silenceStatus, type SilenceStore } from "./silences.js";
 import type { StateStore, SweepRecord } from "./state-store.js";
 
@@ -137,77 +142,61 @@ async function storedSilences(store: SilenceStore | undefined, now: Date) {
   }
 }
 
-export async function loadStatus(
-  store: StateStore,
-  now: Date,
-  options: StatusOptions,
-): Promise<StatusModel> {
-  const [snapshots, alerts, recent, lastSweep, stored] = await Promise.all([
-    store.listSnapshots(),
-    store.listAlerts(),
-    store.listRecentHistory(
-      new Date(now.getTime() - options.recentHours * 3_600_000),
-      options.recentLimit,
-    ),
-    store.lastSweep(),
-    storedSilences(options.silenceStore, now),
-  ]);
-  const silences: (Silence & { author?: string; expiredAt?: string | null })[] = [
-    ...(options.configuredSilences ?? []),
-    ...stored,
-  ];
-  const storedIds = new Set(stored.map((s) => s.id));
-  const allAlerts: StatusAlert[] = alerts
-    .map((a) => a.value)
+type ListedSilence = Silence & { author?: string; expiredAt?: string | null };
+
+function alertRow(a: AlertState, silences: ListedSilence[], now: Date): StatusAlert {
+  const condition = a.condition!;
+  const silence = activeSilence(
+    silences,
+    {
+      circuitId: a.circuitId,
+      circuitName: a.circuitName,
+      peering: a.peering,
+      paths: condition.paths,
+    },
+    now,
+  );
+  return {
+    key: a.key,
+    circuitId: a.circuitId,
+    circuitName: a.circuitName,
+    peering: a.peering,
+    family: a.family,
+    code: condition.code,
+    severity: condition.severity,
+    owner: condition.owner,
+    title: condition.title,
+    nextAction: condition.nextAction,
+    paths: condition.paths,
+    firstSeen: a.firstSeen,
+    state: a.phase === "resolving" ? "resolving" : a.notified ? "firing" : "held",
+    ageMinutes: minutesBetween(a.firstSeen, now),
+    silencedBy: silence?.id ?? null,
+  };
+}
+
+/** Open alerts, worst first; among equals the longest-running first. */
+function statusAlerts(alerts: AlertState[], silences: ListedSilence[], now: Date): StatusAlert[] {
+  return alerts
     .filter((a) => a.condition && (a.notified || a.phase === "firing" || a.phase === "resolving"))
-    .map((a) => {
-      const silence = activeSilence(
-        silences,
-        {
-          circuitId: a.circuitId,
-          circuitName: a.circuitName,
-          peering: a.peering,
-          paths: a.condition!.paths,
-        },
-        now,
-      );
-      return {
-        key: a.key,
-        circuitId: a.circuitId,
-        circuitName: a.circuitName,
-        peering: a.peering,
-        family: a.family,
-        code: a.condition!.code,
-        severity: a.condition!.severity,
-        owner: a.condition!.owner,
-        title: a.condition!.title,
-        nextAction: a.condition!.nextAction,
-        paths: a.condition!.paths,
-        firstSeen: a.firstSeen,
-        state:
-          a.phase === "resolving"
-            ? ("resolving" as const)
-            : a.notified
-              ? ("firing" as const)
-              : ("held" as const),
-        ageMinutes: minutesBetween(a.firstSeen, now),
-        silencedBy: silence?.id ?? null,
-      };
-    })
-    // Worst first; among equals the longest-running first.
+    .map((a) => alertRow(a, silences, now))
     .sort(
       (a, b) =>
         severityRank(a.severity) - severityRank(b.severity) ||
         (a.firstSeen ?? "").localeCompare(b.firstSeen ?? "") ||
         a.circuitName.localeCompare(b.circuitName),
     );
+}
+
+/** Every circuit's grid rows, worst circuit first: its worst open alert, then its worst cell, then by name. */
+function statusCircuits(snapshots: Snapshot[], alerts: StatusAlert[], now: Date): StatusCircuit[] {
   const worstAlert = new Map<string, Severity>();
-  for (const a of allAlerts) {
+  for (const a of alerts) {
     const id = a.circuitId.toLowerCase();
     const seen = worstAlert.get(id);
     if (!seen || severityRank(a.severity) < severityRank(seen)) worstAlert.set(id, a.severity);
   }
-  const allCircuits: StatusCircuit[] = snapshots.map((s) => {
+  const circuits = snapshots.map((s) => {
     const c = {
       id: s.circuitId,
       name: s.circuitName,
@@ -230,43 +219,48 @@ export async function loadStatus(
     };
     return { ...c, worstStatus: worstStatus(c) };
   });
-  // Worst circuit first: its worst open alert, then its worst cell, then by name.
-  allCircuits.sort(
+  return circuits.sort(
     (a, b) =>
       (a.worstSeverity ? severityRank(a.worstSeverity) : 99) -
         (b.worstSeverity ? severityRank(b.worstSeverity) : 99) ||
       STATUS_ORDER.indexOf(a.worstStatus) - STATUS_ORDER.indexOf(b.worstStatus) ||
       a.name.localeCompare(b.name),
   );
+}
 
-  const filters: StatusFilters = {
-    severity: options.filters?.severity ?? null,
-    provider: options.filters?.provider ?? null,
-    location: options.filters?.location ?? null,
-  };
+function filtered(
+  allCircuits: StatusCircuit[],
+  allAlerts: StatusAlert[],
+  filters: StatusFilters,
+): { circuits: StatusCircuit[]; openAlerts: StatusAlert[] } {
+  const severe = (s: Severity | null) =>
+    filters.severity === null || (s !== null && severityRank(s) <= severityRank(filters.severity));
   const keep = (c: StatusCircuit) =>
-    (filters.severity === null ||
-      (c.worstSeverity !== null &&
-        severityRank(c.worstSeverity) <= severityRank(filters.severity))) &&
+    severe(c.worstSeverity) &&
     (filters.provider === null || c.provider === filters.provider) &&
     (filters.location === null || c.peeringLocation === filters.location);
   const circuits = allCircuits.filter(keep);
   const shown = new Set(circuits.map((c) => c.id.toLowerCase()));
-  const byCircuit = new Map(allCircuits.map((c) => [c.id.toLowerCase(), c]));
+  const known = new Set(allCircuits.map((c) => c.id.toLowerCase()));
   const openAlerts = allAlerts.filter((a) => {
-    const c = byCircuit.get(a.circuitId.toLowerCase());
+    const id = a.circuitId.toLowerCase();
     // An alert on a circuit without a snapshot is shown unless a provider or location filter hides it.
-    const placed = c
-      ? shown.has(c.id.toLowerCase())
+    const placed = known.has(id)
+      ? shown.has(id)
       : filters.provider === null && filters.location === null;
-    return (
-      placed &&
-      (filters.severity === null || severityRank(a.severity) <= severityRank(filters.severity))
-    );
+    return placed && severe(a.severity);
   });
+  return { circuits, openAlerts };
+}
 
-  const interval = options.sweepIntervalMinutes ?? 5;
-  const staleAfterMinutes = 3 * interval;
+function summaryOf(
+  allCircuits: StatusCircuit[],
+  allAlerts: StatusAlert[],
+  lastSweep: SweepRecord | null,
+  now: Date,
+  intervalMinutes: number,
+): StatusSummary {
+  const staleAfterMinutes = 3 * intervalMinutes;
   const sweptAgo = minutesBetween(lastSweep?.finishedAt ?? null, now);
   const oldest = [...allCircuits].sort((a, b) => a.lastReadAt.localeCompare(b.lastReadAt))[0];
   const openBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<
@@ -274,41 +268,77 @@ export async function loadStatus(
     number
   >;
   for (const a of allAlerts) if (a.state !== "held") openBySeverity[a.severity] += 1;
+  return {
+    openBySeverity,
+    lastSweep,
+    stale: sweptAgo === null || sweptAgo >= staleAfterMinutes,
+    staleAfterMinutes,
+    oldestReading: oldest
+      ? { circuit: oldest.name, readAt: oldest.lastReadAt, ageMinutes: oldest.readAgeMinutes }
+      : null,
+    circuits: allCircuits.length,
+  };
+}
+
+function silenceRows(
+  silences: ListedSilence[],
+  storedIds: Set<string>,
+  now: Date,
+): StatusSilence[] {
+  return silences
+    .map((s): StatusSilence | null => {
+      const status = silenceStatus(s, now);
+      if (status === "expired") return null;
+      return {
+        id: s.id,
+        circuit: s.circuit,
+        peering: s.peering ?? null,
+        path: s.path ?? null,
+        status,
+        until: s.window.kind === "once" ? s.window.end : null,
+        author: s.author ?? null,
+        comment: s.comment ?? null,
+        source: storedIds.has(s.id) ? "stored" : "setting",
+      };
+    })
+    .filter((s): s is StatusSilence => s !== null);
+}
+
+export async function loadStatus(
+  store: StateStore,
+  now: Date,
+  options: StatusOptions,
+): Promise<StatusModel> {
+  const [snapshots, alerts, recent, lastSweep, stored] = await Promise.all([
+    store.listSnapshots(),
+    store.listAlerts(),
+    store.listRecentHistory(
+      new Date(now.getTime() - options.recentHours * 3_600_000),
+      options.recentLimit,
+    ),
+    store.lastSweep(),
+    storedSilences(options.silenceStore, now),
+  ]);
+  const silences: ListedSilence[] = [...(options.configuredSilences ?? []), ...stored];
+  const allAlerts = statusAlerts(
+    alerts.map((a) => a.value),
+    silences,
+    now,
+  );
+  const allCircuits = statusCircuits(snapshots, allAlerts, now);
+  const filters: StatusFilters = {
+    severity: options.filters?.severity ?? null,
+    provider: options.filters?.provider ?? null,
+    location: options.filters?.location ?? null,
+  };
   const distinct = (values: (string | null)[]) =>
     [...new Set(values.filter((v): v is string => v !== null && v !== ""))].sort();
-
   return {
     generatedAt: now.toISOString(),
-    circuits,
-    openAlerts,
+    ...filtered(allCircuits, allAlerts, filters),
     recent,
-    summary: {
-      openBySeverity,
-      lastSweep,
-      stale: sweptAgo === null || sweptAgo >= staleAfterMinutes,
-      staleAfterMinutes,
-      oldestReading: oldest
-        ? { circuit: oldest.name, readAt: oldest.lastReadAt, ageMinutes: oldest.readAgeMinutes }
-        : null,
-      circuits: allCircuits.length,
-    },
-    silences: silences
-      .map((s): StatusSilence | null => {
-        const status = silenceStatus(s, now);
-        if (status === "expired") return null;
-        return {
-          id: s.id,
-          circuit: s.circuit,
-          peering: s.peering ?? null,
-          path: s.path ?? null,
-          status,
-          until: s.window.kind === "once" ? s.window.end : null,
-          author: s.author ?? null,
-          comment: s.comment ?? null,
-          source: storedIds.has(s.id) ? "stored" : "setting",
-        };
-      })
-      .filter((s): s is StatusSilence => s !== null),
+    summary: summaryOf(allCircuits, allAlerts, lastSweep, now, options.sweepIntervalMinutes ?? 5),
+    silences: silenceRows(silences, new Set(stored.map((s) => s.id)), now),
     filters: {
       ...filters,
       providers: distinct(allCircuits.map((c) => c.provider)),
