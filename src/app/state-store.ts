@@ -67,6 +67,10 @@ export interface StateStore {
   markRouteTableAttempt(mark: KeptTableMark): Promise<void>;
   /** Every circuit's last attempt: one small query per sweep. */
   listRouteTableMarks(): Promise<KeptTableMark[]>;
+  /** The ids of every circuit with a snapshot: one small query (ids only). */
+  listCircuitIds(): Promise<string[]>;
+  /** Drops a circuit's snapshot and kept route tables, so a circuit that comes back starts clean. */
+  forgetCircuit(circuitId: string): Promise<void>;
 }
 
 export interface PublishResult {

@@ -5,6 +5,7 @@ import type { HistoryEntry } from "../core/history.js";
 import type { AlertState } from "../core/lifecycle.js";
 import type { PathName } from "../core/model.js";
 import { PATHS } from "../core/model.js";
+import { staleCircuitIds } from "../core/sight.js";
 import { SNAPSHOT_LAYERS, type SnapshotCell, type SnapshotLayer } from "../core/snapshot.js";
 import type { StateStore } from "./state-store.js";
 
@@ -14,6 +15,8 @@ export interface StatusCircuit {
   id: string;
   name: string;
   lastReadAt: string;
+  /** Not read since its subscription's listing began failing: what is shown may be old. */
+  stale: boolean;
   providerState: string | null;
   peerings: {
     name: string;
@@ -37,6 +40,8 @@ export interface StatusAlert {
   firstSeen: string | null;
   /** firing: receivers were told; held: firing but silenced, inhibited or not yet notified; resolving: clearing. */
   state: "firing" | "held" | "resolving";
+  /** Its circuit is not being read (its subscription cannot be listed): held as it was, possibly old. */
+  stale: boolean;
 }
 
 export interface StatusModel {
@@ -61,11 +66,16 @@ export async function loadStatus(
       options.recentLimit,
     ),
   ]);
+  const stale = staleCircuitIds(
+    alerts.map((a) => a.value),
+    snapshots.map((s) => ({ circuitId: s.circuitId, takenAt: s.takenAt })),
+  );
   const circuits: StatusCircuit[] = snapshots
     .map((s) => ({
       id: s.circuitId,
       name: s.circuitName,
       lastReadAt: s.takenAt,
+      stale: stale.has(s.circuitId.toLowerCase()),
       providerState: s.providerState,
       peerings: Object.entries(s.peerings).map(([name, p]) => ({
         name,
@@ -101,6 +111,7 @@ export async function loadStatus(
           : a.notified
             ? ("firing" as const)
             : ("held" as const),
+      stale: stale.has(a.circuitId.toLowerCase()),
     }))
     .sort(
       (a, b) =>

@@ -15,6 +15,7 @@ import { baselineTargets, keepBaseline } from "./route-baseline.js";
 import type { CircuitReader, CircuitTarget, DiscoveryFailure } from "./ports.js";
 import { recordCircuit, type KeyDecision } from "./record-circuit.js";
 import { discoverTargets, readEach, type CircuitError, type Scope } from "./scan.js";
+import { recordSight } from "./sight.js";
 import type { EventSink, StateStore } from "./state-store.js";
 
 export type { KeyDecision } from "./record-circuit.js";
@@ -144,6 +145,17 @@ export function createSweeper(deps: SweepDeps) {
           );
       },
     );
+
+    // What the sweep could not see: unlisted subscriptions, circuits gone or ignored now.
+    const sight = await recordSight(
+      scoped,
+      { scope: request.scope ?? null, found, ignored },
+      now,
+      sweepId,
+      log,
+    );
+    events.push(...sight.events);
+    decisions.push(...sight.decisions);
 
     const drained = await publish(scoped, sweepId, now, log);
     await prune(scoped, now, log);
