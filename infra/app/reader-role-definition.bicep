@@ -18,7 +18,7 @@ resource readerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(subscription().id, 'erwatch-expressroute-reader', environmentName)
   properties: {
     roleName: 'erwatch ExpressRoute reader (${environmentName})'
-    description: 'Read ExpressRoute circuits, their ARP and route tables (and the status and result of those long-running reads), connections and ExpressRoute gateways. Nothing else.'
+    description: 'Read ExpressRoute circuits, their ARP and route tables (and the status and result of those long-running reads), connections and ExpressRoute gateways, and query Resource Graph for those connections. Nothing else.'
     type: 'CustomRole'
     permissions: [
       {
@@ -32,6 +32,7 @@ resource readerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.Network/expressRouteGateways/read'
           'Microsoft.Network/locations/operationResults/read'
           'Microsoft.Network/locations/operations/read'
+          'Microsoft.ResourceGraph/resources/read'
         ]
         notActions: []
         dataActions: []

@@ -19,6 +19,7 @@ import type { AlertRecord, HistoryEntry } from "../core/history.js";
 import type { AlertState, Decision } from "../core/lifecycle.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
+import type { Observation } from "../core/observe.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Logger } from "../logging.js";
 import { buildAlertEvent } from "./alert-events.js";
@@ -152,7 +153,32 @@ export async function recordCircuit(
   log: Logger,
 ): Promise<CircuitRecord> {
   const { evaluation, alerts } = await evaluateAndStore(deps, reading, now, writer, log);
-  const { verdict } = evaluation;
+  return decideAndCommit(
+    deps,
+    evaluation.verdict,
+    evaluation.observations,
+    alerts,
+    now,
+    writer,
+    log,
+  );
+}
+
+/**
+ * Each key's observation through the lifecycle (advance, inhibition, decide)
+ * and into storage with its events and history. Also used for alerts that are
+ * about something other than one circuit's reading (a subscription erwatch
+ * cannot list): `verdict` is then what the events say about their subject.
+ */
+export async function decideAndCommit(
+  deps: RecordDeps,
+  verdict: CircuitVerdict,
+  observations: Observation[],
+  alerts: Map<string, Stored<AlertState>>,
+  now: Date,
+  writer: string,
+  log: Logger,
+): Promise<CircuitRecord> {
   const ctx: AlertContext = {
     policy: deps.policy.alerts,
     silences: deps.silences,
@@ -164,9 +190,7 @@ export async function recordCircuit(
         "silence could not be evaluated; it silences nothing until it is fixed",
       ),
   };
-  const steps = evaluation.observations.map((o) =>
-    advanceStep(o, alerts.get(o.key)?.value ?? null, ctx),
-  );
+  const steps = observations.map((o) => advanceStep(o, alerts.get(o.key)?.value ?? null, ctx));
   // Inhibition needs every key's condition after this sweep, before any notification.
   const holds = holdsOf(steps, verdict.id);
   const events: AlertEvent[] = [];

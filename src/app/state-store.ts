@@ -82,6 +82,10 @@ export interface StateStore {
   /** Overwrites the record of the last completed sweep. */
   recordSweep(record: SweepRecord): Promise<void>;
   lastSweep(): Promise<SweepRecord | null>;
+  /** The ids of every circuit with a snapshot: one small query (ids only). */
+  listCircuitIds(): Promise<string[]>;
+  /** Drops a circuit's snapshot and kept route tables, so a circuit that comes back starts clean. */
+  forgetCircuit(circuitId: string): Promise<void>;
 }
 
 export interface PublishResult {

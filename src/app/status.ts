@@ -8,6 +8,7 @@ import type { AlertState } from "../core/lifecycle.js";
 import type { LayerStatus, PathName, Severity } from "../core/model.js";
 import { PATHS, SEVERITIES } from "../core/model.js";
 import { activeSilence } from "../core/silence.js";
+import { staleCircuitIds } from "../core/sight.js";
 import type { Silence } from "../core/policy.js";
 import { severityRank } from "../core/severity.js";
 import {
@@ -25,6 +26,8 @@ export interface StatusCircuit {
   id: string;
   name: string;
   lastReadAt: string;
+  /** Not read since its subscription's listing began failing: what is shown may be old. */
+  stale: boolean;
   providerState: string | null;
   /** The carrier and peering location, when a read has seen them. */
   provider: string | null;
@@ -57,6 +60,8 @@ export interface StatusAlert {
   firstSeen: string | null;
   /** firing: receivers were told; held: firing but silenced, inhibited or not yet notified; resolving: clearing. */
   state: "firing" | "held" | "resolving";
+  /** Its circuit is not being read (its subscription cannot be listed): held as it was, possibly old. */
+  stale: boolean;
   /** Minutes since first seen, null when unknown. */
   ageMinutes?: number | null;
   /** The silence covering it now (stored or configured), if any. */
@@ -144,7 +149,12 @@ async function storedSilences(store: SilenceStore | undefined, now: Date) {
 
 type ListedSilence = Silence & { author?: string; expiredAt?: string | null };
 
-function alertRow(a: AlertState, silences: ListedSilence[], now: Date): StatusAlert {
+function alertRow(
+  a: AlertState,
+  silences: ListedSilence[],
+  stale: Set<string>,
+  now: Date,
+): StatusAlert {
   const condition = a.condition!;
   const silence = activeSilence(
     silences,
@@ -170,16 +180,22 @@ function alertRow(a: AlertState, silences: ListedSilence[], now: Date): StatusAl
     paths: condition.paths,
     firstSeen: a.firstSeen,
     state: a.phase === "resolving" ? "resolving" : a.notified ? "firing" : "held",
+    stale: stale.has(a.circuitId.toLowerCase()),
     ageMinutes: minutesBetween(a.firstSeen, now),
     silencedBy: silence?.id ?? null,
   };
 }
 
 /** Open alerts, worst first; among equals the longest-running first. */
-function statusAlerts(alerts: AlertState[], silences: ListedSilence[], now: Date): StatusAlert[] {
+function statusAlerts(
+  alerts: AlertState[],
+  silences: ListedSilence[],
+  stale: Set<string>,
+  now: Date,
+): StatusAlert[] {
   return alerts
     .filter((a) => a.condition && (a.notified || a.phase === "firing" || a.phase === "resolving"))
-    .map((a) => alertRow(a, silences, now))
+    .map((a) => alertRow(a, silences, stale, now))
     .sort(
       (a, b) =>
         severityRank(a.severity) - severityRank(b.severity) ||
@@ -189,7 +205,12 @@ function statusAlerts(alerts: AlertState[], silences: ListedSilence[], now: Date
 }
 
 /** Every circuit's grid rows, worst circuit first: its worst open alert, then its worst cell, then by name. */
-function statusCircuits(snapshots: Snapshot[], alerts: StatusAlert[], now: Date): StatusCircuit[] {
+function statusCircuits(
+  snapshots: Snapshot[],
+  alerts: StatusAlert[],
+  stale: Set<string>,
+  now: Date,
+): StatusCircuit[] {
   const worstAlert = new Map<string, Severity>();
   for (const a of alerts) {
     const id = a.circuitId.toLowerCase();
@@ -201,6 +222,7 @@ function statusCircuits(snapshots: Snapshot[], alerts: StatusAlert[], now: Date)
       id: s.circuitId,
       name: s.circuitName,
       lastReadAt: s.takenAt,
+      stale: stale.has(s.circuitId.toLowerCase()),
       providerState: s.providerState,
       provider: s.provider ?? null,
       peeringLocation: s.peeringLocation ?? null,
@@ -320,12 +342,17 @@ export async function loadStatus(
     storedSilences(options.silenceStore, now),
   ]);
   const silences: ListedSilence[] = [...(options.configuredSilences ?? []), ...stored];
+  const stale = staleCircuitIds(
+    alerts.map((a) => a.value),
+    snapshots.map((s) => ({ circuitId: s.circuitId, takenAt: s.takenAt })),
+  );
   const allAlerts = statusAlerts(
     alerts.map((a) => a.value),
     silences,
+    stale,
     now,
   );
-  const allCircuits = statusCircuits(snapshots, allAlerts, now);
+  const allCircuits = statusCircuits(snapshots, allAlerts, stale, now);
   const filters: StatusFilters = {
     severity: options.filters?.severity ?? null,
     provider: options.filters?.provider ?? null,

@@ -16,6 +16,7 @@ import type { CircuitReader, CircuitTarget, DiscoveryFailure } from "./ports.js"
 import { recordCircuit, type KeyDecision } from "./record-circuit.js";
 import { discoverTargets, readEach, type CircuitError, type Scope } from "./scan.js";
 import { silencesForSweep, type SilenceStore } from "./silences.js";
+import { recordSight } from "./record-sight.js";
 import type { EventSink, StateStore } from "./state-store.js";
 import { measureSweep } from "./sweep-measure.js";
 import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
@@ -172,6 +173,17 @@ export function createSweeper(deps: SweepDeps) {
           );
       },
     );
+
+    // What the sweep could not see: unlisted subscriptions, circuits gone or ignored now.
+    const sight = await recordSight(
+      scoped,
+      { scope: request.scope ?? null, found, ignored },
+      now,
+      sweepId,
+      log,
+    );
+    events.push(...sight.events);
+    decisions.push(...sight.decisions);
 
     const drained = await publish(scoped, sweepId, now, log);
     const publishedAt = clock().getTime();

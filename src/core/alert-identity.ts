@@ -7,6 +7,7 @@ import type { AlertFamily, FindingCode } from "./model.js";
 
 export const FAMILY_OF: Record<FindingCode, AlertFamily> = {
   "provider-not-provisioned": "provider",
+  "circuit-not-enabled": "circuit-state",
   "arp-missing": "path-down",
   "bgp-down": "path-down",
   "no-prefixes-received": "path-down",

@@ -48,6 +48,16 @@ function ipv4ToNumber(ip: string): number | null {
   return value;
 }
 
+/** Your router's address on a path: the first usable address of its /30; null when it cannot tell. */
+export function onPremAddress(subnet: string | null): string | null {
+  if (!subnet) return null;
+  const [base, bits] = subnet.split("/");
+  const n = base ? ipv4ToNumber(base) : null;
+  if (bits !== "30" || n === null) return null;
+  const first = n + 1;
+  return [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join(".");
+}
+
 export function isResolvedMac(mac: string): boolean {
   const text = mac.trim();
   if (text === "" || /incomplete/i.test(text)) return false;

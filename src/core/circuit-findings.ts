@@ -11,6 +11,7 @@ import type {
   Severity,
 } from "./model.js";
 import { PATHS } from "./model.js";
+import { severityRank } from "./severity.js";
 import { buildCarrierTicket } from "./ticket.js";
 import type { GatewayAssessment, GlobalReachAssessment } from "./wiring.js";
 
@@ -54,6 +55,34 @@ export function providerFinding(
       analyses: [],
       readAt,
     }),
+  };
+}
+
+/**
+ * The Azure side of the circuit (`circuitProvisioningState`) is not Enabled:
+ * the resource itself, yours, not the carrier's provisioning. Sev1: Microsoft's
+ * edge may stop carrying every peering; paths that already stopped page on
+ * their own (Sev0) and are not held by this.
+ */
+export function circuitStateFinding(circuit: CircuitFacts): Finding | null {
+  const state = circuit.circuitProvisioningState;
+  if (state === null || state === "Enabled") return null;
+  const carrier = circuit.serviceProviderProvisioningState ?? "unknown";
+  return {
+    code: "circuit-not-enabled",
+    layer: "provider",
+    owner: "you",
+    severity: "Sev1",
+    peering: null,
+    paths: [...PATHS],
+    title: `The Azure side of the circuit is ${state} (circuitProvisioningState), not Enabled; the carrier's side reads ${carrier}`,
+    evidence: {
+      circuitProvisioningState: state,
+      serviceProviderProvisioningState: circuit.serviceProviderProvisioningState,
+      peerings: circuit.peerings?.map((p) => p.name) ?? null,
+    },
+    nextAction:
+      "This is the circuit resource in your subscription, not the carrier: look in its activity log for the operation that disabled it or failed, and re-enable it (re-run the last update, e.g. `az network express-route update`). No carrier ticket.",
   };
 }
 
@@ -102,11 +131,17 @@ export function disabledPeeringFinding(
   };
 }
 
+/**
+ * No gateway connection is Connected. Wiring that was Connected before and is
+ * not any more has stopped VNet traffic: Sev1 whatever the configured grade;
+ * wiring never seen Connected is the configured grade (Sev3 by default).
+ */
 export function gatewayFinding(
   peering: PeeringFacts,
   wiring: GatewayAssessment,
   settings: CircuitSettings,
   severity: Severity,
+  wasConnected = false,
 ): Finding | null {
   if (!settings.expectGateway) return null;
   if (wiring.state !== "none" && wiring.state !== "not-connected") return null;
@@ -116,15 +151,19 @@ export function gatewayFinding(
     code: "gateway-not-connected",
     layer: "gateway",
     owner: "you",
-    severity,
+    severity: wasConnected && severityRank(severity) > severityRank("Sev1") ? "Sev1" : severity,
     peering: peering.name,
     paths: [...PATHS],
     title: none
-      ? "Circuit is not wired to any ExpressRoute gateway: no virtual network can use it"
-      : `No gateway connection is Connected (${connections.map((c) => `${c.name}: ${c.status}`).join(", ")})`,
-    evidence: { connections },
+      ? wasConnected
+        ? `VNet traffic stopped: the circuit's gateway connection is gone (it was Connected at an earlier sweep)`
+        : "Circuit is not wired to any ExpressRoute gateway: no virtual network can use it"
+      : `${wasConnected ? "VNet traffic stopped: no" : "No"} gateway connection is Connected (${connections.map((c) => `${c.name}: ${c.status}`).join(", ")})${wasConnected ? "; it was Connected at an earlier sweep" : ""}`,
+    evidence: { connections, wasConnected },
     nextAction: none
-      ? "Create the connection between your ExpressRoute gateway and this circuit (connection type ExpressRoute); if the circuit only serves Global Reach, tag it erwatch:expect-gateway=false."
+      ? wasConnected
+        ? "The connection between your ExpressRoute gateway and this circuit was deleted or moved: look in the activity log of the gateway's resource group and recreate it; virtual networks behind the gateway cannot reach on-premises meanwhile."
+        : "Create the connection between your ExpressRoute gateway and this circuit (connection type ExpressRoute); if the circuit only serves Global Reach, tag it erwatch:expect-gateway=false."
       : "Check the gateway's health and the connection's authorization key; the circuit itself is fine.",
   };
 }

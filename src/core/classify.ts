@@ -11,6 +11,7 @@ import {
   type GlobalReachAssessment,
 } from "./wiring.js";
 import {
+  circuitStateFinding,
   disabledPeeringFinding,
   gatewayFinding,
   globalReachFinding,
@@ -39,7 +40,12 @@ export interface ClassifyOptions {
   /** Grades for findings that are not about traffic on a path. */
   severity: { blind: Severity; gateway: Severity; globalReach: Severity };
   /** What the previous sweep saw, when there was one. */
-  previous?: { providerWasProvisioned: boolean; peerings: string[] };
+  previous?: {
+    providerWasProvisioned: boolean;
+    peerings: string[];
+    /** Peerings whose gateway wiring was Connected before (absent: none). */
+    gatewaysOnceConnected?: string[];
+  };
 }
 
 export const DEFAULT_CLASSIFY_OPTIONS: ClassifyOptions = {
@@ -218,7 +224,16 @@ function judgePeering(
   });
   const findings = [...result.findings];
   if (result.carrying.length > 0) {
-    const unwired = gatewayFinding(peering, wiring, settings, options.severity.gateway);
+    const wasConnected = (options.previous?.gatewaysOnceConnected ?? []).some((p) =>
+      same(p, peering.name),
+    );
+    const unwired = gatewayFinding(
+      peering,
+      wiring,
+      settings,
+      options.severity.gateway,
+      wasConnected,
+    );
     if (unwired) findings.push(unwired);
     const unreached = globalReachFinding(peering, reach, options.severity.globalReach);
     if (unreached) findings.push(unreached);
@@ -251,6 +266,7 @@ export function classifyCircuit(
       peeringLocation: null,
       circuitRead: false,
       providerState: null,
+      circuitState: null,
       peerings: [],
       findings,
     };
@@ -268,6 +284,9 @@ export function classifyCircuit(
       providerFinding(ref, facts, options.previous?.providerWasProvisioned ?? false, readAt),
     );
   }
+  // The Azure side is its own fact, apart from the carrier's.
+  const disabled = circuitStateFinding(facts);
+  if (disabled) findings.push(disabled);
   if (facts.peerings === null) {
     peerings = unknownPeerings(settings.expectedPeerings, options.previous?.peerings ?? []);
   } else {
@@ -288,6 +307,7 @@ export function classifyCircuit(
     peeringLocation: facts.peeringLocation,
     circuitRead: true,
     providerState: facts.serviceProviderProvisioningState,
+    circuitState: facts.circuitProvisioningState,
     peerings,
     findings,
   };

@@ -6,6 +6,7 @@
 import { classifyCircuit, type ClassifyOptions } from "./classify.js";
 import { diffSnapshot } from "./diff.js";
 import { flappingFindings } from "./flapping.js";
+import { gatewayMemory } from "./gateway-memory.js";
 import type { HistoryEntry } from "./history.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict, PathName } from "./model.js";
 import { observe, type Observation } from "./observe.js";
@@ -69,6 +70,7 @@ export function evaluateCircuit(
     now,
   ).map((f) => ({ ...f, severity: applyCriticality(f.severity, reading.settings.criticality) }));
   const verdict: CircuitVerdict = { ...classified, findings };
+  const wired = gatewayMemory(previous, verdict, Object.keys(diff.next.peerings));
   const snapshot: Snapshot = {
     ...diff.next,
     peerings: Object.fromEntries(
@@ -77,7 +79,12 @@ export function evaluateCircuit(
         const dropped = drops.drops[name];
         return [
           name,
-          { ...p, ...(marks ? { sessions: marks } : {}), ...(dropped ? { drops: dropped } : {}) },
+          {
+            ...p,
+            ...(marks ? { sessions: marks } : {}),
+            ...(dropped ? { drops: dropped } : {}),
+            gatewayWasConnected: wired[name] ?? false,
+          },
         ];
       }),
     ),

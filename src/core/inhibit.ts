@@ -42,6 +42,19 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     equal: ["circuit"],
   },
   {
+    name: "the Azure side of the circuit not Enabled holds what rides on it",
+    source: { family: "circuit-state" },
+    targets: [
+      "path-down",
+      "route-limit",
+      "session-flapping",
+      "peering-config",
+      "gateway",
+      "global-reach",
+    ],
+    equal: ["circuit"],
+  },
+  {
     name: "a missing or disabled peering holds what rides on it",
     // Not prefix validation: a pending validation must not hide a BGP outage.
     source: { family: "peering-config", codes: ["peering-missing", "peering-disabled"] },

@@ -51,6 +51,7 @@ export type LayerStatus = (typeof LAYER_STATUSES)[number];
 
 export const FINDING_CODES = [
   "provider-not-provisioned",
+  "circuit-not-enabled",
   "arp-missing",
   "bgp-down",
   "no-prefixes-received",
@@ -69,6 +70,7 @@ export type FindingCode = (typeof FINDING_CODES)[number];
 /** Condition families: the unit of alert identity. Codes in one family share one alert. */
 export const ALERT_FAMILIES = [
   "provider",
+  "circuit-state",
   "path-down",
   "peering-config",
   "route-limit",
@@ -274,6 +276,8 @@ export interface CircuitVerdict {
   circuitRead: boolean;
   /** The carrier's provisioning state, null when unread. */
   providerState: string | null;
+  /** The Azure side's `circuitProvisioningState`, null when unread or not understood. */
+  circuitState?: string | null;
   peerings: PeeringVerdict[];
   findings: Finding[];
   /** Every read that failed this time, so callers can tell UNKNOWN from healthy. */

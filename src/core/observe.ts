@@ -64,6 +64,7 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
   if (!verdict.circuitRead) return false;
   // A provider state ARM left out says nothing: an open provider alert must not resolve on it.
   if (family === "provider") return verdict.providerState !== null;
+  if (family === "circuit-state") return (verdict.circuitState ?? null) !== null;
   if (family === "session-flapping") return true;
   const p = verdict.peerings.find((x) => x.name === peering);
   // Not in a peering list that was read: truly absent, which the findings already say.

@@ -58,6 +58,7 @@ function providerCell(
   circuit: CircuitFacts,
   reading: PathReading,
   subnet: string | null,
+  provenBy: string | null,
 ): { cell: LayerCell; rows: ArpRow[] | null; verdict: ArpVerdict | null } {
   const state = circuit.serviceProviderProvisioningState;
   if (state === null) {
@@ -74,8 +75,13 @@ function providerCell(
     };
   }
   const verdict = assessArp(reading.arp.value, subnet);
+  // A layer cannot be down while one that runs over it works: an odd ARP table
+  // under a session that receives prefixes is a note (warn), never layer 2 down.
+  const status = verdict.healthy ? "up" : provenBy ? "warn" : "down";
+  const detail =
+    !verdict.healthy && provenBy ? `${verdict.detail}, yet ${provenBy}: L2 works` : verdict.detail;
   return {
-    cell: cell(verdict.healthy ? "up" : "down", verdict.detail),
+    cell: cell(status, detail),
     rows: reading.arp.value,
     verdict,
   };
@@ -154,6 +160,23 @@ function routesCell(neighbors: NeighborState[], bgp: LayerCell): LayerCell {
   return cell("up", `${total} prefixes`);
 }
 
+/**
+ * What proves layer 2 on a path from above: every session Established and
+ * prefixes received ("Established, 120 prefixes"); null when nothing does.
+ */
+function provesLayer2(
+  neighbors: NeighborState[],
+  bgp: LayerCell,
+  routes: LayerCell,
+): string | null {
+  if (bgp.status !== "up" || (routes.status !== "up" && routes.status !== "warn")) return null;
+  const received = neighbors.reduce(
+    (sum, n) => sum + (n.session.kind === "established" ? n.session.prefixes : 0),
+    0,
+  );
+  return received > 0 ? `BGP Established with ${received} prefixes received` : null;
+}
+
 export function analysePath(
   path: PathName,
   circuit: CircuitFacts,
@@ -163,7 +186,6 @@ export function analysePath(
 ): PathAnalysis {
   const subnet =
     path === "primary" ? peering.primaryPeerAddressPrefix : peering.secondaryPeerAddressPrefix;
-  const provider = providerCell(circuit, reading, subnet);
   const neighborRows = reading.summary.ok ? reading.summary.value : null;
   const neighbors = neighborRows
     ? analyseNeighbors(neighborRows, peering, circuit.skuTier, limits)
@@ -176,20 +198,26 @@ export function analysePath(
     state !== null && state !== "Provisioned"
       ? cell("n/a", "provider not provisioned")
       : bgpCell(neighbors, summaryFailure);
+  const routes = routesCell(neighbors, bgp);
+  const provider = providerCell(circuit, reading, subnet, provesLayer2(neighbors, bgp, routes));
   const cells: Record<PathLayer, LayerCell> = {
     provider: provider.cell,
     bgp,
     peering: peeringCell(peering),
-    routes: routesCell(neighbors, bgp),
+    routes,
   };
 
   const ipv4Established = neighbors.find(
     (n) => n.family === "ipv4" && n.session.kind === "established",
   );
   // A warn on the peering (validation in progress) or routes (near the limit)
-  // row is the finding for that path; nothing above it is broken.
+  // row is the finding for that path; nothing above it is broken. A warn on
+  // the provider row is an odd ARP table under a working session: a note.
   const lowest =
-    ORDER.find((layer) => cells[layer].status === "down" || cells[layer].status === "warn") ?? null;
+    ORDER.find(
+      (layer) =>
+        cells[layer].status === "down" || (cells[layer].status === "warn" && layer !== "provider"),
+    ) ?? null;
   const unknownBelow = lowest
     ? ORDER.slice(0, ORDER.indexOf(lowest)).filter((l) => cells[l].status === "unknown")
     : [];

@@ -1,6 +1,8 @@
 // Findings for one enabled peering from its two path analyses. The rule that
 // matters most at 2 a.m.: one path down is redundancy lost (Sev2, "redundancy
-// holding"), both paths down is traffic stopped (Sev0) — same layer or not.
+// holding" — only when the other path was read and carries routes; one that
+// could not be read is "redundancy unverified", Sev1), both paths down is
+// traffic stopped (Sev0) — same layer or not.
 
 import type {
   CircuitFacts,
@@ -13,6 +15,7 @@ import type {
   PeeringFacts,
   Severity,
 } from "./model.js";
+import { onPremAddress } from "./arp.js";
 import { bgpHintFor, type PathAnalysis } from "./path-analysis.js";
 import { buildCarrierTicket } from "./ticket.js";
 
@@ -42,6 +45,32 @@ function survivorSummary(a: PathAnalysis): string {
   return `${a.path} ${a.cells.bgp.status === "up" ? "Established" : a.cells.bgp.detail}${prefixes}`;
 }
 
+/**
+ * Redundancy holds only when the other path was read and carries routes: its
+ * session Established with prefixes received. Anything less (a read that
+ * failed, a state not understood) is not known to hold.
+ */
+export function survivorHolds(a: PathAnalysis): boolean {
+  return (
+    a.cells.bgp.status === "up" &&
+    (a.cells.routes.status === "up" || a.cells.routes.status === "warn")
+  );
+}
+
+/** Why the other path is not known to carry traffic, from its lowest unknown row. */
+function unverifiedDetail(a: PathAnalysis): string {
+  const unknown = (["bgp", "routes", "provider"] as const).find(
+    (l) => a.cells[l].status === "unknown",
+  );
+  return unknown ? a.cells[unknown].detail : a.cells.bgp.detail;
+}
+
+/** The ARP problems that put your side in question: the on-prem entry missing or Incomplete. */
+const onPremSide = (a: PathAnalysis) =>
+  a.arpVerdict !== null &&
+  !a.arpVerdict.healthy &&
+  (a.arpVerdict.problem === "incomplete" || a.arpVerdict.problem === "microsoft-only");
+
 function layerEvidence(ctx: PeeringContext): Record<string, unknown> {
   const table: Record<string, unknown> = {};
   for (const path of ["primary", "secondary"] as const) {
@@ -58,8 +87,9 @@ function layerEvidence(ctx: PeeringContext): Record<string, unknown> {
   return table;
 }
 
-function ownerOf(code: DownCode, model: ConnectivityModel): Owner {
-  if (code === "arp-missing") return "carrier";
+function ownerOf(code: DownCode, model: ConnectivityModel, affected: PathAnalysis[]): Owner {
+  // The on-prem row missing or Incomplete: your VLAN tag or /30, or the carrier.
+  if (code === "arp-missing") return affected.every(onPremSide) ? "shared" : "carrier";
   if (code === "bgp-down") return model === "provider-managed" ? "carrier" : "you";
   return "you";
 }
@@ -78,17 +108,22 @@ function downFinding(
   bothDown: boolean,
 ): Finding {
   const { peering, circuit, model } = ctx;
-  const owner = ownerOf(code, model);
   const affected = paths.map((p) => ctx.analyses[p]);
+  const owner = ownerOf(code, model, affected);
   const first = affected[0] as PathAnalysis;
-  const severity: Severity = bothDown ? "Sev0" : "Sev2";
   const where = `${paths.join(" and ")} path${paths.length > 1 ? "s" : ""} of ${peering.name}`;
-  const survivor = bothDown ? null : ctx.analyses[other(first.path)];
+  const other_ = bothDown ? null : ctx.analyses[other(first.path)];
+  // "Holding" is a claim about the other path: only a path read and carrying routes makes it.
+  const survivor = other_ && survivorHolds(other_) ? other_ : null;
+  const unverified = other_ && !survivor ? other_ : null;
+  const severity: Severity = bothDown ? "Sev0" : unverified ? "Sev1" : "Sev2";
   const redundancy = survivor
     ? ` — redundancy holding (${survivorSummary(survivor)})`
-    : bothDown && paths.length === 1
-      ? ` — the ${other(first.path)} path is down too: traffic stopped`
-      : " — traffic stopped";
+    : unverified
+      ? ` — redundancy unverified: the ${unverified.path} path could not be confirmed (${unverifiedDetail(unverified)})`
+      : bothDown && paths.length === 1
+        ? ` — the ${other(first.path)} path is down too: traffic stopped`
+        : " — traffic stopped";
   const evidence: Record<string, unknown> = { layers: layerEvidence(ctx) };
   let title: string;
   let nextAction: string;
@@ -100,11 +135,16 @@ function downFinding(
     const halfFormed = affected.some(
       (a) => a.arpVerdict && !a.arpVerdict.healthy && a.arpVerdict.problem !== "empty",
     );
+    const ticket = `open a ticket with ${provider} for the ${paths.join(" and ")} path (service key ${circuit.serviceKey ?? "?"}); the ticket text is attached`;
     nextAction =
-      `Open a ticket with ${provider} for the ${paths.join(" and ")} path (service key ${circuit.serviceKey ?? "?"}); the ticket text is attached. Do not change router or gateway configuration.` +
-      (halfFormed
-        ? " Only one side resolves: first confirm your router's interface is up and holds the first usable address of the /30."
-        : "");
+      owner === "shared"
+        ? `Your side first: the on-prem ARP entry is missing or Incomplete, so check your edge router's sub-interface for VLAN ${peering.vlanId ?? "?"} and its address (${affected.map((a) => `${a.path}: ${onPremAddress(a.path === "primary" ? peering.primaryPeerAddressPrefix : peering.secondaryPeerAddressPrefix) ?? "the first usable address of the /30"}`).join(", ")}), and that the interface is up. If the tag and the /30 are right, ${ticket}.`
+        : `${ticket.charAt(0).toUpperCase()}${ticket.slice(1)}. Do not change router or gateway configuration.` +
+          (halfFormed
+            ? " Only one side resolves: first confirm your router's interface is up and holds the first usable address of the /30."
+            : "");
+    if (unverified)
+      nextAction += ` Confirm the ${unverified.path} path before treating this as redundancy lost only.`;
   } else if (code === "bgp-down") {
     const hint = bgpHintFor(first);
     title = `BGP ${hint?.state ?? "down"} on the ${where}${redundancy}`;
@@ -115,6 +155,8 @@ function downFinding(
       model === "provider-managed"
         ? `Open a ticket with ${provider}: on this circuit they run the BGP session (provider-managed model). ${hint?.hint ?? ""}`.trim()
         : `${hint?.hint ?? "Check the BGP configuration on your edge."}${survivor ? `; compare with the ${survivor.path} path, which works.` : "."}`;
+    if (unverified)
+      nextAction += ` Confirm the ${unverified.path} path: erwatch could not see it carry traffic.`;
   } else {
     const v6 = affected.every((a) => a.cells.routes.detail.includes("IPv6"));
     title = `${v6 ? "IPv6 session" : "Session"} up but 0 prefixes received on the ${where}${redundancy}`;
@@ -122,6 +164,8 @@ function downFinding(
     evidence.prefixes = Object.fromEntries(affected.map((a) => [a.path, a.prefixes]));
     evidence.prefixLimit = first.prefixLimit;
     nextAction = `Route advertisement, not connectivity: check what your edge announces to AS 12076 (route policy, summarisation, a prefix count that just crossed the ${first.prefixLimit ?? "route"} limit). Read the received routes with \`erwatch diagnose <circuit> --routes\`. Not a carrier ticket.`;
+    if (unverified)
+      nextAction += ` Confirm the ${unverified.path} path: erwatch could not see it carry traffic.`;
   }
 
   const finding: Finding = {
@@ -135,7 +179,8 @@ function downFinding(
     evidence,
     nextAction: nextAction + caveat(affected),
   };
-  if (owner === "carrier") {
+  // Shared layer 2 still gets the ticket: it is the next step once your side checks out.
+  if (owner !== "you") {
     finding.ticket = buildCarrierTicket({
       ref: ctx.ref,
       circuit,

@@ -4,6 +4,7 @@
 
 import type { LayerStatus, PathName } from "./model.js";
 import { TABLE_LAYERS } from "./model.js";
+import { gatewaysOnceConnected } from "./gateway-memory.js";
 
 /** The path as a whole: can it carry traffic? Flap detection counts changes of this row. */
 export const SNAPSHOT_LAYERS = [...TABLE_LAYERS, "path"] as const;
@@ -39,6 +40,8 @@ export interface SnapshotPeering {
   sessions?: Record<PathName, SessionMark | null>;
   /** Per path, the drop still in force. Absent in snapshots written before drops were tracked. */
   drops?: Record<PathName, PrefixDrop | null>;
+  /** The gateway wiring was seen Connected and has not been unused since (gateway-memory.ts). */
+  gatewayWasConnected?: boolean;
 }
 
 export interface Snapshot {
@@ -70,10 +73,13 @@ export function pathStatus(
 
 export function readPreviousFacts(
   snapshot: Snapshot | null,
-): { providerWasProvisioned: boolean; peerings: string[] } | undefined {
+):
+  | { providerWasProvisioned: boolean; peerings: string[]; gatewaysOnceConnected: string[] }
+  | undefined {
   if (!snapshot) return undefined;
   return {
     providerWasProvisioned: snapshot.providerWasProvisioned,
     peerings: Object.keys(snapshot.peerings),
+    gatewaysOnceConnected: gatewaysOnceConnected(snapshot),
   };
 }

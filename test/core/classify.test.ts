@@ -104,14 +104,15 @@ describe("classifyCircuit: one finding per lowest broken layer", () => {
       ],
     },
     {
-      name: "ARP with only the Microsoft side is a layer-2 fault",
+      // The on-prem row missing: your VLAN tag or /30, or the carrier (the seed's shared row).
+      name: "ARP with only the Microsoft side is a layer-2 fault, shared",
       spec: {
         paths: { AzurePrivatePeering: { primary: { arp: "microsoft-only", bgp: "Active" } } },
       },
       expected: [
         {
           code: "arp-missing",
-          owner: "carrier",
+          owner: "shared",
           severity: "Sev2",
           peering: "AzurePrivatePeering",
           paths: ["primary"],
@@ -119,12 +120,12 @@ describe("classifyCircuit: one finding per lowest broken layer", () => {
       ],
     },
     {
-      name: "ARP with an Incomplete on-prem MAC is a layer-2 fault",
+      name: "ARP with an Incomplete on-prem MAC is a layer-2 fault, shared",
       spec: { paths: { AzurePrivatePeering: { secondary: { arp: "incomplete", bgp: "Idle" } } } },
       expected: [
         {
           code: "arp-missing",
-          owner: "carrier",
+          owner: "shared",
           severity: "Sev2",
           peering: "AzurePrivatePeering",
           paths: ["secondary"],

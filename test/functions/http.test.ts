@@ -228,6 +228,7 @@ describe("GET /api/status", () => {
           paths: [],
           firstSeen: null,
           state: "firing",
+          stale: false,
         },
       ],
       recent: [],

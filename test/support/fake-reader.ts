@@ -2,6 +2,7 @@
 // the wire. The wire itself is covered by the simulated-estate tests.
 
 import type { CircuitReader, CircuitTarget } from "../../src/app/ports.js";
+import type { ReadFailure } from "../../src/core/model.js";
 import { withoutRouteTables } from "../../src/core/route-tables.js";
 import { circuitReading, CIRCUIT_ID, type CircuitSpec } from "./readings.js";
 
@@ -21,13 +22,28 @@ export class FakeReader implements CircuitReader {
     name: "er-circuit-prod",
   };
 
-  async discover() {
-    return { targets: [this.target], failures: [] };
+  /** What the subscription listing says: the circuit is in it (default), not in it, or the listing fails. */
+  listing: "listed" | "absent" | ReadFailure = "listed";
+  /** The circuit is tagged erwatch:ignore: read() skips it. */
+  ignored = false;
+
+  async discover(scope?: { subscriptions: string[]; circuitIds: string[] }) {
+    if (!scope) return { targets: [this.target], failures: [] };
+    const failures =
+      typeof this.listing === "object"
+        ? scope.subscriptions.map((subscriptionId) => ({
+            subscriptionId,
+            failure: this.listing as ReadFailure,
+          }))
+        : [];
+    return { targets: this.listing === "listed" ? [this.target] : [], failures };
   }
 
   async read(_target?: CircuitTarget, options?: { routes?: boolean }) {
     this.reads += 1;
     if (this.throwing) throw this.throwing;
+    if (this.ignored)
+      return { kind: "ignored" as const, id: this.target.id, name: this.target.name };
     this.readOptions.push({ routes: options?.routes ?? false });
     const spec =
       this.readAt && !this.spec.readAt ? { ...this.spec, readAt: this.readAt } : this.spec;

@@ -159,6 +159,8 @@ export const DEFAULT_SETTINGS: CircuitSettings = {
 
 export interface CircuitSpec {
   providerState?: string;
+  /** The Azure side's circuitProvisioningState (default "Enabled"). */
+  circuitState?: string | null;
   skuTier?: string;
   peerings?: PeeringFacts[];
   paths?: Record<string, Partial<Record<PathName, PathSpec>>>;
@@ -214,7 +216,7 @@ export function circuitReading(spec: CircuitSpec = {}): CircuitReading {
     circuit:
       spec.circuit ??
       ok({
-        circuitProvisioningState: "Enabled",
+        circuitProvisioningState: spec.circuitState === undefined ? "Enabled" : spec.circuitState,
         serviceProviderProvisioningState: spec.providerState ?? "Provisioned",
         skuTier: spec.skuTier ?? "Standard",
         skuFamily: "MeteredData",

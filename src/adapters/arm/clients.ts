@@ -5,6 +5,7 @@ import {
   NetworkManagementClient,
   type NetworkManagementClientOptionalParams,
 } from "@azure/arm-network";
+import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import type { TokenCredential } from "@azure/identity";
 import type { ArmConfig } from "../../config/arm.js";
 
@@ -18,6 +19,7 @@ export interface ArmClientOptions {
 
 export class NetworkClients {
   private readonly clients = new Map<string, NetworkManagementClient>();
+  private graphClient: ResourceGraphClient | undefined;
 
   constructor(
     private readonly credential: TokenCredential,
@@ -41,5 +43,17 @@ export class NetworkClients {
       this.clients.set(key, client);
     }
     return client;
+  }
+
+  /** Azure Resource Graph: one client for every subscription (the query names them). */
+  graph(): ResourceGraphClient {
+    this.graphClient ??= new ResourceGraphClient(this.credential, {
+      ...this.options.pipeline,
+      endpoint: this.config.endpoint,
+      credentials: { scopes: [this.config.tokenScope] },
+      retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: 10_000 },
+      userAgentOptions: { userAgentPrefix: "erwatch" },
+    });
+    return this.graphClient;
   }
 }

@@ -1,16 +1,31 @@
 // The Azure side of the circuit: VNet gateway connections (Microsoft.Network/
 // connections whose peer is the circuit) and vWAN ExpressRoute connections
-// (in ExpressRoute gateways, pointing at one of its peerings). Listings are
-// shared across the circuits of a sweep through the session memo.
+// (in ExpressRoute gateways, pointing at one of its peerings). Found with one
+// Azure Resource Graph query across the watched subscriptions (a connection in
+// any resource group, a vWAN hub in another watched subscription); when that
+// query fails, read per resource group (the circuit's and those its
+// erwatch:connection-resource-groups tag names) and per subscription for vWAN,
+// and say so: the failure is a monitoring-blind read, never silent. Listings
+// and the query are shared across the circuits of a sweep through the session
+// memo.
 
 import type { ReadOptions, ReadSession } from "../../app/ports.js";
 import { tag, TAGS } from "../../core/circuit-settings.js";
 import type { GatewayConnectionFacts, ReadFailure, Reading } from "../../core/model.js";
-import { sameId } from "../../core/resource-id.js";
+import { parseCircuitId, sameId } from "../../core/resource-id.js";
 import { collect, failedLike, parsed } from "./call.js";
 import { fieldFailure } from "./circuit.js";
 import type { ArmContext } from "./context.js";
 import { connectionsTo, parseConnection, vwanConnectionsTo } from "./wire/connections.js";
+import { MalformedResponseError } from "./wire/fields.js";
+import {
+  canonicalConnectionStatus,
+  connectionParts,
+  parseWiringRows,
+  WIRING_QUERY,
+  wiringOf,
+  type WiringRow,
+} from "./wire/graph.js";
 
 export interface GatewayTarget {
   subscriptionId: string;
@@ -126,6 +141,110 @@ async function vwanConnections(
   return { ok: true, value: mine.value.facts, readAt: listed.readAt };
 }
 
+/** The subscriptions the query covers: the watched ones, those of watched circuit ids, and the circuit's. */
+export function graphSubscriptions(ctx: ArmContext, target: GatewayTarget): string[] {
+  const all = [
+    ...ctx.config.subscriptions,
+    ...ctx.config.circuitIds.map((id) => parseCircuitId(id)?.subscriptionId ?? ""),
+    target.subscriptionId,
+  ]
+    .filter(Boolean)
+    .map((s) => s.toLowerCase());
+  return [...new Set(all)].sort();
+}
+
+/** Pages the query follows before it gives up (1,000 rows a page: a million connections). */
+const MAX_GRAPH_PAGES = 1_000;
+
+function queryWiring(
+  ctx: ArmContext,
+  subscriptions: string[],
+  options: ReadOptions,
+): Promise<Reading<WiringRow[]>> {
+  return ctx.call({
+    operation: "queryResourceGraph",
+    target: `ExpressRoute connections in ${subscriptions.length === 1 ? `subscription ${subscriptions[0]}` : `${subscriptions.length} subscriptions`} (Resource Graph)`,
+    signal: options.abortSignal,
+    onRead: options.onRead,
+    run: async (abortSignal) => {
+      const rows: WiringRow[] = [];
+      let skipToken: string | undefined;
+      for (let page = 0; page < MAX_GRAPH_PAGES; page += 1) {
+        const answer = await ctx.clients.graph().resources(
+          {
+            query: WIRING_QUERY,
+            subscriptions,
+            options: { resultFormat: "objectArray", ...(skipToken ? { skipToken } : {}) },
+          },
+          { abortSignal },
+        );
+        rows.push(...parseWiringRows(answer.data));
+        skipToken = answer.skipToken || undefined;
+        if (!skipToken) {
+          // Truncated without a way to page on: some connections were left out.
+          if (String(answer.resultTruncated) === "true")
+            throw new MalformedResponseError("resultTruncated is true and there is no $skipToken");
+          return rows;
+        }
+      }
+      throw new MalformedResponseError(`more than ${MAX_GRAPH_PAGES} pages`);
+    },
+  });
+}
+
+/** The circuit's connections from the query's rows; a VNet connection whose status the query lacks is read with a GET. */
+async function fromGraph(
+  ctx: ArmContext,
+  target: GatewayTarget,
+  rows: WiringRow[],
+  readAt: string,
+  options: ReadOptions,
+  problems: ReadFailure[],
+): Promise<Reading<GatewayConnectionFacts[]>> {
+  const { vnet, vwan } = wiringOf(rows, target.circuitId);
+  const found: GatewayConnectionFacts[] = [];
+  for (const row of vnet) {
+    const status = canonicalConnectionStatus(row.status);
+    if (status !== null) {
+      found.push({ id: row.id, name: row.name, kind: "vnet-gateway", peering: null, status });
+      continue;
+    }
+    const what = `gateway connection ${row.name}`;
+    const parts = connectionParts(row.id);
+    if (!parts) {
+      return parsed({ operation: "queryResourceGraph", target: what, readAt }, () => {
+        throw new MalformedResponseError(`${row.id} is not a connection id`);
+      });
+    }
+    const network = ctx.clients.for(parts.subscriptionId).virtualNetworkGatewayConnections;
+    const got = await ctx.call({
+      operation: "getConnection",
+      target: what,
+      signal: options.abortSignal,
+      onRead: options.onRead,
+      run: async (abortSignal) =>
+        parseConnection(
+          await network.get(parts.resourceGroup, parts.name, { abortSignal }),
+          parts.name,
+        ),
+    });
+    if (!got.ok) return failedLike(got);
+    problems.push(...got.value.problems.map((p) => fieldFailure("getConnection", what, p)));
+    found.push(got.value.facts);
+  }
+  for (const c of vwan) {
+    if (c.status === null)
+      problems.push(
+        fieldFailure("queryResourceGraph", `vWAN ExpressRoute connection ${c.name}`, {
+          field: "provisioningState",
+          problem: "is missing or not understood",
+        }),
+      );
+    found.push(c);
+  }
+  return { ok: true, value: found, readAt };
+}
+
 /** Every connection that wires the circuit to a gateway; the first failed read makes it all unknown. */
 export async function readGateway(
   ctx: ArmContext,
@@ -136,6 +255,16 @@ export async function readGateway(
   // Outside a sweep (diagnose) there is no session to share listings with.
   const session = options.session;
   const memo: Memo = session ? (key, load) => session.memo(key, load) : (_key, load) => load();
+  const subscriptions = graphSubscriptions(ctx, target);
+  const graph = await memo(`graph:${subscriptions.join(",")}`, () =>
+    queryWiring(ctx, subscriptions, options),
+  );
+  if (graph.ok) return fromGraph(ctx, target, graph.value, graph.readAt, options, problems);
+  // The fallback may miss a connection elsewhere: the failure is reported, not swallowed.
+  problems.push({
+    ...graph.error,
+    message: `${graph.error.message} (gateway wiring read per resource group instead: a connection in another group or subscription is not seen)`,
+  });
   const found: GatewayConnectionFacts[] = [];
   for (const scope of connectionScopes(target)) {
     const vnet = await vnetConnectionsIn(ctx, scope, target.circuitId, options, memo, problems);

@@ -16,6 +16,8 @@ export const ARM_OPERATIONS = {
   listConnections: "Microsoft.Network/connections/read",
   getConnection: "Microsoft.Network/connections/read",
   listExpressRouteGateways: "Microsoft.Network/expressRouteGateways/read",
+  // One query per sweep for every ExpressRoute connection in the watched subscriptions.
+  queryResourceGraph: "Microsoft.ResourceGraph/resources/read",
 } as const;
 
 export type ArmOperation = keyof typeof ARM_OPERATIONS;

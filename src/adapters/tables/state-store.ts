@@ -462,4 +462,39 @@ export class TableStateStore implements StateStore {
     );
     return row ? unpackJson<SweepRecord>(row, "sweep record") : null;
   }
+
+  async listCircuitIds(): Promise<string[]> {
+    const ids: string[] = [];
+    try {
+      for await (const row of this.tables.snapshots.listEntities<Record<string, unknown>>({
+        ...this.call(),
+        queryOptions: { filter: odata`RowKey eq ${SNAPSHOT_ROW}`, select: ["circuitId"] },
+      }))
+        if (typeof row.circuitId === "string") ids.push(row.circuitId);
+    } catch (error) {
+      this.fail(error, "listing the circuits with a snapshot");
+    }
+    return ids;
+  }
+
+  async forgetCircuit(circuitId: string): Promise<void> {
+    const partitionKey = circuitPartition(circuitId);
+    const rows: Row[] = [];
+    try {
+      for await (const row of this.tables.snapshots.listEntities<Record<string, unknown>>({
+        ...this.call(),
+        queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["RowKey"] },
+      }))
+        rows.push(row as Row);
+      for (const row of rows) {
+        try {
+          await this.tables.snapshots.deleteEntity(partitionKey, String(row.rowKey), this.call());
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+      }
+    } catch (error) {
+      this.fail(error, `forgetting the snapshot of ${circuitId}`);
+    }
+  }
 }

@@ -128,6 +128,7 @@ const circuitBody = (
   name: "er",
   location: "westeurope",
   tags: {},
+  circuitProvisioningState: "Enabled",
   serviceProviderProvisioningState: "Provisioned",
   sku: { tier: "Standard", family: "MeteredData" },
   serviceProviderProperties: {
@@ -185,6 +186,13 @@ describe("the circuit body, field by field", () => {
     ],
     [{ serviceProviderProvisioningState: null }, {}, "serviceProviderProvisioningState is missing"],
     [{ serviceProviderProvisioningState: 3 }, {}, "serviceProviderProvisioningState is a number"],
+    // The Azure side decides circuit-not-enabled: left out or not understood, it is named.
+    [{ circuitProvisioningState: undefined }, {}, "circuitProvisioningState is missing"],
+    [
+      { circuitProvisioningState: "Suspended" },
+      {},
+      'circuitProvisioningState is "Suspended", not one of Enabled, Disabled',
+    ],
     [{ peerings: undefined }, {}, "peerings is missing"],
     [{ peerings: "none" }, {}, 'peerings is "none", not a list'],
     [{}, { state: undefined }, "peerings[0].state is missing"],

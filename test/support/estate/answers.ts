@@ -25,6 +25,7 @@ import {
   vwanGatewayJson,
 } from "./wire.js";
 import { applyWireEdits } from "./wire-edits.js";
+import { graphAnswer } from "./graph.js";
 
 export const API_VERSION = "2026-01-01";
 
@@ -177,9 +178,12 @@ export function answer(
   route: Route,
   url: URL,
   polled: Operation | undefined,
+  body = "",
 ): Answer {
   const state = ctx.state();
   switch (route.operation) {
+    case "queryResourceGraph":
+      return graphAnswer(state, body, ctx.pageSize);
     case "listCircuits":
       return listPage(ctx, route.subscriptionId, url);
     case "getCircuit": {

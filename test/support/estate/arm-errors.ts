@@ -23,6 +23,7 @@ export const RBAC_ACTIONS: Record<OperationName, string> = {
   listConnections: "Microsoft.Network/connections/read",
   getConnection: "Microsoft.Network/connections/read",
   listExpressRouteGateways: "Microsoft.Network/expressRouteGateways/read",
+  queryResourceGraph: "Microsoft.ResourceGraph/resources/read",
 };
 
 export const CLIENT_OBJECT_ID = "00000000-0000-0000-0000-00000000e77a";

@@ -130,6 +130,13 @@ export interface EstateState {
   circuits: SimCircuit[];
   connections: SimConnection[];
   vwanGateways: SimVwanGateway[];
+  /** How Azure Resource Graph answers (graph.ts). */
+  graph?: {
+    /** Resource Graph carries the connections' connectionStatus (default false: erwatch must GET it). */
+    connectionStatus?: boolean;
+    /** Rows per page (default: the estate's page size). */
+    pageSize?: number;
+  };
 }
 
 export type OperationName =
@@ -142,7 +149,8 @@ export type OperationName =
   | "pollAsyncOperation"
   | "listConnections"
   | "getConnection"
-  | "listExpressRouteGateways";
+  | "listExpressRouteGateways"
+  | "queryResourceGraph";
 
 /** The three long-running POST reads. */
 export type LroOperationName = "arpTable" | "routeTablesSummary" | "routeTables";
@@ -193,4 +201,6 @@ export interface RecordedRequest {
   lroOperation?: LroOperationName;
   /** Status answered; 0 while unanswered, or when the client or close() cut it off. */
   status: number;
+  /** The request body, for the one request that has one (the Resource Graph query). */
+  body?: string;
 }

@@ -28,6 +28,7 @@ export type Route =
       connection: string;
     }
   | { operation: "listExpressRouteGateways"; subscriptionId: string }
+  | { operation: "queryResourceGraph" }
   | { operation: "unknown" };
 
 const LRO_SEGMENTS: Record<string, LroOperationName> = {
@@ -55,6 +56,8 @@ export function resourceTypeOf(route: Route): string {
       return "connections";
     case "listExpressRouteGateways":
       return "expressRouteGateways";
+    case "queryResourceGraph":
+      return "resources";
     case "unknown":
       return "unknown";
   }
@@ -75,6 +78,15 @@ export function routeOf(method: string, pathname: string): Route {
   const at = (i: number, literal: string) => lower[i] === literal;
   const unknown: Route = { operation: "unknown" };
 
+  // /providers/Microsoft.ResourceGraph/resources: tenant level, the subscriptions are in the body.
+  if (
+    method === "POST" &&
+    s.length === 3 &&
+    at(0, "providers") &&
+    at(1, "microsoft.resourcegraph") &&
+    at(2, "resources")
+  )
+    return { operation: "queryResourceGraph" };
   if (!at(0, "subscriptions") || s.length < 5) return unknown;
   const subscriptionId = s[1]!;
 

@@ -29,6 +29,7 @@ import {
 import { createCertificate } from "./certificate.js";
 import { FaultBook, type FaultTarget } from "./faults.js";
 import { circuitNameOf } from "./ids.js";
+import { GRAPH_API_VERSION } from "./graph.js";
 import { OperationStore, type Operation } from "./lro.js";
 import type { EstateState, Fault, LroShape, OperationName, RecordedRequest } from "./model.js";
 import { resourceTypeOf, routeOf, type Route } from "./routing.js";
@@ -249,10 +250,12 @@ export async function startEstate(
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    req.resume(); // no read takes a body; drain whatever came
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", baseUrl);
     const route = routeOf(method, url.pathname);
+    // Only the Resource Graph query takes a body; every other request is drained.
+    const body = route.operation === "queryResourceGraph" ? await readBody(req) : "";
+    if (route.operation !== "queryResourceGraph") req.resume();
     const polled =
       route.operation === "pollOperation" || route.operation === "pollAsyncOperation"
         ? operations.get(route.operationId)
@@ -265,6 +268,7 @@ export async function startEstate(
       query: Object.fromEntries(url.searchParams),
       operation,
       status: 0,
+      ...(body ? { body } : {}),
     };
     requests.push(record);
     if (closing) return;
@@ -275,12 +279,13 @@ export async function startEstate(
     const apiVersion = url.searchParams.get("api-version");
     if (apiVersion === null || apiVersion === "")
       return send(req, res, record, armError(missingApiVersion()));
-    if (apiVersion !== API_VERSION) {
+    const expectedVersion = operation === "queryResourceGraph" ? GRAPH_API_VERSION : API_VERSION;
+    if (apiVersion !== expectedVersion) {
       return send(
         req,
         res,
         record,
-        armError(unsupportedApiVersion(apiVersion, resourceTypeOf(route), API_VERSION)),
+        armError(unsupportedApiVersion(apiVersion, resourceTypeOf(route), expectedVersion)),
       );
     }
     if (operation === "unknown") return send(req, res, record, armError(noRoute(url.pathname)));
@@ -300,10 +305,25 @@ export async function startEstate(
       const faulty = faultAnswer(answers, plan.answer, route, url, operation, polled);
       return send(req, res, record, faulty);
     }
-    return send(req, res, record, answer(answers, route, url, polled));
+    return send(req, res, record, answer(answers, route, url, polled, body));
   }
 
   return estate;
+}
+
+/** A request body, bounded: the estate answers reads, not uploads. */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > 1_048_576) req.destroy(new Error("request body over 1 MiB"));
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
 }
 
 /** RBAC actions compare case-insensitively, as ARM compares them. */

@@ -27,6 +27,8 @@ const PROVIDER_STATES = [
   "DeProvisioned",
 ];
 const PEERING_STATES = ["Enabled", "Disabled"];
+/** The Azure side of the circuit: decides `circuit-not-enabled`. */
+const CIRCUIT_STATES = ["Enabled", "Disabled"];
 const PEERING_TYPES = ["AzurePrivatePeering", "MicrosoftPeering", "AzurePublicPeering"];
 const PREFIX_STATES = ["NotConfigured", "Configuring", "Configured", "ValidationNeeded"];
 const REACH_STATES = ["Connected", "Connecting", "Disconnected"];
@@ -64,7 +66,7 @@ const circuitSchema = z.object({
   name: text(),
   location: text(),
   tags: tags(),
-  circuitProvisioningState: text(),
+  circuitProvisioningState: decidingEnum(CIRCUIT_STATES),
   serviceProviderProvisioningState: decidingEnum(PROVIDER_STATES),
   serviceKey: text(),
   sku: obj({ tier: openEnum(SKU_TIERS), family: openEnum(SKU_FAMILIES) }),
@@ -168,6 +170,7 @@ export function parseCircuit(body: unknown): CircuitBody {
   };
   const providerState = c.serviceProviderProvisioningState;
   if (providerState === null) missing("serviceProviderProvisioningState");
+  if (c.circuitProvisioningState === null) missing("circuitProvisioningState");
   const facts: CircuitFacts = {
     circuitProvisioningState: c.circuitProvisioningState,
     serviceProviderProvisioningState: providerState,

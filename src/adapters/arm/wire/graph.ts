@@ -1,0 +1,107 @@
+// The Azure Resource Graph query that finds every ExpressRoute connection in
+// the watched subscriptions, wherever it lives: VNet gateway connections
+// (Microsoft.Network/connections of type ExpressRoute, peer = the circuit) and
+// vWAN ExpressRoute connections (inside ExpressRoute gateways, pointing at one
+// of the circuit's peerings). One query per sweep; each circuit picks its own
+// rows. Resource Graph does not carry connectionStatus for every connection:
+// a row without it says "GET me" (status null here).
+
+import { z } from "zod";
+import type { GatewayConnectionFacts } from "../../../core/model.js";
+import { sameId } from "../../../core/resource-id.js";
+import { MalformedResponseError, parseLenient, sentence, text } from "./fields.js";
+
+/** KQL over `Resources`; the columns are the rows' shape below. */
+export const WIRING_QUERY = [
+  "Resources",
+  "| where type =~ 'microsoft.network/connections' and properties.connectionType =~ 'ExpressRoute'",
+  "| project kind = 'vnet-gateway', id, name, peer = tostring(properties.peer.id), status = tostring(properties.connectionStatus)",
+  "| union (Resources",
+  "  | where type =~ 'microsoft.network/expressroutegateways'",
+  "  | mv-expand c = properties.expressRouteConnections",
+  "  | project kind = 'vwan', id = tostring(c.id), name = tostring(c.name), peer = tostring(c.properties.expressRouteCircuitPeering.id), status = tostring(c.properties.provisioningState))",
+  "| order by id asc",
+].join("\n");
+
+/** A row of the query: one connection, with what it points at. */
+export interface WiringRow {
+  kind: "vnet-gateway" | "vwan";
+  id: string;
+  name: string;
+  /** The circuit id (VNet gateway connection) or circuit peering id (vWAN). */
+  peer: string;
+  /** As Resource Graph has it; null when it does not (KQL's tostring of nothing is ""). */
+  status: string | null;
+}
+
+const row = z.object({
+  kind: text(),
+  id: text(),
+  name: text(),
+  peer: text(),
+  status: text(),
+});
+
+/** One page's `data` (objectArray format) → rows. A row whose owner cannot be read fails the page. */
+export function parseWiringRows(data: unknown): WiringRow[] {
+  if (!Array.isArray(data)) throw new MalformedResponseError("data is not a list of rows");
+  return data.map((item, i) => {
+    const { value, problems } = parseLenient(row, item);
+    const first = problems[0];
+    if (first) throw new MalformedResponseError(`data[${i}].${sentence(first)}`);
+    if (value.kind !== "vnet-gateway" && value.kind !== "vwan")
+      throw new MalformedResponseError(
+        `data[${i}].kind is not a connection kind erwatch asked for`,
+      );
+    if (!value.id || !value.peer)
+      throw new MalformedResponseError(`data[${i}].${value.id ? "peer" : "id"} is missing`);
+    return {
+      kind: value.kind,
+      id: value.id,
+      name: value.name || (value.id.split("/").pop() ?? ""),
+      peer: value.peer,
+      status: value.status ? value.status : null,
+    };
+  });
+}
+
+/** The rows that wire this circuit: connections whose peer is it, or one of its peerings. */
+export function wiringOf(
+  rows: WiringRow[],
+  circuitId: string,
+): { vnet: WiringRow[]; vwan: GatewayConnectionFacts[] } {
+  const prefix = `${circuitId}/peerings/`.toLowerCase();
+  const vnet = rows.filter((r) => r.kind === "vnet-gateway" && sameId(r.peer, circuitId));
+  const vwan = rows
+    .filter((r) => r.kind === "vwan" && r.peer.toLowerCase().startsWith(prefix))
+    .map((r): GatewayConnectionFacts => ({
+      id: r.id,
+      name: r.name,
+      kind: "vwan",
+      peering: r.peer.slice(prefix.length),
+      status: canonicalProvisioning(r.status),
+    }));
+  return { vnet, vwan };
+}
+
+const PROVISIONING = ["Succeeded", "Updating", "Deleting", "Failed"];
+const CONNECTION = ["Unknown", "Connecting", "Connected", "NotConnected"];
+
+/** A state outside the documented list is not understood: null (UNKNOWN), as on the ARM reads. */
+function canonical(values: string[], value: string | null): string | null {
+  if (value === null) return null;
+  return values.find((v) => v.toLowerCase() === value.trim().toLowerCase()) ?? null;
+}
+export const canonicalProvisioning = (value: string | null) => canonical(PROVISIONING, value);
+export const canonicalConnectionStatus = (value: string | null) => canonical(CONNECTION, value);
+
+/** /subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.Network/connections/<name> → its parts. */
+export function connectionParts(
+  id: string,
+): { subscriptionId: string; resourceGroup: string; name: string } | null {
+  const m =
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/connections\/([^/]+)$/i.exec(
+      id,
+    );
+  return m ? { subscriptionId: m[1]!, resourceGroup: m[2]!, name: m[3]! } : null;
+}

@@ -1,0 +1,191 @@
+// After the circuits of a sweep are recorded: what the sweep could not see.
+// A subscription whose circuits could not be listed gets its own
+// monitoring-blind alert (subject /subscriptions/<id>); circuits a complete
+// listing no longer has, or that are tagged erwatch:ignore now, have their
+// open alerts resolved once with the reason and are forgotten. The rules are
+// in src/core/sight.ts; this file only loads, commits and logs. (src/app/sight.ts is
+// the CLI's summary of what one sweep could not read.)
+
+import type { AlertEvent } from "../core/alert-event.js";
+import { alertKey } from "../core/alert-identity.js";
+import { boundJson } from "../core/budget.js";
+import type { AlertRecord } from "../core/history.js";
+import { historyRecordOf } from "../core/alert-step.js";
+import type { Observation } from "../core/observe.js";
+import { parseCircuitId } from "../core/resource-id.js";
+import {
+  cleanStart,
+  isOpen,
+  listingObservation,
+  retire,
+  retirements,
+  RETIRE_WORDS,
+  subjectVerdict,
+  subscriptionSubject,
+  type Retirement,
+} from "../core/sight.js";
+import type { Logger } from "../logging.js";
+import { buildAlertEvent } from "./alert-events.js";
+import type { CircuitTarget, DiscoveryFailure } from "./ports.js";
+import { decideAndCommit, type KeyDecision, type RecordDeps } from "./record-circuit.js";
+import type { Scope } from "./scan.js";
+import { isConflict } from "./state-store.js";
+
+export interface SightInput {
+  /** Null for a sweep of named circuits only: it lists nothing, so it proves nothing about the rest. */
+  scope: Scope | null;
+  found: { targets: CircuitTarget[]; failures: DiscoveryFailure[] };
+  ignored: { id: string }[];
+}
+
+export interface SightRecord {
+  events: AlertEvent[];
+  decisions: KeyDecision[];
+}
+
+async function recordListing(
+  deps: RecordDeps,
+  subscriptionId: string,
+  failure: DiscoveryFailure["failure"] | null,
+  now: Date,
+  writer: string,
+  log: Logger,
+): Promise<SightRecord> {
+  const subject = subscriptionSubject(subscriptionId);
+  const key = alertKey(subject, null, "monitoring-blind");
+  const stored = await deps.store.getAlert(subject, key);
+  const observation = listingObservation(
+    { subscriptionId, failure },
+    deps.policy.classify.severity.blind,
+    null,
+  );
+  const name = `subscription ${subscriptionId}`;
+  if (!stored && !failure) {
+    // Remember when the listing last worked, so a failure is measured in time too.
+    try {
+      await deps.store.commitAlert(cleanStart(observation, name, now), null, []);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+    return { events: [], decisions: [] };
+  }
+  const verdict = subjectVerdict({ id: subject, name, subscriptionId, resourceGroup: "" }, now);
+  const alerts = new Map(stored ? [[key, stored]] : []);
+  return decideAndCommit(deps, verdict, [observation], alerts, now, writer, log);
+}
+
+async function retireCircuit(
+  deps: RecordDeps,
+  retirement: Retirement,
+  now: Date,
+  writer: string,
+  log: Logger,
+): Promise<SightRecord> {
+  const { circuitId, reason } = retirement;
+  const id = parseCircuitId(circuitId);
+  const events: AlertEvent[] = [];
+  const decisions: KeyDecision[] = [];
+  const records: AlertRecord[] = [];
+  let settled = true;
+  for (const stored of await deps.store.listAlerts(circuitId)) {
+    const state = stored.value;
+    if (!isOpen(state)) continue;
+    const decision = retire(state, reason, now);
+    const verdict = subjectVerdict(
+      {
+        id: circuitId,
+        name: state.circuitName,
+        subscriptionId: id?.subscriptionId ?? "",
+        resourceGroup: id?.resourceGroup ?? "",
+      },
+      now,
+    );
+    const made =
+      decision.action === "none"
+        ? []
+        : [buildAlertEvent(decision.next, decision.event, verdict, now)];
+    try {
+      await deps.store.commitAlert(decision.next, stored.etag, made);
+    } catch (error) {
+      // Another sweep moved this alert first: the next sweep retires it.
+      if (!isConflict(error)) throw error;
+      settled = false;
+      continue;
+    }
+    events.push(...made);
+    const observation: Observation = {
+      key: state.key,
+      family: state.family,
+      circuitId,
+      peering: state.peering,
+      state: "clean",
+      finding: null,
+      previousReadAt: null,
+    };
+    const record = historyRecordOf(decision, observation, now);
+    if (record) records.push({ ...record, note: RETIRE_WORDS[reason] });
+    decisions.push({
+      circuitId,
+      key: state.key,
+      family: state.family,
+      peering: state.peering,
+      action: decision.action,
+      ...(decision.action === "none" ? { reason: decision.reason, detail: decision.detail } : {}),
+    });
+  }
+  if (records.length > 0)
+    await deps.store.appendHistory(
+      circuitId,
+      records.map((r) => boundJson(r) as AlertRecord),
+      `${writer}-r`,
+    );
+  // Forgotten only once every alert is settled, so a lost race is retried next sweep.
+  if (settled) await deps.store.forgetCircuit(circuitId);
+  log.info(
+    { circuitId, reason: RETIRE_WORDS[reason], resolved: events.length },
+    "circuit retired: its open alerts are resolved and its snapshot forgotten",
+  );
+  return { events, decisions };
+}
+
+/** Never fails the sweep: what could not be done now is done by the next one. */
+export async function recordSight(
+  deps: RecordDeps,
+  input: SightInput,
+  now: Date,
+  writer: string,
+  log: Logger,
+): Promise<SightRecord> {
+  const out: SightRecord = { events: [], decisions: [] };
+  const add = (r: SightRecord) => {
+    out.events.push(...r.events);
+    out.decisions.push(...r.decisions);
+  };
+  const failed = new Map(
+    input.found.failures.map((f) => [f.subscriptionId.toLowerCase(), f.failure]),
+  );
+  for (const subscriptionId of input.scope?.subscriptions ?? []) {
+    try {
+      const failure = failed.get(subscriptionId.toLowerCase()) ?? null;
+      add(await recordListing(deps, subscriptionId, failure, now, writer, log));
+    } catch (error) {
+      log.error({ err: error, subscriptionId }, "the subscription's listing could not be recorded");
+    }
+  }
+  try {
+    const retired = retirements({
+      known: await deps.store.listCircuitIds(),
+      listed: input.scope
+        ? {
+            subscriptions: input.scope.subscriptions.filter((s) => !failed.has(s.toLowerCase())),
+            circuitIds: input.found.targets.map((t) => t.id),
+          }
+        : null,
+      ignored: input.ignored.map((i) => i.id),
+    });
+    for (const retirement of retired) add(await retireCircuit(deps, retirement, now, writer, log));
+  } catch (error) {
+    log.error({ err: error }, "circuits that are gone could not be retired; the next sweep tries");
+  }
+  return out;
+}

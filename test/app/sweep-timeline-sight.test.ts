@@ -1,0 +1,300 @@
+// Issue 11, "Honest words" and "What erwatch cannot see is an alert too",
+// through the stateful sweep at the product's default cadence (a sweep every
+// 5 minutes, injected clock): fake reads, real Table Storage (Azurite).
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadStatus } from "../../src/app/status.js";
+import { createSweeper } from "../../src/app/sweep.js";
+import { alertKey } from "../../src/core/alert-identity.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import type { GatewayConnectionFacts, ReadFailure } from "../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { FakeReader } from "../support/fake-reader.js";
+import { InMemoryEventSink } from "../support/in-memory-sink.js";
+import { CONNECTED_GATEWAY, failed, ok, type CircuitSpec } from "../support/readings.js";
+import { freshStore } from "../support/state.js";
+import { memoryLogger } from "../support/test-logger.js";
+
+const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+const CADENCE = 5;
+const at = (sweep: number) => new Date(T0 + sweep * CADENCE * 60_000);
+const SUBSCRIPTION = "00000000-0000-0000-0000-000000000001";
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+async function harness() {
+  const { store } = await freshStore(azurite.connectionString);
+  const reader = new FakeReader();
+  const sink = new InMemoryEventSink();
+  const { logger } = memoryLogger();
+  let n = 0;
+  const sweeper = createSweeper({
+    reader,
+    store,
+    sink,
+    policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+    silences: [],
+    historyRetentionDays: 30,
+    logger,
+    newId: () => `sweep-${++n}`,
+  });
+  /** The timer's sweep: the whole scope, listed. */
+  const run = (sweep: number) => {
+    reader.readAt = at(sweep).toISOString();
+    return sweeper.sweep({
+      scope: { subscriptions: [SUBSCRIPTION], circuitIds: [] },
+      now: at(sweep),
+      abortSignal: AbortSignal.timeout(30_000),
+    });
+  };
+  /** An on-demand sweep of the circuit by name: lists nothing. */
+  const runNamed = (sweep: number) =>
+    sweeper.sweep({
+      targets: [reader.target],
+      now: at(sweep),
+      abortSignal: AbortSignal.timeout(30_000),
+    });
+  const sent = () => sink.published.map((e) => `${e.action}:${e.code}:${e.severity}#${e.sequence}`);
+  const status = (sweep: number) =>
+    loadStatus(store, at(sweep), { recentHours: 24, recentLimit: 100 });
+  return { store, reader, sink, run, runNamed, sent, status };
+}
+
+const forbidden: ReadFailure = {
+  kind: "forbidden",
+  statusCode: 403,
+  call: "Microsoft.Network/expressRouteCircuits/read",
+  target: `circuits in subscription ${SUBSCRIPTION}`,
+  message: "AuthorizationFailed",
+  missingPermission: "Microsoft.Network/expressRouteCircuits/read",
+};
+
+const bothDown: CircuitSpec = {
+  paths: {
+    AzurePrivatePeering: {
+      primary: { arp: "empty", bgp: "Idle" },
+      secondary: { arp: "empty", bgp: "Idle" },
+    },
+  },
+};
+
+describe("honest words through the sweep (5-minute cadence)", () => {
+  it("one path down while the other cannot be read: 'redundancy unverified' at Sev1, then 'holding' at Sev2 once it is read", async () => {
+    const h = await harness();
+    await h.run(0);
+    const summaryTimeout = failed<never>({
+      kind: "timeout",
+      call: "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/read",
+      target: "route table summary AzurePrivatePeering/primary",
+    });
+    h.reader.spec = {
+      paths: {
+        AzurePrivatePeering: {
+          primary: { bgp: summaryTimeout },
+          secondary: { arp: "empty", bgp: "Idle" },
+        },
+      },
+    };
+    await h.run(1);
+    await h.run(2);
+    expect(h.sent()).toEqual(["open:arp-missing:Sev1#1"]);
+    const open = h.sink.published[0]!;
+    expect(open.title).toMatch(/redundancy unverified: the primary path could not be confirmed/);
+    expect(open.title).not.toMatch(/holding/);
+    // The other path is read again and carries routes: the words and the grade follow.
+    h.reader.spec = {
+      paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } },
+    };
+    await h.run(3);
+    expect(h.sent()).toEqual(["open:arp-missing:Sev1#1", "deescalate:arp-missing:Sev2#2"]);
+    expect(h.sink.published[1]!.title).toMatch(
+      /redundancy holding \(primary Established, 120 prefixes\)/,
+    );
+  });
+
+  it("the on-prem ARP row Incomplete: shared ownership, your VLAN and /30 first, ticket ready", async () => {
+    const h = await harness();
+    h.reader.spec = {
+      paths: { AzurePrivatePeering: { secondary: { arp: "incomplete", bgp: "Idle" } } },
+    };
+    await h.run(0);
+    await h.run(1);
+    expect(h.sent()).toEqual(["open:arp-missing:Sev2#1"]);
+    const open = h.sink.published[0]!;
+    expect(open.owner).toBe("shared");
+    expect(open.nextAction).toMatch(/^Your side first: .*VLAN 200.*secondary: 192\.168\.10\.21/);
+    expect(open.ticket).toContain("Service key:");
+  });
+
+  it("an odd ARP table under a session that receives prefixes never pages, for hours", async () => {
+    const h = await harness();
+    h.reader.spec = {
+      paths: {
+        AzurePrivatePeering: {
+          primary: { arp: "incomplete", bgp: "120" },
+          secondary: { arp: "empty", bgp: "3000" },
+        },
+      },
+    };
+    for (let s = 0; s <= 36; s += 1) await h.run(s);
+    expect(h.sent()).toEqual([]);
+    const [circuit] = (await h.status(36)).circuits;
+    expect(circuit!.peerings[0]!.paths.primary.provider).toMatchObject({ status: "warn" });
+    expect(circuit!.peerings[0]!.paths.primary.provider.detail).toMatch(/L2 works/);
+  });
+
+  it("circuitProvisioningState Disabled: its own Sev1 finding, owner you, and it resolves when Enabled again", async () => {
+    const h = await harness();
+    await h.run(0);
+    h.reader.spec = { circuitState: "Disabled" };
+    await h.run(1);
+    await h.run(2);
+    expect(h.sent()).toEqual(["open:circuit-not-enabled:Sev1#1"]);
+    expect(h.sink.published[0]!.owner).toBe("you");
+    expect(h.sink.published[0]!.family).toBe("circuit-state");
+    h.reader.spec = {};
+    await h.run(3);
+    await h.run(4);
+    expect(h.sent()).toEqual([
+      "open:circuit-not-enabled:Sev1#1",
+      "resolve:circuit-not-enabled:Sev1#2",
+    ]);
+  });
+
+  it("a gateway connection that was Connected and is not any more: Sev1, and it stays Sev1", async () => {
+    const h = await harness();
+    await h.run(0);
+    const lost: GatewayConnectionFacts[] = [{ ...CONNECTED_GATEWAY[0]!, status: "NotConnected" }];
+    h.reader.spec = { gateway: ok(lost) };
+    for (let s = 1; s <= 12; s += 1) await h.run(s);
+    expect(h.sent()).toEqual(["open:gateway-not-connected:Sev1#1"]);
+    expect(h.sink.published[0]!.title).toMatch(/^VNet traffic stopped: no gateway connection/);
+    // Deleted outright a while later: still the same stopped traffic, still Sev1.
+    h.reader.spec = { gateway: ok([]) };
+    await h.run(13);
+    expect(h.sent()).toEqual(["open:gateway-not-connected:Sev1#1"]);
+  });
+
+  it("wiring never seen Connected stays the configured Sev3", async () => {
+    const h = await harness();
+    h.reader.spec = { gateway: ok([]) };
+    await h.run(0);
+    await h.run(1);
+    expect(h.sent()).toEqual(["open:gateway-not-connected:Sev3#1"]);
+  });
+});
+
+describe("what erwatch cannot see is an alert too (5-minute cadence)", () => {
+  it("a subscription that cannot be listed: monitoring-blind for it after 3 sweeps, its circuits' open alerts held and stale, then all resumes", async () => {
+    const h = await harness();
+    h.reader.spec = bothDown;
+    await h.run(0);
+    expect(h.sent()).toEqual(["open:arp-missing:Sev0#1"]);
+    h.reader.listing = forbidden;
+    const reads = h.reader.reads;
+    // Five hours: past the Sev0 repeat interval (4 h) and far past any resolve.
+    for (let s = 1; s <= 60; s += 1) await h.run(s);
+    expect(h.reader.reads).toBe(reads);
+    expect(h.sent()).toEqual(["open:arp-missing:Sev0#1", "open:monitoring-blind:Sev3#1"]);
+    const blind = h.sink.published[1]!;
+    expect(blind.circuit.id).toBe(`/subscriptions/${SUBSCRIPTION}`);
+    expect(blind.key).toBe(alertKey(`/subscriptions/${SUBSCRIPTION}`, null, "monitoring-blind"));
+    expect(blind.title).toMatch(
+      /erwatch cannot read circuits in subscription .*: forbidden \(missing Microsoft\.Network\/expressRouteCircuits\/read\)/,
+    );
+    // Opened at the third failed listing, 10 minutes after the first.
+    expect(blind.occurredAt).toBe(at(3).toISOString());
+    const stale = await h.status(60);
+    const outage = stale.openAlerts.find((a) => a.code === "arp-missing")!;
+    expect(outage).toMatchObject({ state: "firing", stale: true });
+    expect(stale.circuits[0]!.stale).toBe(true);
+    expect(stale.openAlerts.find((a) => a.code === "monitoring-blind")!.stale).toBe(false);
+    // The listing works again: the blind alert resolves, the circuit is read, its outage is fresh.
+    h.reader.listing = "listed";
+    await h.run(61);
+    expect(h.sent()).toEqual([
+      "open:arp-missing:Sev0#1",
+      "open:monitoring-blind:Sev3#1",
+      "resolve:monitoring-blind:Sev3#2",
+      "repeat:arp-missing:Sev0#2",
+    ]);
+    const fresh = await h.status(61);
+    expect(fresh.openAlerts.map((a) => `${a.code}:${a.stale}`)).toEqual(["arp-missing:false"]);
+  });
+
+  it("a listing that fails fewer sweeps than the blind count raises nothing", async () => {
+    const h = await harness();
+    await h.run(0);
+    h.reader.listing = forbidden;
+    await h.run(1);
+    await h.run(2);
+    h.reader.listing = "listed";
+    await h.run(3);
+    h.reader.listing = forbidden;
+    await h.run(4);
+    await h.run(5);
+    expect(h.sent()).toEqual([]);
+  });
+
+  it("a circuit that disappears while its alerts are open: resolved once, 'circuit no longer exists'; back later, it starts clean", async () => {
+    const h = await harness();
+    h.reader.spec = bothDown;
+    await h.run(0);
+    // Neither a failed listing nor an on-demand sweep of named circuits says it is gone.
+    h.reader.listing = forbidden;
+    await h.run(1);
+    h.reader.listing = "listed";
+    await h.runNamed(2);
+    expect(h.sent()).toEqual(["open:arp-missing:Sev0#1"]);
+    h.reader.listing = "absent";
+    await h.run(3);
+    await h.run(4);
+    await h.run(5);
+    expect(h.sent()).toEqual(["open:arp-missing:Sev0#1", "resolve:arp-missing:Sev0#2"]);
+    const resolve = h.sink.published[1]!;
+    expect(resolve.change).toMatch(/^Resolved: circuit no longer exists\./);
+    expect((await h.status(5)).openAlerts).toEqual([]);
+    expect((await h.status(5)).circuits).toEqual([]);
+    // It comes back (say, moved back) healthy, then breaks: a new episode, nothing carried over.
+    h.reader.listing = "listed";
+    h.reader.spec = {};
+    await h.run(6);
+    expect(h.sent()).toHaveLength(2);
+    h.reader.spec = bothDown;
+    await h.run(7);
+    expect(h.sent().slice(2)).toEqual(["open:arp-missing:Sev0#3"]);
+    expect(h.sink.published[2]!.episodeId).toBe(`${h.sink.published[2]!.key}-3`);
+    expect(h.sink.published[2]!.change).toMatch(/^New since/);
+  });
+
+  it("a circuit tagged erwatch:ignore while its alerts are open: resolved once, 'circuit is ignored now'", async () => {
+    const h = await harness();
+    h.reader.spec = bothDown;
+    await h.run(0);
+    h.reader.ignored = true;
+    await h.run(1);
+    await h.run(2);
+    expect(h.sent()).toEqual(["open:arp-missing:Sev0#1", "resolve:arp-missing:Sev0#2"]);
+    expect(h.sink.published[1]!.change).toMatch(/^Resolved: circuit is ignored now\./);
+  });
+
+  it("a circuit that disappears with only a pending condition: nothing is sent", async () => {
+    const h = await harness();
+    await h.run(0);
+    h.reader.spec = {
+      paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } },
+    };
+    await h.run(1);
+    h.reader.listing = "absent";
+    await h.run(2);
+    await h.run(3);
+    expect(h.sent()).toEqual([]);
+  });
+});
