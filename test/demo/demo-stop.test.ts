@@ -141,9 +141,13 @@ async function whileRunning(demo: Demo) {
   return { statusPort: Number(status[2]), azuritePort: port };
 }
 
-async function expectNothingLeft(demo: Demo, ports: number[]) {
+/**
+ * Nothing tagged with this run is alive, so nothing it started can be
+ * listening. The ports themselves are not asked: on a busy machine another
+ * test's Azurite may be handed a port the demo just freed.
+ */
+async function expectNothingLeft(demo: Demo, _ports: number[]) {
   expect(await leftRunning(demo.run, 10_000)).toEqual([]);
-  for (const port of ports) expect(await listening(port), `port ${port}`).toBe(false);
 }
 
 describe.skipIf(process.platform !== "linux")("stopping the demo early", () => {
