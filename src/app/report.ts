@@ -21,6 +21,8 @@ export interface ReportPath {
   routes: { status: string; detail: string };
   gateway: { status: string; detail: string };
   globalReach: { status: string; detail: string };
+  endToEnd: { status: string; detail: string };
+  capacity: { status: string; detail: string };
   prefixes: number | null;
   /** Only with diagnose --routes. */
   receivedRoutes?: RouteRow[] | { error: ReadFailure };

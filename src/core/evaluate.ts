@@ -13,6 +13,8 @@ import type { AlertPolicy } from "./policy.js";
 import { applyCriticality } from "./severity.js";
 import { readPreviousFacts, type Snapshot } from "./snapshot.js";
 import { withPrefixTrend } from "./trend.js";
+import { applyDataPlane } from "./dataplane/apply.js";
+import { DEFAULT_DATA_PLANE_POLICY } from "./dataplane/policy.js";
 
 export interface EvaluationPolicy {
   classify: ClassifyOptions;
@@ -43,10 +45,17 @@ export function evaluateCircuit(
   now: Date,
 ): Evaluation {
   const previousFacts = readPreviousFacts(previous);
-  const classified = classifyCircuit(reading, {
-    ...policy.classify,
-    ...(previousFacts ? { previous: previousFacts } : {}),
-  });
+  const dataPlane = applyDataPlane(
+    classifyCircuit(reading, {
+      ...policy.classify,
+      ...(previousFacts ? { previous: previousFacts } : {}),
+    }),
+    reading,
+    policy.classify.dataPlane ?? DEFAULT_DATA_PLANE_POLICY,
+    previous?.lastCarriedAt ?? null,
+    now,
+  );
+  const classified = dataPlane.verdict;
   const limits = (peering: string, path: PathName) =>
     classified.peerings.find((p) => p.name === peering)?.limits[path] ?? null;
   const diff = diffSnapshot(previous, classified, limits, now);
@@ -68,5 +77,9 @@ export function evaluateCircuit(
   ).map((f) => ({ ...f, severity: applyCriticality(f.severity, reading.settings.criticality) }));
   const verdict: CircuitVerdict = { ...classified, findings };
   const observations = observe(verdict, known, previous?.takenAt ?? null);
-  return { verdict, snapshot: diff.next, changes, observations };
+  const snapshot =
+    Object.keys(dataPlane.memory).length > 0
+      ? { ...diff.next, lastCarriedAt: dataPlane.memory }
+      : diff.next;
+  return { verdict, snapshot, changes, observations };
 }

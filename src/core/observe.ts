@@ -13,6 +13,7 @@ import type {
 } from "./model.js";
 import { LAYERS, PATHS } from "./model.js";
 import { mostSevere, severityRank } from "./severity.js";
+import { dataPlaneKnown, isDataPlaneFamily } from "./dataplane/known.js";
 
 export interface Observation {
   key: string;
@@ -65,6 +66,7 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
   // A provider state ARM left out says nothing: an open provider alert must not resolve on it.
   if (family === "provider") return verdict.providerState !== null;
   if (family === "session-flapping") return true;
+  if (isDataPlaneFamily(family)) return dataPlaneKnown(verdict, family, peering);
   const p = verdict.peerings.find((x) => x.name === peering);
   // Not in a peering list that was read: truly absent, which the findings already say.
   if (!p) return true;

@@ -3,6 +3,7 @@
 // UNKNOWN never looks like a change.
 
 import type { LayerStatus, PathName } from "./model.js";
+import type { TrafficMemory } from "./dataplane/metrics.js";
 import { TABLE_LAYERS } from "./model.js";
 
 /** The path as a whole: can it carry traffic? Flap detection counts changes of this row. */
@@ -29,6 +30,8 @@ export interface Snapshot {
   providerState: string | null;
   providerWasProvisioned: boolean;
   peerings: Record<string, SnapshotPeering>;
+  /** When each path last carried traffic (Azure Monitor): "stopped" needs a before. */
+  lastCarriedAt?: TrafficMemory;
 }
 
 export function pathStatus(

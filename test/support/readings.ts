@@ -1,5 +1,6 @@
 // Builds domain readings directly (no wire) for the pure classifier tests.
 
+import type { DataPlaneReading } from "../../src/core/dataplane/facts.js";
 import type {
   ArpRow,
   BgpNeighborRow,
@@ -142,6 +143,7 @@ export interface CircuitSpec {
   gateway?: Reading<GatewayConnectionFacts[]>;
   settings?: Partial<CircuitSettings>;
   circuit?: Reading<never>;
+  dataPlane?: DataPlaneReading;
 }
 
 /** A healthy private-peering circuit unless the spec says otherwise. */
@@ -181,5 +183,6 @@ export function circuitReading(spec: CircuitSpec = {}): CircuitReading {
       }),
     paths: spec.circuit ? {} : paths,
     gateway: spec.gateway ?? ok(CONNECTED_GATEWAY),
+    ...(spec.dataPlane ? { dataPlane: spec.dataPlane } : {}),
   };
 }
