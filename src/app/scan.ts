@@ -5,7 +5,14 @@ import pLimit from "p-limit";
 import { evaluateCircuit, type EvaluationPolicy } from "../core/evaluate.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { Logger } from "../logging.js";
-import type { CircuitReader, CircuitTarget, DiscoveryFailure, ReadOptions } from "./ports.js";
+import { startDataPlane } from "./data-plane.js";
+import type {
+  CircuitReader,
+  CircuitTarget,
+  DataPlaneReader,
+  DiscoveryFailure,
+  ReadOptions,
+} from "./ports.js";
 import { createReadSession } from "./ports.js";
 
 export interface Scope {
@@ -35,6 +42,8 @@ export interface ReadEachOptions {
   circuitConcurrency?: number;
   onCircuit?: (done: number, total: number, name: string) => void;
   read?: Omit<ReadOptions, "abortSignal" | "session">;
+  /** Azure Monitor and Connection Monitor, attached to each reading before it is handed on. */
+  dataPlane?: { reader: DataPlaneReader; now: Date };
 }
 
 export async function discoverTargets(
@@ -63,6 +72,11 @@ export async function readEach(
   onReading: (reading: CircuitReading, log: Logger) => Promise<void> | void,
 ): Promise<{ ignored: ScanResult["ignored"]; errors: CircuitError[] }> {
   const session = createReadSession();
+  const dataPlane = startDataPlane(options.dataPlane?.reader, targets, {
+    abortSignal: options.abortSignal,
+    now: options.dataPlane?.now ?? new Date(0),
+    session,
+  });
   const limit = pLimit(options.circuitConcurrency ?? 8);
   const ignored: ScanResult["ignored"] = [];
   const errors: CircuitError[] = [];
@@ -86,7 +100,7 @@ export async function readEach(
           }
           for (const problem of result.settingProblems)
             log.warn({ problem }, "circuit tag ignored");
-          await onReading(result.reading, log);
+          await onReading(await dataPlane.attach(result.reading), log);
         } catch (error) {
           log.error({ err: error }, "the circuit could not be judged");
           errors.push({
@@ -108,12 +122,21 @@ export async function readEach(
 export async function scan(
   reader: CircuitReader,
   scope: Scope,
-  options: ReadEachOptions & { policy: EvaluationPolicy; now: Date },
+  options: Omit<ReadEachOptions, "dataPlane"> & {
+    policy: EvaluationPolicy;
+    now: Date;
+    dataPlane?: DataPlaneReader;
+  },
 ): Promise<ScanResult> {
   const { targets, failures } = await discoverTargets(reader, scope, options);
   const readings: CircuitReading[] = [];
   const verdicts: CircuitVerdict[] = [];
-  const { ignored, errors } = await readEach(reader, targets, options, (reading) => {
+  const { dataPlane, ...rest } = options;
+  const each = {
+    ...rest,
+    ...(dataPlane ? { dataPlane: { reader: dataPlane, now: options.now } } : {}),
+  };
+  const { ignored, errors } = await readEach(reader, targets, each, (reading) => {
     verdicts.push(evaluateCircuit(reading, null, [], [], options.policy, options.now).verdict);
     readings.push(reading);
   });

@@ -10,7 +10,7 @@ import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
 import type { Logger } from "../logging.js";
 import { drainOutbox, type DrainResult } from "./outbox.js";
-import type { CircuitReader, CircuitTarget, DiscoveryFailure } from "./ports.js";
+import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } from "./ports.js";
 import { recordCircuit, type KeyDecision } from "./record-circuit.js";
 import { discoverTargets, readEach, type CircuitError, type Scope } from "./scan.js";
 import type { EventSink, StateStore } from "./state-store.js";
@@ -19,6 +19,8 @@ export type { KeyDecision } from "./record-circuit.js";
 
 export interface SweepDeps {
   reader: CircuitReader;
+  /** Azure Monitor and Connection Monitor; absent, the layer table's data-plane rows say "not read". */
+  dataPlane?: DataPlaneReader;
   store: StateStore;
   /** Null: record events in the outbox and leave them for a process that publishes (the CLI without Service Bus). */
   sink: EventSink | null;
@@ -92,7 +94,11 @@ export function createSweeper(deps: SweepDeps) {
     const { ignored, errors } = await readEach(
       deps.reader,
       targets,
-      { abortSignal, logger: log },
+      {
+        abortSignal,
+        logger: log,
+        ...(deps.dataPlane ? { dataPlane: { reader: deps.dataPlane, now } } : {}),
+      },
       async (reading, circuitLog) => {
         readings.push(reading);
         const record = await recordCircuit(deps, reading, now, sweepId, circuitLog);

@@ -114,6 +114,7 @@ async function runDiagnose(
   const runtime = buildReadRuntime(config, overrides(ctx, credential));
   const stderr = ctx.deps.stderr;
   const { verdict, reading } = await diagnose(runtime.reader, circuit, {
+    ...(runtime.dataPlane ? { dataPlane: runtime.dataPlane } : {}),
     routes: opts.routes ?? false,
     abortSignal: AbortSignal.timeout(arm.timeoutMs * 20),
     policy: statelessPolicy(arm),
@@ -247,6 +248,7 @@ async function runSweep(
   const runtime = buildReadRuntime(config, overrides(ctx, credential));
   const tick = progress(ctx.deps.stderr);
   const result = await scan(runtime.reader, scope, {
+    ...(runtime.dataPlane ? { dataPlane: runtime.dataPlane } : {}),
     abortSignal: AbortSignal.timeout(arm.timeoutMs * 40),
     policy: statelessPolicy(arm),
     now: clock(ctx),

@@ -4,13 +4,13 @@
 import type { ServiceBusClientOptions } from "@azure/service-bus";
 import { serviceBusClient } from "../adapters/servicebus/client.js";
 import { ServiceBusEventSink } from "../adapters/servicebus/publisher.js";
-import type { CircuitReader } from "../app/ports.js";
+import type { CircuitReader, DataPlaneReader } from "../app/ports.js";
 import type { EventSink, StateStore } from "../app/state-store.js";
 import { createSweeper, type Sweeper } from "../app/sweep.js";
 import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger } from "./common.js";
 import { secretsOf, type SweepConfig } from "./config.js";
-import { buildReader, type ReadOverrides } from "./read.js";
+import { buildReaders, type ReadOverrides } from "./read.js";
 import { buildStateStore } from "./state.js";
 
 export interface SweepOverrides extends ReadOverrides {
@@ -21,6 +21,7 @@ export interface SweepRuntime {
   config: SweepConfig;
   logger: Logger;
   reader: CircuitReader;
+  dataPlane?: DataPlaneReader;
   store: StateStore;
   /** Null only without Service Bus (the CLI): events then wait in the outbox. */
   sink: EventSink | null;
@@ -33,7 +34,7 @@ export function buildSweepRuntime(
 ): SweepRuntime {
   const logger = runtimeLogger(config.logLevel, secretsOf(config), overrides);
   const credentialFor = credentials(config.cloud, overrides);
-  const reader = buildReader(config, overrides);
+  const { reader, dataPlane } = buildReaders(config, overrides);
   const store = buildStateStore(config.state, credentialFor);
   const sink = config.publish
     ? new ServiceBusEventSink(
@@ -43,6 +44,7 @@ export function buildSweepRuntime(
     : null;
   const sweeper = createSweeper({
     reader,
+    ...(dataPlane ? { dataPlane } : {}),
     store,
     sink,
     policy: { classify: config.arm.classify, alerts: config.state.policy },
@@ -50,5 +52,5 @@ export function buildSweepRuntime(
     historyRetentionDays: config.state.historyRetentionDays,
     logger,
   });
-  return { config, logger, reader, store, sink, sweeper };
+  return { config, logger, reader, ...(dataPlane ? { dataPlane } : {}), store, sink, sweeper };
 }

@@ -3,7 +3,7 @@
 // and — for `erwatch diagnose` — whether the on-premises prefixes the circuit
 // receives reached the ExpressRoute gateway.
 
-import type { PeeringVerdict, RouteRow } from "../model.js";
+import type { Finding, PeeringVerdict, RouteRow } from "../model.js";
 import type { LearnedRoute } from "./facts.js";
 
 export function asymmetryNote(peering: PeeringVerdict, percent: number): string | null {
@@ -56,4 +56,36 @@ export function learnedRoutesVerdict(
   else
     sentence = `${missing.length} of ${received.length} on-premises prefixes the circuit receives did not reach gateway ${gateway} (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}): check the connection and the gateway's route limits`;
   return { gatewayId, expected: received.length, reached, missing, sentence };
+}
+
+/** `erwatch diagnose`: the learned-routes verdict joins the end-to-end finding it answers. */
+export function withLearnedRoutes<T extends { findings: Finding[] }>(
+  verdict: T,
+  found: { verdicts: LearnedRoutesVerdict[]; failures: string[] },
+): T {
+  return {
+    ...verdict,
+    findings: verdict.findings.map((f) => {
+      if (f.code !== "e2e-fail" && f.code !== "e2e-warning") return f;
+      const sentences = [
+        ...found.verdicts.map((v) => `Learned routes: ${v.sentence}.`),
+        ...found.failures.map((failure) => `Learned routes could not be read: ${failure}.`),
+      ];
+      if (sentences.length === 0) return f;
+      return {
+        ...f,
+        evidence: {
+          ...f.evidence,
+          learnedRoutes: found.verdicts.map((v) => ({
+            gatewayId: v.gatewayId,
+            expected: v.expected,
+            reached: v.reached.length,
+            missing: v.missing,
+            verdict: v.sentence,
+          })),
+        },
+        nextAction: `${sentences.join(" ")} ${f.nextAction}`,
+      };
+    }),
+  };
 }

@@ -26,7 +26,16 @@ export function seriesOf(
     for (const p of s.points) {
       if (p.value === null || !Number.isFinite(p.value)) continue;
       const at = minuteOf(p.at);
-      out.set(at, (out.get(at) ?? 0) + p.value);
+      const before = out.get(at);
+      // Two series of one path (IPv4 and IPv6 sessions): traffic adds up, availability is the worst.
+      out.set(
+        at,
+        before === undefined
+          ? p.value
+          : metric.endsWith("Availability")
+            ? Math.min(before, p.value)
+            : before + p.value,
+      );
     }
   }
   return out;

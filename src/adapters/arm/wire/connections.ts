@@ -53,6 +53,7 @@ const gotConnection = z.object({
   id: text(),
   name: text(),
   connectionStatus: openEnum(CONNECTION_STATUSES),
+  virtualNetworkGateway1: obj({ id: text() }),
 });
 
 export function parseConnection(
@@ -69,6 +70,7 @@ export function parseConnection(
       kind: "vnet-gateway",
       peering: null,
       status: c.connectionStatus,
+      gatewayId: c.virtualNetworkGateway1?.id ?? null,
     },
     problems,
   };
