@@ -97,9 +97,10 @@ describe("saturation: capacity planning, not an incident", () => {
     const t = await timeline();
     await t.sweep(0);
     setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 870e6, outBps: 90e6 });
-    await t.sweeps(5, 15);
-    expect(t.sent()).toEqual([]); // not 15 minutes of it yet
-    await t.sweeps(20, 25);
+    // Busy from 01:05; Azure's newest point is 1–3 minutes old, so 15 busy minutes show by 01:25.
+    await t.sweeps(5, 20);
+    expect(t.sent()).toEqual([]);
+    await t.sweeps(25, 30);
     expect(t.sent()).toEqual(["open:capacity:Sev3"]);
     const open = t.events()[0]!;
     expect(open).toMatchObject({
@@ -110,10 +111,13 @@ describe("saturation: capacity planning, not an incident", () => {
     });
     expect(open.title).toContain("capacity planning, not an incident");
     setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 240e6, outBps: 90e6 });
-    await t.sweeps(30, 35);
+    // At 01:35 Azure's newest point is still from before the drop: still saturated.
+    await t.sweeps(35, 40);
+    expect(t.sent()).toEqual(["open:capacity:Sev3"]);
+    await t.sweep(45);
     expect(t.sent()).toEqual(["open:capacity:Sev3", "resolve:capacity:Sev3"]);
     // The capacity row said so all along.
-    const last = await t.sweep(40);
+    const last = await t.sweep(50);
     expect(last.verdicts[0]!.peerings[0]!.paths.primary.capacity).toEqual({
       status: "up",
       detail: "in 24% · out 9% of 1 Gbps",
@@ -175,9 +179,9 @@ describe("traffic stopped: link up but carrying nothing", () => {
     await t.sweep(0);
     setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 0, outBps: 0 });
     setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
-    await t.sweeps(5, 15);
+    await t.sweeps(5, 20);
     expect(t.sent()).toEqual([]);
-    await t.sweeps(20, 25);
+    await t.sweeps(25, 30);
     expect(t.sent()).toEqual(["open:traffic:Sev1"]);
     const open = t.events()[0]!;
     expect(open).toMatchObject({
@@ -187,7 +191,7 @@ describe("traffic stopped: link up but carrying nothing", () => {
     });
     expect(open.title).toMatch(/carrying nothing/);
     // Still stopped an hour on: the snapshot remembers it carried traffic, so it stays open.
-    await t.sweeps(30, 90);
+    await t.sweeps(35, 90);
     expect(t.sent()).toEqual(["open:traffic:Sev1"]);
   });
 
@@ -195,7 +199,7 @@ describe("traffic stopped: link up but carrying nothing", () => {
     const t = await timeline();
     await t.sweep(0);
     setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
-    await t.sweeps(5, 25);
+    await t.sweeps(5, 30);
     expect(t.sent()).toEqual(["open:traffic:Sev2"]);
     expect(t.events()[0]!.paths).toEqual(["secondary"]);
   });

@@ -56,8 +56,6 @@ export function summarise(facts: EndToEndFacts): EndToEndSummary {
   return { overall, tests, counts, monitors: facts.monitors.map((m) => m.name), minutes };
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
 function rtt(tests: EndToEndSummary["tests"]): string {
   const values = tests.map((t) => t.roundTripMs).filter((v): v is number => v !== null);
   return values.length === 0 ? "" : ` (RTT ≤ ${Math.round(Math.max(...values))} ms)`;
@@ -70,7 +68,10 @@ export function endToEndCell(summary: EndToEndSummary, explainedBy: string | nul
     case "none":
       return { status: "n/a", detail: "no Connection Monitor tests this circuit" };
     case "pass":
-      return { status: "up", detail: `${plural(counts.pass, "test")} pass${rtt(tests)}` };
+      return {
+        status: "up",
+        detail: `${counts.pass === 1 ? "1 test passes" : `${counts.pass} tests pass`}${rtt(tests)}`,
+      };
     case "fail":
       return { status: "down", detail: `Fail: ${counts.fail} of ${tests.length} tests${because}` };
     case "warning":

@@ -3,10 +3,11 @@
 // throughput is the path's `traffic` (a busy default) while it can carry any,
 // else 0. The estate has no clock of its own: the end of each query is "now",
 // and what the circuit looked like then is remembered, so a later query sees
-// history as it was (a change shows from just after the query that last saw
-// the old state). The newest minutes are withheld as Azure withholds them
-// (1–3 minutes late), and overrides put dips and gaps in that the control
-// plane does not show.
+// history as it was (a change shows from the query that first saw it: a test
+// that changes the estate and sweeps at T has the change happen at T). The
+// newest minutes are withheld as Azure withholds them (1–3 minutes late, the
+// same for every query ending in the same minute), and overrides put dips and
+// gaps in that the control plane does not show.
 
 import { sameName } from "./ids.js";
 import type { EstateState, SimCircuit, SimPath, SimPeering } from "./model.js";
@@ -91,7 +92,6 @@ function snapshotOf(circuit: SimCircuit): Snapshot {
 
 /** Per estate state and circuit: what each query saw, in time order. */
 const memory = new WeakMap<EstateState, Map<string, { at: number; values: Snapshot }[]>>();
-let requestCount = 0;
 
 function observed(
   state: EstateState,
@@ -110,12 +110,12 @@ function observed(
   return seen;
 }
 
-function delayMinutes(state: EstateState): number {
+/** How late Azure is for a query ending at `end`: fixed, or varying minute by minute within [min, max]. */
+function delayMinutes(state: EstateState, end: number): number {
   const given = state.monitor?.metricsDelayMinutes ?? [1, 3];
   if (typeof given === "number") return given;
   const [min, max] = given;
-  requestCount += 1;
-  return min + (requestCount % (max - min + 1));
+  return min + (Math.floor(end / MINUTE) % (max - min + 1));
 }
 
 function override(
@@ -152,7 +152,7 @@ export function metricSeries(
   metric: SimMetric,
   start: number,
   end: number,
-  delay = delayMinutes(state),
+  delay = delayMinutes(state, end),
 ): SeriesOut[] {
   const history = observed(state, circuit, end);
   const visibleUntil = end - delay * MINUTE;
@@ -167,7 +167,8 @@ export function metricSeries(
           data.push({ timeStamp: new Date(at).toISOString() });
           continue;
         }
-        const seen = history.find((h) => h.at >= at) ?? history[history.length - 1]!;
+        // The state the latest query at or before this minute saw (before the first: the first).
+        const seen = [...history].reverse().find((h) => h.at <= at) ?? history[0]!;
         let value: number | "gap" = seen.values.get(seriesKey(peering.name, path))![metric];
         value = override(state, circuit, peering.name, path, metric, at) ?? value;
         data.push(
