@@ -147,7 +147,9 @@ describe("Azure Monitor metrics, in batches", () => {
         (e: { statusCode?: number; message: string }) => e,
       );
     expect(error?.statusCode).toBe(400);
-    expect(error?.message).toMatch(/Dimension 'DeviceRole' is not valid for metric 'BgpAvailability'/);
+    expect(error?.message).toMatch(
+      /Dimension 'DeviceRole' is not valid for metric 'BgpAvailability'/,
+    );
   });
 
   it("a role without Microsoft.Insights/metrics/read: every circuit of the batch is UNKNOWN naming it", async () => {
