@@ -5,6 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     pool: "forks",
     globalSetup: ["test/support/global-setup.ts"],
+    // Tests talk only to loopback: any other connection fails loudly.
+    setupFiles: ["test/support/loopback-only.mjs"],
     // Every wait inside a test is bounded by its own deadline; these are backstops.
     testTimeout: 60_000,
     hookTimeout: 60_000,

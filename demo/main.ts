@@ -11,7 +11,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { buildReport } from "../src/app/report.js";
 import { renderCircuit } from "../src/cli/render-table.js";
 import type { PrefixTrend } from "../src/core/trend.js";
-import { estateOf, healthyCircuit } from "../test/support/estate/index.js";
+import { estateOf, healthyCircuit, withConnectionMonitor } from "../test/support/estate/index.js";
 import type { RecordingReceiver } from "../test/support/recording-receiver.js";
 import { startWorld, type World } from "../test/support/world.js";
 import { pagerDutyText, teamsText, webhookText } from "./notifications.js";
@@ -54,16 +54,26 @@ function printNew(world: World, seen: Map<RecordingReceiver, number>): void {
 async function run(options: Options): Promise<void> {
   const interval = Number(options.interval);
   const bundle = healthyCircuit();
+  // Connection Monitor tests from an on-premises server into the VNet behind the gateway.
+  const scene = { monitor: withConnectionMonitor(bundle) };
   const stop = life.signal;
   let now = new Date(TIMELINE[0]!.at);
-  out(bold("erwatch demo: a simulated ExpressRoute estate, read over the real ARM SDK"));
+  out(
+    bold(
+      "erwatch demo: a simulated ExpressRoute estate, read over the real ARM, Azure Monitor and Log Analytics SDKs",
+    ),
+  );
   if (heldHostNotices() > 0)
     out(
       dim(
         "the Functions handlers run in this process, without the Functions host: @azure/functions' test-mode notices are expected and hidden",
       ),
     );
-  out(dim("starting the loopback ARM estate, Azurite, the AMQP broker and the receivers…"));
+  out(
+    dim(
+      "starting the loopback estate (ARM, Azure Monitor, Log Analytics), Azurite, the AMQP broker and the receivers…",
+    ),
+  );
   const world = await startWorld({
     estate: estateOf(bundle),
     now: () => now,
@@ -85,7 +95,7 @@ async function run(options: Options): Promise<void> {
     for (const step of TIMELINE) {
       if (stop.aborted) break;
       now = new Date(step.at);
-      step.change?.(bundle.circuit);
+      step.change?.(bundle.circuit, scene);
       out();
       out(bold(`── ${step.at.slice(11, 16)} UTC ── ${step.story}`));
       const result = await world.timerSweep();

@@ -1,11 +1,15 @@
 // The scripted night the demo plays: each step changes the simulated estate
-// (nothing else) and the real timer sweep then reads it over the ARM wire.
+// (nothing else) and the real timer sweep then reads it over the wire: ARM,
+// Azure Monitor's metrics and Log Analytics' Connection Monitor results.
 
 import {
   carrierDown,
   restorePath,
   setPrefixes,
+  setTestResults,
+  setTraffic,
   type SimCircuit,
+  type SimConnectionMonitor,
 } from "../test/support/estate/index.js";
 
 const PRIVATE = "AzurePrivatePeering";
@@ -15,7 +19,12 @@ export interface Step {
   at: string;
   /** Printed before the sweep: what just happened in the world. */
   story: string;
-  change?: (circuit: SimCircuit) => void;
+  change?: (circuit: SimCircuit, scene: Scene) => void;
+}
+
+/** What else in the estate a step may change: the Connection Monitor testing the circuit. */
+export interface Scene {
+  monitor: SimConnectionMonitor;
 }
 
 const both = (circuit: SimCircuit, count: number) => {
@@ -75,4 +84,49 @@ export const TIMELINE: Step[] = [
     story: "3,820 (95.5 %): the same alert escalates to Sev2 before it becomes an outage.",
     change: (c) => both(c, 3820),
   },
+  {
+    at: "2026-11-22T09:40:00Z",
+    story: "The new site's routes are summarised: back to 120 prefixes on each path.",
+    change: (c) => both(c, 120),
+  },
+  { at: "2026-11-22T09:45:00Z", story: "Clean twice in a row: resolved." },
+  {
+    at: "2026-11-22T10:05:00Z",
+    story:
+      "A backup job starts: the primary path runs at 86 % of the 1 Gbps inbound (Azure Monitor, 1–3 minutes late).",
+    change: (c) => setTraffic(c, PRIVATE, "primary", { inBps: 860e6, outBps: 90e6 }),
+  },
+  { at: "2026-11-22T10:15:00Z", story: "Still busy, but not yet 15 minutes of it: nothing." },
+  {
+    at: "2026-11-22T10:25:00Z",
+    story: "15 busy minutes have reached Azure Monitor: saturation seen, held one sweep.",
+  },
+  {
+    at: "2026-11-22T10:30:00Z",
+    story: "Saturation opens at Sev3: capacity planning, not an incident, so nobody is woken.",
+  },
+  {
+    at: "2026-11-22T10:40:00Z",
+    story: "The backup finishes; Azure Monitor's newest minutes still show it busy.",
+    change: (c) => setTraffic(c, PRIVATE, "primary", { inBps: 240e6, outBps: 90e6 }),
+  },
+  { at: "2026-11-22T10:45:00Z", story: "Azure Monitor catches up: below the line." },
+  { at: "2026-11-22T10:50:00Z", story: "Below the line twice in a row: resolved." },
+  {
+    at: "2026-11-22T11:00:00Z",
+    story:
+      "An NSG change in the application VNet blocks the test port: Connection Monitor fails while every layer of the circuit reads healthy.",
+    change: (_c, scene) => setTestResults(scene.monitor, "Fail"),
+  },
+  {
+    at: "2026-11-22T11:05:00Z",
+    story:
+      "Still failing: e2e-fail pages at Sev1 and points past the circuit (gateway, route table, NSG / firewall, DNS, asymmetric routing).",
+  },
+  {
+    at: "2026-11-22T11:25:00Z",
+    story: "The NSG rule is put back: the tests pass.",
+    change: (_c, scene) => setTestResults(scene.monitor, "Pass"),
+  },
+  { at: "2026-11-22T11:30:00Z", story: "Passing twice in a row: resolved." },
 ];

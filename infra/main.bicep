@@ -22,6 +22,9 @@ param location string
 @description('Comma-separated ids of the subscriptions whose ExpressRoute circuits erwatch watches; empty: the deployment subscription. The reader role is created in the first and assigned at each.')
 param monitoredSubscriptionIds string = ''
 
+@description('Comma-separated resource ids of the Log Analytics workspaces Connection Monitor writes to; erwatch may query NWConnectionMonitorTestResult there, and nowhere else. Empty: no Connection Monitor results are read.')
+param connectionMonitorWorkspaceIds string = ''
+
 @secure()
 @description('PagerDuty Events API v2 routing key, stored in Key Vault. Empty: no PagerDuty receiver.')
 param pagerDutyRoutingKey string = ''
@@ -48,6 +51,9 @@ var resourceToken = toLower(uniqueString(subscription().id, environmentName, loc
 // A comma-separated string rather than an array: azd fills main.parameters.json
 // from its environment, where every value is a string.
 var monitoredSubscriptions = empty(trim(monitoredSubscriptionIds)) ? [subscription().subscriptionId] : filter(map(split(monitoredSubscriptionIds, ','), id => trim(id)), id => !empty(id))
+var workspaceIds = filter(map(split(connectionMonitorWorkspaceIds, ','), id => trim(id)), id => !empty(id))
+// /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>
+var workspaceSubscriptions = union(map(workspaceIds, id => split(id, '/')[2]), [])
 var tags = {
   'azd-env-name': environmentName
   app: 'erwatch'
@@ -188,6 +194,26 @@ module readerAssignments 'app/reader-role-assignment.bicep' = [for subscriptionI
   params: {
     principalId: identity.outputs.principalId
     roleDefinitionGuid: readerRole.outputs.roleDefinitionGuid
+  }
+}]
+
+// Connection Monitor results: query access on the named workspaces only.
+module workspaceRole 'app/workspace-reader-role-definition.bicep' = if (!empty(workspaceIds)) {
+  name: 'erwatch-workspace-role-${uniqueString(environmentName)}'
+  scope: subscription(empty(workspaceIds) ? subscription().subscriptionId : workspaceSubscriptions[0])
+  params: {
+    environmentName: environmentName
+    assignableSubscriptionIds: empty(workspaceIds) ? [subscription().subscriptionId] : workspaceSubscriptions
+  }
+}
+
+module workspaceAssignments 'app/workspace-reader-role-assignment.bicep' = [for workspaceId in workspaceIds: {
+  name: 'erwatch-workspace-${uniqueString(environmentName, workspaceId)}'
+  scope: resourceGroup(split(workspaceId, '/')[2], split(workspaceId, '/')[4])
+  params: {
+    principalId: identity.outputs.principalId
+    roleDefinitionGuid: workspaceRole.outputs.roleDefinitionGuid
+    workspaceName: split(workspaceId, '/')[8]
   }
 }]
 

@@ -16,7 +16,7 @@ resource readerAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: roleDefinitionId
-    description: 'erwatch: read ExpressRoute circuits, ARP and route tables, connections and gateways'
+    description: 'erwatch: read ExpressRoute circuits, ARP and route tables, connections and gateways, their metrics and connection monitors'
   }
 }
 

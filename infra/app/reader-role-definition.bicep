@@ -18,12 +18,13 @@ resource readerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(subscription().id, 'erwatch-expressroute-reader', environmentName)
   properties: {
     roleName: 'erwatch ExpressRoute reader (${environmentName})'
-    description: 'Read ExpressRoute circuits, their ARP and route tables (and the status and result of those long-running reads), connections and ExpressRoute gateways, and query Resource Graph for those connections. Nothing else.'
+    description: 'Read ExpressRoute circuits, their ARP and route tables (and the status and result of those long-running reads), connections and ExpressRoute gateways, and query Resource Graph for those connections; their Azure Monitor metrics; Network Watcher connection monitors, and the VNet gateways wired to the circuits with what they learned. Nothing else.'
     type: 'CustomRole'
     permissions: [
       {
         // One action per line, sorted: test/infra compares this list to REQUIRED_ACTIONS.
         actions: [
+          'Microsoft.Insights/metrics/read'
           'Microsoft.Network/connections/read'
           'Microsoft.Network/expressRouteCircuits/peerings/arpTables/read'
           'Microsoft.Network/expressRouteCircuits/peerings/routeTables/read'
@@ -33,6 +34,10 @@ resource readerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.Network/locations/operationResults/read'
           'Microsoft.Network/locations/operations/read'
           'Microsoft.ResourceGraph/resources/read'
+          'Microsoft.Network/networkWatchers/connectionMonitors/read'
+          'Microsoft.Network/networkWatchers/read'
+          'Microsoft.Network/virtualNetworkGateways/getLearnedRoutes/action'
+          'Microsoft.Network/virtualNetworkGateways/read'
         ]
         notActions: []
         dataActions: []

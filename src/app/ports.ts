@@ -1,7 +1,8 @@
 // The small interfaces the application is written against. Adapters implement
 // them; tests and the demo plug in the real adapters pointed at loopback fakes.
 
-import type { CircuitReading, ReadFailure } from "../core/model.js";
+import type { CircuitMetrics, EndToEndFacts, GatewayRoutes } from "../core/dataplane/facts.js";
+import type { CircuitReading, ReadFailure, Reading } from "../core/model.js";
 
 /** A circuit to read: from a subscription listing (tags known) or an explicit id. */
 export interface CircuitTarget {
@@ -10,6 +11,8 @@ export interface CircuitTarget {
   resourceGroup: string;
   name: string;
   tags?: Record<string, string>;
+  /** The circuit's region when the listing said it (Azure Monitor reads are batched by region). */
+  location?: string;
 }
 
 export interface DiscoveryFailure {
@@ -65,4 +68,45 @@ export interface CircuitReader {
     options: { abortSignal: AbortSignal },
   ): Promise<{ targets: CircuitTarget[]; failures: DiscoveryFailure[] }>;
   read(target: CircuitTarget, options: ReadOptions): Promise<CircuitReadResult>;
+}
+
+/** A circuit whose Azure Monitor metrics to read: metrics are batched per subscription and region. */
+export interface MetricsTarget {
+  id: string;
+  subscriptionId: string;
+  region: string;
+}
+
+export interface DataPlaneReadOptions {
+  abortSignal: AbortSignal;
+  /** The sweep's clock: the windows asked for end here. */
+  now: Date;
+  session: ReadSession;
+}
+
+/**
+ * The data plane: Azure Monitor metrics (cheap, many circuits per call — the
+ * signal a large estate reads every sweep) and Connection Monitor results.
+ * Each read is a Reading, so a failure is UNKNOWN for the rows it feeds.
+ */
+export interface DataPlaneReader {
+  /**
+   * Metrics for many circuits: one batch call per (subscription, region)
+   * group of at most 50 circuits, larger groups chunked. Keyed by circuit id
+   * (lower case); empty when metrics are not read.
+   */
+  readMetrics(
+    targets: MetricsTarget[],
+    options: DataPlaneReadOptions,
+  ): Promise<Map<string, Reading<CircuitMetrics>>>;
+  /** Connection Monitor results for one circuit; undefined when Connection Monitor is not read. */
+  readEndToEnd(
+    reading: CircuitReading,
+    options: DataPlaneReadOptions,
+  ): Promise<Reading<EndToEndFacts> | undefined>;
+  /** What each VNet gateway wired to the circuit learned (diagnose). */
+  readLearnedRoutes(
+    reading: CircuitReading,
+    options: DataPlaneReadOptions,
+  ): Promise<GatewayRoutes[]>;
 }

@@ -21,6 +21,8 @@ export interface ReportPath {
   routes: { status: string; detail: string };
   gateway: { status: string; detail: string };
   globalReach: { status: string; detail: string };
+  endToEnd: { status: string; detail: string };
+  capacity: { status: string; detail: string };
   prefixes: number | null;
   /** Only with diagnose --routes. */
   receivedRoutes?: RouteRow[] | { error: ReadFailure };
@@ -51,7 +53,8 @@ export interface ReportCircuit {
   peeringLocation: string | null;
   readAt: string;
   settings: CircuitVerdict["settings"];
-  peerings: { name: string; paths: Record<PathName, ReportPath> }[];
+  /** `notes`: what pages nobody (path asymmetry, a metrics dip the control plane contradicts). */
+  peerings: { name: string; paths: Record<PathName, ReportPath>; notes?: string[] }[];
   findings: ReportFinding[];
   failedReads: ReadFailure[];
 }
@@ -99,7 +102,11 @@ export function reportCircuit(verdict: CircuitVerdict, reading?: CircuitReading)
         if (routes) out.receivedRoutes = routes.ok ? routes.value : { error: routes.error };
         return out;
       };
-      return { name: p.name, paths: { primary: path("primary"), secondary: path("secondary") } };
+      return {
+        name: p.name,
+        paths: { primary: path("primary"), secondary: path("secondary") },
+        ...(p.notes && p.notes.length > 0 ? { notes: p.notes } : {}),
+      };
     }),
     findings: verdict.findings.map(finding),
     failedReads: verdict.failedReads,

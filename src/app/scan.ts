@@ -6,9 +6,11 @@ import { evaluateOrBlind, type EvaluationPolicy } from "../core/evaluate.js";
 import { unjudgedReading } from "../core/unjudged.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { Logger } from "../logging.js";
+import { startDataPlane } from "./data-plane.js";
 import type {
   CircuitReader,
   CircuitTarget,
+  DataPlaneReader,
   DiscoveryFailure,
   ReadOptions,
   ReadSession,
@@ -52,6 +54,8 @@ export interface ReadEachOptions {
   read?: Omit<ReadOptions, "abortSignal" | "session">;
   /** Also read the full route tables of these targets (the stateful sweep's baseline). */
   routesFor?: (target: CircuitTarget) => boolean;
+  /** Azure Monitor and Connection Monitor, attached to each reading before it is handed on. */
+  dataPlane?: { reader: DataPlaneReader; now: Date };
 }
 
 export async function discoverTargets(
@@ -113,6 +117,11 @@ export async function readEach(
   onReading: (reading: CircuitReading, log: Logger) => Promise<void> | void,
 ): Promise<{ ignored: ScanResult["ignored"]; errors: CircuitError[] }> {
   const session = createReadSession();
+  const dataPlane = startDataPlane(options.dataPlane?.reader, targets, {
+    abortSignal: options.abortSignal,
+    now: options.dataPlane?.now ?? new Date(0),
+    session,
+  });
   const limit = pLimit(options.circuitConcurrency ?? 8);
   const ignored: ScanResult["ignored"] = [];
   const errors: CircuitError[] = [];
@@ -129,7 +138,7 @@ export async function readEach(
             return;
           }
           if (options.stopSignal?.aborted) return;
-          await onReading(reading, log);
+          await onReading(await dataPlane.attach(reading), log);
         } catch (error) {
           log.error({ err: error }, "the circuit could not be recorded");
           errors.push({
@@ -151,12 +160,20 @@ export async function readEach(
 export async function scan(
   reader: CircuitReader,
   scope: Scope,
-  options: ReadEachOptions & { policy: EvaluationPolicy },
+  options: Omit<ReadEachOptions, "dataPlane"> & {
+    policy: EvaluationPolicy;
+    dataPlane?: DataPlaneReader;
+  },
 ): Promise<ScanResult> {
   const { targets, failures } = await discoverTargets(reader, scope, options);
   const readings: CircuitReading[] = [];
   const verdicts: CircuitVerdict[] = [];
-  const { ignored, errors } = await readEach(reader, targets, options, (reading, log) => {
+  const { dataPlane, ...rest } = options;
+  const each = {
+    ...rest,
+    ...(dataPlane ? { dataPlane: { reader: dataPlane, now: options.now } } : {}),
+  };
+  const { ignored, errors } = await readEach(reader, targets, each, (reading, log) => {
     const judged = evaluateOrBlind(reading, null, [], [], options.policy, options.now);
     if (judged.error !== undefined)
       log.error({ err: judged.error }, "judging the circuit failed; it is UNKNOWN");

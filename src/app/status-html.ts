@@ -80,7 +80,7 @@ function circuitRows(c: StatusCircuit, staleAfterMinutes: number): string {
         `<td class="path-label">${path}</td>`,
         ...LAYERS.map(({ key, short: label }) => {
           const cell = p.paths[path][key];
-          return `<td class="s-${escapeHtml(cell.status.replace("/", ""))}" data-circuit="${escapeHtml(c.name)}" data-peering="${escapeHtml(p.name)}" data-path="${path}" data-layer="${key}" data-status="${escapeHtml(cell.status)}" data-label="${escapeHtml(label)}" title="${escapeHtml(`${path} ${label}: ${cell.detail} (since ${cell.since})`)}">${escapeHtml(STATUS_WORDS[cell.status] ?? cell.status)}<span class="d">${escapeHtml(cell.detail)}</span></td>`;
+          return `<td class="s-${escapeHtml(cell.status.replace("/", ""))}" data-circuit="${escapeHtml(c.name)}" data-peering="${escapeHtml(p.name)}" data-path="${path}" data-layer="${key}" data-status="${escapeHtml(cell.status)}" data-label="${escapeHtml(label)}" title="${escapeHtml(`${path} ${label}: ${cell.detail} (since ${cell.since})`)}"><span class="w">${escapeHtml(STATUS_WORDS[cell.status] ?? cell.status)}</span><span class="d">${escapeHtml(cell.detail)}</span></td>`;
         }),
       ]).join("");
       const prefixes = PATHS.map((path) => p.prefixes[path] ?? "–").join(" / ");
@@ -250,6 +250,13 @@ thead th{background:#f3f3f3}
 .s-up{background:#c8e6c9}.s-warn{background:#ffe082}.s-down{background:#ef9a9a;font-weight:bold}
 .s-unknown{background:#e0e0e0;color:#555}.s-na{background:#f7f7f7;color:#777}
 td.path-label{display:none}
+/* Eight layers a path: a healthy cell says its word, the detail is in its title; a broken one says why. */
+#circuits td[data-layer]{max-width:6rem;padding:.25rem .3rem;font-size:13px}
+#circuits td[data-layer] .d,#circuits td.peer{overflow-wrap:anywhere}
+.w{white-space:nowrap}
+#circuits thead th{padding:.25rem .3rem;font-size:13px}
+#circuits td.s-up .d,#circuits td.s-na .d{display:none}
+#circuits th[scope=row]{max-width:13rem;overflow-wrap:anywhere}
 time{font-family:ui-monospace,monospace;font-size:12px;color:#555}
 .sev-Sev0 time,.sev-Sev1 time{color:inherit}
 @media (max-width:720px){

@@ -12,7 +12,7 @@ import { withoutRouteTables } from "../core/route-tables.js";
 import type { Logger } from "../logging.js";
 import { drainOutbox, type DrainResult } from "./outbox.js";
 import { baselineTargets, keepBaseline } from "./route-baseline.js";
-import type { CircuitReader, CircuitTarget, DiscoveryFailure } from "./ports.js";
+import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } from "./ports.js";
 import { recordCircuit, type KeyDecision } from "./record-circuit.js";
 import { discoverTargets, readEach, type CircuitError, type Scope } from "./scan.js";
 import { silencesForSweep, type SilenceStore } from "./silences.js";
@@ -25,6 +25,8 @@ export type { KeyDecision } from "./record-circuit.js";
 
 export interface SweepDeps {
   reader: CircuitReader;
+  /** Azure Monitor and Connection Monitor; absent, the layer table's data-plane rows say "not read". */
+  dataPlane?: DataPlaneReader;
   store: StateStore;
   /** Null: record events in the outbox and leave them for a process that publishes (the CLI without Service Bus). */
   sink: EventSink | null;
@@ -144,6 +146,7 @@ export function createSweeper(deps: SweepDeps) {
         now,
         routesFor: (t) => baseline.has(t.id.toLowerCase()),
         ...(request.stopSignal ? { stopSignal: request.stopSignal } : {}),
+        ...(deps.dataPlane ? { dataPlane: { reader: deps.dataPlane, now } } : {}),
       },
       async (read, circuitLog) => {
         const reading = withoutRouteTables(read);

@@ -135,6 +135,7 @@ export async function runDiagnose(
   if (store) await store.ensureTables();
   const stderr = ctx.deps.stderr;
   const { verdict, reading, routeChanges } = await diagnose(runtime.reader, circuit, {
+    ...(runtime.dataPlane ? { dataPlane: runtime.dataPlane } : {}),
     routes,
     abortSignal: deadline(ctx, arm.timeoutMs * 20),
     policy: config.state
@@ -321,6 +322,7 @@ export async function runSweep(ctx: Context, opts: SweepOptions): Promise<number
   const runtime = buildReadRuntime(config, overrides(ctx, credential));
   const stderr = ctx.deps.stderr;
   const result = await scan(runtime.reader, scope, {
+    ...(runtime.dataPlane ? { dataPlane: runtime.dataPlane } : {}),
     abortSignal: deadline(ctx, arm.timeoutMs * 40),
     policy: statelessPolicy(arm),
     now: clock(ctx),

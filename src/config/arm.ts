@@ -4,6 +4,7 @@ import { parsePeeringList } from "../core/circuit-settings.js";
 import type { ConnectivityModel } from "../core/model.js";
 import { DEFAULT_ROUTE_LIMITS } from "../core/route-limits.js";
 import { isSubscriptionId, parseCircuitId } from "../core/resource-id.js";
+import { readDataPlaneConfig, type DataPlaneConfig } from "./data-plane.js";
 import type { SettingsReader } from "./reader.js";
 
 export type CloudName = "AzureCloud" | "AzureUSGovernment" | "AzureChinaCloud";
@@ -46,6 +47,8 @@ export interface ArmConfig {
   maxRetries: number;
   defaults: { connectivityModel: ConnectivityModel; expectedPeerings: string[] };
   classify: ClassifyOptions;
+  /** Azure Monitor and Connection Monitor reads, and the thresholds they are judged by. */
+  dataPlane: DataPlaneConfig;
 }
 
 export function readCloud(r: SettingsReader): CloudName {
@@ -81,6 +84,7 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
   if (critical < warn)
     r.problem("PREFIX_CRITICAL_PERCENT", `must be at least PREFIX_WARN_PERCENT (${warn})`);
   const expected = r.raw("ERWATCH_EXPECTED_PEERINGS");
+  const dataPlane = readDataPlaneConfig(r, cloud);
   return {
     cloud,
     endpoint,
@@ -111,7 +115,9 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
         warnPercent: warn,
         criticalPercent: critical,
       },
+      dataPlane: dataPlane.policy,
     },
+    dataPlane,
   };
 }
 

@@ -69,6 +69,11 @@ export class SettingsReader {
   json<T>(name: string, schema: z.ZodType<T>, fallback: T): T {
     const text = this.raw(name);
     if (text === undefined) return fallback;
+    return this.jsonText(name, text, schema, fallback);
+  }
+
+  /** JSON read from elsewhere (a file a setting names), reported under that setting. */
+  jsonText<T>(name: string, text: string, schema: z.ZodType<T>, fallback: T): T {
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -2,7 +2,8 @@
 // settings table, local.settings.sample.json and infra/ app settings are all
 // checked against this list by tests, so a new setting cannot drift.
 
-export type Section = "general" | "arm" | "state" | "publish" | "dispatch" | "functions";
+export type Section =
+  "general" | "arm" | "data-plane" | "state" | "publish" | "dispatch" | "functions";
 
 export interface SettingDoc {
   section: Section;
@@ -114,6 +115,61 @@ export const SETTINGS = {
     section: "arm",
     doc: "Microsoft peering route limit (default 200).",
     sample: "200",
+  },
+  ERWATCH_DATA_PLANE: {
+    section: "data-plane",
+    doc: "Data-plane reads: metrics (Azure Monitor), connection-monitor (Network Watcher + Log Analytics), comma-separated, or none (default metrics,connection-monitor).",
+    sample: "metrics,connection-monitor",
+  },
+  METRICS_ENDPOINT: {
+    section: "data-plane",
+    doc: "Azure Monitor metrics batch endpoint, {region} standing for the circuit's region (default https://{region}.metrics.monitor.azure.com, .azure.us / .azure.cn after AZURE_CLOUD).",
+    sample: "",
+  },
+  LOGS_ENDPOINT: {
+    section: "data-plane",
+    doc: "Log Analytics query endpoint including /v1 (default https://api.loganalytics.io/v1, .us / .azure.cn after AZURE_CLOUD).",
+    sample: "",
+  },
+  SATURATION_PERCENT: {
+    section: "data-plane",
+    doc: "Throughput per path and direction at or above this share of the bandwidth, for SATURATION_MINUTES: saturation, Sev3 (default 80).",
+    sample: "80",
+  },
+  SATURATION_MINUTES: {
+    section: "data-plane",
+    doc: "How long the throughput must hold before saturation (default 15).",
+    sample: "15",
+  },
+  TRAFFIC_STOPPED_MINUTES: {
+    section: "data-plane",
+    doc: "How long an Established path must carry ~0 bits both ways, after carrying traffic, before traffic-stopped (default 15).",
+    sample: "15",
+  },
+  TRAFFIC_FLOOR_BPS: {
+    section: "data-plane",
+    doc: "Bits per second at or under which a direction counts as carrying nothing (default 1000: BGP keepalives and BFD stay under it).",
+    sample: "1000",
+  },
+  PATH_ASYMMETRY_PERCENT: {
+    section: "data-plane",
+    doc: "Both paths Established with prefix counts this many percent apart: a note on the peering, not a page (default 20).",
+    sample: "20",
+  },
+  CONNECTION_MONITOR_WINDOW_MINUTES: {
+    section: "data-plane",
+    doc: "Look-back of the NWConnectionMonitorTestResult query; the latest result per test in it counts (default 30).",
+    sample: "30",
+  },
+  ERWATCH_BASELINE: {
+    section: "data-plane",
+    doc: "JSON: the declared configuration per circuit (name or resource id): skuTier, bandwidthInMbps, connectivityModel, gatewayConnections, and per peering peerASN, vlanId, primary/secondaryPeerAddressPrefix. Drift from it is config-drift.",
+    sample: "",
+  },
+  ERWATCH_BASELINE_FILE: {
+    section: "data-plane",
+    doc: "Path of a JSON file holding the baseline instead of ERWATCH_BASELINE (read and validated at start).",
+    sample: "",
   },
   ERWATCH_STORAGE: {
     section: "state",

@@ -18,6 +18,12 @@ export const FAMILY_OF: Record<FindingCode, AlertFamily> = {
   "public-prefixes-not-validated": "peering-config",
   "gateway-not-connected": "gateway",
   "global-reach-down": "global-reach",
+  "traffic-stopped": "traffic",
+  saturation: "capacity",
+  "e2e-fail": "end-to-end",
+  "e2e-warning": "end-to-end",
+  "e2e-indeterminate": "end-to-end",
+  "config-drift": "config-drift",
   "monitoring-blind": "monitoring-blind",
   "session-flapping": "session-flapping",
 };

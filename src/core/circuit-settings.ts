@@ -11,6 +11,10 @@ export const TAGS = {
   expectGateway: "erwatch:expect-gateway",
   /** Extra resource groups ("rg" or "subscriptionId/rg") holding the circuit's gateway connections. */
   connectionResourceGroups: "erwatch:connection-resource-groups",
+  /** Connection Monitors testing the circuit (names in its region's Network Watcher, or resource ids). */
+  connectionMonitor: "erwatch:connection-monitor",
+  /** The Log Analytics workspace (GUID or resource id) those monitors write to. */
+  workspace: "erwatch:workspace",
 } as const;
 
 export interface CircuitDefaults {

@@ -34,6 +34,7 @@ import type {
 import { analysePath, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
 import { DEFAULT_ROUTE_LIMITS, type RouteLimitSettings } from "./route-limits.js";
+import type { DataPlanePolicy } from "./dataplane/policy.js";
 
 export interface ClassifyOptions {
   routeLimits: RouteLimitSettings;
@@ -46,6 +47,8 @@ export interface ClassifyOptions {
     /** Peerings whose gateway wiring was Connected before (absent: none). */
     gatewaysOnceConnected?: string[];
   };
+  /** Saturation, traffic-stopped and drift thresholds (core/dataplane); the defaults when absent. */
+  dataPlane?: DataPlanePolicy;
 }
 
 export const DEFAULT_CLASSIFY_OPTIONS: ClassifyOptions = {
@@ -87,11 +90,20 @@ function providerRow(state: string | null): LayerCell {
   return cell(state === "Provisioned" ? "up" : "down", `provider ${state}`);
 }
 
+/** Rows filled per peering, not per path: the wiring above the circuit, and the data-plane rows. */
+type AbovePath = "gateway" | "globalReach" | "endToEnd" | "capacity";
+
+/** Until the data plane is judged (core/dataplane/apply.ts), its rows say it was not read. */
+const NOT_READ = {
+  endToEnd: cell("n/a", "not read"),
+  capacity: cell("n/a", "not read"),
+} as const;
+
 /** Rows for a peering whose paths were not read: a disabled one says why; one of unknown state says nothing. */
 function unreadRows(
   peering: PeeringFacts,
   providerState: string | null,
-): Omit<PathLayers, "gateway" | "globalReach"> {
+): Omit<PathLayers, AbovePath> {
   if (peering.state === null) {
     const unknown = cell("unknown", "peering state not reported");
     return { provider: unknown, bgp: unknown, peering: unknown, routes: unknown };
@@ -108,7 +120,7 @@ function pathLayers(
   analysis: PathAnalysis | null,
   peering: PeeringFacts,
   providerState: string | null,
-  wiring: Pick<PathLayers, "gateway" | "globalReach">,
+  wiring: Pick<PathLayers, AbovePath>,
 ): PathLayers {
   if (analysis) return { ...analysis.cells, ...wiring };
   return { ...unreadRows(peering, providerState), ...wiring };
@@ -127,6 +139,8 @@ function unknownPeerings(expected: string[], previous: string[]): PeeringVerdict
     routes: unknown,
     gateway: unknown,
     globalReach: unknown,
+    endToEnd: unknown,
+    capacity: unknown,
   };
   return names.map((name) => ({
     name,
@@ -143,6 +157,8 @@ function collectFailures(reading: CircuitReading): BlindRead[] {
   if (!reading.gateway.ok) out.push({ peering: null, path: null, failure: reading.gateway.error });
   for (const failure of reading.fieldFailures ?? [])
     out.push({ peering: null, path: null, failure });
+  for (const read of [reading.dataPlane?.metrics, reading.dataPlane?.endToEnd])
+    if (read && !read.ok) out.push({ peering: null, path: null, failure: read.error });
   for (const [peering, paths] of Object.entries(reading.paths)) {
     for (const path of ["primary", "secondary"] as const) {
       const r = paths[path];
@@ -182,6 +198,7 @@ function judgePeering(
   const cells = {
     gateway: gatewayCell(wiring, settings.expectGateway),
     globalReach: globalReachCell(reach),
+    ...NOT_READ,
   };
   const reads = reading.paths[peering.name];
   const analyses: Record<PathName, PathAnalysis> | null =

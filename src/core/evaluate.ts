@@ -17,6 +17,8 @@ import { sessionResets } from "./session-resets.js";
 import { readPreviousFacts, type Snapshot } from "./snapshot.js";
 import { withPrefixTrend } from "./trend.js";
 import { unjudgedReading } from "./unjudged.js";
+import { applyDataPlane } from "./dataplane/apply.js";
+import { DEFAULT_DATA_PLANE_POLICY } from "./dataplane/policy.js";
 
 export interface EvaluationPolicy {
   classify: ClassifyOptions;
@@ -47,10 +49,17 @@ export function evaluateCircuit(
   now: Date,
 ): Evaluation {
   const previousFacts = readPreviousFacts(previous);
-  const classified = classifyCircuit(reading, {
-    ...policy.classify,
-    ...(previousFacts ? { previous: previousFacts } : {}),
-  });
+  const dataPlane = applyDataPlane(
+    classifyCircuit(reading, {
+      ...policy.classify,
+      ...(previousFacts ? { previous: previousFacts } : {}),
+    }),
+    reading,
+    policy.classify.dataPlane ?? DEFAULT_DATA_PLANE_POLICY,
+    previous?.lastCarriedAt ?? null,
+    now,
+  );
+  const classified = dataPlane.verdict;
   const limits = (peering: string, path: PathName) =>
     classified.peerings.find((p) => p.name === peering)?.limits[path] ?? null;
   const warnPercent = policy.classify.routeLimits.warnPercent;
@@ -61,7 +70,14 @@ export function evaluateCircuit(
   const changes: HistoryEntry[] = [...diff.transitions, ...diff.prefixSamples, ...sessions.resets];
   const recent = [...history, ...changes];
   const flaps = flappingFindings(classified, recent, policy.alerts.flap, warnPercent, now);
-  const drops = prefixDrops(previous, classified, sessions.resets, policy.alerts.prefixDrop, now);
+  const drops = prefixDrops(
+    previous,
+    classified,
+    sessions.resets,
+    policy.alerts.prefixDrop,
+    now,
+    warnPercent,
+  );
   const findings = withPrefixTrend(
     [...classified.findings, ...drops.findings, ...flaps],
     classified,
@@ -90,7 +106,12 @@ export function evaluateCircuit(
     ),
   };
   const observations = observe(verdict, known, previous?.takenAt ?? null);
-  return { verdict, snapshot, changes, observations };
+  // When each path last carried traffic: "stopped" needs a before.
+  const remembered =
+    Object.keys(dataPlane.memory).length > 0
+      ? { ...snapshot, lastCarriedAt: dataPlane.memory }
+      : snapshot;
+  return { verdict, snapshot: remembered, changes, observations };
 }
 
 /**

@@ -6,6 +6,8 @@
 // routing all follow the list, so adding a code or a layer without teaching
 // each of them fails the type check (test/core/vocabulary.test.ts proves it).
 
+import type { DataPlaneReading } from "./dataplane/facts.js";
+
 export const PATHS = ["primary", "secondary"] as const;
 export type PathName = (typeof PATHS)[number];
 
@@ -19,6 +21,8 @@ export const LAYERS = [
   "routes",
   "gateway",
   "globalReach",
+  "endToEnd",
+  "capacity",
   "monitoring",
 ] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -31,6 +35,8 @@ export const TABLE_LAYERS = [
   "routes",
   "gateway",
   "globalReach",
+  "endToEnd",
+  "capacity",
 ] as const satisfies readonly Layer[];
 export type TableLayer = (typeof TABLE_LAYERS)[number];
 
@@ -62,6 +68,12 @@ export const FINDING_CODES = [
   "public-prefixes-not-validated",
   "gateway-not-connected",
   "global-reach-down",
+  "traffic-stopped",
+  "saturation",
+  "e2e-fail",
+  "e2e-warning",
+  "e2e-indeterminate",
+  "config-drift",
   "monitoring-blind",
   "session-flapping",
 ] as const;
@@ -77,6 +89,10 @@ export const ALERT_FAMILIES = [
   "prefix-drop",
   "gateway",
   "global-reach",
+  "traffic",
+  "capacity",
+  "end-to-end",
+  "config-drift",
   "monitoring-blind",
   "session-flapping",
 ] as const;
@@ -190,6 +206,8 @@ export interface GatewayConnectionFacts {
   peering: string | null;
   /** Connected | Connecting | NotConnected | Unknown for VNet gateways; the provisioning state for vWAN. null when ARM left it out. */
   status: string | null;
+  /** The VNet gateway the connection attaches (VNet gateway connections only). */
+  gatewayId?: string | null;
 }
 
 export interface PathReading {
@@ -227,6 +245,8 @@ export interface CircuitReading {
   /** peering name → path → reads. Present for every peering the circuit read returned as Enabled. */
   paths: Record<string, Record<PathName, PathReading>>;
   gateway: Reading<GatewayConnectionFacts[]>;
+  /** Azure Monitor metrics and Connection Monitor results, when a data-plane reader ran. */
+  dataPlane?: DataPlaneReading;
 }
 
 export interface LayerCell {
@@ -244,6 +264,8 @@ export interface PeeringVerdict {
   prefixes: Record<PathName, number | null>;
   /** The route limit that count is held against (SKU and peering type). */
   limits: Record<PathName, number | null>;
+  /** Things worth knowing that page nobody (path asymmetry, metrics the control plane contradicts). */
+  notes?: string[];
 }
 
 export interface Finding {

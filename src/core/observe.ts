@@ -13,6 +13,7 @@ import type {
 } from "./model.js";
 import { LAYERS, PATHS } from "./model.js";
 import { mostSevere, severityRank } from "./severity.js";
+import { dataPlaneKnown, isDataPlaneFamily } from "./dataplane/known.js";
 
 export interface Observation {
   key: string;
@@ -66,6 +67,7 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
   if (family === "provider") return verdict.providerState !== null;
   if (family === "circuit-state") return (verdict.circuitState ?? null) !== null;
   if (family === "session-flapping") return true;
+  if (isDataPlaneFamily(family)) return dataPlaneKnown(verdict, family, peering);
   const p = verdict.peerings.find((x) => x.name === peering);
   // Not in a peering list that was read: truly absent, which the findings already say.
   if (!p) return true;

@@ -86,12 +86,21 @@ function dropFinding(
   };
 }
 
+/**
+ * A fall from at or above the route limit's warning line is the summarisation
+ * the near-limit alert asked for, not routes lost: it is not a drop.
+ */
+function summarised(lastCount: number, limit: number | null, warnPercent: number): boolean {
+  return limit !== null && limit > 0 && (lastCount / limit) * 100 >= warnPercent;
+}
+
 export function prefixDrops(
   previous: Snapshot | null,
   verdict: CircuitVerdict,
   resets: SessionReset[],
   policy: PrefixDropPolicy,
   now: Date,
+  warnPercent = 100,
 ): DropResult {
   const drops: DropResult["drops"] = {};
   const findings: Finding[] = [];
@@ -126,7 +135,8 @@ export function prefixDrops(
           !reset &&
           lastCount !== null &&
           count > 0 &&
-          isDrop(lastCount, count, policy)
+          isDrop(lastCount, count, policy) &&
+          !summarised(lastCount, peering.limits[path], warnPercent)
         )
           drop = {
             at: now.toISOString(),

@@ -163,5 +163,7 @@ export const POSSIBLE_OWNERS: Record<Layer, Owner[]> = {
   routes: ["you"],
   gateway: ["you"],
   globalReach: ["you"],
+  endToEnd: ["you"],
+  capacity: ["you"],
   monitoring: ["you"],
 };

@@ -3,6 +3,7 @@
 // UNKNOWN never looks like a change.
 
 import type { LayerStatus, PathName } from "./model.js";
+import type { TrafficMemory } from "./dataplane/metrics.js";
 import { TABLE_LAYERS } from "./model.js";
 import { gatewaysOnceConnected } from "./gateway-memory.js";
 
@@ -55,6 +56,8 @@ export interface Snapshot {
   /** The carrier and peering location (status page filters); absent in older snapshots. */
   provider?: string | null;
   peeringLocation?: string | null;
+  /** When each path last carried traffic (Azure Monitor): "stopped" needs a before. */
+  lastCarriedAt?: TrafficMemory;
 }
 
 export function pathStatus(

@@ -13,6 +13,8 @@ export const LAYER_WORDS: Record<Layer, { label: string; short: string }> = {
   routes: { label: "routes", short: "Routes" },
   gateway: { label: "gateway wiring", short: "Gateway" },
   globalReach: { label: "Global Reach", short: "Global Reach" },
+  endToEnd: { label: "end to end", short: "E2E" },
+  capacity: { label: "capacity", short: "Capacity" },
   monitoring: { label: "erwatch's sight", short: "Sight" },
 };
 

@@ -1,14 +1,17 @@
-// `erwatch diagnose` and the stateless sweep: an ARM reader and nothing else.
+// `erwatch diagnose` and the stateless sweep: an ARM reader and the data-plane
+// reader (Azure Monitor, Connection Monitor) sharing its ARM clients and pacing.
 
 import type { ArmClientOptions } from "../adapters/arm/clients.js";
-import { createArmReader } from "../adapters/arm/reader.js";
+import { createArmContext, createArmReader } from "../adapters/arm/reader.js";
+import { createDataPlaneReader } from "../adapters/monitor/data-plane-reader.js";
 import { armRequestCounter } from "../adapters/telemetry/arm-policy.js";
-import type { CircuitReader } from "../app/ports.js";
+import type { CircuitReader, DataPlaneReader } from "../app/ports.js";
 import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger, type CommonOverrides } from "./common.js";
 import type { ReadConfig } from "./config.js";
 
 export interface ReadOverrides extends CommonOverrides {
+  /** Pipeline options (a private CA) for every Azure client the readers build. */
   armClientOptions?: ArmClientOptions;
   /** The clock reads are stamped with (the demo runs on simulated time). */
   now?: () => Date;
@@ -18,27 +21,47 @@ export interface ReadRuntime {
   config: ReadConfig;
   logger: Logger;
   reader: CircuitReader;
+  /** Absent when ERWATCH_DATA_PLANE is none. */
+  dataPlane?: DataPlaneReader;
 }
 
-export function buildReader(config: ReadConfig, overrides: ReadOverrides): CircuitReader {
+export interface Readers {
+  reader: CircuitReader;
+  dataPlane?: DataPlaneReader;
+}
+
+export function buildReaders(config: ReadConfig, overrides: ReadOverrides): Readers {
+  const credential = credentials(config.cloud, overrides)();
+  // Every ARM request is counted for erwatch's own metrics.
   const pipeline = {
     ...overrides.armClientOptions?.pipeline,
     ...(overrides.telemetry
       ? { additionalPolicies: [armRequestCounter(overrides.telemetry)] }
       : {}),
   };
-  return createArmReader({
-    credential: credentials(config.cloud, overrides)(),
+  const clientOptions = { ...overrides.armClientOptions, pipeline };
+  const deps = {
+    credential,
     config: config.arm,
     ...(overrides.now ? { now: overrides.now } : {}),
-    clientOptions: { ...overrides.armClientOptions, pipeline },
+    clientOptions,
+  };
+  const ctx = createArmContext(deps);
+  const reader = createArmReader(deps, ctx);
+  if (config.arm.dataPlane.reads.length === 0) return { reader };
+  const dataPlane = createDataPlaneReader({
+    credential,
+    config: config.arm.dataPlane,
+    arm: ctx,
+    ...(overrides.armClientOptions ? { clientOptions: overrides.armClientOptions } : {}),
   });
+  return { reader, dataPlane };
 }
 
 export function buildReadRuntime(config: ReadConfig, overrides: ReadOverrides = {}): ReadRuntime {
   return {
     config,
     logger: runtimeLogger(config.logLevel, [], overrides),
-    reader: buildReader(config, overrides),
+    ...buildReaders(config, overrides),
   };
 }

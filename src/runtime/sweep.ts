@@ -4,14 +4,14 @@
 import type { ServiceBusClientOptions } from "@azure/service-bus";
 import { serviceBusClient } from "../adapters/servicebus/client.js";
 import { ServiceBusEventSink } from "../adapters/servicebus/publisher.js";
-import type { CircuitReader } from "../app/ports.js";
+import type { CircuitReader, DataPlaneReader } from "../app/ports.js";
 import type { SilenceStore } from "../app/silences.js";
 import type { EventSink, StateStore } from "../app/state-store.js";
 import { createSweeper, type Sweeper } from "../app/sweep.js";
 import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger } from "./common.js";
 import { secretsOf, type SweepConfig } from "./config.js";
-import { buildReader, type ReadOverrides } from "./read.js";
+import { buildReaders, type ReadOverrides } from "./read.js";
 import { buildSilenceStore, buildStateStore } from "./state.js";
 
 export interface SweepOverrides extends ReadOverrides {
@@ -22,6 +22,7 @@ export interface SweepRuntime {
   config: SweepConfig;
   logger: Logger;
   reader: CircuitReader;
+  dataPlane?: DataPlaneReader;
   store: StateStore;
   silences: SilenceStore;
   /** Null only without Service Bus (the CLI): events then wait in the outbox. */
@@ -35,7 +36,7 @@ export function buildSweepRuntime(
 ): SweepRuntime {
   const logger = runtimeLogger(config.logLevel, secretsOf(config), overrides);
   const credentialFor = credentials(config.cloud, overrides);
-  const reader = buildReader(config, overrides);
+  const { reader, dataPlane } = buildReaders(config, overrides);
   const store = buildStateStore(config.state, credentialFor);
   const silences = buildSilenceStore(config.state, credentialFor);
   const sink = config.publish
@@ -46,6 +47,7 @@ export function buildSweepRuntime(
     : null;
   const sweeper = createSweeper({
     reader,
+    ...(dataPlane ? { dataPlane } : {}),
     store,
     sink,
     policy: { classify: config.arm.classify, alerts: config.state.policy },
@@ -55,5 +57,14 @@ export function buildSweepRuntime(
     logger,
     ...(overrides.telemetry ? { telemetry: overrides.telemetry } : {}),
   });
-  return { config, logger, reader, store, silences, sink, sweeper };
+  return {
+    config,
+    logger,
+    reader,
+    ...(dataPlane ? { dataPlane } : {}),
+    store,
+    silences,
+    sink,
+    sweeper,
+  };
 }

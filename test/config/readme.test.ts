@@ -28,14 +28,16 @@ describe("README", () => {
   it("documents every setting the code reads, and no setting it does not", () => {
     const rows = [
       ...readme.matchAll(
-        /^\| `([A-Za-z0-9_]+)`\s*\| (?:general|arm|state|publish|dispatch|functions)\s*\|/gm,
+        /^\| `([A-Za-z0-9_]+)`\s*\| (?:general|arm|data-plane|state|publish|dispatch|functions)\s*\|/gm,
       ),
     ].map((m) => m[1]);
     expect(rows.sort()).toEqual(Object.keys(SETTINGS).sort());
   });
 
   it("documents every finding code", () => {
-    const codes = [...readme.matchAll(/^\| `([a-z-]+)`\s*\| [a-zA-Z()]+\s*\|/gm)].map((m) => m[1]);
+    const codes = [...readme.matchAll(/^\| `([a-z0-9-]+)`\s*\| [a-zA-Z()]+\s*\|/gm)].map(
+      (m) => m[1],
+    );
     expect(codes.sort()).toEqual(Object.keys(FAMILY_OF).sort());
   });
 

@@ -270,6 +270,8 @@ describe("gateway wiring that was Connected and is not any more: Sev1", () => {
       routes: cell("up"),
       gateway: cell(status),
       globalReach: cell("n/a"),
+      endToEnd: cell("n/a"),
+      capacity: cell("n/a"),
       path: cell("up"),
     };
     return {

@@ -169,6 +169,11 @@ describe("prefix-drop through evaluateCircuit, sweep after sweep", () => {
       specs: [counts("3000"), counts("0")],
     },
     { name: "not a small fall", specs: [counts("3000"), counts("2800")] },
+    {
+      // 3,820 of 4,000 is past the warning line: the fall is the summarisation the warning asked for.
+      name: "not the summarisation a near-limit warning asked for",
+      specs: [counts("3820", "3820"), counts("120", "120")],
+    },
     { name: "not on the first sweep", specs: [counts("40")] },
   ])("$name", ({ specs }) => {
     expect(sweeps(specs).flatMap(drops)).toEqual([]);

@@ -76,8 +76,8 @@ describe("one vocabulary", () => {
       m
         .replace('  "monitoring",\n] as const;', '  "made-up-layer",\n  "monitoring",\n] as const;')
         .replace(
-          '  "globalReach",\n] as const satisfies',
-          '  "globalReach",\n  "made-up-layer",\n] as const satisfies',
+          '  "capacity",\n] as const satisfies',
+          '  "capacity",\n  "made-up-layer",\n] as const satisfies',
         ),
     );
     for (const file of ["src/core/vocabulary.ts", "src/core/routing.ts"]) {

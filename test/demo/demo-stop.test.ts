@@ -10,6 +10,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { randomUUID } from "node:crypto";
+import { loopbackOnly } from "../support/loopback-env.js";
 import { describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -74,7 +75,7 @@ function startDemo(args: string[]): Demo {
   const child = spawn(process.execPath, ["--import", "tsx", "demo/main.ts", ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1", [MARK]: run },
+    env: loopbackOnly({ ...process.env, NO_COLOR: "1", [MARK]: run }),
   });
   let out = "";
   let err = "";

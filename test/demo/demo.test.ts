@@ -4,6 +4,7 @@
 
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { loopbackOnly } from "../support/loopback-env.js";
 import { describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -13,7 +14,7 @@ function runDemo(args: string[], timeoutMs: number): Promise<{ code: number | nu
     const child = spawn(process.execPath, ["--import", "tsx", "demo/main.ts", ...args], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1" },
+      env: loopbackOnly({ ...process.env, NO_COLOR: "1" }),
     });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -57,14 +58,32 @@ describe("npm run demo", () => {
       "ITSM webhook Fired Sev3",
       "Teams ESCALATED Sev3",
       "ITSM webhook Fired Sev2",
+      "Teams RESOLVED ·",
+      "ITSM webhook Resolved Sev2",
+      // The data plane: a saturation window (Sev3, nobody woken) ...
+      "Teams OPEN Sev3",
+      "ITSM webhook Fired Sev3",
+      "Teams RESOLVED ·",
+      "ITSM webhook Resolved Sev3",
+      // ... and an end-to-end failure the layers do not explain (Sev1 pages).
+      "PagerDuty TRIGGER error",
+      "Teams OPEN Sev1",
+      "ITSM webhook Fired Sev1",
+      "PagerDuty RESOLVE (dedup_key",
+      "Teams RESOLVED ·",
+      "ITSM webhook Resolved Sev1",
     ]);
-    // The page and its resolve share one dedup key.
+    // Each page and its resolve share one dedup key; the two incidents have their own.
     const keys = notifications
       .filter((l) => l.includes("PagerDuty"))
       .map((l) => /dedup_key (erw-[0-9a-f]{32})/.exec(l)?.[1]);
-    expect(keys).toHaveLength(2);
-    expect(new Set(keys).size).toBe(1);
-    expect(keys[0]).toBeTruthy();
+    expect(keys).toHaveLength(4);
+    expect(keys.every(Boolean)).toBe(true);
+    expect(keys[0]).toBe(keys[1]);
+    expect(keys[2]).toBe(keys[3]);
+    expect(keys[0]).not.toBe(keys[2]);
+    expect(out).toMatch(/capacity planning, not an incident/);
+    expect(out).toMatch(/every layer of the circuit reads healthy/);
     expect(out).toMatch(/redundancy holding/);
     // @azure/functions' notices about running without the Functions host are
     // expected here; the demo explains them once instead of printing them.
@@ -72,7 +91,7 @@ describe("npm run demo", () => {
       /Failed to detect the Azure Functions runtime|Skipping call to register/,
     );
     expect(out).toMatch(/without the Functions host/);
-    expect(out).toMatch(/done: 2 PagerDuty event\(s\), 6 Teams card\(s\), 6 webhook call\(s\)\./);
+    expect(out).toMatch(/done: 4 PagerDuty event\(s\), 11 Teams card\(s\), 11 webhook call\(s\)\./);
     // Nothing left listening: the status page is gone.
     await expect(fetch(status![1]!, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
   }, 150_000);

@@ -12,6 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEstate, wholeCatalog, type SimulatedEstate } from "../support/estate/index.js";
+import { estateAccess } from "../support/estate-access.js";
+import { loopbackOnly } from "../support/loopback-env.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const SUB = "00000000-0000-0000-0000-000000000001";
@@ -38,6 +40,14 @@ interface Run {
   ms: number;
 }
 
+/** Every Azure endpoint erwatch may call, on the estate: ARM, Azure Monitor, Log Analytics. */
+function estateEndpoints(): Record<string, string> {
+  const { env } = estateAccess(estate);
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
+}
+
 function erwatch(
   args: string[],
   options: {
@@ -51,14 +61,13 @@ function erwatch(
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: {
+    env: loopbackOnly({
       PATH: `${options.path ?? azDir(true)}:/usr/bin:/bin`,
       HOME: dir,
       AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
       NODE_EXTRA_CA_CERTS: join(dir, "estate-ca.pem"),
-      ARM_ENDPOINT: estate.url,
-      ARM_MAX_RETRIES: "0",
-    },
+      ...estateEndpoints(),
+    }),
   });
   let stdout = "";
   let stderr = "";
@@ -138,15 +147,14 @@ describe("a closed pipe", () => {
       {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "pipe"],
-        env: {
+        env: loopbackOnly({
           PATH: `${azDir(true)}:/usr/bin:/bin`,
           HOME: dir,
           AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
           NODE_EXTRA_CA_CERTS: join(dir, "estate-ca.pem"),
-          ARM_ENDPOINT: estate.url,
-          ARM_MAX_RETRIES: "0",
+          ...estateEndpoints(),
           COLUMNS: "60",
-        },
+        }),
       },
     );
     let stdout = "";

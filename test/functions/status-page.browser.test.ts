@@ -254,7 +254,7 @@ describe.skipIf("skipReason" in browserCheck)("status page in headless Chromium"
 
   it("should show no red cell on the healthy circuit", async () => {
     const healthy = (await cells(page)).filter((c) => c.circuit === HEALTHY);
-    expect(healthy).toHaveLength(12); // one peering, two paths, six layers
+    expect(healthy).toHaveLength(16); // one peering, two paths, eight layers (end to end, capacity)
     expect(healthy.filter((c) => isRed(c.background) || c.status === "down")).toEqual([]);
     for (const path of ["primary", "secondary"])
       expect(healthy.find((c) => c.path === path && c.layer === BROKEN_LAYER)?.status).toBe("up");

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REQUIRED_ACTIONS } from "../../src/adapters/arm/operations.js";
+import { REQUIRED_ACTIONS, WORKSPACE_ACTIONS } from "../../src/adapters/arm/operations.js";
 import { SETTINGS } from "../../src/config/settings.js";
 import { bicepFiles, INFRA, loadBicep, ROOT, scan } from "./bicep.js";
 
@@ -56,6 +56,31 @@ describe("the reader role", () => {
       /module readerAssignments 'app\/reader-role-assignment\.bicep' = \[for subscriptionId in monitoredSubscriptions:/,
     );
     expect(role).toMatch(/assignableScopes: \[for subscriptionId in assignableSubscriptionIds:/);
+  });
+});
+
+describe("the Connection Monitor results reader role", () => {
+  const role = read("app/workspace-reader-role-definition.bicep");
+  const assignment = read("app/workspace-reader-role-assignment.bicep");
+  const main = read("main.bicep");
+
+  it("grants exactly the Log Analytics query actions the logs reader needs", () => {
+    expect([...stringArray(role, "actions")].sort()).toEqual([...WORKSPACE_ACTIONS].sort());
+    expect(stringArray(role, "dataActions")).toEqual([]);
+  });
+
+  it("is assigned on each named workspace, never on a subscription", () => {
+    expect(main).toMatch(
+      /module workspaceAssignments 'app\/workspace-reader-role-assignment\.bicep' = \[for workspaceId in workspaceIds:/,
+    );
+    expect(assignment).toMatch(/targetScope = 'resourceGroup'/);
+    expect(assignment).toMatch(/scope: workspace\n/);
+    expect(main).toMatch(/param connectionMonitorWorkspaceIds string = ''/);
+  });
+
+  it("keeps the subscription role free of Log Analytics access", () => {
+    for (const action of stringArray(read("app/reader-role-definition.bicep"), "actions"))
+      expect(action).not.toMatch(/OperationalInsights/);
   });
 });
 

@@ -26,6 +26,8 @@ const healthyPath = (prefixes: number): PathLayers => ({
   routes: up(`${prefixes} prefixes received`),
   gateway: up("ergw-ams connected"),
   globalReach: na("not configured"),
+  endToEnd: up("2 tests pass"),
+  capacity: up("in 31% · out 9% of 1 Gbps"),
 });
 
 const arpDownPath: PathLayers = {
@@ -35,6 +37,8 @@ const arpDownPath: PathLayers = {
   routes: unknown("not evaluated: layer 2 down"),
   gateway: up("ergw-ams connected"),
   globalReach: na("not configured"),
+  endToEnd: up("2 tests pass"),
+  capacity: na("path down"),
 };
 
 const noPrefixesPath: PathLayers = {
@@ -44,6 +48,8 @@ const noPrefixesPath: PathLayers = {
   routes: down("0 prefixes received"),
   gateway: up("ergw-ams connected"),
   globalReach: na("not configured"),
+  endToEnd: down("Fail: 2 of 2 tests; explained by the routes layer"),
+  capacity: na("no prefixes"),
 };
 
 export const ARP_TICKET = [

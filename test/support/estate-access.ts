@@ -1,6 +1,7 @@
-// How code under test reaches the simulated estate: the real SDK pointed at the
-// loopback ARM with its self-signed CA trusted, and a static token (the estate
-// checks that a bearer token is present, not what it says).
+// How code under test reaches the simulated estate: the real SDKs (ARM, Azure
+// Monitor metrics, Log Analytics) pointed at the loopback estate with its
+// self-signed CA trusted, and a static token (the estate checks that a bearer
+// token is present, not what it says).
 
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import type { ArmClientOptions } from "../../src/adapters/arm/clients.js";
@@ -23,6 +24,9 @@ export function estateAccess(estate: SimulatedEstate, env: Env = {}): EstateAcce
   return {
     env: {
       ARM_ENDPOINT: estate.url,
+      // Azure Monitor and Log Analytics on the same loopback server (and CA), region in the path.
+      METRICS_ENDPOINT: `${estate.url}/metrics/{region}`,
+      LOGS_ENDPOINT: `${estate.url}/loganalytics/v1`,
       // The estate answers at once; a short deadline keeps fault tests quick.
       ARM_MAX_RETRIES: "0",
       ...env,

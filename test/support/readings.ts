@@ -1,5 +1,6 @@
 // Builds domain readings directly (no wire) for the pure classifier tests.
 
+import type { DataPlaneReading } from "../../src/core/dataplane/facts.js";
 import type {
   ArpRow,
   BgpNeighborRow,
@@ -169,6 +170,7 @@ export interface CircuitSpec {
   circuit?: Reading<never>;
   /** When the reads happened (default READ_AT): a sweep harness stamps its clock here. */
   readAt?: string;
+  dataPlane?: DataPlaneReading;
 }
 
 /** Re-stamps every read made at READ_AT with `at`; reads given with their own time keep it. */
@@ -228,6 +230,7 @@ export function circuitReading(spec: CircuitSpec = {}): CircuitReading {
       }),
     paths: spec.circuit ? {} : paths,
     gateway: spec.gateway ?? ok(CONNECTED_GATEWAY),
+    ...(spec.dataPlane ? { dataPlane: spec.dataPlane } : {}),
   };
   return spec.readAt ? stamped(reading, spec.readAt) : reading;
 }

@@ -31,7 +31,12 @@ export async function discoverCircuits(
     for (const circuit of listed.value) {
       const id = circuit.id ? parseCircuitId(circuit.id) : null;
       if (!id) continue;
-      targets.push({ ...id, tags: circuit.tags });
+      // The region lets the data plane batch Azure Monitor reads before the circuit is read.
+      targets.push({
+        ...id,
+        tags: circuit.tags,
+        ...(circuit.location ? { location: circuit.location } : {}),
+      });
     }
   }
   for (const text of scope.circuitIds) {

@@ -18,6 +18,16 @@ export const ARM_OPERATIONS = {
   listExpressRouteGateways: "Microsoft.Network/expressRouteGateways/read",
   // One query per sweep for every ExpressRoute connection in the watched subscriptions.
   queryResourceGraph: "Microsoft.ResourceGraph/resources/read",
+  // The data plane. Azure Monitor metrics are authorised as an ARM action on
+  // each circuit, so the role grants them at subscription scope with the rest.
+  metricsBatch: "Microsoft.Insights/metrics/read",
+  // Connection Monitor discovery: the Network Watcher of the circuit's region,
+  // its monitors, and the VNet behind each gateway connected to the circuit.
+  listNetworkWatchers: "Microsoft.Network/networkWatchers/read",
+  listConnectionMonitors: "Microsoft.Network/networkWatchers/connectionMonitors/read",
+  getVirtualNetworkGateway: "Microsoft.Network/virtualNetworkGateways/read",
+  // `erwatch diagnose`: what the gateway learned (a long-running POST, polled like the path reads).
+  learnedRoutes: "Microsoft.Network/virtualNetworkGateways/getLearnedRoutes/action",
 } as const;
 
 export type ArmOperation = keyof typeof ARM_OPERATIONS;
@@ -25,4 +35,20 @@ export type ArmOperation = keyof typeof ARM_OPERATIONS;
 /** Distinct RBAC actions, for the role definition cross-check. */
 export const REQUIRED_ACTIONS: readonly string[] = [
   ...new Set(Object.values(ARM_OPERATIONS)),
+].sort();
+
+/**
+ * Log Analytics query access, granted only on the workspaces Connection
+ * Monitor writes to (infra/app/workspace-reader-role-*.bicep), not on every
+ * workspace of the subscriptions: the table-level action keeps it to
+ * NWConnectionMonitorTestResult.
+ */
+export const WORKSPACE_OPERATIONS = {
+  queryLogs: "Microsoft.OperationalInsights/workspaces/query/read",
+  queryConnectionMonitorResults:
+    "Microsoft.OperationalInsights/workspaces/query/NWConnectionMonitorTestResult/read",
+} as const;
+
+export const WORKSPACE_ACTIONS: readonly string[] = [
+  ...new Set(Object.values(WORKSPACE_OPERATIONS)),
 ].sort();

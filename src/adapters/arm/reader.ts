@@ -99,14 +99,22 @@ async function readTarget(
   return { kind: "read", settingProblems: problems, reading };
 }
 
-export function createArmReader(deps: ArmReaderDeps): CircuitReader {
+/** The SDK clients, call limiter and clock the ARM reads share; built once per process. */
+export function createArmContext(deps: ArmReaderDeps): ArmContext {
   const now = deps.now ?? (() => new Date());
-  const ctx: ArmContext = {
+  return {
     clients: new NetworkClients(deps.credential, deps.config, deps.clientOptions),
     call: createArmCall(deps.config, now),
     config: deps.config,
     now,
   };
+}
+
+/** `ctx`: share it with the data-plane reader so its ARM reads are paced with these. */
+export function createArmReader(
+  deps: ArmReaderDeps,
+  ctx: ArmContext = createArmContext(deps),
+): CircuitReader {
   return {
     discover: (scope, options) => discoverCircuits(ctx, scope, options),
     read: (target, options) => readTarget(ctx, target, options),

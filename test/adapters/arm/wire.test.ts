@@ -250,6 +250,7 @@ describe("the circuit body, field by field", () => {
     });
     expect(parseListedCircuit({ id: CIRCUIT, tags: { n: 1 } })).toEqual({
       id: CIRCUIT,
+      location: null,
       tags: { n: "1" },
     });
     expect(parseCircuit(circuitBody({ tags: "x" })).problems.map((p) => p.field)).toEqual(["tags"]);

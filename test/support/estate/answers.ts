@@ -14,7 +14,7 @@ import {
 import type { AnswerFault } from "./faults.js";
 import { circuitId, sameName } from "./ids.js";
 import { accepted, pollLocation, pollStatus, type Operation, type OperationStore } from "./lro.js";
-import type { EstateState, LroShape, OperationName, SimPath } from "./model.js";
+import type { EstateState, LroShape, OperationName, PathLroName, SimPath } from "./model.js";
 import type { Route } from "./routing.js";
 import {
   arpRowsJson,
@@ -26,6 +26,7 @@ import {
 } from "./wire.js";
 import { applyWireEdits } from "./wire-edits.js";
 import { graphAnswer } from "./graph.js";
+import { networkAnswer } from "./network-answers.js";
 
 export const API_VERSION = "2026-01-01";
 
@@ -49,7 +50,7 @@ export interface AnswerContext {
   pageSize: number;
 }
 
-type LroRoute = Extract<Route, { operation: "arpTable" | "routeTablesSummary" | "routeTables" }>;
+type LroRoute = Extract<Route, { operation: PathLroName }>;
 type PollRoute = Extract<Route, { operation: "pollOperation" | "pollAsyncOperation" }>;
 type ConnectionRoute = Extract<Route, { operation: "getConnection" }>;
 
@@ -223,6 +224,11 @@ export function answer(
         .map(vwanGatewayJson);
       return { status: 200, body: json({ value }) };
     }
+    case "listNetworkWatchers":
+    case "listConnectionMonitors":
+    case "getVirtualNetworkGateway":
+    case "learnedRoutes":
+      return networkAnswer(ctx, route);
     case "unknown":
       return armError(noRoute(url.pathname));
   }

@@ -24,6 +24,13 @@ export const RBAC_ACTIONS: Record<OperationName, string> = {
   getConnection: "Microsoft.Network/connections/read",
   listExpressRouteGateways: "Microsoft.Network/expressRouteGateways/read",
   queryResourceGraph: "Microsoft.ResourceGraph/resources/read",
+  listNetworkWatchers: "Microsoft.Network/networkWatchers/read",
+  listConnectionMonitors: "Microsoft.Network/networkWatchers/connectionMonitors/read",
+  getVirtualNetworkGateway: "Microsoft.Network/virtualNetworkGateways/read",
+  learnedRoutes: "Microsoft.Network/virtualNetworkGateways/getLearnedRoutes/action",
+  // Checked by Azure Monitor and Log Analytics against the caller's role, as ARM does.
+  metricsBatch: "Microsoft.Insights/metrics/read",
+  queryLogs: "Microsoft.OperationalInsights/workspaces/query/read",
 };
 
 export const CLIENT_OBJECT_ID = "00000000-0000-0000-0000-00000000e77a";

@@ -8,7 +8,10 @@ import type {
   EstateState,
   SimCircuit,
   SimConnection,
+  SimConnectionMonitor,
   SimPeering,
+  SimTest,
+  SimVnetGateway,
   SimVwanGateway,
 } from "./model.js";
 import { healthyPath } from "./paths.js";
@@ -25,6 +28,9 @@ export interface CircuitBundle {
   circuit: SimCircuit;
   connections: SimConnection[];
   vwanGateways: SimVwanGateway[];
+  /** The VNet gateway a `vnet` circuit is connected to (its VNet is what Connection Monitor tests). */
+  vnetGateways?: SimVnetGateway[];
+  connectionMonitors?: SimConnectionMonitor[];
 }
 
 export interface HealthyCircuitOptions {
@@ -109,8 +115,16 @@ export function healthyCircuit(options: HealthyCircuitOptions = {}): CircuitBund
   const id = circuitId(circuit);
   const connections: SimConnection[] = [];
   const vwanGateways: SimVwanGateway[] = [];
+  const vnetGateways: SimVnetGateway[] = [];
   const gateway = options.gateway ?? "vnet";
   if (gateway === "vnet") {
+    vnetGateways.push({
+      subscriptionId,
+      resourceGroup,
+      name: `ergw-${name}`,
+      location,
+      vnetId: `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet-${name}`,
+    });
     connections.push({
       subscriptionId,
       resourceGroup,
@@ -135,7 +149,54 @@ export function healthyCircuit(options: HealthyCircuitOptions = {}): CircuitBund
       ],
     });
   }
-  return { circuit, connections, vwanGateways };
+  return { circuit, connections, vwanGateways, vnetGateways };
+}
+
+export const WORKSPACE_ID = `/subscriptions/${DEFAULT_SUBSCRIPTION}/resourceGroups/rg-monitoring/providers/Microsoft.OperationalInsights/workspaces/law-network`;
+
+/** A passing test of a Connection Monitor, from an on-premises server into the VNet. */
+export function passingTest(overrides: Partial<SimTest> = {}): SimTest {
+  return {
+    testGroup: "onprem-to-vnet",
+    test: "tcp-443",
+    source: "onprem-app-01",
+    destination: "vm-app-01",
+    port: 443,
+    result: "Pass",
+    checksFailed: 0,
+    checksTotal: 20,
+    roundTripMs: 14,
+    checksFailedPercentThreshold: 10,
+    roundTripThresholdMs: 60,
+    ...overrides,
+  };
+}
+
+/**
+ * A Connection Monitor, as the portal creates one with an ExpressRoute
+ * connection: an on-premises endpoint and the VNet behind the circuit's
+ * gateway, results in a Log Analytics workspace. Added to the bundle.
+ */
+export function withConnectionMonitor(
+  bundle: CircuitBundle,
+  tests: SimTest[] = [passingTest()],
+): SimConnectionMonitor {
+  const vnet = bundle.vnetGateways?.[0]?.vnetId;
+  if (!vnet) throw new Error("a Connection Monitor needs the circuit's VNet gateway");
+  const c = bundle.circuit;
+  const monitor: SimConnectionMonitor = {
+    subscriptionId: c.subscriptionId,
+    location: c.location,
+    name: `cm-${c.name}`,
+    endpoints: [
+      { name: "onprem-app-01", type: "ExternalAddress", address: "10.16.0.10" },
+      { name: "vm-app-01", type: "AzureVNet", resourceId: vnet },
+    ],
+    workspaceResourceId: WORKSPACE_ID,
+    tests,
+  };
+  bundle.connectionMonitors = [...(bundle.connectionMonitors ?? []), monitor];
+  return monitor;
 }
 
 export function estateOf(...bundles: CircuitBundle[]): EstateState {
@@ -143,5 +204,7 @@ export function estateOf(...bundles: CircuitBundle[]): EstateState {
     circuits: bundles.map((b) => b.circuit),
     connections: bundles.flatMap((b) => b.connections),
     vwanGateways: bundles.flatMap((b) => b.vwanGateways),
+    vnetGateways: bundles.flatMap((b) => b.vnetGateways ?? []),
+    connectionMonitors: bundles.flatMap((b) => b.connectionMonitors ?? []),
   };
 }

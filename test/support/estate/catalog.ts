@@ -175,5 +175,7 @@ export function wholeCatalog(): EstateState {
     circuits: parts.flatMap((p) => p.circuits),
     connections: parts.flatMap((p) => p.connections),
     vwanGateways: parts.flatMap((p) => p.vwanGateways),
+    vnetGateways: parts.flatMap((p) => p.vnetGateways ?? []),
+    connectionMonitors: parts.flatMap((p) => p.connectionMonitors ?? []),
   };
 }

@@ -41,6 +41,12 @@ export interface SimPath {
   neighbors: SimNeighbor[];
   /** When absent the server generates one row per prefix an Established IPv4 neighbor reports. */
   routes?: SimRouteRow[];
+  /**
+   * Bits per second the path carries while its session is Established with
+   * prefixes (Azure Monitor's BitsIn/OutPerSecond); absent: a busy default.
+   * A path that cannot carry traffic reads 0 whatever this says.
+   */
+  traffic?: { inBps: number; outBps: number };
 }
 
 export interface SimGlobalReach {
@@ -126,6 +132,63 @@ export interface SimVwanGateway {
   connections: { name: string; circuitPeeringId: string; provisioningState: string }[];
 }
 
+/** A VNet gateway: the VNet it lives in, and what it learned (default: every prefix its circuits receive). */
+export interface SimVnetGateway {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  vnetId: string;
+  learnedRoutes?: { network: string; origin: string; asPath: string; nextHop: string }[];
+}
+
+/** One test of a Connection Monitor and the result Log Analytics holds for it; `none` writes no row. */
+export interface SimTest {
+  testGroup: string;
+  test: string;
+  source: string;
+  destination: string;
+  port: number;
+  result: "Pass" | "Fail" | "Warning" | "Indeterminate" | "none" | string;
+  checksFailed: number;
+  checksTotal: number;
+  roundTripMs: number | null;
+  checksFailedPercentThreshold: number;
+  roundTripThresholdMs: number;
+  additionalData?: string;
+}
+
+export interface SimConnectionMonitor {
+  subscriptionId: string;
+  /** The region, and so the Network Watcher (NetworkWatcher_<region> in NetworkWatcherRG). */
+  location: string;
+  name: string;
+  endpoints: { name: string; type: string; resourceId?: string; address?: string }[];
+  workspaceResourceId: string;
+  tests: SimTest[];
+}
+
+/** Azure Monitor's own behaviour, as tests and the demo need it. */
+export interface SimMonitor {
+  /**
+   * How late the newest metric point is, in minutes behind the query's end:
+   * a number, or [min, max] cycled request by request (default [1, 3]).
+   */
+  metricsDelayMinutes?: number | [number, number];
+  /** How long ago Log Analytics' newest Connection Monitor row ran (default 3). */
+  logsDelayMinutes?: number;
+  /** Dips and gaps in the metrics that the control plane does not show (maintenance, pipeline gaps). */
+  metricOverrides?: {
+    circuit: string;
+    peering?: string;
+    path?: "primary" | "secondary";
+    metrics?: string[];
+    from: string;
+    to: string;
+    value: number | "gap";
+  }[];
+}
+
 export interface EstateState {
   circuits: SimCircuit[];
   connections: SimConnection[];
@@ -137,6 +200,9 @@ export interface EstateState {
     /** Rows per page (default: the estate's page size). */
     pageSize?: number;
   };
+  vnetGateways?: SimVnetGateway[];
+  connectionMonitors?: SimConnectionMonitor[];
+  monitor?: SimMonitor;
 }
 
 export type OperationName =
@@ -150,10 +216,19 @@ export type OperationName =
   | "listConnections"
   | "getConnection"
   | "listExpressRouteGateways"
-  | "queryResourceGraph";
+  | "queryResourceGraph"
+  | "listNetworkWatchers"
+  | "listConnectionMonitors"
+  | "getVirtualNetworkGateway"
+  | "learnedRoutes"
+  // Not ARM: Azure Monitor's metrics batch endpoint and Log Analytics' query endpoint.
+  | "metricsBatch"
+  | "queryLogs";
 
-/** The three long-running POST reads. */
-export type LroOperationName = "arpTable" | "routeTablesSummary" | "routeTables";
+/** The three long-running POST reads of a circuit path. */
+export type PathLroName = "arpTable" | "routeTablesSummary" | "routeTables";
+/** Every long-running POST read: the path reads and a gateway's learned routes. */
+export type LroOperationName = PathLroName | "learnedRoutes";
 
 /**
  * How a long-running read answers: `network-rp` (the Network resource

@@ -4,7 +4,15 @@
 
 import { DEFAULT_PREFIXES } from "./builders.js";
 import { circuitNameOf, sameName, seedOf } from "./ids.js";
-import type { EstateState, SimCircuit, SimPath, SimPeering, WireEdit } from "./model.js";
+import type {
+  EstateState,
+  SimCircuit,
+  SimConnectionMonitor,
+  SimPath,
+  SimPeering,
+  SimTest,
+  WireEdit,
+} from "./model.js";
 import {
   arpRows,
   carriedPrefixes,
@@ -228,4 +236,39 @@ export function editConnectionWire(
       ...(c.wire ?? []),
       ...edits.map((e) => ({ ...structuredClone(e), read: "connection" as const })),
     ];
+}
+
+/** What the path carries while its session is up (Azure Monitor's BitsIn/OutPerSecond). */
+export function setTraffic(
+  circuit: SimCircuit,
+  peering: string,
+  path: PathName,
+  traffic: { inBps: number; outBps: number },
+): void {
+  peeringOf(circuit, peering).paths[path].traffic = { ...traffic };
+}
+
+/** Every test of the monitor now reports `result` (Fail: every check failed; none: no rows at all). */
+export function setTestResults(
+  monitor: SimConnectionMonitor,
+  result: SimTest["result"],
+  extra: Partial<SimTest> = {},
+): void {
+  for (const t of monitor.tests) {
+    t.result = result;
+    t.checksFailed = result === "Fail" ? t.checksTotal : result === "Pass" ? 0 : t.checksFailed;
+    t.roundTripMs = result === "Fail" ? null : (t.roundTripMs ?? 14);
+    Object.assign(t, extra);
+  }
+}
+
+/** A stretch of Azure Monitor data the control plane does not show (a dip to `value`, or a gap). */
+export function metricsDip(
+  estate: EstateState,
+  override: NonNullable<NonNullable<EstateState["monitor"]>["metricOverrides"]>[number],
+): void {
+  estate.monitor = {
+    ...estate.monitor,
+    metricOverrides: [...(estate.monitor?.metricOverrides ?? []), override],
+  };
 }

@@ -1,13 +1,13 @@
 // Request path → which ARM operation it is. ARM matches the fixed segments
 // (providers, resource types) case-insensitively, so this does too.
 
-import type { LroOperationName } from "./model.js";
+import type { PathLroName } from "./model.js";
 
 export type Route =
   | { operation: "listCircuits"; subscriptionId: string }
   | { operation: "getCircuit"; subscriptionId: string; resourceGroup: string; circuit: string }
   | {
-      operation: LroOperationName;
+      operation: PathLroName;
       subscriptionId: string;
       resourceGroup: string;
       circuit: string;
@@ -29,9 +29,22 @@ export type Route =
     }
   | { operation: "listExpressRouteGateways"; subscriptionId: string }
   | { operation: "queryResourceGraph" }
+  | { operation: "listNetworkWatchers"; subscriptionId: string }
+  | {
+      operation: "listConnectionMonitors";
+      subscriptionId: string;
+      resourceGroup: string;
+      networkWatcher: string;
+    }
+  | {
+      operation: "getVirtualNetworkGateway" | "learnedRoutes";
+      subscriptionId: string;
+      resourceGroup: string;
+      gateway: string;
+    }
   | { operation: "unknown" };
 
-const LRO_SEGMENTS: Record<string, LroOperationName> = {
+const LRO_SEGMENTS: Record<string, PathLroName> = {
   arptables: "arpTable",
   routetablessummary: "routeTablesSummary",
   routetables: "routeTables",
@@ -58,6 +71,13 @@ export function resourceTypeOf(route: Route): string {
       return "expressRouteGateways";
     case "queryResourceGraph":
       return "resources";
+    case "listNetworkWatchers":
+      return "networkWatchers";
+    case "listConnectionMonitors":
+      return "networkWatchers/connectionMonitors";
+    case "getVirtualNetworkGateway":
+    case "learnedRoutes":
+      return "virtualNetworkGateways";
     case "unknown":
       return "unknown";
   }
@@ -98,6 +118,9 @@ export function routeOf(method: string, pathname: string): Route {
     if (method === "GET" && s.length === 5 && at(4, "expressroutegateways")) {
       return { operation: "listExpressRouteGateways", subscriptionId };
     }
+    if (method === "GET" && s.length === 5 && at(4, "networkwatchers")) {
+      return { operation: "listNetworkWatchers", subscriptionId };
+    }
     if (method === "GET" && s.length === 8 && at(4, "locations")) {
       const poll = { subscriptionId, location: s[5]!, operationId: s[7]! };
       if (at(6, "operationresults")) return { operation: "pollOperation", ...poll };
@@ -120,6 +143,25 @@ export function routeOf(method: string, pathname: string): Route {
     if (s.length === 7) return { operation: "listConnections", subscriptionId, resourceGroup };
     if (s.length === 8)
       return { operation: "getConnection", subscriptionId, resourceGroup, connection: s[7]! };
+    return unknown;
+  }
+  if (at(6, "networkwatchers") && s.length === 9 && at(8, "connectionmonitors") && method === "GET")
+    return {
+      operation: "listConnectionMonitors",
+      subscriptionId,
+      resourceGroup,
+      networkWatcher: s[7]!,
+    };
+  if (at(6, "virtualnetworkgateways")) {
+    if (s.length === 8 && method === "GET")
+      return {
+        operation: "getVirtualNetworkGateway",
+        subscriptionId,
+        resourceGroup,
+        gateway: s[7]!,
+      };
+    if (s.length === 9 && method === "POST" && at(8, "getlearnedroutes"))
+      return { operation: "learnedRoutes", subscriptionId, resourceGroup, gateway: s[7]! };
     return unknown;
   }
   if (at(6, "expressroutecircuits")) {

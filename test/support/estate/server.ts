@@ -33,6 +33,7 @@ import { GRAPH_API_VERSION } from "./graph.js";
 import { OperationStore, type Operation } from "./lro.js";
 import type { EstateState, Fault, LroShape, OperationName, RecordedRequest } from "./model.js";
 import { resourceTypeOf, routeOf, type Route } from "./routing.js";
+import { monitorRouteOf, serveMonitor, type MonitorHost } from "./monitor-answers.js";
 
 export { API_VERSION };
 
@@ -249,9 +250,27 @@ export async function startEstate(
     }
   }
 
+  // Azure Monitor's metrics batch and Log Analytics' query: not ARM, same server and CA (monitor-answers.ts).
+  const monitorHost: MonitorHost = {
+    state: () => estate.state,
+    faults,
+    granted: (action) => !granted || granted.has(action.toLowerCase()),
+    record(record) {
+      requests.push(record);
+      if (closing) return false;
+      for (const watcher of [...watchers]) if (watcher.predicate(record)) watcher.settle(record);
+      return true;
+    },
+    pause,
+    send,
+  };
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", baseUrl);
+    const monitor = monitorRouteOf(method, url.pathname);
+    if (monitor) return serveMonitor(monitorHost, monitor, req, res, url);
+    req.resume(); // no ARM read takes a body; drain whatever came
     const route = routeOf(method, url.pathname);
     // Only the Resource Graph query takes a body; every other request is drained.
     const body = route.operation === "queryResourceGraph" ? await readBody(req) : "";

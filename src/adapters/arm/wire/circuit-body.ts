@@ -185,13 +185,14 @@ export function parseCircuit(body: unknown): CircuitBody {
   return { id: c.id, name: c.name, location: c.location, tags: c.tags ?? {}, facts, problems };
 }
 
-const listedCircuit = z.object({ id: text(), tags: tags() });
+const listedCircuit = z.object({ id: text(), location: text(), tags: tags() });
 
 /** A circuit from the subscription listing: only what discovery needs, each field on its own. */
 export function parseListedCircuit(body: unknown): {
   id: string | null;
+  location: string | null;
   tags: Record<string, string>;
 } {
   const { value } = parseLenient(listedCircuit, body);
-  return { id: value.id, tags: value.tags ?? {} };
+  return { id: value.id, location: value.location, tags: value.tags ?? {} };
 }

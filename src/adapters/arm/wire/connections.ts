@@ -54,6 +54,7 @@ const gotConnection = z.object({
   id: text(),
   name: text(),
   connectionStatus: decidingEnum(CONNECTION_STATUSES),
+  virtualNetworkGateway1: obj({ id: text() }),
 });
 
 export function parseConnection(
@@ -70,6 +71,7 @@ export function parseConnection(
       kind: "vnet-gateway",
       peering: null,
       status: c.connectionStatus,
+      gatewayId: c.virtualNetworkGateway1?.id ?? null,
     },
     problems,
   };

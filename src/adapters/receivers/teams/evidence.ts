@@ -20,6 +20,9 @@ const SHOWN_ELSEWHERE = new Set([
   "percent",
   "currentPrefixes",
   "trend",
+  // The data plane: the impostors and an indeterminate monitor's reasons are in the next action.
+  "impostors",
+  "reasons",
 ]);
 
 type Json = Record<string, unknown>;
@@ -78,11 +81,39 @@ const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
             : plain(t),
         )
       : null,
+  azureMonitor: (value) => (isObject(value) ? [plain(value.detail)] : null),
+  endToEnd: (value) =>
+    isObject(value)
+      ? [
+          `End to end: ${plain(value.overall)}${value.explainedBy ? ` (explained by ${plain(value.explainedBy)})` : ""}`,
+          ...(Array.isArray(value.tests) ? value.tests.map(testLine) : []),
+        ]
+      : null,
+  tests: (value) => (Array.isArray(value) ? value.map(testLine) : null),
+  failing: (value) =>
+    Array.isArray(value) ? value.map((line) => `Failing: ${plain(line)}`) : null,
+  drift: (value) =>
+    Array.isArray(value)
+      ? value.map((d) =>
+          isObject(d)
+            ? `Drift: ${plain(d.field)} expected ${plain(d.expected)}, running ${plain(d.running)}`
+            : plain(d),
+        )
+      : null,
+  learnedRoutes: (value) =>
+    Array.isArray(value)
+      ? value.map((v) => (isObject(v) ? `Learned routes: ${plain(v.verdict)}` : plain(v)))
+      : null,
   findings: (value) =>
     Array.isArray(value)
       ? value.map((f) => (isObject(f) ? `Also ${plain(f.code)} (${plain(f.owner)})` : plain(f)))
       : null,
 };
+
+function testLine(test: unknown): string {
+  if (!isObject(test)) return plain(test);
+  return `Test ${plain(test.testGroup)}/${plain(test.test)}: ${plain(test.source)} → ${plain(test.destination)} ${plain(test.result)}`;
+}
 
 function arpRow(row: unknown): string {
   if (!isObject(row)) return plain(row);

@@ -1,0 +1,144 @@
+// The ARM reads of the data plane: the Network Watcher of a circuit's region
+// and its Connection Monitors, the VNet a gateway lives in, and (diagnose)
+// the routes a gateway learned. Listings are shared across the circuits of a
+// sweep through the session memo and paced with every other ARM read.
+
+import type { ReadSession } from "../../app/ports.js";
+import type { LearnedRoute } from "../../core/dataplane/facts.js";
+import { regionKey } from "../../core/dataplane/batches.js";
+import type { Reading } from "../../core/model.js";
+import { collect, failedLike, parsed } from "./call.js";
+import type { ArmContext } from "./context.js";
+import {
+  gatewayVnet,
+  parseLearnedRoutes,
+  parseMonitor,
+  parseWatcher,
+  type MonitorFacts,
+  type WatcherFacts,
+} from "./wire/network-watcher.js";
+
+export interface WatcherReadOptions {
+  abortSignal: AbortSignal;
+  session: ReadSession;
+}
+
+export interface GatewayRef {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+}
+
+export function parseGatewayId(id: string): GatewayRef | null {
+  const m =
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworkGateways\/([^/]+)$/i.exec(
+      id.trim(),
+    );
+  return m ? { subscriptionId: m[1]!, resourceGroup: m[2]!, name: m[3]! } : null;
+}
+
+async function watchers(
+  ctx: ArmContext,
+  subscriptionId: string,
+  options: WatcherReadOptions,
+): Promise<Reading<WatcherFacts[]>> {
+  const ops = ctx.clients.for(subscriptionId).networkWatchers;
+  const what = `network watchers in subscription ${subscriptionId}`;
+  const listed = await options.session.memo(`watchers:${subscriptionId}`.toLowerCase(), () =>
+    ctx.call({
+      operation: "listNetworkWatchers",
+      target: what,
+      signal: options.abortSignal,
+      run: (abortSignal): Promise<unknown[]> => collect(ops.listAll({ abortSignal })),
+    }),
+  );
+  if (!listed.ok) return failedLike(listed);
+  return parsed({ operation: "listNetworkWatchers", target: what, readAt: listed.readAt }, () =>
+    listed.value.flatMap((w) => {
+      const facts = parseWatcher(w);
+      return facts ? [facts] : [];
+    }),
+  );
+}
+
+/** Every Connection Monitor of the Network Watcher(s) in the region. */
+export async function monitorsInRegion(
+  ctx: ArmContext,
+  subscriptionId: string,
+  region: string,
+  options: WatcherReadOptions,
+): Promise<Reading<MonitorFacts[]>> {
+  const all = await watchers(ctx, subscriptionId, options);
+  if (!all.ok) return all;
+  const here = all.value.filter((w) => regionKey(w.location) === regionKey(region));
+  const found: MonitorFacts[] = [];
+  for (const watcher of here) {
+    const ops = ctx.clients.for(subscriptionId).connectionMonitors;
+    const what = `connection monitors of ${watcher.name}`;
+    const listed = await options.session.memo(`monitors:${watcher.id}`.toLowerCase(), () =>
+      ctx.call({
+        operation: "listConnectionMonitors",
+        target: what,
+        signal: options.abortSignal,
+        run: (abortSignal): Promise<unknown[]> =>
+          collect(ops.list(watcher.resourceGroup, watcher.name, { abortSignal })),
+      }),
+    );
+    if (!listed.ok) return failedLike(listed);
+    const monitors = parsed(
+      { operation: "listConnectionMonitors", target: what, readAt: listed.readAt },
+      () => listed.value.map(parseMonitor),
+    );
+    if (!monitors.ok) return monitors;
+    found.push(...monitors.value);
+  }
+  return { ok: true, value: found, readAt: ctx.now().toISOString() };
+}
+
+/** The VNet the gateway lives in (null when its body does not say). */
+export function vnetOfGateway(
+  ctx: ArmContext,
+  gatewayId: string,
+  options: WatcherReadOptions,
+): Promise<Reading<string | null>> {
+  const ref = parseGatewayId(gatewayId);
+  const what = `virtual network gateway ${ref?.name ?? gatewayId}`;
+  return options.session.memo(`gateway:${gatewayId}`.toLowerCase(), () =>
+    ctx.call({
+      operation: "getVirtualNetworkGateway",
+      target: what,
+      signal: options.abortSignal,
+      run: async (abortSignal) => {
+        if (!ref)
+          throw Object.assign(new Error(`${gatewayId} is not a gateway id`), {
+            name: "MalformedResponseError",
+          });
+        const ops = ctx.clients.for(ref.subscriptionId).virtualNetworkGateways;
+        return gatewayVnet(await ops.get(ref.resourceGroup, ref.name, { abortSignal }));
+      },
+    }),
+  );
+}
+
+/** What the gateway learned over BGP (a long-running POST, polled like the ARP reads). */
+export function learnedRoutes(
+  ctx: ArmContext,
+  gatewayId: string,
+  options: { abortSignal: AbortSignal },
+): Promise<Reading<LearnedRoute[]>> {
+  const ref = parseGatewayId(gatewayId);
+  return ctx.call({
+    operation: "learnedRoutes",
+    target: `learned routes of gateway ${ref?.name ?? gatewayId}`,
+    signal: options.abortSignal,
+    run: async (abortSignal) => {
+      if (!ref)
+        throw Object.assign(new Error(`${gatewayId} is not a gateway id`), {
+          name: "MalformedResponseError",
+        });
+      const ops = ctx.clients.for(ref.subscriptionId).virtualNetworkGateways;
+      const lro = { updateIntervalInMs: ctx.config.lroPollIntervalMs, abortSignal };
+      return parseLearnedRoutes(await ops.getLearnedRoutes(ref.resourceGroup, ref.name, lro));
+    },
+  });
+}

@@ -1,0 +1,109 @@
+// Network Watcher and gateway bodies, parsed at the edge: the watchers of a
+// subscription, their Connection Monitors (endpoints and the workspace they
+// write to), a VNet gateway's IP configurations (which VNet it lives in), and
+// the routes it learned. Fields that cannot be understood are left out of the
+// match rather than guessed.
+
+import { z } from "zod";
+import type { LearnedRoute } from "../../../core/dataplane/facts.js";
+import {
+  list,
+  numericText,
+  obj,
+  parseLenient,
+  parseStrict,
+  requiredText,
+  tags,
+  text,
+} from "./fields.js";
+
+export interface WatcherFacts {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  location: string;
+}
+
+export interface MonitorFacts {
+  id: string;
+  name: string;
+  location: string | null;
+  tags: Record<string, string>;
+  /** Resource ids of its endpoints (VNets, subnets, VMs, Arc machines). */
+  endpointResourceIds: string[];
+  /** Log Analytics workspace resource ids its results go to. */
+  workspaces: string[];
+}
+
+const resourceGroupOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? null;
+
+const watcher = z.object({ id: text(), name: text(), location: text() });
+
+export function parseWatcher(body: unknown): WatcherFacts | null {
+  const { value } = parseLenient(watcher, body);
+  const resourceGroup = value.id ? resourceGroupOf(value.id) : null;
+  if (!value.id || !value.name || !value.location || !resourceGroup) return null;
+  return { id: value.id, name: value.name, resourceGroup, location: value.location };
+}
+
+const monitor = z.object({
+  id: requiredText(),
+  name: requiredText(),
+  location: text(),
+  tags: tags(),
+  endpoints: list(z.object({ resourceId: text() }).passthrough()),
+  outputs: list(
+    z.object({ workspaceSettings: obj({ workspaceResourceId: text() }) }).passthrough(),
+  ),
+});
+
+export function parseMonitor(body: unknown): MonitorFacts {
+  const m = parseStrict(monitor, body);
+  return {
+    id: m.id,
+    name: m.name,
+    location: m.location,
+    tags: m.tags ?? {},
+    endpointResourceIds: (m.endpoints ?? []).flatMap((e) => (e.resourceId ? [e.resourceId] : [])),
+    workspaces: (m.outputs ?? []).flatMap((o) =>
+      o.workspaceSettings?.workspaceResourceId ? [o.workspaceSettings.workspaceResourceId] : [],
+    ),
+  };
+}
+
+const gateway = z.object({
+  ipConfigurations: list(z.object({ subnet: obj({ id: text() }) }).passthrough()),
+});
+
+/** The VNet a gateway lives in: its GatewaySubnet's parent. */
+export function gatewayVnet(body: unknown): string | null {
+  const g = parseStrict(gateway, body);
+  for (const config of g.ipConfigurations ?? []) {
+    const subnet = config.subnet?.id;
+    const vnet = subnet ? /^(.*\/virtualNetworks\/[^/]+)\/subnets\//i.exec(subnet)?.[1] : null;
+    if (vnet) return vnet;
+  }
+  return null;
+}
+
+const routes = z.object({
+  value: z.array(
+    z.object({
+      network: requiredText(),
+      nextHop: text(),
+      origin: text(),
+      asPath: numericText(),
+      sourcePeer: text(),
+    }),
+  ),
+});
+
+export function parseLearnedRoutes(body: unknown): LearnedRoute[] {
+  return parseStrict(routes, body).value.map((r) => ({
+    network: r.network,
+    nextHop: r.nextHop,
+    origin: r.origin,
+    asPath: r.asPath,
+    sourcePeer: r.sourcePeer,
+  }));
+}

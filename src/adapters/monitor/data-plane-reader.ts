@@ -1,0 +1,165 @@
+// The data-plane reader: Azure Monitor metrics in batches, and Connection
+// Monitor — which monitors test the circuit (its tags, or the Network Watcher
+// of its region: a monitor whose endpoints include the VNet of a gateway
+// wired to the circuit, or the connection itself) and their latest results in
+// Log Analytics. Its ARM reads share the ARM reader's clients and pacing.
+
+import type { TokenCredential } from "@azure/identity";
+import type { DataPlaneReadOptions, DataPlaneReader } from "../../app/ports.js";
+import { tag, TAGS } from "../../core/circuit-settings.js";
+import type { EndToEndFacts, GatewayRoutes, MonitorRef } from "../../core/dataplane/facts.js";
+import type { CircuitReading, Reading } from "../../core/model.js";
+import type { DataPlaneConfig } from "../../config/data-plane.js";
+import type { ArmClientOptions } from "../arm/clients.js";
+import type { ArmContext } from "../arm/context.js";
+import { failedLike } from "../arm/call.js";
+import { learnedRoutes, monitorsInRegion, vnetOfGateway } from "../arm/network-watcher.js";
+import type { MonitorFacts } from "../arm/wire/network-watcher.js";
+import { createMonitorCall } from "./call.js";
+import { LogsReader } from "./logs.js";
+import { MetricsReader } from "./metrics.js";
+
+export interface DataPlaneReaderDeps {
+  credential: TokenCredential;
+  config: DataPlaneConfig;
+  /** The ARM reader's context: the Network Watcher reads are paced with the others. */
+  arm: ArmContext;
+  clientOptions?: ArmClientOptions;
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const split = (text: string | undefined) =>
+  (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** A monitor endpoint inside the VNet (the VNet, or one of its subnets). */
+const inVnet = (resourceId: string, vnet: string) =>
+  same(resourceId, vnet) || resourceId.toLowerCase().startsWith(`${vnet.toLowerCase()}/subnets/`);
+
+function refOf(m: MonitorFacts, how: MonitorRef["how"], workspace?: string): MonitorRef[] {
+  const workspaces = workspace ? [workspace] : m.workspaces;
+  return workspaces.map((w) => ({ id: m.id, name: m.name, workspace: w, how }));
+}
+
+export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReader {
+  const { config, arm } = deps;
+  const call = createMonitorCall({ concurrency: 4, timeoutMs: arm.config.timeoutMs }, arm.now);
+  const metrics = config.reads.includes("metrics")
+    ? new MetricsReader(
+        deps.credential,
+        { ...config.metrics, maxRetries: arm.config.maxRetries },
+        call,
+        deps.clientOptions,
+      )
+    : null;
+  const logs = config.reads.includes("connection-monitor")
+    ? new LogsReader(
+        deps.credential,
+        { ...config.logs, maxRetries: arm.config.maxRetries, timeoutMs: arm.config.timeoutMs },
+        call,
+        deps.clientOptions,
+      )
+    : null;
+
+  /** The monitors that test this circuit, and how they were found. */
+  async function monitorsOf(
+    reading: CircuitReading,
+    options: DataPlaneReadOptions,
+  ): Promise<Reading<MonitorRef[]>> {
+    const named = split(tag(reading.ref.tags, TAGS.connectionMonitor));
+    const workspace = tag(reading.ref.tags, TAGS.workspace) || undefined;
+    const now = arm.now().toISOString();
+    // Both named by tags: nothing to discover.
+    if (named.length > 0 && workspace)
+      return {
+        ok: true,
+        value: named.map((n) => ({
+          id: n.startsWith("/") ? n : null,
+          name: n.split("/").pop() ?? n,
+          workspace,
+          how: "tagged" as const,
+        })),
+        readAt: now,
+      };
+    const region = reading.ref.location;
+    if (!region) return { ok: true, value: [], readAt: now };
+    const found = await monitorsInRegion(arm, reading.ref.subscriptionId, region, options);
+    if (!found.ok) return failedLike(found);
+    if (named.length > 0)
+      return {
+        ok: true,
+        value: found.value
+          .filter((m) => named.some((n) => same(n, m.name) || same(n, m.id)))
+          .flatMap((m) => refOf(m, "tagged", workspace)),
+        readAt: found.readAt,
+      };
+    if (found.value.length === 0) return { ok: true, value: [], readAt: found.readAt };
+    if (!reading.gateway.ok) return failedLike(reading.gateway);
+    const connections = reading.gateway.value;
+    const vnets: string[] = [];
+    for (const c of connections) {
+      if (!c.gatewayId) continue;
+      const vnet = await vnetOfGateway(arm, c.gatewayId, options);
+      if (!vnet.ok) return failedLike(vnet);
+      if (vnet.value) vnets.push(vnet.value);
+    }
+    const tests = (m: MonitorFacts) =>
+      m.endpointResourceIds.some(
+        (r) => connections.some((c) => same(r, c.id)) || vnets.some((v) => inVnet(r, v)),
+      );
+    return {
+      ok: true,
+      value: found.value.filter(tests).flatMap((m) => refOf(m, "discovered", workspace)),
+      readAt: found.readAt,
+    };
+  }
+
+  async function readEndToEnd(
+    reading: CircuitReading,
+    options: DataPlaneReadOptions,
+  ): Promise<Reading<EndToEndFacts> | undefined> {
+    if (!logs) return undefined;
+    const monitors = await monitorsOf(reading, options);
+    if (!monitors.ok) return failedLike(monitors);
+    const to = options.now;
+    const from = new Date(to.getTime() - config.logs.windowMinutes * 60_000);
+    const value: EndToEndFacts = {
+      monitors: monitors.value,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      tests: [],
+    };
+    const workspaces = [...new Set(monitors.value.map((m) => m.workspace))];
+    for (const workspace of workspaces) {
+      const mine = monitors.value.filter((m) => m.workspace === workspace);
+      const got = await logs.tests(workspace, mine, { from, to }, options.abortSignal);
+      if (!got.ok) return failedLike(got);
+      value.tests.push(...got.value);
+    }
+    return { ok: true, value, readAt: arm.now().toISOString() };
+  }
+
+  async function readLearnedRoutes(
+    reading: CircuitReading,
+    options: DataPlaneReadOptions,
+  ): Promise<GatewayRoutes[]> {
+    if (!reading.gateway.ok) return [];
+    const ids = [
+      ...new Set(reading.gateway.value.flatMap((c) => (c.gatewayId ? [c.gatewayId] : []))),
+    ];
+    return Promise.all(
+      ids.map(async (gatewayId) => ({
+        gatewayId,
+        routes: await learnedRoutes(arm, gatewayId, { abortSignal: options.abortSignal }),
+      })),
+    );
+  }
+
+  return {
+    readMetrics: async (targets, options) => (metrics ? metrics.read(targets, options) : new Map()),
+    readEndToEnd,
+    readLearnedRoutes,
+  };
+}

@@ -1,0 +1,155 @@
+// Connection Monitor results from Log Analytics through
+// @azure/monitor-query-logs: the latest NWConnectionMonitorTestResult row per
+// monitor, test group, test, source and destination in the window. A workspace
+// given as a GUID is queried with queryWorkspace (POST …/v1/workspaces/<id>/query);
+// one known only by its resource id (Connection Monitor's output names it so)
+// with queryResource on that id, which Log Analytics scopes to the workspace.
+
+import { LogsQueryClient, LogsQueryResultStatus, type LogsTable } from "@azure/monitor-query-logs";
+import type { TokenCredential } from "@azure/identity";
+import type { EndToEndTest, MonitorRef } from "../../core/dataplane/facts.js";
+import type { Reading } from "../../core/model.js";
+import type { ArmClientOptions } from "../arm/clients.js";
+import { WORKSPACE_OPERATIONS } from "../arm/operations.js";
+import type { MonitorCall } from "./call.js";
+
+export interface LogsReaderConfig {
+  endpoint: string;
+  scope: string;
+  maxRetries: number;
+  /** Per request: the client does not take an abort signal. */
+  timeoutMs: number;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A KQL string literal. */
+const kql = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+
+export function testResultQuery(monitors: MonitorRef[]): string {
+  const ids = monitors.flatMap((m) => (m.id ? [kql(m.id)] : []));
+  const names = monitors.filter((m) => !m.id).map((m) => kql(`/connectionMonitors/${m.name}`));
+  const match = [
+    ...(ids.length > 0 ? [`ConnectionMonitorResourceId in~ (${ids.join(", ")})`] : []),
+    ...names.map((n) => `ConnectionMonitorResourceId endswith ${n}`),
+  ].join(" or ");
+  return [
+    "NWConnectionMonitorTestResult",
+    `| where ${match}`,
+    "| summarize arg_max(TimeGenerated, *) by ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, SourceName, DestinationName",
+    "| project TimeGenerated, ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, TestResult, ChecksFailed, ChecksTotal, ChecksFailedPercentThreshold, AvgRoundTripTimeMs, RoundTripTimeMsThreshold, SourceName, SourceAddress, DestinationName, DestinationAddress, DestinationPort, AdditionalData",
+  ].join("\n");
+}
+
+class MalformedResult extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MalformedResponseError";
+  }
+}
+
+const num = (v: unknown): number | null =>
+  typeof v === "number" && Number.isFinite(v)
+    ? v
+    : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))
+      ? Number(v)
+      : null;
+const str = (v: unknown): string | null =>
+  typeof v === "string" && v.trim() !== "" ? v.trim() : null;
+
+export function testsOf(table: LogsTable): EndToEndTest[] {
+  const at = new Map(table.columnDescriptors.map((c, i) => [c.name ?? "", i]));
+  for (const needed of ["TimeGenerated", "ConnectionMonitorResourceId", "TestResult"])
+    if (!at.has(needed)) throw new MalformedResult(`the result has no ${needed} column`);
+  return table.rows.map((row, i) => {
+    const get = (name: string) => (at.has(name) ? row[at.get(name)!] : undefined);
+    const time = get("TimeGenerated");
+    const when = time instanceof Date ? time : new Date(String(time));
+    if (Number.isNaN(when.getTime()))
+      throw new MalformedResult(`rows[${i}].TimeGenerated is not a time`);
+    const result = str(get("TestResult"));
+    if (result === null) throw new MalformedResult(`rows[${i}].TestResult is missing`);
+    const failed = num(get("ChecksFailed"));
+    const total = num(get("ChecksTotal"));
+    const reason = str(
+      typeof get("AdditionalData") === "object"
+        ? JSON.stringify(get("AdditionalData"))
+        : get("AdditionalData"),
+    );
+    const monitorId = str(get("ConnectionMonitorResourceId")) ?? "";
+    const port = num(get("DestinationPort"));
+    const destination = str(get("DestinationName")) ?? str(get("DestinationAddress")) ?? "?";
+    return {
+      monitor: monitorId.split("/").pop() ?? monitorId,
+      testGroup: str(get("TestGroupName")) ?? "?",
+      test: str(get("TestConfigurationName")) ?? "?",
+      result,
+      checksFailedPercent:
+        failed !== null && total !== null && total > 0
+          ? Math.round((failed * 1000) / total) / 10
+          : null,
+      checksFailedPercentThreshold: num(get("ChecksFailedPercentThreshold")),
+      roundTripMs: num(get("AvgRoundTripTimeMs")),
+      roundTripThresholdMs: num(get("RoundTripTimeMsThreshold")),
+      source: str(get("SourceName")) ?? str(get("SourceAddress")) ?? "?",
+      destination: port !== null ? `${destination}:${port}` : destination,
+      at: when.toISOString(),
+      reason: reason ? reason.slice(0, 300) : null,
+    };
+  });
+}
+
+export class LogsReader {
+  private readonly client: LogsQueryClient;
+
+  constructor(
+    credential: TokenCredential,
+    config: LogsReaderConfig,
+    private readonly call: MonitorCall,
+    options: ArmClientOptions = {},
+    private readonly timeoutMs = config.timeoutMs,
+  ) {
+    this.client = new LogsQueryClient(credential, {
+      ...options.pipeline,
+      endpoint: config.endpoint,
+      credentials: { scopes: [config.scope] },
+      retryOptions: { maxRetries: config.maxRetries, maxRetryDelayInMs: 10_000 },
+      userAgentOptions: { userAgentPrefix: "erwatch" },
+    });
+  }
+
+  /** The latest result of every test of these monitors, all written to one workspace. */
+  tests(
+    workspace: string,
+    monitors: MonitorRef[],
+    window: { from: Date; to: Date },
+    signal: AbortSignal,
+  ): Promise<Reading<EndToEndTest[]>> {
+    const query = testResultQuery(monitors);
+    const timespan = { startTime: window.from, endTime: window.to };
+    return this.call({
+      action: WORKSPACE_OPERATIONS.queryLogs,
+      target: `Connection Monitor results in workspace ${workspace.split("/").pop()}`,
+      signal,
+      run: async (abortSignal) => {
+        // queryWorkspace keeps only `requestOptions` of its options: the deadline goes there.
+        const options = { abortSignal, requestOptions: { timeout: this.timeoutMs } };
+        const result = GUID.test(workspace)
+          ? await this.client.queryWorkspace(workspace, query, timespan, options)
+          : // The client puts the id after a slash of its own: "/{+resourceId}/query".
+            await this.client.queryResource(
+              workspace.replace(/^\/+/, ""),
+              query,
+              timespan,
+              options,
+            );
+        if (result.status !== LogsQueryResultStatus.Success)
+          throw Object.assign(new Error(`partial result: ${result.partialError.message}`), {
+            statusCode: 500,
+          });
+        const table = result.tables[0];
+        return table ? testsOf(table) : [];
+      },
+    });
+  }
+}

@@ -1,0 +1,196 @@
+// Azure Monitor metrics for many circuits through @azure/monitor-query-metrics:
+// MetricsClient.queryResources against the regional endpoint of each
+// (subscription, region) group, at most 50 circuits per call. A dimension
+// filter may only name dimensions every metric of the call has, so
+// availability (split by PeeringType and Peer) and throughput (PeeringType and
+// DeviceRole) are two calls per chunk. The client reports `metric.name` in its
+// display form, so metrics are matched by id (…/metrics/<name>) and by name
+// with spaces and case ignored.
+
+import { MetricsClient, type MetricsQueryResult } from "@azure/monitor-query-metrics";
+import type { TokenCredential } from "@azure/identity";
+import { planMetricBatches, type MetricsBatch } from "../../core/dataplane/batches.js";
+import type { CircuitMetrics, MetricName, MetricSeries } from "../../core/dataplane/facts.js";
+import type { PathName, Reading } from "../../core/model.js";
+import type { MetricsTarget } from "../../app/ports.js";
+import type { ArmClientOptions } from "../arm/clients.js";
+import { ARM_OPERATIONS } from "../arm/operations.js";
+import type { MonitorCall } from "./call.js";
+
+export const CIRCUIT_NAMESPACE = "Microsoft.Network/expressRouteCircuits";
+
+/** Each call: the metrics and the split that every one of them supports. */
+const CALLS: { metrics: MetricName[]; filter: string }[] = [
+  { metrics: ["BgpAvailability", "ArpAvailability"], filter: "PeeringType eq '*' and Peer eq '*'" },
+  {
+    metrics: ["BitsInPerSecond", "BitsOutPerSecond"],
+    filter: "PeeringType eq '*' and DeviceRole eq '*'",
+  },
+];
+
+export interface MetricsReaderConfig {
+  /** With `{region}` where the region goes. */
+  endpoint: string;
+  audience: string;
+  lookbackMinutes: number;
+  maxRetries: number;
+}
+
+const squash = (s: string | undefined | null) => (s ?? "").toLowerCase().replace(/[^a-z0-9]/g, "");
+
+/** Azure names the peering type in its own words; erwatch uses the peering's name. */
+export function peeringOf(value: string | undefined): string | null {
+  const v = squash(value);
+  if (v === "") return null;
+  if (v === "private" || v === "privatepeering" || v === "azureprivatepeering")
+    return "AzurePrivatePeering";
+  if (v === "microsoft" || v === "microsoftpeering") return "MicrosoftPeering";
+  if (v === "public" || v === "azurepublicpeering") return "AzurePublicPeering";
+  return value ?? null;
+}
+
+/** `Peer` ("Primary-IPv4") and `DeviceRole` ("Primary") both start with the path. */
+export function pathOf(value: string | undefined): PathName | null {
+  const v = squash(value);
+  if (v.startsWith("primary")) return "primary";
+  if (v.startsWith("secondary")) return "secondary";
+  return null;
+}
+
+function metricNameOf(
+  metric: { id: string; name: string },
+  wanted: MetricName[],
+): MetricName | null {
+  const fromId = /\/metrics\/([^/]+)$/i.exec(metric.id ?? "")?.[1];
+  return (
+    wanted.find((w) => squash(w) === squash(fromId)) ??
+    wanted.find((w) => squash(w) === squash(metric.name)) ??
+    null
+  );
+}
+
+class MetricsQueryFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MalformedResponseError";
+  }
+}
+
+function seriesOf(result: MetricsQueryResult, wanted: MetricName[]): MetricSeries[] {
+  const out: MetricSeries[] = [];
+  for (const metric of result.metrics) {
+    const name = metricNameOf(metric, wanted);
+    if (!name) continue;
+    if (metric.errorCode && metric.errorCode.toLowerCase() !== "success")
+      throw new MetricsQueryFailed(
+        `${name}: ${metric.errorCode} ${metric.errorMessage ?? ""}`.trim(),
+      );
+    for (const ts of metric.timeseries ?? []) {
+      const dims = new Map((ts.metadatavalues ?? []).map((m) => [squash(m.name), m.value]));
+      const peering = peeringOf(dims.get("peeringtype"));
+      const peer = dims.get("peer");
+      const path = pathOf(peer ?? dims.get("devicerole"));
+      if (!peering || !path) continue;
+      // The BGP layer is judged on the IPv4 sessions; an IPv6 peer's availability is not the path's.
+      if (squash(peer).includes("ipv6")) continue;
+      // IPv4 and IPv6 peers of one path are two series; the judgement sums them per minute.
+      out.push({
+        metric: name,
+        peering,
+        path,
+        points: (ts.data ?? []).map((d) => ({
+          at: d.timeStamp.toISOString(),
+          value: typeof d.average === "number" ? d.average : null,
+        })),
+      });
+    }
+  }
+  return out;
+}
+
+export class MetricsReader {
+  private readonly clients = new Map<string, MetricsClient>();
+
+  constructor(
+    private readonly credential: TokenCredential,
+    private readonly config: MetricsReaderConfig,
+    private readonly call: MonitorCall,
+    private readonly options: ArmClientOptions = {},
+  ) {}
+
+  private clientFor(region: string): MetricsClient {
+    const endpoint = this.config.endpoint.replaceAll("{region}", region);
+    let client = this.clients.get(endpoint);
+    if (!client) {
+      client = new MetricsClient(endpoint, this.credential, {
+        ...this.options.pipeline,
+        audience: this.config.audience,
+        retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: 10_000 },
+        userAgentOptions: { userAgentPrefix: "erwatch" },
+      });
+      this.clients.set(endpoint, client);
+    }
+    return client;
+  }
+
+  private async chunk(
+    batch: MetricsBatch,
+    window: { from: Date; to: Date },
+    signal: AbortSignal,
+  ): Promise<Map<string, Reading<CircuitMetrics>>> {
+    const client = this.clientFor(batch.region);
+    const target = `metrics of ${batch.ids.length} circuit(s) in ${batch.region}`;
+    const results = await Promise.all(
+      CALLS.map((c) =>
+        this.call({
+          action: ARM_OPERATIONS.metricsBatch,
+          target,
+          signal,
+          run: async (abortSignal) => {
+            const results = await client.queryResources(batch.ids, c.metrics, CIRCUIT_NAMESPACE, {
+              startTime: window.from,
+              endTime: window.to,
+              interval: "PT1M",
+              aggregation: "average",
+              filter: c.filter,
+              top: 50,
+              // Passed through to the request; the public options type leaves it out.
+              ...({ abortSignal } as object),
+            });
+            return results.map((r) => ({ id: r.resourceId ?? "", series: seriesOf(r, c.metrics) }));
+          },
+        }),
+      ),
+    );
+    const out = new Map<string, Reading<CircuitMetrics>>();
+    const failed = results.find((r) => !r.ok);
+    for (const id of batch.ids) {
+      const key = id.toLowerCase();
+      if (failed && !failed.ok) {
+        out.set(key, { ok: false, error: failed.error, readAt: failed.readAt });
+        continue;
+      }
+      const series = results.flatMap((r) =>
+        r.ok ? r.value.filter((v) => v.id.toLowerCase() === key).flatMap((v) => v.series) : [],
+      );
+      out.set(key, {
+        ok: true,
+        value: { from: window.from.toISOString(), to: window.to.toISOString(), series },
+        readAt: results[0]!.readAt,
+      });
+    }
+    return out;
+  }
+
+  async read(
+    targets: MetricsTarget[],
+    options: { abortSignal: AbortSignal; now: Date },
+  ): Promise<Map<string, Reading<CircuitMetrics>>> {
+    const to = options.now;
+    const window = { from: new Date(to.getTime() - this.config.lookbackMinutes * 60_000), to };
+    const chunks = await Promise.all(
+      planMetricBatches(targets).map((b) => this.chunk(b, window, options.abortSignal)),
+    );
+    return new Map(chunks.flatMap((m) => [...m.entries()]));
+  }
+}

@@ -1,0 +1,70 @@
+// The data plane within one sweep: Azure Monitor metrics for every circuit
+// whose region discovery already knows are asked for at once, in batches,
+// while the ARM reads run; each circuit's reading then gets its metrics and its
+// Connection Monitor results attached (CircuitReading.dataPlane) before it is
+// judged. A circuit named by id, whose region is only known once it is read,
+// gets its own batch.
+
+import type { CircuitMetrics } from "../core/dataplane/facts.js";
+import type { CircuitReading, Reading } from "../core/model.js";
+import type {
+  CircuitTarget,
+  DataPlaneReadOptions,
+  DataPlaneReader,
+  MetricsTarget,
+} from "./ports.js";
+
+export interface DataPlaneSession {
+  /** The reading with its data plane attached; unchanged when no data-plane reader runs. */
+  attach(reading: CircuitReading): Promise<CircuitReading>;
+}
+
+const key = (id: string) => id.toLowerCase();
+
+export function startDataPlane(
+  reader: DataPlaneReader | undefined,
+  targets: CircuitTarget[],
+  options: DataPlaneReadOptions,
+): DataPlaneSession {
+  if (!reader) return { attach: async (reading) => reading };
+  const planned: MetricsTarget[] = targets.flatMap((t) =>
+    t.location ? [{ id: t.id, subscriptionId: t.subscriptionId, region: t.location }] : [],
+  );
+  // Started now, awaited per circuit: the batches run alongside the ARM reads.
+  const batch = planned.length > 0 ? reader.readMetrics(planned, options) : null;
+  // Not awaited here; a rejection is seen by the circuits that await it.
+  batch?.catch(() => undefined);
+  const inPlan = new Set(planned.map((t) => key(t.id)));
+
+  async function metricsFor(reading: CircuitReading): Promise<Reading<CircuitMetrics> | undefined> {
+    const id = key(reading.ref.id);
+    if (batch && inPlan.has(id)) return (await batch).get(id);
+    if (!reading.circuit.ok || !reading.ref.location) return undefined;
+    const single = await reader!.readMetrics(
+      [
+        {
+          id: reading.ref.id,
+          subscriptionId: reading.ref.subscriptionId,
+          region: reading.ref.location,
+        },
+      ],
+      options,
+    );
+    return single.get(id);
+  }
+
+  return {
+    async attach(reading) {
+      if (!reading.circuit.ok) return reading;
+      const [metrics, endToEnd] = await Promise.all([
+        metricsFor(reading),
+        reader.readEndToEnd(reading, options),
+      ]);
+      if (!metrics && !endToEnd) return reading;
+      return {
+        ...reading,
+        dataPlane: { ...(metrics ? { metrics } : {}), ...(endToEnd ? { endToEnd } : {}) },
+      };
+    },
+  };
+}

@@ -1,0 +1,346 @@
+// The data plane's part of one circuit's verdict, applied after the layers are
+// classified: the capacity and end-to-end rows, traffic stopped and saturation
+// from Azure Monitor, Connection Monitor localised with the layer table, drift
+// against the declared baseline, and the notes that page nobody. Pure: the
+// previous sweep's traffic memory, the policy and the clock come in.
+
+import type {
+  CircuitReading,
+  CircuitVerdict,
+  Finding,
+  LayerCell,
+  PathLayers,
+  PathName,
+  PeeringVerdict,
+  TableLayer,
+} from "../model.js";
+import { PATHS } from "../model.js";
+import { citeDrift, driftFinding, driftItems } from "./drift.js";
+import {
+  endToEndCell,
+  endToEndFinding,
+  explainedByWords,
+  explainers,
+  foldInto,
+  summarise,
+} from "./end-to-end.js";
+import type { CircuitMetrics } from "./facts.js";
+import {
+  corroborate,
+  dipNotes,
+  judgeLink,
+  judgeTraffic,
+  loadDetail,
+  type LinkLoad,
+  type PathTraffic,
+  type TrafficMemory,
+} from "./metrics.js";
+import { baselineFor, type DataPlanePolicy } from "./policy.js";
+import { asymmetryNote } from "./routes.js";
+import { bps, hhmm } from "./series.js";
+
+export interface DataPlaneResult {
+  verdict: CircuitVerdict;
+  /** When each path last carried traffic, for the next sweep's snapshot. */
+  memory: TrafficMemory;
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const cell = (status: LayerCell["status"], detail: string): LayerCell => ({ status, detail });
+
+/** Only these paths can carry traffic: Established with prefixes (near the limit counts). */
+const carrying = (l: PathLayers) =>
+  l.provider.status === "up" &&
+  l.bgp.status === "up" &&
+  (l.routes.status === "up" || l.routes.status === "warn");
+
+function copyPeering(p: PeeringVerdict): PeeringVerdict {
+  return {
+    ...p,
+    paths: { primary: { ...p.paths.primary }, secondary: { ...p.paths.secondary } },
+    notes: [...(p.notes ?? [])],
+  };
+}
+
+function setRow(
+  p: PeeringVerdict,
+  layer: TableLayer,
+  value: LayerCell,
+  paths: readonly PathName[] = PATHS,
+) {
+  for (const path of paths) p.paths[path][layer] = value;
+}
+
+function capacityCell(
+  traffic: PathTraffic,
+  load: LinkLoad,
+  bandwidth: number | null,
+  policy: DataPlanePolicy,
+): LayerCell {
+  const s = traffic.state;
+  if (s.kind === "path-down") return cell("n/a", "path down");
+  if (s.kind === "stopped")
+    return cell(
+      "down",
+      `no traffic either way for ${s.minutes} min (last carried ${hhmm(Date.parse(s.since))} UTC)`,
+    );
+  if (s.kind === "unknown") return cell("unknown", s.detail);
+  if (load.stale) return cell("unknown", "no recent throughput data");
+  if (load.saturated.length > 0) {
+    const words = load.saturated.map((d) => `${d} ≥ ${load.floorPercent[d]}%`).join(" · ");
+    return cell(
+      "warn",
+      `${words} of ${bps((bandwidth ?? 0) * 1e6)} for ${policy.saturation.minutes} min`,
+    );
+  }
+  return cell("up", loadDetail(load, bandwidth));
+}
+
+function trafficFinding(
+  peering: string,
+  stopped: Record<PathName, PathTraffic>,
+  paths: PathName[],
+  ctx: CircuitMetrics,
+): Finding {
+  const both = paths.length === 2;
+  const where = `${paths.join(" and ")} path${both ? "s" : ""} of ${peering}`;
+  const detail = Object.fromEntries(
+    paths.map((p) => {
+      const s = stopped[p].state;
+      return [
+        p,
+        s.kind === "stopped"
+          ? { lastCarriedAt: s.since, quietMinutes: s.minutes, bgpAvailability: s.bgpAvailability }
+          : null,
+      ];
+    }),
+  );
+  return {
+    code: "traffic-stopped",
+    layer: "routes",
+    owner: "you",
+    severity: both ? "Sev1" : "Sev2",
+    peering,
+    paths,
+    title: `Link up but carrying nothing on the ${where}: BGP Established with prefixes, ~0 bits both ways${both ? "" : " (the other path still carries traffic)"}`,
+    evidence: {
+      paths: detail,
+      metricsWindow: { from: ctx.from, to: ctx.to },
+      azureMonitor:
+        "BgpAvailability reads up for the whole window: the session is up and moves nothing",
+    },
+    nextAction:
+      "Route advertisement, not connectivity: the session is up but nothing is sent over it. Check what your edge advertises and prefers on this path (route-maps, local preference, AS-path prepending that moved all traffic away, a VPN preferred over ExpressRoute), and that the gateway connection's routing weight did not change. `erwatch diagnose <circuit> --routes` shows the received routes.",
+  };
+}
+
+function saturationFinding(
+  loads: Record<PathName, LinkLoad>,
+  bandwidth: number,
+  policy: DataPlanePolicy,
+): Finding | null {
+  const paths = PATHS.filter((p) => loads[p].saturated.length > 0);
+  if (paths.length === 0) return null;
+  const words = paths
+    .map(
+      (p) =>
+        `${p} ${loads[p].saturated.map((d) => `${d} ≥ ${loads[p].floorPercent[d]}%`).join(", ")}`,
+    )
+    .join("; ");
+  return {
+    code: "saturation",
+    layer: "capacity",
+    owner: "you",
+    severity: "Sev3",
+    peering: null,
+    paths,
+    title: `Sustained throughput at ${policy.saturation.percent}% or more of the ${bps(bandwidth * 1e6)} bandwidth for ${policy.saturation.minutes} min (${words}): capacity planning, not an incident`,
+    evidence: {
+      bandwidthMbps: bandwidth,
+      thresholdPercent: policy.saturation.percent,
+      minutes: policy.saturation.minutes,
+      load: Object.fromEntries(
+        PATHS.map((p) => [
+          p,
+          { percent: loads[p].percent, bps: loads[p].bps, saturated: loads[p].saturated },
+        ]),
+      ),
+    },
+    nextAction:
+      "Capacity planning, not an incident: raise the circuit bandwidth (an in-place upgrade where the port allows), move to a larger gateway SKU, or shed traffic. If one path fails, the other must carry all of it.",
+  };
+}
+
+function applyMetrics(
+  reading: CircuitReading,
+  peerings: PeeringVerdict[],
+  findings: Finding[],
+  policy: DataPlanePolicy,
+  previous: TrafficMemory,
+  now: Date,
+): { findings: Finding[]; memory: TrafficMemory } {
+  const got = reading.dataPlane?.metrics;
+  if (!got) return { findings, memory: previous };
+  if (!got.ok) {
+    for (const p of peerings)
+      setRow(p, "capacity", cell("unknown", `metrics read failed: ${got.error.kind}`));
+    return { findings, memory: previous };
+  }
+  const metrics = got.value;
+  const bandwidth = reading.circuit.ok ? reading.circuit.value.bandwidthInMbps : null;
+  const read = peerings.filter((p) => reading.paths[p.name] !== undefined);
+  const loads = Object.fromEntries(
+    PATHS.map((path) => [
+      path,
+      judgeLink(
+        metrics,
+        read.map((p) => p.name),
+        path,
+        bandwidth,
+        policy,
+        now,
+      ),
+    ]),
+  ) as Record<PathName, LinkLoad>;
+  const memory: TrafficMemory = {};
+  const out = [...findings];
+  for (const p of peerings) {
+    if (!read.includes(p)) {
+      setRow(p, "capacity", cell("n/a", "peering not read"));
+      continue;
+    }
+    const traffic = {} as Record<PathName, PathTraffic>;
+    for (const path of PATHS) {
+      traffic[path] = judgeTraffic(
+        metrics,
+        p.name,
+        path,
+        carrying(p.paths[path]),
+        previous[p.name]?.[path] ?? null,
+        policy,
+        now,
+      );
+      const last = traffic[path].lastCarriedAt;
+      if (last !== null) memory[p.name] = { ...memory[p.name], [path]: last };
+      const state = traffic[path].state;
+      if (state.kind === "contradicted") p.notes?.push(state.detail);
+      p.paths[path].capacity = capacityCell(traffic[path], loads[path], bandwidth, policy);
+    }
+    const stopped = PATHS.filter((path) => traffic[path].state.kind === "stopped");
+    if (stopped.length > 0) out.push(trafficFinding(p.name, traffic, stopped, metrics));
+    const healthy = PATHS.filter(
+      (path) => p.paths[path].provider.status === "up" && p.paths[path].bgp.status === "up",
+    );
+    p.notes?.push(...dipNotes(metrics, p.name, healthy, policy, now));
+  }
+  if (bandwidth !== null) {
+    const saturated = saturationFinding(loads, bandwidth, policy);
+    if (saturated) out.push(saturated);
+  }
+  // Agreement of Azure Monitor with a control-plane outage, shown in its evidence.
+  const corroborated = out.map((f) => {
+    if ((f.code !== "arp-missing" && f.code !== "bgp-down") || f.peering === null) return f;
+    const metric = f.code === "arp-missing" ? "ArpAvailability" : "BgpAvailability";
+    const view = corroborate(metrics, f.peering, f.paths, metric, policy, now);
+    return { ...f, evidence: { ...f.evidence, azureMonitor: view } };
+  });
+  return { findings: corroborated, memory };
+}
+
+function applyEndToEnd(
+  verdict: CircuitVerdict,
+  reading: CircuitReading,
+  peerings: PeeringVerdict[],
+  findings: Finding[],
+): Finding[] {
+  const got = reading.dataPlane?.endToEnd;
+  if (!got || !reading.circuit.ok) return findings;
+  // Connection Monitor tests run between VNets and on-premises: over private peering.
+  const privateName =
+    reading.circuit.value.peerings?.find((p) => same(p.peeringType, "AzurePrivatePeering"))?.name ??
+    null;
+  const rides =
+    privateName === null ? null : (peerings.find((p) => same(p.name, privateName)) ?? null);
+  for (const p of peerings)
+    if (p !== rides)
+      setRow(
+        p,
+        "endToEnd",
+        cell("n/a", privateName ? `tests ride ${privateName}` : "no private peering"),
+      );
+  if (!got.ok) {
+    if (rides)
+      setRow(
+        rides,
+        "endToEnd",
+        cell("unknown", `Connection Monitor read failed: ${got.error.kind}`),
+      );
+    return findings;
+  }
+  const summary = summarise(got.value);
+  let out = [...findings];
+  let explainedBy: string | null = null;
+  if (summary.overall === "fail" || summary.overall === "warning") {
+    const ex = explainers(out, rides?.name ?? null);
+    const first = ex[0];
+    if (first) {
+      explainedBy = explainedByWords(first);
+      out = out.map((f) => (f === first ? foldInto(f, summary) : f));
+    } else {
+      const downs = out.filter(
+        (f) =>
+          rides !== null &&
+          same(f.peering ?? "", rides.name) &&
+          (f.code === "arp-missing" || f.code === "bgp-down" || f.code === "no-prefixes-received"),
+      );
+      const found = endToEndFinding(summary, {
+        circuitName: verdict.name,
+        peering: rides?.name ?? null,
+        singlePathDown: downs.flatMap((f) => f.paths.map((path) => ({ path, code: f.code }))),
+        notes: rides?.notes ?? [],
+      });
+      if (found) out.push(found);
+    }
+  } else {
+    const found = endToEndFinding(summary, {
+      circuitName: verdict.name,
+      peering: rides?.name ?? null,
+      singlePathDown: [],
+      notes: [],
+    });
+    if (found) out.push(found);
+  }
+  if (rides) setRow(rides, "endToEnd", endToEndCell(summary, explainedBy));
+  return out;
+}
+
+export function applyDataPlane(
+  verdict: CircuitVerdict,
+  reading: CircuitReading,
+  policy: DataPlanePolicy,
+  previous: TrafficMemory | null,
+  now: Date,
+): DataPlaneResult {
+  if (!verdict.circuitRead) return { verdict, memory: previous ?? {} };
+  const peerings = verdict.peerings.map(copyPeering);
+  let findings = [...verdict.findings];
+
+  for (const p of peerings) {
+    const note = asymmetryNote(p, policy.asymmetryPercent);
+    if (note && PATHS.every((path) => p.paths[path].bgp.status === "up")) p.notes?.push(note);
+  }
+
+  const baseline = baselineFor(policy, verdict);
+  if (baseline) {
+    const items = driftItems(reading, baseline);
+    findings = findings.map((f) => citeDrift(f, items));
+    const drift = driftFinding(verdict.name, items);
+    if (drift) findings.push(drift);
+  }
+
+  const metrics = applyMetrics(reading, peerings, findings, policy, previous ?? {}, now);
+  findings = applyEndToEnd(verdict, reading, peerings, metrics.findings);
+
+  for (const p of peerings) if (p.notes && p.notes.length === 0) delete p.notes;
+  return { verdict: { ...verdict, peerings, findings }, memory: metrics.memory };
+}

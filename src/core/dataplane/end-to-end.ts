@@ -1,0 +1,258 @@
+// Connection Monitor's verdict on traffic from on-premises to the workloads,
+// localised with the layer table: a failure that a broken layer explains is
+// that layer's alert (one alert, raised to the end-to-end severity if that is
+// worse); a failure with every layer healthy points away from the circuit, to
+// the impostors (gateway and connection, VNet route table, NSG / firewall,
+// DNS, asymmetric routing).
+
+import type { Finding, LayerCell, PathName, Severity } from "../model.js";
+import { LAYERS, PATHS } from "../model.js";
+import { mostSevere } from "../severity.js";
+import { LAYER_WORDS } from "../vocabulary.js";
+import type { EndToEndFacts, EndToEndTest } from "./facts.js";
+
+export type Grade = "pass" | "warning" | "fail" | "indeterminate";
+
+export interface EndToEndSummary {
+  /** `none`: no Connection Monitor tests this circuit. */
+  overall: Grade | "none";
+  tests: (EndToEndTest & { grade: Grade })[];
+  counts: Record<Grade, number>;
+  monitors: string[];
+  /** The window read, for "no results in the last N minutes". */
+  minutes: number;
+}
+
+export function gradeOf(result: string): Grade {
+  switch (result.trim().toLowerCase()) {
+    case "pass":
+      return "pass";
+    case "warning":
+      return "warning";
+    case "fail":
+      return "fail";
+    default:
+      return "indeterminate";
+  }
+}
+
+/**
+ * Connection Monitor's own aggregation: Fail when every test that ran failed,
+ * Warning when some did (or crossed a threshold), Indeterminate when the
+ * monitor produced nothing to judge.
+ */
+export function summarise(facts: EndToEndFacts): EndToEndSummary {
+  const tests = facts.tests.map((t) => ({ ...t, grade: gradeOf(t.result) }));
+  const counts: Record<Grade, number> = { pass: 0, warning: 0, fail: 0, indeterminate: 0 };
+  for (const t of tests) counts[t.grade] += 1;
+  const ran = tests.length - counts.indeterminate;
+  let overall: EndToEndSummary["overall"];
+  if (facts.monitors.length === 0) overall = "none";
+  else if (ran > 0 && counts.fail === ran) overall = "fail";
+  else if (counts.fail > 0 || counts.warning > 0) overall = "warning";
+  else if (counts.indeterminate > 0 || tests.length === 0) overall = "indeterminate";
+  else overall = "pass";
+  const minutes = Math.round((Date.parse(facts.to) - Date.parse(facts.from)) / 60_000);
+  return { overall, tests, counts, monitors: facts.monitors.map((m) => m.name), minutes };
+}
+
+function rtt(tests: EndToEndSummary["tests"]): string {
+  const values = tests.map((t) => t.roundTripMs).filter((v): v is number => v !== null);
+  return values.length === 0 ? "" : ` (RTT ≤ ${Math.round(Math.max(...values))} ms)`;
+}
+
+export function endToEndCell(summary: EndToEndSummary, explainedBy: string | null): LayerCell {
+  const { counts, tests } = summary;
+  const because = explainedBy ? `; explained by ${explainedBy}` : "";
+  switch (summary.overall) {
+    case "none":
+      return { status: "n/a", detail: "no Connection Monitor tests this circuit" };
+    case "pass":
+      return {
+        status: "up",
+        detail: `${counts.pass === 1 ? "1 test passes" : `${counts.pass} tests pass`}${rtt(tests)}`,
+      };
+    case "fail":
+      return { status: "down", detail: `Fail: ${counts.fail} of ${tests.length} tests${because}` };
+    case "warning":
+      return {
+        status: "warn",
+        detail: `Warning: ${counts.fail + counts.warning} of ${tests.length} tests${because}`,
+      };
+    case "indeterminate":
+      return {
+        status: "unknown",
+        detail:
+          tests.length === 0
+            ? `Indeterminate: no results in the last ${summary.minutes} min`
+            : `Indeterminate: ${counts.indeterminate} of ${tests.length} tests`,
+      };
+  }
+}
+
+const E2E_SEVERITY: Record<"fail" | "warning" | "indeterminate", Severity> = {
+  fail: "Sev1",
+  warning: "Sev2",
+  indeterminate: "Sev3",
+};
+
+/** The finding codes of the other layers that stop traffic over the peering the tests ride. */
+export function explainers(findings: Finding[], peering: string | null): Finding[] {
+  const onPeering = (f: Finding) =>
+    peering !== null && (f.peering ?? "").toLowerCase() === peering.toLowerCase();
+  const out = findings.filter((f) => f.code === "provider-not-provisioned");
+  out.push(
+    ...findings.filter(
+      (f) =>
+        onPeering(f) &&
+        (f.code === "peering-missing" ||
+          f.code === "peering-disabled" ||
+          f.code === "gateway-not-connected" ||
+          (f.code === "traffic-stopped" && f.paths.length === 2)),
+    ),
+  );
+  // Path-down codes may differ per path (layer 2 on one, BGP on the other): together they stop traffic.
+  const downs = findings.filter(
+    (f) =>
+      onPeering(f) &&
+      (f.code === "arp-missing" || f.code === "bgp-down" || f.code === "no-prefixes-received"),
+  );
+  if (PATHS.every((p) => downs.some((f) => f.paths.includes(p)))) out.push(...downs);
+  return [...out].sort((a, b) => LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer));
+}
+
+function testLine(t: EndToEndSummary["tests"][number]): string {
+  const checks =
+    t.checksFailedPercent === null
+      ? ""
+      : `, checks failed ${t.checksFailedPercent}%${t.checksFailedPercentThreshold === null ? "" : ` (threshold ${t.checksFailedPercentThreshold}%)`}`;
+  const round =
+    t.roundTripMs === null
+      ? ""
+      : `, RTT ${Math.round(t.roundTripMs)} ms${t.roundTripThresholdMs === null ? "" : ` (threshold ${t.roundTripThresholdMs} ms)`}`;
+  return `${t.monitor}/${t.testGroup}/${t.test}: ${t.source} → ${t.destination} ${t.result}${checks}${round}${t.reason ? ` — ${t.reason}` : ""}`;
+}
+
+export function evidenceOf(summary: EndToEndSummary): Record<string, unknown> {
+  return {
+    overall: summary.overall,
+    monitors: summary.monitors,
+    counts: summary.counts,
+    windowMinutes: summary.minutes,
+    tests: summary.tests.map((t) => ({
+      monitor: t.monitor,
+      testGroup: t.testGroup,
+      test: t.test,
+      result: t.result,
+      source: t.source,
+      destination: t.destination,
+      checksFailedPercent: t.checksFailedPercent,
+      checksFailedPercentThreshold: t.checksFailedPercentThreshold,
+      roundTripMs: t.roundTripMs,
+      roundTripThresholdMs: t.roundTripThresholdMs,
+      at: t.at,
+      ...(t.reason ? { reason: t.reason } : {}),
+    })),
+  };
+}
+
+/** Fold the end-to-end result into the finding of the layer that explains it. */
+export function foldInto(explainer: Finding, summary: EndToEndSummary): Finding {
+  const grade = summary.overall as "fail" | "warning";
+  const severity = mostSevere([explainer.severity, E2E_SEVERITY[grade]]) ?? explainer.severity;
+  const failing = summary.tests.filter((t) => t.grade === "fail" || t.grade === "warning");
+  return {
+    ...explainer,
+    severity,
+    evidence: {
+      ...explainer.evidence,
+      endToEnd: { ...evidenceOf(summary), explainedBy: explainer.code },
+    },
+    nextAction: `${explainer.nextAction} End-to-end tests fail too (${failing.length} of ${summary.tests.length}, Connection Monitor ${summary.monitors.join(", ")}): this layer is why; they need no separate action.`,
+  };
+}
+
+/** Words for the impostors, in the order to check them. */
+export const IMPOSTOR_CHECKS = [
+  "the gateway and its connection (ARM reads Connected, but is the gateway healthy and learning the on-prem routes? `erwatch diagnose <circuit>` reads its learned routes)",
+  "the VNet route table (a user-defined route or a 0.0.0.0/0 to a firewall that overrides the on-prem prefixes)",
+  "NSGs and firewalls on the test's port between source and destination",
+  "DNS, when the destination is a name (resolves by IP but not by name?)",
+  "asymmetric routing (a VPN or second circuit advertising the same prefixes; stateful devices drop the return half)",
+];
+
+export interface UnexplainedContext {
+  circuitName: string;
+  peering: string | null;
+  /** Paths down at some layer though the other holds (redundancy should carry the traffic). */
+  singlePathDown: { path: PathName; code: string }[];
+  /** Notes on the peering, e.g. a prefix-count asymmetry between the paths. */
+  notes: string[];
+}
+
+export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContext): Finding | null {
+  if (summary.overall === "none" || summary.overall === "pass") return null;
+  const grade = summary.overall;
+  const base = {
+    layer: "endToEnd" as const,
+    owner: "you" as const,
+    severity: E2E_SEVERITY[grade],
+    peering: ctx.peering,
+    paths: [...PATHS],
+    evidence: evidenceOf(summary),
+  };
+  if (grade === "indeterminate") {
+    const blind = summary.tests.filter((t) => t.grade === "indeterminate");
+    return {
+      ...base,
+      code: "e2e-indeterminate",
+      title:
+        summary.tests.length === 0
+          ? `Connection Monitor ${summary.monitors.join(", ")} reported nothing for ${ctx.circuitName} in the last ${summary.minutes} min: end-to-end is unwatched`
+          : `Connection Monitor cannot judge ${blind.length} of ${summary.tests.length} tests for ${ctx.circuitName}: end-to-end is partly unwatched`,
+      evidence: {
+        ...base.evidence,
+        reasons: [
+          "the Azure Monitor agent is not running on the on-premises source",
+          "the TCP listener is not started on the test port",
+          "the Network Watcher extension is still installing on the Azure VMs",
+          "a monitor created less than 10 minutes ago has no first result yet",
+        ],
+      },
+      nextAction:
+        "The monitor is blind, not the circuit: on the on-premises servers check that the Azure Monitor agent runs and the TCP listener is started on the test port; on the Azure VMs that the Network Watcher extension finished installing. A new monitor needs up to 10 minutes for its first result.",
+    };
+  }
+  const failing = summary.tests.filter((t) => t.grade === "fail" || t.grade === "warning");
+  const lines = failing.map(testLine);
+  const single = ctx.singlePathDown;
+  const where =
+    single.length > 0
+      ? `while only the ${single.map((s) => `${s.path} path (${s.code})`).join(", ")} is down: redundancy is not carrying the traffic`
+      : "while every layer of the circuit reads healthy: look past the circuit";
+  const checks = IMPOSTOR_CHECKS.map((c, i) => `(${i + 1}) ${c}`).join("; ");
+  return {
+    ...base,
+    code: grade === "fail" ? "e2e-fail" : "e2e-warning",
+    title:
+      grade === "fail"
+        ? `End-to-end tests fail over ${ctx.circuitName} ${where}`
+        : `End-to-end tests degraded over ${ctx.circuitName} (${failing.length} of ${summary.tests.length}) ${where}`,
+    evidence: {
+      ...base.evidence,
+      failing: lines,
+      impostors: IMPOSTOR_CHECKS,
+      ...(single.length > 0 ? { singlePathDown: single } : {}),
+      ...(ctx.notes.length > 0 ? { notes: ctx.notes } : {}),
+    },
+    nextAction:
+      single.length > 0
+        ? `One path is down and the other should carry everything, yet the tests fail: check that on-premises and Azure prefer the surviving path in both directions (route preference, AS-path prepending, a VPN advertising the same prefixes). Then: ${checks}.`
+        : `Not the circuit: every layer reads healthy. Check, in order: ${checks}.`,
+  };
+}
+
+export function explainedByWords(explainer: Finding): string {
+  const paths = explainer.paths.length === 2 ? "both paths" : explainer.paths.join(" and ");
+  return `${LAYER_WORDS[explainer.layer].label} (${explainer.code}${explainer.peering ? `, ${paths}` : ""})`;
+}

@@ -1,0 +1,95 @@
+// What erwatch reads of the data plane, in the domain's words: Azure Monitor
+// metrics per peering and path, Connection Monitor test results, and (for
+// `erwatch diagnose`) the routes an ExpressRoute gateway learned. Adapters
+// build these from the wire; nothing here knows a metric id or a KQL column.
+
+import type { PathName, Reading } from "../model.js";
+
+export const METRIC_NAMES = [
+  "BgpAvailability",
+  "ArpAvailability",
+  "BitsInPerSecond",
+  "BitsOutPerSecond",
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/** One minute of one metric; `value` null when Azure had no data for it (a gap, never a zero). */
+export interface MetricPoint {
+  at: string;
+  value: number | null;
+}
+
+/** One time series of one metric for one peering and path of a circuit. */
+export interface MetricSeries {
+  metric: MetricName;
+  peering: string;
+  path: PathName;
+  points: MetricPoint[];
+}
+
+export interface CircuitMetrics {
+  /** The window asked for; points later than Azure's pipeline delay are simply absent. */
+  from: string;
+  to: string;
+  series: MetricSeries[];
+}
+
+export const TEST_RESULTS = ["Pass", "Warning", "Fail", "Indeterminate"] as const;
+export type TestResult = (typeof TEST_RESULTS)[number];
+
+/** A Connection Monitor that tests traffic over this circuit, and how erwatch found it. */
+export interface MonitorRef {
+  /** Resource id when discovered; the name alone when a circuit tag named it. */
+  id: string | null;
+  name: string;
+  /** Workspace GUID (customer id) or resource id the results are read from. */
+  workspace: string;
+  how: "discovered" | "tagged";
+}
+
+/** The latest result of one test (source → destination) of one test group. */
+export interface EndToEndTest {
+  monitor: string;
+  testGroup: string;
+  test: string;
+  /** Pass | Warning | Fail | Indeterminate; any other word is kept and judged Indeterminate. */
+  result: string;
+  checksFailedPercent: number | null;
+  checksFailedPercentThreshold: number | null;
+  roundTripMs: number | null;
+  roundTripThresholdMs: number | null;
+  source: string;
+  destination: string;
+  /** When Log Analytics says the test ran. */
+  at: string;
+  /** Connection Monitor's own words on a failure, when it gives any. */
+  reason: string | null;
+}
+
+export interface EndToEndFacts {
+  monitors: MonitorRef[];
+  /** The look-back the results were read over. */
+  from: string;
+  to: string;
+  tests: EndToEndTest[];
+}
+
+/** Data-plane reads attached to a circuit's reading; each absent when not read. */
+export interface DataPlaneReading {
+  metrics?: Reading<CircuitMetrics>;
+  endToEnd?: Reading<EndToEndFacts>;
+}
+
+/** One route an ExpressRoute gateway learned (virtualNetworkGateways.getLearnedRoutes). */
+export interface LearnedRoute {
+  network: string;
+  nextHop: string | null;
+  origin: string | null;
+  asPath: string | null;
+  sourcePeer: string | null;
+}
+
+export interface GatewayRoutes {
+  gatewayId: string;
+  routes: Reading<LearnedRoute[]>;
+}

@@ -1,0 +1,277 @@
+// What Azure Monitor's numbers say, judged against the control plane. Metrics
+// corroborate; they are never the truth on their own: a dip or gap the ARM
+// reads contradict pages nobody, and traffic is only "stopped" when the
+// session is Established with prefixes, Azure Monitor agrees the session is
+// up, and both directions sat at the floor for the whole window after the path
+// had carried traffic.
+
+import type { PathName } from "../model.js";
+import { PATHS } from "../model.js";
+import type { CircuitMetrics } from "./facts.js";
+import type { DataPlanePolicy } from "./policy.js";
+import {
+  bothOf,
+  bps,
+  hhmm,
+  MINUTE,
+  newest,
+  seriesOf,
+  sumOf,
+  windowOf,
+  type Minutes,
+} from "./series.js";
+
+/** When each path last carried more than the floor: kept between sweeps in the snapshot. */
+export type TrafficMemory = Record<string, Partial<Record<PathName, string>>>;
+
+export type TrafficState =
+  /** Newest data too old, or too little of the window has data: say nothing. */
+  | { kind: "unknown"; detail: string }
+  | { kind: "flowing"; inBps: number; outBps: number; at: number }
+  /** Quiet for the whole window, but never seen carrying traffic: nothing to compare with. */
+  | { kind: "idle"; at: number }
+  | {
+      kind: "stopped";
+      since: string;
+      minutes: number;
+      at: number;
+      /** Azure Monitor's own availability for the path over the window (null: none reported). */
+      bgpAvailability: number | null;
+    }
+  /** Quiet, but Azure Monitor says the session was down meanwhile while ARM says up: a metrics dip. */
+  | { kind: "contradicted"; detail: string }
+  /** The control plane says the path cannot carry traffic: the layer that is down explains any silence. */
+  | { kind: "path-down" };
+
+export interface PathTraffic {
+  state: TrafficState;
+  lastCarriedAt: string | null;
+}
+
+const isFresh = (at: number | null, now: Date, policy: DataPlanePolicy): at is number =>
+  at !== null && now.getTime() - at <= policy.staleMinutes * MINUTE;
+
+/** The lowest availability Azure Monitor reported for the path in [from, to], or null. */
+function lowestAvailability(
+  m: Minutes,
+  from: number,
+  to: number,
+): { value: number; at: number } | null {
+  let low: { value: number; at: number } | null = null;
+  for (const [at, value] of m)
+    if (at >= from && at <= to && (low === null || value < low.value)) low = { value, at };
+  return low;
+}
+
+/**
+ * One peering's path. `carrying` says whether the control plane lets the path
+ * carry traffic at all (Established with prefixes); when it does not, the
+ * layer that is down explains any silence and no traffic state is judged.
+ */
+export function judgeTraffic(
+  metrics: CircuitMetrics,
+  peering: string,
+  path: PathName,
+  carrying: boolean,
+  previous: string | null,
+  policy: DataPlanePolicy,
+  now: Date,
+): PathTraffic {
+  const bitsIn = seriesOf(metrics, "BitsInPerSecond", peering, path);
+  const bitsOut = seriesOf(metrics, "BitsOutPerSecond", peering, path);
+  const floor = policy.trafficStopped.floorBps;
+  const busiest = bothOf(bitsIn, bitsOut, Math.max);
+  let carried = previous === null ? null : Date.parse(previous);
+  for (const [at, value] of busiest)
+    if (value > floor && (carried === null || at > carried)) carried = at;
+  const lastCarriedAt = carried === null ? null : new Date(carried).toISOString();
+  if (!carrying) return { state: { kind: "path-down" }, lastCarriedAt };
+  const at = newest(busiest);
+  if (!isFresh(at, now, policy))
+    return {
+      state: {
+        kind: "unknown",
+        detail: at === null ? "no throughput data" : `no throughput data since ${hhmm(at)} UTC`,
+      },
+      lastCarriedAt,
+    };
+  const minutes = policy.trafficStopped.minutes;
+  const window = windowOf(busiest, at, minutes);
+  const quiet = window.values.every((v) => v.value <= floor);
+  if (!quiet)
+    return {
+      state: { kind: "flowing", inBps: bitsIn.get(at) ?? 0, outBps: bitsOut.get(at) ?? 0, at },
+      lastCarriedAt,
+    };
+  if (window.coverage < policy.coverage)
+    return {
+      state: {
+        kind: "unknown",
+        detail: `throughput data for ${window.values.length} of the last ${minutes} minutes`,
+      },
+      lastCarriedAt,
+    };
+  if (carried === null || carried >= window.from)
+    return { state: { kind: "idle", at }, lastCarriedAt };
+  const bgp = lowestAvailability(
+    seriesOf(metrics, "BgpAvailability", peering, path),
+    window.from,
+    window.to,
+  );
+  if (bgp !== null && bgp.value < 100)
+    return {
+      state: {
+        kind: "contradicted",
+        detail: `Azure Monitor shows no traffic and BgpAvailability ${round(bgp.value)} % at ${hhmm(bgp.at)} UTC while ARM reads Established with prefixes: a metrics dip, not paged`,
+      },
+      lastCarriedAt,
+    };
+  return {
+    state: {
+      kind: "stopped",
+      since: lastCarriedAt as string,
+      minutes: Math.round((at - carried) / MINUTE),
+      at,
+      bgpAvailability: bgp?.value ?? null,
+    },
+    lastCarriedAt,
+  };
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export type Direction = "in" | "out";
+
+export interface LinkLoad {
+  /** Newest minute with data, per direction. */
+  percent: Record<Direction, number | null>;
+  bps: Record<Direction, number | null>;
+  /** Directions at or above the saturation share for the whole window. */
+  saturated: Direction[];
+  /** Lowest share over the window, per saturated direction: "held at least this". */
+  floorPercent: Partial<Record<Direction, number>>;
+  at: number | null;
+  stale: boolean;
+}
+
+/**
+ * One path (primary or secondary link) across every peering: the bandwidth is
+ * the link's, shared by the peerings riding it.
+ */
+export function judgeLink(
+  metrics: CircuitMetrics,
+  peerings: string[],
+  path: PathName,
+  bandwidthMbps: number | null,
+  policy: DataPlanePolicy,
+  now: Date,
+): LinkLoad {
+  const sum = (metric: "BitsInPerSecond" | "BitsOutPerSecond") =>
+    sumOf(...peerings.map((p) => seriesOf(metrics, metric, p, path)));
+  const series: Record<Direction, Minutes> = {
+    in: sum("BitsInPerSecond"),
+    out: sum("BitsOutPerSecond"),
+  };
+  const capacity = bandwidthMbps !== null && bandwidthMbps > 0 ? bandwidthMbps * 1e6 : null;
+  const load: LinkLoad = {
+    percent: { in: null, out: null },
+    bps: { in: null, out: null },
+    saturated: [],
+    floorPercent: {},
+    at: null,
+    stale: true,
+  };
+  for (const direction of ["in", "out"] as const) {
+    const m = series[direction];
+    const at = newest(m);
+    if (!isFresh(at, now, policy)) continue;
+    load.stale = false;
+    load.at = Math.max(load.at ?? 0, at);
+    const value = m.get(at) as number;
+    load.bps[direction] = value;
+    if (capacity === null) continue;
+    load.percent[direction] = round((value / capacity) * 100);
+    const window = windowOf(m, at, policy.saturation.minutes);
+    if (window.coverage < policy.coverage) continue;
+    const lowest = Math.min(...window.values.map((v) => v.value));
+    if ((lowest / capacity) * 100 >= policy.saturation.percent) {
+      load.saturated.push(direction);
+      load.floorPercent[direction] = round((lowest / capacity) * 100);
+    }
+  }
+  return load;
+}
+
+export function loadDetail(load: LinkLoad, bandwidthMbps: number | null): string {
+  const part = (d: Direction) =>
+    load.percent[d] !== null
+      ? `${d} ${load.percent[d]}%`
+      : load.bps[d] !== null
+        ? `${d} ${bps(load.bps[d] as number)}`
+        : `${d} ?`;
+  const of = bandwidthMbps ? ` of ${bps(bandwidthMbps * 1e6)}` : "";
+  return `${part("in")} · ${part("out")}${of}`;
+}
+
+export type Corroboration = { agrees: boolean | null; detail: string };
+
+/**
+ * What Azure Monitor says about a path the control plane reads as down:
+ * `ArpAvailability` for layer 2, `BgpAvailability` for the session.
+ */
+export function corroborate(
+  metrics: CircuitMetrics,
+  peering: string,
+  paths: PathName[],
+  metric: "ArpAvailability" | "BgpAvailability",
+  policy: DataPlanePolicy,
+  now: Date,
+): Corroboration {
+  const parts: string[] = [];
+  let agrees: boolean | null = null;
+  for (const path of paths) {
+    const m = seriesOf(metrics, metric, peering, path);
+    const at = newest(m);
+    if (!isFresh(at, now, policy)) {
+      parts.push(`no ${metric} data for the ${path} path`);
+      continue;
+    }
+    const value = m.get(at) as number;
+    const down = value < 100;
+    agrees = (agrees ?? true) && down;
+    parts.push(`${metric} ${round(value)} % on the ${path} path at ${hhmm(at)} UTC`);
+  }
+  const verdict =
+    agrees === null
+      ? "Azure Monitor has no recent data (its metrics are minutes late)"
+      : agrees
+        ? "Azure Monitor agrees"
+        : "Azure Monitor does not show it yet (its metrics are minutes late; ARM is read live)";
+  return { agrees, detail: `${verdict}: ${parts.join("; ")}` };
+}
+
+/**
+ * Availability dips on paths the control plane reads as healthy: a note, never
+ * a page (Azure's metrics dip during Microsoft maintenance and have gaps).
+ */
+export function dipNotes(
+  metrics: CircuitMetrics,
+  peering: string,
+  healthy: PathName[],
+  policy: DataPlanePolicy,
+  now: Date,
+): string[] {
+  const notes: string[] = [];
+  const from =
+    now.getTime() - Math.max(policy.trafficStopped.minutes, policy.saturation.minutes) * MINUTE;
+  for (const path of PATHS.filter((p) => healthy.includes(p))) {
+    for (const metric of ["ArpAvailability", "BgpAvailability"] as const) {
+      const low = lowestAvailability(seriesOf(metrics, metric, peering, path), from, now.getTime());
+      if (low !== null && low.value < 100)
+        notes.push(
+          `Azure Monitor shows ${metric} ${round(low.value)} % on the ${path} path at ${hhmm(low.at)} UTC while ARM reads it healthy: a metrics dip, not paged`,
+        );
+    }
+  }
+  return notes;
+}

@@ -1,0 +1,94 @@
+// Minute series as the judgements need them: points on epoch minutes, the
+// window that ends at the newest point Azure has delivered (it is 1–3 minutes
+// late), and how much of that window actually has data. A minute without data
+// is a gap, never a zero.
+
+import type { PathName } from "../model.js";
+import type { CircuitMetrics, MetricName } from "./facts.js";
+
+export const MINUTE = 60_000;
+
+/** epoch-minute → value, for the minutes that have data. */
+export type Minutes = Map<number, number>;
+
+export const minuteOf = (iso: string): number => Math.floor(Date.parse(iso) / MINUTE) * MINUTE;
+
+export function seriesOf(
+  metrics: CircuitMetrics,
+  metric: MetricName,
+  peering: string,
+  path: PathName,
+): Minutes {
+  const out: Minutes = new Map();
+  for (const s of metrics.series) {
+    if (s.metric !== metric || s.path !== path) continue;
+    if (s.peering.toLowerCase() !== peering.toLowerCase()) continue;
+    for (const p of s.points) {
+      if (p.value === null || !Number.isFinite(p.value)) continue;
+      const at = minuteOf(p.at);
+      const before = out.get(at);
+      // Two series of one path (IPv4 and IPv6 sessions): traffic adds up, availability is the worst.
+      out.set(
+        at,
+        before === undefined
+          ? p.value
+          : metric.endsWith("Availability")
+            ? Math.min(before, p.value)
+            : before + p.value,
+      );
+    }
+  }
+  return out;
+}
+
+/** Per-minute sum of several series; a minute counts when any of them has data. */
+export function sumOf(...all: Minutes[]): Minutes {
+  const out: Minutes = new Map();
+  for (const m of all) for (const [at, v] of m) out.set(at, (out.get(at) ?? 0) + v);
+  return out;
+}
+
+/** Minutes where both series have data, combined. */
+export function bothOf(a: Minutes, b: Minutes, f: (x: number, y: number) => number): Minutes {
+  const out: Minutes = new Map();
+  for (const [at, x] of a) {
+    const y = b.get(at);
+    if (y !== undefined) out.set(at, f(x, y));
+  }
+  return out;
+}
+
+export const newest = (m: Minutes): number | null => (m.size === 0 ? null : Math.max(...m.keys()));
+
+export interface Window {
+  /** First and last minute of the window (inclusive). */
+  from: number;
+  to: number;
+  values: { at: number; value: number }[];
+  /** Share of the window's minutes that have data. */
+  coverage: number;
+}
+
+/** The `minutes`-long window ending at minute `end`. */
+export function windowOf(m: Minutes, end: number, minutes: number): Window {
+  const from = end - (minutes - 1) * MINUTE;
+  const values = [...m.entries()]
+    .filter(([at]) => at >= from && at <= end)
+    .sort(([a], [b]) => a - b)
+    .map(([at, value]) => ({ at, value }));
+  return { from, to: end, values, coverage: values.length / minutes };
+}
+
+export const hhmm = (epoch: number): string => new Date(epoch).toISOString().slice(11, 16);
+
+/** "1 Gbps", "250 Mbps", "12.5 kbps" */
+export function bps(value: number): string {
+  const units: [number, string][] = [
+    [1e9, "Gbps"],
+    [1e6, "Mbps"],
+    [1e3, "kbps"],
+  ];
+  for (const [scale, unit] of units)
+    if (value >= scale) return `${Number((value / scale).toPrecision(3))} ${unit}`;
+  return `${Math.round(value)} bps`;
+}

@@ -1,0 +1,284 @@
+// The data-plane reader against the simulated estate through the real
+// clients: how many calls a set of circuits costs, the regional endpoint,
+// Azure's rules for a batch (50 resources, one region, dimensions every metric
+// has), the display names the client reports, RBAC failures named, Connection
+// Monitor discovery and the two ways a workspace is addressed.
+
+import { MetricsClient } from "@azure/monitor-query-metrics";
+import { afterEach, describe, expect, it } from "vitest";
+import { CIRCUIT_NAMESPACE } from "../../src/adapters/monitor/metrics.js";
+import type { DataPlaneReader } from "../../src/app/ports.js";
+import { createReadSession } from "../../src/app/ports.js";
+import { REQUIRED_ACTIONS } from "../../src/adapters/arm/operations.js";
+import type { CircuitReading } from "../../src/core/model.js";
+import { loadReadConfig } from "../../src/runtime/config.js";
+import { buildReaders } from "../../src/runtime/read.js";
+import { circuitId } from "../support/estate/ids.js";
+import {
+  estateOf,
+  healthyCircuit,
+  startEstate,
+  withConnectionMonitor,
+  type EstateState,
+  type SimulatedEstate,
+} from "../support/estate/index.js";
+import { workspaceGuid } from "../support/estate/monitor-answers.js";
+import { estateAccess, staticCredential } from "../support/estate-access.js";
+
+const NOW = new Date("2026-11-22T02:00:00.000Z");
+const open: SimulatedEstate[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((e) => e.close()));
+});
+
+async function readersOn(state: EstateState, env: Record<string, string> = {}) {
+  const estate = await startEstate(state);
+  open.push(estate);
+  const access = estateAccess(estate, env);
+  const config = loadReadConfig(access.env, { scope: false });
+  const readers = buildReaders(config, {
+    credential: access.credential,
+    armClientOptions: access.armClientOptions,
+    now: () => NOW,
+  });
+  return { estate, ...readers, dataPlane: readers.dataPlane as DataPlaneReader };
+}
+
+const options = () => ({
+  abortSignal: AbortSignal.timeout(20_000),
+  now: NOW,
+  session: createReadSession(),
+});
+
+async function readingOf(
+  reader: Awaited<ReturnType<typeof readersOn>>["reader"],
+  id: string,
+): Promise<CircuitReading> {
+  const [, , subscriptionId, , resourceGroup, , , , name] = id.split("/");
+  const result = await reader.read(
+    { id, subscriptionId: subscriptionId!, resourceGroup: resourceGroup!, name: name! },
+    { abortSignal: AbortSignal.timeout(20_000), session: createReadSession() },
+  );
+  if (result.kind !== "read") throw new Error("ignored");
+  return result.reading;
+}
+
+describe("Azure Monitor metrics, in batches", () => {
+  it("120 circuits in one region and 1 in another: 3 + 1 chunks, two calls each, on each region's endpoint", async () => {
+    const bundles = [
+      ...Array.from({ length: 120 }, (_, i) => healthyCircuit({ name: `er-${i}` })),
+      healthyCircuit({ name: "er-us", location: "eastus" }),
+    ];
+    const { estate, dataPlane } = await readersOn(estateOf(...bundles));
+    const targets = bundles.map((b) => ({
+      id: circuitId(b.circuit),
+      subscriptionId: b.circuit.subscriptionId,
+      region: b.circuit.location,
+    }));
+    const got = await dataPlane.readMetrics(targets, options());
+    expect(got.size).toBe(121);
+    expect([...got.values()].every((r) => r.ok)).toBe(true);
+    const calls = estate.requests.filter((r) => r.operation === "metricsBatch");
+    expect(calls).toHaveLength(8);
+    expect(calls.filter((c) => c.path.startsWith("/metrics/eastus/"))).toHaveLength(2);
+    expect(calls.every((c) => c.query["api-version"] === "2024-02-01" && c.status === 200)).toBe(
+      true,
+    );
+    expect(new Set(calls.map((c) => c.query.filter))).toEqual(
+      new Set(["PeeringType eq '*' and Peer eq '*'", "PeeringType eq '*' and DeviceRole eq '*'"]),
+    );
+    // Display names ("BGP Availability") are matched to the metrics they are.
+    const one = got.get(targets[0]!.id.toLowerCase())!;
+    if (!one.ok) throw new Error("expected a reading");
+    expect(
+      [...new Set(one.value.series.map((s) => `${s.metric} ${s.peering} ${s.path}`))].sort(),
+    ).toEqual([
+      "ArpAvailability AzurePrivatePeering primary",
+      "ArpAvailability AzurePrivatePeering secondary",
+      "BgpAvailability AzurePrivatePeering primary",
+      "BgpAvailability AzurePrivatePeering secondary",
+      "BitsInPerSecond AzurePrivatePeering primary",
+      "BitsInPerSecond AzurePrivatePeering secondary",
+      "BitsOutPerSecond AzurePrivatePeering primary",
+      "BitsOutPerSecond AzurePrivatePeering secondary",
+    ]);
+  });
+
+  it("the newest point is 1 to 3 minutes behind the window's end; later minutes have no value", async () => {
+    const bundle = healthyCircuit();
+    const state = estateOf(bundle);
+    state.monitor = { metricsDelayMinutes: 3 };
+    const { dataPlane } = await readersOn(state);
+    const id = circuitId(bundle.circuit);
+    const got = (
+      await dataPlane.readMetrics(
+        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
+        options(),
+      )
+    ).get(id.toLowerCase())!;
+    if (!got.ok) throw new Error("expected a reading");
+    const points = got.value.series[0]!.points;
+    const withValue = points.filter((p) => p.value !== null).map((p) => p.at);
+    expect(withValue.at(-1)).toBe("2026-11-22T01:57:00.000Z");
+    expect(points.filter((p) => p.value === null).map((p) => p.at)).toEqual([
+      "2026-11-22T01:58:00.000Z",
+      "2026-11-22T01:59:00.000Z",
+    ]);
+  });
+
+  it("one call cannot split availability by Peer and throughput by DeviceRole: why there are two", async () => {
+    const bundle = healthyCircuit();
+    const { estate } = await readersOn(estateOf(bundle));
+    const client = new MetricsClient(`${estate.url}/metrics/westeurope`, staticCredential, {
+      tlsOptions: { ca: estate.ca },
+      retryOptions: { maxRetries: 0 },
+    });
+    const error = await client
+      .queryResources(
+        [circuitId(bundle.circuit)],
+        ["BgpAvailability", "BitsInPerSecond"],
+        CIRCUIT_NAMESPACE,
+        {
+          filter: "PeeringType eq '*' and Peer eq '*' and DeviceRole eq '*'",
+        },
+      )
+      .then(
+        () => null,
+        (e: { statusCode?: number; message: string }) => e,
+      );
+    expect(error?.statusCode).toBe(400);
+    expect(error?.message).toMatch(
+      /Dimension 'DeviceRole' is not valid for metric 'BgpAvailability'/,
+    );
+  });
+
+  it("a role without Microsoft.Insights/metrics/read: every circuit of the batch is UNKNOWN naming it", async () => {
+    const bundle = healthyCircuit();
+    const { estate, dataPlane } = await readersOn(estateOf(bundle));
+    estate.grant(REQUIRED_ACTIONS.filter((a) => a !== "Microsoft.Insights/metrics/read"));
+    const id = circuitId(bundle.circuit);
+    const got = (
+      await dataPlane.readMetrics(
+        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
+        options(),
+      )
+    ).get(id.toLowerCase())!;
+    expect(got).toMatchObject({
+      ok: false,
+      error: {
+        kind: "forbidden",
+        missingPermission: "Microsoft.Insights/metrics/read",
+        statusCode: 403,
+      },
+    });
+  });
+
+  it("a 429 from Azure Monitor is throttled, not a verdict", async () => {
+    const bundle = healthyCircuit();
+    const { estate, dataPlane } = await readersOn(estateOf(bundle));
+    estate.addFault({
+      match: { operation: "metricsBatch" },
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 0 },
+    });
+    const id = circuitId(bundle.circuit);
+    const got = (
+      await dataPlane.readMetrics(
+        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
+        options(),
+      )
+    ).get(id.toLowerCase())!;
+    expect(got).toMatchObject({
+      ok: false,
+      error: { kind: "throttled", call: "Microsoft.Insights/metrics/read" },
+    });
+  });
+});
+
+describe("Connection Monitor", () => {
+  it("finds the monitor testing the VNet behind the circuit's gateway, not another circuit's", async () => {
+    const mine = healthyCircuit();
+    const other = healthyCircuit({ name: "er-other" });
+    withConnectionMonitor(mine);
+    withConnectionMonitor(other);
+    const { estate, reader, dataPlane } = await readersOn(estateOf(mine, other));
+    const reading = await readingOf(reader, circuitId(mine.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    expect(got).toMatchObject({ ok: true });
+    if (!got?.ok) throw new Error("expected a reading");
+    expect(got.value.monitors.map((m) => m.name)).toEqual(["cm-er-circuit-prod"]);
+    expect(got.value.tests).toEqual([
+      expect.objectContaining({
+        result: "Pass",
+        testGroup: "onprem-to-vnet",
+        test: "tcp-443",
+        destination: "vm-app-01:443",
+        checksFailedPercent: 0,
+      }),
+    ]);
+    const query = estate.requests.find((r) => r.operation === "queryLogs")!;
+    expect(query.path).toBe(
+      "/loganalytics/v1/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-monitoring/providers/Microsoft.OperationalInsights/workspaces/law-network/query",
+    );
+  });
+
+  it("tags naming the monitor and the workspace GUID: no discovery, queryWorkspace on /v1/workspaces/<id>/query", async () => {
+    const bundle = healthyCircuit();
+    const monitor = withConnectionMonitor(bundle);
+    const guid = workspaceGuid(monitor.workspaceResourceId);
+    bundle.circuit.tags = { "erwatch:connection-monitor": monitor.name, "erwatch:workspace": guid };
+    const { estate, reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    if (!got?.ok) throw new Error("expected a reading");
+    expect(got.value.monitors).toEqual([
+      { id: null, name: monitor.name, workspace: guid, how: "tagged" },
+    ]);
+    expect(got.value.tests.map((t) => t.result)).toEqual(["Pass"]);
+    expect(estate.requests.some((r) => r.operation === "listNetworkWatchers")).toBe(false);
+    expect(estate.requests.find((r) => r.operation === "queryLogs")!.path).toBe(
+      `/loganalytics/v1/workspaces/${guid}/query`,
+    );
+  });
+
+  it("without query access on the workspace: UNKNOWN naming the Log Analytics action", async () => {
+    const bundle = healthyCircuit();
+    withConnectionMonitor(bundle);
+    const { estate, reader, dataPlane } = await readersOn(estateOf(bundle));
+    estate.grant(REQUIRED_ACTIONS);
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    expect(got).toMatchObject({
+      ok: false,
+      error: {
+        kind: "forbidden",
+        missingPermission: "Microsoft.OperationalInsights/workspaces/query/read",
+      },
+    });
+  });
+
+  it("ERWATCH_DATA_PLANE=metrics reads no Connection Monitor at all", async () => {
+    const bundle = healthyCircuit();
+    withConnectionMonitor(bundle);
+    const { estate, reader, dataPlane } = await readersOn(estateOf(bundle), {
+      ERWATCH_DATA_PLANE: "metrics",
+    });
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    expect(await dataPlane.readEndToEnd(reading, options())).toBeUndefined();
+    expect(
+      estate.requests.some(
+        (r) => r.operation === "listNetworkWatchers" || r.operation === "queryLogs",
+      ),
+    ).toBe(false);
+  });
+
+  it("a gateway's learned routes come back through the long-running POST", async () => {
+    const bundle = healthyCircuit();
+    const { reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const [routes] = await dataPlane.readLearnedRoutes(reading, options());
+    expect(routes?.gatewayId).toMatch(/virtualNetworkGateways\/ergw-er-circuit-prod$/);
+    if (!routes?.routes.ok) throw new Error("expected routes");
+    expect(routes.routes.value).toHaveLength(121); // its VNet + 120 on-premises prefixes
+    expect(routes.routes.value[1]).toMatchObject({ origin: "EBgp", network: "10.16.0.0/24" });
+  });
+});

@@ -1,0 +1,173 @@
+// The data-plane settings: endpoints that follow AZURE_CLOUD, thresholds, and
+// the declared baseline, with every problem reported at once and naming where.
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readDataPlaneConfig } from "../../src/config/data-plane.js";
+import { ConfigError, SettingsReader } from "../../src/config/reader.js";
+import type { Env } from "../../src/config/settings.js";
+import { loadReadConfig } from "../../src/runtime/config.js";
+
+function read(
+  env: Env,
+  cloud: "AzureCloud" | "AzureUSGovernment" | "AzureChinaCloud" = "AzureCloud",
+) {
+  const r = new SettingsReader(env);
+  const config = readDataPlaneConfig(r, cloud);
+  return { config, problems: r.problems };
+}
+
+const BASELINE = {
+  "er-circuit-prod": {
+    skuTier: "Standard",
+    bandwidthInMbps: 1000,
+    gatewayConnections: ["conn-er-circuit-prod"],
+    peerings: {
+      AzurePrivatePeering: {
+        peerASN: 65010,
+        vlanId: 200,
+        secondaryPeerAddressPrefix: "192.168.10.20/30",
+      },
+    },
+  },
+};
+
+describe("data-plane settings", () => {
+  it.each([
+    [
+      "AzureCloud",
+      "https://{region}.metrics.monitor.azure.com",
+      "https://api.loganalytics.io/v1",
+      "https://management.azure.com",
+    ],
+    [
+      "AzureUSGovernment",
+      "https://{region}.metrics.monitor.azure.us",
+      "https://api.loganalytics.us/v1",
+      "https://management.usgovcloudapi.net",
+    ],
+    [
+      "AzureChinaCloud",
+      "https://{region}.metrics.monitor.azure.cn",
+      "https://api.loganalytics.azure.cn/v1",
+      "https://management.chinacloudapi.cn",
+    ],
+  ] as const)(
+    "%s: the regional metrics endpoint and Log Analytics follow the cloud",
+    (cloud, metrics, logs, audience) => {
+      const { config, problems } = read({}, cloud);
+      expect(problems).toEqual([]);
+      expect(config.metrics).toMatchObject({ endpoint: metrics, audience, lookbackMinutes: 45 });
+      expect(config.logs).toMatchObject({ endpoint: logs, windowMinutes: 30 });
+      expect(config.logs.scope).toBe(`${logs.replace(/\/v1$/, "")}/.default`);
+      expect(config.reads).toEqual(["metrics", "connection-monitor"]);
+      expect(config.policy.saturation).toEqual({ percent: 80, minutes: 15 });
+    },
+  );
+
+  it("takes thresholds, endpoints and the baseline (keys lower-cased) from settings", () => {
+    const { config, problems } = read({
+      ERWATCH_DATA_PLANE: "metrics",
+      METRICS_ENDPOINT: "https://127.0.0.1:8443/{region}/",
+      LOGS_ENDPOINT: "https://127.0.0.1:8443/v1",
+      SATURATION_PERCENT: "70",
+      SATURATION_MINUTES: "30",
+      TRAFFIC_STOPPED_MINUTES: "10",
+      TRAFFIC_FLOOR_BPS: "500",
+      CONNECTION_MONITOR_WINDOW_MINUTES: "15",
+      ERWATCH_BASELINE: JSON.stringify({ "ER-Circuit-Prod": BASELINE["er-circuit-prod"] }),
+    });
+    expect(problems).toEqual([]);
+    expect(config.reads).toEqual(["metrics"]);
+    expect(config.metrics).toMatchObject({
+      endpoint: "https://127.0.0.1:8443/{region}",
+      lookbackMinutes: 60,
+    });
+    expect(config.logs.endpoint).toBe("https://127.0.0.1:8443/v1");
+    expect(config.policy).toMatchObject({
+      saturation: { percent: 70, minutes: 30 },
+      trafficStopped: { minutes: 10, floorBps: 500 },
+    });
+    expect(Object.keys(config.policy.baseline)).toEqual(["er-circuit-prod"]);
+  });
+
+  it("reads the baseline from a file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "erwatch-baseline-"));
+    const file = join(dir, "baseline.json");
+    writeFileSync(file, JSON.stringify(BASELINE));
+    const { config, problems } = read({ ERWATCH_BASELINE_FILE: file });
+    expect(problems).toEqual([]);
+    expect(config.policy.baseline["er-circuit-prod"]?.peerings?.AzurePrivatePeering?.vlanId).toBe(
+      200,
+    );
+  });
+
+  it("reports every problem at once, each naming its setting and, in the baseline, the field", () => {
+    const { problems } = read({
+      ERWATCH_DATA_PLANE: "metrics,flows",
+      METRICS_ENDPOINT: "http://{region}.metrics.example",
+      LOGS_ENDPOINT: "https://api.loganalytics.io",
+      SATURATION_PERCENT: "120",
+      TRAFFIC_STOPPED_MINUTES: "0",
+      ERWATCH_BASELINE: JSON.stringify({
+        "er-circuit-prod": {
+          skuTier: "Gold",
+          peerings: {
+            AzurePrivatePeering: {
+              vlanId: 5000,
+              primaryPeerAddressPrefix: "192.168.10.17/30",
+              peerAsn: 65010,
+            },
+          },
+        },
+      }),
+    });
+    expect(problems).toEqual([
+      'ERWATCH_DATA_PLANE: "flows" is not one of metrics, connection-monitor or none',
+      'SATURATION_PERCENT: expected a whole number from 1 to 100, got "120"',
+      'TRAFFIC_STOPPED_MINUTES: expected a whole number from 2 to 240, got "0"',
+      "LOGS_ENDPOINT: must end with /v1 (e.g. https://api.loganalytics.io/v1): the client adds /workspaces/<id>/query after it",
+      "METRICS_ENDPOINT: must be an https URL",
+      expect.stringMatching(/^ERWATCH_BASELINE\.er-circuit-prod\.skuTier: /),
+      "ERWATCH_BASELINE.er-circuit-prod.peerings.AzurePrivatePeering.vlanId: Too big: expected number to be <=4094",
+      "ERWATCH_BASELINE.er-circuit-prod.peerings.AzurePrivatePeering.primaryPeerAddressPrefix: is not an IPv4 /30 on a /30 boundary (e.g. 192.168.10.16/30)",
+      'ERWATCH_BASELINE.er-circuit-prod.peerings.AzurePrivatePeering: Unrecognized key: "peerAsn"',
+    ]);
+  });
+
+  it("refuses both baseline settings, and a file it cannot read, by name", () => {
+    expect(read({ ERWATCH_BASELINE: "{}", ERWATCH_BASELINE_FILE: "/x.json" }).problems).toEqual([
+      "ERWATCH_BASELINE_FILE: set ERWATCH_BASELINE or ERWATCH_BASELINE_FILE, not both",
+    ]);
+    expect(read({ ERWATCH_BASELINE_FILE: "/nonexistent/baseline.json" }).problems).toEqual([
+      "ERWATCH_BASELINE_FILE: cannot read /nonexistent/baseline.json (ENOENT)",
+    ]);
+    const bad = join(mkdtempSync(join(tmpdir(), "erwatch-baseline-")), "bad.json");
+    writeFileSync(bad, '{"er-circuit-prod": {');
+    expect(read({ ERWATCH_BASELINE_FILE: bad }).problems).toEqual([
+      "ERWATCH_BASELINE_FILE: is not valid JSON (at character 22)",
+    ]);
+  });
+
+  it("stops the runtime at start with the baseline problems among the others", () => {
+    expect(() =>
+      loadReadConfig(
+        { ERWATCH_BASELINE: '{"c":{"peerings":{"p":{"vlanId":0}}}}', ARM_CONCURRENCY: "x" },
+        { scope: false },
+      ),
+    ).toThrow(ConfigError);
+    try {
+      loadReadConfig(
+        { ERWATCH_BASELINE: '{"c":{"peerings":{"p":{"vlanId":0}}}}', ARM_CONCURRENCY: "x" },
+        { scope: false },
+      );
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        expect.stringMatching(/^ERWATCH_BASELINE\.c\.peerings\.p\.vlanId: /),
+        expect.stringMatching(/^ARM_CONCURRENCY: /),
+      ]);
+    }
+  });
+});

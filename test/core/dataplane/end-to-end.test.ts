@@ -1,0 +1,201 @@
+// Connection Monitor localised with the layer table: a failure a broken layer
+// explains is that layer's alert (one alert, never less severe than the
+// end-to-end result); a failure with every layer healthy is e2e-fail pointing
+// at the impostors; a blind monitor is e2e-indeterminate with the reasons.
+
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
+import { summarise } from "../../../src/core/dataplane/end-to-end.js";
+import { evaluateCircuit, type EvaluationPolicy } from "../../../src/core/evaluate.js";
+import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
+import { circuitReading, failed, ok, type CircuitSpec } from "../../support/readings.js";
+import { dp, e2e, NOW, test } from "./builders.js";
+
+const POLICY: EvaluationPolicy = {
+  classify: DEFAULT_CLASSIFY_OPTIONS,
+  alerts: DEFAULT_ALERT_POLICY,
+};
+const judge = (spec: CircuitSpec) =>
+  evaluateCircuit(circuitReading(spec), null, [], [], POLICY, NOW).verdict;
+const codes = (spec: CircuitSpec) =>
+  judge(spec).findings.map((f) => `${f.code} ${f.severity} ${f.peering} ${f.paths.join("+")}`);
+
+const FAIL = dp.e2e(e2e([test("Fail"), test("Fail", { test: "tcp-1433" })]));
+const bothArpDown = {
+  AzurePrivatePeering: {
+    primary: { arp: "empty" as const, bgp: "Idle" },
+    secondary: { arp: "empty" as const, bgp: "Idle" },
+  },
+};
+
+describe("Connection Monitor's aggregate, as its dashboard shows it", () => {
+  it.each([
+    { results: ["Pass", "Pass"], overall: "pass" },
+    { results: ["Fail", "Fail"], overall: "fail" },
+    { results: ["Fail", "Indeterminate"], overall: "fail" },
+    { results: ["Fail", "Pass"], overall: "warning" },
+    { results: ["Warning", "Pass"], overall: "warning" },
+    { results: ["Indeterminate", "Pass"], overall: "indeterminate" },
+    { results: [], overall: "indeterminate" },
+    { results: ["Unheard-of"], overall: "indeterminate" },
+  ])("$results → $overall", ({ results, overall }) => {
+    expect(summarise(e2e(results.map((r) => test(r)))).overall).toBe(overall);
+  });
+
+  it("no monitor testing the circuit is 'none', not blind", () => {
+    expect(summarise(e2e([], 0)).overall).toBe("none");
+  });
+});
+
+describe("localisation with the layer table", () => {
+  it.each<{ name: string; spec: CircuitSpec; expected: string[] }>([
+    { name: "all tests pass", spec: { dataPlane: dp.e2e(e2e([test("Pass")])) }, expected: [] },
+    {
+      name: "Fail with every layer healthy: e2e-fail, Sev1, on the peering the tests ride",
+      spec: { dataPlane: FAIL },
+      expected: ["e2e-fail Sev1 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "Fail with ARP gone on both paths: only the layer's alert",
+      spec: { paths: bothArpDown, dataPlane: FAIL },
+      expected: ["arp-missing Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "Fail with layer 2 down on one path and BGP on the other: only the layers' alerts",
+      spec: {
+        paths: {
+          AzurePrivatePeering: {
+            primary: { arp: "empty", bgp: "Idle" },
+            secondary: { bgp: "OpenSent" },
+          },
+        },
+        dataPlane: FAIL,
+      },
+      expected: [
+        "arp-missing Sev0 AzurePrivatePeering primary",
+        "bgp-down Sev0 AzurePrivatePeering secondary",
+      ],
+    },
+    {
+      name: "Fail with the gateway not connected: the gateway's alert, raised to Sev1",
+      spec: {
+        gateway: ok([
+          {
+            id: "/c/conn",
+            name: "conn-er-prod",
+            kind: "vnet-gateway",
+            peering: null,
+            status: "NotConnected",
+          },
+        ]),
+        dataPlane: FAIL,
+      },
+      expected: ["gateway-not-connected Sev1 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "Fail with the provider de-provisioned: the provider's alert",
+      spec: { providerState: "NotProvisioned", dataPlane: FAIL },
+      expected: ["provider-not-provisioned Sev0 null primary+secondary"],
+    },
+    {
+      name: "Fail with one path down: redundancy is not carrying the traffic, so e2e-fail pages",
+      spec: {
+        paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } },
+        dataPlane: FAIL,
+      },
+      expected: [
+        "arp-missing Sev2 AzurePrivatePeering secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "Warning (1 of 2 failing) with every layer healthy: e2e-warning Sev2",
+      spec: { dataPlane: dp.e2e(e2e([test("Fail"), test("Pass", { test: "tcp-1433" })])) },
+      expected: ["e2e-warning Sev2 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "Indeterminate: the monitor is blind, Sev3",
+      spec: { dataPlane: dp.e2e(e2e([test("Indeterminate")])) },
+      expected: ["e2e-indeterminate Sev3 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "no results at all in the window: Indeterminate",
+      spec: { dataPlane: dp.e2e(e2e([])) },
+      expected: ["e2e-indeterminate Sev3 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "no Connection Monitor tests the circuit: nothing",
+      spec: { dataPlane: dp.e2e(e2e([], 0)) },
+      expected: [],
+    },
+  ])("$name", ({ spec, expected }) => {
+    expect(codes(spec)).toEqual(expected);
+  });
+
+  it("e2e-fail with every layer healthy points at the impostors, not the circuit", () => {
+    const f = judge({ dataPlane: FAIL }).findings[0]!;
+    expect(f).toMatchObject({ layer: "endToEnd", owner: "you" });
+    expect(f.title).toContain("every layer of the circuit reads healthy");
+    expect(f.nextAction).toMatch(/Not the circuit/);
+    for (const impostor of [
+      "gateway and its connection",
+      "VNet route table",
+      "NSGs and firewalls",
+      "DNS",
+      "asymmetric routing",
+    ])
+      expect(f.nextAction).toContain(impostor);
+    expect(f.nextAction).toContain("erwatch diagnose");
+    expect(f.evidence.failing).toEqual([
+      "cm-er-circuit-prod/onprem-to-vnet/tcp-443: onprem-app-01 → vnet-prod Fail, checks failed 100% (threshold 10%)",
+      "cm-er-circuit-prod/onprem-to-vnet/tcp-1433: onprem-app-01 → vnet-prod Fail, checks failed 100% (threshold 10%)",
+    ]);
+  });
+
+  it("an explained failure is evidence on the layer's finding, and the row says what explains it", () => {
+    const verdict = judge({ paths: bothArpDown, dataPlane: FAIL });
+    const arp = verdict.findings[0]!;
+    expect(arp.evidence.endToEnd).toMatchObject({ overall: "fail", explainedBy: "arp-missing" });
+    expect(arp.nextAction).toContain("End-to-end tests fail too");
+    expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
+      status: "down",
+      detail: "Fail: 2 of 2 tests; explained by provider / L2 (arp-missing, both paths)",
+    });
+  });
+
+  it("Indeterminate names the seed's reasons", () => {
+    const f = judge({ dataPlane: dp.e2e(e2e([test("Indeterminate")])) }).findings[0]!;
+    expect(f.evidence.reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("agent is not running"),
+        expect.stringContaining("listener is not started"),
+        expect.stringContaining("extension is still installing"),
+      ]),
+    );
+  });
+
+  it("shows the end-to-end row: pass, n/a without a monitor, unknown when the read failed", () => {
+    const row = (spec: CircuitSpec) => judge(spec).peerings[0]!.paths.secondary.endToEnd;
+    expect(
+      row({ dataPlane: dp.e2e(e2e([test("Pass"), test("Pass", { roundTripMs: 31 })])) }),
+    ).toEqual({
+      status: "up",
+      detail: "2 tests pass (RTT ≤ 31 ms)",
+    });
+    expect(row({ dataPlane: dp.e2e(e2e([], 0)) })).toEqual({
+      status: "n/a",
+      detail: "no Connection Monitor tests this circuit",
+    });
+    expect(row({})).toEqual({ status: "n/a", detail: "not read" });
+    const blind = judge({
+      dataPlane: {
+        endToEnd: failed({
+          kind: "forbidden",
+          call: "Microsoft.OperationalInsights/workspaces/query/read",
+        }),
+      },
+    });
+    expect(blind.peerings[0]!.paths.primary.endToEnd.status).toBe("unknown");
+    expect(blind.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
+  });
+});

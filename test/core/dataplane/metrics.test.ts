@@ -1,0 +1,253 @@
+// Azure Monitor corroborates the control plane and never pages on its own:
+// traffic stopped needs an Established path with prefixes, Azure Monitor
+// agreeing the session is up, and both directions at the floor for the whole
+// window after the path carried traffic; saturation needs the share held for
+// the whole window. Gaps and stale data say nothing.
+
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
+import { evaluateCircuit, type EvaluationPolicy } from "../../../src/core/evaluate.js";
+import type { PathName } from "../../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
+import type { Snapshot } from "../../../src/core/snapshot.js";
+import {
+  circuitReading,
+  failed,
+  microsoftPeering,
+  peering,
+  type CircuitSpec,
+} from "../../support/readings.js";
+import { combine, dp, metrics, NOW, quiet, type Shape } from "./builders.js";
+
+const POLICY: EvaluationPolicy = {
+  classify: DEFAULT_CLASSIFY_OPTIONS,
+  alerts: DEFAULT_ALERT_POLICY,
+};
+
+const judge = (spec: CircuitSpec, previous: Snapshot | null = null) =>
+  evaluateCircuit(circuitReading(spec), previous, [], [], POLICY, NOW);
+
+const codes = (spec: CircuitSpec) =>
+  judge(spec).verdict.findings.map((f) => `${f.code} ${f.severity} ${f.paths.join("+")}`);
+
+const capacity = (spec: CircuitSpec, path: PathName = "primary") =>
+  judge(spec).verdict.peerings[0]!.paths[path].capacity;
+
+const bgpDip: Shape = (metric, _p, _path, ago) =>
+  metric === "BgpAvailability" && ago < 20 ? 0 : (undefined as unknown as null);
+const gap =
+  (minutes: number): Shape =>
+  (_m, _p, _path, ago) =>
+    ago < minutes ? null : (undefined as unknown as null);
+const load =
+  (
+    direction: "BitsInPerSecond" | "BitsOutPerSecond",
+    bps: number,
+    minutes: number,
+    paths: PathName[] = ["primary"],
+  ): Shape =>
+  (metric, _p, path, ago) =>
+    metric === direction && paths.includes(path) && ago < minutes
+      ? bps
+      : (undefined as unknown as null);
+
+describe("traffic stopped: link up but carrying nothing", () => {
+  it.each<{ name: string; shape: Shape; spec?: CircuitSpec; expected: string[] }>([
+    { name: "healthy traffic", shape: () => undefined as unknown as null, expected: [] },
+    {
+      name: "both paths quiet for 20 min after carrying traffic",
+      shape: quiet(["primary", "secondary"], 20),
+      expected: ["traffic-stopped Sev1 primary+secondary"],
+    },
+    {
+      name: "one path quiet for 20 min",
+      shape: quiet(["secondary"], 20),
+      expected: ["traffic-stopped Sev2 secondary"],
+    },
+    {
+      name: "quiet for 10 min: not sustained yet",
+      shape: quiet(["primary", "secondary"], 10),
+      expected: [],
+    },
+    {
+      name: "a trickle above the floor is traffic",
+      shape: quiet(["primary", "secondary"], 20, 50_000),
+      expected: [],
+    },
+    {
+      name: "quiet with BgpAvailability dipping to 0 while ARM reads Established: a metrics dip",
+      shape: combine(quiet(["primary", "secondary"], 20), bgpDip),
+      expected: [],
+    },
+    {
+      name: "a gap of 20 min is no data, not zero",
+      shape: gap(20),
+      expected: [],
+    },
+    {
+      name: "quiet on a path whose session is down: the BGP layer explains it",
+      shape: quiet(["primary"], 20),
+      spec: { paths: { AzurePrivatePeering: { primary: { bgp: "Idle" } } } },
+      expected: ["bgp-down Sev2 primary"],
+    },
+    {
+      name: "quiet with 0 prefixes: route advertisement is already the finding",
+      shape: quiet(["primary", "secondary"], 20),
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } },
+      },
+      expected: ["no-prefixes-received Sev0 primary+secondary"],
+    },
+  ])("$name", ({ shape, spec, expected }) => {
+    expect(codes({ ...spec, dataPlane: dp.metrics(metrics(shape)) })).toEqual(expected);
+  });
+
+  it("a path quiet for the whole window is only 'stopped' if it carried traffic before (snapshot memory)", () => {
+    const allQuiet = dp.metrics(metrics(quiet(["primary", "secondary"], 60)));
+    expect(codes({ dataPlane: allQuiet })).toEqual([]);
+    const before = judge({ dataPlane: dp.metrics(metrics()) }).snapshot;
+    expect(before.lastCarriedAt?.AzurePrivatePeering?.primary).toBe("2026-11-22T01:58:00.000Z");
+    // An hour later the whole window is quiet: the memory says it carried traffic before.
+    const anHourAgo = {
+      ...before,
+      lastCarriedAt: {
+        AzurePrivatePeering: {
+          primary: "2026-11-22T00:58:00.000Z",
+          secondary: "2026-11-22T00:58:00.000Z",
+        },
+      },
+    };
+    const later = evaluateCircuit(
+      circuitReading({ dataPlane: allQuiet }),
+      anHourAgo,
+      [],
+      [],
+      POLICY,
+      NOW,
+    );
+    const stopped = later.verdict.findings.find((f) => f.code === "traffic-stopped")!;
+    expect(stopped.severity).toBe("Sev1");
+    expect(stopped.owner).toBe("you");
+    expect(stopped.title).toContain("carrying nothing");
+    // The memory survives the quiet sweep, so the alert does not resolve by forgetting.
+    expect(later.snapshot.lastCarriedAt).toEqual(anHourAgo.lastCarriedAt);
+    expect(stopped.evidence.paths).toMatchObject({
+      primary: { lastCarriedAt: "2026-11-22T00:58:00.000Z", quietMinutes: 60 },
+    });
+  });
+
+  it("shows the stop in the capacity row and keeps the memory when the metrics read fails", () => {
+    expect(capacity({ dataPlane: dp.metrics(metrics(quiet(["primary"], 20))) })).toEqual({
+      status: "down",
+      detail: "no traffic either way for 20 min (last carried 01:38 UTC)",
+    });
+    const blind = judge({
+      dataPlane: {
+        metrics: failed({ kind: "throttled", call: "Microsoft.Insights/metrics/read" }),
+      },
+    });
+    expect(blind.verdict.peerings[0]!.paths.primary.capacity.status).toBe("unknown");
+    expect(blind.verdict.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
+  });
+
+  it("notes a metrics dip under a healthy control plane on the peering, and pages nothing", () => {
+    const verdict = judge({ dataPlane: dp.metrics(metrics(bgpDip)) }).verdict;
+    expect(verdict.findings).toEqual([]);
+    expect(verdict.peerings[0]!.notes?.join("\n")).toMatch(
+      /BgpAvailability 0 % on the primary path .* while ARM reads it healthy: a metrics dip, not paged/,
+    );
+  });
+
+  it("stale metrics (Azure more than 10 minutes behind) are unknown, never zero", () => {
+    const cell = capacity({ dataPlane: dp.metrics(metrics(quiet(["primary"], 60), { lag: 12 })) });
+    expect(cell.status).toBe("unknown");
+  });
+});
+
+describe("saturation: sustained throughput near the bandwidth, per direction", () => {
+  it.each<{ name: string; shape: Shape; expected: string[]; cell?: string }>([
+    {
+      name: "inbound at 85 % of 1 Gbps for 15 min",
+      shape: load("BitsInPerSecond", 850e6, 15),
+      expected: ["saturation Sev3 primary"],
+      cell: "in ≥ 85% of 1 Gbps for 15 min",
+    },
+    {
+      name: "outbound at 90 % on both paths",
+      shape: load("BitsOutPerSecond", 900e6, 20, ["primary", "secondary"]),
+      expected: ["saturation Sev3 primary+secondary"],
+    },
+    { name: "85 % for 10 min: a burst", shape: load("BitsInPerSecond", 850e6, 10), expected: [] },
+    { name: "75 %: busy, not saturated", shape: load("BitsInPerSecond", 750e6, 30), expected: [] },
+    {
+      name: "85 % with a third of the window missing: not judged",
+      shape: combine(
+        (_m, _p, _path, ago) => (ago % 3 === 0 ? null : (undefined as unknown as null)),
+        load("BitsInPerSecond", 850e6, 15),
+      ),
+      expected: [],
+    },
+  ])("$name", ({ shape, expected, cell }) => {
+    const spec = { dataPlane: dp.metrics(metrics(shape)) };
+    expect(codes(spec)).toEqual(expected);
+    if (cell) expect(capacity(spec)).toEqual({ status: "warn", detail: cell });
+  });
+
+  it("says what to do, whose it is, and that it is not an incident", () => {
+    const f = judge({ dataPlane: dp.metrics(metrics(load("BitsInPerSecond", 850e6, 15))) }).verdict
+      .findings[0]!;
+    expect(f).toMatchObject({ layer: "capacity", owner: "you", peering: null });
+    expect(f.title).toContain("capacity planning, not an incident");
+    expect(f.nextAction).toMatch(/bandwidth/);
+  });
+
+  it("shows each path's share of the bandwidth in the capacity row", () => {
+    expect(capacity({ dataPlane: dp.metrics(metrics()) })).toEqual({
+      status: "up",
+      detail: "in 30% · out 10% of 1 Gbps",
+    });
+  });
+
+  it("sums the peerings riding the same link: the bandwidth is the link's", () => {
+    const both = { peerings: [peering(), microsoftPeering("Configured")] };
+    const shape = load("BitsInPerSecond", 450e6, 20);
+    const two = metrics(shape, { peerings: ["AzurePrivatePeering", "MicrosoftPeering"] });
+    expect(codes({ ...both, dataPlane: dp.metrics(two) })).toEqual(["saturation Sev3 primary"]);
+    expect(codes({ ...both, dataPlane: dp.metrics(metrics(shape)) })).toEqual([]);
+  });
+});
+
+describe("Azure Monitor's agreement with a control-plane outage, in the evidence", () => {
+  it.each<{ name: string; shape: Shape; agrees: boolean | null; words: RegExp }>([
+    {
+      name: "BgpAvailability 0 on the down path: agrees",
+      shape: (m, _p, path, ago) =>
+        m === "BgpAvailability" && path === "secondary" && ago < 5
+          ? 0
+          : (undefined as unknown as null),
+      agrees: true,
+      words: /^Azure Monitor agrees: BgpAvailability 0 % on the secondary path/,
+    },
+    {
+      name: "still 100 (metrics are late): not yet",
+      shape: () => undefined as unknown as null,
+      agrees: false,
+      words: /does not show it yet/,
+    },
+    {
+      name: "no data: says so",
+      shape: gap(60),
+      agrees: null,
+      words: /no recent data/,
+    },
+  ])("$name", ({ shape, agrees, words }) => {
+    const f = judge({
+      paths: { AzurePrivatePeering: { secondary: { bgp: "Active" } } },
+      dataPlane: dp.metrics(metrics(shape)),
+    }).verdict.findings.find((x) => x.code === "bgp-down")!;
+    const view = f.evidence.azureMonitor as { agrees: boolean | null; detail: string };
+    expect(view.agrees).toBe(agrees);
+    expect(view.detail).toMatch(words);
+    expect(f.severity).toBe("Sev2");
+  });
+});

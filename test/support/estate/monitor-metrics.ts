@@ -1,0 +1,184 @@
+// Azure Monitor's ExpressRoute circuit metrics, made from the estate's state.
+// Availability follows the control plane (ARP resolves, BGP Established);
+// throughput is the path's `traffic` (a busy default) while it can carry any,
+// else 0. The estate has no clock of its own: the end of each query is "now",
+// and what the circuit looked like then is remembered, so a later query sees
+// history as it was (a change shows from the query that first saw it: a test
+// that changes the estate and sweeps at T has the change happen at T). The
+// newest minutes are withheld as Azure withholds them (1–3 minutes late, the
+// same for every query ending in the same minute), and overrides put dips and
+// gaps in that the control plane does not show.
+
+import { sameName } from "./ids.js";
+import type { EstateState, SimCircuit, SimPath, SimPeering } from "./model.js";
+
+export const METRICS = {
+  BgpAvailability: { display: "BGP Availability", unit: "Percent", split: ["PeeringType", "Peer"] },
+  ArpAvailability: { display: "ARP Availability", unit: "Percent", split: ["PeeringType", "Peer"] },
+  BitsInPerSecond: {
+    display: "Bits In Per Second",
+    unit: "BitsPerSecond",
+    split: ["PeeringType", "DeviceRole"],
+  },
+  BitsOutPerSecond: {
+    display: "Bits Out Per Second",
+    unit: "BitsPerSecond",
+    split: ["PeeringType", "DeviceRole"],
+  },
+} as const;
+export type SimMetric = keyof typeof METRICS;
+
+const MINUTE = 60_000;
+const PATHS = ["primary", "secondary"] as const;
+type Path = (typeof PATHS)[number];
+
+/** Azure's own words for the peering type and the path, as the dimensions carry them. */
+export const PEERING_TYPE: Record<string, string> = {
+  AzurePrivatePeering: "Private",
+  MicrosoftPeering: "Microsoft",
+  AzurePublicPeering: "Public",
+};
+
+const DEFAULT_TRAFFIC: Record<string, { inBps: number; outBps: number }> = {
+  AzurePrivatePeering: { inBps: 240e6, outBps: 90e6 },
+  MicrosoftPeering: { inBps: 30e6, outBps: 8e6 },
+};
+
+function established(path: SimPath): number | null {
+  const n = path.neighbors.find((x) => x.v === 4 && /^\d+$/.test(x.statePfxRcd.trim()));
+  return n ? Number(n.statePfxRcd.trim()) : null;
+}
+
+function arpResolves(path: SimPath): boolean {
+  const onPrem = path.arp.find((r) => r.interface === "On-Prem");
+  return (
+    !!onPrem &&
+    onPrem.macAddress !== "Incomplete" &&
+    path.arp.some((r) => r.interface === "Microsoft")
+  );
+}
+
+/** The values one path shows right now, per metric. */
+export function currentValues(
+  circuit: SimCircuit,
+  peering: SimPeering,
+  path: Path,
+): Record<SimMetric, number> {
+  const provisioned = circuit.serviceProviderProvisioningState === "Provisioned";
+  const p = peering.paths[path];
+  const enabled = peering.state === "Enabled";
+  const arp = provisioned && enabled && arpResolves(p);
+  const prefixes = provisioned && enabled ? established(p) : null;
+  const carrying = arp && prefixes !== null && prefixes > 0;
+  const traffic = p.traffic ?? DEFAULT_TRAFFIC[peering.name] ?? { inBps: 5e6, outBps: 2e6 };
+  return {
+    ArpAvailability: arp ? 100 : 0,
+    BgpAvailability: prefixes !== null && arp ? 100 : 0,
+    BitsInPerSecond: carrying ? traffic.inBps : 0,
+    BitsOutPerSecond: carrying ? traffic.outBps : 0,
+  };
+}
+
+type Snapshot = Map<string, Record<SimMetric, number>>;
+const seriesKey = (peering: string, path: Path) => `${peering.toLowerCase()}|${path}`;
+
+function snapshotOf(circuit: SimCircuit): Snapshot {
+  const out: Snapshot = new Map();
+  for (const peering of circuit.peerings)
+    for (const path of PATHS)
+      out.set(seriesKey(peering.name, path), currentValues(circuit, peering, path));
+  return out;
+}
+
+/** Per estate state and circuit: what each query saw, in time order. */
+const memory = new WeakMap<EstateState, Map<string, { at: number; values: Snapshot }[]>>();
+
+function observed(
+  state: EstateState,
+  circuit: SimCircuit,
+  at: number,
+): { at: number; values: Snapshot }[] {
+  let byCircuit = memory.get(state);
+  if (!byCircuit) memory.set(state, (byCircuit = new Map()));
+  const key = `${circuit.subscriptionId}/${circuit.resourceGroup}/${circuit.name}`.toLowerCase();
+  const seen = byCircuit.get(key) ?? [];
+  const last = seen[seen.length - 1];
+  const now = { at, values: snapshotOf(circuit) };
+  if (!last || at > last.at) seen.push(now);
+  else if (at === last.at) seen[seen.length - 1] = now;
+  byCircuit.set(key, seen);
+  return seen;
+}
+
+/** How late Azure is for a query ending at `end`: fixed, or varying minute by minute within [min, max]. */
+function delayMinutes(state: EstateState, end: number): number {
+  const given = state.monitor?.metricsDelayMinutes ?? [1, 3];
+  if (typeof given === "number") return given;
+  const [min, max] = given;
+  return min + (Math.floor(end / MINUTE) % (max - min + 1));
+}
+
+function override(
+  state: EstateState,
+  circuit: SimCircuit,
+  peering: string,
+  path: Path,
+  metric: SimMetric,
+  at: number,
+): number | "gap" | undefined {
+  for (const o of state.monitor?.metricOverrides ?? []) {
+    if (!sameName(o.circuit, circuit.name)) continue;
+    if (o.peering && !sameName(o.peering, peering)) continue;
+    if (o.path && o.path !== path) continue;
+    if (o.metrics && !o.metrics.includes(metric)) continue;
+    if (at >= Date.parse(o.from) && at < Date.parse(o.to)) return o.value;
+  }
+  return undefined;
+}
+
+export interface SeriesOut {
+  peering: SimPeering;
+  path: Path;
+  data: { timeStamp: string; average?: number }[];
+}
+
+/**
+ * One metric of one circuit over [start, end): a point per minute, the
+ * newest `delay` minutes without a value (not arrived yet), as Azure sends it.
+ */
+export function metricSeries(
+  state: EstateState,
+  circuit: SimCircuit,
+  metric: SimMetric,
+  start: number,
+  end: number,
+  delay = delayMinutes(state, end),
+): SeriesOut[] {
+  const history = observed(state, circuit, end);
+  const visibleUntil = end - delay * MINUTE;
+  const first = Math.floor(start / MINUTE) * MINUTE;
+  const out: SeriesOut[] = [];
+  for (const peering of circuit.peerings) {
+    if (peering.state !== "Enabled") continue;
+    for (const path of PATHS) {
+      const data: SeriesOut["data"] = [];
+      for (let at = first; at < end; at += MINUTE) {
+        if (at > visibleUntil) {
+          data.push({ timeStamp: new Date(at).toISOString() });
+          continue;
+        }
+        // The state the latest query at or before this minute saw (before the first: the first).
+        const seen = [...history].reverse().find((h) => h.at <= at) ?? history[0]!;
+        let value: number | "gap" = seen.values.get(seriesKey(peering.name, path))![metric];
+        value = override(state, circuit, peering.name, path, metric, at) ?? value;
+        data.push(
+          value === "gap"
+            ? { timeStamp: new Date(at).toISOString() }
+            : { timeStamp: new Date(at).toISOString(), average: value },
+        );
+      }
+      out.push({ peering, path, data });
+    }
+  }
+  return out;
+}
