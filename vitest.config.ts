@@ -6,7 +6,7 @@ export default defineConfig({
     pool: "forks",
     globalSetup: ["test/support/global-setup.ts"],
     // Tests talk only to loopback: any other connection fails loudly.
-    setupFiles: ["test/support/loopback-only.mjs"],
+    setupFiles: ["test/support/loopback-setup.ts"],
     // Every wait inside a test is bounded by its own deadline; these are backstops.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,3 +1,3 @@
-// Filled in as shared services (Azurite) are added; each test file starts the
-// fakes it needs itself otherwise.
+// Filled in as shared services are added; each test file starts the fakes it
+// needs itself.
 export default function setup(): void {}

@@ -3,6 +3,7 @@
 // refuses any TCP connection elsewhere, before DNS, so a default endpoint that
 // slipped into a test (a real Azure host) fails loudly instead of reaching out.
 import net from "node:net";
+import { appendFileSync } from "node:fs";
 import process from "node:process";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "::ffff:127.0.0.1"]);
@@ -19,6 +20,8 @@ net.Socket.prototype.connect = function guardedConnect(...args) {
   const { host, path } = targetOf(args);
   if (path === undefined && host !== undefined && !LOOPBACK.has(String(host).toLowerCase())) {
     const error = new Error(`tests talk only to loopback; refused a connection to ${host}`);
+    // Written down for the run's teardown: a refusal a test swallowed still fails the suite.
+    if (process.env.LOOPBACK_REFUSALS) appendFileSync(process.env.LOOPBACK_REFUSALS, `${host}\n`);
     error.code = "ELOOPBACKONLY";
     process.nextTick(() => this.destroy(error));
     return this;
