@@ -9,6 +9,8 @@ export const TAGS = {
   criticality: "erwatch:criticality",
   peerings: "erwatch:peerings",
   expectGateway: "erwatch:expect-gateway",
+  /** Two circuits serving one site (the second through another provider or location). */
+  pair: "erwatch:pair",
   /** Extra resource groups ("rg" or "subscriptionId/rg") holding the circuit's gateway connections. */
   connectionResourceGroups: "erwatch:connection-resource-groups",
   /** Connection Monitors testing the circuit (names in its region's Network Watcher, or resource ids). */
@@ -52,6 +54,7 @@ export function resolveCircuitSettings(
   const criticality = tag(tags, TAGS.criticality);
   const peerings = tag(tags, TAGS.peerings);
   const gateway = tag(tags, TAGS.expectGateway);
+  const pair = tag(tags, TAGS.pair) || undefined;
 
   let connectivityModel = defaults.connectivityModel;
   if (model !== undefined) {
@@ -74,7 +77,13 @@ export function resolveCircuitSettings(
     peerings === undefined ? defaults.expectedPeerings : parsePeeringList(peerings);
 
   return {
-    settings: { connectivityModel, criticality: level, expectedPeerings, expectGateway },
+    settings: {
+      connectivityModel,
+      criticality: level,
+      expectedPeerings,
+      expectGateway,
+      ...(pair ? { pair } : {}),
+    },
     problems,
   };
 }

@@ -10,6 +10,7 @@ import { gatewayMemory } from "./gateway-memory.js";
 import type { HistoryEntry } from "./history.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict, PathName } from "./model.js";
 import { observe, type Observation } from "./observe.js";
+import { gradeForPair, type PairContext } from "./pairs.js";
 import type { AlertPolicy } from "./policy.js";
 import { prefixDrops } from "./prefix-drop.js";
 import { applyCriticality } from "./severity.js";
@@ -23,6 +24,12 @@ import { DEFAULT_DATA_PLANE_POLICY } from "./dataplane/policy.js";
 export interface EvaluationPolicy {
   classify: ClassifyOptions;
   alerts: Pick<AlertPolicy, "flap" | "trendWindowHours" | "prefixDrop">;
+}
+
+/** What other circuits say about this one's findings. */
+export interface EvaluationContext {
+  /** Its erwatch:pair partners and whether they carry the site. */
+  pair?: PairContext | null;
 }
 
 /** An alert key stored for this circuit, so a condition that is gone is observed as clean. */
@@ -47,6 +54,7 @@ export function evaluateCircuit(
   known: KnownAlert[],
   policy: EvaluationPolicy,
   now: Date,
+  context: EvaluationContext = {},
 ): Evaluation {
   const previousFacts = readPreviousFacts(previous);
   const dataPlane = applyDataPlane(
@@ -84,8 +92,13 @@ export function evaluateCircuit(
     recent,
     policy.alerts.trendWindowHours,
     now,
-  ).map((f) => ({ ...f, severity: applyCriticality(f.severity, reading.settings.criticality) }));
-  const verdict: CircuitVerdict = { ...classified, findings };
+  );
+  // Whole-circuit loss is graded by whether its pair still carries the site, then by criticality.
+  const graded = gradeForPair(findings, context.pair ?? null).map((f) => ({
+    ...f,
+    severity: applyCriticality(f.severity, reading.settings.criticality),
+  }));
+  const verdict: CircuitVerdict = { ...classified, findings: graded };
   const wired = gatewayMemory(previous, verdict, Object.keys(diff.next.peerings));
   const snapshot: Snapshot = {
     ...diff.next,
@@ -126,10 +139,11 @@ export function evaluateOrBlind(
   known: KnownAlert[],
   policy: EvaluationPolicy,
   now: Date,
+  context: EvaluationContext = {},
 ): Evaluation & { error: unknown } {
   try {
     return {
-      ...evaluateCircuit(reading, previous, history, known, policy, now),
+      ...evaluateCircuit(reading, previous, history, known, policy, now, context),
       error: undefined,
     };
   } catch (error) {

@@ -225,6 +225,8 @@ export interface CircuitSettings {
   expectedPeerings: string[];
   /** Whether the circuit must be wired to a gateway (false for Global Reach–only circuits). */
   expectGateway: boolean;
+  /** The erwatch:pair tag: the site this circuit serves together with another circuit. */
+  pair?: string;
 }
 
 export interface CircuitRef {
