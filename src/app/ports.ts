@@ -1,7 +1,23 @@
 // The small interfaces the application is written against. Adapters implement
 // them; tests and the demo plug in the real adapters pointed at loopback fakes.
 
-import type { CircuitReading, ReadFailure } from "../core/model.js";
+import type { CircuitFacts, CircuitReading, ReadFailure } from "../core/model.js";
+
+/**
+ * A circuit's body as the cheap tier read it (its item in the subscription's
+ * listing, or a GET for a circuit named by id): the circuit-wide facts and
+ * peerings, so a deep read needs no GET of its own.
+ */
+export interface ListedCircuit {
+  id: string;
+  name: string;
+  location: string | null;
+  tags: Record<string, string>;
+  facts: CircuitFacts;
+  /** Values in the body that were missing or not understood; each is null in `facts`. */
+  problems: ReadFailure[];
+  readAt: string;
+}
 
 /** A circuit to read: from a subscription listing (tags known) or an explicit id. */
 export interface CircuitTarget {
@@ -10,6 +26,8 @@ export interface CircuitTarget {
   resourceGroup: string;
   name: string;
   tags?: Record<string, string>;
+  /** Its body from this sweep's cheap tier; absent when there is none (read it with a GET). */
+  listed?: ListedCircuit;
 }
 
 export interface DiscoveryFailure {
@@ -65,4 +83,6 @@ export interface CircuitReader {
     options: { abortSignal: AbortSignal },
   ): Promise<{ targets: CircuitTarget[]; failures: DiscoveryFailure[] }>;
   read(target: CircuitTarget, options: ReadOptions): Promise<CircuitReadResult>;
+  /** Requests sent to ARM so far by this reader, and how many were answered 429. */
+  usage?(): { requests: number; throttled: number };
 }

@@ -47,22 +47,42 @@ export const SETTINGS = {
   },
   ARM_CONCURRENCY: {
     section: "arm",
-    doc: "Reads in flight at once across all circuits (default 4). ARM allows about 25 reads/s per subscription.",
-    sample: "4",
+    doc: "HTTP requests to ARM on the wire at once, across all subscriptions (default 16). The seconds a long-running ARP / route read spends between polls hold none.",
+    sample: "16",
+  },
+  ARM_READS_PER_SECOND: {
+    section: "arm",
+    doc: "ARM's read budget per subscription: the refill rate erwatch spends GETs and polls at (default 25). Lowered at run time by ARM's x-ms-ratelimit-remaining-subscription-reads.",
+    sample: "25",
+  },
+  ARM_READ_BURST: {
+    section: "arm",
+    doc: "ARM's read budget per subscription: the bucket size (default 250).",
+    sample: "250",
+  },
+  ARM_WRITES_PER_SECOND: {
+    section: "arm",
+    doc: "ARM's budget per subscription for POST actions (the ARP and route reads): the refill rate (default 10).",
+    sample: "10",
+  },
+  ARM_WRITE_BURST: {
+    section: "arm",
+    doc: "ARM's budget per subscription for POST actions: the bucket size (default 200).",
+    sample: "200",
   },
   ARM_TIMEOUT_MS: {
     section: "arm",
-    doc: "Deadline for one read including its long-running polls and retries (default 30000).",
+    doc: "Deadline for one read including its long-running polls and retries, not counting the time it waits for its turn under the subscription's budget (default 30000).",
     sample: "30000",
   },
   ARM_LRO_POLL_INTERVAL_MS: {
     section: "arm",
-    doc: "Poll interval for ARP / route table reads when ARM sends no Retry-After (default 2000).",
+    doc: "First guess of how long an ARP / route read takes before its first poll; erwatch then learns it per kind, and ARM's Retry-After is a floor (default 2000).",
     sample: "2000",
   },
   ARM_MAX_RETRIES: {
     section: "arm",
-    doc: "SDK retries for 408/429/5xx within one read (default 2).",
+    doc: "SDK retries for 408/429/5xx within one read (default 2); a 429 also pauses the subscription's budget for its Retry-After.",
     sample: "2",
   },
   ERWATCH_EXPECTED_PEERINGS: {

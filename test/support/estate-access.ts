@@ -25,6 +25,8 @@ export function estateAccess(estate: SimulatedEstate, env: Env = {}): EstateAcce
       ARM_ENDPOINT: estate.url,
       // The estate answers at once; a short deadline keeps fault tests quick.
       ARM_MAX_RETRIES: "0",
+      // Its long-running reads are done at once too: poll soon after the POST.
+      ARM_LRO_POLL_INTERVAL_MS: "20",
       ...env,
     },
     credential: staticCredential,

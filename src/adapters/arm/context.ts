@@ -4,10 +4,12 @@
 import type { ArmConfig } from "../../config/arm.js";
 import type { ArmCall } from "./call.js";
 import type { NetworkClients } from "./clients.js";
+import type { LroTiming } from "./lro-timing.js";
 
 export interface ArmContext {
   clients: NetworkClients;
   call: ArmCall;
   config: ArmConfig;
   now: () => Date;
+  lroTiming: LroTiming;
 }

@@ -25,6 +25,8 @@ import { readCircuit, type CircuitRead } from "./circuit.js";
 import { NetworkClients, type ArmClientOptions } from "./clients.js";
 import type { ArmContext } from "./context.js";
 import { discoverCircuits } from "./discovery.js";
+import { LroTiming } from "./lro-timing.js";
+import { Pacer } from "./pacer.js";
 import { readGateway } from "./gateway.js";
 import { readPeeringPaths } from "./path-reads.js";
 
@@ -72,7 +74,10 @@ async function readTarget(
   const skip = (tags: Record<string, string>) => !options.includeIgnored && isIgnored(tags);
   const ignored = { kind: "ignored" as const, id: target.id, name: target.name };
   if (target.tags && skip(target.tags)) return ignored;
-  const got = await readCircuit(ctx, target, options);
+  // The cheap tier already read the circuit's body: no GET of its own.
+  const got: Reading<CircuitRead> = target.listed
+    ? { ok: true, value: target.listed, readAt: target.listed.readAt }
+    : await readCircuit(ctx, target, options);
   const ref = refOf(target, got);
   if (skip(ref.tags)) return ignored;
   const { settings, problems } = resolveCircuitSettings(ref.tags, ctx.config.defaults);
@@ -101,14 +106,19 @@ async function readTarget(
 
 export function createArmReader(deps: ArmReaderDeps): CircuitReader {
   const now = deps.now ?? (() => new Date());
+  // One pacer per reader, and one reader per process: ARM budgets per
+  // subscription and principal, not per sweep.
+  const pacer = new Pacer({ ...deps.config.pacing, inFlight: deps.config.concurrency });
   const ctx: ArmContext = {
-    clients: new NetworkClients(deps.credential, deps.config, deps.clientOptions),
+    clients: new NetworkClients(deps.credential, deps.config, pacer, deps.clientOptions),
     call: createArmCall(deps.config, now),
     config: deps.config,
     now,
+    lroTiming: new LroTiming(deps.config.lroPollIntervalMs),
   };
   return {
     discover: (scope, options) => discoverCircuits(ctx, scope, options),
     read: (target, options) => readTarget(ctx, target, options),
+    usage: () => ({ ...pacer.stats }),
   };
 }
