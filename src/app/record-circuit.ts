@@ -18,6 +18,7 @@ import type { AlertRecord } from "../core/history.js";
 import type { AlertState, Decision } from "../core/lifecycle.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
+import { readAgesOf } from "../core/read-age.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Logger } from "../logging.js";
 import { buildAlertEvent } from "./alert-events.js";
@@ -95,7 +96,9 @@ async function evaluateAndStore(
     snapshot,
     async (previous) => {
       const result = evaluate(previous);
-      await store.putSnapshot(result.snapshot, previous?.etag ?? null);
+      // Kept with the snapshot: how old each reading is, for the planner and the status page.
+      const reads = readAgesOf(reading, previous?.value.reads);
+      await store.putSnapshot({ ...result.snapshot, reads }, previous?.etag ?? null);
       return result;
     },
     () => store.getSnapshot(id),

@@ -4,6 +4,7 @@
 
 import type { LayerStatus, PathName } from "./model.js";
 import { TABLE_LAYERS } from "./model.js";
+import type { ReadAges } from "./read-age.js";
 
 /** The path as a whole: can it carry traffic? Flap detection counts changes of this row. */
 export const SNAPSHOT_LAYERS = [...TABLE_LAYERS, "path"] as const;
@@ -29,6 +30,8 @@ export interface Snapshot {
   providerState: string | null;
   providerWasProvisioned: boolean;
   peerings: Record<string, SnapshotPeering>;
+  /** How old each reading is (the tiered sweep does not read every path every time); absent before it was kept. */
+  reads?: ReadAges;
 }
 
 export function pathStatus(
