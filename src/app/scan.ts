@@ -26,13 +26,25 @@ export interface ScanResult {
   ignored: { id: string; name: string }[];
   discoveryFailures: DiscoveryFailure[];
   errors: CircuitError[];
+  /** Circuits not read because the scan was stopped (Ctrl-C, SIGTERM). */
+  unreached?: Unreached[];
+}
+
+/** A circuit the sweep planned but did not read: its deadline came first, or it was stopped. */
+export interface Unreached {
+  id: string;
+  name: string;
+  reason: "deadline" | "stopped";
 }
 
 export interface ReadEachOptions {
   abortSignal: AbortSignal;
   logger: Logger;
-  /** Circuits read at once; ARM calls are bounded separately inside the reader. */
+  /** Circuits read at once; ARM calls are paced separately inside the reader. */
   circuitConcurrency?: number;
+  /** No circuit is started at or after this time (ms since the epoch, by `clock`). */
+  deadline?: number;
+  clock?: () => number;
   onCircuit?: (done: number, total: number, name: string) => void;
   read?: Omit<ReadOptions, "abortSignal" | "session">;
 }
@@ -61,16 +73,31 @@ export async function readEach(
   targets: CircuitTarget[],
   options: ReadEachOptions,
   onReading: (reading: CircuitReading, log: Logger) => Promise<void> | void,
-): Promise<{ ignored: ScanResult["ignored"]; errors: CircuitError[] }> {
+): Promise<{ ignored: ScanResult["ignored"]; errors: CircuitError[]; unreached: Unreached[] }> {
   const session = createReadSession();
-  const limit = pLimit(options.circuitConcurrency ?? 8);
+  // Enough circuits in progress to keep each subscription's budget busy while
+  // their reads wait on the routers; the pacer decides how fast ARM is called.
+  const limit = pLimit(options.circuitConcurrency ?? 32);
+  const clock = options.clock ?? Date.now;
   const ignored: ScanResult["ignored"] = [];
   const errors: CircuitError[] = [];
+  const unreached: Unreached[] = [];
   let done = 0;
   await Promise.all(
     targets.map((target) =>
       limit(async () => {
         const log = options.logger.child({ circuitId: target.id, circuit: target.name });
+        // Targets come in the order they matter; what the deadline leaves is named, not read.
+        const late = options.deadline !== undefined && clock() >= options.deadline;
+        if (late || options.abortSignal.aborted) {
+          unreached.push({
+            id: target.id,
+            name: target.name,
+            reason: late ? "deadline" : "stopped",
+          });
+          done += 1;
+          return;
+        }
         // A failure here is a bug or a storage fault, not a read error (those
         // are readings); keep the other circuits going and say which one broke.
         try {
@@ -82,6 +109,11 @@ export async function readEach(
           if (result.kind === "ignored") {
             log.info("circuit skipped: tagged erwatch:ignore");
             ignored.push({ id: result.id, name: result.name });
+            return;
+          }
+          // Stopped mid-read: what failed was erwatch's own abort, not ARM. Not a reading.
+          if (options.abortSignal.aborted) {
+            unreached.push({ id: target.id, name: target.name, reason: "stopped" });
             return;
           }
           for (const problem of result.settingProblems)
@@ -101,7 +133,7 @@ export async function readEach(
       }),
     ),
   );
-  return { ignored, errors };
+  return { ignored, errors, unreached };
 }
 
 /** The stateless sweep: no history, so no flaps or trends; every reading judged on its own. */
@@ -113,12 +145,19 @@ export async function scan(
   const { targets, failures } = await discoverTargets(reader, scope, options);
   const readings: CircuitReading[] = [];
   const verdicts: CircuitVerdict[] = [];
-  const { ignored, errors } = await readEach(reader, targets, options, (reading) => {
+  const { ignored, errors, unreached } = await readEach(reader, targets, options, (reading) => {
     verdicts.push(evaluateCircuit(reading, null, [], [], options.policy, options.now).verdict);
     readings.push(reading);
   });
   // Stable order regardless of which read finished first.
   readings.sort((a, b) => a.ref.id.localeCompare(b.ref.id));
   verdicts.sort((a, b) => a.id.localeCompare(b.id));
-  return { verdicts, readings, ignored, discoveryFailures: failures, errors };
+  return {
+    verdicts,
+    readings,
+    ignored,
+    discoveryFailures: failures,
+    errors,
+    ...(unreached.length > 0 ? { unreached } : {}),
+  };
 }

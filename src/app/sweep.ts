@@ -1,7 +1,9 @@
-// The stateful sweep. This file only orders the steps — discover, read, and
-// for each circuit as its reading arrives: load → evaluate → decide-and-commit
-// (record-circuit.ts) — then publishes what was decided. Everything that
-// decides is pure, in src/core.
+// The stateful sweep. This file only orders the steps — the cheap tier
+// (discover: the listing with every circuit's body), the plan (sweep-plan.ts:
+// which circuits to read deep, trouble first, then oldest), the deep reads
+// against a deadline, and for each circuit as its reading arrives: load →
+// evaluate → decide-and-commit (record-circuit.ts) → publish at once
+// (eager-publish.ts). Everything that decides is pure, in src/core.
 
 import { randomUUID } from "node:crypto";
 import type { AlertEvent } from "../core/alert-event.js";
@@ -9,10 +11,25 @@ import type { EvaluationPolicy } from "../core/evaluate.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
 import type { Logger } from "../logging.js";
+import type { PlannedRead } from "../core/sweep-plan.js";
+import { eagerPublisher } from "./eager-publish.js";
 import { drainOutbox, type DrainResult } from "./outbox.js";
 import type { CircuitReader, CircuitTarget, DiscoveryFailure } from "./ports.js";
 import { recordCircuit, type KeyDecision } from "./record-circuit.js";
-import { discoverTargets, readEach, type CircuitError, type Scope } from "./scan.js";
+import {
+  discoverTargets,
+  readEach,
+  type CircuitError,
+  type Scope,
+  type Unreached,
+} from "./scan.js";
+import {
+  knownInFailedListings,
+  loadMemory,
+  planTargets,
+  type CheapSignals,
+  type PlannedTarget,
+} from "./sweep-plan.js";
 import type { EventSink, StateStore } from "./state-store.js";
 
 export type { KeyDecision } from "./record-circuit.js";
@@ -27,6 +44,14 @@ export interface SweepDeps {
   historyRetentionDays: number;
   logger: Logger;
   newId?: () => string;
+  /** No prefix count or ARP reading older than this (default 15). */
+  maxReadAgeMinutes?: number;
+  /** Cheap signals beyond the listing (metrics); none until that reader lands. */
+  signals?: CheapSignals;
+  /** Wall clock for the deadline (tests drive it). */
+  clock?: () => number;
+  /** Circuits in progress at once (default 32). */
+  circuitConcurrency?: number;
 }
 
 export interface SweepResult {
@@ -44,13 +69,26 @@ export interface SweepResult {
   published: AlertEvent[];
   pendingInOutbox: number;
   brokerError: string | null;
+  /** What the cheap tier led to: the circuits read deep and why, and how many it judged quiet. */
+  plan: { deep: PlannedRead[]; quiet: number; rotationQuota: number };
+  /** Planned but not read: the deadline came first, or the sweep was stopped. The next sweep starts with them. */
+  unreached: Unreached[];
+  /** ARM requests this sweep sent, and how many were answered 429. */
+  arm: { requests: number; throttled: number } | null;
 }
 
 export interface SweepRequest {
   scope?: Scope;
+  /** Circuits to read deep now, whatever the plan says (a person named them). */
   targets?: CircuitTarget[];
   now: Date;
   abortSignal: AbortSignal;
+  /** No deep read starts after this (a time short of the next tick). */
+  deadline?: Date;
+  /** "deep": read every circuit in scope deep, not only where the cheap tier says so. */
+  mode?: "tiered" | "deep";
+  /** The id to give the sweep (a caller that answers 202 names it before it ends). */
+  sweepId?: string;
 }
 
 async function publish(
@@ -74,25 +112,86 @@ async function prune(deps: SweepDeps, now: Date, log: Logger): Promise<void> {
 
 export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
+  const clock = deps.clock ?? Date.now;
 
-  async function sweep(request: SweepRequest): Promise<SweepResult> {
-    const sweepId = newId();
-    const log = deps.logger.child({ sweepId });
+  /** The cheap tier, what storage remembers, and the plan. */
+  async function plan(request: SweepRequest, log: Logger) {
     const { now, abortSignal } = request;
-    log.info("sweep started");
     const found = request.scope
       ? await discoverTargets(deps.reader, request.scope, { abortSignal, logger: log })
       : { targets: [], failures: [] };
-    const targets = [...(request.targets ?? []), ...found.targets];
+    const forced: PlannedTarget[] = (request.targets ?? []).map((target) => ({
+      target,
+      plan: {
+        id: target.id,
+        name: target.name,
+        subscriptionId: target.subscriptionId,
+        reason: "unlisted",
+        detail: "asked for by name",
+        ageMs: null,
+      },
+    }));
+    if (found.targets.length === 0 && found.failures.length === 0)
+      return { found, deep: forced, quiet: 0, rotationQuota: 0, ignored: [] };
+    const { memory, snapshots } = await loadMemory(deps.store);
+    // A listing that failed does not silence the circuits erwatch knows there.
+    const fallback = knownInFailedListings(snapshots, found.failures, found.targets);
+    const signals = deps.signals
+      ? await deps.signals.troubled(found.targets, { abortSignal }).catch((error: unknown) => {
+          log.warn(
+            { err: error },
+            "cheap signals unavailable; the plan goes by the listing and age",
+          );
+          return new Map<string, string>();
+        })
+      : new Map<string, string>();
+    const tiered = planTargets([...found.targets, ...fallback], memory, {
+      now,
+      maxReadAgeMinutes: deps.maxReadAgeMinutes ?? 15,
+      intervalMinutes: deps.policy.alerts.sweepIntervalMinutes,
+      budgetMs: request.deadline ? request.deadline.getTime() - clock() : 0,
+      everything: request.mode === "deep",
+      signals,
+    });
+    const forcedIds = new Set(forced.map((f) => f.target.id.toLowerCase()));
+    const deep = [
+      ...forced,
+      ...tiered.deep.filter((d) => !forcedIds.has(d.target.id.toLowerCase())),
+    ];
+    return {
+      found,
+      deep,
+      quiet: tiered.quiet.length,
+      rotationQuota: tiered.rotationQuota,
+      ignored: tiered.ignored,
+    };
+  }
+
+  async function sweep(request: SweepRequest): Promise<SweepResult> {
+    const sweepId = request.sweepId ?? newId();
+    const log = deps.logger.child({ sweepId });
+    const { now, abortSignal } = request;
+    const armBefore = deps.reader.usage?.() ?? null;
+    log.info("sweep started");
+    const planned = await plan(request, log);
+    const reasons: Record<string, number> = {};
+    for (const d of planned.deep) reasons[d.plan.reason] = (reasons[d.plan.reason] ?? 0) + 1;
+    log.info({ deep: planned.deep.length, quiet: planned.quiet, reasons }, "sweep planned");
 
     const readings: CircuitReading[] = [];
     const verdicts: CircuitVerdict[] = [];
     const events: AlertEvent[] = [];
     const decisions: KeyDecision[] = [];
-    const { ignored, errors } = await readEach(
+    const publisher = eagerPublisher(() => publish(deps, sweepId, now, log));
+    const { ignored, errors, unreached } = await readEach(
       deps.reader,
-      targets,
-      { abortSignal, logger: log },
+      planned.deep.map((d) => d.target),
+      {
+        abortSignal,
+        logger: log,
+        ...(request.deadline ? { deadline: request.deadline.getTime(), clock } : {}),
+        ...(deps.circuitConcurrency ? { circuitConcurrency: deps.circuitConcurrency } : {}),
+      },
       async (reading, circuitLog) => {
         readings.push(reading);
         const record = await recordCircuit(deps, reading, now, sweepId, circuitLog);
@@ -110,17 +209,53 @@ export function createSweeper(deps: SweepDeps) {
             },
             `alert ${e.action}`,
           );
+        // A fault pages now, not when the rest of the estate has been read.
+        if (record.events.length > 0 && deps.sink) publisher.kick();
       },
     );
 
-    const drained = await publish(deps, sweepId, now, log);
-    await prune(deps, now, log);
+    const early = await publisher.settle();
+    // Stopped (Ctrl-C, SIGTERM, the hard deadline): leave at once; the outbox
+    // keeps what was decided for the next sweep. A broker that failed during
+    // the sweep was already reported.
+    const stopped = abortSignal.aborted;
+    let drained: DrainResult;
+    if (stopped) drained = { published: [], pending: 0, brokerError: early.brokerError };
+    else if (early.brokerError !== null)
+      drained = {
+        published: [],
+        pending: (await deps.store.listOutbox()).length,
+        brokerError: early.brokerError,
+      };
+    else drained = await publish(deps, sweepId, now, log);
+    if (!stopped) await prune(deps, now, log);
+    const armAfter = deps.reader.usage?.() ?? null;
+    const arm =
+      armBefore && armAfter
+        ? {
+            requests: armAfter.requests - armBefore.requests,
+            throttled: armAfter.throttled - armBefore.throttled,
+          }
+        : null;
+    if (unreached.length > 0)
+      log.warn(
+        {
+          unreached: unreached.length,
+          circuits: unreached.slice(0, 20).map((u) => u.name),
+          reason: unreached[0]!.reason,
+        },
+        "circuits not reached this sweep; the next sweep starts with them",
+      );
     log.info(
       {
         circuits: verdicts.length,
+        quiet: planned.quiet,
+        unreached: unreached.length,
         events: events.length,
-        published: drained.published.length,
+        published: early.published.length + drained.published.length,
         pending: drained.pending,
+        armRequests: arm?.requests,
+        throttled: arm?.throttled,
       },
       "sweep finished",
     );
@@ -130,14 +265,22 @@ export function createSweeper(deps: SweepDeps) {
       startedAt: now.toISOString(),
       verdicts: verdicts.sort(byId),
       readings: readings.sort((a, b) => a.ref.id.localeCompare(b.ref.id)),
-      ignored,
-      discoveryFailures: found.failures,
+      ignored: [...planned.ignored, ...ignored],
+      discoveryFailures: planned.found.failures,
       errors,
       events: events.sort(byId),
       decisions,
-      published: drained.published,
+      published: [...early.published, ...drained.published],
       pendingInOutbox: drained.pending,
-      brokerError: drained.brokerError,
+      brokerError:
+        drained.brokerError ?? (drained.published.length === 0 ? early.brokerError : null),
+      plan: {
+        deep: planned.deep.map((d) => d.plan),
+        quiet: planned.quiet,
+        rotationQuota: planned.rotationQuota,
+      },
+      unreached,
+      arm,
     };
   }
 

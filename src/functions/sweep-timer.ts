@@ -1,4 +1,6 @@
 import functions, { type InvocationContext, type Timer } from "@azure/functions";
+import { randomUUID } from "node:crypto";
+import { sweepWindow } from "../app/sweep-window.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 
 /** The stateful sweep on %SWEEP_SCHEDULE%. The host keeps timer functions singleton across instances. */
@@ -10,13 +12,23 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     if (timer.isPastDue)
       log.warn("timer is past due: the previous sweep ran long or the host was down");
     const { arm } = runtime.config;
-    const { joined, result } = deps.coordinator.run({ circuitIds: null }, () =>
-      runtime.sweeper.sweep({
-        scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
-        now: deps.now(),
-        abortSignal: AbortSignal.timeout(9 * 60_000),
-      }),
+    // Planned against a deadline short of the next tick: what does not fit is named and read first next time.
+    const window = sweepWindow(runtime.config.state.policy.sweepIntervalMinutes);
+    const sweepId = randomUUID();
+    const { joined, result } = deps.coordinator.run(
+      { circuitIds: null },
+      () =>
+        runtime.sweeper.sweep({
+          scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
+          sweepId,
+          now: deps.now(),
+          deadline: new Date(Date.now() + window.budgetMs),
+          abortSignal: AbortSignal.timeout(window.stopMs),
+        }),
+      sweepId,
     );
+    // An on-demand request that joins this sweep can point at it.
+    if (!joined) deps.runs.track(sweepId, null, result);
     if (joined)
       log.info(
         "a sweep covering every circuit is already running; waiting for it instead of starting another",
@@ -26,6 +38,8 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       {
         sweepId: done.sweepId,
         circuits: done.verdicts.length,
+        quiet: done.plan.quiet,
+        unreached: done.unreached.length,
         events: done.events.length,
         pending: done.pendingInOutbox,
         isPastDue: timer.isPastDue,

@@ -49,6 +49,7 @@ export function buildSweepRuntime(
     silences: config.state.silences,
     historyRetentionDays: config.state.historyRetentionDays,
     logger,
+    maxReadAgeMinutes: config.sweep.maxReadAgeMinutes,
   });
   return { config, logger, reader, store, sink, sweeper };
 }

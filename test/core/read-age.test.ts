@@ -129,7 +129,10 @@ describe("cheapFingerprint", () => {
       tags: {},
     },
     { name: "a tag", change: facts(), tags: { "erwatch:criticality": "high" } },
-  ])("changes with $name", ({ change, tags }) => {
-    expect(cheapFingerprint(change, tags)).not.toBe(cheapFingerprint(facts(), {}));
-  });
+  ] as { name: string; change: CircuitFacts; tags: Record<string, string> }[])(
+    "changes with $name",
+    ({ change, tags }) => {
+      expect(cheapFingerprint(change, tags)).not.toBe(cheapFingerprint(facts(), {}));
+    },
+  );
 });

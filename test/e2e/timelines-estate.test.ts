@@ -59,8 +59,9 @@ describe("lifecycle timelines over the simulated estate", () => {
     carrierDown(t.circuit, PRIVATE, "secondary");
     await t.at(0);
     expect(t.sent()).toEqual(["open:path-down:Sev0"]);
+    // Every ARM call throttled, the listing too: the circuit erwatch knows is still read (and blind).
     t.world.estate.addFault({
-      match: { operation: "getCircuit" },
+      match: { operation: "*" },
       behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
     });
     // Healed underneath while erwatch is blind: it must not claim so.
