@@ -177,6 +177,11 @@ export const SETTINGS = {
     doc: "History older than this is pruned (default 30).",
     sample: "30",
   },
+  SWEEP_MAX_READ_AGE_MINUTES: {
+    section: "state",
+    doc: "No prefix count or ARP reading older than this: the tiered sweep reads quiet circuits deep in rotation to hold it (default 15).",
+    sample: "15",
+  },
   ERWATCH_ALERT_POLICY: {
     section: "state",
     doc: "JSON: hysteresis (openAfter / resolveAfter per severity), repeatEveryMinutes, blindAfterSweeps, flap, trendWindowHours, per-circuit overrides. Defaults in README.",
@@ -207,6 +212,16 @@ export const SETTINGS = {
     section: "publish",
     doc: "Queue or topic alert events are published to (default erwatch-alerts).",
     sample: "erwatch-alerts",
+  },
+  SWEEP_WORK_QUEUE: {
+    section: "publish",
+    doc: "Service Bus queue (sessions on, keyed by subscription) the timer fans deep reads out on, read by the sweepWorker function. Unset: the timer reads in its own process.",
+    sample: "",
+  },
+  SWEEP_WORK_BATCH: {
+    section: "publish",
+    doc: "Circuits per work message on SWEEP_WORK_QUEUE (default 20).",
+    sample: "20",
   },
   ERWATCH_ACTION_GROUPS: {
     section: "dispatch",
@@ -280,6 +295,11 @@ export const SETTINGS = {
     section: "dispatch",
     doc: "Queue where the Functions dispatcher parks events it gives up on, with DeadLetterReason / DeadLetterErrorDescription (default <SERVICEBUS_ENTITY>-deadletter).",
     sample: "erwatch-alerts-deadletter",
+  },
+  HTTP_SWEEP_SYNC_CIRCUITS: {
+    section: "functions",
+    doc: "POST /api/sweep naming at most this many circuits answers with their layer tables; more, or the whole estate, is answered 202 with a status URL (default 20).",
+    sample: "20",
   },
   SWEEP_SCHEDULE: {
     section: "functions",

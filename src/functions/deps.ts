@@ -6,6 +6,7 @@
 // by the next invocation.
 
 import { SweepCoordinator } from "../app/sweep-coordinator.js";
+import { SweepRuns } from "../app/sweep-runs.js";
 import type { SweepResult } from "../app/sweep.js";
 import { processEnv } from "../config/env.js";
 import { ConfigError } from "../config/reader.js";
@@ -17,7 +18,11 @@ import type { SweepRuntime } from "../runtime/sweep.js";
 export interface SweepFunctionDeps {
   runtime: SweepRuntime;
   coordinator: SweepCoordinator<SweepResult>;
+  /** Sweeps started or joined here, for GET /api/sweep/{id}. */
+  runs: SweepRuns;
   now: () => Date;
+  /** How long POST /api/sweep waits before answering 202 (default: well inside Azure's 230 s). */
+  answerWithinMs?: number;
 }
 
 export interface StatusFunctionDeps {
@@ -41,7 +46,12 @@ export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
   const { buildSweepRuntime } = await import("../runtime/sweep.js");
   const runtime = buildSweepRuntime(config, { logDestination: consoleDestination() });
   await runtime.store.ensureTables();
-  return { runtime, coordinator: new SweepCoordinator<SweepResult>(), now: () => new Date() };
+  return {
+    runtime,
+    coordinator: new SweepCoordinator<SweepResult>(),
+    runs: new SweepRuns(),
+    now: () => new Date(),
+  };
 });
 
 export const statusDeps = cachedFactory<StatusFunctionDeps>(async () => {

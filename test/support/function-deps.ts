@@ -4,6 +4,7 @@
 import type { StatusFunctionDeps, SweepFunctionDeps } from "../../src/functions/deps.js";
 import type { CircuitReader } from "../../src/app/ports.js";
 import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
+import { SweepRuns } from "../../src/app/sweep-runs.js";
 import { createSweeper, type SweepResult } from "../../src/app/sweep.js";
 import { loadSweepConfig } from "../../src/runtime/config.js";
 import { freshStore } from "./state.js";
@@ -35,6 +36,7 @@ export async function functionDeps(
   return {
     runtime: { config, logger, reader, store, sink, sweeper },
     coordinator: new SweepCoordinator<SweepResult>(),
+    runs: new SweepRuns(),
     now,
     sink,
     status: { runtime: { config, logger, store }, now },

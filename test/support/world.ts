@@ -8,6 +8,7 @@ import type { DestinationStream } from "pino";
 import { EventConsumer } from "../../src/adapters/servicebus/consumer.js";
 import { closeServiceBusClients } from "../../src/adapters/servicebus/client.js";
 import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
+import { SweepRuns } from "../../src/app/sweep-runs.js";
 import type { SweepResult } from "../../src/app/sweep.js";
 import type { Env } from "../../src/config/settings.js";
 import type { StatusFunctionDeps, SweepFunctionDeps } from "../../src/functions/deps.js";
@@ -179,6 +180,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const functionDeps: SweepFunctionDeps = {
     runtime,
     coordinator: new SweepCoordinator<SweepResult>(),
+    runs: new SweepRuns(),
     now: options.now,
   };
   const statusDeps: StatusFunctionDeps = {
