@@ -32,6 +32,9 @@ param serviceBusEntity string
 @description('Queue every dead letter lands in.')
 param serviceBusDeadLetterQueue string
 
+@description('Session-enabled queue the timer fans deep reads out on; empty: the timer reads in its own process.')
+param sweepWorkQueue string = ''
+
 @description('Subscription ids whose ExpressRoute circuits are watched.')
 param monitoredSubscriptionIds array
 
@@ -132,6 +135,7 @@ var erwatchSettings = {
   SERVICEBUS_ENTITY: serviceBusEntity
   SERVICEBUS_DEADLETTER_QUEUE: serviceBusDeadLetterQueue
   SWEEP_SCHEDULE: sweepSchedule
+  SWEEP_WORK_QUEUE: sweepWorkQueue
 }
 
 // Receiver secrets: Key Vault references, present only when the secret exists.

@@ -42,6 +42,8 @@ export interface ReadEachOptions {
   logger: Logger;
   /** Circuits read at once; ARM calls are paced separately inside the reader. */
   circuitConcurrency?: number;
+  /** Asked before each circuit is read: false skips it (another worker has it). */
+  admit?: (target: CircuitTarget) => Promise<boolean>;
   /** No circuit is started at or after this time (ms since the epoch, by `clock`). */
   deadline?: number;
   clock?: () => number;
@@ -73,7 +75,12 @@ export async function readEach(
   targets: CircuitTarget[],
   options: ReadEachOptions,
   onReading: (reading: CircuitReading, log: Logger) => Promise<void> | void,
-): Promise<{ ignored: ScanResult["ignored"]; errors: CircuitError[]; unreached: Unreached[] }> {
+): Promise<{
+  ignored: ScanResult["ignored"];
+  errors: CircuitError[];
+  unreached: Unreached[];
+  skipped: { id: string; name: string }[];
+}> {
   const session = createReadSession();
   // Enough circuits in progress to keep each subscription's budget busy while
   // their reads wait on the routers; the pacer decides how fast ARM is called.
@@ -82,6 +89,7 @@ export async function readEach(
   const ignored: ScanResult["ignored"] = [];
   const errors: CircuitError[] = [];
   const unreached: Unreached[] = [];
+  const skipped: { id: string; name: string }[] = [];
   let done = 0;
   await Promise.all(
     targets.map((target) =>
@@ -101,6 +109,10 @@ export async function readEach(
         // A failure here is a bug or a storage fault, not a read error (those
         // are readings); keep the other circuits going and say which one broke.
         try {
+          if (options.admit && !(await options.admit(target))) {
+            skipped.push({ id: target.id, name: target.name });
+            return;
+          }
           const result = await reader.read(target, {
             ...options.read,
             abortSignal: options.abortSignal,
@@ -133,7 +145,7 @@ export async function readEach(
       }),
     ),
   );
-  return { ignored, errors, unreached };
+  return { ignored, errors, unreached, skipped };
 }
 
 /** The stateless sweep: no history, so no flaps or trends; every reading judged on its own. */

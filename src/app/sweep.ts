@@ -110,6 +110,33 @@ async function prune(deps: SweepDeps, now: Date, log: Logger): Promise<void> {
   }
 }
 
+export interface DeepReadRun {
+  sweepId: string;
+  now: Date;
+  abortSignal: AbortSignal;
+  log: Logger;
+  deadline?: Date;
+  admit?: (target: CircuitTarget) => Promise<boolean>;
+  /** After a circuit's reading is recorded (a fan-out worker marks its claim done). */
+  recorded?: (circuitId: string) => Promise<void>;
+}
+
+function logPlan(log: Logger, planned: { deep: PlannedTarget[]; quiet: number }): void {
+  const reasons: Record<string, number> = {};
+  for (const d of planned.deep) reasons[d.plan.reason] = (reasons[d.plan.reason] ?? 0) + 1;
+  log.info({ deep: planned.deep.length, quiet: planned.quiet, reasons }, "sweep planned");
+}
+
+export function usageSince(
+  reader: CircuitReader,
+  before: { requests: number; throttled: number } | null,
+): { requests: number; throttled: number } | null {
+  const after = reader.usage?.() ?? null;
+  return before && after
+    ? { requests: after.requests - before.requests, throttled: after.throttled - before.throttled }
+    : null;
+}
+
 export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
   const clock = deps.clock ?? Date.now;
@@ -167,30 +194,27 @@ export function createSweeper(deps: SweepDeps) {
     };
   }
 
-  async function sweep(request: SweepRequest): Promise<SweepResult> {
-    const sweepId = request.sweepId ?? newId();
-    const log = deps.logger.child({ sweepId });
-    const { now, abortSignal } = request;
-    const armBefore = deps.reader.usage?.() ?? null;
-    log.info("sweep started");
-    const planned = await plan(request, log);
-    const reasons: Record<string, number> = {};
-    for (const d of planned.deep) reasons[d.plan.reason] = (reasons[d.plan.reason] ?? 0) + 1;
-    log.info({ deep: planned.deep.length, quiet: planned.quiet, reasons }, "sweep planned");
-
+  /**
+   * The deep reads, in order, against the deadline: each circuit recorded and
+   * its events published as soon as its reads complete. `admit` (fan-out
+   * workers) claims a circuit before it is read; one it refuses is skipped.
+   */
+  async function deepRead(targets: CircuitTarget[], run: DeepReadRun) {
+    const { sweepId, now, abortSignal, log } = run;
     const readings: CircuitReading[] = [];
     const verdicts: CircuitVerdict[] = [];
     const events: AlertEvent[] = [];
     const decisions: KeyDecision[] = [];
     const publisher = eagerPublisher(() => publish(deps, sweepId, now, log));
-    const { ignored, errors, unreached } = await readEach(
+    const { ignored, errors, unreached, skipped } = await readEach(
       deps.reader,
-      planned.deep.map((d) => d.target),
+      targets,
       {
         abortSignal,
         logger: log,
-        ...(request.deadline ? { deadline: request.deadline.getTime(), clock } : {}),
+        ...(run.deadline ? { deadline: run.deadline.getTime(), clock } : {}),
         ...(deps.circuitConcurrency ? { circuitConcurrency: deps.circuitConcurrency } : {}),
+        ...(run.admit ? { admit: run.admit } : {}),
       },
       async (reading, circuitLog) => {
         readings.push(reading);
@@ -209,11 +233,11 @@ export function createSweeper(deps: SweepDeps) {
             },
             `alert ${e.action}`,
           );
+        await run.recorded?.(reading.ref.id);
         // A fault pages now, not when the rest of the estate has been read.
         if (record.events.length > 0 && deps.sink) publisher.kick();
       },
     );
-
     const early = await publisher.settle();
     // Stopped (Ctrl-C, SIGTERM, the hard deadline): leave at once; the outbox
     // keeps what was decided for the next sweep. A broker that failed during
@@ -228,15 +252,6 @@ export function createSweeper(deps: SweepDeps) {
         brokerError: early.brokerError,
       };
     else drained = await publish(deps, sweepId, now, log);
-    if (!stopped) await prune(deps, now, log);
-    const armAfter = deps.reader.usage?.() ?? null;
-    const arm =
-      armBefore && armAfter
-        ? {
-            requests: armAfter.requests - armBefore.requests,
-            throttled: armAfter.throttled - armBefore.throttled,
-          }
-        : null;
     if (unreached.length > 0)
       log.warn(
         {
@@ -246,45 +261,80 @@ export function createSweeper(deps: SweepDeps) {
         },
         "circuits not reached this sweep; the next sweep starts with them",
       );
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    return {
+      verdicts: verdicts.sort(byId),
+      readings: readings.sort((a, b) => a.ref.id.localeCompare(b.ref.id)),
+      ignored,
+      errors,
+      unreached,
+      skipped,
+      events: events.sort(byId),
+      decisions,
+      published: [...early.published, ...drained.published],
+      pendingInOutbox: drained.pending,
+      brokerError: drained.brokerError,
+      stopped,
+    };
+  }
+
+  async function sweep(request: SweepRequest): Promise<SweepResult> {
+    const sweepId = request.sweepId ?? newId();
+    const log = deps.logger.child({ sweepId });
+    const { now, abortSignal } = request;
+    const armBefore = deps.reader.usage?.() ?? null;
+    log.info("sweep started");
+    const planned = await plan(request, log);
+    logPlan(log, planned);
+    const done = await deepRead(
+      planned.deep.map((d) => d.target),
+      {
+        sweepId,
+        now,
+        abortSignal,
+        log,
+        ...(request.deadline ? { deadline: request.deadline } : {}),
+      },
+    );
+    if (!done.stopped) await prune(deps, now, log);
+    const arm = usageSince(deps.reader, armBefore);
     log.info(
       {
-        circuits: verdicts.length,
+        circuits: done.verdicts.length,
         quiet: planned.quiet,
-        unreached: unreached.length,
-        events: events.length,
-        published: early.published.length + drained.published.length,
-        pending: drained.pending,
+        unreached: done.unreached.length,
+        events: done.events.length,
+        published: done.published.length,
+        pending: done.pendingInOutbox,
         armRequests: arm?.requests,
         throttled: arm?.throttled,
       },
       "sweep finished",
     );
-    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
     return {
       sweepId,
       startedAt: now.toISOString(),
-      verdicts: verdicts.sort(byId),
-      readings: readings.sort((a, b) => a.ref.id.localeCompare(b.ref.id)),
-      ignored: [...planned.ignored, ...ignored],
+      verdicts: done.verdicts,
+      readings: done.readings,
+      ignored: [...planned.ignored, ...done.ignored],
       discoveryFailures: planned.found.failures,
-      errors,
-      events: events.sort(byId),
-      decisions,
-      published: [...early.published, ...drained.published],
-      pendingInOutbox: drained.pending,
-      brokerError:
-        drained.brokerError ?? (drained.published.length === 0 ? early.brokerError : null),
+      errors: done.errors,
+      events: done.events,
+      decisions: done.decisions,
+      published: done.published,
+      pendingInOutbox: done.pendingInOutbox,
+      brokerError: done.brokerError,
       plan: {
         deep: planned.deep.map((d) => d.plan),
         quiet: planned.quiet,
         rotationQuota: planned.rotationQuota,
       },
-      unreached,
+      unreached: done.unreached,
       arm,
     };
   }
 
-  return { sweep };
+  return { sweep, plan, deepRead, prune: (now: Date, log: Logger) => prune(deps, now, log) };
 }
 
 export type Sweeper = ReturnType<typeof createSweeper>;

@@ -46,6 +46,7 @@ export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
   const { buildSweepRuntime } = await import("../runtime/sweep.js");
   const runtime = buildSweepRuntime(config, { logDestination: consoleDestination() });
   await runtime.store.ensureTables();
+  await runtime.work?.claims.ensureTable();
   return {
     runtime,
     coordinator: new SweepCoordinator<SweepResult>(),

@@ -4,6 +4,10 @@
 import type { ServiceBusClientOptions } from "@azure/service-bus";
 import { serviceBusClient } from "../adapters/servicebus/client.js";
 import { ServiceBusEventSink } from "../adapters/servicebus/publisher.js";
+import { ServiceBusWorkQueue } from "../adapters/servicebus/work-queue.js";
+import { createTableClient } from "../adapters/tables/state-store.js";
+import { TableWorkClaims } from "../adapters/tables/work-claims.js";
+import type { WorkClaims, WorkQueue } from "../app/work.js";
 import type { CircuitReader } from "../app/ports.js";
 import type { EventSink, StateStore } from "../app/state-store.js";
 import { createSweeper, type Sweeper } from "../app/sweep.js";
@@ -25,6 +29,12 @@ export interface SweepRuntime {
   /** Null only without Service Bus (the CLI): events then wait in the outbox. */
   sink: EventSink | null;
   sweeper: Sweeper;
+  /** Fan-out (SWEEP_WORK_QUEUE with Service Bus): the queue the timer sends deep reads to, and the workers' claims. */
+  work: {
+    queue: WorkQueue & { close(): Promise<void> };
+    claims: TableWorkClaims & WorkClaims;
+    name: string;
+  } | null;
 }
 
 export function buildSweepRuntime(
@@ -35,12 +45,21 @@ export function buildSweepRuntime(
   const credentialFor = credentials(config.cloud, overrides);
   const reader = buildReader(config, overrides);
   const store = buildStateStore(config.state, credentialFor);
-  const sink = config.publish
-    ? new ServiceBusEventSink(
-        serviceBusClient(config.publish.connection, credentialFor, overrides.serviceBusOptions),
-        config.publish.entity,
-      )
+  const bus = config.publish
+    ? serviceBusClient(config.publish.connection, credentialFor, overrides.serviceBusOptions)
     : null;
+  const sink = bus && config.publish ? new ServiceBusEventSink(bus, config.publish.entity) : null;
+  const workQueue = config.sweep.workQueue;
+  const work =
+    bus && workQueue
+      ? {
+          name: workQueue,
+          queue: new ServiceBusWorkQueue(bus, workQueue),
+          claims: new TableWorkClaims(
+            createTableClient(config.state, `${config.state.tablePrefix}Work`, credentialFor),
+          ),
+        }
+      : null;
   const sweeper = createSweeper({
     reader,
     store,
@@ -51,5 +70,5 @@ export function buildSweepRuntime(
     logger,
     maxReadAgeMinutes: config.sweep.maxReadAgeMinutes,
   });
-  return { config, logger, reader, store, sink, sweeper };
+  return { config, logger, reader, store, sink, sweeper, work };
 }

@@ -34,7 +34,7 @@ export async function functionDeps(
     logger,
   });
   return {
-    runtime: { config, logger, reader, store, sink, sweeper },
+    runtime: { config, logger, reader, store, sink, sweeper, work: null },
     coordinator: new SweepCoordinator<SweepResult>(),
     runs: new SweepRuns(),
     now,

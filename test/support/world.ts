@@ -194,6 +194,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     runtime: {
       ...runtime,
       sweeper: {
+        ...runtime.sweeper,
         sweep: async (request) => {
           lastSweep = await runtime.sweeper.sweep(request);
           return lastSweep;
