@@ -5,6 +5,7 @@ import type { HistoryEntry } from "../core/history.js";
 import type { AlertState } from "../core/lifecycle.js";
 import type { PathName } from "../core/model.js";
 import { PATHS } from "../core/model.js";
+import type { ReadAges } from "../core/read-age.js";
 import { SNAPSHOT_LAYERS, type SnapshotCell, type SnapshotLayer } from "../core/snapshot.js";
 import type { StateStore } from "./state-store.js";
 
@@ -14,6 +15,8 @@ export interface StatusCircuit {
   id: string;
   name: string;
   lastReadAt: string;
+  /** When each reading was last good (the tiered sweep reads quiet circuits' paths in rotation); null before it was kept. */
+  reads: ReadAges | null;
   providerState: string | null;
   peerings: {
     name: string;
@@ -66,6 +69,7 @@ export async function loadStatus(
       id: s.circuitId,
       name: s.circuitName,
       lastReadAt: s.takenAt,
+      reads: s.reads ?? null,
       providerState: s.providerState,
       peerings: Object.entries(s.peerings).map(([name, p]) => ({
         name,

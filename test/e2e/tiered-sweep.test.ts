@@ -7,6 +7,7 @@
 // sends nothing more to ARM.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loadStatus } from "../../src/app/status.js";
 import { createSweeper, type SweepResult } from "../../src/app/sweep.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import {
@@ -135,8 +136,13 @@ describe("the cheap tier every sweep, deep reads where they tell something", () 
       expect(s.reads?.paths[PRIVATE]?.primary.summary).toBeTruthy();
       expect(s.reads?.incomplete).toBe(false);
     }
-    const status = await e.w.statusDeps.runtime.store.listSnapshots();
-    expect(status[0]!.reads).toBeDefined();
+    const status = await loadStatus(e.w.statusDeps.runtime.store, new Date(T0), {
+      recentHours: 1,
+      recentLimit: 10,
+    });
+    expect(status.circuits.map((c) => c.reads?.oldestPathAt)).toEqual(
+      snapshots.map(() => expect.any(String)),
+    );
   });
 });
 
