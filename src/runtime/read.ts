@@ -1,6 +1,7 @@
 // `erwatch diagnose` and the stateless sweep: an ARM reader and nothing else.
 
 import type { ArmClientOptions } from "../adapters/arm/clients.js";
+import type { Timekeeper } from "../adapters/arm/token-bucket.js";
 import { createArmReader } from "../adapters/arm/reader.js";
 import type { CircuitReader } from "../app/ports.js";
 import type { Logger } from "../logging.js";
@@ -11,6 +12,8 @@ export interface ReadOverrides extends CommonOverrides {
   armClientOptions?: ArmClientOptions;
   /** The clock reads are stamped with (the demo runs on simulated time). */
   now?: () => Date;
+  /** The time ARM's budget refills by; real time unless a bench compresses it. */
+  armBudgetTime?: Timekeeper;
 }
 
 export interface ReadRuntime {
@@ -24,6 +27,7 @@ export function buildReader(config: ReadConfig, overrides: ReadOverrides): Circu
     credential: credentials(config.cloud, overrides)(),
     config: config.arm,
     ...(overrides.now ? { now: overrides.now } : {}),
+    ...(overrides.armBudgetTime ? { budgetTime: overrides.armBudgetTime } : {}),
     ...(overrides.armClientOptions ? { clientOptions: overrides.armClientOptions } : {}),
   });
 }

@@ -27,6 +27,7 @@ import type { ArmContext } from "./context.js";
 import { discoverCircuits } from "./discovery.js";
 import { LroTiming } from "./lro-timing.js";
 import { Pacer } from "./pacer.js";
+import type { Timekeeper } from "./token-bucket.js";
 import { readGateway } from "./gateway.js";
 import { readPeeringPaths } from "./path-reads.js";
 
@@ -35,6 +36,8 @@ export interface ArmReaderDeps {
   config: ArmConfig;
   clientOptions?: ArmClientOptions;
   now?: () => Date;
+  /** The time ARM's budget refills by (the bench compresses the idle time between sweeps). */
+  budgetTime?: Timekeeper;
 }
 
 function refOf(target: CircuitTarget, got: Reading<CircuitRead>): CircuitRef {
@@ -108,7 +111,10 @@ export function createArmReader(deps: ArmReaderDeps): CircuitReader {
   const now = deps.now ?? (() => new Date());
   // One pacer per reader, and one reader per process: ARM budgets per
   // subscription and principal, not per sweep.
-  const pacer = new Pacer({ ...deps.config.pacing, inFlight: deps.config.concurrency });
+  const pacer = new Pacer(
+    { ...deps.config.pacing, inFlight: deps.config.concurrency },
+    deps.budgetTime,
+  );
   const ctx: ArmContext = {
     clients: new NetworkClients(deps.credential, deps.config, pacer, deps.clientOptions),
     call: createArmCall(deps.config, now),
