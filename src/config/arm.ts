@@ -106,7 +106,7 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
       },
     },
     timeoutMs: r.int("ARM_TIMEOUT_MS", 30_000, { min: 100, max: 600_000 }),
-    lroPollIntervalMs: r.int("ARM_LRO_POLL_INTERVAL_MS", 2_000, { min: 1, max: 60_000 }),
+    lroPollIntervalMs: r.int("ARM_LRO_POLL_INTERVAL_MS", 5_000, { min: 1, max: 60_000 }),
     maxRetries: r.int("ARM_MAX_RETRIES", 2, { min: 0, max: 10 }),
     defaults: {
       connectivityModel: r.oneOf<ConnectivityModel>(

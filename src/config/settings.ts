@@ -77,8 +77,8 @@ export const SETTINGS = {
   },
   ARM_LRO_POLL_INTERVAL_MS: {
     section: "arm",
-    doc: "First guess of how long an ARP / route read takes before its first poll; erwatch then learns it per kind, and ARM's Retry-After is a floor (default 2000).",
-    sample: "2000",
+    doc: "First guess of how long an ARP / route read takes before its first poll; erwatch then learns it per kind, and ARM's Retry-After is a floor (default 5000).",
+    sample: "5000",
   },
   ARM_MAX_RETRIES: {
     section: "arm",

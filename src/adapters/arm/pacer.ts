@@ -62,8 +62,13 @@ export class SubscriptionBudget {
   readonly writes: TokenBucket;
 
   constructor(config: PacingConfig, time: Timekeeper) {
-    this.reads = new TokenBucket(config.reads, time);
-    this.writes = new TokenBucket(config.writes, time);
+    // A token or two held back (never the whole bucket): see BucketSpec.reserve.
+    const reserve = (b: BucketSpec) => ({
+      ...b,
+      reserve: Math.max(0, Math.min(b.capacity - 1, b.capacity > 100 ? 2 : 1)),
+    });
+    this.reads = new TokenBucket(reserve(config.reads), time);
+    this.writes = new TokenBucket(reserve(config.writes), time);
   }
 }
 

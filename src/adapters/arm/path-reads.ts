@@ -86,13 +86,16 @@ async function untilDone(
 ): Promise<unknown> {
   const poller = start();
   await poller.submitted();
-  for (let attempt = 0; !poller.isDone; attempt += 1) {
-    const wait = ctx.lroTiming.wait(kind, attempt, read.retryAfterMs);
+  const posted = Date.now();
+  let attempts = 0;
+  for (; !poller.isDone; attempts += 1) {
+    const wait = ctx.lroTiming.wait(kind, attempts, read.retryAfterMs);
     await sleep(wait, undefined, { signal: abortSignal });
     read.retryAfterMs = null;
     await poller.poll({ abortSignal });
-    if (attempt === 0) ctx.lroTiming.learn(kind, poller.isDone);
   }
+  // A POST answered at once teaches nothing about how long the routers take.
+  if (attempts > 0) ctx.lroTiming.learn(kind, attempts === 1, Date.now() - posted);
   const state = poller.operationState;
   if (state?.status === "failed")
     throw state.error ?? new Error("The long-running operation has failed");

@@ -8,6 +8,12 @@
 export interface BucketSpec {
   capacity: number;
   perSecond: number;
+  /**
+   * Tokens held back: requests reach ARM a little later and in a slightly
+   * different rhythm than they leave, so a client that spends exactly ARM's
+   * budget is answered 429 at the edge. A couple of tokens absorb that.
+   */
+  reserve?: number;
 }
 
 /** Time, injectable: tests drive it by hand. */
@@ -120,7 +126,7 @@ export class TokenBucket {
   private tryTake(): boolean {
     if (this.time.now() < this.pausedUntil) return false;
     this.refill();
-    if (this.level < 1) return false;
+    if (this.level < 1 + (this.spec.reserve ?? 0)) return false;
     this.level -= 1;
     return true;
   }
@@ -141,7 +147,7 @@ export class TokenBucket {
     if (this.queue.length === 0) return;
     const now = this.time.now();
     const paused = Math.max(0, this.pausedUntil - now);
-    const short = Math.max(0, 1 - this.level);
+    const short = Math.max(0, 1 + (this.spec.reserve ?? 0) - this.level);
     const ms = Math.max(1, paused + Math.ceil((short / this.spec.perSecond) * 1000));
     this.cancelWake = this.time.after(ms, () => {
       this.cancelWake = null;
