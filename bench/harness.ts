@@ -140,13 +140,13 @@ async function startRunner(
     env: { ...process.env, BENCH_ENV: JSON.stringify(env), BENCH_CA: ca },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const replies: ((m: { type: string; message?: string }) => void)[] = [];
-  child.on("message", (m: { type: string; message?: string }) => replies.shift()?.(m));
-  const next = () =>
-    new Promise<{ type: string; message?: string }>((resolve, reject) => {
-      replies.push(resolve);
-      child.once("exit", (code) => reject(new Error(`bench runner exited ${code}`)));
-    });
+  type Reply = { type: string; message?: string };
+  const waiting: { resolve: (m: Reply) => void; reject: (e: Error) => void }[] = [];
+  child.on("message", (m: Reply) => waiting.shift()?.resolve(m));
+  child.once("exit", (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`bench runner exited ${code}`));
+  });
+  const next = () => new Promise<Reply>((resolve, reject) => waiting.push({ resolve, reject }));
   const ready = await next();
   if (ready.type !== "ready") throw new Error(`bench runner: ${ready.message}`);
   // Every runner starts on the bench's clock, whatever the sweeps before it skipped.
@@ -314,7 +314,27 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         serviceBusOptions: { retryOptions: { maxRetries: 1, timeoutInMs: 10_000 } },
       });
       await consumerRuntime.deliveries.ensureTable();
-      const consumer = new EventConsumer(consumerRuntime.serviceBus, consumerRuntime.dispatcher, {
+      // Deliveries in progress: the clock may not skip ahead while one is (its page would look late).
+      let delivering = 0;
+      const dispatcher = {
+        dispatch: async (...args: Parameters<typeof consumerRuntime.dispatcher.dispatch>) => {
+          delivering += 1;
+          try {
+            return await consumerRuntime.dispatcher.dispatch(...args);
+          } finally {
+            delivering -= 1;
+          }
+        },
+      } as typeof consumerRuntime.dispatcher;
+      const quiet = async () => {
+        const until = Date.now() + 20_000;
+        let calm = 0;
+        while (calm < 3 && Date.now() < until) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          calm = broker.active(ALERTS).length === 0 && delivering === 0 ? calm + 1 : 0;
+        }
+      };
+      const consumer = new EventConsumer(consumerRuntime.serviceBus, dispatcher, {
         entity: ALERTS,
         subscription: null,
         logger: consumerRuntime.logger,
@@ -337,6 +357,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       let faultAt: number | null = null;
       const faultSweep = Math.min(1, options.steadySweeps - 1);
       for (let k = 0; k < options.steadySweeps; k += 1) {
+        await quiet();
         start = Math.max(start + INTERVAL_MS, Date.now() + offset);
         offset = start - Date.now();
         offsets.push({ from: Date.now(), offset });
