@@ -5,9 +5,12 @@
 export interface SweepScope {
   /** null: everything erwatch watches. */
   circuitIds: string[] | null;
+  /** A tiered sweep reads deep only what its plan says: it answers for the estate, not for a named circuit. */
+  tiered?: boolean;
 }
 
 const covers = (running: SweepScope, wanted: SweepScope): boolean => {
+  if (running.tiered && wanted.circuitIds !== null) return false;
   if (running.circuitIds === null) return true;
   if (wanted.circuitIds === null) return false;
   const have = new Set(running.circuitIds.map((id) => id.toLowerCase()));

@@ -85,7 +85,11 @@ export interface SweepRequest {
   abortSignal: AbortSignal;
   /** No deep read starts after this (a time short of the next tick). */
   deadline?: Date;
-  /** "deep": read every circuit in scope deep, not only where the cheap tier says so. */
+  /**
+   * "tiered" (the timer, the whole-estate HTTP sweep): deep reads only where
+   * the plan puts them. "deep" (the default, for a person at the CLI): every
+   * circuit in scope read deep, in the plan's order.
+   */
   mode?: "tiered" | "deep";
   /** The id to give the sweep (a caller that answers 202 names it before it ends). */
   sweepId?: string;
@@ -177,7 +181,7 @@ export function createSweeper(deps: SweepDeps) {
       maxReadAgeMinutes: deps.maxReadAgeMinutes ?? 15,
       intervalMinutes: deps.policy.alerts.sweepIntervalMinutes,
       budgetMs: request.deadline ? request.deadline.getTime() - clock() : 0,
-      everything: request.mode === "deep",
+      everything: (request.mode ?? "deep") === "deep",
       signals,
     });
     const forcedIds = new Set(forced.map((f) => f.target.id.toLowerCase()));

@@ -169,7 +169,7 @@ export const SETTINGS = {
   },
   ERWATCH_TABLE_PREFIX: {
     section: "state",
-    doc: "Prefix of erwatch's table names: <prefix>Snapshots, <prefix>Alerts, <prefix>History, <prefix>Deliveries (default erwatch).",
+    doc: "Prefix of erwatch's table names: <prefix>Snapshots, <prefix>Alerts, <prefix>History, <prefix>Deliveries, <prefix>Work (default erwatch).",
     sample: "erwatch",
   },
   HISTORY_RETENTION_DAYS: {

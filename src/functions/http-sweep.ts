@@ -184,12 +184,15 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       : sweepWindow(deps.runtime.config.state.policy.sweepIntervalMinutes);
     const sweepId = randomUUID();
     const { joined, result, id } = deps.coordinator.run(
-      { circuitIds: input.circuitIds },
+      { circuitIds: input.circuitIds, tiered: input.circuitIds === null },
       () =>
         deps.runtime.sweeper.sweep({
           ...(input.circuitIds
             ? { targets: input.circuitIds.map((c) => parseCircuitId(c)!) }
-            : { scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds } }),
+            : {
+                scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
+                mode: "tiered" as const,
+              }),
           sweepId,
           now: deps.now(),
           deadline: new Date(Date.now() + window.budgetMs),

@@ -26,6 +26,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         {
           scope,
           sweepId,
+          mode: "tiered",
           now: deps.now(),
           deadline,
           abortSignal: AbortSignal.timeout(window.stopMs),
@@ -39,11 +40,12 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       return;
     }
     const { joined, result } = deps.coordinator.run(
-      { circuitIds: null },
+      { circuitIds: null, tiered: true },
       () =>
         runtime.sweeper.sweep({
           scope,
           sweepId,
+          mode: "tiered",
           now: deps.now(),
           deadline,
           abortSignal: AbortSignal.timeout(window.stopMs),
