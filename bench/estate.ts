@@ -18,10 +18,15 @@ export const READS_PER_PATH = 2;
 
 export const circuitName = (i: number) => `er-${String(i).padStart(4, "0")}`;
 
-export function benchEstate(circuits: number): EstateState {
+/**
+ * Each estate in its own resource group: circuit ids (and so alert keys and
+ * event ids) must differ between the sizes of one run, or the broker's
+ * duplicate detection would drop one size's page as a repeat of another's.
+ */
+export function benchEstate(circuits: number, resourceGroup = `rg-bench-${circuits}`): EstateState {
   return estateOf(
     ...Array.from({ length: circuits }, (_, i) =>
-      healthyCircuit({ name: circuitName(i), microsoftPeering: true }),
+      healthyCircuit({ name: circuitName(i), microsoftPeering: true, resourceGroup }),
     ),
   );
 }

@@ -134,9 +134,13 @@ async function startRunner(
   env: Record<string, string>,
   ca: string,
   clockOffset: () => number,
+  log: (line: string) => void,
 ): Promise<Runner> {
   const child: ChildProcess = fork(runner, [], {
-    execArgv: [],
+    // As deployed (infra: languageWorkers__node__arguments); BENCH_RUNNER_ARGS="" measures without the cap.
+    execArgv: (process.env.BENCH_RUNNER_ARGS ?? "--max-old-space-size=128")
+      .split(" ")
+      .filter(Boolean),
     env: { ...process.env, BENCH_ENV: JSON.stringify(env), BENCH_CA: ca },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -164,7 +168,10 @@ async function startRunner(
     async exit() {
       const reply = next();
       child.send({ type: "exit" });
-      const m = (await reply) as unknown as { maxRssMb: number };
+      const m = (await reply) as unknown as { maxRssMb: number; heapMaxMb: number };
+      log(
+        `  runner peak RSS ${Math.round(m.maxRssMb)} MB, largest JS heap ${Math.round(m.heapMaxMb)} MB`,
+      );
       return m.maxRssMb;
     },
   };
@@ -229,7 +236,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     circuits: number,
     model: CostModelOptions,
   ): Promise<{ estate: SimulatedEstate; ca: string }> {
-    const estate = await startEstate(benchEstate(circuits), {
+    const estate = await startEstate(benchEstate(circuits, `rg-bench-${run}`), {
       pageSize: 100,
       costModel: { ...model, clock: () => Date.now() + offset },
     });
@@ -252,6 +259,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         envFor(estate, `bn${process.pid}r${run}`),
         ca,
         () => offset,
+        log,
       );
       log(`naive baseline: ${options.naiveSample} circuit(s), one read after another…`);
       const naive = await runner.send<{ wallMs: number; circuits: number }>({
@@ -274,7 +282,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       // Full deep sweep: every circuit read deep, however long it takes.
       log(`${size} circuits: full deep sweep (bound ${round(bounds[size]!)} s)…`);
       let from = estate.requests.length;
-      const full = await startRunner(build.runner, env, ca, () => offset);
+      const full = await startRunner(build.runner, env, ca, () => offset, log);
       const deep = await full.send<SweepReport>({ type: "sweep", mode: "deep", windowed: false });
       const fullRss = await full.exit();
       const fullCount = count(estate, from);
@@ -306,7 +314,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       );
 
       // Steady state: a timer tick every 5 minutes (idle time skipped), tiered.
-      const steady = await startRunner(build.runner, env, ca, () => offset);
+      const steady = await startRunner(build.runner, env, ca, () => offset, log);
       const consumerRuntime = buildDispatchRuntime(loadDispatchConfig(env), {
         credential: staticCredential,
         logDestination: { write: () => true },
@@ -379,7 +387,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         const report = await sweeping;
         reports.push(report);
         log(
-          `  steady sweep ${k + 1}: ${round(report.wallMs / 1000)} s, ${report.deep} deep, ${report.quiet} quiet, ${report.unreached} unreached, ${report.events} alert event(s), ${pagerduty.requests.length - pagesBefore} paged so far`,
+          `  steady sweep ${k + 1}: ${round(report.wallMs / 1000)} s, ${report.deep} deep, ${report.quiet} quiet, ${report.unreached} unreached, ${report.events} alert event(s) ${report.eventList.join("; ")}, ${pagerduty.requests.length - pagesBefore} paged so far`,
         );
       }
       // Let the last pages through the dispatcher.
@@ -440,7 +448,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       };
       log(`${size} circuits: full deep sweep for peak RSS (ARM limits ×10, reads 0.5 s)…`);
       const from = estate.requests.length;
-      const runner = await startRunner(build.runner, env, ca, () => offset);
+      const runner = await startRunner(build.runner, env, ca, () => offset, log);
       const deep = await runner.send<SweepReport>({ type: "sweep", mode: "deep", windowed: false });
       const rss = await runner.exit();
       const c = count(estate, from);

@@ -28,6 +28,8 @@ export interface SweepReport {
   read: number;
   failedReads: number;
   events: number;
+  /** "action family severity circuit", per event decided. */
+  eventList: string[];
   /** Oldest path reading of any circuit when the sweep started, ms; null when one was never read. */
   oldestBeforeMs: number | null;
   oldestAfterMs: number | null;
@@ -80,6 +82,7 @@ async function sweep(mode: "deep" | "tiered", windowed: boolean): Promise<SweepR
     read: result.verdicts.length,
     failedReads: result.verdicts.filter((v) => v.failedReads.length > 0).length,
     events: result.events.length,
+    eventList: result.events.map((e) => `${e.action} ${e.family} ${e.severity} ${e.circuit.name}`),
     oldestBeforeMs,
     oldestAfterMs: await oldestReadingMs(),
   };
@@ -116,6 +119,13 @@ async function naive(count: number): Promise<{ type: "naive"; wallMs: number; ci
   return { type: "naive", wallMs: Date.now() - started, circuits: listed.length };
 }
 
+// The heap the sweep keeps, sampled: what peak RSS is made of.
+let heapMax = 0;
+const sampler = setInterval(() => {
+  heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
+}, 250);
+sampler.unref();
+
 process.on("message", (command: RunnerCommand) => {
   const reply = (value: unknown) => process.send!(value);
   const fail = (error: unknown) =>
@@ -136,7 +146,11 @@ process.on("message", (command: RunnerCommand) => {
         await runtime.sink?.close?.().catch(() => undefined);
         await closeServiceBusClients().catch(() => undefined);
         // Peak resident set of this process over its whole life, KiB on Linux.
-        reply({ type: "exit", maxRssMb: process.resourceUsage().maxRSS / 1024 });
+        reply({
+          type: "exit",
+          maxRssMb: process.resourceUsage().maxRSS / 1024,
+          heapMaxMb: heapMax / 1_048_576,
+        });
         process.disconnect();
         process.exit(0);
       })();

@@ -123,6 +123,9 @@ var hostSettings = {
   ServiceBusConnection__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // The sweep's live heap stays under 80 MB at 1,000 circuits, but V8 grows the
+  // heap lazily: a cap makes it collect instead (peak RSS 190 MB, not 340 MB).
+  languageWorkers__node__arguments: '--max-old-space-size=128'
 }
 
 // Read by erwatch (src/config/settings.ts).
