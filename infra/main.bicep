@@ -154,6 +154,7 @@ module functionApp 'app/function-app.bicep' = {
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     serviceBusEntity: serviceBus.outputs.alertsQueueName
     serviceBusDeadLetterQueue: serviceBus.outputs.deadLetterQueueName
+    sweepWorkQueue: serviceBus.outputs.sweepWorkQueueName
     monitoredSubscriptionIds: monitoredSubscriptions
     pagerDutySecretUri: empty(pagerDutyRoutingKey) ? '' : keyVault.outputs.pagerDutySecretUri
     teamsWebhookSecretUri: empty(teamsWebhookUrl) ? '' : keyVault.outputs.teamsWebhookSecretUri

@@ -21,6 +21,8 @@ param alertTimeToLive string = 'P1D'
 // The app's defaults: SERVICEBUS_ENTITY and <SERVICEBUS_ENTITY>-deadletter.
 var alertsQueueName = 'erwatch-alerts'
 var deadLetterQueueName = 'erwatch-alerts-deadletter'
+// SWEEP_WORK_QUEUE: the timer's fan-out of deep reads to the sweepWorker function.
+var sweepWorkQueueName = 'erwatch-sweep-work'
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: name
@@ -62,9 +64,30 @@ resource alertsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
   }
 }
 
+// Deep reads fanned out by the timer. Sessions keyed by subscription: Service
+// Bus hands each subscription to one worker at a time, so its ARM budget
+// holds however far the Functions app scales out. Work is only worth doing
+// within its sweep's interval: it expires after ten minutes (nothing is lost:
+// the next sweep plans what was not read first), and the lock outlasts a
+// batch's reads.
+resource sweepWorkQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: namespace
+  name: sweepWorkQueueName
+  properties: {
+    requiresSession: true
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: 'PT1H'
+    maxDeliveryCount: 5
+    lockDuration: 'PT5M'
+    defaultMessageTimeToLive: 'PT10M'
+    deadLetteringOnMessageExpiration: false
+  }
+}
+
 output name string = namespace.name
 output id string = namespace.id
 @description('<namespace>.servicebus.windows.net (or the sovereign-cloud equivalent), for ServiceBusConnection__fullyQualifiedNamespace.')
 output fullyQualifiedNamespace string = replace(split(split(namespace.properties.serviceBusEndpoint, '//')[1], ':')[0], '/', '')
 output alertsQueueName string = alertsQueue.name
 output deadLetterQueueName string = deadLetterQueue.name
+output sweepWorkQueueName string = sweepWorkQueue.name

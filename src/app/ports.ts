@@ -2,7 +2,23 @@
 // them; tests and the demo plug in the real adapters pointed at loopback fakes.
 
 import type { CircuitMetrics, EndToEndFacts, GatewayRoutes } from "../core/dataplane/facts.js";
-import type { CircuitReading, ReadFailure, Reading } from "../core/model.js";
+import type { CircuitFacts, CircuitReading, ReadFailure, Reading } from "../core/model.js";
+
+/**
+ * A circuit's body as the cheap tier read it (its item in the subscription's
+ * listing, or a GET for a circuit named by id): the circuit-wide facts and
+ * peerings, so a deep read needs no GET of its own.
+ */
+export interface ListedCircuit {
+  id: string;
+  name: string;
+  location: string | null;
+  tags: Record<string, string>;
+  facts: CircuitFacts;
+  /** Values in the body that were missing or not understood; each is null in `facts`. */
+  problems: ReadFailure[];
+  readAt: string;
+}
 
 /** A circuit to read: from a subscription listing (tags known) or an explicit id. */
 export interface CircuitTarget {
@@ -13,6 +29,8 @@ export interface CircuitTarget {
   tags?: Record<string, string>;
   /** The circuit's region when the listing said it (Azure Monitor reads are batched by region). */
   location?: string;
+  /** Its body from this sweep's cheap tier; absent when there is none (read it with a GET). */
+  listed?: ListedCircuit;
 }
 
 export interface DiscoveryFailure {
@@ -68,6 +86,8 @@ export interface CircuitReader {
     options: { abortSignal: AbortSignal },
   ): Promise<{ targets: CircuitTarget[]; failures: DiscoveryFailure[] }>;
   read(target: CircuitTarget, options: ReadOptions): Promise<CircuitReadResult>;
+  /** Requests sent to ARM so far by this reader, and how many were answered 429. */
+  usage?(): { requests: number; throttled: number };
 }
 
 /** A circuit whose Azure Monitor metrics to read: metrics are batched per subscription and region. */

@@ -13,13 +13,18 @@ import {
   type Holds,
 } from "../core/alert-step.js";
 import type { AlertEvent } from "../core/alert-event.js";
-import { evaluateOrBlind, type EvaluationPolicy } from "../core/evaluate.js";
+import {
+  evaluateOrBlind,
+  type EvaluationContext,
+  type EvaluationPolicy,
+} from "../core/evaluate.js";
 import { boundJson } from "../core/budget.js";
 import type { AlertRecord, HistoryEntry } from "../core/history.js";
 import type { AlertState, Decision } from "../core/lifecycle.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
 import type { Observation } from "../core/observe.js";
+import { readAgesOf } from "../core/read-age.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Logger } from "../logging.js";
 import { buildAlertEvent } from "./alert-events.js";
@@ -74,6 +79,7 @@ async function evaluateAndStore(
   now: Date,
   writer: string,
   log: Logger,
+  context: EvaluationContext,
 ) {
   const { store, policy } = deps;
   const id = reading.ref.id;
@@ -92,7 +98,15 @@ async function evaluateAndStore(
     peering: a.value.peering,
   }));
   const evaluate = (previous: Stored<Snapshot> | null) => {
-    const result = evaluateOrBlind(reading, previous?.value ?? null, history, known, policy, now);
+    const result = evaluateOrBlind(
+      reading,
+      previous?.value ?? null,
+      history,
+      known,
+      policy,
+      now,
+      context,
+    );
     if (result.error !== undefined)
       log.error({ err: result.error }, "judging the circuit failed; it is UNKNOWN this sweep");
     return result;
@@ -103,8 +117,11 @@ async function evaluateAndStore(
     snapshot,
     async (previous) => {
       const result = evaluate(previous);
+      // Kept with the snapshot: how old each reading is, for the planner and the status page.
+      const reads = readAgesOf(reading, previous?.value.reads);
       // Azure's strings are not bounded the way a table entity is.
-      await store.putSnapshot(boundJson(result.snapshot) as Snapshot, previous?.etag ?? null);
+      const bounded = boundJson({ ...result.snapshot, reads }) as Snapshot;
+      await store.putSnapshot(bounded, previous?.etag ?? null);
       return result;
     },
     () => store.getSnapshot(id),
@@ -151,8 +168,10 @@ export async function recordCircuit(
   now: Date,
   writer: string,
   log: Logger,
+  /** What other circuits say about this one (its pair). */
+  context: EvaluationContext = {},
 ): Promise<CircuitRecord> {
-  const { evaluation, alerts } = await evaluateAndStore(deps, reading, now, writer, log);
+  const { evaluation, alerts } = await evaluateAndStore(deps, reading, now, writer, log, context);
   return decideAndCommit(
     deps,
     evaluation.verdict,

@@ -35,6 +35,15 @@ export interface ScanResult {
   ignored: { id: string; name: string }[];
   discoveryFailures: DiscoveryFailure[];
   errors: CircuitError[];
+  /** Circuits not read because the scan was stopped (Ctrl-C, SIGTERM, its deadline). */
+  unreached?: Unreached[];
+}
+
+/** A circuit the sweep planned but did not read: its deadline came first, or it was stopped. */
+export interface Unreached {
+  id: string;
+  name: string;
+  reason: "deadline" | "stopped";
 }
 
 export interface ReadEachOptions {
@@ -48,8 +57,13 @@ export interface ReadEachOptions {
   logger: Logger;
   /** The sweep's clock: a circuit erwatch fails on is stamped UNKNOWN at it. */
   now: Date;
-  /** Circuits read at once; ARM calls are bounded separately inside the reader. */
+  /** Circuits read at once; ARM calls are paced separately inside the reader. */
   circuitConcurrency?: number;
+  /** Asked before each circuit is read: false skips it (another worker has it). */
+  admit?: (target: CircuitTarget) => Promise<boolean>;
+  /** No circuit is started at or after this time (ms since the epoch, by `clock`). */
+  deadline?: number;
+  clock?: () => number;
   onCircuit?: (done: number, total: number, name: string) => void;
   read?: Omit<ReadOptions, "abortSignal" | "session">;
   /** Also read the full route tables of these targets (the stateful sweep's baseline). */
@@ -73,10 +87,6 @@ export async function discoverTargets(
   return found;
 }
 
-/**
- * Reads every target and hands each reading to `onReading` as soon as it
- * arrives, so one slow circuit does not hold up what the others found.
- */
 /**
  * One target: read, then hand the reading on. A read error is a reading
  * already; a reader that throws is a bug, and the circuit becomes UNKNOWN
@@ -115,29 +125,59 @@ export async function readEach(
   targets: CircuitTarget[],
   options: ReadEachOptions,
   onReading: (reading: CircuitReading, log: Logger) => Promise<void> | void,
-): Promise<{ ignored: ScanResult["ignored"]; errors: CircuitError[] }> {
+): Promise<{
+  ignored: ScanResult["ignored"];
+  errors: CircuitError[];
+  unreached: Unreached[];
+  skipped: { id: string; name: string }[];
+}> {
   const session = createReadSession();
   const dataPlane = startDataPlane(options.dataPlane?.reader, targets, {
     abortSignal: options.abortSignal,
     now: options.dataPlane?.now ?? new Date(0),
     session,
   });
-  const limit = pLimit(options.circuitConcurrency ?? 8);
+  // Enough circuits in progress to keep each subscription's budget busy while
+  // their reads wait on the routers; the pacer decides how fast ARM is called.
+  const limit = pLimit(options.circuitConcurrency ?? 32);
+  const clock = options.clock ?? Date.now;
+  const stopped = () => options.abortSignal.aborted || options.stopSignal?.aborted === true;
   const ignored: ScanResult["ignored"] = [];
   const errors: CircuitError[] = [];
+  const unreached: Unreached[] = [];
+  const skipped: { id: string; name: string }[] = [];
   let done = 0;
   await Promise.all(
     targets.map((target) =>
       limit(async () => {
         const log = options.logger.child({ circuitId: target.id, circuit: target.name });
+        // Targets come in the order they matter; what the deadline leaves is named, not read.
+        const late = options.deadline !== undefined && clock() >= options.deadline;
+        if (late || stopped()) {
+          unreached.push({
+            id: target.id,
+            name: target.name,
+            reason: late ? "deadline" : "stopped",
+          });
+          done += 1;
+          return;
+        }
         try {
+          if (options.admit && !(await options.admit(target))) {
+            skipped.push({ id: target.id, name: target.name });
+            return;
+          }
           const reading = await readOne(reader, target, options, session, log);
           if ("ignored" in reading) {
             log.info("circuit skipped: tagged erwatch:ignore");
             ignored.push(reading.ignored);
             return;
           }
-          if (options.stopSignal?.aborted) return;
+          // Stopped mid-read: what failed was erwatch's own abort, not ARM. Not a reading.
+          if (stopped()) {
+            unreached.push({ id: target.id, name: target.name, reason: "stopped" });
+            return;
+          }
           await onReading(await dataPlane.attach(reading), log);
         } catch (error) {
           log.error({ err: error }, "the circuit could not be recorded");
@@ -153,7 +193,7 @@ export async function readEach(
       }),
     ),
   );
-  return { ignored, errors };
+  return { ignored, errors, unreached, skipped };
 }
 
 /** The stateless sweep: no history, so no flaps or trends; every reading judged on its own. */
@@ -173,7 +213,7 @@ export async function scan(
     ...rest,
     ...(dataPlane ? { dataPlane: { reader: dataPlane, now: options.now } } : {}),
   };
-  const { ignored, errors } = await readEach(reader, targets, each, (reading, log) => {
+  const { ignored, errors, unreached } = await readEach(reader, targets, each, (reading, log) => {
     const judged = evaluateOrBlind(reading, null, [], [], options.policy, options.now);
     if (judged.error !== undefined)
       log.error({ err: judged.error }, "judging the circuit failed; it is UNKNOWN");
@@ -183,5 +223,12 @@ export async function scan(
   // Stable order regardless of which read finished first.
   readings.sort((a, b) => a.ref.id.localeCompare(b.ref.id));
   verdicts.sort((a, b) => a.id.localeCompare(b.id));
-  return { verdicts, readings, ignored, discoveryFailures: failures, errors };
+  return {
+    verdicts,
+    readings,
+    ignored,
+    discoveryFailures: failures,
+    errors,
+    ...(unreached.length > 0 ? { unreached } : {}),
+  };
 }

@@ -10,6 +10,7 @@ import { PATHS, SEVERITIES } from "../core/model.js";
 import { activeSilence } from "../core/silence.js";
 import { staleCircuitIds } from "../core/sight.js";
 import type { Silence } from "../core/policy.js";
+import type { ReadAges } from "../core/read-age.js";
 import { severityRank } from "../core/severity.js";
 import {
   SNAPSHOT_LAYERS,
@@ -28,6 +29,8 @@ export interface StatusCircuit {
   lastReadAt: string;
   /** Not read since its subscription's listing began failing: what is shown may be old. */
   stale: boolean;
+  /** When each reading was last good (the tiered sweep reads quiet circuits' paths in rotation); null before it was kept. */
+  reads: ReadAges | null;
   providerState: string | null;
   /** The carrier and peering location, when a read has seen them. */
   provider: string | null;
@@ -38,6 +41,8 @@ export interface StatusCircuit {
   worstStatus: LayerStatus;
   /** Minutes since its last read; the page marks a reading older than the stale line. */
   readAgeMinutes: number;
+  /** Minutes since its oldest path reading (ARP or prefix count) worked; null when none is kept. */
+  pathAgeMinutes: number | null;
   peerings: {
     name: string;
     paths: Record<PathName, Record<SnapshotLayer, StatusCell>>;
@@ -223,11 +228,14 @@ function statusCircuits(
       name: s.circuitName,
       lastReadAt: s.takenAt,
       stale: stale.has(s.circuitId.toLowerCase()),
+      reads: s.reads ?? null,
       providerState: s.providerState,
       provider: s.provider ?? null,
       peeringLocation: s.peeringLocation ?? null,
       worstSeverity: worstAlert.get(s.circuitId.toLowerCase()) ?? null,
       readAgeMinutes: minutesBetween(s.takenAt, now) ?? 0,
+      // A quiet circuit's paths are read in rotation: this is how old its ARP and prefixes are.
+      pathAgeMinutes: minutesBetween(s.reads?.oldestPathAt ?? null, now),
       peerings: Object.entries(s.peerings).map(([name, p]) => ({
         name,
         paths: Object.fromEntries(

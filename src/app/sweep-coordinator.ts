@@ -5,9 +5,12 @@
 export interface SweepScope {
   /** null: everything erwatch watches. */
   circuitIds: string[] | null;
+  /** A tiered sweep reads deep only what its plan says: it answers for the estate, not for a named circuit. */
+  tiered?: boolean;
 }
 
 const covers = (running: SweepScope, wanted: SweepScope): boolean => {
+  if (running.tiered && wanted.circuitIds !== null) return false;
   if (running.circuitIds === null) return true;
   if (wanted.circuitIds === null) return false;
   const have = new Set(running.circuitIds.map((id) => id.toLowerCase()));
@@ -15,7 +18,7 @@ const covers = (running: SweepScope, wanted: SweepScope): boolean => {
 };
 
 export class SweepCoordinator<T> {
-  private current: { scope: SweepScope; result: Promise<T> } | null = null;
+  private current: { scope: SweepScope; result: Promise<T>; id: string } | null = null;
   private tail: Promise<unknown> = Promise.resolve();
 
   get running(): boolean {
@@ -26,17 +29,21 @@ export class SweepCoordinator<T> {
    * Runs `start` after whatever is running, unless the latest sweep (running
    * or queued) already covers this scope: then its result is shared.
    */
-  run(scope: SweepScope, start: () => Promise<T>): { joined: boolean; result: Promise<T> } {
+  run(
+    scope: SweepScope,
+    start: () => Promise<T>,
+    id = "",
+  ): { joined: boolean; result: Promise<T>; id: string } {
     if (this.current && covers(this.current.scope, scope))
-      return { joined: true, result: this.current.result };
+      return { joined: true, result: this.current.result, id: this.current.id };
     const result = this.tail.then(start, start);
-    const entry = { scope, result };
+    const entry = { scope, result, id };
     this.current = entry;
     this.tail = result.catch(() => undefined);
     const clear = () => {
       if (this.current === entry) this.current = null;
     };
     result.then(clear, clear);
-    return { joined: false, result };
+    return { joined: false, result, id };
   }
 }

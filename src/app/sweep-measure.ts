@@ -23,6 +23,8 @@ export async function measureSweep(
     finishedAt: Date;
     durationMs: number;
     verdicts: CircuitVerdict[];
+    /** Circuits covered without a verdict here: judged quiet from the listing, or handed to fan-out workers. */
+    quiet?: number;
     ignored: number;
     errors: number;
   },
@@ -53,7 +55,7 @@ export async function measureSweep(
       sweepId: s.sweepId,
       startedAt: s.now.toISOString(),
       finishedAt: s.finishedAt.toISOString(),
-      circuits: s.verdicts.length,
+      circuits: s.verdicts.length + (s.quiet ?? 0),
       ignored: s.ignored,
       partlyBlind: s.verdicts.filter((v) => v.failedReads.length > 0).length + s.errors,
       errors: s.errors,

@@ -26,6 +26,21 @@ export function problem(
 export type SweepRequestInput =
   { ok: true; circuitIds: string[] | null } | { ok: false; problem: Problem };
 
+/** Circuits one request may name, after duplicates are merged. */
+export const MAX_CIRCUITS_PER_REQUEST = 1_000;
+/** Bytes of body one request may send: 1,000 ids with room to spare. */
+export const MAX_BODY_BYTES = 512 * 1024;
+
+const tooMany = (count: number, field: string): SweepRequestInput => ({
+  ok: false,
+  problem: problem(
+    400,
+    "Too many circuits",
+    `A request may name at most ${MAX_CIRCUITS_PER_REQUEST} circuits; this one names ${count}. Nothing was read or written.`,
+    [{ field, message: `at most ${MAX_CIRCUITS_PER_REQUEST} circuits per request` }],
+  ),
+});
+
 export function parseSweepRequest(bodyText: string, query: URLSearchParams): SweepRequestInput {
   const errors: Problem["errors"] = [];
   const fromQuery = query
@@ -60,6 +75,9 @@ export function parseSweepRequest(bodyText: string, query: URLSearchParams): Swe
       else fromBody = circuits ?? [];
     }
   }
+  // Before looking at any id: a request naming far too many is refused in constant time.
+  if (fromBody.length + fromQuery.length > MAX_CIRCUITS_PER_REQUEST * 10)
+    return tooMany(fromBody.length + fromQuery.length, "circuits");
   const ids: string[] = [];
   fromBody.forEach((value, i) => {
     const parsed = typeof value === "string" ? parseCircuitId(value) : null;
@@ -82,11 +100,24 @@ export function parseSweepRequest(bodyText: string, query: URLSearchParams): Swe
   if (errors.length > 0) {
     return {
       ok: false,
-      problem: problem(400, "Invalid sweep request", "Nothing was read or written.", errors),
+      problem: problem(
+        400,
+        "Invalid sweep request",
+        "Nothing was read or written.",
+        // One line per bad id is enough to find them; thousands are not.
+        errors.slice(0, 100),
+      ),
     };
   }
-  const unique = ids.filter(
-    (id, i) => ids.findIndex((o) => o.toLowerCase() === id.toLowerCase()) === i,
-  );
+  // Linear: one pass with a set, ids compared as ARM compares them (case-insensitively).
+  const seen = new Set<string>();
+  const unique: string[] = [];
+  for (const id of ids) {
+    const key = id.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(id);
+  }
+  if (unique.length > MAX_CIRCUITS_PER_REQUEST) return tooMany(unique.length, "circuits");
   return { ok: true, circuitIds: unique.length > 0 ? unique : null };
 }

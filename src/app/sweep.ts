@@ -1,27 +1,30 @@
-// The stateful sweep. This file only orders the steps — discover, read, and
-// for each circuit as its reading arrives: load → evaluate → decide-and-commit
-// (record-circuit.ts) — then publishes what was decided. Everything that
-// decides is pure, in src/core.
+// The stateful sweep. This file only orders the steps: the cheap tier and the
+// plan (sweep-plan.ts: the listing with every circuit's body, which circuits to
+// read deep, trouble first, then oldest), the deep reads against a deadline
+// (deep-read.ts: each circuit recorded and published as its reading arrives),
+// then what the sweep could not see (record-sight.ts), the last publish and
+// its numbers. Everything that decides is pure, in src/core.
 
 import { randomUUID } from "node:crypto";
 import type { AlertEvent } from "../core/alert-event.js";
 import type { EvaluationPolicy } from "../core/evaluate.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
-import { withoutRouteTables } from "../core/route-tables.js";
+import type { PlannedRead } from "../core/sweep-plan.js";
 import type { Logger } from "../logging.js";
-import { drainOutbox, type DrainResult } from "./outbox.js";
-import { baselineTargets, keepBaseline } from "./route-baseline.js";
+import { deepRead, publish, type DeepReadResult, type DeepReadRun } from "./deep-read.js";
 import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } from "./ports.js";
-import { recordCircuit, type KeyDecision } from "./record-circuit.js";
-import { discoverTargets, readEach, type CircuitError, type Scope } from "./scan.js";
-import { silencesForSweep, type SilenceStore } from "./silences.js";
+import type { KeyDecision } from "./record-circuit.js";
 import { recordSight } from "./record-sight.js";
+import type { CircuitError, Scope, Unreached } from "./scan.js";
+import type { SilenceStore } from "./silences.js";
 import type { EventSink, StateStore } from "./state-store.js";
 import { measureSweep } from "./sweep-measure.js";
+import { planSweepTargets, type CheapSignals, type SweepPlanResult } from "./sweep-plan.js";
 import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
 export type { KeyDecision } from "./record-circuit.js";
+export type { DeepReadRun } from "./deep-read.js";
 
 export interface SweepDeps {
   reader: CircuitReader;
@@ -38,8 +41,14 @@ export interface SweepDeps {
   logger: Logger;
   newId?: () => string;
   telemetry?: Telemetry;
-  /** Wall clock for latencies (publish); decisions use the request's `now`. */
+  /** Wall clock for deadlines and latencies (tests drive it); decisions use the request's `now`. */
   clock?: () => Date;
+  /** No prefix count or ARP reading older than this (default 15). */
+  maxReadAgeMinutes?: number;
+  /** Cheap signals beyond the listing: a circuit they name is read deep this sweep. */
+  signals?: CheapSignals;
+  /** Circuits in progress at once (default 32). */
+  circuitConcurrency?: number;
 }
 
 export interface SweepResult {
@@ -53,40 +62,38 @@ export interface SweepResult {
   /** Events decided in this sweep (published now, or waiting in the outbox). */
   events: AlertEvent[];
   decisions: KeyDecision[];
-  /** Events the broker accepted during this sweep's drain, including older ones. */
+  /** Events the broker accepted during this sweep's drains, including older ones. */
   published: AlertEvent[];
   pendingInOutbox: number;
   brokerError: string | null;
   /** The outbox itself could not be read or written (storage trouble). */
   outboxError: string | null;
+  /** What the cheap tier led to: the circuits read deep and why, and how many it judged quiet. */
+  plan: { deep: PlannedRead[]; quiet: number; rotationQuota: number };
+  /** Planned but not read: the deadline came first, or the sweep was stopped. The next sweep starts with them. */
+  unreached: Unreached[];
+  /** ARM requests this sweep sent, and how many were answered 429. */
+  arm: { requests: number; throttled: number } | null;
 }
 
 export interface SweepRequest {
   scope?: Scope;
+  /** Circuits to read deep now, whatever the plan says (a person named them). */
   targets?: CircuitTarget[];
   now: Date;
   abortSignal: AbortSignal;
   /** Ctrl-C on the CLI: stop reading and record nothing more (see ReadEachOptions). */
   stopSignal?: AbortSignal;
-}
-
-/** Storage trouble here must not cost the sweep what it decided: the next drain picks it up. */
-async function publish(
-  deps: SweepDeps,
-  sweepId: string,
-  now: Date,
-  log: Logger,
-): Promise<DrainResult & { outboxError: string | null }> {
-  try {
-    const drained = deps.sink
-      ? await drainOutbox(deps.store, deps.sink, { claimant: sweepId, now, logger: log })
-      : { published: [], pending: (await deps.store.listOutbox()).length, brokerError: null };
-    return { ...drained, outboxError: null };
-  } catch (error) {
-    const message = (error as Error).message ?? String(error);
-    log.error({ err: error }, "the outbox could not be drained; the next sweep tries again");
-    return { published: [], pending: 0, brokerError: null, outboxError: message };
-  }
+  /** No deep read starts after this (a time short of the next tick). */
+  deadline?: Date;
+  /**
+   * "tiered" (the timer, the whole-estate HTTP sweep): deep reads only where
+   * the plan puts them. "deep" (the default, for a person at the CLI): every
+   * circuit in scope read deep, in the plan's order.
+   */
+  mode?: "tiered" | "deep";
+  /** The id to give the sweep (a caller that answers 202 names it before it ends). */
+  sweepId?: string;
 }
 
 async function prune(deps: SweepDeps, now: Date, log: Logger): Promise<void> {
@@ -97,141 +104,185 @@ async function prune(deps: SweepDeps, now: Date, log: Logger): Promise<void> {
   }
 }
 
+function logPlan(log: Logger, planned: SweepPlanResult): void {
+  const reasons: Record<string, number> = {};
+  for (const d of planned.deep) reasons[d.plan.reason] = (reasons[d.plan.reason] ?? 0) + 1;
+  log.info({ deep: planned.deep.length, quiet: planned.quiet.length, reasons }, "sweep planned");
+}
+
+export function usageSince(
+  reader: CircuitReader,
+  before: { requests: number; throttled: number } | null,
+): { requests: number; throttled: number } | null {
+  const after = reader.usage?.() ?? null;
+  return before && after
+    ? { requests: after.requests - before.requests, throttled: after.throttled - before.throttled }
+    : null;
+}
+
+/** After the deep reads: what the sweep could not see, the last publish, pruning and its numbers. */
+async function finish(
+  deps: SweepDeps,
+  request: SweepRequest,
+  run: { sweepId: string; log: Logger; started: number },
+  planned: SweepPlanResult,
+  done: DeepReadResult,
+): Promise<DeepReadResult> {
+  const { now } = request;
+  const { sweepId, log } = run;
+  const store = deps.store.withSignal(request.abortSignal);
+  const scoped = { ...deps, store };
+  const ignored = [...planned.ignored, ...done.ignored];
+  const sight = await recordSight(
+    scoped,
+    { scope: request.scope ?? null, found: planned.found, ignored },
+    now,
+    sweepId,
+    log,
+  );
+  // Sight's own events (a subscription blind, circuits retired) go out now too.
+  const drained = sight.events.length > 0 ? await publish(scoped, sweepId, now, log) : null;
+  const published = [...done.published, ...(drained?.published ?? [])];
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
+  const publishedAt = (deps.clock ?? (() => new Date()))().getTime();
+  for (const e of published)
+    telemetry.eventPublished(Math.max(0, publishedAt - Date.parse(e.occurredAt)), e.action);
+  await prune(scoped, now, log);
+  const durationMs = performance.now() - run.started;
+  await measureSweep(scoped, telemetry, log, {
+    request,
+    sweepId,
+    now,
+    finishedAt: new Date(now.getTime() + durationMs),
+    durationMs,
+    verdicts: done.verdicts,
+    quiet: planned.quiet.length,
+    ignored: ignored.length,
+    errors: done.errors.length,
+  });
+  return {
+    ...done,
+    ignored,
+    events: [...done.events, ...sight.events],
+    decisions: [...done.decisions, ...sight.decisions],
+    published,
+    pendingInOutbox: drained?.pending ?? done.pendingInOutbox,
+    brokerError: drained?.brokerError ?? done.brokerError,
+    outboxError: drained?.outboxError ?? done.outboxError,
+  };
+}
+
 export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
-
-  const telemetry = deps.telemetry ?? NO_TELEMETRY;
   const clock = deps.clock ?? (() => new Date());
+  const planDeps = { ...deps, intervalMinutes: deps.policy.alerts.sweepIntervalMinutes };
+
+  const plan = (request: SweepRequest, log: Logger) =>
+    planSweepTargets(
+      { ...planDeps, store: deps.store.withSignal(request.abortSignal) },
+      request,
+      log,
+      clock,
+    );
 
   async function sweep(request: SweepRequest): Promise<SweepResult> {
-    // Storage that stops answering must not hold the sweep past its own deadline.
-    const store = deps.store.withSignal(request.abortSignal);
-    const scoped: SweepDeps = { ...deps, store };
-    const sweepId = newId();
+    const sweepId = request.sweepId ?? newId();
     const log = deps.logger.child({ sweepId });
-    const { now, abortSignal } = request;
     const started = performance.now();
+    const armBefore = deps.reader.usage?.() ?? null;
     log.info("sweep started");
-    const silences = await silencesForSweep(
-      deps.silences,
-      deps.silenceStore,
-      now,
-      log,
-      request.abortSignal,
-    );
-    const found = request.scope
-      ? await discoverTargets(deps.reader, request.scope, { abortSignal, logger: log })
-      : { targets: [], failures: [] };
-    const targets = [...(request.targets ?? []), ...found.targets];
-
-    const readings: CircuitReading[] = [];
-    const verdicts: CircuitVerdict[] = [];
-    const events: AlertEvent[] = [];
-    const decisions: KeyDecision[] = [];
-    // A few circuits a sweep also have their route tables read, as the baseline
-    // `diagnose --routes` compares with after a prefix drop.
-    const baseline = await baselineTargets(
-      store,
-      targets,
-      deps.policy.alerts.routeTables,
-      now,
-      log,
-    );
-    const { ignored, errors } = await readEach(
-      deps.reader,
-      targets,
-      {
-        abortSignal,
-        logger: log,
-        now,
-        routesFor: (t) => baseline.has(t.id.toLowerCase()),
-        ...(request.stopSignal ? { stopSignal: request.stopSignal } : {}),
-        ...(deps.dataPlane ? { dataPlane: { reader: deps.dataPlane, now } } : {}),
-      },
-      async (read, circuitLog) => {
-        const reading = withoutRouteTables(read);
-        readings.push(reading);
-        const record = await recordCircuit(
-          { ...scoped, silences },
-          reading,
-          now,
-          sweepId,
-          circuitLog,
-        );
-        if (baseline.has(read.ref.id.toLowerCase()))
-          await keepBaseline(store, read, record.verdict, now, circuitLog);
-        verdicts.push(record.verdict);
-        events.push(...record.events);
-        decisions.push(...record.decisions);
-        for (const e of record.events)
-          circuitLog.info(
-            {
-              key: e.key,
-              action: e.action,
-              severity: e.severity,
-              code: e.code,
-              sequence: e.sequence,
-            },
-            `alert ${e.action}`,
-          );
-      },
-    );
-
-    // What the sweep could not see: unlisted subscriptions, circuits gone or ignored now.
-    const sight = await recordSight(
-      scoped,
-      { scope: request.scope ?? null, found, ignored },
-      now,
+    const planned = await plan(request, log);
+    logPlan(log, planned);
+    const run: DeepReadRun = {
       sweepId,
+      now: request.now,
+      abortSignal: request.abortSignal,
       log,
+      ...(request.stopSignal ? { stopSignal: request.stopSignal } : {}),
+      ...(request.deadline ? { deadline: request.deadline } : {}),
+    };
+    const read = await deepRead(
+      deps,
+      planned.deep.map((d) => d.target),
+      run,
     );
-    events.push(...sight.events);
-    decisions.push(...sight.decisions);
-
-    const drained = await publish(scoped, sweepId, now, log);
-    const publishedAt = clock().getTime();
-    for (const e of drained.published)
-      telemetry.eventPublished(Math.max(0, publishedAt - Date.parse(e.occurredAt)), e.action);
-    await prune(scoped, now, log);
-    const finishedAt = new Date(now.getTime() + (performance.now() - started));
-    await measureSweep(scoped, telemetry, log, {
-      request,
-      sweepId,
-      now,
-      finishedAt,
-      durationMs: performance.now() - started,
-      verdicts,
-      ignored: ignored.length,
-      errors: errors.length,
-    });
+    const done = read.stopped
+      ? read
+      : await finish(deps, request, { sweepId, log, started }, planned, read);
+    const arm = usageSince(deps.reader, armBefore);
     log.info(
       {
-        circuits: verdicts.length,
-        events: events.length,
-        published: drained.published.length,
-        pending: drained.pending,
+        circuits: done.verdicts.length,
+        quiet: planned.quiet.length,
+        unreached: done.unreached.length,
+        events: done.events.length,
+        published: done.published.length,
+        pending: done.pendingInOutbox,
+        armRequests: arm?.requests,
+        throttled: arm?.throttled,
       },
       "sweep finished",
     );
-    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
     return {
       sweepId,
-      startedAt: now.toISOString(),
-      verdicts: verdicts.sort(byId),
-      readings: readings.sort((a, b) => a.ref.id.localeCompare(b.ref.id)),
-      ignored,
-      discoveryFailures: found.failures,
-      errors,
-      events: events.sort(byId),
-      decisions,
-      published: drained.published,
-      pendingInOutbox: drained.pending,
-      brokerError: drained.brokerError,
-      outboxError: drained.outboxError,
+      startedAt: request.now.toISOString(),
+      verdicts: done.verdicts,
+      readings: done.readings,
+      ignored: done.ignored,
+      discoveryFailures: planned.found.failures,
+      errors: done.errors,
+      events: done.events,
+      decisions: done.decisions,
+      published: done.published,
+      pendingInOutbox: done.pendingInOutbox,
+      brokerError: done.brokerError,
+      outboxError: done.outboxError,
+      plan: {
+        deep: planned.deep.map((d) => d.plan),
+        quiet: planned.quiet.length,
+        rotationQuota: planned.rotationQuota,
+      },
+      unreached: done.unreached,
+      arm,
     };
   }
 
-  return { sweep };
+  return {
+    sweep,
+    plan,
+    deepRead: (targets: CircuitTarget[], run: DeepReadRun) => deepRead(deps, targets, run),
+    /**
+     * The fan-out timer's share of `finish`, once the work is sent: what the
+     * listing could not see (published at once), pruning, and the sweep's
+     * record for the status page (the listing covered every circuit; the
+     * workers record each deep read as it lands).
+     */
+    async fannedOut(request: SweepRequest, planned: SweepPlanResult, sweepId: string, log: Logger) {
+      const scoped = { ...deps, store: deps.store.withSignal(request.abortSignal) };
+      const sight = await recordSight(
+        scoped,
+        { scope: request.scope ?? null, found: planned.found, ignored: planned.ignored },
+        request.now,
+        sweepId,
+        log,
+      );
+      if (sight.events.length > 0) await publish(scoped, sweepId, request.now, log);
+      await prune(scoped, request.now, log);
+      await measureSweep(scoped, deps.telemetry ?? NO_TELEMETRY, log, {
+        request,
+        sweepId,
+        now: request.now,
+        finishedAt: clock(),
+        durationMs: Math.max(0, clock().getTime() - request.now.getTime()),
+        verdicts: [],
+        quiet: planned.deep.length + planned.quiet.length,
+        ignored: planned.ignored.length,
+        errors: 0,
+      });
+      return sight;
+    },
+    prune: (now: Date, log: Logger) => prune(deps, now, log),
+  };
 }
 
 export type Sweeper = ReturnType<typeof createSweeper>;

@@ -41,7 +41,13 @@ export interface ArmConfig {
   authorityHost: string;
   subscriptions: string[];
   circuitIds: string[];
+  /** HTTP requests to ARM on the wire at once; the waits of long-running reads hold none. */
   concurrency: number;
+  /** ARM's per-subscription token buckets, mirrored by the client. */
+  pacing: {
+    reads: { capacity: number; perSecond: number };
+    writes: { capacity: number; perSecond: number };
+  };
   timeoutMs: number;
   lroPollIntervalMs: number;
   maxRetries: number;
@@ -92,9 +98,19 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
     authorityHost: CLOUDS[cloud].authorityHost,
     subscriptions: subscriptions.map((s) => s.toLowerCase()),
     circuitIds,
-    concurrency: r.int("ARM_CONCURRENCY", 4, { min: 1, max: 64 }),
+    concurrency: r.int("ARM_CONCURRENCY", 16, { min: 1, max: 64 }),
+    pacing: {
+      reads: {
+        capacity: r.int("ARM_READ_BURST", 250, { min: 1, max: 100_000 }),
+        perSecond: r.int("ARM_READS_PER_SECOND", 25, { min: 1, max: 10_000 }),
+      },
+      writes: {
+        capacity: r.int("ARM_WRITE_BURST", 200, { min: 1, max: 100_000 }),
+        perSecond: r.int("ARM_WRITES_PER_SECOND", 10, { min: 1, max: 10_000 }),
+      },
+    },
     timeoutMs: r.int("ARM_TIMEOUT_MS", 30_000, { min: 100, max: 600_000 }),
-    lroPollIntervalMs: r.int("ARM_LRO_POLL_INTERVAL_MS", 2_000, { min: 1, max: 60_000 }),
+    lroPollIntervalMs: r.int("ARM_LRO_POLL_INTERVAL_MS", 5_000, { min: 1, max: 60_000 }),
     maxRetries: r.int("ARM_MAX_RETRIES", 2, { min: 0, max: 10 }),
     defaults: {
       connectivityModel: r.oneOf<ConnectivityModel>(

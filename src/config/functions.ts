@@ -57,3 +57,9 @@ export function sweepIntervalMinutes(r: SettingsReader): number {
     return 5;
   }
 }
+
+/** Read when the worker registers: the fan-out queue, or null when the timer reads in process. */
+export function readWorkQueueSetting(env: Env): string | null {
+  const queue = env.SWEEP_WORK_QUEUE?.trim();
+  return queue ? queue : null;
+}

@@ -58,22 +58,42 @@ export const SETTINGS = {
   },
   ARM_CONCURRENCY: {
     section: "arm",
-    doc: "Reads in flight at once across all circuits (default 4). ARM allows about 25 reads/s per subscription.",
-    sample: "4",
+    doc: "HTTP requests to ARM on the wire at once, across all subscriptions (default 16). The seconds a long-running ARP / route read spends between polls hold none.",
+    sample: "16",
+  },
+  ARM_READS_PER_SECOND: {
+    section: "arm",
+    doc: "ARM's read budget per subscription: the refill rate erwatch spends GETs and polls at (default 25). Lowered at run time by ARM's x-ms-ratelimit-remaining-subscription-reads.",
+    sample: "25",
+  },
+  ARM_READ_BURST: {
+    section: "arm",
+    doc: "ARM's read budget per subscription: the bucket size (default 250).",
+    sample: "250",
+  },
+  ARM_WRITES_PER_SECOND: {
+    section: "arm",
+    doc: "ARM's budget per subscription for POST actions (the ARP and route reads): the refill rate (default 10).",
+    sample: "10",
+  },
+  ARM_WRITE_BURST: {
+    section: "arm",
+    doc: "ARM's budget per subscription for POST actions: the bucket size (default 200).",
+    sample: "200",
   },
   ARM_TIMEOUT_MS: {
     section: "arm",
-    doc: "Deadline for one read including its long-running polls and retries (default 30000).",
+    doc: "Deadline for one read including its long-running polls and retries, not counting the time it waits for its turn under the subscription's budget (default 30000).",
     sample: "30000",
   },
   ARM_LRO_POLL_INTERVAL_MS: {
     section: "arm",
-    doc: "Poll interval for ARP / route table reads when ARM sends no Retry-After (default 2000).",
-    sample: "2000",
+    doc: "First guess of how long an ARP / route read takes before its first poll; erwatch then learns it per kind, and ARM's Retry-After is a floor (default 5000).",
+    sample: "5000",
   },
   ARM_MAX_RETRIES: {
     section: "arm",
-    doc: "SDK retries for 408/429/5xx within one read (default 2).",
+    doc: "SDK retries for 408/429/5xx within one read (default 2); a 429 also pauses the subscription's budget for its Retry-After.",
     sample: "2",
   },
   ERWATCH_EXPECTED_PEERINGS: {
@@ -215,7 +235,7 @@ export const SETTINGS = {
   },
   ERWATCH_TABLE_PREFIX: {
     section: "state",
-    doc: "Prefix of erwatch's table names: <prefix>Snapshots, <prefix>Alerts, <prefix>History, <prefix>Deliveries (default erwatch).",
+    doc: "Prefix of erwatch's table names: <prefix>Snapshots, <prefix>Alerts, <prefix>History, <prefix>Deliveries, <prefix>Work (default erwatch).",
     sample: "erwatch",
   },
   STORAGE_TIMEOUT_MS: {
@@ -227,6 +247,11 @@ export const SETTINGS = {
     section: "state",
     doc: "History older than this is pruned (default 30).",
     sample: "30",
+  },
+  SWEEP_MAX_READ_AGE_MINUTES: {
+    section: "state",
+    doc: "No prefix count or ARP reading older than this: the tiered sweep reads quiet circuits deep in rotation to hold it (default 15).",
+    sample: "15",
   },
   ERWATCH_ALERT_POLICY: {
     section: "state",
@@ -258,6 +283,16 @@ export const SETTINGS = {
     section: "publish",
     doc: "Queue or topic alert events are published to (default erwatch-alerts).",
     sample: "erwatch-alerts",
+  },
+  SWEEP_WORK_QUEUE: {
+    section: "publish",
+    doc: "Service Bus queue (sessions on, keyed by subscription) the timer fans deep reads out on, read by the sweepWorker function. Unset: the timer reads in its own process.",
+    sample: "",
+  },
+  SWEEP_WORK_BATCH: {
+    section: "publish",
+    doc: "Circuits per work message on SWEEP_WORK_QUEUE (default 20).",
+    sample: "20",
   },
   ERWATCH_ACTION_GROUPS: {
     section: "dispatch",
@@ -331,6 +366,11 @@ export const SETTINGS = {
     section: "dispatch",
     doc: "Queue where the Functions dispatcher parks events it gives up on, with DeadLetterReason / DeadLetterErrorDescription (default <SERVICEBUS_ENTITY>-deadletter).",
     sample: "erwatch-alerts-deadletter",
+  },
+  HTTP_SWEEP_SYNC_CIRCUITS: {
+    section: "functions",
+    doc: "POST /api/sweep naming at most this many circuits answers with their layer tables; more, or the whole estate, is answered 202 with a status URL (default 20).",
+    sample: "20",
   },
   SWEEP_SCHEDULE: {
     section: "functions",

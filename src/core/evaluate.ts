@@ -102,6 +102,8 @@ export function evaluateCircuit(
   const wired = gatewayMemory(previous, verdict, Object.keys(diff.next.peerings));
   const snapshot: Snapshot = {
     ...diff.next,
+    // Kept so a partner read elsewhere (another sweep, a fan-out worker) finds its pair.
+    ...(reading.settings.pair ? { pair: reading.settings.pair } : {}),
     peerings: Object.fromEntries(
       Object.entries(diff.next.peerings).map(([name, p]) => {
         const marks = sessions.marks[name];

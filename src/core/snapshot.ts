@@ -6,6 +6,7 @@ import type { LayerStatus, PathName } from "./model.js";
 import type { TrafficMemory } from "./dataplane/metrics.js";
 import { TABLE_LAYERS } from "./model.js";
 import { gatewaysOnceConnected } from "./gateway-memory.js";
+import type { ReadAges } from "./read-age.js";
 
 /** The path as a whole: can it carry traffic? Flap detection counts changes of this row. */
 export const SNAPSHOT_LAYERS = [...TABLE_LAYERS, "path"] as const;
@@ -58,6 +59,10 @@ export interface Snapshot {
   peeringLocation?: string | null;
   /** When each path last carried traffic (Azure Monitor): "stopped" needs a before. */
   lastCarriedAt?: TrafficMemory;
+  /** The circuit's erwatch:pair tag when it was read (partners are found by it). */
+  pair?: string;
+  /** How old each reading is (the tiered sweep does not read every path every time); absent before it was kept. */
+  reads?: ReadAges;
 }
 
 export function pathStatus(

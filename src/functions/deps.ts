@@ -6,6 +6,7 @@
 // by the next invocation.
 
 import { SweepCoordinator } from "../app/sweep-coordinator.js";
+import { SweepRuns } from "../app/sweep-runs.js";
 import type { SweepResult } from "../app/sweep.js";
 import { processEnv } from "../config/env.js";
 import { ConfigError } from "../config/reader.js";
@@ -18,7 +19,11 @@ import { startTelemetry } from "../runtime/telemetry.js";
 export interface SweepFunctionDeps {
   runtime: SweepRuntime;
   coordinator: SweepCoordinator<SweepResult>;
+  /** Sweeps started or joined here, for GET /api/sweep/{id}. */
+  runs: SweepRuns;
   now: () => Date;
+  /** How long POST /api/sweep waits before answering 202 (default: well inside Azure's 230 s). */
+  answerWithinMs?: number;
 }
 
 export interface StatusFunctionDeps {
@@ -42,8 +47,17 @@ export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
   const { buildSweepRuntime } = await import("../runtime/sweep.js");
   const telemetry = await startTelemetry(config);
   const runtime = buildSweepRuntime(config, { logDestination: consoleDestination(), telemetry });
-  await Promise.all([runtime.store.ensureTables(), runtime.silences.ensureTable()]);
-  return { runtime, coordinator: new SweepCoordinator<SweepResult>(), now: () => new Date() };
+  await Promise.all([
+    runtime.store.ensureTables(),
+    runtime.silences.ensureTable(),
+    runtime.work?.claims.ensureTable(),
+  ]);
+  return {
+    runtime,
+    coordinator: new SweepCoordinator<SweepResult>(),
+    runs: new SweepRuns(),
+    now: () => new Date(),
+  };
 });
 
 export const statusDeps = cachedFactory<StatusFunctionDeps>(async () => {

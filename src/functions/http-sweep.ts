@@ -3,17 +3,22 @@ import functions, {
   type HttpResponseInit,
   type InvocationContext,
 } from "@azure/functions";
+import { randomUUID } from "node:crypto";
 import { buildReport } from "../app/report.js";
-import { parseSweepRequest, problem, type Problem } from "../app/sweep-request.js";
+import { MAX_BODY_BYTES, parseSweepRequest, problem, type Problem } from "../app/sweep-request.js";
+import { within, type SweepRun } from "../app/sweep-runs.js";
+import { HTTP_ANSWER_WITHIN_MS, sweepWindow } from "../app/sweep-window.js";
 import type { SweepResult } from "../app/sweep.js";
-import { parseCircuitId, sameId } from "../core/resource-id.js";
+import { parseCircuitId } from "../core/resource-id.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 
-const problemResponse = (p: Problem): HttpResponseInit => ({
+const problemResponse = (p: Problem, headers: Record<string, string> = {}): HttpResponseInit => ({
   status: p.status,
-  headers: { "content-type": "application/problem+json" },
+  headers: { "content-type": "application/problem+json", ...headers },
   body: JSON.stringify(p),
 });
+
+const lower = (id: string) => id.toLowerCase();
 
 /** Ids outside what erwatch watches, or that do not exist there, are 404s before anything is read or written. */
 async function unknownCircuits(
@@ -22,12 +27,14 @@ async function unknownCircuits(
   signal: AbortSignal,
 ): Promise<Problem["errors"]> {
   const { arm } = deps.runtime.config;
+  const named = new Set(arm.circuitIds.map(lower));
+  const watched = new Set(arm.subscriptions.map(lower));
   const errors: Problem["errors"] = [];
   const toList = new Set<string>();
   ids.forEach((id, i) => {
-    if (arm.circuitIds.some((c) => sameId(c, id))) return;
-    const subscription = parseCircuitId(id)?.subscriptionId ?? "";
-    if (arm.subscriptions.includes(subscription)) toList.add(subscription);
+    if (named.has(lower(id))) return;
+    const subscription = lower(parseCircuitId(id)?.subscriptionId ?? "");
+    if (watched.has(subscription)) toList.add(subscription);
     else
       errors.push({
         field: `circuits[${i}]`,
@@ -40,14 +47,12 @@ async function unknownCircuits(
       { subscriptions: [...toList], circuitIds: [] },
       { abortSignal: signal },
     );
+    const failed = new Set(found.failures.map((f) => lower(f.subscriptionId)));
+    const listed = new Set(found.targets.map((t) => lower(t.id)));
     ids.forEach((id, i) => {
-      const subscription = parseCircuitId(id)?.subscriptionId ?? "";
-      if (
-        !toList.has(subscription) ||
-        found.failures.some((f) => f.subscriptionId === subscription)
-      )
-        return;
-      if (!found.targets.some((t) => sameId(t.id, id)))
+      const subscription = lower(parseCircuitId(id)?.subscriptionId ?? "");
+      if (!toList.has(subscription) || failed.has(subscription)) return;
+      if (!listed.has(lower(id)))
         errors.push({
           field: `circuits[${i}]`,
           message: "no such ExpressRoute circuit in its subscription",
@@ -62,7 +67,8 @@ function respond(
   circuitIds: string[] | null,
   joined: boolean,
 ): HttpResponseInit {
-  const wanted = (id: string) => circuitIds === null || circuitIds.some((c) => sameId(c, id));
+  const ids = circuitIds && new Set(circuitIds.map(lower));
+  const wanted = (id: string) => ids === null || ids.has(lower(id));
   const verdicts = result.verdicts.filter((v) => wanted(v.id));
   const report = buildReport({
     verdicts,
@@ -79,43 +85,138 @@ function respond(
       sweepId: result.sweepId,
       joined,
       events: result.events.filter((e) => wanted(e.circuit.id)),
+      unreached: result.unreached.filter((u) => wanted(u.id)),
       pendingInOutbox: result.pendingInOutbox,
       brokerError: result.brokerError,
     },
   };
 }
 
+const statusPath = (sweepId: string) => `/api/sweep/${sweepId}`;
+
+/** 202: the sweep runs on; its outcome is at the status URL. */
+function accepted(run: SweepRun, joined: boolean): HttpResponseInit {
+  return {
+    status: 202,
+    headers: { location: statusPath(run.sweepId), "retry-after": "10" },
+    jsonBody: {
+      sweepId: run.sweepId,
+      status: run.status,
+      joined,
+      statusUrl: statusPath(run.sweepId),
+      startedAt: run.startedAt,
+    },
+  };
+}
+
+/** `application/json`, `application/problem+json`, with or without parameters. */
+const isJson = (contentType: string | null) =>
+  /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test((contentType ?? "").trim());
+
+async function readInput(
+  request: HttpRequest,
+): Promise<{ ok: true; circuitIds: string[] | null } | { ok: false; response: HttpResponseInit }> {
+  if (request.method.toUpperCase() !== "POST")
+    return {
+      ok: false,
+      response: problemResponse(
+        problem(405, "Method not allowed", "A sweep is asked for with POST.", []),
+        { allow: "POST" },
+      ),
+    };
+  const tooLarge = (): HttpResponseInit =>
+    problemResponse(
+      problem(413, "Request too large", `The body may be at most ${MAX_BODY_BYTES} bytes.`, [
+        { field: "body", message: `at most ${MAX_BODY_BYTES} bytes` },
+      ]),
+    );
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES)
+    return { ok: false, response: tooLarge() };
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return { ok: false, response: tooLarge() };
+  if (text.trim() !== "" && !isJson(request.headers.get("content-type")))
+    return {
+      ok: false,
+      response: problemResponse(
+        problem(
+          415,
+          "Unsupported media type",
+          'Send the body as application/json: {"circuits": ["<circuit resource id>"]}.',
+          [{ field: "content-type", message: "must be application/json" }],
+        ),
+        { "accept-post": "application/json" },
+      ),
+    };
+  const input = parseSweepRequest(text, request.query);
+  return input.ok ? input : { ok: false, response: problemResponse(input.problem) };
+}
+
+/**
+ * POST /api/sweep: a few named circuits are read deep and answered with their
+ * layer tables; the whole estate, or more circuits than that, is answered 202
+ * with a status URL at once and runs on (joined to a running sweep that
+ * covers it). Nothing is ever held past Azure's 230-second HTTP limit: a
+ * sweep not done in time is answered 202 too.
+ */
 export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const input = parseSweepRequest(await request.text(), request.query);
-    if (!input.ok) return problemResponse(input.problem);
+    const input = await readInput(request);
+    if (!input.ok) return input.response;
     const deps = await getDeps();
     const log = deps.runtime.logger.child({ invocationId: context.invocationId, trigger: "http" });
-    const signal = AbortSignal.timeout(9 * 60_000);
+    const answerWithinMs = deps.answerWithinMs ?? HTTP_ANSWER_WITHIN_MS;
+    const { arm, sweep } = deps.runtime.config;
+    const small = input.circuitIds !== null && input.circuitIds.length <= sweep.httpSyncCircuits;
     if (input.circuitIds) {
-      const unknown = await unknownCircuits(deps, input.circuitIds, signal);
+      const unknown = await unknownCircuits(
+        deps,
+        input.circuitIds,
+        AbortSignal.timeout(Math.ceil(answerWithinMs / 4)),
+      );
       if (unknown.length > 0)
         return problemResponse(
-          problem(404, "Unknown circuit", "Nothing was read or written.", unknown),
+          problem(404, "Unknown circuit", "Nothing was read or written.", unknown.slice(0, 100)),
         );
     }
-    const { arm } = deps.runtime.config;
-    const { joined, result } = deps.coordinator.run({ circuitIds: input.circuitIds }, () =>
-      deps.runtime.sweeper.sweep(
-        input.circuitIds
-          ? {
-              targets: input.circuitIds.map((id) => parseCircuitId(id)!),
-              now: deps.now(),
-              abortSignal: signal,
-            }
-          : {
-              scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
-              now: deps.now(),
-              abortSignal: signal,
-            },
-      ),
+    // A small sweep must end inside the answer; a large one gets a timer sweep's window.
+    const window = small
+      ? { budgetMs: Math.round(answerWithinMs * 0.6), stopMs: Math.round(answerWithinMs * 0.9) }
+      : sweepWindow(deps.runtime.config.state.policy.sweepIntervalMinutes);
+    const sweepId = randomUUID();
+    const { joined, result, id } = deps.coordinator.run(
+      { circuitIds: input.circuitIds, tiered: input.circuitIds === null },
+      () =>
+        deps.runtime.sweeper.sweep({
+          ...(input.circuitIds
+            ? { targets: input.circuitIds.map((c) => parseCircuitId(c)!) }
+            : {
+                scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
+                mode: "tiered" as const,
+              }),
+          sweepId,
+          now: deps.now(),
+          deadline: new Date(Date.now() + window.budgetMs),
+          abortSignal: AbortSignal.timeout(window.stopMs),
+        }),
+      sweepId,
     );
-    const done = await result;
+    const run = deps.runs.track(id || sweepId, input.circuitIds, result);
+    // Whoever waits on it, a failed background sweep is logged, never unhandled.
+    result.catch((error: unknown) =>
+      log.error({ err: error, sweepId: run.sweepId }, "sweep failed"),
+    );
+    if (!small) {
+      log.info(
+        { sweepId: run.sweepId, joined, circuits: input.circuitIds?.length ?? "all" },
+        "on-demand sweep accepted",
+      );
+      return accepted(run, joined);
+    }
+    const done = await within(result, answerWithinMs);
+    if (!done) {
+      log.info({ sweepId: run.sweepId, joined }, "on-demand sweep still running; answered 202");
+      return accepted(run, joined);
+    }
     log.info(
       { sweepId: done.sweepId, joined, circuits: input.circuitIds ?? "all" },
       "on-demand sweep answered",
@@ -124,9 +225,58 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   };
 }
 
+/** GET /api/sweep/{id}: a sweep answered 202, running or done. */
+export function httpSweepStatusHandler(getDeps: () => Promise<SweepFunctionDeps>) {
+  return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
+    const deps = await getDeps();
+    const sweepId = request.params.id ?? "";
+    const run = deps.runs.get(sweepId);
+    if (!run)
+      return problemResponse(
+        problem(
+          404,
+          "Unknown sweep",
+          "No sweep with this id is known here (only the latest are kept, per instance).",
+          [{ field: "id", message: "unknown sweep" }],
+        ),
+      );
+    const summary = {
+      sweepId: run.sweepId,
+      status: run.status,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      ...(run.error ? { error: run.error } : {}),
+    };
+    if (run.status !== "done" || !run.result)
+      return { status: 200, headers: { "retry-after": "10" }, jsonBody: summary };
+    const answer = respond(run.result, run.circuitIds, false);
+    const r = run.result;
+    return {
+      status: 200,
+      jsonBody: {
+        ...summary,
+        ...(answer.jsonBody as object),
+        plan: {
+          deep: r.plan.deep.length,
+          quiet: r.plan.quiet,
+          rotationQuota: r.plan.rotationQuota,
+        },
+        arm: r.arm,
+      },
+    };
+  };
+}
+
 functions.app.http("sweep", {
   methods: ["POST"],
   authLevel: "function",
   route: "sweep",
   handler: httpSweepHandler(sweepDeps),
+});
+
+functions.app.http("sweepStatus", {
+  methods: ["GET"],
+  authLevel: "function",
+  route: "sweep/{id}",
+  handler: httpSweepStatusHandler(sweepDeps),
 });

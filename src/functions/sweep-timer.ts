@@ -1,4 +1,7 @@
 import functions, { type InvocationContext, type Timer } from "@azure/functions";
+import { randomUUID } from "node:crypto";
+import { sweepWindow } from "../app/sweep-window.js";
+import { fanOut } from "../app/work.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 
 /** The stateful sweep on %SWEEP_SCHEDULE%. The host keeps timer functions singleton across instances. */
@@ -9,14 +12,48 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     const log = runtime.logger.child({ invocationId: context.invocationId, trigger: "timer" });
     if (timer.isPastDue)
       log.warn("timer is past due: the previous sweep ran long or the host was down");
-    const { arm } = runtime.config;
-    const { joined, result } = deps.coordinator.run({ circuitIds: null }, () =>
-      runtime.sweeper.sweep({
-        scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
-        now: deps.now(),
-        abortSignal: AbortSignal.timeout(9 * 60_000),
-      }),
+    const { arm, sweep } = runtime.config;
+    // Planned against a deadline short of the next tick: what does not fit is named and read first next time.
+    const window = sweepWindow(runtime.config.state.policy.sweepIntervalMinutes);
+    const sweepId = randomUUID();
+    const scope = { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds };
+    const deadline = new Date(Date.now() + window.budgetMs);
+    if (runtime.work) {
+      // Beyond one instance: plan here, read in the sweepWorker function, one subscription per session.
+      const sent = await fanOut(
+        runtime.sweeper,
+        runtime.work.queue,
+        {
+          scope,
+          sweepId,
+          mode: "tiered",
+          now: deps.now(),
+          deadline,
+          abortSignal: AbortSignal.timeout(window.stopMs),
+        },
+        { batchSize: sweep.batchSize, logger: log },
+      );
+      log.info({ ...sent, isPastDue: timer.isPastDue }, "timer sweep fanned out");
+      await runtime.work.claims
+        .prune(new Date(deps.now().getTime() - 24 * 3_600_000))
+        .catch((error: unknown) => log.warn({ err: error }, "pruning old work claims failed"));
+      return;
+    }
+    const { joined, result } = deps.coordinator.run(
+      { circuitIds: null, tiered: true },
+      () =>
+        runtime.sweeper.sweep({
+          scope,
+          sweepId,
+          mode: "tiered",
+          now: deps.now(),
+          deadline,
+          abortSignal: AbortSignal.timeout(window.stopMs),
+        }),
+      sweepId,
     );
+    // An on-demand request that joins this sweep can point at it.
+    if (!joined) deps.runs.track(sweepId, null, result);
     if (joined)
       log.info(
         "a sweep covering every circuit is already running; waiting for it instead of starting another",
@@ -26,6 +63,8 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       {
         sweepId: done.sweepId,
         circuits: done.verdicts.length,
+        quiet: done.plan.quiet,
+        unreached: done.unreached.length,
         events: done.events.length,
         pending: done.pendingInOutbox,
         isPastDue: timer.isPastDue,

@@ -15,6 +15,7 @@ import { readPublishConfig, type PublishConfig } from "../config/publish.js";
 import { SettingsReader } from "../config/reader.js";
 import type { Env } from "../config/settings.js";
 import { hasStateConnection, readStateConfig, type StateConfig } from "../config/state.js";
+import { readSweepSettings, type SweepSettings } from "../config/sweep.js";
 import { readTelemetryConfig, type TelemetryConfig } from "../config/telemetry.js";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -37,6 +38,7 @@ export interface SweepConfig extends ReadConfig {
   state: StateConfig;
   /** Null only for the CLI without Service Bus: events then wait in the outbox. */
   publish: PublishConfig | null;
+  sweep: SweepSettings;
 }
 
 /** The status page: stored state only. */
@@ -81,7 +83,7 @@ export function loadSweepConfig(
     const state = readStateConfig(r, cloud);
     const publish = readPublishConfig(r, options.publish === "required");
     if (options.functions) readSweepSchedule(r);
-    return { arm, state, publish };
+    return { arm, state, publish, sweep: readSweepSettings(r) };
   });
 }
 

@@ -3,6 +3,7 @@
 
 import type { ArmClientOptions } from "../adapters/arm/clients.js";
 import { createArmContext, createArmReader } from "../adapters/arm/reader.js";
+import type { Timekeeper } from "../adapters/arm/token-bucket.js";
 import { createDataPlaneReader } from "../adapters/monitor/data-plane-reader.js";
 import { armRequestCounter } from "../adapters/telemetry/arm-policy.js";
 import type { CircuitReader, DataPlaneReader } from "../app/ports.js";
@@ -15,6 +16,8 @@ export interface ReadOverrides extends CommonOverrides {
   armClientOptions?: ArmClientOptions;
   /** The clock reads are stamped with (the demo runs on simulated time). */
   now?: () => Date;
+  /** The time ARM's budget refills by; real time unless a bench compresses it. */
+  armBudgetTime?: Timekeeper;
 }
 
 export interface ReadRuntime {
@@ -44,6 +47,7 @@ export function buildReaders(config: ReadConfig, overrides: ReadOverrides): Read
     credential,
     config: config.arm,
     ...(overrides.now ? { now: overrides.now } : {}),
+    ...(overrides.armBudgetTime ? { budgetTime: overrides.armBudgetTime } : {}),
     clientOptions,
   };
   const ctx = createArmContext(deps);

@@ -4,8 +4,12 @@
 import type { ServiceBusClientOptions } from "@azure/service-bus";
 import { serviceBusClient } from "../adapters/servicebus/client.js";
 import { ServiceBusEventSink } from "../adapters/servicebus/publisher.js";
+import { ServiceBusWorkQueue } from "../adapters/servicebus/work-queue.js";
+import { createTableClient } from "../adapters/tables/state-store.js";
+import { TableWorkClaims } from "../adapters/tables/work-claims.js";
 import type { CircuitReader, DataPlaneReader } from "../app/ports.js";
 import type { SilenceStore } from "../app/silences.js";
+import type { WorkClaims, WorkQueue } from "../app/work.js";
 import type { EventSink, StateStore } from "../app/state-store.js";
 import { createSweeper, type Sweeper } from "../app/sweep.js";
 import type { Logger } from "../logging.js";
@@ -28,6 +32,12 @@ export interface SweepRuntime {
   /** Null only without Service Bus (the CLI): events then wait in the outbox. */
   sink: EventSink | null;
   sweeper: Sweeper;
+  /** Fan-out (SWEEP_WORK_QUEUE with Service Bus): the queue the timer sends deep reads to, and the workers' claims. */
+  work: {
+    queue: WorkQueue & { close(): Promise<void> };
+    claims: TableWorkClaims & WorkClaims;
+    name: string;
+  } | null;
 }
 
 export function buildSweepRuntime(
@@ -39,12 +49,21 @@ export function buildSweepRuntime(
   const { reader, dataPlane } = buildReaders(config, overrides);
   const store = buildStateStore(config.state, credentialFor);
   const silences = buildSilenceStore(config.state, credentialFor);
-  const sink = config.publish
-    ? new ServiceBusEventSink(
-        serviceBusClient(config.publish.connection, credentialFor, overrides.serviceBusOptions),
-        config.publish.entity,
-      )
+  const bus = config.publish
+    ? serviceBusClient(config.publish.connection, credentialFor, overrides.serviceBusOptions)
     : null;
+  const sink = bus && config.publish ? new ServiceBusEventSink(bus, config.publish.entity) : null;
+  const workQueue = config.sweep.workQueue;
+  const work =
+    bus && workQueue
+      ? {
+          name: workQueue,
+          queue: new ServiceBusWorkQueue(bus, workQueue),
+          claims: new TableWorkClaims(
+            createTableClient(config.state, `${config.state.tablePrefix}Work`, credentialFor),
+          ),
+        }
+      : null;
   const sweeper = createSweeper({
     reader,
     ...(dataPlane ? { dataPlane } : {}),
@@ -56,6 +75,7 @@ export function buildSweepRuntime(
     historyRetentionDays: config.state.historyRetentionDays,
     logger,
     ...(overrides.telemetry ? { telemetry: overrides.telemetry } : {}),
+    maxReadAgeMinutes: config.sweep.maxReadAgeMinutes,
   });
   return {
     config,
@@ -66,5 +86,6 @@ export function buildSweepRuntime(
     silences,
     sink,
     sweeper,
+    work,
   };
 }

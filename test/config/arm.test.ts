@@ -21,7 +21,7 @@ describe("ARM configuration", () => {
       endpoint: "https://management.azure.com",
       tokenScope: "https://management.azure.com/.default",
       subscriptions: [SUB],
-      concurrency: 4,
+      concurrency: 16,
       timeoutMs: 30000,
       maxRetries: 2,
       defaults: { connectivityModel: "own-edge", expectedPeerings: ["AzurePrivatePeering"] },

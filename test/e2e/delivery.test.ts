@@ -356,15 +356,20 @@ describe("faults: nothing lost, nothing delivered twice, no secret in logs", () 
       carrierDown(c, PRIVATE, "primary");
       carrierDown(c, PRIVATE, "secondary");
     }
-    now = new Date(T0 + 5 * 60_000);
-    const result = await world.timerSweep();
-    expect(result.errors).toEqual([]);
-    expect(result.events.map((e) => `${e.circuit.name} ${e.action} ${e.severity}`).sort()).toEqual([
+    // Quiet in the listing: the rotation reads both within two 5-minute sweeps.
+    const events = [];
+    for (const minutes of [5, 10]) {
+      now = new Date(T0 + minutes * 60_000);
+      const result = await world.timerSweep();
+      expect(result.errors).toEqual([]);
+      expect(result.pendingInOutbox).toBe(0);
+      expect(result.brokerError).toBeNull();
+      events.push(...result.events);
+    }
+    expect(events.map((e) => `${e.circuit.name} ${e.action} ${e.severity}`).sort()).toEqual([
       "er-big open Sev0",
       "er-small open Sev0",
     ]);
-    expect(result.pendingInOutbox).toBe(0);
-    expect(result.brokerError).toBeNull();
     await world.dispatchPending();
     const pages = pdEvents(world).map((e) => e.payload?.summary ?? "");
     expect(pages.filter((s) => s.startsWith("er-big:"))).toHaveLength(1);

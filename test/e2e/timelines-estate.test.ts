@@ -59,8 +59,10 @@ describe("lifecycle timelines over the simulated estate", () => {
     carrierDown(t.circuit, PRIVATE, "secondary");
     await t.at(0);
     expect(t.sent()).toEqual(["open:path-down:Sev0"]);
+    // Every ARM call throttled, the listing too: one monitoring-blind (the
+    // subscription's), and the circuit's outage held, not resolved.
     t.world.estate.addFault({
-      match: { operation: "getCircuit" },
+      match: { operation: "*" },
       behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
     });
     // Healed underneath while erwatch is blind: it must not claim so.

@@ -1,7 +1,7 @@
 import functions from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpStatusHandler } from "../../src/functions/http-status.js";
-import { httpSweepHandler } from "../../src/functions/http-sweep.js";
+import { httpSweepHandler, httpSweepStatusHandler } from "../../src/functions/http-sweep.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { FakeReader } from "../support/fake-reader.js";
 import { functionDeps } from "../support/function-deps.js";
@@ -29,24 +29,145 @@ const post = (body: string, query: Record<string, string> = {}) =>
     method: "POST",
     url: "http://localhost/api/sweep",
     body: { string: body },
+    headers: { "content-type": "application/json" },
     query,
   });
+const ALL = JSON.stringify({ circuits: [CIRCUIT_ID] });
 
-async function setup() {
+async function setup(env: Record<string, string> = {}) {
   const reader = new FakeReader();
   const deps = await functionDeps(
     azurite.connectionString,
     reader,
-    { ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001" },
+    { ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001", ...env },
     NOW,
   );
   return {
     reader,
     deps,
     sweep: httpSweepHandler(async () => deps),
+    sweepStatus: httpSweepStatusHandler(async () => deps),
     status: httpStatusHandler(async () => deps.status),
   };
 }
+
+const statusOf = (id: string) =>
+  new HttpRequest({ method: "GET", url: `http://localhost/api/sweep/${id}`, params: { id } });
+
+const problemOf = (response: { status?: number; headers?: unknown; body?: unknown }) => {
+  expect((response.headers as Record<string, string>)["content-type"]).toBe(
+    "application/problem+json",
+  );
+  return JSON.parse(String(response.body)) as {
+    status: number;
+    title: string;
+    errors: { field: string; message: string }[];
+  };
+};
+
+/** Circuit ids in the watched subscription, `n` of them. */
+const ids = (n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) =>
+      `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-${i}`,
+  );
+
+describe("POST /api/sweep: its edges (issue 10)", () => {
+  it("refuses 30,000 ids with problem+json before reading one", async () => {
+    const { sweep, reader } = await setup();
+    const response = await sweep(post(JSON.stringify({ circuits: ids(30_000) })), context());
+    expect([400, 413]).toContain(response.status);
+    expect(problemOf(response).status).toBe(response.status);
+    expect(reader.reads).toBe(0);
+  });
+
+  it("caps a request at 1,000 circuits, counted after duplicates are merged", async () => {
+    const { sweep, reader } = await setup();
+    const over = await sweep(post(JSON.stringify({ circuits: ids(1_001) })), context());
+    expect(over.status).toBe(400);
+    expect(problemOf(over)).toMatchObject({
+      title: "Too many circuits",
+      errors: [{ field: "circuits", message: "at most 1000 circuits per request" }],
+    });
+    expect(reader.reads).toBe(0);
+    // 2,000 entries naming one circuit, in every case ARM accepts: one circuit, read once.
+    const same = Array.from({ length: 2_000 }, (_, i) =>
+      i % 2 === 0 ? CIRCUIT_ID : CIRCUIT_ID.toUpperCase(),
+    );
+    const merged = await sweep(post(JSON.stringify({ circuits: same })), context());
+    expect(merged.status).toBe(200);
+    expect((merged.jsonBody as { circuits: unknown[] }).circuits).toHaveLength(1);
+    expect(reader.reads).toBe(1);
+  });
+
+  it("takes only application/json bodies (415 otherwise) and only POST (405 otherwise)", async () => {
+    const { sweep, reader } = await setup();
+    const text = new HttpRequest({
+      method: "POST",
+      url: "http://localhost/api/sweep",
+      body: { string: ALL },
+      headers: { "content-type": "text/plain" },
+    });
+    const refused = await sweep(text, context());
+    expect(refused.status).toBe(415);
+    expect(problemOf(refused).errors[0]!.field).toBe("content-type");
+    const get = await sweep(
+      new HttpRequest({ method: "GET", url: "http://localhost/api/sweep" }),
+      context(),
+    );
+    expect(get.status).toBe(405);
+    expect((get.headers as Record<string, string>).allow).toBe("POST");
+    expect(reader.reads).toBe(0);
+    // An empty POST needs no content type: it asks for the whole estate.
+    const empty = await sweep(
+      new HttpRequest({ method: "POST", url: "http://localhost/api/sweep" }),
+      context(),
+    );
+    expect(empty.status).toBe(202);
+  });
+});
+
+describe("POST /api/sweep within Azure's HTTP limit", () => {
+  it("answers more circuits than HTTP_SWEEP_SYNC_CIRCUITS with 202 and a status URL that ends with the layer tables", async () => {
+    const { sweep, sweepStatus, deps } = await setup({ HTTP_SWEEP_SYNC_CIRCUITS: "0" });
+    const response = await sweep(post(ALL), context());
+    expect(response.status).toBe(202);
+    const { sweepId, statusUrl } = response.jsonBody as { sweepId: string; statusUrl: string };
+    expect(statusUrl).toBe(`/api/sweep/${sweepId}`);
+    await deps.coordinator.run({ circuitIds: null }, async () => null as never).result;
+    const status = await sweepStatus(statusOf(sweepId), context());
+    expect(status.jsonBody).toMatchObject({
+      sweepId,
+      status: "done",
+      circuits: [expect.objectContaining({ id: CIRCUIT_ID })],
+    });
+    expect((await sweepStatus(statusOf("nope"), context())).status).toBe(404);
+  });
+
+  it("answers 202 instead of holding the request when a small sweep is not done in time", async () => {
+    const { sweep, sweepStatus, deps, reader } = await setup();
+    deps.answerWithinMs = 50;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const read = reader.read.bind(reader);
+    reader.read = async () => {
+      await gate;
+      return read();
+    };
+    const response = await sweep(post(ALL), context());
+    expect(response.status).toBe(202);
+    const { sweepId } = response.jsonBody as { sweepId: string };
+    expect((await sweepStatus(statusOf(sweepId), context())).jsonBody).toMatchObject({
+      status: "running",
+    });
+    release();
+    await deps.runs.get(sweepId)!.done;
+    expect((await sweepStatus(statusOf(sweepId), context())).jsonBody).toMatchObject({
+      status: "done",
+    });
+  });
+});
 
 describe("POST /api/sweep", () => {
   it.each([
@@ -146,8 +267,8 @@ describe("POST /api/sweep", () => {
     expect(body.events.map((e) => e.action)).toEqual(["open"]);
   });
 
-  it("should let a request that arrives during a sweep join it instead of starting another", async () => {
-    const { sweep, reader } = await setup();
+  it("should let a request for the estate that arrives during a sweep join it instead of starting another", async () => {
+    const { sweep, reader, deps } = await setup();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let entered!: () => void;
@@ -158,18 +279,25 @@ describe("POST /api/sweep", () => {
       await gate;
       return read();
     };
-    const first = sweep(post(""), context());
+    // The whole estate: answered 202 at once, the sweep runs on.
+    const first = await sweep(post(""), context());
+    expect(first.status).toBe(202);
+    const accepted = first.jsonBody as { sweepId: string; joined: boolean; statusUrl: string };
+    expect(accepted.joined).toBe(false);
+    expect((first.headers as Record<string, string>).location).toBe(accepted.statusUrl);
     await started;
-    const second = sweep(post(JSON.stringify({ circuits: [CIRCUIT_ID] })), context());
+    const second = await sweep(post(""), context());
+    const b = second.jsonBody as { sweepId: string; joined: boolean };
+    expect([second.status, b.joined, b.sweepId]).toEqual([202, true, accepted.sweepId]);
+    // A named circuit is not answered by a tiered sweep (it may judge it quiet): it is read after it.
+    const named = sweep(post(ALL), context());
     release();
-    const [a, b] = await Promise.all([first, second]);
-    const [ja, jb] = [
-      a.jsonBody as { sweepId: string; joined: boolean },
-      b.jsonBody as { sweepId: string; joined: boolean },
-    ];
-    expect([ja.joined, jb.joined]).toEqual([false, true]);
-    expect(jb.sweepId).toBe(ja.sweepId);
-    expect(reader.reads).toBe(1);
+    const c = (await named).jsonBody as { sweepId: string; joined: boolean; circuits: unknown[] };
+    expect(c.joined).toBe(false);
+    expect(c.sweepId).not.toBe(accepted.sweepId);
+    expect(c.circuits).toHaveLength(1);
+    expect(reader.reads).toBe(2);
+    expect(deps.runs.get(accepted.sweepId)?.status).toBe("done");
   });
 });
 
@@ -177,12 +305,12 @@ describe("GET /api/status", () => {
   it("should render stored state as HTML with the red cell on the broken path, and JSON on request", async () => {
     const { sweep, status, reader, deps } = await setup();
     reader.spec = { paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } } };
-    await sweep(post(""), context());
+    await sweep(post(ALL), context());
     // A second sweep five minutes later: past hysteresis, so an alert is open too.
     const later = new Date(NOW().getTime() + 5 * 60_000);
     deps.now = () => later;
     deps.status.now = () => later;
-    await sweep(post(""), context());
+    await sweep(post(ALL), context());
     const readsBefore = reader.reads;
     const html = await status(
       new HttpRequest({ method: "GET", url: "http://localhost/api/status" }),

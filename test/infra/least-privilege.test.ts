@@ -35,6 +35,7 @@ const HOST_SETTINGS = new Set([
   "APPLICATIONINSIGHTS_CONNECTION_STRING",
   "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
   "AZURE_CLIENT_ID",
+  "languageWorkers__node__arguments",
 ]);
 
 describe("the reader role", () => {

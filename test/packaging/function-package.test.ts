@@ -114,15 +114,22 @@ describe("the deployment package", () => {
     const imports = FUNCTIONS.map(
       (f) => `await import(${JSON.stringify(pathToFileURL(join(copy, f)).href)});`,
     ).join("\n");
-    const loaded = spawnSync(process.execPath, ["--input-type=module", "-e", imports], {
-      cwd: copy,
-      encoding: "utf8",
-      env: { PATH: process.env.PATH ?? "" },
-    });
-    expect(loaded.status, loaded.stderr).toBe(0);
-    // Outside the host, @azure/functions names each function it would register.
-    const registered = [...loaded.stderr.matchAll(/register function "(\w+)"/g)].map((m) => m[1]);
-    expect(registered.sort()).toEqual(["dispatch", "status", "sweep", "sweepTimer"]);
+    const load = (env: Record<string, string>) => {
+      const loaded = spawnSync(process.execPath, ["--input-type=module", "-e", imports], {
+        cwd: copy,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "", ...env },
+      });
+      expect(loaded.status, loaded.stderr).toBe(0);
+      // Outside the host, @azure/functions names each function it would register.
+      return [...loaded.stderr.matchAll(/register function "(\w+)"/g)].map((m) => m[1]).sort();
+    };
+    const always = ["dispatch", "status", "sweep", "sweepStatus", "sweepTimer"];
+    expect(load({})).toEqual(always);
+    // The fan-out worker only where there is a work queue to trigger it.
+    expect(load({ SWEEP_WORK_QUEUE: "erwatch-sweep-work" })).toEqual(
+      [...always, "sweepWorker"].sort(),
+    );
   });
 });
 

@@ -300,3 +300,32 @@ describe("test AMQP broker, through the real Service Bus client", () => {
     expect(ids(second.accepted("alerts"))).toEqual(["m-after", "m-old"]);
   });
 });
+
+describe("sessions (a session receiver holds one session's messages)", () => {
+  it("gives two receivers two different sessions, each only its own messages, and frees a session when its receiver closes", async () => {
+    const b = await broker({ queues: ["work"] });
+    const sb = client(b);
+    await sb.createSender("work").sendMessages([
+      { body: "a1", sessionId: "sub-a" },
+      { body: "b1", sessionId: "sub-b" },
+      { body: "a2", sessionId: "sub-a" },
+    ]);
+    const first = await sb.acceptNextSession("work", { maxAutoLockRenewalDurationInMs: 0 });
+    const second = await sb.acceptNextSession("work", { maxAutoLockRenewalDurationInMs: 0 });
+    expect([first.sessionId, second.sessionId].sort()).toEqual(["sub-a", "sub-b"]);
+    expect(first.sessionLockedUntilUtc!.getTime()).toBeGreaterThan(Date.now());
+    const a = first.sessionId === "sub-a" ? first : second;
+    const got = await receive(a, 2);
+    expect(got.map((m) => m.body)).toEqual(["a1", "a2"]);
+    expect(got.every((m) => m.sessionId === "sub-a")).toBe(true);
+    for (const m of got) await a.completeMessage(m);
+    // Every session is held: a third receiver gets none.
+    await expect(
+      sb.acceptNextSession("work", { maxAutoLockRenewalDurationInMs: 0 }),
+    ).rejects.toBeTruthy();
+    const b2 = first.sessionId === "sub-b" ? first : second;
+    await b2.close();
+    const again = await sb.acceptSession("work", "sub-b", { maxAutoLockRenewalDurationInMs: 0 });
+    expect((await receive(again, 1)).map((m) => m.body)).toEqual(["b1"]);
+  });
+});

@@ -29,6 +29,19 @@ export function estateAccess(estate: SimulatedEstate, env: Env = {}): EstateAcce
       LOGS_ENDPOINT: `${estate.url}/loganalytics/v1`,
       // The estate answers at once; a short deadline keeps fault tests quick.
       ARM_MAX_RETRIES: "0",
+      // Its long-running reads are done at once too: poll soon after the POST.
+      ARM_LRO_POLL_INTERVAL_MS: "20",
+      // ARM's budgets are modelled only when the estate's cost model is on
+      // (the bench, the pacing tests); otherwise hundreds of sweeps in a test
+      // file would be paced at ARM's real refill rate.
+      ...(estate.cost
+        ? {}
+        : {
+            ARM_READ_BURST: "100000",
+            ARM_READS_PER_SECOND: "10000",
+            ARM_WRITE_BURST: "100000",
+            ARM_WRITES_PER_SECOND: "10000",
+          }),
       ...env,
     },
     credential: staticCredential,

@@ -4,6 +4,7 @@
 import type { StatusFunctionDeps, SweepFunctionDeps } from "../../src/functions/deps.js";
 import type { CircuitReader } from "../../src/app/ports.js";
 import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
+import { SweepRuns } from "../../src/app/sweep-runs.js";
 import { createSweeper, type SweepResult } from "../../src/app/sweep.js";
 import { loadSweepConfig } from "../../src/runtime/config.js";
 import { freshStore } from "./state.js";
@@ -34,8 +35,9 @@ export async function functionDeps(
     logger,
   });
   return {
-    runtime: { config, logger, reader, store, silences, sink, sweeper },
+    runtime: { config, logger, reader, store, silences, sink, sweeper, work: null },
     coordinator: new SweepCoordinator<SweepResult>(),
+    runs: new SweepRuns(),
     now,
     sink,
     status: { runtime: { config, logger, store, silences }, now },

@@ -8,6 +8,7 @@ import type { DestinationStream } from "pino";
 import { EventConsumer } from "../../src/adapters/servicebus/consumer.js";
 import { closeServiceBusClients } from "../../src/adapters/servicebus/client.js";
 import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
+import { SweepRuns } from "../../src/app/sweep-runs.js";
 import type { SweepResult } from "../../src/app/sweep.js";
 import type { Telemetry } from "../../src/app/telemetry.js";
 import type { Env } from "../../src/config/settings.js";
@@ -183,6 +184,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const functionDeps: SweepFunctionDeps = {
     runtime,
     coordinator: new SweepCoordinator<SweepResult>(),
+    runs: new SweepRuns(),
     now: options.now,
   };
   const statusDeps: StatusFunctionDeps = {
@@ -196,6 +198,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     runtime: {
       ...runtime,
       sweeper: {
+        ...runtime.sweeper,
         sweep: async (request) => {
           lastSweep = await runtime.sweeper.sweep(request);
           return lastSweep;

@@ -1,13 +1,15 @@
-// The one way the reader calls ARM: a process-wide concurrency limit, a
-// deadline per read, the sweep's abort signal, and every failure turned into a
-// ReadFailure, so a read either has a value or says exactly why not.
+// The one way the reader calls ARM: a deadline per read, the sweep's abort
+// signal, and every failure turned into a ReadFailure, so a read either has a
+// value or says exactly why not. How fast ARM is called (per-subscription
+// budgets, requests in flight) is the pacer's job, per HTTP request.
 
-import pLimit from "p-limit";
 import type { ReadProgress } from "../../app/ports.js";
 import type { ArmConfig } from "../../config/arm.js";
 import type { Reading } from "../../core/model.js";
 import { toReadFailure } from "./errors.js";
 import { ARM_OPERATIONS, type ArmOperation } from "./operations.js";
+import { withReadContext, type ReadContext } from "./pacer.js";
+import { realTime, type Timekeeper } from "./token-bucket.js";
 
 export interface CallSpec<T> {
   operation: ArmOperation;
@@ -15,41 +17,78 @@ export interface CallSpec<T> {
   target: string;
   signal: AbortSignal;
   onRead?: (progress: ReadProgress) => void;
-  run: (abortSignal: AbortSignal) => Promise<T>;
+  run: (abortSignal: AbortSignal, read: ReadContext) => Promise<T>;
 }
 
 export type ArmCall = <T>(spec: CallSpec<T>) => Promise<Reading<T>>;
 
+/**
+ * A deadline that only runs while the read is ARM's business: not while it
+ * waits for its turn under the subscription's budget (a sweep of hundreds of
+ * circuits queues thousands of reads behind a bucket refilling at 10/s).
+ */
+function readDeadline(timeoutMs: number, time: Timekeeper) {
+  const controller = new AbortController();
+  let left = timeoutMs;
+  let since: number | null = null;
+  let cancel: (() => void) | null = null;
+  let queued = 0;
+  const run = () => {
+    if (controller.signal.aborted || since !== null) return;
+    since = time.now();
+    cancel = time.after(Math.max(0, left), () =>
+      controller.abort(Object.assign(new Error("deadline"), { name: "TimeoutError" })),
+    );
+  };
+  const stop = () => {
+    if (since === null) return;
+    left -= time.now() - since;
+    since = null;
+    cancel?.();
+    cancel = null;
+  };
+  return {
+    signal: controller.signal,
+    start: run,
+    dispose: stop,
+    queueing(waiting: boolean) {
+      queued += waiting ? 1 : -1;
+      if (waiting && queued === 1) stop();
+      if (!waiting && queued === 0) run();
+    },
+  };
+}
+
 export function createArmCall(
-  config: Pick<ArmConfig, "concurrency" | "timeoutMs">,
+  config: Pick<ArmConfig, "timeoutMs">,
   now: () => Date,
+  time: Timekeeper = realTime,
 ): ArmCall {
-  // One limiter per reader, and one reader per process: ARM throttles per
-  // subscription and principal, not per sweep.
-  const limit = pLimit(config.concurrency);
-  return <T>(spec: CallSpec<T>) =>
-    limit(async (): Promise<Reading<T>> => {
-      const started = Date.now();
-      // The deadline starts when the read starts, not while it waits for a slot.
-      const deadline = AbortSignal.timeout(config.timeoutMs);
-      const abortSignal = AbortSignal.any([spec.signal, deadline]);
-      try {
-        const value = await spec.run(abortSignal);
-        spec.onRead?.({ target: spec.target, ok: true, elapsedMs: Date.now() - started });
-        return { ok: true, value, readAt: now().toISOString() };
-      } catch (error) {
-        spec.onRead?.({ target: spec.target, ok: false, elapsedMs: Date.now() - started });
-        return {
-          ok: false,
-          error: toReadFailure(error, {
-            call: ARM_OPERATIONS[spec.operation],
-            target: spec.target,
-            timedOut: deadline.aborted,
-          }),
-          readAt: now().toISOString(),
-        };
-      }
-    });
+  return async <T>(spec: CallSpec<T>): Promise<Reading<T>> => {
+    const started = Date.now();
+    const deadline = readDeadline(config.timeoutMs, time);
+    const abortSignal = AbortSignal.any([spec.signal, deadline.signal]);
+    const read: ReadContext = { queueing: deadline.queueing, retryAfterMs: null };
+    deadline.start();
+    try {
+      const value = await withReadContext(read, () => spec.run(abortSignal, read));
+      spec.onRead?.({ target: spec.target, ok: true, elapsedMs: Date.now() - started });
+      return { ok: true, value, readAt: now().toISOString() };
+    } catch (error) {
+      spec.onRead?.({ target: spec.target, ok: false, elapsedMs: Date.now() - started });
+      return {
+        ok: false,
+        error: toReadFailure(error, {
+          call: ARM_OPERATIONS[spec.operation],
+          target: spec.target,
+          timedOut: deadline.signal.aborted && !spec.signal.aborted,
+        }),
+        readAt: now().toISOString(),
+      };
+    } finally {
+      deadline.dispose();
+    }
+  };
 }
 
 /**

@@ -36,8 +36,8 @@ export function fieldFailure(
 
 export function readCircuit(
   ctx: ArmContext,
-  target: CircuitTarget,
-  options: ReadOptions,
+  target: Pick<CircuitTarget, "subscriptionId" | "resourceGroup" | "name">,
+  options: Pick<ReadOptions, "abortSignal" | "onRead">,
 ): Promise<Reading<CircuitRead>> {
   const circuits = ctx.clients.for(target.subscriptionId).expressRouteCircuits;
   const what = `circuit ${target.name}`;

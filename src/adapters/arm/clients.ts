@@ -1,5 +1,6 @@
 // One NetworkManagementClient per subscription for the life of the process:
 // clients hold pipelines and connection pools that are expensive to rebuild.
+// Each pipeline paces its requests against its subscription's ARM budget.
 
 import {
   NetworkManagementClient,
@@ -8,6 +9,7 @@ import {
 import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import type { TokenCredential } from "@azure/identity";
 import type { ArmConfig } from "../../config/arm.js";
+import type { Pacer } from "./pacer.js";
 
 export interface ArmClientOptions {
   /** Extra pipeline options, e.g. `tlsOptions: { ca }` to trust a private CA, or policies that count requests. */
@@ -24,6 +26,7 @@ export class NetworkClients {
   constructor(
     private readonly credential: TokenCredential,
     private readonly config: ArmConfig,
+    private readonly pacer: Pacer,
     private readonly options: ArmClientOptions = {},
   ) {}
 
@@ -39,6 +42,11 @@ export class NetworkClients {
         credentials: { scopes: [this.config.tokenScope] },
         retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: 10_000 },
         userAgentOptions: { userAgentPrefix: "erwatch" },
+        // Inside the retry loop, so a retried request (a 429's) takes its turn again.
+        additionalPolicies: [
+          ...(this.options.pipeline?.additionalPolicies ?? []),
+          { policy: this.pacer.policy(key), position: "perRetry" },
+        ],
       });
       this.clients.set(key, client);
     }

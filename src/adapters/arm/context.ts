@@ -4,10 +4,15 @@
 import type { ArmConfig } from "../../config/arm.js";
 import type { ArmCall } from "./call.js";
 import type { NetworkClients } from "./clients.js";
+import type { LroTiming } from "./lro-timing.js";
+import type { Pacer } from "./pacer.js";
 
 export interface ArmContext {
   clients: NetworkClients;
+  /** Paces every request the clients send; its counts are the reader's usage. */
+  pacer: Pacer;
   call: ArmCall;
   config: ArmConfig;
   now: () => Date;
+  lroTiming: LroTiming;
 }

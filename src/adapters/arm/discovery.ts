@@ -1,12 +1,52 @@
-// Which circuits to read: every circuit listed in the watched subscriptions
-// (tags known from the listing), plus circuits named by id. A subscription
-// that cannot be listed is reported, not fatal: the others still sweep.
+// The cheap tier, and which circuits there are: every circuit listed in the
+// watched subscriptions, with its whole body (provider state, peerings and
+// their states, Global Reach, tags) parsed as a GET would be, so a deep read
+// needs no GET per circuit; plus circuits named by id, one GET each. A
+// subscription that cannot be listed is reported, not fatal: the others still
+// sweep.
 
-import type { CircuitTarget, DiscoveryFailure } from "../../app/ports.js";
+import type { CircuitTarget, DiscoveryFailure, ListedCircuit } from "../../app/ports.js";
 import { parseCircuitId, sameId } from "../../core/resource-id.js";
 import { collect } from "./call.js";
+import { fieldFailure, readCircuit } from "./circuit.js";
 import type { ArmContext } from "./context.js";
-import { parseListedCircuit } from "./wire/circuit-body.js";
+import { parseCircuit } from "./wire/circuit-body.js";
+
+/** One item of a listing, as the deep read will use it; null when it is not even a circuit. */
+function listedOf(item: unknown, readAt: string): ListedCircuit | null {
+  let body: ReturnType<typeof parseCircuit>;
+  try {
+    body = parseCircuit(item);
+  } catch {
+    return null; // no id: nothing to watch, nothing to name
+  }
+  const id = parseCircuitId(body.id);
+  if (!id) return null;
+  const name = body.name ?? id.name;
+  const what = `circuit ${name}`;
+  return {
+    id: body.id,
+    name,
+    location: body.location,
+    tags: body.tags,
+    facts: body.facts,
+    problems: body.problems.map((p) => fieldFailure("listCircuits", what, p)),
+    readAt,
+  };
+}
+
+/** The region lets the data plane batch Azure Monitor reads before the circuit is read. */
+function targetOf(
+  id: Omit<CircuitTarget, "tags" | "listed" | "location">,
+  listed: ListedCircuit,
+): CircuitTarget {
+  return {
+    ...id,
+    tags: listed.tags,
+    listed,
+    ...(listed.location ? { location: listed.location } : {}),
+  };
+}
 
 export async function discoverCircuits(
   ctx: ArmContext,
@@ -21,27 +61,32 @@ export async function discoverCircuits(
       operation: "listCircuits",
       target: `circuits in subscription ${subscriptionId}`,
       signal: options.abortSignal,
-      run: async (abortSignal) =>
-        (await collect(circuits.listAll({ abortSignal }))).map(parseListedCircuit),
+      run: (abortSignal): Promise<unknown[]> => collect(circuits.listAll({ abortSignal })),
     });
     if (!listed.ok) {
       failures.push({ subscriptionId, failure: listed.error });
       continue;
     }
-    for (const circuit of listed.value) {
-      const id = circuit.id ? parseCircuitId(circuit.id) : null;
-      if (!id) continue;
-      // The region lets the data plane batch Azure Monitor reads before the circuit is read.
-      targets.push({
-        ...id,
-        tags: circuit.tags,
-        ...(circuit.location ? { location: circuit.location } : {}),
-      });
+    for (const item of listed.value) {
+      const circuit = listedOf(item, listed.readAt);
+      const id = circuit && parseCircuitId(circuit.id);
+      if (!circuit || !id) continue;
+      targets.push(targetOf(id, circuit));
     }
   }
-  for (const text of scope.circuitIds) {
-    const id = parseCircuitId(text);
-    if (id && !targets.some((t) => sameId(t.id, id.id))) targets.push(id);
-  }
+  const named = scope.circuitIds
+    .map((text) => parseCircuitId(text))
+    .filter((id): id is NonNullable<typeof id> => id !== null)
+    .filter((id, i, all) => all.findIndex((o) => sameId(o.id, id.id)) === i)
+    .filter((id) => !targets.some((t) => sameId(t.id, id.id)));
+  // A circuit named by id has no listing: its GET is its cheap reading. One
+  // that fails is still a target; its deep read says why.
+  const got = await Promise.all(
+    named.map((target) => readCircuit(ctx, target, { abortSignal: options.abortSignal })),
+  );
+  named.forEach((target, i) => {
+    const read = got[i]!;
+    targets.push(read.ok ? targetOf(target, { ...read.value, readAt: read.readAt }) : target);
+  });
   return { targets, failures };
 }

@@ -1,8 +1,12 @@
 // The per-path reads: ARP table, route table summary and (on demand) the full
-// route table. Each is one row of a table: the long-running POST the SDK
-// polls, the ARM operation it is checked against, and the mapper of its rows.
+// route table. Each is one row of a table: the long-running POST, the ARM
+// operation it is checked against, and the mapper of its rows. erwatch drives
+// the SDK's poller itself (`submitted()`, then `poll()` when the answer is
+// due) so that nothing is held while the routers work.
 
 import type { NetworkManagementClient } from "@azure/arm-network";
+import type { OperationState, PollerLike } from "@azure/core-lro";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ReadOptions } from "../../app/ports.js";
 import type {
   ArpRow,
@@ -15,6 +19,7 @@ import type {
 import { PATHS } from "../../core/model.js";
 import type { ArmContext } from "./context.js";
 import type { ArmOperation } from "./operations.js";
+import type { ReadContext } from "./pacer.js";
 import { toArpRows, toNeighborRows, toRouteRows } from "./wire/rows.js";
 
 interface Rows {
@@ -30,11 +35,13 @@ interface LroOptions {
   updateIntervalInMs: number;
   abortSignal: AbortSignal;
 }
+type Poller = PollerLike<OperationState<unknown>, unknown>;
 
 interface PathReadSpec<T> {
   operation: ArmOperation;
   label: string;
-  list: (ops: Circuits, args: ListArgs, options: LroOptions) => Promise<unknown>;
+  /** Sends the POST and returns the poller; never awaited itself (that would poll to the end). */
+  list: (ops: Circuits, args: ListArgs, options: LroOptions) => Poller;
   /** Parses the whole `{ value: [...] }` result at the edge; throws MalformedResponseError naming the field. */
   toRows: (result: unknown) => T;
 }
@@ -66,6 +73,36 @@ export interface PathTarget {
   name: string;
 }
 
+/**
+ * The POST, then one poll when the answer is due and more only while it is not
+ * done; the waits between them hold no slot and no token.
+ */
+async function untilDone(
+  ctx: ArmContext,
+  kind: ArmOperation,
+  start: () => Poller,
+  read: ReadContext,
+  abortSignal: AbortSignal,
+): Promise<unknown> {
+  const poller = start();
+  await poller.submitted();
+  const posted = Date.now();
+  let attempts = 0;
+  for (; !poller.isDone; attempts += 1) {
+    const wait = ctx.lroTiming.wait(kind, attempts, read.retryAfterMs);
+    await sleep(wait, undefined, { signal: abortSignal });
+    read.retryAfterMs = null;
+    await poller.poll({ abortSignal });
+  }
+  // A POST answered at once teaches nothing about how long the routers take.
+  if (attempts > 0) ctx.lroTiming.learn(kind, attempts === 1, Date.now() - posted);
+  const state = poller.operationState;
+  if (state?.status === "failed")
+    throw state.error ?? new Error("The long-running operation has failed");
+  if (state?.status === "canceled") throw new Error("The long-running operation was canceled");
+  return poller.result;
+}
+
 function readPath<K extends PathRead>(
   ctx: ArmContext,
   target: PathTarget,
@@ -81,10 +118,11 @@ function readPath<K extends PathRead>(
     target: `${spec.label} ${peering}/${path}`,
     signal: options.abortSignal,
     onRead: options.onRead,
-    run: async (abortSignal) => {
+    run: async (abortSignal, read) => {
       const args: ListArgs = [target.resourceGroup, target.name, peering, path];
       const lro = { updateIntervalInMs: ctx.config.lroPollIntervalMs, abortSignal };
-      return spec.toRows(await spec.list(ops, args, lro));
+      const start = () => spec.list(ops, args, lro);
+      return spec.toRows(await untilDone(ctx, spec.operation, start, read, abortSignal));
     },
   });
 }

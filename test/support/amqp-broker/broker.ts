@@ -3,8 +3,11 @@
 // without Docker or the Service Bus emulator. It implements what the SDK needs
 // for send, batch send, peek-lock and receive-and-delete receive, complete,
 // abandon, dead-letter, lock expiry and scheduled enqueue (a message sent with
-// `scheduledEnqueueTimeUtc`); `$management` operations (schedule by request,
-// peek, lock renewal, sessions) are answered with 501.
+// `scheduledEnqueueTimeUtc`), and sessions as far as a session receiver needs
+// them: a receiver attaching with a session filter gets the session it named,
+// or the next unlocked one, locked to it until its link closes, and only that
+// session's messages (`group_id`). `$management` operations (schedule by
+// request, peek, lock renewal, session state) are answered with 501.
 
 import { EventEmitter } from "node:events";
 import type { Server, Socket } from "node:net";
@@ -30,6 +33,7 @@ import {
   rejectedOutcome,
   replyLink,
   sendMessage,
+  sessionAttach,
   settle,
   sourceAddress,
   targetAddress,
@@ -77,6 +81,9 @@ const CBS_NODE = "$cbs";
 // Standard tier's limit; the SDK sizes batches from the attach's max-message-size.
 const MAX_MESSAGE_SIZE = 256 * 1024;
 const LOCK_LOST = "com.microsoft:message-lock-lost";
+const SESSION_FILTER = "com.microsoft:session-filter";
+/** .NET ticks at the Unix epoch: Service Bus sends lock times as ticks. */
+const EPOCH_TICKS = 621_355_968_000_000_000n;
 
 interface Lock {
   readonly message: StoredMessage;
@@ -91,6 +98,8 @@ interface Consumer {
   /** Delivery slots used against the client's credit limit: sends plus credit given up by drains. */
   issued: number;
   readonly locks: Map<Delivery, Lock>;
+  /** A session receiver's session: only its messages are delivered to it. */
+  readonly session: string | null;
 }
 
 class TestBroker implements AmqpBroker {
@@ -98,6 +107,8 @@ class TestBroker implements AmqpBroker {
   private readonly container = createContainer();
   private readonly entities = new Map<string, Entity>();
   private readonly consumers = new Map<Sender, Consumer>();
+  /** `<entity>|<session>` → the receiver holding the session's lock. */
+  private readonly sessionLocks = new Map<string, Consumer>();
   private readonly sockets = new Set<Socket>();
   private readonly events = new EventEmitter();
   private server: Server | undefined;
@@ -213,6 +224,7 @@ class TestBroker implements AmqpBroker {
       for (const lock of consumer.locks.values()) clearTimeout(lock.timer);
     }
     this.consumers.clear();
+    this.sessionLocks.clear();
     // Destroying the sockets (rather than closing AMQP gracefully) is what a crash looks like.
     for (const socket of this.sockets) socket.destroy();
     const server = this.server;
@@ -252,15 +264,53 @@ class TestBroker implements AmqpBroker {
       });
       return;
     }
+    const filter = sender.source?.filter as Record<string, unknown> | undefined;
+    let session: string | null = null;
+    if (filter && SESSION_FILTER in filter) {
+      const wanted = filter[SESSION_FILTER];
+      session = typeof wanted === "string" ? wanted : this.nextSession(entity);
+      if (session === null || this.sessionLocks.has(this.sessionKey(entity, session))) {
+        sender.close({
+          condition: "com.microsoft:timeout",
+          description: "no unlocked session with messages is available",
+        });
+        return;
+      }
+      sessionAttach(sender, SESSION_FILTER, session, this.lockedUntilTicks());
+    }
     const consumer: Consumer = {
       sender,
       entity,
       peekLock: sender.snd_settle_mode !== 1,
       issued: 0,
       locks: new Map(),
+      session,
     };
     this.consumers.set(sender, consumer);
+    if (session !== null) this.sessionLocks.set(this.sessionKey(entity, session), consumer);
     this.pump(entity);
+  }
+
+  private sessionKey(entity: Entity, session: string): string {
+    return `${entity.path}|${session}`.toLowerCase();
+  }
+
+  /** The session of the first waiting message that no receiver holds. */
+  private nextSession(entity: Entity): string | null {
+    entity.releaseDue(this.clock());
+    for (const m of entity.ready) {
+      const group = m.amqp.group_id;
+      if (typeof group === "string" && !this.sessionLocks.has(this.sessionKey(entity, group)))
+        return group;
+    }
+    return null;
+  }
+
+  private lockedUntilTicks(): Buffer {
+    const ticks = EPOCH_TICKS + BigInt(Date.now() + this.lockDurationMs) * 10_000n;
+    const bytes = Buffer.alloc(8);
+    bytes.writeBigInt64BE(ticks);
+    return bytes;
   }
 
   private onMessage(context: EventContext): void {
@@ -323,13 +373,12 @@ class TestBroker implements AmqpBroker {
     entity.releaseDue(this.clock());
     for (const consumer of this.consumers.values()) {
       if (consumer.entity !== entity) continue;
-      while (
-        entity.ready.length > 0 &&
-        consumer.sender.is_open() &&
-        consumer.issued < creditLimit(consumer.sender)
-      ) {
-        const next = entity.takeNext();
-        if (next) this.deliver(consumer, next);
+      const mine = (m: StoredMessage) =>
+        consumer.session === null || m.amqp.group_id === consumer.session;
+      while (consumer.sender.is_open() && consumer.issued < creditLimit(consumer.sender)) {
+        const next = entity.takeFirst(mine);
+        if (!next) break;
+        this.deliver(consumer, next);
       }
     }
   }
@@ -459,6 +508,10 @@ class TestBroker implements AmqpBroker {
     const consumer = this.consumers.get(sender);
     if (!consumer) return;
     this.consumers.delete(sender);
+    if (consumer.session !== null) {
+      const key = this.sessionKey(consumer.entity, consumer.session);
+      if (this.sessionLocks.get(key) === consumer) this.sessionLocks.delete(key);
+    }
     // The locks cannot be settled on another link (no $management here), so rather
     // than wait out the lock duration the messages come back as if abandoned.
     for (const delivery of [...consumer.locks.keys()]) this.expireLock(consumer, delivery);

@@ -128,6 +128,12 @@ export class Entity {
   takeNext(): StoredMessage | undefined {
     return this.ready.shift();
   }
+
+  /** The first waiting message that `fits` (a session receiver takes only its session's). */
+  takeFirst(fits: (m: StoredMessage) => boolean): StoredMessage | undefined {
+    const i = this.ready.findIndex(fits);
+    return i === -1 ? undefined : this.ready.splice(i, 1)[0];
+  }
 }
 
 export interface ParsedAddress {

@@ -206,6 +206,21 @@ export function acceptAttach(link: Sender | Receiver, maxMessageSize: number): v
   if (link.target) link.set_target(link.target);
 }
 
+/** Answers a session receiver's attach: the session it got, and until when it holds it (.NET ticks). */
+export function sessionAttach(
+  sender: Sender,
+  filterName: string,
+  session: string,
+  lockedUntilTicks: Buffer,
+): void {
+  sender.set_source({ ...sender.source, filter: { [filterName]: session } } as Parameters<
+    Sender["set_source"]
+  >[0]);
+  internals(sender).local.attach.properties = {
+    "com.microsoft:locked-until-utc": rhea.types.wrap_long(lockedUntilTicks as unknown as number),
+  };
+}
+
 export function sourceAddress(link: Sender | Receiver): string | undefined {
   return link.source?.address;
 }

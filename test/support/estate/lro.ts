@@ -35,6 +35,9 @@ export interface Operation {
   /** Set when the operation ends Failed instead of Succeeded. */
   failure?: OperationFailure;
   startedAt: string;
+  /** With the cost model on: the read runs until this time (by `clock`), however often it is polled. */
+  readyAt?: number;
+  clock?: () => number;
 }
 
 export interface LroAnswer {
@@ -46,12 +49,19 @@ export interface LroAnswer {
 export class OperationStore {
   private readonly operations = new Map<string, Operation>();
 
+  /** `timing`: the cost model's latency, instead of a count of pending polls. */
+  constructor(private readonly timing?: { readyAt(): number; now(): number }) {}
+
   create(input: Omit<Operation, "id" | "startedAt">): Operation {
     const operation: Operation = {
       ...input,
       id: randomUUID(),
       startedAt: new Date().toISOString(),
     };
+    if (this.timing) {
+      operation.readyAt = this.timing.readyAt();
+      operation.clock = () => this.timing!.now();
+    }
     this.operations.set(operation.id, operation);
     return operation;
   }
@@ -96,6 +106,8 @@ export function accepted(
 /** One poll consumes one pending poll, whichever URL it came to. */
 function stillRunning(operation: Operation): boolean {
   if (operation.neverEnding) return true;
+  if (operation.readyAt !== undefined && operation.clock && operation.clock() < operation.readyAt)
+    return true;
   if (operation.pollsLeft <= 0) return false;
   operation.pollsLeft -= 1;
   return true;

@@ -20,6 +20,7 @@ import {
 import {
   authorizationFailed,
   errorBody,
+  faultError,
   missingApiVersion,
   noRoute,
   RBAC_ACTIONS,
@@ -27,6 +28,7 @@ import {
   unsupportedApiVersion,
 } from "./arm-errors.js";
 import { createCertificate } from "./certificate.js";
+import { createCostModel, type CostModel, type CostModelOptions } from "./cost-model.js";
 import { FaultBook, type FaultTarget } from "./faults.js";
 import { circuitNameOf } from "./ids.js";
 import { GRAPH_API_VERSION } from "./graph.js";
@@ -63,6 +65,8 @@ export interface SimulatedEstate {
     predicate: (request: RecordedRequest) => boolean,
     timeoutMs?: number,
   ): Promise<RecordedRequest>;
+  /** ARM's costs (throttling, read latency), when the estate was started with `costModel`. */
+  readonly cost: CostModel | undefined;
   close(): Promise<void>;
 }
 
@@ -77,6 +81,8 @@ export interface EstateOptions {
   lroShape?: LroShape;
   /** RBAC actions granted to the caller (default: everything). */
   grantedActions?: readonly string[];
+  /** Model ARM's throttling and long-running read latency (cost-model.ts); off by default. */
+  costModel?: CostModelOptions;
 }
 
 export async function startEstate(
@@ -85,7 +91,10 @@ export async function startEstate(
 ): Promise<SimulatedEstate> {
   const identity = await createCertificate();
   const faults = new FaultBook();
-  const operations = new OperationStore();
+  const cost = options.costModel ? createCostModel(options.costModel) : undefined;
+  const operations = new OperationStore(
+    cost && { readyAt: () => cost.lroReadyAt(), now: () => cost.now() },
+  );
   const pageSize = Math.max(1, options.pageSize ?? 2);
   const lro: AnswerContext["lro"] = {
     pendingPolls: options.pendingPolls ?? 0,
@@ -137,6 +146,7 @@ export async function startEstate(
     grant(actions) {
       granted = grantSet(actions);
     },
+    cost,
     waitForRequest(predicate, timeoutMs = 5000) {
       const seen = requests.find(predicate);
       if (seen) return Promise.resolve(seen);
@@ -308,6 +318,15 @@ export async function startEstate(
       );
     }
     if (operation === "unknown") return send(req, res, record, armError(noRoute(url.pathname)));
+    const charged = charge(method, url.pathname);
+    if (charged && !charged.ok) {
+      const throttled = armError(faultError(429, operation, url.pathname, charged));
+      return send(req, res, record, {
+        ...throttled,
+        headers: { ...throttled.headers, ...charged.headers },
+      });
+    }
+    const costHeaders = charged?.headers ?? {};
     const action = RBAC_ACTIONS[operation];
     if (granted && !granted.has(action.toLowerCase()))
       return send(req, res, record, armError(authorizationFailed(action, url.pathname)));
@@ -320,11 +339,26 @@ export async function startEstate(
 
     const plan = faults.plan(faultTarget);
     if (plan.delayMs > 0 && !(await pause(plan.delayMs, res))) return;
+    const costed = (a: Answer): Answer => ({ ...a, headers: { ...a.headers, ...costHeaders } });
     if (plan.answer) {
       const faulty = faultAnswer(answers, plan.answer, route, url, operation, polled);
-      return send(req, res, record, faulty);
+      return send(req, res, record, costed(faulty));
     }
-    return send(req, res, record, answer(answers, route, url, polled, body));
+    return send(req, res, record, costed(answer(answers, route, url, polled, body)));
+  }
+
+  /** Charges the request to its subscription's bucket when the cost model is on. */
+  function charge(method: string, path: string) {
+    const subscription = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
+    if (!cost || !subscription) return undefined;
+    const admitted = cost.admit(subscription, method);
+    return admitted.ok
+      ? { ok: true as const, headers: admitted.headers }
+      : {
+          ok: false as const,
+          retryAfterSeconds: admitted.retryAfterSeconds,
+          headers: admitted.headers,
+        };
   }
 
   return estate;

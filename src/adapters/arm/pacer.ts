@@ -1,0 +1,159 @@
+// How erwatch spends ARM's budget. Every HTTP request the SDK sends passes
+// through one pipeline policy that:
+//   - takes a token from its subscription's bucket (reads for GET, writes for
+//     POST actions), mirroring ARM's own buckets and fed by ARM's
+//     x-ms-ratelimit-remaining-subscription-* headers;
+//   - holds an in-flight slot only while the request is on the wire, so the
+//     seconds a long-running read spends between polls hold nothing;
+//   - on a 429, pauses the subscription's bucket for the Retry-After, so
+//     every request to that subscription waits its turn instead of the
+//     throttled ones retrying in step (the SDK's retry policy re-sends it,
+//     through this policy again).
+// A read's own context (which read, its deadline clock, the Retry-After of
+// its last answer) travels with it in AsyncLocalStorage.
+
+import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { AsyncLocalStorage } from "node:async_hooks";
+import pLimit, { type LimitFunction } from "p-limit";
+import { realTime, TokenBucket, type BucketSpec, type Timekeeper } from "./token-bucket.js";
+
+export interface PacingConfig {
+  reads: BucketSpec;
+  writes: BucketSpec;
+  /** HTTP requests to ARM on the wire at once, across all subscriptions. */
+  inFlight: number;
+}
+
+export interface PacingStats {
+  requests: number;
+  reads: number;
+  writes: number;
+  throttled: number;
+}
+
+/** What one read carries through the pipeline. */
+export interface ReadContext {
+  /** Called before and after each wait for a token: the read's deadline does not run while it queues. */
+  queueing(waiting: boolean): void;
+  /** The Retry-After (ms) of the latest answer that carried one, or null. */
+  retryAfterMs: number | null;
+}
+
+const contexts = new AsyncLocalStorage<ReadContext>();
+
+/** Runs `fn` (and every request it sends) as part of `context`. */
+export function withReadContext<T>(context: ReadContext, fn: () => T): T {
+  return contexts.run(context, fn);
+}
+
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Retry-After in ms, from seconds or an HTTP date; null when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now: number): number | null {
+  if (value === undefined || value.trim() === "") return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+export class SubscriptionBudget {
+  readonly reads: TokenBucket;
+  readonly writes: TokenBucket;
+
+  constructor(config: PacingConfig, time: Timekeeper) {
+    // A token or two held back (never the whole bucket): see BucketSpec.reserve.
+    const reserve = (b: BucketSpec) => ({
+      ...b,
+      reserve: Math.max(0, Math.min(b.capacity - 1, b.capacity > 100 ? 2 : 1)),
+    });
+    this.reads = new TokenBucket(reserve(config.reads), time);
+    this.writes = new TokenBucket(reserve(config.writes), time);
+  }
+}
+
+export class Pacer {
+  private readonly budgets = new Map<string, SubscriptionBudget>();
+  private readonly slots: LimitFunction;
+  readonly stats: PacingStats = { requests: 0, reads: 0, writes: 0, throttled: 0 };
+
+  constructor(
+    private readonly config: PacingConfig,
+    private readonly time: Timekeeper = realTime,
+  ) {
+    this.slots = pLimit(config.inFlight);
+  }
+
+  budget(subscriptionId: string): SubscriptionBudget {
+    const key = subscriptionId.toLowerCase();
+    let budget = this.budgets.get(key);
+    if (!budget) {
+      budget = new SubscriptionBudget(this.config, this.time);
+      this.budgets.set(key, budget);
+    }
+    return budget;
+  }
+
+  private observe(
+    response: PipelineResponse,
+    write: boolean,
+    bucket: TokenBucket,
+    read: ReadContext | undefined,
+  ): void {
+    this.stats.requests += 1;
+    if (write) this.stats.writes += 1;
+    else this.stats.reads += 1;
+    const remaining = response.headers.get(
+      write
+        ? "x-ms-ratelimit-remaining-subscription-writes"
+        : "x-ms-ratelimit-remaining-subscription-reads",
+    );
+    if (remaining !== undefined) bucket.observeRemaining(Number(remaining));
+    const after = retryAfterMs(response.headers.get("retry-after"), this.time.now());
+    if (response.status === 429) {
+      this.stats.throttled += 1;
+      // ARM always says when; without it, a second is what it usually asks.
+      bucket.pauseFor(after ?? 1_000);
+    } else if (read) {
+      read.retryAfterMs = after;
+    }
+  }
+
+  /** The pipeline policy for one subscription's client. */
+  policy(subscriptionId: string): PipelinePolicy {
+    const budget = this.budget(subscriptionId);
+    return {
+      name: "erwatchPacing",
+      sendRequest: async (request: PipelineRequest, next) => {
+        const write = WRITE_METHODS.has(request.method.toUpperCase());
+        const bucket = write ? budget.writes : budget.reads;
+        const read = contexts.getStore();
+        // Waiting for a token or a slot is erwatch's own queue, not ARM's time.
+        read?.queueing(true);
+        let queued = true;
+        const dequeue = () => {
+          if (queued) read?.queueing(false);
+          queued = false;
+        };
+        let response: PipelineResponse | null = null;
+        try {
+          while (!response) {
+            await bucket.take(request.abortSignal as AbortSignal | undefined);
+            // A 429 may have paused the bucket while this request waited for a slot: wait again.
+            response = await this.slots(async () => {
+              if (bucket.paused) return null;
+              dequeue();
+              const answered = await next(request);
+              // Before the slot is free: the next request must already see a pause this answer asks for.
+              this.observe(answered, write, bucket, read);
+              return answered;
+            });
+          }
+        } finally {
+          dequeue();
+        }
+        return response;
+      },
+    };
+  }
+}

@@ -1,0 +1,159 @@
+// Circuit pairs within one run of deep reads. A circuit tagged erwatch:pair is
+// graded by whether its partner still carries the site (core/pairs.ts), so its
+// partner's state must be known when it is judged. A partner read in this same
+// run is waited for (its reading is held, not its verdict, so two partners
+// never wait on each other); a partner not in the run is taken from its
+// stored snapshot while that is fresh. Readings are released as soon as every
+// partner they wait on has arrived; what still waits when the run ends goes
+// out with what is known.
+
+import { TAGS, tag } from "../core/circuit-settings.js";
+import type { CircuitReading } from "../core/model.js";
+import { siteStatusOfSnapshot, type PairContext, type SiteStatus } from "../core/pairs.js";
+import type { Snapshot } from "../core/snapshot.js";
+import type { Logger } from "../logging.js";
+import type { CircuitTarget } from "./ports.js";
+import type { StateStore } from "./state-store.js";
+
+export interface PairMember {
+  id: string;
+  name: string;
+  /** Its last stored snapshot, null when none. */
+  snapshot: Snapshot | null;
+}
+
+/** Pair name (lower case) → the circuits known to carry it. */
+export type PairMembers = Map<string, PairMember[]>;
+
+export interface PairGateOptions {
+  members: PairMembers;
+  /** Circuits read in this run (lower-case ids): a partner among them is waited for. */
+  inRun: Set<string>;
+  now: Date;
+  /** A stored partner older than this proves nothing. */
+  maxAgeMs: number;
+  /** The site status of a reading that arrived in this run, judged on its own. */
+  judge: (reading: CircuitReading) => SiteStatus;
+}
+
+export interface Released {
+  reading: CircuitReading;
+  pair: PairContext | null;
+}
+
+export interface PairGate {
+  /** A reading arrived: what may be judged now (it, and partners that waited for it). */
+  offer(reading: CircuitReading): Released[];
+  /** The run is over: everything still held, with what is known of its partners. */
+  flush(): Released[];
+  /** Readings still held (the run was stopped before their partners arrived). */
+  held(): CircuitReading[];
+}
+
+const key = (id: string) => id.toLowerCase();
+
+export function createPairGate(o: PairGateOptions): PairGate {
+  const arrived = new Map<string, CircuitReading>();
+  const judged = new Map<string, SiteStatus>();
+  const held = new Map<string, CircuitReading>();
+  let over = false;
+  // Judged only when a partner asks, and once.
+  const statusOf = (id: string): SiteStatus | undefined => {
+    const reading = arrived.get(id);
+    if (!reading) return undefined;
+    if (!judged.has(id)) judged.set(id, o.judge(reading));
+    return judged.get(id);
+  };
+
+  const partnersOf = (reading: CircuitReading) => {
+    const name = reading.settings.pair;
+    if (!name) return null;
+    const self = key(reading.ref.id);
+    const partners = (o.members.get(name.toLowerCase()) ?? []).filter((m) => key(m.id) !== self);
+    return { name, partners };
+  };
+  const waits = (reading: CircuitReading) =>
+    !over &&
+    (partnersOf(reading)?.partners ?? []).some(
+      (p) => o.inRun.has(key(p.id)) && !arrived.has(key(p.id)),
+    );
+  const contextOf = (reading: CircuitReading): PairContext | null => {
+    const known = partnersOf(reading);
+    if (!known || known.partners.length === 0) return null;
+    return {
+      name: known.name,
+      partners: known.partners.map((p) => ({
+        id: p.id,
+        name: p.name,
+        status: statusOf(key(p.id)) ?? siteStatusOfSnapshot(p.snapshot, o.now, o.maxAgeMs),
+      })),
+    };
+  };
+  const release = (): Released[] => {
+    const out: Released[] = [];
+    for (const [id, reading] of held)
+      if (!waits(reading)) {
+        held.delete(id);
+        out.push({ reading, pair: contextOf(reading) });
+      }
+    return out;
+  };
+
+  return {
+    offer(reading) {
+      const id = key(reading.ref.id);
+      arrived.set(id, reading);
+      if (!reading.settings.pair && held.size === 0) return [{ reading, pair: null }];
+      held.set(id, reading);
+      return release();
+    },
+    flush() {
+      over = true;
+      return release();
+    },
+    held: () => [...held.values()],
+  };
+}
+
+const pairTagOf = (t: CircuitTarget) => {
+  const tags = t.listed?.tags ?? t.tags;
+  return tags ? tag(tags, TAGS.pair) : undefined;
+};
+
+/**
+ * Who carries which pair: the run's targets by their tags, and every stored
+ * snapshot that kept a pair (partners read elsewhere). Null when no target is
+ * in a pair, so a run without pairs costs no storage read.
+ */
+export async function pairMembers(
+  store: StateStore,
+  targets: CircuitTarget[],
+  log: Logger,
+): Promise<PairMembers | null> {
+  if (!targets.some((t) => pairTagOf(t))) return null;
+  const members: PairMembers = new Map();
+  const add = (pair: string, member: PairMember) => {
+    const list = members.get(pair.toLowerCase()) ?? [];
+    const at = list.findIndex((m) => key(m.id) === key(member.id));
+    if (at >= 0) list[at] = { ...list[at]!, snapshot: list[at]!.snapshot ?? member.snapshot };
+    else list.push(member);
+    members.set(pair.toLowerCase(), list);
+  };
+  let snapshots: Snapshot[] = [];
+  try {
+    snapshots = await store.listSnapshots();
+  } catch (error) {
+    log.warn({ err: error }, "stored circuits could not be listed; pairs go by this run alone");
+  }
+  const byId = new Map(snapshots.map((s) => [key(s.circuitId), s]));
+  // A circuit in the run goes by its tags now; one read elsewhere by what its snapshot kept.
+  const inRun = new Set(targets.map((t) => key(t.id)));
+  for (const s of snapshots)
+    if (s.pair && !inRun.has(key(s.circuitId)))
+      add(s.pair, { id: s.circuitId, name: s.circuitName, snapshot: s });
+  for (const t of targets) {
+    const pair = pairTagOf(t);
+    if (pair) add(pair, { id: t.id, name: t.name, snapshot: byId.get(key(t.id)) ?? null });
+  }
+  return members;
+}

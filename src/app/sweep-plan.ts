@@ -1,0 +1,201 @@
+// The tiered sweep's first half: the cheap tier (the listing erwatch already
+// has), what storage remembers of every circuit, and the plan (core) turned
+// into the targets to read deep, in order. A subscription whose listing
+// failed is not read behind its back (its GETs need the same permission and
+// the same budget): record-sight.ts raises monitoring-blind for it and holds
+// its circuits' open alerts as stale until the listing works again.
+
+import { isIgnored } from "../core/circuit-settings.js";
+import { cheapFingerprint } from "../core/read-age.js";
+import { parseCircuitId, sameId } from "../core/resource-id.js";
+import {
+  planSweep,
+  troubleOf,
+  type PlanCircuit,
+  type PlanMemory,
+  type PlannedRead,
+  type SweepPlan,
+} from "../core/sweep-plan.js";
+import type { Logger } from "../logging.js";
+import type { CircuitReader, CircuitTarget, DiscoveryFailure } from "./ports.js";
+import { discoverTargets, type Scope } from "./scan.js";
+import type { StateStore } from "./state-store.js";
+
+/**
+ * Cheap signals beyond the listing (Azure Monitor's BGP / ARP availability,
+ * one batch call for up to 50 circuits): a circuit named here is read deep
+ * this sweep. Until the metrics reader lands, none is plugged in and the
+ * rotation alone holds the age guarantee.
+ */
+export interface CheapSignals {
+  troubled(
+    targets: CircuitTarget[],
+    options: { abortSignal: AbortSignal },
+  ): Promise<Map<string, string>>;
+}
+
+export interface PlanOptions {
+  now: Date;
+  maxReadAgeMinutes: number;
+  intervalMinutes: number;
+  /** Time from now to the sweep's deadline. */
+  budgetMs: number;
+  /** Read everything deep (a person asked for the whole truth now). */
+  everything: boolean;
+  signals: Map<string, string>;
+}
+
+export interface PlannedTarget {
+  target: CircuitTarget;
+  plan: PlannedRead;
+}
+
+export interface TieredPlan {
+  deep: PlannedTarget[];
+  quiet: SweepPlan["quiet"];
+  rotationQuota: number;
+  ignored: { id: string; name: string }[];
+}
+
+export async function loadMemory(store: StateStore): Promise<{
+  memory: Map<string, PlanMemory>;
+  snapshots: { circuitId: string }[];
+}> {
+  const [snapshots, alerts] = await Promise.all([store.listSnapshots(), store.listAlerts()]);
+  const alertsOf = new Map<string, (typeof alerts)[number]["value"][]>();
+  for (const a of alerts) {
+    const key = a.value.circuitId.toLowerCase();
+    alertsOf.set(key, [...(alertsOf.get(key) ?? []), a.value]);
+  }
+  const memory = new Map<string, PlanMemory>();
+  for (const s of snapshots) {
+    const key = s.circuitId.toLowerCase();
+    memory.set(key, {
+      fingerprint: s.reads?.fingerprint ?? null,
+      reads: s.reads,
+      trouble: troubleOf(s, alertsOf.get(key) ?? []),
+    });
+  }
+  // An alert without a snapshot (a circuit whose first reads all failed) is trouble too.
+  for (const [key, list] of alertsOf) {
+    if (memory.has(key)) continue;
+    const open = list.find((a) => a.phase !== "clear");
+    if (open)
+      memory.set(key, {
+        fingerprint: null,
+        reads: undefined,
+        trouble: `alert ${open.family} is ${open.phase}`,
+      });
+  }
+  return { memory, snapshots };
+}
+
+export function planTargets(
+  targets: CircuitTarget[],
+  memory: ReadonlyMap<string, PlanMemory>,
+  options: PlanOptions,
+): TieredPlan {
+  const ignored: TieredPlan["ignored"] = [];
+  const candidates: CircuitTarget[] = [];
+  for (const t of targets) {
+    if (t.tags && isIgnored(t.tags)) ignored.push({ id: t.id, name: t.name });
+    else candidates.push(t);
+  }
+  const circuits: PlanCircuit[] = candidates.map((t) => ({
+    id: t.id,
+    name: t.name,
+    subscriptionId: t.subscriptionId,
+    fingerprint: t.listed ? cheapFingerprint(t.listed.facts, t.listed.tags) : null,
+    signal: options.signals.get(t.id.toLowerCase()) ?? null,
+  }));
+  const plan = planSweep(circuits, memory, options.now, {
+    maxReadAgeMs: options.maxReadAgeMinutes * 60_000,
+    intervalMs: options.intervalMinutes * 60_000,
+    budgetMs: Math.max(0, options.budgetMs),
+  });
+  const byId = new Map(candidates.map((t) => [t.id, t]));
+  const deep = plan.deep.map((p) => ({ target: byId.get(p.id)!, plan: p }));
+  if (options.everything) {
+    for (const q of plan.quiet)
+      deep.push({
+        target: byId.get(q.id)!,
+        plan: {
+          id: q.id,
+          name: q.name,
+          subscriptionId: byId.get(q.id)!.subscriptionId,
+          reason: "rotation",
+          detail: "a full sweep was asked for",
+          ageMs: q.ageMs,
+        },
+      });
+    return { deep, quiet: [], rotationQuota: plan.rotationQuota, ignored };
+  }
+  return { deep, quiet: plan.quiet, rotationQuota: plan.rotationQuota, ignored };
+}
+
+export interface SweepPlanResult extends TieredPlan {
+  found: { targets: CircuitTarget[]; failures: DiscoveryFailure[] };
+}
+
+/**
+ * The cheap tier, what storage remembers, and the plan. Circuits a person
+ * named (`targets`) are read deep whatever the plan says, first.
+ */
+export async function planSweepTargets(
+  deps: {
+    reader: CircuitReader;
+    store: StateStore;
+    signals?: CheapSignals;
+    maxReadAgeMinutes?: number;
+    intervalMinutes: number;
+  },
+  request: {
+    scope?: Scope;
+    targets?: CircuitTarget[];
+    now: Date;
+    abortSignal: AbortSignal;
+    deadline?: Date;
+    mode?: "tiered" | "deep";
+  },
+  log: Logger,
+  clock: () => Date,
+): Promise<SweepPlanResult> {
+  const { now, abortSignal } = request;
+  const found = request.scope
+    ? await discoverTargets(deps.reader, request.scope, { abortSignal, logger: log })
+    : { targets: [], failures: [] };
+  const forced: PlannedTarget[] = (request.targets ?? []).map((target) => ({
+    target,
+    plan: {
+      id: target.id,
+      name: target.name,
+      subscriptionId: target.subscriptionId,
+      reason: "unlisted",
+      detail: "asked for by name",
+      ageMs: null,
+    },
+  }));
+  if (found.targets.length === 0 && found.failures.length === 0)
+    return { found, deep: forced, quiet: [], rotationQuota: 0, ignored: [] };
+  const { memory } = await loadMemory(deps.store);
+  const signals = deps.signals
+    ? await deps.signals.troubled(found.targets, { abortSignal }).catch((error: unknown) => {
+        log.warn({ err: error }, "cheap signals unavailable; the plan goes by the listing and age");
+        return new Map<string, string>();
+      })
+    : new Map<string, string>();
+  const tiered = planTargets(found.targets, memory, {
+    now,
+    maxReadAgeMinutes: deps.maxReadAgeMinutes ?? 15,
+    intervalMinutes: deps.intervalMinutes,
+    budgetMs: request.deadline ? request.deadline.getTime() - clock().getTime() : 0,
+    everything: (request.mode ?? "deep") === "deep",
+    signals,
+  });
+  const forcedIds = new Set(forced.map((f) => f.target.id.toLowerCase()));
+  return {
+    ...tiered,
+    found,
+    deep: [...forced, ...tiered.deep.filter((d) => !forcedIds.has(d.target.id.toLowerCase()))],
+  };
+}

@@ -1,0 +1,228 @@
+// Fan-out beyond one instance. The timer plans the sweep as usual (the cheap
+// tier and the plan need one listing per subscription) and sends the deep
+// reads as Service Bus work messages: per subscription, in batches, with the
+// subscription as the session id, so Service Bus hands each subscription to
+// one worker at a time and its ARM budget holds however far Functions scales
+// out. A Service Bus–triggered worker reads and records each batch exactly as
+// the single-process sweep does. Before reading a circuit a worker claims it
+// (sweep, circuit) with an ETag in Table Storage, so a message delivered
+// twice (a lock lost, a worker killed mid-batch) never reads a circuit twice;
+// alerts are committed with ETags and published with deterministic ids, so
+// none is sent twice either.
+
+import type { PlanReason } from "../core/sweep-plan.js";
+import type { Logger } from "../logging.js";
+import type { CircuitTarget } from "./ports.js";
+import type { Unreached } from "./scan.js";
+import type { Sweeper } from "./sweep.js";
+import { usageSince, type SweepRequest } from "./sweep.js";
+
+export const WORK_VERSION = 1;
+
+export interface WorkItem {
+  target: CircuitTarget;
+  reason: PlanReason;
+}
+
+export interface WorkMessage {
+  version: typeof WORK_VERSION;
+  sweepId: string;
+  subscriptionId: string;
+  /** 1-based batch number within the subscription, and how many there are. */
+  batch: number;
+  batches: number;
+  /** The sweep's clock: every worker judges as of the same time. */
+  now: string;
+  /** No read starts after this; what is left is named unreached. */
+  deadline: string;
+  items: WorkItem[];
+}
+
+export interface WorkQueue {
+  /** Sends every message (session id = subscription), or throws: nothing partial is assumed. */
+  send(messages: WorkMessage[]): Promise<void>;
+}
+
+export type ClaimOutcome = "mine" | "taken" | "done";
+
+export interface WorkClaims {
+  /** Claims (sweep, circuit) for `worker` until `until`, unless another worker holds it or it is done. */
+  claim(sweepId: string, circuitId: string, worker: string, until: Date): Promise<ClaimOutcome>;
+  /** The circuit was read and recorded. */
+  finish(sweepId: string, circuitId: string, worker: string): Promise<void>;
+  /** Forgets the claims of sweeps older than `before`. */
+  prune?(before: Date): Promise<number>;
+}
+
+export interface FanOutResult {
+  sweepId: string;
+  messages: number;
+  deep: number;
+  quiet: number;
+  subscriptions: number;
+}
+
+/** Splits the planned deep reads into work messages: per subscription, `batchSize` circuits each, in plan order. */
+export function workMessages(
+  sweepId: string,
+  items: WorkItem[],
+  options: { now: Date; deadline: Date; batchSize: number },
+): WorkMessage[] {
+  const bySubscription = new Map<string, WorkItem[]>();
+  for (const item of items) {
+    const key = item.target.subscriptionId.toLowerCase();
+    bySubscription.set(key, [...(bySubscription.get(key) ?? []), item]);
+  }
+  const out: WorkMessage[] = [];
+  for (const [subscriptionId, list] of bySubscription) {
+    const batches = Math.ceil(list.length / options.batchSize);
+    for (let i = 0; i < batches; i += 1)
+      out.push({
+        version: WORK_VERSION,
+        sweepId,
+        subscriptionId,
+        batch: i + 1,
+        batches,
+        now: options.now.toISOString(),
+        deadline: options.deadline.toISOString(),
+        items: list.slice(i * options.batchSize, (i + 1) * options.batchSize),
+      });
+  }
+  return out;
+}
+
+/** The timer's half: plan, then send the deep reads as work. */
+export async function fanOut(
+  sweeper: Sweeper,
+  queue: WorkQueue,
+  request: SweepRequest & { sweepId: string; deadline: Date },
+  options: { batchSize: number; logger: Logger },
+): Promise<FanOutResult> {
+  const log = options.logger.child({ sweepId: request.sweepId });
+  const planned = await sweeper.plan(request, log);
+  const messages = workMessages(
+    request.sweepId,
+    planned.deep.map((d) => ({ target: d.target, reason: d.plan.reason })),
+    { now: request.now, deadline: request.deadline, batchSize: options.batchSize },
+  );
+  await queue.send(messages);
+  // What the listing could not see is the timer's to say; the workers read and record.
+  await sweeper.fannedOut(request, planned, request.sweepId, log);
+  const subscriptions = new Set(messages.map((m) => m.subscriptionId)).size;
+  log.info(
+    {
+      deep: planned.deep.length,
+      quiet: planned.quiet.length,
+      messages: messages.length,
+      subscriptions,
+    },
+    "sweep fanned out",
+  );
+  return {
+    sweepId: request.sweepId,
+    messages: messages.length,
+    deep: planned.deep.length,
+    quiet: planned.quiet.length,
+    subscriptions,
+  };
+}
+
+export interface WorkDone {
+  read: string[];
+  skipped: string[];
+  unreached: Unreached[];
+  events: number;
+  arm: { requests: number; throttled: number } | null;
+}
+
+/** How long a worker holds a circuit: past this, another worker may take it over. */
+export const CLAIM_MS = 5 * 60_000;
+
+/** The worker's half: claim, read, record, publish, one batch. */
+export async function processWork(
+  sweeper: Sweeper,
+  claims: WorkClaims,
+  message: WorkMessage,
+  options: {
+    worker: string;
+    logger: Logger;
+    abortSignal: AbortSignal;
+    clock?: () => number;
+    reader?: Parameters<typeof usageSince>[0];
+  },
+): Promise<WorkDone> {
+  const clock = options.clock ?? Date.now;
+  const log = options.logger.child({
+    sweepId: message.sweepId,
+    subscriptionId: message.subscriptionId,
+    batch: `${message.batch}/${message.batches}`,
+    worker: options.worker,
+  });
+  const before = options.reader?.usage?.() ?? null;
+  const done = await sweeper.deepRead(
+    message.items.map((i) => i.target),
+    {
+      sweepId: message.sweepId,
+      now: new Date(message.now),
+      deadline: new Date(message.deadline),
+      abortSignal: options.abortSignal,
+      log,
+      admit: async (target) =>
+        (await claims.claim(
+          message.sweepId,
+          target.id,
+          options.worker,
+          new Date(clock() + CLAIM_MS),
+        )) === "mine",
+      recorded: (circuitId) => claims.finish(message.sweepId, circuitId, options.worker),
+    },
+  );
+  const result: WorkDone = {
+    read: done.verdicts.map((v) => v.id),
+    skipped: done.skipped.map((s) => s.id),
+    unreached: done.unreached,
+    events: done.events.length,
+    arm: options.reader ? usageSince(options.reader, before) : null,
+  };
+  log.info(
+    {
+      read: result.read.length,
+      skipped: result.skipped.length,
+      unreached: result.unreached.length,
+      events: result.events,
+    },
+    "work done",
+  );
+  return result;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A work message as it arrives, checked enough to act on; null when it is not one. */
+export function parseWorkMessage(body: unknown): WorkMessage | null {
+  const text = typeof body === "string" ? body : null;
+  let value: unknown = body;
+  if (text !== null) {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return null;
+    }
+  }
+  if (!isRecord(value) || value.version !== WORK_VERSION) return null;
+  const { sweepId, subscriptionId, now, deadline, items } = value;
+  if (typeof sweepId !== "string" || typeof subscriptionId !== "string") return null;
+  if (typeof now !== "string" || Number.isNaN(Date.parse(now))) return null;
+  if (typeof deadline !== "string" || Number.isNaN(Date.parse(deadline))) return null;
+  if (!Array.isArray(items)) return null;
+  for (const item of items) {
+    if (!isRecord(item) || !isRecord(item.target)) return null;
+    const t = item.target;
+    if (typeof t.id !== "string" || typeof t.name !== "string") return null;
+    if (typeof t.subscriptionId !== "string" || typeof t.resourceGroup !== "string") return null;
+    if (t.listed !== undefined && !isRecord(t.listed)) return null;
+  }
+  return value as unknown as WorkMessage;
+}

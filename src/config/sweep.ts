@@ -1,0 +1,25 @@
+// How the stateful sweep spends its interval: the age limit of every reading
+// (the rotation holds it), how many named circuits POST /api/sweep answers
+// synchronously, and the Service Bus queue the timer fans deep reads out on.
+
+import type { SettingsReader } from "./reader.js";
+
+export interface SweepSettings {
+  /** No prefix count or ARP reading older than this, whatever the cheap tier says. */
+  maxReadAgeMinutes: number;
+  /** POST /api/sweep naming at most this many circuits answers with their layer tables; more is 202. */
+  httpSyncCircuits: number;
+  /** Queue of deep-read work for the Service Bus–triggered worker; null: the timer reads in process. */
+  workQueue: string | null;
+  /** Circuits per work message. */
+  batchSize: number;
+}
+
+export function readSweepSettings(r: SettingsReader): SweepSettings {
+  return {
+    maxReadAgeMinutes: r.int("SWEEP_MAX_READ_AGE_MINUTES", 15, { min: 1, max: 24 * 60 }),
+    httpSyncCircuits: r.int("HTTP_SWEEP_SYNC_CIRCUITS", 20, { min: 0, max: 1_000 }),
+    workQueue: r.raw("SWEEP_WORK_QUEUE") ?? null,
+    batchSize: r.int("SWEEP_WORK_BATCH", 20, { min: 1, max: 100 }),
+  };
+}

@@ -1,0 +1,113 @@
+// How old each of a circuit's readings is, kept with its snapshot. The tiered
+// sweep reads a quiet circuit's paths only now and then, so "when was this
+// last read" is a fact the planner plans by and the status page shows. A read
+// that failed keeps the time of the last one that worked: the age is the age
+// of what erwatch actually knows.
+
+import type { CircuitFacts, CircuitReading, PathName } from "./model.js";
+import { PATHS } from "./model.js";
+
+export interface PathReadTimes {
+  /** Last successful ARP table read, or null if none ever was. */
+  arp: string | null;
+  /** Last successful route table summary read (the prefix count), or null. */
+  summary: string | null;
+}
+
+export interface ReadAges {
+  /** When the circuit body (the listing or a GET) was read for the last evaluation. */
+  circuitAt: string | null;
+  /** Fingerprint of the circuit body the last evaluation judged (see cheapFingerprint). */
+  fingerprint: string | null;
+  /** Peering → path → when its reads last worked. */
+  paths: Record<string, Record<PathName, PathReadTimes>>;
+  /** When the gateway wiring was last read successfully. */
+  gatewayAt: string | null;
+  /** The oldest path reading (ARP or prefix count) of any enabled peering: what the rotation bounds. */
+  oldestPathAt: string | null;
+  /** Some read of the last evaluation failed: the circuit is read again first. */
+  incomplete: boolean;
+}
+
+const earlier = (a: string | null, b: string | null): string | null =>
+  a === null || b === null ? null : a < b ? a : b;
+
+export function readAgesOf(reading: CircuitReading, previous: ReadAges | undefined): ReadAges {
+  const circuitOk = reading.circuit.ok;
+  let incomplete = !circuitOk || !reading.gateway.ok;
+  const paths: ReadAges["paths"] = {};
+  const peerings = circuitOk ? Object.keys(reading.paths) : Object.keys(previous?.paths ?? {});
+  let oldest: string | null | undefined;
+  for (const peering of peerings) {
+    const read = reading.paths[peering];
+    const before = previous?.paths[peering];
+    const times = {} as Record<PathName, PathReadTimes>;
+    for (const path of PATHS) {
+      const arp = read?.[path].arp;
+      const summary = read?.[path].summary;
+      if (read && (!arp?.ok || !summary?.ok)) incomplete = true;
+      times[path] = {
+        arp: arp?.ok ? arp.readAt : (before?.[path].arp ?? null),
+        summary: summary?.ok ? summary.readAt : (before?.[path].summary ?? null),
+      };
+      const pathOldest = earlier(times[path].arp, times[path].summary);
+      oldest = oldest === undefined ? pathOldest : earlier(oldest, pathOldest);
+    }
+    paths[peering] = times;
+  }
+  return {
+    circuitAt: circuitOk ? reading.circuit.readAt : (previous?.circuitAt ?? null),
+    fingerprint: circuitOk
+      ? cheapFingerprint(reading.circuit.value, reading.ref.tags)
+      : (previous?.fingerprint ?? null),
+    paths,
+    gatewayAt: reading.gateway.ok ? reading.gateway.readAt : (previous?.gatewayAt ?? null),
+    // No enabled peering: nothing to age but the circuit body itself.
+    oldestPathAt:
+      oldest === undefined
+        ? circuitOk
+          ? reading.circuit.readAt
+          : (previous?.oldestPathAt ?? null)
+        : oldest,
+    incomplete,
+  };
+}
+
+/** A value's JSON with object keys sorted, so equal facts give equal text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/** FNV-1a, 64-bit in two halves: short, stable, and enough to notice a change. */
+function hash(text: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0xcbf29ce4;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x01000193 ^ 0x5bd1e995) >>> 0;
+  }
+  return h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0");
+}
+
+/**
+ * What the cheap tier sees of a circuit (its body in the listing: provider
+ * state, peerings and their states, Global Reach, tags), as a short text. A
+ * different fingerprint than at the last evaluation is a change worth a deep read.
+ */
+export function cheapFingerprint(facts: CircuitFacts, tags: Record<string, string>): string {
+  return hash(canonical({ facts, tags }));
+}
+
+/** Age in ms of the oldest path reading, or null when a path was never read. */
+export function oldestReadAgeMs(ages: ReadAges | undefined, now: Date): number | null {
+  const at = ages?.oldestPathAt ?? null;
+  return at === null ? null : Math.max(0, now.getTime() - Date.parse(at));
+}

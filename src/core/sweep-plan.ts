@@ -1,0 +1,176 @@
+// Which circuits a sweep reads deep (ARP and route summary per path, the
+// gateway wiring), and in what order. Every sweep has the cheap tier for every
+// circuit: its body from the listing (and, later, Azure Monitor's metrics).
+// Deep reads cost long-running POSTs against a budget of 10 a second per
+// subscription, so they go where they tell something:
+//   1. trouble: what was stored is not all clear (a layer down, warn or
+//      unknown, an alert not clear, a read that failed), or a cheap signal
+//      says so (metrics, when that reader lands);
+//   2. change: the circuit's body differs from the one last judged;
+//   3. never read, or no cheap reading this sweep (its listing failed);
+//   4. due: its oldest path reading would pass the age limit before the next
+//      sweep could read it;
+//   5. rotation: the oldest of the rest, enough of them each sweep that the
+//      whole estate turns over in time without piling up on one sweep.
+// Oldest first within each group. Pure: time and settings come in.
+
+import type { AlertState } from "./lifecycle.js";
+import { oldestReadAgeMs, type ReadAges } from "./read-age.js";
+import type { Snapshot } from "./snapshot.js";
+
+export const PLAN_REASONS = [
+  "trouble",
+  "signal",
+  "changed",
+  "new",
+  "unlisted",
+  "due",
+  "rotation",
+] as const;
+export type PlanReason = (typeof PLAN_REASONS)[number];
+
+/** A circuit as the cheap tier saw it this sweep. */
+export interface PlanCircuit {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  /** Fingerprint of its body in this sweep's listing; null when there was none (the listing failed). */
+  fingerprint: string | null;
+  /** A cheap signal that says trouble (e.g. BGP availability below 100 %), in words; null when quiet or not known. */
+  signal: string | null;
+}
+
+/** What storage remembers of a circuit. */
+export interface PlanMemory {
+  /** Fingerprint of the body the last evaluation judged. */
+  fingerprint: string | null;
+  reads: ReadAges | undefined;
+  /** Why the stored state is not all clear; null when it is. */
+  trouble: string | null;
+}
+
+export interface PlanPolicy {
+  /** No path reading (prefix count, ARP) may be older than this. */
+  maxReadAgeMs: number;
+  /** Time between two sweeps (the timer's interval). */
+  intervalMs: number;
+  /** Time from the start of a sweep to its deadline: a circuit planned now is read within it. */
+  budgetMs: number;
+}
+
+export interface PlannedRead {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  reason: PlanReason;
+  detail: string;
+  /** Age of its oldest path reading at planning time; null when never read. */
+  ageMs: number | null;
+}
+
+export interface QuietCircuit {
+  id: string;
+  name: string;
+  ageMs: number | null;
+}
+
+export interface SweepPlan {
+  /** In the order to read them. */
+  deep: PlannedRead[];
+  /** Judged on the cheap tier alone this sweep. */
+  quiet: QuietCircuit[];
+  /** Circuits per sweep the rotation reads at least (so the estate turns over within the age limit). */
+  rotationQuota: number;
+}
+
+const RANK: Record<PlanReason, number> = {
+  trouble: 0,
+  signal: 0,
+  changed: 0,
+  new: 1,
+  unlisted: 1,
+  due: 2,
+  rotation: 3,
+};
+
+/** Sweeps a reading may wait before it must be read again, all told. */
+export function sweepsPerRotation(policy: PlanPolicy): number {
+  const usable = policy.maxReadAgeMs - policy.budgetMs;
+  return Math.max(1, Math.floor(usable / Math.max(1, policy.intervalMs)));
+}
+
+/** Why what was stored for a circuit is not all clear, or null when it is. */
+export function troubleOf(
+  snapshot: Snapshot | null,
+  alerts: readonly Pick<AlertState, "family" | "phase" | "peering">[],
+): string | null {
+  const open = alerts.find((a) => a.phase !== "clear");
+  if (open)
+    return `alert ${open.family}${open.peering ? ` on ${open.peering}` : ""} is ${open.phase}`;
+  if (!snapshot) return null;
+  if (snapshot.reads?.incomplete) return "a read failed last time";
+  for (const [peering, p] of Object.entries(snapshot.peerings)) {
+    for (const [path, layers] of Object.entries(p.paths)) {
+      for (const [layer, cell] of Object.entries(layers)) {
+        if (layer === "path") continue;
+        if (cell.status === "down" || cell.status === "warn" || cell.status === "unknown")
+          return `${layer} ${cell.status} on ${peering}/${path}`;
+      }
+    }
+  }
+  if (snapshot.providerState !== null && snapshot.providerState !== "Provisioned")
+    return `provider ${snapshot.providerState}`;
+  return null;
+}
+
+export function planSweep(
+  circuits: readonly PlanCircuit[],
+  memory: ReadonlyMap<string, PlanMemory>,
+  now: Date,
+  policy: PlanPolicy,
+): SweepPlan {
+  const deep: PlannedRead[] = [];
+  const rest: (QuietCircuit & { subscriptionId: string })[] = [];
+  const mustReadBy = policy.maxReadAgeMs - policy.intervalMs - policy.budgetMs;
+  for (const c of circuits) {
+    const known = memory.get(c.id.toLowerCase());
+    const ageMs = oldestReadAgeMs(known?.reads, now);
+    const plan = (reason: PlanReason, detail: string) =>
+      deep.push({
+        id: c.id,
+        name: c.name,
+        subscriptionId: c.subscriptionId,
+        reason,
+        detail,
+        ageMs,
+      });
+    if (c.signal !== null) plan("signal", c.signal);
+    else if (known?.trouble) plan("trouble", known.trouble);
+    else if (!known) plan("new", "never read");
+    else if (c.fingerprint === null) plan("unlisted", "no cheap reading this sweep");
+    else if (known.fingerprint !== c.fingerprint)
+      plan("changed", "its body changed since it was last judged");
+    else if (ageMs === null) plan("new", "a path was never read");
+    else if (ageMs > mustReadBy)
+      plan("due", `oldest reading ${Math.round(ageMs / 60_000)} min old`);
+    else rest.push({ id: c.id, name: c.name, subscriptionId: c.subscriptionId, ageMs });
+  }
+  const age = (x: { ageMs: number | null }) => x.ageMs ?? Number.POSITIVE_INFINITY;
+  // Oldest first; ties in a stable order, so consecutive sweeps rotate through the same cohorts.
+  const oldestFirst = (
+    a: { ageMs: number | null; id: string },
+    b: { ageMs: number | null; id: string },
+  ) => (age(a) > age(b) ? -1 : age(a) < age(b) ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const rotationQuota = Math.ceil(circuits.length / sweepsPerRotation(policy));
+  const alreadyRotating = deep.filter((d) => d.reason === "due").length;
+  rest.sort(oldestFirst);
+  const topUp = Math.max(0, rotationQuota - alreadyRotating);
+  for (const c of rest.splice(0, topUp))
+    deep.push({ ...c, reason: "rotation", detail: "oldest readings, in turn" });
+  deep.sort((a, b) => RANK[a.reason] - RANK[b.reason] || oldestFirst(a, b));
+  return {
+    deep,
+    quiet: rest.map(({ id, name, ageMs }) => ({ id, name, ageMs })),
+    rotationQuota,
+  };
+}

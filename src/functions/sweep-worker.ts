@@ -1,0 +1,52 @@
+import functions, { type InvocationContext } from "@azure/functions";
+import { hostname } from "node:os";
+import { parseWorkMessage, processWork } from "../app/work.js";
+import { processEnv } from "../config/env.js";
+import { readWorkQueueSetting } from "../config/functions.js";
+import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
+
+/** Thrown so the host abandons the message and Service Bus delivers it again (another worker may take it). */
+export class WorkIncomplete extends Error {
+  override readonly name = "WorkIncomplete";
+}
+
+/**
+ * One batch of a fanned-out sweep's deep reads (SWEEP_WORK_QUEUE, sessions
+ * keyed by subscription): each circuit claimed, read, recorded and its alerts
+ * published, exactly as the single-process sweep does. A message that is not
+ * work is logged and completed: it would never become work by coming back.
+ */
+export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
+  return async (message: unknown, context: InvocationContext): Promise<void> => {
+    const deps = await getDeps();
+    const { runtime } = deps;
+    const log = runtime.logger.child({ invocationId: context.invocationId, trigger: "sweep-work" });
+    const work = parseWorkMessage(message);
+    if (!work) {
+      log.error("a message on the work queue is not sweep work; dropped");
+      return;
+    }
+    if (!runtime.work) throw new WorkIncomplete("SWEEP_WORK_QUEUE is not set on this instance");
+    const deadline = Date.parse(work.deadline);
+    // The hard stop: a little after the deadline, and within the message lock.
+    const stopIn = Math.max(1_000, deadline - Date.now() + 15_000);
+    const done = await processWork(runtime.sweeper, runtime.work.claims, work, {
+      worker: `${hostname()}/${process.pid}/${context.invocationId}`,
+      logger: log,
+      abortSignal: AbortSignal.timeout(Math.min(stopIn, 4 * 60_000)),
+      reader: runtime.reader,
+    });
+    if (done.unreached.some((u) => u.reason === "stopped"))
+      throw new WorkIncomplete(`${done.unreached.length} circuit(s) of this batch were not read`);
+  };
+}
+
+const queue = readWorkQueueSetting(processEnv());
+if (queue) {
+  functions.app.serviceBusQueue("sweepWorker", {
+    connection: "ServiceBusConnection",
+    queueName: "%SWEEP_WORK_QUEUE%",
+    isSessionsEnabled: true,
+    handler: sweepWorkerHandler(sweepDeps),
+  });
+}

@@ -1,0 +1,118 @@
+// The pair gate: which readings may be judged when, and what each is told of
+// its partners. Readings here carry only what the gate looks at.
+
+import { describe, expect, it } from "vitest";
+import { createPairGate, type PairMember } from "../../src/app/pair-gate.js";
+import type { CircuitReading } from "../../src/core/model.js";
+import type { SiteStatus } from "../../src/core/pairs.js";
+import type { Snapshot } from "../../src/core/snapshot.js";
+
+const NOW = new Date("2026-12-01T02:00:00.000Z");
+const MIN = 60_000;
+
+function reading(name: string, pair?: string, status: SiteStatus = "carrying"): CircuitReading {
+  return {
+    ref: { id: `/c/${name}`, name },
+    settings: pair ? { pair } : {},
+    status,
+  } as unknown as CircuitReading;
+}
+
+/** A stored partner whose private peering was up (or down) `ageMinutes` ago. */
+function stored(name: string, ageMinutes: number, up = true): PairMember {
+  const cell = { path: { status: up ? "up" : "down" } };
+  return {
+    id: `/c/${name}`,
+    name,
+    snapshot: {
+      circuitId: `/c/${name}`,
+      circuitName: name,
+      takenAt: new Date(NOW.getTime() - ageMinutes * MIN).toISOString(),
+      peerings: { AzurePrivatePeering: { paths: { primary: cell, secondary: cell } } },
+    } as unknown as Snapshot,
+  };
+}
+
+const member = (name: string): PairMember => ({ id: `/c/${name}`, name, snapshot: null });
+
+function gate(members: PairMember[], inRun: string[]) {
+  return createPairGate({
+    members: new Map([["site-a", members]]),
+    inRun: new Set(inRun.map((n) => `/c/${n}`)),
+    now: NOW,
+    maxAgeMs: 20 * MIN,
+    judge: (r) => (r as unknown as { status: SiteStatus }).status,
+  });
+}
+
+const names = (released: { reading: CircuitReading }[]) => released.map((r) => r.reading.ref.name);
+const partners = (released: { pair: { partners: unknown[] } | null }[]) =>
+  released.map((r) => r.pair?.partners ?? null);
+
+describe("pair gate", () => {
+  it("passes a circuit without a pair straight through, told nothing", () => {
+    const g = gate([member("a"), member("b")], ["a", "b", "x"]);
+    expect(g.offer(reading("x"))).toEqual([{ reading: reading("x"), pair: null }]);
+  });
+
+  it("holds a circuit until its partner in the same run arrives, then tells each of the other", () => {
+    const g = gate([member("a"), member("b")], ["a", "b"]);
+    expect(g.offer(reading("a", "site-a", "down"))).toEqual([]);
+    const released = g.offer(reading("b", "Site-A", "carrying"));
+    expect(names(released).sort()).toEqual(["a", "b"]);
+    const byName = Object.fromEntries(released.map((r) => [r.reading.ref.name, r.pair]));
+    expect(byName.a).toEqual({
+      name: "site-a",
+      partners: [{ id: "/c/b", name: "b", status: "carrying" }],
+    });
+    expect(byName.b!.partners).toEqual([{ id: "/c/a", name: "a", status: "down" }]);
+  });
+
+  it.each([
+    { case: "fresh and up", age: 5, up: true, status: "carrying" },
+    { case: "fresh and down", age: 5, up: false, status: "down" },
+    { case: "older than the age limit", age: 25, up: true, status: "unknown" },
+  ])("takes a partner outside the run from its snapshot: $case", ({ age, up, status }) => {
+    const g = gate([member("a"), stored("b", age, up)], ["a"]);
+    const released = g.offer(reading("a", "site-a"));
+    expect(names(released)).toEqual(["a"]);
+    expect(partners(released)).toEqual([[{ id: "/c/b", name: "b", status }]]);
+  });
+
+  it("a partner that never arrives (unreached, failed) is waited for only until the run ends", () => {
+    const g = gate([member("a"), member("b")], ["a", "b"]);
+    expect(g.offer(reading("a", "site-a"))).toEqual([]);
+    expect(g.held().map((r) => r.ref.name)).toEqual(["a"]);
+    const released = g.flush();
+    expect(names(released)).toEqual(["a"]);
+    expect(partners(released)).toEqual([[{ id: "/c/b", name: "b", status: "unknown" }]]);
+    expect(g.held()).toEqual([]);
+  });
+
+  it("a circuit alone in its pair is graded as before (no partners)", () => {
+    const g = gate([member("a")], ["a"]);
+    expect(g.offer(reading("a", "site-a"))).toEqual([
+      { reading: reading("a", "site-a"), pair: null },
+    ]);
+  });
+
+  it("judges a reading only when a partner asks, and once", () => {
+    let judged = 0;
+    const g = createPairGate({
+      members: new Map([["site-a", [member("a"), member("b"), member("c")]]]),
+      inRun: new Set(["/c/a", "/c/b", "/c/c", "/c/x"]),
+      now: NOW,
+      maxAgeMs: 20 * MIN,
+      judge: () => {
+        judged += 1;
+        return "carrying";
+      },
+    });
+    g.offer(reading("x"));
+    expect(judged).toBe(0);
+    g.offer(reading("a", "site-a"));
+    g.offer(reading("b", "site-a"));
+    g.offer(reading("c", "site-a"));
+    expect(judged).toBe(3);
+  });
+});

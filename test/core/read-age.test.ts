@@ -1,0 +1,138 @@
+// Read ages kept with the snapshot: the age of what erwatch knows, path by
+// path, with a failed read keeping the time of the last one that worked; and
+// the fingerprint of the circuit body, which changes exactly when the body does.
+
+import { describe, expect, it } from "vitest";
+import { cheapFingerprint, oldestReadAgeMs, readAgesOf } from "../../src/core/read-age.js";
+import type { CircuitFacts, CircuitReading, Reading } from "../../src/core/model.js";
+import { circuitReading, failed, microsoftPeering, peering } from "../support/readings.js";
+
+const at = (minute: number) => `2026-11-22T02:${String(minute).padStart(2, "0")}:00.000Z`;
+
+/** The reading with every read stamped `minute`. */
+function stamped(reading: CircuitReading, minute: number): CircuitReading {
+  const stamp = <T>(r: Reading<T>): Reading<T> => ({ ...r, readAt: at(minute) });
+  return {
+    ...reading,
+    circuit: stamp(reading.circuit),
+    gateway: stamp(reading.gateway),
+    paths: Object.fromEntries(
+      Object.entries(reading.paths).map(([name, p]) => [
+        name,
+        {
+          primary: { arp: stamp(p.primary.arp), summary: stamp(p.primary.summary) },
+          secondary: { arp: stamp(p.secondary.arp), summary: stamp(p.secondary.summary) },
+        },
+      ]),
+    ),
+  };
+}
+
+describe("readAgesOf", () => {
+  it("stamps every path read and the oldest of them", () => {
+    const ages = readAgesOf(stamped(circuitReading(), 5), undefined);
+    expect(ages.paths.AzurePrivatePeering).toEqual({
+      primary: { arp: at(5), summary: at(5) },
+      secondary: { arp: at(5), summary: at(5) },
+    });
+    expect(ages).toMatchObject({
+      oldestPathAt: at(5),
+      circuitAt: at(5),
+      gatewayAt: at(5),
+      incomplete: false,
+    });
+  });
+
+  it("keeps the time of the last read that worked when a read fails, and says the reading is incomplete", () => {
+    const first = readAgesOf(stamped(circuitReading(), 1), undefined);
+    const broken = stamped(
+      circuitReading({
+        paths: { AzurePrivatePeering: { secondary: { bgp: failed({ kind: "throttled" }) } } },
+      }),
+      6,
+    );
+    const ages = readAgesOf(broken, first);
+    expect(ages.paths.AzurePrivatePeering!.secondary).toEqual({ arp: at(6), summary: at(1) });
+    expect(ages.oldestPathAt).toBe(at(1));
+    expect(ages.incomplete).toBe(true);
+  });
+
+  it("keeps everything it knew when the circuit itself could not be read", () => {
+    const first = readAgesOf(stamped(circuitReading(), 1), undefined);
+    const ages = readAgesOf(
+      stamped(circuitReading({ circuit: failed({ kind: "timeout" }) }), 6),
+      first,
+    );
+    expect(ages).toMatchObject({
+      paths: first.paths,
+      oldestPathAt: at(1),
+      circuitAt: at(1),
+      fingerprint: first.fingerprint,
+      incomplete: true,
+    });
+  });
+
+  it("is null (never read) for a path whose reads never worked", () => {
+    const ages = readAgesOf(
+      stamped(
+        circuitReading({
+          paths: { AzurePrivatePeering: { primary: { arp: failed({ kind: "forbidden" }) } } },
+        }),
+        2,
+      ),
+      undefined,
+    );
+    expect(ages.oldestPathAt).toBeNull();
+    expect(oldestReadAgeMs(ages, new Date(at(9)))).toBeNull();
+    expect(
+      oldestReadAgeMs(readAgesOf(stamped(circuitReading(), 2), undefined), new Date(at(9))),
+    ).toBe(7 * 60_000);
+  });
+});
+
+describe("cheapFingerprint", () => {
+  const facts = (over: Partial<CircuitFacts> = {}): CircuitFacts => ({
+    circuitProvisioningState: "Enabled",
+    serviceProviderProvisioningState: "Provisioned",
+    skuTier: "Standard",
+    skuFamily: "MeteredData",
+    bandwidthInMbps: 1000,
+    serviceKey: "k",
+    serviceProviderName: "Equinix",
+    peeringLocation: "Amsterdam",
+    peerings: [peering(), microsoftPeering("Configured")],
+    ...over,
+  });
+
+  it("is the same for the same body, whatever the key order", () => {
+    const a = facts();
+    const reordered = Object.fromEntries(Object.entries(a).reverse()) as unknown as CircuitFacts;
+    expect(cheapFingerprint(reordered, { b: "1", a: "2" })).toBe(
+      cheapFingerprint(a, { a: "2", b: "1" }),
+    );
+  });
+
+  it.each([
+    {
+      name: "provider state",
+      change: facts({ serviceProviderProvisioningState: "NotProvisioned" }),
+      tags: {},
+    },
+    {
+      name: "a peering disabled",
+      change: facts({ peerings: [peering({ state: "Disabled" })] }),
+      tags: {},
+    },
+    {
+      name: "public prefix validation",
+      change: facts({ peerings: [peering(), microsoftPeering("ValidationNeeded")] }),
+      tags: {},
+    },
+    { name: "a tag", change: facts(), tags: { "erwatch:criticality": "high" } },
+  ] as { name: string; change: CircuitFacts; tags: Record<string, string> }[])(
+    "changes with $name",
+    ({ change, tags }) => {
+      expect(cheapFingerprint(change, tags)).not.toBe(cheapFingerprint(facts(), {}));
+    },
+  );
+});

@@ -1,0 +1,295 @@
+// The tiered sweep's planner, table-driven: what is read deep and in what
+// order (trouble first, then oldest), and a simulated day of sweeps proving
+// the rotation alone keeps every reading younger than the age limit while
+// spreading the reads evenly.
+
+import { describe, expect, it } from "vitest";
+import type { ReadAges } from "../../src/core/read-age.js";
+import type { Snapshot, SnapshotCell } from "../../src/core/snapshot.js";
+import {
+  planSweep,
+  sweepsPerRotation,
+  troubleOf,
+  type PlanCircuit,
+  type PlanMemory,
+  type PlanPolicy,
+} from "../../src/core/sweep-plan.js";
+
+const NOW = new Date("2026-11-22T02:00:00.000Z");
+const MIN = 60_000;
+const POLICY: PlanPolicy = { maxReadAgeMs: 15 * MIN, intervalMs: 5 * MIN, budgetMs: 4.5 * MIN };
+
+const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+
+function ages(oldestMs: number | null): ReadAges {
+  const at = oldestMs === null ? null : ago(oldestMs);
+  return {
+    circuitAt: at,
+    fingerprint: "f",
+    paths: {},
+    gatewayAt: at,
+    oldestPathAt: at,
+    incomplete: false,
+  };
+}
+
+const circuit = (id: string, over: Partial<PlanCircuit> = {}): PlanCircuit => ({
+  id,
+  name: id,
+  subscriptionId: "s",
+  fingerprint: "f",
+  signal: null,
+  ...over,
+});
+
+const memory = (entries: Record<string, Partial<PlanMemory> & { ageMs?: number | null }>) =>
+  new Map(
+    Object.entries(entries).map(([id, m]) => [
+      id,
+      {
+        fingerprint: m.fingerprint ?? "f",
+        reads: m.reads ?? ages(m.ageMs === undefined ? MIN : m.ageMs),
+        trouble: m.trouble ?? null,
+      },
+    ]),
+  );
+
+describe("planSweep: why a circuit is read deep", () => {
+  it.each([
+    { name: "never read", c: {}, m: undefined, reason: "new" },
+    {
+      name: "stored state not clear",
+      c: {},
+      m: { trouble: "bgp down on p/primary" },
+      reason: "trouble",
+    },
+    {
+      name: "a cheap signal says trouble",
+      c: { signal: "BGP availability 50 %" },
+      m: {},
+      reason: "signal",
+    },
+    { name: "its body changed", c: { fingerprint: "g" }, m: {}, reason: "changed" },
+    { name: "no listing this sweep", c: { fingerprint: null }, m: {}, reason: "unlisted" },
+    { name: "a path never read", c: {}, m: { ageMs: null }, reason: "new" },
+    { name: "too old by the next sweep's deadline", c: {}, m: { ageMs: 6 * MIN }, reason: "due" },
+  ] as {
+    name: string;
+    c: Partial<PlanCircuit>;
+    m: (Partial<PlanMemory> & { ageMs?: number | null }) | undefined;
+    reason: string;
+  }[])("$name → $reason", ({ c, m, reason }) => {
+    // Enough quiet company that the rotation's share does not pick it up by itself.
+    const quiet = Array.from({ length: 20 }, (_, i) => circuit(`q${i}`));
+    const plan = planSweep(
+      [circuit("x", c), ...quiet],
+      memory({ ...(m ? { x: m } : {}), ...Object.fromEntries(quiet.map((q) => [q.id, {}])) }),
+      NOW,
+      POLICY,
+    );
+    expect(plan.deep.find((d) => d.id === "x")?.reason).toBe(reason);
+  });
+
+  it("leaves a quiet, recently read circuit to the cheap tier", () => {
+    const quiet = Array.from({ length: 4 }, (_, i) => circuit(`q${i}`));
+    const plan = planSweep(
+      quiet,
+      memory(Object.fromEntries(quiet.map((q) => [q.id, {}]))),
+      NOW,
+      POLICY,
+    );
+    expect(plan.rotationQuota).toBe(2);
+    expect(plan.deep.map((d) => d.reason)).toEqual(["rotation", "rotation"]);
+    expect(plan.quiet).toHaveLength(2);
+  });
+});
+
+describe("planSweep: order", () => {
+  it("reads trouble first, then what was never read, then what is due, then the rotation; oldest first within each", () => {
+    const circuits = [
+      circuit("rot-young"),
+      circuit("due-old"),
+      circuit("due-older"),
+      circuit("new"),
+      circuit("changed", { fingerprint: "g" }),
+      circuit("trouble-young"),
+      circuit("trouble-old"),
+      circuit("rot-old"),
+      ...Array.from({ length: 12 }, (_, i) => circuit(`quiet${i}`)),
+    ];
+    const plan = planSweep(
+      circuits,
+      memory({
+        "rot-young": { ageMs: 2 * MIN },
+        "rot-old": { ageMs: 4 * MIN },
+        "due-old": { ageMs: 8 * MIN },
+        "due-older": { ageMs: 12 * MIN },
+        changed: { ageMs: 3 * MIN },
+        "trouble-young": { ageMs: 1 * MIN, trouble: "x" },
+        "trouble-old": { ageMs: 9 * MIN, trouble: "x" },
+        ...Object.fromEntries(
+          Array.from({ length: 12 }, (_, i) => [`quiet${i}`, { ageMs: 1 * MIN }]),
+        ),
+      }),
+      NOW,
+      POLICY,
+    );
+    expect(plan.deep.map((d) => d.id).slice(0, 8)).toEqual([
+      "trouble-old",
+      "changed",
+      "trouble-young",
+      "new",
+      "due-older",
+      "due-old",
+      "rot-old",
+      "rot-young",
+    ]);
+    // 20 circuits, 2 sweeps per rotation: 10 a sweep, the two due ones among them.
+    expect(plan.deep.filter((d) => d.reason === "due" || d.reason === "rotation")).toHaveLength(10);
+  });
+});
+
+describe("the rotation alone holds the age guarantee", () => {
+  it.each([
+    { circuits: 500, interval: 5, maxAge: 15, budget: 4.5 },
+    { circuits: 200, interval: 5, maxAge: 15, budget: 2 },
+    { circuits: 37, interval: 1, maxAge: 15, budget: 0.9 },
+    { circuits: 50, interval: 5, maxAge: 30, budget: 4.5 },
+  ])(
+    "$circuits quiet circuits, a sweep every $interval min, limit $maxAge min: never older, load spread",
+    ({ circuits, interval, maxAge, budget }) => {
+      const policy = {
+        maxReadAgeMs: maxAge * MIN,
+        intervalMs: interval * MIN,
+        budgetMs: budget * MIN,
+      };
+      const list = Array.from({ length: circuits }, (_, i) =>
+        circuit(`c${String(i).padStart(4, "0")}`),
+      );
+      // All read by a first full sweep, at times spread over its budget.
+      const readAt = new Map(list.map((c, i) => [c.id, (i / circuits) * policy.budgetMs]));
+      const perSweep: number[] = [];
+      let oldest = 0;
+      for (let sweep = 1; sweep <= 24 * (60 / interval); sweep += 1) {
+        const start = sweep * policy.intervalMs;
+        const now = new Date(NOW.getTime() + start);
+        const mem = new Map(
+          list.map((c) => [
+            c.id,
+            {
+              fingerprint: "f",
+              trouble: null,
+              reads: {
+                ...ages(null),
+                oldestPathAt: new Date(NOW.getTime() + readAt.get(c.id)!).toISOString(),
+              },
+            },
+          ]),
+        );
+        const plan = planSweep(list, mem, now, policy);
+        perSweep.push(plan.deep.length);
+        // Read in plan order, evenly over the budget, each circuit at the worst moment: the end of its slot.
+        plan.deep.forEach((d, i) => {
+          const at = start + ((i + 1) / plan.deep.length) * policy.budgetMs;
+          oldest = Math.max(oldest, at - readAt.get(d.id)!);
+          readAt.set(d.id, at);
+        });
+        for (const c of list)
+          oldest = Math.max(oldest, start + policy.budgetMs - readAt.get(c.id)!);
+      }
+      expect(oldest).toBeLessThanOrEqual(policy.maxReadAgeMs);
+      const quota = Math.ceil(circuits / sweepsPerRotation(policy));
+      expect(Math.max(...perSweep.slice(4))).toBeLessThanOrEqual(quota);
+    },
+  );
+});
+
+describe("troubleOf: what makes stored state worth reading every sweep", () => {
+  const cell = (status: SnapshotCell["status"]): SnapshotCell => ({
+    status,
+    detail: "",
+    since: NOW.toISOString(),
+  });
+  const snapshot = (status: SnapshotCell["status"], over: Partial<Snapshot> = {}): Snapshot => ({
+    circuitId: "x",
+    circuitName: "x",
+    takenAt: NOW.toISOString(),
+    providerState: "Provisioned",
+    providerWasProvisioned: true,
+    peerings: {
+      AzurePrivatePeering: {
+        paths: {
+          primary: {
+            provider: cell("up"),
+            bgp: cell(status),
+            peering: cell("up"),
+            routes: cell("up"),
+            gateway: cell("up"),
+            globalReach: cell("n/a"),
+            endToEnd: cell("n/a"),
+            capacity: cell("n/a"),
+            path: cell("up"),
+          },
+          secondary: {
+            provider: cell("up"),
+            bgp: cell("up"),
+            peering: cell("up"),
+            routes: cell("up"),
+            gateway: cell("up"),
+            globalReach: cell("n/a"),
+            endToEnd: cell("n/a"),
+            capacity: cell("n/a"),
+            path: cell("up"),
+          },
+        },
+        prefixes: { primary: 120, secondary: 120 },
+      },
+    },
+    ...over,
+  });
+
+  it.each([
+    { name: "all up", s: snapshot("up"), alerts: [], trouble: null },
+    {
+      name: "a layer down",
+      s: snapshot("down"),
+      alerts: [],
+      trouble: "bgp down on AzurePrivatePeering/primary",
+    },
+    {
+      name: "a layer warn",
+      s: snapshot("warn"),
+      alerts: [],
+      trouble: "bgp warn on AzurePrivatePeering/primary",
+    },
+    {
+      name: "a layer never read",
+      s: snapshot("unknown"),
+      alerts: [],
+      trouble: "bgp unknown on AzurePrivatePeering/primary",
+    },
+    {
+      name: "an alert still resolving",
+      s: snapshot("up"),
+      alerts: [{ family: "path-down", phase: "resolving", peering: "AzurePrivatePeering" }],
+      trouble: "alert path-down on AzurePrivatePeering is resolving",
+    },
+    {
+      name: "a read failed last time",
+      s: snapshot("up", { reads: { ...ages(MIN), incomplete: true } }),
+      alerts: [],
+      trouble: "a read failed last time",
+    },
+    {
+      name: "provider not provisioned",
+      s: snapshot("up", { providerState: "NotProvisioned" }),
+      alerts: [],
+      trouble: "provider NotProvisioned",
+    },
+  ] as { name: string; s: Snapshot; alerts: never[]; trouble: string | null }[])(
+    "$name",
+    ({ s, alerts, trouble }) => {
+      expect(troubleOf(s, alerts)).toBe(trouble);
+    },
+  );
+});

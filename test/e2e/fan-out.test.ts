@@ -1,0 +1,190 @@
+// Fan-out over Service Bus (issue 13): the timer plans and sends the deep
+// reads as work messages, one session per subscription; two worker processes,
+// each running the real sweepWorker handler on a session receiver, split the
+// work. Every circuit is read once, every alert reaches PagerDuty once, even
+// with every work message delivered a second time on another session.
+
+import functions from "@azure/functions";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { ServiceBusClient } from "@azure/service-bus";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { toWorkMessage } from "../../src/adapters/servicebus/work-queue.js";
+import type { WorkMessage } from "../../src/app/work.js";
+import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import {
+  carrierDown,
+  estateOf,
+  healthyCircuit,
+  type CircuitBundle,
+} from "../support/estate/index.js";
+import { startWorld, type World } from "../support/world.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const WORKER = join(ROOT, "test", "support", "sweep-worker-process.ts");
+const QUEUE = "erwatch-sweep-work";
+const SUBS = ["a1", "b2", "c3"].map((s) => `00000000-0000-0000-0000-0000000000${s}`);
+const PRIVATE = "AzurePrivatePeering";
+
+let azurite: Azurite;
+let dir: string;
+beforeAll(async () => {
+  azurite = await startAzurite();
+  dir = mkdtempSync(join(tmpdir(), "erwatch-fanout-"));
+});
+afterAll(async () => {
+  await azurite?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let world: World | null = null;
+const children: ChildProcessWithoutNullStreams[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill();
+  await world?.close();
+  world = null;
+});
+
+interface Worker {
+  child: ChildProcessWithoutNullStreams;
+  ready: Promise<void>;
+  done: Promise<{ pid: number; messages: number; errors: number }>;
+}
+
+function startWorker(env: Record<string, string>, ca: string): Worker {
+  const child = spawn(process.execPath, ["--import", "tsx", WORKER], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ERWATCH_WORKER_ENV: JSON.stringify(env),
+      ERWATCH_WORKER_CA: ca,
+      ERWATCH_WORKER_IDLE_ROUNDS: "8",
+    },
+  });
+  children.push(child);
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: child.stdout });
+  let onReady!: () => void;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  const done = new Promise<{ pid: number; messages: number; errors: number }>((resolve, reject) => {
+    lines.on("line", (line) => {
+      if (line === "ready") onReady();
+      else if (line.startsWith("{")) resolve(JSON.parse(line));
+    });
+    child.once("exit", (code) =>
+      code === 0 ? undefined : reject(new Error(`worker exited ${code}: ${stderr}`)),
+    );
+  });
+  return { child, ready, done };
+}
+
+describe("fan-out: the timer plans, two worker processes read", () => {
+  it("splits the sweep between two workers by subscription: each circuit read once, each alert paged once", async () => {
+    const bundles: CircuitBundle[] = [];
+    for (const subscriptionId of SUBS)
+      for (let i = 0; i < 5; i += 1)
+        bundles.push(
+          healthyCircuit({ subscriptionId, name: `er-${subscriptionId.slice(-2)}-${i}` }),
+        );
+    // One circuit per subscription has lost both paths: three Sev0s.
+    const down = bundles.filter((_, i) => i % 5 === 2).map((b) => b.circuit);
+    for (const c of down) {
+      carrierDown(c, PRIVATE, "primary");
+      carrierDown(c, PRIVATE, "secondary");
+    }
+    world = await startWorld({
+      estate: estateOf(...bundles),
+      azurite,
+      now: () => new Date("2026-11-22T03:00:00.000Z"),
+      env: {
+        ERWATCH_SUBSCRIPTIONS: SUBS.join(","),
+        SWEEP_WORK_QUEUE: QUEUE,
+        SWEEP_WORK_BATCH: "2",
+        SWEEP_SCHEDULE: "0 */5 * * * *",
+      },
+    });
+    const w = world;
+    // The routers take a moment: both workers are busy at once.
+    w.estate.addFault({
+      match: { operation: "arpTable" },
+      behaviour: { kind: "slow", delayMs: 150 },
+    });
+    expect(w.runtime.work).not.toBeNull();
+    await w.runtime.work!.claims.ensureTable();
+
+    // The timer function as the host runs it: it plans and fans out, and reads nothing deep itself.
+    const before = w.estate.requests.length;
+    await sweepTimerHandler(async () => w.functionDeps)(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: false },
+        scheduleStatus: { last: "", next: "", lastUpdated: "" },
+      },
+      new functions.InvocationContext({ invocationId: "timer-fanout" }),
+    );
+    const timerRequests = w.estate.requests.slice(before);
+    expect(timerRequests.filter((r) => r.method === "POST")).toEqual([]);
+    const work = w.broker.active(QUEUE);
+    expect(work.map((m) => m.body as WorkMessage).flatMap((m) => m.items)).toHaveLength(15);
+    expect(new Set(work.map((m) => (m.body as WorkMessage).subscriptionId))).toEqual(new Set(SUBS));
+
+    // Every work message delivered a second time, on a session of its own, as a lost lock would.
+    const sb = new ServiceBusClient(w.broker.connectionString, {
+      retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
+    });
+    try {
+      await sb.createSender(QUEUE).sendMessages(
+        work.map((m) => {
+          const body = m.body as WorkMessage;
+          return {
+            ...toWorkMessage(body),
+            messageId: `${m.messageId}-again`,
+            sessionId: `${body.subscriptionId}-again`,
+          };
+        }),
+      );
+    } finally {
+      await sb.close();
+    }
+
+    const ca = join(dir, "estate-ca.pem");
+    writeFileSync(ca, w.estate.ca);
+    const workers = [
+      startWorker(w.env as Record<string, string>, ca),
+      startWorker(w.env as Record<string, string>, ca),
+    ];
+    await Promise.all(workers.map((x) => x.ready));
+    for (const x of workers) x.child.stdin.write("go\n");
+    const results = await Promise.all(workers.map((x) => x.done));
+    expect(results.every((r) => r.errors === 0)).toBe(true);
+    expect(results.every((r) => r.messages > 0)).toBe(true);
+    expect(w.broker.active(QUEUE)).toEqual([]);
+
+    // Read once: one ARP POST per circuit and path, whatever was delivered twice.
+    const arpPosts = w.estate.requests.filter(
+      (r) => r.method === "POST" && r.operation === "arpTable" && r.devicePath === "primary",
+    );
+    expect(arpPosts.map((r) => r.circuit).sort()).toEqual(
+      bundles.map((b) => b.circuit.name).sort(),
+    );
+    // Split: both workers' claims are among the circuits read.
+    const claims = await w.runtime.work!.claims.progress((work[0]!.body as WorkMessage).sweepId);
+    expect(claims).toHaveLength(15);
+    expect(claims.every((c) => c.state === "done")).toBe(true);
+    const pids = new Set(claims.map((c) => c.worker.split("/")[1]));
+    expect(pids).toEqual(new Set(results.map((r) => String(r.pid))));
+
+    // Alerted once: three Sev0s, each published once and paged once.
+    await w.dispatchPending();
+    const triggers = w.pagerduty.requests.map(
+      (r) => r.body as { event_action: string; dedup_key: string },
+    );
+    expect(triggers.map((t) => t.event_action)).toEqual(["trigger", "trigger", "trigger"]);
+    expect(new Set(triggers.map((t) => t.dedup_key)).size).toBe(3);
+  });
+});

@@ -1,0 +1,96 @@
+// Circuit pairs over the real wire, at the product's cadence (a timer sweep
+// every 5 minutes on an injected clock). Two circuits tagged
+// erwatch:pair=site-ams serve one site: losing one whole while the other
+// carries traffic is site redundancy lost (Sev1), both is the site cut off
+// (Sev0), and a circuit outside any pair pages Sev0 as before.
+
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import type { AlertEvent } from "../../src/core/alert-event.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { carrierDown, estateOf, healthyCircuit, type SimCircuit } from "../support/estate/index.js";
+import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
+
+const PRIVATE = "AzurePrivatePeering";
+const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+const MIN = 60_000;
+
+let azurite: Azurite;
+let world: World | null = null;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+afterEach(async () => {
+  await world?.close();
+  world = null;
+});
+
+const pathDown = (events: AlertEvent[], circuit: string) =>
+  events.filter((e) => e.family === "path-down" && e.circuit.name === circuit);
+
+it("grades a whole-circuit loss by its pair: Sev1 while the partner carries the site, Sev0 once both are down", async () => {
+  const pair = { "erwatch:pair": "site-ams" };
+  const bundles = [
+    healthyCircuit({ name: "er-ams-1", tags: pair }),
+    healthyCircuit({ name: "er-ams-2", tags: { "ERWATCH:PAIR": "site-ams" } }),
+    healthyCircuit({ name: "er-lon" }),
+  ];
+  const [ams1, ams2, lon] = bundles.map((b) => b.circuit as SimCircuit) as [
+    SimCircuit,
+    SimCircuit,
+    SimCircuit,
+  ];
+  let now = new Date(T0);
+  world = await startWorld({
+    estate: estateOf(...bundles),
+    azurite,
+    now: () => now,
+    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
+  });
+  const w = world;
+  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+  const sweepUntil = async (from: number, to: number) => {
+    for (let m = from; m <= to; m += 5) {
+      now = new Date(T0 + m * MIN);
+      const result = await w.timerSweep();
+      expect(result.errors).toEqual([]);
+    }
+  };
+
+  await sweepUntil(0, 0);
+  // One circuit of the pair loses both paths; so does the circuit with no pair.
+  for (const c of [ams1, lon]) {
+    carrierDown(c, PRIVATE, "primary");
+    carrierDown(c, PRIVATE, "secondary");
+  }
+  await sweepUntil(5, 30);
+  const [opened] = pathDown(sent(), "er-ams-1");
+  expect(opened).toMatchObject({ action: "open", severity: "Sev1" });
+  expect(opened!.title).toContain("site redundancy holding");
+  expect(opened!.title).toContain("er-ams-2");
+  expect(opened!.evidence).toMatchObject({
+    pair: { name: "site-ams", partners: [{ name: "er-ams-2", status: "carrying" }] },
+  });
+  // Not paired: the usual Sev0.
+  expect(pathDown(sent(), "er-lon")[0]).toMatchObject({ action: "open", severity: "Sev0" });
+  expect(pathDown(sent(), "er-ams-2")).toEqual([]);
+
+  // The partner goes down too: the site is cut off, and both say so at Sev0.
+  carrierDown(ams2, PRIVATE, "primary");
+  carrierDown(ams2, PRIVATE, "secondary");
+  const before = sent().length;
+  await sweepUntil(35, 65);
+  const later = sent().slice(before);
+  const [partner] = pathDown(later, "er-ams-2");
+  expect(partner).toMatchObject({ action: "open", severity: "Sev0" });
+  expect(partner!.title).toContain("both circuits of pair site-ams are down");
+  expect(pathDown(later, "er-ams-1")).toEqual([
+    expect.objectContaining({ action: "escalate", severity: "Sev0" }),
+  ]);
+  // Found within the rotation's age limit (15 min) of the fault, and the
+  // first circuit's escalation in the same sweep as its partner's open.
+  expect(Date.parse(partner!.occurredAt) - (T0 + 35 * MIN)).toBeLessThanOrEqual(15 * MIN);
+  expect(pathDown(later, "er-ams-1")[0]!.occurredAt).toBe(partner!.occurredAt);
+});
