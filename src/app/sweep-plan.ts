@@ -7,7 +7,6 @@
 
 import { isIgnored } from "../core/circuit-settings.js";
 import { cheapFingerprint } from "../core/read-age.js";
-import { parseCircuitId, sameId } from "../core/resource-id.js";
 import {
   planSweep,
   troubleOf,
