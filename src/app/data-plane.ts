@@ -25,10 +25,14 @@ export function startDataPlane(
   reader: DataPlaneReader | undefined,
   targets: CircuitTarget[],
   options: DataPlaneReadOptions,
+  /** Metrics the sweep's cheap signals already read (by lower-case id): not asked for again. */
+  prefetched?: ReadonlyMap<string, Reading<CircuitMetrics>>,
 ): DataPlaneSession {
   if (!reader) return { attach: async (reading) => reading };
   const planned: MetricsTarget[] = targets.flatMap((t) =>
-    t.location ? [{ id: t.id, subscriptionId: t.subscriptionId, region: t.location }] : [],
+    t.location && !prefetched?.has(key(t.id))
+      ? [{ id: t.id, subscriptionId: t.subscriptionId, region: t.location }]
+      : [],
   );
   // Started now, awaited per circuit: the batches run alongside the ARM reads.
   const batch = planned.length > 0 ? reader.readMetrics(planned, options) : null;
@@ -38,6 +42,8 @@ export function startDataPlane(
 
   async function metricsFor(reading: CircuitReading): Promise<Reading<CircuitMetrics> | undefined> {
     const id = key(reading.ref.id);
+    const ready = prefetched?.get(id);
+    if (ready) return ready;
     if (batch && inPlan.has(id)) return (await batch).get(id);
     if (!reading.circuit.ok || !reading.ref.location) return undefined;
     const single = await reader!.readMetrics(

@@ -7,7 +7,8 @@
 
 import type { AlertEvent } from "../core/alert-event.js";
 import { evaluateOrBlind } from "../core/evaluate.js";
-import type { CircuitReading, CircuitVerdict } from "../core/model.js";
+import type { CircuitMetrics } from "../core/dataplane/facts.js";
+import type { CircuitReading, CircuitVerdict, Reading } from "../core/model.js";
 import { siteStatusOfVerdict } from "../core/pairs.js";
 import { withoutRouteTables } from "../core/route-tables.js";
 import type { Logger } from "../logging.js";
@@ -32,6 +33,8 @@ export interface DeepReadRun {
   admit?: (target: CircuitTarget) => Promise<boolean>;
   /** After a circuit's reading is recorded (a fan-out worker marks its claim done). */
   recorded?: (circuitId: string) => Promise<void>;
+  /** Metrics the plan's cheap signals already read, by lower-case circuit id. */
+  metrics?: ReadonlyMap<string, Reading<CircuitMetrics>>;
 }
 
 export interface DeepReadResult {
@@ -164,7 +167,15 @@ export async function deepRead(
       now,
       routesFor: (t) => baseline.has(t.id.toLowerCase()),
       ...(run.stopSignal ? { stopSignal: run.stopSignal } : {}),
-      ...(deps.dataPlane ? { dataPlane: { reader: deps.dataPlane, now } } : {}),
+      ...(deps.dataPlane
+        ? {
+            dataPlane: {
+              reader: deps.dataPlane,
+              now,
+              ...(run.metrics ? { metrics: run.metrics } : {}),
+            },
+          }
+        : {}),
       ...(run.deadline ? { deadline: run.deadline.getTime(), clock: () => clock().getTime() } : {}),
       ...(deps.circuitConcurrency ? { circuitConcurrency: deps.circuitConcurrency } : {}),
       ...(run.admit ? { admit: run.admit } : {}),

@@ -4,7 +4,8 @@
 import pLimit from "p-limit";
 import { evaluateOrBlind, type EvaluationPolicy } from "../core/evaluate.js";
 import { unjudgedReading } from "../core/unjudged.js";
-import type { CircuitReading, CircuitVerdict } from "../core/model.js";
+import type { CircuitMetrics } from "../core/dataplane/facts.js";
+import type { CircuitReading, CircuitVerdict, Reading } from "../core/model.js";
 import type { Logger } from "../logging.js";
 import { startDataPlane } from "./data-plane.js";
 import type {
@@ -69,7 +70,12 @@ export interface ReadEachOptions {
   /** Also read the full route tables of these targets (the stateful sweep's baseline). */
   routesFor?: (target: CircuitTarget) => boolean;
   /** Azure Monitor and Connection Monitor, attached to each reading before it is handed on. */
-  dataPlane?: { reader: DataPlaneReader; now: Date };
+  dataPlane?: {
+    reader: DataPlaneReader;
+    now: Date;
+    /** Metrics already read this sweep (the cheap signals), by lower-case circuit id. */
+    metrics?: ReadonlyMap<string, Reading<CircuitMetrics>>;
+  };
 }
 
 export async function discoverTargets(
@@ -132,11 +138,12 @@ export async function readEach(
   skipped: { id: string; name: string }[];
 }> {
   const session = createReadSession();
-  const dataPlane = startDataPlane(options.dataPlane?.reader, targets, {
-    abortSignal: options.abortSignal,
-    now: options.dataPlane?.now ?? new Date(0),
-    session,
-  });
+  const dataPlane = startDataPlane(
+    options.dataPlane?.reader,
+    targets,
+    { abortSignal: options.abortSignal, now: options.dataPlane?.now ?? new Date(0), session },
+    options.dataPlane?.metrics,
+  );
   // Enough circuits in progress to keep each subscription's budget busy while
   // their reads wait on the routers; the pacer decides how fast ARM is called.
   const limit = pLimit(options.circuitConcurrency ?? 32);

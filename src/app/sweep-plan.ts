@@ -15,22 +15,31 @@ import {
   type PlannedRead,
   type SweepPlan,
 } from "../core/sweep-plan.js";
+import type { CircuitMetrics } from "../core/dataplane/facts.js";
+import type { Reading } from "../core/model.js";
 import type { Logger } from "../logging.js";
 import type { CircuitReader, CircuitTarget, DiscoveryFailure } from "./ports.js";
 import { discoverTargets, type Scope } from "./scan.js";
 import type { StateStore } from "./state-store.js";
 
+/** What the cheap signals said this sweep. */
+export interface CheapSignalReading {
+  /** Circuit id (lower case) → why it should be read deep now, in words. */
+  troubled: Map<string, string>;
+  /** The metrics read to say so, by circuit id (lower case): the deep reads reuse them. */
+  metrics?: Map<string, Reading<CircuitMetrics>>;
+}
+
 /**
  * Cheap signals beyond the listing (Azure Monitor's BGP / ARP availability,
  * one batch call for up to 50 circuits): a circuit named here is read deep
- * this sweep. Until the metrics reader lands, none is plugged in and the
- * rotation alone holds the age guarantee.
+ * this sweep. Without them the rotation alone holds the age guarantee.
  */
 export interface CheapSignals {
-  troubled(
+  read(
     targets: CircuitTarget[],
-    options: { abortSignal: AbortSignal },
-  ): Promise<Map<string, string>>;
+    options: { abortSignal: AbortSignal; now: Date },
+  ): Promise<CheapSignalReading>;
 }
 
 export interface PlanOptions {
@@ -134,6 +143,8 @@ export function planTargets(
 
 export interface SweepPlanResult extends TieredPlan {
   found: { targets: CircuitTarget[]; failures: DiscoveryFailure[] };
+  /** Metrics the cheap signals read, for the deep reads to reuse. */
+  metrics?: Map<string, Reading<CircuitMetrics>>;
 }
 
 /**
@@ -177,24 +188,25 @@ export async function planSweepTargets(
   if (found.targets.length === 0 && found.failures.length === 0)
     return { found, deep: forced, quiet: [], rotationQuota: 0, ignored: [] };
   const { memory } = await loadMemory(deps.store);
-  const signals = deps.signals
-    ? await deps.signals.troubled(found.targets, { abortSignal }).catch((error: unknown) => {
+  const signals: CheapSignalReading = deps.signals
+    ? await deps.signals.read(found.targets, { abortSignal, now }).catch((error: unknown) => {
         log.warn({ err: error }, "cheap signals unavailable; the plan goes by the listing and age");
-        return new Map<string, string>();
+        return { troubled: new Map<string, string>() };
       })
-    : new Map<string, string>();
+    : { troubled: new Map<string, string>() };
   const tiered = planTargets(found.targets, memory, {
     now,
     maxReadAgeMinutes: deps.maxReadAgeMinutes ?? 15,
     intervalMinutes: deps.intervalMinutes,
     budgetMs: request.deadline ? request.deadline.getTime() - clock().getTime() : 0,
     everything: (request.mode ?? "deep") === "deep",
-    signals,
+    signals: signals.troubled,
   });
   const forcedIds = new Set(forced.map((f) => f.target.id.toLowerCase()));
   return {
     ...tiered,
     found,
+    ...(signals.metrics ? { metrics: signals.metrics } : {}),
     deep: [...forced, ...tiered.deep.filter((d) => !forcedIds.has(d.target.id.toLowerCase()))],
   };
 }

@@ -19,11 +19,15 @@ import { recordSight } from "./record-sight.js";
 import type { CircuitError, Scope, Unreached } from "./scan.js";
 import type { SilenceStore } from "./silences.js";
 import type { EventSink, StateStore } from "./state-store.js";
+import { metricSignals } from "./metric-signals.js";
 import { measureSweep } from "./sweep-measure.js";
 import { planSweepTargets, type CheapSignals, type SweepPlanResult } from "./sweep-plan.js";
 import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
 export type { KeyDecision } from "./record-circuit.js";
+
+/** Azure's metrics arrive 1–3 minutes late: a dip that late still counts as news. */
+const METRIC_DELAY_MINUTES = 3;
 export type { DeepReadRun } from "./deep-read.js";
 
 export interface SweepDeps {
@@ -175,7 +179,12 @@ async function finish(
 export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
   const clock = deps.clock ?? (() => new Date());
-  const planDeps = { ...deps, intervalMinutes: deps.policy.alerts.sweepIntervalMinutes };
+  const interval = deps.policy.alerts.sweepIntervalMinutes;
+  // Azure Monitor is the cheap signal when it is read: a dip since about the last sweep.
+  const signals =
+    deps.signals ??
+    (deps.dataPlane ? metricSignals(deps.dataPlane, interval + METRIC_DELAY_MINUTES) : undefined);
+  const planDeps = { ...deps, intervalMinutes: interval, ...(signals ? { signals } : {}) };
 
   const plan = (request: SweepRequest, log: Logger) =>
     planSweepTargets(
@@ -200,6 +209,7 @@ export function createSweeper(deps: SweepDeps) {
       log,
       ...(request.stopSignal ? { stopSignal: request.stopSignal } : {}),
       ...(request.deadline ? { deadline: request.deadline } : {}),
+      ...(planned.metrics ? { metrics: planned.metrics } : {}),
     };
     const read = await deepRead(
       deps,

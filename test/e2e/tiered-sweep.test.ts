@@ -113,7 +113,8 @@ describe("the cheap tier every sweep, deep reads where they tell something", () 
   });
 
   it("finds an outage the listing cannot show (both paths down on a quiet circuit) by rotation within the age limit, then reads it every sweep", async () => {
-    const e = await estate(12, { SWEEP_MAX_READ_AGE_MINUTES: "15" });
+    // Azure Monitor off: the rotation alone holds the guarantee.
+    const e = await estate(12, { SWEEP_MAX_READ_AGE_MINUTES: "15", ERWATCH_DATA_PLANE: "none" });
     await e.at(0);
     carrierDown(e.byName("er-03"), PRIVATE, "primary");
     carrierDown(e.byName("er-03"), PRIVATE, "secondary");
@@ -129,6 +130,29 @@ describe("the cheap tier every sweep, deep reads where they tell something", () 
       expect(result.plan.deep[0]).toMatchObject({ name: "er-03", reason: "trouble" });
       expect(deepRead(requests)).toContain("er-03");
     }
+  });
+
+  it("reads a quiet circuit deep as soon as Azure Monitor shows its sessions down, long before the rotation would", async () => {
+    // A one-hour age limit: the rotation alone would take up to an hour.
+    const e = await estate(12, { SWEEP_MAX_READ_AGE_MINUTES: "60" });
+    await e.at(0);
+    await e.at(5);
+    const { result: justRead } = await e.at(10);
+    // Just read: the rotation will not come back to it for most of an hour.
+    const name = justRead.plan.deep.find((d) => d.reason === "rotation")!.name;
+    carrierDown(e.byName(name), PRIVATE, "primary");
+    carrierDown(e.byName(name), PRIVATE, "secondary");
+    const quiet = await e.at(15);
+    // Azure withholds the newest minutes: the dip is not in this sweep's metrics yet.
+    expect(quiet.result.plan.deep.map((d) => d.name)).not.toContain(name);
+    const { result, requests } = await e.at(20);
+    expect(result.plan.deep[0]).toMatchObject({ name, reason: "signal" });
+    expect(result.plan.deep[0]!.detail).toMatch(/Azure Monitor: (Bgp|Arp)Availability 0 %/);
+    expect(deepRead(requests)).toContain(name);
+    expect(e.sent()).toEqual([`open:path-down:${name}`]);
+    // One metrics batch per sweep serves every circuit (its two calls: availability
+    // split by peer, throughput by device role); none again for the one read deep.
+    expect(requests.filter((r) => r.path.endsWith("/metrics:getBatch"))).toHaveLength(2);
   });
 
   it("keeps how old each reading is with the snapshot, for the status page", async () => {
