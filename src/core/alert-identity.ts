@@ -26,6 +26,7 @@ export const FAMILY_OF: Record<FindingCode, AlertFamily> = {
   "config-drift": "config-drift",
   "monitoring-blind": "monitoring-blind",
   "session-flapping": "session-flapping",
+  "fleet-outage": "fleet",
 };
 
 /** Short enough for a Service Bus messageId with a sequence suffix (≤ 128). */

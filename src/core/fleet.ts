@@ -4,13 +4,18 @@
 // key), not one identical page per circuit.
 
 import { createHash } from "node:crypto";
-import type { Finding, Layer, Severity } from "./model.js";
-import { FAMILY_OF } from "./alert-identity.js";
-import { mostSevere } from "./severity.js";
+import type { CircuitVerdict, Finding, Layer, Severity } from "./model.js";
+import { alertKey, FAMILY_OF } from "./alert-identity.js";
+import type { Hold } from "./inhibit.js";
+import type { AlertState } from "./lifecycle.js";
+import type { Observation } from "./observe.js";
+import { mostSevere, severityRank } from "./severity.js";
 
 /** A circuit's newly opening outage, a candidate for grouping. */
 export interface FleetCandidate {
   circuitId: string;
+  /** The member's own alert key for this outage (held while the fleet alert fires). */
+  key: string;
   circuitName: string;
   subscriptionId: string;
   serviceKey: string | null;
@@ -31,7 +36,14 @@ export interface FleetGroup {
 /** Grouping starts at two circuits: one is just an outage. */
 export const FLEET_MIN_CIRCUITS = 2;
 
-const groupable = (f: Finding) => ["provider", "path-down"].includes(FAMILY_OF[f.code]);
+/** Only outages page grouped: the provider's side, or paths down. */
+export const FLEET_FAMILIES = ["provider", "path-down"] as const;
+/** Only what pages now is worth a group's wait. */
+const FLEET_WORST: Severity = "Sev1";
+
+const groupable = (f: Finding) =>
+  (FLEET_FAMILIES as readonly string[]).includes(FAMILY_OF[f.code]) &&
+  severityRank(f.severity) <= severityRank(FLEET_WORST);
 
 /** The pseudo-circuit a fleet alert lives under (its storage partition and alert key). */
 export function fleetCircuitId(provider: string, location: string, layer: Layer): string {
@@ -47,7 +59,8 @@ export function fleetCircuitId(provider: string, location: string, layer: Layer)
   return `/erwatch/fleet/${slug(provider)}/${slug(location)}/${layer}-${hash}`;
 }
 
-export function fleetGroups(candidates: FleetCandidate[]): FleetGroup[] {
+/** Every group the candidates form, of any size. */
+function groupAll(candidates: FleetCandidate[]): FleetGroup[] {
   const groups = new Map<string, FleetGroup>();
   for (const c of candidates) {
     if (!groupable(c.finding) || !c.provider || !c.location) continue;
@@ -63,12 +76,137 @@ export function fleetGroups(candidates: FleetCandidate[]): FleetGroup[] {
       group.members.push(c);
     groups.set(id, group);
   }
-  return [...groups.values()]
-    .filter((g) => g.members.length >= FLEET_MIN_CIRCUITS)
-    .map((g) => ({
-      ...g,
-      members: g.members.sort((a, b) => a.circuitName.localeCompare(b.circuitName)),
-    }));
+  return [...groups.values()].map((g) => ({
+    ...g,
+    members: g.members.sort((a, b) => a.circuitName.localeCompare(b.circuitName)),
+  }));
+}
+
+export function fleetGroups(candidates: FleetCandidate[]): FleetGroup[] {
+  return groupAll(candidates).filter((g) => g.members.length >= FLEET_MIN_CIRCUITS);
+}
+
+/** A circuit's firing outages that may group: those with a provider and a peering location. */
+export function fleetCandidates(
+  verdict: CircuitVerdict,
+  observations: Observation[],
+): FleetCandidate[] {
+  const provider = verdict.serviceProviderName;
+  const location = verdict.peeringLocation;
+  if (!provider?.trim() || !location?.trim()) return [];
+  return observations.flatMap((o) =>
+    o.state === "firing" && o.finding && groupable(o.finding)
+      ? [
+          {
+            circuitId: verdict.id,
+            key: o.key,
+            circuitName: verdict.name,
+            subscriptionId: verdict.subscriptionId,
+            serviceKey: verdict.serviceKey,
+            provider,
+            location,
+            finding: o.finding,
+          },
+        ]
+      : [],
+  );
+}
+
+/** A fleet alert storage holds open (pending, firing or resolving). */
+export interface OpenFleet {
+  circuitId: string;
+  name: string;
+  /** Members it last named. */
+  memberIds: string[];
+}
+
+export function openFleetOf(state: AlertState): OpenFleet | null {
+  if (state.family !== "fleet" || state.phase === "clear") return null;
+  const circuits = state.condition?.evidence["circuits"];
+  const memberIds = Array.isArray(circuits)
+    ? circuits.flatMap((c: unknown) =>
+        typeof c === "object" && c !== null && typeof (c as { id?: unknown }).id === "string"
+          ? [(c as { id: string }).id]
+          : [],
+      )
+    : [];
+  return { circuitId: state.circuitId, name: state.circuitName, memberIds };
+}
+
+/** One fleet alert's observation this sweep, with what the events say its subject is. */
+export interface FleetObservation {
+  subject: { id: string; name: string; subscriptionId: string };
+  observation: Observation;
+}
+
+export interface FleetStep {
+  observations: FleetObservation[];
+  /** Member alert key → the fleet alert holding it. */
+  holds: Map<string, Hold>;
+}
+
+export const FLEET_RULE = "a fleet outage holds the outage alerts of its circuits";
+
+const subjectName = (provider: string, location: string, layer: Layer) =>
+  `${provider} at ${location} (${layer})`;
+
+/**
+ * The fleet step of one sweep (pure): groups of two or more circuits fire a
+ * fleet alert; an open fleet alert keeps firing while any member still has
+ * the outage, is clean once every member it named was read without it, and
+ * is unknown while one was not read. Members' outage alerts no more severe
+ * than the fleet alert are held by it.
+ */
+export function fleetStep(
+  candidates: FleetCandidate[],
+  open: OpenFleet[],
+  read: ReadonlySet<string>,
+): FleetStep {
+  const openById = new Map(open.map((o) => [o.circuitId.toLowerCase(), o]));
+  const observations: FleetObservation[] = [];
+  const holds = new Map<string, Hold>();
+  const firing = new Set<string>();
+  for (const group of groupAll(candidates)) {
+    if (group.members.length < FLEET_MIN_CIRCUITS && !openById.has(group.id.toLowerCase()))
+      continue;
+    firing.add(group.id.toLowerCase());
+    const finding = fleetFinding(group);
+    const key = alertKey(group.id, null, "fleet");
+    observations.push({
+      subject: {
+        id: group.id,
+        name: subjectName(group.provider, group.location, group.layer),
+        subscriptionId: group.members[0]!.subscriptionId,
+      },
+      observation: fleetObservation(group.id, key, "firing", finding),
+    });
+    for (const m of group.members)
+      if (severityRank(m.finding.severity) >= severityRank(finding.severity))
+        holds.set(m.key, { by: key, rule: FLEET_RULE });
+  }
+  for (const o of open) {
+    if (firing.has(o.circuitId.toLowerCase())) continue;
+    const seen = o.memberIds.length > 0 && o.memberIds.every((id) => read.has(id.toLowerCase()));
+    observations.push({
+      subject: { id: o.circuitId, name: o.name, subscriptionId: "" },
+      observation: fleetObservation(
+        o.circuitId,
+        alertKey(o.circuitId, null, "fleet"),
+        seen ? "clean" : "unknown",
+        null,
+      ),
+    });
+  }
+  return { observations, holds };
+}
+
+function fleetObservation(
+  circuitId: string,
+  key: string,
+  state: Observation["state"],
+  finding: Finding | null,
+): Observation {
+  return { key, family: "fleet", circuitId, peering: null, state, finding, previousReadAt: null };
 }
 
 /** The one finding a group pages with. */

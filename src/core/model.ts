@@ -76,6 +76,7 @@ export const FINDING_CODES = [
   "config-drift",
   "monitoring-blind",
   "session-flapping",
+  "fleet-outage",
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 
@@ -95,6 +96,8 @@ export const ALERT_FAMILIES = [
   "config-drift",
   "monitoring-blind",
   "session-flapping",
+  /** Circuits sharing provider and peering location broken at one layer: one incident. */
+  "fleet",
 ] as const;
 export type AlertFamily = (typeof ALERT_FAMILIES)[number];
 

@@ -66,7 +66,8 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
   // A provider state ARM left out says nothing: an open provider alert must not resolve on it.
   if (family === "provider") return verdict.providerState !== null;
   if (family === "circuit-state") return (verdict.circuitState ?? null) !== null;
-  if (family === "session-flapping") return true;
+  // Judged over history, or across circuits by the fleet step: never from one verdict's rows.
+  if (family === "session-flapping" || family === "fleet") return true;
   if (isDataPlaneFamily(family)) return dataPlaneKnown(verdict, family, peering);
   const p = verdict.peerings.find((x) => x.name === peering);
   // Not in a peering list that was read: truly absent, which the findings already say.
