@@ -16,7 +16,15 @@ import { eagerPublisher } from "./eager-publish.js";
 import { createPairGate, pairMembers, type PairGate, type Released } from "./pair-gate.js";
 import { drainOutbox, type DrainResult } from "./outbox.js";
 import type { CircuitTarget } from "./ports.js";
-import { recordCircuit, type KeyDecision } from "./record-circuit.js";
+import type { Holds } from "../core/alert-step.js";
+import { fleetCandidates } from "../core/fleet.js";
+import {
+  decideAndCommit,
+  prepareCircuit,
+  type KeyDecision,
+  type PreparedCircuit,
+} from "./record-circuit.js";
+import { recordFleet } from "./record-fleet.js";
 import { baselineTargets, keepBaseline } from "./route-baseline.js";
 import { readEach, type CircuitError, type Unreached } from "./scan.js";
 import { silencesForSweep } from "./silences.js";
@@ -35,6 +43,12 @@ export interface DeepReadRun {
   recorded?: (circuitId: string) => Promise<void>;
   /** Metrics the plan's cheap signals already read, by lower-case circuit id. */
   metrics?: ReadonlyMap<string, Reading<CircuitMetrics>>;
+  /**
+   * Group outages across circuits (record-fleet.ts): a circuit with an outage
+   * that may group is committed after the reads of this run. Only a run that
+   * reads the whole estate's trouble (the single-process sweep) groups.
+   */
+  group?: boolean;
 }
 
 export interface DeepReadResult {
@@ -126,37 +140,78 @@ export async function deepRead(
   const stopped = () => abortSignal.aborted || run.stopSignal?.aborted === true;
   const gate = await pairGateFor(deps, targets, now, log);
   const failed: CircuitError[] = [];
-  /** One circuit judged and committed; `read` carries route tables for the baseline. */
-  const record = async ({ reading, pair }: Released, read: CircuitReading | null) => {
-    const circuitLog = log.child({ circuitId: reading.ref.id, circuit: reading.ref.name });
+  const recordDeps = { ...deps, silences };
+  /** Outages that may group wait for the end of the reads (group_wait). */
+  const deferred: { prepared: PreparedCircuit; log: Logger }[] = [];
+  /** Circuits whose layers were read this run: a fleet alert resolves only when all its members were. */
+  const readIds = new Set<string>();
+  const guarded = async (
+    ref: { id: string; name: string },
+    circuitLog: Logger,
+    work: () => Promise<void>,
+  ) => {
     try {
-      readings.push(reading);
-      const context = pair ? { pair } : {};
-      const record = await recordCircuit(
-        { ...deps, silences },
-        reading,
-        now,
-        sweepId,
-        circuitLog,
-        context,
-      );
-      if (read && baseline.has(read.ref.id.toLowerCase()))
-        await keepBaseline(deps.store, read, record.verdict, now, circuitLog);
-      verdicts.push(record.verdict);
-      events.push(...record.events);
-      decisions.push(...record.decisions);
-      logEvents(circuitLog, record.events);
-      await run.recorded?.(reading.ref.id);
-      // A fault pages now, not when the rest of the estate has been read.
-      if (record.events.length > 0 && deps.sink) publisher.kick();
+      await work();
     } catch (error) {
       circuitLog.error({ err: error }, "the circuit could not be recorded");
       failed.push({
-        id: reading.ref.id,
-        name: reading.ref.name,
+        id: ref.id,
+        name: ref.name,
         message: (error as Error).message ?? String(error),
       });
     }
+  };
+  const commit = async (prepared: PreparedCircuit, circuitLog: Logger, holds: Holds) => {
+    const { verdict, observations, alerts } = prepared;
+    const record = await decideAndCommit(
+      recordDeps,
+      verdict,
+      observations,
+      alerts,
+      now,
+      sweepId,
+      circuitLog,
+      holds,
+    );
+    verdicts.push(record.verdict);
+    events.push(...record.events);
+    decisions.push(...record.decisions);
+    logEvents(circuitLog, record.events);
+    await run.recorded?.(verdict.id);
+    // A fault pages now, not when the rest of the estate has been read.
+    if (record.events.length > 0 && deps.sink) publisher.kick();
+  };
+  /** One circuit judged and committed; `read` carries route tables for the baseline. */
+  const record = async ({ reading, pair }: Released, read: CircuitReading | null) => {
+    const circuitLog = log.child({ circuitId: reading.ref.id, circuit: reading.ref.name });
+    await guarded(reading.ref, circuitLog, async () => {
+      readings.push(reading);
+      const context = pair ? { pair } : {};
+      const prepared = await prepareCircuit(recordDeps, reading, now, sweepId, circuitLog, context);
+      if (read && baseline.has(read.ref.id.toLowerCase()))
+        await keepBaseline(deps.store, read, prepared.verdict, now, circuitLog);
+      if (prepared.verdict.circuitRead) readIds.add(reading.ref.id.toLowerCase());
+      if (run.group && fleetCandidates(prepared.verdict, prepared.observations).length > 0)
+        deferred.push({ prepared, log: circuitLog });
+      else await commit(prepared, circuitLog, new Map());
+    });
+  };
+  /** The fleet alerts first, then the circuits that waited, held by them. */
+  const group = async () => {
+    const fleet = await recordFleet(
+      recordDeps,
+      deferred.map((d) => d.prepared),
+      readIds,
+      now,
+      sweepId,
+      log,
+    );
+    events.push(...fleet.events);
+    decisions.push(...fleet.decisions);
+    logEvents(log, fleet.events);
+    if (fleet.events.length > 0 && deps.sink) publisher.kick();
+    for (const d of deferred.splice(0))
+      await guarded(d.prepared.verdict, d.log, () => commit(d.prepared, d.log, fleet.holds));
   };
   const { ignored, errors, unreached, skipped } = await readEach(
     deps.reader,
@@ -187,6 +242,7 @@ export async function deepRead(
   );
   // Readings still held (a partner never arrived) are judged with what is known.
   if (!stopped()) for (const released of gate.flush()) await record(released, null);
+  if (run.group && !stopped()) await group();
   const early = await publisher.settle();
   // Stopped (Ctrl-C, SIGTERM, the hard deadline): leave at once; the outbox
   // keeps what was decided for the next sweep.
@@ -209,6 +265,11 @@ export async function deepRead(
     unreached: [
       ...unreached,
       ...gate.held().map((r) => ({ id: r.ref.id, name: r.ref.name, reason: "stopped" as const })),
+      ...deferred.map(({ prepared: { verdict: v } }) => ({
+        id: v.id,
+        name: v.name,
+        reason: "stopped" as const,
+      })),
     ],
     skipped,
     events: events.sort(byId),

@@ -162,6 +162,26 @@ async function commitStep(
   );
 }
 
+/** A circuit judged and its snapshot written, its alerts not yet decided. */
+export interface PreparedCircuit {
+  verdict: CircuitVerdict;
+  observations: Observation[];
+  alerts: Map<string, Stored<AlertState>>;
+}
+
+export async function prepareCircuit(
+  deps: RecordDeps,
+  reading: CircuitReading,
+  now: Date,
+  writer: string,
+  log: Logger,
+  /** What other circuits say about this one (its pair). */
+  context: EvaluationContext = {},
+): Promise<PreparedCircuit> {
+  const { evaluation, alerts } = await evaluateAndStore(deps, reading, now, writer, log, context);
+  return { verdict: evaluation.verdict, observations: evaluation.observations, alerts };
+}
+
 export async function recordCircuit(
   deps: RecordDeps,
   reading: CircuitReading,
@@ -171,16 +191,8 @@ export async function recordCircuit(
   /** What other circuits say about this one (its pair). */
   context: EvaluationContext = {},
 ): Promise<CircuitRecord> {
-  const { evaluation, alerts } = await evaluateAndStore(deps, reading, now, writer, log, context);
-  return decideAndCommit(
-    deps,
-    evaluation.verdict,
-    evaluation.observations,
-    alerts,
-    now,
-    writer,
-    log,
-  );
+  const p = await prepareCircuit(deps, reading, now, writer, log, context);
+  return decideAndCommit(deps, p.verdict, p.observations, p.alerts, now, writer, log);
 }
 
 /**
@@ -197,6 +209,8 @@ export async function decideAndCommit(
   now: Date,
   writer: string,
   log: Logger,
+  /** Holds from beyond this circuit (a fleet alert holding its members' outages). */
+  extraHolds: Holds = new Map(),
 ): Promise<CircuitRecord> {
   const ctx: AlertContext = {
     policy: deps.policy.alerts,
@@ -212,6 +226,12 @@ export async function decideAndCommit(
   const steps = observations.map((o) => advanceStep(o, alerts.get(o.key)?.value ?? null, ctx));
   // Inhibition needs every key's condition after this sweep, before any notification.
   const holds = holdsOf(steps, verdict.id);
+  // The circuit's own hold of everything stays; a fleet hold covers the rest.
+  for (const [key, hold] of extraHolds) {
+    const own = holds.get(key);
+    if ((!own || own.only === "resolve") && steps.some((s) => s.observation.key === key))
+      holds.set(key, hold);
+  }
   const events: AlertEvent[] = [];
   const decisions: KeyDecision[] = [];
   const records: AlertRecord[] = [];

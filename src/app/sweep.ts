@@ -210,6 +210,8 @@ export function createSweeper(deps: SweepDeps) {
       ...(request.stopSignal ? { stopSignal: request.stopSignal } : {}),
       ...(request.deadline ? { deadline: request.deadline } : {}),
       ...(planned.metrics ? { metrics: planned.metrics } : {}),
+      // The whole estate's trouble is read here, so outages can be grouped (fan-out workers do not).
+      group: true,
     };
     const read = await deepRead(
       deps,
