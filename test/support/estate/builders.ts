@@ -43,6 +43,9 @@ export interface HealthyCircuitOptions {
   tags?: Record<string, string>;
   microsoftPeering?: boolean;
   gateway?: "vnet" | "vwan" | "none";
+  /** Connectivity provider and peering location (default Equinix at Amsterdam): outages group by them. */
+  serviceProviderName?: string;
+  peeringLocation?: string;
 }
 
 export function privatePeering(seed: string, prefixes: number): SimPeering {
@@ -105,8 +108,8 @@ export function healthyCircuit(options: HealthyCircuitOptions = {}): CircuitBund
     skuFamily: "MeteredData",
     bandwidthInMbps: 1000,
     serviceKey: stableUuid(`serviceKey:${seed}`),
-    serviceProviderName: "Equinix",
-    peeringLocation: "Amsterdam",
+    serviceProviderName: options.serviceProviderName ?? "Equinix",
+    peeringLocation: options.peeringLocation ?? "Amsterdam",
     circuitProvisioningState: "Enabled",
     serviceProviderProvisioningState: "Provisioned",
     peerings,
