@@ -43,7 +43,13 @@ export async function recordFleet(
     return out;
   }
   const open = stored.flatMap((a) => openFleetOf(a.value) ?? []);
-  const candidates = deferred.flatMap((p) => fleetCandidates(p.verdict, p.observations));
+  const candidates = deferred.flatMap((p) =>
+    fleetCandidates(
+      p.verdict,
+      p.observations,
+      new Map([...p.alerts].map(([key, stored]) => [key, stored.value])),
+    ),
+  );
   const step = fleetStep(candidates, open, read);
   const committed = new Set<string>();
   for (const { subject, observation } of step.observations) {

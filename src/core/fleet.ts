@@ -16,6 +16,8 @@ export interface FleetCandidate {
   circuitId: string;
   /** The member's own alert key for this outage (held while the fleet alert fires). */
   key: string;
+  /** Breaking this sweep (its own alert was not open before): only such circuits start a group. */
+  fresh: boolean;
   circuitName: string;
   subscriptionId: string;
   serviceKey: string | null;
@@ -90,6 +92,8 @@ export function fleetGroups(candidates: FleetCandidate[]): FleetGroup[] {
 export function fleetCandidates(
   verdict: CircuitVerdict,
   observations: Observation[],
+  /** What storage held for the circuit's keys before this sweep. */
+  previous: ReadonlyMap<string, AlertState> = new Map(),
 ): FleetCandidate[] {
   const provider = verdict.serviceProviderName;
   const location = verdict.peeringLocation;
@@ -100,6 +104,7 @@ export function fleetCandidates(
           {
             circuitId: verdict.id,
             key: o.key,
+            fresh: !["firing", "resolving"].includes(previous.get(o.key)?.phase ?? "clear"),
             circuitName: verdict.name,
             subscriptionId: verdict.subscriptionId,
             serviceKey: verdict.serviceKey,
@@ -151,8 +156,9 @@ const subjectName = (provider: string, location: string, layer: Layer) =>
   `${provider} at ${location} (${layer})`;
 
 /**
- * The fleet step of one sweep (pure): groups of two or more circuits fire a
- * fleet alert; an open fleet alert keeps firing while any member still has
+ * The fleet step of one sweep (pure): groups of two or more circuits breaking
+ * this sweep fire a fleet alert (a circuit that already paged alone joins
+ * none); an open fleet alert keeps firing while any member still has
  * the outage, is clean once every member it named was read without it, and
  * is unknown while one was not read. Members' outage alerts no more severe
  * than the fleet alert are held by it.
@@ -166,7 +172,12 @@ export function fleetStep(
   const observations: FleetObservation[] = [];
   const holds = new Map<string, Hold>();
   const firing = new Set<string>();
-  for (const group of groupAll(candidates)) {
+  // A circuit that already paged on its own joins no new group; it stays in one it was named in.
+  const member = (c: FleetCandidate) =>
+    openById
+      .get(fleetCircuitId(c.provider!, c.location!, c.finding.layer).toLowerCase())
+      ?.memberIds.some((id) => id.toLowerCase() === c.circuitId.toLowerCase()) === true;
+  for (const group of groupAll(candidates.filter((c) => c.fresh || member(c)))) {
     if (group.members.length < FLEET_MIN_CIRCUITS && !openById.has(group.id.toLowerCase()))
       continue;
     firing.add(group.id.toLowerCase());

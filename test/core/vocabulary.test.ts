@@ -63,8 +63,8 @@ describe("one vocabulary", () => {
   it("fails the type check when a finding code is added without its alert family", () => {
     const errors = diagnosticsWith((m) =>
       m.replace(
-        '"session-flapping",\n] as const;',
-        '"session-flapping",\n  "made-up-code",\n] as const;',
+        '"fleet-outage",\n] as const;',
+        '"fleet-outage",\n  "made-up-code",\n] as const;',
       ),
     );
     expect([...errors.keys()]).toContain("src/core/alert-identity.ts");

@@ -335,7 +335,8 @@ describe("faults: nothing lost, nothing delivered twice, no secret in logs", () 
   it("never lets one oversized circuit block the outbox: both outages page, the big one visibly truncated", async () => {
     // A 300 KB tag value: more than a Service Bus message holds, and a circuit's alert carries its tags.
     const big = healthyCircuit({ name: "er-big", tags: { note: "n".repeat(300_000) } });
-    const small = healthyCircuit({ name: "er-small" });
+    // Elsewhere, so the two outages are not one fleet outage.
+    const small = healthyCircuit({ name: "er-small", peeringLocation: "London" });
     let now = new Date(T0);
     const world = await startWorld({
       estate: estateOf(big, small),

@@ -35,7 +35,8 @@ it("grades a whole-circuit loss by its pair: Sev1 while the partner carries the 
   const bundles = [
     healthyCircuit({ name: "er-ams-1", tags: pair }),
     healthyCircuit({ name: "er-ams-2", tags: { "ERWATCH:PAIR": "site-ams" } }),
-    healthyCircuit({ name: "er-lon" }),
+    // Elsewhere: an outage at the same time through the same provider and location would be one fleet outage.
+    healthyCircuit({ name: "er-lon", peeringLocation: "London" }),
   ];
   const [ams1, ams2, lon] = bundles.map((b) => b.circuit as SimCircuit) as [
     SimCircuit,
