@@ -50,11 +50,13 @@ export function alertLinks(
   const links: AlertLink[] = [];
   if (options.statusUrl)
     links.push({ href: options.statusUrl, text: "erwatch status page", label: "Status page" });
-  links.push({
-    href: portalUrl(event.circuit.id, options.cloud),
-    text: `${event.circuit.name} in the Azure portal`,
-    label: "Azure portal",
-  });
+  // A fleet outage's subject (/erwatch/fleet/...) is no Azure resource: its circuits are in its evidence.
+  if (event.circuit.id.toLowerCase().startsWith("/subscriptions/"))
+    links.push({
+      href: portalUrl(event.circuit.id, options.cloud),
+      text: `${event.circuit.name} in the Azure portal`,
+      label: "Azure portal",
+    });
   links.push({ href: runbookUrl(event.code), text: `Runbook: ${event.code}`, label: "Runbook" });
   return links;
 }
