@@ -230,7 +230,8 @@ export function fleetFinding(group: FleetGroup): Finding {
   return {
     code: "fleet-outage",
     layer: group.layer,
-    owner: carrier ? "carrier" : first.owner,
+    // One owner when every member has it; otherwise the owners share it.
+    owner: group.members.every((m) => m.finding.owner === first.owner) ? first.owner : "shared",
     severity,
     peering: null,
     paths: [],

@@ -1,0 +1,317 @@
+// Fleet grouping as tables: which circuits group, what the one finding says,
+// and the fleet step's observations and holds across a sweep.
+
+import { describe, expect, it } from "vitest";
+import { alertKey } from "../../src/core/alert-identity.js";
+import {
+  fleetCandidates,
+  fleetCircuitId,
+  fleetFinding,
+  fleetGroups,
+  fleetStep,
+  FLEET_RULE,
+  openFleetOf,
+  type FleetCandidate,
+} from "../../src/core/fleet.js";
+import type { AlertState } from "../../src/core/lifecycle.js";
+import type {
+  CircuitVerdict,
+  Finding,
+  FindingCode,
+  Layer,
+  Severity,
+} from "../../src/core/model.js";
+import type { Observation } from "../../src/core/observe.js";
+import { subjectVerdict } from "../../src/core/sight.js";
+
+const NOW = new Date("2026-11-22T02:00:00.000Z");
+
+function finding(code: FindingCode, severity: Severity, layer: Layer = "provider"): Finding {
+  return {
+    code,
+    layer,
+    owner: "carrier",
+    severity,
+    peering: "AzurePrivatePeering",
+    paths: ["primary", "secondary"],
+    title: `${code} on both paths`,
+    nextAction: "Open a carrier ticket.",
+    evidence: {},
+    ticket: `ticket for ${code}`,
+  };
+}
+
+function candidate(
+  name: string,
+  f: Finding = finding("arp-missing", "Sev0"),
+  where: { provider?: string | null; location?: string | null } = {},
+  fresh = true,
+): FleetCandidate {
+  const circuitId = `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/${name}`;
+  return {
+    circuitId,
+    key: alertKey(circuitId, f.peering, "path-down"),
+    fresh,
+    circuitName: name,
+    subscriptionId: "s",
+    serviceKey: `key-${name}`,
+    provider: where.provider === undefined ? "Equinix" : where.provider,
+    location: where.location === undefined ? "Amsterdam" : where.location,
+    finding: f,
+  };
+}
+
+describe("fleetGroups", () => {
+  it.each([
+    { case: "three at one provider and location", circuits: ["a", "b", "c"], groups: [3] },
+    { case: "one alone is just an outage", circuits: ["a"], groups: [] },
+  ])("$case", ({ circuits, groups }) => {
+    expect(fleetGroups(circuits.map((n) => candidate(n))).map((g) => g.members.length)).toEqual(
+      groups,
+    );
+  });
+
+  it.each<{ case: string; other: FleetCandidate; grouped: number }>([
+    {
+      case: "another location",
+      other: candidate("b", undefined, { location: "London" }),
+      grouped: 0,
+    },
+    {
+      case: "another provider",
+      other: candidate("b", undefined, { provider: "Colt" }),
+      grouped: 0,
+    },
+    {
+      case: "another layer",
+      other: candidate("b", finding("bgp-down", "Sev0", "bgp")),
+      grouped: 0,
+    },
+    { case: "no provider known", other: candidate("b", undefined, { provider: null }), grouped: 0 },
+    { case: "no location known", other: candidate("b", undefined, { location: null }), grouped: 0 },
+    {
+      case: "not an outage family (a gateway)",
+      other: candidate("b", finding("gateway-not-connected", "Sev1", "gateway")),
+      grouped: 0,
+    },
+    {
+      case: "too mild to page now (Sev2)",
+      other: candidate("b", finding("arp-missing", "Sev2")),
+      grouped: 0,
+    },
+    {
+      case: "the provider side, case aside",
+      other: candidate("b", undefined, { provider: "EQUINIX ", location: "amsterdam" }),
+      grouped: 2,
+    },
+    { case: "the same circuit twice", other: candidate("a"), grouped: 0 },
+  ])("a second circuit with $case", ({ other, grouped }) => {
+    const groups = fleetGroups([candidate("a"), other]);
+    expect(groups.reduce((n, g) => n + g.members.length, 0)).toBe(grouped);
+  });
+
+  it("names the pseudo-circuit by provider, location and layer, stably", () => {
+    const id = fleetCircuitId("Equinix", "Amsterdam", "provider");
+    expect(id).toMatch(/^\/erwatch\/fleet\/equinix\/amsterdam\/provider-[0-9a-f]{12}$/);
+    expect(fleetCircuitId(" equinix", "AMSTERDAM ", "provider")).toBe(id);
+    expect(fleetCircuitId("Equinix", "Amsterdam", "bgp")).not.toBe(id);
+  });
+});
+
+describe("fleetFinding", () => {
+  it("names every circuit, takes the worst severity and lists every service key", () => {
+    const [group] = fleetGroups([
+      candidate("c", finding("arp-missing", "Sev1")),
+      candidate("a"),
+      candidate("b"),
+    ]);
+    const f = fleetFinding(group!);
+    expect(f).toMatchObject({ code: "fleet-outage", severity: "Sev0", owner: "carrier" });
+    expect(f.title).toMatch(/^3 circuits through Equinix at Amsterdam .*: a, b, c/);
+    for (const n of ["a", "b", "c"]) expect(f.ticket).toContain(`key-${n}`);
+    expect(f.ticket).toContain("ticket for arp-missing");
+    expect(f.nextAction).toMatch(/one ticket with Equinix/);
+  });
+
+  it("is not the carrier's when one member's break is yours", () => {
+    const yours = { ...finding("bgp-down", "Sev0", "bgp"), owner: "you" as const };
+    const [group] = fleetGroups([
+      candidate("a", finding("bgp-down", "Sev0", "bgp")),
+      candidate("b", yours),
+    ]);
+    expect(fleetFinding(group!).owner).not.toBe("carrier");
+    expect(fleetFinding(group!).nextAction).toMatch(/what they share/);
+  });
+});
+
+describe("fleetCandidates", () => {
+  const verdict = (where: Partial<CircuitVerdict>): CircuitVerdict => ({
+    ...subjectVerdict(
+      { id: "/subscriptions/s/x/a", name: "a", subscriptionId: "s", resourceGroup: "rg" },
+      NOW,
+    ),
+    serviceKey: "key-a",
+    serviceProviderName: "Equinix",
+    peeringLocation: "Amsterdam",
+    ...where,
+  });
+  const obs = (state: Observation["state"], f: Finding | null): Observation => ({
+    key: "k",
+    family: "path-down",
+    circuitId: "/subscriptions/s/x/a",
+    peering: "AzurePrivatePeering",
+    state,
+    finding: f,
+    previousReadAt: null,
+  });
+  const prior = (phase: AlertState["phase"]) => new Map([["k", { phase } as AlertState]]);
+
+  it.each<{
+    case: string;
+    v: Partial<CircuitVerdict>;
+    o: Observation;
+    prev?: Map<string, AlertState>;
+    want: boolean[];
+  }>([
+    {
+      case: "a firing outage, new",
+      v: {},
+      o: obs("firing", finding("arp-missing", "Sev0")),
+      want: [true],
+    },
+    {
+      case: "already open",
+      v: {},
+      o: obs("firing", finding("arp-missing", "Sev0")),
+      prev: prior("firing"),
+      want: [false],
+    },
+    {
+      case: "pending before",
+      v: {},
+      o: obs("firing", finding("arp-missing", "Sev1")),
+      prev: prior("pending"),
+      want: [true],
+    },
+    { case: "clean", v: {}, o: obs("clean", null), want: [] },
+    {
+      case: "no provider",
+      v: { serviceProviderName: null },
+      o: obs("firing", finding("arp-missing", "Sev0")),
+      want: [],
+    },
+    {
+      case: "no location",
+      v: { peeringLocation: " " },
+      o: obs("firing", finding("arp-missing", "Sev0")),
+      want: [],
+    },
+  ])("$case", ({ v, o, prev, want }) => {
+    expect(fleetCandidates(verdict(v), [o], prev).map((c) => c.fresh)).toEqual(want);
+  });
+});
+
+describe("fleetStep", () => {
+  const three = ["a", "b", "c"].map((n) => candidate(n));
+  const id = fleetCircuitId("Equinix", "Amsterdam", "provider");
+  const key = alertKey(id, null, "fleet");
+  const open = {
+    circuitId: id,
+    name: "Equinix at Amsterdam (provider)",
+    memberIds: three.map((c) => c.circuitId),
+  };
+  const read = (names: string[]) => new Set(names.map((n) => candidate(n).circuitId.toLowerCase()));
+
+  it("fires one fleet alert for a new group and holds every member's outage", () => {
+    const step = fleetStep(three, [], read(["a", "b", "c"]));
+    expect(step.observations.map((o) => [o.observation.state, o.observation.key])).toEqual([
+      ["firing", key],
+    ]);
+    expect(step.observations[0]!.observation.finding!.code).toBe("fleet-outage");
+    expect([...step.holds.keys()].sort()).toEqual(three.map((c) => c.key).sort());
+    expect([...step.holds.values()].every((h) => h.by === key && h.rule === FLEET_RULE)).toBe(true);
+  });
+
+  it.each<{
+    case: string;
+    candidates: FleetCandidate[];
+    read: string[];
+    state: string | null;
+    held: number;
+  }>([
+    {
+      case: "nothing groups, nothing open",
+      candidates: [candidate("a")],
+      read: ["a"],
+      state: null,
+      held: 0,
+    },
+    {
+      case: "two already paged alone start no group",
+      candidates: [candidate("a", undefined, {}, false), candidate("b", undefined, {}, false)],
+      read: ["a", "b"],
+      state: null,
+      held: 0,
+    },
+  ])("no fleet alert: $case", ({ candidates, read: r, state, held }) => {
+    const step = fleetStep(candidates, [], read(r));
+    expect(step.observations[0]?.observation.state ?? null).toBe(state);
+    expect(step.holds.size).toBe(held);
+  });
+
+  it.each<{
+    case: string;
+    candidates: FleetCandidate[];
+    read: string[];
+    state: string;
+    held: number;
+  }>([
+    {
+      case: "one member still down keeps it firing",
+      candidates: [candidate("b", undefined, {}, false)],
+      read: ["a", "b", "c"],
+      state: "firing",
+      held: 1,
+    },
+    {
+      case: "every member read without it: clean",
+      candidates: [],
+      read: ["a", "b", "c"],
+      state: "clean",
+      held: 0,
+    },
+    {
+      case: "a member not read: unknown",
+      candidates: [],
+      read: ["a", "b"],
+      state: "unknown",
+      held: 0,
+    },
+    {
+      case: "a circuit that paged alone does not join",
+      candidates: [candidate("d", undefined, {}, false)],
+      read: ["a", "b", "c", "d"],
+      state: "clean",
+      held: 0,
+    },
+  ])("an open fleet alert: $case", ({ candidates, read: r, state, held }) => {
+    const step = fleetStep(candidates, [open], read(r));
+    expect(step.observations.map((o) => o.observation.state)).toEqual([state]);
+    expect(step.holds.size).toBe(held);
+  });
+
+  it("reads an open fleet alert's members from what it last said", () => {
+    const [group] = fleetGroups(three);
+    const f = fleetFinding(group!);
+    const state = {
+      key,
+      family: "fleet",
+      circuitId: id,
+      circuitName: "Equinix at Amsterdam (provider)",
+      phase: "firing",
+      condition: { ...f, ticket: f.ticket ?? null },
+    } as unknown as AlertState;
+    expect(openFleetOf(state)).toEqual(open);
+    expect(openFleetOf({ ...state, phase: "clear" })).toBeNull();
+  });
+});
