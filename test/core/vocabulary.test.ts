@@ -62,10 +62,7 @@ describe("one vocabulary", () => {
 
   it("fails the type check when a finding code is added without its alert family", () => {
     const errors = diagnosticsWith((m) =>
-      m.replace(
-        '"fleet-outage",\n] as const;',
-        '"fleet-outage",\n  "made-up-code",\n] as const;',
-      ),
+      m.replace('"fleet-outage",\n] as const;', '"fleet-outage",\n  "made-up-code",\n] as const;'),
     );
     expect([...errors.keys()]).toContain("src/core/alert-identity.ts");
     expect(errors.get("src/core/alert-identity.ts")!.join("\n")).toMatch(/made-up-code/);
