@@ -403,13 +403,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const steadyRss = await steady.exit();
       const steadyCount = count(estate, from);
       const pagedAt = (circuit: string) => {
+        // Its own incident, or a fleet incident that names it among the circuits (by id).
         const page = pagerduty.requests
           .slice(pagesBefore)
-          .find((r) =>
-            JSON.stringify(
-              (r.body as { payload?: { source?: string } }).payload?.source ?? "",
-            ).endsWith(`/${circuit}"`),
-          );
+          .find((r) => JSON.stringify(r.body).includes(`/${circuit}"`));
         return page && faultAt !== null ? round((compressed(page.at) - faultAt) / 1000) : null;
       };
       const oldest = Math.max(...reports.map((r) => r.oldestBeforeMs ?? Number.POSITIVE_INFINITY));

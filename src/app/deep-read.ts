@@ -13,20 +13,13 @@ import { siteStatusOfVerdict } from "../core/pairs.js";
 import { withoutRouteTables } from "../core/route-tables.js";
 import type { Logger } from "../logging.js";
 import { eagerPublisher } from "./eager-publish.js";
-import { createPairGate, pairMembers, type PairGate, type Released } from "./pair-gate.js";
+import { createPairGate, pairMembers, type PairGate } from "./pair-gate.js";
 import { drainOutbox, type DrainResult } from "./outbox.js";
 import type { CircuitTarget } from "./ports.js";
-import type { Holds } from "../core/alert-step.js";
-import { fleetCandidates } from "../core/fleet.js";
-import {
-  decideAndCommit,
-  prepareCircuit,
-  type KeyDecision,
-  type PreparedCircuit,
-} from "./record-circuit.js";
-import { recordFleet } from "./record-fleet.js";
-import { baselineTargets, keepBaseline } from "./route-baseline.js";
-import { readEach, type CircuitError, type Unreached } from "./scan.js";
+import { circuitRecorder } from "./circuit-recorder.js";
+import type { KeyDecision } from "./record-circuit.js";
+import { baselineTargets } from "./route-baseline.js";
+import { readEach, type CircuitError, type ReadEachOptions, type Unreached } from "./scan.js";
 import { silencesForSweep } from "./silences.js";
 import type { SweepDeps } from "./sweep.js";
 
@@ -86,14 +79,6 @@ export async function publish(
   }
 }
 
-function logEvents(log: Logger, events: AlertEvent[]): void {
-  for (const e of events)
-    log.info(
-      { key: e.key, action: e.action, severity: e.severity, code: e.code, sequence: e.sequence },
-      `alert ${e.action}`,
-    );
-}
-
 /** Publishing after the reads: nothing more once stopped, nothing more once the broker failed. */
 async function finalDrain(
   deps: SweepDeps,
@@ -131,155 +116,101 @@ export async function deepRead(
     now,
     log,
   );
-  const readings: CircuitReading[] = [];
-  const verdicts: CircuitVerdict[] = [];
-  const events: AlertEvent[] = [];
-  const decisions: KeyDecision[] = [];
   const publisher = eagerPublisher(() => publish(deps, sweepId, now, log));
-  const clock = base.clock ?? (() => new Date());
   const stopped = () => abortSignal.aborted || run.stopSignal?.aborted === true;
   const gate = await pairGateFor(deps, targets, now, log);
-  const failed: CircuitError[] = [];
-  const recordDeps = { ...deps, silences };
-  /** Outages that may group wait for the end of the reads (group_wait). */
-  const deferred: { prepared: PreparedCircuit; log: Logger }[] = [];
-  /** Circuits whose layers were read this run: a fleet alert resolves only when all its members were. */
-  const readIds = new Set<string>();
-  const guarded = async (
-    ref: { id: string; name: string },
-    circuitLog: Logger,
-    work: () => Promise<void>,
-  ) => {
-    try {
-      await work();
-    } catch (error) {
-      circuitLog.error({ err: error }, "the circuit could not be recorded");
-      failed.push({
-        id: ref.id,
-        name: ref.name,
-        message: (error as Error).message ?? String(error),
-      });
-    }
-  };
-  const commit = async (prepared: PreparedCircuit, circuitLog: Logger, holds: Holds) => {
-    const { verdict, observations, alerts } = prepared;
-    const record = await decideAndCommit(
-      recordDeps,
-      verdict,
-      observations,
-      alerts,
-      now,
-      sweepId,
-      circuitLog,
-      holds,
-    );
-    verdicts.push(record.verdict);
-    events.push(...record.events);
-    decisions.push(...record.decisions);
-    logEvents(circuitLog, record.events);
-    await run.recorded?.(verdict.id);
-    // A fault pages now, not when the rest of the estate has been read.
-    if (record.events.length > 0 && deps.sink) publisher.kick();
-  };
-  /** One circuit judged and committed; `read` carries route tables for the baseline. */
-  const record = async ({ reading, pair }: Released, read: CircuitReading | null) => {
-    const circuitLog = log.child({ circuitId: reading.ref.id, circuit: reading.ref.name });
-    await guarded(reading.ref, circuitLog, async () => {
-      readings.push(reading);
-      const context = pair ? { pair } : {};
-      const prepared = await prepareCircuit(recordDeps, reading, now, sweepId, circuitLog, context);
-      if (read && baseline.has(read.ref.id.toLowerCase()))
-        await keepBaseline(deps.store, read, prepared.verdict, now, circuitLog);
-      if (prepared.verdict.circuitRead) readIds.add(reading.ref.id.toLowerCase());
-      if (run.group && fleetCandidates(prepared.verdict, prepared.observations).length > 0)
-        deferred.push({ prepared, log: circuitLog });
-      else await commit(prepared, circuitLog, new Map());
-    });
-  };
-  /** The fleet alerts first, then the circuits that waited, held by them. */
-  const group = async () => {
-    const fleet = await recordFleet(
-      recordDeps,
-      deferred.map((d) => d.prepared),
-      readIds,
-      now,
-      sweepId,
-      log,
-    );
-    events.push(...fleet.events);
-    decisions.push(...fleet.decisions);
-    logEvents(log, fleet.events);
-    if (fleet.events.length > 0 && deps.sink) publisher.kick();
-    for (const d of deferred.splice(0))
-      await guarded(d.prepared.verdict, d.log, () => commit(d.prepared, d.log, fleet.holds));
-  };
+  const recorder = circuitRecorder({
+    deps,
+    silences,
+    sweepId,
+    now,
+    log,
+    publisher,
+    baseline,
+    targets,
+    group: run.group === true,
+    ...(run.recorded ? { recorded: run.recorded } : {}),
+  });
   const { ignored, errors, unreached, skipped } = await readEach(
     deps.reader,
     targets,
-    {
-      abortSignal,
-      logger: log,
-      now,
-      routesFor: (t) => baseline.has(t.id.toLowerCase()),
-      ...(run.stopSignal ? { stopSignal: run.stopSignal } : {}),
-      ...(deps.dataPlane
-        ? {
-            dataPlane: {
-              reader: deps.dataPlane,
-              now,
-              ...(run.metrics ? { metrics: run.metrics } : {}),
-            },
-          }
-        : {}),
-      ...(run.deadline ? { deadline: run.deadline.getTime(), clock: () => clock().getTime() } : {}),
-      ...(deps.circuitConcurrency ? { circuitConcurrency: deps.circuitConcurrency } : {}),
-      ...(run.admit ? { admit: run.admit } : {}),
-    },
+    readOptions(deps, run, baseline),
     async (read) => {
       // A partner's reading may be held until the other arrives (pair-gate.ts).
-      for (const released of gate.offer(withoutRouteTables(read))) await record(released, read);
+      for (const released of gate.offer(withoutRouteTables(read)))
+        await recorder.record(released, read);
     },
   );
-  // Readings still held (a partner never arrived) are judged with what is known.
-  if (!stopped()) for (const released of gate.flush()) await record(released, null);
-  if (run.group && !stopped()) await group();
+  if (!stopped()) {
+    // Readings still held (a partner never arrived) are judged with what is known.
+    for (const released of gate.flush()) await recorder.record(released, null);
+    await recorder.group();
+  }
   const early = await publisher.settle();
   // Stopped (Ctrl-C, SIGTERM, the hard deadline): leave at once; the outbox
   // keeps what was decided for the next sweep.
   const drained = await finalDrain(deps, run, early, stopped());
-  if (unreached.length > 0)
-    log.warn(
-      {
-        unreached: unreached.length,
-        circuits: unreached.slice(0, 20).map((u) => u.name),
-        reason: unreached[0]!.reason,
-      },
-      "circuits not reached this sweep; the next sweep starts with them",
-    );
+  const recorded = recorder.result();
+  const notReached = [
+    ...unreached,
+    ...[...gate.held().map((r) => r.ref), ...recorded.waiting].map((r) => ({
+      id: r.id,
+      name: r.name,
+      reason: "stopped" as const,
+    })),
+  ];
+  logUnreached(log, notReached);
   const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
   return {
-    verdicts: verdicts.sort(byId),
-    readings: readings.sort((a, b) => a.ref.id.localeCompare(b.ref.id)),
+    verdicts: recorded.verdicts.sort(byId),
+    readings: recorded.readings.sort((a, b) => a.ref.id.localeCompare(b.ref.id)),
     ignored,
-    errors: [...errors, ...failed],
-    unreached: [
-      ...unreached,
-      ...gate.held().map((r) => ({ id: r.ref.id, name: r.ref.name, reason: "stopped" as const })),
-      ...deferred.map(({ prepared: { verdict: v } }) => ({
-        id: v.id,
-        name: v.name,
-        reason: "stopped" as const,
-      })),
-    ],
+    errors: [...errors, ...recorded.failed],
+    unreached: notReached,
     skipped,
-    events: events.sort(byId),
-    decisions,
+    events: recorded.events.sort(byId),
+    decisions: recorded.decisions,
     published: [...early.published, ...drained.published],
     pendingInOutbox: drained.pending,
     brokerError: drained.brokerError,
     outboxError: drained.outboxError,
     stopped: stopped(),
   };
+}
+
+function readOptions(deps: SweepDeps, run: DeepReadRun, baseline: Set<string>): ReadEachOptions {
+  const clock = deps.clock ?? (() => new Date());
+  return {
+    abortSignal: run.abortSignal,
+    logger: run.log,
+    now: run.now,
+    routesFor: (t) => baseline.has(t.id.toLowerCase()),
+    ...(run.stopSignal ? { stopSignal: run.stopSignal } : {}),
+    ...(deps.dataPlane
+      ? {
+          dataPlane: {
+            reader: deps.dataPlane,
+            now: run.now,
+            ...(run.metrics ? { metrics: run.metrics } : {}),
+          },
+        }
+      : {}),
+    ...(run.deadline ? { deadline: run.deadline.getTime(), clock: () => clock().getTime() } : {}),
+    ...(deps.circuitConcurrency ? { circuitConcurrency: deps.circuitConcurrency } : {}),
+    ...(run.admit ? { admit: run.admit } : {}),
+  };
+}
+
+function logUnreached(log: Logger, unreached: Unreached[]): void {
+  if (unreached.length === 0) return;
+  log.warn(
+    {
+      unreached: unreached.length,
+      circuits: unreached.slice(0, 20).map((u) => u.name),
+      reason: unreached[0]!.reason,
+    },
+    "circuits not reached this sweep; the next sweep starts with them",
+  );
 }
 
 /** Pairs only cost a storage read when a target is in one. */
