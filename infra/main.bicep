@@ -44,6 +44,12 @@ param healthAlertEmails string = ''
 @description('Webhook (common alert schema) that hears about erwatch itself, e.g. a PagerDuty or Teams integration URL. Empty: none.')
 param healthAlertWebhookUrl string = ''
 
+@description('"true": fan the deep reads out to the sweepWorker function over the session-enabled work queue (estates too large for one instance). Off: one process sweeps, and outages of one provider and location are grouped into one page (fan-out workers page per circuit).')
+param sweepFanOut string = ''
+
+// A string, so an unset azd variable (empty) means off.
+var fanOut = toLower(trim(sweepFanOut)) == 'true'
+
 @description('Turn on Key Vault purge protection (it cannot be turned off again).')
 param keyVaultPurgeProtection bool = false
 
@@ -154,7 +160,7 @@ module functionApp 'app/function-app.bicep' = {
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     serviceBusEntity: serviceBus.outputs.alertsQueueName
     serviceBusDeadLetterQueue: serviceBus.outputs.deadLetterQueueName
-    sweepWorkQueue: serviceBus.outputs.sweepWorkQueueName
+    sweepWorkQueue: fanOut ? serviceBus.outputs.sweepWorkQueueName : ''
     monitoredSubscriptionIds: monitoredSubscriptions
     pagerDutySecretUri: empty(pagerDutyRoutingKey) ? '' : keyVault.outputs.pagerDutySecretUri
     teamsWebhookSecretUri: empty(teamsWebhookUrl) ? '' : keyVault.outputs.teamsWebhookSecretUri
