@@ -3,15 +3,19 @@
 // while the ARM reads run; each circuit's reading then gets its metrics and its
 // Connection Monitor results attached (CircuitReading.dataPlane) before it is
 // judged. A circuit named by id, whose region is only known once it is read,
-// gets its own batch.
+// gets its own batch. Circuits with Global Reach connections have their Global
+// Reach throughput read too, and the service keys of the peer circuits the
+// sweep listed are attached, so each series can be told to its connection.
 
 import type { CircuitMetrics } from "../core/dataplane/facts.js";
 import type { CircuitReading, Reading } from "../core/model.js";
-import type {
-  CircuitTarget,
-  DataPlaneReadOptions,
-  DataPlaneReader,
-  MetricsTarget,
+import { peerCircuitOf } from "../core/dataplane/global-reach.js";
+import {
+  metricsTargetOf,
+  type CircuitTarget,
+  type DataPlaneReadOptions,
+  type DataPlaneReader,
+  type MetricsTarget,
 } from "./ports.js";
 
 export interface DataPlaneSession {
@@ -30,9 +34,13 @@ export function startDataPlane(
 ): DataPlaneSession {
   if (!reader) return { attach: async (reading) => reading };
   const planned: MetricsTarget[] = targets.flatMap((t) =>
-    t.location && !prefetched?.has(key(t.id))
-      ? [{ id: t.id, subscriptionId: t.subscriptionId, region: t.location }]
-      : [],
+    prefetched?.has(key(t.id)) ? [] : (metricsTargetOf(t) ?? []),
+  );
+  const serviceKeys = new Map(
+    targets.flatMap((t) => {
+      const sk = t.listed?.facts.serviceKey;
+      return sk ? [[key(t.id), sk] as const] : [];
+    }),
   );
   // Started now, awaited per circuit: the batches run alongside the ARM reads.
   const batch = planned.length > 0 ? reader.readMetrics(planned, options) : null;
@@ -46,17 +54,34 @@ export function startDataPlane(
     if (ready) return ready;
     if (batch && inPlan.has(id)) return (await batch).get(id);
     if (!reading.circuit.ok || !reading.ref.location) return undefined;
+    const globalReach = (reading.circuit.value.peerings ?? []).some(
+      (p) => p.globalReach.length > 0,
+    );
     const single = await reader!.readMetrics(
       [
         {
           id: reading.ref.id,
           subscriptionId: reading.ref.subscriptionId,
           region: reading.ref.location,
+          ...(globalReach ? { globalReach } : {}),
         },
       ],
       options,
     );
     return single.get(id);
+  }
+
+  /** The service keys of this circuit's Global Reach peers that the sweep listed. */
+  function peerKeysOf(reading: CircuitReading): Record<string, string> | undefined {
+    if (!reading.circuit.ok) return undefined;
+    const out: Record<string, string> = {};
+    for (const p of reading.circuit.value.peerings ?? [])
+      for (const g of p.globalReach) {
+        const peer = peerCircuitOf(g.peerCircuitPeeringId);
+        const sk = serviceKeys.get(peer);
+        if (sk) out[peer] = sk;
+      }
+    return Object.keys(out).length > 0 ? out : undefined;
   }
 
   return {
@@ -67,9 +92,14 @@ export function startDataPlane(
         reader.readEndToEnd(reading, options),
       ]);
       if (!metrics && !endToEnd) return reading;
+      const peerServiceKeys = metrics ? peerKeysOf(reading) : undefined;
       return {
         ...reading,
-        dataPlane: { ...(metrics ? { metrics } : {}), ...(endToEnd ? { endToEnd } : {}) },
+        dataPlane: {
+          ...(metrics ? { metrics } : {}),
+          ...(endToEnd ? { endToEnd } : {}),
+          ...(peerServiceKeys ? { peerServiceKeys } : {}),
+        },
       };
     },
   };

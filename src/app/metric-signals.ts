@@ -4,16 +4,19 @@
 // this sweep does not have its metrics asked for twice.
 
 import { metricsSignal } from "../core/dataplane/signal.js";
-import { createReadSession, type DataPlaneReader, type MetricsTarget } from "./ports.js";
+import {
+  createReadSession,
+  metricsTargetOf,
+  type DataPlaneReader,
+  type MetricsTarget,
+} from "./ports.js";
 import type { CheapSignals } from "./sweep-plan.js";
 
 /** `windowMinutes`: how far back a dip counts (since about the last sweep, with Azure's delay). */
 export function metricSignals(reader: DataPlaneReader, windowMinutes: number): CheapSignals {
   return {
     async read(targets, { abortSignal, now }) {
-      const planned: MetricsTarget[] = targets.flatMap((t) =>
-        t.location ? [{ id: t.id, subscriptionId: t.subscriptionId, region: t.location }] : [],
-      );
+      const planned: MetricsTarget[] = targets.flatMap((t) => metricsTargetOf(t) ?? []);
       const troubled = new Map<string, string>();
       if (planned.length === 0) return { troubled };
       const metrics = await reader.readMetrics(planned, {

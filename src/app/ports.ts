@@ -95,6 +95,20 @@ export interface MetricsTarget {
   id: string;
   subscriptionId: string;
   region: string;
+  /** It has Global Reach connections: its Global Reach throughput is read too (a third call per chunk, only for these). */
+  globalReach?: boolean;
+}
+
+/** The metrics target of a circuit whose region is known; its Global Reach throughput too when its body shows connections. */
+export function metricsTargetOf(t: CircuitTarget): MetricsTarget | null {
+  if (!t.location) return null;
+  const globalReach = (t.listed?.facts.peerings ?? []).some((p) => p.globalReach.length > 0);
+  return {
+    id: t.id,
+    subscriptionId: t.subscriptionId,
+    region: t.location,
+    ...(globalReach ? { globalReach } : {}),
+  };
 }
 
 export interface DataPlaneReadOptions {

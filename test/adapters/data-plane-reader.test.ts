@@ -194,6 +194,102 @@ describe("Azure Monitor metrics, in batches", () => {
   });
 });
 
+describe("Global Reach throughput", () => {
+  it("a third call for the circuits with Global Reach only, split by the peer circuit's service key", async () => {
+    const hub = healthyCircuit({ name: "er-hub" });
+    const dr = healthyCircuit({ name: "er-dr" });
+    const plain = healthyCircuit({ name: "er-plain" });
+    const reach = (from: typeof hub, to: typeof hub, status = "Connected") =>
+      from.circuit.peerings[0]!.globalReach.push({
+        name: `gr-${from.circuit.name}-${to.circuit.name}`,
+        peerCircuitPeeringId: `${circuitId(to.circuit)}/peerings/AzurePrivatePeering`,
+        status,
+      });
+    reach(hub, dr);
+    dr.circuit.peerings[0]!.peerConnections.push({
+      name: "gr-er-hub-er-dr",
+      peerCircuitPeeringId: `${circuitId(hub.circuit)}/peerings/AzurePrivatePeering`,
+      status: "Connected",
+      traffic: { inBps: 3e6, outBps: 12e6 },
+    });
+    const { estate, dataPlane } = await readersOn(estateOf(hub, dr, plain));
+    const targets = [hub, dr, plain].map((b) => ({
+      id: circuitId(b.circuit),
+      subscriptionId: b.circuit.subscriptionId,
+      region: b.circuit.location,
+      ...(b === plain ? {} : { globalReach: true }),
+    }));
+    const got = await dataPlane.readMetrics(targets, options());
+    const calls = estate.requests.filter((r) => r.operation === "metricsBatch");
+    expect(calls.map((c) => c.query.filter).sort()).toEqual([
+      "PeeredCircuitSKey eq '*'",
+      "PeeringType eq '*' and DeviceRole eq '*'",
+      "PeeringType eq '*' and Peer eq '*'",
+    ]);
+    expect(calls.every((c) => c.status === 200)).toBe(true);
+    const value = (b: typeof hub) => {
+      const r = got.get(circuitId(b.circuit).toLowerCase())!;
+      if (!r.ok) throw new Error("expected a reading");
+      return r.value;
+    };
+    // Display names ("Global Reach Bits In Per Second") are matched to the metrics they are.
+    const hubReach = value(hub).globalReach!;
+    expect(hubReach.map((s) => `${s.metric} ${s.peerServiceKey}`).sort()).toEqual([
+      `GlobalReachBitsInPerSecond ${dr.circuit.serviceKey}`,
+      `GlobalReachBitsOutPerSecond ${dr.circuit.serviceKey}`,
+    ]);
+    const newest = (metric: string) =>
+      hubReach
+        .find((s) => s.metric === metric)!
+        .points.filter((p) => p.value !== null)
+        .at(-1)!.value;
+    expect([newest("GlobalReachBitsInPerSecond"), newest("GlobalReachBitsOutPerSecond")]).toEqual([
+      12e6, 3e6,
+    ]);
+    expect(value(dr).globalReach!.map((s) => s.peerServiceKey)).toEqual([
+      hub.circuit.serviceKey,
+      hub.circuit.serviceKey,
+    ]);
+    expect(value(plain).globalReach).toBeUndefined();
+    expect(value(plain).series.length).toBeGreaterThan(0);
+  });
+
+  it("circuits without Global Reach cost nothing extra", async () => {
+    const bundle = healthyCircuit();
+    const { estate, dataPlane } = await readersOn(estateOf(bundle));
+    const id = circuitId(bundle.circuit);
+    await dataPlane.readMetrics(
+      [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
+      options(),
+    );
+    expect(estate.requests.filter((r) => r.operation === "metricsBatch")).toHaveLength(2);
+  });
+
+  it("a Global Reach metric cannot be split by PeeringType: why it is a call of its own", async () => {
+    const bundle = healthyCircuit();
+    const { estate } = await readersOn(estateOf(bundle));
+    const client = new MetricsClient(`${estate.url}/metrics/westeurope`, staticCredential, {
+      tlsOptions: { ca: estate.ca },
+      retryOptions: { maxRetries: 0 },
+    });
+    const error = await client
+      .queryResources(
+        [circuitId(bundle.circuit)],
+        ["BitsInPerSecond", "GlobalReachBitsInPerSecond"],
+        CIRCUIT_NAMESPACE,
+        { filter: "PeeringType eq '*' and DeviceRole eq '*'" },
+      )
+      .then(
+        () => null,
+        (e: { statusCode?: number; message: string }) => e,
+      );
+    expect(error?.statusCode).toBe(400);
+    expect(error?.message).toMatch(
+      /Dimension 'PeeringType' is not valid for metric 'GlobalReachBitsInPerSecond'/,
+    );
+  });
+});
+
 describe("Connection Monitor", () => {
   it("finds the monitor testing the VNet behind the circuit's gateway, not another circuit's", async () => {
     const mine = healthyCircuit();

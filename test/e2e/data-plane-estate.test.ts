@@ -173,6 +173,40 @@ describe("metrics corroborate, they never page on their own", () => {
   });
 });
 
+describe("Global Reach throughput corroborates the Global Reach row", () => {
+  it("shows the connection's throughput in the layer table, and a Connected one gone quiet is a note, not a page", async () => {
+    const t = await timeline();
+    const dr = `/subscriptions/${t.bundle.circuit.subscriptionId}/resourceGroups/rg-hybrid-dr/providers/Microsoft.Network/expressRouteCircuits/er-circuit-dr`;
+    const connection = {
+      name: "gr-to-er-circuit-dr",
+      peerCircuitPeeringId: `${dr}/peerings/${PRIVATE}`,
+      status: "Connected",
+      traffic: { inBps: 12e6, outBps: 3e6 },
+    };
+    peeringOf(t.bundle.circuit, PRIVATE).globalReach.push(connection);
+    await t.sweep(0);
+    const first = await t.sweep(5);
+    expect(first.verdicts[0]!.peerings[0]!.paths.primary.globalReach).toEqual({
+      status: "up",
+      detail: "gr-to-er-circuit-dr Connected · 12 Mbps in / 3 Mbps out",
+    });
+    const filters = t.world.estate.requests
+      .filter((r) => r.operation === "metricsBatch")
+      .map((r) => r.query.filter);
+    expect(filters).toContain("PeeredCircuitSKey eq '*'");
+    connection.traffic = { inBps: 0, outBps: 0 };
+    let noted: string | undefined;
+    for (let m = 10; m <= 40; m += 5) {
+      const result = await t.sweep(m);
+      noted ??= (result.verdicts[0]!.peerings[0]!.notes ?? []).find((n) =>
+        n.startsWith("Global Reach gr-to-er-circuit-dr reads Connected"),
+      );
+    }
+    expect(noted).toMatch(/~0 bits both ways for \d+ min .*not paged/);
+    expect(t.sent()).toEqual([]);
+  });
+});
+
 describe("traffic stopped: link up but carrying nothing", () => {
   it("both paths Established with prefixes and ~0 bits both ways for 15 minutes: Sev1", async () => {
     const t = await timeline();

@@ -3,14 +3,22 @@
 // (subscription, region) group, at most 50 circuits per call. A dimension
 // filter may only name dimensions every metric of the call has, so
 // availability (split by PeeringType and Peer) and throughput (PeeringType and
-// DeviceRole) are two calls per chunk. The client reports `metric.name` in its
-// display form, so metrics are matched by id (…/metrics/<name>) and by name
-// with spaces and case ignored.
+// DeviceRole) are two calls per chunk. Global Reach throughput (split by
+// PeeredCircuitSKey, the peer circuit's service key) is a third call, asked
+// only for the circuits of the chunk that have Global Reach connections. The
+// client reports `metric.name` in its display form, so metrics are matched by
+// id (…/metrics/<name>) and by name with spaces and case ignored.
 
 import { MetricsClient, type MetricsQueryResult } from "@azure/monitor-query-metrics";
 import type { TokenCredential } from "@azure/identity";
 import { planMetricBatches, type MetricsBatch } from "../../core/dataplane/batches.js";
-import type { CircuitMetrics, MetricName, MetricSeries } from "../../core/dataplane/facts.js";
+import type {
+  CircuitMetrics,
+  GlobalReachMetric,
+  GlobalReachSeries,
+  MetricName,
+  MetricSeries,
+} from "../../core/dataplane/facts.js";
 import type { PathName, Reading } from "../../core/model.js";
 import type { MetricsTarget } from "../../app/ports.js";
 import type { ArmClientOptions } from "../arm/clients.js";
@@ -19,12 +27,19 @@ import type { MonitorCall } from "./call.js";
 
 export const CIRCUIT_NAMESPACE = "Microsoft.Network/expressRouteCircuits";
 
-/** Each call: the metrics and the split that every one of them supports. */
-const CALLS: { metrics: MetricName[]; filter: string }[] = [
+type AnyMetric = MetricName | GlobalReachMetric;
+
+/** Each call: the metrics and the split that every one of them supports; `globalReach` calls only for circuits with Global Reach. */
+const CALLS: { metrics: AnyMetric[]; filter: string; globalReach?: true }[] = [
   { metrics: ["BgpAvailability", "ArpAvailability"], filter: "PeeringType eq '*' and Peer eq '*'" },
   {
     metrics: ["BitsInPerSecond", "BitsOutPerSecond"],
     filter: "PeeringType eq '*' and DeviceRole eq '*'",
+  },
+  {
+    metrics: ["GlobalReachBitsInPerSecond", "GlobalReachBitsOutPerSecond"],
+    filter: "PeeredCircuitSKey eq '*'",
+    globalReach: true,
   },
 ];
 
@@ -57,10 +72,7 @@ export function pathOf(value: string | undefined): PathName | null {
   return null;
 }
 
-function metricNameOf(
-  metric: { id: string; name: string },
-  wanted: MetricName[],
-): MetricName | null {
+function metricNameOf(metric: { id: string; name: string }, wanted: AnyMetric[]): AnyMetric | null {
   const fromId = /\/metrics\/([^/]+)$/i.exec(metric.id ?? "")?.[1];
   return (
     wanted.find((w) => squash(w) === squash(fromId)) ??
@@ -76,8 +88,20 @@ class MetricsQueryFailed extends Error {
   }
 }
 
-function seriesOf(result: MetricsQueryResult, wanted: MetricName[]): MetricSeries[] {
+const pointsOf = (ts: MetricsQueryResult["metrics"][number]["timeseries"][number]) =>
+  (ts.data ?? []).map((d) => ({
+    at: d.timeStamp.toISOString(),
+    value: typeof d.average === "number" ? d.average : null,
+  }));
+
+interface Parsed {
+  series: MetricSeries[];
+  globalReach: GlobalReachSeries[];
+}
+
+function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[]): Parsed {
   const out: MetricSeries[] = [];
+  const globalReach: GlobalReachSeries[] = [];
   for (const metric of result.metrics) {
     const name = metricNameOf(metric, wanted);
     if (!name) continue;
@@ -87,6 +111,12 @@ function seriesOf(result: MetricsQueryResult, wanted: MetricName[]): MetricSerie
       );
     for (const ts of metric.timeseries ?? []) {
       const dims = new Map((ts.metadatavalues ?? []).map((m) => [squash(m.name), m.value]));
+      if (name === "GlobalReachBitsInPerSecond" || name === "GlobalReachBitsOutPerSecond") {
+        const peerServiceKey = dims.get("peeredcircuitskey");
+        if (peerServiceKey)
+          globalReach.push({ peerServiceKey, metric: name, points: pointsOf(ts) });
+        continue;
+      }
       const peering = peeringOf(dims.get("peeringtype"));
       const peer = dims.get("peer");
       const path = pathOf(peer ?? dims.get("devicerole"));
@@ -94,18 +124,10 @@ function seriesOf(result: MetricsQueryResult, wanted: MetricName[]): MetricSerie
       // The BGP layer is judged on the IPv4 sessions; an IPv6 peer's availability is not the path's.
       if (squash(peer).includes("ipv6")) continue;
       // IPv4 and IPv6 peers of one path are two series; the judgement sums them per minute.
-      out.push({
-        metric: name,
-        peering,
-        path,
-        points: (ts.data ?? []).map((d) => ({
-          at: d.timeStamp.toISOString(),
-          value: typeof d.average === "number" ? d.average : null,
-        })),
-      });
+      out.push({ metric: name, peering, path, points: pointsOf(ts) });
     }
   }
-  return out;
+  return { series: out, globalReach };
 }
 
 export class MetricsReader {
@@ -135,19 +157,26 @@ export class MetricsReader {
 
   private async chunk(
     batch: MetricsBatch,
+    withReach: ReadonlySet<string>,
     window: { from: Date; to: Date },
     signal: AbortSignal,
   ): Promise<Map<string, Reading<CircuitMetrics>>> {
     const client = this.clientFor(batch.region);
-    const target = `metrics of ${batch.ids.length} circuit(s) in ${batch.region}`;
+    const reachIds = batch.ids.filter((id) => withReach.has(id.toLowerCase()));
+    const calls = CALLS.flatMap((c) => {
+      const ids = c.globalReach ? reachIds : batch.ids;
+      return ids.length > 0 ? [{ ...c, ids }] : [];
+    });
     const results = await Promise.all(
-      CALLS.map((c) =>
+      calls.map((c) =>
         this.call({
           action: ARM_OPERATIONS.metricsBatch,
-          target,
+          target: c.globalReach
+            ? `Global Reach metrics of ${c.ids.length} circuit(s) in ${batch.region}`
+            : `metrics of ${c.ids.length} circuit(s) in ${batch.region}`,
           signal,
           run: async (abortSignal) => {
-            const results = await client.queryResources(batch.ids, c.metrics, CIRCUIT_NAMESPACE, {
+            const results = await client.queryResources(c.ids, c.metrics, CIRCUIT_NAMESPACE, {
               startTime: window.from,
               endTime: window.to,
               interval: "PT1M",
@@ -157,27 +186,31 @@ export class MetricsReader {
               // Passed through to the request; the public options type leaves it out.
               ...({ abortSignal } as object),
             });
-            return results.map((r) => ({ id: r.resourceId ?? "", series: seriesOf(r, c.metrics) }));
+            return results.map((r) => ({ id: r.resourceId ?? "", ...seriesOf(r, c.metrics) }));
           },
         }),
       ),
     );
     const out = new Map<string, Reading<CircuitMetrics>>();
-    const failed = results.find((r) => !r.ok);
     for (const id of batch.ids) {
       const key = id.toLowerCase();
+      // A circuit's reading fails with any call that asked for it.
+      const mine = results.filter((_, i) => calls[i]!.ids.includes(id));
+      const failed = mine.find((r) => !r.ok);
       if (failed && !failed.ok) {
         out.set(key, { ok: false, error: failed.error, readAt: failed.readAt });
         continue;
       }
-      const series = results.flatMap((r) =>
-        r.ok ? r.value.filter((v) => v.id.toLowerCase() === key).flatMap((v) => v.series) : [],
+      const own = mine.flatMap((r) =>
+        r.ok ? r.value.filter((v) => v.id.toLowerCase() === key) : [],
       );
-      out.set(key, {
-        ok: true,
-        value: { from: window.from.toISOString(), to: window.to.toISOString(), series },
-        readAt: results[0]!.readAt,
-      });
+      const value: CircuitMetrics = {
+        from: window.from.toISOString(),
+        to: window.to.toISOString(),
+        series: own.flatMap((v) => v.series),
+      };
+      if (withReach.has(key)) value.globalReach = own.flatMap((v) => v.globalReach);
+      out.set(key, { ok: true, value, readAt: mine[0]!.readAt });
     }
     return out;
   }
@@ -188,8 +221,9 @@ export class MetricsReader {
   ): Promise<Map<string, Reading<CircuitMetrics>>> {
     const to = options.now;
     const window = { from: new Date(to.getTime() - this.config.lookbackMinutes * 60_000), to };
+    const withReach = new Set(targets.filter((t) => t.globalReach).map((t) => t.id.toLowerCase()));
     const chunks = await Promise.all(
-      planMetricBatches(targets).map((b) => this.chunk(b, window, options.abortSignal)),
+      planMetricBatches(targets).map((b) => this.chunk(b, withReach, window, options.abortSignal)),
     );
     return new Map(chunks.flatMap((m) => [...m.entries()]));
   }

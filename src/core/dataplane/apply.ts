@@ -25,6 +25,7 @@ import {
   summarise,
 } from "./end-to-end.js";
 import type { CircuitMetrics } from "./facts.js";
+import { judgeReach, peerCircuitOf, reachDetail, reachNote } from "./global-reach.js";
 import {
   corroborate,
   dipNotes,
@@ -171,6 +172,55 @@ function saturationFinding(
   };
 }
 
+/**
+ * The Global Reach row of each peering with Connected connections: their
+ * newest throughput in the detail, and a quiet one as a note. The row's status
+ * stays the control plane's; without Global Reach series nothing changes.
+ */
+function applyGlobalReach(
+  reading: CircuitReading,
+  peerings: PeeringVerdict[],
+  metrics: CircuitMetrics | null,
+  policy: DataPlanePolicy,
+  now: Date,
+) {
+  if (!reading.circuit.ok) return;
+  if (metrics !== null && !metrics.globalReach) return;
+  const facts = reading.circuit.value.peerings ?? [];
+  const all = facts.flatMap((f) => f.globalReach);
+  if (all.length === 0) return;
+  const keys = reading.dataPlane?.peerServiceKeys ?? {};
+  for (const p of peerings) {
+    const connected = (facts.find((f) => same(f.name, p.name))?.globalReach ?? []).filter(
+      (g) => g.status === "Connected",
+    );
+    if (connected.length === 0) continue;
+    const before = p.paths.primary.globalReach;
+    const parts: string[] = [];
+    for (const g of connected) {
+      if (metrics === null) {
+        parts.push(`${g.name} Connected · throughput unknown (metrics read failed)`);
+        continue;
+      }
+      const traffic = judgeReach(
+        metrics,
+        {
+          peerServiceKey: keys[peerCircuitOf(g.peerCircuitPeeringId)] ?? null,
+          sole: all.length === 1,
+        },
+        policy,
+        now,
+      );
+      parts.push(reachDetail(g, traffic));
+      const note = reachNote(g, traffic);
+      if (note) p.notes?.push(note);
+    }
+    const detail =
+      before.status === "up" ? parts.join("; ") : `${before.detail}; ${parts.join("; ")}`;
+    setRow(p, "globalReach", cell(before.status, detail));
+  }
+}
+
 function applyMetrics(
   reading: CircuitReading,
   peerings: PeeringVerdict[],
@@ -184,9 +234,11 @@ function applyMetrics(
   if (!got.ok) {
     for (const p of peerings)
       setRow(p, "capacity", cell("unknown", `metrics read failed: ${got.error.kind}`));
+    applyGlobalReach(reading, peerings, null, policy, now);
     return { findings, memory: previous };
   }
   const metrics = got.value;
+  applyGlobalReach(reading, peerings, metrics, policy, now);
   const bandwidth = reading.circuit.ok ? reading.circuit.value.bandwidthInMbps : null;
   const read = peerings.filter((p) => reading.paths[p.name] !== undefined);
   const loads = Object.fromEntries(

@@ -27,11 +27,30 @@ export interface MetricSeries {
   points: MetricPoint[];
 }
 
+export const GLOBAL_REACH_METRICS = [
+  "GlobalReachBitsInPerSecond",
+  "GlobalReachBitsOutPerSecond",
+] as const;
+export type GlobalReachMetric = (typeof GLOBAL_REACH_METRICS)[number];
+
+/** One Global Reach metric toward one peer circuit (Azure's `PeeredCircuitSKey` dimension). */
+export interface GlobalReachSeries {
+  /** The peer circuit's service key. */
+  peerServiceKey: string;
+  metric: GlobalReachMetric;
+  points: MetricPoint[];
+}
+
 export interface CircuitMetrics {
   /** The window asked for; points later than Azure's pipeline delay are simply absent. */
   from: string;
   to: string;
   series: MetricSeries[];
+  /**
+   * Global Reach throughput per peer circuit; absent when not asked for (the
+   * circuit had no Global Reach connection when the batch was planned).
+   */
+  globalReach?: GlobalReachSeries[];
 }
 
 export const TEST_RESULTS = ["Pass", "Warning", "Fail", "Indeterminate"] as const;
@@ -78,6 +97,12 @@ export interface EndToEndFacts {
 export interface DataPlaneReading {
   metrics?: Reading<CircuitMetrics>;
   endToEnd?: Reading<EndToEndFacts>;
+  /**
+   * Service keys of the Global Reach peer circuits the sweep knows, by the
+   * peer circuit's resource id (lower case): they tell which
+   * `PeeredCircuitSKey` series is which connection when there are several.
+   */
+  peerServiceKeys?: Record<string, string>;
 }
 
 /** One route an ExpressRoute gateway learned (virtualNetworkGateways.getLearnedRoutes). */

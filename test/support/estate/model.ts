@@ -53,6 +53,11 @@ export interface SimGlobalReach {
   name: string;
   peerCircuitPeeringId: string;
   status: "Connected" | "Connecting" | "Disconnected" | string;
+  /**
+   * Bits per second the connection carries while Connected (Azure Monitor's
+   * GlobalReachBitsIn/OutPerSecond); absent: a default. Not Connected reads 0.
+   */
+  traffic?: { inBps: number; outBps: number };
 }
 
 export interface SimPeering {

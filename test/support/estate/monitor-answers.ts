@@ -19,7 +19,14 @@ import {
 import type { FaultBook } from "./faults.js";
 import { circuitId, sameName, stableUuid } from "./ids.js";
 import type { EstateState, RecordedRequest, SimConnectionMonitor } from "./model.js";
-import { metricSeries, METRICS, PEERING_TYPE, type SimMetric } from "./monitor-metrics.js";
+import {
+  isReachMetric,
+  metricSeries,
+  METRICS,
+  PEERING_TYPE,
+  reachSeries,
+  type SimMetric,
+} from "./monitor-metrics.js";
 import { monitorId } from "./network-answers.js";
 
 export const METRICS_API_VERSION = "2024-02-01";
@@ -147,24 +154,34 @@ function metricsAnswer(
         displayDescription: METRICS[metric].display,
         unit: METRICS[metric].unit,
         errorCode: "Success",
-        timeseries: metricSeries(state, circuit, metric, start, end).map((s) => ({
-          metadatavalues: [
-            {
-              name: { value: "PeeringType", localizedValue: "PeeringType" },
-              value: PEERING_TYPE[s.peering.name] ?? s.peering.name,
-            },
-            METRICS[metric].split[1] === "Peer"
-              ? {
-                  name: { value: "Peer", localizedValue: "Peer" },
-                  value: `${s.path === "primary" ? "Primary" : "Secondary"}-IPv4`,
-                }
-              : {
-                  name: { value: "DeviceRole", localizedValue: "DeviceRole" },
-                  value: s.path === "primary" ? "Primary" : "Secondary",
+        timeseries: isReachMetric(metric)
+          ? reachSeries(state, circuit, metric, start, end).map((s) => ({
+              metadatavalues: [
+                {
+                  name: { value: "PeeredCircuitSKey", localizedValue: "PeeredCircuitSKey" },
+                  value: s.peerServiceKey,
                 },
-          ],
-          data: s.data,
-        })),
+              ],
+              data: s.data,
+            }))
+          : metricSeries(state, circuit, metric, start, end).map((s) => ({
+              metadatavalues: [
+                {
+                  name: { value: "PeeringType", localizedValue: "PeeringType" },
+                  value: PEERING_TYPE[s.peering.name] ?? s.peering.name,
+                },
+                METRICS[metric].split[1] === "Peer"
+                  ? {
+                      name: { value: "Peer", localizedValue: "Peer" },
+                      value: `${s.path === "primary" ? "Primary" : "Secondary"}-IPv4`,
+                    }
+                  : {
+                      name: { value: "DeviceRole", localizedValue: "DeviceRole" },
+                      value: s.path === "primary" ? "Primary" : "Secondary",
+                    },
+              ],
+              data: s.data,
+            })),
       })),
     });
   }

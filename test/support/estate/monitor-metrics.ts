@@ -7,9 +7,11 @@
 // that changes the estate and sweeps at T has the change happen at T). The
 // newest minutes are withheld as Azure withholds them (1–3 minutes late, the
 // same for every query ending in the same minute), and overrides put dips and
-// gaps in that the control plane does not show.
+// gaps in that the control plane does not show. Global Reach throughput is per
+// connection (outbound and inbound), split by the peer circuit's service key:
+// the connection's `traffic` while it is Connected, else 0.
 
-import { sameName } from "./ids.js";
+import { circuitId, sameName, stableUuid } from "./ids.js";
 import type { EstateState, SimCircuit, SimPath, SimPeering } from "./model.js";
 
 export const METRICS = {
@@ -25,8 +27,21 @@ export const METRICS = {
     unit: "BitsPerSecond",
     split: ["PeeringType", "DeviceRole"],
   },
+  GlobalReachBitsInPerSecond: {
+    display: "Global Reach Bits In Per Second",
+    unit: "BitsPerSecond",
+    split: ["PeeredCircuitSKey"],
+  },
+  GlobalReachBitsOutPerSecond: {
+    display: "Global Reach Bits Out Per Second",
+    unit: "BitsPerSecond",
+    split: ["PeeredCircuitSKey"],
+  },
 } as const;
 export type SimMetric = keyof typeof METRICS;
+export type SimReachMetric = "GlobalReachBitsInPerSecond" | "GlobalReachBitsOutPerSecond";
+export type SimPathMetric = Exclude<SimMetric, SimReachMetric>;
+export const isReachMetric = (m: SimMetric): m is SimReachMetric => m.startsWith("GlobalReach");
 
 const MINUTE = 60_000;
 const PATHS = ["primary", "secondary"] as const;
@@ -63,7 +78,7 @@ export function currentValues(
   circuit: SimCircuit,
   peering: SimPeering,
   path: Path,
-): Record<SimMetric, number> {
+): Record<SimPathMetric, number> {
   const provisioned = circuit.serviceProviderProvisioningState === "Provisioned";
   const p = peering.paths[path];
   const enabled = peering.state === "Enabled";
@@ -79,14 +94,45 @@ export function currentValues(
   };
 }
 
-type Snapshot = Map<string, Record<SimMetric, number>>;
+type Snapshot = Map<string, Partial<Record<SimMetric, number>>>;
 const seriesKey = (peering: string, path: Path) => `${peering.toLowerCase()}|${path}`;
+const reachKey = (peerServiceKey: string) => `globalreach|${peerServiceKey.toLowerCase()}`;
 
-function snapshotOf(circuit: SimCircuit): Snapshot {
+const DEFAULT_REACH_TRAFFIC = { inBps: 12e6, outBps: 3e6 };
+
+/** The peer circuit's service key: the estate's circuit when it has it, else a stable one of the id. */
+export function peerServiceKey(state: EstateState, peerCircuitPeeringId: string): string {
+  const peer = peerCircuitPeeringId.replace(/\/peerings\/[^/]+\/?$/i, "");
+  const known = state.circuits.find((c) => sameName(circuitId(c), peer));
+  return known?.serviceKey ?? stableUuid(`serviceKey:${peer.toLowerCase()}`);
+}
+
+/** Every Global Reach connection of the circuit, outbound and inbound, with its peer's service key. */
+function reachOf(state: EstateState, circuit: SimCircuit) {
+  return circuit.peerings.flatMap((p) =>
+    [...p.globalReach, ...p.peerConnections].map((g) => ({
+      connection: g,
+      key: peerServiceKey(state, g.peerCircuitPeeringId),
+    })),
+  );
+}
+
+function snapshotOf(state: EstateState, circuit: SimCircuit): Snapshot {
   const out: Snapshot = new Map();
   for (const peering of circuit.peerings)
     for (const path of PATHS)
       out.set(seriesKey(peering.name, path), currentValues(circuit, peering, path));
+  for (const { connection, key } of reachOf(state, circuit)) {
+    const traffic = connection.traffic ?? DEFAULT_REACH_TRAFFIC;
+    const connected = connection.status === "Connected";
+    const before = out.get(reachKey(key)) ?? {};
+    out.set(reachKey(key), {
+      GlobalReachBitsInPerSecond:
+        (before.GlobalReachBitsInPerSecond ?? 0) + (connected ? traffic.inBps : 0),
+      GlobalReachBitsOutPerSecond:
+        (before.GlobalReachBitsOutPerSecond ?? 0) + (connected ? traffic.outBps : 0),
+    });
+  }
   return out;
 }
 
@@ -103,7 +149,7 @@ function observed(
   const key = `${circuit.subscriptionId}/${circuit.resourceGroup}/${circuit.name}`.toLowerCase();
   const seen = byCircuit.get(key) ?? [];
   const last = seen[seen.length - 1];
-  const now = { at, values: snapshotOf(circuit) };
+  const now = { at, values: snapshotOf(state, circuit) };
   if (!last || at > last.at) seen.push(now);
   else if (at === last.at) seen[seen.length - 1] = now;
   byCircuit.set(key, seen);
@@ -122,12 +168,14 @@ function override(
   state: EstateState,
   circuit: SimCircuit,
   peering: string,
-  path: Path,
+  path: Path | null,
   metric: SimMetric,
   at: number,
 ): number | "gap" | undefined {
   for (const o of state.monitor?.metricOverrides ?? []) {
     if (!sameName(o.circuit, circuit.name)) continue;
+    // A Global Reach series has no peering or path: only an override naming its metric touches it.
+    if (path === null && !o.metrics?.includes(metric)) continue;
     if (o.peering && !sameName(o.peering, peering)) continue;
     if (o.path && o.path !== path) continue;
     if (o.metrics && !o.metrics.includes(metric)) continue;
@@ -169,7 +217,7 @@ export function metricSeries(
         }
         // The state the latest query at or before this minute saw (before the first: the first).
         const seen = [...history].reverse().find((h) => h.at <= at) ?? history[0]!;
-        let value: number | "gap" = seen.values.get(seriesKey(peering.name, path))![metric];
+        let value: number | "gap" = seen.values.get(seriesKey(peering.name, path))![metric] ?? 0;
         value = override(state, circuit, peering.name, path, metric, at) ?? value;
         data.push(
           value === "gap"
@@ -181,4 +229,39 @@ export function metricSeries(
     }
   }
   return out;
+}
+
+export interface ReachSeriesOut {
+  peerServiceKey: string;
+  data: { timeStamp: string; average?: number }[];
+}
+
+/** A Global Reach metric of one circuit over [start, end), one series per peer circuit, as metricSeries. */
+export function reachSeries(
+  state: EstateState,
+  circuit: SimCircuit,
+  metric: SimReachMetric,
+  start: number,
+  end: number,
+  delay = delayMinutes(state, end),
+): ReachSeriesOut[] {
+  const history = observed(state, circuit, end);
+  const visibleUntil = end - delay * MINUTE;
+  const first = Math.floor(start / MINUTE) * MINUTE;
+  const keys = [...new Set(reachOf(state, circuit).map((r) => r.key))];
+  return keys.map((peerServiceKey) => {
+    const data: ReachSeriesOut["data"] = [];
+    for (let at = first; at < end; at += MINUTE) {
+      const timeStamp = new Date(at).toISOString();
+      if (at > visibleUntil) {
+        data.push({ timeStamp });
+        continue;
+      }
+      const seen = [...history].reverse().find((h) => h.at <= at) ?? history[0]!;
+      let value: number | "gap" = seen.values.get(reachKey(peerServiceKey))?.[metric] ?? 0;
+      value = override(state, circuit, "", null, metric, at) ?? value;
+      data.push(value === "gap" ? { timeStamp } : { timeStamp, average: value });
+    }
+    return { peerServiceKey, data };
+  });
 }
