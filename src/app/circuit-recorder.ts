@@ -65,117 +65,126 @@ function placesOf(targets: CircuitTarget[]): Map<string, number> {
   return places;
 }
 
-export function circuitRecorder(ctx: RecorderContext) {
-  const { deps, sweepId, now, log, publisher } = ctx;
-  const recordDeps = { ...deps, silences: ctx.silences };
-  const out: RecorderResult = {
+export class CircuitRecorder {
+  private readonly recordDeps: SweepDeps & { silences: Silence[] };
+  private readonly out: Omit<RecorderResult, "waiting"> = {
     readings: [],
     verdicts: [],
     events: [],
     decisions: [],
     failed: [],
-    waiting: [],
   };
-  const deferred: { prepared: PreparedCircuit; log: Logger }[] = [];
+  private readonly deferred: { prepared: PreparedCircuit; log: Logger }[] = [];
   /** Circuits whose layers were read this run: a fleet alert resolves only when all its members were. */
-  const readIds = new Set<string>();
-  const places = placesOf(ctx.targets);
+  private readonly readIds = new Set<string>();
+  private readonly places: Map<string, number>;
 
-  const emit = (events: AlertEvent[], decisions: KeyDecision[], eventLog: Logger) => {
-    out.events.push(...events);
-    out.decisions.push(...decisions);
+  constructor(private readonly ctx: RecorderContext) {
+    this.recordDeps = { ...ctx.deps, silences: ctx.silences };
+    this.places = placesOf(ctx.targets);
+  }
+
+  /** One circuit judged and committed (or set aside to group); `read` carries its route tables. */
+  async record({ reading, pair }: Released, read: CircuitReading | null): Promise<void> {
+    const { ctx } = this;
+    const at = ctx.log.child({ circuitId: reading.ref.id, circuit: reading.ref.name });
+    await this.guarded(reading.ref, at, async () => {
+      this.out.readings.push(reading);
+      const context = pair ? { pair } : {};
+      const prepared = await prepareCircuit(
+        this.recordDeps,
+        reading,
+        ctx.now,
+        ctx.sweepId,
+        at,
+        context,
+      );
+      if (read && ctx.baseline.has(read.ref.id.toLowerCase()))
+        await keepBaseline(ctx.deps.store, read, prepared.verdict, ctx.now, at);
+      if (prepared.verdict.circuitRead) this.readIds.add(reading.ref.id.toLowerCase());
+      if (this.mayGroup(prepared)) this.deferred.push({ prepared, log: at });
+      else await this.commit(prepared, at, new Map());
+    });
+  }
+
+  /** The fleet alerts first, then the circuits that waited, held by them. */
+  async group(): Promise<void> {
+    const { ctx } = this;
+    if (!ctx.group) return;
+    const prepared = this.deferred.map((d) => d.prepared);
+    const fleet = await recordFleet(
+      this.recordDeps,
+      prepared,
+      this.readIds,
+      ctx.now,
+      ctx.sweepId,
+      ctx.log,
+    );
+    this.emit(fleet.events, fleet.decisions, ctx.log);
+    for (const d of this.deferred.splice(0))
+      await this.guarded(d.prepared.verdict, d.log, () =>
+        this.commit(d.prepared, d.log, fleet.holds),
+      );
+  }
+
+  result(): RecorderResult {
+    const waiting = this.deferred.map(({ prepared: { verdict: v } }) => ({
+      id: v.id,
+      name: v.name,
+    }));
+    return { ...this.out, waiting };
+  }
+
+  /** Waits to group only when another circuit of its provider and location is read in this run. */
+  private mayGroup(prepared: PreparedCircuit): boolean {
+    if (!this.ctx.group || fleetCandidates(prepared.verdict, prepared.observations).length === 0)
+      return false;
+    const place = placeOf(prepared.verdict.serviceProviderName, prepared.verdict.peeringLocation);
+    return place !== null && (this.places.get(place) ?? 0) > 1;
+  }
+
+  private async commit(prepared: PreparedCircuit, at: Logger, holds: Holds): Promise<void> {
+    const { ctx } = this;
+    const { verdict, observations, alerts } = prepared;
+    const record = await decideAndCommit(
+      this.recordDeps,
+      verdict,
+      observations,
+      alerts,
+      ctx.now,
+      ctx.sweepId,
+      at,
+      holds,
+    );
+    this.out.verdicts.push(record.verdict);
+    this.emit(record.events, record.decisions, at);
+    await ctx.recorded?.(verdict.id);
+  }
+
+  private emit(events: AlertEvent[], decisions: KeyDecision[], at: Logger): void {
+    this.out.events.push(...events);
+    this.out.decisions.push(...decisions);
     for (const e of events)
-      eventLog.info(
+      at.info(
         { key: e.key, action: e.action, severity: e.severity, code: e.code, sequence: e.sequence },
         `alert ${e.action}`,
       );
     // A fault pages now, not when the rest of the estate has been read.
-    if (events.length > 0 && deps.sink) publisher.kick();
-  };
+    if (events.length > 0 && this.ctx.deps.sink) this.ctx.publisher.kick();
+  }
 
-  const guarded = async (
+  /** A failure here is storage or a bug for this circuit: said, counted, and the others go on. */
+  private async guarded(
     ref: { id: string; name: string },
     at: Logger,
     work: () => Promise<void>,
-  ) => {
+  ): Promise<void> {
     try {
       await work();
     } catch (error) {
       at.error({ err: error }, "the circuit could not be recorded");
-      out.failed.push({
-        id: ref.id,
-        name: ref.name,
-        message: (error as Error).message ?? String(error),
-      });
+      const message = (error as Error).message ?? String(error);
+      this.out.failed.push({ id: ref.id, name: ref.name, message });
     }
-  };
-
-  const commit = async (prepared: PreparedCircuit, at: Logger, holds: Holds) => {
-    const { verdict, observations, alerts } = prepared;
-    const record = await decideAndCommit(
-      recordDeps,
-      verdict,
-      observations,
-      alerts,
-      now,
-      sweepId,
-      at,
-      holds,
-    );
-    out.verdicts.push(record.verdict);
-    emit(record.events, record.decisions, at);
-    await ctx.recorded?.(verdict.id);
-  };
-
-  /** Waits to group only when another circuit of its provider and location is read in this run. */
-  const mayGroup = (prepared: PreparedCircuit) => {
-    if (!ctx.group || fleetCandidates(prepared.verdict, prepared.observations).length === 0)
-      return false;
-    const place = placeOf(prepared.verdict.serviceProviderName, prepared.verdict.peeringLocation);
-    return place !== null && (places.get(place) ?? 0) > 1;
-  };
-
-  return {
-    /** One circuit judged and committed (or set aside to group); `read` carries its route tables. */
-    async record({ reading, pair }: Released, read: CircuitReading | null) {
-      const at = log.child({ circuitId: reading.ref.id, circuit: reading.ref.name });
-      await guarded(reading.ref, at, async () => {
-        out.readings.push(reading);
-        const prepared = await prepareCircuit(
-          recordDeps,
-          reading,
-          now,
-          sweepId,
-          at,
-          pair ? { pair } : {},
-        );
-        if (read && ctx.baseline.has(read.ref.id.toLowerCase()))
-          await keepBaseline(deps.store, read, prepared.verdict, now, at);
-        if (prepared.verdict.circuitRead) readIds.add(reading.ref.id.toLowerCase());
-        if (mayGroup(prepared)) deferred.push({ prepared, log: at });
-        else await commit(prepared, at, new Map());
-      });
-    },
-    /** The fleet alerts first, then the circuits that waited, held by them. */
-    async group() {
-      if (!ctx.group) return;
-      const fleet = await recordFleet(
-        recordDeps,
-        deferred.map((d) => d.prepared),
-        readIds,
-        now,
-        sweepId,
-        log,
-      );
-      emit(fleet.events, fleet.decisions, log);
-      for (const d of deferred.splice(0))
-        await guarded(d.prepared.verdict, d.log, () => commit(d.prepared, d.log, fleet.holds));
-    },
-    result(): RecorderResult {
-      return {
-        ...out,
-        waiting: deferred.map(({ prepared: { verdict: v } }) => ({ id: v.id, name: v.name })),
-      };
-    },
-  };
+  }
 }

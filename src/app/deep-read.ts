@@ -16,7 +16,7 @@ import { eagerPublisher } from "./eager-publish.js";
 import { createPairGate, pairMembers, type PairGate } from "./pair-gate.js";
 import { drainOutbox, type DrainResult } from "./outbox.js";
 import type { CircuitTarget } from "./ports.js";
-import { circuitRecorder } from "./circuit-recorder.js";
+import { CircuitRecorder } from "./circuit-recorder.js";
 import type { KeyDecision } from "./record-circuit.js";
 import { baselineTargets } from "./route-baseline.js";
 import { readEach, type CircuitError, type ReadEachOptions, type Unreached } from "./scan.js";
@@ -119,7 +119,7 @@ export async function deepRead(
   const publisher = eagerPublisher(() => publish(deps, sweepId, now, log));
   const stopped = () => abortSignal.aborted || run.stopSignal?.aborted === true;
   const gate = await pairGateFor(deps, targets, now, log);
-  const recorder = circuitRecorder({
+  const recorder = new CircuitRecorder({
     deps,
     silences,
     sweepId,
