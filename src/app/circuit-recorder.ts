@@ -89,7 +89,10 @@ export class CircuitRecorder {
     const { ctx } = this;
     const at = ctx.log.child({ circuitId: reading.ref.id, circuit: reading.ref.name });
     await this.guarded(reading.ref, at, async () => {
-      this.out.readings.push(reading);
+      // Kept for the result (reports read its paths); its metrics series are
+      // judged already and would hold megabytes across a large sweep.
+      const { dataPlane: _judged, ...kept } = reading;
+      this.out.readings.push(kept);
       const context = pair ? { pair } : {};
       const prepared = await prepareCircuit(
         this.recordDeps,

@@ -29,8 +29,8 @@ export function startDataPlane(
   reader: DataPlaneReader | undefined,
   targets: CircuitTarget[],
   options: DataPlaneReadOptions,
-  /** Metrics the sweep's cheap signals already read (by lower-case id): not asked for again. */
-  prefetched?: ReadonlyMap<string, Reading<CircuitMetrics>>,
+  /** Metrics the sweep's cheap signals already read (by lower-case id): not asked for again; each entry is let go once attached. */
+  prefetched?: Map<string, Reading<CircuitMetrics>>,
 ): DataPlaneSession {
   if (!reader) return { attach: async (reading) => reading };
   const planned: MetricsTarget[] = targets.flatMap((t) =>
@@ -51,7 +51,10 @@ export function startDataPlane(
   async function metricsFor(reading: CircuitReading): Promise<Reading<CircuitMetrics> | undefined> {
     const id = key(reading.ref.id);
     const ready = prefetched?.get(id);
-    if (ready) return ready;
+    if (ready) {
+      prefetched!.delete(id);
+      return ready;
+    }
     if (batch && inPlan.has(id)) return (await batch).get(id);
     if (!reading.circuit.ok || !reading.ref.location) return undefined;
     const globalReach = (reading.circuit.value.peerings ?? []).some(

@@ -35,7 +35,7 @@ export interface DeepReadRun {
   /** After a circuit's reading is recorded (a fan-out worker marks its claim done). */
   recorded?: (circuitId: string) => Promise<void>;
   /** Metrics the plan's cheap signals already read, by lower-case circuit id. */
-  metrics?: ReadonlyMap<string, Reading<CircuitMetrics>>;
+  metrics?: Map<string, Reading<CircuitMetrics>>;
   /**
    * Group outages across circuits (record-fleet.ts): a circuit with an outage
    * that may group is committed after the reads of this run. Only a run that

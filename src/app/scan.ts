@@ -74,7 +74,7 @@ export interface ReadEachOptions {
     reader: DataPlaneReader;
     now: Date;
     /** Metrics already read this sweep (the cheap signals), by lower-case circuit id. */
-    metrics?: ReadonlyMap<string, Reading<CircuitMetrics>>;
+    metrics?: Map<string, Reading<CircuitMetrics>>;
   };
 }
 

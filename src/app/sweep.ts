@@ -108,6 +108,14 @@ async function prune(deps: SweepDeps, now: Date, log: Logger): Promise<void> {
   }
 }
 
+/** The cheap signal's metrics of the circuits read deep, taken out of the plan so the rest can go. */
+function metricsFor(planned: SweepPlanResult) {
+  const all = planned.metrics ?? new Map();
+  delete planned.metrics;
+  const deep = new Set(planned.deep.map((d) => d.target.id.toLowerCase()));
+  return new Map([...all].filter(([id]) => deep.has(id)));
+}
+
 function logPlan(log: Logger, planned: SweepPlanResult): void {
   const reasons: Record<string, number> = {};
   for (const d of planned.deep) reasons[d.plan.reason] = (reasons[d.plan.reason] ?? 0) + 1;
@@ -209,7 +217,8 @@ export function createSweeper(deps: SweepDeps) {
       log,
       ...(request.stopSignal ? { stopSignal: request.stopSignal } : {}),
       ...(request.deadline ? { deadline: request.deadline } : {}),
-      ...(planned.metrics ? { metrics: planned.metrics } : {}),
+      // Only the deep reads' share of the batch is kept; the rest was judged already.
+      ...(planned.metrics ? { metrics: metricsFor(planned) } : {}),
       // The whole estate's trouble is read here, so outages can be grouped (fan-out workers do not).
       group: true,
     };
