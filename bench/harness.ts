@@ -138,7 +138,7 @@ async function startRunner(
 ): Promise<Runner> {
   const child: ChildProcess = fork(runner, [], {
     // As deployed (infra: languageWorkers__node__arguments); BENCH_RUNNER_ARGS="" measures without the cap.
-    execArgv: (process.env.BENCH_RUNNER_ARGS ?? "--max-old-space-size=128")
+    execArgv: (process.env.BENCH_RUNNER_ARGS ?? "--max-old-space-size=256")
       .split(" ")
       .filter(Boolean),
     env: { ...process.env, BENCH_ENV: JSON.stringify(env), BENCH_CA: ca },
