@@ -12,13 +12,15 @@
 // only as long as its sweeps.
 
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventConsumer } from "../src/adapters/servicebus/consumer.js";
+import type { StateStore } from "../src/app/state-store.js";
 import { closeServiceBusClients } from "../src/adapters/servicebus/client.js";
-import { loadDispatchConfig } from "../src/runtime/config.js";
+import { loadDispatchConfig, loadStatusConfig } from "../src/runtime/config.js";
 import { buildDispatchRuntime } from "../src/runtime/dispatch.js";
+import { buildStatusRuntime } from "../src/runtime/status.js";
 import { startBroker, type AmqpBroker } from "../test/support/amqp-broker/broker.js";
 import { startAzurite, type Azurite } from "../test/support/azurite.js";
 import {
@@ -124,6 +126,28 @@ export function lowerBoundS(
   return Math.max(drain(posts, cost.writes), drain(gets, cost.reads)) + minLatency;
 }
 
+/** The Function App's `languageWorkers__node__arguments`, read from infra/ so the bench runs erwatch as deployed. */
+export function deployedNodeArguments(): string {
+  const bicep = readFileSync(
+    join(import.meta.dirname, "..", "infra", "app", "function-app.bicep"),
+    "utf8",
+  );
+  const m = /^\s*languageWorkers__node__arguments: '([^']*)'/m.exec(bicep);
+  if (!m) throw new Error("infra/app/function-app.bicep sets no languageWorkers__node__arguments");
+  return m[1]!;
+}
+
+/** The oldest path reading of any circuit at `now`, ms; null when a circuit was never read. */
+async function oldestReadingMs(store: StateStore, now: number): Promise<number | null> {
+  let oldest = 0;
+  for (const s of await store.listSnapshots()) {
+    const at = s.reads?.oldestPathAt;
+    if (!at) return null;
+    oldest = Math.max(oldest, now - Date.parse(at));
+  }
+  return oldest;
+}
+
 interface Runner {
   send<T>(command: RunnerCommand): Promise<T>;
   exit(): Promise<number>;
@@ -137,10 +161,8 @@ async function startRunner(
   log: (line: string) => void,
 ): Promise<Runner> {
   const child: ChildProcess = fork(runner, [], {
-    // As deployed (infra: languageWorkers__node__arguments); BENCH_RUNNER_ARGS="" measures without the cap.
-    execArgv: (process.env.BENCH_RUNNER_ARGS ?? "--max-old-space-size=256")
-      .split(" ")
-      .filter(Boolean),
+    // As deployed; BENCH_RUNNER_ARGS="" measures with Node's defaults.
+    execArgv: (process.env.BENCH_RUNNER_ARGS ?? deployedNodeArguments()).split(" ").filter(Boolean),
     env: { ...process.env, BENCH_ENV: JSON.stringify(env), BENCH_CA: ca },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -287,7 +309,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       let from = estate.requests.length;
       const full = await startRunner(build.runner, env, ca, () => offset, log);
       const deep = await full.send<SweepReport>({ type: "sweep", mode: "deep", windowed: false });
-      const fullRss = await full.exit();
+      await full.exit();
       const fullCount = count(estate, from);
       const naiveS = naivePerCircuitS === null ? null : naivePerCircuitS * size;
       rows.push({
@@ -297,7 +319,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         calls: fullCount.calls,
         callsPerCircuit: round(fullCount.calls / size, 2),
         throttled: fullCount.throttled,
-        peakRssMb: round(fullRss, 0),
+        peakRssMb: round(deep.peakRssMb, 0),
         ratioToBound: round(deep.wallMs / 1000 / bounds[size]!, 2),
         speedupOverNaive: naiveS === null ? null : round(naiveS / (deep.wallMs / 1000), 1),
         oldestReadingMin: null,
@@ -313,7 +335,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         }`,
       });
       log(
-        `  ${round(deep.wallMs / 1000)} s, ${fullCount.calls} calls, ${fullCount.throttled} × 429`,
+        `  ${round(deep.wallMs / 1000)} s, ${fullCount.calls} calls, ${fullCount.throttled} × 429, ${round(deep.cpuS)} s CPU, peak RSS ${round(deep.peakRssMb, 0)} MB`,
       );
 
       // Steady state: a timer tick every 5 minutes (idle time skipped), tiered.
@@ -363,6 +385,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       from = estate.requests.length;
       const pagesBefore = pagerduty.requests.length;
       const reports: SweepReport[] = [];
+      // Read here, not in erwatch's process: listing every snapshot is the bench's cost, not erwatch's.
+      const store = buildStatusRuntime(loadStatusConfig(env), {
+        credential: staticCredential,
+        logDestination: { write: () => true },
+      }).store;
+      const ages: (number | null)[] = [];
       const visible = estate.state.circuits.find((c) => c.name === circuitName(size - 2))!;
       const deepOnly = estate.state.circuits.find((c) => c.name === circuitName(1))!;
       let faultAt: number | null = null;
@@ -373,6 +401,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         offset = start - Date.now();
         offsets.push({ from: Date.now(), offset });
         await steady.send({ type: "clock", offset });
+        ages.push(await oldestReadingMs(store, Date.now() + offset));
         const realStart = Date.now();
         const sweeping = steady.send<SweepReport>({
           type: "sweep",
@@ -390,7 +419,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         const report = await sweeping;
         reports.push(report);
         log(
-          `  steady sweep ${k + 1}: ${round(report.wallMs / 1000)} s, ${report.deep} deep, ${report.quiet} quiet, ${report.unreached} unreached, ${report.events} alert event(s) ${report.eventList.join("; ")}, ${pagerduty.requests.length - pagesBefore} paged so far`,
+          `  steady sweep ${k + 1}: ${round(report.wallMs / 1000)} s (${round(report.cpuS)} s CPU), ${report.deep} deep, ${report.quiet} quiet, ${report.unreached} unreached, ${report.events} alert event(s) ${report.eventList.join("; ")}, ${pagerduty.requests.length - pagesBefore} paged so far`,
         );
       }
       // Let the last pages through the dispatcher.
@@ -400,7 +429,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       stopDispatch.abort();
       await dispatching;
       await consumer.close().catch(() => undefined);
-      const steadyRss = await steady.exit();
+      await steady.exit();
+      const steadyRss = Math.max(...reports.map((r) => r.peakRssMb));
       const steadyCount = count(estate, from);
       const pagedAt = (circuit: string) => {
         // Its own incident, or a fleet incident that names it among the circuits (by id).
@@ -409,7 +439,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           .find((r) => JSON.stringify(r.body).includes(`/${circuit}"`));
         return page && faultAt !== null ? round((compressed(page.at) - faultAt) / 1000) : null;
       };
-      const oldest = Math.max(...reports.map((r) => r.oldestBeforeMs ?? Number.POSITIVE_INFINITY));
+      const oldest = Math.max(...ages.map((a) => a ?? Number.POSITIVE_INFINITY));
       rows.push({
         scenario: "steady state (tiered)",
         circuits: size,
@@ -450,7 +480,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const from = estate.requests.length;
       const runner = await startRunner(build.runner, env, ca, () => offset, log);
       const deep = await runner.send<SweepReport>({ type: "sweep", mode: "deep", windowed: false });
-      const rss = await runner.exit();
+      await runner.exit();
+      const rss = deep.peakRssMb;
       const c = count(estate, from);
       rows.push({
         scenario: "memory: full deep, ARM ×10",
@@ -464,7 +495,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         speedupOverNaive: null,
         oldestReadingMin: null,
         faultToPageS: null,
-        note: `${deep.read} read`,
+        note: `${deep.read} read, ${round(deep.cpuS)} s CPU`,
       });
       await estate.close();
     }

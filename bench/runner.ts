@@ -6,6 +6,9 @@
 
 import { NetworkManagementClient } from "@azure/arm-network";
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import v8 from "node:v8";
 import { realTime } from "../src/adapters/arm/token-bucket.js";
 import { closeServiceBusClients } from "../src/adapters/servicebus/client.js";
 import { sweepWindow } from "../src/app/sweep-window.js";
@@ -30,9 +33,13 @@ export interface SweepReport {
   events: number;
   /** "action family severity circuit", per event decided. */
   eventList: string[];
-  /** Oldest path reading of any circuit when the sweep started, ms; null when one was never read. */
-  oldestBeforeMs: number | null;
-  oldestAfterMs: number | null;
+  /**
+   * This process's peak resident set when the sweep ended, MB: erwatch's, not
+   * the bench's (the harness reads the snapshots for its own columns itself).
+   */
+  peakRssMb: number;
+  /** CPU time the sweep took in this process (user + system), s. */
+  cpuS: number;
 }
 
 const env = JSON.parse(process.env.BENCH_ENV ?? "{}") as Record<string, string>;
@@ -50,21 +57,10 @@ const runtime = buildSweepRuntime(config, {
   logDestination: { write: () => true },
 });
 
-async function oldestReadingMs(): Promise<number | null> {
-  const snapshots = await runtime.store.listSnapshots();
-  let oldest = 0;
-  for (const s of snapshots) {
-    const at = s.reads?.oldestPathAt;
-    if (!at) return null;
-    oldest = Math.max(oldest, now().getTime() - Date.parse(at));
-  }
-  return oldest;
-}
-
 async function sweep(mode: "deep" | "tiered", windowed: boolean): Promise<SweepReport> {
-  const oldestBeforeMs = await oldestReadingMs();
   const window = sweepWindow(config.state.policy.sweepIntervalMinutes);
   const started = Date.now();
+  const cpuBefore = process.cpuUsage();
   const result = await runtime.sweeper.sweep({
     scope: { subscriptions: config.arm.subscriptions, circuitIds: config.arm.circuitIds },
     now: now(),
@@ -73,6 +69,7 @@ async function sweep(mode: "deep" | "tiered", windowed: boolean): Promise<SweepR
     abortSignal: AbortSignal.timeout(windowed ? window.stopMs : 60 * 60_000),
   });
   const wallMs = Date.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     type: "sweep",
     wallMs,
@@ -83,8 +80,8 @@ async function sweep(mode: "deep" | "tiered", windowed: boolean): Promise<SweepR
     failedReads: result.verdicts.filter((v) => v.failedReads.length > 0).length,
     events: result.events.length,
     eventList: result.events.map((e) => `${e.action} ${e.family} ${e.severity} ${e.circuit.name}`),
-    oldestBeforeMs,
-    oldestAfterMs: await oldestReadingMs(),
+    peakRssMb: peakRssMb(),
+    cpuS: (cpu.user + cpu.system) / 1e6,
   };
 }
 
@@ -120,11 +117,23 @@ async function naive(count: number): Promise<{ type: "naive"; wallMs: number; ci
 }
 
 // The heap the sweep keeps, sampled: what peak RSS is made of.
+// BENCH_HEAP_SNAPSHOT_MB=n writes one heap snapshot (to the temp dir) the first
+// time the used heap passes n MB, to see what a sweep holds.
 let heapMax = 0;
+const snapshotAt = Number(process.env.BENCH_HEAP_SNAPSHOT_MB ?? "0") * 1_048_576;
+let snapshotWritten = false;
 const sampler = setInterval(() => {
   heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
+  if (snapshotAt > 0 && heapMax > snapshotAt && !snapshotWritten) {
+    snapshotWritten = true;
+    const file = v8.writeHeapSnapshot(join(tmpdir(), `erwatch-bench-${process.pid}.heapsnapshot`));
+    console.error(`heap snapshot at ${Math.round(heapMax / 1_048_576)} MB: ${file}`);
+  }
 }, 250);
 sampler.unref();
+
+/** Peak resident set of this process over its life so far, MB (maxRSS is KiB on Linux). */
+const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 process.on("message", (command: RunnerCommand) => {
   const reply = (value: unknown) => process.send!(value);
@@ -148,7 +157,7 @@ process.on("message", (command: RunnerCommand) => {
         // Peak resident set of this process over its whole life, KiB on Linux.
         reply({
           type: "exit",
-          maxRssMb: process.resourceUsage().maxRSS / 1024,
+          maxRssMb: peakRssMb(),
           heapMaxMb: heapMax / 1_048_576,
         });
         process.disconnect();

@@ -6,7 +6,7 @@
 // and nothing read was older than the limit.
 
 import { describe, expect, it } from "vitest";
-import { formatTable, runBench } from "../../bench/harness.js";
+import { deployedNodeArguments, formatTable, runBench } from "../../bench/harness.js";
 
 describe("npm run bench, quick", () => {
   it("runs every scenario end to end and reports sane rows", async () => {
@@ -38,7 +38,13 @@ describe("npm run bench, quick", () => {
     expect(steady!.oldestReadingMin).toBeLessThanOrEqual(15);
     expect(steady!.faultToPageS!.visible).not.toBeNull();
     expect(steady!.faultToPageS!.deepOnly).not.toBeNull();
-    expect(memory).toMatchObject({ circuits: 8, note: "8 read" });
+    expect(memory).toMatchObject({
+      circuits: 8,
+      note: expect.stringMatching(/^8 read, [\d.]+ s CPU$/),
+    });
+    // Peak RSS is erwatch's own process, run with the Function App's node arguments.
+    for (const row of report.rows) expect(row.peakRssMb).toBeGreaterThan(0);
+    expect(deployedNodeArguments()).toMatch(/--max-old-space-size=\d+/);
     expect(formatTable(report).split("\n")).toHaveLength(2 + report.rows.length);
   }, 240_000);
 });

@@ -5,7 +5,7 @@
 // one known only by its resource id (Connection Monitor's output names it so)
 // with queryResource on that id, which Log Analytics scopes to the workspace.
 
-import { LogsQueryClient, LogsQueryResultStatus, type LogsTable } from "@azure/monitor-query-logs";
+import type { LogsQueryClient, LogsTable } from "@azure/monitor-query-logs";
 import type { TokenCredential } from "@azure/identity";
 import type { EndToEndTest, MonitorRef } from "../../core/dataplane/facts.js";
 import type { Reading } from "../../core/model.js";
@@ -100,22 +100,32 @@ export function testsOf(table: LogsTable): EndToEndTest[] {
 }
 
 export class LogsReader {
-  private readonly client: LogsQueryClient;
+  // Loaded with the first query: an estate without Connection Monitors never
+  // queries, and never pays the SDK's memory (about 10 MB resident).
+  private client: Promise<{ client: LogsQueryClient; success: string }> | undefined;
 
   constructor(
-    credential: TokenCredential,
-    config: LogsReaderConfig,
+    private readonly credential: TokenCredential,
+    private readonly config: LogsReaderConfig,
     private readonly call: MonitorCall,
-    options: ArmClientOptions = {},
+    private readonly options: ArmClientOptions = {},
     private readonly timeoutMs = config.timeoutMs,
-  ) {
-    this.client = new LogsQueryClient(credential, {
-      ...options.pipeline,
-      endpoint: config.endpoint,
-      credentials: { scopes: [config.scope] },
-      retryOptions: { maxRetries: config.maxRetries, maxRetryDelayInMs: 10_000 },
-      userAgentOptions: { userAgentPrefix: "erwatch" },
-    });
+  ) {}
+
+  private logsClient() {
+    this.client ??= import("@azure/monitor-query-logs").then(
+      ({ LogsQueryClient, LogsQueryResultStatus }) => ({
+        client: new LogsQueryClient(this.credential, {
+          ...this.options.pipeline,
+          endpoint: this.config.endpoint,
+          credentials: { scopes: [this.config.scope] },
+          retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: 10_000 },
+          userAgentOptions: { userAgentPrefix: "erwatch" },
+        }),
+        success: LogsQueryResultStatus.Success as string,
+      }),
+    );
+    return this.client;
   }
 
   /** The latest result of every test of these monitors, all written to one workspace. */
@@ -132,21 +142,20 @@ export class LogsReader {
       target: `Connection Monitor results in workspace ${workspace.split("/").pop()}`,
       signal,
       run: async (abortSignal) => {
+        const { client, success } = await this.logsClient();
         // queryWorkspace keeps only `requestOptions` of its options: the deadline goes there.
         const options = { abortSignal, requestOptions: { timeout: this.timeoutMs } };
         const result = GUID.test(workspace)
-          ? await this.client.queryWorkspace(workspace, query, timespan, options)
+          ? await client.queryWorkspace(workspace, query, timespan, options)
           : // The client puts the id after a slash of its own: "/{+resourceId}/query".
-            await this.client.queryResource(
-              workspace.replace(/^\/+/, ""),
-              query,
-              timespan,
-              options,
-            );
-        if (result.status !== LogsQueryResultStatus.Success)
-          throw Object.assign(new Error(`partial result: ${result.partialError.message}`), {
-            statusCode: 500,
-          });
+            await client.queryResource(workspace.replace(/^\/+/, ""), query, timespan, options);
+        if (result.status !== success || !("tables" in result))
+          throw Object.assign(
+            new Error(
+              `partial result: ${"partialError" in result ? result.partialError.message : result.status}`,
+            ),
+            { statusCode: 500 },
+          );
         const table = result.tables[0];
         return table ? testsOf(table) : [];
       },

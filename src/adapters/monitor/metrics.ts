@@ -12,6 +12,7 @@
 import { MetricsClient, type MetricsQueryResult } from "@azure/monitor-query-metrics";
 import type { TokenCredential } from "@azure/identity";
 import { planMetricBatches, type MetricsBatch } from "../../core/dataplane/batches.js";
+import { PackedPoints } from "../../core/dataplane/points.js";
 import type {
   CircuitMetrics,
   GlobalReachMetric,
@@ -89,10 +90,12 @@ class MetricsQueryFailed extends Error {
 }
 
 const pointsOf = (ts: MetricsQueryResult["metrics"][number]["timeseries"][number]) =>
-  (ts.data ?? []).map((d) => ({
-    at: d.timeStamp.toISOString(),
-    value: typeof d.average === "number" ? d.average : null,
-  }));
+  new PackedPoints(
+    (ts.data ?? []).map((d) => ({
+      atMs: d.timeStamp.getTime(),
+      value: typeof d.average === "number" ? d.average : null,
+    })),
+  );
 
 interface Parsed {
   series: MetricSeries[];

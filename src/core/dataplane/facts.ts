@@ -24,7 +24,8 @@ export interface MetricSeries {
   metric: MetricName;
   peering: string;
   path: PathName;
-  points: MetricPoint[];
+  /** Oldest first; the adapters pack them (points.ts), tests may pass an array. */
+  points: Iterable<MetricPoint>;
 }
 
 export const GLOBAL_REACH_METRICS = [
@@ -38,7 +39,7 @@ export interface GlobalReachSeries {
   /** The peer circuit's service key. */
   peerServiceKey: string;
   metric: GlobalReachMetric;
-  points: MetricPoint[];
+  points: Iterable<MetricPoint>;
 }
 
 export interface CircuitMetrics {

@@ -1,0 +1,45 @@
+// A metric series' minutes, packed into one Float64Array (time, value, time,
+// value…) instead of an object and an ISO string per minute. A sweep of 1,000
+// circuits holds about 16 series of 45 minutes per circuit between the cheap
+// tier and the deep reads: 720,000 points, 56 MB as objects, 12 MB packed.
+// Judgements only iterate them, so they see the same MetricPoint either way.
+
+import type { MetricPoint } from "./facts.js";
+
+/** A minute as the adapters hand it over: epoch milliseconds, and null for a gap. */
+export interface PointIn {
+  atMs: number;
+  value: number | null;
+}
+
+export class PackedPoints implements Iterable<MetricPoint> {
+  private readonly packed: Float64Array;
+
+  constructor(points: readonly PointIn[]) {
+    this.packed = new Float64Array(points.length * 2);
+    points.forEach((p, i) => {
+      this.packed[2 * i] = p.atMs;
+      // NaN stands for the gap; a NaN from the wire was never a usable value either.
+      this.packed[2 * i + 1] = p.value ?? Number.NaN;
+    });
+  }
+
+  get length(): number {
+    return this.packed.length / 2;
+  }
+
+  *[Symbol.iterator](): Iterator<MetricPoint> {
+    for (let i = 0; i < this.packed.length; i += 2) {
+      const value = this.packed[i + 1]!;
+      yield {
+        at: new Date(this.packed[i]!).toISOString(),
+        value: Number.isNaN(value) ? null : value,
+      };
+    }
+  }
+
+  /** A report or a log line shows the minutes, not the packing. */
+  toJSON(): MetricPoint[] {
+    return [...this];
+  }
+}
