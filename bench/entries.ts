@@ -1,11 +1,13 @@
 // Cold start of each Azure Functions entry module: the time to import it and
 // the resident set after, in a fresh Node process each time (median of a
-// few), from the compiled dist/ the package ships.
+// few), from the compiled dist/ the package ships, with the node arguments
+// the Function App runs with.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { deployedNodeArguments } from "./harness.js";
 
 export interface EntryCost {
   entry: string;
@@ -20,7 +22,11 @@ const ms = performance.now() - t0;
 process.stdout.write(JSON.stringify({ ms, rss: process.memoryUsage().rss }));
 `;
 
-export function measureEntries(root: string, runs = 5): EntryCost[] {
+export function measureEntries(
+  root: string,
+  runs = 5,
+  nodeArguments = deployedNodeArguments(),
+): EntryCost[] {
   execFileSync(
     process.execPath,
     [
@@ -38,7 +44,13 @@ export function measureEntries(root: string, runs = 5): EntryCost[] {
     const samples = Array.from({ length: runs }, () => {
       const out = spawnSync(
         process.execPath,
-        ["--input-type=module", "-e", PROBE, pathToFileURL(join(dir, file)).href],
+        [
+          ...nodeArguments.split(" ").filter(Boolean),
+          "--input-type=module",
+          "-e",
+          PROBE,
+          pathToFileURL(join(dir, file)).href,
+        ],
         { cwd: root, encoding: "utf8", env: { PATH: process.env.PATH ?? "" } },
       );
       if (out.status !== 0) throw new Error(`importing ${file} failed: ${out.stderr}`);

@@ -46,16 +46,22 @@ export interface DeepReadRun {
 
 export interface DeepReadResult {
   verdicts: CircuitVerdict[];
+  /** Without their metrics series (judged already); reports read their paths. */
   readings: CircuitReading[];
   ignored: { id: string; name: string }[];
   errors: CircuitError[];
+  /** Planned but not read: the deadline came first, or the run was stopped. The next sweep starts with them. */
   unreached: Unreached[];
+  /** Claimed by another worker (fan-out). */
   skipped: { id: string; name: string }[];
+  /** Events decided in this run (published now, or waiting in the outbox). */
   events: AlertEvent[];
   decisions: KeyDecision[];
+  /** Events the broker accepted during this run's drains, including older ones. */
   published: AlertEvent[];
   pendingInOutbox: number;
   brokerError: string | null;
+  /** The outbox itself could not be read or written (storage trouble). */
   outboxError: string | null;
   stopped: boolean;
 }

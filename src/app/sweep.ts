@@ -6,17 +6,14 @@
 // its numbers. Everything that decides is pure, in src/core.
 
 import { randomUUID } from "node:crypto";
-import type { AlertEvent } from "../core/alert-event.js";
 import type { EvaluationPolicy } from "../core/evaluate.js";
-import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
 import type { PlannedRead } from "../core/sweep-plan.js";
 import type { Logger } from "../logging.js";
 import { deepRead, publish, type DeepReadResult, type DeepReadRun } from "./deep-read.js";
 import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } from "./ports.js";
-import type { KeyDecision } from "./record-circuit.js";
 import { recordSight } from "./record-sight.js";
-import type { CircuitError, Scope, Unreached } from "./scan.js";
+import type { Scope } from "./scan.js";
 import type { SilenceStore } from "./silences.js";
 import type { EventSink, StateStore } from "./state-store.js";
 import { metricSignals } from "./metric-signals.js";
@@ -55,27 +52,13 @@ export interface SweepDeps {
   circuitConcurrency?: number;
 }
 
-export interface SweepResult {
+/** A whole sweep: its deep reads (deep-read.ts) with what the plan and the listing add. */
+export interface SweepResult extends Omit<DeepReadResult, "skipped" | "stopped"> {
   sweepId: string;
   startedAt: string;
-  verdicts: CircuitVerdict[];
-  readings: CircuitReading[];
-  ignored: { id: string; name: string }[];
   discoveryFailures: DiscoveryFailure[];
-  errors: CircuitError[];
-  /** Events decided in this sweep (published now, or waiting in the outbox). */
-  events: AlertEvent[];
-  decisions: KeyDecision[];
-  /** Events the broker accepted during this sweep's drains, including older ones. */
-  published: AlertEvent[];
-  pendingInOutbox: number;
-  brokerError: string | null;
-  /** The outbox itself could not be read or written (storage trouble). */
-  outboxError: string | null;
   /** What the cheap tier led to: the circuits read deep and why, and how many it judged quiet. */
   plan: { deep: PlannedRead[]; quiet: number; rotationQuota: number };
-  /** Planned but not read: the deadline came first, or the sweep was stopped. The next sweep starts with them. */
-  unreached: Unreached[];
   /** ARM requests this sweep sent, and how many were answered 429. */
   arm: { requests: number; throttled: number } | null;
 }

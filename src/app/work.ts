@@ -195,34 +195,3 @@ export async function processWork(
   );
   return result;
 }
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** A work message as it arrives, checked enough to act on; null when it is not one. */
-export function parseWorkMessage(body: unknown): WorkMessage | null {
-  const text = typeof body === "string" ? body : null;
-  let value: unknown = body;
-  if (text !== null) {
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return null;
-    }
-  }
-  if (!isRecord(value) || value.version !== WORK_VERSION) return null;
-  const { sweepId, subscriptionId, now, deadline, items } = value;
-  if (typeof sweepId !== "string" || typeof subscriptionId !== "string") return null;
-  if (typeof now !== "string" || Number.isNaN(Date.parse(now))) return null;
-  if (typeof deadline !== "string" || Number.isNaN(Date.parse(deadline))) return null;
-  if (!Array.isArray(items)) return null;
-  for (const item of items) {
-    if (!isRecord(item) || !isRecord(item.target)) return null;
-    const t = item.target;
-    if (typeof t.id !== "string" || typeof t.name !== "string") return null;
-    if (typeof t.subscriptionId !== "string" || typeof t.resourceGroup !== "string") return null;
-    if (t.listed !== undefined && !isRecord(t.listed)) return null;
-  }
-  return value as unknown as WorkMessage;
-}

@@ -1,6 +1,7 @@
 import functions, { type InvocationContext } from "@azure/functions";
 import { hostname } from "node:os";
-import { parseWorkMessage, processWork } from "../app/work.js";
+import { parseWorkMessage } from "../app/work-message.js";
+import { processWork } from "../app/work.js";
 import { processEnv } from "../config/env.js";
 import { readWorkQueueSetting } from "../config/functions.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
@@ -21,11 +22,15 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     const deps = await getDeps();
     const { runtime } = deps;
     const log = runtime.logger.child({ invocationId: context.invocationId, trigger: "sweep-work" });
-    const work = parseWorkMessage(message);
-    if (!work) {
-      log.error("a message on the work queue is not sweep work; dropped");
+    const parsed = parseWorkMessage(message);
+    if (!parsed.ok) {
+      log.error(
+        { problem: parsed.problem, messageId: context.triggerMetadata?.messageId },
+        "a message on the work queue is not sweep work; dropped (its circuits stay due for the next sweep)",
+      );
       return;
     }
+    const work = parsed.work;
     if (!runtime.work) throw new WorkIncomplete("SWEEP_WORK_QUEUE is not set on this instance");
     const deadline = Date.parse(work.deadline);
     // The hard stop: a little after the deadline, and within the message lock.

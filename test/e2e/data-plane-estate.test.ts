@@ -5,9 +5,8 @@
 // broker. The clock is injected and moves five minutes per sweep, as the
 // product's default timer does; Azure Monitor's points arrive 1–3 minutes late.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
-import { startAzurite, type Azurite } from "../support/azurite.js";
 import { circuitId as simCircuitId } from "../support/estate/ids.js";
 import {
   carrierDown,
@@ -24,25 +23,14 @@ import {
 } from "../support/estate/index.js";
 import { cliOn } from "../support/estate-cli.js";
 import type { Report } from "../../src/app/report.js";
-import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
+import { ALERTS_QUEUE, type World } from "../support/world.js";
+import { worldPerTest } from "../support/world-per-test.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 
-let azurite: Azurite;
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
-
-let world: World | null = null;
-afterEach(async () => {
-  await world?.close();
-  world = null;
-});
+const worlds = worldPerTest();
 
 interface Timeline {
   bundle: CircuitBundle;
@@ -64,13 +52,11 @@ async function timeline(
   const bundle = healthyCircuit();
   const monitor = options.monitor ? withConnectionMonitor(bundle) : null;
   let now = at(0);
-  world = await startWorld({
+  const w = await worlds.start({
     estate: estateOf(bundle),
-    azurite,
     now: () => now,
     env: options.env ?? {},
   });
-  const w = world;
   const events = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
   return {
     bundle,

@@ -6,9 +6,8 @@
 // their own outage alerts are held by it, and PagerDuty holds one incident. A
 // circuit elsewhere that goes down alone still pages by itself.
 
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
-import { startAzurite, type Azurite } from "../support/azurite.js";
 import {
   carrierDown,
   estateOf,
@@ -17,24 +16,14 @@ import {
   setProviderState,
   type SimCircuit,
 } from "../support/estate/index.js";
-import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
+import { ALERTS_QUEUE } from "../support/world.js";
+import { worldPerTest } from "../support/world-per-test.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const MIN = 60_000;
 
-let azurite: Azurite;
-let world: World | null = null;
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
-afterEach(async () => {
-  await world?.close();
-  world = null;
-});
+const worlds = worldPerTest();
 
 interface PdBody {
   event_action: string;
@@ -62,13 +51,11 @@ it("pages one fleet outage for three circuits through one provider and location,
   const circuits = bundles.map((b) => b.circuit as SimCircuit);
   const [a, b, c, lon] = circuits as [SimCircuit, SimCircuit, SimCircuit, SimCircuit];
   let now = new Date(T0);
-  world = await startWorld({
+  const w = await worlds.start({
     estate: estateOf(...bundles),
-    azurite,
     now: () => now,
     env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
   });
-  const w = world;
   const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
   const sweepUntil = async (from: number, to: number) => {
     for (let m = from; m <= to; m += 5) {

@@ -4,28 +4,17 @@
 // carries traffic is site redundancy lost (Sev1), both is the site cut off
 // (Sev0), and a circuit outside any pair pages Sev0 as before.
 
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
-import { startAzurite, type Azurite } from "../support/azurite.js";
 import { carrierDown, estateOf, healthyCircuit, type SimCircuit } from "../support/estate/index.js";
-import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
+import { ALERTS_QUEUE } from "../support/world.js";
+import { worldPerTest } from "../support/world-per-test.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const MIN = 60_000;
 
-let azurite: Azurite;
-let world: World | null = null;
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
-afterEach(async () => {
-  await world?.close();
-  world = null;
-});
+const worlds = worldPerTest();
 
 const pathDown = (events: AlertEvent[], circuit: string) =>
   events.filter((e) => e.family === "path-down" && e.circuit.name === circuit);
@@ -44,13 +33,11 @@ it("grades a whole-circuit loss by its pair: Sev1 while the partner carries the 
     SimCircuit,
   ];
   let now = new Date(T0);
-  world = await startWorld({
+  const w = await worlds.start({
     estate: estateOf(...bundles),
-    azurite,
     now: () => now,
     env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
   });
-  const w = world;
   const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
   const sweepUntil = async (from: number, to: number) => {
     for (let m = from; m <= to; m += 5) {

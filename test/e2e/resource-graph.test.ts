@@ -4,16 +4,16 @@
 // in the stateful timer sweep at the 5-minute cadence. Per-group reads remain
 // the fallback, and a failed query is a named monitoring-blind read.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REQUIRED_ACTIONS } from "../../src/adapters/arm/operations.js";
-import { startAzurite, type Azurite } from "../support/azurite.js";
 import {
   estateOf,
   healthyCircuit,
   setConnectionStatus,
   type EstateState,
 } from "../support/estate/index.js";
-import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
+import { ALERTS_QUEUE } from "../support/world.js";
+import { worldPerTest } from "../support/world-per-test.js";
 
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const SUB = "00000000-0000-0000-0000-000000000001";
@@ -26,24 +26,11 @@ interface GraphBody {
   options: { $skipToken?: string };
 }
 
-let azurite: Azurite;
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
-
-let world: World | null = null;
-afterEach(async () => {
-  await world?.close();
-  world = null;
-});
+const worlds = worldPerTest();
 
 async function timeline(estate: EstateState, env: Record<string, string> = {}) {
   let now = new Date(T0);
-  world = await startWorld({ estate, azurite, now: () => now, env });
-  const w = world;
+  const w = await worlds.start({ estate, now: () => now, env });
   return {
     world: w,
     /** The timer's sweep number `n` (every 5 minutes). */

@@ -6,10 +6,9 @@
 // named and read first next time; and a stopped sweep (Ctrl-C, SIGTERM)
 // sends nothing more to ARM.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadStatus } from "../../src/app/status.js";
 import { createSweeper, type SweepResult } from "../../src/app/sweep.js";
-import { startAzurite, type Azurite } from "../support/azurite.js";
 import {
   carrierDown,
   estateOf,
@@ -18,39 +17,26 @@ import {
   type RecordedRequest,
   type SimCircuit,
 } from "../support/estate/index.js";
-import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
+import { ALERTS_QUEUE, type World } from "../support/world.js";
+import { worldPerTest } from "../support/world-per-test.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const MIN = 60_000;
 
-let azurite: Azurite;
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
-
-let world: World | null = null;
-afterEach(async () => {
-  await world?.close();
-  world = null;
-});
+const worlds = worldPerTest();
 
 async function estate(count: number, env: Record<string, string> = {}) {
   const bundles = Array.from({ length: count }, (_, i) =>
     healthyCircuit({ name: `er-${String(i).padStart(2, "0")}` }),
   );
   let now = new Date(T0);
-  world = await startWorld({
+  const w = await worlds.start({
     estate: estateOf(...bundles),
-    azurite,
     now: () => now,
     // A timer every 5 minutes, and the default 15-minute age limit.
     env: { SWEEP_SCHEDULE: "0 */5 * * * *", ...env },
   });
-  const w = world;
   const circuits = bundles.map((b) => b.circuit as SimCircuit);
   return {
     w,

@@ -3,8 +3,7 @@
 // the exact event sequence the broker accepted (the sweep publishes before it
 // returns), with the clock injected.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type Azurite } from "../support/azurite.js";
+import { describe, expect, it } from "vitest";
 import {
   carrierDown,
   estateOf,
@@ -12,30 +11,18 @@ import {
   restorePath,
   type SimCircuit,
 } from "../support/estate/index.js";
-import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
+import { ALERTS_QUEUE } from "../support/world.js";
+import { worldPerTest } from "../support/world-per-test.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 
-let azurite: Azurite;
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
-
-let world: World | null = null;
-afterEach(async () => {
-  await world?.close();
-  world = null;
-});
+const worlds = worldPerTest();
 
 async function timeline(env: Record<string, string> = {}) {
   const bundle = healthyCircuit();
   let now = new Date(T0);
-  world = await startWorld({ estate: estateOf(bundle), azurite, now: () => now, env });
-  const w = world;
+  const w = await worlds.start({ estate: estateOf(bundle), now: () => now, env });
   return {
     circuit: bundle.circuit as SimCircuit,
     world: w,

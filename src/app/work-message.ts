@@ -1,0 +1,66 @@
+// A work message as it arrives on the fan-out queue, checked before anything
+// acts on it: a message from an older or newer erwatch (a deployment in
+// progress) or a hand-sent one is named with what is wrong, never half-read.
+
+import { z } from "zod";
+import { PLAN_REASONS } from "../core/sweep-plan.js";
+import type { ListedCircuit } from "./ports.js";
+import { WORK_VERSION, type WorkMessage } from "./work.js";
+
+const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "not a date-time");
+
+const target = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    subscriptionId: z.string().min(1),
+    resourceGroup: z.string().min(1),
+    // Text whatever the listing carried: one odd tag must not drop a batch.
+    tags: z
+      .record(
+        z.string(),
+        z
+          .union([z.string(), z.number(), z.boolean(), z.null()])
+          .transform((v) => (v === null ? "" : String(v))),
+      )
+      .optional(),
+    location: z.string().optional(),
+    // The listing's body, built by this same code on the timer: its shape is the reader's to judge.
+    listed: z
+      .record(z.string(), z.unknown())
+      .transform((v) => v as unknown as ListedCircuit)
+      .optional(),
+  })
+  .passthrough();
+
+const workSchema = z.object({
+  version: z.literal(WORK_VERSION),
+  sweepId: z.string().min(1),
+  subscriptionId: z.string().min(1),
+  batch: z.number().int().min(1),
+  batches: z.number().int().min(1),
+  now: instant,
+  deadline: instant,
+  items: z.array(z.object({ target, reason: z.enum(PLAN_REASONS) })),
+});
+
+export type ParsedWork = { ok: true; work: WorkMessage } | { ok: false; problem: string };
+
+export function parseWorkMessage(body: unknown): ParsedWork {
+  let value = body;
+  if (typeof body === "string" || Buffer.isBuffer(body)) {
+    try {
+      value = JSON.parse(body.toString());
+    } catch {
+      return { ok: false, problem: "the body is not JSON" };
+    }
+  }
+  const parsed = workSchema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
+    return { ok: false, problem: issues.join("; ") };
+  }
+  return { ok: true, work: parsed.data as WorkMessage };
+}
