@@ -1,13 +1,17 @@
 // What a run of deep reads does with each reading: judge it (with its pair's
 // context), keep the route-table baseline, and commit its alerts, publishing
 // at once. An outage that may group with others of the same provider and
-// peering location (record-fleet.ts) waits for the end of the reads only when
-// another circuit of that provider and location is read in the same run; a
-// lone outage pages as soon as its circuit is recorded.
+// peering location (record-fleet.ts) waits only while another circuit of that
+// provider and location is read in the same run, and only for the suspects:
+// the circuits the plan read first because something already pointed at them
+// (trouble, a signal, a change, new). Once those are recorded the place's
+// outages are grouped and paged, without waiting for the rotation's quiet
+// reads; an outage a quiet read finds later joins the open fleet alert at the
+// end of the run. A lone outage pages as soon as its circuit is recorded.
 
 import type { AlertEvent } from "../core/alert-event.js";
 import type { Holds } from "../core/alert-step.js";
-import { fleetCandidates } from "../core/fleet.js";
+import { fleetCandidates, fleetPlacePrefix } from "../core/fleet.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { Silence } from "../core/policy.js";
 import type { Logger } from "../logging.js";
@@ -37,6 +41,12 @@ export interface RecorderContext {
   /** The run's targets: who else of a provider and location is read now. */
   targets: CircuitTarget[];
   group: boolean;
+  /**
+   * The targets the plan read for a reason to suspect them (lower-case ids);
+   * an outage waits to group only until these of its place are recorded.
+   * Absent: every target of the run counts.
+   */
+  suspects?: ReadonlySet<string>;
   recorded?: (circuitId: string) => Promise<void>;
 }
 
@@ -55,14 +65,37 @@ const placeOf = (provider: string | null | undefined, location: string | null | 
     ? `${provider.trim().toLowerCase()}|${location.trim().toLowerCase()}`
     : null;
 
+const targetPlace = (t: CircuitTarget) =>
+  placeOf(t.listed?.facts.serviceProviderName, t.listed?.facts.peeringLocation);
+
 /** Provider and location → how many of the run's targets the listing puts there. */
 function placesOf(targets: CircuitTarget[]): Map<string, number> {
   const places = new Map<string, number>();
   for (const t of targets) {
-    const place = placeOf(t.listed?.facts.serviceProviderName, t.listed?.facts.peeringLocation);
+    const place = targetPlace(t);
     if (place) places.set(place, (places.get(place) ?? 0) + 1);
   }
   return places;
+}
+
+/** Provider and location → the suspects there not yet recorded (lower-case ids). */
+function suspectsOf(
+  targets: CircuitTarget[],
+  suspects: ReadonlySet<string> | undefined,
+): Map<string, Set<string>> {
+  const pending = new Map<string, Set<string>>();
+  for (const t of targets) {
+    const place = targetPlace(t);
+    const id = t.id.toLowerCase();
+    if (!place || (suspects && !suspects.has(id))) continue;
+    pending.set(place, (pending.get(place) ?? new Set()).add(id));
+  }
+  return pending;
+}
+
+interface Deferred {
+  prepared: PreparedCircuit;
+  log: Logger;
 }
 
 export class CircuitRecorder {
@@ -74,7 +107,16 @@ export class CircuitRecorder {
     decisions: [],
     failed: [],
   };
-  private readonly deferred: { prepared: PreparedCircuit; log: Logger }[] = [];
+  private readonly deferred: Deferred[] = [];
+  /** Suspects per place still to be recorded: a place whose list is empty groups at once. */
+  private readonly pending: Map<string, Set<string>>;
+  private readonly placeById = new Map<string, string>();
+  /** Grouping runs one place at a time, so a fleet alert is written before the next looks for it. */
+  private grouping: Promise<void> = Promise.resolve();
+  /** Places (fleet id prefixes) grouped before the end of the reads: their fleet alerts are decided. */
+  private readonly decided = new Set<string>();
+  /** Of those, the places where a fleet alert took the outages in. */
+  private readonly fired = new Set<string>();
   /** Circuits whose layers were read this run: a fleet alert resolves only when all its members were. */
   private readonly readIds = new Set<string>();
   private readonly places: Map<string, number>;
@@ -82,6 +124,11 @@ export class CircuitRecorder {
   constructor(private readonly ctx: RecorderContext) {
     this.recordDeps = { ...ctx.deps, silences: ctx.silences };
     this.places = placesOf(ctx.targets);
+    this.pending = suspectsOf(ctx.targets, ctx.suspects);
+    for (const t of ctx.targets) {
+      const place = targetPlace(t);
+      if (place) this.placeById.set(t.id.toLowerCase(), place);
+    }
   }
 
   /** One circuit judged and committed (or set aside to group); `read` carries its route tables. */
@@ -108,26 +155,88 @@ export class CircuitRecorder {
       if (this.mayGroup(prepared)) this.deferred.push({ prepared, log: at });
       else await this.commit(prepared, at, new Map());
     });
+    await this.settled(reading.ref.id);
   }
 
-  /** The fleet alerts first, then the circuits that waited, held by them. */
+  /** A circuit is recorded: when it was its place's last suspect, the place's outages group now. */
+  private async settled(circuitId: string): Promise<void> {
+    const place = this.placeById.get(circuitId.toLowerCase());
+    const left = place ? this.pending.get(place) : undefined;
+    if (!place || !left?.delete(circuitId.toLowerCase()) || left.size > 0) return;
+    const ready = this.take((d) => this.placeOfPrepared(d.prepared) === place);
+    const prefix = ready.length > 0 ? this.prefixOf(ready[0]!) : null;
+    if (!prefix) return;
+    this.decided.add(prefix);
+    await this.serially(async () => {
+      if (await this.groupNow(ready, (id) => id.startsWith(prefix))) this.fired.add(prefix);
+    });
+  }
+
+  /**
+   * At the end of the reads: every outage still waiting, and the fleet alerts
+   * not decided yet (their resolutions). An outage found at a place whose
+   * fleet alert was already sent this run pages on its own: it is never held
+   * by an alert that does not name it.
+   */
   async group(): Promise<void> {
+    if (!this.ctx.group) return;
+    await this.serially(async () => {
+      const rest = this.take(() => true);
+      const late = rest.filter((d) => this.fired.has(this.prefixOf(d) ?? ""));
+      for (const d of late)
+        await this.guarded(d.prepared.verdict, d.log, () =>
+          this.commit(d.prepared, d.log, new Map()),
+        );
+      const grouping = rest.filter((d) => !late.includes(d));
+      const joining = new Set(grouping.flatMap((d) => this.prefixOf(d) ?? []));
+      const settled = [...this.decided].filter((prefix) => !joining.has(prefix));
+      await this.groupNow(grouping, (id) => !settled.some((prefix) => id.startsWith(prefix)));
+    });
+  }
+
+  /** The fleet alerts first, then the circuits that waited, held by them. True when a fleet alert holds any. */
+  private async groupNow(
+    items: Deferred[],
+    decides: (fleetCircuitId: string) => boolean,
+  ): Promise<boolean> {
     const { ctx } = this;
-    if (!ctx.group) return;
-    const prepared = this.deferred.map((d) => d.prepared);
     const fleet = await recordFleet(
       this.recordDeps,
-      prepared,
+      items.map((d) => d.prepared),
       this.readIds,
       ctx.now,
       ctx.sweepId,
       ctx.log,
+      decides,
     );
     this.emit(fleet.events, fleet.decisions, ctx.log);
-    for (const d of this.deferred.splice(0))
+    for (const d of items)
       await this.guarded(d.prepared.verdict, d.log, () =>
         this.commit(d.prepared, d.log, fleet.holds),
       );
+    return fleet.holds.size > 0;
+  }
+
+  private prefixOf(d: Deferred): string | null {
+    const { serviceProviderName: provider, peeringLocation: location } = d.prepared.verdict;
+    return provider?.trim() && location?.trim() ? fleetPlacePrefix(provider, location) : null;
+  }
+
+  private take(wanted: (d: Deferred) => boolean): Deferred[] {
+    const taken = this.deferred.filter(wanted);
+    for (const d of taken) this.deferred.splice(this.deferred.indexOf(d), 1);
+    return taken;
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const next = this.grouping.then(work);
+    // A failure is the caller's to see; the chain goes on for the next place.
+    this.grouping = next.catch(() => undefined);
+    return next;
+  }
+
+  private placeOfPrepared(prepared: PreparedCircuit): string | null {
+    return placeOf(prepared.verdict.serviceProviderName, prepared.verdict.peeringLocation);
   }
 
   result(): RecorderResult {
@@ -142,7 +251,7 @@ export class CircuitRecorder {
   private mayGroup(prepared: PreparedCircuit): boolean {
     if (!this.ctx.group || fleetCandidates(prepared.verdict, prepared.observations).length === 0)
       return false;
-    const place = placeOf(prepared.verdict.serviceProviderName, prepared.verdict.peeringLocation);
+    const place = this.placeOfPrepared(prepared);
     return place !== null && (this.places.get(place) ?? 0) > 1;
   }
 

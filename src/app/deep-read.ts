@@ -42,6 +42,8 @@ export interface DeepReadRun {
    * reads the whole estate's trouble (the single-process sweep) groups.
    */
   group?: boolean;
+  /** The circuits the plan had a reason to suspect (lower-case ids): outages group once these are in. */
+  suspects?: ReadonlySet<string>;
 }
 
 export interface DeepReadResult {
@@ -135,6 +137,7 @@ export async function deepRead(
     baseline,
     targets,
     group: run.group === true,
+    ...(run.suspects ? { suspects: run.suspects } : {}),
     ...(run.recorded ? { recorded: run.recorded } : {}),
   });
   const { ignored, errors, unreached, skipped } = await readEach(

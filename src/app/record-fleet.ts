@@ -33,11 +33,15 @@ export async function recordFleet(
   now: Date,
   writer: string,
   log: Logger,
+  /** Which open fleet alerts (by pseudo-circuit id) this call decides; all when absent. */
+  decides: (fleetCircuitId: string) => boolean = () => true,
 ): Promise<FleetRecord> {
   const out: FleetRecord = { events: [], decisions: [], holds: new Map() };
   let stored;
   try {
-    stored = (await deps.store.listAlerts()).filter((a) => a.value.family === "fleet");
+    stored = (await deps.store.listAlerts()).filter(
+      (a) => a.value.family === "fleet" && decides(a.value.circuitId),
+    );
   } catch (error) {
     log.error({ err: error }, "fleet alerts could not be listed; circuits page one by one");
     return out;

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { EvaluationPolicy } from "../core/evaluate.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
-import type { PlannedRead } from "../core/sweep-plan.js";
+import { suspected, type PlannedRead } from "../core/sweep-plan.js";
 import type { Logger } from "../logging.js";
 import { deepRead, publish, type DeepReadResult, type DeepReadRun } from "./deep-read.js";
 import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } from "./ports.js";
@@ -204,6 +204,9 @@ export function createSweeper(deps: SweepDeps) {
       ...(planned.metrics ? { metrics: metricsFor(planned) } : {}),
       // The whole estate's trouble is read here, so outages can be grouped (fan-out workers do not).
       group: true,
+      suspects: new Set(
+        planned.deep.filter((d) => suspected(d.plan.reason)).map((d) => d.target.id.toLowerCase()),
+      ),
     };
     const read = await deepRead(
       deps,

@@ -48,17 +48,23 @@ const groupable = (f: Finding) =>
   severityRank(f.severity) <= severityRank(FLEET_WORST);
 
 /** The pseudo-circuit a fleet alert lives under (its storage partition and alert key). */
+const slug = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-");
+
+/** What every fleet pseudo-circuit id of one provider and location starts with. */
+export function fleetPlacePrefix(provider: string, location: string): string {
+  return `/erwatch/fleet/${slug(provider)}/${slug(location)}/`;
+}
+
 export function fleetCircuitId(provider: string, location: string, layer: Layer): string {
-  const slug = (s: string) =>
-    s
-      .trim()
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-");
   const hash = createHash("sha256")
     .update([provider, location, layer].map((s) => s.trim().toLowerCase()).join("|"))
     .digest("hex")
     .slice(0, 12);
-  return `/erwatch/fleet/${slug(provider)}/${slug(location)}/${layer}-${hash}`;
+  return `${fleetPlacePrefix(provider, location)}${layer}-${hash}`;
 }
 
 /** Every group the candidates form, of any size. */

@@ -29,6 +29,9 @@ export const PLAN_REASONS = [
 ] as const;
 export type PlanReason = (typeof PLAN_REASONS)[number];
 
+/** Read because something pointed at the circuit, not only because its readings are getting old. */
+export const suspected = (reason: PlanReason): boolean => reason !== "due" && reason !== "rotation";
+
 /** A circuit as the cheap tier saw it this sweep. */
 export interface PlanCircuit {
   id: string;

@@ -49,6 +49,8 @@ export interface SimulatedEstate {
   readonly requests: RecordedRequest[];
   addFault(fault: Fault): void;
   clearFaults(): void;
+  /** Ends every wait a slow fault holds now, as if it had elapsed: the held requests are answered. */
+  releaseSlow(): void;
   /** Applies to long-running reads POSTed after the call. */
   setLro(options: { pendingPolls?: number; retryAfterSeconds?: number; shape?: LroShape }): void;
   /**
@@ -104,6 +106,7 @@ export async function startEstate(
   let granted = grantSet(options.grantedActions);
   const requests: RecordedRequest[] = [];
   const waits = new Set<() => void>();
+  const elapses = new Set<() => void>();
   const watchers = new Set<{
     predicate: (r: RecordedRequest) => boolean;
     settle: (r: RecordedRequest | Error) => void;
@@ -138,6 +141,9 @@ export async function startEstate(
     requests,
     addFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
+    releaseSlow: () => {
+      for (const elapse of [...elapses]) elapse();
+    },
     setLro(next) {
       if (next.pendingPolls !== undefined) lro.pendingPolls = Math.max(0, next.pendingPolls);
       if ("retryAfterSeconds" in next) lro.retryAfterSeconds = next.retryAfterSeconds;
@@ -185,12 +191,15 @@ export async function startEstate(
       const finish = (elapsed: boolean) => {
         clearTimeout(timer);
         waits.delete(cancel);
+        elapses.delete(elapse);
         res.off("close", cancel);
         resolve(elapsed);
       };
       const cancel = () => finish(false);
-      const timer = setTimeout(() => finish(true), ms);
+      const elapse = () => finish(true);
+      const timer = setTimeout(elapse, ms);
       waits.add(cancel);
+      elapses.add(elapse);
       res.on("close", cancel);
     });
   }
@@ -299,6 +308,14 @@ export async function startEstate(
       status: 0,
       ...(body ? { body } : {}),
     };
+    // Named before anyone watching sees it: a test may wait for one circuit's read.
+    if (operation !== "unknown") {
+      const named = target(route, operation, polled);
+      if (named.circuit !== undefined) record.circuit = named.circuit;
+      if (named.peering !== undefined) record.peering = named.peering;
+      if (named.devicePath !== undefined) record.devicePath = named.devicePath;
+      if (named.lroOperation !== undefined) record.lroOperation = named.lroOperation;
+    }
     requests.push(record);
     if (closing) return;
     for (const watcher of [...watchers]) if (watcher.predicate(record)) watcher.settle(record);
@@ -332,10 +349,6 @@ export async function startEstate(
       return send(req, res, record, armError(authorizationFailed(action, url.pathname)));
 
     const faultTarget = target(route, operation, polled);
-    if (faultTarget.circuit !== undefined) record.circuit = faultTarget.circuit;
-    if (faultTarget.peering !== undefined) record.peering = faultTarget.peering;
-    if (faultTarget.devicePath !== undefined) record.devicePath = faultTarget.devicePath;
-    if (faultTarget.lroOperation !== undefined) record.lroOperation = faultTarget.lroOperation;
 
     const plan = faults.plan(faultTarget);
     if (plan.delayMs > 0 && !(await pause(plan.delayMs, res))) return;
