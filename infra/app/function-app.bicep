@@ -126,7 +126,9 @@ var hostSettings = {
   // V8 grows the heap lazily: a cap makes it collect instead, and
   // --optimize-for-size makes it grow slowly and keep less spare. A
   // 1,000-circuit deep sweep (`npm run bench`, which runs erwatch with these
-  // arguments) peaked at 177 MB resident with both, 209 MB with the cap alone.
+  // arguments) peaked at 177-183 MB resident with both, 209-230 MB with the cap
+  // alone; the price is CPU (68 s instead of 35 s for that sweep, which ARM's
+  // pace spreads over minutes).
   languageWorkers__node__arguments: '--max-old-space-size=256 --optimize-for-size'
 }
 
