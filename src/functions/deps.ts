@@ -9,9 +9,6 @@ import { SweepCoordinator } from "../app/sweep-coordinator.js";
 import { SweepRuns } from "../app/sweep-runs.js";
 import type { SweepResult } from "../app/sweep.js";
 import { processEnv } from "../config/env.js";
-import { ConfigError } from "../config/reader.js";
-import { consoleDestination } from "../logging.js";
-import { loadStatusConfig, loadSweepConfig } from "../runtime/config.js";
 import type { StatusRuntime } from "../runtime/status.js";
 import type { SweepRuntime } from "../runtime/sweep.js";
 import { startTelemetry } from "../runtime/telemetry.js";
@@ -35,14 +32,19 @@ export function cachedFactory<T>(build: () => Promise<T>): () => Promise<T> {
   let pending: Promise<T> | null = null;
   return () => {
     pending ??= build().catch((error: unknown) => {
-      if (!(error instanceof ConfigError)) pending = null;
+      // By name: config/reader.js (and zod) load with the runtime, not with the entry.
+      if ((error as Error | null)?.name !== "ConfigError") pending = null;
       throw error;
     });
     return pending;
   };
 }
 
+/** Settings, logging and the runtime load on first use: the host imports every entry at start. */
+const common = () => Promise.all([import("../runtime/config.js"), import("../logging.js")]);
+
 export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
+  const [{ loadSweepConfig }, { consoleDestination }] = await common();
   const config = loadSweepConfig(processEnv(), { publish: "required", functions: true });
   const { buildSweepRuntime } = await import("../runtime/sweep.js");
   const telemetry = await startTelemetry(config);
@@ -61,6 +63,7 @@ export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
 });
 
 export const statusDeps = cachedFactory<StatusFunctionDeps>(async () => {
+  const [{ loadStatusConfig }, { consoleDestination }] = await common();
   const config = loadStatusConfig(processEnv());
   const { buildStatusRuntime } = await import("../runtime/status.js");
   const runtime = buildStatusRuntime(config, { logDestination: consoleDestination() });

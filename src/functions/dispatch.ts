@@ -4,8 +4,6 @@ import type { Dispatcher } from "../app/dispatch/dispatcher.js";
 import type { Settlement } from "../app/dispatch/ports.js";
 import { processEnv } from "../config/env.js";
 import { readTriggerSettings } from "../config/functions.js";
-import { consoleDestination } from "../logging.js";
-import { loadDispatchConfig } from "../runtime/config.js";
 import { startTelemetry } from "../runtime/telemetry.js";
 import { cachedFactory } from "./deps.js";
 
@@ -101,6 +99,11 @@ export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
 }
 
 export const dispatchDeps = cachedFactory<DispatchFunctionDeps>(async () => {
+  // Settings and logging load on first use: the host imports every entry at start.
+  const [{ loadDispatchConfig }, { consoleDestination }] = await Promise.all([
+    import("../runtime/config.js"),
+    import("../logging.js"),
+  ]);
   const config = loadDispatchConfig(processEnv());
   const { buildDispatchRuntime } = await import("../runtime/dispatch.js");
   const telemetry = await startTelemetry(config);

@@ -1,7 +1,6 @@
 import functions, { type InvocationContext, type Timer } from "@azure/functions";
 import { randomUUID } from "node:crypto";
 import { sweepWindow } from "../app/sweep-window.js";
-import { fanOut } from "../app/work.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 
 /** The stateful sweep on %SWEEP_SCHEDULE%. The host keeps timer functions singleton across instances. */
@@ -20,6 +19,8 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     const deadline = new Date(Date.now() + window.budgetMs);
     if (runtime.work) {
       // Beyond one instance: plan here, read in the sweepWorker function, one subscription per session.
+      // Loaded here, not at import: the host imports every entry at start, fan-out or not.
+      const { fanOut } = await import("../app/work.js");
       const sent = await fanOut(
         runtime.sweeper,
         runtime.work.queue,

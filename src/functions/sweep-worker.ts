@@ -1,7 +1,5 @@
 import functions, { type InvocationContext } from "@azure/functions";
 import { hostname } from "node:os";
-import { parseWorkMessage } from "../app/work-message.js";
-import { processWork } from "../app/work.js";
 import { processEnv } from "../config/env.js";
 import { readWorkQueueSetting } from "../config/functions.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
@@ -20,6 +18,11 @@ export class WorkIncomplete extends Error {
 export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const deps = await getDeps();
+    // Loaded on the first batch: the host imports this entry at start whether fan-out is on or not.
+    const [{ processWork }, { parseWorkMessage }] = await Promise.all([
+      import("../app/work.js"),
+      import("../app/work-message.js"),
+    ]);
     const { runtime } = deps;
     const log = runtime.logger.child({ invocationId: context.invocationId, trigger: "sweep-work" });
     const parsed = parseWorkMessage(message);
