@@ -122,85 +122,12 @@ it("pages one fleet outage for three circuits through one provider and location,
     expect(incident[0]!.payload!.summary).toContain(name);
 });
 
-it("pages a fleet outage once its suspects are read, without waiting for the quiet circuits' reads", async () => {
-  const bundles = [
-    healthyCircuit({ name: "er-ams-a" }),
-    healthyCircuit({ name: "er-ams-b" }),
-    healthyCircuit({ name: "er-ams-q1" }),
-    healthyCircuit({ name: "er-ams-q2" }),
-  ];
-  const [a, b, , q2] = bundles.map((x) => x.circuit as SimCircuit) as [
-    SimCircuit,
-    SimCircuit,
-    SimCircuit,
-    SimCircuit,
-  ];
-  const quiet = new Set(["er-ams-q1", "er-ams-q2"]);
-  let now = new Date(T0);
-  const w = await worlds.start({
-    estate: estateOf(...bundles),
-    now: () => now,
-    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
-  });
-  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
-  await w.timerSweep();
-  expect(sent()).toEqual([]);
-
-  // The provider drops two of them (the listing shows it, so both are suspects
-  // read first). A person sweeps the whole estate deep (`erwatch sweep`), so the
-  // quiet two are read in the same run, and their routers are slow: each ARP
-  // read is held until released (or 25 s).
-  for (const x of [a, b]) setProviderState(x, "NotProvisioned");
-  // And one quiet circuit is down too, at another layer, which only its own deep read shows.
-  bothDown(q2);
-  for (const name of quiet)
-    w.estate.addFault({
-      match: { operation: "arpTable", circuit: name },
-      behaviour: { kind: "slow", delayMs: 25_000 },
-    });
-  now = new Date(T0 + 5 * MIN);
-  const from = w.estate.requests.length;
-  const sweeping = w.runtime.sweeper.sweep({
-    scope: { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] },
-    now,
-    mode: "deep",
-    abortSignal: AbortSignal.timeout(60_000),
-  });
-  const held = await w.estate.waitForRequest(
-    (r) =>
-      r.operation === "arpTable" &&
-      quiet.has(r.circuit ?? "") &&
-      w.estate.requests.indexOf(r) >= from,
-    15_000,
-  );
-  // Paged while a quiet circuit of the same provider and location is still being read.
-  const deadline = Date.now() + 15_000;
-  while (!sent().some((e) => e.family === "fleet") && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  const fleet = sent().filter((e) => e.family === "fleet");
-  expect(fleet.map((e) => [e.action, e.severity])).toEqual([["open", "Sev0"]]);
-  for (const name of ["er-ams-a", "er-ams-b"]) expect(fleet[0]!.title).toContain(name);
-  expect(held.status).toBe(0);
-
-  w.estate.releaseSlow();
-  const result = await sweeping;
-  expect(result.errors).toEqual([]);
-  // The quiet circuits were read in the same sweep, after the page.
-  const quietPlans = result.plan.deep.filter((d) => quiet.has(d.name));
-  expect(quietPlans).toHaveLength(2);
-  for (const d of quietPlans) expect(["due", "rotation"]).toContain(d.reason);
-  for (const name of quiet)
-    expect(result.verdicts.find((v) => v.name === name)?.circuitRead).toBe(true);
-  // That one is not the provider's outage: it pages by itself, and the fleet alert does not name it.
-  expect(sent().filter((e) => e.family === "fleet")).toHaveLength(1);
-  expect(
-    sent()
-      .filter((e) => e.family !== "fleet")
-      .map((e) => [e.circuit.name, e.family, e.action]),
-  ).toEqual([["er-ams-q2", "path-down", "open"]]);
-}, 60_000);
-
-it("pages an outage found later in the same sweep on its own once the fleet alert went out without it", async () => {
+/**
+ * Four circuits through Equinix at Amsterdam: a and b, which the tests break
+ * so the plan suspects them, and q1, q2, which the plan reads only because
+ * the whole estate is swept deep (`erwatch sweep`), with slow routers.
+ */
+async function amsterdam() {
   const bundles = ["a", "b", "q1", "q2"].map((n) => healthyCircuit({ name: `er-ams-${n}` }));
   const [a, b, , q2] = bundles.map((x) => x.circuit as SimCircuit) as [
     SimCircuit,
@@ -216,47 +143,111 @@ it("pages an outage found later in the same sweep on its own once the fleet aler
     env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
   });
   const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
-  const deep = () =>
-    w.runtime.sweeper.sweep({
-      scope: { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] },
-      now,
-      mode: "deep",
-      abortSignal: AbortSignal.timeout(60_000),
-    });
+  const fleetSent = () => sent().filter((e) => e.family === "fleet");
+  return {
+    w,
+    a,
+    b,
+    q2,
+    quiet,
+    sent,
+    fleetSent,
+    deep: (minutes: number) => {
+      now = new Date(T0 + minutes * MIN);
+      return w.runtime.sweeper.sweep({
+        scope: { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] },
+        now,
+        mode: "deep",
+        abortSignal: AbortSignal.timeout(60_000),
+      });
+    },
+    /** Each ARP read of q1 and q2 is held until released (or 25 s). */
+    slowQuiet: () => {
+      for (const name of quiet)
+        w.estate.addFault({
+          match: { operation: "arpTable", circuit: name },
+          behaviour: { kind: "slow", delayMs: 25_000 },
+        });
+    },
+    /** Waits until this quiet circuit's ARP read, sent after request number `from`, is held. */
+    held: (circuit: string, from: number) =>
+      w.estate.waitForRequest(
+        (r) =>
+          r.operation === "arpTable" &&
+          r.circuit === circuit &&
+          w.estate.requests.indexOf(r) >= from,
+        15_000,
+      ),
+    /** Waits (bounded) for the first fleet alert to reach the broker. */
+    fleetPaged: async () => {
+      const deadline = Date.now() + 15_000;
+      while (fleetSent().length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      return fleetSent();
+    },
+  };
+}
+
+it("pages a fleet outage once its suspects are read, without waiting for the quiet circuits' reads", async () => {
+  const t = await amsterdam();
+  await t.deep(0);
+  expect(t.sent()).toEqual([]);
+
+  // The provider drops a and b (the listing shows it, so both are suspects
+  // read first), and q2 is down at another layer, which only its own deep read shows.
+  for (const x of [t.a, t.b]) setProviderState(x, "NotProvisioned");
+  bothDown(t.q2);
+  t.slowQuiet();
+  const from = t.w.estate.requests.length;
+  const sweeping = t.deep(5);
+  const held = await t.held("er-ams-q1", from);
+  // Paged while a quiet circuit of the same provider and location is still being read.
+  const fleet = await t.fleetPaged();
+  expect(fleet.map((e) => [e.action, e.severity])).toEqual([["open", "Sev0"]]);
+  for (const name of ["er-ams-a", "er-ams-b"]) expect(fleet[0]!.title).toContain(name);
+  expect(held.status).toBe(0);
+
+  t.w.estate.releaseSlow();
+  const result = await sweeping;
+  expect(result.errors).toEqual([]);
+  // The quiet circuits were read in the same sweep, after the page.
+  const quietPlans = result.plan.deep.filter((d) => t.quiet.has(d.name));
+  expect(quietPlans).toHaveLength(2);
+  for (const d of quietPlans) expect(["due", "rotation"]).toContain(d.reason);
+  for (const name of t.quiet)
+    expect(result.verdicts.find((v) => v.name === name)?.circuitRead).toBe(true);
+  // q2 is not the provider's outage: it pages by itself, and the fleet alert does not name it.
+  expect(t.fleetSent()).toHaveLength(1);
+  expect(
+    t
+      .sent()
+      .filter((e) => e.family !== "fleet")
+      .map((e) => [e.circuit.name, e.family, e.action]),
+  ).toEqual([["er-ams-q2", "path-down", "open"]]);
+}, 60_000);
+
+it("pages an outage found later in the same sweep on its own once the fleet alert went out without it", async () => {
+  const t = await amsterdam();
   // A read of a and b fails: the next sweep suspects them and reads them first.
   for (const name of ["er-ams-a", "er-ams-b"])
-    w.estate.addFault({
+    t.w.estate.addFault({
       match: { operation: "arpTable", circuit: name },
       behaviour: { kind: "status", status: 403, code: "AuthorizationFailed" },
     });
-  await deep();
-  w.estate.clearFaults();
+  await t.deep(0);
+  t.w.estate.clearFaults();
 
   // Then the carrier cuts both paths of a, b and the quiet q2, whose reads are slow.
-  for (const x of [a, b, q2]) bothDown(x);
-  for (const name of quiet)
-    w.estate.addFault({
-      match: { operation: "arpTable", circuit: name },
-      behaviour: { kind: "slow", delayMs: 25_000 },
-    });
-  now = new Date(T0 + 5 * MIN);
-  const from = w.estate.requests.length;
-  const sweeping = deep();
-  await w.estate.waitForRequest(
-    (r) =>
-      r.operation === "arpTable" &&
-      r.circuit === "er-ams-q2" &&
-      w.estate.requests.indexOf(r) >= from,
-    15_000,
-  );
-  const fleetSent = () => sent().filter((e) => e.family === "fleet");
-  const deadline = Date.now() + 15_000;
-  while (fleetSent().length === 0 && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(fleetSent().map((e) => e.action)).toEqual(["open"]);
-  expect(fleetSent()[0]!.title).not.toContain("er-ams-q2");
+  for (const x of [t.a, t.b, t.q2]) bothDown(x);
+  t.slowQuiet();
+  const from = t.w.estate.requests.length;
+  const sweeping = t.deep(5);
+  await t.held("er-ams-q2", from);
+  const fleet = await t.fleetPaged();
+  expect(fleet.map((e) => e.action)).toEqual(["open"]);
+  expect(fleet[0]!.title).not.toContain("er-ams-q2");
 
-  w.estate.releaseSlow();
+  t.w.estate.releaseSlow();
   const result = await sweeping;
   expect(result.errors).toEqual([]);
   const plans = new Map(result.plan.deep.map((d) => [d.name, d.reason]));
@@ -264,9 +255,10 @@ it("pages an outage found later in the same sweep on its own once the fleet aler
   expect(["due", "rotation"]).toContain(plans.get("er-ams-q2"));
   // One fleet alert for a and b, held members; q2, found after it went out, is never held
   // silently by an alert that does not name it: it pages by itself.
-  expect(fleetSent().map((e) => e.action)).toEqual(["open"]);
+  expect(t.fleetSent().map((e) => e.action)).toEqual(["open"]);
   expect(
-    sent()
+    t
+      .sent()
       .filter((e) => e.family === "path-down")
       .map((e) => [e.circuit.name, e.action]),
   ).toEqual([["er-ams-q2", "open"]]);
