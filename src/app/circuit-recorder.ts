@@ -6,8 +6,10 @@
 // the circuits the plan read first because something already pointed at them
 // (trouble, a signal, a change, new). Once those are recorded the place's
 // outages are grouped and paged, without waiting for the rotation's quiet
-// reads; an outage a quiet read finds later joins the open fleet alert at the
-// end of the run. A lone outage pages as soon as its circuit is recorded.
+// reads. An outage a quiet read finds after its place's fleet alert went out
+// pages on its own (never held by an alert that does not name it); one found
+// at a place not grouped yet waits for the end of the reads and groups then.
+// A lone outage pages as soon as its circuit is recorded.
 
 import type { AlertEvent } from "../core/alert-event.js";
 import type { Holds } from "../core/alert-step.js";
