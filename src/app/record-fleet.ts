@@ -65,7 +65,9 @@ export async function recordFleet(
       const record = await decideAndCommit(deps, verdict, [observation], alerts, now, writer, log);
       out.events.push(...record.events);
       out.decisions.push(...record.decisions);
-      committed.add(observation.key);
+      // A fleet alert another run already judged at this instant was not
+      // rewritten here and may not name this run's members: it holds none of them.
+      if (record.decisions.some((d) => d.key === observation.key)) committed.add(observation.key);
     } catch (error) {
       log.error({ err: error, fleet: subject.id }, "the fleet alert could not be recorded");
     }

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import type { CircuitVerdict, Finding, Layer, Severity } from "./model.js";
 import { alertKey, FAMILY_OF } from "./alert-identity.js";
 import type { Hold } from "./inhibit.js";
+import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
 import type { AlertState } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
 import { mostSevere, severityRank } from "./severity.js";
@@ -129,19 +130,19 @@ export interface OpenFleet {
   name: string;
   /** Members it last named. */
   memberIds: string[];
+  /** What it last said of each member. */
+  members: FleetMember[];
 }
 
 export function openFleetOf(state: AlertState): OpenFleet | null {
   if (state.family !== "fleet" || state.phase === "clear") return null;
-  const circuits = state.condition?.evidence["circuits"];
-  const memberIds = Array.isArray(circuits)
-    ? circuits.flatMap((c: unknown) =>
-        typeof c === "object" && c !== null && typeof (c as { id?: unknown }).id === "string"
-          ? [(c as { id: string }).id]
-          : [],
-      )
-    : [];
-  return { circuitId: state.circuitId, name: state.circuitName, memberIds };
+  const members = fleetMembersOf(state.condition);
+  return {
+    circuitId: state.circuitId,
+    name: state.circuitName,
+    memberIds: members.map((m) => m.id),
+    members,
+  };
 }
 
 /** One fleet alert's observation this sweep, with what the events say its subject is. */
@@ -166,8 +167,10 @@ const subjectName = (provider: string, location: string, layer: Layer) =>
  * this sweep fire a fleet alert (a circuit that already paged alone joins
  * none); an open fleet alert keeps firing while any member still has
  * the outage, is clean once every member it named was read without it, and
- * is unknown while one was not read. Members' outage alerts no more severe
- * than the fleet alert are held by it.
+ * is unknown while one was not read. A member it named that this sweep did
+ * not read is still named (as last seen): its outage is not known to be over,
+ * and dropping it would let it page alone once read. Members' outage alerts no
+ * more severe than the fleet alert are held by it.
  */
 export function fleetStep(
   candidates: FleetCandidate[],
@@ -187,7 +190,12 @@ export function fleetStep(
     if (group.members.length < FLEET_MIN_CIRCUITS && !openById.has(group.id.toLowerCase()))
       continue;
     firing.add(group.id.toLowerCase());
-    const finding = fleetFinding(group);
+    const same = (id: string) => (m: { circuitId: string }) =>
+      m.circuitId.toLowerCase() === id.toLowerCase();
+    const unread = (openById.get(group.id.toLowerCase())?.members ?? []).filter(
+      (m) => !read.has(m.id.toLowerCase()) && !group.members.some(same(m.id)),
+    );
+    const finding = fleetFinding(group, unread);
     const key = alertKey(group.id, null, "fleet");
     observations.push({
       subject: {
@@ -226,18 +234,39 @@ function fleetObservation(
   return { key, family: "fleet", circuitId, peering: null, state, finding, previousReadAt: null };
 }
 
-/** The one finding a group pages with. */
-export function fleetFinding(group: FleetGroup): Finding {
+/** The one finding a group pages with; `unread`: members named before, not read this sweep. */
+export function fleetFinding(group: FleetGroup, unread: FleetMember[] = []): Finding {
   const first = group.members[0]!.finding;
-  const severity = mostSevere(group.members.map((m) => m.finding.severity)) as Severity;
-  const names = group.members.map((m) => m.circuitName);
+  const severity = mostSevere([
+    ...group.members.map((m) => m.finding.severity),
+    ...unread.flatMap((m) => m.severity ?? []),
+  ]) as Severity;
+  const named = [
+    ...group.members.map((m) => ({
+      name: m.circuitName,
+      serviceKey: m.serviceKey,
+      paths: m.finding.paths as string[],
+      note: "",
+    })),
+    ...unread.map((m) => ({
+      name: m.name,
+      serviceKey: m.serviceKey,
+      paths: m.paths,
+      note: "  (not read this sweep; as last seen)",
+    })),
+  ].sort((a, b) => a.name.localeCompare(b.name));
+  const names = named.map((m) => m.name);
   const where = `${group.provider} at ${group.location}`;
-  const carrier = group.members.every((m) => m.finding.owner === "carrier");
+  const owners = [
+    ...group.members.map((m) => m.finding.owner),
+    ...unread.flatMap((m) => m.owner ?? []),
+  ];
+  const carrier = owners.every((o) => o === "carrier");
   return {
     code: "fleet-outage",
     layer: group.layer,
     // One owner when every member has it; otherwise the owners share it.
-    owner: group.members.every((m) => m.finding.owner === first.owner) ? first.owner : "shared",
+    owner: owners.every((o) => o === first.owner) ? first.owner : "shared",
     severity,
     peering: null,
     paths: [],
@@ -245,15 +274,28 @@ export function fleetFinding(group: FleetGroup): Finding {
     evidence: {
       provider: group.provider,
       peeringLocation: group.location,
-      circuits: group.members.map((m) => ({
-        id: m.circuitId,
-        name: m.circuitName,
-        serviceKey: m.serviceKey,
-        code: m.finding.code,
-        severity: m.finding.severity,
-        paths: m.finding.paths,
-        title: m.finding.title,
-      })),
+      circuits: [
+        ...group.members.map((m) => ({
+          id: m.circuitId,
+          name: m.circuitName,
+          serviceKey: m.serviceKey,
+          code: m.finding.code,
+          severity: m.finding.severity,
+          owner: m.finding.owner,
+          paths: m.finding.paths,
+          title: m.finding.title,
+        })),
+        ...unread.map((m) => ({
+          id: m.id,
+          name: m.name,
+          serviceKey: m.serviceKey,
+          severity: m.severity,
+          owner: m.owner,
+          paths: m.paths,
+          title: m.title,
+          unread: true,
+        })),
+      ],
     },
     nextAction: carrier
       ? `One outage at ${where}, not ${names.length}: open one ticket with ${group.provider} listing every service key (attached), and do not change router or gateway configuration.`
@@ -262,9 +304,9 @@ export function fleetFinding(group: FleetGroup): Finding {
       `ExpressRoute outage affecting ${names.length} circuits through ${where}`,
       `Layer: ${group.layer}`,
       "Circuits (service key, name, affected paths):",
-      ...group.members.map(
+      ...named.map(
         (m) =>
-          `  ${m.serviceKey ?? "unknown"}  ${m.circuitName}  ${m.finding.paths.join(" and ") || "circuit"}`,
+          `  ${m.serviceKey ?? "unknown"}  ${m.name}  ${m.paths.join(" and ") || "circuit"}${m.note}`,
       ),
       "",
       ...group.members.filter((m) => m.finding.ticket).map((m) => m.finding.ticket as string),

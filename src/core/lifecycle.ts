@@ -17,6 +17,7 @@ import type {
 import type { Observation } from "./observe.js";
 import type { HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
 import { boundJson } from "./budget.js";
+import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
 import { severityRank } from "./severity.js";
 
 export type Phase = "clear" | "pending" | "firing" | "resolving";
@@ -56,6 +57,12 @@ export interface AlertState {
     title: string;
     at: string;
     sequence: number;
+    /**
+     * Fleet alerts: the member circuit ids the receivers were told of, so that
+     * a group that grows is announced again. Absent in state stored before it
+     * was recorded (such a group is announced again only on its repeat).
+     */
+    members?: string[];
   } | null;
   /** Last event sequence used on this key. */
   sequence: number;
@@ -204,11 +211,23 @@ function pathChange(before: PathName[], after: PathName[]): string {
   return parts.length > 0 ? `${parts.join("; ")}. ` : "";
 }
 
+/** Members the condition names that the receivers have not heard of (fleet alerts only). */
+function joined(state: AlertState, condition: AlertCondition): FleetMember[] {
+  const told = state.notified?.members;
+  if (state.family !== "fleet" || !told) return [];
+  const known = new Set(told.map((id) => id.toLowerCase()));
+  return fleetMembersOf(condition).filter((m) => !known.has(m.id.toLowerCase()));
+}
+
+const membersFor = (state: AlertState, condition: AlertCondition) =>
+  state.family === "fleet" ? { members: fleetMembersOf(condition).map((m) => m.id) } : {};
+
 function changeFor(
   action: AlertAction,
   state: AlertState,
   condition: AlertCondition,
   now: Date,
+  newMembers: FleetMember[],
 ): string {
   const notified = state.notified;
   const since = state.firstSeen ?? now.toISOString();
@@ -220,6 +239,8 @@ function changeFor(
     case "deescalate":
       return `Better: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths)}Still: ${condition.title}`;
     case "repeat":
+      if (newMembers.length > 0)
+        return `Wider: ${newMembers.map((m) => m.name).join(", ")} broke the same way since the last notification; ${fleetMembersOf(condition).length} circuits now. Now: ${condition.title}`;
       return `Still firing after ${duration(since, now)} (since ${since}): ${condition.title}`;
     case "resolve":
       return `Resolved after ${duration(since, now)}: ${notified?.title ?? condition.title} has cleared.`;
@@ -251,6 +272,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
   const condition = state.condition;
   const notified = state.notified;
   let action: AlertAction | null = null;
+  let newMembers: FleetMember[] = [];
   if (active && condition) {
     // Never open something that is already recovering (e.g. it broke and began
     // healing inside a silence): only a condition still firing is news.
@@ -260,6 +282,10 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
         severityRank(condition.severity) < severityRank(notified.severity)
           ? "escalate"
           : "deescalate";
+    } else if ((newMembers = joined(state, condition)).length > 0) {
+      // Alertmanager re-notifies a group that gained alerts: a circuit held by
+      // a fleet alert that never named it would be silenced.
+      action = "repeat";
     } else if (
       ctx.now.getTime() - Date.parse(notified.at) >=
       ctx.repeatEveryMinutes[condition.severity] * 60_000
@@ -311,7 +337,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
     severity,
     previousSeverity: notified?.severity ?? null,
     peakSeverity,
-    change: changeFor(action, state, eventCondition, ctx.now),
+    change: changeFor(action, state, eventCondition, ctx.now, newMembers),
     condition: eventCondition,
     firstSeen: state.firstSeen ?? ctx.now.toISOString(),
   };
@@ -329,6 +355,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
             title: eventCondition.title,
             at: ctx.now.toISOString(),
             sequence,
+            ...membersFor(state, eventCondition),
           },
     // The episode ends with its resolve; the next one starts fresh.
     firstSeen: action === "resolve" ? null : state.firstSeen,

@@ -215,11 +215,14 @@ describe("fleetStep", () => {
   const three = ["a", "b", "c"].map((n) => candidate(n));
   const id = fleetCircuitId("Equinix", "Amsterdam", "provider");
   const key = alertKey(id, null, "fleet");
-  const open = {
+  const open = openFleetOf({
+    key,
+    family: "fleet",
     circuitId: id,
-    name: "Equinix at Amsterdam (provider)",
-    memberIds: three.map((c) => c.circuitId),
-  };
+    circuitName: "Equinix at Amsterdam (provider)",
+    phase: "firing",
+    condition: { ...fleetFinding(fleetGroups(three)[0]!), ticket: null },
+  } as unknown as AlertState)!;
   const read = (names: string[]) => new Set(names.map((n) => candidate(n).circuitId.toLowerCase()));
 
   it("fires one fleet alert for a new group and holds every member's outage", () => {
@@ -300,6 +303,55 @@ describe("fleetStep", () => {
     expect(step.holds.size).toBe(held);
   });
 
+  it("keeps naming a member not read this sweep, as last seen, and holds it once read", () => {
+    // a is read still down, b recovered, c not read (the deadline left it).
+    const step = fleetStep([candidate("a", undefined, {}, false)], [open], read(["a", "b"]));
+    const finding = step.observations[0]!.observation.finding!;
+    expect(step.observations[0]!.observation.state).toBe("firing");
+    expect(finding.title).toMatch(/^2 circuits through Equinix at Amsterdam .*: a, c —/);
+    const named = finding.evidence["circuits"] as { name: string; unread?: boolean }[];
+    expect(named.map((m) => [m.name, m.unread ?? false])).toEqual([
+      ["a", false],
+      ["c", true],
+    ]);
+    expect(finding.ticket).toContain("key-c  c  primary and secondary  (not read this sweep");
+    expect(finding.ticket).not.toContain("key-b");
+    // Still a member next sweep: read and still down, it is held, not paged alone.
+    const next = openFleetOf({
+      key,
+      family: "fleet",
+      circuitId: id,
+      circuitName: open.name,
+      phase: "firing",
+      condition: { ...finding, ticket: null },
+    } as unknown as AlertState)!;
+    const later = fleetStep(
+      ["a", "c"].map((n) => candidate(n, undefined, {}, false)),
+      [next],
+      read(["a", "b", "c"]),
+    );
+    expect([...later.holds.keys()].sort()).toEqual(["a", "c"].map((n) => candidate(n).key).sort());
+  });
+
+  it("takes an unread member's last severity and owner into the group's", () => {
+    const [group] = fleetGroups([
+      candidate("a", finding("arp-missing", "Sev1")),
+      candidate("b", finding("arp-missing", "Sev1")),
+    ]);
+    const unread = {
+      id: "x",
+      name: "x",
+      serviceKey: null,
+      severity: "Sev0" as const,
+      owner: "you" as const,
+      paths: [],
+      title: "",
+    };
+    const f = fleetFinding(group!, [unread]);
+    expect(f).toMatchObject({ severity: "Sev0", owner: "shared" });
+    expect(f.ticket).toContain("unknown  x  circuit  (not read this sweep");
+  });
+
   it("reads an open fleet alert's members from what it last said", () => {
     const [group] = fleetGroups(three);
     const f = fleetFinding(group!);
@@ -312,6 +364,7 @@ describe("fleetStep", () => {
       condition: { ...f, ticket: f.ticket ?? null },
     } as unknown as AlertState;
     expect(openFleetOf(state)).toEqual(open);
+    expect(open.memberIds).toEqual(three.map((c) => c.circuitId));
     expect(openFleetOf({ ...state, phase: "clear" })).toBeNull();
   });
 });

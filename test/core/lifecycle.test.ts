@@ -391,3 +391,108 @@ describe("alert lifecycle", () => {
     expect(alreadyEvaluated(null, at(6))).toBe(false);
   });
 });
+
+describe("a fleet alert that grows", () => {
+  const member = (id: string) => ({ id: `/subs/s/c/${id}`, name: `er-${id}` });
+  const condition = (ids: string[]) => ({
+    code: "fleet-outage" as const,
+    severity: "Sev0" as const,
+    layer: "provider" as const,
+    owner: "carrier" as const,
+    paths: [],
+    title: `${ids.length} circuits through Equinix at Amsterdam broke at the same layer`,
+    nextAction: "one ticket",
+    evidence: { circuits: ids.map(member) },
+    ticket: null,
+  });
+  const state = (
+    told: string[] | undefined,
+    now: string[],
+    family: AlertState["family"] = "fleet",
+  ): AlertState => ({
+    key: "erw-fleet",
+    family,
+    circuitId: "/erwatch/fleet/equinix/amsterdam/provider-1",
+    circuitName: "Equinix at Amsterdam (provider)",
+    peering: null,
+    phase: "firing",
+    consecutiveFiring: 2,
+    consecutiveClean: 0,
+    firstSeen: at(0).toISOString(),
+    condition: condition(now),
+    notified: {
+      episode: 1,
+      severity: "Sev0",
+      peakSeverity: "Sev0",
+      paths: [],
+      title: "",
+      at: at(0).toISOString(),
+      sequence: 1,
+      ...(told ? { members: told.map((id) => member(id).id) } : {}),
+    },
+    sequence: 1,
+    lastEvaluatedAt: at(5).toISOString(),
+  });
+  const ctx = {
+    now: at(5),
+    repeatEveryMinutes: DEFAULT_ALERT_POLICY.repeatEveryMinutes,
+    silencedBy: null,
+    inhibitedBy: null,
+    blind: false,
+  };
+
+  it.each<{ case: string; s: AlertState; want: string }>([
+    { case: "a member joined", s: state(["a", "b"], ["a", "b", "c"]), want: "repeat" },
+    { case: "one left, another joined", s: state(["a", "b"], ["b", "c"]), want: "repeat" },
+    { case: "the same members", s: state(["a", "b"], ["b", "a"]), want: "none:unchanged" },
+    { case: "a member recovered", s: state(["a", "b", "c"], ["a", "b"]), want: "none:unchanged" },
+    {
+      case: "ids in another case",
+      s: state(
+        ["a", "b"],
+        ["a", "b"].map((x) => x.toUpperCase()),
+      ),
+      want: "none:unchanged",
+    },
+    {
+      // Stored before members were recorded: announced again only on its repeat.
+      case: "what was told is unknown",
+      s: state(undefined, ["a", "b", "c"]),
+      want: "none:unchanged",
+    },
+    {
+      case: "not a fleet alert",
+      s: state(["a"], ["a", "b"], "provider"),
+      want: "none:unchanged",
+    },
+  ])("$case → $want", ({ s, want }) => {
+    const d = decide(s, ctx);
+    expect(d.action === "none" ? `none:${d.reason}` : d.action).toBe(want);
+  });
+
+  it("names who joined and remembers them, so the next sweep is quiet", () => {
+    const d = decide(state(["a", "b"], ["a", "b", "c", "d"]), ctx);
+    expect(d.action).toBe("repeat");
+    if (d.action !== "repeat") return;
+    expect(d.event.change).toBe(
+      "Wider: er-c, er-d broke the same way since the last notification; 4 circuits now. Now: 4 circuits through Equinix at Amsterdam broke at the same layer",
+    );
+    expect(d.event.episode).toBe(1);
+    expect(d.next.notified?.members).toEqual(["a", "b", "c", "d"].map((x) => member(x).id));
+    expect(decide(d.next, { ...ctx, now: at(10) }).action).toBe("none");
+  });
+
+  it("is held back by a silence like any other event", () => {
+    const silenced = decide(state(["a"], ["a", "b"]), { ...ctx, silencedBy: silence });
+    expect(silenced).toMatchObject({ action: "none", reason: "silenced", heldBack: "repeat" });
+  });
+
+  it("an open records its members; other alerts record none", () => {
+    const opened = decide({ ...state(undefined, ["a", "b"]), notified: null }, ctx);
+    expect(opened.action === "open" && opened.next.notified?.members).toEqual(
+      ["a", "b"].map((x) => member(x).id),
+    );
+    const other = decide({ ...state(undefined, ["a"], "provider"), notified: null }, ctx);
+    expect(other.action === "open" && "members" in other.next.notified!).toBe(false);
+  });
+});

@@ -263,3 +263,68 @@ it("pages an outage found later in the same sweep on its own once the fleet aler
       .map((e) => [e.circuit.name, e.action]),
   ).toEqual([["er-ams-q2", "open"]]);
 }, 60_000);
+
+it("announces a circuit that breaks a sweep later at the same place on the open fleet alert, once", async () => {
+  const bundles = ["a", "b", "c"].map((n) => healthyCircuit({ name: `er-ams-${n}` }));
+  const [a, b, c] = bundles.map((x) => x.circuit as SimCircuit) as [
+    SimCircuit,
+    SimCircuit,
+    SimCircuit,
+  ];
+  let now = new Date(T0);
+  const w = await worlds.start({
+    estate: estateOf(...bundles),
+    now: () => now,
+    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
+  });
+  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+  const sweepAt = async (minute: number) => {
+    now = new Date(T0 + minute * MIN);
+    expect((await w.timerSweep()).errors).toEqual([]);
+  };
+
+  await sweepAt(0);
+  for (const x of [a, b]) setProviderState(x, "NotProvisioned");
+  await sweepAt(5);
+  setProviderState(c, "NotProvisioned");
+  await sweepAt(10);
+  await sweepAt(15);
+  await sweepAt(20);
+
+  const fleet = sent().filter((e) => e.family === "fleet");
+  expect(fleet.map((e) => [e.action, e.occurredAt])).toEqual([
+    ["open", new Date(T0 + 5 * MIN).toISOString()],
+    // The sweep that finds c says so on the same alert, and only that sweep.
+    ["repeat", new Date(T0 + 10 * MIN).toISOString()],
+  ]);
+  expect(fleet[0]!.title).not.toContain("er-ams-c");
+  const wider = fleet[1]!;
+  expect(wider.key).toBe(fleet[0]!.key);
+  expect(wider.episodeId).toBe(fleet[0]!.episodeId);
+  expect(wider.change).toMatch(
+    /^Wider: er-ams-c broke the same way since the last notification; 3 circuits now\./,
+  );
+  for (const x of [a, b, c]) expect(wider.ticket).toContain(x.serviceKey);
+  // c is held by the alert that now names it: it never pages alone.
+  expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
+
+  for (const x of [a, b, c]) setProviderState(x, "Provisioned");
+  for (let m = 25; m <= 60; m += 5) await sweepAt(m);
+  expect(
+    sent()
+      .filter((e) => e.family === "fleet")
+      .map((e) => e.action),
+  ).toEqual(["open", "repeat", "resolve"]);
+  expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
+
+  // PagerDuty: one incident, which hears of c on its second trigger.
+  await w.dispatchPending();
+  const pd = w.pagerduty.requests.map((r) => r.body as PdBody);
+  expect(pd.map((e) => [e.dedup_key, e.event_action])).toEqual([
+    [wider.key, "trigger"],
+    [wider.key, "trigger"],
+    [wider.key, "resolve"],
+  ]);
+  expect(pd[0]!.payload!.summary).not.toContain("er-ams-c");
+  expect(pd[1]!.payload!.summary).toContain("er-ams-c");
+}, 60_000);

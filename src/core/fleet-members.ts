@@ -1,0 +1,45 @@
+// Which circuits a fleet alert's condition names, and what it last said of
+// each. The fleet step reads them to know an open group's members (and to
+// keep naming one not read this sweep), the lifecycle to know whether a group
+// grew since the receivers last heard of it. Conditions are stored JSON,
+// possibly written by an older erwatch, so every entry is checked.
+
+import type { AlertCondition } from "./lifecycle.js";
+import { OWNERS, SEVERITIES, type Owner, type Severity } from "./model.js";
+
+export interface FleetMember {
+  id: string;
+  name: string;
+  serviceKey: string | null;
+  severity: Severity | null;
+  owner: Owner | null;
+  paths: string[];
+  title: string;
+}
+
+const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+const oneOf = <T extends string>(values: readonly T[], v: unknown): T | null =>
+  (values as readonly unknown[]).includes(v) ? (v as T) : null;
+
+export function fleetMembersOf(condition: Pick<AlertCondition, "evidence"> | null): FleetMember[] {
+  const circuits = condition?.evidence["circuits"];
+  if (!Array.isArray(circuits)) return [];
+  return circuits.flatMap((c: unknown) => {
+    if (typeof c !== "object" || c === null) return [];
+    const entry = c as Record<string, unknown>;
+    const id = text(entry["id"]);
+    if (id === null) return [];
+    const paths = entry["paths"];
+    return [
+      {
+        id,
+        name: text(entry["name"]) ?? id,
+        serviceKey: text(entry["serviceKey"]),
+        severity: oneOf(SEVERITIES, entry["severity"]),
+        owner: oneOf(OWNERS, entry["owner"]),
+        paths: Array.isArray(paths) ? paths.filter((p): p is string => typeof p === "string") : [],
+        title: text(entry["title"]) ?? "",
+      },
+    ];
+  });
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { fleetMembersOf } from "../../src/core/fleet-members.js";
+
+const bare = (id: string) => ({
+  id,
+  name: id,
+  serviceKey: null,
+  severity: null,
+  owner: null,
+  paths: [],
+  title: "",
+});
+
+describe("fleetMembersOf", () => {
+  it.each<{ case: string; evidence: Record<string, unknown>; want: unknown }>([
+    {
+      case: "what a fleet alert says of each member",
+      evidence: {
+        circuits: [
+          {
+            id: "x",
+            name: "er-x",
+            serviceKey: "k-x",
+            code: "arp-missing",
+            severity: "Sev0",
+            owner: "carrier",
+            paths: ["primary", "secondary"],
+            title: "Layer 2 down",
+          },
+        ],
+      },
+      want: [
+        {
+          id: "x",
+          name: "er-x",
+          serviceKey: "k-x",
+          severity: "Sev0",
+          owner: "carrier",
+          paths: ["primary", "secondary"],
+          title: "Layer 2 down",
+        },
+      ],
+    },
+    { case: "no circuits", evidence: {}, want: [] },
+    { case: "circuits not a list", evidence: { circuits: "x" }, want: [] },
+    {
+      // Stored JSON from any erwatch: odd entries are skipped, odd fields dropped,
+      // a missing name falls back to the id.
+      case: "odd entries and fields",
+      evidence: {
+        circuits: [
+          null,
+          7,
+          { name: "no id" },
+          { id: 5 },
+          { id: "z" },
+          { id: "w", name: "", severity: "sev0", owner: "Carrier", paths: ["primary", 3] },
+        ],
+      },
+      want: [bare("z"), { ...bare("w"), paths: ["primary"] }],
+    },
+  ])("$case", ({ evidence, want }) => {
+    expect(fleetMembersOf({ evidence })).toEqual(want);
+  });
+
+  it("a missing condition names nobody", () => {
+    expect(fleetMembersOf(null)).toEqual([]);
+  });
+});
