@@ -7,9 +7,10 @@
 // (trouble, a signal, a change, new). Once those are recorded the place's
 // outages are grouped and paged, without waiting for the rotation's quiet
 // reads. An outage a quiet read finds after its place's fleet alert went out
-// pages on its own (never held by an alert that does not name it); one found
-// at a place not grouped yet waits for the end of the reads and groups then.
-// A lone outage pages as soon as its circuit is recorded.
+// waits for the end of the reads and then joins that alert, which says so
+// (never held by an alert that does not name it); one found at a place not
+// grouped yet groups then too. A lone outage pages as soon as its circuit is
+// recorded.
 
 import type { AlertEvent } from "../core/alert-event.js";
 import type { Holds } from "../core/alert-step.js";
@@ -43,6 +44,11 @@ export interface RecorderContext {
   /** The run's targets: who else of a provider and location is read now. */
   targets: CircuitTarget[];
   group: boolean;
+  /**
+   * The run reads part of the sweep (a fan-out worker's batch): it decides
+   * only the fleet alerts where it found outages, never that one is over.
+   */
+  partial?: boolean;
   /**
    * The targets the plan read for a reason to suspect them (lower-case ids);
    * an outage waits to group only until these of its place are recorded.
@@ -117,8 +123,6 @@ export class CircuitRecorder {
   private grouping: Promise<void> = Promise.resolve();
   /** Places (fleet id prefixes) grouped before the end of the reads: their fleet alerts are decided. */
   private readonly decided = new Set<string>();
-  /** Of those, the places where a fleet alert took the outages in. */
-  private readonly fired = new Set<string>();
   /** Circuits whose layers were read this run: a fleet alert resolves only when all its members were. */
   private readonly readIds = new Set<string>();
   private readonly places: Map<string, number>;
@@ -170,37 +174,37 @@ export class CircuitRecorder {
     if (!prefix) return;
     this.decided.add(prefix);
     await this.serially(async () => {
-      if (await this.groupNow(ready, (id) => id.startsWith(prefix))) this.fired.add(prefix);
+      await this.groupNow(ready, (id) => id.startsWith(prefix));
     });
   }
 
   /**
    * At the end of the reads: every outage still waiting, and the fleet alerts
-   * not decided yet (their resolutions). An outage found at a place whose
-   * fleet alert was already sent this run pages on its own: it is never held
-   * by an alert that does not name it.
+   * not decided yet (their resolutions; not in a partial run, which cannot
+   * tell a fleet alert's members are all well). An outage found at a place
+   * whose fleet alert went out earlier in this sweep joins it, and the fleet
+   * alert says so (core/fleet.ts); it is never held by an alert that does not
+   * name it.
    */
   async group(): Promise<void> {
     if (!this.ctx.group) return;
     await this.serially(async () => {
       const rest = this.take(() => true);
-      const late = rest.filter((d) => this.fired.has(this.prefixOf(d) ?? ""));
-      for (const d of late)
-        await this.guarded(d.prepared.verdict, d.log, () =>
-          this.commit(d.prepared, d.log, new Map()),
-        );
-      const grouping = rest.filter((d) => !late.includes(d));
-      const joining = new Set(grouping.flatMap((d) => this.prefixOf(d) ?? []));
+      const joining = new Set(rest.flatMap((d) => this.prefixOf(d) ?? []));
       const settled = [...this.decided].filter((prefix) => !joining.has(prefix));
-      await this.groupNow(grouping, (id) => !settled.some((prefix) => id.startsWith(prefix)));
+      const at = (id: string) => (prefix: string) => id.startsWith(prefix);
+      await this.groupNow(
+        rest,
+        this.ctx.partial ? (id) => [...joining].some(at(id)) : (id) => !settled.some(at(id)),
+      );
     });
   }
 
-  /** The fleet alerts first, then the circuits that waited, held by them. True when a fleet alert holds any. */
+  /** The fleet alerts first, then the circuits that waited, held by them. */
   private async groupNow(
     items: Deferred[],
     decides: (fleetCircuitId: string) => boolean,
-  ): Promise<boolean> {
+  ): Promise<void> {
     const { ctx } = this;
     const fleet = await recordFleet(
       this.recordDeps,
@@ -210,13 +214,13 @@ export class CircuitRecorder {
       ctx.sweepId,
       ctx.log,
       decides,
+      ctx.partial === true,
     );
     this.emit(fleet.events, fleet.decisions, ctx.log);
     for (const d of items)
       await this.guarded(d.prepared.verdict, d.log, () =>
         this.commit(d.prepared, d.log, fleet.holds),
       );
-    return fleet.holds.size > 0;
   }
 
   private prefixOf(d: Deferred): string | null {
@@ -254,7 +258,8 @@ export class CircuitRecorder {
     if (!this.ctx.group || fleetCandidates(prepared.verdict, prepared.observations).length === 0)
       return false;
     const place = this.placeOfPrepared(prepared);
-    return place !== null && (this.places.get(place) ?? 0) > 1;
+    // A batch's lone outage may still join a fleet alert another batch sent.
+    return place !== null && (this.ctx.partial === true || (this.places.get(place) ?? 0) > 1);
   }
 
   private async commit(prepared: PreparedCircuit, at: Logger, holds: Holds): Promise<void> {

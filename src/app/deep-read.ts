@@ -38,10 +38,12 @@ export interface DeepReadRun {
   metrics?: Map<string, Reading<CircuitMetrics>>;
   /**
    * Group outages across circuits (record-fleet.ts): a circuit with an outage
-   * that may group is committed after the reads of this run. Only a run that
-   * reads the whole estate's trouble (the single-process sweep) groups.
+   * that may group is committed after the reads of this run (the
+   * single-process sweep, and each fan-out worker's batch with `partial`).
    */
   group?: boolean;
+  /** Part of a sweep (a fan-out worker's batch): see RecorderContext.partial. */
+  partial?: boolean;
   /** The circuits the plan had a reason to suspect (lower-case ids): outages group once these are in. */
   suspects?: ReadonlySet<string>;
 }
@@ -137,6 +139,7 @@ export async function deepRead(
     baseline,
     targets,
     group: run.group === true,
+    ...(run.partial ? { partial: true } : {}),
     ...(run.suspects ? { suspects: run.suspects } : {}),
     ...(run.recorded ? { recorded: run.recorded } : {}),
   });

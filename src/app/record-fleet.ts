@@ -2,12 +2,25 @@
 // group_wait): circuits that share provider and peering location and broke at
 // the same layer are one fleet-outage alert under a pseudo-circuit
 // (/erwatch/fleet/...), committed before its members, whose own outage alerts
-// it then holds. The rules are in src/core/fleet.ts; this file only loads,
-// commits and logs.
+// it then holds. With fan-out, each worker groups its batch (a fleet alert
+// another batch sent this sweep takes its outages in) and the timer judges
+// when one is over (settleFleets). The rules are in src/core/fleet.ts; this
+// file only loads, commits and logs.
 
 import type { AlertEvent } from "../core/alert-event.js";
 import type { Holds } from "../core/alert-step.js";
-import { fleetCandidates, fleetStep, openFleetOf } from "../core/fleet.js";
+import {
+  fleetCandidates,
+  fleetCircuitId,
+  fleetOver,
+  fleetStep,
+  openFleetOf,
+  type FleetObservation,
+} from "../core/fleet.js";
+import type { AlertState } from "../core/lifecycle.js";
+import { alreadyEvaluated } from "../core/lifecycle.js";
+import type { Stored } from "./state-store.js";
+import type { Observation } from "../core/observe.js";
 import { subjectVerdict } from "../core/sight.js";
 import type { Logger } from "../logging.js";
 import {
@@ -35,6 +48,8 @@ export async function recordFleet(
   log: Logger,
   /** Which open fleet alerts (by pseudo-circuit id) this call decides; all when absent. */
   decides: (fleetCircuitId: string) => boolean = () => true,
+  /** A fan-out worker's batch: see fleetStep. */
+  partial = false,
 ): Promise<FleetRecord> {
   const out: FleetRecord = { events: [], decisions: [], holds: new Map() };
   let stored;
@@ -46,7 +61,7 @@ export async function recordFleet(
     log.error({ err: error }, "fleet alerts could not be listed; circuits page one by one");
     return out;
   }
-  const open = stored.flatMap((a) => openFleetOf(a.value) ?? []);
+  const open = stored.flatMap((a) => openFleetOf(a.value, now) ?? []);
   const candidates = deferred.flatMap((p) =>
     fleetCandidates(
       p.verdict,
@@ -54,29 +69,111 @@ export async function recordFleet(
       new Map([...p.alerts].map(([key, stored]) => [key, stored.value])),
     ),
   );
-  const step = fleetStep(candidates, open, read);
-  const committed = new Set<string>();
-  for (const { subject, observation } of step.observations) {
+  const step = fleetStep(candidates, open, read, partial);
+  const commit = async (
+    subject: FleetObservation["subject"],
+    observation: Observation,
+    alert: Stored<AlertState> | null,
+  ): Promise<boolean> => {
     const verdict = subjectVerdict({ ...subject, resourceGroup: "" }, now);
-    const alerts = new Map(
-      stored.filter((a) => a.value.key === observation.key).map((a) => [a.value.key, a]),
-    );
+    const alerts = new Map(alert ? [[observation.key, alert]] : []);
+    const record = await decideAndCommit(deps, verdict, [observation], alerts, now, writer, log);
+    out.events.push(...record.events);
+    out.decisions.push(...record.decisions);
+    // Undecided: another run judged it at this instant and this run's finding
+    // does not name all it wrote. It holds none of this run's members then.
+    return record.decisions.some((d) => d.key === observation.key);
+  };
+  for (const { subject, observation } of step.observations) {
+    const holding = (holds: Holds) => [...holds].filter(([, hold]) => hold.by === observation.key);
     try {
-      const record = await decideAndCommit(deps, verdict, [observation], alerts, now, writer, log);
-      out.events.push(...record.events);
-      out.decisions.push(...record.decisions);
-      // A fleet alert another run already judged at this instant was not
-      // rewritten here and may not name this run's members: it holds none of them.
-      if (record.decisions.some((d) => d.key === observation.key)) committed.add(observation.key);
+      const alert = stored.find((a) => a.value.key === observation.key) ?? null;
+      if (await commit(subject, observation, alert)) {
+        for (const [key, hold] of holding(step.holds)) out.holds.set(key, hold);
+        continue;
+      }
+      if (observation.state !== "firing") continue;
+      // Lost the race to a run that wrote this fleet alert meanwhile (another
+      // worker creating it too): group again with what it wrote, once.
+      const fresh = await deps.store.getAlert(subject.id, observation.key);
+      const again = fresh ? openFleetOf(fresh.value, now) : null;
+      if (!fresh || !again) continue;
+      const here = candidates.filter(
+        (c) =>
+          c.provider &&
+          c.location &&
+          fleetCircuitId(c.provider, c.location, c.finding.layer).toLowerCase() ===
+            subject.id.toLowerCase(),
+      );
+      const retry = fleetStep(here, [again], read, partial);
+      const next = retry.observations.find((o) => o.observation.key === observation.key);
+      if (next && (await commit(next.subject, next.observation, fresh)))
+        for (const [key, hold] of holding(retry.holds)) out.holds.set(key, hold);
     } catch (error) {
       log.error({ err: error, fleet: subject.id }, "the fleet alert could not be recorded");
     }
   }
-  for (const [key, hold] of step.holds) if (committed.has(hold.by)) out.holds.set(key, hold);
   if (step.observations.length > 0)
     log.info(
       { fleets: step.observations.length, held: out.holds.size, events: out.events.length },
       "fleet outages grouped",
     );
+  return out;
+}
+
+/**
+ * Fan-out, on the timer: each open fleet alert none of whose members still
+ * has the outage (by the alerts the workers stored) is observed clean, so it
+ * resolves with the usual hysteresis. Never fails the sweep.
+ */
+export async function settleFleets(
+  deps: RecordDeps,
+  now: Date,
+  writer: string,
+  log: Logger,
+): Promise<Pick<FleetRecord, "events" | "decisions">> {
+  const out: Pick<FleetRecord, "events" | "decisions"> = { events: [], decisions: [] };
+  let alerts;
+  try {
+    alerts = await deps.store.listAlerts();
+  } catch (error) {
+    log.error({ err: error }, "fleet alerts could not be listed; none is judged over this sweep");
+    return out;
+  }
+  const states = alerts.map((a) => a.value);
+  for (const fleet of alerts) {
+    const state = fleet.value;
+    if (alreadyEvaluated(state, now) || !fleetOver(state, states)) continue;
+    const observation: Observation = {
+      key: state.key,
+      family: "fleet",
+      circuitId: state.circuitId,
+      peering: null,
+      state: "clean",
+      finding: null,
+      previousReadAt: null,
+    };
+    const verdict = subjectVerdict(
+      { id: state.circuitId, name: state.circuitName, subscriptionId: "", resourceGroup: "" },
+      now,
+    );
+    try {
+      const record = await decideAndCommit(
+        deps,
+        verdict,
+        [observation],
+        new Map([[state.key, fleet]]),
+        now,
+        writer,
+        log,
+      );
+      out.events.push(...record.events);
+      out.decisions.push(...record.decisions);
+    } catch (error) {
+      log.error({ err: error, fleet: state.circuitId }, "the fleet alert could not be recorded");
+    }
+  }
+  if (out.decisions.length > 0)
+    log.info({ fleets: out.decisions.length, events: out.events.length }, "fleet outages over");
   return out;
 }

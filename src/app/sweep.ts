@@ -12,6 +12,7 @@ import { suspected, type PlannedRead } from "../core/sweep-plan.js";
 import type { Logger } from "../logging.js";
 import { deepRead, publish, type DeepReadResult, type DeepReadRun } from "./deep-read.js";
 import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } from "./ports.js";
+import { settleFleets } from "./record-fleet.js";
 import { recordSight } from "./record-sight.js";
 import type { Scope } from "./scan.js";
 import type { SilenceStore } from "./silences.js";
@@ -260,9 +261,9 @@ export function createSweeper(deps: SweepDeps) {
     deepRead: (targets: CircuitTarget[], run: DeepReadRun) => deepRead(deps, targets, run),
     /**
      * The fan-out timer's share of `finish`, once the work is sent: what the
-     * listing could not see (published at once), pruning, and the sweep's
-     * record for the status page (the listing covered every circuit; the
-     * workers record each deep read as it lands).
+     * listing could not see and the fleet outages that are over (published at
+     * once), pruning, and the sweep's record for the status page (the listing
+     * covered every circuit; the workers record each deep read as it lands).
      */
     async fannedOut(request: SweepRequest, planned: SweepPlanResult, sweepId: string, log: Logger) {
       const scoped = { ...deps, store: deps.store.withSignal(request.abortSignal) };
@@ -273,7 +274,10 @@ export function createSweeper(deps: SweepDeps) {
         sweepId,
         log,
       );
-      if (sight.events.length > 0) await publish(scoped, sweepId, request.now, log);
+      // Workers never say a fleet outage is over; the timer does, from what they stored.
+      const fleets = await settleFleets(scoped, request.now, sweepId, log);
+      if (sight.events.length + fleets.events.length > 0)
+        await publish(scoped, sweepId, request.now, log);
       await prune(scoped, request.now, log);
       await measureSweep(scoped, deps.telemetry ?? NO_TELEMETRY, log, {
         request,

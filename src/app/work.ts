@@ -10,7 +10,7 @@
 // alerts are committed with ETags and published with deterministic ids, so
 // none is sent twice either.
 
-import type { PlanReason } from "../core/sweep-plan.js";
+import { suspected, type PlanReason } from "../core/sweep-plan.js";
 import type { Logger } from "../logging.js";
 import type { CircuitTarget } from "./ports.js";
 import type { Unreached } from "./scan.js";
@@ -175,6 +175,13 @@ export async function processWork(
           new Date(clock() + CLAIM_MS),
         )) === "mine",
       recorded: (circuitId) => claims.finish(message.sweepId, circuitId, options.worker),
+      // Outages of this batch group as in the single-process sweep; a fleet
+      // alert another batch already sent this sweep takes them in.
+      group: true,
+      partial: true,
+      suspects: new Set(
+        message.items.filter((i) => suspected(i.reason)).map((i) => i.target.id.toLowerCase()),
+      ),
     },
   );
   const result: WorkDone = {

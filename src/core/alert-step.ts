@@ -7,7 +7,15 @@
 
 import type { AlertRecord } from "./history.js";
 import { inhibitions, type Hold } from "./inhibit.js";
-import { advance, alreadyEvaluated, decide, type AlertState, type Decision } from "./lifecycle.js";
+import { fleetMembersOf } from "./fleet-members.js";
+import {
+  advance,
+  alreadyEvaluated,
+  conditionOf,
+  decide,
+  type AlertState,
+  type Decision,
+} from "./lifecycle.js";
 import type { Observation } from "./observe.js";
 import { hysteresisOf, type AlertPolicy, type Silence } from "./policy.js";
 import { activeSilence } from "./silence.js";
@@ -36,13 +44,30 @@ export function advanceStep(
   previous: AlertState | null,
   ctx: AlertContext,
 ): AlertStep {
-  if (alreadyEvaluated(previous, ctx.now)) return { observation, previous, advanced: null };
+  if (alreadyEvaluated(previous, ctx.now))
+    return { observation, previous, advanced: joined(previous!, observation) };
   const hysteresis = hysteresisOf(ctx.policy, ctx.circuit, observation.family);
   return {
     observation,
     previous,
     advanced: advance(previous, observation, hysteresis, ctx.circuit.name, ctx.now),
   };
+}
+
+/**
+ * A fleet alert another run of this sweep judged firing at this instant takes
+ * in the circuits this run found, without counting the instant twice, when the
+ * observation still names every member it names; otherwise (a concurrent run
+ * wrote members this one has not seen) nothing changes and this run's circuits
+ * page on their own.
+ */
+function joined(previous: AlertState, observation: Observation): AlertState | null {
+  if (previous.family !== "fleet" || previous.phase !== "firing") return null;
+  if (observation.state !== "firing" || !observation.finding) return null;
+  const condition = conditionOf(observation.finding);
+  const now = new Set(fleetMembersOf(condition).map((m) => m.id.toLowerCase()));
+  const kept = fleetMembersOf(previous.condition).every((m) => now.has(m.id.toLowerCase()));
+  return kept ? { ...previous, condition } : null;
 }
 
 export function holdsOf(steps: AlertStep[], circuitId: string): Holds {

@@ -11,10 +11,13 @@ export interface FleetMember {
   id: string;
   name: string;
   serviceKey: string | null;
+  code: string | null;
   severity: Severity | null;
   owner: Owner | null;
   paths: string[];
   title: string;
+  /** Named as last seen: the run that wrote it did not read it. */
+  unread: boolean;
 }
 
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
@@ -35,10 +38,12 @@ export function fleetMembersOf(condition: Pick<AlertCondition, "evidence"> | nul
         id,
         name: text(entry["name"]) ?? id,
         serviceKey: text(entry["serviceKey"]),
+        code: text(entry["code"]),
         severity: oneOf(SEVERITIES, entry["severity"]),
         owner: oneOf(OWNERS, entry["owner"]),
         paths: Array.isArray(paths) ? paths.filter((p): p is string => typeof p === "string") : [],
         title: text(entry["title"]) ?? "",
+        unread: entry["unread"] === true,
       },
     ];
   });

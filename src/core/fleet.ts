@@ -8,7 +8,7 @@ import type { CircuitVerdict, Finding, Layer, Severity } from "./model.js";
 import { alertKey, FAMILY_OF } from "./alert-identity.js";
 import type { Hold } from "./inhibit.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
-import type { AlertState } from "./lifecycle.js";
+import { alreadyEvaluated, type AlertState } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
 import { mostSevere, severityRank } from "./severity.js";
 
@@ -132,16 +132,25 @@ export interface OpenFleet {
   memberIds: string[];
   /** What it last said of each member. */
   members: FleetMember[];
+  /**
+   * Judged already at this sweep's instant, by another run of the same sweep
+   * (a fan-out worker, or an earlier group of this run): it is not judged
+   * again, but while firing it takes in the circuits this run found.
+   */
+  judged: "firing" | "other" | null;
 }
 
-export function openFleetOf(state: AlertState): OpenFleet | null {
+export function openFleetOf(state: AlertState, now?: Date): OpenFleet | null {
   if (state.family !== "fleet" || state.phase === "clear") return null;
   const members = fleetMembersOf(state.condition);
+  const judged =
+    now && alreadyEvaluated(state, now) ? (state.phase === "firing" ? "firing" : "other") : null;
   return {
     circuitId: state.circuitId,
     name: state.circuitName,
     memberIds: members.map((m) => m.id),
     members,
+    judged,
   };
 }
 
@@ -169,13 +178,18 @@ const subjectName = (provider: string, location: string, layer: Layer) =>
  * the outage, is clean once every member it named was read without it, and
  * is unknown while one was not read. A member it named that this sweep did
  * not read is still named (as last seen): its outage is not known to be over,
- * and dropping it would let it page alone once read. Members' outage alerts no
- * more severe than the fleet alert are held by it.
+ * and dropping it would let it page alone once read. A fleet alert already
+ * judged at this instant (`judged`) is not judged again: while firing, the
+ * circuits this run found join it, named with every member it already names;
+ * otherwise this run's outages there page on their own. Members' outage alerts
+ * no more severe than the fleet alert are held by it.
  */
 export function fleetStep(
   candidates: FleetCandidate[],
   open: OpenFleet[],
   read: ReadonlySet<string>,
+  /** This run reads part of the sweep: a member it did not read may be another run's, so it says nothing of "unknown". */
+  partial = false,
 ): FleetStep {
   const openById = new Map(open.map((o) => [o.circuitId.toLowerCase(), o]));
   const observations: FleetObservation[] = [];
@@ -187,15 +201,19 @@ export function fleetStep(
       .get(fleetCircuitId(c.provider!, c.location!, c.finding.layer).toLowerCase())
       ?.memberIds.some((id) => id.toLowerCase() === c.circuitId.toLowerCase()) === true;
   for (const group of groupAll(candidates.filter((c) => c.fresh || member(c)))) {
-    if (group.members.length < FLEET_MIN_CIRCUITS && !openById.has(group.id.toLowerCase()))
-      continue;
+    const stored = openById.get(group.id.toLowerCase());
+    if (group.members.length < FLEET_MIN_CIRCUITS && !stored) continue;
     firing.add(group.id.toLowerCase());
+    if (stored?.judged === "other") continue;
     const same = (id: string) => (m: { circuitId: string }) =>
       m.circuitId.toLowerCase() === id.toLowerCase();
-    const unread = (openById.get(group.id.toLowerCase())?.members ?? []).filter(
-      (m) => !read.has(m.id.toLowerCase()) && !group.members.some(same(m.id)),
-    );
-    const finding = fleetFinding(group, unread);
+    const others = (stored?.members ?? []).filter((m) => !group.members.some(same(m.id)));
+    // Joining a judgement of this instant: every member it names stays as it said.
+    // Otherwise a member this run read without the outage is gone, one it did not read stays.
+    const named = stored?.judged
+      ? others
+      : others.filter((m) => !read.has(m.id.toLowerCase())).map((m) => ({ ...m, unread: true }));
+    const finding = fleetFinding(group, named);
     const key = alertKey(group.id, null, "fleet");
     observations.push({
       subject: {
@@ -210,8 +228,9 @@ export function fleetStep(
         holds.set(m.key, { by: key, rule: FLEET_RULE });
   }
   for (const o of open) {
-    if (firing.has(o.circuitId.toLowerCase())) continue;
+    if (firing.has(o.circuitId.toLowerCase()) || o.judged) continue;
     const seen = o.memberIds.length > 0 && o.memberIds.every((id) => read.has(id.toLowerCase()));
+    if (!seen && partial) continue;
     observations.push({
       subject: { id: o.circuitId, name: o.name, subscriptionId: "" },
       observation: fleetObservation(
@@ -225,6 +244,26 @@ export function fleetStep(
   return { observations, holds };
 }
 
+/**
+ * Fan-out (pure): an open fleet alert's outage is over when none of the
+ * members it names still has its own outage alert at the fleet's layer
+ * pending or firing. Workers read parts of the sweep and never say a fleet is
+ * over; the timer judges it from what they stored, one sweep later.
+ */
+export function fleetOver(fleet: AlertState, alerts: readonly AlertState[]): boolean {
+  if (fleet.family !== "fleet" || fleet.phase === "clear" || !fleet.condition) return false;
+  const layer = fleet.condition.layer;
+  const members = new Set(fleetMembersOf(fleet.condition).map((m) => m.id.toLowerCase()));
+  if (members.size === 0) return false;
+  return !alerts.some(
+    (a) =>
+      members.has(a.circuitId.toLowerCase()) &&
+      (FLEET_FAMILIES as readonly string[]).includes(a.family) &&
+      (a.phase === "pending" || a.phase === "firing") &&
+      a.condition?.layer === layer,
+  );
+}
+
 function fleetObservation(
   circuitId: string,
   key: string,
@@ -234,12 +273,12 @@ function fleetObservation(
   return { key, family: "fleet", circuitId, peering: null, state, finding, previousReadAt: null };
 }
 
-/** The one finding a group pages with; `unread`: members named before, not read this sweep. */
-export function fleetFinding(group: FleetGroup, unread: FleetMember[] = []): Finding {
+/** The one finding a group pages with; `others`: members named before and named again as they were. */
+export function fleetFinding(group: FleetGroup, others: FleetMember[] = []): Finding {
   const first = group.members[0]!.finding;
   const severity = mostSevere([
     ...group.members.map((m) => m.finding.severity),
-    ...unread.flatMap((m) => m.severity ?? []),
+    ...others.flatMap((m) => m.severity ?? []),
   ]) as Severity;
   const named = [
     ...group.members.map((m) => ({
@@ -248,18 +287,18 @@ export function fleetFinding(group: FleetGroup, unread: FleetMember[] = []): Fin
       paths: m.finding.paths as string[],
       note: "",
     })),
-    ...unread.map((m) => ({
+    ...others.map((m) => ({
       name: m.name,
       serviceKey: m.serviceKey,
       paths: m.paths,
-      note: "  (not read this sweep; as last seen)",
+      note: m.unread ? "  (not read this sweep; as last seen)" : "",
     })),
   ].sort((a, b) => a.name.localeCompare(b.name));
   const names = named.map((m) => m.name);
   const where = `${group.provider} at ${group.location}`;
   const owners = [
     ...group.members.map((m) => m.finding.owner),
-    ...unread.flatMap((m) => m.owner ?? []),
+    ...others.flatMap((m) => m.owner ?? []),
   ];
   const carrier = owners.every((o) => o === "carrier");
   return {
@@ -285,15 +324,16 @@ export function fleetFinding(group: FleetGroup, unread: FleetMember[] = []): Fin
           paths: m.finding.paths,
           title: m.finding.title,
         })),
-        ...unread.map((m) => ({
+        ...others.map((m) => ({
           id: m.id,
           name: m.name,
           serviceKey: m.serviceKey,
+          code: m.code,
           severity: m.severity,
           owner: m.owner,
           paths: m.paths,
           title: m.title,
-          unread: true,
+          ...(m.unread ? { unread: true } : {}),
         })),
       ],
     },

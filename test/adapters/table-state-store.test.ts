@@ -187,4 +187,24 @@ describe("TableStateStore on Azurite", () => {
     expect(await store.pruneHistory(new Date("2026-11-01T01:00:00Z"))).toBe(60);
     expect(await store.listHistory(CIRCUIT, new Date("2026-10-01T00:00:00Z"))).toHaveLength(70);
   });
+
+  it("should keep two appends at one instant by one sweep (runs joining a fleet alert)", async () => {
+    const at = "2026-11-02T00:05:00.000Z";
+    const record = (sequence: number) => ({
+      kind: "alert" as const,
+      at,
+      circuitId: CIRCUIT,
+      key: "erw-fleet",
+      family: "fleet" as const,
+      peering: null,
+      outcome: sequence === 1 ? ("open" as const) : ("repeat" as const),
+      severity: "Sev0" as const,
+      sequence,
+      title: "fleet",
+    });
+    await store.appendHistory(CIRCUIT, [record(1)], "sweep-2");
+    await store.appendHistory(CIRCUIT, [record(2)], "sweep-2");
+    const kept = await store.listHistory(CIRCUIT, new Date(at));
+    expect(kept.map((e) => (e.kind === "alert" ? e.sequence : null)).sort()).toEqual([1, 2]);
+  });
 });

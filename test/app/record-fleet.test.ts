@@ -1,7 +1,8 @@
-// The fleet step's edge: a fleet alert holds its members' outages only when
-// this run wrote it. One another run already judged at the same instant may
-// not name this run's circuits, so they page on their own instead of being
-// held silently.
+// The fleet step against storage: a fleet alert holds its members' outages
+// only when this run wrote it naming them. One another run of the sweep judged
+// firing at this instant takes this run's circuits in (and says so); one it
+// judged otherwise, or one a concurrent run rewrote with members this run has
+// not seen, holds none of them: they page on their own, never held silently.
 
 import { describe, expect, it } from "vitest";
 import { alertKey } from "../../src/core/alert-identity.js";
@@ -11,8 +12,9 @@ import type { Finding } from "../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { subjectVerdict } from "../../src/core/sight.js";
 import type { PreparedCircuit, RecordDeps } from "../../src/app/record-circuit.js";
-import { recordFleet } from "../../src/app/record-fleet.js";
+import { recordFleet, settleFleets } from "../../src/app/record-fleet.js";
 import type { StateStore, Stored } from "../../src/app/state-store.js";
+import { ConflictError } from "../../src/adapters/tables/errors.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const NOW = new Date("2026-11-22T02:05:00.000Z");
@@ -58,13 +60,19 @@ function circuit(name: string): PreparedCircuit {
   };
 }
 
-/** Only what the fleet step touches; every write is kept. */
-function store(alerts: Stored<AlertState>[]) {
+/** Only what the fleet step touches; every write is kept. `conflicts`: winners' states, one per lost race. */
+function store(alerts: Stored<AlertState>[], conflicts: AlertState[] = []) {
   const commits: AlertState[] = [];
+  let current = alerts;
   const fake = {
     listAlerts: async () => alerts,
-    getAlert: async (_: string, key: string) => alerts.find((a) => a.value.key === key) ?? null,
+    getAlert: async (_: string, key: string) => current.find((a) => a.value.key === key) ?? null,
     commitAlert: async (state: AlertState) => {
+      const winner = conflicts.shift();
+      if (winner) {
+        current = [{ value: winner, etag: "won" }];
+        throw new ConflictError("the ETag moved");
+      }
       commits.push(state);
     },
     appendHistory: async () => {},
@@ -75,50 +83,144 @@ function store(alerts: Stored<AlertState>[]) {
 const deps = (s: StateStore): RecordDeps =>
   ({ store: s, policy: { alerts: DEFAULT_ALERT_POLICY }, silences: [] }) as unknown as RecordDeps;
 
+/** A fleet alert naming `names`, judged at NOW (another run of this sweep), receivers told. */
+function judged(names: string[], phase: AlertState["phase"] = "firing"): AlertState {
+  const ids = names.map((n) => circuit(n).verdict.id);
+  return {
+    key: FLEET_KEY,
+    family: "fleet",
+    circuitId: FLEET_ID,
+    circuitName: "Equinix at Amsterdam (provider)",
+    peering: null,
+    phase,
+    consecutiveFiring: 1,
+    consecutiveClean: 0,
+    firstSeen: NOW.toISOString(),
+    condition: {
+      code: "fleet-outage",
+      severity: "Sev0",
+      layer: "provider",
+      owner: "carrier",
+      paths: [],
+      title: `${names.length} circuits through Equinix at Amsterdam broke at the same layer`,
+      nextAction: "",
+      evidence: { circuits: names.map((name, i) => ({ id: ids[i], name, severity: "Sev0" })) },
+      ticket: null,
+    },
+    notified: {
+      episode: 1,
+      severity: "Sev0",
+      peakSeverity: "Sev0",
+      paths: [],
+      title: "",
+      at: NOW.toISOString(),
+      sequence: 1,
+      members: ids,
+    },
+    sequence: 1,
+    lastEvaluatedAt: NOW.toISOString(),
+  };
+}
+
+const named = (state: AlertState) =>
+  (state.condition!.evidence["circuits"] as { name: string }[]).map((c) => c.name).sort();
+
 describe("recordFleet", () => {
   const members = [circuit("er-ams-a"), circuit("er-ams-b")];
   const read = new Set(members.map((m) => m.verdict.id.toLowerCase()));
+  const run = (s: ReturnType<typeof store>) =>
+    recordFleet(deps(s.fake), members, read, NOW, "w", memoryLogger().logger);
 
   it("holds the members of the fleet alert it wrote", async () => {
     const s = store([]);
-    const out = await recordFleet(deps(s.fake), members, read, NOW, "w", memoryLogger().logger);
+    const out = await run(s);
     expect(s.commits.map((c) => [c.key, c.phase])).toEqual([[FLEET_KEY, "firing"]]);
     expect(out.events.map((e) => e.action)).toEqual(["open"]);
     expect([...out.holds.values()].map((h) => h.by)).toEqual([FLEET_KEY, FLEET_KEY]);
   });
 
-  it("holds nothing by a fleet alert another run already judged at this instant", async () => {
-    const judged: AlertState = {
-      key: FLEET_KEY,
-      family: "fleet",
-      circuitId: FLEET_ID,
-      circuitName: "Equinix at Amsterdam (provider)",
-      peering: null,
-      phase: "firing",
-      consecutiveFiring: 1,
-      consecutiveClean: 0,
-      firstSeen: NOW.toISOString(),
-      condition: {
-        code: "fleet-outage",
-        severity: "Sev0",
-        layer: "provider",
-        owner: "carrier",
-        paths: [],
-        title:
-          "2 circuits through Equinix at Amsterdam broke at the same layer: er-ams-x, er-ams-y",
-        nextAction: "",
-        evidence: { circuits: [{ id: "x" }, { id: "y" }] },
-        ticket: null,
-      },
-      notified: null,
-      sequence: 1,
-      lastEvaluatedAt: NOW.toISOString(),
-    };
-    const s = store([{ value: judged, etag: "e1" }]);
-    const out = await recordFleet(deps(s.fake), members, read, NOW, "w", memoryLogger().logger);
+  it("joins a fleet alert another run of this sweep judged firing, and says who joined", async () => {
+    const s = store([{ value: judged(["er-ams-x", "er-ams-y"]), etag: "e1" }]);
+    const out = await run(s);
+    expect(s.commits).toHaveLength(1);
+    expect(named(s.commits[0]!)).toEqual(["er-ams-a", "er-ams-b", "er-ams-x", "er-ams-y"]);
+    // The instant is not counted twice.
+    expect(s.commits[0]!.consecutiveFiring).toBe(1);
+    expect(out.events.map((e) => e.action)).toEqual(["repeat"]);
+    expect(out.events[0]!.change).toMatch(/^Wider: er-ams-a, er-ams-b broke the same way/);
+    expect(out.holds.size).toBe(2);
+  });
+
+  it("groups again once with what a run that won the race wrote, and joins it", async () => {
+    // Two workers create the fleet alert at once; this one loses to one that wrote x and z.
+    const s = store([], [judged(["er-ams-x", "er-ams-z"])]);
+    const out = await run(s);
+    expect(s.commits).toHaveLength(1);
+    expect(named(s.commits[0]!)).toEqual(["er-ams-a", "er-ams-b", "er-ams-x", "er-ams-z"]);
+    expect(out.events.map((e) => e.action)).toEqual(["repeat"]);
+    expect(out.holds.size).toBe(2);
+  });
+
+  it.each<{ case: string; stored: AlertState[]; conflicts: AlertState[] }>([
+    {
+      case: "judged resolving at this instant",
+      stored: [judged(["er-ams-x"], "resolving")],
+      conflicts: [],
+    },
+    {
+      // Lost the race, grouped again, and lost again to a run that added q.
+      case: "rewritten twice meanwhile",
+      stored: [judged(["er-ams-x"])],
+      conflicts: [judged(["er-ams-x", "er-ams-z"]), judged(["er-ams-x", "er-ams-z", "er-ams-q"])],
+    },
+  ])("holds nothing by a fleet alert $case", async ({ stored, conflicts }) => {
+    const s = store(
+      stored.map((value) => ({ value, etag: "e1" })),
+      conflicts,
+    );
+    const out = await run(s);
     expect(s.commits).toEqual([]);
     expect(out.events).toEqual([]);
     // a and b are not named by what storage holds: they page on their own.
     expect(out.holds.size).toBe(0);
+  });
+});
+
+describe("settleFleets", () => {
+  const older = (state: AlertState): AlertState => ({
+    ...state,
+    lastEvaluatedAt: new Date(NOW.getTime() - 5 * 60_000).toISOString(),
+  });
+  const own = (name: string, phase: AlertState["phase"]) =>
+    ({
+      ...circuit(name).observations[0]!,
+      circuitName: name,
+      phase,
+      condition: { layer: "provider" },
+    }) as unknown as AlertState;
+
+  it("observes a fleet alert clean once no member has the outage, and leaves one that has", async () => {
+    const fleet = older(judged(["er-ams-a", "er-ams-b"]));
+    const over = store(
+      [fleet, own("er-ams-a", "resolving"), own("er-ams-b", "clear")].map((value) => ({
+        value,
+        etag: "e",
+      })),
+    );
+    await settleFleets(deps(over.fake), NOW, "timer", memoryLogger().logger);
+    expect(over.commits.map((c) => [c.key, c.phase, c.consecutiveClean])).toEqual([
+      [FLEET_KEY, "resolving", 1],
+    ]);
+
+    const down = store([fleet, own("er-ams-a", "firing")].map((value) => ({ value, etag: "e" })));
+    const out = await settleFleets(deps(down.fake), NOW, "timer", memoryLogger().logger);
+    expect(down.commits).toEqual([]);
+    expect(out.events).toEqual([]);
+  });
+
+  it("leaves a fleet alert a worker already judged at this instant", async () => {
+    const s = store([{ value: judged(["er-ams-a"]), etag: "e" }]);
+    await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+    expect(s.commits).toEqual([]);
   });
 });

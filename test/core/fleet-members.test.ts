@@ -5,10 +5,12 @@ const bare = (id: string) => ({
   id,
   name: id,
   serviceKey: null,
+  code: null,
   severity: null,
   owner: null,
   paths: [],
   title: "",
+  unread: false,
 });
 
 describe("fleetMembersOf", () => {
@@ -34,10 +36,12 @@ describe("fleetMembersOf", () => {
           id: "x",
           name: "er-x",
           serviceKey: "k-x",
+          code: "arp-missing",
           severity: "Sev0",
           owner: "carrier",
           paths: ["primary", "secondary"],
           title: "Layer 2 down",
+          unread: false,
         },
       ],
     },
@@ -54,10 +58,18 @@ describe("fleetMembersOf", () => {
           { name: "no id" },
           { id: 5 },
           { id: "z" },
-          { id: "w", name: "", severity: "sev0", owner: "Carrier", paths: ["primary", 3] },
+          {
+            id: "w",
+            name: "",
+            severity: "sev0",
+            owner: "Carrier",
+            paths: ["primary", 3],
+            unread: "yes",
+          },
+          { id: "u", unread: true },
         ],
       },
-      want: [bare("z"), { ...bare("w"), paths: ["primary"] }],
+      want: [bare("z"), { ...bare("w"), paths: ["primary"] }, { ...bare("u"), unread: true }],
     },
   ])("$case", ({ evidence, want }) => {
     expect(fleetMembersOf({ evidence })).toEqual(want);

@@ -8,6 +8,7 @@ import {
   fleetCircuitId,
   fleetFinding,
   fleetGroups,
+  fleetOver,
   fleetStep,
   FLEET_RULE,
   openFleetOf,
@@ -333,6 +334,54 @@ describe("fleetStep", () => {
     expect([...later.holds.keys()].sort()).toEqual(["a", "c"].map((n) => candidate(n).key).sort());
   });
 
+  it.each<{
+    case: string;
+    judged: "firing" | "other";
+    candidates: FleetCandidate[];
+    names: string[] | null;
+    held: string[];
+  }>([
+    {
+      case: "firing: a circuit found here joins, every member named as it was",
+      judged: "firing",
+      candidates: [candidate("d")],
+      names: ["a", "b", "c", "d"],
+      held: ["d"],
+    },
+    {
+      case: "firing: nothing found here, nothing to say",
+      judged: "firing",
+      candidates: [],
+      names: null,
+      held: [],
+    },
+    {
+      case: "not firing: this run's circuits page on their own",
+      judged: "other",
+      candidates: [candidate("d"), candidate("e")],
+      names: null,
+      held: [],
+    },
+  ])(
+    "a fleet alert judged at this instant by another run, $case",
+    ({ judged, candidates, names, held }) => {
+      // This run read only what it found: a, b and c were another run's.
+      const step = fleetStep(
+        candidates,
+        [{ ...open, judged }],
+        read(candidates.map((c) => c.circuitName)),
+      );
+      const finding = step.observations[0]?.observation.finding ?? null;
+      expect(step.observations.length).toBe(names ? 1 : 0);
+      if (names) {
+        const named = finding!.evidence["circuits"] as { name: string; unread?: boolean }[];
+        expect(named.map((m) => m.name).sort()).toEqual(names);
+        expect(named.some((m) => m.unread)).toBe(false);
+      }
+      expect([...step.holds.keys()].sort()).toEqual(held.map((n) => candidate(n).key).sort());
+    },
+  );
+
   it("takes an unread member's last severity and owner into the group's", () => {
     const [group] = fleetGroups([
       candidate("a", finding("arp-missing", "Sev1")),
@@ -346,6 +395,8 @@ describe("fleetStep", () => {
       owner: "you" as const,
       paths: [],
       title: "",
+      code: null,
+      unread: true,
     };
     const f = fleetFinding(group!, [unread]);
     expect(f).toMatchObject({ severity: "Sev0", owner: "shared" });
@@ -366,5 +417,54 @@ describe("fleetStep", () => {
     expect(openFleetOf(state)).toEqual(open);
     expect(open.memberIds).toEqual(three.map((c) => c.circuitId));
     expect(openFleetOf({ ...state, phase: "clear" })).toBeNull();
+  });
+});
+
+describe("fleetOver (fan-out: the timer's judgement from what the workers stored)", () => {
+  const [group] = fleetGroups(["a", "b"].map((n) => candidate(n)));
+  const f = fleetFinding(group!);
+  const fleet = {
+    key: "erw-fleet",
+    family: "fleet",
+    circuitId: group!.id,
+    phase: "firing",
+    condition: { ...f, ticket: null },
+  } as unknown as AlertState;
+  const own = (name: string, phase: string, family = "path-down", layer = "provider") =>
+    ({
+      key: `k-${name}-${family}`,
+      family,
+      circuitId: candidate(name).circuitId.toUpperCase(),
+      phase,
+      condition: { layer },
+    }) as unknown as AlertState;
+
+  it.each<{ case: string; alerts: AlertState[]; over: boolean }>([
+    { case: "a member still firing", alerts: [own("a", "firing"), own("b", "clear")], over: false },
+    { case: "a member pending", alerts: [own("a", "pending")], over: false },
+    {
+      case: "every member resolving or clear",
+      alerts: [own("a", "resolving"), own("b", "clear")],
+      over: true,
+    },
+    {
+      case: "a member down at another layer",
+      alerts: [own("a", "firing", "path-down", "bgp")],
+      over: true,
+    },
+    {
+      case: "a member firing in another family",
+      alerts: [own("a", "firing", "gateway")],
+      over: true,
+    },
+    { case: "another circuit firing", alerts: [own("z", "firing")], over: true },
+    { case: "nothing stored for the members", alerts: [], over: true },
+  ])("$case → $over", ({ alerts, over }) => {
+    expect(fleetOver(fleet, alerts)).toBe(over);
+  });
+
+  it("says nothing of an alert that is not an open fleet alert", () => {
+    expect(fleetOver({ ...fleet, phase: "clear" }, [])).toBe(false);
+    expect(fleetOver({ ...fleet, family: "provider" } as AlertState, [])).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { advanceStep } from "../../src/core/alert-step.js";
 import { advance, alreadyEvaluated, decide, type AlertState } from "../../src/core/lifecycle.js";
 import type { Finding, PathName, Severity } from "../../src/core/model.js";
 import type { Observation } from "../../src/core/observe.js";
@@ -468,6 +469,70 @@ describe("a fleet alert that grows", () => {
   ])("$case → $want", ({ s, want }) => {
     const d = decide(s, ctx);
     expect(d.action === "none" ? `none:${d.reason}` : d.action).toBe(want);
+  });
+
+  it.each<{
+    case: string;
+    s: AlertState;
+    members: string[];
+    firing?: boolean;
+    want: string[] | null;
+  }>([
+    {
+      case: "another run judged it firing; this run adds c",
+      s: state(["a", "b"], ["a", "b"]),
+      members: ["a", "b", "c"],
+      want: ["a", "b", "c"],
+    },
+    {
+      case: "this run's finding lacks a member stored meanwhile",
+      s: state(["a", "b"], ["a", "b", "z"]),
+      members: ["a", "b", "c"],
+      want: null,
+    },
+    {
+      case: "judged resolving",
+      s: { ...state(["a"], ["a"]), phase: "resolving" },
+      members: ["a", "b"],
+      want: null,
+    },
+    {
+      case: "not a fleet alert",
+      s: state(["a"], ["a"], "provider"),
+      members: ["a", "b"],
+      want: null,
+    },
+    {
+      case: "this run saw it clean",
+      s: state(["a"], ["a"]),
+      members: ["a"],
+      firing: false,
+      want: null,
+    },
+  ])("judged at this instant already: $case", ({ s, members, firing, want }) => {
+    const observation: Observation = {
+      key: s.key,
+      family: s.family,
+      circuitId: s.circuitId,
+      peering: null,
+      state: firing === false ? "clean" : "firing",
+      finding:
+        firing === false ? null : { ...condition(members), peering: null, ticket: undefined },
+      previousReadAt: null,
+    };
+    const judgedNow = { ...s, lastEvaluatedAt: at(5).toISOString() };
+    const step = advanceStep(observation, judgedNow, {
+      policy: DEFAULT_ALERT_POLICY,
+      silences: [],
+      circuit: { id: s.circuitId, name: s.circuitName },
+      now: at(5),
+    });
+    const named = step.advanced
+      ? (step.advanced.condition!.evidence["circuits"] as { id: string }[]).map((m) => m.id)
+      : null;
+    expect(named).toEqual(want?.map((x) => member(x).id) ?? null);
+    // The instant is never counted twice.
+    if (step.advanced) expect(step.advanced.consecutiveFiring).toBe(s.consecutiveFiring);
   });
 
   it("names who joined and remembers them, so the next sweep is quiet", () => {

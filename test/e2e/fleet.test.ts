@@ -17,11 +17,11 @@ import {
   type SimCircuit,
 } from "../support/estate/index.js";
 import { ALERTS_QUEUE } from "../support/world.js";
+import { MIN, timerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
-const MIN = 60_000;
 
 const worlds = worldPerTest();
 
@@ -50,20 +50,7 @@ it("pages one fleet outage for three circuits through one provider and location,
   ];
   const circuits = bundles.map((b) => b.circuit as SimCircuit);
   const [a, b, c, lon] = circuits as [SimCircuit, SimCircuit, SimCircuit, SimCircuit];
-  let now = new Date(T0);
-  const w = await worlds.start({
-    estate: estateOf(...bundles),
-    now: () => now,
-    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
-  });
-  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
-  const sweepUntil = async (from: number, to: number) => {
-    for (let m = from; m <= to; m += 5) {
-      now = new Date(T0 + m * MIN);
-      const result = await w.timerSweep();
-      expect(result.errors).toEqual([]);
-    }
-  };
+  const { w, sent, sweepUntil } = await timerWorld(worlds, T0, bundles);
 
   await sweepUntil(0, 0);
   expect(sent()).toEqual([]);
@@ -194,7 +181,7 @@ it("pages a fleet outage once its suspects are read, without waiting for the qui
   expect(t.sent()).toEqual([]);
 
   // The provider drops a and b (the listing shows it, so both are suspects
-  // read first), and q2 is down at another layer, which only its own deep read shows.
+  // read first), and the quiet q2 loses both paths, which only its own deep read shows.
   for (const x of [t.a, t.b]) setProviderState(x, "NotProvisioned");
   bothDown(t.q2);
   t.slowQuiet();
@@ -216,17 +203,13 @@ it("pages a fleet outage once its suspects are read, without waiting for the qui
   for (const d of quietPlans) expect(["due", "rotation"]).toContain(d.reason);
   for (const name of t.quiet)
     expect(result.verdicts.find((v) => v.name === name)?.circuitRead).toBe(true);
-  // q2 is not the provider's outage: it pages by itself, and the fleet alert does not name it.
-  expect(t.fleetSent()).toHaveLength(1);
-  expect(
-    t
-      .sent()
-      .filter((e) => e.family !== "fleet")
-      .map((e) => [e.circuit.name, e.family, e.action]),
-  ).toEqual([["er-ams-q2", "path-down", "open"]]);
+  // q2 broke at the same layer, found after the page: it joins the fleet alert, which says so.
+  expect(t.fleetSent().map((e) => e.action)).toEqual(["open", "repeat"]);
+  expect(t.fleetSent()[1]!.change).toMatch(/^Wider: er-ams-q2 broke the same way/);
+  expect(t.sent().filter((e) => e.family !== "fleet")).toEqual([]);
 }, 60_000);
 
-it("pages an outage found later in the same sweep on its own once the fleet alert went out without it", async () => {
+it("an outage found later in the same sweep joins the fleet alert that went out without it, which says so", async () => {
   const t = await amsterdam();
   // A read of a and b fails: the next sweep suspects them and reads them first.
   for (const name of ["er-ams-a", "er-ams-b"])
@@ -254,14 +237,13 @@ it("pages an outage found later in the same sweep on its own once the fleet aler
   expect(plans.get("er-ams-a")).toBe("trouble");
   expect(["due", "rotation"]).toContain(plans.get("er-ams-q2"));
   // One fleet alert for a and b, held members; q2, found after it went out, is never held
-  // silently by an alert that does not name it: it pages by itself.
-  expect(t.fleetSent().map((e) => e.action)).toEqual(["open"]);
-  expect(
-    t
-      .sent()
-      .filter((e) => e.family === "path-down")
-      .map((e) => [e.circuit.name, e.action]),
-  ).toEqual([["er-ams-q2", "open"]]);
+  // silently by an alert that does not name it: the fleet alert is sent again naming it.
+  const all = t.fleetSent();
+  expect(all.map((e) => e.action)).toEqual(["open", "repeat"]);
+  expect(all[1]!.key).toBe(all[0]!.key);
+  expect(all[1]!.title).toContain("er-ams-q2");
+  expect(all[1]!.change).toMatch(/^Wider: er-ams-q2 broke the same way/);
+  expect(t.sent().filter((e) => e.family === "path-down")).toEqual([]);
 }, 60_000);
 
 it("announces a circuit that breaks a sweep later at the same place on the open fleet alert, once", async () => {
@@ -271,17 +253,8 @@ it("announces a circuit that breaks a sweep later at the same place on the open 
     SimCircuit,
     SimCircuit,
   ];
-  let now = new Date(T0);
-  const w = await worlds.start({
-    estate: estateOf(...bundles),
-    now: () => now,
-    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
-  });
-  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
-  const sweepAt = async (minute: number) => {
-    now = new Date(T0 + minute * MIN);
-    expect((await w.timerSweep()).errors).toEqual([]);
-  };
+  const { w, sent, sweepUntil } = await timerWorld(worlds, T0, bundles);
+  const sweepAt = (minute: number) => sweepUntil(minute, minute);
 
   await sweepAt(0);
   for (const x of [a, b]) setProviderState(x, "NotProvisioned");
@@ -309,7 +282,7 @@ it("announces a circuit that breaks a sweep later at the same place on the open 
   expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
 
   for (const x of [a, b, c]) setProviderState(x, "Provisioned");
-  for (let m = 25; m <= 60; m += 5) await sweepAt(m);
+  await sweepUntil(25, 60);
   expect(
     sent()
       .filter((e) => e.family === "fleet")

@@ -6,13 +6,12 @@
 
 import { expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
-import { carrierDown, estateOf, healthyCircuit, type SimCircuit } from "../support/estate/index.js";
-import { ALERTS_QUEUE } from "../support/world.js";
+import { carrierDown, healthyCircuit, type SimCircuit } from "../support/estate/index.js";
+import { MIN, timerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
-const MIN = 60_000;
 
 const worlds = worldPerTest();
 
@@ -32,21 +31,7 @@ it("grades a whole-circuit loss by its pair: Sev1 while the partner carries the 
     SimCircuit,
     SimCircuit,
   ];
-  let now = new Date(T0);
-  const w = await worlds.start({
-    estate: estateOf(...bundles),
-    now: () => now,
-    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
-  });
-  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
-  const sweepUntil = async (from: number, to: number) => {
-    for (let m = from; m <= to; m += 5) {
-      now = new Date(T0 + m * MIN);
-      const result = await w.timerSweep();
-      expect(result.errors).toEqual([]);
-    }
-  };
-
+  const { sent, sweepUntil } = await timerWorld(worlds, T0, bundles);
   await sweepUntil(0, 0);
   // One circuit of the pair loses both paths; so does the circuit with no pair.
   for (const c of [ams1, lon]) {

@@ -22,8 +22,14 @@ export const SWEEP_PARTITION = "erwatch-sweeps";
 export const SWEEP_ROW = "last-completed";
 export const alertRow = (key: string) => `alert|${key}`;
 export const outboxRow = (createdAt: string, eventId: string) => `outbox|${createdAt}|${eventId}`;
-export const historyRow = (at: string, writer: string, index: number) =>
-  `${at}|${writer.replace(/[^A-Za-z0-9-]/g, "")}|${String(index).padStart(4, "0")}`;
+/**
+ * Time first (history is read by time range), then the writer and the entry's
+ * place in its append, then a hash of the entry: two appends for one circuit
+ * at one instant by one sweep (a fleet alert that runs of the sweep join)
+ * are different rows, and the same entry written again is the same row.
+ */
+export const historyRow = (at: string, writer: string, index: number, entry: string) =>
+  `${at}|${writer.replace(/[^A-Za-z0-9-]/g, "")}|${String(index).padStart(4, "0")}|${createHash("sha256").update(entry).digest("hex").slice(0, 12)}`;
 
 /** The smallest string greater than every string starting with `prefix`. */
 export const prefixEnd = (prefix: string) =>

@@ -233,7 +233,7 @@ export class TableStateStore implements StateStore {
       "create",
       {
         partitionKey,
-        rowKey: historyRow(entry.at, writer, i),
+        rowKey: historyRow(entry.at, writer, i, JSON.stringify(entry)),
         kind: entry.kind,
         ...packJson(entry, "history entry"),
       },

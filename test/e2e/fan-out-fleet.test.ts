@@ -1,0 +1,139 @@
+// Fleet outages with fan-out on, at the product's cadence (a timer every
+// 5 minutes on an injected clock). The carrier drops five circuits at one
+// provider and location, spread over two subscriptions and three work
+// messages: the timer plans and fans out, and two workers (concurrent
+// sessions) read the batches. One fleet alert pages; each batch that finds
+// more of the outage joins it and says so; no member pages alone; and the
+// timer resolves it once the workers have stored every member well.
+
+import functions from "@azure/functions";
+import { ServiceBusClient } from "@azure/service-bus";
+import { expect, it } from "vitest";
+import { drainOneSession } from "../../src/adapters/servicebus/work-queue.js";
+import type { AlertEvent } from "../../src/core/alert-event.js";
+import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
+import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
+import {
+  estateOf,
+  healthyCircuit,
+  setProviderState,
+  type SimCircuit,
+} from "../support/estate/index.js";
+import { ALERTS_QUEUE } from "../support/world.js";
+import { worldPerTest } from "../support/world-per-test.js";
+
+const QUEUE = "erwatch-sweep-work";
+const SUBS = ["a1", "b2"].map((s) => `00000000-0000-0000-0000-0000000000${s}`);
+const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+const MIN = 60_000;
+
+const worlds = worldPerTest();
+
+it("pages one fleet outage across workers and batches, names every member, and resolves it from the timer", async () => {
+  const ams = [
+    ...["1a", "1b", "1c"].map((n) =>
+      healthyCircuit({ subscriptionId: SUBS[0], name: `er-ams-${n}` }),
+    ),
+    ...["2a", "2b"].map((n) => healthyCircuit({ subscriptionId: SUBS[1], name: `er-ams-${n}` })),
+  ];
+  const lon = healthyCircuit({
+    subscriptionId: SUBS[0],
+    name: "er-lon",
+    serviceProviderName: "Colt",
+    peeringLocation: "London",
+  });
+  const members = ams.map((b) => b.circuit as SimCircuit);
+  let now = new Date(T0);
+  const w = await worlds.start({
+    estate: estateOf(...ams, lon),
+    now: () => now,
+    env: {
+      ERWATCH_SUBSCRIPTIONS: SUBS.join(","),
+      SWEEP_WORK_QUEUE: QUEUE,
+      SWEEP_WORK_BATCH: "2",
+      SWEEP_SCHEDULE: "0 */5 * * * *",
+    },
+  });
+  await w.runtime.work!.claims.ensureTable();
+  const bus = new ServiceBusClient(w.broker.connectionString, {
+    retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
+  });
+  const timer = sweepTimerHandler(async () => w.functionDeps);
+  const worker = sweepWorkerHandler(async () => w.functionDeps);
+  const errors: unknown[] = [];
+  let invocation = 0;
+  /** The timer at `minute`, then two workers on concurrent sessions until the queue is empty. */
+  const round = async (minute: number) => {
+    now = new Date(T0 + minute * MIN);
+    await timer(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: false },
+        scheduleStatus: { last: "", next: "", lastUpdated: "" },
+      },
+      new functions.InvocationContext({ invocationId: `timer-${minute}` }),
+    );
+    const stop = AbortSignal.timeout(30_000);
+    const drain = () =>
+      drainOneSession(
+        bus,
+        QUEUE,
+        (body) =>
+          worker(body, new functions.InvocationContext({ invocationId: `w${++invocation}` })),
+        { abortSignal: stop, maxWaitTimeInMs: 200, onError: (e) => errors.push(e) },
+      );
+    for (let idle = 0; idle < 2 && !stop.aborted;) {
+      const handled = (await Promise.all([drain(), drain()])).reduce((a, b) => a + b, 0);
+      idle = handled === 0 ? idle + 1 : 0;
+    }
+    expect(w.broker.active(QUEUE)).toEqual([]);
+  };
+  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+  const fleetSent = () => sent().filter((e) => e.family === "fleet");
+
+  try {
+    await round(0);
+    expect(sent()).toEqual([]);
+
+    for (const c of members) setProviderState(c, "NotProvisioned");
+    await round(5);
+    // Three work messages (two batches in the first subscription, one in the second):
+    // the first to record two outages opens the fleet alert, each later one joins it.
+    const fleet = fleetSent();
+    expect(fleet[0]!.action).toBe("open");
+    expect(
+      fleet.slice(1).every((e) => e.action === "repeat" && e.change.startsWith("Wider: ")),
+    ).toBe(true);
+    expect(fleet.length).toBeGreaterThanOrEqual(2);
+    expect(fleet.length).toBeLessThanOrEqual(3);
+    expect(new Set(fleet.map((e) => e.key)).size).toBe(1);
+    expect(fleet.every((e) => e.occurredAt === new Date(T0 + 5 * MIN).toISOString())).toBe(true);
+    const last = fleet.at(-1)!;
+    for (const c of members) {
+      expect(last.title).toContain(c.name);
+      expect(last.ticket).toContain(c.serviceKey);
+    }
+    // Every circuit is named, and no member pages alone.
+    expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
+
+    // Still down a sweep later: nothing new is said.
+    await round(10);
+    expect(fleetSent()).toHaveLength(fleet.length);
+
+    for (const c of members) setProviderState(c, "Provisioned");
+    for (let m = 15; m <= 45 && fleetSent().at(-1)!.action !== "resolve"; m += 5) await round(m);
+    expect(fleetSent().map((e) => e.action)).toEqual([...fleet.map((e) => e.action), "resolve"]);
+    expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
+    expect(errors).toEqual([]);
+
+    // PagerDuty: one incident, triggered, told of who joined, resolved.
+    await w.dispatchPending();
+    const pd = w.pagerduty.requests.map(
+      (r) => r.body as { event_action: string; dedup_key: string },
+    );
+    expect(new Set(pd.map((e) => e.dedup_key))).toEqual(new Set([last.key]));
+    expect(pd.map((e) => e.event_action)).toEqual([...fleet.map(() => "trigger"), "resolve"]);
+  } finally {
+    await bus.close();
+  }
+}, 120_000);

@@ -1,0 +1,43 @@
+// A world at the product's cadence: a timer sweep every 5 minutes on an
+// injected clock, each at T0 + the given minute, each required to read
+// without errors, and the alert events the broker accepted so far.
+
+import { expect } from "vitest";
+import type { AlertEvent } from "../../src/core/alert-event.js";
+import type { CircuitBundle } from "./estate/index.js";
+import { estateOf } from "./estate/index.js";
+import { ALERTS_QUEUE, type World } from "./world.js";
+import type { Worlds } from "./world-per-test.js";
+
+export const MIN = 60_000;
+
+export interface TimerWorld {
+  w: World;
+  /** Every alert event the broker accepted, in order. */
+  sent(): AlertEvent[];
+  /** Timer sweeps at T0 + from, + 5, … up to T0 + to minutes. */
+  sweepUntil(from: number, to: number): Promise<void>;
+}
+
+export async function timerWorld(
+  worlds: Worlds,
+  t0: number,
+  bundles: CircuitBundle[],
+): Promise<TimerWorld> {
+  let now = new Date(t0);
+  const w = await worlds.start({
+    estate: estateOf(...bundles),
+    now: () => now,
+    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
+  });
+  return {
+    w,
+    sent: () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent),
+    async sweepUntil(from, to) {
+      for (let m = from; m <= to; m += 5) {
+        now = new Date(t0 + m * MIN);
+        expect((await w.timerSweep()).errors).toEqual([]);
+      }
+    },
+  };
+}
