@@ -1,6 +1,6 @@
 // Which circuits a fleet alert's condition names, and what it last said of
 // each. The fleet step reads them to know an open group's members (and to
-// keep naming one not read this sweep), the lifecycle to know whether a group
+// keep naming one this run did not read), the lifecycle to know whether a group
 // grew since the receivers last heard of it. Conditions are stored JSON,
 // possibly written by an older erwatch, so every entry is checked.
 

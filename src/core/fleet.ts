@@ -291,7 +291,7 @@ export function fleetFinding(group: FleetGroup, others: FleetMember[] = []): Fin
       name: m.name,
       serviceKey: m.serviceKey,
       paths: m.paths,
-      note: m.unread ? "  (not read this sweep; as last seen)" : "",
+      note: m.unread ? "  (as last seen; not read for this update)" : "",
     })),
   ].sort((a, b) => a.name.localeCompare(b.name));
   const names = named.map((m) => m.name);

@@ -315,7 +315,9 @@ describe("fleetStep", () => {
       ["a", false],
       ["c", true],
     ]);
-    expect(finding.ticket).toContain("key-c  c  primary and secondary  (not read this sweep");
+    expect(finding.ticket).toContain(
+      "key-c  c  primary and secondary  (as last seen; not read for this update",
+    );
     expect(finding.ticket).not.toContain("key-b");
     // Still a member next sweep: read and still down, it is held, not paged alone.
     const next = openFleetOf({
@@ -400,7 +402,7 @@ describe("fleetStep", () => {
     };
     const f = fleetFinding(group!, [unread]);
     expect(f).toMatchObject({ severity: "Sev0", owner: "shared" });
-    expect(f.ticket).toContain("unknown  x  circuit  (not read this sweep");
+    expect(f.ticket).toContain("unknown  x  circuit  (as last seen; not read for this update");
   });
 
   it("reads an open fleet alert's members from what it last said", () => {
