@@ -73,6 +73,28 @@ async function onConflictRetry<T, S>(
   }
 }
 
+/**
+ * History is what the status page, the CLI and flap counting read back; the
+ * snapshot and the alerts are committed already. A history table that fails
+ * is logged and the sweep goes on: it must not hold back this circuit's pages.
+ */
+async function appendHistory(
+  store: StateStore,
+  circuitId: string,
+  entries: HistoryEntry[],
+  writer: string,
+  log: Logger,
+): Promise<void> {
+  try {
+    await store.appendHistory(circuitId, entries, writer);
+  } catch (error) {
+    log.error(
+      { err: error, entries: entries.length },
+      "history could not be written; the circuit's state and alerts are committed",
+    );
+  }
+}
+
 async function evaluateAndStore(
   deps: RecordDeps,
   reading: CircuitReading,
@@ -127,7 +149,7 @@ async function evaluateAndStore(
     () => store.getSnapshot(id),
   );
   if (evaluation.changes.length > 0)
-    await store.appendHistory(id, evaluation.changes.map(bounded), `${writer}-c`);
+    await appendHistory(store, id, evaluation.changes.map(bounded), `${writer}-c`, log);
   return { evaluation, alerts: new Map(alerts.map((a) => [a.value.key, a])) };
 }
 
@@ -262,6 +284,6 @@ export async function decideAndCommit(
     log.debug(d, "alert decision");
   }
   if (records.length > 0)
-    await deps.store.appendHistory(verdict.id, records.map(bounded), `${writer}-a`);
+    await appendHistory(deps.store, verdict.id, records.map(bounded), `${writer}-a`, log);
   return { verdict, events, decisions };
 }

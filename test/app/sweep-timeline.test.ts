@@ -11,6 +11,7 @@ import { FakeReader } from "../support/fake-reader.js";
 import { failed } from "../support/readings.js";
 import { freshStore } from "../support/state.js";
 import { memoryLogger } from "../support/test-logger.js";
+import type { StateStore } from "../../src/app/state-store.js";
 
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const minute = (m: number) => new Date(T0 + m * 60_000);
@@ -23,8 +24,32 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function harness(silences: Silence[] = [], policy: Partial<AlertPolicy> = {}) {
-  const { store } = await freshStore(azurite.connectionString);
+/** The store, with its history table failing while `failing()` says so (every signal-bound copy too). */
+function failingHistory(store: StateStore, failing: () => boolean): StateStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === "appendHistory")
+        return async (...args: Parameters<StateStore["appendHistory"]>) => {
+          if (failing()) throw new Error("history table: 503 ServerBusy");
+          return target.appendHistory(...args);
+        };
+      if (prop === "withSignal")
+        return (signal: AbortSignal) => failingHistory(target.withSignal(signal), failing);
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function"
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+}
+
+async function harness(
+  silences: Silence[] = [],
+  policy: Partial<AlertPolicy> = {},
+  historyFails: () => boolean = () => false,
+) {
+  const { store: tables } = await freshStore(azurite.connectionString);
+  const store = failingHistory(tables, historyFails);
   const reader = new FakeReader();
   const sink = new InMemoryEventSink();
   const { logger, records } = memoryLogger();
@@ -88,6 +113,27 @@ describe("stateful sweep timelines", () => {
     expect(escalate.change).toContain("Worse: Sev2 → Sev0; now also the primary path.");
     expect(escalate.ticket).toContain("First seen by erwatch: 2026-11-22T01:05:00.000Z");
     expect(h.sink.published[2]!.change).toMatch(/^Resolved after 20 min/);
+  });
+
+  it("should page and resolve while the history table fails, and say so in the log", async () => {
+    let down = false;
+    h = await harness([], {}, () => down);
+    await h.run(0);
+    down = true;
+    h.reader.spec = { paths: bothDown };
+    const opened = await h.run(5);
+    expect(opened.errors).toEqual([]);
+    h.reader.spec = {};
+    for (const m of [10, 15, 20]) expect((await h.run(m)).errors).toEqual([]);
+    expect(h.sent()).toEqual(["open:path-down:Sev0#1", "resolve:path-down:Sev0#2"]);
+    const failures = h
+      .records()
+      .filter(
+        (r) =>
+          r.msg === "history could not be written; the circuit's state and alerts are committed",
+      );
+    expect(failures.length).toBeGreaterThan(0);
+    expect(String((failures[0]!.err as { message?: string }).message)).toContain("ServerBusy");
   });
 
   it("should only repeat at the interval while nothing changes for hours", async () => {
