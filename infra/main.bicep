@@ -44,7 +44,7 @@ param healthAlertEmails string = ''
 @description('Webhook (common alert schema) that hears about erwatch itself, e.g. a PagerDuty or Teams integration URL. Empty: none.')
 param healthAlertWebhookUrl string = ''
 
-@description('"true": fan the deep reads out to the sweepWorker function over the session-enabled work queue (estates too large for one instance). Off: one process sweeps, and outages of one provider and location are grouped into one page (fan-out workers page per circuit).')
+@description('"true": fan the deep reads out to the sweepWorker function over the session-enabled work queue (estates too large for one instance). Off: one process sweeps, and outages of one provider and location are grouped into one page across the sweep (fan-out workers group per batch and join a fleet alert another batch sent).')
 param sweepFanOut string = ''
 
 // A string, so an unset azd variable (empty) means off.

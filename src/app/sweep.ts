@@ -203,7 +203,7 @@ export function createSweeper(deps: SweepDeps) {
       ...(request.deadline ? { deadline: request.deadline } : {}),
       // Only the deep reads' share of the batch is kept; the rest was judged already.
       ...(planned.metrics ? { metrics: metricsFor(planned) } : {}),
-      // The whole estate's trouble is read here, so outages can be grouped (fan-out workers do not).
+      // The whole estate's trouble is read here: outages group across the sweep (workers, per batch).
       group: true,
       suspects: new Set(
         planned.deep.filter((d) => suspected(d.plan.reason)).map((d) => d.target.id.toLowerCase()),

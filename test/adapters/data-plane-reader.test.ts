@@ -129,6 +129,39 @@ describe("Azure Monitor metrics, in batches", () => {
     ]);
   });
 
+  it("a minute whose timestamp is not a time is left out, never judged, and never breaks the series", async () => {
+    const bundle = healthyCircuit();
+    const state = estateOf(bundle);
+    state.monitor = {
+      metricsDelayMinutes: 3,
+      metricOverrides: [
+        {
+          circuit: bundle.circuit.name,
+          from: "2026-11-22T01:50:00.000Z",
+          to: "2026-11-22T01:52:00.000Z",
+          value: "odd-time",
+        },
+      ],
+    };
+    const { dataPlane } = await readersOn(state);
+    const id = circuitId(bundle.circuit);
+    const got = (
+      await dataPlane.readMetrics(
+        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
+        options(),
+      )
+    ).get(id.toLowerCase())!;
+    if (!got.ok) throw new Error("expected a reading");
+    for (const series of got.value.series) {
+      const points = [...series.points];
+      expect(points.map((p) => p.at)).not.toContain("2026-11-22T01:50:00.000Z");
+      expect(points.map((p) => p.at)).not.toContain("2026-11-22T01:51:00.000Z");
+      // The readable minutes are all there, and none of them is the odd minutes' 0.
+      expect(points.map((p) => p.at)).toContain("2026-11-22T01:52:00.000Z");
+      expect(points.some((p) => p.value === 0)).toBe(false);
+    }
+  });
+
   it("one call cannot split availability by Peer and throughput by DeviceRole: why there are two", async () => {
     const bundle = healthyCircuit();
     const { estate } = await readersOn(estateOf(bundle));

@@ -89,12 +89,16 @@ class MetricsQueryFailed extends Error {
   }
 }
 
+// A minute whose time cannot be read cannot be placed in the window: it is
+// left out (judged as the gap it is), not allowed to break the series later.
 const pointsOf = (ts: MetricsQueryResult["metrics"][number]["timeseries"][number]) =>
   new PackedPoints(
-    (ts.data ?? []).map((d) => ({
-      atMs: d.timeStamp.getTime(),
-      value: typeof d.average === "number" ? d.average : null,
-    })),
+    (ts.data ?? []).flatMap((d) => {
+      const atMs = d.timeStamp instanceof Date ? d.timeStamp.getTime() : Number.NaN;
+      if (!Number.isFinite(atMs)) return [];
+      const value = typeof d.average === "number" && Number.isFinite(d.average) ? d.average : null;
+      return [{ atMs, value }];
+    }),
   );
 
 interface Parsed {

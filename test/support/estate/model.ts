@@ -190,7 +190,8 @@ export interface SimMonitor {
     metrics?: string[];
     from: string;
     to: string;
-    value: number | "gap";
+    /** "odd-time": the minute comes back with a timestamp that is not a time (and a value of 0). */
+    value: number | "gap" | "odd-time";
   }[];
 }
 

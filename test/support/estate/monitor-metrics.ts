@@ -171,7 +171,7 @@ function override(
   path: Path | null,
   metric: SimMetric,
   at: number,
-): number | "gap" | undefined {
+): number | "gap" | "odd-time" | undefined {
   for (const o of state.monitor?.metricOverrides ?? []) {
     if (!sameName(o.circuit, circuit.name)) continue;
     // A Global Reach series has no peering or path: only an override naming its metric touches it.
@@ -182,6 +182,13 @@ function override(
     if (at >= Date.parse(o.from) && at < Date.parse(o.to)) return o.value;
   }
   return undefined;
+}
+
+/** One minute as Azure Monitor sends it: no `average` for a gap. */
+function minute(timeStamp: string, value: number | "gap" | "odd-time") {
+  if (value === "gap") return { timeStamp };
+  if (value === "odd-time") return { timeStamp: "not a time", average: 0 };
+  return { timeStamp, average: value };
 }
 
 export interface SeriesOut {
@@ -217,13 +224,10 @@ export function metricSeries(
         }
         // The state the latest query at or before this minute saw (before the first: the first).
         const seen = [...history].reverse().find((h) => h.at <= at) ?? history[0]!;
-        let value: number | "gap" = seen.values.get(seriesKey(peering.name, path))![metric] ?? 0;
+        let value: number | "gap" | "odd-time" =
+          seen.values.get(seriesKey(peering.name, path))![metric] ?? 0;
         value = override(state, circuit, peering.name, path, metric, at) ?? value;
-        data.push(
-          value === "gap"
-            ? { timeStamp: new Date(at).toISOString() }
-            : { timeStamp: new Date(at).toISOString(), average: value },
-        );
+        data.push(minute(new Date(at).toISOString(), value));
       }
       out.push({ peering, path, data });
     }
@@ -258,9 +262,10 @@ export function reachSeries(
         continue;
       }
       const seen = [...history].reverse().find((h) => h.at <= at) ?? history[0]!;
-      let value: number | "gap" = seen.values.get(reachKey(peerServiceKey))?.[metric] ?? 0;
+      let value: number | "gap" | "odd-time" =
+        seen.values.get(reachKey(peerServiceKey))?.[metric] ?? 0;
       value = override(state, circuit, "", null, metric, at) ?? value;
-      data.push(value === "gap" ? { timeStamp } : { timeStamp, average: value });
+      data.push(minute(timeStamp, value));
     }
     return { peerServiceKey, data };
   });
