@@ -52,21 +52,24 @@ export interface MetricsReaderConfig {
   maxRetries: number;
 }
 
-const squash = (s: string | undefined | null) => (s ?? "").toLowerCase().replace(/[^a-z0-9]/g, "");
+// Dimension values are strings by contract; a number or an object from the
+// wire names nothing, and must not fail the whole batch of 50 circuits.
+const squash = (s: unknown) =>
+  typeof s === "string" ? s.toLowerCase().replace(/[^a-z0-9]/g, "") : "";
 
 /** Azure names the peering type in its own words; erwatch uses the peering's name. */
-export function peeringOf(value: string | undefined): string | null {
+export function peeringOf(value: unknown): string | null {
   const v = squash(value);
   if (v === "") return null;
   if (v === "private" || v === "privatepeering" || v === "azureprivatepeering")
     return "AzurePrivatePeering";
   if (v === "microsoft" || v === "microsoftpeering") return "MicrosoftPeering";
   if (v === "public" || v === "azurepublicpeering") return "AzurePublicPeering";
-  return value ?? null;
+  return typeof value === "string" ? value : null;
 }
 
 /** `Peer` ("Primary-IPv4") and `DeviceRole` ("Primary") both start with the path. */
-export function pathOf(value: string | undefined): PathName | null {
+export function pathOf(value: unknown): PathName | null {
   const v = squash(value);
   if (v.startsWith("primary")) return "primary";
   if (v.startsWith("secondary")) return "secondary";
@@ -120,7 +123,7 @@ function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[]): Parsed {
       const dims = new Map((ts.metadatavalues ?? []).map((m) => [squash(m.name), m.value]));
       if (name === "GlobalReachBitsInPerSecond" || name === "GlobalReachBitsOutPerSecond") {
         const peerServiceKey = dims.get("peeredcircuitskey");
-        if (peerServiceKey)
+        if (typeof peerServiceKey === "string" && peerServiceKey !== "")
           globalReach.push({ peerServiceKey, metric: name, points: pointsOf(ts) });
         continue;
       }
