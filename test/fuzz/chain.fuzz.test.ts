@@ -1,6 +1,8 @@
 // Property-based: the whole chain (estate → real SDK → reader → verdict →
 // Table Storage → Service Bus → dispatcher → receivers) under the odd values
-// real ARM can send, mutated from the REST spec examples. Bounded runs with a
+// real ARM can send, mutated from the REST spec examples, and the odd values
+// in Azure Monitor's metrics answer (names, dimensions, the oldest and newest
+// minutes, the resource id). Bounded runs with a
 // fixed seed (FUZZ_SEED, FUZZ_RUNS override); fast-check prints the seed and
 // the shrunk counterexample on failure.
 
@@ -13,6 +15,7 @@ import {
   carrierDown,
   estateOf,
   healthyCircuit,
+  type EstateState,
   type SimCircuit,
   type WireEdit,
 } from "../support/estate/index.js";
@@ -20,7 +23,15 @@ import { editWire } from "../support/estate/mutators.js";
 import { arpRowsJson, circuitJson, summaryRowsJson } from "../support/estate/wire.js";
 import { fieldPath } from "../support/estate/wire-edits.js";
 import { startWorld, type World } from "../support/world.js";
-import { fieldSpaces, mutate, mutationArb, type Mutation } from "./mutations.js";
+import { metricsResourceJson } from "../support/estate/monitor-answers.js";
+import {
+  fieldSpaces,
+  leafPaths,
+  mutate,
+  mutationArb,
+  type FieldSpace,
+  type Mutation,
+} from "./mutations.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
@@ -52,7 +63,29 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-const spaces = fieldSpaces();
+/** A circuit's entry of a metrics:getBatch answer over the last 45 minutes, as the estate sends it. */
+function metricsBody(state: EstateState, circuit: SimCircuit, at: Date): unknown {
+  const end = at.getTime();
+  return metricsResourceJson(
+    state,
+    circuit,
+    ["BgpAvailability", "ArpAvailability"],
+    end - 45 * 60_000,
+    end,
+  );
+}
+
+/** Azure Monitor's answer too: its oldest and newest minutes, the dimensions, the names. */
+function metricsSpace(): FieldSpace {
+  const bundle = healthyCircuit();
+  const leaves = leafPaths(
+    metricsBody(estateOf(bundle), bundle.circuit as SimCircuit, new Date(T0)),
+  );
+  const newest = (p: string) => p.replace("data[0]", "data[40]");
+  return { read: "metrics", fields: [...new Set(leaves.flatMap((p) => [p, newest(p)]))] };
+}
+
+const spaces = [...fieldSpaces(), metricsSpace()];
 
 function valueAt(body: unknown, field: string): { found: boolean; value: unknown } {
   let current = body;
@@ -68,6 +101,7 @@ function bodyOf(circuit: SimCircuit, read: WireEdit["read"]): unknown {
   const path = circuit.peerings[0]!.paths.primary;
   if (read === "circuit") return circuitJson(circuit, world.estate.state);
   if (read === "arpTable") return { value: arpRowsJson(path) };
+  if (read === "metrics") return metricsBody(world.estate.state, circuit, now);
   return { value: summaryRowsJson(path) };
 }
 

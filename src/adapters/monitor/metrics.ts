@@ -196,7 +196,11 @@ export class MetricsReader {
               // Passed through to the request; the public options type leaves it out.
               ...({ abortSignal } as object),
             });
-            return results.map((r) => ({ id: r.resourceId ?? "", ...seriesOf(r, c.metrics) }));
+            // An entry whose resource id is not text matches no circuit: theirs stay without data.
+            return results.map((r) => ({
+              id: typeof r.resourceId === "string" ? r.resourceId : "",
+              ...seriesOf(r, c.metrics),
+            }));
           },
         }),
       ),

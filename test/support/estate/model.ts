@@ -106,7 +106,8 @@ export interface SimCircuit {
  * or `connection` (the connection's GET and listing).
  */
 export interface WireEdit {
-  read: "circuit" | "connection" | LroOperationName;
+  /** `metrics`: the circuit's entry of an Azure Monitor metrics:getBatch answer. */
+  read: "circuit" | "connection" | "metrics" | LroOperationName;
   peering?: string;
   path?: "primary" | "secondary";
   /** Dotted, with [n] for array items: "properties.serviceProviderProvisioningState", "value[0].interface", "tags.owner". */

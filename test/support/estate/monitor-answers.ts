@@ -18,7 +18,7 @@ import {
 } from "./arm-errors.js";
 import type { FaultBook } from "./faults.js";
 import { circuitId, sameName, stableUuid } from "./ids.js";
-import type { EstateState, RecordedRequest, SimConnectionMonitor } from "./model.js";
+import type { EstateState, RecordedRequest, SimCircuit, SimConnectionMonitor } from "./model.js";
 import {
   isReachMetric,
   metricSeries,
@@ -28,6 +28,7 @@ import {
   type SimMetric,
 } from "./monitor-metrics.js";
 import { monitorId } from "./network-answers.js";
+import { applyWireEdits } from "./wire-edits.js";
 
 export const METRICS_API_VERSION = "2024-02-01";
 const CIRCUITS_NAMESPACE = "microsoft.network/expressroutecircuits";
@@ -140,50 +141,7 @@ function metricsAnswer(
         "BadRequest",
         `Resource ${id} is in ${region}, not ${route.region}: every resource of a batch must be in the endpoint's region.`,
       );
-    values.push({
-      starttime: new Date(start).toISOString(),
-      endtime: new Date(end).toISOString(),
-      interval: "PT1M",
-      namespace: "Microsoft.Network/expressRouteCircuits",
-      resourceregion: region,
-      resourceid: circuitId(circuit),
-      value: (names as SimMetric[]).map((metric) => ({
-        id: `${circuitId(circuit)}/providers/Microsoft.Insights/metrics/${metric}`,
-        type: "Microsoft.Insights/metrics",
-        name: { value: metric, localizedValue: METRICS[metric].display },
-        displayDescription: METRICS[metric].display,
-        unit: METRICS[metric].unit,
-        errorCode: "Success",
-        timeseries: isReachMetric(metric)
-          ? reachSeries(state, circuit, metric, start, end).map((s) => ({
-              metadatavalues: [
-                {
-                  name: { value: "PeeredCircuitSKey", localizedValue: "PeeredCircuitSKey" },
-                  value: s.peerServiceKey,
-                },
-              ],
-              data: s.data,
-            }))
-          : metricSeries(state, circuit, metric, start, end).map((s) => ({
-              metadatavalues: [
-                {
-                  name: { value: "PeeringType", localizedValue: "PeeringType" },
-                  value: PEERING_TYPE[s.peering.name] ?? s.peering.name,
-                },
-                METRICS[metric].split[1] === "Peer"
-                  ? {
-                      name: { value: "Peer", localizedValue: "Peer" },
-                      value: `${s.path === "primary" ? "Primary" : "Secondary"}-IPv4`,
-                    }
-                  : {
-                      name: { value: "DeviceRole", localizedValue: "DeviceRole" },
-                      value: s.path === "primary" ? "Primary" : "Secondary",
-                    },
-              ],
-              data: s.data,
-            })),
-      })),
-    });
+    values.push(metricsResourceJson(state, circuit, names as SimMetric[], start, end));
   }
   return { status: 200, body: json({ values }) };
 }
@@ -333,4 +291,63 @@ export async function serveMonitor(
   if (plan.answer?.kind === "malformed")
     return host.send(req, res, record, { status: 200, body: '{"values":[{"starttime":' });
   return host.send(req, res, record, answerOf());
+}
+
+/**
+ * One circuit's entry of a metrics:getBatch answer, as Azure Monitor sends it,
+ * with the circuit's `metrics` wire edits applied (odd values Azure could send).
+ */
+export function metricsResourceJson(
+  state: EstateState,
+  circuit: SimCircuit,
+  names: SimMetric[],
+  start: number,
+  end: number,
+): unknown {
+  const region = circuit.location.toLowerCase().replace(/\s+/g, "");
+  const resource = {
+    starttime: new Date(start).toISOString(),
+    endtime: new Date(end).toISOString(),
+    interval: "PT1M",
+    namespace: "Microsoft.Network/expressRouteCircuits",
+    resourceregion: region,
+    resourceid: circuitId(circuit),
+    value: names.map((metric) => ({
+      id: `${circuitId(circuit)}/providers/Microsoft.Insights/metrics/${metric}`,
+      type: "Microsoft.Insights/metrics",
+      name: { value: metric, localizedValue: METRICS[metric].display },
+      displayDescription: METRICS[metric].display,
+      unit: METRICS[metric].unit,
+      errorCode: "Success",
+      timeseries: isReachMetric(metric)
+        ? reachSeries(state, circuit, metric, start, end).map((s) => ({
+            metadatavalues: [
+              {
+                name: { value: "PeeredCircuitSKey", localizedValue: "PeeredCircuitSKey" },
+                value: s.peerServiceKey,
+              },
+            ],
+            data: s.data,
+          }))
+        : metricSeries(state, circuit, metric, start, end).map((s) => ({
+            metadatavalues: [
+              {
+                name: { value: "PeeringType", localizedValue: "PeeringType" },
+                value: PEERING_TYPE[s.peering.name] ?? s.peering.name,
+              },
+              METRICS[metric].split[1] === "Peer"
+                ? {
+                    name: { value: "Peer", localizedValue: "Peer" },
+                    value: `${s.path === "primary" ? "Primary" : "Secondary"}-IPv4`,
+                  }
+                : {
+                    name: { value: "DeviceRole", localizedValue: "DeviceRole" },
+                    value: s.path === "primary" ? "Primary" : "Secondary",
+                  },
+            ],
+            data: s.data,
+          })),
+    })),
+  };
+  return applyWireEdits(resource, circuit.wire, "metrics");
 }
