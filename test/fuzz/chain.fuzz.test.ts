@@ -1,6 +1,7 @@
 // Property-based: the whole chain (estate → real SDK → reader → verdict →
 // Table Storage → Service Bus → dispatcher → receivers) under the odd values
-// real ARM can send, mutated from the REST spec examples, and the odd values
+// real ARM can send, mutated from the REST spec examples (circuit, peering,
+// ARP table, route summary, gateway connection), and the odd values
 // in Azure Monitor's metrics answer (names, dimensions, the oldest and newest
 // minutes, the resource id). Bounded runs with a
 // fixed seed (FUZZ_SEED, FUZZ_RUNS override); fast-check prints the seed and
@@ -19,8 +20,13 @@ import {
   type SimCircuit,
   type WireEdit,
 } from "../support/estate/index.js";
-import { editWire } from "../support/estate/mutators.js";
-import { arpRowsJson, circuitJson, summaryRowsJson } from "../support/estate/wire.js";
+import { editConnectionWire, editWire } from "../support/estate/mutators.js";
+import {
+  arpRowsJson,
+  circuitJson,
+  connectionJson,
+  summaryRowsJson,
+} from "../support/estate/wire.js";
 import { fieldPath } from "../support/estate/wire-edits.js";
 import { startWorld, type World } from "../support/world.js";
 import { metricsResourceJson } from "../support/estate/monitor-answers.js";
@@ -102,6 +108,7 @@ function bodyOf(circuit: SimCircuit, read: WireEdit["read"]): unknown {
   if (read === "circuit") return circuitJson(circuit, world.estate.state);
   if (read === "arpTable") return { value: arpRowsJson(path) };
   if (read === "metrics") return metricsBody(world.estate.state, circuit, now);
+  if (read === "connection") return connectionJson(world.estate.state.connections[0]!, true);
   return { value: summaryRowsJson(path) };
 }
 
@@ -141,7 +148,14 @@ function freshCircuit(planned: Planned[]): { circuit: SimCircuit; applied: WireE
     const edit = mutate(at.value, p.mutation, p.field);
     if (edit) applied.push({ read: p.read, field: p.field, ...edit } as WireEdit);
   }
-  editWire(bundle.circuit, ...applied);
+  editWire(bundle.circuit, ...applied.filter((e) => e.read !== "connection"));
+  const toConnection = applied.filter((e) => e.read === "connection");
+  if (toConnection.length > 0)
+    editConnectionWire(
+      world.estate.state,
+      bundle.circuit.name,
+      ...toConnection.map(({ read: _read, ...edit }) => edit),
+    );
   tally.planned += planned.length;
   tally.applied += applied.length;
   return { circuit: bundle.circuit, applied };

@@ -49,6 +49,10 @@ export function fieldSpaces(): FieldSpace[] {
       read: "routeTablesSummary",
       fields: rows("expressRouteCircuits.listRoutesTableSummary.json"),
     },
+    {
+      read: "connection",
+      fields: leafPaths(example("virtualNetworkGatewayConnections.get.json")),
+    },
   ];
 }
 
