@@ -211,6 +211,9 @@ function pathChange(before: PathName[], after: PathName[]): string {
   return parts.length > 0 ? `${parts.join("; ")}. ` : "";
 }
 
+/** How a repeat that announces circuits joining a fleet alert begins its `change` (receivers key on it). */
+export const WIDER = "Wider:";
+
 /** Members the condition names that the receivers have not heard of (fleet alerts only). */
 function joined(state: AlertState, condition: AlertCondition): FleetMember[] {
   const told = state.notified?.members;
@@ -240,7 +243,7 @@ function changeFor(
       return `Better: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths)}Still: ${condition.title}`;
     case "repeat":
       if (newMembers.length > 0)
-        return `Wider: ${newMembers.map((m) => m.name).join(", ")} broke the same way since the last notification; ${fleetMembersOf(condition).length} circuits now. Now: ${condition.title}`;
+        return `${WIDER} ${newMembers.map((m) => m.name).join(", ")} broke the same way since the last notification; ${fleetMembersOf(condition).length} circuits now. Now: ${condition.title}`;
       return `Still firing after ${duration(since, now)} (since ${since}): ${condition.title}`;
     case "resolve":
       return `Resolved after ${duration(since, now)}: ${notified?.title ?? condition.title} has cleared.`;

@@ -300,4 +300,9 @@ it("announces a circuit that breaks a sweep later at the same place on the open 
   ]);
   expect(pd[0]!.payload!.summary).not.toContain("er-ams-c");
   expect(pd[1]!.payload!.summary).toContain("er-ams-c");
+  // Teams: the second card's header says the outage grew, not that nothing changed.
+  const cards = w.teams.requests.map((r) => JSON.stringify(r.body));
+  expect(cards).toHaveLength(3);
+  expect(cards[1]).toContain("WIDER Sev0");
+  expect(cards[1]).not.toContain("STILL FIRING");
 }, 60_000);

@@ -100,6 +100,22 @@ describe("buildTeamsMessage", () => {
     expect(headline({ action, severity, previousSeverity })).toBe(expected);
   });
 
+  it("titles a repeat that announces circuits joining a fleet outage as WIDER", () => {
+    const change =
+      "Wider: er-ams-c broke the same way since the last notification; 3 circuits now.";
+    expect(headline({ action: "repeat", severity: "Sev0", previousSeverity: "Sev0", change })).toBe(
+      "WIDER Sev0",
+    );
+    expect(
+      headline({
+        action: "repeat",
+        severity: "Sev0",
+        previousSeverity: "Sev0",
+        change: "Still firing",
+      }),
+    ).toBe("STILL FIRING Sev0");
+  });
+
   it.each([
     ["Sev0", "attention"],
     ["Sev1", "attention"],

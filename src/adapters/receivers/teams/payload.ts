@@ -13,6 +13,7 @@
 
 import type { AlertEvent } from "../../../core/alert-event.js";
 import type { AlertAction, Severity } from "../../../core/model.js";
+import { WIDER } from "../../../core/lifecycle.js";
 import { safeCut, truncate } from "../../../core/text.js";
 import { LAYER_WORDS, OWNER_WORDS } from "../../../core/vocabulary.js";
 import { changeWithoutTitle, providerAt } from "../alert-words.js";
@@ -123,9 +124,10 @@ const HEADER_STYLE: Record<Severity, string> = {
   Sev4: "default",
 };
 
-/** "OPEN Sev2", "ESCALATED Sev2 → Sev0", "RESOLVED". */
+/** "OPEN Sev2", "ESCALATED Sev2 → Sev0", "WIDER Sev0" (a fleet outage took in more circuits), "RESOLVED". */
 export function headline(
-  event: Pick<AlertEvent, "action" | "severity" | "previousSeverity">,
+  event: Pick<AlertEvent, "action" | "severity" | "previousSeverity"> &
+    Partial<Pick<AlertEvent, "change">>,
 ): string {
   const from = event.previousSeverity;
   const moved = (verb: string) =>
@@ -134,7 +136,10 @@ export function headline(
     open: () => `OPEN ${event.severity}`,
     escalate: () => moved("ESCALATED"),
     deescalate: () => moved("DE-ESCALATED"),
-    repeat: () => `STILL FIRING ${event.severity}`,
+    repeat: () =>
+      event.change?.startsWith(WIDER)
+        ? `WIDER ${event.severity}`
+        : `STILL FIRING ${event.severity}`,
     resolve: () => "RESOLVED",
   };
   return words[event.action]();
