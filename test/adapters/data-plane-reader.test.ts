@@ -20,6 +20,7 @@ import {
   healthyCircuit,
   startEstate,
   withConnectionMonitor,
+  type CircuitBundle,
   type EstateState,
   type SimulatedEstate,
 } from "../support/estate/index.js";
@@ -62,6 +63,20 @@ async function readingOf(
   );
   if (result.kind !== "read") throw new Error("ignored");
   return result.reading;
+}
+
+/** One circuit's metrics reading in westeurope, which must have worked. */
+async function oneCircuitMetrics(state: EstateState, circuit: CircuitBundle["circuit"]) {
+  const { dataPlane } = await readersOn(state);
+  const id = circuitId(circuit);
+  const got = (
+    await dataPlane.readMetrics(
+      [{ id, subscriptionId: circuit.subscriptionId, region: "westeurope" }],
+      options(),
+    )
+  ).get(id.toLowerCase())!;
+  if (!got.ok) throw new Error("expected a reading");
+  return got;
 }
 
 describe("Azure Monitor metrics, in batches", () => {
@@ -109,15 +124,7 @@ describe("Azure Monitor metrics, in batches", () => {
     const bundle = healthyCircuit();
     const state = estateOf(bundle);
     state.monitor = { metricsDelayMinutes: 3 };
-    const { dataPlane } = await readersOn(state);
-    const id = circuitId(bundle.circuit);
-    const got = (
-      await dataPlane.readMetrics(
-        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
-        options(),
-      )
-    ).get(id.toLowerCase())!;
-    if (!got.ok) throw new Error("expected a reading");
+    const got = await oneCircuitMetrics(state, bundle.circuit);
     // Packed, not an object per minute: a large sweep holds these between its tiers.
     expect(got.value.series[0]!.points).toBeInstanceOf(PackedPoints);
     const points = [...got.value.series[0]!.points];
@@ -143,15 +150,7 @@ describe("Azure Monitor metrics, in batches", () => {
         },
       ],
     };
-    const { dataPlane } = await readersOn(state);
-    const id = circuitId(bundle.circuit);
-    const got = (
-      await dataPlane.readMetrics(
-        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
-        options(),
-      )
-    ).get(id.toLowerCase())!;
-    if (!got.ok) throw new Error("expected a reading");
+    const got = await oneCircuitMetrics(state, bundle.circuit);
     for (const series of got.value.series) {
       const points = [...series.points];
       expect(points.map((p) => p.at)).not.toContain("2026-11-22T01:50:00.000Z");

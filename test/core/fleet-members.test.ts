@@ -13,37 +13,26 @@ const bare = (id: string) => ({
   unread: false,
 });
 
+/** Every field a fleet alert says of a member, as it writes them. */
+const full = {
+  id: "x",
+  name: "er-x",
+  serviceKey: "k-x",
+  code: "arp-missing",
+  severity: "Sev0",
+  owner: "carrier",
+  paths: ["primary", "secondary"],
+  title: "Layer 2 down",
+};
+
 describe("fleetMembersOf", () => {
   it.each<{ case: string; evidence: Record<string, unknown>; want: unknown }>([
     {
       case: "what a fleet alert says of each member",
       evidence: {
-        circuits: [
-          {
-            id: "x",
-            name: "er-x",
-            serviceKey: "k-x",
-            code: "arp-missing",
-            severity: "Sev0",
-            owner: "carrier",
-            paths: ["primary", "secondary"],
-            title: "Layer 2 down",
-          },
-        ],
+        circuits: [full],
       },
-      want: [
-        {
-          id: "x",
-          name: "er-x",
-          serviceKey: "k-x",
-          code: "arp-missing",
-          severity: "Sev0",
-          owner: "carrier",
-          paths: ["primary", "secondary"],
-          title: "Layer 2 down",
-          unread: false,
-        },
-      ],
+      want: [{ ...full, unread: false }],
     },
     { case: "no circuits", evidence: {}, want: [] },
     { case: "circuits not a list", evidence: { circuits: "x" }, want: [] },
