@@ -74,9 +74,10 @@ async function onConflictRetry<T, S>(
 }
 
 /**
- * History is what the status page, the CLI and flap counting read back; the
- * snapshot and the alerts are committed already. A history table that fails
- * is logged and the sweep goes on: it must not hold back this circuit's pages.
+ * History is what the status page and flap counting read back, written once
+ * what it records (the snapshot's transitions, the alert decisions) is
+ * committed. A history table that fails is logged and the sweep goes on: it
+ * must not hold back this circuit's pages.
  */
 async function appendHistory(
   store: StateStore,
@@ -90,7 +91,7 @@ async function appendHistory(
   } catch (error) {
     log.error(
       { err: error, entries: entries.length },
-      "history could not be written; the circuit's state and alerts are committed",
+      "history could not be written; the circuit is judged and alerted without it",
     );
   }
 }

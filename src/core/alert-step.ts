@@ -45,7 +45,7 @@ export function advanceStep(
   ctx: AlertContext,
 ): AlertStep {
   if (alreadyEvaluated(previous, ctx.now))
-    return { observation, previous, advanced: joined(previous!, observation) };
+    return { observation, previous, advanced: joinedAtThisInstant(previous!, observation) };
   const hysteresis = hysteresisOf(ctx.policy, ctx.circuit, observation.family);
   return {
     observation,
@@ -61,7 +61,7 @@ export function advanceStep(
  * wrote members this one has not seen) nothing changes and this run's circuits
  * page on their own.
  */
-function joined(previous: AlertState, observation: Observation): AlertState | null {
+function joinedAtThisInstant(previous: AlertState, observation: Observation): AlertState | null {
   if (previous.family !== "fleet" || previous.phase !== "firing") return null;
   if (observation.state !== "firing" || !observation.finding) return null;
   const condition = conditionOf(observation.finding);

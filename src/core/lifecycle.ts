@@ -215,7 +215,7 @@ function pathChange(before: PathName[], after: PathName[]): string {
 export const WIDER = "Wider:";
 
 /** Members the condition names that the receivers have not heard of (fleet alerts only). */
-function joined(state: AlertState, condition: AlertCondition): FleetMember[] {
+function unannounced(state: AlertState, condition: AlertCondition): FleetMember[] {
   const told = state.notified?.members;
   if (state.family !== "fleet" || !told) return [];
   const known = new Set(told.map((id) => id.toLowerCase()));
@@ -285,7 +285,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
         severityRank(condition.severity) < severityRank(notified.severity)
           ? "escalate"
           : "deescalate";
-    } else if ((newMembers = joined(state, condition)).length > 0) {
+    } else if ((newMembers = unannounced(state, condition)).length > 0) {
       // Alertmanager re-notifies a group that gained alerts: a circuit held by
       // a fleet alert that never named it would be silenced.
       action = "repeat";

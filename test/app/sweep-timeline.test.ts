@@ -130,7 +130,7 @@ describe("stateful sweep timelines", () => {
       .records()
       .filter(
         (r) =>
-          r.msg === "history could not be written; the circuit's state and alerts are committed",
+          r.msg === "history could not be written; the circuit is judged and alerted without it",
       );
     expect(failures.length).toBeGreaterThan(0);
     expect(String((failures[0]!.err as { message?: string }).message)).toContain("ServerBusy");
