@@ -17,7 +17,7 @@ import {
   type Decision,
 } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
-import { hysteresisOf, type AlertPolicy, type Silence } from "./policy.js";
+import { hysteresisOf, tickSlackMs, type AlertPolicy, type Silence } from "./policy.js";
 import { activeSilence } from "./silence.js";
 
 export interface AlertContext {
@@ -100,6 +100,7 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
     decide(state, {
       now: ctx.now,
       repeatEveryMinutes: ctx.policy.repeatEveryMinutes,
+      tickSlackMs: tickSlackMs(ctx.policy.sweepIntervalMinutes),
       silencedBy: activeSilence(
         ctx.silences,
         {

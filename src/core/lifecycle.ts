@@ -253,6 +253,8 @@ function changeFor(
 export interface DecideContext {
   now: Date;
   repeatEveryMinutes: PerSeverity<number>;
+  /** How early a sweep may come and still count as the repeat's tick (policy.ts `tickSlackMs`). */
+  tickSlackMs: number;
   silencedBy: Silence | null;
   inhibitedBy: { by: string; rule: string } | null;
   /** This key's layers could not be read this sweep. */
@@ -290,8 +292,9 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
       // a fleet alert that never named it would be silenced.
       action = "repeat";
     } else if (
+      // Without the slack a tick a moment early would put the repeat off a whole interval.
       ctx.now.getTime() - Date.parse(notified.at) >=
-      ctx.repeatEveryMinutes[condition.severity] * 60_000
+      ctx.repeatEveryMinutes[condition.severity] * 60_000 - ctx.tickSlackMs
     ) {
       action = "repeat";
     }

@@ -86,13 +86,18 @@ const bySeverity = (f: (s: Severity) => number): PerSeverity<number> => ({
 });
 
 /**
- * N sweeps of the timer span N intervals (counted from the last read that saw
- * otherwise). A timer tick runs a little late or early: allow a fifth of an
- * interval, at most a minute, so the timer itself is never held back.
+ * A timer tick runs a little late or early, and a sweep's clock is when it
+ * started: a span measured between two sweeps may come out a few hundred
+ * milliseconds short. Allow a fifth of an interval, at most a minute, so a
+ * span of whole intervals is never pushed to the next tick.
  */
+export function tickSlackMs(intervalMinutes: number): number {
+  return Math.min(60_000, (intervalMinutes * 60_000) / 5);
+}
+
+/** N sweeps of the timer span N intervals (counted from the last read that saw otherwise). */
 function sweepsAsMs(count: number, intervalMinutes: number): number {
-  const interval = intervalMinutes * 60_000;
-  return Math.max(0, count * interval - Math.min(60_000, interval / 5));
+  return Math.max(0, count * intervalMinutes * 60_000 - tickSlackMs(intervalMinutes));
 }
 
 /**

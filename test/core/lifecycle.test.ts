@@ -3,7 +3,12 @@ import { advanceStep } from "../../src/core/alert-step.js";
 import { advance, alreadyEvaluated, decide, type AlertState } from "../../src/core/lifecycle.js";
 import type { Finding, PathName, Severity } from "../../src/core/model.js";
 import type { Observation } from "../../src/core/observe.js";
-import { DEFAULT_ALERT_POLICY, hysteresisOf, type Silence } from "../../src/core/policy.js";
+import {
+  DEFAULT_ALERT_POLICY,
+  hysteresisOf,
+  tickSlackMs,
+  type Silence,
+} from "../../src/core/policy.js";
 
 const T0 = Date.parse("2026-11-22T02:00:00.000Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
@@ -71,6 +76,7 @@ function walk(steps: Step[]): string[] {
     const decision = decide(advanced, {
       now,
       repeatEveryMinutes: DEFAULT_ALERT_POLICY.repeatEveryMinutes,
+      tickSlackMs: tickSlackMs(DEFAULT_ALERT_POLICY.sweepIntervalMinutes),
       silencedBy: step.silenced ? silence : null,
       inhibitedBy: step.inhibited
         ? { by: "erw-provider", rule: "provider down holds everything" }
@@ -138,12 +144,12 @@ describe("alert lifecycle", () => {
       ],
     },
     {
-      // 24 h repeat for Sev2; nothing in between.
+      // 24 h repeat for Sev2; nothing in between (the tick before is 5 minutes short).
       name: "repeat only at the interval",
       steps: [
         { obs: "fire", minute: 0 },
         { obs: "fire", minute: 5 },
-        { obs: "fire", minute: 5 + 1439 },
+        { obs: "fire", minute: 5 + 1435 },
         { obs: "fire", minute: 5 + 1440 },
         { obs: "fire", minute: 5 + 1445 },
       ],
@@ -163,6 +169,39 @@ describe("alert lifecycle", () => {
         { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 240 },
       ],
       expected: ["open:Sev0#1", "repeat:Sev0#2"],
+    },
+    {
+      // The timer fired 0.4 s late when it paged and 0.1 s late four hours
+      // on: 239 min 59.7 s is still the repeat's tick, not a reason to wait
+      // for the next one five minutes later.
+      name: "a tick a moment early still repeats",
+      steps: [
+        {
+          obs: "fire",
+          severity: "Sev0",
+          paths: ["primary", "secondary"],
+          minute: 0.4 / 60,
+          previousMinute: -5,
+        },
+        {
+          obs: "fire",
+          severity: "Sev0",
+          paths: ["primary", "secondary"],
+          minute: 240 + 0.1 / 60,
+          previousMinute: 235,
+        },
+      ],
+      expected: ["open:Sev0#1", "repeat:Sev0#2"],
+    },
+    {
+      // The slack is a minute at most: a tick a whole interval early is not the repeat's.
+      name: "a tick one interval early does not repeat",
+      steps: [
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 0 },
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 235 },
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 238.9 },
+      ],
+      expected: ["open:Sev0#1", "none:unchanged", "none:unchanged"],
     },
     {
       // UNKNOWN neither opens nor resolves, and does not break the clean count... it pauses it.
@@ -314,6 +353,7 @@ describe("alert lifecycle", () => {
     );
     const ctx = {
       repeatEveryMinutes: DEFAULT_ALERT_POLICY.repeatEveryMinutes,
+      tickSlackMs: tickSlackMs(DEFAULT_ALERT_POLICY.sweepIntervalMinutes),
       silencedBy: null,
       inhibitedBy: null,
       blind: false,
@@ -437,6 +477,7 @@ describe("a fleet alert that grows", () => {
   const ctx = {
     now: at(5),
     repeatEveryMinutes: DEFAULT_ALERT_POLICY.repeatEveryMinutes,
+    tickSlackMs: tickSlackMs(DEFAULT_ALERT_POLICY.sweepIntervalMinutes),
     silencedBy: null,
     inhibitedBy: null,
     blind: false,
