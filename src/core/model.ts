@@ -145,7 +145,7 @@ export interface ArpRow {
 
 export interface BgpNeighborRow {
   neighbor: string;
-  /** 4 or 6. */
+  /** The BGP version spoken to the neighbor: 4, IPv6 sessions included (the address tells the family). */
   v: number | null;
   as: number | null;
   upDown: string;

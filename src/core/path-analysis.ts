@@ -17,6 +17,7 @@ import type {
 import {
   prefixLoad,
   routeLimitFor,
+  type AddressFamily,
   type PrefixLoad,
   type RouteLimitSettings,
 } from "./route-limits.js";
@@ -26,7 +27,7 @@ const ORDER: readonly PathLayer[] = ["provider", "bgp", "peering", "routes"];
 
 export interface NeighborState {
   neighbor: string;
-  family: "ipv4" | "ipv6";
+  family: AddressFamily;
   session: BgpSession;
   /** Present when Established. */
   limit: number | null;
@@ -87,6 +88,15 @@ function providerCell(
   };
 }
 
+/**
+ * A neighbor's address family. ARM's `v` is the BGP version spoken to the
+ * neighbor (4 for every session, IPv6 ones included, as `show bgp summary`
+ * prints it), so the neighbor's address decides; a `v` of 6 is kept as IPv6.
+ */
+export function familyOf(row: BgpNeighborRow): AddressFamily {
+  return row.neighbor.includes(":") || row.v === 6 ? "ipv6" : "ipv4";
+}
+
 function analyseNeighbors(
   rows: BgpNeighborRow[],
   peering: PeeringFacts,
@@ -94,7 +104,7 @@ function analyseNeighbors(
   limits: RouteLimitSettings,
 ): NeighborState[] {
   return rows.map((row) => {
-    const family = row.v === 6 ? "ipv6" : "ipv4";
+    const family = familyOf(row);
     const session = parseStatePfxRcd(row.statePfxRcd);
     if (session.kind !== "established") {
       return { neighbor: row.neighbor, family, session, limit: null, load: null, percent: null };

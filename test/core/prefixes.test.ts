@@ -76,6 +76,48 @@ describe("IPv6 next to IPv4 on a private peering", () => {
   });
 });
 
+// ARM's `v` is the BGP version spoken to the neighbor (the REST spec's words), which is 4
+// for an IPv6 session too: the family is in the neighbor's address, as Azure returns it.
+describe("IPv6 sessions as Azure reports them (v: 4, an IPv6 neighbor address)", () => {
+  const v6Row = (statePfxRcd: string) => ({
+    neighbor: "3ffe:ffff:0:cd30::1",
+    v: 4,
+    as: 65010,
+    upDown: "1d02h",
+    statePfxRcd,
+  });
+  const spec = (primary: unknown[], secondary: unknown[]): CircuitSpec => ({
+    paths: {
+      AzurePrivatePeering: {
+        primary: { bgp: primary as ReturnType<typeof dual> },
+        secondary: { bgp: secondary as ReturnType<typeof dual> },
+      },
+    },
+  });
+
+  it("IPv6 at 97 of 100 warns against the IPv6 limit, not 97 of 4,000", () => {
+    const verdict = classifyCircuit(
+      circuitReading(spec([neighbor("120"), v6Row("97")], [neighbor("120"), v6Row("12")])),
+    );
+    expect(verdict.findings.map((f) => [f.code, f.severity, f.paths])).toEqual([
+      ["prefix-limit-near", "Sev2", ["primary"]],
+    ]);
+    expect(verdict.findings[0]?.evidence).toMatchObject({ family: "ipv6", limit: 100 });
+    expect(verdict.peerings[0]?.paths.primary.routes.detail).toBe("97/100 prefixes (97%)");
+  });
+
+  it("an IPv6 row listed first is not the path's IPv4 count", () => {
+    const verdict = classifyCircuit(
+      circuitReading(spec([v6Row("12"), neighbor("3400")], [v6Row("12"), neighbor("3400")])),
+    );
+    expect(verdict.peerings[0]?.prefixes).toEqual({ primary: 3400, secondary: 3400 });
+    expect(verdict.peerings[0]?.limits).toEqual({ primary: 4000, secondary: 4000 });
+    expect(verdict.findings.map((f) => [f.code, f.severity])).toEqual([
+      ["prefix-limit-near", "Sev3"],
+    ]);
+  });
+});
+
 describe("isDrop: below 50 % of the previous count and by at least 50 prefixes", () => {
   it.each([
     [3000, 40, true],
