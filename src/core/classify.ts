@@ -72,7 +72,10 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
     case "not-connected":
       return cell("down", wiring.connections.map((c) => c.status).join(", "));
     case "unsure":
-      return cell("unknown", "connection status not reported");
+      return cell(
+        "unknown",
+        `connection status not known (${wiring.connections.map((c) => `${c.name}: ${c.status ?? "not reported"}`).join(", ")})`,
+      );
   }
 }
 

@@ -18,7 +18,7 @@ export type GatewayAssessment =
   | { state: "connected"; connections: GatewayConnectionFacts[]; connected: number }
   | { state: "none"; connections: [] }
   | { state: "not-connected"; connections: GatewayConnectionFacts[] }
-  /** None connected, but one whose status ARM left out might be: neither up nor down. */
+  /** None connected, but one whose status says nothing (left out, Unknown, Updating) might be: neither up nor down. */
   | { state: "unsure"; connections: GatewayConnectionFacts[] };
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -28,6 +28,18 @@ export function isConnected(connection: GatewayConnectionFacts): boolean {
   return connection.kind === "vwan"
     ? connection.status === "Succeeded"
     : connection.status === "Connected";
+}
+
+/**
+ * A status that says nothing about traffic: ARM left it out, a VNet
+ * connection reports the documented `Unknown`, or a vWAN connection is in the
+ * middle of an update (`Updating`). Neither up nor down.
+ */
+function undecided(connection: GatewayConnectionFacts): boolean {
+  if (connection.status === null) return true;
+  return connection.kind === "vwan"
+    ? connection.status === "Updating"
+    : connection.status === "Unknown";
 }
 
 export function assessGateway(
@@ -43,7 +55,7 @@ export function assessGateway(
   const connected = connections.filter(isConnected).length;
   if (connected > 0) return { state: "connected", connections, connected };
   if (connections.length === 0) return { state: "none", connections: [] };
-  if (connections.some((c) => c.status === null)) return { state: "unsure", connections };
+  if (connections.some(undecided)) return { state: "unsure", connections };
   return { state: "not-connected", connections };
 }
 

@@ -2,7 +2,7 @@
 // layer cell and the finding must say the same thing in every case.
 
 import { describe, expect, it } from "vitest";
-import { classifyCircuit } from "../../src/core/classify.js";
+import { DEFAULT_CLASSIFY_OPTIONS, classifyCircuit } from "../../src/core/classify.js";
 import type {
   GatewayConnectionFacts,
   GlobalReachConnection,
@@ -77,6 +77,29 @@ describe("gateway wiring: one rule for the cell and the finding", () => {
       finding: true,
     },
     {
+      // A documented connectionStatus that says the status is not known: UNKNOWN, never down.
+      name: "VNet Unknown",
+      connections: [vnet("Unknown")],
+      state: "unsure",
+      cell: "unknown",
+      finding: false,
+    },
+    {
+      name: "VNet Unknown beside NotConnected",
+      connections: [vnet("NotConnected"), vnet("Unknown")],
+      state: "unsure",
+      cell: "unknown",
+      finding: false,
+    },
+    {
+      // An update in progress (routing weight, route tables) says nothing about traffic.
+      name: "vWAN Updating",
+      connections: [vwan("Updating")],
+      state: "unsure",
+      cell: "unknown",
+      finding: false,
+    },
+    {
       name: "vWAN Succeeded",
       connections: [vwan("Succeeded")],
       state: "connected",
@@ -127,6 +150,19 @@ describe("gateway wiring: one rule for the cell and the finding", () => {
     });
     expect(row.gateway.status).toBe(cell);
     expect(codes.includes("gateway-not-connected")).toBe(finding);
+  });
+
+  it("wiring that was Connected and now reads Unknown pages nobody (no Sev1 'VNet traffic stopped')", () => {
+    const verdict = classifyCircuit(circuitReading({ gateway: ok([vnet("Unknown")]) }), {
+      ...DEFAULT_CLASSIFY_OPTIONS,
+      previous: {
+        providerWasProvisioned: true,
+        peerings: ["AzurePrivatePeering"],
+        gatewaysOnceConnected: ["AzurePrivatePeering"],
+      },
+    });
+    expect(verdict.findings).toEqual([]);
+    expect(verdict.peerings[0]?.paths.primary.gateway.status).toBe("unknown");
   });
 
   it("Microsoft peering has no gateway row and no gateway finding", () => {
