@@ -237,6 +237,22 @@ describe("the circuit body, field by field", () => {
     expect(body.facts.peerings![0]).toMatchObject({ vlanId: 200, peerASN: 65010 });
   });
 
+  it("an ExpressRoute Direct circuit: no provider properties, its bandwidth in Gbps", () => {
+    const body = parseCircuit(
+      circuitBody({
+        serviceProviderProperties: null,
+        expressRoutePort: {
+          id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRoutePorts/port",
+        },
+        bandwidthInGbps: 10,
+      }),
+    );
+    expect(body.facts.bandwidthInMbps).toBe(10_000);
+    expect(body.problems).toEqual([]);
+    // A provider circuit's Mbps wins over anything else.
+    expect(parseCircuit(circuitBody({ bandwidthInGbps: 5 })).facts.bandwidthInMbps).toBe(1000);
+  });
+
   it("tag values are carried as text", () => {
     const body = parseCircuit(
       circuitBody({ tags: { owner: null, cost: 4711, on: false, nested: { a: 1 }, team: "net" } }),

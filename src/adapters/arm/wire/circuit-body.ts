@@ -75,6 +75,8 @@ const circuitSchema = z.object({
     peeringLocation: text(),
     bandwidthInMbps: number({ min: 0 }),
   }),
+  /** ExpressRoute Direct: the circuit rides your own port, with no provider properties. */
+  bandwidthInGbps: number({ min: 0 }),
   peerings: list(peering),
 });
 
@@ -176,7 +178,11 @@ export function parseCircuit(body: unknown): CircuitBody {
     serviceProviderProvisioningState: providerState,
     skuTier: c.sku?.tier ?? null,
     skuFamily: c.sku?.family ?? null,
-    bandwidthInMbps: c.serviceProviderProperties?.bandwidthInMbps ?? null,
+    // A provider circuit gives Mbps; an ExpressRoute Direct circuit only Gbps (its larger links
+    // would otherwise have no bandwidth, and so never a saturation finding).
+    bandwidthInMbps:
+      c.serviceProviderProperties?.bandwidthInMbps ??
+      (c.bandwidthInGbps === null ? null : c.bandwidthInGbps * 1000),
     serviceKey: c.serviceKey,
     serviceProviderName: c.serviceProviderProperties?.serviceProviderName ?? null,
     peeringLocation: c.serviceProviderProperties?.peeringLocation ?? null,
