@@ -168,6 +168,21 @@ describe("prefix-drop through evaluateCircuit, sweep after sweep", () => {
       .filter((f) => f.code === "prefix-drop")
       .map((f) => `${f.severity} ${f.paths.join("+")}: ${f.title}`);
 
+  it("the summary listing its IPv6 row (v: 4, as Azure reports it) first is no drop", () => {
+    const v6 = {
+      neighbor: "3ffe:ffff:0:cd30::1",
+      v: 4,
+      as: 65010,
+      upDown: "1d02h",
+      statePfxRcd: "12",
+    };
+    const v4 = neighbor("3000");
+    const order = (rows: (typeof v4)[]): CircuitSpec => ({
+      paths: { AzurePrivatePeering: { primary: { bgp: rows }, secondary: { bgp: [v4, v6] } } },
+    });
+    expect(sweeps([order([v4, v6]), order([v6, v4])]).flatMap(drops)).toEqual([]);
+  });
+
   it("3,000 → 40 on one path is a Sev2 with before and after, kept while the count stays down", () => {
     const run = sweeps([counts("3000"), counts("40"), counts("42"), counts("3000")]);
     expect(drops(run[0]!)).toEqual([]);
