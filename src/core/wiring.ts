@@ -23,10 +23,14 @@ export type GatewayAssessment =
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-/** VNet gateway connections report a connection status; vWAN ones only a provisioning state. */
+/**
+ * VNet gateway connections report a connection status; vWAN ones only a
+ * provisioning state, done as "Succeeded" (or "Provisioned", as the REST
+ * spec's examples of them read).
+ */
 export function isConnected(connection: GatewayConnectionFacts): boolean {
   return connection.kind === "vwan"
-    ? connection.status === "Succeeded"
+    ? connection.status === "Succeeded" || connection.status === "Provisioned"
     : connection.status === "Connected";
 }
 

@@ -107,6 +107,14 @@ describe("gateway wiring: one rule for the cell and the finding", () => {
       finding: false,
     },
     {
+      // The REST spec's examples of vWAN ExpressRoute connections read "Provisioned".
+      name: "vWAN Provisioned",
+      connections: [vwan("Provisioned")],
+      state: "connected",
+      cell: "up",
+      finding: false,
+    },
+    {
       name: "vWAN Failed",
       connections: [vwan("Failed")],
       state: "not-connected",

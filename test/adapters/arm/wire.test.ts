@@ -9,6 +9,7 @@ import {
   parseConnection,
   vwanConnectionsTo,
 } from "../../../src/adapters/arm/wire/connections.js";
+import { parseWiringRows, wiringOf } from "../../../src/adapters/arm/wire/graph.js";
 import { toArpRows, toNeighborRows, toRouteRows } from "../../../src/adapters/arm/wire/rows.js";
 
 const CIRCUIT =
@@ -313,6 +314,38 @@ describe("gateway wiring bodies", () => {
     const missing = parseConnection({ id: "/c", name: "conn" }, "conn");
     expect(missing.facts.status).toBeNull();
     expect(missing.problems).toEqual([{ field: "connectionStatus", problem: "is missing" }]);
+  });
+
+  it('vWAN: a connection "Provisioned" (the REST spec\'s own examples) is understood, not a problem', () => {
+    const body = {
+      value: [
+        {
+          provisioningState: "Succeeded",
+          expressRouteConnections: [
+            {
+              id: "/v1",
+              name: "connectionName",
+              provisioningState: "Provisioned",
+              expressRouteCircuitPeering: { id: `${CIRCUIT}/peerings/AzurePrivatePeering` },
+            },
+          ],
+        },
+      ],
+    };
+    const got = vwanConnectionsTo(body, CIRCUIT);
+    expect(got.problems).toEqual([]);
+    expect(got.facts.map((f) => f.status)).toEqual(["Provisioned"]);
+    // The Resource Graph row carries the same word.
+    const rows = parseWiringRows([
+      {
+        kind: "vwan",
+        id: "/v1",
+        name: "connectionName",
+        peer: `${CIRCUIT}/peerings/AzurePrivatePeering`,
+        status: "provisioned",
+      },
+    ]);
+    expect(wiringOf(rows, CIRCUIT).vwan.map((f) => f.status)).toEqual(["Provisioned"]);
   });
 
   it("vWAN: a listing without value is not 'no gateways'; a connection's own state may be null", () => {

@@ -21,7 +21,8 @@ import {
 
 const CONNECTION_TYPES = ["IPsec", "Vnet2Vnet", "ExpressRoute", "VPNClient"];
 const CONNECTION_STATUSES = ["Unknown", "Connecting", "Connected", "NotConnected"];
-const PROVISIONING_STATES = ["Succeeded", "Updating", "Deleting", "Failed"];
+/** "Provisioned" is what the REST spec's own examples of a vWAN ExpressRoute connection carry. */
+const PROVISIONING_STATES = ["Succeeded", "Provisioned", "Updating", "Deleting", "Failed"];
 
 const listedConnection = z.object({
   id: text(),

@@ -84,7 +84,8 @@ export function wiringOf(
   return { vnet, vwan };
 }
 
-const PROVISIONING = ["Succeeded", "Updating", "Deleting", "Failed"];
+/** "Provisioned" is what the REST spec's own examples of a vWAN ExpressRoute connection carry. */
+const PROVISIONING = ["Succeeded", "Provisioned", "Updating", "Deleting", "Failed"];
 const CONNECTION = ["Unknown", "Connecting", "Connected", "NotConnected"];
 
 /** A state outside the documented list is not understood: null (UNKNOWN), as on the ARM reads. */
