@@ -184,6 +184,16 @@ export interface PeeringFacts {
   /** Microsoft peering only. */
   advertisedPublicPrefixesState: string | null;
   advertisedPublicPrefixes: string[];
+  /**
+   * The peering's IPv6 side (ARM's ipv6PeeringConfig), when it has one: on a
+   * Microsoft peering its public prefixes are validated apart from the IPv4 ones.
+   */
+  ipv6?: {
+    /** Enabled | Disabled; null when ARM left it out. */
+    state: string | null;
+    advertisedPublicPrefixesState: string | null;
+    advertisedPublicPrefixes: string[];
+  };
   globalReach: GlobalReachConnection[];
 }
 

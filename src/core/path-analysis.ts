@@ -48,6 +48,11 @@ export interface PathAnalysis {
   prefixPercent: number | null;
   /** The first row, bottom-up, that is down (or, for routes, near the limit). */
   lowest: PathLayer | null;
+  /**
+   * A Microsoft peering whose IPv4 prefixes are validated and IPv6 ones are not:
+   * the IPv6 state. Its own finding, never the path's lowest layer (IPv4 carries on).
+   */
+  ipv6Validation: string | null;
   /** Layers below `lowest` that could not be read: the real cause may hide there. */
   unknownBelow: PathLayer[];
   readAt: { arp: string; summary: string };
@@ -130,6 +135,19 @@ function bgpCell(neighbors: NeighborState[], readFailed: ReadFailure | null): La
   return cell("up", "Established");
 }
 
+/**
+ * A Microsoft peering's IPv6 public prefixes are validated apart from its IPv4
+ * ones: their state when IPv6 is enabled and they are not (yet) Configured,
+ * else null (no IPv6, IPv6 disabled, validated, or not reported).
+ */
+export function ipv6Unvalidated(peering: PeeringFacts): string | null {
+  const v6 = peering.ipv6;
+  if (!v6 || v6.state === "Disabled" || peering.peeringType.toLowerCase() !== "microsoftpeering")
+    return null;
+  const state = v6.advertisedPublicPrefixesState;
+  return state === null || state === "Configured" ? null : state;
+}
+
 function peeringCell(peering: PeeringFacts): LayerCell {
   if (peering.state === null) return cell("unknown", "peering state not reported");
   if (peering.state !== "Enabled") return cell("down", `peering ${peering.state}`);
@@ -138,7 +156,13 @@ function peeringCell(peering: PeeringFacts): LayerCell {
   }
   const state = peering.advertisedPublicPrefixesState;
   if (state === null) return cell("unknown", "public prefix validation not reported");
-  if (state === "Configured") return cell("up", "public prefixes validated");
+  if (state === "Configured") {
+    // IPv4 flows; only IPv6 traffic waits on its own validation: a warning on the row.
+    const v6 = ipv6Unvalidated(peering);
+    return v6
+      ? cell("warn", `IPv4 public prefixes validated; IPv6 public prefixes ${v6}`)
+      : cell("up", "public prefixes validated");
+  }
   if (state === "Configuring") return cell("warn", "public prefixes validating");
   return cell("down", `public prefixes ${state}`);
 }
@@ -223,10 +247,18 @@ export function analysePath(
   // A warn on the peering (validation in progress) or routes (near the limit)
   // row is the finding for that path; nothing above it is broken. A warn on
   // the provider row is an odd ARP table under a working session: a note.
+  const ipv6Validation =
+    cells.peering.status === "warn" && peering.advertisedPublicPrefixesState === "Configured"
+      ? ipv6Unvalidated(peering)
+      : null;
+  // An IPv6-only validation warning must not hide an IPv4 fault above it.
   const lowest =
     ORDER.find(
       (layer) =>
-        cells[layer].status === "down" || (cells[layer].status === "warn" && layer !== "provider"),
+        cells[layer].status === "down" ||
+        (cells[layer].status === "warn" &&
+          layer !== "provider" &&
+          !(layer === "peering" && ipv6Validation !== null)),
     ) ?? null;
   const unknownBelow = lowest
     ? ORDER.slice(0, ORDER.indexOf(lowest)).filter((l) => cells[l].status === "unknown")
@@ -247,6 +279,7 @@ export function analysePath(
     prefixPercent: ipv4Established?.percent ?? null,
     lowest,
     unknownBelow,
+    ipv6Validation,
     readAt: { arp: reading.arp.readAt, summary: reading.summary.readAt },
   };
 }

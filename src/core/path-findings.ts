@@ -194,9 +194,18 @@ function downFinding(
   return finding;
 }
 
-function validationFinding(ctx: PeeringContext, paths: PathName[]): Finding {
+function validationFinding(
+  ctx: PeeringContext,
+  paths: PathName[],
+  family: "ipv4" | "ipv6" = "ipv4",
+): Finding {
   const { peering } = ctx;
-  const state = peering.advertisedPublicPrefixesState ?? "unknown";
+  const v6 = family === "ipv6";
+  const state =
+    (v6 ? peering.ipv6?.advertisedPublicPrefixesState : peering.advertisedPublicPrefixesState) ??
+    "unknown";
+  const prefixes = (v6 ? peering.ipv6?.advertisedPublicPrefixes : undefined) ?? [];
+  const advertised = v6 ? prefixes : peering.advertisedPublicPrefixes;
   const pending = state === "Configuring";
   return {
     code: "public-prefixes-not-validated",
@@ -205,15 +214,18 @@ function validationFinding(ctx: PeeringContext, paths: PathName[]): Finding {
     severity: pending ? "Sev3" : "Sev2",
     peering: peering.name,
     paths,
-    title: `Microsoft peering public prefixes ${state}: Microsoft accepts none of them`,
+    title: v6
+      ? `Microsoft peering IPv6 public prefixes ${state}: Microsoft accepts none of them (IPv4 validated)`
+      : `Microsoft peering public prefixes ${state}: Microsoft accepts none of them`,
     evidence: {
+      ...(v6 ? { family: "ipv6" } : {}),
       advertisedPublicPrefixesState: state,
-      advertisedPublicPrefixes: peering.advertisedPublicPrefixes,
+      advertisedPublicPrefixes: advertised,
       layers: layerEvidence(ctx),
     },
     nextAction: pending
       ? "Validation is in progress; if it stays Configuring for more than a few business days, open a Microsoft support case."
-      : `Register ${peering.advertisedPublicPrefixes.join(", ") || "the advertised prefixes"} to your AS in a routing registry (or give Microsoft proof of ownership) so validation passes; the session and the carrier are fine.`,
+      : `Register ${advertised.join(", ") || "the advertised prefixes"} to your AS in a routing registry (or give Microsoft proof of ownership) so validation passes; the session and the carrier are fine.`,
   };
 }
 
@@ -276,6 +288,11 @@ export function pathFindings(ctx: PeeringContext): { findings: Finding[]; carryi
 
   const unvalidated = analyses.filter((a) => a.lowest === "peering").map((a) => a.path);
   if (unvalidated.length > 0) findings.push(validationFinding(ctx, unvalidated));
+  // IPv6 prefixes waiting on validation while IPv4 ones carry: on paths not down below it.
+  const unvalidatedV6 = analyses
+    .filter((a) => a.ipv6Validation !== null && (a.lowest === null || a.lowest === "routes"))
+    .map((a) => a.path);
+  if (unvalidatedV6.length > 0) findings.push(validationFinding(ctx, unvalidatedV6, "ipv6"));
 
   const near = analyses
     .filter((a) => a.lowest === "routes" && a.cells.routes.status === "warn")

@@ -705,3 +705,52 @@ describe("classifyCircuit: ticket text and settings", () => {
     expect(verdict.findings[0]?.owner).toBe("carrier");
   });
 });
+
+// The Microsoft peering's IPv6 prefixes are validated on their own (ipv6PeeringConfig's
+// microsoftPeeringConfig, as in the REST spec's example): validated IPv4 says nothing of them.
+describe("classifyCircuit: Microsoft peering IPv6 public prefixes", () => {
+  const v6 = (state: string | null, enabled = "Enabled") =>
+    microsoftPeering("Configured", {
+      ipv6: {
+        state: enabled,
+        advertisedPublicPrefixesState: state,
+        advertisedPublicPrefixes: ["3FFE:FFFF:0:CD31::/120"],
+      },
+    });
+  const judge = (p: ReturnType<typeof v6>, bgp = "12") =>
+    classifyCircuit(
+      circuitReading({
+        peerings: [peering(), p],
+        paths: { MicrosoftPeering: { primary: { bgp }, secondary: { bgp } } },
+      }),
+    );
+
+  it.each([
+    ["ValidationNeeded", "Sev2"],
+    ["NotConfigured", "Sev2"],
+    ["Configuring", "Sev3"],
+  ] as const)("IPv6 %s beside validated IPv4 is public-prefixes-not-validated %s", (state, sev) => {
+    const verdict = judge(v6(state));
+    expect(verdict.findings.map((f) => [f.code, f.severity, f.peering, f.paths])).toEqual([
+      ["public-prefixes-not-validated", sev, "MicrosoftPeering", ["primary", "secondary"]],
+    ]);
+    expect(verdict.findings[0]?.title).toMatch(/IPv6 public prefixes/);
+    expect(verdict.peerings[1]?.paths.primary.peering).toEqual({
+      status: "warn",
+      detail: `IPv4 public prefixes validated; IPv6 public prefixes ${state}`,
+    });
+  });
+
+  it("both validated, or IPv6 not enabled, is clean", () => {
+    expect(judge(v6("Configured")).findings).toEqual([]);
+    expect(judge(v6("ValidationNeeded", "Disabled")).findings).toEqual([]);
+  });
+
+  it("an IPv6 validation problem never hides an IPv4 outage above it", () => {
+    const codes = judge(v6("ValidationNeeded"), "0").findings.map((f) => [f.code, f.severity]);
+    expect(codes).toEqual([
+      ["no-prefixes-received", "Sev0"],
+      ["public-prefixes-not-validated", "Sev2"],
+    ]);
+  });
+});

@@ -227,6 +227,39 @@ describe("the circuit body, field by field", () => {
     ).toBeNull();
   });
 
+  it("Microsoft peering: the IPv6 prefixes' validation is read from ipv6PeeringConfig", () => {
+    const body = parseCircuit(
+      circuitBody(
+        {},
+        {
+          name: "MicrosoftPeering",
+          peeringType: "MicrosoftPeering",
+          microsoftPeeringConfig: {
+            advertisedPublicPrefixes: ["123.1.0.0/24"],
+            advertisedPublicPrefixesState: "Configured",
+          },
+          ipv6PeeringConfig: {
+            primaryPeerAddressPrefix: "3FFE:FFFF:0:CD30::/126",
+            secondaryPeerAddressPrefix: "3FFE:FFFF:0:CD30::4/126",
+            state: "Enabled",
+            microsoftPeeringConfig: {
+              advertisedPublicPrefixes: ["3FFE:FFFF:0:CD31::/120"],
+              advertisedPublicPrefixesState: "validationneeded",
+            },
+          },
+        },
+      ),
+    );
+    expect(body.problems).toEqual([]);
+    expect(body.facts.peerings![0]!.ipv6).toEqual({
+      state: "Enabled",
+      advertisedPublicPrefixesState: "ValidationNeeded",
+      advertisedPublicPrefixes: ["3FFE:FFFF:0:CD31::/120"],
+    });
+    // A peering without IPv6 has nothing to say about it.
+    expect(parseCircuit(circuitBody()).facts.peerings![0]!.ipv6).toBeUndefined();
+  });
+
   it("numbers given as text", () => {
     const body = parseCircuit(
       circuitBody(

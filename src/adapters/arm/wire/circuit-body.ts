@@ -57,6 +57,13 @@ const peering = obj({
     advertisedPublicPrefixes: list(text()),
     advertisedPublicPrefixesState: decidingEnum(PREFIX_STATES),
   }),
+  ipv6PeeringConfig: obj({
+    state: decidingEnum(PEERING_STATES),
+    microsoftPeeringConfig: obj({
+      advertisedPublicPrefixes: list(text()),
+      advertisedPublicPrefixesState: decidingEnum(PREFIX_STATES),
+    }),
+  }),
   connections: list(globalReach),
   peeredConnections: list(globalReach),
 });
@@ -125,6 +132,19 @@ function peeringOf(
     });
   const outbound = reach("connections", "outbound");
   const inbound = reach("peeredConnections", "inbound");
+  const v6 = p.ipv6PeeringConfig;
+  const ipv6 = v6
+    ? {
+        ipv6: {
+          state: v6.state,
+          advertisedPublicPrefixesState:
+            v6.microsoftPeeringConfig?.advertisedPublicPrefixesState ?? null,
+          advertisedPublicPrefixes: (
+            v6.microsoftPeeringConfig?.advertisedPublicPrefixes ?? []
+          ).filter((x): x is string => x !== null),
+        },
+      }
+    : {};
   return {
     name,
     peeringType: p.peeringType ?? name,
@@ -139,6 +159,7 @@ function peeringOf(
       (x): x is string => x !== null,
     ),
     globalReach: [...outbound, ...inbound],
+    ...ipv6,
   };
 }
 
