@@ -167,14 +167,22 @@ function peeringCell(peering: PeeringFacts): LayerCell {
   return cell("down", `public prefixes ${state}`);
 }
 
-function routesCell(neighbors: NeighborState[], bgp: LayerCell): LayerCell {
+function routesCell(
+  neighbors: NeighborState[],
+  bgp: LayerCell,
+  ipv6Unvalidated: boolean,
+): LayerCell {
   if (bgp.status === "unknown") return cell("unknown", "session state unknown");
   if (bgp.status !== "up") return cell("n/a", "no session");
   const ipv4 = neighbors.filter((n) => n.family === "ipv4");
   const counted = ipv4.length > 0 ? ipv4 : neighbors;
-  // Either family Established with nothing received is a route-advertisement failure (IPv4 named first).
+  // Either family Established with nothing received is a route-advertisement failure (IPv4 named
+  // first), unless that family's public prefixes still wait on validation: the peering row says why.
   const zero = [...ipv4, ...neighbors].find(
-    (n) => n.session.kind === "established" && n.session.prefixes === 0,
+    (n) =>
+      n.session.kind === "established" &&
+      n.session.prefixes === 0 &&
+      !(n.family === "ipv6" && ipv6Unvalidated),
   );
   if (zero)
     return cell(
@@ -232,7 +240,11 @@ export function analysePath(
     state !== null && state !== "Provisioned"
       ? cell("n/a", "provider not provisioned")
       : bgpCell(neighbors, summaryFailure);
-  const routes = routesCell(neighbors, bgp);
+  const routes = routesCell(
+    neighbors,
+    bgp,
+    peering.advertisedPublicPrefixesState === "Configured" && ipv6Unvalidated(peering) !== null,
+  );
   const provider = providerCell(circuit, reading, subnet, provesLayer2(neighbors, bgp, routes));
   const cells: Record<PathLayer, LayerCell> = {
     provider: provider.cell,

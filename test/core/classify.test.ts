@@ -746,6 +746,22 @@ describe("classifyCircuit: Microsoft peering IPv6 public prefixes", () => {
     expect(judge(v6("ValidationNeeded", "Disabled")).findings).toEqual([]);
   });
 
+  it("IPv6 sessions with 0 prefixes while their prefixes wait on validation: the validation, not a Sev0", () => {
+    const rows = [
+      neighbor("12"),
+      { neighbor: "3ffe:ffff:0:cd30::1", v: 4, as: 65010, upDown: "1d02h", statePfxRcd: "0" },
+    ];
+    const verdict = classifyCircuit(
+      circuitReading({
+        peerings: [peering(), v6("ValidationNeeded")],
+        paths: { MicrosoftPeering: { primary: { bgp: rows }, secondary: { bgp: rows } } },
+      }),
+    );
+    expect(verdict.findings.map((f) => [f.code, f.severity])).toEqual([
+      ["public-prefixes-not-validated", "Sev2"],
+    ]);
+  });
+
   it("an IPv6 validation problem never hides an IPv4 outage above it", () => {
     const codes = judge(v6("ValidationNeeded"), "0").findings.map((f) => [f.code, f.severity]);
     expect(codes).toEqual([
