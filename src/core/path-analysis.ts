@@ -99,8 +99,11 @@ function providerCell(
  * prints it), so the neighbor's address decides; a `v` of 6 is kept as IPv6.
  */
 export function familyOf(row: BgpNeighborRow): AddressFamily {
-  return row.neighbor.includes(":") || row.v === 6 ? "ipv6" : "ipv4";
+  return IPV6_ADDRESS.test(row.neighbor.trim()) || row.v === 6 ? "ipv6" : "ipv4";
 }
+
+/** An IPv6 literal: hex groups and at least two colons (an IPv4 tail allowed); text that merely holds a colon is not one. */
+const IPV6_ADDRESS = /^[0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*$/i;
 
 function analyseNeighbors(
   rows: BgpNeighborRow[],

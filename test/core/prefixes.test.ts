@@ -8,6 +8,7 @@ import type { Severity } from "../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { DEFAULT_PREFIX_DROP_POLICY, isDrop } from "../../src/core/prefix-drop.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
+import { familyOf } from "../../src/core/path-analysis.js";
 import { circuitReading, failed, neighbor, type CircuitSpec } from "../support/readings.js";
 
 const dual = (v4: string, v6: string) => [neighbor(v4, 4), neighbor(v6, 6)];
@@ -255,5 +256,27 @@ describe("prefix-drop through evaluateCircuit, sweep after sweep", () => {
     expect(run[2]!.snapshot.peerings.AzurePrivatePeering?.drops?.primary?.before).toBe(3000);
     expect(drops(run[3]!)).toEqual([]);
     expect(drops(run[4]!)).toHaveLength(1);
+  });
+});
+
+describe("familyOf: the neighbor's address decides", () => {
+  const row = (address: string, v: number | null = 4) => ({
+    neighbor: address,
+    v,
+    as: 65010,
+    upDown: "1d02h",
+    statePfxRcd: "120",
+  });
+  it.each([
+    ["192.168.10.17", 4, "ipv4"],
+    ["3ffe:ffff:0:cd30::1", 4, "ipv6"],
+    ["2001:DB8::2", null, "ipv6"],
+    ["::ffff:192.168.10.17", 4, "ipv6"],
+    // Text that merely holds a colon is not an IPv6 address.
+    ["192.168.10.17 https://evil.example", 4, "ipv4"],
+    ["", 4, "ipv4"],
+    ["", 6, "ipv6"],
+  ] as const)("%j (v %j) is %s", (address, v, family) => {
+    expect(familyOf(row(address, v))).toBe(family);
   });
 });
