@@ -49,9 +49,13 @@ export interface DataPlaneResult {
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const cell = (status: LayerCell["status"], detail: string): LayerCell => ({ status, detail });
 
-/** Only these paths can carry traffic: Established with prefixes (near the limit counts). */
+/**
+ * Only these paths can carry traffic: Established with prefixes (near the limit
+ * counts). A provider row at `warn` is an odd ARP table under that working
+ * session, which proves layer 2: such a path carries too.
+ */
 const carrying = (l: PathLayers) =>
-  l.provider.status === "up" &&
+  (l.provider.status === "up" || l.provider.status === "warn") &&
   l.bgp.status === "up" &&
   (l.routes.status === "up" || l.routes.status === "warn");
 

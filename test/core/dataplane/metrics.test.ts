@@ -65,6 +65,13 @@ describe("traffic stopped: link up but carrying nothing", () => {
       expected: ["traffic-stopped Sev2 secondary"],
     },
     {
+      // The working session proves layer 2 (the odd ARP table is a note): the path carries.
+      name: "one path quiet for 20 min under an odd ARP table its session contradicts",
+      shape: quiet(["secondary"], 20),
+      spec: { paths: { AzurePrivatePeering: { secondary: { arp: "microsoft-only" } } } },
+      expected: ["traffic-stopped Sev2 secondary"],
+    },
+    {
       name: "quiet for 10 min: not sustained yet",
       shape: quiet(["primary", "secondary"], 10),
       expected: [],
