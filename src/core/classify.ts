@@ -324,6 +324,7 @@ export function classifyCircuit(
     ...base,
     serviceKey: facts.serviceKey,
     serviceProviderName: facts.serviceProviderName,
+    ...(facts.expressRoutePortId ? { expressRoutePortId: facts.expressRoutePortId } : {}),
     peeringLocation: facts.peeringLocation,
     circuitRead: true,
     providerState: facts.serviceProviderProvisioningState,

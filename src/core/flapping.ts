@@ -136,6 +136,8 @@ export function flappingFindings(
   now: Date,
 ): Finding[] {
   const since = now.getTime() - policy.windowMinutes * 60_000;
+  // ExpressRoute Direct: layer 1 is your optic and cross-connect, then Microsoft's port; no carrier.
+  const direct = !!verdict.expressRoutePortId?.trim();
   const inWindow = (e: HistoryEntry) =>
     Date.parse(e.at) >= since && e.circuitId.toLowerCase() === verdict.id.toLowerCase();
   const recent = history.filter(inWindow);
@@ -191,7 +193,7 @@ export function flappingFindings(
     const finding: Finding = {
       code: "session-flapping",
       layer: "bgp",
-      owner: cause === "route-limit" ? "you" : "carrier",
+      owner: cause === "route-limit" || direct ? "you" : "carrier",
       severity,
       peering,
       paths: flapping,
@@ -222,9 +224,12 @@ export function flappingFindings(
       nextAction:
         cause === "route-limit"
           ? `The route limit is resetting the session: ${why}. Summarise the on-premises advertisements well under the limit (or add Premium if the count is legitimately large); the carrier cannot fix this.`
-          : `Layer-1 evidence (marginal optic, errored link): ${why}. Open a ticket with ${verdict.serviceProviderName ?? "the carrier"}; the ticket text with the ARP and route summaries over time is attached.`,
+          : direct
+            ? `Layer-1 evidence (marginal optic, errored link): ${why}. ExpressRoute Direct has no carrier: check your router's optic and the cross-connect at the colocation (the ExpressRoute port's Rx Light Level and Line Protocol metrics); if they are good, open an Azure support case for the port.`
+            : `Layer-1 evidence (marginal optic, errored link): ${why}. Open a ticket with ${verdict.serviceProviderName ?? "the carrier"}; the ticket text with the ARP and route summaries over time is attached.`,
     };
-    if (cause === "layer-1") finding.ticket = ticketText(verdict, peering, flapping, title, why, h);
+    if (cause === "layer-1" && !direct)
+      finding.ticket = ticketText(verdict, peering, flapping, title, why, h);
     findings.push(finding);
   }
   return findings;

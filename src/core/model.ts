@@ -206,6 +206,12 @@ export interface CircuitFacts {
   serviceKey: string | null;
   serviceProviderName: string | null;
   peeringLocation: string | null;
+  /**
+   * ExpressRoute Direct: the port the circuit rides (ARM's expressRoutePort).
+   * There is no connectivity provider: layer 2 is your port and cross-connect,
+   * then Microsoft's port, never a carrier's.
+   */
+  expressRoutePortId?: string | null;
   /** null when ARM left the list out: which peerings exist is then UNKNOWN, not "none". */
   peerings: PeeringFacts[] | null;
 }
@@ -308,6 +314,8 @@ export interface CircuitVerdict {
   serviceKey: string | null;
   serviceProviderName: string | null;
   peeringLocation: string | null;
+  /** ExpressRoute Direct: the port the circuit rides (no carrier); absent or null otherwise. */
+  expressRoutePortId?: string | null;
   readAt: string;
   /** False when the circuit itself could not be read: nothing below is known. */
   circuitRead: boolean;

@@ -87,7 +87,17 @@ function layerEvidence(ctx: PeeringContext): Record<string, unknown> {
   return table;
 }
 
-function ownerOf(code: DownCode, model: ConnectivityModel, affected: PathAnalysis[]): Owner {
+/** ExpressRoute Direct: no connectivity provider between your router and Microsoft's port. */
+export const isDirect = (circuit: CircuitFacts): boolean => !!circuit.expressRoutePortId?.trim();
+
+function ownerOf(
+  code: DownCode,
+  model: ConnectivityModel,
+  affected: PathAnalysis[],
+  direct: boolean,
+): Owner {
+  // On Direct layer 2 is your port and cross-connect first; Microsoft's support, not a carrier, after.
+  if (code === "arp-missing" && direct) return "you";
   // The on-prem row missing or Incomplete: your VLAN tag or /30, or the carrier.
   if (code === "arp-missing") return affected.every(onPremSide) ? "shared" : "carrier";
   if (code === "bgp-down") return model === "provider-managed" ? "carrier" : "you";
@@ -109,7 +119,8 @@ function downFinding(
 ): Finding {
   const { peering, circuit, model } = ctx;
   const affected = paths.map((p) => ctx.analyses[p]);
-  const owner = ownerOf(code, model, affected);
+  const direct = isDirect(circuit);
+  const owner = ownerOf(code, model, affected, direct);
   const first = affected[0] as PathAnalysis;
   const where = `${paths.join(" and ")} path${paths.length > 1 ? "s" : ""} of ${peering.name}`;
   const other_ = bothDown ? null : ctx.analyses[other(first.path)];
@@ -136,8 +147,10 @@ function downFinding(
       (a) => a.arpVerdict && !a.arpVerdict.healthy && a.arpVerdict.problem !== "empty",
     );
     const ticket = `open a ticket with ${provider} for the ${paths.join(" and ")} path (service key ${circuit.serviceKey ?? "?"}); the ticket text is attached`;
-    nextAction =
-      owner === "shared"
+    const port = circuit.expressRoutePortId?.split("/").pop() ?? "the port";
+    nextAction = direct
+      ? `ExpressRoute Direct: no carrier between your router and Microsoft's port ${port}. Check your router's interface for VLAN ${peering.vlanId ?? "?"} and the cross-connect at the colocation (the ExpressRoute port's Admin State, Line Protocol and Rx Light Level metrics); if your side and the light levels are good, open an Azure support case for ${port}.`
+      : owner === "shared"
         ? `Your side first: the on-prem ARP entry is missing or Incomplete, so check your edge router's sub-interface for VLAN ${peering.vlanId ?? "?"} and its address (${affected.map((a) => `${a.path}: ${onPremAddress(a.path === "primary" ? peering.primaryPeerAddressPrefix : peering.secondaryPeerAddressPrefix) ?? "the first usable address of the /30"}`).join(", ")}), and that the interface is up. If the tag and the /30 are right, ${ticket}.`
         : `${ticket.charAt(0).toUpperCase()}${ticket.slice(1)}. Do not change router or gateway configuration.` +
           (halfFormed

@@ -157,8 +157,10 @@ export function validateRouting(routing: Routing, receiverNames: string[]): stri
 
 /** Which owners each layer's findings can have (see the README codes table). */
 export const POSSIBLE_OWNERS: Record<Layer, Owner[]> = {
-  provider: ["carrier"],
-  bgp: ["you", "carrier"],
+  // circuit-not-enabled and ExpressRoute Direct's layer 2 are yours; the on-prem ARP row is shared.
+  provider: ["carrier", "shared", "you"],
+  // A fleet of own-edge and provider-managed circuits' bgp-down is shared.
+  bgp: ["you", "carrier", "shared"],
   peering: ["shared", "carrier", "you"],
   routes: ["you"],
   gateway: ["you"],

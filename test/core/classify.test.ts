@@ -3,6 +3,7 @@ import { classifyCircuit, DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classi
 import type { Finding, FindingCode, Severity } from "../../src/core/model.js";
 import {
   circuitReading,
+  DIRECT_PORT_ID,
   failed,
   microsoftPeering,
   neighbor,
@@ -676,6 +677,34 @@ describe("classifyCircuit: ticket text and settings", () => {
       /ARP table AzurePrivatePeering primary \(for comparison\)[^\n]*\n\s+On-Prem\s+192\.168\.10\.17/,
     );
   });
+
+  it.each([
+    { arp: "empty" as const, half: "empty" },
+    { arp: "microsoft-only" as const, half: "on-prem row missing" },
+  ])(
+    "ExpressRoute Direct, layer 2 down ($half): yours, no carrier ticket, the port named",
+    ({ arp }) => {
+      const verdict = classify({
+        direct: true,
+        paths: { AzurePrivatePeering: { secondary: { arp, bgp: "Idle" } } },
+      });
+      expect(verdict.findings.map(brief)).toEqual([
+        {
+          code: "arp-missing",
+          owner: "you",
+          severity: "Sev2",
+          peering: "AzurePrivatePeering",
+          paths: ["secondary"],
+        },
+      ]);
+      const [f] = verdict.findings;
+      expect(f?.ticket).toBeUndefined();
+      expect(f?.nextAction).toContain("ExpressRoute Direct");
+      expect(f?.nextAction).toContain("Azure support case for erdirect-sv1");
+      expect(f?.nextAction).not.toContain("connectivity provider");
+      expect(verdict.expressRoutePortId).toBe(DIRECT_PORT_ID);
+    },
+  );
 
   it("you-owned findings carry no ticket", () => {
     const verdict = classify({

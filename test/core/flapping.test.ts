@@ -261,6 +261,15 @@ describe("flappingFindings: cause and grade", () => {
       ticket: false,
     },
     {
+      // No carrier on ExpressRoute Direct: your optic and cross-connect, then Microsoft's port.
+      name: "healthy count on ExpressRoute Direct: layer 1, yours, no carrier ticket",
+      history: [...four("primary"), sample("primary", 40, 120)],
+      spec: { direct: true },
+      cause: "layer-1",
+      owner: "you",
+      ticket: false,
+    },
+    {
       name: "a near-limit sample outside the window does not count",
       history: [...four("primary"), sample("primary", 90, 3_900)],
       spec: {},

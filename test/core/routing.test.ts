@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { route, validateRouting, type Routing } from "../../src/core/routing.js";
@@ -118,4 +121,49 @@ describe("validateRouting", () => {
       "routes[2].match: can never match: no finding on layer(s) routes is owned by carrier",
     ]);
   });
+});
+
+describe("validateRouting: every owner a finding can have on its layer is routable", () => {
+  // The README's codes table is the public contract of who owns what; a route
+  // written for any (layer, owner) it names must not be refused at start.
+  const readme = readFileSync(
+    join(dirname(fileURLToPath(import.meta.url)), "../../README.md"),
+    "utf8",
+  );
+  const table = readme.slice(readme.indexOf("### Finding codes"));
+  const rows = table
+    .split("\n")
+    .filter((line) => /^\| `[a-z0-9-]+`/.test(line))
+    .map((line) => line.split("|").map((cell) => cell.trim()));
+  const pairs = rows.flatMap(([, code, layer, owner]) =>
+    (["carrier", "you", "shared"] as const)
+      .filter((o) => new RegExp(`\\b${o}\\b`).test(owner ?? ""))
+      .map((o) => ({ code: code!, layer: layer!, owner: o })),
+  );
+  // A fleet alert takes its members' layer; members owned differently share it.
+  const fleet = (["provider", "bgp", "routes"] as const).map((layer) => ({
+    code: "`fleet-outage`",
+    layer,
+    owner: layer === "routes" ? ("you" as const) : ("shared" as const),
+  }));
+
+  it("reads the table", () => {
+    expect(pairs.length).toBeGreaterThan(20);
+    expect(pairs).toContainEqual({
+      code: "`circuit-not-enabled`",
+      layer: "provider",
+      owner: "you",
+    });
+  });
+
+  it.each([...pairs.filter((p) => p.layer !== "(members)"), ...fleet])(
+    "$code: a route for layer $layer owned by $owner is accepted",
+    ({ layer, owner }) => {
+      const routing = {
+        actionGroups: [{ name: "g", receivers: ["teams"] }],
+        routes: [{ name: "r", match: { layers: [layer], owners: [owner] }, actionGroups: ["g"] }],
+      } as Routing;
+      expect(validateRouting(routing, ["teams"])).toEqual([]);
+    },
+  );
 });

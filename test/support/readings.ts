@@ -171,7 +171,12 @@ export interface CircuitSpec {
   /** When the reads happened (default READ_AT): a sweep harness stamps its clock here. */
   readAt?: string;
   dataPlane?: DataPlaneReading;
+  /** An ExpressRoute Direct circuit: on a port of your own, no provider properties. */
+  direct?: boolean;
 }
+
+export const DIRECT_PORT_ID =
+  "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hybrid-core/providers/Microsoft.Network/expressRoutePorts/erdirect-sv1";
 
 /** Re-stamps every read made at READ_AT with `at`; reads given with their own time keep it. */
 function stamped(reading: CircuitReading, at: string): CircuitReading {
@@ -224,8 +229,9 @@ export function circuitReading(spec: CircuitSpec = {}): CircuitReading {
         skuFamily: "MeteredData",
         bandwidthInMbps: 1000,
         serviceKey: "a1410692-0000-4ceb-b94a-b90b94d398d1",
-        serviceProviderName: "Equinix",
-        peeringLocation: "Silicon Valley",
+        serviceProviderName: spec.direct ? null : "Equinix",
+        peeringLocation: spec.direct ? null : "Silicon Valley",
+        ...(spec.direct ? { expressRoutePortId: DIRECT_PORT_ID } : {}),
         peerings,
       }),
     paths: spec.circuit ? {} : paths,

@@ -282,6 +282,11 @@ describe("the circuit body, field by field", () => {
       }),
     );
     expect(body.facts.bandwidthInMbps).toBe(10_000);
+    // The port tells erwatch there is no carrier to ticket for layer 2.
+    expect(body.facts.expressRoutePortId).toBe(
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRoutePorts/port",
+    );
+    expect(parseCircuit(circuitBody({})).facts.expressRoutePortId).toBeNull();
     expect(body.problems).toEqual([]);
     // A provider circuit's Mbps wins over anything else.
     expect(parseCircuit(circuitBody({ bandwidthInGbps: 5 })).facts.bandwidthInMbps).toBe(1000);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RUNBOOK_URL, runbookUrl } from "../../../src/adapters/receivers/links.js";
 import { FINDING_CODES } from "../../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
 
 const runbook = readFileSync(
   join(import.meta.dirname, "..", "..", "..", "docs", "runbook.md"),
@@ -38,5 +39,14 @@ describe("docs/runbook.md", () => {
 
   it("lives where the links point: the project's public home", () => {
     expect(RUNBOOK_URL).toBe("https://github.com/erwatch/erwatch/blob/main/docs/runbook.md");
+  });
+
+  it("states the flap threshold erwatch applies by default", () => {
+    // The person paged compares the alert's counts with this sentence.
+    const { transitions, windowMinutes } = DEFAULT_ALERT_POLICY.flap;
+    const body = runbook.split("\n## session-flapping\n")[1] ?? "";
+    expect(body.replace(/\s+/g, " ")).toContain(
+      `by default more than ${transitions} changes in ${windowMinutes} minutes`,
+    );
   });
 });

@@ -84,6 +84,7 @@ const circuitSchema = z.object({
   }),
   /** ExpressRoute Direct: the circuit rides your own port, with no provider properties. */
   bandwidthInGbps: number({ min: 0 }),
+  expressRoutePort: obj({ id: text() }),
   peerings: list(peering),
 });
 
@@ -207,6 +208,7 @@ export function parseCircuit(body: unknown): CircuitBody {
     serviceKey: c.serviceKey,
     serviceProviderName: c.serviceProviderProperties?.serviceProviderName ?? null,
     peeringLocation: c.serviceProviderProperties?.peeringLocation ?? null,
+    expressRoutePortId: c.expressRoutePort?.id ?? null,
     peerings: peeringsOf(c.peerings, missing),
   };
   return { id: c.id, name: c.name, location: c.location, tags: c.tags ?? {}, facts, problems };
