@@ -12,7 +12,7 @@ import type { Holds } from "../core/alert-step.js";
 import {
   fleetCandidates,
   fleetCircuitId,
-  fleetOver,
+  fleetSettledAt,
   fleetStep,
   openFleetOf,
   type FleetObservation,
@@ -123,8 +123,9 @@ export async function recordFleet(
 
 /**
  * Fan-out, on the timer: each open fleet alert none of whose members still
- * has the outage (by the alerts the workers stored) is observed clean, so it
- * resolves with the usual hysteresis. Never fails the sweep.
+ * has the outage (by the alerts the workers stored) is observed clean as of
+ * those readings (core/fleet.ts `fleetSettledAt`), so it resolves with the
+ * usual hysteresis. Never fails the sweep.
  */
 export async function settleFleets(
   deps: RecordDeps,
@@ -143,7 +144,9 @@ export async function settleFleets(
   const states = alerts.map((a) => a.value);
   for (const fleet of alerts) {
     const state = fleet.value;
-    if (alreadyEvaluated(state, now) || !fleetOver(state, states)) continue;
+    // Judged as of the members' readings (the previous sweep's), so this sweep's workers may still keep it firing.
+    const at = fleetSettledAt(state, states, now);
+    if (!at || alreadyEvaluated(state, at)) continue;
     const observation: Observation = {
       key: state.key,
       family: "fleet",
@@ -155,7 +158,7 @@ export async function settleFleets(
     };
     const verdict = subjectVerdict(
       { id: state.circuitId, name: state.circuitName, subscriptionId: "", resourceGroup: "" },
-      now,
+      at,
     );
     try {
       const record = await decideAndCommit(
@@ -163,7 +166,7 @@ export async function settleFleets(
         verdict,
         [observation],
         new Map([[state.key, fleet]]),
-        now,
+        at,
         writer,
         log,
       );

@@ -264,6 +264,37 @@ export function fleetOver(fleet: AlertState, alerts: readonly AlertState[]): boo
   );
 }
 
+/**
+ * Fan-out (pure): the instant at which the timer observes an open fleet alert
+ * clean, or null when it must not. The members' own alerts were judged by the
+ * previous sweep's workers, so the judgement belongs to that instant, not to
+ * this sweep's: this sweep's workers can still find the outage back and keep
+ * the fleet alert firing, instead of finding it judged clean at their instant
+ * and paging one by one. Only readings before `now` count (a worker of this
+ * sweep may already have written some), and only ones newer than the fleet
+ * alert's last judgement: nothing read since says nothing new.
+ */
+export function fleetSettledAt(
+  fleet: AlertState,
+  alerts: readonly AlertState[],
+  now: Date,
+): Date | null {
+  if (!fleetOver(fleet, alerts)) return null;
+  const members = new Set(fleetMembersOf(fleet.condition).map((m) => m.id.toLowerCase()));
+  const before = now.toISOString();
+  const latest = alerts
+    .filter(
+      (a) =>
+        members.has(a.circuitId.toLowerCase()) &&
+        (FLEET_FAMILIES as readonly string[]).includes(a.family) &&
+        a.lastEvaluatedAt < before,
+    )
+    .map((a) => a.lastEvaluatedAt)
+    .sort()
+    .at(-1);
+  return latest && latest > fleet.lastEvaluatedAt ? new Date(latest) : null;
+}
+
 function fleetObservation(
   circuitId: string,
   key: string,

@@ -187,19 +187,24 @@ describe("recordFleet", () => {
 });
 
 describe("settleFleets", () => {
+  const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
+  /** Last judged firing two sweeps ago by a worker. */
   const older = (state: AlertState): AlertState => ({
     ...state,
-    lastEvaluatedAt: new Date(NOW.getTime() - 5 * 60_000).toISOString(),
+    lastEvaluatedAt: minutesAgo(10),
+    lastFiringAt: minutesAgo(10),
   });
-  const own = (name: string, phase: AlertState["phase"]) =>
+  /** A member's own outage alert, judged by the previous sweep's worker unless `at` says otherwise. */
+  const own = (name: string, phase: AlertState["phase"], at = minutesAgo(5)) =>
     ({
       ...circuit(name).observations[0]!,
       circuitName: name,
       phase,
       condition: { layer: "provider" },
+      lastEvaluatedAt: at,
     }) as unknown as AlertState;
 
-  it("observes a fleet alert clean once no member has the outage, and leaves one that has", async () => {
+  it("observes a fleet alert clean, as of its members' readings, once no member has the outage, and leaves one that has", async () => {
     const fleet = older(judged(["er-ams-a", "er-ams-b"]));
     const over = store(
       [fleet, own("er-ams-a", "resolving"), own("er-ams-b", "clear")].map((value) => ({
@@ -208,14 +213,72 @@ describe("settleFleets", () => {
       })),
     );
     await settleFleets(deps(over.fake), NOW, "timer", memoryLogger().logger);
-    expect(over.commits.map((c) => [c.key, c.phase, c.consecutiveClean])).toEqual([
-      [FLEET_KEY, "resolving", 1],
-    ]);
+    expect(
+      over.commits.map((c) => [c.key, c.phase, c.consecutiveClean, c.lastEvaluatedAt]),
+    ).toEqual([[FLEET_KEY, "resolving", 1, minutesAgo(5)]]);
 
     const down = store([fleet, own("er-ams-a", "firing")].map((value) => ({ value, etag: "e" })));
     const out = await settleFleets(deps(down.fake), NOW, "timer", memoryLogger().logger);
     expect(down.commits).toEqual([]);
     expect(out.events).toEqual([]);
+  });
+
+  it("says nothing when no member was read since the fleet alert was last judged", async () => {
+    const fleet = older(judged(["er-ams-a", "er-ams-b"]));
+    const s = store(
+      [
+        fleet,
+        own("er-ams-a", "clear", minutesAgo(10)),
+        own("er-ams-b", "clear", minutesAgo(15)),
+      ].map((value) => ({ value, etag: "e" })),
+    );
+    await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+    expect(s.commits).toEqual([]);
+  });
+
+  it("counts only readings before this sweep: a worker of this sweep may already have written one", async () => {
+    const fleet = older(judged(["er-ams-a", "er-ams-b"]));
+    const s = store(
+      [fleet, own("er-ams-a", "clear", NOW.toISOString()), own("er-ams-b", "clear")].map(
+        (value) => ({ value, etag: "e" }),
+      ),
+    );
+    await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+    expect(s.commits.map((c) => c.lastEvaluatedAt)).toEqual([minutesAgo(5)]);
+  });
+
+  it("a recovery flap: this sweep's workers find the outage back and keep the fleet alert firing, its members held", async () => {
+    // The timer settles first (the members were clean at the previous sweep)...
+    const fleet = older(judged(["er-ams-a", "er-ams-b"]));
+    const timer = store(
+      [fleet, own("er-ams-a", "resolving"), own("er-ams-b", "resolving")].map((value) => ({
+        value,
+        etag: "e",
+      })),
+    );
+    await settleFleets(deps(timer.fake), NOW, "timer", memoryLogger().logger);
+    const resolving = timer.commits[0]!;
+    expect(resolving.phase).toBe("resolving");
+    // ...then a worker of this sweep reads both broken again.
+    const worker = store([{ value: resolving, etag: "e2" }]);
+    const members = [circuit("er-ams-a"), circuit("er-ams-b")];
+    const read = new Set(members.map((m) => m.verdict.id.toLowerCase()));
+    const out = await recordFleet(
+      deps(worker.fake),
+      members,
+      read,
+      NOW,
+      "w",
+      memoryLogger().logger,
+      () => true,
+      true,
+    );
+    expect(worker.commits.map((c) => [c.key, c.phase, c.lastEvaluatedAt])).toEqual([
+      [FLEET_KEY, "firing", NOW.toISOString()],
+    ]);
+    // The receivers already have it open: nothing new to say, and no member pages alone.
+    expect(out.events).toEqual([]);
+    expect([...out.holds.values()].map((h) => h.by)).toEqual([FLEET_KEY, FLEET_KEY]);
   });
 
   it("leaves a fleet alert a worker already judged at this instant", async () => {

@@ -9,6 +9,7 @@ import {
   fleetFinding,
   fleetGroups,
   fleetOver,
+  fleetSettledAt,
   fleetStep,
   FLEET_RULE,
   openFleetOf,
@@ -468,5 +469,58 @@ describe("fleetOver (fan-out: the timer's judgement from what the workers stored
   it("says nothing of an alert that is not an open fleet alert", () => {
     expect(fleetOver({ ...fleet, phase: "clear" }, [])).toBe(false);
     expect(fleetOver({ ...fleet, family: "provider" } as AlertState, [])).toBe(false);
+  });
+});
+
+describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert clean)", () => {
+  const [group] = fleetGroups(["a", "b"].map((n) => candidate(n)));
+  const ago = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
+  const fleet = {
+    key: "erw-fleet",
+    family: "fleet",
+    circuitId: group!.id,
+    phase: "firing",
+    condition: { ...fleetFinding(group!), ticket: null },
+    lastEvaluatedAt: ago(10),
+  } as unknown as AlertState;
+  const own = (name: string, phase: string, at: string, family = "path-down") =>
+    ({
+      key: `k-${name}-${family}`,
+      family,
+      circuitId: candidate(name).circuitId,
+      phase,
+      condition: { layer: "provider" },
+      lastEvaluatedAt: at,
+    }) as unknown as AlertState;
+
+  it.each<{ case: string; alerts: AlertState[]; at: string | null }>([
+    {
+      case: "members read clean by the previous sweep: as of that reading",
+      alerts: [own("a", "resolving", ago(5)), own("b", "clear", ago(6))],
+      at: ago(5),
+    },
+    {
+      case: "a member still firing: not over",
+      alerts: [own("a", "firing", ago(5)), own("b", "clear", ago(5))],
+      at: null,
+    },
+    {
+      case: "a member read by this sweep already: the earlier reading",
+      alerts: [own("a", "clear", NOW.toISOString()), own("b", "clear", ago(5))],
+      at: ago(5),
+    },
+    {
+      case: "no member read since the fleet alert was judged",
+      alerts: [own("a", "clear", ago(10)), own("b", "clear", ago(20))],
+      at: null,
+    },
+    {
+      case: "another family's alert on a member does not count as its reading",
+      alerts: [own("a", "clear", ago(5), "gateway")],
+      at: null,
+    },
+    { case: "nothing stored for the members", alerts: [], at: null },
+  ])("$case", ({ alerts, at }) => {
+    expect(fleetSettledAt(fleet, alerts, NOW)?.toISOString() ?? null).toBe(at);
   });
 });

@@ -4,7 +4,8 @@
 // messages: the timer plans and fans out, and two workers (concurrent
 // sessions) read the batches. One fleet alert pages; each batch that finds
 // more of the outage joins it and says so; no member pages alone; and the
-// timer resolves it once the workers have stored every member well.
+// timer resolves it once the workers have stored every member well. A recovery
+// flap (broken again while it resolves) stays in the one fleet alert.
 
 import functions from "@azure/functions";
 import { ServiceBusClient } from "@azure/service-bus";
@@ -29,7 +30,8 @@ const MIN = 60_000;
 
 const worlds = worldPerTest();
 
-it("pages one fleet outage across workers and batches, names every member, and resolves it from the timer", async () => {
+/** Five circuits at one provider and location over two subscriptions, and a sixth elsewhere; fan-out on. */
+async function fanOutWorld() {
   const ams = [
     ...["1a", "1b", "1c"].map((n) =>
       healthyCircuit({ subscriptionId: SUBS[0], name: `er-ams-${n}` }),
@@ -91,6 +93,11 @@ it("pages one fleet outage across workers and batches, names every member, and r
   const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
   const fleetSent = () => sent().filter((e) => e.family === "fleet");
 
+  return { w, bus, round, sent, fleetSent, members, errors };
+}
+
+it("pages one fleet outage across workers and batches, names every member, and resolves it from the timer", async () => {
+  const { w, bus, round, sent, fleetSent, members, errors } = await fanOutWorld();
   try {
     await round(0);
     expect(sent()).toEqual([]);
@@ -133,6 +140,41 @@ it("pages one fleet outage across workers and batches, names every member, and r
     );
     expect(new Set(pd.map((e) => e.dedup_key))).toEqual(new Set([last.key]));
     expect(pd.map((e) => e.event_action)).toEqual([...fleet.map(() => "trigger"), "resolve"]);
+  } finally {
+    await bus.close();
+  }
+}, 120_000);
+
+it("a recovery flap: the circuits break again while the fleet alert resolves, and it keeps them (no member pages alone)", async () => {
+  const { bus, round, sent, fleetSent, members, errors } = await fanOutWorld();
+  try {
+    await round(0);
+    for (const c of members) setProviderState(c, "NotProvisioned");
+    await round(5);
+    const told = fleetSent().length;
+    expect(fleetSent()[0]!.action).toBe("open");
+
+    // Back at 10; the timer at 15 settles the fleet alert from those readings,
+    // and this sweep's workers find the carrier's site down again.
+    for (const c of members) setProviderState(c, "Provisioned");
+    await round(10);
+    for (const c of members) setProviderState(c, "NotProvisioned");
+    await round(15);
+    await round(20);
+    // The receivers still have the incident open: nothing new to say, and no member pages alone.
+    expect(fleetSent()).toHaveLength(told);
+    expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
+
+    for (const c of members) setProviderState(c, "Provisioned");
+    for (let m = 25; m <= 55 && fleetSent().at(-1)!.action !== "resolve"; m += 5) await round(m);
+    expect(fleetSent().at(-1)!.action).toBe("resolve");
+    expect(fleetSent()).toHaveLength(told + 1);
+    // Down, up, down, up within the hour is each circuit's session flapping: its
+    // own alert (flaps are not grouped). No outage pages outside the fleet alert.
+    const own = sent().filter((e) => e.family !== "fleet");
+    expect(own.filter((e) => e.family !== "session-flapping")).toEqual([]);
+    expect(own.map((e) => e.circuit.name).sort()).toEqual(members.map((c) => c.name).sort());
+    expect(errors).toEqual([]);
   } finally {
     await bus.close();
   }
