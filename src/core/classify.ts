@@ -69,8 +69,14 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
       return cell("up", `${wiring.connected} connected`);
     case "none":
       return cell(expectGateway ? "down" : "n/a", "no connection");
-    case "not-connected":
-      return cell("down", wiring.connections.map((c) => c.status).join(", "));
+    case "not-connected": {
+      const statuses = wiring.connections.map((c) => c.status).join(", ");
+      // Not expected (erwatch:expect-gateway=false): no finding, so no red row either, and
+      // not trouble that would have the circuit read deep every sweep.
+      return expectGateway
+        ? cell("down", statuses)
+        : cell("n/a", `${statuses} (no gateway expected)`);
+    }
     case "unsure":
       return cell(
         "unknown",

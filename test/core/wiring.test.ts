@@ -138,6 +138,15 @@ describe("gateway wiring: one rule for the cell and the finding", () => {
       finding: false,
     },
     {
+      // A left-over connection on a Global Reach–only circuit: no finding, no red row, no trouble.
+      name: "a connection not connected, none expected",
+      connections: [vnet("NotConnected")],
+      expectGateway: false,
+      state: "not-connected",
+      cell: "n/a",
+      finding: false,
+    },
+    {
       name: "connections unreadable",
       connections: "unread",
       state: "unread",
