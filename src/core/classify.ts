@@ -77,11 +77,13 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
         ? cell("down", statuses)
         : cell("n/a", `${statuses} (no gateway expected)`);
     }
-    case "unsure":
-      return cell(
-        "unknown",
-        `connection status not known (${wiring.connections.map((c) => `${c.name}: ${c.status ?? "not reported"}`).join(", ")})`,
-      );
+    case "unsure": {
+      const detail = `connection status not known (${wiring.connections.map((c) => `${c.name}: ${c.status ?? "not reported"}`).join(", ")})`;
+      // Not expected: what it is decides nothing, so it is not a blind spot either.
+      return expectGateway
+        ? cell("unknown", detail)
+        : cell("n/a", `${detail}; no gateway expected`);
+    }
   }
 }
 

@@ -147,6 +147,14 @@ describe("gateway wiring: one rule for the cell and the finding", () => {
       finding: false,
     },
     {
+      name: "a connection whose status says nothing, none expected",
+      connections: [vnet("Unknown")],
+      expectGateway: false,
+      state: "unsure",
+      cell: "n/a",
+      finding: false,
+    },
+    {
       name: "connections unreadable",
       connections: "unread",
       state: "unread",
