@@ -8,7 +8,7 @@ import { scan } from "../app/scan.js";
 import { sightOf, type Sight } from "../app/sight.js";
 import type { ArmConfig } from "../config/arm.js";
 import { DEFAULT_ALERT_POLICY } from "../core/policy.js";
-import { isSubscriptionId, parseCircuitId } from "../core/resource-id.js";
+import { isSubscriptionId, parseCircuitId, uniqueIds } from "../core/resource-id.js";
 import { isAtOrAbove, severityRank } from "../core/severity.js";
 import type { Severity } from "../core/model.js";
 import type { RouteChange } from "../core/route-tables.js";
@@ -191,7 +191,10 @@ function sweepScope(opts: SweepOptions, config: ArmConfig) {
   if (problems.length > 0) throw new CannotRun(problems.join("\n"));
   const flagged = (opts.subscription?.length ?? 0) + circuitIds.length > 0;
   const scope = flagged
-    ? { subscriptions: (opts.subscription ?? []).map((s) => s.toLowerCase()), circuitIds }
+    ? {
+        subscriptions: uniqueIds((opts.subscription ?? []).map((s) => s.trim().toLowerCase())),
+        circuitIds: uniqueIds(circuitIds),
+      }
     : { subscriptions: config.subscriptions, circuitIds: config.circuitIds };
   if (scope.subscriptions.length === 0 && scope.circuitIds.length === 0) {
     throw new CannotRun(

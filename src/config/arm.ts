@@ -3,7 +3,7 @@ import { DEFAULT_CLASSIFY_OPTIONS } from "../core/classify.js";
 import { parsePeeringList } from "../core/circuit-settings.js";
 import type { ConnectivityModel } from "../core/model.js";
 import { DEFAULT_ROUTE_LIMITS } from "../core/route-limits.js";
-import { isSubscriptionId, parseCircuitId } from "../core/resource-id.js";
+import { isSubscriptionId, parseCircuitId, uniqueIds } from "../core/resource-id.js";
 import { readDataPlaneConfig, type DataPlaneConfig } from "./data-plane.js";
 import type { SettingsReader } from "./reader.js";
 
@@ -96,8 +96,8 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
     endpoint,
     tokenScope: r.raw("ARM_TOKEN_SCOPE") ?? `${endpoint}/.default`,
     authorityHost: CLOUDS[cloud].authorityHost,
-    subscriptions: subscriptions.map((s) => s.toLowerCase()),
-    circuitIds,
+    subscriptions: uniqueIds(subscriptions.map((s) => s.toLowerCase())),
+    circuitIds: uniqueIds(circuitIds),
     concurrency: r.int("ARM_CONCURRENCY", 16, { min: 1, max: 64 }),
     pacing: {
       reads: {

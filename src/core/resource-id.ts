@@ -33,3 +33,18 @@ export const isSubscriptionId = (text: string): boolean => /^[0-9a-fA-F-]{36}$/.
 
 /** Ids compare case-insensitively in ARM. */
 export const sameId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Each id once, compared as ARM compares them (case-insensitively), the first
+ * spelling kept: a subscription pasted twice, or once in capitals, is watched
+ * once, not read (and paged) twice.
+ */
+export function uniqueIds(ids: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return ids.filter((id) => {
+    const key = id.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

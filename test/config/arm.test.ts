@@ -74,6 +74,15 @@ describe("ARM configuration", () => {
     );
   });
 
+  it("should watch a subscription or circuit listed twice (in any case) once", () => {
+    const config = load({
+      ERWATCH_SUBSCRIPTIONS: `${SUB}, ${SUB.toUpperCase()},${SUB}`,
+      ERWATCH_CIRCUITS: `${CIRCUIT},${CIRCUIT.toUpperCase().replace("PROVIDERS/MICROSOFT.NETWORK/EXPRESSROUTECIRCUITS", "providers/Microsoft.Network/expressRouteCircuits")}`,
+    });
+    expect(config.subscriptions).toEqual([SUB]);
+    expect(config.circuitIds).toEqual([CIRCUIT]);
+  });
+
   it("should report every problem at once, each naming its setting", () => {
     let error: unknown;
     try {

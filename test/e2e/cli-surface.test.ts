@@ -209,3 +209,27 @@ describe("control characters in Azure data never reach the terminal raw", () => 
     expect(out).toContain("Ams\\u202eterdam\\x0d");
   });
 });
+
+describe("the scope as typed", () => {
+  it("a subscription given twice, once in capitals, is read once (each circuit was read and reported twice)", async () => {
+    const once = await cli(["sweep", "--subscription", SUB, "-o", "json"]);
+    const circuits = (JSON.parse(once.stdout) as Report).circuits.map((c) => c.id).sort();
+    expect(circuits.length).toBeGreaterThan(1);
+    for (const ran of [
+      await cli([
+        "sweep",
+        "--subscription",
+        SUB,
+        "--subscription",
+        SUB.toUpperCase(),
+        "-o",
+        "json",
+      ]),
+      await cli(["sweep", "-o", "json"], {
+        env: { ERWATCH_SUBSCRIPTIONS: `${SUB}, ${SUB.toUpperCase()},${SUB}` },
+      }),
+    ]) {
+      expect((JSON.parse(ran.stdout) as Report).circuits.map((c) => c.id).sort()).toEqual(circuits);
+    }
+  });
+});

@@ -6,7 +6,7 @@
 // sweep.
 
 import type { CircuitTarget, DiscoveryFailure, ListedCircuit } from "../../app/ports.js";
-import { parseCircuitId, sameId } from "../../core/resource-id.js";
+import { parseCircuitId, sameId, uniqueIds } from "../../core/resource-id.js";
 import { collect } from "./call.js";
 import { fieldFailure, readCircuit } from "./circuit.js";
 import type { ArmContext } from "./context.js";
@@ -55,7 +55,8 @@ export async function discoverCircuits(
 ): Promise<{ targets: CircuitTarget[]; failures: DiscoveryFailure[] }> {
   const targets: CircuitTarget[] = [];
   const failures: DiscoveryFailure[] = [];
-  for (const subscriptionId of scope.subscriptions) {
+  // Listed once each, however the scope spelled them: a circuit read twice is paged twice.
+  for (const subscriptionId of uniqueIds(scope.subscriptions)) {
     const circuits = ctx.clients.for(subscriptionId).expressRouteCircuits;
     const listed = await ctx.call({
       operation: "listCircuits",
