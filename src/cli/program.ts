@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { ConfigError } from "../config/reader.js";
 import { createLogger } from "../logging.js";
+import { logLevelOf } from "../runtime/config.js";
 import { erwatchVersion } from "../runtime/version.js";
 import { runDispatchCommand } from "./dispatch-command.js";
 import {
@@ -36,7 +37,7 @@ const output = () =>
 
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   const logger = createLogger({
-    level: deps.env.LOG_LEVEL ?? "warn",
+    level: logLevelOf(deps.env, "warn"),
     destination: deps.logDestination ?? { write: (line: string) => deps.stderr.write(line) },
   });
   const ctx = createContext(deps, logger);

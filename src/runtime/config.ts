@@ -20,6 +20,18 @@ import { readTelemetryConfig, type TelemetryConfig } from "../config/telemetry.j
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
+/**
+ * The level to log at before the settings are validated (the CLI's logger
+ * exists before any command loads them): LOG_LEVEL read as validation reads
+ * it (trimmed, any case), else `fallback`. A value that is no level is
+ * reported with the other problems by the command that loads its settings;
+ * pino given it raw would throw before any of that.
+ */
+export function logLevelOf(env: Env, fallback: string): string {
+  const text = env.LOG_LEVEL?.trim().toLowerCase() ?? "";
+  return (LOG_LEVELS as readonly string[]).includes(text) ? text : fallback;
+}
+
 export interface Base {
   logLevel: string;
   /** Picks the login host for identities and storage suffixes. */

@@ -101,6 +101,26 @@ describe("az's habits", () => {
     expect(ran.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it("reads LOG_LEVEL as the settings do: empty, padded or in capitals runs (today pino threw: a stack trace and exit 1, 'findings')", async () => {
+    for (const level of ["", " warn ", "DEBUG"]) {
+      const ran = await cli(["sweep", "--circuit", circuitId("healthy")], {
+        env: { ...estateEnv(), LOG_LEVEL: level },
+      });
+      expect(ran.code, JSON.stringify(level)).toBe(0);
+    }
+  });
+
+  it("an unknown LOG_LEVEL is a settings problem named with the rest: exit 2", async () => {
+    const ran = await cli(["sweep", "--circuit", circuitId("healthy")], {
+      env: { ...estateEnv(), LOG_LEVEL: "verbose", ARM_CONCURRENCY: "0" },
+    });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain("LOG_LEVEL: expected one of trace, debug, info, warn, error");
+    expect(ran.stderr).toContain("ARM_CONCURRENCY:");
+    expect(ran.stderr).not.toMatch(/\n\s+at /);
+    expect((await cli(["--version"], { env: { LOG_LEVEL: "verbose" } })).code).toBe(0);
+  });
+
   it("colours on a terminal, never with NO_COLOR", async () => {
     const tty = { isTTY: true, columns: 100 };
     let coloured = "";
