@@ -14,8 +14,28 @@ export function readSweepSchedule(r: SettingsReader): string {
       "SWEEP_SCHEDULE",
       `"${schedule}" is not an NCRONTAB expression with six fields (second minute hour day month weekday), e.g. "${DEFAULT_SWEEP_SCHEDULE}"`,
     );
+  } else if (sixFields) {
+    // Six fields are not yet a schedule: "0 61 * * * *" is refused by the host
+    // (the timer function is not indexed) and "0 0 0 30 2 *" never fires.
+    // Either way no sweep would run, and nothing else would say so.
+    const why = scheduleProblem(schedule);
+    if (why !== null) r.problem("SWEEP_SCHEDULE", `"${schedule}" cannot be scheduled: ${why}`);
   }
   return schedule;
+}
+
+/** Why a six-field expression never gives a tick, or null when it does. */
+function scheduleProblem(schedule: string): string | null {
+  try {
+    const ticks = CronExpressionParser.parse(schedule, {
+      currentDate: new Date(Date.UTC(2026, 0, 5)),
+      tz: "UTC",
+    });
+    ticks.next();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sweepIntervalMinutes } from "../../src/config/functions.js";
+import { readSweepSchedule, sweepIntervalMinutes } from "../../src/config/functions.js";
 import { ConfigError, SettingsReader } from "../../src/config/reader.js";
 import { connectionStringProblem, readStateConfig } from "../../src/config/state.js";
 import { loadSweepConfig } from "../../src/runtime/config.js";
@@ -24,6 +24,46 @@ describe("state settings", () => {
   ])("turns SWEEP_SCHEDULE $schedule into a $minutes-minute interval", ({ schedule, minutes }) => {
     const r = new SettingsReader(schedule === undefined ? {} : { SWEEP_SCHEDULE: schedule });
     expect(sweepIntervalMinutes(r)).toBe(minutes);
+  });
+
+  it.each(["0 61 * * * *", "0 */0 * * * *", "x y z a b c", "0 0 0 30 2 *"])(
+    "reports SWEEP_SCHEDULE %j, six fields the host cannot schedule (its timer would never run), with the other problems",
+    (schedule) => {
+      const load = () =>
+        loadSweepConfig(
+          {
+            ERWATCH_STORAGE: STORAGE,
+            ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001",
+            ServiceBusConnection:
+              "Endpoint=sb://127.0.0.1/;SharedAccessKeyName=k;SharedAccessKey=x",
+            SWEEP_SCHEDULE: schedule,
+            ARM_CONCURRENCY: "0",
+          },
+          { publish: "required", functions: true },
+        );
+      expect(load).toThrow(ConfigError);
+      const found = (() => {
+        try {
+          load();
+          return [];
+        } catch (error) {
+          return (error as ConfigError).problems;
+        }
+      })();
+      expect(found.map((p) => p.split(":")[0]).sort()).toEqual([
+        "ARM_CONCURRENCY",
+        "SWEEP_SCHEDULE",
+      ]);
+      expect(found.find((p) => p.startsWith("SWEEP_SCHEDULE"))).toContain(`"${schedule}"`);
+    },
+  );
+
+  it("accepts the NCRONTAB forms the host takes: names, ranges, lists", () => {
+    for (const schedule of ["0 */5 * * * *", "0 */10 8-18 * * Mon-Fri", "30 0,15,30,45 * * * *"]) {
+      const r = new SettingsReader({ SWEEP_SCHEDULE: schedule });
+      readSweepSchedule(r);
+      expect(r.problems, schedule).toEqual([]);
+    }
   });
 
   it("takes minimum hold times per severity from ERWATCH_ALERT_POLICY", () => {
