@@ -51,7 +51,8 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
 // The sweep's last act is the info line "sweep finished" (src/app/sweep.ts);
 // under the Functions host each JSON log line becomes an Application Insights
 // trace, and host.json keeps traces out of sampling, so every completed sweep
-// (timer or on demand) leaves exactly one. A log query rather than a metric:
+// (timer or on demand; a fanned-out timer once its work is sent) leaves exactly
+// one. A log query rather than a metric:
 // the Functions execution metrics count invocations, and a sweep that starts,
 // hangs or fails half way is an invocation too; this line proves the whole
 // sweep ran. Fifteen minutes is three missed 5-minute timer ticks.

@@ -99,6 +99,7 @@ export async function fanOut(
   options: { batchSize: number; logger: Logger },
 ): Promise<FanOutResult> {
   const log = options.logger.child({ sweepId: request.sweepId });
+  log.info({ fannedOut: true }, "sweep started");
   const planned = await sweeper.plan(request, log);
   const messages = workMessages(
     request.sweepId,
@@ -109,14 +110,20 @@ export async function fanOut(
   // What the listing could not see is the timer's to say; the workers read and record.
   await sweeper.fannedOut(request, planned, request.sweepId, log);
   const subscriptions = new Set(messages.map((m) => m.subscriptionId)).size;
+  // The timer's sweep is done: every circuit listed, its deep reads handed to
+  // the workers. The same line a single-process sweep ends with, so infra's
+  // dead-man's switch (a "sweep finished" trace in 15 minutes) and the
+  // README's KQL hear a fanned-out erwatch too; the workers' own failures are
+  // function failures.
   log.info(
     {
+      fannedOut: true,
       deep: planned.deep.length,
       quiet: planned.quiet.length,
       messages: messages.length,
       subscriptions,
     },
-    "sweep fanned out",
+    "sweep finished",
   );
   return {
     sweepId: request.sweepId,

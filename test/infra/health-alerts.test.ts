@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createSweeper } from "../../src/app/sweep.js";
+import { fanOut } from "../../src/app/work.js";
 import { consoleDestination } from "../../src/logging.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
@@ -197,6 +198,56 @@ describe("the dead-man's switch looks for the line a finished sweep writes", () 
     } finally {
       log.mockRestore();
     }
+  });
+});
+
+describe("the dead-man's switch hears a fanned-out sweep too", () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it("the timer's fan-out (ERWATCH_SWEEP_FAN_OUT) writes the line once, at info (it wrote none: the switch fired every 15 minutes on a healthy erwatch)", async () => {
+    const needle = /message contains '([^']+)'/.exec(multiline(alerts, "sweepFinishedQuery"))?.[1];
+    expect(needle).toBeTruthy();
+    const { store } = await freshStore(azurite.connectionString);
+    const { logger, lines } = memoryLogger();
+    const sweeper = createSweeper({
+      reader: new FakeReader(),
+      store,
+      sink: new InMemoryEventSink(),
+      policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      silences: [],
+      historyRetentionDays: 30,
+      logger,
+    });
+    const sent: unknown[] = [];
+    const now = new Date("2026-11-22T02:00:00.000Z");
+    await fanOut(
+      sweeper,
+      { send: async (messages) => void sent.push(...messages) },
+      {
+        scope: { subscriptions: [new FakeReader().target.subscriptionId], circuitIds: [] },
+        sweepId: "fanned-out",
+        mode: "tiered",
+        now,
+        deadline: new Date(now.getTime() + 60_000),
+        abortSignal: AbortSignal.timeout(30_000),
+      },
+      { batchSize: 20, logger },
+    );
+    expect(sent.length).toBeGreaterThan(0);
+    const matching = lines().filter((l) => l.includes(needle!));
+    expect(matching).toHaveLength(1);
+    expect(JSON.parse(matching[0]!)).toMatchObject({
+      level: 30,
+      msg: "sweep finished",
+      sweepId: "fanned-out",
+      fannedOut: true,
+    });
   });
 });
 
