@@ -1,7 +1,8 @@
 // How long a sweep may take: planned against a deadline short of the next
 // tick, so it never runs into the next sweep; reads still in flight at the
 // deadline may finish until a hard stop a little later. A sweep always gets
-// at least a minute, however short the schedule.
+// at least a minute, however short the schedule, and never runs into the
+// host's functionTimeout, however long.
 
 export interface SweepWindow {
   /** No deep read starts after this long. */
@@ -10,10 +11,26 @@ export interface SweepWindow {
   stopMs: number;
 }
 
+/**
+ * host.json's functionTimeout (a test holds them together): the host ends an
+ * invocation still running then, from outside, with nothing logged or
+ * finished. A longer schedule's sweep must stop itself before that.
+ */
+export const FUNCTION_TIMEOUT_MS = 10 * 60_000;
+/** Between the hard stop and the host's timeout: what was read is recorded and the line logged. */
+const WIND_DOWN_MS = 30_000;
+
 export function sweepWindow(intervalMinutes: number): SweepWindow {
   const interval = intervalMinutes * 60_000;
-  const budgetMs = Math.max(60_000, interval - Math.min(60_000, interval / 10));
-  const stopMs = Math.max(budgetMs + 15_000, interval - Math.min(15_000, interval / 20));
+  const latestStop = FUNCTION_TIMEOUT_MS - WIND_DOWN_MS;
+  const budgetMs = Math.min(
+    latestStop - 15_000,
+    Math.max(60_000, interval - Math.min(60_000, interval / 10)),
+  );
+  const stopMs = Math.min(
+    latestStop,
+    Math.max(budgetMs + 15_000, interval - Math.min(15_000, interval / 20)),
+  );
   return { budgetMs: Math.round(budgetMs), stopMs: Math.round(stopMs) };
 }
 

@@ -1,0 +1,38 @@
+// The timer's sweep window against the host's own limit: whatever interval
+// SWEEP_SCHEDULE gives, the sweep stops itself before host.json's
+// functionTimeout ends the invocation from outside (a sweep killed there
+// never writes "sweep finished", and what it was reading is lost).
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FUNCTION_TIMEOUT_MS, sweepWindow } from "../../src/app/sweep-window.js";
+import { SettingsReader } from "../../src/config/reader.js";
+import { sweepIntervalMinutes } from "../../src/config/functions.js";
+
+const host = JSON.parse(
+  readFileSync(join(import.meta.dirname, "..", "..", "host.json"), "utf8"),
+) as { functionTimeout: string };
+const [h, m, s] = host.functionTimeout.split(":").map(Number) as [number, number, number];
+const functionTimeoutMs = ((h * 60 + m) * 60 + s) * 1000;
+
+describe("the timer's sweep window", () => {
+  it("knows host.json's functionTimeout", () => {
+    expect(FUNCTION_TIMEOUT_MS).toBe(functionTimeoutMs);
+  });
+
+  it("keeps the default 5-minute schedule's window: plan to 4.5 min, stop at 4.75", () => {
+    expect(sweepWindow(5)).toEqual({ budgetMs: 270_000, stopMs: 285_000 });
+  });
+
+  it.each(["0 */5 * * * *", "0 */10 * * * *", "0 */15 * * * *", "0 */30 * * * *", "0 0 * * * *"])(
+    "stops a sweep on %j before the host's functionTimeout (at 15 minutes it stopped at 14.75, the host at 10)",
+    (schedule) => {
+      const interval = sweepIntervalMinutes(new SettingsReader({ SWEEP_SCHEDULE: schedule }));
+      const window = sweepWindow(interval);
+      expect(window.stopMs).toBeLessThan(functionTimeoutMs);
+      expect(window.budgetMs).toBeLessThan(window.stopMs);
+      expect(window.budgetMs).toBeGreaterThanOrEqual(60_000);
+    },
+  );
+});
