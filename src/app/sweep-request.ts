@@ -24,7 +24,13 @@ export function problem(
 }
 
 export type SweepRequestInput =
-  { ok: true; circuitIds: string[] | null } | { ok: false; problem: Problem };
+  | {
+      ok: true;
+      circuitIds: string[] | null;
+      /** Where each of circuitIds was first named (`circuits[2]`, `circuit[0]`), for later problems. */
+      fields: string[];
+    }
+  | { ok: false; problem: Problem };
 
 /** Circuits one request may name, after duplicates are merged. */
 export const MAX_CIRCUITS_PER_REQUEST = 1_000;
@@ -78,7 +84,7 @@ export function parseSweepRequest(bodyText: string, query: URLSearchParams): Swe
   // Before looking at any id: a request naming far too many is refused in constant time.
   if (fromBody.length + fromQuery.length > MAX_CIRCUITS_PER_REQUEST * 10)
     return tooMany(fromBody.length + fromQuery.length, "circuits");
-  const ids: string[] = [];
+  const ids: { id: string; field: string }[] = [];
   fromBody.forEach((value, i) => {
     const parsed = typeof value === "string" ? parseCircuitId(value) : null;
     if (!parsed)
@@ -86,7 +92,7 @@ export function parseSweepRequest(bodyText: string, query: URLSearchParams): Swe
         field: `circuits[${i}]`,
         message: "is not an ExpressRoute circuit resource id",
       });
-    else ids.push(parsed.id);
+    else ids.push({ id: parsed.id, field: `circuits[${i}]` });
   });
   fromQuery.forEach((value, i) => {
     const parsed = parseCircuitId(value);
@@ -95,7 +101,7 @@ export function parseSweepRequest(bodyText: string, query: URLSearchParams): Swe
         field: `circuit[${i}]`,
         message: "is not an ExpressRoute circuit resource id",
       });
-    else ids.push(parsed.id);
+    else ids.push({ id: parsed.id, field: `circuit[${i}]` });
   });
   if (errors.length > 0) {
     return {
@@ -111,13 +117,17 @@ export function parseSweepRequest(bodyText: string, query: URLSearchParams): Swe
   }
   // Linear: one pass with a set, ids compared as ARM compares them (case-insensitively).
   const seen = new Set<string>();
-  const unique: string[] = [];
-  for (const id of ids) {
-    const key = id.toLowerCase();
+  const unique: { id: string; field: string }[] = [];
+  for (const named of ids) {
+    const key = named.id.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    unique.push(id);
+    unique.push(named);
   }
   if (unique.length > MAX_CIRCUITS_PER_REQUEST) return tooMany(unique.length, "circuits");
-  return { ok: true, circuitIds: unique.length > 0 ? unique : null };
+  return {
+    ok: true,
+    circuitIds: unique.length > 0 ? unique.map((u) => u.id) : null,
+    fields: unique.map((u) => u.field),
+  };
 }

@@ -24,6 +24,8 @@ const lower = (id: string) => id.toLowerCase();
 async function unknownCircuits(
   deps: SweepFunctionDeps,
   ids: string[],
+  /** Where each id was named in the request: the field a problem points at. */
+  fields: string[],
   signal: AbortSignal,
 ): Promise<Problem["errors"]> {
   const { arm } = deps.runtime.config;
@@ -37,7 +39,7 @@ async function unknownCircuits(
     if (watched.has(subscription)) toList.add(subscription);
     else
       errors.push({
-        field: `circuits[${i}]`,
+        field: fields[i] ?? `circuits[${i}]`,
         message:
           "is not a circuit erwatch watches (not in ERWATCH_CIRCUITS, subscription not in ERWATCH_SUBSCRIPTIONS)",
       });
@@ -54,7 +56,7 @@ async function unknownCircuits(
       if (!toList.has(subscription) || failed.has(subscription)) return;
       if (!listed.has(lower(id)))
         errors.push({
-          field: `circuits[${i}]`,
+          field: fields[i] ?? `circuits[${i}]`,
           message: "no such ExpressRoute circuit in its subscription",
         });
     });
@@ -115,7 +117,10 @@ const isJson = (contentType: string | null) =>
 
 async function readInput(
   request: HttpRequest,
-): Promise<{ ok: true; circuitIds: string[] | null } | { ok: false; response: HttpResponseInit }> {
+): Promise<
+  | { ok: true; circuitIds: string[] | null; fields: string[] }
+  | { ok: false; response: HttpResponseInit }
+> {
   if (request.method.toUpperCase() !== "POST")
     return {
       ok: false,
@@ -171,6 +176,7 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       const unknown = await unknownCircuits(
         deps,
         input.circuitIds,
+        input.fields,
         AbortSignal.timeout(Math.ceil(answerWithinMs / 4)),
       );
       if (unknown.length > 0)

@@ -242,6 +242,24 @@ describe("POST /api/sweep", () => {
     expect(await deps.runtime.store!.listSnapshots()).toEqual([]);
   });
 
+  it("should name the unknown circuit's own field: its place in the body, or the query (after a duplicate it named the one before it, circuits[1], a known circuit)", async () => {
+    const { sweep, reader } = await setup();
+    const inBody = problemOf(
+      await sweep(
+        post(JSON.stringify({ circuits: [CIRCUIT_ID, CIRCUIT_ID, UNLISTED] })),
+        context(),
+      ),
+    );
+    expect(inBody.status).toBe(404);
+    expect(inBody.errors.map((e) => e.field)).toEqual(["circuits[2]"]);
+    const inQuery = problemOf(
+      await sweep(post("", { circuit: `${CIRCUIT_ID},${OTHER_SUB}` }), context()),
+    );
+    expect(inQuery.status).toBe(404);
+    expect(inQuery.errors.map((e) => e.field)).toEqual(["circuit[1]"]);
+    expect(reader.reads).toBe(0);
+  });
+
   it("should sweep and answer with the layer tables and findings", async () => {
     const { sweep, reader } = await setup();
     reader.spec = {
