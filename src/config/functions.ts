@@ -1,50 +1,69 @@
 import { CronExpressionParser } from "cron-parser";
+import { DEFAULT_ALERTS_ENTITY } from "./publish.js";
 import type { SettingsReader } from "./reader.js";
 import type { Env } from "./settings.js";
 
 export const DEFAULT_SWEEP_SCHEDULE = "0 */5 * * * *";
 
-/** The host reads %SWEEP_SCHEDULE% itself; erwatch checks it too so a typo is reported with the rest. */
+/**
+ * SWEEP_SCHEDULE, checked with the other settings at start: the timer is
+ * registered with it (timerSchedule), and a schedule the host cannot run
+ * would leave erwatch without sweeps.
+ */
 export function readSweepSchedule(r: SettingsReader): string {
   const schedule = r.raw("SWEEP_SCHEDULE") ?? DEFAULT_SWEEP_SCHEDULE;
-  const sixFields = /^(\S+\s+){5}\S+$/.test(schedule);
-  const timeSpan = /^\d{1,2}:\d{2}:\d{2}$/.test(schedule);
-  if (!sixFields && !timeSpan) {
-    r.problem(
-      "SWEEP_SCHEDULE",
-      `"${schedule}" is not an NCRONTAB expression with six fields (second minute hour day month weekday), e.g. "${DEFAULT_SWEEP_SCHEDULE}"`,
-    );
-  } else if (sixFields) {
-    // Six fields are not yet a schedule: "0 61 * * * *" is refused by the host
-    // (the timer function is not indexed) and "0 0 0 30 2 *" never fires.
-    // Either way no sweep would run, and nothing else would say so.
-    const why = scheduleProblem(schedule);
-    if (why !== null) r.problem("SWEEP_SCHEDULE", `"${schedule}" cannot be scheduled: ${why}`);
-  }
+  const problem = sweepScheduleProblem(schedule);
+  if (problem !== null) r.problem("SWEEP_SCHEDULE", problem);
   return schedule;
 }
 
-/** Why a six-field expression never gives a tick, or null when it does. */
-function scheduleProblem(schedule: string): string | null {
+/** Why the host could not run this schedule, or null. */
+function sweepScheduleProblem(schedule: string): string | null {
+  const sixFields = /^(\S+\s+){5}\S+$/.test(schedule);
+  const timeSpan = /^\d{1,2}:\d{2}:\d{2}$/.test(schedule);
+  if (!sixFields && !timeSpan)
+    return `"${schedule}" is not an NCRONTAB expression with six fields (second minute hour day month weekday), e.g. "${DEFAULT_SWEEP_SCHEDULE}"`;
+  if (timeSpan) return null;
+  // Six fields are not yet a schedule: "0 61 * * * *" is refused by the host
+  // (the timer function is not indexed) and "0 0 0 30 2 *" never fires.
+  // Either way no sweep would run, and nothing else would say so.
   try {
-    const ticks = CronExpressionParser.parse(schedule, {
+    CronExpressionParser.parse(schedule, {
       currentDate: new Date(Date.UTC(2026, 0, 5)),
       tz: "UTC",
-    });
-    ticks.next();
+    }).next();
     return null;
   } catch (error) {
-    return (error as Error).message;
+    return `"${schedule}" cannot be scheduled: ${(error as Error).message}`;
   }
 }
 
 /**
- * Read when the dispatcher registers, before any validation can run: whether
- * SERVICEBUS_ENTITY is a topic (with this subscription) or a queue.
+ * The schedule the timer is registered with, read when the host loads the
+ * entry, before any validation can run. A value, never "%SWEEP_SCHEDULE%":
+ * the host does not resolve a setting that is unset (the function is not
+ * indexed, and nothing sweeps), though the README gives it a default. One it
+ * could not run registers the default instead, so the timer still fires and
+ * every invocation reports the problem with the rest of the settings.
  */
-export function readTriggerSettings(env: Env): { subscription: string | null } {
+export function timerSchedule(env: Env): string {
+  const schedule = env.SWEEP_SCHEDULE?.trim();
+  return schedule && sweepScheduleProblem(schedule) === null ? schedule : DEFAULT_SWEEP_SCHEDULE;
+}
+
+/**
+ * Read when the dispatcher registers, before any validation can run: the
+ * alerts entity, and whether it is a topic (with this subscription) or a queue.
+ */
+export function readTriggerSettings(env: Env): { entity: string; subscription: string | null } {
+  // Values, not "%SERVICEBUS_ENTITY%": unset, the host would not resolve it
+  // and the dispatcher would not run, while the sweep publishes to the default.
+  const entity = env.SERVICEBUS_ENTITY?.trim();
   const subscription = env.SERVICEBUS_SUBSCRIPTION?.trim();
-  return { subscription: subscription ? subscription : null };
+  return {
+    entity: entity ? entity : DEFAULT_ALERTS_ENTITY,
+    subscription: subscription ? subscription : null,
+  };
 }
 
 /**

@@ -1,5 +1,8 @@
 import type { SettingsReader } from "./reader.js";
 
+/** SERVICEBUS_ENTITY when unset: where the sweep publishes and the dispatcher reads. */
+export const DEFAULT_ALERTS_ENTITY = "erwatch-alerts";
+
 export type ServiceBusConnection =
   | { kind: "connection-string"; value: string }
   | { kind: "identity"; fullyQualifiedNamespace: string; clientId?: string };
@@ -14,7 +17,7 @@ export function readPublishConfig(r: SettingsReader, required: boolean): Publish
   const cs = r.raw("ServiceBusConnection");
   const namespace = r.raw("ServiceBusConnection__fullyQualifiedNamespace");
   const clientId = r.raw("ServiceBusConnection__clientId");
-  const entity = r.raw("SERVICEBUS_ENTITY") ?? "erwatch-alerts";
+  const entity = r.raw("SERVICEBUS_ENTITY") ?? DEFAULT_ALERTS_ENTITY;
   if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,259}$/.test(entity))
     r.problem("SERVICEBUS_ENTITY", `"${entity}" is not a valid queue or topic name`);
   if (cs) {

@@ -120,14 +120,14 @@ const trigger = readTriggerSettings(processEnv());
 if (trigger.subscription) {
   functions.app.serviceBusTopic("dispatch", {
     connection: "ServiceBusConnection",
-    topicName: "%SERVICEBUS_ENTITY%",
-    subscriptionName: "%SERVICEBUS_SUBSCRIPTION%",
+    topicName: trigger.entity,
+    subscriptionName: trigger.subscription,
     handler: dispatchHandler(dispatchDeps),
   });
 } else {
   functions.app.serviceBusQueue("dispatch", {
     connection: "ServiceBusConnection",
-    queueName: "%SERVICEBUS_ENTITY%",
+    queueName: trigger.entity,
     handler: dispatchHandler(dispatchDeps),
   });
 }

@@ -1,9 +1,11 @@
 import functions, { type InvocationContext, type Timer } from "@azure/functions";
 import { randomUUID } from "node:crypto";
 import { sweepWindow } from "../app/sweep-window.js";
+import { processEnv } from "../config/env.js";
+import { timerSchedule } from "../config/functions.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 
-/** The stateful sweep on %SWEEP_SCHEDULE%. The host keeps timer functions singleton across instances. */
+/** The stateful sweep on SWEEP_SCHEDULE. The host keeps timer functions singleton across instances. */
 export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   return async (timer: Timer, context: InvocationContext): Promise<void> => {
     const deps = await getDeps();
@@ -76,6 +78,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
 }
 
 functions.app.timer("sweepTimer", {
-  schedule: "%SWEEP_SCHEDULE%",
+  // The value, not "%SWEEP_SCHEDULE%": see timerSchedule.
+  schedule: timerSchedule(processEnv()),
   handler: sweepTimerHandler(sweepDeps),
 });

@@ -53,7 +53,7 @@ const queue = readWorkQueueSetting(processEnv());
 if (queue) {
   functions.app.serviceBusQueue("sweepWorker", {
     connection: "ServiceBusConnection",
-    queueName: "%SWEEP_WORK_QUEUE%",
+    queueName: queue,
     isSessionsEnabled: true,
     handler: sweepWorkerHandler(sweepDeps),
   });

@@ -1,0 +1,116 @@
+// What each entry registers with the Functions host, from app settings alone.
+// The host resolves a "%SETTING%" in a trigger itself, and one that is not set
+// does not resolve: the function is not indexed ("'%X%' does not resolve to a
+// value", Azure/azure-functions-host#10346) and never runs. So a setting the
+// README gives a default must reach the host as a value.
+
+import functions from "@azure/functions";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { loadSweepConfig } from "../../src/runtime/config.js";
+
+const NAMES = [
+  "SWEEP_SCHEDULE",
+  "SERVICEBUS_ENTITY",
+  "SERVICEBUS_SUBSCRIPTION",
+  "SWEEP_WORK_QUEUE",
+] as const;
+const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
+
+afterEach(() => {
+  for (const name of NAMES) {
+    if (saved[name] === undefined) delete process.env[name];
+    else process.env[name] = saved[name];
+  }
+  vi.restoreAllMocks();
+});
+
+const ENTRIES = {
+  "sweep-timer": () => import("../../src/functions/sweep-timer.js"),
+  dispatch: () => import("../../src/functions/dispatch.js"),
+  "sweep-worker": () => import("../../src/functions/sweep-worker.js"),
+};
+
+/** Imports `entry` afresh with exactly these settings; the options it registered, by trigger kind. */
+async function registered(
+  entry: keyof typeof ENTRIES,
+  env: Partial<Record<(typeof NAMES)[number], string>>,
+) {
+  for (const name of NAMES) delete process.env[name];
+  Object.assign(process.env, env);
+  const calls: { kind: string; name: string; options: Record<string, unknown> }[] = [];
+  for (const kind of ["timer", "serviceBusQueue", "serviceBusTopic"] as const)
+    vi.spyOn(functions.app, kind).mockImplementation(((name: string, options: object) => {
+      calls.push({ kind, name, options: options as Record<string, unknown> });
+    }) as never);
+  vi.resetModules();
+  await ENTRIES[entry]();
+  return calls;
+}
+
+describe("trigger registration", () => {
+  it("registers the timer with the default schedule when SWEEP_SCHEDULE is unset (it registered '%SWEEP_SCHEDULE%', which the host cannot resolve: no sweep ever ran)", async () => {
+    const [timer] = await registered("sweep-timer", {});
+    expect(timer).toMatchObject({ kind: "timer", name: "sweepTimer" });
+    expect(timer!.options.schedule).toBe("0 */5 * * * *");
+  });
+
+  it("registers the timer with SWEEP_SCHEDULE's value, trimmed", async () => {
+    const [timer] = await registered("sweep-timer", { SWEEP_SCHEDULE: " 0 */15 * * * * " });
+    expect(timer!.options.schedule).toBe("0 */15 * * * *");
+  });
+
+  it("keeps the timer firing on a schedule the host could not run, so each sweep reports the setting", async () => {
+    const [timer] = await registered("sweep-timer", { SWEEP_SCHEDULE: "0 61 * * * *" });
+    expect(timer!.options.schedule).toBe("0 */5 * * * *");
+    expect(() =>
+      loadSweepConfig(
+        {
+          ERWATCH_STORAGE: "UseDevelopmentStorage=true",
+          ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001",
+          ServiceBusConnection: "Endpoint=sb://127.0.0.1/;SharedAccessKeyName=k;SharedAccessKey=x",
+          SWEEP_SCHEDULE: "0 61 * * * *",
+        },
+        { publish: "required", functions: true },
+      ),
+    ).toThrow(/SWEEP_SCHEDULE: "0 61 \* \* \* \*" cannot be scheduled/);
+  });
+
+  it("has the dispatcher read the entity the sweep publishes to when SERVICEBUS_ENTITY is unset (it registered '%SERVICEBUS_ENTITY%': events published, nobody paged)", async () => {
+    const [dispatch] = await registered("dispatch", {});
+    const publishedTo = loadSweepConfig(
+      {
+        ERWATCH_STORAGE: "UseDevelopmentStorage=true",
+        ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001",
+        ServiceBusConnection: "Endpoint=sb://127.0.0.1/;SharedAccessKeyName=k;SharedAccessKey=x",
+      },
+      { publish: "required" },
+    ).publish!.entity;
+    expect(dispatch).toMatchObject({ kind: "serviceBusQueue", name: "dispatch" });
+    expect(dispatch!.options.queueName).toBe(publishedTo);
+  });
+
+  it("registers a topic's subscription, and the worker's queue, by value", async () => {
+    const [topic] = await registered("dispatch", {
+      SERVICEBUS_ENTITY: " alerts-topic ",
+      SERVICEBUS_SUBSCRIPTION: "erwatch ",
+    });
+    expect(topic).toMatchObject({
+      kind: "serviceBusTopic",
+      options: { topicName: "alerts-topic", subscriptionName: "erwatch" },
+    });
+    const [worker] = await registered("sweep-worker", { SWEEP_WORK_QUEUE: " erwatch-sweep-work " });
+    expect(worker).toMatchObject({
+      kind: "serviceBusQueue",
+      name: "sweepWorker",
+      options: { queueName: "erwatch-sweep-work", isSessionsEnabled: true },
+    });
+    expect(await registered("sweep-worker", {})).toEqual([]);
+  });
+
+  it("never hands the host a %SETTING% to resolve", async () => {
+    for (const entry of Object.keys(ENTRIES) as (keyof typeof ENTRIES)[])
+      for (const call of await registered(entry, { SWEEP_WORK_QUEUE: "q" }))
+        for (const value of Object.values(call.options))
+          if (typeof value === "string") expect(value, `${entry} ${call.name}`).not.toMatch(/%/);
+  });
+});
