@@ -1,7 +1,7 @@
 import type { ClassifyOptions } from "../core/classify.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../core/classify.js";
 import { parsePeeringList } from "../core/circuit-settings.js";
-import type { ConnectivityModel } from "../core/model.js";
+import { PEERING_TYPES, type ConnectivityModel } from "../core/model.js";
 import { DEFAULT_ROUTE_LIMITS } from "../core/route-limits.js";
 import { isSubscriptionId, parseCircuitId, uniqueIds } from "../core/resource-id.js";
 import { readDataPlaneConfig, type DataPlaneConfig } from "./data-plane.js";
@@ -89,7 +89,7 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
   const critical = r.int("PREFIX_CRITICAL_PERCENT", limits.criticalPercent, { min: 1, max: 100 });
   if (critical < warn)
     r.problem("PREFIX_CRITICAL_PERCENT", `must be at least PREFIX_WARN_PERCENT (${warn})`);
-  const expected = r.raw("ERWATCH_EXPECTED_PEERINGS");
+  const expectedPeerings = readExpectedPeerings(r);
   const dataPlane = readDataPlaneConfig(r, cloud);
   return {
     cloud,
@@ -118,8 +118,7 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
         ["own-edge", "provider-managed"],
         "own-edge",
       ),
-      expectedPeerings:
-        expected === undefined ? ["AzurePrivatePeering"] : parsePeeringList(expected),
+      expectedPeerings,
     },
     classify: {
       ...DEFAULT_CLASSIFY_OPTIONS,
@@ -135,6 +134,28 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
     },
     dataPlane,
   };
+}
+
+/**
+ * ARM names a peering after its type, so a name outside the three types is a
+ * typo: expected of every circuit, it would page peering-missing on each one.
+ * Refused at start instead; names match in any case and are kept as ARM
+ * spells them, each once.
+ */
+function readExpectedPeerings(r: SettingsReader): string[] {
+  const text = r.raw("ERWATCH_EXPECTED_PEERINGS");
+  if (text === undefined) return ["AzurePrivatePeering"];
+  const names: string[] = [];
+  for (const item of parsePeeringList(text)) {
+    const name = PEERING_TYPES.find((p) => p.toLowerCase() === item.toLowerCase());
+    if (name === undefined)
+      r.problem(
+        "ERWATCH_EXPECTED_PEERINGS",
+        `"${item}" is not a peering (${PEERING_TYPES.join(", ")}; or none)`,
+      );
+    else if (!names.includes(name)) names.push(name);
+  }
+  return names;
 }
 
 /** Sweeps need something to watch; diagnose takes its circuit on the command line. */

@@ -98,7 +98,7 @@ export const SETTINGS = {
   },
   ERWATCH_EXPECTED_PEERINGS: {
     section: "arm",
-    doc: "Peerings every circuit must have unless its erwatch:peerings tag says otherwise (default AzurePrivatePeering).",
+    doc: "Peerings every circuit must have unless its erwatch:peerings tag says otherwise: AzurePrivatePeering, MicrosoftPeering, AzurePublicPeering (comma-separated, any case) or none (default AzurePrivatePeering).",
     sample: "AzurePrivatePeering",
   },
   ERWATCH_CONNECTIVITY_MODEL: {

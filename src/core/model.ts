@@ -12,6 +12,12 @@ export const PATHS = ["primary", "secondary"] as const;
 export type PathName = (typeof PATHS)[number];
 
 export type PeeringType = "AzurePrivatePeering" | "MicrosoftPeering" | "AzurePublicPeering";
+/** Every peering type; ARM names each peering after its type. */
+export const PEERING_TYPES: readonly PeeringType[] = [
+  "AzurePrivatePeering",
+  "MicrosoftPeering",
+  "AzurePublicPeering",
+];
 
 /** Bottom-up order matters: the first broken layer of a path is the one that alerts. */
 export const LAYERS = [

@@ -83,6 +83,33 @@ describe("ARM configuration", () => {
     expect(config.circuitIds).toEqual([CIRCUIT]);
   });
 
+  it("should refuse a misspelt ERWATCH_EXPECTED_PEERINGS at start (it paged peering-missing on every circuit), naming it with the rest", () => {
+    const r = new SettingsReader({
+      ERWATCH_SUBSCRIPTIONS: SUB,
+      ERWATCH_EXPECTED_PEERINGS: "AzurePrivatePeering, AzurePrivatePeerng",
+      ARM_CONCURRENCY: "0",
+    });
+    readArmConfig(r);
+    expect(r.problems.map((p) => p.split(":")[0])).toEqual([
+      "ERWATCH_EXPECTED_PEERINGS",
+      "ARM_CONCURRENCY",
+    ]);
+    expect(r.problems[0]).toContain('"AzurePrivatePeerng" is not a peering');
+  });
+
+  it("should take ERWATCH_EXPECTED_PEERINGS in any case, each once, spelt as ARM spells them", () => {
+    expect(
+      load({
+        ERWATCH_SUBSCRIPTIONS: SUB,
+        ERWATCH_EXPECTED_PEERINGS: "azureprivatepeering, MICROSOFTPEERING,AzurePrivatePeering,",
+      }).defaults.expectedPeerings,
+    ).toEqual(["AzurePrivatePeering", "MicrosoftPeering"]);
+    expect(
+      load({ ERWATCH_SUBSCRIPTIONS: SUB, ERWATCH_EXPECTED_PEERINGS: " None " }).defaults
+        .expectedPeerings,
+    ).toEqual([]);
+  });
+
   it("should report every problem at once, each naming its setting", () => {
     let error: unknown;
     try {
