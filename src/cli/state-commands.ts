@@ -16,6 +16,7 @@ import {
 import { isConflict } from "../app/state-store.js";
 import { loadStatus } from "../app/status.js";
 import { ageText } from "../app/status-html.js";
+import { CLOUDS, type CloudName } from "../config/arm.js";
 import { PATHS, type PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
 import { loadStatusConfig } from "../runtime/config.js";
@@ -41,11 +42,15 @@ export function parseDuration(text: string): number | null {
   return minutes > 0 ? minutes : null;
 }
 
-/** Who is signed in, from the claims of an ARM token: cheap when `az login` has one cached. */
-async function signedInUser(ctx: Context): Promise<string | null> {
+/**
+ * Who is signed in, from the claims of an ARM token: cheap when `az login` has
+ * one cached. Asked of the cloud AZURE_CLOUD names: a login to Azure
+ * Government or China has no token for the public cloud's ARM.
+ */
+async function signedInUser(ctx: Context, cloud: CloudName): Promise<string | null> {
   try {
-    const credential: TokenCredential = ctx.deps.credential ?? credentials("AzureCloud", {})();
-    const token = await credential.getToken("https://management.azure.com/.default", {
+    const credential: TokenCredential = ctx.deps.credential ?? credentials(cloud, {})();
+    const token = await credential.getToken(`${CLOUDS[cloud].arm}/.default`, {
       abortSignal: AbortSignal.any([ctx.signal, AbortSignal.timeout(20_000)]),
     });
     const payload = token?.token.split(".")[1];
@@ -114,7 +119,7 @@ export async function runSilenceAdd(ctx: Context, opts: SilenceAddOptions): Prom
     problems.push(`--path must be ${PATHS.join(" or ")}`);
   const window = windowOf(opts, now, problems);
   const runtime = stateRuntime(ctx);
-  const author = opts.author ?? (await signedInUser(ctx));
+  const author = opts.author ?? (await signedInUser(ctx, runtime.config.cloud));
   if (author === null)
     problems.push(
       "--author: erwatch could not tell who is signed in (`az login`); say who is silencing",

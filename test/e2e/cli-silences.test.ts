@@ -201,6 +201,45 @@ describe("erwatch silence, through Table Storage", () => {
     expect(anonymous.stderr).toMatch(/--author/);
   });
 
+  it("asks the cloud AZURE_CLOUD names who is signed in (it asked the public cloud: in Azure Government --author was always demanded)", async () => {
+    const gov = jwtCredential("carol@agency.gov");
+    const scopes: string[] = [];
+    const onlyGovernment: TokenCredential = {
+      async getToken(scope, options) {
+        scopes.push(...[scope].flat());
+        if ([scope].flat().some((s) => !s.startsWith("https://management.usgovcloudapi.net/")))
+          throw new Error("AADSTS500011: the resource principal was not found in the tenant");
+        return gov.getToken(scope, options);
+      },
+    };
+    let stdout = "";
+    let stderr = "";
+    const code = await runCli(
+      [
+        "silence",
+        "add",
+        "--circuit",
+        "er-circuit-dr",
+        "--duration",
+        "30m",
+        "--reason",
+        "test",
+        "-o",
+        "json",
+      ],
+      {
+        env: { ...world.env, AZURE_CLOUD: "AzureUSGovernment" },
+        credential: onlyGovernment,
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: (s: string) => (stderr += s) },
+        now: () => clock,
+      },
+    );
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ author: "carol@agency.gov" });
+    expect(scopes).toEqual(["https://management.usgovcloudapi.net/.default"]);
+  });
+
   it("is honoured by the next sweep without a restart: recorded, not notified", async () => {
     const circuit = world.estate.state.circuits[0]!;
     carrierDown(circuit, "AzurePrivatePeering", "secondary");
