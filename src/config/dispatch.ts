@@ -172,6 +172,15 @@ function checkUrl(r: SettingsReader, setting: string, value: string): void {
   if (problem) r.problem(setting, problem);
 }
 
+/** A Functions key in a URL's query (`code`, which the host reads in any case). */
+function carriesFunctionKey(value: string): boolean {
+  try {
+    return [...new URL(value).searchParams.keys()].some((k) => k.toLowerCase() === "code");
+  } catch {
+    return false; // not a URL: reported as such
+  }
+}
+
 /**
  * Deliveries before erwatch dead-letters a message itself, with the receiver
  * and its last status as the reason. At the entity's maxDeliveryCount Service
@@ -243,7 +252,14 @@ export function readDispatchConfig(r: SettingsReader): DispatchConfig {
   }
   // Linked from every Teams card and PagerDuty incident: the receiver URL rule applies.
   const statusPageUrl = r.raw("STATUS_PAGE_URL") ?? null;
-  if (statusPageUrl !== null) checkUrl(r, "STATUS_PAGE_URL", statusPageUrl);
+  if (statusPageUrl !== null) {
+    checkUrl(r, "STATUS_PAGE_URL", statusPageUrl);
+    if (carriesFunctionKey(statusPageUrl))
+      r.problem(
+        "STATUS_PAGE_URL",
+        "must not carry the function key (?code=): the link is on every Teams card and PagerDuty incident, for everyone who sees them; link the page without it",
+      );
+  }
   return {
     receivers,
     routing,

@@ -187,6 +187,18 @@ describe("the status page URL", () => {
     expect(problems).toEqual(expected);
     if (expected.length === 0) expect(config.statusPageUrl).toBe(url);
   });
+
+  it.each([
+    "https://erwatch.example.net/api/status?code=c2VjcmV0ZnVuY3Rpb25rZXk9PQ==",
+    "https://erwatch.example.net/api/status?severity=Sev1&CODE=c2VjcmV0ZnVuY3Rpb25rZXk9PQ==",
+  ])(
+    "should refuse a function key in it (it went on every Teams card and PagerDuty incident): %s",
+    (url) => {
+      const { problems } = read({ PAGERDUTY_ROUTING_KEY: PD, STATUS_PAGE_URL: url });
+      expect(problems).toEqual([expect.stringMatching(/^STATUS_PAGE_URL: .*function key/)]);
+      expect(problems.join("\n")).not.toContain("c2VjcmV0ZnVuY3Rpb25rZXk9PQ");
+    },
+  );
 });
 
 describe("deliveries against the entity's maxDeliveryCount", () => {
