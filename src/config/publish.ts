@@ -12,6 +12,15 @@ export interface PublishConfig {
   entity: string;
 }
 
+/**
+ * Key=Value pairs: a connection string pasted into a setting that takes a
+ * name. Such a value holds a key, and a problem message is logged on every
+ * invocation: it is described, never quoted.
+ */
+function looksLikeConnectionString(value: string): boolean {
+  return /(?:^|;)\s*[A-Za-z]+\s*=/.test(value);
+}
+
 /** Null when Service Bus is not configured at all (the CLI then leaves events in the outbox). */
 export function readPublishConfig(r: SettingsReader, required: boolean): PublishConfig | null {
   const cs = r.raw("ServiceBusConnection");
@@ -19,7 +28,12 @@ export function readPublishConfig(r: SettingsReader, required: boolean): Publish
   const clientId = r.raw("ServiceBusConnection__clientId");
   const entity = r.raw("SERVICEBUS_ENTITY") ?? DEFAULT_ALERTS_ENTITY;
   if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,259}$/.test(entity))
-    r.problem("SERVICEBUS_ENTITY", `"${entity}" is not a valid queue or topic name`);
+    r.problem(
+      "SERVICEBUS_ENTITY",
+      looksLikeConnectionString(entity)
+        ? `is a connection string, not a queue or topic name (the value is not shown: it holds a key)`
+        : `"${entity}" is not a valid queue or topic name`,
+    );
   if (cs) {
     if (!/Endpoint=sb:\/\//i.test(cs))
       r.problem("ServiceBusConnection", "is not a Service Bus connection string (Endpoint=sb://…)");
@@ -29,7 +43,9 @@ export function readPublishConfig(r: SettingsReader, required: boolean): Publish
     if (!/^[A-Za-z0-9-]+\.[A-Za-z0-9.-]+$/.test(namespace)) {
       r.problem(
         "ServiceBusConnection__fullyQualifiedNamespace",
-        `"${namespace}" is not a host name like <namespace>.servicebus.windows.net`,
+        looksLikeConnectionString(namespace)
+          ? "is a connection string, not a host name like <namespace>.servicebus.windows.net (the value is not shown: it holds a key); a connection string goes in ServiceBusConnection"
+          : `"${namespace}" is not a host name like <namespace>.servicebus.windows.net`,
       );
     }
     return {

@@ -1,0 +1,42 @@
+// Service Bus settings: a connection string pasted where the namespace host
+// name (or the entity) belongs is reported without quoting it. The message
+// goes into the host's logs and exceptions on every invocation.
+
+import { describe, expect, it } from "vitest";
+import { readPublishConfig } from "../../src/config/publish.js";
+import { SettingsReader } from "../../src/config/reader.js";
+
+const KEY = "c2hhcmVkYWNjZXNza2V5c2hhcmVkYWNjZXNza2V5MTI=";
+const CONNECTION = `Endpoint=sb://erwatch-ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${KEY}`;
+
+function problems(env: Record<string, string>): string[] {
+  const r = new SettingsReader(env);
+  readPublishConfig(r, true);
+  return r.problems;
+}
+
+describe("Service Bus settings", () => {
+  it("names a mistyped namespace host name", () => {
+    expect(
+      problems({ ServiceBusConnection__fullyQualifiedNamespace: "erwatch ns.servicebus" }),
+    ).toEqual([expect.stringContaining('"erwatch ns.servicebus" is not a host name')]);
+  });
+
+  it.each([
+    ["ServiceBusConnection__fullyQualifiedNamespace", CONNECTION],
+    ["SERVICEBUS_ENTITY", `${CONNECTION};EntityPath=erwatch-alerts`],
+  ])(
+    "reports a connection string pasted into %s without quoting its key (it was quoted whole)",
+    (setting, value) => {
+      const found = problems({
+        ServiceBusConnection__fullyQualifiedNamespace: "erwatch-ns.servicebus.windows.net",
+        [setting]: value,
+      });
+      expect(found).toEqual([
+        expect.stringMatching(new RegExp(`^${setting}: .*connection string`)),
+      ]);
+      expect(found.join("\n")).not.toContain(KEY);
+      expect(found.join("\n")).not.toContain(KEY.slice(0, 12));
+    },
+  );
+});
