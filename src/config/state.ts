@@ -175,6 +175,16 @@ function readConnection(r: SettingsReader, cloud: CloudName): StorageConnection 
         ...(clientId ? { clientId } : {}),
       };
     const account = r.raw(`${prefix}__accountName`);
+    // It becomes the host of the table URL: a typo, or a connection string
+    // pasted here (its key then in every URL and error), is reported now;
+    // such a value holds a key and is described, never quoted.
+    if (account && !/^[a-z0-9]{3,24}$/.test(account))
+      r.problem(
+        `${prefix}__accountName`,
+        account.includes("=")
+          ? `is a connection string, not a storage account name (the value is not shown: it holds a key); a connection string goes in ${prefix}`
+          : `"${account}" is not a storage account name (3 to 24 lower-case letters and digits)`,
+      );
     if (account) {
       return {
         kind: "identity",

@@ -66,6 +66,29 @@ describe("state settings", () => {
     }
   });
 
+  it.each(["ERWATCH_STORAGE__accountName", "AzureWebJobsStorage__accountName"])(
+    "refuses %s that is no storage account name, without quoting a pasted connection string (it became the host of the table URL)",
+    (setting) => {
+      const key = "c2VjcmV0a2V5c2VjcmV0a2V5c2VjcmV0a2V5MTIzNA==";
+      const r = new SettingsReader({
+        [setting]: `DefaultEndpointsProtocol=https;AccountName=st1;AccountKey=${key}`,
+      });
+      readStateConfig(r, "AzureCloud");
+      expect(r.problems).toEqual([expect.stringMatching(new RegExp(`^${setting}: `))]);
+      expect(r.problems.join("\n")).not.toContain(key.slice(0, 12));
+      const typo = new SettingsReader({ [setting]: "St_Erwatch" });
+      readStateConfig(typo, "AzureCloud");
+      expect(typo.problems).toEqual([
+        expect.stringContaining(`${setting}: "St_Erwatch" is not a storage account name`),
+      ]);
+      const good = new SettingsReader({ [setting]: " sterwatch01 " });
+      expect(readStateConfig(good, "AzureCloud").connection).toMatchObject({
+        tableServiceUri: "https://sterwatch01.table.core.windows.net",
+      });
+      expect(good.problems).toEqual([]);
+    },
+  );
+
   it("takes minimum hold times per severity from ERWATCH_ALERT_POLICY", () => {
     const r = new SettingsReader({
       ERWATCH_STORAGE: STORAGE,
