@@ -334,6 +334,37 @@ describe("dispatcher", () => {
     ]);
   });
 
+  it("should settle with the receiver's last status when the delivery's deadline ends between attempts (it threw, so the last delivery never dead-lettered with a reason)", async () => {
+    const receivers = [
+      new ScriptedReceiver("pd", "pagerduty", [ok()]),
+      new ScriptedReceiver("teams", "teams", [fail(503, true)]),
+    ];
+    const { logger } = memoryLogger();
+    const deadline = new AbortController();
+    const dispatcher = createDispatcher({
+      receivers: new Map(receivers.map((r) => [r.name, r])),
+      routing: ROUTING,
+      deliveries: new MemoryDeliveries(() => NOW),
+      retry: RETRY,
+      logger,
+      now: () => NOW,
+      // As the real sleep (timers/promises' setTimeout with the signal): the
+      // delivery's deadline (4 minutes in functions/dispatch.ts) ends it.
+      sleep: async (_ms, signal) => {
+        deadline.abort();
+        signal.throwIfAborted();
+      },
+    });
+    const last = settlement();
+    await expect(
+      dispatcher.dispatch(msg(event(), RETRY.maxDeliveries), last.s, deadline.signal),
+    ).resolves.toMatchObject({ settled: "dead-letter", reason: "ReceiverUnavailable" });
+    expect(last.log).toEqual([
+      "dead-letter ReceiverUnavailable: receiver teams (teams) failed after 1 attempt(s): 503: answered 503",
+    ]);
+    expect(receivers[1]!.calls).toBe(1);
+  });
+
   it("should dead-letter at once on a permanent 4xx without retrying", async () => {
     const { dispatcher, receivers } = setup([fail(400, false)], [ok()]);
     const { s, log } = settlement();

@@ -143,20 +143,29 @@ async function post(
       };
     const wait = backoffMs(attempt, outcome, deps.retry);
     const last = !outcome.retryable || attempt >= deps.retry.attemptsPerDelivery;
-    if (last || wait > deps.retry.maxWaitMs)
-      return {
-        receiver: receiver.name,
-        kind: "failed",
-        permanent: !outcome.retryable,
-        last: outcome,
-        attempts: attempt,
-      };
+    const failed: ReceiverResult = {
+      receiver: receiver.name,
+      kind: "failed",
+      permanent: !outcome.retryable,
+      last: outcome,
+      attempts: attempt,
+    };
+    // The delivery's deadline ends the retries, not the delivery: what the
+    // receiver last said is settled like any failure (given back, or at the
+    // last delivery dead-lettered with its reason), never thrown, which would
+    // leave Service Bus to dead-letter it at its own count without one.
+    if (last || wait > deps.retry.maxWaitMs || signal.aborted) return failed;
     // Debug, not warn: a post that is about to be retried is not yet a problem.
     log.debug(
       { receiver: receiver.name, attempt, status: outcome.status, waitMs: wait },
       "receiver failed; retrying",
     );
-    await deps.sleep(wait, signal);
+    try {
+      await deps.sleep(wait, signal);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      return failed;
+    }
   }
 }
 
