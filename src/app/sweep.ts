@@ -7,7 +7,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { EvaluationPolicy } from "../core/evaluate.js";
-import type { AlertPolicy, Silence } from "../core/policy.js";
+import { unmatchedCircuitKeys, type AlertPolicy, type Silence } from "../core/policy.js";
 import { suspected, type PlannedRead } from "../core/sweep-plan.js";
 import type { Logger } from "../logging.js";
 import { deepRead, publish, type DeepReadResult, type DeepReadRun } from "./deep-read.js";
@@ -168,6 +168,34 @@ async function finish(
   };
 }
 
+/**
+ * Settings keyed by circuit that name no circuit the whole-estate listing
+ * found: a typo in ERWATCH_BASELINE silently checks no drift, one in
+ * ERWATCH_ALERT_POLICY's circuits silently keeps the defaults. Said each
+ * sweep, since circuits come and go; not when a listing failed (the circuit
+ * may be behind it) or for a sweep of named circuits.
+ */
+function warnUnmatchedCircuitSettings(
+  policy: SweepDeps["policy"],
+  request: SweepRequest,
+  planned: SweepPlanResult,
+  log: Logger,
+): void {
+  if (!request.scope || planned.found.failures.length > 0) return;
+  const settings: [string, string[]][] = [
+    ["ERWATCH_BASELINE", Object.keys(policy.classify.dataPlane?.baseline ?? {})],
+    ["ERWATCH_ALERT_POLICY.circuits", Object.keys(policy.alerts.circuits)],
+  ];
+  for (const [setting, keys] of settings) {
+    const circuits = unmatchedCircuitKeys(keys, planned.found.targets);
+    if (circuits.length > 0)
+      log.warn(
+        { setting, circuits },
+        "a setting names circuits by name or id that match no circuit erwatch watches; for them it applies to nothing",
+      );
+  }
+}
+
 export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
   const clock = deps.clock ?? (() => new Date());
@@ -194,6 +222,7 @@ export function createSweeper(deps: SweepDeps) {
     log.info("sweep started");
     const planned = await plan(request, log);
     logPlan(log, planned);
+    warnUnmatchedCircuitSettings(deps.policy, request, planned, log);
     const run: DeepReadRun = {
       sweepId,
       now: request.now,
@@ -266,6 +295,7 @@ export function createSweeper(deps: SweepDeps) {
      * covered every circuit; the workers record each deep read as it lands).
      */
     async fannedOut(request: SweepRequest, planned: SweepPlanResult, sweepId: string, log: Logger) {
+      warnUnmatchedCircuitSettings(deps.policy, request, planned, log);
       const scoped = { ...deps, store: deps.store.withSignal(request.abortSignal) };
       const sight = await recordSight(
         scoped,

@@ -135,3 +135,16 @@ export function hysteresisOf(
         : bySeverity((s) => minutes(policy.resolveAfterMinutes[s], resolveAfter[s])),
   };
 }
+
+/**
+ * Keys of a setting keyed by circuit (lower-case name or resource id, looked
+ * up as hysteresisOf and baselineFor do) that match none of `circuits`: a
+ * typo there applies to nothing, silently.
+ */
+export function unmatchedCircuitKeys(
+  keys: readonly string[],
+  circuits: readonly { id: string; name: string }[],
+): string[] {
+  const known = new Set(circuits.flatMap((c) => [c.id.toLowerCase(), c.name.toLowerCase()]));
+  return keys.filter((key) => !known.has(key.toLowerCase()));
+}

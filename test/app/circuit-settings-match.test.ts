@@ -1,0 +1,81 @@
+// Settings keyed by circuit name or id (ERWATCH_BASELINE, ERWATCH_ALERT_POLICY
+// circuits) that name no circuit the sweep found: a typo there made the drift
+// check, or the override, silently apply to nothing. Each whole-estate sweep
+// now says which keys match nothing.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSweeper } from "../../src/app/sweep.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { DEFAULT_DATA_PLANE_POLICY } from "../../src/core/dataplane/policy.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { FakeReader } from "../support/fake-reader.js";
+import { InMemoryEventSink } from "../support/in-memory-sink.js";
+import { freshStore } from "../support/state.js";
+import { memoryLogger } from "../support/test-logger.js";
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+async function sweepWith(reader: FakeReader) {
+  const { store } = await freshStore(azurite.connectionString);
+  const { logger, lines } = memoryLogger();
+  const sweeper = createSweeper({
+    reader,
+    store,
+    sink: new InMemoryEventSink(),
+    policy: {
+      classify: {
+        ...DEFAULT_CLASSIFY_OPTIONS,
+        dataPlane: {
+          ...DEFAULT_DATA_PLANE_POLICY,
+          // As config/data-plane.ts keeps them: lower-case names or ids.
+          baseline: { "er-circuit-prod": { skuTier: "Standard" }, "er-circuit-prd": {} },
+        },
+      },
+      alerts: {
+        ...DEFAULT_ALERT_POLICY,
+        circuits: { [reader.target.id.toLowerCase()]: { openAfter: { Sev2: 3 } }, "er-dr": {} },
+      },
+    },
+    silences: [],
+    historyRetentionDays: 30,
+    logger,
+  });
+  await sweeper.sweep({
+    scope: { subscriptions: [reader.target.subscriptionId], circuitIds: [] },
+    now: new Date("2026-11-22T02:00:00.000Z"),
+    abortSignal: AbortSignal.timeout(30_000),
+  });
+  return lines().map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe("settings keyed by circuit", () => {
+  it("warns about keys that match no circuit the sweep found, per setting, and not about those that do", async () => {
+    const warned = (await sweepWith(new FakeReader())).filter(
+      (l) => l.level === 40 && typeof l.setting === "string",
+    );
+    expect(warned.map((l) => [l.setting, l.circuits])).toEqual([
+      ["ERWATCH_BASELINE", ["er-circuit-prd"]],
+      ["ERWATCH_ALERT_POLICY.circuits", ["er-dr"]],
+    ]);
+    expect(String(warned[0]!.msg)).toMatch(/no circuit/);
+  });
+
+  it("says nothing when a listing failed: the circuit may be behind it", async () => {
+    const reader = new FakeReader();
+    reader.listing = {
+      kind: "forbidden",
+      call: "Microsoft.Network/expressRouteCircuits/read",
+      target: "circuits in subscription 00000000-0000-0000-0000-000000000001",
+      message: "no access",
+    };
+    const warned = (await sweepWith(reader)).filter((l) => typeof l.setting === "string");
+    expect(warned).toEqual([]);
+  });
+});
