@@ -245,7 +245,7 @@ export const SETTINGS = {
   },
   HISTORY_RETENTION_DAYS: {
     section: "state",
-    doc: "History older than this is pruned (default 30).",
+    doc: "History older than this is pruned (default 30); at least ERWATCH_ALERT_POLICY's trendWindowHours and flap.windowMinutes, which read it back (checked at start).",
     sample: "30",
   },
   SWEEP_MAX_READ_AGE_MINUTES: {

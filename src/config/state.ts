@@ -261,10 +261,24 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
     if (s.comment) silence.comment = s.comment;
     return silence;
   });
+  const historyRetentionDays = r.int("HISTORY_RETENTION_DAYS", 30, { min: 1, max: 3650 });
+  // Each sweep prunes history older than the retention before the next one
+  // reads it back for the trend and the flap count: a window longer than what
+  // is kept would silently see less.
+  for (const [field, hours] of [
+    ["trendWindowHours", policy.trendWindowHours],
+    ["flap.windowMinutes", policy.flap.windowMinutes / 60],
+  ] as const) {
+    if (hours > historyRetentionDays * 24)
+      r.problem(
+        "HISTORY_RETENTION_DAYS",
+        `${historyRetentionDays} day(s) of history is shorter than ERWATCH_ALERT_POLICY ${field} (${Math.ceil(hours)} h), which reads it back: keep at least ${Math.ceil(hours / 24)} day(s)`,
+      );
+  }
   return {
     connection: connection ?? { kind: "connection-string", value: "", setting: "ERWATCH_STORAGE" },
     tablePrefix: prefix,
-    historyRetentionDays: r.int("HISTORY_RETENTION_DAYS", 30, { min: 1, max: 3650 }),
+    historyRetentionDays,
     timeoutMs: r.int("STORAGE_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
     policy,
     silences,

@@ -89,6 +89,25 @@ describe("state settings", () => {
     },
   );
 
+  it.each([
+    [{ trendWindowHours: 72 }, "2", "trendWindowHours"],
+    [{ flap: { windowMinutes: 3 * 1440 } }, "1", "flap.windowMinutes"],
+  ])(
+    "refuses HISTORY_RETENTION_DAYS shorter than the history %j reads back (pruned first, the trend or flap count silently saw less)",
+    (policy, days, field) => {
+      const found = problems({
+        ERWATCH_ALERT_POLICY: JSON.stringify(policy),
+        HISTORY_RETENTION_DAYS: days,
+      });
+      expect(found).toEqual([
+        expect.stringMatching(
+          new RegExp(`^HISTORY_RETENTION_DAYS: .*${field.replace(".", "\\.")}`),
+        ),
+      ]);
+      expect(problems({ ERWATCH_ALERT_POLICY: JSON.stringify(policy) })).toEqual([]);
+    },
+  );
+
   it("takes minimum hold times per severity from ERWATCH_ALERT_POLICY", () => {
     const r = new SettingsReader({
       ERWATCH_STORAGE: STORAGE,
