@@ -9,8 +9,13 @@ export interface CircuitId {
   id: string;
 }
 
-const PATTERN =
-  /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([-\w._()]+)\/providers\/Microsoft\.Network\/expressRouteCircuits\/([-\w._]+)\/?$/i;
+/** A subscription id is a GUID: 36 characters are not enough, the dashes must be where a GUID has them. */
+const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+const PATTERN = new RegExp(
+  String.raw`^/subscriptions/(${GUID})/resourceGroups/([-\w._()]+)/providers/Microsoft\.Network/expressRouteCircuits/([-\w._]+)/?$`,
+  "i",
+);
 
 export function parseCircuitId(text: string): CircuitId | null {
   const match = PATTERN.exec(text.trim());
@@ -29,7 +34,8 @@ export function parseCircuitId(text: string): CircuitId | null {
   };
 }
 
-export const isSubscriptionId = (text: string): boolean => /^[0-9a-fA-F-]{36}$/.test(text.trim());
+export const isSubscriptionId = (text: string): boolean =>
+  new RegExp(`^${GUID}$`).test(text.trim());
 
 /** Ids compare case-insensitively in ARM. */
 export const sameId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();

@@ -74,6 +74,24 @@ describe("ARM configuration", () => {
     );
   });
 
+  it.each([
+    ["dashes moved", "000000000000-0000-0000-0000-00000000"],
+    ["all dashes", "-".repeat(36)],
+  ])(
+    "should refuse a subscription id that is 36 characters but no GUID (%s), in both settings",
+    (_name, id) => {
+      const r = new SettingsReader({
+        ERWATCH_SUBSCRIPTIONS: id,
+        ERWATCH_CIRCUITS: `/subscriptions/${id}/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er1`,
+      });
+      readArmConfig(r);
+      expect(r.problems.map((p) => p.split(":")[0])).toEqual([
+        "ERWATCH_SUBSCRIPTIONS",
+        "ERWATCH_CIRCUITS",
+      ]);
+    },
+  );
+
   it("should watch a subscription or circuit listed twice (in any case) once", () => {
     const config = load({
       ERWATCH_SUBSCRIPTIONS: `${SUB}, ${SUB.toUpperCase()},${SUB}`,
