@@ -375,6 +375,38 @@ describe("dispatcher", () => {
     ]);
   });
 
+  it("should keep retrying a receiver that failed for now while another rejects the event for good", async () => {
+    const deliveries = new MemoryDeliveries(() => NOW);
+    // PagerDuty refuses this event (400) while Teams is briefly throttled.
+    const first = setup([fail(400, false)], [fail(503, true)], deliveries);
+    const a = settlement();
+    const outcome = await first.dispatcher.dispatch(msg(event(), 1), a.s, signal());
+    // Dead-lettering now would mean the channel never hears a Sev0.
+    expect(outcome.settled).toBe("abandon");
+    expect(a.log[0]).toMatch(
+      /^abandon: .*receiver pd \(pagerduty\).*400.*receiver teams \(teams\).*503/,
+    );
+    // Teams is back on the next delivery: it hears the event, and only then is
+    // the message parked, still naming PagerDuty's rejection.
+    const again = setup([fail(400, false)], [ok()], deliveries);
+    const b = settlement();
+    await again.dispatcher.dispatch(msg(event(), 2), b.s, signal());
+    expect(again.receivers[1]!.calls).toBe(1);
+    expect(deliveries.deliveredTo("erw-abc-1")).toEqual(["teams"]);
+    expect(b.log).toEqual([
+      "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt(s): 400: answered 400",
+    ]);
+  });
+
+  it("should dead-letter a rejection with the last delivery even when another receiver is still failing", async () => {
+    const { dispatcher } = setup([fail(400, false)], [fail(503, true)]);
+    const { s, log } = settlement();
+    await dispatcher.dispatch(msg(event(), 5), s, signal());
+    expect(log).toEqual([
+      "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt(s): 400: answered 400; receiver teams (teams) failed after 3 attempt(s): 503: answered 503",
+    ]);
+  });
+
   it.each([
     { name: "bad JSON", body: "{not json", reason: "InvalidJson" },
     { name: "unknown version", body: { ...event(), version: 7 }, reason: "UnknownVersion" },

@@ -74,9 +74,9 @@ export type Settle =
 
 /**
  * How to settle, from what each receiver did. Pure: a permanent failure
- * dead-letters; a receiver asking for a long pause (or busy in another
- * delivery) reschedules within the horizon; other failures go back to
- * Service Bus until the last delivery.
+ * dead-letters once no other receiver is still failing for now; a receiver
+ * asking for a long pause (or busy in another delivery) reschedules within the
+ * horizon; other failures go back to Service Bus until the last delivery.
  */
 export function settleFor(
   results: ReceiverResult[],
@@ -99,8 +99,14 @@ export function settleFor(
     ...failures.map((f) => describe(f, context.kindOf(f.receiver))),
     ...busy.map((b) => `receiver ${b.receiver} is being posted to by another delivery`),
   ].join("; ");
-  if (failures.some((f) => f.permanent))
-    return { settled: "dead-letter", reason: "ReceiverRejected", description };
+  // A rejection is parked at once only when nobody else still waits for the
+  // event: parking it while another receiver failed for now would mean that
+  // receiver never hears it. The rejecting receiver is asked again meanwhile;
+  // it refuses again, and nothing reached it twice.
+  const rejected = failures.some((f) => f.permanent);
+  const reason = rejected ? "ReceiverRejected" : "ReceiverUnavailable";
+  if (rejected && busy.length === 0 && failures.every((f) => f.permanent))
+    return { settled: "dead-letter", reason, description };
   const now = context.now.getTime();
   const wanted = [
     ...failures
@@ -114,13 +120,13 @@ export function settleFor(
     if (at > horizon)
       return {
         settled: "dead-letter",
-        reason: "ReceiverUnavailable",
+        reason,
         description: `${description}; retrying past ${new Date(horizon).toISOString()} is not worth it`,
       };
     return { settled: "rescheduled", at: new Date(at), reason: description };
   }
   if (context.deliveryCount >= policy.maxDeliveries)
-    return { settled: "dead-letter", reason: "ReceiverUnavailable", description };
+    return { settled: "dead-letter", reason, description };
   return { settled: "abandon", reason: description };
 }
 
