@@ -407,6 +407,26 @@ describe("dispatcher", () => {
     ]);
   });
 
+  it("should park an event a receiver throws on, naming it, and still deliver it to the others", async () => {
+    const deliveries = new MemoryDeliveries(() => NOW);
+    const { dispatcher, receivers, lines } = setup([ok()], [ok()], deliveries);
+    // A bug in one receiver (its payload builder choking on an odd event).
+    receivers[1]!.send = async () => {
+      throw new TypeError("text.split is not a function");
+    };
+    const { s, log } = settlement();
+    const outcome = await dispatcher.dispatch(msg(event()), s, signal());
+    expect(outcome.settled).toBe("dead-letter");
+    expect(log).toEqual([
+      "dead-letter ReceiverRejected: receiver teams (teams) failed after 1 attempt(s): no response: could not build or send the teams message: TypeError",
+    ]);
+    expect(receivers[0]!.calls).toBe(1);
+    expect(deliveries.deliveredTo("erw-abc-1")).toEqual(["pd"]);
+    // The claim is given up: a replay once the bug is fixed posts at once.
+    expect(deliveries.rows.has("erw-abc-1|teams")).toBe(false);
+    expect(lines().join("\n")).toMatch(/text\.split is not a function/);
+  });
+
   it.each([
     { name: "bad JSON", body: "{not json", reason: "InvalidJson" },
     { name: "unknown version", body: { ...event(), version: 7 }, reason: "UnknownVersion" },

@@ -130,6 +130,34 @@ export function settleFor(
   return { settled: "abandon", reason: description };
 }
 
+/**
+ * A receiver that throws (its payload builder choking on an odd event) is a
+ * permanent failure of that receiver alone: thrown, it would fail the whole
+ * dispatch, keep its claim, and the message would cycle as "busy" until the
+ * horizon and be parked under a false reason. Only the error's class goes
+ * into the reason, which is not scrubbed; the log line has the rest.
+ */
+async function sendOrFailure(
+  receiver: Receiver,
+  event: AlertEvent,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<SendOutcome> {
+  try {
+    return await receiver.send(event, { abortSignal: signal });
+  } catch (error) {
+    const kind = error instanceof Error ? error.name : typeof error;
+    log.error({ err: error, receiver: receiver.name }, "receiver threw instead of answering");
+    return {
+      ok: false,
+      retryable: false,
+      status: null,
+      retryAfterMs: null,
+      reason: `could not build or send the ${receiver.kind} message: ${kind}`,
+    };
+  }
+}
+
 /** Posts until success, a permanent failure, the attempts, or a wait longer than a delivery may take. */
 async function post(
   deps: DispatcherDeps,
@@ -139,7 +167,7 @@ async function post(
   log: Logger,
 ): Promise<ReceiverResult> {
   for (let attempt = 1; ; attempt += 1) {
-    const outcome = await receiver.send(event, { abortSignal: signal });
+    const outcome = await sendOrFailure(receiver, event, signal, log);
     if (outcome.ok)
       return {
         receiver: receiver.name,
