@@ -8,6 +8,8 @@ import type { Rescheduled, Settlement } from "../../src/app/dispatch/ports.js";
 import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Routing } from "../../src/core/routing.js";
+import { createReceiver } from "../../src/adapters/receivers/index.js";
+import { arpMissingOpen } from "../support/alert-event-fixture.js";
 import { MemoryDeliveries } from "../support/memory-deliveries.js";
 import { memoryLogger } from "../support/test-logger.js";
 
@@ -425,6 +427,46 @@ describe("dispatcher", () => {
     // The claim is given up: a replay once the bug is fixed posts at once.
     expect(deliveries.rows.has("erw-abc-1|teams")).toBe(false);
     expect(lines().join("\n")).toMatch(/text\.split is not a function/);
+  });
+
+  it("should deliver a card for an event whose circuit facts or layer-table name are not text", async () => {
+    const posted: unknown[] = [];
+    // The real Teams receiver, posting to a fake fetch.
+    const teams = createReceiver(
+      { kind: "teams", name: "teams", url: "https://example.invalid/workflows?sig=x" },
+      {
+        timeoutMs: 1_000,
+        fetch: async (_url, init) => (
+          posted.push(JSON.parse(String(init?.body))),
+          new Response(null, { status: 202 })
+        ),
+      },
+    );
+    const { logger } = memoryLogger();
+    const dispatcher = createDispatcher({
+      receivers: new Map<string, Receiver>([
+        ["pd", new ScriptedReceiver("pd", "pagerduty", [ok()])],
+        ["teams", teams],
+      ]),
+      routing: ROUTING,
+      deliveries: new MemoryDeliveries(() => NOW),
+      retry: RETRY,
+      logger,
+      now: () => NOW,
+      sleep: async () => undefined,
+    });
+    const base = arpMissingOpen();
+    const body = {
+      ...base,
+      peakSeverity: "Sev0",
+      circuit: { ...base.circuit, serviceProviderName: 42, peeringLocation: { x: 1 } },
+      layerTable: { ...(base.layerTable as object), name: 7 },
+    };
+    const { s, log } = settlement();
+    await dispatcher.dispatch({ messageId: base.id, body, deliveryCount: 1 }, s, signal());
+    expect(log).toEqual(["complete"]);
+    expect(posted).toHaveLength(1);
+    expect(JSON.stringify(posted[0])).toContain("paste into a ticket with 42");
   });
 
   it.each([

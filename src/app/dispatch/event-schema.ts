@@ -15,6 +15,17 @@ import {
 
 const severity = z.enum(SEVERITIES);
 
+/**
+ * A circuit fact the receivers print (provider, location, service key): text,
+ * or null when it is not something a person can read. Never a rejection: the
+ * page matters more than one odd fact.
+ */
+const circuitFact = z
+  .unknown()
+  .transform((v) =>
+    typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : null,
+  );
+
 const eventSchema = z
   .object({
     version: z.literal(ALERT_EVENT_VERSION),
@@ -46,6 +57,9 @@ const eventSchema = z
             .union([z.string(), z.number(), z.boolean(), z.null()])
             .transform((v) => (v === null ? "" : String(v))),
         ),
+        serviceKey: circuitFact,
+        serviceProviderName: circuitFact,
+        peeringLocation: circuitFact,
       })
       .passthrough(),
     peering: z.string().nullable(),

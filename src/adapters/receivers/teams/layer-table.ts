@@ -40,7 +40,7 @@ export function layerTable(event: AlertEvent): Element[] {
   if (!table || typeof table !== "object" || !table.paths) return [];
   const heading = (path: PathName) =>
     event.paths.includes(path) ? `${path} path (affected)` : `${path} path`;
-  const name = escapeMarkdown(table.name ?? event.peering ?? "");
+  const name = escapeMarkdown(typeof table.name === "string" ? table.name : (event.peering ?? ""));
   const rows: Element[] = [
     text(`Layers${name ? ` of ${name}` : ""}`, { weight: "Bolder", spacing: "Large" }),
     pathColumns(
