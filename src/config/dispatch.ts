@@ -11,11 +11,15 @@ import { receiverUrlProblem } from "../core/receiver-url.js";
 import { validateRouting, type Routing } from "../core/routing.js";
 import type { SettingsReader } from "./reader.js";
 
-/** A receiver with its secrets resolved from app settings. */
-export type ResolvedReceiver =
+/**
+ * A receiver with its secrets resolved from app settings. `unusable` says,
+ * naming the setting and never its value, why it cannot be posted to.
+ */
+export type ResolvedReceiver = (
   | { kind: "teams"; name: string; url: string }
   | { kind: "pagerduty"; name: string; routingKey: string; url?: string }
-  | { kind: "webhook"; name: string; url: string; headers?: Record<string, string> };
+  | { kind: "webhook"; name: string; url: string; headers?: Record<string, string> }
+) & { unusable?: string };
 
 export interface DispatchConfig {
   receivers: ResolvedReceiver[];
@@ -147,17 +151,20 @@ function defaults(r: SettingsReader): ActionGroupsSetting {
   return { receivers, actionGroups, routes };
 }
 
+/** Problems of one receiver's secrets, each naming its setting. */
+type Problems = string[];
+
 function secretFrom(
   r: SettingsReader,
   setting: string,
   receiver: string,
   secrets: string[],
+  problems: Problems,
 ): string {
   const value = r.raw(setting);
   if (!value) {
-    r.problem(
-      "ERWATCH_ACTION_GROUPS",
-      `receiver "${receiver}" reads its secret from app setting ${setting}, which is not set`,
+    problems.push(
+      `ERWATCH_ACTION_GROUPS: receiver "${receiver}" reads its secret from app setting ${setting}, which is not set`,
     );
     return "";
   }
@@ -166,10 +173,10 @@ function secretFrom(
 }
 
 /** The receiver URL rule, reported against the setting; the value is a secret and never echoed. */
-function checkUrl(r: SettingsReader, setting: string, value: string): void {
+function checkUrl(setting: string, value: string, problems: Problems): void {
   if (value === "") return; // already reported as not set
   const problem = receiverUrlProblem(value);
-  if (problem) r.problem(setting, problem);
+  if (problem) problems.push(`${setting}: ${problem}`);
 }
 
 /** A Functions key in a URL's query (`code`, which the host reads in any case). */
@@ -198,6 +205,39 @@ function readMaxDeliveries(r: SettingsReader): number {
   return maxDeliveries;
 }
 
+function resolveReceiver(
+  r: SettingsReader,
+  x: ActionGroupsSetting["receivers"][number],
+  secrets: string[],
+  problems: Problems,
+): ResolvedReceiver {
+  switch (x.kind) {
+    case "teams": {
+      const url = secretFrom(r, x.urlSetting, x.name, secrets, problems);
+      checkUrl(x.urlSetting, url, problems);
+      return { kind: "teams", name: x.name, url };
+    }
+    case "pagerduty":
+      return {
+        kind: "pagerduty",
+        name: x.name,
+        routingKey: secretFrom(r, x.routingKeySetting, x.name, secrets, problems),
+        ...(x.url ? { url: x.url } : {}),
+      };
+    case "webhook": {
+      const url = secretFrom(r, x.urlSetting, x.name, secrets, problems);
+      checkUrl(x.urlSetting, url, problems);
+      const headers = Object.fromEntries(
+        Object.entries(x.headerSettings ?? {}).map(([h, s]) => [
+          h,
+          secretFrom(r, s, x.name, secrets, problems),
+        ]),
+      );
+      return { kind: "webhook", name: x.name, url, ...(x.headerSettings ? { headers } : {}) };
+    }
+  }
+}
+
 export function readDispatchConfig(r: SettingsReader): DispatchConfig {
   const explicit = r.raw("ERWATCH_ACTION_GROUPS") !== undefined;
   const before = r.problems.length;
@@ -211,33 +251,15 @@ export function readDispatchConfig(r: SettingsReader): DispatchConfig {
   // An unreadable setting was reported; checks derived from its fallback would only mislead.
   const unreadable = r.problems.length > before;
   const secrets: string[] = [];
+  const secretProblems: Problems = [];
   const receivers: ResolvedReceiver[] = setting.receivers.map((x): ResolvedReceiver => {
-    switch (x.kind) {
-      case "teams": {
-        const url = secretFrom(r, x.urlSetting, x.name, secrets);
-        checkUrl(r, x.urlSetting, url);
-        return { kind: "teams", name: x.name, url };
-      }
-      case "pagerduty":
-        return {
-          kind: "pagerduty",
-          name: x.name,
-          routingKey: secretFrom(r, x.routingKeySetting, x.name, secrets),
-          ...(x.url ? { url: x.url } : {}),
-        };
-      case "webhook": {
-        const url = secretFrom(r, x.urlSetting, x.name, secrets);
-        checkUrl(r, x.urlSetting, url);
-        const headers = Object.fromEntries(
-          Object.entries(x.headerSettings ?? {}).map(([h, s]) => [
-            h,
-            secretFrom(r, s, x.name, secrets),
-          ]),
-        );
-        return { kind: "webhook", name: x.name, url, ...(x.headerSettings ? { headers } : {}) };
-      }
-    }
+    const own: Problems = [];
+    const resolved = resolveReceiver(r, x, secrets, own);
+    if (own.length === 0) return resolved;
+    secretProblems.push(...own);
+    return { ...resolved, unusable: own.join("; ") };
   });
+  const secretProblemsAt = r.problems.length;
   const routing: Routing = { actionGroups: setting.actionGroups, routes: setting.routes };
   for (const problem of validateRouting(
     routing,
@@ -253,22 +275,35 @@ export function readDispatchConfig(r: SettingsReader): DispatchConfig {
   // Linked from every Teams card and PagerDuty incident: the receiver URL rule applies.
   const statusPageUrl = r.raw("STATUS_PAGE_URL") ?? null;
   if (statusPageUrl !== null) {
-    checkUrl(r, "STATUS_PAGE_URL", statusPageUrl);
+    const problems: Problems = [];
+    checkUrl("STATUS_PAGE_URL", statusPageUrl, problems);
+    r.problems.push(...problems);
     if (carriesFunctionKey(statusPageUrl))
       r.problem(
         "STATUS_PAGE_URL",
         "must not carry the function key (?code=): the link is on every Teams card and PagerDuty incident, for everyone who sees them; link the page without it",
       );
   }
-  return {
-    receivers,
-    routing,
+  const retry = {
     receiverTimeoutMs: r.int("RECEIVER_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
     attemptsPerDelivery: r.int("DISPATCH_ATTEMPTS", 3, { min: 1, max: 10 }),
     retryBaseMs: r.int("DISPATCH_RETRY_BASE_MS", 1_000, { min: 1, max: 60_000 }),
     retryMaxWaitMs: r.int("DISPATCH_RETRY_MAX_WAIT_MS", 60_000, { min: 1, max: 300_000 }),
     maxDeliveries: readMaxDeliveries(r),
     retryHorizonMinutes: r.int("DISPATCH_RETRY_HORIZON_MINUTES", 60, { min: 1, max: 24 * 60 }),
+  };
+  // One receiver's secret that is unset or unusable (a Key Vault reference
+  // that did not resolve arrives as its own text) must not stop the others
+  // from paging: that receiver fails each event it is routed, and the dead
+  // letter names the setting. It stops the start only when nothing could be
+  // delivered anyway, or when the start fails for another reason (then every
+  // problem is told at once).
+  const usable = receivers.some((x) => x.unusable === undefined);
+  if (!usable || r.problems.length > 0) r.problems.splice(secretProblemsAt, 0, ...secretProblems);
+  return {
+    receivers,
+    routing,
+    ...retry,
     subscription: r.raw("SERVICEBUS_SUBSCRIPTION") ?? null,
     statusPageUrl,
     secrets,

@@ -3,7 +3,7 @@
 
 import type { ServiceBusClient, ServiceBusClientOptions } from "@azure/service-bus";
 import { setTimeout as delay } from "node:timers/promises";
-import { createReceiver } from "../adapters/receivers/index.js";
+import { createReceiver, createUnusableReceiver } from "../adapters/receivers/index.js";
 import { serviceBusClient } from "../adapters/servicebus/client.js";
 import { EventConsumer } from "../adapters/servicebus/consumer.js";
 import { TableDeliveryLog } from "../adapters/tables/delivery-log.js";
@@ -43,16 +43,33 @@ export function buildDispatchRuntime(
   const credentialFor = credentials(config.cloud, overrides);
   const now = overrides.now ?? (() => new Date());
   const receivers = new Map<string, Receiver>(
-    dispatch.receivers.map((receiver) => [
-      receiver.name,
-      createReceiver(receiver, {
-        timeoutMs: dispatch.receiverTimeoutMs,
-        now,
-        // Portal links follow the cloud the circuits live in.
-        cloud: config.cloud,
-        ...(dispatch.statusPageUrl ? { statusUrl: dispatch.statusPageUrl } : {}),
-      }),
-    ]),
+    dispatch.receivers.map((receiver) => {
+      const { unusable, ...settings } = receiver;
+      let problem = unusable;
+      if (problem === undefined) {
+        try {
+          return [
+            receiver.name,
+            createReceiver(settings, {
+              timeoutMs: dispatch.receiverTimeoutMs,
+              now,
+              // Portal links follow the cloud the circuits live in.
+              cloud: config.cloud,
+              ...(dispatch.statusPageUrl ? { statusUrl: dispatch.statusPageUrl } : {}),
+            }),
+          ];
+        } catch (error) {
+          // Its message names fields, never values (createReceiver).
+          problem = error instanceof Error ? error.message : String(error);
+        }
+      }
+      // One receiver that cannot be used must not keep the others from paging.
+      logger.error(
+        { receiver: receiver.name, kind: receiver.kind, problem },
+        "receiver cannot be used: every event routed to it is parked naming it, the others still deliver",
+      );
+      return [receiver.name, createUnusableReceiver(receiver.name, receiver.kind, problem)];
+    }),
   );
   const deliveries = new TableDeliveryLog(
     createTableClient(state, tableNames(state.tablePrefix).deliveries, credentialFor),

@@ -89,6 +89,42 @@ describe("dispatch configuration", () => {
     ]);
   });
 
+  it("should let the others run when one receiver's secret is unset or not usable, naming the setting", () => {
+    const reference = "@Microsoft.KeyVault(SecretUri=https://kv1.vault.azure.net/secrets/teams/)";
+    const groups = {
+      receivers: [
+        { kind: "pagerduty", name: "pd", routingKeySetting: "PD_KEY" },
+        { kind: "teams", name: "noc", urlSetting: "TEAMS_NOC" },
+        { kind: "webhook", name: "itsm", urlSetting: "ITSM_URL" },
+      ],
+      actionGroups: [{ name: "g", receivers: ["pd", "noc", "itsm"] }],
+      routes: [{ name: "r", match: {}, actionGroups: ["g"] }],
+    };
+    const { config, problems } = read({
+      ERWATCH_ACTION_GROUPS: JSON.stringify(groups),
+      PD_KEY: PD,
+      // A Key Vault reference App Service could not resolve arrives as its own text.
+      TEAMS_NOC: reference,
+    });
+    expect(problems).toEqual([]);
+    expect(config.receivers.map((r) => [r.name, r.unusable])).toEqual([
+      ["pd", undefined],
+      ["noc", "TEAMS_NOC: is not a URL"],
+      [
+        "itsm",
+        'ERWATCH_ACTION_GROUPS: receiver "itsm" reads its secret from app setting ITSM_URL, which is not set',
+      ],
+    ]);
+    expect(JSON.stringify(config.receivers.map((r) => r.unusable))).not.toContain("kv1");
+    // Nothing usable at all: that is a deployment that cannot page, refused at start.
+    const none = read({ ERWATCH_ACTION_GROUPS: JSON.stringify(groups), TEAMS_NOC: reference });
+    expect(none.problems).toEqual([
+      'ERWATCH_ACTION_GROUPS: receiver "pd" reads its secret from app setting PD_KEY, which is not set',
+      "TEAMS_NOC: is not a URL",
+      'ERWATCH_ACTION_GROUPS: receiver "itsm" reads its secret from app setting ITSM_URL, which is not set',
+    ]);
+  });
+
   it("should refuse to run with no receiver at all", () => {
     expect(read({}).problems).toEqual([
       expect.stringMatching(/^ERWATCH_ACTION_GROUPS: no receivers/),

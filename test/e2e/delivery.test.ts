@@ -279,6 +279,36 @@ describe("faults: nothing lost, nothing delivered twice, no secret in logs", () 
     expect(world.pagerduty.requests).toHaveLength(3 * 3);
   });
 
+  it("pages PagerDuty and the webhook when the Teams URL setting is a Key Vault reference that did not resolve", async () => {
+    // App Service hands the app the reference's own text when it cannot resolve it.
+    const reference =
+      "@Microsoft.KeyVault(SecretUri=https://erwatch-kv.vault.azure.net/secrets/teams-webhook/)";
+    const h = await harness({ TEAMS_WEBHOOK_URL: reference });
+    const { world, circuit } = h;
+    // The dispatcher started, and said at once which receiver it cannot use and why.
+    const startLog = h.logLines.join("\n");
+    expect(startLog).toMatch(/receiver cannot be used/);
+    expect(startLog).toMatch(/TEAMS_WEBHOOK_URL: is not a URL/);
+    await h.tick(0);
+    carrierDown(circuit, PRIVATE, "primary");
+    carrierDown(circuit, PRIVATE, "secondary");
+    const opened = await h.tick(5);
+    expect(opened.events.map((e) => `${e.action} ${e.severity}`)).toEqual(["open Sev0"]);
+    await world.dispatchPending();
+    expect(pdEvents(world).map((e) => e.event_action)).toEqual(["trigger"]);
+    expect(world.webhook.requests).toHaveLength(1);
+    expect(world.teams.requests).toHaveLength(0);
+    // Parked at once, naming the receiver and the setting to fix, not its value.
+    const parked = world.broker.deadLettered(ALERTS_QUEUE);
+    expect(parked).toHaveLength(1);
+    expect(parked[0]!.deadLetterReason).toBe("ReceiverRejected");
+    expect(parked[0]!.deadLetterErrorDescription).toMatch(
+      /receiver teams \(teams\).*not configured: TEAMS_WEBHOOK_URL: is not a URL/,
+    );
+    expect(parked[0]!.deadLetterErrorDescription).not.toContain("erwatch-kv");
+    expect(h.logLines.join("\n")).not.toContain("erwatch-kv");
+  });
+
   it("reschedules a Sev0 PagerDuty throttles for two minutes instead of dead-lettering it", async () => {
     const h = await harness();
     const { world, circuit } = h;

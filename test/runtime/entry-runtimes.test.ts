@@ -59,6 +59,40 @@ describe("entry runtimes", () => {
     expect(await cardFor(dispatchEnv())).toContain("https://portal.azure.com/#resource/");
   });
 
+  it("builds the other receivers when one cannot be built from its settings, and that one fails naming why", async () => {
+    const env = dispatchEnv({
+      WEBHOOK_URL: "https://itsm.example.net/alerts",
+      // A header value with a line break: refused when the receiver is built.
+      ITSM_TOKEN: "Bearer abc\ndef",
+      ERWATCH_ACTION_GROUPS: JSON.stringify({
+        receivers: [
+          { kind: "teams", name: "teams", urlSetting: "TEAMS_WEBHOOK_URL" },
+          {
+            kind: "webhook",
+            name: "itsm",
+            urlSetting: "WEBHOOK_URL",
+            headerSettings: { Authorization: "ITSM_TOKEN" },
+          },
+        ],
+        actionGroups: [{ name: "all", receivers: ["teams", "itsm"] }],
+        routes: [{ name: "all", match: {}, actionGroups: ["all"] }],
+      }),
+    });
+    const lines: string[] = [];
+    const runtime = buildDispatchRuntime(loadDispatchConfig(env), {
+      logDestination: { write: (line: string) => (lines.push(line), true) },
+    });
+    await runtime.serviceBus.close();
+    const itsm = await runtime.receivers
+      .get("itsm")!
+      .send(noPrefixesOpen(), { abortSignal: AbortSignal.timeout(5_000) });
+    expect(itsm).toMatchObject({ ok: false, retryable: false });
+    expect(itsm.ok === false && itsm.reason).toMatch(/"itsm" \(webhook\) is not valid: headers/);
+    expect(lines.join("")).toMatch(/receiver cannot be used/);
+    expect(lines.join("") + JSON.stringify(itsm)).not.toContain("abc");
+    expect(await cardFor(env)).toContain("AzurePrivatePeering");
+  });
+
   it("builds the status page from storage settings alone: no ARM scope, no Service Bus", () => {
     expect(loadStatusConfig({ ERWATCH_STORAGE: STORAGE }).state.tablePrefix).toBe("erwatch");
   });

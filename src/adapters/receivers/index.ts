@@ -65,6 +65,29 @@ export function createReceiver(config: ReceiverConfig, options: CreateReceiverOp
   }
 }
 
+/**
+ * Stands in for a receiver whose settings cannot be used, so the others still
+ * deliver: every post fails at once and for good, and `problem` (which names
+ * settings, never values) becomes the dead letter's reason.
+ */
+export function createUnusableReceiver(
+  name: string,
+  kind: ReceiverKind,
+  problem: string,
+): Receiver {
+  return {
+    name,
+    kind,
+    send: async () => ({
+      ok: false,
+      retryable: false,
+      status: null,
+      retryAfterMs: null,
+      reason: `not sent: the receiver is not configured: ${problem}`,
+    }),
+  };
+}
+
 export interface ReceiverDescription {
   name: string;
   kind: ReceiverKind;
