@@ -189,10 +189,10 @@ function carriesFunctionKey(value: string): boolean {
 }
 
 /**
- * Deliveries before erwatch dead-letters a message itself, with the receiver
- * and its last status as the reason. At the entity's maxDeliveryCount Service
- * Bus dead-letters it first, with only "MaxDeliveryCountExceeded": so it must
- * stay below that count.
+ * Deliveries before erwatch settles a message itself (a rescheduled copy, or
+ * past the horizon a dead letter with the receiver and its last status). At
+ * the entity's maxDeliveryCount Service Bus dead-letters it first, with only
+ * "MaxDeliveryCountExceeded": so it must stay below that count.
  */
 function readMaxDeliveries(r: SettingsReader): number {
   const entityCount = r.int("SERVICEBUS_MAX_DELIVERY_COUNT", 10, { min: 1, max: 2000 });

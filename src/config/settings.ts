@@ -339,12 +339,12 @@ export const SETTINGS = {
   },
   DISPATCH_MAX_DELIVERIES: {
     section: "dispatch",
-    doc: "Deliveries of one message before it is dead-lettered with the receiver and its last status (default 5; must be below SERVICEBUS_MAX_DELIVERY_COUNT).",
+    doc: "Deliveries of one message in a row (Service Bus redelivers at once); after them the event is rescheduled with a doubling pause (DISPATCH_RETRY_MAX_WAIT_MS, then twice that, at most 15 minutes) until DISPATCH_RETRY_HORIZON_MINUTES, then dead-lettered with the receiver and its last status (default 5; must be below SERVICEBUS_MAX_DELIVERY_COUNT).",
     sample: "5",
   },
   DISPATCH_RETRY_HORIZON_MINUTES: {
     section: "dispatch",
-    doc: "A receiver asking for a pause (Retry-After longer than DISPATCH_RETRY_MAX_WAIT_MS) gets the event rescheduled, at most 15 minutes ahead each time, until this long after the event occurred; then it is dead-lettered (default 60).",
+    doc: "A receiver asking for a pause (Retry-After longer than DISPATCH_RETRY_MAX_WAIT_MS) or still failing after DISPATCH_MAX_DELIVERIES gets the event rescheduled, at most 15 minutes ahead each time, until this long after the event occurred; then it is dead-lettered (default 60).",
     sample: "60",
   },
   SERVICEBUS_MAX_DELIVERY_COUNT: {

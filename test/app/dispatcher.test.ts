@@ -327,16 +327,30 @@ describe("dispatcher", () => {
     expect(secondOutcome).toMatchObject({ settled: "rescheduled", at: "2026-11-22T02:02:00.000Z" });
   });
 
-  it("should dead-letter after the last delivery naming the receiver and its last status", async () => {
+  it("should reschedule after the last delivery with a doubling pause, and dead-letter past the horizon naming the receiver and its last status", async () => {
     const { dispatcher } = setup([ok()], [fail(503, true)]);
-    const { s, log } = settlement();
-    await dispatcher.dispatch(msg(event(), 5), s, signal());
-    expect(log).toEqual([
-      "dead-letter ReceiverUnavailable: receiver teams (teams) failed after 3 attempt(s): 503: answered 503",
+    const a = settlement();
+    await dispatcher.dispatch(msg(event(), 5), a.s, signal());
+    expect(a.log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:01:00.000Z"]);
+    const b = settlement();
+    await dispatcher.dispatch(
+      { ...msg(event(), 5), applicationProperties: { erwatchRescheduled: 3 } },
+      b.s,
+      signal(),
+    );
+    expect(b.log).toEqual(["reschedule erw-abc-1~r4 at 2026-11-22T02:08:00.000Z"]);
+    const late = settlement();
+    await dispatcher.dispatch(
+      msg(event({ occurredAt: "2026-11-22T01:00:30.000Z" }), 5),
+      late.s,
+      signal(),
+    );
+    expect(late.log).toEqual([
+      "dead-letter ReceiverUnavailable: receiver teams (teams) failed after 3 attempt(s): 503: answered 503; retrying past 2026-11-22T02:00:30.000Z is not worth it",
     ]);
   });
 
-  it("should settle with the receiver's last status when the delivery's deadline ends between attempts (it threw, so the last delivery never dead-lettered with a reason)", async () => {
+  it("should settle when the delivery's deadline ends between attempts (it threw, so the last delivery was never settled by erwatch)", async () => {
     const receivers = [
       new ScriptedReceiver("pd", "pagerduty", [ok()]),
       new ScriptedReceiver("teams", "teams", [fail(503, true)]),
@@ -360,11 +374,66 @@ describe("dispatcher", () => {
     const last = settlement();
     await expect(
       dispatcher.dispatch(msg(event(), RETRY.maxDeliveries), last.s, deadline.signal),
-    ).resolves.toMatchObject({ settled: "dead-letter", reason: "ReceiverUnavailable" });
-    expect(last.log).toEqual([
-      "dead-letter ReceiverUnavailable: receiver teams (teams) failed after 1 attempt(s): 503: answered 503",
-    ]);
+    ).resolves.toMatchObject({ settled: "rescheduled" });
+    // Settled like any other last delivery of a failing receiver: a copy later, within the horizon.
+    expect(last.log).toHaveLength(1);
+    expect(last.log[0]).toMatch(/^reschedule /);
     expect(receivers[1]!.calls).toBe(1);
+  });
+
+  it("should still page after a receiver outage of two minutes: redeliveries back off instead of burning out in seconds", async () => {
+    // Service Bus redelivers an abandoned message at once, and a rescheduled
+    // copy when it is due; the clock moves only by the dispatcher's own sleeps
+    // and the copies' times, plus one second per post.
+    let now = NOW.getTime();
+    const outageEnds = now + 2 * 60_000;
+    const deliveries = new MemoryDeliveries(() => new Date(now));
+    const teamsPosts: number[] = [];
+    const teams: Receiver = {
+      name: "teams",
+      kind: "teams",
+      send: async () => {
+        now += 1_000;
+        teamsPosts.push(now);
+        return now < outageEnds ? fail(503, true) : ok();
+      },
+    };
+    const { logger } = memoryLogger();
+    const dispatcher = createDispatcher({
+      receivers: new Map<string, Receiver>([
+        ["pd", new ScriptedReceiver("pd", "pagerduty", [ok()])],
+        ["teams", teams],
+      ]),
+      routing: ROUTING,
+      deliveries,
+      retry: RETRY,
+      logger,
+      now: () => new Date(now),
+      sleep: async (ms) => void (now += ms),
+    });
+    let message: Parameters<typeof dispatcher.dispatch>[0] = msg(event(), 1);
+    const outcomes: string[] = [];
+    for (let round = 0; round < 50; round += 1) {
+      const { s, copies } = settlement();
+      const outcome = await dispatcher.dispatch(message, s, signal());
+      outcomes.push(outcome.settled);
+      if (outcome.settled === "abandon")
+        message = { ...message, deliveryCount: message.deliveryCount + 1 };
+      else if (outcome.settled === "rescheduled") {
+        const copy = copies[0]!;
+        now = Math.max(now, copy.at.getTime());
+        message = {
+          messageId: copy.messageId,
+          body: copy.body,
+          deliveryCount: 1,
+          applicationProperties: copy.applicationProperties,
+        };
+      } else break;
+    }
+    expect(outcomes.at(-1)).toBe("complete");
+    expect(deliveries.deliveredTo("erw-abc-1").sort()).toEqual(["pd", "teams"]);
+    // Backing off: far fewer posts than one a second through the outage.
+    expect(teamsPosts.length).toBeLessThan(40);
   });
 
   it("should dead-letter at once on a permanent 4xx without retrying", async () => {
@@ -400,12 +469,16 @@ describe("dispatcher", () => {
     ]);
   });
 
-  it("should dead-letter a rejection with the last delivery even when another receiver is still failing", async () => {
+  it("should dead-letter a rejection past the horizon even when another receiver is still failing, naming both", async () => {
     const { dispatcher } = setup([fail(400, false)], [fail(503, true)]);
     const { s, log } = settlement();
-    await dispatcher.dispatch(msg(event(), 5), s, signal());
+    await dispatcher.dispatch(
+      msg(event({ occurredAt: "2026-11-22T01:00:30.000Z" }), 5),
+      s,
+      signal(),
+    );
     expect(log).toEqual([
-      "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt(s): 400: answered 400; receiver teams (teams) failed after 3 attempt(s): 503: answered 503",
+      "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt(s): 400: answered 400; receiver teams (teams) failed after 3 attempt(s): 503: answered 503; retrying past 2026-11-22T02:00:30.000Z is not worth it",
     ]);
   });
 

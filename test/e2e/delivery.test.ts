@@ -258,25 +258,51 @@ describe("faults: nothing lost, nothing delivered twice, no secret in logs", () 
       expect(logs).not.toContain(secret);
   });
 
-  it("dead-letters after the last delivery naming the receiver and its last status, not its secret", async () => {
+  it("backs off after the last delivery, then dead-letters past the horizon naming the receiver and its last status, not its secret", async () => {
     const h = await harness();
     const { world, circuit } = h;
     await h.tick(0);
     carrierDown(circuit, PRIVATE, "primary");
     carrierDown(circuit, PRIVATE, "secondary");
-    await h.tick(5);
+    const opened = await h.tick(5);
+    const id = opened.events[0]!.id;
     world.pagerduty.respondWith(500);
     await world.dispatchPending();
+    // Three quick deliveries, then copies a doubling pause apart (1, 2, 4, 8,
+    // 15, 15 … minutes) until an hour after the event.
+    const due: string[] = [];
+    for (
+      let copy = 0;
+      copy < 12 && world.broker.deadLettered(ALERTS_QUEUE).length === 0;
+      copy += 1
+    ) {
+      const waiting = world.broker.scheduled(ALERTS_QUEUE);
+      expect(waiting).toHaveLength(1);
+      due.push(`${waiting[0]!.messageId} +${(waiting[0]!.scheduledFor.getTime() - T0) / 60_000}`);
+      h.at((waiting[0]!.scheduledFor.getTime() - T0) / 60_000);
+      await world.dispatchPending();
+    }
+    expect(due).toEqual([
+      `${id}~r1 +6`,
+      `${id}~r2 +8`,
+      `${id}~r3 +12`,
+      `${id}~r4 +20`,
+      `${id}~r5 +35`,
+      `${id}~r6 +50`,
+      `${id}~r7 +65`,
+    ]);
     const parked = world.broker.deadLettered(ALERTS_QUEUE);
     expect(parked).toHaveLength(1);
     expect(parked[0]!.deadLetterReason).toBe("ReceiverUnavailable");
     expect(parked[0]!.deadLetterErrorDescription).toMatch(/receiver pagerduty \(pagerduty\)/);
     expect(parked[0]!.deadLetterErrorDescription).toMatch(/500/);
     expect(parked[0]!.deadLetterErrorDescription).not.toContain(ROUTING_KEY);
-    // Teams and the webhook got it exactly once across the three deliveries.
+    expect(parked[0]!.deadLetterErrorDescription).toMatch(/retrying past/);
+    // Teams and the webhook got it exactly once across every delivery and copy.
     expect(world.teams.requests).toHaveLength(1);
     expect(world.webhook.requests).toHaveLength(1);
-    expect(world.pagerduty.requests).toHaveLength(3 * 3);
+    // Three posts a delivery, three deliveries of the original and of each copy.
+    expect(world.pagerduty.requests).toHaveLength(3 * 3 * 8);
   });
 
   it("pages PagerDuty and the webhook when the Teams URL setting is a Key Vault reference that did not resolve", async () => {

@@ -66,6 +66,11 @@ const describe = (r: Extract<ReceiverResult, { kind: "failed" }>, kind: string) 
 /** Copies of one event carry how often they were rescheduled; each copy needs its own message id. */
 const RESCHEDULED = "erwatchRescheduled";
 
+function copiesOf(message: InboundMessage): number {
+  const copies = Number(message.applicationProperties?.[RESCHEDULED] ?? 0);
+  return Number.isSafeInteger(copies) && copies > 0 ? copies : 0;
+}
+
 export type Settle =
   | { settled: "complete" }
   | { settled: "dead-letter"; reason: string; description: string }
@@ -76,13 +81,16 @@ export type Settle =
  * How to settle, from what each receiver did. Pure: a permanent failure
  * dead-letters once no other receiver is still failing for now; a receiver
  * asking for a long pause (or busy in another delivery) reschedules within the
- * horizon; other failures go back to Service Bus until the last delivery.
+ * horizon; other failures go back to Service Bus until the last delivery, and
+ * are rescheduled with a doubling pause after it, within the horizon.
  */
 export function settleFor(
   results: ReceiverResult[],
   context: {
     event: AlertEvent;
     deliveryCount: number;
+    /** How often this event was rescheduled already. */
+    copies: number;
     now: Date;
     kindOf: (name: string) => string;
   },
@@ -114,6 +122,11 @@ export function settleFor(
       .map((f) => now + (f.last.retryAfterMs ?? 0)),
     ...busy.map((b) => b.until.getTime()),
   ];
+  // Service Bus redelivers an abandoned message at once, so the deliveries
+  // alone span seconds: a receiver down for a minute would cost the page.
+  // After them, the pause keeps doubling in rescheduled copies up to the horizon.
+  if (wanted.length === 0 && context.deliveryCount >= policy.maxDeliveries)
+    wanted.push(now + policy.maxWaitMs * 2 ** Math.min(context.copies, 20));
   if (wanted.length > 0) {
     const at = Math.min(Math.max(...wanted), now + policy.maxRescheduleMs);
     const horizon = Date.parse(context.event.occurredAt) + policy.horizonMs;
@@ -125,8 +138,6 @@ export function settleFor(
       };
     return { settled: "rescheduled", at: new Date(at), reason: description };
   }
-  if (context.deliveryCount >= policy.maxDeliveries)
-    return { settled: "dead-letter", reason, description };
   return { settled: "abandon", reason: description };
 }
 
@@ -273,7 +284,7 @@ async function settle(
       return decision;
     case "rescheduled": {
       const properties = message.applicationProperties ?? {};
-      const copies = Number(properties[RESCHEDULED] ?? 0) + 1;
+      const copies = copiesOf(message) + 1;
       await settlement.reschedule(
         {
           messageId: `${event.id}~r${copies}`,
@@ -342,6 +353,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       {
         event,
         deliveryCount: message.deliveryCount,
+        copies: copiesOf(message),
         now: deps.now(),
         kindOf: (name) => deps.receivers.get(name)?.kind ?? "unknown",
       },
