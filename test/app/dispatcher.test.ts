@@ -241,6 +241,18 @@ describe("dispatcher", () => {
     expect(again.receivers.map((r) => r.calls)).toEqual([1, 0]);
   });
 
+  it("should honour the Retry-After of the last attempt too, instead of handing the message straight back", async () => {
+    // Teams throttles with a 30 s pause each time: the dispatcher waits twice...
+    const { dispatcher, receivers, slept } = setup([ok()], [fail(429, true, 30_000)]);
+    const { s, log } = settlement();
+    const outcome = await dispatcher.dispatch(msg(event()), s, signal());
+    expect(receivers[1]!.calls).toBe(3);
+    expect(slept).toEqual([30_000, 30_000]);
+    // ...and the third answer's pause is kept too: Service Bus would redeliver at once.
+    expect(outcome.settled).toBe("rescheduled");
+    expect(log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:00:30.000Z"]);
+  });
+
   it("should reschedule at most 15 minutes ahead, and give up past the horizon", async () => {
     const { dispatcher } = setup([fail(429, true, 3_600_000)], [ok()]);
     const a = settlement();

@@ -116,9 +116,12 @@ export function settleFor(
   if (rejected && busy.length === 0 && failures.every((f) => f.permanent))
     return { settled: "dead-letter", reason, description };
   const now = context.now.getTime();
+  // A failure's Retry-After was never waited (post() returns on it), and
+  // Service Bus would redeliver an abandoned message at once: the pause the
+  // receiver asked for is kept by rescheduling.
   const wanted = [
     ...failures
-      .filter((f) => (f.last.retryAfterMs ?? 0) > policy.maxWaitMs)
+      .filter((f) => !f.permanent && (f.last.retryAfterMs ?? 0) > 0)
       .map((f) => now + (f.last.retryAfterMs ?? 0)),
     ...busy.map((b) => b.until.getTime()),
   ];
