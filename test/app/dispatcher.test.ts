@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   backoffMs,
   createDispatcher,
+  type DispatcherDeps,
   type RetryPolicy,
 } from "../../src/app/dispatch/dispatcher.js";
 import type { Rescheduled, Settlement } from "../../src/app/dispatch/ports.js";
@@ -293,6 +294,58 @@ describe("dispatcher", () => {
     expect(third.lines().join("\n")).toMatch(
       /stale: pd already heard event 2 of this alert, later than 1 \(open\)/,
     );
+  });
+
+  it("should not post an open again after its resolve was delivered while the open waited to retry", async () => {
+    const deliveries = new MemoryDeliveries(() => NOW);
+    const heard: string[] = [];
+    let pdFailsOnce = true;
+    const pd: Receiver = {
+      name: "pd",
+      kind: "pagerduty",
+      send: async (e) => {
+        heard.push(`${e.action}:${pdFailsOnce ? "503" : "202"}`);
+        if (pdFailsOnce) return ((pdFailsOnce = false), fail(503, true));
+        return ok();
+      },
+    };
+    // The open's backoff sleep is held until the resolve went through.
+    let sleeping!: () => void;
+    const asleep = new Promise<void>((resolve) => (sleeping = resolve));
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    const { logger, lines } = memoryLogger();
+    const make = (sleep: DispatcherDeps["sleep"]) =>
+      createDispatcher({
+        receivers: new Map<string, Receiver>([
+          ["pd", pd],
+          ["teams", new ScriptedReceiver("teams", "teams", [ok()])],
+        ]),
+        routing: ROUTING,
+        deliveries,
+        retry: RETRY,
+        logger,
+        now: () => NOW,
+        sleep,
+      });
+    const opening = make(async () => (sleeping(), woken)).dispatch(
+      msg(event(), 1),
+      settlement().s,
+      signal(),
+    );
+    await asleep;
+    const resolve = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
+    await make(async () => undefined).dispatch(
+      { ...msg(resolve), messageId: "erw-abc-2" },
+      settlement().s,
+      signal(),
+    );
+    wake();
+    const outcome = await opening;
+    // PagerDuty must end on the resolve, not on a trigger sent after it.
+    expect(heard).toEqual(["open:503", "resolve:202"]);
+    expect(outcome).toMatchObject({ settled: "complete", skipped: ["pd"] });
+    expect(lines().join("\n")).toMatch(/stale: pd already heard event 2 of this alert/);
   });
 
   it("should post once per receiver when two deliveries of one message run at once", async () => {

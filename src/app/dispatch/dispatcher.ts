@@ -179,8 +179,15 @@ async function post(
   event: AlertEvent,
   signal: AbortSignal,
   log: Logger,
+  /** Why the event must not be posted any more (a later one was heard meanwhile), or null. */
+  stale: () => Promise<string | null>,
 ): Promise<ReceiverResult> {
   for (let attempt = 1; ; attempt += 1) {
+    // Before every attempt, not only the first: a later event of the alert may
+    // have reached the receiver during the backoff (a resolve while an open
+    // waited), and posting the open then would leave PagerDuty triggered.
+    const why = await stale();
+    if (why !== null) return { receiver: receiver.name, kind: "skipped", why };
     const outcome = await sendOrFailure(receiver, event, signal, log);
     if (outcome.ok)
       return {
@@ -236,20 +243,22 @@ async function toReceiver(
   if (claim.kind === "delivered")
     return { receiver: name, kind: "skipped", why: "already delivered" };
   if (claim.kind === "busy") return { receiver: name, kind: "busy", until: claim.until };
-  const last = await deliveries.lastSequence(event.key, name);
-  if (last >= event.sequence) {
-    const why = `stale: ${name} already heard event ${last} of this alert, later than ${event.sequence} (${event.action})`;
+  const stale = async () => {
+    const last = await deliveries.lastSequence(event.key, name);
+    return last >= event.sequence
+      ? `stale: ${name} already heard event ${last} of this alert, later than ${event.sequence} (${event.action})`
+      : null;
+  };
+  const result = await post(deps, receiver, event, signal, log, stale);
+  if (result.kind === "skipped") {
     await deliveries.delivered(event.key, event.id, name, event.sequence, {
       status: 0,
       at: deps.now().toISOString(),
       attempts: 0,
-      skipped: why,
+      skipped: result.why,
     });
-    log.info({ receiver: name, lastSequence: last }, `not delivered: ${why}`);
-    return { receiver: name, kind: "skipped", why };
-  }
-  const result = await post(deps, receiver, event, signal, log);
-  if (result.kind === "delivered") {
+    log.info({ receiver: name }, `not delivered: ${result.why}`);
+  } else if (result.kind === "delivered") {
     await deliveries.delivered(event.key, event.id, name, event.sequence, {
       status: result.status,
       at: deps.now().toISOString(),
