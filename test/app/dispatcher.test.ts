@@ -297,7 +297,8 @@ describe("dispatcher", () => {
   });
 
   it("should not post an open again after its resolve was delivered while the open waited to retry", async () => {
-    const deliveries = new MemoryDeliveries(() => NOW);
+    let now = NOW.getTime();
+    const deliveries = new MemoryDeliveries(() => new Date(now));
     const heard: string[] = [];
     let pdFailsOnce = true;
     const pd: Receiver = {
@@ -334,6 +335,8 @@ describe("dispatcher", () => {
       signal(),
     );
     await asleep;
+    // The open's wait outlasted its claims (a stalled instance): the resolve goes through.
+    now += RETRY.claimMs + 1;
     const resolve = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
     await make(async () => undefined).dispatch(
       { ...msg(resolve), messageId: "erw-abc-2" },
@@ -346,6 +349,64 @@ describe("dispatcher", () => {
     expect(heard).toEqual(["open:503", "resolve:202"]);
     expect(outcome).toMatchObject({ settled: "complete", skipped: ["pd"] });
     expect(lines().join("\n")).toMatch(/stale: pd already heard event 2 of this alert/);
+  });
+
+  it("should not post a resolve while its open is still in flight to the same receiver", async () => {
+    const deliveries = new MemoryDeliveries(() => NOW);
+    // PagerDuty acts on a request when it answers it: the open is slow.
+    const processed: string[] = [];
+    let openInFlight!: () => void;
+    const inFlight = new Promise<void>((resolve) => (openInFlight = resolve));
+    let answerOpen!: () => void;
+    const openAnswered = new Promise<void>((resolve) => (answerOpen = resolve));
+    const pd: Receiver = {
+      name: "pd",
+      kind: "pagerduty",
+      send: async (e) => {
+        if (e.action === "open") {
+          openInFlight();
+          await openAnswered;
+        }
+        processed.push(e.action);
+        return ok();
+      },
+    };
+    const { logger } = memoryLogger();
+    const make = () =>
+      createDispatcher({
+        receivers: new Map<string, Receiver>([
+          ["pd", pd],
+          ["teams", new ScriptedReceiver("teams", "teams", [ok()])],
+        ]),
+        routing: ROUTING,
+        deliveries,
+        retry: RETRY,
+        logger,
+        now: () => NOW,
+        sleep: async () => undefined,
+      });
+    const opening = make().dispatch(msg(event(), 1), settlement().s, signal());
+    await inFlight;
+    const resolve = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
+    const r = settlement();
+    const resolving = await make().dispatch(
+      { ...msg(resolve), messageId: "erw-abc-2" },
+      r.s,
+      signal(),
+    );
+    answerOpen();
+    await opening;
+    // The resolve waits for the open instead of racing it to PagerDuty...
+    expect(resolving.settled).toBe("rescheduled");
+    expect(processed).toEqual(["open"]);
+    // ...and its copy delivers it after: PagerDuty ends resolved.
+    const copy = r.copies[0]!;
+    await make().dispatch(
+      { messageId: copy.messageId, body: copy.body, deliveryCount: 1 },
+      settlement().s,
+      signal(),
+    );
+    expect(processed).toEqual(["open", "resolve"]);
   });
 
   it("should post once per receiver when two deliveries of one message run at once", async () => {

@@ -1,10 +1,12 @@
 // Routes one alert event to its receivers. Each receiver hears it at most once
 // and never after a later event of the same alert: the (event, receiver) row is
-// claimed before posting and the receiver's last sequence for the alert is
-// checked. No receiver's failure is lost: retry with backoff honouring
-// Retry-After, reschedule the message when a receiver asks for a long pause,
-// hand it back to Service Bus, and after the last delivery dead-letter it
-// naming the receiver and its last status. The whole retry rule lives here.
+// claimed before posting, one event per alert is in flight to a receiver at a
+// time, and the receiver's last sequence for the alert is checked before every
+// attempt. No receiver's failure is lost: retry with backoff honouring
+// Retry-After, hand it back to Service Bus, reschedule the message when a
+// receiver asks for a pause or is still failing after the last delivery, and
+// past the horizon dead-letter it naming the receiver and its last status.
+// The whole retry rule lives here.
 
 import { randomUUID } from "node:crypto";
 import type { AlertEvent } from "../../core/alert-event.js";
@@ -243,6 +245,33 @@ async function toReceiver(
   if (claim.kind === "delivered")
     return { receiver: name, kind: "skipped", why: "already delivered" };
   if (claim.kind === "busy") return { receiver: name, kind: "busy", until: claim.until };
+  // One event of an alert in flight to a receiver at a time: an open and its
+  // resolve posted at once may arrive in either order, and PagerDuty would
+  // stay triggered. The lease is a claim on a row no event has.
+  const lease = `${event.key}~posting`;
+  const held = await deliveries.claim(event.key, lease, name, claimant, until);
+  if (held.kind !== "claimed") {
+    await deliveries.release(event.key, event.id, name, claimant);
+    return { receiver: name, kind: "busy", until: held.kind === "busy" ? held.until : until };
+  }
+  try {
+    return await postOnce(deps, receiver, event, claimant, signal, log);
+  } finally {
+    await deliveries.release(event.key, lease, name, claimant);
+  }
+}
+
+/** Posts the claimed event unless it went stale, and records what happened. */
+async function postOnce(
+  deps: DispatcherDeps,
+  receiver: Receiver,
+  event: AlertEvent,
+  claimant: string,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<ReceiverResult> {
+  const { deliveries } = deps;
+  const name = receiver.name;
   const stale = async () => {
     const last = await deliveries.lastSequence(event.key, name);
     return last >= event.sequence
