@@ -271,6 +271,27 @@ describe("dispatcher", () => {
     );
   });
 
+  it.each([
+    { name: "still failing after the last delivery", teams: fail(503, true), deliveryCount: 5 },
+    { name: "asking for a long pause", teams: fail(429, true, 120_000), deliveryCount: 1 },
+  ])(
+    "should give up on an event whose time cannot be read instead of rescheduling it forever ($name)",
+    async ({ teams, deliveryCount }) => {
+      const { dispatcher } = setup([ok()], [teams]);
+      const { s, log } = settlement();
+      await dispatcher.dispatch(
+        msg(event({ occurredAt: "yesterday" }), deliveryCount),
+        s,
+        signal(),
+      );
+      expect(log).toEqual([
+        expect.stringMatching(
+          /^dead-letter ReceiverUnavailable: receiver teams \(teams\) .*; the event's time "yesterday" cannot be read, so no retry horizon can be set$/,
+        ),
+      ]);
+    },
+  );
+
   it("should never deliver an open retried past its own resolve (PagerDuty must not end on trigger)", async () => {
     const deliveries = new MemoryDeliveries(() => NOW);
     // The open fails at PagerDuty and goes back to Service Bus...

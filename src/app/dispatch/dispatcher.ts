@@ -134,7 +134,15 @@ export function settleFor(
     wanted.push(now + policy.maxWaitMs * 2 ** Math.min(context.copies, 20));
   if (wanted.length > 0) {
     const at = Math.min(Math.max(...wanted), now + policy.maxRescheduleMs);
-    const horizon = Date.parse(context.event.occurredAt) + policy.horizonMs;
+    const occurred = Date.parse(context.event.occurredAt);
+    // Without a time there is no horizon, and copies would be made forever.
+    if (Number.isNaN(occurred))
+      return {
+        settled: "dead-letter",
+        reason,
+        description: `${description}; the event's time ${JSON.stringify(context.event.occurredAt.slice(0, 40))} cannot be read, so no retry horizon can be set`,
+      };
+    const horizon = occurred + policy.horizonMs;
     if (at > horizon)
       return {
         settled: "dead-letter",
