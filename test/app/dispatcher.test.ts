@@ -418,7 +418,7 @@ describe("dispatcher", () => {
     answerOpen();
     await opening;
     // The resolve waits for the open instead of racing it to PagerDuty...
-    expect(resolving.settled).toBe("rescheduled");
+    expect(resolving).toMatchObject({ settled: "rescheduled", at: "2026-11-22T02:01:00.000Z" });
     expect(processed).toEqual(["open"]);
     // ...and its copy delivers it after: PagerDuty ends resolved.
     const copy = r.copies[0]!;

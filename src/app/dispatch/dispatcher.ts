@@ -260,7 +260,10 @@ async function toReceiver(
   const held = await deliveries.claim(event.key, lease, name, claimant, until);
   if (held.kind !== "claimed") {
     await deliveries.release(event.key, event.id, name, claimant);
-    return { receiver: name, kind: "busy", until: held.kind === "busy" ? held.until : until };
+    // The other post usually ends long before its lease: look again within a minute or so.
+    const soon = deps.now().getTime() + deps.retry.maxWaitMs;
+    const ends = held.kind === "busy" ? held.until.getTime() : soon;
+    return { receiver: name, kind: "busy", until: new Date(Math.min(ends, soon)) };
   }
   try {
     return await postOnce(deps, receiver, event, claimant, signal, log);
