@@ -583,6 +583,45 @@ describe("dispatcher", () => {
     expect(teamsPosts.length).toBeLessThan(40);
   });
 
+  it("should reschedule, not throw, when the delivery log fails at the last delivery: Service Bus would dead-letter it without a reason", async () => {
+    class DownDeliveries extends MemoryDeliveries {
+      down = true;
+      override async claim(...args: Parameters<MemoryDeliveries["claim"]>) {
+        if (this.down)
+          throw Object.assign(new Error("claiming failed: no answer"), { name: "StateStoreError" });
+        return super.claim(...args);
+      }
+    }
+    const deliveries = new DownDeliveries(() => NOW);
+    const { dispatcher, receivers, lines } = setup([ok()], [ok()], deliveries);
+    // Earlier deliveries hand the message back at once, as before.
+    const first = settlement();
+    await dispatcher.dispatch(msg(event(), 1), first.s, signal());
+    expect(first.log).toEqual([
+      "abandon: receiver pd (pagerduty) failed after 0 attempt(s): no response: delivery could not be claimed or recorded: StateStoreError; receiver teams (teams) failed after 0 attempt(s): no response: delivery could not be claimed or recorded: StateStoreError",
+    ]);
+    const { s, log, copies } = settlement();
+    const outcome = await dispatcher.dispatch(msg(event(), 5), s, signal());
+    expect(outcome).toMatchObject({ settled: "rescheduled", at: "2026-11-22T02:01:00.000Z" });
+    expect(log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:01:00.000Z"]);
+    expect(lines().join("\n")).toMatch(/claiming failed: no answer/);
+    // Storage is back when the copy is due: both receivers hear the event.
+    deliveries.down = false;
+    const copy = copies[0]!;
+    const done = await dispatcher.dispatch(
+      {
+        messageId: copy.messageId,
+        body: copy.body,
+        deliveryCount: 1,
+        applicationProperties: copy.applicationProperties,
+      },
+      settlement().s,
+      signal(),
+    );
+    expect(done).toMatchObject({ settled: "complete", delivered: ["pd", "teams"] });
+    expect(receivers.map((r) => r.calls)).toEqual([1, 1]);
+  });
+
   it("should dead-letter at once on a permanent 4xx without retrying", async () => {
     const { dispatcher, receivers } = setup([fail(400, false)], [ok()]);
     const { s, log } = settlement();

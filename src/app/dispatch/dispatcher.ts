@@ -397,9 +397,31 @@ export function createDispatcher(deps: DispatcherDeps) {
         "no route matches this event; nothing to deliver",
       );
     const claimant = newId();
-    const results = await Promise.all(
+    // Settled, not all: one receiver's storage error must neither cut the
+    // others short nor escape as a throw. A throw is only ever abandoned, and
+    // Service Bus would dead-letter at its own count, without erwatch's reason.
+    const settled = await Promise.allSettled(
       routed.receivers.map((name) => toReceiver(deps, name, event, claimant, signal, eventLog)),
     );
+    const results = settled.map((r, i): ReceiverResult => {
+      if (r.status === "fulfilled") return r.value;
+      const receiver = routed.receivers[i] ?? "unknown";
+      const kind = r.reason instanceof Error ? r.reason.name : typeof r.reason;
+      eventLog.error({ err: r.reason, receiver }, "delivery failed before an answer was recorded");
+      return {
+        receiver,
+        kind: "failed",
+        permanent: false,
+        attempts: 0,
+        last: {
+          ok: false,
+          retryable: true,
+          status: null,
+          retryAfterMs: null,
+          reason: `delivery could not be claimed or recorded: ${kind}`,
+        },
+      };
+    });
     const decision = settleFor(
       results,
       {
