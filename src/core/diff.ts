@@ -8,6 +8,7 @@
 // count is at or above the warning share of its limit (the trend needs the
 // flat stretches too). Below the warning line a steady count writes nothing.
 
+import { sessionCarries } from "./path-analysis.js";
 import type { CircuitVerdict, LayerCell, PathName } from "./model.js";
 import { PATHS } from "./model.js";
 import type { LayerTransition, PrefixSample } from "./history.js";
@@ -113,7 +114,7 @@ export function diffSnapshot(
       const oldCount = before?.prefixes[path] ?? null;
       prefixes[path] = count ?? oldCount;
       const limit = limits(name, path);
-      const cameBack = before !== undefined && before.paths[path].bgp.status !== "up";
+      const cameBack = before !== undefined && !sessionCarries(before.paths[path].bgp);
       const nearLimit =
         count !== null &&
         limit !== null &&

@@ -53,6 +53,8 @@ export interface PathAnalysis {
    * the IPv6 state. Its own finding, never the path's lowest layer (IPv4 carries on).
    */
   ipv6Validation: string | null;
+  /** Only IPv6 sessions down (IPv4 Established): the row's detail. Its own finding, never `lowest`. */
+  ipv6Down: string | null;
   /** Layers below `lowest` that could not be read: the real cause may hide there. */
   unknownBelow: PathLayer[];
   readAt: { arp: string; summary: string };
@@ -123,13 +125,24 @@ function analyseNeighbors(
   });
 }
 
+/** The BGP row of a path that carries traffic: Established, or IPv4 Established beside an IPv6 session down. */
+export const sessionCarries = (bgp: Pick<LayerCell, "status"> | null): boolean =>
+  bgp?.status === "up" || bgp?.status === "warn";
+
 function bgpCell(neighbors: NeighborState[], readFailed: ReadFailure | null): LayerCell {
   if (readFailed) return cell("unknown", `route summary read failed: ${readFailed.kind}`);
   if (neighbors.length === 0) return cell("down", "no BGP neighbor reported");
   const down = neighbors.find((n) => n.session.kind === "down");
   if (down && down.session.kind === "down") {
     const q = down.session.qualifier ? ` (${down.session.qualifier})` : "";
-    return cell("down", `${down.session.state}${q} (${down.neighbor})`);
+    // Only IPv6 sessions down while an IPv4 one is Established: the path still
+    // carries IPv4 traffic, so the row warns (its own finding) and is not down.
+    const ipv6Only =
+      neighbors.every((n) => n.session.kind !== "down" || n.family === "ipv6") &&
+      neighbors.some((n) => n.family === "ipv4" && n.session.kind === "established");
+    return ipv6Only
+      ? cell("warn", `IPv6 ${down.session.state}${q} (${down.neighbor}); IPv4 Established`)
+      : cell("down", `${down.session.state}${q} (${down.neighbor})`);
   }
   const odd = neighbors.find((n) => n.session.kind === "unrecognised");
   if (odd && odd.session.kind === "unrecognised") {
@@ -176,7 +189,7 @@ function routesCell(
   ipv6Unvalidated: boolean,
 ): LayerCell {
   if (bgp.status === "unknown") return cell("unknown", "session state unknown");
-  if (bgp.status !== "up") return cell("n/a", "no session");
+  if (bgp.status !== "up" && bgp.status !== "warn") return cell("n/a", "no session");
   const ipv4 = neighbors.filter((n) => n.family === "ipv4");
   const counted = ipv4.length > 0 ? ipv4 : neighbors;
   // Either family Established with nothing received is a route-advertisement failure (IPv4 named
@@ -214,7 +227,7 @@ function provesLayer2(
   bgp: LayerCell,
   routes: LayerCell,
 ): string | null {
-  if (bgp.status !== "up" || (routes.status !== "up" && routes.status !== "warn")) return null;
+  if (!sessionCarries(bgp) || (routes.status !== "up" && routes.status !== "warn")) return null;
   const received = neighbors.reduce(
     (sum, n) => sum + (n.session.kind === "established" ? n.session.prefixes : 0),
     0,
@@ -266,13 +279,14 @@ export function analysePath(
     cells.peering.status === "warn" && peering.advertisedPublicPrefixesState === "Configured"
       ? ipv6Unvalidated(peering)
       : null;
-  // An IPv6-only validation warning must not hide an IPv4 fault above it.
+  // IPv6-only warnings (validation pending, sessions down beside IPv4) must not hide an IPv4 fault above them.
   const lowest =
     ORDER.find(
       (layer) =>
         cells[layer].status === "down" ||
         (cells[layer].status === "warn" &&
           layer !== "provider" &&
+          layer !== "bgp" &&
           !(layer === "peering" && ipv6Validation !== null)),
     ) ?? null;
   const unknownBelow = lowest
@@ -295,6 +309,7 @@ export function analysePath(
     lowest,
     unknownBelow,
     ipv6Validation,
+    ipv6Down: cells.bgp.status === "warn" ? cells.bgp.detail : null,
     readAt: { arp: reading.arp.readAt, summary: reading.summary.readAt },
   };
 }

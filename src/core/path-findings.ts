@@ -16,7 +16,7 @@ import type {
   Severity,
 } from "./model.js";
 import { onPremAddress } from "./arp.js";
-import { bgpHintFor, type PathAnalysis } from "./path-analysis.js";
+import { bgpHintFor, sessionCarries, type PathAnalysis } from "./path-analysis.js";
 import { buildCarrierTicket } from "./ticket.js";
 
 export interface PeeringContext {
@@ -42,7 +42,13 @@ const other = (path: PathName): PathName => (path === "primary" ? "secondary" : 
 /** What the surviving path looks like, in the words an on-call engineer wants. */
 function survivorSummary(a: PathAnalysis): string {
   const prefixes = a.prefixes === null ? "" : `, ${a.prefixes} prefixes`;
-  return `${a.path} ${a.cells.bgp.status === "up" ? "Established" : a.cells.bgp.detail}${prefixes}`;
+  const session =
+    a.cells.bgp.status === "up"
+      ? "Established"
+      : a.ipv6Down
+        ? "IPv4 Established"
+        : a.cells.bgp.detail;
+  return `${a.path} ${session}${prefixes}`;
 }
 
 /**
@@ -52,7 +58,7 @@ function survivorSummary(a: PathAnalysis): string {
  */
 export function survivorHolds(a: PathAnalysis): boolean {
   return (
-    a.cells.bgp.status === "up" &&
+    sessionCarries(a.cells.bgp) &&
     (a.cells.routes.status === "up" || a.cells.routes.status === "warn")
   );
 }
@@ -286,6 +292,41 @@ function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
   };
 }
 
+/**
+ * Only IPv6 sessions down while IPv4 is Established on those paths: IPv4
+ * traffic flows, so this is not the Sev0 "traffic stopped" of a session down.
+ * IPv6 on both paths is IPv6 traffic stopped (Sev1); on one, IPv6 redundancy
+ * lost (Sev3). Same code and alert as a session down on the peering.
+ */
+function ipv6DownFinding(ctx: PeeringContext, affected: PathAnalysis[]): Finding {
+  const { peering, model } = ctx;
+  const paths = affected.map((a) => a.path);
+  const both = paths.length === 2;
+  const hint = bgpHintFor(affected[0]!);
+  const where = `${paths.join(" and ")} path${both ? "s" : ""} of ${peering.name}`;
+  const provider = ctx.circuit.serviceProviderName ?? "the connectivity provider";
+  return {
+    code: "bgp-down",
+    layer: "bgp",
+    owner: model === "provider-managed" ? "carrier" : "you",
+    severity: both ? "Sev1" : "Sev3",
+    peering: peering.name,
+    paths,
+    title: `IPv6 BGP ${hint?.state ?? "down"} on the ${where}; IPv4 Established and carrying — ${both ? "IPv6 traffic stopped" : "IPv6 redundancy lost"}`,
+    evidence: {
+      family: "ipv6",
+      bgpState: hint?.state ?? null,
+      hint: hint?.hint ?? null,
+      neighbors: Object.fromEntries(affected.map((a) => [a.path, a.neighborRows])),
+      layers: layerEvidence(ctx),
+    },
+    nextAction:
+      model === "provider-managed"
+        ? `Open a ticket with ${provider} for the IPv6 sessions (provider-managed model); IPv4 is unaffected. ${hint?.hint ?? ""}`.trim()
+        : `Check the IPv6 BGP configuration on your edge for this peering (its IPv6 /126 and neighbor statements); IPv4 is unaffected. ${hint?.hint ?? ""}`.trim(),
+  };
+}
+
 export function pathFindings(ctx: PeeringContext): { findings: Finding[]; carrying: PathName[] } {
   const analyses = [ctx.analyses.primary, ctx.analyses.secondary];
   const down = analyses.filter((a) => downCodeOf(a) !== null);
@@ -306,6 +347,12 @@ export function pathFindings(ctx: PeeringContext): { findings: Finding[]; carryi
     .filter((a) => a.ipv6Validation !== null && (a.lowest === null || a.lowest === "routes"))
     .map((a) => a.path);
   if (unvalidatedV6.length > 0) findings.push(validationFinding(ctx, unvalidatedV6, "ipv6"));
+
+  // IPv6 sessions down on paths that otherwise carry (or only near the limit).
+  const v6Down = analyses.filter(
+    (a) => a.ipv6Down !== null && (a.lowest === null || a.lowest === "routes"),
+  );
+  if (v6Down.length > 0) findings.push(ipv6DownFinding(ctx, v6Down));
 
   const near = analyses
     .filter((a) => a.lowest === "routes" && a.cells.routes.status === "warn")

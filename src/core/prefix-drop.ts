@@ -13,6 +13,7 @@
 // incidents with different next actions, can be true on different paths at
 // once, and must not share one alert's title, severity and lifecycle.
 
+import { sessionCarries } from "./path-analysis.js";
 import type { SessionReset } from "./history.js";
 import type { CircuitVerdict, Finding, PathName, Severity } from "./model.js";
 import { PATHS } from "./model.js";
@@ -128,7 +129,7 @@ export function prefixDrops(
         if (expired || !isDrop(drop.before, count, policy)) drop = null;
       } else {
         const lastCount = before?.prefixes[path] ?? null;
-        const wasEstablished = before?.paths[path]?.bgp.status === "up";
+        const wasEstablished = before ? sessionCarries(before.paths[path]?.bgp ?? null) : false;
         const reset = resets.some((r) => r.peering === peering.name && r.path === path);
         if (
           wasEstablished &&

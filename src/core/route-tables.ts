@@ -10,6 +10,7 @@
 // drop in force: while a drop lasts, the kept table is the one from before it.
 // Pure: what to read, what to keep and what vanished; the app does the I/O.
 
+import { sessionCarries } from "./path-analysis.js";
 import type { CircuitReading, CircuitVerdict, PathName, RouteRow } from "./model.js";
 import { PATHS } from "./model.js";
 import type { Snapshot } from "./snapshot.js";
@@ -73,7 +74,7 @@ export function keepablePaths(
   return verdict.peerings.flatMap((p) =>
     PATHS.filter(
       (path) =>
-        p.paths[path].bgp.status === "up" &&
+        sessionCarries(p.paths[path].bgp) &&
         (p.prefixes[path] ?? 0) > 0 &&
         !dropped(p.name).includes(path),
     ).map((path) => ({ peering: p.name, path })),

@@ -443,13 +443,93 @@ describe("classifyCircuit: BGP states", () => {
     expect(verdict.peerings[0]?.paths.primary.routes.status).toBe("unknown");
   });
 
-  it("a down IPv6 neighbor beside a healthy IPv4 one still takes the path's BGP row down", () => {
-    const verdict = classify({
-      paths: {
-        AzurePrivatePeering: { primary: { bgp: [neighbor("120"), neighbor("Active", 6)] } },
+  describe("IPv6 sessions down while IPv4 carries", () => {
+    const dual = (v6: string) => [neighbor("120"), neighbor(v6, 6)];
+    it.each<{
+      name: string;
+      spec: CircuitSpec;
+      severity: Severity;
+      paths: string[];
+      title: RegExp;
+    }>([
+      {
+        // IPv4 still flows on both paths: IPv6 redundancy lost, not a path down.
+        name: "on one path: Sev3, the row warns, the path still carries",
+        spec: { paths: { AzurePrivatePeering: { primary: { bgp: dual("Active") } } } },
+        severity: "Sev3",
+        paths: ["primary"],
+        title: /^IPv6 BGP Active on the primary path of AzurePrivatePeering; IPv4 Established/,
       },
+      {
+        // IPv6 traffic stopped, IPv4 flows: a page, never the Sev0 "traffic stopped".
+        name: "on both paths: Sev1, IPv6 traffic stopped",
+        spec: {
+          paths: {
+            AzurePrivatePeering: {
+              primary: { bgp: dual("Idle") },
+              secondary: { bgp: dual("Idle") },
+            },
+          },
+        },
+        severity: "Sev1",
+        paths: ["primary", "secondary"],
+        title: /IPv6 traffic stopped$/,
+      },
+    ])("$name", ({ spec, severity, paths, title }) => {
+      const verdict = classify(spec);
+      expect(verdict.findings.map(brief)).toEqual([
+        { code: "bgp-down", owner: "you", severity, peering: "AzurePrivatePeering", paths },
+      ]);
+      const [f] = verdict.findings;
+      expect(f?.title).toMatch(title);
+      expect(f?.evidence.family).toBe("ipv6");
+      expect(f?.title).not.toMatch(/— traffic stopped/);
+      const row = verdict.peerings[0]!.paths[paths[0] as "primary"];
+      expect([row.bgp.status, row.routes.status, row.provider.status]).toEqual([
+        "warn",
+        "up",
+        "up",
+      ]);
     });
-    expect(verdict.findings.map((f) => f.code)).toEqual(["bgp-down"]);
+
+    it("IPv4 down on one path beside IPv6 down on the other: the IPv4 outage keeps its grade, redundancy holds on IPv4", () => {
+      const verdict = classify({
+        paths: {
+          AzurePrivatePeering: {
+            primary: { bgp: [neighbor("Active"), neighbor("Active", 6)] },
+            secondary: { bgp: dual("Idle") },
+          },
+        },
+      });
+      const byPath = verdict.findings.map((f) => [
+        f.severity,
+        f.paths.join("+"),
+        f.evidence.family,
+      ]);
+      expect(byPath).toEqual([
+        ["Sev2", "primary", undefined],
+        ["Sev3", "secondary", "ipv6"],
+      ]);
+      expect(verdict.findings[0]?.title).toMatch(/redundancy holding \(secondary IPv4 Established/);
+    });
+
+    it("an IPv4 session down beside a working IPv6 one is the path down", () => {
+      const verdict = classify({
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: [neighbor("Active"), neighbor("12", 6)] } },
+        },
+      });
+      expect(verdict.findings.map(brief)).toEqual([
+        {
+          code: "bgp-down",
+          owner: "you",
+          severity: "Sev2",
+          peering: "AzurePrivatePeering",
+          paths: ["primary"],
+        },
+      ]);
+      expect(verdict.peerings[0]?.paths.primary.bgp.status).toBe("down");
+    });
   });
 });
 

@@ -4,6 +4,7 @@
 // against the declared baseline, and the notes that page nobody. Pure: the
 // previous sweep's traffic memory, the policy and the clock come in.
 
+import { sessionCarries } from "../path-analysis.js";
 import type {
   CircuitReading,
   CircuitVerdict,
@@ -56,7 +57,7 @@ const cell = (status: LayerCell["status"], detail: string): LayerCell => ({ stat
  */
 const carrying = (l: PathLayers) =>
   (l.provider.status === "up" || l.provider.status === "warn") &&
-  l.bgp.status === "up" &&
+  sessionCarries(l.bgp) &&
   (l.routes.status === "up" || l.routes.status === "warn");
 
 function copyPeering(p: PeeringVerdict): PeeringVerdict {
@@ -285,7 +286,7 @@ function applyMetrics(
     const stopped = PATHS.filter((path) => traffic[path].state.kind === "stopped");
     if (stopped.length > 0) out.push(trafficFinding(p.name, traffic, stopped, metrics));
     const healthy = PATHS.filter(
-      (path) => p.paths[path].provider.status === "up" && p.paths[path].bgp.status === "up",
+      (path) => p.paths[path].provider.status === "up" && sessionCarries(p.paths[path].bgp),
     );
     p.notes?.push(...dipNotes(metrics, p.name, healthy, policy, now));
   }
@@ -383,7 +384,7 @@ export function applyDataPlane(
 
   for (const p of peerings) {
     const note = asymmetryNote(p, policy.asymmetryPercent);
-    if (note && PATHS.every((path) => p.paths[path].bgp.status === "up")) p.notes?.push(note);
+    if (note && PATHS.every((path) => sessionCarries(p.paths[path].bgp))) p.notes?.push(note);
   }
 
   const baseline = baselineFor(policy, verdict);

@@ -14,6 +14,7 @@ import {
   circuitReading,
   failed,
   microsoftPeering,
+  neighbor,
   peering,
   type CircuitSpec,
 } from "../../support/readings.js";
@@ -70,6 +71,17 @@ describe("traffic stopped: link up but carrying nothing", () => {
       shape: quiet(["secondary"], 20),
       spec: { paths: { AzurePrivatePeering: { secondary: { arp: "microsoft-only" } } } },
       expected: ["traffic-stopped Sev2 secondary"],
+    },
+    {
+      // IPv4 Established beside an IPv6 session down: the path carries, and stopping is news.
+      name: "one path quiet for 20 min while only its IPv6 session is down",
+      shape: quiet(["secondary"], 20),
+      spec: {
+        paths: {
+          AzurePrivatePeering: { secondary: { bgp: [neighbor("120"), neighbor("Active", 6)] } },
+        },
+      },
+      expected: ["bgp-down Sev3 secondary", "traffic-stopped Sev2 secondary"],
     },
     {
       name: "quiet for 10 min: not sustained yet",
