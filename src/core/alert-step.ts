@@ -55,14 +55,15 @@ export function advanceStep(
 }
 
 /**
- * A fleet alert another run of this sweep judged firing at this instant takes
+ * A fleet alert another run of this sweep judged firing or pending at this instant takes
  * in the circuits this run found, without counting the instant twice, when the
  * observation still names every member it names; otherwise (a concurrent run
  * wrote members this one has not seen) nothing changes and this run's circuits
  * page on their own.
  */
 function joinedAtThisInstant(previous: AlertState, observation: Observation): AlertState | null {
-  if (previous.family !== "fleet" || previous.phase !== "firing") return null;
+  if (previous.family !== "fleet" || (previous.phase !== "firing" && previous.phase !== "pending"))
+    return null;
   if (observation.state !== "firing" || !observation.finding) return null;
   const condition = conditionOf(observation.finding);
   const now = new Set(fleetMembersOf(condition).map((m) => m.id.toLowerCase()));

@@ -39,14 +39,20 @@ export interface FleetGroup {
 /** Grouping starts at two circuits: one is just an outage. */
 export const FLEET_MIN_CIRCUITS = 2;
 
-/** Only outages page grouped: the provider's side, or paths down. */
-export const FLEET_FAMILIES = ["provider", "path-down"] as const;
+/**
+ * Only outages page grouped: the provider's side, paths down, and sessions
+ * flapping on layer-1 evidence (a carrier's site that keeps dropping and
+ * coming back flaps every circuit there at once).
+ */
+export const FLEET_FAMILIES = ["provider", "path-down", "session-flapping"] as const;
 /** Only what pages now is worth a group's wait. */
 const FLEET_WORST: Severity = "Sev1";
 
 const groupable = (f: Finding) =>
   (FLEET_FAMILIES as readonly string[]).includes(FAMILY_OF[f.code]) &&
-  severityRank(f.severity) <= severityRank(FLEET_WORST);
+  severityRank(f.severity) <= severityRank(FLEET_WORST) &&
+  // A session reset by its own route limit is that circuit's, not the place's.
+  (f.code !== "session-flapping" || f.owner === "carrier");
 
 /** The pseudo-circuit a fleet alert lives under (its storage partition and alert key). */
 const slug = (s: string) =>
@@ -135,16 +141,21 @@ export interface OpenFleet {
   /**
    * Judged already at this sweep's instant, by another run of the same sweep
    * (a fan-out worker, or an earlier group of this run): it is not judged
-   * again, but while firing it takes in the circuits this run found.
+   * again, but while firing or pending (opening: a Sev1 group waits a sweep)
+   * it takes in the circuits this run found.
    */
-  judged: "firing" | "other" | null;
+  judged: "joinable" | "other" | null;
 }
 
 export function openFleetOf(state: AlertState, now?: Date): OpenFleet | null {
   if (state.family !== "fleet" || state.phase === "clear") return null;
   const members = fleetMembersOf(state.condition);
   const judged =
-    now && alreadyEvaluated(state, now) ? (state.phase === "firing" ? "firing" : "other") : null;
+    now && alreadyEvaluated(state, now)
+      ? state.phase === "firing" || state.phase === "pending"
+        ? "joinable"
+        : "other"
+      : null;
   return {
     circuitId: state.circuitId,
     name: state.circuitName,
@@ -179,8 +190,8 @@ const subjectName = (provider: string, location: string, layer: Layer) =>
  * is unknown while one was not read. A member it named that this sweep did
  * not read is still named (as last seen): its outage is not known to be over,
  * and dropping it would let it page alone once read. A fleet alert already
- * judged at this instant (`judged`) is not judged again: while firing, the
- * circuits this run found join it, named with every member it already names;
+ * judged at this instant (`judged`) is not judged again: while firing or
+ * pending, the circuits this run found join it, named with every member it already names;
  * otherwise this run's outages there page on their own. Members' outage alerts
  * no more severe than the fleet alert are held by it.
  */

@@ -151,6 +151,16 @@ describe("recordFleet", () => {
     expect(out.holds.size).toBe(2);
   });
 
+  it("joins a fleet alert another run of this sweep judged pending (a Sev1 group waiting its sweep): held, nothing said yet", async () => {
+    const pending = { ...judged(["er-ams-x", "er-ams-y"], "pending"), notified: null };
+    const s = store([{ value: pending, etag: "e1" }]);
+    const out = await run(s);
+    expect(s.commits.map((c) => [c.phase, c.consecutiveFiring])).toEqual([["pending", 1]]);
+    expect(named(s.commits[0]!)).toEqual(["er-ams-a", "er-ams-b", "er-ams-x", "er-ams-y"]);
+    expect(out.events).toEqual([]);
+    expect(out.holds.size).toBe(2);
+  });
+
   it("groups again once with what a run that won the race wrote, and joins it", async () => {
     // Two workers create the fleet alert at once; this one loses to one that wrote x and z.
     const s = store([], [judged(["er-ams-x", "er-ams-z"])]);

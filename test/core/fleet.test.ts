@@ -339,27 +339,27 @@ describe("fleetStep", () => {
 
   it.each<{
     case: string;
-    judged: "firing" | "other";
+    judged: "joinable" | "other";
     candidates: FleetCandidate[];
     names: string[] | null;
     held: string[];
   }>([
     {
-      case: "firing: a circuit found here joins, every member named as it was",
-      judged: "firing",
+      case: "firing or pending: a circuit found here joins, every member named as it was",
+      judged: "joinable",
       candidates: [candidate("d")],
       names: ["a", "b", "c", "d"],
       held: ["d"],
     },
     {
-      case: "firing: nothing found here, nothing to say",
-      judged: "firing",
+      case: "firing or pending: nothing found here, nothing to say",
+      judged: "joinable",
       candidates: [],
       names: null,
       held: [],
     },
     {
-      case: "not firing: this run's circuits page on their own",
+      case: "resolving: this run's circuits page on their own",
       judged: "other",
       candidates: [candidate("d"), candidate("e")],
       names: null,
@@ -420,6 +420,36 @@ describe("fleetStep", () => {
     expect(openFleetOf(state)).toEqual(open);
     expect(open.memberIds).toEqual(three.map((c) => c.circuitId));
     expect(openFleetOf({ ...state, phase: "clear" })).toBeNull();
+  });
+
+  it.each([
+    { phase: "firing", judged: "joinable" },
+    // A Sev1 group waits a sweep to open: the other batches of that sweep join it meanwhile.
+    { phase: "pending", judged: "joinable" },
+    { phase: "resolving", judged: "other" },
+  ])("a fleet alert $phase judged at this instant is $judged", ({ phase, judged }) => {
+    const [group] = fleetGroups(three);
+    const f = fleetFinding(group!);
+    const state = {
+      key,
+      family: "fleet",
+      circuitId: id,
+      circuitName: "Equinix at Amsterdam (provider)",
+      phase,
+      condition: { ...f, ticket: f.ticket ?? null },
+      lastEvaluatedAt: NOW.toISOString(),
+    } as unknown as AlertState;
+    expect(openFleetOf(state, NOW)?.judged).toBe(judged);
+    expect(openFleetOf(state, new Date(NOW.getTime() + 300_000))?.judged).toBeNull();
+  });
+
+  it.each([
+    { owner: "carrier", grouped: true },
+    // The route limit resetting a session is that circuit's own doing.
+    { owner: "you", grouped: false },
+  ] as const)("session flapping owned by $owner groups: $grouped", ({ owner, grouped }) => {
+    const flap: Finding = { ...finding("session-flapping", "Sev1", "bgp"), owner };
+    expect(fleetGroups([candidate("a", flap), candidate("b", flap)]).length).toBe(grouped ? 1 : 0);
   });
 });
 

@@ -5,7 +5,8 @@
 // sessions) read the batches. One fleet alert pages; each batch that finds
 // more of the outage joins it and says so; no member pages alone; and the
 // timer resolves it once the workers have stored every member well. A recovery
-// flap (broken again while it resolves) stays in the one fleet alert.
+// flap (broken again while it resolves) stays in the one fleet alert, and the
+// flapping that follows is one more page for the place, not one per circuit.
 
 import functions from "@azure/functions";
 import { ServiceBusClient } from "@azure/service-bus";
@@ -145,7 +146,7 @@ it("pages one fleet outage across workers and batches, names every member, and r
   }
 }, 120_000);
 
-it("a recovery flap: the circuits break again while the fleet alert resolves, and it keeps them (no member pages alone)", async () => {
+it("a recovery flap: the circuits break again while the fleet alert resolves, it keeps them, and their flapping is one page too (no member pages alone)", async () => {
   const { bus, round, sent, fleetSent, members, errors } = await fanOutWorld();
   try {
     await round(0);
@@ -165,15 +166,20 @@ it("a recovery flap: the circuits break again while the fleet alert resolves, an
     expect(fleetSent()).toHaveLength(told);
     expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
 
+    const outage = fleetSent()[0]!.key;
     for (const c of members) setProviderState(c, "Provisioned");
-    for (let m = 25; m <= 55 && fleetSent().at(-1)!.action !== "resolve"; m += 5) await round(m);
-    expect(fleetSent().at(-1)!.action).toBe("resolve");
-    expect(fleetSent()).toHaveLength(told + 1);
-    // Down, up, down, up within the hour is each circuit's session flapping: its
-    // own alert (flaps are not grouped). No outage pages outside the fleet alert.
-    const own = sent().filter((e) => e.family !== "fleet");
-    expect(own.filter((e) => e.family !== "session-flapping")).toEqual([]);
-    expect(own.map((e) => e.circuit.name).sort()).toEqual(members.map((c) => c.name).sort());
+    for (let m = 25; m <= 55; m += 5) await round(m);
+    const byKey = (key: string) => fleetSent().filter((e) => e.key === key);
+    expect(byKey(outage)).toHaveLength(told + 1);
+    expect(byKey(outage).at(-1)!.action).toBe("resolve");
+    // Down, up, down, up within the hour: every circuit there flapped at once on
+    // layer-1 evidence, the carrier's site. One page names them all, with one
+    // carrier ticket, instead of a flap alert per circuit.
+    const flaps = fleetSent().filter((e) => e.key !== outage);
+    expect(new Set(flaps.map((e) => e.key)).size).toBe(1);
+    expect(flaps[0]).toMatchObject({ action: "open", layer: "bgp", owner: "carrier" });
+    for (const c of members) expect(flaps[0]!.ticket).toContain(c.serviceKey);
+    expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
     expect(errors).toEqual([]);
   } finally {
     await bus.close();
