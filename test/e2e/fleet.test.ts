@@ -4,7 +4,9 @@
 // deep in the same sweep): one fleet-outage
 // alert names them all and carries one carrier ticket with every service key,
 // their own outage alerts are held by it, and PagerDuty holds one incident. A
-// circuit elsewhere that goes down alone still pages by itself.
+// circuit elsewhere that goes down alone still pages by itself. A site that
+// keeps dropping and coming back (layer-1 flapping) is one more page, not one
+// per circuit.
 
 import { expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
@@ -306,3 +308,30 @@ it("announces a circuit that breaks a sweep later at the same place on the open 
   expect(cards[1]).toContain("WIDER Sev0");
   expect(cards[1]).not.toContain("STILL FIRING");
 }, 60_000);
+
+it("a carrier's site that keeps dropping: the circuits' flapping there is one page, not one per circuit", async () => {
+  const bundles = ["a", "b", "c"].map((n) => healthyCircuit({ name: `er-ams-${n}` }));
+  const circuits = bundles.map((b) => b.circuit as SimCircuit);
+  const { sent, sweepUntil } = await timerWorld(worlds, T0, bundles);
+  await sweepUntil(0, 0);
+  // The provider drops and restores every circuit there, a sweep each (the
+  // listing shows it, so each is read every sweep).
+  for (const [minute, state] of [
+    [5, "NotProvisioned"],
+    [10, "Provisioned"],
+    [15, "NotProvisioned"],
+    [20, "Provisioned"],
+  ] as const) {
+    for (const x of circuits) setProviderState(x, state);
+    await sweepUntil(minute, minute);
+  }
+  await sweepUntil(25, 40);
+
+  const flaps = sent().filter((e) => e.family === "fleet" && e.layer === "bgp");
+  expect(new Set(flaps.map((e) => e.key)).size).toBe(1);
+  expect(flaps[0]).toMatchObject({ action: "open", code: "fleet-outage", owner: "carrier" });
+  expect(flaps[0]!.title).toMatch(/BGP session flapping/);
+  for (const x of circuits) expect(flaps[0]!.ticket).toContain(x.serviceKey);
+  // Neither the outages nor the flapping paged circuit by circuit.
+  expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
+});
