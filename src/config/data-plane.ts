@@ -35,8 +35,12 @@ export interface DataPlaneConfig {
   metrics: {
     /** URL with `{region}` where the circuit's region goes. */
     endpoint: string;
-    /** Token audience (the SDK's per-cloud audience is the cloud's ARM endpoint). */
-    audience: string;
+    /**
+     * Token scope: the cloud's ARM resource with "/.default". Given as an
+     * `audience`, the SDK would ask for the bare URL, which client-credential
+     * flows (a service principal, workload identity) refuse (AADSTS1002012).
+     */
+    scope: string;
     /** Look-back of every query: the longest window, plus Azure's lateness and some slack. */
     lookbackMinutes: number;
   };
@@ -171,7 +175,7 @@ export function readDataPlaneConfig(r: SettingsReader, cloud: CloudName): DataPl
     reads,
     metrics: {
       endpoint: metricsEndpoint(r, cloud),
-      audience: CLOUDS[cloud].arm,
+      scope: `${CLOUDS[cloud].arm}/.default`,
       lookbackMinutes: Math.max(saturation.minutes, trafficStopped.minutes) + 30,
     },
     logs: {

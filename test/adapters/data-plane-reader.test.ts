@@ -80,6 +80,39 @@ async function oneCircuitMetrics(state: EstateState, circuit: CircuitBundle["cir
 }
 
 describe("Azure Monitor metrics, in batches", () => {
+  it("asks for a token with the ARM scope's /.default, which client-credential flows require", async () => {
+    // The SDK takes an `audience` as the scope verbatim: the bare URL, which a
+    // service principal or workload identity is refused (AADSTS1002012).
+    const bundle = healthyCircuit({ name: "er-scope" });
+    const estate = await startEstate(estateOf(bundle));
+    open.push(estate);
+    const access = estateAccess(estate, {});
+    const scopes: string[] = [];
+    const { dataPlane } = buildReaders(loadReadConfig(access.env, { scope: false }), {
+      credential: {
+        getToken: async (scope, opts) => {
+          scopes.push(...[scope].flat());
+          return access.credential.getToken(scope, opts);
+        },
+      },
+      armClientOptions: access.armClientOptions,
+      now: () => NOW,
+    });
+    const got = await (dataPlane as DataPlaneReader).readMetrics(
+      [
+        {
+          id: circuitId(bundle.circuit),
+          subscriptionId: bundle.circuit.subscriptionId,
+          region: "westeurope",
+        },
+      ],
+      options(),
+    );
+    expect([...got.values()].every((r) => r.ok)).toBe(true);
+    expect(scopes.length).toBeGreaterThan(0);
+    expect(new Set(scopes)).toEqual(new Set(["https://management.azure.com/.default"]));
+  });
+
   it("120 circuits in one region and 1 in another: 3 + 1 chunks, two calls each, on each region's endpoint", async () => {
     const bundles = [
       ...Array.from({ length: 120 }, (_, i) => healthyCircuit({ name: `er-${i}` })),

@@ -56,10 +56,14 @@ describe("data-plane settings", () => {
     ],
   ] as const)(
     "%s: the regional metrics endpoint and Log Analytics follow the cloud",
-    (cloud, metrics, logs, audience) => {
+    (cloud, metrics, logs, arm) => {
       const { config, problems } = read({}, cloud);
       expect(problems).toEqual([]);
-      expect(config.metrics).toMatchObject({ endpoint: metrics, audience, lookbackMinutes: 45 });
+      expect(config.metrics).toMatchObject({
+        endpoint: metrics,
+        scope: `${arm}/.default`,
+        lookbackMinutes: 45,
+      });
       expect(config.logs).toMatchObject({ endpoint: logs, windowMinutes: 30 });
       expect(config.logs.scope).toBe(`${logs.replace(/\/v1$/, "")}/.default`);
       expect(config.reads).toEqual(["metrics", "connection-monitor"]);

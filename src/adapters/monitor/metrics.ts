@@ -47,7 +47,8 @@ const CALLS: { metrics: AnyMetric[]; filter: string; globalReach?: true }[] = [
 export interface MetricsReaderConfig {
   /** With `{region}` where the region goes. */
   endpoint: string;
-  audience: string;
+  /** The token scope, "/.default" included (see config/data-plane.ts). */
+  scope: string;
   lookbackMinutes: number;
   maxRetries: number;
 }
@@ -156,7 +157,7 @@ export class MetricsReader {
     if (!client) {
       client = new MetricsClient(endpoint, this.credential, {
         ...this.options.pipeline,
-        audience: this.config.audience,
+        credentials: { scopes: [this.config.scope] },
         retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: 10_000 },
         userAgentOptions: { userAgentPrefix: "erwatch" },
       });
