@@ -89,6 +89,23 @@ export function route(routing: Routing, event: AlertEvent): RouteResult {
   return { receivers: [...receivers], routes: matched.map((r) => r.name) };
 }
 
+/**
+ * A receiver told of an alert hears its resolve, whatever the routes say of
+ * resolves (Alertmanager's send_resolved): a route filtered on `actions` that
+ * sent the open but not the resolve would leave a PagerDuty incident
+ * triggered, and a channel saying an outage is still on.
+ */
+export function withResolveAudience(
+  routed: RouteResult,
+  event: Pick<AlertEvent, "action">,
+  /** Receivers that were delivered an earlier event of this alert. */
+  told: readonly string[],
+): RouteResult {
+  if (event.action !== "resolve") return routed;
+  const extra = told.filter((r) => !routed.receivers.includes(r));
+  return extra.length === 0 ? routed : { ...routed, receivers: [...routed.receivers, ...extra] };
+}
+
 /** Problems that make a routing configuration unusable, each with its path. */
 export function validateRouting(routing: Routing, receiverNames: string[]): string[] {
   const problems: string[] = [];

@@ -178,6 +178,38 @@ describe("dispatcher", () => {
     expect(receivers.map((r) => r.calls)).toEqual([1, 1]);
   });
 
+  it("should send the resolve to a receiver that heard the open, though its route takes opens only", async () => {
+    const deliveries = new MemoryDeliveries(() => NOW);
+    const pd = new ScriptedReceiver("pd", "pagerduty", [ok()]);
+    const { logger } = memoryLogger();
+    const dispatcher = createDispatcher({
+      receivers: new Map([["pd", pd]]),
+      routing: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [{ name: "opens", match: { actions: ["open"] }, actionGroups: ["on-call"] }],
+      },
+      deliveries,
+      retry: RETRY,
+      logger,
+      now: () => NOW,
+      sleep: async () => {},
+    });
+    await dispatcher.dispatch(msg(event()), settlement().s, signal());
+    const resolve = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
+    const outcome = await dispatcher.dispatch(
+      { ...msg(resolve), messageId: "erw-abc-2" },
+      settlement().s,
+      signal(),
+    );
+    // PagerDuty must not stay triggered for an alert that resolved.
+    expect(outcome).toMatchObject({ settled: "complete", delivered: ["pd"] });
+    expect(pd.calls).toBe(2);
+    // A resolve of an alert it never heard of is still not its business.
+    const other = event({ id: "erw-xyz-2", key: "erw-xyz", sequence: 2, action: "resolve" });
+    await dispatcher.dispatch({ ...msg(other), messageId: "erw-xyz-2" }, settlement().s, signal());
+    expect(pd.calls).toBe(2);
+  });
+
   it("should retry PagerDuty 500 twice then 202 with exponential backoff", async () => {
     const { dispatcher, receivers, slept } = setup(
       [fail(500, true), fail(500, true), ok()],

@@ -3,7 +3,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
-import { route, validateRouting, type Routing } from "../../src/core/routing.js";
+import {
+  route,
+  validateRouting,
+  withResolveAudience,
+  type Routing,
+} from "../../src/core/routing.js";
 
 const base = {
   severity: "Sev2",
@@ -166,4 +171,29 @@ describe("validateRouting: every owner a finding can have on its layer is routab
       expect(validateRouting(routing, ["teams"])).toEqual([]);
     },
   );
+});
+
+describe("withResolveAudience: whoever was told of an alert hears it resolve", () => {
+  const routed = { receivers: ["teams"], routes: ["chat"] };
+  it.each<{ case: string; action: string; told: string[]; receivers: string[] }>([
+    {
+      case: "a resolve, PagerDuty told of the open",
+      action: "resolve",
+      told: ["pd"],
+      receivers: ["teams", "pd"],
+    },
+    { case: "a resolve, already routed", action: "resolve", told: ["teams"], receivers: ["teams"] },
+    { case: "a resolve, nobody else told", action: "resolve", told: [], receivers: ["teams"] },
+    // Only the resolve: routes keep deciding who hears opens, escalations and repeats.
+    {
+      case: "a repeat, PagerDuty told of the open",
+      action: "repeat",
+      told: ["pd"],
+      receivers: ["teams"],
+    },
+  ])("$case", ({ action, told, receivers }) => {
+    expect(withResolveAudience(routed, { action } as AlertEvent, told).receivers).toEqual(
+      receivers,
+    );
+  });
 });

@@ -10,7 +10,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { AlertEvent } from "../../core/alert-event.js";
-import { route, type Routing } from "../../core/routing.js";
+import { route, withResolveAudience, type Routing } from "../../core/routing.js";
 import type { Logger } from "../../logging.js";
 import type { Receiver, SendOutcome } from "./receiver.js";
 import { parseEvent } from "./event-schema.js";
@@ -362,6 +362,23 @@ async function settle(
   }
 }
 
+/** Receivers an earlier event of this alert was delivered to (they must hear its resolve). */
+async function toldOf(deps: DispatcherDeps, event: AlertEvent, log: Logger): Promise<string[]> {
+  const told: string[] = [];
+  for (const name of deps.receivers.keys()) {
+    try {
+      if ((await deps.deliveries.lastSequence(event.key, name)) > 0) told.push(name);
+    } catch (error) {
+      // The routes' receivers still hear it; this one only if its route says so.
+      log.warn(
+        { err: error, receiver: name },
+        "could not tell whether this receiver heard the alert",
+      );
+    }
+  }
+  return told;
+}
+
 export function createDispatcher(deps: DispatcherDeps) {
   const newId = deps.newId ?? randomUUID;
 
@@ -390,7 +407,11 @@ export function createDispatcher(deps: DispatcherDeps) {
       severity: event.severity,
       circuitId: event.circuit.id,
     });
-    const routed = route(deps.routing, event);
+    const routed = withResolveAudience(
+      route(deps.routing, event),
+      event,
+      event.action === "resolve" ? await toldOf(deps, event, eventLog) : [],
+    );
     if (routed.receivers.length === 0)
       eventLog.info(
         { peakSeverity: event.peakSeverity },
