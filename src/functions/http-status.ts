@@ -5,7 +5,7 @@ import functions, {
 } from "@azure/functions";
 import { loadStatus } from "../app/status.js";
 import { renderStatusHtml } from "../app/status-html.js";
-import { SEVERITIES, type Severity } from "../core/model.js";
+import { SEVERITIES } from "../core/model.js";
 import { statusDeps, type StatusFunctionDeps } from "./deps.js";
 
 const text = (value: string | null) => (value && value.trim() !== "" ? value.trim() : null);
@@ -15,7 +15,22 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     const deps = await getDeps();
     const { config, store, silences } = deps.runtime;
-    const severity = text(request.query.get("severity"));
+    const given = text(request.query.get("severity"));
+    // Any case; an unknown value is said, not ignored (it would show everything under a filter).
+    const severity = given
+      ? (SEVERITIES.find((s) => s.toLowerCase() === given.toLowerCase()) ?? null)
+      : null;
+    if (given && !severity)
+      return {
+        status: 400,
+        headers: { "content-type": "application/problem+json" },
+        body: JSON.stringify({
+          type: "about:blank",
+          title: "unknown severity",
+          status: 400,
+          detail: `severity must be one of ${SEVERITIES.join(", ")} (any case)`,
+        }),
+      };
     const model = await loadStatus(store, deps.now(), {
       recentHours: 24,
       recentLimit: 50,
@@ -23,7 +38,7 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
       silenceStore: silences,
       configuredSilences: config.state.silences,
       filters: {
-        severity: SEVERITIES.includes(severity as Severity) ? (severity as Severity) : null,
+        severity,
         provider: text(request.query.get("provider")),
         location: text(request.query.get("location")),
       },

@@ -354,6 +354,35 @@ describe("GET /api/status", () => {
     expect(model.circuits[0]!.peerings[0]!.paths.secondary.bgp.status).toBe("down");
   });
 
+  it("should filter by severity in any case, and say so when the severity is unknown", async () => {
+    const { sweep, status, reader, deps } = await setup();
+    reader.spec = { paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } } };
+    await sweep(post(ALL), context());
+    const later = new Date(NOW().getTime() + 5 * 60_000);
+    deps.now = () => later;
+    deps.status.now = () => later;
+    await sweep(post(ALL), context());
+    const get = (severity: string) =>
+      status(
+        new HttpRequest({
+          method: "GET",
+          url: `http://localhost/api/status?severity=${severity}`,
+          query: { severity },
+          headers: { accept: "application/json" },
+        }),
+        context(),
+      );
+    const alertsAt = async (severity: string) =>
+      ((await get(severity)).jsonBody as { openAlerts: unknown[] }).openAlerts.length;
+    // The open alert is one path down: Sev2. Sev1 and above hides it, in any case.
+    expect(await alertsAt("Sev2")).toBe(1);
+    expect(await alertsAt("sev1")).toBe(0);
+    expect(await alertsAt("SEV1")).toBe(0);
+    const unknown = await get("P1");
+    expect(unknown.status).toBe(400);
+    expect(JSON.parse(String(unknown.body)).detail).toMatch(/one of Sev0, Sev1/);
+  });
+
   it("should escape everything it renders", async () => {
     const { renderStatusHtml } = await import("../../src/app/status-html.js");
     const page = renderStatusHtml({
