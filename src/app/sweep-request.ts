@@ -78,6 +78,12 @@ export function parseSweepRequest(bodyText: string, query: URLSearchParams): Swe
       const circuits = (body as { circuits?: unknown }).circuits;
       if (circuits !== undefined && !Array.isArray(circuits))
         errors.push({ field: "circuits", message: "must be an array of circuit resource ids" });
+      // A script whose filter matched nothing must not set off a sweep of the whole estate.
+      else if (Array.isArray(circuits) && circuits.length === 0)
+        errors.push({
+          field: "circuits",
+          message: "is empty: name at least one circuit, or leave the field out to sweep them all",
+        });
       else fromBody = circuits ?? [];
     }
   }

@@ -196,6 +196,13 @@ describe("POST /api/sweep", () => {
       query: {},
       field: "circuit",
     },
+    {
+      // A script whose filter matched nothing must not sweep the whole estate.
+      name: "an empty list of circuits",
+      body: JSON.stringify({ circuits: [] }),
+      query: {},
+      field: "circuits",
+    },
   ] as { name: string; body: string; query: Record<string, string>; field: string }[])(
     "should answer 400 problem+json naming the field for $name, and write nothing",
     async ({ body, query, field }) => {
