@@ -406,17 +406,22 @@ describe("fleetStep", () => {
     expect(f.ticket).toContain("unknown  x  circuit  (as last seen; not read for this update");
   });
 
-  it("reads an open fleet alert's members from what it last said", () => {
-    const [group] = fleetGroups(three);
-    const f = fleetFinding(group!);
-    const state = {
+  /** The three's fleet alert as stored, in `phase`, last judged at `at`. */
+  const stored = (phase: string, at?: Date) => {
+    const f = fleetFinding(fleetGroups(three)[0]!);
+    return {
       key,
       family: "fleet",
       circuitId: id,
       circuitName: "Equinix at Amsterdam (provider)",
-      phase: "firing",
+      phase,
       condition: { ...f, ticket: f.ticket ?? null },
+      ...(at ? { lastEvaluatedAt: at.toISOString() } : {}),
     } as unknown as AlertState;
+  };
+
+  it("reads an open fleet alert's members from what it last said", () => {
+    const state = stored("firing");
     expect(openFleetOf(state)).toEqual(open);
     expect(open.memberIds).toEqual(three.map((c) => c.circuitId));
     expect(openFleetOf({ ...state, phase: "clear" })).toBeNull();
@@ -428,17 +433,7 @@ describe("fleetStep", () => {
     { phase: "pending", judged: "joinable" },
     { phase: "resolving", judged: "other" },
   ])("a fleet alert $phase judged at this instant is $judged", ({ phase, judged }) => {
-    const [group] = fleetGroups(three);
-    const f = fleetFinding(group!);
-    const state = {
-      key,
-      family: "fleet",
-      circuitId: id,
-      circuitName: "Equinix at Amsterdam (provider)",
-      phase,
-      condition: { ...f, ticket: f.ticket ?? null },
-      lastEvaluatedAt: NOW.toISOString(),
-    } as unknown as AlertState;
+    const state = stored(phase, NOW);
     expect(openFleetOf(state, NOW)?.judged).toBe(judged);
     expect(openFleetOf(state, new Date(NOW.getTime() + 300_000))?.judged).toBeNull();
   });

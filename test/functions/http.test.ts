@@ -327,15 +327,21 @@ describe("POST /api/sweep", () => {
 });
 
 describe("GET /api/status", () => {
-  it("should render stored state as HTML with the red cell on the broken path, and JSON on request", async () => {
-    const { sweep, status, reader, deps } = await setup();
+  /** The secondary path's layer 2 down, swept twice five minutes apart: past hysteresis, so a Sev2 alert is open. */
+  async function withOpenAlert() {
+    const world = await setup();
+    const { sweep, reader, deps } = world;
     reader.spec = { paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } } };
     await sweep(post(ALL), context());
-    // A second sweep five minutes later: past hysteresis, so an alert is open too.
     const later = new Date(NOW().getTime() + 5 * 60_000);
     deps.now = () => later;
     deps.status.now = () => later;
     await sweep(post(ALL), context());
+    return world;
+  }
+
+  it("should render stored state as HTML with the red cell on the broken path, and JSON on request", async () => {
+    const { status, reader } = await withOpenAlert();
     const readsBefore = reader.reads;
     const html = await status(
       new HttpRequest({ method: "GET", url: "http://localhost/api/status" }),
@@ -362,13 +368,7 @@ describe("GET /api/status", () => {
   });
 
   it("should filter by severity in any case, and say so when the severity is unknown", async () => {
-    const { sweep, status, reader, deps } = await setup();
-    reader.spec = { paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } } };
-    await sweep(post(ALL), context());
-    const later = new Date(NOW().getTime() + 5 * 60_000);
-    deps.now = () => later;
-    deps.status.now = () => later;
-    await sweep(post(ALL), context());
+    const { status } = await withOpenAlert();
     const get = (severity: string) =>
       status(
         new HttpRequest({
