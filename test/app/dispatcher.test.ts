@@ -145,6 +145,27 @@ function setup(
   return { dispatcher, receivers, slept, deliveries, lines };
 }
 
+/** A dispatcher over `pd` and a Teams receiver that answers 202 (or `teams`), on the usual routes. */
+function dispatcherOver(
+  pd: Receiver,
+  over: Partial<Pick<DispatcherDeps, "deliveries" | "now" | "sleep" | "logger">> & {
+    teams?: Receiver;
+  } = {},
+) {
+  return createDispatcher({
+    receivers: new Map<string, Receiver>([
+      ["pd", pd],
+      ["teams", over.teams ?? new ScriptedReceiver("teams", "teams", [ok()])],
+    ]),
+    routing: ROUTING,
+    deliveries: over.deliveries ?? new MemoryDeliveries(() => NOW),
+    retry: RETRY,
+    logger: over.logger ?? memoryLogger().logger,
+    now: over.now ?? (() => NOW),
+    sleep: over.sleep ?? (async () => undefined),
+  });
+}
+
 const msg = (body: unknown, deliveryCount = 1) => ({ messageId: "erw-abc-1", body, deliveryCount });
 const signal = () => AbortSignal.timeout(10_000);
 
@@ -370,18 +391,7 @@ describe("dispatcher", () => {
     const woken = new Promise<void>((resolve) => (wake = resolve));
     const { logger, lines } = memoryLogger();
     const make = (sleep: DispatcherDeps["sleep"]) =>
-      createDispatcher({
-        receivers: new Map<string, Receiver>([
-          ["pd", pd],
-          ["teams", new ScriptedReceiver("teams", "teams", [ok()])],
-        ]),
-        routing: ROUTING,
-        deliveries,
-        retry: RETRY,
-        logger,
-        now: () => NOW,
-        sleep,
-      });
+      dispatcherOver(pd, { deliveries, logger, sleep });
     const opening = make(async () => (sleeping(), woken)).dispatch(
       msg(event(), 1),
       settlement().s,
@@ -425,19 +435,7 @@ describe("dispatcher", () => {
       },
     };
     const { logger } = memoryLogger();
-    const make = () =>
-      createDispatcher({
-        receivers: new Map<string, Receiver>([
-          ["pd", pd],
-          ["teams", new ScriptedReceiver("teams", "teams", [ok()])],
-        ]),
-        routing: ROUTING,
-        deliveries,
-        retry: RETRY,
-        logger,
-        now: () => NOW,
-        sleep: async () => undefined,
-      });
+    const make = () => dispatcherOver(pd, { deliveries, logger });
     const opening = make().dispatch(msg(event(), 1), settlement().s, signal());
     await inFlight;
     const resolve = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
@@ -480,19 +478,7 @@ describe("dispatcher", () => {
       ...slow,
       send: async (e, o) => (posts.push("pd"), slow.send(e, o)),
     };
-    const make = () =>
-      createDispatcher({
-        receivers: new Map<string, Receiver>([
-          ["pd", counting],
-          ["teams", new ScriptedReceiver("teams", "teams", [ok()])],
-        ]),
-        routing: ROUTING,
-        deliveries,
-        retry: RETRY,
-        logger,
-        now: () => NOW,
-        sleep: async () => undefined,
-      });
+    const make = () => dispatcherOver(counting, { deliveries, logger });
     const [a, b] = [make(), make()];
     // A redelivery after a lost lock arrives while the first delivery still waits on PagerDuty.
     const first = a.dispatch(msg(event(), 1), settlement().s, signal());
@@ -578,14 +564,9 @@ describe("dispatcher", () => {
       },
     };
     const { logger } = memoryLogger();
-    const dispatcher = createDispatcher({
-      receivers: new Map<string, Receiver>([
-        ["pd", new ScriptedReceiver("pd", "pagerduty", [ok()])],
-        ["teams", teams],
-      ]),
-      routing: ROUTING,
+    const dispatcher = dispatcherOver(new ScriptedReceiver("pd", "pagerduty", [ok()]), {
+      teams,
       deliveries,
-      retry: RETRY,
       logger,
       now: () => new Date(now),
       sleep: async (ms) => void (now += ms),
@@ -734,17 +715,9 @@ describe("dispatcher", () => {
       },
     );
     const { logger } = memoryLogger();
-    const dispatcher = createDispatcher({
-      receivers: new Map<string, Receiver>([
-        ["pd", new ScriptedReceiver("pd", "pagerduty", [ok()])],
-        ["teams", teams],
-      ]),
-      routing: ROUTING,
-      deliveries: new MemoryDeliveries(() => NOW),
-      retry: RETRY,
+    const dispatcher = dispatcherOver(new ScriptedReceiver("pd", "pagerduty", [ok()]), {
+      teams,
       logger,
-      now: () => NOW,
-      sleep: async () => undefined,
     });
     const base = arpMissingOpen();
     const body = {
