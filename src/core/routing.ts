@@ -106,9 +106,23 @@ export function withResolveAudience(
   return extra.length === 0 ? routed : { ...routed, receivers: [...routed.receivers, ...extra] };
 }
 
+/**
+ * What a receiver's deliveries are recorded under: its name with anything but
+ * letters, digits, ".", "_" and "-" as "_" (storage keys allow no more).
+ */
+export const receiverRecordName = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, "_");
+
 /** Problems that make a routing configuration unusable, each with its path. */
 export function validateRouting(routing: Routing, receiverNames: string[]): string[] {
   const problems: string[] = [];
+  // Two receivers recorded under one name: one's delivery would skip the other as already delivered.
+  receiverNames.forEach((n, i) => {
+    const first = receiverNames.findIndex((m) => receiverRecordName(m) === receiverRecordName(n));
+    if (first !== i && receiverNames[first] !== n)
+      problems.push(
+        `receivers[${i}].name: "${n}" and "${receiverNames[first]}" differ only in spaces or punctuation, so their deliveries would be recorded as one; rename one`,
+      );
+  });
   const duplicates = (names: string[], what: string, path: string) => {
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i)

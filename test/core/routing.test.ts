@@ -197,3 +197,20 @@ describe("withResolveAudience: whoever was told of an alert hears it resolve", (
     );
   });
 });
+
+describe("validateRouting: receivers recorded under one name", () => {
+  it.each([
+    { names: ["noc channel", "noc_channel"], problem: true },
+    { names: ["noc/pd", "noc pd"], problem: true },
+    // Storage keys keep case: these are two records.
+    { names: ["NOC", "noc"], problem: false },
+    { names: ["noc-pd", "noc.pd"], problem: false },
+  ])("$names → refused: $problem", ({ names, problem }) => {
+    const routing = {
+      actionGroups: [{ name: "g", receivers: names }],
+      routes: [{ name: "r", match: {}, actionGroups: ["g"] }],
+    } as Routing;
+    const problems = validateRouting(routing, names);
+    expect(problems.some((p) => p.includes("differ only in spaces or punctuation"))).toBe(problem);
+  });
+});

@@ -7,12 +7,14 @@
 
 import { type TableClient, type TransactionAction } from "@azure/data-tables";
 import type { ClaimResult, DeliveryDetail, DeliveryLog } from "../../app/dispatch/ports.js";
+import { receiverRecordName } from "../../core/routing.js";
 import { isNotFound, rethrowStorage } from "./errors.js";
 
-const safeKey = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, "_");
+// Receivers under the name the routing validation keeps unique (core/routing.ts).
+const safeKey = receiverRecordName;
 const eventRow = (eventId: string, receiver: string) =>
-  `event|${safeKey(eventId)}|${safeKey(receiver)}`;
-const sequenceRow = (receiver: string) => `seq|${safeKey(receiver)}`;
+  `event|${safeKey(eventId)}|${receiverRecordName(receiver)}`;
+const sequenceRow = (receiver: string) => `seq|${receiverRecordName(receiver)}`;
 
 interface Row {
   etag: string;
