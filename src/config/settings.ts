@@ -339,7 +339,7 @@ export const SETTINGS = {
   },
   DISPATCH_MAX_DELIVERIES: {
     section: "dispatch",
-    doc: "Deliveries of one message in a row (Service Bus redelivers at once); after them the event is rescheduled with a doubling pause (DISPATCH_RETRY_MAX_WAIT_MS, then twice that, at most 15 minutes) until DISPATCH_RETRY_HORIZON_MINUTES, then dead-lettered with the receiver and its last status (default 5; must be below SERVICEBUS_MAX_DELIVERY_COUNT).",
+    doc: "Deliveries of one message in a row (Service Bus redelivers at once); after them the event is rescheduled with a doubling pause (DISPATCH_RETRY_MAX_WAIT_MS, then twice that, at most 15 minutes; each copy gets one delivery) until DISPATCH_RETRY_HORIZON_MINUTES, then dead-lettered with the receiver and its last status (default 5; must be below SERVICEBUS_MAX_DELIVERY_COUNT).",
     sample: "5",
   },
   DISPATCH_RETRY_HORIZON_MINUTES: {

@@ -546,12 +546,15 @@ describe("dispatcher", () => {
     expect(receivers[1]!.calls).toBe(1);
   });
 
-  it("should still page after a receiver outage of two minutes: redeliveries back off instead of burning out in seconds", async () => {
-    // Service Bus redelivers an abandoned message at once, and a rescheduled
-    // copy when it is due; the clock moves only by the dispatcher's own sleeps
-    // and the copies' times, plus one second per post.
+  /**
+   * One event through a Teams receiver down for `outageMs` (or for good), as
+   * Service Bus would drive it: an abandoned message redelivered at once, a
+   * rescheduled copy when it is due. The clock moves only by the dispatcher's
+   * own sleeps and the copies' times, plus one second per post.
+   */
+  async function throughOutage(outageMs: number) {
     let now = NOW.getTime();
-    const outageEnds = now + 2 * 60_000;
+    const outageEnds = now + outageMs;
     const deliveries = new MemoryDeliveries(() => new Date(now));
     const teamsPosts: number[] = [];
     const teams: Receiver = {
@@ -563,17 +566,15 @@ describe("dispatcher", () => {
         return now < outageEnds ? fail(503, true) : ok();
       },
     };
-    const { logger } = memoryLogger();
     const dispatcher = dispatcherOver(new ScriptedReceiver("pd", "pagerduty", [ok()]), {
       teams,
       deliveries,
-      logger,
       now: () => new Date(now),
       sleep: async (ms) => void (now += ms),
     });
     let message: Parameters<typeof dispatcher.dispatch>[0] = msg(event(), 1);
     const outcomes: string[] = [];
-    for (let round = 0; round < 50; round += 1) {
+    for (let round = 0; round < 200; round += 1) {
       const { s, copies } = settlement();
       const outcome = await dispatcher.dispatch(message, s, signal());
       outcomes.push(outcome.settled);
@@ -590,10 +591,26 @@ describe("dispatcher", () => {
         };
       } else break;
     }
+    return { outcomes, teamsPosts, deliveries };
+  }
+
+  it("should still page after a receiver outage of two minutes: redeliveries back off instead of burning out in seconds", async () => {
+    const { outcomes, teamsPosts, deliveries } = await throughOutage(2 * 60_000);
     expect(outcomes.at(-1)).toBe("complete");
     expect(deliveries.deliveredTo("erw-abc-1").sort()).toEqual(["pd", "teams"]);
     // Backing off: far fewer posts than one a second through the outage.
     expect(teamsPosts.length).toBeLessThan(40);
+  });
+
+  it("should post to a receiver down for the whole horizon a few times per pause, not a burst of deliveries each time", async () => {
+    const { outcomes, teamsPosts } = await throughOutage(Infinity);
+    expect(outcomes.at(-1)).toBe("dead-letter");
+    const copies = outcomes.filter((o) => o === "rescheduled").length;
+    expect(copies).toBeGreaterThan(3);
+    // The first delivery burst (deliveries × attempts), then one delivery's
+    // attempts per rescheduled copy: each copy had the burst already.
+    const burst = RETRY.maxDeliveries * RETRY.attemptsPerDelivery;
+    expect(teamsPosts.length).toBe(burst + copies * RETRY.attemptsPerDelivery);
   });
 
   it("should reschedule, not throw, when the delivery log fails at the last delivery: Service Bus would dead-letter it without a reason", async () => {

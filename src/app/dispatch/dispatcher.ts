@@ -130,7 +130,10 @@ export function settleFor(
   // Service Bus redelivers an abandoned message at once, so the deliveries
   // alone span seconds: a receiver down for a minute would cost the page.
   // After them, the pause keeps doubling in rescheduled copies up to the horizon.
-  if (wanted.length === 0 && context.deliveryCount >= policy.maxDeliveries)
+  // A rescheduled copy had its burst of deliveries already: after one delivery
+  // it waits for the next pause instead of hammering a receiver that is down.
+  const burst = context.copies > 0 ? 1 : policy.maxDeliveries;
+  if (wanted.length === 0 && context.deliveryCount >= burst)
     wanted.push(now + policy.maxWaitMs * 2 ** Math.min(context.copies, 20));
   if (wanted.length > 0) {
     const at = Math.min(Math.max(...wanted), now + policy.maxRescheduleMs);
