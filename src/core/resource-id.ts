@@ -34,8 +34,9 @@ export function parseCircuitId(text: string): CircuitId | null {
   };
 }
 
-export const isSubscriptionId = (text: string): boolean =>
-  new RegExp(`^${GUID}$`).test(text.trim());
+const SUBSCRIPTION_ID = new RegExp(`^${GUID}$`);
+
+export const isSubscriptionId = (text: string): boolean => SUBSCRIPTION_ID.test(text.trim());
 
 /** Ids compare case-insensitively in ARM. */
 export const sameId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();

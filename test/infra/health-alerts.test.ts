@@ -166,9 +166,16 @@ describe("the dead-man's switch looks for the line a finished sweep writes", () 
     await azurite?.stop();
   });
 
-  it("exactly one line per sweep, the last, at info, on console.log", async () => {
-    const needle = /message contains '([^']+)'/.exec(multiline(alerts, "sweepFinishedQuery"))?.[1];
-    expect(needle).toBeTruthy();
+  const needle = () => {
+    const found = /message contains '([^']+)'/.exec(multiline(alerts, "sweepFinishedQuery"))?.[1];
+    expect(found).toBeTruthy();
+    return found!;
+  };
+  const scope = { subscriptions: [new FakeReader().target.subscriptionId], circuitIds: [] };
+  const now = new Date("2026-11-22T02:00:00.000Z");
+
+  /** A sweeper over a fresh store whose log lines the test reads. */
+  async function logged() {
     const { store } = await freshStore(azurite.connectionString);
     const { logger, lines } = memoryLogger();
     const sweeper = createSweeper({
@@ -180,12 +187,13 @@ describe("the dead-man's switch looks for the line a finished sweep writes", () 
       historyRetentionDays: 30,
       logger,
     });
-    await sweeper.sweep({
-      scope: { subscriptions: [new FakeReader().target.subscriptionId], circuitIds: [] },
-      now: new Date("2026-11-22T02:00:00.000Z"),
-      abortSignal: AbortSignal.timeout(30_000),
-    });
-    const matching = lines().filter((l) => l.includes(needle!));
+    return { sweeper, logger, lines };
+  }
+
+  it("exactly one line per sweep, the last, at info, on console.log", async () => {
+    const { sweeper, lines } = await logged();
+    await sweeper.sweep({ scope, now, abortSignal: AbortSignal.timeout(30_000) });
+    const matching = lines().filter((l) => l.includes(needle()));
     expect(matching).toHaveLength(1);
     expect(lines().at(-1)).toBe(matching[0]);
     expect(JSON.parse(matching[0]!)).toMatchObject({ level: 30, msg: "sweep finished" });
@@ -199,38 +207,15 @@ describe("the dead-man's switch looks for the line a finished sweep writes", () 
       log.mockRestore();
     }
   });
-});
-
-describe("the dead-man's switch hears a fanned-out sweep too", () => {
-  let azurite: Azurite;
-  beforeAll(async () => {
-    azurite = await startAzurite();
-  });
-  afterAll(async () => {
-    await azurite?.stop();
-  });
 
   it("the timer's fan-out (ERWATCH_SWEEP_FAN_OUT) writes the line once, at info (it wrote none: the switch fired every 15 minutes on a healthy erwatch)", async () => {
-    const needle = /message contains '([^']+)'/.exec(multiline(alerts, "sweepFinishedQuery"))?.[1];
-    expect(needle).toBeTruthy();
-    const { store } = await freshStore(azurite.connectionString);
-    const { logger, lines } = memoryLogger();
-    const sweeper = createSweeper({
-      reader: new FakeReader(),
-      store,
-      sink: new InMemoryEventSink(),
-      policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
-      silences: [],
-      historyRetentionDays: 30,
-      logger,
-    });
+    const { sweeper, logger, lines } = await logged();
     const sent: unknown[] = [];
-    const now = new Date("2026-11-22T02:00:00.000Z");
     await fanOut(
       sweeper,
       { send: async (messages) => void sent.push(...messages) },
       {
-        scope: { subscriptions: [new FakeReader().target.subscriptionId], circuitIds: [] },
+        scope,
         sweepId: "fanned-out",
         mode: "tiered",
         now,
@@ -240,7 +225,7 @@ describe("the dead-man's switch hears a fanned-out sweep too", () => {
       { batchSize: 20, logger },
     );
     expect(sent.length).toBeGreaterThan(0);
-    const matching = lines().filter((l) => l.includes(needle!));
+    const matching = lines().filter((l) => l.includes(needle()));
     expect(matching).toHaveLength(1);
     expect(JSON.parse(matching[0]!)).toMatchObject({
       level: 30,
