@@ -82,6 +82,18 @@ interface Listed {
   reason: string | null;
 }
 
+/** A 30-minute silence of er-circuit-dr, reason "test" (author and output up to the test). */
+const SILENCE_DR = [
+  "silence",
+  "add",
+  "--circuit",
+  "er-circuit-dr",
+  "--duration",
+  "30m",
+  "--reason",
+  "test",
+];
+
 describe("erwatch silence, through Table Storage", () => {
   let id = "";
 
@@ -170,33 +182,10 @@ describe("erwatch silence, through Table Storage", () => {
   });
 
   it("takes the author from the signed-in user's token when --author is not given", async () => {
-    const ran = await cli(
-      [
-        "silence",
-        "add",
-        "--circuit",
-        "er-circuit-dr",
-        "--duration",
-        "30m",
-        "--reason",
-        "test",
-        "-o",
-        "json",
-      ],
-      jwtCredential("bob@example.com"),
-    );
+    const ran = await cli([...SILENCE_DR, "-o", "json"], jwtCredential("bob@example.com"));
     expect(ran.code, ran.stderr).toBe(0);
     expect(JSON.parse(ran.stdout)).toMatchObject({ author: "bob@example.com" });
-    const anonymous = await cli([
-      "silence",
-      "add",
-      "--circuit",
-      "er-circuit-dr",
-      "--duration",
-      "30m",
-      "--reason",
-      "test",
-    ]);
+    const anonymous = await cli(SILENCE_DR);
     expect(anonymous.code).toBe(2);
     expect(anonymous.stderr).toMatch(/--author/);
   });
@@ -214,27 +203,13 @@ describe("erwatch silence, through Table Storage", () => {
     };
     let stdout = "";
     let stderr = "";
-    const code = await runCli(
-      [
-        "silence",
-        "add",
-        "--circuit",
-        "er-circuit-dr",
-        "--duration",
-        "30m",
-        "--reason",
-        "test",
-        "-o",
-        "json",
-      ],
-      {
-        env: { ...world.env, AZURE_CLOUD: "AzureUSGovernment" },
-        credential: onlyGovernment,
-        stdout: { write: (s: string) => (stdout += s) },
-        stderr: { write: (s: string) => (stderr += s) },
-        now: () => clock,
-      },
-    );
+    const code = await runCli([...SILENCE_DR, "-o", "json"], {
+      env: { ...world.env, AZURE_CLOUD: "AzureUSGovernment" },
+      credential: onlyGovernment,
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+      now: () => clock,
+    });
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ author: "carol@agency.gov" });
     expect(scopes).toEqual(["https://management.usgovcloudapi.net/.default"]);
