@@ -117,9 +117,9 @@ export function lowerBoundS(
   cost: Required<Omit<CostModelOptions, "clock" | "seed">>,
 ): number {
   const lro = circuits * PEERINGS * PATHS * READS_PER_PATH;
-  // Each long-running read: a POST, then at least one status poll and the result (Network RP shape).
+  // Each long-running read: a POST, then at least one Location poll, which carries the result.
   const posts = lro;
-  const gets = lro * 2 + circuits + 2 + Math.ceil(circuits / 100);
+  const gets = lro + circuits + 2 + Math.ceil(circuits / 100);
   const drain = (n: number, b: { capacity: number; perSecond: number }) =>
     Math.max(0, (n - b.capacity) / b.perSecond);
   const minLatency = Math.max(0, cost.lroLatencyMs - cost.lroSpreadMs) / 1000;

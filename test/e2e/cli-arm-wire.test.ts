@@ -53,12 +53,13 @@ describe("the deployed reader role is enough for ARM as it really answers", () =
     expect(blind.map((c) => `${c.name}: ${c.failedReads[0]?.missingPermission}`)).toEqual([]);
     const requests = estate.requests.slice(from);
     expect(requests.filter((r) => r.status === 403)).toEqual([]);
-    // Both poll URLs were used, and every action checked is one the reader declares.
+    // The reads polled Location (the status document is left alone when
+    // Location is given), and every action checked is one the reader declares.
     const checked = new Set(
       requests.map((r) => (r.operation === "unknown" ? "unknown" : RBAC_ACTIONS[r.operation])),
     );
-    expect(checked).toContain(ASYNC_POLL);
     expect(checked).toContain(LOCATION_POLL);
+    expect(checked).not.toContain(ASYNC_POLL);
     for (const action of checked) expect(REQUIRED_ACTIONS).toContain(action);
   });
 });
@@ -75,24 +76,36 @@ describe("both long-running read shapes", () => {
     const from = estate.requests.length;
     const networkRp = await sweepReport(estate);
     const next = estate.requests.slice(from);
-    expect(next.some((r) => r.operation === "pollAsyncOperation")).toBe(true);
+    // Offered both, erwatch polls Location: the status document costs a request more.
+    expect(next.some((r) => r.operation === "pollAsyncOperation")).toBe(false);
+    const count = (rs: typeof next, op: string) => rs.filter((r) => r.operation === op).length;
+    expect(count(next, "pollOperation")).toBe(count(polled, "pollOperation"));
 
     expect(verdicts(networkRp.report)).toEqual(verdicts(locationOnly.report));
     expect(networkRp.code).toBe(locationOnly.code);
   });
 });
 
-describe("an identity without the async-operation poll action", () => {
-  it("is blind on every path read, and the finding names the missing action", async () => {
+describe("an identity without one of the poll actions", () => {
+  it("without the status poll's action still reads every path: Location is what is polled", async () => {
     estate.grant(REQUIRED_ACTIONS.filter((a) => a !== ASYNC_POLL));
+    const circuit = await diagnoseReport(estate, "healthy");
+    expect(circuit.findings).toEqual([]);
+    expect(circuit.failedReads).toEqual([]);
+    const paths = circuit.peerings.find((p) => p.name === "AzurePrivatePeering")!.paths;
+    expect(paths.primary.bgp.status).toBe("up");
+  });
+
+  it("without the Location poll's action is blind on every path read, and the finding names it", async () => {
+    estate.grant(REQUIRED_ACTIONS.filter((a) => a !== LOCATION_POLL));
     const circuit = await diagnoseReport(estate, "healthy");
     expect(circuit.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
     const blind = circuit.findings[0]!;
-    expect(blind.title).toContain(`(missing ${ASYNC_POLL})`);
-    expect(blind.nextAction).toContain(`Grant '${ASYNC_POLL}'`);
+    expect(blind.title).toContain(`(missing ${LOCATION_POLL})`);
+    expect(blind.nextAction).toContain(`Grant '${LOCATION_POLL}'`);
     expect(circuit.failedReads.length).toBeGreaterThan(0);
     for (const failure of circuit.failedReads)
-      expect(failure).toMatchObject({ kind: "forbidden", missingPermission: ASYNC_POLL });
+      expect(failure).toMatchObject({ kind: "forbidden", missingPermission: LOCATION_POLL });
     const paths = circuit.peerings.find((p) => p.name === "AzurePrivatePeering")!.paths;
     expect(paths.primary.provider.status).toBe("unknown");
     expect(paths.primary.bgp.status).toBe("unknown");

@@ -9,6 +9,7 @@ import {
 import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import type { TokenCredential } from "@azure/identity";
 import type { ArmConfig } from "../../config/arm.js";
+import { preferLocationPolicy } from "./lro-location.js";
 import type { Pacer } from "./pacer.js";
 
 export interface ArmClientOptions {
@@ -46,6 +47,7 @@ export class NetworkClients {
         additionalPolicies: [
           ...(this.options.pipeline?.additionalPolicies ?? []),
           { policy: this.pacer.policy(key), position: "perRetry" },
+          { policy: preferLocationPolicy(), position: "perCall" },
         ],
       });
       this.clients.set(key, client);

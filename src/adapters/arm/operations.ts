@@ -9,8 +9,9 @@ export const ARM_OPERATIONS = {
   routeTablesSummary: "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/read",
   routeTables: "Microsoft.Network/expressRouteCircuits/peerings/routeTables/read",
   // The Network RP answers its long-running reads with both Azure-AsyncOperation
-  // (status, polled at .../locations/<region>/operations/<id>) and Location
-  // (result, .../operationResults/<id>); ARM checks each URL's own action.
+  // (status, at .../locations/<region>/operations/<id>) and Location (result,
+  // .../operationResults/<id>); ARM checks each URL's own action. erwatch polls
+  // Location (lro-location.ts); the status poll is for an answer without it.
   pollAsyncOperation: "Microsoft.Network/locations/operations/read",
   pollOperation: "Microsoft.Network/locations/operationResults/read",
   listConnections: "Microsoft.Network/connections/read",
