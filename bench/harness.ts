@@ -272,7 +272,18 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
   const count = (estate: SimulatedEstate, from: number) => {
     const slice = estate.requests.slice(from);
-    return { calls: slice.length, throttled: slice.filter((r) => r.status === 429).length };
+    const byOperation = new Map<string, number>();
+    for (const r of slice) byOperation.set(r.operation, (byOperation.get(r.operation) ?? 0) + 1);
+    // Where the calls went, most first: what a change to the reads must move.
+    const breakdown = [...byOperation]
+      .sort((a, b) => b[1] - a[1])
+      .map(([operation, n]) => `${operation} ${n}`)
+      .join(", ");
+    return {
+      calls: slice.length,
+      throttled: slice.filter((r) => r.status === 429).length,
+      breakdown,
+    };
   };
 
   try {
@@ -324,7 +335,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         speedupOverNaive: naiveS === null ? null : round(naiveS / (deep.wallMs / 1000), 1),
         oldestReadingMin: null,
         faultToPageS: null,
-        note: `${deep.read} read, ${deep.failedReads} with a failed read${
+        note: `${deep.read} read, ${deep.failedReads} with a failed read; calls: ${fullCount.breakdown}${
           fullCount.throttled
             ? `; 429 on ${estate.requests
                 .slice(from)
@@ -452,7 +463,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         speedupOverNaive: null,
         oldestReadingMin: Number.isFinite(oldest) ? round(oldest / 60_000) : null,
         faultToPageS: { visible: pagedAt(visible.name), deepOnly: pagedAt(deepOnly.name) },
-        note: `${options.steadySweeps} sweeps 5 min apart; per sweep ${round(reports.reduce((s, r) => s + r.deep, 0) / reports.length)} deep, mean ${round(reports.reduce((s, r) => s + r.wallMs, 0) / reports.length / 1000)} s; ${reports.reduce((s, r) => s + r.unreached, 0)} unreached`,
+        note: `${options.steadySweeps} sweeps 5 min apart; per sweep ${round(reports.reduce((s, r) => s + r.deep, 0) / reports.length)} deep, mean ${round(reports.reduce((s, r) => s + r.wallMs, 0) / reports.length / 1000)} s; ${reports.reduce((s, r) => s + r.unreached, 0)} unreached; calls: ${steadyCount.breakdown}`,
       });
       await estate.close();
     }

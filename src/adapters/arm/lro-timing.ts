@@ -6,10 +6,13 @@
 // floor on every wait.
 //
 // Learning: the share of reads found done at their first poll, over the last
-// WINDOW reads, is kept between 80 and 95 %; each full window moves the
-// estimate by at most 10 %, so hundreds of reads started together cannot
-// compound one early guess, and it never exceeds what the slowest recent read
-// took by more than 10 %.
+// WINDOW reads, is kept between 90 and 98 %: every second poll is a read from
+// the subscription's budget, while waiting a little longer costs none. Each
+// full window moves the estimate by at most 25 % (while most reads outlast it:
+// a cold instance's first sweep would otherwise spend it polling early), 10 %
+// near the band, and it never exceeds what the slowest recent read took by
+// more than 10 %, so hundreds of reads started together cannot compound one
+// early guess.
 
 const WINDOW = 20;
 const MIN_MS = 20;
@@ -58,8 +61,9 @@ export class LroTiming {
     const share = k.outcomes.filter(Boolean).length / k.outcomes.length;
     k.outcomes = [];
     let next = k.estimate;
-    if (share < 0.8) next *= 1.1;
-    else if (share > 0.95) next *= 0.93;
+    if (share < 0.5) next *= 1.25;
+    else if (share < 0.9) next *= 1.1;
+    else if (share > 0.98) next *= 0.95;
     if (k.recentMax.length > 0) next = Math.min(next, Math.max(...k.recentMax) * 1.1);
     k.estimate = Math.min(MAX_MS, Math.max(MIN_MS, next));
   }
