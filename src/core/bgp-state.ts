@@ -35,6 +35,11 @@ export function bgpStateHint(state: BgpStateName, qualifier: string | null): str
   if (qualifier && /pfx/i.test(qualifier)) {
     return "Idle (PfxCt): the neighbor exceeded its maximum-prefix limit and was shut; reduce or summarise the advertised prefixes";
   }
+  // The summary is the Microsoft router's view: "(Admin)" there means the
+  // session is shut by its configuration, which no layer-2 check can explain.
+  if (qualifier && /admin/i.test(qualifier)) {
+    return `${state} (Admin): Microsoft's router has the session shut down by configuration, not for want of layer 2; check that the peering (and its IPv6 configuration) is Enabled in Azure, and if it is, open an Azure support case`;
+  }
   switch (state) {
     case "Idle":
       return "Idle: the session is not even trying TCP; look below BGP at layer 2 (ARP) and at the /30 addressing";

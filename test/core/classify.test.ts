@@ -387,6 +387,16 @@ describe("classifyCircuit: BGP states", () => {
     { statePfxRcd: "OpenConfirm", state: "OpenConfirm", hint: /ASN.*MD5/ },
     { statePfxRcd: "idle", state: "Idle", hint: /layer 2/ },
     { statePfxRcd: "Idle (PfxCt)", state: "Idle (PfxCt)", hint: /maximum-prefix/ },
+    {
+      statePfxRcd: "Idle (Admin)",
+      state: "Idle (Admin)",
+      hint: /shut down by configuration.*Enabled/,
+    },
+    {
+      statePfxRcd: "Active (Admin)",
+      state: "Active (Admin)",
+      hint: /^Active \(Admin\): .*support case/,
+    },
   ];
   it.each(states)(
     "statePfxRcd $statePfxRcd → bgp-down with its hint",
