@@ -111,6 +111,23 @@ export interface BenchReport {
   faultTargetS: number;
 }
 
+/** BENCH_ENV: erwatch settings (a JSON object of strings) laid over the bench's own. */
+export function benchSettings(raw = process.env.BENCH_ENV): Record<string, string> {
+  if (raw === undefined || raw.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(`BENCH_ENV is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new Error("BENCH_ENV must be a JSON object of setting names to strings");
+  const wrong = Object.entries(parsed).filter(([, v]) => typeof v !== "string");
+  if (wrong.length > 0)
+    throw new Error(`BENCH_ENV values must be strings: ${wrong.map(([k]) => k).join(", ")}`);
+  return parsed as Record<string, string>;
+}
+
 /** The least time any client needs for a full deep read: the buckets' drain, then one read's latency. */
 export function lowerBoundS(
   circuits: number,
@@ -255,6 +272,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       actionGroups: [{ name: "on-call", receivers: ["pagerduty"] }],
       routes: [{ name: "page", match: { severityAtOrAbove: "Sev2" }, actionGroups: ["on-call"] }],
     }),
+    // What to weigh against the defaults, e.g. '{"SWEEP_MAX_READ_AGE_MINUTES":"20"}'.
+    ...benchSettings(),
   });
 
   async function estateOf(
