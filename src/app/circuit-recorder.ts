@@ -14,7 +14,7 @@
 
 import type { AlertEvent } from "../core/alert-event.js";
 import type { Holds } from "../core/alert-step.js";
-import { fleetCandidates, fleetPlacePrefix } from "../core/fleet.js";
+import { fleetPlacePrefix } from "../core/fleet.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { Silence } from "../core/policy.js";
 import type { Logger } from "../logging.js";
@@ -27,7 +27,7 @@ import {
   type KeyDecision,
   type PreparedCircuit,
 } from "./record-circuit.js";
-import { recordFleet } from "./record-fleet.js";
+import { candidatesOf, recordFleet } from "./record-fleet.js";
 import { keepBaseline } from "./route-baseline.js";
 import type { CircuitError } from "./scan.js";
 import type { SweepDeps } from "./sweep.js";
@@ -255,7 +255,7 @@ export class CircuitRecorder {
 
   /** Waits to group only when another circuit of its provider and location is read in this run. */
   private mayGroup(prepared: PreparedCircuit): boolean {
-    if (!this.ctx.group || fleetCandidates(prepared.verdict, prepared.observations).length === 0)
+    if (!this.ctx.group || candidatesOf(this.recordDeps, prepared, this.ctx.now).length === 0)
       return false;
     const place = this.placeOfPrepared(prepared);
     // A batch's lone outage may still join a fleet alert another batch sent.

@@ -15,6 +15,7 @@ import {
   fleetSettledAt,
   fleetStep,
   openFleetOf,
+  type FleetCandidate,
   type FleetObservation,
 } from "../core/fleet.js";
 import type { AlertState } from "../core/lifecycle.js";
@@ -35,6 +36,20 @@ export interface FleetRecord {
   decisions: KeyDecision[];
   /** Member alert key → the fleet alert holding it (only fleet alerts committed). */
   holds: Holds;
+}
+
+/** A prepared circuit's outages that may group, judged as its own alerts will be this sweep. */
+export function candidatesOf(
+  deps: Pick<RecordDeps, "policy" | "silences">,
+  prepared: PreparedCircuit,
+  now: Date,
+): FleetCandidate[] {
+  return fleetCandidates(
+    prepared.verdict,
+    prepared.observations,
+    new Map([...prepared.alerts].map(([key, stored]) => [key, stored.value])),
+    { policy: deps.policy.alerts, silences: deps.silences, now },
+  );
 }
 
 /** Never fails the sweep: a fleet alert that cannot be committed holds nothing, so its members page. */
@@ -62,13 +77,7 @@ export async function recordFleet(
     return out;
   }
   const open = stored.flatMap((a) => openFleetOf(a.value, now) ?? []);
-  const candidates = deferred.flatMap((p) =>
-    fleetCandidates(
-      p.verdict,
-      p.observations,
-      new Map([...p.alerts].map(([key, stored]) => [key, stored.value])),
-    ),
-  );
+  const candidates = deferred.flatMap((p) => candidatesOf(deps, p, now));
   const step = fleetStep(candidates, open, read, partial);
   const commit = async (
     subject: FleetObservation["subject"],

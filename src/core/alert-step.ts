@@ -46,7 +46,12 @@ export function advanceStep(
 ): AlertStep {
   if (alreadyEvaluated(previous, ctx.now))
     return { observation, previous, advanced: joinedAtThisInstant(previous!, observation) };
-  const hysteresis = hysteresisOf(ctx.policy, ctx.circuit, observation.family);
+  const hysteresis = hysteresisOf(
+    ctx.policy,
+    ctx.circuit,
+    observation.family,
+    observation.opensAtOnce === true,
+  );
   return {
     observation,
     previous,
@@ -59,7 +64,8 @@ export function advanceStep(
  * in the circuits this run found, without counting the instant twice, when the
  * observation still names every member it names; otherwise (a concurrent run
  * wrote members this one has not seen) nothing changes and this run's circuits
- * page on their own.
+ * page on their own. A pending one opens now when a circuit this run found
+ * would page alone now: it holds them, so waiting would page them late.
  */
 function joinedAtThisInstant(previous: AlertState, observation: Observation): AlertState | null {
   if (previous.family !== "fleet" || (previous.phase !== "firing" && previous.phase !== "pending"))
@@ -68,7 +74,9 @@ function joinedAtThisInstant(previous: AlertState, observation: Observation): Al
   const condition = conditionOf(observation.finding);
   const now = new Set(fleetMembersOf(condition).map((m) => m.id.toLowerCase()));
   const kept = fleetMembersOf(previous.condition).every((m) => now.has(m.id.toLowerCase()));
-  return kept ? { ...previous, condition } : null;
+  if (!kept) return null;
+  const phase = previous.phase === "pending" && observation.opensAtOnce ? "firing" : previous.phase;
+  return { ...previous, phase, condition };
 }
 
 export function holdsOf(steps: AlertStep[], circuitId: string): Holds {

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { CircuitVerdict, Finding, Layer, Severity } from "./model.js";
 import { alertKey, FAMILY_OF } from "./alert-identity.js";
+import { advanceStep, decideStep, holdsOf, type AlertContext } from "./alert-step.js";
 import type { Hold } from "./inhibit.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
 import { alreadyEvaluated, type AlertState } from "./lifecycle.js";
@@ -19,6 +20,13 @@ export interface FleetCandidate {
   key: string;
   /** Breaking this sweep (its own alert was not open before): only such circuits start a group. */
   fresh: boolean;
+  /**
+   * Its own alert would open and page this sweep but for the fleet holding it
+   * (a flap at once; a Sev1 outage only after its hysteresis; not while held
+   * by its own circuit's alerts or silenced). A group with such a member opens
+   * at once: grouping must never page later than the member alone would have.
+   */
+  pagesAlone: boolean;
   circuitName: string;
   subscriptionId: string;
   serviceKey: string | null;
@@ -101,23 +109,34 @@ export function fleetGroups(candidates: FleetCandidate[]): FleetGroup[] {
   return groupAll(candidates).filter((g) => g.members.length >= FLEET_MIN_CIRCUITS);
 }
 
+/** What the circuit's own alerts are judged by this sweep (the circuit is the verdict's). */
+export type MemberJudgement = Omit<AlertContext, "circuit">;
+
 /** A circuit's firing outages that may group: those with a provider and a peering location. */
 export function fleetCandidates(
   verdict: CircuitVerdict,
   observations: Observation[],
   /** What storage held for the circuit's keys before this sweep. */
-  previous: ReadonlyMap<string, AlertState> = new Map(),
+  previous: ReadonlyMap<string, AlertState>,
+  judgement: MemberJudgement,
 ): FleetCandidate[] {
   const provider = verdict.serviceProviderName;
   const location = verdict.peeringLocation;
   if (!provider?.trim() || !location?.trim()) return [];
-  return observations.flatMap((o) =>
-    o.state === "firing" && o.finding && groupable(o.finding)
+  // The circuit's alerts as the sweep will judge them, without any fleet's hold:
+  // the same steps record-circuit takes, so "would page alone" is what it would do.
+  const ctx: AlertContext = { ...judgement, circuit: { id: verdict.id, name: verdict.name } };
+  const steps = observations.map((o) => advanceStep(o, previous.get(o.key) ?? null, ctx));
+  const own = holdsOf(steps, verdict.id);
+  return steps.flatMap((step) => {
+    const o = step.observation;
+    return o.state === "firing" && o.finding && groupable(o.finding)
       ? [
           {
             circuitId: verdict.id,
             key: o.key,
             fresh: !["firing", "resolving"].includes(previous.get(o.key)?.phase ?? "clear"),
+            pagesAlone: decideStep(step, own, ctx)?.action === "open",
             circuitName: verdict.name,
             subscriptionId: verdict.subscriptionId,
             serviceKey: verdict.serviceKey,
@@ -126,8 +145,8 @@ export function fleetCandidates(
             finding: o.finding,
           },
         ]
-      : [],
-  );
+      : [];
+  });
 }
 
 /** A fleet alert storage holds open (pending, firing or resolving). */
@@ -141,8 +160,8 @@ export interface OpenFleet {
   /**
    * Judged already at this sweep's instant, by another run of the same sweep
    * (a fan-out worker, or an earlier group of this run): it is not judged
-   * again, but while firing or pending (opening: a Sev1 group waits a sweep)
-   * it takes in the circuits this run found.
+   * again, but while firing or pending (opening: a group of Sev1 outages waits
+   * their hysteresis) it takes in the circuits this run found.
    */
   judged: "joinable" | "other" | null;
 }
@@ -193,7 +212,9 @@ const subjectName = (provider: string, location: string, layer: Layer) =>
  * judged at this instant (`judged`) is not judged again: while firing or
  * pending, the circuits this run found join it, named with every member it already names;
  * otherwise this run's outages there page on their own. Members' outage alerts
- * no more severe than the fleet alert are held by it.
+ * no more severe than the fleet alert are held by it; so it opens at once when
+ * one of this run's members would page alone now (`pagesAlone`), and otherwise
+ * follows its own hysteresis.
  */
 export function fleetStep(
   candidates: FleetCandidate[],
@@ -232,7 +253,10 @@ export function fleetStep(
         name: subjectName(group.provider, group.location, group.layer),
         subscriptionId: group.members[0]!.subscriptionId,
       },
-      observation: fleetObservation(group.id, key, "firing", finding),
+      observation: {
+        ...fleetObservation(group.id, key, "firing", finding),
+        ...(group.members.some((m) => m.pagesAlone) ? { opensAtOnce: true } : {}),
+      },
     });
     for (const m of group.members)
       if (severityRank(m.finding.severity) >= severityRank(finding.severity))

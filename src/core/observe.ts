@@ -24,6 +24,12 @@ export interface Observation {
   finding: Finding | null;
   /** When the circuit was read before this sweep (null: never): a key that starts firing now was clean then. */
   previousReadAt: string | null;
+  /**
+   * Opens in this sweep whatever the hysteresis: what it stands for is already
+   * proven (a fleet alert one of whose members would page alone now, so that
+   * grouping never pages later than the members would have).
+   */
+  opensAtOnce?: boolean;
 }
 
 /** Several findings of one family on one peering are one alert: merge them. */

@@ -104,12 +104,14 @@ function sweepsAsMs(count: number, intervalMinutes: number): number {
  * The hysteresis one alert key follows: the circuit's own override of the
  * policy, except that blind alerts count failed sweeps (and resolve on the
  * first good read), and flap alerts open at once (flapping is already judged
- * over a window of history).
+ * over a window of history), as does a key whose observation is proven
+ * already (`atOnce`: a fleet alert one of whose members would page alone now).
  */
 export function hysteresisOf(
   policy: AlertPolicy,
   circuit: { id: string; name: string },
   family: AlertFamily,
+  atOnce = false,
 ): HysteresisPolicy {
   const override =
     policy.circuits[circuit.id.toLowerCase()] ?? policy.circuits[circuit.name.toLowerCase()] ?? {};
@@ -119,16 +121,16 @@ export function hysteresisOf(
     openAfter = every(policy.blindAfterSweeps);
     resolveAfter = every(1);
   }
-  if (family === "session-flapping") openAfter = every(1);
+  const opensAtOnce = atOnce || family === "session-flapping";
+  if (opensAtOnce) openAfter = every(1);
   const minutes = (given: number | undefined, count: number) =>
     given === undefined ? sweepsAsMs(count, policy.sweepIntervalMinutes) : given * 60_000;
   return {
     openAfter,
     resolveAfter,
-    openAfterMs:
-      family === "session-flapping"
-        ? every(0)
-        : bySeverity((s) => minutes(policy.openAfterMinutes[s], openAfter[s])),
+    openAfterMs: opensAtOnce
+      ? every(0)
+      : bySeverity((s) => minutes(policy.openAfterMinutes[s], openAfter[s])),
     resolveAfterMs:
       family === "monitoring-blind"
         ? every(0)

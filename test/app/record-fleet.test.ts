@@ -5,7 +5,7 @@
 // not seen, holds none of them: they page on their own, never held silently.
 
 import { describe, expect, it } from "vitest";
-import { alertKey } from "../../src/core/alert-identity.js";
+import { alertKey, FAMILY_OF } from "../../src/core/alert-identity.js";
 import { fleetCircuitId } from "../../src/core/fleet.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
 import type { Finding } from "../../src/core/model.js";
@@ -33,7 +33,17 @@ const down: Finding = {
   evidence: {},
 };
 
-function circuit(name: string): PreparedCircuit {
+/** Both paths' ARP lost while the other side could not be read: Sev1, which waits a sweep alone. */
+const unverified: Finding = {
+  ...down,
+  code: "arp-missing",
+  severity: "Sev1",
+  peering: "AzurePrivatePeering",
+  paths: ["primary"],
+  title: "ARP lost on primary; secondary unverified",
+};
+
+function circuit(name: string, finding: Finding = down): PreparedCircuit {
   const id = `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/${name}`;
   const verdict = {
     ...subjectVerdict({ id, name, subscriptionId: "s", resourceGroup: "rg" }, NOW),
@@ -42,17 +52,18 @@ function circuit(name: string): PreparedCircuit {
     serviceKey: `key-${name}`,
     circuitRead: true,
   };
-  const key = alertKey(id, null, "provider");
+  const family = FAMILY_OF[finding.code];
+  const key = alertKey(id, finding.peering, family);
   return {
     verdict,
     observations: [
       {
         key,
-        family: "provider",
+        family,
         circuitId: id,
-        peering: null,
+        peering: finding.peering,
         state: "firing",
-        finding: down,
+        finding,
         previousReadAt: null,
       },
     ],
@@ -151,15 +162,57 @@ describe("recordFleet", () => {
     expect(out.holds.size).toBe(2);
   });
 
-  it("joins a fleet alert another run of this sweep judged pending (a Sev1 group waiting its sweep): held, nothing said yet", async () => {
-    const pending = { ...judged(["er-ams-x", "er-ams-y"], "pending"), notified: null };
-    const s = store([{ value: pending, etag: "e1" }]);
-    const out = await run(s);
-    expect(s.commits.map((c) => [c.phase, c.consecutiveFiring])).toEqual([["pending", 1]]);
-    expect(named(s.commits[0]!)).toEqual(["er-ams-a", "er-ams-b", "er-ams-x", "er-ams-y"]);
-    expect(out.events).toEqual([]);
-    expect(out.holds.size).toBe(2);
-  });
+  it.each<{ case: string; finding: Finding; phase: AlertState["phase"]; events: string[] }>([
+    {
+      case: "Sev1 outages, which alone would wait their sweep too: held, nothing said yet",
+      finding: unverified,
+      phase: "pending",
+      events: [],
+    },
+    {
+      // Held by a group that waits, they would page a sweep later than alone.
+      case: "outages that alone would page now: it opens now",
+      finding: down,
+      phase: "firing",
+      events: ["open"],
+    },
+  ])(
+    "joins a fleet alert another run of this sweep judged pending (a Sev1 group waiting its sweep), with $case",
+    async ({ finding, phase, events }) => {
+      const waiting = judged(["er-ams-x", "er-ams-y"], "pending");
+      const pending: AlertState = {
+        ...waiting,
+        notified: null,
+        condition: {
+          ...waiting.condition!,
+          code: "fleet-outage",
+          severity: "Sev1",
+          evidence: {
+            circuits: ["er-ams-x", "er-ams-y"].map((n) => ({
+              id: circuit(n).verdict.id,
+              name: n,
+              severity: "Sev1",
+            })),
+          },
+        },
+      };
+      const s = store([{ value: pending, etag: "e1" }]);
+      const here = ["er-ams-a", "er-ams-b"].map((n) => circuit(n, finding));
+      const out = await recordFleet(
+        deps(s.fake),
+        here,
+        new Set(here.map((m) => m.verdict.id.toLowerCase())),
+        NOW,
+        "w",
+        memoryLogger().logger,
+      );
+      // The instant is not counted twice, whichever way it goes.
+      expect(s.commits.map((c) => [c.phase, c.consecutiveFiring])).toEqual([[phase, 1]]);
+      expect(named(s.commits[0]!)).toEqual(["er-ams-a", "er-ams-b", "er-ams-x", "er-ams-y"]);
+      expect(out.events.map((e) => e.action)).toEqual(events);
+      expect(out.holds.size).toBe(2);
+    },
+  );
 
   it("groups again once with what a run that won the race wrote, and joins it", async () => {
     // Two workers create the fleet alert at once; this one loses to one that wrote x and z.

@@ -2,7 +2,8 @@
 // and the fleet step's observations and holds across a sweep.
 
 import { describe, expect, it } from "vitest";
-import { alertKey } from "../../src/core/alert-identity.js";
+import { alertKey, FAMILY_OF } from "../../src/core/alert-identity.js";
+import { advanceStep, decideStep, holdsOf, type Holds } from "../../src/core/alert-step.js";
 import {
   fleetCandidates,
   fleetCircuitId,
@@ -15,7 +16,7 @@ import {
   openFleetOf,
   type FleetCandidate,
 } from "../../src/core/fleet.js";
-import type { AlertState } from "../../src/core/lifecycle.js";
+import { advance, decide, type AlertState } from "../../src/core/lifecycle.js";
 import type {
   CircuitVerdict,
   Finding,
@@ -24,6 +25,13 @@ import type {
   Severity,
 } from "../../src/core/model.js";
 import type { Observation } from "../../src/core/observe.js";
+import {
+  DEFAULT_ALERT_POLICY,
+  hysteresisOf,
+  tickSlackMs,
+  type AlertPolicy,
+  type Silence,
+} from "../../src/core/policy.js";
 import { subjectVerdict } from "../../src/core/sight.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
@@ -48,12 +56,14 @@ function candidate(
   f: Finding = finding("arp-missing", "Sev0"),
   where: { provider?: string | null; location?: string | null } = {},
   fresh = true,
+  pagesAlone = false,
 ): FleetCandidate {
   const circuitId = `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/${name}`;
   return {
     circuitId,
     key: alertKey(circuitId, f.peering, "path-down"),
     fresh,
+    pagesAlone,
     circuitName: name,
     subscriptionId: "s",
     serviceKey: `key-${name}`,
@@ -167,6 +177,7 @@ describe("fleetCandidates", () => {
     previousReadAt: null,
   });
   const prior = (phase: AlertState["phase"]) => new Map([["k", { phase } as AlertState]]);
+  const judgement = { policy: DEFAULT_ALERT_POLICY, silences: [], now: NOW };
 
   it.each<{
     case: string;
@@ -209,7 +220,240 @@ describe("fleetCandidates", () => {
       want: [],
     },
   ])("$case", ({ v, o, prev, want }) => {
-    expect(fleetCandidates(verdict(v), [o], prev).map((c) => c.fresh)).toEqual(want);
+    expect(
+      fleetCandidates(verdict(v), [o], prev ?? new Map(), judgement).map((c) => c.fresh),
+    ).toEqual(want);
+  });
+});
+
+describe("fleetCandidates: whether a member's own alert would page alone now", () => {
+  const id = "/subscriptions/s/x/a";
+  const circuit = { id, name: "a" };
+  const v: CircuitVerdict = {
+    ...subjectVerdict({ id, name: "a", subscriptionId: "s", resourceGroup: "rg" }, NOW),
+    serviceKey: "key-a",
+    serviceProviderName: "Equinix",
+    peeringLocation: "Amsterdam",
+  };
+  const ago = (m: number) => new Date(NOW.getTime() - m * 60_000);
+  const flap = finding("session-flapping", "Sev1", "bgp");
+  const unverified = finding("arp-missing", "Sev1");
+  const bothDown = finding("arp-missing", "Sev0");
+  const deprovisioned = { ...finding("provider-not-provisioned", "Sev0"), peering: null };
+  /** Firing now; the circuit was last read a sweep ago (clean, unless `previous` says otherwise). */
+  const obs = (f: Finding, previousReadAt = ago(5)): Observation => ({
+    key: alertKey(id, f.peering, FAMILY_OF[f.code]),
+    family: FAMILY_OF[f.code],
+    circuitId: id,
+    peering: f.peering,
+    state: "firing",
+    finding: f,
+    previousReadAt: previousReadAt.toISOString(),
+  });
+  /** The key as the sweep a timer tick ago left it: firing for one sweep, heard or not. */
+  const lastSweep = (f: Finding, heard: boolean): [string, AlertState] => {
+    const o = obs(f, ago(10));
+    const h = hysteresisOf(DEFAULT_ALERT_POLICY, circuit, o.family);
+    let state = advance(null, o, h, "a", ago(5))!;
+    if (heard)
+      state = decide(state, {
+        now: ago(5),
+        repeatEveryMinutes: DEFAULT_ALERT_POLICY.repeatEveryMinutes,
+        tickSlackMs: tickSlackMs(5),
+        silencedBy: null,
+        inhibitedBy: null,
+        blind: false,
+      }).next;
+    return [o.key, state];
+  };
+  const maintenance: Silence = {
+    id: "carrier-maintenance",
+    circuit: "a",
+    window: { kind: "once", start: ago(30).toISOString(), end: ago(-30).toISOString() },
+  };
+
+  it.each<{
+    case: string;
+    findings: Finding[];
+    previous?: [string, AlertState][];
+    policy?: Partial<AlertPolicy>;
+    silences?: Silence[];
+    want: [string, boolean][];
+  }>([
+    {
+      case: "a flap opens at once (proven over its window)",
+      findings: [flap],
+      want: [["session-flapping", true]],
+    },
+    {
+      case: "a Sev0 outage opens at once",
+      findings: [bothDown],
+      want: [["arp-missing", true]],
+    },
+    {
+      case: "a new Sev1 outage waits its hysteresis",
+      findings: [unverified],
+      want: [["arp-missing", false]],
+    },
+    {
+      case: "a Sev1 outage pending since the sweep before opens now",
+      findings: [unverified],
+      previous: [lastSweep(unverified, false)],
+      want: [["arp-missing", true]],
+    },
+    {
+      case: "a Sev1 outage the circuit's own policy opens after one sweep",
+      findings: [unverified],
+      policy: { circuits: { a: { openAfter: { Sev1: 1 } } } },
+      want: [["arp-missing", true]],
+    },
+    {
+      case: "an outage the receivers already heard does not open again",
+      findings: [bothDown],
+      previous: [lastSweep(bothDown, true)],
+      want: [["arp-missing", false]],
+    },
+    {
+      case: "a flap held by its own circuit's provider alert does not page alone",
+      findings: [deprovisioned, flap],
+      want: [
+        ["provider-not-provisioned", true],
+        ["session-flapping", false],
+      ],
+    },
+    {
+      case: "a flap inside a silence does not page alone",
+      findings: [flap],
+      silences: [maintenance],
+      want: [["session-flapping", false]],
+    },
+  ])("$case", ({ findings, previous, policy, silences, want }) => {
+    const candidates = fleetCandidates(
+      v,
+      findings.map((f) => obs(f)),
+      new Map(previous ?? []),
+      {
+        policy: { ...DEFAULT_ALERT_POLICY, ...policy },
+        silences: silences ?? [],
+        now: NOW,
+      },
+    );
+    expect(candidates.map((c) => [c.finding.code, c.pagesAlone])).toEqual(want);
+  });
+});
+
+/**
+ * Sweeps at the default 5-minute cadence, every circuit read each sweep, two
+ * ways: grouped (the fleet step, then each member held by what it holds) and
+ * each circuit alone (no fleet step). `breaks[name]`: the circuit's finding
+ * at each sweep, null when clean.
+ */
+function sweepsOf(breaks: Record<string, (Finding | null)[]>, policy = DEFAULT_ALERT_POLICY) {
+  const at = (k: number) => new Date(NOW.getTime() + k * 5 * 60_000);
+  const circuits = Object.entries(breaks).map(([name, timeline]) => {
+    const id = `/subscriptions/s/x/${name}`;
+    const f = timeline.find((x) => x !== null)!;
+    const v: CircuitVerdict = {
+      ...subjectVerdict({ id, name, subscriptionId: "s", resourceGroup: "rg" }, NOW),
+      serviceKey: `key-${name}`,
+      serviceProviderName: "Equinix",
+      peeringLocation: "Amsterdam",
+    };
+    return { v, timeline, key: alertKey(id, f.peering, FAMILY_OF[f.code]), f };
+  });
+  const read = new Set(circuits.map((c) => c.v.id.toLowerCase()));
+  const grouped = new Map<string, AlertState>();
+  const alone = new Map<string, AlertState>();
+  let fleet: AlertState | null = null;
+  const opens = { fleet: [] as number[], grouped: [] as string[], alone: [] as number[] };
+  /** One key through advance, inhibition (its circuit's and `extra`) and decide. */
+  const judge = (
+    o: Observation,
+    previous: AlertState | null,
+    circuit: { id: string; name: string },
+    now: Date,
+    extra: Holds = new Map(),
+  ) => {
+    const ctx = { policy, silences: [], circuit, now };
+    const step = advanceStep(o, previous, ctx);
+    const holds = holdsOf([step], circuit.id);
+    for (const [key, hold] of extra) if (!holds.has(key)) holds.set(key, hold);
+    return decideStep(step, holds, ctx);
+  };
+  for (let k = 0; k < circuits[0]!.timeline.length; k += 1) {
+    const now = at(k);
+    const observations = circuits.map((c) => {
+      const f = c.timeline[k] ?? null;
+      const o: Observation = {
+        key: c.key,
+        family: FAMILY_OF[c.f.code],
+        circuitId: c.v.id,
+        peering: c.f.peering,
+        state: f ? "firing" : "clean",
+        finding: f,
+        previousReadAt: k === 0 ? null : at(k - 1).toISOString(),
+      };
+      return { c, o };
+    });
+    const candidates = observations.flatMap(({ c, o }) =>
+      fleetCandidates(c.v, [o], grouped, { policy, silences: [], now }),
+    );
+    const open = fleet ? [openFleetOf(fleet, now)].flatMap((x) => x ?? []) : [];
+    const step = fleetStep(candidates, open, read);
+    for (const { subject, observation } of step.observations) {
+      const d = judge(observation, fleet, subject, now);
+      if (d?.action === "open") opens.fleet.push(k);
+      fleet = d?.next ?? fleet;
+    }
+    for (const { c, o } of observations) {
+      const together = judge(o, grouped.get(c.key) ?? null, c.v, now, step.holds);
+      if (together?.action === "open") opens.grouped.push(`${c.v.name}@${k}`);
+      if (together) grouped.set(c.key, together.next);
+      const byItself = judge(o, alone.get(c.key) ?? null, c.v, now);
+      if (byItself?.action === "open") opens.alone.push(k);
+      if (byItself) alone.set(c.key, byItself.next);
+    }
+  }
+  return opens;
+}
+
+describe("a fleet alert opens when its first member alone would have, never later", () => {
+  const flap = finding("session-flapping", "Sev1", "bgp");
+  const unverified = finding("arp-missing", "Sev1");
+  const bothDown = finding("arp-missing", "Sev0");
+  const ipv6Down = finding("bgp-down", "Sev1", "bgp");
+  it.each<{ case: string; breaks: Record<string, (Finding | null)[]>; sweep: number }>([
+    {
+      case: "two circuits flapping on layer-1 evidence: in the sweep that proves it",
+      breaks: { a: [flap, flap, flap], b: [flap, flap, flap] },
+      sweep: 0,
+    },
+    {
+      case: "two Sev1 outages: after their hysteresis, as alone",
+      breaks: { a: [unverified, unverified, unverified], b: [unverified, unverified, unverified] },
+      sweep: 1,
+    },
+    {
+      case: "two Sev0 outages: at once",
+      breaks: { a: [bothDown, bothDown], b: [bothDown, bothDown] },
+      sweep: 0,
+    },
+    {
+      case: "a flap and a Sev1 outage at the same layer: at once, as the flap alone",
+      breaks: { a: [flap, flap, flap], b: [ipv6Down, ipv6Down, ipv6Down] },
+      sweep: 0,
+    },
+    {
+      case: "a Sev1 outage pending a sweep, another breaking the sweep after: when the first opens",
+      breaks: { a: [unverified, unverified, unverified], b: [null, unverified, unverified] },
+      sweep: 1,
+    },
+  ])("$case", ({ breaks, sweep }) => {
+    const opens = sweepsOf(breaks);
+    expect(Math.min(...opens.alone)).toBe(sweep);
+    expect(opens.fleet).toEqual([sweep]);
+    // One page for the place: no member paged alone.
+    expect(opens.grouped).toEqual([]);
   });
 });
 
@@ -235,6 +479,22 @@ describe("fleetStep", () => {
     expect(step.observations[0]!.observation.finding!.code).toBe("fleet-outage");
     expect([...step.holds.keys()].sort()).toEqual(three.map((c) => c.key).sort());
     expect([...step.holds.values()].every((h) => h.by === key && h.rule === FLEET_RULE)).toBe(true);
+  });
+
+  it.each<{ case: string; alone: boolean[]; stored: boolean; atOnce: boolean }>([
+    { case: "no member would page alone now", alone: [false, false], stored: false, atOnce: false },
+    { case: "one member would page alone now", alone: [false, true], stored: false, atOnce: true },
+    {
+      case: "a stored fleet alert, one member would page alone now",
+      alone: [true, false],
+      stored: true,
+      atOnce: true,
+    },
+  ])("opens at once: $case → $atOnce", ({ alone, stored, atOnce }) => {
+    const pending = { ...open, memberIds: [], members: [] };
+    const candidates = alone.map((a, i) => candidate(["a", "b"][i]!, undefined, {}, true, a));
+    const step = fleetStep(candidates, stored ? [pending] : [], read(["a", "b"]));
+    expect(step.observations.map((o) => o.observation.opensAtOnce === true)).toEqual([atOnce]);
   });
 
   it.each<{
@@ -429,7 +689,7 @@ describe("fleetStep", () => {
 
   it.each([
     { phase: "firing", judged: "joinable" },
-    // A Sev1 group waits a sweep to open: the other batches of that sweep join it meanwhile.
+    // A group of Sev1 outages waits a sweep to open: the other batches of that sweep join it meanwhile.
     { phase: "pending", judged: "joinable" },
     { phase: "resolving", judged: "other" },
   ])("a fleet alert $phase judged at this instant is $judged", ({ phase, judged }) => {

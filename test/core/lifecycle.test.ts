@@ -419,6 +419,22 @@ describe("alert lifecycle", () => {
       );
   });
 
+  it.each<{ case: string; family: AlertState["family"]; atOnce: boolean; sweeps: number }>([
+    // A Sev1 outage, or a group of them, waits a sweep to confirm itself.
+    { case: "a Sev1 outage", family: "path-down", atOnce: false, sweeps: 2 },
+    { case: "a Sev1 fleet alert", family: "fleet", atOnce: false, sweeps: 2 },
+    // Flapping is already judged over its window of history.
+    { case: "a flap", family: "session-flapping", atOnce: false, sweeps: 1 },
+    // One of its members would page alone now.
+    { case: "a Sev1 fleet alert, proven", family: "fleet", atOnce: true, sweeps: 1 },
+  ])("should open $case after $sweeps sweep(s)", ({ family, atOnce, sweeps }) => {
+    const h = hysteresisOf(DEFAULT_ALERT_POLICY, CIRCUIT, family, atOnce);
+    expect(h.openAfter.Sev1).toBe(sweeps);
+    expect(h.openAfterMs.Sev1).toBe(sweeps === 1 ? 0 : 9 * 60_000);
+    // Resolving keeps its hysteresis whatever opened it.
+    expect(h.resolveAfter.Sev1).toBe(2);
+  });
+
   it("should let blind alerts open after the configured number of blind sweeps and resolve on the first good read", () => {
     const h = hysteresisOf(DEFAULT_ALERT_POLICY, { id: "er1", name: "er1" }, "monitoring-blind");
     expect(h.openAfter.Sev3).toBe(3);
@@ -517,7 +533,10 @@ describe("a fleet alert that grows", () => {
     s: AlertState;
     members: string[];
     firing?: boolean;
+    /** This run's observation says one of its circuits would page alone now. */
+    atOnce?: boolean;
     want: string[] | null;
+    phase?: AlertState["phase"];
   }>([
     {
       case: "another run judged it firing; this run adds c",
@@ -550,7 +569,23 @@ describe("a fleet alert that grows", () => {
       firing: false,
       want: null,
     },
-  ])("judged at this instant already: $case", ({ s, members, firing, want }) => {
+    {
+      case: "another run judged it pending; this run adds c, who would wait as well",
+      s: { ...state(undefined, ["a", "b"]), phase: "pending", notified: null },
+      members: ["a", "b", "c"],
+      want: ["a", "b", "c"],
+      phase: "pending",
+    },
+    {
+      // It holds c: waiting for its own hysteresis would page c late.
+      case: "another run judged it pending; this run adds c, who would page alone now",
+      s: { ...state(undefined, ["a", "b"]), phase: "pending", notified: null },
+      members: ["a", "b", "c"],
+      atOnce: true,
+      want: ["a", "b", "c"],
+      phase: "firing",
+    },
+  ])("judged at this instant already: $case", ({ s, members, firing, atOnce, want, phase }) => {
     const observation: Observation = {
       key: s.key,
       family: s.family,
@@ -560,6 +595,7 @@ describe("a fleet alert that grows", () => {
       finding:
         firing === false ? null : { ...condition(members), peering: null, ticket: undefined },
       previousReadAt: null,
+      ...(atOnce ? { opensAtOnce: true } : {}),
     };
     const judgedNow = { ...s, lastEvaluatedAt: at(5).toISOString() };
     const step = advanceStep(observation, judgedNow, {
@@ -574,6 +610,7 @@ describe("a fleet alert that grows", () => {
     expect(named).toEqual(want?.map((x) => member(x).id) ?? null);
     // The instant is never counted twice.
     if (step.advanced) expect(step.advanced.consecutiveFiring).toBe(s.consecutiveFiring);
+    if (phase) expect(step.advanced?.phase).toBe(phase);
   });
 
   it("names who joined and remembers them, so the next sweep is quiet", () => {

@@ -6,7 +6,8 @@
 // more of the outage joins it and says so; no member pages alone; and the
 // timer resolves it once the workers have stored every member well. A recovery
 // flap (broken again while it resolves) stays in the one fleet alert, and the
-// flapping that follows is one more page for the place, not one per circuit.
+// flapping that follows is one more page for the place, not one per circuit,
+// sent in the sweep that proves it when the circuits' own flap alerts would be.
 
 import functions from "@azure/functions";
 import { ServiceBusClient } from "@azure/service-bus";
@@ -16,31 +17,45 @@ import type { AlertEvent } from "../../src/core/alert-event.js";
 import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
 import {
+  carrierDown,
   estateOf,
   healthyCircuit,
+  restorePath,
   setProviderState,
+  type CircuitBundle,
   type SimCircuit,
 } from "../support/estate/index.js";
 import { ALERTS_QUEUE } from "../support/world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
 const QUEUE = "erwatch-sweep-work";
-const SUBS = ["a1", "b2"].map((s) => `00000000-0000-0000-0000-0000000000${s}`);
+const SUBS = ["a1", "b2", "c3"].map((s) => `00000000-0000-0000-0000-0000000000${s}`);
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const MIN = 60_000;
 
 const worlds = worldPerTest();
 
-/** Five circuits at one provider and location over two subscriptions, and a sixth elsewhere; fan-out on. */
-async function fanOutWorld() {
-  const ams = [
-    ...["1a", "1b", "1c"].map((n) =>
-      healthyCircuit({ subscriptionId: SUBS[0], name: `er-ams-${n}` }),
-    ),
-    ...["2a", "2b"].map((n) => healthyCircuit({ subscriptionId: SUBS[1], name: `er-ams-${n}` })),
+/**
+ * Circuits at one provider and location over two subscriptions (default: three
+ * and two), and one elsewhere (default: in the first subscription); fan-out on.
+ */
+async function fanOutWorld(
+  layout: {
+    ams?: [string[], string[]];
+    lonSubscription?: string;
+    env?: Record<string, string>;
+  } = {},
+) {
+  const [first, second] = layout.ams ?? [
+    ["1a", "1b", "1c"],
+    ["2a", "2b"],
+  ];
+  const ams: CircuitBundle[] = [
+    ...first.map((n) => healthyCircuit({ subscriptionId: SUBS[0], name: `er-ams-${n}` })),
+    ...second.map((n) => healthyCircuit({ subscriptionId: SUBS[1], name: `er-ams-${n}` })),
   ];
   const lon = healthyCircuit({
-    subscriptionId: SUBS[0],
+    subscriptionId: layout.lonSubscription ?? SUBS[0],
     name: "er-lon",
     serviceProviderName: "Colt",
     peeringLocation: "London",
@@ -51,6 +66,7 @@ async function fanOutWorld() {
     estate: estateOf(...ams, lon),
     now: () => now,
     env: {
+      ...layout.env,
       ERWATCH_SUBSCRIPTIONS: SUBS.join(","),
       SWEEP_WORK_QUEUE: QUEUE,
       SWEEP_WORK_BATCH: "2",
@@ -94,7 +110,7 @@ async function fanOutWorld() {
   const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
   const fleetSent = () => sent().filter((e) => e.family === "fleet");
 
-  return { w, bus, round, sent, fleetSent, members, errors };
+  return { w, bus, round, sent, fleetSent, members, lon: lon.circuit as SimCircuit, errors };
 }
 
 it("pages one fleet outage across workers and batches, names every member, and resolves it from the timer", async () => {
@@ -180,6 +196,62 @@ it("a recovery flap: the circuits break again while the fleet alert resolves, it
     expect(flaps[0]).toMatchObject({ action: "open", layer: "bgp", owner: "carrier" });
     for (const c of members) expect(flaps[0]!.ticket).toContain(c.serviceKey);
     expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
+    expect(errors).toEqual([]);
+  } finally {
+    await bus.close();
+  }
+}, 120_000);
+
+it("a carrier's site whose links keep dropping, read by workers: the grouped flap page goes out in the sweep that proves the flapping, as a circuit's own would", async () => {
+  // Every batch holds two circuits of the site (four in one subscription, two
+  // in another), so each worker groups what it reads; the circuit elsewhere
+  // has a subscription, and a session, of its own. Every circuit is read every
+  // sweep (none is left to the rotation).
+  const { bus, round, sent, fleetSent, members, lon, errors } = await fanOutWorld({
+    ams: [
+      ["1a", "1b", "1c", "1d"],
+      ["2a", "2b"],
+    ],
+    lonSubscription: SUBS[2],
+    env: { SWEEP_MAX_READ_AGE_MINUTES: "5" },
+  });
+  try {
+    await round(0);
+    // The carrier's links drop (ARP empty, sessions Idle, both paths) and come
+    // back, a sweep each: the fourth change, at 20, is more than 3 in 60 minutes.
+    for (const [minute, down] of [
+      [5, true],
+      [10, false],
+      [15, true],
+      [20, false],
+    ] as const) {
+      for (const c of [...members, lon])
+        for (const path of ["primary", "secondary"] as const)
+          (down ? carrierDown : restorePath)(c, "AzurePrivatePeering", path);
+      await round(minute);
+    }
+    const proven = new Date(T0 + 20 * MIN).toISOString();
+    const flaps = () => fleetSent().filter((e) => e.layer === "bgp");
+    const alone = sent().filter(
+      (e) => e.circuit.name === "er-lon" && e.family === "session-flapping",
+    );
+    // The lone circuit's own flap alert opens in the sweep that proves it.
+    expect(alone.map((e) => [e.action, e.occurredAt])).toEqual([["open", proven]]);
+    // So does the site's grouped page: the first batch opens it, each later one
+    // that finds more of the site says so on the same alert, in the same sweep.
+    const atProof = flaps();
+    expect(atProof[0]).toMatchObject({ action: "open", severity: "Sev1", owner: "carrier" });
+    expect(atProof.every((e) => e.occurredAt === proven)).toBe(true);
+    expect(
+      atProof.slice(1).every((e) => e.action === "repeat" && e.change.startsWith("Wider: ")),
+    ).toBe(true);
+    expect(new Set(atProof.map((e) => e.key)).size).toBe(1);
+    for (const c of members) expect(atProof.at(-1)!.ticket).toContain(c.serviceKey);
+
+    await round(25);
+    // Nothing more while it flaps on, and no circuit of the site paged alone.
+    expect(flaps()).toHaveLength(atProof.length);
+    expect(sent().filter((e) => e.family !== "fleet" && e.circuit.name !== "er-lon")).toEqual([]);
     expect(errors).toEqual([]);
   } finally {
     await bus.close();

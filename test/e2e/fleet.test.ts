@@ -6,7 +6,8 @@
 // their own outage alerts are held by it, and PagerDuty holds one incident. A
 // circuit elsewhere that goes down alone still pages by itself. A site that
 // keeps dropping and coming back (layer-1 flapping) is one more page, not one
-// per circuit.
+// per circuit, sent in the sweep a circuit flapping the same way alone pages:
+// grouping neither delays nor hastens it.
 
 import { expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
@@ -309,13 +310,33 @@ it("announces a circuit that breaks a sweep later at the same place on the open 
   expect(cards[1]).not.toContain("STILL FIRING");
 }, 60_000);
 
-it("a carrier's site that keeps dropping: the circuits' flapping there is one page, not one per circuit", async () => {
-  const bundles = ["a", "b", "c"].map((n) => healthyCircuit({ name: `er-ams-${n}` }));
+/** Three circuits through Equinix at Amsterdam, and one through Colt at London that breaks the same way alone. */
+function dropping() {
+  const bundles = [
+    ...["a", "b", "c"].map((n) => healthyCircuit({ name: `er-ams-${n}` })),
+    healthyCircuit({ name: "er-lon", serviceProviderName: "Colt", peeringLocation: "London" }),
+  ];
   const circuits = bundles.map((b) => b.circuit as SimCircuit);
+  return { bundles, circuits, ams: circuits.slice(0, 3) };
+}
+
+/** When the site's grouped flap page and the lone circuit's own flap page went out, and what else paged. */
+function flapPages(sent: AlertEvent[]) {
+  const fleet = sent.filter((e) => e.family === "fleet" && e.layer === "bgp");
+  const alone = sent.filter((e) => e.circuit.name === "er-lon" && e.family === "session-flapping");
+  return {
+    fleet,
+    alone,
+    members: sent.filter((e) => e.family !== "fleet" && e.circuit.name !== "er-lon"),
+  };
+}
+
+it("a carrier's site that keeps dropping: the circuits' flapping there is one page, not one per circuit, when one alone pages", async () => {
+  const { bundles, circuits, ams } = dropping();
   const { sent, sweepUntil } = await timerWorld(worlds, T0, bundles);
   await sweepUntil(0, 0);
-  // The provider drops and restores every circuit there, a sweep each (the
-  // listing shows it, so each is read every sweep).
+  // The provider drops and restores every circuit, a sweep each (the listing
+  // shows it, so each is read every sweep).
   for (const [minute, state] of [
     [5, "NotProvisioned"],
     [10, "Provisioned"],
@@ -327,11 +348,55 @@ it("a carrier's site that keeps dropping: the circuits' flapping there is one pa
   }
   await sweepUntil(25, 40);
 
-  const flaps = sent().filter((e) => e.family === "fleet" && e.layer === "bgp");
-  expect(new Set(flaps.map((e) => e.key)).size).toBe(1);
-  expect(flaps[0]).toMatchObject({ action: "open", code: "fleet-outage", owner: "carrier" });
-  expect(flaps[0]!.title).toMatch(/BGP session flapping/);
-  for (const x of circuits) expect(flaps[0]!.ticket).toContain(x.serviceKey);
+  const { fleet, alone, members } = flapPages(sent());
+  expect(new Set(fleet.map((e) => e.key)).size).toBe(1);
+  expect(fleet[0]).toMatchObject({ action: "open", code: "fleet-outage", owner: "carrier" });
+  expect(fleet[0]!.title).toMatch(/BGP session flapping/);
+  for (const x of ams) expect(fleet[0]!.ticket).toContain(x.serviceKey);
+  // The flapping is proven at 20, while each circuit's provider alert is still
+  // resolving and holds it: alone it pages a sweep later, and so does the group.
+  expect(alone.map((e) => [e.action, e.occurredAt])).toEqual([
+    ["open", new Date(T0 + 25 * MIN).toISOString()],
+  ]);
+  expect(fleet[0]!.occurredAt).toBe(alone[0]!.occurredAt);
   // Neither the outages nor the flapping paged circuit by circuit.
-  expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
+  expect(members).toEqual([]);
+});
+
+it("a carrier's site whose links keep dropping: the grouped flap page goes out in the sweep that proves the flapping, as a circuit's own would", async () => {
+  const { bundles, circuits, ams } = dropping();
+  // Every circuit is read every sweep (none is left to the rotation), as the
+  // listing makes them in the test above.
+  const { sent, sweepUntil } = await timerWorld(worlds, T0, bundles, {
+    SWEEP_MAX_READ_AGE_MINUTES: "5",
+  });
+  await sweepUntil(0, 0);
+  // The carrier's links drop (ARP empty, sessions Idle, both paths) and come
+  // back, a sweep each: the fourth change, at 20, is more than 3 in 60 minutes.
+  for (const [minute, down] of [
+    [5, true],
+    [10, false],
+    [15, true],
+    [20, false],
+  ] as const) {
+    for (const x of circuits) (down ? bothDown : bothUp)(x);
+    await sweepUntil(minute, minute);
+  }
+  const proven = new Date(T0 + 20 * MIN).toISOString();
+  const atProof = flapPages(sent());
+  // The lone circuit's own flap alert opens in the sweep that proves it
+  // (a flap is already judged over an hour), and the site's grouped page with it.
+  expect(atProof.alone.map((e) => [e.action, e.occurredAt])).toEqual([["open", proven]]);
+  expect(atProof.fleet.map((e) => [e.action, e.severity, e.occurredAt])).toEqual([
+    ["open", "Sev1", proven],
+  ]);
+  expect(atProof.fleet[0]).toMatchObject({ code: "fleet-outage", owner: "carrier" });
+  expect(atProof.fleet[0]!.title).toMatch(/BGP session flapping/);
+  for (const x of ams) expect(atProof.fleet[0]!.ticket).toContain(x.serviceKey);
+
+  await sweepUntil(25, 40);
+  const { fleet, members } = flapPages(sent());
+  // Nothing more while it flaps on, and no circuit of the site paged alone.
+  expect(fleet.map((e) => e.action)).toEqual(["open"]);
+  expect(members).toEqual([]);
 });

@@ -23,12 +23,14 @@ export async function timerWorld(
   worlds: Worlds,
   t0: number,
   bundles: CircuitBundle[],
+  /** More app settings; the schedule stays every 5 minutes. */
+  env: Record<string, string> = {},
 ): Promise<TimerWorld> {
   let now = new Date(t0);
   const w = await worlds.start({
     estate: estateOf(...bundles),
     now: () => now,
-    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
+    env: { ...env, SWEEP_SCHEDULE: "0 */5 * * * *" },
   });
   return {
     w,
