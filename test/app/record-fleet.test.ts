@@ -9,7 +9,7 @@ import { alertKey, FAMILY_OF } from "../../src/core/alert-identity.js";
 import { fleetCircuitId } from "../../src/core/fleet.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
 import type { Finding } from "../../src/core/model.js";
-import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
 import { subjectVerdict } from "../../src/core/sight.js";
 import type { PreparedCircuit, RecordDeps } from "../../src/app/record-circuit.js";
 import { recordFleet, settleFleets } from "../../src/app/record-fleet.js";
@@ -246,6 +246,64 @@ describe("recordFleet", () => {
     expect(out.events).toEqual([]);
     // a and b are not named by what storage holds: they page on their own.
     expect(out.holds.size).toBe(0);
+  });
+});
+
+describe("recordFleet with silences", () => {
+  const members = [circuit("er-ams-a"), circuit("er-ams-b")];
+  const read = new Set(members.map((m) => m.verdict.id.toLowerCase()));
+  const maintenance = (circuits: string[], end = "2026-11-22T04:00:00Z"): Silence[] =>
+    circuits.map((c, i) => ({
+      id: `carrier-maintenance-${i}`,
+      circuit: c,
+      comment: "Equinix AMS fibre work",
+      window: { kind: "once", start: "2026-11-22T01:00:00Z", end },
+    }));
+  const runWith = (s: ReturnType<typeof store>, silences: Silence[], now = NOW) =>
+    recordFleet(
+      { ...deps(s.fake), silences } as RecordDeps,
+      members,
+      read,
+      now,
+      "w",
+      memoryLogger().logger,
+    );
+
+  it("every circuit of the site silenced (announced maintenance): the group is recorded and held, not paged", async () => {
+    const s = store([]);
+    const out = await runWith(s, maintenance(["er-ams-a", "er-ams-b"]));
+    expect(out.events).toEqual([]);
+    expect(out.decisions.map((d) => [d.key, d.action, d.reason])).toEqual([
+      [FLEET_KEY, "none", "silenced"],
+    ]);
+    expect(out.decisions[0]!.detail).toMatch(
+      /carrier-maintenance-0, carrier-maintenance-1.*every circuit in it is silenced: er-ams-a, er-ams-b/,
+    );
+    expect(s.commits.map((c) => [c.key, c.phase, c.notified])).toEqual([
+      [FLEET_KEY, "firing", null],
+    ]);
+    // Its members stay held by it: none of them pages alone either.
+    expect([...out.holds.values()].map((h) => h.by)).toEqual([FLEET_KEY, FLEET_KEY]);
+  });
+
+  it("one circuit of the site outside the silences: the group pages", async () => {
+    const s = store([]);
+    const out = await runWith(s, maintenance(["er-ams-a"]));
+    expect(out.events.map((e) => e.action)).toEqual(["open"]);
+  });
+
+  it("the outage outlives the maintenance: the group pages when the silences end", async () => {
+    const s = store([]);
+    const end = "2026-11-22T02:07:00Z";
+    await runWith(s, maintenance(["er-ams-a", "er-ams-b"], end));
+    const held = s.commits[0]!;
+    const later = store([{ value: held, etag: "e1" }]);
+    const out = await runWith(
+      later,
+      maintenance(["er-ams-a", "er-ams-b"], end),
+      new Date("2026-11-22T02:10:00Z"),
+    );
+    expect(out.events.map((e) => e.action)).toEqual(["open"]);
   });
 });
 

@@ -400,3 +400,28 @@ it("a carrier's site whose links keep dropping: the grouped flap page goes out i
   expect(fleet.map((e) => e.action)).toEqual(["open"]);
   expect(members).toEqual([]);
 });
+
+it("a site under announced maintenance (every circuit there silenced) pages nothing, and one group page if the outage outlives it", async () => {
+  const bundles = [healthyCircuit({ name: "er-ams-a" }), healthyCircuit({ name: "er-ams-b" })];
+  const [a, b] = bundles.map((x) => x.circuit as SimCircuit) as [SimCircuit, SimCircuit];
+  const end = new Date(T0 + 22 * MIN).toISOString();
+  const { sent, sweepUntil } = await timerWorld(worlds, T0, bundles, {
+    ERWATCH_SILENCES: JSON.stringify(
+      ["er-ams-a", "er-ams-b"].map((circuit) => ({
+        circuit,
+        start: new Date(T0).toISOString(),
+        end,
+        comment: "Equinix AMS fibre work, ticket 4711",
+      })),
+    ),
+  });
+  await sweepUntil(0, 0);
+  for (const x of [a, b]) setProviderState(x, "NotProvisioned");
+  await sweepUntil(5, 20);
+  // Neither the circuits nor the group they make: the operator was told of this work.
+  expect(sent()).toEqual([]);
+  await sweepUntil(25, 30);
+  expect(sent().map((e) => [e.action, e.family, e.occurredAt])).toEqual([
+    ["open", "fleet", new Date(T0 + 25 * MIN).toISOString()],
+  ]);
+});
