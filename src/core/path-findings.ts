@@ -17,6 +17,7 @@ import type {
 } from "./model.js";
 import { onPremAddress } from "./arp.js";
 import { bgpHintFor, sessionCarries, type PathAnalysis } from "./path-analysis.js";
+import { limitAssumption } from "./route-limits.js";
 import { buildCarrierTicket } from "./ticket.js";
 
 export interface PeeringContext {
@@ -272,6 +273,16 @@ function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
   const count = worst && worst.session.kind === "established" ? worst.session.prefixes : null;
   const limit = worst?.limit ?? null;
   const v6 = family === "ipv6";
+  const assumed = limitAssumption(ctx.peering.peeringType, ctx.circuit.skuTier, family);
+  const premiumHint =
+    !v6 &&
+    ctx.peering.peeringType === "AzurePrivatePeering" &&
+    (ctx.circuit.skuTier ?? "").toLowerCase() !== "premium";
+  const tierAdvice = assumed
+    ? ` The limit is Standard's by assumption (${assumed}): check the circuit's SKU; on Premium the limit is higher and this warns early.`
+    : premiumHint
+      ? " Premium raises the private IPv4 limit to 10,000 if the count is legitimately large."
+      : "";
   return {
     code: "prefix-limit-near",
     layer: "routes",
@@ -279,16 +290,17 @@ function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
     severity: critical ? "Sev2" : "Sev3",
     peering: ctx.peering.name,
     paths,
-    title: `Received ${v6 ? "IPv6 " : ""}prefixes at ${worst?.percent ?? "?"}% of the route limit on ${ctx.peering.name}: ${fmt(count)} of ${fmt(limit)}`,
+    title: `Received ${v6 ? "IPv6 " : ""}prefixes at ${worst?.percent ?? "?"}% of the route limit on ${ctx.peering.name}: ${fmt(count)} of ${fmt(limit)}${assumed ? " (Standard limit assumed: SKU tier unknown)" : ""}`,
     evidence: {
       family,
       counts,
       limit,
       percent: worst?.percent ?? null,
       skuTier: ctx.circuit.skuTier,
+      ...(assumed ? { limitAssumed: `Standard: ${assumed}` } : {}),
       peeringType: ctx.peering.peeringType,
     },
-    nextAction: `Summarise on-premises ${v6 ? "IPv6 " : ""}advertisements before the count reaches ${fmt(limit)}: at the limit Microsoft drops the session rather than the extra routes.${!v6 && ctx.peering.peeringType === "AzurePrivatePeering" && (ctx.circuit.skuTier ?? "").toLowerCase() !== "premium" ? " Premium raises the private IPv4 limit to 10,000 if the count is legitimately large." : ""}`,
+    nextAction: `Summarise on-premises ${v6 ? "IPv6 " : ""}advertisements before the count reaches ${fmt(limit)}: at the limit Microsoft drops the session rather than the extra routes.${tierAdvice}`,
   };
 }
 

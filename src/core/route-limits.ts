@@ -24,6 +24,8 @@ export const DEFAULT_ROUTE_LIMITS: RouteLimitSettings = {
 
 /** Tiers that carry the Premium add-on's larger private-peering table. */
 const PREMIUM_TIERS = new Set(["premium"]);
+/** Tiers documented with Standard's private-peering table. */
+const STANDARD_TIERS = new Set(["standard", "local", "basic"]);
 
 export function routeLimitFor(
   peeringType: string,
@@ -36,6 +38,25 @@ export function routeLimitFor(
   return PREMIUM_TIERS.has((skuTier ?? "").toLowerCase())
     ? limits.privatePremiumIpv4
     : limits.privateStandardIpv4;
+}
+
+/**
+ * Why a private IPv4 session's limit is Standard's only by assumption (the tier
+ * ARM gave does not say which table the circuit has), or null when the tier
+ * decides it or the limit does not depend on the tier. Standard's is the lower
+ * table, so the assumption can warn early but never late; the operator still
+ * has to be told the number is a guess.
+ */
+export function limitAssumption(
+  peeringType: string,
+  skuTier: string | null,
+  family: AddressFamily,
+): string | null {
+  if (peeringType.toLowerCase() === "microsoftpeering" || family === "ipv6") return null;
+  if (skuTier === null) return "the circuit's SKU tier is not reported";
+  const tier = skuTier.trim().toLowerCase();
+  if (PREMIUM_TIERS.has(tier) || STANDARD_TIERS.has(tier)) return null;
+  return `the circuit's SKU tier "${skuTier}" has no known route limit`;
 }
 
 export type PrefixLoad = "ok" | "warn" | "critical";

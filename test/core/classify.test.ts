@@ -631,6 +631,52 @@ describe("classifyCircuit: route limits per SKU and peering type", () => {
     expect(findings[0]?.evidence).toMatchObject({ limit, counts: { primary: Number(count) } });
   });
 
+  it.each([
+    [null, "the circuit's SKU tier is not reported"],
+    ["Ultra", 'the circuit\'s SKU tier "Ultra" has no known route limit'],
+  ])("SKU tier %j: Standard's limit, and the finding says it is assumed", (skuTier, reason) => {
+    const findings = classify({
+      skuTier,
+      paths: { AzurePrivatePeering: { primary: { bgp: "3500" } } },
+    }).findings;
+    expect(findings.map(brief)).toEqual([
+      {
+        code: "prefix-limit-near",
+        owner: "you",
+        severity: "Sev3",
+        peering: "AzurePrivatePeering",
+        paths: ["primary"],
+      },
+    ]);
+    const [finding] = findings;
+    expect(finding?.evidence).toMatchObject({
+      limit: 4000,
+      skuTier,
+      limitAssumed: `Standard: ${reason}`,
+    });
+    expect(finding?.title).toBe(
+      "Received prefixes at 87.5% of the route limit on AzurePrivatePeering: 3,500 of 4,000 (Standard limit assumed: SKU tier unknown)",
+    );
+    expect(finding?.nextAction).toContain(
+      `The limit is Standard's by assumption (${reason}): check the circuit's SKU`,
+    );
+    expect(finding?.nextAction).not.toContain("Premium raises");
+  });
+
+  it.each(["Standard", "Local", "Premium"])(
+    "SKU tier %s decides the limit: nothing is assumed",
+    (skuTier) => {
+      const bgp = skuTier === "Premium" ? "9000" : "3500";
+      const [finding] = classify({
+        skuTier,
+        paths: { AzurePrivatePeering: { primary: { bgp } } },
+      }).findings;
+      expect(finding?.code).toBe("prefix-limit-near");
+      expect(finding?.evidence).not.toHaveProperty("limitAssumed");
+      expect(finding?.title).not.toContain("assumed");
+    },
+  );
+
   it("near the limit on both paths is one finding, not an outage", () => {
     const findings = classify({
       paths: { AzurePrivatePeering: { primary: { bgp: "3900" }, secondary: { bgp: "3300" } } },

@@ -162,7 +162,8 @@ export interface CircuitSpec {
   providerState?: string;
   /** The Azure side's circuitProvisioningState (default "Enabled"). */
   circuitState?: string | null;
-  skuTier?: string;
+  /** null: the circuit body said nothing about its tier. */
+  skuTier?: string | null;
   peerings?: PeeringFacts[];
   paths?: Record<string, Partial<Record<PathName, PathSpec>>>;
   gateway?: Reading<GatewayConnectionFacts[]>;
@@ -225,7 +226,7 @@ export function circuitReading(spec: CircuitSpec = {}): CircuitReading {
       ok({
         circuitProvisioningState: spec.circuitState === undefined ? "Enabled" : spec.circuitState,
         serviceProviderProvisioningState: spec.providerState ?? "Provisioned",
-        skuTier: spec.skuTier ?? "Standard",
+        skuTier: spec.skuTier === undefined ? "Standard" : spec.skuTier,
         skuFamily: "MeteredData",
         bandwidthInMbps: 1000,
         serviceKey: "a1410692-0000-4ceb-b94a-b90b94d398d1",

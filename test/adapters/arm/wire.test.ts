@@ -180,6 +180,23 @@ describe("the circuit body, field by field", () => {
   });
 
   it.each([
+    [{ name: "Premium_MeteredData", family: "MeteredData" }, "Premium"],
+    [{ name: "premium_unlimiteddata", tier: null }, "Premium"],
+    [{ name: "Local_UnlimitedData" }, "Local"],
+    [{ name: "Standard_MeteredData" }, "Standard"],
+    // The tier, when given, is ARM's word for it; the name is only the fallback.
+    [{ name: "Standard_MeteredData", tier: "Premium" }, "Premium"],
+    // A tier erwatch does not know is kept as sent, as sku.tier's would be.
+    [{ name: "Ultra_MeteredData" }, "Ultra"],
+    [{ family: "MeteredData" }, null],
+    [{ name: "" }, null],
+  ])("sku %j → tier %j (sku.tier left out: the tier named in sku.name)", (sku, tier) => {
+    const body = parseCircuit(circuitBody({ sku }));
+    expect(body.facts.skuTier).toBe(tier);
+    expect(body.problems).toEqual([]);
+  });
+
+  it.each([
     [
       { serviceProviderProvisioningState: undefined },
       {},

@@ -76,7 +76,7 @@ const circuitSchema = z.object({
   circuitProvisioningState: decidingEnum(CIRCUIT_STATES),
   serviceProviderProvisioningState: decidingEnum(PROVIDER_STATES),
   serviceKey: text(),
-  sku: obj({ tier: openEnum(SKU_TIERS), family: openEnum(SKU_FAMILIES) }),
+  sku: obj({ name: text(), tier: openEnum(SKU_TIERS), family: openEnum(SKU_FAMILIES) }),
   serviceProviderProperties: obj({
     serviceProviderName: text(),
     peeringLocation: text(),
@@ -87,6 +87,17 @@ const circuitSchema = z.object({
   expressRoutePort: obj({ id: text() }),
   peerings: list(peering),
 });
+
+/**
+ * The tier spelled in `sku.name` (`Premium_MeteredData`: tier, then family),
+ * for a body that leaves `sku.tier` out: without it the route limit would be
+ * Standard's by default, 4,000 routes where Premium has 10,000.
+ */
+function tierFromSkuName(name: string | null | undefined): string | null {
+  const tier = name?.split("_")[0]?.trim() ?? "";
+  if (tier === "") return null;
+  return SKU_TIERS.find((known) => known.toLowerCase() === tier.toLowerCase()) ?? tier;
+}
 
 type WirePeering = NonNullable<z.output<typeof peering>>;
 type WireReach = z.output<typeof globalReach>;
@@ -198,7 +209,7 @@ export function parseCircuit(body: unknown): CircuitBody {
   const facts: CircuitFacts = {
     circuitProvisioningState: c.circuitProvisioningState,
     serviceProviderProvisioningState: providerState,
-    skuTier: c.sku?.tier ?? null,
+    skuTier: c.sku?.tier ?? tierFromSkuName(c.sku?.name),
     skuFamily: c.sku?.family ?? null,
     // A provider circuit gives Mbps; an ExpressRoute Direct circuit only Gbps (its larger links
     // would otherwise have no bandwidth, and so never a saturation finding).
