@@ -90,11 +90,12 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
   if (critical < warn)
     r.problem("PREFIX_CRITICAL_PERCENT", `must be at least PREFIX_WARN_PERCENT (${warn})`);
   const expectedPeerings = readExpectedPeerings(r);
-  const dataPlane = readDataPlaneConfig(r, cloud);
+  const tokenScope = r.raw("ARM_TOKEN_SCOPE") ?? `${endpoint}/.default`;
+  const dataPlane = readDataPlaneConfig(r, cloud, tokenScope);
   return {
     cloud,
     endpoint,
-    tokenScope: r.raw("ARM_TOKEN_SCOPE") ?? `${endpoint}/.default`,
+    tokenScope,
     authorityHost: CLOUDS[cloud].authorityHost,
     subscriptions: uniqueIds(subscriptions.map((s) => s.toLowerCase())),
     circuitIds: uniqueIds(circuitIds),

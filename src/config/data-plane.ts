@@ -8,7 +8,6 @@ import { z } from "zod";
 import { DEFAULT_DATA_PLANE_POLICY, type DataPlanePolicy } from "../core/dataplane/policy.js";
 import { CONNECTIVITY_MODELS } from "../core/model.js";
 import type { CloudName } from "./arm.js";
-import { CLOUDS } from "./arm.js";
 import type { SettingsReader } from "./reader.js";
 
 /** Azure Monitor's metrics batch endpoint (regional) and Log Analytics' query endpoint, per cloud. */
@@ -36,9 +35,11 @@ export interface DataPlaneConfig {
     /** URL with `{region}` where the circuit's region goes. */
     endpoint: string;
     /**
-     * Token scope: the cloud's ARM resource with "/.default". Given as an
-     * `audience`, the SDK would ask for the bare URL, which client-credential
-     * flows (a service principal, workload identity) refuse (AADSTS1002012).
+     * Token scope: ARM's, as ARM_ENDPOINT / ARM_TOKEN_SCOPE set it, since the
+     * metrics batch is authorised against ARM; a private cloud's audience is
+     * not the public cloud's. Given as an `audience`, the SDK would ask for the
+     * bare URL, which client-credential flows (a service principal, workload
+     * identity) refuse (AADSTS1002012).
      */
     scope: string;
     /** Look-back of every query: the longest window, plus Azure's lateness and some slack. */
@@ -144,7 +145,12 @@ function logsEndpoint(r: SettingsReader, cloud: CloudName): string {
   return given;
 }
 
-export function readDataPlaneConfig(r: SettingsReader, cloud: CloudName): DataPlaneConfig {
+/** `armTokenScope`: the scope ARM reads are made with, which the metrics batch shares. */
+export function readDataPlaneConfig(
+  r: SettingsReader,
+  cloud: CloudName,
+  armTokenScope: string,
+): DataPlaneConfig {
   const listed = r.list("ERWATCH_DATA_PLANE").map((s) => s.toLowerCase());
   let reads: DataPlaneRead[] = [...DATA_PLANE_READS];
   if (listed.length > 0) {
@@ -175,7 +181,7 @@ export function readDataPlaneConfig(r: SettingsReader, cloud: CloudName): DataPl
     reads,
     metrics: {
       endpoint: metricsEndpoint(r, cloud),
-      scope: `${CLOUDS[cloud].arm}/.default`,
+      scope: armTokenScope,
       lookbackMinutes: Math.max(saturation.minutes, trafficStopped.minutes) + 30,
     },
     logs: {

@@ -48,12 +48,12 @@ export const SETTINGS = {
   },
   ARM_ENDPOINT: {
     section: "arm",
-    doc: "Overrides the ARM endpoint (private clouds). The token scope follows unless ARM_TOKEN_SCOPE is set.",
+    doc: "Overrides the ARM endpoint (private clouds). The token scope (ARM's and the metrics batch's) follows unless ARM_TOKEN_SCOPE is set.",
     sample: "",
   },
   ARM_TOKEN_SCOPE: {
     section: "arm",
-    doc: "Overrides the token scope for ARM (e.g. Azure Stack Hub audiences).",
+    doc: "Overrides the token scope for ARM and the Azure Monitor metrics batch, authorised by ARM (e.g. Azure Stack Hub audiences).",
     sample: "",
   },
   ARM_CONCURRENCY: {

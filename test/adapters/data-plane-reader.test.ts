@@ -82,7 +82,8 @@ async function oneCircuitMetrics(state: EstateState, circuit: CircuitBundle["cir
 describe("Azure Monitor metrics, in batches", () => {
   it("asks for a token with the ARM scope's /.default, which client-credential flows require", async () => {
     // The SDK takes an `audience` as the scope verbatim: the bare URL, which a
-    // service principal or workload identity is refused (AADSTS1002012).
+    // service principal or workload identity is refused (AADSTS1002012). The
+    // scope is ARM's, here following ARM_ENDPOINT to the estate.
     const bundle = healthyCircuit({ name: "er-scope" });
     const estate = await startEstate(estateOf(bundle));
     open.push(estate);
@@ -110,7 +111,7 @@ describe("Azure Monitor metrics, in batches", () => {
     );
     expect([...got.values()].every((r) => r.ok)).toBe(true);
     expect(scopes.length).toBeGreaterThan(0);
-    expect(new Set(scopes)).toEqual(new Set(["https://management.azure.com/.default"]));
+    expect(new Set(scopes)).toEqual(new Set([`${estate.url}/.default`]));
   });
 
   it("120 circuits in one region and 1 in another: 3 + 1 chunks, two calls each, on each region's endpoint", async () => {

@@ -46,11 +46,12 @@ describe("ARM configuration", () => {
     "should move endpoint, token scope and login host with AZURE_CLOUD=%s",
     (cloud, arm, login) => {
       const config = load({ ERWATCH_CIRCUITS: CIRCUIT, AZURE_CLOUD: cloud });
-      expect([config.endpoint, config.tokenScope, config.authorityHost]).toEqual([
-        arm,
-        `${arm}/.default`,
-        login,
-      ]);
+      expect([
+        config.endpoint,
+        config.tokenScope,
+        config.dataPlane.metrics.scope,
+        config.authorityHost,
+      ]).toEqual([arm, `${arm}/.default`, `${arm}/.default`, login]);
     },
   );
 
@@ -64,6 +65,30 @@ describe("ARM configuration", () => {
       "https://management.contoso.local/.default",
     ]);
   });
+
+  it.each([
+    [
+      { ARM_ENDPOINT: "https://management.contoso.local/" },
+      "https://management.contoso.local/.default",
+    ],
+    [
+      {
+        ARM_ENDPOINT: "https://management.local.azurestack.external",
+        ARM_TOKEN_SCOPE: "https://management.contoso.onmicrosoft.com/3f4f5e6a/.default",
+      },
+      "https://management.contoso.onmicrosoft.com/3f4f5e6a/.default",
+    ],
+    [
+      { ARM_TOKEN_SCOPE: "https://management.core.windows.net//.default" },
+      "https://management.core.windows.net//.default",
+    ],
+  ])(
+    "should ask for the metrics batch token with ARM's scope (%j): Azure Monitor authorises it against ARM",
+    (env, scope) => {
+      const config = load({ ERWATCH_CIRCUITS: CIRCUIT, ...env });
+      expect([config.tokenScope, config.dataPlane.metrics.scope]).toEqual([scope, scope]);
+    },
+  );
 
   it("should canonicalise circuit ids", () => {
     const config = load({
