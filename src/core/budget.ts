@@ -6,12 +6,26 @@
 // circuit's state or the whole outbox.
 
 import type { AlertEvent } from "./alert-event.js";
-import { safeCut } from "./text.js";
+import { safeCut, truncate } from "./text.js";
 
 /** Any single string erwatch stores or sends. */
 export const MAX_STRING = 4_000;
 /** A published alert event, in UTF-8 bytes: room under 256 KB for headers and properties. */
 export const MAX_EVENT_BYTES = 192_000;
+
+/**
+ * A dead letter's reason and error description, cut to what Service Bus takes
+ * (4,096 characters each; MAX_STRING is under it). A longer one gets the
+ * dead-letter call refused, so the poison message would come back instead of
+ * being parked. Both dispatch paths (the Functions host's parking queue and the SDK
+ * consumer of `erwatch dispatch`) cut through here, so they park the same text.
+ */
+export function deadLetterText(
+  reason: string,
+  description: string,
+): { reason: string; description: string } {
+  return { reason: truncate(reason, MAX_STRING), description: truncate(description, MAX_STRING) };
+}
 
 export function truncatedMarker(hidden: number): string {
   return `… (truncated: ${hidden} more characters; see the erwatch status page)`;

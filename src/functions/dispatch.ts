@@ -4,6 +4,7 @@ import type { Dispatcher } from "../app/dispatch/dispatcher.js";
 import type { Settlement } from "../app/dispatch/ports.js";
 import { processEnv } from "../config/env.js";
 import { readTriggerSettings } from "../config/functions.js";
+import { deadLetterText } from "../core/budget.js";
 import { startTelemetry } from "../runtime/telemetry.js";
 import { cachedFactory } from "./deps.js";
 
@@ -41,14 +42,15 @@ export function functionsSettlement(
     complete: async () => undefined,
     abandon: async () => undefined,
     deadLetter: async (reason, description) => {
+      const text = deadLetterText(reason, description);
       await senders.parking.sendMessages({
         messageId: message.messageId,
         body: message.body,
         contentType: "application/json",
         applicationProperties: {
           ...message.applicationProperties,
-          DeadLetterReason: reason,
-          DeadLetterErrorDescription: description.slice(0, 4000),
+          DeadLetterReason: text.reason,
+          DeadLetterErrorDescription: text.description,
           deliveryCount: message.deliveryCount,
         },
       });

@@ -3,6 +3,7 @@ import {
   boundEvent,
   boundJson,
   cutText,
+  deadLetterText,
   MAX_EVENT_BYTES,
   minimalEvent,
 } from "../../src/core/budget.js";
@@ -87,6 +88,21 @@ describe("size budgets", () => {
       severity: "Sev0",
       ticket: null,
       layerTable: null,
+    });
+  });
+});
+
+describe("dead-letter text", () => {
+  it("cuts reason and description under Service Bus's 4,096 characters, never inside a character", () => {
+    // The cut falls between the halves of an emoji: it is left out whole.
+    const description = `${"d".repeat(3_998)}🚨${"d".repeat(5_000)}`;
+    const text = deadLetterText(HUGE, description);
+    expect(text.reason).toHaveLength(4_000);
+    expect(text.reason.endsWith("…")).toBe(true);
+    expect(text.description).toBe(`${"d".repeat(3_998)}…`);
+    expect(deadLetterText("InvalidJson", "the message body is not JSON")).toEqual({
+      reason: "InvalidJson",
+      description: "the message body is not JSON",
     });
   });
 });

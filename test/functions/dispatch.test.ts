@@ -85,4 +85,26 @@ describe("dispatch function", () => {
       /receiver pagerduty \(pagerduty\).*500/,
     );
   });
+
+  it("cuts an over-long dead-letter description the same way as `erwatch dispatch`'s consumer", async () => {
+    // Service Bus takes 4,096 characters of it; a version field of 10,000 is echoed into it.
+    const poison = JSON.stringify({ version: "v".repeat(10_000) });
+    const before = world.broker.accepted(PARKING_QUEUE).length;
+    await handler(poison, context("m-long-fn", 1));
+    await world.broker.waitForAccepted(PARKING_QUEUE, before + 1, 5_000);
+    const parked = world.broker.accepted(PARKING_QUEUE).find((m) => m.messageId === "m-long-fn")!;
+    const sender = world.dispatch.serviceBus.createSender(ALERTS_QUEUE);
+    await sender.sendMessages({ messageId: "m-long-sdk", body: poison });
+    await sender.close();
+    await world.dispatchPending();
+    const deadLettered = world.broker
+      .deadLettered(ALERTS_QUEUE)
+      .find((m) => m.messageId === "m-long-sdk")!;
+    const viaConsumer = deadLettered.deadLetterErrorDescription ?? "";
+    expect(deadLettered.deadLetterReason).toBe("UnknownVersion");
+    expect(viaConsumer).toMatch(/^alert event version "vvv/);
+    expect(viaConsumer.length).toBeLessThanOrEqual(4_096);
+    expect(viaConsumer.endsWith("…")).toBe(true);
+    expect(parked.applicationProperties.DeadLetterErrorDescription).toBe(viaConsumer);
+  });
 });

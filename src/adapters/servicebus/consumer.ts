@@ -10,6 +10,7 @@ import type {
 } from "@azure/service-bus";
 import type { Dispatcher } from "../../app/dispatch/dispatcher.js";
 import type { Settlement } from "../../app/dispatch/ports.js";
+import { deadLetterText } from "../../core/budget.js";
 import type { Logger } from "../../logging.js";
 
 export function sdkSettlement(
@@ -20,11 +21,13 @@ export function sdkSettlement(
   return {
     complete: () => receiver.completeMessage(message),
     abandon: () => receiver.abandonMessage(message),
-    deadLetter: (reason, description) =>
-      receiver.deadLetterMessage(message, {
-        deadLetterReason: reason,
-        deadLetterErrorDescription: description,
-      }),
+    deadLetter: (reason, description) => {
+      const text = deadLetterText(reason, description);
+      return receiver.deadLetterMessage(message, {
+        deadLetterReason: text.reason,
+        deadLetterErrorDescription: text.description,
+      });
+    },
     // The copy first: if completing the original then fails, it comes back and
     // finds its receivers recorded, rather than being lost.
     reschedule: async (copy) => {
