@@ -16,7 +16,8 @@ import {
 import { isConflict } from "../app/state-store.js";
 import { loadStatus } from "../app/status.js";
 import { ageText } from "../app/status-html.js";
-import { CLOUDS, type CloudName } from "../config/arm.js";
+import { CLOUDS, readCloud, type CloudName } from "../config/arm.js";
+import { ConfigError, SettingsReader } from "../config/reader.js";
 import { PATHS, type PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
 import { loadStatusConfig } from "../runtime/config.js";
@@ -118,8 +119,19 @@ export async function runSilenceAdd(ctx: Context, opts: SilenceAddOptions): Prom
   if (opts.path !== undefined && !PATHS.includes(opts.path as PathName))
     problems.push(`--path must be ${PATHS.join(" or ")}`);
   const window = windowOf(opts, now, problems);
-  const runtime = stateRuntime(ctx);
-  const author = opts.author ?? (await signedInUser(ctx, runtime.config.cloud));
+  // The settings' problems are kept, not thrown, so that one run names them
+  // beside the arguments' (a typo and a missing setting are one correction).
+  let runtime: StatusRuntime | null = null;
+  let settingProblems: string[] = [];
+  try {
+    runtime = stateRuntime(ctx);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    settingProblems = error.problems;
+  }
+  // Asked of the cloud AZURE_CLOUD names, read on its own: it stands whatever else is wrong.
+  const cloud = runtime?.config.cloud ?? readCloud(new SettingsReader(ctx.deps.env));
+  const author = opts.author ?? (await signedInUser(ctx, cloud));
   if (author === null)
     problems.push(
       "--author: erwatch could not tell who is signed in (`az login`); say who is silencing",
@@ -133,8 +145,12 @@ export async function runSilenceAdd(ctx: Context, opts: SilenceAddOptions): Prom
     ...(opts.path ? { path: opts.path as PathName } : {}),
   };
   problems.push(...silenceProblems(input, now));
-  if (problems.length > 0)
-    throw new CannotRun(`the silence was not added:\n  - ${problems.join("\n  - ")}`);
+  if (problems.length > 0 || !runtime) {
+    const lines = (list: string[]) => list.map((p) => `\n  - ${p}`).join("");
+    const settings =
+      settingProblems.length > 0 ? `\nInvalid configuration:${lines(settingProblems)}` : "";
+    throw new CannotRun(`the silence was not added:${lines(problems)}${settings}`);
+  }
   const silence = newSilence(input, `s-${randomUUID().slice(0, 8)}`, now);
   await runtime.silences.ensureTable();
   await runtime.silences.add(silence);

@@ -135,6 +135,35 @@ describe("erwatch silence, through Table Storage", () => {
     expect(past.stderr).toMatch(/--reason/);
   });
 
+  it("names the arguments' problems and the settings' in one run, arguments first", async () => {
+    // No Table Storage connection at all, and two typos on the command line.
+    const env = Object.fromEntries(
+      Object.entries(world.env).filter(
+        ([name]) => !name.startsWith("ERWATCH_STORAGE") && !name.startsWith("AzureWebJobsStorage"),
+      ),
+    );
+    let stderr = "";
+    const code = await runCli(
+      [...SILENCE_DR.slice(0, 5), "2x", "--path", "tertiary", "--reason", "test", "--author", "al"],
+      {
+        env,
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => (stderr += s) },
+        now: () => clock,
+      },
+    );
+    expect(code).toBe(2);
+    expect(stderr.trimEnd().split("\n")).toEqual([
+      "erwatch: the silence was not added:",
+      "  - --path must be primary or secondary",
+      '  - --duration "2x": use minutes, hours or days, e.g. 90m, 2h, 1d',
+      "  - say how long: --duration (e.g. 2h) or --end <ISO time>",
+      "  - start and end must be ISO 8601 times",
+      "Invalid configuration:",
+      expect.stringMatching(/^ {2}- ERWATCH_STORAGE: no Table Storage connection/),
+    ]);
+  });
+
   it("adds a silence for the secondary path and reads it back beside the configured one", async () => {
     at(0);
     const added = await cli([
