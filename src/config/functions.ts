@@ -17,13 +17,31 @@ export function readSweepSchedule(r: SettingsReader): string {
   return schedule;
 }
 
+/**
+ * A TimeSpan schedule (hh:mm:ss, App Service plan only): its interval in
+ * seconds, why the host could not run it, or null when the text is not one.
+ * The ranges are those of .NET's TimeSpan parsing, which the host reads it
+ * with: "00:60:00" is no TimeSpan (the timer is not indexed), and "24:00:00"
+ * is 24 days, not the day it looks like.
+ */
+function timeSpanOf(schedule: string): { seconds: number } | { problem: string } | null {
+  const m = /^(\d{1,2}):(\d{2}):(\d{2})$/.exec(schedule);
+  if (!m) return null;
+  const [hours, minutes, seconds] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (hours > 23 || minutes > 59 || seconds > 59)
+    return {
+      problem: `"${schedule}" is not a TimeSpan interval the host reads as hh:mm:ss: hours 0-23, minutes and seconds 0-59 (it reads "24:00:00" as 24 days)`,
+    };
+  const total = hours * 3600 + minutes * 60 + seconds;
+  return total > 0 ? { seconds: total } : { problem: `"${schedule}" is an interval of zero` };
+}
+
 /** Why the host could not run this schedule, or null. */
 function sweepScheduleProblem(schedule: string): string | null {
-  const sixFields = /^(\S+\s+){5}\S+$/.test(schedule);
-  const timeSpan = /^\d{1,2}:\d{2}:\d{2}$/.test(schedule);
-  if (!sixFields && !timeSpan)
-    return `"${schedule}" is not an NCRONTAB expression with six fields (second minute hour day month weekday), e.g. "${DEFAULT_SWEEP_SCHEDULE}"`;
-  if (timeSpan) return null;
+  const span = timeSpanOf(schedule);
+  if (span) return "problem" in span ? span.problem : null;
+  if (!/^(\S+\s+){5}\S+$/.test(schedule))
+    return `"${schedule}" is not an NCRONTAB expression with six fields (second minute hour day month weekday), e.g. "${DEFAULT_SWEEP_SCHEDULE}", nor a TimeSpan hh:mm:ss (App Service plan only)`;
   // Six fields are not yet a schedule: "0 61 * * * *" is refused by the host
   // (the timer function is not indexed) and "0 0 0 30 2 *" never fires.
   // Either way no sweep would run, and nothing else would say so.
@@ -74,11 +92,8 @@ export function readTriggerSettings(env: Env): { entity: string; subscription: s
  */
 export function sweepIntervalMinutes(r: SettingsReader): number {
   const schedule = r.raw("SWEEP_SCHEDULE") ?? DEFAULT_SWEEP_SCHEDULE;
-  const span = /^(\d{1,2}):(\d{2}):(\d{2})$/.exec(schedule);
-  if (span) {
-    const minutes = Number(span[1]) * 60 + Number(span[2]) + Number(span[3]) / 60;
-    return minutes > 0 ? minutes : 5;
-  }
+  const span = timeSpanOf(schedule);
+  if (span) return "seconds" in span ? span.seconds / 60 : 5;
   try {
     const ticks = CronExpressionParser.parse(schedule, {
       currentDate: new Date(Date.UTC(2026, 0, 5)),

@@ -374,7 +374,7 @@ export const SETTINGS = {
   },
   SWEEP_SCHEDULE: {
     section: "functions",
-    doc: "NCRONTAB schedule of the timer sweep (six fields, default every 5 minutes).",
+    doc: "NCRONTAB schedule of the timer sweep (six fields, default every 5 minutes), or a TimeSpan hh:mm:ss (App Service plan only, not Flex).",
     sample: "0 */5 * * * *",
   },
 } as const satisfies Record<string, SettingDoc>;

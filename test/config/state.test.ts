@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { readSweepSchedule, sweepIntervalMinutes } from "../../src/config/functions.js";
+import {
+  readSweepSchedule,
+  sweepIntervalMinutes,
+  timerSchedule,
+} from "../../src/config/functions.js";
 import { ConfigError, SettingsReader } from "../../src/config/reader.js";
 import { connectionStringProblem, readStateConfig } from "../../src/config/state.js";
 import { loadSweepConfig } from "../../src/runtime/config.js";
@@ -19,6 +23,10 @@ describe("state settings", () => {
     { schedule: "0 */15 * * * *", minutes: 15 },
     { schedule: "*/30 * * * * *", minutes: 0.5 },
     { schedule: "00:10:00", minutes: 10 },
+    { schedule: "00:00:30", minutes: 0.5 },
+    // Not TimeSpans the host runs as they read (see below): the default's interval.
+    { schedule: "00:60:00", minutes: 5 },
+    { schedule: "24:00:00", minutes: 5 },
     { schedule: "0 0,5,30 * * * *", minutes: 5 },
     { schedule: "not a schedule", minutes: 5 },
   ])("turns SWEEP_SCHEDULE $schedule into a $minutes-minute interval", ({ schedule, minutes }) => {
@@ -55,6 +63,35 @@ describe("state settings", () => {
         "SWEEP_SCHEDULE",
       ]);
       expect(found.find((p) => p.startsWith("SWEEP_SCHEDULE"))).toContain(`"${schedule}"`);
+    },
+  );
+
+  it.each(["00:05:00", "00:00:30", "1:30:00", "23:59:59"])(
+    "accepts SWEEP_SCHEDULE %j, a TimeSpan interval (App Service plan only), and registers the timer with it",
+    (schedule) => {
+      const r = new SettingsReader({ SWEEP_SCHEDULE: schedule });
+      expect(readSweepSchedule(r)).toBe(schedule);
+      expect(r.problems).toEqual([]);
+      expect(timerSchedule({ SWEEP_SCHEDULE: schedule })).toBe(schedule);
+    },
+  );
+
+  it.each([
+    // The host's TimeSpan parsing refuses it: no timer would run.
+    ["00:60:00", "hours 0-23, minutes and seconds 0-59"],
+    ["00:00:75", "hours 0-23, minutes and seconds 0-59"],
+    // The host reads it as 24 days.
+    ["24:00:00", 'it reads "24:00:00" as 24 days'],
+    ["00:00:00", "an interval of zero"],
+  ])(
+    "refuses SWEEP_SCHEDULE %j, a TimeSpan the host would not run as it reads",
+    (schedule, why) => {
+      const r = new SettingsReader({ SWEEP_SCHEDULE: schedule });
+      readSweepSchedule(r);
+      expect(r.problems).toEqual([expect.stringContaining(`SWEEP_SCHEDULE: "${schedule}"`)]);
+      expect(r.problems[0]).toContain(why);
+      // Registered with the default instead, so the timer fires and reports the problem.
+      expect(timerSchedule({ SWEEP_SCHEDULE: schedule })).toBe("0 */5 * * * *");
     },
   );
 
