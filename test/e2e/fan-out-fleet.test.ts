@@ -25,6 +25,7 @@ import {
   type CircuitBundle,
   type SimCircuit,
 } from "../support/estate/index.js";
+import { LINK_FLAPS } from "../support/timer-world.js";
 import { ALERTS_QUEUE } from "../support/world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
@@ -217,14 +218,7 @@ it("a carrier's site whose links keep dropping, read by workers: the grouped fla
   });
   try {
     await round(0);
-    // The carrier's links drop (ARP empty, sessions Idle, both paths) and come
-    // back, a sweep each: the fourth change, at 20, is more than 3 in 60 minutes.
-    for (const [minute, down] of [
-      [5, true],
-      [10, false],
-      [15, true],
-      [20, false],
-    ] as const) {
+    for (const [minute, down] of LINK_FLAPS) {
       for (const c of [...members, lon])
         for (const path of ["primary", "secondary"] as const)
           (down ? carrierDown : restorePath)(c, "AzurePrivatePeering", path);

@@ -20,7 +20,7 @@ import {
   type SimCircuit,
 } from "../support/estate/index.js";
 import { ALERTS_QUEUE } from "../support/world.js";
-import { MIN, timerWorld } from "../support/timer-world.js";
+import { LINK_FLAPS, MIN, timerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
 const PRIVATE = "AzurePrivatePeering";
@@ -371,14 +371,7 @@ it("a carrier's site whose links keep dropping: the grouped flap page goes out i
     SWEEP_MAX_READ_AGE_MINUTES: "5",
   });
   await sweepUntil(0, 0);
-  // The carrier's links drop (ARP empty, sessions Idle, both paths) and come
-  // back, a sweep each: the fourth change, at 20, is more than 3 in 60 minutes.
-  for (const [minute, down] of [
-    [5, true],
-    [10, false],
-    [15, true],
-    [20, false],
-  ] as const) {
+  for (const [minute, down] of LINK_FLAPS) {
     for (const x of circuits) (down ? bothDown : bothUp)(x);
     await sweepUntil(minute, minute);
   }

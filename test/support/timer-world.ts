@@ -11,6 +11,17 @@ import type { Worlds } from "./world-per-test.js";
 
 export const MIN = 60_000;
 
+/**
+ * A carrier's links dropping (ARP empty, sessions Idle, both paths) and coming
+ * back, a sweep each: the fourth change, at 20 minutes, is more than 3 in 60.
+ */
+export const LINK_FLAPS = [
+  [5, true],
+  [10, false],
+  [15, true],
+  [20, false],
+] as const;
+
 export interface TimerWorld {
   w: World;
   /** Every alert event the broker accepted, in order. */
