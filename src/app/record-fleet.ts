@@ -18,10 +18,8 @@ import {
   type FleetCandidate,
   type FleetObservation,
 } from "../core/fleet.js";
-import { fleetMembersOf } from "../core/fleet-members.js";
-import { fleetSilence } from "../core/fleet-silence.js";
 import type { AlertState } from "../core/lifecycle.js";
-import { alreadyEvaluated, conditionOf } from "../core/lifecycle.js";
+import { alreadyEvaluated } from "../core/lifecycle.js";
 import type { Stored } from "./state-store.js";
 import type { Observation } from "../core/observe.js";
 import { subjectVerdict } from "../core/sight.js";
@@ -88,25 +86,7 @@ export async function recordFleet(
   ): Promise<boolean> => {
     const verdict = subjectVerdict({ ...subject, resourceGroup: "" }, now);
     const alerts = new Map(alert ? [[observation.key, alert]] : []);
-    // Every circuit it names silenced (a carrier's announced maintenance): so is the group page.
-    const silenced = observation.finding
-      ? fleetSilence(
-          subject.id,
-          fleetMembersOf(conditionOf(observation.finding)),
-          deps.silences,
-          now,
-        )
-      : null;
-    const judgedWith = silenced ? { ...deps, silences: [...deps.silences, silenced] } : deps;
-    const record = await decideAndCommit(
-      judgedWith,
-      verdict,
-      [observation],
-      alerts,
-      now,
-      writer,
-      log,
-    );
+    const record = await decideAndCommit(deps, verdict, [observation], alerts, now, writer, log);
     out.events.push(...record.events);
     out.decisions.push(...record.decisions);
     // Undecided: another run judged it at this instant and this run's finding

@@ -18,6 +18,7 @@ import {
 } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
 import { hysteresisOf, tickSlackMs, type AlertPolicy, type Silence } from "./policy.js";
+import { fleetSilence, silencedMembers } from "./fleet-silence.js";
 import { activeSilence } from "./silence.js";
 
 export interface AlertContext {
@@ -105,24 +106,33 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
   const state = step.advanced;
   if (!state) return null;
   const hold = holds.get(state.key) ?? null;
+  // Silences name circuits; a fleet alert's subject is a place, so it is
+  // silenced through its members (core/fleet-silence.ts).
+  const members = state.family === "fleet" ? fleetMembersOf(state.condition) : [];
+  const silencedBy =
+    activeSilence(
+      ctx.silences,
+      {
+        circuitId: ctx.circuit.id,
+        circuitName: ctx.circuit.name,
+        peering: state.peering,
+        paths: state.condition?.paths ?? [],
+      },
+      ctx.now,
+      ctx.onBrokenSilence,
+    ) ?? fleetSilence(ctx.circuit.id, members, ctx.silences, ctx.now, ctx.onBrokenSilence);
+  const quietMembers = new Set(
+    silencedMembers(members, ctx.silences, ctx.now, ctx.onBrokenSilence).keys(),
+  );
   const decideWith = (inhibitedBy: Hold | null) =>
     decide(state, {
       now: ctx.now,
       repeatEveryMinutes: ctx.policy.repeatEveryMinutes,
       tickSlackMs: tickSlackMs(ctx.policy.sweepIntervalMinutes),
-      silencedBy: activeSilence(
-        ctx.silences,
-        {
-          circuitId: ctx.circuit.id,
-          circuitName: ctx.circuit.name,
-          peering: state.peering,
-          paths: state.condition?.paths ?? [],
-        },
-        ctx.now,
-        ctx.onBrokenSilence,
-      ),
+      silencedBy,
       inhibitedBy: inhibitedBy ? { by: inhibitedBy.by, rule: inhibitedBy.rule } : null,
       blind: step.observation.state === "unknown",
+      quietMembers,
     });
   // A resolve-only hold lets everything but the resolve through.
   if (hold?.only === "resolve") {

@@ -3,7 +3,9 @@
 // silenced circuit by circuit, so when every circuit a fleet alert names is
 // silenced, the group page is silenced with them (recorded, not notified; if
 // the outage outlives the silences it is notified then, as any silenced alert
-// is). One member that is not silenced is news, and the group pages.
+// is). One member that is not silenced is news, and the group pages; a
+// silenced member is not announced by it (no `Wider:` for a circuit under
+// maintenance) until its silence ends with the circuit still down.
 
 import type { FleetMember } from "./fleet-members.js";
 import type { PathName } from "./model.js";
@@ -12,20 +14,16 @@ import { activeSilence } from "./silence.js";
 
 const PATH_NAMES: readonly string[] = ["primary", "secondary"];
 
-/**
- * The silence standing for the whole group, or null. `fleetCircuitId` is the
- * fleet alert's subject; the result matches it for the instant `now` only, and
- * names the members' own silences.
- */
-export function fleetSilence(
-  fleetCircuitId: string,
-  members: readonly Pick<FleetMember, "id" | "name" | "paths">[],
+type Member = Pick<FleetMember, "id" | "name" | "paths">;
+
+/** The members a silence covers now, by lower-case id, with the silence that does. */
+export function silencedMembers(
+  members: readonly Member[],
   silences: readonly Silence[],
   now: Date,
   onBroken?: (silence: Silence, error: Error) => void,
-): Silence | null {
-  if (members.length === 0) return null;
-  const covering: Silence[] = [];
+): Map<string, Silence> {
+  const quiet = new Map<string, Silence>();
   for (const m of members) {
     // The member's peering is not kept in the fleet alert: a peering-scoped
     // silence does not cover it, and the group pages rather than go quiet.
@@ -40,10 +38,27 @@ export function fleetSilence(
       now,
       onBroken,
     );
-    if (!found) return null;
-    covering.push(found);
+    if (found) quiet.set(m.id.toLowerCase(), found);
   }
-  const ids = [...new Set(covering.map((s) => s.id))];
+  return quiet;
+}
+
+/**
+ * The silence standing for the whole group, or null. `fleetCircuitId` is the
+ * fleet alert's subject; the result matches it for the instant `now` only, and
+ * names the members' own silences.
+ */
+export function fleetSilence(
+  fleetCircuitId: string,
+  members: readonly Member[],
+  silences: readonly Silence[],
+  now: Date,
+  onBroken?: (silence: Silence, error: Error) => void,
+): Silence | null {
+  if (members.length === 0) return null;
+  const quiet = silencedMembers(members, silences, now, onBroken);
+  if (quiet.size < new Set(members.map((m) => m.id.toLowerCase())).size) return null;
+  const ids = [...new Set([...quiet.values()].map((s) => s.id))];
   return {
     id: ids.join(", "),
     circuit: fleetCircuitId,

@@ -215,15 +215,31 @@ function pathChange(before: PathName[], after: PathName[]): string {
 export const WIDER = "Wider:";
 
 /** Members the condition names that the receivers have not heard of (fleet alerts only). */
-function unannounced(state: AlertState, condition: AlertCondition): FleetMember[] {
+const quietIn = (quiet: ReadonlySet<string> | undefined, m: FleetMember) =>
+  quiet?.has(m.id.toLowerCase()) ?? false;
+
+function unannounced(
+  state: AlertState,
+  condition: AlertCondition,
+  quiet: ReadonlySet<string> | undefined,
+): FleetMember[] {
   const told = state.notified?.members;
   if (state.family !== "fleet" || !told) return [];
   const known = new Set(told.map((id) => id.toLowerCase()));
-  return fleetMembersOf(condition).filter((m) => !known.has(m.id.toLowerCase()));
+  return fleetMembersOf(condition).filter(
+    (m) => !known.has(m.id.toLowerCase()) && !quietIn(quiet, m),
+  );
 }
 
-const membersFor = (state: AlertState, condition: AlertCondition) =>
-  state.family === "fleet" ? { members: fleetMembersOf(condition).map((m) => m.id) } : {};
+/** Who the receivers have now heard a fleet alert name: not a silenced member, announced when its silence ends. */
+const membersFor = (
+  state: AlertState,
+  condition: AlertCondition,
+  quiet: ReadonlySet<string> | undefined,
+) =>
+  state.family === "fleet"
+    ? { members: fleetMembersOf(condition).flatMap((m) => (quietIn(quiet, m) ? [] : [m.id])) }
+    : {};
 
 function changeFor(
   action: AlertAction,
@@ -259,6 +275,8 @@ export interface DecideContext {
   inhibitedBy: { by: string; rule: string } | null;
   /** This key's layers could not be read this sweep. */
   blind: boolean;
+  /** A fleet alert's members under a silence now (lower-case ids): not announced yet. */
+  quietMembers?: ReadonlySet<string>;
 }
 
 /** Step 2: what the receivers must hear, given the advanced state. */
@@ -287,7 +305,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
         severityRank(condition.severity) < severityRank(notified.severity)
           ? "escalate"
           : "deescalate";
-    } else if ((newMembers = unannounced(state, condition)).length > 0) {
+    } else if ((newMembers = unannounced(state, condition, ctx.quietMembers)).length > 0) {
       // Alertmanager re-notifies a group that gained alerts: a circuit held by
       // a fleet alert that never named it would be silenced.
       action = "repeat";
@@ -361,7 +379,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
             title: eventCondition.title,
             at: ctx.now.toISOString(),
             sequence,
-            ...membersFor(state, eventCondition),
+            ...membersFor(state, eventCondition, ctx.quietMembers),
           },
     // The episode ends with its resolve; the next one starts fresh.
     firstSeen: action === "resolve" ? null : state.firstSeen,

@@ -292,6 +292,26 @@ describe("recordFleet with silences", () => {
     expect(out.events.map((e) => e.action)).toEqual(["open"]);
   });
 
+  it("a member under maintenance is named but not announced: no Wider: for it until its silence ends with it still down", async () => {
+    const end = "2026-11-22T02:12:00Z";
+    const silences = maintenance(["er-ams-b"], end);
+    const first = store([]);
+    const opened = await runWith(first, silences);
+    expect(opened.events.map((e) => e.action)).toEqual(["open"]);
+    expect(opened.events[0]!.title).toContain("er-ams-b");
+    expect(first.commits[0]!.notified?.members).toEqual([members[0]!.verdict.id]);
+    // Still silenced a sweep later: nothing new to say.
+    const next = store([{ value: first.commits[0]!, etag: "e1" }]);
+    const quiet = await runWith(next, silences, new Date("2026-11-22T02:10:00Z"));
+    expect(quiet.events).toEqual([]);
+    // The maintenance is over and er-ams-b is still down: that is news.
+    const after = store([{ value: next.commits[0]!, etag: "e2" }]);
+    const wider = await runWith(after, silences, new Date("2026-11-22T02:15:00Z"));
+    expect(wider.events.map((e) => e.action)).toEqual(["repeat"]);
+    expect(wider.events[0]!.change).toMatch(/^Wider: er-ams-b broke the same way/);
+    expect(after.commits[0]!.notified?.members).toEqual(members.map((m) => m.verdict.id));
+  });
+
   it("the outage outlives the maintenance: the group pages when the silences end", async () => {
     const s = store([]);
     const end = "2026-11-22T02:07:00Z";
