@@ -29,7 +29,13 @@ describe("npm run bench, quick", () => {
     expect(full).toMatchObject({ scenario: "full deep sweep", circuits: 6 });
     // Paced to ARM's buckets: hardly ever a 429 (the target is under 1 % on real sizes).
     for (const row of report.rows) expect(row.throttled).toBeLessThanOrEqual(row.calls * 0.05);
-    expect(full!.note).toBe("6 read, 0 with a failed read");
+    expect(full!.note).toMatch(/^6 read, 0 with a failed read; calls: /);
+    // Where the calls went: two peerings × two paths of ARP and route summary per
+    // circuit, each polled at Location (the status document would be a call more).
+    expect(full!.note).toContain("arpTable 24");
+    expect(full!.note).toContain("routeTablesSummary 24");
+    expect(full!.note).toMatch(/pollOperation \d+/);
+    expect(full!.note).not.toContain("pollAsyncOperation");
     expect(full!.ratioToBound).toBeGreaterThan(0);
     expect(full!.speedupOverNaive).toBeGreaterThan(0);
     expect(steady).toMatchObject({ scenario: "steady state (tiered)" });
