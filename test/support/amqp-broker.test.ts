@@ -66,6 +66,18 @@ async function receive(
 
 const ids = (messages: { messageId?: unknown }[]) => messages.map((m) => m.messageId);
 
+/** The Service Bus error code an operation fails with; throws when it succeeds or fails otherwise. */
+async function codeOf(operation: Promise<unknown>): Promise<string> {
+  const error = await operation.then(
+    () => {
+      throw new Error("expected the operation to fail");
+    },
+    (e: unknown) => e,
+  );
+  if (!isServiceBusError(error)) throw error;
+  return error.code;
+}
+
 describe("test AMQP broker, through the real Service Bus client", () => {
   it("round-trips single and batched sends to a peek-lock receiver", async () => {
     const b = await broker({ queues: ["alerts"] });
@@ -185,8 +197,32 @@ describe("test AMQP broker, through the real Service Bus client", () => {
       (error: unknown) => error,
     );
     expect(isServiceBusError(late) && late.code).toBe("MessageLockLost");
+    expect(await codeOf(peekLock.renewMessageLock(held))).toBe("MessageLockLost");
     if (redelivered) await peekLock.completeMessage(redelivered);
     expect(b.active("alerts")).toEqual([]);
+    expect(b.completed("alerts")).toMatchObject([{ messageId: "x", deliveryCount: 2 }]);
+  });
+
+  it("renews a message lock for another lock duration, and not once the message is settled", async () => {
+    const b = await broker({ queues: ["alerts"], lockDurationMs: 20_000 });
+    const sb = client(b);
+    await sb.createSender("alerts").sendMessages({ body: "x", messageId: "x" });
+    const peekLock = receiver(sb, "alerts");
+    const [held] = await receive(peekLock, 1);
+    if (!held) throw new Error("expected a message");
+
+    const before = Date.now();
+    const renewed = await peekLock.renewMessageLock(held);
+    const after = Date.now();
+    expect(renewed.getTime()).toBeGreaterThanOrEqual(before + 20_000);
+    expect(renewed.getTime()).toBeLessThanOrEqual(after + 20_000);
+    expect(held.lockedUntilUtc).toEqual(renewed);
+    expect(b.lockRenewals("alerts")).toBe(1);
+
+    await peekLock.completeMessage(held);
+    expect(b.completed("alerts")).toMatchObject([{ messageId: "x", deliveryCount: 1 }]);
+    expect(await codeOf(peekLock.renewMessageLock(held))).toBe("MessageLockLost");
+    expect(b.lockRenewals("alerts")).toBe(1);
   });
 
   it("receive-and-delete removes on delivery", async () => {
@@ -327,5 +363,50 @@ describe("sessions (a session receiver holds one session's messages)", () => {
     await b2.close();
     const again = await sb.acceptSession("work", "sub-b", { maxAutoLockRenewalDurationInMs: 0 });
     expect((await receive(again, 1)).map((m) => m.body)).toEqual(["b1"]);
+  });
+
+  it("renews a session lock; one that runs out detaches its receiver with SessionLockLost and frees the session", async () => {
+    const b = await broker({ queues: ["work"], lockDurationMs: 1_000 });
+    const sb = client(b);
+    await sb.createSender("work").sendMessages({ body: "w", messageId: "w", sessionId: "sub-a" });
+    const first = await sb.acceptSession("work", "sub-a", { maxAutoLockRenewalDurationInMs: 0 });
+    const [held] = await receive(first, 1);
+    if (!held) throw new Error("expected a message");
+    // A session's messages are locked by the session's lock.
+    expect(held.lockedUntilUtc).toEqual(first.sessionLockedUntilUtc);
+
+    const before = Date.now();
+    const renewed = await first.renewSessionLock();
+    const after = Date.now();
+    expect(renewed.getTime()).toBeGreaterThanOrEqual(before + 1_000);
+    expect(renewed.getTime()).toBeLessThanOrEqual(after + 1_000);
+    expect(first.sessionLockedUntilUtc).toEqual(renewed);
+    expect(b.lockRenewals("work")).toBe(1);
+
+    // Not renewed again: the broker detaches the receiver, which ends this (bounded) receive.
+    expect(await codeOf(first.receiveMessages(1, { maxWaitTimeInMs: 10_000 }))).toBe(
+      "SessionLockLost",
+    );
+    expect(await codeOf(first.completeMessage(held))).toBe("SessionLockLost");
+    // The receiver now refuses on its own; the management client shows what the broker answers.
+    const management = (
+      first as unknown as {
+        _context: {
+          getManagementClient(entity: string): {
+            renewSessionLock(session: string, options: { timeoutInMs: number }): Promise<Date>;
+          };
+        };
+      }
+    )._context.getManagementClient("work");
+    expect(await codeOf(management.renewSessionLock("sub-a", { timeoutInMs: 2_000 }))).toBe(
+      "SessionLockLost",
+    );
+
+    const second = await sb.acceptNextSession("work", { maxAutoLockRenewalDurationInMs: 0 });
+    expect(second.sessionId).toBe("sub-a");
+    const [again] = await receive(second, 1);
+    expect(again).toMatchObject({ messageId: "w", deliveryCount: 1 });
+    if (again) await second.completeMessage(again);
+    expect(b.completed("work")).toMatchObject([{ messageId: "w", deliveryCount: 2 }]);
   });
 });

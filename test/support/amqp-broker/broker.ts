@@ -5,9 +5,14 @@
 // abandon, dead-letter, lock expiry and scheduled enqueue (a message sent with
 // `scheduledEnqueueTimeUtc`), and sessions as far as a session receiver needs
 // them: a receiver attaching with a session filter gets the session it named,
-// or the next unlocked one, locked to it until its link closes, and only that
-// session's messages (`group_id`). `$management` operations (schedule by
-// request, peek, lock renewal, session state) are answered with 501.
+// or the next unlocked one, and only that session's messages (`group_id`).
+// Locks run out as Service Bus's do: a message's after the lock duration, a
+// session's (which holds its messages' locks too) likewise, when its link is
+// detached with session-lock-lost and the session is free for another
+// receiver. `$management` answers lock renewal (`com.microsoft:renew-lock`,
+// `com.microsoft:renew-session-lock`) as Service Bus does, so the SDK's auto
+// lock renewal works; its other operations (schedule by request, peek, session
+// state) are answered with 501.
 
 import { EventEmitter } from "node:events";
 import type { Server, Socket } from "node:net";
@@ -28,6 +33,7 @@ import {
   dispositionOf,
   echoEveryDrain,
   incomingMessages,
+  lockTokenTag,
   messageIdText,
   newLockToken,
   rejectedOutcome,
@@ -37,6 +43,7 @@ import {
   settle,
   sourceAddress,
   targetAddress,
+  timestampArray,
   type AmqpMessage,
   type Connection,
   type Delivery,
@@ -70,9 +77,15 @@ export interface AmqpBroker {
   scheduled(entity: string): (BrokerMessage & { scheduledFor: Date })[];
   /** Every message accepted for enqueue on the entity (after duplicate detection), in order. */
   accepted(entity: string): BrokerMessage[];
+  /** Every message completed on the entity, in order; `deliveryCount` is how often it was handed out. */
+  completed(entity: string): BrokerMessage[];
   duplicatesDropped(entity: string): number;
+  /** Message and session lock renewals granted on the entity. */
+  lockRenewals(entity: string): number;
   /** Resolves when `entity` has at least `count` accepted messages; rejects after timeoutMs. */
   waitForAccepted(entity: string, count: number, timeoutMs: number): Promise<void>;
+  /** Resolves when `entity` has granted at least `count` lock renewals; rejects after timeoutMs. */
+  waitForLockRenewals(entity: string, count: number, timeoutMs: number): Promise<void>;
   /** Closes the listener and every open connection (clients see the broker go down). */
   stop(): Promise<void>;
 }
@@ -81,13 +94,24 @@ const CBS_NODE = "$cbs";
 // Standard tier's limit; the SDK sizes batches from the attach's max-message-size.
 const MAX_MESSAGE_SIZE = 256 * 1024;
 const LOCK_LOST = "com.microsoft:message-lock-lost";
+const LOCK_LOST_TEXT =
+  "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.";
+const SESSION_LOCK_LOST = "com.microsoft:session-lock-lost";
+const SESSION_LOCK_LOST_TEXT =
+  "The session lock has expired on the MessageSession. Accept a new MessageSession.";
+const RENEW_LOCK = "com.microsoft:renew-lock";
+const RENEW_SESSION_LOCK = "com.microsoft:renew-session-lock";
+const MANAGEMENT_SUFFIX = /\/\$management$/i;
 const SESSION_FILTER = "com.microsoft:session-filter";
 /** .NET ticks at the Unix epoch: Service Bus sends lock times as ticks. */
 const EPOCH_TICKS = 621_355_968_000_000_000n;
 
 interface Lock {
   readonly message: StoredMessage;
-  readonly timer: NodeJS.Timeout;
+  /** The delivery tag as hex: what the SDK sends back as the lock token. */
+  readonly token: string;
+  /** Runs the lock out; null when the message is held by its session's lock instead. */
+  timer: NodeJS.Timeout | null;
 }
 
 /** A client receiver link attached to a queue, subscription or dead-letter sub-queue. */
@@ -100,6 +124,16 @@ interface Consumer {
   readonly locks: Map<Delivery, Lock>;
   /** A session receiver's session: only its messages are delivered to it. */
   readonly session: string | null;
+  /** The session's lock, which also holds the locks of the messages delivered on it. */
+  sessionLock: { until: number; timer: NodeJS.Timeout } | null;
+}
+
+/** What a `$management` request is answered with. */
+interface Reply {
+  status: number;
+  description: string;
+  condition?: string;
+  body?: unknown;
 }
 
 class TestBroker implements AmqpBroker {
@@ -183,17 +217,50 @@ class TestBroker implements AmqpBroker {
     return [...(this.find(entity)?.acceptedLog ?? [])];
   }
 
+  completed(entity: string): BrokerMessage[] {
+    return [...(this.find(entity)?.completedLog ?? [])];
+  }
+
   duplicatesDropped(entity: string): number {
     return this.find(entity)?.duplicates ?? 0;
   }
 
+  lockRenewals(entity: string): number {
+    return this.find(entity)?.lockRenewals ?? 0;
+  }
+
   waitForAccepted(entity: string, count: number, timeoutMs: number): Promise<void> {
-    const have = () => this.find(entity)?.acceptedLog.length ?? 0;
+    return this.waitFor(
+      "accepted",
+      () => this.find(entity)?.acceptedLog.length ?? 0,
+      count,
+      timeoutMs,
+      `accepted message(s) on ${entity}`,
+    );
+  }
+
+  waitForLockRenewals(entity: string, count: number, timeoutMs: number): Promise<void> {
+    return this.waitFor(
+      "renewed",
+      () => this.lockRenewals(entity),
+      count,
+      timeoutMs,
+      `lock renewal(s) on ${entity}`,
+    );
+  }
+
+  private waitFor(
+    event: "accepted" | "renewed",
+    have: () => number,
+    count: number,
+    timeoutMs: number,
+    what: string,
+  ): Promise<void> {
     if (have() >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const done = (error?: Error) => {
         clearTimeout(timer);
-        this.events.off("accepted", check);
+        this.events.off(event, check);
         this.events.off("stopped", onStop);
         if (error) reject(error);
         else resolve();
@@ -201,17 +268,12 @@ class TestBroker implements AmqpBroker {
       const check = () => {
         if (have() >= count) done();
       };
-      const onStop = () => done(new Error(`broker stopped while waiting for ${entity}`));
+      const onStop = () => done(new Error(`broker stopped while waiting for ${count} ${what}`));
       const timer = setTimeout(
-        () =>
-          done(
-            new Error(
-              `waited ${timeoutMs} ms for ${count} accepted message(s) on ${entity}; have ${have()}`,
-            ),
-          ),
+        () => done(new Error(`waited ${timeoutMs} ms for ${count} ${what}; have ${have()}`)),
         timeoutMs,
       );
-      this.events.on("accepted", check);
+      this.events.on(event, check);
       this.events.once("stopped", onStop);
     });
   }
@@ -221,7 +283,8 @@ class TestBroker implements AmqpBroker {
     this.stopped = true;
     this.events.emit("stopped");
     for (const consumer of this.consumers.values()) {
-      for (const lock of consumer.locks.values()) clearTimeout(lock.timer);
+      for (const lock of consumer.locks.values()) clearTimeout(lock.timer ?? undefined);
+      clearTimeout(consumer.sessionLock?.timer);
     }
     this.consumers.clear();
     this.sessionLocks.clear();
@@ -276,7 +339,6 @@ class TestBroker implements AmqpBroker {
         });
         return;
       }
-      sessionAttach(sender, SESSION_FILTER, session, this.lockedUntilTicks());
     }
     const consumer: Consumer = {
       sender,
@@ -285,10 +347,33 @@ class TestBroker implements AmqpBroker {
       issued: 0,
       locks: new Map(),
       session,
+      sessionLock: null,
     };
+    if (session !== null) {
+      const until = Date.now() + this.lockDurationMs;
+      consumer.sessionLock = { until, timer: this.sessionLockTimer(consumer, until) };
+      sessionAttach(sender, SESSION_FILTER, session, ticks(until));
+      this.sessionLocks.set(this.sessionKey(entity, session), consumer);
+    }
     this.consumers.set(sender, consumer);
-    if (session !== null) this.sessionLocks.set(this.sessionKey(entity, session), consumer);
     this.pump(entity);
+  }
+
+  private sessionLockTimer(consumer: Consumer, until: number): NodeJS.Timeout {
+    const timer = setTimeout(() => this.loseSession(consumer), until - Date.now());
+    timer.unref();
+    return timer;
+  }
+
+  /**
+   * The session lock ran out: the session is free for another receiver, the
+   * messages delivered on it come back, and the link is detached with
+   * session-lock-lost, as Service Bus does.
+   */
+  private loseSession(consumer: Consumer): void {
+    if (this.stopped || this.consumers.get(consumer.sender) !== consumer) return;
+    this.dropConsumer(consumer.sender);
+    consumer.sender.close({ condition: SESSION_LOCK_LOST, description: SESSION_LOCK_LOST_TEXT });
   }
 
   private sessionKey(entity: Entity, session: string): string {
@@ -306,13 +391,6 @@ class TestBroker implements AmqpBroker {
     return null;
   }
 
-  private lockedUntilTicks(): Buffer {
-    const ticks = EPOCH_TICKS + BigInt(Date.now() + this.lockDurationMs) * 10_000n;
-    const bytes = Buffer.alloc(8);
-    bytes.writeBigInt64BE(ticks);
-    return bytes;
-  }
-
   private onMessage(context: EventContext): void {
     const { receiver } = context;
     if (!receiver) return;
@@ -320,34 +398,122 @@ class TestBroker implements AmqpBroker {
     for (const message of incomingMessages(context)) {
       if (address === CBS_NODE) {
         // Any token is good enough for a test broker.
-        this.reply(context.connection, address, message, 202, "OK");
-      } else if (address.endsWith("$management")) {
-        this.reply(context.connection, address, message, 501, "not supported by the test broker");
+        this.reply(context.connection, address, message, { status: 202, description: "OK" });
+      } else if (MANAGEMENT_SUFFIX.test(address)) {
+        this.reply(context.connection, address, message, this.manage(address, message, context));
       } else {
         this.publish(address, message);
       }
     }
   }
 
-  private reply(
+  /** Answers a `$management` request on `<entity>/$management`. */
+  private manage(address: string, request: AmqpMessage, context: EventContext): Reply {
+    const operation = request.application_properties?.operation;
+    const entity = this.find(address.replace(MANAGEMENT_SUFFIX, ""));
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    if (operation === RENEW_LOCK && entity) return this.renewLocks(entity, body["lock-tokens"]);
+    if (operation === RENEW_SESSION_LOCK && entity) {
+      const linkName = request.application_properties?.["associated-link-name"];
+      return this.renewSessionLock(entity, body["session-id"], context.connection, linkName);
+    }
+    return {
+      status: 501,
+      description: `${String(operation)} is not supported by the test broker`,
+    };
+  }
+
+  /** Every token must name a message still locked on the entity; each is locked for another lock duration. */
+  private renewLocks(entity: Entity, tokens: unknown): Reply {
+    const wanted = Array.isArray(tokens) ? tokens : [];
+    const held = wanted.map((token) =>
+      Buffer.isBuffer(token) ? this.findLock(entity, lockTokenTag(token)) : undefined,
+    );
+    if (wanted.length === 0 || held.some((found) => found === undefined)) {
+      return { status: 410, condition: LOCK_LOST, description: LOCK_LOST_TEXT };
+    }
+    if (held.some((found) => !found?.lock.timer)) {
+      return {
+        status: 400,
+        condition: "amqp:not-allowed",
+        description:
+          "a message received on a session is locked by its session; renew the session lock",
+      };
+    }
+    const until = Date.now() + this.lockDurationMs;
+    const expirations: Date[] = [];
+    for (const found of held) {
+      if (!found) continue;
+      const { consumer, delivery, lock } = found;
+      clearTimeout(lock.timer ?? undefined);
+      lock.timer = this.lockTimer(consumer, delivery);
+      expirations.push(new Date(until));
+      entity.lockRenewals += 1;
+    }
+    this.events.emit("renewed");
+    return {
+      status: 200,
+      description: "OK",
+      body: { expirations: timestampArray(expirations) },
+    };
+  }
+
+  /** Only the receiver holding the session (on the asking connection) can renew its lock. */
+  private renewSessionLock(
+    entity: Entity,
+    session: unknown,
     connection: Connection,
-    node: string,
-    request: AmqpMessage,
-    status: number,
-    description: string,
-  ): void {
+    linkName: unknown,
+  ): Reply {
+    const holder =
+      typeof session === "string"
+        ? this.sessionLocks.get(this.sessionKey(entity, session))
+        : undefined;
+    const lock = holder?.sessionLock;
+    if (
+      !holder ||
+      !lock ||
+      holder.sender.connection !== connection ||
+      (typeof linkName === "string" && holder.sender.name !== linkName)
+    ) {
+      return { status: 410, condition: SESSION_LOCK_LOST, description: SESSION_LOCK_LOST_TEXT };
+    }
+    clearTimeout(lock.timer);
+    const until = Date.now() + this.lockDurationMs;
+    holder.sessionLock = { until, timer: this.sessionLockTimer(holder, until) };
+    entity.lockRenewals += 1;
+    this.events.emit("renewed");
+    return { status: 200, description: "OK", body: { expiration: new Date(until) } };
+  }
+
+  private findLock(
+    entity: Entity,
+    token: string,
+  ): { consumer: Consumer; delivery: Delivery; lock: Lock } | undefined {
+    for (const consumer of this.consumers.values()) {
+      if (consumer.entity !== entity) continue;
+      for (const [delivery, lock] of consumer.locks) {
+        if (lock.token === token) return { consumer, delivery, lock };
+      }
+    }
+    return undefined;
+  }
+
+  private reply(connection: Connection, node: string, request: AmqpMessage, reply: Reply): void {
     const link = replyLink(connection, node, request.reply_to);
     if (!link) return;
+    const properties: Record<string, unknown> = {
+      "status-code": reply.status,
+      "status-description": reply.description,
+      statusCode: reply.status,
+      statusDescription: reply.description,
+    };
+    if (reply.condition !== undefined) properties["error-condition"] = reply.condition;
     sendMessage(link, {
       correlation_id: request.message_id,
       to: request.reply_to,
-      application_properties: {
-        "status-code": status,
-        "status-description": description,
-        statusCode: status,
-        statusDescription: description,
-      },
-      body: null,
+      application_properties: properties,
+      body: reply.body ?? null,
     });
   }
 
@@ -399,9 +565,10 @@ class TestBroker implements AmqpBroker {
       "x-opt-sequence-number": amqpLong(stored.sequenceNumber),
       "x-opt-enqueued-time": stored.enqueuedAt,
     };
-    if (consumer.peekLock) {
-      annotations["x-opt-locked-until"] = new Date(Date.now() + this.lockDurationMs);
-    }
+    // A session's messages are locked as long as the session is.
+    const until = consumer.sessionLock?.until ?? Date.now() + this.lockDurationMs;
+    if (consumer.peekLock) annotations["x-opt-locked-until"] = new Date(until);
+    const token = newLockToken();
     const delivery = sendMessage(
       consumer.sender,
       {
@@ -410,20 +577,28 @@ class TestBroker implements AmqpBroker {
         first_acquirer: previousDeliveries === 0,
         message_annotations: annotations,
       },
-      newLockToken(),
+      token,
     );
     consumer.issued += 1;
     // Receive-and-delete deliveries go out pre-settled: the message is gone.
     if (!consumer.peekLock) return;
+    consumer.locks.set(delivery, {
+      message: stored,
+      token: token.toString("hex"),
+      timer: consumer.sessionLock ? null : this.lockTimer(consumer, delivery),
+    });
+  }
+
+  private lockTimer(consumer: Consumer, delivery: Delivery): NodeJS.Timeout {
     const timer = setTimeout(() => this.expireLock(consumer, delivery), this.lockDurationMs);
     timer.unref();
-    consumer.locks.set(delivery, { message: stored, timer });
+    return timer;
   }
 
   private takeLock(consumer: Consumer | undefined, delivery: Delivery): Lock | undefined {
     const lock = consumer?.locks.get(delivery);
     if (!consumer || !lock) return undefined;
-    clearTimeout(lock.timer);
+    clearTimeout(lock.timer ?? undefined);
     consumer.locks.delete(delivery);
     return lock;
   }
@@ -438,19 +613,14 @@ class TestBroker implements AmqpBroker {
     const consumer = this.consumers.get(sender);
     const lock = this.takeLock(consumer, delivery);
     if (!consumer || !lock) {
-      settle(
-        delivery,
-        rejectedOutcome(
-          LOCK_LOST,
-          "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.",
-        ),
-      );
+      settle(delivery, rejectedOutcome(LOCK_LOST, LOCK_LOST_TEXT));
       return;
     }
     const { entity } = consumer;
     const disposition = dispositionOf(delivery);
     switch (disposition.kind) {
       case "complete":
+        entity.completedLog.push(view(lock.message));
         settle(delivery, acceptedOutcome());
         return;
       case "abandon":
@@ -508,6 +678,8 @@ class TestBroker implements AmqpBroker {
     const consumer = this.consumers.get(sender);
     if (!consumer) return;
     this.consumers.delete(sender);
+    clearTimeout(consumer.sessionLock?.timer);
+    consumer.sessionLock = null;
     if (consumer.session !== null) {
       const key = this.sessionKey(consumer.entity, consumer.session);
       if (this.sessionLocks.get(key) === consumer) this.sessionLocks.delete(key);
@@ -560,6 +732,13 @@ class TestBroker implements AmqpBroker {
     this.entities.set(entityKey(path), entity);
     return entity;
   }
+}
+
+/** A time as Service Bus sends lock times on a link attach: .NET ticks, as a long's 8 bytes. */
+function ticks(at: number): Buffer {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigInt64BE(EPOCH_TICKS + BigInt(at) * 10_000n);
+  return bytes;
 }
 
 function setProperties(stored: StoredMessage, properties: Record<string, unknown>): void {

@@ -61,10 +61,14 @@ export class Entity {
   /** Accepted with a scheduled enqueue time still in the future: not receivable yet. */
   readonly scheduled: { at: number; stored: StoredMessage }[] = [];
   readonly acceptedLog: BrokerMessage[] = [];
+  /** Messages completed, as they were when completed (their delivery count included). */
+  readonly completedLog: BrokerMessage[] = [];
   readonly deadLetter: Entity | undefined;
   /** Topics only: subscription name (lower case) -> subscription entity. */
   readonly subscriptions = new Map<string, Entity>();
   duplicates = 0;
+  /** Message and session lock renewals granted. */
+  lockRenewals = 0;
   private nextSequence = 1;
   private readonly seenIds = new Map<string, number>();
 

@@ -107,8 +107,25 @@ export function newLockToken(): Buffer {
   return Buffer.from(randomUUID().replace(/-/g, ""), "hex");
 }
 
+/**
+ * The delivery tag (as hex) that a lock token in a `$management` request
+ * names. Service Bus tags deliveries with a GUID's .NET byte layout (its first
+ * three groups little-endian), and the SDK sends the token back as an AMQP
+ * uuid (all big-endian): the same GUID, those groups' bytes reversed.
+ */
+export function lockTokenTag(uuid: Buffer): string {
+  if (uuid.length !== 16) return uuid.toString("hex");
+  const order = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+  return Buffer.from(order.map((i) => uuid[i]!)).toString("hex");
+}
+
 export function amqpLong(value: number): Typed {
   return rhea.types.wrap_long(value);
+}
+
+/** An AMQP array of timestamps, as Service Bus types a renew-lock answer's `expirations`. */
+export function timestampArray(times: Date[]): Typed {
+  return rhea.types.wrap_array(times, 0x83, undefined);
 }
 
 export function acceptedOutcome(): unknown {
