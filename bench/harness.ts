@@ -19,7 +19,7 @@ import { EventConsumer } from "../src/adapters/servicebus/consumer.js";
 import type { StateStore } from "../src/app/state-store.js";
 import { closeServiceBusClients } from "../src/adapters/servicebus/client.js";
 import { loadDispatchConfig, loadStatusConfig } from "../src/runtime/config.js";
-import { buildDispatchRuntime } from "../src/runtime/dispatch.js";
+import { buildDispatchRuntime, longestDeliveryMs } from "../src/runtime/dispatch.js";
 import { buildStatusRuntime } from "../src/runtime/status.js";
 import { startBroker, type AmqpBroker } from "../test/support/amqp-broker/broker.js";
 import { startAzurite, type Azurite } from "../test/support/azurite.js";
@@ -402,6 +402,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         subscription: null,
         logger: consumerRuntime.logger,
         maxWaitTimeInMs: 200,
+        longestDispatchMs: longestDeliveryMs(consumerRuntime.config.dispatch),
       });
       const stopDispatch = new AbortController();
       const dispatching = (async () => {

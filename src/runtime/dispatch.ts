@@ -11,12 +11,29 @@ import { createTableClient, tableNames } from "../adapters/tables/state-store.js
 import { createDispatcher, type Dispatcher } from "../app/dispatch/dispatcher.js";
 import type { Receiver } from "../app/dispatch/receiver.js";
 import { instrumentDispatcher } from "../app/dispatch-telemetry.js";
+import type { DispatchConfig } from "../config/dispatch.js";
 import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger, type CommonOverrides } from "./common.js";
 import { secretsOf, type DispatchRuntimeConfig } from "./config.js";
 
 /** However long a receiver asks to be left alone, try again within 15 minutes. */
 const MAX_RESCHEDULE_MS = 15 * 60_000;
+
+/**
+ * The longest one delivery of one event can take: a receiver's posts and the
+ * waits between them (receivers are posted to side by side), with room for
+ * the delivery log's calls. A claim on (event, receiver) lasts this long, and
+ * erwatch's own consumer keeps the message locked at least this long.
+ */
+export function longestDeliveryMs(
+  dispatch: Pick<DispatchConfig, "attemptsPerDelivery" | "receiverTimeoutMs" | "retryMaxWaitMs">,
+): number {
+  return (
+    dispatch.attemptsPerDelivery * dispatch.receiverTimeoutMs +
+    (dispatch.attemptsPerDelivery - 1) * dispatch.retryMaxWaitMs +
+    30_000
+  );
+}
 
 export interface DispatchOverrides extends CommonOverrides {
   serviceBusOptions?: ServiceBusClientOptions;
@@ -86,10 +103,7 @@ export function buildDispatchRuntime(
       maxWaitMs: dispatch.retryMaxWaitMs,
       maxDeliveries: dispatch.maxDeliveries,
       // Outlasts one delivery's posts and waits, so a live claim is never taken over.
-      claimMs:
-        dispatch.attemptsPerDelivery * dispatch.receiverTimeoutMs +
-        (dispatch.attemptsPerDelivery - 1) * dispatch.retryMaxWaitMs +
-        30_000,
+      claimMs: longestDeliveryMs(dispatch),
       maxRescheduleMs: MAX_RESCHEDULE_MS,
       horizonMs: dispatch.retryHorizonMinutes * 60_000,
     },
@@ -114,5 +128,6 @@ export function createEventConsumer(runtime: DispatchRuntime): EventConsumer {
     entity: runtime.config.publish.entity,
     subscription: runtime.config.dispatch.subscription,
     logger: runtime.logger,
+    longestDispatchMs: longestDeliveryMs(runtime.config.dispatch),
   });
 }

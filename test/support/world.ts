@@ -15,7 +15,11 @@ import type { Env } from "../../src/config/settings.js";
 import type { StatusFunctionDeps, SweepFunctionDeps } from "../../src/functions/deps.js";
 import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import { loadDispatchConfig, loadStatusConfig, loadSweepConfig } from "../../src/runtime/config.js";
-import { buildDispatchRuntime, type DispatchRuntime } from "../../src/runtime/dispatch.js";
+import {
+  buildDispatchRuntime,
+  longestDeliveryMs,
+  type DispatchRuntime,
+} from "../../src/runtime/dispatch.js";
 import { buildStatusRuntime } from "../../src/runtime/status.js";
 import { buildSweepRuntime, type SweepRuntime } from "../../src/runtime/sweep.js";
 import { startAzurite, type Azurite } from "./azurite.js";
@@ -227,6 +231,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     subscription: null,
     logger: runtime.logger,
     maxWaitTimeInMs: 200,
+    longestDispatchMs: longestDeliveryMs(dispatch.config.dispatch),
   });
 
   async function dispatchPending(timeoutMs = 10_000): Promise<number> {

@@ -51,6 +51,8 @@ export interface ConsumerOptions {
   /** Messages per receive call. */
   batchSize?: number;
   maxWaitTimeInMs?: number;
+  /** The longest one dispatch of one message can take: posts, backoffs, Retry-After waits, storage calls. */
+  longestDispatchMs: number;
 }
 
 export class EventConsumer {
@@ -63,16 +65,19 @@ export class EventConsumer {
     private readonly options: ConsumerOptions,
   ) {
     this.requeue = client.createSender(options.entity);
-    // Lock renewal is off: a dispatch is bounded well inside the lock duration.
+    // One dispatch can outlast the entity's lock (1 minute in infra/), and a
+    // batch is dispatched one message after another, the later ones waiting
+    // locked: a lock that ran out would fail the settlement and redeliver an
+    // event being delivered. The SDK renews each lock from its receipt until
+    // the message is settled, for at most this long, so the last message of a
+    // batch still holds its lock when its own dispatch ends.
+    const receiveOptions = {
+      receiveMode: "peekLock" as const,
+      maxAutoLockRenewalDurationInMs: (options.batchSize ?? 10) * options.longestDispatchMs,
+    };
     this.receiver = options.subscription
-      ? client.createReceiver(options.entity, options.subscription, {
-          receiveMode: "peekLock",
-          maxAutoLockRenewalDurationInMs: 0,
-        })
-      : client.createReceiver(options.entity, {
-          receiveMode: "peekLock",
-          maxAutoLockRenewalDurationInMs: 0,
-        });
+      ? client.createReceiver(options.entity, options.subscription, receiveOptions)
+      : client.createReceiver(options.entity, receiveOptions);
   }
 
   /** Receives once and dispatches what arrived; returns how many messages were handled. */
