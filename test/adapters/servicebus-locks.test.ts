@@ -1,13 +1,15 @@
-// erwatch's own Service Bus consumer (outside the Functions host, which
-// renews locks itself) keeps its locks while a dispatch outlasts the lock
-// duration: the message is settled once, never redelivered. The loopback
-// broker runs locks out on a short lock duration; the handler is held until
-// the broker has renewed the locks several times, so it holds its message
-// several lock durations without racing a timer of its own.
+// erwatch's own Service Bus consumers (outside the Functions host, which
+// renews locks itself) keep their locks while a dispatch or a batch of deep
+// reads outlasts the lock duration: the message is settled once, never
+// redelivered, and a session is not handed to a second worker meanwhile. The
+// loopback broker runs locks out on a short lock duration; each handler is
+// held until the broker has renewed the lock several times, so it holds its
+// message several lock durations without racing a timer of its own.
 
 import { ServiceBusClient } from "@azure/service-bus";
 import { afterEach, expect, it } from "vitest";
 import { EventConsumer } from "../../src/adapters/servicebus/consumer.js";
+import { drainOneSession } from "../../src/adapters/servicebus/work-queue.js";
 import type { Dispatcher } from "../../src/app/dispatch/dispatcher.js";
 import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
 import { memoryLogger } from "../support/test-logger.js";
@@ -97,4 +99,92 @@ it("erwatch dispatch keeps a batch's locks through a dispatch several lock durat
   ]);
   expect(b.active("alerts")).toEqual([]);
   expect(records().filter((r) => Number(r.level) >= 50)).toEqual([]);
+});
+
+it("a fan-out worker keeps its session through work several lock durations long: no second worker gets the subscription meanwhile", async () => {
+  const b = await broker("work");
+  const first = client(b);
+  const second = client(b);
+  await first.createSender("work").sendMessages([
+    { body: "w-1", messageId: "w-1", sessionId: "sub-a" },
+    { body: "w-2", messageId: "w-2", sessionId: "sub-a" },
+  ]);
+  const signal = AbortSignal.timeout(40_000);
+  const errors: unknown[] = [];
+  const waits: unknown[] = [];
+  const byFirst: unknown[] = [];
+  const bySecond: unknown[] = [];
+  const secondTook: number[] = [];
+  let heldMs = 0;
+  const secondWorker = () =>
+    drainOneSession(second, "work", async (body) => void bySecond.push(body), {
+      abortSignal: signal,
+      maxWaitTimeInMs: 200,
+      onError: (e) => errors.push(e),
+    });
+
+  // Kept, not thrown: what the second worker got says more than how the first one ended.
+  const handled = await drainOneSession(
+    first,
+    "work",
+    async (body) => {
+      byFirst.push(body);
+      if (body !== "w-1") return;
+      const start = Date.now();
+      // Past the first lock duration: another worker asks for a session.
+      await heldUntilRenewed(b, "work", 3, waits);
+      secondTook.push(await secondWorker());
+      await heldUntilRenewed(b, "work", 5, waits);
+      heldMs = Date.now() - start;
+      secondTook.push(await secondWorker());
+    },
+    { abortSignal: signal, maxWaitTimeInMs: 200, onError: (e) => errors.push(e) },
+  ).catch((e: unknown) => e);
+
+  expect(bySecond).toEqual([]);
+  expect(secondTook).toEqual([0, 0]);
+  expect(byFirst).toEqual(["w-1", "w-2"]);
+  expect(handled).toBe(2);
+  expect(errors).toEqual([]);
+  expect(waits).toEqual([]);
+  expect(heldMs).toBeGreaterThan(2 * LOCK_MS);
+  expect(b.completed("work")).toMatchObject([
+    { messageId: "w-1", deliveryCount: 1 },
+    { messageId: "w-2", deliveryCount: 1 },
+  ]);
+  expect(b.active("work")).toEqual([]);
+});
+
+it("a fan-out worker takes no more of a session after maxHandleMs, so its renewal bound covers what it took; the rest waits for the next drain", async () => {
+  const b = await broker("work");
+  const sb = client(b);
+  await sb.createSender("work").sendMessages([
+    { body: "w-1", messageId: "w-1", sessionId: "sub-a" },
+    { body: "w-2", messageId: "w-2", sessionId: "sub-a" },
+  ]);
+  const signal = AbortSignal.timeout(20_000);
+  const handled: unknown[] = [];
+  const errors: unknown[] = [];
+  // Longer than maxHandleMs by construction: a timer never fires early.
+  const slow = async (body: unknown) => {
+    handled.push(body);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  };
+  const options = {
+    abortSignal: signal,
+    maxWaitTimeInMs: 200,
+    maxHandleMs: 100,
+    onError: (e: unknown) => errors.push(e),
+  };
+
+  expect(await drainOneSession(sb, "work", slow, options)).toBe(1);
+  expect(handled).toEqual(["w-1"]);
+  expect(b.active("work")).toMatchObject([{ messageId: "w-2", deliveryCount: 0 }]);
+  expect(await drainOneSession(sb, "work", slow, options)).toBe(1);
+  expect(handled).toEqual(["w-1", "w-2"]);
+  expect(errors).toEqual([]);
+  expect(b.completed("work")).toMatchObject([
+    { messageId: "w-1", deliveryCount: 1 },
+    { messageId: "w-2", deliveryCount: 1 },
+  ]);
 });

@@ -59,9 +59,17 @@ export class ServiceBusWorkQueue implements WorkQueue {
 }
 
 /**
+ * The Functions host's default lock renewal bound (host.json sets the same):
+ * the sweep worker stops its reads inside it, so one work batch fits.
+ */
+const HOST_LOCK_RENEWAL_MS = 5 * 60_000;
+
+/**
  * Takes the next free session, handles what it holds, completes each message
  * (abandons it when the handler throws, so it comes back), and lets the
  * session go. Returns the messages handled; 0 when no session was free.
+ * Once `maxHandleMs` has passed since the session was taken, the rest of it
+ * is left for the next drain.
  */
 export async function drainOneSession(
   client: ServiceBusClient,
@@ -71,23 +79,34 @@ export async function drainOneSession(
     abortSignal: AbortSignal;
     maxWaitTimeInMs?: number;
     onError?: (error: unknown) => void;
+    /** The longest one `handle` can take (default 5 minutes, as the Functions host renews). */
+    maxHandleMs?: number;
   },
 ): Promise<number> {
+  const maxHandleMs = options.maxHandleMs ?? HOST_LOCK_RENEWAL_MS;
+  const maxWaitTimeInMs = options.maxWaitTimeInMs ?? 500;
   let receiver: ServiceBusSessionReceiver;
   try {
+    // A batch of deep reads can outlast the session lock; lost, the session
+    // (and its subscription's ARM budget) would go to a second worker while
+    // this one still reads. The SDK renews it for a fixed time from here,
+    // however many messages follow, so messages are taken one at a time and
+    // none after maxHandleMs: the last one taken ends within this bound.
     receiver = await client.acceptNextSession(queue, {
       receiveMode: "peekLock",
-      maxAutoLockRenewalDurationInMs: 0,
+      maxAutoLockRenewalDurationInMs: 2 * maxHandleMs + maxWaitTimeInMs,
       abortSignal: options.abortSignal,
     });
   } catch {
     return 0; // no session free right now
   }
+  const takeUntil = Date.now() + maxHandleMs;
   let handled = 0;
   try {
     for (;;) {
-      const messages = await receiver.receiveMessages(10, {
-        maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
+      if (Date.now() > takeUntil) return handled;
+      const messages = await receiver.receiveMessages(1, {
+        maxWaitTimeInMs,
         abortSignal: options.abortSignal,
       });
       if (messages.length === 0) return handled;
