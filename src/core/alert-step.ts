@@ -13,6 +13,7 @@ import {
   alreadyEvaluated,
   conditionOf,
   decide,
+  unreadDownPaths,
   type AlertState,
   type Decision,
 } from "./lifecycle.js";
@@ -41,10 +42,16 @@ export interface AlertStep {
 export type Holds = Map<string, Hold>;
 
 export function advanceStep(
-  observation: Observation,
+  given: Observation,
   previous: AlertState | null,
   ctx: AlertContext,
 ): AlertStep {
+  // Less severe only because a path the receivers hold as down could not be
+  // read: unknown for this key, so the open alert is kept as it was.
+  const observation: Observation =
+    unreadDownPaths(previous, given).length > 0
+      ? { ...given, state: "unknown", finding: null }
+      : given;
   if (alreadyEvaluated(previous, ctx.now))
     return { observation, previous, advanced: joinedAtThisInstant(previous!, observation) };
   const hysteresis = hysteresisOf(
@@ -133,6 +140,7 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       inhibitedBy: inhibitedBy ? { by: inhibitedBy.by, rule: inhibitedBy.rule } : null,
       blind: step.observation.state === "unknown",
       quietMembers,
+      unreadPaths: step.observation.unreadPaths ?? [],
     });
   // A resolve-only hold lets everything but the resolve through.
   if (hold?.only === "resolve") {

@@ -202,13 +202,32 @@ function duration(fromIso: string, to: Date): string {
   return minutes % 60 === 0 ? `${h} h` : `${h} h ${minutes % 60} min`;
 }
 
-function pathChange(before: PathName[], after: PathName[]): string {
+function pathChange(before: PathName[], after: PathName[], unread: PathName[]): string {
   const added = after.filter((p) => !before.includes(p));
   const removed = before.filter((p) => !after.includes(p));
+  // A path erwatch could not read this sweep is not known to have recovered.
+  const recovered = removed.filter((p) => !unread.includes(p));
+  const unseen = removed.filter((p) => unread.includes(p));
   const parts: string[] = [];
   if (added.length > 0) parts.push(`now also the ${added.join(" and ")} path`);
-  if (removed.length > 0) parts.push(`the ${removed.join(" and ")} path recovered`);
+  if (recovered.length > 0) parts.push(`the ${recovered.join(" and ")} path recovered`);
+  if (unseen.length > 0) parts.push(`the ${unseen.join(" and ")} path could not be read`);
   return parts.length > 0 ? `${parts.join("; ")}. ` : "";
+}
+
+/**
+ * The paths the receivers hold as down that a firing observation leaves out
+ * only because they could not be read. Such an observation is less severe for
+ * want of a reading, not because anything recovered: while it is, the alert is
+ * kept as the receivers have it (blind), never de-escalated.
+ */
+export function unreadDownPaths(previous: AlertState | null, observation: Observation): PathName[] {
+  const notified = previous?.notified;
+  const finding = observation.finding;
+  if (!notified || observation.state !== "firing" || !finding) return [];
+  if (severityRank(finding.severity) <= severityRank(notified.severity)) return [];
+  const unread = observation.unreadPaths ?? [];
+  return notified.paths.filter((p) => !finding.paths.includes(p) && unread.includes(p));
 }
 
 /** How a repeat that announces circuits joining a fleet alert begins its `change` (receivers key on it). */
@@ -247,6 +266,7 @@ function changeFor(
   condition: AlertCondition,
   now: Date,
   newMembers: FleetMember[],
+  unread: PathName[],
 ): string {
   const notified = state.notified;
   const since = state.firstSeen ?? now.toISOString();
@@ -254,9 +274,9 @@ function changeFor(
     case "open":
       return `New since ${since}: ${condition.title}`;
     case "escalate":
-      return `Worse: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths)}Now: ${condition.title}`;
+      return `Worse: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths, unread)}Now: ${condition.title}`;
     case "deescalate":
-      return `Better: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths)}Still: ${condition.title}`;
+      return `Better: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths, unread)}Still: ${condition.title}`;
     case "repeat":
       if (newMembers.length > 0)
         return `${WIDER} ${newMembers.map((m) => m.name).join(", ")} broke the same way since the last notification; ${fleetMembersOf(condition).length} circuits now. Now: ${condition.title}`;
@@ -277,6 +297,8 @@ export interface DecideContext {
   blind: boolean;
   /** A fleet alert's members under a silence now (lower-case ids): not announced yet. */
   quietMembers?: ReadonlySet<string>;
+  /** Paths whose layers behind this key could not be read this sweep (none when absent). */
+  unreadPaths?: PathName[];
 }
 
 /** Step 2: what the receivers must hear, given the advanced state. */
@@ -361,7 +383,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
     severity,
     previousSeverity: notified?.severity ?? null,
     peakSeverity,
-    change: changeFor(action, state, eventCondition, ctx.now, newMembers),
+    change: changeFor(action, state, eventCondition, ctx.now, newMembers, ctx.unreadPaths ?? []),
     condition: eventCondition,
     firstSeen: state.firstSeen ?? ctx.now.toISOString(),
   };

@@ -30,6 +30,11 @@ export interface Observation {
    * grouping never pages later than the members would have).
    */
   opensAtOnce?: boolean;
+  /**
+   * Paths whose layers feeding this key could not be read this sweep: a path
+   * missing from a firing finding is not known to have recovered.
+   */
+  unreadPaths?: PathName[];
 }
 
 /** Several findings of one family on one peering are one alert: merge them. */
@@ -65,6 +70,37 @@ export function mergeFindings(findings: Finding[]): Finding {
 
 const unknownIn = (cells: LayerCell[]) => cells.some((c) => c.status === "unknown");
 
+/** The per-path rows that feed a family read from the layer table (null: not judged from them). */
+function rowsOf(family: AlertFamily): ((l: PathLayers) => LayerCell[]) | null {
+  switch (family) {
+    case "path-down":
+      return (l) => [l.provider, l.bgp, l.routes];
+    case "route-limit":
+    case "prefix-drop":
+      return (l) => [l.routes];
+    case "gateway":
+      return (l) => [l.gateway];
+    case "peering-config":
+      return (l) => [l.peering];
+    case "global-reach":
+      return (l) => [l.globalReach];
+    default:
+      return null;
+  }
+}
+
+/** The paths of a peering whose rows feeding `family` could not be read. */
+function unreadPathsOf(
+  verdict: CircuitVerdict,
+  family: AlertFamily,
+  peering: string | null,
+): PathName[] {
+  const pick = rowsOf(family);
+  const p = verdict.peerings.find((x) => x.name === peering);
+  if (!pick || !p) return [];
+  return PATHS.filter((path) => unknownIn(pick(p.paths[path])));
+}
+
 /** Are the layers that feed this family readable this sweep? */
 function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | null): boolean {
   if (family === "monitoring-blind") return true;
@@ -78,21 +114,7 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
   const p = verdict.peerings.find((x) => x.name === peering);
   // Not in a peering list that was read: truly absent, which the findings already say.
   if (!p) return true;
-  const rows = (pick: (l: PathLayers) => LayerCell[]) =>
-    PATHS.flatMap((path: PathName) => pick(p.paths[path]));
-  switch (family) {
-    case "path-down":
-      return !unknownIn(rows((l) => [l.provider, l.bgp, l.routes]));
-    case "route-limit":
-    case "prefix-drop":
-      return !unknownIn(rows((l) => [l.routes]));
-    case "gateway":
-      return !unknownIn(rows((l) => [l.gateway]));
-    case "peering-config":
-      return !unknownIn(rows((l) => [l.peering]));
-    case "global-reach":
-      return !unknownIn(rows((l) => [l.globalReach]));
-  }
+  return unreadPathsOf(verdict, family, peering).length === 0;
 }
 
 export function observe(
@@ -119,6 +141,7 @@ export function observe(
     state: "firing",
     finding: mergeFindings(g.findings),
     previousReadAt,
+    unreadPaths: unreadPathsOf(verdict, g.family, g.peering),
   }));
   for (const e of existing) {
     if (groups.has(e.key)) continue;

@@ -1,0 +1,128 @@
+// The alert lifecycle as on-call lives it: one circuit's readings through the
+// whole pure chain (evaluate → advance → inhibition → decide) at the default
+// 5-minute cadence, with what each sweep sends. The same chain as
+// src/app/record-circuit.ts, without storage.
+
+import { describe, expect, it } from "vitest";
+import { advanceStep, decideStep, holdsOf, type AlertContext } from "../../src/core/alert-step.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { evaluateCircuit } from "../../src/core/evaluate.js";
+import type { HistoryEntry } from "../../src/core/history.js";
+import type { AlertState } from "../../src/core/lifecycle.js";
+import type { PathName } from "../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
+import type { Snapshot } from "../../src/core/snapshot.js";
+import { circuitReading, failed, type CircuitSpec, type PathSpec } from "../support/readings.js";
+
+const T0 = Date.parse("2026-11-22T02:00:00.000Z");
+const POLICY = { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY };
+
+interface Sweep {
+  minute: number;
+  spec: CircuitSpec;
+  silences?: Silence[];
+}
+
+/**
+ * Each sweep's notifications as `family:action:severity`, sorted, or "-" when
+ * nothing was sent; `changes` collects every event's `change` line.
+ */
+function live(sweeps: Sweep[]): { sent: string[]; changes: string[] } {
+  let snapshot: Snapshot | null = null;
+  const history: HistoryEntry[] = [];
+  const states = new Map<string, AlertState>();
+  const sent: string[] = [];
+  const changes: string[] = [];
+  for (const sweep of sweeps) {
+    const now = new Date(T0 + sweep.minute * 60_000);
+    const reading = circuitReading({ ...sweep.spec, readAt: now.toISOString() });
+    const known = [...states.values()].map((a) => ({
+      key: a.key,
+      family: a.family,
+      peering: a.peering,
+    }));
+    const evaluation = evaluateCircuit(reading, snapshot, history, known, POLICY, now);
+    snapshot = evaluation.snapshot;
+    history.push(...evaluation.changes);
+    const ctx: AlertContext = {
+      policy: DEFAULT_ALERT_POLICY,
+      silences: sweep.silences ?? [],
+      circuit: { id: reading.ref.id, name: reading.ref.name },
+      now,
+    };
+    const steps = evaluation.observations.map((o) =>
+      advanceStep(o, states.get(o.key) ?? null, ctx),
+    );
+    const holds = holdsOf(steps, reading.ref.id);
+    const line: string[] = [];
+    for (const step of steps) {
+      const decision = decideStep(step, holds, ctx);
+      if (!decision) continue;
+      states.set(decision.next.key, decision.next);
+      if (decision.action === "none") continue;
+      line.push(`${step.observation.family}:${decision.action}:${decision.event.severity}`);
+      changes.push(decision.event.change);
+    }
+    sent.push(line.length > 0 ? line.sort().join(" ") : "-");
+  }
+  return { sent, changes };
+}
+
+const down: PathSpec = { arp: "empty", bgp: "Idle" };
+const unread: PathSpec = {
+  arp: failed({ kind: "server-error" }),
+  bgp: failed({
+    kind: "server-error",
+    call: "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/action",
+  }),
+};
+const paths = (p: Partial<Record<PathName, PathSpec>>): CircuitSpec => ({
+  paths: { AzurePrivatePeering: p },
+});
+const primaryDown = paths({ primary: down });
+const bothDown = paths({ primary: down, secondary: down });
+const every5 = (specs: CircuitSpec[], from = 0): Sweep[] =>
+  specs.map((spec, i) => ({ minute: from + i * 5, spec }));
+
+describe("a path that cannot be read is not a path that recovered", () => {
+  it.each<{ name: string; sweeps: Sweep[]; sent: string[] }>([
+    {
+      // The secondary's read failing says nothing about it: the Sev0 stays as
+      // the receivers have it, and no second page follows when it is read
+      // down again.
+      name: "both paths down, then the secondary cannot be read for a sweep",
+      sweeps: every5([bothDown, paths({ primary: down, secondary: unread }), bothDown, bothDown]),
+      sent: ["path-down:open:Sev0", "-", "-", "-"],
+    },
+    {
+      name: "both paths down, the secondary unreadable, then read and up: the de-escalation is sent then",
+      sweeps: every5([
+        bothDown,
+        paths({ primary: down, secondary: unread }),
+        paths({ primary: down, secondary: unread }),
+        primaryDown,
+        primaryDown,
+      ]),
+      sent: ["path-down:open:Sev0", "-", "-", "path-down:deescalate:Sev2", "-"],
+    },
+    {
+      // The documented grade for one path down while the other is unread.
+      name: "one path down, the other unreadable: redundancy unverified escalates",
+      sweeps: every5([primaryDown, primaryDown, paths({ primary: down, secondary: unread })]),
+      sent: ["-", "path-down:open:Sev2", "path-down:escalate:Sev1"],
+    },
+  ])("$name", ({ sweeps, sent }) => {
+    expect(live(sweeps).sent).toEqual(sent);
+  });
+
+  it("never says an unread path recovered", () => {
+    // The primary was down and cannot be read now; the secondary broke.
+    const { sent, changes } = live(
+      every5([primaryDown, primaryDown, paths({ primary: unread, secondary: down })]),
+    );
+    expect(sent).toEqual(["-", "path-down:open:Sev2", "path-down:escalate:Sev1"]);
+    expect(changes[1]).toMatch(
+      /^Worse: Sev2 → Sev1; now also the secondary path; the primary path could not be read\. Now: /,
+    );
+  });
+});
