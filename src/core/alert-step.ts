@@ -17,6 +17,7 @@ import {
   type AlertState,
   type Decision,
 } from "./lifecycle.js";
+import { PATHS, type PathName } from "./model.js";
 import type { Observation } from "./observe.js";
 import { hysteresisOf, tickSlackMs, type AlertPolicy, type Silence } from "./policy.js";
 import { fleetSilence, silencedMembers } from "./fleet-silence.js";
@@ -109,6 +110,17 @@ export function holdsOf(steps: AlertStep[], circuitId: string): Holds {
   );
 }
 
+/**
+ * The paths a notification about this alert is news of: what it is about now
+ * and what the receivers were told. A silence on one path then holds only
+ * news about that path, never the de-escalation or resolve of an alert that
+ * was paged about the other one too.
+ */
+function silencedPaths(state: AlertState): PathName[] {
+  const paths = [...(state.condition?.paths ?? []), ...(state.notified?.paths ?? [])];
+  return PATHS.filter((p) => paths.includes(p));
+}
+
 export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): Decision | null {
   const state = step.advanced;
   if (!state) return null;
@@ -123,7 +135,7 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
         circuitId: ctx.circuit.id,
         circuitName: ctx.circuit.name,
         peering: state.peering,
-        paths: state.condition?.paths ?? [],
+        paths: silencedPaths(state),
       },
       ctx.now,
       ctx.onBrokenSilence,

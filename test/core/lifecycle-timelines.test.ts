@@ -79,6 +79,7 @@ const unread: PathSpec = {
 const paths = (p: Partial<Record<PathName, PathSpec>>): CircuitSpec => ({
   paths: { AzurePrivatePeering: p },
 });
+const healthy = paths({});
 const primaryDown = paths({ primary: down });
 const bothDown = paths({ primary: down, secondary: down });
 const every5 = (specs: CircuitSpec[], from = 0): Sweep[] =>
@@ -124,5 +125,60 @@ describe("a path that cannot be read is not a path that recovered", () => {
     expect(changes[1]).toMatch(
       /^Worse: Sev2 → Sev1; now also the secondary path; the primary path could not be read\. Now: /,
     );
+  });
+});
+
+describe("a silence on one path holds only news about that path", () => {
+  const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
+  // The carrier announced maintenance on the secondary link from 02:03.
+  const secondaryMaintenance: Silence[] = [
+    {
+      id: "carrier-maint",
+      circuit: "er-circuit-prod",
+      path: "secondary",
+      window: { kind: "once", start: at(3), end: at(120) },
+    },
+  ];
+  const secondaryDown = paths({ secondary: down });
+  const during = (specs: CircuitSpec[]): Sweep[] =>
+    every5(specs).map((s) => ({ ...s, silences: secondaryMaintenance }));
+
+  it.each<{ name: string; sweeps: Sweep[]; sent: string[] }>([
+    {
+      // The Sev0 was paged about both links: that the primary is back is not
+      // news about the secondary alone. What is left is the secondary's, so
+      // its resolve waits for the window's end like any silenced decision.
+      name: "a Sev0 paged on both paths hears the primary recover, the rest after the window",
+      sweeps: [
+        ...during([bothDown, bothDown, secondaryDown, secondaryDown, healthy, healthy]),
+        { minute: 120, spec: healthy, silences: secondaryMaintenance },
+      ],
+      sent: [
+        "path-down:open:Sev0",
+        "-",
+        "path-down:deescalate:Sev2",
+        "-",
+        "-",
+        "-",
+        "path-down:resolve:Sev2",
+      ],
+    },
+    {
+      name: "a Sev0 paged on both paths that clears at once resolves in the window",
+      sweeps: during([bothDown, bothDown, healthy, healthy]),
+      sent: ["path-down:open:Sev0", "-", "-", "path-down:resolve:Sev0"],
+    },
+    {
+      name: "the secondary alone going down in its window is recorded, not paged",
+      sweeps: during([healthy, secondaryDown, secondaryDown, secondaryDown, healthy, healthy]),
+      sent: ["-", "-", "-", "-", "-", "-"],
+    },
+    {
+      name: "the primary breaking during the secondary's window pages",
+      sweeps: during([secondaryDown, secondaryDown, bothDown, bothDown]),
+      sent: ["-", "-", "path-down:open:Sev0", "-"],
+    },
+  ])("$name", ({ sweeps, sent }) => {
+    expect(live(sweeps).sent).toEqual(sent);
   });
 });
