@@ -166,7 +166,9 @@ export function advance(
       phase: opened ? "firing" : "pending",
       consecutiveFiring,
       consecutiveClean: 0,
-      firstSeen: base.phase === "clear" ? at : (base.firstSeen ?? at),
+      // Back before its resolve was sent (held by a flap, an inhibition or a
+      // silence): the receivers still hold that episode, so it goes on.
+      firstSeen: base.phase === "clear" && !base.notified ? at : (base.firstSeen ?? at),
       condition,
       lastEvaluatedAt: at,
       lastFiringAt: at,

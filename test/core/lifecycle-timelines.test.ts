@@ -182,3 +182,32 @@ describe("a silence on one path holds only news about that path", () => {
     expect(live(sweeps).sent).toEqual(sent);
   });
 });
+
+describe("an alert kept open through a flap is one episode", () => {
+  // Healthy before; then the primary's session is down three sweeps and up two,
+  // four times over, and calm after.
+  const pattern = [1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0];
+  const flapping: Sweep[] = [
+    { minute: -5, spec: healthy },
+    ...every5(pattern.map((d) => (d ? paths({ primary: { bgp: "Active" } }) : healthy))),
+    ...every5(
+      Array.from({ length: 12 }, () => healthy),
+      100,
+    ),
+  ];
+
+  it("resolves with the flap, timed from when the receivers were told", () => {
+    const { sent, changes } = live(flapping);
+    const pathDown = changes.filter((c) => !c.includes("flapping"));
+    expect(sent.filter((s) => s !== "-")).toEqual([
+      "path-down:open:Sev2",
+      "path-down:resolve:Sev2",
+      "path-down:open:Sev2",
+      "session-flapping:open:Sev2",
+      "path-down:resolve:Sev2 session-flapping:resolve:Sev2",
+    ]);
+    // Opened at 02:30 (first seen 02:25) and kept open until the flap calmed at 04:00.
+    expect(pathDown[2]).toMatch(/^New since 2026-11-22T02:25:00.000Z: /);
+    expect(pathDown[3]).toMatch(/^Resolved after 1 h 35 min: /);
+  });
+});
