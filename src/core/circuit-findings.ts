@@ -101,7 +101,7 @@ export function missingPeeringFinding(
     peering: name,
     paths: [...PATHS],
     title: seenBefore
-      ? `${name} is gone from the circuit; it carried traffic at the last sweep`
+      ? `${name} is gone from the circuit; it was there at an earlier sweep`
       : `${name} is expected but not configured on the circuit`,
     evidence: {
       expected: settings.expectedPeerings,

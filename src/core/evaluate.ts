@@ -15,7 +15,7 @@ import type { AlertPolicy } from "./policy.js";
 import { prefixDrops } from "./prefix-drop.js";
 import { applyCriticality } from "./severity.js";
 import { sessionResets } from "./session-resets.js";
-import { readPreviousFacts, type Snapshot } from "./snapshot.js";
+import { peeringsGone, readPreviousFacts, type Snapshot } from "./snapshot.js";
 import { withPrefixTrend } from "./trend.js";
 import { unjudgedReading } from "./unjudged.js";
 import { applyDataPlane } from "./dataplane/apply.js";
@@ -100,8 +100,11 @@ export function evaluateCircuit(
   }));
   const verdict: CircuitVerdict = { ...classified, findings: graded };
   const wired = gatewayMemory(previous, verdict, Object.keys(diff.next.peerings));
+  const gone = peeringsGone(previous, classified);
   const snapshot: Snapshot = {
     ...diff.next,
+    // A peering that was there stays "gone" (Sev0) while it is missing, not "never configured".
+    ...(gone.length > 0 ? { peeringsGone: gone } : {}),
     // Kept so a partner read elsewhere (another sweep, a fan-out worker) finds its pair.
     ...(reading.settings.pair ? { pair: reading.settings.pair } : {}),
     peerings: Object.fromEntries(

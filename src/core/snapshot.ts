@@ -63,6 +63,12 @@ export interface Snapshot {
   pair?: string;
   /** How old each reading is (the tiered sweep does not read every path every time); absent before it was kept. */
   reads?: ReadAges;
+  /**
+   * Expected peerings that were there at an earlier sweep and are missing
+   * since: still "gone" (Sev0), not "never configured", while they stay away.
+   * Absent before it was kept.
+   */
+  peeringsGone?: string[];
 }
 
 export function pathStatus(
@@ -87,7 +93,24 @@ export function readPreviousFacts(
   if (!snapshot) return undefined;
   return {
     providerWasProvisioned: snapshot.providerWasProvisioned,
-    peerings: Object.keys(snapshot.peerings),
+    peerings: [...Object.keys(snapshot.peerings), ...(snapshot.peeringsGone ?? [])],
     gatewaysOnceConnected: gatewaysOnceConnected(snapshot),
   };
+}
+
+/**
+ * The expected peerings missing from this verdict that were there before
+ * (kept as they were while the circuit could not be read).
+ */
+export function peeringsGone(
+  previous: Snapshot | null,
+  verdict: { circuitRead: boolean; findings: { code: string; peering: string | null }[] },
+): string[] {
+  if (!verdict.circuitRead) return previous?.peeringsGone ?? [];
+  const before = readPreviousFacts(previous)?.peerings ?? [];
+  const same = (a: string) => (b: string) => a.toLowerCase() === b.toLowerCase();
+  return verdict.findings
+    .filter((f) => f.code === "peering-missing" && f.peering !== null)
+    .map((f) => f.peering as string)
+    .filter((name) => before.some(same(name)));
 }

@@ -211,3 +211,34 @@ describe("an alert kept open through a flap is one episode", () => {
     expect(pathDown[3]).toMatch(/^Resolved after 1 h 35 min: /);
   });
 });
+
+describe("an outage keeps its grade while it lasts", () => {
+  const peeringGone: CircuitSpec = { peerings: [] };
+  const unreadCircuit: CircuitSpec = {
+    circuit: failed({
+      kind: "server-error",
+      call: "Microsoft.Network/expressRouteCircuits/read",
+      target: "circuit er-circuit-prod",
+    }),
+  };
+  it.each<{ name: string; sweeps: Sweep[]; sent: string[] }>([
+    {
+      // Gone is gone: the second sweep without it is not "better".
+      name: "a private peering deleted stays Sev0 until it is back",
+      sweeps: every5([healthy, peeringGone, peeringGone, peeringGone, healthy, healthy]),
+      sent: ["-", "peering-config:open:Sev0", "-", "-", "-", "peering-config:resolve:Sev0"],
+    },
+    {
+      name: "through a sweep that could not read the circuit",
+      sweeps: every5([healthy, peeringGone, unreadCircuit, peeringGone, peeringGone]),
+      sent: ["-", "peering-config:open:Sev0", "-", "-", "-"],
+    },
+    {
+      name: "a peering never configured is Sev2 after two sweeps",
+      sweeps: every5([peeringGone, peeringGone, peeringGone]),
+      sent: ["-", "peering-config:open:Sev2", "-"],
+    },
+  ])("$name", ({ sweeps, sent }) => {
+    expect(live(sweeps).sent).toEqual(sent);
+  });
+});
