@@ -17,6 +17,7 @@ import {
   openFleetOf,
   type FleetCandidate,
   type FleetObservation,
+  type OpenFleet,
 } from "../core/fleet.js";
 import type { AlertState } from "../core/lifecycle.js";
 import { alreadyEvaluated } from "../core/lifecycle.js";
@@ -52,6 +53,30 @@ export function candidatesOf(
   );
 }
 
+/**
+ * Members of open fleet alerts that this run did not read and erwatch no
+ * longer has a snapshot of (retired: deleted, or tagged erwatch:ignore). Only
+ * asked when such an unread member exists; none when storage cannot say.
+ */
+async function noLongerWatched(
+  deps: RecordDeps,
+  open: OpenFleet[],
+  read: ReadonlySet<string>,
+  log: Logger,
+): Promise<Set<string>> {
+  const unread = new Set(
+    open.flatMap((o) => o.memberIds.map((id) => id.toLowerCase()).filter((id) => !read.has(id))),
+  );
+  if (unread.size === 0) return new Set();
+  try {
+    const watched = new Set((await deps.store.listCircuitIds()).map((id) => id.toLowerCase()));
+    return new Set([...unread].filter((id) => !watched.has(id)));
+  } catch (error) {
+    log.warn({ err: error }, "circuits could not be listed; fleet members not read stay named");
+    return new Set();
+  }
+}
+
 /** Never fails the sweep: a fleet alert that cannot be committed holds nothing, so its members page. */
 export async function recordFleet(
   deps: RecordDeps,
@@ -78,7 +103,8 @@ export async function recordFleet(
   }
   const open = stored.flatMap((a) => openFleetOf(a.value, now) ?? []);
   const candidates = deferred.flatMap((p) => candidatesOf(deps, p, now));
-  const step = fleetStep(candidates, open, read, partial);
+  const gone = await noLongerWatched(deps, open, read, log);
+  const step = fleetStep(candidates, open, read, partial, gone);
   const commit = async (
     subject: FleetObservation["subject"],
     observation: Observation,
@@ -114,7 +140,7 @@ export async function recordFleet(
           fleetCircuitId(c.provider, c.location, c.finding.layer).toLowerCase() ===
             subject.id.toLowerCase(),
       );
-      const retry = fleetStep(here, [again], read, partial);
+      const retry = fleetStep(here, [again], read, partial, gone);
       const next = retry.observations.find((o) => o.observation.key === observation.key);
       if (next && (await commit(next.subject, next.observation, fresh)))
         for (const [key, hold] of holding(retry.holds)) out.holds.set(key, hold);

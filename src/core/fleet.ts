@@ -222,6 +222,13 @@ export function fleetStep(
   read: ReadonlySet<string>,
   /** This run reads part of the sweep: a member it did not read may be another run's, so it says nothing of "unknown". */
   partial = false,
+  /**
+   * Members erwatch no longer watches (deleted, or tagged erwatch:ignore: their
+   * alerts resolved, their snapshots forgotten), lower-case ids. They are never
+   * read again, so they count as read without the outage: a fleet alert that
+   * named one still resolves once the others recover.
+   */
+  gone: ReadonlySet<string> = new Set(),
 ): FleetStep {
   const openById = new Map(open.map((o) => [o.circuitId.toLowerCase(), o]));
   const observations: FleetObservation[] = [];
@@ -242,9 +249,12 @@ export function fleetStep(
     const others = (stored?.members ?? []).filter((m) => !group.members.some(same(m.id)));
     // Joining a judgement of this instant: every member it names stays as it said.
     // Otherwise a member this run read without the outage is gone, one it did not read stays.
+    // One no longer watched is gone, not unread.
     const named = stored?.judged
       ? others
-      : others.filter((m) => !read.has(m.id.toLowerCase())).map((m) => ({ ...m, unread: true }));
+      : others
+          .filter((m) => !read.has(m.id.toLowerCase()) && !gone.has(m.id.toLowerCase()))
+          .map((m) => ({ ...m, unread: true }));
     const finding = fleetFinding(group, named);
     const key = alertKey(group.id, null, "fleet");
     observations.push({
@@ -264,7 +274,9 @@ export function fleetStep(
   }
   for (const o of open) {
     if (firing.has(o.circuitId.toLowerCase()) || o.judged) continue;
-    const seen = o.memberIds.length > 0 && o.memberIds.every((id) => read.has(id.toLowerCase()));
+    const seen =
+      o.memberIds.length > 0 &&
+      o.memberIds.every((id) => read.has(id.toLowerCase()) || gone.has(id.toLowerCase()));
     if (!seen && partial) continue;
     observations.push({
       subject: { id: o.circuitId, name: o.name, subscriptionId: "" },

@@ -150,6 +150,21 @@ describe("recordFleet", () => {
     expect([...out.holds.values()].map((h) => h.by)).toEqual([FLEET_KEY, FLEET_KEY]);
   });
 
+  it("counts a member erwatch no longer watches (deleted or ignored) as over, so the fleet alert can resolve", async () => {
+    const before = new Date(NOW.getTime() - 5 * 60_000).toISOString();
+    const open = { ...judged(["er-ams-a", "er-ams-b"]), lastEvaluatedAt: before };
+    const s = store([{ value: open, etag: "e1" }]);
+    // er-ams-a was retired last sweep (its snapshot forgotten); er-ams-b is read, recovered.
+    const b = circuit("er-ams-b");
+    const recovered = { ...b, observations: [] };
+    const watching = { ...s.fake, listCircuitIds: async () => [b.verdict.id] } as StateStore;
+    const only = new Set([b.verdict.id.toLowerCase()]);
+    await recordFleet(deps(watching), [recovered], only, NOW, "w", memoryLogger().logger);
+    expect(s.commits.map((c) => [c.key, c.phase, c.consecutiveClean])).toEqual([
+      [FLEET_KEY, "resolving", 1],
+    ]);
+  });
+
   it("joins a fleet alert another run of this sweep judged firing, and says who joined", async () => {
     const s = store([{ value: judged(["er-ams-x", "er-ams-y"]), etag: "e1" }]);
     const out = await run(s);

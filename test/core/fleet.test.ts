@@ -565,6 +565,38 @@ describe("fleetStep", () => {
     expect(step.holds.size).toBe(held);
   });
 
+  // A member erwatch no longer watches (deleted, or tagged erwatch:ignore: its
+  // own alerts were resolved and its snapshot forgotten) is never read again.
+  it.each<{
+    case: string;
+    candidates: FleetCandidate[];
+    read: string[];
+    state: string;
+    named: string[];
+  }>([
+    {
+      case: "the others read without it: clean, so it resolves",
+      candidates: [],
+      read: ["b", "c"],
+      state: "clean",
+      named: [],
+    },
+    {
+      case: "another still down: it is no longer named",
+      candidates: [candidate("b", undefined, {}, false)],
+      read: ["b", "c"],
+      state: "firing",
+      named: ["b"],
+    },
+  ])("a member no longer watched: $case", ({ candidates, read: r, state, named }) => {
+    const gone = new Set([candidate("a").circuitId.toLowerCase()]);
+    const step = fleetStep(candidates, [open], read(r), false, gone);
+    const [o] = step.observations;
+    expect(o!.observation.state).toBe(state);
+    const circuits = (o!.observation.finding?.evidence["circuits"] ?? []) as { name: string }[];
+    expect(circuits.map((m) => m.name)).toEqual(named);
+  });
+
   it("keeps naming a member not read this sweep, as last seen, and holds it once read", () => {
     // a is read still down, b recovered, c not read (the deadline left it).
     const step = fleetStep([candidate("a", undefined, {}, false)], [open], read(["a", "b"]));
