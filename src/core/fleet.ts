@@ -164,6 +164,8 @@ export interface OpenFleet {
    * their hysteresis) it takes in the circuits this run found.
    */
   judged: "joinable" | "other" | null;
+  /** The receivers have heard of it (it opened); a group they never heard of may still dissolve. */
+  announced: boolean;
 }
 
 export function openFleetOf(state: AlertState, now?: Date): OpenFleet | null {
@@ -181,6 +183,7 @@ export function openFleetOf(state: AlertState, now?: Date): OpenFleet | null {
     memberIds: members.map((m) => m.id),
     members,
     judged,
+    announced: state.notified !== null && state.notified !== undefined,
   };
 }
 
@@ -242,8 +245,10 @@ export function fleetStep(
   for (const group of groupAll(candidates.filter((c) => c.fresh || member(c)))) {
     const stored = openById.get(group.id.toLowerCase());
     if (group.members.length < FLEET_MIN_CIRCUITS && !stored) continue;
-    firing.add(group.id.toLowerCase());
-    if (stored?.judged === "other") continue;
+    if (stored?.judged === "other") {
+      firing.add(group.id.toLowerCase());
+      continue;
+    }
     const same = (id: string) => (m: { circuitId: string }) =>
       m.circuitId.toLowerCase() === id.toLowerCase();
     const others = (stored?.members ?? []).filter((m) => !group.members.some(same(m.id)));
@@ -255,6 +260,11 @@ export function fleetStep(
       : others
           .filter((m) => !read.has(m.id.toLowerCase()) && !gone.has(m.id.toLowerCase()))
           .map((m) => ({ ...m, unread: true }));
+    // A group the receivers never heard of (waiting its hysteresis) that is down
+    // to one circuit is no group: it is over, and that circuit pages as itself.
+    if (stored && !stored.announced && !stored.judged)
+      if (group.members.length + named.length < FLEET_MIN_CIRCUITS) continue;
+    firing.add(group.id.toLowerCase());
     const finding = fleetFinding(group, named);
     const key = alertKey(group.id, null, "fleet");
     observations.push({

@@ -264,6 +264,30 @@ describe("recordFleet", () => {
   });
 });
 
+describe("recordFleet, a group waiting its sweep", () => {
+  it("that loses a member before it opens is no group: nothing is sent, and the circuit still down is not held", async () => {
+    const before = new Date(NOW.getTime() - 5 * 60_000).toISOString();
+    const waiting = judged(["er-ams-a", "er-ams-b"], "pending");
+    const pending: AlertState = {
+      ...waiting,
+      notified: null,
+      lastEvaluatedAt: before,
+      condition: { ...waiting.condition!, severity: "Sev1" },
+    };
+    const s = store([{ value: pending, etag: "e1" }]);
+    // er-ams-a is still down (Sev1), er-ams-b was read recovered.
+    const a = circuit("er-ams-a", unverified);
+    const b = circuit("er-ams-b");
+    const read = new Set([a, b].map((m) => m.verdict.id.toLowerCase()));
+    const out = await recordFleet(deps(s.fake), [a], read, NOW, "w", memoryLogger().logger);
+    expect(out.events).toEqual([]);
+    expect(out.holds.size).toBe(0);
+    expect(s.commits.map((c) => [c.key, c.phase, c.notified])).toEqual([
+      [FLEET_KEY, "clear", null],
+    ]);
+  });
+});
+
 describe("recordFleet with silences", () => {
   const members = [circuit("er-ams-a"), circuit("er-ams-b")];
   const read = new Set(members.map((m) => m.verdict.id.toLowerCase()));

@@ -468,8 +468,51 @@ describe("fleetStep", () => {
     circuitName: "Equinix at Amsterdam (provider)",
     phase: "firing",
     condition: { ...fleetFinding(fleetGroups(three)[0]!), ticket: null },
+    // The receivers heard of it.
+    notified: { severity: "Sev0" },
   } as unknown as AlertState)!;
   const read = (names: string[]) => new Set(names.map((n) => candidate(n).circuitId.toLowerCase()));
+
+  it.each<{ case: string; announced: boolean; down: string[]; read: string[]; state: string }>([
+    {
+      case: "never announced, down to one circuit: over, and that circuit pages as itself",
+      announced: false,
+      down: ["a"],
+      read: ["a", "b", "c"],
+      state: "clean",
+    },
+    {
+      case: "never announced, two circuits still down: still a group",
+      announced: false,
+      down: ["a", "b"],
+      read: ["a", "b", "c"],
+      state: "firing",
+    },
+    {
+      case: "never announced, one down and one not read (as last seen): still a group",
+      announced: false,
+      down: ["a"],
+      read: ["a", "b"],
+      state: "firing",
+    },
+    {
+      case: "announced, down to one circuit: the incident the receivers hold goes on",
+      announced: true,
+      down: ["a"],
+      read: ["a", "b", "c"],
+      state: "firing",
+    },
+  ])("a fleet alert $case", ({ announced, down, read: r, state }) => {
+    const stored = { ...open, announced };
+    const step = fleetStep(
+      down.map((n) => candidate(n, undefined, {}, false)),
+      [stored],
+      read(r),
+    );
+    expect(step.observations.map((o) => o.observation.state)).toEqual([state]);
+    // A circuit is held only by a group that goes on.
+    expect(step.holds.size).toBe(state === "firing" ? down.length : 0);
+  });
 
   it("fires one fleet alert for a new group and holds every member's outage", () => {
     const step = fleetStep(three, [], read(["a", "b", "c"]));
@@ -714,7 +757,8 @@ describe("fleetStep", () => {
 
   it("reads an open fleet alert's members from what it last said", () => {
     const state = stored("firing");
-    expect(openFleetOf(state)).toEqual(open);
+    expect(openFleetOf(state)).toEqual({ ...open, announced: false });
+    expect(openFleetOf({ ...state, notified: { severity: "Sev0" } } as AlertState)).toEqual(open);
     expect(open.memberIds).toEqual(three.map((c) => c.circuitId));
     expect(openFleetOf({ ...state, phase: "clear" })).toBeNull();
   });
