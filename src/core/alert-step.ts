@@ -14,6 +14,7 @@ import {
   conditionOf,
   decide,
   unreadDownPaths,
+  unverifiedEscalation,
   type AlertState,
   type Decision,
 } from "./lifecycle.js";
@@ -154,12 +155,22 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       quietMembers,
       unreadPaths: step.observation.unreadPaths ?? [],
     });
-  // A resolve-only hold lets everything but the resolve through.
-  if (hold?.only === "resolve") {
-    const free = decideWith(null);
-    if (free.action !== "resolve") return free;
-  }
-  return decideWith(hold);
+  const decided = (() => {
+    // A resolve-only hold lets everything but the resolve through.
+    if (hold?.only === "resolve") {
+      const free = decideWith(null);
+      if (free.action !== "resolve") return free;
+    }
+    return decideWith(hold);
+  })();
+  if (decided.action === "escalate" && unverifiedEscalation(step.previous, step.observation))
+    return {
+      action: "none",
+      reason: "held-by-hysteresis",
+      detail: `${decided.event.severity} only because the ${(step.observation.unreadPaths ?? []).join(" and ")} path could not be read this sweep; it goes out if it still cannot be read at the next`,
+      next: state,
+    };
+  return decided;
 }
 
 /** The history row for a decision: what was sent, or what a silence or inhibition held back. */

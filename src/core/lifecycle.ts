@@ -232,6 +232,27 @@ export function unreadDownPaths(previous: AlertState | null, observation: Observ
   return notified.paths.filter((p) => !finding.paths.includes(p) && unread.includes(p));
 }
 
+/**
+ * More severe than what the receivers have only because a path behind it
+ * could not be read ("redundancy unverified": nothing newly down), and not so
+ * at the sweep before. A read that failed once is not a second outage: the
+ * escalation waits a sweep, as opening at that severity would, and goes out
+ * if the path is still unreadable then.
+ */
+export function unverifiedEscalation(
+  previous: AlertState | null,
+  observation: Observation,
+): boolean {
+  const notified = previous?.notified;
+  const finding = observation.finding;
+  if (!notified || observation.state !== "firing" || !finding) return false;
+  if ((observation.unreadPaths ?? []).length === 0) return false;
+  if (severityRank(finding.severity) >= severityRank(notified.severity)) return false;
+  if (!finding.paths.every((p) => notified.paths.includes(p))) return false;
+  const before = previous.condition?.severity;
+  return !(before && severityRank(before) <= severityRank(finding.severity));
+}
+
 /** How a repeat that announces circuits joining a fleet alert begins its `change` (receivers key on it). */
 export const WIDER = "Wider:";
 

@@ -107,10 +107,37 @@ describe("a path that cannot be read is not a path that recovered", () => {
       sent: ["path-down:open:Sev0", "-", "-", "path-down:deescalate:Sev2", "-"],
     },
     {
-      // The documented grade for one path down while the other is unread.
-      name: "one path down, the other unreadable: redundancy unverified escalates",
-      sweeps: every5([primaryDown, primaryDown, paths({ primary: down, secondary: unread })]),
-      sent: ["-", "path-down:open:Sev2", "path-down:escalate:Sev1"],
+      // A read that failed once is not a second outage: no page for it.
+      name: "one path down, the other unreadable for one sweep: no escalation",
+      sweeps: every5([
+        primaryDown,
+        primaryDown,
+        paths({ primary: down, secondary: unread }),
+        primaryDown,
+        primaryDown,
+      ]),
+      sent: ["-", "path-down:open:Sev2", "-", "-", "-"],
+    },
+    {
+      // The documented grade for one path down while the other is unread, once
+      // it is not a blip: it escalates a sweep later, as opening at Sev1 would.
+      name: "one path down, the other unreadable for two sweeps: redundancy unverified escalates",
+      sweeps: every5([
+        primaryDown,
+        primaryDown,
+        paths({ primary: down, secondary: unread }),
+        paths({ primary: down, secondary: unread }),
+      ]),
+      sent: ["-", "path-down:open:Sev2", "-", "path-down:escalate:Sev1"],
+    },
+    {
+      // Nothing to escalate from: a new alert waits its hysteresis as before.
+      name: "one path down with the other unreadable from the start: opens at Sev1 after two sweeps",
+      sweeps: every5([
+        paths({ primary: down, secondary: unread }),
+        paths({ primary: down, secondary: unread }),
+      ]),
+      sent: ["-", "path-down:open:Sev1"],
     },
   ])("$name", ({ sweeps, sent }) => {
     expect(live(sweeps).sent).toEqual(sent);
