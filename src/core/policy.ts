@@ -102,8 +102,7 @@ function sweepsAsMs(count: number, intervalMinutes: number): number {
 
 /**
  * The hysteresis one alert key follows: the circuit's own override of the
- * policy, except that blind alerts count failed sweeps (and resolve on the
- * first good read), and flap alerts open at once (flapping is already judged
+ * policy, except that blind alerts open on failed sweeps in a row, and flap alerts open at once (flapping is already judged
  * over a window of history), as does a key whose observation is proven
  * already (`atOnce`: a fleet alert one of whose members would page alone now).
  */
@@ -116,11 +115,11 @@ export function hysteresisOf(
   const override =
     policy.circuits[circuit.id.toLowerCase()] ?? policy.circuits[circuit.name.toLowerCase()] ?? {};
   let openAfter = { ...policy.openAfter, ...override.openAfter };
-  let resolveAfter = { ...policy.resolveAfter, ...override.resolveAfter };
-  if (family === "monitoring-blind") {
-    openAfter = every(policy.blindAfterSweeps);
-    resolveAfter = every(1);
-  }
+  const resolveAfter = { ...policy.resolveAfter, ...override.resolveAfter };
+  // Blind opens on failed sweeps in a row, and resolves as any alert does (two
+  // good reads by default): a read that fails three sweeps in four is still
+  // blind, not an alert opened and resolved every 20 minutes.
+  if (family === "monitoring-blind") openAfter = every(policy.blindAfterSweeps);
   const opensAtOnce = atOnce || family === "session-flapping";
   if (opensAtOnce) openAfter = every(1);
   const minutes = (given: number | undefined, count: number) =>
@@ -131,10 +130,7 @@ export function hysteresisOf(
     openAfterMs: opensAtOnce
       ? every(0)
       : bySeverity((s) => minutes(policy.openAfterMinutes[s], openAfter[s])),
-    resolveAfterMs:
-      family === "monitoring-blind"
-        ? every(0)
-        : bySeverity((s) => minutes(policy.resolveAfterMinutes[s], resolveAfter[s])),
+    resolveAfterMs: bySeverity((s) => minutes(policy.resolveAfterMinutes[s], resolveAfter[s])),
   };
 }
 

@@ -216,18 +216,23 @@ describe("what erwatch cannot see is an alert too (5-minute cadence)", () => {
     expect(outage).toMatchObject({ state: "firing", stale: true });
     expect(stale.circuits[0]!.stale).toBe(true);
     expect(stale.openAlerts.find((a) => a.code === "monitoring-blind")!.stale).toBe(false);
-    // The listing works again: the blind alert resolves, the circuit is read, its outage is fresh.
+    // The listing works again: the circuit is read, its outage is fresh, and
+    // the blind alert resolves after its second good listing.
     h.reader.listing = "listed";
     await h.run(61);
-    // The circuit's own news goes out as soon as it is recorded; what the
-    // listing says about the subscription follows at the end of the sweep.
+    expect(h.sent()).toEqual([
+      "open:arp-missing:Sev0#1",
+      "open:monitoring-blind:Sev3#1",
+      "repeat:arp-missing:Sev0#2",
+    ]);
+    await h.run(62);
     expect(h.sent()).toEqual([
       "open:arp-missing:Sev0#1",
       "open:monitoring-blind:Sev3#1",
       "repeat:arp-missing:Sev0#2",
       "resolve:monitoring-blind:Sev3#2",
     ]);
-    const fresh = await h.status(61);
+    const fresh = await h.status(62);
     expect(fresh.openAlerts.map((a) => `${a.code}:${a.stale}`)).toEqual(["arp-missing:false"]);
   });
 

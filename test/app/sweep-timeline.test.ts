@@ -208,6 +208,9 @@ describe("stateful sweep timelines", () => {
     expect(blind.title).toContain("erwatch cannot read circuit er-circuit-prod: throttled");
     h.reader.spec = { paths: bothDown };
     await h.run(25);
+    // Blind resolves as any alert does: after its second good read.
+    expect(h.sent()).toEqual(["open:path-down:Sev0#1", "open:monitoring-blind:Sev3#1"]);
+    await h.run(30);
     expect(h.sent()).toEqual([
       "open:path-down:Sev0#1",
       "open:monitoring-blind:Sev3#1",
@@ -332,6 +335,7 @@ describe("stateful sweep timelines", () => {
     expect(blind.nextAction).toMatch(/a bug, not an Azure problem/);
     h.reader.throwing = null;
     await h.run(20);
+    await h.run(25);
     expect(h.sent()).toEqual(["open:monitoring-blind:Sev3#1", "resolve:monitoring-blind:Sev3#2"]);
   });
 });

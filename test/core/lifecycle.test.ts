@@ -435,10 +435,39 @@ describe("alert lifecycle", () => {
     expect(h.resolveAfter.Sev1).toBe(2);
   });
 
-  it("should let blind alerts open after the configured number of blind sweeps and resolve on the first good read", () => {
+  it("should let blind alerts open after the configured number of blind sweeps and resolve as any alert does", () => {
     const h = hysteresisOf(DEFAULT_ALERT_POLICY, { id: "er1", name: "er1" }, "monitoring-blind");
     expect(h.openAfter.Sev3).toBe(3);
-    expect(h.resolveAfter.Sev3).toBe(1);
+    expect(h.resolveAfter.Sev3).toBe(DEFAULT_ALERT_POLICY.resolveAfter.Sev3);
+    expect(h.resolveAfter.Sev3).toBe(2);
+  });
+
+  it("keeps one blind alert open through a read that fails three sweeps in four, instead of opening and resolving it every 20 minutes", () => {
+    const h = hysteresisOf(DEFAULT_ALERT_POLICY, CIRCUIT, "monitoring-blind");
+    let state: AlertState | null = null;
+    const actions: string[] = [];
+    // Fail, fail, fail, read, and again: 5-minute sweeps for 40 minutes.
+    for (let i = 0; i < 8; i += 1) {
+      const failing = i % 4 !== 3;
+      const o: Observation = {
+        ...observation({ obs: failing ? "fire" : "clean", severity: "Sev3", minute: i * 5 }),
+        key: "erw-blind",
+        family: "monitoring-blind",
+      };
+      const advanced = advance(state, o, h, "er1", at(i * 5));
+      if (!advanced) continue;
+      const d = decide(advanced, {
+        now: at(i * 5),
+        repeatEveryMinutes: DEFAULT_ALERT_POLICY.repeatEveryMinutes,
+        tickSlackMs: tickSlackMs(DEFAULT_ALERT_POLICY.sweepIntervalMinutes),
+        silencedBy: null,
+        inhibitedBy: null,
+        blind: false,
+      });
+      actions.push(d.action);
+      state = d.next;
+    }
+    expect(actions).toEqual(["none", "none", "open", "none", "none", "none", "none", "none"]);
   });
 
   it("should recognise a key already judged by a concurrent sweep", () => {

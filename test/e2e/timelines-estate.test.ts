@@ -62,11 +62,12 @@ describe("lifecycle timelines over the simulated estate", () => {
     t.world.estate.clearFaults();
     await t.at(25);
     await t.at(30);
+    // Both resolve after their second good read, at 30, the outage first.
     expect(t.sent()).toEqual([
       "open:path-down:Sev0",
       "open:monitoring-blind:Sev3",
-      "resolve:monitoring-blind:Sev3",
       "resolve:path-down:Sev0",
+      "resolve:monitoring-blind:Sev3",
     ]);
   });
 
