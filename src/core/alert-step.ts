@@ -22,7 +22,7 @@ import { PATHS, type PathName } from "./model.js";
 import type { Observation } from "./observe.js";
 import { hysteresisOf, tickSlackMs, type AlertPolicy, type Silence } from "./policy.js";
 import { fleetSilence, silencedMembers } from "./fleet-silence.js";
-import { activeSilence } from "./silence.js";
+import { activeSilence, SILENCE_EDGE_MS } from "./silence.js";
 
 export interface AlertContext {
   policy: AlertPolicy;
@@ -129,6 +129,7 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
   // Silences name circuits; a fleet alert's subject is a place, so it is
   // silenced through its members (core/fleet-silence.ts).
   const members = state.family === "fleet" ? fleetMembersOf(state.condition) : [];
+  const at = new Date(ctx.now.getTime() + SILENCE_EDGE_MS);
   const silencedBy =
     activeSilence(
       ctx.silences,
@@ -138,11 +139,11 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
         peering: state.peering,
         paths: silencedPaths(state),
       },
-      ctx.now,
+      at,
       ctx.onBrokenSilence,
-    ) ?? fleetSilence(ctx.circuit.id, members, ctx.silences, ctx.now, ctx.onBrokenSilence);
+    ) ?? fleetSilence(ctx.circuit.id, members, ctx.silences, at, ctx.onBrokenSilence);
   const quietMembers = new Set(
-    silencedMembers(members, ctx.silences, ctx.now, ctx.onBrokenSilence).keys(),
+    silencedMembers(members, ctx.silences, at, ctx.onBrokenSilence).keys(),
   );
   const decideWith = (inhibitedBy: Hold | null) =>
     decide(state, {

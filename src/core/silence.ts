@@ -6,6 +6,15 @@ import { CronExpressionParser } from "cron-parser";
 import type { PathName } from "./model.js";
 import type { Silence, SilenceWindow } from "./policy.js";
 
+/**
+ * A decision judges silence windows this much after its clock: a timer tick
+ * that fires a moment early (02:29:59.7 for 02:30) is the tick of the window's
+ * edge, so a Sev0 is not held a whole interval past the end of a maintenance
+ * window, nor paged the moment before one starts. Seconds, not the minute of
+ * slack hysteresis takes, so no window is cut short by more than that.
+ */
+export const SILENCE_EDGE_MS = 5_000;
+
 export interface SilenceTarget {
   circuitId: string;
   circuitName: string;

@@ -269,3 +269,44 @@ describe("an outage keeps its grade while it lasts", () => {
     expect(live(sweeps).sent).toEqual(sent);
   });
 });
+
+describe("a silence's edges are judged at the tick, not at the instant its clock read", () => {
+  const iso = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
+  // A timer tick 0.3 s before the minute it stands for.
+  const early = (minute: number) => minute - 0.3 / 60;
+  const window = (start: number, end: number): Silence[] => [
+    {
+      id: "carrier-maint",
+      circuit: "er-circuit-prod",
+      window: { kind: "once", start: iso(start), end: iso(end) },
+    },
+  ];
+
+  it.each<{ name: string; sweeps: Sweep[]; sent: string[] }>([
+    {
+      name: "a window ending at 02:20: the early 02:20 tick pages the outage it held",
+      sweeps: [0, 5, 10, 15, 20].map((m) => ({
+        minute: m === 20 ? early(20) : m,
+        spec: bothDown,
+        silences: window(0, 20),
+      })),
+      sent: ["-", "-", "-", "-", "path-down:open:Sev0"],
+    },
+    {
+      name: "a window starting at 02:10: the early 02:10 tick pages nothing",
+      sweeps: [
+        { minute: 0, spec: healthy, silences: window(10, 60) },
+        { minute: 5, spec: healthy, silences: window(10, 60) },
+        { minute: early(10), spec: bothDown, silences: window(10, 60) },
+      ],
+      sent: ["-", "-", "-"],
+    },
+    {
+      name: "a window ending at 02:20 holds the 02:15 tick, however late",
+      sweeps: [0, 5, 10, 15.5].map((m) => ({ minute: m, spec: bothDown, silences: window(0, 20) })),
+      sent: ["-", "-", "-", "-"],
+    },
+  ])("$name", ({ sweeps, sent }) => {
+    expect(live(sweeps).sent).toEqual(sent);
+  });
+});
