@@ -188,3 +188,17 @@ it("a fan-out worker takes no more of a session after maxHandleMs, so its renewa
     { messageId: "w-2", deliveryCount: 1 },
   ]);
 });
+
+it("a fan-out worker outside the host finds no session free as nothing to do, and a fault taking one as a fault", async () => {
+  const b = await broker("work");
+  const sb = client(b);
+  const handle = async () => undefined;
+  const options = { abortSignal: new AbortController().signal, maxWaitTimeInMs: 200 };
+  // Nothing queued: the accept times out, which is an idle queue.
+  expect(await drainOneSession(sb, "work", handle, options)).toBe(0);
+  // A client that cannot talk to Service Bus any more is not an idle queue.
+  await sb.close();
+  await expect(drainOneSession(sb, "work", handle, options)).rejects.toThrow(
+    /^taking a session of work failed: /,
+  );
+});

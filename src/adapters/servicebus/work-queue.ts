@@ -97,8 +97,17 @@ export async function drainOneSession(
       maxAutoLockRenewalDurationInMs: 2 * maxHandleMs + maxWaitTimeInMs,
       abortSignal: options.abortSignal,
     });
-  } catch {
-    return 0; // no session free right now
+  } catch (error) {
+    // No session free: the service times the accept out (or refuses one
+    // another receiver locked). Nothing to take now; anything else is a fault
+    // the caller must see, not an idle queue.
+    // Read as ServiceBusError's `code`, without loading the SDK for its type guard.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === "ServiceTimeout" || code === "SessionCannotBeLocked") return 0;
+    if (options.abortSignal.aborted) return 0;
+    throw new Error(`taking a session of ${queue} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const takeUntil = Date.now() + maxHandleMs;
   let handled = 0;
