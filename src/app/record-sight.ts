@@ -148,6 +148,63 @@ async function retireCircuit(
   return { events, decisions };
 }
 
+/**
+ * The open alerts of a subscription whose listing failed: its circuits are not
+ * read, so each is judged blind (held as last seen), and whoever holds a Sev0
+ * or Sev1 of them is told once its source has been blind as long as
+ * monitoring-blind waits (core/blind-notice.ts), as for a circuit read and failing.
+ */
+async function holdUnlisted(
+  deps: RecordDeps,
+  subscriptionId: string,
+  now: Date,
+  writer: string,
+  log: Logger,
+): Promise<SightRecord> {
+  const out: SightRecord = { events: [], decisions: [] };
+  const prefix = `/subscriptions/${subscriptionId.toLowerCase()}/`;
+  const held = (await deps.store.listAlerts()).filter(
+    (a) =>
+      a.value.circuitId.toLowerCase().startsWith(prefix) &&
+      a.value.notified !== null &&
+      a.value.family !== "fleet",
+  );
+  for (const alert of held) {
+    const state = alert.value;
+    const observation: Observation = {
+      key: state.key,
+      family: state.family,
+      circuitId: state.circuitId,
+      peering: state.peering,
+      state: "unknown",
+      finding: null,
+      previousReadAt: null,
+    };
+    const ref = parseCircuitId(state.circuitId);
+    const verdict = subjectVerdict(
+      {
+        id: state.circuitId,
+        name: state.circuitName,
+        subscriptionId,
+        resourceGroup: ref?.resourceGroup ?? "",
+      },
+      now,
+    );
+    const record = await decideAndCommit(
+      deps,
+      verdict,
+      [observation],
+      new Map([[state.key, alert]]),
+      now,
+      writer,
+      log,
+    );
+    out.events.push(...record.events);
+    out.decisions.push(...record.decisions);
+  }
+  return out;
+}
+
 /** Never fails the sweep: what could not be done now is done by the next one. */
 export async function recordSight(
   deps: RecordDeps,
@@ -168,6 +225,7 @@ export async function recordSight(
     try {
       const failure = failed.get(subscriptionId.toLowerCase()) ?? null;
       add(await recordListing(deps, subscriptionId, failure, now, writer, log));
+      if (failure) add(await holdUnlisted(deps, subscriptionId, now, writer, log));
     } catch (error) {
       log.error({ err: error, subscriptionId }, "the subscription's listing could not be recorded");
     }

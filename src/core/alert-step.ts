@@ -155,6 +155,10 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       blind: step.observation.state === "unknown",
       quietMembers,
       unreadPaths: step.observation.unreadPaths ?? [],
+      // As long as monitoring-blind waits to open (policy.blindAfterSweeps sweeps).
+      blindAfterMs:
+        ctx.policy.blindAfterSweeps * ctx.policy.sweepIntervalMinutes * 60_000 -
+        tickSlackMs(ctx.policy.sweepIntervalMinutes),
     });
   const decided = (() => {
     // A resolve-only hold lets everything but the resolve through.

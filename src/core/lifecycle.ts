@@ -16,6 +16,7 @@ import type {
 } from "./model.js";
 import type { Observation } from "./observe.js";
 import type { HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
+import { blindNotice, sightRestored } from "./blind-notice.js";
 import { boundJson } from "./budget.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
 import { severityRank } from "./severity.js";
@@ -63,6 +64,8 @@ export interface AlertState {
      * was recorded (such a group is announced again only on its repeat).
      */
     members?: string[];
+    /** Told that erwatch went blind on it (the last reading before); cleared once it reads again. */
+    blindSince?: string;
   } | null;
   /** Last event sequence used on this key. */
   sequence: number;
@@ -162,6 +165,7 @@ export function advance(
         since(lastClean, now) >= hysteresis.openAfterMs[condition.severity]);
     return {
       ...base,
+      notified: sightRestored(base.notified),
       circuitName,
       phase: opened ? "firing" : "pending",
       consecutiveFiring,
@@ -187,6 +191,7 @@ export function advance(
   }
   return {
     ...base,
+    notified: sightRestored(base.notified),
     phase,
     consecutiveFiring: 0,
     consecutiveClean,
@@ -322,6 +327,8 @@ export interface DecideContext {
   quietMembers?: ReadonlySet<string>;
   /** Paths whose layers behind this key could not be read this sweep (none when absent). */
   unreadPaths?: PathName[];
+  /** How long an open alert may be blind before its receivers are told (blind-notice.ts); never when absent. */
+  blindAfterMs?: number;
 }
 
 /** Step 2: what the receivers must hear, given the advanced state. */
@@ -331,9 +338,13 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
       ? { action: "none", reason, detail, next: state, heldBack }
       : { action: "none", reason, detail, next: state };
   if (ctx.blind)
-    return none(
-      "blind",
-      "the layers behind this alert could not be read; its state is kept as it was",
+    return (
+      blindNotice(state, {
+        now: ctx.now,
+        ...(ctx.blindAfterMs !== undefined ? { blindAfterMs: ctx.blindAfterMs } : {}),
+        held: ctx.silencedBy !== null || ctx.inhibitedBy !== null,
+      }) ??
+      none("blind", "the layers behind this alert could not be read; its state is kept as it was")
     );
 
   const active = state.phase === "firing" || state.phase === "resolving";

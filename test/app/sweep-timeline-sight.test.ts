@@ -202,7 +202,15 @@ describe("what erwatch cannot see is an alert too (5-minute cadence)", () => {
     // Five hours: past the Sev0 repeat interval (4 h) and far past any resolve.
     for (let s = 1; s <= 60; s += 1) await h.run(s);
     expect(h.reader.reads).toBe(reads);
-    expect(h.sent()).toEqual(["open:arp-missing:Sev0#1", "open:monitoring-blind:Sev3#1"]);
+    // Whoever holds the Sev0 hears once that erwatch lost sight of it, when
+    // monitoring-blind opens; nothing more for five hours, not even its repeat.
+    expect(h.sent()).toEqual([
+      "open:arp-missing:Sev0#1",
+      "open:monitoring-blind:Sev3#1",
+      "repeat:arp-missing:Sev0#2",
+    ]);
+    expect(h.sink.published[2]!.change).toMatch(/^Blind: erwatch has not been able to read/);
+    expect(h.sink.published[2]!.occurredAt).toBe(at(3).toISOString());
     const blind = h.sink.published[1]!;
     expect(blind.circuit.id).toBe(`/subscriptions/${SUBSCRIPTION}`);
     expect(blind.key).toBe(alertKey(`/subscriptions/${SUBSCRIPTION}`, null, "monitoring-blind"));
@@ -224,12 +232,14 @@ describe("what erwatch cannot see is an alert too (5-minute cadence)", () => {
       "open:arp-missing:Sev0#1",
       "open:monitoring-blind:Sev3#1",
       "repeat:arp-missing:Sev0#2",
+      "repeat:arp-missing:Sev0#3",
     ]);
     await h.run(62);
     expect(h.sent()).toEqual([
       "open:arp-missing:Sev0#1",
       "open:monitoring-blind:Sev3#1",
       "repeat:arp-missing:Sev0#2",
+      "repeat:arp-missing:Sev0#3",
       "resolve:monitoring-blind:Sev3#2",
     ]);
     const fresh = await h.status(62);

@@ -310,3 +310,51 @@ describe("a silence's edges are judged at the tick, not at the instant its clock
     expect(live(sweeps).sent).toEqual(sent);
   });
 });
+
+describe("an incident whose source goes blind", () => {
+  const unreadBoth = paths({ primary: unread, secondary: unread });
+
+  it("tells whoever holds the Sev0 once, when monitoring-blind opens, and again only after a new blindness", () => {
+    const { sent, changes } = live(
+      every5([
+        bothDown, // 0: paged
+        unreadBoth, // 5
+        unreadBoth, // 10
+        unreadBoth, // 15: blind as long as monitoring-blind waits
+        unreadBoth, // 20
+        bothDown, // 25: read again, still down
+        unreadBoth, // 30
+        unreadBoth, // 35
+        unreadBoth, // 40
+      ]),
+    );
+    const pathDown = sent.map((line) =>
+      line
+        .split(" ")
+        .filter((e) => e.startsWith("path-down:"))
+        .join(" "),
+    );
+    expect(pathDown).toEqual([
+      "path-down:open:Sev0",
+      "",
+      "",
+      "path-down:repeat:Sev0",
+      "",
+      "",
+      "",
+      "",
+      "path-down:repeat:Sev0",
+    ]);
+    const notices = changes.filter((c) => c.startsWith("Blind:"));
+    expect(notices).toHaveLength(2);
+    expect(notices[0]).toMatch(
+      /^Blind: erwatch has not been able to read the layers behind this alert since 2026-11-22T02:00:00\.000Z .*Last seen: /,
+    );
+    expect(notices[1]).toContain("since 2026-11-22T02:25:00.000Z");
+  });
+
+  it("does not tell a Sev2's receivers (monitoring-blind reaches them already)", () => {
+    const { sent } = live(every5([primaryDown, primaryDown, unreadBoth, unreadBoth, unreadBoth]));
+    expect(sent.join(" ")).not.toContain("path-down:repeat");
+  });
+});

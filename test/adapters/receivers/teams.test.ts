@@ -100,6 +100,13 @@ describe("buildTeamsMessage", () => {
     expect(headline({ action, severity, previousSeverity })).toBe(expected);
   });
 
+  it("titles a repeat that says erwatch lost sight of the incident as BLIND", () => {
+    const change = "Blind: erwatch has not been able to read the layers behind this alert since …";
+    expect(headline({ action: "repeat", severity: "Sev0", previousSeverity: "Sev0", change })).toBe(
+      "BLIND Sev0",
+    );
+  });
+
   it("titles a repeat that announces circuits joining a fleet outage as WIDER", () => {
     const change =
       "Wider: er-ams-c broke the same way since the last notification; 3 circuits now.";

@@ -13,6 +13,7 @@
 
 import type { AlertEvent } from "../../../core/alert-event.js";
 import type { AlertAction, Severity } from "../../../core/model.js";
+import { BLIND_NOTICE } from "../../../core/blind-notice.js";
 import { WIDER } from "../../../core/lifecycle.js";
 import { safeCut, truncate } from "../../../core/text.js";
 import { LAYER_WORDS, OWNER_WORDS } from "../../../core/vocabulary.js";
@@ -124,7 +125,10 @@ const HEADER_STYLE: Record<Severity, string> = {
   Sev4: "default",
 };
 
-/** "OPEN Sev2", "ESCALATED Sev2 → Sev0", "WIDER Sev0" (a fleet outage took in more circuits), "RESOLVED". */
+/**
+ * "OPEN Sev2", "ESCALATED Sev2 → Sev0", "WIDER Sev0" (a fleet outage took in
+ * more circuits), "BLIND Sev0" (erwatch cannot read what it stands on), "RESOLVED".
+ */
 export function headline(
   event: Pick<AlertEvent, "action" | "severity" | "previousSeverity"> &
     Partial<Pick<AlertEvent, "change">>,
@@ -139,7 +143,9 @@ export function headline(
     repeat: () =>
       event.change?.startsWith(WIDER)
         ? `WIDER ${event.severity}`
-        : `STILL FIRING ${event.severity}`,
+        : event.change?.startsWith(BLIND_NOTICE)
+          ? `BLIND ${event.severity}`
+          : `STILL FIRING ${event.severity}`,
     resolve: () => "RESOLVED",
   };
   return words[event.action]();

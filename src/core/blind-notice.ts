@@ -1,0 +1,56 @@
+// An incident someone was woken for must not go stale without their knowing.
+// While erwatch cannot read the layers behind an open alert, the alert is held
+// as last seen (neither resolved nor changed), and `monitoring-blind` says so
+// at Sev3, which by default reaches Teams only: whoever holds the Sev0 or Sev1
+// at PagerDuty would not hear that its source went blind. So once the alert
+// has been blind as long as monitoring-blind waits to open, its own receivers
+// hear it once, as a repeat of what they hold (the same incident), and again
+// only after erwatch has seen it and lost it anew.
+
+import type { AlertState, Decision } from "./lifecycle.js";
+import { severityRank } from "./severity.js";
+
+/** The most severe that are woken for by default: the notice goes to them. */
+const NOTICE_AT_OR_ABOVE = "Sev1";
+
+export const BLIND_NOTICE = "Blind:";
+
+export function blindNotice(
+  state: AlertState,
+  ctx: { now: Date; blindAfterMs?: number; held: boolean },
+): Decision | null {
+  const notified = state.notified;
+  const condition = state.condition;
+  if (!notified || !condition || notified.blindSince || ctx.blindAfterMs === undefined) return null;
+  if (ctx.held || state.family === "fleet" || state.family === "monitoring-blind") return null;
+  if (severityRank(notified.severity) > severityRank(NOTICE_AT_OR_ABOVE)) return null;
+  const seen = [state.lastFiringAt, state.lastCleanAt]
+    .filter((t): t is string => !!t)
+    .sort()
+    .pop();
+  if (!seen || ctx.now.getTime() - Date.parse(seen) < ctx.blindAfterMs) return null;
+  const sequence = state.sequence + 1;
+  const at = ctx.now.toISOString();
+  return {
+    action: "repeat",
+    event: {
+      action: "repeat",
+      sequence,
+      episode: notified.episode,
+      severity: notified.severity,
+      previousSeverity: notified.severity,
+      peakSeverity: notified.peakSeverity,
+      change: `${BLIND_NOTICE} erwatch has not been able to read the layers behind this alert since ${seen} (see its monitoring-blind alert); it stands as last seen, neither resolved nor changed. Last seen: ${notified.title}`,
+      condition,
+      firstSeen: state.firstSeen ?? at,
+    },
+    next: { ...state, sequence, notified: { ...notified, at, sequence, blindSince: seen } },
+  };
+}
+
+/** What the receivers were told, once erwatch reads the alert again: a later blindness is news again. */
+export function sightRestored(notified: AlertState["notified"]): AlertState["notified"] {
+  if (!notified?.blindSince) return notified;
+  const { blindSince: _, ...rest } = notified;
+  return rest;
+}
