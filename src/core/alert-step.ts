@@ -130,6 +130,7 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
   // silenced through its members (core/fleet-silence.ts).
   const members = state.family === "fleet" ? fleetMembersOf(state.condition) : [];
   const at = new Date(ctx.now.getTime() + SILENCE_EDGE_MS);
+  const quiet = silencedMembers(members, ctx.silences, at, ctx.onBrokenSilence);
   const silencedBy =
     activeSilence(
       ctx.silences,
@@ -141,10 +142,8 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       },
       at,
       ctx.onBrokenSilence,
-    ) ?? fleetSilence(ctx.circuit.id, members, ctx.silences, at, ctx.onBrokenSilence);
-  const quietMembers = new Set(
-    silencedMembers(members, ctx.silences, at, ctx.onBrokenSilence).keys(),
-  );
+    ) ?? fleetSilence(ctx.circuit.id, members, quiet, at);
+  const quietMembers = new Set(quiet.keys());
   const decideWith = (inhibitedBy: Hold | null) =>
     decide(state, {
       now: ctx.now,

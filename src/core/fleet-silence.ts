@@ -44,20 +44,17 @@ export function silencedMembers(
 }
 
 /**
- * The silence standing for the whole group, or null. `fleetCircuitId` is the
- * fleet alert's subject; the result matches it for the instant `now` only, and
- * names the members' own silences.
+ * The silence standing for the whole group, or null: every member in `quiet`
+ * (silencedMembers). `fleetCircuitId` is the fleet alert's subject; the result
+ * matches it for the instant `now` only, and names the members' own silences.
  */
 export function fleetSilence(
   fleetCircuitId: string,
   members: readonly Member[],
-  silences: readonly Silence[],
+  quiet: ReadonlyMap<string, Silence>,
   now: Date,
-  onBroken?: (silence: Silence, error: Error) => void,
 ): Silence | null {
-  if (members.length === 0) return null;
-  const quiet = silencedMembers(members, silences, now, onBroken);
-  if (quiet.size < new Set(members.map((m) => m.id.toLowerCase())).size) return null;
+  if (members.length === 0 || !members.every((m) => quiet.has(m.id.toLowerCase()))) return null;
   const ids = [...new Set([...quiet.values()].map((s) => s.id))];
   return {
     id: ids.join(", "),

@@ -3,7 +3,7 @@
 // and one circuit outside the silences is news.
 
 import { describe, expect, it } from "vitest";
-import { fleetSilence } from "../../src/core/fleet-silence.js";
+import { fleetSilence, silencedMembers } from "../../src/core/fleet-silence.js";
 import type { Silence } from "../../src/core/policy.js";
 
 const NOW = new Date("2026-11-22T02:05:00.000Z");
@@ -73,7 +73,7 @@ describe("fleetSilence", () => {
     },
     { case: "no members", members: [], silences: [silence("s1", "er-a")], by: null },
   ])("$case", ({ members, silences, by }) => {
-    const found = fleetSilence(FLEET, members, silences, NOW);
+    const found = fleetSilence(FLEET, members, silencedMembers(members, silences, NOW), NOW);
     expect(found?.id ?? null).toBe(by);
     if (found) {
       // It covers the fleet alert's own subject, at this instant only.
