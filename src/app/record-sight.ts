@@ -156,20 +156,24 @@ async function retireCircuit(
  */
 async function holdUnlisted(
   deps: RecordDeps,
-  subscriptionId: string,
+  unlisted: readonly string[],
   now: Date,
   writer: string,
   log: Logger,
 ): Promise<SightRecord> {
   const out: SightRecord = { events: [], decisions: [] };
-  const prefix = `/subscriptions/${subscriptionId.toLowerCase()}/`;
+  if (unlisted.length === 0) return out;
+  // One listing of the alerts for every unlisted subscription.
+  const subscriptionOf = (circuitId: string) =>
+    unlisted.find((s) => circuitId.toLowerCase().startsWith(`/subscriptions/${s.toLowerCase()}/`));
   const held = (await deps.store.listAlerts()).filter(
     (a) =>
-      a.value.circuitId.toLowerCase().startsWith(prefix) &&
+      subscriptionOf(a.value.circuitId) !== undefined &&
       a.value.notified !== null &&
       a.value.family !== "fleet",
   );
   for (const alert of held) {
+    const subscriptionId = subscriptionOf(alert.value.circuitId)!;
     const state = alert.value;
     const observation: Observation = {
       key: state.key,
@@ -190,17 +194,22 @@ async function holdUnlisted(
       },
       now,
     );
-    const record = await decideAndCommit(
-      deps,
-      verdict,
-      [observation],
-      new Map([[state.key, alert]]),
-      now,
-      writer,
-      log,
-    );
-    out.events.push(...record.events);
-    out.decisions.push(...record.decisions);
+    // One alert that cannot be committed (an ETag race, storage) holds back no other.
+    try {
+      const record = await decideAndCommit(
+        deps,
+        verdict,
+        [observation],
+        new Map([[state.key, alert]]),
+        now,
+        writer,
+        log,
+      );
+      out.events.push(...record.events);
+      out.decisions.push(...record.decisions);
+    } catch (error) {
+      log.error({ err: error, key: state.key }, "an unlisted circuit's alert could not be held");
+    }
   }
   return out;
 }
@@ -225,10 +234,15 @@ export async function recordSight(
     try {
       const failure = failed.get(subscriptionId.toLowerCase()) ?? null;
       add(await recordListing(deps, subscriptionId, failure, now, writer, log));
-      if (failure) add(await holdUnlisted(deps, subscriptionId, now, writer, log));
     } catch (error) {
       log.error({ err: error, subscriptionId }, "the subscription's listing could not be recorded");
     }
+  }
+  const unlisted = (input.scope?.subscriptions ?? []).filter((s) => failed.has(s.toLowerCase()));
+  try {
+    add(await holdUnlisted(deps, unlisted, now, writer, log));
+  } catch (error) {
+    log.error({ err: error }, "the open alerts of unlisted subscriptions could not be held");
   }
   try {
     const retired = retirements({

@@ -24,8 +24,9 @@ export function blindNotice(
   if (!notified || !condition || notified.blindSince || ctx.blindAfterMs === undefined) return null;
   if (ctx.held || state.family === "fleet" || state.family === "monitoring-blind") return null;
   if (severityRank(notified.severity) > severityRank(NOTICE_AT_OR_ABOVE)) return null;
+  // Stored state may be old or odd: a time that cannot be read proves no blindness.
   const seen = [state.lastFiringAt, state.lastCleanAt]
-    .filter((t): t is string => !!t)
+    .filter((t): t is string => typeof t === "string" && Number.isFinite(Date.parse(t)))
     .sort()
     .pop();
   if (!seen || ctx.now.getTime() - Date.parse(seen) < ctx.blindAfterMs) return null;

@@ -1,0 +1,106 @@
+// The blind notice over odd stored state: it goes out once, only for an open
+// Sev0/Sev1 whose last reading is known and old enough, never on a time that
+// cannot be read, and never twice for one blindness.
+
+import { describe, expect, it } from "vitest";
+import { blindNotice, sightRestored } from "../../src/core/blind-notice.js";
+import type { AlertState } from "../../src/core/lifecycle.js";
+
+const NOW = new Date("2026-11-22T02:15:00.000Z");
+const BLIND_AFTER = 14 * 60_000;
+
+function state(
+  over: Partial<AlertState> = {},
+  notified: Partial<NonNullable<AlertState["notified"]>> = {},
+): AlertState {
+  return {
+    key: "k",
+    family: "path-down",
+    circuitId: "c",
+    circuitName: "er-1",
+    peering: "AzurePrivatePeering",
+    phase: "firing",
+    consecutiveFiring: 1,
+    consecutiveClean: 0,
+    firstSeen: "2026-11-22T02:00:00.000Z",
+    condition: {
+      code: "arp-missing",
+      severity: "Sev0",
+      layer: "provider",
+      owner: "carrier",
+      paths: ["primary", "secondary"],
+      title: "Both paths down",
+      nextAction: "ticket",
+      evidence: {},
+      ticket: null,
+    },
+    notified: {
+      episode: 1,
+      severity: "Sev0",
+      peakSeverity: "Sev0",
+      paths: ["primary", "secondary"],
+      title: "Both paths down",
+      at: "2026-11-22T02:00:00.000Z",
+      sequence: 1,
+      ...notified,
+    },
+    sequence: 1,
+    lastEvaluatedAt: "2026-11-22T02:10:00.000Z",
+    lastFiringAt: "2026-11-22T02:00:00.000Z",
+    lastCleanAt: null,
+    ...over,
+  };
+}
+
+describe("blindNotice", () => {
+  it.each<{ case: string; given: AlertState; held?: boolean; sent: boolean }>([
+    { case: "a Sev0 blind for 15 minutes", given: state(), sent: true },
+    { case: "a Sev1 blind for 15 minutes", given: state({}, { severity: "Sev1" }), sent: true },
+    {
+      case: "a Sev2 (monitoring-blind reaches its receivers)",
+      given: state({}, { severity: "Sev2" }),
+      sent: false,
+    },
+    {
+      case: "blind for 10 minutes only",
+      given: state({ lastFiringAt: "2026-11-22T02:05:00.000Z" }),
+      sent: false,
+    },
+    {
+      case: "already told of this blindness",
+      given: state({}, { blindSince: "2026-11-22T02:00:00.000Z" }),
+      sent: false,
+    },
+    {
+      case: "no reading time stored",
+      given: state({ lastFiringAt: null, lastCleanAt: null }),
+      sent: false,
+    },
+    {
+      case: "a reading time that cannot be read",
+      given: state({ lastFiringAt: "yesterday-ish" }),
+      sent: false,
+    },
+    {
+      case: "an unreadable time beside a readable one",
+      given: state({ lastFiringAt: "??", lastCleanAt: "2026-11-22T01:55:00.000Z" }),
+      sent: true,
+    },
+    { case: "nothing notified", given: state({ notified: null }), sent: false },
+    { case: "held by a silence or an inhibition", given: state(), held: true, sent: false },
+    { case: "a fleet alert", given: state({ family: "fleet" }), sent: false },
+  ])("$case → $sent", ({ given, held, sent }) => {
+    const d = blindNotice(given, { now: NOW, blindAfterMs: BLIND_AFTER, held: held ?? false });
+    expect(d !== null).toBe(sent);
+    if (d && d.action !== "none") {
+      expect(d.event).toMatchObject({
+        action: "repeat",
+        severity: given.notified!.severity,
+        sequence: 2,
+      });
+      expect(d.event.change).toMatch(/^Blind: /);
+      expect(d.next.notified?.blindSince).toBeDefined();
+      expect(sightRestored(d.next.notified)?.blindSince).toBeUndefined();
+    }
+  });
+});
