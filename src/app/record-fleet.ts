@@ -10,6 +10,7 @@
 import type { AlertEvent } from "../core/alert-event.js";
 import type { Holds } from "../core/alert-step.js";
 import {
+  fleetBlindNow,
   fleetCandidates,
   fleetCircuitId,
   fleetSettledAt,
@@ -160,7 +161,9 @@ export async function recordFleet(
  * Fan-out, on the timer: each open fleet alert none of whose members still
  * has the outage (by the alerts the workers stored) is observed clean as of
  * those readings (core/fleet.ts `fleetSettledAt`), so it resolves with the
- * usual hysteresis. Never fails the sweep.
+ * usual hysteresis; one that no worker could judge for as long as
+ * monitoring-blind waits is observed blind now, so its holder hears it once
+ * (`fleetBlindNow`). Never fails the sweep.
  */
 export async function settleFleets(
   deps: RecordDeps,
@@ -179,29 +182,45 @@ export async function settleFleets(
   const states = alerts.map((a) => a.value);
   for (const fleet of alerts) {
     const state = fleet.value;
-    // Judged as of the members' readings (the previous sweep's), so this sweep's workers may still keep it firing.
-    const at = fleetSettledAt(state, states, now);
-    if (!at || alreadyEvaluated(state, at)) continue;
-    const observation: Observation = {
-      key: state.key,
-      family: "fleet",
-      circuitId: state.circuitId,
-      peering: null,
-      state: "clean",
-      finding: null,
-      previousReadAt: null,
-    };
+    if (state.family !== "fleet") continue;
+    const judgement = (() => {
+      // Judged as of the members' readings (the previous sweep's), so this sweep's workers may still keep it firing.
+      const settled = fleetSettledAt(state, states, now);
+      if (settled)
+        return alreadyEvaluated(state, settled)
+          ? null
+          : {
+              at: settled,
+              observation: {
+                key: state.key,
+                family: "fleet" as const,
+                circuitId: state.circuitId,
+                peering: null,
+                state: "clean" as const,
+                finding: null,
+                previousReadAt: null,
+              },
+            };
+      const blind = fleetBlindNow(state, {
+        policy: deps.policy.alerts,
+        silences: deps.silences,
+        circuit: { id: state.circuitId, name: state.circuitName },
+        now,
+      });
+      return blind ? { at: now, observation: blind } : null;
+    })();
+    if (!judgement) continue;
     const verdict = subjectVerdict(
       { id: state.circuitId, name: state.circuitName, subscriptionId: "", resourceGroup: "" },
-      at,
+      judgement.at,
     );
     try {
       const record = await decideAndCommit(
         deps,
         verdict,
-        [observation],
+        [judgement.observation],
         new Map([[state.key, fleet]]),
-        at,
+        judgement.at,
         writer,
         log,
       );
@@ -212,6 +231,6 @@ export async function settleFleets(
     }
   }
   if (out.decisions.length > 0)
-    log.info({ fleets: out.decisions.length, events: out.events.length }, "fleet outages over");
+    log.info({ fleets: out.decisions.length, events: out.events.length }, "fleet outages judged");
   return out;
 }

@@ -5,7 +5,9 @@
 // at PagerDuty would not hear that its source went blind. So once the alert
 // has been blind as long as monitoring-blind waits to open, its own receivers
 // hear it once, as a repeat of what they hold (the same incident), and again
-// only after erwatch has seen it and lost it anew.
+// only after erwatch has seen it and lost it anew. A fleet alert is blind the
+// same way: none of its circuits read still has the outage, and not all could
+// be read (its members' own alerts are held by it, so they tell no one).
 
 import type { AlertState, Decision } from "./lifecycle.js";
 import { severityRank } from "./severity.js";
@@ -22,7 +24,7 @@ export function blindNotice(
   const notified = state.notified;
   const condition = state.condition;
   if (!notified || !condition || notified.blindSince || ctx.blindAfterMs === undefined) return null;
-  if (ctx.held || state.family === "fleet" || state.family === "monitoring-blind") return null;
+  if (ctx.held || state.family === "monitoring-blind") return null;
   if (severityRank(notified.severity) > severityRank(NOTICE_AT_OR_ABOVE)) return null;
   // Stored state may be old or odd: a time that cannot be read proves no blindness.
   const seen = [state.lastFiringAt, state.lastCleanAt]
@@ -41,7 +43,7 @@ export function blindNotice(
       severity: notified.severity,
       previousSeverity: notified.severity,
       peakSeverity: notified.peakSeverity,
-      change: `${BLIND_NOTICE} erwatch has not been able to read the layers behind this alert since ${seen} (see its monitoring-blind alert); it stands as last seen, neither resolved nor changed. Last seen: ${notified.title}`,
+      change: `${BLIND_NOTICE} erwatch has not been able to read ${state.family === "fleet" ? "all the circuits this alert names (none it did read still has the outage)" : "the layers behind this alert"} since ${seen} (see its monitoring-blind alert); it stands as last seen, neither resolved nor changed. Last seen: ${notified.title}`,
       condition,
       firstSeen: state.firstSeen ?? at,
     },

@@ -352,6 +352,23 @@ export function fleetSettledAt(
   return latest && latest > fleet.lastEvaluatedAt ? new Date(latest) : null;
 }
 
+/**
+ * Fan-out (pure): the observation by which the timer judges an open fleet
+ * alert blind now, or null. Workers judge a fleet alert only when they read
+ * a member with the outage, so one whose members none could read is judged by
+ * nobody, and its holder would never hear that erwatch lost sight of it
+ * (core/blind-notice.ts). Only when that judgement tells the holder: judged
+ * blind every sweep (held by a silence, say), it would take the sweep's
+ * instant before its workers could judge what they read.
+ */
+export function fleetBlindNow(fleet: AlertState, ctx: AlertContext): Observation | null {
+  if (fleet.family !== "fleet" || fleet.phase === "clear") return null;
+  const observation = fleetObservation(fleet.circuitId, fleet.key, "unknown", null);
+  const step = advanceStep(observation, fleet, ctx);
+  if (!step.advanced || alreadyEvaluated(fleet, ctx.now)) return null;
+  return decideStep(step, new Map(), ctx)?.action === "repeat" ? observation : null;
+}
+
 function fleetObservation(
   circuitId: string,
   key: string,

@@ -88,7 +88,12 @@ describe("blindNotice", () => {
     },
     { case: "nothing notified", given: state({ notified: null }), sent: false },
     { case: "held by a silence or an inhibition", given: state(), held: true, sent: false },
-    { case: "a fleet alert", given: state({ family: "fleet" }), sent: false },
+    { case: "a fleet alert", given: state({ family: "fleet", peering: null }), sent: true },
+    {
+      case: "a monitoring-blind alert itself",
+      given: state({ family: "monitoring-blind" }),
+      sent: false,
+    },
   ])("$case → $sent", ({ given, held, sent }) => {
     const d = blindNotice(given, { now: NOW, blindAfterMs: BLIND_AFTER, held: held ?? false });
     expect(d !== null).toBe(sent);
@@ -99,6 +104,10 @@ describe("blindNotice", () => {
         sequence: 2,
       });
       expect(d.event.change).toMatch(/^Blind: /);
+      // A fleet alert's holder is told it is its circuits that cannot be read, not one circuit's layers.
+      expect(d.event.change.includes("all the circuits this alert names")).toBe(
+        given.family === "fleet",
+      );
       expect(d.next.notified?.blindSince).toBeDefined();
       expect(sightRestored(d.next.notified)?.blindSince).toBeUndefined();
     }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { alertKey, FAMILY_OF } from "../../src/core/alert-identity.js";
 import { advanceStep, decideStep, holdsOf, type Holds } from "../../src/core/alert-step.js";
 import {
+  fleetBlindNow,
   fleetCandidates,
   fleetCircuitId,
   fleetFinding,
@@ -883,5 +884,95 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
     { case: "nothing stored for the members", alerts: [], at: null },
   ])("$case", ({ alerts, at }) => {
     expect(fleetSettledAt(fleet, alerts, NOW)?.toISOString() ?? null).toBe(at);
+  });
+});
+
+describe("fleetBlindNow (fan-out: the timer tells a fleet alert's holder it went blind)", () => {
+  const [group] = fleetGroups(["a", "b"].map((n) => candidate(n)));
+  const ago = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
+  const condition = { ...fleetFinding(group!), ticket: null };
+  const fleet = (over: Partial<AlertState> = {}, blindSince?: string): AlertState => ({
+    key: alertKey(group!.id, null, "fleet"),
+    family: "fleet",
+    circuitId: group!.id,
+    circuitName: "Equinix at Amsterdam (provider)",
+    peering: null,
+    phase: "firing",
+    consecutiveFiring: 3,
+    consecutiveClean: 0,
+    firstSeen: ago(40),
+    condition,
+    notified: {
+      episode: 1,
+      severity: "Sev0",
+      peakSeverity: "Sev0",
+      paths: [],
+      title: condition.title,
+      at: ago(40),
+      sequence: 1,
+      ...(blindSince ? { blindSince } : {}),
+    },
+    sequence: 1,
+    lastEvaluatedAt: ago(15),
+    lastFiringAt: ago(15),
+    lastCleanAt: null,
+    ...over,
+  });
+  const silence = (circuit: string): Silence => ({
+    id: `s-${circuit}`,
+    circuit,
+    comment: "carrier maintenance",
+    window: {
+      kind: "once",
+      start: ago(60),
+      end: new Date(NOW.getTime() + 3_600_000).toISOString(),
+    },
+  });
+  const ctx = (silences: Silence[] = []) => ({
+    policy: DEFAULT_ALERT_POLICY,
+    silences,
+    circuit: { id: group!.id, name: "Equinix at Amsterdam (provider)" },
+    now: NOW,
+  });
+
+  it.each<{ case: string; given: AlertState; silences?: Silence[]; blind: boolean }>([
+    { case: "no worker judged it for 15 minutes", given: fleet(), blind: true },
+    {
+      case: "judged firing 10 minutes ago",
+      given: fleet({ lastFiringAt: ago(10), lastEvaluatedAt: ago(10) }),
+      blind: false,
+    },
+    { case: "its holder was told already", given: fleet({}, ago(5)), blind: false },
+    {
+      case: "judged at this sweep's instant by a worker",
+      given: fleet({ lastEvaluatedAt: NOW.toISOString() }),
+      blind: false,
+    },
+    {
+      case: "a Sev2 group (monitoring-blind reaches its receivers)",
+      given: (() => {
+        const f = fleet({ condition: { ...condition, severity: "Sev2" } });
+        return { ...f, notified: { ...f.notified!, severity: "Sev2", peakSeverity: "Sev2" } };
+      })(),
+      blind: false,
+    },
+    {
+      case: "never paged (waiting its hysteresis)",
+      given: fleet({ phase: "pending", notified: null }),
+      blind: false,
+    },
+    { case: "over", given: fleet({ phase: "clear" }), blind: false },
+    {
+      case: "every member under a silence",
+      given: fleet(),
+      silences: [silence("a"), silence("b")],
+      blind: false,
+    },
+    { case: "one member under a silence", given: fleet(), silences: [silence("a")], blind: true },
+    { case: "not a fleet alert", given: fleet({ family: "path-down" }), blind: false },
+  ])("$case → $blind", ({ given, silences, blind }) => {
+    const observation = fleetBlindNow(given, ctx(silences));
+    expect(observation !== null).toBe(blind);
+    if (observation) expect(observation).toMatchObject({ key: given.key, state: "unknown" });
   });
 });

@@ -251,3 +251,43 @@ it("a carrier's site whose links keep dropping, read by workers: the grouped fla
     await bus.close();
   }
 }, 120_000);
+
+it("whoever holds a fleet outage hears once, from the timer, that the workers lost sight of it, and it resolves when sight returns", async () => {
+  const { w, bus, round, sent, fleetSent, members } = await fanOutWorld();
+  try {
+    await round(0);
+    for (const c of members) setProviderState(c, "NotProvisioned");
+    await round(5);
+    await round(10);
+    const paged = fleetSent().length;
+    expect(fleetSent()[0]!.action).toBe("open");
+    // Every ARM call throttled from minute 15: no worker reads a member, so none judges the fleet alert.
+    w.estate.addFault({
+      match: { operation: "*" },
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
+    });
+    for (const m of [15, 20, 25, 30, 35]) await round(m);
+    const told = fleetSent().slice(paged);
+    expect(told.map((e) => `${e.action}:${e.severity}@${e.occurredAt}`)).toEqual([
+      `repeat:Sev0@${new Date(T0 + 25 * MIN).toISOString()}`,
+    ]);
+    expect(told[0]!.key).toBe(fleetSent()[0]!.key);
+    expect(told[0]!.change).toMatch(/^Blind: erwatch has not been able to read/);
+    expect(told[0]!.change).toContain(new Date(T0 + 10 * MIN).toISOString());
+    expect(sent().filter((e) => e.family !== "fleet" && e.family !== "monitoring-blind")).toEqual(
+      [],
+    );
+
+    // Sight returns with the outage repaired: resolved from the timer, no member pages alone.
+    w.estate.clearFaults();
+    for (const c of members) setProviderState(c, "Provisioned");
+    for (let m = 40; m <= 80 && fleetSent().at(-1)!.action !== "resolve"; m += 5) await round(m);
+    expect(fleetSent().at(-1)!.action).toBe("resolve");
+    expect(fleetSent().slice(paged + 1, -1)).toEqual([]);
+    expect(sent().filter((e) => e.family !== "fleet" && e.family !== "monitoring-blind")).toEqual(
+      [],
+    );
+  } finally {
+    await bus.close();
+  }
+}, 180_000);

@@ -418,3 +418,51 @@ it("a site under announced maintenance (every circuit there silenced) pages noth
     ["open", "fleet", new Date(T0 + 25 * MIN).toISOString()],
   ]);
 });
+
+it("whoever holds a fleet outage hears once that erwatch lost sight of it, and the outage resolves when sight returns", async () => {
+  const bundles = ["a", "b", "c"].map((n) => healthyCircuit({ name: `er-ams-${n}` }));
+  const circuits = bundles.map((x) => x.circuit as SimCircuit);
+  let now = new Date(T0);
+  const w = await worlds.start({
+    estate: estateOf(...bundles),
+    now: () => now,
+    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
+  });
+  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+  const at = async (minutes: number) => {
+    now = new Date(T0 + minutes * MIN);
+    return w.timerSweep();
+  };
+  await at(0);
+  for (const x of circuits) setProviderState(x, "NotProvisioned");
+  for (const m of [5, 10]) expect((await at(m)).errors).toEqual([]);
+  expect(sent().map((e) => `${e.action}:${e.family}:${e.severity}`)).toEqual(["open:fleet:Sev0"]);
+  // Every ARM call throttled from minute 15: nothing behind the fleet alert can be read.
+  w.estate.addFault({
+    match: { operation: "*" },
+    behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
+  });
+  for (const m of [15, 20, 25, 30, 35, 40]) await at(m);
+  const fleet = sent().filter((e) => e.family === "fleet");
+  // Told once, as the same incident, when it has been blind as long as monitoring-blind waits.
+  expect(fleet.map((e) => `${e.action}:${e.severity}@${e.occurredAt}`)).toEqual([
+    `open:Sev0@${new Date(T0 + 5 * MIN).toISOString()}`,
+    `repeat:Sev0@${new Date(T0 + 25 * MIN).toISOString()}`,
+  ]);
+  expect(fleet[1]!.key).toBe(fleet[0]!.key);
+  expect(fleet[1]!.change).toMatch(/^Blind: erwatch has not been able to read/);
+  expect(fleet[1]!.change).toContain(new Date(T0 + 10 * MIN).toISOString());
+  // The members' own outages stay held by it, blind or not.
+  expect(sent().filter((e) => e.family !== "fleet" && e.family !== "monitoring-blind")).toEqual([]);
+
+  // Sight returns with the outage repaired: the fleet alert resolves, nothing else pages.
+  w.estate.clearFaults();
+  for (const x of circuits) setProviderState(x, "Provisioned");
+  for (let m = 45; m <= 75; m += 5) expect((await at(m)).errors).toEqual([]);
+  expect(
+    sent()
+      .filter((e) => e.family === "fleet")
+      .map((e) => e.action),
+  ).toEqual(["open", "repeat", "resolve"]);
+  expect(sent().filter((e) => e.family !== "fleet" && e.family !== "monitoring-blind")).toEqual([]);
+}, 60_000);
