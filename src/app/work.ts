@@ -62,32 +62,78 @@ export interface FanOutResult {
   subscriptions: number;
 }
 
-/** Splits the planned deep reads into work messages: per subscription, `batchSize` circuits each, in plan order. */
+/** Provider and location as the listing put them, lower-cased; null when either is missing. */
+function placeOf(target: CircuitTarget): string | null {
+  const provider = target.listed?.facts.serviceProviderName?.trim().toLowerCase();
+  const location = target.listed?.facts.peeringLocation?.trim().toLowerCase();
+  return provider && location ? `${provider}|${location}` : null;
+}
+
+/**
+ * Splits the planned deep reads into work messages: per subscription,
+ * `batchSize` circuits each, in plan order. Outages group only within a run,
+ * so suspects that share a provider and location travel together first,
+ * `batchSize` to a message whatever their subscriptions, in the session of
+ * the first one's subscription: a carrier's site with a circuit in each of
+ * two subscriptions is one page, not one per subscription. The other
+ * subscriptions' reads go on meanwhile in their own sessions; every ARM call
+ * still meets its own subscription's limits and answers.
+ */
 export function workMessages(
   sweepId: string,
   items: WorkItem[],
   options: { now: Date; deadline: Date; batchSize: number },
 ): WorkMessage[] {
-  const bySubscription = new Map<string, WorkItem[]>();
+  const suspectsAt = new Map<string, WorkItem[]>();
   for (const item of items) {
-    const key = item.target.subscriptionId.toLowerCase();
-    bySubscription.set(key, [...(bySubscription.get(key) ?? []), item]);
+    const place = suspected(item.reason) ? placeOf(item.target) : null;
+    if (place)
+      suspectsAt
+        .set(place, suspectsAt.get(place) ?? [])
+        .get(place)!
+        .push(item);
   }
+  const together = [...suspectsAt.values()].filter((list) => list.length > 1);
+  const placed = new Set(together.flat());
+  const bySubscription = new Map<string, WorkItem[][]>();
+  const add = (session: WorkItem, batch: WorkItem[]) => {
+    const key = session.target.subscriptionId.toLowerCase();
+    bySubscription
+      .set(key, bySubscription.get(key) ?? [])
+      .get(key)!
+      .push(batch);
+  };
+  // A place's batches share one session, so they are read in turn: the first
+  // opens the fleet alert and the next ones join it instead of racing it.
+  for (const list of together)
+    for (let i = 0; i < list.length; i += options.batchSize)
+      add(list[0]!, list.slice(i, i + options.batchSize));
+  const rest = new Map<string, WorkItem[]>();
+  for (const item of items) {
+    if (placed.has(item)) continue;
+    const key = item.target.subscriptionId.toLowerCase();
+    rest
+      .set(key, rest.get(key) ?? [])
+      .get(key)!
+      .push(item);
+  }
+  for (const list of rest.values())
+    for (let i = 0; i < list.length; i += options.batchSize)
+      add(list[0]!, list.slice(i, i + options.batchSize));
   const out: WorkMessage[] = [];
-  for (const [subscriptionId, list] of bySubscription) {
-    const batches = Math.ceil(list.length / options.batchSize);
-    for (let i = 0; i < batches; i += 1)
+  for (const [subscriptionId, batches] of bySubscription)
+    batches.forEach((batch, i) =>
       out.push({
         version: WORK_VERSION,
         sweepId,
         subscriptionId,
         batch: i + 1,
-        batches,
+        batches: batches.length,
         now: options.now.toISOString(),
         deadline: options.deadline.toISOString(),
-        items: list.slice(i * options.batchSize, (i + 1) * options.batchSize),
-      });
-  }
+        items: batch,
+      }),
+    );
   return out;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ListedCircuit } from "../../src/app/ports.js";
 import { parseWorkMessage } from "../../src/app/work-message.js";
 import { workMessages, type WorkMessage } from "../../src/app/work.js";
+import type { PlanReason } from "../../src/core/sweep-plan.js";
 
 const SUB = "00000000-0000-0000-0000-00000000000a";
 const target = (n: number) => ({
@@ -94,5 +95,86 @@ describe("a work message as it arrives", () => {
     );
     expect(parsed.ok).toBe(true);
     if (parsed.ok) expect(parsed.work.items[0]!.target.tags).toEqual({ owner: "", tier: "2" });
+  });
+});
+
+describe("splitting a sweep's deep reads into work messages", () => {
+  const OPTIONS = {
+    now: new Date("2026-12-01T05:00:00Z"),
+    deadline: new Date("2026-12-01T05:04:00Z"),
+    batchSize: 2,
+  };
+  const circuit = (name: string, subscription: string, place: string | null) => ({
+    id: `/subscriptions/${subscription}/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/${name}`,
+    name,
+    subscriptionId: subscription,
+    resourceGroup: "rg",
+    ...(place
+      ? {
+          listed: {
+            facts: { serviceProviderName: "Equinix", peeringLocation: place },
+          } as unknown as ListedCircuit,
+        }
+      : {}),
+  });
+  type Row = [name: string, subscription: string, place: string | null, reason: PlanReason];
+  /** Each message as `session: circuit, circuit`, in the order sent. */
+  const split = (rows: Row[]) =>
+    workMessages(
+      "sweep-1",
+      rows.map(([name, sub, place, reason]) => ({ target: circuit(name, sub, place), reason })),
+      OPTIONS,
+    ).map(
+      (m) =>
+        `${m.subscriptionId} ${m.batch}/${m.batches}: ${m.items.map((i) => i.target.name).join(", ")}`,
+    );
+
+  it.each<{ case: string; rows: Row[]; messages: string[] }>([
+    {
+      case: "suspects at one site in two subscriptions travel together",
+      rows: [
+        ["a1", "sub-a", "Amsterdam", "trouble"],
+        ["a2", "sub-a", null, "due"],
+        ["b1", "sub-b", "Amsterdam", "signal"],
+        ["b2", "sub-b", "London", "rotation"],
+      ],
+      messages: ["sub-a 1/2: a1, b1", "sub-a 2/2: a2", "sub-b 1/1: b2"],
+    },
+    {
+      case: "more suspects at one site than a message holds: in turn, in one session",
+      rows: [
+        ["b1", "sub-b", "Amsterdam", "changed"],
+        ["a1", "sub-a", "Amsterdam", "trouble"],
+        ["b2", "sub-b", "Amsterdam", "new"],
+        ["a2", "sub-a", "Amsterdam", "trouble"],
+        ["a3", "sub-a", "Amsterdam", "rotation"],
+      ],
+      messages: ["sub-b 1/2: b1, a1", "sub-b 2/2: b2, a2", "sub-a 1/1: a3"],
+    },
+    {
+      case: "a suspect alone at its site, or with no site, stays with its subscription",
+      rows: [
+        ["a1", "sub-a", "Amsterdam", "trouble"],
+        ["b1", "sub-b", "London", "trouble"],
+        ["b2", "sub-b", null, "trouble"],
+        ["a2", "sub-a", null, "signal"],
+      ],
+      messages: ["sub-a 1/1: a1, a2", "sub-b 1/1: b1, b2"],
+    },
+    {
+      case: "quiet reads at one site are not suspects: split by subscription",
+      rows: [
+        ["a1", "sub-a", "Amsterdam", "due"],
+        ["b1", "sub-b", "Amsterdam", "rotation"],
+        ["a2", "sub-a", "Amsterdam", "rotation"],
+        ["a3", "sub-a", "Amsterdam", "due"],
+      ],
+      messages: ["sub-a 1/2: a1, a2", "sub-a 2/2: a3", "sub-b 1/1: b1"],
+    },
+  ])("$case", ({ rows, messages }) => {
+    expect(split(rows)).toEqual(messages);
+    // Nothing read twice, nothing left out.
+    const names = split(rows).flatMap((m) => m.split(": ")[1]!.split(", "));
+    expect(names.sort()).toEqual(rows.map((r) => r[0]).sort());
   });
 });

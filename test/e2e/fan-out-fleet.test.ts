@@ -122,8 +122,8 @@ it("pages one fleet outage across workers and batches, names every member, and r
 
     for (const c of members) setProviderState(c, "NotProvisioned");
     await round(5);
-    // Three work messages (two batches in the first subscription, one in the second):
-    // the first to record two outages opens the fleet alert, each later one joins it.
+    // Three work messages (the site's five suspects, two to a message, in turn in
+    // one session): the first to record two outages opens the fleet alert, each later one joins it.
     const fleet = fleetSent();
     expect(fleet[0]!.action).toBe("open");
     expect(
@@ -291,3 +291,33 @@ it("whoever holds a fleet outage hears once, from the timer, that the workers lo
     await bus.close();
   }
 }, 180_000);
+
+it("one circuit at the site in each of two subscriptions: the outage is one page, not one per subscription", async () => {
+  // Each subscription has a session (and a worker) of its own; the site's suspects travel together.
+  const { bus, round, sent, fleetSent, members, lon, errors } = await fanOutWorld({
+    ams: [["1a"], ["2a"]],
+    lonSubscription: SUBS[2],
+  });
+  try {
+    await round(0);
+    for (const c of members) setProviderState(c, "NotProvisioned");
+    // The circuit elsewhere goes down in the same sweep: still its own page.
+    carrierDown(lon, "AzurePrivatePeering", "primary");
+    carrierDown(lon, "AzurePrivatePeering", "secondary");
+    await round(5);
+    expect(fleetSent().map((e) => [e.action, e.severity])).toEqual([["open", "Sev0"]]);
+    for (const c of members) expect(fleetSent()[0]!.ticket).toContain(c.serviceKey);
+    expect(
+      sent()
+        .filter((e) => e.family !== "fleet")
+        .map((e) => [e.circuit.name, e.action]),
+    ).toEqual([["er-lon", "open"]]);
+    for (const c of members) setProviderState(c, "Provisioned");
+    for (let m = 10; m <= 45 && fleetSent().at(-1)!.action !== "resolve"; m += 5) await round(m);
+    expect(fleetSent().map((e) => e.action)).toEqual(["open", "resolve"]);
+    expect(sent().filter((e) => e.family !== "fleet" && e.circuit.name !== "er-lon")).toEqual([]);
+    expect(errors).toEqual([]);
+  } finally {
+    await bus.close();
+  }
+}, 120_000);

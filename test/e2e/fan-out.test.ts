@@ -86,12 +86,17 @@ function startWorker(env: Record<string, string>, ca: string): Worker {
 describe("fan-out: the timer plans, two worker processes read", () => {
   it("splits the sweep between two workers by subscription: each circuit read once, each alert paged once", async () => {
     const bundles: CircuitBundle[] = [];
-    for (const subscriptionId of SUBS)
+    // Each subscription's circuits at a peering location of their own.
+    for (const [n, subscriptionId] of SUBS.entries())
       for (let i = 0; i < 5; i += 1)
         bundles.push(
-          healthyCircuit({ subscriptionId, name: `er-${subscriptionId.slice(-2)}-${i}` }),
+          healthyCircuit({
+            subscriptionId,
+            name: `er-${subscriptionId.slice(-2)}-${i}`,
+            peeringLocation: ["Amsterdam", "London", "Frankfurt"][n]!,
+          }),
         );
-    // One circuit per subscription has lost both paths: three Sev0s.
+    // One circuit per subscription has lost both paths: three Sev0s, three places.
     const down = bundles.filter((_, i) => i % 5 === 2).map((b) => b.circuit);
     for (const c of down) {
       carrierDown(c, PRIVATE, "primary");
