@@ -161,6 +161,11 @@ export function advance(
     const opened =
       base.phase === "firing" ||
       base.phase === "resolving" ||
+      // Its resolve was held back (a silence, an inhibition) and never sent:
+      // the receivers still hold it open, so this is that incident going on,
+      // not a new one to wait for. Waiting sent the held resolve now, while
+      // broken, and a "New since" the sweep after.
+      base.notified != null ||
       (consecutiveFiring >= hysteresis.openAfter[condition.severity] &&
         since(lastClean, now) >= hysteresis.openAfterMs[condition.severity]);
     return {

@@ -358,3 +358,79 @@ describe("an incident whose source goes blind", () => {
     expect(sent.join(" ")).not.toContain("path-down:repeat");
   });
 });
+
+describe("a resolve a silence held back, and the outage back as the window ends", () => {
+  // Paged at 02:00/02:05, recovered inside carrier maintenance 02:08–02:40
+  // (its resolve held back), then down again around the window's end. The
+  // holder of the incident must not hear "has cleared" while it is down, nor
+  // "New since" a sweep after it broke.
+  const iso = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
+  const maintenance: Silence[] = [
+    {
+      id: "carrier-maint",
+      circuit: "er-circuit-prod",
+      window: { kind: "once", start: iso(8), end: iso(40) },
+    },
+  ];
+  /** 02:00–02:05 `before`, healthy from 02:10, `after` from `backAt`, through 02:55. */
+  const timeline = (before: CircuitSpec, backAt: number, after: CircuitSpec): Sweep[] =>
+    Array.from({ length: 12 }, (_, i) => i * 5).map((minute) => ({
+      minute,
+      spec: minute < 10 ? before : minute < backAt ? healthy : after,
+      silences: maintenance,
+    }));
+  const opened = "New since 2026-11-22T02:00:00.000Z: ";
+
+  it.each<{ name: string; sweeps: Sweep[]; sent: Record<number, string>; changes: RegExp[] }>([
+    {
+      // The incident the receivers hold is down again: it goes on, one incident.
+      name: "a Sev2 down again at the window's last sweep is the incident still held",
+      sweeps: timeline(primaryDown, 35, primaryDown),
+      sent: { 5: "path-down:open:Sev2" },
+      changes: [new RegExp(`^${opened}`)],
+    },
+    {
+      // The reviewer's case: was a resolve ("has cleared", while down) at
+      // 02:40 and an open "New since 02:45" at 02:45.
+      name: "a Sev2 down again at the sweep the window ends is the incident still held",
+      sweeps: timeline(primaryDown, 40, primaryDown),
+      sent: { 5: "path-down:open:Sev2" },
+      changes: [new RegExp(`^${opened}`)],
+    },
+    {
+      // Down again at the end on one path only: the holder of the Sev0 hears
+      // at once that it is less, not a resolve and a new Sev2 a sweep late.
+      name: "a Sev0 back on one path at the sweep the window ends de-escalates then",
+      sweeps: timeline(bothDown, 40, primaryDown),
+      sent: { 0: "path-down:open:Sev0", 40: "path-down:deescalate:Sev2" },
+      changes: [new RegExp(`^${opened}`), /^Better: Sev0 → Sev2; the secondary path recovered\./],
+    },
+    {
+      // Over when the window ended: the held resolve goes out at its end, and
+      // the break after it is a new incident, new since the sweep that saw it.
+      name: "a Sev2 down again the sweep after the window: resolve at the end, then a new one",
+      sweeps: timeline(primaryDown, 45, primaryDown),
+      sent: { 5: "path-down:open:Sev2", 40: "path-down:resolve:Sev2", 50: "path-down:open:Sev2" },
+      changes: [
+        new RegExp(`^${opened}`),
+        /^Resolved after 40 min: /,
+        /^New since 2026-11-22T02:45:00\.000Z: /,
+      ],
+    },
+    {
+      // Down again for one sweep only at the end: resolved after two clean
+      // sweeps as any open alert, never left open.
+      name: "a one-sweep blip at the window's end resolves two clean sweeps later",
+      sweeps: timeline(primaryDown, 40, primaryDown).map((s) =>
+        s.minute > 40 ? { ...s, spec: healthy } : s,
+      ),
+      sent: { 5: "path-down:open:Sev2", 50: "path-down:resolve:Sev2" },
+      changes: [new RegExp(`^${opened}`), /^Resolved after 50 min: /],
+    },
+  ])("$name", ({ sweeps, sent, changes }) => {
+    const got = live(sweeps);
+    expect(got.sent).toEqual(sweeps.map((s) => sent[s.minute] ?? "-"));
+    expect(got.changes).toHaveLength(changes.length);
+    got.changes.forEach((change, i) => expect(change).toMatch(changes[i]!));
+  });
+});
