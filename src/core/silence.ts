@@ -22,17 +22,80 @@ export interface SilenceTarget {
   paths: PathName[];
 }
 
+/**
+ * A recurring window is kept on the local wall clock, as a maintenance notice
+ * gives it ("Sunday 01:00–05:00 Amsterdam"): it is open from the moment the
+ * local clock first shows its start until the moment it first shows start +
+ * duration. So across a daylight-saving change it neither moves nor stretches
+ * by an hour locally (01:00–05:00 is 3 real hours on spring-forward day, 5 on
+ * fall-back day); a start the clock skips (02:30 on spring-forward day) opens
+ * when the clock jumps past it, not never; and a time the clock shows twice
+ * (the repeated hour) counts once, at its first showing, so a window neither
+ * opens twice nor reopens after it ended.
+ */
 export function windowActive(window: SilenceWindow, now: Date): boolean {
   const t = now.getTime();
   if (window.kind === "once") return Date.parse(window.start) <= t && t < Date.parse(window.end);
-  // Ask for the latest start at or before now (cron is minute-grained; the
-  // extra second makes a start exactly at `now` count).
+  // "The clock has shown W by now" is "the latest local time shown so far is
+  // at or past W": judge the cron, in UTC, against that wall-clock reading.
+  const wall = latestWallClock(window.timezone, t);
+  // Cron is minute-grained; the extra second makes a start exactly at `wall` count.
   const starts = CronExpressionParser.parse(window.cron, {
-    currentDate: new Date(t + 1000),
-    tz: window.timezone,
+    currentDate: new Date(wall + 1000),
+    tz: "UTC",
   });
-  const start = starts.prev().toDate().getTime();
-  return start <= t && t < start + window.durationMinutes * 60_000;
+  let start = starts.prev().toDate().getTime();
+  // Within the repeated hour `wall` is not minute-aligned (02:59:59.999).
+  if (start > wall) start = starts.prev().toDate().getTime();
+  return start <= wall && wall < start + window.durationMinutes * 60_000;
+}
+
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+/** The local clock's reading at `t`, as milliseconds of a UTC date that reads the same. */
+function wallClockAt(timezone: string, t: number): number {
+  let format = wallClocks.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone: timezone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    wallClocks.set(timezone, format);
+  }
+  const part: Record<string, number> = {};
+  for (const p of format.formatToParts(new Date(t))) part[p.type] = Number(p.value);
+  const at = Date.UTC(part.year!, part.month! - 1, part.day, part.hour, part.minute, part.second);
+  return at + (((t % 1000) + 1000) % 1000);
+}
+
+/** Longer than any clock change (Antarctica/Troll moves two hours). */
+const LONGEST_SHIFT_MS = 3 * 3_600_000;
+
+/**
+ * The latest reading the local clock has shown up to `t`: its reading at `t`,
+ * except in the hour after the clock is put back, when it is the reading just
+ * before it went back (02:59:59.999 while 02:xx is shown again).
+ */
+function latestWallClock(timezone: string, t: number): number {
+  const offset = (u: number) => wallClockAt(timezone, u) - u;
+  const now = wallClockAt(timezone, t);
+  let before = t - LONGEST_SHIFT_MS;
+  const earlier = offset(before);
+  if (earlier <= now - t) return now;
+  // Put back within the span: find the last millisecond before it.
+  let after = t;
+  while (after - before > 1) {
+    const mid = Math.floor((before + after) / 2);
+    if (offset(mid) === earlier) before = mid;
+    else after = mid;
+  }
+  return Math.max(now, before + earlier);
 }
 
 /** Throws with a readable message when a cron expression or time zone is invalid. */

@@ -136,6 +136,113 @@ describe("activeSilence", () => {
   });
 });
 
+describe("a weekly window across the 2027 daylight-saving changes, at the 5-minute cadence", () => {
+  // Sweeps every 5 minutes from Saturday noon UTC for a day: the stretches a
+  // silence holds, as [first sweep held, first sweep not held) in UTC. A
+  // window is kept on the local clock: it neither vanishes, doubles nor moves
+  // an hour on the change weekend.
+  function held(cron: string, durationMinutes: number, timezone: string, saturday: string) {
+    const silence: Silence = {
+      id: "weekly",
+      circuit: "er-circuit-prod",
+      window: { kind: "recurring", cron, durationMinutes, timezone },
+    };
+    const target = {
+      circuitId: CIRCUIT_ID,
+      circuitName: "er-circuit-prod",
+      peering: null,
+      paths: [],
+    };
+    const spans: string[][] = [];
+    const from = Date.parse(`${saturday}T12:00:00Z`);
+    let open: string | null = null;
+    for (let t = from; t <= from + 24 * 3_600_000; t += 5 * 60_000) {
+      const iso = new Date(t).toISOString().slice(0, 16);
+      const active = activeSilence([silence], target, new Date(t)) !== null;
+      if (active && open === null) open = iso;
+      if (!active && open !== null) {
+        spans.push([open, iso]);
+        open = null;
+      }
+    }
+    return spans;
+  }
+  const ams = "Europe/Amsterdam";
+  const ny = "America/New_York";
+  it.each<{
+    name: string;
+    cron: string;
+    minutes: number;
+    tz: string;
+    saturday: string;
+    spans: string[][];
+  }>([
+    {
+      name: "Amsterdam Sun 01:00–05:00, an ordinary week (CET): 4 h",
+      ...{ cron: "0 1 * * 0", minutes: 240, tz: ams, saturday: "2027-03-20" },
+      spans: [["2027-03-21T00:00", "2027-03-21T04:00"]],
+    },
+    {
+      // Was until 06:00 CEST (04:00Z).
+      name: "Amsterdam Sun 01:00–05:00, spring forward: 01:00 CET to 05:00 CEST, 3 h",
+      ...{ cron: "0 1 * * 0", minutes: 240, tz: ams, saturday: "2027-03-27" },
+      spans: [["2027-03-28T00:00", "2027-03-28T03:00"]],
+    },
+    {
+      // Was until 04:00 CET (03:00Z): the last hour of the carrier's window paged.
+      name: "Amsterdam Sun 01:00–05:00, fall back: 01:00 CEST to 05:00 CET, 5 h",
+      ...{ cron: "0 1 * * 0", minutes: 240, tz: ams, saturday: "2027-10-30" },
+      spans: [["2027-10-30T23:00", "2027-10-31T04:00"]],
+    },
+    {
+      name: "Amsterdam Sun 01:00–05:00, the week after (CET again): 4 h",
+      ...{ cron: "0 1 * * 0", minutes: 240, tz: ams, saturday: "2027-11-06" },
+      spans: [["2027-11-07T00:00", "2027-11-07T04:00"]],
+    },
+    {
+      // Was until 06:00 EDT (10:00Z).
+      name: "New York Sun 01:00–05:00, spring forward: 01:00 EST to 05:00 EDT, 3 h",
+      ...{ cron: "0 1 * * 0", minutes: 240, tz: ny, saturday: "2027-03-13" },
+      spans: [["2027-03-14T06:00", "2027-03-14T09:00"]],
+    },
+    {
+      // 01:00 is shown twice: the window opens at the first and does not open again.
+      name: "New York Sun 01:00–05:00, fall back: 01:00 EDT to 05:00 EST, 5 h",
+      ...{ cron: "0 1 * * 0", minutes: 240, tz: ny, saturday: "2027-11-06" },
+      spans: [["2027-11-07T05:00", "2027-11-07T10:00"]],
+    },
+    {
+      // Was never: the clock skips 02:30, so the window vanished that week.
+      name: "Amsterdam Sun 02:30–04:30, spring forward: opens as the clock jumps to 03:00 CEST",
+      ...{ cron: "30 2 * * 0", minutes: 120, tz: ams, saturday: "2027-03-27" },
+      spans: [["2027-03-28T01:00", "2027-03-28T02:30"]],
+    },
+    {
+      name: "New York Sun 02:30–04:30, spring forward: opens as the clock jumps to 03:00 EDT",
+      ...{ cron: "30 2 * * 0", minutes: 120, tz: ny, saturday: "2027-03-13" },
+      spans: [["2027-03-14T07:00", "2027-03-14T08:30"]],
+    },
+    {
+      name: "Amsterdam Sun 02:30–04:30, fall back: from the first 02:30 (CEST) to 04:30 CET, once",
+      ...{ cron: "30 2 * * 0", minutes: 120, tz: ams, saturday: "2027-10-30" },
+      spans: [["2027-10-31T00:30", "2027-10-31T03:30"]],
+    },
+    {
+      name: "New York Sun 01:30–03:30, fall back: from the first 01:30 (EDT) to 03:30 EST, once",
+      ...{ cron: "30 1 * * 0", minutes: 120, tz: ny, saturday: "2027-11-06" },
+      spans: [["2027-11-07T05:30", "2027-11-07T08:30"]],
+    },
+    {
+      // Ends at the first 02:30 and does not reopen while 02:00–02:30 is shown again.
+      name: "Amsterdam Sun 00:00–02:30, fall back: ends at the first 02:30 and stays over",
+      ...{ cron: "0 0 * * 0", minutes: 150, tz: ams, saturday: "2027-10-30" },
+      spans: [["2027-10-30T22:00", "2027-10-31T00:30"]],
+    },
+  ])("$name", ({ cron, minutes, tz, saturday, spans }) => {
+    expect(held(cron, minutes, tz, saturday)).toEqual(spans);
+  });
+});
+
 describe("inhibitions", () => {
   const alert = (
     key: string,

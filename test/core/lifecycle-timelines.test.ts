@@ -434,3 +434,100 @@ describe("a resolve a silence held back, and the outage back as the window ends"
     got.changes.forEach((change, i) => expect(change).toMatch(changes[i]!));
   });
 });
+
+describe("a weekly maintenance window on the 2027 daylight-saving weekends", () => {
+  // A Sev0 that breaks inside the window is held and pages at the sweep the
+  // window ends; one that breaks right after it pages in that sweep. The
+  // window is kept on the local clock (README, "Silences").
+  const minute = (iso: string) => (Date.parse(iso) - T0) / 60_000;
+  const weekly = (cron: string, durationMinutes: number, timezone: string): Silence[] => [
+    {
+      id: "weekly-maint",
+      circuit: "er-circuit-prod",
+      comment: "carrier's weekly window",
+      window: { kind: "recurring", cron, durationMinutes, timezone },
+    },
+  ];
+  const ams = "Europe/Amsterdam";
+  const ny = "America/New_York";
+  const sunday0100 = (tz: string) => weekly("0 1 * * 0", 240, tz);
+
+  it.each<{ name: string; silences: Silence[]; broken: string; pages: string }>([
+    {
+      name: "Amsterdam 01:00–05:00, spring forward: broken at 03:00 CEST, pages at 05:00 CEST",
+      silences: sunday0100(ams),
+      broken: "2027-03-28T01:00:00Z",
+      pages: "2027-03-28T03:00:00Z",
+    },
+    {
+      name: "Amsterdam 01:00–05:00, spring forward: broken at 05:00 CEST, pages then",
+      silences: sunday0100(ams),
+      broken: "2027-03-28T03:00:00Z",
+      pages: "2027-03-28T03:00:00Z",
+    },
+    {
+      // Was paged at 04:00 CET, inside the carrier's window.
+      name: "Amsterdam 01:00–05:00, fall back: broken at 03:00 CET, pages at 05:00 CET",
+      silences: sunday0100(ams),
+      broken: "2027-10-31T02:00:00Z",
+      pages: "2027-10-31T04:00:00Z",
+    },
+    {
+      name: "Amsterdam 01:00–05:00, fall back: broken at 05:00 CET, pages then",
+      silences: sunday0100(ams),
+      broken: "2027-10-31T04:00:00Z",
+      pages: "2027-10-31T04:00:00Z",
+    },
+    {
+      name: "New York 01:00–05:00, spring forward: broken at 03:00 EDT, pages at 05:00 EDT",
+      silences: sunday0100(ny),
+      broken: "2027-03-14T07:00:00Z",
+      pages: "2027-03-14T09:00:00Z",
+    },
+    {
+      name: "New York 01:00–05:00, spring forward: broken at 05:00 EDT, pages then",
+      silences: sunday0100(ny),
+      broken: "2027-03-14T09:00:00Z",
+      pages: "2027-03-14T09:00:00Z",
+    },
+    {
+      name: "New York 01:00–05:00, fall back: broken in the repeated 01:30 (EST), pages at 05:00 EST",
+      silences: sunday0100(ny),
+      broken: "2027-11-07T06:30:00Z",
+      pages: "2027-11-07T10:00:00Z",
+    },
+    {
+      name: "New York 01:00–05:00, fall back: broken at 05:00 EST, pages then",
+      silences: sunday0100(ny),
+      broken: "2027-11-07T10:00:00Z",
+      pages: "2027-11-07T10:00:00Z",
+    },
+    {
+      // Was paged at once: a start the clock skips made the window vanish.
+      name: "Amsterdam 02:30–04:30 on spring-forward day: broken at 03:00 CEST, pages at 04:30 CEST",
+      silences: weekly("30 2 * * 0", 120, ams),
+      broken: "2027-03-28T01:00:00Z",
+      pages: "2027-03-28T02:30:00Z",
+    },
+    {
+      name: "New York 02:30–04:30 on spring-forward day: broken at 03:00 EDT, pages at 04:30 EDT",
+      silences: weekly("30 2 * * 0", 120, ny),
+      broken: "2027-03-14T07:00:00Z",
+      pages: "2027-03-14T08:30:00Z",
+    },
+    {
+      name: "Amsterdam 02:30–04:30 on fall-back day: broken in the repeated 02:00 (CET), pages at 04:30 CET",
+      silences: weekly("30 2 * * 0", 120, ams),
+      broken: "2027-10-31T01:00:00Z",
+      pages: "2027-10-31T03:30:00Z",
+    },
+  ])("$name", ({ silences, broken, pages }) => {
+    // Healthy for two sweeps before the break, through two sweeps after the page.
+    const sweeps: Sweep[] = [];
+    for (let m = minute(broken) - 10; m <= minute(pages) + 10; m += 5)
+      sweeps.push({ minute: m, spec: m < minute(broken) ? healthy : bothDown, silences });
+    expect(live(sweeps).sent).toEqual(
+      sweeps.map((s) => (s.minute === minute(pages) ? "path-down:open:Sev0" : "-")),
+    );
+  });
+});
