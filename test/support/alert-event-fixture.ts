@@ -4,6 +4,7 @@
 //     as an open (Sev2), an escalation (both paths, Sev0) and a resolve.
 //   - no-prefixes-received: Sev0 on both paths, you-owned, no ticket.
 //   - prefix-limit-near: Sev3 with the growth trend and when it reaches the limit.
+//   - the escalated arp-missing still firing at its repeat interval.
 
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { LayerCell, PathLayers, PeeringVerdict } from "../../src/core/model.js";
@@ -171,6 +172,20 @@ export function arpMissingResolved(): AlertEvent {
     nextAction: "Nothing to do: confirm traffic is back and close any carrier ticket.",
     layerTable: verdict(healthyPath(412), healthyPath(409), [412, 409]),
     occurredAt: "2026-03-14T03:04:30.000Z",
+  };
+}
+
+/** The escalated Sev0 still firing at its repeat interval: a normal repeat, not blind. */
+export function arpMissingRepeat(): AlertEvent {
+  const escalated = arpMissingEscalated();
+  return {
+    ...escalated,
+    id: `${ARP_KEY}-3`,
+    action: "repeat",
+    sequence: 3,
+    previousSeverity: "Sev0",
+    change: `Still firing after 4 h 27 min (since ${escalated.firstSeen}): ${escalated.title}`,
+    occurredAt: "2026-03-14T06:19:30.000Z",
   };
 }
 

@@ -15,6 +15,7 @@ import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
   arpMissingEscalated,
   arpMissingOpen,
+  arpMissingRepeat,
   arpMissingResolved,
   CIRCUIT_ID,
   noPrefixesOpen,
@@ -35,6 +36,7 @@ describe("buildPagerDutyEvent", () => {
     ["escalate Sev2 → Sev0", arpMissingEscalated()],
     ["resolve", arpMissingResolved()],
     ["open, you-owned no-prefixes Sev0", noPrefixesOpen()],
+    ["repeat, still firing Sev0", arpMissingRepeat()],
   ] as const)("renders %s", (_name, event) => {
     expect(buildPagerDutyEvent(event, ROUTING_KEY, { statusUrl: STATUS_URL })).toMatchSnapshot();
   });

@@ -21,6 +21,7 @@ import {
 import {
   arpMissingEscalated,
   arpMissingOpen,
+  arpMissingRepeat,
   arpMissingResolved,
   CIRCUIT_ID,
   hugeArpMissing,
@@ -64,6 +65,7 @@ describe("buildTeamsMessage", () => {
     ["resolve", arpMissingResolved(), {}],
     ["open, you-owned no-prefixes Sev0", noPrefixesOpen(), {}],
     ["open, prefix limit with a trend", prefixLimitOpen(), {}],
+    ["repeat, still firing Sev0", arpMissingRepeat(), {}],
   ] as const)(
     "renders %s with the adaptivecards renderer, Teams host config, no warnings",
     (_name, event, options) => {

@@ -10,6 +10,7 @@ import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
   arpMissingEscalated,
   arpMissingOpen,
+  arpMissingRepeat,
   arpMissingResolved,
   noPrefixesOpen,
 } from "../../support/alert-event-fixture.js";
@@ -28,6 +29,7 @@ describe("buildCommonAlert", () => {
     ["escalate Sev2 → Sev0", arpMissingEscalated()],
     ["resolve", arpMissingResolved()],
     ["open, you-owned no-prefixes Sev0", noPrefixesOpen()],
+    ["repeat, still firing Sev0", arpMissingRepeat()],
   ] as const)("renders %s", (_name, event) => {
     expect(buildCommonAlert(event)).toMatchSnapshot();
   });
