@@ -36,6 +36,7 @@ export function buildAlertEvent(
     owner: condition.owner,
     title: condition.title,
     change: pending.change,
+    ...(pending.blindSince ? { blindSince: pending.blindSince } : {}),
     nextAction:
       pending.action === "resolve"
         ? "Nothing to do: confirm traffic is back and close any carrier ticket."

@@ -56,6 +56,12 @@ export interface AlertEvent {
   title: string;
   /** One sentence on what changed since the last notification on this key. */
   change: string;
+  /**
+   * Blind notices only (a `repeat` whose change begins `Blind:`): the last
+   * reading before erwatch lost sight of the alert. Absent on every other
+   * event, and on blind notices sent before it was added (their change has it).
+   */
+  blindSince?: string;
   nextAction: string;
   circuit: AlertCircuit;
   peering: string | null;

@@ -43,6 +43,7 @@ export function blindNotice(
       severity: notified.severity,
       previousSeverity: notified.severity,
       peakSeverity: notified.peakSeverity,
+      blindSince: seen,
       change: `${BLIND_NOTICE} erwatch has not been able to read ${state.family === "fleet" ? "all the circuits this alert names (none it did read still has the outage)" : "the layers behind this alert"} since ${seen} (see its monitoring-blind alert); it stands as last seen, neither resolved nor changed. Last seen: ${notified.title}`,
       condition,
       firstSeen: state.firstSeen ?? at,

@@ -86,6 +86,8 @@ export interface PendingEvent {
   previousSeverity: Severity | null;
   peakSeverity: Severity;
   change: string;
+  /** A blind notice's last reading before erwatch lost sight (core/blind-notice.ts). */
+  blindSince?: string;
   condition: AlertCondition;
   firstSeen: string;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   backoffMs,
   createDispatcher,
@@ -10,8 +10,13 @@ import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Routing } from "../../src/core/routing.js";
 import { createReceiver } from "../../src/adapters/receivers/index.js";
+import { buildAlertEvent } from "../../src/app/alert-events.js";
+import { blindNotice } from "../../src/core/blind-notice.js";
+import type { AlertState } from "../../src/core/lifecycle.js";
+import { subjectVerdict } from "../../src/core/sight.js";
 import { arpMissingOpen } from "../support/alert-event-fixture.js";
 import { MemoryDeliveries } from "../support/memory-deliveries.js";
+import { startRecordingReceiver, type RecordingReceiver } from "../support/recording-receiver.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 function event(overrides: Partial<AlertEvent> = {}): AlertEvent {
@@ -805,4 +810,162 @@ describe("dispatcher", () => {
       ).toBe(expected);
     },
   );
+});
+
+describe("a blind notice, from the lifecycle to the receivers on 127.0.0.1", () => {
+  const servers: RecordingReceiver[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  const CIRCUIT =
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hybrid-core/providers/Microsoft.Network/expressRouteCircuits/er-circuit-prod";
+  const TITLE =
+    "Layer 2 down on the primary and secondary paths of AzurePrivatePeering: ARP table empty — traffic stopped";
+  // The Sev0 paged at 01:00 and last read then; at 02:00 erwatch has been blind an hour.
+  const held: AlertState = {
+    key: "erw-9d1c0b6e4a2f48e1b3c5d7e9f1a3b5c7",
+    family: "path-down",
+    circuitId: CIRCUIT,
+    circuitName: "er-circuit-prod",
+    peering: "AzurePrivatePeering",
+    phase: "firing",
+    consecutiveFiring: 3,
+    consecutiveClean: 0,
+    firstSeen: "2026-11-22T00:50:00.000Z",
+    condition: {
+      code: "arp-missing",
+      severity: "Sev0",
+      layer: "provider",
+      owner: "carrier",
+      paths: ["primary", "secondary"],
+      title: TITLE,
+      nextAction: "Open a ticket with Equinix for the primary and secondary path.",
+      evidence: { arp: { primary: [], secondary: [] } },
+      ticket: null,
+    },
+    notified: {
+      episode: 1,
+      severity: "Sev0",
+      peakSeverity: "Sev0",
+      paths: ["primary", "secondary"],
+      title: TITLE,
+      at: "2026-11-22T01:00:00.000Z",
+      sequence: 1,
+    },
+    sequence: 1,
+    lastEvaluatedAt: "2026-11-22T01:55:00.000Z",
+    lastFiringAt: "2026-11-22T01:00:00.000Z",
+    lastCleanAt: null,
+  };
+
+  it("reaches PagerDuty, Teams and the webhook saying BLIND, since when, and as last seen", async () => {
+    const decision = blindNotice(held, { now: NOW, blindAfterMs: 15 * 60_000, held: false });
+    if (!decision || decision.action === "none") throw new Error("no blind notice decided");
+    const verdict = subjectVerdict(
+      {
+        id: CIRCUIT,
+        name: "er-circuit-prod",
+        subscriptionId: "00000000-0000-0000-0000-000000000001",
+        resourceGroup: "rg-hybrid-core",
+      },
+      NOW,
+    );
+    const event = buildAlertEvent(decision.next, decision.event, verdict, NOW);
+    // The event says since when as a field, not only inside its change sentence.
+    expect(event.blindSince).toBe("2026-11-22T01:00:00.000Z");
+    // Only what crosses the queue: JSON.
+    const body: unknown = JSON.parse(JSON.stringify(event));
+
+    const [pdServer, teamsServer, hookServer] = await Promise.all(
+      ["pd", "teams", "itsm"].map((name) => startRecordingReceiver({ name })),
+    );
+    servers.push(pdServer!, teamsServer!, hookServer!);
+    const options = { timeoutMs: 2_000, statusUrl: "https://erwatch.example.net/status" };
+    const receivers = new Map<string, Receiver>([
+      [
+        "pd",
+        createReceiver(
+          {
+            kind: "pagerduty",
+            name: "pd",
+            routingKey: "R0ut1ngK3y",
+            url: `${pdServer!.url}/v2/enqueue`,
+          },
+          options,
+        ),
+      ],
+      [
+        "teams",
+        createReceiver({ kind: "teams", name: "teams", url: `${teamsServer!.url}/hook` }, options),
+      ],
+      [
+        "itsm",
+        createReceiver(
+          { kind: "webhook", name: "itsm", url: `${hookServer!.url}/alerts` },
+          options,
+        ),
+      ],
+    ]);
+    const dispatcher = createDispatcher({
+      receivers,
+      routing: {
+        actionGroups: [{ name: "on-call", receivers: ["pd", "teams", "itsm"] }],
+        routes: [{ name: "page", match: { severityAtOrAbove: "Sev1" }, actionGroups: ["on-call"] }],
+      },
+      deliveries: new MemoryDeliveries(() => NOW),
+      retry: RETRY,
+      logger: memoryLogger().logger,
+      now: () => NOW,
+      sleep: async () => undefined,
+    });
+    const { s, log } = settlement();
+    const outcome = await dispatcher.dispatch(
+      { messageId: event.id, body, deliveryCount: 1 },
+      s,
+      signal(),
+    );
+    expect(log).toEqual(["complete"]);
+    expect(outcome).toMatchObject({ delivered: ["pd", "teams", "itsm"] });
+
+    // PagerDuty: the same incident (dedup_key), BLIND and since when first.
+    const pd = pdServer!.requests[0]!.body as {
+      event_action: string;
+      dedup_key: string;
+      payload: { summary: string; custom_details: Record<string, unknown> };
+    };
+    expect(pd).toMatchObject({ event_action: "trigger", dedup_key: held.key });
+    expect(pd.payload.summary).toBe(
+      `BLIND: erwatch cannot see er-circuit-prod since 2026-11-22 01:00 UTC; the incident stands as last seen, not resolved: ${TITLE}`,
+    );
+    expect(pd.payload.custom_details).toMatchObject({
+      blindSince: "2026-11-22T01:00:00.000Z",
+      action: "repeat",
+      sequence: 2,
+    });
+
+    // Teams: the headline, then the notice before anything else.
+    const card = (
+      teamsServer!.requests[0]!.body as {
+        attachments: { content: { body: { items?: { text: string }[] }[] } }[];
+      }
+    ).attachments[0]!.content;
+    expect(card.body[0]!.items!.map((i) => i.text)).toEqual([
+      "BLIND Sev0 · er-circuit-prod",
+      `Last seen: ${TITLE}`,
+    ]);
+    expect(card.body[1]!.items!.map((i) => i.text)).toEqual([
+      "**Blind:** erwatch cannot see this circuit since {{DATE(2026-11-22T01:00:00Z, SHORT)}} {{TIME(2026-11-22T01:00:00Z)}} (1 h before this message).",
+      "**Stands:** as last seen, neither resolved nor changed: the title, evidence and ticket below are its last reading, not news.",
+      "**Look at:** the monitoring-blind alert of this circuit or of its subscription (it names the read that fails and what to do); the erwatch status page (button below).",
+    ]);
+
+    // The webhook: the time as a field.
+    const hook = hookServer!.requests[0]!.body as {
+      data: { alertContext: Record<string, unknown> };
+    };
+    expect(hook.data.alertContext).toMatchObject({
+      action: "repeat",
+      blindSince: "2026-11-22T01:00:00.000Z",
+    });
+  });
 });

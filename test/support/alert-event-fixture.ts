@@ -4,7 +4,8 @@
 //     as an open (Sev2), an escalation (both paths, Sev0) and a resolve.
 //   - no-prefixes-received: Sev0 on both paths, you-owned, no ticket.
 //   - prefix-limit-near: Sev3 with the growth trend and when it reaches the limit.
-//   - the escalated arp-missing still firing at its repeat interval.
+//   - blind notices: the Sev0 (and a Sev1) again, as last seen, once erwatch
+//     cannot read it; and the Sev0's normal repeat beside them.
 
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { LayerCell, PathLayers, PeeringVerdict } from "../../src/core/model.js";
@@ -172,6 +173,66 @@ export function arpMissingResolved(): AlertEvent {
     nextAction: "Nothing to do: confirm traffic is back and close any carrier ticket.",
     layerTable: verdict(healthyPath(412), healthyPath(409), [412, 409]),
     occurredAt: "2026-03-14T03:04:30.000Z",
+  };
+}
+
+/** The reading that failed: what a blind notice's layer table shows (UNKNOWN where erwatch cannot read). */
+const blindPath: PathLayers = {
+  provider: unknown("ARP read failed: throttled"),
+  bgp: unknown("route summary read failed: throttled"),
+  peering: up("Enabled, VLAN 210"),
+  routes: unknown("session state unknown"),
+  gateway: up("ergw-ams connected"),
+  globalReach: na("not configured"),
+  endToEnd: na("not read"),
+  capacity: na("not read"),
+};
+
+/** The last reading before erwatch lost sight of the circuit in the blind notices below. */
+export const BLIND_SINCE = "2026-03-14T02:19:30.000Z";
+
+/** The change core/blind-notice.ts writes: the last reading's time, then the title it stands on. */
+export const blindChange = (since: string, title: string) =>
+  `Blind: erwatch has not been able to read the layers behind this alert since ${since} (see its monitoring-blind alert); it stands as last seen, neither resolved nor changed. Last seen: ${title}`;
+
+/**
+ * erwatch cannot read the escalated Sev0 any more: the same incident again
+ * (`repeat`), as last seen, 15 minutes after its last reading. Its evidence and
+ * ticket are that last reading; its layer table is the reading that failed.
+ */
+export function arpMissingBlind(): AlertEvent {
+  const escalated = arpMissingEscalated();
+  return {
+    ...escalated,
+    id: `${ARP_KEY}-3`,
+    action: "repeat",
+    sequence: 3,
+    previousSeverity: "Sev0",
+    change: blindChange(BLIND_SINCE, escalated.title),
+    blindSince: BLIND_SINCE,
+    layerTable: verdict(blindPath, blindPath, [null, null]),
+    occurredAt: "2026-03-14T02:34:30.000Z",
+  };
+}
+
+/** A Sev1 path alert (one path down, the other unconfirmed) gone blind the same way. */
+export function arpMissingBlindSev1(): AlertEvent {
+  const open = arpMissingOpen();
+  const title =
+    "Layer 2 down on the secondary path of AzurePrivatePeering: no ARP entry for the on-prem side — redundancy unverified: the primary path could not be confirmed";
+  return {
+    ...open,
+    id: `${ARP_KEY}-2`,
+    action: "repeat",
+    sequence: 2,
+    severity: "Sev1",
+    previousSeverity: "Sev1",
+    peakSeverity: "Sev1",
+    title,
+    change: blindChange(BLIND_SINCE, title),
+    blindSince: BLIND_SINCE,
+    layerTable: verdict(blindPath, blindPath, [null, null]),
+    occurredAt: "2026-03-14T02:34:30.000Z",
   };
 }
 

@@ -1,6 +1,7 @@
 // Sentences every receiver writes the same way from an alert event.
 
-import type { AlertCircuit } from "../../core/alert-event.js";
+import type { AlertCircuit, AlertEvent } from "../../core/alert-event.js";
+import { BLIND_NOTICE } from "../../core/blind-notice.js";
 
 /** "Equinix at Amsterdam", "Equinix", or null: what responders group carrier faults by. */
 export function providerAt(
@@ -35,3 +36,30 @@ export function changeWithoutTitle(change: string, title: string): string {
   if (sentence === "") return "";
   return /[.!?]$/u.test(sentence) ? sentence : `${sentence}.`;
 }
+
+/**
+ * A blind notice (core/blind-notice.ts): since when erwatch cannot read the
+ * layers behind the alert, or null for every other event. `since` is null when
+ * the time is not known. A notice sent before the event carried `blindSince`
+ * still has the time in its change ("… since <ISO time> …").
+ */
+export function blindness(
+  event: Pick<AlertEvent, "action" | "change" | "blindSince">,
+): { since: string | null } | null {
+  if (event.action !== "repeat" || !event.change.startsWith(BLIND_NOTICE)) return null;
+  const given = event.blindSince;
+  if (typeof given === "string" && Number.isFinite(Date.parse(given))) return { since: given };
+  const quoted = /\bsince (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z)/u.exec(
+    event.change,
+  );
+  return { since: quoted && Number.isFinite(Date.parse(quoted[1]!)) ? quoted[1]! : null };
+}
+
+/** "2026-11-22 01:00 UTC": a time a phone's lock screen can show. */
+export function utcMinute(iso: string): string {
+  return `${new Date(iso).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** Where a responder learns why erwatch is blind and when it sees again. */
+export const BLIND_LOOK_AT =
+  "the monitoring-blind alert of this circuit or of its subscription (it names the read that fails and what to do)";

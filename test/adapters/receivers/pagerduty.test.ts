@@ -13,10 +13,14 @@ import {
 } from "../../../src/adapters/receivers/pagerduty/payload.js";
 import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
+  arpMissingBlind,
+  arpMissingBlindSev1,
   arpMissingEscalated,
   arpMissingOpen,
   arpMissingRepeat,
   arpMissingResolved,
+  BLIND_SINCE,
+  blindChange,
   CIRCUIT_ID,
   noPrefixesOpen,
   SUBSCRIPTION_ID,
@@ -174,6 +178,70 @@ describe("buildPagerDutyEvent", () => {
     expect(() =>
       buildPagerDutyEvent({ ...arpMissingOpen(), key: "k".repeat(255) }, ROUTING_KEY),
     ).not.toThrow();
+  });
+});
+
+describe("a blind notice at PagerDuty: the same incident, BLIND up front", () => {
+  type Trigger = {
+    event_action: string;
+    dedup_key: string;
+    payload: { summary: string; severity: string; custom_details: Record<string, unknown> };
+  };
+  const trigger = (event: AlertEvent) =>
+    buildPagerDutyEvent(event, ROUTING_KEY, { statusUrl: STATUS_URL }) as Trigger;
+  const withoutField = (event: AlertEvent): AlertEvent => {
+    const { blindSince: _, ...rest } = event;
+    return rest;
+  };
+
+  it.each([
+    ["a Sev0 on both paths", arpMissingBlind(), "critical"],
+    ["a Sev1 path alert", arpMissingBlindSev1(), "error"],
+    ["a notice sent before events carried blindSince", withoutField(arpMissingBlind()), "critical"],
+  ] as const)(
+    "says for %s that erwatch cannot see it since when, and that it stands as last seen",
+    (_name, event, severity) => {
+      const sent = trigger(event);
+      expect(sent).toMatchObject({
+        event_action: "trigger",
+        dedup_key: event.key,
+        payload: { severity },
+      });
+      expect(sent.payload.summary).toBe(
+        `BLIND: erwatch cannot see er-ams-prod-01 since 2026-03-14 02:19 UTC; the incident stands as last seen, not resolved: ${event.title}`,
+      );
+      expect(sent.payload.custom_details).toMatchObject({
+        blindSince: BLIND_SINCE,
+        blind:
+          "erwatch cannot read the layers behind this incident since 2026-03-14T02:19:30.000Z; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at the monitoring-blind alert of this circuit or of its subscription (it names the read that fails and what to do).",
+        action: "repeat",
+        evidence: event.evidence,
+      });
+    },
+  );
+
+  it("keeps a blind summary within 1,024 characters, BLIND and since when first", () => {
+    const title = "Layer 2 down on every path there is ".repeat(60);
+    const event: AlertEvent = {
+      ...arpMissingBlind(),
+      title,
+      change: blindChange(BLIND_SINCE, title),
+    };
+    const { summary } = trigger(event).payload;
+    expect(summary).toHaveLength(PAGERDUTY_MAX_SUMMARY);
+    expect(summary.endsWith("…")).toBe(true);
+    expect(
+      summary.startsWith("BLIND: erwatch cannot see er-ams-prod-01 since 2026-03-14 02:19 UTC;"),
+    ).toBe(true);
+  });
+
+  it("leaves a normal repeat as it was: the title, no blind fields", () => {
+    const event = arpMissingRepeat();
+    const sent = trigger(event);
+    expect(sent.payload.summary).toBe(`er-ams-prod-01: ${event.title}`);
+    expect(Object.keys(sent.payload.custom_details)).not.toContain("blindSince");
+    expect(Object.keys(sent.payload.custom_details)).not.toContain("blind");
+    expect(JSON.stringify(sent)).not.toContain("BLIND");
   });
 });
 

@@ -14,6 +14,7 @@ import { buildTeamsMessage } from "../../../src/adapters/receivers/teams/payload
 import type { AlertEvent } from "../../../src/core/alert-event.js";
 import { LAYER_ROWS } from "../../../src/core/vocabulary.js";
 import {
+  arpMissingBlind,
   arpMissingEscalated,
   arpMissingOpen,
   noPrefixesOpen,
@@ -167,6 +168,7 @@ describe.skipIf("skipReason" in browserCheck)("the Teams card at phone width (36
     ["escalated-arp-missing", arpMissingEscalated()],
     ["open-no-prefixes", noPrefixesOpen()],
     ["open-prefix-limit", prefixLimitOpen()],
+    ["blind-arp-missing", arpMissingBlind()],
   ];
 
   it.each(cards)(
@@ -192,9 +194,11 @@ describe.skipIf("skipReason" in browserCheck)("the Teams card at phone width (36
         expect(table.filter((b) => b.brokenWords.length > 0)).toEqual([]);
         expect(table.filter((b) => b.clipped)).toEqual([]);
         // The facts first: wrapped at spaces, never cut off.
-        expect(layout.filter((b) => /^(Where|Owner|Do|Since):/.test(b.text) && b.clipped)).toEqual(
-          [],
-        );
+        expect(
+          layout.filter(
+            (b) => /^(Blind|Stands|Look at|Where|Owner|Do|Since):/.test(b.text) && b.clipped,
+          ),
+        ).toEqual([]);
       }
     },
   );

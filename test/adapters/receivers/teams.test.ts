@@ -19,10 +19,14 @@ import {
   teamsMessageProblems,
 } from "../../support/adaptive-card.js";
 import {
+  arpMissingBlind,
+  arpMissingBlindSev1,
   arpMissingEscalated,
   arpMissingOpen,
   arpMissingRepeat,
   arpMissingResolved,
+  BLIND_SINCE,
+  blindChange,
   CIRCUIT_ID,
   hugeArpMissing,
   noPrefixesOpen,
@@ -363,6 +367,116 @@ describe("buildTeamsMessage", () => {
     const message = buildTeamsMessage(event);
     expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThanOrEqual(TEAMS_MAX_MESSAGE_BYTES);
     expect(teamsMessageProblems(message)).toEqual([]);
+  });
+});
+
+describe("the Teams card of a blind notice: erwatch cannot see the circuit", () => {
+  // 2026-03-14T02:19:30Z in the reader's own time zone, 15 min before the notice.
+  const SINCE = "{{DATE(2026-03-14T02:19:30Z, SHORT)}} {{TIME(2026-03-14T02:19:30Z)}}";
+  const STANDS =
+    "**Stands:** as last seen, neither resolved nor changed: the title, evidence and ticket below are its last reading, not news.";
+  const LOOK_AT =
+    "**Look at:** the monitoring-blind alert of this circuit or of its subscription (it names the read that fails and what to do)";
+  /** The texts of the block right under the header, when it is the blind notice's. */
+  const blindBlock = (message: object): string[] | null => {
+    const block = cardOf(message).body[1]!;
+    return block.type === "Container" && block.style === "emphasis"
+      ? (block.items as Block[]).map((b) => String(b.text))
+      : null;
+  };
+  const withoutField = (event: AlertEvent): AlertEvent => {
+    const { blindSince: _, ...rest } = event;
+    return rest;
+  };
+
+  it.each([
+    ["a Sev0 on both paths", arpMissingBlind(), "BLIND Sev0"],
+    ["a Sev1 path alert", arpMissingBlindSev1(), "BLIND Sev1"],
+    [
+      "a notice sent before events carried blindSince",
+      withoutField(arpMissingBlind()),
+      "BLIND Sev0",
+    ],
+  ] as const)(
+    "says first, for %s, that erwatch cannot see it since when, that it stands as last seen, and where to look",
+    (_name, event, verdict) => {
+      const message = buildTeamsMessage(event, { statusUrl: STATUS_URL });
+      expect(teamsMessageProblems(message)).toEqual([]);
+      expect(cardOf(message).body[0]).toMatchObject({
+        items: [{ text: `${verdict} · er-ams-prod-01` }, { text: `Last seen: ${event.title}` }],
+      });
+      expect(blindBlock(message)).toEqual([
+        `**Blind:** erwatch cannot see this circuit since ${SINCE} (15 min before this message).`,
+        STANDS,
+        `${LOOK_AT}; the erwatch status page (button below).`,
+      ]);
+      expect((cardOf(message).actions as Block[])[0]).toMatchObject({ title: "Status page" });
+      const texts = textsOf(message);
+      // Its change is the block above: no "Changed:" line says it again.
+      expect(texts.filter((t) => t.startsWith("**Changed:**"))).toEqual([]);
+      // The body is the last reading, not news; the table is the reading that failed.
+      expect(texts).toContain(`Evidence as last seen, up to ${SINCE}`);
+      expect(texts).not.toContain("Evidence");
+      expect(texts).toContain(
+        "Layers of AzurePrivatePeering as read now: UNKNOWN is what erwatch cannot read, not a recovery",
+      );
+      expect(texts).toContain("Carrier ticket as last seen — paste into a ticket with Equinix");
+      expect(texts.filter((t) => t.includes(event.title))).toHaveLength(1);
+    },
+  );
+
+  it("names no status page when none is configured, and no time when the notice has none", () => {
+    expect(blindBlock(buildTeamsMessage(arpMissingBlind()))?.[2]).toBe(`${LOOK_AT}.`);
+    const untimed: AlertEvent = {
+      ...withoutField(arpMissingBlind()),
+      change: "Blind: erwatch has lost sight of this alert.",
+    };
+    const message = buildTeamsMessage(untimed);
+    expect(blindBlock(message)?.[0]).toBe("**Blind:** erwatch cannot see this circuit.");
+    expect(textsOf(message)).toContain("Evidence as last seen");
+  });
+
+  it("keeps the notice whole when the evidence and ticket must be cut to fit 28 KB", () => {
+    const huge = hugeArpMissing();
+    const event: AlertEvent = {
+      ...huge,
+      action: "repeat",
+      change: blindChange(BLIND_SINCE, huge.title),
+      blindSince: BLIND_SINCE,
+    };
+    const message = buildTeamsMessage(event);
+    expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThanOrEqual(TEAMS_MAX_MESSAGE_BYTES);
+    expect(blindBlock(message)?.[0]).toMatch(
+      /^\*\*Blind:\*\* erwatch cannot see this circuit since /,
+    );
+    expect(allText(message)).toContain("truncated");
+  });
+
+  it.each([
+    [
+      "a normal repeat",
+      arpMissingRepeat(),
+      "STILL FIRING Sev0",
+      "Still firing after 4 h 27 min (since 2026-03-14T01:52:00.000Z).",
+    ],
+    [
+      "an escalation",
+      arpMissingEscalated(),
+      "ESCALATED Sev2 → Sev0",
+      "Worse: Sev2 → Sev0; now also the primary path.",
+    ],
+  ] as const)("leaves %s card as it was", (_name, event, verdict, change) => {
+    const message = buildTeamsMessage(event, { statusUrl: STATUS_URL });
+    expect(cardOf(message).body[0]).toMatchObject({
+      items: [{ text: `${verdict} · er-ams-prod-01` }, { text: event.title }],
+    });
+    expect(blindBlock(message)).toBeNull();
+    const texts = textsOf(message);
+    expect(texts).toContain(`**Changed:** ${change}`);
+    expect(texts).toContain("Evidence");
+    expect(texts).toContain("Layers of AzurePrivatePeering");
+    expect(texts).toContain("Carrier ticket — paste into a ticket with Equinix");
+    expect(allText(message)).not.toMatch(/last seen|erwatch cannot see/i);
   });
 });
 

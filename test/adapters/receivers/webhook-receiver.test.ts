@@ -8,10 +8,13 @@ import { webhookConfigSchema } from "../../../src/adapters/receivers/webhook/con
 import { buildCommonAlert } from "../../../src/adapters/receivers/webhook/payload.js";
 import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
+  arpMissingBlind,
+  arpMissingBlindSev1,
   arpMissingEscalated,
   arpMissingOpen,
   arpMissingRepeat,
   arpMissingResolved,
+  BLIND_SINCE,
   noPrefixesOpen,
 } from "../../support/alert-event-fixture.js";
 import {
@@ -117,6 +120,34 @@ describe("buildCommonAlert", () => {
       ticket: event.ticket,
       evidence: event.evidence,
     });
+  });
+});
+
+describe("a blind notice at the webhook", () => {
+  const withoutField = (event: AlertEvent): AlertEvent => {
+    const { blindSince: _, ...rest } = event;
+    return rest;
+  };
+
+  it.each([
+    ["a Sev0 on both paths", arpMissingBlind()],
+    ["a Sev1 path alert", arpMissingBlindSev1()],
+    ["a notice sent before events carried blindSince", withoutField(arpMissingBlind())],
+  ] as const)("carries for %s since when erwatch cannot see it, as a field", (_name, event) => {
+    const { essentials, alertContext } = buildCommonAlert(event).data;
+    expect(essentials).toMatchObject({ monitorCondition: "Fired", severity: event.severity });
+    expect(alertContext).toMatchObject({
+      action: "repeat",
+      blindSince: BLIND_SINCE,
+      change: event.change,
+      evidence: event.evidence,
+    });
+  });
+
+  it("adds no blindSince to a normal repeat", () => {
+    const { alertContext } = buildCommonAlert(arpMissingRepeat()).data;
+    expect(alertContext.action).toBe("repeat");
+    expect(Object.keys(alertContext)).not.toContain("blindSince");
   });
 });
 

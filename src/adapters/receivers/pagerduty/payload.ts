@@ -7,12 +7,22 @@
 // peering location (a carrier outage hits every circuit there at once), `class`
 // the finding code, and `links` lead to the status page, the circuit in the
 // portal and the code's runbook.
+//
+// A blind notice (a repeat whose change begins "Blind:") says so first in the
+// summary, with since when, and carries `blindSince` in custom_details: the
+// incident stands as last seen, its evidence is the last reading, not news.
 
 import type { AlertEvent } from "../../../core/alert-event.js";
 import type { Severity } from "../../../core/model.js";
 import { truncate } from "../../../core/text.js";
 import { LAYER_WORDS } from "../../../core/vocabulary.js";
-import { changeWithoutTitle, providerAt } from "../alert-words.js";
+import {
+  BLIND_LOOK_AT,
+  blindness,
+  changeWithoutTitle,
+  providerAt,
+  utcMinute,
+} from "../alert-words.js";
 import { alertLinks, type AlertLink, type LinkOptions } from "../links.js";
 
 export const PAGERDUTY_MAX_SUMMARY = 1024;
@@ -70,12 +80,16 @@ export function buildPagerDutyEvent(
     return { routing_key: routingKey, event_action: "resolve", dedup_key: event.key };
   }
   const c = event.circuit;
+  const blind = blindness(event);
+  const summary = blind
+    ? `BLIND: erwatch cannot see ${c.name}${blind.since ? ` since ${utcMinute(blind.since)}` : ""}; the incident stands as last seen, not resolved: ${event.title}`
+    : `${c.name}: ${event.title}`;
   return {
     routing_key: routingKey,
     event_action: "trigger",
     dedup_key: event.key,
     payload: {
-      summary: truncate(`${c.name}: ${event.title}`, PAGERDUTY_MAX_SUMMARY),
+      summary: truncate(summary, PAGERDUTY_MAX_SUMMARY),
       source: c.id,
       severity: PAGERDUTY_SEVERITY[event.severity],
       timestamp: event.occurredAt,
@@ -83,6 +97,12 @@ export function buildPagerDutyEvent(
       group: providerAt(c) ?? "provider unknown",
       class: event.code,
       custom_details: {
+        ...(blind
+          ? {
+              blindSince: blind.since,
+              blind: `erwatch cannot read the layers behind this incident${blind.since ? ` since ${blind.since}` : ""}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${BLIND_LOOK_AT}.`,
+            }
+          : {}),
         action: event.action,
         sequence: event.sequence,
         episodeId: event.episodeId,

@@ -34,15 +34,18 @@ export function text(value: string, props: Element = {}): Element {
   return { type: "TextBlock", text: value, wrap: true, ...props };
 }
 
-/** Read defensively: the event arrived over a queue and the table is not re-validated there. */
-export function layerTable(event: AlertEvent): Element[] {
+/**
+ * Read defensively: the event arrived over a queue and the table is not
+ * re-validated there. `note` follows the heading ("Layers of X<note>").
+ */
+export function layerTable(event: AlertEvent, note = ""): Element[] {
   const table = event.layerTable;
   if (!table || typeof table !== "object" || !table.paths) return [];
   const heading = (path: PathName) =>
     event.paths.includes(path) ? `${path} path (affected)` : `${path} path`;
   const name = escapeMarkdown(typeof table.name === "string" ? table.name : (event.peering ?? ""));
   const rows: Element[] = [
-    text(`Layers${name ? ` of ${name}` : ""}`, { weight: "Bolder", spacing: "Large" }),
+    text(`Layers${name ? ` of ${name}` : ""}${note}`, { weight: "Bolder", spacing: "Large" }),
     pathColumns(
       PATHS.map((path) => ({ item: text(heading(path), { weight: "Bolder", size: "Small" }) })),
       "Small",

@@ -17,7 +17,7 @@ import { BLIND_NOTICE } from "../../../core/blind-notice.js";
 import { WIDER } from "../../../core/lifecycle.js";
 import { safeCut, truncate } from "../../../core/text.js";
 import { LAYER_WORDS, OWNER_WORDS } from "../../../core/vocabulary.js";
-import { changeWithoutTitle, providerAt } from "../alert-words.js";
+import { BLIND_LOOK_AT, blindness, changeWithoutTitle, providerAt } from "../alert-words.js";
 import { alertLinks, type LinkOptions } from "../links.js";
 import { evidenceLines, trendMarkdown } from "./evidence.js";
 import { layerTable, text, type Element } from "./layer-table.js";
@@ -80,14 +80,25 @@ function buildCard(
   evidence: string,
   ticket: string | null,
 ): Element {
+  const blind = blindness(event);
   const body: Element[] = [
-    header(event),
-    ...factsFirst(event),
+    header(event, blind !== null),
+    ...(blind ? [blindFacts(event, blind.since, options)] : []),
+    ...factsFirst(event, blind !== null),
     details(event),
-    ...layerTable(event),
+    // A blind notice's table is the reading that failed, not the incident's last one.
+    ...layerTable(
+      event,
+      blind ? " as read now: UNKNOWN is what erwatch cannot read, not a recovery" : "",
+    ),
   ];
   if (evidence !== "") {
-    body.push(text("Evidence", { weight: "Bolder", spacing: "Large" }));
+    body.push(
+      text(blind ? lastSeen("Evidence", blind.since) : "Evidence", {
+        weight: "Bolder",
+        spacing: "Large",
+      }),
+    );
     body.push(
       ...evidence.split("\n").map((line) => text(escapeMarkdown(line), { spacing: "Small" })),
     );
@@ -95,10 +106,13 @@ function buildCard(
   if (ticket !== null) {
     const provider = escapeMarkdown(event.circuit.serviceProviderName ?? "the carrier");
     body.push(
-      text(`Carrier ticket — paste into a ticket with ${provider}`, {
-        weight: "Bolder",
-        spacing: "Large",
-      }),
+      text(
+        `${blind ? lastSeen("Carrier ticket", null) : "Carrier ticket"} — paste into a ticket with ${provider}`,
+        {
+          weight: "Bolder",
+          spacing: "Large",
+        },
+      ),
     );
     body.push(monospace(ticket));
   }
@@ -151,8 +165,8 @@ export function headline(
   return words[event.action]();
 }
 
-/** What broke, in the header: the verdict and the circuit, then the title. */
-function header(event: AlertEvent): Element {
+/** What broke, in the header: the verdict and the circuit, then the title (as last seen when blind). */
+function header(event: AlertEvent, blind: boolean): Element {
   return {
     type: "Container",
     style: event.action === "resolve" ? "good" : (HEADER_STYLE[event.severity] ?? "default"),
@@ -162,13 +176,51 @@ function header(event: AlertEvent): Element {
         size: "Large",
         weight: "Bolder",
       }),
-      text(md(event.title, MAX_HEADLINE), { weight: "Bolder", spacing: "Small" }),
+      text(`${blind ? "Last seen: " : ""}${md(event.title, MAX_HEADLINE)}`, {
+        weight: "Bolder",
+        spacing: "Small",
+      }),
     ],
   };
 }
 
-/** One short line each: which path, whose problem, what to do, since when, what changed. */
-function factsFirst(event: AlertEvent): Element[] {
+/**
+ * A blind notice, before anything else: erwatch cannot see the circuit since
+ * when, the incident stands as last seen, and where to look.
+ */
+function blindFacts(
+  event: AlertEvent,
+  since: string | null,
+  options: TeamsMessageOptions,
+): Element {
+  const ago = since ? span(since, event.occurredAt) : null;
+  const when = since
+    ? ` since ${[readerTime(since), ago ? `(${ago} before this message)` : null].filter((p) => p !== null).join(" ")}`
+    : "";
+  const lines = [
+    `**Blind:** erwatch cannot see this circuit${when}.`,
+    "**Stands:** as last seen, neither resolved nor changed: the title, evidence and ticket below are its last reading, not news.",
+    `**Look at:** ${BLIND_LOOK_AT}${options.statusUrl ? "; the erwatch status page (button below)" : ""}.`,
+  ];
+  return {
+    type: "Container",
+    style: "emphasis",
+    spacing: "Medium",
+    items: lines.map((line, i) => text(line, { spacing: i === 0 ? "None" : "Small" })),
+  };
+}
+
+/** "Evidence as last seen, up to {{DATE(…)}} {{TIME(…)}}". */
+function lastSeen(label: string, since: string | null): string {
+  const when = since ? readerTime(since) : null;
+  return when ? `${label} as last seen, up to ${when}` : `${label} as last seen`;
+}
+
+/**
+ * One short line each: which path, whose problem, what to do, since when, what
+ * changed (a blind notice's change is its own block above).
+ */
+function factsFirst(event: AlertEvent, blind: boolean): Element[] {
   const lines: [string, string | null][] = [
     ["Where", where(event)],
     ["Owner", owner(event)],
@@ -177,7 +229,7 @@ function factsFirst(event: AlertEvent): Element[] {
     [event.action === "resolve" ? "Started" : "Since", since(event)],
     ["Prefix trend", trendMarkdown(event.evidence, event.occurredAt)],
   ];
-  if (event.action !== "open") {
+  if (event.action !== "open" && !blind) {
     const change = changeWithoutTitle(event.change, event.title);
     if (change !== "") lines.push(["Changed", md(change, MAX_SENTENCE)]);
   }

@@ -5,7 +5,7 @@
 
 import type { AlertEvent } from "../../../core/alert-event.js";
 import { OWNER_WORDS } from "../../../core/vocabulary.js";
-import { changeWithoutTitle } from "../alert-words.js";
+import { blindness, changeWithoutTitle } from "../alert-words.js";
 
 /**
  * Azure's own values are "Metric", "Log" and "Activity Log", and consumers
@@ -52,6 +52,7 @@ export interface CommonAlert {
 
 export function buildCommonAlert(event: AlertEvent): CommonAlert {
   const c = event.circuit;
+  const blind = blindness(event);
   const resolved = event.action === "resolve";
   return {
     schemaId: "azureMonitorCommonAlertSchema",
@@ -94,6 +95,8 @@ export function buildCommonAlert(event: AlertEvent): CommonAlert {
         paths: event.paths,
         title: event.title,
         change: event.change,
+        // A blind notice: the last reading before erwatch lost sight (null when not known).
+        ...(blind ? { blindSince: blind.since } : {}),
         nextAction: event.nextAction,
         evidence: event.evidence,
         ticket: event.ticket,
