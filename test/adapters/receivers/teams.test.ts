@@ -436,6 +436,13 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
     expect(textsOf(message)).toContain("Evidence as last seen");
   });
 
+  it("says it is the circuits of a fleet outage it cannot see, not one circuit", () => {
+    const fleet: AlertEvent = { ...arpMissingBlind(), family: "fleet", code: "fleet-outage" };
+    expect(blindBlock(buildTeamsMessage(fleet))?.[0]).toBe(
+      `**Blind:** erwatch cannot see the circuits of this outage since ${SINCE} (15 min before this message).`,
+    );
+  });
+
   it("keeps the notice whole when the evidence and ticket must be cut to fit 28 KB", () => {
     const huge = hugeArpMissing();
     const event: AlertEvent = {

@@ -198,7 +198,7 @@ function blindFacts(
     ? ` since ${[readerTime(since), ago ? `(${ago} before this message)` : null].filter((p) => p !== null).join(" ")}`
     : "";
   const lines = [
-    `**Blind:** erwatch cannot see this circuit${when}.`,
+    `**Blind:** erwatch cannot see ${event.family === "fleet" ? "the circuits of this outage" : "this circuit"}${when}.`,
     "**Stands:** as last seen, neither resolved nor changed: the title, evidence and ticket below are its last reading, not news.",
     `**Look at:** ${BLIND_LOOK_AT}${options.statusUrl ? "; the erwatch status page (button below)" : ""}.`,
   ];
