@@ -31,6 +31,7 @@ import type {
   PeeringVerdict,
   Severity,
 } from "./model.js";
+import { PATHS } from "./model.js";
 import { analysePath, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
 import { DEFAULT_ROUTE_LIMITS, type RouteLimitSettings } from "./route-limits.js";
@@ -235,6 +236,14 @@ function judgePeering(
       secondary: analyses?.secondary.prefixLimit ?? null,
     },
   };
+  if (analyses && PATHS.some((p) => analyses[p].neighbors.some((n) => n.family === "ipv6")))
+    verdict.ipv6 = {
+      prefixes: {
+        primary: analyses.primary.ipv6Prefixes,
+        secondary: analyses.secondary.ipv6Prefixes,
+      },
+      limits: { primary: analyses.primary.ipv6Limit, secondary: analyses.secondary.ipv6Limit },
+    };
   // Above a provider that is not provisioned, and for a peering of unknown state, nothing is a finding.
   if (notProvisioned || peering.state === null) return { verdict, findings: [] };
   if (peering.state !== "Enabled") {

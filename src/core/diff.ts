@@ -7,11 +7,14 @@
 // what tells a route-limit flap from layer 1), and at every sweep while the
 // count is at or above the warning share of its limit (the trend needs the
 // flat stretches too). Below the warning line a steady count writes nothing.
+// IPv4 and IPv6 are sampled apart, each with its own limit: IPv6 at 98 of 100
+// is the route limit even while IPv4 sits at 120 of 4,000.
 
 import { sessionCarries } from "./path-analysis.js";
 import type { CircuitVerdict, LayerCell, PathName } from "./model.js";
 import { PATHS } from "./model.js";
 import type { LayerTransition, PrefixSample } from "./history.js";
+import type { AddressFamily } from "./route-limits.js";
 import {
   pathStatus,
   SNAPSHOT_LAYERS,
@@ -45,6 +48,13 @@ function cellsOf(
   };
 }
 
+interface FamilySampling {
+  family: AddressFamily;
+  count: number | null;
+  oldCount: number | null;
+  cameBack: boolean;
+}
+
 export interface SampleOptions {
   /** Sample at every sweep while the count is at or above this share of its limit. */
   everySweepFromPercent?: number;
@@ -53,7 +63,7 @@ export interface SampleOptions {
 export function diffSnapshot(
   previous: Snapshot | null,
   verdict: CircuitVerdict,
-  limits: (peering: string, path: PathName) => number | null,
+  limits: (peering: string, path: PathName, family: AddressFamily) => number | null,
   now: Date,
   sampling: SampleOptions = {},
 ): DiffResult {
@@ -72,6 +82,7 @@ export function diffSnapshot(
     const before = previous?.peerings[name];
     const paths = {} as SnapshotPeering["paths"];
     const prefixes = { primary: null, secondary: null } as SnapshotPeering["prefixes"];
+    const ipv6Prefixes = { primary: null, secondary: null } as SnapshotPeering["prefixes"];
     for (const path of PATHS) {
       const current = circuitRead ? cellsOf(verdict, name, path) : null;
       const row = {} as Record<SnapshotLayer, SnapshotCell>;
@@ -108,33 +119,55 @@ export function diffSnapshot(
         };
       }
       paths[path] = row;
-      const count = circuitRead
-        ? (verdict.peerings.find((p) => p.name === name)?.prefixes[path] ?? null)
-        : null;
-      const oldCount = before?.prefixes[path] ?? null;
-      prefixes[path] = count ?? oldCount;
-      const limit = limits(name, path);
-      const cameBack = before !== undefined && !sessionCarries(before.paths[path].bgp);
-      const nearLimit =
-        count !== null &&
-        limit !== null &&
-        limit > 0 &&
-        sampling.everySweepFromPercent !== undefined &&
-        (count / limit) * 100 >= sampling.everySweepFromPercent;
-      if (count !== null && (count !== oldCount || cameBack || nearLimit)) {
-        prefixSamples.push({
-          kind: "prefixes",
-          at,
-          circuitId: verdict.id,
-          peering: name,
-          path,
-          before: oldCount,
-          after: count,
-          limit,
+      const verdictPeering = circuitRead
+        ? verdict.peerings.find((p) => p.name === name)
+        : undefined;
+      const bgpBefore = before?.paths[path].bgp;
+      // IPv4 as before. IPv6 only where the peering has it; its session coming back is also a
+      // BGP row that was a warning (IPv6 down beside IPv4 Established) and is up now.
+      const families: FamilySampling[] = [
+        {
+          family: "ipv4",
+          count: verdictPeering?.prefixes[path] ?? null,
+          oldCount: before?.prefixes[path] ?? null,
+          cameBack: bgpBefore !== undefined && !sessionCarries(bgpBefore),
+        },
+      ];
+      if (verdictPeering?.ipv6 || before?.ipv6Prefixes)
+        families.push({
+          family: "ipv6",
+          count: verdictPeering?.ipv6?.prefixes[path] ?? null,
+          oldCount: before?.ipv6Prefixes?.[path] ?? null,
+          cameBack: bgpBefore !== undefined && bgpBefore.status !== "up",
         });
+      for (const f of families) {
+        const kept = f.count ?? f.oldCount;
+        if (f.family === "ipv4") prefixes[path] = kept;
+        else ipv6Prefixes[path] = kept;
+        const limit = limits(name, path, f.family);
+        const nearLimit =
+          f.count !== null &&
+          limit !== null &&
+          limit > 0 &&
+          sampling.everySweepFromPercent !== undefined &&
+          (f.count / limit) * 100 >= sampling.everySweepFromPercent;
+        if (f.count !== null && (f.count !== f.oldCount || f.cameBack || nearLimit)) {
+          prefixSamples.push({
+            kind: "prefixes",
+            at,
+            circuitId: verdict.id,
+            peering: name,
+            path,
+            ...(f.family === "ipv6" ? { family: "ipv6" as const } : {}),
+            before: f.oldCount,
+            after: f.count,
+            limit,
+          });
+        }
       }
     }
-    peerings[name] = { paths, prefixes };
+    const hasIpv6 = ipv6Prefixes.primary !== null || ipv6Prefixes.secondary !== null;
+    peerings[name] = { paths, prefixes, ...(hasIpv6 ? { ipv6Prefixes } : {}) };
   }
 
   const providerState = circuitRead ? verdict.providerState : (previous?.providerState ?? null);

@@ -13,6 +13,7 @@ import { observe, type Observation } from "./observe.js";
 import { gradeForPair, type PairContext } from "./pairs.js";
 import type { AlertPolicy } from "./policy.js";
 import { prefixDrops } from "./prefix-drop.js";
+import type { AddressFamily } from "./route-limits.js";
 import { applyCriticality } from "./severity.js";
 import { sessionResets } from "./session-resets.js";
 import { peeringsGone, readPreviousFacts, type Snapshot } from "./snapshot.js";
@@ -68,8 +69,10 @@ export function evaluateCircuit(
     now,
   );
   const classified = dataPlane.verdict;
-  const limits = (peering: string, path: PathName) =>
-    classified.peerings.find((p) => p.name === peering)?.limits[path] ?? null;
+  const limits = (peering: string, path: PathName, family: AddressFamily) => {
+    const p = classified.peerings.find((x) => x.name === peering);
+    return (family === "ipv6" ? p?.ipv6?.limits[path] : p?.limits[path]) ?? null;
+  };
   const warnPercent = policy.classify.routeLimits.warnPercent;
   const diff = diffSnapshot(previous, classified, limits, now, {
     everySweepFromPercent: warnPercent,

@@ -2,16 +2,23 @@
 // open/resolve pairs. Changes are the path's up/down transitions plus the
 // resets seen only in the session uptime (each one down and up again: two).
 //
-// The cause follows the runbook: a flap while the received-prefix count sits
-// near the route limit, or with the neighbor shut as `Idle (PfxCt)`, is the
-// route limit resetting the session (yours: summarise); a flap with a healthy
-// count is layer 1 (a marginal optic, an errored link: the carrier's, with the
-// ARP and route summaries over time as the ticket's evidence).
+// The cause follows the runbook: a flap while a received-prefix count sits
+// near its route limit, or with a neighbor shut as `Idle (PfxCt)`, is the
+// route limit resetting the session (yours: summarise); a flap with every
+// count healthy is layer 1 (a marginal optic, an errored link: the carrier's,
+// with the ARP and route summaries over time as the ticket's evidence). IPv4
+// and IPv6 are judged apart, each against its own limit.
 //
 // One path flapping is redundancy at risk (Sev2); both paths flapping means
 // traffic on the peering keeps stopping (Sev1).
 
-import type { HistoryEntry, LayerTransition, PrefixSample, SessionReset } from "./history.js";
+import {
+  sampleFamily,
+  type HistoryEntry,
+  type LayerTransition,
+  type PrefixSample,
+  type SessionReset,
+} from "./history.js";
 import type { CircuitVerdict, Finding, PathName, Severity } from "./model.js";
 import { PATHS } from "./model.js";
 
@@ -34,6 +41,10 @@ interface PeeringHistory {
   samples: PrefixSample[];
 }
 
+/** What a sample counts: IPv4 keeps the words people have always read here. */
+const countWords = (s: PrefixSample) =>
+  sampleFamily(s) === "ipv6" ? "received IPv6 prefix count" : "received-prefix count";
+
 function causeOf(
   h: PeeringHistory,
   current: CircuitVerdict["peerings"][number] | undefined,
@@ -48,6 +59,8 @@ function causeOf(
     : pfxNow && current
       ? `now ${pfxNow}: ${current.paths[pfxNow].bgp.detail}`
       : null;
+  // Each sample against its own family's limit: an IPv6 session at 98 of 100 is
+  // the route limit however healthy the IPv4 count beside it.
   const nearLimit =
     [...h.samples]
       .filter((s) => s.limit !== null && s.limit > 0 && (s.after / s.limit) * 100 >= warnPercent)
@@ -62,19 +75,23 @@ function causeOf(
   if (nearLimit)
     return {
       cause: "route-limit",
-      why: `the received-prefix count sat at ${fmt(nearLimit.after)} of ${fmt(nearLimit.limit as number)} (${pct(nearLimit.after, nearLimit.limit as number)} %) on the ${nearLimit.path} path while it flapped`,
+      why: `the ${countWords(nearLimit)} sat at ${fmt(nearLimit.after)} of ${fmt(nearLimit.limit as number)} (${pct(nearLimit.after, nearLimit.limit as number)} %) on the ${nearLimit.path} path while it flapped`,
       pfxCt,
       nearLimit,
     };
-  const highest = h.samples.reduce<PrefixSample | null>(
-    (a, s) => (a === null || s.after > a.after ? s : a),
-    null,
-  );
+  // Layer 1 is only claimed when every family stayed healthy: say so for each.
+  const highest = (["ipv4", "ipv6"] as const)
+    .map((family) =>
+      h.samples
+        .filter((s) => sampleFamily(s) === family && s.limit)
+        .reduce<PrefixSample | null>((a, s) => (a === null || s.after > a.after ? s : a), null),
+    )
+    .filter((s): s is PrefixSample => s !== null);
   return {
     cause: "layer-1",
     why:
-      highest && highest.limit
-        ? `the received prefixes stayed healthy (at most ${fmt(highest.after)} of ${fmt(highest.limit)}) and no Idle (PfxCt) was seen`
+      highest.length > 0
+        ? `the received prefixes stayed healthy (at most ${highest.map((s) => `${fmt(s.after)} of ${fmt(s.limit as number)}${sampleFamily(s) === "ipv6" ? " IPv6" : highest.length > 1 ? " IPv4" : ""}`).join(", ")}) and no Idle (PfxCt) was seen`
         : "the received prefixes stayed healthy and no Idle (PfxCt) was seen",
     pfxCt,
     nearLimit,
@@ -90,6 +107,9 @@ function ticketText(
   h: PeeringHistory,
 ): string {
   const current = verdict.peerings.find((p) => p.name === peering);
+  // With IPv6 on the peering each count names its family, so the carrier reads
+  // 98 of 100 as IPv6's and 120 of 4,000 as IPv4's.
+  const dual = current?.ipv6 !== undefined || h.samples.some((s) => sampleFamily(s) === "ipv6");
   const line = (t: LayerTransition) =>
     `  ${t.at}  ${t.path.padEnd(9)} ${t.beforeDetail || t.before} -> ${t.afterDetail || t.after}`;
   const summaryLines = [
@@ -100,7 +120,7 @@ function ticketText(
     })),
     ...h.samples.map((s) => ({
       at: s.at,
-      text: `  ${s.at}  ${s.path.padEnd(9)} ${fmt(s.after)} prefixes received${s.limit ? ` of ${fmt(s.limit)}` : ""}`,
+      text: `  ${s.at}  ${s.path.padEnd(9)} ${fmt(s.after)} ${dual ? `${sampleFamily(s) === "ipv6" ? "IPv6" : "IPv4"} ` : ""}prefixes received${s.limit ? ` of ${fmt(s.limit)}` : ""}`,
     })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return [
@@ -216,10 +236,12 @@ export function flappingFindings(
         prefixSamples: h.samples.map((s) => ({
           at: s.at,
           path: s.path,
+          family: sampleFamily(s),
           count: s.after,
           limit: s.limit,
         })),
         currentPrefixes: current?.prefixes ?? null,
+        ...(current?.ipv6 ? { currentIpv6Prefixes: current.ipv6.prefixes } : {}),
       },
       nextAction:
         cause === "route-limit"

@@ -3,6 +3,7 @@
 // read them; nothing rewrites them.
 
 import type { AlertAction, AlertFamily, LayerStatus, PathName, Severity } from "./model.js";
+import type { AddressFamily } from "./route-limits.js";
 import type { SnapshotLayer } from "./snapshot.js";
 
 export interface LayerTransition {
@@ -24,10 +25,19 @@ export interface PrefixSample {
   circuitId: string;
   peering: string;
   path: PathName;
+  /**
+   * "ipv6" for the IPv6 session's count. Absent is IPv4: every sample written
+   * before IPv6 was sampled holds the path's IPv4 count and IPv4 limit (the
+   * only count a peering kept), so old rows keep their meaning unchanged.
+   */
+  family?: AddressFamily;
   before: number | null;
   after: number;
   limit: number | null;
 }
+
+/** A sample's address family; a row without one is IPv4 (see `PrefixSample.family`). */
+export const sampleFamily = (s: Pick<PrefixSample, "family">): AddressFamily => s.family ?? "ipv4";
 
 /**
  * The session reset between two reads that both saw it Established: its

@@ -287,10 +287,16 @@ export type PathLayers = Record<TableLayer, LayerCell>;
 export interface PeeringVerdict {
   name: string;
   paths: Record<PathName, PathLayers>;
-  /** Received-prefix count per path when the session is Established. */
+  /** IPv4 received-prefix count per path when the IPv4 session is Established. */
   prefixes: Record<PathName, number | null>;
   /** The route limit that count is held against (SKU and peering type). */
   limits: Record<PathName, number | null>;
+  /**
+   * The IPv6 sessions' count and limit per path, when a path reported an IPv6
+   * neighbor. A family of its own: IPv6's limit (100) is not IPv4's, so the
+   * two counts are never added up or held against one limit.
+   */
+  ipv6?: { prefixes: Record<PathName, number | null>; limits: Record<PathName, number | null> };
   /** Things worth knowing that page nobody (path asymmetry, metrics the control plane contradicts). */
   notes?: string[];
 }

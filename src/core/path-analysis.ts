@@ -46,6 +46,9 @@ export interface PathAnalysis {
   prefixes: number | null;
   prefixLimit: number | null;
   prefixPercent: number | null;
+  /** The IPv6 session's count and limit when it is Established: held apart, never added to IPv4's. */
+  ipv6Prefixes: number | null;
+  ipv6Limit: number | null;
   /** The first row, bottom-up, that is down (or, for routes, near the limit). */
   lowest: PathLayer | null;
   /**
@@ -269,9 +272,10 @@ export function analysePath(
     routes,
   };
 
-  const ipv4Established = neighbors.find(
-    (n) => n.family === "ipv4" && n.session.kind === "established",
-  );
+  const established = (family: AddressFamily) =>
+    neighbors.find((n) => n.family === family && n.session.kind === "established");
+  const ipv4Established = established("ipv4");
+  const ipv6Established = established("ipv6");
   // A warn on the peering (validation in progress) or routes (near the limit)
   // row is the finding for that path; nothing above it is broken. A warn on
   // the provider row is an odd ARP table under a working session: a note.
@@ -306,6 +310,11 @@ export function analysePath(
         : null,
     prefixLimit: ipv4Established?.limit ?? null,
     prefixPercent: ipv4Established?.percent ?? null,
+    ipv6Prefixes:
+      ipv6Established && ipv6Established.session.kind === "established"
+        ? ipv6Established.session.prefixes
+        : null,
+    ipv6Limit: ipv6Established?.limit ?? null,
     lowest,
     unknownBelow,
     ipv6Validation,

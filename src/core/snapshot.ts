@@ -37,11 +37,16 @@ export interface PrefixDrop {
 
 export interface SnapshotPeering {
   paths: Record<PathName, Record<SnapshotLayer, SnapshotCell>>;
+  /** The IPv4 count (the only count kept before IPv6 was: an older snapshot's is IPv4). */
   prefixes: Record<PathName, number | null>;
+  /** The IPv6 sessions' count per path. Absent when the peering has no IPv6 neighbor, and in older snapshots. */
+  ipv6Prefixes?: Record<PathName, number | null>;
   /** Per path, null while not Established. Absent in snapshots written before resets were tracked. */
   sessions?: Record<PathName, SessionMark | null>;
   /** Per path, the drop still in force. Absent in snapshots written before drops were tracked. */
   drops?: Record<PathName, PrefixDrop | null>;
+  /** The same for the IPv6 count, held apart: an IPv6 drop is judged against IPv6 numbers. */
+  ipv6Drops?: Record<PathName, PrefixDrop | null>;
   /** The gateway wiring was seen Connected and has not been unused since (gateway-memory.ts). */
   gatewayWasConnected?: boolean;
 }

@@ -1,0 +1,227 @@
+// IPv4 and IPv6 received-prefix counts on one peering, judged apart: each
+// family against its own limit (private IPv4 4,000 Standard, IPv6 100) in the
+// flap cause, the carrier ticket, the prefix drop, the growth trend, the
+// near-limit warning and the route baseline. Sweeps run through
+// evaluateCircuit every 5 minutes, carrying the snapshot and history as the
+// stateful sweep does.
+
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { diffSnapshot } from "../../src/core/diff.js";
+import { evaluateCircuit, type Evaluation } from "../../src/core/evaluate.js";
+import type { HistoryEntry, PrefixSample } from "../../src/core/history.js";
+import type { BgpNeighborRow, Finding } from "../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import type { Snapshot } from "../../src/core/snapshot.js";
+import { classifyCircuit } from "../../src/core/classify.js";
+import {
+  circuitReading,
+  CIRCUIT_ID,
+  neighbor,
+  type CircuitSpec,
+  type PathSpec,
+} from "../support/readings.js";
+
+const T = Date.parse("2026-11-22T09:00:00.000Z");
+const at = (m: number) => new Date(T + m * 60_000);
+const PRIVATE = "AzurePrivatePeering";
+
+/** The IPv6 row as Azure lists it: v 4 (the BGP version), an IPv6 neighbor address. */
+const v6 = (statePfxRcd: string, upDown = "1d02h"): BgpNeighborRow => ({
+  ...neighbor(statePfxRcd, 6, upDown),
+  v: 4,
+});
+const dual = (v4: string, v6count: string, v6UpDown?: string, v4UpDown?: string): PathSpec => ({
+  bgp: [neighbor(v4, 4, v4UpDown), v6(v6count, v6UpDown)],
+});
+const both = (primary: PathSpec, secondary: PathSpec = dual("120", "40")): CircuitSpec => ({
+  paths: { [PRIVATE]: { primary, secondary } },
+});
+
+/** Sweeps every 5 minutes over the specs, from an optional stored state. */
+function sweeps(
+  specs: CircuitSpec[],
+  start: { snapshot?: Snapshot | null; history?: HistoryEntry[] } = {},
+): Evaluation[] {
+  let previous = start.snapshot ?? null;
+  const history = [...(start.history ?? [])];
+  return specs.map((spec, i) => {
+    const e = evaluateCircuit(
+      circuitReading({ ...spec, readAt: at(i * 5).toISOString() }),
+      previous,
+      history,
+      [],
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      at(i * 5),
+    );
+    previous = e.snapshot;
+    history.push(...e.changes);
+    return e;
+  });
+}
+const findingsOf = (e: Evaluation, code: Finding["code"]) =>
+  e.verdict.findings.filter((f) => f.code === code);
+
+describe("diffSnapshot samples each family against its own limit", () => {
+  it("an IPv6 count at the warning share is sampled as IPv6 of 100; IPv4 keeps its unmarked rows", () => {
+    const [first, second] = sweeps([both(dual("120", "90")), both(dual("121", "90"))]);
+    const samples = (e: Evaluation) =>
+      e.changes
+        .filter((c): c is PrefixSample => c.kind === "prefixes" && c.path === "primary")
+        .map((s) => [s.family ?? "(none)", s.before, s.after, s.limit]);
+    expect(samples(first!)).toEqual([
+      ["(none)", null, 120, 4000],
+      ["ipv6", null, 90, 100],
+    ]);
+    // IPv4 changed; IPv6 is steady but at 90 % of its own limit, so it is sampled every sweep.
+    expect(samples(second!)).toEqual([
+      ["(none)", 120, 121, 4000],
+      ["ipv6", 90, 90, 100],
+    ]);
+    expect(second!.snapshot.peerings[PRIVATE]!.ipv6Prefixes).toEqual({
+      primary: 90,
+      secondary: 40,
+    });
+  });
+});
+
+describe("flap cause: each family against its own limit", () => {
+  /** Long up, then the primary path's `flapping` family reset between each later read. */
+  const resetting = (v4: string, v6count: string, family: "ipv4" | "ipv6") =>
+    [0, 5, 10].map((m) =>
+      both(
+        dual(
+          v4,
+          v6count,
+          family === "ipv6" && m > 0 ? "00:02:00" : "1d02h",
+          family === "ipv4" && m > 0 ? "00:02:00" : "1d02h",
+        ),
+      ),
+    );
+  it.each([
+    {
+      name: "IPv6 resets at 100 of 100 beside IPv4 at 120 of 4,000: the route limit, yours",
+      specs: resetting("120", "100", "ipv6"),
+      cause: "route-limit",
+      owner: "you",
+      ticket: false,
+      why: /received IPv6 prefix count sat at 100 of 100 \(100 %\) on the primary path/,
+    },
+    {
+      name: "IPv6 resets at 85 of 100 (over the 80 % warning line): the route limit",
+      specs: resetting("120", "85", "ipv6"),
+      cause: "route-limit",
+      owner: "you",
+      ticket: false,
+      why: /IPv6 prefix count sat at 85 of 100/,
+    },
+    {
+      name: "resets with both families healthy: layer 1, the why quotes each against its own limit",
+      specs: [
+        both(dual("120", "40")),
+        both({ arp: "empty", bgp: [neighbor("Idle", 4, "never"), v6("Idle", "never")] }),
+        both(dual("120", "40", "00:02:00", "00:02:00")),
+        both({ arp: "empty", bgp: [neighbor("Idle", 4, "never"), v6("Idle", "never")] }),
+        both(dual("120", "40", "00:02:00", "00:02:00")),
+      ],
+      cause: "layer-1",
+      owner: "carrier",
+      ticket: true,
+      why: /at most 120 of 4,000 IPv4, 40 of 100 IPv6\)/,
+    },
+  ])("$name", ({ specs, cause, owner, ticket, why }) => {
+    const last = sweeps(specs).at(-1)!;
+    const [flap] = findingsOf(last, "session-flapping");
+    expect([flap?.evidence.cause, flap?.owner, flap?.ticket !== undefined]).toEqual([
+      cause,
+      owner,
+      ticket,
+    ]);
+    expect(flap!.evidence.why).toMatch(why);
+  });
+
+  it("the carrier ticket's route summary shows each family's count against its own limit", () => {
+    const down: PathSpec = {
+      arp: "empty",
+      bgp: [neighbor("Idle", 4, "never"), v6("Idle", "never")],
+    };
+    const run = sweeps([
+      both(dual("120", "40")),
+      both(down),
+      both(dual("120", "40", "00:02:00", "00:02:00")),
+      both(down),
+      both(dual("120", "40", "00:02:00", "00:02:00")),
+    ]);
+    const ticket = findingsOf(run.at(-1)!, "session-flapping")[0]!.ticket!;
+    const section = ticket.split("Route summary over time (UTC):\n")[1]!.split("\nNow:")[0]!;
+    expect(section).toContain(
+      `${at(10).toISOString()}  primary   120 IPv4 prefixes received of 4,000`,
+    );
+    expect(section).toContain(
+      `${at(10).toISOString()}  primary   40 IPv6 prefixes received of 100`,
+    );
+  });
+});
+
+describe("state stored before IPv6 was counted reads as IPv4", () => {
+  // Rows as the code before IPv6 sampling wrote them: no family, the IPv4 count and limit.
+  const oldSample = (m: number, after: number): PrefixSample => ({
+    kind: "prefixes",
+    at: at(m).toISOString(),
+    circuitId: CIRCUIT_ID,
+    peering: PRIVATE,
+    path: "primary",
+    before: after,
+    after,
+    limit: 4000,
+  });
+
+  it("a stored sample without a family is an IPv4 count against the IPv4 limit", () => {
+    const reset = (m: number): HistoryEntry => ({
+      kind: "reset",
+      at: at(m).toISOString(),
+      circuitId: CIRCUIT_ID,
+      peering: PRIVATE,
+      path: "primary",
+      upDown: "00:02:00",
+      uptimeSeconds: 120,
+      previousReadAt: at(m - 5).toISOString(),
+      sincePreviousReadSeconds: 300,
+    });
+    const [e] = sweeps([both(dual("3000", "40"))], {
+      history: [oldSample(-30, 3900), reset(-25), reset(-15)],
+    });
+    const [flap] = findingsOf(e!, "session-flapping");
+    expect(flap!.evidence.cause).toBe("route-limit");
+    expect(flap!.evidence.why).toMatch(
+      /the received-prefix count sat at 3,900 of 4,000 \(97.5 %\)/,
+    );
+  });
+
+  it("a stored snapshot without an IPv6 count starts IPv6 afresh: no drop from the IPv4 count", () => {
+    const [first] = sweeps([both(dual("3000", "40"))]);
+    const stored = structuredClone(first!.snapshot);
+    delete stored.peerings[PRIVATE]!.ipv6Prefixes;
+    const [next] = sweeps([both(dual("3000", "40"))], { snapshot: stored });
+    expect(findingsOf(next!, "prefix-drop")).toEqual([]);
+    expect(next!.snapshot.peerings[PRIVATE]!.ipv6Prefixes).toEqual({ primary: 40, secondary: 40 });
+  });
+});
+
+describe("diffSnapshot keeps the IPv6 count through an unread circuit", () => {
+  it("keeps the last IPv6 count when nothing was read", () => {
+    const [first] = sweeps([both(dual("120", "40"))]);
+    const blind = classifyCircuit(
+      circuitReading({
+        circuit: {
+          ok: false,
+          readAt: at(5).toISOString(),
+          error: { kind: "timeout", call: "c", target: "t", message: "m" },
+        },
+      }),
+    );
+    const { next, prefixSamples } = diffSnapshot(first!.snapshot, blind, () => null, at(5));
+    expect(next.peerings[PRIVATE]!.ipv6Prefixes).toEqual({ primary: 40, secondary: 40 });
+    expect(prefixSamples).toEqual([]);
+  });
+});
