@@ -114,12 +114,14 @@ export function evaluateCircuit(
       Object.entries(diff.next.peerings).map(([name, p]) => {
         const marks = sessions.marks[name];
         const dropped = drops.drops[name];
+        const dropped6 = drops.ipv6Drops[name];
         return [
           name,
           {
             ...p,
             ...(marks ? { sessions: marks } : {}),
             ...(dropped ? { drops: dropped } : {}),
+            ...(dropped6 ? { ipv6Drops: dropped6 } : {}),
             gatewayWasConnected: wired[name] ?? false,
           },
         ];

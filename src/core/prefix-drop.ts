@@ -9,6 +9,10 @@
 // the lower count is the new normal (an intended summarisation looks the same;
 // a silence keeps it quiet meanwhile).
 //
+// IPv4 and IPv6 counts are judged apart, each against its own numbers and
+// limit: 90 → 10 IPv6 prefixes is a drop however steady IPv4 stays, and the
+// two are never added up (3,090 → 3,010 would hide it).
+//
 // Own family, not route-limit: the near-limit warning and a drop are different
 // incidents with different next actions, can be true on different paths at
 // once, and must not share one alert's title, severity and lifecycle.
@@ -17,6 +21,7 @@ import { sessionCarries } from "./path-analysis.js";
 import type { SessionReset } from "./history.js";
 import type { CircuitVerdict, Finding, PathName, Severity } from "./model.js";
 import { PATHS } from "./model.js";
+import type { AddressFamily } from "./route-limits.js";
 import type { PrefixDrop, Snapshot } from "./snapshot.js";
 
 export interface PrefixDropPolicy {
@@ -39,38 +44,37 @@ export function isDrop(before: number, after: number, policy: PrefixDropPolicy):
 }
 
 export interface DropResult {
-  /** peering → path → the drop still in force, for the next snapshot. */
+  /** peering → path → the IPv4 drop still in force, for the next snapshot. */
   drops: Record<string, Record<PathName, PrefixDrop | null>>;
+  /** The same for IPv6, for peerings that have an IPv6 count. */
+  ipv6Drops: Record<string, Record<PathName, PrefixDrop | null>>;
   findings: Finding[];
 }
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 
-function dropFinding(
-  peering: string,
-  active: { path: PathName; drop: PrefixDrop; count: number }[],
-  policy: PrefixDropPolicy,
-): Finding {
-  const paths = active.map((a) => a.path);
+interface ActiveDrop {
+  path: PathName;
+  family: AddressFamily;
+  drop: PrefixDrop;
+  count: number;
+}
+
+function dropFinding(peering: string, active: ActiveDrop[], policy: PrefixDropPolicy): Finding {
+  const paths = PATHS.filter((p) => active.some((a) => a.path === p));
   const severity: Severity = paths.length === 2 ? "Sev1" : "Sev2";
   const where = `the ${paths.join(" and ")} path${paths.length > 1 ? "s" : ""} of ${peering}`;
-  const change = (a: (typeof active)[number]) =>
-    `${fmt(a.drop.before)} → ${fmt(a.drop.after)}${a.count !== a.drop.after ? ` (now ${fmt(a.count)})` : ""}`;
+  const change = (a: ActiveDrop) =>
+    `${a.family === "ipv6" ? "IPv6 " : ""}${fmt(a.drop.before)} → ${fmt(a.drop.after)}${a.count !== a.drop.after ? ` (now ${fmt(a.count)})` : ""}`;
   const what =
-    active.length === 1
-      ? change(active[0] as (typeof active)[number])
+    paths.length === 1
+      ? active.map(change).join(", ")
       : active.map((a) => `${a.path} ${change(a)}`).join(", ");
-  return {
-    code: "prefix-drop",
-    layer: "routes",
-    owner: "you",
-    severity,
-    peering,
-    paths,
-    title: `Received prefixes dropped on ${where}: ${what} while the session stayed Established`,
-    evidence: {
-      drops: Object.fromEntries(
-        active.map((a) => [
+  const evidenceOf = (family: AddressFamily) =>
+    Object.fromEntries(
+      active
+        .filter((a) => a.family === family)
+        .map((a) => [
           a.path,
           {
             at: a.drop.at,
@@ -80,7 +84,19 @@ function dropFinding(
             limit: a.drop.limit,
           },
         ]),
-      ),
+    );
+  const v6 = active.some((a) => a.family === "ipv6");
+  return {
+    code: "prefix-drop",
+    layer: "routes",
+    owner: "you",
+    severity,
+    peering,
+    paths,
+    title: `Received prefixes dropped on ${where}: ${what} while the session stayed Established`,
+    evidence: {
+      drops: evidenceOf("ipv4"),
+      ...(v6 ? { ipv6Drops: evidenceOf("ipv6") } : {}),
       threshold: { belowPercent: policy.belowPercent, minPrefixes: policy.minPrefixes },
     },
     nextAction: `The session${paths.length > 1 ? "s" : ""} stayed up but most routes vanished: check what your edge stopped announcing (a route-map or redistribution change, a withdrawn aggregate, an on-premises router that lost its routes). \`erwatch diagnose <circuit> --routes\` lists the prefixes that vanished against the last route table kept for the path. If the drop was intended (summarisation), it clears by itself after ${policy.holdHours} h or when the count returns; a silence keeps it quiet meanwhile. Not a carrier ticket.`,
@@ -95,6 +111,17 @@ function summarised(lastCount: number, limit: number | null, warnPercent: number
   return limit !== null && limit > 0 && (lastCount / limit) * 100 >= warnPercent;
 }
 
+/** One family's counts on a peering, now and at the last sweep. */
+interface FamilyCounts {
+  family: AddressFamily;
+  counts: Record<PathName, number | null>;
+  limits: Record<PathName, number | null>;
+  lastCounts: Record<PathName, number | null> | undefined;
+  existing: Record<PathName, PrefixDrop | null> | undefined;
+  /** Whether the previous read saw this family's session Established on the path. */
+  wasEstablished: (path: PathName) => boolean;
+}
+
 export function prefixDrops(
   previous: Snapshot | null,
   verdict: CircuitVerdict,
@@ -104,54 +131,80 @@ export function prefixDrops(
   warnPercent = 100,
 ): DropResult {
   const drops: DropResult["drops"] = {};
+  const ipv6Drops: DropResult["ipv6Drops"] = {};
   const findings: Finding[] = [];
   // Nothing read: nothing changes.
   if (!verdict.circuitRead) {
-    for (const [name, p] of Object.entries(previous?.peerings ?? {}))
+    for (const [name, p] of Object.entries(previous?.peerings ?? {})) {
       if (p.drops) drops[name] = p.drops;
-    return { drops, findings };
+      if (p.ipv6Drops) ipv6Drops[name] = p.ipv6Drops;
+    }
+    return { drops, ipv6Drops, findings };
   }
   for (const peering of verdict.peerings) {
     const before = previous?.peerings[peering.name];
-    const out = {} as Record<PathName, PrefixDrop | null>;
-    const active: { path: PathName; drop: PrefixDrop; count: number }[] = [];
-    for (const path of PATHS) {
-      const count = peering.prefixes[path];
-      const existing = before?.drops?.[path] ?? null;
-      // Not Established (or unread): the path alerts speak; the drop is kept as it was.
-      if (count === null) {
-        out[path] = existing;
-        continue;
+    const bgpBefore = (path: PathName) => before?.paths[path]?.bgp ?? null;
+    const families: FamilyCounts[] = [
+      {
+        family: "ipv4",
+        counts: peering.prefixes,
+        limits: peering.limits,
+        lastCounts: before?.prefixes,
+        existing: before?.drops,
+        wasEstablished: (path) => sessionCarries(bgpBefore(path)),
+      },
+    ];
+    // A BGP row that was a warning had the IPv6 session down (IPv4 carried on).
+    if (peering.ipv6 || before?.ipv6Drops)
+      families.push({
+        family: "ipv6",
+        counts: peering.ipv6?.prefixes ?? { primary: null, secondary: null },
+        limits: peering.ipv6?.limits ?? { primary: null, secondary: null },
+        lastCounts: before?.ipv6Prefixes,
+        existing: before?.ipv6Drops,
+        wasEstablished: (path) => bgpBefore(path)?.status === "up",
+      });
+    const active: ActiveDrop[] = [];
+    for (const f of families) {
+      const out = {} as Record<PathName, PrefixDrop | null>;
+      for (const path of PATHS) {
+        const count = f.counts[path];
+        const existing = f.existing?.[path] ?? null;
+        // Not Established (or unread): the path alerts speak; the drop is kept as it was.
+        if (count === null) {
+          out[path] = existing;
+          continue;
+        }
+        let drop = existing;
+        if (drop) {
+          const expired = now.getTime() - Date.parse(drop.at) >= policy.holdHours * 3_600_000;
+          if (expired || !isDrop(drop.before, count, policy)) drop = null;
+        } else {
+          const lastCount = f.lastCounts?.[path] ?? null;
+          const reset = resets.some((r) => r.peering === peering.name && r.path === path);
+          if (
+            f.wasEstablished(path) &&
+            !reset &&
+            lastCount !== null &&
+            count > 0 &&
+            isDrop(lastCount, count, policy) &&
+            !summarised(lastCount, f.limits[path], warnPercent)
+          )
+            drop = {
+              at: now.toISOString(),
+              before: lastCount,
+              after: count,
+              limit: f.limits[path],
+            };
+        }
+        out[path] = drop;
+        // Zero is no-prefixes-received's: one finding per broken thing.
+        if (drop && count > 0) active.push({ path, family: f.family, drop, count });
       }
-      let drop = existing;
-      if (drop) {
-        const expired = now.getTime() - Date.parse(drop.at) >= policy.holdHours * 3_600_000;
-        if (expired || !isDrop(drop.before, count, policy)) drop = null;
-      } else {
-        const lastCount = before?.prefixes[path] ?? null;
-        const wasEstablished = before ? sessionCarries(before.paths[path]?.bgp ?? null) : false;
-        const reset = resets.some((r) => r.peering === peering.name && r.path === path);
-        if (
-          wasEstablished &&
-          !reset &&
-          lastCount !== null &&
-          count > 0 &&
-          isDrop(lastCount, count, policy) &&
-          !summarised(lastCount, peering.limits[path], warnPercent)
-        )
-          drop = {
-            at: now.toISOString(),
-            before: lastCount,
-            after: count,
-            limit: peering.limits[path],
-          };
-      }
-      out[path] = drop;
-      // Zero is no-prefixes-received's: one finding per broken thing.
-      if (drop && count > 0) active.push({ path, drop, count });
+      if (f.family === "ipv4") drops[peering.name] = out;
+      else ipv6Drops[peering.name] = out;
     }
-    drops[peering.name] = out;
     if (active.length > 0) findings.push(dropFinding(peering.name, active, policy));
   }
-  return { drops, findings };
+  return { drops, ipv6Drops, findings };
 }

@@ -75,7 +75,8 @@ export function keepablePaths(
     PATHS.filter(
       (path) =>
         sessionCarries(p.paths[path].bgp) &&
-        (p.prefixes[path] ?? 0) > 0 &&
+        // Either family receiving is a table worth keeping: an IPv6-only session has no IPv4 count.
+        ((p.prefixes[path] ?? 0) > 0 || (p.ipv6?.prefixes[path] ?? 0) > 0) &&
         !dropped(p.name).includes(path),
     ).map((path) => ({ peering: p.name, path })),
   );
@@ -89,10 +90,12 @@ export function droppedPathsOf(verdict: CircuitVerdict) {
       .flatMap((f) => f.paths);
 }
 
-/** The paths with a drop in force in a stored snapshot (whatever the count is now). */
+/** The paths with a drop (of either family) in force in a stored snapshot (whatever the count is now). */
 export function droppedPathsIn(snapshot: Snapshot | null) {
   return (peering: string): PathName[] =>
-    PATHS.filter((p) => snapshot?.peerings[peering]?.drops?.[p]);
+    PATHS.filter(
+      (p) => snapshot?.peerings[peering]?.drops?.[p] || snapshot?.peerings[peering]?.ipv6Drops?.[p],
+    );
 }
 
 /**

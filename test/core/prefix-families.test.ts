@@ -12,6 +12,7 @@ import { evaluateCircuit, type Evaluation } from "../../src/core/evaluate.js";
 import type { HistoryEntry, PrefixSample } from "../../src/core/history.js";
 import type { BgpNeighborRow, Finding } from "../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { droppedPathsIn, keepablePaths } from "../../src/core/route-tables.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 import { classifyCircuit } from "../../src/core/classify.js";
 import {
@@ -160,6 +161,76 @@ describe("flap cause: each family against its own limit", () => {
     expect(section).toContain(
       `${at(10).toISOString()}  primary   40 IPv6 prefixes received of 100`,
     );
+  });
+});
+
+describe("prefix drop: each family's own numbers", () => {
+  const dropTitles = (run: Evaluation[]) =>
+    run.map((e) => findingsOf(e, "prefix-drop").map((f) => `${f.severity} ${f.title}`));
+  it.each([
+    {
+      name: "IPv6 75 → 10 beside IPv4 steady at 3,000 (3,075 → 3,010 added up) is a drop",
+      counts: [
+        ["3000", "75"],
+        ["3000", "10"],
+      ],
+      expected: [
+        [],
+        [
+          "Sev2 Received prefixes dropped on the primary path of AzurePrivatePeering: IPv6 75 → 10 while the session stayed Established",
+        ],
+      ],
+    },
+    {
+      name: "IPv4 and IPv6 both dropping on one path: both in one alert",
+      counts: [
+        ["3000", "75"],
+        ["40", "10"],
+      ],
+      expected: [
+        [],
+        [
+          "Sev2 Received prefixes dropped on the primary path of AzurePrivatePeering: 3,000 → 40, IPv6 75 → 10 while the session stayed Established",
+        ],
+      ],
+    },
+  ])("$name", ({ counts, expected }) => {
+    const run = sweeps(counts.map(([a, b]) => both(dual(a!, b!))));
+    expect(dropTitles(run)).toEqual(expected);
+  });
+
+  it("an IPv6 fall from its own warning line (97 → 20 of 100) is the summarisation asked for, not a drop", () => {
+    const run = sweeps([both(dual("3000", "97")), both(dual("3000", "20"))]);
+    expect(dropTitles(run)).toEqual([[], []]);
+  });
+
+  it("an IPv6 drop is kept in the snapshot, freezes the path's route table, and clears on recovery", () => {
+    const run = sweeps([
+      both(dual("3000", "75")),
+      both(dual("3000", "10")),
+      both(dual("3000", "12")),
+      both(dual("3000", "75")),
+    ]);
+    const kept = run[2]!.snapshot.peerings[PRIVATE]!;
+    expect(kept.ipv6Drops?.primary).toEqual({
+      at: at(5).toISOString(),
+      before: 75,
+      after: 10,
+      limit: 100,
+    });
+    expect(kept.drops?.primary).toBeNull();
+    expect(droppedPathsIn(run[2]!.snapshot)(PRIVATE)).toEqual(["primary"]);
+    expect(findingsOf(run[2]!, "prefix-drop")[0]!.evidence.ipv6Drops).toEqual({
+      primary: { at: at(5).toISOString(), before: 75, after: 10, now: 12, limit: 100 },
+    });
+    expect(findingsOf(run[3]!, "prefix-drop")).toEqual([]);
+  });
+});
+
+describe("route baseline: a path receiving only IPv6 still has a table to keep", () => {
+  it("keeps the table of an IPv6-only session", () => {
+    const verdict = classifyCircuit(circuitReading(both({ bgp: [v6("60")] }, { bgp: [v6("60")] })));
+    expect(keepablePaths(verdict, () => []).map((p) => p.path)).toEqual(["primary", "secondary"]);
   });
 });
 
