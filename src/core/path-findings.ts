@@ -278,6 +278,26 @@ function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
     !v6 &&
     ctx.peering.peeringType === "AzurePrivatePeering" &&
     (ctx.circuit.skuTier ?? "").toLowerCase() !== "premium";
+  // The other family near its own limit too: named beside the worst, so one
+  // alert about IPv6 at 97 of 100 does not hide IPv4 at 3,400 of 4,000.
+  const also = loaded.find((l) => l.n.family !== family)?.n ?? null;
+  const alsoNear =
+    also && also.session.kind === "established"
+      ? {
+          family: also.family,
+          counts: Object.fromEntries(
+            analyses.map((a) => {
+              const n = a.neighbors.find(
+                (x) => x.family === also.family && x.session.kind === "established",
+              );
+              return [a.path, n && n.session.kind === "established" ? n.session.prefixes : null];
+            }),
+          ),
+          limit: also.limit,
+          percent: also.percent,
+          count: also.session.prefixes,
+        }
+      : null;
   const tierAdvice = assumed
     ? ` The limit is Standard's by assumption (${assumed}): check the circuit's SKU; on Premium the limit is higher and this warns early.`
     : premiumHint
@@ -290,17 +310,31 @@ function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
     severity: critical ? "Sev2" : "Sev3",
     peering: ctx.peering.name,
     paths,
-    title: `Received ${v6 ? "IPv6 " : ""}prefixes at ${worst?.percent ?? "?"}% of the route limit on ${ctx.peering.name}: ${fmt(count)} of ${fmt(limit)}${assumed ? " (Standard limit assumed: SKU tier unknown)" : ""}`,
+    title:
+      `Received ${v6 ? "IPv6 " : ""}prefixes at ${worst?.percent ?? "?"}% of the route limit on ${ctx.peering.name}: ${fmt(count)} of ${fmt(limit)}${assumed ? " (Standard limit assumed: SKU tier unknown)" : ""}` +
+      (alsoNear
+        ? `; ${alsoNear.family === "ipv6" ? "IPv6" : "IPv4"} at ${alsoNear.percent}% of its own: ${fmt(alsoNear.count)} of ${fmt(alsoNear.limit)}`
+        : ""),
     evidence: {
       family,
       counts,
       limit,
       percent: worst?.percent ?? null,
+      ...(alsoNear
+        ? {
+            alsoNear: {
+              family: alsoNear.family,
+              counts: alsoNear.counts,
+              limit: alsoNear.limit,
+              percent: alsoNear.percent,
+            },
+          }
+        : {}),
       skuTier: ctx.circuit.skuTier,
       ...(assumed ? { limitAssumed: `Standard: ${assumed}` } : {}),
       peeringType: ctx.peering.peeringType,
     },
-    nextAction: `Summarise on-premises ${v6 ? "IPv6 " : ""}advertisements before the count reaches ${fmt(limit)}: at the limit Microsoft drops the session rather than the extra routes.${tierAdvice}`,
+    nextAction: `Summarise on-premises ${alsoNear ? "IPv4 and IPv6 " : v6 ? "IPv6 " : ""}advertisements before the count reaches ${fmt(limit)}${alsoNear ? ` (${fmt(alsoNear.limit)} for ${alsoNear.family === "ipv6" ? "IPv6" : "IPv4"})` : ""}: at the limit Microsoft drops the session rather than the extra routes.${tierAdvice}`,
   };
 }
 

@@ -10,8 +10,9 @@
 // weigh more: a sample's weight halves every TREND_HALF_LIFE_MINUTES, so a
 // count that jumped in the last quarter hour is extrapolated at today's pace.
 
-import type { HistoryEntry, PrefixSample } from "./history.js";
+import { sampleFamily, type HistoryEntry, type PrefixSample } from "./history.js";
 import type { CircuitVerdict, Finding, PathName } from "./model.js";
+import type { AddressFamily } from "./route-limits.js";
 
 /** Three sweeps at the default 5-minute cadence. */
 export const TREND_HALF_LIFE_MINUTES = 15;
@@ -121,7 +122,8 @@ const fmt = (n: number) => n.toLocaleString("en-US");
 /**
  * Adds the growth trend of each near-limit path to its finding's evidence, and
  * the soonest time to the limit to its headline ("reaches 4,000 in about 15 min").
- * The samples are the IPv4 counts, so only an IPv4 near-limit finding gets a trend.
+ * The trend is the finding's family's: IPv6 samples and count against IPv6's
+ * limit, never IPv4's counts (a steady 120 would say IPv6 is not growing).
  */
 export function withPrefixTrend(
   findings: Finding[],
@@ -133,13 +135,14 @@ export function withPrefixTrend(
   const since = now.getTime() - windowHours * 3_600_000;
   return findings.map((f) => {
     if (f.code !== "prefix-limit-near" || !f.peering) return f;
-    if (f.evidence.family !== undefined && f.evidence.family !== "ipv4") return f;
+    const family: AddressFamily = f.evidence.family === "ipv6" ? "ipv6" : "ipv4";
     const peering = verdict.peerings.find((p) => p.name === f.peering);
+    const counts = family === "ipv6" ? peering?.ipv6?.prefixes : peering?.prefixes;
     const limit = typeof f.evidence.limit === "number" ? f.evidence.limit : null;
     const trend: Partial<Record<PathName, PrefixTrend>> = {};
     let soonest: string | null = null;
     for (const path of f.paths) {
-      const count = peering?.prefixes[path];
+      const count = counts?.[path];
       if (count === null || count === undefined || limit === null) continue;
       const mine = history.filter(
         (e) =>
@@ -148,7 +151,9 @@ export function withPrefixTrend(
           e.path === path &&
           Date.parse(e.at) >= since,
       );
-      const samples = mine.filter((e): e is PrefixSample => e.kind === "prefixes");
+      const samples = mine.filter(
+        (e): e is PrefixSample => e.kind === "prefixes" && sampleFamily(e) === family,
+      );
       const outages = mine
         .filter(
           (e) =>

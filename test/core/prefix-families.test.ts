@@ -227,6 +227,47 @@ describe("prefix drop: each family's own numbers", () => {
   });
 });
 
+describe("near-limit warning and its trend, per family", () => {
+  it("a growing IPv6 count gets its own time to its own limit", () => {
+    const run = sweeps(["80", "85", "90"].map((n) => both(dual("120", n), dual("120", n))));
+    const [near] = findingsOf(run.at(-1)!, "prefix-limit-near");
+    expect(near!.title).toBe(
+      "Received IPv6 prefixes at 90% of the route limit on AzurePrivatePeering: 90 of 100 — reaches 100 in about 10 min",
+    );
+  });
+
+  it.each([
+    {
+      name: "IPv6 near its limit does not hide IPv4 near its own",
+      v4: "3400",
+      v6count: "97",
+      title:
+        "Received IPv6 prefixes at 97% of the route limit on AzurePrivatePeering: 97 of 100; IPv4 at 85% of its own: 3,400 of 4,000",
+    },
+    {
+      name: "IPv4 near its limit does not hide IPv6 near its own",
+      v4: "3900",
+      v6count: "85",
+      title:
+        "Received prefixes at 97.5% of the route limit on AzurePrivatePeering: 3,900 of 4,000; IPv6 at 85% of its own: 85 of 100",
+    },
+  ])("$name", ({ v4, v6count, title }) => {
+    const [e] = sweeps([both(dual(v4, v6count), dual(v4, v6count))]);
+    const [near] = findingsOf(e!, "prefix-limit-near");
+    expect(near!.title).toBe(title);
+    expect(near!.severity).toBe("Sev2");
+  });
+
+  it("IPv6 samples at its warning line every sweep leave the IPv4 trend IPv4's", () => {
+    const run = sweeps(["3200", "3400", "3600"].map((n) => both(dual(n, "82"), dual(n, "82"))));
+    const [near] = findingsOf(run.at(-1)!, "prefix-limit-near");
+    // 200 an hour every 5 minutes: 400 to go is 10 minutes; IPv6's flat 82s are not in the fit.
+    expect(near!.title).toBe(
+      "Received prefixes at 90% of the route limit on AzurePrivatePeering: 3,600 of 4,000; IPv6 at 82% of its own: 82 of 100 — reaches 4,000 in about 10 min",
+    );
+  });
+});
+
 describe("route baseline: a path receiving only IPv6 still has a table to keep", () => {
   it("keeps the table of an IPv6-only session", () => {
     const verdict = classifyCircuit(circuitReading(both({ bgp: [v6("60")] }, { bgp: [v6("60")] })));
