@@ -3,10 +3,18 @@
 // in-memory event sink. Each timeline records how many notifications people got.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CircuitReader, CircuitReadResult, CircuitTarget } from "../../src/app/ports.js";
+import { createSweeper } from "../../src/app/sweep.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { withoutRouteTables } from "../../src/core/route-tables.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
-import type { PathSpec } from "../support/readings.js";
-import { sweepHarness, type Harness } from "../support/sweep-harness.js";
+import { InMemoryEventSink } from "../support/in-memory-sink.js";
+import { circuitReading, neighbor, type CircuitSpec, type PathSpec } from "../support/readings.js";
+import { freshStore } from "../support/state.js";
+import { minute, sweepHarness, type Harness } from "../support/sweep-harness.js";
+import { memoryLogger } from "../support/test-logger.js";
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -184,5 +192,94 @@ describe("flapping at a 5-minute cadence", () => {
     expect(flap.ticket).toBeNull();
     expect(flap.nextAction).toMatch(/[Ss]ummarise/);
     expect(flap.title).toMatch(/route limit/);
+  });
+
+  it("an IPv6 session resetting at its limit of 100 is the route limit (yours, no ticket) while an IPv4 layer-1 flap on another circuit gets the carrier ticket", async () => {
+    const { store } = await freshStore(azurite.connectionString);
+    const target = (name: string): CircuitTarget => ({
+      id: `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hybrid-core/providers/Microsoft.Network/expressRouteCircuits/${name}`,
+      subscriptionId: "00000000-0000-0000-0000-000000000001",
+      resourceGroup: "rg-hybrid-core",
+      name,
+    });
+    const v4Circuit = target("er-circuit-carrier");
+    const v6Circuit = target("er-circuit-dualstack");
+    /** Several circuits, each read from its own spec, stamped with the sweep's clock. */
+    const reader = new (class implements CircuitReader {
+      specs = new Map<string, CircuitSpec>();
+      readAt = "";
+      async discover() {
+        return { targets: [v4Circuit, v6Circuit], failures: [] };
+      }
+      async read(t: CircuitTarget): Promise<CircuitReadResult> {
+        const r = circuitReading({ ...this.specs.get(t.id), readAt: this.readAt });
+        const circuit = r.circuit.ok
+          ? { ...r.circuit, value: { ...r.circuit.value, serviceKey: `key-${t.name}` } }
+          : r.circuit;
+        const reading = { ...r, ref: { ...r.ref, id: t.id, name: t.name }, circuit };
+        return { kind: "read", reading: withoutRouteTables(reading), settingProblems: [] };
+      }
+    })();
+    const sink = new InMemoryEventSink();
+    let n = 0;
+    const sweeper = createSweeper({
+      reader,
+      store,
+      sink,
+      policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      silences: [],
+      historyRetentionDays: 30,
+      logger: memoryLogger().logger,
+      newId: () => `sweep-${++n}`,
+    });
+    // The IPv6 row as Azure lists it: v 4 (the BGP version), an IPv6 neighbor address.
+    const dual = (v6: string, v6UpDown: string): PathSpec => ({
+      bgp: [neighbor("120", 4, "3d04h"), { ...neighbor(v6, 6, v6UpDown), v: 4 }],
+    });
+    for (let m = 0; m <= 120; m += 5) {
+      reader.specs.set(v4Circuit.id, {
+        paths: {
+          [PRIVATE]: { secondary: downTwoUpTwo(m) ? carrierDown : upSince(upPhaseStart(m), m) },
+        },
+      });
+      // From 00:30 the secondary edge advertises more IPv6 prefixes than the 100 allowed:
+      // Microsoft drops the IPv6 session at the 101st and it comes back, so every read
+      // sees it Established again at 100, up for less than a minute and a half.
+      reader.specs.set(v6Circuit.id, {
+        paths: {
+          [PRIVATE]: {
+            primary: dual("60", "3d04h"),
+            secondary: m < 30 ? dual("60", "3d04h") : dual("100", "00:01:20"),
+          },
+        },
+      });
+      reader.readAt = new Date(minute(m).getTime() + 20_000).toISOString();
+      await sweeper.sweep({
+        targets: [v4Circuit, v6Circuit],
+        now: minute(m),
+        abortSignal: AbortSignal.timeout(30_000),
+      });
+    }
+    const of = (c: CircuitTarget) => sink.published.filter((e) => e.circuit.id === c.id);
+    const flapOf = (c: CircuitTarget) =>
+      of(c).find((e) => e.family === "session-flapping" && e.action === "open")!;
+
+    const v6Flap = flapOf(v6Circuit);
+    expect(v6Flap.paths).toEqual(["secondary"]);
+    expect(v6Flap.evidence.cause).toBe("route-limit");
+    expect(v6Flap.owner).toBe("you");
+    expect(v6Flap.ticket).toBeNull();
+    expect(v6Flap.title).toMatch(/at the route limit/);
+    expect(v6Flap.evidence.why).toMatch(
+      /received IPv6 prefix count sat at 100 of 100 \(100 %\) on the secondary path/,
+    );
+    // Nothing about the dual-stack circuit blames the carrier.
+    expect(of(v6Circuit).filter((e) => e.owner === "carrier" || e.ticket !== null)).toEqual([]);
+
+    const v4Flap = flapOf(v4Circuit);
+    expect(v4Flap.evidence.cause).toBe("layer-1");
+    expect(v4Flap.owner).toBe("carrier");
+    expect(v4Flap.ticket).toContain("Service key: key-er-circuit-carrier");
+    expect(v4Flap.ticket).toMatch(/secondary 120 prefixes received of 4,000/);
   });
 });
