@@ -85,8 +85,12 @@ describe("prefix count timelines at a 5-minute cadence", () => {
     expect(near.title).toBe(
       "Received IPv6 prefixes at 97% of the route limit on AzurePrivatePeering: 97 of 100",
     );
-    // The trend is fitted on IPv4 samples: an IPv6 alert gets no made-up time to its limit.
-    expect(near.evidence.trend).toBeUndefined();
+    // The trend is fitted on the IPv6 samples alone: flat at 97, so no time to the limit
+    // (IPv4's 120s are not in it).
+    expect(near.evidence.trend).toMatchObject({
+      primary: { perHour: 0, reachesLimitAt: null },
+      secondary: { perHour: 0, reachesLimitAt: null },
+    });
     // 00:15-00:25: the secondary's IPv6 session stays up with nothing received.
     for (const m of [15, 20, 25]) {
       h.reader.spec = {
