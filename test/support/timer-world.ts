@@ -3,6 +3,7 @@
 // without errors, and the alert events the broker accepted so far.
 
 import { expect } from "vitest";
+import type { SweepResult } from "../../src/app/sweep.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { CircuitBundle } from "./estate/index.js";
 import { estateOf } from "./estate/index.js";
@@ -28,6 +29,8 @@ export interface TimerWorld {
   sent(): AlertEvent[];
   /** Timer sweeps at T0 + from, + 5, … up to T0 + to minutes. */
   sweepUntil(from: number, to: number): Promise<void>;
+  /** One timer sweep at T0 + m minutes, read without errors; its result. */
+  sweep(m: number): Promise<SweepResult>;
 }
 
 export async function timerWorld(
@@ -43,14 +46,18 @@ export async function timerWorld(
     now: () => now,
     env: { ...env, SWEEP_SCHEDULE: "0 */5 * * * *" },
   });
+  const sweep = async (m: number) => {
+    now = new Date(t0 + m * MIN);
+    const result = await w.timerSweep();
+    expect(result.errors).toEqual([]);
+    return result;
+  };
   return {
     w,
     sent: () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent),
     async sweepUntil(from, to) {
-      for (let m = from; m <= to; m += 5) {
-        now = new Date(t0 + m * MIN);
-        expect((await w.timerSweep()).errors).toEqual([]);
-      }
+      for (let m = from; m <= to; m += 5) await sweep(m);
     },
+    sweep,
   };
 }

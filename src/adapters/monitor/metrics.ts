@@ -12,13 +12,14 @@
 import { MetricsClient, type MetricsQueryResult } from "@azure/monitor-query-metrics";
 import type { TokenCredential } from "@azure/identity";
 import { planMetricBatches, type MetricsBatch } from "../../core/dataplane/batches.js";
-import { PackedPoints } from "../../core/dataplane/points.js";
+import { oddValue, PackedPoints, type PointIn } from "../../core/dataplane/points.js";
 import type {
   CircuitMetrics,
   GlobalReachMetric,
   GlobalReachSeries,
   MetricName,
   MetricSeries,
+  OddPoint,
 } from "../../core/dataplane/facts.js";
 import type { PathName, Reading } from "../../core/model.js";
 import type { MetricsTarget } from "../../app/ports.js";
@@ -93,26 +94,45 @@ class MetricsQueryFailed extends Error {
   }
 }
 
+type Where = Pick<OddPoint, "metric" | "peering" | "path">;
+
 // A minute whose time cannot be read cannot be placed in the window: it is
 // left out (judged as the gap it is), not allowed to break the series later.
-const pointsOf = (ts: MetricsQueryResult["metrics"][number]["timeseries"][number]) =>
+// No value is Azure's gap; a value the metric cannot have (text, 250 %,
+// negative or absurd bits/s) is a gap too, and is named in `odd`.
+const pointsOf = (
+  ts: MetricsQueryResult["metrics"][number]["timeseries"][number],
+  where: Where,
+  odd: OddPoint[],
+) =>
   new PackedPoints(
-    (ts.data ?? []).flatMap((d) => {
+    (ts.data ?? []).flatMap((d): PointIn[] => {
       const atMs = d.timeStamp instanceof Date ? d.timeStamp.getTime() : Number.NaN;
       if (!Number.isFinite(atMs)) return [];
-      const value = typeof d.average === "number" && Number.isFinite(d.average) ? d.average : null;
-      return [{ atMs, value }];
+      const raw: unknown = d.average;
+      if (raw === undefined || raw === null) return [{ atMs, value: null }];
+      const reason = oddValue(where.metric, raw);
+      if (reason === null) return [{ atMs, value: raw as number }];
+      odd.push({
+        ...where,
+        at: new Date(atMs).toISOString(),
+        value: typeof raw === "number" ? String(raw) : JSON.stringify(raw),
+        reason,
+      });
+      return [{ atMs, value: null }];
     }),
   );
 
 interface Parsed {
   series: MetricSeries[];
   globalReach: GlobalReachSeries[];
+  odd: OddPoint[];
 }
 
 function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[]): Parsed {
   const out: MetricSeries[] = [];
   const globalReach: GlobalReachSeries[] = [];
+  const odd: OddPoint[] = [];
   for (const metric of result.metrics) {
     const name = metricNameOf(metric, wanted);
     if (!name) continue;
@@ -125,7 +145,11 @@ function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[]): Parsed {
       if (name === "GlobalReachBitsInPerSecond" || name === "GlobalReachBitsOutPerSecond") {
         const peerServiceKey = dims.get("peeredcircuitskey");
         if (typeof peerServiceKey === "string" && peerServiceKey !== "")
-          globalReach.push({ peerServiceKey, metric: name, points: pointsOf(ts) });
+          globalReach.push({
+            peerServiceKey,
+            metric: name,
+            points: pointsOf(ts, { metric: name, peering: null, path: null }, odd),
+          });
         continue;
       }
       const peering = peeringOf(dims.get("peeringtype"));
@@ -135,10 +159,15 @@ function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[]): Parsed {
       // The BGP layer is judged on the IPv4 sessions; an IPv6 peer's availability is not the path's.
       if (squash(peer).includes("ipv6")) continue;
       // IPv4 and IPv6 peers of one path are two series; the judgement sums them per minute.
-      out.push({ metric: name, peering, path, points: pointsOf(ts) });
+      out.push({
+        metric: name,
+        peering,
+        path,
+        points: pointsOf(ts, { metric: name, peering, path }, odd),
+      });
     }
   }
-  return { series: out, globalReach };
+  return { series: out, globalReach, odd };
 }
 
 export class MetricsReader {
@@ -225,6 +254,8 @@ export class MetricsReader {
         series: own.flatMap((v) => v.series),
       };
       if (withReach.has(key)) value.globalReach = own.flatMap((v) => v.globalReach);
+      const odd = own.flatMap((v) => v.odd);
+      if (odd.length > 0) value.odd = odd;
       out.set(key, { ok: true, value, readAt: mine[0]!.readAt });
     }
     return out;

@@ -33,6 +33,7 @@ import {
   judgeLink,
   judgeTraffic,
   loadDetail,
+  oddNotes,
   type LinkLoad,
   type PathTraffic,
   type TrafficMemory,
@@ -48,6 +49,9 @@ export interface DataPlaneResult {
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+/** The minutes the judgements look back over: what notes about the metrics cover. */
+const lookBack = (policy: DataPlanePolicy, now: Date) =>
+  now.getTime() - Math.max(policy.trafficStopped.minutes, policy.saturation.minutes) * 60_000;
 const cell = (status: LayerCell["status"], detail: string): LayerCell => ({ status, detail });
 
 /**
@@ -200,6 +204,7 @@ function applyGlobalReach(
       (g) => g.status === "Connected",
     );
     if (connected.length === 0) continue;
+    if (metrics !== null) p.notes?.push(...oddNotes(metrics, null, lookBack(policy, now)));
     const before = p.paths.primary.globalReach;
     const parts: string[] = [];
     for (const g of connected) {
@@ -281,8 +286,14 @@ function applyMetrics(
       if (last !== null) memory[p.name] = { ...memory[p.name], [path]: last };
       const state = traffic[path].state;
       if (state.kind === "contradicted") p.notes?.push(state.detail);
-      p.paths[path].capacity = capacityCell(traffic[path], loads[path], bandwidth, policy);
+      const row = capacityCell(traffic[path], loads[path], bandwidth, policy);
+      const odd = oddNotes(metrics, p.name, lookBack(policy, now), path);
+      p.paths[path].capacity =
+        row.status === "unknown" && odd.length > 0
+          ? cell("unknown", `${row.detail}; Azure Monitor sent values that cannot be (see notes)`)
+          : row;
     }
+    p.notes?.push(...oddNotes(metrics, p.name, lookBack(policy, now)));
     const stopped = PATHS.filter((path) => traffic[path].state.kind === "stopped");
     if (stopped.length > 0) out.push(trafficFinding(p.name, traffic, stopped, metrics));
     const healthy = PATHS.filter(

@@ -42,11 +42,30 @@ export interface GlobalReachSeries {
   points: Iterable<MetricPoint>;
 }
 
+/**
+ * A minute Azure Monitor sent with a value the metric cannot have (text, a
+ * percentage outside 0–100, negative or impossibly high bits/s): left out of
+ * its series as a gap, and kept here so the verdict can name it.
+ */
+export interface OddPoint {
+  metric: MetricName | GlobalReachMetric;
+  /** Null for Global Reach series (split by the peer circuit, not by peering and path). */
+  peering: string | null;
+  path: PathName | null;
+  at: string;
+  /** As sent: a number as JavaScript writes it, anything else as JSON. */
+  value: string;
+  /** Why it is not a value of the metric. */
+  reason: string;
+}
+
 export interface CircuitMetrics {
   /** The window asked for; points later than Azure's pipeline delay are simply absent. */
   from: string;
   to: string;
   series: MetricSeries[];
+  /** Values left out because the metric cannot have them; absent when there were none. */
+  odd?: OddPoint[];
   /**
    * Global Reach throughput per peer circuit; absent when not asked for (the
    * circuit had no Global Reach connection when the batch was planned).

@@ -7,7 +7,7 @@
 
 import type { PathName } from "../model.js";
 import { PATHS } from "../model.js";
-import type { CircuitMetrics } from "./facts.js";
+import type { CircuitMetrics, OddPoint } from "./facts.js";
 import type { DataPlanePolicy } from "./policy.js";
 import {
   bothOf,
@@ -274,4 +274,41 @@ export function dipNotes(
     }
   }
   return notes;
+}
+
+/**
+ * The values Azure Monitor sent that the metric cannot have, of one peering
+ * (null: the Global Reach series) since `from`: left out as gaps, named here
+ * so a reader of the verdict knows why the data is thinner than it looks.
+ */
+export function oddNotes(
+  metrics: CircuitMetrics,
+  peering: string | null,
+  from: number,
+  path?: PathName,
+): string[] {
+  const groups = new Map<string, OddPoint[]>();
+  for (const o of metrics.odd ?? []) {
+    if (
+      peering === null
+        ? o.peering !== null
+        : (o.peering ?? "").toLowerCase() !== peering.toLowerCase()
+    )
+      continue;
+    if (path !== undefined && o.path !== path) continue;
+    if (!(Date.parse(o.at) >= from)) continue;
+    const key = `${o.metric}|${o.path ?? ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), o]);
+  }
+  return [...groups.values()].map((points) => {
+    const sorted = [...points].sort((a, b) => a.at.localeCompare(b.at));
+    const first = sorted[0]!;
+    const last = sorted[sorted.length - 1]!;
+    const where = first.path ? ` for the ${first.path} path` : "";
+    const more =
+      sorted.length > 1
+        ? ` (and ${sorted.length - 1} more minute(s) to ${hhmm(Date.parse(last.at))} UTC)`
+        : "";
+    return `Azure Monitor sent ${first.metric} ${first.value}${where} at ${hhmm(Date.parse(first.at))} UTC${more}: ${first.reason}, left out as no data, never read as traffic or health`;
+  });
 }

@@ -6,6 +6,23 @@
 
 import type { MetricPoint } from "./facts.js";
 
+/** Ten times the fastest ExpressRoute port (100 Gbps): no path carries more. */
+export const MAX_BITS_PER_SECOND = 1e12;
+
+/**
+ * Why a value Azure Monitor sent is not one the metric can have, or null when
+ * it can: availability is a percentage, throughput neither negative nor beyond
+ * any port. Such a value is no reading: it is a gap that is named, never
+ * judged as traffic, silence or health.
+ */
+export function oddValue(metric: string, value: unknown): string | null {
+  if (typeof value !== "number" || !Number.isFinite(value)) return "not a number";
+  if (metric.endsWith("Availability")) return value < 0 || value > 100 ? "not a percentage" : null;
+  if (value < 0) return "negative bits/s";
+  if (value > MAX_BITS_PER_SECOND) return "more bits/s than any ExpressRoute port carries";
+  return null;
+}
+
 /** A minute as the adapters hand it over: epoch milliseconds, and null for a gap. */
 export interface PointIn {
   atMs: number;
