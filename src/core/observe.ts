@@ -13,7 +13,7 @@ import type {
 } from "./model.js";
 import { LAYERS, PATHS } from "./model.js";
 import { mostSevere, severityRank } from "./severity.js";
-import { dataPlaneKnown, isDataPlaneFamily } from "./dataplane/known.js";
+import { DATA_PLANE_ROWS, dataPlaneKnown, isDataPlaneFamily } from "./dataplane/known.js";
 
 export interface Observation {
   key: string;
@@ -85,7 +85,8 @@ function rowsOf(family: AlertFamily): ((l: PathLayers) => LayerCell[]) | null {
     case "global-reach":
       return (l) => [l.globalReach];
     default:
-      return null;
+      // A path of a traffic-stopped alert whose throughput went unread has not recovered.
+      return isDataPlaneFamily(family) ? DATA_PLANE_ROWS[family] : null;
   }
 }
 

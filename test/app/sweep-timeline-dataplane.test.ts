@@ -116,6 +116,42 @@ describe("traffic-stopped through the lifecycle", () => {
     await t.sweeps(80, 85);
     expect(t.said().slice(2)).toEqual(["resolve:traffic:Sev1"]);
   });
+
+  it("a gap on one path of a both-paths stop is not that path recovering: no de-escalation, and then one path, then both, recover", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 0, outBps: 0 });
+    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+    await t.sweeps(5, 30);
+    expect(t.heard()).toEqual(["open:traffic:Sev1"]);
+    metricsDip(t.w.estate.state, {
+      circuit: "er-circuit-prod",
+      peering: PRIVATE,
+      path: "primary",
+      from: at(28),
+      to: at(50),
+      value: "gap",
+    });
+    const during = await t.sweeps(35, 50);
+    expect(t.heard()).toEqual(["open:traffic:Sev1"]);
+    expect(
+      during.some((r) => verdictOf(r).peerings[0]!.paths.primary.capacity.status === "unknown"),
+    ).toBe(true);
+    // Data again, and the primary really carries traffic: Sev1 → Sev2 says so, then it resolves.
+    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 240e6, outBps: 90e6 });
+    await t.sweeps(55, 75);
+    expect(t.heard()).toEqual(["open:traffic:Sev1", "deescalate:traffic:Sev2"]);
+    expect(t.sent().find((e) => e.action === "deescalate")!.change).toContain(
+      "the primary path recovered",
+    );
+    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 240e6, outBps: 90e6 });
+    await t.sweeps(80, 95);
+    expect(t.heard()).toEqual([
+      "open:traffic:Sev1",
+      "deescalate:traffic:Sev2",
+      "resolve:traffic:Sev2",
+    ]);
+  });
 });
 
 /** Every minute of [from, to) of these throughput metrics of a path reads `value` at Azure Monitor. */
@@ -185,7 +221,7 @@ describe("metric values that make no sense, through the real metrics reader", ()
     expect(results.flatMap(notesOf).join("\n")).not.toMatch(/a metrics dip, not paged/);
   });
 
-  it("one absurd minute (1e30 bits/s) does not recover a stopped path", async () => {
+  it("one absurd minute (1e30 bits/s) does not recover a stopped path; a run of them neither saturates it nor recovers it", async () => {
     const t = await timeline();
     await t.sweep(0);
     setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 0, outBps: 0 });
@@ -196,6 +232,11 @@ describe("metric values that make no sense, through the real metrics reader", ()
     const after = await t.sweeps(35, 50);
     expect(t.said()).toEqual(["open:traffic:Sev1"]);
     expect(after.flatMap(notesOf).join("\n")).toMatch(/BitsInPerSecond 1e\+30 .*primary/);
+    // Twenty minutes of them: no saturation, and the unread primary is not "recovered".
+    oddThroughput(t, "primary", 1e30, 50, 75, ["BitsInPerSecond"]);
+    await t.sweeps(55, 80);
+    expect(t.heard()).toEqual(["open:traffic:Sev1"]);
+    expect(t.sent().filter((e) => e.family === "capacity")).toEqual([]);
   });
 
   it("availability 250 % and a value that is not a number are named, never read as healthy", async () => {

@@ -10,7 +10,8 @@ export type DataPlaneFamily = (typeof DATA_PLANE_FAMILIES)[number];
 export const isDataPlaneFamily = (family: AlertFamily): family is DataPlaneFamily =>
   (DATA_PLANE_FAMILIES as readonly string[]).includes(family);
 
-const ROWS: Record<DataPlaneFamily, (l: PathLayers) => LayerCell[]> = {
+/** The per-path rows each data-plane family is judged from. */
+export const DATA_PLANE_ROWS: Record<DataPlaneFamily, (l: PathLayers) => LayerCell[]> = {
   // Traffic stopped is judged on an Established path: its control-plane rows count too.
   traffic: (l) => [l.provider, l.bgp, l.routes, l.capacity],
   capacity: (l) => [l.capacity],
@@ -28,6 +29,8 @@ export function dataPlaneKnown(
   const peerings =
     peering === null ? verdict.peerings : verdict.peerings.filter((p) => p.name === peering);
   return peerings.every((p) =>
-    PATHS.every((path) => ROWS[family](p.paths[path]).every((c) => c.status !== "unknown")),
+    PATHS.every((path) =>
+      DATA_PLANE_ROWS[family](p.paths[path]).every((c) => c.status !== "unknown"),
+    ),
   );
 }
