@@ -83,6 +83,38 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     equal: ["circuit", "peering"],
     holds: "resolve",
   },
+  // A lower layer that stops the traffic is the alert for end-to-end failures
+  // and a stop that come after it (dataplane/end-to-end.ts folds them in): an
+  // end-to-end or traffic-stopped alert already open then leaves the verdict,
+  // and must not say "resolved" while the outage that explains it goes on.
+  {
+    name: "the provider not provisioned keeps the data-plane alerts it explains open",
+    source: { family: "provider" },
+    targets: ["end-to-end", "traffic"],
+    equal: ["circuit"],
+    holds: "resolve",
+  },
+  {
+    name: "a missing or disabled peering keeps the data-plane alerts it explains open",
+    source: { family: "peering-config", codes: ["peering-missing", "peering-disabled"] },
+    targets: ["end-to-end", "traffic"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
+  {
+    name: "both paths down keeps the data-plane alerts it explains open",
+    source: { family: "path-down", bothPaths: true },
+    targets: ["end-to-end", "traffic"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
+  {
+    name: "a gateway not connected keeps the end-to-end alert it explains open",
+    source: { family: "gateway" },
+    targets: ["end-to-end"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
 ];
 
 export interface ActiveAlert {

@@ -14,6 +14,7 @@ import {
   healthyCircuit,
   metricsDip,
   restorePath,
+  setTestResults,
   setTraffic,
   withConnectionMonitor,
   type CircuitBundle,
@@ -152,6 +153,30 @@ describe("traffic-stopped through the lifecycle", () => {
       "resolve:traffic:Sev2",
     ]);
   });
+  it("a stopped link whose sessions then drop is one outage: the Sev0 pages and the stop's all-clear waits for it", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 0, outBps: 0 });
+    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+    await t.sweeps(5, 30);
+    expect(t.said()).toEqual(["open:traffic:Sev1"]);
+    carrierDown(t.bundle.circuit, PRIVATE, "primary");
+    carrierDown(t.bundle.circuit, PRIVATE, "secondary");
+    const down = await t.sweeps(35, 50);
+    expect(t.said()).toEqual(["open:traffic:Sev1", "open:path-down:Sev0"]);
+    expect(decisionOf(down[3]!, "traffic")).toMatchObject({ action: "none", reason: "inhibited" });
+    restorePath(t.bundle.circuit, PRIVATE, "primary");
+    restorePath(t.bundle.circuit, PRIVATE, "secondary");
+    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 240e6, outBps: 90e6 });
+    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 240e6, outBps: 90e6 });
+    await t.sweeps(55, 70);
+    expect([...t.said()].sort()).toEqual([
+      "open:path-down:Sev0",
+      "open:traffic:Sev1",
+      "resolve:path-down:Sev0",
+      "resolve:traffic:Sev1",
+    ]);
+  });
 });
 
 /** Every minute of [from, to) of these throughput metrics of a path reads `value` at Azure Monitor. */
@@ -268,5 +293,177 @@ describe("metric values that make no sense, through the real metrics reader", ()
     const view = t.sent()[0]!.evidence.azureMonitor as { agrees: boolean | null; detail: string };
     expect(view.detail).not.toMatch(/250/);
     restorePath(t.bundle.circuit, PRIVATE, "secondary");
+  });
+});
+
+const capacityOf = (r: SweepResult) => verdictOf(r).peerings[0]!.paths.primary.capacity;
+const blindTitles = (r: SweepResult) =>
+  verdictOf(r)
+    .findings.filter((f) => f.code === "monitoring-blind")
+    .map((f) => f.title);
+
+describe("saturation through the lifecycle", () => {
+  it("a throttled metrics query delays the open by its sweep, a failing one delays the resolve, and each is named as unread", async () => {
+    // A deadline the slow answer below overruns.
+    const t = await timeline({ env: { ARM_TIMEOUT_MS: "2000" } });
+    await t.sweep(0);
+    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 870e6, outBps: 90e6 });
+    await t.sweeps(5, 25);
+    expect(t.said()).toEqual([]);
+    // Saturated for the first time at 01:25 (pending); the query is throttled at 01:30.
+    t.w.estate.addFault({
+      match: { operation: "metricsBatch" },
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
+      times: 2,
+    });
+    const throttled = await t.sweep(30);
+    expect(t.said()).toEqual([]);
+    expect(capacityOf(throttled)).toEqual({
+      status: "unknown",
+      detail: "metrics read failed: throttled",
+    });
+    expect(blindTitles(throttled).join()).toMatch(
+      /metrics of 1 circuit\(s\) in westeurope: throttled/,
+    );
+    expect(decisionOf(throttled, "capacity")).toMatchObject({ action: "none", reason: "blind" });
+    await t.sweep(35);
+    expect(t.said()).toEqual(["open:capacity:Sev3"]);
+
+    // Back under 80 % at 01:40 (Azure shows it from 01:45); the query fails at 01:45 and 01:55.
+    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 240e6, outBps: 90e6 });
+    await t.sweep(40);
+    t.w.estate.addFault({
+      match: { operation: "metricsBatch" },
+      behaviour: { kind: "status", status: 503 },
+      times: 2,
+    });
+    const failed = await t.sweep(45);
+    expect(capacityOf(failed).detail).toBe("metrics read failed: server-error");
+    await t.sweep(50);
+    expect(t.said()).toEqual(["open:capacity:Sev3"]);
+    t.w.estate.addFault({
+      match: { operation: "metricsBatch" },
+      behaviour: { kind: "slow", delayMs: 5_000 },
+      times: 2,
+    });
+    const slow = await t.sweep(55);
+    expect(capacityOf(slow).detail).toBe("metrics read failed: timeout");
+    expect(t.said()).toEqual(["open:capacity:Sev3"]);
+    await t.sweep(60);
+    expect(t.said()).toEqual(["open:capacity:Sev3", "resolve:capacity:Sev3"]);
+  });
+});
+
+describe("Connection Monitor (end-to-end) through the lifecycle", () => {
+  const failing = (m: SimConnectionMonitor, i: number, result: "Fail" | "Pass") => {
+    const test = m.tests[i]!;
+    test.result = result;
+    test.checksFailed = result === "Fail" ? test.checksTotal : 0;
+  };
+
+  it("one test of two failing is Sev2, both Sev1 (escalate, repeat at 4 h), one again Sev2 (de-escalate); a failed query neither resolves nor counts", async () => {
+    const t = await timeline({ monitor: true });
+    t.monitor!.tests.push({ ...t.monitor!.tests[0]!, test: "tcp-1433", port: 1433 });
+    await t.sweep(0);
+    failing(t.monitor!, 0, "Fail");
+    await t.sweep(5);
+    expect(t.said()).toEqual([]);
+    await t.sweep(10);
+    expect(t.said()).toEqual(["open:end-to-end:Sev2"]);
+    expect(t.sent()[0]!.code).toBe("e2e-warning");
+    failing(t.monitor!, 1, "Fail");
+    await t.sweep(15);
+    expect(t.said()).toEqual(["open:end-to-end:Sev2", "escalate:end-to-end:Sev1"]);
+    expect(t.sent()[1]!.code).toBe("e2e-fail");
+    // Still failing four hours on: one repeat.
+    await t.sweeps(20, 255);
+    expect(t.said()).toEqual([
+      "open:end-to-end:Sev2",
+      "escalate:end-to-end:Sev1",
+      "repeat:end-to-end:Sev1",
+    ]);
+    failing(t.monitor!, 1, "Pass");
+    await t.sweep(260);
+    expect(t.said().slice(3)).toEqual(["deescalate:end-to-end:Sev2"]);
+    failing(t.monitor!, 0, "Pass");
+    // Log Analytics fails the sweep after the tests pass again.
+    t.w.estate.addFault({
+      match: { operation: "queryLogs" },
+      behaviour: { kind: "status", status: 500 },
+      times: 1,
+    });
+    const unread = await t.sweep(265);
+    expect(verdictOf(unread).peerings[0]!.paths.primary.endToEnd).toEqual({
+      status: "unknown",
+      detail: "Connection Monitor read failed: server-error",
+    });
+    expect(blindTitles(unread).join()).toMatch(
+      /Connection Monitor results in workspace law-network/,
+    );
+    expect(decisionOf(unread, "end-to-end")).toMatchObject({ action: "none", reason: "blind" });
+    await t.sweep(270);
+    expect(t.said()).toHaveLength(4);
+    await t.sweep(275);
+    expect(t.said().slice(4)).toEqual(["resolve:end-to-end:Sev2"]);
+  });
+
+  it("a both-paths outage while end-to-end is open is one outage: e2e folds into path-down, and e2e's all-clear waits for it", async () => {
+    const t = await timeline({ monitor: true });
+    await t.sweep(0);
+    setTestResults(t.monitor!, "Fail");
+    await t.sweeps(5, 10);
+    expect(t.said()).toEqual(["open:end-to-end:Sev1"]);
+    carrierDown(t.bundle.circuit, PRIVATE, "primary");
+    carrierDown(t.bundle.circuit, PRIVATE, "secondary");
+    await t.sweeps(15, 30);
+    // The Sev0 pages; the tests still fail, so nobody is told end-to-end is fine.
+    expect(t.said()).toEqual(["open:end-to-end:Sev1", "open:path-down:Sev0"]);
+    expect(t.sent()[1]!.evidence.endToEnd).toMatchObject({ explainedBy: "arp-missing" });
+    restorePath(t.bundle.circuit, PRIVATE, "primary");
+    restorePath(t.bundle.circuit, PRIVATE, "secondary");
+    setTestResults(t.monitor!, "Pass");
+    await t.sweeps(35, 45);
+    expect([...t.said()].sort()).toEqual([
+      "open:end-to-end:Sev1",
+      "open:path-down:Sev0",
+      "resolve:end-to-end:Sev1",
+      "resolve:path-down:Sev0",
+    ]);
+  });
+
+  it("a path already Sev0 down pages once when the tests fail too, and tests that lag its recovery by a sweep open nothing", async () => {
+    const t = await timeline({ monitor: true });
+    await t.sweep(0);
+    carrierDown(t.bundle.circuit, PRIVATE, "primary");
+    carrierDown(t.bundle.circuit, PRIVATE, "secondary");
+    await t.sweep(5);
+    setTestResults(t.monitor!, "Fail");
+    await t.sweeps(10, 25);
+    expect(t.said()).toEqual(["open:path-down:Sev0"]);
+    restorePath(t.bundle.circuit, PRIVATE, "primary");
+    restorePath(t.bundle.circuit, PRIVATE, "secondary");
+    // Connection Monitor still reports the outage at the first sweep after it.
+    await t.sweep(30);
+    setTestResults(t.monitor!, "Pass");
+    await t.sweeps(35, 50);
+    expect(t.said()).toEqual(["open:path-down:Sev0", "resolve:path-down:Sev0"]);
+  });
+
+  it("a silence on the circuit holds the end-to-end page until it ends", async () => {
+    const t = await timeline({
+      monitor: true,
+      env: {
+        ERWATCH_SILENCES: JSON.stringify([
+          { circuit: "er-circuit-prod", start: at(0), end: at(22), comment: "carrier works" },
+        ]),
+      },
+    });
+    await t.sweep(0);
+    setTestResults(t.monitor!, "Fail");
+    const held = await t.sweeps(5, 20);
+    expect(t.said()).toEqual([]);
+    expect(decisionOf(held[1]!, "end-to-end")).toMatchObject({ reason: "silenced" });
+    await t.sweep(25);
+    expect(t.said()).toEqual(["open:end-to-end:Sev1"]);
   });
 });
