@@ -13,6 +13,7 @@ import {
   editWire,
   healthyCircuit,
   metricsDip,
+  peeringOf,
   restorePath,
   setTestResults,
   setTraffic,
@@ -465,5 +466,31 @@ describe("Connection Monitor (end-to-end) through the lifecycle", () => {
     expect(decisionOf(held[1]!, "end-to-end")).toMatchObject({ reason: "silenced" });
     await t.sweep(25);
     expect(t.said()).toEqual(["open:end-to-end:Sev1"]);
+  });
+});
+
+describe("config-drift through the lifecycle", () => {
+  it("opens after two sweeps, holds through a circuit read that fails, and resolves after two clean sweeps", async () => {
+    const baseline = {
+      "er-circuit-prod": { peerings: { AzurePrivatePeering: { vlanId: 200 } } },
+    };
+    const t = await timeline({ env: { ERWATCH_BASELINE: JSON.stringify(baseline) } });
+    await t.sweep(0);
+    peeringOf(t.bundle.circuit, PRIVATE).vlanId = 201;
+    await t.sweep(5);
+    expect(t.said()).toEqual([]);
+    await t.sweep(10);
+    expect(t.said()).toEqual(["open:config-drift:Sev3"]);
+    peeringOf(t.bundle.circuit, PRIVATE).vlanId = 200;
+    // ARM answers 503 to the listing and to the circuit's own GET for one sweep.
+    for (const operation of ["listCircuits", "getCircuit"] as const)
+      t.w.estate.addFault({ match: { operation }, behaviour: { kind: "status", status: 503 } });
+    const unread = await t.sweep(15);
+    expect(decisionOf(unread, "config-drift")).toMatchObject({ action: "none", reason: "blind" });
+    t.w.estate.clearFaults();
+    await t.sweep(20);
+    expect(t.said()).toEqual(["open:config-drift:Sev3"]);
+    await t.sweep(25);
+    expect(t.said()).toEqual(["open:config-drift:Sev3", "resolve:config-drift:Sev3"]);
   });
 });
