@@ -10,12 +10,23 @@
 // be read (its members' own alerts are held by it, so they tell no one).
 
 import type { AlertState, Decision } from "./lifecycle.js";
+import { isDataPlaneFamily } from "./dataplane/known.js";
 import { severityRank } from "./severity.js";
 
 /** The most severe that are woken for by default: the notice goes to them. */
 const NOTICE_AT_OR_ABOVE = "Sev1";
 
 export const BLIND_NOTICE = "Blind:";
+
+/** What erwatch has not been able to see since when, in the words the alert's holder needs. */
+function unseen(family: AlertState["family"], since: string): string {
+  if (family === "fleet")
+    return `erwatch has not been able to read all the circuits this alert names since ${since} (none it did read still has the outage; see their monitoring-blind alert)`;
+  // A gap in Azure Monitor's data opens no monitoring-blind alert: only a read that failed does.
+  if (isDataPlaneFamily(family))
+    return `erwatch has had no reading behind this alert since ${since} (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names)`;
+  return `erwatch has not been able to read the layers behind this alert since ${since} (see its monitoring-blind alert)`;
+}
 
 export function blindNotice(
   state: AlertState,
@@ -44,7 +55,7 @@ export function blindNotice(
       previousSeverity: notified.severity,
       peakSeverity: notified.peakSeverity,
       blindSince: seen,
-      change: `${BLIND_NOTICE} erwatch has not been able to read ${state.family === "fleet" ? "all the circuits this alert names (none it did read still has the outage)" : "the layers behind this alert"} since ${seen} (see its monitoring-blind alert); it stands as last seen, neither resolved nor changed. Last seen: ${notified.title}`,
+      change: `${BLIND_NOTICE} ${unseen(state.family, seen)}; it stands as last seen, neither resolved nor changed. Last seen: ${notified.title}`,
       condition,
       firstSeen: state.firstSeen ?? at,
     },

@@ -90,6 +90,11 @@ describe("blindNotice", () => {
     { case: "held by a silence or an inhibition", given: state(), held: true, sent: false },
     { case: "a fleet alert", given: state({ family: "fleet", peering: null }), sent: true },
     {
+      case: "a traffic-stopped alert whose metrics went missing",
+      given: state({ family: "traffic" }),
+      sent: true,
+    },
+    {
       case: "a monitoring-blind alert itself",
       given: state({ family: "monitoring-blind" }),
       sent: false,
