@@ -16,6 +16,7 @@ import { loadReadConfig } from "../../src/runtime/config.js";
 import { buildReaders } from "../../src/runtime/read.js";
 import { circuitId } from "../support/estate/ids.js";
 import {
+  editWire,
   estateOf,
   healthyCircuit,
   startEstate,
@@ -240,6 +241,42 @@ describe("Azure Monitor metrics, in batches", () => {
         statusCode: 403,
       },
     });
+  });
+
+  it("a metric Azure Monitor could not give for one circuit fails that circuit only, never the others of its batch", async () => {
+    const odd = healthyCircuit({ name: "er-odd" });
+    const fine = healthyCircuit({ name: "er-fine" });
+    // Azure answers the batch 200, with an error on one resource's metric (a
+    // circuit deleted after the listing, a metric not yet there for a new one).
+    editWire(odd.circuit, {
+      read: "metrics",
+      field: "value[0].errorCode",
+      value: "ResourceNotFound",
+    });
+    editWire(odd.circuit, {
+      read: "metrics",
+      field: "value[0].errorMessage",
+      value: "The resource was not found.",
+    });
+    const { dataPlane } = await readersOn(estateOf(odd, fine));
+    const [oddId, fineId] = [odd, fine].map((b) => circuitId(b.circuit));
+    const got = await dataPlane.readMetrics(
+      [oddId!, fineId!].map((id) => ({
+        id,
+        subscriptionId: odd.circuit.subscriptionId,
+        region: "westeurope",
+      })),
+      options(),
+    );
+    expect(got.get(oddId!.toLowerCase())).toMatchObject({
+      ok: false,
+      error: { call: "Microsoft.Insights/metrics/read" },
+    });
+    const failed = got.get(oddId!.toLowerCase())!;
+    expect(failed.ok ? "" : failed.error.message).toMatch(/ResourceNotFound/);
+    const other = got.get(fineId!.toLowerCase())!;
+    expect(other.ok).toBe(true);
+    expect(other.ok && other.value.series.length).toBeGreaterThan(0);
   });
 
   it("a 429 from Azure Monitor is throttled, not a verdict", async () => {

@@ -24,6 +24,7 @@ import type {
 import type { PathName, Reading } from "../../core/model.js";
 import type { MetricsTarget } from "../../app/ports.js";
 import type { ArmClientOptions } from "../arm/clients.js";
+import { toReadFailure } from "../arm/errors.js";
 import { ARM_OPERATIONS } from "../arm/operations.js";
 import type { MonitorCall } from "./call.js";
 
@@ -127,19 +128,25 @@ interface Parsed {
   series: MetricSeries[];
   globalReach: GlobalReachSeries[];
   odd: OddPoint[];
+  /** Why Azure Monitor could not give this resource a metric it was asked for; null when it gave all. */
+  failed: string | null;
 }
 
 function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[]): Parsed {
   const out: MetricSeries[] = [];
   const globalReach: GlobalReachSeries[] = [];
   const odd: OddPoint[] = [];
+  let failed: string | null = null;
   for (const metric of result.metrics) {
     const name = metricNameOf(metric, wanted);
     if (!name) continue;
-    if (metric.errorCode && metric.errorCode.toLowerCase() !== "success")
-      throw new MetricsQueryFailed(
-        `${name}: ${metric.errorCode} ${metric.errorMessage ?? ""}`.trim(),
-      );
+    // Azure Monitor answers the batch and fails one resource's metric (a
+    // circuit deleted since the listing): that circuit's reading fails, never
+    // the batch's other 49.
+    if (metric.errorCode && String(metric.errorCode).toLowerCase() !== "success") {
+      failed ??= `${name}: ${metric.errorCode} ${metric.errorMessage ?? ""}`.trim();
+      continue;
+    }
     for (const ts of metric.timeseries ?? []) {
       const dims = new Map((ts.metadatavalues ?? []).map((m) => [squash(m.name), m.value]));
       if (name === "GlobalReachBitsInPerSecond" || name === "GlobalReachBitsOutPerSecond") {
@@ -167,7 +174,7 @@ function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[]): Parsed {
       });
     }
   }
-  return { series: out, globalReach, odd };
+  return { series: out, globalReach, odd, failed };
 }
 
 export class MetricsReader {
@@ -248,6 +255,16 @@ export class MetricsReader {
       const own = mine.flatMap((r) =>
         r.ok ? r.value.filter((v) => v.id.toLowerCase() === key) : [],
       );
+      const refused = own.find((v) => v.failed !== null)?.failed;
+      if (refused) {
+        const error = toReadFailure(new MetricsQueryFailed(refused), {
+          call: ARM_OPERATIONS.metricsBatch,
+          target: `metrics of ${id}`,
+          timedOut: false,
+        });
+        out.set(key, { ok: false, error, readAt: mine[0]!.readAt });
+        continue;
+      }
       const value: CircuitMetrics = {
         from: window.from.toISOString(),
         to: window.to.toISOString(),
