@@ -11,6 +11,7 @@ import { alertKey } from "../core/alert-identity.js";
 import { boundJson } from "../core/budget.js";
 import type { AlertRecord } from "../core/history.js";
 import { historyRecordOf } from "../core/alert-step.js";
+import type { CircuitVerdict } from "../core/model.js";
 import type { Observation } from "../core/observe.js";
 import { parseCircuitId } from "../core/resource-id.js";
 import {
@@ -148,6 +149,31 @@ async function retireCircuit(
   return { events, decisions };
 }
 
+/** What the circuit's snapshot remembers of its identity; nothing when storage cannot say. */
+async function lastRead(
+  deps: RecordDeps,
+  circuitId: string,
+  log: Logger,
+): Promise<
+  Partial<Pick<CircuitVerdict, "serviceKey" | "serviceProviderName" | "peeringLocation">>
+> {
+  try {
+    const snapshot = (await deps.store.getSnapshot(circuitId))?.value;
+    if (!snapshot) return {};
+    return {
+      serviceKey: snapshot.serviceKey ?? null,
+      serviceProviderName: snapshot.provider ?? null,
+      peeringLocation: snapshot.peeringLocation ?? null,
+    };
+  } catch (error) {
+    log.warn(
+      { err: error, circuitId },
+      "the circuit's snapshot could not be read; it is named by id",
+    );
+    return {};
+  }
+}
+
 /**
  * The open alerts of a subscription whose listing failed: its circuits are not
  * read, so each is judged blind (held as last seen), and whoever holds a Sev0
@@ -185,15 +211,19 @@ async function holdUnlisted(
       previousReadAt: null,
     };
     const ref = parseCircuitId(state.circuitId);
-    const verdict = subjectVerdict(
-      {
-        id: state.circuitId,
-        name: state.circuitName,
-        subscriptionId,
-        resourceGroup: ref?.resourceGroup ?? "",
-      },
-      now,
-    );
+    const verdict = {
+      ...subjectVerdict(
+        {
+          id: state.circuitId,
+          name: state.circuitName,
+          subscriptionId,
+          resourceGroup: ref?.resourceGroup ?? "",
+        },
+        now,
+      ),
+      // The receivers are told of it as they were paged: service key, provider, location as last read.
+      ...(await lastRead(deps, state.circuitId, log)),
+    };
     // One alert that cannot be committed (an ETag race, storage) holds back no other.
     try {
       const record = await decideAndCommit(

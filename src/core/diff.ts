@@ -182,6 +182,7 @@ export function diffSnapshot(
       peerings,
       provider: circuitRead ? verdict.serviceProviderName : (previous?.provider ?? null),
       peeringLocation: circuitRead ? verdict.peeringLocation : (previous?.peeringLocation ?? null),
+      serviceKey: circuitRead ? verdict.serviceKey : (previous?.serviceKey ?? null),
     },
     transitions,
     prefixSamples,

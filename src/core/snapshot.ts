@@ -62,6 +62,8 @@ export interface Snapshot {
   /** The carrier and peering location (status page filters); absent in older snapshots. */
   provider?: string | null;
   peeringLocation?: string | null;
+  /** The service key as last read: an alert told while the circuit cannot be listed still names it. Absent in older snapshots. */
+  serviceKey?: string | null;
   /** When each path last carried traffic (Azure Monitor): "stopped" needs a before. */
   lastCarriedAt?: TrafficMemory;
   /** The circuit's erwatch:pair tag when it was read (partners are found by it). */

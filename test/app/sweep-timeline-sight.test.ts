@@ -211,6 +211,14 @@ describe("what erwatch cannot see is an alert too (5-minute cadence)", () => {
     ]);
     expect(h.sink.published[2]!.change).toMatch(/^Blind: erwatch has not been able to read/);
     expect(h.sink.published[2]!.occurredAt).toBe(at(3).toISOString());
+    // The notice names the circuit as the page did: its service key, provider and location as last read.
+    const paged = h.sink.published[0]!.circuit;
+    expect(h.sink.published[2]!.circuit).toMatchObject({
+      serviceKey: paged.serviceKey,
+      serviceProviderName: paged.serviceProviderName,
+      peeringLocation: paged.peeringLocation,
+    });
+    expect(paged.serviceKey).not.toBeNull();
     const blind = h.sink.published[1]!;
     expect(blind.circuit.id).toBe(`/subscriptions/${SUBSCRIPTION}`);
     expect(blind.key).toBe(alertKey(`/subscriptions/${SUBSCRIPTION}`, null, "monitoring-blind"));
