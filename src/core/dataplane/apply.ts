@@ -136,8 +136,13 @@ function trafficFinding(
     evidence: {
       paths: detail,
       metricsWindow: { from: ctx.from, to: ctx.to },
-      azureMonitor:
-        "BgpAvailability reads up for the whole window: the session is up and moves nothing",
+      // A stop is judged on ARM's Established session; Azure Monitor's word is only quoted when it gave one.
+      azureMonitor: paths.some((p) => {
+        const s = stopped[p].state;
+        return s.kind === "stopped" && s.bgpAvailability !== null;
+      })
+        ? "BgpAvailability reads up for the whole window: the session is up and moves nothing"
+        : "Azure Monitor reported no BgpAvailability for the window; ARM reads the session Established, and it moves nothing",
     },
     nextAction:
       "Route advertisement, not connectivity: the session is up but nothing is sent over it. Check what your edge advertises and prefers on this path (route-maps, local preference, AS-path prepending that moved all traffic away, a VPN preferred over ExpressRoute), and that the gateway connection's routing weight did not change. `erwatch diagnose <circuit> --routes` shows the received routes.",

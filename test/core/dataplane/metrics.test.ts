@@ -121,6 +121,20 @@ describe("traffic stopped: link up but carrying nothing", () => {
     expect(codes({ ...spec, dataPlane: dp.metrics(metrics(shape)) })).toEqual(expected);
   });
 
+  it("says what Azure Monitor's availability showed, and that it showed none when it reported none", () => {
+    const said = (shape: Shape) => {
+      const f = judge({ dataPlane: dp.metrics(metrics(shape)) }).verdict.findings.find(
+        (x) => x.code === "traffic-stopped",
+      )!;
+      return f.evidence.azureMonitor as string;
+    };
+    const quietBoth = quiet(["primary", "secondary"], 20);
+    expect(said(quietBoth)).toMatch(/^BgpAvailability reads up for the whole window/);
+    const noAvailability: Shape = (metric, p, path, ago) =>
+      metric === "BgpAvailability" ? null : quietBoth(metric, p, path, ago);
+    expect(said(noAvailability)).toMatch(/^Azure Monitor reported no BgpAvailability/);
+  });
+
   it("a path quiet for the whole window is only 'stopped' if it carried traffic before (snapshot memory)", () => {
     const allQuiet = dp.metrics(metrics(quiet(["primary", "secondary"], 60)));
     expect(codes({ dataPlane: allQuiet })).toEqual([]);
