@@ -113,6 +113,7 @@ export function evaluateCircuit(
     peerings: Object.fromEntries(
       Object.entries(diff.next.peerings).map(([name, p]) => {
         const marks = sessions.marks[name];
+        const ipv6Marks = sessions.ipv6Marks[name];
         const dropped = drops.drops[name];
         const dropped6 = drops.ipv6Drops[name];
         return [
@@ -120,6 +121,7 @@ export function evaluateCircuit(
           {
             ...p,
             ...(marks ? { sessions: marks } : {}),
+            ...(ipv6Marks ? { ipv6Sessions: ipv6Marks } : {}),
             ...(dropped ? { drops: dropped } : {}),
             ...(dropped6 ? { ipv6Drops: dropped6 } : {}),
             gatewayWasConnected: wired[name] ?? false,

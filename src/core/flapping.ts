@@ -2,15 +2,27 @@
 // open/resolve pairs. Changes are the path's up/down transitions plus the
 // resets seen only in the session uptime (each one down and up again: two).
 //
+// IPv4 and IPv6 are counted apart. An IPv6 session going down beside an
+// Established IPv4 one does not stop the path (its BGP row warns, `IPv6 Idle
+// (PfxCt); IPv4 Established`), so its changes are that row's up ↔ warn
+// transitions and its own resets, never added to the path's: an IPv6 session
+// shut at its limit every few minutes is an IPv6 flap, and an IPv4 layer-1
+// flap is counted on IPv4's changes alone.
+//
 // The cause follows the runbook: a flap while a received-prefix count sits
 // near its route limit, or with a neighbor shut as `Idle (PfxCt)`, is the
 // route limit resetting the session (yours: summarise); a flap with every
 // count healthy is layer 1 (a marginal optic, an errored link: the carrier's,
 // with the ARP and route summaries over time as the ticket's evidence). IPv4
-// and IPv6 are judged apart, each against its own limit.
+// and IPv6 are judged apart, each against its own limit. Only IPv6 flapping
+// while IPv4 stays up is never layer 1 (the link carries IPv4 throughout): at
+// a healthy IPv6 count it is the IPv6 session's configuration.
 //
 // One path flapping is redundancy at risk (Sev2); both paths flapping means
-// traffic on the peering keeps stopping (Sev1).
+// traffic on the peering keeps stopping (Sev1). Only IPv6 flapping, IPv4
+// carrying: Sev3 on one path (IPv6 redundancy at risk), Sev2 on both (IPv6
+// traffic keeps stopping), as an IPv6 session down beside IPv4 is graded below
+// a session down.
 
 import {
   sampleFamily,
@@ -28,7 +40,7 @@ export interface FlapPolicy {
   windowMinutes: number;
 }
 
-export type FlapCause = "route-limit" | "layer-1";
+export type FlapCause = "route-limit" | "layer-1" | "ipv6-session";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 const pct = (count: number, limit: number) => Math.round((count / limit) * 1000) / 10;
@@ -37,9 +49,20 @@ interface PeeringHistory {
   paths: LayerTransition[];
   arp: LayerTransition[];
   bgp: LayerTransition[];
+  /** The BGP row's up ↔ warn changes: an IPv6 session down and up beside an Established IPv4 one. */
+  ipv6: LayerTransition[];
   resets: SessionReset[];
   samples: PrefixSample[];
 }
+
+/**
+ * An IPv6 session going down or coming back while IPv4 stays Established: the
+ * BGP row warns only for that (path-analysis.ts), so up ↔ warn is exactly it.
+ * History written before IPv6 changes were counted holds these rows already.
+ */
+const ipv6SessionChange = (t: LayerTransition) =>
+  t.layer === "bgp" &&
+  ((t.before === "up" && t.after === "warn") || (t.before === "warn" && t.after === "up"));
 
 /** What a sample counts: IPv4 keeps the words people have always read here. */
 const countWords = (s: PrefixSample) =>
@@ -49,11 +72,12 @@ function causeOf(
   h: PeeringHistory,
   current: CircuitVerdict["peerings"][number] | undefined,
   warnPercent: number,
+  ipv6Only: boolean,
 ): { cause: FlapCause; why: string; pfxCt: string | null; nearLimit: PrefixSample | null } {
-  const pfxTransition = h.bgp.find((t) => /pfxct/i.test(t.afterDetail));
-  const pfxNow = current
-    ? PATHS.find((p) => /pfxct/i.test(current.paths[p].bgp.detail))
-    : undefined;
+  // Only IPv6 flapping: an IPv6 neighbor shut at its limit, not an IPv4 one.
+  const shut = ipv6Only ? /^IPv6 .*pfxct/i : /pfxct/i;
+  const pfxTransition = (ipv6Only ? h.ipv6 : h.bgp).find((t) => shut.test(t.afterDetail));
+  const pfxNow = current ? PATHS.find((p) => shut.test(current.paths[p].bgp.detail)) : undefined;
   const pfxCt = pfxTransition
     ? `${pfxTransition.at} ${pfxTransition.path}: ${pfxTransition.afterDetail}`
     : pfxNow && current
@@ -61,8 +85,10 @@ function causeOf(
       : null;
   // Each sample against its own family's limit: an IPv6 session at 98 of 100 is
   // the route limit however healthy the IPv4 count beside it.
+  // Only IPv6 flapping: IPv4's count, however near its own limit, resets no IPv6 session.
+  const samples = ipv6Only ? h.samples.filter((s) => sampleFamily(s) === "ipv6") : h.samples;
   const nearLimit =
-    [...h.samples]
+    [...samples]
       .filter((s) => s.limit !== null && s.limit > 0 && (s.after / s.limit) * 100 >= warnPercent)
       .sort((a, b) => b.after / (b.limit as number) - a.after / (a.limit as number))[0] ?? null;
   if (pfxCt)
@@ -76,6 +102,13 @@ function causeOf(
     return {
       cause: "route-limit",
       why: `the ${countWords(nearLimit)} sat at ${fmt(nearLimit.after)} of ${fmt(nearLimit.limit as number)} (${pct(nearLimit.after, nearLimit.limit as number)} %) on the ${nearLimit.path} path while it flapped`,
+      pfxCt,
+      nearLimit,
+    };
+  if (ipv6Only)
+    return {
+      cause: "ipv6-session",
+      why: "only the IPv6 session went down and came back while IPv4 stayed Established on the same link, with the received IPv6 prefixes healthy and no Idle (PfxCt) seen",
       pfxCt,
       nearLimit,
     };
@@ -166,7 +199,8 @@ export function flappingFindings(
       recent
         .filter(
           (e): e is LayerTransition | SessionReset =>
-            (e.kind === "transition" && e.layer === "path") || e.kind === "reset",
+            (e.kind === "transition" && (e.layer === "path" || ipv6SessionChange(e))) ||
+            e.kind === "reset",
         )
         .map((e) => e.peering),
     ),
@@ -184,6 +218,7 @@ export function flappingFindings(
       paths: transitions("path"),
       arp: transitions("provider"),
       bgp: transitions("bgp"),
+      ipv6: transitions("bgp").filter(ipv6SessionChange),
       resets: mine.filter((e): e is SessionReset => e.kind === "reset"),
       samples: mine.filter((e): e is PrefixSample => e.kind === "prefixes"),
     };
@@ -192,28 +227,62 @@ export function flappingFindings(
         PathName,
         number
       >;
+    const byPath = (f: (p: PathName) => number) =>
+      Object.fromEntries(PATHS.map((p) => [p, f(p)])) as Record<PathName, number>;
+    // Each family on its own changes: IPv4's are the path's up/down and its resets.
     const pathChanges = per(h.paths);
-    const resets = per(h.resets);
-    const counts = Object.fromEntries(
-      PATHS.map((p) => [p, pathChanges[p] + 2 * resets[p]]),
-    ) as Record<PathName, number>;
-    const flapping = PATHS.filter((p) => counts[p] > policy.transitions);
+    const resets = per(h.resets.filter((r) => sampleFamily(r) === "ipv4"));
+    const counts = byPath((p) => pathChanges[p] + 2 * resets[p]);
+    const ipv6Changes = per(h.ipv6);
+    const ipv6Resets = per(h.resets.filter((r) => sampleFamily(r) === "ipv6"));
+    const ipv6Counts = byPath((p) => ipv6Changes[p] + 2 * ipv6Resets[p]);
+    const ipv4Flapping = PATHS.filter((p) => counts[p] > policy.transitions);
+    const ipv6Flapping = PATHS.filter((p) => ipv6Counts[p] > policy.transitions);
+    const flapping = PATHS.filter((p) => ipv4Flapping.includes(p) || ipv6Flapping.includes(p));
     if (flapping.length === 0) continue;
+    // Only IPv6 flapping: IPv4 carries on, on every path.
+    const ipv6Only = ipv4Flapping.length === 0;
+    /** What a path's count in the title is: IPv4's where IPv4 flaps, else IPv6's. */
+    const v4 = (p: PathName) => ipv4Flapping.includes(p);
+    const shown = byPath((p) => (v4(p) ? counts[p] : ipv6Counts[p]));
+    const resetsShown = byPath((p) => (v4(p) ? resets[p] : ipv6Resets[p]));
 
     const current = verdict.peerings.find((p) => p.name === peering);
-    const { cause, why, pfxCt, nearLimit } = causeOf(h, current, warnPercent);
-    const severity: Severity = flapping.length === 2 ? "Sev1" : "Sev2";
-    const resetCount = flapping.reduce((n, p) => n + resets[p], 0);
-    const where = `the ${flapping.join(" and ")} path${flapping.length > 1 ? "s" : ""} of ${peering}`;
+    const { cause, why, pfxCt, nearLimit } = causeOf(h, current, warnPercent, ipv6Only);
+    const severity: Severity = ipv6Only
+      ? flapping.length === 2
+        ? "Sev2"
+        : "Sev3"
+      : ipv4Flapping.length === 2
+        ? "Sev1"
+        : "Sev2";
+    const resetCount = flapping.reduce((n, p) => n + resetsShown[p], 0);
+    // Beside an IPv4 flap, a path where only IPv6 flaps is named as such.
+    const pathWords = flapping.map((p) => (!ipv6Only && !v4(p) ? `${p} (IPv6)` : p));
+    const where = `the ${pathWords.join(" and ")} path${flapping.length > 1 ? "s" : ""} of ${peering}`;
+    const consequence = ipv6Only
+      ? ` — ${flapping.length === 2 ? "IPv6 traffic keeps stopping" : "IPv6 redundancy at risk"}; IPv4 carries on`
+      : ipv4Flapping.length === 2
+        ? " — traffic on the peering keeps stopping"
+        : "";
     const title =
-      `BGP session flapping on ${where}${cause === "route-limit" ? " at the route limit" : ""}: ` +
-      `${flapping.map((p) => counts[p]).join(" / ")} changes in ${policy.windowMinutes} min` +
+      `${ipv6Only ? "IPv6 " : ""}BGP session flapping on ${where}${cause === "route-limit" ? " at the route limit" : ""}: ` +
+      `${flapping.map((p) => shown[p]).join(" / ")} changes in ${policy.windowMinutes} min` +
       (resetCount > 0 ? ` (${resetCount} reset${resetCount > 1 ? "s" : ""} between reads)` : "") +
-      (flapping.length === 2 ? " — traffic on the peering keeps stopping" : "");
+      consequence;
+    const provider = verdict.serviceProviderName ?? "the connectivity provider";
+    const providerManaged = verdict.settings.connectivityModel === "provider-managed";
     const finding: Finding = {
       code: "session-flapping",
       layer: "bgp",
-      owner: cause === "route-limit" || direct ? "you" : "carrier",
+      owner:
+        cause === "route-limit" || direct
+          ? "you"
+          : cause === "ipv6-session"
+            ? providerManaged
+              ? "carrier"
+              : "you"
+            : "carrier",
       severity,
       peering,
       paths: flapping,
@@ -223,11 +292,21 @@ export function flappingFindings(
         why,
         counts,
         resets,
+        ipv6Counts,
+        ipv6Resets,
+        families: { ipv4: ipv4Flapping, ipv6: ipv6Flapping },
         windowMinutes: policy.windowMinutes,
         transitions: h.paths.map((t) => ({ at: t.at, path: t.path, from: t.before, to: t.after })),
+        ipv6Transitions: h.ipv6.map((t) => ({
+          at: t.at,
+          path: t.path,
+          from: t.beforeDetail,
+          to: t.afterDetail,
+        })),
         resetsSeen: h.resets.map((r) => ({
           at: r.at,
           path: r.path,
+          family: sampleFamily(r),
           upDown: r.upDown,
           sincePreviousReadSeconds: r.sincePreviousReadSeconds,
         })),
@@ -245,10 +324,16 @@ export function flappingFindings(
       },
       nextAction:
         cause === "route-limit"
-          ? `The route limit is resetting the session: ${why}. Summarise the on-premises advertisements well under the limit (or add Premium if the count is legitimately large); the carrier cannot fix this.`
-          : direct
-            ? `Layer-1 evidence (marginal optic, errored link): ${why}. ExpressRoute Direct has no carrier: check your router's optic and the cross-connect at the colocation (the ExpressRoute port's Rx Light Level and Line Protocol metrics); if they are good, open an Azure support case for the port.`
-            : `Layer-1 evidence (marginal optic, errored link): ${why}. Open a ticket with ${verdict.serviceProviderName ?? "the carrier"}; the ticket text with the ARP and route summaries over time is attached.`,
+          ? ipv6Only
+            ? `The IPv6 route limit is resetting the IPv6 session: ${why}. Summarise the on-premises IPv6 advertisements well under the limit (Premium does not raise it); IPv4 is unaffected and the carrier cannot fix this.`
+            : `The route limit is resetting the session: ${why}. Summarise the on-premises advertisements well under the limit (or add Premium if the count is legitimately large); the carrier cannot fix this.`
+          : cause === "ipv6-session"
+            ? providerManaged
+              ? `Only the IPv6 session flaps: ${why}. Open a ticket with ${provider} for the IPv6 sessions (provider-managed model); IPv4 is unaffected.`
+              : `Only the IPv6 session flaps: ${why}. Check the IPv6 BGP configuration on your edge for this peering (its IPv6 /126, neighbor statements, timers); IPv4 is unaffected.`
+            : direct
+              ? `Layer-1 evidence (marginal optic, errored link): ${why}. ExpressRoute Direct has no carrier: check your router's optic and the cross-connect at the colocation (the ExpressRoute port's Rx Light Level and Line Protocol metrics); if they are good, open an Azure support case for the port.`
+              : `Layer-1 evidence (marginal optic, errored link): ${why}. Open a ticket with ${verdict.serviceProviderName ?? "the carrier"}; the ticket text with the ARP and route summaries over time is attached.`,
     };
     if (cause === "layer-1" && !direct)
       finding.ticket = ticketText(verdict, peering, flapping, title, why, h);

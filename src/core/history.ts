@@ -36,7 +36,7 @@ export interface PrefixSample {
   limit: number | null;
 }
 
-/** A sample's address family; a row without one is IPv4 (see `PrefixSample.family`). */
+/** A sample's (or reset's) address family; a row without one is IPv4 (see `PrefixSample.family`). */
 export const sampleFamily = (s: Pick<PrefixSample, "family">): AddressFamily => s.family ?? "ipv4";
 
 /**
@@ -50,6 +50,11 @@ export interface SessionReset {
   circuitId: string;
   peering: string;
   path: PathName;
+  /**
+   * "ipv6" for an IPv6 session's reset. Absent is IPv4: before the families
+   * were marked apart a reset was the path's (any neighbor), counted as IPv4's.
+   */
+  family?: AddressFamily;
   /** The uptime as the route summary printed it, e.g. "00:02:10". */
   upDown: string;
   uptimeSeconds: number;

@@ -83,6 +83,16 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     equal: ["circuit", "peering"],
     holds: "resolve",
   },
+  {
+    // A session reset at its route limit is back at the limit each time it is up
+    // and has no count while it is shut: the near-limit warning is heard once and
+    // stays open through the flap instead of resolving and re-opening every cycle.
+    name: "a flapping session keeps the near-limit warning on its peering open until it calms",
+    source: { family: "session-flapping" },
+    targets: ["route-limit"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
   // A lower layer that stops the traffic is the alert for end-to-end failures
   // and a stop that come after it (dataplane/end-to-end.ts folds them in): an
   // end-to-end or traffic-stopped alert already open then leaves the verdict,

@@ -19,7 +19,7 @@ export interface SnapshotCell {
   since: string;
 }
 
-/** The last route summary read that saw every neighbor of a path Established. */
+/** The last route summary read that saw every neighbor of a path (of one family) Established. */
 export interface SessionMark {
   readAt: string;
   /** The shortest uptime among the neighbors, as printed. */
@@ -41,8 +41,13 @@ export interface SnapshotPeering {
   prefixes: Record<PathName, number | null>;
   /** The IPv6 sessions' count per path. Absent when the peering has no IPv6 neighbor, and in older snapshots. */
   ipv6Prefixes?: Record<PathName, number | null>;
-  /** Per path, null while not Established. Absent in snapshots written before resets were tracked. */
+  /**
+   * Per path, the IPv4 sessions' mark, null while not Established. Absent in snapshots
+   * written before resets were tracked; before IPv6 was marked apart it covered every neighbor.
+   */
   sessions?: Record<PathName, SessionMark | null>;
+  /** The same for the IPv6 sessions. Absent in snapshots written before they were marked apart. */
+  ipv6Sessions?: Record<PathName, SessionMark | null>;
   /** Per path, the drop still in force. Absent in snapshots written before drops were tracked. */
   drops?: Record<PathName, PrefixDrop | null>;
   /** The same for the IPv6 count, held apart: an IPv6 drop is judged against IPv6 numbers. */

@@ -159,6 +159,61 @@ describe("sessionResets: a reset is an uptime shorter than the gap since the las
     });
   });
 
+  it.each([
+    {
+      name: "an IPv6 session reset between reads is IPv6's, apart from IPv4's",
+      previousMarks: { ipv4: "1d02h", ipv6: "1d02h" },
+      rows: [neighbor("120", 4, "3d04h"), neighbor("100", 6, "00:01:20")],
+      resets: [["primary", "ipv6", "00:01:20"]],
+    },
+    {
+      // The IPv6 neighbor shut at its limit used to wipe the path's only mark.
+      name: "an IPv4 reset while the IPv6 neighbor is Idle (PfxCt) is still seen",
+      previousMarks: { ipv4: "1d02h", ipv6: null },
+      rows: [neighbor("120", 4, "00:02:00"), neighbor("Idle (PfxCt)", 6, "never")],
+      resets: [["primary", "ipv4", "00:02:00"]],
+    },
+    {
+      name: "an IPv6 session back from Idle is no reset: its transitions are counted instead",
+      previousMarks: { ipv4: "1d02h", ipv6: null },
+      rows: [neighbor("120", 4, "3d04h"), neighbor("100", 6, "00:01:20")],
+      resets: [],
+    },
+  ] as {
+    name: string;
+    previousMarks: { ipv4: string; ipv6: string | null };
+    rows: ReturnType<typeof neighbor>[];
+    resets: [PathName, string, string][];
+  }[])("$name", ({ previousMarks, rows, resets }) => {
+    const mark = (upDown: string | null) => (upDown ? { readAt: at(0), upDown } : null);
+    const before = previous(mark(previousMarks.ipv4));
+    before.peerings.AzurePrivatePeering!.ipv6Sessions = {
+      primary: mark(previousMarks.ipv6),
+      secondary: mark(previousMarks.ipv6),
+    };
+    const r = sessionResets(
+      circuitReading({
+        readAt: at(300),
+        paths: { AzurePrivatePeering: { primary: { bgp: rows } } },
+      }),
+      before,
+      new Date(at(300)),
+    );
+    expect(r.resets.map((x) => [x.path, x.family ?? "ipv4", x.upDown])).toEqual(resets);
+  });
+
+  it("marks IPv4 and IPv6 apart: an Idle IPv6 neighbor keeps IPv4's mark", () => {
+    const r = readAtGap(300, {
+      paths: {
+        AzurePrivatePeering: {
+          primary: { bgp: [neighbor("120", 4, "3d04h"), neighbor("Idle (PfxCt)", 6, "never")] },
+        },
+      },
+    });
+    expect(r.marks.AzurePrivatePeering?.primary).toEqual({ readAt: at(300), upDown: "3d04h" });
+    expect(r.ipv6Marks.AzurePrivatePeering?.primary).toBeNull();
+  });
+
   it("ignores a clock that went backwards", () => {
     const r = sessionResets(
       circuitReading({
@@ -321,6 +376,229 @@ describe("flappingFindings: cause and grade", () => {
   });
 });
 
+describe("flappingFindings: an IPv6 session's changes are IPv6's, counted apart from IPv4's", () => {
+  const now = new Date("2026-11-22T03:00:00Z");
+  const base = { circuitId: CIRCUIT_ID, peering: "AzurePrivatePeering" };
+  const ago = (min: number) => new Date(now.getTime() - min * 60_000).toISOString();
+  /** The BGP row warning and back: the IPv6 neighbor down beside an Established IPv4 one. */
+  const v6Cycles = (path: PathName, minutes: number[], state = "Idle (PfxCt)"): HistoryEntry[] =>
+    minutes.map((m, i) => {
+      const warn = `IPv6 ${state} (3ffe:ffff:0:cd30::1); IPv4 Established`;
+      const down = i % 2 === 0;
+      return {
+        ...base,
+        kind: "transition",
+        at: ago(m),
+        path,
+        layer: "bgp",
+        before: down ? "up" : "warn",
+        after: down ? "warn" : "up",
+        beforeDetail: down ? "Established" : warn,
+        afterDetail: down ? warn : "Established",
+      };
+    });
+  const pathFlap = (path: PathName, minutes: number[]): HistoryEntry[] =>
+    minutes.map((m, i) => ({
+      ...base,
+      kind: "transition",
+      at: ago(m),
+      path,
+      layer: "path",
+      before: i % 2 === 0 ? "up" : "down",
+      after: i % 2 === 0 ? "down" : "up",
+      beforeDetail: "",
+      afterDetail: "",
+    }));
+  const reset = (path: PathName, min: number, family?: "ipv6"): HistoryEntry => ({
+    ...base,
+    kind: "reset",
+    at: ago(min),
+    path,
+    ...(family ? { family } : {}),
+    upDown: "00:01:20",
+    uptimeSeconds: 80,
+    previousReadAt: ago(min + 5),
+    sincePreviousReadSeconds: 300,
+  });
+  const sample = (path: PathName, min: number, after: number, family?: "ipv6"): HistoryEntry => ({
+    ...base,
+    kind: "prefixes",
+    at: ago(min),
+    path,
+    ...(family ? { family } : {}),
+    before: after,
+    after,
+    limit: family ? 100 : 4000,
+  });
+  const dualNow = (path: PathName, v6: string): CircuitSpec => ({
+    paths: {
+      AzurePrivatePeering: {
+        [path]: { bgp: [neighbor("120", 4, "3d04h"), neighbor(v6, 6, "00:01:00")] },
+      },
+    },
+  });
+  const policy = { transitions: 3, windowMinutes: 60 };
+  const run = (history: HistoryEntry[], spec: CircuitSpec = {}) =>
+    flappingFindings(classifyCircuit(circuitReading(spec)), history, policy, 80, now);
+
+  it.each([
+    {
+      name: "IPv6 shut at its limit and back, twice, on one path: one IPv6 route-limit flap, Sev3",
+      history: [...v6Cycles("secondary", [50, 40, 30, 20]), sample("secondary", 40, 100, "ipv6")],
+      spec: {},
+      expected: {
+        severity: "Sev3",
+        paths: ["secondary"],
+        cause: "route-limit",
+        owner: "you",
+        ticket: false,
+        title:
+          "IPv6 BGP session flapping on the secondary path of AzurePrivatePeering at the route limit: 4 changes in 60 min — IPv6 redundancy at risk; IPv4 carries on",
+      },
+    },
+    {
+      name: "IPv6 resets at its limit on both paths: Sev2, IPv6 keeps stopping, IPv4 carries on",
+      history: [
+        reset("primary", 40, "ipv6"),
+        reset("primary", 10, "ipv6"),
+        reset("secondary", 35, "ipv6"),
+        reset("secondary", 5, "ipv6"),
+        sample("primary", 10, 100, "ipv6"),
+      ],
+      spec: {},
+      expected: {
+        severity: "Sev2",
+        paths: ["primary", "secondary"],
+        cause: "route-limit",
+        owner: "you",
+        ticket: false,
+        title:
+          "IPv6 BGP session flapping on the primary and secondary paths of AzurePrivatePeering at the route limit: 4 / 4 changes in 60 min (4 resets between reads) — IPv6 traffic keeps stopping; IPv4 carries on",
+      },
+    },
+    {
+      // The link carries IPv4 throughout: not layer 1, and not IPv4's count near its own limit.
+      name: "IPv6 flapping at a healthy IPv6 count beside IPv4 at 3,900 of 4,000: the IPv6 session's, yours, no ticket",
+      history: [
+        ...v6Cycles("primary", [50, 40, 30, 20], "Active"),
+        sample("primary", 40, 3_900),
+        sample("primary", 40, 40, "ipv6"),
+      ],
+      spec: {},
+      expected: {
+        severity: "Sev3",
+        paths: ["primary"],
+        cause: "ipv6-session",
+        owner: "you",
+        ticket: false,
+        title:
+          "IPv6 BGP session flapping on the primary path of AzurePrivatePeering: 4 changes in 60 min — IPv6 redundancy at risk; IPv4 carries on",
+      },
+    },
+    {
+      name: "the same on a provider-managed circuit: the provider's, still no layer-1 ticket",
+      history: [
+        ...v6Cycles("primary", [50, 40, 30, 20], "Active"),
+        sample("primary", 40, 40, "ipv6"),
+      ],
+      spec: { settings: { connectivityModel: "provider-managed" } },
+      expected: {
+        severity: "Sev3",
+        paths: ["primary"],
+        cause: "ipv6-session",
+        owner: "carrier",
+        ticket: false,
+        title:
+          "IPv6 BGP session flapping on the primary path of AzurePrivatePeering: 4 changes in 60 min — IPv6 redundancy at risk; IPv4 carries on",
+      },
+    },
+    {
+      name: "IPv6 Idle (PfxCt) right now names the route limit",
+      history: v6Cycles("secondary", [50, 40, 30, 20], "Active"),
+      spec: dualNow("secondary", "Idle (PfxCt)"),
+      expected: {
+        severity: "Sev3",
+        paths: ["secondary"],
+        cause: "route-limit",
+        owner: "you",
+        ticket: false,
+        title:
+          "IPv6 BGP session flapping on the secondary path of AzurePrivatePeering at the route limit: 4 changes in 60 min — IPv6 redundancy at risk; IPv4 carries on",
+      },
+    },
+  ] as {
+    name: string;
+    history: HistoryEntry[];
+    spec: CircuitSpec;
+    expected: Record<string, unknown>;
+  }[])("$name", ({ history, spec, expected }) => {
+    const found = run(history, spec);
+    expect(
+      found.map((f) => ({
+        severity: f.severity,
+        paths: f.paths,
+        cause: f.evidence.cause,
+        owner: f.owner,
+        ticket: f.ticket !== undefined,
+        title: f.title,
+      })),
+    ).toEqual([expected]);
+  });
+
+  it.each([
+    {
+      // Three IPv4 changes and an IPv6 reset are not four of either: no flap, no carrier ticket.
+      name: "IPv4's changes and IPv6's resets are never added up",
+      history: [...pathFlap("primary", [50, 40, 30]), reset("primary", 10, "ipv6")],
+      expected: [],
+    },
+    {
+      name: "three IPv6 changes beside three IPv4 ones: no flap",
+      history: [...pathFlap("primary", [55, 45, 35]), ...v6Cycles("primary", [50, 40, 30])],
+      expected: [],
+    },
+    {
+      // A reset stored before resets had a family was the path's: still counted as IPv4's.
+      name: "a reset stored without a family still counts as the path's",
+      history: [reset("secondary", 30), reset("secondary", 10)],
+      expected: [["Sev2", ["secondary"], "layer-1"]],
+    },
+    {
+      name: "an IPv4 layer-1 flap keeps its grade and carrier ticket beside IPv6 flapping on the other path",
+      history: [
+        ...pathFlap("primary", [50, 40, 30, 20]),
+        sample("primary", 40, 120),
+        ...v6Cycles("secondary", [52, 42, 32, 22], "Active"),
+        sample("secondary", 40, 40, "ipv6"),
+      ],
+      expected: [["Sev2", ["primary", "secondary"], "layer-1"]],
+    },
+  ] as { name: string; history: HistoryEntry[]; expected: unknown[] }[])(
+    "$name",
+    ({ history, expected }) => {
+      expect(run(history).map((f) => [f.severity, f.paths, f.evidence.cause])).toEqual(expected);
+    },
+  );
+
+  it("names a path where only IPv6 flaps beside an IPv4 flap, and keeps each family's counts apart", () => {
+    const [f] = run([
+      ...pathFlap("primary", [50, 40, 30, 20]),
+      ...v6Cycles("secondary", [52, 42, 32, 22], "Active"),
+    ]);
+    expect(f?.title).toBe(
+      "BGP session flapping on the primary and secondary (IPv6) paths of AzurePrivatePeering: 4 / 4 changes in 60 min",
+    );
+    expect(f?.evidence).toMatchObject({
+      counts: { primary: 4, secondary: 0 },
+      ipv6Counts: { primary: 0, secondary: 4 },
+      families: { ipv4: ["primary"], ipv6: ["secondary"] },
+    });
+    expect(f?.ticket).toContain(
+      "Peering: AzurePrivatePeering; affected path(s): primary, secondary",
+    );
+  });
+});
+
 describe("inhibitions never hold an alert more severe than their source", () => {
   const alert = (
     key: string,
@@ -361,6 +639,22 @@ describe("inhibitions never hold an alert more severe than their source", () => 
         alert("t", "path-down", { severity: "Sev0" }),
       ],
       held: { t: { by: "f", only: "resolve" } },
+    },
+    {
+      name: "a Sev3 IPv6 flap holds the Sev3 IPv6 bgp-down it explains entirely",
+      alerts: [
+        alert("f", "session-flapping", { code: "session-flapping", severity: "Sev3" }),
+        alert("t", "path-down", { code: "bgp-down", severity: "Sev3" }),
+      ],
+      held: { t: { by: "f", only: undefined } },
+    },
+    {
+      name: "a flap keeps the near-limit warning on its peering open (its resolve only)",
+      alerts: [
+        alert("f", "session-flapping", { code: "session-flapping", severity: "Sev3" }),
+        alert("r", "route-limit", { code: "prefix-limit-near", severity: "Sev2" }),
+      ],
+      held: { r: { by: "f", only: "resolve" } },
     },
     {
       name: "a Sev3 provider alert (awaiting provisioning) does not hold a Sev2",
