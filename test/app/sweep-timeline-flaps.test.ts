@@ -49,6 +49,72 @@ const summary = (h: Harness) => h.sent();
 const flapEvent = (h: Harness): AlertEvent =>
   h.sink.published.find((e) => e.family === "session-flapping" && e.action === "open")!;
 
+/**
+ * Two circuits through the real sweep: er-circuit-carrier (IPv4 only) and
+ * er-circuit-dualstack, each read from its own spec, stamped with the sweep's clock.
+ */
+async function twoCircuits(connectionString: string) {
+  const { store } = await freshStore(connectionString);
+  const target = (name: string): CircuitTarget => ({
+    id: `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hybrid-core/providers/Microsoft.Network/expressRouteCircuits/${name}`,
+    subscriptionId: "00000000-0000-0000-0000-000000000001",
+    resourceGroup: "rg-hybrid-core",
+    name,
+  });
+  const v4Circuit = target("er-circuit-carrier");
+  const v6Circuit = target("er-circuit-dualstack");
+  /** Several circuits, each read from its own spec, stamped with the sweep's clock. */
+  const reader = new (class implements CircuitReader {
+    specs = new Map<string, CircuitSpec>();
+    readAt = "";
+    async discover() {
+      return { targets: [v4Circuit, v6Circuit], failures: [] };
+    }
+    async read(t: CircuitTarget): Promise<CircuitReadResult> {
+      const r = circuitReading({ ...this.specs.get(t.id), readAt: this.readAt });
+      const circuit = r.circuit.ok
+        ? { ...r.circuit, value: { ...r.circuit.value, serviceKey: `key-${t.name}` } }
+        : r.circuit;
+      const reading = { ...r, ref: { ...r.ref, id: t.id, name: t.name }, circuit };
+      return { kind: "read", reading: withoutRouteTables(reading), settingProblems: [] };
+    }
+  })();
+  const sink = new InMemoryEventSink();
+  let n = 0;
+  const sweeper = createSweeper({
+    reader,
+    store,
+    sink,
+    policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+    silences: [],
+    historyRetentionDays: 30,
+    logger: memoryLogger().logger,
+    newId: () => `sweep-${++n}`,
+  });
+  return {
+    v4Circuit,
+    v6Circuit,
+    sink,
+    set(c: CircuitTarget, spec: CircuitSpec) {
+      reader.specs.set(c.id, spec);
+    },
+    async sweepAt(m: number) {
+      reader.readAt = new Date(minute(m).getTime() + 20_000).toISOString();
+      return sweeper.sweep({
+        targets: [v4Circuit, v6Circuit],
+        now: minute(m),
+        abortSignal: AbortSignal.timeout(30_000),
+      });
+    },
+    of: (c: CircuitTarget) => sink.published.filter((e) => e.circuit.id === c.id),
+  };
+}
+
+/** The IPv6 row as Azure lists it: v 4 (the BGP version), an IPv6 neighbor address. */
+const dual = (v6: string, v6UpDown: string): PathSpec => ({
+  bgp: [neighbor("120", 4, "3d04h"), { ...neighbor(v6, 6, v6UpDown), v: 4 }],
+});
+
 describe("flapping at a 5-minute cadence", () => {
   it("one path down 2 sweeps / up 2 for 2 hours: one flap alert, not a stream (was 12 notifications, no flap)", async () => {
     const h = await sweepHarness(azurite.connectionString);
@@ -195,49 +261,9 @@ describe("flapping at a 5-minute cadence", () => {
   });
 
   it("an IPv6 session resetting at its limit of 100 is the route limit (yours, no ticket) while an IPv4 layer-1 flap on another circuit gets the carrier ticket", async () => {
-    const { store } = await freshStore(azurite.connectionString);
-    const target = (name: string): CircuitTarget => ({
-      id: `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hybrid-core/providers/Microsoft.Network/expressRouteCircuits/${name}`,
-      subscriptionId: "00000000-0000-0000-0000-000000000001",
-      resourceGroup: "rg-hybrid-core",
-      name,
-    });
-    const v4Circuit = target("er-circuit-carrier");
-    const v6Circuit = target("er-circuit-dualstack");
-    /** Several circuits, each read from its own spec, stamped with the sweep's clock. */
-    const reader = new (class implements CircuitReader {
-      specs = new Map<string, CircuitSpec>();
-      readAt = "";
-      async discover() {
-        return { targets: [v4Circuit, v6Circuit], failures: [] };
-      }
-      async read(t: CircuitTarget): Promise<CircuitReadResult> {
-        const r = circuitReading({ ...this.specs.get(t.id), readAt: this.readAt });
-        const circuit = r.circuit.ok
-          ? { ...r.circuit, value: { ...r.circuit.value, serviceKey: `key-${t.name}` } }
-          : r.circuit;
-        const reading = { ...r, ref: { ...r.ref, id: t.id, name: t.name }, circuit };
-        return { kind: "read", reading: withoutRouteTables(reading), settingProblems: [] };
-      }
-    })();
-    const sink = new InMemoryEventSink();
-    let n = 0;
-    const sweeper = createSweeper({
-      reader,
-      store,
-      sink,
-      policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
-      silences: [],
-      historyRetentionDays: 30,
-      logger: memoryLogger().logger,
-      newId: () => `sweep-${++n}`,
-    });
-    // The IPv6 row as Azure lists it: v 4 (the BGP version), an IPv6 neighbor address.
-    const dual = (v6: string, v6UpDown: string): PathSpec => ({
-      bgp: [neighbor("120", 4, "3d04h"), { ...neighbor(v6, 6, v6UpDown), v: 4 }],
-    });
+    const { v4Circuit, v6Circuit, set, sweepAt, of } = await twoCircuits(azurite.connectionString);
     for (let m = 0; m <= 120; m += 5) {
-      reader.specs.set(v4Circuit.id, {
+      set(v4Circuit, {
         paths: {
           [PRIVATE]: { secondary: downTwoUpTwo(m) ? carrierDown : upSince(upPhaseStart(m), m) },
         },
@@ -245,7 +271,7 @@ describe("flapping at a 5-minute cadence", () => {
       // From 00:30 the secondary edge advertises more IPv6 prefixes than the 100 allowed:
       // Microsoft drops the IPv6 session at the 101st and it comes back, so every read
       // sees it Established again at 100, up for less than a minute and a half.
-      reader.specs.set(v6Circuit.id, {
+      set(v6Circuit, {
         paths: {
           [PRIVATE]: {
             primary: dual("60", "3d04h"),
@@ -253,14 +279,8 @@ describe("flapping at a 5-minute cadence", () => {
           },
         },
       });
-      reader.readAt = new Date(minute(m).getTime() + 20_000).toISOString();
-      await sweeper.sweep({
-        targets: [v4Circuit, v6Circuit],
-        now: minute(m),
-        abortSignal: AbortSignal.timeout(30_000),
-      });
+      await sweepAt(m);
     }
-    const of = (c: CircuitTarget) => sink.published.filter((e) => e.circuit.id === c.id);
     const flapOf = (c: CircuitTarget) =>
       of(c).find((e) => e.family === "session-flapping" && e.action === "open")!;
 
@@ -281,5 +301,84 @@ describe("flapping at a 5-minute cadence", () => {
     expect(v4Flap.owner).toBe("carrier");
     expect(v4Flap.ticket).toContain("Service key: key-er-circuit-carrier");
     expect(v4Flap.ticket).toMatch(/secondary 120 prefixes received of 4,000/);
+  });
+
+  it("an IPv6 session shut at its limit (Idle (PfxCt)) 2 sweeps / back 2, IPv4 Established: one IPv6 route-limit flap instead of a stream of bgp-down pairs; the IPv4 layer-1 flap beside it unchanged", async () => {
+    const { v4Circuit, v6Circuit, set, sweepAt, of } = await twoCircuits(azurite.connectionString);
+    const sent = (c: CircuitTarget) =>
+      of(c).map((e) => `${e.action}:${e.family}:${e.severity}#${e.sequence}`);
+    /** Each sweep's notifications for the dual-stack circuit, as "minute action:family:severity#n". */
+    const timeline: string[] = [];
+    for (let m = 0; m <= 120; m += 5) {
+      set(v4Circuit, {
+        paths: {
+          [PRIVATE]: { secondary: downTwoUpTwo(m) ? carrierDown : upSince(upPhaseStart(m), m) },
+        },
+      });
+      // The secondary edge keeps advertising a 101st IPv6 prefix: Microsoft shuts the IPv6
+      // neighbor as Idle (PfxCt) and it comes back at 100; IPv4 stays Established throughout.
+      set(v6Circuit, {
+        paths: {
+          [PRIVATE]: {
+            primary: dual("60", "3d04h"),
+            secondary: downTwoUpTwo(m)
+              ? dual("Idle (PfxCt)", "never")
+              : dual("100", upSince(upPhaseStart(m), m).upDown!),
+          },
+        },
+      });
+      const before = of(v6Circuit).length;
+      await sweepAt(m);
+      timeline.push(
+        ...sent(v6Circuit)
+          .slice(before)
+          .sort()
+          .map((e) => `${m} ${e}`),
+      );
+    }
+    // Before the pattern is provable (two down/up cycles) the IPv6 bgp-down and the
+    // near-limit warning open and resolve once; from then on one flap alert holds the
+    // churn (was a bgp-down and a near-limit pair per cycle, no flap alert).
+    const inTwoHours = sent(v6Circuit);
+    expect(timeline).toEqual([
+      "10 open:path-down:Sev3#1",
+      "20 open:route-limit:Sev2#1",
+      "20 resolve:path-down:Sev3#2",
+      "30 open:path-down:Sev3#3",
+      "30 resolve:route-limit:Sev2#2",
+      "35 open:session-flapping:Sev3#1",
+      "40 open:route-limit:Sev2#3",
+    ]);
+    const v6Flap = of(v6Circuit).find((e) => e.family === "session-flapping")!;
+    expect(v6Flap.paths).toEqual(["secondary"]);
+    expect(v6Flap.evidence.cause).toBe("route-limit");
+    expect(v6Flap.evidence.pfxCt).toMatch(/secondary: IPv6 Idle \(PfxCt\)/);
+    expect(v6Flap.owner).toBe("you");
+    expect(v6Flap.ticket).toBeNull();
+    expect(v6Flap.nextAction).toMatch(/[Ss]ummarise the on-premises IPv6 advertisements/);
+    expect(v6Flap.title).toMatch(
+      /^IPv6 BGP session flapping on the secondary path of AzurePrivatePeering at the route limit: \d+ changes in 60 min — IPv6 redundancy at risk; IPv4 carries on$/,
+    );
+
+    // The IPv4 layer-1 flap on the other circuit is what it was.
+    expect(sent(v4Circuit)).toEqual([
+      "open:path-down:Sev2#1",
+      "resolve:path-down:Sev2#2",
+      "open:path-down:Sev2#3",
+      "open:session-flapping:Sev2#1",
+    ]);
+    const v4Flap = of(v4Circuit).find((e) => e.family === "session-flapping")!;
+    expect([v4Flap.evidence.cause, v4Flap.owner]).toEqual(["layer-1", "carrier"]);
+    expect(v4Flap.title).toMatch(/^BGP session flapping on the secondary path/);
+    expect(v4Flap.ticket).toContain("Service key: key-er-circuit-carrier");
+
+    // The edge is summarised (60 IPv6 prefixes): the flap resolves, and what it kept open with it.
+    set(v6Circuit, { paths: { [PRIVATE]: { secondary: dual("60", "3d04h") } } });
+    for (let m = 125; m <= 200; m += 5) await sweepAt(m);
+    expect(sent(v6Circuit).slice(inTwoHours.length).sort()).toEqual([
+      "resolve:path-down:Sev3#4",
+      "resolve:route-limit:Sev2#4",
+      "resolve:session-flapping:Sev3#2",
+    ]);
   });
 });
