@@ -1,24 +1,48 @@
 // Azure Monitor as the cheap signal of the tiered sweep: one metrics batch per
 // (subscription, region) group of up to 50 circuits, judged by
-// core/dataplane/signal.ts. What it read is handed on, so a circuit read deep
+// core/dataplane/signal.ts: an availability dip, or what the data-plane
+// families would alert on (traffic stopped, saturation) judged with the deep
+// read's own thresholds. What it read is handed on, so a circuit read deep
 // this sweep does not have its metrics asked for twice.
 
-import { metricsSignal } from "../core/dataplane/signal.js";
+import type { DataPlanePolicy } from "../core/dataplane/policy.js";
+import { dataPlaneSignal, metricsSignal, type SignalCircuit } from "../core/dataplane/signal.js";
 import {
   createReadSession,
   metricsTargetOf,
+  type CircuitTarget,
   type DataPlaneReader,
   type MetricsTarget,
 } from "./ports.js";
 import type { CheapSignals } from "./sweep-plan.js";
 
-/** `windowMinutes`: how far back a dip counts (since about the last sweep, with Azure's delay). */
-export function metricSignals(reader: DataPlaneReader, windowMinutes: number): CheapSignals {
+/** The circuit's body in this sweep's listing, as the data-plane signal needs it. */
+function signalCircuitOf(t: CircuitTarget | undefined): SignalCircuit {
+  const facts = t?.listed?.facts;
+  return {
+    bandwidthMbps: facts?.bandwidthInMbps ?? null,
+    peerings: facts?.peerings
+      ? facts.peerings.filter((p) => p.state === "Enabled").map((p) => p.name)
+      : null,
+  };
+}
+
+/**
+ * `windowMinutes`: how far back a dip counts (since about the last sweep, with
+ * Azure's delay). `policy`: the data plane's thresholds, the ones the deep
+ * read judges by.
+ */
+export function metricSignals(
+  reader: DataPlaneReader,
+  windowMinutes: number,
+  policy: DataPlanePolicy,
+): CheapSignals {
   return {
     async read(targets, { abortSignal, now }) {
       const planned: MetricsTarget[] = targets.flatMap((t) => metricsTargetOf(t) ?? []);
       const troubled = new Map<string, string>();
       if (planned.length === 0) return { troubled };
+      const byId = new Map(targets.map((t) => [t.id.toLowerCase(), t]));
       const metrics = await reader.readMetrics(planned, {
         abortSignal,
         now,
@@ -26,8 +50,12 @@ export function metricSignals(reader: DataPlaneReader, windowMinutes: number): C
       });
       for (const [id, reading] of metrics) {
         if (!reading.ok) continue;
-        const signal = metricsSignal(reading.value, now, windowMinutes);
-        if (signal) troubled.set(id.toLowerCase(), signal);
+        const key = id.toLowerCase();
+        const signal = [
+          metricsSignal(reading.value, now, windowMinutes),
+          dataPlaneSignal(reading.value, signalCircuitOf(byId.get(key)), policy, now),
+        ].filter((s) => s !== null);
+        if (signal.length > 0) troubled.set(key, signal.join("; "));
       }
       return { troubled, metrics };
     },

@@ -31,9 +31,10 @@ export interface CheapSignalReading {
 }
 
 /**
- * Cheap signals beyond the listing (Azure Monitor's BGP / ARP availability,
- * one batch call for up to 50 circuits): a circuit named here is read deep
- * this sweep. Without them the rotation alone holds the age guarantee.
+ * Cheap signals beyond the listing (Azure Monitor's BGP / ARP availability
+ * and throughput, one batch call for up to 50 circuits): a circuit named here
+ * is read deep this sweep. Without them the rotation alone holds the age
+ * guarantee.
  */
 export interface CheapSignals {
   read(

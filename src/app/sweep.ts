@@ -6,6 +6,7 @@
 // its numbers. Everything that decides is pure, in src/core.
 
 import { randomUUID } from "node:crypto";
+import { DEFAULT_DATA_PLANE_POLICY } from "../core/dataplane/policy.js";
 import type { EvaluationPolicy } from "../core/evaluate.js";
 import { unmatchedCircuitKeys, type AlertPolicy, type Silence } from "../core/policy.js";
 import { suspected, type PlannedRead } from "../core/sweep-plan.js";
@@ -200,10 +201,17 @@ export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
   const clock = deps.clock ?? (() => new Date());
   const interval = deps.policy.alerts.sweepIntervalMinutes;
-  // Azure Monitor is the cheap signal when it is read: a dip since about the last sweep.
+  // Azure Monitor is the cheap signal when it is read: a dip since about the last sweep, or
+  // what the data-plane families would alert on, judged by the deep read's thresholds.
   const signals =
     deps.signals ??
-    (deps.dataPlane ? metricSignals(deps.dataPlane, interval + METRIC_DELAY_MINUTES) : undefined);
+    (deps.dataPlane
+      ? metricSignals(
+          deps.dataPlane,
+          interval + METRIC_DELAY_MINUTES,
+          deps.policy.classify.dataPlane ?? DEFAULT_DATA_PLANE_POLICY,
+        )
+      : undefined);
   const planDeps = { ...deps, intervalMinutes: interval, ...(signals ? { signals } : {}) };
 
   const plan = (request: SweepRequest, log: Logger) =>

@@ -5,7 +5,8 @@
 // subscription, so they go where they tell something:
 //   1. trouble: what was stored is not all clear (a layer down, warn or
 //      unknown, an alert not clear, a read that failed), or a cheap signal
-//      says so (metrics, when that reader lands);
+//      says so (Azure Monitor: an availability dip, or what traffic-stopped
+//      or saturation would alert on: core/dataplane/signal.ts);
 //   2. change: the circuit's body differs from the one last judged;
 //   3. never read, or no cheap reading this sweep (its listing failed);
 //   4. due: its oldest path reading would pass the age limit before the next
@@ -39,7 +40,7 @@ export interface PlanCircuit {
   subscriptionId: string;
   /** Fingerprint of its body in this sweep's listing; null when there was none (the listing failed). */
   fingerprint: string | null;
-  /** A cheap signal that says trouble (e.g. BGP availability below 100 %), in words; null when quiet or not known. */
+  /** A cheap signal that says trouble (e.g. BGP availability below 100 %, traffic stopped), in words; null when quiet or not known. */
   signal: string | null;
 }
 

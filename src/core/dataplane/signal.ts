@@ -1,11 +1,17 @@
 // Azure Monitor as the tiered sweep's cheap signal: one batch call tells, for
 // up to 50 circuits, whether any BGP or ARP session dipped since the last
-// sweep. A dip only sends the circuit to a deep read this sweep; it never
-// pages on its own (metrics corroborate, the control plane decides). A gap is
+// sweep, and whether the numbers already show what the data-plane families
+// alert on (traffic stopped on a path that carried traffic, saturation). A
+// signal only sends the circuit to a deep read this sweep; it never pages on
+// its own (metrics corroborate, the deep read's judgement decides). A gap is
 // not a dip: Azure's pipeline is minutes late and sometimes silent, and the
 // rotation still bounds how old a quiet circuit's readings get.
 
+import { PATHS } from "../model.js";
 import type { CircuitMetrics } from "./facts.js";
+import { judgeLink, judgeTraffic } from "./metrics.js";
+import type { DataPlanePolicy } from "./policy.js";
+import { bps, hhmm } from "./series.js";
 
 const AVAILABILITY = new Set(["BgpAvailability", "ArpAvailability"]);
 
@@ -31,4 +37,60 @@ export function metricsSignal(
     }
   }
   return worst?.text ?? null;
+}
+
+/** What the cheap tier knows of a circuit beside its metrics: its body in this sweep's listing. */
+export interface SignalCircuit {
+  /** Saturation is judged against it; null (not listed, or ARM left it out): no saturation signal. */
+  bandwidthMbps: number | null;
+  /** The peerings a deep read judges (Enabled in the listing); null: every peering Azure Monitor sent. */
+  peerings: readonly string[] | null;
+}
+
+/**
+ * What the data-plane families would alert on, as this batch of metrics
+ * already shows it, in words; null when nothing. The deep read's own
+ * judgements (judgeTraffic, judgeLink) with its policy, so the signal and the
+ * alert never disagree on a threshold. What the cheap tier cannot know is
+ * taken the way that reads rather than waits: the control plane as carrying
+ * (a path that is down is read deep as trouble anyway), and no traffic memory,
+ * so "last carried" must lie inside the batch's look-back (the policy's
+ * longest window + 30 minutes), which a stop that just began does. A stop or
+ * saturation a deep read has judged leaves its capacity row down or warn,
+ * which is trouble every sweep until it clears: the signal only adds a read
+ * while the deep read has not yet seen what the metrics show.
+ */
+export function dataPlaneSignal(
+  metrics: CircuitMetrics,
+  circuit: SignalCircuit,
+  policy: DataPlanePolicy,
+  now: Date,
+): string | null {
+  const peerings = circuit.peerings ?? peeringsOf(metrics);
+  const parts: string[] = [];
+  for (const peering of peerings)
+    for (const path of PATHS) {
+      const { state } = judgeTraffic(metrics, peering, path, true, null, policy, now);
+      if (state.kind === "stopped")
+        parts.push(
+          `no traffic either way on ${peering} ${path} for ${state.minutes} min (last carried ${hhmm(Date.parse(state.since))} UTC)`,
+        );
+    }
+  const bandwidth = circuit.bandwidthMbps;
+  if (bandwidth !== null && bandwidth > 0)
+    for (const path of PATHS) {
+      const load = judgeLink(metrics, [...peerings], path, bandwidth, policy, now);
+      if (load.saturated.length > 0)
+        parts.push(
+          `${path} ${load.saturated.map((d) => `${d} ≥ ${load.floorPercent[d]}%`).join(", ")} of ${bps(bandwidth * 1e6)} for ${policy.saturation.minutes} min`,
+        );
+    }
+  return parts.length > 0 ? `Azure Monitor: ${parts.join("; ")}` : null;
+}
+
+function peeringsOf(metrics: CircuitMetrics): string[] {
+  const byKey = new Map<string, string>();
+  for (const s of metrics.series)
+    if (!byKey.has(s.peering.toLowerCase())) byKey.set(s.peering.toLowerCase(), s.peering);
+  return [...byKey.values()];
 }

@@ -1,0 +1,96 @@
+// The tiered sweep never delays a data-plane page: a circuit whose metrics
+// already show what traffic-stopped or saturation alerts on is read deep in
+// the sweep that shows it, so with six circuits (each read deep by the rotation
+// only every other sweep) the alert opens at the same minute as with one. The
+// real timer every 5 minutes on an injected clock, the loopback estate serving
+// ARM and Azure Monitor's metrics batch, state in Azurite.
+
+import { describe, expect, it } from "vitest";
+import type { SweepResult } from "../../src/app/sweep.js";
+import { healthyCircuit, setTraffic, type CircuitBundle } from "../support/estate/index.js";
+import { timerWorld } from "../support/timer-world.js";
+import { worldPerTest } from "../support/world-per-test.js";
+
+const PRIVATE = "AzurePrivatePeering";
+const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+const PROD = "er-circuit-prod";
+
+const worlds = worldPerTest();
+
+interface Run {
+  /** The minute of the first `open` of the family; null when it never opened. */
+  openedAt: number | null;
+  /** Each sweep's plan entry for the broken circuit (absent: judged quiet on the cheap tier). */
+  plans: { minute: number; reason?: string; detail?: string }[];
+  /** Plan entries of the healthy circuits read because a cheap signal said so. */
+  healthySignals: string[];
+}
+
+/**
+ * `circuits` circuits, one of them (er-circuit-prod) broken by `breakIt` just
+ * after the sweep at minute 0; timer sweeps every 5 minutes to `until`.
+ */
+async function run(
+  circuits: number,
+  family: string,
+  breakIt: (b: CircuitBundle) => void,
+  until = 45,
+): Promise<Run> {
+  const prod = healthyCircuit();
+  const others = Array.from({ length: circuits - 1 }, (_, i) =>
+    healthyCircuit({ name: `er-circuit-${String.fromCharCode(97 + i)}` }),
+  );
+  const t = await timerWorld(worlds, T0, [prod, ...others]);
+  await t.sweep(0);
+  breakIt(prod);
+  const out: Run = { openedAt: null, plans: [], healthySignals: [] };
+  for (let m = 5; m <= until; m += 5) {
+    const result: SweepResult = await t.sweep(m);
+    const planned = result.plan.deep.find((d) => d.name === PROD);
+    out.plans.push({
+      minute: m,
+      ...(planned ? { reason: planned.reason, detail: planned.detail } : {}),
+    });
+    out.healthySignals.push(
+      ...result.plan.deep
+        .filter((d) => d.name !== PROD && d.reason === "signal")
+        .map((d) => `${m}: ${d.name}: ${d.detail}`),
+    );
+    const opened = t.sent().find((e) => e.action === "open" && e.family === family);
+    if (opened && out.openedAt === null) out.openedAt = m;
+  }
+  return out;
+}
+
+const stopBothPaths = (b: CircuitBundle) => {
+  setTraffic(b.circuit, PRIVATE, "primary", { inBps: 0, outBps: 0 });
+  setTraffic(b.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+};
+const saturatePrimary = (b: CircuitBundle) =>
+  setTraffic(b.circuit, PRIVATE, "primary", { inBps: 870e6, outBps: 90e6 });
+
+describe("the cheap tier sends a circuit whose metrics show a data-plane alert to a deep read", () => {
+  it("traffic-stopped opens at the same minute with six circuits as with one, and the plan says what the metrics showed", async () => {
+    const alone = await run(1, "traffic", stopBothPaths);
+    const six = await run(6, "traffic", stopBothPaths);
+    expect(alone.openedAt).not.toBeNull();
+    expect(six.openedAt).toBe(alone.openedAt);
+    // The first sweep whose metrics show the stop reads it deep for that reason.
+    const first = six.plans.find((p) => p.reason === "signal");
+    expect(first?.detail).toMatch(
+      /^Azure Monitor: no traffic either way on AzurePrivatePeering primary for \d+ min \(last carried \d\d:\d\d UTC\); no traffic either way on AzurePrivatePeering secondary/,
+    );
+    // The five healthy circuits carry traffic all along: their metrics send none of them deep.
+    expect(six.healthySignals).toEqual([]);
+  });
+
+  it("saturation opens at the same minute with six circuits as with one", async () => {
+    const alone = await run(1, "capacity", saturatePrimary);
+    const six = await run(6, "capacity", saturatePrimary);
+    expect(alone.openedAt).not.toBeNull();
+    expect(six.openedAt).toBe(alone.openedAt);
+    const first = six.plans.find((p) => p.reason === "signal");
+    expect(first?.detail).toBe("Azure Monitor: primary in ≥ 87% of 1 Gbps for 15 min");
+    expect(six.healthySignals).toEqual([]);
+  });
+});
