@@ -34,13 +34,14 @@ async function run(
   circuits: number,
   family: string,
   breakIt: (b: CircuitBundle) => void,
+  env: Record<string, string> = {},
   until = 45,
 ): Promise<Run> {
   const prod = healthyCircuit();
   const others = Array.from({ length: circuits - 1 }, (_, i) =>
     healthyCircuit({ name: `er-circuit-${String.fromCharCode(97 + i)}` }),
   );
-  const t = await timerWorld(worlds, T0, [prod, ...others]);
+  const t = await timerWorld(worlds, T0, [prod, ...others], env);
   await t.sweep(0);
   breakIt(prod);
   const out: Run = { openedAt: null, plans: [], healthySignals: [] };
@@ -91,6 +92,13 @@ describe("the cheap tier sends a circuit whose metrics show a data-plane alert t
     expect(six.openedAt).toBe(alone.openedAt);
     const first = six.plans.find((p) => p.reason === "signal");
     expect(first?.detail).toBe("Azure Monitor: primary in ≥ 87% of 1 Gbps for 15 min");
+    expect(six.healthySignals).toEqual([]);
+  });
+
+  it("judges by the thresholds erwatch is configured with: 870 Mbps of 1 Gbps under SATURATION_PERCENT=90 sends nothing deep and pages nothing", async () => {
+    const six = await run(6, "capacity", saturatePrimary, { SATURATION_PERCENT: "90" });
+    expect(six.openedAt).toBeNull();
+    expect(six.plans.filter((p) => p.reason === "signal")).toEqual([]);
     expect(six.healthySignals).toEqual([]);
   });
 });
