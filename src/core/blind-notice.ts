@@ -22,7 +22,7 @@ export const BLIND_NOTICE = "Blind:";
 function unseen(family: AlertState["family"], since: string): string {
   if (family === "fleet")
     return `erwatch has not been able to read all the circuits this alert names since ${since} (none it did read still has the outage; see their monitoring-blind alert)`;
-  // A gap in Azure Monitor's data opens no monitoring-blind alert: only a read that failed does.
+  // A gap in Azure Monitor's data opens no monitoring-blind alert: only a read that failed, or values that cannot be, does.
   if (isDataPlaneFamily(family))
     return `erwatch has had no reading behind this alert since ${since} (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names)`;
   return `erwatch has not been able to read the layers behind this alert since ${since} (see its monitoring-blind alert)`;

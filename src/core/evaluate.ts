@@ -67,6 +67,7 @@ export function evaluateCircuit(
     policy.classify.dataPlane ?? DEFAULT_DATA_PLANE_POLICY,
     previous?.lastCarriedAt ?? null,
     now,
+    policy.classify.severity.blind,
   );
   const classified = dataPlane.verdict;
   const limits = (peering: string, path: PathName, family: AddressFamily) => {

@@ -206,13 +206,14 @@ function oddThroughput(
 const notesOf = (r: SweepResult) => verdictOf(r).peerings[0]!.notes ?? [];
 
 describe("metric values that make no sense, through the real metrics reader", () => {
-  it("negative bits/s is not 'no traffic': nothing pages, the values are named, and the other circuit is judged as ever", async () => {
+  it("negative bits/s is not 'no traffic': only erwatch's blindness is told, the values are named, and the other circuit is judged as ever", async () => {
     const t = await timeline({ other: true });
     await t.sweeps(0, 5);
     oddThroughput(t, "primary", -5, 6, 120);
     oddThroughput(t, "secondary", -5, 6, 120);
     const results = await t.sweeps(10, 60);
-    expect(t.said()).toEqual([]);
+    // Traffic and saturation cannot be judged on either path: monitoring-blind says so, nothing else.
+    expect(t.said()).toEqual(["open:monitoring-blind:Sev3"]);
     const prod = results.filter((r) => verdictOf(r) !== undefined);
     const last = prod[prod.length - 1]!;
     expect(verdictOf(last).peerings[0]!.paths.primary.capacity).toMatchObject({
@@ -261,10 +262,10 @@ describe("metric values that make no sense, through the real metrics reader", ()
     const after = await t.sweeps(35, 50);
     expect(t.said()).toEqual(["open:traffic:Sev1"]);
     expect(after.flatMap(notesOf).join("\n")).toMatch(/BitsInPerSecond 1e\+30 .*primary/);
-    // Twenty minutes of them: no saturation, and the unread primary is not "recovered".
+    // Twenty minutes of them: no saturation, and the unread primary is not "recovered"; that it is unread is told.
     oddThroughput(t, "primary", 1e30, 50, 75, ["BitsInPerSecond"]);
     await t.sweeps(55, 80);
-    expect(t.heard()).toEqual(["open:traffic:Sev1"]);
+    expect(t.heard()).toEqual(["open:traffic:Sev1", "open:monitoring-blind:Sev3"]);
     expect(t.sent().filter((e) => e.family === "capacity")).toEqual([]);
   });
 

@@ -4,6 +4,7 @@
 // against the declared baseline, and the notes that page nobody. Pure: the
 // previous sweep's traffic memory, the policy and the clock come in.
 
+import { blindFindings, type BlindRead } from "../blind.js";
 import { sessionCarries } from "../path-analysis.js";
 import type {
   CircuitReading,
@@ -13,6 +14,7 @@ import type {
   PathLayers,
   PathName,
   PeeringVerdict,
+  Severity,
   TableLayer,
 } from "../model.js";
 import { PATHS } from "../model.js";
@@ -34,6 +36,7 @@ import {
   judgeTraffic,
   loadDetail,
   oddNotes,
+  oddReads,
   type LinkLoad,
   type PathTraffic,
   type TrafficMemory,
@@ -243,14 +246,14 @@ function applyMetrics(
   policy: DataPlanePolicy,
   previous: TrafficMemory,
   now: Date,
-): { findings: Finding[]; memory: TrafficMemory } {
+): { findings: Finding[]; memory: TrafficMemory; blind: BlindRead[] } {
   const got = reading.dataPlane?.metrics;
-  if (!got) return { findings, memory: previous };
+  if (!got) return { findings, memory: previous, blind: [] };
   if (!got.ok) {
     for (const p of peerings)
       setRow(p, "capacity", cell("unknown", `metrics read failed: ${got.error.kind}`));
     applyGlobalReach(reading, peerings, null, policy, now);
-    return { findings, memory: previous };
+    return { findings, memory: previous, blind: [] };
   }
   const metrics = got.value;
   applyGlobalReach(reading, peerings, metrics, policy, now);
@@ -271,6 +274,7 @@ function applyMetrics(
   ) as Record<PathName, LinkLoad>;
   const memory: TrafficMemory = {};
   const out = [...findings];
+  const blind: BlindRead[] = [];
   for (const p of peerings) {
     if (!read.includes(p)) {
       setRow(p, "capacity", cell("n/a", "peering not read"));
@@ -293,10 +297,14 @@ function applyMetrics(
       if (state.kind === "contradicted") p.notes?.push(state.detail);
       const row = capacityCell(traffic[path], loads[path], bandwidth, policy);
       const odd = oddNotes(metrics, p.name, lookBack(policy, now), path);
-      p.paths[path].capacity =
-        row.status === "unknown" && odd.length > 0
-          ? cell("unknown", `${row.detail}; Azure Monitor sent values that cannot be (see notes)`)
-          : row;
+      const unreadable = row.status === "unknown" && odd.length > 0;
+      p.paths[path].capacity = unreadable
+        ? cell("unknown", `${row.detail}; Azure Monitor sent values that cannot be (see notes)`)
+        : row;
+      // Values that leave the row unknown are a read erwatch cannot understand, as a bad ARM body is.
+      if (unreadable)
+        for (const failure of oddReads(metrics, p.name, path, lookBack(policy, now)))
+          blind.push({ peering: p.name, path, failure });
     }
     p.notes?.push(...oddNotes(metrics, p.name, lookBack(policy, now)));
     const stopped = PATHS.filter((path) => traffic[path].state.kind === "stopped");
@@ -317,7 +325,7 @@ function applyMetrics(
     const view = corroborate(metrics, f.peering, f.paths, metric, policy, now);
     return { ...f, evidence: { ...f.evidence, azureMonitor: view } };
   });
-  return { findings: corroborated, memory };
+  return { findings: corroborated, memory, blind };
 }
 
 function applyEndToEnd(
@@ -393,6 +401,8 @@ export function applyDataPlane(
   policy: DataPlanePolicy,
   previous: TrafficMemory | null,
   now: Date,
+  /** The severity of `monitoring-blind` (classify's `severity.blind`). */
+  blindSeverity: Severity = "Sev3",
 ): DataPlaneResult {
   if (!verdict.circuitRead) return { verdict, memory: previous ?? {} };
   const peerings = verdict.peerings.map(copyPeering);
@@ -413,7 +423,12 @@ export function applyDataPlane(
 
   const metrics = applyMetrics(reading, peerings, findings, policy, previous ?? {}, now);
   findings = applyEndToEnd(verdict, reading, peerings, metrics.findings);
+  findings = [...findings, ...blindFindings(metrics.blind, verdict.subscriptionId, blindSeverity)];
+  const failedReads = [...verdict.failedReads, ...metrics.blind.map((b) => b.failure)];
 
   for (const p of peerings) if (p.notes && p.notes.length === 0) delete p.notes;
-  return { verdict: { ...verdict, peerings, findings }, memory: metrics.memory };
+  return {
+    verdict: { ...verdict, peerings, findings, failedReads },
+    memory: metrics.memory,
+  };
 }

@@ -5,7 +5,7 @@
 // up, and both directions sat at the floor for the whole window after the path
 // had carried traffic.
 
-import type { PathName } from "../model.js";
+import type { PathName, ReadFailure } from "../model.js";
 import { PATHS } from "../model.js";
 import type { CircuitMetrics, OddPoint } from "./facts.js";
 import type { DataPlanePolicy } from "./policy.js";
@@ -276,17 +276,13 @@ export function dipNotes(
   return notes;
 }
 
-/**
- * The values Azure Monitor sent that the metric cannot have, of one peering
- * (null: the Global Reach series) since `from`: left out as gaps, named here
- * so a reader of the verdict knows why the data is thinner than it looks.
- */
-export function oddNotes(
+/** The odd points of a peering (null: the Global Reach series), and of one path when given, since `from`, by metric and path, oldest first. */
+function oddGroups(
   metrics: CircuitMetrics,
   peering: string | null,
   from: number,
   path?: PathName,
-): string[] {
+): OddPoint[][] {
   const groups = new Map<string, OddPoint[]>();
   for (const o of metrics.odd ?? []) {
     if (
@@ -300,8 +296,21 @@ export function oddNotes(
     const key = `${o.metric}|${o.path ?? ""}`;
     groups.set(key, [...(groups.get(key) ?? []), o]);
   }
-  return [...groups.values()].map((points) => {
-    const sorted = [...points].sort((a, b) => a.at.localeCompare(b.at));
+  return [...groups.values()].map((points) => [...points].sort((a, b) => a.at.localeCompare(b.at)));
+}
+
+/**
+ * The values Azure Monitor sent that the metric cannot have, of one peering
+ * (null: the Global Reach series) since `from`: left out as gaps, named here
+ * so a reader of the verdict knows why the data is thinner than it looks.
+ */
+export function oddNotes(
+  metrics: CircuitMetrics,
+  peering: string | null,
+  from: number,
+  path?: PathName,
+): string[] {
+  return oddGroups(metrics, peering, from, path).map((sorted) => {
     const first = sorted[0]!;
     const last = sorted[sorted.length - 1]!;
     const where = first.path ? ` for the ${first.path} path` : "";
@@ -310,5 +319,31 @@ export function oddNotes(
         ? ` (and ${sorted.length - 1} more minute(s) to ${hhmm(Date.parse(last.at))} UTC)`
         : "";
     return `Azure Monitor sent ${first.metric} ${first.value}${where} at ${hhmm(Date.parse(first.at))} UTC${more}: ${first.reason}, left out as no data, never read as traffic or health`;
+  });
+}
+
+/** Azure Monitor's metrics batch, as the RBAC action list names it (adapters/arm/operations.ts). */
+const METRICS_CALL = "Microsoft.Insights/metrics/read";
+
+/**
+ * The odd values of one path since `from` as reads erwatch could not
+ * understand, one per metric: what a `monitoring-blind` finding names when
+ * they leave the path's capacity row unknown.
+ */
+export function oddReads(
+  metrics: CircuitMetrics,
+  peering: string,
+  path: PathName,
+  from: number,
+): ReadFailure[] {
+  return oddGroups(metrics, peering, from, path).map((sorted) => {
+    const first = sorted[0]!;
+    const target = `${first.metric} of ${peering}/${path}`;
+    return {
+      kind: "malformed",
+      call: METRICS_CALL,
+      target,
+      message: `${target}: ${first.value} (${first.reason}), ${sorted.length} minute(s) since ${hhmm(Date.parse(first.at))} UTC`,
+    } satisfies ReadFailure;
   });
 }
