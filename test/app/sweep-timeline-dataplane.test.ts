@@ -307,6 +307,60 @@ const blindTitles = (r: SweepResult) =>
     .findings.filter((f) => f.code === "monitoring-blind")
     .map((f) => f.title);
 
+describe("metric values that make no sense every sweep: erwatch says it cannot judge the path", () => {
+  it("absurd throughput on one path opens one monitoring-blind Sev3 naming it after three sweeps, holds no control-plane alert, and resolves two sweeps after the values are sane", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    carrierDown(t.bundle.circuit, PRIVATE, "secondary");
+    // -5 bits/s both ways on the primary from 01:01 to 01:40; sane from 01:40.
+    oddThroughput(t, "primary", -5, 1, 40);
+    const before = await t.sweeps(5, 20);
+    expect(t.said()).toEqual(["open:path-down:Sev2"]);
+    // Unreadable from 01:15: blind at 01:15, 01:20, open at the third sweep in a row.
+    expect(before.map((r) => blindTitles(r).length)).toEqual([0, 0, 1, 1]);
+    const opened = await t.sweep(25);
+    expect(t.said()).toEqual(["open:path-down:Sev2", "open:monitoring-blind:Sev3"]);
+    const event = t.sent()[1]!;
+    expect(event).toMatchObject({ severity: "Sev3", peering: PRIVATE, paths: ["primary"] });
+    expect(event.title).toMatch(
+      /^erwatch cannot understand what Azure answered for BitsInPerSecond of AzurePrivatePeering\/primary: -5 \(negative bits\/s\), \d+ minute\(s\) since \d\d:\d\d UTC and 1 more read\(s\)$/,
+    );
+    expect(capacityOf(opened)).toMatchObject({
+      status: "unknown",
+      detail: expect.stringMatching(/Azure Monitor sent values that cannot be/),
+    });
+    const during = [opened, ...(await t.sweeps(30, 40))];
+    // The path-down beside it is judged as ever: never held blind by the metrics.
+    for (const r of [...before, ...during])
+      expect(decisionOf(r, "path-down")?.reason).not.toBe("blind");
+    expect(t.said()).toHaveLength(2);
+    restorePath(t.bundle.circuit, PRIVATE, "secondary");
+    // Sane from 01:40: the row is judged at 01:45 and 01:50, so the blind alert resolves at 01:50, as the path-down does.
+    const after = await t.sweeps(45, 50);
+    expect(capacityOf(after[0]!).status).toBe("up");
+    expect(blindTitles(after[0]!)).toEqual([]);
+    expect([...t.said()].sort()).toEqual([
+      "open:monitoring-blind:Sev3",
+      "open:path-down:Sev2",
+      "resolve:monitoring-blind:Sev3",
+      "resolve:path-down:Sev2",
+    ]);
+    await t.sweeps(55, 70);
+    expect(t.said()).toHaveLength(4);
+  });
+
+  it("a single odd minute among good ones is a note: nothing is told", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    oddThroughput(t, "primary", -5, 12, 13);
+    const results = await t.sweeps(5, 40);
+    expect(t.said()).toEqual([]);
+    expect(results.flatMap(blindTitles)).toEqual([]);
+    expect(results.map((r) => capacityOf(r).status)).toEqual(Array(8).fill("up"));
+    expect(results.flatMap(notesOf).join("\n")).toMatch(/BitsInPerSecond -5 for the primary path/);
+  });
+});
+
 describe("saturation through the lifecycle", () => {
   it("a throttled metrics query delays the open by its sweep, a failing one delays the resolve, and each is named as unread", async () => {
     // A deadline the slow answer below overruns.
