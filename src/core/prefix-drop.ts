@@ -18,7 +18,7 @@
 // once, and must not share one alert's title, severity and lifecycle.
 
 import { sessionCarries } from "./path-analysis.js";
-import type { SessionReset } from "./history.js";
+import { sampleFamily, type SessionReset } from "./history.js";
 import type { CircuitVerdict, Finding, PathName, Severity } from "./model.js";
 import { PATHS } from "./model.js";
 import type { AddressFamily } from "./route-limits.js";
@@ -181,7 +181,10 @@ export function prefixDrops(
           if (expired || !isDrop(drop.before, count, policy)) drop = null;
         } else {
           const lastCount = f.lastCounts?.[path] ?? null;
-          const reset = resets.some((r) => r.peering === peering.name && r.path === path);
+          // Only this family's own session coming back explains its refill; IPv6 resetting says nothing of IPv4's count.
+          const reset = resets.some(
+            (r) => r.peering === peering.name && r.path === path && sampleFamily(r) === f.family,
+          );
           if (
             f.wasEstablished(path) &&
             !reset &&

@@ -157,7 +157,8 @@ export function withPrefixTrend(
       const outages = mine
         .filter(
           (e) =>
-            e.kind === "reset" ||
+            // A reset of the other family's session does not restart this one's growth.
+            (e.kind === "reset" && sampleFamily(e) === family) ||
             (e.kind === "transition" && e.layer === "path" && e.after === "down"),
         )
         .map((e) => e.at);

@@ -199,6 +199,27 @@ describe("prefix drop: each family's own numbers", () => {
     expect(dropTitles(run)).toEqual(expected);
   });
 
+  it("an IPv6 session's reset excuses no IPv4 drop, and an IPv4 reset no IPv6 drop", () => {
+    // IPv6 reset between the reads (uptime 2 min) while IPv4 stayed up and fell 3,000 → 40.
+    const v6Reset = sweeps([both(dual("3000", "40")), both(dual("40", "40", "00:02:00"))]);
+    expect(dropTitles(v6Reset)[1]).toEqual([
+      "Sev2 Received prefixes dropped on the primary path of AzurePrivatePeering: 3,000 → 40 while the session stayed Established",
+    ]);
+    const v4Reset = sweeps([
+      both(dual("120", "75")),
+      both(dual("120", "10", undefined, "00:02:00")),
+    ]);
+    expect(dropTitles(v4Reset)[1]).toEqual([
+      "Sev2 Received prefixes dropped on the primary path of AzurePrivatePeering: IPv6 75 → 10 while the session stayed Established",
+    ]);
+    // The family's own reset still excuses its fall: a session that came back is refilling.
+    const ownReset = sweeps([
+      both(dual("3000", "40")),
+      both(dual("40", "40", undefined, "00:02:00")),
+    ]);
+    expect(dropTitles(ownReset)[1]).toEqual([]);
+  });
+
   it("an IPv6 fall from its own warning line (97 → 20 of 100) is the summarisation asked for, not a drop", () => {
     const run = sweeps([both(dual("3000", "97")), both(dual("3000", "20"))]);
     expect(dropTitles(run)).toEqual([[], []]);
@@ -256,6 +277,19 @@ describe("near-limit warning and its trend, per family", () => {
     const [near] = findingsOf(e!, "prefix-limit-near");
     expect(near!.title).toBe(title);
     expect(near!.severity).toBe("Sev2");
+  });
+
+  it("an IPv6 session resetting meanwhile does not restart the IPv4 count's growth", () => {
+    // The IPv6 session of both paths came back 2 minutes before the last read; IPv4 never went down.
+    const run = sweeps([
+      both(dual("3200", "40"), dual("3200", "40")),
+      both(dual("3400", "40"), dual("3400", "40")),
+      both(dual("3600", "40", "00:02:00"), dual("3600", "40", "00:02:00")),
+    ]);
+    const [near] = findingsOf(run.at(-1)!, "prefix-limit-near");
+    expect(near!.title).toBe(
+      "Received prefixes at 90% of the route limit on AzurePrivatePeering: 3,600 of 4,000 — reaches 4,000 in about 10 min",
+    );
   });
 
   it("IPv6 samples at its warning line every sweep leave the IPv4 trend IPv4's", () => {
