@@ -114,7 +114,10 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .option("--end <time>", "ISO 8601 end")
     .option("--duration <length>", "how long: 90m, 2h, 1d (each window, with --cron)")
     .option("--cron <expression>", "recurring windows: minute hour day month weekday")
-    .option("--timezone <zone>", "IANA time zone of --cron (default UTC)")
+    .option(
+      "--timezone <zone>",
+      "IANA time zone of --cron (default UTC); the window keeps to its wall clock across daylight-saving changes",
+    )
     .requiredOption("--reason <text>", "why: the carrier's notice or ticket, the change")
     .option("--author <name>", "who silences (default: the signed-in user)")
     .addOption(output())
