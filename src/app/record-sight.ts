@@ -198,6 +198,13 @@ async function holdUnlisted(
       a.value.notified !== null &&
       a.value.family !== "fleet",
   );
+  // A circuit's snapshot is read once, however many of its alerts are held.
+  const identities = new Map<string, ReturnType<typeof lastRead>>();
+  const known = (circuitId: string) => {
+    const key = circuitId.toLowerCase();
+    if (!identities.has(key)) identities.set(key, lastRead(deps, circuitId, log));
+    return identities.get(key)!;
+  };
   for (const alert of held) {
     const subscriptionId = subscriptionOf(alert.value.circuitId)!;
     const state = alert.value;
@@ -222,7 +229,7 @@ async function holdUnlisted(
         now,
       ),
       // The receivers are told of it as they were paged: service key, provider, location as last read.
-      ...(await lastRead(deps, state.circuitId, log)),
+      ...(await known(state.circuitId)),
     };
     // One alert that cannot be committed (an ETag race, storage) holds back no other.
     try {
