@@ -20,6 +20,7 @@ import { CLOUDS, readCloud, type CloudName } from "../config/arm.js";
 import { ConfigError, SettingsReader } from "../config/reader.js";
 import { PATHS, type PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
+import { nextOpening } from "../core/silence.js";
 import { loadStatusConfig } from "../runtime/config.js";
 import { credentials } from "../runtime/common.js";
 import { buildStatusRuntime, type StatusRuntime } from "../runtime/status.js";
@@ -182,6 +183,18 @@ interface ListedSilence {
   reason: string | null;
   createdAt: string | null;
   expiredAt: string | null;
+  /** The span it is open now, or its next one; null when none is ahead. */
+  next: { opensAt: string; closesAt: string } | null;
+}
+
+/** A window that cannot be evaluated (a broken cron) has no next opening to show. */
+function openingOf(s: Silence & { expiredAt?: string | null }, now: Date) {
+  if (s.expiredAt && Date.parse(s.expiredAt) <= now.getTime()) return null;
+  try {
+    return nextOpening(s.window, now);
+  } catch {
+    return null;
+  }
 }
 
 export async function runSilenceList(
@@ -207,6 +220,8 @@ export async function runSilenceList(
       reason: s.comment ?? null,
       createdAt: "createdAt" in s ? (s as StoredSilence).createdAt : null,
       expiredAt: "expiredAt" in s ? (s as StoredSilence).expiredAt : null,
+      // When it is open next (now, or its next window): what someone checking tonight's maintenance asks.
+      next: openingOf(s, now),
     }))
     .filter((s) => opts.expired || s.status !== "expired");
   if (opts.output === "json") {
@@ -217,10 +232,16 @@ export async function runSilenceList(
     ctx.print(opts.expired ? "No silences." : "No silence in force or waiting.");
     return EXIT.ok;
   }
+  const minute = (iso: string) => iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, "Z");
   const windowText = (w: SilenceWindow) =>
-    w.kind === "once"
-      ? `→ ${w.end.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, "Z")}`
-      : `"${w.cron}" ${w.timezone} ${w.durationMinutes}m`;
+    w.kind === "once" ? `→ ${minute(w.end)}` : `"${w.cron}" ${w.timezone} ${w.durationMinutes}m`;
+  // A recurring window's row cannot say when it opens; the line under it does.
+  const nextText = (s: ListedSilence) =>
+    s.window.kind === "once" || s.next === null
+      ? null
+      : s.status === "active"
+        ? `open until ${minute(s.next.closesAt)}`
+        : `next ${minute(s.next.opensAt)} → ${minute(s.next.closesAt)}`;
   const { width } = ctx.terminal;
   const table = renderTable(
     [
@@ -248,6 +269,8 @@ export async function runSilenceList(
         j === 0 ? `    ${l}` : l,
       ),
     );
+    const next = nextText(s);
+    if (next) lines.push(`    ${next}`);
   });
   ctx.print(lines.join("\n"));
   return EXIT.ok;

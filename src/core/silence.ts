@@ -98,6 +98,62 @@ function latestWallClock(timezone: string, t: number): number {
   return Math.max(now, before + earlier);
 }
 
+const MINUTE_MS = 60_000;
+/** Longer than any clock change: how far from cron's own idea of a start the real edge may lie. */
+const EDGE_SEARCH_MS = 3 * 3_600_000;
+
+/** The first minute in [from, to) at which the window is (`open`) or is not open, or null. */
+function firstMinute(
+  window: SilenceWindow,
+  from: number,
+  to: number,
+  open: boolean,
+): number | null {
+  for (let t = Math.ceil(from / MINUTE_MS) * MINUTE_MS; t < to; t += MINUTE_MS)
+    if (windowActive(window, new Date(t)) === open) return t;
+  return null;
+}
+
+/**
+ * When a window is open next, for people reading `silence list`: the span it
+ * is open now, or the next one (for a recurring window, among its next few
+ * starts). Found with windowActive itself, minute by minute around each start
+ * cron gives, so it agrees with what the sweeps do across daylight-saving
+ * changes. Null when none is ahead (a window that ended).
+ */
+export function nextOpening(
+  window: SilenceWindow,
+  now: Date,
+): { opensAt: string; closesAt: string } | null {
+  const t = now.getTime();
+  if (window.kind === "once")
+    return Date.parse(window.end) > t ? { opensAt: window.start, closesAt: window.end } : null;
+  const span = window.durationMinutes * MINUTE_MS + 2 * EDGE_SEARCH_MS;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const closing = (opened: number) => firstMinute(window, opened + 1, opened + span, false);
+  if (windowActive(window, now)) {
+    // Back to the minute it opened (not an earlier opening of a window that recurs often).
+    let opened = Math.floor(t / MINUTE_MS) * MINUTE_MS;
+    while (opened - MINUTE_MS > t - span && windowActive(window, new Date(opened - MINUTE_MS)))
+      opened -= MINUTE_MS;
+    const closes = closing(t);
+    return closes === null ? null : { opensAt: iso(opened), closesAt: iso(closes) };
+  }
+  const starts = CronExpressionParser.parse(window.cron, { currentDate: now, tz: window.timezone });
+  for (let i = 0; i < 3; i += 1) {
+    const start = starts.next().toDate().getTime();
+    const opens = firstMinute(
+      window,
+      Math.max(t + 1, start - EDGE_SEARCH_MS),
+      start + EDGE_SEARCH_MS,
+      true,
+    );
+    const closes = opens === null ? null : closing(opens);
+    if (opens !== null && closes !== null) return { opensAt: iso(opens), closesAt: iso(closes) };
+  }
+  return null;
+}
+
 /** Throws with a readable message when a cron expression or time zone is invalid. */
 export function validateWindow(window: SilenceWindow): void {
   if (window.kind === "once") {

@@ -191,7 +191,13 @@ describe("erwatch silence, through Table Storage", () => {
     const listed = await cli(["silence", "list", "-o", "json"]);
     const silences = (JSON.parse(listed.stdout) as { silences: Listed[] }).silences;
     expect(silences).toEqual([
-      expect.objectContaining({ id: "weekly-window", source: "setting", status: "pending" }),
+      // Wednesday 01:00 Amsterdam (CET) for 2 h: the next one from Sunday 2026-11-22.
+      expect.objectContaining({
+        id: "weekly-window",
+        source: "setting",
+        status: "pending",
+        next: { opensAt: "2026-11-25T00:00:00.000Z", closesAt: "2026-11-25T02:00:00.000Z" },
+      }),
       expect.objectContaining({
         id,
         source: "stored",
@@ -208,6 +214,10 @@ describe("erwatch silence, through Table Storage", () => {
     );
     expect(table.stdout).toMatch(/^ {4}by alice@example\.com: Carrier maintenance CHG-4711$/m);
     expect(table.stdout).toMatch(/^ {4}by ERWATCH_SILENCES: weekly carrier window$/m);
+    // A recurring window says, under its reason, when it opens next.
+    expect(table.stdout).toMatch(
+      /^ {4}by ERWATCH_SILENCES: weekly carrier window\n {4}next 2026-11-25 00:00Z → 2026-11-25 02:00Z$/m,
+    );
   });
 
   it("takes the author from the signed-in user's token when --author is not given", async () => {

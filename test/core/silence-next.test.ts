@@ -1,0 +1,70 @@
+// When a silence is open next, as `erwatch silence list` shows it: found with
+// the sweeps' own test of a window, so across daylight-saving changes it says
+// what the sweeps will do (a window keeps to its zone's wall clock).
+
+import { describe, expect, it } from "vitest";
+import type { SilenceWindow } from "../../src/core/policy.js";
+import { nextOpening } from "../../src/core/silence.js";
+
+const weekly = (cron: string, durationMinutes: number, timezone: string): SilenceWindow => ({
+  kind: "recurring",
+  cron,
+  durationMinutes,
+  timezone,
+});
+
+describe("nextOpening", () => {
+  it.each<{ case: string; window: SilenceWindow; now: string; next: [string, string] | null }>([
+    {
+      case: "Sunday 01:00–05:00 Amsterdam in winter: 00:00–04:00 UTC",
+      window: weekly("0 1 * * 0", 240, "Europe/Amsterdam"),
+      now: "2027-01-01T12:00:00Z",
+      next: ["2027-01-03T00:00:00.000Z", "2027-01-03T04:00:00.000Z"],
+    },
+    {
+      case: "spring-forward Sunday: still 01:00–05:00 local, 3 real hours",
+      window: weekly("0 1 * * 0", 240, "Europe/Amsterdam"),
+      now: "2027-03-27T12:00:00Z",
+      next: ["2027-03-28T00:00:00.000Z", "2027-03-28T03:00:00.000Z"],
+    },
+    {
+      case: "fall-back Sunday: still 01:00–05:00 local, 5 real hours",
+      window: weekly("0 1 * * 0", 240, "Europe/Amsterdam"),
+      now: "2027-10-30T12:00:00Z",
+      next: ["2027-10-30T23:00:00.000Z", "2027-10-31T04:00:00.000Z"],
+    },
+    {
+      case: "a start the clock skips (02:30) opens when it jumps past it, ends at 04:30 local",
+      window: weekly("30 2 * * 0", 120, "Europe/Amsterdam"),
+      now: "2027-03-27T12:00:00Z",
+      next: ["2027-03-28T01:00:00.000Z", "2027-03-28T02:30:00.000Z"],
+    },
+    {
+      case: "open now: since when, until when",
+      window: weekly("0 1 * * 0", 240, "Europe/Amsterdam"),
+      now: "2027-01-03T02:00:00Z",
+      next: ["2027-01-03T00:00:00.000Z", "2027-01-03T04:00:00.000Z"],
+    },
+    {
+      case: "hourly for 30 minutes, open now: this hour's, not an earlier one",
+      window: weekly("0 * * * *", 30, "UTC"),
+      now: "2027-01-03T02:10:00Z",
+      next: ["2027-01-03T02:00:00.000Z", "2027-01-03T02:30:00.000Z"],
+    },
+    {
+      case: "a one-off window ahead",
+      window: { kind: "once", start: "2027-01-05T01:00:00Z", end: "2027-01-05T03:00:00Z" },
+      now: "2027-01-01T00:00:00Z",
+      next: ["2027-01-05T01:00:00Z", "2027-01-05T03:00:00Z"],
+    },
+    {
+      case: "a one-off window that ended",
+      window: { kind: "once", start: "2026-01-05T01:00:00Z", end: "2026-01-05T03:00:00Z" },
+      now: "2027-01-01T00:00:00Z",
+      next: null,
+    },
+  ])("$case", ({ window, now, next }) => {
+    const got = nextOpening(window, new Date(now));
+    expect(got ? [got.opensAt, got.closesAt] : null).toEqual(next);
+  });
+});
