@@ -71,11 +71,15 @@ function placeOf(target: CircuitTarget): string | null {
 
 /**
  * Splits the planned deep reads into work messages: per subscription,
- * `batchSize` circuits each, in plan order. Outages group only within a run,
- * so suspects that share a provider and location travel together first,
- * `batchSize` to a message whatever their subscriptions, in the session of
- * the first one's subscription: a carrier's site with a circuit in each of
- * two subscriptions is one page, not one per subscription. The other
+ * `batchSize` circuits each, in plan order. Outages group only within a run
+ * (one message), so the circuits this sweep reads at one provider and
+ * location travel together, suspects and the rotation's quiet reads alike,
+ * whatever their subscriptions, in the session of the first one's
+ * subscription: a carrier's site with a circuit in each of two subscriptions
+ * is one page, not one per subscription, even when only the rotation's reads
+ * find it (the metrics lag or stay well). A site that fits in a message is
+ * never split over two; one that does not is read in turn in its session, so
+ * the first batch opens the fleet alert and the next ones join it. The other
  * subscriptions' reads go on meanwhile in their own sessions; every ARM call
  * still meets its own subscription's limits and answers.
  */
@@ -84,44 +88,39 @@ export function workMessages(
   items: WorkItem[],
   options: { now: Date; deadline: Date; batchSize: number },
 ): WorkMessage[] {
-  const suspectsAt = new Map<string, WorkItem[]>();
+  const atPlace = new Map<string, WorkItem[]>();
   for (const item of items) {
-    const place = suspected(item.reason) ? placeOf(item.target) : null;
+    const place = placeOf(item.target);
     if (place)
-      suspectsAt
-        .set(place, suspectsAt.get(place) ?? [])
+      atPlace
+        .set(place, atPlace.get(place) ?? [])
         .get(place)!
         .push(item);
   }
-  const together = [...suspectsAt.values()].filter((list) => list.length > 1);
-  const placed = new Set(together.flat());
-  const bySubscription = new Map<string, WorkItem[][]>();
-  const add = (session: WorkItem, batch: WorkItem[]) => {
-    const key = session.target.subscriptionId.toLowerCase();
-    bySubscription
-      .set(key, bySubscription.get(key) ?? [])
-      .get(key)!
-      .push(batch);
-  };
-  // A place's batches share one session, so they are read in turn: the first
-  // opens the fleet alert and the next ones join it instead of racing it.
-  for (const list of together)
-    for (let i = 0; i < list.length; i += options.batchSize)
-      add(list[0]!, list.slice(i, i + options.batchSize));
-  const rest = new Map<string, WorkItem[]>();
+  // Units in plan order: a site's reads at its first one's place, the rest alone.
+  const units: WorkItem[][] = [];
+  const placed = new Set<string>();
   for (const item of items) {
-    if (placed.has(item)) continue;
-    const key = item.target.subscriptionId.toLowerCase();
-    rest
-      .set(key, rest.get(key) ?? [])
-      .get(key)!
-      .push(item);
+    const place = placeOf(item.target);
+    const together = place ? atPlace.get(place)! : [item];
+    if (together.length > 1 && placed.has(place!)) continue;
+    if (together.length > 1) placed.add(place!);
+    units.push(together);
   }
-  for (const list of rest.values())
-    for (let i = 0; i < list.length; i += options.batchSize)
-      add(list[0]!, list.slice(i, i + options.batchSize));
+  const bySession = new Map<string, WorkItem[][]>();
+  for (const unit of units) {
+    const key = unit[0]!.target.subscriptionId.toLowerCase();
+    const batches = bySession.get(key) ?? bySession.set(key, []).get(key)!;
+    const open = batches.at(-1);
+    if (open && open.length + unit.length <= options.batchSize) {
+      open.push(...unit);
+      continue;
+    }
+    for (let i = 0; i < unit.length; i += options.batchSize)
+      batches.push(unit.slice(i, i + options.batchSize));
+  }
   const out: WorkMessage[] = [];
-  for (const [subscriptionId, batches] of bySubscription)
+  for (const [subscriptionId, batches] of bySession)
     batches.forEach((batch, i) =>
       out.push({
         version: WORK_VERSION,

@@ -149,7 +149,7 @@ describe("splitting a sweep's deep reads into work messages", () => {
         ["a2", "sub-a", "Amsterdam", "trouble"],
         ["a3", "sub-a", "Amsterdam", "rotation"],
       ],
-      messages: ["sub-b 1/2: b1, a1", "sub-b 2/2: b2, a2", "sub-a 1/1: a3"],
+      messages: ["sub-b 1/3: b1, a1", "sub-b 2/3: b2, a2", "sub-b 3/3: a3"],
     },
     {
       case: "a suspect alone at its site, or with no site, stays with its subscription",
@@ -162,14 +162,35 @@ describe("splitting a sweep's deep reads into work messages", () => {
       messages: ["sub-a 1/1: a1, a2", "sub-b 1/1: b1, b2"],
     },
     {
-      case: "quiet reads at one site are not suspects: split by subscription",
+      // Only the rotation may find a site's outage (the metrics lag): its reads group too.
+      case: "quiet reads at one site in two subscriptions travel together",
       rows: [
         ["a1", "sub-a", "Amsterdam", "due"],
         ["b1", "sub-b", "Amsterdam", "rotation"],
-        ["a2", "sub-a", "Amsterdam", "rotation"],
-        ["a3", "sub-a", "Amsterdam", "due"],
+        ["a2", "sub-a", "London", "rotation"],
+        ["b2", "sub-b", "London", "due"],
       ],
-      messages: ["sub-a 1/2: a1, a2", "sub-a 2/2: a3", "sub-b 1/1: b1"],
+      messages: ["sub-a 1/2: a1, b1", "sub-a 2/2: a2, b2"],
+    },
+    {
+      case: "a site's reads in one subscription share a message, not the plan's neighbours",
+      rows: [
+        ["a1", "sub-a", "Amsterdam", "due"],
+        ["a2", "sub-a", "London", "rotation"],
+        ["a3", "sub-a", "Amsterdam", "rotation"],
+      ],
+      messages: ["sub-a 1/2: a1, a3", "sub-a 2/2: a2"],
+    },
+    {
+      case: "a site that fits in a message is not split over two",
+      rows: [
+        ["a1", "sub-a", null, "trouble"],
+        ["a2", "sub-a", "Amsterdam", "rotation"],
+        ["a3", "sub-a", "Amsterdam", "rotation"],
+        ["a4", "sub-a", null, "rotation"],
+      ],
+      // Plan order holds (a4 is read after the site), at the cost of a half-full message.
+      messages: ["sub-a 1/3: a1", "sub-a 2/3: a2, a3", "sub-a 3/3: a4"],
     },
   ])("$case", ({ rows, messages }) => {
     expect(split(rows)).toEqual(messages);

@@ -321,3 +321,45 @@ it("one circuit at the site in each of two subscriptions: the outage is one page
     await bus.close();
   }
 }, 120_000);
+
+it("the outage only the rotation's quiet reads find, at a site with a circuit in each of two subscriptions: one page", async () => {
+  // Azure Monitor still says all is well (its availability metrics lag the
+  // links) and the listing shows nothing: the carrier's site is found by the
+  // rotation's deep reads, which are not suspects.
+  const { w, bus, round, sent, fleetSent, members, errors } = await fanOutWorld({
+    ams: [["1a"], ["2a"]],
+    lonSubscription: SUBS[2],
+  });
+  w.estate.state.monitor = {
+    ...w.estate.state.monitor,
+    metricOverrides: members.map((c) => ({
+      circuit: c.name,
+      metrics: ["BgpAvailability", "ArpAvailability"],
+      from: new Date(T0).toISOString(),
+      to: new Date(T0 + 120 * MIN).toISOString(),
+      value: 100,
+    })),
+  };
+  try {
+    await round(0);
+    for (const c of members) {
+      carrierDown(c, "AzurePrivatePeering", "primary");
+      carrierDown(c, "AzurePrivatePeering", "secondary");
+    }
+    // Both circuits are due for the rotation in the next sweep, each in its own subscription.
+    await round(5);
+    expect(fleetSent().map((e) => [e.action, e.severity])).toEqual([["open", "Sev0"]]);
+    for (const c of members) expect(fleetSent()[0]!.ticket).toContain(c.serviceKey);
+    expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
+    for (const c of members) {
+      restorePath(c, "AzurePrivatePeering", "primary");
+      restorePath(c, "AzurePrivatePeering", "secondary");
+    }
+    for (let m = 10; m <= 45 && fleetSent().at(-1)!.action !== "resolve"; m += 5) await round(m);
+    expect(fleetSent().map((e) => e.action)).toEqual(["open", "resolve"]);
+    expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
+    expect(errors).toEqual([]);
+  } finally {
+    await bus.close();
+  }
+}, 120_000);
