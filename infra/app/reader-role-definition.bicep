@@ -33,11 +33,11 @@ resource readerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.Network/expressRouteGateways/read'
           'Microsoft.Network/locations/operationResults/read'
           'Microsoft.Network/locations/operations/read'
-          'Microsoft.ResourceGraph/resources/read'
           'Microsoft.Network/networkWatchers/connectionMonitors/read'
           'Microsoft.Network/networkWatchers/read'
           'Microsoft.Network/virtualNetworkGateways/getLearnedRoutes/action'
           'Microsoft.Network/virtualNetworkGateways/read'
+          'Microsoft.ResourceGraph/resources/read'
         ]
         notActions: []
         dataActions: []
