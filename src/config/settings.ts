@@ -18,7 +18,7 @@ export interface SettingDoc {
 export const SETTINGS = {
   LOG_LEVEL: {
     section: "general",
-    doc: "pino level: trace, debug, info (default), warn, error.",
+    doc: "pino level: trace, debug, info (default), warn, error, fatal, silent (any case).",
     sample: "info",
   },
   APPLICATIONINSIGHTS_CONNECTION_STRING: {
@@ -235,7 +235,7 @@ export const SETTINGS = {
   },
   ERWATCH_TABLE_PREFIX: {
     section: "state",
-    doc: "Prefix of erwatch's table names: <prefix>Snapshots, <prefix>Alerts, <prefix>History, <prefix>Deliveries, <prefix>Work (default erwatch).",
+    doc: "Prefix of erwatch's table names: <prefix>Snapshots, <prefix>Alerts, <prefix>History, <prefix>Deliveries, <prefix>Silences, <prefix>Work (default erwatch).",
     sample: "erwatch",
   },
   STORAGE_TIMEOUT_MS: {
@@ -255,7 +255,7 @@ export const SETTINGS = {
   },
   ERWATCH_ALERT_POLICY: {
     section: "state",
-    doc: "JSON: hysteresis (openAfter / resolveAfter per severity), repeatEveryMinutes, blindAfterSweeps, flap, trendWindowHours, prefixDrop, routeTables, per-circuit overrides. Defaults in README.",
+    doc: "JSON: hysteresis (openAfter / resolveAfter per severity, openAfterMinutes / resolveAfterMinutes), repeatEveryMinutes, blindAfterSweeps, flap, trendWindowHours, prefixDrop, routeTables, per-circuit overrides. Defaults in README.",
     sample: "",
   },
   ERWATCH_SILENCES: {
@@ -374,7 +374,7 @@ export const SETTINGS = {
   },
   SWEEP_SCHEDULE: {
     section: "functions",
-    doc: "NCRONTAB schedule of the timer sweep (six fields, default every 5 minutes), or a TimeSpan hh:mm:ss (App Service plan only, not Flex).",
+    doc: "NCRONTAB schedule of the timer sweep (six fields, default every 5 minutes), or a TimeSpan hh:mm:ss (App Service plan only, not Flex). Its interval also times hysteresis and the status page's stale warning: give erwatch sweep --state the same.",
     sample: "0 */5 * * * *",
   },
 } as const satisfies Record<string, SettingDoc>;

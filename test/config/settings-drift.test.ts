@@ -3,8 +3,11 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { SettingsReader } from "../../src/config/reader.js";
 import { SETTINGS } from "../../src/config/settings.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { loadDispatchConfig, loadStatusConfig, loadSweepConfig } from "../../src/runtime/config.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const HOST_ONLY = ["FUNCTIONS_WORKER_RUNTIME"];
@@ -68,5 +71,123 @@ describe("settings drift", () => {
       if ("secret" in doc && doc.secret)
         expect(["", "UseDevelopmentStorage=true"]).toContain(sample.Values[name]);
     }
+  });
+});
+
+const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+
+/** The meaning column of the README's settings table, by setting. */
+function readmeRows(): Map<string, string> {
+  return new Map(
+    [...readme.matchAll(/^\| `([A-Za-z0-9_]+)`\s*\| [a-z-]+\s*\| (.*?)\s*\|$/gm)].map((m) => [
+      m[1]!,
+      m[2]!,
+    ]),
+  );
+}
+
+/** "(default 16)", "(default 5; …)", "own-edge (default)": the default a text gives, or null. */
+function statedDefault(text: string): string | null {
+  return (
+    /\(default ([^;),:\s]+)/.exec(text)?.[1] ??
+    /`?([A-Za-z0-9-]+)`? \(default\)/.exec(text)?.[1] ??
+    null
+  );
+}
+
+/**
+ * The fallback and the allowed values the code passes for every setting read
+ * with int / oneOf, recorded while the entry points load their settings from
+ * an empty environment (they report problems; the fallbacks are read first).
+ */
+function codeDefaults(): Map<string, { fallback: string; values?: readonly string[] }> {
+  const seen = new Map<string, { fallback: string; values?: readonly string[] }>();
+  const int = SettingsReader.prototype.int;
+  const oneOf = SettingsReader.prototype.oneOf;
+  vi.spyOn(SettingsReader.prototype, "int").mockImplementation(function (
+    this: SettingsReader,
+    name,
+    fallback,
+    bounds,
+  ) {
+    seen.set(name, { fallback: String(fallback) });
+    return int.call(this, name, fallback, bounds);
+  });
+  vi.spyOn(SettingsReader.prototype, "oneOf").mockImplementation(function (
+    this: SettingsReader,
+    name,
+    values,
+    fallback,
+  ) {
+    seen.set(name, { fallback: String(fallback), values });
+    return oneOf.call(this, name, values, fallback);
+  } as SettingsReader["oneOf"]);
+  for (const load of [
+    () => loadSweepConfig({}, { publish: "optional", functions: true, scope: true }),
+    () => loadDispatchConfig({}),
+    () => loadStatusConfig({}),
+  ]) {
+    try {
+      load();
+    } catch {
+      // An empty environment is missing its storage and receivers: expected.
+    }
+  }
+  return seen;
+}
+
+describe("settings drift: defaults and allowed values", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("states each number and choice's default as the code has it, in the README, the settings table and the sample", () => {
+    const defaults = codeDefaults();
+    expect(defaults.size).toBeGreaterThan(30);
+    const rows = readmeRows();
+    const sample = (
+      JSON.parse(readFileSync(join(ROOT, "local.settings.sample.json"), "utf8")) as {
+        Values: Record<string, string>;
+      }
+    ).Values;
+    const wrong: string[] = [];
+    for (const [name, { fallback }] of defaults) {
+      const doc = (SETTINGS as Record<string, { doc: string }>)[name]?.doc ?? "";
+      const row = rows.get(name) ?? "";
+      if (statedDefault(row) !== fallback)
+        wrong.push(`README ${name}: says ${statedDefault(row)}, code ${fallback}`);
+      if (statedDefault(doc) !== fallback)
+        wrong.push(`settings.ts ${name}: says ${statedDefault(doc)}, code ${fallback}`);
+      if (sample[name] !== fallback)
+        wrong.push(`local.settings.sample.json ${name}: ${sample[name]}, code ${fallback}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("names every value a choice setting accepts, in the README and the settings table", () => {
+    const rows = readmeRows();
+    const missing: string[] = [];
+    for (const [name, { values }] of codeDefaults()) {
+      const doc = (SETTINGS as Record<string, { doc: string }>)[name]?.doc ?? "";
+      for (const value of values ?? []) {
+        const word = new RegExp(`(^|[^A-Za-z-])${value}($|[^A-Za-z-])`);
+        if (!word.test(rows.get(name) ?? "")) missing.push(`README ${name}: ${value}`);
+        if (!word.test(doc)) missing.push(`settings.ts ${name}: ${value}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("shows ERWATCH_ALERT_POLICY's defaults as the code has them, every field, each one accepted", () => {
+    const block = /`ERWATCH_ALERT_POLICY` defaults:\n\n```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const documented = JSON.parse(block!) as Record<string, unknown>;
+    const { sweepIntervalMinutes: _interval, ...defaults } = DEFAULT_ALERT_POLICY;
+    expect(documented).toEqual(defaults);
+    const config = loadStatusConfig({
+      ERWATCH_STORAGE: "UseDevelopmentStorage=true",
+      ERWATCH_ALERT_POLICY: block!,
+    });
+    expect({ ...config.state.policy, sweepIntervalMinutes: 5 }).toEqual(DEFAULT_ALERT_POLICY);
   });
 });
