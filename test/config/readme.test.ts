@@ -47,4 +47,15 @@ describe("README", () => {
         new RegExp(`\\| \`${name}\`\\s*\\|`),
       );
   });
+
+  it("lists exactly package.json's dependencies and dev dependencies, each under its kind", () => {
+    const section = /## Dependencies, and why\n([\s\S]*?)(?:\n## |$)/.exec(readme)?.[1] ?? "";
+    const listed = { runtime: [] as string[], dev: [] as string[] };
+    for (const m of section.matchAll(/^\| (.+?)\s*\| .*\|$/gm)) {
+      const names = [...m[1]!.matchAll(/`([^`]+)`/g)].map((n) => n[1]!);
+      listed[m[1]!.startsWith("dev:") ? "dev" : "runtime"].push(...names);
+    }
+    expect(listed.runtime.sort()).toEqual(Object.keys(pkg.dependencies).sort());
+    expect(listed.dev.sort()).toEqual(Object.keys(pkg.devDependencies).sort());
+  });
 });
