@@ -274,7 +274,10 @@ export function httpSweepStatusHandler(getDeps: () => Promise<SweepFunctionDeps>
 }
 
 functions.app.http("sweep", {
-  methods: ["POST"],
+  // Every method the host routes, not only POST: with POST alone the host
+  // answers a GET with an empty 404 (Azure/azure-functions-host#10098), which
+  // reads as "no such endpoint"; the handler's 405 says to POST.
+  methods: ["GET", "HEAD", "PUT", "PATCH", "DELETE", "POST"],
   authLevel: "function",
   route: "sweep",
   handler: httpSweepHandler(sweepDeps),

@@ -25,6 +25,7 @@ afterEach(() => {
 });
 
 const ENTRIES = {
+  "http-sweep": () => import("../../src/functions/http-sweep.js"),
   "sweep-timer": () => import("../../src/functions/sweep-timer.js"),
   dispatch: () => import("../../src/functions/dispatch.js"),
   "sweep-worker": () => import("../../src/functions/sweep-worker.js"),
@@ -38,7 +39,7 @@ async function registered(
   for (const name of NAMES) delete process.env[name];
   Object.assign(process.env, env);
   const calls: { kind: string; name: string; options: Record<string, unknown> }[] = [];
-  for (const kind of ["timer", "serviceBusQueue", "serviceBusTopic"] as const)
+  for (const kind of ["timer", "serviceBusQueue", "serviceBusTopic", "http"] as const)
     vi.spyOn(functions.app, kind).mockImplementation(((name: string, options: object) => {
       calls.push({ kind, name, options: options as Record<string, unknown> });
     }) as never);
@@ -48,6 +49,14 @@ async function registered(
 }
 
 describe("trigger registration", () => {
+  it("routes every method of /api/sweep to erwatch, so a GET hears 405 with Allow: POST, not the host's empty 404", async () => {
+    const calls = await registered("http-sweep", {});
+    const sweep = calls.find((c) => c.name === "sweep")!;
+    expect(sweep.options).toMatchObject({ route: "sweep", authLevel: "function" });
+    expect(sweep.options.methods).toEqual(expect.arrayContaining(["GET", "POST", "PUT", "DELETE"]));
+    expect(calls.find((c) => c.name === "sweepStatus")!.options.methods).toEqual(["GET"]);
+  });
+
   it("registers the timer with the default schedule when SWEEP_SCHEDULE is unset (it registered '%SWEEP_SCHEDULE%', which the host cannot resolve: no sweep ever ran)", async () => {
     const [timer] = await registered("sweep-timer", {});
     expect(timer).toMatchObject({ kind: "timer", name: "sweepTimer" });
