@@ -117,7 +117,7 @@ export async function deepRead(
 ): Promise<DeepReadResult> {
   const { sweepId, now, abortSignal, log } = run;
   // Storage that stops answering must not hold the sweep past its own deadline.
-  const deps: SweepDeps = { ...base, store: base.store.withSignal(abortSignal) };
+  const deps: SweepDeps = { ...base, store: base.store.withSignal(abortSignal, log) };
   const silences = await silencesForSweep(base.silences, base.silenceStore, now, log, abortSignal);
   const baseline = await baselineTargets(
     deps.store,

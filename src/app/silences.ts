@@ -18,7 +18,8 @@ export interface StoredSilence extends Silence {
 
 export interface SilenceStore {
   ensureTable(): Promise<void>;
-  list(options?: { abortSignal?: AbortSignal }): Promise<Stored<StoredSilence>[]>;
+  /** Every silence that can be read; one that cannot is named (in `log`, when given) and left out. */
+  list(options?: { abortSignal?: AbortSignal; log?: Logger }): Promise<Stored<StoredSilence>[]>;
   /** Fails when the id is taken. */
   add(silence: StoredSilence): Promise<void>;
   /** Conditional on the ETag read; throws ConflictError when someone else changed it first. */
@@ -112,7 +113,7 @@ export async function silencesForSweep(
   try {
     const deadline = AbortSignal.timeout(LIST_DEADLINE_MS);
     const signal = abortSignal ? AbortSignal.any([abortSignal, deadline]) : deadline;
-    const stored = (await store.list({ abortSignal: signal }))
+    const stored = (await store.list({ abortSignal: signal, log }))
       .map((s) => s.value)
       .filter((s) => silenceStatus(s, now) !== "expired");
     return [...configured, ...stored];

@@ -6,6 +6,7 @@ import type { HistoryEntry } from "../core/history.js";
 import type { AlertState } from "../core/lifecycle.js";
 import type { KeptRouteTable, KeptTableMark } from "../core/route-tables.js";
 import type { Snapshot } from "../core/snapshot.js";
+import type { Logger } from "../logging.js";
 
 export interface Stored<T> {
   value: T;
@@ -43,8 +44,12 @@ export interface SweepRecord {
 }
 
 export interface StateStore {
-  /** The same store, with the sweep's abort signal on every call (each call also has its own deadline). */
-  withSignal(signal: AbortSignal): StateStore;
+  /**
+   * The same store, with the sweep's abort signal on every call (each call
+   * also has its own deadline) and, when given, the sweep's logger: a row that
+   * cannot be read is left out of a listing and named there.
+   */
+  withSignal(signal: AbortSignal, log?: Logger): StateStore;
   ensureTables(): Promise<void>;
   getSnapshot(circuitId: string): Promise<Stored<Snapshot> | null>;
   /** Conditional on `etag` (null: must not exist yet). Throws ConflictError. */

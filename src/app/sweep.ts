@@ -127,7 +127,7 @@ async function finish(
 ): Promise<DeepReadResult> {
   const { now } = request;
   const { sweepId, log } = run;
-  const store = deps.store.withSignal(request.abortSignal);
+  const store = deps.store.withSignal(request.abortSignal, log);
   const scoped = { ...deps, store };
   const ignored = [...planned.ignored, ...done.ignored];
   const sight = await recordSight(
@@ -216,7 +216,7 @@ export function createSweeper(deps: SweepDeps) {
 
   const plan = (request: SweepRequest, log: Logger) =>
     planSweepTargets(
-      { ...planDeps, store: deps.store.withSignal(request.abortSignal) },
+      { ...planDeps, store: deps.store.withSignal(request.abortSignal, log) },
       request,
       log,
       clock,
@@ -304,7 +304,7 @@ export function createSweeper(deps: SweepDeps) {
      */
     async fannedOut(request: SweepRequest, planned: SweepPlanResult, sweepId: string, log: Logger) {
       warnUnmatchedCircuitSettings(deps.policy, request, planned, log);
-      const scoped = { ...deps, store: deps.store.withSignal(request.abortSignal) };
+      const scoped = { ...deps, store: deps.store.withSignal(request.abortSignal, log) };
       const sight = await recordSight(
         scoped,
         { scope: request.scope ?? null, found: planned.found, ignored: planned.ignored },

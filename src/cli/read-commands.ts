@@ -130,7 +130,7 @@ export async function runDiagnose(
   const credential = await credentialFor(ctx, arm);
   const runtime = buildReadRuntime(config, overrides(ctx, credential));
   const store = config.state
-    ? buildStateStore(config.state, credentials(config.cloud, { credential }))
+    ? buildStateStore(config.state, credentials(config.cloud, { credential }), runtime.logger)
     : null;
   if (store) await store.ensureTables();
   const stderr = ctx.deps.stderr;

@@ -5,9 +5,14 @@ import { createTableClient, TableStateStore, tableNames } from "../adapters/tabl
 import type { SilenceStore } from "../app/silences.js";
 import type { StateStore } from "../app/state-store.js";
 import type { StateConfig } from "../config/state.js";
+import type { Logger } from "../logging.js";
 import type { CredentialFor } from "./common.js";
 
-export function buildStateStore(config: StateConfig, credentialFor: CredentialFor): StateStore {
+export function buildStateStore(
+  config: StateConfig,
+  credentialFor: CredentialFor,
+  log: Logger,
+): StateStore {
   const names = tableNames(config.tablePrefix);
   return new TableStateStore(
     {
@@ -15,13 +20,18 @@ export function buildStateStore(config: StateConfig, credentialFor: CredentialFo
       alerts: createTableClient(config, names.alerts, credentialFor),
       history: createTableClient(config, names.history, credentialFor),
     },
-    { timeoutMs: config.timeoutMs },
+    { timeoutMs: config.timeoutMs, log },
   );
 }
 
 /** Run-time silences (`erwatch silence`), beside the state tables. */
-export function buildSilenceStore(config: StateConfig, credentialFor: CredentialFor): SilenceStore {
+export function buildSilenceStore(
+  config: StateConfig,
+  credentialFor: CredentialFor,
+  log: Logger,
+): SilenceStore {
   return new TableSilenceStore(
     createTableClient(config, silenceTableName(config.tablePrefix), credentialFor),
+    log,
   );
 }

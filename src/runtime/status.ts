@@ -20,10 +20,11 @@ export function buildStatusRuntime(
   overrides: CommonOverrides = {},
 ): StatusRuntime {
   const credentialFor = credentials(config.cloud, overrides);
+  const logger = runtimeLogger(config.logLevel, secretsOf(config), overrides);
   return {
     config,
-    logger: runtimeLogger(config.logLevel, secretsOf(config), overrides),
-    store: buildStateStore(config.state, credentialFor),
-    silences: buildSilenceStore(config.state, credentialFor),
+    logger,
+    store: buildStateStore(config.state, credentialFor, logger),
+    silences: buildSilenceStore(config.state, credentialFor, logger),
   };
 }

@@ -47,8 +47,8 @@ export function buildSweepRuntime(
   const logger = runtimeLogger(config.logLevel, secretsOf(config), overrides);
   const credentialFor = credentials(config.cloud, overrides);
   const { reader, dataPlane } = buildReaders(config, overrides);
-  const store = buildStateStore(config.state, credentialFor);
-  const silences = buildSilenceStore(config.state, credentialFor);
+  const store = buildStateStore(config.state, credentialFor, logger);
+  const silences = buildSilenceStore(config.state, credentialFor, logger);
   const bus = config.publish
     ? serviceBusClient(config.publish.connection, credentialFor, overrides.serviceBusOptions)
     : null;

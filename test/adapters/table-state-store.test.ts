@@ -12,6 +12,7 @@ import type { AlertState } from "../../src/core/lifecycle.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
+import { memoryLogger } from "../support/test-logger.js";
 
 const CIRCUIT =
   "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er1";
@@ -37,11 +38,14 @@ function makeStore(prefix: string): TableStateStore {
   const credential = () => {
     throw new Error("a connection string needs no credential");
   };
-  return new TableStateStore({
-    snapshots: createTableClient(config, names.snapshots, credential),
-    alerts: createTableClient(config, names.alerts, credential),
-    history: createTableClient(config, names.history, credential),
-  });
+  return new TableStateStore(
+    {
+      snapshots: createTableClient(config, names.snapshots, credential),
+      alerts: createTableClient(config, names.alerts, credential),
+      history: createTableClient(config, names.history, credential),
+    },
+    { timeoutMs: config.timeoutMs, log: memoryLogger().logger },
+  );
 }
 
 const snapshot = (takenAt: string, detail = "ok"): Snapshot => ({

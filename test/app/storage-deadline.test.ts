@@ -37,7 +37,7 @@ function silentStore(timeoutMs: number): TableStateStore {
     TableClient.fromConnectionString(cs, name, { allowInsecureConnection: true });
   return new TableStateStore(
     { snapshots: table("s"), alerts: table("a"), history: table("h") },
-    { timeoutMs },
+    { timeoutMs, log: memoryLogger().logger },
   );
 }
 

@@ -6,11 +6,16 @@ import {
 import { silenceTableName, TableSilenceStore } from "../../src/adapters/tables/silence-store.js";
 import type { StateConfig } from "../../src/config/state.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import type { Logger } from "../../src/logging.js";
+import { memoryLogger } from "./test-logger.js";
 
 let counter = 0;
 
-/** A store on fresh tables (a unique prefix per call), created. */
-export async function freshStore(connectionString: string): Promise<{
+/** A store on fresh tables (a unique prefix per call), created; rows it cannot read are named in `log`. */
+export async function freshStore(
+  connectionString: string,
+  log: Logger = memoryLogger().logger,
+): Promise<{
   store: TableStateStore;
   silences: TableSilenceStore;
   prefix: string;
@@ -30,13 +35,17 @@ export async function freshStore(connectionString: string): Promise<{
   const noCredential = () => {
     throw new Error("a connection string needs no credential");
   };
-  const store = new TableStateStore({
-    snapshots: createTableClient(config, names.snapshots, noCredential),
-    alerts: createTableClient(config, names.alerts, noCredential),
-    history: createTableClient(config, names.history, noCredential),
-  });
+  const store = new TableStateStore(
+    {
+      snapshots: createTableClient(config, names.snapshots, noCredential),
+      alerts: createTableClient(config, names.alerts, noCredential),
+      history: createTableClient(config, names.history, noCredential),
+    },
+    { timeoutMs: config.timeoutMs, log },
+  );
   const silences = new TableSilenceStore(
     createTableClient(config, silenceTableName(prefix), noCredential),
+    log,
   );
   await Promise.all([store.ensureTables(), silences.ensureTable()]);
   return { store, silences, prefix, config };

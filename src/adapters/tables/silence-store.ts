@@ -5,8 +5,10 @@
 import { odata, type TableClient } from "@azure/data-tables";
 import type { SilenceStore, StoredSilence } from "../../app/silences.js";
 import type { Stored } from "../../app/state-store.js";
+import type { Logger } from "../../logging.js";
 import { isNotFound, rethrowStorage } from "./errors.js";
-import { packJson, unpackJson } from "./json-columns.js";
+import { packJson } from "./json-columns.js";
+import { readRows, SILENCE_SHAPE, type Row } from "./rows.js";
 
 const PARTITION = "silence";
 
@@ -15,7 +17,11 @@ export const silenceTableName = (prefix: string) => `${prefix}Silences`;
 const rowKey = (id: string) => id.replace(/[^A-Za-z0-9._-]/g, "_");
 
 export class TableSilenceStore implements SilenceStore {
-  constructor(private readonly table: TableClient) {}
+  constructor(
+    private readonly table: TableClient,
+    /** Where a silence that cannot be read is named, unless a caller gives its own. */
+    private readonly log: Logger,
+  ) {}
 
   async ensureTable(): Promise<void> {
     try {
@@ -25,20 +31,32 @@ export class TableSilenceStore implements SilenceStore {
     }
   }
 
-  async list(options: { abortSignal?: AbortSignal } = {}): Promise<Stored<StoredSilence>[]> {
-    const out: Stored<StoredSilence>[] = [];
+  async list(
+    options: { abortSignal?: AbortSignal; log?: Logger } = {},
+  ): Promise<Stored<StoredSilence>[]> {
+    const rows: Row[] = [];
     try {
       for await (const row of this.table.listEntities<Record<string, unknown>>({
         queryOptions: { filter: odata`PartitionKey eq ${PARTITION}` },
         ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
       }))
-        out.push({ value: unpackJson<StoredSilence>(row, "silence"), etag: String(row.etag) });
+        rows.push(row as Row);
     } catch (error) {
       // No table yet: nobody has added a silence.
       if (isNotFound(error)) return [];
       rethrowStorage(error, "listing silences");
     }
-    return out.sort((a, b) => a.value.createdAt.localeCompare(b.value.createdAt));
+    // One silence that cannot be read must not drop the others (every maintenance window would page).
+    return readRows(
+      rows,
+      SILENCE_SHAPE,
+      this.table.tableName,
+      options.log ?? this.log,
+      (value, row) => ({
+        value,
+        etag: String(row.etag),
+      }),
+    ).sort((a, b) => a.value.createdAt.localeCompare(b.value.createdAt));
   }
 
   private entity(silence: StoredSilence) {

@@ -17,6 +17,7 @@ import type { AlertState } from "../../core/lifecycle.js";
 import type { PathName } from "../../core/model.js";
 import type { KeptRouteTable, KeptTableMark } from "../../core/route-tables.js";
 import type { Snapshot } from "../../core/snapshot.js";
+import type { Logger } from "../../logging.js";
 import { isNotFound, rethrowStorage } from "./errors.js";
 import { packJson, unpackJson } from "./json-columns.js";
 import {
@@ -32,8 +33,16 @@ import {
   SWEEP_PARTITION,
   SWEEP_ROW,
 } from "./keys.js";
-
-type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string; etag?: string };
+import {
+  ALERT_SHAPE,
+  HISTORY_SHAPE,
+  OUTBOX_SHAPE,
+  readRow,
+  readRows,
+  SNAPSHOT_SHAPE,
+  type Row,
+  type RowShape,
+} from "./rows.js";
 
 export interface TableNames {
   snapshots: string;
@@ -73,16 +82,28 @@ export interface StoreOptions {
   timeoutMs: number;
   /** The sweep's own signal, when this store is scoped to one. */
   signal?: AbortSignal;
+  /** Where a row that cannot be read is named (the sweep's logger, when scoped to one). */
+  log: Logger;
 }
 
 export class TableStateStore implements StateStore {
   constructor(
     private readonly tables: { snapshots: TableClient; alerts: TableClient; history: TableClient },
-    private readonly options: StoreOptions = { timeoutMs: 10_000 },
+    private readonly options: StoreOptions,
   ) {}
 
-  withSignal(signal: AbortSignal): TableStateStore {
-    return new TableStateStore(this.tables, { ...this.options, signal });
+  withSignal(signal: AbortSignal, log?: Logger): TableStateStore {
+    return new TableStateStore(this.tables, { ...this.options, signal, ...(log ? { log } : {}) });
+  }
+
+  /** The rows that can be read; each one that cannot is named and left out. */
+  private readAll<T, R>(
+    rows: Row[],
+    shape: RowShape<T>,
+    client: TableClient,
+    build: (value: T, row: Row) => R,
+  ): R[] {
+    return readRows(rows, shape, client.tableName, this.options.log, build);
   }
 
   /** Every call: its deadline, and the sweep's signal. */
@@ -144,7 +165,12 @@ export class TableStateStore implements StateStore {
       SNAPSHOT_ROW,
       `reading the snapshot of ${circuitId}`,
     );
-    return row ? { value: unpackJson<Snapshot>(row, "snapshot"), etag: String(row.etag) } : null;
+    return row
+      ? {
+          value: readRow(row, SNAPSHOT_SHAPE, this.tables.snapshots.tableName),
+          etag: String(row.etag),
+        }
+      : null;
   }
 
   async putSnapshot(snapshot: Snapshot, etag: string | null): Promise<void> {
@@ -168,7 +194,7 @@ export class TableStateStore implements StateStore {
       odata`RowKey eq ${SNAPSHOT_ROW}`,
       "listing snapshots",
     );
-    return rows.map((row) => unpackJson<Snapshot>(row, "snapshot"));
+    return this.readAll(rows, SNAPSHOT_SHAPE, this.tables.snapshots, (snapshot) => snapshot);
   }
 
   async listAlerts(circuitId?: string): Promise<Stored<AlertState>[]> {
@@ -176,8 +202,8 @@ export class TableStateStore implements StateStore {
       ? odata`PartitionKey eq ${circuitPartition(circuitId)} and RowKey ge ${"alert|"} and RowKey lt ${prefixEnd("alert|")}`
       : odata`RowKey ge ${"alert|"} and RowKey lt ${prefixEnd("alert|")}`;
     const rows = await this.query(this.tables.alerts, filter, "listing alerts");
-    return rows.map((row) => ({
-      value: unpackJson<AlertState>(row, "alert"),
+    return this.readAll(rows, ALERT_SHAPE, this.tables.alerts, (value, row) => ({
+      value,
       etag: String(row.etag),
     }));
   }
@@ -189,7 +215,9 @@ export class TableStateStore implements StateStore {
       alertRow(key),
       `reading alert ${key}`,
     );
-    return row ? { value: unpackJson<AlertState>(row, "alert"), etag: String(row.etag) } : null;
+    return row
+      ? { value: readRow(row, ALERT_SHAPE, this.tables.alerts.tableName), etag: String(row.etag) }
+      : null;
   }
 
   async commitAlert(state: AlertState, etag: string | null, events: AlertEvent[]): Promise<void> {
@@ -250,7 +278,7 @@ export class TableStateStore implements StateStore {
   async listHistory(circuitId: string, since: Date): Promise<HistoryEntry[]> {
     const filter = odata`PartitionKey eq ${circuitPartition(circuitId)} and RowKey ge ${since.toISOString()}`;
     const rows = await this.query(this.tables.history, filter, `reading history of ${circuitId}`);
-    return rows.map((row) => unpackJson<HistoryEntry>(row, "history entry"));
+    return this.readAll(rows, HISTORY_SHAPE, this.tables.history, (entry) => entry);
   }
 
   async listRecentHistory(since: Date, limit: number): Promise<HistoryEntry[]> {
@@ -259,8 +287,7 @@ export class TableStateStore implements StateStore {
       odata`RowKey ge ${since.toISOString()}`,
       "reading recent history",
     );
-    return rows
-      .map((row) => unpackJson<HistoryEntry>(row, "history entry"))
+    return this.readAll(rows, HISTORY_SHAPE, this.tables.history, (entry) => entry)
       .sort((a, b) => b.at.localeCompare(a.at))
       .slice(0, limit);
   }
@@ -298,13 +325,14 @@ export class TableStateStore implements StateStore {
       odata`RowKey ge ${"outbox|"} and RowKey lt ${prefixEnd("outbox|")}`,
       "listing the outbox",
     );
-    return rows
-      .map((row) => ({ value: unpackJson<OutboxRow>(row, "outbox row"), etag: String(row.etag) }))
-      .sort(
-        (a, b) =>
-          a.value.createdAt.localeCompare(b.value.createdAt) ||
-          a.value.event.sequence - b.value.event.sequence,
-      );
+    return this.readAll(rows, OUTBOX_SHAPE, this.tables.alerts, (value, row) => ({
+      value,
+      etag: String(row.etag),
+    })).sort(
+      (a, b) =>
+        a.value.createdAt.localeCompare(b.value.createdAt) ||
+        a.value.event.sequence - b.value.event.sequence,
+    );
   }
 
   private outboxEntity(row: OutboxRow): TableEntity {

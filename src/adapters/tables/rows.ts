@@ -1,0 +1,121 @@
+// A stored row is about one circuit, one alert, one event or one silence. One
+// that cannot be read (JSON cut off, a part missing, an older schema, a hand
+// edit) must cost only that: a listing leaves it out and names it, so every
+// other circuit is still planned and judged, every other event still
+// published, every other silence still honoured. A row read on its own (one
+// circuit's snapshot) fails with what and where it is, and only that circuit
+// fails with it.
+
+import type { AlertState } from "../../core/lifecycle.js";
+import type { HistoryEntry } from "../../core/history.js";
+import type { Snapshot } from "../../core/snapshot.js";
+import type { OutboxRow } from "../../app/state-store.js";
+import type { StoredSilence } from "../../app/silences.js";
+import type { Logger } from "../../logging.js";
+import { unpackJson } from "./json-columns.js";
+
+export type Row = Record<string, unknown> & {
+  partitionKey?: string;
+  rowKey?: string;
+  etag?: string;
+};
+
+export class UnreadableRowError extends Error {
+  override readonly name = "UnreadableRowError";
+}
+
+/** What a row must hold for the code that lists rows to use it (it keys, filters and sorts by these). */
+export interface RowShape<T> {
+  what: string;
+  fits(value: unknown): value is T;
+}
+
+type Fields = Record<string, unknown>;
+const isObject = (v: unknown): v is Fields => typeof v === "object" && v !== null;
+const texts = (v: Fields, ...keys: string[]) => keys.every((k) => typeof v[k] === "string");
+
+export const SNAPSHOT_SHAPE: RowShape<Snapshot> = {
+  what: "snapshot",
+  fits: (v): v is Snapshot =>
+    isObject(v) && texts(v, "circuitId", "circuitName", "takenAt") && isObject(v.peerings),
+};
+
+export const ALERT_SHAPE: RowShape<AlertState> = {
+  what: "alert",
+  fits: (v): v is AlertState =>
+    isObject(v) && texts(v, "key", "family", "circuitId", "circuitName", "phase"),
+};
+
+export const OUTBOX_SHAPE: RowShape<OutboxRow> = {
+  what: "outbox event",
+  fits: (v): v is OutboxRow =>
+    isObject(v) &&
+    texts(v, "circuitId", "createdAt") &&
+    isObject(v.event) &&
+    texts(v.event, "id", "key") &&
+    typeof v.event.sequence === "number",
+};
+
+export const HISTORY_SHAPE: RowShape<HistoryEntry> = {
+  what: "history entry",
+  fits: (v): v is HistoryEntry => isObject(v) && texts(v, "kind", "at", "circuitId"),
+};
+
+export const SILENCE_SHAPE: RowShape<StoredSilence> = {
+  what: "silence",
+  fits: (v): v is StoredSilence =>
+    isObject(v) && texts(v, "id", "circuit", "createdAt") && isObject(v.window),
+};
+
+const where = (table: string, row: Row) =>
+  `${table} row ${String(row.partitionKey)} / ${String(row.rowKey)}`;
+
+function problemOf<T>(row: Row, shape: RowShape<T>): { value: T } | { reason: string } {
+  let value: unknown;
+  try {
+    value = unpackJson<unknown>(row, shape.what);
+  } catch (error) {
+    return { reason: (error as Error).message };
+  }
+  return shape.fits(value)
+    ? { value }
+    : { reason: `not a ${shape.what} erwatch writes (an older schema, or edited by hand)` };
+}
+
+/** One row on its own: its value, or an error naming the row (its circuit fails, nothing else). */
+export function readRow<T>(row: Row, shape: RowShape<T>, table: string): T {
+  const read = problemOf(row, shape);
+  if ("value" in read) return read.value;
+  throw new UnreadableRowError(
+    `the ${shape.what} in ${where(table, row)} cannot be read: ${read.reason}`,
+  );
+}
+
+/** Every row that can be read; each one that cannot is named in the log and left out. */
+export function readRows<T, R>(
+  rows: Row[],
+  shape: RowShape<T>,
+  table: string,
+  log: Logger,
+  build: (value: T, row: Row) => R,
+): R[] {
+  const out: R[] = [];
+  for (const row of rows) {
+    const read = problemOf(row, shape);
+    if ("value" in read) {
+      out.push(build(read.value, row));
+      continue;
+    }
+    log.error(
+      {
+        table,
+        partitionKey: row.partitionKey,
+        rowKey: row.rowKey,
+        what: shape.what,
+        reason: read.reason,
+      },
+      "a stored row cannot be read; it is left out and the other rows are used (fix or delete it)",
+    );
+  }
+  return out;
+}

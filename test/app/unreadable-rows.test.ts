@@ -1,0 +1,185 @@
+// One table row erwatch cannot read (cut-off JSON, an old schema, a hand
+// edit) must cost only what that row is about: the sweep still plans, judges,
+// commits and pages every other circuit, the outbox still publishes every
+// other event, and the other run-time silences still hold. The row is named
+// in the log with the sweep that met it, every time, until someone fixes it.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTableClient, tableNames } from "../../src/adapters/tables/state-store.js";
+import { silenceTableName } from "../../src/adapters/tables/silence-store.js";
+import { createSweeper } from "../../src/app/sweep.js";
+import { newSilence } from "../../src/app/silences.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { FakeReader } from "../support/fake-reader.js";
+import { InMemoryEventSink } from "../support/in-memory-sink.js";
+import { freshStore } from "../support/state.js";
+import { memoryLogger } from "../support/test-logger.js";
+
+const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+const minute = (m: number) => new Date(T0 + m * 60_000);
+const OTHER =
+  "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-other";
+
+const bothDown = {
+  AzurePrivatePeering: {
+    primary: { arp: "empty" as const, bgp: "Idle" },
+    secondary: { arp: "empty" as const, bgp: "Idle" },
+  },
+};
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+async function harness() {
+  const { store, silences, prefix, config } = await freshStore(azurite.connectionString);
+  const reader = new FakeReader();
+  const sink = new InMemoryEventSink();
+  const { logger, records } = memoryLogger();
+  let n = 0;
+  const sweeper = createSweeper({
+    reader,
+    store,
+    sink,
+    policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+    silences: [],
+    silenceStore: silences,
+    historyRetentionDays: 30,
+    logger,
+    newId: () => `sweep-${++n}`,
+  });
+  // The whole-estate sweep the timer runs: the listing, then what storage remembers.
+  const run = (m: number) =>
+    sweeper.sweep({
+      scope: { subscriptions: [reader.target.subscriptionId], circuitIds: [] },
+      now: minute(m),
+      abortSignal: AbortSignal.timeout(30_000),
+    });
+  const names = tableNames(prefix);
+  const client = (table: string) =>
+    createTableClient(config, table, () => {
+      throw new Error("a connection string needs no credential");
+    });
+  const tables = {
+    snapshots: client(names.snapshots),
+    alerts: client(names.alerts),
+    silences: client(silenceTableName(prefix)),
+  };
+  const sent = () => sink.published.map((e) => `${e.action}:${e.family}:${e.severity}`);
+  const unreadable = () =>
+    records().filter((r) => String(r.msg).startsWith("a stored row cannot be read"));
+  return { reader, silences, run, tables, sent, unreadable };
+}
+
+type Harness = Awaited<ReturnType<typeof harness>>;
+
+const cut = '{"circuitId":"' + OTHER + '","takenAt":"2026-11-';
+
+const rows: [string, (h: Harness) => Promise<unknown>][] = [
+  [
+    "another circuit's snapshot cut off mid-JSON",
+    (h) =>
+      h.tables.snapshots.createEntity({
+        partitionKey: "er-other-0",
+        rowKey: "snapshot",
+        circuitId: OTHER,
+        jsonParts: 1,
+        json: cut,
+      }),
+  ],
+  [
+    "another circuit's snapshot from an older schema (no circuit id)",
+    (h) =>
+      h.tables.snapshots.createEntity({
+        partitionKey: "er-other-0",
+        rowKey: "snapshot",
+        jsonParts: 1,
+        json: JSON.stringify({ schema: 0, name: "er-other" }),
+      }),
+  ],
+  [
+    "another circuit's alert cut off mid-JSON",
+    (h) =>
+      h.tables.alerts.createEntity({
+        partitionKey: "er-other-0",
+        rowKey: "alert|erw-other",
+        jsonParts: 1,
+        json: '{"key":"erw-other","family":"path-',
+      }),
+  ],
+  [
+    "another circuit's outbox event cut off mid-JSON",
+    (h) =>
+      h.tables.alerts.createEntity({
+        partitionKey: "er-other-0",
+        rowKey: "outbox|2026-11-22T00:59:00.000Z|e-other",
+        jsonParts: 1,
+        json: '{"circuitId":"' + OTHER + '","event":{"id":"e-ot',
+      }),
+  ],
+  [
+    "another circuit's outbox event with its second JSON part missing",
+    (h) =>
+      h.tables.alerts.createEntity({
+        partitionKey: "er-other-0",
+        rowKey: "outbox|2026-11-22T00:59:00.000Z|e-other",
+        jsonParts: 2,
+        json: '{"circuitId":"' + OTHER + '",',
+      }),
+  ],
+];
+
+describe("a stored row erwatch cannot read", () => {
+  it.each(rows)("%s: the circuit's outage still pages, and the row is named", async (_, spoil) => {
+    const h = await harness();
+    await h.run(0);
+    await spoil(h);
+    h.reader.spec = { paths: bothDown };
+    const result = await h.run(5);
+    expect(h.sent()).toEqual(["open:path-down:Sev0"]);
+    expect(result.errors).toEqual([]);
+    const named = h.unreadable();
+    expect(named.length).toBeGreaterThan(0);
+    expect(named[0]).toMatchObject({ level: 50, sweepId: "sweep-2", partitionKey: "er-other-0" });
+  });
+
+  it("a stored silence cut off mid-JSON: the other stored silences still hold", async () => {
+    const h = await harness();
+    await h.run(0);
+    const maintenance = newSilence(
+      {
+        circuit: "er-circuit-prod",
+        window: {
+          kind: "once",
+          start: minute(0).toISOString(),
+          end: minute(120).toISOString(),
+        },
+        comment: "carrier maintenance CHG-1",
+        author: "on-call",
+      },
+      "s-maintenance",
+      minute(0),
+    );
+    await h.silences.add(maintenance);
+    await h.tables.silences.createEntity({
+      partitionKey: "silence",
+      rowKey: "s-broken",
+      circuit: "er-else",
+      jsonParts: 1,
+      json: '{"id":"s-broken","circuit":"er-el',
+    });
+    h.reader.spec = { paths: bothDown };
+    const result = await h.run(5);
+    expect(h.sent()).toEqual([]);
+    expect(result.decisions.filter((d) => d.reason === "silenced")).not.toEqual([]);
+    expect(h.unreadable()[0]).toMatchObject({ level: 50, rowKey: "s-broken" });
+    // The person listing silences sees the good one too.
+    expect((await h.silences.list()).map((s) => s.value.id)).toEqual(["s-maintenance"]);
+  });
+});
