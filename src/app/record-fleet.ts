@@ -78,6 +78,24 @@ async function noLongerWatched(
   }
 }
 
+/**
+ * Each stored fleet alert on its own: one that cannot be understood (an older
+ * schema, a hand edit) is named and left out, so grouping goes on everywhere else.
+ */
+function openFleets(stored: Stored<AlertState>[], now: Date, log: Logger): OpenFleet[] {
+  return stored.flatMap((a) => {
+    try {
+      return openFleetOf(a.value, now) ?? [];
+    } catch (error) {
+      log.error(
+        { err: error, fleet: a.value.circuitId, key: a.value.key },
+        "a stored fleet alert cannot be understood; it is left out and the others are judged",
+      );
+      return [];
+    }
+  });
+}
+
 /** Never fails the sweep: a fleet alert that cannot be committed holds nothing, so its members page. */
 export async function recordFleet(
   deps: RecordDeps,
@@ -102,10 +120,19 @@ export async function recordFleet(
     log.error({ err: error }, "fleet alerts could not be listed; circuits page one by one");
     return out;
   }
-  const open = stored.flatMap((a) => openFleetOf(a.value, now) ?? []);
-  const candidates = deferred.flatMap((p) => candidatesOf(deps, p, now));
+  const open = openFleets(stored, now, log);
   const gone = await noLongerWatched(deps, open, read, log);
-  const step = fleetStep(candidates, open, read, partial, gone);
+  const grouped = (() => {
+    try {
+      const candidates = deferred.flatMap((p) => candidatesOf(deps, p, now));
+      return { candidates, step: fleetStep(candidates, open, read, partial, gone) };
+    } catch (error) {
+      log.error({ err: error }, "outages could not be grouped (a bug); circuits page one by one");
+      return null;
+    }
+  })();
+  if (!grouped) return out;
+  const { candidates, step } = grouped;
   const commit = async (
     subject: FleetObservation["subject"],
     observation: Observation,
@@ -183,38 +210,14 @@ export async function settleFleets(
   for (const fleet of alerts) {
     const state = fleet.value;
     if (state.family !== "fleet") continue;
-    const judgement = (() => {
-      // Judged as of the members' readings (the previous sweep's), so this sweep's workers may still keep it firing.
-      const settled = fleetSettledAt(state, states, now);
-      if (settled)
-        return alreadyEvaluated(state, settled)
-          ? null
-          : {
-              at: settled,
-              observation: {
-                key: state.key,
-                family: "fleet" as const,
-                circuitId: state.circuitId,
-                peering: null,
-                state: "clean" as const,
-                finding: null,
-                previousReadAt: null,
-              },
-            };
-      const blind = fleetBlindNow(state, {
-        policy: deps.policy.alerts,
-        silences: deps.silences,
-        circuit: { id: state.circuitId, name: state.circuitName },
-        now,
-      });
-      return blind ? { at: now, observation: blind } : null;
-    })();
-    if (!judgement) continue;
-    const verdict = subjectVerdict(
-      { id: state.circuitId, name: state.circuitName, subscriptionId: "", resourceGroup: "" },
-      judgement.at,
-    );
+    // One fleet alert erwatch cannot judge (an older schema, a bug) must not keep the others open.
     try {
+      const judgement = judgeFleet(deps, state, states, now);
+      if (!judgement) continue;
+      const verdict = subjectVerdict(
+        { id: state.circuitId, name: state.circuitName, subscriptionId: "", resourceGroup: "" },
+        judgement.at,
+      );
       const record = await decideAndCommit(
         deps,
         verdict,
@@ -233,4 +236,37 @@ export async function settleFleets(
   if (out.decisions.length > 0)
     log.info({ fleets: out.decisions.length, events: out.events.length }, "fleet outages judged");
   return out;
+}
+
+/** An open fleet alert on the timer: observed clean, observed blind, or left as it is (null). */
+function judgeFleet(
+  deps: RecordDeps,
+  state: AlertState,
+  states: AlertState[],
+  now: Date,
+): { at: Date; observation: Observation } | null {
+  // Judged as of the members' readings (the previous sweep's), so this sweep's workers may still keep it firing.
+  const settled = fleetSettledAt(state, states, now);
+  if (settled)
+    return alreadyEvaluated(state, settled)
+      ? null
+      : {
+          at: settled,
+          observation: {
+            key: state.key,
+            family: "fleet",
+            circuitId: state.circuitId,
+            peering: null,
+            state: "clean",
+            finding: null,
+            previousReadAt: null,
+          },
+        };
+  const blind = fleetBlindNow(state, {
+    policy: deps.policy.alerts,
+    silences: deps.silences,
+    circuit: { id: state.circuitId, name: state.circuitName },
+    now,
+  });
+  return blind ? { at: now, observation: blind } : null;
 }

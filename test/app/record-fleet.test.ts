@@ -467,3 +467,57 @@ describe("settleFleets", () => {
     expect(s.commits).toEqual([]);
   });
 });
+
+describe("one stored fleet alert that cannot be understood (no evidence, an older schema)", () => {
+  const LONDON_ID = fleetCircuitId("Equinix", "London", "provider");
+  /** Another place's open fleet alert whose condition lost its evidence. */
+  const odd = (): Stored<AlertState> => {
+    const base = judged(["er-lon-a", "er-lon-b"]);
+    return {
+      value: {
+        ...base,
+        key: alertKey(LONDON_ID, null, "fleet"),
+        circuitId: LONDON_ID,
+        lastEvaluatedAt: new Date(NOW.getTime() - 10 * 60_000).toISOString(),
+        condition: { ...base.condition!, evidence: undefined as never },
+      },
+      etag: "odd",
+    };
+  };
+  const errors = (records: () => Record<string, unknown>[]) =>
+    records().filter((r) => r.level === 50 && r.fleet === LONDON_ID);
+
+  it("still groups the other place's outages, and names the odd one", async () => {
+    const s = store([odd()]);
+    const members = [circuit("er-ams-a"), circuit("er-ams-b")];
+    const read = new Set(members.map((m) => m.verdict.id.toLowerCase()));
+    const { logger, records } = memoryLogger();
+    const out = await recordFleet(deps(s.fake), members, read, NOW, "w", logger);
+    expect(s.commits.map((c) => [c.key, c.phase])).toEqual([[FLEET_KEY, "firing"]]);
+    expect(out.holds.size).toBe(2);
+    expect(errors(records)).toHaveLength(1);
+  });
+
+  it("still judges the other fleet alerts over on the timer, and names the odd one", async () => {
+    const over = {
+      ...judged(["er-ams-a", "er-ams-b"]),
+      lastEvaluatedAt: new Date(NOW.getTime() - 10 * 60_000).toISOString(),
+    };
+    const clear = (name: string) =>
+      ({
+        ...circuit(name).observations[0]!,
+        circuitName: name,
+        phase: "clear",
+        condition: { layer: "provider" },
+        lastEvaluatedAt: new Date(NOW.getTime() - 5 * 60_000).toISOString(),
+      }) as unknown as AlertState;
+    const s = store([
+      odd(),
+      ...[over, clear("er-ams-a"), clear("er-ams-b")].map((value) => ({ value, etag: "e" })),
+    ]);
+    const { logger, records } = memoryLogger();
+    await settleFleets(deps(s.fake), NOW, "timer", logger);
+    expect(s.commits.map((c) => [c.key, c.phase])).toEqual([[FLEET_KEY, "resolving"]]);
+    expect(errors(records)).toHaveLength(1);
+  });
+});
