@@ -28,7 +28,7 @@ import { readAgesOf } from "../core/read-age.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Logger } from "../logging.js";
 import { buildAlertEvent } from "./alert-events.js";
-import { isConflict, type StateStore, type Stored } from "./state-store.js";
+import { isConflict, isUnreadableRow, type StateStore, type Stored } from "./state-store.js";
 
 export interface RecordDeps {
   store: StateStore;
@@ -74,6 +74,32 @@ async function onConflictRetry<T, S>(
 }
 
 /**
+ * A circuit's own snapshot or alert row that cannot be read (cut-off JSON, an
+ * older schema, a hand edit) would fail the circuit every sweep: a circuit
+ * erwatch had quietly stopped judging. It is set aside instead (kept under a
+ * row key of its own for someone to look at, and named in the log) and the
+ * circuit judged afresh, as if that row had never been written.
+ */
+export async function readOrSetAside<T>(
+  store: StateStore,
+  read: () => Promise<T | null>,
+  at: Date,
+  log: Logger,
+): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!isUnreadableRow(error)) throw error;
+    const keptAs = await store.setAside(error.row, error.message, at);
+    log.error(
+      { err: error, table: error.row.table, partitionKey: error.row.partitionKey, keptAs },
+      "a stored row of the circuit cannot be read; it is set aside and the circuit judged afresh",
+    );
+    return null;
+  }
+}
+
+/**
  * History is what the status page and flap counting read back, written once
  * what it records (the snapshot's transitions, the alert decisions) is
  * committed. A history table that fails is logged and the sweep goes on: it
@@ -110,8 +136,9 @@ async function evaluateAndStore(
     policy.alerts.flap.windowMinutes * 60_000,
     policy.alerts.trendWindowHours * 3_600_000,
   );
+  const snapshotOf = () => readOrSetAside(store, () => store.getSnapshot(id), now, log);
   const [snapshot, history, alerts] = await Promise.all([
-    store.getSnapshot(id),
+    snapshotOf(),
     store.listHistory(id, new Date(now.getTime() - lookBackMs)),
     store.listAlerts(id),
   ]);
@@ -147,7 +174,7 @@ async function evaluateAndStore(
       await store.putSnapshot(bounded, previous?.etag ?? null);
       return result;
     },
-    () => store.getSnapshot(id),
+    snapshotOf,
   );
   if (evaluation.changes.length > 0)
     await appendHistory(store, id, evaluation.changes.map(bounded), `${writer}-c`, log);
@@ -161,6 +188,7 @@ async function commitStep(
   holds: Holds,
   ctx: AlertContext,
   verdict: CircuitVerdict,
+  log: Logger,
 ): Promise<{ decision: Decision; events: AlertEvent[] } | null> {
   return onConflictRetry(
     { step, etag: stored?.etag ?? null },
@@ -176,7 +204,12 @@ async function commitStep(
     },
     async () => {
       // Lost the race: advance again from what the winner wrote.
-      const fresh = await store.getAlert(verdict.id, step.observation.key);
+      const fresh = await readOrSetAside(
+        store,
+        () => store.getAlert(verdict.id, step.observation.key),
+        ctx.now,
+        log,
+      );
       return {
         step: advanceStep(step.observation, fresh?.value ?? null, ctx),
         etag: fresh?.etag ?? null,
@@ -267,6 +300,7 @@ export async function decideAndCommit(
       holds,
       ctx,
       verdict,
+      log,
     );
     if (!result) continue;
     const { decision } = result;

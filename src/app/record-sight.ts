@@ -28,7 +28,12 @@ import {
 import type { Logger } from "../logging.js";
 import { buildAlertEvent } from "./alert-events.js";
 import type { CircuitTarget, DiscoveryFailure } from "./ports.js";
-import { decideAndCommit, type KeyDecision, type RecordDeps } from "./record-circuit.js";
+import {
+  decideAndCommit,
+  readOrSetAside,
+  type KeyDecision,
+  type RecordDeps,
+} from "./record-circuit.js";
 import type { Scope } from "./scan.js";
 import { isConflict } from "./state-store.js";
 
@@ -54,7 +59,12 @@ async function recordListing(
 ): Promise<SightRecord> {
   const subject = subscriptionSubject(subscriptionId);
   const key = alertKey(subject, null, "monitoring-blind");
-  const stored = await deps.store.getAlert(subject, key);
+  const stored = await readOrSetAside(
+    deps.store,
+    () => deps.store.getAlert(subject, key),
+    now,
+    log,
+  );
   const observation = listingObservation(
     { subscriptionId, failure },
     deps.policy.classify.severity.blind,

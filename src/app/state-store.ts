@@ -22,6 +22,23 @@ export function isConflict(error: unknown): boolean {
   return error instanceof Error && error.name === "ConflictError";
 }
 
+/** Where a stored row lives, and the ETag it had when it was found unreadable. */
+export interface UnreadableRow {
+  table: string;
+  partitionKey: string;
+  rowKey: string;
+  etag: string;
+}
+
+/**
+ * A circuit's own row that cannot be read (cut-off JSON, an older schema, a
+ * hand edit): stores throw an error named "UnreadableRowError" carrying the
+ * row, recognised by name like ConflictError.
+ */
+export function isUnreadableRow(error: unknown): error is Error & { row: UnreadableRow } {
+  return error instanceof Error && error.name === "UnreadableRowError" && "row" in error;
+}
+
 export interface OutboxRow {
   circuitId: string;
   event: AlertEvent;
@@ -57,6 +74,14 @@ export interface StateStore {
   listSnapshots(): Promise<Snapshot[]>;
   listAlerts(circuitId?: string): Promise<Stored<AlertState>[]>;
   getAlert(circuitId: string, key: string): Promise<Stored<AlertState> | null>;
+  /**
+   * Moves a circuit's unreadable snapshot or alert row aside (kept, under a
+   * row key of its own, for someone to look at), so the circuit is judged
+   * afresh instead of failing every sweep. Conditional on the row's ETag
+   * (ConflictError when another writer replaced it meanwhile). Returns the
+   * row key it was kept under.
+   */
+  setAside(row: UnreadableRow, reason: string, at: Date): Promise<string>;
   /**
    * Writes the alert state and its events' outbox rows in one transaction,
    * conditional on `etag` (null: must not exist yet). Throws ConflictError.

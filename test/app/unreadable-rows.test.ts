@@ -5,6 +5,7 @@
 // in the log with the sweep that met it, every time, until someone fixes it.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { circuitPartition } from "../../src/adapters/tables/keys.js";
 import { createTableClient, tableNames } from "../../src/adapters/tables/state-store.js";
 import { silenceTableName } from "../../src/adapters/tables/silence-store.js";
 import { createSweeper } from "../../src/app/sweep.js";
@@ -74,7 +75,9 @@ async function harness() {
   const sent = () => sink.published.map((e) => `${e.action}:${e.family}:${e.severity}`);
   const unreadable = () =>
     records().filter((r) => String(r.msg).startsWith("a stored row cannot be read"));
-  return { reader, silences, run, tables, sent, unreadable };
+  const setAside = () =>
+    records().filter((r) => String(r.msg).startsWith("a stored row of the circuit cannot be read"));
+  return { reader, silences, run, tables, sent, unreadable, setAside };
 }
 
 type Harness = Awaited<ReturnType<typeof harness>>;
@@ -181,5 +184,67 @@ describe("a stored row erwatch cannot read", () => {
     expect(h.unreadable()[0]).toMatchObject({ level: 50, rowKey: "s-broken" });
     // The person listing silences sees the good one too.
     expect((await h.silences.list()).map((s) => s.value.id)).toEqual(["s-maintenance"]);
+  });
+});
+
+describe("the circuit's own row that erwatch cannot read", () => {
+  /** Every row of the circuit's partition in `table`, by row key. */
+  const rowsOf = async (h: Harness, table: "snapshots" | "alerts") => {
+    const out = new Map<string, Record<string, unknown>>();
+    const partition = circuitPartition(h.reader.target.id);
+    for await (const row of h.tables[table].listEntities<Record<string, unknown>>({
+      queryOptions: { filter: `PartitionKey eq '${partition}'` },
+    }))
+      out.set(String(row.rowKey), row);
+    return out;
+  };
+  const spoil = async (h: Harness, table: "snapshots" | "alerts", rowKey: string) => {
+    const partition = circuitPartition(h.reader.target.id);
+    const row = await h.tables[table].getEntity<Record<string, unknown>>(partition, rowKey);
+    await h.tables[table].updateEntity(
+      { partitionKey: partition, rowKey, jsonParts: 1, json: String(row.json).slice(0, 40) },
+      "Replace",
+    );
+    return String(row.json).slice(0, 40);
+  };
+
+  it("its snapshot cut off mid-JSON: kept aside, the circuit judged afresh, its outage pages (it failed every sweep)", async () => {
+    const h = await harness();
+    await h.run(0);
+    const spoilt = await spoil(h, "snapshots", "snapshot");
+    h.reader.spec = { paths: bothDown };
+    const results = [await h.run(5), await h.run(10)];
+    expect(results.flatMap((r) => r.errors)).toEqual([]);
+    expect(h.sent()).toEqual(["open:path-down:Sev0"]);
+    // Kept for someone to look at, named in the log with where it went.
+    const rows = await rowsOf(h, "snapshots");
+    const kept = [...rows.keys()].filter((k) => k.startsWith("unreadable|snapshot|"));
+    expect(kept).toHaveLength(1);
+    expect(rows.get(kept[0]!)).toMatchObject({ json: spoilt, setAsideFrom: "snapshot" });
+    expect(String(rows.get(kept[0]!)!.setAsideBecause)).toMatch(/cannot be read/);
+    expect(h.setAside()).toHaveLength(1);
+    expect(h.setAside()[0]).toMatchObject({ level: 50, sweepId: "sweep-2", keptAs: kept[0] });
+    // The snapshot is this sweep's again: the status page and the planner see the circuit.
+    expect(rows.get("snapshot")).toBeDefined();
+  });
+
+  it("its open alert's row cut off mid-JSON: kept aside, and the outage still down is told afresh (it failed every sweep)", async () => {
+    const h = await harness();
+    await h.run(0);
+    h.reader.spec = { paths: bothDown };
+    await h.run(5);
+    expect(h.sent()).toEqual(["open:path-down:Sev0"]);
+    const alertRows = [...(await rowsOf(h, "alerts")).keys()].filter((k) => k.startsWith("alert|"));
+    expect(alertRows.length).toBeGreaterThan(0);
+    for (const key of alertRows) await spoil(h, "alerts", key);
+    const results = [await h.run(10), await h.run(15)];
+    expect(results.flatMap((r) => r.errors)).toEqual([]);
+    expect(results.map((r) => r.verdicts.length)).toEqual([1, 1]);
+    // What erwatch knew of the open alert is gone: it opens again, once, and stays open.
+    expect(h.sent()).toEqual(["open:path-down:Sev0", "open:path-down:Sev0"]);
+    const rows = await rowsOf(h, "alerts");
+    const kept = [...rows.keys()].filter((k) => k.startsWith("unreadable|alert|"));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(h.setAside().length).toBe(kept.length);
   });
 });

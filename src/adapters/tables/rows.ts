@@ -9,7 +9,7 @@
 import type { AlertState } from "../../core/lifecycle.js";
 import type { HistoryEntry } from "../../core/history.js";
 import type { Snapshot } from "../../core/snapshot.js";
-import type { OutboxRow } from "../../app/state-store.js";
+import type { OutboxRow, UnreadableRow } from "../../app/state-store.js";
 import type { StoredSilence } from "../../app/silences.js";
 import type { Logger } from "../../logging.js";
 import { unpackJson } from "./json-columns.js";
@@ -20,8 +20,15 @@ export type Row = Record<string, unknown> & {
   etag?: string;
 };
 
+/** The name is the contract with src/app (isUnreadableRow). */
 export class UnreadableRowError extends Error {
   override readonly name = "UnreadableRowError";
+  constructor(
+    message: string,
+    readonly row: UnreadableRow,
+  ) {
+    super(message);
+  }
 }
 
 /** What a row must hold for the code that lists rows to use it (it keys, filters and sorts by these). */
@@ -88,6 +95,12 @@ export function readRow<T>(row: Row, shape: RowShape<T>, table: string): T {
   if ("value" in read) return read.value;
   throw new UnreadableRowError(
     `the ${shape.what} in ${where(table, row)} cannot be read: ${read.reason}`,
+    {
+      table,
+      partitionKey: String(row.partitionKey),
+      rowKey: String(row.rowKey),
+      etag: String(row.etag),
+    },
   );
 }
 

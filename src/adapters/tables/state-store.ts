@@ -9,7 +9,13 @@
 
 import { odata, TableClient, type TableEntity, type TransactionAction } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/identity";
-import type { OutboxRow, StateStore, Stored, SweepRecord } from "../../app/state-store.js";
+import type {
+  OutboxRow,
+  StateStore,
+  Stored,
+  SweepRecord,
+  UnreadableRow,
+} from "../../app/state-store.js";
 import type { StateConfig } from "../../config/state.js";
 import type { AlertEvent } from "../../core/alert-event.js";
 import type { HistoryEntry } from "../../core/history.js";
@@ -18,7 +24,7 @@ import type { PathName } from "../../core/model.js";
 import type { KeptRouteTable, KeptTableMark } from "../../core/route-tables.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import type { Logger } from "../../logging.js";
-import { isNotFound, rethrowStorage } from "./errors.js";
+import { ConflictError, isNotFound, rethrowStorage } from "./errors.js";
 import { packJson, unpackJson } from "./json-columns.js";
 import {
   alertRow,
@@ -171,6 +177,42 @@ export class TableStateStore implements StateStore {
           etag: String(row.etag),
         }
       : null;
+  }
+
+  async setAside(row: UnreadableRow, reason: string, at: Date): Promise<string> {
+    const client = [this.tables.snapshots, this.tables.alerts].find(
+      (c) => c.tableName === row.table,
+    );
+    const doing = `setting aside ${row.table} row ${row.partitionKey} / ${row.rowKey}`;
+    if (!client) throw new Error(`${doing}: not a table of circuits' own rows`);
+    const found = await this.getRow(client, row.partitionKey, row.rowKey, doing);
+    // Gone or rewritten since it was found unreadable: whoever did that decides, the caller re-reads.
+    if (!found || String(found.etag) !== row.etag)
+      throw new ConflictError(`${doing}: another writer got there first`);
+    const keptAs = `unreadable|${row.rowKey}|${at.toISOString()}`;
+    const fields = Object.fromEntries(
+      Object.entries(found).filter(
+        ([name]) => !["partitionKey", "rowKey", "etag", "timestamp"].includes(name),
+      ),
+    );
+    try {
+      // Kept first, then removed only as it was found: nothing is lost, and a writer that won is kept.
+      await client.upsertEntity(
+        {
+          ...fields,
+          partitionKey: row.partitionKey,
+          rowKey: keptAs,
+          setAsideFrom: row.rowKey,
+          setAsideBecause: reason.slice(0, 2_000),
+        },
+        "Replace",
+        this.call(),
+      );
+      await client.deleteEntity(row.partitionKey, row.rowKey, { ...this.call(), etag: row.etag });
+    } catch (error) {
+      this.fail(error, doing);
+    }
+    return keptAs;
   }
 
   async putSnapshot(snapshot: Snapshot, etag: string | null): Promise<void> {
