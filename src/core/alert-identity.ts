@@ -29,9 +29,23 @@ export const FAMILY_OF: Record<FindingCode, AlertFamily> = {
   "fleet-outage": "fleet",
 };
 
-/** Short enough for a Service Bus messageId with a sequence suffix (≤ 128). */
-export function alertKey(circuitId: string, peering: string | null, family: AlertFamily): string {
-  const identity = [circuitId.toLowerCase(), (peering ?? "").toLowerCase(), family].join("|");
+/**
+ * Short enough for a Service Bus messageId with a sequence suffix (≤ 128).
+ * `addressFamily` only for a condition IPv6 has apart from IPv4 (its flap):
+ * without it the key is the one stored alerts have always had.
+ */
+export function alertKey(
+  circuitId: string,
+  peering: string | null,
+  family: AlertFamily,
+  addressFamily?: "ipv6",
+): string {
+  const identity = [
+    circuitId.toLowerCase(),
+    (peering ?? "").toLowerCase(),
+    family,
+    ...(addressFamily ? [addressFamily] : []),
+  ].join("|");
   return `erw-${createHash("sha256").update(identity).digest("hex").slice(0, 32)}`;
 }
 

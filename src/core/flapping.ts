@@ -2,28 +2,30 @@
 // open/resolve pairs. Changes are the path's up/down transitions plus the
 // resets seen only in the session uptime (each one down and up again: two).
 //
-// IPv4 and IPv6 are counted apart. An IPv6 session going down beside an
-// Established IPv4 one does not stop the path (its BGP row warns, `IPv6 Idle
-// (PfxCt); IPv4 Established`), so its changes are that row's up ↔ warn
-// transitions and its own resets, never added to the path's: an IPv6 session
-// shut at its limit every few minutes is an IPv6 flap, and an IPv4 layer-1
-// flap is counted on IPv4's changes alone.
+// Each address family's flap is its own alert, judged on its own evidence
+// (flap-history.ts says what each family's changes are, flap-cause.ts why it
+// flaps). IPv4 and IPv6 are separate BGP sessions carrying separate traffic:
+// an IPv4 layer-1 flap on the primary path keeps its carrier ticket while the
+// IPv6 session on the secondary resets at its own limit (yours), and IPv4
+// losing the primary while IPv6 loses the secondary is not both paths lost:
+// each family still has a path. The IPv4 flap keeps the alert identity every
+// flap had (circuit, peering, session-flapping); the IPv6 one adds its family.
 //
-// The cause follows the runbook: a flap while a received-prefix count sits
-// near its route limit, or with a neighbor shut as `Idle (PfxCt)`, is the
-// route limit resetting the session (yours: summarise); a flap with every
-// count healthy is layer 1 (a marginal optic, an errored link: the carrier's,
-// with the ARP and route summaries over time as the ticket's evidence). IPv4
-// and IPv6 are judged apart, each against its own limit. Only IPv6 flapping
-// while IPv4 stays up is never layer 1 (the link carries IPv4 throughout): at
-// a healthy IPv6 count it is the IPv6 session's configuration.
-//
-// One path flapping is redundancy at risk (Sev2); both paths flapping means
-// traffic on the peering keeps stopping (Sev1). Only IPv6 flapping, IPv4
-// carrying: Sev3 on one path (IPv6 redundancy at risk), Sev2 on both (IPv6
-// traffic keeps stopping), as an IPv6 session down beside IPv4 is graded below
-// a session down.
+// IPv4 flapping on one path is redundancy at risk (Sev2); on both, traffic on
+// the peering keeps stopping (Sev1). The IPv6 session flapping is graded as an
+// IPv6 session down beside IPv4 is, below a session down: Sev3 on one path
+// (IPv6 redundancy at risk), Sev2 on both (IPv6 traffic keeps stopping).
 
+import { flapCause, type FlapJudgement } from "./flap-cause.js";
+import {
+  familyCounts,
+  flapHistory,
+  ipv6SessionChange,
+  linkHistory,
+  type FlapHistory,
+  type PerPath,
+} from "./flap-history.js";
+import { flapTicket } from "./flap-ticket.js";
 import {
   sampleFamily,
   type HistoryEntry,
@@ -31,8 +33,9 @@ import {
   type PrefixSample,
   type SessionReset,
 } from "./history.js";
-import type { CircuitVerdict, Finding, PathName, Severity } from "./model.js";
+import type { CircuitVerdict, Finding, PathName, PeeringVerdict, Severity } from "./model.js";
 import { PATHS } from "./model.js";
+import type { AddressFamily } from "./route-limits.js";
 
 export interface FlapPolicy {
   /** A path flaps with more than this many changes in the window. */
@@ -40,145 +43,155 @@ export interface FlapPolicy {
   windowMinutes: number;
 }
 
-export type FlapCause = "route-limit" | "layer-1" | "ipv6-session";
-
-const fmt = (n: number) => n.toLocaleString("en-US");
-const pct = (count: number, limit: number) => Math.round((count / limit) * 1000) / 10;
-
-interface PeeringHistory {
-  paths: LayerTransition[];
-  arp: LayerTransition[];
-  bgp: LayerTransition[];
-  /** The BGP row's up ↔ warn changes: an IPv6 session down and up beside an Established IPv4 one. */
-  ipv6: LayerTransition[];
-  resets: SessionReset[];
-  samples: PrefixSample[];
+/** One peering's flap window, as both families' alerts read it. */
+interface PeeringFlaps {
+  verdict: CircuitVerdict;
+  peering: string;
+  current: PeeringVerdict | undefined;
+  h: FlapHistory;
+  windowMinutes: number;
+  counts: Record<AddressFamily, { counts: PerPath; resets: PerPath }>;
+  /** The paths each family flaps on. */
+  flapping: Record<AddressFamily, PathName[]>;
 }
 
-/**
- * An IPv6 session going down or coming back while IPv4 stays Established: the
- * BGP row warns only for that (path-analysis.ts), so up ↔ warn is exactly it.
- * History written before IPv6 changes were counted holds these rows already.
- */
-const ipv6SessionChange = (t: LayerTransition) =>
-  t.layer === "bgp" &&
-  ((t.before === "up" && t.after === "warn") || (t.before === "warn" && t.after === "up"));
+const pathsWords = (paths: PathName[]) =>
+  `${paths.join(" and ")} path${paths.length > 1 ? "s" : ""}`;
 
-/** What a sample counts: IPv4 keeps the words people have always read here. */
-const countWords = (s: PrefixSample) =>
-  sampleFamily(s) === "ipv6" ? "received IPv6 prefix count" : "received-prefix count";
+function title(
+  f: PeeringFlaps,
+  family: AddressFamily,
+  judged: FlapJudgement,
+  consequence: string,
+): string {
+  const paths = f.flapping[family];
+  const { counts, resets } = f.counts[family];
+  const resetCount = paths.reduce((n, p) => n + resets[p], 0);
+  return (
+    `${family === "ipv6" ? "IPv6 " : ""}BGP session flapping on the ${pathsWords(paths)} of ${f.peering}${judged.cause === "route-limit" ? " at the route limit" : ""}: ` +
+    `${paths.map((p) => counts[p]).join(" / ")} changes in ${f.windowMinutes} min` +
+    (resetCount > 0 ? ` (${resetCount} reset${resetCount > 1 ? "s" : ""} between reads)` : "") +
+    consequence
+  );
+}
 
-function causeOf(
-  h: PeeringHistory,
-  current: CircuitVerdict["peerings"][number] | undefined,
-  warnPercent: number,
-  ipv6Only: boolean,
-): { cause: FlapCause; why: string; pfxCt: string | null; nearLimit: PrefixSample | null } {
-  // Only IPv6 flapping: an IPv6 neighbor shut at its limit, not an IPv4 one.
-  const shut = ipv6Only ? /^IPv6 .*pfxct/i : /pfxct/i;
-  const pfxTransition = (ipv6Only ? h.ipv6 : h.bgp).find((t) => shut.test(t.afterDetail));
-  const pfxNow = current ? PATHS.find((p) => shut.test(current.paths[p].bgp.detail)) : undefined;
-  const pfxCt = pfxTransition
-    ? `${pfxTransition.at} ${pfxTransition.path}: ${pfxTransition.afterDetail}`
-    : pfxNow && current
-      ? `now ${pfxNow}: ${current.paths[pfxNow].bgp.detail}`
-      : null;
-  // Each sample against its own family's limit: an IPv6 session at 98 of 100 is
-  // the route limit however healthy the IPv4 count beside it.
-  // Only IPv6 flapping: IPv4's count, however near its own limit, resets no IPv6 session.
-  const samples = ipv6Only ? h.samples.filter((s) => sampleFamily(s) === "ipv6") : h.samples;
-  const nearLimit =
-    [...samples]
-      .filter((s) => s.limit !== null && s.limit > 0 && (s.after / s.limit) * 100 >= warnPercent)
-      .sort((a, b) => b.after / (b.limit as number) - a.after / (a.limit as number))[0] ?? null;
-  if (pfxCt)
-    return {
-      cause: "route-limit",
-      why: `the neighbor was shut for exceeding its maximum prefixes (${pfxCt})`,
-      pfxCt,
-      nearLimit,
-    };
-  if (nearLimit)
-    return {
-      cause: "route-limit",
-      why: `the ${countWords(nearLimit)} sat at ${fmt(nearLimit.after)} of ${fmt(nearLimit.limit as number)} (${pct(nearLimit.after, nearLimit.limit as number)} %) on the ${nearLimit.path} path while it flapped`,
-      pfxCt,
-      nearLimit,
-    };
-  if (ipv6Only)
-    return {
-      cause: "ipv6-session",
-      why: "only the IPv6 session went down and came back while IPv4 stayed Established on the same link, with the received IPv6 prefixes healthy and no Idle (PfxCt) seen",
-      pfxCt,
-      nearLimit,
-    };
-  // Layer 1 is only claimed when every family stayed healthy: say so for each.
-  const highest = (["ipv4", "ipv6"] as const)
-    .map((family) =>
-      h.samples
-        .filter((s) => sampleFamily(s) === family && s.limit)
-        .reduce<PrefixSample | null>((a, s) => (a === null || s.after > a.after ? s : a), null),
-    )
-    .filter((s): s is PrefixSample => s !== null);
+/** What every flap alert on the peering carries: both families' counts and the window's record. */
+function evidenceOf(f: PeeringFlaps, family: AddressFamily, judged: FlapJudgement) {
+  const { h, current } = f;
   return {
-    cause: "layer-1",
-    why:
-      highest.length > 0
-        ? `the received prefixes stayed healthy (at most ${highest.map((s) => `${fmt(s.after)} of ${fmt(s.limit as number)}${sampleFamily(s) === "ipv6" ? " IPv6" : highest.length > 1 ? " IPv4" : ""}`).join(", ")}) and no Idle (PfxCt) was seen`
-        : "the received prefixes stayed healthy and no Idle (PfxCt) was seen",
-    pfxCt,
-    nearLimit,
+    family,
+    cause: judged.cause,
+    why: judged.why,
+    counts: f.counts.ipv4.counts,
+    resets: f.counts.ipv4.resets,
+    ipv6Counts: f.counts.ipv6.counts,
+    ipv6Resets: f.counts.ipv6.resets,
+    families: f.flapping,
+    windowMinutes: f.windowMinutes,
+    transitions: h.paths.map((t) => ({ at: t.at, path: t.path, from: t.before, to: t.after })),
+    ipv6Transitions: h.ipv6.map((t) => ({
+      at: t.at,
+      path: t.path,
+      from: t.beforeDetail,
+      to: t.afterDetail,
+    })),
+    resetsSeen: h.resets.map((r) => ({
+      at: r.at,
+      path: r.path,
+      family: sampleFamily(r),
+      upDown: r.upDown,
+      sincePreviousReadSeconds: r.sincePreviousReadSeconds,
+    })),
+    pfxCt: judged.pfxCt,
+    prefixNearLimit: judged.nearLimit !== null,
+    prefixSamples: h.samples.map((s) => ({
+      at: s.at,
+      path: s.path,
+      family: sampleFamily(s),
+      count: s.after,
+      limit: s.limit,
+    })),
+    currentPrefixes: current?.prefixes ?? null,
+    ...(current?.ipv6 ? { currentIpv6Prefixes: current.ipv6.prefixes } : {}),
   };
 }
 
-function ticketText(
-  verdict: CircuitVerdict,
-  peering: string,
-  flapping: PathName[],
-  title: string,
-  why: string,
-  h: PeeringHistory,
-): string {
-  const current = verdict.peerings.find((p) => p.name === peering);
-  // With IPv6 on the peering each count names its family, so the carrier reads
-  // 98 of 100 as IPv6's and 120 of 4,000 as IPv4's.
-  const dual = current?.ipv6 !== undefined || h.samples.some((s) => sampleFamily(s) === "ipv6");
-  const line = (t: LayerTransition) =>
-    `  ${t.at}  ${t.path.padEnd(9)} ${t.beforeDetail || t.before} -> ${t.afterDetail || t.after}`;
-  const summaryLines = [
-    ...h.bgp.map((t) => ({ at: t.at, text: line(t) })),
-    ...h.resets.map((r) => ({
-      at: r.at,
-      text: `  ${r.at}  ${r.path.padEnd(9)} reset between reads: uptime ${r.upDown}, previous read ${r.sincePreviousReadSeconds} s earlier (still Established)`,
-    })),
-    ...h.samples.map((s) => ({
-      at: s.at,
-      text: `  ${s.at}  ${s.path.padEnd(9)} ${fmt(s.after)} ${dual ? `${sampleFamily(s) === "ipv6" ? "IPv6" : "IPv4"} ` : ""}prefixes received${s.limit ? ` of ${fmt(s.limit)}` : ""}`,
-    })),
-  ].sort((a, b) => a.at.localeCompare(b.at));
-  return [
-    `ExpressRoute session flapping: ${title}`,
-    `Circuit: ${verdict.name} (${verdict.id})`,
-    `Service key: ${verdict.serviceKey ?? "unknown"}`,
-    `Provider: ${verdict.serviceProviderName ?? "unknown"}; peering location: ${verdict.peeringLocation ?? "unknown"}`,
-    `Peering: ${peering}; affected path(s): ${flapping.join(", ")}`,
-    `Why layer 1: ${why}.`,
-    "Path up/down (UTC):",
-    ...h.paths.map(line),
-    "ARP over time (UTC):",
-    ...(h.arp.length > 0 ? h.arp.map(line) : ["  (ARP resolved at every read)"]),
-    "Route summary over time (UTC):",
-    ...(summaryLines.length > 0 ? summaryLines.map((l) => l.text) : ["  (no change recorded)"]),
-    ...(current
-      ? [
-          "Now:",
-          ...PATHS.map(
-            (p) =>
-              `  ${p.padEnd(9)} ARP ${current.paths[p].provider.detail}; BGP ${current.paths[p].bgp.detail}; routes ${current.paths[p].routes.detail}`,
-          ),
-        ]
-      : []),
-  ].join("\n");
+function ipv4Flap(f: PeeringFlaps, warnPercent: number): Finding {
+  const { verdict } = f;
+  const paths = f.flapping.ipv4;
+  const judged = flapCause("ipv4", f.h, f.current, warnPercent);
+  // ExpressRoute Direct: layer 1 is your optic and cross-connect, then Microsoft's port; no carrier.
+  const direct = !!verdict.expressRoutePortId?.trim();
+  const text = title(
+    f,
+    "ipv4",
+    judged,
+    paths.length === 2 ? " — traffic on the peering keeps stopping" : "",
+  );
+  const ipv6 = f.flapping.ipv6;
+  const alsoIpv6 =
+    ipv6.length > 0
+      ? ` The IPv6 session flapping on the ${pathsWords(ipv6)} is its own alert.`
+      : "";
+  const finding: Finding = {
+    code: "session-flapping",
+    layer: "bgp",
+    owner: judged.cause === "route-limit" || direct ? "you" : "carrier",
+    severity: paths.length === 2 ? "Sev1" : "Sev2",
+    peering: f.peering,
+    paths,
+    title: text,
+    evidence: evidenceOf(f, "ipv4", judged),
+    nextAction:
+      (judged.cause === "route-limit"
+        ? `The route limit is resetting the session: ${judged.why}. Summarise the on-premises advertisements well under the limit (or add Premium if the count is legitimately large); the carrier cannot fix this.`
+        : direct
+          ? `Layer-1 evidence (marginal optic, errored link): ${judged.why}. ExpressRoute Direct has no carrier: check your router's optic and the cross-connect at the colocation (the ExpressRoute port's Rx Light Level and Line Protocol metrics); if they are good, open an Azure support case for the port.`
+          : `Layer-1 evidence (marginal optic, errored link): ${judged.why}. Open a ticket with ${verdict.serviceProviderName ?? "the carrier"}; the ticket text with the ARP and route summaries over time is attached.`) +
+      alsoIpv6,
+  };
+  if (judged.cause === "layer-1" && !direct)
+    finding.ticket = flapTicket(verdict, f.peering, paths, text, judged.why, linkHistory(f.h));
+  return finding;
+}
+
+function ipv6Flap(f: PeeringFlaps, warnPercent: number): Finding {
+  const { verdict } = f;
+  const paths = f.flapping.ipv6;
+  const judged = flapCause("ipv6", f.h, f.current, warnPercent);
+  const direct = !!verdict.expressRoutePortId?.trim();
+  const providerManaged = verdict.settings.connectivityModel === "provider-managed";
+  const ipv4 = f.flapping.ipv4;
+  const severity: Severity = paths.length === 2 ? "Sev2" : "Sev3";
+  const consequence =
+    ` — ${paths.length === 2 ? "IPv6 traffic keeps stopping" : "IPv6 redundancy at risk"}; ` +
+    (ipv4.length === 0
+      ? "IPv4 carries on"
+      : `IPv4 flaps on the ${pathsWords(ipv4)} (its own alert)`);
+  const ipv4Words =
+    ipv4.length === 0
+      ? "IPv4 is unaffected"
+      : `IPv4's flap on the ${pathsWords(ipv4)} is its own alert`;
+  const lead =
+    ipv4.length === 0 ? "Only the IPv6 session flaps" : "The IPv6 session flaps on its own";
+  const provider = verdict.serviceProviderName ?? "the connectivity provider";
+  return {
+    code: "session-flapping",
+    addressFamily: "ipv6",
+    layer: "bgp",
+    owner: judged.cause === "route-limit" || direct ? "you" : providerManaged ? "carrier" : "you",
+    severity,
+    peering: f.peering,
+    paths,
+    title: title(f, "ipv6", judged, consequence),
+    evidence: evidenceOf(f, "ipv6", judged),
+    nextAction:
+      judged.cause === "route-limit"
+        ? `The IPv6 route limit is resetting the IPv6 session: ${judged.why}. Summarise the on-premises IPv6 advertisements well under the limit (Premium does not raise it); ${ipv4.length === 0 ? "IPv4 is unaffected and the carrier cannot fix this." : `the carrier cannot fix this. ${ipv4Words}.`}`
+        : providerManaged
+          ? `${lead}: ${judged.why}. Open a ticket with ${provider} for the IPv6 sessions (provider-managed model); ${ipv4Words}.`
+          : `${lead}: ${judged.why}. Check the IPv6 BGP configuration on your edge for this peering (its IPv6 /126, neighbor statements, timers); ${ipv4Words}.`,
+  };
 }
 
 export function flappingFindings(
@@ -189,8 +202,6 @@ export function flappingFindings(
   now: Date,
 ): Finding[] {
   const since = now.getTime() - policy.windowMinutes * 60_000;
-  // ExpressRoute Direct: layer 1 is your optic and cross-connect, then Microsoft's port; no carrier.
-  const direct = !!verdict.expressRoutePortId?.trim();
   const inWindow = (e: HistoryEntry) =>
     Date.parse(e.at) >= since && e.circuitId.toLowerCase() === verdict.id.toLowerCase();
   const recent = history.filter(inWindow);
@@ -207,137 +218,27 @@ export function flappingFindings(
   ];
   const findings: Finding[] = [];
   for (const peering of peerings) {
-    const mine = recent.filter(
-      (e): e is LayerTransition | SessionReset | PrefixSample =>
-        (e.kind === "transition" || e.kind === "reset" || e.kind === "prefixes") &&
-        e.peering === peering,
+    const h = flapHistory(
+      recent.filter(
+        (e): e is LayerTransition | SessionReset | PrefixSample =>
+          (e.kind === "transition" || e.kind === "reset" || e.kind === "prefixes") &&
+          e.peering === peering,
+      ),
     );
-    const transitions = (layer: LayerTransition["layer"]) =>
-      mine.filter((e): e is LayerTransition => e.kind === "transition" && e.layer === layer);
-    const h: PeeringHistory = {
-      paths: transitions("path"),
-      arp: transitions("provider"),
-      bgp: transitions("bgp"),
-      ipv6: transitions("bgp").filter(ipv6SessionChange),
-      resets: mine.filter((e): e is SessionReset => e.kind === "reset"),
-      samples: mine.filter((e): e is PrefixSample => e.kind === "prefixes"),
-    };
-    const per = (list: { path: PathName }[]) =>
-      Object.fromEntries(PATHS.map((p) => [p, list.filter((e) => e.path === p).length])) as Record<
-        PathName,
-        number
-      >;
-    const byPath = (f: (p: PathName) => number) =>
-      Object.fromEntries(PATHS.map((p) => [p, f(p)])) as Record<PathName, number>;
-    // Each family on its own changes: IPv4's are the path's up/down and its resets.
-    const pathChanges = per(h.paths);
-    const resets = per(h.resets.filter((r) => sampleFamily(r) === "ipv4"));
-    const counts = byPath((p) => pathChanges[p] + 2 * resets[p]);
-    const ipv6Changes = per(h.ipv6);
-    const ipv6Resets = per(h.resets.filter((r) => sampleFamily(r) === "ipv6"));
-    const ipv6Counts = byPath((p) => ipv6Changes[p] + 2 * ipv6Resets[p]);
-    const ipv4Flapping = PATHS.filter((p) => counts[p] > policy.transitions);
-    const ipv6Flapping = PATHS.filter((p) => ipv6Counts[p] > policy.transitions);
-    const flapping = PATHS.filter((p) => ipv4Flapping.includes(p) || ipv6Flapping.includes(p));
-    if (flapping.length === 0) continue;
-    // Only IPv6 flapping: IPv4 carries on, on every path.
-    const ipv6Only = ipv4Flapping.length === 0;
-    /** What a path's count in the title is: IPv4's where IPv4 flaps, else IPv6's. */
-    const v4 = (p: PathName) => ipv4Flapping.includes(p);
-    const shown = byPath((p) => (v4(p) ? counts[p] : ipv6Counts[p]));
-    const resetsShown = byPath((p) => (v4(p) ? resets[p] : ipv6Resets[p]));
-
-    const current = verdict.peerings.find((p) => p.name === peering);
-    const { cause, why, pfxCt, nearLimit } = causeOf(h, current, warnPercent, ipv6Only);
-    const severity: Severity = ipv6Only
-      ? flapping.length === 2
-        ? "Sev2"
-        : "Sev3"
-      : ipv4Flapping.length === 2
-        ? "Sev1"
-        : "Sev2";
-    const resetCount = flapping.reduce((n, p) => n + resetsShown[p], 0);
-    // Beside an IPv4 flap, a path where only IPv6 flaps is named as such.
-    const pathWords = flapping.map((p) => (!ipv6Only && !v4(p) ? `${p} (IPv6)` : p));
-    const where = `the ${pathWords.join(" and ")} path${flapping.length > 1 ? "s" : ""} of ${peering}`;
-    const consequence = ipv6Only
-      ? ` — ${flapping.length === 2 ? "IPv6 traffic keeps stopping" : "IPv6 redundancy at risk"}; IPv4 carries on`
-      : ipv4Flapping.length === 2
-        ? " — traffic on the peering keeps stopping"
-        : "";
-    const title =
-      `${ipv6Only ? "IPv6 " : ""}BGP session flapping on ${where}${cause === "route-limit" ? " at the route limit" : ""}: ` +
-      `${flapping.map((p) => shown[p]).join(" / ")} changes in ${policy.windowMinutes} min` +
-      (resetCount > 0 ? ` (${resetCount} reset${resetCount > 1 ? "s" : ""} between reads)` : "") +
-      consequence;
-    const provider = verdict.serviceProviderName ?? "the connectivity provider";
-    const providerManaged = verdict.settings.connectivityModel === "provider-managed";
-    const finding: Finding = {
-      code: "session-flapping",
-      layer: "bgp",
-      owner:
-        cause === "route-limit" || direct
-          ? "you"
-          : cause === "ipv6-session"
-            ? providerManaged
-              ? "carrier"
-              : "you"
-            : "carrier",
-      severity,
+    const counts = { ipv4: familyCounts(h, "ipv4"), ipv6: familyCounts(h, "ipv6") };
+    const flapsOn = (family: AddressFamily) =>
+      PATHS.filter((p) => counts[family].counts[p] > policy.transitions);
+    const f: PeeringFlaps = {
+      verdict,
       peering,
-      paths: flapping,
-      title,
-      evidence: {
-        cause,
-        why,
-        counts,
-        resets,
-        ipv6Counts,
-        ipv6Resets,
-        families: { ipv4: ipv4Flapping, ipv6: ipv6Flapping },
-        windowMinutes: policy.windowMinutes,
-        transitions: h.paths.map((t) => ({ at: t.at, path: t.path, from: t.before, to: t.after })),
-        ipv6Transitions: h.ipv6.map((t) => ({
-          at: t.at,
-          path: t.path,
-          from: t.beforeDetail,
-          to: t.afterDetail,
-        })),
-        resetsSeen: h.resets.map((r) => ({
-          at: r.at,
-          path: r.path,
-          family: sampleFamily(r),
-          upDown: r.upDown,
-          sincePreviousReadSeconds: r.sincePreviousReadSeconds,
-        })),
-        pfxCt,
-        prefixNearLimit: nearLimit !== null,
-        prefixSamples: h.samples.map((s) => ({
-          at: s.at,
-          path: s.path,
-          family: sampleFamily(s),
-          count: s.after,
-          limit: s.limit,
-        })),
-        currentPrefixes: current?.prefixes ?? null,
-        ...(current?.ipv6 ? { currentIpv6Prefixes: current.ipv6.prefixes } : {}),
-      },
-      nextAction:
-        cause === "route-limit"
-          ? ipv6Only
-            ? `The IPv6 route limit is resetting the IPv6 session: ${why}. Summarise the on-premises IPv6 advertisements well under the limit (Premium does not raise it); IPv4 is unaffected and the carrier cannot fix this.`
-            : `The route limit is resetting the session: ${why}. Summarise the on-premises advertisements well under the limit (or add Premium if the count is legitimately large); the carrier cannot fix this.`
-          : cause === "ipv6-session"
-            ? providerManaged
-              ? `Only the IPv6 session flaps: ${why}. Open a ticket with ${provider} for the IPv6 sessions (provider-managed model); IPv4 is unaffected.`
-              : `Only the IPv6 session flaps: ${why}. Check the IPv6 BGP configuration on your edge for this peering (its IPv6 /126, neighbor statements, timers); IPv4 is unaffected.`
-            : direct
-              ? `Layer-1 evidence (marginal optic, errored link): ${why}. ExpressRoute Direct has no carrier: check your router's optic and the cross-connect at the colocation (the ExpressRoute port's Rx Light Level and Line Protocol metrics); if they are good, open an Azure support case for the port.`
-              : `Layer-1 evidence (marginal optic, errored link): ${why}. Open a ticket with ${verdict.serviceProviderName ?? "the carrier"}; the ticket text with the ARP and route summaries over time is attached.`,
+      current: verdict.peerings.find((p) => p.name === peering),
+      h,
+      windowMinutes: policy.windowMinutes,
+      counts,
+      flapping: { ipv4: flapsOn("ipv4"), ipv6: flapsOn("ipv6") },
     };
-    if (cause === "layer-1" && !direct)
-      finding.ticket = ticketText(verdict, peering, flapping, title, why, h);
-    findings.push(finding);
+    if (f.flapping.ipv4.length > 0) findings.push(ipv4Flap(f, warnPercent));
+    if (f.flapping.ipv6.length > 0) findings.push(ipv6Flap(f, warnPercent));
   }
   return findings;
 }

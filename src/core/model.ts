@@ -314,6 +314,12 @@ export interface Finding {
   nextAction: string;
   /** Ready-to-paste carrier ticket for carrier-owned findings. */
   ticket?: string;
+  /**
+   * A condition an IPv6 session has on its own (its flap), alerted apart from
+   * IPv4's: the alert key then includes the family. Absent, the key is
+   * (circuit, peering, condition family), as every alert stored before was.
+   */
+  addressFamily?: "ipv6";
 }
 
 export interface CircuitVerdict {

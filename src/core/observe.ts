@@ -129,7 +129,7 @@ export function observe(
   >();
   for (const finding of verdict.findings) {
     const family = FAMILY_OF[finding.code];
-    const key = alertKey(verdict.id, finding.peering, family);
+    const key = alertKey(verdict.id, finding.peering, family, finding.addressFamily);
     const group = groups.get(key) ?? { family, peering: finding.peering, findings: [] };
     group.findings.push(finding);
     groups.set(key, group);

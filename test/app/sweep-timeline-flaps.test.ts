@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CircuitReader, CircuitReadResult, CircuitTarget } from "../../src/app/ports.js";
 import { createSweeper } from "../../src/app/sweep.js";
+import { alertKey } from "../../src/core/alert-identity.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
@@ -378,6 +379,96 @@ describe("flapping at a 5-minute cadence", () => {
     expect(sent(v6Circuit).slice(inTwoHours.length).sort()).toEqual([
       "resolve:path-down:Sev3#4",
       "resolve:route-limit:Sev2#4",
+      "resolve:session-flapping:Sev3#2",
+    ]);
+  });
+  it("IPv4 flapping at layer 1 on the primary path while the IPv6 session resets at its limit on the secondary: two flap alerts, the IPv4 one the carrier's with its ticket, the IPv6 one yours", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    /** The carrier's link on the primary drops both sessions: ARP empty, IPv4 and IPv6 Idle. */
+    const linkDown: PathSpec = {
+      arp: "empty",
+      bgp: [neighbor("Idle", 4, "never"), { ...neighbor("Idle", 6, "never"), v: 4 }],
+    };
+    const timeline: string[] = [];
+    for (let m = 0; m <= 120; m += 5) {
+      const up = upSince(upPhaseStart(m), m).upDown!;
+      h.reader.spec = {
+        paths: {
+          [PRIVATE]: {
+            // From 00:05 the primary's link is down two sweeps, up two.
+            primary: downTwoUpTwo(m)
+              ? linkDown
+              : { bgp: [neighbor("120", 4, up), { ...neighbor("60", 6, up), v: 4 }] },
+            // The secondary edge advertises a 101st IPv6 prefix in the same rhythm: Microsoft
+            // shuts the IPv6 neighbor as Idle (PfxCt); IPv4 stays Established throughout.
+            secondary: downTwoUpTwo(m) ? dual("Idle (PfxCt)", "never") : dual("100", up),
+          },
+        },
+      };
+      const before = h.sink.published.length;
+      await h.run(m);
+      timeline.push(
+        ...h
+          .sent()
+          .slice(before)
+          .sort()
+          .map((e) => `${m} ${e}`),
+      );
+    }
+    // Before the patterns are provable the path alert (the primary's layer 2 and the
+    // secondary's IPv6 session, Sev2) and the IPv6 near-limit warning open and resolve once;
+    // from then on one flap alert per family holds the churn (was one Sev2 flap alert for both,
+    // judged the route limit's: yours, no carrier ticket for the primary's link).
+    expect(timeline).toEqual([
+      "10 open:path-down:Sev2#1",
+      "20 open:route-limit:Sev2#1",
+      "20 resolve:path-down:Sev2#2",
+      "30 open:path-down:Sev2#3",
+      "35 open:session-flapping:Sev2#1",
+      "35 open:session-flapping:Sev3#1",
+    ]);
+    const flaps = h.sink.published.filter(
+      (e) => e.family === "session-flapping" && e.action === "open",
+    );
+    const v4 = flaps.find((e) => e.severity === "Sev2")!;
+    const v6 = flaps.find((e) => e.severity === "Sev3")!;
+    // The IPv4 flap keeps the key every flap alert on the peering had, so one open before the
+    // upgrade stays the same incident; the IPv6 flap is its own incident.
+    expect(v4.key).toBe(alertKey(h.reader.target.id, PRIVATE, "session-flapping"));
+    expect(v6.key).not.toBe(v4.key);
+
+    // IPv4 lost the primary and still has the secondary: redundancy at risk, the carrier's link.
+    expect(v4.paths).toEqual(["primary"]);
+    expect([v4.evidence.cause, v4.owner]).toEqual(["layer-1", "carrier"]);
+    expect(v4.title).toBe(
+      "BGP session flapping on the primary path of AzurePrivatePeering: 4 changes in 60 min",
+    );
+    expect(v4.ticket).toContain("Service key: a1410692-0000-4ceb-b94a-b90b94d398d1");
+    expect(v4.ticket).toContain("Peering: AzurePrivatePeering; affected path(s): primary\n");
+    expect(v4.ticket).toMatch(/primary {3}ARP resolves both sides -> ARP table empty/);
+    expect(v4.ticket).toMatch(/resets IPv6 alone, never the path/);
+    // The IPv6 session's own changes are its alert's, not the link's evidence.
+    expect(v4.ticket).not.toMatch(/secondary Established -> IPv6 Idle \(PfxCt\)/);
+
+    // IPv6 lost the secondary and still has the primary: its own limit, yours, no ticket.
+    expect(v6.paths).toEqual(["secondary"]);
+    expect([v6.evidence.cause, v6.owner, v6.ticket]).toEqual(["route-limit", "you", null]);
+    expect(v6.title).toBe(
+      "IPv6 BGP session flapping on the secondary path of AzurePrivatePeering at the route limit: 4 changes in 60 min — IPv6 redundancy at risk; IPv4 flaps on the primary path (its own alert)",
+    );
+    expect(v6.nextAction).toMatch(/^The IPv6 route limit is resetting the IPv6 session/);
+
+    // The link is mended and the edge summarised (60 IPv6 prefixes): each flap resolves, and
+    // what the flaps kept open with them.
+    const inTwoHours = h.sent().length;
+    h.reader.spec = {
+      paths: { [PRIVATE]: { primary: dual("60", "3d04h"), secondary: dual("60", "3d04h") } },
+    };
+    for (let m = 125; m <= 200; m += 5) await h.run(m);
+    expect(h.sent().slice(inTwoHours).sort()).toEqual([
+      "resolve:path-down:Sev2#4",
+      "resolve:route-limit:Sev2#2",
+      "resolve:session-flapping:Sev2#2",
       "resolve:session-flapping:Sev3#2",
     ]);
   });

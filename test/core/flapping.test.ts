@@ -4,10 +4,12 @@
 import { describe, expect, it } from "vitest";
 import { parseUptime } from "../../src/core/bgp-state.js";
 import { classifyCircuit } from "../../src/core/classify.js";
+import { alertKey } from "../../src/core/alert-identity.js";
 import { flappingFindings } from "../../src/core/flapping.js";
 import type { HistoryEntry, LayerTransition } from "../../src/core/history.js";
 import { inhibitions, type ActiveAlert } from "../../src/core/inhibit.js";
-import type { PathName } from "../../src/core/model.js";
+import type { Finding, PathName } from "../../src/core/model.js";
+import { observe } from "../../src/core/observe.js";
 import { sessionResets } from "../../src/core/session-resets.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 import {
@@ -563,16 +565,6 @@ describe("flappingFindings: an IPv6 session's changes are IPv6's, counted apart 
       history: [reset("secondary", 30), reset("secondary", 10)],
       expected: [["Sev2", ["secondary"], "layer-1"]],
     },
-    {
-      name: "an IPv4 layer-1 flap keeps its grade and carrier ticket beside IPv6 flapping on the other path",
-      history: [
-        ...pathFlap("primary", [50, 40, 30, 20]),
-        sample("primary", 40, 120),
-        ...v6Cycles("secondary", [52, 42, 32, 22], "Active"),
-        sample("secondary", 40, 40, "ipv6"),
-      ],
-      expected: [["Sev2", ["primary", "secondary"], "layer-1"]],
-    },
   ] as { name: string; history: HistoryEntry[]; expected: unknown[] }[])(
     "$name",
     ({ history, expected }) => {
@@ -580,22 +572,239 @@ describe("flappingFindings: an IPv6 session's changes are IPv6's, counted apart 
     },
   );
 
-  it("names a path where only IPv6 flaps beside an IPv4 flap, and keeps each family's counts apart", () => {
-    const [f] = run([
+  /** What on-call reads of each flap alert, in the order found. */
+  const judged = (found: Finding[]) =>
+    found.map((f) => ({
+      family: f.addressFamily ?? "ipv4",
+      severity: f.severity,
+      paths: f.paths,
+      cause: f.evidence.cause,
+      owner: f.owner,
+      ticket: f.ticket !== undefined,
+      title: f.title,
+    }));
+  const ipv4Layer1 = (paths: PathName[]) => ({
+    family: "ipv4",
+    severity: paths.length === 2 ? "Sev1" : "Sev2",
+    paths,
+    cause: "layer-1",
+    owner: "carrier",
+    ticket: true,
+  });
+
+  it.each([
+    {
+      name: "IPv4 at layer 1 on the primary, the IPv6 session shut at its limit on the secondary: two alerts, each family's own owner, cause and path",
+      history: [
+        ...pathFlap("primary", [50, 40, 30, 20]),
+        sample("primary", 40, 120),
+        ...v6Cycles("secondary", [52, 42, 32, 22]),
+        sample("secondary", 42, 100, "ipv6"),
+      ],
+      expected: [
+        {
+          ...ipv4Layer1(["primary"]),
+          title:
+            "BGP session flapping on the primary path of AzurePrivatePeering: 4 changes in 60 min",
+        },
+        {
+          family: "ipv6",
+          severity: "Sev3",
+          paths: ["secondary"],
+          cause: "route-limit",
+          owner: "you",
+          ticket: false,
+          title:
+            "IPv6 BGP session flapping on the secondary path of AzurePrivatePeering at the route limit: 4 changes in 60 min — IPv6 redundancy at risk; IPv4 flaps on the primary path (its own alert)",
+        },
+      ],
+    },
+    {
+      // IPv4 still has the secondary and IPv6 the primary: neither family lost both paths.
+      name: "IPv4 at layer 1 on the primary, the IPv6 session at a healthy count on the secondary: redundancy at risk for each, never both paths",
+      history: [
+        ...pathFlap("primary", [50, 40, 30, 20]),
+        ...v6Cycles("secondary", [52, 42, 32, 22], "Active"),
+        sample("secondary", 40, 40, "ipv6"),
+      ],
+      expected: [
+        {
+          ...ipv4Layer1(["primary"]),
+          title:
+            "BGP session flapping on the primary path of AzurePrivatePeering: 4 changes in 60 min",
+        },
+        {
+          family: "ipv6",
+          severity: "Sev3",
+          paths: ["secondary"],
+          cause: "ipv6-session",
+          owner: "you",
+          ticket: false,
+          title:
+            "IPv6 BGP session flapping on the secondary path of AzurePrivatePeering: 4 changes in 60 min — IPv6 redundancy at risk; IPv4 flaps on the primary path (its own alert)",
+        },
+      ],
+    },
+    {
+      name: "both families flapping on both paths, for different reasons: IPv4 Sev1 the carrier's, IPv6 Sev2 the route limit's",
+      history: [
+        ...pathFlap("primary", [50, 40, 30, 20]),
+        ...pathFlap("secondary", [49, 39, 29, 19]),
+        sample("primary", 40, 120),
+        ...v6Cycles("primary", [47, 37, 27, 17]),
+        ...v6Cycles("secondary", [46, 36, 26, 16]),
+        sample("secondary", 36, 100, "ipv6"),
+      ],
+      expected: [
+        {
+          ...ipv4Layer1(["primary", "secondary"]),
+          title:
+            "BGP session flapping on the primary and secondary paths of AzurePrivatePeering: 4 / 4 changes in 60 min — traffic on the peering keeps stopping",
+        },
+        {
+          family: "ipv6",
+          severity: "Sev2",
+          paths: ["primary", "secondary"],
+          cause: "route-limit",
+          owner: "you",
+          ticket: false,
+          title:
+            "IPv6 BGP session flapping on the primary and secondary paths of AzurePrivatePeering at the route limit: 4 / 4 changes in 60 min — IPv6 traffic keeps stopping; IPv4 flaps on the primary and secondary paths (its own alert)",
+        },
+      ],
+    },
+    {
+      name: "both families on the same path, for different reasons: one alert each on that path",
+      history: [
+        ...pathFlap("primary", [50, 40, 30, 20]),
+        ...v6Cycles("primary", [47, 37, 27, 17]),
+        sample("primary", 37, 100, "ipv6"),
+      ],
+      expected: [
+        {
+          ...ipv4Layer1(["primary"]),
+          title:
+            "BGP session flapping on the primary path of AzurePrivatePeering: 4 changes in 60 min",
+        },
+        {
+          family: "ipv6",
+          severity: "Sev3",
+          paths: ["primary"],
+          cause: "route-limit",
+          owner: "you",
+          ticket: false,
+          title:
+            "IPv6 BGP session flapping on the primary path of AzurePrivatePeering at the route limit: 4 changes in 60 min — IPv6 redundancy at risk; IPv4 flaps on the primary path (its own alert)",
+        },
+      ],
+    },
+    {
+      // Microsoft shuts only the neighbor over its limit: IPv6 at 100 of 100 resets no IPv4 session.
+      name: "an IPv4 flap beside an IPv6 count at its own limit (IPv6 not flapping) stays layer 1",
+      history: [
+        ...pathFlap("primary", [50, 40, 30, 20]),
+        sample("primary", 40, 120),
+        sample("secondary", 40, 100, "ipv6"),
+      ],
+      expected: [
+        {
+          ...ipv4Layer1(["primary"]),
+          title:
+            "BGP session flapping on the primary path of AzurePrivatePeering: 4 changes in 60 min",
+        },
+      ],
+    },
+    {
+      // The link dropped both sessions between reads: the path's flap, not an IPv6 session fault.
+      name: "both sessions reset in the same reads (the link): one IPv4 layer-1 flap, no IPv6 alert",
+      history: [
+        reset("secondary", 30),
+        reset("secondary", 30, "ipv6"),
+        reset("secondary", 10),
+        reset("secondary", 10, "ipv6"),
+      ],
+      expected: [
+        {
+          ...ipv4Layer1(["secondary"]),
+          title:
+            "BGP session flapping on the secondary path of AzurePrivatePeering: 4 changes in 60 min (2 resets between reads)",
+        },
+      ],
+    },
+  ] as { name: string; history: HistoryEntry[]; expected: unknown[] }[])(
+    "$name",
+    ({ history, expected }) => {
+      expect(judged(run(history))).toEqual(expected);
+    },
+  );
+
+  it("the IPv4 flap's carrier ticket and next action keep to the link: the IPv6 session's own flap is named as a separate alert", () => {
+    const [v4, v6] = run([
       ...pathFlap("primary", [50, 40, 30, 20]),
-      ...v6Cycles("secondary", [52, 42, 32, 22], "Active"),
+      sample("primary", 40, 120),
+      ...v6Cycles("secondary", [52, 42, 32, 22]),
+      sample("secondary", 42, 100, "ipv6"),
     ]);
-    expect(f?.title).toBe(
-      "BGP session flapping on the primary and secondary (IPv6) paths of AzurePrivatePeering: 4 / 4 changes in 60 min",
+    expect([v4?.owner, v4?.evidence.cause, v4?.ticket !== undefined]).toEqual([
+      "carrier",
+      "layer-1",
+      true,
+    ]);
+    expect(v4?.ticket).toContain("Peering: AzurePrivatePeering; affected path(s): primary\n");
+    expect(v4?.ticket).toContain(
+      `Why layer 1: the received IPv4 prefixes stayed healthy (at most 120 of 4,000) and no IPv4 neighbor was shut as Idle (PfxCt); the IPv6 session at its own limit (${ago(52)} secondary: IPv6 Idle (PfxCt) (3ffe:ffff:0:cd30::1); IPv4 Established) resets IPv6 alone, never the path.`,
     );
-    expect(f?.evidence).toMatchObject({
+    expect(v4?.ticket).not.toContain("Established -> IPv6 Idle (PfxCt)");
+    expect(v4?.nextAction).toMatch(
+      /Open a ticket with .*\. The IPv6 session flapping on the secondary path is its own alert\.$/,
+    );
+    expect(v4?.evidence).toMatchObject({
+      family: "ipv4",
       counts: { primary: 4, secondary: 0 },
       ipv6Counts: { primary: 0, secondary: 4 },
       families: { ipv4: ["primary"], ipv6: ["secondary"] },
+      pfxCt: null,
     });
-    expect(f?.ticket).toContain(
-      "Peering: AzurePrivatePeering; affected path(s): primary, secondary",
+    expect(v6?.evidence).toMatchObject({ family: "ipv6", cause: "route-limit" });
+    expect(v6?.nextAction).toMatch(
+      /the carrier cannot fix this\. IPv4's flap on the primary path is its own alert\.$/,
     );
+  });
+
+  it("a reset both sessions share in one read is the path's: counted once, as IPv4's, never as an IPv6 flap", () => {
+    const [f] = run([
+      reset("secondary", 30),
+      reset("secondary", 30, "ipv6"),
+      reset("secondary", 10),
+      reset("secondary", 10, "ipv6"),
+      // The IPv6 session's own reset, with IPv4 up through it, is still IPv6's.
+      reset("primary", 20, "ipv6"),
+    ]);
+    expect(f?.evidence).toMatchObject({
+      counts: { primary: 0, secondary: 4 },
+      ipv6Counts: { primary: 2, secondary: 0 },
+      families: { ipv4: ["secondary"], ipv6: [] },
+    });
+  });
+
+  it("keys the IPv4 flap as every flap alert was keyed, and the IPv6 flap apart", () => {
+    const verdict = classifyCircuit(circuitReading({}));
+    const findings = flappingFindings(
+      verdict,
+      [...pathFlap("primary", [50, 40, 30, 20]), ...v6Cycles("secondary", [52, 42, 32, 22])],
+      policy,
+      80,
+      now,
+    );
+    const keys = observe({ ...verdict, findings }, []).map((o) => [o.finding?.title, o.key]);
+    const ipv4Key = alertKey(CIRCUIT_ID, "AzurePrivatePeering", "session-flapping");
+    expect(keys).toEqual([
+      [expect.stringMatching(/^BGP session flapping/), ipv4Key],
+      [expect.stringMatching(/^IPv6 BGP session flapping/), expect.not.stringMatching(ipv4Key)],
+    ]);
+    // A single-family IPv4 flap keeps the key it always had.
+    const alone = flappingFindings(verdict, pathFlap("primary", [50, 40, 30, 20]), policy, 80, now);
+    expect(observe({ ...verdict, findings: alone }, []).map((o) => o.key)).toEqual([ipv4Key]);
   });
 });
 

@@ -1,0 +1,97 @@
+// What each address family's flap is made of, from one peering's history in
+// the flap window. IPv4's changes are the path's up/down and its resets; an
+// IPv6 session's are its neighbor going down and back beside an Established
+// IPv4 one (the BGP row's up ↔ warn) and its own resets. An IPv6 reset seen in
+// the same read as an IPv4 reset on that path is the path's (the link dropped
+// both sessions at once): counted once, as IPv4's, so a layer-1 blip is one
+// flap and not a second IPv6 alert judged as an IPv6 session fault.
+
+import {
+  sampleFamily,
+  type LayerTransition,
+  type PrefixSample,
+  type SessionReset,
+} from "./history.js";
+import type { PathName } from "./model.js";
+import { PATHS } from "./model.js";
+import type { AddressFamily } from "./route-limits.js";
+
+export interface FlapHistory {
+  paths: LayerTransition[];
+  arp: LayerTransition[];
+  bgp: LayerTransition[];
+  /** The BGP row's up ↔ warn changes: an IPv6 session down and up beside an Established IPv4 one. */
+  ipv6: LayerTransition[];
+  resets: SessionReset[];
+  samples: PrefixSample[];
+}
+
+/**
+ * An IPv6 session going down or coming back while IPv4 stays Established: the
+ * BGP row warns only for that (path-analysis.ts), so up ↔ warn is exactly it.
+ * History written before IPv6 changes were counted holds these rows already.
+ */
+export const ipv6SessionChange = (t: LayerTransition): boolean =>
+  t.layer === "bgp" &&
+  ((t.before === "up" && t.after === "warn") || (t.before === "warn" && t.after === "up"));
+
+export function flapHistory(
+  entries: (LayerTransition | SessionReset | PrefixSample)[],
+): FlapHistory {
+  const transitions = (layer: LayerTransition["layer"]) =>
+    entries.filter((e): e is LayerTransition => e.kind === "transition" && e.layer === layer);
+  return {
+    paths: transitions("path"),
+    arp: transitions("provider"),
+    bgp: transitions("bgp"),
+    ipv6: transitions("bgp").filter(ipv6SessionChange),
+    resets: entries.filter((e): e is SessionReset => e.kind === "reset"),
+    samples: entries.filter((e): e is PrefixSample => e.kind === "prefixes"),
+  };
+}
+
+/** An IPv6 reset the same read saw IPv4 reset beside it on that path. */
+const withIpv4 = (h: FlapHistory, r: SessionReset) =>
+  h.resets.some((o) => sampleFamily(o) === "ipv4" && o.path === r.path && o.at === r.at);
+
+/** The resets a family's flap counts: IPv6's own only, the shared ones are the path's. */
+export function resetsOf(h: FlapHistory, family: AddressFamily): SessionReset[] {
+  return h.resets.filter(
+    (r) => sampleFamily(r) === family && (family === "ipv4" || !withIpv4(h, r)),
+  );
+}
+
+/** The up/down changes a family's flap counts, resets aside. */
+export const changesOf = (h: FlapHistory, family: AddressFamily): LayerTransition[] =>
+  family === "ipv4" ? h.paths : h.ipv6;
+
+export type PerPath = Record<PathName, number>;
+
+const perPath = (list: { path: PathName }[]): PerPath =>
+  Object.fromEntries(PATHS.map((p) => [p, list.filter((e) => e.path === p).length])) as PerPath;
+
+/** Each path's changes for a family, a reset counting as two (down and up again). */
+export function familyCounts(
+  h: FlapHistory,
+  family: AddressFamily,
+): { counts: PerPath; resets: PerPath } {
+  const changes = perPath(changesOf(h, family));
+  const resets = perPath(resetsOf(h, family));
+  const counts = Object.fromEntries(PATHS.map((p) => [p, changes[p] + 2 * resets[p]])) as PerPath;
+  return { counts, resets };
+}
+
+/**
+ * What the carrier's ticket for an IPv4 flap shows: the link's record, without
+ * the IPv6 session's own changes and resets (its own alert; they are no
+ * evidence about the link).
+ */
+export function linkHistory(h: FlapHistory): FlapHistory {
+  const ipv6Own = new Set(resetsOf(h, "ipv6"));
+  return {
+    ...h,
+    bgp: h.bgp.filter((t) => !ipv6SessionChange(t)),
+    ipv6: [],
+    resets: h.resets.filter((r) => !ipv6Own.has(r)),
+  };
+}
