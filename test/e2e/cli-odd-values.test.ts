@@ -11,13 +11,21 @@ import type { ReportCircuit } from "../../src/app/report.js";
 import {
   editConnectionWire,
   editWire,
+  setBgpState,
   startEstate,
   wholeCatalog,
   type SimCircuit,
   type SimulatedEstate,
   type WireEdit,
 } from "../support/estate/index.js";
-import { byName, diagnoseReport, summary, sweepReport } from "../support/estate-cli.js";
+import {
+  byName,
+  circuitId,
+  cliOn,
+  diagnoseReport,
+  summary,
+  sweepReport,
+} from "../support/estate-cli.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const GET_CIRCUIT = "Microsoft.Network/expressRouteCircuits/read";
@@ -234,6 +242,13 @@ describe("values that cannot be understood: that layer UNKNOWN, the blind findin
       unknown: ["bgp", "routes"] as ("bgp" | "routes")[],
     })),
     {
+      name: 'an empty on-prem MAC ("" is neither a MAC nor "Incomplete")',
+      edit: arp("primary", "value[0].macAddress", ""),
+      call: ARP,
+      message: /^ARP table AzurePrivatePeering\/primary: value\[0\]\.macAddress is empty/,
+      unknown: ["provider"],
+    },
+    {
       name: 'a neighbor with v: "seven"',
       edit: bgp("primary", "value[0].v", "seven"),
       call: SUMMARY,
@@ -258,6 +273,50 @@ describe("values that cannot be understood: that layer UNKNOWN, the blind findin
     // The other path is read and judged as usual.
     for (const layer of ["provider", "bgp", "routes"] as const)
       expect(rows(c).secondary[layer].status).toBe("up");
+  });
+
+  it("an empty on-prem MAC under a session that is down is no carrier fault: layer 2 UNKNOWN, the session's own alert, no carrier ticket", async () => {
+    editWire(circuit("healthy"), arp("primary", "value[0].macAddress", ""));
+    setBgpState(circuit("healthy"), PRIVATE, "primary", "Idle");
+    const c = await diagnoseReport(estate, "healthy");
+    expect(c.findings.map((f) => f.owner)).not.toContain("carrier");
+    expect(c.findings.map((f) => f.code)).not.toContain("arp-missing");
+    expect(rows(c).primary.provider.status).toBe("unknown");
+    expect(c.failedReads).toEqual([
+      expect.objectContaining({
+        kind: "malformed",
+        call: ARP,
+        message: expect.stringMatching(/value\[0\]\.macAddress is empty/),
+      }),
+    ]);
+  });
+
+  it("VLAN 0, peer AS 0 and a bandwidth of 0 are not the running configuration: no config-drift against the baseline, each field named", async () => {
+    editWire(
+      circuit("healthy"),
+      circuitField(`${PEERING}.vlanId`, 0),
+      circuitField(`${PEERING}.peerASN`, 0),
+      circuitField("properties.serviceProviderProperties.bandwidthInMbps", 0),
+    );
+    const baseline = {
+      healthy: {
+        bandwidthInMbps: 1000,
+        peerings: { [PRIVATE]: { vlanId: 200, peerASN: 65010 } },
+      },
+    };
+    const ran = await cliOn(estate, ["diagnose", circuitId("healthy"), "--output", "json"], {
+      env: { ERWATCH_BASELINE: JSON.stringify(baseline) },
+    });
+    const c = (JSON.parse(ran.stdout) as { circuits: ReportCircuit[] }).circuits[0]!;
+    expect(c.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
+    expect(rows(c).primary.peering).toEqual({ status: "up", detail: "Enabled, VLAN ?, peer AS ?" });
+    expect(c.failedReads.map((f) => `${f.kind} ${f.call} ${f.message}`).sort()).toEqual(
+      [
+        "peerings[0].peerASN is 0, not an AS number (1–4294967295)",
+        "peerings[0].vlanId is 0, not a VLAN id (1–4094)",
+        "serviceProviderProperties.bandwidthInMbps is 0, not a bandwidth",
+      ].map((named) => `malformed ${GET_CIRCUIT} circuit healthy: ${named}`),
+    );
   });
 
   it("in a whole sweep: each odd circuit is blind on its own field, and every other circuit is still reported", async () => {

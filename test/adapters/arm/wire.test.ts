@@ -101,6 +101,22 @@ describe("ARP rows", () => {
     expect(() => toArpRows(arp(over))).toThrow(message);
   });
 
+  // An empty MAC is neither a hardware address nor "Incomplete": read as either, it would pass
+  // or fail layer 2 on a value that says nothing. An empty address cannot be placed on the /30.
+  it.each([
+    [{ macAddress: "" }, "value[0].macAddress is empty"],
+    [{ macAddress: "   " }, "value[0].macAddress is empty"],
+    [{ ipAddress: "" }, "value[0].ipAddress is empty"],
+    [{ age: -1 }, "value[0].age is -1, below 0"],
+  ])("%j fails the read, naming the field and the value: %s", (over, message) => {
+    expect(() => toArpRows(arp(over))).toThrow(message);
+  });
+
+  it('"Incomplete" and an all-zero MAC are kept: they are what routers print for an unresolved entry', () => {
+    expect(toArpRows(arp({ macAddress: "Incomplete" }))[0]!.macAddress).toBe("Incomplete");
+    expect(toArpRows(arp({ macAddress: "0000.0000.0000" }))[0]!.macAddress).toBe("0000.0000.0000");
+  });
+
   it("age given as text is a number; a body without value is named", () => {
     expect(toArpRows(arp({ age: "10" }))[0]!.age).toBe(10);
     expect(() => toArpRows({})).toThrow("value is missing");
@@ -224,6 +240,62 @@ describe("the circuit body, field by field", () => {
   ])("%j %j → null and the problem %j", (over, peering, problem) => {
     const body = parseCircuit(circuitBody(over, peering));
     expect(body.problems.map((p) => `${p.field} ${p.problem}`)).toEqual([problem]);
+  });
+
+  // A number outside what its field can hold is no value of it: null (UNKNOWN) and named with the
+  // value as sent, never a VLAN 0 or AS 0 held against the baseline as drift, never a bandwidth 0.
+  it.each([
+    [{}, { vlanId: 0 }, "peerings[0].vlanId is 0, not a VLAN id (1–4094)"],
+    [{}, { vlanId: 4095 }, "peerings[0].vlanId is 4095, not a VLAN id (1–4094)"],
+    [{}, { vlanId: "0" }, 'peerings[0].vlanId is "0", not a VLAN id (1–4094)'],
+    [{}, { vlanId: 1e12 }, "peerings[0].vlanId is 1000000000000, not a VLAN id (1–4094)"],
+    [{}, { vlanId: 200.5 }, "peerings[0].vlanId is 200.5, not a whole number"],
+    [{}, { peerASN: 0 }, "peerings[0].peerASN is 0, not an AS number (1–4294967295)"],
+    [{}, { peerASN: -65010 }, "peerings[0].peerASN is -65010, not an AS number (1–4294967295)"],
+    [
+      {},
+      { azureASN: 4294967296 },
+      "peerings[0].azureASN is 4294967296, not an AS number (1–4294967295)",
+    ],
+    [
+      { serviceProviderProperties: { bandwidthInMbps: 0 } },
+      {},
+      "serviceProviderProperties.bandwidthInMbps is 0, not a bandwidth",
+    ],
+    [
+      { serviceProviderProperties: { bandwidthInMbps: -50 } },
+      {},
+      "serviceProviderProperties.bandwidthInMbps is -50, not a bandwidth",
+    ],
+    [
+      { serviceProviderProperties: null, bandwidthInGbps: 0 },
+      {},
+      "bandwidthInGbps is 0, not a bandwidth",
+    ],
+  ])("%j %j → null and the problem %j", (over, peering, problem) => {
+    const body = parseCircuit(circuitBody(over, peering));
+    expect(body.problems.map((p) => `${p.field} ${p.problem}`)).toEqual([problem]);
+    const p = body.facts.peerings![0]!;
+    const field = Object.keys(peering)[0] as "vlanId" | "peerASN" | "azureASN" | undefined;
+    if (field) expect(p[field]).toBeNull();
+    else expect(body.facts.bandwidthInMbps).toBeNull();
+  });
+
+  it("the edges of each range are values", () => {
+    const body = parseCircuit(
+      circuitBody(
+        { serviceProviderProperties: { bandwidthInMbps: 50 } },
+        { vlanId: 4094, peerASN: 4294967295, azureASN: 12076 },
+      ),
+    );
+    expect(body.problems).toEqual([]);
+    expect(body.facts.bandwidthInMbps).toBe(50);
+    expect(body.facts.peerings![0]).toMatchObject({
+      vlanId: 4094,
+      peerASN: 4294967295,
+      azureASN: 12076,
+    });
+    expect(parseCircuit(circuitBody({}, { vlanId: 1, peerASN: 1 })).problems).toEqual([]);
   });
 
   it("what is null after each problem", () => {

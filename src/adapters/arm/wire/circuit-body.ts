@@ -35,6 +35,14 @@ const REACH_STATES = ["Connected", "Connecting", "Disconnected"];
 const SKU_TIERS = ["Standard", "Premium", "Basic", "Local", "MultiCloud"];
 const SKU_FAMILIES = ["UnlimitedData", "MeteredData"];
 
+// Ranges outside which a number is no value of its field: read as one, a VLAN
+// 0 or AS 0 would be config drift nobody made, and a bandwidth of 0 would
+// leave saturation unjudged while the capacity row read healthy.
+const asn = () =>
+  number({ integer: true, min: 1, max: 4_294_967_295, what: "an AS number (1–4294967295)" });
+const vlan = () => number({ integer: true, min: 1, max: 4094, what: "a VLAN id (1–4094)" });
+const bandwidth = () => number({ positive: true, what: "a bandwidth" });
+
 const reference = obj({ id: text() });
 
 const globalReach = obj({
@@ -48,11 +56,11 @@ const peering = obj({
   name: text(),
   peeringType: openEnum(PEERING_TYPES),
   state: decidingEnum(PEERING_STATES),
-  azureASN: number({ integer: true, min: 0 }),
-  peerASN: number({ integer: true, min: 0 }),
+  azureASN: asn(),
+  peerASN: asn(),
   primaryPeerAddressPrefix: text(),
   secondaryPeerAddressPrefix: text(),
-  vlanId: number({ integer: true, min: 0 }),
+  vlanId: vlan(),
   microsoftPeeringConfig: obj({
     advertisedPublicPrefixes: list(text()),
     advertisedPublicPrefixesState: decidingEnum(PREFIX_STATES),
@@ -80,10 +88,10 @@ const circuitSchema = z.object({
   serviceProviderProperties: obj({
     serviceProviderName: text(),
     peeringLocation: text(),
-    bandwidthInMbps: number({ min: 0 }),
+    bandwidthInMbps: bandwidth(),
   }),
   /** ExpressRoute Direct: the circuit rides your own port, with no provider properties. */
-  bandwidthInGbps: number({ min: 0 }),
+  bandwidthInGbps: bandwidth(),
   expressRoutePort: obj({ id: text() }),
   peerings: list(peering),
 });

@@ -66,6 +66,18 @@ export const text = (options?: LeafOptions) =>
 /** Text a row cannot be judged without. */
 export const requiredText = () => text({ required: true }).pipe(z.string());
 
+/**
+ * Text a row cannot be judged without, and which says nothing when empty: an
+ * ARP row's MAC of "" is neither a hardware address nor "Incomplete", so it
+ * must not be read as either.
+ */
+export const filledText = () =>
+  leaf(
+    (v, ctx) =>
+      typeof v === "string" && v.trim() !== "" ? v : reject(ctx, v, `is ${describe(v)}`),
+    { required: true },
+  ).pipe(z.string());
+
 /** Text whose content is numeric by nature (upDown, locPrf, AS path): a number is the same value. */
 export const numericText = (options?: LeafOptions) =>
   leaf(
@@ -80,16 +92,44 @@ export const numericText = (options?: LeafOptions) =>
 
 const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/;
 
-/** A number, or a number given as text. */
-export const number = (options?: LeafOptions & { integer?: boolean; min?: number }) =>
+interface NumberOptions extends LeafOptions {
+  integer?: boolean;
+  /** The lowest value the field can have. */
+  min?: number;
+  /** The highest value the field can have. */
+  max?: number;
+  /** Zero is not a value of the field (a bandwidth): it would read as a fact, not as a gap. */
+  positive?: boolean;
+  /** What the field holds, for a value outside its range: "a VLAN id (1–4094)". */
+  what?: string;
+}
+
+/**
+ * A number, or a number given as text. A value outside what the field can
+ * hold is not understood either, and is named as sent: a VLAN 0 read as a
+ * VLAN would be a configuration change nobody made.
+ */
+export const number = (options?: NumberOptions) =>
   leaf((v, ctx) => {
     const n =
       typeof v === "number" ? v : typeof v === "string" && NUMERIC.test(v) ? Number(v) : NaN;
     if (!Number.isFinite(n)) return reject(ctx, v, `is ${describe(v)}, not a number`);
+    const shown = typeof v === "number" ? String(v) : describe(v);
     if (options?.integer && !Number.isSafeInteger(n))
-      return reject(ctx, v, `is ${describe(v)}, not a whole number`);
-    if (options?.min !== undefined && n < options.min)
-      return reject(ctx, v, `is ${describe(v)}, below ${options.min}`);
+      return reject(ctx, v, `is ${shown}, not a whole number`);
+    const low = options?.min !== undefined && n < options.min;
+    const high = options?.max !== undefined && n > options.max;
+    const zero = options?.positive === true && n <= 0;
+    if (low || high || zero) {
+      const why = options?.what
+        ? `not ${options.what}`
+        : low
+          ? `below ${options?.min}`
+          : high
+            ? `above ${options?.max}`
+            : "not above 0";
+      return reject(ctx, v, `is ${shown}, ${why}`);
+    }
     return n;
   }, options);
 

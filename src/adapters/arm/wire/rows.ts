@@ -6,7 +6,15 @@
 import { z } from "zod";
 import { parseStatePfxRcd } from "../../../core/bgp-state.js";
 import type { ArpRow, BgpNeighborRow, RouteRow } from "../../../core/model.js";
-import { describe, number, numericText, parseStrict, requiredText, text } from "./fields.js";
+import {
+  describe,
+  filledText,
+  number,
+  numericText,
+  parseStrict,
+  requiredText,
+  text,
+} from "./fields.js";
 
 /** BGP implementations count received prefixes in 32 bits; anything larger is not a count. */
 export const MAX_PREFIX_COUNT = 4_294_967_295;
@@ -53,8 +61,8 @@ const arpTable = z.object({
     z.object({
       age: number({ min: 0 }),
       interface: requiredText(),
-      ipAddress: requiredText(),
-      macAddress: requiredText(),
+      ipAddress: filledText(),
+      macAddress: filledText(),
     }),
   ),
 });
