@@ -19,6 +19,7 @@ import {
   editWire,
   estateOf,
   healthyCircuit,
+  metricsDip,
   startEstate,
   withConnectionMonitor,
   type CircuitBundle,
@@ -356,6 +357,51 @@ describe("Global Reach throughput", () => {
     ]);
     expect(value(plain).globalReach).toBeUndefined();
     expect(value(plain).series.length).toBeGreaterThan(0);
+  });
+
+  it("a value a Global Reach metric cannot have is named with the peer circuit's service key: which connection cannot be read", async () => {
+    const hub = healthyCircuit({ name: "er-hub" });
+    const peers = [healthyCircuit({ name: "er-dr" }), healthyCircuit({ name: "er-apac" })];
+    for (const peer of peers)
+      hub.circuit.peerings[0]!.globalReach.push({
+        name: `gr-${peer.circuit.name}`,
+        peerCircuitPeeringId: `${circuitId(peer.circuit)}/peerings/AzurePrivatePeering`,
+        status: "Connected",
+        traffic: { inBps: 1e6, outBps: 1e6 },
+      });
+    const state = estateOf(hub, ...peers);
+    metricsDip(state, {
+      circuit: "er-hub",
+      metrics: ["GlobalReachBitsOutPerSecond"],
+      from: new Date(NOW.getTime() - 10 * 60_000).toISOString(),
+      to: new Date(NOW.getTime() - 9 * 60_000).toISOString(),
+      value: -5,
+    });
+    const { dataPlane } = await readersOn(state);
+    const id = circuitId(hub.circuit);
+    const got = (
+      await dataPlane.readMetrics(
+        [
+          {
+            id,
+            subscriptionId: hub.circuit.subscriptionId,
+            region: "westeurope",
+            globalReach: true,
+          },
+        ],
+        options(),
+      )
+    ).get(id.toLowerCase())!;
+    if (!got.ok) throw new Error("expected a reading");
+    expect(
+      (got.value.odd ?? [])
+        .map((o) => `${o.metric} ${o.peerServiceKey} ${o.value} ${o.reason}`)
+        .sort(),
+    ).toEqual(
+      peers
+        .map((p) => `GlobalReachBitsOutPerSecond ${p.circuit.serviceKey} -5 negative bits/s`)
+        .sort(),
+    );
   });
 
   it("circuits without Global Reach cost nothing extra", async () => {

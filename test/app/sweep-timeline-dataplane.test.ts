@@ -361,6 +361,45 @@ describe("metric values that make no sense every sweep: erwatch says it cannot j
   });
 });
 
+describe("Global Reach values that make no sense every sweep: as a path's capacity row", () => {
+  it("-5 bits/s on a Connected connection's series opens one monitoring-blind Sev3 naming the metric and the connection, and resolves two sweeps after the values are sane", async () => {
+    const t = await timeline();
+    const dr = `/subscriptions/${t.bundle.circuit.subscriptionId}/resourceGroups/rg-hybrid-dr/providers/Microsoft.Network/expressRouteCircuits/er-circuit-dr`;
+    peeringOf(t.bundle.circuit, PRIVATE).globalReach.push({
+      name: "gr-to-er-circuit-dr",
+      peerCircuitPeeringId: `${dr}/peerings/${PRIVATE}`,
+      status: "Connected",
+      traffic: { inBps: 12e6, outBps: 3e6 },
+    });
+    await t.sweep(0);
+    metricsDip(t.w.estate.state, {
+      circuit: "er-circuit-prod",
+      metrics: ["GlobalReachBitsInPerSecond", "GlobalReachBitsOutPerSecond"],
+      from: at(1),
+      to: at(40),
+      value: -5,
+    });
+    const during = await t.sweeps(5, 40);
+    expect(t.said()).toEqual(["open:monitoring-blind:Sev3"]);
+    const event = t.sent()[0]!;
+    expect(event).toMatchObject({ severity: "Sev3", peering: PRIVATE, paths: [] });
+    expect(event.title).toMatch(
+      /^erwatch cannot understand what Azure answered for GlobalReachBitsInPerSecond of Global Reach gr-to-er-circuit-dr: -5 \(negative bits\/s\), \d+ minute\(s\) since \d\d:\d\d UTC and 1 more read\(s\)$/,
+    );
+    const last = verdictOf(during.at(-1)!);
+    // Connected is the control plane's word: the row stays up, its throughput is said to be unread.
+    expect(last.peerings[0]!.paths.primary.globalReach).toEqual({
+      status: "up",
+      detail:
+        "gr-to-er-circuit-dr Connected · no throughput data since 01:00 UTC; Azure Monitor sent values that cannot be (see notes)",
+    });
+    // The paths' capacity rows read as ever: the Global Reach series are not theirs.
+    expect(last.peerings[0]!.paths.primary.capacity.status).toBe("up");
+    await t.sweeps(45, 70);
+    expect(t.said()).toEqual(["open:monitoring-blind:Sev3", "resolve:monitoring-blind:Sev3"]);
+  });
+});
+
 describe("saturation through the lifecycle", () => {
   it("a throttled metrics query delays the open by its sweep, a failing one delays the resolve, and each is named as unread", async () => {
     // A deadline the slow answer below overruns.

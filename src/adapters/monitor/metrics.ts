@@ -95,7 +95,7 @@ class MetricsQueryFailed extends Error {
   }
 }
 
-type Where = Pick<OddPoint, "metric" | "peering" | "path">;
+type Where = Pick<OddPoint, "metric" | "peering" | "path" | "peerServiceKey">;
 
 // A minute whose time cannot be read cannot be placed in the window: it is
 // left out (judged as the gap it is), not allowed to break the series later.
@@ -155,7 +155,7 @@ function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[]): Parsed {
           globalReach.push({
             peerServiceKey,
             metric: name,
-            points: pointsOf(ts, { metric: name, peering: null, path: null }, odd),
+            points: pointsOf(ts, { metric: name, peering: null, path: null, peerServiceKey }, odd),
           });
         continue;
       }

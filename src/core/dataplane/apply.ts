@@ -28,7 +28,13 @@ import {
   summarise,
 } from "./end-to-end.js";
 import type { CircuitMetrics } from "./facts.js";
-import { judgeReach, peerCircuitOf, reachDetail, reachNote } from "./global-reach.js";
+import {
+  judgeReach,
+  peerCircuitOf,
+  reachDetail,
+  reachNote,
+  reachOddReads,
+} from "./global-reach.js";
 import {
   corroborate,
   dipNotes,
@@ -193,6 +199,8 @@ function saturationFinding(
  * The Global Reach row of each peering with Connected connections: their
  * newest throughput in the detail, and a quiet one as a note. The row's status
  * stays the control plane's; without Global Reach series nothing changes.
+ * Values that cannot be and leave a connection's throughput unknown are
+ * returned as reads erwatch could not understand, as a capacity row's are.
  */
 function applyGlobalReach(
   reading: CircuitReading,
@@ -200,12 +208,13 @@ function applyGlobalReach(
   metrics: CircuitMetrics | null,
   policy: DataPlanePolicy,
   now: Date,
-) {
-  if (!reading.circuit.ok) return;
-  if (metrics !== null && !metrics.globalReach) return;
+): BlindRead[] {
+  const blind: BlindRead[] = [];
+  if (!reading.circuit.ok) return blind;
+  if (metrics !== null && !metrics.globalReach) return blind;
   const facts = reading.circuit.value.peerings ?? [];
   const all = facts.flatMap((f) => f.globalReach);
-  if (all.length === 0) return;
+  if (all.length === 0) return blind;
   const keys = reading.dataPlane?.peerServiceKeys ?? {};
   for (const p of peerings) {
     const connected = (facts.find((f) => same(f.name, p.name))?.globalReach ?? []).filter(
@@ -220,16 +229,19 @@ function applyGlobalReach(
         parts.push(`${g.name} Connected · throughput unknown (metrics read failed)`);
         continue;
       }
-      const traffic = judgeReach(
-        metrics,
-        {
-          peerServiceKey: keys[peerCircuitOf(g.peerCircuitPeeringId)] ?? null,
-          sole: all.length === 1,
-        },
-        policy,
-        now,
+      const match = {
+        peerServiceKey: keys[peerCircuitOf(g.peerCircuitPeeringId)] ?? null,
+        sole: all.length === 1,
+      };
+      const traffic = judgeReach(metrics, match, policy, now);
+      const odd =
+        traffic.kind === "unknown" ? reachOddReads(metrics, g, match, lookBack(policy, now)) : [];
+      for (const failure of odd) blind.push({ peering: p.name, path: null, failure });
+      parts.push(
+        odd.length > 0
+          ? `${reachDetail(g, traffic)}; Azure Monitor sent values that cannot be (see notes)`
+          : reachDetail(g, traffic),
       );
-      parts.push(reachDetail(g, traffic));
       const note = reachNote(g, traffic);
       if (note) p.notes?.push(note);
     }
@@ -237,6 +249,7 @@ function applyGlobalReach(
       before.status === "up" ? parts.join("; ") : `${before.detail}; ${parts.join("; ")}`;
     setRow(p, "globalReach", cell(before.status, detail));
   }
+  return blind;
 }
 
 function applyMetrics(
@@ -256,7 +269,7 @@ function applyMetrics(
     return { findings, memory: previous, blind: [] };
   }
   const metrics = got.value;
-  applyGlobalReach(reading, peerings, metrics, policy, now);
+  const blind = applyGlobalReach(reading, peerings, metrics, policy, now);
   const bandwidth = reading.circuit.ok ? reading.circuit.value.bandwidthInMbps : null;
   const read = peerings.filter((p) => reading.paths[p.name] !== undefined);
   const loads = Object.fromEntries(
@@ -274,7 +287,6 @@ function applyMetrics(
   ) as Record<PathName, LinkLoad>;
   const memory: TrafficMemory = {};
   const out = [...findings];
-  const blind: BlindRead[] = [];
   for (const p of peerings) {
     if (!read.includes(p)) {
       setRow(p, "capacity", cell("n/a", "peering not read"));

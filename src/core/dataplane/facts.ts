@@ -52,6 +52,8 @@ export interface OddPoint {
   /** Null for Global Reach series (split by the peer circuit, not by peering and path). */
   peering: string | null;
   path: PathName | null;
+  /** The peer circuit's service key of a Global Reach series: which connection the minute belongs to. */
+  peerServiceKey?: string;
   at: string;
   /** As sent: a number as JavaScript writes it, anything else as JSON. */
   value: string;

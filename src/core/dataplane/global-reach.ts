@@ -4,8 +4,9 @@
 // newest throughput, and a connection that carried traffic earlier in the
 // look-back but nothing either way for the traffic-stopped window is a note.
 
-import type { GlobalReachConnection } from "../model.js";
-import type { CircuitMetrics, GlobalReachMetric } from "./facts.js";
+import type { GlobalReachConnection, ReadFailure } from "../model.js";
+import type { CircuitMetrics, GlobalReachMetric, OddPoint } from "./facts.js";
+import { oddGroupsOf, oddRead } from "./metrics.js";
 import type { DataPlanePolicy } from "./policy.js";
 import { bothOf, bps, hhmm, MINUTE, minuteOf, newest, windowOf, type Minutes } from "./series.js";
 
@@ -31,12 +32,17 @@ export interface ReachMatch {
   sole: boolean;
 }
 
+/** Whether a series toward `peerServiceKey` is the connection's. */
+function matches(match: ReachMatch, peerServiceKey: string | undefined): boolean {
+  const key = match.peerServiceKey?.toLowerCase() ?? null;
+  return key !== null ? (peerServiceKey ?? "").toLowerCase() === key : match.sole;
+}
+
 function minutesOf(metrics: CircuitMetrics, metric: GlobalReachMetric, match: ReachMatch): Minutes {
   const out: Minutes = new Map();
-  const key = match.peerServiceKey?.toLowerCase() ?? null;
   for (const s of metrics.globalReach ?? []) {
     if (s.metric !== metric) continue;
-    if (key !== null ? s.peerServiceKey.toLowerCase() !== key : !match.sole) continue;
+    if (!matches(match, s.peerServiceKey)) continue;
     for (const p of s.points) {
       if (p.value === null || !Number.isFinite(p.value)) continue;
       const at = minuteOf(p.at);
@@ -67,8 +73,13 @@ export function judgeReach(
   const window = windowOf(busiest, at, minutes);
   const latest = { inBps: bitsIn.get(at) ?? 0, outBps: bitsOut.get(at) ?? 0, at };
   const quiet = window.values.every((v) => v.value <= floor);
-  if (!quiet || window.coverage < policy.coverage)
-    return { kind: "known", ...latest, stopped: null };
+  if (!quiet) return { kind: "known", ...latest, stopped: null };
+  // Quiet on too few minutes to say so, as the capacity row judges a path.
+  if (window.coverage < policy.coverage)
+    return {
+      kind: "unknown",
+      detail: `throughput data for ${window.values.length} of the last ${minutes} minutes`,
+    };
   let carried: number | null = null;
   for (const [minute, value] of busiest)
     if (value > floor && minute < window.from && (carried === null || minute > carried))
@@ -98,4 +109,22 @@ export function reachNote(connection: GlobalReachConnection, traffic: ReachTraff
   if (traffic.kind !== "known" || traffic.stopped === null) return null;
   const s = traffic.stopped;
   return `Global Reach ${connection.name} reads Connected but Azure Monitor shows ~0 bits both ways for ${s.minutes} min (last carried ${hhmm(Date.parse(s.lastCarriedAt))} UTC): check the routes exchanged with the peer circuit; a note, not paged`;
+}
+
+/**
+ * The values Azure Monitor sent for a connection's own series since `from`
+ * that the metric cannot have, one read per metric: when they leave its
+ * throughput unknown, erwatch cannot tell a quiet connection, and says so as
+ * it does for a path's capacity row (a `monitoring-blind` read).
+ */
+export function reachOddReads(
+  metrics: CircuitMetrics,
+  connection: GlobalReachConnection,
+  match: ReachMatch,
+  from: number,
+): ReadFailure[] {
+  const own = (o: OddPoint) => o.peering === null && matches(match, o.peerServiceKey);
+  return oddGroupsOf(metrics, own, from).map((sorted) =>
+    oddRead(sorted, `${sorted[0]!.metric} of Global Reach ${connection.name}`),
+  );
 }

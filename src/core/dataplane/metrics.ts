@@ -276,28 +276,37 @@ export function dipNotes(
   return notes;
 }
 
-/** The odd points of a peering (null: the Global Reach series), and of one path when given, since `from`, by metric and path, oldest first. */
-function oddGroups(
+/** The odd points that `belongs` picks since `from`, by metric and path, oldest first. */
+export function oddGroupsOf(
   metrics: CircuitMetrics,
-  peering: string | null,
+  belongs: (o: OddPoint) => boolean,
   from: number,
-  path?: PathName,
 ): OddPoint[][] {
   const groups = new Map<string, OddPoint[]>();
   for (const o of metrics.odd ?? []) {
-    if (
-      peering === null
-        ? o.peering !== null
-        : (o.peering ?? "").toLowerCase() !== peering.toLowerCase()
-    )
-      continue;
-    if (path !== undefined && o.path !== path) continue;
-    if (!(Date.parse(o.at) >= from)) continue;
+    if (!belongs(o) || !(Date.parse(o.at) >= from)) continue;
     const key = `${o.metric}|${o.path ?? ""}`;
     groups.set(key, [...(groups.get(key) ?? []), o]);
   }
   return [...groups.values()].map((points) => [...points].sort((a, b) => a.at.localeCompare(b.at)));
 }
+
+/** The odd points of a peering (null: the Global Reach series), and of one path when given. */
+const oddGroups = (
+  metrics: CircuitMetrics,
+  peering: string | null,
+  from: number,
+  path?: PathName,
+): OddPoint[][] =>
+  oddGroupsOf(
+    metrics,
+    (o) =>
+      (peering === null
+        ? o.peering === null
+        : (o.peering ?? "").toLowerCase() === peering.toLowerCase()) &&
+      (path === undefined || o.path === path),
+    from,
+  );
 
 /**
  * The values Azure Monitor sent that the metric cannot have, of one peering
@@ -325,6 +334,17 @@ export function oddNotes(
 /** Azure Monitor's metrics batch, as the RBAC action list names it (adapters/arm/operations.ts). */
 const METRICS_CALL = "Microsoft.Insights/metrics/read";
 
+/** One series' odd minutes (oldest first) as a read erwatch could not understand, aimed at `target`. */
+export function oddRead(sorted: OddPoint[], target: string): ReadFailure {
+  const first = sorted[0]!;
+  return {
+    kind: "malformed",
+    call: METRICS_CALL,
+    target,
+    message: `${target}: ${first.value} (${first.reason}), ${sorted.length} minute(s) since ${hhmm(Date.parse(first.at))} UTC`,
+  };
+}
+
 /**
  * The odd values of one path since `from` as reads erwatch could not
  * understand, one per metric: what a `monitoring-blind` finding names when
@@ -336,14 +356,7 @@ export function oddReads(
   path: PathName,
   from: number,
 ): ReadFailure[] {
-  return oddGroups(metrics, peering, from, path).map((sorted) => {
-    const first = sorted[0]!;
-    const target = `${first.metric} of ${peering}/${path}`;
-    return {
-      kind: "malformed",
-      call: METRICS_CALL,
-      target,
-      message: `${target}: ${first.value} (${first.reason}), ${sorted.length} minute(s) since ${hhmm(Date.parse(first.at))} UTC`,
-    } satisfies ReadFailure;
-  });
+  return oddGroups(metrics, peering, from, path).map((sorted) =>
+    oddRead(sorted, `${sorted[0]!.metric} of ${peering}/${path}`),
+  );
 }

@@ -10,6 +10,7 @@ import type {
   DataPlaneReading,
   GlobalReachMetric,
   GlobalReachSeries,
+  OddPoint,
 } from "../../../src/core/dataplane/facts.js";
 import { evaluateCircuit, type EvaluationPolicy } from "../../../src/core/evaluate.js";
 import type { GlobalReachConnection } from "../../../src/core/model.js";
@@ -62,8 +63,13 @@ function judge(
   connections: GlobalReachConnection[],
   globalReach: GlobalReachSeries[] | undefined,
   extra: Partial<DataPlaneReading> = {},
+  odd: OddPoint[] = [],
 ) {
-  const m: CircuitMetrics = { ...metrics(), ...(globalReach ? { globalReach } : {}) };
+  const m: CircuitMetrics = {
+    ...metrics(),
+    ...(globalReach ? { globalReach } : {}),
+    ...(odd.length > 0 ? { odd } : {}),
+  };
   const reading = circuitReading({
     peerings: [peering({ globalReach: connections })],
     dataPlane: { metrics: { ok: true, value: m, readAt: NOW.toISOString() }, ...extra },
@@ -75,6 +81,9 @@ function judge(
     secondary: p.paths.secondary.globalReach,
     notes: p.notes ?? [],
     codes: verdict.findings.map((f) => f.code),
+    blind: verdict.findings
+      .filter((f) => f.code === "monitoring-blind")
+      .map((f) => ({ severity: f.severity, peering: f.peering, paths: f.paths, title: f.title })),
   };
 }
 
@@ -162,13 +171,14 @@ describe("Global Reach throughput in the Global Reach row", () => {
       note: null,
     },
     {
+      // Said as the capacity row says it: "0 bps" would read as a judged quiet minute.
       name: "quiet with most of the window missing: not judged",
       connections: [reach("gr-to-dr", "dr")],
       series: grSeries(KEY.dr, (metric, ago) =>
         ago < 20 ? (ago % 3 === 0 ? 0 : null) : steady(12e6, 3e6)(metric, ago),
       ),
       status: "up",
-      detail: "gr-to-dr Connected · 0 bps in / 0 bps out",
+      detail: "gr-to-dr Connected · throughput data for 5 of the last 15 minutes",
       note: null,
     },
     {
@@ -220,5 +230,99 @@ describe("Global Reach throughput in the Global Reach row", () => {
   it("a circuit without Global Reach keeps its row as it was", () => {
     const got = judge([], grSeries(KEY.dr, steady(12e6, 3e6)));
     expect(got.row).toEqual({ status: "n/a", detail: "none" });
+  });
+});
+
+/**
+ * `minutes` (ago from the newest point) of both Global Reach metrics toward
+ * `key` that Azure Monitor sent as `value`: gaps in the series, as the reader
+ * leaves them, and named in `odd`.
+ */
+function withOdd(key: string, value: number, minutes: (ago: number) => boolean, good: Shape) {
+  const series = grSeries(key, (metric, ago) => (minutes(ago) ? null : good(metric, ago)));
+  const odd: OddPoint[] = series.flatMap((s) =>
+    [...s.points]
+      .filter((_, i) => minutes(44 - i))
+      .map((p) => ({
+        metric: s.metric,
+        peering: null,
+        path: null,
+        peerServiceKey: key,
+        at: p.at,
+        value: String(value),
+        reason: value < 0 ? "negative bits/s" : "more bits/s than any ExpressRoute port carries",
+      })),
+  );
+  return { series, odd };
+}
+
+describe("Global Reach values that cannot be: as a path's capacity row", () => {
+  it("for the whole look-back: throughput unknown, and a monitoring-blind read naming each metric and the connection", () => {
+    const { series, odd } = withOdd(KEY.dr, -5, () => true, steady(12e6, 3e6));
+    const got = judge([reach("gr-to-dr", "dr")], series, {}, odd);
+    // The row's status stays the control plane's: Connected is Connected.
+    expect(got.row).toEqual({
+      status: "up",
+      detail:
+        "gr-to-dr Connected · no throughput data; Azure Monitor sent values that cannot be (see notes)",
+    });
+    expect(got.notes.join("\n")).toMatch(/Azure Monitor sent GlobalReachBitsInPerSecond -5 at/);
+    expect(got.blind).toEqual([
+      {
+        severity: "Sev3",
+        peering: "AzurePrivatePeering",
+        // Global Reach is the circuit's, not a path's.
+        paths: [],
+        title:
+          "erwatch cannot understand what Azure answered for GlobalReachBitsInPerSecond of Global Reach gr-to-dr: -5 (negative bits/s), 14 minute(s) since 01:45 UTC and 1 more read(s)",
+      },
+    ]);
+    expect(got.codes).toEqual(["monitoring-blind"]);
+  });
+
+  it("in the quiet window, leaving too few minutes to call it quiet: unknown and blind, never 'carried nothing'", () => {
+    const { series, odd } = withOdd(KEY.dr, 1e30, (ago) => ago < 15 && ago % 2 === 1, quietFor(20));
+    const got = judge([reach("gr-to-dr", "dr")], series, {}, odd);
+    expect(got.row.detail).toBe(
+      "gr-to-dr Connected · throughput data for 8 of the last 15 minutes; Azure Monitor sent values that cannot be (see notes)",
+    );
+    expect(got.notes.filter((n) => n.startsWith("Global Reach gr-to-dr"))).toEqual([]);
+    expect(got.blind.map((b) => b.title)).toEqual([
+      expect.stringContaining(
+        "GlobalReachBitsInPerSecond of Global Reach gr-to-dr: 1e+30 (more bits/s than any ExpressRoute port carries)",
+      ),
+    ]);
+  });
+
+  it("one odd minute among good ones: a note only", () => {
+    const { series, odd } = withOdd(KEY.dr, -5, (ago) => ago === 7, steady(12e6, 3e6));
+    const got = judge([reach("gr-to-dr", "dr")], series, {}, odd);
+    expect(got.row).toEqual({
+      status: "up",
+      detail: "gr-to-dr Connected · 12 Mbps in / 3 Mbps out",
+    });
+    expect(got.notes.join("\n")).toMatch(/GlobalReachBitsInPerSecond -5 at/);
+    expect(got.blind).toEqual([]);
+  });
+
+  it("two connections: only the one whose own series are odd is unread", () => {
+    const bad = withOdd(KEY.apac, -5, () => true, steady(5e5, 2e3));
+    const got = judge(
+      [reach("gr-to-dr", "dr"), reach("gr-to-apac", "apac")],
+      [...grSeries(KEY.dr, steady(12e6, 3e6)), ...bad.series],
+      {
+        peerServiceKeys: {
+          [`${DR}/er-circuit-dr`.toLowerCase()]: KEY.dr,
+          [`${DR}/er-circuit-apac`.toLowerCase()]: KEY.apac,
+        },
+      },
+      bad.odd,
+    );
+    expect(got.row.detail).toBe(
+      "gr-to-dr Connected · 12 Mbps in / 3 Mbps out; gr-to-apac Connected · no throughput data; Azure Monitor sent values that cannot be (see notes)",
+    );
+    expect(got.blind.map((b) => b.title)).toEqual([
+      expect.stringContaining("of Global Reach gr-to-apac: -5"),
+    ]);
   });
 });
