@@ -252,11 +252,7 @@ describe("the circuit body, field by field", () => {
     [{}, { vlanId: 200.5 }, "peerings[0].vlanId is 200.5, not a whole number"],
     [{}, { peerASN: 0 }, "peerings[0].peerASN is 0, not an AS number (1–4294967295)"],
     [{}, { peerASN: -65010 }, "peerings[0].peerASN is -65010, not an AS number (1–4294967295)"],
-    [
-      {},
-      { azureASN: 4294967296 },
-      "peerings[0].azureASN is 4294967296, not an AS number (1–4294967295)",
-    ],
+    [{}, { azureASN: 4294967296 }, "peerings[0].azureASN is 4294967296, above 4294967295"],
     [
       { serviceProviderProperties: { bandwidthInMbps: 0 } },
       {},
@@ -296,6 +292,12 @@ describe("the circuit body, field by field", () => {
       azureASN: 12076,
     });
     expect(parseCircuit(circuitBody({}, { vlanId: 1, peerASN: 1 })).problems).toEqual([]);
+  });
+
+  it("Azure's own AS of 0 is a peering not provisioned yet, not an odd value (nothing is judged on it)", () => {
+    const body = parseCircuit(circuitBody({}, { azureASN: 0 }));
+    expect(body.problems).toEqual([]);
+    expect(body.facts.peerings![0]!.azureASN).toBe(0);
   });
 
   it("what is null after each problem", () => {

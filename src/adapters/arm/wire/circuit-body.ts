@@ -56,7 +56,9 @@ const peering = obj({
   name: text(),
   peeringType: openEnum(PEERING_TYPES),
   state: decidingEnum(PEERING_STATES),
-  azureASN: asn(),
+  // Azure's own AS: ARM has been seen sending 0 while a peering is still being
+  // provisioned, and erwatch judges nothing on it, so 0 is "not yet", not a fault.
+  azureASN: number({ integer: true, min: 0, max: 4_294_967_295 }),
   peerASN: asn(),
   primaryPeerAddressPrefix: text(),
   secondaryPeerAddressPrefix: text(),
