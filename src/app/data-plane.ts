@@ -25,23 +25,47 @@ export interface DataPlaneSession {
 
 const key = (id: string) => id.toLowerCase();
 
+/** Every listed circuit's service key, by lower-case id. */
+export function listedServiceKeys(targets: readonly CircuitTarget[]): Map<string, string> {
+  return new Map(
+    targets.flatMap((t) => {
+      const sk = t.listed?.facts.serviceKey;
+      return sk ? [[key(t.id), sk] as const] : [];
+    }),
+  );
+}
+
+/** The circuits `target`'s Global Reach connections peer with (lower-case ids), as listed. */
+export function globalReachPeersOf(target: CircuitTarget): string[] {
+  return (target.listed?.facts.peerings ?? []).flatMap((p) =>
+    (p.globalReach ?? []).map((g) => peerCircuitOf(g.peerCircuitPeeringId)),
+  );
+}
+
 export function startDataPlane(
   reader: DataPlaneReader | undefined,
   targets: CircuitTarget[],
   options: DataPlaneReadOptions,
   /** Metrics the sweep's cheap signals already read (by lower-case id): not asked for again; each entry is let go once attached. */
   prefetched?: Map<string, Reading<CircuitMetrics>>,
+  /**
+   * Service keys the sweep's listing gave, by lower-case circuit id, beyond
+   * `targets`: a Global Reach peer that is not read deep this sweep is still
+   * known by its key, so its connection's series can be told apart.
+   */
+  listedKeys?: ReadonlyMap<string, string>,
 ): DataPlaneSession {
   if (!reader) return { attach: async (reading) => reading };
   const planned: MetricsTarget[] = targets.flatMap((t) =>
     prefetched?.has(key(t.id)) ? [] : (metricsTargetOf(t) ?? []),
   );
-  const serviceKeys = new Map(
-    targets.flatMap((t) => {
+  const serviceKeys = new Map([
+    ...(listedKeys ?? []),
+    ...targets.flatMap((t) => {
       const sk = t.listed?.facts.serviceKey;
       return sk ? [[key(t.id), sk] as const] : [];
     }),
-  );
+  ]);
   // Started now, awaited per circuit: the batches run alongside the ARM reads.
   const batch = planned.length > 0 ? reader.readMetrics(planned, options) : null;
   // Not awaited here; a rejection is seen by the circuits that await it.

@@ -36,6 +36,8 @@ export interface DeepReadRun {
   recorded?: (circuitId: string) => Promise<void>;
   /** Metrics the plan's cheap signals already read, by lower-case circuit id. */
   metrics?: Map<string, Reading<CircuitMetrics>>;
+  /** Service keys of the sweep's listed circuits (lower-case ids): Global Reach peers not read in this run. */
+  serviceKeys?: ReadonlyMap<string, string>;
   /**
    * Group outages across circuits (record-fleet.ts): a circuit with an outage
    * that may group is committed after the reads of this run (the
@@ -204,6 +206,7 @@ function readOptions(deps: SweepDeps, run: DeepReadRun, baseline: Set<string>): 
             reader: deps.dataPlane,
             now: run.now,
             ...(run.metrics ? { metrics: run.metrics } : {}),
+            ...(run.serviceKeys ? { serviceKeys: run.serviceKeys } : {}),
           },
         }
       : {}),

@@ -75,6 +75,8 @@ export interface ReadEachOptions {
     now: Date;
     /** Metrics already read this sweep (the cheap signals), by lower-case circuit id. */
     metrics?: Map<string, Reading<CircuitMetrics>>;
+    /** Service keys of circuits the listing gave that are not read here (Global Reach peers). */
+    serviceKeys?: ReadonlyMap<string, string>;
   };
 }
 
@@ -143,6 +145,7 @@ export async function readEach(
     targets,
     { abortSignal: options.abortSignal, now: options.dataPlane?.now ?? new Date(0), session },
     options.dataPlane?.metrics,
+    options.dataPlane?.serviceKeys,
   );
   // Enough circuits in progress to keep each subscription's budget busy while
   // their reads wait on the routers; the pacer decides how fast ARM is called.

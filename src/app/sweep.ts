@@ -11,6 +11,7 @@ import type { EvaluationPolicy } from "../core/evaluate.js";
 import { unmatchedCircuitKeys, type AlertPolicy, type Silence } from "../core/policy.js";
 import { suspected, type PlannedRead } from "../core/sweep-plan.js";
 import type { Logger } from "../logging.js";
+import { listedServiceKeys } from "./data-plane.js";
 import { deepRead, publish, type DeepReadResult, type DeepReadRun } from "./deep-read.js";
 import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } from "./ports.js";
 import { settleFleets } from "./record-fleet.js";
@@ -240,6 +241,8 @@ export function createSweeper(deps: SweepDeps) {
       ...(request.deadline ? { deadline: request.deadline } : {}),
       // Only the deep reads' share of the batch is kept; the rest was judged already.
       ...(planned.metrics ? { metrics: metricsFor(planned) } : {}),
+      // A Global Reach peer the rotation leaves quiet this sweep is still known by its key.
+      serviceKeys: listedServiceKeys(planned.found.targets),
       // The whole estate's trouble is read here: outages group across the sweep (workers, per batch).
       group: true,
       suspects: new Set(

@@ -42,6 +42,7 @@ const workSchema = z.object({
   now: instant,
   deadline: instant,
   items: z.array(z.object({ target, reason: z.enum(PLAN_REASONS) })),
+  peerServiceKeys: z.record(z.string(), z.string()).optional(),
 });
 
 export type ParsedWork = { ok: true; work: WorkMessage } | { ok: false; problem: string };

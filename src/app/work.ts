@@ -12,6 +12,7 @@
 
 import { suspected, type PlanReason } from "../core/sweep-plan.js";
 import type { Logger } from "../logging.js";
+import { globalReachPeersOf, listedServiceKeys } from "./data-plane.js";
 import type { CircuitTarget } from "./ports.js";
 import type { Unreached } from "./scan.js";
 import type { Sweeper } from "./sweep.js";
@@ -36,6 +37,12 @@ export interface WorkMessage {
   /** No read starts after this; what is left is named unreached. */
   deadline: string;
   items: WorkItem[];
+  /**
+   * Service keys of the items' Global Reach peers, from the sweep's listing
+   * (lower-case circuit id → key): a peer not in this batch is still known by
+   * its key, so its connection's series can be told apart.
+   */
+  peerServiceKeys?: Record<string, string>;
 }
 
 export interface WorkQueue {
@@ -136,6 +143,21 @@ export function workMessages(
   return out;
 }
 
+/** Each message with the service keys of its items' Global Reach peers that `keys` knows. */
+export function withPeerKeys(
+  messages: WorkMessage[],
+  keys: ReadonlyMap<string, string>,
+): WorkMessage[] {
+  return messages.map((m) => {
+    const peers = m.items.flatMap((i) => globalReachPeersOf(i.target));
+    const known = peers.flatMap((id) => {
+      const sk = keys.get(id);
+      return sk ? [[id, sk] as const] : [];
+    });
+    return known.length > 0 ? { ...m, peerServiceKeys: Object.fromEntries(known) } : m;
+  });
+}
+
 /** The timer's half: plan, then send the deep reads as work. */
 export async function fanOut(
   sweeper: Sweeper,
@@ -146,10 +168,13 @@ export async function fanOut(
   const log = options.logger.child({ sweepId: request.sweepId });
   log.info({ fannedOut: true }, "sweep started");
   const planned = await sweeper.plan(request, log);
-  const messages = workMessages(
-    request.sweepId,
-    planned.deep.map((d) => ({ target: d.target, reason: d.plan.reason })),
-    { now: request.now, deadline: request.deadline, batchSize: options.batchSize },
+  const messages = withPeerKeys(
+    workMessages(
+      request.sweepId,
+      planned.deep.map((d) => ({ target: d.target, reason: d.plan.reason })),
+      { now: request.now, deadline: request.deadline, batchSize: options.batchSize },
+    ),
+    listedServiceKeys(planned.found.targets),
   );
   await queue.send(messages);
   // What the listing could not see is the timer's to say; the workers read and record.
@@ -231,6 +256,9 @@ export async function processWork(
       // alert another batch already sent this sweep takes them in.
       group: true,
       partial: true,
+      ...(message.peerServiceKeys
+        ? { serviceKeys: new Map(Object.entries(message.peerServiceKeys)) }
+        : {}),
       suspects: new Set(
         message.items.filter((i) => suspected(i.reason)).map((i) => i.target.id.toLowerCase()),
       ),

@@ -591,3 +591,38 @@ describe("config-drift through the lifecycle", () => {
     expect(t.said()).toEqual(["open:config-drift:Sev3", "resolve:config-drift:Sev3"]);
   });
 });
+
+describe("Global Reach throughput in the tiered sweep", () => {
+  it("a connection to a watched circuit the rotation leaves quiet this sweep is still judged by its peer's key (was: 'peer circuit's service key unknown' whenever the two were not read together)", async () => {
+    const t = await timeline({ other: true });
+    const dr = t.other!.circuit;
+    const idOf = (c: typeof dr) =>
+      `/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroup}/providers/Microsoft.Network/expressRouteCircuits/${c.name}`;
+    peeringOf(t.bundle.circuit, PRIVATE).globalReach.push(
+      {
+        name: "gr-to-dr",
+        peerCircuitPeeringId: `${idOf(dr)}/peerings/${PRIVATE}`,
+        status: "Connected",
+        traffic: { inBps: 12e6, outBps: 3e6 },
+      },
+      {
+        // A peer erwatch does not watch: its key is nowhere in the listing.
+        name: "gr-to-far",
+        peerCircuitPeeringId: `/subscriptions/${dr.subscriptionId}/resourceGroups/rg-far/providers/Microsoft.Network/expressRouteCircuits/er-far/peerings/${PRIVATE}`,
+        status: "Connected",
+        traffic: { inBps: 5e6, outBps: 1e6 },
+      },
+    );
+    const results = await t.sweeps(0, 30);
+    const prodSweeps = results.filter((r) => r.verdicts.some((v) => v.name === "er-circuit-prod"));
+    // Read with its peer at 0, then on its own by the rotation.
+    expect(prodSweeps.length).toBeGreaterThanOrEqual(3);
+    expect(
+      prodSweeps.slice(1).every((r) => !r.verdicts.some((v) => v.name === "er-circuit-dr")),
+    ).toBe(true);
+    for (const r of prodSweeps)
+      expect(verdictOf(r).peerings[0]!.paths.primary.globalReach.detail).toBe(
+        "gr-to-dr Connected · 12 Mbps in / 3 Mbps out; gr-to-far Connected · peer circuit's service key unknown",
+      );
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ListedCircuit } from "../../src/app/ports.js";
 import { parseWorkMessage } from "../../src/app/work-message.js";
-import { workMessages, type WorkMessage } from "../../src/app/work.js";
+import { withPeerKeys, workMessages, type WorkMessage } from "../../src/app/work.js";
 import type { PlanReason } from "../../src/core/sweep-plan.js";
 
 const SUB = "00000000-0000-0000-0000-00000000000a";
@@ -197,5 +197,60 @@ describe("splitting a sweep's deep reads into work messages", () => {
     // Nothing read twice, nothing left out.
     const names = split(rows).flatMap((m) => m.split(": ")[1]!.split(", "));
     expect(names.sort()).toEqual(rows.map((r) => r[0]).sort());
+  });
+});
+
+describe("the service keys of a batch's Global Reach peers", () => {
+  const id = (n: string) =>
+    `/subscriptions/${SUB}/resourceGroups/rg-er/providers/Microsoft.Network/expressRouteCircuits/er-${n}`;
+  const reaching = (n: number, ...peers: string[]) => ({
+    ...target(n),
+    listed: {
+      facts: {
+        serviceProviderName: "Equinix",
+        peeringLocation: "Amsterdam",
+        peerings: [
+          {
+            name: "AzurePrivatePeering",
+            globalReach: peers.map((p) => ({
+              name: `gr-${p}`,
+              peerCircuitPeeringId: `${id(p).toUpperCase()}/peerings/AzurePrivatePeering`,
+              status: "Connected",
+            })),
+          },
+        ],
+      },
+    } as unknown as ListedCircuit,
+  });
+  const keys = new Map([
+    [id("dr").toLowerCase(), "sk-dr"],
+    [id("lon").toLowerCase(), "sk-lon"],
+  ]);
+
+  it.each<{ case: string; targets: ReturnType<typeof target>[]; peers: unknown }>([
+    {
+      case: "a peer the listing gave, in any case, is carried by its key",
+      targets: [reaching(1, "dr")],
+      peers: { [id("dr").toLowerCase()]: "sk-dr" },
+    },
+    {
+      case: "only the peers of this batch, and none the listing did not give",
+      targets: [reaching(1, "dr", "far"), target(2)],
+      peers: { [id("dr").toLowerCase()]: "sk-dr" },
+    },
+    { case: "no Global Reach: nothing carried", targets: [target(1)], peers: undefined },
+  ])("$case", ({ targets, peers }) => {
+    const [m] = withPeerKeys(
+      workMessages(
+        "sweep-1",
+        targets.map((t) => ({ target: t, reason: "due" as const })),
+        { now: new Date(0), deadline: new Date(1), batchSize: 10 },
+      ),
+      keys,
+    );
+    expect(m!.peerServiceKeys).toEqual(peers);
+    // Read back whole by the worker.
+    const parsed = parseWorkMessage(JSON.stringify(m));
+    expect(parsed.ok && parsed.work.peerServiceKeys).toEqual(peers ?? undefined);
   });
 });

@@ -20,6 +20,7 @@ import {
   carrierDown,
   estateOf,
   healthyCircuit,
+  peeringOf,
   restorePath,
   setProviderState,
   type CircuitBundle,
@@ -358,6 +359,41 @@ it("the outage only the rotation's quiet reads find, at a site with a circuit in
     for (let m = 10; m <= 45 && fleetSent().at(-1)!.action !== "resolve"; m += 5) await round(m);
     expect(fleetSent().map((e) => e.action)).toEqual(["open", "resolve"]);
     expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
+    expect(errors).toEqual([]);
+  } finally {
+    await bus.close();
+  }
+}, 120_000);
+
+it("a Global Reach connection to a circuit of another subscription, read by a worker that does not read the peer: judged by the peer's key from the timer's listing", async () => {
+  const { w, bus, round, members, lon, errors } = await fanOutWorld({
+    ams: [["1a"], []],
+    lonSubscription: SUBS[1],
+  });
+  const [ams] = members;
+  const lonId = `/subscriptions/${lon.subscriptionId}/resourceGroups/${lon.resourceGroup}/providers/Microsoft.Network/expressRouteCircuits/${lon.name}`;
+  peeringOf(ams!, "AzurePrivatePeering").globalReach.push(
+    {
+      name: "gr-to-lon",
+      peerCircuitPeeringId: `${lonId}/peerings/AzurePrivatePeering`,
+      status: "Connected",
+      traffic: { inBps: 12e6, outBps: 3e6 },
+    },
+    {
+      name: "gr-to-far",
+      peerCircuitPeeringId: `/subscriptions/${SUBS[2]}/resourceGroups/rg-far/providers/Microsoft.Network/expressRouteCircuits/er-far/peerings/AzurePrivatePeering`,
+      status: "Connected",
+      traffic: { inBps: 5e6, outBps: 1e6 },
+    },
+  );
+  const amsId = `/subscriptions/${ams!.subscriptionId}/resourceGroups/${ams!.resourceGroup}/providers/Microsoft.Network/expressRouteCircuits/${ams!.name}`;
+  try {
+    // Each subscription is its own session: the two circuits are never in one batch.
+    await round(0);
+    const snapshot = await w.runtime.store.getSnapshot(amsId);
+    expect(snapshot!.value.peerings.AzurePrivatePeering!.paths.primary.globalReach.detail).toBe(
+      "gr-to-lon Connected · 12 Mbps in / 3 Mbps out; gr-to-far Connected · peer circuit's service key unknown",
+    );
     expect(errors).toEqual([]);
   } finally {
     await bus.close();
