@@ -33,6 +33,8 @@ const target = z
   })
   .passthrough();
 
+const itemSchema = z.object({ target, reason: z.enum(PLAN_REASONS) });
+
 const workSchema = z.object({
   version: z.literal(WORK_VERSION),
   sweepId: z.string().min(1),
@@ -41,11 +43,26 @@ const workSchema = z.object({
   batches: z.number().int().min(1),
   now: instant,
   deadline: instant,
-  items: z.array(z.object({ target, reason: z.enum(PLAN_REASONS) })),
+  // Each item on its own (below): one this erwatch cannot read must not cost the batch.
+  items: z.array(z.unknown()),
   peerServiceKeys: z.record(z.string(), z.string()).optional(),
 });
 
-export type ParsedWork = { ok: true; work: WorkMessage } | { ok: false; problem: string };
+/** An item of the batch that could not be read: where, the circuit when it names one, and why. */
+export interface DroppedItem {
+  index: number;
+  circuitId: string | null;
+  problem: string;
+}
+
+export type ParsedWork =
+  { ok: true; work: WorkMessage; dropped: DroppedItem[] } | { ok: false; problem: string };
+
+const problemOf = (issues: z.core.$ZodIssue[], at: string) =>
+  issues
+    .slice(0, 5)
+    .map((i) => `${[at, ...i.path.map(String)].filter(Boolean).join(".") || "body"}: ${i.message}`)
+    .join("; ");
 
 export function parseWorkMessage(body: unknown): ParsedWork {
   let value = body;
@@ -57,11 +74,21 @@ export function parseWorkMessage(body: unknown): ParsedWork {
     }
   }
   const parsed = workSchema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
-    return { ok: false, problem: issues.join("; ") };
-  }
-  return { ok: true, work: parsed.data as WorkMessage };
+  if (!parsed.success) return { ok: false, problem: problemOf(parsed.error.issues, "") };
+  const items: WorkMessage["items"] = [];
+  const dropped: DroppedItem[] = [];
+  parsed.data.items.forEach((raw, index) => {
+    const item = itemSchema.safeParse(raw);
+    if (item.success) {
+      items.push(item.data as WorkMessage["items"][number]);
+      return;
+    }
+    const id = (raw as { target?: { id?: unknown } } | null)?.target?.id;
+    dropped.push({
+      index,
+      circuitId: typeof id === "string" && id !== "" ? id : null,
+      problem: problemOf(item.error.issues, `items.${index}`),
+    });
+  });
+  return { ok: true, work: { ...parsed.data, items } as WorkMessage, dropped };
 }

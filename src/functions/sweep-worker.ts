@@ -34,6 +34,11 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       return;
     }
     const work = parsed.work;
+    for (const item of parsed.dropped)
+      log.error(
+        { ...item, sweepId: work.sweepId, messageId: context.triggerMetadata?.messageId },
+        "an item of this work batch is not sweep work; the rest of the batch is read (the circuit stays due for the next sweep)",
+      );
     if (!runtime.work) throw new WorkIncomplete("SWEEP_WORK_QUEUE is not set on this instance");
     const deadline = Date.parse(work.deadline);
     // The hard stop: a little after the deadline, and within the message lock.

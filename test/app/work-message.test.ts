@@ -45,7 +45,7 @@ describe("a work message as it arrives", () => {
     { name: "as bytes", body: Buffer.from(JSON.stringify(message)) },
   ])("is read whole $name", ({ body }) => {
     const parsed = parseWorkMessage(body);
-    expect(parsed).toEqual({ ok: true, work: message });
+    expect(parsed).toEqual({ ok: true, work: message, dropped: [] });
   });
 
   it.each([
@@ -57,24 +57,9 @@ describe("a work message as it arrives", () => {
       problem: /^version: /,
     },
     {
-      name: "a circuit without an id",
-      body: changed((m) => delete (item(m).target as Record<string, unknown>).id),
-      problem: /^items\.0\.target\.id: /,
-    },
-    {
       name: "a deadline that is no time",
       body: changed((m) => (m.deadline = "soon")),
       problem: /^deadline: not a date-time$/,
-    },
-    {
-      name: "a reason this erwatch does not plan",
-      body: changed((m) => (item(m).reason = "whim")),
-      problem: /^items\.0\.reason: /,
-    },
-    {
-      name: "a listing body that is not an object",
-      body: changed((m) => ((item(m).target as Record<string, unknown>).listed = "body")),
-      problem: /^items\.0\.target\.listed: /,
     },
     {
       name: "batch numbers that are not counts",
@@ -86,6 +71,38 @@ describe("a work message as it arrives", () => {
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.problem).toMatch(problem);
   });
+
+  it.each([
+    {
+      name: "a reason this erwatch does not plan (a newer timer's)",
+      edit: (i: Record<string, unknown>) => (i.reason = "whim"),
+      circuitId: message.items[0]!.target.id,
+      problem: /^items\.0\.reason: /,
+    },
+    {
+      name: "a listing body that is not an object",
+      edit: (i: Record<string, unknown>) => ((i.target as Record<string, unknown>).listed = "body"),
+      circuitId: message.items[0]!.target.id,
+      problem: /^items\.0\.target\.listed: /,
+    },
+    {
+      name: "a circuit without an id",
+      edit: (i: Record<string, unknown>) => delete (i.target as Record<string, unknown>).id,
+      circuitId: null,
+      problem: /^items\.0\.target\.id: /,
+    },
+  ])(
+    "reads the rest of the batch when one item is $name, naming it",
+    ({ edit, circuitId, problem }) => {
+      const parsed = parseWorkMessage(changed((m) => edit(item(m))));
+      expect(parsed.ok).toBe(true);
+      if (!parsed.ok) return;
+      expect(parsed.work.items).toEqual([message.items[1]]);
+      expect(parsed.dropped).toEqual([
+        { index: 0, circuitId, problem: expect.stringMatching(problem) },
+      ]);
+    },
+  );
 
   it("carries an odd tag value as text rather than dropping the batch", () => {
     const parsed = parseWorkMessage(

@@ -13,6 +13,7 @@ import functions from "@azure/functions";
 import { ServiceBusClient } from "@azure/service-bus";
 import { expect, it } from "vitest";
 import { drainOneSession } from "../../src/adapters/servicebus/work-queue.js";
+import type { WorkMessage } from "../../src/app/work.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
@@ -26,6 +27,7 @@ import {
   type CircuitBundle,
   type SimCircuit,
 } from "../support/estate/index.js";
+import { memoryLogger } from "../support/test-logger.js";
 import { LINK_FLAPS } from "../support/timer-world.js";
 import { ALERTS_QUEUE } from "../support/world.js";
 import { worldPerTest } from "../support/world-per-test.js";
@@ -394,6 +396,48 @@ it("a Global Reach connection to a circuit of another subscription, read by a wo
     expect(snapshot!.value.peerings.AzurePrivatePeering!.paths.primary.globalReach.detail).toBe(
       "gr-to-lon Connected · 12 Mbps in / 3 Mbps out; gr-to-far Connected · peer circuit's service key unknown",
     );
+    expect(errors).toEqual([]);
+  } finally {
+    await bus.close();
+  }
+}, 120_000);
+
+it("a work message one of whose items this worker cannot read (a newer timer's reason): the rest of the batch is read, the item named in the log", async () => {
+  const { w, bus, round, errors } = await fanOutWorld();
+  try {
+    await round(0);
+    const sent = w.broker.accepted(QUEUE).map((m) => m.body as WorkMessage);
+    const batch = sent.find((m) => m.items.length === 2)!;
+    const [first, second] = batch.items;
+    const body = {
+      ...batch,
+      sweepId: "sweep-by-a-newer-timer",
+      now: new Date(T0 + 5 * MIN).toISOString(),
+      // The deadline is the wall clock's, as the timer sets it; `now` is the sweep's instant.
+      deadline: new Date(Date.now() + 4 * MIN).toISOString(),
+      items: [{ ...first!, reason: "whim" }, second!],
+    };
+    const { logger, records } = memoryLogger();
+    const worker = sweepWorkerHandler(async () => ({
+      ...w.functionDeps,
+      runtime: { ...w.functionDeps.runtime, logger },
+    }));
+    await worker(body, new functions.InvocationContext({ invocationId: "w-newer" }));
+    // The item it could read was read and recorded for that sweep; the other was never taken.
+    const claimed = (id: string) =>
+      w.runtime.work!.claims.claim(body.sweepId, id, "probe", new Date(T0 + 60 * MIN));
+    expect(await claimed(second!.target.id)).toBe("done");
+    expect(await claimed(first!.target.id)).toBe("mine");
+    expect(
+      records().filter((r) => String(r.msg).startsWith("an item of this work batch is not")),
+    ).toEqual([
+      expect.objectContaining({
+        level: 50,
+        index: 0,
+        circuitId: first!.target.id,
+        problem: expect.stringMatching(/^items\.0\.reason: /),
+      }),
+    ]);
     expect(errors).toEqual([]);
   } finally {
     await bus.close();
