@@ -10,6 +10,7 @@ import { createTableClient, tableNames } from "../../src/adapters/tables/state-s
 import { silenceTableName } from "../../src/adapters/tables/silence-store.js";
 import { createSweeper } from "../../src/app/sweep.js";
 import { newSilence } from "../../src/app/silences.js";
+import { loadStatus } from "../../src/app/status.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -77,7 +78,7 @@ async function harness() {
     records().filter((r) => String(r.msg).startsWith("a stored row cannot be read"));
   const setAside = () =>
     records().filter((r) => String(r.msg).startsWith("a stored row of the circuit cannot be read"));
-  return { reader, silences, run, tables, sent, unreadable, setAside };
+  return { reader, store, logger, silences, run, tables, sent, unreadable, setAside };
 }
 
 type Harness = Awaited<ReturnType<typeof harness>>;
@@ -246,5 +247,30 @@ describe("the circuit's own row that erwatch cannot read", () => {
     const kept = [...rows.keys()].filter((k) => k.startsWith("unreadable|alert|"));
     expect(kept.length).toBeGreaterThan(0);
     expect(h.setAside().length).toBe(kept.length);
+  });
+});
+
+describe("the last completed sweep's row that erwatch cannot read", () => {
+  it("the status page still loads, its circuits and alerts as stored, the row named; the next completed sweep writes it anew", async () => {
+    const h = await harness();
+    await h.run(0);
+    h.reader.spec = { paths: bothDown };
+    await h.run(5);
+    await h.tables.snapshots.updateEntity(
+      {
+        partitionKey: "erwatch-sweeps",
+        rowKey: "last-completed",
+        jsonParts: 1,
+        json: '{"sweepId":"swe',
+      },
+      "Replace",
+    );
+    const store = h.store.withSignal(AbortSignal.timeout(10_000), h.logger);
+    const page = await loadStatus(store, minute(6), { recentHours: 24, recentLimit: 50 });
+    expect(page.circuits.map((c) => c.name)).toEqual(["er-circuit-prod"]);
+    expect(page.openAlerts.length).toBeGreaterThan(0);
+    expect(h.unreadable().some((r) => r.rowKey === "last-completed")).toBe(true);
+    await h.run(10);
+    expect((await h.store.lastSweep())?.sweepId).toBe("sweep-3");
   });
 });

@@ -9,7 +9,7 @@
 import type { AlertState } from "../../core/lifecycle.js";
 import type { HistoryEntry } from "../../core/history.js";
 import type { Snapshot } from "../../core/snapshot.js";
-import type { OutboxRow, UnreadableRow } from "../../app/state-store.js";
+import type { OutboxRow, SweepRecord, UnreadableRow } from "../../app/state-store.js";
 import type { StoredSilence } from "../../app/silences.js";
 import type { Logger } from "../../logging.js";
 import { unpackJson } from "./json-columns.js";
@@ -66,6 +66,11 @@ export const OUTBOX_SHAPE: RowShape<OutboxRow> = {
 export const HISTORY_SHAPE: RowShape<HistoryEntry> = {
   what: "history entry",
   fits: (v): v is HistoryEntry => isObject(v) && texts(v, "kind", "at", "circuitId"),
+};
+
+export const SWEEP_RECORD_SHAPE: RowShape<SweepRecord> = {
+  what: "sweep record",
+  fits: (v): v is SweepRecord => isObject(v) && texts(v, "sweepId", "startedAt", "finishedAt"),
 };
 
 export const SILENCE_SHAPE: RowShape<StoredSilence> = {

@@ -46,6 +46,7 @@ import {
   readRow,
   readRows,
   SNAPSHOT_SHAPE,
+  SWEEP_RECORD_SHAPE,
   type Row,
   type RowShape,
 } from "./rows.js";
@@ -530,7 +531,16 @@ export class TableStateStore implements StateStore {
       SWEEP_ROW,
       "reading the last sweep",
     );
-    return row ? unpackJson<SweepRecord>(row, "sweep record") : null;
+    if (!row) return null;
+    // The status page reads it with everything else: a row that cannot be read
+    // must not take the page down with it (the next completed sweep rewrites it).
+    const [record] = this.readAll(
+      [row],
+      SWEEP_RECORD_SHAPE,
+      this.tables.snapshots,
+      (value: SweepRecord) => value,
+    );
+    return record ?? null;
   }
 
   async listCircuitIds(): Promise<string[]> {
