@@ -20,7 +20,7 @@ import {
 } from "../core/evaluate.js";
 import { boundJson } from "../core/budget.js";
 import type { AlertRecord, HistoryEntry } from "../core/history.js";
-import type { AlertState, Decision } from "../core/lifecycle.js";
+import { restartedAlert, type AlertState, type Decision } from "../core/lifecycle.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
 import type { Observation } from "../core/observe.js";
@@ -85,18 +85,47 @@ export async function readOrSetAside<T>(
   read: () => Promise<T | null>,
   at: Date,
   log: Logger,
+  /** Told when the row was set aside (not merely absent). */
+  setAside?: () => void,
 ): Promise<T | null> {
   try {
     return await read();
   } catch (error) {
     if (!isUnreadableRow(error)) throw error;
     const keptAs = await store.setAside(error.row, error.message, at);
+    setAside?.();
     log.error(
       { err: error, table: error.row.table, partitionKey: error.row.partitionKey, keptAs },
       "a stored row of the circuit cannot be read; it is set aside and the circuit judged afresh",
     );
     return null;
   }
+}
+
+/**
+ * The alert's row; when it could not be read and was set aside, a clear alert
+ * numbered past anything the old one sent (core/lifecycle.ts restartedAlert),
+ * written at once, so the numbering holds whatever this sweep decides; null
+ * when there is none.
+ */
+export async function readAlert(
+  store: StateStore,
+  observation: Observation,
+  circuitName: string,
+  now: Date,
+  log: Logger,
+): Promise<Stored<AlertState> | null> {
+  let setAside = false;
+  const stored = await readOrSetAside(
+    store,
+    () => store.getAlert(observation.circuitId, observation.key),
+    now,
+    log,
+    () => (setAside = true),
+  );
+  if (stored || !setAside) return stored;
+  await store.commitAlert(restartedAlert(observation, circuitName, now), null, []);
+  return store.getAlert(observation.circuitId, observation.key);
 }
 
 /**
@@ -204,12 +233,7 @@ async function commitStep(
     },
     async () => {
       // Lost the race: advance again from what the winner wrote.
-      const fresh = await readOrSetAside(
-        store,
-        () => store.getAlert(verdict.id, step.observation.key),
-        ctx.now,
-        log,
-      );
+      const fresh = await readAlert(store, step.observation, verdict.name, ctx.now, log);
       return {
         step: advanceStep(step.observation, fresh?.value ?? null, ctx),
         etag: fresh?.etag ?? null,

@@ -28,12 +28,7 @@ import {
 import type { Logger } from "../logging.js";
 import { buildAlertEvent } from "./alert-events.js";
 import type { CircuitTarget, DiscoveryFailure } from "./ports.js";
-import {
-  decideAndCommit,
-  readOrSetAside,
-  type KeyDecision,
-  type RecordDeps,
-} from "./record-circuit.js";
+import { decideAndCommit, readAlert, type KeyDecision, type RecordDeps } from "./record-circuit.js";
 import type { Scope } from "./scan.js";
 import { isConflict } from "./state-store.js";
 
@@ -59,18 +54,13 @@ async function recordListing(
 ): Promise<SightRecord> {
   const subject = subscriptionSubject(subscriptionId);
   const key = alertKey(subject, null, "monitoring-blind");
-  const stored = await readOrSetAside(
-    deps.store,
-    () => deps.store.getAlert(subject, key),
-    now,
-    log,
-  );
   const observation = listingObservation(
     { subscriptionId, failure },
     deps.policy.classify.severity.blind,
     null,
   );
   const name = `subscription ${subscriptionId}`;
+  const stored = await readAlert(deps.store, observation, name, now, log);
   if (!stored && !failure) {
     // Remember when the listing last worked, so a failure is measured in time too.
     try {

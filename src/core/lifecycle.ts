@@ -122,6 +122,49 @@ export function conditionOf(finding: Finding): AlertCondition {
 const since = (iso: string | null | undefined, now: Date): number =>
   iso ? now.getTime() - Date.parse(iso) : Number.POSITIVE_INFINITY;
 
+/** An alert with nothing known of it: clear, numbered from `sequence`. */
+export function emptyAlert(
+  observation: Pick<Observation, "key" | "family" | "circuitId" | "peering">,
+  circuitName: string,
+  now: Date,
+  sequence: number,
+): AlertState {
+  return {
+    key: observation.key,
+    family: observation.family,
+    circuitId: observation.circuitId,
+    circuitName,
+    peering: observation.peering,
+    phase: "clear",
+    consecutiveFiring: 0,
+    consecutiveClean: 0,
+    firstSeen: null,
+    condition: null,
+    notified: null,
+    sequence,
+    lastEvaluatedAt: now.toISOString(),
+    lastFiringAt: null,
+    lastCleanAt: null,
+  };
+}
+
+/**
+ * An alert whose stored row could not be read and was set aside: what it was
+ * is gone, but the numbers it used are not. Event ids (key and sequence) are
+ * Service Bus message ids, dropped as duplicates for a day, and each receiver
+ * skips a sequence at or below the last it heard, so numbering again from 1
+ * would lose the new alert's open and resolve. It is numbered from the minutes
+ * since the epoch instead: past any sequence an alert reaches by counting its
+ * events, and past any earlier restart.
+ */
+export function restartedAlert(
+  observation: Pick<Observation, "key" | "family" | "circuitId" | "peering">,
+  circuitName: string,
+  now: Date,
+): AlertState {
+  return emptyAlert(observation, circuitName, now, Math.floor(now.getTime() / 60_000));
+}
+
 /**
  * Step 1: the condition after this observation. Null when there is nothing to
  * track. Opening and resolving need both the sweep count and the time: an
@@ -138,23 +181,7 @@ export function advance(
   const at = now.toISOString();
   if (observation.state === "unknown")
     return previous ? { ...previous, lastEvaluatedAt: at } : null;
-  const base: AlertState = previous ?? {
-    key: observation.key,
-    family: observation.family,
-    circuitId: observation.circuitId,
-    circuitName,
-    peering: observation.peering,
-    phase: "clear",
-    consecutiveFiring: 0,
-    consecutiveClean: 0,
-    firstSeen: null,
-    condition: null,
-    notified: null,
-    sequence: 0,
-    lastEvaluatedAt: at,
-    lastFiringAt: null,
-    lastCleanAt: null,
-  };
+  const base: AlertState = previous ?? emptyAlert(observation, circuitName, now, 0);
   if (observation.state === "firing" && observation.finding) {
     const condition = conditionOf(observation.finding);
     const consecutiveFiring = base.consecutiveFiring + 1;

@@ -78,7 +78,8 @@ async function harness() {
     records().filter((r) => String(r.msg).startsWith("a stored row cannot be read"));
   const setAside = () =>
     records().filter((r) => String(r.msg).startsWith("a stored row of the circuit cannot be read"));
-  return { reader, store, logger, silences, run, tables, sent, unreadable, setAside };
+  const published = () => sink.published;
+  return { reader, store, logger, silences, run, tables, sent, published, unreadable, setAside };
 }
 
 type Harness = Awaited<ReturnType<typeof harness>>;
@@ -243,6 +244,17 @@ describe("the circuit's own row that erwatch cannot read", () => {
     expect(results.map((r) => r.verdicts.length)).toEqual([1, 1]);
     // What erwatch knew of the open alert is gone: it opens again, once, and stays open.
     expect(h.sent()).toEqual(["open:path-down:Sev0", "open:path-down:Sev0"]);
+    // Numbered past the old alert: an event id Service Bus already took (a duplicate for a
+    // day) or a sequence a receiver already heard (skipped as stale) would lose it.
+    const [before, after] = h.published();
+    expect(after!.id).not.toBe(before!.id);
+    expect(after!.sequence).toBeGreaterThan(before!.sequence);
+    // And it goes on from there: its resolve too.
+    h.reader.spec = {};
+    for (const m of [20, 25, 30]) await h.run(m);
+    const resolved = h.published().at(-1)!;
+    expect(resolved).toMatchObject({ action: "resolve", key: after!.key });
+    expect(resolved.sequence).toBeGreaterThan(after!.sequence);
     const rows = await rowsOf(h, "alerts");
     const kept = [...rows.keys()].filter((k) => k.startsWith("unreadable|alert|"));
     expect(kept.length).toBeGreaterThan(0);
