@@ -143,9 +143,15 @@ function bgpCell(neighbors: NeighborState[], readFailed: ReadFailure | null): La
     const ipv6Only =
       neighbors.every((n) => n.session.kind !== "down" || n.family === "ipv6") &&
       neighbors.some((n) => n.family === "ipv4" && n.session.kind === "established");
-    return ipv6Only
-      ? cell("warn", `IPv6 ${down.session.state}${q} (${down.neighbor}); IPv4 Established`)
-      : cell("down", `${down.session.state}${q} (${down.neighbor})`);
+    if (ipv6Only)
+      return cell("warn", `IPv6 ${down.session.state}${q} (${down.neighbor}); IPv4 Established`);
+    // Down for IPv4: the row names IPv4's state, whatever order Azure lists the
+    // neighbors in (an IPv6 one shut at its own limit is not why the path is down).
+    const v4 = neighbors.find((n) => n.session.kind === "down" && n.family === "ipv4");
+    const named = v4 ?? down;
+    const session = named.session.kind === "down" ? named.session : down.session;
+    const nq = session.qualifier ? ` (${session.qualifier})` : "";
+    return cell("down", `${session.state}${nq} (${named.neighbor})`);
   }
   const odd = neighbors.find((n) => n.session.kind === "unrecognised");
   if (odd && odd.session.kind === "unrecognised") {

@@ -473,3 +473,31 @@ describe("flapping at a 5-minute cadence", () => {
     ]);
   });
 });
+
+describe("an IPv6 neighbor shut at its limit on the path whose link flaps", () => {
+  it("IPv6 listed first in the route summary: the IPv4 layer-1 flap is still the carrier's, with its ticket (the down row named the shut IPv6 neighbor, read as IPv4's route limit)", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    /** The IPv6 neighbor is shut as Idle (PfxCt) throughout; Azure lists it first. */
+    const shutV6 = { ...neighbor("Idle (PfxCt)", 6, "never"), v: 4 };
+    for (let m = 0; m <= 60; m += 5) {
+      const up = upSince(upPhaseStart(m), m).upDown!;
+      h.reader.spec = {
+        paths: {
+          [PRIVATE]: {
+            // The carrier's link on the primary drops IPv4 two sweeps, up two.
+            primary: downTwoUpTwo(m)
+              ? { arp: "empty", bgp: [shutV6, neighbor("Idle", 4, "never")] }
+              : { bgp: [shutV6, neighbor("120", 4, up)] },
+          },
+        },
+      };
+      await h.run(m);
+    }
+    const flap = h.sink.published.find(
+      (e) => e.family === "session-flapping" && e.action === "open" && e.severity === "Sev2",
+    )!;
+    expect(flap.paths).toEqual(["primary"]);
+    expect([flap.evidence.cause, flap.owner]).toEqual(["layer-1", "carrier"]);
+    expect(flap.ticket).toContain("Service key: a1410692-0000-4ceb-b94a-b90b94d398d1");
+  });
+});
