@@ -1,12 +1,12 @@
 // `erwatch dispatch`: deliver alert events from Service Bus as the Functions
 // dispatcher does, until interrupted (or, with --once, until the queue is empty).
 
-import { loadDispatchConfig } from "../runtime/config.js";
 import { buildDispatchRuntime, createEventConsumer } from "../runtime/dispatch.js";
+import { commandConfig } from "./command-config.js";
 import { EXIT, type Context } from "./context.js";
 
 export async function runDispatchCommand(ctx: Context, opts: { once?: boolean }): Promise<number> {
-  const config = loadDispatchConfig(ctx.deps.env);
+  const config = commandConfig.dispatch(ctx.deps.env);
   const runtime = buildDispatchRuntime(config, {
     logger: ctx.logger,
     ...(ctx.deps.credential ? { credential: ctx.deps.credential } : {}),

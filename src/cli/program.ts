@@ -16,7 +16,8 @@ import {
   type CliDeps,
   type Context,
 } from "./context.js";
-import { commandHelp } from "./help.js";
+import { commandConfig } from "./command-config.js";
+import { commandHelp, type SettingsGroup } from "./help.js";
 import { runDiagnose, runSweep, type SweepOptions } from "./read-commands.js";
 import { renderFinding } from "./render-table.js";
 import {
@@ -54,7 +55,10 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .configureHelp({ helpWidth: width })
     .showHelpAfterError()
     .addHelpText("after", `\n${commandHelp([], width).trimStart()}`);
-  const help = (groups: Parameters<typeof commandHelp>[0]) => commandHelp(groups, width);
+  // Computed only when that command's help is shown: each runs its loaders.
+  const help = (groups: SettingsGroup[]) => () => commandHelp(groups, width);
+  const armAndMonitor = { label: "ARM and Azure Monitor", load: commandConfig.read };
+  const tableStorage = { label: "Table Storage", load: commandConfig.state };
 
   program
     .command("diagnose")
@@ -67,7 +71,13 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     )
     .option("--routes", "also read the full received route table of every path")
     .addOption(output())
-    .addHelpText("after", help([{ label: "ARM", sections: ["general", "arm"] }]))
+    .addHelpText(
+      "after",
+      help([
+        armAndMonitor,
+        { label: "with --routes (Table Storage, when set)", load: commandConfig.diagnoseRoutes },
+      ]),
+    )
     .action(async (id: string, opts: { routes?: boolean; output: string }) => {
       exitCode = await runDiagnose(ctx, id, opts);
     });
@@ -87,10 +97,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .addOption(output())
     .addHelpText(
       "after",
-      help([
-        { label: "ARM", sections: ["general", "arm"] },
-        { label: "with --state", sections: ["state", "publish"] },
-      ]),
+      help([armAndMonitor, { label: "with --state", load: commandConfig.sweepState }]),
     )
     .action(async (opts: SweepOptions) => {
       exitCode = await runSweep(ctx, opts);
@@ -101,7 +108,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .description(
       "Silence a circuit, peering or path for a window (carrier maintenance): kept in Table Storage beside ERWATCH_SILENCES, honoured by the next sweep.",
     )
-    .addHelpText("after", help([{ label: "Table Storage", sections: ["general", "state"] }]));
+    .addHelpText("after", help([tableStorage]));
   silence
     .command("add")
     .description(
@@ -121,7 +128,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .requiredOption("--reason <text>", "why: the carrier's notice or ticket, the change")
     .option("--author <name>", "who silences (default: the signed-in user)")
     .addOption(output())
-    .addHelpText("after", help([{ label: "Table Storage", sections: ["general", "state"] }]))
+    .addHelpText("after", help([tableStorage]))
     .action(async (opts: SilenceAddOptions) => {
       exitCode = await runSilenceAdd(ctx, opts);
     });
@@ -130,7 +137,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .description("List silences in force or waiting (stored and from ERWATCH_SILENCES).")
     .option("--expired", "include silences that have ended")
     .addOption(output())
-    .addHelpText("after", help([{ label: "Table Storage", sections: ["general", "state"] }]))
+    .addHelpText("after", help([tableStorage]))
     .action(async (opts: { expired?: boolean; output: string }) => {
       exitCode = await runSilenceList(ctx, opts);
     });
@@ -138,7 +145,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .command("expire")
     .description("End stored silences now; alerts they held are notified from the next sweep.")
     .argument("<id...>", "silence id(s), as `silence list` shows them")
-    .addHelpText("after", help([{ label: "Table Storage", sections: ["general", "state"] }]))
+    .addHelpText("after", help([tableStorage]))
     .action(async (ids: string[]) => {
       exitCode = await runSilenceExpire(ctx, ids);
     });
@@ -149,7 +156,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       "List the alerts open now, worst first, with age, owner, next action and any silence holding them.",
     )
     .addOption(output())
-    .addHelpText("after", help([{ label: "Table Storage", sections: ["general", "state"] }]))
+    .addHelpText("after", help([tableStorage]))
     .action(async (opts: { output: string }) => {
       exitCode = await runAlerts(ctx, opts);
     });
@@ -162,12 +169,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .option("--once", "deliver what is waiting, then exit")
     .addHelpText(
       "after",
-      help([
-        {
-          label: "Service Bus and receivers",
-          sections: ["general", "state", "publish", "dispatch"],
-        },
-      ]),
+      help([{ label: "Service Bus and receivers", load: commandConfig.dispatch }]),
     )
     .action(async (opts: { once?: boolean }) => {
       exitCode = await runDispatchCommand(ctx, opts);

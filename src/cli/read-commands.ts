@@ -13,10 +13,10 @@ import { isAtOrAbove, severityRank } from "../core/severity.js";
 import type { Severity } from "../core/model.js";
 import type { RouteChange } from "../core/route-tables.js";
 import { credentials } from "../runtime/common.js";
-import { loadDiagnoseConfig, loadReadConfig, loadSweepConfig } from "../runtime/config.js";
 import { buildReadRuntime } from "../runtime/read.js";
 import { buildStateStore } from "../runtime/state.js";
 import { buildSweepRuntime } from "../runtime/sweep.js";
+import { commandConfig } from "./command-config.js";
 import {
   CannotRun,
   clock,
@@ -124,8 +124,8 @@ export async function runDiagnose(
   const routes = opts.routes ?? false;
   // Stored state is only used (and its settings only checked) to compare route tables.
   const config = routes
-    ? loadDiagnoseConfig(ctx.deps.env)
-    : { ...loadReadConfig(ctx.deps.env, { scope: false }), state: null };
+    ? commandConfig.diagnoseRoutes(ctx.deps.env)
+    : { ...commandConfig.read(ctx.deps.env), state: null };
   const { arm } = config;
   const credential = await credentialFor(ctx, arm);
   const runtime = buildReadRuntime(config, overrides(ctx, credential));
@@ -257,7 +257,7 @@ function printSweep(ctx: Context, report: Report): void {
 
 async function runStatefulSweep(ctx: Context, opts: SweepOptions): Promise<number> {
   // The scope may come from flags instead of settings: sweepScope checks it.
-  const config = loadSweepConfig(ctx.deps.env, { publish: "optional", scope: false });
+  const config = commandConfig.sweepState(ctx.deps.env);
   const scope = sweepScope(opts, config.arm);
   const credential = await credentialFor(ctx, config.arm);
   const runtime = buildSweepRuntime(config, overrides(ctx, credential));
@@ -318,7 +318,7 @@ async function runStatefulSweep(ctx: Context, opts: SweepOptions): Promise<numbe
 
 export async function runSweep(ctx: Context, opts: SweepOptions): Promise<number> {
   if (opts.state) return runStatefulSweep(ctx, opts);
-  const config = loadReadConfig(ctx.deps.env, { scope: false });
+  const config = commandConfig.read(ctx.deps.env);
   const { arm } = config;
   const scope = sweepScope(opts, arm);
   const credential = await credentialFor(ctx, arm);

@@ -21,15 +21,15 @@ import { ConfigError, SettingsReader } from "../config/reader.js";
 import { PATHS, type PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
 import { nextOpening } from "../core/silence.js";
-import { loadStatusConfig } from "../runtime/config.js";
 import { credentials } from "../runtime/common.js";
 import { buildStatusRuntime, type StatusRuntime } from "../runtime/status.js";
+import { commandConfig } from "./command-config.js";
 import { CannotRun, clock, EXIT, type Context } from "./context.js";
 import { paint } from "./render-table.js";
 import { neutralise, renderTable, shortPeering, wrap } from "./terminal.js";
 
 function stateRuntime(ctx: Context): StatusRuntime {
-  const config = loadStatusConfig(ctx.deps.env);
+  const config = commandConfig.state(ctx.deps.env);
   return buildStatusRuntime(config, {
     logger: ctx.logger,
     ...(ctx.deps.credential ? { credential: ctx.deps.credential } : {}),
