@@ -86,10 +86,17 @@ function placeOf(target: CircuitTarget): string | null {
  * is one page, not one per subscription, even when only the rotation's reads
  * find it (the metrics lag or stay well). A site that fits in a message is
  * never split over two; one that does not is read in turn in its session, so
- * the first batch opens the fleet alert and the next ones join it. The other
- * subscriptions' reads go on meanwhile in their own sessions; every ARM call
- * still meets its own subscription's limits and answers.
+ * the first batch opens the fleet alert and the next ones join it. A site
+ * with more reads than `SITE_MESSAGES` messages hold keeps only its suspects
+ * together: read in turn by one worker, the rotation's reads of a large site
+ * would cost fan-out its parallelism, and what points at a large site's
+ * outage is its metrics, which make suspects. The other subscriptions' reads
+ * go on meanwhile in their own sessions; every ARM call still meets its own
+ * subscription's limits and answers.
  */
+/** Messages a site's reads may fill and still all travel together (see workMessages). */
+export const SITE_MESSAGES = 3;
+
 export function workMessages(
   sweepId: string,
   items: WorkItem[],
@@ -104,12 +111,19 @@ export function workMessages(
         .get(place)!
         .push(item);
   }
+  for (const [place, list] of atPlace)
+    if (list.length > SITE_MESSAGES * options.batchSize)
+      atPlace.set(
+        place,
+        list.filter((i) => suspected(i.reason)),
+      );
   // Units in plan order: a site's reads at its first one's place, the rest alone.
   const units: WorkItem[][] = [];
   const placed = new Set<string>();
   for (const item of items) {
     const place = placeOf(item.target);
-    const together = place ? atPlace.get(place)! : [item];
+    const site = place ? atPlace.get(place)! : [];
+    const together = site.includes(item) ? site : [item];
     if (together.length > 1 && placed.has(place!)) continue;
     if (together.length > 1) placed.add(place!);
     units.push(together);

@@ -199,6 +199,32 @@ describe("splitting a sweep's deep reads into work messages", () => {
       messages: ["sub-a 1/2: a1, a3", "sub-a 2/2: a2"],
     },
     {
+      // Read in turn by one worker, a large site's rotation would cost fan-out its parallelism.
+      case: "a site with more reads than three messages hold: only its suspects travel together",
+      rows: [
+        ["b1", "sub-b", "Amsterdam", "signal"],
+        ["a1", "sub-a", "Amsterdam", "trouble"],
+        ["a2", "sub-a", "Amsterdam", "rotation"],
+        ["b2", "sub-b", "Amsterdam", "rotation"],
+        ["a3", "sub-a", "Amsterdam", "due"],
+        ["b3", "sub-b", "Amsterdam", "rotation"],
+        ["a4", "sub-a", "Amsterdam", "rotation"],
+      ],
+      messages: ["sub-b 1/2: b1, a1", "sub-b 2/2: b2, b3", "sub-a 1/2: a2, a3", "sub-a 2/2: a4"],
+    },
+    {
+      case: "a site that fits in three messages travels together whole",
+      rows: [
+        ["b1", "sub-b", "Amsterdam", "signal"],
+        ["a1", "sub-a", "Amsterdam", "rotation"],
+        ["b2", "sub-b", "Amsterdam", "rotation"],
+        ["a2", "sub-a", "Amsterdam", "due"],
+        ["b3", "sub-b", "Amsterdam", "rotation"],
+        ["a3", "sub-a", "Amsterdam", "rotation"],
+      ],
+      messages: ["sub-b 1/3: b1, a1", "sub-b 2/3: b2, a2", "sub-b 3/3: b3, a3"],
+    },
+    {
       case: "a site that fits in a message is not split over two",
       rows: [
         ["a1", "sub-a", null, "trouble"],
