@@ -331,7 +331,11 @@ export function analysePath(
 
 /** The hint for the first down neighbor, for evidence and next actions. */
 export function bgpHintFor(analysis: PathAnalysis): { state: string; hint: string } | null {
-  const down = analysis.neighbors.find((n) => n.session.kind === "down");
+  // IPv4's state when IPv4 is down, whatever order Azure lists the neighbors in:
+  // an IPv6 neighbor shut at its own limit is not why IPv4 is down.
+  const down =
+    analysis.neighbors.find((n) => n.session.kind === "down" && n.family === "ipv4") ??
+    analysis.neighbors.find((n) => n.session.kind === "down");
   if (!down || down.session.kind !== "down") {
     if (analysis.neighbors.length === 0 && analysis.neighborRows) {
       return {

@@ -420,6 +420,19 @@ describe("classifyCircuit: BGP states", () => {
     },
   );
 
+  it.each([
+    { order: "IPv6 listed first", bgp: [neighbor("Idle (PfxCt)", 6), neighbor("Idle", 4)] },
+    { order: "IPv4 listed first", bgp: [neighbor("Idle", 4), neighbor("Idle (PfxCt)", 6)] },
+  ])(
+    "IPv4 down beside an IPv6 neighbor shut at its limit ($order): the hint is IPv4's, not maximum-prefix",
+    ({ bgp }) => {
+      const verdict = classify({ paths: { AzurePrivatePeering: { primary: { bgp } } } });
+      const down = verdict.findings.find((f) => f.code === "bgp-down")!;
+      expect(down.evidence.bgpState).toBe("Idle");
+      expect(String(down.evidence.hint)).toMatch(/layer 2 \(ARP\)/);
+    },
+  );
+
   it("statePfxRcd as a number is Established with that many prefixes", () => {
     const verdict = classify({ paths: { AzurePrivatePeering: { primary: { bgp: "2345" } } } });
     expect(verdict.findings).toEqual([]);
