@@ -107,6 +107,19 @@ export function withResolveAudience(
 }
 
 /**
+ * The sequence of the `open` that began the event's episode: its `episodeId`
+ * is that open's event id. Events from before episodes were recorded belong
+ * to the key's first.
+ */
+export function episodeStart(event: Pick<AlertEvent, "key" | "episodeId">): number {
+  const prefix = `${event.key}-`;
+  const n = event.episodeId.startsWith(prefix)
+    ? Number(event.episodeId.slice(prefix.length))
+    : Number.NaN;
+  return Number.isInteger(n) && n > 0 ? n : 1;
+}
+
+/**
  * What a receiver's deliveries are recorded under: its name with anything but
  * letters, digits, ".", "_" and "-" as "_" (storage keys allow no more).
  */

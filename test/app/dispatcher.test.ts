@@ -236,6 +236,35 @@ describe("dispatcher", () => {
     expect(pd.calls).toBe(2);
   });
 
+  it("should not send a later episode's resolve to a receiver that heard only an earlier episode of the key", async () => {
+    const deliveries = new MemoryDeliveries(() => NOW);
+    const pd = new ScriptedReceiver("pd", "pagerduty", [ok(), ok(), ok()]);
+    const { logger } = memoryLogger();
+    const dispatcher = createDispatcher({
+      receivers: new Map([["pd", pd]]),
+      routing: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [{ name: "page", match: { severityAtOrAbove: "Sev2" }, actionGroups: ["on-call"] }],
+      },
+      deliveries,
+      retry: RETRY,
+      logger,
+      now: () => NOW,
+      sleep: async () => {},
+    });
+    const sev2 = { severity: "Sev2", peakSeverity: "Sev2" } as const;
+    const sev3 = { severity: "Sev3", peakSeverity: "Sev3", episodeId: "erw-abc-3" } as const;
+    const send = (e: AlertEvent) =>
+      dispatcher.dispatch({ ...msg(e), messageId: e.id }, settlement().s, signal());
+    await send(event({ ...sev2 }));
+    await send(event({ ...sev2, id: "erw-abc-2", sequence: 2, action: "resolve" }));
+    expect(pd.calls).toBe(2);
+    // The key opens again below PagerDuty's routes: neither its open nor its resolve is PagerDuty's.
+    await send(event({ ...sev3, id: "erw-abc-3", sequence: 3 }));
+    await send(event({ ...sev3, id: "erw-abc-4", sequence: 4, action: "resolve" }));
+    expect(pd.calls).toBe(2);
+  });
+
   it("should retry PagerDuty 500 twice then 202 with exponential backoff", async () => {
     const { dispatcher, receivers, slept } = setup(
       [fail(500, true), fail(500, true), ok()],

@@ -9,6 +9,7 @@ import {
   estateOf,
   healthyCircuit,
   restorePath,
+  setPrefixes,
   type SimCircuit,
 } from "../support/estate/index.js";
 import { ALERTS_QUEUE } from "../support/world.js";
@@ -19,8 +20,8 @@ const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 
 const worlds = worldPerTest();
 
-async function timeline(env: Record<string, string> = {}) {
-  const bundle = healthyCircuit();
+async function timeline(env: Record<string, string> = {}, prefixes?: number) {
+  const bundle = healthyCircuit(prefixes === undefined ? {} : { prefixes });
   let now = new Date(T0);
   const w = await worlds.start({ estate: estateOf(bundle), now: () => now, env });
   return {
@@ -114,5 +115,35 @@ describe("lifecycle timelines over the simulated estate", () => {
     const sent = t.sent();
     expect(sent.filter((s) => s.startsWith("open:session-flapping"))).toHaveLength(1);
     expect(sent.filter((s) => s.includes("path-down"))).toEqual([]);
+  });
+
+  it("a receiver that heard an earlier episode of a key is not told the resolve of a later one it never heard", async () => {
+    // Found by the lifecycle soak (test/fuzz/lifecycle.soak.test.ts). Standard
+    // tier: 4,000 prefixes; PagerDuty hears Sev2 and worse (this world's routing).
+    const t = await timeline({}, 2_500);
+    const prefixes = (count: number) => {
+      for (const path of ["primary", "secondary"] as const)
+        setPrefixes(t.circuit, PRIVATE, path, count);
+    };
+    prefixes(4_100); // over the limit: Sev2, paged
+    for (const m of [0, 5]) await t.at(m);
+    prefixes(2_500);
+    for (const m of [10, 15]) await t.at(m);
+    prefixes(3_400); // near it again: Sev3, the channel's, not PagerDuty's
+    for (const m of [20, 25]) await t.at(m);
+    prefixes(2_500);
+    for (const m of [30, 35]) await t.at(m);
+    expect(t.sent()).toEqual([
+      "open:route-limit:Sev2",
+      "resolve:route-limit:Sev2",
+      "open:route-limit:Sev3",
+      "resolve:route-limit:Sev3",
+    ]);
+    await t.world.dispatchPending();
+    // PagerDuty resolved the Sev2 incident at 15; the Sev3 episode was never its.
+    const pd = t.world.pagerduty.requests.map(
+      (r) => (r.body as { event_action: string }).event_action,
+    );
+    expect(pd).toEqual(["trigger", "resolve"]);
   });
 });

@@ -10,7 +10,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { AlertEvent } from "../../core/alert-event.js";
-import { route, withResolveAudience, type Routing } from "../../core/routing.js";
+import { episodeStart, route, withResolveAudience, type Routing } from "../../core/routing.js";
 import type { Logger } from "../../logging.js";
 import type { Receiver, SendOutcome } from "./receiver.js";
 import { parseEvent } from "./event-schema.js";
@@ -365,12 +365,17 @@ async function settle(
   }
 }
 
-/** Receivers an earlier event of this alert was delivered to (they must hear its resolve). */
+/**
+ * Receivers an earlier event of this episode was delivered to (they must hear
+ * its resolve). A receiver that heard only an earlier episode of the key heard
+ * that one's resolve already: this one is not its incident.
+ */
 async function toldOf(deps: DispatcherDeps, event: AlertEvent, log: Logger): Promise<string[]> {
   const told: string[] = [];
+  const opened = episodeStart(event);
   for (const name of deps.receivers.keys()) {
     try {
-      if ((await deps.deliveries.lastSequence(event.key, name)) > 0) told.push(name);
+      if ((await deps.deliveries.lastSequence(event.key, name)) >= opened) told.push(name);
     } catch (error) {
       // The routes' receivers still hear it; this one only if its route says so.
       log.warn(
