@@ -189,7 +189,10 @@ export function advance(
     const lastClean = previous ? base.lastCleanAt : observation.previousReadAt;
     const opened =
       base.phase === "firing" ||
-      base.phase === "resolving" ||
+      // Back while resolving counts as going on only for what the receivers
+      // heard (below): an alert held from them all along (a fleet alert
+      // held it, an inhibition) that broke again is news to them, and waits
+      // out its hysteresis like any other.
       // Its resolve was held back (a silence, an inhibition) and never sent:
       // the receivers still hold it open, so this is that incident going on,
       // not a new one to wait for. Waiting sent the held resolve now, while
@@ -206,7 +209,10 @@ export function advance(
       consecutiveClean: 0,
       // Back before its resolve was sent (held by a flap, an inhibition or a
       // silence): the receivers still hold that episode, so it goes on.
-      firstSeen: base.phase === "clear" && !base.notified ? at : (base.firstSeen ?? at),
+      firstSeen:
+        (base.phase === "clear" || base.phase === "resolving") && !base.notified
+          ? at
+          : (base.firstSeen ?? at),
       condition,
       lastEvaluatedAt: at,
       lastFiringAt: at,

@@ -466,3 +466,32 @@ it("whoever holds a fleet outage hears once that erwatch lost sight of it, and t
   ).toEqual(["open", "repeat", "resolve"]);
   expect(sent().filter((e) => e.family !== "fleet" && e.family !== "monitoring-blind")).toEqual([]);
 }, 60_000);
+
+it("a member's one-sweep blip after its site's outage cleared does not page on its own (hysteresis)", async () => {
+  // Found by the lifecycle soak (test/fuzz/lifecycle.soak.test.ts): the site
+  // drops both circuits for a sweep (one fleet page, the members' own alerts
+  // held), comes back, and one member's primary blips for a single sweep.
+  const bundles = [healthyCircuit({ name: "er-ams-a" }), healthyCircuit({ name: "er-ams-b" })];
+  const [a, b] = bundles.map((x) => x.circuit as SimCircuit) as [SimCircuit, SimCircuit];
+  // Every circuit read deep every sweep, so the site's outage is seen on both at once.
+  const { sent, sweepUntil } = await timerWorld(worlds, T0, bundles, {
+    SWEEP_MAX_READ_AGE_MINUTES: "5",
+  });
+  await sweepUntil(0, 0);
+  bothDown(a);
+  bothDown(b);
+  await sweepUntil(5, 5);
+  bothUp(a);
+  bothUp(b);
+  await sweepUntil(10, 10);
+  carrierDown(a, PRIVATE, "primary");
+  await sweepUntil(15, 15);
+  restorePath(a, PRIVATE, "primary");
+  await sweepUntil(20, 40);
+  expect(sent().map((e) => `${e.action}:${e.family}:${e.severity}`)).toEqual([
+    "open:fleet:Sev0",
+    "resolve:fleet:Sev0",
+    // Down, up, down, up within the hour: more than 3 changes is a flap (by design).
+    "open:session-flapping:Sev2",
+  ]);
+});
