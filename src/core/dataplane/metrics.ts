@@ -209,7 +209,10 @@ export function loadDetail(load: LinkLoad, bandwidthMbps: number | null): string
       : load.bps[d] !== null
         ? `${d} ${bps(load.bps[d] as number)}`
         : `${d} ?`;
-  const of = bandwidthMbps ? ` of ${bps(bandwidthMbps * 1e6)}` : "";
+  // No bandwidth from ARM: the row says saturation went unjudged rather than read as fine.
+  const of = bandwidthMbps
+    ? ` of ${bps(bandwidthMbps * 1e6)}`
+    : "; bandwidth not reported, saturation not judged";
   return `${part("in")} · ${part("out")}${of}`;
 }
 

@@ -6,6 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
+import { loadDetail, type LinkLoad } from "../../../src/core/dataplane/metrics.js";
 import { evaluateCircuit, type EvaluationPolicy } from "../../../src/core/evaluate.js";
 import type { PathName } from "../../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
@@ -239,6 +240,25 @@ describe("saturation: sustained throughput near the bandwidth, per direction", (
       status: "up",
       detail: "in 30% · out 10% of 1 Gbps",
     });
+  });
+
+  it.each([
+    { bandwidth: 1000, detail: "in 870 Mbps · out 90 Mbps of 1 Gbps" },
+    // ARM left the bandwidth out: said, never read as "not saturated".
+    {
+      bandwidth: null,
+      detail: "in 870 Mbps · out 90 Mbps; bandwidth not reported, saturation not judged",
+    },
+  ])("the capacity row with a bandwidth of $bandwidth Mbps", ({ bandwidth, detail }) => {
+    const load: LinkLoad = {
+      percent: { in: null, out: null },
+      bps: { in: 870e6, out: 90e6 },
+      saturated: [],
+      floorPercent: {},
+      at: NOW.getTime(),
+      stale: false,
+    };
+    expect(loadDetail(load, bandwidth)).toBe(detail);
   });
 
   it("sums the peerings riding the same link: the bandwidth is the link's", () => {
