@@ -239,6 +239,8 @@ export class Judge {
   constructor(
     private readonly ids: Map<CircuitName, string>,
     private readonly sight: Sight = FULL_SIGHT,
+    /** With fan-out the timer resolves a fleet alert from the workers' stored alerts: this many sweeps later. */
+    private readonly options: { fleetResolveLag?: number } = {},
   ) {}
 
   truth(name: CircuitName, sweep: number): Truth {
@@ -327,10 +329,15 @@ export class Judge {
       const t = this.truth(name, s);
       return t.providerDown || t.paths[p] !== "up";
     };
+    // erwatch dates a change by the sweep that saw it: sweeps it could not read the circuit
+    // in (none in the first soak) move changes later, so the window reaches back by as many.
+    let unseen = 0;
+    for (let s = Math.max(0, sweep - 2 * (60 / INTERVAL_MIN)); s <= sweep; s += 1)
+      if (!this.seen(name, s)) unseen += 1;
     let most = 0;
     for (const p of PATHS) {
       let n = 0;
-      for (let s = Math.max(1, sweep - 60 / INTERVAL_MIN - 1); s <= sweep; s += 1)
+      for (let s = Math.max(1, sweep - 60 / INTERVAL_MIN - 1 - unseen); s <= sweep; s += 1)
         if (down(s, p) !== down(s - 1, p)) n += 1;
       most = Math.max(most, n);
     }
@@ -472,7 +479,10 @@ export class Judge {
     if (e.action === "open" || e.action === "escalate" || e.action === "deescalate") {
       const now = this.troubleOn(subject, sweep);
       const kinds = new Set(now.map((t) => t.kind));
-      const named = /: ([a-z-]+)( \(missing ([^)]+)\))?( and \d+ more read\(s\))?$/.exec(e.title);
+      const named =
+        /: (forbidden|unauthenticated|not-found|throttled|timeout|server-error|network|malformed|internal)( \(missing ([^)]+)\))?/.exec(
+          e.title,
+        );
       if (now.length > 0 && !named && !now.some((t) => t.kind === "malformed"))
         this.fail(sweep, `${say}: title "${e.title}" names no failing call`);
       if (named && !kinds.has(named[1] as ReadTrouble["kind"]))
@@ -746,12 +756,14 @@ export class Judge {
       if (!k.open || !["Sev0", "Sev1"].includes(k.severity)) continue;
       if (k.family !== "path-down" && k.family !== "provider") continue;
       const name = k.circuitName as CircuitName;
+      if (this.covering(name).some((c) => c.family === "fleet")) continue;
       const blind = (s: number) =>
-        (k.family === "provider" ? !this.listed(s) : this.unread(name, s).length === 2) &&
-        !this.silencedAt(name, s) &&
-        !this.covering(name).some((c) => c.family === "fleet");
+        k.family === "provider" ? !this.listed(s) : this.unread(name, s).length === 2;
       const n = this.runOf(sweep, blind);
-      if (n >= BLIND_AFTER + READ_LAG && (k.blindNoticeAt ?? -1) <= sweep - n)
+      // Only where no silence was in force over the circuit in the whole spell: what a silence withheld is not judged here.
+      let quiet = true;
+      for (let s = sweep - n + 1; s <= sweep; s += 1) if (this.silencedAt(name, s)) quiet = false;
+      if (quiet && n >= BLIND_AFTER + READ_LAG && (k.blindNoticeAt ?? -1) <= sweep - n)
         this.fail(
           sweep,
           `${k.family} ${k.severity} ${key} of ${name}: unread ${n} sweeps and no Blind: notice`,
@@ -787,7 +799,9 @@ export class Judge {
           this.run(n, sweep, (t, s) => !troubled(t) && this.seen(n, s) && !this.silencedAt(n, s)),
         ),
       );
-      const allowed = names.some((n) => this.flapped.has(n)) ? FLAP_HOLD : RESOLVE_AFTER - 1;
+      const allowed =
+        (names.some((n) => this.flapped.has(n)) ? FLAP_HOLD : RESOLVE_AFTER - 1) +
+        (k.family === "fleet" ? (this.options.fleetResolveLag ?? 0) : 0);
       if (clean > allowed)
         this.fail(
           sweep,
