@@ -295,21 +295,26 @@ function behaviourOf(kind: ReadTrouble["kind"]): FaultBehaviour {
 /**
  * What the read faults in force at a sweep make erwatch see: one trouble per
  * failing call and path. Where two faults match one request the estate answers
- * with the first armed (as armFaults arms them, in plan order).
+ * with the first armed (as armFaults arms them, in plan order), but delays it
+ * for a slow one as well: past ARM_TIMEOUT_MS that is a timeout whatever follows.
  */
 function troubleAt(plan: Plan, sweep: number): ReadTrouble[] {
   if (sweep >= FAULT_SWEEPS) return [];
   const active = plan.reads.filter((f) => during(f, sweep));
   const out: ReadTrouble[] = [];
-  const listing = active.find((f) => f.subject === "listing");
+  const first = (matching: ReadFault[]) =>
+    matching.find((f) => f.kind === "timeout") ?? matching[0];
+  const listing = first(active.filter((f) => f.subject === "listing"));
   if (listing)
     out.push({ subject: "listing", kind: listing.kind, action: RBAC_ACTIONS.listCircuits });
   for (const name of NAMES)
     for (const path of PATHS) {
-      const first = active.find((f) => f.subject === name && (f.path === null || f.path === path));
-      if (!first) continue;
+      const hit = first(
+        active.filter((f) => f.subject === name && (f.path === null || f.path === path)),
+      );
+      if (!hit) continue;
       for (const op of OPERATIONS.circuit)
-        out.push({ subject: name, path, kind: first.kind, action: RBAC_ACTIONS[op] });
+        out.push({ subject: name, path, kind: hit.kind, action: RBAC_ACTIONS[op] });
     }
   return out;
 }

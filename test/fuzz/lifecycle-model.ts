@@ -560,14 +560,15 @@ export class Judge {
   ): void {
     if (e.family === "fleet") {
       if (members.length < 2) this.fail(sweep, `${say}: a group of ${members.length}`);
-      for (const m of members as CircuitName[])
-        if (
-          !troubled(this.truth(m, sweep)) &&
-          !troubled(this.truth(m, sweep - 1)) &&
-          this.seen(m, sweep) &&
-          this.seen(m, sweep - 1)
-        )
-          this.fail(sweep, `${say}: names ${m}, healthy at this sweep and the one before`);
+      // With fan-out a fleet alert still open a sweep longer (the timer resolves it) holds a flap a sweep longer too.
+      const back = 1 + (this.options.fleetResolveLag ?? 0);
+      for (const m of members as CircuitName[]) {
+        let healthy = true;
+        for (let s = sweep - back; s <= sweep; s += 1)
+          if (troubled(this.truth(m, s)) || !this.seen(m, s)) healthy = false;
+        if (healthy)
+          this.fail(sweep, `${say}: names ${m}, healthy at this sweep and the ${back} before`);
+      }
       return;
     }
     if (!name) return;
