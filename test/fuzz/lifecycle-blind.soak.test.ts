@@ -83,8 +83,8 @@ import {
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 5);
 /** A read past this is a timeout; the slow fault answers well after it. */
-const ARM_TIMEOUT_MS = 1_500;
-const SLOW_MS = 4_000;
+const ARM_TIMEOUT_MS = 5_000;
+const SLOW_MS = 10_000;
 
 const NAMES = CIRCUITS.map((c) => c.name);
 
