@@ -46,7 +46,6 @@ import type { AlertEvent } from "../../src/core/alert-event.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import {
   estateOf,
-  healthyCircuit,
   RBAC_ACTIONS,
   type FaultBehaviour,
   type OperationName,
@@ -65,7 +64,6 @@ import {
   MIN,
   pagerDutyMismatches,
   PATHS,
-  PREFIXES,
   PRIVATE,
   RESOLVE_AFTER,
   T0,
@@ -78,6 +76,7 @@ import {
   type SilenceInForce,
   type Sight,
   type Truth,
+  soakEstate,
 } from "./lifecycle-model.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
@@ -375,15 +374,7 @@ afterAll(async () => {
 
 async function soak(plan: Plan): Promise<void> {
   runs += 1;
-  const bundles = CIRCUITS.map((c) =>
-    healthyCircuit({
-      name: c.name,
-      serviceProviderName: c.provider,
-      peeringLocation: c.location,
-      prefixes: PREFIXES.normal,
-    }),
-  );
-  const sims = new Map(bundles.map((b) => [b.circuit.name as CircuitName, b.circuit]));
+  const { bundles, sims } = soakEstate();
   let now = new Date(T0);
   const w = await startWorld({
     estate: estateOf(...bundles),

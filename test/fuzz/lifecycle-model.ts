@@ -13,10 +13,12 @@ import { fleetMembersOf } from "../../src/core/fleet-members.js";
 import type { AlertFamily, Severity } from "../../src/core/model.js";
 import {
   carrierDown,
+  healthyCircuit,
   restorePath,
   setBgpState,
   setPrefixes,
   setProviderState,
+  type CircuitBundle,
   type PathName,
   type SimCircuit,
 } from "../support/estate/index.js";
@@ -61,6 +63,22 @@ export const CIRCUITS = [
   { name: "soak-lon", provider: "Colt", location: "London" },
 ] as const;
 export type CircuitName = (typeof CIRCUITS)[number]["name"];
+/** The soak's estate, healthy, each circuit by name. */
+export function soakEstate(): { bundles: CircuitBundle[]; sims: Map<CircuitName, SimCircuit> } {
+  const bundles = CIRCUITS.map((c) =>
+    healthyCircuit({
+      name: c.name,
+      serviceProviderName: c.provider,
+      peeringLocation: c.location,
+      prefixes: PREFIXES.normal,
+    }),
+  );
+  return {
+    bundles,
+    sims: new Map(bundles.map((b) => [b.circuit.name as CircuitName, b.circuit as SimCircuit])),
+  };
+}
+
 export const AT_SITE: CircuitName[] = CIRCUITS.filter((c) => c.location === SITE.location).map(
   (c) => c.name,
 );

@@ -33,12 +33,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
-import { estateOf, healthyCircuit } from "../support/estate/index.js";
+import { estateOf } from "../support/estate/index.js";
 import { circuitId } from "../support/estate/ids.js";
 import { ALERTS_QUEUE, startWorld } from "../support/world.js";
 import {
   apply,
-  CIRCUITS,
   FAULT_SWEEPS,
   faultArb,
   HEALTHY,
@@ -46,7 +45,6 @@ import {
   Judge,
   MIN,
   pagerDutyMismatches,
-  PREFIXES,
   RESOLVE_AFTER,
   T0,
   TAIL_SWEEPS,
@@ -55,6 +53,7 @@ import {
   type CircuitName,
   type Fault,
   type Truth,
+  soakEstate,
 } from "./lifecycle-model.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
@@ -84,15 +83,7 @@ afterAll(async () => {
 
 async function soak(schedule: readonly Fault[]): Promise<void> {
   runs += 1;
-  const bundles = CIRCUITS.map((c) =>
-    healthyCircuit({
-      name: c.name,
-      serviceProviderName: c.provider,
-      peeringLocation: c.location,
-      prefixes: PREFIXES.normal,
-    }),
-  );
-  const sims = new Map(bundles.map((b) => [b.circuit.name as CircuitName, b.circuit]));
+  const { bundles, sims } = soakEstate();
   let now = new Date(T0);
   const w = await startWorld({
     estate: estateOf(...bundles),
