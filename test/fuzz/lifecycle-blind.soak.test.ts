@@ -62,7 +62,6 @@ import {
   INTERVAL_MIN,
   Judge,
   MIN,
-  pagerDutyMismatches,
   PATHS,
   PRIVATE,
   RESOLVE_AFTER,
@@ -77,6 +76,7 @@ import {
   type Sight,
   type Truth,
   soakEstate,
+  endOfRun,
 } from "./lifecycle-model.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
@@ -463,22 +463,12 @@ async function soak(plan: Plan): Promise<void> {
     await sweep(k + 1);
     simulatedMinutes += (k + 1) * INTERVAL_MIN;
 
-    const left = judge.openKeys().map((o) => `${o.family} ${o.severity} of ${o.circuitName}`);
-    if (left.length > 0) judge.violations.push(`left open at the end: ${left.join("; ")}`);
-    const stored = (await w.runtime.store.listAlerts()).filter((a) => a.value.phase !== "clear");
-    for (const a of stored)
-      judge.violations.push(
-        `stored ${a.value.family} of ${a.value.circuitName} still ${a.value.phase} at the end`,
-      );
-
-    await w.dispatchPending(30_000);
-    const events = w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+    const events = await endOfRun(w, judge);
     for (const e of events) {
       const blindNotice = e.action === "repeat" && e.change.startsWith("Blind:");
       const what = `${blindNotice ? "blind-notice" : e.action} ${e.family} ${e.severity}`;
       heard.set(what, (heard.get(what) ?? 0) + 1);
     }
-    judge.violations.push(...pagerDutyMismatches(w, events));
 
     if (judge.violations.length > 0)
       throw new Error(

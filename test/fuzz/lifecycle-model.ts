@@ -22,7 +22,7 @@ import {
   type PathName,
   type SimCircuit,
 } from "../support/estate/index.js";
-import type { World } from "../support/world.js";
+import { ALERTS_QUEUE, type World } from "../support/world.js";
 
 export const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 export const MIN = 60_000;
@@ -892,4 +892,23 @@ export function pagerDutyMismatches(w: World, events: AlertEvent[]): string[] {
       out.push(`PagerDuty ${key}: left triggered (${have.join(", ")})`);
   }
   return out;
+}
+
+/**
+ * What every soak checks once its faults are over and it has swept until
+ * calm: nothing open at the broker, nothing stored but clear, and PagerDuty
+ * holding exactly what was routed to it. Returns every event the broker took.
+ */
+export async function endOfRun(w: World, judge: Judge): Promise<AlertEvent[]> {
+  const left = judge.openKeys().map((o) => `${o.family} ${o.severity} of ${o.circuitName}`);
+  if (left.length > 0) judge.violations.push(`left open at the end: ${left.join("; ")}`);
+  const stored = (await w.runtime.store.listAlerts()).filter((a) => a.value.phase !== "clear");
+  for (const a of stored)
+    judge.violations.push(
+      `stored ${a.value.family} of ${a.value.circuitName} still ${a.value.phase} at the end`,
+    );
+  await w.dispatchPending(30_000);
+  const events = w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+  judge.violations.push(...pagerDutyMismatches(w, events));
+  return events;
 }

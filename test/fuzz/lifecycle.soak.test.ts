@@ -44,7 +44,6 @@ import {
   INTERVAL_MIN,
   Judge,
   MIN,
-  pagerDutyMismatches,
   RESOLVE_AFTER,
   T0,
   TAIL_SWEEPS,
@@ -54,6 +53,7 @@ import {
   type Fault,
   type Truth,
   soakEstate,
+  endOfRun,
 } from "./lifecycle-model.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
@@ -128,21 +128,11 @@ async function soak(schedule: readonly Fault[]): Promise<void> {
     await sweep(k + 1);
     simulatedMinutes += (k + 1) * INTERVAL_MIN;
 
-    const left = judge.openKeys().map((o) => `${o.family} ${o.severity} of ${o.circuitName}`);
-    if (left.length > 0) judge.violations.push(`left open at the end: ${left.join("; ")}`);
-    const stored = (await w.runtime.store.listAlerts()).filter((a) => a.value.phase !== "clear");
-    for (const a of stored)
-      judge.violations.push(
-        `stored ${a.value.family} of ${a.value.circuitName} still ${a.value.phase} at the end`,
-      );
-
-    await w.dispatchPending(30_000);
-    const events = w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+    const events = await endOfRun(w, judge);
     for (const e of events) {
       const what = `${e.action} ${e.family} ${e.severity}`;
       heard.set(what, (heard.get(what) ?? 0) + 1);
     }
-    judge.violations.push(...pagerDutyMismatches(w, events));
 
     if (judge.violations.length > 0)
       throw new Error(
