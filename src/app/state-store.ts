@@ -22,6 +22,11 @@ export function isConflict(error: unknown): boolean {
   return error instanceof Error && error.name === "ConflictError";
 }
 
+/** Table Storage failed (not a lost race): adapters/tables/errors.ts StateStoreError, by name. */
+export function isStorageFailure(error: unknown): error is Error {
+  return error instanceof Error && error.name === "StateStoreError";
+}
+
 /** Where a stored row lives, and the ETag it had when it was found unreadable. */
 export interface UnreadableRow {
   table: string;

@@ -7,7 +7,6 @@ import type { ArmClientOptions } from "../adapters/arm/clients.js";
 import type { ArmConfig } from "../config/arm.js";
 import type { Env } from "../config/settings.js";
 import type { Logger } from "../logging.js";
-import { credentials } from "../runtime/common.js";
 import {
   neutralise,
   terminalJson,
@@ -49,7 +48,8 @@ export const EXIT_CODE_HELP = [
   "Exit codes:",
   "  0    everything in scope was read; nothing at Sev2 or worse",
   "  1    something at Sev2 or worse (even if some reads failed)",
-  "  2    erwatch could not run: bad arguments or settings, no credential;",
+  "  2    erwatch could not run: bad arguments or settings, no credential,",
+  "       Table Storage not answering;",
   "       or it could not judge or record a circuit (whatever else it found)",
   "  3    partly blind: a read failed, a subscription could not be listed or",
   "       held no circuit, or nothing was read at all",
@@ -112,7 +112,9 @@ export function credentialCauses(error: unknown): string[] {
 }
 
 export async function credentialFor(ctx: Context, config: ArmConfig): Promise<TokenCredential> {
-  const credential = ctx.deps.credential ?? credentials(config.cloud, {})();
+  // Loaded here, not at import: @azure/identity is paid only by commands that need a token.
+  const credential =
+    ctx.deps.credential ?? (await import("../runtime/common.js")).credentials(config.cloud, {})();
   try {
     // Fail fast and clearly rather than as a blind finding on every read.
     const token = await credential.getToken(config.tokenScope, {

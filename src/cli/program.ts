@@ -3,11 +3,11 @@
 // lists the settings each command reads and the exit codes (context.ts).
 
 import { Command, CommanderError, Option } from "commander";
+import { isStorageFailure } from "../app/state-store.js";
 import { ConfigError } from "../config/reader.js";
 import { createLogger } from "../logging.js";
 import { logLevelOf } from "../runtime/config.js";
 import { erwatchVersion } from "../runtime/version.js";
-import { runDispatchCommand } from "./dispatch-command.js";
 import {
   CannotRun,
   createContext,
@@ -18,20 +18,21 @@ import {
 } from "./context.js";
 import { commandConfig } from "./command-config.js";
 import { commandHelp, type SettingsGroup } from "./help.js";
-import { runDiagnose, runSweep, type SweepOptions } from "./read-commands.js";
+import type { SweepOptions } from "./read-commands.js";
 import { renderFinding } from "./render-table.js";
-import {
-  runAlerts,
-  runSilenceAdd,
-  runSilenceExpire,
-  runSilenceList,
-  type SilenceAddOptions,
-} from "./state-commands.js";
+import type { SilenceAddOptions } from "./state-commands.js";
 import { neutralise } from "./terminal.js";
 
 export type { CliDeps, Stream } from "./context.js";
 export { CannotRun, EXIT, renderFinding };
 export type CliContext = Context;
+
+// Each command's module (and through it the Azure SDKs it needs) loads when
+// that command runs: \`--help\`, \`--version\` and a mistyped flag answer at
+// once, and \`alerts\` never loads the ARM SDK.
+const readCommands = () => import("./read-commands.js");
+const stateCommands = () => import("./state-commands.js");
+const dispatchCommand = () => import("./dispatch-command.js");
 
 const output = () =>
   new Option("-o, --output <format>", "table or json").choices(["table", "json"]).default("table");
@@ -79,7 +80,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       ]),
     )
     .action(async (id: string, opts: { routes?: boolean; output: string }) => {
-      exitCode = await runDiagnose(ctx, id, opts);
+      exitCode = await (await readCommands()).runDiagnose(ctx, id, opts);
     });
 
   program
@@ -100,7 +101,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       help([armAndMonitor, { label: "with --state", load: commandConfig.sweepState }]),
     )
     .action(async (opts: SweepOptions) => {
-      exitCode = await runSweep(ctx, opts);
+      exitCode = await (await readCommands()).runSweep(ctx, opts);
     });
 
   const silence = program
@@ -130,7 +131,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .addOption(output())
     .addHelpText("after", help([tableStorage]))
     .action(async (opts: SilenceAddOptions) => {
-      exitCode = await runSilenceAdd(ctx, opts);
+      exitCode = await (await stateCommands()).runSilenceAdd(ctx, opts);
     });
   silence
     .command("list")
@@ -139,7 +140,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .addOption(output())
     .addHelpText("after", help([tableStorage]))
     .action(async (opts: { expired?: boolean; output: string }) => {
-      exitCode = await runSilenceList(ctx, opts);
+      exitCode = await (await stateCommands()).runSilenceList(ctx, opts);
     });
   silence
     .command("expire")
@@ -147,7 +148,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .argument("<id...>", "silence id(s), as `silence list` shows them")
     .addHelpText("after", help([tableStorage]))
     .action(async (ids: string[]) => {
-      exitCode = await runSilenceExpire(ctx, ids);
+      exitCode = await (await stateCommands()).runSilenceExpire(ctx, ids);
     });
 
   program
@@ -158,7 +159,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .addOption(output())
     .addHelpText("after", help([tableStorage]))
     .action(async (opts: { output: string }) => {
-      exitCode = await runAlerts(ctx, opts);
+      exitCode = await (await stateCommands()).runAlerts(ctx, opts);
     });
 
   program
@@ -172,7 +173,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       help([{ label: "Service Bus and receivers", load: commandConfig.dispatch }]),
     )
     .action(async (opts: { once?: boolean }) => {
-      exitCode = await runDispatchCommand(ctx, opts);
+      exitCode = await (await dispatchCommand()).runDispatchCommand(ctx, opts);
     });
 
   try {
@@ -193,6 +194,12 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     }
     if (error instanceof CannotRun || error instanceof ConfigError) {
       ctx.warn(`erwatch: ${error.message}`);
+      return EXIT.cannotRun;
+    }
+    // Storage that cannot be reached is the world, not a bug: say so, without a stack.
+    if (isStorageFailure(error)) {
+      logger.debug({ err: error }, "Table Storage failed");
+      ctx.warn(`erwatch: Table Storage: ${neutralise(error.message)}`);
       return EXIT.cannotRun;
     }
     logger.error({ err: error }, "erwatch failed");

@@ -1,6 +1,7 @@
 // `erwatch sweep --state`: the stateful sweep from the CLI against a storage
 // connection string, publishing to Service Bus when one is configured.
 
+import { createServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/program.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -72,5 +73,34 @@ describe("erwatch sweep --state", () => {
     const ran = await cli(["sweep", "--state"], env);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toMatch(/ERWATCH_STORAGE/);
+  });
+});
+
+describe("Table Storage that does not answer", () => {
+  it("is named in one line and exit 2, not an unexpected failure with a stack", async () => {
+    const sockets = new Set<Socket>();
+    // Accepts, reads, never answers.
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("data", () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const env = {
+        ...world.env,
+        ERWATCH_STORAGE: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`,
+        STORAGE_TIMEOUT_MS: "300",
+      };
+      const ran = await cli(["alerts"], env);
+      expect(ran.code).toBe(2);
+      expect(ran.stderr).toMatch(
+        /^erwatch: Table Storage: listing \w+ failed: no answer within 300 ms/m,
+      );
+      expect(ran.stderr).not.toMatch(/unexpected failure|"stack"/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
