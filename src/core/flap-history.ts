@@ -20,7 +20,10 @@ export interface FlapHistory {
   paths: LayerTransition[];
   arp: LayerTransition[];
   bgp: LayerTransition[];
-  /** The BGP row's up ↔ warn changes: an IPv6 session down and up beside an Established IPv4 one. */
+  /**
+   * The BGP row's up ↔ warn changes: an IPv6 session down and up beside an
+   * Established IPv4 one, less the warn → up that ends a path outage's tail.
+   */
   ipv6: LayerTransition[];
   resets: SessionReset[];
   samples: PrefixSample[];
@@ -35,6 +38,26 @@ export const ipv6SessionChange = (t: LayerTransition): boolean =>
   t.layer === "bgp" &&
   ((t.before === "up" && t.after === "warn") || (t.before === "warn" && t.after === "up"));
 
+/**
+ * The IPv6 session's own changes. After the link drops both sessions, IPv4
+ * often re-establishes a read before IPv6 does (down → warn → up): that warn
+ * began with the path's outage, so the warn → up ending it is the tail of the
+ * carrier's flap, not a change of the IPv6 session's (counted as IPv6's, four
+ * such outages in an hour raised a second flap alert blaming your IPv6 config).
+ */
+function ipv6Changes(bgp: LayerTransition[]): LayerTransition[] {
+  const inOrder = [...bgp].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return inOrder.filter((t, i) => {
+    if (!ipv6SessionChange(t)) return false;
+    if (t.before !== "warn") return true;
+    const began = inOrder
+      .slice(0, i)
+      .reverse()
+      .find((o) => o.path === t.path);
+    return !(began && began.before === "down" && began.after === "warn");
+  });
+}
+
 export function flapHistory(
   entries: (LayerTransition | SessionReset | PrefixSample)[],
 ): FlapHistory {
@@ -44,7 +67,7 @@ export function flapHistory(
     paths: transitions("path"),
     arp: transitions("provider"),
     bgp: transitions("bgp"),
-    ipv6: transitions("bgp").filter(ipv6SessionChange),
+    ipv6: ipv6Changes(transitions("bgp")),
     resets: entries.filter((e): e is SessionReset => e.kind === "reset"),
     samples: entries.filter((e): e is PrefixSample => e.kind === "prefixes"),
   };
@@ -90,7 +113,7 @@ export function linkHistory(h: FlapHistory): FlapHistory {
   const ipv6Own = new Set(resetsOf(h, "ipv6"));
   return {
     ...h,
-    bgp: h.bgp.filter((t) => !ipv6SessionChange(t)),
+    bgp: h.bgp.filter((t) => !h.ipv6.includes(t)),
     ipv6: [],
     resets: h.resets.filter((r) => !ipv6Own.has(r)),
   };

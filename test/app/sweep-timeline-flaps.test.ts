@@ -475,6 +475,47 @@ describe("flapping at a 5-minute cadence", () => {
 });
 
 describe("an IPv6 neighbor shut at its limit on the path whose link flaps", () => {
+  it("a link that keeps dropping both sessions, IPv6 back a sweep after IPv4 each time: the carrier's IPv4 flap only, no IPv6 flap blaming your config", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    const v6 = (state: string, upDown: string) => ({ ...neighbor(state, 6, upDown), v: 4 });
+    // Every 15 minutes from minute 5: down one sweep, IPv4 alone the next, both the one after.
+    for (let m = 0; m <= 90; m += 5) {
+      const phase = m === 0 ? 0 : ((m - 5) / 5) % 3;
+      const cycleStart = m - phase * 5;
+      h.reader.spec = {
+        paths: {
+          [PRIVATE]: {
+            primary:
+              m === 0
+                ? dual("60", "3d04h")
+                : phase === 0
+                  ? { arp: "empty", bgp: [neighbor("Idle", 4, "never"), v6("Idle", "never")] }
+                  : phase === 1
+                    ? {
+                        bgp: [
+                          neighbor("120", 4, upSince(cycleStart + 2, m).upDown!),
+                          v6("Active", "never"),
+                        ],
+                      }
+                    : {
+                        bgp: [
+                          neighbor("120", 4, upSince(cycleStart + 2, m).upDown!),
+                          v6("60", upSince(cycleStart + 7, m).upDown!),
+                        ],
+                      },
+          },
+        },
+      };
+      await h.run(m);
+    }
+    const opened = h.sink.published.filter(
+      (e) => e.family === "session-flapping" && e.action === "open",
+    );
+    expect(opened.map((e) => [e.key, e.evidence.cause, e.owner])).toEqual([
+      [alertKey(h.reader.target.id, PRIVATE, "session-flapping"), "layer-1", "carrier"],
+    ]);
+  });
+
   it("IPv6 listed first in the route summary: the IPv4 layer-1 flap is still the carrier's, with its ticket (the down row named the shut IPv6 neighbor, read as IPv4's route limit)", async () => {
     const h = await sweepHarness(azurite.connectionString);
     /** The IPv6 neighbor is shut as Idle (PfxCt) throughout; Azure lists it first. */

@@ -411,6 +411,28 @@ describe("flappingFindings: an IPv6 session's changes are IPv6's, counted apart 
       beforeDetail: "",
       afterDetail: "",
     }));
+  /** A link outage starting `m` minutes ago, read every 5: both sessions down, IPv4 back, IPv6 back a read later. */
+  const linkOutageIpv6Late = (path: PathName, m: number): HistoryEntry[] => {
+    const warn = "IPv6 Active (3ffe:ffff:0:cd30::1); IPv4 Established";
+    const t = (at: number, layer: "path" | "bgp", before: string, after: string, detail = "") => ({
+      ...base,
+      kind: "transition" as const,
+      at: ago(at),
+      path,
+      layer,
+      before,
+      after,
+      beforeDetail: before === "warn" ? warn : detail,
+      afterDetail: after === "warn" ? warn : detail,
+    });
+    return [
+      t(m, "path", "up", "down"),
+      t(m, "bgp", "up", "down", "Idle"),
+      t(m - 5, "path", "down", "up"),
+      t(m - 5, "bgp", "down", "warn", "Idle"),
+      t(m - 10, "bgp", "warn", "up", "Established"),
+    ] as HistoryEntry[];
+  };
   const reset = (path: PathName, min: number, family?: "ipv6"): HistoryEntry => ({
     ...base,
     kind: "reset",
@@ -557,6 +579,22 @@ describe("flappingFindings: an IPv6 session's changes are IPv6's, counted apart 
     {
       name: "three IPv6 changes beside three IPv4 ones: no flap",
       history: [...pathFlap("primary", [55, 45, 35]), ...v6Cycles("primary", [50, 40, 30])],
+      expected: [],
+    },
+    {
+      // The link drops both sessions; IPv4 is back a read before IPv6 each time
+      // (down → warn → up). Four such outages are the carrier's flap, not also
+      // an IPv6 session fault of yours.
+      name: "IPv6 back a read after IPv4 from each of four link outages: the path's flap only",
+      history: [58, 43, 28, 13].flatMap((m) => linkOutageIpv6Late("primary", m)),
+      expected: [["Sev2", ["primary"], "layer-1"]],
+    },
+    {
+      name: "an outage's late IPv6 beside three changes of the IPv6 session's own: three, no flap",
+      history: [
+        ...linkOutageIpv6Late("secondary", 58),
+        ...v6Cycles("secondary", [40, 30, 20], "Active"),
+      ],
       expected: [],
     },
     {
