@@ -151,6 +151,28 @@ async function appendHistory(
   }
 }
 
+/**
+ * What flap counting reads back. A history table that cannot be read costs
+ * the circuit its flap count this sweep, never its pages: null, and the
+ * circuit is judged without history.
+ */
+async function readHistory(
+  store: StateStore,
+  circuitId: string,
+  since: Date,
+  log: Logger,
+): Promise<HistoryEntry[] | null> {
+  try {
+    return await store.listHistory(circuitId, since);
+  } catch (error) {
+    log.error(
+      { err: error },
+      "history could not be read; the circuit is judged and alerted without it, its flaps not counted this sweep",
+    );
+    return null;
+  }
+}
+
 async function evaluateAndStore(
   deps: RecordDeps,
   reading: CircuitReading,
@@ -168,7 +190,7 @@ async function evaluateAndStore(
   const snapshotOf = () => readOrSetAside(store, () => store.getSnapshot(id), now, log);
   const [snapshot, history, alerts] = await Promise.all([
     snapshotOf(),
-    store.listHistory(id, new Date(now.getTime() - lookBackMs)),
+    readHistory(store, id, new Date(now.getTime() - lookBackMs), log),
     store.listAlerts(id),
   ]);
   const known = alerts.map((a) => ({
@@ -180,7 +202,7 @@ async function evaluateAndStore(
     const result = evaluateOrBlind(
       reading,
       previous?.value ?? null,
-      history,
+      history ?? [],
       known,
       policy,
       now,
@@ -188,7 +210,14 @@ async function evaluateAndStore(
     );
     if (result.error !== undefined)
       log.error({ err: result.error }, "judging the circuit failed; it is UNKNOWN this sweep");
-    return result;
+    if (history !== null) return result;
+    // A flap is counted from history: without it, a flap alert is unknown (neither opened nor resolved).
+    const observations = result.observations.map((o) =>
+      o.family === "session-flapping" && o.state === "clean"
+        ? { ...o, state: "unknown" as const }
+        : o,
+    );
+    return { ...result, observations };
   };
   // Another sweep may write the snapshot first: diff against what it wrote, so
   // its transitions are not recorded twice.
