@@ -31,11 +31,17 @@ export async function drainOutbox(
       heldElsewhere.add(key);
       continue;
     }
-    const mine = await store.claimOutbox(
-      row,
-      options.claimant,
-      new Date(options.now.getTime() + LEASE_MS),
-    );
+    // A row whose claim fails (its partition failing) waits for the next drain, with the
+    // rest of its key: it must not hold back every other circuit's events.
+    const mine = await store
+      .claimOutbox(row, options.claimant, new Date(options.now.getTime() + LEASE_MS))
+      .catch((error: unknown) => {
+        options.logger.warn(
+          { err: error, eventId: row.value.event.id },
+          "could not claim an outbox event; it waits for the next drain, the others go out",
+        );
+        return null;
+      });
     if (mine) claimed.push(mine);
     else heldElsewhere.add(key);
   }
@@ -55,9 +61,39 @@ export async function drainOutbox(
       { err: error, events: events.length },
       `could not publish ${events.length} alert event(s); they stay in the outbox for the next sweep`,
     );
-    await Promise.all(claimed.map((r) => store.releaseOutbox(r)));
+    // A claim that cannot be released runs out by itself.
+    await settleEach(
+      claimed,
+      (r) => store.releaseOutbox(r),
+      options.logger,
+      "could not release the claim on an outbox event; it runs out by itself",
+    );
     return { published: [], pending: rows.length, brokerError: message };
   }
-  await Promise.all(claimed.map((r) => store.deleteOutbox(r)));
-  return { published: events, pending: rows.length - claimed.length, brokerError: null };
+  // Published whatever happens next: a row that cannot be removed now is sent again once its
+  // claim runs out, with the same messageId, and the broker's duplicate detection drops it.
+  const kept = await settleEach(
+    claimed,
+    (r) => store.deleteOutbox(r),
+    options.logger,
+    "a published event could not be removed from the outbox; it is sent again once its claim runs out, and the broker drops the duplicate",
+  );
+  return { published: events, pending: rows.length - claimed.length + kept, brokerError: null };
+}
+
+/** Each row's storage call on its own: one failing (its partition) does not undo the others. Returns how many failed. */
+async function settleEach(
+  rows: Stored<OutboxRow>[],
+  call: (row: Stored<OutboxRow>) => Promise<void>,
+  logger: Logger,
+  message: string,
+): Promise<number> {
+  const results = await Promise.allSettled(rows.map(call));
+  let failed = 0;
+  results.forEach((r, i) => {
+    if (r.status === "fulfilled") return;
+    failed += 1;
+    logger.warn({ err: r.reason, eventId: rows[i]!.value.event.id }, message);
+  });
+  return failed;
 }

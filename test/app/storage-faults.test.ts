@@ -2,7 +2,8 @@
 // (test/fuzz/lifecycle-storage.soak.test.ts) found: the sweep's store talks to
 // Azurite through the loopback fault proxy, which fails only the calls each
 // case names. README "Guarantees": when only the history table fails, the
-// circuit's pages go out anyway.
+// circuit's pages go out anyway; a storage fault on one circuit never holds
+// back another's.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -10,7 +11,11 @@ import {
   TableStateStore,
   tableNames,
 } from "../../src/adapters/tables/state-store.js";
+import { circuitPartition } from "../../src/adapters/tables/keys.js";
+import { drainOutbox } from "../../src/app/outbox.js";
 import { createSweeper } from "../../src/app/sweep.js";
+import type { AlertEvent } from "../../src/core/alert-event.js";
+import type { AlertState } from "../../src/core/lifecycle.js";
 import type { StateConfig } from "../../src/config/state.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
@@ -95,7 +100,7 @@ async function harness() {
     });
   const sent = () => sink.published.map((e) => `${e.action}:${e.family}:${e.severity}`);
   const logged = (text: string) => records().some((r) => String(r.msg).startsWith(text));
-  return { reader, run, sent, logged, names };
+  return { reader, run, sent, logged, names, store, sink, logger };
 }
 
 describe("when only the history table fails", () => {
@@ -140,4 +145,65 @@ describe("when only the history table fails", () => {
       proxy.rule = () => null;
     }
   }, 60_000);
+});
+
+const circuit = (name: string) =>
+  `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/${name}`;
+const alertOf = (name: string): AlertState => ({
+  key: `erw-${name}`,
+  family: "path-down",
+  circuitId: circuit(name),
+  circuitName: name,
+  peering: "AzurePrivatePeering",
+  phase: "firing",
+  consecutiveFiring: 1,
+  consecutiveClean: 0,
+  firstSeen: "2026-11-22T01:00:00.000Z",
+  condition: null,
+  notified: null,
+  sequence: 1,
+  lastEvaluatedAt: "2026-11-22T01:00:00.000Z",
+});
+const eventOf = (name: string, occurredAt: string): AlertEvent =>
+  ({ id: `erw-${name}-1`, key: `erw-${name}`, sequence: 1, occurredAt }) as AlertEvent;
+
+describe("when one circuit's partition fails", () => {
+  it.each<[string, TableFault]>([
+    ["hangs", { kind: "hang" }],
+    ["answers 503 ServerBusy", { kind: "status", status: 503, code: "ServerBusy" }],
+  ])(
+    "another circuit's event still leaves the outbox (the partition %s)",
+    async (_, fault) => {
+      const h = await harness();
+      // Both decided and committed; the broken circuit's event is the older, so it is claimed first.
+      await h.store.commitAlert(alertOf("er-broken"), null, [
+        eventOf("er-broken", "2026-11-22T01:00:00.000Z"),
+      ]);
+      await h.store.commitAlert(alertOf("er-fine"), null, [
+        eventOf("er-fine", "2026-11-22T01:05:00.000Z"),
+      ]);
+      const broken = circuitPartition(circuit("er-broken"));
+      try {
+        proxy.rule = (r) => (r.operation !== "query" && r.text.includes(broken) ? fault : null);
+        const drained = await drainOutbox(h.store, h.sink, {
+          claimant: "sweep-1",
+          now: minute(5),
+          logger: h.logger,
+        });
+        expect(h.sink.published.map((e) => e.id)).toEqual(["erw-er-fine-1"]);
+        expect(drained.published.map((e) => e.id)).toEqual(["erw-er-fine-1"]);
+      } finally {
+        proxy.rule = () => null;
+      }
+      // Storage healthy again: the broken circuit's event goes out, once, and nothing is left.
+      await drainOutbox(h.store, h.sink, {
+        claimant: "sweep-2",
+        now: minute(10),
+        logger: h.logger,
+      });
+      expect(h.sink.published.map((e) => e.id)).toEqual(["erw-er-fine-1", "erw-er-broken-1"]);
+      expect(await h.store.listOutbox()).toEqual([]);
+    },
+    30_000,
+  );
 });
