@@ -33,5 +33,6 @@ export function buildSilenceStore(
   return new TableSilenceStore(
     createTableClient(config, silenceTableName(config.tablePrefix), credentialFor),
     log,
+    config.timeoutMs,
   );
 }

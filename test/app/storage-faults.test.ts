@@ -3,7 +3,7 @@
 // Azurite through the loopback fault proxy, which fails only the calls each
 // case names. README "Guarantees": when only the history table fails, the
 // circuit's pages go out anyway; a storage fault on one circuit never holds
-// back another's.
+// back another's; every storage call has a deadline (STORAGE_TIMEOUT_MS).
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -16,7 +16,9 @@ import { drainOutbox } from "../../src/app/outbox.js";
 import { createSweeper } from "../../src/app/sweep.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
+import { silenceTableName } from "../../src/adapters/tables/silence-store.js";
 import type { StateConfig } from "../../src/config/state.js";
+import { buildSilenceStore } from "../../src/runtime/state.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -66,11 +68,14 @@ async function harness() {
     policy: DEFAULT_ALERT_POLICY,
     silences: [],
   };
-  const names = tableNames(config.tablePrefix);
-  const client = (table: string) =>
-    createTableClient(config, table, () => {
-      throw new Error("a connection string needs no credential");
-    });
+  const names = {
+    ...tableNames(config.tablePrefix),
+    silences: silenceTableName(config.tablePrefix),
+  };
+  const noCredential = () => {
+    throw new Error("a connection string needs no credential");
+  };
+  const client = (table: string) => createTableClient(config, table, noCredential);
   const { logger, records } = memoryLogger();
   const store = new TableStateStore(
     {
@@ -89,6 +94,8 @@ async function harness() {
     sink,
     policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
     silences: [],
+    // As the runtime builds it, from the same settings (STORAGE_TIMEOUT_MS).
+    silenceStore: buildSilenceStore(config, noCredential, logger),
     historyRetentionDays: 30,
     logger,
   });
@@ -141,6 +148,26 @@ describe("when only the history table fails", () => {
       proxy.rule = (r) => (r.table === h.names.history ? { kind: "hang" } : null);
       for (let m = 35; m <= 45; m += 5) expect((await h.run(m)).errors).toEqual([]);
       expect(h.sent().filter((s) => s.startsWith("resolve:session-flapping"))).toEqual([]);
+    } finally {
+      proxy.rule = () => null;
+    }
+  }, 60_000);
+});
+
+describe("when the silences table hangs", () => {
+  it("the sweep waits for it one STORAGE_TIMEOUT_MS, not its own 15 s, and pages", async () => {
+    const h = await harness();
+    try {
+      expect((await h.run(0)).errors).toEqual([]);
+      proxy.rule = (r) => (r.table === h.names.silences ? { kind: "hang" } : null);
+      h.reader.spec = { paths: bothDown };
+      const started = performance.now();
+      const result = await h.run(5);
+      const took = performance.now() - started;
+      expect(result.errors).toEqual([]);
+      expect(h.sent()).toEqual(["open:path-down:Sev0"]);
+      expect(h.logged("stored silences could not be read")).toBe(true);
+      expect(took).toBeLessThan(TIMEOUT_MS + 7_000);
     } finally {
       proxy.rule = () => null;
     }

@@ -21,13 +21,26 @@ export class TableSilenceStore implements SilenceStore {
     private readonly table: TableClient,
     /** Where a silence that cannot be read is named, unless a caller gives its own. */
     private readonly log: Logger,
+    /** Deadline for one call, retries included (STORAGE_TIMEOUT_MS), as for the state tables. */
+    private readonly timeoutMs?: number,
   ) {}
+
+  /** Every call: its deadline, and the caller's signal. */
+  private call(signal?: AbortSignal): { abortSignal?: AbortSignal } {
+    const deadline = this.timeoutMs ? AbortSignal.timeout(this.timeoutMs) : undefined;
+    const signals = [deadline, signal].filter((s): s is AbortSignal => s !== undefined);
+    return signals.length > 0 ? { abortSignal: AbortSignal.any(signals) } : {};
+  }
+
+  private fail(error: unknown, doing: string): never {
+    return rethrowStorage(error, doing, this.timeoutMs);
+  }
 
   async ensureTable(): Promise<void> {
     try {
-      await this.table.createTable();
+      await this.table.createTable(this.call());
     } catch (error) {
-      rethrowStorage(error, `creating table ${this.table.tableName}`);
+      this.fail(error, `creating table ${this.table.tableName}`);
     }
   }
 
@@ -38,13 +51,13 @@ export class TableSilenceStore implements SilenceStore {
     try {
       for await (const row of this.table.listEntities<Record<string, unknown>>({
         queryOptions: { filter: odata`PartitionKey eq ${PARTITION}` },
-        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+        ...this.call(options.abortSignal),
       }))
         rows.push(row as Row);
     } catch (error) {
       // No table yet: nobody has added a silence.
       if (isNotFound(error)) return [];
-      rethrowStorage(error, "listing silences");
+      this.fail(error, "listing silences");
     }
     // One silence that cannot be read must not drop the others (every maintenance window would page).
     return readRows(
@@ -70,19 +83,20 @@ export class TableSilenceStore implements SilenceStore {
 
   async add(silence: StoredSilence): Promise<void> {
     try {
-      await this.table.createEntity(this.entity(silence));
+      await this.table.createEntity(this.entity(silence), this.call());
     } catch (error) {
-      rethrowStorage(error, `adding silence ${silence.id}`);
+      this.fail(error, `adding silence ${silence.id}`);
     }
   }
 
   async update(silence: Stored<StoredSilence>): Promise<void> {
     try {
       await this.table.updateEntity(this.entity(silence.value), "Replace", {
+        ...this.call(),
         etag: silence.etag,
       });
     } catch (error) {
-      rethrowStorage(error, `updating silence ${silence.value.id}`);
+      this.fail(error, `updating silence ${silence.value.id}`);
     }
   }
 }
