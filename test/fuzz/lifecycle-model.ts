@@ -257,9 +257,26 @@ export class Judge {
   constructor(
     private readonly ids: Map<CircuitName, string>,
     private readonly sight: Sight = FULL_SIGHT,
-    /** With fan-out the timer resolves a fleet alert from the workers' stored alerts: this many sweeps later. */
-    private readonly options: { fleetResolveLag?: number } = {},
+    private readonly options: {
+      /** With fan-out the timer resolves a fleet alert from the workers' stored alerts: this many sweeps later. */
+      fleetResolveLag?: number;
+      /**
+       * The storage soak: the circuit's storage failed at the sweep (nothing
+       * about it was decided, or what was decided was not published). README:
+       * "nothing about it is decided that sweep and the next sweep decides
+       * again": such a sweep is not a sighting, and it neither counts towards
+       * nor breaks a run of sightings, so a page is late by at most these sweeps.
+       */
+      storageFailed?: (name: CircuitName, sweep: number) => boolean;
+      /** The sweep an event was decided at, when its publishing may lag (the storage soak: its occurredAt). */
+      decidedAt?: (e: AlertEvent) => number;
+    } = {},
   ) {}
+
+  /** The circuit's storage failed at the sweep (the storage soak; never otherwise). */
+  storageFailed(name: CircuitName, sweep: number): boolean {
+    return sweep >= 0 && (this.options.storageFailed?.(name, sweep) ?? false);
+  }
 
   truth(name: CircuitName, sweep: number): Truth {
     return sweep < 0 ? HEALTHY : (this.truths[sweep]?.get(name) ?? HEALTHY);
@@ -290,7 +307,7 @@ export class Judge {
 
   /** Everything about the circuit was read at the sweep. */
   seen(name: CircuitName, sweep: number): boolean {
-    return this.unread(name, sweep).length === 0;
+    return this.unread(name, sweep).length === 0 && !this.storageFailed(name, sweep);
   }
 
   private troubleOn(subject: CircuitName | "listing", sweep: number): ReadTrouble[] {
@@ -326,7 +343,12 @@ export class Judge {
   /** Consecutive sweeps up to `sweep` in which `holds` was true for the circuit. */
   private run(name: CircuitName, sweep: number, holds: (t: Truth, s: number) => boolean): number {
     let n = 0;
-    while (sweep - n >= 0 && holds(this.truth(name, sweep - n), sweep - n)) n += 1;
+    for (let s = sweep; s >= 0; s -= 1) {
+      // A sweep the circuit's storage failed in is no sighting: it neither counts nor breaks the run.
+      if (this.storageFailed(name, s)) continue;
+      if (!holds(this.truth(name, s), s)) break;
+      n += 1;
+    }
     return n;
   }
 
@@ -467,15 +489,18 @@ export class Judge {
       return;
     }
     if (e.action === "repeat") return;
+    // Judged against the reading of the sweep that decided it (published then, unless storage held it back).
+    const at = this.options.decidedAt?.(e) ?? sweep;
+    const said = at === sweep ? say : `${say} (decided at sweep ${at})`;
     // Nothing about a circuit erwatch cannot read is decided: no open, change or resolve.
     if (name) {
-      if (!this.listed(sweep))
-        this.fail(sweep, `${say}: decided while the subscription could not be listed`);
-      else if (e.family !== "provider" && this.unread(name, sweep).length === 2)
-        this.fail(sweep, `${say}: decided while neither path could be read`);
+      if (!this.listed(at))
+        this.fail(sweep, `${said}: decided while the subscription could not be listed`);
+      else if (e.family !== "provider" && this.unread(name, at).length === 2)
+        this.fail(sweep, `${said}: decided while neither path could be read`);
     }
-    if (e.action === "resolve") this.resolve(sweep, e, say, name, members, k);
-    else this.firing(sweep, e, say, name, members);
+    if (e.action === "resolve") this.resolve(at, e, said, name, members, k);
+    else this.firing(at, e, said, name, members);
   }
 
   /** `monitoring-blind`: only where reads failed, Sev3, naming the call; resolved only once they work. */
@@ -597,13 +622,18 @@ export class Judge {
     const sev0 = e.severity === "Sev0";
     // Hysteresis: below Sev0, nothing opens on one sweep's sighting. The sweep before
     // that erwatch could list, when it read both paths, must have shown it too.
-    const prior = this.lastListedBefore(sweep);
+    // A sweep the circuit's storage failed in may still have recorded its sighting (the write
+    // landed, its answer was lost): any of those back to the last one that surely counted will do.
+    const priors = [this.lastListedBefore(sweep)];
+    while (priors.at(-1)! >= 0 && this.storageFailed(name, priors.at(-1)!))
+      priors.push(this.lastListedBefore(priors.at(-1)!));
+    const prior = priors.at(-1)!;
     const heldBefore = (holds: (t: Truth) => boolean) =>
       e.action !== "open" ||
       sev0 ||
       prior < 0 ||
       !this.seen(name, prior) ||
-      holds(this.truth(name, prior));
+      priors.some((p) => p >= 0 && this.unread(name, p).length === 0 && holds(this.truth(name, p)));
     switch (e.family) {
       case "path-down": {
         if (unread.length === 0) {
@@ -652,13 +682,6 @@ export class Judge {
     }
   }
 
-  /** The last `n` sweeps up to `sweep` at which `read` held (what a resolve count is made of). */
-  private lastRead(sweep: number, n: number, read: (s: number) => boolean): number[] {
-    const out: number[] = [];
-    for (let s = sweep; s >= 0 && out.length < n; s -= 1) if (read(s)) out.push(s);
-    return out;
-  }
-
   /** A resolve says the condition is gone: it must be gone, for the resolve count of clean readings. */
   private resolve(
     sweep: number,
@@ -682,24 +705,56 @@ export class Judge {
         for (const p of before?.paths ?? [])
           if (unread.includes(p))
             this.fail(sweep, `${say}: ${p}, told down, could not be read: not a recovery`);
-        for (const s of this.lastRead(sweep, RESOLVE_AFTER, (x) => this.seen(name, x)))
-          if (downPaths(this.truth(name, s)).length > 0)
-            this.fail(
-              sweep,
-              `${say}: ${downPaths(this.truth(name, s)).join("+")} down at sweep ${s}`,
-            );
+        const s = this.cleanBefore(
+          name,
+          sweep,
+          (x) => this.unread(name, x).length === 0,
+          (x) => downPaths(this.truth(name, x)).length === 0,
+        );
+        if (s !== null)
+          this.fail(
+            sweep,
+            `${say}: ${downPaths(this.truth(name, s)).join("+")} down at sweep ${s}`,
+          );
         break;
       }
       case "route-limit":
         if (this.truth(name, sweep).level !== "normal")
           this.fail(sweep, `${say}: prefixes still ${this.truth(name, sweep).level}`);
         break;
-      case "provider":
-        for (const s of this.lastRead(sweep, RESOLVE_AFTER, (x) => this.listed(x)))
-          if (this.truth(name, s).providerDown)
-            this.fail(sweep, `${say}: provider still not provisioned at sweep ${s}`);
+      case "provider": {
+        const s = this.cleanBefore(
+          name,
+          sweep,
+          (x) => this.listed(x),
+          (x) => !this.truth(name, x).providerDown,
+        );
+        if (s !== null) this.fail(sweep, `${say}: provider still not provisioned at sweep ${s}`);
         break;
+      }
     }
+  }
+
+  /**
+   * A resolve needs its last RESOLVE_AFTER readings clean: the sweep that
+   * breaks that, or null. A sweep the circuit's storage failed in may or may
+   * not have been one of them (its write may have landed with its answer
+   * lost), so the most lenient history that fits is taken: it counts when
+   * clean and is passed over when not.
+   */
+  private cleanBefore(
+    name: CircuitName,
+    sweep: number,
+    read: (s: number) => boolean,
+    clean: (s: number) => boolean,
+  ): number | null {
+    let count = 0;
+    for (let s = sweep; s >= 0 && count < RESOLVE_AFTER; s -= 1) {
+      if (!read(s)) continue;
+      if (clean(s)) count += 1;
+      else if (s === sweep || !this.storageFailed(name, s)) return s;
+    }
+    return null;
   }
 
   /** A fault that lasts is heard about, within hysteresis and one sweep of read lag, where erwatch can read it and no silence holds it. */
@@ -711,6 +766,7 @@ export class Judge {
       if (
         this.truth(name, sweep).providerDown &&
         this.listed(sweep) &&
+        !this.storageFailed(name, sweep) &&
         !this.silencedAt(name, sweep) &&
         !covering.some((k) => k.severity === "Sev0")
       )

@@ -1,0 +1,425 @@
+// The storage soak: the first lifecycle soak's estate, cadence and random
+// carrier faults (lifecycle.soak.test.ts), with Table Storage made as hostile
+// as the real one during the timer sweeps. The sweep runtime talks to Azurite
+// through a loopback fault proxy (test/support/table-fault-proxy.ts) that, on
+// a random schedule of sweeps, fails every call, one table's calls (alerts,
+// snapshots, history, silences), one circuit's partition, or a fraction of all
+// calls: hung (STORAGE_TIMEOUT_MS fires), 503 ServerBusy, 500
+// OperationTimedOut, 5xx without a code, a reset socket, a write done and its
+// answer lost, or answered slowly but inside the deadline.
+//
+// The judge (lifecycle-model.ts) keeps the lifecycle promises, relaxed only
+// as the README's "Guarantees" allow ("if storage fails for a circuit, nothing
+// about it is decided that sweep and the next sweep decides again: the alert
+// is late by one interval, never lost"):
+//
+// - a sweep in which a circuit's storage failed (the sweep failed, the
+//   circuit is named in its errors, or its events could not leave the outbox)
+//   is no sighting of that circuit: a fault that lasts still pages, late by at
+//   most those sweeps; every event is judged against the reading of the sweep
+//   that decided it (a failed sweep may still have been a sighting: a write
+//   whose answer was lost has landed, so hysteresis and resolves may count it);
+// - no key opens twice without a resolve between, none resolves while its
+//   condition is there, sequences count up by one, nothing reaches the broker
+//   twice; PagerDuty hears trigger/resolve paired on the dedup_key;
+// - a storage fault on one circuit never fails or delays another: a circuit
+//   is named in a sweep's errors only when a call that failed named its
+//   partition (or named none: a listing), never for the history or silences
+//   table alone ("when only the history table fails ... the circuit's pages go
+//   out anyway"; silences fail open);
+// - every storage call has a deadline: a hung call is given up within
+//   STORAGE_TIMEOUT_MS;
+// - once storage is healthy again everything resolves: nothing left open,
+//   nothing stored but clear.
+//
+// Fixed seed, bounded runs (FUZZ_SEED / FUZZ_RUNS); loopback only.
+
+import fc from "fast-check";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { circuitPartition } from "../../src/adapters/tables/keys.js";
+import type { AlertEvent } from "../../src/core/alert-event.js";
+import type { SweepResult } from "../../src/app/sweep.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { estateOf } from "../support/estate/index.js";
+import { circuitId } from "../support/estate/ids.js";
+import {
+  startTableFaultProxy,
+  type InjectedFault,
+  type TableFault,
+  type TableRequest,
+} from "../support/table-fault-proxy.js";
+import { ALERTS_QUEUE, startWorld } from "../support/world.js";
+import {
+  apply,
+  CIRCUITS,
+  FAULT_SWEEPS,
+  faultArb,
+  HEALTHY,
+  INTERVAL_MIN,
+  Judge,
+  MIN,
+  RESOLVE_AFTER,
+  T0,
+  TAIL_SWEEPS,
+  troubled,
+  truthAt,
+  type CircuitName,
+  type Fault,
+  type Truth,
+  soakEstate,
+  endOfRun,
+} from "./lifecycle-model.js";
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 3);
+/** Low, to keep hung calls cheap; the SDK's retries of a 5xx or a reset run into it too. */
+const STORAGE_TIMEOUT_MS = 1_000;
+/** How late past its deadline a hung call may be given up on a loaded 2-core machine. */
+const DEADLINE_SLACK_MS = 1_500;
+
+const TABLES = ["Alerts", "Snapshots", "History", "Silences"] as const;
+type TableName = (typeof TABLES)[number];
+
+const BEHAVIOURS = [
+  "hang",
+  "503-server-busy",
+  "500-operation-timed-out",
+  "5xx-no-code",
+  "reset",
+  "lose-answer",
+  "slow",
+] as const;
+type Behaviour = (typeof BEHAVIOURS)[number];
+
+type StorageScope =
+  | { kind: "everything" }
+  | { kind: "table"; table: TableName }
+  | { kind: "partition"; circuit: CircuitName }
+  | { kind: "fraction"; percent: number };
+
+interface StorageFault {
+  scope: StorageScope;
+  behaviour: Behaviour;
+  /** First sweep it is in force for. */
+  start: number;
+  sweeps: number;
+}
+
+const storageFaultArb: fc.Arbitrary<StorageFault> = fc.record({
+  scope: fc.oneof(
+    { weight: 1, arbitrary: fc.constant<StorageScope>({ kind: "everything" }) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .constantFrom(...TABLES)
+        .map((table): StorageScope => ({ kind: "table", table })),
+    },
+    {
+      weight: 3,
+      arbitrary: fc
+        .constantFrom(...CIRCUITS.map((c) => c.name))
+        .map((circuit): StorageScope => ({ kind: "partition", circuit })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .integer({ min: 10, max: 50 })
+        .map((percent): StorageScope => ({ kind: "fraction", percent })),
+    },
+  ),
+  behaviour: fc.constantFrom(...BEHAVIOURS),
+  start: fc.integer({ min: 1, max: FAULT_SWEEPS - 1 }),
+  sweeps: fc.oneof(
+    { weight: 2, arbitrary: fc.constant(1) },
+    { weight: 2, arbitrary: fc.integer({ min: 2, max: 6 }) },
+  ),
+});
+
+function faultOf(behaviour: Behaviour, random: () => number): TableFault {
+  switch (behaviour) {
+    case "hang":
+      return { kind: "hang" };
+    case "503-server-busy":
+      return { kind: "status", status: 503, code: "ServerBusy" };
+    case "500-operation-timed-out":
+      return { kind: "status", status: 500, code: "OperationTimedOut" };
+    case "5xx-no-code":
+      return { kind: "status", status: random() < 0.5 ? 500 : 503 };
+    case "reset":
+      return { kind: "reset" };
+    case "lose-answer":
+      return { kind: "lose-answer" };
+    case "slow":
+      return { kind: "slow", ms: 50 + Math.floor(random() * 250) };
+  }
+}
+
+/** A small seeded generator: the fraction faults are the same for the same seed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+let azurite: Azurite;
+let simulatedMinutes = 0;
+let runs = 0;
+/** What the runs made erwatch say (action family severity → count): a soak that pages nothing proves nothing. */
+const heard = new Map<string, number>();
+/** Storage faults injected, by behaviour and by scope (requests failed, delayed or lost). */
+const injectedByBehaviour = new Map<string, number>();
+const injectedByScope = new Map<string, number>();
+let sweepsFailed = 0;
+let circuitSweepsFailed = 0;
+
+const bump = (m: Map<string, number>, k: string, n = 1) => m.set(k, (m.get(k) ?? 0) + n);
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+}, 60_000);
+afterAll(async () => {
+  await azurite?.stop();
+  const list = (m: Map<string, number>) => [...m].map(([k, n]) => `${k} ×${n}`).join(", ");
+  console.info(
+    `storage soak: ${runs} run(s), ${(simulatedMinutes / 60).toFixed(1)} simulated hours; requests faulted ${list(injectedByBehaviour)}; scheduled storage faults by scope ${list(injectedByScope)}; ${sweepsFailed} sweep(s) failed whole, ${circuitSweepsFailed} circuit-sweep(s) not recorded; heard ${list(heard)}`,
+  );
+  const count = (re: RegExp) =>
+    [...heard].filter(([k]) => re.test(k)).reduce((n, [, c]) => n + c, 0);
+  // The soak made storage fail, in the ways it says, and erwatch still paged and resolved.
+  for (const b of ["hang", "503 ServerBusy", "reset", "lose-answer"])
+    expect(injectedByBehaviour.get(b) ?? 0, b).toBeGreaterThan(0);
+  expect(circuitSweepsFailed).toBeGreaterThan(0);
+  expect(count(/^open path-down Sev0/)).toBeGreaterThan(0);
+  expect(count(/^open path-down Sev2/)).toBeGreaterThan(0);
+  expect(count(/^resolve /)).toBeGreaterThan(0);
+});
+
+const inForce = (f: StorageFault, sweep: number) =>
+  sweep >= f.start && sweep < Math.min(f.start + f.sweeps, FAULT_SWEEPS);
+
+const scopeName = (s: StorageScope) =>
+  s.kind === "table"
+    ? `table ${s.table}`
+    : s.kind === "partition"
+      ? "one circuit's partition"
+      : s.kind === "fraction"
+        ? "a fraction of calls"
+        : "every call";
+
+async function soak(carrier: readonly Fault[], storage: readonly StorageFault[], seed: number) {
+  runs += 1;
+  const random = mulberry32(seed);
+  const { bundles, sims } = soakEstate();
+  const ids = new Map([...sims].map(([name, c]) => [name, circuitId(c)]));
+  const partitions = new Map([...ids].map(([name, id]) => [name, circuitPartition(id)]));
+  let now = new Date(T0);
+  const proxy = await startTableFaultProxy(azurite);
+  const w = await startWorld({
+    estate: estateOf(...bundles),
+    azurite,
+    now: () => now,
+    sleep: async () => undefined,
+    env: {
+      SWEEP_SCHEDULE: "0 */5 * * * *",
+      ERWATCH_STORAGE: proxy.connectionString,
+      STORAGE_TIMEOUT_MS: String(STORAGE_TIMEOUT_MS),
+    },
+  });
+  try {
+    /** Per sweep: the circuits whose storage failed (nothing decided or published about them). */
+    const failed: Set<CircuitName>[] = [];
+    const judge = new Judge(ids, undefined, {
+      storageFailed: (name, s) => failed[s]?.has(name) ?? false,
+      decidedAt: (e) => Math.round((Date.parse(e.occurredAt) - T0) / (INTERVAL_MIN * MIN)),
+    });
+    const nameOf = (id: string) =>
+      [...ids].find(([, i]) => i.toLowerCase() === id.toLowerCase())?.[0];
+    const scheduleText = () => `storage: ${JSON.stringify(storage)}\n${judge.timeline(carrier)}`;
+
+    const matches = (f: StorageFault, r: TableRequest): boolean => {
+      switch (f.scope.kind) {
+        case "everything":
+          return true;
+        case "table":
+          return r.table.endsWith(f.scope.table);
+        case "partition":
+          return r.text.includes(partitions.get(f.scope.circuit)!);
+        case "fraction":
+          return random() * 100 < f.scope.percent;
+      }
+    };
+    const ruleFor = (sweep: number) => {
+      const active = storage.filter((f) => inForce(f, sweep));
+      return (r: TableRequest): TableFault | null => {
+        for (const f of active) if (matches(f, r)) return faultOf(f.behaviour, random);
+        return null;
+      };
+    };
+
+    /**
+     * The circuits a sweep's failed calls may cost: those whose partition a
+     * failed call on the snapshots or alerts table named, or every one when
+     * such a call named none (a listing). Delays inside the deadline cost
+     * nothing; the history and silences tables cost no circuit its decisions.
+     */
+    const exposedBy = (faults: InjectedFault[]): Set<CircuitName> => {
+      const out = new Set<CircuitName>();
+      for (const f of faults) {
+        if (f.fault.kind === "slow") continue;
+        if (!/(Alerts|Snapshots)$/.test(f.request.table)) continue;
+        const named = [...partitions].filter(([, pk]) => f.text.includes(pk)).map(([n]) => n);
+        const anyPartition = /PartitionKey/.test(f.text) && named.length === 0;
+        if (anyPartition) continue; // another partition's (a fleet alert's, the sweep record's)
+        for (const n of named.length > 0 ? named : [...partitions.keys()]) out.add(n);
+      }
+      return out;
+    };
+
+    let accepted = 0;
+    const sweep = async (k: number) => {
+      const perCircuit = new Map<CircuitName, Truth>();
+      for (const [name, circuit] of sims) {
+        const want = k < FAULT_SWEEPS ? truthAt(carrier, name, k) : HEALTHY;
+        apply(circuit, judge.truth(name, k - 1), want);
+        perCircuit.set(name, want);
+      }
+      judge.truths[k] = perCircuit;
+      now = new Date(T0 + k * INTERVAL_MIN * MIN);
+      proxy.rule = k < FAULT_SWEEPS ? ruleFor(k) : () => null;
+      let result: SweepResult | null = null;
+      let thrown: unknown = null;
+      try {
+        result = await w.timerSweep();
+      } catch (error) {
+        thrown = error;
+      }
+      proxy.rule = () => null;
+      const faults = proxy.take();
+      for (const f of faults) {
+        bump(
+          injectedByBehaviour,
+          f.fault.kind === "status"
+            ? `${f.fault.status}${f.fault.code ? ` ${f.fault.code}` : ""}`
+            : f.fault.kind,
+        );
+      }
+      const exposed = exposedBy(faults);
+      const lost = new Set<CircuitName>();
+      if (thrown || !result) {
+        sweepsFailed += 1;
+        if (faults.length === 0)
+          judge.violations.push(`sweep ${k}: failed with no storage fault: ${String(thrown)}`);
+        for (const name of ids.keys()) lost.add(name);
+      } else {
+        for (const e of result.errors) {
+          const name = nameOf(e.id);
+          if (!name) {
+            judge.violations.push(`sweep ${k}: an error about ${e.name}: ${e.message}`);
+            continue;
+          }
+          if (!exposed.has(name))
+            judge.violations.push(
+              `sweep ${k}: ${name} was not recorded, though no failed call on the snapshots or alerts table named it or listed them: ${e.message}`,
+            );
+          lost.add(name);
+        }
+        // Events that could not leave the outbox: late for the circuits whose calls failed, and only those.
+        if (result.outboxError) for (const name of exposed) lost.add(name);
+      }
+      failed[k] = lost;
+      circuitSweepsFailed += lost.size;
+      for (const f of faults)
+        if (f.fault.kind === "hang" && (f.waitedMs ?? 0) > STORAGE_TIMEOUT_MS + DEADLINE_SLACK_MS)
+          judge.violations.push(
+            `sweep ${k}: a hung ${f.request.operation} on ${f.request.table} was waited on ${f.waitedMs} ms (STORAGE_TIMEOUT_MS ${STORAGE_TIMEOUT_MS})`,
+          );
+      const all = w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+      judge.observe(k, all.slice(accepted));
+      accepted = all.length;
+    };
+
+    // Scope counts once per scheduled fault.
+    for (const f of storage) bump(injectedByScope, scopeName(f.scope));
+
+    let k = 0;
+    for (; k < FAULT_SWEEPS; k += 1) await sweep(k);
+    const lastTrouble = Math.max(
+      -1,
+      ...judge.truths.flatMap((perCircuit, s) =>
+        [...perCircuit.values()].some(troubled) ? [s] : [],
+      ),
+    );
+    for (; k < FAULT_SWEEPS + TAIL_SWEEPS; k += 1) {
+      await sweep(k);
+      if (judge.openKeys().length === 0 && k >= lastTrouble + RESOLVE_AFTER) break;
+    }
+    await sweep(k + 1);
+    simulatedMinutes += (k + 1) * INTERVAL_MIN;
+
+    const events = await endOfRun(w, judge);
+    for (const e of events) bump(heard, `${e.action} ${e.family} ${e.severity}`);
+
+    if (judge.violations.length > 0)
+      throw new Error(
+        `${judge.violations.slice(0, 12).join("\n")}\n--- timeline ---\n${scheduleText()}\n--- storage failed per sweep ---\n${failed
+          .map((s, i) => (s.size > 0 ? `sweep ${i}: ${[...s].join(", ")}` : ""))
+          .filter(Boolean)
+          .join("\n")}`,
+      );
+  } finally {
+    proxy.rule = () => null;
+    await w.close();
+    await proxy.close();
+  }
+}
+
+/**
+ * Run first, whatever the seed: an outage of each size while each kind of
+ * storage fault is in force on its circuit, its table or everything, so every
+ * run of the soak exercises them all and still has pages to judge.
+ */
+const EXAMPLE: [Fault[], StorageFault[], number] = [
+  [
+    { target: "soak-lon", kind: "carrier-both-paths", path: "primary", start: 3, sweeps: 8 },
+    { target: "soak-ams-a", kind: "carrier-one-path", path: "secondary", start: 4, sweeps: 9 },
+    { target: "soak-ams-b", kind: "prefixes-over-limit", path: "primary", start: 12, sweeps: 5 },
+  ],
+  [
+    { scope: { kind: "partition", circuit: "soak-lon" }, behaviour: "hang", start: 3, sweeps: 2 },
+    {
+      scope: { kind: "table", table: "Alerts" },
+      behaviour: "503-server-busy",
+      start: 5,
+      sweeps: 1,
+    },
+    {
+      scope: { kind: "partition", circuit: "soak-ams-a" },
+      behaviour: "reset",
+      start: 6,
+      sweeps: 2,
+    },
+    { scope: { kind: "table", table: "History" }, behaviour: "hang", start: 8, sweeps: 2 },
+    { scope: { kind: "table", table: "Silences" }, behaviour: "hang", start: 10, sweeps: 1 },
+    { scope: { kind: "fraction", percent: 30 }, behaviour: "lose-answer", start: 11, sweeps: 2 },
+    { scope: { kind: "everything" }, behaviour: "500-operation-timed-out", start: 13, sweeps: 1 },
+    { scope: { kind: "fraction", percent: 50 }, behaviour: "slow", start: 14, sweeps: 3 },
+  ],
+  20261123,
+];
+
+it("the alert lifecycle keeps its promises while Table Storage hangs, fails and loses answers", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(faultArb, { minLength: 2, maxLength: 8 }),
+      fc.array(storageFaultArb, { minLength: 2, maxLength: 5 }),
+      fc.integer(),
+      soak,
+    ),
+    { seed: SEED, numRuns: RUNS, endOnFailure: true, examples: [EXAMPLE] },
+  );
+}, 900_000);
