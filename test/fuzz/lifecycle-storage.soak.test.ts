@@ -72,8 +72,11 @@ import {
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3);
-/** Low, to keep hung calls cheap; the SDK's retries of a 5xx or a reset run into it too. */
-const STORAGE_TIMEOUT_MS = 1_000;
+/**
+ * Low, to keep hung calls cheap (the SDK's retries of a 5xx or a reset run
+ * into it too), with room for a healthy Azurite call on a loaded 2-core CI machine.
+ */
+const STORAGE_TIMEOUT_MS = 2_000;
 /** How late past its deadline a hung call may be given up on a loaded 2-core machine. */
 const DEADLINE_SLACK_MS = 1_500;
 
