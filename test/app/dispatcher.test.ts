@@ -346,15 +346,24 @@ describe("dispatcher", () => {
     const a = settlement();
     await dispatcher.dispatch(msg(event()), a.s, signal());
     expect(a.log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:15:00.000Z"]);
+    // A pause that would pass the horizon: the last copy is due at the horizon itself.
+    const late = setup([fail(429, true, 120_000)], [ok()]);
+    const c = settlement();
+    await late.dispatcher.dispatch(
+      msg(event({ occurredAt: "2026-11-22T01:00:30.000Z" })),
+      c.s,
+      signal(),
+    );
+    expect(c.log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:00:30.000Z"]);
     const old = setup([fail(429, true, 120_000)], [ok()]);
     const b = settlement();
     await old.dispatcher.dispatch(
-      msg(event({ occurredAt: "2026-11-22T01:00:30.000Z" })),
+      msg(event({ occurredAt: "2026-11-22T01:00:00.000Z" })),
       b.s,
       signal(),
     );
     expect(b.log[0]).toMatch(
-      /^dead-letter ReceiverUnavailable: receiver pd \(pagerduty\) failed after 1 attempt\(s\): 429: .*retrying past 2026-11-22T02:00:30.000Z is not worth it$/,
+      /^dead-letter ReceiverUnavailable: receiver pd \(pagerduty\) failed after 1 attempt\(s\): 429: .*retrying past 2026-11-22T02:00:00.000Z is not worth it$/,
     );
   });
 
@@ -538,14 +547,23 @@ describe("dispatcher", () => {
       signal(),
     );
     expect(b.log).toEqual(["reschedule erw-abc-1~r4 at 2026-11-22T02:08:00.000Z"]);
-    const late = settlement();
+    // The next pause would pass the horizon: a last copy at the horizon itself...
+    const last = settlement();
     await dispatcher.dispatch(
       msg(event({ occurredAt: "2026-11-22T01:00:30.000Z" }), 5),
+      last.s,
+      signal(),
+    );
+    expect(last.log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:00:30.000Z"]);
+    // ...and at the horizon, still failing, it is parked.
+    const late = settlement();
+    await dispatcher.dispatch(
+      msg(event({ occurredAt: "2026-11-22T01:00:00.000Z" }), 5),
       late.s,
       signal(),
     );
     expect(late.log).toEqual([
-      "dead-letter ReceiverUnavailable: receiver teams (teams) failed after 3 attempt(s): 503: answered 503; retrying past 2026-11-22T02:00:30.000Z is not worth it",
+      "dead-letter ReceiverUnavailable: receiver teams (teams) failed after 3 attempt(s): 503: answered 503; retrying past 2026-11-22T02:00:00.000Z is not worth it",
     ]);
   });
 
@@ -723,12 +741,12 @@ describe("dispatcher", () => {
     const { dispatcher } = setup([fail(400, false)], [fail(503, true)]);
     const { s, log } = settlement();
     await dispatcher.dispatch(
-      msg(event({ occurredAt: "2026-11-22T01:00:30.000Z" }), 5),
+      msg(event({ occurredAt: "2026-11-22T01:00:00.000Z" }), 5),
       s,
       signal(),
     );
     expect(log).toEqual([
-      "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt(s): 400: answered 400; receiver teams (teams) failed after 3 attempt(s): 503: answered 503; retrying past 2026-11-22T02:00:30.000Z is not worth it",
+      "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt(s): 400: answered 400; receiver teams (teams) failed after 3 attempt(s): 503: answered 503; retrying past 2026-11-22T02:00:00.000Z is not worth it",
     ]);
   });
 

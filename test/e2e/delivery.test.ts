@@ -306,6 +306,49 @@ describe("faults: nothing lost, nothing delivered twice, no secret in logs", () 
     expect(world.pagerduty.requests).toHaveLength(3 * 3 + 7 * 3);
   });
 
+  it("gives a receiver back before the horizon one last try at the horizon, whatever the phase of its pauses", async () => {
+    const h = await harness();
+    const { world, circuit } = h;
+    await h.tick(0);
+    carrierDown(circuit, PRIVATE, "primary");
+    carrierDown(circuit, PRIVATE, "secondary");
+    const opened = await h.tick(5);
+    const id = opened.events[0]!.id;
+    // PagerDuty throttles once (150 s), which shifts every later pause, then
+    // fails for most of the hour: it is back 55 minutes after the event.
+    world.pagerduty.respondWith(500);
+    world.pagerduty.failNext(1, { status: 429, retryAfter: "150" });
+    await world.dispatchPending();
+    const due: string[] = [];
+    for (let copy = 0; copy < 12; copy += 1) {
+      const waiting = world.broker.scheduled(ALERTS_QUEUE);
+      if (waiting.length === 0) break;
+      const at = (waiting[0]!.scheduledFor.getTime() - T0) / 60_000;
+      due.push(`${waiting[0]!.messageId} +${at}`);
+      if (at >= 60) world.pagerduty.respondWith(202);
+      h.at(at);
+      await world.dispatchPending();
+    }
+    // Doubling pauses from +7.5 land at +51.5 and then +66.5, past the
+    // horizon (+65): the last copy is due at the horizon itself.
+    expect(due).toEqual([
+      `${id}~r1 +7.5`,
+      `${id}~r2 +9.5`,
+      `${id}~r3 +13.5`,
+      `${id}~r4 +21.5`,
+      `${id}~r5 +36.5`,
+      `${id}~r6 +51.5`,
+      `${id}~r7 +65`,
+    ]);
+    expect(world.broker.deadLettered(ALERTS_QUEUE)).toEqual([]);
+    expect(world.pagerduty.requests.at(-1)!.status).toBe(202);
+    expect(
+      pdEvents(world)
+        .map((e) => e.event_action)
+        .at(-1),
+    ).toBe("trigger");
+  });
+
   it("pages PagerDuty and the webhook when the Teams URL setting is a Key Vault reference that did not resolve", async () => {
     // App Service hands the app the reference's own text when it cannot resolve it.
     const reference =

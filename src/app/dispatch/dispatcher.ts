@@ -146,6 +146,12 @@ export function settleFor(
         description: `${description}; the event's time ${JSON.stringify(context.event.occurredAt.slice(0, 40))} cannot be read, so no retry horizon can be set`,
       };
     const horizon = occurred + policy.horizonMs;
+    // Pauses that double (or that a receiver asked for) rarely land on the
+    // horizon itself: the last copy is due there, so a receiver back before
+    // it still hears the event, rather than it being parked up to 15 minutes
+    // early, while it could still be delivered.
+    if (at > horizon && now < horizon)
+      return { settled: "rescheduled", at: new Date(horizon), reason: description };
     if (at > horizon)
       return {
         settled: "dead-letter",
