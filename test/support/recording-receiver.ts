@@ -33,8 +33,8 @@ export interface RecordingReceiver {
   url: string;
   name: string;
   requests: RecordedRequest[];
-  /** The answer to every following request that has no one-shot queued. */
-  respondWith(status: number, options?: { retryAfter?: string; body?: string }): void;
+  /** The answer to every following request that has no one-shot queued (slow or dropped too). */
+  respondWith(status: number, options?: Omit<ScriptedResponse, "status">): void;
   /** Queue `count` one-shot answers; then back to the default. */
   failNext(count: number, response: ScriptedResponse): void;
   /** Resolves once `count` requests have been recorded; rejects after `timeoutMs`. */

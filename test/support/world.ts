@@ -76,7 +76,10 @@ export interface World {
   statusDeps: StatusFunctionDeps;
   /** Runs the real timer function once at the world's clock and returns its sweep's result. */
   timerSweep(): Promise<SweepResult>;
-  /** Stops the broker and starts it again on the same port (a Service Bus outage). */
+  /**
+   * Stops the broker and starts it again on the same port (a Service Bus
+   * outage): what it held (waiting, scheduled, dead-lettered) is still there.
+   */
   restartBroker(): Promise<void>;
   stopBroker(): Promise<void>;
   /** Receives and dispatches until the queue is empty (bounded). Returns messages handled. */
@@ -272,6 +275,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
         port: broker.port,
         queues: [ALERTS_QUEUE, PARKING_QUEUE],
         clock: brokerClock,
+        carryFrom: broker,
       });
     },
     dispatchPending,

@@ -65,6 +65,12 @@ export interface StartBrokerOptions {
   maxDeliveryCount?: number;
   /** The clock scheduled enqueue times are compared with (tests run on simulated time). */
   clock?: () => number;
+  /**
+   * A stopped broker whose queues (waiting, scheduled, dead-lettered, and the
+   * duplicate-detection history) this one takes over: Service Bus keeps its
+   * messages through an outage. Messages locked when it stopped are not carried.
+   */
+  carryFrom?: AmqpBroker;
 }
 
 export interface AmqpBroker {
@@ -158,6 +164,8 @@ class TestBroker implements AmqpBroker {
     this.lockDurationMs = options.lockDurationMs ?? 30_000;
     this.maxDeliveryCount = options.maxDeliveryCount ?? 10;
     this.events.setMaxListeners(0);
+    if (options.carryFrom instanceof TestBroker)
+      for (const [key, entity] of options.carryFrom.entities) this.entities.set(key, entity);
     for (const queue of options.queues ?? []) this.resolve(queue);
     for (const [topic, subscriptions] of Object.entries(options.topics ?? {})) {
       this.topic(topic);

@@ -1,0 +1,362 @@
+// The model and judge of the delivery soak (delivery.soak.test.ts): a random
+// schedule of hostile receivers (throttling with Retry-After in seconds and as
+// an HTTP-date, 500 / 503, answers slower than RECEIVER_TIMEOUT_MS, dropped
+// sockets, 400 rejections), what each receiver answers at a simulated minute,
+// and the judge that holds what each receiver was posted against what the
+// broker accepted and the README ("Delivery", "Guarantees") promises.
+
+import fc from "fast-check";
+import { buildTeamsMessage } from "../../src/adapters/receivers/teams/payload.js";
+import type { AlertEvent } from "../../src/core/alert-event.js";
+import type { Severity } from "../../src/core/model.js";
+import type { ScriptedResponse } from "../support/recording-receiver.js";
+
+/** Short, so a run sees events given up and receivers back just in time, in few sweeps. */
+export const HORIZON_MIN = 30;
+/** Low, so a slow receiver costs a run a third of a second per attempt, not ten. */
+export const RECEIVER_TIMEOUT_MS = 300;
+/** DISPATCH_RETRY_MAX_WAIT_MS (default): the longest wait inside one delivery. */
+export const MAX_WAIT_MS = 60_000;
+/** A rescheduled copy is enqueued at most this far ahead (README). */
+export const MAX_PAUSE_MIN = 15;
+
+export const RECEIVERS = ["pagerduty", "teams", "itsm"] as const;
+export type ReceiverName = (typeof RECEIVERS)[number];
+export const KIND_OF: Record<ReceiverName, string> = {
+  pagerduty: "pagerduty",
+  teams: "teams",
+  itsm: "webhook",
+};
+
+/** The world's "page-at-sev2" routing by the episode's peak: PagerDuty and Teams Sev2 and worse, the webhook Sev3 and worse. */
+const ROUTED: Record<ReceiverName, readonly Severity[]> = {
+  pagerduty: ["Sev0", "Sev1", "Sev2"],
+  teams: ["Sev0", "Sev1", "Sev2"],
+  itsm: ["Sev0", "Sev1", "Sev2", "Sev3"],
+};
+export const routedTo = (e: AlertEvent, r: ReceiverName) => ROUTED[r].includes(e.peakSeverity);
+
+export const MODES = ["429-seconds", "429-date", "500", "503", "timeout", "drop", "400"] as const;
+export type Mode = (typeof MODES)[number];
+
+/** One receiver misbehaving one way for a span of simulated minutes. */
+export interface Trouble {
+  receiver: ReceiverName;
+  mode: Mode;
+  /** Minutes after T0. */
+  from: number;
+  minutes: number;
+  /** Retry-After of a 429 (as seconds, or as a date that far ahead). */
+  retryAfterS: number;
+}
+
+const span = (mode: fc.Arbitrary<Mode>, minutes: fc.Arbitrary<number>) =>
+  fc.record({
+    receiver: fc.constantFrom(...RECEIVERS),
+    mode,
+    from: fc.integer({ min: 0, max: 60 }),
+    minutes,
+    // Every one at least 45 s: a 5 s Retry-After for forty minutes is 500 copies of each event.
+    retryAfterS: fc.constantFrom(45, 90, 300, 1_200),
+  });
+/** Short spans, or long enough to reach past the horizon or to end just inside it. */
+const someMinutes = fc.oneof(
+  { weight: 2, arbitrary: fc.integer({ min: 1, max: 12 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 15, max: 40 }) },
+);
+/** Each way of misbehaving once, at some receiver, while alerts come and go: every run sees them all. */
+export const everyTroubleArb: fc.Arbitrary<Trouble[]> = fc.tuple(
+  ...MODES.map((mode) =>
+    span(
+      fc.constant(mode),
+      mode === "timeout" || mode === "drop" ? fc.integer({ min: 2, max: 6 }) : someMinutes,
+    ).map((t) => ({ ...t, from: 5 + (t.from % 50) })),
+  ),
+);
+export const troubleArb: fc.Arbitrary<Trouble> = fc.oneof(
+  { weight: 3, arbitrary: span(fc.constantFrom<Mode>("429-seconds", "429-date"), someMinutes) },
+  { weight: 3, arbitrary: span(fc.constantFrom<Mode>("500", "503"), someMinutes) },
+  { weight: 1, arbitrary: span(fc.constant<Mode>("400"), someMinutes) },
+  // A slow receiver costs real time (each attempt waits RECEIVER_TIMEOUT_MS): short spans.
+  {
+    weight: 2,
+    arbitrary: span(fc.constantFrom<Mode>("timeout", "drop"), fc.integer({ min: 1, max: 6 })),
+  },
+);
+
+/** What the receiver does at `minute` (the last span that covers it), or null when healthy. */
+export function troubleAt(
+  troubles: readonly Trouble[],
+  r: ReceiverName,
+  minute: number,
+): Trouble | null {
+  let found: Trouble | null = null;
+  for (const t of troubles)
+    if (t.receiver === r && minute >= t.from && minute < t.from + t.minutes) found = t;
+  return found;
+}
+
+/** When the receiver is healthy from on, for good (0 when it never misbehaves). */
+export function recoveredAt(troubles: readonly Trouble[], r: ReceiverName): number {
+  return Math.max(0, ...troubles.filter((t) => t.receiver === r).map((t) => t.from + t.minutes));
+}
+
+/** How a receiver in trouble answers, at the world's clock (a Retry-After date is relative to it). */
+export function answerFor(t: Trouble, nowMs: number): ScriptedResponse {
+  switch (t.mode) {
+    case "429-seconds":
+      return { status: 429, retryAfter: String(t.retryAfterS) };
+    case "429-date":
+      return { status: 429, retryAfter: new Date(nowMs + t.retryAfterS * 1000).toUTCString() };
+    case "500":
+      return { status: 500, body: JSON.stringify({ error: "internal error" }) };
+    case "503":
+      return { status: 503, body: "Service Unavailable" };
+    case "timeout":
+      // It takes the post in the end: a slow receiver, not a dead one.
+      return { status: 202, delayMs: RECEIVER_TIMEOUT_MS * 3 };
+    case "drop":
+      return { destroySocket: true };
+    case "400":
+      return {
+        status: 400,
+        body: JSON.stringify({ status: "invalid event", message: "Event object is invalid" }),
+      };
+  }
+}
+
+/** One post a receiver saw, at a simulated minute. */
+export interface Post {
+  minute: number;
+  /** What the receiver answered; undefined when erwatch gave up first (timeout) or the socket was dropped. */
+  status: number | undefined;
+  body: unknown;
+  /** The trouble it answered under (null: healthy). */
+  trouble: Trouble | null;
+}
+
+export interface Published {
+  event: AlertEvent;
+  /** Minute the broker first accepted it. */
+  minute: number;
+}
+
+export interface Parked {
+  minute: number;
+  event: AlertEvent;
+  reason: string;
+  description: string;
+}
+
+const ok = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
+const at = (minute: number) => `+${minute.toFixed(2).replace(/\.00$/, "")} min`;
+
+interface WebhookBody {
+  data?: { alertContext?: { eventId?: string } };
+}
+interface PdBody {
+  event_action?: string;
+  dedup_key?: string;
+  payload?: { custom_details?: { sequence?: number } };
+}
+
+/** The judge of one run. */
+export class DeliveryJudge {
+  readonly violations: string[] = [];
+  private readonly byId = new Map<string, Published>();
+  private readonly teamsCards = new Map<string, AlertEvent[]>();
+
+  constructor(
+    private readonly published: readonly Published[],
+    private readonly posts: Record<ReceiverName, readonly Post[]>,
+    private readonly parked: readonly Parked[],
+    private readonly troubles: readonly Trouble[],
+    private readonly t0: number,
+    cardOptions: Parameters<typeof buildTeamsMessage>[1],
+  ) {
+    for (const p of published) {
+      this.byId.set(p.event.id, p);
+      const card = JSON.stringify(buildTeamsMessage(p.event, cardOptions));
+      this.teamsCards.set(card, [...(this.teamsCards.get(card) ?? []), p.event]);
+    }
+  }
+
+  /** Which events a post can be (a PagerDuty resolve names only its key: each resolve of the key). */
+  private candidates(r: ReceiverName, body: unknown): AlertEvent[] {
+    const one = (id: string | undefined) => {
+      const found = id === undefined ? undefined : this.byId.get(id);
+      return found ? [found.event] : [];
+    };
+    switch (r) {
+      case "itsm":
+        return one((body as WebhookBody).data?.alertContext?.eventId);
+      case "pagerduty": {
+        const pd = body as PdBody;
+        if (pd.event_action === "resolve")
+          return this.published
+            .map((p) => p.event)
+            .filter((e) => e.key === pd.dedup_key && e.action === "resolve")
+            .sort((a, b) => a.sequence - b.sequence);
+        return one(`${pd.dedup_key}-${pd.payload?.custom_details?.sequence}`);
+      }
+      case "teams":
+        return this.teamsCards.get(JSON.stringify(body)) ?? [];
+    }
+  }
+
+  /** Each post with the event it was: a PagerDuty resolve is the earliest of its key's resolves not yet taken. */
+  private assigned(r: ReceiverName): { post: Post; event: AlertEvent | undefined }[] {
+    const taken = new Set<string>();
+    return this.posts[r].map((post) => {
+      const cands = this.candidates(r, post.body);
+      const event = cands.find((c) => !taken.has(c.id)) ?? cands[0];
+      if (event && ok(post.status)) taken.add(event.id);
+      return { post, event };
+    });
+  }
+
+  judge(): void {
+    for (const r of RECEIVERS) this.judgeReceiver(r);
+  }
+
+  private judgeReceiver(r: ReceiverName): void {
+    const fail = (what: string) => this.violations.push(`${r}: ${what}`);
+    /** Event id → the minute it was answered 2xx. */
+    const heard = new Map<string, number>();
+    /** Key → highest sequence answered 2xx, and when. */
+    const newest = new Map<string, { sequence: number; minute: number }>();
+    /** Event id → its posts to this receiver. */
+    const postsOf = new Map<string, Post[]>();
+    for (const { post, event: e } of this.assigned(r)) {
+      if (!e) {
+        fail(
+          `${at(post.minute)}: a post that is no published event: ${JSON.stringify(post.body).slice(0, 200)}`,
+        );
+        continue;
+      }
+      postsOf.set(e.id, [...(postsOf.get(e.id) ?? []), post]);
+      const since = this.byId.get(e.id)!.minute;
+      if (post.minute < since) fail(`${at(post.minute)}: ${e.id} posted before it was published`);
+      if (!routedTo(e, r))
+        fail(`${at(post.minute)}: ${e.id} (peak ${e.peakSeverity}) is not routed here`);
+      // README: never stale, never out of order: checked before every attempt.
+      const later = newest.get(e.key);
+      if (later && later.sequence >= e.sequence)
+        fail(
+          `${at(post.minute)}: posted ${e.id} (${e.action}) after event ${later.sequence} of the alert was taken at ${at(later.minute)}`,
+        );
+      if (!ok(post.status)) continue;
+      // README: delivered at most once per receiver (the one window is never caused here).
+      if (heard.has(e.id))
+        fail(`${at(post.minute)}: ${e.id} taken twice (first at ${at(heard.get(e.id)!)})`);
+      heard.set(e.id, post.minute);
+      if (!later || later.sequence < e.sequence)
+        newest.set(e.key, { sequence: e.sequence, minute: post.minute });
+    }
+
+    const recovered = recoveredAt(this.troubles, r);
+    for (const { event: e, minute: published } of this.published) {
+      if (!routedTo(e, r)) continue;
+      const got = heard.get(e.id);
+      const superseded = newest.get(e.key);
+      const dropped =
+        got === undefined && superseded !== undefined && superseded.sequence > e.sequence;
+      // One receiver's (or one event's) trouble never delays another: healthy
+      // when the event was published, this receiver has it in that very drain.
+      const firstPost = postsOf.get(e.id)?.[0];
+      if (
+        troubleAt(this.troubles, r, published) === null &&
+        got !== published &&
+        !(dropped && superseded.minute <= published)
+      )
+        fail(
+          `${e.id} (${e.action}) published at ${at(published)} while ${r} was healthy, but ${got === undefined ? "never taken" : `taken only at ${at(got)}`}${firstPost ? ` (first post ${at(firstPost.minute)}, answered ${firstPost.status ?? "nothing"})` : " (never posted)"}`,
+        );
+      if (got !== undefined || dropped) continue;
+      // Not delivered: only visibly, in the parking queue, naming this receiver.
+      const parked = this.parked.find(
+        (p) => p.event.id === e.id && p.description.includes(`receiver ${r} (${KIND_OF[r]})`),
+      );
+      if (!parked) {
+        fail(
+          `${e.id} (${e.action}, published ${at(published)}) never reached ${r} and was not dead-lettered naming it`,
+        );
+        continue;
+      }
+      const tried = postsOf.get(e.id) ?? [];
+      const last = tried.at(-1);
+      const status = last?.status === undefined ? "no response" : String(last.status);
+      if (!parked.description.includes(status))
+        fail(`${e.id} parked without ${r}'s last status (${status}): ${parked.description}`);
+      if (last?.status === 400) {
+        if (parked.reason !== "ReceiverRejected")
+          fail(`${e.id} parked as ${parked.reason} although ${r} rejected it (400)`);
+        continue;
+      }
+      // Given up for a receiver still failing, or asking to be left alone,
+      // past the horizon: never when it was back for good before the horizon
+      // and had not asked for a pause reaching past it.
+      const horizonAt = this.minuteOf(Date.parse(e.occurredAt) + HORIZON_MIN * 60_000);
+      const pausedPast =
+        last?.trouble?.mode.startsWith("429") === true &&
+        last.minute + last.trouble.retryAfterS / 60 > horizonAt;
+      if (recovered <= horizonAt && !pausedPast)
+        fail(
+          `${e.id} (${e.action}, occurred ${at(this.minuteOf(Date.parse(e.occurredAt)))}) dead-lettered at ${at(parked.minute)} for ${r}, which was back for good at ${at(recovered)}, within the ${HORIZON_MIN}-minute horizon (${at(horizonAt)}); its posts: ${tried.map((p) => `${at(p.minute)} ${p.status ?? "-"}`).join(", ")}`,
+        );
+    }
+  }
+
+  /** Minutes after the run's T0. */
+  private minuteOf(ms: number): number {
+    return (ms - this.t0) / 60_000;
+  }
+
+  /** PagerDuty ends with every incident it was sent resolved, unless its resolve was visibly given up. */
+  pagerDutyEnds(): void {
+    const last = new Map<string, string>();
+    for (const post of this.posts.pagerduty) {
+      if (!ok(post.status)) continue;
+      const body = post.body as PdBody;
+      if (body.dedup_key) last.set(body.dedup_key, body.event_action ?? "");
+    }
+    for (const [key, action] of last) {
+      if (action === "resolve") continue;
+      const parkedResolve = this.parked.some(
+        (p) =>
+          p.event.key === key &&
+          p.event.action === "resolve" &&
+          p.description.includes("receiver pagerduty ("),
+      );
+      const resolved = this.published.some(
+        (p) => p.event.key === key && p.event.action === "resolve",
+      );
+      if (!parkedResolve && resolved)
+        this.violations.push(
+          `pagerduty: incident ${key} left triggered, its resolve neither taken nor parked`,
+        );
+    }
+  }
+
+  /** Each receiver's posts, the troubles and the dead letters, for a counterexample. */
+  timeline(): string {
+    const lines: string[] = [];
+    for (const t of this.troubles)
+      lines.push(
+        `  trouble ${t.receiver} ${t.mode}${t.mode.startsWith("429") ? ` (${t.retryAfterS} s)` : ""} ${at(t.from)}..${at(t.from + t.minutes)}`,
+      );
+    for (const p of this.published)
+      lines.push(
+        `  published ${at(p.minute)} ${p.event.id} ${p.event.action} ${p.event.severity} (peak ${p.event.peakSeverity})`,
+      );
+    for (const r of RECEIVERS)
+      for (const { post, event: e } of this.assigned(r)) {
+        lines.push(
+          `  ${r} ${at(post.minute)} ${post.status ?? "-"} ${e ? `${e.id} ${e.action}` : "?"}`,
+        );
+      }
+    for (const p of this.parked)
+      lines.push(`  parked ${at(p.minute)} ${p.event.id} ${p.reason}: ${p.description}`);
+    return lines.join("\n");
+  }
+}
