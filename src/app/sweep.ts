@@ -17,7 +17,7 @@ import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } 
 import { settleFleets } from "./record-fleet.js";
 import { recordSight } from "./record-sight.js";
 import type { Scope } from "./scan.js";
-import type { SilenceStore } from "./silences.js";
+import { silencesForSweep, type SilenceStore } from "./silences.js";
 import type { EventSink, StateStore } from "./state-store.js";
 import { metricSignals } from "./metric-signals.js";
 import { measureSweep } from "./sweep-measure.js";
@@ -229,6 +229,18 @@ export function createSweeper(deps: SweepDeps) {
     const started = performance.now();
     const armBefore = deps.reader.usage?.() ?? null;
     log.info("sweep started");
+    // Read once, at the start: the deep reads and what the listing could not see honour the same.
+    const silenced: SweepDeps = {
+      ...deps,
+      silences: await silencesForSweep(
+        deps.silences,
+        deps.silenceStore,
+        request.now,
+        log,
+        request.abortSignal,
+      ),
+      silenceStore: null,
+    };
     const planned = await plan(request, log);
     logPlan(log, planned);
     warnUnmatchedCircuitSettings(deps.policy, request, planned, log);
@@ -250,13 +262,13 @@ export function createSweeper(deps: SweepDeps) {
       ),
     };
     const read = await deepRead(
-      deps,
+      silenced,
       planned.deep.map((d) => d.target),
       run,
     );
     const done = read.stopped
       ? read
-      : await finish(deps, request, { sweepId, log, started }, planned, read);
+      : await finish(silenced, request, { sweepId, log, started }, planned, read);
     const arm = usageSince(deps.reader, armBefore);
     log.info(
       {
@@ -307,7 +319,19 @@ export function createSweeper(deps: SweepDeps) {
      */
     async fannedOut(request: SweepRequest, planned: SweepPlanResult, sweepId: string, log: Logger) {
       warnUnmatchedCircuitSettings(deps.policy, request, planned, log);
-      const scoped = { ...deps, store: deps.store.withSignal(request.abortSignal, log) };
+      // Run-time silences too: a circuit or fleet under one hears no Blind: notice from here either.
+      const silences = await silencesForSweep(
+        deps.silences,
+        deps.silenceStore,
+        request.now,
+        log,
+        request.abortSignal,
+      );
+      const scoped = {
+        ...deps,
+        silences,
+        store: deps.store.withSignal(request.abortSignal, log),
+      };
       const sight = await recordSight(
         scoped,
         { scope: request.scope ?? null, found: planned.found, ignored: planned.ignored },
