@@ -14,7 +14,7 @@
 
 import type { AlertEvent } from "../core/alert-event.js";
 import type { Holds } from "../core/alert-step.js";
-import { fleetPlacePrefix } from "../core/fleet.js";
+import { FLEET_FAMILIES, fleetPlacePrefix } from "../core/fleet.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { Silence } from "../core/policy.js";
 import type { Logger } from "../logging.js";
@@ -157,7 +157,12 @@ export class CircuitRecorder {
       );
       if (read && ctx.baseline.has(read.ref.id.toLowerCase()))
         await keepBaseline(ctx.deps.store, read, prepared.verdict, ctx.now, at);
-      if (prepared.verdict.circuitRead) this.readIds.add(reading.ref.id.toLowerCase());
+      // Read means its outage's layers were: a member whose path reads failed is
+      // UNKNOWN, named as last seen, never "read without the outage".
+      const blind = prepared.observations.some(
+        (o) => o.state === "unknown" && (FLEET_FAMILIES as readonly string[]).includes(o.family),
+      );
+      if (prepared.verdict.circuitRead && !blind) this.readIds.add(reading.ref.id.toLowerCase());
       if (this.mayGroup(prepared)) this.deferred.push({ prepared, log: at });
       else await this.commit(prepared, at, new Map());
     });

@@ -1,0 +1,165 @@
+// A fleet outage while its members' reads fail, at the product's cadence (a
+// timer every 5 minutes on an injected clock), in one process and with
+// fan-out on. A member whose ARP and route reads fail is UNKNOWN (README
+// "Guarantees": it neither opens nor resolves an alert): the fleet alert keeps
+// naming it as last seen, so it is held, not paged alone, when it is read
+// again still down, and the fleet alert resolves only once every member it
+// named has been read without the outage (README "Severity and paging",
+// unread members). Found by the fan-out blind soak
+// (test/fuzz/lifecycle-fan-out-blind.soak.test.ts): such a member counted as
+// read because its circuit's body was listed, so the fleet alert dropped it
+// (deescalated to Sev1 naming one circuit), the member then paged alone, and
+// the fleet alert resolved while the other member still had the outage.
+
+import functions from "@azure/functions";
+import { ServiceBusClient } from "@azure/service-bus";
+import { expect, it } from "vitest";
+import { drainOneSession } from "../../src/adapters/servicebus/work-queue.js";
+import type { AlertEvent } from "../../src/core/alert-event.js";
+import { fleetMembersOf } from "../../src/core/fleet-members.js";
+import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
+import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
+import {
+  carrierDown,
+  estateOf,
+  restorePath,
+  healthyCircuit,
+  type FaultBehaviour,
+  type SimCircuit,
+} from "../support/estate/index.js";
+import { ALERTS_QUEUE } from "../support/world.js";
+import { worldPerTest } from "../support/world-per-test.js";
+
+const QUEUE = "erwatch-sweep-work";
+const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+const MIN = 60_000;
+const PRIVATE = "AzurePrivatePeering";
+
+const worlds = worldPerTest();
+
+async function siteWorld(fanOut: boolean) {
+  const site = { serviceProviderName: "Equinix", peeringLocation: "Amsterdam" };
+  const bundles = [
+    healthyCircuit({ name: "ams-a", ...site }),
+    healthyCircuit({ name: "ams-b", ...site }),
+    healthyCircuit({ name: "lon", serviceProviderName: "Colt", peeringLocation: "London" }),
+  ];
+  let now = new Date(T0);
+  const w = await worlds.start({
+    estate: estateOf(...bundles),
+    now: () => now,
+    env: {
+      SWEEP_SCHEDULE: "0 */5 * * * *",
+      ...(fanOut ? { SWEEP_WORK_QUEUE: QUEUE, SWEEP_WORK_BATCH: "2" } : {}),
+    },
+  });
+  if (fanOut) await w.runtime.work!.claims.ensureTable();
+  const bus = new ServiceBusClient(w.broker.connectionString, {
+    retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
+  });
+  const timer = sweepTimerHandler(async () => w.functionDeps);
+  const worker = sweepWorkerHandler(async () => w.functionDeps);
+  const errors: unknown[] = [];
+  let invocation = 0;
+  /** Sweep `k`: the timer, then two workers on concurrent sessions until the queue is empty. */
+  const round = async (k: number) => {
+    now = new Date(T0 + k * 5 * MIN);
+    if (!fanOut) {
+      expect((await w.timerSweep()).errors).toEqual([]);
+      return;
+    }
+    await timer(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: false },
+        scheduleStatus: { last: "", next: "", lastUpdated: "" },
+      },
+      new functions.InvocationContext({ invocationId: `timer-${k}` }),
+    );
+    const stop = AbortSignal.timeout(30_000);
+    const drain = () =>
+      drainOneSession(
+        bus,
+        QUEUE,
+        (body) =>
+          worker(body, new functions.InvocationContext({ invocationId: `w${++invocation}` })),
+        { abortSignal: stop, maxWaitTimeInMs: 200, onError: (e) => errors.push(e) },
+      );
+    for (let idle = 0; idle < 2 && !stop.aborted;) {
+      const handled = (await Promise.all([drain(), drain()])).reduce((a, b) => a + b, 0);
+      idle = handled === 0 ? idle + 1 : 0;
+    }
+    expect(w.broker.active(QUEUE)).toEqual([]);
+    expect(errors).toEqual([]);
+  };
+  /** The reads of one circuit's path (both when absent) fail this way until cleared. */
+  const failReads = (
+    circuit: string,
+    behaviour: FaultBehaviour,
+    path?: "primary" | "secondary",
+  ) => {
+    for (const operation of ["arpTable", "routeTablesSummary"] as const)
+      w.estate.addFault({
+        match: { operation, circuit, ...(path ? { path } : {}) },
+        behaviour,
+      });
+  };
+  const said = () =>
+    w.broker.accepted(ALERTS_QUEUE).map((m) => {
+      const e = m.body as AlertEvent;
+      const who =
+        e.family === "fleet"
+          ? fleetMembersOf(e)
+              .map((x) => x.name)
+              .sort()
+              .join("+")
+          : e.circuit.name;
+      return `${e.action} ${e.family} ${e.severity} ${who}`;
+    });
+  const sims = bundles.map((b) => b.circuit as SimCircuit);
+  return { w, bus, round, failReads, said, sims };
+}
+
+for (const fanOut of [false, true])
+  it(`${fanOut ? "fan-out" : "one process"}: a member whose reads fail stays named as last seen, held, and keeps the fleet alert open`, async () => {
+    const { w, bus, round, failReads, said, sims } = await siteWorld(fanOut);
+    const [a, b] = sims;
+    try {
+      await round(0);
+      for (const c of [a!, b!]) {
+        carrierDown(c, PRIVATE, "primary");
+        carrierDown(c, PRIVATE, "secondary");
+      }
+      await round(1);
+      expect(said()).toEqual(["open fleet Sev0 ams-a+ams-b"]);
+      // ams-a's secondary cannot be read, then ams-b's reads are refused for a sweep,
+      // then none of ams-a's reads work: the site is down throughout.
+      failReads("ams-a", { kind: "status", status: 500 }, "secondary");
+      await round(2);
+      failReads("ams-b", { kind: "status", status: 403 });
+      await round(3);
+      w.estate.clearFaults();
+      failReads("ams-a", { kind: "status", status: 500 });
+      await round(4);
+      await round(5);
+      // Nothing changed that erwatch could see: the fleet alert stands as paged, and
+      // ams-a's blindness is its own Sev3.
+      expect(said()).toEqual(["open fleet Sev0 ams-a+ams-b", "open monitoring-blind Sev3 ams-a"]);
+      // The carrier repairs the site and the reads work again: one resolve for the
+      // site (with fan-out, the timer's, a sweep later), no member ever alone.
+      w.estate.clearFaults();
+      for (const c of [a!, b!]) {
+        restorePath(c, PRIVATE, "primary");
+        restorePath(c, PRIVATE, "secondary");
+      }
+      for (let k = 6; k <= 9; k += 1) await round(k);
+      expect(said()).toEqual([
+        "open fleet Sev0 ams-a+ams-b",
+        "open monitoring-blind Sev3 ams-a",
+        "resolve monitoring-blind Sev3 ams-a",
+        "resolve fleet Sev0 ams-a+ams-b",
+      ]);
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);
