@@ -9,7 +9,7 @@ import { alertKey, FAMILY_OF } from "./alert-identity.js";
 import { advanceStep, decideStep, holdsOf, type AlertContext } from "./alert-step.js";
 import type { Hold } from "./inhibit.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
-import { alreadyEvaluated, type AlertState } from "./lifecycle.js";
+import { alreadyEvaluated, unverifiedEscalation, type AlertState } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
 import { mostSevere, severityRank } from "./severity.js";
 
@@ -56,7 +56,7 @@ export const FLEET_FAMILIES = ["provider", "path-down", "session-flapping"] as c
 /** Only what pages now is worth a group's wait. */
 const FLEET_WORST: Severity = "Sev1";
 
-const groupable = (f: Finding) =>
+const groupable = (f: Pick<Finding, "code" | "severity" | "owner">) =>
   (FLEET_FAMILIES as readonly string[]).includes(FAMILY_OF[f.code]) &&
   severityRank(f.severity) <= severityRank(FLEET_WORST) &&
   // A session reset by its own route limit is that circuit's, not the place's.
@@ -130,7 +130,12 @@ export function fleetCandidates(
   const own = holdsOf(steps, verdict.id);
   return steps.flatMap((step) => {
     const o = step.observation;
-    return o.state === "firing" && o.finding && groupable(o.finding)
+    // Worse only because a path could not be read this sweep: its own alert
+    // waits a sweep to say so (unverifiedEscalation), and so does the group.
+    return o.state === "firing" &&
+      o.finding &&
+      groupable(o.finding) &&
+      !unverifiedEscalation(step.previous, o)
       ? [
           {
             circuitId: verdict.id,
@@ -317,7 +322,9 @@ export function fleetOver(fleet: AlertState, alerts: readonly AlertState[]): boo
       members.has(a.circuitId.toLowerCase()) &&
       (FLEET_FAMILIES as readonly string[]).includes(a.family) &&
       (a.phase === "pending" || a.phase === "firing") &&
-      a.condition?.layer === layer,
+      a.condition?.layer === layer &&
+      // Down to one path (Sev2, redundancy holding) is the circuit's own alert, not the place's outage.
+      groupable(a.condition),
   );
 }
 

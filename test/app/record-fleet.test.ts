@@ -380,7 +380,7 @@ describe("settleFleets", () => {
       ...circuit(name).observations[0]!,
       circuitName: name,
       phase,
-      condition: { layer: "provider" },
+      condition: { layer: "provider", code: "arp-missing", severity: "Sev0", owner: "carrier" },
       lastEvaluatedAt: at,
     }) as unknown as AlertState;
 
@@ -508,7 +508,7 @@ describe("one stored fleet alert that cannot be understood (no evidence, an olde
         ...circuit(name).observations[0]!,
         circuitName: name,
         phase: "clear",
-        condition: { layer: "provider" },
+        condition: { layer: "provider", code: "arp-missing", severity: "Sev0", owner: "carrier" },
         lastEvaluatedAt: new Date(NOW.getTime() - 5 * 60_000).toISOString(),
       }) as unknown as AlertState;
     const s = store([

@@ -795,13 +795,19 @@ describe("fleetOver (fan-out: the timer's judgement from what the workers stored
     phase: "firing",
     condition: { ...f, ticket: null },
   } as unknown as AlertState;
-  const own = (name: string, phase: string, family = "path-down", layer = "provider") =>
+  const own = (
+    name: string,
+    phase: string,
+    family = "path-down",
+    layer = "provider",
+    severity: Severity = "Sev0",
+  ) =>
     ({
       key: `k-${name}-${family}`,
       family,
       circuitId: candidate(name).circuitId.toUpperCase(),
       phase,
-      condition: { layer },
+      condition: { layer, code: "arp-missing", severity, owner: "carrier" },
     }) as unknown as AlertState;
 
   it.each<{ case: string; alerts: AlertState[]; over: boolean }>([
@@ -810,6 +816,12 @@ describe("fleetOver (fan-out: the timer's judgement from what the workers stored
     {
       case: "every member resolving or clear",
       alerts: [own("a", "resolving"), own("b", "clear")],
+      over: true,
+    },
+    {
+      // Redundancy holding: the circuit's own Sev2, not the place's outage.
+      case: "a member down to one path",
+      alerts: [own("a", "firing", "path-down", "provider", "Sev2")],
       over: true,
     },
     {
@@ -851,7 +863,7 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       family,
       circuitId: candidate(name).circuitId,
       phase,
-      condition: { layer: "provider" },
+      condition: { layer: "provider", code: "arp-missing", severity: "Sev0", owner: "carrier" },
       lastEvaluatedAt: at,
     }) as unknown as AlertState;
 
