@@ -397,10 +397,12 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
     // healing inside a silence): only a condition still firing is news.
     if (!notified) action = state.phase === "firing" ? "open" : null;
     else if (notified.severity !== condition.severity) {
-      action =
-        severityRank(condition.severity) < severityRank(notified.severity)
-          ? "escalate"
-          : "deescalate";
+      // Worse is news only while it fires: a condition already recovering was
+      // never sent at that grade (an escalation held a sweep, or by a silence
+      // or an inhibition), and its resolve follows instead.
+      if (severityRank(condition.severity) >= severityRank(notified.severity))
+        action = "deescalate";
+      else if (state.phase === "firing") action = "escalate";
     } else if ((newMembers = unannounced(state, condition, ctx.quietMembers)).length > 0) {
       // Alertmanager re-notifies a group that gained alerts: a circuit held by
       // a fleet alert that never named it would be silenced.

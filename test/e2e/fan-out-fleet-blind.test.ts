@@ -1,15 +1,23 @@
-// A fleet outage while its members' reads fail, at the product's cadence (a
-// timer every 5 minutes on an injected clock), in one process and with
-// fan-out on. A member whose ARP and route reads fail is UNKNOWN (README
-// "Guarantees": it neither opens nor resolves an alert): the fleet alert keeps
-// naming it as last seen, so it is held, not paged alone, when it is read
-// again still down, and the fleet alert resolves only once every member it
-// named has been read without the outage (README "Severity and paging",
-// unread members). Found by the fan-out blind soak
-// (test/fuzz/lifecycle-fan-out-blind.soak.test.ts): such a member counted as
-// read because its circuit's body was listed, so the fleet alert dropped it
-// (deescalated to Sev1 naming one circuit), the member then paged alone, and
-// the fleet alert resolved while the other member still had the outage.
+// Outages while reads fail, at the product's cadence (a timer every 5 minutes
+// on an injected clock), in one process and with fan-out on; each case was
+// found by the fan-out blind soak (test/fuzz/lifecycle-fan-out-blind.soak.test.ts).
+//
+// - A fleet member whose ARP and route reads fail is UNKNOWN (README
+//   "Guarantees"): the fleet alert keeps naming it as last seen, so it is
+//   held, not paged alone, when read again still down, and the fleet alert
+//   resolves only once every member it named has been read without the
+//   outage ("Unread members"). It counted as read because its body was
+//   listed: the fleet alert dropped it (deescalated to Sev1 naming one
+//   circuit), it paged alone, and the fleet alert resolved while the other
+//   member still had the outage.
+// - A read that failed once is not a second outage (README "redundancy
+//   unverified"): not for the circuit's own alert, which escalated a sweep
+//   later to Sev1 (paging) after the circuit had recovered, nor for a fleet
+//   alert, which deescalated from Sev0 to a Sev1 naming that one circuit.
+// - With fan-out, a fleet alert whose members are down to one path (their own
+//   Sev2 alerts) is over: the timer kept it open until those resolved, and
+//   told its holder `Blind:` meanwhile, pointing at a monitoring-blind alert
+//   that did not exist.
 
 import functions from "@azure/functions";
 import { ServiceBusClient } from "@azure/service-bus";
@@ -159,6 +167,86 @@ for (const fanOut of [false, true])
         "resolve monitoring-blind Sev3 ams-a",
         "resolve fleet Sev0 ams-a+ams-b",
       ]);
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);
+
+for (const fanOut of [false, true])
+  it(`${fanOut ? "fan-out" : "one process"}: the site back to one path ends the fleet alert (with fan-out a sweep later), and a member's one failed read changes nothing`, async () => {
+    const { w, bus, round, failReads, said, sims } = await siteWorld(fanOut);
+    const [a, b] = sims;
+    try {
+      await round(0);
+      for (const c of [a!, b!]) {
+        carrierDown(c, PRIVATE, "primary");
+        carrierDown(c, PRIVATE, "secondary");
+      }
+      await round(1);
+      // The secondaries come back: no outage of the place left, each circuit's own Sev2.
+      for (const c of [a!, b!]) restorePath(c, PRIVATE, "secondary");
+      await round(2);
+      // ams-b's secondary cannot be read for one sweep: not a second outage (README
+      // "a read that failed once is not a second outage"), for the group neither.
+      failReads("ams-b", { kind: "status", status: 403 }, "secondary");
+      await round(3);
+      w.estate.clearFaults();
+      for (const c of [a!, b!]) restorePath(c, PRIVATE, "primary");
+      for (let k = 4; k <= 7; k += 1) await round(k);
+      expect(said()).toEqual([
+        "open fleet Sev0 ams-a+ams-b",
+        "open path-down Sev2 ams-a",
+        "open path-down Sev2 ams-b",
+        "resolve fleet Sev0 ams-a+ams-b",
+        "resolve path-down Sev2 ams-a",
+        "resolve path-down Sev2 ams-b",
+      ]);
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);
+
+it("fan-out: the site back to one path resolves the fleet alert a sweep after the single process would, with no Blind: notice", async () => {
+  const { bus, round, said, sims } = await siteWorld(true);
+  const [a, b] = sims;
+  try {
+    await round(0);
+    for (const c of [a!, b!]) {
+      carrierDown(c, PRIVATE, "primary");
+      carrierDown(c, PRIVATE, "secondary");
+    }
+    await round(1);
+    for (const c of [a!, b!]) restorePath(c, PRIVATE, "secondary");
+    for (let k = 2; k <= 4; k += 1) await round(k);
+    // Read at sweeps 2 and 3 without the outage; the timer judges as of those readings.
+    expect(said()).toEqual([
+      "open fleet Sev0 ams-a+ams-b",
+      "open path-down Sev2 ams-a",
+      "open path-down Sev2 ams-b",
+      "resolve fleet Sev0 ams-a+ams-b",
+    ]);
+  } finally {
+    await bus.close();
+  }
+}, 120_000);
+
+for (const fanOut of [false, true])
+  it(`${fanOut ? "fan-out" : "one process"}: a one-path alert whose other path could not be read once, then all well, resolves without escalating`, async () => {
+    const { w, bus, round, failReads, said, sims } = await siteWorld(fanOut);
+    const lon = sims[2]!;
+    try {
+      await round(0);
+      carrierDown(lon, PRIVATE, "primary");
+      for (let k = 1; k <= 4; k += 1) await round(k);
+      expect(said()).toEqual(["open path-down Sev2 lon"]);
+      // The secondary cannot be read for one sweep: the escalation to "redundancy
+      // unverified" waits a sweep (README), and by then the circuit has recovered.
+      failReads("lon", { kind: "status", status: 403 }, "secondary");
+      await round(5);
+      w.estate.clearFaults();
+      restorePath(lon, PRIVATE, "primary");
+      for (let k = 6; k <= 8; k += 1) await round(k);
+      expect(said()).toEqual(["open path-down Sev2 lon", "resolve path-down Sev2 lon"]);
     } finally {
       await bus.close();
     }
