@@ -1,5 +1,5 @@
-// The model and judge of the lifecycle soaks (lifecycle.soak.test.ts and
-// lifecycle-blind.soak.test.ts): a small estate, a random schedule of faults,
+// The model and judge of the lifecycle soaks (lifecycle.soak.test.ts,
+// lifecycle-blind.soak.test.ts and their fan-out twins): a small estate, a random schedule of faults,
 // what each circuit shows at each sweep, and the judge that holds what the
 // broker accepted against what design.md and the README promise. What erwatch
 // could read at each sweep, and the silences in force, come in as a `Sight`;
@@ -829,6 +829,10 @@ export class Judge {
     }
     for (const [key, k] of this.keys) {
       if (!k.open || !["Sev0", "Sev1"].includes(k.severity)) continue;
+      if (k.family === "fleet") {
+        this.fleetBlindCoverage(sweep, key, k);
+        continue;
+      }
       if (k.family !== "path-down" && k.family !== "provider") continue;
       const name = k.circuitName as CircuitName;
       if (this.covering(name).some((c) => c.family === "fleet")) continue;
@@ -844,6 +848,31 @@ export class Judge {
           `${k.family} ${k.severity} ${key} of ${name}: unread ${n} sweeps and no Blind: notice`,
         );
     }
+  }
+
+  /**
+   * A fleet alert none of whose members erwatch could read (the listing, or
+   * every path of each) for as long as monitoring-blind waits has had its one
+   * `Blind:` notice (README "Blind": a fleet outage is too; with fan-out the
+   * timer sends it, a sweep later at most). Not judged where a silence was
+   * over a member in the spell: a fleet under a silence is told nothing.
+   */
+  private fleetBlindCoverage(sweep: number, key: string, k: KeyTrack): void {
+    const names = k.members as CircuitName[];
+    if (names.length === 0) return;
+    const blind = (s: number) =>
+      !this.listed(s) || names.every((m) => this.unread(m, s).length === PATHS.length);
+    const n = this.runOf(sweep, blind);
+    for (let s = sweep - n + 1; s <= sweep; s += 1)
+      if (names.some((m) => this.silencedAt(m, s))) return;
+    if (
+      n >= BLIND_AFTER + READ_LAG + (this.options.fleetResolveLag ?? 0) &&
+      (k.blindNoticeAt ?? -1) <= sweep - n
+    )
+      this.fail(
+        sweep,
+        `fleet ${k.severity} ${key} of ${names.join("+")}: none of them read ${n} sweeps and no Blind: notice`,
+      );
   }
 
   /** Once a circuit is clean for the resolve count, nothing about it stays open (longer after a flap). */
