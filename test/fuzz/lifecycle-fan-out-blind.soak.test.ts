@@ -83,7 +83,7 @@ import {
   endOfRun,
 } from "./lifecycle-model.js";
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20261204);
+const SEED = Number(process.env.FUZZ_SEED ?? 26);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3);
 const QUEUE = "erwatch-sweep-work";
 /** The longest one sweep's work may take to drain (a timeout fault costs ARM_TIMEOUT_MS a read). */
@@ -315,6 +315,23 @@ function injected(kind: Injection, work: WorkMessage[], k: number): ServiceBusMe
   }
 }
 
+/** The README's word for what the worker logs and drops: the problem it names, per injection. */
+const DROPPED: Partial<Record<Injection, { whole: boolean; problem: RegExp; circuit?: boolean }>> =
+  {
+    "not-work": { whole: true, problem: /^version: / },
+    "not-json": { whole: true, problem: /^the body is not JSON$/ },
+    "bad-reason": { whole: false, problem: /^items\.0\.reason: /, circuit: true },
+    "no-id": { whole: false, problem: /^items\.0\.target\.id: / },
+  };
+
+/** A worker's log line about work it could not read. */
+interface DroppedLine {
+  msg: string;
+  problem?: string;
+  index?: number;
+  circuitId?: string | null;
+}
+
 let azurite: Azurite;
 let simulatedMinutes = 0;
 let runs = 0;
@@ -354,7 +371,15 @@ async function soak(plan: FanOutPlan): Promise<void> {
   if (plan.cron) cronRuns += 1;
   const { bundles, sims } = soakEstate();
   let now = new Date(T0);
+  const dropped: DroppedLine[] = [];
   const w: World = await startWorld({
+    // Only what the workers say of work they cannot read is kept.
+    logDestination: {
+      write: (line: string) => {
+        if (line.includes("is not sweep work")) dropped.push(JSON.parse(line) as DroppedLine);
+        return true;
+      },
+    },
     estate: estateOf(...bundles),
     azurite,
     now: () => now,
@@ -401,6 +426,7 @@ async function soak(plan: FanOutPlan): Promise<void> {
         await sender.sendMessages(extra);
         queued.set(kind, (queued.get(kind) ?? 0) + 1);
       }
+      const droppedBefore = dropped.length;
       sent = w.broker.accepted(QUEUE).length;
       const stop = AbortSignal.timeout(DRAIN_MS);
       const drain = () =>
@@ -420,6 +446,21 @@ async function soak(plan: FanOutPlan): Promise<void> {
       );
       expect(w.broker.active(QUEUE)).toEqual([]);
       expect(errors).toEqual([]);
+      // README: such a message is logged with what is wrong and dropped; such an
+      // item is logged with its index and circuit, and the rest of its batch is read.
+      const said = dropped.slice(droppedBefore);
+      const want = extra.length > 0 ? DROPPED[kind] : undefined;
+      expect(said, `sweep ${k}: what the workers logged of ${kind}`).toHaveLength(want ? 1 : 0);
+      if (want) {
+        const [line] = said;
+        expect(line!.msg).toMatch(want.whole ? /^a message on the work queue/ : /^an item of this/);
+        expect(line!.problem).toMatch(want.problem);
+        if (!want.whole) {
+          expect(line!.index).toBe(0);
+          const item = (extra[0]!.body as WorkMessage).items[0]!;
+          expect(line!.circuitId).toBe(want.circuit ? item.target.id : null);
+        }
+      }
     };
 
     const ids = new Map([...sims].map(([name, c]) => [name, circuitId(c)]));
