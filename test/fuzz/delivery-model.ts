@@ -70,7 +70,8 @@ export const everyTroubleArb: fc.Arbitrary<Trouble[]> = fc.tuple(
     span(
       fc.constant(mode),
       mode === "timeout" || mode === "drop" ? fc.integer({ min: 2, max: 6 }) : someMinutes,
-    ).map((t) => ({ ...t, from: 5 + (t.from % 50) })),
+      // From a sweep's minute, when events are posted, for at least a sweep's interval.
+    ).map((t) => ({ ...t, from: 5 * (1 + (t.from % 11)), minutes: Math.max(5, t.minutes) })),
   ),
 );
 export const troubleArb: fc.Arbitrary<Trouble> = fc.oneof(

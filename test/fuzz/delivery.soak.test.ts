@@ -97,7 +97,8 @@ const planArb: fc.Arbitrary<Plan> = fc.record({
   alerts: fc.array(alertArb, { minLength: 3, maxLength: 8 }),
   troubles: fc
     .tuple(everyTroubleArb, fc.array(troubleArb, { maxLength: 5 }))
-    .map(([every, more]) => [...every, ...more]),
+    // The forced spans last, so a random one never hides them (the last span covering a minute wins).
+    .map(([every, more]) => [...more, ...every]),
   brokerDown: fc.uniqueArray(fc.integer({ min: 1, max: ALERT_SWEEPS + 2 }), { maxLength: 2 }),
 });
 
@@ -126,8 +127,20 @@ afterAll(async () => {
     `delivery soak: ${runs} run(s), ${(simulatedMinutes / 60).toFixed(1)} simulated hours, ${tally.sweeps} sweeps, ${tally.events} events, ${tally.copies} rescheduled copies, ${tally.parked} dead letters, ${tally.stale} stale drops, ${tally.brokerOutages} broker outages, ${tally.sleeps} backoffs (longest ${tally.longestSleepMs / 1000} s); answers ${[...answered].map(([k, n]) => `${k} ×${n}`).join(", ")}`,
   );
   // A soak that never saw a receiver misbehave proves nothing.
-  for (const mode of ["429-seconds", "429-date", "500", "503", "timeout", "drop", "400"] as const)
-    expect(answered.get(mode) ?? 0, `answers under ${mode}`).toBeGreaterThan(0);
+  // Each way of misbehaving answered something. A span is only answered when an event is
+  // posted inside it, so the forms of one way (a 429's Retry-After as seconds or as a date;
+  // 500 or 503; a timeout or a dropped socket) count together.
+  const families: (readonly Mode[])[] = [
+    ["429-seconds", "429-date"],
+    ["500", "503"],
+    ["timeout", "drop"],
+    ["400"],
+  ];
+  for (const modes of families)
+    expect(
+      modes.reduce((n, m) => n + (answered.get(m) ?? 0), 0),
+      `answers under ${modes.join(" or ")}`,
+    ).toBeGreaterThan(0);
   expect(answered.get("ok") ?? 0).toBeGreaterThan(0);
   expect(tally.copies).toBeGreaterThan(0);
   expect(tally.parked).toBeGreaterThan(0);
