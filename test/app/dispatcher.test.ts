@@ -236,6 +236,47 @@ describe("dispatcher", () => {
     expect(pd.calls).toBe(2);
   });
 
+  it("should not complete a resolve while it cannot read whether a receiver heard the open (README: always hears its resolve; lost only visibly)", async () => {
+    const deliveries = new MemoryDeliveries(() => NOW);
+    const pd = new ScriptedReceiver("pd", "pagerduty", [ok()]);
+    const dispatcher = createDispatcher({
+      receivers: new Map([["pd", pd]]),
+      routing: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [{ name: "opens", match: { actions: ["open"] }, actionGroups: ["on-call"] }],
+      },
+      deliveries,
+      retry: RETRY,
+      logger: memoryLogger().logger,
+      now: () => NOW,
+      sleep: async () => {},
+    });
+    await dispatcher.dispatch(msg(event()), settlement().s, signal());
+    const resolve = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
+    // Table Storage is down for the read of PagerDuty's last sequence.
+    const read = deliveries.lastSequence.bind(deliveries);
+    deliveries.lastSequence = async () => {
+      throw new Error("503 ServerBusy");
+    };
+    const first = settlement();
+    const outcome = await dispatcher.dispatch(
+      { ...msg(resolve), messageId: "erw-abc-2" },
+      first.s,
+      signal(),
+    );
+    // Completed, the resolve would be gone with nothing parked and PagerDuty left triggered.
+    expect(outcome.settled).not.toBe("complete");
+    expect(first.log.join("\n")).toContain("receiver pd (pagerduty)");
+    deliveries.lastSequence = read;
+    const again = await dispatcher.dispatch(
+      { ...msg(resolve, 2), messageId: "erw-abc-2" },
+      settlement().s,
+      signal(),
+    );
+    expect(again).toMatchObject({ settled: "complete", delivered: ["pd"] });
+    expect(pd.calls).toBe(2);
+  });
+
   it("should not send a later episode's resolve to a receiver that heard only an earlier episode of the key", async () => {
     const deliveries = new MemoryDeliveries(() => NOW);
     const pd = new ScriptedReceiver("pd", "pagerduty", [ok(), ok(), ok()]);

@@ -374,23 +374,50 @@ async function settle(
 /**
  * Receivers an earlier event of this episode was delivered to (they must hear
  * its resolve). A receiver that heard only an earlier episode of the key heard
- * that one's resolve already: this one is not its incident.
+ * that one's resolve already: this one is not its incident. `unread`: those
+ * whose record could not be read, who may have heard it.
  */
-async function toldOf(deps: DispatcherDeps, event: AlertEvent, log: Logger): Promise<string[]> {
+async function toldOf(
+  deps: DispatcherDeps,
+  event: AlertEvent,
+  log: Logger,
+): Promise<{ told: string[]; unread: { receiver: string; error: unknown }[] }> {
   const told: string[] = [];
+  const unread: { receiver: string; error: unknown }[] = [];
   const opened = episodeStart(event);
   for (const name of deps.receivers.keys()) {
     try {
       if ((await deps.deliveries.lastSequence(event.key, name)) >= opened) told.push(name);
     } catch (error) {
-      // The routes' receivers still hear it; this one only if its route says so.
+      // Counted as this receiver's failure (below), so the resolve is tried
+      // again or parked naming it: never completed without a receiver that
+      // may have been paged.
       log.warn(
         { err: error, receiver: name },
         "could not tell whether this receiver heard the alert",
       );
+      unread.push({ receiver: name, error });
     }
   }
-  return told;
+  return { told, unread };
+}
+
+/** A receiver whose delivery log failed: retryable, like a receiver that did not answer. */
+function storageFailure(receiver: string, error: unknown): ReceiverResult {
+  const kind = error instanceof Error ? error.name : typeof error;
+  return {
+    receiver,
+    kind: "failed",
+    permanent: false,
+    attempts: 0,
+    last: {
+      ok: false,
+      retryable: true,
+      status: null,
+      retryAfterMs: null,
+      reason: `delivery could not be claimed or recorded: ${kind}`,
+    },
+  };
 }
 
 export function createDispatcher(deps: DispatcherDeps) {
@@ -421,11 +448,9 @@ export function createDispatcher(deps: DispatcherDeps) {
       severity: event.severity,
       circuitId: event.circuit.id,
     });
-    const routed = withResolveAudience(
-      route(deps.routing, event),
-      event,
-      event.action === "resolve" ? await toldOf(deps, event, eventLog) : [],
-    );
+    const audience =
+      event.action === "resolve" ? await toldOf(deps, event, eventLog) : { told: [], unread: [] };
+    const routed = withResolveAudience(route(deps.routing, event), event, audience.told);
     if (routed.receivers.length === 0)
       eventLog.info(
         { peakSeverity: event.peakSeverity },
@@ -441,22 +466,13 @@ export function createDispatcher(deps: DispatcherDeps) {
     const results = settled.map((r, i): ReceiverResult => {
       if (r.status === "fulfilled") return r.value;
       const receiver = routed.receivers[i] ?? "unknown";
-      const kind = r.reason instanceof Error ? r.reason.name : typeof r.reason;
       eventLog.error({ err: r.reason, receiver }, "delivery failed before an answer was recorded");
-      return {
-        receiver,
-        kind: "failed",
-        permanent: false,
-        attempts: 0,
-        last: {
-          ok: false,
-          retryable: true,
-          status: null,
-          retryAfterMs: null,
-          reason: `delivery could not be claimed or recorded: ${kind}`,
-        },
-      };
+      return storageFailure(receiver, r.reason);
     });
+    // A receiver that may have heard the alert, outside the resolve's routes:
+    // not knowing is a failure for now, never a reason to leave it out.
+    for (const { receiver, error } of audience.unread)
+      if (!routed.receivers.includes(receiver)) results.push(storageFailure(receiver, error));
     const decision = settleFor(
       results,
       {
