@@ -30,7 +30,6 @@
 
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { AlertEvent } from "../../src/core/alert-event.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf } from "../support/estate/index.js";
 import {
@@ -41,7 +40,6 @@ import {
 } from "../support/table-fault-proxy.js";
 import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
 import {
-  answerFor,
   DeliveryJudge,
   HORIZON_MIN,
   MAX_WAIT_MS,
@@ -49,15 +47,12 @@ import {
   RECEIVERS,
   recoveredAt,
   troubleArb,
-  troubleAt,
   type Mode,
-  type Parked,
-  type Post,
-  type Published,
   type ReceiverName,
   type StorageRelief,
   type Trouble,
 } from "./delivery-model.js";
+import { deliveryRounds } from "./delivery-rounds.js";
 import {
   apply,
   HEALTHY,
@@ -298,18 +293,22 @@ async function soak(plan: Plan): Promise<void> {
     teams: w.teams,
     itsm: w.webhook,
   };
+  const { posts, published, parked, look, drainUntil } = deliveryRounds({
+    world: w,
+    receiverOf,
+    troubles: plan.troubles,
+    clock: { now: () => now, set: (at) => (now = at), minute },
+    drain: () => drain(),
+    tally,
+    maxSteps: MAX_STEPS,
+  });
   const postsNow = () =>
     Object.fromEntries(RECEIVERS.map((r) => [r, receiverOf[r].requests.length])) as Record<
       ReceiverName,
       number
     >;
-  const posts: Record<ReceiverName, Post[]> = { pagerduty: [], teams: [], itsm: [] };
-  const published: Published[] = [];
-  const parked: Parked[] = [];
   const writes: RecordWrite[] = [];
   const injected: Injected[] = [];
-  let acceptedSeen = 0;
-  const parkedSeen = new Set<string>();
 
   /** The rule in force for one sweep's drains: faults only the Deliveries table. */
   const budgets = plan.storage.map((f) => ({ f, left: f.budget }));
@@ -378,60 +377,6 @@ async function soak(plan: Plan): Promise<void> {
     await w.dispatchPending(120_000).catch(() => w.dispatchPending(120_000));
   };
   try {
-    const behave = () => {
-      for (const r of RECEIVERS) {
-        const t = troubleAt(plan.troubles, r, minute());
-        if (t === null) receiverOf[r].respondWith(202);
-        else {
-          const { status, ...rest } = answerFor(t, now.getTime());
-          receiverOf[r].respondWith(status ?? 202, rest);
-        }
-      }
-    };
-    const look = () => {
-      for (const r of RECEIVERS) {
-        const requests = receiverOf[r].requests;
-        const t = troubleAt(plan.troubles, r, minute());
-        for (let i = posts[r].length; i < requests.length; i += 1)
-          posts[r].push({
-            minute: minute(),
-            status: undefined,
-            body: requests[i]!.body,
-            trouble: t,
-          });
-      }
-      const accepted = w.broker.accepted(ALERTS_QUEUE);
-      for (const m of accepted.slice(acceptedSeen)) {
-        if (String(m.messageId).includes("~r")) tally.copies += 1;
-        else published.push({ event: m.body as AlertEvent, minute: minute() });
-      }
-      acceptedSeen = accepted.length;
-      for (const m of w.broker.deadLettered(ALERTS_QUEUE)) {
-        if (parkedSeen.has(String(m.messageId))) continue;
-        parkedSeen.add(String(m.messageId));
-        parked.push({
-          minute: minute(),
-          event: m.body as AlertEvent,
-          reason: m.deadLetterReason ?? "",
-          description: m.deadLetterErrorDescription ?? "",
-        });
-      }
-    };
-    const drainUntil = async (until: number) => {
-      for (let step = 0; ; step += 1) {
-        if (step > MAX_STEPS) throw new Error(`more than ${MAX_STEPS} drains before ${until}`);
-        behave();
-        await drain();
-        look();
-        const due = w.broker
-          .scheduled(ALERTS_QUEUE)
-          .map((m) => m.scheduledFor.getTime())
-          .filter((t) => t < until);
-        if (due.length === 0) return;
-        now = new Date(Math.max(now.getTime(), Math.min(...due)));
-      }
-    };
-
     const lastTrouble = Math.max(0, ...RECEIVERS.map((r) => recoveredAt(plan.troubles, r)));
     const lastStorage = (ALERT_SWEEPS + 5) * INTERVAL_MIN;
     let had = new Map<CircuitName, Truth>([...sims.keys()].map((n) => [n, HEALTHY]));

@@ -23,12 +23,10 @@
 
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { AlertEvent } from "../../src/core/alert-event.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf } from "../support/estate/index.js";
 import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
 import {
-  answerFor,
   DeliveryJudge,
   HORIZON_MIN,
   MAX_WAIT_MS,
@@ -37,14 +35,11 @@ import {
   recoveredAt,
   everyTroubleArb,
   troubleArb,
-  troubleAt,
   type Mode,
-  type Parked,
-  type Post,
-  type Published,
   type ReceiverName,
   type Trouble,
 } from "./delivery-model.js";
+import { deliveryRounds } from "./delivery-rounds.js";
 import {
   apply,
   HEALTHY,
@@ -186,71 +181,16 @@ async function soak(plan: Plan): Promise<void> {
     // broker restarted under it) fails, and the next one reconnects.
     await w.dispatchPending(60_000).catch(() => w.dispatchPending(60_000));
   };
-  const posts: Record<ReceiverName, Post[]> = { pagerduty: [], teams: [], itsm: [] };
-  const published: Published[] = [];
-  const parked: Parked[] = [];
-  let acceptedSeen = 0;
-  /** Dead letters already looked at, by message id: the queue keeps sequence order, so a new one may land before them. */
-  const parkedSeen = new Set<string>();
+  const { posts, published, parked, look, drainUntil } = deliveryRounds({
+    world: w,
+    receiverOf,
+    troubles: plan.troubles,
+    clock: { now: () => now, set: (at) => (now = at), minute },
+    drain,
+    tally,
+    maxSteps: MAX_STEPS,
+  });
   try {
-    /** Each receiver answers as the plan says at this minute. */
-    const behave = () => {
-      for (const r of RECEIVERS) {
-        const t = troubleAt(plan.troubles, r, minute());
-        if (t === null) receiverOf[r].respondWith(202);
-        else {
-          const { status, ...rest } = answerFor(t, now.getTime());
-          receiverOf[r].respondWith(status ?? 202, rest);
-        }
-      }
-    };
-    /** What the broker took and parked, and what each receiver was posted, since last looked. */
-    const look = () => {
-      for (const r of RECEIVERS) {
-        const requests = receiverOf[r].requests;
-        const t = troubleAt(plan.troubles, r, minute());
-        for (let i = posts[r].length; i < requests.length; i += 1)
-          posts[r].push({
-            minute: minute(),
-            status: undefined,
-            body: requests[i]!.body,
-            trouble: t,
-          });
-      }
-      const accepted = w.broker.accepted(ALERTS_QUEUE);
-      for (const m of accepted.slice(acceptedSeen)) {
-        if (String(m.messageId).includes("~r")) tally.copies += 1;
-        else published.push({ event: m.body as AlertEvent, minute: minute() });
-      }
-      acceptedSeen = accepted.length;
-      for (const m of w.broker.deadLettered(ALERTS_QUEUE)) {
-        if (parkedSeen.has(String(m.messageId))) continue;
-        parkedSeen.add(String(m.messageId));
-        parked.push({
-          minute: minute(),
-          event: m.body as AlertEvent,
-          reason: m.deadLetterReason ?? "",
-          description: m.deadLetterErrorDescription ?? "",
-        });
-      }
-    };
-    /** Drains now, then at each copy's due time before `until`. */
-    const drainUntil = async (until: number) => {
-      for (let step = 0; ; step += 1) {
-        if (step > MAX_STEPS) throw new Error(`more than ${MAX_STEPS} drains before ${until}`);
-        behave();
-        // An empty receive waits out its 200 ms: only drain what is there.
-        await drain();
-        look();
-        const due = w.broker
-          .scheduled(ALERTS_QUEUE)
-          .map((m) => m.scheduledFor.getTime())
-          .filter((t) => t < until);
-        if (due.length === 0) return;
-        now = new Date(Math.max(now.getTime(), Math.min(...due)));
-      }
-    };
-
     const lastTrouble = Math.max(0, ...RECEIVERS.map((r) => recoveredAt(plan.troubles, r)));
     let had = new Map<CircuitName, Truth>([...sims.keys()].map((n) => [n, HEALTHY]));
     let k = 0;
