@@ -33,6 +33,10 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf } from "../support/estate/index.js";
 import {
+  BEHAVIOURS,
+  faultOf,
+  mulberry32,
+  type Behaviour,
   startTableFaultProxy,
   type TableFault,
   type TableOperation,
@@ -97,17 +101,6 @@ const alertArb: fc.Arbitrary<Fault> = fc.record({
   start: fc.integer({ min: 1, max: ALERT_SWEEPS - 2 }),
   sweeps: fc.integer({ min: 2, max: 6 }),
 });
-
-const BEHAVIOURS = [
-  "hang",
-  "503-server-busy",
-  "500-operation-timed-out",
-  "5xx-no-code",
-  "reset",
-  "lose-answer",
-  "slow",
-] as const;
-type Behaviour = (typeof BEHAVIOURS)[number];
 
 type StorageScope =
   | { kind: "everything" }
@@ -181,37 +174,8 @@ const planArb: fc.Arbitrary<Plan> = fc.record({
   seed: fc.nat(),
 });
 
-function faultOf(behaviour: Behaviour, random: () => number): TableFault {
-  switch (behaviour) {
-    case "hang":
-      return { kind: "hang" };
-    case "503-server-busy":
-      return { kind: "status", status: 503, code: "ServerBusy" };
-    case "500-operation-timed-out":
-      return { kind: "status", status: 500, code: "OperationTimedOut" };
-    case "5xx-no-code":
-      return { kind: "status", status: random() < 0.5 ? 500 : 503 };
-    case "reset":
-      return { kind: "reset" };
-    case "lose-answer":
-      return { kind: "lose-answer" };
-    case "slow":
-      return { kind: "slow", ms: 50 + Math.floor(random() * 250) };
-  }
-}
 /** Whether a faulted write reaches Azurite all the same. */
 const lands = (f: TableFault | null) => f === null || f.kind === "lose-answer" || f.kind === "slow";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** A "delivered" transaction the dispatcher sent, and where it stood among the receiver's posts. */
 interface RecordWrite {

@@ -43,6 +43,10 @@ import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf } from "../support/estate/index.js";
 import { circuitId } from "../support/estate/ids.js";
 import {
+  BEHAVIOURS,
+  faultOf,
+  mulberry32,
+  type Behaviour,
   startTableFaultProxy,
   type InjectedFault,
   type TableFault,
@@ -82,17 +86,6 @@ const DEADLINE_SLACK_MS = 1_500;
 
 const TABLES = ["Alerts", "Snapshots", "History", "Silences"] as const;
 type TableName = (typeof TABLES)[number];
-
-const BEHAVIOURS = [
-  "hang",
-  "503-server-busy",
-  "500-operation-timed-out",
-  "5xx-no-code",
-  "reset",
-  "lose-answer",
-  "slow",
-] as const;
-type Behaviour = (typeof BEHAVIOURS)[number];
 
 type StorageScope =
   | { kind: "everything" }
@@ -137,37 +130,6 @@ const storageFaultArb: fc.Arbitrary<StorageFault> = fc.record({
     { weight: 2, arbitrary: fc.integer({ min: 2, max: 6 }) },
   ),
 });
-
-function faultOf(behaviour: Behaviour, random: () => number): TableFault {
-  switch (behaviour) {
-    case "hang":
-      return { kind: "hang" };
-    case "503-server-busy":
-      return { kind: "status", status: 503, code: "ServerBusy" };
-    case "500-operation-timed-out":
-      return { kind: "status", status: 500, code: "OperationTimedOut" };
-    case "5xx-no-code":
-      return { kind: "status", status: random() < 0.5 ? 500 : 503 };
-    case "reset":
-      return { kind: "reset" };
-    case "lose-answer":
-      return { kind: "lose-answer" };
-    case "slow":
-      return { kind: "slow", ms: 50 + Math.floor(random() * 250) };
-  }
-}
-
-/** A small seeded generator: the fraction faults are the same for the same seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 let azurite: Azurite;
 let simulatedMinutes = 0;

@@ -23,6 +23,49 @@ export type TableFault =
   | { kind: "lose-answer" }
   | { kind: "slow"; ms: number };
 
+/** The ways a storage soak makes Table Storage fail, each as the proxy does it. */
+export const BEHAVIOURS = [
+  "hang",
+  "503-server-busy",
+  "500-operation-timed-out",
+  "5xx-no-code",
+  "reset",
+  "lose-answer",
+  "slow",
+] as const;
+export type Behaviour = (typeof BEHAVIOURS)[number];
+
+export function faultOf(behaviour: Behaviour, random: () => number): TableFault {
+  switch (behaviour) {
+    case "hang":
+      return { kind: "hang" };
+    case "503-server-busy":
+      return { kind: "status", status: 503, code: "ServerBusy" };
+    case "500-operation-timed-out":
+      return { kind: "status", status: 500, code: "OperationTimedOut" };
+    case "5xx-no-code":
+      return { kind: "status", status: random() < 0.5 ? 500 : 503 };
+    case "reset":
+      return { kind: "reset" };
+    case "lose-answer":
+      return { kind: "lose-answer" };
+    case "slow":
+      return { kind: "slow", ms: 50 + Math.floor(random() * 250) };
+  }
+}
+
+/** A small seeded generator: fraction faults and 5xx codes are the same for the same seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
 export type TableOperation = "get" | "query" | "insert" | "update" | "delete" | "batch" | "tables";
 
 /** One request as the proxy sees it, before it decides. */
