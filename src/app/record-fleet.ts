@@ -151,7 +151,9 @@ export async function recordFleet(
     const holding = (holds: Holds) => [...holds].filter(([, hold]) => hold.by === observation.key);
     try {
       const alert = stored.find((a) => a.value.key === observation.key) ?? null;
-      if (await commit(subject, observation, alert)) {
+      // Unknown only for an open fleet alert naming the members it holds: they
+      // stay held even when another run (the timer's Blind: notice) judged it at this instant.
+      if ((await commit(subject, observation, alert)) || observation.state === "unknown") {
         for (const [key, hold] of holding(step.holds)) out.holds.set(key, hold);
         continue;
       }

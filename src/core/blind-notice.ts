@@ -6,8 +6,9 @@
 // has been blind as long as monitoring-blind waits to open, its own receivers
 // hear it once, as a repeat of what they hold (the same incident), and again
 // only after erwatch has seen it and lost it anew. A fleet alert is blind the
-// same way: none of its circuits read still has the outage, and not all could
-// be read (its members' own alerts are held by it, so they tell no one).
+// same way: none of its circuits read still has the outage, or has it only
+// less for a path that could not be read, and not all could be read (its
+// members' own alerts are held by it, so they tell no one).
 
 import type { AlertState, Decision } from "./lifecycle.js";
 import { isDataPlaneFamily } from "./dataplane/known.js";
@@ -21,7 +22,7 @@ export const BLIND_NOTICE = "Blind:";
 /** What erwatch has not been able to see since when, in the words the alert's holder needs. */
 function unseen(family: AlertState["family"], since: string): string {
   if (family === "fleet")
-    return `erwatch has not been able to read all the circuits this alert names since ${since} (none it did read still has the outage; see their monitoring-blind alert)`;
+    return `erwatch has not been able to read enough of the circuits this alert names to tell whether the outage goes on since ${since} (see their monitoring-blind alert)`;
   // A gap in Azure Monitor's data opens no monitoring-blind alert: only a read that failed, or values that cannot be, does.
   if (isDataPlaneFamily(family))
     return `erwatch has had no reading behind this alert since ${since} (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names)`;

@@ -33,6 +33,8 @@ export interface FleetCandidate {
   provider: string | null;
   location: string | null;
   finding: Finding;
+  /** Paths of the finding's peering that could not be read this sweep. */
+  unreadPaths?: readonly string[];
 }
 
 export interface FleetGroup {
@@ -148,6 +150,7 @@ export function fleetCandidates(
             provider,
             location,
             finding: o.finding,
+            unreadPaths: o.unreadPaths ?? [],
           },
         ]
       : [];
@@ -216,7 +219,9 @@ const subjectName = (provider: string, location: string, layer: Layer) =>
  * the outage, is clean once every member it named was read without it, and
  * is unknown while one was not read. A member it named that this sweep did
  * not read is still named (as last seen): its outage is not known to be over,
- * and dropping it would let it page alone once read. A fleet alert already
+ * and dropping it would let it page alone once read. So is a member read less
+ * severe than it said only because a path it named down could not be read
+ * (the fleet alert is unknown when every member it finds is such). A fleet alert already
  * judged at this instant (`judged`) is not judged again: while firing or
  * pending, the circuits this run found join it, named with every member it already names;
  * otherwise this run's outages there page on their own. Members' outage alerts
@@ -270,8 +275,29 @@ export function fleetStep(
     if (stored && !stored.announced && !stored.judged)
       if (group.members.length + named.length < FLEET_MIN_CIRCUITS) continue;
     firing.add(group.id.toLowerCase());
-    const finding = fleetFinding(group, named);
     const key = alertKey(group.id, null, "fleet");
+    // A member less severe than the group said only because a path the group
+    // named down could not be read is named as last seen, as a circuit's own
+    // alert is kept (unreadDownPaths): a failed read is not a recovery.
+    const asSeen = stored ? group.members.flatMap((c) => lastSeenOf(c, stored.members)) : [];
+    const readNow = group.members.filter(
+      (c) => !asSeen.some((m) => m.id.toLowerCase() === c.circuitId.toLowerCase()),
+    );
+    for (const m of group.members)
+      if (!readNow.includes(m)) holds.set(m.key, { by: key, rule: FLEET_RULE });
+    if (readNow.length === 0) {
+      // Nothing this run read says more than the group last said: unknown, held as it was.
+      observations.push({
+        subject: {
+          id: group.id,
+          name: subjectName(group.provider, group.location, group.layer),
+          subscriptionId: group.members[0]!.subscriptionId,
+        },
+        observation: fleetObservation(group.id, key, "unknown", null),
+      });
+      continue;
+    }
+    const finding = fleetFinding({ ...group, members: readNow }, [...named, ...asSeen]);
     observations.push({
       subject: {
         id: group.id,
@@ -283,7 +309,7 @@ export function fleetStep(
         ...(group.members.some((m) => m.pagesAlone) ? { opensAtOnce: true } : {}),
       },
     });
-    for (const m of group.members)
+    for (const m of readNow)
       if (severityRank(m.finding.severity) >= severityRank(finding.severity))
         holds.set(m.key, { by: key, rule: FLEET_RULE });
   }
@@ -304,6 +330,21 @@ export function fleetStep(
     });
   }
   return { observations, holds };
+}
+
+/**
+ * What the group last said of a member (as last seen) when this sweep's
+ * finding is less severe only because a path the group named down could not
+ * be read; nothing when the reading says anything new.
+ */
+function lastSeenOf(c: FleetCandidate, members: readonly FleetMember[]): FleetMember[] {
+  const said = members.find((m) => m.id.toLowerCase() === c.circuitId.toLowerCase());
+  if (!said?.severity || severityRank(c.finding.severity) <= severityRank(said.severity)) return [];
+  const unread = c.unreadPaths ?? [];
+  const unseen = said.paths.filter(
+    (p) => !(c.finding.paths as readonly string[]).includes(p) && unread.includes(p),
+  );
+  return unseen.length > 0 ? [{ ...said, unread: true }] : [];
 }
 
 /**

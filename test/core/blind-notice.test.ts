@@ -110,7 +110,7 @@ describe("blindNotice", () => {
       });
       expect(d.event.change).toMatch(/^Blind: /);
       // A fleet alert's holder is told it is its circuits that cannot be read, not one circuit's layers.
-      expect(d.event.change.includes("all the circuits this alert names")).toBe(
+      expect(d.event.change.includes("enough of the circuits this alert names")).toBe(
         given.family === "fleet",
       );
       expect(d.next.notified?.blindSince).toBeDefined();

@@ -641,6 +641,88 @@ describe("fleetStep", () => {
     expect(circuits.map((m) => m.name)).toEqual(named);
   });
 
+  // The fleet said a, b and c were down on both paths (Sev0). This sweep a
+  // reads one path down and the other unreadable: a Sev1 finding only for
+  // want of a reading, as a circuit's own alert is kept (unreadDownPaths).
+  const oneUnread = (name: string, unread: string[] = ["primary"]) => ({
+    ...candidate(name, { ...finding("arp-missing", "Sev1"), paths: ["secondary"] }, {}, false),
+    unreadPaths: unread,
+  });
+  it.each<{
+    case: string;
+    candidates: FleetCandidate[];
+    read: string[];
+    state: string;
+    severity: Severity | null;
+    named: [string, boolean][];
+  }>([
+    {
+      case: "the only member found, less severe only for a path not read: unknown, held as it was",
+      candidates: [oneUnread("a")],
+      read: ["a", "b", "c"],
+      state: "unknown",
+      severity: null,
+      named: [],
+    },
+    {
+      case: "beside a member still down on both paths: it stays Sev0, naming it as last seen",
+      candidates: [candidate("b", undefined, {}, false), oneUnread("a")],
+      read: ["a", "b", "c"],
+      state: "firing",
+      severity: "Sev0",
+      named: [
+        ["b", false],
+        ["a", true],
+      ],
+    },
+    {
+      case: "the unread path is not one the fleet said was down: what it read is news",
+      candidates: [
+        {
+          ...candidate("a", { ...finding("arp-missing", "Sev1"), paths: ["primary"] }, {}, false),
+          unreadPaths: ["tertiary"],
+        },
+      ],
+      read: ["a", "b", "c"],
+      state: "firing",
+      severity: "Sev1",
+      named: [["a", false]],
+    },
+    {
+      case: "every path read, one recovered: de-escalated (the recovery is real)",
+      candidates: [oneUnread("a", [])],
+      read: ["a", "b", "c"],
+      state: "firing",
+      severity: "Sev1",
+      named: [["a", false]],
+    },
+  ])("a member read less severe: $case", ({ candidates, read: r, state, severity, named }) => {
+    const step = fleetStep(candidates, [open], read(r));
+    expect(step.observations).toHaveLength(1);
+    const o = step.observations[0]!.observation;
+    expect(o.state).toBe(state);
+    expect(o.finding?.severity ?? null).toBe(severity);
+    const circuits = (o.finding?.evidence["circuits"] ?? []) as {
+      name: string;
+      unread?: boolean;
+    }[];
+    expect(circuits.map((m) => [m.name, m.unread ?? false])).toEqual(named);
+    // Whatever the fleet says, the members it found stay held: none pages alone.
+    expect([...step.holds.keys()].sort()).toEqual(candidates.map((c) => c.key).sort());
+  });
+
+  it("groups fresh circuits each one path down and one not read (no fleet said more before)", () => {
+    const step = fleetStep(
+      [oneUnread("a"), oneUnread("b")].map((c) => ({ ...c, fresh: true })),
+      [],
+      read(["a", "b"]),
+    );
+    expect(
+      step.observations.map((o) => [o.observation.state, o.observation.finding?.severity]),
+    ).toEqual([["firing", "Sev1"]]);
+    expect(step.holds.size).toBe(2);
+  });
+
   it("keeps naming a member not read this sweep, as last seen, and holds it once read", () => {
     // a is read still down, b recovered, c not read (the deadline left it).
     const step = fleetStep([candidate("a", undefined, {}, false)], [open], read(["a", "b"]));

@@ -251,3 +251,47 @@ for (const fanOut of [false, true])
       await bus.close();
     }
   }, 120_000);
+
+for (const fanOut of [false, true])
+  it(`${fanOut ? "fan-out" : "one process"}: a member the fleet said was down on both paths, now read with one of them unreadable, keeps the fleet alert at Sev0`, async () => {
+    // Seed 32 of the fan-out blind soak: ams-a comes back while ams-b's primary
+    // cannot be read, so ams-b reads one path down and one unknown. That is a
+    // Sev1 only for want of a reading (README "a failed read is not a
+    // recovery"): the fleet alert kept as paged (blind, so its holder hears
+    // that once), ams-b's own alert held, and resolved once ams-b reads repaired.
+    const { w, bus, round, failReads, said, sims } = await siteWorld(fanOut);
+    const [a, b] = sims;
+    try {
+      await round(0);
+      for (const c of [a!, b!]) {
+        carrierDown(c, PRIVATE, "primary");
+        carrierDown(c, PRIVATE, "secondary");
+      }
+      await round(1);
+      restorePath(a!, PRIVATE, "primary");
+      restorePath(a!, PRIVATE, "secondary");
+      failReads("ams-b", { kind: "status", status: 403 }, "primary");
+      for (let k = 2; k <= 5; k += 1) await round(k);
+      const pages = () => said().filter((s) => !s.includes("monitoring-blind"));
+      // Its holder hears once that erwatch cannot tell whether the outage goes on.
+      expect(pages()).toEqual(["open fleet Sev0 ams-a+ams-b", "repeat fleet Sev0 ams-a+ams-b"]);
+      const notice = w.broker
+        .accepted(ALERTS_QUEUE)
+        .map((m) => m.body as AlertEvent)
+        .find((e) => e.action === "repeat")!;
+      expect(notice.change).toMatch(
+        /^Blind: erwatch has not been able to read enough of the circuits this alert names/,
+      );
+      w.estate.clearFaults();
+      restorePath(b!, PRIVATE, "primary");
+      restorePath(b!, PRIVATE, "secondary");
+      for (let k = 6; k <= 9; k += 1) await round(k);
+      expect(pages()).toEqual([
+        "open fleet Sev0 ams-a+ams-b",
+        "repeat fleet Sev0 ams-a+ams-b",
+        "resolve fleet Sev0 ams-a+ams-b",
+      ]);
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);
