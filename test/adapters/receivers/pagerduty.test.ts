@@ -308,7 +308,7 @@ describe("PagerDuty sender", () => {
       routingKey: ROUTING_KEY,
       url: `${server.url}/v2/enqueue`,
     };
-    return { server, receiver: createReceiver(config, { timeoutMs: 300 }) };
+    return { server, receiver: createReceiver(config, { timeoutMs: 2_000 }) };
   };
   const send = (
     receiver: ReturnType<typeof createReceiver>,
@@ -334,7 +334,7 @@ describe("PagerDuty sender", () => {
         routingKey: ROUTING_KEY,
         url: `${server.url}/v2/enqueue`,
       },
-      { timeoutMs: 300, statusUrl: STATUS_URL, cloud: "AzureUSGovernment" },
+      { timeoutMs: 2_000, statusUrl: STATUS_URL, cloud: "AzureUSGovernment" },
     );
     await send(receiver);
     const body = server.requests[0]?.body as { links: { href: string }[]; client_url: string };
@@ -410,7 +410,7 @@ describe("PagerDuty sender", () => {
         retryable: true,
         status: null,
         retryAfterMs: null,
-        reason: "PagerDuty timed out after 300 ms",
+        reason: "PagerDuty timed out after 2000 ms",
       },
     ],
   ] as const)("%s", async (_name, response, expected) => {
@@ -423,7 +423,7 @@ describe("PagerDuty sender", () => {
     };
     // A clock pinned 30 s before the Retry-After date makes the date form exact.
     const receiver = createReceiver(config, {
-      timeoutMs: 300,
+      timeoutMs: 2_000,
       now: () => new Date("2037-01-01T00:00:00.000Z"),
     });
     server.failNext(1, response);
@@ -504,7 +504,7 @@ describe("PagerDuty secrets", () => {
           routingKey: ROUTING_KEY,
           url: "http://events.pagerduty.com/v2/enqueue",
         },
-        { timeoutMs: 300 },
+        { timeoutMs: 2_000 },
       ),
     ).catch((error: unknown) => {
       // The refusal itself is expected; only a leak would be a failure.
@@ -518,14 +518,14 @@ describe("PagerDuty secrets", () => {
           routingKey: ROUTING_KEY,
           url: "http://events.pagerduty.com/v2/enqueue",
         },
-        { timeoutMs: 300 },
+        { timeoutMs: 2_000 },
       ),
     ).toThrow(/receiver "oncall" \(pagerduty\) is not valid: url: URL must be an https URL/);
   });
 });
 
 async function runAndLog(config: ReceiverConfig, log: Logger) {
-  const receiver = createReceiver(config, { timeoutMs: 300 });
+  const receiver = createReceiver(config, { timeoutMs: 2_000 });
   const outcome = await receiver.send(arpMissingOpen(), {
     abortSignal: new AbortController().signal,
   });

@@ -567,7 +567,7 @@ describe("Teams sender", () => {
       name: "ops-channel",
       url: `${server.url}${WORKFLOW_PATH}${QUERY}`,
     };
-    return { server, config, receiver: createReceiver(config, { timeoutMs: 300 }) };
+    return { server, config, receiver: createReceiver(config, { timeoutMs: 2_000 }) };
   };
   const send = (
     receiver: ReturnType<typeof createReceiver>,
@@ -590,7 +590,7 @@ describe("Teams sender", () => {
     server = await startRecordingReceiver();
     const receiver = createReceiver(
       { kind: "teams", name: "t", url: `${server.url}/hook` },
-      { timeoutMs: 300, statusUrl: STATUS_URL, cloud: "AzureUSGovernment" },
+      { timeoutMs: 2_000, statusUrl: STATUS_URL, cloud: "AzureUSGovernment" },
     );
     await send(receiver);
     const body = JSON.stringify(server.requests[0]?.body);
@@ -640,7 +640,7 @@ describe("Teams sender", () => {
         retryable: true,
         status: null,
         retryAfterMs: null,
-        reason: "Teams webhook timed out after 300 ms",
+        reason: "Teams webhook timed out after 2000 ms",
       },
     ],
   ] as const)("%s", async (_name, response, expected) => {
@@ -720,7 +720,7 @@ describe("Teams secrets", () => {
     };
     await assertLeaksNoSecret(SIG, async (log) => {
       try {
-        createReceiver(config, { timeoutMs: 300 });
+        createReceiver(config, { timeoutMs: 2_000 });
       } catch (error) {
         log.error({ err: error, receiver: describeReceiver(config) }, "receiver config refused");
         throw error;
@@ -746,7 +746,7 @@ describe("Teams secrets", () => {
 
 /** What the dispatcher would do with the outcome: log it at every level. */
 async function runAndLog(config: ReceiverConfig, log: Logger) {
-  const receiver = createReceiver(config, { timeoutMs: 300 });
+  const receiver = createReceiver(config, { timeoutMs: 2_000 });
   const outcome = await receiver.send(arpMissingOpen(), {
     abortSignal: new AbortController().signal,
   });

@@ -190,7 +190,7 @@ describe("webhook sender", () => {
       url: `${server.url}/workflows/run?sig=${SIG}`,
       headers: { Authorization: TOKEN },
     };
-    return { server, config, receiver: createReceiver(config, { timeoutMs: 300 }) };
+    return { server, config, receiver: createReceiver(config, { timeoutMs: 2_000 }) };
   };
   const send = (
     receiver: ReturnType<typeof createReceiver>,
@@ -233,7 +233,7 @@ describe("webhook sender", () => {
 
   it("a timeout and a dropped connection are retryable", async () => {
     const { server, receiver } = await start();
-    server.failNext(1, { delayMs: 1_000 });
+    server.failNext(1, { delayMs: 5_000 });
     server.failNext(1, { destroySocket: true });
     expect(await send(receiver)).toMatchObject({ ok: false, retryable: true });
     expect(await send(receiver)).toMatchObject({ ok: false, retryable: true });
@@ -246,7 +246,7 @@ describe("webhook sender", () => {
     const { server, config } = await start();
     server.respondWith(500, { body: "upstream broke" });
     await assertLeaksNoSecret(secret, async (log) => {
-      const receiver = createReceiver(config, { timeoutMs: 300 });
+      const receiver = createReceiver(config, { timeoutMs: 2_000 });
       const outcome = await send(receiver);
       log.error({ outcome, receiver: receiver.name, kind: receiver.kind }, "webhook failed");
       log.info({ receiverObject: receiver }, "the receiver object itself");
