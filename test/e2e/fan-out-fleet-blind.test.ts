@@ -29,8 +29,10 @@ import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
 import {
   carrierDown,
+  carrierDownBoth,
   estateOf,
   restorePath,
+  restoreBoth,
   healthyCircuit,
   type FaultBehaviour,
   type SimCircuit,
@@ -44,6 +46,9 @@ const MIN = 60_000;
 const PRIVATE = "AzurePrivatePeering";
 
 const worlds = worldPerTest();
+
+const bothDown = (c: SimCircuit) => carrierDownBoth(c, PRIVATE);
+const bothUp = (c: SimCircuit) => restoreBoth(c, PRIVATE);
 
 async function siteWorld(fanOut: boolean) {
   const site = { serviceProviderName: "Equinix", peeringLocation: "Amsterdam" };
@@ -134,10 +139,7 @@ for (const fanOut of [false, true])
     const [a, b] = sims;
     try {
       await round(0);
-      for (const c of [a!, b!]) {
-        carrierDown(c, PRIVATE, "primary");
-        carrierDown(c, PRIVATE, "secondary");
-      }
+      for (const c of [a!, b!]) bothDown(c);
       await round(1);
       expect(said()).toEqual(["open fleet Sev0 ams-a+ams-b"]);
       // ams-a's secondary cannot be read, then ams-b's reads are refused for a sweep,
@@ -156,10 +158,7 @@ for (const fanOut of [false, true])
       // The carrier repairs the site and the reads work again: one resolve for the
       // site (with fan-out, the timer's, a sweep later), no member ever alone.
       w.estate.clearFaults();
-      for (const c of [a!, b!]) {
-        restorePath(c, PRIVATE, "primary");
-        restorePath(c, PRIVATE, "secondary");
-      }
+      for (const c of [a!, b!]) bothUp(c);
       for (let k = 6; k <= 9; k += 1) await round(k);
       expect(said()).toEqual([
         "open fleet Sev0 ams-a+ams-b",
@@ -178,10 +177,7 @@ for (const fanOut of [false, true])
     const [a, b] = sims;
     try {
       await round(0);
-      for (const c of [a!, b!]) {
-        carrierDown(c, PRIVATE, "primary");
-        carrierDown(c, PRIVATE, "secondary");
-      }
+      for (const c of [a!, b!]) bothDown(c);
       await round(1);
       // The secondaries come back: no outage of the place left, each circuit's own Sev2.
       for (const c of [a!, b!]) restorePath(c, PRIVATE, "secondary");
@@ -211,10 +207,7 @@ it("fan-out: the site back to one path resolves the fleet alert a sweep after th
   const [a, b] = sims;
   try {
     await round(0);
-    for (const c of [a!, b!]) {
-      carrierDown(c, PRIVATE, "primary");
-      carrierDown(c, PRIVATE, "secondary");
-    }
+    for (const c of [a!, b!]) bothDown(c);
     await round(1);
     for (const c of [a!, b!]) restorePath(c, PRIVATE, "secondary");
     for (let k = 2; k <= 4; k += 1) await round(k);
@@ -263,13 +256,9 @@ for (const fanOut of [false, true])
     const [a, b] = sims;
     try {
       await round(0);
-      for (const c of [a!, b!]) {
-        carrierDown(c, PRIVATE, "primary");
-        carrierDown(c, PRIVATE, "secondary");
-      }
+      for (const c of [a!, b!]) bothDown(c);
       await round(1);
-      restorePath(a!, PRIVATE, "primary");
-      restorePath(a!, PRIVATE, "secondary");
+      bothUp(a!);
       failReads("ams-b", { kind: "status", status: 403 }, "primary");
       for (let k = 2; k <= 5; k += 1) await round(k);
       const pages = () => said().filter((s) => !s.includes("monitoring-blind"));
@@ -283,8 +272,7 @@ for (const fanOut of [false, true])
         /^Blind: erwatch has not been able to read enough of the circuits this alert names/,
       );
       w.estate.clearFaults();
-      restorePath(b!, PRIVATE, "primary");
-      restorePath(b!, PRIVATE, "secondary");
+      bothUp(b!);
       for (let k = 6; k <= 9; k += 1) await round(k);
       expect(pages()).toEqual([
         "open fleet Sev0 ams-a+ams-b",

@@ -13,9 +13,11 @@ import { expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import {
   carrierDown,
+  carrierDownBoth,
   estateOf,
   healthyCircuit,
   restorePath,
+  restoreBoth,
   setProviderState,
   type SimCircuit,
 } from "../support/estate/index.js";
@@ -34,15 +36,8 @@ interface PdBody {
   payload?: { severity: string; summary: string };
 }
 
-const bothDown = (c: SimCircuit) => {
-  carrierDown(c, PRIVATE, "primary");
-  carrierDown(c, PRIVATE, "secondary");
-};
-
-const bothUp = (c: SimCircuit) => {
-  restorePath(c, PRIVATE, "primary");
-  restorePath(c, PRIVATE, "secondary");
-};
+const bothDown = (c: SimCircuit) => carrierDownBoth(c, PRIVATE);
+const bothUp = (c: SimCircuit) => restoreBoth(c, PRIVATE);
 
 it("pages one fleet outage for three circuits through one provider and location, and resolves it once", async () => {
   const bundles = [

@@ -124,6 +124,18 @@ export function restorePath(circuit: SimCircuit, peering: string, path: PathName
   target.peering.paths[path] = healthyPath(seedOf(circuit), target.peering, path, count);
 }
 
+/** The carrier's link down on both paths of a peering (a site outage, or a circuit's both-paths outage). */
+export function carrierDownBoth(circuit: SimCircuit, peering: string): void {
+  carrierDown(circuit, peering, "primary");
+  carrierDown(circuit, peering, "secondary");
+}
+
+/** Both paths of a peering back to healthy. */
+export function restoreBoth(circuit: SimCircuit, peering: string): void {
+  restorePath(circuit, peering, "primary");
+  restorePath(circuit, peering, "secondary");
+}
+
 export function setPeeringState(
   circuit: SimCircuit,
   peering: string,
