@@ -1,6 +1,7 @@
 // The delivery log on real Table Storage (Azurite): one claim wins a race, a
 // live claim is busy for others and expires, delivered raises the receiver's
-// sequence for the alert and never lowers it.
+// sequence for the alert and never lowers it, the posting lease records the
+// highest sequence attempted in its own write and keeps it when released.
 
 import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +18,10 @@ afterAll(async () => {
 });
 
 async function log(now: () => Date) {
+  return (await logOn(now)).deliveries;
+}
+
+async function logOn(now: () => Date) {
   n += 1;
   const table = TableClient.fromConnectionString(
     azurite.connectionString,
@@ -27,8 +32,11 @@ async function log(now: () => Date) {
   );
   const deliveries = new TableDeliveryLog(table, now);
   await deliveries.ensureTable();
-  return deliveries;
+  return { deliveries, table };
 }
+
+/** The lease row of `erw-k` for `receiver`, as stored. */
+const LEASE_ROW = (receiver: string) => ["erw-k", `event|erw-k_posting|${receiver}`] as const;
 
 const T = new Date("2026-11-22T02:00:00.000Z");
 const later = (ms: number) => new Date(T.getTime() + ms);
@@ -79,5 +87,115 @@ describe("TableDeliveryLog", () => {
     expect(await d.lastSequence("erw-k", "pagerduty")).toBe(2);
     expect(await d.lastSequence("erw-k", "teams")).toBe(0);
     expect(await d.lastSequence("erw-other", "pagerduty")).toBe(0);
+  });
+
+  it("records the attempted sequence in the lease's own write, before anything is posted", async () => {
+    const { deliveries: d, table } = await logOn(() => T);
+    expect(await d.lease("erw-k", "pagerduty", "a", later(60_000), 2)).toEqual({
+      kind: "claimed",
+      attempted: 0,
+    });
+    // Held, not yet released or posted: the row says so already.
+    expect(await table.getEntity(...LEASE_ROW("pagerduty"))).toMatchObject({
+      state: "claimed",
+      claimant: "a",
+      attempted: 2,
+    });
+    expect(await d.attempted("erw-k", "pagerduty")).toBe(2);
+    expect(await d.attempted("erw-k", "teams")).toBe(0);
+    expect(await d.attempted("erw-other", "pagerduty")).toBe(0);
+    // Attempted is not heard.
+    expect(await d.lastSequence("erw-k", "pagerduty")).toBe(0);
+  });
+
+  it("keeps the highest attempted sequence across releases and leases of older events", async () => {
+    let now = T;
+    const d = await log(() => now);
+    await d.lease("erw-k", "pagerduty", "resolve", later(60_000), 2);
+    // Busy for another delivery while it lives, whatever its event.
+    expect(await d.lease("erw-k", "pagerduty", "open", later(60_000), 1)).toEqual({
+      kind: "busy",
+      until: later(60_000),
+    });
+    await d.unlease("erw-k", "pagerduty", "resolve");
+    expect(await d.attempted("erw-k", "pagerduty")).toBe(2);
+    // The older event's lease is taken, says 2 was attempted, and does not lower it.
+    expect(await d.lease("erw-k", "pagerduty", "open", later(60_000), 1)).toEqual({
+      kind: "claimed",
+      attempted: 2,
+    });
+    await d.unlease("erw-k", "pagerduty", "open");
+    expect(await d.attempted("erw-k", "pagerduty")).toBe(2);
+    // A lease that ran out, never released, is taken over; the sequence still rises.
+    await d.lease("erw-k", "pagerduty", "escalate", later(60_000), 3);
+    now = later(61_000);
+    expect(await d.lease("erw-k", "pagerduty", "repeat", later(120_000), 4)).toEqual({
+      kind: "claimed",
+      attempted: 3,
+    });
+    await d.unlease("erw-k", "pagerduty", "escalate"); // not its lease any more: nothing happens
+    expect((await d.lease("erw-k", "pagerduty", "other", later(120_000), 5)).kind).toBe("busy");
+    await d.unlease("erw-k", "pagerduty", "repeat");
+    expect(await d.attempted("erw-k", "pagerduty")).toBe(4);
+    // An event's own earlier attempt is what it reads back, not a later one.
+    expect(await d.lease("erw-k", "pagerduty", "repeat again", later(120_000), 4)).toEqual({
+      kind: "claimed",
+      attempted: 4,
+    });
+  });
+
+  it("lets exactly one of concurrent leases win, and loses no attempted sequence to the race", async () => {
+    let now = T;
+    const d = await log(() => now);
+    const results = await Promise.all(
+      [3, 5, 4].map((sequence) =>
+        d.lease("erw-k", "teams", `c${sequence}`, later(60_000), sequence),
+      ),
+    );
+    const won = results.flatMap((r, i) => (r.kind === "claimed" ? [[3, 5, 4][i]!] : []));
+    expect(won).toHaveLength(1);
+    expect(await d.attempted("erw-k", "teams")).toBe(won[0]);
+    now = later(61_000);
+    await d.lease("erw-k", "teams", "late", later(120_000), 1);
+    expect(await d.attempted("erw-k", "teams")).toBe(won[0]);
+  });
+
+  it("reads a lease row an older erwatch wrote (no attempted) as nothing attempted, and respects its live lease", async () => {
+    let now = T;
+    const { deliveries: d, table } = await logOn(() => now);
+    const [partitionKey, rowKey] = LEASE_ROW("itsm");
+    // What erwatch wrote before it recorded attempts: a claim on a row no event has.
+    await table.createEntity({
+      partitionKey,
+      rowKey,
+      eventId: "erw-k~posting",
+      receiver: "itsm",
+      state: "claimed",
+      claimant: "old",
+      until: later(60_000).toISOString(),
+    });
+    expect(await d.attempted("erw-k", "itsm")).toBe(0);
+    // Both versions running in a rollout exclude each other.
+    expect(await d.lease("erw-k", "itsm", "new", later(60_000), 2)).toEqual({
+      kind: "busy",
+      until: later(60_000),
+    });
+    now = later(61_000);
+    expect(await d.lease("erw-k", "itsm", "new", later(120_000), 2)).toEqual({
+      kind: "claimed",
+      attempted: 0,
+    });
+    await d.unlease("erw-k", "itsm", "new");
+    expect(await table.getEntity(partitionKey, rowKey)).toMatchObject({
+      state: "released",
+      attempted: 2,
+    });
+    // An older erwatch's release (a delete) takes the row: back to nothing attempted.
+    await table.deleteEntity(partitionKey, rowKey);
+    expect(await d.attempted("erw-k", "itsm")).toBe(0);
+    expect(await d.lease("erw-k", "itsm", "new", later(120_000), 1)).toEqual({
+      kind: "claimed",
+      attempted: 0,
+    });
   });
 });

@@ -1,8 +1,14 @@
 // A DeliveryLog in memory with the Table adapter's semantics: claims are
 // atomic, a live claim of another delivery is "busy", delivered raises the
-// receiver's sequence for the alert.
+// receiver's sequence for the alert, a lease raises the highest sequence
+// attempted and its release keeps it.
 
-import type { ClaimResult, DeliveryDetail, DeliveryLog } from "../../src/app/dispatch/ports.js";
+import type {
+  ClaimResult,
+  DeliveryDetail,
+  DeliveryLog,
+  LeaseResult,
+} from "../../src/app/dispatch/ports.js";
 
 interface Row {
   state: "claimed" | "delivered";
@@ -14,6 +20,8 @@ interface Row {
 export class MemoryDeliveries implements DeliveryLog {
   readonly rows = new Map<string, Row>();
   readonly sequences = new Map<string, number>();
+  /** Posting leases by `<key>|<receiver>`: held (claimant, until) or released, and the highest sequence attempted. */
+  readonly leases = new Map<string, { claimant?: string; until?: Date; attempted: number }>();
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   async claim(
@@ -52,6 +60,36 @@ export class MemoryDeliveries implements DeliveryLog {
 
   async lastSequence(key: string, receiver: string): Promise<number> {
     return this.sequences.get(`${key}|${receiver}`) ?? 0;
+  }
+
+  async lease(
+    key: string,
+    receiver: string,
+    claimant: string,
+    until: Date,
+    sequence: number,
+  ): Promise<LeaseResult> {
+    const id = `${key}|${receiver}`;
+    const row = this.leases.get(id);
+    if (
+      row?.claimant !== undefined &&
+      row.claimant !== claimant &&
+      (row.until?.getTime() ?? 0) > this.now().getTime()
+    )
+      return { kind: "busy", until: row.until! };
+    const attempted = row?.attempted ?? 0;
+    this.leases.set(id, { claimant, until, attempted: Math.max(attempted, sequence) });
+    return { kind: "claimed", attempted };
+  }
+
+  async unlease(key: string, receiver: string, claimant: string): Promise<void> {
+    const id = `${key}|${receiver}`;
+    const row = this.leases.get(id);
+    if (row?.claimant === claimant) this.leases.set(id, { attempted: row.attempted });
+  }
+
+  async attempted(key: string, receiver: string): Promise<number> {
+    return this.leases.get(`${key}|${receiver}`)?.attempted ?? 0;
   }
 
   /** Receivers that have the event (delivered or skipped as stale). */

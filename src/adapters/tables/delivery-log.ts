@@ -1,12 +1,25 @@
 // Who has which alert event, one partition per alert key:
-//   RK "event|<event id>|<receiver>"  claimed (by a delivery, until a time) or delivered
-//   RK "seq|<receiver>"               the highest sequence of the alert the receiver heard
+//   RK "event|<event id>|<receiver>"    claimed (by a delivery, until a time) or delivered
+//   RK "event|<key>_posting|<receiver>" the alert's posting lease for the receiver
+//                                       (claimed or released), and `attempted`: the
+//                                       highest sequence whose post to it was started
+//   RK "seq|<receiver>"                 the highest sequence of the alert the receiver heard
 // A delivery claims its (event, receiver) row with an ETag before posting, so
 // two concurrent deliveries of one message post once; "delivered" and the
-// sequence are written in one transaction.
+// sequence are written in one transaction. The attempted sequence rides on the
+// lease's own conditional write, so recording it costs no extra round-trip; a
+// released lease keeps its row (state "released") so the sequence outlives it.
+// A lease row an older erwatch wrote has no `attempted` (read as 0), and an
+// older erwatch drops the field when it takes or releases the lease, so during
+// a rollout the window can stay open as before; never worse.
 
 import { type TableClient, type TransactionAction } from "@azure/data-tables";
-import type { ClaimResult, DeliveryDetail, DeliveryLog } from "../../app/dispatch/ports.js";
+import type {
+  ClaimResult,
+  DeliveryDetail,
+  DeliveryLog,
+  LeaseResult,
+} from "../../app/dispatch/ports.js";
 import { receiverRecordName } from "../../core/routing.js";
 import { isNotFound, rethrowStorage } from "./errors.js";
 
@@ -15,6 +28,9 @@ const safeKey = receiverRecordName;
 const eventRow = (eventId: string, receiver: string) =>
   `event|${safeKey(eventId)}|${receiverRecordName(receiver)}`;
 const sequenceRow = (receiver: string) => `seq|${receiverRecordName(receiver)}`;
+// The lease is a claim on a row no event has, as older erwatch wrote it: both
+// versions exclude each other while a rollout runs both.
+const leaseName = (key: string) => `${key}~posting`;
 
 interface Row {
   etag: string;
@@ -22,7 +38,12 @@ interface Row {
   claimant?: string;
   until?: string;
   sequence?: number;
+  attempted?: number;
 }
+
+/** An older erwatch's lease row has no `attempted`. */
+const attemptedOf = (row: Row | null) =>
+  typeof row?.attempted === "number" && Number.isFinite(row.attempted) ? row.attempted : 0;
 
 const MAX_RACES = 5;
 const status = (error: unknown) => (error as { statusCode?: number }).statusCode;
@@ -57,6 +78,30 @@ export class TableDeliveryLog implements DeliveryLog {
     }
   }
 
+  /** Whether a live claim of another delivery holds the row, and until when. */
+  private heldBy(current: Row | null, claimant: string): Date | null {
+    if (current?.state !== "claimed" || current.claimant === claimant) return null;
+    const until = Date.parse(current.until ?? "");
+    return until > this.now().getTime() ? new Date(until) : null;
+  }
+
+  /** Writes `entity` over `current` (by its ETag) or as a new row; false when a race was lost. */
+  private async take(
+    current: Row | null,
+    entity: { partitionKey: string; rowKey: string } & Record<string, unknown>,
+    doing: string,
+  ): Promise<boolean> {
+    try {
+      if (current)
+        await this.table.updateEntity(entity, "Replace", { ...this.call(), etag: current.etag });
+      else await this.table.createEntity(entity, this.call());
+      return true;
+    } catch (error) {
+      if (!lostRace(error)) rethrowStorage(error, doing);
+      return false;
+    }
+  }
+
   async claim(
     key: string,
     eventId: string,
@@ -70,11 +115,8 @@ export class TableDeliveryLog implements DeliveryLog {
     for (let race = 0; race < MAX_RACES; race += 1) {
       const current = await this.row(pk, rk, doing);
       if (current?.state === "delivered") return { kind: "delivered" };
-      const held =
-        current?.state === "claimed" &&
-        current.claimant !== claimant &&
-        Date.parse(current.until ?? "") > this.now().getTime();
-      if (held) return { kind: "busy", until: new Date(current.until ?? 0) };
+      const held = this.heldBy(current, claimant);
+      if (held) return { kind: "busy", until: held };
       const entity = {
         partitionKey: pk,
         rowKey: rk,
@@ -84,16 +126,42 @@ export class TableDeliveryLog implements DeliveryLog {
         claimant,
         until: until.toISOString(),
       };
-      try {
-        if (current)
-          await this.table.updateEntity(entity, "Replace", { ...this.call(), etag: current.etag });
-        else await this.table.createEntity(entity, this.call());
-        return { kind: "claimed" };
-      } catch (error) {
-        if (!lostRace(error)) rethrowStorage(error, doing);
-      }
+      if (await this.take(current, entity, doing)) return { kind: "claimed" };
     }
     // Every race lost: someone else is working on it right now.
+    return { kind: "busy", until };
+  }
+
+  async lease(
+    key: string,
+    receiver: string,
+    claimant: string,
+    until: Date,
+    sequence: number,
+  ): Promise<LeaseResult> {
+    const pk = safeKey(key);
+    const name = leaseName(key);
+    const rk = eventRow(name, receiver);
+    const doing = `taking the posting lease of ${key} for ${receiver} (event ${sequence})`;
+    for (let race = 0; race < MAX_RACES; race += 1) {
+      const current = await this.row(pk, rk, doing);
+      const held = this.heldBy(current, claimant);
+      if (held) return { kind: "busy", until: held };
+      const attempted = attemptedOf(current);
+      // Conditional on the row read: the highest attempted sequence is never
+      // lowered by a lease taken at the same time.
+      const entity = {
+        partitionKey: pk,
+        rowKey: rk,
+        eventId: name,
+        receiver,
+        state: "claimed",
+        claimant,
+        until: until.toISOString(),
+        attempted: Math.max(attempted, sequence),
+      };
+      if (await this.take(current, entity, doing)) return { kind: "claimed", attempted };
+    }
     return { kind: "busy", until };
   }
 
@@ -156,5 +224,38 @@ export class TableDeliveryLog implements DeliveryLog {
       `reading ${receiver}'s sequence of ${key}`,
     );
     return seq?.sequence ?? 0;
+  }
+
+  async unlease(key: string, receiver: string, claimant: string): Promise<void> {
+    const pk = safeKey(key);
+    const name = leaseName(key);
+    const rk = eventRow(name, receiver);
+    const doing = `releasing the posting lease of ${key} for ${receiver}`;
+    const current = await this.row(pk, rk, doing);
+    if (current?.state !== "claimed" || current.claimant !== claimant) return;
+    // Kept, not deleted (as a claim is): the attempted sequence must outlive the lease.
+    const released = {
+      partitionKey: pk,
+      rowKey: rk,
+      eventId: name,
+      receiver,
+      state: "released",
+      attempted: attemptedOf(current),
+    };
+    try {
+      await this.table.updateEntity(released, "Replace", { ...this.call(), etag: current.etag });
+    } catch (error) {
+      // Someone else took it meanwhile (this lease had run out): theirs now.
+      if (!lostRace(error) && !isNotFound(error)) rethrowStorage(error, doing);
+    }
+  }
+
+  async attempted(key: string, receiver: string): Promise<number> {
+    const lease = await this.row(
+      safeKey(key),
+      eventRow(leaseName(key), receiver),
+      `reading which event of ${key} was last posted to ${receiver}`,
+    );
+    return attemptedOf(lease);
   }
 }

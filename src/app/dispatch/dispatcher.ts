@@ -1,11 +1,13 @@
 // Routes one alert event to its receivers. Each receiver hears it at most once
 // and never after a later event of the same alert: the (event, receiver) row is
 // claimed before posting, one event per alert is in flight to a receiver at a
-// time, and the receiver's last sequence for the alert is checked before every
-// attempt. No receiver's failure is lost: retry with backoff honouring
-// Retry-After, hand it back to Service Bus, reschedule the message when a
-// receiver asks for a pause or is still failing after the last delivery, and
-// past the horizon dead-letter it naming the receiver and its last status.
+// time (under a lease that also records which event is posted), and before
+// every attempt the event is dropped as stale when the receiver heard this or
+// a later sequence of the alert, or was sent a later one, heard or not. No
+// receiver's failure is lost: retry with backoff honouring Retry-After, hand
+// it back to Service Bus, reschedule the message when a receiver asks for a
+// pause or is still failing after the last delivery, and past the horizon
+// dead-letter it naming the receiver and its last status.
 // The whole retry rule lives here.
 
 import { randomUUID } from "node:crypto";
@@ -264,9 +266,11 @@ async function toReceiver(
   if (claim.kind === "busy") return { receiver: name, kind: "busy", until: claim.until };
   // One event of an alert in flight to a receiver at a time: an open and its
   // resolve posted at once may arrive in either order, and PagerDuty would
-  // stay triggered. The lease is a claim on a row no event has.
-  const lease = `${event.key}~posting`;
-  const held = await deliveries.claim(event.key, lease, name, claimant, until);
+  // stay triggered. Taking the lease records this event's sequence as
+  // attempted before anything is posted, in the lease's own write: a resolve
+  // the receiver took while its record was lost (the one window) still makes
+  // the open behind it stale. When it throws, nothing is posted.
+  const held = await deliveries.lease(event.key, name, claimant, until, event.sequence);
   if (held.kind !== "claimed") {
     await deliveries.release(event.key, event.id, name, claimant);
     // The other post usually ends long before its lease: look again within a minute or so.
@@ -275,9 +279,9 @@ async function toReceiver(
     return { receiver: name, kind: "busy", until: new Date(Math.min(ends, soon)) };
   }
   try {
-    return await postOnce(deps, receiver, event, claimant, signal, log);
+    return await postOnce(deps, receiver, event, claimant, held.attempted, signal, log);
   } finally {
-    await deliveries.release(event.key, lease, name, claimant);
+    await deliveries.unlease(event.key, name, claimant);
   }
 }
 
@@ -287,16 +291,31 @@ async function postOnce(
   receiver: Receiver,
   event: AlertEvent,
   claimant: string,
+  /** The highest sequence attempted before this delivery's lease (read in taking it). */
+  attemptedBefore: number,
   signal: AbortSignal,
   log: Logger,
 ): Promise<ReceiverResult> {
   const { deliveries } = deps;
   const name = receiver.name;
+  let retry = false;
   const stale = async () => {
-    const last = await deliveries.lastSequence(event.key, name);
-    return last >= event.sequence
-      ? `stale: ${name} already heard event ${last} of this alert, later than ${event.sequence} (${event.action})`
-      : null;
+    // The first attempt has what taking the lease read; nobody else can raise
+    // it while the lease lives. A retry reads it again, at the same time as
+    // the heard sequence: a stalled delivery may have outlived its lease.
+    const [last, sent] = await Promise.all([
+      deliveries.lastSequence(event.key, name),
+      retry ? deliveries.attempted(event.key, name) : attemptedBefore,
+    ]);
+    retry = true;
+    if (last >= event.sequence)
+      return `stale: ${name} already heard event ${last} of this alert, later than ${event.sequence} (${event.action})`;
+    // Strictly later: this event's own earlier attempts do not make it stale.
+    // Taken by the receiver or not (its answer or record lost, still being
+    // retried, or rejected and parked), the later event supersedes this one.
+    if (sent > event.sequence)
+      return `stale: ${name} was already sent event ${sent} of this alert, later than ${event.sequence} (${event.action}); taken or not, that event supersedes this one`;
+    return null;
   };
   const result = await post(deps, receiver, event, signal, log, stale);
   if (result.kind === "skipped") {

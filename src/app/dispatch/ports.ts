@@ -1,6 +1,8 @@
 // What the dispatcher needs around a message: a way to settle it, and a
 // record of which receivers have which event (so a redelivery skips them, two
-// concurrent deliveries post once, and a stale event is never delivered).
+// concurrent deliveries post once, and a stale event is never delivered:
+// neither one older than an event the receiver heard, nor one older than an
+// event whose post to it was started, heard or not).
 
 export interface InboundMessage {
   messageId: string;
@@ -39,6 +41,16 @@ export type ClaimResult =
   /** Another delivery of the same event is posting to this receiver right now. */
   | { kind: "busy"; until: Date };
 
+export type LeaseResult =
+  /**
+   * This delivery holds the alert's lease for the receiver and may post.
+   * `attempted`: the highest sequence of the alert whose post to the receiver
+   * was started before this lease was taken (0: none).
+   */
+  | { kind: "claimed"; attempted: number }
+  /** Another delivery is posting an event of the alert to this receiver right now. */
+  | { kind: "busy"; until: Date };
+
 export interface DeliveryDetail {
   status: number;
   at: string;
@@ -74,4 +86,23 @@ export interface DeliveryLog {
   release(key: string, eventId: string, receiver: string, claimant: string): Promise<void>;
   /** The highest sequence of this alert key the receiver has heard (0: none). */
   lastSequence(key: string, receiver: string): Promise<number>;
+  /**
+   * Takes the alert key's posting lease for the receiver for `claimant` until
+   * `until` (one event of an alert in flight to a receiver at a time), unless
+   * a live lease of another delivery holds it, and records in the same write
+   * that event `sequence` is about to be posted: the lease keeps the highest
+   * sequence ever attempted, across releases and leases of other events.
+   * Nothing may be posted when this throws: the attempt may not be recorded.
+   */
+  lease(
+    key: string,
+    receiver: string,
+    claimant: string,
+    until: Date,
+    sequence: number,
+  ): Promise<LeaseResult>;
+  /** Gives the lease up after the post; the highest attempted sequence stays. */
+  unlease(key: string, receiver: string, claimant: string): Promise<void>;
+  /** The highest sequence of this alert key whose post to the receiver was started (0: none). */
+  attempted(key: string, receiver: string): Promise<number>;
 }
