@@ -231,18 +231,25 @@ export class DeliveryJudge {
    * Each post with the event it was: a PagerDuty resolve (which names only its
    * key) is the earliest of its key's resolves published by then and not yet
    * taken, else the latest published by then (taken again: the one window);
-   * never one published after it.
+   * never one published after it, nor one older than an event of the key
+   * already posted when a later resolve fits (the same bytes: an older resolve
+   * is dropped as stale once a later event was sent).
    */
   private assigned(
     r: ReceiverName,
   ): { post: Post; event: AlertEvent | undefined; index: number }[] {
     const taken = new Set<string>();
+    /** Key → the highest sequence posted so far, whatever the answer. */
+    const sent = new Map<string, number>();
     return this.posts[r].map((post, index) => {
       const all = this.candidates(r, post.body);
       const published = all.filter((c) => this.byId.get(c.id)!.minute <= post.minute);
-      const cands = published.length > 0 ? published : all;
+      const some = published.length > 0 ? published : all;
+      const fresh = some.filter((c) => c.sequence >= (sent.get(c.key) ?? 0));
+      const cands = fresh.length > 0 ? fresh : some;
       const event = cands.find((c) => !taken.has(c.id)) ?? cands.at(-1);
       if (event && ok(post.status)) taken.add(event.id);
+      if (event) sent.set(event.key, Math.max(sent.get(event.key) ?? 0, event.sequence));
       return { post, event, index };
     });
   }
@@ -258,6 +265,8 @@ export class DeliveryJudge {
     const heardAt = new Map<string, number>();
     /** Key → highest sequence answered 2xx, and when. */
     const newest = new Map<string, { sequence: number; minute: number }>();
+    /** Every post's alert and sequence, and when, whatever the answer (none, a failure). */
+    const sentAt: { key: string; sequence: number; minute: number }[] = [];
     /** Event id → its posts to this receiver. */
     const postsOf = new Map<string, Post[]>();
     for (const { post, event: e, index } of this.assigned(r)) {
@@ -280,10 +289,20 @@ export class DeliveryJudge {
         before !== undefined &&
         later?.sequence === e.sequence &&
         (this.storage?.window(r, e, before, index) ?? false);
-      if (later && later.sequence >= e.sequence && !again)
+      const afterTaken = later !== undefined && later.sequence >= e.sequence && !again;
+      if (afterTaken)
         fail(
           `${at(post.minute)}: posted ${e.id} (${e.action}) after event ${later.sequence} of the alert was taken at ${at(later.minute)}`,
         );
+      // Nor after a later event was sent, taken or not (its answer or its
+      // record lost, still being retried, rejected): the one window does not
+      // put an older event after a newer one either.
+      const laterSent = sentAt.find((p) => p.key === e.key && p.sequence > e.sequence);
+      if (!afterTaken && laterSent)
+        fail(
+          `${at(post.minute)}: posted ${e.id} (${e.action}) after event ${laterSent.sequence} of the alert was posted at ${at(laterSent.minute)}`,
+        );
+      sentAt.push({ key: e.key, sequence: e.sequence, minute: post.minute });
       if (!ok(post.status)) continue;
       // README: delivered at most once per receiver, but for the one window
       // (answered 2xx, record not written), which only the storage soak causes.
@@ -299,9 +318,22 @@ export class DeliveryJudge {
     for (const { event: e, minute: published } of this.published) {
       if (!routedTo(e, r)) continue;
       const got = heard.get(e.id);
-      const superseded = newest.get(e.key);
-      const dropped =
-        got === undefined && superseded !== undefined && superseded.sequence > e.sequence;
+      // Dropped as stale (README): a later event of the alert was sent here,
+      // taken or not, or (storage failing) parked naming this receiver: its
+      // attempt may have been recorded although its post never went out.
+      const supersededAt = Math.min(
+        ...sentAt.filter((p) => p.key === e.key && p.sequence > e.sequence).map((p) => p.minute),
+        ...this.parked
+          .filter(
+            (p) =>
+              p.event.key === e.key &&
+              p.event.sequence > e.sequence &&
+              p.description.includes(`receiver ${r} (${KIND_OF[r]})`) &&
+              (this.storage?.everFailedFor(p.event) ?? false),
+          )
+          .map((p) => p.minute),
+      );
+      const dropped = got === undefined && supersededAt < Infinity;
       // One receiver's (or one event's) trouble never delays another: healthy
       // when the event was published, this receiver has it in that very drain.
       const firstPost = postsOf.get(e.id)?.[0];
@@ -310,7 +342,7 @@ export class DeliveryJudge {
         troubleAt(this.troubles, r, published) === null &&
         got !== published &&
         !(this.storage?.failedFor(e, published) ?? false) &&
-        !(dropped && superseded.minute <= published)
+        !(dropped && supersededAt <= published)
       )
         fail(
           `${e.id} (${e.action}) published at ${at(published)} while ${r} was healthy, but ${got === undefined ? "never taken" : `taken only at ${at(got)}`}${firstPost ? ` (first post ${at(firstPost.minute)}, answered ${firstPost.status ?? "nothing"})` : " (never posted)"}`,

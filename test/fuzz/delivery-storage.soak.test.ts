@@ -15,8 +15,11 @@
 //   while the proxy failed a call on that alert's partition (the proxy's
 //   record says which "delivered" transactions landed and which did not);
 //   otherwise at most once, and never an older event of an alert after a
-//   newer one it took;
-// - nothing is lost silently: delivered (or superseded), or parked naming the
+//   newer one it was posted, taken or not (the window included: the attempt
+//   is recorded on the posting lease before the post);
+// - nothing is lost silently: delivered, or superseded (a later event of the
+//   alert was posted to the receiver, or parked naming it after storage
+//   failed for it, its attempt perhaps recorded), or parked naming the
 //   receiver (a delivery log that cannot be read or written counts as that
 //   receiver's failure, README "Delivery");
 // - one event's storage trouble never holds back another alert's events: a

@@ -10,11 +10,12 @@
 // judge holds what README "Delivery" and "Guarantees" promise:
 //
 // - a receiver takes each event at most once (a 2xx answer), and is never
-//   posted an event of an alert older than one it took;
+//   posted an event of an alert older than one it was posted, taken or not;
 // - a receiver that is healthy when an event is published takes it in that
 //   very drain, whatever the other receivers and the other events do;
 // - an event routed to a receiver reaches it (or a later event of its alert
-//   does), or is dead-lettered naming the receiver and its last status: for
+//   was posted to it: the older is dropped as stale), or is dead-lettered
+//   naming the receiver and its last status: for
 //   a 400 at once, otherwise only for a receiver not back before the horizon;
 // - PagerDuty ends with every incident resolved, unless its resolve was
 //   visibly given up.
