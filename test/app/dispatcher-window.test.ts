@@ -150,7 +150,7 @@ const LOGS: { name: string; make: (now: () => Date) => Promise<DeliveryLog> }[] 
 
 describe.each(LOGS)("the one window, delivery log $name", ({ make }) => {
   /** PagerDuty answering as `answer` says, remembering what it was sent; Teams taking everything. */
-  async function world(answer: (e: AlertEvent) => SendOutcome) {
+  async function world(answer: (e: AlertEvent) => SendOutcome, routing: Routing = ROUTING) {
     let now = NOW.getTime();
     const clock = () => new Date(now);
     const { log, faults } = faulty(await make(clock));
@@ -178,7 +178,7 @@ describe.each(LOGS)("the one window, delivery log $name", ({ make }) => {
           ["pd", pd],
           ["teams", teams],
         ]),
-        routing: ROUTING,
+        routing,
         deliveries: log,
         retry: RETRY,
         logger,
@@ -326,5 +326,32 @@ describe.each(LOGS)("the one window, delivery log $name", ({ make }) => {
     });
     expect(w.heard).toEqual(["open:503", "open:503", "open:503", "open:202"]);
     expect(w.unrecorded).toEqual([]);
+  });
+
+  it("sends the resolve to a receiver an opens-only route was still trying to page: its open is then stale", async () => {
+    // PagerDuty pages on opens only; resolves follow whoever was told (send_resolved).
+    const routing: Routing = {
+      actionGroups: [
+        { name: "pager", receivers: ["pd"] },
+        { name: "chat", receivers: ["teams"] },
+      ],
+      routes: [
+        { name: "page", match: { actions: ["open"] }, actionGroups: ["pager"] },
+        { name: "all", match: {}, actionGroups: ["chat"] },
+      ],
+    };
+    let pdDown = true;
+    const w = await world(() => (pdDown ? fail(503, true) : ok()), routing);
+    expect((await w.send(OPEN, 1)).outcome.settled).toBe("abandon");
+    // The outage is over before PagerDuty took the open: the resolve goes to it too.
+    pdDown = false;
+    expect((await w.send(RESOLVE, 1)).outcome).toEqual({
+      settled: "complete",
+      delivered: ["teams", "pd"],
+      skipped: [],
+    });
+    // The open's redelivery is stale: PagerDuty ends resolved, never triggered.
+    expect((await w.send(OPEN, 2)).outcome).toMatchObject({ settled: "complete", delivered: [] });
+    expect(w.heard).toEqual(["open:503", "open:503", "open:503", "resolve:202"]);
   });
 });

@@ -406,7 +406,14 @@ async function toldOf(
   const opened = episodeStart(event);
   for (const name of deps.receivers.keys()) {
     try {
-      if ((await deps.deliveries.lastSequence(event.key, name)) >= opened) told.push(name);
+      // Sent, not only heard: an open still being retried there (or taken, its
+      // record lost) is stale once the resolve was sent, so the resolve must go
+      // there too, or the open's retry would be its last word.
+      const [heard, sent] = await Promise.all([
+        deps.deliveries.lastSequence(event.key, name),
+        deps.deliveries.attempted(event.key, name),
+      ]);
+      if (Math.max(heard, sent) >= opened) told.push(name);
     } catch (error) {
       // Counted as this receiver's failure (below), so the resolve is tried
       // again or parked naming it: never completed without a receiver that
