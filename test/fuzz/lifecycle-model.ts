@@ -602,7 +602,11 @@ export class Judge {
     members: string[],
   ): void {
     if (e.family === "fleet") {
-      if (members.length < 2) this.fail(sweep, `${say}: a group of ${members.length}`);
+      // A group opens with two circuits at least; once the receivers hold it, it goes on
+      // while any member has the outage, its severity following what is left of it
+      // (README "Fleet outages": one member recovered, the other read Sev1 de-escalates it).
+      const least = e.action === "open" ? 2 : 1;
+      if (members.length < least) this.fail(sweep, `${say}: a group of ${members.length}`);
       // With fan-out a fleet alert still open a sweep longer (the timer resolves it) holds a flap a sweep longer too.
       const back = 1 + (this.options.fleetResolveLag ?? 0);
       for (const m of members as CircuitName[]) {
