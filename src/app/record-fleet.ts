@@ -96,7 +96,17 @@ function openFleets(stored: Stored<AlertState>[], now: Date, log: Logger): OpenF
   });
 }
 
-/** Never fails the sweep: a fleet alert that cannot be committed holds nothing, so its members page. */
+/**
+ * Never fails the sweep. A fleet alert whose commit fails (its partition
+ * failing) still holds the members it would have held this sweep: the write
+ * may have landed with its answer lost, and then its page goes out (a sweep
+ * late when its event cannot leave the outbox now), so members paging on
+ * their own too would page the outage twice; and an open fleet alert the
+ * receivers hold would be paged again member by member. One that was not
+ * written holds nothing at the next sweep, so its members page on their own
+ * then (a circuit that broke before any fleet alert named it joins no group):
+ * late by a sweep, never lost.
+ */
 export async function recordFleet(
   deps: RecordDeps,
   deferred: PreparedCircuit[],
@@ -175,7 +185,11 @@ export async function recordFleet(
       if (next && (await commit(next.subject, next.observation, fresh)))
         for (const [key, hold] of holding(retry.holds)) out.holds.set(key, hold);
     } catch (error) {
-      log.error({ err: error, fleet: subject.id }, "the fleet alert could not be recorded");
+      log.error(
+        { err: error, fleet: subject.id },
+        "the fleet alert could not be recorded; its members stay held this sweep",
+      );
+      for (const [key, hold] of holding(step.holds)) out.holds.set(key, hold);
     }
   }
   if (step.observations.length > 0)

@@ -1,0 +1,139 @@
+// A fleet alert's own storage failing, reduced from what the storage soak
+// (test/fuzz/lifecycle-storage.soak.test.ts) found: the sweep's store talks
+// to Azurite through the loopback fault proxy, which fails only the calls on
+// the fleet alert's pseudo-circuit partition, at the product's cadence (a
+// timer sweep every 5 minutes on an injected clock). README "Guarantees": a
+// page is late by at most the sweeps its own storage failed, never lost or
+// doubled; "A circuit whose alert already paged on its own joins no group".
+
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { circuitPartition } from "../../src/adapters/tables/keys.js";
+import type { AlertEvent } from "../../src/core/alert-event.js";
+import { fleetCircuitId } from "../../src/core/fleet.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import {
+  estateOf,
+  healthyCircuit,
+  setProviderState,
+  type SimCircuit,
+} from "../support/estate/index.js";
+import {
+  startTableFaultProxy,
+  type TableFault,
+  type TableFaultProxy,
+} from "../support/table-fault-proxy.js";
+import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
+
+const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+const MIN = 60_000;
+/** Where the site's outage (the provider's side: its layer) is stored as one fleet alert. */
+const FLEET_PARTITION = circuitPartition(fleetCircuitId("Equinix", "Amsterdam", "provider"));
+
+let azurite: Azurite;
+let proxy: TableFaultProxy;
+let world: World | null = null;
+beforeAll(async () => {
+  azurite = await startAzurite();
+  proxy = await startTableFaultProxy(azurite);
+});
+afterEach(async () => {
+  proxy.rule = () => null;
+  await world?.close();
+  world = null;
+});
+afterAll(async () => {
+  await proxy?.close();
+  await azurite?.stop();
+});
+
+async function site() {
+  const bundles = [healthyCircuit({ name: "er-ams-a" }), healthyCircuit({ name: "er-ams-b" })];
+  const circuits = bundles.map((b) => b.circuit as SimCircuit);
+  let now = new Date(T0);
+  world = await startWorld({
+    estate: estateOf(...bundles),
+    azurite,
+    now: () => now,
+    env: {
+      SWEEP_SCHEDULE: "0 */5 * * * *",
+      ERWATCH_STORAGE: proxy.connectionString,
+      STORAGE_TIMEOUT_MS: "1000",
+    },
+  });
+  const w = world;
+  /** One timer sweep at T0 + m minutes, with the fleet partition failing as told; no circuit fails. */
+  const sweep = async (m: number, fault: TableFault | null = null) => {
+    now = new Date(T0 + m * MIN);
+    proxy.rule = (r) => (fault && r.text.includes(FLEET_PARTITION) ? fault : null);
+    try {
+      const result = await w.timerSweep();
+      expect(result.errors).toEqual([]);
+    } finally {
+      proxy.rule = () => null;
+    }
+    return proxy.take();
+  };
+  const sent = () =>
+    w.broker
+      .accepted(ALERTS_QUEUE)
+      .map((m) => m.body as AlertEvent)
+      .map((e) => `${e.action} ${e.family} ${e.severity} ${e.circuit.name}`);
+  /** The carrier de-provisions both circuits (the listing shows it, so both are read at once), or restores them. */
+  const down = (up: boolean) => {
+    for (const c of circuits) setProviderState(c, up ? "Provisioned" : "NotProvisioned");
+  };
+  return { sweep, sent, down };
+}
+
+const FLEET = "Equinix at Amsterdam (provider)";
+
+it("the site's outage opens while its fleet partition loses answers (the write lands): one fleet page, a sweep late, not each circuit's too", async () => {
+  const { sweep, sent, down } = await site();
+  await sweep(0);
+  down(false);
+  const faulted = await sweep(5, { kind: "lose-answer" });
+  expect(faulted.length).toBeGreaterThan(0);
+  // The fleet alert was written (its answer lost) and holds its members; its event
+  // could not be claimed at 5 and goes out at 10.
+  await sweep(10);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
+  await sweep(15);
+  down(true);
+  for (const m of [20, 25, 30]) await sweep(m);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`, `resolve fleet Sev0 ${FLEET}`]);
+}, 60_000);
+
+it("an open fleet alert whose partition fails for two sweeps stays the one page: its circuits are not paged again one by one", async () => {
+  const { sweep, sent, down } = await site();
+  await sweep(0);
+  down(false);
+  await sweep(5);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
+  const fault: TableFault = { kind: "status", status: 503, code: "ServerBusy" };
+  expect((await sweep(10, fault)).length).toBeGreaterThan(0);
+  expect((await sweep(15, fault)).length).toBeGreaterThan(0);
+  await sweep(20);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
+  down(true);
+  for (const m of [25, 30, 35]) await sweep(m);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`, `resolve fleet Sev0 ${FLEET}`]);
+}, 60_000);
+
+it("a fleet alert that cannot be written at all holds its circuits one sweep: they page on their own at the next, once each", async () => {
+  const { sweep, sent, down } = await site();
+  await sweep(0);
+  down(false);
+  const fault: TableFault = { kind: "status", status: 503, code: "ServerBusy" };
+  await sweep(5, fault);
+  expect(sent()).toEqual([]);
+  // Nothing was written: the circuits broke before any fleet alert named them and page as themselves.
+  await sweep(10, fault);
+  const alone = ["er-ams-a", "er-ams-b"].map((n) => `open provider Sev0 ${n}`);
+  expect([...sent()].sort()).toEqual(alone);
+  await sweep(15);
+  down(true);
+  for (const m of [20, 25, 30]) await sweep(m);
+  expect([...sent()].sort()).toEqual(
+    [...alone, ...["er-ams-a", "er-ams-b"].map((n) => `resolve provider Sev0 ${n}`)].sort(),
+  );
+}, 60_000);
