@@ -7,10 +7,11 @@
 
 import fc from "fast-check";
 import type { AlertEvent } from "../../src/core/alert-event.js";
-import { alertKey } from "../../src/core/alert-identity.js";
+import { alertKey, FAMILY_OF } from "../../src/core/alert-identity.js";
 import { fleetPlacePrefix } from "../../src/core/fleet.js";
 import { fleetMembersOf } from "../../src/core/fleet-members.js";
-import type { AlertFamily, Severity } from "../../src/core/model.js";
+import type { AlertFamily, FindingCode, Severity } from "../../src/core/model.js";
+import { severityRank } from "../../src/core/severity.js";
 import {
   carrierDown,
   healthyCircuit,
@@ -270,12 +271,38 @@ export class Judge {
       storageFailed?: (name: CircuitName, sweep: number) => boolean;
       /** The sweep an event was decided at, when its publishing may lag (the storage soak: its occurredAt). */
       decidedAt?: (e: AlertEvent) => number;
+      /**
+       * The storage soak: the site's fleet alerts' own storage failed at the
+       * sweep: a call on a fleet partition ("partition"), or erwatch could not
+       * list the stored alerts at all ("unlisted": the listing, or the whole
+       * sweep, failed). README "Guarantees": the sweep goes on; a fleet alert
+       * whose write fails still holds its members that sweep (it may have
+       * landed, its answer lost), its event may leave the outbox a sweep late,
+       * and one that was not written holds nothing at the next sweep, so its
+       * members page then on their own. So at such a sweep an outage of the
+       * site may page late (fleet or members) and a fleet alert may resolve
+       * late, each by at most those sweeps. Unlisted, erwatch cannot know a
+       * fleet alert is open ("fleet alerts could not be listed; circuits page
+       * one by one"): only then may a member page on its own while an open
+       * fleet alert names it.
+       */
+      fleetStorageFailed?: (sweep: number) => "partition" | "unlisted" | null;
     } = {},
   ) {}
 
   /** The circuit's storage failed at the sweep (the storage soak; never otherwise). */
   storageFailed(name: CircuitName, sweep: number): boolean {
     return sweep >= 0 && (this.options.storageFailed?.(name, sweep) ?? false);
+  }
+
+  /** The site's fleet alerts' storage failed at the sweep (the storage soak; never otherwise). */
+  fleetStorageFailed(sweep: number): boolean {
+    return sweep >= 0 && (this.options.fleetStorageFailed?.(sweep) ?? null) !== null;
+  }
+
+  /** erwatch could not list the stored fleet alerts at the sweep (the storage soak; never otherwise). */
+  private fleetsUnlisted(sweep: number): boolean {
+    return sweep >= 0 && this.options.fleetStorageFailed?.(sweep) === "unlisted";
   }
 
   truth(name: CircuitName, sweep: number): Truth {
@@ -340,12 +367,21 @@ export class Judge {
       );
   }
 
-  /** Consecutive sweeps up to `sweep` in which `holds` was true for the circuit. */
-  private run(name: CircuitName, sweep: number, holds: (t: Truth, s: number) => boolean): number {
+  /**
+   * Consecutive sweeps up to `sweep` in which `holds` was true for the
+   * circuit, passing over those `passed` says were no sighting (by default
+   * the sweeps its own storage failed in).
+   */
+  private run(
+    name: CircuitName,
+    sweep: number,
+    holds: (t: Truth, s: number) => boolean,
+    passed: (s: number) => boolean = (s) => this.storageFailed(name, s),
+  ): number {
     let n = 0;
     for (let s = sweep; s >= 0; s -= 1) {
       // A sweep the circuit's storage failed in is no sighting: it neither counts nor breaks the run.
-      if (this.storageFailed(name, s)) continue;
+      if (passed(s)) continue;
       if (!holds(this.truth(name, s), s)) break;
       n += 1;
     }
@@ -480,6 +516,9 @@ export class Judge {
       for (const m of fleetMembersOf(e))
         if (m.code === "session-flapping") this.flapped.add(m.name);
 
+    if (e.family === "fleet" && e.action !== "resolve" && !blindNotice)
+      this.joinsNoGroupAfterPaging(sweep, e, say, k);
+
     if (e.family === "monitoring-blind") {
       this.blind(sweep, e, say, subscriptionBlind ? "listing" : name);
       return;
@@ -499,8 +538,71 @@ export class Judge {
       else if (e.family !== "provider" && this.unread(name, at).length === 2)
         this.fail(sweep, `${said}: decided while neither path could be read`);
     }
+    if (name && e.action === "open") this.heldByFleet(sweep, at, e, said, name);
     if (e.action === "resolve") this.resolve(at, e, said, name, members, k);
     else this.firing(at, e, said, name, members);
+  }
+
+  /**
+   * README "Severity and paging": "A circuit whose alert already paged on its
+   * own joins no group." A fleet alert never tells the receivers of a member
+   * (opening, or `Wider:`) whose own alert for that outage they already hold:
+   * that outage would have paged twice ("never lost or doubled").
+   */
+  private joinsNoGroupAfterPaging(
+    sweep: number,
+    e: AlertEvent,
+    say: string,
+    before: KeyTrack | undefined,
+  ): void {
+    const told = before?.open ? before.members : [];
+    for (const m of fleetMembersOf(e)) {
+      if (told.includes(m.name) || !m.code || !(m.code in FAMILY_OF)) continue;
+      const family = FAMILY_OF[m.code as FindingCode];
+      const own = [...this.keys.values()].find(
+        (o) =>
+          o.open &&
+          o.family === family &&
+          o.circuitName === m.name &&
+          (o.severity === "Sev0" || o.severity === "Sev1"),
+      );
+      if (own)
+        this.fail(
+          sweep,
+          `${say}: names ${m.name}, whose own ${family} ${own.severity} already paged: the outage pages twice`,
+        );
+    }
+  }
+
+  /**
+   * README "Severity and paging": a member's own outage alerts (no more
+   * severe than the fleet alert) are held by the open fleet alert that names
+   * it: one page for the group, not one per circuit. A fleet alert whose own
+   * partition fails still holds them (README "Guarantees"); only a sweep that
+   * could not list the stored alerts cannot know the fleet alert is there,
+   * and pages its members one by one (each once: its key opens once).
+   */
+  private heldByFleet(
+    sweep: number,
+    at: number,
+    e: AlertEvent,
+    say: string,
+    name: CircuitName,
+  ): void {
+    if (e.family !== "path-down" && e.family !== "provider") return;
+    if (e.severity !== "Sev0" && e.severity !== "Sev1") return;
+    const holder = [...this.keys.values()].find(
+      (f) =>
+        f.open &&
+        f.family === "fleet" &&
+        f.members.includes(name) &&
+        severityRank(e.severity) >= severityRank(f.severity),
+    );
+    if (holder && !this.fleetsUnlisted(at))
+      this.fail(
+        sweep,
+        `${say}: paged on its own while the open fleet ${holder.severity} alert naming it holds it`,
+      );
   }
 
   /** `monitoring-blind`: only where reads failed, Sev3, naming the call; resolved only once they work. */
@@ -766,21 +868,30 @@ export class Judge {
     for (const { name } of CIRCUITS) {
       const covering = this.covering(name);
       const judged = (s: number) => this.seen(name, s) && !this.silencedAt(name, s);
+      // An outage of the site at a sweep its fleet alert's storage failed in may page late by
+      // that sweep: the fleet alert's write, landed or not, held it; the fleet alert's page goes
+      // out at the next, or its members page on their own then when it was not written.
+      const late = (s: number) =>
+        this.storageFailed(name, s) ||
+        (AT_SITE.includes(name) && this.fleetStorageFailed(s) && outage(this.truth(name, s)));
       // The listing carries the provider's state: no read lag, and Sev0 opens on its first sweep.
       if (
         this.truth(name, sweep).providerDown &&
         this.listed(sweep) &&
-        !this.storageFailed(name, sweep) &&
+        !late(sweep) &&
         !this.silencedAt(name, sweep) &&
         !covering.some((k) => k.severity === "Sev0")
       )
         this.fail(sweep, `${name}: de-provisioned and no Sev0 open for it`);
-      if (this.run(name, sweep, (t, s) => outage(t) && judged(s)) >= OPEN_AFTER_SEV0 + READ_LAG) {
+      if (
+        this.run(name, sweep, (t, s) => outage(t) && judged(s), late) >=
+        OPEN_AFTER_SEV0 + READ_LAG
+      ) {
         if (!covering.some((k) => k.severity === "Sev0"))
           this.fail(sweep, `${name}: traffic stopped and no Sev0 open for it`);
       }
       if (
-        this.run(name, sweep, (t, s) => downPaths(t).length > 0 && judged(s)) >=
+        this.run(name, sweep, (t, s) => downPaths(t).length > 0 && judged(s), late) >=
         OPEN_AFTER + READ_LAG
       ) {
         if (covering.length === 0) this.fail(sweep, `${name}: a path down and nothing open for it`);
@@ -902,9 +1013,17 @@ export class Judge {
         continue;
       }
       const names = (k.family === "fleet" ? k.members : [k.circuitName]) as CircuitName[];
+      // A fleet alert whose own storage failed is judged a sweep later: its resolve is late by those sweeps.
+      const passed = (n: CircuitName) => (s: number) =>
+        this.storageFailed(n, s) || (k.family === "fleet" && this.fleetStorageFailed(s));
       const clean = Math.min(
         ...names.map((n) =>
-          this.run(n, sweep, (t, s) => !troubled(t) && this.seen(n, s) && !this.silencedAt(n, s)),
+          this.run(
+            n,
+            sweep,
+            (t, s) => !troubled(t) && this.seen(n, s) && !this.silencedAt(n, s),
+            passed(n),
+          ),
         ),
       );
       const allowed =

@@ -3,7 +3,10 @@
 // as the real one during the timer sweeps. The sweep runtime talks to Azurite
 // through a loopback fault proxy (test/support/table-fault-proxy.ts) that, on
 // a random schedule of sweeps, fails every call, one table's calls (alerts,
-// snapshots, history, silences), one circuit's partition, or a fraction of all
+// snapshots, history, silences), one circuit's partition, the partitions of
+// the site's fleet alert (every layer's, or the provider layer's, where a
+// carrier's outage groups; moved onto an outage of the site, so there is a
+// fleet alert to write), or a fraction of all
 // calls: hung (STORAGE_TIMEOUT_MS fires), 503 ServerBusy, 500
 // OperationTimedOut, 5xx without a code, a reset socket, a write done and its
 // answer lost, or answered slowly but inside the deadline.
@@ -26,7 +29,13 @@
 //   is named in a sweep's errors only when a call that failed named its
 //   partition (or named none: a listing), never for the history or silences
 //   table alone ("when only the history table fails ... the circuit's pages go
-//   out anyway"; silences fail open);
+//   out anyway"; silences fail open) nor for a fleet alert's partition;
+// - a fleet alert's storage failing never fails the sweep; at such a sweep the
+//   site's outage may page late (the fleet alert, or its members once one that
+//   was not written holds nothing), and a fleet alert may resolve late, by at
+//   most those sweeps; an open fleet alert still holds its members (they page
+//   on their own only when the alerts could not be listed at all); a fleet
+//   alert never names a member that already paged on its own;
 // - every storage call has a deadline: a hung call is given up within
 //   STORAGE_TIMEOUT_MS;
 // - once storage is healthy again everything resolves: nothing left open,
@@ -37,6 +46,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { circuitPartition } from "../../src/adapters/tables/keys.js";
+import { fleetCircuitId } from "../../src/core/fleet.js";
+import { LAYERS } from "../../src/core/model.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { SweepResult } from "../../src/app/sweep.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -63,12 +74,14 @@ import {
   Judge,
   MIN,
   RESOLVE_AFTER,
+  SITE,
   T0,
   TAIL_SWEEPS,
   troubled,
   truthAt,
   type CircuitName,
   type Fault,
+  type Kind,
   type Truth,
   soakEstate,
   endOfRun,
@@ -87,10 +100,26 @@ const DEADLINE_SLACK_MS = 1_500;
 const TABLES = ["Alerts", "Snapshots", "History", "Silences"] as const;
 type TableName = (typeof TABLES)[number];
 
+/**
+ * Where a fleet alert of the site lives: its pseudo-circuit's partition of the
+ * Alerts table (its state and outbox rows) and of History. "site": every
+ * layer's (whatever grouped there); "provider": the layer a carrier's outage
+ * groups at (an empty ARP table, a provider not provisioned, a flapping link).
+ */
+const FLEET_LAYERS = { site: LAYERS, provider: ["provider"] } as const;
+type FleetLayers = keyof typeof FLEET_LAYERS;
+const fleetPartitions = (layers: FleetLayers): string[] =>
+  FLEET_LAYERS[layers].map((layer) =>
+    circuitPartition(fleetCircuitId(SITE.provider, SITE.location, layer)),
+  );
+/** Every fleet partition of the site: a failed call that names one costs the fleet alert, not a circuit. */
+const SITE_FLEET_PARTITIONS = fleetPartitions("site");
+
 type StorageScope =
   | { kind: "everything" }
   | { kind: "table"; table: TableName }
   | { kind: "partition"; circuit: CircuitName }
+  | { kind: "fleet"; layers: FleetLayers }
   | { kind: "fraction"; percent: number };
 
 interface StorageFault {
@@ -119,6 +148,12 @@ const storageFaultArb: fc.Arbitrary<StorageFault> = fc.record({
     {
       weight: 2,
       arbitrary: fc
+        .constantFrom<FleetLayers>("site", "provider")
+        .map((layers): StorageScope => ({ kind: "fleet", layers })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
         .integer({ min: 10, max: 50 })
         .map((percent): StorageScope => ({ kind: "fraction", percent })),
     },
@@ -141,6 +176,8 @@ const injectedByBehaviour = new Map<string, number>();
 const injectedByScope = new Map<string, number>();
 let sweepsFailed = 0;
 let circuitSweepsFailed = 0;
+/** Requests on a fleet alert's partition failed (not merely slowed): the fleet scope, or any other that reached one. */
+let fleetRequestsFaulted = 0;
 
 const bump = (m: Map<string, number>, k: string, n = 1) => m.set(k, (m.get(k) ?? 0) + n);
 
@@ -151,7 +188,7 @@ afterAll(async () => {
   await azurite?.stop();
   const list = (m: Map<string, number>) => [...m].map(([k, n]) => `${k} ×${n}`).join(", ");
   console.info(
-    `storage soak: ${runs} run(s), ${(simulatedMinutes / 60).toFixed(1)} simulated hours; requests faulted ${list(injectedByBehaviour)}; scheduled storage faults by scope ${list(injectedByScope)}; ${sweepsFailed} sweep(s) failed whole, ${circuitSweepsFailed} circuit-sweep(s) not recorded; heard ${list(heard)}`,
+    `storage soak: ${runs} run(s), ${(simulatedMinutes / 60).toFixed(1)} simulated hours; requests faulted ${list(injectedByBehaviour)}; scheduled storage faults by scope ${list(injectedByScope)}; ${sweepsFailed} sweep(s) failed whole, ${circuitSweepsFailed} circuit-sweep(s) not recorded, ${fleetRequestsFaulted} request(s) on a fleet alert's partition failed; heard ${list(heard)}`,
   );
   const count = (re: RegExp) =>
     [...heard].filter(([k]) => re.test(k)).reduce((n, [, c]) => n + c, 0);
@@ -159,6 +196,8 @@ afterAll(async () => {
   for (const b of ["hang", "503 ServerBusy", "reset", "lose-answer"])
     expect(injectedByBehaviour.get(b) ?? 0, b).toBeGreaterThan(0);
   expect(circuitSweepsFailed).toBeGreaterThan(0);
+  // A fleet alert's own partition failed while it had something to write.
+  expect(fleetRequestsFaulted).toBeGreaterThan(0);
   expect(count(/^open path-down Sev0/)).toBeGreaterThan(0);
   expect(count(/^open path-down Sev2/)).toBeGreaterThan(0);
   expect(count(/^resolve /)).toBeGreaterThan(0);
@@ -172,9 +211,11 @@ const scopeName = (s: StorageScope) =>
     ? `table ${s.table}`
     : s.kind === "partition"
       ? "one circuit's partition"
-      : s.kind === "fraction"
-        ? "a fraction of calls"
-        : "every call";
+      : s.kind === "fleet"
+        ? `the fleet alert's partition (${s.layers})`
+        : s.kind === "fraction"
+          ? "a fraction of calls"
+          : "every call";
 
 async function soak(carrier: readonly Fault[], storage: readonly StorageFault[], seed: number) {
   runs += 1;
@@ -198,9 +239,12 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
   try {
     /** Per sweep: the circuits whose storage failed (nothing decided or published about them). */
     const failed: Set<CircuitName>[] = [];
+    /** Per sweep: the site's fleet alerts' storage failed (nothing about them decided or published), and how. */
+    const fleetFailed: ("partition" | "unlisted" | null)[] = [];
     const judge = new Judge(ids, undefined, {
       storageFailed: (name, s) => failed[s]?.has(name) ?? false,
       decidedAt: (e) => Math.round((Date.parse(e.occurredAt) - T0) / (INTERVAL_MIN * MIN)),
+      fleetStorageFailed: (s) => fleetFailed[s] ?? null,
     });
     const nameOf = (id: string) =>
       [...ids].find(([, i]) => i.toLowerCase() === id.toLowerCase())?.[0];
@@ -214,6 +258,8 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
           return r.table.endsWith(f.scope.table);
         case "partition":
           return r.text.includes(partitions.get(f.scope.circuit)!);
+        case "fleet":
+          return fleetPartitions(f.scope.layers).some((pk) => r.text.includes(pk));
         case "fraction":
           return random() * 100 < f.scope.percent;
       }
@@ -245,6 +291,27 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
       return out;
     };
 
+    /**
+     * The fleet alerts' storage failed: a call that failed on the alerts table
+     * named none of its partitions (a listing: recordFleet reads them with
+     * one), or named a fleet partition of the site. A delay inside the
+     * deadline costs nothing.
+     */
+    const fleetExposedBy = (faults: InjectedFault[]): "partition" | "unlisted" | null => {
+      const failed = faults.filter(
+        (f) => f.fault.kind !== "slow" && /Alerts$/.test(f.request.table),
+      );
+      if (failed.some((f) => !/PartitionKey/.test(f.text))) return "unlisted";
+      if (failed.some((f) => SITE_FLEET_PARTITIONS.some((pk) => f.text.includes(pk))))
+        return "partition";
+      return null;
+    };
+    /** Only fleet partitions failed: nothing a circuit's decisions, or the sweep, may be cost by. */
+    const onlyFleet = (faults: InjectedFault[]): boolean =>
+      faults.every(
+        (f) => f.fault.kind === "slow" || SITE_FLEET_PARTITIONS.some((pk) => f.text.includes(pk)),
+      );
+
     let accepted = 0;
     const sweep = async (k: number) => {
       const perCircuit = new Map<CircuitName, Truth>();
@@ -274,11 +341,20 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
         );
       }
       const exposed = exposedBy(faults);
+      for (const f of faults)
+        if (f.fault.kind !== "slow" && SITE_FLEET_PARTITIONS.some((pk) => f.text.includes(pk)))
+          fleetRequestsFaulted += 1;
+      fleetFailed[k] = fleetExposedBy(faults);
       const lost = new Set<CircuitName>();
       if (thrown || !result) {
         sweepsFailed += 1;
+        fleetFailed[k] = "unlisted";
         if (faults.length === 0)
           judge.violations.push(`sweep ${k}: failed with no storage fault: ${String(thrown)}`);
+        else if (onlyFleet(faults))
+          judge.violations.push(
+            `sweep ${k}: failed on the fleet alert's storage alone (recordFleet never fails the sweep): ${String(thrown)}`,
+          );
         for (const name of ids.keys()) lost.add(name);
       } else {
         for (const e of result.errors) {
@@ -334,7 +410,9 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
         `${judge.violations.slice(0, 12).join("\n")}\n--- timeline ---\n${scheduleText()}\n--- storage failed per sweep ---\n${failed
           .map((s, i) => (s.size > 0 ? `sweep ${i}: ${[...s].join(", ")}` : ""))
           .filter(Boolean)
-          .join("\n")}`,
+          .join("\n")}\n--- fleet storage failed at sweeps ---\n${fleetFailed
+          .flatMap((f, i) => (f ? [`${i} (${f})`] : []))
+          .join(", ")}`,
       );
   } finally {
     proxy.rule = () => null;
@@ -345,45 +423,107 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
 
 /**
  * Run first, whatever the seed: an outage of each size while each kind of
- * storage fault is in force on its circuit, its table or everything, so every
- * run of the soak exercises them all and still has pages to judge.
+ * storage fault is in force on its circuit, its table, the site's fleet alert
+ * or everything, so every run of the soak exercises them all and still has
+ * pages to judge.
  */
-const EXAMPLE: [Fault[], StorageFault[], number] = [
+const EXAMPLE: [[Fault[], StorageFault[], number]] = [
   [
-    { target: "soak-lon", kind: "carrier-both-paths", path: "primary", start: 3, sweeps: 8 },
-    { target: "soak-ams-a", kind: "carrier-one-path", path: "secondary", start: 4, sweeps: 9 },
-    { target: "soak-ams-b", kind: "prefixes-over-limit", path: "primary", start: 12, sweeps: 5 },
+    [
+      { target: "site", kind: "carrier-both-paths", path: "primary", start: 1, sweeps: 2 },
+      { target: "soak-lon", kind: "carrier-both-paths", path: "primary", start: 3, sweeps: 8 },
+      { target: "soak-ams-a", kind: "carrier-one-path", path: "secondary", start: 4, sweeps: 9 },
+      { target: "soak-ams-b", kind: "prefixes-over-limit", path: "primary", start: 12, sweeps: 5 },
+      { target: "site", kind: "provider-not-provisioned", path: "primary", start: 15, sweeps: 4 },
+    ],
+    [
+      // The site's outage opens while its fleet alert's partition loses answers: the write lands.
+      {
+        scope: { kind: "fleet", layers: "provider" },
+        behaviour: "lose-answer",
+        start: 1,
+        sweeps: 1,
+      },
+      { scope: { kind: "partition", circuit: "soak-lon" }, behaviour: "hang", start: 3, sweeps: 2 },
+      {
+        scope: { kind: "table", table: "Alerts" },
+        behaviour: "503-server-busy",
+        start: 5,
+        sweeps: 1,
+      },
+      {
+        scope: { kind: "partition", circuit: "soak-ams-a" },
+        behaviour: "reset",
+        start: 6,
+        sweeps: 2,
+      },
+      { scope: { kind: "table", table: "History" }, behaviour: "hang", start: 8, sweeps: 2 },
+      { scope: { kind: "table", table: "Silences" }, behaviour: "hang", start: 10, sweeps: 1 },
+      { scope: { kind: "fraction", percent: 30 }, behaviour: "lose-answer", start: 11, sweeps: 2 },
+      { scope: { kind: "everything" }, behaviour: "500-operation-timed-out", start: 13, sweeps: 1 },
+      { scope: { kind: "fraction", percent: 50 }, behaviour: "slow", start: 14, sweeps: 3 },
+      // The site's fleet alert is open, and its partition fails during the outage.
+      {
+        scope: { kind: "fleet", layers: "site" },
+        behaviour: "503-server-busy",
+        start: 16,
+        sweeps: 1,
+      },
+    ],
+    20261123,
   ],
-  [
-    { scope: { kind: "partition", circuit: "soak-lon" }, behaviour: "hang", start: 3, sweeps: 2 },
-    {
-      scope: { kind: "table", table: "Alerts" },
-      behaviour: "503-server-busy",
-      start: 5,
-      sweeps: 1,
-    },
-    {
-      scope: { kind: "partition", circuit: "soak-ams-a" },
-      behaviour: "reset",
-      start: 6,
-      sweeps: 2,
-    },
-    { scope: { kind: "table", table: "History" }, behaviour: "hang", start: 8, sweeps: 2 },
-    { scope: { kind: "table", table: "Silences" }, behaviour: "hang", start: 10, sweeps: 1 },
-    { scope: { kind: "fraction", percent: 30 }, behaviour: "lose-answer", start: 11, sweeps: 2 },
-    { scope: { kind: "everything" }, behaviour: "500-operation-timed-out", start: 13, sweeps: 1 },
-    { scope: { kind: "fraction", percent: 50 }, behaviour: "slow", start: 14, sweeps: 3 },
-  ],
-  20261123,
 ];
+
+/** The carrier faults that make a fleet alert of the site: both circuits there stop (or flap) at once. */
+const SITE_OUTAGES: readonly Kind[] = [
+  "carrier-both-paths",
+  "provider-not-provisioned",
+  "carrier-flapping-path",
+];
+
+/**
+ * A fleet alert's partition failing is worth a run only while there is a
+ * fleet alert to write: each fleet-scope fault is moved onto an outage of the
+ * site (its first sweep, the next or the one after, by its generated start),
+ * and a schedule with none gets one where the fault was.
+ */
+function onSiteOutages([carrier, storage, seed]: [Fault[], StorageFault[], number]): [
+  Fault[],
+  StorageFault[],
+  number,
+] {
+  const outages = carrier.filter((f) => f.target === "site" && SITE_OUTAGES.includes(f.kind));
+  const added: Fault[] = [];
+  const moved = storage.map((f, i) => {
+    if (f.scope.kind !== "fleet") return f;
+    let outage = outages[i % Math.max(1, outages.length)];
+    if (!outage) {
+      outage = {
+        target: "site",
+        kind: SITE_OUTAGES[f.start % 2]!,
+        path: "primary",
+        start: f.start,
+        sweeps: 2 + f.sweeps,
+      };
+      outages.push(outage);
+      added.push(outage);
+    }
+    return { ...f, start: Math.min(FAULT_SWEEPS - 1, outage.start + (f.start % 3)) };
+  });
+  return [[...carrier, ...added], moved, seed];
+}
 
 it("the alert lifecycle keeps its promises while Table Storage hangs, fails and loses answers", async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.array(faultArb, { minLength: 2, maxLength: 8 }),
-      fc.array(storageFaultArb, { minLength: 2, maxLength: 5 }),
-      fc.integer(),
-      soak,
+      fc
+        .tuple(
+          fc.array(faultArb, { minLength: 2, maxLength: 8 }),
+          fc.array(storageFaultArb, { minLength: 2, maxLength: 5 }),
+          fc.integer(),
+        )
+        .map(onSiteOutages),
+      (schedule) => soak(...schedule),
     ),
     { seed: SEED, numRuns: RUNS, endOnFailure: true, examples: [EXAMPLE] },
   );
