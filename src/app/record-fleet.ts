@@ -22,7 +22,7 @@ import {
 } from "../core/fleet.js";
 import type { AlertState } from "../core/lifecycle.js";
 import { alreadyEvaluated } from "../core/lifecycle.js";
-import type { Stored } from "./state-store.js";
+import { isStorageFailure, type Stored } from "./state-store.js";
 import type { Observation } from "../core/observe.js";
 import { subjectVerdict } from "../core/sight.js";
 import type { Logger } from "../logging.js";
@@ -97,7 +97,7 @@ function openFleets(stored: Stored<AlertState>[], now: Date, log: Logger): OpenF
 }
 
 /**
- * Never fails the sweep. A fleet alert whose commit fails (its partition
+ * Never fails the sweep. A fleet alert whose commit fails in storage (its partition
  * failing) still holds the members it would have held this sweep: the write
  * may have landed with its answer lost, and then its page goes out (a sweep
  * late when its event cannot leave the outbox now), so members paging on
@@ -185,11 +185,17 @@ export async function recordFleet(
       if (next && (await commit(next.subject, next.observation, fresh)))
         for (const [key, hold] of holding(retry.holds)) out.holds.set(key, hold);
     } catch (error) {
+      // Storage may have taken the write with its answer lost: the members stay
+      // held. Anything else is a bug that would fail the same way every sweep:
+      // held then, they would never page, so they page on their own.
+      const storage = isStorageFailure(error);
       log.error(
         { err: error, fleet: subject.id },
-        "the fleet alert could not be recorded; its members stay held this sweep",
+        storage
+          ? "the fleet alert could not be recorded; its members stay held this sweep"
+          : "the fleet alert could not be recorded (a bug); its members page on their own",
       );
-      for (const [key, hold] of holding(step.holds)) out.holds.set(key, hold);
+      if (storage) for (const [key, hold] of holding(step.holds)) out.holds.set(key, hold);
     }
   }
   if (step.observations.length > 0)

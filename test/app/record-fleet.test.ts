@@ -150,6 +150,22 @@ describe("recordFleet", () => {
     expect([...out.holds.values()].map((h) => h.by)).toEqual([FLEET_KEY, FLEET_KEY]);
   });
 
+  it.each([
+    ["Table Storage failing (the write may have landed): still held", "StateStoreError", 2],
+    ["a bug, which would fail every sweep: not held, so they page on their own", "TypeError", 0],
+  ])("a fleet alert that cannot be committed, %s", async (_case, name, held) => {
+    const s = store([]);
+    const failing = {
+      ...s.fake,
+      commitAlert: async () => {
+        throw Object.assign(new Error("committing alert failed"), { name });
+      },
+    } as unknown as StateStore;
+    const out = await recordFleet(deps(failing), members, read, NOW, "w", memoryLogger().logger);
+    expect(out.events).toEqual([]);
+    expect(out.holds.size).toBe(held);
+  });
+
   it("counts a member erwatch no longer watches (deleted or ignored) as over, so the fleet alert can resolve", async () => {
     const before = new Date(NOW.getTime() - 5 * 60_000).toISOString();
     const open = { ...judged(["er-ams-a", "er-ams-b"]), lastEvaluatedAt: before };
