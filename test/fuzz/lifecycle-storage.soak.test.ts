@@ -5,7 +5,7 @@
 // a random schedule of sweeps, fails every call, one table's calls (alerts,
 // snapshots, history, silences), one circuit's partition, the partitions of
 // the site's fleet alert (every layer's, or the provider layer's, where a
-// carrier's outage groups; moved onto an outage of the site, so there is a
+// carrier's outage groups; moved onto the site de-provisioned, so there is a
 // fleet alert to write), or a fraction of all
 // calls: hung (STORAGE_TIMEOUT_MS fires), 503 ServerBusy, 500
 // OperationTimedOut, 5xx without a code, a reset socket, a write done and its
@@ -474,25 +474,27 @@ const EXAMPLE: [[Fault[], StorageFault[], number]] = [
   ],
 ];
 
-/** The carrier faults that make a fleet alert of the site: both circuits there stop (or flap) at once. */
-const SITE_OUTAGES: readonly Kind[] = [
-  "carrier-both-paths",
-  "provider-not-provisioned",
-  "carrier-flapping-path",
-];
+/**
+ * The carrier fault that surely makes a fleet alert of the site: the listing
+ * shows both circuits de-provisioned, so both are read in the sweep it
+ * begins and group. (Empty ARP tables are often read a sweep apart, as the
+ * rotation reaches each circuit: the first then pages alone, and the other
+ * joins no group.)
+ */
+const FLEET_OUTAGE: Kind = "provider-not-provisioned";
 
 /**
  * A fleet alert's partition failing is worth a run only while there is a
- * fleet alert to write: each fleet-scope fault is moved onto an outage of the
- * site (its first sweep, the next or the one after, by its generated start),
- * and a schedule with none gets one where the fault was.
+ * fleet alert to write: each fleet-scope fault is moved onto such an outage
+ * of the site (its first sweep, the next or the one after, by its generated
+ * start), and a schedule with none gets one where the fault was.
  */
 function onSiteOutages([carrier, storage, seed]: [Fault[], StorageFault[], number]): [
   Fault[],
   StorageFault[],
   number,
 ] {
-  const outages = carrier.filter((f) => f.target === "site" && SITE_OUTAGES.includes(f.kind));
+  const outages = carrier.filter((f) => f.target === "site" && f.kind === FLEET_OUTAGE);
   const added: Fault[] = [];
   const moved = storage.map((f, i) => {
     if (f.scope.kind !== "fleet") return f;
@@ -500,7 +502,7 @@ function onSiteOutages([carrier, storage, seed]: [Fault[], StorageFault[], numbe
     if (!outage) {
       outage = {
         target: "site",
-        kind: SITE_OUTAGES[f.start % 2]!,
+        kind: FLEET_OUTAGE,
         path: "primary",
         start: f.start,
         sweeps: 2 + f.sweeps,
