@@ -7,72 +7,22 @@
 import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TableDeliveryLog } from "../../src/adapters/tables/delivery-log.js";
-import {
-  createDispatcher,
-  type DispatcherDeps,
-  type RetryPolicy,
-} from "../../src/app/dispatch/dispatcher.js";
+import { createDispatcher, type DispatcherDeps } from "../../src/app/dispatch/dispatcher.js";
 import type { DeliveryLog, Settlement } from "../../src/app/dispatch/ports.js";
 import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Routing } from "../../src/core/routing.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { MemoryDeliveries } from "../support/memory-deliveries.js";
+import { event, RETRY } from "../support/dispatch-event.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const NOW = new Date("2026-11-22T02:00:00Z");
-const RETRY: RetryPolicy = {
-  attemptsPerDelivery: 3,
-  baseDelayMs: 1000,
-  maxWaitMs: 60_000,
-  maxDeliveries: 5,
-  claimMs: 120_000,
-  maxRescheduleMs: 15 * 60_000,
-  horizonMs: 60 * 60_000,
-};
 const ROUTING: Routing = {
   actionGroups: [{ name: "on-call", receivers: ["pd", "teams"] }],
   routes: [{ name: "page", match: { severityAtOrAbove: "Sev1" }, actionGroups: ["on-call"] }],
 };
 
-function event(overrides: Partial<AlertEvent> = {}): AlertEvent {
-  return {
-    version: 1,
-    id: "erw-abc-1",
-    action: "open",
-    key: "erw-abc",
-    sequence: 1,
-    episodeId: "erw-abc-1",
-    family: "path-down",
-    code: "no-prefixes-received",
-    severity: "Sev0",
-    previousSeverity: null,
-    peakSeverity: "Sev0",
-    layer: "routes",
-    owner: "you",
-    title: "Session up but 0 prefixes received",
-    change: "New",
-    nextAction: "Check advertisements",
-    circuit: {
-      id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er1",
-      name: "er1",
-      subscriptionId: "s",
-      resourceGroup: "rg",
-      tags: {},
-      serviceKey: "k",
-      serviceProviderName: "Equinix",
-      peeringLocation: "SV",
-    },
-    peering: "AzurePrivatePeering",
-    paths: ["primary", "secondary"],
-    evidence: {},
-    ticket: null,
-    layerTable: null,
-    firstSeen: "2026-11-22T02:00:00.000Z",
-    occurredAt: "2026-11-22T02:00:00.000Z",
-    ...overrides,
-  };
-}
 const OPEN = event();
 const RESOLVE = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
 

@@ -3,7 +3,6 @@ import {
   backoffMs,
   createDispatcher,
   type DispatcherDeps,
-  type RetryPolicy,
 } from "../../src/app/dispatch/dispatcher.js";
 import type { Rescheduled, Settlement } from "../../src/app/dispatch/ports.js";
 import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
@@ -17,46 +16,8 @@ import { subjectVerdict } from "../../src/core/sight.js";
 import { arpMissingOpen } from "../support/alert-event-fixture.js";
 import { MemoryDeliveries } from "../support/memory-deliveries.js";
 import { startRecordingReceiver, type RecordingReceiver } from "../support/recording-receiver.js";
+import { event, RETRY } from "../support/dispatch-event.js";
 import { memoryLogger } from "../support/test-logger.js";
-
-function event(overrides: Partial<AlertEvent> = {}): AlertEvent {
-  return {
-    version: 1,
-    id: "erw-abc-1",
-    action: "open",
-    key: "erw-abc",
-    sequence: 1,
-    episodeId: "erw-abc-1",
-    family: "path-down",
-    code: "no-prefixes-received",
-    severity: "Sev0",
-    previousSeverity: null,
-    peakSeverity: "Sev0",
-    layer: "routes",
-    owner: "you",
-    title: "Session up but 0 prefixes received",
-    change: "New",
-    nextAction: "Check advertisements",
-    circuit: {
-      id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er1",
-      name: "er1",
-      subscriptionId: "s",
-      resourceGroup: "rg",
-      tags: {},
-      serviceKey: "k",
-      serviceProviderName: "Equinix",
-      peeringLocation: "SV",
-    },
-    peering: "AzurePrivatePeering",
-    paths: ["primary", "secondary"],
-    evidence: {},
-    ticket: null,
-    layerTable: null,
-    firstSeen: "2026-11-22T02:00:00.000Z",
-    occurredAt: "2026-11-22T02:00:00.000Z",
-    ...overrides,
-  };
-}
 
 const ok = (status = 202): SendOutcome => ({ ok: true, status });
 const fail = (
@@ -114,15 +75,6 @@ const ROUTING: Routing = {
       actionGroups: ["chat"],
     },
   ],
-};
-const RETRY: RetryPolicy = {
-  attemptsPerDelivery: 3,
-  baseDelayMs: 1000,
-  maxWaitMs: 60_000,
-  maxDeliveries: 5,
-  claimMs: 120_000,
-  maxRescheduleMs: 15 * 60_000,
-  horizonMs: 60 * 60_000,
 };
 const NOW = new Date("2026-11-22T02:00:00Z");
 
