@@ -19,14 +19,10 @@
 //   told its holder `Blind:` meanwhile, pointing at a monitoring-blind alert
 //   that did not exist.
 
-import functions from "@azure/functions";
 import { ServiceBusClient } from "@azure/service-bus";
 import { expect, it } from "vitest";
-import { drainOneSession } from "../../src/adapters/servicebus/work-queue.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { fleetMembersOf } from "../../src/core/fleet-members.js";
-import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
-import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
 import {
   carrierDown,
   carrierDownBoth,
@@ -39,6 +35,7 @@ import {
 } from "../support/estate/index.js";
 import { ALERTS_QUEUE } from "../support/world.js";
 import { worldPerTest } from "../support/world-per-test.js";
+import { fanOutDriver } from "../support/fan-out-driver.js";
 
 const QUEUE = "erwatch-sweep-work";
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
@@ -70,10 +67,7 @@ async function siteWorld(fanOut: boolean) {
   const bus = new ServiceBusClient(w.broker.connectionString, {
     retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
   });
-  const timer = sweepTimerHandler(async () => w.functionDeps);
-  const worker = sweepWorkerHandler(async () => w.functionDeps);
-  const errors: unknown[] = [];
-  let invocation = 0;
+  const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
   /** Sweep `k`: the timer, then two workers on concurrent sessions until the queue is empty. */
   const round = async (k: number) => {
     now = new Date(T0 + k * 5 * MIN);
@@ -81,29 +75,10 @@ async function siteWorld(fanOut: boolean) {
       expect((await w.timerSweep()).errors).toEqual([]);
       return;
     }
-    await timer(
-      {
-        isPastDue: false,
-        schedule: { adjustForDST: false },
-        scheduleStatus: { last: "", next: "", lastUpdated: "" },
-      },
-      new functions.InvocationContext({ invocationId: `timer-${k}` }),
-    );
-    const stop = AbortSignal.timeout(30_000);
-    const drain = () =>
-      drainOneSession(
-        bus,
-        QUEUE,
-        (body) =>
-          worker(body, new functions.InvocationContext({ invocationId: `w${++invocation}` })),
-        { abortSignal: stop, maxWaitTimeInMs: 200, onError: (e) => errors.push(e) },
-      );
-    for (let idle = 0; idle < 2 && !stop.aborted;) {
-      const handled = (await Promise.all([drain(), drain()])).reduce((a, b) => a + b, 0);
-      idle = handled === 0 ? idle + 1 : 0;
-    }
+    await fan.timer(k);
+    await fan.drain();
     expect(w.broker.active(QUEUE)).toEqual([]);
-    expect(errors).toEqual([]);
+    expect(fan.errors).toEqual([]);
   };
   /** The reads of one circuit's path (both when absent) fail this way until cleared. */
   const failReads = (

@@ -12,10 +12,8 @@
 import functions from "@azure/functions";
 import { ServiceBusClient } from "@azure/service-bus";
 import { expect, it } from "vitest";
-import { drainOneSession } from "../../src/adapters/servicebus/work-queue.js";
 import type { WorkMessage } from "../../src/app/work.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
-import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
 import {
   carrierDown,
@@ -31,6 +29,7 @@ import { memoryLogger } from "../support/test-logger.js";
 import { LINK_FLAPS } from "../support/timer-world.js";
 import { ALERTS_QUEUE } from "../support/world.js";
 import { worldPerTest } from "../support/world-per-test.js";
+import { fanOutDriver } from "../support/fan-out-driver.js";
 
 const QUEUE = "erwatch-sweep-work";
 const SUBS = ["a1", "b2", "c3"].map((s) => `00000000-0000-0000-0000-0000000000${s}`);
@@ -81,40 +80,27 @@ async function fanOutWorld(
   const bus = new ServiceBusClient(w.broker.connectionString, {
     retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
   });
-  const timer = sweepTimerHandler(async () => w.functionDeps);
-  const worker = sweepWorkerHandler(async () => w.functionDeps);
-  const errors: unknown[] = [];
-  let invocation = 0;
+  const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
   /** The timer at `minute`, then two workers on concurrent sessions until the queue is empty. */
   const round = async (minute: number) => {
     now = new Date(T0 + minute * MIN);
-    await timer(
-      {
-        isPastDue: false,
-        schedule: { adjustForDST: false },
-        scheduleStatus: { last: "", next: "", lastUpdated: "" },
-      },
-      new functions.InvocationContext({ invocationId: `timer-${minute}` }),
-    );
-    const stop = AbortSignal.timeout(30_000);
-    const drain = () =>
-      drainOneSession(
-        bus,
-        QUEUE,
-        (body) =>
-          worker(body, new functions.InvocationContext({ invocationId: `w${++invocation}` })),
-        { abortSignal: stop, maxWaitTimeInMs: 200, onError: (e) => errors.push(e) },
-      );
-    for (let idle = 0; idle < 2 && !stop.aborted;) {
-      const handled = (await Promise.all([drain(), drain()])).reduce((a, b) => a + b, 0);
-      idle = handled === 0 ? idle + 1 : 0;
-    }
+    await fan.timer(minute);
+    await fan.drain();
     expect(w.broker.active(QUEUE)).toEqual([]);
   };
   const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
   const fleetSent = () => sent().filter((e) => e.family === "fleet");
 
-  return { w, bus, round, sent, fleetSent, members, lon: lon.circuit as SimCircuit, errors };
+  return {
+    w,
+    bus,
+    round,
+    sent,
+    fleetSent,
+    members,
+    lon: lon.circuit as SimCircuit,
+    errors: fan.errors,
+  };
 }
 
 it("pages one fleet outage across workers and batches, names every member, and resolves it from the timer", async () => {

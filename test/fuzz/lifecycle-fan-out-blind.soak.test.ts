@@ -31,15 +31,12 @@
 // what the workers stored, a sweep later. Fixed seed, bounded runs
 // (FUZZ_SEED / FUZZ_RUNS), every wait bounded; loopback only.
 
-import functions from "@azure/functions";
 import { ServiceBusClient, type ServiceBusMessage } from "@azure/service-bus";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { drainOneSession, toWorkMessage } from "../../src/adapters/servicebus/work-queue.js";
+import { toWorkMessage } from "../../src/adapters/servicebus/work-queue.js";
 import type { WorkMessage } from "../../src/app/work.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
-import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
-import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf, type PathName } from "../support/estate/index.js";
 import { circuitId } from "../support/estate/ids.js";
@@ -82,6 +79,7 @@ import {
   soakEstate,
   endOfRun,
 } from "./lifecycle-model.js";
+import { fanOutDriver } from "../support/fan-out-driver.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 26);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3);
@@ -402,22 +400,12 @@ async function soak(plan: FanOutPlan): Promise<void> {
   try {
     await w.runtime.silences.ensureTable();
     await w.runtime.work!.claims.ensureTable();
-    const timer = sweepTimerHandler(async () => w.functionDeps);
-    const worker = sweepWorkerHandler(async () => w.functionDeps);
     const sender = bus.createSender(QUEUE);
-    const errors: unknown[] = [];
-    let invocation = 0;
+    const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
     let sent = 0;
     /** The timer, what else lands on the queue, then two workers on concurrent sessions until it is empty. */
     const round = async (k: number) => {
-      await timer(
-        {
-          isPastDue: false,
-          schedule: { adjustForDST: false },
-          scheduleStatus: { last: "", next: "", lastUpdated: "" },
-        },
-        new functions.InvocationContext({ invocationId: `timer-${k}` }),
-      );
+      await fan.timer(k);
       const accepted = w.broker.accepted(QUEUE);
       const work = accepted.slice(sent).map((m) => m.body as WorkMessage);
       const kind = k < FAULT_SWEEPS ? (plan.inject[k] ?? "none") : "none";
@@ -428,24 +416,10 @@ async function soak(plan: FanOutPlan): Promise<void> {
       }
       const droppedBefore = dropped.length;
       sent = w.broker.accepted(QUEUE).length;
-      const stop = AbortSignal.timeout(DRAIN_MS);
-      const drain = () =>
-        drainOneSession(
-          bus,
-          QUEUE,
-          (body) =>
-            worker(body, new functions.InvocationContext({ invocationId: `w${++invocation}` })),
-          { abortSignal: stop, maxWaitTimeInMs: 200, onError: (e) => errors.push(e) },
-        );
-      for (let idle = 0; idle < 2 && !stop.aborted;) {
-        const handled = (await Promise.all([drain(), drain()])).reduce((a, b) => a + b, 0);
-        idle = handled === 0 ? idle + 1 : 0;
-      }
-      expect(stop.aborted, `sweep ${k}: the work queue did not drain in ${DRAIN_MS} ms`).toBe(
-        false,
-      );
+      const drained = await fan.drain(DRAIN_MS);
+      expect(drained, `sweep ${k}: the work queue did not drain in ${DRAIN_MS} ms`).toBe(true);
       expect(w.broker.active(QUEUE)).toEqual([]);
-      expect(errors).toEqual([]);
+      expect(fan.errors).toEqual([]);
       // README: such a message is logged with what is wrong and dropped; such an
       // item is logged with its index and circuit, and the rest of its batch is read.
       const said = dropped.slice(droppedBefore);

@@ -8,14 +8,10 @@
 // later than the single-process sweep resolves it. Smaller than the first
 // soak (fewer runs); fixed seed, FUZZ_SEED / FUZZ_RUNS; loopback only.
 
-import functions from "@azure/functions";
 import { ServiceBusClient } from "@azure/service-bus";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { drainOneSession } from "../../src/adapters/servicebus/work-queue.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
-import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
-import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf } from "../support/estate/index.js";
 import { circuitId } from "../support/estate/ids.js";
@@ -40,6 +36,7 @@ import {
   soakEstate,
   endOfRun,
 } from "./lifecycle-model.js";
+import { fanOutDriver } from "../support/fan-out-driver.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3);
@@ -84,35 +81,13 @@ async function soak(schedule: readonly Fault[]): Promise<void> {
   });
   try {
     await w.runtime.work!.claims.ensureTable();
-    const timer = sweepTimerHandler(async () => w.functionDeps);
-    const worker = sweepWorkerHandler(async () => w.functionDeps);
-    const errors: unknown[] = [];
-    let invocation = 0;
+    const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
     /** The timer, then two workers on concurrent sessions until the work queue is empty. */
     const round = async (k: number) => {
-      await timer(
-        {
-          isPastDue: false,
-          schedule: { adjustForDST: false },
-          scheduleStatus: { last: "", next: "", lastUpdated: "" },
-        },
-        new functions.InvocationContext({ invocationId: `timer-${k}` }),
-      );
-      const stop = AbortSignal.timeout(30_000);
-      const drain = () =>
-        drainOneSession(
-          bus,
-          QUEUE,
-          (body) =>
-            worker(body, new functions.InvocationContext({ invocationId: `w${++invocation}` })),
-          { abortSignal: stop, maxWaitTimeInMs: 200, onError: (e) => errors.push(e) },
-        );
-      for (let idle = 0; idle < 2 && !stop.aborted;) {
-        const handled = (await Promise.all([drain(), drain()])).reduce((a, b) => a + b, 0);
-        idle = handled === 0 ? idle + 1 : 0;
-      }
+      await fan.timer(k);
+      await fan.drain();
       expect(w.broker.active(QUEUE)).toEqual([]);
-      expect(errors).toEqual([]);
+      expect(fan.errors).toEqual([]);
     };
 
     const ids = new Map([...sims].map(([name, c]) => [name, circuitId(c)]));

@@ -1,0 +1,59 @@
+// Fan-out as Azure Functions runs it, on the loopback broker: the timer
+// function plans a sweep and queues its work; two workers on concurrent
+// sessions take it until the queue stays empty. The e2e cases and the fan-out
+// soaks drive their sweeps with it.
+
+import functions from "@azure/functions";
+import type { ServiceBusClient } from "@azure/service-bus";
+import { drainOneSession } from "../../src/adapters/servicebus/work-queue.js";
+import type { SweepFunctionDeps } from "../../src/functions/deps.js";
+import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
+import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
+
+export interface FanOutDriver {
+  /** What the workers' sessions reported as failing (each test expects none). */
+  errors: unknown[];
+  /** The timer function's run for sweep `label`. */
+  timer(label: string | number): Promise<void>;
+  /** Two workers until the queue is empty twice running; false when `withinMs` ran out first. */
+  drain(withinMs?: number): Promise<boolean>;
+}
+
+export function fanOutDriver(
+  deps: SweepFunctionDeps,
+  bus: ServiceBusClient,
+  queue: string,
+): FanOutDriver {
+  const timer = sweepTimerHandler(async () => deps);
+  const worker = sweepWorkerHandler(async () => deps);
+  const errors: unknown[] = [];
+  let invocation = 0;
+  return {
+    errors,
+    timer: (label) =>
+      timer(
+        {
+          isPastDue: false,
+          schedule: { adjustForDST: false },
+          scheduleStatus: { last: "", next: "", lastUpdated: "" },
+        },
+        new functions.InvocationContext({ invocationId: `timer-${label}` }),
+      ),
+    async drain(withinMs = 30_000) {
+      const stop = AbortSignal.timeout(withinMs);
+      const one = () =>
+        drainOneSession(
+          bus,
+          queue,
+          (body) =>
+            worker(body, new functions.InvocationContext({ invocationId: `w${++invocation}` })),
+          { abortSignal: stop, maxWaitTimeInMs: 200, onError: (e) => errors.push(e) },
+        );
+      for (let idle = 0; idle < 2 && !stop.aborted;) {
+        const handled = (await Promise.all([one(), one()])).reduce((a, b) => a + b, 0);
+        idle = handled === 0 ? idle + 1 : 0;
+      }
+      return !stop.aborted;
+    },
+  };
+}
