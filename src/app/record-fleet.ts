@@ -8,6 +8,7 @@
 // file only loads, commits and logs.
 
 import type { AlertEvent } from "../core/alert-event.js";
+import { alertKey } from "../core/alert-identity.js";
 import type { Holds } from "../core/alert-step.js";
 import {
   fleetBlindNow,
@@ -96,6 +97,55 @@ function openFleets(stored: Stored<AlertState>[], now: Date, log: Logger): OpenF
   });
 }
 
+/** The fleet alert a candidate would group under (lower-case pseudo-circuit id), if any. */
+function placeOf(c: FleetCandidate): string | null {
+  return c.provider && c.location
+    ? fleetCircuitId(c.provider, c.location, c.finding.layer).toLowerCase()
+    : null;
+}
+
+/**
+ * The stored fleet alerts, from one listing of the Alerts table. When that
+ * listing fails (a scan of the whole table, the first call to time out on a
+ * large estate) each fleet alert this sweep's outages could group under is
+ * read from its own partition instead, so an open one still holds its
+ * members rather than letting them page it again one by one; an open fleet
+ * alert none of them names waits for a sweep whose listing works. A place
+ * whose own read fails too is `unknown`: its circuits page on their own.
+ * Null when nothing can be said at all.
+ */
+async function fleetAlerts(
+  deps: RecordDeps,
+  candidates: FleetCandidate[],
+  log: Logger,
+): Promise<{ stored: Stored<AlertState>[]; unknown: Set<string> } | null> {
+  try {
+    const all = await deps.store.listAlerts();
+    return { stored: all.filter((a) => a.value.family === "fleet"), unknown: new Set() };
+  } catch (error) {
+    const places = [...new Set(candidates.map(placeOf).filter((p) => p !== null))];
+    log.error(
+      { err: error, places: places.length },
+      "fleet alerts could not be listed; each place's fleet alert is read on its own",
+    );
+    const stored: Stored<AlertState>[] = [];
+    const unknown = new Set<string>();
+    for (const place of places) {
+      try {
+        const alert = await deps.store.getAlert(place, alertKey(place, null, "fleet"));
+        if (alert) stored.push(alert);
+      } catch (placeError) {
+        log.error(
+          { err: placeError, fleet: place },
+          "the fleet alert could not be read; the circuits at its place page one by one",
+        );
+        unknown.add(place);
+      }
+    }
+    return { stored, unknown };
+  }
+}
+
 /**
  * Never fails the sweep. A fleet alert whose commit fails in storage (its partition
  * failing) still holds the members it would have held this sweep: the write
@@ -121,28 +171,26 @@ export async function recordFleet(
   partial = false,
 ): Promise<FleetRecord> {
   const out: FleetRecord = { events: [], decisions: [], holds: new Map() };
-  let stored;
+  let candidates;
   try {
-    stored = (await deps.store.listAlerts()).filter(
-      (a) => a.value.family === "fleet" && decides(a.value.circuitId),
-    );
+    candidates = deferred.flatMap((p) => candidatesOf(deps, p, now));
   } catch (error) {
-    log.error({ err: error }, "fleet alerts could not be listed; circuits page one by one");
+    log.error({ err: error }, "outages could not be grouped (a bug); circuits page one by one");
     return out;
   }
+  const loaded = await fleetAlerts(deps, candidates, log);
+  if (!loaded) return out;
+  const stored = loaded.stored.filter((a) => decides(a.value.circuitId));
+  candidates = candidates.filter((c) => !loaded.unknown.has(placeOf(c) ?? ""));
   const open = openFleets(stored, now, log);
   const gone = await noLongerWatched(deps, open, read, log);
-  const grouped = (() => {
-    try {
-      const candidates = deferred.flatMap((p) => candidatesOf(deps, p, now));
-      return { candidates, step: fleetStep(candidates, open, read, partial, gone) };
-    } catch (error) {
-      log.error({ err: error }, "outages could not be grouped (a bug); circuits page one by one");
-      return null;
-    }
-  })();
-  if (!grouped) return out;
-  const { candidates, step } = grouped;
+  let step;
+  try {
+    step = fleetStep(candidates, open, read, partial, gone);
+  } catch (error) {
+    log.error({ err: error }, "outages could not be grouped (a bug); circuits page one by one");
+    return out;
+  }
   const commit = async (
     subject: FleetObservation["subject"],
     observation: Observation,
@@ -173,13 +221,7 @@ export async function recordFleet(
       const fresh = await deps.store.getAlert(subject.id, observation.key);
       const again = fresh ? openFleetOf(fresh.value, now) : null;
       if (!fresh || !again) continue;
-      const here = candidates.filter(
-        (c) =>
-          c.provider &&
-          c.location &&
-          fleetCircuitId(c.provider, c.location, c.finding.layer).toLowerCase() ===
-            subject.id.toLowerCase(),
-      );
+      const here = candidates.filter((c) => placeOf(c) === subject.id.toLowerCase());
       const retry = fleetStep(here, [again], read, partial, gone);
       const next = retry.observations.find((o) => o.observation.key === observation.key);
       if (next && (await commit(next.subject, next.observation, fresh)))

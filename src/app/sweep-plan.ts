@@ -20,7 +20,7 @@ import type { Reading } from "../core/model.js";
 import type { Logger } from "../logging.js";
 import type { CircuitReader, CircuitTarget, DiscoveryFailure } from "./ports.js";
 import { discoverTargets, type Scope } from "./scan.js";
-import type { StateStore } from "./state-store.js";
+import { isStorageFailure, type StateStore } from "./state-store.js";
 
 /** What the cheap signals said this sweep. */
 export interface CheapSignalReading {
@@ -188,7 +188,23 @@ export async function planSweepTargets(
   }));
   if (found.targets.length === 0 && found.failures.length === 0)
     return { found, deep: forced, quiet: [], rotationQuota: 0, ignored: [] };
-  const { memory } = await loadMemory(deps.store);
+  // A listing that fails (a scan of the whole table timing out, one page
+  // lost) while each circuit's own rows still answer must not blind the
+  // estate: with nothing remembered every circuit is read deep, in turn, as
+  // far as the window allows, and each is recorded through its own partition.
+  const remembered = await loadMemory(deps.store).then(
+    ({ memory }) => memory,
+    (error: unknown) => {
+      log.error(
+        { err: error },
+        isStorageFailure(error)
+          ? "what storage remembers could not be listed; every circuit is read deep, as the window allows"
+          : "what storage remembers could not be understood (a bug); every circuit is read deep, as the window allows",
+      );
+      return null;
+    },
+  );
+  const memory = remembered ?? new Map<string, PlanMemory>();
   const signals: CheapSignalReading = deps.signals
     ? await deps.signals.read(found.targets, { abortSignal, now }).catch((error: unknown) => {
         log.warn({ err: error }, "cheap signals unavailable; the plan goes by the listing and age");
@@ -204,10 +220,17 @@ export async function planSweepTargets(
     signals: signals.troubled,
   });
   const forcedIds = new Set(forced.map((f) => f.target.id.toLowerCase()));
+  const planned = tiered.deep
+    .filter((d) => !forcedIds.has(d.target.id.toLowerCase()))
+    .map((d) =>
+      remembered === null && d.plan.reason === "new"
+        ? { ...d, plan: { ...d.plan, detail: "storage could not say when it was last read" } }
+        : d,
+    );
   return {
     ...tiered,
     found,
     ...(signals.metrics ? { metrics: signals.metrics } : {}),
-    deep: [...forced, ...tiered.deep.filter((d) => !forcedIds.has(d.target.id.toLowerCase()))],
+    deep: [...forced, ...planned],
   };
 }

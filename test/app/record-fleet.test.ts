@@ -166,6 +166,49 @@ describe("recordFleet", () => {
     expect(out.holds.size).toBe(held);
   });
 
+  it.each([
+    {
+      case: "its own partition answers: the open fleet alert is read there and still holds its members",
+      pointRead: "works",
+      held: 2,
+      events: [],
+      said: "fleet alerts could not be listed; each place's fleet alert is read on its own",
+    },
+    {
+      case: "its own partition fails too: nothing can say it is open, so its members page on their own",
+      pointRead: "fails",
+      held: 0,
+      events: [],
+      said: "the fleet alert could not be read; the circuits at its place page one by one",
+    },
+  ])(
+    "the whole Alerts listing failing while a fleet alert is open, $case",
+    async ({ pointRead, held, events, said }) => {
+      const before = new Date(NOW.getTime() - 5 * 60_000).toISOString();
+      const open = { ...judged(["er-ams-a", "er-ams-b"]), lastEvaluatedAt: before };
+      const s = store([{ value: open, etag: "e1" }]);
+      const storageDown = () =>
+        Object.assign(new Error("listing alerts failed"), { name: "StateStoreError" });
+      const failing = {
+        ...s.fake,
+        listAlerts: async () => {
+          throw storageDown();
+        },
+        getAlert:
+          pointRead === "works"
+            ? s.fake.getAlert
+            : async () => {
+                throw storageDown();
+              },
+      } as unknown as StateStore;
+      const log = memoryLogger();
+      const out = await recordFleet(deps(failing), members, read, NOW, "w", log.logger);
+      expect(out.holds.size).toBe(held);
+      expect(out.events.map((e) => e.action)).toEqual(events);
+      expect(log.records().map((r) => r["msg"])).toContain(said);
+    },
+  );
+
   it("counts a member erwatch no longer watches (deleted or ignored) as over, so the fleet alert can resolve", async () => {
     const before = new Date(NOW.getTime() - 5 * 60_000).toISOString();
     const open = { ...judged(["er-ams-a", "er-ams-b"]), lastEvaluatedAt: before };

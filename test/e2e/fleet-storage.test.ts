@@ -1,13 +1,15 @@
 // A fleet alert's own storage failing, reduced from what the storage soak
 // (test/fuzz/lifecycle-storage.soak.test.ts) found: the sweep's store talks
 // to Azurite through the loopback fault proxy, which fails only the calls on
-// the fleet alert's pseudo-circuit partition, at the product's cadence (a
-// timer sweep every 5 minutes on an injected clock). README "Guarantees": a
-// page is late by at most the sweeps its own storage failed, never lost or
-// doubled; "A circuit whose alert already paged on its own joins no group".
+// the fleet alert's pseudo-circuit partition (or only the scans across the
+// whole table), at the product's cadence (a timer sweep every 5 minutes on an
+// injected clock). README "Guarantees": a page is late by at most the sweeps
+// its own storage failed, never lost or doubled; "A circuit whose alert
+// already paged on its own joins no group".
 
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { circuitPartition } from "../../src/adapters/tables/keys.js";
+import type { SweepResult } from "../../src/app/sweep.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { fleetCircuitId } from "../../src/core/fleet.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -61,13 +63,23 @@ async function site() {
     },
   });
   const w = world;
-  /** One timer sweep at T0 + m minutes, with the fleet partition failing as told; no circuit fails. */
-  const sweep = async (m: number, fault: TableFault | null = null) => {
+  let last: SweepResult | null = null;
+  /**
+   * One timer sweep at T0 + m minutes, with the fleet partition failing as
+   * told (or the requests `rule` picks); no circuit fails.
+   */
+  const sweep = async (
+    m: number,
+    fault: TableFault | null = null,
+    rule: TableFaultProxy["rule"] = (r) =>
+      fault && r.text.includes(FLEET_PARTITION) ? fault : null,
+  ) => {
     now = new Date(T0 + m * MIN);
-    proxy.rule = (r) => (fault && r.text.includes(FLEET_PARTITION) ? fault : null);
+    proxy.rule = rule;
     try {
       const result = await w.timerSweep();
       expect(result.errors).toEqual([]);
+      last = result;
     } finally {
       proxy.rule = () => null;
     }
@@ -82,7 +94,7 @@ async function site() {
   const down = (up: boolean) => {
     for (const c of circuits) setProviderState(c, up ? "Provisioned" : "NotProvisioned");
   };
-  return { sweep, sent, down };
+  return { sweep, sent, down, last: () => last! };
 }
 
 const FLEET = "Equinix at Amsterdam (provider)";
@@ -136,4 +148,56 @@ it("a fleet alert that cannot be written at all holds its circuits one sweep: th
   expect([...sent()].sort()).toEqual(
     [...alone, ...["er-ams-a", "er-ams-b"].map((n) => `resolve provider Sev0 ${n}`)].sort(),
   );
+}, 60_000);
+
+it("the whole Alerts listing failing while a fleet alert is open: the fleet alert is read from its own partition and its circuits are not paged one by one", async () => {
+  const { sweep, sent, down, last } = await site();
+  await sweep(0);
+  down(false);
+  await sweep(5);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
+  // Only the cross-partition listing of alert rows fails; every point read and write works.
+  const listing: TableFault = { kind: "status", status: 503, code: "ServerBusy" };
+  const failed = await sweep(10, null, (r) =>
+    r.table.endsWith("Alerts") && r.operation === "query" && !r.text.includes("PartitionKey eq")
+      ? listing
+      : null,
+  );
+  expect(failed.length).toBeGreaterThan(0);
+  expect(
+    last()
+      .verdicts.map((v) => v.name)
+      .sort(),
+  ).toEqual(["er-ams-a", "er-ams-b"]);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
+  down(true);
+  for (const m of [15, 20, 25]) await sweep(m);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`, `resolve fleet Sev0 ${FLEET}`]);
+}, 60_000);
+
+it("the listings failing on a quiet estate: the sweep is not lost, every circuit is read deep as the window allows", async () => {
+  const { sweep, sent, last } = await site();
+  await sweep(0);
+  await sweep(5);
+  // 2 circuits, a 15-minute age limit, a 5-minute timer: the rotation's one circuit.
+  expect(last().plan.deep).toHaveLength(1);
+  const listing: TableFault = { kind: "status", status: 503, code: "ServerBusy" };
+  // Every scan across partitions fails (Snapshots and Alerts); each circuit's own rows answer.
+  const faulted = await sweep(10, null, (r) =>
+    r.operation === "query" && !r.text.includes("PartitionKey eq") ? listing : null,
+  );
+  const scanned = new Set(faulted.map((f) => f.request.table.replace(/^.*?(?=[A-Z])/, "")));
+  expect(scanned).toContain("Snapshots");
+  expect(scanned).toContain("Alerts");
+  expect(last().plan.deep.map((d) => [d.name, d.detail])).toEqual(
+    ["er-ams-a", "er-ams-b"].map((n) => [n, "storage could not say when it was last read"]),
+  );
+  expect(
+    last()
+      .verdicts.map((v) => v.name)
+      .sort(),
+  ).toEqual(["er-ams-a", "er-ams-b"]);
+  await sweep(15);
+  expect(last().plan.deep).toHaveLength(1);
+  expect(sent()).toEqual([]);
 }, 60_000);

@@ -120,6 +120,8 @@ type StorageScope =
   | { kind: "table"; table: TableName }
   | { kind: "partition"; circuit: CircuitName }
   | { kind: "fleet"; layers: FleetLayers }
+  /** Every listing across a whole table (Snapshots, Alerts, History): each partition still answers. */
+  | { kind: "scans" }
   | { kind: "fraction"; percent: number };
 
 interface StorageFault {
@@ -151,6 +153,7 @@ const storageFaultArb: fc.Arbitrary<StorageFault> = fc.record({
         .constantFrom<FleetLayers>("site", "provider")
         .map((layers): StorageScope => ({ kind: "fleet", layers })),
     },
+    { weight: 2, arbitrary: fc.constant<StorageScope>({ kind: "scans" }) },
     {
       weight: 2,
       arbitrary: fc
@@ -213,9 +216,11 @@ const scopeName = (s: StorageScope) =>
       ? "one circuit's partition"
       : s.kind === "fleet"
         ? `the fleet alert's partition (${s.layers})`
-        : s.kind === "fraction"
-          ? "a fraction of calls"
-          : "every call";
+        : s.kind === "scans"
+          ? "listings across a table"
+          : s.kind === "fraction"
+            ? "a fraction of calls"
+            : "every call";
 
 async function soak(carrier: readonly Fault[], storage: readonly StorageFault[], seed: number) {
   runs += 1;
@@ -260,6 +265,8 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
           return r.text.includes(partitions.get(f.scope.circuit)!);
         case "fleet":
           return fleetPartitions(f.scope.layers).some((pk) => r.text.includes(pk));
+        case "scans":
+          return r.operation === "query" && !r.text.includes("PartitionKey eq");
         case "fraction":
           return random() * 100 < f.scope.percent;
       }
@@ -301,10 +308,13 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
       const failed = faults.filter(
         (f) => f.fault.kind !== "slow" && /Alerts$/.test(f.request.table),
       );
-      if (failed.some((f) => !/PartitionKey/.test(f.text))) return "unlisted";
-      if (failed.some((f) => SITE_FLEET_PARTITIONS.some((pk) => f.text.includes(pk))))
-        return "partition";
-      return null;
+      // The listing failing alone costs the fleet alerts no member's outage names a
+      // sweep (late); each one a member names is read from its own partition, so
+      // only when that fails too may its members page on their own.
+      const scanned = failed.some((f) => !/PartitionKey/.test(f.text));
+      const own = failed.some((f) => SITE_FLEET_PARTITIONS.some((pk) => f.text.includes(pk)));
+      if (scanned && own) return "unlisted";
+      return scanned || own ? "partition" : null;
     };
     /** Only fleet partitions failed: nothing a circuit's decisions, or the sweep, may be cost by. */
     const onlyFleet = (faults: InjectedFault[]): boolean =>
@@ -469,6 +479,8 @@ const EXAMPLE: [[Fault[], StorageFault[], number]] = [
         start: 16,
         sweeps: 1,
       },
+      // Then every listing across a table fails while the fleet alert is still open.
+      { scope: { kind: "scans" }, behaviour: "503-server-busy", start: 17, sweeps: 1 },
     ],
     20261123,
   ],
