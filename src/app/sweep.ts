@@ -53,6 +53,8 @@ export interface SweepDeps {
   signals?: CheapSignals;
   /** Circuits in progress at once (default 32). */
   circuitConcurrency?: number;
+  /** Entries of settings left out as invalid at start (config/reader.ts): said by every sweep. */
+  ignoredSettings?: readonly string[];
 }
 
 /** A whole sweep: its deep reads (deep-read.ts) with what the plan and the listing add. */
@@ -244,6 +246,11 @@ export function createSweeper(deps: SweepDeps) {
     const planned = await plan(request, log);
     logPlan(log, planned);
     warnUnmatchedCircuitSettings(deps.policy, request, planned, log);
+    if (deps.ignoredSettings?.length)
+      log.warn(
+        { ignored: deps.ignoredSettings },
+        "entries of settings are invalid and left out (for those circuits or silences the defaults apply); every other entry applies",
+      );
     const run: DeepReadRun = {
       sweepId,
       now: request.now,

@@ -86,6 +86,14 @@ export function createContext(deps: CliDeps, logger: Logger): Context {
   };
 }
 
+/**
+ * Entries of settings left out as invalid (config/reader.ts), told on stderr
+ * before the command runs: the command goes on with the rest.
+ */
+export function warnIgnoredSettings(ctx: Context, ignored: readonly string[]): void {
+  for (const line of ignored) ctx.warn(`erwatch: warning: ${line}`);
+}
+
 /** The sweep's own deadline, cut short by Ctrl-C. */
 export function deadline(ctx: Context, ms: number): AbortSignal {
   return AbortSignal.any([ctx.signal, AbortSignal.timeout(ms)]);

@@ -3,10 +3,11 @@
 
 import { buildDispatchRuntime, createEventConsumer } from "../runtime/dispatch.js";
 import { commandConfig } from "./command-config.js";
-import { EXIT, type Context } from "./context.js";
+import { EXIT, warnIgnoredSettings, type Context } from "./context.js";
 
 export async function runDispatchCommand(ctx: Context, opts: { once?: boolean }): Promise<number> {
   const config = commandConfig.dispatch(ctx.deps.env);
+  warnIgnoredSettings(ctx, config.ignoredSettings);
   const runtime = buildDispatchRuntime(config, {
     logger: ctx.logger,
     ...(ctx.deps.credential ? { credential: ctx.deps.credential } : {}),

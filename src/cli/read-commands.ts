@@ -25,6 +25,7 @@ import {
   EXIT,
   overrides,
   throwIfInterrupted,
+  warnIgnoredSettings,
   type Context,
 } from "./context.js";
 import { paint, renderCircuit } from "./render-table.js";
@@ -126,6 +127,7 @@ export async function runDiagnose(
   const config = routes
     ? commandConfig.diagnoseRoutes(ctx.deps.env)
     : { ...commandConfig.read(ctx.deps.env), state: null };
+  warnIgnoredSettings(ctx, config.ignoredSettings);
   const { arm } = config;
   const credential = await credentialFor(ctx, arm);
   const runtime = buildReadRuntime(config, overrides(ctx, credential));
@@ -319,6 +321,7 @@ async function runStatefulSweep(ctx: Context, opts: SweepOptions): Promise<numbe
 export async function runSweep(ctx: Context, opts: SweepOptions): Promise<number> {
   if (opts.state) return runStatefulSweep(ctx, opts);
   const config = commandConfig.read(ctx.deps.env);
+  warnIgnoredSettings(ctx, config.ignoredSettings);
   const { arm } = config;
   const scope = sweepScope(opts, arm);
   const credential = await credentialFor(ctx, arm);

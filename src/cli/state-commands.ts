@@ -24,12 +24,13 @@ import { nextOpening } from "../core/silence.js";
 import { credentials } from "../runtime/common.js";
 import { buildStatusRuntime, type StatusRuntime } from "../runtime/status.js";
 import { commandConfig } from "./command-config.js";
-import { CannotRun, clock, EXIT, type Context } from "./context.js";
+import { CannotRun, clock, EXIT, warnIgnoredSettings, type Context } from "./context.js";
 import { paint } from "./render-table.js";
 import { neutralise, renderTable, shortPeering, wrap } from "./terminal.js";
 
 function stateRuntime(ctx: Context): StatusRuntime {
   const config = commandConfig.state(ctx.deps.env);
+  warnIgnoredSettings(ctx, config.ignoredSettings);
   return buildStatusRuntime(config, {
     logger: ctx.logger,
     ...(ctx.deps.credential ? { credential: ctx.deps.credential } : {}),

@@ -94,7 +94,8 @@ const circuitSchema = z
   .partial()
   .strict();
 
-export const baselineSchema = z.record(z.string().min(1), circuitSchema);
+/** The setting's shape; each circuit's entry is then checked on its own (SettingsReader.entries). */
+const baselineEntriesSchema = z.record(z.string().min(1), z.unknown());
 
 function readBaseline(r: SettingsReader): DataPlanePolicy["baseline"] {
   const inline = r.raw("ERWATCH_BASELINE");
@@ -103,8 +104,9 @@ function readBaseline(r: SettingsReader): DataPlanePolicy["baseline"] {
     r.problem("ERWATCH_BASELINE_FILE", "set ERWATCH_BASELINE or ERWATCH_BASELINE_FILE, not both");
     return {};
   }
-  let declared: z.output<typeof baselineSchema> = {};
-  if (inline !== undefined) declared = r.json("ERWATCH_BASELINE", baselineSchema, {});
+  let declared: Record<string, unknown> = {};
+  let setting = "ERWATCH_BASELINE";
+  if (inline !== undefined) declared = r.json(setting, baselineEntriesSchema, {});
   if (file !== undefined) {
     let text: string;
     try {
@@ -115,10 +117,14 @@ function readBaseline(r: SettingsReader): DataPlanePolicy["baseline"] {
       return {};
     }
     // Validated like the inline setting, with the same problem paths.
-    declared = r.jsonText("ERWATCH_BASELINE_FILE", text, baselineSchema, {});
+    setting = "ERWATCH_BASELINE_FILE";
+    declared = r.jsonText(setting, text, baselineEntriesSchema, {});
   }
   return Object.fromEntries(
-    Object.entries(declared).map(([circuit, baseline]) => [circuit.toLowerCase(), baseline]),
+    Object.entries(r.entries(setting, declared, circuitSchema)).map(([circuit, baseline]) => [
+      circuit.toLowerCase(),
+      baseline,
+    ]),
   );
 }
 

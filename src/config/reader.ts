@@ -1,5 +1,12 @@
 // Reads settings one by one and collects every problem, so a misconfigured
 // deployment hears about all of them at once, each naming its setting.
+//
+// A setting made of entries that stand alone (one per circuit, one per
+// silence) is checked entry by entry: a typo in one circuit's baseline, made
+// at 2 a.m. during a change, must not stop erwatch from watching every other
+// circuit. That entry is left out and named in `ignored` (logged by every
+// sweep), and the rest apply; when the start fails for another reason it is
+// told with the other problems.
 
 import { z } from "zod";
 import type { Env } from "./settings.js";
@@ -13,6 +20,8 @@ export class ConfigError extends Error {
 
 export class SettingsReader {
   readonly problems: string[] = [];
+  /** Problems confined to one entry of a setting: that entry is left out, the rest apply. */
+  readonly ignored: string[] = [];
   constructor(private readonly env: Env) {}
 
   raw(name: string): string | undefined {
@@ -92,8 +101,50 @@ export class SettingsReader {
     return fallback;
   }
 
+  /**
+   * The entries of an object setting (by circuit), each checked on its own;
+   * one that fails is left out and each of its issues named in `ignored`.
+   */
+  entries<T>(
+    name: string,
+    value: Record<string, unknown>,
+    schema: z.ZodType<T>,
+  ): Record<string, T> {
+    const out: Record<string, T> = {};
+    for (const [key, entry] of Object.entries(value)) {
+      const parsed = this.entry(`${name}.${key}`, entry, schema);
+      if (parsed.ok) out[key] = parsed.value;
+    }
+    return out;
+  }
+
+  /**
+   * The items of a list setting (silences), each checked on its own as
+   * `entries` does; each kept with its place in the list.
+   */
+  items<T>(name: string, value: readonly unknown[], schema: z.ZodType<T>): [number, T][] {
+    return value.flatMap((item, i): [number, T][] => {
+      const parsed = this.entry(`${name}.${i}`, item, schema);
+      return parsed.ok ? [[i, parsed.value]] : [];
+    });
+  }
+
+  private entry<T>(
+    at: string,
+    value: unknown,
+    schema: z.ZodType<T>,
+  ): { ok: true; value: T } | { ok: false } {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return { ok: true, value: parsed.data };
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.length > 0 ? `.${issue.path.join(".")}` : "";
+      this.ignored.push(`${at}${path}: ${issue.message} (this entry is left out; the rest apply)`);
+    }
+    return { ok: false };
+  }
+
   throwIfProblems(): void {
-    if (this.problems.length > 0) throw new ConfigError(this.problems);
+    if (this.problems.length > 0) throw new ConfigError([...this.problems, ...this.ignored]);
   }
 }
 

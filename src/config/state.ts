@@ -77,11 +77,14 @@ const policySchema = z
       })
       .partial()
       .strict(),
-    circuits: z.record(
-      z.string(),
-      z.object({ openAfter: perSeverity, resolveAfter: perSeverity }).partial().strict(),
-    ),
+    // Checked circuit by circuit (SettingsReader.entries).
+    circuits: z.record(z.string(), z.unknown()),
   })
+  .partial()
+  .strict();
+
+const circuitPolicySchema = z
+  .object({ openAfter: perSeverity, resolveAfter: perSeverity })
   .partial()
   .strict();
 
@@ -239,10 +242,13 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
     prefixDrop: { ...DEFAULT_ALERT_POLICY.prefixDrop, ...overrides.prefixDrop },
     routeTables: { ...DEFAULT_ALERT_POLICY.routeTables, ...overrides.routeTables },
     circuits: Object.fromEntries(
-      Object.entries(overrides.circuits ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+      Object.entries(
+        r.entries("ERWATCH_ALERT_POLICY.circuits", overrides.circuits ?? {}, circuitPolicySchema),
+      ).map(([k, v]) => [k.toLowerCase(), v]),
     ),
   };
-  const silences = r.json("ERWATCH_SILENCES", z.array(silenceSchema), []).map((s, i): Silence => {
+  const listed = r.json("ERWATCH_SILENCES", z.array(z.unknown()), []);
+  const silences = r.items("ERWATCH_SILENCES", listed, silenceSchema).map(([i, s]): Silence => {
     const silence: Silence = {
       id: s.id ?? `silence-${i + 1}`,
       circuit: s.circuit,

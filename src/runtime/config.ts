@@ -38,6 +38,8 @@ export interface Base {
   cloud: CloudName;
   /** Application Insights for erwatch's own metrics; the CLI never exports. */
   telemetry: TelemetryConfig;
+  /** Entries of settings left out as invalid (one circuit's, one silence's), each naming where and why. */
+  ignoredSettings: string[];
 }
 
 /** `erwatch diagnose` and the stateless `erwatch sweep`: ARM only. */
@@ -74,7 +76,7 @@ function load<T>(env: Env, read: (r: SettingsReader, cloud: CloudName) => T): T 
   const telemetry = readTelemetryConfig(r);
   const value = read(r, cloud);
   r.throwIfProblems();
-  return { ...value, logLevel, cloud, telemetry };
+  return { ...value, logLevel, cloud, telemetry, ignoredSettings: [...r.ignored] };
 }
 
 export function loadReadConfig(env: Env, options: { scope: boolean }): ReadConfig {

@@ -76,6 +76,7 @@ export function buildSweepRuntime(
     logger,
     ...(overrides.telemetry ? { telemetry: overrides.telemetry } : {}),
     maxReadAgeMinutes: config.sweep.maxReadAgeMinutes,
+    ignoredSettings: config.ignoredSettings,
   });
   return {
     config,

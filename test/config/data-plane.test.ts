@@ -19,7 +19,7 @@ function read(
 ) {
   const r = new SettingsReader(env);
   const config = readDataPlaneConfig(r, cloud, ARM_SCOPE);
-  return { config, problems: r.problems };
+  return { config, problems: r.problems, ignored: r.ignored };
 }
 
 const BASELINE = {
@@ -105,7 +105,7 @@ describe("data-plane settings", () => {
   });
 
   it("reports every problem at once, each naming its setting and, in the baseline, the field", () => {
-    const { problems } = read({
+    const { problems, ignored } = read({
       ERWATCH_DATA_PLANE: "metrics,flows",
       METRICS_ENDPOINT: "http://{region}.metrics.example",
       LOGS_ENDPOINT: "https://api.loganalytics.io",
@@ -130,12 +130,55 @@ describe("data-plane settings", () => {
       'TRAFFIC_STOPPED_MINUTES: expected a whole number from 2 to 240, got "0"',
       "LOGS_ENDPOINT: must end with /v1 (e.g. https://api.loganalytics.io/v1): the client adds /workspaces/<id>/query after it",
       "METRICS_ENDPOINT: must be an https URL",
-      expect.stringMatching(/^ERWATCH_BASELINE\.er-circuit-prod\.skuTier: /),
-      "ERWATCH_BASELINE.er-circuit-prod.peerings.AzurePrivatePeering.vlanId: Too big: expected number to be <=4094",
-      "ERWATCH_BASELINE.er-circuit-prod.peerings.AzurePrivatePeering.primaryPeerAddressPrefix: is not an IPv4 /30 on a /30 boundary (e.g. 192.168.10.16/30)",
-      'ERWATCH_BASELINE.er-circuit-prod.peerings.AzurePrivatePeering: Unrecognized key: "peerAsn"',
+    ]);
+    // One circuit's entry: left out, every issue named, the rest of the setting applies.
+    const leftOut = " (this entry is left out; the rest apply)";
+    expect(ignored).toEqual([
+      expect.stringMatching(
+        /^ERWATCH_BASELINE\.er-circuit-prod\.skuTier: .+ \(this entry is left out; the rest apply\)$/,
+      ),
+      `ERWATCH_BASELINE.er-circuit-prod.peerings.AzurePrivatePeering.vlanId: Too big: expected number to be <=4094${leftOut}`,
+      `ERWATCH_BASELINE.er-circuit-prod.peerings.AzurePrivatePeering.primaryPeerAddressPrefix: is not an IPv4 /30 on a /30 boundary (e.g. 192.168.10.16/30)${leftOut}`,
+      `ERWATCH_BASELINE.er-circuit-prod.peerings.AzurePrivatePeering: Unrecognized key: "peerAsn"${leftOut}`,
     ]);
   });
+
+  it.each([
+    { setting: "ERWATCH_BASELINE", file: false },
+    { setting: "ERWATCH_BASELINE_FILE", file: true },
+  ])(
+    "a typo in one circuit's $setting entry leaves that entry out; every other circuit's applies and nothing stops the start",
+    ({ setting, file }) => {
+      const text = JSON.stringify({
+        "er-ams-a": { peerings: { AzurePrivatePeering: { vlanId: 0 } } },
+        "er-ams-b": { bandwidthInMbps: 1000, peerings: { AzurePrivatePeering: { vlanId: 200 } } },
+      });
+      const path = join(mkdtempSync(join(tmpdir(), "erwatch-baseline-")), "baseline.json");
+      writeFileSync(path, text);
+      const { config, problems, ignored } = read(
+        file ? { ERWATCH_BASELINE_FILE: path } : { ERWATCH_BASELINE: text },
+      );
+      expect(problems).toEqual([]);
+      expect(ignored).toEqual([
+        expect.stringMatching(
+          new RegExp(`^${setting}\\.er-ams-a\\.peerings\\.AzurePrivatePeering\\.vlanId: `),
+        ),
+      ]);
+      expect(config.policy.baseline).toEqual({
+        "er-ams-b": { bandwidthInMbps: 1000, peerings: { AzurePrivatePeering: { vlanId: 200 } } },
+      });
+      expect(() =>
+        loadReadConfig(file ? { ERWATCH_BASELINE_FILE: path } : { ERWATCH_BASELINE: text }, {
+          scope: false,
+        }),
+      ).not.toThrow();
+      expect(
+        loadReadConfig(file ? { ERWATCH_BASELINE_FILE: path } : { ERWATCH_BASELINE: text }, {
+          scope: false,
+        }).ignoredSettings,
+      ).toEqual(ignored);
+    },
+  );
 
   it("refuses both baseline settings, and a file it cannot read, by name", () => {
     expect(read({ ERWATCH_BASELINE: "{}", ERWATCH_BASELINE_FILE: "/x.json" }).problems).toEqual([
@@ -164,9 +207,10 @@ describe("data-plane settings", () => {
         { scope: false },
       );
     } catch (error) {
+      // The start fails for another reason: the entry's problem is told with it.
       expect((error as ConfigError).problems).toEqual([
-        expect.stringMatching(/^ERWATCH_BASELINE\.c\.peerings\.p\.vlanId: /),
         expect.stringMatching(/^ARM_CONCURRENCY: /),
+        expect.stringMatching(/^ERWATCH_BASELINE\.c\.peerings\.p\.vlanId: /),
       ]);
     }
   });

@@ -16,6 +16,13 @@ function problems(env: Record<string, string>): string[] {
   return r.problems;
 }
 
+/** The settings read, what stops the start, and the entries left out. */
+function readState(env: Record<string, string>) {
+  const r = new SettingsReader({ ERWATCH_STORAGE: STORAGE, ...env });
+  const config = readStateConfig(r, "AzureCloud");
+  return { config, problems: r.problems, ignored: r.ignored };
+}
+
 describe("state settings", () => {
   it.each([
     { schedule: undefined, minutes: 5 },
@@ -170,13 +177,52 @@ describe("state settings", () => {
     { name: "an empty time zone", timezone: "", cron: "0 2 * * 0", says: /timezone "" is not/ },
     { name: "a cron with too few fields", timezone: "UTC", cron: "0 2 *", says: /five fields/ },
     { name: "a cron with an impossible hour", timezone: "UTC", cron: "0 25 * * *", says: /.+/ },
-  ])("refuses a silence with $name at start, naming the setting", ({ timezone, cron, says }) => {
-    const found = problems({
-      ERWATCH_SILENCES: JSON.stringify([{ circuit: "er-1", cron, durationMinutes: 60, timezone }]),
+  ])(
+    "leaves out a silence with $name, naming it; the other silences apply and nothing stops the start",
+    ({ timezone, cron, says }) => {
+      const { config, problems, ignored } = readState({
+        ERWATCH_SILENCES: JSON.stringify([
+          { circuit: "er-1", cron, durationMinutes: 60, timezone },
+          { circuit: "er-2", start: "2026-12-01T22:00:00Z", end: "2026-12-02T02:00:00Z" },
+        ]),
+      });
+      expect(problems).toEqual([]);
+      expect(ignored).toHaveLength(1);
+      expect(ignored[0]).toMatch(/^ERWATCH_SILENCES\.0: /);
+      expect(ignored[0]).toMatch(says);
+      expect(ignored[0]).toMatch(/\(this entry is left out; the rest apply\)$/);
+      // The one kept keeps its own place's id, as if the other were still there.
+      expect(config.silences.map((s) => [s.id, s.circuit])).toEqual([["silence-2", "er-2"]]);
+    },
+  );
+
+  it("leaves out one circuit's ERWATCH_ALERT_POLICY entry that cannot apply; the policy and the other circuits' entries apply", () => {
+    const { config, problems, ignored } = readState({
+      ERWATCH_ALERT_POLICY: JSON.stringify({
+        openAfter: { Sev2: 3 },
+        circuits: {
+          "er-ams-a": { openAfter: { Sev2: 0 } },
+          "er-ams-b": { openAfter: { Sev2: 4 } },
+        },
+      }),
     });
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^ERWATCH_SILENCES\.0: /);
-    expect(found[0]).toMatch(says);
+    expect(problems).toEqual([]);
+    expect(ignored).toEqual([
+      expect.stringMatching(
+        /^ERWATCH_ALERT_POLICY\.circuits\.er-ams-a\.openAfter\.Sev2: .+ \(this entry is left out; the rest apply\)$/,
+      ),
+    ]);
+    expect(config.policy.openAfter.Sev2).toBe(3);
+    expect(config.policy.circuits).toEqual({ "er-ams-b": { openAfter: { Sev2: 4 } } });
+  });
+
+  it("still refuses, at start, a whole setting that is not what it must be (not JSON, not a list)", () => {
+    expect(problems({ ERWATCH_SILENCES: '{"circuit":"er-1"}' })).toEqual([
+      expect.stringMatching(/^ERWATCH_SILENCES: /),
+    ]);
+    expect(problems({ ERWATCH_ALERT_POLICY: '{"circuits": []}' })).toEqual([
+      expect.stringMatching(/^ERWATCH_ALERT_POLICY\.circuits: /),
+    ]);
   });
 
   it("accepts a recurring silence in a real time zone", () => {

@@ -164,6 +164,36 @@ describe("erwatch silence, through Table Storage", () => {
     ]);
   });
 
+  it("lists the configured silences when one of them cannot work: that one is left out and named on stderr, the rest apply", async () => {
+    const access = estateAccess(world.estate);
+    const configured = JSON.parse(world.env.ERWATCH_SILENCES!) as object[];
+    let stdout = "";
+    let stderr = "";
+    const code = await runCli(["silence", "list", "-o", "json"], {
+      env: {
+        ...world.env,
+        ERWATCH_SILENCES: JSON.stringify([
+          { circuit: "er-circuit-dr", start: "2026-11-22T02:00:00Z" },
+          ...configured,
+        ]),
+      },
+      credential: access.credential,
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+      now: () => clock,
+    });
+    expect(code, stderr).toBe(0);
+    expect(stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(
+        /^erwatch: warning: ERWATCH_SILENCES\.0: .+ \(this entry is left out; the rest apply\)$/,
+      ),
+    ]);
+    const listed = (JSON.parse(stdout) as { silences: Listed[] }).silences;
+    expect(listed.filter((s) => s.source === "setting").map((s) => s.id)).toEqual([
+      "weekly-window",
+    ]);
+  });
+
   it("adds a silence for the secondary path and reads it back beside the configured one", async () => {
     at(0);
     const added = await cli([

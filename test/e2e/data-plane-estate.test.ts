@@ -47,7 +47,11 @@ interface Timeline {
 }
 
 async function timeline(
-  options: { env?: Record<string, string>; monitor?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    monitor?: boolean;
+    logDestination?: { write: (line: string) => boolean };
+  } = {},
 ): Promise<Timeline> {
   const bundle = healthyCircuit();
   const monitor = options.monitor ? withConnectionMonitor(bundle) : null;
@@ -56,6 +60,7 @@ async function timeline(
     estate: estateOf(bundle),
     now: () => now,
     env: options.env ?? {},
+    ...(options.logDestination ? { logDestination: options.logDestination } : {}),
   });
   const events = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
   return {
@@ -312,6 +317,38 @@ describe("Connection Monitor, localised with the layer table", () => {
 });
 
 describe("drift against the declared baseline", () => {
+  it("a typo in another circuit's entry leaves that entry out: this circuit's drift is still checked, and every sweep names the entry", async () => {
+    const lines: string[] = [];
+    const t = await timeline({
+      env: {
+        ERWATCH_BASELINE: JSON.stringify({
+          "er-circuit-prod": { peerings: { AzurePrivatePeering: { vlanId: 200 } } },
+          "er-circuit-dr": { peerings: { AzurePrivatePeering: { vlanId: 0 } } },
+        }),
+      },
+      logDestination: {
+        write: (line) => {
+          lines.push(line);
+          return true;
+        },
+      },
+    });
+    await t.sweep(0);
+    peeringOf(t.bundle.circuit, PRIVATE).vlanId = 201;
+    await t.sweeps(5, 10);
+    expect(t.sent()).toEqual(["open:config-drift:Sev3"]);
+    const warned = lines
+      .flatMap((l) => l.split("\n").filter(Boolean))
+      .map((l) => JSON.parse(l) as { msg: string; ignored?: string[] })
+      .filter((r) => r.msg.startsWith("entries of settings are invalid and left out"));
+    expect(warned).toHaveLength(3);
+    expect(warned[0]!.ignored).toEqual([
+      expect.stringMatching(
+        /^ERWATCH_BASELINE\.er-circuit-dr\.peerings\.AzurePrivatePeering\.vlanId: /,
+      ),
+    ]);
+  });
+
   it("a VLAN changed (the secondary router kept the old one) gives config-drift naming it, and the secondary's bgp-down cites it", async () => {
     const baseline = {
       "er-circuit-prod": {
