@@ -71,8 +71,10 @@ export function toReadFailure(
       ? `no answer within the deadline`
       : (e.message ?? String(error)).split("\n")[0]!.slice(0, 500),
   };
-  // The schema names the field; the target says which read it was in.
-  if (e.name === "MalformedResponseError")
+  // The schema names the field, a parser or the SDK only what it tripped on
+  // ("Cannot read properties of undefined"): the target says which read it was
+  // in, and the monitoring-blind title is built from this message.
+  if (kind === "malformed" && !context.timedOut && !failure.message.startsWith(context.target))
     failure.message = `${context.target}: ${failure.message}`;
   if (e.statusCode !== undefined) failure.statusCode = e.statusCode;
   const requestId = e.response?.headers?.get?.("x-ms-request-id");
