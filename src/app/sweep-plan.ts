@@ -10,6 +10,7 @@ import { cheapFingerprint } from "../core/read-age.js";
 import {
   planSweep,
   troubleOf,
+  turnEachSweep,
   type PlanCircuit,
   type PlanMemory,
   type PlannedRead,
@@ -220,13 +221,21 @@ export async function planSweepTargets(
     signals: signals.troubled,
   });
   const forcedIds = new Set(forced.map((f) => f.target.id.toLowerCase()));
-  const planned = tiered.deep
-    .filter((d) => !forcedIds.has(d.target.id.toLowerCase()))
-    .map((d) =>
-      remembered === null && d.plan.reason === "new"
-        ? { ...d, plan: { ...d.plan, detail: "storage could not say when it was last read" } }
-        : d,
-    );
+  const unforced = tiered.deep.filter((d) => !forcedIds.has(d.target.id.toLowerCase()));
+  const planned =
+    remembered === null
+      ? turnEachSweep(
+          unforced,
+          (d) => d.plan.reason === "new",
+          now,
+          deps.intervalMinutes * 60_000,
+          tiered.rotationQuota,
+        ).map((d) =>
+          d.plan.reason === "new"
+            ? { ...d, plan: { ...d.plan, detail: "storage could not say when it was last read" } }
+            : d,
+        )
+      : unforced;
   return {
     ...tiered,
     found,

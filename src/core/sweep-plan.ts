@@ -178,3 +178,27 @@ export function planSweep(
     rotationQuota,
   };
 }
+
+/**
+ * With nothing remembered (storage could not list what was read when) every
+ * circuit plans as "new", in id order, and a deadline that cuts the sweep
+ * short would leave the same tail unread on every sweep the listing fails.
+ * Each sweep starts the turn further on instead, by the rotation's share per
+ * interval, so the whole estate is read over a rotation as it would be with
+ * memory. Only the items `turns` picks move; the rest keep their places.
+ */
+export function turnEachSweep<T>(
+  items: readonly T[],
+  turns: (item: T) => boolean,
+  now: Date,
+  intervalMs: number,
+  share: number,
+): T[] {
+  const moving = items.filter(turns);
+  if (moving.length === 0) return [...items];
+  const slot = Math.floor(now.getTime() / Math.max(1, intervalMs));
+  const start = (slot * Math.max(1, share)) % moving.length;
+  const turned = [...moving.slice(start), ...moving.slice(0, start)];
+  let next = 0;
+  return items.map((item) => (turns(item) ? turned[next++]! : item));
+}

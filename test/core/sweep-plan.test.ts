@@ -10,6 +10,7 @@ import {
   planSweep,
   sweepsPerRotation,
   troubleOf,
+  turnEachSweep,
   type PlanCircuit,
   type PlanMemory,
   type PlanPolicy,
@@ -292,4 +293,44 @@ describe("troubleOf: what makes stored state worth reading every sweep", () => {
       expect(troubleOf(s, alerts)).toBe(trouble);
     },
   );
+});
+
+describe("turnEachSweep: nothing remembered, the turn moves on each sweep", () => {
+  const circuits = ["a", "b", "c", "d", "e", "f", "g"];
+  /** What a sweep whose deadline leaves room for `room` deep reads would read, sweep after sweep. */
+  const readOver = (sweeps: number, share: number, room: number) =>
+    Array.from({ length: sweeps }, (_, k) =>
+      turnEachSweep(
+        circuits,
+        () => true,
+        new Date(Date.UTC(2026, 11, 2, 3, 5 * k)),
+        5 * MIN,
+        share,
+      ).slice(0, room),
+    );
+
+  it.each([
+    { share: 3, room: 3, sweeps: 3 },
+    { share: 2, room: 2, sweeps: 4 },
+    { share: 4, room: 4, sweeps: 2 },
+  ])(
+    "a deadline with room for $room reads every circuit within $sweeps sweeps (share $share), not the same ones each time",
+    ({ share, room, sweeps }) => {
+      const read = readOver(sweeps, share, room);
+      expect(new Set(read.flat())).toEqual(new Set(circuits));
+      expect(new Set(read.map((r) => r.join()))).toHaveProperty("size", sweeps);
+    },
+  );
+
+  it("moves only what it turns: trouble and the forced keep their places", () => {
+    const items = ["trouble-1", "n1", "n2", "n3", "due-1"];
+    const turned = turnEachSweep(items, (i) => i.startsWith("n"), new Date(5 * MIN), 5 * MIN, 1);
+    expect(turned).toEqual(["trouble-1", "n2", "n3", "n1", "due-1"]);
+  });
+
+  it("is the same list within one interval (two runs of one sweep agree)", () => {
+    const at = (m: number) => turnEachSweep(circuits, () => true, new Date(m * MIN), 5 * MIN, 3);
+    expect(at(10)).toEqual(at(14));
+    expect(at(15)).not.toEqual(at(14));
+  });
 });
