@@ -8,7 +8,8 @@ import {
   SEVERITIES,
 } from "../core/model.js";
 import { receiverUrlProblem } from "../core/receiver-url.js";
-import { validateRouting, type Routing } from "../core/routing.js";
+import { pruneRouting, type RoutingPositions } from "../core/routing-check.js";
+import type { Routing } from "../core/routing.js";
 import type { SettingsReader } from "./reader.js";
 
 /**
@@ -92,24 +93,58 @@ const matchSchema = z
   })
   .partial()
   .strict();
-const actionGroupsSchema = z
+const actionGroupSchema = z
+  .object({ name: z.string().min(1), receivers: z.array(z.string()) })
+  .strict();
+const routeSchema = z
   .object({
-    receivers: z.array(receiverSchema),
-    actionGroups: z.array(
-      z.object({ name: z.string().min(1), receivers: z.array(z.string()) }).strict(),
-    ),
-    routes: z.array(
-      z
-        .object({
-          name: z.string().min(1),
-          match: matchSchema.default({}),
-          actionGroups: z.array(z.string()),
-        })
-        .strict(),
-    ),
+    name: z.string().min(1),
+    match: matchSchema.default({}),
+    actionGroups: z.array(z.string()),
   })
   .strict();
-type ActionGroupsSetting = z.infer<typeof actionGroupsSchema>;
+/** The setting's shape; each receiver, action group and route is then checked on its own. */
+const actionGroupsSchema = z
+  .object({
+    receivers: z.array(z.unknown()),
+    actionGroups: z.array(z.unknown()),
+    routes: z.array(z.unknown()),
+  })
+  .strict();
+interface ActionGroupsSetting {
+  receivers: z.infer<typeof receiverSchema>[];
+  actionGroups: z.infer<typeof actionGroupSchema>[];
+  routes: z.infer<typeof routeSchema>[];
+  /** Where each stands in the setting as written; absent for the defaults. */
+  positions?: RoutingPositions;
+}
+
+/**
+ * ERWATCH_ACTION_GROUPS entry by entry (SettingsReader.items): a receiver,
+ * action group or route that cannot be read is left out and named, and the
+ * rest are kept with their places in the setting, for the paths of what the
+ * routing check then finds.
+ */
+function explicitSetting(r: SettingsReader): ActionGroupsSetting {
+  const NAME = "ERWATCH_ACTION_GROUPS";
+  const shell = r.json(NAME, actionGroupsSchema, null);
+  if (!shell) return { receivers: [], actionGroups: [], routes: [] };
+  const receivers = r.items(`${NAME}.receivers`, shell.receivers, receiverSchema);
+  const actionGroups = r.items(`${NAME}.actionGroups`, shell.actionGroups, actionGroupSchema);
+  const routes = r.items(`${NAME}.routes`, shell.routes, routeSchema);
+  const values = <T>(list: [number, T][]) => list.map(([, v]) => v);
+  const places = <T>(list: [number, T][]) => list.map(([i]) => i);
+  return {
+    receivers: values(receivers),
+    actionGroups: values(actionGroups),
+    routes: values(routes),
+    positions: {
+      receivers: places(receivers),
+      actionGroups: places(actionGroups),
+      routes: places(routes),
+    },
+  };
+}
 
 /** Sev0–Sev1 page on-call (PagerDuty + Teams); Sev2–Sev3 go to Teams; the webhook hears Sev0–Sev3. */
 function defaults(r: SettingsReader): ActionGroupsSetting {
@@ -241,18 +276,26 @@ function resolveReceiver(
 export function readDispatchConfig(r: SettingsReader): DispatchConfig {
   const explicit = r.raw("ERWATCH_ACTION_GROUPS") !== undefined;
   const before = r.problems.length;
-  const setting = explicit
-    ? r.json("ERWATCH_ACTION_GROUPS", actionGroupsSchema, {
-        receivers: [],
-        actionGroups: [],
-        routes: [],
-      })
-    : defaults(r);
+  const setting = explicit ? explicitSetting(r) : defaults(r);
   // An unreadable setting was reported; checks derived from its fallback would only mislead.
   const unreadable = r.problems.length > before;
   const secrets: string[] = [];
   const secretProblems: Problems = [];
-  const receivers: ResolvedReceiver[] = setting.receivers.map((x): ResolvedReceiver => {
+  // One broken entry (a typo in a new route, a receiver named twice) is left
+  // out and named; the routes that remain deliver as they did. Every matching
+  // route applies, so no other route's receivers change.
+  const pruned = pruneRouting(
+    { actionGroups: setting.actionGroups, routes: setting.routes },
+    setting.receivers.map((x) => x.name),
+    setting.positions,
+  );
+  for (const problem of pruned.left)
+    r.ignored.push(`ERWATCH_ACTION_GROUPS.${problem} (left out; the rest apply)`);
+  const kept = setting.receivers.filter((x, i) => {
+    const first = setting.receivers.findIndex((y) => y.name === x.name);
+    return first === i && pruned.receivers.includes(x.name);
+  });
+  const receivers: ResolvedReceiver[] = kept.map((x): ResolvedReceiver => {
     const own: Problems = [];
     const resolved = resolveReceiver(r, x, secrets, own);
     if (own.length === 0) return resolved;
@@ -260,12 +303,12 @@ export function readDispatchConfig(r: SettingsReader): DispatchConfig {
     return { ...resolved, unusable: own.join("; ") };
   });
   const secretProblemsAt = r.problems.length;
-  const routing: Routing = { actionGroups: setting.actionGroups, routes: setting.routes };
-  for (const problem of validateRouting(
-    routing,
-    receivers.map((x) => x.name),
-  ))
-    r.problems.push(`ERWATCH_ACTION_GROUPS.${problem}`);
+  const routing: Routing = pruned.routing;
+  if (explicit && !unreadable && routing.routes.length === 0)
+    r.problem(
+      "ERWATCH_ACTION_GROUPS",
+      "no route is left to deliver anything (each one named below could not be used)",
+    );
   if (receivers.length === 0 && !unreadable) {
     r.problem(
       "ERWATCH_ACTION_GROUPS",

@@ -59,6 +59,13 @@ export function buildDispatchRuntime(
   const logger = runtimeLogger(config.logLevel, secretsOf(config), overrides);
   const credentialFor = credentials(config.cloud, overrides);
   const now = overrides.now ?? (() => new Date());
+  // Entries of settings left out at start (a broken route, a receiver named twice):
+  // said once here, as the routes that remain go on delivering.
+  if (config.ignoredSettings.length > 0)
+    logger.warn(
+      { ignored: config.ignoredSettings },
+      "entries of settings are invalid and left out; every other route and receiver delivers",
+    );
   const receivers = new Map<string, Receiver>(
     dispatch.receivers.map((receiver) => {
       const { unusable, ...settings } = receiver;

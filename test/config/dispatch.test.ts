@@ -9,10 +9,16 @@ const PD = "0123456789abcdef0123456789abcdef";
 const TEAMS =
   "https://prod-11.westeurope.logic.azure.com/workflows/0f3a/triggers/manual/paths/invoke?sig=Zm9vYmFy";
 
+interface Groups {
+  receivers: object[];
+  actionGroups: { name: string; receivers: string[] }[];
+  routes: object[];
+}
+
 function read(env: Record<string, string>) {
   const r = new SettingsReader(env);
   const config = readDispatchConfig(r);
-  return { config, problems: r.problems };
+  return { config, problems: r.problems, ignored: r.ignored };
 }
 
 describe("dispatch configuration", () => {
@@ -65,14 +71,17 @@ describe("dispatch configuration", () => {
       actionGroups: [{ name: "g", receivers: ["noc", "ghost"] }],
       routes: [{ name: "r", match: { codes: ["arp-mising"] }, actionGroups: ["g"] }],
     };
-    const { problems } = read({
+    const { problems, ignored } = read({
       ERWATCH_ACTION_GROUPS: JSON.stringify(groups),
       TEAMS_NOC: "http://evil.example/hook?sig=s3cr3t",
     });
-    expect(problems.join("\n")).not.toContain("s3cr3t");
+    expect([...problems, ...ignored].join("\n")).not.toContain("s3cr3t");
+    // Its only route left out, nothing could be delivered: the start stops, telling all.
     expect(problems).toEqual([
-      expect.stringMatching(/^ERWATCH_ACTION_GROUPS\.routes\.0\.match\.codes\.0: /),
+      "TEAMS_NOC: must be an https URL (http only for 127.0.0.1, localhost or [::1])",
+      "ERWATCH_ACTION_GROUPS: no route is left to deliver anything (each one named below could not be used)",
     ]);
+    expect(ignored[0]).toMatch(/^ERWATCH_ACTION_GROUPS\.routes\.0\.match\.codes\.0: /);
     const second = read({
       ERWATCH_ACTION_GROUPS: JSON.stringify({
         ...groups,
@@ -80,14 +89,69 @@ describe("dispatch configuration", () => {
       }),
       TEAMS_NOC: "http://evil.example/hook?sig=s3cr3t",
     });
-    expect(second.problems.join("\n")).not.toContain("s3cr3t");
+    expect([...second.problems, ...second.ignored].join("\n")).not.toContain("s3cr3t");
+    // The one receiver left cannot be used: nothing could be delivered.
     expect(second.problems).toEqual([
       "TEAMS_NOC: must be an https URL (http only for 127.0.0.1, localhost or [::1])",
-      'ERWATCH_ACTION_GROUPS: receiver "noc" reads its secret from app setting MISSING_URL, which is not set',
-      'ERWATCH_ACTION_GROUPS.receivers[1].name: duplicate receiver name "noc"',
-      'ERWATCH_ACTION_GROUPS.actionGroups[0].receivers[1]: unknown receiver "ghost"',
+    ]);
+    expect(second.ignored).toEqual([
+      'ERWATCH_ACTION_GROUPS.receivers[1].name: duplicate receiver name "noc" (left out; the rest apply)',
+      'ERWATCH_ACTION_GROUPS.actionGroups[0].receivers[1]: unknown receiver "ghost" (left out; the rest apply)',
     ]);
   });
+
+  it.each([
+    {
+      case: "a new route naming an action group that does not exist",
+      edit: (g: Groups) => ({
+        ...g,
+        routes: [
+          ...g.routes,
+          { name: "noc", match: { layers: ["gateway"] }, actionGroups: ["noc-chanel"] },
+        ],
+      }),
+      left: /^ERWATCH_ACTION_GROUPS\.routes\[1\]\.actionGroups\[0\]: unknown action group "noc-chanel"/,
+    },
+    {
+      case: "a new route with a misspelt code",
+      edit: (g: Groups) => ({
+        ...g,
+        routes: [
+          ...g.routes,
+          { name: "noc", match: { codes: ["arp-mising"] }, actionGroups: ["g"] },
+        ],
+      }),
+      left: /^ERWATCH_ACTION_GROUPS\.routes\.1\.match\.codes\.0: /,
+    },
+    {
+      case: "a misspelt receiver in the action group",
+      edit: (g: Groups) => ({ ...g, actionGroups: [{ name: "g", receivers: ["pd", "temas"] }] }),
+      left: /^ERWATCH_ACTION_GROUPS\.actionGroups\[0\]\.receivers\[1\]: unknown receiver "temas"/,
+    },
+    {
+      case: "a new receiver of a kind that does not exist",
+      edit: (g: Groups) => ({ ...g, receivers: [...g.receivers, { kind: "slack", name: "s" }] }),
+      left: /^ERWATCH_ACTION_GROUPS\.receivers\.1\.kind: /,
+    },
+  ])(
+    "should leave out one broken entry, name it, and keep paging through the rest: $case",
+    ({ edit, left }) => {
+      const groups: Groups = {
+        receivers: [{ kind: "pagerduty", name: "pd", routingKeySetting: "PD_KEY" }],
+        actionGroups: [{ name: "g", receivers: ["pd"] }],
+        routes: [{ name: "r", match: { severityAtOrAbove: "Sev1" }, actionGroups: ["g"] }],
+      };
+      const { config, problems, ignored } = read({
+        ERWATCH_ACTION_GROUPS: JSON.stringify(edit(groups)),
+        PD_KEY: PD,
+      });
+      expect(problems).toEqual([]);
+      expect(ignored[0]).toMatch(left);
+      expect(config.receivers.map((x) => x.name)).toEqual(["pd"]);
+      expect(config.routing.routes.map((x) => x.name)).toEqual(["r"]);
+      expect(config.routing.actionGroups).toEqual([{ name: "g", receivers: ["pd"] }]);
+    },
+  );
 
   it("should let the others run when one receiver's secret is unset or not usable, naming the setting", () => {
     const reference = "@Microsoft.KeyVault(SecretUri=https://kv1.vault.azure.net/secrets/teams/)";
@@ -141,13 +205,17 @@ describe("no secret in any configuration error", () => {
       actionGroups: [{ name: "g", receivers: ["oncall"] }],
       routes: [{ name: "r", match: {}, actionGroups: ["g"] }],
     };
-    const { problems } = read({ ERWATCH_ACTION_GROUPS: JSON.stringify(groups) });
-    expect(problems.join("\n")).not.toContain(KEY);
-    expect(problems).toEqual([
+    const { problems, ignored } = read({ ERWATCH_ACTION_GROUPS: JSON.stringify(groups) });
+    expect([...problems, ...ignored].join("\n")).not.toContain(KEY);
+    expect(ignored).toContainEqual(
       expect.stringMatching(
         /^ERWATCH_ACTION_GROUPS\.receivers\.0\.routingKeySetting: looks like a secret value/,
       ),
-    ]);
+    );
+    // Its only receiver left out: the start stops.
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^ERWATCH_ACTION_GROUPS: no route is left/),
+    );
   });
 
   it.each([
@@ -202,10 +270,14 @@ describe("no secret in any configuration error", () => {
       actionGroups: [{ name: "g", receivers: ["eu"] }],
       routes: [{ name: "r", match: {}, actionGroups: ["g"] }],
     };
-    const { problems } = read({ ERWATCH_ACTION_GROUPS: JSON.stringify(groups), PD_EU: PD });
-    expect(problems).toEqual([
-      expect.stringMatching(/^ERWATCH_ACTION_GROUPS\.receivers\.0\.url: must be an https URL/),
-    ]);
+    const { problems, ignored } = read({
+      ERWATCH_ACTION_GROUPS: JSON.stringify(groups),
+      PD_EU: PD,
+    });
+    expect(ignored[0]).toMatch(/^ERWATCH_ACTION_GROUPS\.receivers\.0\.url: must be an https URL/);
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^ERWATCH_ACTION_GROUPS: no route is left/),
+    );
   });
 });
 

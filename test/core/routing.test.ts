@@ -3,12 +3,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
-import {
-  route,
-  validateRouting,
-  withResolveAudience,
-  type Routing,
-} from "../../src/core/routing.js";
+import { pruneRouting, validateRouting } from "../../src/core/routing-check.js";
+import { route, withResolveAudience, type Routing } from "../../src/core/routing.js";
 
 const base = {
   severity: "Sev2",
@@ -211,6 +207,126 @@ describe("validateRouting: receivers recorded under one name", () => {
       routes: [{ name: "r", match: {}, actionGroups: ["g"] }],
     } as Routing;
     const problems = validateRouting(routing, names);
-    expect(problems.some((p) => p.includes("differ only in spaces or punctuation"))).toBe(problem);
+    expect(problems.some((p: string) => p.includes("differ only in spaces or punctuation"))).toBe(
+      problem,
+    );
+  });
+});
+
+describe("pruneRouting: one broken entry is left out, every other route still delivers", () => {
+  const good = { name: "page", match: { severityAtOrAbove: "Sev1" }, actionGroups: ["on-call"] };
+  it.each<{
+    case: string;
+    routing: Routing;
+    names: string[];
+    want: Routing;
+    receivers: string[];
+    left: string[];
+  }>([
+    {
+      case: "a typo in one action group's receiver: that reference goes, the group's others stay",
+      routing: {
+        actionGroups: [{ name: "on-call", receivers: ["pd", "temas"] }],
+        routes: [good as Routing["routes"][number]],
+      },
+      names: ["pd", "teams"],
+      want: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [good as Routing["routes"][number]],
+      },
+      receivers: ["pd", "teams"],
+      left: ['actionGroups[0].receivers[1]: unknown receiver "temas"'],
+    },
+    {
+      case: "a new route naming a group that does not exist: the route goes, the old ones stay",
+      routing: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [
+          good as Routing["routes"][number],
+          { name: "noc", match: { layers: ["gateway"] }, actionGroups: ["noc-chanel"] },
+        ],
+      },
+      names: ["pd"],
+      want: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [good as Routing["routes"][number]],
+      },
+      receivers: ["pd"],
+      left: [
+        'routes[1].actionGroups[0]: unknown action group "noc-chanel"',
+        'routes[1].actionGroups: route "noc" sends to no action group',
+      ],
+    },
+    {
+      case: "a second receiver of one name: the first is kept, so its group still delivers",
+      routing: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [good as Routing["routes"][number]],
+      },
+      names: ["pd", "pd"],
+      want: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [good as Routing["routes"][number]],
+      },
+      receivers: ["pd"],
+      left: ['receivers[1].name: duplicate receiver name "pd"'],
+    },
+    {
+      case: "a group left with no receiver goes, and so does the route that sent only to it",
+      routing: {
+        actionGroups: [
+          { name: "on-call", receivers: ["pd"] },
+          { name: "ghosts", receivers: ["nobody"] },
+        ],
+        routes: [
+          good as Routing["routes"][number],
+          { name: "haunt", match: {}, actionGroups: ["ghosts"] },
+        ],
+      },
+      names: ["pd"],
+      want: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [good as Routing["routes"][number]],
+      },
+      receivers: ["pd"],
+      left: [
+        'actionGroups[1].receivers[0]: unknown receiver "nobody"',
+        'actionGroups[1].receivers: action group "ghosts" has no receivers',
+        'routes[1].actionGroups[0]: unknown action group "ghosts"',
+        'routes[1].actionGroups: route "haunt" sends to no action group',
+      ],
+    },
+    {
+      case: "a route that can never match goes; nothing else changes",
+      routing: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [
+          { name: "never", match: { codes: [] }, actionGroups: ["on-call"] },
+          good as Routing["routes"][number],
+        ],
+      },
+      names: ["pd"],
+      want: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [good as Routing["routes"][number]],
+      },
+      receivers: ["pd"],
+      left: ["routes[0].match.codes: an empty list can never match; leave it out to match all"],
+    },
+  ])("$case", ({ routing, names, want, receivers, left }) => {
+    const pruned = pruneRouting(routing, names);
+    expect(pruned.routing).toEqual(want);
+    expect(pruned.receivers).toEqual(receivers);
+    expect(pruned.left).toEqual(left);
+    // What is left is sound.
+    expect(validateRouting(pruned.routing, pruned.receivers)).toEqual([]);
+  });
+
+  it("a sound configuration is left as it is", () => {
+    const routing: Routing = {
+      actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+      routes: [good as Routing["routes"][number]],
+    };
+    expect(pruneRouting(routing, ["pd"])).toEqual({ routing, receivers: ["pd"], left: [] });
   });
 });

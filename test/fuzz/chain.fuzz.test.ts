@@ -227,15 +227,19 @@ describe("fuzz: odd ARM values through the whole chain", () => {
       ),
     );
     let tried = 0;
+    const labels = new Map<string, string>();
     for (let i = 0; i < cases.length; i += ODD_VALUES_PER_SWEEP) {
       const batch = cases.slice(i, i + ODD_VALUES_PER_SWEEP);
       const circuits = freshCircuits(batch.map((c) => [c]));
       tried += circuits.filter((c) => c.applied.length > 0).length;
-      const label = (name: string) => {
-        const j = circuits.findIndex((c) => c.circuit.name === name);
-        const c = batch[j];
-        return c ? `${c.read} ${c.field} ${JSON.stringify(c.mutation)}` : name;
-      };
+      // An earlier batch's circuit may still say something (its resolve, its retirement).
+      circuits.forEach((c, j) =>
+        labels.set(
+          c.circuit.name,
+          `${batch[j]!.read} ${batch[j]!.field} ${JSON.stringify(batch[j]!.mutation)}`,
+        ),
+      );
+      const label = (name: string) => labels.get(name) ?? name;
       try {
         const events = [];
         for (const minutes of [0, 5, 10, 15])

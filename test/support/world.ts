@@ -54,8 +54,10 @@ export interface WorldOptions {
    * "page-at-sev2" (default): PagerDuty and Teams hear Sev2 and worse, the
    * webhook Sev3 and worse. "defaults": erwatch's own default routing
    * (Sev0–1 page, Sev2–3 Teams only, webhook Sev3 and worse).
+   * "page-at-sev2-and-a-typo": the first, plus a route and an action group
+   * whose references name nothing (left out at start, the rest deliver).
    */
-  routing?: "page-at-sev2" | "defaults";
+  routing?: "page-at-sev2" | "defaults" | "page-at-sev2-and-a-typo";
   /** erwatch's own metrics, e.g. an in-memory OpenTelemetry meter (none by default). */
   telemetry?: Telemetry;
 }
@@ -89,7 +91,7 @@ export interface World {
 
 let worlds = 0;
 
-function routingFor(kind: "page-at-sev2" | "defaults") {
+function routingFor(kind: NonNullable<WorldOptions["routing"]>) {
   if (kind === "defaults")
     return {
       actionGroups: [
@@ -107,7 +109,7 @@ function routingFor(kind: "page-at-sev2" | "defaults") {
         { name: "itsm", match: { severityAtOrAbove: "Sev3" }, actionGroups: ["itsm"] },
       ],
     };
-  return {
+  const pageAtSev2 = {
     actionGroups: [
       { name: "on-call", receivers: ["pagerduty", "teams"] },
       { name: "itsm", receivers: ["itsm"] },
@@ -115,6 +117,15 @@ function routingFor(kind: "page-at-sev2" | "defaults") {
     routes: [
       { name: "page", match: { severityAtOrAbove: "Sev2" }, actionGroups: ["on-call"] },
       { name: "tickets", match: { severityAtOrAbove: "Sev3" }, actionGroups: ["itsm"] },
+    ],
+  };
+  if (kind === "page-at-sev2") return pageAtSev2;
+  // A route added during an incident with a typo in its action group, and one in a receiver's name.
+  return {
+    actionGroups: [...pageAtSev2.actionGroups, { name: "noc", receivers: ["teams", "temas"] }],
+    routes: [
+      ...pageAtSev2.routes,
+      { name: "gateway-to-noc", match: { layers: ["gateway"] }, actionGroups: ["noc-chanel"] },
     ],
   };
 }
