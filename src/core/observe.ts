@@ -115,8 +115,15 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
   const p = verdict.peerings.find((x) => x.name === peering);
   // Not in a peering list that was read: truly absent, which the findings already say.
   if (!p) return true;
+  // A path layer down with no path-down finding is a broken layer below that
+  // took the finding over (the provider de-provisioned the circuit: nothing
+  // above it is judged): the path is masked, not seen up, so its alert neither
+  // counts a clean sweep nor resolves until the path itself is read again.
+  if (family === "path-down" && PATHS.some((path) => masked(p.paths[path]))) return false;
   return unreadPathsOf(verdict, family, peering).length === 0;
 }
+
+const masked = (l: PathLayers) => [l.provider, l.bgp, l.routes].some((c) => c.status === "down");
 
 export function observe(
   verdict: CircuitVerdict,

@@ -543,6 +543,16 @@ describe("observe: a fact ARM left out never resolves the alert it feeds", () =>
     expect(observe(verdict(), known)[0]?.state).toBe("unknown");
   });
 
+  it("a path alert while the provider has de-provisioned the circuit (nothing above it judged) is unknown, not clean", () => {
+    const key = alertKey(CIRCUIT_ID, "AzurePrivatePeering", "path-down");
+    const known = [{ key, family: "path-down" as const, peering: "AzurePrivatePeering" }];
+    const gone = verdictOf({ providerState: "NotProvisioned" });
+    expect(gone.findings.map((f) => f.code)).toEqual(["provider-not-provisioned"]);
+    expect(observe(gone, known).find((o) => o.key === key)?.state).toBe("unknown");
+    // Back, and the path read up: clean again.
+    expect(observe(verdictOf({}), known)[0]?.state).toBe("clean");
+  });
+
   it("is clean when the fact is there and healthy", () => {
     expect(observe(verdictOf({}), existing("provider", null))[0]?.state).toBe("clean");
     expect(

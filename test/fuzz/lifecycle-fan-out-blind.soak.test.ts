@@ -66,6 +66,7 @@ import {
   PATHS,
   PRIVATE,
   RESOLVE_AFTER,
+  sweepOfEvent,
   T0,
   TAIL_SWEEPS,
   troubled,
@@ -439,7 +440,7 @@ async function soak(plan: FanOutPlan): Promise<void> {
 
     const ids = new Map([...sims].map(([name, c]) => [name, circuitId(c)]));
     // The timer resolves a fleet alert from what the workers stored: a sweep later.
-    const judge = new Judge(ids, sight, { fleetResolveLag: 1 });
+    const judge = new Judge(ids, sight, { fleetResolveLag: 1, decidedAt: sweepOfEvent });
     let accepted = 0;
     const at = (k: number) => new Date(T0 + k * INTERVAL_MIN * MIN);
 

@@ -26,6 +26,7 @@ import {
   Judge,
   MIN,
   RESOLVE_AFTER,
+  sweepOfEvent,
   T0,
   TAIL_SWEEPS,
   troubled,
@@ -92,7 +93,7 @@ async function soak(schedule: readonly Fault[]): Promise<void> {
 
     const ids = new Map([...sims].map(([name, c]) => [name, circuitId(c)]));
     // The timer resolves a fleet alert from what the workers stored: a sweep later.
-    const judge = new Judge(ids, FULL_SIGHT, { fleetResolveLag: 1 });
+    const judge = new Judge(ids, FULL_SIGHT, { fleetResolveLag: 1, decidedAt: sweepOfEvent });
     let accepted = 0;
     const sweep = async (k: number) => {
       const perCircuit = new Map<CircuitName, Truth>();

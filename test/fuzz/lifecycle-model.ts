@@ -28,6 +28,13 @@ import { ALERTS_QUEUE, type World } from "../support/world.js";
 export const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 export const MIN = 60_000;
 export const INTERVAL_MIN = 5;
+/**
+ * The sweep an event was decided at, from its occurredAt: the sweep's own
+ * unless it was published late (storage), or decided as of earlier readings
+ * (with fan-out the timer settles a fleet alert as of the workers' last ones).
+ */
+export const sweepOfEvent = (e: { occurredAt: string }): number =>
+  Math.round((Date.parse(e.occurredAt) - T0) / (INTERVAL_MIN * MIN));
 export const PRIVATE = "AzurePrivatePeering";
 export const PATHS: readonly PathName[] = ["primary", "secondary"];
 
@@ -269,7 +276,7 @@ export class Judge {
        * nor breaks a run of sightings, so a page is late by at most these sweeps.
        */
       storageFailed?: (name: CircuitName, sweep: number) => boolean;
-      /** The sweep an event was decided at, when its publishing may lag (the storage soak: its occurredAt). */
+      /** The sweep an event was decided at, when it may differ from the one it arrived in (sweepOfEvent). */
       decidedAt?: (e: AlertEvent) => number;
       /**
        * The storage soak: the site's fleet alerts' own storage failed at the

@@ -75,6 +75,7 @@ import {
   MIN,
   RESOLVE_AFTER,
   SITE,
+  sweepOfEvent,
   T0,
   TAIL_SWEEPS,
   troubled,
@@ -248,7 +249,7 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
     const fleetFailed: ("partition" | "unlisted" | null)[] = [];
     const judge = new Judge(ids, undefined, {
       storageFailed: (name, s) => failed[s]?.has(name) ?? false,
-      decidedAt: (e) => Math.round((Date.parse(e.occurredAt) - T0) / (INTERVAL_MIN * MIN)),
+      decidedAt: sweepOfEvent,
       fleetStorageFailed: (s) => fleetFailed[s] ?? null,
     });
     const nameOf = (id: string) =>
