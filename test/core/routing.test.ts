@@ -214,7 +214,13 @@ describe("validateRouting: receivers recorded under one name", () => {
 });
 
 describe("pruneRouting: one broken entry is left out, every other route still delivers", () => {
-  const good = { name: "page", match: { severityAtOrAbove: "Sev1" }, actionGroups: ["on-call"] };
+  const good: Routing["routes"][number] = {
+    name: "page",
+    match: { severityAtOrAbove: "Sev1" },
+    actionGroups: ["on-call"],
+  };
+  /** What every case below should come back to: the page route to PagerDuty. */
+  const sound: Routing = { actionGroups: [{ name: "on-call", receivers: ["pd"] }], routes: [good] };
   it.each<{
     case: string;
     routing: Routing;
@@ -227,13 +233,10 @@ describe("pruneRouting: one broken entry is left out, every other route still de
       case: "a typo in one action group's receiver: that reference goes, the group's others stay",
       routing: {
         actionGroups: [{ name: "on-call", receivers: ["pd", "temas"] }],
-        routes: [good as Routing["routes"][number]],
+        routes: [good],
       },
       names: ["pd", "teams"],
-      want: {
-        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
-        routes: [good as Routing["routes"][number]],
-      },
+      want: sound,
       receivers: ["pd", "teams"],
       left: ['actionGroups[0].receivers[1]: unknown receiver "temas"'],
     },
@@ -242,15 +245,12 @@ describe("pruneRouting: one broken entry is left out, every other route still de
       routing: {
         actionGroups: [{ name: "on-call", receivers: ["pd"] }],
         routes: [
-          good as Routing["routes"][number],
+          good,
           { name: "noc", match: { layers: ["gateway"] }, actionGroups: ["noc-chanel"] },
         ],
       },
       names: ["pd"],
-      want: {
-        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
-        routes: [good as Routing["routes"][number]],
-      },
+      want: sound,
       receivers: ["pd"],
       left: [
         'routes[1].actionGroups[0]: unknown action group "noc-chanel"',
@@ -261,13 +261,10 @@ describe("pruneRouting: one broken entry is left out, every other route still de
       case: "a second receiver of one name: the first is kept, so its group still delivers",
       routing: {
         actionGroups: [{ name: "on-call", receivers: ["pd"] }],
-        routes: [good as Routing["routes"][number]],
+        routes: [good],
       },
       names: ["pd", "pd"],
-      want: {
-        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
-        routes: [good as Routing["routes"][number]],
-      },
+      want: sound,
       receivers: ["pd"],
       left: ['receivers[1].name: duplicate receiver name "pd"'],
     },
@@ -278,16 +275,10 @@ describe("pruneRouting: one broken entry is left out, every other route still de
           { name: "on-call", receivers: ["pd"] },
           { name: "ghosts", receivers: ["nobody"] },
         ],
-        routes: [
-          good as Routing["routes"][number],
-          { name: "haunt", match: {}, actionGroups: ["ghosts"] },
-        ],
+        routes: [good, { name: "haunt", match: {}, actionGroups: ["ghosts"] }],
       },
       names: ["pd"],
-      want: {
-        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
-        routes: [good as Routing["routes"][number]],
-      },
+      want: sound,
       receivers: ["pd"],
       left: [
         'actionGroups[1].receivers[0]: unknown receiver "nobody"',
@@ -300,16 +291,10 @@ describe("pruneRouting: one broken entry is left out, every other route still de
       case: "a route that can never match goes; nothing else changes",
       routing: {
         actionGroups: [{ name: "on-call", receivers: ["pd"] }],
-        routes: [
-          { name: "never", match: { codes: [] }, actionGroups: ["on-call"] },
-          good as Routing["routes"][number],
-        ],
+        routes: [{ name: "never", match: { codes: [] }, actionGroups: ["on-call"] }, good],
       },
       names: ["pd"],
-      want: {
-        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
-        routes: [good as Routing["routes"][number]],
-      },
+      want: sound,
       receivers: ["pd"],
       left: ["routes[0].match.codes: an empty list can never match; leave it out to match all"],
     },
@@ -323,10 +308,6 @@ describe("pruneRouting: one broken entry is left out, every other route still de
   });
 
   it("a sound configuration is left as it is", () => {
-    const routing: Routing = {
-      actionGroups: [{ name: "on-call", receivers: ["pd"] }],
-      routes: [good as Routing["routes"][number]],
-    };
-    expect(pruneRouting(routing, ["pd"])).toEqual({ routing, receivers: ["pd"], left: [] });
+    expect(pruneRouting(sound, ["pd"])).toEqual({ routing: sound, receivers: ["pd"], left: [] });
   });
 });
