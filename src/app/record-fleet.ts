@@ -112,13 +112,12 @@ function placeOf(c: FleetCandidate): string | null {
  * members rather than letting them page it again one by one; an open fleet
  * alert none of them names waits for a sweep whose listing works. A place
  * whose own read fails too is `unknown`: its circuits page on their own.
- * Null when nothing can be said at all.
  */
 async function fleetAlerts(
   deps: RecordDeps,
   candidates: FleetCandidate[],
   log: Logger,
-): Promise<{ stored: Stored<AlertState>[]; unknown: Set<string> } | null> {
+): Promise<{ stored: Stored<AlertState>[]; unknown: Set<string> }> {
   try {
     const all = await deps.store.listAlerts();
     return { stored: all.filter((a) => a.value.family === "fleet"), unknown: new Set() };
@@ -179,7 +178,6 @@ export async function recordFleet(
     return out;
   }
   const loaded = await fleetAlerts(deps, candidates, log);
-  if (!loaded) return out;
   const stored = loaded.stored.filter((a) => decides(a.value.circuitId));
   candidates = candidates.filter((c) => !loaded.unknown.has(placeOf(c) ?? ""));
   const open = openFleets(stored, now, log);
