@@ -6,6 +6,8 @@
 // - Any alert event parked in the dead-letter queue: a notification did not
 //   reach its receivers.
 // - Function invocations that failed.
+// - Entries of settings left out as invalid (one circuit's baseline, one
+//   silence, one route): erwatch runs on without them, so someone must hear.
 
 param location string
 param tags object = {}
@@ -209,3 +211,50 @@ resource functionFailures 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
 }
 
 output actionGroupId string = actionGroup.id
+
+// The sweep says it every sweep, the dispatcher when it starts; both lines
+// begin alike. Fixed and redeployed, the line stops and the alert resolves.
+var settingsLeftOutQuery = '''
+traces
+| where message contains '"msg":"entries of settings are invalid and left out'
+| summarize leftOut = count()
+'''
+
+resource settingsLeftOut 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'erwatch-settings-left-out'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'erwatch: settings entries left out'
+    description: 'An entry of ERWATCH_BASELINE, ERWATCH_ALERT_POLICY circuits, ERWATCH_SILENCES or ERWATCH_ACTION_GROUPS is invalid and was left out: erwatch watches and pages without it. The trace\'s ignored list names each entry, its field and why.'
+    severity: 3
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: settingsLeftOutQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'leftOut'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}

@@ -41,7 +41,7 @@ const multiline = (f: BicepFile, name: string) =>
   new RegExp(`^var ${name} = '''\\n([\\s\\S]*?)'''`, "m").exec(f.s.text)?.[1] ?? "";
 const minutes = (iso: string | undefined) => Number(/^'PT(\d+)M'$/.exec(iso ?? "")?.[1]);
 
-const RULES = ["noCompletedSweep", "parkedAlertEvents", "functionFailures"];
+const RULES = ["noCompletedSweep", "parkedAlertEvents", "functionFailures", "settingsLeftOut"];
 
 describe("erwatch's own health alerts", () => {
   it("are wired into main.bicep with the Application Insights, Service Bus and parking queue they watch", () => {
@@ -119,6 +119,20 @@ describe("erwatch's own health alerts", () => {
     expect(value(rule, "metricMeasureColumn")).toBe("'failures'");
     expect(rule).toMatch(/name: 'operation_Name'/);
     expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
+  });
+
+  it("settings entries left out are told: the rule looks for the line the sweep and the dispatcher write", () => {
+    const rule = resource(alerts, "settingsLeftOut");
+    expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
+    expect(value(rule, "query")).toBe("settingsLeftOutQuery");
+    expect(value(rule, "metricMeasureColumn")).toBe("'leftOut'");
+    expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
+    const needle = /message contains '"msg":"([^']+)'/.exec(
+      multiline(alerts, "settingsLeftOutQuery"),
+    )?.[1];
+    expect(needle).toBeTruthy();
+    for (const file of ["src/app/sweep.ts", "src/runtime/dispatch.ts"])
+      expect(read(file), file).toMatch(new RegExp(`"${needle}[^"]*"`));
   });
 
   it("main.parameters.json lets azd set who hears about them", () => {
