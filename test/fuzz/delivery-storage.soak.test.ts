@@ -32,6 +32,7 @@
 // Fixed seed, bounded runs (FUZZ_SEED / FUZZ_RUNS); loopback only.
 
 import fc from "fast-check";
+import { guardsApply } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf } from "../support/estate/index.js";
@@ -223,15 +224,18 @@ afterAll(async () => {
   console.info(
     `delivery storage soak: ${runs} run(s), ${(simulatedMinutes / 60).toFixed(1)} simulated hours, ${tally.sweeps} sweeps, ${tally.events} events, ${tally.delivered} deliveries taken, ${tally.copies} rescheduled copies, ${tally.parked} dead letters; Deliveries requests faulted ${list(injectedBy)}; "delivered" records failed ${tally.recordsLost}, landed despite a fault ${tally.recordsLanded}; ${tally.windows} taken twice in the one window; slowest hung call given up after ${tally.slowestHangMs} ms; receiver answers ${list(answered)}`,
   );
-  // A soak that never failed storage, or never delivered, proves nothing.
-  for (const b of ["hang", "status", "reset", "lose-answer", "slow"])
-    expect(injectedBy.get(b) ?? 0, `faults: ${b}`).toBeGreaterThan(0);
-  expect(tally.delivered).toBeGreaterThan(0);
-  expect(tally.recordsLost, '"delivered" records not written').toBeGreaterThan(0);
-  expect(answered.get("ok") ?? 0).toBeGreaterThan(0);
-  expect([...answered.keys()].filter((k) => k !== "ok").length, "receiver faults").toBeGreaterThan(
-    0,
-  );
+  if (guardsApply) {
+    // A soak that never failed storage, or never delivered, proves nothing.
+    for (const b of ["hang", "status", "reset", "lose-answer", "slow"])
+      expect(injectedBy.get(b) ?? 0, `faults: ${b}`).toBeGreaterThan(0);
+    expect(tally.delivered).toBeGreaterThan(0);
+    expect(tally.recordsLost, '"delivered" records not written').toBeGreaterThan(0);
+    expect(answered.get("ok") ?? 0).toBeGreaterThan(0);
+    expect(
+      [...answered.keys()].filter((k) => k !== "ok").length,
+      "receiver faults",
+    ).toBeGreaterThan(0);
+  }
 });
 
 async function soak(plan: Plan): Promise<void> {

@@ -23,6 +23,7 @@
 // Fixed seed, bounded runs (FUZZ_SEED / FUZZ_RUNS); loopback only.
 
 import fc from "fast-check";
+import { guardsApply } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf } from "../support/estate/index.js";
@@ -122,25 +123,27 @@ afterAll(async () => {
   console.info(
     `delivery soak: ${runs} run(s), ${(simulatedMinutes / 60).toFixed(1)} simulated hours, ${tally.sweeps} sweeps, ${tally.events} events, ${tally.copies} rescheduled copies, ${tally.parked} dead letters, ${tally.stale} stale drops, ${tally.brokerOutages} broker outages, ${tally.sleeps} backoffs (longest ${tally.longestSleepMs / 1000} s); answers ${[...answered].map(([k, n]) => `${k} ×${n}`).join(", ")}`,
   );
-  // A soak that never saw a receiver misbehave proves nothing.
-  // Each way of misbehaving answered something. A span is only answered when an event is
-  // posted inside it, so the forms of one way (a 429's Retry-After as seconds or as a date;
-  // 500 or 503; a timeout or a dropped socket) count together.
-  const families: (readonly Mode[])[] = [
-    ["429-seconds", "429-date"],
-    ["500", "503"],
-    ["timeout", "drop"],
-    ["400"],
-  ];
-  for (const modes of families)
-    expect(
-      modes.reduce((n, m) => n + (answered.get(m) ?? 0), 0),
-      `answers under ${modes.join(" or ")}`,
-    ).toBeGreaterThan(0);
-  expect(answered.get("ok") ?? 0).toBeGreaterThan(0);
-  expect(tally.copies).toBeGreaterThan(0);
-  expect(tally.parked).toBeGreaterThan(0);
-  expect(tally.brokerOutages).toBeGreaterThan(0);
+  if (guardsApply) {
+    // A soak that never saw a receiver misbehave proves nothing.
+    // Each way of misbehaving answered something. A span is only answered when an event is
+    // posted inside it, so the forms of one way (a 429's Retry-After as seconds or as a date;
+    // 500 or 503; a timeout or a dropped socket) count together.
+    const families: (readonly Mode[])[] = [
+      ["429-seconds", "429-date"],
+      ["500", "503"],
+      ["timeout", "drop"],
+      ["400"],
+    ];
+    for (const modes of families)
+      expect(
+        modes.reduce((n, m) => n + (answered.get(m) ?? 0), 0),
+        `answers under ${modes.join(" or ")}`,
+      ).toBeGreaterThan(0);
+    expect(answered.get("ok") ?? 0).toBeGreaterThan(0);
+    expect(tally.copies).toBeGreaterThan(0);
+    expect(tally.parked).toBeGreaterThan(0);
+    expect(tally.brokerOutages).toBeGreaterThan(0);
+  }
   expect(tally.longestSleepMs).toBeLessThanOrEqual(MAX_WAIT_MS);
 });
 

@@ -40,6 +40,7 @@
 // Fixed seed, bounded runs (FUZZ_SEED / FUZZ_RUNS); loopback only.
 
 import fc from "fast-check";
+import { guardsApply } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -98,12 +99,14 @@ afterAll(async () => {
   );
   const count = (re: RegExp) =>
     [...heard].filter(([k]) => re.test(k)).reduce((n, [, c]) => n + c, 0);
-  // A soak that never went blind or silenced anything proves nothing.
-  expect(count(/^open monitoring-blind/)).toBeGreaterThan(0);
-  expect(count(/^resolve monitoring-blind/)).toBeGreaterThan(0);
-  expect(count(/^open path-down/)).toBeGreaterThan(0);
-  expect(count(/^blind-notice /)).toBeGreaterThan(0);
-  expect(silenced).toBeGreaterThan(0);
+  if (guardsApply) {
+    // A soak that never went blind or silenced anything proves nothing.
+    expect(count(/^open monitoring-blind/)).toBeGreaterThan(0);
+    expect(count(/^resolve monitoring-blind/)).toBeGreaterThan(0);
+    expect(count(/^open path-down/)).toBeGreaterThan(0);
+    expect(count(/^blind-notice /)).toBeGreaterThan(0);
+    expect(silenced).toBeGreaterThan(0);
+  }
 });
 
 async function soak(plan: Plan): Promise<void> {

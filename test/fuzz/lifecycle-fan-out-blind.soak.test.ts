@@ -33,6 +33,7 @@
 
 import { ServiceBusClient, type ServiceBusMessage } from "@azure/service-bus";
 import fc from "fast-check";
+import { guardsApply } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { toWorkMessage } from "../../src/adapters/servicebus/work-queue.js";
 import type { WorkMessage } from "../../src/app/work.js";
@@ -356,13 +357,15 @@ afterAll(async () => {
   );
   const count = (re: RegExp) =>
     [...heard].filter(([k]) => re.test(k)).reduce((n, [, c]) => n + c, 0);
-  // A soak that never went blind, silenced anything or paged proves nothing.
-  expect(blindSweeps).toBeGreaterThan(0);
-  expect(count(/^open monitoring-blind/)).toBeGreaterThan(0);
-  expect(count(/^resolve monitoring-blind/)).toBeGreaterThan(0);
-  expect(count(/^open path-down/)).toBeGreaterThan(0);
-  expect(count(/^open (path-down|provider|fleet) Sev[01]/)).toBeGreaterThan(0);
-  expect(silenced).toBeGreaterThan(0);
+  if (guardsApply) {
+    // A soak that never went blind, silenced anything or paged proves nothing.
+    expect(blindSweeps).toBeGreaterThan(0);
+    expect(count(/^open monitoring-blind/)).toBeGreaterThan(0);
+    expect(count(/^resolve monitoring-blind/)).toBeGreaterThan(0);
+    expect(count(/^open path-down/)).toBeGreaterThan(0);
+    expect(count(/^open (path-down|provider|fleet) Sev[01]/)).toBeGreaterThan(0);
+    expect(silenced).toBeGreaterThan(0);
+  }
 });
 
 async function soak(plan: FanOutPlan): Promise<void> {

@@ -10,6 +10,7 @@
 
 import { ServiceBusClient } from "@azure/service-bus";
 import fc from "fast-check";
+import { guardsApply } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -58,8 +59,10 @@ afterAll(async () => {
   );
   const count = (re: RegExp) =>
     [...heard].filter(([k]) => re.test(k)).reduce((n, [, c]) => n + c, 0);
-  expect(count(/^open /)).toBeGreaterThan(0);
-  expect(count(/^resolve /)).toBeGreaterThan(0);
+  if (guardsApply) {
+    expect(count(/^open /)).toBeGreaterThan(0);
+    expect(count(/^resolve /)).toBeGreaterThan(0);
+  }
 });
 
 async function soak(schedule: readonly Fault[]): Promise<void> {

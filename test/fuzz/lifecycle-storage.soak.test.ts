@@ -44,6 +44,7 @@
 // Fixed seed, bounded runs (FUZZ_SEED / FUZZ_RUNS); loopback only.
 
 import fc from "fast-check";
+import { guardsApply } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { circuitPartition } from "../../src/adapters/tables/keys.js";
 import { fleetCircuitId } from "../../src/core/fleet.js";
@@ -196,15 +197,17 @@ afterAll(async () => {
   );
   const count = (re: RegExp) =>
     [...heard].filter(([k]) => re.test(k)).reduce((n, [, c]) => n + c, 0);
-  // The soak made storage fail, in the ways it says, and erwatch still paged and resolved.
-  for (const b of ["hang", "503 ServerBusy", "reset", "lose-answer"])
-    expect(injectedByBehaviour.get(b) ?? 0, b).toBeGreaterThan(0);
-  expect(circuitSweepsFailed).toBeGreaterThan(0);
-  // A fleet alert's own partition failed while it had something to write.
-  expect(fleetRequestsFaulted).toBeGreaterThan(0);
-  expect(count(/^open path-down Sev0/)).toBeGreaterThan(0);
-  expect(count(/^open path-down Sev2/)).toBeGreaterThan(0);
-  expect(count(/^resolve /)).toBeGreaterThan(0);
+  if (guardsApply) {
+    // The soak made storage fail, in the ways it says, and erwatch still paged and resolved.
+    for (const b of ["hang", "503 ServerBusy", "reset", "lose-answer"])
+      expect(injectedByBehaviour.get(b) ?? 0, b).toBeGreaterThan(0);
+    expect(circuitSweepsFailed).toBeGreaterThan(0);
+    // A fleet alert's own partition failed while it had something to write.
+    expect(fleetRequestsFaulted).toBeGreaterThan(0);
+    expect(count(/^open path-down Sev0/)).toBeGreaterThan(0);
+    expect(count(/^open path-down Sev2/)).toBeGreaterThan(0);
+    expect(count(/^resolve /)).toBeGreaterThan(0);
+  }
 });
 
 const inForce = (f: StorageFault, sweep: number) =>
