@@ -9,6 +9,7 @@ import { EventConsumer } from "../adapters/servicebus/consumer.js";
 import { TableDeliveryLog } from "../adapters/tables/delivery-log.js";
 import { createTableClient, tableNames } from "../adapters/tables/state-store.js";
 import { createDispatcher, type Dispatcher } from "../app/dispatch/dispatcher.js";
+import { remindLeftOut } from "../app/dispatch/left-out-reminder.js";
 import type { Receiver } from "../app/dispatch/receiver.js";
 import { instrumentDispatcher } from "../app/dispatch-telemetry.js";
 import type { DispatchConfig } from "../config/dispatch.js";
@@ -59,13 +60,6 @@ export function buildDispatchRuntime(
   const logger = runtimeLogger(config.logLevel, secretsOf(config), overrides);
   const credentialFor = credentials(config.cloud, overrides);
   const now = overrides.now ?? (() => new Date());
-  // Entries of settings left out at start (a broken route, a receiver named twice):
-  // said once here, as the routes that remain go on delivering.
-  if (config.ignoredSettings.length > 0)
-    logger.warn(
-      { ignored: config.ignoredSettings },
-      "entries of settings are invalid and left out; every other route and receiver delivers",
-    );
   const receivers = new Map<string, Receiver>(
     dispatch.receivers.map((receiver) => {
       const { unusable, ...settings } = receiver;
@@ -100,7 +94,7 @@ export function buildDispatchRuntime(
     now,
     state.timeoutMs,
   );
-  const bare = createDispatcher({
+  const routed = createDispatcher({
     receivers,
     routing: dispatch.routing,
     deliveries,
@@ -118,6 +112,9 @@ export function buildDispatchRuntime(
     now,
     sleep: overrides.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
   });
+  // Entries of settings left out at start (a broken route, a receiver named twice):
+  // said now and again while the routes that remain go on delivering.
+  const bare = remindLeftOut(routed, config.ignoredSettings, logger, now);
   const dispatcher = overrides.telemetry
     ? instrumentDispatcher(bare, overrides.telemetry, now)
     : bare;

@@ -131,7 +131,7 @@ describe("erwatch's own health alerts", () => {
       multiline(alerts, "settingsLeftOutQuery"),
     )?.[1];
     expect(needle).toBeTruthy();
-    for (const file of ["src/app/sweep.ts", "src/runtime/dispatch.ts"])
+    for (const file of ["src/app/sweep.ts", "src/app/dispatch/left-out-reminder.ts"])
       expect(read(file), file).toMatch(new RegExp(`"${needle}[^"]*"`));
   });
 
