@@ -27,7 +27,7 @@ import {
   type KeyDecision,
   type PreparedCircuit,
 } from "./record-circuit.js";
-import { candidatesOf, recordFleet } from "./record-fleet.js";
+import { candidatesOf, fleetPlacesOf, recordFleet, type FleetPlace } from "./record-fleet.js";
 import { keepBaseline } from "./route-baseline.js";
 import type { CircuitError } from "./scan.js";
 import type { SweepDeps } from "./sweep.js";
@@ -126,10 +126,14 @@ export class CircuitRecorder {
   /** Circuits whose layers were read this run: a fleet alert resolves only when all its members were. */
   private readonly readIds = new Set<string>();
   private readonly places: Map<string, number>;
+  /** Where this run reads: the fleet alerts judged when the Alerts table cannot be listed. */
+  private readonly fleetPlaces: FleetPlace[];
 
   constructor(private readonly ctx: RecorderContext) {
     this.recordDeps = { ...ctx.deps, silences: ctx.silences };
     this.places = placesOf(ctx.targets);
+    // A batch never says a fleet outage is over: it looks only where it found one.
+    this.fleetPlaces = ctx.partial ? [] : fleetPlacesOf(ctx.targets);
     this.pending = suspectsOf(ctx.targets, ctx.suspects);
     for (const t of ctx.targets) {
       const place = targetPlace(t);
@@ -220,6 +224,7 @@ export class CircuitRecorder {
       ctx.log,
       decides,
       ctx.partial === true,
+      this.fleetPlaces,
     );
     this.emit(fleet.events, fleet.decisions, ctx.log);
     for (const d of items)

@@ -78,10 +78,17 @@ export async function publish(
   sweepId: string,
   now: Date,
   log: Logger,
+  /** Read one by one when the outbox cannot be listed: see DrainOptions. */
+  partitions?: () => Iterable<string>,
 ): Promise<DrainResult & { outboxError: string | null }> {
   try {
     const drained = deps.sink
-      ? await drainOutbox(deps.store, deps.sink, { claimant: sweepId, now, logger: log })
+      ? await drainOutbox(deps.store, deps.sink, {
+          claimant: sweepId,
+          now,
+          logger: log,
+          ...(partitions ? { partitions } : {}),
+        })
       : { published: [], pending: (await deps.store.listOutbox()).length, brokerError: null };
     return { ...drained, outboxError: null };
   } catch (error) {
@@ -97,10 +104,11 @@ async function finalDrain(
   run: DeepReadRun,
   early: { brokerError: string | null },
   stopped: boolean,
+  partitions: () => Iterable<string>,
 ): Promise<DrainResult & { outboxError: string | null }> {
   const none = { published: [], pending: 0, outboxError: null };
   if (stopped) return { ...none, brokerError: early.brokerError };
-  if (early.brokerError === null) return publish(deps, run.sweepId, run.now, run.log);
+  if (early.brokerError === null) return publish(deps, run.sweepId, run.now, run.log, partitions);
   try {
     return {
       ...none,
@@ -128,7 +136,11 @@ export async function deepRead(
     now,
     log,
   );
-  const publisher = eagerPublisher(() => publish(deps, sweepId, now, log));
+  // The outbox listed across the table failing, this run's own events still
+  // go out: each drain reads the partitions it decided events for, and the last
+  // one those of every circuit it read (an earlier sweep's event left there).
+  const evented = () => recorder.result().events.map((e) => e.circuit.id);
+  const publisher = eagerPublisher(() => publish(deps, sweepId, now, log, evented));
   const stopped = () => abortSignal.aborted || run.stopSignal?.aborted === true;
   const gate = await pairGateFor(deps, targets, now, log);
   const recorder = new CircuitRecorder({
@@ -163,7 +175,10 @@ export async function deepRead(
   const early = await publisher.settle();
   // Stopped (Ctrl-C, SIGTERM, the hard deadline): leave at once; the outbox
   // keeps what was decided for the next sweep.
-  const drained = await finalDrain(deps, run, early, stopped());
+  const drained = await finalDrain(deps, run, early, stopped(), () => [
+    ...evented(),
+    ...targets.map((t) => t.id),
+  ]);
   const recorded = recorder.result();
   const notReached = [
     ...unreached,

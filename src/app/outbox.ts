@@ -4,7 +4,14 @@
 
 import type { AlertEvent } from "../core/alert-event.js";
 import type { Logger } from "../logging.js";
-import type { EventSink, OutboxRow, StateStore, Stored } from "./state-store.js";
+import {
+  isStorageFailure,
+  outboxOrder,
+  type EventSink,
+  type OutboxRow,
+  type StateStore,
+  type Stored,
+} from "./state-store.js";
 
 export interface DrainResult {
   published: AlertEvent[];
@@ -14,12 +21,56 @@ export interface DrainResult {
 
 const LEASE_MS = 2 * 60_000;
 
+export interface DrainOptions {
+  claimant: string;
+  now: Date;
+  logger: Logger;
+  /**
+   * Circuits (and fleet pseudo-circuits) whose outbox rows are read one
+   * partition at a time when the outbox cannot be listed across the table: at
+   * least those this run decided events for.
+   */
+  partitions?: () => Iterable<string>;
+}
+
+/**
+ * The events waiting, from one listing of the outbox. When that listing fails
+ * in storage (a scan of the Alerts table, the call to time out first on a large
+ * estate), each given circuit's rows are read from its own partition, so what
+ * this run decided still pages; the rest wait for a listing that works.
+ */
+async function waiting(store: StateStore, options: DrainOptions): Promise<Stored<OutboxRow>[]> {
+  try {
+    return await store.listOutbox();
+  } catch (error) {
+    if (!options.partitions || !isStorageFailure(error)) throw error;
+    // As stored: a partition key keeps the case of the circuit's name.
+    const circuits = new Set(options.partitions());
+    options.logger.error(
+      { err: error, circuits: circuits.size },
+      "the outbox could not be listed; the events of the circuits this run touched are read circuit by circuit",
+    );
+    const rows: Stored<OutboxRow>[] = [];
+    for (const circuitId of circuits) {
+      try {
+        rows.push(...(await store.listOutbox(circuitId)));
+      } catch (partitionError) {
+        options.logger.warn(
+          { err: partitionError, circuitId },
+          "a circuit's outbox could not be read; its events wait for the next drain",
+        );
+      }
+    }
+    return rows.sort(outboxOrder);
+  }
+}
+
 export async function drainOutbox(
   store: StateStore,
   sink: EventSink,
-  options: { claimant: string; now: Date; logger: Logger },
+  options: DrainOptions,
 ): Promise<DrainResult> {
-  const rows = await store.listOutbox();
+  const rows = await waiting(store, options);
   const heldElsewhere = new Set<string>();
   const claimed: Stored<OutboxRow>[] = [];
   for (const row of rows) {

@@ -14,6 +14,7 @@ import {
   fleetBlindNow,
   fleetCandidates,
   fleetCircuitId,
+  fleetIdsAt,
   fleetSettledAt,
   fleetStep,
   openFleetOf,
@@ -21,8 +22,10 @@ import {
   type FleetObservation,
   type OpenFleet,
 } from "../core/fleet.js";
+import { fleetMembersOf } from "../core/fleet-members.js";
 import type { AlertState } from "../core/lifecycle.js";
 import { alreadyEvaluated } from "../core/lifecycle.js";
+import type { CircuitTarget } from "./ports.js";
 import { isStorageFailure, type Stored } from "./state-store.js";
 import type { Observation } from "../core/observe.js";
 import { subjectVerdict } from "../core/sight.js";
@@ -104,44 +107,84 @@ function placeOf(c: FleetCandidate): string | null {
     : null;
 }
 
+/** A provider and location some circuit of this run is at: where fleet alerts may be judged. */
+export interface FleetPlace {
+  provider: string;
+  location: string;
+}
+
+/** The places the listing puts the run's circuits at, each once. */
+export function fleetPlacesOf(targets: readonly CircuitTarget[]): FleetPlace[] {
+  const places = new Map<string, FleetPlace>();
+  for (const t of targets) {
+    const provider = t.listed?.facts.serviceProviderName?.trim();
+    const location = t.listed?.facts.peeringLocation?.trim();
+    if (provider && location)
+      places.set(`${provider.toLowerCase()}|${location.toLowerCase()}`, { provider, location });
+  }
+  return [...places.values()];
+}
+
+const idsAt = (places: readonly FleetPlace[]) =>
+  places.flatMap((p) => fleetIdsAt(p.provider, p.location));
+
 /**
- * The stored fleet alerts, from one listing of the Alerts table. When that
- * listing fails (a scan of the whole table, the first call to time out on a
- * large estate) each fleet alert this sweep's outages could group under is
- * read from its own partition instead, so an open one still holds its
- * members rather than letting them page it again one by one; an open fleet
- * alert none of them names waits for a sweep whose listing works. A place
- * whose own read fails too is `unknown`: its circuits page on their own.
+ * Fleet alerts read one by one from their own partitions (the Alerts table
+ * cannot be listed). A fleet alert whose read fails is `unknown`: it is not
+ * judged this sweep, and the outages at its place page one by one.
+ */
+async function readFleets(
+  deps: RecordDeps,
+  ids: ReadonlySet<string>,
+  log: Logger,
+): Promise<{ stored: Stored<AlertState>[]; unknown: Set<string> }> {
+  const stored: Stored<AlertState>[] = [];
+  const unknown = new Set<string>();
+  for (const id of ids) {
+    try {
+      const alert = await deps.store.getAlert(id, alertKey(id, null, "fleet"));
+      if (alert) stored.push(alert);
+    } catch (error) {
+      log.error(
+        { err: error, fleet: id },
+        "the fleet alert could not be read; it is not judged this sweep and the circuits at its place page one by one",
+      );
+      unknown.add(id);
+    }
+  }
+  return { stored, unknown };
+}
+
+/**
+ * The stored fleet alerts this call decides, from one listing of the Alerts
+ * table. When that listing fails (a scan of the whole table, the first call
+ * to time out on a large estate) each fleet alert this sweep's outages could
+ * group under, and each one at a place this run read, is read from its own
+ * partition instead: an open one still holds its members rather than letting
+ * them page it again one by one, and one whose outage is over still resolves.
  */
 async function fleetAlerts(
   deps: RecordDeps,
   candidates: FleetCandidate[],
+  places: readonly FleetPlace[],
+  decides: (fleetCircuitId: string) => boolean,
   log: Logger,
 ): Promise<{ stored: Stored<AlertState>[]; unknown: Set<string> }> {
   try {
     const all = await deps.store.listAlerts();
-    return { stored: all.filter((a) => a.value.family === "fleet"), unknown: new Set() };
+    return {
+      stored: all.filter((a) => a.value.family === "fleet" && decides(a.value.circuitId)),
+      unknown: new Set(),
+    };
   } catch (error) {
-    const places = [...new Set(candidates.map(placeOf).filter((p) => p !== null))];
-    log.error(
-      { err: error, places: places.length },
-      "fleet alerts could not be listed; each place's fleet alert is read on its own",
+    const ids = new Set(
+      [...candidates.map(placeOf).filter((p) => p !== null), ...idsAt(places)].filter(decides),
     );
-    const stored: Stored<AlertState>[] = [];
-    const unknown = new Set<string>();
-    for (const place of places) {
-      try {
-        const alert = await deps.store.getAlert(place, alertKey(place, null, "fleet"));
-        if (alert) stored.push(alert);
-      } catch (placeError) {
-        log.error(
-          { err: placeError, fleet: place },
-          "the fleet alert could not be read; the circuits at its place page one by one",
-        );
-        unknown.add(place);
-      }
-    }
-    return { stored, unknown };
+    log.error(
+      { err: error, fleets: ids.size },
+      "fleet alerts could not be listed; each place's fleet alerts are read on their own",
+    );
+    return readFleets(deps, ids, log);
   }
 }
 
@@ -168,6 +211,8 @@ export async function recordFleet(
   decides: (fleetCircuitId: string) => boolean = () => true,
   /** A fan-out worker's batch: see fleetStep. */
   partial = false,
+  /** Where this run read circuits: the fleet alerts looked at when the listing fails. */
+  places: readonly FleetPlace[] = [],
 ): Promise<FleetRecord> {
   const out: FleetRecord = { events: [], decisions: [], holds: new Map() };
   let candidates;
@@ -177,8 +222,8 @@ export async function recordFleet(
     log.error({ err: error }, "outages could not be grouped (a bug); circuits page one by one");
     return out;
   }
-  const loaded = await fleetAlerts(deps, candidates, log);
-  const stored = loaded.stored.filter((a) => decides(a.value.circuitId));
+  const loaded = await fleetAlerts(deps, candidates, places, decides, log);
+  const stored = loaded.stored;
   candidates = candidates.filter((c) => !loaded.unknown.has(placeOf(c) ?? ""));
   const open = openFleets(stored, now, log);
   const gone = await noLongerWatched(deps, open, read, log);
@@ -259,14 +304,15 @@ export async function settleFleets(
   now: Date,
   writer: string,
   log: Logger,
+  /** Where the sweep's circuits are: the fleet alerts read one by one when the listing fails. */
+  places: readonly FleetPlace[] = [],
 ): Promise<Pick<FleetRecord, "events" | "decisions">> {
   const out: Pick<FleetRecord, "events" | "decisions"> = { events: [], decisions: [] };
   let alerts;
   try {
     alerts = await deps.store.listAlerts();
   } catch (error) {
-    log.error({ err: error }, "fleet alerts could not be listed; none is judged over this sweep");
-    return out;
+    alerts = await fleetsWithMembers(deps, places, error, log);
   }
   const states = alerts.map((a) => a.value);
   for (const fleet of alerts) {
@@ -297,6 +343,42 @@ export async function settleFleets(
   }
   if (out.decisions.length > 0)
     log.info({ fleets: out.decisions.length, events: out.events.length }, "fleet outages judged");
+  return out;
+}
+
+/**
+ * The Alerts table cannot be listed: each place's fleet alerts, read one by
+ * one, and for each open one its members' alerts, each from its own
+ * partition. A fleet alert one of whose members cannot be read is left as it
+ * is for a later sweep: judged without that member, it could resolve while
+ * the member is still down.
+ */
+async function fleetsWithMembers(
+  deps: RecordDeps,
+  places: readonly FleetPlace[],
+  error: unknown,
+  log: Logger,
+): Promise<Stored<AlertState>[]> {
+  const ids = new Set(idsAt(places));
+  log.error(
+    { err: error, fleets: ids.size },
+    "alerts could not be listed; each place's fleet alerts and their members' alerts are read on their own",
+  );
+  const out: Stored<AlertState>[] = [];
+  for (const fleet of (await readFleets(deps, ids, log)).stored) {
+    if (fleet.value.phase === "clear") continue;
+    try {
+      const members: Stored<AlertState>[] = [];
+      for (const member of fleetMembersOf(fleet.value.condition))
+        members.push(...(await deps.store.listAlerts(member.id)));
+      out.push(fleet, ...members);
+    } catch (memberError) {
+      log.error(
+        { err: memberError, fleet: fleet.value.circuitId },
+        "a member's alerts could not be read; the fleet alert is judged at a later sweep",
+      );
+    }
+  }
   return out;
 }
 

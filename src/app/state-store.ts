@@ -23,6 +23,11 @@ export function isConflict(error: unknown): boolean {
 }
 
 /** Table Storage failed (not a lost race): adapters/tables/errors.ts StateStoreError, by name. */
+/** The order events leave the outbox in: as they happened, and a key's in sequence. */
+export const outboxOrder = (a: Stored<OutboxRow>, b: Stored<OutboxRow>): number =>
+  a.value.createdAt.localeCompare(b.value.createdAt) ||
+  a.value.event.sequence - b.value.event.sequence;
+
 export function isStorageFailure(error: unknown): error is Error {
   return error instanceof Error && error.name === "StateStoreError";
 }
@@ -97,7 +102,11 @@ export interface StateStore {
   /** Recent history across all circuits, newest first (status page). */
   listRecentHistory(since: Date, limit: number): Promise<HistoryEntry[]>;
   pruneHistory(before: Date): Promise<number>;
-  listOutbox(): Promise<Stored<OutboxRow>[]>;
+  /**
+   * Events waiting to be published, oldest first: across every circuit (a scan
+   * of the Alerts table), or only one circuit's when `circuitId` is given.
+   */
+  listOutbox(circuitId?: string): Promise<Stored<OutboxRow>[]>;
   /** Null when another drain claimed or removed the row first. */
   claimOutbox(
     row: Stored<OutboxRow>,

@@ -6,6 +6,7 @@
 // its numbers. Everything that decides is pure, in src/core.
 
 import { randomUUID } from "node:crypto";
+import type { AlertEvent } from "../core/alert-event.js";
 import { DEFAULT_DATA_PLANE_POLICY } from "../core/dataplane/policy.js";
 import type { EvaluationPolicy } from "../core/evaluate.js";
 import { unmatchedCircuitKeys, type AlertPolicy, type Silence } from "../core/policy.js";
@@ -14,7 +15,7 @@ import type { Logger } from "../logging.js";
 import { listedServiceKeys } from "./data-plane.js";
 import { deepRead, publish, type DeepReadResult, type DeepReadRun } from "./deep-read.js";
 import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } from "./ports.js";
-import { settleFleets } from "./record-fleet.js";
+import { fleetPlacesOf, settleFleets } from "./record-fleet.js";
 import { recordSight } from "./record-sight.js";
 import type { Scope } from "./scan.js";
 import { silencesForSweep, type SilenceStore } from "./silences.js";
@@ -141,7 +142,10 @@ async function finish(
     log,
   );
   // Sight's own events (a subscription blind, circuits retired) go out now too.
-  const drained = sight.events.length > 0 ? await publish(scoped, sweepId, now, log) : null;
+  const drained =
+    sight.events.length > 0
+      ? await publish(scoped, sweepId, now, log, () => circuitsOf(sight.events))
+      : null;
   const published = [...done.published, ...(drained?.published ?? [])];
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
   const publishedAt = (deps.clock ?? (() => new Date()))().getTime();
@@ -199,6 +203,9 @@ function warnUnmatchedCircuitSettings(
       );
   }
 }
+
+/** The circuits (and fleet pseudo-circuits) events belong to: their outbox partitions. */
+const circuitsOf = (events: readonly AlertEvent[]) => events.map((e) => e.circuit.id);
 
 export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
@@ -347,9 +354,17 @@ export function createSweeper(deps: SweepDeps) {
         log,
       );
       // Workers never say a fleet outage is over; the timer does, from what they stored.
-      const fleets = await settleFleets(scoped, request.now, sweepId, log);
+      const fleets = await settleFleets(
+        scoped,
+        request.now,
+        sweepId,
+        log,
+        fleetPlacesOf(planned.found.targets),
+      );
       if (sight.events.length + fleets.events.length > 0)
-        await publish(scoped, sweepId, request.now, log);
+        await publish(scoped, sweepId, request.now, log, () =>
+          circuitsOf([...sight.events, ...fleets.events]),
+        );
       await prune(scoped, request.now, log);
       await measureSweep(scoped, deps.telemetry ?? NO_TELEMETRY, log, {
         request,

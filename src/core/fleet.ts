@@ -58,8 +58,16 @@ export const FLEET_FAMILIES = ["provider", "path-down", "session-flapping"] as c
 /** Only what pages now is worth a group's wait. */
 const FLEET_WORST: Severity = "Sev1";
 
-const groupable = (f: Pick<Finding, "code" | "severity" | "owner">) =>
+/**
+ * The layers those outages are found at. A fleet alert is named by its place
+ * and layer, so these are every fleet alert a place can have: read one by one
+ * when the Alerts table cannot be listed (app/record-fleet.ts).
+ */
+export const FLEET_LAYERS = ["provider", "bgp", "routes"] as const satisfies readonly Layer[];
+
+const groupable = (f: Pick<Finding, "code" | "severity" | "owner" | "layer">) =>
   (FLEET_FAMILIES as readonly string[]).includes(FAMILY_OF[f.code]) &&
+  (FLEET_LAYERS as readonly string[]).includes(f.layer) &&
   severityRank(f.severity) <= severityRank(FLEET_WORST) &&
   // A session reset by its own route limit is that circuit's, not the place's.
   (f.code !== "session-flapping" || f.owner === "carrier");
@@ -82,6 +90,11 @@ export function fleetCircuitId(provider: string, location: string, layer: Layer)
     .digest("hex")
     .slice(0, 12);
   return `${fleetPlacePrefix(provider, location)}${layer}-${hash}`;
+}
+
+/** Every fleet alert a provider and location can have (lower-case pseudo-circuit ids), one per layer. */
+export function fleetIdsAt(provider: string, location: string): string[] {
+  return FLEET_LAYERS.map((layer) => fleetCircuitId(provider, location, layer).toLowerCase());
 }
 
 /** Every group the candidates form, of any size. */

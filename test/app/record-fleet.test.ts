@@ -172,14 +172,14 @@ describe("recordFleet", () => {
       pointRead: "works",
       held: 2,
       events: [],
-      said: "fleet alerts could not be listed; each place's fleet alert is read on its own",
+      said: "fleet alerts could not be listed; each place's fleet alerts are read on their own",
     },
     {
       case: "its own partition fails too: nothing can say it is open, so its members page on their own",
       pointRead: "fails",
       held: 0,
       events: [],
-      said: "the fleet alert could not be read; the circuits at its place page one by one",
+      said: "the fleet alert could not be read; it is not judged this sweep and the circuits at its place page one by one",
     },
   ])(
     "the whole Alerts listing failing while a fleet alert is open, $case",
@@ -206,6 +206,32 @@ describe("recordFleet", () => {
       expect(out.holds.size).toBe(held);
       expect(out.events.map((e) => e.action)).toEqual(events);
       expect(log.records().map((r) => r["msg"])).toContain(said);
+    },
+  );
+
+  it.each([
+    { case: "at a place this run read: read there, and judged clean", places: true, commits: 1 },
+    { case: "at no place this run read: left as it is", places: false, commits: 0 },
+  ])(
+    "the whole Alerts listing failing once no outage is left to name the place, a fleet alert $case",
+    async ({ places, commits }) => {
+      const before = new Date(NOW.getTime() - 5 * 60_000).toISOString();
+      const open = { ...judged(["er-ams-a", "er-ams-b"]), lastEvaluatedAt: before };
+      const s = store([{ value: open, etag: "e1" }]);
+      const failing = {
+        ...s.fake,
+        listAlerts: async () => {
+          throw Object.assign(new Error("listing alerts failed"), { name: "StateStoreError" });
+        },
+      } as unknown as StateStore;
+      // Both members read, recovered: no outage of theirs names the place.
+      const recovered = members.map((m) => ({ ...m, observations: [] }));
+      const where = places ? [{ provider: "equinix ", location: "AMSTERDAM" }] : [];
+      const log = memoryLogger().logger;
+      await recordFleet(deps(failing), recovered, read, NOW, "w", log, () => true, false, where);
+      expect(s.commits.map((c) => [c.key, c.phase, c.consecutiveClean])).toEqual(
+        commits ? [[FLEET_KEY, "resolving", 1]] : [],
+      );
     },
   );
 
@@ -518,6 +544,67 @@ describe("settleFleets", () => {
     // The receivers already have it open: nothing new to say, and no member pages alone.
     expect(out.events).toEqual([]);
     expect([...out.holds.values()].map((h) => h.by)).toEqual([FLEET_KEY, FLEET_KEY]);
+  });
+
+  describe("when the Alerts table cannot be listed", () => {
+    const storageDown = () =>
+      Object.assign(new Error("listing alerts failed"), { name: "StateStoreError" });
+    const AMS = [{ provider: "Equinix", location: "Amsterdam" }];
+    /** Every row readable by partition and point read; the listing across the table fails. */
+    function partitioned(rows: AlertState[], failingMember: string | null = null) {
+      const s = store(rows.map((value) => ({ value, etag: "e" })));
+      const fake = {
+        ...s.fake,
+        listAlerts: async (circuitId?: string) => {
+          if (circuitId === undefined || circuitId.endsWith(`/${failingMember}`))
+            throw storageDown();
+          return rows
+            .filter((r) => r.circuitId === circuitId)
+            .map((value) => ({ value, etag: "e" }));
+        },
+      } as unknown as StateStore;
+      return { fake, commits: s.commits };
+    }
+    const fleet = older(judged(["er-ams-a", "er-ams-b"]));
+    const over = [fleet, own("er-ams-a", "resolving"), own("er-ams-b", "clear")];
+
+    it.each([
+      {
+        case: "each place's fleet alert and its members' alerts are read on their own: observed clean",
+        places: AMS,
+        failingMember: null,
+        judged: [[FLEET_KEY, "resolving", 1, minutesAgo(5)]],
+        said: "alerts could not be listed; each place's fleet alerts and their members' alerts are read on their own",
+      },
+      {
+        case: "a member's partition failing too: left for a later sweep, never judged without it",
+        places: AMS,
+        failingMember: "er-ams-b",
+        judged: [],
+        said: "a member's alerts could not be read; the fleet alert is judged at a later sweep",
+      },
+      {
+        case: "no place given: nothing is judged",
+        places: [],
+        failingMember: null,
+        judged: [],
+        said: "alerts could not be listed; each place's fleet alerts and their members' alerts are read on their own",
+      },
+    ])("$case", async ({ places, failingMember, judged: expected, said }) => {
+      const s = partitioned(over, failingMember);
+      const log = memoryLogger();
+      await settleFleets(deps(s.fake), NOW, "timer", log.logger, places);
+      expect(s.commits.map((c) => [c.key, c.phase, c.consecutiveClean, c.lastEvaluatedAt])).toEqual(
+        expected,
+      );
+      expect(log.records().map((r) => r["msg"])).toContain(said);
+    });
+
+    it("a member still down keeps it open", async () => {
+      const s = partitioned([fleet, own("er-ams-a", "firing"), own("er-ams-b", "clear")]);
+      await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger, AMS);
+      expect(s.commits).toEqual([]);
+    });
   });
 
   it("leaves a fleet alert a worker already judged at this instant", async () => {

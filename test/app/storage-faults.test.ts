@@ -234,3 +234,78 @@ describe("when one circuit's partition fails", () => {
     30_000,
   );
 });
+
+describe("when the outbox cannot be listed across the table", () => {
+  // Only the cross-partition listing of outbox rows fails; each circuit's own partition answers.
+  const outboxScans: TableFaultProxy["rule"] = (r) =>
+    r.operation === "query" && r.text.includes("outbox|") && !r.text.includes("PartitionKey eq")
+      ? { kind: "status", status: 503, code: "ServerBusy" }
+      : null;
+
+  async function threeWaiting() {
+    const h = await harness();
+    for (const [name, at] of [
+      ["er-later", "2026-11-22T01:05:00.000Z"],
+      ["er-first", "2026-11-22T01:00:00.000Z"],
+      ["er-unread", "2026-11-22T01:01:00.000Z"],
+    ] as const)
+      await h.store.commitAlert(alertOf(name), null, [eventOf(name, at)]);
+    return h;
+  }
+
+  it("the circuits the run touched are read one by one: their events go out, oldest first; the rest wait for a listing", async () => {
+    const h = await threeWaiting();
+    try {
+      proxy.rule = outboxScans;
+      const drained = await drainOutbox(h.store, h.sink, {
+        claimant: "sweep-1",
+        now: minute(5),
+        logger: h.logger,
+        partitions: () => [circuit("er-later"), circuit("er-first"), circuit("er-later")],
+      });
+      expect(drained.published.map((e) => e.id)).toEqual(["erw-er-first-1", "erw-er-later-1"]);
+      expect(h.logged("the outbox could not be listed")).toBe(true);
+    } finally {
+      proxy.rule = () => null;
+    }
+    await drainOutbox(h.store, h.sink, { claimant: "sweep-2", now: minute(10), logger: h.logger });
+    expect(h.sink.published.map((e) => e.id)).toEqual([
+      "erw-er-first-1",
+      "erw-er-later-1",
+      "erw-er-unread-1",
+    ]);
+  }, 30_000);
+
+  it("one circuit's partition failing too: the others still go out", async () => {
+    const h = await threeWaiting();
+    const first = circuitPartition(circuit("er-first"));
+    try {
+      proxy.rule = (r) =>
+        outboxScans(r) ??
+        (r.text.includes(first) ? { kind: "status", status: 503, code: "ServerBusy" } : null);
+      await drainOutbox(h.store, h.sink, {
+        claimant: "sweep-1",
+        now: minute(5),
+        logger: h.logger,
+        partitions: () => [circuit("er-first"), circuit("er-later")],
+      });
+      expect(h.sink.published.map((e) => e.id)).toEqual(["erw-er-later-1"]);
+      expect(h.logged("a circuit's outbox could not be read")).toBe(true);
+    } finally {
+      proxy.rule = () => null;
+    }
+  }, 30_000);
+
+  it("with no circuit to read, the drain fails as a storage failure and nothing is published", async () => {
+    const h = await threeWaiting();
+    try {
+      proxy.rule = outboxScans;
+      await expect(
+        drainOutbox(h.store, h.sink, { claimant: "sweep-1", now: minute(5), logger: h.logger }),
+      ).rejects.toMatchObject({ name: "StateStoreError" });
+      expect(h.sink.published).toEqual([]);
+    } finally {
+      proxy.rule = () => null;
+    }
+  }, 30_000);
+});

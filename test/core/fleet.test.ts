@@ -10,6 +10,7 @@ import {
   fleetCircuitId,
   fleetFinding,
   fleetGroups,
+  fleetIdsAt,
   fleetOver,
   fleetSettledAt,
   fleetStep,
@@ -121,6 +122,23 @@ describe("fleetGroups", () => {
   ])("a second circuit with $case", ({ other, grouped }) => {
     const groups = fleetGroups([candidate("a"), other]);
     expect(groups.reduce((n, g) => n + g.members.length, 0)).toBe(grouped);
+  });
+
+  it.each<{ layer: Layer; grouped: number }>([
+    { layer: "provider", grouped: 2 },
+    { layer: "bgp", grouped: 2 },
+    { layer: "routes", grouped: 2 },
+    // A place's fleet alerts are read one per layer when the Alerts table cannot be
+    // listed (FLEET_LAYERS): an outage at any other layer pages as the circuit's own.
+    { layer: "peering", grouped: 0 },
+  ])("two circuits down at the $layer layer: grouped $grouped", ({ layer, grouped }) => {
+    const both = ["a", "b"].map((n) => candidate(n, finding("bgp-down", "Sev0", layer)));
+    const groups = fleetGroups(both);
+    expect(groups.reduce((n, g) => n + g.members.length, 0)).toBe(grouped);
+    for (const g of groups)
+      expect(fleetIdsAt(" EQUINIX", "amsterdam ")).toContain(
+        fleetCircuitId("Equinix", "Amsterdam", g.layer).toLowerCase(),
+      );
   });
 
   it("names the pseudo-circuit by provider, location and layer, stably", () => {

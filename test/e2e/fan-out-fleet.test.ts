@@ -25,6 +25,7 @@ import {
   type CircuitBundle,
   type SimCircuit,
 } from "../support/estate/index.js";
+import { startTableFaultProxy, type TableFault } from "../support/table-fault-proxy.js";
 import { memoryLogger } from "../support/test-logger.js";
 import { LINK_FLAPS } from "../support/timer-world.js";
 import { ALERTS_QUEUE } from "../support/world.js";
@@ -427,5 +428,43 @@ it("a work message one of whose items this worker cannot read (a newer timer's r
     expect(errors).toEqual([]);
   } finally {
     await bus.close();
+  }
+}, 120_000);
+
+it("the Alerts table cannot be listed on the timer and the workers: the fleet alert still resolves, read with its members from their own partitions", async () => {
+  const proxy = await startTableFaultProxy(worlds.azurite());
+  const { round, sent, fleetSent, members, errors, bus } = await fanOutWorld({
+    env: { ERWATCH_STORAGE: proxy.connectionString, STORAGE_TIMEOUT_MS: "1000" },
+  });
+  try {
+    await round(0);
+    for (const c of members) setProviderState(c, "NotProvisioned");
+    await round(5);
+    const told = fleetSent().length;
+    expect(fleetSent()[0]!.action).toBe("open");
+    // From here on every listing across the Alerts table fails (alerts and the outbox).
+    const scans: TableFault[] = [];
+    proxy.rule = (r) => {
+      if (
+        !r.table.endsWith("Alerts") ||
+        r.operation !== "query" ||
+        r.text.includes("PartitionKey eq")
+      )
+        return null;
+      const fault: TableFault = { kind: "status", status: 503, code: "ServerBusy" };
+      scans.push(fault);
+      return fault;
+    };
+    for (const c of members) setProviderState(c, "Provisioned");
+    for (let m = 10; m <= 40 && fleetSent().at(-1)!.action !== "resolve"; m += 5) await round(m);
+    expect(scans.length).toBeGreaterThan(0);
+    expect(fleetSent().map((e) => e.action)).toHaveLength(told + 1);
+    expect(fleetSent().at(-1)!.action).toBe("resolve");
+    expect(sent().filter((e) => e.family !== "fleet")).toEqual([]);
+    expect(errors).toEqual([]);
+  } finally {
+    proxy.rule = () => null;
+    await bus.close();
+    await proxy.close();
   }
 }, 120_000);

@@ -94,7 +94,7 @@ async function site() {
   const down = (up: boolean) => {
     for (const c of circuits) setProviderState(c, up ? "Provisioned" : "NotProvisioned");
   };
-  return { sweep, sent, down, last: () => last! };
+  return { sweep, sent, down, last: () => last!, circuits, world: w };
 }
 
 const FLEET = "Equinix at Amsterdam (provider)";
@@ -173,6 +173,48 @@ it("the whole Alerts listing failing while a fleet alert is open: the fleet aler
   down(true);
   for (const m of [15, 20, 25]) await sweep(m);
   expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`, `resolve fleet Sev0 ${FLEET}`]);
+}, 60_000);
+
+it("the Alerts listing failing for good: an open fleet alert whose outage is over still resolves, read from its own partition", async () => {
+  const { sweep, sent, down } = await site();
+  await sweep(0);
+  down(false);
+  await sweep(5);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
+  // From here on, every listing of alert rows across partitions fails; point reads and writes work.
+  const listing: TableFault = { kind: "status", status: 503, code: "ServerBusy" };
+  const alertScans: TableFaultProxy["rule"] = (r) =>
+    r.table.endsWith("Alerts") && r.operation === "query" && !r.text.includes("PartitionKey eq")
+      ? listing
+      : null;
+  expect((await sweep(10, null, alertScans)).length).toBeGreaterThan(0);
+  down(true);
+  // No outage is left to name the place: the fleet alerts of every place read are looked at.
+  for (const m of [15, 20, 25])
+    expect((await sweep(m, null, alertScans)).length).toBeGreaterThan(0);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`, `resolve fleet Sev0 ${FLEET}`]);
+}, 60_000);
+
+it("the Alerts table cannot be scanned at all: an outage pages in the sweep that finds it, and one a broker outage left behind goes out once the broker is back", async () => {
+  const { sweep, sent, circuits, world: w } = await site();
+  const listing: TableFault = { kind: "status", status: 503, code: "ServerBusy" };
+  // Every listing across the Alerts table fails (alerts and the outbox); each partition answers.
+  const alertScans: TableFaultProxy["rule"] = (r) =>
+    r.table.endsWith("Alerts") && r.operation === "query" && !r.text.includes("PartitionKey eq")
+      ? listing
+      : null;
+  await sweep(0, null, alertScans);
+  setProviderState(circuits[0]!, "NotProvisioned");
+  await sweep(5, null, alertScans);
+  expect(sent()).toEqual(["open provider Sev0 er-ams-a"]);
+  await w.stopBroker();
+  setProviderState(circuits[1]!, "NotProvisioned");
+  // er-ams-a already paged on its own, so no group forms; er-ams-b's page waits in the outbox.
+  await sweep(10, null, alertScans);
+  expect(sent()).toEqual(["open provider Sev0 er-ams-a"]);
+  await w.restartBroker();
+  await sweep(15, null, alertScans);
+  expect(sent()).toEqual(["open provider Sev0 er-ams-a", "open provider Sev0 er-ams-b"]);
 }, 60_000);
 
 it("the listings failing on a quiet estate: the sweep is not lost, every circuit is read deep as the window allows", async () => {

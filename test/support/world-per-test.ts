@@ -9,6 +9,8 @@ import { startWorld, type World, type WorldOptions } from "./world.js";
 export interface Worlds {
   /** A world on the file's Azurite; closed after the test that started it. */
   start(options: Omit<WorldOptions, "azurite">): Promise<World>;
+  /** The file's Azurite (a fault proxy in front of it, say). */
+  azurite(): Azurite;
 }
 
 export function worldPerTest(): Worlds {
@@ -29,6 +31,10 @@ export function worldPerTest(): Worlds {
       if (!azurite) throw new Error("worldPerTest(): start() before the file's Azurite is up");
       current = await startWorld({ ...options, azurite });
       return current;
+    },
+    azurite() {
+      if (!azurite) throw new Error("worldPerTest(): azurite() before the file's Azurite is up");
+      return azurite;
     },
   };
 }

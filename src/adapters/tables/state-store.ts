@@ -362,11 +362,14 @@ export class TableStateStore implements StateStore {
     return rows.length;
   }
 
-  async listOutbox(): Promise<Stored<OutboxRow>[]> {
+  async listOutbox(circuitId?: string): Promise<Stored<OutboxRow>[]> {
+    const filter = circuitId
+      ? odata`PartitionKey eq ${circuitPartition(circuitId)} and RowKey ge ${"outbox|"} and RowKey lt ${prefixEnd("outbox|")}`
+      : odata`RowKey ge ${"outbox|"} and RowKey lt ${prefixEnd("outbox|")}`;
     const rows = await this.query(
       this.tables.alerts,
-      odata`RowKey ge ${"outbox|"} and RowKey lt ${prefixEnd("outbox|")}`,
-      "listing the outbox",
+      filter,
+      circuitId ? `listing the outbox of ${circuitId}` : "listing the outbox",
     );
     return this.readAll(rows, OUTBOX_SHAPE, this.tables.alerts, (value, row) => ({
       value,
