@@ -285,19 +285,18 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
 
     /**
      * The circuits a sweep's failed calls may cost: those whose partition a
-     * failed call on the snapshots or alerts table named, or every one when
-     * such a call named none (a listing). Delays inside the deadline cost
-     * nothing; the history and silences tables cost no circuit its decisions.
+     * failed call on the snapshots or alerts table named. A listing across a
+     * table (naming no partition) costs none: the sweep then reads every
+     * circuit deep, records each through its own partition and drains the
+     * outbox partition by partition. Delays inside the deadline cost nothing;
+     * the history and silences tables cost no circuit its decisions.
      */
     const exposedBy = (faults: InjectedFault[]): Set<CircuitName> => {
       const out = new Set<CircuitName>();
       for (const f of faults) {
         if (f.fault.kind === "slow") continue;
         if (!/(Alerts|Snapshots)$/.test(f.request.table)) continue;
-        const named = [...partitions].filter(([, pk]) => f.text.includes(pk)).map(([n]) => n);
-        const anyPartition = /PartitionKey/.test(f.text) && named.length === 0;
-        if (anyPartition) continue; // another partition's (a fleet alert's, the sweep record's)
-        for (const n of named.length > 0 ? named : [...partitions.keys()]) out.add(n);
+        for (const [n, pk] of partitions) if (f.text.includes(pk)) out.add(n);
       }
       return out;
     };
@@ -312,13 +311,13 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
       const failed = faults.filter(
         (f) => f.fault.kind !== "slow" && /Alerts$/.test(f.request.table),
       );
-      // The listing failing alone costs the fleet alerts no member's outage names a
-      // sweep (late); each one a member names is read from its own partition, so
-      // only when that fails too may its members page on their own.
+      // The listing failing alone costs nothing: each of the site's fleet alerts is
+      // read from its own partition, and its events drained from there. Only when
+      // that fails too may its members page on their own.
       const scanned = failed.some((f) => !/PartitionKey/.test(f.text));
       const own = failed.some((f) => SITE_FLEET_PARTITIONS.some((pk) => f.text.includes(pk)));
       if (scanned && own) return "unlisted";
-      return scanned || own ? "partition" : null;
+      return own ? "partition" : null;
     };
     /** Only fleet partitions failed: nothing a circuit's decisions, or the sweep, may be cost by. */
     const onlyFleet = (faults: InjectedFault[]): boolean =>
@@ -449,6 +448,7 @@ const EXAMPLE: [[Fault[], StorageFault[], number]] = [
       { target: "soak-ams-a", kind: "carrier-one-path", path: "secondary", start: 4, sweeps: 9 },
       { target: "soak-ams-b", kind: "prefixes-over-limit", path: "primary", start: 12, sweeps: 5 },
       { target: "site", kind: "provider-not-provisioned", path: "primary", start: 15, sweeps: 4 },
+      { target: "soak-lon", kind: "carrier-both-paths", path: "primary", start: 18, sweeps: 1 },
     ],
     [
       // The site's outage opens while its fleet alert's partition loses answers: the write lands.
@@ -483,8 +483,11 @@ const EXAMPLE: [[Fault[], StorageFault[], number]] = [
         start: 16,
         sweeps: 1,
       },
-      // Then every listing across a table fails while the fleet alert is still open.
-      { scope: { kind: "scans" }, behaviour: "503-server-busy", start: 17, sweeps: 1 },
+      // The site's outage opens while every listing across a table fails: it pages in that sweep.
+      { scope: { kind: "scans" }, behaviour: "503-server-busy", start: 15, sweeps: 1 },
+      // Then they fail while the fleet alert is still open, another circuit's outage
+      // opens, and the site comes back: each page and the resolve in its own sweep.
+      { scope: { kind: "scans" }, behaviour: "503-server-busy", start: 17, sweeps: 3 },
     ],
     20261123,
   ],
