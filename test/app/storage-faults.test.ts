@@ -309,3 +309,43 @@ describe("when the outbox cannot be listed across the table", () => {
     }
   }, 30_000);
 });
+
+describe("when listings across a table hang in a sweep", () => {
+  it("a sweep's store tries each table's listing once: later ones fail at once, partitions still answer, and the next sweep tries again", async () => {
+    const h = await harness();
+    await h.store.commitAlert(alertOf("er-a"), null, [eventOf("er-a", "2026-11-22T01:00:00.000Z")]);
+    const scans: string[] = [];
+    proxy.rule = (r) => {
+      if (r.operation !== "query" || r.text.includes("PartitionKey eq")) return null;
+      scans.push(r.table);
+      return r.table.endsWith("Alerts") ? { kind: "hang" } : null;
+    };
+    try {
+      const sweep = h.store.withSignal(AbortSignal.timeout(30_000), h.logger);
+      await expect(sweep.listOutbox()).rejects.toThrow(/listing the outbox failed: no answer/);
+      expect(scans).toHaveLength(1);
+      // The same table again: not sent, and said why.
+      await expect(sweep.listAlerts()).rejects.toMatchObject({
+        name: "StateStoreError",
+        message:
+          "listing alerts failed: not tried again in this sweep (listing the outbox failed earlier)",
+      });
+      await expect(sweep.listOutbox()).rejects.toThrow(/not tried again in this sweep/);
+      expect(scans).toHaveLength(1);
+      // Each circuit's own partition, and another table's listing, still answer.
+      expect((await sweep.listOutbox(circuit("er-a"))).map((r) => r.value.event.id)).toEqual([
+        "erw-er-a-1",
+      ]);
+      expect(await sweep.listSnapshots()).toEqual([]);
+      expect(scans).toHaveLength(2);
+      // The next sweep's store tries again; the store no sweep owns always does.
+      await expect(
+        h.store.withSignal(AbortSignal.timeout(30_000), h.logger).listAlerts(),
+      ).rejects.toThrow(/listing alerts failed: no answer/);
+      await expect(h.store.listAlerts()).rejects.toThrow(/listing alerts failed: no answer/);
+      expect(scans).toHaveLength(4);
+    } finally {
+      proxy.rule = () => null;
+    }
+  }, 30_000);
+});

@@ -205,7 +205,9 @@ it("the Alerts table cannot be scanned at all: an outage pages in the sweep that
       : null;
   await sweep(0, null, alertScans);
   setProviderState(circuits[0]!, "NotProvisioned");
-  await sweep(5, null, alertScans);
+  // Listed once by each part of the sweep that lists it (the plan, the reads), not again by
+  // every drain and fleet step: two calls, each at most a retry within STORAGE_TIMEOUT_MS.
+  expect((await sweep(5, null, alertScans)).length).toBeLessThanOrEqual(4);
   expect(sent()).toEqual(["open provider Sev0 er-ams-a"]);
   await w.stopBroker();
   setProviderState(circuits[1]!, "NotProvisioned");

@@ -24,7 +24,7 @@ import type { PathName } from "../../core/model.js";
 import type { KeptRouteTable, KeptTableMark } from "../../core/route-tables.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import type { Logger } from "../../logging.js";
-import { ConflictError, isNotFound, rethrowStorage } from "./errors.js";
+import { ConflictError, isNotFound, rethrowStorage, StateStoreError } from "./errors.js";
 import { packJson, unpackJson } from "./json-columns.js";
 import {
   alertRow,
@@ -91,6 +91,11 @@ export interface StoreOptions {
   signal?: AbortSignal;
   /** Where a row that cannot be read is named (the sweep's logger, when scoped to one). */
   log: Logger;
+  /**
+   * Scoped to a sweep: each table whose listing across partitions failed in it
+   * (what failed, and why). Such a table is not listed again by this store.
+   */
+  failedScans?: Map<string, string>;
 }
 
 export class TableStateStore implements StateStore {
@@ -100,7 +105,12 @@ export class TableStateStore implements StateStore {
   ) {}
 
   withSignal(signal: AbortSignal, log?: Logger): TableStateStore {
-    return new TableStateStore(this.tables, { ...this.options, signal, ...(log ? { log } : {}) });
+    return new TableStateStore(this.tables, {
+      ...this.options,
+      signal,
+      ...(log ? { log } : {}),
+      failedScans: new Map(),
+    });
   }
 
   /** The rows that can be read; each one that cannot is named and left out. */
@@ -152,6 +162,14 @@ export class TableStateStore implements StateStore {
   }
 
   private async query(client: TableClient, filter: string, doing: string): Promise<Row[]> {
+    // A listing across partitions (a scan) that failed once in a sweep fails the
+    // same way again: storage that hangs on scans would cost every later drain
+    // and fleet listing of the sweep its whole deadline, while the callers read
+    // partition by partition instead anyway.
+    const scan = !filter.startsWith("PartitionKey eq ");
+    const failed = scan ? this.options.failedScans?.get(client.tableName) : undefined;
+    if (failed !== undefined)
+      throw new StateStoreError(`${doing} failed: not tried again in this sweep (${failed})`);
     const rows: Row[] = [];
     try {
       for await (const row of client.listEntities<Record<string, unknown>>({
@@ -160,6 +178,9 @@ export class TableStateStore implements StateStore {
       }))
         rows.push(row as Row);
     } catch (error) {
+      // The sweep being stopped says nothing about the table.
+      if (scan && !this.options.signal?.aborted)
+        this.options.failedScans?.set(client.tableName, `${doing} failed earlier`);
       this.fail(error, doing);
     }
     return rows;
