@@ -91,6 +91,14 @@ async function fanOutWorld(
   };
   const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
   const fleetSent = () => sent().filter((e) => e.family === "fleet");
+  /** Every member of the site de-provisioned at 5: the fleet alert opens; how many fleet events that took. */
+  const siteDown = async () => {
+    await round(0);
+    for (const c of members) setProviderState(c, "NotProvisioned");
+    await round(5);
+    expect(fleetSent()[0]!.action).toBe("open");
+    return fleetSent().length;
+  };
 
   return {
     w,
@@ -98,6 +106,7 @@ async function fanOutWorld(
     round,
     sent,
     fleetSent,
+    siteDown,
     members,
     lon: lon.circuit as SimCircuit,
     errors: fan.errors,
@@ -154,13 +163,9 @@ it("pages one fleet outage across workers and batches, names every member, and r
 }, 120_000);
 
 it("a recovery flap: the circuits break again while the fleet alert resolves, it keeps them, and their flapping is one page too (no member pages alone)", async () => {
-  const { bus, round, sent, fleetSent, members, errors } = await fanOutWorld();
+  const { bus, round, sent, fleetSent, siteDown, members, errors } = await fanOutWorld();
   try {
-    await round(0);
-    for (const c of members) setProviderState(c, "NotProvisioned");
-    await round(5);
-    const told = fleetSent().length;
-    expect(fleetSent()[0]!.action).toBe("open");
+    const told = await siteDown();
 
     // Back at 10; the timer at 15 settles the fleet alert from those readings,
     // and this sweep's workers find the carrier's site down again.
@@ -433,15 +438,11 @@ it("a work message one of whose items this worker cannot read (a newer timer's r
 
 it("the Alerts table cannot be listed on the timer and the workers: the fleet alert still resolves, read with its members from their own partitions", async () => {
   const proxy = await startTableFaultProxy(worlds.azurite());
-  const { round, sent, fleetSent, members, errors, bus } = await fanOutWorld({
+  const { round, sent, fleetSent, siteDown, members, errors, bus } = await fanOutWorld({
     env: { ERWATCH_STORAGE: proxy.connectionString, STORAGE_TIMEOUT_MS: "1000" },
   });
   try {
-    await round(0);
-    for (const c of members) setProviderState(c, "NotProvisioned");
-    await round(5);
-    const told = fleetSent().length;
-    expect(fleetSent()[0]!.action).toBe("open");
+    const told = await siteDown();
     // From here on every listing across the Alerts table fails (alerts and the outbox).
     const scans: TableFault[] = [];
     proxy.rule = (r) => {

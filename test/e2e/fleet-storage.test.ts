@@ -99,6 +99,12 @@ async function site() {
 
 const FLEET = "Equinix at Amsterdam (provider)";
 
+/** Every listing across the Alerts table (alert rows, the outbox) answers 503; each partition answers. */
+const alertScansFail: TableFaultProxy["rule"] = (r) =>
+  r.table.endsWith("Alerts") && r.operation === "query" && !r.text.includes("PartitionKey eq")
+    ? { kind: "status", status: 503, code: "ServerBusy" }
+    : null;
+
 it("the site's outage opens while its fleet partition loses answers (the write lands): one fleet page, a sweep late, not each circuit's too", async () => {
   const { sweep, sent, down } = await site();
   await sweep(0);
@@ -157,12 +163,7 @@ it("the whole Alerts listing failing while a fleet alert is open: the fleet aler
   await sweep(5);
   expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
   // Only the cross-partition listing of alert rows fails; every point read and write works.
-  const listing: TableFault = { kind: "status", status: 503, code: "ServerBusy" };
-  const failed = await sweep(10, null, (r) =>
-    r.table.endsWith("Alerts") && r.operation === "query" && !r.text.includes("PartitionKey eq")
-      ? listing
-      : null,
-  );
+  const failed = await sweep(10, null, alertScansFail);
   expect(failed.length).toBeGreaterThan(0);
   expect(
     last()
@@ -182,40 +183,30 @@ it("the Alerts listing failing for good: an open fleet alert whose outage is ove
   await sweep(5);
   expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
   // From here on, every listing of alert rows across partitions fails; point reads and writes work.
-  const listing: TableFault = { kind: "status", status: 503, code: "ServerBusy" };
-  const alertScans: TableFaultProxy["rule"] = (r) =>
-    r.table.endsWith("Alerts") && r.operation === "query" && !r.text.includes("PartitionKey eq")
-      ? listing
-      : null;
-  expect((await sweep(10, null, alertScans)).length).toBeGreaterThan(0);
+  expect((await sweep(10, null, alertScansFail)).length).toBeGreaterThan(0);
   down(true);
   // No outage is left to name the place: the fleet alerts of every place read are looked at.
   for (const m of [15, 20, 25])
-    expect((await sweep(m, null, alertScans)).length).toBeGreaterThan(0);
+    expect((await sweep(m, null, alertScansFail)).length).toBeGreaterThan(0);
   expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`, `resolve fleet Sev0 ${FLEET}`]);
 }, 60_000);
 
 it("the Alerts table cannot be scanned at all: an outage pages in the sweep that finds it, and one a broker outage left behind goes out once the broker is back", async () => {
   const { sweep, sent, circuits, world: w } = await site();
-  const listing: TableFault = { kind: "status", status: 503, code: "ServerBusy" };
   // Every listing across the Alerts table fails (alerts and the outbox); each partition answers.
-  const alertScans: TableFaultProxy["rule"] = (r) =>
-    r.table.endsWith("Alerts") && r.operation === "query" && !r.text.includes("PartitionKey eq")
-      ? listing
-      : null;
-  await sweep(0, null, alertScans);
+  await sweep(0, null, alertScansFail);
   setProviderState(circuits[0]!, "NotProvisioned");
   // Listed once by each part of the sweep that lists it (the plan, the reads), not again by
   // every drain and fleet step: two calls, each at most a retry within STORAGE_TIMEOUT_MS.
-  expect((await sweep(5, null, alertScans)).length).toBeLessThanOrEqual(4);
+  expect((await sweep(5, null, alertScansFail)).length).toBeLessThanOrEqual(4);
   expect(sent()).toEqual(["open provider Sev0 er-ams-a"]);
   await w.stopBroker();
   setProviderState(circuits[1]!, "NotProvisioned");
   // er-ams-a already paged on its own, so no group forms; er-ams-b's page waits in the outbox.
-  await sweep(10, null, alertScans);
+  await sweep(10, null, alertScansFail);
   expect(sent()).toEqual(["open provider Sev0 er-ams-a"]);
   await w.restartBroker();
-  await sweep(15, null, alertScans);
+  await sweep(15, null, alertScansFail);
   expect(sent()).toEqual(["open provider Sev0 er-ams-a", "open provider Sev0 er-ams-b"]);
 }, 60_000);
 
