@@ -5,7 +5,10 @@
 // the same budget): record-sight.ts raises monitoring-blind for it and holds
 // its circuits' open alerts as stale until the listing works again.
 
+import pLimit from "p-limit";
 import { isIgnored } from "../core/circuit-settings.js";
+import type { AlertState } from "../core/lifecycle.js";
+import type { Snapshot } from "../core/snapshot.js";
 import { cheapFingerprint } from "../core/read-age.js";
 import {
   planSweep,
@@ -67,15 +70,66 @@ export interface TieredPlan {
   ignored: { id: string; name: string }[];
 }
 
-export async function loadMemory(store: StateStore): Promise<{
-  memory: Map<string, PlanMemory>;
-  snapshots: { circuitId: string }[];
-}> {
+/** Circuits whose rows are read at once when storage cannot list them. */
+const PARTITION_READS_AT_ONCE = 16;
+
+/** What storage remembers of every circuit, from one listing of each table. */
+export async function loadMemory(store: StateStore): Promise<Map<string, PlanMemory>> {
   const [snapshots, alerts] = await Promise.all([store.listSnapshots(), store.listAlerts()]);
-  const alertsOf = new Map<string, (typeof alerts)[number]["value"][]>();
+  return memoryOf(
+    snapshots,
+    alerts.map((a) => a.value),
+  );
+}
+
+/**
+ * What storage remembers, circuit by circuit, when it cannot list it (a scan
+ * timing out on a large estate while each partition answers): each listed
+ * circuit's snapshot and alerts from its own partition, so the plan still
+ * knows trouble, change and age, and the sweep does not read the whole estate
+ * deep. Once as many circuits failed as are read at once (storage failing
+ * everywhere, not only its listings) the rest are not asked. `unknown`: the
+ * circuits not read, planned as never read.
+ */
+export async function memoryByPartition(
+  store: StateStore,
+  targets: readonly CircuitTarget[],
+): Promise<{ memory: Map<string, PlanMemory>; unknown: Set<string> }> {
+  const limit = pLimit(PARTITION_READS_AT_ONCE);
+  const snapshots: Snapshot[] = [];
+  const alerts: AlertState[] = [];
+  const unknown = new Set<string>();
+  let failures = 0;
+  await Promise.all(
+    targets.map((t) =>
+      limit(async () => {
+        if (failures >= PARTITION_READS_AT_ONCE) {
+          unknown.add(t.id.toLowerCase());
+          return;
+        }
+        try {
+          const [snapshot, stored] = await Promise.all([
+            store.getSnapshot(t.id),
+            store.listAlerts(t.id),
+          ]);
+          if (snapshot) snapshots.push(snapshot.value);
+          alerts.push(...stored.map((a) => a.value));
+        } catch {
+          // Counted, not logged one by one: the caller says how many are unknown.
+          failures += 1;
+          unknown.add(t.id.toLowerCase());
+        }
+      }),
+    ),
+  );
+  return { memory: memoryOf(snapshots, alerts), unknown };
+}
+
+function memoryOf(snapshots: readonly Snapshot[], alerts: readonly AlertState[]) {
+  const alertsOf = new Map<string, AlertState[]>();
   for (const a of alerts) {
-    const key = a.value.circuitId.toLowerCase();
-    alertsOf.set(key, [...(alertsOf.get(key) ?? []), a.value]);
+    const key = a.circuitId.toLowerCase();
+    alertsOf.set(key, [...(alertsOf.get(key) ?? []), a]);
   }
   const memory = new Map<string, PlanMemory>();
   for (const s of snapshots) {
@@ -97,7 +151,7 @@ export async function loadMemory(store: StateStore): Promise<{
         trouble: `alert ${open.family} is ${open.phase}`,
       });
   }
-  return { memory, snapshots };
+  return memory;
 }
 
 export function planTargets(
@@ -191,21 +245,30 @@ export async function planSweepTargets(
     return { found, deep: forced, quiet: [], rotationQuota: 0, ignored: [] };
   // A listing that fails (a scan of the whole table timing out, one page
   // lost) while each circuit's own rows still answer must not blind the
-  // estate: with nothing remembered every circuit is read deep, in turn, as
-  // far as the window allows, and each is recorded through its own partition.
-  const remembered = await loadMemory(deps.store).then(
-    ({ memory }) => memory,
-    (error: unknown) => {
+  // estate: what is remembered is read circuit by circuit, and a circuit
+  // storage could not say anything of is read deep, in turn, as far as the
+  // window allows. Each is recorded through its own partition.
+  const { memory, unknown } = await loadMemory(deps.store).then(
+    (memory) => ({ memory, unknown: new Set<string>() }),
+    async (error: unknown) => {
+      if (!isStorageFailure(error)) {
+        log.error(
+          { err: error },
+          "what storage remembers could not be understood (a bug); every circuit is read deep, as the window allows",
+        );
+        return {
+          memory: new Map<string, PlanMemory>(),
+          unknown: new Set(found.targets.map((t) => t.id.toLowerCase())),
+        };
+      }
+      const byPartition = await memoryByPartition(deps.store, found.targets);
       log.error(
-        { err: error },
-        isStorageFailure(error)
-          ? "what storage remembers could not be listed; every circuit is read deep, as the window allows"
-          : "what storage remembers could not be understood (a bug); every circuit is read deep, as the window allows",
+        { err: error, circuits: found.targets.length, unknown: byPartition.unknown.size },
+        "what storage remembers could not be listed; it is read circuit by circuit, and a circuit it cannot say anything of is read deep as the window allows",
       );
-      return null;
+      return byPartition;
     },
   );
-  const memory = remembered ?? new Map<string, PlanMemory>();
   const signals: CheapSignalReading = deps.signals
     ? await deps.signals.read(found.targets, { abortSignal, now }).catch((error: unknown) => {
         log.warn({ err: error }, "cheap signals unavailable; the plan goes by the listing and age");
@@ -222,16 +285,18 @@ export async function planSweepTargets(
   });
   const forcedIds = new Set(forced.map((f) => f.target.id.toLowerCase()));
   const unforced = tiered.deep.filter((d) => !forcedIds.has(d.target.id.toLowerCase()));
+  const untold = (d: PlannedTarget) =>
+    d.plan.reason === "new" && unknown.has(d.target.id.toLowerCase());
   const planned =
-    remembered === null
+    unknown.size > 0
       ? turnEachSweep(
           unforced,
-          (d) => d.plan.reason === "new",
+          untold,
           now,
           deps.intervalMinutes * 60_000,
           tiered.rotationQuota,
         ).map((d) =>
-          d.plan.reason === "new"
+          untold(d)
             ? { ...d, plan: { ...d.plan, detail: "storage could not say when it was last read" } }
             : d,
         )

@@ -210,22 +210,52 @@ it("the Alerts table cannot be scanned at all: an outage pages in the sweep that
   expect(sent()).toEqual(["open provider Sev0 er-ams-a", "open provider Sev0 er-ams-b"]);
 }, 60_000);
 
-it("the listings failing on a quiet estate: the sweep is not lost, every circuit is read deep as the window allows", async () => {
-  const { sweep, sent, last } = await site();
+it("the listings failing on a quiet estate: what is remembered is read circuit by circuit, and the plan is the one a listing gives", async () => {
+  const { sweep, sent, last, down } = await site();
   await sweep(0);
   await sweep(5);
   // 2 circuits, a 15-minute age limit, a 5-minute timer: the rotation's one circuit.
-  expect(last().plan.deep).toHaveLength(1);
+  const usual = last().plan.deep;
+  expect(usual).toHaveLength(1);
   const listing: TableFault = { kind: "status", status: 503, code: "ServerBusy" };
   // Every scan across partitions fails (Snapshots and Alerts); each circuit's own rows answer.
   const scans: TableFaultProxy["rule"] = (r) =>
     r.operation === "query" && !r.text.includes("PartitionKey eq") ? listing : null;
+  const faulted = await sweep(10, null, scans);
+  const scanned = new Set(faulted.map((f) => f.request.table.replace(/^.*?(?=[A-Z])/, "")));
+  expect(scanned).toContain("Snapshots");
+  expect(scanned).toContain("Alerts");
+  // Not the whole estate read deep: the other circuit, its readings the oldest.
+  expect(last().plan.deep.map((d) => [d.reason, d.detail])).toEqual([
+    ["due", "oldest reading 10 min old"],
+  ]);
+  expect(last().plan.deep[0]!.name).not.toBe(usual[0]!.name);
+  // The listing shows the site de-provisioned: both changed since they were judged, read first.
+  down(false);
+  await sweep(15, null, scans);
+  expect(last().plan.deep.map((d) => d.reason)).toEqual(["changed", "changed"]);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
+}, 60_000);
+
+it("the listings and each circuit's memory failing: the sweep is not lost, every circuit is read deep as the window allows, starting further on each sweep", async () => {
+  const { sweep, sent, last } = await site();
+  await sweep(0);
+  await sweep(5);
+  expect(last().plan.deep).toHaveLength(1);
+  /** Scans fail; so do the plan's reads of each circuit's snapshot (the first two of a sweep). */
+  const memoryLost = (): TableFaultProxy["rule"] => {
+    let snapshotReads = 0;
+    return (r) => {
+      if (r.operation === "query" && !r.text.includes("PartitionKey eq"))
+        return { kind: "status", status: 503, code: "ServerBusy" };
+      if (r.operation === "get" && r.table.endsWith("Snapshots") && (snapshotReads += 1) <= 2)
+        return { kind: "hang" };
+      return null;
+    };
+  };
   const orders: string[][] = [];
   for (const m of [10, 15]) {
-    const faulted = await sweep(m, null, scans);
-    const scanned = new Set(faulted.map((f) => f.request.table.replace(/^.*?(?=[A-Z])/, "")));
-    expect(scanned).toContain("Snapshots");
-    expect(scanned).toContain("Alerts");
+    await sweep(m, null, memoryLost());
     expect(new Set(last().plan.deep.map((d) => d.detail))).toEqual(
       new Set(["storage could not say when it was last read"]),
     );

@@ -1,0 +1,80 @@
+// What the plan remembers when storage cannot list it: each circuit's snapshot
+// and alerts from its own partition (sweep-plan.ts memoryByPartition), with a
+// failure budget, so storage failing everywhere does not cost one deadline per
+// circuit before the sweep starts reading.
+
+import { describe, expect, it } from "vitest";
+import type { CircuitTarget } from "../../src/app/ports.js";
+import { memoryByPartition } from "../../src/app/sweep-plan.js";
+import type { StateStore } from "../../src/app/state-store.js";
+import type { AlertState } from "../../src/core/lifecycle.js";
+import type { Snapshot } from "../../src/core/snapshot.js";
+
+const target = (name: string): CircuitTarget => ({
+  id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/${name}`,
+  subscriptionId: "s",
+  resourceGroup: "rg",
+  name,
+});
+
+const snapshotOf = (t: CircuitTarget): Snapshot => ({
+  circuitId: t.id,
+  circuitName: t.name,
+  takenAt: "2026-11-22T01:00:00.000Z",
+  providerState: "Provisioned",
+  providerWasProvisioned: true,
+  peerings: {},
+});
+
+const storageDown = () => Object.assign(new Error("503"), { name: "StateStoreError" });
+
+/** Each circuit's partition: its snapshot, an open alert for `troubled`, and failing for `failing`. */
+function partitions(options: { troubled?: string[]; failing?: (name: string) => boolean }) {
+  const calls: string[] = [];
+  const nameOf = (id: string) => id.split("/").pop()!;
+  const store = {
+    getSnapshot: async (id: string) => {
+      calls.push(`snapshot ${nameOf(id)}`);
+      if (options.failing?.(nameOf(id))) throw storageDown();
+      return { value: snapshotOf(target(nameOf(id))), etag: "e" };
+    },
+    listAlerts: async (id?: string) => {
+      if (id === undefined) throw new Error("a listing across the table was asked for");
+      calls.push(`alerts ${nameOf(id)}`);
+      if (options.failing?.(nameOf(id))) throw storageDown();
+      return (options.troubled ?? []).includes(nameOf(id))
+        ? [
+            {
+              value: { circuitId: id, family: "path-down", phase: "firing" } as AlertState,
+              etag: "e",
+            },
+          ]
+        : [];
+    },
+  } as unknown as StateStore;
+  return { store, calls };
+}
+
+describe("memoryByPartition", () => {
+  it("reads each circuit's own rows: its age and its trouble are known, one that fails is unknown", async () => {
+    const targets = ["er-a", "er-b", "er-c"].map(target);
+    const { store } = partitions({ troubled: ["er-b"], failing: (n) => n === "er-c" });
+    const { memory, unknown } = await memoryByPartition(store, targets);
+    expect([...unknown]).toEqual([targets[2]!.id.toLowerCase()]);
+    expect(memory.get(targets[0]!.id.toLowerCase())?.trouble).toBeNull();
+    expect(memory.get(targets[1]!.id.toLowerCase())?.trouble).toBe("alert path-down is firing");
+    expect(memory.has(targets[2]!.id.toLowerCase())).toBe(false);
+  });
+
+  it("storage failing everywhere: stops asking once as many circuits failed as are read at once", async () => {
+    const targets = Array.from({ length: 100 }, (_, i) => target(`er-${i}`));
+    const { store, calls } = partitions({ failing: () => true });
+    const { memory, unknown } = await memoryByPartition(store, targets);
+    expect(memory.size).toBe(0);
+    expect(unknown.size).toBe(100);
+    // 16 at once: the first 16 fail, and those started before a failure was counted; not all 100.
+    const asked = new Set(calls.map((c) => c.split(" ")[1]));
+    expect(asked.size).toBeGreaterThanOrEqual(16);
+    expect(asked.size).toBeLessThan(32);
+  });
+});
