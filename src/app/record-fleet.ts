@@ -61,7 +61,9 @@ export function candidatesOf(
 /**
  * Members of open fleet alerts that this run did not read and erwatch no
  * longer has a snapshot of (retired: deleted, or tagged erwatch:ignore). Only
- * asked when such an unread member exists; none when storage cannot say.
+ * asked when such an unread member exists. When the circuits cannot be listed,
+ * each such member's snapshot is read from its own partition; one storage
+ * cannot say anything of stays named.
  */
 async function noLongerWatched(
   deps: RecordDeps,
@@ -69,16 +71,30 @@ async function noLongerWatched(
   read: ReadonlySet<string>,
   log: Logger,
 ): Promise<Set<string>> {
-  const unread = new Set(
-    open.flatMap((o) => o.memberIds.map((id) => id.toLowerCase()).filter((id) => !read.has(id))),
+  // Lower-case id → the id as stored: a partition key keeps the case of the circuit's name.
+  const unread = new Map(
+    open.flatMap((o) =>
+      o.memberIds.filter((id) => !read.has(id.toLowerCase())).map((id) => [id.toLowerCase(), id]),
+    ),
   );
   if (unread.size === 0) return new Set();
   try {
     const watched = new Set((await deps.store.listCircuitIds()).map((id) => id.toLowerCase()));
-    return new Set([...unread].filter((id) => !watched.has(id)));
+    return new Set([...unread.keys()].filter((id) => !watched.has(id)));
   } catch (error) {
-    log.warn({ err: error }, "circuits could not be listed; fleet members not read stay named");
-    return new Set();
+    log.warn(
+      { err: error, members: unread.size },
+      "circuits could not be listed; each fleet member not read is looked up on its own",
+    );
+    const gone = new Set<string>();
+    for (const [key, id] of unread) {
+      try {
+        if ((await deps.store.getSnapshot(id)) === null) gone.add(key);
+      } catch (memberError) {
+        log.warn({ err: memberError, circuitId: id }, "a fleet member not read stays named");
+      }
+    }
+    return gone;
   }
 }
 

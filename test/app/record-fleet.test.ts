@@ -250,6 +250,55 @@ describe("recordFleet", () => {
     ]);
   });
 
+  it.each([
+    {
+      case: "no snapshot left: retired, so the fleet alert can resolve",
+      snapshot: "gone",
+      resolves: true,
+    },
+    {
+      case: "its snapshot still there: named as last seen, held",
+      snapshot: "kept",
+      resolves: false,
+    },
+    {
+      case: "its partition failing too: named as last seen, held",
+      snapshot: "fails",
+      resolves: false,
+    },
+  ])(
+    "the circuits cannot be listed and a member was not read: its own snapshot says whether it is watched; $case",
+    async ({ snapshot, resolves }) => {
+      const before = new Date(NOW.getTime() - 5 * 60_000).toISOString();
+      const open = { ...judged(["er-ams-a", "er-ams-b"]), lastEvaluatedAt: before };
+      const s = store([{ value: open, etag: "e1" }]);
+      const a = circuit("er-ams-a").verdict.id;
+      const b = circuit("er-ams-b");
+      const asked: string[] = [];
+      const unlisted = {
+        ...s.fake,
+        listCircuitIds: async () => {
+          throw Object.assign(new Error("listing circuits failed"), { name: "StateStoreError" });
+        },
+        getSnapshot: async (id: string) => {
+          asked.push(id);
+          if (snapshot === "fails")
+            throw Object.assign(new Error("503"), { name: "StateStoreError" });
+          return snapshot === "gone" ? null : { value: { circuitId: id }, etag: "e" };
+        },
+      } as unknown as StateStore;
+      const recovered = { ...b, observations: [] };
+      const only = new Set([b.verdict.id.toLowerCase()]);
+      await recordFleet(deps(unlisted), [recovered], only, NOW, "w", memoryLogger().logger);
+      // Asked by the id as stored: its partition key keeps the name's case.
+      expect(asked).toEqual([a]);
+      // Held as it was (firing, the member named as last seen), or on its way to resolve.
+      expect(s.commits.map((c) => [c.key, c.phase])).toEqual([
+        [FLEET_KEY, resolves ? "resolving" : "firing"],
+      ]);
+    },
+  );
+
   it("joins a fleet alert another run of this sweep judged firing, and says who joined", async () => {
     const s = store([{ value: judged(["er-ams-x", "er-ams-y"]), etag: "e1" }]);
     const out = await run(s);
