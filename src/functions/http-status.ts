@@ -3,6 +3,7 @@ import functions, {
   type HttpResponseInit,
   type InvocationContext,
 } from "@azure/functions";
+import { isStorageFailure } from "../app/state-store.js";
 import { loadStatus } from "../app/status.js";
 import { renderStatusHtml } from "../app/status-html.js";
 import { SEVERITIES } from "../core/model.js";
@@ -31,18 +32,35 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
           detail: `severity must be one of ${SEVERITIES.join(", ")} (any case)`,
         }),
       };
-    const model = await loadStatus(store, deps.now(), {
-      recentHours: 24,
-      recentLimit: 50,
-      sweepIntervalMinutes: config.state.policy.sweepIntervalMinutes,
-      silenceStore: silences,
-      configuredSilences: config.state.silences,
-      filters: {
-        severity,
-        provider: text(request.query.get("provider")),
-        location: text(request.query.get("location")),
-      },
-    });
+    let model;
+    try {
+      model = await loadStatus(store, deps.now(), {
+        recentHours: 24,
+        recentLimit: 50,
+        sweepIntervalMinutes: config.state.policy.sweepIntervalMinutes,
+        silenceStore: silences,
+        configuredSilences: config.state.silences,
+        filters: {
+          severity,
+          provider: text(request.query.get("provider")),
+          location: text(request.query.get("location")),
+        },
+      });
+    } catch (error) {
+      // The page is built from listings across the tables; storage not answering
+      // them is said, with when to try again, not a bare 500. A bug still fails.
+      if (!isStorageFailure(error)) throw error;
+      return {
+        status: 503,
+        headers: { "content-type": "application/problem+json", "retry-after": "60" },
+        body: JSON.stringify({
+          type: "about:blank",
+          title: "Table Storage did not answer",
+          status: 503,
+          detail: `${error.message}. This page is built from listings across erwatch's tables; try again later.`,
+        }),
+      };
+    }
     if ((request.headers.get("accept") ?? "").includes("application/json"))
       return { status: 200, jsonBody: model };
     return {

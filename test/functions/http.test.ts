@@ -395,6 +395,33 @@ describe("GET /api/status", () => {
     expect(JSON.parse(String(unknown.body)).detail).toMatch(/one of Sev0, Sev1/);
   });
 
+  it("should answer 503 with problem+json and Retry-After when storage does not answer its listings, and fail on a bug", async () => {
+    const { deps } = await setup();
+    const failingWith = (name: string) => {
+      const store = Object.create(deps.status.runtime.store) as typeof deps.status.runtime.store;
+      store.listAlerts = async () => {
+        throw Object.assign(new Error("listing alerts failed: no answer within 10000 ms"), {
+          name,
+        });
+      };
+      return httpStatusHandler(async () => ({
+        ...deps.status,
+        runtime: { ...deps.status.runtime, store },
+      }));
+    };
+    const get = () => new HttpRequest({ method: "GET", url: "http://localhost/api/status" });
+    const answer = await failingWith("StateStoreError")(get(), context());
+    expect(answer.status).toBe(503);
+    expect((answer.headers as Record<string, string>)["retry-after"]).toBe("60");
+    const problem = problemOf(answer);
+    expect(problem.status).toBe(503);
+    expect(problem).toMatchObject({
+      title: "Table Storage did not answer",
+      detail: expect.stringMatching(/^listing alerts failed: no answer within 10000 ms\. /),
+    });
+    await expect(failingWith("TypeError")(get(), context())).rejects.toThrow(/listing alerts/);
+  });
+
   it("should escape everything it renders", async () => {
     const { renderStatusHtml } = await import("../../src/app/status-html.js");
     const page = renderStatusHtml({
