@@ -14,7 +14,7 @@ import { withoutRouteTables } from "../core/route-tables.js";
 import type { Logger } from "../logging.js";
 import { eagerPublisher } from "./eager-publish.js";
 import { createPairGate, pairMembers, type PairGate } from "./pair-gate.js";
-import { drainOutbox, type DrainResult } from "./outbox.js";
+import { drainOutbox, sinceLastCall, type DrainResult } from "./outbox.js";
 import type { CircuitTarget } from "./ports.js";
 import { CircuitRecorder } from "./circuit-recorder.js";
 import type { KeyDecision } from "./record-circuit.js";
@@ -137,10 +137,12 @@ export async function deepRead(
     log,
   );
   // The outbox listed across the table failing, this run's own events still
-  // go out: each drain reads the partitions it decided events for, and the last
-  // one those of every circuit it read (an earlier sweep's event left there).
+  // go out: each drain reads the partitions of the events decided since the
+  // one before it, and the last one those of every circuit the run evented or
+  // read (a row an earlier drain could not send, an earlier sweep's event).
   const evented = () => recorder.result().events.map((e) => e.circuit.id);
-  const publisher = eagerPublisher(() => publish(deps, sweepId, now, log, evented));
+  const fresh = sinceLastCall(evented);
+  const publisher = eagerPublisher(() => publish(deps, sweepId, now, log, fresh));
   const stopped = () => abortSignal.aborted || run.stopSignal?.aborted === true;
   const gate = await pairGateFor(deps, targets, now, log);
   const recorder = new CircuitRecorder({

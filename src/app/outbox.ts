@@ -34,6 +34,22 @@ export interface DrainOptions {
 }
 
 /**
+ * What a growing list gained since the last call. An eager drain that cannot
+ * list the outbox reads the partitions of the events decided since the drain
+ * before, not every partition the run touched again: a large outage drains
+ * after every commit, and the sweep's last drain reads them all anyway.
+ */
+export function sinceLastCall<T>(all: () => readonly T[]): () => T[] {
+  let seen = 0;
+  return () => {
+    const now = all();
+    const fresh = now.slice(seen);
+    seen = now.length;
+    return fresh;
+  };
+}
+
+/**
  * The events waiting, from one listing of the outbox. When that listing fails
  * in storage (a scan of the Alerts table, the call to time out first on a large
  * estate), each given circuit's rows are read from its own partition, so what

@@ -12,7 +12,7 @@ import {
   tableNames,
 } from "../../src/adapters/tables/state-store.js";
 import { circuitPartition } from "../../src/adapters/tables/keys.js";
-import { drainOutbox } from "../../src/app/outbox.js";
+import { drainOutbox, sinceLastCall } from "../../src/app/outbox.js";
 import { createSweeper } from "../../src/app/sweep.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
@@ -348,4 +348,21 @@ describe("when listings across a table hang in a sweep", () => {
       proxy.rule = () => null;
     }
   }, 30_000);
+});
+
+describe("sinceLastCall (the partitions an eager drain reads when the outbox cannot be listed)", () => {
+  it.each([
+    { case: "first call: everything so far", grows: [["a", "b"]], gives: [["a", "b"]] },
+    {
+      case: "later calls: only what was added since",
+      grows: [["a"], ["a", "b", "c"], ["a", "b", "c"], ["a", "b", "c", "d"]],
+      gives: [["a"], ["b", "c"], [], ["d"]],
+    },
+  ])("$case", ({ grows, gives }) => {
+    let at = 0;
+    const next = sinceLastCall(() => grows[at]!);
+    const got: string[][] = [];
+    for (at = 0; at < grows.length; at += 1) got.push(next());
+    expect(got).toEqual(gives);
+  });
 });
