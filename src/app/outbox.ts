@@ -27,8 +27,9 @@ export interface DrainOptions {
   logger: Logger;
   /**
    * Circuits (and fleet pseudo-circuits) whose outbox rows are read one
-   * partition at a time when the outbox cannot be listed across the table: at
-   * least those this run decided events for.
+   * partition at a time when the outbox cannot be listed across the table:
+   * those with events decided since the drain before, and at the end of a run
+   * every circuit it evented or read.
    */
   partitions?: () => Iterable<string>;
 }
