@@ -14,7 +14,13 @@ import { withoutRouteTables } from "../core/route-tables.js";
 import type { Logger } from "../logging.js";
 import { eagerPublisher } from "./eager-publish.js";
 import { createPairGate, pairMembers, type PairGate } from "./pair-gate.js";
-import { drainOutbox, sinceLastCall, type DrainResult } from "./outbox.js";
+import {
+  drainOutbox,
+  firstTimeOnly,
+  sinceLastCall,
+  type DrainOptions,
+  type DrainResult,
+} from "./outbox.js";
 import type { CircuitTarget } from "./ports.js";
 import { CircuitRecorder } from "./circuit-recorder.js";
 import type { KeyDecision } from "./record-circuit.js";
@@ -78,8 +84,8 @@ export async function publish(
   sweepId: string,
   now: Date,
   log: Logger,
-  /** Read one by one when the outbox cannot be listed: see DrainOptions. */
-  partitions?: () => Iterable<string>,
+  /** When the outbox cannot be listed: see DrainOptions. */
+  fallback: Pick<DrainOptions, "partitions" | "firstTime"> = {},
 ): Promise<DrainResult & { outboxError: string | null }> {
   try {
     const drained = deps.sink
@@ -87,7 +93,7 @@ export async function publish(
           claimant: sweepId,
           now,
           logger: log,
-          ...(partitions ? { partitions } : {}),
+          ...fallback,
         })
       : { published: [], pending: (await deps.store.listOutbox()).length, brokerError: null };
     return { ...drained, outboxError: null };
@@ -104,11 +110,11 @@ async function finalDrain(
   run: DeepReadRun,
   early: { brokerError: string | null },
   stopped: boolean,
-  partitions: () => Iterable<string>,
+  fallback: Pick<DrainOptions, "partitions" | "firstTime">,
 ): Promise<DrainResult & { outboxError: string | null }> {
   const none = { published: [], pending: 0, outboxError: null };
   if (stopped) return { ...none, brokerError: early.brokerError };
-  if (early.brokerError === null) return publish(deps, run.sweepId, run.now, run.log, partitions);
+  if (early.brokerError === null) return publish(deps, run.sweepId, run.now, run.log, fallback);
   try {
     return {
       ...none,
@@ -142,7 +148,10 @@ export async function deepRead(
   // read (a row an earlier drain could not send, an earlier sweep's event).
   const evented = () => recorder.result().events.map((e) => e.circuit.id);
   const fresh = sinceLastCall(evented);
-  const publisher = eagerPublisher(() => publish(deps, sweepId, now, log, fresh));
+  const firstTime = firstTimeOnly();
+  const publisher = eagerPublisher(() =>
+    publish(deps, sweepId, now, log, { partitions: fresh, firstTime }),
+  );
   const stopped = () => abortSignal.aborted || run.stopSignal?.aborted === true;
   const gate = await pairGateFor(deps, targets, now, log);
   const recorder = new CircuitRecorder({
@@ -177,10 +186,10 @@ export async function deepRead(
   const early = await publisher.settle();
   // Stopped (Ctrl-C, SIGTERM, the hard deadline): leave at once; the outbox
   // keeps what was decided for the next sweep.
-  const drained = await finalDrain(deps, run, early, stopped(), () => [
-    ...evented(),
-    ...targets.map((t) => t.id),
-  ]);
+  const drained = await finalDrain(deps, run, early, stopped(), {
+    partitions: () => [...evented(), ...targets.map((t) => t.id)],
+    firstTime,
+  });
   const recorded = recorder.result();
   const notReached = [
     ...unreached,

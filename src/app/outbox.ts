@@ -32,6 +32,23 @@ export interface DrainOptions {
    * every circuit it evented or read.
    */
   partitions?: () => Iterable<string>;
+  /**
+   * Shared by one run's drains (see `firstTimeOnly`): the first that cannot
+   * list the outbox says so as an error, the rest at debug. A large outage
+   * drains after every commit, and an error line per drain would bury the
+   * lines that matter. Absent, each drain says it.
+   */
+  firstTime?: (what: string) => boolean;
+}
+
+/** True the first time each thing is asked of it, false after. */
+export function firstTimeOnly(): (what: string) => boolean {
+  const asked = new Set<string>();
+  return (what) => {
+    if (asked.has(what)) return false;
+    asked.add(what);
+    return true;
+  };
 }
 
 /**
@@ -63,9 +80,12 @@ async function waiting(store: StateStore, options: DrainOptions): Promise<Stored
     if (!options.partitions || !isStorageFailure(error)) throw error;
     // As stored: a partition key keeps the case of the circuit's name.
     const circuits = new Set(options.partitions());
-    options.logger.error(
+    const first = options.firstTime?.("outbox unlisted") ?? true;
+    options.logger[first ? "error" : "debug"](
       { err: error, circuits: circuits.size },
-      "the outbox could not be listed; the events of the circuits this run touched are read circuit by circuit",
+      first
+        ? "the outbox could not be listed; the events of the circuits this run touched are read circuit by circuit"
+        : "the outbox could not be listed again in this run; read circuit by circuit",
     );
     const rows: Stored<OutboxRow>[] = [];
     for (const circuitId of circuits) {

@@ -144,7 +144,7 @@ async function finish(
   // Sight's own events (a subscription blind, circuits retired) go out now too.
   const drained =
     sight.events.length > 0
-      ? await publish(scoped, sweepId, now, log, () => circuitsOf(sight.events))
+      ? await publish(scoped, sweepId, now, log, { partitions: () => circuitsOf(sight.events) })
       : null;
   const published = [...done.published, ...(drained?.published ?? [])];
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
@@ -362,9 +362,9 @@ export function createSweeper(deps: SweepDeps) {
         fleetPlacesOf(planned.found.targets),
       );
       if (sight.events.length + fleets.events.length > 0)
-        await publish(scoped, sweepId, request.now, log, () =>
-          circuitsOf([...sight.events, ...fleets.events]),
-        );
+        await publish(scoped, sweepId, request.now, log, {
+          partitions: () => circuitsOf([...sight.events, ...fleets.events]),
+        });
       await prune(scoped, request.now, log);
       await measureSweep(scoped, deps.telemetry ?? NO_TELEMETRY, log, {
         request,
