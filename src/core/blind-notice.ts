@@ -39,7 +39,9 @@ export function blindNotice(
   if (ctx.held || state.family === "monitoring-blind") return null;
   if (severityRank(notified.severity) > severityRank(NOTICE_AT_OR_ABOVE)) return null;
   // Stored state may be old or odd: a time that cannot be read proves no blindness.
-  const seen = [state.lastFiringAt, state.lastCleanAt]
+  // Masked (the provider de-provisioned the circuit) is a reading too: erwatch
+  // saw the circuit carry nothing, worse than the alert says, not nothing at all.
+  const seen = [state.lastFiringAt, state.lastCleanAt, state.lastMaskedAt]
     .filter((t): t is string => typeof t === "string" && Number.isFinite(Date.parse(t)))
     .sort()
     .pop();

@@ -73,6 +73,12 @@ export interface AlertState {
   /** Last observation that saw the condition, and the last that saw it gone: hysteresis counts time from these. */
   lastFiringAt?: string | null;
   lastCleanAt?: string | null;
+  /**
+   * Last observation that read the circuit and found this key's layers masked
+   * by a broken layer below (observe.ts `masked`): neither firing nor clean,
+   * and not blindness either (core/blind-notice.ts).
+   */
+  lastMaskedAt?: string | null;
 }
 
 export type NoneReason = "unchanged" | "held-by-hysteresis" | "silenced" | "inhibited" | "blind";
@@ -180,7 +186,9 @@ export function advance(
 ): AlertState | null {
   const at = now.toISOString();
   if (observation.state === "unknown")
-    return previous ? { ...previous, lastEvaluatedAt: at } : null;
+    return previous
+      ? { ...previous, lastEvaluatedAt: at, ...(observation.masked ? { lastMaskedAt: at } : {}) }
+      : null;
   const base: AlertState = previous ?? emptyAlert(observation, circuitName, now, 0);
   if (observation.state === "firing" && observation.finding) {
     const condition = conditionOf(observation.finding);

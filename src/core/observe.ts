@@ -35,6 +35,12 @@ export interface Observation {
    * missing from a firing finding is not known to have recovered.
    */
   unreadPaths?: PathName[];
+  /**
+   * Unknown only because a broken layer below took this key's layers over
+   * (the provider de-provisioned the circuit): the circuit was read, so this
+   * is no blindness, though the key neither opens nor resolves on it.
+   */
+  masked?: boolean;
 }
 
 /** Several findings of one family on one peering are one alert: merge them. */
@@ -125,6 +131,17 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
 
 const masked = (l: PathLayers) => [l.provider, l.bgp, l.routes].some((c) => c.status === "down");
 
+/** A path-down key unknown only by masking: every row feeding it was read, some path is masked. */
+function maskedOnly(verdict: CircuitVerdict, family: AlertFamily, peering: string | null): boolean {
+  if (family !== "path-down" || !verdict.circuitRead) return false;
+  const p = verdict.peerings.find((x) => x.name === peering);
+  return (
+    p !== undefined &&
+    PATHS.some((path) => masked(p.paths[path])) &&
+    unreadPathsOf(verdict, family, peering).length === 0
+  );
+}
+
 export function observe(
   verdict: CircuitVerdict,
   existing: { key: string; family: AlertFamily; peering: string | null }[],
@@ -153,14 +170,16 @@ export function observe(
   }));
   for (const e of existing) {
     if (groups.has(e.key)) continue;
+    const clean = known(verdict, e.family, e.peering);
     observations.push({
       key: e.key,
       family: e.family,
       circuitId: verdict.id,
       peering: e.peering,
-      state: known(verdict, e.family, e.peering) ? "clean" : "unknown",
+      state: clean ? "clean" : "unknown",
       finding: null,
       previousReadAt,
+      ...(!clean && maskedOnly(verdict, e.family, e.peering) ? { masked: true } : {}),
     });
   }
   return observations;

@@ -1,6 +1,7 @@
 // The blind notice over odd stored state: it goes out once, only for an open
 // Sev0/Sev1 whose last reading is known and old enough, never on a time that
-// cannot be read, and never twice for one blindness.
+// cannot be read, and never twice for one blindness. A sweep that read the
+// circuit masked by a broken layer below (observe.ts) is a reading, not blindness.
 
 import { describe, expect, it } from "vitest";
 import { blindNotice, sightRestored } from "../../src/core/blind-notice.js";
@@ -84,6 +85,17 @@ describe("blindNotice", () => {
     {
       case: "an unreadable time beside a readable one",
       given: state({ lastFiringAt: "??", lastCleanAt: "2026-11-22T01:55:00.000Z" }),
+      sent: true,
+    },
+    {
+      // The provider de-provisioned the circuit: erwatch read it carrying nothing.
+      case: "masked by a broken layer below 10 minutes ago",
+      given: state({ lastMaskedAt: "2026-11-22T02:05:00.000Z" }),
+      sent: false,
+    },
+    {
+      case: "masked, but 15 minutes ago",
+      given: state({ lastMaskedAt: "2026-11-22T02:00:00.000Z" }),
       sent: true,
     },
     { case: "nothing notified", given: state({ notified: null }), sent: false },

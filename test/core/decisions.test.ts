@@ -548,9 +548,28 @@ describe("observe: a fact ARM left out never resolves the alert it feeds", () =>
     const known = [{ key, family: "path-down" as const, peering: "AzurePrivatePeering" }];
     const gone = verdictOf({ providerState: "NotProvisioned" });
     expect(gone.findings.map((f) => f.code)).toEqual(["provider-not-provisioned"]);
-    expect(observe(gone, known).find((o) => o.key === key)?.state).toBe("unknown");
+    expect(observe(gone, known).find((o) => o.key === key)).toMatchObject({
+      state: "unknown",
+      // Read, and masked: no blindness (blind-notice.ts counts it as a reading).
+      masked: true,
+    });
     // Back, and the path read up: clean again.
     expect(observe(verdictOf({}), known)[0]?.state).toBe("clean");
+  });
+
+  it("a path-down alert unknown because a path, or the circuit, could not be read is not masked", () => {
+    const key = alertKey(CIRCUIT_ID, "AzurePrivatePeering", "path-down");
+    const known = [{ key, family: "path-down" as const, peering: "AzurePrivatePeering" }];
+    const blind = observe(
+      verdictOf({
+        paths: { AzurePrivatePeering: { primary: { arp: failed({ kind: "forbidden" }) } } },
+      }),
+      known,
+    );
+    expect(blind.find((o) => o.key === key)).toMatchObject({ state: "unknown" });
+    expect(blind.find((o) => o.key === key)?.masked).toBeUndefined();
+    const unread = observe(verdictOf({ circuit: failed({ kind: "throttled" }) }), known);
+    expect(unread.find((o) => o.key === key)?.masked).toBeUndefined();
   });
 
   it("is clean when the fact is there and healthy", () => {

@@ -28,7 +28,8 @@ function finding(severity: Severity, paths: PathName[]): Finding {
 }
 
 type Step = {
-  obs: "fire" | "clean" | "unknown";
+  /** "masked": unknown because a broken layer below took the path over (the circuit was read). */
+  obs: "fire" | "clean" | "unknown" | "masked";
   severity?: Severity;
   paths?: PathName[];
   minute: number;
@@ -48,6 +49,7 @@ function observation(step: Step): Observation {
     finding:
       step.obs === "fire" ? finding(step.severity ?? "Sev2", step.paths ?? ["secondary"]) : null,
     previousReadAt: at(step.previousMinute ?? step.minute - 5).toISOString(),
+    ...(step.obs === "masked" ? { masked: true } : {}),
   };
 }
 
@@ -62,7 +64,7 @@ const silence: Silence = {
 };
 
 /** Runs steps through advance + decide and returns what each sweep decided. */
-function walk(steps: Step[]): string[] {
+function walk(steps: Step[], options: { blindAfterMs?: number } = {}): string[] {
   let state: AlertState | null = null;
   const out: string[] = [];
   for (const step of steps) {
@@ -81,7 +83,8 @@ function walk(steps: Step[]): string[] {
       inhibitedBy: step.inhibited
         ? { by: "erw-provider", rule: "provider down holds everything" }
         : null,
-      blind: step.obs === "unknown",
+      blind: step.obs === "unknown" || step.obs === "masked",
+      ...options,
     });
     state = decision.next;
     out.push(
@@ -92,6 +95,54 @@ function walk(steps: Step[]): string[] {
   }
   return out;
 }
+
+describe("the blind notice at the product's cadence (5-minute sweeps, monitoring-blind after 3)", () => {
+  const blindAfterMs = DEFAULT_ALERT_POLICY.blindAfterSweeps * 5 * 60_000 - tickSlackMs(5);
+  const open = (minute: number): Step => ({
+    obs: "fire",
+    severity: "Sev0",
+    paths: ["primary", "secondary"],
+    minute,
+  });
+  const timelines: { name: string; steps: Step[]; expected: string[] }[] = [
+    {
+      name: "three sweeps that cannot read the paths: the holder hears it once",
+      steps: [
+        open(0),
+        { obs: "unknown", minute: 5 },
+        { obs: "unknown", minute: 10 },
+        { obs: "unknown", minute: 15 },
+        { obs: "unknown", minute: 20 },
+      ],
+      expected: ["open:Sev0#1", "none:blind", "none:blind", "repeat:Sev0#2", "none:blind"],
+    },
+    {
+      // The provider de-provisioned the circuit (its alert holds this one), then a
+      // path could not be read: erwatch saw the circuit carry nothing at 5 and 10,
+      // so it has been blind since 10, not since 0.
+      name: "sweeps masked by a broken layer below are readings, not blindness",
+      steps: [
+        open(0),
+        { obs: "masked", minute: 5, inhibited: true },
+        { obs: "masked", minute: 10, inhibited: true },
+        { obs: "unknown", minute: 15 },
+        { obs: "unknown", minute: 20 },
+        { obs: "unknown", minute: 25 },
+      ],
+      expected: [
+        "open:Sev0#1",
+        "none:blind",
+        "none:blind",
+        "none:blind",
+        "none:blind",
+        "repeat:Sev0#2",
+      ],
+    },
+  ];
+  it.each(timelines)("$name", ({ steps, expected }) => {
+    expect(walk(steps, { blindAfterMs })).toEqual(expected);
+  });
+});
 
 describe("alert lifecycle", () => {
   const timelines: { name: string; steps: Step[]; expected: string[] }[] = [
