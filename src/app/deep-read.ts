@@ -85,7 +85,7 @@ export async function publish(
   now: Date,
   log: Logger,
   /** When the outbox cannot be listed: see DrainOptions. */
-  fallback: Pick<DrainOptions, "partitions" | "firstTime"> = {},
+  fallback: Pick<DrainOptions, "partitions" | "firstTime" | "abortSignal"> = {},
 ): Promise<DrainResult & { outboxError: string | null }> {
   try {
     const drained = deps.sink
@@ -110,7 +110,7 @@ async function finalDrain(
   run: DeepReadRun,
   early: { brokerError: string | null },
   stopped: boolean,
-  fallback: Pick<DrainOptions, "partitions" | "firstTime">,
+  fallback: Pick<DrainOptions, "partitions" | "firstTime" | "abortSignal">,
 ): Promise<DrainResult & { outboxError: string | null }> {
   const none = { published: [], pending: 0, outboxError: null };
   if (stopped) return { ...none, brokerError: early.brokerError };
@@ -150,7 +150,7 @@ export async function deepRead(
   const fresh = sinceLastCall(evented);
   const firstTime = firstTimeOnly();
   const publisher = eagerPublisher(() =>
-    publish(deps, sweepId, now, log, { partitions: fresh, firstTime }),
+    publish(deps, sweepId, now, log, { partitions: fresh, firstTime, abortSignal }),
   );
   const stopped = () => abortSignal.aborted || run.stopSignal?.aborted === true;
   const gate = await pairGateFor(deps, targets, now, log);
@@ -189,6 +189,7 @@ export async function deepRead(
   const drained = await finalDrain(deps, run, early, stopped(), {
     partitions: () => [...evented(), ...targets.map((t) => t.id)],
     firstTime,
+    abortSignal,
   });
   const recorded = recorder.result();
   const notReached = [

@@ -39,6 +39,8 @@ export interface DrainOptions {
    * lines that matter. Absent, each drain says it.
    */
   firstTime?: (what: string) => boolean;
+  /** The run's own stop (its hard deadline, SIGTERM): a publish in flight gives up with it. */
+  abortSignal?: AbortSignal;
 }
 
 /** True the first time each thing is asked of it, false after. */
@@ -136,7 +138,10 @@ export async function drainOutbox(
   if (claimed.length === 0) return { published: [], pending: rows.length, brokerError: null };
   const events = claimed.map((r) => r.value.event);
   try {
-    const result = await sink.publish(events);
+    const result = await sink.publish(
+      events,
+      options.abortSignal ? { abortSignal: options.abortSignal } : {},
+    );
     for (const id of result?.shrunk ?? [])
       options.logger.error(
         { eventId: id },

@@ -138,7 +138,14 @@ export interface PublishResult {
 }
 
 export interface EventSink {
-  /** Resolves only when the broker accepted every event; rejects otherwise (nothing partial is assumed). */
-  publish(events: AlertEvent[]): Promise<PublishResult | void>;
+  /**
+   * Resolves only when the broker accepted every event; rejects otherwise
+   * (nothing partial is assumed), also at its own deadline or once
+   * `abortSignal` (the sweep stopped) fires.
+   */
+  publish(
+    events: AlertEvent[],
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<PublishResult | void>;
   close?(): Promise<void>;
 }

@@ -141,10 +141,14 @@ async function finish(
     sweepId,
     log,
   );
-  // Sight's own events (a subscription blind, circuits retired) go out now too.
+  // Sight's own events (a subscription blind, circuits retired) go out now too,
+  // unless the broker already failed this sweep: said once, they wait in the outbox.
   const drained =
-    sight.events.length > 0
-      ? await publish(scoped, sweepId, now, log, { partitions: () => circuitsOf(sight.events) })
+    sight.events.length > 0 && done.brokerError === null
+      ? await publish(scoped, sweepId, now, log, {
+          partitions: () => circuitsOf(sight.events),
+          abortSignal: request.abortSignal,
+        })
       : null;
   const published = [...done.published, ...(drained?.published ?? [])];
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
@@ -364,6 +368,7 @@ export function createSweeper(deps: SweepDeps) {
       if (sight.events.length + fleets.events.length > 0)
         await publish(scoped, sweepId, request.now, log, {
           partitions: () => circuitsOf([...sight.events, ...fleets.events]),
+          abortSignal: request.abortSignal,
         });
       await prune(scoped, request.now, log);
       await measureSweep(scoped, deps.telemetry ?? NO_TELEMETRY, log, {

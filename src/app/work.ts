@@ -47,7 +47,7 @@ export interface WorkMessage {
 
 export interface WorkQueue {
   /** Sends every message (session id = subscription), or throws: nothing partial is assumed. */
-  send(messages: WorkMessage[]): Promise<void>;
+  send(messages: WorkMessage[], options?: { abortSignal?: AbortSignal }): Promise<void>;
 }
 
 export type ClaimOutcome = "mine" | "taken" | "done";
@@ -190,7 +190,7 @@ export async function fanOut(
     ),
     listedServiceKeys(planned.found.targets),
   );
-  await queue.send(messages);
+  await queue.send(messages, { abortSignal: request.abortSignal });
   // What the listing could not see is the timer's to say; the workers read and record.
   await sweeper.fannedOut(request, planned, request.sweepId, log);
   const subscriptions = new Set(messages.map((m) => m.subscriptionId)).size;

@@ -10,6 +10,8 @@ export type ServiceBusConnection =
 export interface PublishConfig {
   connection: ServiceBusConnection;
   entity: string;
+  /** Deadline for one send (alert events, fan-out work), the SDK's retries included. */
+  timeoutMs: number;
 }
 
 /**
@@ -27,6 +29,8 @@ export function readPublishConfig(r: SettingsReader, required: boolean): Publish
   const namespace = r.raw("ServiceBusConnection__fullyQualifiedNamespace");
   const clientId = r.raw("ServiceBusConnection__clientId");
   const entity = r.raw("SERVICEBUS_ENTITY") ?? DEFAULT_ALERTS_ENTITY;
+  // Read (and checked) even when Service Bus is not configured, so a bad value is reported with the rest.
+  const timeoutMs = r.int("SERVICEBUS_TIMEOUT_MS", 30_000, { min: 100, max: 120_000 });
   if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,259}$/.test(entity))
     r.problem(
       "SERVICEBUS_ENTITY",
@@ -37,7 +41,7 @@ export function readPublishConfig(r: SettingsReader, required: boolean): Publish
   if (cs) {
     if (!/Endpoint=sb:\/\//i.test(cs))
       r.problem("ServiceBusConnection", "is not a Service Bus connection string (Endpoint=sb://…)");
-    return { connection: { kind: "connection-string", value: cs }, entity };
+    return { connection: { kind: "connection-string", value: cs }, entity, timeoutMs };
   }
   if (namespace) {
     if (!/^[A-Za-z0-9-]+\.[A-Za-z0-9.-]+$/.test(namespace)) {
@@ -55,6 +59,7 @@ export function readPublishConfig(r: SettingsReader, required: boolean): Publish
         ...(clientId ? { clientId } : {}),
       },
       entity,
+      timeoutMs,
     };
   }
   if (required)

@@ -284,6 +284,11 @@ export const SETTINGS = {
     doc: "Queue or topic alert events are published to (default erwatch-alerts).",
     sample: "erwatch-alerts",
   },
+  SERVICEBUS_TIMEOUT_MS: {
+    section: "publish",
+    doc: "Deadline for one send to Service Bus (a sweep's alert events, the timer's fan-out work), the SDK's retries included (default 30000): a broker that stops answering cannot hold a sweep past its interval.",
+    sample: "30000",
+  },
   SWEEP_WORK_QUEUE: {
     section: "publish",
     doc: "Service Bus queue (sessions on, keyed by subscription) the timer fans deep reads out on, read by the sweepWorker function. Unset: the timer reads in its own process.",

@@ -2,7 +2,7 @@
 // configured) and the sweeper that orders them.
 
 import type { ServiceBusClientOptions } from "@azure/service-bus";
-import { serviceBusClient } from "../adapters/servicebus/client.js";
+import { newServiceBusClient } from "../adapters/servicebus/client.js";
 import { ServiceBusEventSink } from "../adapters/servicebus/publisher.js";
 import { ServiceBusWorkQueue } from "../adapters/servicebus/work-queue.js";
 import { createTableClient } from "../adapters/tables/state-store.js";
@@ -49,16 +49,19 @@ export function buildSweepRuntime(
   const { reader, dataPlane } = buildReaders(config, overrides);
   const store = buildStateStore(config.state, credentialFor, logger);
   const silences = buildSilenceStore(config.state, credentialFor, logger);
-  const bus = config.publish
-    ? serviceBusClient(config.publish.connection, credentialFor, overrides.serviceBusOptions)
+  const { publish } = config;
+  // Each sender on a client of its own, so one whose connection wedged can be dropped alone.
+  const connect = publish
+    ? () => newServiceBusClient(publish.connection, credentialFor, overrides.serviceBusOptions)
     : null;
-  const sink = bus && config.publish ? new ServiceBusEventSink(bus, config.publish.entity) : null;
+  const sink =
+    connect && publish ? new ServiceBusEventSink(connect, publish.entity, publish.timeoutMs) : null;
   const workQueue = config.sweep.workQueue;
   const work =
-    bus && workQueue
+    connect && publish && workQueue
       ? {
           name: workQueue,
-          queue: new ServiceBusWorkQueue(bus, workQueue),
+          queue: new ServiceBusWorkQueue(connect, workQueue, publish.timeoutMs),
           claims: new TableWorkClaims(
             createTableClient(config.state, `${config.state.tablePrefix}Work`, credentialFor),
           ),

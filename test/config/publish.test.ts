@@ -39,4 +39,28 @@ describe("Service Bus settings", () => {
       expect(found.join("\n")).not.toContain(KEY.slice(0, 12));
     },
   );
+
+  it.each([
+    [{}, 30_000, []],
+    [{ SERVICEBUS_TIMEOUT_MS: "2500" }, 2_500, []],
+    [{ SERVICEBUS_TIMEOUT_MS: "50" }, null, ["SERVICEBUS_TIMEOUT_MS"]],
+    [{ SERVICEBUS_TIMEOUT_MS: "thirty seconds" }, null, ["SERVICEBUS_TIMEOUT_MS"]],
+  ] as const)(
+    "SERVICEBUS_TIMEOUT_MS %j: a deadline of %s ms, problems %j",
+    (env, timeoutMs, named) => {
+      const r = new SettingsReader({
+        ServiceBusConnection__fullyQualifiedNamespace: "erwatch-ns.servicebus.windows.net",
+        ...env,
+      });
+      const config = readPublishConfig(r, true);
+      expect(r.problems.map((p) => p.split(":")[0])).toEqual(named);
+      if (timeoutMs !== null) expect(config?.timeoutMs).toBe(timeoutMs);
+    },
+  );
+
+  it("a bad SERVICEBUS_TIMEOUT_MS is reported with the rest, also without Service Bus", () => {
+    const r = new SettingsReader({ SERVICEBUS_TIMEOUT_MS: "-1" });
+    expect(readPublishConfig(r, false)).toBeNull();
+    expect(r.problems).toEqual([expect.stringMatching(/^SERVICEBUS_TIMEOUT_MS: /)]);
+  });
 });

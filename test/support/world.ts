@@ -7,6 +7,7 @@ import functions from "@azure/functions";
 import type { DestinationStream } from "pino";
 import { EventConsumer } from "../../src/adapters/servicebus/consumer.js";
 import { closeServiceBusClients } from "../../src/adapters/servicebus/client.js";
+import type { ServiceBusClientOptions } from "@azure/service-bus";
 import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
 import { SweepRuns } from "../../src/app/sweep-runs.js";
 import type { SweepResult } from "../../src/app/sweep.js";
@@ -60,6 +61,12 @@ export interface WorldOptions {
   routing?: "page-at-sev2" | "defaults" | "page-at-sev2-and-a-typo";
   /** erwatch's own metrics, e.g. an in-memory OpenTelemetry meter (none by default). */
   telemetry?: Telemetry;
+  /**
+   * The Service Bus client's options. By default no SDK retry and 3 s per
+   * attempt, so a broker outage costs a test seconds; `{}` is what the
+   * product runs with (the SDK's defaults under erwatch's own).
+   */
+  serviceBusOptions?: ServiceBusClientOptions;
 }
 
 export interface World {
@@ -174,7 +181,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     DISPATCH_MAX_DELIVERIES: "3",
     ...options.env,
   };
-  const serviceBusOptions = { retryOptions: { maxRetries: 0, timeoutInMs: 3_000 } };
+  const serviceBusOptions = options.serviceBusOptions ?? {
+    retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
+  };
   const common = {
     credential: access.credential,
     // Quiet unless asked: test output should be test results.
@@ -294,6 +303,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       // Clients before the broker: closing an AMQP client whose peer is gone waits for a close frame.
       await consumer.close().catch(() => undefined);
       await runtime.sink?.close?.().catch(() => undefined);
+      await runtime.work?.queue.close().catch(() => undefined);
       await closeServiceBusClients().catch(() => undefined);
       await broker.stop();
       await Promise.all([estate.close(), pagerduty.close(), teams.close(), webhook.close()]);

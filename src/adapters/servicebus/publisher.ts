@@ -6,6 +6,7 @@ import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from "@azu
 import type { EventSink, PublishResult } from "../../app/state-store.js";
 import { minimalEvent } from "../../core/budget.js";
 import type { AlertEvent } from "../../core/alert-event.js";
+import { DeadlineSender } from "./deadline.js";
 
 export function toServiceBusMessage(event: AlertEvent): ServiceBusMessage {
   return {
@@ -30,45 +31,58 @@ export function toServiceBusMessage(event: AlertEvent): ServiceBusMessage {
 }
 
 export class ServiceBusEventSink implements EventSink {
-  private sender: ServiceBusSender | null = null;
+  private readonly line: DeadlineSender;
 
   constructor(
-    private readonly client: ServiceBusClient,
+    /** A client of the sink's own: see DeadlineSender. */
+    connect: () => ServiceBusClient,
     private readonly entity: string,
-  ) {}
-
-  private get senderOnce(): ServiceBusSender {
-    this.sender ??= this.client.createSender(this.entity);
-    return this.sender;
+    /** SERVICEBUS_TIMEOUT_MS: one publish, every batch and retry in it. */
+    timeoutMs: number,
+  ) {
+    this.line = new DeadlineSender(connect, entity, timeoutMs);
   }
 
-  async publish(events: AlertEvent[]): Promise<PublishResult> {
-    const sender = this.senderOnce;
-    const shrunk: string[] = [];
-    let batch = await sender.createMessageBatch();
-    for (const event of events) {
-      let message = toServiceBusMessage(event);
+  publish(
+    events: AlertEvent[],
+    options: { abortSignal?: AbortSignal } = {},
+  ): Promise<PublishResult> {
+    return this.line.send(
+      `publishing ${events.length} alert event(s) to ${this.entity}`,
+      options.abortSignal,
+      (sender, abortSignal) => publishAll(sender, events, abortSignal),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.line.close();
+  }
+}
+
+async function publishAll(
+  sender: ServiceBusSender,
+  events: AlertEvent[],
+  abortSignal: AbortSignal,
+): Promise<PublishResult> {
+  const shrunk: string[] = [];
+  let batch = await sender.createMessageBatch({ abortSignal });
+  for (const event of events) {
+    let message = toServiceBusMessage(event);
+    if (batch.tryAddMessage(message)) continue;
+    // Full: send in order and start the next batch.
+    if (batch.count > 0) {
+      await sender.sendMessages(batch, { abortSignal });
+      batch = await sender.createMessageBatch({ abortSignal });
       if (batch.tryAddMessage(message)) continue;
-      // Full: send in order and start the next batch.
-      if (batch.count > 0) {
-        await sender.sendMessages(batch);
-        batch = await sender.createMessageBatch();
-        if (batch.tryAddMessage(message)) continue;
-      }
-      // Too large for any message: the page still goes out, without its evidence.
-      message = toServiceBusMessage(minimalEvent(event));
-      if (!batch.tryAddMessage(message))
-        throw new Error(
-          `alert event ${event.id} does not fit a Service Bus message even without its evidence`,
-        );
-      shrunk.push(event.id);
     }
-    if (batch.count > 0) await sender.sendMessages(batch);
-    return { shrunk };
+    // Too large for any message: the page still goes out, without its evidence.
+    message = toServiceBusMessage(minimalEvent(event));
+    if (!batch.tryAddMessage(message))
+      throw new Error(
+        `alert event ${event.id} does not fit a Service Bus message even without its evidence`,
+      );
+    shrunk.push(event.id);
   }
-
-  async close(): Promise<void> {
-    await this.sender?.close();
-    this.sender = null;
-  }
+  if (batch.count > 0) await sender.sendMessages(batch, { abortSignal });
+  return { shrunk };
 }

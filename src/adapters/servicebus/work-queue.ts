@@ -10,6 +10,7 @@ import type {
   ServiceBusSessionReceiver,
 } from "@azure/service-bus";
 import type { WorkMessage, WorkQueue } from "../../app/work.js";
+import { DeadlineSender } from "./deadline.js";
 
 export function toWorkMessage(work: WorkMessage): ServiceBusMessage {
   return {
@@ -29,33 +30,47 @@ export function toWorkMessage(work: WorkMessage): ServiceBusMessage {
 }
 
 export class ServiceBusWorkQueue implements WorkQueue {
-  private sender: ServiceBusSender | null = null;
+  private readonly line: DeadlineSender;
 
   constructor(
-    private readonly client: ServiceBusClient,
+    /** A client of the queue's own: see DeadlineSender. */
+    connect: () => ServiceBusClient,
     private readonly queue: string,
-  ) {}
-
-  async send(messages: WorkMessage[]): Promise<void> {
-    this.sender ??= this.client.createSender(this.queue);
-    const sender = this.sender;
-    let batch = await sender.createMessageBatch();
-    for (const work of messages) {
-      const message = toWorkMessage(work);
-      if (batch.tryAddMessage(message)) continue;
-      if (batch.count === 0) throw new Error(`work message ${message.messageId} is too large`);
-      await sender.sendMessages(batch);
-      batch = await sender.createMessageBatch();
-      if (!batch.tryAddMessage(message))
-        throw new Error(`work message ${message.messageId} is too large`);
-    }
-    if (batch.count > 0) await sender.sendMessages(batch);
+    /** SERVICEBUS_TIMEOUT_MS: one send, every batch and retry in it. */
+    timeoutMs: number,
+  ) {
+    this.line = new DeadlineSender(connect, queue, timeoutMs);
   }
 
-  async close(): Promise<void> {
-    await this.sender?.close();
-    this.sender = null;
+  send(messages: WorkMessage[], options: { abortSignal?: AbortSignal } = {}): Promise<void> {
+    return this.line.send(
+      `sending ${messages.length} work message(s) to ${this.queue}`,
+      options.abortSignal,
+      (sender, abortSignal) => sendAll(sender, messages, abortSignal),
+    );
   }
+
+  close(): Promise<void> {
+    return this.line.close();
+  }
+}
+
+async function sendAll(
+  sender: ServiceBusSender,
+  messages: WorkMessage[],
+  abortSignal: AbortSignal,
+): Promise<void> {
+  let batch = await sender.createMessageBatch({ abortSignal });
+  for (const work of messages) {
+    const message = toWorkMessage(work);
+    if (batch.tryAddMessage(message)) continue;
+    if (batch.count === 0) throw new Error(`work message ${message.messageId} is too large`);
+    await sender.sendMessages(batch, { abortSignal });
+    batch = await sender.createMessageBatch({ abortSignal });
+    if (!batch.tryAddMessage(message))
+      throw new Error(`work message ${message.messageId} is too large`);
+  }
+  if (batch.count > 0) await sender.sendMessages(batch, { abortSignal });
 }
 
 /**

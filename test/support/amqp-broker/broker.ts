@@ -92,6 +92,12 @@ export interface AmqpBroker {
   waitForAccepted(entity: string, count: number, timeoutMs: number): Promise<void>;
   /** Resolves when `entity` has granted at least `count` lock renewals; rejects after timeoutMs. */
   waitForLockRenewals(entity: string, count: number, timeoutMs: number): Promise<void>;
+  /**
+   * On: every connection, open or new, stays open and is answered nothing (a
+   * black-holed network, a namespace that hangs); off: answered again, from
+   * what was sent meanwhile.
+   */
+  hang(on: boolean): void;
   /** Closes the listener and every open connection (clients see the broker go down). */
   stop(): Promise<void>;
 }
@@ -153,6 +159,7 @@ class TestBroker implements AmqpBroker {
   private readonly events = new EventEmitter();
   private server: Server | undefined;
   private stopped = false;
+  private hanging = false;
   private readonly windowMs: number;
   private readonly lockDurationMs: number;
   private readonly maxDeliveryCount: number;
@@ -189,6 +196,7 @@ class TestBroker implements AmqpBroker {
       this.server = server;
       server.on("connection", (socket: Socket) => {
         this.sockets.add(socket);
+        if (this.hanging) socket.pause();
         socket.once("close", () => this.sockets.delete(socket));
       });
       server.once("error", reject);
@@ -284,6 +292,15 @@ class TestBroker implements AmqpBroker {
       this.events.on(event, check);
       this.events.once("stopped", onStop);
     });
+  }
+
+  hang(on: boolean): void {
+    this.hanging = on;
+    // Not read, so nothing is answered: the client's frames wait in the socket's buffers.
+    for (const socket of this.sockets) {
+      if (on) socket.pause();
+      else socket.resume();
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,67 @@
+// Every send to Service Bus has a deadline, the SDK's own retries included.
+// Left to its defaults the SDK waits 60 s for each attempt and 30 s between
+// four of them: a broker that stops answering (a black-holed network, a
+// namespace that hangs) would hold a sweep five minutes past its interval,
+// into the next tick and the host's functionTimeout, with its decisions made
+// and nothing sent. Stopped at the deadline, the events stay in the outbox and
+// the next sweep sends them again under the same message ids.
+
+import type { ServiceBusClient, ServiceBusSender } from "@azure/service-bus";
+
+const isAbort = (error: unknown) => (error as { name?: unknown } | null)?.name === "AbortError";
+
+/**
+ * A sender on a connection of its own. A send given up while the connection
+ * was still opening leaves the SDK's client waiting on that opening for good:
+ * every later send fails the same way, long after the broker answers again.
+ * So a send that misses its deadline drops the whole client, and the next
+ * one connects afresh.
+ */
+export class DeadlineSender {
+  private client: ServiceBusClient | null = null;
+  private sender: ServiceBusSender | null = null;
+
+  constructor(
+    private readonly connect: () => ServiceBusClient,
+    private readonly entity: string,
+    /** SERVICEBUS_TIMEOUT_MS: one send, every batch and retry in it. */
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Runs one send under the deadline and the caller's signal (the sweep being stopped). */
+  async send<T>(
+    doing: string,
+    caller: AbortSignal | undefined,
+    body: (sender: ServiceBusSender, abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    const abortSignal = caller ? AbortSignal.any([deadline, caller]) : deadline;
+    this.client ??= this.connect();
+    this.sender ??= this.client.createSender(this.entity);
+    try {
+      return await body(this.sender, abortSignal);
+    } catch (error) {
+      if (!isAbort(error)) throw error;
+      this.drop();
+      throw new Error(
+        `${doing} failed: Service Bus did not answer within ${this.timeoutMs} ms (SERVICEBUS_TIMEOUT_MS), or the sweep was stopped`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Not awaited: closing a client whose peer answers nothing must not hold the sweep either. */
+  private drop(): void {
+    const client = this.client;
+    this.client = null;
+    this.sender = null;
+    void client?.close().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.sender = null;
+    await client?.close();
+  }
+}
