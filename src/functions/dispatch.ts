@@ -1,5 +1,5 @@
 import functions, { type InvocationContext } from "@azure/functions";
-import type { ServiceBusSender } from "@azure/service-bus";
+import type { ServiceBusMessage } from "@azure/service-bus";
 import type { Dispatcher } from "../app/dispatch/dispatcher.js";
 import type { Settlement } from "../app/dispatch/ports.js";
 import { processEnv } from "../config/env.js";
@@ -8,12 +8,17 @@ import { deadLetterText } from "../core/budget.js";
 import { startTelemetry } from "../runtime/telemetry.js";
 import { cachedFactory } from "./deps.js";
 
+/** One message at a time: a ServiceBusSender, or one with a deadline (runtime/dispatch.ts `senders`). */
+export interface MessageSender {
+  sendMessages(message: ServiceBusMessage): Promise<void>;
+}
+
 export interface DispatchFunctionDeps {
   dispatcher: Dispatcher;
   /** Sender to SERVICEBUS_DEADLETTER_QUEUE. */
-  parking: Pick<ServiceBusSender, "sendMessages">;
+  parking: MessageSender;
   /** Sender to SERVICEBUS_ENTITY, for rescheduled copies. */
-  requeue: Pick<ServiceBusSender, "sendMessages">;
+  requeue: MessageSender;
 }
 
 /** Thrown so the host abandons the message and Service Bus redelivers it. */
@@ -111,11 +116,7 @@ export const dispatchDeps = cachedFactory<DispatchFunctionDeps>(async () => {
   const telemetry = await startTelemetry(config);
   const runtime = buildDispatchRuntime(config, { logDestination: consoleDestination(), telemetry });
   await runtime.deliveries.ensureTable();
-  return {
-    dispatcher: runtime.dispatcher,
-    parking: runtime.serviceBus.createSender(config.deadLetterQueue),
-    requeue: runtime.serviceBus.createSender(config.publish.entity),
-  };
+  return { dispatcher: runtime.dispatcher, ...runtime.senders };
 });
 
 const trigger = readTriggerSettings(processEnv());

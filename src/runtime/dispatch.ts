@@ -4,7 +4,8 @@
 import type { ServiceBusClient, ServiceBusClientOptions } from "@azure/service-bus";
 import { setTimeout as delay } from "node:timers/promises";
 import { createReceiver, createUnusableReceiver } from "../adapters/receivers/index.js";
-import { serviceBusClient } from "../adapters/servicebus/client.js";
+import { newServiceBusClient, serviceBusClient } from "../adapters/servicebus/client.js";
+import { DeadlineSender } from "../adapters/servicebus/deadline.js";
 import { EventConsumer } from "../adapters/servicebus/consumer.js";
 import { TableDeliveryLog } from "../adapters/tables/delivery-log.js";
 import { createTableClient, tableNames } from "../adapters/tables/state-store.js";
@@ -50,6 +51,14 @@ export interface DispatchRuntime {
   deliveries: TableDeliveryLog;
   receivers: Map<string, Receiver>;
   serviceBus: ServiceBusClient;
+  /**
+   * What the Functions host's dispatcher sends itself: dead letters parked on
+   * SERVICEBUS_DEADLETTER_QUEUE, rescheduled copies on SERVICEBUS_ENTITY. Each
+   * on its own connection with SERVICEBUS_TIMEOUT_MS: a broker that stops
+   * answering fails the message back to the host (redelivered) at once,
+   * instead of holding it until the function times out.
+   */
+  senders: { parking: DeadlineSender; requeue: DeadlineSender };
 }
 
 export function buildDispatchRuntime(
@@ -123,7 +132,14 @@ export function buildDispatchRuntime(
     credentialFor,
     overrides.serviceBusOptions,
   );
-  return { config, logger, dispatcher, deliveries, receivers, serviceBus };
+  const connect = () =>
+    newServiceBusClient(config.publish.connection, credentialFor, overrides.serviceBusOptions);
+  const { timeoutMs } = config.publish;
+  const senders = {
+    parking: new DeadlineSender(connect, config.deadLetterQueue, timeoutMs),
+    requeue: new DeadlineSender(connect, config.publish.entity, timeoutMs),
+  };
+  return { config, logger, dispatcher, deliveries, receivers, serviceBus, senders };
 }
 
 /** A peek-lock consumer of the alerts entity for `erwatch dispatch` (the Functions host has its own trigger). */

@@ -23,12 +23,10 @@ beforeAll(async () => {
     now: () => new Date("2026-11-22T02:00:00Z"),
     sleep: async () => undefined,
   });
-  const parking = world.dispatch.serviceBus.createSender(PARKING_QUEUE);
-  const requeue = world.dispatch.serviceBus.createSender(ALERTS_QUEUE);
+  // The senders the Function is given (dispatchDeps): each with SERVICEBUS_TIMEOUT_MS.
   handler = dispatchHandler(async () => ({
     dispatcher: world.dispatch.dispatcher,
-    parking,
-    requeue,
+    ...world.dispatch.senders,
   }));
 });
 afterAll(async () => {
@@ -107,4 +105,42 @@ describe("dispatch function", () => {
     expect(viaConsumer.endsWith("…")).toBe(true);
     expect(parked.applicationProperties.DeadLetterErrorDescription).toBe(viaConsumer);
   });
+});
+
+describe("dispatch function, Service Bus not answering (the SDK's own retry defaults)", () => {
+  it("a dead letter it cannot park fails the invocation within SERVICEBUS_TIMEOUT_MS (the host redelivers), and parks once Service Bus answers", async () => {
+    const w = await startWorld({
+      estate: estateOf(healthyCircuit()),
+      azurite,
+      now: () => new Date("2026-11-22T02:00:00Z"),
+      sleep: async () => undefined,
+      env: { SERVICEBUS_TIMEOUT_MS: "1000" },
+      serviceBusOptions: {},
+    });
+    try {
+      const run = dispatchHandler(async () => ({
+        dispatcher: w.dispatch.dispatcher,
+        ...w.dispatch.senders,
+      }));
+      w.broker.hang(true);
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("still waiting after 25 s")), 25_000);
+      });
+      await expect(Promise.race([run("{not json", context("m-hung", 1)), bound])).rejects.toThrow(
+        /sending message m-hung to .* failed: Service Bus did not answer within 1000 ms \(SERVICEBUS_TIMEOUT_MS\)$/,
+      );
+      clearTimeout(timer);
+      w.broker.hang(false);
+      // The host redelivers it: parked now, on a connection opened afresh.
+      await run("{not json", context("m-hung", 2));
+      await w.broker.waitForAccepted(PARKING_QUEUE, 1, 5_000);
+      expect(new Set(w.broker.accepted(PARKING_QUEUE).map((m) => m.messageId))).toEqual(
+        new Set(["m-hung"]),
+      );
+    } finally {
+      w.broker.hang(false);
+      await w.close();
+    }
+  }, 60_000);
 });

@@ -304,6 +304,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       await consumer.close().catch(() => undefined);
       await runtime.sink?.close?.().catch(() => undefined);
       await runtime.work?.queue.close().catch(() => undefined);
+      await dispatch.senders.parking.close().catch(() => undefined);
+      await dispatch.senders.requeue.close().catch(() => undefined);
       await closeServiceBusClients().catch(() => undefined);
       await broker.stop();
       await Promise.all([estate.close(), pagerduty.close(), teams.close(), webhook.close()]);

@@ -6,7 +6,7 @@
 // and nothing sent. Stopped at the deadline, the events stay in the outbox and
 // the next sweep sends them again under the same message ids.
 
-import type { ServiceBusClient, ServiceBusSender } from "@azure/service-bus";
+import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from "@azure/service-bus";
 
 const isAbort = (error: unknown) => (error as { name?: unknown } | null)?.name === "AbortError";
 
@@ -43,11 +43,21 @@ export class DeadlineSender {
     } catch (error) {
       if (!isAbort(error)) throw error;
       this.drop();
+      const stopped = caller ? ", or the sweep was stopped" : "";
       throw new Error(
-        `${doing} failed: Service Bus did not answer within ${this.timeoutMs} ms (SERVICEBUS_TIMEOUT_MS), or the sweep was stopped`,
+        `${doing} failed: Service Bus did not answer within ${this.timeoutMs} ms (SERVICEBUS_TIMEOUT_MS)${stopped}`,
         { cause: error },
       );
     }
+  }
+
+  /** One message under the deadline alone: what the dispatcher parks or reschedules. */
+  sendMessages(message: ServiceBusMessage): Promise<void> {
+    return this.send(
+      `sending message ${String(message.messageId)} to ${this.entity}`,
+      undefined,
+      (sender, abortSignal) => sender.sendMessages(message, { abortSignal }),
+    );
   }
 
   /** Not awaited: closing a client whose peer answers nothing must not hold the sweep either. */
