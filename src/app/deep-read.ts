@@ -84,8 +84,8 @@ export async function publish(
   sweepId: string,
   now: Date,
   log: Logger,
-  /** When the outbox cannot be listed: see DrainOptions. */
-  fallback: Pick<DrainOptions, "partitions" | "firstTime" | "abortSignal"> = {},
+  /** What the drain is given besides its claimant and clock: see DrainOptions. */
+  drain: Pick<DrainOptions, "partitions" | "firstTime" | "abortSignal"> = {},
 ): Promise<DrainResult & { outboxError: string | null }> {
   try {
     const drained = deps.sink
@@ -93,7 +93,7 @@ export async function publish(
           claimant: sweepId,
           now,
           logger: log,
-          ...fallback,
+          ...drain,
         })
       : { published: [], pending: (await deps.store.listOutbox()).length, brokerError: null };
     return { ...drained, outboxError: null };
@@ -110,11 +110,11 @@ async function finalDrain(
   run: DeepReadRun,
   early: { brokerError: string | null },
   stopped: boolean,
-  fallback: Pick<DrainOptions, "partitions" | "firstTime" | "abortSignal">,
+  drain: Pick<DrainOptions, "partitions" | "firstTime" | "abortSignal">,
 ): Promise<DrainResult & { outboxError: string | null }> {
   const none = { published: [], pending: 0, outboxError: null };
   if (stopped) return { ...none, brokerError: early.brokerError };
-  if (early.brokerError === null) return publish(deps, run.sweepId, run.now, run.log, fallback);
+  if (early.brokerError === null) return publish(deps, run.sweepId, run.now, run.log, drain);
   try {
     return {
       ...none,

@@ -310,6 +310,26 @@ describe("what erwatch cannot see is an alert too (5-minute cadence)", () => {
     expect(h.sink.published[1]!.change).toMatch(/^Resolved: circuit is ignored now\./);
   });
 
+  it("Service Bus failing in the sweep that also resolves an ignored circuit: tried once, not again for the resolve; both go out next, in order", async () => {
+    const h = await harness();
+    h.reader.spec = bothDown;
+    h.sink.failWith = new Error("publishing failed: Service Bus did not answer within 30000 ms");
+    let tries = 0;
+    const publish = h.sink.publish.bind(h.sink);
+    h.sink.publish = (events) => ((tries += 1), publish(events));
+    await h.run(0);
+    expect(tries).toBe(1);
+    // The open waits in the outbox; the circuit is tagged erwatch:ignore meanwhile.
+    h.reader.ignored = true;
+    const failing = await h.run(1);
+    expect(failing.brokerError).toMatch(/did not answer/);
+    // The open that waited failed to go out: the resolve the sweep then decided is not tried.
+    expect(tries).toBe(2);
+    h.sink.failWith = null;
+    await h.run(2);
+    expect(h.sent()).toEqual(["open:arp-missing:Sev0#1", "resolve:arp-missing:Sev0#2"]);
+  });
+
   it("a circuit that disappears with only a pending condition: nothing is sent", async () => {
     const h = await harness();
     await h.run(0);
