@@ -37,7 +37,7 @@ param teamsWebhookUrl string = ''
 @description('Generic webhook URL (Azure Monitor common alert schema), stored in Key Vault. Empty: no webhook receiver.')
 param webhookUrl string = ''
 
-@description('Comma-separated email addresses that hear about erwatch itself: no completed sweep, parked alert events, function failures. Empty: the alerts fire without notifying anyone.')
+@description('Comma-separated email addresses that hear about erwatch itself: no completed sweep, parked alert events, function failures, settings entries left out, alert events not leaving the outbox. Empty: the alerts fire without notifying anyone.')
 param healthAlertEmails string = ''
 
 @secure()

@@ -8,6 +8,9 @@
 // - Function invocations that failed.
 // - Entries of settings left out as invalid (one circuit's baseline, one
 //   silence, one route): erwatch runs on without them, so someone must hear.
+// - Alert events that cannot leave the outbox (Service Bus down, or not
+//   answering): sweeps finish, nothing is parked, no function fails, and yet
+//   no page goes out. Only this rule hears it.
 
 param location string
 param tags object = {}
@@ -243,6 +246,57 @@ resource settingsLeftOut 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
           metricMeasureColumn: 'leftOut'
           operator: 'GreaterThan'
           threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
+// A sweep (or a fan-out worker's batch) that cannot publish says so once, at
+// warn, with its sweepId (src/app/outbox.ts); the events wait in the outbox
+// and go out with the next sweep that can. One such sweep is a page late by
+// an interval; two in 15 minutes is Service Bus down or hung for longer, and
+// every page decided meanwhile waits.
+var unpublishedQuery = '''
+traces
+| where message contains '"msg":"could not publish '
+| extend sweepId = tostring(parse_json(message).sweepId)
+| summarize sweeps = dcount(sweepId)
+'''
+
+resource alertEventsNotPublished 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'erwatch-alert-events-not-published'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'erwatch: alert events not leaving the outbox'
+    description: 'Sweeps could not publish their alert events to Service Bus (down, or not answering within SERVICEBUS_TIMEOUT_MS): erwatch decides alerts but pages nobody. The events wait in the outbox and go out, once, with the first sweep that can send. The trace says what Service Bus answered.'
+    severity: 1
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: unpublishedQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'sweeps'
+          operator: 'GreaterThanOrEqual'
+          threshold: 2
           failingPeriods: {
             numberOfEvaluationPeriods: 1
             minFailingPeriodsToAlert: 1

@@ -41,7 +41,13 @@ const multiline = (f: BicepFile, name: string) =>
   new RegExp(`^var ${name} = '''\\n([\\s\\S]*?)'''`, "m").exec(f.s.text)?.[1] ?? "";
 const minutes = (iso: string | undefined) => Number(/^'PT(\d+)M'$/.exec(iso ?? "")?.[1]);
 
-const RULES = ["noCompletedSweep", "parkedAlertEvents", "functionFailures", "settingsLeftOut"];
+const RULES = [
+  "noCompletedSweep",
+  "parkedAlertEvents",
+  "functionFailures",
+  "settingsLeftOut",
+  "alertEventsNotPublished",
+];
 
 describe("erwatch's own health alerts", () => {
   it("are wired into main.bicep with the Application Insights, Service Bus and parking queue they watch", () => {
@@ -133,6 +139,21 @@ describe("erwatch's own health alerts", () => {
     expect(needle).toBeTruthy();
     for (const file of ["src/app/sweep.ts", "src/app/dispatch/left-out-reminder.ts"])
       expect(read(file), file).toMatch(new RegExp(`"${needle}[^"]*"`));
+  });
+
+  it("alert events that cannot leave the outbox fire it from two sweeps in 15 minutes", () => {
+    const rule = resource(alerts, "alertEventsNotPublished");
+    expect(decl(alerts, "resource", "alertEventsNotPublished").type).toMatch(
+      /^Microsoft\.Insights\/scheduledQueryRules@/,
+    );
+    expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
+    expect(value(rule, "query")).toBe("unpublishedQuery");
+    expect(minutes(value(rule, "windowSize"))).toBe(15);
+    expect(minutes(value(rule, "evaluationFrequency"))).toBeLessThanOrEqual(5);
+    const query = multiline(alerts, "unpublishedQuery");
+    const column = /summarize (\w+) = dcount\(sweepId\)\s*$/.exec(query.trim())?.[1];
+    expect(value(rule, "metricMeasureColumn")).toBe(`'${column}'`);
+    expect(rule).toMatch(/operator: 'GreaterThanOrEqual'\s+threshold: 2\n/);
   });
 
   it("main.parameters.json lets azd set who hears about them", () => {
@@ -274,5 +295,64 @@ describe("the README's KQL", () => {
         text,
       ).toBe(true);
     }
+  });
+});
+
+describe("the not-published alert looks for the line a sweep writes when Service Bus fails", () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it("one warn line per sweep that could not publish, with its sweepId", async () => {
+    const needle = /message contains '"msg":"([^']+)'/.exec(
+      multiline(alerts, "unpublishedQuery"),
+    )?.[1];
+    expect(needle).toBeTruthy();
+    const { store } = await freshStore(azurite.connectionString);
+    const { logger, lines } = memoryLogger();
+    const reader = new FakeReader();
+    reader.spec = {
+      paths: {
+        AzurePrivatePeering: {
+          primary: { arp: "empty", bgp: "Idle" },
+          secondary: { arp: "empty", bgp: "Idle" },
+        },
+      },
+    };
+    const sink = new InMemoryEventSink();
+    sink.failWith = new Error("Service Bus did not answer within 30000 ms");
+    let n = 0;
+    const sweeper = createSweeper({
+      reader,
+      store,
+      sink,
+      policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      silences: [],
+      historyRetentionDays: 30,
+      logger,
+      newId: () => `sweep-${++n}`,
+    });
+    const scope = { subscriptions: [reader.target.subscriptionId], circuitIds: [] };
+    for (const minute of [0, 5]) {
+      reader.readAt = new Date(
+        Date.parse("2026-11-22T02:00:00.000Z") + minute * 60_000,
+      ).toISOString();
+      await sweeper.sweep({
+        scope,
+        now: new Date(reader.readAt),
+        abortSignal: AbortSignal.timeout(30_000),
+      });
+    }
+    const matching = lines()
+      .filter((l) => l.includes(`"msg":"${needle}`))
+      .map((l) => JSON.parse(l) as { level: number; sweepId?: string });
+    expect(matching.map((l) => [l.level, l.sweepId])).toEqual([
+      [40, "sweep-1"],
+      [40, "sweep-2"],
+    ]);
   });
 });
