@@ -405,12 +405,18 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
     // healing inside a silence): only a condition still firing is news.
     if (!notified) action = state.phase === "firing" ? "open" : null;
     else if (notified.severity !== condition.severity) {
-      // Worse is news only while it fires: a condition already recovering was
-      // never sent at that grade (an escalation held a sweep, or by a silence
-      // or an inhibition), and its resolve follows instead.
-      if (severityRank(condition.severity) >= severityRank(notified.severity))
-        action = "deescalate";
-      else if (state.phase === "firing") action = "escalate";
+      // A change of grade is news only while it fires. A condition already
+      // recovering is the last one seen firing, not what is there now: worse,
+      // it was never sent at that grade (an escalation held a sweep, or by a
+      // silence or an inhibition); milder, sending it would tell the holder a
+      // path is still down that was just read up (a flap alert held the change
+      // until it calmed in the same sweep the path recovered). Its resolve
+      // follows instead.
+      if (state.phase === "firing")
+        action =
+          severityRank(condition.severity) >= severityRank(notified.severity)
+            ? "deescalate"
+            : "escalate";
     } else if ((newMembers = unannounced(state, condition, ctx.quietMembers)).length > 0) {
       // Alertmanager re-notifies a group that gained alerts: a circuit held by
       // a fleet alert that never named it would be silenced.

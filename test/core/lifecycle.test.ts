@@ -255,6 +255,18 @@ describe("alert lifecycle", () => {
       expected: ["open:Sev0#1", "none:unchanged", "none:unchanged"],
     },
     {
+      // A flap alert held the change to one path; it calmed in the sweep both paths read up:
+      // the holder is not told "now Sev2, the secondary still down", but resolved.
+      name: "a milder grade held while firing is not sent once the condition is recovering",
+      steps: [
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 0 },
+        { obs: "fire", severity: "Sev2", paths: ["secondary"], minute: 5, inhibited: true },
+        { obs: "clean", minute: 10 },
+        { obs: "clean", minute: 15 },
+      ],
+      expected: ["open:Sev0#1", "none:inhibited", "none:held-by-hysteresis", "resolve:Sev0#2"],
+    },
+    {
       // UNKNOWN neither opens nor resolves, and does not break the clean count... it pauses it.
       name: "blind sweeps keep the open alert untouched",
       steps: [
