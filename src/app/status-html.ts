@@ -133,6 +133,9 @@ function banner(
   const stale = summary.stale
     ? `<p id="stale" class="stale" role="alert"><b>Stale:</b> no sweep has completed in the last ${summary.staleAfterMinutes} min. The timer may have stopped; what this page shows may be out of date.</p>`
     : "";
+  const unsent = summary.unsent
+    ? `<p id="unsent" class="stale" role="alert" data-events="${summary.unsent.events}"><b>Not sent:</b> ${summary.unsent.events} alert event(s) decided but not published, the oldest ${escapeHtml(ageText(summary.unsent.ageMinutes))} ago (${time(summary.unsent.oldest)}). Service Bus is not taking them, so nobody was notified of them; they go out, once, when it does.</p>`
+    : "";
   const oldest = summary.oldestReading
     ? `Oldest reading: ${escapeHtml(summary.oldestReading.circuit)}, ${escapeHtml(ageText(summary.oldestReading.ageMinutes))} ago.`
     : "";
@@ -144,7 +147,7 @@ function banner(
 <h1>erwatch</h1>
 <ul id="counts" aria-label="Open alerts by severity">${counts}</ul>
 <p id="last-sweep" data-stale="${summary.stale}">${sweep} ${oldest}${silenced}</p>
-${stale}
+${stale}${unsent}
 </header>`;
 }
 

@@ -19,7 +19,13 @@ import {
   type SnapshotLayer,
 } from "../core/snapshot.js";
 import { silenceStatus, type SilenceStore } from "./silences.js";
-import type { StateStore, SweepRecord } from "./state-store.js";
+import {
+  isStorageFailure,
+  type OutboxRow,
+  type StateStore,
+  type Stored,
+  type SweepRecord,
+} from "./state-store.js";
 
 export type StatusCell = SnapshotCell;
 
@@ -102,6 +108,13 @@ export interface StatusSummary {
   /** The reading that is oldest: how out of date the page can be. */
   oldestReading: { circuit: string; readAt: string; ageMinutes: number } | null;
   circuits: number;
+  /**
+   * Alert events decided longer than a sweep interval ago and still in the
+   * outbox: a sweep since should have published them, so Service Bus is not
+   * taking them (down, or not answering) and nobody was paged. Null when
+   * none, or when the outbox could not be read.
+   */
+  unsent?: { events: number; oldest: string; ageMinutes: number } | null;
 }
 
 export interface StatusModel {
@@ -310,6 +323,25 @@ function summaryOf(
   };
 }
 
+/** Events a sweep since should have published (see StatusSummary.unsent). */
+export function unsentOf(
+  outbox: Stored<OutboxRow>[] | null,
+  now: Date,
+  intervalMinutes: number,
+): StatusSummary["unsent"] {
+  const late = (outbox ?? [])
+    .map((r) => r.value.createdAt)
+    .filter((at) => now.getTime() - Date.parse(at) > intervalMinutes * 60_000)
+    .sort();
+  const oldest = late[0];
+  if (oldest === undefined) return null;
+  return {
+    events: late.length,
+    oldest,
+    ageMinutes: Math.floor((now.getTime() - Date.parse(oldest)) / 60_000),
+  };
+}
+
 function silenceRows(
   silences: ListedSilence[],
   storedIds: Set<string>,
@@ -339,7 +371,7 @@ export async function loadStatus(
   now: Date,
   options: StatusOptions,
 ): Promise<StatusModel> {
-  const [snapshots, alerts, recent, lastSweep, stored] = await Promise.all([
+  const [snapshots, alerts, recent, lastSweep, stored, outbox] = await Promise.all([
     store.listSnapshots(),
     store.listAlerts(),
     store.listRecentHistory(
@@ -348,6 +380,11 @@ export async function loadStatus(
     ),
     store.lastSweep(),
     storedSilences(options.silenceStore, now),
+    // What only this line says must not take the page down: the rest still shows.
+    store.listOutbox().catch((error: unknown) => {
+      if (isStorageFailure(error)) return null;
+      throw error;
+    }),
   ]);
   const silences: ListedSilence[] = [...(options.configuredSilences ?? []), ...stored];
   const stale = staleCircuitIds(
@@ -372,7 +409,10 @@ export async function loadStatus(
     generatedAt: now.toISOString(),
     ...filtered(allCircuits, allAlerts, filters),
     recent,
-    summary: summaryOf(allCircuits, allAlerts, lastSweep, now, options.sweepIntervalMinutes ?? 5),
+    summary: {
+      ...summaryOf(allCircuits, allAlerts, lastSweep, now, options.sweepIntervalMinutes ?? 5),
+      unsent: unsentOf(outbox, now, options.sweepIntervalMinutes ?? 5),
+    },
     silences: silenceRows(silences, new Set(stored.map((s) => s.id)), now),
     filters: {
       ...filters,

@@ -325,6 +325,7 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
       generatedAt: model.generatedAt,
       alerts,
       lastSweep: model.summary?.lastSweep ?? null,
+      unsent: model.summary?.unsent ?? null,
     });
     return EXIT.ok;
   }
@@ -332,6 +333,11 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
   if (model.summary?.stale)
     ctx.print(
       `Warning: no sweep has completed in the last ${model.summary.staleAfterMinutes} min; this may be out of date.`,
+    );
+  const unsent = model.summary?.unsent;
+  if (unsent)
+    ctx.print(
+      `Warning: ${unsent.events} alert event(s) decided but not published, the oldest ${ageText(unsent.ageMinutes)} ago: Service Bus is not taking them, so nobody was notified of them.`,
     );
   if (alerts.length === 0) {
     ctx.print("No open alerts.");

@@ -23,7 +23,7 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function cli(argv: string[], env: Record<string, string | undefined>) {
+async function cli(argv: string[], env: Record<string, string | undefined>, now?: () => Date) {
   const access = estateAccess(world.estate);
   let stdout = "";
   let stderr = "";
@@ -31,6 +31,7 @@ async function cli(argv: string[], env: Record<string, string | undefined>) {
     env,
     credential: access.credential,
     armClientOptions: access.armClientOptions,
+    ...(now ? { now } : {}),
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
   });
@@ -66,6 +67,14 @@ describe("erwatch sweep --state", () => {
     expect(ran.stdout).toMatch(
       /1 alert event\(s\) wait in the outbox: ServiceBusConnection is not set/,
     );
+    // Ten minutes on, nothing has sent it: `erwatch alerts` says nobody was told.
+    const later = () => new Date(Date.now() + 10 * 60_000);
+    const alerts = await cli(["alerts"], env, later);
+    expect(alerts.stdout).toMatch(
+      /^Warning: 1 alert event\(s\) decided but not published, the oldest 10 min ago: Service Bus is not taking them/m,
+    );
+    const json = await cli(["alerts", "--output", "json"], env, later);
+    expect(JSON.parse(json.stdout).unsent).toMatchObject({ events: 1, ageMinutes: 10 });
   });
 
   it("names the missing storage setting and exits 2", async () => {

@@ -1,0 +1,110 @@
+// The status page says when pages are decided but not leaving the outbox
+// (Service Bus down, or not answering): sweeps still finish and the alerts
+// read "firing", yet nobody was notified. 5-minute timer on an injected clock.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderStatusHtml } from "../../src/app/status-html.js";
+import { loadStatus, unsentOf } from "../../src/app/status.js";
+import type { OutboxRow, Stored } from "../../src/app/state-store.js";
+import { createSweeper } from "../../src/app/sweep.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { FakeReader } from "../support/fake-reader.js";
+import { InMemoryEventSink } from "../support/in-memory-sink.js";
+import { freshStore } from "../support/state.js";
+import { memoryLogger } from "../support/test-logger.js";
+
+const T0 = Date.parse("2026-11-22T02:00:00.000Z");
+const at = (minute: number) => new Date(T0 + minute * 60_000);
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+describe("unsentOf", () => {
+  const row = (createdAt: string) => ({ value: { createdAt } }) as Stored<OutboxRow>;
+  it.each([
+    { case: "nothing waiting", rows: [], minute: 10, want: null },
+    { case: "the outbox could not be read", rows: null, minute: 10, want: null },
+    { case: "decided 5 minutes ago: the next drain's", rows: [0], minute: 5, want: null },
+    { case: "a sweep since should have sent it", rows: [0], minute: 6, want: [1, 0, 6] },
+    { case: "only the late ones count", rows: [7, 0, 2], minute: 9, want: [2, 0, 9] },
+  ])("$case", ({ rows, minute, want }) => {
+    const outbox = rows === null ? null : rows.map((m) => row(at(m).toISOString()));
+    const got = unsentOf(outbox, at(minute), 5) ?? null;
+    expect(got === null ? null : [got.events, Date.parse(got.oldest) - T0, got.ageMinutes]).toEqual(
+      want === null ? null : [want[0], want[1]! * 60_000, want[2]],
+    );
+  });
+});
+
+it("a page the broker would not take: the status page says so once a sweep since failed too, and stops once it is sent", async () => {
+  const { store } = await freshStore(azurite.connectionString);
+  const reader = new FakeReader();
+  reader.spec = {
+    paths: {
+      AzurePrivatePeering: {
+        primary: { arp: "empty", bgp: "Idle" },
+        secondary: { arp: "empty", bgp: "Idle" },
+      },
+    },
+  };
+  const sink = new InMemoryEventSink();
+  sink.failWith = new Error("Service Bus did not answer within 30000 ms");
+  const sweeper = createSweeper({
+    reader,
+    store,
+    sink,
+    policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+    silences: [],
+    historyRetentionDays: 30,
+    logger: memoryLogger().logger,
+  });
+  const sweep = (minute: number) => {
+    reader.readAt = at(minute).toISOString();
+    return sweeper.sweep({
+      scope: { subscriptions: [reader.target.subscriptionId], circuitIds: [] },
+      now: at(minute),
+      abortSignal: AbortSignal.timeout(30_000),
+    });
+  };
+  const page = async (minute: number) => {
+    const model = await loadStatus(store, at(minute), {
+      recentHours: 1,
+      recentLimit: 10,
+      sweepIntervalMinutes: 5,
+    });
+    return { unsent: model.summary?.unsent ?? null, html: renderStatusHtml(model) };
+  };
+  expect((await sweep(0)).brokerError).toMatch(/did not answer/);
+  // Decided at 0, the sweep at 5 is still to come: not yet late.
+  expect((await page(3)).unsent).toBeNull();
+  await sweep(5);
+  const late = await page(6);
+  expect(late.unsent).toEqual({ events: 1, oldest: at(0).toISOString(), ageMinutes: 6 });
+  expect(late.html).toMatch(/<p id="unsent" [^>]*data-events="1"><b>Not sent:<\/b> 1 alert event/);
+  sink.failWith = null;
+  await sweep(10);
+  expect(sink.published.map((e) => e.action)).toEqual(["open"]);
+  const sent = await page(11);
+  expect(sent.unsent).toBeNull();
+  expect(sent.html).not.toContain('id="unsent"');
+});
+
+it("the outbox not answering leaves the line out, not the page; a bug still fails", async () => {
+  const { store } = await freshStore(azurite.connectionString);
+  const failing = (name: string) => {
+    const broken = Object.create(store) as typeof store;
+    broken.listOutbox = async () => {
+      throw Object.assign(new Error("listing the outbox failed: 503 ServerBusy"), { name });
+    };
+    return loadStatus(broken, at(0), { recentHours: 1, recentLimit: 10 });
+  };
+  expect((await failing("StateStoreError")).summary?.unsent).toBeNull();
+  await expect(failing("TypeError")).rejects.toThrow(/listing the outbox/);
+});
