@@ -15,6 +15,7 @@ import type { Logger } from "../logging.js";
 import { globalReachPeersOf, listedServiceKeys } from "./data-plane.js";
 import type { CircuitTarget } from "./ports.js";
 import type { Unreached } from "./scan.js";
+import { isStorageFailure } from "./state-store.js";
 import type { Sweeper } from "./sweep.js";
 import { usageSince, type SweepRequest } from "./sweep.js";
 
@@ -229,6 +230,53 @@ export interface WorkDone {
 /** How long a worker holds a circuit: past this, another worker may take it over. */
 export const CLAIM_MS = 5 * 60_000;
 
+/**
+ * A claim keeps two workers from reading one circuit twice; alerts are
+ * committed with ETags, so a circuit read twice costs ARM calls, never a page
+ * twice. One not read is blind. So when the claims table fails (it hangs,
+ * answers 503) the circuit is read anyway.
+ */
+async function admitted(
+  claims: WorkClaims,
+  sweepId: string,
+  target: CircuitTarget,
+  worker: string,
+  clock: () => number,
+  log: Logger,
+): Promise<boolean> {
+  try {
+    return (
+      (await claims.claim(sweepId, target.id, worker, new Date(clock() + CLAIM_MS))) === "mine"
+    );
+  } catch (error) {
+    if (!isStorageFailure(error)) throw error;
+    log.warn(
+      { err: error, circuitId: target.id },
+      "the circuit could not be claimed (Table Storage); it is read anyway: read twice costs ARM calls, unread is blind",
+    );
+    return true;
+  }
+}
+
+/** Recorded is recorded: a claim that cannot be marked done runs out by itself. */
+async function finished(
+  claims: WorkClaims,
+  sweepId: string,
+  circuitId: string,
+  worker: string,
+  log: Logger,
+): Promise<void> {
+  try {
+    await claims.finish(sweepId, circuitId, worker);
+  } catch (error) {
+    if (!isStorageFailure(error)) throw error;
+    log.warn(
+      { err: error, circuitId },
+      "the claim could not be marked done (Table Storage); it runs out by itself",
+    );
+  }
+}
+
 /** The worker's half: claim, read, record, publish, one batch. */
 export async function processWork(
   sweeper: Sweeper,
@@ -258,14 +306,8 @@ export async function processWork(
       deadline: new Date(message.deadline),
       abortSignal: options.abortSignal,
       log,
-      admit: async (target) =>
-        (await claims.claim(
-          message.sweepId,
-          target.id,
-          options.worker,
-          new Date(clock() + CLAIM_MS),
-        )) === "mine",
-      recorded: (circuitId) => claims.finish(message.sweepId, circuitId, options.worker),
+      admit: (target) => admitted(claims, message.sweepId, target, options.worker, clock, log),
+      recorded: (circuitId) => finished(claims, message.sweepId, circuitId, options.worker, log),
       // Outages of this batch group as in the single-process sweep; a fleet
       // alert another batch already sent this sweep takes them in.
       group: true,

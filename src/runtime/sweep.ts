@@ -64,6 +64,7 @@ export function buildSweepRuntime(
           queue: new ServiceBusWorkQueue(connect, workQueue, publish.timeoutMs),
           claims: new TableWorkClaims(
             createTableClient(config.state, `${config.state.tablePrefix}Work`, credentialFor),
+            config.state.timeoutMs,
           ),
         }
       : null;

@@ -469,3 +469,31 @@ it("the Alerts table cannot be listed on the timer and the workers: the fleet al
     await proxy.close();
   }
 }, 120_000);
+
+it("the workers' claims table hangs: each circuit is read anyway, within STORAGE_TIMEOUT_MS a claim, and the outage pages once", async () => {
+  const proxy = await startTableFaultProxy(worlds.azurite());
+  const { round, sent, lon, errors, bus } = await fanOutWorld({
+    env: { ERWATCH_STORAGE: proxy.connectionString, STORAGE_TIMEOUT_MS: "1000" },
+  });
+  try {
+    await round(0);
+    // From here on the Work table (the claims) answers nothing; every other table answers.
+    let hung = 0;
+    proxy.rule = (r) => (r.table.endsWith("Work") ? (hung++, { kind: "hang" }) : null);
+    // The carrier de-provisions it: the listing shows it changed, so a worker reads it deep at once.
+    setProviderState(lon, "NotProvisioned");
+    await round(5);
+    expect(hung).toBeGreaterThan(0);
+    expect(sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
+      ["er-lon", "open", "Sev0"],
+    ]);
+    // Still hanging: the outage is not paged again.
+    await round(10);
+    expect(sent()).toHaveLength(1);
+    expect(errors).toEqual([]);
+  } finally {
+    proxy.rule = () => null;
+    await bus.close();
+    await proxy.close();
+  }
+}, 120_000);

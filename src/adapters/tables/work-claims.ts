@@ -25,14 +25,24 @@ const status = (error: unknown) => (error as { statusCode?: number }).statusCode
 export class TableWorkClaims implements WorkClaims {
   constructor(
     private readonly table: TableClient,
+    /** STORAGE_TIMEOUT_MS: a claims table that hangs must not hold a worker's batch. */
+    private readonly timeoutMs: number,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  private call(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(this.timeoutMs) };
+  }
+
+  private fail(error: unknown, doing: string): never {
+    return rethrowStorage(error, doing, this.timeoutMs);
+  }
+
   async ensureTable(): Promise<void> {
     try {
-      await this.table.createTable();
+      await this.table.createTable(this.call());
     } catch (error) {
-      rethrowStorage(error, `creating table ${this.table.tableName}`);
+      this.fail(error, `creating table ${this.table.tableName}`);
     }
   }
 
@@ -51,26 +61,30 @@ export class TableWorkClaims implements WorkClaims {
       state: "reading",
     };
     try {
-      await this.table.createEntity(row);
+      await this.table.createEntity(row, this.call());
       return "mine";
     } catch (error) {
-      if (status(error) !== 409) rethrowStorage(error, `claiming ${circuitId}`);
+      if (status(error) !== 409) this.fail(error, `claiming ${circuitId}`);
     }
     let held: ClaimRow;
     try {
-      held = (await this.table.getEntity<ClaimRow>(row.partitionKey, row.rowKey)) as ClaimRow;
+      held = (await this.table.getEntity<ClaimRow>(
+        row.partitionKey,
+        row.rowKey,
+        this.call(),
+      )) as ClaimRow;
     } catch (error) {
-      return rethrowStorage(error, `reading the claim on ${circuitId}`);
+      return this.fail(error, `reading the claim on ${circuitId}`);
     }
     if (held.state === "done") return "done";
     if (held.worker !== worker && Date.parse(held.until) > this.now().getTime()) return "taken";
     try {
       // Its worker is gone (or it is this worker's own, delivered again): take it over, if nobody else did first.
-      await this.table.updateEntity(row, "Replace", { etag: held.etag! });
+      await this.table.updateEntity(row, "Replace", { etag: held.etag!, ...this.call() });
       return "mine";
     } catch (error) {
       if (status(error) === 412) return "taken";
-      return rethrowStorage(error, `taking over the claim on ${circuitId}`);
+      return this.fail(error, `taking over the claim on ${circuitId}`);
     }
   }
 
@@ -79,9 +93,10 @@ export class TableWorkClaims implements WorkClaims {
       await this.table.updateEntity(
         { partitionKey: sweepId, rowKey: circuitPartition(circuitId), worker, state: "done" },
         "Merge",
+        this.call(),
       );
     } catch (error) {
-      rethrowStorage(error, `finishing the claim on ${circuitId}`);
+      this.fail(error, `finishing the claim on ${circuitId}`);
     }
   }
 
@@ -92,30 +107,34 @@ export class TableWorkClaims implements WorkClaims {
     const out: { circuitId: string; worker: string; state: "reading" | "done" }[] = [];
     try {
       for await (const row of this.table.listEntities<ClaimRow>({
+        ...this.call(),
         queryOptions: { filter: odata`PartitionKey eq ${sweepId}` },
       }))
         out.push({ circuitId: row.circuitId, worker: row.worker, state: row.state });
     } catch (error) {
-      rethrowStorage(error, `listing the claims of sweep ${sweepId}`);
+      this.fail(error, `listing the claims of sweep ${sweepId}`);
     }
     return out;
   }
 
   async prune(before: Date): Promise<number> {
-    let removed = 0;
+    // Listed first, then deleted one by one: each call within its own deadline,
+    // however many rows an estate leaves.
+    const rows: { partitionKey: string; rowKey: string }[] = [];
     try {
       for await (const row of this.table.listEntities<ClaimRow>({
+        ...this.call(),
         queryOptions: {
           filter: `Timestamp lt datetime'${before.toISOString()}'`,
           select: ["PartitionKey", "RowKey"],
         },
-      })) {
-        await this.table.deleteEntity(row.partitionKey!, row.rowKey!);
-        removed += 1;
-      }
+      }))
+        rows.push({ partitionKey: row.partitionKey!, rowKey: row.rowKey! });
+      for (const row of rows)
+        await this.table.deleteEntity(row.partitionKey, row.rowKey, this.call());
     } catch (error) {
-      rethrowStorage(error, "pruning old work claims");
+      this.fail(error, "pruning old work claims");
     }
-    return removed;
+    return rows.length;
   }
 }
