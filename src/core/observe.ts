@@ -116,7 +116,8 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
   if (family === "provider") return verdict.providerState !== null;
   if (family === "circuit-state") return (verdict.circuitState ?? null) !== null;
   // Judged over history, or across circuits by the fleet step: never from one verdict's rows.
-  if (family === "session-flapping" || family === "fleet") return true;
+  if (family === "session-flapping") return !sessionsUnread(verdict, peering);
+  if (family === "fleet") return true;
   if (isDataPlaneFamily(family)) return dataPlaneKnown(verdict, family, peering);
   const p = verdict.peerings.find((x) => x.name === peering);
   // Not in a peering list that was read: truly absent, which the findings already say.
@@ -127,6 +128,19 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
   // counts a clean sweep nor resolves until the path itself is read again.
   if (family === "path-down" && PATHS.some((path) => masked(p.paths[path]))) return false;
   return unreadPathsOf(verdict, family, peering).length === 0;
+}
+
+/**
+ * A flap is judged over its window's history, but opened, changed or
+ * resolved only on a sweep that read its sessions: with neither path's
+ * session readable now, whether it still flaps is unknown (UNKNOWN neither
+ * opens nor resolves), and it waits for a sweep that reads one.
+ */
+function sessionsUnread(verdict: CircuitVerdict, peering: string | null): boolean {
+  if (!verdict.circuitRead) return true;
+  const p = verdict.peerings.find((x) => x.name === peering);
+  if (!p) return false;
+  return PATHS.every((path) => unknownIn([p.paths[path].provider, p.paths[path].bgp]));
 }
 
 const masked = (l: PathLayers) => [l.provider, l.bgp, l.routes].some((c) => c.status === "down");
@@ -158,16 +172,19 @@ export function observe(
     group.findings.push(finding);
     groups.set(key, group);
   }
-  const observations: Observation[] = [...groups.entries()].map(([key, g]) => ({
-    key,
-    family: g.family,
-    circuitId: verdict.id,
-    peering: g.peering,
-    state: "firing",
-    finding: mergeFindings(g.findings),
-    previousReadAt,
-    unreadPaths: unreadPathsOf(verdict, g.family, g.peering),
-  }));
+  const observations: Observation[] = [...groups.entries()].map(([key, g]) => {
+    const blind = g.family === "session-flapping" && sessionsUnread(verdict, g.peering);
+    return {
+      key,
+      family: g.family,
+      circuitId: verdict.id,
+      peering: g.peering,
+      state: blind ? "unknown" : "firing",
+      finding: blind ? null : mergeFindings(g.findings),
+      previousReadAt,
+      unreadPaths: unreadPathsOf(verdict, g.family, g.peering),
+    };
+  });
   for (const e of existing) {
     if (groups.has(e.key)) continue;
     const clean = known(verdict, e.family, e.peering);

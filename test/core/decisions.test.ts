@@ -473,6 +473,46 @@ describe("flappingFindings", () => {
     ]);
     expect(findings[0]?.ticket).toContain("Path up/down (UTC):");
   });
+  // Proven over its window, but opened only on a sweep that read a session of the peering.
+  it.each([
+    ["both paths read", "firing", {}],
+    [
+      "one path's session unread",
+      "firing",
+      { paths: { AzurePrivatePeering: { primary: { bgp: failed({ kind: "timeout" }) } } } },
+    ],
+    [
+      "neither path's session read",
+      "unknown",
+      {
+        paths: {
+          AzurePrivatePeering: {
+            primary: { arp: failed({ kind: "timeout" }), bgp: failed({ kind: "timeout" }) },
+            secondary: { arp: failed({ kind: "timeout" }), bgp: failed({ kind: "timeout" }) },
+          },
+        },
+      },
+    ],
+    ["the circuit unread", "unknown", { circuit: failed({ kind: "throttled" }) }],
+  ] as const)("with %s, a proven flap is observed %s", (_, state, spec) => {
+    const verdict = verdictOf(spec as CircuitSpec);
+    const findings = flappingFindings(
+      verdict,
+      five,
+      { transitions: 4, windowMinutes: 30 },
+      80,
+      now,
+    );
+    expect(findings.map((f) => f.code)).toEqual(["session-flapping"]);
+    const key = alertKey(CIRCUIT_ID, "AzurePrivatePeering", "session-flapping");
+    const seen = observe({ ...verdict, findings: [...verdict.findings, ...findings] }, []);
+    expect(seen.find((o) => o.key === key)?.state).toBe(state);
+    // An open flap alert with no finding now: clean only when a session was read.
+    const open = [{ key, family: "session-flapping" as const, peering: "AzurePrivatePeering" }];
+    expect(observe(verdict, open).find((o) => o.key === key)?.state).toBe(
+      state === "firing" ? "clean" : "unknown",
+    );
+  });
   it("should stay quiet at K transitions or when they are outside the window", () => {
     expect(
       flappingFindings(
