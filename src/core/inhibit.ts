@@ -144,6 +144,8 @@ export interface Hold {
   rule: string;
   /** Only this action is held (absent: every action). */
   only?: "resolve";
+  /** The holding alert's severity now. */
+  severity?: Severity;
 }
 
 function sourceFor(rule: InhibitRule, target: ActiveAlert, alerts: ActiveAlert[]) {
@@ -184,8 +186,8 @@ export function inhibitions(
       held.set(
         target.key,
         rule.holds === "resolve"
-          ? { by: source.key, rule: rule.name, only: "resolve" }
-          : { by: source.key, rule: rule.name },
+          ? { by: source.key, rule: rule.name, only: "resolve", severity: source.severity }
+          : { by: source.key, rule: rule.name, severity: source.severity },
       );
       break;
     }

@@ -368,7 +368,8 @@ export interface DecideContext {
   /** How early a sweep may come and still count as the repeat's tick (policy.ts `tickSlackMs`). */
   tickSlackMs: number;
   silencedBy: Silence | null;
-  inhibitedBy: { by: string; rule: string } | null;
+  /** `severity`: the holding alert's, when known. */
+  inhibitedBy: { by: string; rule: string; severity?: Severity } | null;
   /** This key's layers could not be read this sweep. */
   blind: boolean;
   /** A fleet alert's members under a silence now (lower-case ids): not announced yet. */
@@ -390,7 +391,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
       blindNotice(state, {
         now: ctx.now,
         ...(ctx.blindAfterMs !== undefined ? { blindAfterMs: ctx.blindAfterMs } : {}),
-        held: ctx.silencedBy !== null || ctx.inhibitedBy !== null,
+        held: ctx.silencedBy !== null || heldForBlindness(state, ctx.inhibitedBy),
       }) ??
       none("blind", "the layers behind this alert could not be read; its state is kept as it was")
     );
@@ -497,6 +498,20 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
     firstSeen: action === "resolve" ? null : state.firstSeen,
   };
   return { action, event, next };
+}
+
+/**
+ * An inhibition keeps a blind notice back when the holding alert speaks for
+ * this one: at least as severe as what this one's receivers hold (the
+ * provider's Sev0 over a path's). A milder one (a Sev2 flap over a Sev0 the
+ * pager holds, whose condition eased to Sev2 while the flap held its churn)
+ * reaches other receivers, or gets no notice of its own: the pager would
+ * never hear its incident went blind.
+ */
+function heldForBlindness(state: AlertState, hold: DecideContext["inhibitedBy"]): boolean {
+  if (hold === null) return false;
+  const holds = state.notified?.severity;
+  return !hold.severity || !holds || severityRank(hold.severity) <= severityRank(holds);
 }
 
 /** A concurrent sweep already judged this key at or after our clock: do not count twice. */

@@ -36,7 +36,8 @@ type Step = {
   /** When the circuit was read before (default: the previous 5-minute tick). */
   previousMinute?: number;
   silenced?: boolean;
-  inhibited?: boolean;
+  /** Held by an inhibition; a severity: the holding alert's. */
+  inhibited?: boolean | Severity;
 };
 
 function observation(step: Step): Observation {
@@ -81,7 +82,11 @@ function walk(steps: Step[], options: { blindAfterMs?: number } = {}): string[] 
       tickSlackMs: tickSlackMs(DEFAULT_ALERT_POLICY.sweepIntervalMinutes),
       silencedBy: step.silenced ? silence : null,
       inhibitedBy: step.inhibited
-        ? { by: "erw-provider", rule: "provider down holds everything" }
+        ? {
+            by: "erw-provider",
+            rule: "provider down holds everything",
+            ...(typeof step.inhibited === "string" ? { severity: step.inhibited } : {}),
+          }
         : null,
       blind: step.obs === "unknown" || step.obs === "masked",
       ...options,
@@ -137,6 +142,31 @@ describe("the blind notice at the product's cadence (5-minute sweeps, monitoring
         "none:blind",
         "repeat:Sev0#2",
       ],
+    },
+    {
+      // A Sev2 flap holds the path alert's churn; the pager holds the Sev0 it opened.
+      // Blind, the pager hears it: the flap is no notice of its own (Sev2).
+      name: "held by a milder alert: the Sev0 holder still hears the blindness",
+      steps: [
+        open(0),
+        { obs: "fire", severity: "Sev2", paths: ["secondary"], minute: 5, inhibited: "Sev2" },
+        { obs: "unknown", minute: 10, inhibited: "Sev2" },
+        { obs: "unknown", minute: 15, inhibited: "Sev2" },
+        { obs: "unknown", minute: 20, inhibited: "Sev2" },
+      ],
+      expected: ["open:Sev0#1", "none:inhibited", "none:blind", "none:blind", "repeat:Sev0#2"],
+    },
+    {
+      // The provider's Sev0 speaks for the circuit (its own notice when it goes blind).
+      name: "held by an alert as severe: no notice of its own",
+      steps: [
+        open(0),
+        { obs: "unknown", minute: 5, inhibited: "Sev0" },
+        { obs: "unknown", minute: 10, inhibited: "Sev0" },
+        { obs: "unknown", minute: 15, inhibited: "Sev0" },
+        { obs: "unknown", minute: 20, inhibited: "Sev0" },
+      ],
+      expected: ["open:Sev0#1", "none:blind", "none:blind", "none:blind", "none:blind"],
     },
   ];
   it.each(timelines)("$name", ({ steps, expected }) => {
