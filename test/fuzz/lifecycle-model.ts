@@ -1021,8 +1021,11 @@ export class Judge {
       }
       const names = (k.family === "fleet" ? k.members : [k.circuitName]) as CircuitName[];
       // A fleet alert whose own storage failed is judged a sweep later: its resolve is late by those sweeps.
+      // Such a sweep while the circuit was in trouble still ends the clean run: the
+      // condition was there, seen or not (its events may have been decided and sent late).
       const passed = (n: CircuitName) => (s: number) =>
-        this.storageFailed(n, s) || (k.family === "fleet" && this.fleetStorageFailed(s));
+        (this.storageFailed(n, s) || (k.family === "fleet" && this.fleetStorageFailed(s))) &&
+        !troubled(this.truth(n, s));
       const clean = Math.min(
         ...names.map((n) =>
           this.run(
