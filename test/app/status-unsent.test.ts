@@ -6,17 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderStatusHtml } from "../../src/app/status-html.js";
 import { loadStatus, unsentOf } from "../../src/app/status.js";
 import type { OutboxRow, Stored } from "../../src/app/state-store.js";
-import { createSweeper } from "../../src/app/sweep.js";
-import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
-import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
-import { FakeReader } from "../support/fake-reader.js";
-import { InMemoryEventSink } from "../support/in-memory-sink.js";
 import { freshStore } from "../support/state.js";
-import { memoryLogger } from "../support/test-logger.js";
+import { minute, sweepHarness, T0 } from "../support/sweep-harness.js";
 
-const T0 = Date.parse("2026-11-22T02:00:00.000Z");
-const at = (minute: number) => new Date(T0 + minute * 60_000);
+const at = minute;
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -44,53 +38,27 @@ describe("unsentOf", () => {
 });
 
 it("a page the broker would not take: the status page says so once a sweep since failed too, and stops once it is sent", async () => {
-  const { store } = await freshStore(azurite.connectionString);
-  const reader = new FakeReader();
-  reader.spec = {
-    paths: {
-      AzurePrivatePeering: {
-        primary: { arp: "empty", bgp: "Idle" },
-        secondary: { arp: "empty", bgp: "Idle" },
-      },
-    },
-  };
-  const sink = new InMemoryEventSink();
-  sink.failWith = new Error("Service Bus did not answer within 30000 ms");
-  const sweeper = createSweeper({
-    reader,
-    store,
-    sink,
-    policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
-    silences: [],
-    historyRetentionDays: 30,
-    logger: memoryLogger().logger,
-  });
-  const sweep = (minute: number) => {
-    reader.readAt = at(minute).toISOString();
-    return sweeper.sweep({
-      scope: { subscriptions: [reader.target.subscriptionId], circuitIds: [] },
-      now: at(minute),
-      abortSignal: AbortSignal.timeout(30_000),
-    });
-  };
-  const page = async (minute: number) => {
-    const model = await loadStatus(store, at(minute), {
+  const h = await sweepHarness(azurite.connectionString);
+  h.bothDown();
+  h.sink.failWith = new Error("Service Bus did not answer within 30000 ms");
+  const page = async (m: number) => {
+    const model = await loadStatus(h.store, minute(m), {
       recentHours: 1,
       recentLimit: 10,
       sweepIntervalMinutes: 5,
     });
     return { unsent: model.summary?.unsent ?? null, html: renderStatusHtml(model) };
   };
-  expect((await sweep(0)).brokerError).toMatch(/did not answer/);
+  expect((await h.run(0)).brokerError).toMatch(/did not answer/);
   // Decided at 0, the sweep at 5 is still to come: not yet late.
   expect((await page(3)).unsent).toBeNull();
-  await sweep(5);
+  await h.run(5);
   const late = await page(6);
-  expect(late.unsent).toEqual({ events: 1, oldest: at(0).toISOString(), ageMinutes: 6 });
+  expect(late.unsent).toEqual({ events: 1, oldest: minute(0).toISOString(), ageMinutes: 6 });
   expect(late.html).toMatch(/<p id="unsent" [^>]*data-events="1"><b>Not sent:<\/b> 1 alert event/);
-  sink.failWith = null;
-  await sweep(10);
-  expect(sink.published.map((e) => e.action)).toEqual(["open"]);
+  h.sink.failWith = null;
+  await h.run(10);
+  expect(h.sink.published.map((e) => e.action)).toEqual(["open"]);
   const sent = await page(11);
   expect(sent.unsent).toBeNull();
   expect(sent.html).not.toContain('id="unsent"');

@@ -26,6 +26,7 @@ import { FakeReader } from "../support/fake-reader.js";
 import { InMemoryEventSink } from "../support/in-memory-sink.js";
 import { freshStore } from "../support/state.js";
 import { memoryLogger } from "../support/test-logger.js";
+import { sweepHarness } from "../support/sweep-harness.js";
 import { body, decl, INFRA, loadBicep, ROOT, type BicepFile } from "./bicep.js";
 
 const alerts = loadBicep(join(INFRA, "app", "health-alerts.bicep"));
@@ -312,41 +313,12 @@ describe("the not-published alert looks for the line a sweep writes when Service
       multiline(alerts, "unpublishedQuery"),
     )?.[1];
     expect(needle).toBeTruthy();
-    const { store } = await freshStore(azurite.connectionString);
-    const { logger, lines } = memoryLogger();
-    const reader = new FakeReader();
-    reader.spec = {
-      paths: {
-        AzurePrivatePeering: {
-          primary: { arp: "empty", bgp: "Idle" },
-          secondary: { arp: "empty", bgp: "Idle" },
-        },
-      },
-    };
-    const sink = new InMemoryEventSink();
-    sink.failWith = new Error("Service Bus did not answer within 30000 ms");
-    let n = 0;
-    const sweeper = createSweeper({
-      reader,
-      store,
-      sink,
-      policy: { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
-      silences: [],
-      historyRetentionDays: 30,
-      logger,
-      newId: () => `sweep-${++n}`,
-    });
-    const scope = { subscriptions: [reader.target.subscriptionId], circuitIds: [] };
-    for (const minute of [0, 5]) {
-      reader.readAt = new Date(
-        Date.parse("2026-11-22T02:00:00.000Z") + minute * 60_000,
-      ).toISOString();
-      await sweeper.sweep({
-        scope,
-        now: new Date(reader.readAt),
-        abortSignal: AbortSignal.timeout(30_000),
-      });
-    }
+    const h = await sweepHarness(azurite.connectionString);
+    h.bothDown();
+    h.sink.failWith = new Error("Service Bus did not answer within 30000 ms");
+    await h.run(0);
+    await h.run(5);
+    const lines = h.lines;
     const matching = lines()
       .filter((l) => l.includes(`"msg":"${needle}`))
       .map((l) => JSON.parse(l) as { level: number; sweepId?: string });

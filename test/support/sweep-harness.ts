@@ -22,7 +22,7 @@ export async function sweepHarness(connectionString: string, options: HarnessOpt
   const { store } = await freshStore(connectionString);
   const reader = new FakeReader();
   const sink = new InMemoryEventSink();
-  const { logger } = memoryLogger();
+  const { logger, lines } = memoryLogger();
   let n = 0;
   const sweeper = createSweeper({
     reader,
@@ -48,7 +48,19 @@ export async function sweepHarness(connectionString: string, options: HarnessOpt
   };
   const sent = () =>
     sink.published.map((e) => `${e.action}:${e.family}:${e.severity}#${e.sequence}`);
-  return { store, reader, sink, run, sent };
+  /** Both paths of the private peering down (layer 2 gone, BGP Idle). */
+  const bothDown = () => {
+    reader.spec = {
+      paths: {
+        AzurePrivatePeering: {
+          primary: { arp: "empty", bgp: "Idle" },
+          secondary: { arp: "empty", bgp: "Idle" },
+        },
+      },
+    };
+  };
+  /** Every log line the sweeps wrote, as pino JSON. */
+  return { store, reader, sink, run, sent, bothDown, lines };
 }
 
 export type Harness = Awaited<ReturnType<typeof sweepHarness>>;
