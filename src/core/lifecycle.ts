@@ -76,7 +76,8 @@ export interface AlertState {
   /**
    * Last observation that read the circuit and found this key's layers masked
    * by a broken layer below (observe.ts `masked`): neither firing nor clean,
-   * and not blindness either (core/blind-notice.ts).
+   * and not blindness either (core/blind-notice.ts); it ends a run of clean
+   * sweeps.
    */
   lastMaskedAt?: string | null;
 }
@@ -185,10 +186,14 @@ export function advance(
   now: Date,
 ): AlertState | null {
   const at = now.toISOString();
-  if (observation.state === "unknown")
-    return previous
-      ? { ...previous, lastEvaluatedAt: at, ...(observation.masked ? { lastMaskedAt: at } : {}) }
-      : null;
+  if (observation.state === "unknown") {
+    if (!previous) return null;
+    // Masked: the circuit was read carrying nothing (the provider de-provisioned
+    // it), so whatever clean sweeps came before no longer count toward a resolve.
+    return observation.masked
+      ? { ...previous, lastEvaluatedAt: at, lastMaskedAt: at, consecutiveClean: 0 }
+      : { ...previous, lastEvaluatedAt: at };
+  }
   const base: AlertState = previous ?? emptyAlert(observation, circuitName, now, 0);
   if (observation.state === "firing" && observation.finding) {
     const condition = conditionOf(observation.finding);

@@ -297,6 +297,25 @@ describe("alert lifecycle", () => {
       expected: ["open:Sev0#1", "none:inhibited", "none:held-by-hysteresis", "resolve:Sev0#2"],
     },
     {
+      // Clean once, then the provider de-provisions the circuit (the path masked): the
+      // clean sweep before no longer counts, two fresh ones after it resolve.
+      name: "a masked sweep ends the clean run",
+      steps: [
+        { obs: "fire", severity: "Sev0", paths: ["primary", "secondary"], minute: 0 },
+        { obs: "clean", minute: 5 },
+        { obs: "masked", minute: 10, inhibited: "Sev0" },
+        { obs: "clean", minute: 15 },
+        { obs: "clean", minute: 20 },
+      ],
+      expected: [
+        "open:Sev0#1",
+        "none:held-by-hysteresis",
+        "none:blind",
+        "none:held-by-hysteresis",
+        "resolve:Sev0#2",
+      ],
+    },
+    {
       // UNKNOWN neither opens nor resolves, and does not break the clean count... it pauses it.
       name: "blind sweeps keep the open alert untouched",
       steps: [
