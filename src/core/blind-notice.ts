@@ -12,6 +12,7 @@
 
 import type { AlertState, Decision } from "./lifecycle.js";
 import { isDataPlaneFamily } from "./dataplane/known.js";
+import { fleetMembersOf } from "./fleet-members.js";
 import { severityRank } from "./severity.js";
 
 /** The most severe that are woken for by default: the notice goes to them. */
@@ -62,7 +63,22 @@ export function blindNotice(
       condition,
       firstSeen: state.firstSeen ?? at,
     },
-    next: { ...state, sequence, notified: { ...notified, at, sequence, blindSince: seen } },
+    next: {
+      ...state,
+      sequence,
+      notified: {
+        ...notified,
+        at,
+        sequence,
+        blindSince: seen,
+        // The notice names the circuits its condition names: one that left the
+        // group since is no longer what the receivers hold, and breaking again
+        // is news (a fleet alert announces a circuit it gains).
+        ...(state.family === "fleet"
+          ? { members: fleetMembersOf(condition).map((m) => m.id) }
+          : {}),
+      },
+    },
   };
 }
 

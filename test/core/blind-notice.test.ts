@@ -130,3 +130,26 @@ describe("blindNotice", () => {
     }
   });
 });
+
+describe("a fleet alert's blind notice", () => {
+  it("names the circuits its condition names: one that left the group is news when it breaks again", () => {
+    const fleet = state(
+      {
+        family: "fleet",
+        peering: null,
+        condition: {
+          ...state().condition!,
+          // er-a recovered since the open; only er-b still has the outage.
+          evidence: { circuits: [{ id: "/sub/er-b", name: "er-b", paths: ["primary"] }] },
+        },
+      },
+      { members: ["/sub/er-a", "/sub/er-b"] },
+    );
+    const d = blindNotice(fleet, { now: NOW, blindAfterMs: BLIND_AFTER, held: false });
+    expect(d?.next.notified?.members).toEqual(["/sub/er-b"]);
+    // A path alert's notice carries no members.
+    expect(
+      blindNotice(state(), { now: NOW, blindAfterMs: BLIND_AFTER, held: false })?.next.notified,
+    ).not.toHaveProperty("members");
+  });
+});
