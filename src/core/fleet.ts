@@ -190,7 +190,9 @@ export interface OpenFleet {
 }
 
 export function openFleetOf(state: AlertState, now?: Date): OpenFleet | null {
-  if (state.family !== "fleet" || state.phase === "clear") return null;
+  // Clear with its resolve held back (a silence over its circuits): the
+  // receivers still hold it open, so it is judged until the resolve goes out.
+  if (state.family !== "fleet" || (state.phase === "clear" && !state.notified)) return null;
   const members = fleetMembersOf(state.condition);
   const judged =
     now && alreadyEvaluated(state, now)

@@ -862,6 +862,10 @@ describe("fleetStep", () => {
     expect(openFleetOf({ ...state, notified: { severity: "Sev0" } } as AlertState)).toEqual(open);
     expect(open.memberIds).toEqual(three.map((c) => c.circuitId));
     expect(openFleetOf({ ...state, phase: "clear" })).toBeNull();
+    // Clear, its resolve held back by a silence over its circuits: still judged until it goes out.
+    expect(
+      openFleetOf({ ...state, phase: "clear", notified: { severity: "Sev0" } } as AlertState),
+    ).toEqual(open);
   });
 
   it.each([
