@@ -28,8 +28,16 @@ describe("unsentOf", () => {
     { case: "decided 5 minutes ago: the next drain's", rows: [0], minute: 5, want: null },
     { case: "a sweep since should have sent it", rows: [0], minute: 6, want: [1, 0, 6] },
     { case: "only the late ones count", rows: [7, 0, 2], minute: 9, want: [2, 0, 9] },
+    // A stored time that cannot be read says nothing either way; it does not take the line down.
+    {
+      case: "a creation time that cannot be read",
+      rows: ["yesterday", 0],
+      minute: 9,
+      want: [1, 0, 9],
+    },
   ])("$case", ({ rows, minute, want }) => {
-    const outbox = rows === null ? null : rows.map((m) => row(at(m).toISOString()));
+    const outbox =
+      rows === null ? null : rows.map((m) => row(typeof m === "string" ? m : at(m).toISOString()));
     const got = unsentOf(outbox, at(minute), 5) ?? null;
     expect(got === null ? null : [got.events, Date.parse(got.oldest) - T0, got.ageMinutes]).toEqual(
       want === null ? null : [want[0], want[1]! * 60_000, want[2]],
