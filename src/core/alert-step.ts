@@ -150,13 +150,7 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       repeatEveryMinutes: ctx.policy.repeatEveryMinutes,
       tickSlackMs: tickSlackMs(ctx.policy.sweepIntervalMinutes),
       silencedBy,
-      inhibitedBy: inhibitedBy
-        ? {
-            by: inhibitedBy.by,
-            rule: inhibitedBy.rule,
-            ...(inhibitedBy.severity ? { severity: inhibitedBy.severity } : {}),
-          }
-        : null,
+      inhibitedBy,
       blind: step.observation.state === "unknown",
       quietMembers,
       unreadPaths: step.observation.unreadPaths ?? [],
