@@ -403,6 +403,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         logger: consumerRuntime.logger,
         maxWaitTimeInMs: 200,
         longestDispatchMs: longestDeliveryMs(consumerRuntime.config.dispatch),
+        timeoutMs: consumerRuntime.config.publish.timeoutMs,
       });
       const stopDispatch = new AbortController();
       const dispatching = (async () => {

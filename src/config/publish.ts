@@ -10,7 +10,7 @@ export type ServiceBusConnection =
 export interface PublishConfig {
   connection: ServiceBusConnection;
   entity: string;
-  /** Deadline for one send (alert events, fan-out work), the SDK's retries included. */
+  /** Deadline for one call to Service Bus (a send, a receive beyond its wait, a settlement), the SDK's retries included. */
   timeoutMs: number;
 }
 

@@ -286,7 +286,7 @@ export const SETTINGS = {
   },
   SERVICEBUS_TIMEOUT_MS: {
     section: "publish",
-    doc: "Deadline for one send to Service Bus (a sweep's alert events, the timer's fan-out work, the dispatcher's parked dead letters and rescheduled copies), the SDK's retries included (default 30000): a broker that stops answering cannot hold a sweep past its interval.",
+    doc: "Deadline for one call to Service Bus (a sweep's alert events, the timer's fan-out work, the dispatcher's parked dead letters and rescheduled copies; erwatch dispatch's receives beyond their wait and its settlements), the SDK's retries included (default 30000): a broker that stops answering cannot hold a sweep past its interval, nor erwatch dispatch for minutes.",
     sample: "30000",
   },
   SWEEP_WORK_QUEUE: {

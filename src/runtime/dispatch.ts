@@ -6,7 +6,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { createReceiver, createUnusableReceiver } from "../adapters/receivers/index.js";
 import { newServiceBusClient, serviceBusClient } from "../adapters/servicebus/client.js";
 import { DeadlineSender } from "../adapters/servicebus/deadline.js";
-import { EventConsumer } from "../adapters/servicebus/consumer.js";
+import { ReconnectingConsumer } from "../adapters/servicebus/reconnecting-consumer.js";
 import { TableDeliveryLog } from "../adapters/tables/delivery-log.js";
 import { createTableClient, tableNames } from "../adapters/tables/state-store.js";
 import { createDispatcher, type Dispatcher } from "../app/dispatch/dispatcher.js";
@@ -51,6 +51,8 @@ export interface DispatchRuntime {
   deliveries: TableDeliveryLog;
   receivers: Map<string, Receiver>;
   serviceBus: ServiceBusClient;
+  /** A client on a connection of its own, for a consumer that may have to drop it. */
+  connect: () => ServiceBusClient;
   /**
    * What the Functions host's dispatcher sends itself: dead letters parked on
    * SERVICEBUS_DEADLETTER_QUEUE, rescheduled copies on SERVICEBUS_ENTITY. Each
@@ -139,15 +141,20 @@ export function buildDispatchRuntime(
     parking: new DeadlineSender(connect, config.deadLetterQueue, timeoutMs),
     requeue: new DeadlineSender(connect, config.publish.entity, timeoutMs),
   };
-  return { config, logger, dispatcher, deliveries, receivers, serviceBus, senders };
+  return { config, logger, dispatcher, deliveries, receivers, serviceBus, connect, senders };
 }
 
-/** A peek-lock consumer of the alerts entity for `erwatch dispatch` (the Functions host has its own trigger). */
-export function createEventConsumer(runtime: DispatchRuntime): EventConsumer {
-  return new EventConsumer(runtime.serviceBus, runtime.dispatcher, {
+/**
+ * A peek-lock consumer of the alerts entity for `erwatch dispatch` (the
+ * Functions host has its own trigger), on a connection it drops and opens
+ * afresh when Service Bus fails it.
+ */
+export function createEventConsumer(runtime: DispatchRuntime): ReconnectingConsumer {
+  return new ReconnectingConsumer(runtime.connect, runtime.dispatcher, {
     entity: runtime.config.publish.entity,
     subscription: runtime.config.dispatch.subscription,
     logger: runtime.logger,
     longestDispatchMs: longestDeliveryMs(runtime.config.dispatch),
+    timeoutMs: runtime.config.publish.timeoutMs,
   });
 }

@@ -77,6 +77,7 @@ it("erwatch dispatch keeps a batch's locks through a dispatch several lock durat
     logger,
     maxWaitTimeInMs: 1_000,
     longestDispatchMs: 60_000,
+    timeoutMs: 5_000,
   });
   cleanups.push(() => consumer.close());
   const signal = AbortSignal.timeout(30_000);

@@ -255,6 +255,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     logger: runtime.logger,
     maxWaitTimeInMs: 200,
     longestDispatchMs: longestDeliveryMs(dispatch.config.dispatch),
+    timeoutMs: dispatch.config.publish.timeoutMs,
   });
 
   async function dispatchPending(timeoutMs = 10_000): Promise<number> {

@@ -1,6 +1,9 @@
 // Reads alert events with the Service Bus SDK in peek-lock mode and hands each
 // to the dispatcher with real settlement (complete / abandon / dead-letter with
 // a reason). Used by `erwatch dispatch`, the demo and the end-to-end tests.
+// Every call to Service Bus has SERVICEBUS_TIMEOUT_MS: left to the SDK's
+// defaults a broker that stops answering holds a receive or a settlement for
+// minutes, and the events behind it wait with it.
 
 import type {
   ServiceBusClient,
@@ -13,33 +16,43 @@ import type { Settlement } from "../../app/dispatch/ports.js";
 import { deadLetterText } from "../../core/budget.js";
 import type { Logger } from "../../logging.js";
 
+/** Runs one call to Service Bus, failing it once its deadline has passed. */
+export type Guard = <T>(doing: string, run: () => Promise<T>) => Promise<T>;
+
 export function sdkSettlement(
   receiver: ServiceBusReceiver,
   requeue: Pick<ServiceBusSender, "sendMessages">,
   message: ServiceBusReceivedMessage,
+  guard: Guard = (_, run) => run(),
 ): Settlement {
+  const id = String(message.messageId ?? "");
+  const complete = () => guard(`completing ${id}`, () => receiver.completeMessage(message));
   return {
-    complete: () => receiver.completeMessage(message),
-    abandon: () => receiver.abandonMessage(message),
+    complete,
+    abandon: () => guard(`abandoning ${id}`, () => receiver.abandonMessage(message)),
     deadLetter: (reason, description) => {
       const text = deadLetterText(reason, description);
-      return receiver.deadLetterMessage(message, {
-        deadLetterReason: text.reason,
-        deadLetterErrorDescription: text.description,
-      });
+      return guard(`dead-lettering ${id}`, () =>
+        receiver.deadLetterMessage(message, {
+          deadLetterReason: text.reason,
+          deadLetterErrorDescription: text.description,
+        }),
+      );
     },
     // The copy first: if completing the original then fails, it comes back and
     // finds its receivers recorded, rather than being lost.
     reschedule: async (copy) => {
-      await requeue.sendMessages({
-        messageId: copy.messageId,
-        body: copy.body,
-        contentType: "application/json",
-        applicationProperties:
-          copy.applicationProperties as ServiceBusReceivedMessage["applicationProperties"],
-        scheduledEnqueueTimeUtc: copy.at,
-      });
-      await receiver.completeMessage(message);
+      await guard(`rescheduling ${id}`, () =>
+        requeue.sendMessages({
+          messageId: copy.messageId,
+          body: copy.body,
+          contentType: "application/json",
+          applicationProperties:
+            copy.applicationProperties as ServiceBusReceivedMessage["applicationProperties"],
+          scheduledEnqueueTimeUtc: copy.at,
+        }),
+      );
+      await complete();
     },
   };
 }
@@ -53,11 +66,19 @@ export interface ConsumerOptions {
   maxWaitTimeInMs?: number;
   /** The longest one dispatch of one message can take: posts, backoffs, Retry-After waits, storage calls. */
   longestDispatchMs: number;
+  /** SERVICEBUS_TIMEOUT_MS: a receive beyond its wait, a settlement, a rescheduled copy. */
+  timeoutMs: number;
 }
 
 export class EventConsumer {
   private readonly receiver: ServiceBusReceiver;
   private readonly requeue: ServiceBusSender;
+  /**
+   * A call missed its deadline. A call given up while the connection was still
+   * opening leaves the SDK's client waiting on that opening for good (see
+   * deadline.ts): whoever owns the client drops it and connects afresh.
+   */
+  wedged = false;
 
   constructor(
     client: ServiceBusClient,
@@ -80,14 +101,42 @@ export class EventConsumer {
       : client.createReceiver(options.entity, receiveOptions);
   }
 
+  private readonly guard: Guard = async (doing, run) => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(this.missed(doing, undefined)), this.options.timeoutMs);
+    });
+    try {
+      return await Promise.race([run(), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  private missed(doing: string, cause: unknown): Error {
+    this.wedged = true;
+    return new Error(
+      `${doing} failed: Service Bus did not answer within ${this.options.timeoutMs} ms (SERVICEBUS_TIMEOUT_MS)`,
+      { cause },
+    );
+  }
+
   /** Receives once and dispatches what arrived; returns how many messages were handled. */
   async drainOnce(signal: AbortSignal): Promise<number> {
-    const messages = await this.receiver.receiveMessages(this.options.batchSize ?? 10, {
-      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 1_000,
-      abortSignal: signal,
-    });
+    const maxWaitTimeInMs = this.options.maxWaitTimeInMs ?? 1_000;
+    const deadline = AbortSignal.timeout(maxWaitTimeInMs + this.options.timeoutMs);
+    let messages: ServiceBusReceivedMessage[];
+    try {
+      messages = await this.receiver.receiveMessages(this.options.batchSize ?? 10, {
+        maxWaitTimeInMs,
+        abortSignal: AbortSignal.any([signal, deadline]),
+      });
+    } catch (error) {
+      if (!deadline.aborted || signal.aborted) throw error;
+      throw this.missed(`receiving from ${this.options.entity}`, error);
+    }
     for (const message of messages) {
-      const settlement = sdkSettlement(this.receiver, this.requeue, message);
+      const settlement = sdkSettlement(this.receiver, this.requeue, message, this.guard);
       try {
         await this.dispatcher.dispatch(
           {

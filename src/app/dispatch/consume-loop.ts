@@ -1,0 +1,68 @@
+// The loop of `erwatch dispatch`: receive and dispatch until stopped. A
+// receive that fails (the broker restarting, a dropped connection, a namespace
+// that stops answering) is logged and tried again after a pause that doubles
+// up to a ceiling: an outage of any length costs the consumer only the wait,
+// and the events wait in Service Bus meanwhile. With --once the first failure
+// ends the run instead, for the scheduler that started it to see.
+
+import type { Logger } from "../../logging.js";
+
+export interface EventSource {
+  /** Receives once and dispatches what arrived; how many messages were handled. */
+  drainOnce(signal: AbortSignal): Promise<number>;
+}
+
+export interface ConsumeOptions {
+  signal: AbortSignal;
+  /** Stop when a receive comes back empty, and at the first failure. */
+  once: boolean;
+  logger: Logger;
+  /** Resolves after `ms`, or at once when `signal` is aborted. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  firstRetryMs: number;
+  maxRetryMs: number;
+}
+
+export interface ConsumeResult {
+  handled: number;
+  /** Why a --once run stopped early; null otherwise. */
+  failure: unknown;
+}
+
+/** The pause after the n-th failed receive in a row (n ≥ 1). */
+export function retryDelayMs(failures: number, firstMs: number, maxMs: number): number {
+  return Math.min(maxMs, firstMs * 2 ** Math.min(failures - 1, 30));
+}
+
+export async function consumeEvents(
+  source: EventSource,
+  options: ConsumeOptions,
+): Promise<ConsumeResult> {
+  const { signal, logger } = options;
+  let handled = 0;
+  let failures = 0;
+  while (!signal.aborted) {
+    let count: number;
+    try {
+      count = await source.drainOnce(signal);
+    } catch (error) {
+      if (signal.aborted) break;
+      if (options.once) return { handled, failure: error };
+      failures += 1;
+      const retryInMs = retryDelayMs(failures, options.firstRetryMs, options.maxRetryMs);
+      logger.error(
+        { err: error, failures, retryInMs },
+        "could not receive alert events from Service Bus; connecting again after a pause",
+      );
+      await options.sleep(retryInMs, signal);
+      continue;
+    }
+    if (failures > 0) {
+      logger.warn({ failures }, "receiving alert events from Service Bus again");
+      failures = 0;
+    }
+    handled += count;
+    if (options.once && count === 0) break;
+  }
+  return { handled, failure: null };
+}
