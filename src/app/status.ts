@@ -9,7 +9,7 @@ import type { LayerStatus, PathName, Severity } from "../core/model.js";
 import { PATHS, SEVERITIES } from "../core/model.js";
 import { activeSilence } from "../core/silence.js";
 import { staleCircuitIds } from "../core/sight.js";
-import type { Silence } from "../core/policy.js";
+import { DEFAULT_ALERT_POLICY, type Silence } from "../core/policy.js";
 import type { ReadAges } from "../core/read-age.js";
 import { severityRank } from "../core/severity.js";
 import {
@@ -405,13 +405,14 @@ export async function loadStatus(
   };
   const distinct = (values: (string | null)[]) =>
     [...new Set(values.filter((v): v is string => v !== null && v !== ""))].sort();
+  const intervalMinutes = options.sweepIntervalMinutes ?? DEFAULT_ALERT_POLICY.sweepIntervalMinutes;
   return {
     generatedAt: now.toISOString(),
     ...filtered(allCircuits, allAlerts, filters),
     recent,
     summary: {
-      ...summaryOf(allCircuits, allAlerts, lastSweep, now, options.sweepIntervalMinutes ?? 5),
-      unsent: unsentOf(outbox, now, options.sweepIntervalMinutes ?? 5),
+      ...summaryOf(allCircuits, allAlerts, lastSweep, now, intervalMinutes),
+      unsent: unsentOf(outbox, now, intervalMinutes),
     },
     silences: silenceRows(silences, new Set(stored.map((s) => s.id)), now),
     filters: {

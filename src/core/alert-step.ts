@@ -152,6 +152,7 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       silencedBy,
       inhibitedBy,
       blind: step.observation.state === "unknown",
+      masked: step.observation.masked === true,
       quietMembers,
       unreadPaths: step.observation.unreadPaths ?? [],
       // As long as monitoring-blind waits to open (policy.blindAfterSweeps sweeps).

@@ -82,7 +82,8 @@ export interface AlertState {
   lastMaskedAt?: string | null;
 }
 
-export type NoneReason = "unchanged" | "held-by-hysteresis" | "silenced" | "inhibited" | "blind";
+export type NoneReason =
+  "unchanged" | "held-by-hysteresis" | "silenced" | "inhibited" | "blind" | "masked";
 
 export interface PendingEvent {
   action: AlertAction;
@@ -377,6 +378,8 @@ export interface DecideContext {
   inhibitedBy: { by: string; rule: string; severity?: Severity } | null;
   /** This key's layers could not be read this sweep. */
   blind: boolean;
+  /** ... because a broken layer below masks them (observe.ts `masked`): the circuit was read. */
+  masked?: boolean;
   /** A fleet alert's members under a silence now (lower-case ids): not announced yet. */
   quietMembers?: ReadonlySet<string>;
   /** Paths whose layers behind this key could not be read this sweep (none when absent). */
@@ -398,7 +401,15 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
         ...(ctx.blindAfterMs !== undefined ? { blindAfterMs: ctx.blindAfterMs } : {}),
         held: ctx.silencedBy !== null || heldForBlindness(state, ctx.inhibitedBy),
       }) ??
-      none("blind", "the layers behind this alert could not be read; its state is kept as it was")
+      (ctx.masked
+        ? none(
+            "masked",
+            "a broken layer below (the provider, the session or the routes of a path) masks the layers behind this alert; its state is kept as it was",
+          )
+        : none(
+            "blind",
+            "the layers behind this alert could not be read; its state is kept as it was",
+          ))
     );
 
   const active = state.phase === "firing" || state.phase === "resolving";

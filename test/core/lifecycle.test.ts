@@ -89,6 +89,7 @@ function walk(steps: Step[], options: { blindAfterMs?: number } = {}): string[] 
           }
         : null,
       blind: step.obs === "unknown" || step.obs === "masked",
+      masked: step.obs === "masked",
       ...options,
     });
     state = decision.next;
@@ -136,8 +137,8 @@ describe("the blind notice at the product's cadence (5-minute sweeps, monitoring
       ],
       expected: [
         "open:Sev0#1",
-        "none:blind",
-        "none:blind",
+        "none:masked",
+        "none:masked",
         "none:blind",
         "none:blind",
         "repeat:Sev0#2",
@@ -310,7 +311,7 @@ describe("alert lifecycle", () => {
       expected: [
         "open:Sev0#1",
         "none:held-by-hysteresis",
-        "none:blind",
+        "none:masked",
         "none:held-by-hysteresis",
         "resolve:Sev0#2",
       ],
