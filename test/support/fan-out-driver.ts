@@ -16,7 +16,18 @@ export interface FanOutDriver {
   /** The timer function's run for sweep `label`. */
   timer(label: string | number): Promise<void>;
   /** Two workers until the queue is empty twice running; false when `withinMs` ran out first. */
-  drain(withinMs?: number): Promise<boolean>;
+  drain(withinMs?: number, options?: DrainOptions): Promise<boolean>;
+}
+
+export interface DrainOptions {
+  /** Workers on concurrent sessions (default 2). */
+  workers?: number;
+  /**
+   * Runs each batch's worker function: e.g. with Service Bus hung around it
+   * (what the worker publishes), while the driver's own receive and
+   * settlement, the host's in Azure, go through.
+   */
+  around?: (work: () => Promise<void>) => Promise<void>;
 }
 
 export function fanOutDriver(
@@ -39,18 +50,25 @@ export function fanOutDriver(
         },
         new functions.InvocationContext({ invocationId: `timer-${label}` }),
       ),
-    async drain(withinMs = 30_000) {
+    async drain(withinMs = 30_000, options: DrainOptions = {}) {
       const stop = AbortSignal.timeout(withinMs);
+      const around = options.around ?? ((work) => work());
       const one = () =>
         drainOneSession(
           bus,
           queue,
           (body) =>
-            worker(body, new functions.InvocationContext({ invocationId: `w${++invocation}` })),
+            around(() =>
+              worker(body, new functions.InvocationContext({ invocationId: `w${++invocation}` })),
+            ),
           { abortSignal: stop, maxWaitTimeInMs: 200, onError: (e) => errors.push(e) },
         );
+      const workers = options.workers ?? 2;
       for (let idle = 0; idle < 2 && !stop.aborted;) {
-        const handled = (await Promise.all([one(), one()])).reduce((a, b) => a + b, 0);
+        const handled = (await Promise.all(Array.from({ length: workers }, one))).reduce(
+          (a, b) => a + b,
+          0,
+        );
         idle = handled === 0 ? idle + 1 : 0;
       }
       return !stop.aborted;
