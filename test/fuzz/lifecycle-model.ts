@@ -961,10 +961,16 @@ export class Judge {
       const blind = (s: number) =>
         k.family === "provider" ? !this.listed(s) : this.unread(name, s).length === 2;
       const n = this.runOf(sweep, blind);
+      // A spell of a path alert begins where a path first went unread: with one
+      // path unread erwatch cannot confirm the alert either, and its one notice
+      // may already have gone out then (README: again only once read and lost anew).
+      const partly = (s: number) =>
+        k.family === "provider" ? !this.listed(s) : this.unread(name, s).length > 0;
+      const spell = Math.max(n, this.runOf(sweep, partly));
       // Only where no silence was in force over the circuit in the whole spell: what a silence withheld is not judged here.
       let quiet = true;
       for (let s = sweep - n + 1; s <= sweep; s += 1) if (this.silencedAt(name, s)) quiet = false;
-      if (quiet && n >= BLIND_AFTER + READ_LAG && (k.blindNoticeAt ?? -1) <= sweep - n)
+      if (quiet && n >= BLIND_AFTER + READ_LAG && (k.blindNoticeAt ?? -1) <= sweep - spell)
         this.fail(
           sweep,
           `${k.family} ${k.severity} ${key} of ${name}: unread ${n} sweeps and no Blind: notice`,
