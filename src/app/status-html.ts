@@ -10,6 +10,7 @@ import type {
   StatusAlert,
   StatusCircuit,
   StatusModel,
+  StatusPart,
   StatusSilence,
   StatusSummary,
 } from "./status.js";
@@ -113,10 +114,17 @@ function historyLine(e: HistoryEntry, names: Map<string, string>): string {
   }
 }
 
+/** Parts of the page storage did not give this time: said, so an empty list is not read as "nothing". */
+function unreadLine(unread: readonly StatusPart[]): string {
+  if (unread.length === 0) return "";
+  return `<p id="unread" class="stale" role="status" data-parts="${escapeHtml(unread.join(","))}"><b>Partly drawn:</b> Table Storage did not give ${escapeHtml(unread.join(", "))} this time; ${unread.length === 1 ? "it is" : "they are"} left out, the rest is current. The page reloads every minute.</p>`;
+}
+
 function banner(
   summary: StatusSummary | undefined,
   silences: StatusSilence[],
   now: string,
+  unread: readonly StatusPart[],
 ): string {
   if (!summary) return "";
   const counts = SEVERITIES.map(
@@ -129,7 +137,9 @@ function banner(
     : null;
   const sweep = last
     ? `Last completed sweep ${escapeHtml(ageText(ago))} ago (${time(last.finishedAt)}): ${last.circuits} circuit(s)${last.partlyBlind > 0 ? `, ${last.partlyBlind} partly unread` : ""}.`
-    : "No completed sweep recorded yet.";
+    : unread.includes("the last sweep")
+      ? "The last completed sweep could not be read just now."
+      : "No completed sweep recorded yet.";
   const stale = summary.stale
     ? `<p id="stale" class="stale" role="alert"><b>Stale:</b> no sweep has completed in the last ${summary.staleAfterMinutes} min. The timer may have stopped; what this page shows may be out of date.</p>`
     : "";
@@ -147,7 +157,7 @@ function banner(
 <h1>erwatch</h1>
 <ul id="counts" aria-label="Open alerts by severity">${counts}</ul>
 <p id="last-sweep" data-stale="${summary.stale}">${sweep} ${oldest}${silenced}</p>
-${stale}${unsent}
+${stale}${unsent}${unreadLine(unread)}
 </header>`;
 }
 
@@ -319,7 +329,7 @@ export function renderStatusHtml(model: StatusModel, options: RenderOptions = {}
 <style>${STYLE}</style>
 </head>
 <body>
-${banner(summary, model.silences ?? [], model.generatedAt)}
+${banner(summary, model.silences ?? [], model.generatedAt, model.unread ?? [])}
 ${filterForm(model, options)}
 <h2>Open alerts (${model.openAlerts.length})</h2>
 <table id="alerts">
@@ -341,7 +351,7 @@ ${model.circuits.length === 0 ? `<tr><td colspan="${LAYERS.length * 2 + 2}">${fi
 ${silenceList(model.silences ?? [])}
 <h2>Recent changes</h2>
 <ul id="recent">
-${model.recent.length === 0 ? "<li>Nothing changed recently.</li>" : model.recent.map((e) => historyLine(e, names)).join("\n")}
+${(model.unread ?? []).includes("recent changes") ? "<li>Recent changes could not be read just now.</li>" : model.recent.length === 0 ? "<li>Nothing changed recently.</li>" : model.recent.map((e) => historyLine(e, names)).join("\n")}
 </ul>
 <p class="d">Generated ${time(model.generatedAt)} from stored state; no Azure call is made to draw this page. It reloads every minute.</p>
 </body>

@@ -126,7 +126,15 @@ export interface StatusModel {
   silences?: StatusSilence[];
   /** The filters applied, and the values they can take. */
   filters?: StatusFilters & { providers: string[]; locations: string[] };
+  /**
+   * Parts Table Storage did not give this time (recent changes, the last
+   * sweep, stored silences, the outbox): the page draws without them and says
+   * so. Circuits and alerts are the page: without them it is not drawn.
+   */
+  unread?: StatusPart[];
 }
+
+export type StatusPart = "recent changes" | "the last sweep" | "stored silences" | "the outbox";
 
 export interface StatusOptions {
   recentHours: number;
@@ -155,14 +163,9 @@ function worstStatus(c: Pick<StatusCircuit, "peerings">): LayerStatus {
 
 async function storedSilences(store: SilenceStore | undefined, now: Date) {
   if (!store) return [];
-  try {
-    return (await store.list())
-      .map((s) => s.value)
-      .filter((s) => silenceStatus(s, now) !== "expired");
-  } catch {
-    // The page still draws without them; the sweep warns about unreadable silences.
-    return [];
-  }
+  return (await store.list())
+    .map((s) => s.value)
+    .filter((s) => silenceStatus(s, now) !== "expired");
 }
 
 type ListedSilence = Silence & { author?: string; expiredAt?: string | null };
@@ -371,22 +374,29 @@ export async function loadStatus(
   now: Date,
   options: StatusOptions,
 ): Promise<StatusModel> {
+  // What only a part of the page says must not take the page down: the rest still shows.
+  const unread: StatusPart[] = [];
+  const part = <T>(name: StatusPart, read: Promise<T>): Promise<T | null> =>
+    read.catch((error: unknown) => {
+      if (!isStorageFailure(error)) throw error;
+      unread.push(name);
+      return null;
+    });
   const [snapshots, alerts, recent, lastSweep, stored, outbox] = await Promise.all([
     store.listSnapshots(),
     store.listAlerts(),
-    store.listRecentHistory(
-      new Date(now.getTime() - options.recentHours * 3_600_000),
-      options.recentLimit,
+    part(
+      "recent changes",
+      store.listRecentHistory(
+        new Date(now.getTime() - options.recentHours * 3_600_000),
+        options.recentLimit,
+      ),
     ),
-    store.lastSweep(),
-    storedSilences(options.silenceStore, now),
-    // What only this line says must not take the page down: the rest still shows.
-    store.listOutbox().catch((error: unknown) => {
-      if (isStorageFailure(error)) return null;
-      throw error;
-    }),
+    part("the last sweep", store.lastSweep()),
+    part("stored silences", storedSilences(options.silenceStore, now)),
+    part("the outbox", store.listOutbox()),
   ]);
-  const silences: ListedSilence[] = [...(options.configuredSilences ?? []), ...stored];
+  const silences: ListedSilence[] = [...(options.configuredSilences ?? []), ...(stored ?? [])];
   const stale = staleCircuitIds(
     alerts.map((a) => a.value),
     snapshots.map((s) => ({ circuitId: s.circuitId, takenAt: s.takenAt })),
@@ -409,16 +419,19 @@ export async function loadStatus(
   return {
     generatedAt: now.toISOString(),
     ...filtered(allCircuits, allAlerts, filters),
-    recent,
+    recent: recent ?? [],
     summary: {
       ...summaryOf(allCircuits, allAlerts, lastSweep, now, intervalMinutes),
+      // Not known, not stale: the page says the last sweep could not be read instead.
+      ...(unread.includes("the last sweep") ? { stale: false } : {}),
       unsent: unsentOf(outbox, now, intervalMinutes),
     },
-    silences: silenceRows(silences, new Set(stored.map((s) => s.id)), now),
+    silences: silenceRows(silences, new Set((stored ?? []).map((s) => s.id)), now),
     filters: {
       ...filters,
       providers: distinct(allCircuits.map((c) => c.provider)),
       locations: distinct(allCircuits.map((c) => c.peeringLocation)),
     },
+    unread,
   };
 }

@@ -326,9 +326,16 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
       alerts,
       lastSweep: model.summary?.lastSweep ?? null,
       unsent: model.summary?.unsent ?? null,
+      unread: model.unread ?? [],
     });
     return EXIT.ok;
   }
+  // Recent changes are not listed here.
+  const missing = (model.unread ?? []).filter((part) => part !== "recent changes");
+  if (missing.length > 0)
+    ctx.print(
+      `Warning: Table Storage did not give ${missing.join(", ")} just now; left out of what follows.`,
+    );
   const { width, colour } = ctx.terminal;
   if (model.summary?.stale)
     ctx.print(

@@ -7,6 +7,7 @@ import { runCli } from "../../src/cli/program.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { carrierDown, estateOf, healthyCircuit } from "../support/estate/index.js";
 import { estateAccess } from "../support/estate-access.js";
+import { startTableFaultProxy } from "../support/table-fault-proxy.js";
 import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
 
 let azurite: Azurite;
@@ -75,6 +76,23 @@ describe("erwatch sweep --state", () => {
     );
     const json = await cli(["alerts", "--output", "json"], env, later);
     expect(JSON.parse(json.stdout).unsent).toMatchObject({ events: 1, ageMinutes: 10 });
+
+    // The Silences table hanging: the alerts are still listed, and what is missing is said.
+    const proxy = await startTableFaultProxy(azurite);
+    try {
+      proxy.rule = (request) => (request.table.endsWith("Silences") ? { kind: "hang" } : null);
+      const behind = { ...env, ERWATCH_STORAGE: proxy.connectionString, STORAGE_TIMEOUT_MS: "500" };
+      const partly = await cli(["alerts"], behind, later);
+      expect(partly.code, partly.stderr).toBe(0);
+      expect(partly.stdout).toMatch(
+        /^Warning: Table Storage did not give stored silences just now; left out of what follows\.$/m,
+      );
+      expect(partly.stdout).toMatch(/^Sev0 /m);
+      const partlyJson = await cli(["alerts", "--output", "json"], behind, later);
+      expect(JSON.parse(partlyJson.stdout).unread).toEqual(["stored silences"]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("names the missing storage setting and exits 2", async () => {

@@ -1,0 +1,154 @@
+// The status page is what the on-call opens at 2 a.m.; one of erwatch's tables
+// not answering must not take it down when circuits and alerts can be read.
+// Recent changes, the last sweep, stored silences and the outbox are each
+// left out and named; circuits or alerts not answering is a 503 (the page is
+// them), and a bug is still a bug. 5-minute timer on an injected clock.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StateStoreError } from "../../src/adapters/tables/errors.js";
+import { renderStatusHtml } from "../../src/app/status-html.js";
+import { loadStatus, type StatusModel } from "../../src/app/status.js";
+import type { SilenceStore } from "../../src/app/silences.js";
+import type { StateStore } from "../../src/app/state-store.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { minute, sweepHarness, type Harness } from "../support/sweep-harness.js";
+
+let azurite: Azurite;
+let h: Harness;
+beforeAll(async () => {
+  azurite = await startAzurite();
+  h = await sweepHarness(azurite.connectionString);
+  // An outage paged and a sweep since: every part of the page has something to show.
+  h.bothDown();
+  await h.run(0);
+  await h.run(5);
+  // What a whole-estate sweep records when it completes (the harness sweeps named targets).
+  await h.store.recordSweep({
+    sweepId: "sweep-2",
+    startedAt: minute(5).toISOString(),
+    finishedAt: minute(5).toISOString(),
+    circuits: 1,
+    ignored: 0,
+    partlyBlind: 0,
+    errors: 0,
+  });
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const storageDown = () => new StateStoreError("listing failed: 503 ServerBusy");
+const bug = () => new TypeError("cannot read properties of undefined");
+
+/** The store with one call failing as `error` does. */
+function failing(method: keyof StateStore, error: () => Error): StateStore {
+  const broken = Object.create(h.store) as StateStore;
+  (broken as unknown as Record<string, unknown>)[method] = async () => {
+    throw error();
+  };
+  return broken;
+}
+
+const silenceStore = (error?: () => Error): SilenceStore => ({
+  ensureTable: async () => undefined,
+  list: async () => {
+    if (error) throw error();
+    return [];
+  },
+  add: async () => undefined,
+  update: async () => undefined,
+});
+
+async function page(store: StateStore, silences = silenceStore()): Promise<StatusModel> {
+  return loadStatus(store, minute(7), {
+    recentHours: 1,
+    recentLimit: 10,
+    sweepIntervalMinutes: 5,
+    silenceStore: silences,
+  });
+}
+
+it("all of it read: nothing is said missing", async () => {
+  const model = await page(h.store);
+  expect(model.unread).toEqual([]);
+  expect(model.recent.length).toBeGreaterThan(0);
+  expect(model.summary?.lastSweep).not.toBeNull();
+  expect(model.summary?.stale).toBe(false);
+  expect(renderStatusHtml(model)).not.toContain('id="unread"');
+});
+
+describe("one part not answering: the page is drawn without it and says which", () => {
+  it.each([
+    {
+      part: "recent changes",
+      store: () => failing("listRecentHistory", storageDown),
+      says: "<li>Recent changes could not be read just now.</li>",
+    },
+    {
+      part: "the last sweep",
+      store: () => failing("lastSweep", storageDown),
+      says: "The last completed sweep could not be read just now.",
+    },
+    {
+      part: "the outbox",
+      store: () => h.store,
+      silences: undefined,
+      outbox: true,
+      says: "Table Storage did not give the outbox",
+    },
+    {
+      part: "stored silences",
+      store: () => h.store,
+      silencesFail: true,
+      says: "Table Storage did not give stored silences",
+    },
+  ])("$part", async ({ part, store, says, outbox, silencesFail }) => {
+    const model = await page(
+      outbox ? failing("listOutbox", storageDown) : store(),
+      silenceStore(silencesFail ? storageDown : undefined),
+    );
+    expect(model.unread).toEqual([part]);
+    // The page itself is still there: the open alert and the circuits.
+    expect(model.openAlerts.map((a) => `${a.severity} ${a.family}`)).toEqual(["Sev0 path-down"]);
+    expect(model.circuits.length).toBeGreaterThan(0);
+    const html = renderStatusHtml(model);
+    expect(html).toContain(`<p id="unread" class="stale" role="status" data-parts="${part}">`);
+    expect(html).toContain(says);
+    // A last sweep that could not be read is not one that never happened: not stale.
+    expect(model.summary?.stale).toBe(false);
+    expect(html).not.toContain('id="stale"');
+    if (part === "recent changes") expect(html).not.toContain("Nothing changed recently");
+  });
+});
+
+it("two parts not answering are both named", async () => {
+  const broken = Object.create(failing("lastSweep", storageDown)) as StateStore;
+  (broken as unknown as Record<string, unknown>).listRecentHistory = async () => {
+    throw storageDown();
+  };
+  const model = await page(broken);
+  expect([...(model.unread ?? [])].sort()).toEqual(["recent changes", "the last sweep"]);
+  expect(renderStatusHtml(model)).toMatch(
+    /Table Storage did not give (recent changes, the last sweep|the last sweep, recent changes) this time; they are left out/,
+  );
+});
+
+it.each(["listSnapshots", "listAlerts"] as const)(
+  "%s not answering: no page (the HTTP function answers 503)",
+  async (method) => {
+    await expect(page(failing(method, storageDown))).rejects.toMatchObject({
+      name: "StateStoreError",
+    });
+  },
+);
+
+it.each(["listRecentHistory", "lastSweep", "listOutbox"] as const)(
+  "a bug in %s is not left out as storage trouble: it fails",
+  async (method) => {
+    await expect(page(failing(method, bug))).rejects.toThrow(/cannot read properties/);
+  },
+);
+
+it("a bug listing the silences fails too", async () => {
+  await expect(page(h.store, silenceStore(bug))).rejects.toThrow(/cannot read properties/);
+});
