@@ -890,21 +890,29 @@ export class Judge {
         !covering.some((k) => k.severity === "Sev0")
       )
         this.fail(sweep, `${name}: de-provisioned and no Sev0 open for it`);
+      // Each judged only while the fault is there now: a sweep passed over (its storage or
+      // its publish failed) may still have read the repair, and the alert resolve on it.
+      const now = this.truth(name, sweep);
       if (
-        this.run(name, sweep, (t, s) => outage(t) && judged(s), late) >=
-        OPEN_AFTER_SEV0 + READ_LAG
+        outage(now) &&
+        this.run(name, sweep, (t, s) => outage(t) && judged(s), late) >= OPEN_AFTER_SEV0 + READ_LAG
       ) {
         if (!covering.some((k) => k.severity === "Sev0"))
           this.fail(sweep, `${name}: traffic stopped and no Sev0 open for it`);
       }
       if (
+        downPaths(now).length > 0 &&
         this.run(name, sweep, (t, s) => downPaths(t).length > 0 && judged(s), late) >=
-        OPEN_AFTER + READ_LAG
+          OPEN_AFTER + READ_LAG
       ) {
         if (covering.length === 0) this.fail(sweep, `${name}: a path down and nothing open for it`);
       }
       const limitSeen = (t: Truth, s: number) => t.level !== "normal" && !outage(t) && judged(s);
-      if (this.run(name, sweep, limitSeen) >= OPEN_AFTER + READ_LAG) {
+      if (
+        now.level !== "normal" &&
+        !outage(now) &&
+        this.run(name, sweep, limitSeen) >= OPEN_AFTER + READ_LAG
+      ) {
         if (!covering.some((k) => k.family === "route-limit"))
           this.fail(
             sweep,
