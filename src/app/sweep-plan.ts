@@ -94,11 +94,17 @@ export async function loadMemory(store: StateStore): Promise<Map<string, PlanMem
 export async function memoryByPartition(
   store: StateStore,
   targets: readonly CircuitTarget[],
-): Promise<{ memory: Map<string, PlanMemory>; unknown: Set<string> }> {
+): Promise<{
+  memory: Map<string, PlanMemory>;
+  unknown: Set<string>;
+  /** Failures that are not storage's (a bug): the circuit is unknown too, and the caller says each. */
+  bugs: { circuitId: string; error: unknown }[];
+}> {
   const limit = pLimit(PARTITION_READS_AT_ONCE);
   const snapshots: Snapshot[] = [];
   const alerts: AlertState[] = [];
   const unknown = new Set<string>();
+  const bugs: { circuitId: string; error: unknown }[] = [];
   let failures = 0;
   await Promise.all(
     targets.map((t) =>
@@ -114,15 +120,18 @@ export async function memoryByPartition(
           ]);
           if (snapshot) snapshots.push(snapshot.value);
           alerts.push(...stored.map((a) => a.value));
-        } catch {
-          // Counted, not logged one by one: the caller says how many are unknown.
-          failures += 1;
+        } catch (error) {
+          // Storage's failures are counted, not logged one by one: the caller
+          // says how many are unknown. A bug costs that circuit a deep read,
+          // not the sweep, and is said.
+          if (isStorageFailure(error)) failures += 1;
+          else bugs.push({ circuitId: t.id, error });
           unknown.add(t.id.toLowerCase());
         }
       }),
     ),
   );
-  return { memory: memoryOf(snapshots, alerts), unknown };
+  return { memory: memoryOf(snapshots, alerts), unknown, bugs };
 }
 
 function memoryOf(snapshots: readonly Snapshot[], alerts: readonly AlertState[]) {
@@ -262,6 +271,11 @@ export async function planSweepTargets(
         };
       }
       const byPartition = await memoryByPartition(deps.store, found.targets);
+      for (const bug of byPartition.bugs)
+        log.error(
+          { err: bug.error, circuitId: bug.circuitId },
+          "what storage remembers of this circuit could not be read (not a storage failure: a bug); it is read deep",
+        );
       log.error(
         { err: error, circuits: found.targets.length, unknown: byPartition.unknown.size },
         "what storage remembers could not be listed; it is read circuit by circuit, and a circuit it cannot say anything of is read deep as the window allows",

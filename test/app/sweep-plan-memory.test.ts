@@ -29,12 +29,18 @@ const snapshotOf = (t: CircuitTarget): Snapshot => ({
 const storageDown = () => Object.assign(new Error("503"), { name: "StateStoreError" });
 
 /** Each circuit's partition: its snapshot, an open alert for `troubled`, and failing for `failing`. */
-function partitions(options: { troubled?: string[]; failing?: (name: string) => boolean }) {
+function partitions(options: {
+  troubled?: string[];
+  failing?: (name: string) => boolean;
+  /** Reading the snapshot hits a bug, not storage. */
+  buggy?: (name: string) => boolean;
+}) {
   const calls: string[] = [];
   const nameOf = (id: string) => id.split("/").pop()!;
   const store = {
     getSnapshot: async (id: string) => {
       calls.push(`snapshot ${nameOf(id)}`);
+      if (options.buggy?.(nameOf(id))) throw new TypeError("x is undefined");
       if (options.failing?.(nameOf(id))) throw storageDown();
       return { value: snapshotOf(target(nameOf(id))), etag: "e" };
     },
@@ -64,6 +70,28 @@ describe("memoryByPartition", () => {
     expect(memory.get(targets[0]!.id.toLowerCase())?.trouble).toBeNull();
     expect(memory.get(targets[1]!.id.toLowerCase())?.trouble).toBe("alert path-down is firing");
     expect(memory.has(targets[2]!.id.toLowerCase())).toBe(false);
+  });
+
+  it("a bug reading one circuit's rows: that circuit is unknown and named, not counted as storage failing, and the others are read", async () => {
+    const targets = Array.from({ length: 40 }, (_, i) => target(`er-${i}`));
+    const { store } = partitions({ buggy: (n) => n === "er-3", failing: (n) => n === "er-7" });
+    const { memory, unknown, bugs } = await memoryByPartition(store, targets);
+    expect([...unknown].sort()).toEqual(
+      [targets[3]!.id, targets[7]!.id].map((id) => id.toLowerCase()).sort(),
+    );
+    expect(bugs.map((b) => [b.circuitId, String(b.error)])).toEqual([
+      [targets[3]!.id, "TypeError: x is undefined"],
+    ]);
+    expect(memory.size).toBe(38);
+  });
+
+  it("bugs do not spend the storage failure budget: every circuit is still asked", async () => {
+    const targets = Array.from({ length: 40 }, (_, i) => target(`er-${i}`));
+    const { store, calls } = partitions({ buggy: () => true });
+    const { unknown, bugs } = await memoryByPartition(store, targets);
+    expect(unknown.size).toBe(40);
+    expect(bugs).toHaveLength(40);
+    expect(new Set(calls.map((c) => c.split(" ")[1])).size).toBe(40);
   });
 
   it("storage failing everywhere: stops asking once as many circuits failed as are read at once", async () => {
