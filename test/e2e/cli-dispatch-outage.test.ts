@@ -66,9 +66,9 @@ async function site() {
   };
   await w.timerSweep();
   let stderr = "";
-  const cli = () => {
-    const stop = new AbortController();
-    const run = runCli(["dispatch"], {
+  /** `erwatch dispatch [--once]` on the world's settings, its stderr kept. */
+  const dispatch = (args: string[], signal?: AbortSignal) =>
+    runCli(["dispatch", ...args], {
       env: w.env,
       stdout: { write: () => true },
       stderr: {
@@ -77,8 +77,11 @@ async function site() {
           return true;
         },
       },
-      signal: stop.signal,
+      ...(signal ? { signal } : {}),
     });
+  const cli = () => {
+    const stop = new AbortController();
+    const run = dispatch([], stop.signal);
     stopCli = () => {
       stop.abort();
       return run;
@@ -90,7 +93,7 @@ async function site() {
       const body = r.body as { event_action: string; payload: { source: string } };
       return `${body.event_action} ${body.payload.source.split("/").at(-1)}`;
     });
-  return { w, circuits, breakAt, cli, stderr: () => stderr, paged };
+  return { w, circuits, breakAt, cli, dispatch, stderr: () => stderr, paged };
 }
 
 it("a broker that restarts costs erwatch dispatch a logged pause, not the process: the page published after it goes out", async () => {
@@ -159,22 +162,11 @@ it("a broker that hangs while a delivered event is being completed: the message 
 }, 60_000);
 
 it("erwatch dispatch --once with Service Bus down exits 2 and says why, for the scheduler that runs it", async () => {
-  const { w } = await site();
+  const { w, dispatch, stderr } = await site();
   await w.stopBroker();
-  let stderr = "";
-  const code = await runCli(["dispatch", "--once"], {
-    env: w.env,
-    stdout: { write: () => true },
-    stderr: {
-      write: (s: string) => {
-        stderr += s;
-        return true;
-      },
-    },
-  });
-  expect(code).toBe(2);
-  expect(stderr).toContain("erwatch dispatch: handled 0 message(s)");
-  expect(stderr).toMatch(
+  expect(await dispatch(["--once"])).toBe(2);
+  expect(stderr()).toContain("erwatch dispatch: handled 0 message(s)");
+  expect(stderr()).toMatch(
     /erwatch dispatch: could not receive alert events from Service Bus: .*ECONNREFUSED/,
   );
 }, 60_000);
