@@ -422,11 +422,17 @@ function judgeFleet(
             previousReadAt: null,
           },
         };
+  // Blind as of the previous sweep too: by then its workers had had their turn
+  // to read a member; this sweep's have not yet, and may read them at this very
+  // instant (the timer's). Judged as of now, a holder would hear "Blind:"
+  // about readings on their way, and the clean judgement of them would find the
+  // instant taken.
+  const asOf = new Date(now.getTime() - deps.policy.alerts.sweepIntervalMinutes * 60_000);
   const blind = fleetBlindNow(state, {
     policy: deps.policy.alerts,
     silences: deps.silences,
     circuit: { id: state.circuitId, name: state.circuitName },
-    now,
+    now: asOf,
   });
-  return blind ? { at: now, observation: blind } : null;
+  return blind ? { at: asOf, observation: blind } : null;
 }

@@ -258,3 +258,36 @@ for (const fanOut of [false, true])
       await bus.close();
     }
   }, 120_000);
+
+for (const fanOut of [false, true])
+  it(`${fanOut ? "fan-out" : "one process"}: a fleet alert unread for two sweeps and read clean at the third tells its holder nothing but the resolve`, async () => {
+    // Seed 777 of the fan-out blind soak: the site comes back while ams-b's primary
+    // cannot be read for two sweeps. The timer told the holder `Blind:` at the third,
+    // as of its own instant, before that sweep's workers read ams-b repaired; the
+    // resolve then waited a sweep more, the instant taken by the notice.
+    const { bus, round, failReads, said, sims, w } = await siteWorld(fanOut);
+    const [a, b] = sims;
+    try {
+      await round(0);
+      for (const c of [a!, b!]) bothDown(c);
+      await round(1);
+      bothUp(a!);
+      bothUp(b!);
+      failReads("ams-b", { kind: "status", status: 403 }, "primary");
+      await round(2);
+      await round(3);
+      w.estate.clearFaults();
+      await round(4);
+      const pages = () => said().filter((s) => !s.includes("monitoring-blind"));
+      expect(pages()).toEqual(["open fleet Sev0 ams-a+ams-b"]);
+      await round(5);
+      // Clean at 4 and 5 in one process; with fan-out the timer judges the workers' 4 at 5 and 5 at 6.
+      if (fanOut) {
+        expect(pages()).toEqual(["open fleet Sev0 ams-a+ams-b"]);
+        await round(6);
+      }
+      expect(pages()).toEqual(["open fleet Sev0 ams-a+ams-b", "resolve fleet Sev0 ams-a+ams-b"]);
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);

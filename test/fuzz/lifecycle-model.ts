@@ -681,7 +681,10 @@ export class Judge {
       if (name) return e.family === "provider" ? !this.listed(s) : !this.seen(name, s);
       return members.some((m) => !this.seen(m as CircuitName, s));
     };
-    for (let s = sweep - BLIND_AFTER + 1; s <= sweep; s += 1)
+    // With fan-out the timer tells a fleet alert's holder, as of the sweep before
+    // (its workers' readings): this sweep's workers read after it.
+    const lag = name ? 0 : (this.options.fleetResolveLag ?? 0);
+    for (let s = sweep - BLIND_AFTER + 1 - lag; s <= sweep - lag; s += 1)
       if (!blindAt(s)) this.fail(sweep, `${say}: but it was read at sweep ${s}`);
     const last = before?.blindNoticeAt;
     if (last !== undefined) {
