@@ -1053,9 +1053,14 @@ export class Judge {
           ),
         ),
       );
+      // A circuit's alert a fleet alert holds resolves with it (its resolve is held
+      // until the fleet's goes out): with fan-out, a sweep later too.
+      const heldByFleet =
+        k.family !== "fleet" &&
+        this.covering(k.circuitName as CircuitName).some((c) => c.family === "fleet");
       const allowed =
         (names.some((n) => this.flapped.has(n)) ? FLAP_HOLD : RESOLVE_AFTER - 1) +
-        (k.family === "fleet" ? (this.options.fleetResolveLag ?? 0) : 0);
+        (k.family === "fleet" || heldByFleet ? (this.options.fleetResolveLag ?? 0) : 0);
       if (clean > allowed)
         this.fail(
           sweep,
