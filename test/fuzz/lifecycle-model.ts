@@ -488,17 +488,25 @@ export class Judge {
     if (e.action === "open" && e.episodeId !== `${e.key}-${e.sequence}`)
       this.fail(sweep, `${say}: episode ${e.episodeId}`);
 
-    // Silences: nothing they cover is told while they hold (README "Silences"; a held resolve waits too).
+    // Silences: nothing they cover is decided while they hold (README "Silences"; a held
+    // resolve waits too). Judged at the sweep that decided it: one decided before a window
+    // and kept in the outbox while Service Bus hung still goes out, late, not lost.
+    const decided = this.options.decidedAt?.(e) ?? sweep;
     if (name) {
       const told = [...new Set([...e.paths, ...(k?.open ? k.paths : [])])];
-      const by = this.covers(name, e.peering, told, sweep);
-      if (by) this.fail(sweep, `${say}: sent while a silence holds (${JSON.stringify(by)})`);
+      const by = this.covers(name, e.peering, told, decided);
+      if (by)
+        this.fail(
+          sweep,
+          `${say}: decided at sweep ${decided} while a silence holds (${JSON.stringify(by)})`,
+        );
     } else if (e.family === "fleet" && members.length > 0) {
       const whole = (m: string) =>
         this.sight
-          .silences(sweep)
+          .silences(decided)
           .some((s) => s.circuit === m && s.peering === undefined && s.path === undefined);
-      if (members.every(whole)) this.fail(sweep, `${say}: every circuit it names is silenced`);
+      if (members.every(whole))
+        this.fail(sweep, `${say}: every circuit it names is silenced at sweep ${decided}`);
     }
 
     const track: KeyTrack = {
