@@ -74,9 +74,9 @@ export class EventConsumer {
   private readonly receiver: ServiceBusReceiver;
   private readonly requeue: ServiceBusSender;
   /**
-   * A call missed its deadline. A call given up while the connection was still
-   * opening leaves the SDK's client waiting on that opening for good (see
-   * deadline.ts): whoever owns the client drops it and connects afresh.
+   * A call missed its deadline: the client is not trusted with the next ones
+   * (a sender's given up while connecting is known to wedge, deadline.ts), so
+   * whoever owns it drops it and connects afresh (reconnecting-consumer.ts).
    */
   wedged = false;
 
