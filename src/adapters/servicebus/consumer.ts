@@ -166,8 +166,24 @@ export class EventConsumer {
     return messages.length;
   }
 
+  /**
+   * Closes both links, each waiting at most SERVICEBUS_TIMEOUT_MS. The SDK's
+   * receiver.close() on a link that lost its connection unnoticed (a broker
+   * restart between two receives) waits for ever, and so would a shutdown.
+   * A close given up is logged; the client's own close ends the connection.
+   */
   async close(): Promise<void> {
-    await this.receiver.close();
-    await this.requeue.close();
+    const links = [
+      ["receiver", this.receiver],
+      ["sender", this.requeue],
+    ] as const;
+    for (const [kind, link] of links) {
+      try {
+        await this.guard(`closing the ${kind} of ${this.options.entity}`, () => link.close());
+      } catch (error) {
+        if (!this.wedged) throw error;
+        this.options.logger.warn({ err: error }, "gave up closing a Service Bus link");
+      }
+    }
   }
 }

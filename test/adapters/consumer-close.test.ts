@@ -1,0 +1,85 @@
+// Closing the consumer ends within SERVICEBUS_TIMEOUT_MS, whatever state its
+// link is in. Found by the delivery soak (seed 597): after a broker restart
+// that no receive had noticed yet, the SDK's receiver.close() waited for ever,
+// and whatever closed the consumer (a test world, a shutdown) waited with it.
+
+import { ServiceBusClient } from "@azure/service-bus";
+import { afterEach, expect, it } from "vitest";
+import { EventConsumer } from "../../src/adapters/servicebus/consumer.js";
+import type { Dispatcher } from "../../src/app/dispatch/dispatcher.js";
+import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
+import { memoryLogger } from "../support/test-logger.js";
+
+const TIMEOUT_MS = 1_000;
+const cleanups: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) await cleanup();
+});
+
+const nothingToDispatch: Dispatcher = {
+  dispatch: () => Promise.reject(new Error("no message was sent")),
+};
+
+/** Resolves to "closed", or to "hung" once `ms` have passed. */
+function within(closing: Promise<void>, ms: number): Promise<"closed" | "hung"> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    closing.then(() => "closed" as const),
+    new Promise<"hung">((resolve) => (timer = setTimeout(() => resolve("hung"), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+it("closes within its deadline after the broker restarted under a receiver that had not noticed, and says what it gave up", async () => {
+  let broker: AmqpBroker = await startBroker({ queues: ["alerts"] });
+  cleanups.push(() => broker.stop());
+  const sb = new ServiceBusClient(broker.connectionString, {
+    retryOptions: { retryDelayInMs: 200, maxRetries: 1, timeoutInMs: 2_000 },
+  });
+  cleanups.push(() => sb.close());
+  const { logger, records } = memoryLogger();
+  const consumer = new EventConsumer(sb, nothingToDispatch, {
+    entity: "alerts",
+    subscription: null,
+    logger,
+    maxWaitTimeInMs: 100,
+    longestDispatchMs: 1_000,
+    timeoutMs: TIMEOUT_MS,
+  });
+  // The receiver's link is open, and idle.
+  expect(await consumer.drainOnce(AbortSignal.timeout(10_000))).toBe(0);
+
+  await broker.stop();
+  broker = await startBroker({ port: broker.port, queues: ["alerts"], carryFrom: broker });
+
+  expect(await within(consumer.close(), 4 * TIMEOUT_MS)).toBe("closed");
+  // What the deadline gave up is logged, naming the link and the setting.
+  const warned = records().filter((r) => Number(r.level) >= 40);
+  // The SDK's receiver.close() is the one that waits: one link given up.
+  expect(warned.length).toBe(1);
+  for (const r of warned) {
+    expect(r.msg).toBe("gave up closing a Service Bus link");
+    expect(JSON.stringify(r.err)).toMatch(
+      /closing the (receiver|sender) of alerts.*SERVICEBUS_TIMEOUT_MS/,
+    );
+  }
+});
+
+it("a clean close says nothing", async () => {
+  const broker = await startBroker({ queues: ["alerts"] });
+  cleanups.push(() => broker.stop());
+  const sb = new ServiceBusClient(broker.connectionString);
+  cleanups.push(() => sb.close());
+  const { logger, records } = memoryLogger();
+  const consumer = new EventConsumer(sb, nothingToDispatch, {
+    entity: "alerts",
+    subscription: null,
+    logger,
+    maxWaitTimeInMs: 100,
+    longestDispatchMs: 1_000,
+    timeoutMs: TIMEOUT_MS,
+  });
+  expect(await consumer.drainOnce(AbortSignal.timeout(10_000))).toBe(0);
+  expect(await within(consumer.close(), 4 * TIMEOUT_MS)).toBe("closed");
+  expect(records().filter((r) => Number(r.level) >= 40)).toEqual([]);
+});
