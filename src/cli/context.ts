@@ -44,17 +44,42 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-export const EXIT_CODE_HELP = [
-  "Exit codes:",
-  "  0    everything in scope was read; nothing at Sev2 or worse",
-  "  1    something at Sev2 or worse (even if some reads failed)",
-  "  2    erwatch could not run: bad arguments or settings, no credential,",
-  "       Table Storage not answering;",
-  "       or it could not judge or record a circuit (whatever else it found)",
-  "  3    partly blind: a read failed, a subscription could not be listed or",
-  "       held no circuit, or nothing was read at all",
-  "  130  interrupted (Ctrl-C)",
-].join("\n");
+/** What each command's exit code means, in its `--help` (README, "Exit codes"). */
+export const EXIT_CODE_HELP = {
+  /** diagnose and sweep: what the run read. */
+  report: [
+    "Exit codes:",
+    "  0    everything in scope was read; nothing at Sev2 or worse",
+    "  1    something at Sev2 or worse (even if some reads failed)",
+    "  2    erwatch could not run: bad arguments or settings, no credential,",
+    "       Table Storage not answering;",
+    "       or it could not judge or record a circuit (whatever else it found)",
+    "  3    partly blind: a read failed, a subscription could not be listed or",
+    "       held no circuit, or nothing was read at all",
+    "  130  interrupted (Ctrl-C)",
+  ].join("\n"),
+  /** alerts: what is open now, for a script or a health check. */
+  alerts: [
+    "Exit codes:",
+    "  0    no alert at Sev2 or worse is open, and the list is whole and current",
+    "  1    an alert at Sev2 or worse is open and no silence holds it",
+    "       (one resolving is not counted: its condition reads clean)",
+    "  2    erwatch could not run: bad settings, Table Storage not answering",
+    "  3    partly blind: Table Storage did not give part of the state, no",
+    "       sweep completed lately, or a circuit with an alert is not being read",
+    "  130  interrupted (Ctrl-C)",
+  ].join("\n"),
+  /** silence and dispatch: they do, rather than report. */
+  action: [
+    "Exit codes:",
+    "  0    done (dispatch: stopped by Ctrl-C, or with --once the queue drained)",
+    "  2    erwatch could not run: bad arguments or settings, Table Storage or",
+    "       Service Bus not answering",
+    "  130  interrupted (Ctrl-C) before it was done",
+  ].join("\n"),
+} as const;
+
+export type ExitCodeHelp = keyof typeof EXIT_CODE_HELP;
 
 export class CannotRun extends Error {}
 export class Interrupted extends Error {}

@@ -6,7 +6,7 @@
 import { ConfigError } from "../config/reader.js";
 import { SETTINGS, type Env, type SettingName } from "../config/settings.js";
 import type { ConfigLoad } from "./command-config.js";
-import { EXIT_CODE_HELP } from "./context.js";
+import { EXIT_CODE_HELP, type ExitCodeHelp } from "./context.js";
 import { wrap } from "./terminal.js";
 
 const TERMINAL_SETTINGS =
@@ -61,7 +61,11 @@ export interface SettingsGroup {
   load: ConfigLoad;
 }
 
-export function commandHelp(groups: SettingsGroup[], width: number): string {
+export function commandHelp(
+  groups: SettingsGroup[],
+  width: number,
+  exits: ExitCodeHelp = "report",
+): string {
   const lines: string[] = ["", "Settings read (environment variables; see README, Settings):"];
   const listed = new Set<string>();
   for (const g of groups) {
@@ -71,6 +75,6 @@ export function commandHelp(groups: SettingsGroup[], width: number): string {
     lines.push(...wrap(`${g.label}: ${names.join(", ")}`, width - 2, "    ").map((l) => `  ${l}`));
   }
   lines.push(...wrap(TERMINAL_SETTINGS, width - 2, "    ").map((l) => `  ${l}`));
-  lines.push("", EXIT_CODE_HELP);
+  lines.push("", EXIT_CODE_HELP[exits]);
   return lines.join("\n");
 }

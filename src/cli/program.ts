@@ -15,6 +15,7 @@ import {
   Interrupted,
   type CliDeps,
   type Context,
+  type ExitCodeHelp,
 } from "./context.js";
 import { commandConfig } from "./command-config.js";
 import { commandHelp, type SettingsGroup } from "./help.js";
@@ -55,9 +56,15 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     })
     .configureHelp({ helpWidth: width })
     .showHelpAfterError()
-    .addHelpText("after", `\n${commandHelp([], width).trimStart()}`);
+    .addHelpText(
+      "after",
+      `\n${commandHelp([], width).trimStart()}\n\nThose are diagnose's and sweep's; alerts, silence and dispatch say\ntheirs in their own --help.`,
+    );
   // Computed only when that command's help is shown: each runs its loaders.
-  const help = (groups: SettingsGroup[]) => () => commandHelp(groups, width);
+  const help =
+    (groups: SettingsGroup[], exits: ExitCodeHelp = "report") =>
+    () =>
+      commandHelp(groups, width, exits);
   const armAndMonitor = { label: "ARM and Azure Monitor", load: commandConfig.read };
   const tableStorage = { label: "Table Storage", load: commandConfig.state };
 
@@ -109,7 +116,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .description(
       "Silence a circuit, peering or path for a window (carrier maintenance): kept in Table Storage beside ERWATCH_SILENCES, honoured by the next sweep.",
     )
-    .addHelpText("after", help([tableStorage]));
+    .addHelpText("after", help([tableStorage], "action"));
   silence
     .command("add")
     .description(
@@ -129,7 +136,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .requiredOption("--reason <text>", "why: the carrier's notice or ticket, the change")
     .option("--author <name>", "who silences (default: the signed-in user)")
     .addOption(output())
-    .addHelpText("after", help([tableStorage]))
+    .addHelpText("after", help([tableStorage], "action"))
     .action(async (opts: SilenceAddOptions) => {
       exitCode = await (await stateCommands()).runSilenceAdd(ctx, opts);
     });
@@ -138,7 +145,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .description("List silences in force or waiting (stored and from ERWATCH_SILENCES).")
     .option("--expired", "include silences that have ended")
     .addOption(output())
-    .addHelpText("after", help([tableStorage]))
+    .addHelpText("after", help([tableStorage], "action"))
     .action(async (opts: { expired?: boolean; output: string }) => {
       exitCode = await (await stateCommands()).runSilenceList(ctx, opts);
     });
@@ -146,7 +153,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .command("expire")
     .description("End stored silences now; alerts they held are notified from the next sweep.")
     .argument("<id...>", "silence id(s), as `silence list` shows them")
-    .addHelpText("after", help([tableStorage]))
+    .addHelpText("after", help([tableStorage], "action"))
     .action(async (ids: string[]) => {
       exitCode = await (await stateCommands()).runSilenceExpire(ctx, ids);
     });
@@ -157,7 +164,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       "List the alerts open now, worst first, with age, owner, next action and any silence holding them.",
     )
     .addOption(output())
-    .addHelpText("after", help([tableStorage]))
+    .addHelpText("after", help([tableStorage], "alerts"))
     .action(async (opts: { output: string }) => {
       exitCode = await (await stateCommands()).runAlerts(ctx, opts);
     });
@@ -170,7 +177,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .option("--once", "deliver what is waiting, then exit")
     .addHelpText(
       "after",
-      help([{ label: "Service Bus and receivers", load: commandConfig.dispatch }]),
+      help([{ label: "Service Bus and receivers", load: commandConfig.dispatch }], "action"),
     )
     .action(async (opts: { once?: boolean }) => {
       exitCode = await (await dispatchCommand()).runDispatchCommand(ctx, opts);

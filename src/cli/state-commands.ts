@@ -24,6 +24,7 @@ import { nextOpening } from "../core/silence.js";
 import { credentials } from "../runtime/common.js";
 import { buildStatusRuntime, type StatusRuntime } from "../runtime/status.js";
 import { commandConfig } from "./command-config.js";
+import { alertsExitCode } from "./alerts-exit.js";
 import { CannotRun, clock, EXIT, warnIgnoredSettings, type Context } from "./context.js";
 import { paint } from "./render-table.js";
 import { neutralise, renderTable, shortPeering, wrap } from "./terminal.js";
@@ -328,7 +329,7 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
       unsent: model.summary?.unsent ?? null,
       unread: model.unread ?? [],
     });
-    return EXIT.ok;
+    return alertsExitCode(model);
   }
   // Recent changes are not listed here.
   const missing = (model.unread ?? []).filter((part) => part !== "recent changes");
@@ -348,7 +349,7 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
     );
   if (alerts.length === 0) {
     ctx.print("No open alerts.");
-    return EXIT.ok;
+    return alertsExitCode(model);
   }
   const table = renderTable(
     [
@@ -392,5 +393,5 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
     );
   });
   ctx.print(lines.join("\n"));
-  return EXIT.ok;
+  return alertsExitCode(model);
 }

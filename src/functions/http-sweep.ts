@@ -253,8 +253,10 @@ export function httpSweepStatusHandler(getDeps: () => Promise<SweepFunctionDeps>
       finishedAt: run.finishedAt,
       ...(run.error ? { error: run.error } : {}),
     };
-    if (run.status !== "done" || !run.result)
+    // Only a running sweep is worth asking again: a failed one stays failed.
+    if (run.status === "running")
       return { status: 200, headers: { "retry-after": "10" }, jsonBody: summary };
+    if (run.status !== "done" || !run.result) return { status: 200, jsonBody: summary };
     const answer = respond(run.result, run.circuitIds, false);
     const r = run.result;
     return {

@@ -71,10 +71,13 @@ describe("erwatch sweep --state", () => {
     // Ten minutes on, nothing has sent it: `erwatch alerts` says nobody was told.
     const later = () => new Date(Date.now() + 10 * 60_000);
     const alerts = await cli(["alerts"], env, later);
+    // A Sev0 is open and nothing holds it: a script reading the exit code knows.
+    expect(alerts.code, alerts.stderr).toBe(1);
     expect(alerts.stdout).toMatch(
       /^Warning: 1 alert event\(s\) decided but not published, the oldest 10 min ago: Service Bus is not taking them/m,
     );
     const json = await cli(["alerts", "--output", "json"], env, later);
+    expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).unsent).toMatchObject({ events: 1, ageMinutes: 10 });
 
     // The Silences table hanging: the alerts are still listed, and what is missing is said.
@@ -83,7 +86,7 @@ describe("erwatch sweep --state", () => {
       proxy.rule = (request) => (request.table.endsWith("Silences") ? { kind: "hang" } : null);
       const behind = { ...env, ERWATCH_STORAGE: proxy.connectionString, STORAGE_TIMEOUT_MS: "500" };
       const partly = await cli(["alerts"], behind, later);
-      expect(partly.code, partly.stderr).toBe(0);
+      expect(partly.code, partly.stderr).toBe(1);
       expect(partly.stdout).toMatch(
         /^Warning: Table Storage did not give stored silences just now; left out of what follows\.$/m,
       );
@@ -93,6 +96,15 @@ describe("erwatch sweep --state", () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it("alerts on tables no sweep has written says so in a line, not Azure's JSON (exit 2)", async () => {
+    const env = { ...world.env, ERWATCH_TABLE_PREFIX: "clinew" };
+    const ran = await cli(["alerts"], env);
+    expect(ran.code, ran.stderr).toBe(2);
+    expect(ran.stderr.trim()).toMatch(
+      /^erwatch: Table Storage: listing \w+ failed: the table does not exist; no sweep has written state there yet \(the first creates it\), or ERWATCH_STORAGE \/ ERWATCH_TABLE_PREFIX name other tables than the Function App's$/,
+    );
   });
 
   it("names the missing storage setting and exits 2", async () => {

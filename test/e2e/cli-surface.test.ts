@@ -137,25 +137,36 @@ describe("az's habits", () => {
     expect(plain).toMatch(/DOWN/);
   });
 
+  const REPORTS = ["0 ", "1 ", "2 ", "3 ", "130 "];
+  const ACTIONS = ["0 ", "2 ", "130 "];
   it.each([
-    ["sweep", ["ARM_ENDPOINT", "ERWATCH_SUBSCRIPTIONS", "ERWATCH_STORAGE", "ServiceBusConnection"]],
-    ["diagnose", ["ARM_TIMEOUT_MS", "AZURE_CLOUD"]],
-    ["silence", ["ERWATCH_STORAGE", "ERWATCH_TABLE_PREFIX"]],
-    ["alerts", ["ERWATCH_STORAGE"]],
-    ["dispatch", ["PAGERDUTY_ROUTING_KEY", "SERVICEBUS_ENTITY"]],
-  ])("%s --help lists the exit codes and the settings it reads", async (command, settings) => {
-    const ran = await cli([command, "--help"]);
-    expect(ran.code).toBe(0);
-    for (const code of ["0 ", "1 ", "2 ", "3 ", "130 "])
-      expect(ran.stdout).toContain(`\n  ${code}`);
-    expect(ran.stdout).toMatch(/partly blind/);
-    for (const name of settings) {
-      expect(name in SETTINGS).toBe(true);
-      expect(ran.stdout).toContain(name);
-    }
-    expect(ran.stdout).toMatch(/NO_COLOR/);
-    expect(widest(ran.stdout)).toBeLessThanOrEqual(80);
-  });
+    [
+      "sweep",
+      ["ARM_ENDPOINT", "ERWATCH_SUBSCRIPTIONS", "ERWATCH_STORAGE", "ServiceBusConnection"],
+      REPORTS,
+      /partly blind: a read failed/,
+    ],
+    ["diagnose", ["ARM_TIMEOUT_MS", "AZURE_CLOUD"], REPORTS, /partly blind: a read failed/],
+    ["silence", ["ERWATCH_STORAGE", "ERWATCH_TABLE_PREFIX"], ACTIONS, /^ {2}0 {4}done/m],
+    ["alerts", ["ERWATCH_STORAGE"], REPORTS, /an alert at Sev2 or worse is open and no silence/],
+    ["dispatch", ["PAGERDUTY_ROUTING_KEY", "SERVICEBUS_ENTITY"], ACTIONS, /stopped by Ctrl-C/],
+  ])(
+    "%s --help lists its exit codes and the settings it reads",
+    async (command, settings, codes, says) => {
+      const ran = await cli([command, "--help"]);
+      expect(ran.code).toBe(0);
+      for (const code of REPORTS)
+        if (codes.includes(code)) expect(ran.stdout).toContain(`\n  ${code}`);
+        else expect(ran.stdout).not.toContain(`\n  ${code}`);
+      expect(ran.stdout).toMatch(says);
+      for (const name of settings) {
+        expect(name in SETTINGS).toBe(true);
+        expect(ran.stdout).toContain(name);
+      }
+      expect(ran.stdout).toMatch(/NO_COLOR/);
+      expect(widest(ran.stdout)).toBeLessThanOrEqual(80);
+    },
+  );
 });
 
 describe("a sweep that could not see everything says so and exits 3", () => {

@@ -163,14 +163,29 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     const response = await sweep(post(ALL), context());
     expect(response.status).toBe(202);
     const { sweepId } = response.jsonBody as { sweepId: string };
-    expect((await sweepStatus(statusOf(sweepId), context())).jsonBody).toMatchObject({
-      status: "running",
-    });
+    const running = await sweepStatus(statusOf(sweepId), context());
+    expect(running.jsonBody).toMatchObject({ status: "running" });
+    expect(running.headers).toEqual({ "retry-after": "10" });
     release();
     await deps.runs.get(sweepId)!.done;
-    expect((await sweepStatus(statusOf(sweepId), context())).jsonBody).toMatchObject({
-      status: "done",
+    const done = await sweepStatus(statusOf(sweepId), context());
+    expect(done.jsonBody).toMatchObject({ status: "done" });
+    expect(done.headers ?? {}).not.toHaveProperty("retry-after");
+  });
+
+  it("a sweep that failed says so once: no Retry-After to poll it again", async () => {
+    const { sweep, sweepStatus, deps } = await setup({ HTTP_SWEEP_SYNC_CIRCUITS: "0" });
+    deps.runtime.sweeper.sweep = () => Promise.reject(new Error("Table Storage refused the sweep"));
+    const response = await sweep(post(ALL), context());
+    expect(response.status).toBe(202);
+    const { sweepId } = response.jsonBody as { sweepId: string };
+    await deps.runs.get(sweepId)!.done.catch(() => undefined);
+    const failed = await sweepStatus(statusOf(sweepId), context());
+    expect(failed.jsonBody).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("Table Storage refused the sweep"),
     });
+    expect(failed.headers ?? {}).not.toHaveProperty("retry-after");
   });
 });
 

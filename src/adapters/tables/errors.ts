@@ -40,6 +40,13 @@ export function rethrowStorage(error: unknown, doing: string, timeoutMs?: number
       `${doing}: another writer got there first (${storageCode(error) ?? e.statusCode})`,
     );
   }
+  // Before the first sweep, or with a prefix or account other than the Function App's:
+  // Azure's answer is a page of JSON that says neither.
+  if (storageCode(error) === "TableNotFound")
+    throw new StateStoreError(
+      `${doing} failed: the table does not exist; no sweep has written state there yet (the first creates it), or ERWATCH_STORAGE / ERWATCH_TABLE_PREFIX name other tables than the Function App's`,
+      { cause: error },
+    );
   // Whatever it was, the sweep decides this circuit again next time: no retry rule is needed here.
   throw new StateStoreError(
     `${doing} failed: ${e.statusCode ?? "no response"} ${storageCode(error) ?? ""} ${(e.message ?? "").split("\n")[0]}`.trim(),
