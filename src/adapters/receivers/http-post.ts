@@ -51,6 +51,12 @@ export interface PostJsonOptions {
   secrets?: readonly string[];
   fetch?: typeof fetch;
   now?: () => Date;
+  /**
+   * For a receiver that answers 2xx and says in the body that it failed: the
+   * status the body names, or null when the body says it worked. Unset, a
+   * 2xx body is not read.
+   */
+  failureInBody?: (text: string) => number | null;
 }
 
 export async function postJson(options: PostJsonOptions): Promise<SendOutcome> {
@@ -84,15 +90,32 @@ export async function postJson(options: PostJsonOptions): Promise<SendOutcome> {
     return finish({ kind: "network", code: errorCode(error) });
   }
 
-  if (response.ok) {
-    await response.body?.cancel().catch(() => undefined);
-    return finish({ kind: "response", status: response.status, retryAfter: null });
-  }
   const secrets = secretForms([
     options.url,
     ...Object.values(options.headers ?? {}),
     ...(options.secrets ?? []),
   ]);
+  if (response.ok) {
+    if (!options.failureInBody) {
+      await response.body?.cancel().catch(() => undefined);
+      return finish({ kind: "response", status: response.status, retryAfter: null });
+    }
+    const text = await readBounded(response, MAX_BODY_BYTES).then(
+      (read) => read.text,
+      // The answer was a 2xx: a body that could not be read does not undo it.
+      () => "",
+    );
+    const status = options.failureInBody(text);
+    if (status === null)
+      return finish({ kind: "response", status: response.status, retryAfter: null });
+    const detail = sanitiseDetail(scrub(text, secrets), secrets);
+    return finish({
+      kind: "response",
+      status,
+      retryAfter: null,
+      ...(detail === "" ? {} : { detail: `in a ${response.status} answer: ${detail}` }),
+    });
+  }
   const detail = await readDetail(response, secrets);
   return finish({
     kind: "response",

@@ -650,6 +650,43 @@ describe("Teams sender", () => {
     await server.waitForRequests(1, 2_000);
   });
 
+  // A legacy Office 365 connector URL answers 200 whatever happened (msteams-docs,
+  // "Rate limiting for connectors"; issues #1810, #4145, #7425).
+  it.each([
+    [
+      "throttled: retried",
+      "Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deKpFa5DBEK5lCW8Qe3JNw.0..",
+      {
+        ok: false,
+        retryable: true,
+        status: 429,
+        retryAfterMs: null,
+        reason: expect.stringMatching(
+          /^Teams webhook answered 429 Too Many Requests: in a 200 answer: Microsoft Teams endpoint returned HTTP error 429/,
+        ),
+      },
+    ],
+    [
+      "too large: parked",
+      "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 with ContextId tcid=0,server=msgapi,cv=x.0..",
+      {
+        ok: false,
+        retryable: false,
+        status: 413,
+        retryAfterMs: null,
+        reason: expect.stringMatching(
+          /^Teams webhook answered 413 Payload Too Large: in a 200 answer: /,
+        ),
+      },
+    ],
+    ["taken: its body is 1", "1", { ok: true, status: 200 }],
+    ["taken: an empty body", "", { ok: true, status: 200 }],
+  ] as const)("a 200 whose body says %s", async (_name, body, expected) => {
+    const { server, receiver } = await start();
+    server.failNext(1, { status: 200, body });
+    expect(await send(receiver)).toEqual(expected);
+  });
+
   it("reports a dropped connection as a retryable network error", async () => {
     const { server, receiver } = await start();
     server.failNext(1, { destroySocket: true });

@@ -1,6 +1,10 @@
 // Posts the card to a Teams Workflows webhook and reports what happened.
 // Workflows answers 202 once it has queued the flow run; whether the flow
-// then posts into the channel is invisible from here.
+// then posts into the channel is invisible from here. A legacy Office 365
+// connector URL (…webhook.office.com/webhookb2/…) answers 200 whatever
+// happened and says in the body when Teams refused the card: throttled
+// (100 posts an hour), too large or malformed. Read as the status it names,
+// a throttled card is retried and a refused one parked, not logged delivered.
 
 import type { Receiver } from "../../../app/dispatch/receiver.js";
 import { postJson, type SenderOptions } from "../http-post.js";
@@ -27,7 +31,14 @@ export function createTeamsReceiver(config: TeamsConfig, options: TeamsReceiverO
         abortSignal,
         fetch: options.fetch,
         now: options.now,
+        failureInBody: connectorFailure,
       });
     },
   };
+}
+
+/** "Microsoft Teams endpoint returned HTTP error 429 with ContextId …": the status; null otherwise. */
+export function connectorFailure(body: string): number | null {
+  const named = /returned HTTP error (\d{3})\b/i.exec(body);
+  return named ? Number(named[1]) : null;
 }
