@@ -122,6 +122,10 @@ async function finalDrain(
       brokerError: early.brokerError,
     };
   } catch (error) {
+    run.log.error(
+      { err: error },
+      "the outbox could not be listed; how many events wait for Service Bus is unknown",
+    );
     return { ...none, brokerError: early.brokerError, outboxError: (error as Error).message };
   }
 }

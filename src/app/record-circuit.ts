@@ -134,7 +134,8 @@ export async function readAlert(
  * committed. A history table that fails is logged and the sweep goes on: it
  * must not hold back this circuit's pages.
  */
-async function appendHistory(
+/** Never throws: history failing is logged, and the pages it records go out regardless. */
+export async function appendHistory(
   store: StateStore,
   circuitId: string,
   entries: HistoryEntry[],

@@ -28,7 +28,13 @@ import {
 import type { Logger } from "../logging.js";
 import { buildAlertEvent } from "./alert-events.js";
 import type { CircuitTarget, DiscoveryFailure } from "./ports.js";
-import { decideAndCommit, readAlert, type KeyDecision, type RecordDeps } from "./record-circuit.js";
+import {
+  appendHistory,
+  decideAndCommit,
+  readAlert,
+  type KeyDecision,
+  type RecordDeps,
+} from "./record-circuit.js";
 import type { Scope } from "./scan.js";
 import { isConflict } from "./state-store.js";
 
@@ -108,9 +114,13 @@ async function retireCircuit(
     try {
       await deps.store.commitAlert(decision.next, stored.etag, made);
     } catch (error) {
-      // Another sweep moved this alert first: the next sweep retires it.
-      if (!isConflict(error)) throw error;
+      // Another sweep moved this alert first, or storage failed it: the next sweep retires it.
       settled = false;
+      if (!isConflict(error))
+        log.error(
+          { err: error, circuitId, key: state.key },
+          "an alert of a circuit that is gone could not be resolved; the next sweep tries",
+        );
       continue;
     }
     events.push(...made);
@@ -134,17 +144,29 @@ async function retireCircuit(
       ...(decision.action === "none" ? { reason: decision.reason, detail: decision.detail } : {}),
     });
   }
+  // The resolves are committed: history failing costs the status page its lines, not the pages.
   if (records.length > 0)
-    await deps.store.appendHistory(
+    await appendHistory(
+      deps.store,
       circuitId,
       records.map((r) => boundJson(r) as AlertRecord),
       `${writer}-r`,
+      log,
     );
   // Forgotten only once every alert is settled, so a lost race is retried next sweep.
-  if (settled) await deps.store.forgetCircuit(circuitId);
+  if (settled)
+    await deps.store.forgetCircuit(circuitId).catch((error: unknown) => {
+      settled = false;
+      log.error(
+        { err: error, circuitId },
+        "a circuit that is gone could not be forgotten; the next sweep tries",
+      );
+    });
   log.info(
     { circuitId, reason: RETIRE_WORDS[reason], resolved: events.length },
-    "circuit retired: its open alerts are resolved and its snapshot forgotten",
+    settled
+      ? "circuit retired: its open alerts are resolved and its snapshot forgotten"
+      : "circuit retired in part: the next sweep does the rest",
   );
   return { events, decisions };
 }
@@ -292,9 +314,19 @@ export async function recordSight(
         : null,
       ignored: input.ignored.map((i) => i.id),
     });
-    for (const retirement of retired) add(await retireCircuit(deps, retirement, now, writer, log));
+    // One circuit's storage failing must not leave the others' incidents open.
+    for (const retirement of retired) {
+      try {
+        add(await retireCircuit(deps, retirement, now, writer, log));
+      } catch (error) {
+        log.error(
+          { err: error, circuitId: retirement.circuitId },
+          "a circuit that is gone could not be retired; the next sweep tries",
+        );
+      }
+    }
   } catch (error) {
-    log.error({ err: error }, "circuits that are gone could not be retired; the next sweep tries");
+    log.error({ err: error }, "circuits that are gone could not be listed; the next sweep tries");
   }
   return out;
 }

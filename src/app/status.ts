@@ -4,6 +4,7 @@
 // worst first, then the circuits worst first.
 
 import type { HistoryEntry } from "../core/history.js";
+import type { Logger } from "../logging.js";
 import type { AlertState } from "../core/lifecycle.js";
 import type { LayerStatus, PathName, Severity } from "../core/model.js";
 import { PATHS, SEVERITIES } from "../core/model.js";
@@ -144,6 +145,8 @@ export interface StatusOptions {
   filters?: Partial<StatusFilters>;
   silenceStore?: SilenceStore;
   configuredSilences?: Silence[];
+  /** Told why a part was left out (the page names the part, not the cause). */
+  log?: Logger;
 }
 
 const STATUS_ORDER: LayerStatus[] = ["down", "warn", "unknown", "up", "n/a"];
@@ -380,6 +383,10 @@ export async function loadStatus(
     read.catch((error: unknown) => {
       if (!isStorageFailure(error)) throw error;
       unread.push(name);
+      options.log?.warn(
+        { err: error, part: name },
+        "a part of the status could not be read; left out",
+      );
       return null;
     });
   const [snapshots, alerts, recent, lastSweep, stored, outbox] = await Promise.all([

@@ -15,7 +15,7 @@ const text = (value: string | null) => (value && value.trim() !== "" ? value.tri
 export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     const deps = await getDeps();
-    const { config, store, silences } = deps.runtime;
+    const { config, store, silences, logger } = deps.runtime;
     const given = text(request.query.get("severity"));
     // Any case; an unknown value is said, not ignored (it would show everything under a filter).
     const severity = given
@@ -38,6 +38,7 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
         recentHours: 24,
         recentLimit: 50,
         sweepIntervalMinutes: config.state.policy.sweepIntervalMinutes,
+        log: logger,
         silenceStore: silences,
         configuredSilences: config.state.silences,
         filters: {

@@ -7,6 +7,7 @@ import { ServiceBusClient } from "@azure/service-bus";
 import { afterEach, expect, it } from "vitest";
 import { EventConsumer } from "../../src/adapters/servicebus/consumer.js";
 import type { Dispatcher } from "../../src/app/dispatch/dispatcher.js";
+import { settlesWithin } from "../support/settles-within.js";
 import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
 import { memoryLogger } from "../support/test-logger.js";
 
@@ -36,15 +37,6 @@ async function idleConsumer(sb: ServiceBusClient) {
   return { consumer, warned: () => records().filter((r) => Number(r.level) >= 40) };
 }
 
-/** Resolves to "closed", or to "hung" once `ms` have passed. */
-function within(closing: Promise<void>, ms: number): Promise<"closed" | "hung"> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    closing.then(() => "closed" as const),
-    new Promise<"hung">((resolve) => (timer = setTimeout(() => resolve("hung"), ms))),
-  ]).finally(() => clearTimeout(timer));
-}
-
 it("closes within its deadline after the broker restarted under a receiver that had not noticed, and says what it gave up", async () => {
   let broker: AmqpBroker = await startBroker({ queues: ["alerts"] });
   cleanups.push(() => broker.stop());
@@ -57,7 +49,7 @@ it("closes within its deadline after the broker restarted under a receiver that 
   await broker.stop();
   broker = await startBroker({ port: broker.port, queues: ["alerts"], carryFrom: broker });
 
-  expect(await within(consumer.close(), 4 * TIMEOUT_MS)).toBe("closed");
+  expect(await settlesWithin(consumer.close(), 4 * TIMEOUT_MS)).toBe("closed");
   // The SDK's receiver.close() is the one that waits: one link given up, named with the setting.
   expect(warned()).toHaveLength(1);
   const [line] = warned();
@@ -73,6 +65,6 @@ it("a clean close says nothing", async () => {
   const sb = new ServiceBusClient(broker.connectionString);
   cleanups.push(() => sb.close());
   const { consumer, warned } = await idleConsumer(sb);
-  expect(await within(consumer.close(), 4 * TIMEOUT_MS)).toBe("closed");
+  expect(await settlesWithin(consumer.close(), 4 * TIMEOUT_MS)).toBe("closed");
   expect(warned()).toEqual([]);
 });

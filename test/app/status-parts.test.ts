@@ -12,6 +12,7 @@ import type { SilenceStore } from "../../src/app/silences.js";
 import type { StateStore } from "../../src/app/state-store.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { minute, sweepHarness, type Harness } from "../support/sweep-harness.js";
+import { memoryLogger } from "../support/test-logger.js";
 
 let azurite: Azurite;
 let h: Harness;
@@ -59,12 +60,17 @@ const silenceStore = (error?: () => Error): SilenceStore => ({
   update: async () => undefined,
 });
 
-async function page(store: StateStore, silences = silenceStore()): Promise<StatusModel> {
+async function page(
+  store: StateStore,
+  silences = silenceStore(),
+  log = memoryLogger().logger,
+): Promise<StatusModel> {
   return loadStatus(store, minute(7), {
     recentHours: 1,
     recentLimit: 10,
     sweepIntervalMinutes: 5,
     silenceStore: silences,
+    log,
   });
 }
 
@@ -103,11 +109,19 @@ describe("one part not answering: the page is drawn without it and says which", 
       says: "Table Storage did not give stored silences",
     },
   ])("$part", async ({ part, store, says, outbox, silencesFail }) => {
+    const { logger, records } = memoryLogger();
     const model = await page(
       outbox ? failing("listOutbox", storageDown) : store(),
       silenceStore(silencesFail ? storageDown : undefined),
+      logger,
     );
     expect(model.unread).toEqual([part]);
+    // The page names the part; the log says why, for whoever looks into it.
+    expect(
+      records()
+        .filter((r) => r.msg === "a part of the status could not be read; left out")
+        .map((r) => [r.part, (r.err as { message?: string }).message]),
+    ).toEqual([[part, "listing failed: 503 ServerBusy"]]);
     // The page itself is still there: the open alert and the circuits.
     expect(model.openAlerts.map((a) => `${a.severity} ${a.family}`)).toEqual(["Sev0 path-down"]);
     expect(model.circuits.length).toBeGreaterThan(0);

@@ -308,6 +308,23 @@ describe("when the outbox cannot be listed across the table", () => {
       proxy.rule = () => null;
     }
   }, 30_000);
+
+  it("Service Bus down too: the sweep says it cannot count what waits, rather than reporting nothing waiting", async () => {
+    const h = await harness();
+    try {
+      expect((await h.run(0)).errors).toEqual([]);
+      h.sink.failWith = new Error("Service Bus did not answer within 500 ms");
+      proxy.rule = outboxScans;
+      h.reader.spec = { paths: bothDown };
+      const result = await h.run(5);
+      expect(result.brokerError).toMatch(/did not answer/);
+      expect(result.outboxError).toMatch(/^listing the outbox failed/);
+      expect(h.logged("the outbox could not be listed; how many events wait")).toBe(true);
+    } finally {
+      proxy.rule = () => null;
+      h.sink.failWith = null;
+    }
+  }, 30_000);
 });
 
 describe("when listings across a table hang in a sweep", () => {

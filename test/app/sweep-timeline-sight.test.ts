@@ -3,6 +3,8 @@
 // 5 minutes, injected clock): fake reads, real Table Storage (Azurite).
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CircuitTarget } from "../../src/app/ports.js";
+import type { StateStore } from "../../src/app/state-store.js";
 import { loadStatus } from "../../src/app/status.js";
 import { createSweeper } from "../../src/app/sweep.js";
 import { alertKey } from "../../src/core/alert-identity.js";
@@ -29,11 +31,14 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function harness() {
-  const { store } = await freshStore(azurite.connectionString);
-  const reader = new FakeReader();
+async function harness(
+  options: { reader?: FakeReader; store?: (store: StateStore) => StateStore } = {},
+) {
+  const { store: tables } = await freshStore(azurite.connectionString);
+  const store = options.store?.(tables) ?? tables;
+  const reader = options.reader ?? new FakeReader();
   const sink = new InMemoryEventSink();
-  const { logger } = memoryLogger();
+  const { logger, records } = memoryLogger();
   let n = 0;
   const sweeper = createSweeper({
     reader,
@@ -64,7 +69,29 @@ async function harness() {
   const sent = () => sink.published.map((e) => `${e.action}:${e.code}:${e.severity}#${e.sequence}`);
   const status = (sweep: number) =>
     loadStatus(store, at(sweep), { recentHours: 24, recentLimit: 100 });
-  return { store, reader, sink, run, runNamed, sent, status };
+  return { store, reader, sink, run, runNamed, sent, status, records };
+}
+
+/** The fake's circuit and a second one in the same subscription, read the same. */
+class TwoCircuits extends FakeReader {
+  readonly other: CircuitTarget = {
+    ...this.target,
+    id: this.target.id.replace(/er-circuit-prod$/, "er-circuit-dr"),
+    name: "er-circuit-dr",
+  };
+  override async discover(scope?: { subscriptions: string[]; circuitIds: string[] }) {
+    const found = await super.discover(scope);
+    return { ...found, targets: found.targets.length > 0 ? [this.target, this.other] : [] };
+  }
+  override async read(target?: CircuitTarget, options?: { routes?: boolean }) {
+    const result = await super.read(target, options);
+    if (target?.id !== this.other.id || result.kind !== "read") return result;
+    const { reading } = result;
+    return {
+      ...result,
+      reading: { ...reading, ref: { ...reading.ref, id: this.other.id, name: this.other.name } },
+    };
+  }
 }
 
 const forbidden: ReadFailure = {
@@ -297,6 +324,58 @@ describe("what erwatch cannot see is an alert too (5-minute cadence)", () => {
     expect(h.sent().slice(2)).toEqual(["open:arp-missing:Sev0#3"]);
     expect(h.sink.published[2]!.episodeId).toBe(`${h.sink.published[2]!.key}-3`);
     expect(h.sink.published[2]!.change).toMatch(/^New since/);
+  });
+
+  it("two circuits gone while Table Storage refuses to forget them: both resolved, neither holding the other up", async () => {
+    let refusing = false;
+    // Decided per call, and kept by the per-sweep store the sweep derives (withSignal).
+    const refusingForget = (store: StateStore): StateStore =>
+      new Proxy(store, {
+        get(target, name, receiver) {
+          const value: unknown = Reflect.get(target, name, receiver);
+          if (typeof value !== "function") return value;
+          const call = (...args: unknown[]): unknown =>
+            (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (name === "withSignal")
+            return (...args: unknown[]) => refusingForget(call(...args) as StateStore);
+          if (name === "forgetCircuit")
+            return (...args: unknown[]) =>
+              refusing
+                ? Promise.reject(new Error("deleting rows failed: 403 AuthorizationFailure"))
+                : call(...args);
+          return call;
+        },
+      });
+    const h = await harness({ reader: new TwoCircuits(), store: refusingForget });
+    h.reader.spec = bothDown;
+    await h.run(0);
+    expect(h.sent()).toEqual(["open:arp-missing:Sev0#1", "open:arp-missing:Sev0#1"]);
+    refusing = true;
+    h.reader.listing = "absent";
+    for (const sweep of [1, 2, 3]) await h.run(sweep);
+    expect(h.sent()).toEqual([
+      "open:arp-missing:Sev0#1",
+      "open:arp-missing:Sev0#1",
+      "resolve:arp-missing:Sev0#2",
+      "resolve:arp-missing:Sev0#2",
+    ]);
+    expect(new Set(h.sink.published.slice(2).map((e) => e.circuit.name))).toEqual(
+      new Set(["er-circuit-prod", "er-circuit-dr"]),
+    );
+    // Said for each circuit, every sweep until it can be forgotten.
+    const said = h
+      .records()
+      .filter(
+        (r) => r.msg === "a circuit that is gone could not be forgotten; the next sweep tries",
+      );
+    expect(new Set(said.map((r) => r.circuitId))).toEqual(
+      new Set([h.reader.target.id, (h.reader as TwoCircuits).other.id]),
+    );
+    // Storage takes deletes again: both are forgotten, nothing more is sent.
+    refusing = false;
+    await h.run(4);
+    expect(h.sent()).toHaveLength(4);
+    expect((await h.status(4)).circuits).toEqual([]);
   });
 
   it("a circuit tagged erwatch:ignore while its alerts are open: resolved once, 'circuit is ignored now'", async () => {

@@ -68,10 +68,18 @@ export class DeadlineSender {
     void client?.close().catch(() => undefined);
   }
 
+  /** Waits at most SERVICEBUS_TIMEOUT_MS: a broker that stopped answering must not hold a CLI run at its exit. */
   async close(): Promise<void> {
     const client = this.client;
     this.client = null;
     this.sender = null;
-    await client?.close();
+    if (!client) return;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.timeoutMs)));
+    try {
+      await Promise.race([client.close(), bound]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
