@@ -22,6 +22,7 @@ import {
 import type { CircuitMetrics } from "../core/dataplane/facts.js";
 import type { Reading } from "../core/model.js";
 import type { Logger } from "../logging.js";
+import { CHEAP_SIGNAL_SHARE, readCheapSignals } from "./cheap-signals.js";
 import type { CircuitReader, CircuitTarget, DiscoveryFailure } from "./ports.js";
 import { discoverTargets, type Scope } from "./scan.js";
 import { isStorageFailure, type StateStore } from "./state-store.js";
@@ -284,10 +285,18 @@ export async function planSweepTargets(
     },
   );
   const signals: CheapSignalReading = deps.signals
-    ? await deps.signals.read(found.targets, { abortSignal, now }).catch((error: unknown) => {
-        log.warn({ err: error }, "cheap signals unavailable; the plan goes by the listing and age");
-        return { troubled: new Map<string, string>() };
-      })
+    ? await readCheapSignals(
+        deps.signals,
+        found.targets,
+        {
+          abortSignal,
+          now,
+          budgetMs: request.deadline
+            ? (request.deadline.getTime() - clock().getTime()) * CHEAP_SIGNAL_SHARE
+            : null,
+        },
+        log,
+      )
     : { troubled: new Map<string, string>() };
   const tiered = planTargets(found.targets, memory, {
     now,

@@ -1,0 +1,51 @@
+// The cheap tier's read of Azure Monitor, bounded by its part of the sweep's
+// window. Each Monitor call has its own deadline, but calls wait their turn
+// for a few slots: a Monitor that stops answering would hold the plan, and
+// every ARM read behind it, for (calls / slots) × ARM_TIMEOUT_MS, past the
+// window, and the whole estate would go unread. Given up, the plan goes by
+// the listing and the readings' age, as it does without metrics.
+
+import type { Logger } from "../logging.js";
+import type { CircuitTarget } from "./ports.js";
+import type { CheapSignalReading, CheapSignals } from "./sweep-plan.js";
+
+/** The cheap tier's share of the time left to the sweep's deadline. */
+export const CHEAP_SIGNAL_SHARE = 0.25;
+/** After its budget, how long a read has to hand back what it did get. */
+const HAND_BACK_MS = 1_000;
+
+const nothing = (): CheapSignalReading => ({ troubled: new Map<string, string>() });
+
+export async function readCheapSignals(
+  signals: CheapSignals,
+  targets: CircuitTarget[],
+  options: { abortSignal: AbortSignal; now: Date; budgetMs: number | null },
+  log: Logger,
+): Promise<CheapSignalReading> {
+  const budget =
+    options.budgetMs === null
+      ? null
+      : AbortSignal.timeout(Math.max(1, Math.ceil(options.budgetMs)));
+  const abortSignal = budget ? AbortSignal.any([options.abortSignal, budget]) : options.abortSignal;
+  let timer: NodeJS.Timeout | undefined;
+  // A reader that does not stop when told still does not hold the plan.
+  const letGo = new Promise<null>((resolve) => {
+    const later = () => (timer = setTimeout(() => resolve(null), HAND_BACK_MS));
+    if (abortSignal.aborted) later();
+    else abortSignal.addEventListener("abort", later, { once: true });
+  });
+  try {
+    const read = await Promise.race([signals.read(targets, { ...options, abortSignal }), letGo]);
+    if (budget?.aborted && !options.abortSignal.aborted)
+      log.warn(
+        { budgetMs: options.budgetMs, handedBack: read !== null },
+        "Azure Monitor did not answer the cheap tier within its part of the window; what it did not read is planned by the listing and age",
+      );
+    return read ?? nothing();
+  } catch (error) {
+    log.warn({ err: error }, "cheap signals unavailable; the plan goes by the listing and age");
+    return nothing();
+  } finally {
+    clearTimeout(timer);
+  }
+}
