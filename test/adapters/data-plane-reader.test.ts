@@ -502,6 +502,41 @@ describe("Connection Monitor", () => {
     });
   });
 
+  it("a workspace that did not answer is asked once a sweep, not once a circuit; the next sweep asks again", async () => {
+    const first = healthyCircuit();
+    const second = healthyCircuit({ name: "er-second" });
+    withConnectionMonitor(first);
+    withConnectionMonitor(second);
+    const { estate, reader, dataPlane } = await readersOn(estateOf(first, second), {
+      ARM_TIMEOUT_MS: "300",
+    });
+    const readings = [
+      await readingOf(reader, circuitId(first.circuit)),
+      await readingOf(reader, circuitId(second.circuit)),
+    ];
+    estate.addFault({
+      match: { operation: "queryLogs" },
+      behaviour: { kind: "slow", delayMs: 2_000 },
+    });
+    const queries = () => estate.requests.filter((r) => r.operation === "queryLogs").length;
+    const sweep = options();
+    const got = [];
+    for (const reading of readings) got.push(await dataPlane.readEndToEnd(reading, sweep));
+    const timedOut = {
+      ok: false,
+      error: {
+        kind: "timeout",
+        call: "Microsoft.OperationalInsights/workspaces/query/read",
+        target: "Connection Monitor results in workspace law-network",
+      },
+    };
+    expect(got).toMatchObject([timedOut, timedOut]);
+    expect(queries()).toBe(1);
+    // A new sweep, a new session: the workspace is asked again.
+    expect(await dataPlane.readEndToEnd(readings[1]!, options())).toMatchObject(timedOut);
+    expect(queries()).toBe(2);
+  });
+
   it("ERWATCH_DATA_PLANE=metrics reads no Connection Monitor at all", async () => {
     const bundle = healthyCircuit();
     withConnectionMonitor(bundle);

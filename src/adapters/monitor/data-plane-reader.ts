@@ -133,9 +133,19 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     };
     const workspaces = [...new Set(monitors.value.map((m) => m.workspace))];
     for (const workspace of workspaces) {
+      // A workspace that did not answer once in this sweep is not asked again
+      // in it: each circuit would wait its turn for the few Monitor slots and
+      // then its own deadline, and hold its record, and its pages, meanwhile.
+      const unanswered = await options.session.memo(`logs-unanswered:${workspace}`, async () => ({
+        failure: null as Reading<never> | null,
+      }));
+      if (unanswered.failure) return unanswered.failure;
       const mine = monitors.value.filter((m) => m.workspace === workspace);
       const got = await logs.tests(workspace, mine, { from, to }, options.abortSignal);
-      if (!got.ok) return failedLike(got);
+      if (!got.ok) {
+        if (got.error.kind === "timeout") unanswered.failure = failedLike(got);
+        return failedLike(got);
+      }
       value.tests.push(...got.value);
     }
     return { ok: true, value, readAt: arm.now().toISOString() };
