@@ -28,9 +28,10 @@ export async function readCheapSignals(
       : AbortSignal.timeout(Math.max(1, Math.ceil(options.budgetMs)));
   const abortSignal = budget ? AbortSignal.any([options.abortSignal, budget]) : options.abortSignal;
   let timer: NodeJS.Timeout | undefined;
+  let later = () => {};
   // A reader that does not stop when told still does not hold the plan.
   const letGo = new Promise<null>((resolve) => {
-    const later = () => (timer = setTimeout(() => resolve(null), HAND_BACK_MS));
+    later = () => (timer = setTimeout(() => resolve(null), HAND_BACK_MS));
     if (abortSignal.aborted) later();
     else abortSignal.addEventListener("abort", later, { once: true });
   });
@@ -46,6 +47,8 @@ export async function readCheapSignals(
     log.warn({ err: error }, "cheap signals unavailable; the plan goes by the listing and age");
     return nothing();
   } finally {
+    // Read and done: the budget running out later must not start a timer.
+    abortSignal.removeEventListener("abort", later);
     clearTimeout(timer);
   }
 }
