@@ -100,14 +100,17 @@ export async function postJson(options: PostJsonOptions): Promise<SendOutcome> {
       await response.body?.cancel().catch(() => undefined);
       return finish({ kind: "response", status: response.status, retryAfter: null });
     }
-    const text = await readBounded(response, MAX_BODY_BYTES).then(
-      (read) => read.text,
+    const read = await readBounded(response, MAX_BODY_BYTES).catch(
       // The answer was a 2xx: a body that could not be read does not undo it.
-      () => "",
+      () => ({ text: "", truncated: false }),
     );
-    const status = options.failureInBody(text);
+    const status = options.failureInBody(read.text);
     if (status === null)
       return finish({ kind: "response", status: response.status, retryAfter: null });
+    // As for an error body: a secret cut in half at the read limit would escape the scrub.
+    const text = read.truncated
+      ? read.text.slice(0, Math.max(0, read.text.length - longest(secrets)))
+      : read.text;
     const detail = sanitiseDetail(scrub(text, secrets), secrets);
     return finish({
       kind: "response",

@@ -720,6 +720,13 @@ describe("Teams secrets", () => {
       { status: 400, body: `no such workflow: ${WORKFLOW_PATH} (sig ${SIG})` },
     ],
     ["a timeout", { delayMs: 5_000 }],
+    [
+      "a legacy connector's 200 naming a 429 and echoing the URL",
+      {
+        status: 200,
+        body: `Microsoft Teams endpoint returned HTTP error 429 for POST ${SECRET_PATH} (sig=${SIG})`,
+      },
+    ],
   ] as const)(
     "leaks neither the workflow path nor the signature on %s",
     async (_name, response) => {
