@@ -305,6 +305,44 @@ export async function recordCircuit(
   return decideAndCommit(deps, p.verdict, p.observations, p.alerts, now, writer, log);
 }
 
+function alertContext(
+  deps: RecordDeps,
+  circuit: { id: string; name: string },
+  now: Date,
+  log: Logger,
+): AlertContext {
+  return {
+    policy: deps.policy.alerts,
+    silences: deps.silences,
+    circuit: { id: circuit.id, name: circuit.name },
+    now,
+    onBrokenSilence: (silence, error) =>
+      log.warn(
+        { silence: silence.id, err: error },
+        "silence could not be evaluated; it silences nothing until it is fixed",
+      ),
+  };
+}
+
+/**
+ * Which of a circuit's alerts hold which this sweep, for alerts committed one
+ * by one (decideAndCommit's `extraHolds`): each alone would see no other.
+ */
+export function holdsAmong(
+  deps: RecordDeps,
+  circuit: { id: string; name: string },
+  observations: Observation[],
+  alerts: Map<string, Stored<AlertState>>,
+  now: Date,
+  log: Logger,
+): Holds {
+  const ctx = alertContext(deps, circuit, now, log);
+  return holdsOf(
+    observations.map((o) => advanceStep(o, alerts.get(o.key)?.value ?? null, ctx)),
+    circuit.id,
+  );
+}
+
 /**
  * Each key's observation through the lifecycle (advance, inhibition, decide)
  * and into storage with its events and history. Also used for alerts that are
@@ -319,20 +357,10 @@ export async function decideAndCommit(
   now: Date,
   writer: string,
   log: Logger,
-  /** Holds from beyond this circuit (a fleet alert holding its members' outages). */
+  /** Holds from beyond these observations (a fleet alert holding its members' outages; the circuit's other alerts, committed alone). */
   extraHolds: Holds = new Map(),
 ): Promise<CircuitRecord> {
-  const ctx: AlertContext = {
-    policy: deps.policy.alerts,
-    silences: deps.silences,
-    circuit: { id: verdict.id, name: verdict.name },
-    now,
-    onBrokenSilence: (silence, error) =>
-      log.warn(
-        { silence: silence.id, err: error },
-        "silence could not be evaluated; it silences nothing until it is fixed",
-      ),
-  };
+  const ctx = alertContext(deps, verdict, now, log);
   const steps = observations.map((o) => advanceStep(o, alerts.get(o.key)?.value ?? null, ctx));
   // Inhibition needs every key's condition after this sweep, before any notification.
   const holds = holdsOf(steps, verdict.id);

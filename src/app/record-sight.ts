@@ -10,7 +10,8 @@ import type { AlertEvent } from "../core/alert-event.js";
 import { alertKey } from "../core/alert-identity.js";
 import { boundJson } from "../core/budget.js";
 import type { AlertRecord } from "../core/history.js";
-import { historyRecordOf } from "../core/alert-step.js";
+import { historyRecordOf, type Holds } from "../core/alert-step.js";
+import type { AlertState } from "../core/lifecycle.js";
 import type { CircuitVerdict } from "../core/model.js";
 import type { Observation } from "../core/observe.js";
 import { parseCircuitId } from "../core/resource-id.js";
@@ -31,6 +32,7 @@ import type { CircuitTarget, DiscoveryFailure } from "./ports.js";
 import {
   appendHistory,
   decideAndCommit,
+  holdsAmong,
   readAlert,
   type KeyDecision,
   type RecordDeps,
@@ -227,18 +229,41 @@ async function holdUnlisted(
     if (!identities.has(key)) identities.set(key, lastRead(deps, circuitId, log));
     return identities.get(key)!;
   };
+  const unread = (state: AlertState): Observation => ({
+    key: state.key,
+    family: state.family,
+    circuitId: state.circuitId,
+    peering: state.peering,
+    state: "unknown",
+    finding: null,
+    previousReadAt: null,
+  });
+  // A circuit's alerts hold one another as when it is read (the provider's Sev0
+  // speaks for the path alert it masks: one Blind:, not two), though each is
+  // committed alone.
+  const holds = new Map<string, Holds>();
+  const holdsOn = (state: AlertState): Holds => {
+    const id = state.circuitId.toLowerCase();
+    if (!holds.has(id)) {
+      const own = held.filter((a) => a.value.circuitId.toLowerCase() === id);
+      holds.set(
+        id,
+        holdsAmong(
+          deps,
+          { id: state.circuitId, name: state.circuitName },
+          own.map((a) => unread(a.value)),
+          new Map(own.map((a) => [a.value.key, a])),
+          now,
+          log,
+        ),
+      );
+    }
+    return holds.get(id)!;
+  };
   for (const alert of held) {
     const subscriptionId = subscriptionOf(alert.value.circuitId)!;
     const state = alert.value;
-    const observation: Observation = {
-      key: state.key,
-      family: state.family,
-      circuitId: state.circuitId,
-      peering: state.peering,
-      state: "unknown",
-      finding: null,
-      previousReadAt: null,
-    };
+    const observation = unread(state);
     const ref = parseCircuitId(state.circuitId);
     const verdict = {
       ...subjectVerdict(
@@ -263,6 +288,7 @@ async function holdUnlisted(
         now,
         writer,
         log,
+        holdsOn(state),
       );
       out.events.push(...record.events);
       out.decisions.push(...record.decisions);

@@ -394,12 +394,13 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
     heldBack
       ? { action: "none", reason, detail, next: state, heldBack }
       : { action: "none", reason, detail, next: state };
-  if (ctx.blind)
+  if (ctx.blind) {
+    const spokenFor = heldForBlindness(state, ctx.inhibitedBy) ? ctx.inhibitedBy : null;
     return (
       blindNotice(state, {
         now: ctx.now,
         ...(ctx.blindAfterMs !== undefined ? { blindAfterMs: ctx.blindAfterMs } : {}),
-        held: ctx.silencedBy !== null || heldForBlindness(state, ctx.inhibitedBy),
+        held: ctx.silencedBy !== null || spokenFor !== null,
       }) ??
       (ctx.masked
         ? none(
@@ -408,9 +409,11 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
           )
         : none(
             "blind",
-            "the layers behind this alert could not be read; its state is kept as it was",
+            // Says why its holder hears no Blind: of its own (README "Blind").
+            `the layers behind this alert could not be read; its state is kept as it was${spokenFor ? `; held by ${spokenFor.by} (${spokenFor.rule}), which speaks for it` : ""}`,
           ))
     );
+  }
 
   const active = state.phase === "firing" || state.phase === "resolving";
   const condition = state.condition;

@@ -295,6 +295,76 @@ describe("what erwatch cannot see is an alert too (5-minute cadence)", () => {
     expect(h.sent()).toEqual([]);
   });
 
+  // Blind soak seed 772: the path alert had its Blind: notice, was read again
+  // masked by the provider (a reading), then went blind anew. The provider's
+  // Sev0 holds it and is as severe: its notice speaks for both (README "Blind":
+  // "one as severe speaks for it"), so the pager hears one Blind:, not two.
+  it("an outage masked by the provider's Sev0 when the listing fails again: one Blind:, the provider's, speaks for both", async () => {
+    const h = await harness();
+    h.reader.spec = bothDown;
+    await h.run(0);
+    h.reader.listing = forbidden;
+    for (let s = 1; s <= 3; s += 1) await h.run(s);
+    h.reader.listing = "listed";
+    h.reader.spec = { providerState: "NotProvisioned" };
+    await h.run(4);
+    await h.run(5);
+    const before = h.sent();
+    expect(before).toEqual([
+      "open:arp-missing:Sev0#1",
+      "open:monitoring-blind:Sev3#1",
+      "repeat:arp-missing:Sev0#2",
+      expect.stringMatching(/^open:provider-[a-z-]+:Sev0#1$/),
+      "resolve:monitoring-blind:Sev3#2",
+    ]);
+    const provider = before[3]!.split(":")[1];
+    h.reader.listing = forbidden;
+    for (let s = 6; s <= 12; s += 1) await h.run(s);
+    const after = h.sink.published.slice(before.length);
+    // Both in the sweep the listing has failed three times (their order within it is not the point).
+    expect(after.map((e) => `${e.action}:${e.code}:${e.severity}#${e.sequence}`).sort()).toEqual([
+      "open:monitoring-blind:Sev3#3",
+      `repeat:${provider}:Sev0#2`,
+    ]);
+    const notice = after.find((e) => e.action === "repeat")!;
+    expect(notice.occurredAt).toBe(at(8).toISOString());
+    expect(notice.change).toMatch(/^Blind: /);
+    // Its last reading is the masked sweep, not the one before the provider went down.
+    expect(notice.blindSince).toBe(at(5).toISOString());
+    // The path alert was held, and the log says by what.
+    // The path alert had no notice of its own, and the log says who spoke for it.
+    const path = h.records().filter((r) => r.family === "path-down" && r.sweepId === "sweep-9");
+    expect(path).toEqual([
+      expect.objectContaining({
+        action: "none",
+        reason: "blind",
+        detail: expect.stringMatching(
+          /; held by erw-[0-9a-f]{32} \(provider down holds everything on the circuit\), which speaks for it$/,
+        ),
+      }),
+    ]);
+  });
+  it("an outage the provider's Sev0 masks, then the listing fails: the provider's Blind: alone reaches the pager", async () => {
+    const h = await harness();
+    h.reader.spec = bothDown;
+    await h.run(0);
+    h.reader.spec = { providerState: "NotProvisioned" };
+    await h.run(1);
+    const before = h.sent();
+    expect(before).toEqual([
+      "open:arp-missing:Sev0#1",
+      expect.stringMatching(/^open:provider-[a-z-]+:Sev0#1$/),
+    ]);
+    h.reader.listing = forbidden;
+    for (let s = 2; s <= 8; s += 1) await h.run(s);
+    const after = h.sink.published.slice(before.length);
+    expect(after.map((e) => `${e.action}:${e.code}:${e.severity}`).sort()).toEqual([
+      "open:monitoring-blind:Sev3",
+      `repeat:${before[1]!.split(":")[1]}:Sev0`,
+    ]);
+    expect(after.find((e) => e.action === "repeat")!.blindSince).toBe(at(1).toISOString());
+  });
+
   it("a circuit that disappears while its alerts are open: resolved once, 'circuit no longer exists'; back later, it starts clean", async () => {
     const h = await harness();
     h.reader.spec = bothDown;

@@ -977,6 +977,10 @@ export class Judge {
       if (k.family !== "path-down" && k.family !== "provider") continue;
       const name = k.circuitName as CircuitName;
       if (this.covering(name).some((c) => c.family === "fleet")) continue;
+      // The provider's open Sev0 holds the circuit's path alerts and is as severe:
+      // its own notice speaks for them (README "Blind": one as severe speaks for it).
+      if (k.family === "path-down" && this.covering(name).some((c) => c.family === "provider"))
+        continue;
       const blind = (s: number) =>
         k.family === "provider" ? !this.listed(s) : this.unread(name, s).length === 2;
       const n = this.runOf(sweep, blind);
