@@ -36,7 +36,10 @@ export async function readCheapSignals(
     else abortSignal.addEventListener("abort", later, { once: true });
   });
   try {
-    const read = await Promise.race([signals.read(targets, { ...options, abortSignal }), letGo]);
+    const read = await Promise.race([
+      signals.read(targets, { abortSignal, now: options.now }),
+      letGo,
+    ]);
     if (budget?.aborted && !options.abortSignal.aborted)
       log.warn(
         { budgetMs: options.budgetMs, handedBack: read !== null },

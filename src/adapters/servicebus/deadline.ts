@@ -7,6 +7,7 @@
 // the next sweep sends them again under the same message ids.
 
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from "@azure/service-bus";
+import { closeWithin } from "./close-within.js";
 
 const isAbort = (error: unknown) => (error as { name?: unknown } | null)?.name === "AbortError";
 
@@ -73,13 +74,6 @@ export class DeadlineSender {
     const client = this.client;
     this.client = null;
     this.sender = null;
-    if (!client) return;
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.timeoutMs)));
-    try {
-      await Promise.race([client.close(), bound]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (client) await closeWithin(client.close(), this.timeoutMs);
   }
 }

@@ -4,6 +4,7 @@
 
 import type { ServiceBusClient } from "@azure/service-bus";
 import type { Dispatcher } from "../../app/dispatch/dispatcher.js";
+import { closeWithin } from "./close-within.js";
 import { EventConsumer, type ConsumerOptions } from "./consumer.js";
 
 interface Connected {
@@ -57,16 +58,6 @@ export class ReconnectingConsumer {
   async close(): Promise<void> {
     const connected = this.current;
     this.current = null;
-    if (!connected) return;
-    let timer: NodeJS.Timeout | undefined;
-    const closing = connected.client.close();
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.options.timeoutMs);
-    });
-    try {
-      await Promise.race([closing, bound]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (connected) await closeWithin(connected.client.close(), this.options.timeoutMs);
   }
 }
