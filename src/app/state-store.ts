@@ -49,6 +49,13 @@ export function isUnreadableRow(error: unknown): error is Error & { row: Unreada
   return error instanceof Error && error.name === "UnreadableRowError" && "row" in error;
 }
 
+/** An alert row that cannot be read: an incident erwatch can no longer resolve. */
+export interface UnreadableAlert extends UnreadableRow {
+  /** The alert's key (the PagerDuty dedup_key), from the row's key. */
+  key: string;
+  reason: string;
+}
+
 export interface OutboxRow {
   circuitId: string;
   event: AlertEvent;
@@ -83,6 +90,8 @@ export interface StateStore {
   putSnapshot(snapshot: Snapshot, etag: string | null): Promise<void>;
   listSnapshots(): Promise<Snapshot[]>;
   listAlerts(circuitId?: string): Promise<Stored<AlertState>[]>;
+  /** The alert rows listAlerts leaves out because they cannot be read (status page, `erwatch alerts`). */
+  listUnreadableAlerts(): Promise<UnreadableAlert[]>;
   getAlert(circuitId: string, key: string): Promise<Stored<AlertState> | null>;
   /**
    * Moves a circuit's unreadable snapshot or alert row aside (kept, under a

@@ -13,6 +13,7 @@ import type {
   StatusPart,
   StatusSilence,
   StatusSummary,
+  StatusUnreadableAlert,
 } from "./status.js";
 import type { HistoryEntry } from "../core/history.js";
 import { PATHS, SEVERITIES, type Severity } from "../core/model.js";
@@ -303,6 +304,25 @@ time{font-family:ui-monospace,monospace;font-size:12px;color:#555}
 }
 `;
 
+/** Incidents erwatch can no longer resolve: said where the on-call looks first, with what to do. */
+function unreadableAlertList(rows: readonly StatusUnreadableAlert[]): string {
+  if (rows.length === 0) return "";
+  const items = rows
+    .map(
+      (r) =>
+        `<tr data-key="${escapeHtml(r.key)}"><td><code>${escapeHtml(r.key)}</code></td><td>${escapeHtml(r.table)} / ${escapeHtml(r.partitionKey)} / ${escapeHtml(r.rowKey)}</td><td>${escapeHtml(r.reason)}</td></tr>`,
+    )
+    .join("\n");
+  return `<h2 id="unreadable">Alert rows erwatch cannot read (${rows.length})</h2>
+<p class="stale" role="alert"><b>Not resolved by erwatch:</b> these alerts are left out of the list above, and while their circuit reads clean nothing resolves them, so an incident one of them opened stays open at the receivers. Its key is the PagerDuty <code>dedup_key</code>: resolve that incident there, then delete the row (or fix it). Should the fault come back first, erwatch sets the row aside and opens the alert afresh.</p>
+<table id="unreadable-alerts">
+<thead><tr><th>Key</th><th>Row (table / partition / row)</th><th>Why it cannot be read</th></tr></thead>
+<tbody>
+${items}
+</tbody>
+</table>`;
+}
+
 export function renderStatusHtml(model: StatusModel, options: RenderOptions = {}): string {
   const names = new Map(model.circuits.map((c) => [c.id.toLowerCase(), c.name]));
   const layerHeads = PATHS.flatMap((path) =>
@@ -338,6 +358,7 @@ ${filterForm(model, options)}
 ${alertRows(model.openAlerts)}
 </tbody>
 </table>
+${unreadableAlertList(model.unreadableAlerts ?? [])}
 <h2>Circuits${filtered}</h2>
 <table id="circuits">
 <thead>

@@ -8,7 +8,7 @@ import type { StatusModel } from "../app/status.js";
 import { EXIT } from "./context.js";
 
 export function alertsExitCode(
-  model: Pick<StatusModel, "openAlerts" | "summary" | "unread">,
+  model: Pick<StatusModel, "openAlerts" | "summary" | "unread" | "unreadableAlerts">,
 ): number {
   // Resolving: its condition reads clean, it waits out the resolve hysteresis.
   const serious = model.openAlerts.some(
@@ -18,5 +18,7 @@ export function alertsExitCode(
   // Recent changes are not part of the list.
   const missing = (model.unread ?? []).some((part) => part !== "recent changes");
   const notRead = model.openAlerts.some((a) => a.stale);
-  return missing || model.summary?.stale || notRead ? EXIT.blind : EXIT.ok;
+  // An alert row that cannot be read may be a Sev0 nobody will resolve: not a clean bill either.
+  const unreadable = (model.unreadableAlerts ?? []).length > 0;
+  return missing || model.summary?.stale || notRead || unreadable ? EXIT.blind : EXIT.ok;
 }

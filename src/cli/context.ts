@@ -66,7 +66,8 @@ export const EXIT_CODE_HELP = {
     "       (one resolving is not counted: its condition reads clean)",
     "  2    erwatch could not run: bad settings, Table Storage not answering",
     "  3    partly blind: Table Storage did not give part of the state, no",
-    "       sweep completed lately, or a circuit with an alert is not being read",
+    "       sweep completed lately, a circuit with an alert is not being read,",
+    "       or an alert row cannot be read (erwatch cannot resolve it)",
     "  130  interrupted (Ctrl-C)",
   ].join("\n"),
   /** silence and dispatch: they do, rather than report. */

@@ -329,6 +329,7 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
       lastSweep: model.summary?.lastSweep ?? null,
       unsent: model.summary?.unsent ?? null,
       unread: model.unread ?? [],
+      unreadableAlerts: model.unreadableAlerts ?? [],
     });
     return alertsExitCode(model);
   }
@@ -347,6 +348,10 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
   if (unsent)
     ctx.print(
       `Warning: ${unsent.events} alert event(s) decided but not published, the oldest ${ageText(unsent.ageMinutes)} ago: Service Bus is not taking them, so nobody was notified of them.`,
+    );
+  for (const row of model.unreadableAlerts ?? [])
+    ctx.print(
+      `Warning: alert ${neutralise(row.key)} cannot be read (${neutralise(row.reason)}; ${row.table} row ${neutralise(row.partitionKey)} / ${neutralise(row.rowKey)}): it is not listed below, and erwatch cannot resolve it. Resolve its incident at the receivers (the key is the PagerDuty dedup_key), then delete the row.`,
     );
   if (alerts.length === 0) {
     ctx.print("No open alerts.");

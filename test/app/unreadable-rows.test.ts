@@ -11,6 +11,9 @@ import { silenceTableName } from "../../src/adapters/tables/silence-store.js";
 import { createSweeper } from "../../src/app/sweep.js";
 import { newSilence } from "../../src/app/silences.js";
 import { loadStatus } from "../../src/app/status.js";
+import { renderStatusHtml } from "../../src/app/status-html.js";
+import { alertsExitCode } from "../../src/cli/alerts-exit.js";
+import { EXIT } from "../../src/cli/context.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -259,6 +262,44 @@ describe("the circuit's own row that erwatch cannot read", () => {
     const kept = [...rows.keys()].filter((k) => k.startsWith("unreadable|alert|"));
     expect(kept.length).toBeGreaterThan(0);
     expect(h.setAside().length).toBe(kept.length);
+  });
+
+  it("its open alert's row cut off while the circuit reads clean: nothing can resolve it, so the status page and `erwatch alerts` name it by key", async () => {
+    const h = await harness();
+    await h.run(0);
+    h.reader.spec = { paths: bothDown };
+    await h.run(5);
+    const [opened] = h.published();
+    expect(opened).toMatchObject({ action: "open", severity: "Sev0" });
+    const alertRows = [...(await rowsOf(h, "alerts")).keys()].filter((k) => k.startsWith("alert|"));
+    expect(alertRows).toEqual([`alert|${opened!.key}`]);
+    await spoil(h, "alerts", alertRows[0]!);
+    h.reader.spec = {};
+    for (const m of [10, 15, 20]) await h.run(m);
+    // No resolve: erwatch cannot say what it no longer knows (README "State").
+    expect(h.sent()).toEqual(["open:path-down:Sev0"]);
+    const store = h.store.withSignal(AbortSignal.timeout(10_000), h.logger);
+    const page = await loadStatus(store, minute(21), { recentHours: 24, recentLimit: 50 });
+    expect(page.openAlerts).toEqual([]);
+    expect(page.unread).toEqual([]);
+    expect(page.unreadableAlerts).toEqual([
+      {
+        key: opened!.key,
+        table: expect.stringMatching(/Alerts$/),
+        partitionKey: circuitPartition(h.reader.target.id),
+        rowKey: `alert|${opened!.key}`,
+        reason: expect.stringMatching(/\S/),
+      },
+    ]);
+    const html = renderStatusHtml(page);
+    expect(html).toMatch(/<h2 id="unreadable">Alert rows erwatch cannot read \(1\)<\/h2>/);
+    expect(html).toContain(`<tr data-key="${opened!.key}">`);
+    expect(html).toMatch(/resolve that incident there, then delete the row/);
+    // Nothing unreadable, nothing said.
+    const clean = renderStatusHtml({ ...page, unreadableAlerts: [] });
+    expect(clean).not.toContain('id="unreadable"');
+    // The exit code a health check reads: not a clean bill of health.
+    expect(alertsExitCode(page)).toBe(EXIT.blind);
   });
 });
 

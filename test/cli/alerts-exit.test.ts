@@ -72,6 +72,21 @@ describe("erwatch alerts exit code", () => {
     expect(alertsExitCode({ openAlerts, summary: summary(stale), unread })).toBe(code);
   });
 
+  it("an alert row that cannot be read: the list is not whole (3), unless something serious is open (1)", () => {
+    const unreadableAlerts = [
+      {
+        key: "erw-0123",
+        table: "erwatchAlerts",
+        partitionKey: "c-0",
+        rowKey: "alert|erw-0123",
+        reason: "cut off",
+      },
+    ];
+    expect(alertsExitCode({ openAlerts: [], unreadableAlerts })).toBe(EXIT.blind);
+    expect(alertsExitCode({ openAlerts: [alert("Sev1")], unreadableAlerts })).toBe(EXIT.findings);
+    expect(alertsExitCode({ openAlerts: [], unreadableAlerts: [] })).toBe(EXIT.ok);
+  });
+
   it("without a summary (no timer interval given), the alerts and the parts decide", () => {
     expect(alertsExitCode({ openAlerts: [] })).toBe(EXIT.ok);
   });

@@ -2,6 +2,7 @@
 // connection string, publishing to Service Bus when one is configured.
 
 import { createServer, type Socket } from "node:net";
+import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/program.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -105,6 +106,36 @@ describe("erwatch sweep --state", () => {
     expect(ran.stderr.trim()).toMatch(
       /^erwatch: Table Storage: listing \w+ failed: the table does not exist; no sweep has written state there yet \(the first creates it\), or ERWATCH_STORAGE \/ ERWATCH_TABLE_PREFIX name other tables than the Function App's$/,
     );
+  });
+
+  it("alerts with an alert row it cannot read: warns of it by key, lists the rest, exit 3", async () => {
+    const env = { ...world.env, ServiceBusConnection: undefined, ERWATCH_TABLE_PREFIX: "clibad" };
+    const swept = await cli(["sweep", "--state", "--output", "json"], env);
+    expect(swept.code, swept.stderr).toBe(1);
+    const key = (JSON.parse(swept.stdout) as { events: { key: string }[] }).events[0]!.key;
+    const alerts = TableClient.fromConnectionString(azurite.connectionString, "clibadAlerts", {
+      allowInsecureConnection: true,
+    });
+    const rows: { partitionKey?: string; rowKey?: string }[] = [];
+    for await (const found of alerts.listEntities({
+      queryOptions: { filter: `RowKey eq 'alert|${key}'` },
+    }))
+      rows.push(found);
+    const [row] = rows;
+    await alerts.updateEntity(
+      { partitionKey: row!.partitionKey!, rowKey: row!.rowKey!, jsonParts: 1, json: '{"key":"erw' },
+      "Replace",
+    );
+    const ran = await cli(["alerts"], env);
+    expect(ran.code, ran.stderr).toBe(3);
+    expect(ran.stdout).toContain(`Warning: alert ${key} cannot be read (`);
+    expect(ran.stdout).toMatch(/erwatch cannot resolve it\. Resolve its incident at the receivers/);
+    expect(ran.stdout).toMatch(/^No open alerts\.$/m);
+    const json = await cli(["alerts", "--output", "json"], env);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout).unreadableAlerts).toEqual([
+      expect.objectContaining({ key, rowKey: `alert|${key}` }),
+    ]);
   });
 
   it("names the missing storage setting and exits 2", async () => {

@@ -109,6 +109,29 @@ export function readRow<T>(row: Row, shape: RowShape<T>, table: string): T {
   );
 }
 
+/** The rows that cannot be read, each with why (what a listing leaves out). */
+export function unreadableRows<T>(
+  rows: Row[],
+  shape: RowShape<T>,
+  table: string,
+): (UnreadableRow & { reason: string; row: Row })[] {
+  return rows.flatMap((row) => {
+    const read = problemOf(row, shape);
+    return "value" in read
+      ? []
+      : [
+          {
+            table,
+            partitionKey: String(row.partitionKey),
+            rowKey: String(row.rowKey),
+            etag: String(row.etag),
+            reason: read.reason,
+            row,
+          },
+        ];
+  });
+}
+
 /** Every row that can be read; each one that cannot is named in the log and left out. */
 export function readRows<T, R>(
   rows: Row[],

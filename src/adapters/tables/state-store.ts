@@ -14,6 +14,7 @@ import type {
   StateStore,
   Stored,
   SweepRecord,
+  UnreadableAlert,
   UnreadableRow,
 } from "../../app/state-store.js";
 import type { StateConfig } from "../../config/state.js";
@@ -47,6 +48,7 @@ import {
   readRows,
   SNAPSHOT_SHAPE,
   SWEEP_RECORD_SHAPE,
+  unreadableRows,
   type Row,
   type RowShape,
 } from "./rows.js";
@@ -270,6 +272,20 @@ export class TableStateStore implements StateStore {
       value,
       etag: String(row.etag),
     }));
+  }
+
+  async listUnreadableAlerts(): Promise<UnreadableAlert[]> {
+    const rows = await this.query(
+      this.tables.alerts,
+      odata`RowKey ge ${"alert|"} and RowKey lt ${prefixEnd("alert|")}`,
+      "listing alerts",
+    );
+    return unreadableRows(rows, ALERT_SHAPE, this.tables.alerts.tableName).map(
+      ({ row, ...unreadable }) => ({
+        ...unreadable,
+        key: typeof row.key === "string" ? row.key : unreadable.rowKey.slice("alert|".length),
+      }),
+    );
   }
 
   async getAlert(circuitId: string, key: string): Promise<Stored<AlertState> | null> {
