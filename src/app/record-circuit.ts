@@ -28,6 +28,7 @@ import { readAgesOf } from "../core/read-age.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Logger } from "../logging.js";
 import { buildAlertEvent } from "./alert-events.js";
+import { logFailedReads } from "./failed-reads.js";
 import { isConflict, isUnreadableRow, type StateStore, type Stored } from "./state-store.js";
 
 export interface RecordDeps {
@@ -289,6 +290,7 @@ export async function prepareCircuit(
   context: EvaluationContext = {},
 ): Promise<PreparedCircuit> {
   const { evaluation, alerts } = await evaluateAndStore(deps, reading, now, writer, log, context);
+  logFailedReads(evaluation.verdict, log);
   return { verdict: evaluation.verdict, observations: evaluation.observations, alerts };
 }
 

@@ -8,6 +8,7 @@ import type { CircuitMetrics } from "../core/dataplane/facts.js";
 import type { CircuitReading, CircuitVerdict, Reading } from "../core/model.js";
 import type { Logger } from "../logging.js";
 import { startDataPlane } from "./data-plane.js";
+import { logFailedReads } from "./failed-reads.js";
 import type {
   CircuitReader,
   CircuitTarget,
@@ -227,6 +228,7 @@ export async function scan(
     const judged = evaluateOrBlind(reading, null, [], [], options.policy, options.now);
     if (judged.error !== undefined)
       log.error({ err: judged.error }, "judging the circuit failed; it is UNKNOWN");
+    logFailedReads(judged.verdict, log);
     verdicts.push(judged.verdict);
     readings.push(reading);
   });

@@ -130,6 +130,22 @@ describe("honest words through the sweep (5-minute cadence)", () => {
       },
     };
     await h.run(1);
+    // Said in the log the sweep it fails, with the circuit and the sweep: monitoring-blind waits three.
+    const failedLines = h.records().filter((r) => String(r.msg).startsWith("reads failed"));
+    expect(failedLines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        sweepId: "sweep-2",
+        circuitId: h.reader.target.id,
+        failedReads: [
+          expect.objectContaining({
+            kind: "timeout",
+            call: "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/read",
+            target: "route table summary AzurePrivatePeering/primary",
+          }),
+        ],
+      }),
+    ]);
     await h.run(2);
     expect(h.sent()).toEqual(["open:arp-missing:Sev1#1"]);
     const open = h.sink.published[0]!;
