@@ -57,17 +57,53 @@ export function consoleDestination(): DestinationStream {
   };
 }
 
+/** The secret values a logger scrubs; more may be added once settings are read. */
+class SecretValues {
+  private readonly values: Set<string>;
+  private scrub: (line: string) => string;
+
+  constructor(values: Iterable<string>) {
+    this.values = new Set(values);
+    this.scrub = scrubber(this.values);
+  }
+
+  add(values: Iterable<string>): void {
+    const before = this.values.size;
+    for (const v of values) this.values.add(v);
+    if (this.values.size !== before) this.scrub = scrubber(this.values);
+  }
+
+  line = (line: string): string => this.scrub(line);
+}
+
+// On the logger object: pino's children inherit it (Object.create of their parent).
+const SECRET_VALUES = Symbol("erwatch.secretValues");
+
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const scrub = scrubber(options.secrets ?? []);
-  return pino(
+  const secrets = new SecretValues(options.secrets ?? []);
+  const logger = pino(
     {
       level: options.level ?? "info",
       base: { service: "erwatch", ...options.base },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: "[REDACTED]" },
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
-      hooks: { streamWrite: scrub },
+      hooks: { streamWrite: secrets.line },
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
+  Object.defineProperty(logger, SECRET_VALUES, { value: secrets });
+  return logger;
+}
+
+/**
+ * Registers more secret values with a logger createLogger made: the CLI's
+ * exists before its settings are read, and must scrub what they hold. A
+ * logger that cannot scrub is refused rather than left to print them.
+ */
+export function addSecrets(logger: Logger, values: Iterable<string>): void {
+  const secrets = (logger as unknown as Record<symbol, SecretValues | undefined>)[SECRET_VALUES];
+  if (!secrets)
+    throw new Error("this logger was not made by createLogger: it cannot scrub secret values");
+  secrets.add(values);
 }

@@ -6,7 +6,7 @@ import type { DestinationStream } from "pino";
 import { azureCredential } from "../adapters/credential.js";
 import type { Telemetry } from "../app/telemetry.js";
 import { CLOUDS, type CloudName } from "../config/arm.js";
-import { createLogger, type Logger } from "../logging.js";
+import { addSecrets, createLogger, type Logger } from "../logging.js";
 
 export interface CommonOverrides {
   credential?: TokenCredential;
@@ -22,14 +22,17 @@ export function runtimeLogger(
   secrets: string[],
   overrides: CommonOverrides,
 ): Logger {
-  return (
-    overrides.logger ??
-    createLogger({
-      level,
-      secrets: [...secrets, ...(overrides.extraSecrets ?? [])],
-      ...(overrides.logDestination ? { destination: overrides.logDestination } : {}),
-    })
-  );
+  const all = [...secrets, ...(overrides.extraSecrets ?? [])];
+  // A logger made before the settings were read (the CLI's) scrubs what they hold from now on.
+  if (overrides.logger) {
+    addSecrets(overrides.logger, all);
+    return overrides.logger;
+  }
+  return createLogger({
+    level,
+    secrets: all,
+    ...(overrides.logDestination ? { destination: overrides.logDestination } : {}),
+  });
 }
 
 /** A credential per user-assigned identity; the override wins in tests. */

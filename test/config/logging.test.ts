@@ -1,6 +1,8 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/logging.js";
+import pino from "pino";
+import { addSecrets, createLogger } from "../../src/logging.js";
+import { runtimeLogger } from "../../src/runtime/common.js";
 
 function capture() {
   const lines: string[] = [];
@@ -48,6 +50,31 @@ describe("logging", () => {
     expect(all).not.toContain("S3cr3tSig");
     expect(all).not.toContain("AbCdEf0123456789");
     expect(all).toContain("invalid");
+  });
+
+  it("a logger made before the settings were read (the CLI's) scrubs their secrets once a runtime is built on it", () => {
+    const { destination, lines } = capture();
+    const log = createLogger({ destination, level: "trace" });
+    const child = log.child({ command: "alerts" });
+    // Nested deeper than the redact paths reach: only the scrub by value catches it.
+    child.error({ err: { request: { url: secret } } }, "before");
+    expect(lines.join("")).toContain("S3cr3tSig");
+    lines.length = 0;
+    expect(runtimeLogger("info", [secret, key], { logger: log })).toBe(log);
+    child.error({ err: { request: { url: secret } } }, "after");
+    log.warn(`connect failed for ${key}`);
+    const after = lines.join("");
+    expect(after).not.toContain("S3cr3tSig");
+    expect(after).not.toContain("AbCdEf0123456789");
+    expect(after).toContain("[REDACTED]");
+  });
+
+  it("a logger that cannot scrub is refused, not handed secrets it would print", () => {
+    const foreign = pino({ level: "info" }, capture().destination);
+    expect(() => runtimeLogger("info", [secret], { logger: foreign })).toThrow(
+      /not made by createLogger/,
+    );
+    expect(() => addSecrets(foreign, [secret])).toThrow(/cannot scrub/);
   });
 
   it("should write JSON lines carrying the sweep and circuit ids", () => {
