@@ -14,14 +14,10 @@ export interface TelemetryConfig {
 
 export function readTelemetryConfig(r: SettingsReader): TelemetryConfig {
   const connectionString = r.raw("APPLICATIONINSIGHTS_CONNECTION_STRING") ?? null;
-  if (
-    connectionString !== null &&
-    !/(?:^|;)\s*(?:InstrumentationKey|IngestionEndpoint)=/i.test(connectionString)
-  )
-    r.problem(
-      "APPLICATIONINSIGHTS_CONNECTION_STRING",
-      "is not an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)",
-    );
+  if (connectionString !== null) {
+    const problem = connectionStringProblem(connectionString);
+    if (problem) r.problem("APPLICATIONINSIGHTS_CONNECTION_STRING", problem);
+  }
   const auth = r.raw("APPLICATIONINSIGHTS_AUTHENTICATION_STRING") ?? "";
   const pairs = new Map(
     auth
@@ -37,4 +33,28 @@ export function readTelemetryConfig(r: SettingsReader): TelemetryConfig {
       'expected "Authorization=AAD" with an optional "ClientId=<guid>"',
     );
   return { connectionString, entra, entraClientId: entra ? (pairs.get("clientid") ?? null) : null };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What the exporter would refuse, said at start with the other problems (its own error comes later). */
+function connectionStringProblem(value: string): string | null {
+  const parts = new Map(
+    value
+      .split(";")
+      .map((p) => p.trim())
+      .filter((p) => p.includes("="))
+      .map((p) => [
+        p.slice(0, p.indexOf("=")).trim().toLowerCase(),
+        p.slice(p.indexOf("=") + 1).trim(),
+      ]),
+  );
+  const key = parts.get("instrumentationkey");
+  if (key === undefined)
+    return "is not an Application Insights connection string (InstrumentationKey=<guid>;IngestionEndpoint=https://…)";
+  if (!GUID.test(key)) return "has an InstrumentationKey that is not a GUID";
+  const endpoint = parts.get("ingestionendpoint");
+  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/i.test(endpoint))
+    return "has an IngestionEndpoint that is not an http(s) URL";
+  return null;
 }

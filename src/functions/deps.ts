@@ -11,7 +11,7 @@ import type { SweepResult } from "../app/sweep.js";
 import { processEnv } from "../config/env.js";
 import type { StatusRuntime } from "../runtime/status.js";
 import type { SweepRuntime } from "../runtime/sweep.js";
-import { startTelemetry } from "../runtime/telemetry.js";
+import { startTelemetry, TELEMETRY_FAILED } from "../runtime/telemetry.js";
 
 export interface SweepFunctionDeps {
   runtime: SweepRuntime;
@@ -47,8 +47,9 @@ export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
   const [{ loadSweepConfig }, { consoleDestination }] = await common();
   const config = loadSweepConfig(processEnv(), { publish: "required", functions: true });
   const { buildSweepRuntime } = await import("../runtime/sweep.js");
-  const telemetry = await startTelemetry(config);
+  const { telemetry, failure } = await startTelemetry(config);
   const runtime = buildSweepRuntime(config, { logDestination: consoleDestination(), telemetry });
+  if (failure) runtime.logger.error({ err: failure }, TELEMETRY_FAILED);
   await Promise.all([
     runtime.store.ensureTables(),
     runtime.silences.ensureTable(),

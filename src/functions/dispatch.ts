@@ -5,7 +5,7 @@ import type { Settlement } from "../app/dispatch/ports.js";
 import { processEnv } from "../config/env.js";
 import { readTriggerSettings } from "../config/functions.js";
 import { deadLetterText } from "../core/budget.js";
-import { startTelemetry } from "../runtime/telemetry.js";
+import { startTelemetry, TELEMETRY_FAILED } from "../runtime/telemetry.js";
 import { cachedFactory } from "./deps.js";
 
 /** One message at a time: a ServiceBusSender, or one with a deadline (runtime/dispatch.ts `senders`). */
@@ -113,8 +113,9 @@ export const dispatchDeps = cachedFactory<DispatchFunctionDeps>(async () => {
   ]);
   const config = loadDispatchConfig(processEnv());
   const { buildDispatchRuntime } = await import("../runtime/dispatch.js");
-  const telemetry = await startTelemetry(config);
+  const { telemetry, failure } = await startTelemetry(config);
   const runtime = buildDispatchRuntime(config, { logDestination: consoleDestination(), telemetry });
+  if (failure) runtime.logger.error({ err: failure }, TELEMETRY_FAILED);
   await runtime.deliveries.ensureTable();
   return { dispatcher: runtime.dispatcher, ...runtime.senders };
 });

@@ -6,18 +6,42 @@ import { NO_TELEMETRY, type Telemetry } from "../app/telemetry.js";
 import type { Base } from "./config.js";
 import { erwatchVersion } from "./version.js";
 
-export async function startTelemetry(config: Base): Promise<Telemetry> {
-  const { telemetry, cloud } = config;
-  if (!telemetry.connectionString) return NO_TELEMETRY;
-  const [{ startAzureMonitor }, { credentials }] = await Promise.all([
-    import("../adapters/telemetry/azure-monitor.js"),
-    import("./common.js"),
-  ]);
-  return startAzureMonitor({
-    connectionString: telemetry.connectionString,
-    ...(telemetry.entra
-      ? { credential: credentials(cloud, {})(telemetry.entraClientId ?? undefined) }
-      : {}),
-    version: erwatchVersion(),
-  });
+export interface StartedTelemetry {
+  telemetry: Telemetry;
+  /** The exporter refused to start: erwatch runs without its own metrics, and says so. */
+  failure: Error | null;
 }
+
+/**
+ * Never throws: erwatch's own metrics are not worth a sweep or a page. An
+ * exporter that refuses a connection string the start check let through
+ * would otherwise fail every invocation of the function that starts it.
+ */
+export async function startTelemetry(config: Base): Promise<StartedTelemetry> {
+  const { telemetry, cloud } = config;
+  if (!telemetry.connectionString) return { telemetry: NO_TELEMETRY, failure: null };
+  try {
+    const [{ startAzureMonitor }, { credentials }] = await Promise.all([
+      import("../adapters/telemetry/azure-monitor.js"),
+      import("./common.js"),
+    ]);
+    return {
+      telemetry: startAzureMonitor({
+        connectionString: telemetry.connectionString,
+        ...(telemetry.entra
+          ? { credential: credentials(cloud, {})(telemetry.entraClientId ?? undefined) }
+          : {}),
+        version: erwatchVersion(),
+      }),
+      failure: null,
+    };
+  } catch (error) {
+    return {
+      telemetry: NO_TELEMETRY,
+      failure: error instanceof Error ? error : new Error(String(error)),
+    };
+  }
+}
+
+export const TELEMETRY_FAILED =
+  "erwatch's own metrics could not be started (APPLICATIONINSIGHTS_CONNECTION_STRING); sweeps and paging go on without them";

@@ -166,7 +166,7 @@ describe("the exporter", () => {
   it("is not started, nor even loaded, without APPLICATIONINSIGHTS_CONNECTION_STRING", async () => {
     const config = loadStatusConfig({ ERWATCH_STORAGE: azurite.connectionString });
     expect(config.telemetry).toEqual({ connectionString: null, entra: false, entraClientId: null });
-    expect(await startTelemetry(config)).toBe(NO_TELEMETRY);
+    expect(await startTelemetry(config)).toEqual({ telemetry: NO_TELEMETRY, failure: null });
   });
 
   it("reads Entra ID authentication as infra/ sets it, and names a malformed setting", () => {
@@ -187,5 +187,46 @@ describe("the exporter", () => {
         APPLICATIONINSIGHTS_CONNECTION_STRING: "not a connection string",
       }),
     ).toThrow(/APPLICATIONINSIGHTS_CONNECTION_STRING/);
+  });
+
+  // What the exporter refuses, it refuses on every invocation: said at start instead.
+  it.each([
+    [
+      "an endpoint without a key",
+      "IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/",
+      /InstrumentationKey=<guid>/,
+    ],
+    [
+      "a key that is not a GUID",
+      "InstrumentationKey=not-a-guid;IngestionEndpoint=https://x.in.applicationinsights.azure.com/",
+      /InstrumentationKey that is not a GUID/,
+    ],
+    [
+      "an endpoint that is not a URL",
+      "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=westeurope",
+      /IngestionEndpoint that is not an http\(s\) URL/,
+    ],
+  ])("refuses %s at start, with the other problems", (_, value, words) => {
+    let thrown: unknown;
+    try {
+      loadStatusConfig({
+        ERWATCH_STORAGE: azurite.connectionString,
+        APPLICATIONINSIGHTS_CONNECTION_STRING: value,
+        STORAGE_TIMEOUT_MS: "5",
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(String((thrown as Error).message)).toMatch(words);
+    expect(String((thrown as Error).message)).toMatch(/STORAGE_TIMEOUT_MS/);
+  });
+
+  it("accepts a key alone, in any case and order", () => {
+    const config = loadStatusConfig({
+      ERWATCH_STORAGE: azurite.connectionString,
+      APPLICATIONINSIGHTS_CONNECTION_STRING:
+        " instrumentationkey = 00000000-0000-0000-0000-00000000ABCD ",
+    });
+    expect(config.telemetry.connectionString).not.toBeNull();
   });
 });
