@@ -204,8 +204,18 @@ function secretFrom(
     return "";
   }
   secrets.push(value);
+  // App Service hands over the reference's own text when it cannot resolve it:
+  // as a routing key it looks like any string, and every page would fail at PagerDuty.
+  if (KEY_VAULT_REFERENCE.test(value)) {
+    problems.push(
+      `${setting}: is a Key Vault reference the Functions host could not resolve (receiver "${receiver}"); give the app's identity read access to the secret (Key Vault Secrets User) and check the secret's name; the portal's Environment variables blade shows why it failed`,
+    );
+    return "";
+  }
   return value;
 }
+
+const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
 
 /** The receiver URL rule, reported against the setting; the value is a secret and never echoed. */
 function checkUrl(setting: string, value: string, problems: Problems): void {

@@ -173,7 +173,12 @@ describe("dispatch configuration", () => {
     expect(problems).toEqual([]);
     expect(config.receivers.map((r) => [r.name, r.unusable])).toEqual([
       ["pd", undefined],
-      ["noc", "TEAMS_NOC: is not a URL"],
+      [
+        "noc",
+        expect.stringMatching(
+          /^TEAMS_NOC: is a Key Vault reference the Functions host could not resolve \(receiver "noc"\); give the app's identity read access/,
+        ),
+      ],
       [
         "itsm",
         'ERWATCH_ACTION_GROUPS: receiver "itsm" reads its secret from app setting ITSM_URL, which is not set',
@@ -184,9 +189,26 @@ describe("dispatch configuration", () => {
     const none = read({ ERWATCH_ACTION_GROUPS: JSON.stringify(groups), TEAMS_NOC: reference });
     expect(none.problems).toEqual([
       'ERWATCH_ACTION_GROUPS: receiver "pd" reads its secret from app setting PD_KEY, which is not set',
-      "TEAMS_NOC: is not a URL",
+      expect.stringMatching(
+        /^TEAMS_NOC: is a Key Vault reference the Functions host could not resolve/,
+      ),
       'ERWATCH_ACTION_GROUPS: receiver "itsm" reads its secret from app setting ITSM_URL, which is not set',
     ]);
+  });
+
+  it("a routing key that is an unresolved Key Vault reference: that receiver unusable and named, not a key PagerDuty refuses page by page", () => {
+    const reference = "@Microsoft.KeyVault(SecretUri=https://kv1.vault.azure.net/secrets/pd/)";
+    const { config, problems } = read({
+      PAGERDUTY_ROUTING_KEY: reference,
+      TEAMS_WEBHOOK_URL: TEAMS,
+    });
+    expect(problems).toEqual([]);
+    const pd = config.receivers.find((x) => x.kind === "pagerduty")!;
+    expect(pd.unusable).toMatch(
+      /^PAGERDUTY_ROUTING_KEY: is a Key Vault reference the Functions host could not resolve/,
+    );
+    expect(pd.unusable).not.toContain("kv1");
+    expect(config.receivers.find((x) => x.kind === "teams")!.unusable).toBeUndefined();
   });
 
   it("should refuse to run with no receiver at all", () => {

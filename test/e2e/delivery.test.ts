@@ -358,7 +358,9 @@ describe("faults: nothing lost, nothing delivered twice, no secret in logs", () 
     // The dispatcher started, and said at once which receiver it cannot use and why.
     const startLog = h.logLines.join("\n");
     expect(startLog).toMatch(/receiver cannot be used/);
-    expect(startLog).toMatch(/TEAMS_WEBHOOK_URL: is not a URL/);
+    expect(startLog).toMatch(
+      /TEAMS_WEBHOOK_URL: is a Key Vault reference the Functions host could not resolve/,
+    );
     await h.tick(0);
     carrierDown(circuit, PRIVATE, "primary");
     carrierDown(circuit, PRIVATE, "secondary");
@@ -373,7 +375,7 @@ describe("faults: nothing lost, nothing delivered twice, no secret in logs", () 
     expect(parked).toHaveLength(1);
     expect(parked[0]!.deadLetterReason).toBe("ReceiverRejected");
     expect(parked[0]!.deadLetterErrorDescription).toMatch(
-      /receiver teams \(teams\).*not configured: TEAMS_WEBHOOK_URL: is not a URL/,
+      /receiver teams \(teams\).*not configured: TEAMS_WEBHOOK_URL: is a Key Vault reference the Functions host could not resolve/,
     );
     expect(parked[0]!.deadLetterErrorDescription).not.toContain("erwatch-kv");
     expect(h.logLines.join("\n")).not.toContain("erwatch-kv");
