@@ -36,6 +36,7 @@ import { analysePath, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
 import { DEFAULT_ROUTE_LIMITS, type RouteLimitSettings } from "./route-limits.js";
 import type { DataPlanePolicy } from "./dataplane/policy.js";
+import { sameName as same } from "./names.js";
 
 export interface ClassifyOptions {
   routeLimits: RouteLimitSettings;
@@ -57,7 +58,6 @@ export const DEFAULT_CLASSIFY_OPTIONS: ClassifyOptions = {
   severity: { blind: "Sev3", gateway: "Sev3", globalReach: "Sev3" },
 };
 
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const cell = (status: LayerCell["status"], detail: string): LayerCell => ({ status, detail });
 
 function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCell {

@@ -23,6 +23,7 @@ import {
   type SnapshotLayer,
   type SnapshotPeering,
 } from "./snapshot.js";
+import { byName } from "./names.js";
 
 export interface DiffResult {
   next: Snapshot;
@@ -79,7 +80,7 @@ export function diffSnapshot(
   const peerings: Record<string, SnapshotPeering> = {};
 
   for (const name of peeringNames) {
-    const before = previous?.peerings[name];
+    const before = byName(previous?.peerings, name);
     const paths = {} as SnapshotPeering["paths"];
     const prefixes = { primary: null, secondary: null } as SnapshotPeering["prefixes"];
     const ipv6Prefixes = { primary: null, secondary: null } as SnapshotPeering["prefixes"];

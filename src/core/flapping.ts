@@ -36,6 +36,7 @@ import {
 import type { CircuitVerdict, Finding, PathName, PeeringVerdict, Severity } from "./model.js";
 import { PATHS } from "./model.js";
 import type { AddressFamily } from "./route-limits.js";
+import { sameName } from "./names.js";
 
 export interface FlapPolicy {
   /** A path flaps with more than this many changes in the window. */
@@ -205,24 +206,24 @@ export function flappingFindings(
   const inWindow = (e: HistoryEntry) =>
     Date.parse(e.at) >= since && e.circuitId.toLowerCase() === verdict.id.toLowerCase();
   const recent = history.filter(inWindow);
-  const peerings = [
-    ...new Set(
-      recent
-        .filter(
-          (e): e is LayerTransition | SessionReset =>
-            (e.kind === "transition" && (e.layer === "path" || ipv6SessionChange(e))) ||
-            e.kind === "reset",
-        )
-        .map((e) => e.peering),
-    ),
-  ];
+  // One peering however its name was spelt over the window, named as it is read now.
+  const spelt = new Map<string, string>();
+  for (const e of recent)
+    if (
+      (e.kind === "transition" && (e.layer === "path" || ipv6SessionChange(e))) ||
+      e.kind === "reset"
+    )
+      if (!spelt.has(e.peering.toLowerCase())) spelt.set(e.peering.toLowerCase(), e.peering);
+  const peerings = [...spelt.values()].map(
+    (name) => verdict.peerings.find((p) => sameName(p.name, name))?.name ?? name,
+  );
   const findings: Finding[] = [];
   for (const peering of peerings) {
     const h = flapHistory(
       recent.filter(
         (e): e is LayerTransition | SessionReset | PrefixSample =>
           (e.kind === "transition" || e.kind === "reset" || e.kind === "prefixes") &&
-          e.peering === peering,
+          sameName(e.peering, peering),
       ),
     );
     const counts = { ipv4: familyCounts(h, "ipv4"), ipv6: familyCounts(h, "ipv6") };
@@ -231,7 +232,7 @@ export function flappingFindings(
     const f: PeeringFlaps = {
       verdict,
       peering,
-      current: verdict.peerings.find((p) => p.name === peering),
+      current: verdict.peerings.find((p) => sameName(p.name, peering)),
       h,
       windowMinutes: policy.windowMinutes,
       counts,

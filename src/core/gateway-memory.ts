@@ -6,8 +6,7 @@
 
 import type { CircuitVerdict } from "./model.js";
 import type { Snapshot, SnapshotPeering } from "./snapshot.js";
-
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+import { sameName as same } from "./names.js";
 
 function remembered(peering: SnapshotPeering | undefined): boolean {
   if (!peering) return false;

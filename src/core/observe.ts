@@ -14,6 +14,7 @@ import type {
 import { LAYERS, PATHS } from "./model.js";
 import { mostSevere, severityRank } from "./severity.js";
 import { DATA_PLANE_ROWS, dataPlaneKnown, isDataPlaneFamily } from "./dataplane/known.js";
+import { sameName } from "./names.js";
 
 export interface Observation {
   key: string;
@@ -103,7 +104,7 @@ function unreadPathsOf(
   peering: string | null,
 ): PathName[] {
   const pick = rowsOf(family);
-  const p = verdict.peerings.find((x) => x.name === peering);
+  const p = verdict.peerings.find((x) => sameName(x.name, peering));
   if (!pick || !p) return [];
   return PATHS.filter((path) => unknownIn(pick(p.paths[path])));
 }
@@ -119,7 +120,7 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
   if (family === "session-flapping") return !sessionsUnread(verdict, peering);
   if (family === "fleet") return true;
   if (isDataPlaneFamily(family)) return dataPlaneKnown(verdict, family, peering);
-  const p = verdict.peerings.find((x) => x.name === peering);
+  const p = verdict.peerings.find((x) => sameName(x.name, peering));
   // Not in a peering list that was read: truly absent, which the findings already say.
   if (!p) return true;
   // A path layer down with no path-down finding is a broken layer below that
@@ -138,7 +139,7 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
  */
 function sessionsUnread(verdict: CircuitVerdict, peering: string | null): boolean {
   if (!verdict.circuitRead) return true;
-  const p = verdict.peerings.find((x) => x.name === peering);
+  const p = verdict.peerings.find((x) => sameName(x.name, peering));
   if (!p) return false;
   return PATHS.every((path) => unknownIn([p.paths[path].provider, p.paths[path].bgp]));
 }
@@ -148,7 +149,7 @@ const masked = (l: PathLayers) => [l.provider, l.bgp, l.routes].some((c) => c.st
 /** A path-down key unknown only by masking: every row feeding it was read, some path is masked. */
 function maskedOnly(verdict: CircuitVerdict, family: AlertFamily, peering: string | null): boolean {
   if (family !== "path-down" || !verdict.circuitRead) return false;
-  const p = verdict.peerings.find((x) => x.name === peering);
+  const p = verdict.peerings.find((x) => sameName(x.name, peering));
   return (
     p !== undefined &&
     PATHS.some((path) => masked(p.paths[path])) &&

@@ -23,6 +23,7 @@ import type { CircuitVerdict, Finding, PathName, Severity } from "./model.js";
 import { PATHS } from "./model.js";
 import type { AddressFamily } from "./route-limits.js";
 import type { PrefixDrop, Snapshot } from "./snapshot.js";
+import { byName, sameName } from "./names.js";
 
 export interface PrefixDropPolicy {
   /** A drop leaves fewer than this share of the previous count… */
@@ -142,7 +143,7 @@ export function prefixDrops(
     return { drops, ipv6Drops, findings };
   }
   for (const peering of verdict.peerings) {
-    const before = previous?.peerings[peering.name];
+    const before = byName(previous?.peerings, peering.name);
     const bgpBefore = (path: PathName) => before?.paths[path]?.bgp ?? null;
     const families: FamilyCounts[] = [
       {
@@ -183,7 +184,8 @@ export function prefixDrops(
           const lastCount = f.lastCounts?.[path] ?? null;
           // Only this family's own session coming back explains its refill; IPv6 resetting says nothing of IPv4's count.
           const reset = resets.some(
-            (r) => r.peering === peering.name && r.path === path && sampleFamily(r) === f.family,
+            (r) =>
+              sameName(r.peering, peering.name) && r.path === path && sampleFamily(r) === f.family,
           );
           if (
             f.wasEstablished(path) &&

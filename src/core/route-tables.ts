@@ -14,6 +14,7 @@ import { sessionCarries } from "./path-analysis.js";
 import type { CircuitReading, CircuitVerdict, PathName, RouteRow } from "./model.js";
 import { PATHS } from "./model.js";
 import type { Snapshot } from "./snapshot.js";
+import { byName } from "./names.js";
 
 export interface RouteTablePolicy {
   /** Keep a fresh table for each healthy path at least this often. */
@@ -94,7 +95,9 @@ export function droppedPathsOf(verdict: CircuitVerdict) {
 export function droppedPathsIn(snapshot: Snapshot | null) {
   return (peering: string): PathName[] =>
     PATHS.filter(
-      (p) => snapshot?.peerings[peering]?.drops?.[p] || snapshot?.peerings[peering]?.ipv6Drops?.[p],
+      (p) =>
+        byName(snapshot?.peerings, peering)?.drops?.[p] ||
+        byName(snapshot?.peerings, peering)?.ipv6Drops?.[p],
     );
 }
 

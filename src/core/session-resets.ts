@@ -15,6 +15,7 @@ import { PATHS } from "./model.js";
 import { familyOf } from "./path-analysis.js";
 import type { AddressFamily } from "./route-limits.js";
 import type { SessionMark, Snapshot } from "./snapshot.js";
+import { byName } from "./names.js";
 
 /**
  * Read times are stamped when each read completes, so two reads of the same
@@ -70,7 +71,7 @@ export function sessionResets(
     return { marks, ipv6Marks, resets };
   }
   for (const [peering, byPath] of Object.entries(reading.paths)) {
-    const stored = previous?.peerings[peering];
+    const stored = byName(previous?.peerings, peering);
     for (const family of ["ipv4", "ipv6"] as const) {
       // A snapshot from before the families were marked apart holds one mark for
       // every neighbor of the path: the last read that saw them all Established,

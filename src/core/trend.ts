@@ -13,6 +13,7 @@
 import { sampleFamily, type HistoryEntry, type PrefixSample } from "./history.js";
 import type { CircuitVerdict, Finding, PathName } from "./model.js";
 import type { AddressFamily } from "./route-limits.js";
+import { sameName } from "./names.js";
 
 /** Three sweeps at the default 5-minute cadence. */
 export const TREND_HALF_LIFE_MINUTES = 15;
@@ -147,7 +148,7 @@ export function withPrefixTrend(
       const mine = history.filter(
         (e) =>
           e.kind !== "alert" &&
-          e.peering === f.peering &&
+          sameName(e.peering, f.peering) &&
           e.path === path &&
           Date.parse(e.at) >= since,
       );

@@ -10,6 +10,7 @@ import type {
   ReadFailure,
   Reading,
 } from "./model.js";
+import { sameName as same } from "./names.js";
 
 export type GatewayAssessment =
   /** Only private peering carries VNet traffic; the others have no gateway row. */
@@ -20,8 +21,6 @@ export type GatewayAssessment =
   | { state: "not-connected"; connections: GatewayConnectionFacts[] }
   /** None connected, but one whose status says nothing (left out, Unknown, Updating) might be: neither up nor down. */
   | { state: "unsure"; connections: GatewayConnectionFacts[] };
-
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
  * VNet gateway connections report a connection status; vWAN ones only a

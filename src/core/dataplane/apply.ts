@@ -50,6 +50,7 @@ import {
 import { baselineFor, type DataPlanePolicy } from "./policy.js";
 import { asymmetryNote } from "./routes.js";
 import { bps, hhmm } from "./series.js";
+import { byName, sameName as same } from "../names.js";
 
 export interface DataPlaneResult {
   verdict: CircuitVerdict;
@@ -57,7 +58,6 @@ export interface DataPlaneResult {
   memory: TrafficMemory;
 }
 
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 /** The minutes the judgements look back over: what notes about the metrics cover. */
 const lookBack = (policy: DataPlanePolicy, now: Date) =>
   now.getTime() - Math.max(policy.trafficStopped.minutes, policy.saturation.minutes) * 60_000;
@@ -299,7 +299,7 @@ function applyMetrics(
         p.name,
         path,
         carrying(p.paths[path]),
-        previous[p.name]?.[path] ?? null,
+        byName(previous, p.name)?.[path] ?? null,
         policy,
         now,
       );

@@ -6,6 +6,7 @@
 import type { CircuitReading, Finding, PathName, PeeringFacts } from "../model.js";
 import { PATHS } from "../model.js";
 import type { CircuitBaseline, PeeringBaseline } from "./policy.js";
+import { sameName as same } from "../names.js";
 
 export interface DriftItem {
   /** Where, in words: "AzurePrivatePeering VLAN", "SKU tier". */
@@ -16,8 +17,6 @@ export interface DriftItem {
   /** Paths the field concerns (VLAN and ASN: both; a /30: its own path; circuit fields: none). */
   paths: PathName[];
 }
-
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 function peeringDrift(
   name: string,

@@ -3,6 +3,7 @@
 
 import type { AlertFamily, CircuitVerdict, LayerCell, PathLayers } from "../model.js";
 import { PATHS } from "../model.js";
+import { sameName } from "../names.js";
 
 export const DATA_PLANE_FAMILIES = ["traffic", "capacity", "end-to-end", "config-drift"] as const;
 export type DataPlaneFamily = (typeof DATA_PLANE_FAMILIES)[number];
@@ -27,7 +28,7 @@ export function dataPlaneKnown(
   if (!verdict.circuitRead) return false;
   // Circuit-wide alerts (capacity, drift) need every peering's rows; a peering alert its own.
   const peerings =
-    peering === null ? verdict.peerings : verdict.peerings.filter((p) => p.name === peering);
+    peering === null ? verdict.peerings : verdict.peerings.filter((p) => sameName(p.name, peering));
   return peerings.every((p) =>
     PATHS.every((path) =>
       DATA_PLANE_ROWS[family](p.paths[path]).every((c) => c.status !== "unknown"),
