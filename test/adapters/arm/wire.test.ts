@@ -318,6 +318,70 @@ describe("the circuit body, field by field", () => {
     ).toBeNull();
   });
 
+  it("an empty peering name falls back to its type: one odd peering does not blank the others", () => {
+    const body = parseCircuit(
+      circuitBody({
+        peerings: [
+          {
+            name: "",
+            peeringType: "MicrosoftPeering",
+            state: "Enabled",
+            vlanId: 300,
+            microsoftPeeringConfig: {
+              advertisedPublicPrefixes: [],
+              advertisedPublicPrefixesState: "Configured",
+            },
+          },
+          {
+            name: "AzurePrivatePeering",
+            peeringType: "AzurePrivatePeering",
+            state: "Enabled",
+            vlanId: 200,
+          },
+        ],
+      }),
+    );
+    expect(body.problems).toEqual([]);
+    expect(body.facts.peerings!.map((p) => p.name)).toEqual([
+      "MicrosoftPeering",
+      "AzurePrivatePeering",
+    ]);
+  });
+
+  it("a Microsoft peering named in another case still owes its prefix validation state", () => {
+    const body = parseCircuit(circuitBody({}, { name: "microsoftpeering", peeringType: null }));
+    expect(body.problems.map((p) => p.field)).toEqual([
+      "peerings[0].microsoftPeeringConfig.advertisedPublicPrefixesState",
+    ]);
+  });
+
+  it("a peering listed twice is read once (twice, each change counted twice is a flap); twice with other values is said", () => {
+    const private1 = {
+      name: "AzurePrivatePeering",
+      peeringType: "AzurePrivatePeering",
+      state: "Enabled",
+      vlanId: 200,
+    };
+    const same = parseCircuit(
+      circuitBody({ peerings: [private1, { ...private1, name: "azureprivatepeering" }] }),
+    );
+    // The same peering in another case: one peering, the first spelling (the entries differ, so it is said).
+    expect(same.facts.peerings!.map((p) => p.name)).toEqual(["AzurePrivatePeering"]);
+    expect(same.problems.map((p) => p.field)).toEqual(["peerings[1]"]);
+    const twice = parseCircuit(circuitBody({ peerings: [private1, private1] }));
+    expect(twice.problems).toEqual([]);
+    expect(twice.facts.peerings!.map((p) => p.name)).toEqual(["AzurePrivatePeering"]);
+    const contradicting = parseCircuit(
+      circuitBody({ peerings: [private1, { ...private1, state: "Disabled" }] }),
+    );
+    expect(contradicting.facts.peerings!.map((p) => [p.name, p.state])).toEqual([
+      ["AzurePrivatePeering", "Enabled"],
+    ]);
+    expect(contradicting.problems.map((p) => `${p.field} ${p.problem}`)).toEqual([
+      "peerings[1] lists peering AzurePrivatePeering again with other values; the first is used",
+    ]);
+  });
+
   it("Microsoft peering: the IPv6 prefixes' validation is read from ipv6PeeringConfig", () => {
     const body = parseCircuit(
       circuitBody(

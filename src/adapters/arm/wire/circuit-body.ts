@@ -5,6 +5,7 @@
 
 import { z } from "zod";
 import type { CircuitFacts, GlobalReachConnection, PeeringFacts } from "../../../core/model.js";
+import { sameName } from "../../../core/names.js";
 import {
   list,
   MalformedResponseError,
@@ -136,13 +137,14 @@ function peeringOf(
   at: string,
   missing: (field: string) => void,
 ): PeeringFacts | null {
-  const name = p.name ?? p.peeringType;
+  // An empty name is no name: the type still tells the peering apart.
+  const name = p.name || p.peeringType;
   if (!name) {
     missing(`${at}.name`);
     return null;
   }
   if (p.state === null) missing(`${at}.state`);
-  const microsoft = (p.peeringType ?? name) === "MicrosoftPeering";
+  const microsoft = sameName(p.peeringType || name, "MicrosoftPeering");
   const prefixesState = p.microsoftPeeringConfig?.advertisedPublicPrefixesState ?? null;
   if (microsoft && prefixesState === null)
     missing(`${at}.microsoftPeeringConfig.advertisedPublicPrefixesState`);
@@ -169,7 +171,7 @@ function peeringOf(
     : {};
   return {
     name,
-    peeringType: p.peeringType ?? name,
+    peeringType: p.peeringType || name,
     state: p.state,
     azureASN: p.azureASN,
     peerASN: p.peerASN,
@@ -189,6 +191,7 @@ function peeringOf(
 function peeringsOf(
   wire: (WirePeering | null | undefined)[] | null | undefined,
   missing: (field: string) => void,
+  odd: (field: string, problem: string) => void,
 ): PeeringFacts[] | null {
   if (wire === null || wire === undefined) {
     missing("peerings");
@@ -200,7 +203,16 @@ function peeringsOf(
     if (!p) return null;
     const facts = peeringOf(p, `peerings[${i}]`, missing);
     if (!facts) return null;
-    out.push(facts);
+    // Listed twice, each path would be read twice and every change counted twice
+    // (one down and up, a flap). The same entry again is dropped; one that
+    // says otherwise is a body that contradicts itself.
+    const first = out.find((x) => sameName(x.name, facts.name));
+    if (!first) out.push(facts);
+    else if (JSON.stringify(first) !== JSON.stringify(facts))
+      odd(
+        `peerings[${i}]`,
+        `lists peering ${facts.name} again with other values; the first is used`,
+      );
   }
   return out;
 }
@@ -230,7 +242,9 @@ export function parseCircuit(body: unknown): CircuitBody {
     serviceProviderName: c.serviceProviderProperties?.serviceProviderName ?? null,
     peeringLocation: c.serviceProviderProperties?.peeringLocation ?? null,
     expressRoutePortId: c.expressRoutePort?.id ?? null,
-    peerings: peeringsOf(c.peerings, missing),
+    peerings: peeringsOf(c.peerings, missing, (field, problem) =>
+      problems.push({ field, problem }),
+    ),
   };
   return { id: c.id, name: c.name, location: c.location, tags: c.tags ?? {}, facts, problems };
 }
