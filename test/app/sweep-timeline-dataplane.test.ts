@@ -269,6 +269,29 @@ describe("metric values that make no sense, through the real metrics reader", ()
     expect(t.sent().filter((e) => e.family === "capacity")).toEqual([]);
   });
 
+  it("a minute dated 2099 carrying traffic does not recover a stopped path, now or later: it is named and left out", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 0, outBps: 0 });
+    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+    await t.sweeps(5, 30);
+    expect(t.said()).toEqual(["open:traffic:Sev1"]);
+    metricsDip(t.w.estate.state, {
+      circuit: "er-circuit-prod",
+      peering: PRIVATE,
+      path: "primary",
+      metrics: ["BitsInPerSecond"],
+      from: at(31),
+      to: at(32),
+      value: "future-time",
+    });
+    const after = await t.sweeps(35, 95);
+    expect(t.said()).toEqual(["open:traffic:Sev1"]);
+    expect(after.flatMap(notesOf).join("\n")).toMatch(/dated after the query's end/);
+    // Through 95, long after the odd minute left the look-back: still the one alert, never
+    // "idle" because it was remembered as carrying traffic in 2099.
+  });
+
   it("availability 250 % and a value that is not a number are named, never read as healthy", async () => {
     const t = await timeline();
     await t.sweep(0);

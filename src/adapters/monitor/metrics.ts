@@ -101,15 +101,28 @@ type Where = Pick<OddPoint, "metric" | "peering" | "path" | "peerServiceKey">;
 // left out (judged as the gap it is), not allowed to break the series later.
 // No value is Azure's gap; a value the metric cannot have (text, 250 %,
 // negative or absurd bits/s) is a gap too, and is named in `odd`.
+// A minute dated after the query's end (beyond clock skew) cannot be: kept, it
+// would read as the newest traffic and, remembered as "last carried", hold off
+// traffic-stopped until that date.
 const pointsOf = (
   ts: MetricsQueryResult["metrics"][number]["timeseries"][number],
   where: Where,
   odd: OddPoint[],
+  latestMs: number,
 ) =>
   new PackedPoints(
     (ts.data ?? []).flatMap((d): PointIn[] => {
       const atMs = d.timeStamp instanceof Date ? d.timeStamp.getTime() : Number.NaN;
       if (!Number.isFinite(atMs)) return [];
+      if (atMs > latestMs) {
+        odd.push({
+          ...where,
+          at: new Date(atMs).toISOString(),
+          value: String(d.average),
+          reason: "dated after the query's end",
+        });
+        return [];
+      }
       const raw: unknown = d.average;
       if (raw === undefined || raw === null) return [{ atMs, value: null }];
       const reason = oddValue(where.metric, raw);
@@ -132,7 +145,11 @@ interface Parsed {
   failed: string | null;
 }
 
-function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[]): Parsed {
+/** How far past the query's end a minute may be dated: clocks differ a little. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+
+function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[], to: Date): Parsed {
+  const latestMs = to.getTime() + CLOCK_SKEW_MS;
   const out: MetricSeries[] = [];
   const globalReach: GlobalReachSeries[] = [];
   const odd: OddPoint[] = [];
@@ -155,7 +172,12 @@ function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[]): Parsed {
           globalReach.push({
             peerServiceKey,
             metric: name,
-            points: pointsOf(ts, { metric: name, peering: null, path: null, peerServiceKey }, odd),
+            points: pointsOf(
+              ts,
+              { metric: name, peering: null, path: null, peerServiceKey },
+              odd,
+              latestMs,
+            ),
           });
         continue;
       }
@@ -170,7 +192,7 @@ function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[]): Parsed {
         metric: name,
         peering,
         path,
-        points: pointsOf(ts, { metric: name, peering, path }, odd),
+        points: pointsOf(ts, { metric: name, peering, path }, odd, latestMs),
       });
     }
   }
@@ -236,7 +258,7 @@ export class MetricsReader {
             // An entry whose resource id is not text matches no circuit: theirs stay without data.
             return results.map((r) => ({
               id: typeof r.resourceId === "string" ? r.resourceId : "",
-              ...seriesOf(r, c.metrics),
+              ...seriesOf(r, c.metrics, window.to),
             }));
           },
         }),

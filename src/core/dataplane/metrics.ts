@@ -81,7 +81,9 @@ export function judgeTraffic(
   const bitsOut = seriesOf(metrics, "BitsOutPerSecond", peering, path);
   const floor = policy.trafficStopped.floorBps;
   const busiest = bothOf(bitsIn, bitsOut, Math.max);
-  let carried = previous === null ? null : Date.parse(previous);
+  // Remembered from a point dated in the future (before the adapter dropped those): no later than now.
+  const remembered = previous === null ? Number.NaN : Date.parse(previous);
+  let carried = Number.isFinite(remembered) ? Math.min(remembered, now.getTime()) : null;
   for (const [at, value] of busiest)
     if (value > floor && (carried === null || at > carried)) carried = at;
   const lastCarriedAt = carried === null ? null : new Date(carried).toISOString();

@@ -170,6 +170,34 @@ describe("traffic stopped: link up but carrying nothing", () => {
     });
   });
 
+  it("a memory dated in the future (from a minute Azure Monitor dated 2099) is held to now, not kept until 2099", () => {
+    const allQuiet = dp.metrics(metrics(quiet(["primary", "secondary"], 60)));
+    const before = judge({ dataPlane: dp.metrics(metrics()) }).snapshot;
+    const future = {
+      ...before,
+      lastCarriedAt: {
+        AzurePrivatePeering: {
+          primary: "2099-01-01T00:00:00.000Z",
+          secondary: "2026-11-22T00:58:00.000Z",
+        },
+      },
+    };
+    const later = evaluateCircuit(
+      circuitReading({ dataPlane: allQuiet }),
+      future,
+      [],
+      [],
+      POLICY,
+      NOW,
+    );
+    // Kept, the primary would read "idle" (carried within the window) every sweep until 2099,
+    // so a stop would never be found; held to now, it is found a window later.
+    expect(later.snapshot.lastCarriedAt?.AzurePrivatePeering?.primary).toBe(NOW.toISOString());
+    expect(later.snapshot.lastCarriedAt?.AzurePrivatePeering?.secondary).toBe(
+      "2026-11-22T00:58:00.000Z",
+    );
+  });
+
   it("shows the stop in the capacity row and keeps the memory when the metrics read fails", () => {
     expect(capacity({ dataPlane: dp.metrics(metrics(quiet(["primary"], 20))) })).toEqual({
       status: "down",

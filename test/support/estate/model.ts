@@ -191,8 +191,11 @@ export interface SimMonitor {
     metrics?: string[];
     from: string;
     to: string;
-    /** "odd-time": the minute comes back with a timestamp that is not a time (and a value of 0). */
-    value: number | "gap" | "odd-time";
+    /**
+     * "odd-time": the minute comes back with a timestamp that is not a time (and a value of 0);
+     * "future-time": dated 2099, carrying 5 Mbit/s.
+     */
+    value: number | "gap" | "odd-time" | "future-time";
   }[];
 }
 

@@ -171,7 +171,7 @@ function override(
   path: Path | null,
   metric: SimMetric,
   at: number,
-): number | "gap" | "odd-time" | undefined {
+): number | "gap" | "odd-time" | "future-time" | undefined {
   for (const o of state.monitor?.metricOverrides ?? []) {
     if (!sameName(o.circuit, circuit.name)) continue;
     // A Global Reach series has no peering or path: only an override naming its metric touches it.
@@ -185,9 +185,10 @@ function override(
 }
 
 /** One minute as Azure Monitor sends it: no `average` for a gap. */
-function minute(timeStamp: string, value: number | "gap" | "odd-time") {
+function minute(timeStamp: string, value: number | "gap" | "odd-time" | "future-time") {
   if (value === "gap") return { timeStamp };
   if (value === "odd-time") return { timeStamp: "not a time", average: 0 };
+  if (value === "future-time") return { timeStamp: "2099-01-01T00:00:00.000Z", average: 5e6 };
   return { timeStamp, average: value };
 }
 
