@@ -12,9 +12,11 @@ export interface CircuitId {
 /** A subscription id is a GUID: 36 characters are not enough, the dashes must be where a GUID has them. */
 const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
+// A resource group's name may hold any Unicode letter or digit ("rg-zürich");
+// a circuit's, only ASCII. Refused here, a circuit in such a group would never be watched.
 const PATTERN = new RegExp(
-  String.raw`^/subscriptions/(${GUID})/resourceGroups/([-\w._()]+)/providers/Microsoft\.Network/expressRouteCircuits/([-\w._]+)/?$`,
-  "i",
+  String.raw`^/subscriptions/(${GUID})/resourceGroups/([-\p{L}\p{N}_.()]+)/providers/Microsoft\.Network/expressRouteCircuits/([-\w._]+)/?$`,
+  "iu",
 );
 
 export function parseCircuitId(text: string): CircuitId | null {

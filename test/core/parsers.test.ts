@@ -105,6 +105,15 @@ describe("parseCircuitId", () => {
       "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000001/resourcegroups/rg/providers/microsoft.network/expressroutecircuits/er.2/",
       "er.2",
     ],
+    // Azure allows Unicode letters and digits in a resource group's name.
+    [
+      "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-zürich(prod)/providers/Microsoft.Network/expressRouteCircuits/er-3",
+      "er-3",
+    ],
+    [
+      "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/ネットワーク_rg/providers/Microsoft.Network/expressRouteCircuits/er-4",
+      "er-4",
+    ],
   ])("accepts %s", (id, name) => {
     expect(parseCircuitId(id)?.name).toBe(name);
   });
@@ -113,6 +122,8 @@ describe("parseCircuitId", () => {
     "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er",
     "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v",
     "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er/peerings/x",
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg zürich/providers/Microsoft.Network/expressRouteCircuits/er",
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/ér",
   ])("rejects %s", (id) => {
     expect(parseCircuitId(id)).toBeNull();
   });
