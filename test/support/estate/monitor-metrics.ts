@@ -225,7 +225,7 @@ export function metricSeries(
         }
         // The state the latest query at or before this minute saw (before the first: the first).
         const seen = [...history].reverse().find((h) => h.at <= at) ?? history[0]!;
-        let value: number | "gap" | "odd-time" =
+        let value: number | "gap" | "odd-time" | "future-time" =
           seen.values.get(seriesKey(peering.name, path))![metric] ?? 0;
         value = override(state, circuit, peering.name, path, metric, at) ?? value;
         data.push(minute(new Date(at).toISOString(), value));
@@ -263,7 +263,7 @@ export function reachSeries(
         continue;
       }
       const seen = [...history].reverse().find((h) => h.at <= at) ?? history[0]!;
-      let value: number | "gap" | "odd-time" =
+      let value: number | "gap" | "odd-time" | "future-time" =
         seen.values.get(reachKey(peerServiceKey))?.[metric] ?? 0;
       value = override(state, circuit, "", null, metric, at) ?? value;
       data.push(minute(timeStamp, value));
