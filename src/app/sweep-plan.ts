@@ -148,6 +148,7 @@ function memoryOf(snapshots: readonly Snapshot[], alerts: readonly AlertState[])
       fingerprint: s.reads?.fingerprint ?? null,
       reads: s.reads,
       trouble: troubleOf(s, alertsOf.get(key) ?? []),
+      storedId: s.circuitId,
     });
   }
   // An alert without a snapshot (a circuit whose first reads all failed) is trouble too.
@@ -159,9 +160,21 @@ function memoryOf(snapshots: readonly Snapshot[], alerts: readonly AlertState[])
         fingerprint: null,
         reads: undefined,
         trouble: `alert ${open.family} is ${open.phase}`,
+        storedId: open.circuitId,
       });
   }
   return memory;
+}
+
+/** The target under the id storage already spells it with, when that differs only in case. */
+export function asStored(
+  target: CircuitTarget,
+  memory: ReadonlyMap<string, PlanMemory>,
+): CircuitTarget {
+  const stored = memory.get(target.id.toLowerCase())?.storedId;
+  return stored && stored !== target.id && stored.toLowerCase() === target.id.toLowerCase()
+    ? { ...target, id: stored }
+    : target;
 }
 
 export function planTargets(
@@ -237,7 +250,7 @@ export async function planSweepTargets(
   clock: () => Date,
 ): Promise<SweepPlanResult> {
   const { now, abortSignal } = request;
-  const found = request.scope
+  let found = request.scope
     ? await discoverTargets(deps.reader, request.scope, { abortSignal, logger: log })
     : { targets: [], failures: [] };
   const forced: PlannedTarget[] = (request.targets ?? []).map((target) => ({
@@ -284,6 +297,10 @@ export async function planSweepTargets(
       return byPartition;
     },
   );
+  // One circuit, one partition: a setting or listing that spells its id in
+  // another case than storage does (ERWATCH_CIRCUITS typed in lower case) must
+  // not put a sweep's rows, and an alert, in a partition of their own.
+  found = { ...found, targets: found.targets.map((t) => asStored(t, memory)) };
   const signals: CheapSignalReading = deps.signals
     ? await readCheapSignals(
         deps.signals,

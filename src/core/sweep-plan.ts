@@ -51,6 +51,8 @@ export interface PlanMemory {
   reads: ReadAges | undefined;
   /** Why the stored state is not all clear; null when it is. */
   trouble: string | null;
+  /** The circuit's id as storage spells it (its partition follows the spelling). */
+  storedId?: string;
 }
 
 export interface PlanPolicy {

@@ -94,6 +94,23 @@ class TwoCircuits extends FakeReader {
   }
 }
 
+/** The fake's circuit, listed (and read) under whatever spelling of its id `spelling` says. */
+class Respelled extends FakeReader {
+  spelling = this.target.id;
+  override async discover(scope?: { subscriptions: string[]; circuitIds: string[] }) {
+    const found = await super.discover(scope);
+    return { ...found, targets: found.targets.map((t) => ({ ...t, id: this.spelling })) };
+  }
+  override async read(target?: CircuitTarget, options?: { routes?: boolean }) {
+    const result = await super.read(target, options);
+    if (result.kind !== "read" || !target) return result;
+    return {
+      ...result,
+      reading: { ...result.reading, ref: { ...result.reading.ref, id: target.id } },
+    };
+  }
+}
+
 const forbidden: ReadFailure = {
   kind: "forbidden",
   statusCode: 403,
@@ -295,6 +312,24 @@ describe("what erwatch cannot see is an alert too (5-minute cadence)", () => {
     ]);
     const fresh = await h.status(62);
     expect(fresh.openAlerts.map((a) => `${a.code}:${a.stale}`)).toEqual(["arp-missing:false"]);
+  });
+
+  it("a circuit listed under another spelling of its id than storage has: judged in the partition it has, not a new one", async () => {
+    const reader = new Respelled();
+    const h = await harness({ reader });
+    h.reader.spec = bothDown;
+    await h.run(0);
+    expect(h.sent()).toEqual(["open:arp-missing:Sev0#1"]);
+    reader.spelling = reader.target.id.replace(/er-circuit-prod$/, "ER-Circuit-Prod");
+    h.reader.spec = {};
+    const later = [await h.run(1), await h.run(2)];
+    expect(later.map((r) => r.verdicts.map((v) => v.id))).toEqual([
+      [reader.target.id],
+      [reader.target.id],
+    ]);
+    // Its alert resolves where it was opened; storage knows one circuit.
+    expect(h.sent()).toEqual(["open:arp-missing:Sev0#1", "resolve:arp-missing:Sev0#2"]);
+    expect(await h.store.listCircuitIds()).toEqual([reader.target.id]);
   });
 
   it("a listing that fails fewer sweeps than the blind count raises nothing", async () => {

@@ -30,6 +30,7 @@ import { Pacer } from "./pacer.js";
 import type { Timekeeper } from "./token-bucket.js";
 import { readGateway } from "./gateway.js";
 import { readPeeringPaths } from "./path-reads.js";
+import { sameName } from "../../core/names.js";
 
 export interface ArmReaderDeps {
   credential: TokenCredential;
@@ -42,7 +43,10 @@ export interface ArmReaderDeps {
 
 function refOf(target: CircuitTarget, got: Reading<CircuitRead>): CircuitRef {
   return {
-    id: got.ok ? got.value.id : target.id,
+    // The target's spelling when ARM's differs only in case: storage partitions
+    // by it, and a read that fails (which has only the target's) must land in
+    // the same partition as one that succeeds.
+    id: got.ok && !sameName(got.value.id, target.id) ? got.value.id : target.id,
     name: got.ok ? got.value.name : target.name,
     subscriptionId: target.subscriptionId,
     resourceGroup: target.resourceGroup,
