@@ -189,6 +189,7 @@ async function finish(
  */
 function warnUnmatchedCircuitSettings(
   policy: SweepDeps["policy"],
+  silences: readonly Silence[],
   request: SweepRequest,
   planned: SweepPlanResult,
   log: Logger,
@@ -206,6 +207,15 @@ function warnUnmatchedCircuitSettings(
         "a setting names circuits by name or id that match no circuit erwatch watches; for them it applies to nothing",
       );
   }
+  // A typo in a maintenance silence pages through the maintenance: said every sweep.
+  const lost = silences.filter(
+    (s) => unmatchedCircuitKeys([s.circuit], planned.found.targets).length > 0,
+  );
+  if (lost.length > 0)
+    log.warn(
+      { silences: lost.map((s) => ({ id: s.id, circuit: s.circuit })) },
+      "silences (ERWATCH_SILENCES or erwatch silence add) name circuits that match no circuit erwatch watches; they silence nothing",
+    );
 }
 
 /** The circuits (and fleet pseudo-circuits) events belong to: their outbox partitions. */
@@ -256,7 +266,7 @@ export function createSweeper(deps: SweepDeps) {
     };
     const planned = await plan(request, log);
     logPlan(log, planned);
-    warnUnmatchedCircuitSettings(deps.policy, request, planned, log);
+    warnUnmatchedCircuitSettings(deps.policy, silenced.silences, request, planned, log);
     if (deps.ignoredSettings?.length)
       log.warn(
         { ignored: deps.ignoredSettings },
@@ -336,7 +346,6 @@ export function createSweeper(deps: SweepDeps) {
      * covered every circuit; the workers record each deep read as it lands).
      */
     async fannedOut(request: SweepRequest, planned: SweepPlanResult, sweepId: string, log: Logger) {
-      warnUnmatchedCircuitSettings(deps.policy, request, planned, log);
       // Run-time silences too: a circuit or fleet under one hears no Blind: notice from here either.
       const silences = await silencesForSweep(
         deps.silences,
@@ -345,6 +354,7 @@ export function createSweeper(deps: SweepDeps) {
         log,
         request.abortSignal,
       );
+      warnUnmatchedCircuitSettings(deps.policy, silences, request, planned, log);
       const scoped = {
         ...deps,
         silences,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSweeper } from "../../src/app/sweep.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_DATA_PLANE_POLICY } from "../../src/core/dataplane/policy.js";
-import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { FakeReader } from "../support/fake-reader.js";
 import { InMemoryEventSink } from "../support/in-memory-sink.js";
@@ -43,7 +43,28 @@ async function sweepWith(reader: FakeReader) {
         circuits: { [reader.target.id.toLowerCase()]: { openAfter: { Sev2: 3 } }, "er-dr": {} },
       },
     },
-    silences: [],
+    // One for a circuit it watches, one with a typo: that one would page through the maintenance.
+    silences: [
+      {
+        id: "cfg-1",
+        circuit: "er-circuit-prod",
+        window: {
+          kind: "once",
+          start: "2026-11-22T00:00:00.000Z",
+          end: "2026-11-23T00:00:00.000Z",
+        },
+      },
+      {
+        id: "cfg-2",
+        circuit: "er-circiut-prod",
+        peering: "AzurePrivatePeering",
+        window: {
+          kind: "once",
+          start: "2026-11-22T00:00:00.000Z",
+          end: "2026-11-23T00:00:00.000Z",
+        },
+      },
+    ] as Silence[],
     historyRetentionDays: 30,
     logger,
   });
@@ -65,6 +86,14 @@ describe("settings keyed by circuit", () => {
       ["ERWATCH_ALERT_POLICY.circuits", ["er-dr"]],
     ]);
     expect(String(warned[0]!.msg)).toMatch(/no circuit/);
+  });
+
+  it("warns about a silence that names no circuit the sweep found: it silences nothing", async () => {
+    const warned = (await sweepWith(new FakeReader())).filter(
+      (l) => l.level === 40 && Array.isArray(l.silences),
+    );
+    expect(warned.map((l) => l.silences)).toEqual([[{ id: "cfg-2", circuit: "er-circiut-prod" }]]);
+    expect(String(warned[0]!.msg)).toMatch(/they silence nothing/);
   });
 
   it("says nothing when a listing failed: the circuit may be behind it", async () => {
