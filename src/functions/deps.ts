@@ -43,13 +43,19 @@ export function cachedFactory<T>(build: () => Promise<T>): () => Promise<T> {
 /** Settings, logging and the runtime load on first use: the host imports every entry at start. */
 const common = () => Promise.all([import("../runtime/config.js"), import("../logging.js")]);
 
+export const DISPATCH_SETTINGS_INVALID =
+  "the dispatcher's settings are invalid: sweeps go on and publish their alert events, but nothing is delivered until these are fixed";
+
 export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
-  const [{ loadSweepConfig }, { consoleDestination }] = await common();
+  const [{ loadSweepConfig, dispatchSettingsProblems }, { consoleDestination }] = await common();
   const config = loadSweepConfig(processEnv(), { publish: "required", functions: true });
   const { buildSweepRuntime } = await import("../runtime/sweep.js");
   const { telemetry, failure } = await startTelemetry(config);
   const runtime = buildSweepRuntime(config, { logDestination: consoleDestination(), telemetry });
   if (failure) runtime.logger.error({ err: failure }, TELEMETRY_FAILED);
+  const dispatchProblems = dispatchSettingsProblems(processEnv());
+  if (dispatchProblems.length > 0)
+    runtime.logger.error({ problems: dispatchProblems }, DISPATCH_SETTINGS_INVALID);
   await Promise.all([
     runtime.store.ensureTables(),
     runtime.silences.ensureTable(),

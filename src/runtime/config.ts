@@ -12,7 +12,7 @@ import {
 import { readDispatchConfig, type DispatchConfig } from "../config/dispatch.js";
 import { readSweepSchedule } from "../config/functions.js";
 import { readPublishConfig, type PublishConfig } from "../config/publish.js";
-import { SettingsReader } from "../config/reader.js";
+import { ConfigError, SettingsReader } from "../config/reader.js";
 import type { Env } from "../config/settings.js";
 import { hasStateConnection, readStateConfig, type StateConfig } from "../config/state.js";
 import { readSweepSettings, type SweepSettings } from "../config/sweep.js";
@@ -123,6 +123,22 @@ export function loadDispatchConfig(env: Env): DispatchRuntimeConfig {
       r.raw("SERVICEBUS_DEADLETTER_QUEUE") ?? `${publish?.entity ?? "erwatch-alerts"}-deadletter`;
     return { state, publish, dispatch, deadLetterQueue };
   });
+}
+
+/**
+ * The dispatcher's settings checked where the sweep starts: the dispatcher
+ * reads them only when the first alert event arrives, so a broken route or
+ * receiver would first be told in the middle of the first incident. The sweep
+ * still runs (its events wait in Service Bus); it says so at once.
+ */
+export function dispatchSettingsProblems(env: Env): string[] {
+  try {
+    loadDispatchConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
 }
 
 /**

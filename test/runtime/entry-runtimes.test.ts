@@ -3,7 +3,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/reader.js";
-import { loadDispatchConfig, loadStatusConfig, loadSweepConfig } from "../../src/runtime/config.js";
+import {
+  dispatchSettingsProblems,
+  loadDispatchConfig,
+  loadStatusConfig,
+  loadSweepConfig,
+} from "../../src/runtime/config.js";
 import { buildDispatchRuntime } from "../../src/runtime/dispatch.js";
 import { noPrefixesOpen } from "../support/alert-event-fixture.js";
 import { startRecordingReceiver, type RecordingReceiver } from "../support/recording-receiver.js";
@@ -116,5 +121,25 @@ describe("entry runtimes", () => {
       ])
         expect(text).toContain(setting);
     }
+  });
+});
+
+describe("the dispatcher's settings, checked where the sweep starts", () => {
+  it("a sweep's settings may be whole while the dispatcher's are not: every problem named, none thrown", () => {
+    const env = dispatchEnv({ DISPATCH_MAX_DELIVERIES: "10", STATUS_PAGE_URL: "http://status" });
+    expect(() =>
+      loadSweepConfig(
+        { ...env, ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001" },
+        { publish: "required" },
+      ),
+    ).not.toThrow();
+    const problems = dispatchSettingsProblems(env);
+    expect(problems).toEqual([
+      expect.stringMatching(/^STATUS_PAGE_URL: /),
+      expect.stringMatching(
+        /^DISPATCH_MAX_DELIVERIES: must be below SERVICEBUS_MAX_DELIVERY_COUNT/,
+      ),
+    ]);
+    expect(dispatchSettingsProblems(dispatchEnv())).toEqual([]);
   });
 });
