@@ -46,6 +46,9 @@ param pagerDutySecretUri string = ''
 param teamsWebhookSecretUri string = ''
 param webhookSecretUri string = ''
 
+@description('The operator\'s own app settings (main.bicep appSettings): name to string value.')
+param extraAppSettings object = {}
+
 @description('Flex Consumption scale-out limit.')
 param maximumInstanceCount int = 40
 
@@ -156,11 +159,12 @@ var webhookSettings = empty(webhookSecretUri) ? {} : {
   WEBHOOK_URL: '@Microsoft.KeyVault(SecretUri=${webhookSecretUri})'
 }
 
-// The complete set: this resource replaces every app setting on each deployment.
+// The complete set: this resource replaces every app setting on each deployment,
+// so the operator's own (main.bicep appSettings) are part of it, and win.
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'appsettings'
-  properties: union(hostSettings, erwatchSettings, pagerDutySettings, teamsSettings, webhookSettings)
+  properties: union(hostSettings, erwatchSettings, pagerDutySettings, teamsSettings, webhookSettings, extraAppSettings)
 }
 
 output name string = functionApp.name

@@ -101,7 +101,17 @@ describe("the Function App's settings", () => {
   it("sets only settings the code or the host reads", () => {
     const unknown = names.filter((n) => !(n in SETTINGS) && !HOST_SETTINGS.has(n));
     expect(unknown).toEqual([]);
-    expect(app).toMatch(new RegExp(`union\\(${groups.join(", ")}\\)`));
+    // The operator's own settings last: theirs, named in the azd environment, and they win.
+    expect(app).toMatch(new RegExp(`union\\(${groups.join(", ")}, extraAppSettings\\)`));
+  });
+
+  it("takes the operator's own settings from the azd environment, so a deployment does not wipe them", () => {
+    const main = read("main.bicep");
+    expect(main).toMatch(/^param appSettings string = ''$/m);
+    expect(main).toMatch(
+      /extraAppSettings: empty\(trim\(appSettings\)\) \? \{\} : json\(appSettings\)/,
+    );
+    expect(app).toMatch(/^param extraAppSettings object = \{\}$/m);
   });
 
   it("gives erwatch what it needs to sweep, keep state and publish, all by identity", () => {
