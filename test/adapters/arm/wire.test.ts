@@ -541,6 +541,25 @@ describe("gateway wiring bodies", () => {
     expect(wiringOf(rows, CIRCUIT).vwan.map((f) => f.status)).toEqual(["Provisioned"]);
   });
 
+  it("Resource Graph: an ExpressRoute gateway with nothing connected (one row of nothing) is skipped, not a failed page", () => {
+    const rows = parseWiringRows([
+      { kind: "vwan", id: "", name: "", peer: "", status: "" },
+      {
+        kind: "vnet-gateway",
+        id: "/c1",
+        name: "conn",
+        peer: CIRCUIT,
+        status: "Connected",
+      },
+    ]);
+    expect(rows.map((r) => r.id)).toEqual(["/c1"]);
+    expect(wiringOf(rows, CIRCUIT).vnet.map((r) => r.name)).toEqual(["conn"]);
+    // A connection row that names itself but not what it connects is still a page erwatch cannot read.
+    expect(() =>
+      parseWiringRows([{ kind: "vnet-gateway", id: "/c2", name: "x", peer: "", status: "" }]),
+    ).toThrow("data[0].peer is missing");
+  });
+
   it("vWAN: a listing without value is not 'no gateways'; a connection's own state may be null", () => {
     expect(() => vwanConnectionsTo({}, CIRCUIT)).toThrow("value is missing");
     const body = {

@@ -19,6 +19,7 @@ export const WIRING_QUERY = [
   "| union (Resources",
   "  | where type =~ 'microsoft.network/expressroutegateways'",
   "  | mv-expand c = properties.expressRouteConnections",
+  "  | where isnotnull(c)",
   "  | project kind = 'vwan', id = tostring(c.id), name = tostring(c.name), peer = tostring(c.properties.expressRouteCircuitPeering.id), status = tostring(c.properties.provisioningState))",
   "| order by id asc",
 ].join("\n");
@@ -45,7 +46,11 @@ const row = z.object({
 /** One page's `data` (objectArray format) → rows. A row whose owner cannot be read fails the page. */
 export function parseWiringRows(data: unknown): WiringRow[] {
   if (!Array.isArray(data)) throw new MalformedResponseError("data is not a list of rows");
-  return data.map((item, i) => {
+  return data.flatMap((item, i) => {
+    // An ExpressRoute gateway with nothing connected (its connection list null):
+    // KQL's mv-expand keeps it as one row of nothing. No connection, nothing to
+    // wire; failing the page for it blinded every circuit's wiring.
+    if (isObject(item) && item.kind === "vwan" && !item.id && !item.peer) return [];
     const { value, problems } = parseLenient(row, item);
     const first = problems[0];
     if (first) throw new MalformedResponseError(`data[${i}].${sentence(first)}`);
@@ -55,15 +60,20 @@ export function parseWiringRows(data: unknown): WiringRow[] {
       );
     if (!value.id || !value.peer)
       throw new MalformedResponseError(`data[${i}].${value.id ? "peer" : "id"} is missing`);
-    return {
-      kind: value.kind,
-      id: value.id,
-      name: value.name || (value.id.split("/").pop() ?? ""),
-      peer: value.peer,
-      status: value.status ? value.status : null,
-    };
+    return [
+      {
+        kind: value.kind,
+        id: value.id,
+        name: value.name || (value.id.split("/").pop() ?? ""),
+        peer: value.peer,
+        status: value.status ? value.status : null,
+      },
+    ];
   });
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The rows that wire this circuit: connections whose peer is it, or one of its peerings. */
 export function wiringOf(
