@@ -76,6 +76,9 @@ export function functionsSettlement(
   };
 }
 
+/** A delivery's share of an invocation: inside the host's five-minute message lock. */
+const DELIVERY_BUDGET_MS = 4 * 60_000;
+
 export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const deps = await getDeps();
@@ -90,7 +93,7 @@ export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
     const outcome = await deps.dispatcher.dispatch(
       { ...inbound, applicationProperties },
       settlement,
-      AbortSignal.timeout(4 * 60_000),
+      AbortSignal.timeout(DELIVERY_BUDGET_MS),
     );
     switch (outcome.settled) {
       case "complete":
@@ -112,10 +115,12 @@ export const dispatchDeps = cachedFactory<DispatchFunctionDeps>(async () => {
     import("../logging.js"),
   ]);
   const config = loadDispatchConfig(processEnv());
-  const { buildDispatchRuntime } = await import("../runtime/dispatch.js");
+  const { buildDispatchRuntime, deliveryBudgetProblem } = await import("../runtime/dispatch.js");
   const { telemetry, failure } = await startTelemetry(config);
   const runtime = buildDispatchRuntime(config, { logDestination: consoleDestination(), telemetry });
   if (failure) runtime.logger.error({ err: failure }, TELEMETRY_FAILED);
+  const tooLong = deliveryBudgetProblem(config.dispatch, DELIVERY_BUDGET_MS);
+  if (tooLong) runtime.logger.warn({ problem: tooLong }, "deliveries may be cut short");
   await runtime.deliveries.ensureTable();
   return { dispatcher: runtime.dispatcher, ...runtime.senders };
 });

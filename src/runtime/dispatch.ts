@@ -37,6 +37,22 @@ export function longestDeliveryMs(
   );
 }
 
+/**
+ * The Functions dispatcher gives a delivery `budgetMs` (inside the host's
+ * five-minute message lock); settings that let one take longer see it cut
+ * short, its receivers' retries lost to a redelivery. Said at start, with
+ * what to lower; null when they fit.
+ */
+export function deliveryBudgetProblem(
+  dispatch: Pick<DispatchConfig, "attemptsPerDelivery" | "receiverTimeoutMs" | "retryMaxWaitMs">,
+  budgetMs: number,
+): string | null {
+  const longest = longestDeliveryMs(dispatch);
+  if (longest <= budgetMs) return null;
+  const minutes = (ms: number) => `${Math.round((ms / 60_000) * 10) / 10} min`;
+  return `DISPATCH_ATTEMPTS × RECEIVER_TIMEOUT_MS + waits of DISPATCH_RETRY_MAX_WAIT_MS let one delivery take ${minutes(longest)}, longer than the ${minutes(budgetMs)} an invocation gives it: lower one of them`;
+}
+
 export interface DispatchOverrides extends CommonOverrides {
   serviceBusOptions?: ServiceBusClientOptions;
   /** The dispatcher's backoff sleep; tests record it instead of waiting. */

@@ -9,7 +9,7 @@ import {
   loadStatusConfig,
   loadSweepConfig,
 } from "../../src/runtime/config.js";
-import { buildDispatchRuntime } from "../../src/runtime/dispatch.js";
+import { buildDispatchRuntime, deliveryBudgetProblem } from "../../src/runtime/dispatch.js";
 import { noPrefixesOpen } from "../support/alert-event-fixture.js";
 import { startRecordingReceiver, type RecordingReceiver } from "../support/recording-receiver.js";
 
@@ -141,5 +141,29 @@ describe("the dispatcher's settings, checked where the sweep starts", () => {
       ),
     ]);
     expect(dispatchSettingsProblems(dispatchEnv())).toEqual([]);
+  });
+});
+
+describe("a delivery's time in a Functions invocation", () => {
+  it.each([
+    [
+      "the defaults: 3 × 10 s + 2 × 60 s + 30 s = 3 min",
+      { attemptsPerDelivery: 3, receiverTimeoutMs: 10_000, retryMaxWaitMs: 60_000 },
+      null,
+    ],
+    [
+      "4 min exactly fits",
+      { attemptsPerDelivery: 3, receiverTimeoutMs: 30_000, retryMaxWaitMs: 60_000 },
+      null,
+    ],
+    [
+      "10 attempts of 120 s with 300 s waits: 65.5 min",
+      { attemptsPerDelivery: 10, receiverTimeoutMs: 120_000, retryMaxWaitMs: 300_000 },
+      /take 65\.5 min, longer than the 4 min an invocation gives it/,
+    ],
+  ])("%s", (_, dispatch, problem) => {
+    const said = deliveryBudgetProblem(dispatch, 4 * 60_000);
+    if (problem === null) expect(said).toBeNull();
+    else expect(said).toMatch(problem);
   });
 });
