@@ -11,6 +11,7 @@ import { receiverUrlProblem } from "../core/receiver-url.js";
 import { pruneRouting, type RoutingPositions } from "../core/routing-check.js";
 import type { Routing } from "../core/routing.js";
 import type { SettingsReader } from "./reader.js";
+import { readEntityName } from "./publish.js";
 
 /**
  * A receiver with its secrets resolved from app settings. `unusable` says,
@@ -357,7 +358,7 @@ export function readDispatchConfig(r: SettingsReader): DispatchConfig {
     receivers,
     routing,
     ...retry,
-    subscription: r.raw("SERVICEBUS_SUBSCRIPTION") ?? null,
+    subscription: readEntityName(r, "SERVICEBUS_SUBSCRIPTION") ?? null,
     statusPageUrl,
     secrets,
   };

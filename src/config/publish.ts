@@ -23,21 +23,32 @@ function looksLikeConnectionString(value: string): boolean {
   return /(?:^|;)\s*[A-Za-z]+\s*=/.test(value);
 }
 
+/**
+ * A queue, topic or subscription name, checked at start with the other
+ * settings: a bad one otherwise fails only when first used (the first park,
+ * the first fan-out), mid-incident. Undefined when unset.
+ */
+export function readEntityName(r: SettingsReader, setting: string): string | undefined {
+  const name = r.raw(setting);
+  if (name === undefined) return undefined;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,259}$/.test(name))
+    r.problem(
+      setting,
+      looksLikeConnectionString(name)
+        ? `is a connection string, not a queue, topic or subscription name (the value is not shown: it holds a key)`
+        : `"${name}" is not a valid queue, topic or subscription name`,
+    );
+  return name;
+}
+
 /** Null when Service Bus is not configured at all (the CLI then leaves events in the outbox). */
 export function readPublishConfig(r: SettingsReader, required: boolean): PublishConfig | null {
   const cs = r.raw("ServiceBusConnection");
   const namespace = r.raw("ServiceBusConnection__fullyQualifiedNamespace");
   const clientId = r.raw("ServiceBusConnection__clientId");
-  const entity = r.raw("SERVICEBUS_ENTITY") ?? DEFAULT_ALERTS_ENTITY;
+  const entity = readEntityName(r, "SERVICEBUS_ENTITY") ?? DEFAULT_ALERTS_ENTITY;
   // Read (and checked) even when Service Bus is not configured, so a bad value is reported with the rest.
   const timeoutMs = r.int("SERVICEBUS_TIMEOUT_MS", 30_000, { min: 100, max: 120_000 });
-  if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,259}$/.test(entity))
-    r.problem(
-      "SERVICEBUS_ENTITY",
-      looksLikeConnectionString(entity)
-        ? `is a connection string, not a queue or topic name (the value is not shown: it holds a key)`
-        : `"${entity}" is not a valid queue or topic name`,
-    );
   if (cs) {
     if (!/Endpoint=sb:\/\//i.test(cs))
       r.problem("ServiceBusConnection", "is not a Service Bus connection string (Endpoint=sb://…)");

@@ -3,6 +3,7 @@
 // synchronously, and the Service Bus queue the timer fans deep reads out on.
 
 import type { SettingsReader } from "./reader.js";
+import { readEntityName } from "./publish.js";
 
 export interface SweepSettings {
   /** No prefix count or ARP reading older than this, whatever the cheap tier says. */
@@ -19,7 +20,7 @@ export function readSweepSettings(r: SettingsReader): SweepSettings {
   return {
     maxReadAgeMinutes: r.int("SWEEP_MAX_READ_AGE_MINUTES", 15, { min: 1, max: 24 * 60 }),
     httpSyncCircuits: r.int("HTTP_SWEEP_SYNC_CIRCUITS", 20, { min: 0, max: 1_000 }),
-    workQueue: r.raw("SWEEP_WORK_QUEUE") ?? null,
+    workQueue: readEntityName(r, "SWEEP_WORK_QUEUE") ?? null,
     batchSize: r.int("SWEEP_WORK_BATCH", 20, { min: 1, max: 100 }),
   };
 }

@@ -11,7 +11,7 @@ import {
 } from "../config/arm.js";
 import { readDispatchConfig, type DispatchConfig } from "../config/dispatch.js";
 import { readSweepSchedule } from "../config/functions.js";
-import { readPublishConfig, type PublishConfig } from "../config/publish.js";
+import { readEntityName, readPublishConfig, type PublishConfig } from "../config/publish.js";
 import { ConfigError, SettingsReader } from "../config/reader.js";
 import type { Env } from "../config/settings.js";
 import { hasStateConnection, readStateConfig, type StateConfig } from "../config/state.js";
@@ -120,7 +120,8 @@ export function loadDispatchConfig(env: Env): DispatchRuntimeConfig {
     const publish = readPublishConfig(r, true) as PublishConfig;
     const dispatch = readDispatchConfig(r);
     const deadLetterQueue =
-      r.raw("SERVICEBUS_DEADLETTER_QUEUE") ?? `${publish?.entity ?? "erwatch-alerts"}-deadletter`;
+      readEntityName(r, "SERVICEBUS_DEADLETTER_QUEUE") ??
+      `${publish?.entity ?? "erwatch-alerts"}-deadletter`;
     return { state, publish, dispatch, deadLetterQueue };
   });
 }

@@ -31,6 +31,9 @@ function settingsReadByCode(): string[] {
     // Through a local helper, e.g. routeLimit("ROUTE_LIMIT_MICROSOFT", …).
     for (const m of text.matchAll(/\b[a-z][A-Za-z]*\(\s*"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"/g))
       names.add(m[1]!);
+    // Through a helper given the reader, e.g. readEntityName(r, "SWEEP_WORK_QUEUE").
+    for (const m of text.matchAll(/\b[a-z][A-Za-z]*\(\s*r,\s*"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"/g))
+      names.add(m[1]!);
     // Connection-style settings read as `${prefix}__part` for both prefixes.
     for (const m of text.matchAll(/`\$\{prefix\}(__[A-Za-z]+)`/g))
       for (const p of ["ERWATCH_STORAGE", "AzureWebJobsStorage"]) names.add(`${p}${m[1]}`);

@@ -167,3 +167,47 @@ describe("a delivery's time in a Functions invocation", () => {
     else expect(said).toMatch(problem);
   });
 });
+
+describe("queue, topic and subscription names, checked at start", () => {
+  const problemsOf = (load: () => unknown): string[] => {
+    try {
+      load();
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+  };
+
+  it("the parking queue and the dispatcher's subscription: named at start, not at the first park", () => {
+    expect(
+      problemsOf(() =>
+        loadDispatchConfig(
+          dispatchEnv({
+            SERVICEBUS_DEADLETTER_QUEUE: "parked events!",
+            SERVICEBUS_SUBSCRIPTION: " /x",
+          }),
+        ),
+      ),
+    ).toEqual([
+      'SERVICEBUS_SUBSCRIPTION: "/x" is not a valid queue, topic or subscription name',
+      'SERVICEBUS_DEADLETTER_QUEUE: "parked events!" is not a valid queue, topic or subscription name',
+    ]);
+  });
+
+  it("the work queue: named at start, not at the first fan-out; a connection string is not echoed", () => {
+    const env = {
+      ...dispatchEnv(),
+      ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001",
+      SWEEP_WORK_QUEUE: BROKER,
+    };
+    const problems = problemsOf(() => loadSweepConfig(env, { publish: "required" }));
+    expect(problems).toEqual([
+      "SWEEP_WORK_QUEUE: is a connection string, not a queue, topic or subscription name (the value is not shown: it holds a key)",
+    ]);
+    expect(
+      loadSweepConfig({ ...env, SWEEP_WORK_QUEUE: "erwatch-sweep-work" }, { publish: "required" })
+        .sweep.workQueue,
+    ).toBe("erwatch-sweep-work");
+  });
+});
