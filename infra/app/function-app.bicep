@@ -135,7 +135,8 @@ var hostSettings = {
   languageWorkers__node__arguments: '--max-old-space-size=256 --optimize-for-size'
 }
 
-// Read by erwatch (src/config/settings.ts).
+// Read by erwatch (src/config/settings.ts); AZURE_CLIENT_ID by the Azure SDK's
+// credential, so ARM, metrics and Log Analytics use the user-assigned identity.
 var erwatchSettings = {
   AZURE_CLIENT_ID: identityClientId
   AZURE_CLOUD: environment().name
