@@ -166,6 +166,37 @@ function memoryOf(snapshots: readonly Snapshot[], alerts: readonly AlertState[])
   return memory;
 }
 
+/**
+ * Circuits asked for by id (POST /api/sweep, erwatch sweep <id>) under the
+ * spelling storage has, from one small listing of ids. Storage not answering
+ * leaves them as asked: the sweep reads them anyway.
+ */
+async function asStoredByIds(
+  store: StateStore,
+  targets: readonly CircuitTarget[],
+  log: Logger,
+): Promise<CircuitTarget[]> {
+  if (targets.length === 0) return [];
+  let known: string[];
+  try {
+    known = await store.listCircuitIds();
+  } catch (error) {
+    if (!isStorageFailure(error)) throw error;
+    log.warn(
+      { err: error },
+      "the stored circuit ids could not be listed; circuits asked for by id are read as spelt",
+    );
+    return [...targets];
+  }
+  const memory = new Map(
+    known.map((id): [string, PlanMemory] => [
+      id.toLowerCase(),
+      { fingerprint: null, reads: undefined, trouble: null, storedId: id },
+    ]),
+  );
+  return targets.map((t) => asStored(t, memory));
+}
+
 /** The target under the id storage already spells it with, when that differs only in case. */
 export function asStored(
   target: CircuitTarget,
@@ -253,17 +284,19 @@ export async function planSweepTargets(
   let found = request.scope
     ? await discoverTargets(deps.reader, request.scope, { abortSignal, logger: log })
     : { targets: [], failures: [] };
-  const forced: PlannedTarget[] = (request.targets ?? []).map((target) => ({
-    target,
-    plan: {
-      id: target.id,
-      name: target.name,
-      subscriptionId: target.subscriptionId,
-      reason: "unlisted",
-      detail: "asked for by name",
-      ageMs: null,
-    },
-  }));
+  const forced: PlannedTarget[] = (await asStoredByIds(deps.store, request.targets ?? [], log)).map(
+    (target) => ({
+      target,
+      plan: {
+        id: target.id,
+        name: target.name,
+        subscriptionId: target.subscriptionId,
+        reason: "unlisted",
+        detail: "asked for by name",
+        ageMs: null,
+      },
+    }),
+  );
   if (found.targets.length === 0 && found.failures.length === 0)
     return { found, deep: forced, quiet: [], rotationQuota: 0, ignored: [] };
   // A listing that fails (a scan of the whole table timing out, one page

@@ -60,9 +60,9 @@ async function harness(
     });
   };
   /** An on-demand sweep of the circuit by name: lists nothing. */
-  const runNamed = (sweep: number) =>
+  const runNamed = (sweep: number, target: CircuitTarget = reader.target) =>
     sweeper.sweep({
-      targets: [reader.target],
+      targets: [target],
       now: at(sweep),
       abortSignal: AbortSignal.timeout(30_000),
     });
@@ -329,6 +329,10 @@ describe("what erwatch cannot see is an alert too (5-minute cadence)", () => {
     ]);
     // Its alert resolves where it was opened; storage knows one circuit.
     expect(h.sent()).toEqual(["open:arp-missing:Sev0#1", "resolve:arp-missing:Sev0#2"]);
+    expect(await h.store.listCircuitIds()).toEqual([reader.target.id]);
+    // Asked for by id in yet another spelling (POST /api/sweep): the same partition again.
+    const named = await h.runNamed(3, { ...reader.target, id: reader.target.id.toUpperCase() });
+    expect(named.verdicts.map((v) => v.id)).toEqual([reader.target.id]);
     expect(await h.store.listCircuitIds()).toEqual([reader.target.id]);
   });
 
