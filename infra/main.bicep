@@ -50,7 +50,7 @@ param sweepFanOut string = ''
 // A string, so an unset azd variable (empty) means off.
 var fanOut = toLower(trim(sweepFanOut)) == 'true'
 
-@description('More app settings, a JSON object of setting name to string value (ERWATCH_ACTION_GROUPS, ERWATCH_SILENCES, ERWATCH_ALERT_POLICY, SWEEP_SCHEDULE, thresholds, LOG_LEVEL). Each deployment replaces every app setting, so one set by hand in the portal is gone after the next azd provision: set them here. They win over the ones these templates set. Empty: none.')
+@description('More app settings: a JSON object of setting name to string value (ERWATCH_ACTION_GROUPS, ERWATCH_SILENCES, ERWATCH_ALERT_POLICY, SWEEP_SCHEDULE, thresholds, LOG_LEVEL), base64-encoded, since azd pastes environment values into main.parameters.json as they are and quotes would break it. Each deployment replaces every app setting, so one set by hand in the portal is gone after the next azd provision: set them here. They win over the ones these templates set. Empty: none.')
 param appSettings string = ''
 
 @description('Turn on Key Vault purge protection (it cannot be turned off again).')
@@ -168,7 +168,7 @@ module functionApp 'app/function-app.bicep' = {
     pagerDutySecretUri: empty(pagerDutyRoutingKey) ? '' : keyVault.outputs.pagerDutySecretUri
     teamsWebhookSecretUri: empty(teamsWebhookUrl) ? '' : keyVault.outputs.teamsWebhookSecretUri
     webhookSecretUri: empty(webhookUrl) ? '' : keyVault.outputs.webhookSecretUri
-    extraAppSettings: empty(trim(appSettings)) ? {} : json(appSettings)
+    extraAppSettings: empty(trim(appSettings)) ? {} : json(base64ToString(trim(appSettings)))
   }
 }
 

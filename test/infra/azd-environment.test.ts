@@ -92,3 +92,30 @@ describe("the function key instructions", () => {
     expect(commands).toMatch(/-X POST -H "x-functions-key: \$key" "\$url\/api\/sweep"/);
   });
 });
+
+describe("ERWATCH_APP_SETTINGS as the README sets it", () => {
+  // azd pastes each environment value into main.parameters.json as it is, then parses the JSON.
+  const substituted = (value: string) =>
+    readFileSync(join(INFRA, "main.parameters.json"), "utf8").replaceAll(
+      "${ERWATCH_APP_SETTINGS}",
+      value,
+    );
+  const settings = { LOG_LEVEL: "debug", ERWATCH_SILENCES: '[{"id":"m1","circuit":"er-ams"}]' };
+
+  it("base64 survives the substitution and decodes to the object main.bicep reads", () => {
+    const encoded = Buffer.from(JSON.stringify(settings)).toString("base64");
+    const file = JSON.parse(substituted(encoded)) as {
+      parameters: { appSettings: { value: string } };
+    };
+    expect(JSON.parse(Buffer.from(file.parameters.appSettings.value, "base64").toString())).toEqual(
+      settings,
+    );
+    expect(readme).toMatch(
+      /azd env set ERWATCH_APP_SETTINGS "\$\(base64 -w0 < app-settings\.json\)"/,
+    );
+  });
+
+  it("raw JSON would not: its quotes break the parameters file", () => {
+    expect(() => JSON.parse(substituted(JSON.stringify(settings)))).toThrow();
+  });
+});

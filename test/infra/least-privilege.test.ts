@@ -109,7 +109,8 @@ describe("the Function App's settings", () => {
     const main = read("main.bicep");
     expect(main).toMatch(/^param appSettings string = ''$/m);
     expect(main).toMatch(
-      /extraAppSettings: empty\(trim\(appSettings\)\) \? \{\} : json\(appSettings\)/,
+      // Base64: azd pastes the value into main.parameters.json as it is, and a quote would break it.
+      /extraAppSettings: empty\(trim\(appSettings\)\) \? \{\} : json\(base64ToString\(trim\(appSettings\)\)\)/,
     );
     expect(app).toMatch(/^param extraAppSettings object = \{\}$/m);
   });
