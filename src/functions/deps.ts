@@ -44,7 +44,7 @@ export function cachedFactory<T>(build: () => Promise<T>): () => Promise<T> {
 const common = () => Promise.all([import("../runtime/config.js"), import("../logging.js")]);
 
 export const DISPATCH_SETTINGS_INVALID =
-  "the dispatcher's settings are invalid: sweeps go on and publish their alert events, but the dispatcher refuses each until these are fixed, and Service Bus dead-letters it past its delivery count";
+  "the dispatcher's settings are invalid, or leave entries or receivers out: sweeps go on and publish their alert events; an invalid set makes the dispatcher refuse each, and Service Bus dead-letters it past its delivery count";
 
 export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
   const [{ loadSweepConfig, dispatchSettingsProblems }, { consoleDestination }] = await common();

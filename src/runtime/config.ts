@@ -134,11 +134,18 @@ export function loadDispatchConfig(env: Env): DispatchRuntimeConfig {
  */
 export function dispatchSettingsProblems(env: Env): string[] {
   try {
-    loadDispatchConfig(env);
-    return [];
+    const config = loadDispatchConfig(env);
+    // What the dispatcher will run without: entries left out, receivers it cannot use.
+    return [
+      ...config.ignoredSettings,
+      ...config.dispatch.receivers.flatMap((x) =>
+        x.unusable ? [`receiver ${x.name} cannot be used: ${x.unusable}`] : [],
+      ),
+    ];
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
-    throw error;
+    // A check, not the sweep: whatever went wrong here must not stop it.
+    return [`could not be checked: ${error instanceof Error ? error.message : String(error)}`];
   }
 }
 

@@ -142,6 +142,20 @@ describe("the dispatcher's settings, checked where the sweep starts", () => {
     ]);
     expect(dispatchSettingsProblems(dispatchEnv())).toEqual([]);
   });
+
+  it("and what the dispatcher would run without: a receiver it cannot use", () => {
+    const problems = dispatchSettingsProblems(
+      dispatchEnv({
+        PAGERDUTY_ROUTING_KEY:
+          "@Microsoft.KeyVault(SecretUri=https://kv1.vault.azure.net/secrets/pd/)",
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^receiver pagerduty cannot be used: PAGERDUTY_ROUTING_KEY: is a Key Vault reference the Functions host could not resolve/,
+      ),
+    ]);
+  });
 });
 
 describe("a delivery's time in a Functions invocation", () => {

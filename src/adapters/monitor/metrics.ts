@@ -118,7 +118,7 @@ const pointsOf = (
         odd.push({
           ...where,
           at: new Date(atMs).toISOString(),
-          value: String(d.average),
+          value: d.average === undefined || d.average === null ? "no value" : String(d.average),
           reason: "dated after the query's end",
         });
         return [];

@@ -208,7 +208,7 @@ function peeringsOf(
     // says otherwise is a body that contradicts itself.
     const first = out.find((x) => sameName(x.name, facts.name));
     if (!first) out.push(facts);
-    else if (JSON.stringify(first) !== JSON.stringify(facts))
+    else if (JSON.stringify(first) !== JSON.stringify({ ...facts, name: first.name }))
       odd(
         `peerings[${i}]`,
         `lists peering ${facts.name} again with other values; the first is used`,
