@@ -89,9 +89,11 @@ export interface StateStore {
   /** Conditional on `etag` (null: must not exist yet). Throws ConflictError. */
   putSnapshot(snapshot: Snapshot, etag: string | null): Promise<void>;
   listSnapshots(): Promise<Snapshot[]>;
-  listAlerts(circuitId?: string): Promise<Stored<AlertState>[]>;
-  /** The alert rows listAlerts leaves out because they cannot be read (status page, `erwatch alerts`). */
-  listUnreadableAlerts(): Promise<UnreadableAlert[]>;
+  /**
+   * `unreadable`, when given, receives the rows left out because they cannot
+   * be read (status page, `erwatch alerts`): from the same listing, not a second.
+   */
+  listAlerts(circuitId?: string, unreadable?: UnreadableAlert[]): Promise<Stored<AlertState>[]>;
   getAlert(circuitId: string, key: string): Promise<Stored<AlertState> | null>;
   /**
    * Moves a circuit's unreadable snapshot or alert row aside (kept, under a

@@ -26,6 +26,7 @@ import {
   type StateStore,
   type Stored,
   type SweepRecord,
+  type UnreadableAlert,
 } from "./state-store.js";
 
 export type StatusCell = SnapshotCell;
@@ -152,12 +153,7 @@ export interface StatusModel {
   unreadableAlerts?: StatusUnreadableAlert[];
 }
 
-export type StatusPart =
-  | "recent changes"
-  | "the last sweep"
-  | "stored silences"
-  | "the outbox"
-  | "alert rows erwatch cannot read";
+export type StatusPart = "recent changes" | "the last sweep" | "stored silences" | "the outbox";
 
 export interface StatusOptions {
   recentHours: number;
@@ -411,9 +407,10 @@ export async function loadStatus(
       );
       return null;
     });
-  const [snapshots, alerts, recent, lastSweep, stored, outbox, unreadable] = await Promise.all([
+  const unreadable: UnreadableAlert[] = [];
+  const [snapshots, alerts, recent, lastSweep, stored, outbox] = await Promise.all([
     store.listSnapshots(),
-    store.listAlerts(),
+    store.listAlerts(undefined, unreadable),
     part(
       "recent changes",
       store.listRecentHistory(
@@ -424,7 +421,6 @@ export async function loadStatus(
     part("the last sweep", store.lastSweep()),
     part("stored silences", storedSilences(options.silenceStore, now)),
     part("the outbox", store.listOutbox()),
-    part("alert rows erwatch cannot read", store.listUnreadableAlerts()),
   ]);
   const silences: ListedSilence[] = [...(options.configuredSilences ?? []), ...(stored ?? [])];
   const stale = staleCircuitIds(
@@ -463,7 +459,7 @@ export async function loadStatus(
       locations: distinct(allCircuits.map((c) => c.peeringLocation)),
     },
     unread,
-    unreadableAlerts: (unreadable ?? []).map(({ key, table, partitionKey, rowKey, reason }) => ({
+    unreadableAlerts: unreadable.map(({ key, table, partitionKey, rowKey, reason }) => ({
       key,
       table,
       partitionKey,

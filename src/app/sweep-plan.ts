@@ -203,9 +203,8 @@ export function asStored(
   memory: ReadonlyMap<string, PlanMemory>,
 ): CircuitTarget {
   const stored = memory.get(target.id.toLowerCase())?.storedId;
-  return stored && stored !== target.id && stored.toLowerCase() === target.id.toLowerCase()
-    ? { ...target, id: stored }
-    : target;
+  // Memory is keyed by the lower-cased id: a stored id found there differs at most in case.
+  return stored && stored !== target.id ? { ...target, id: stored } : target;
 }
 
 export function planTargets(

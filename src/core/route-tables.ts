@@ -93,12 +93,10 @@ export function droppedPathsOf(verdict: CircuitVerdict) {
 
 /** The paths with a drop (of either family) in force in a stored snapshot (whatever the count is now). */
 export function droppedPathsIn(snapshot: Snapshot | null) {
-  return (peering: string): PathName[] =>
-    PATHS.filter(
-      (p) =>
-        byName(snapshot?.peerings, peering)?.drops?.[p] ||
-        byName(snapshot?.peerings, peering)?.ipv6Drops?.[p],
-    );
+  return (peering: string): PathName[] => {
+    const stored = byName(snapshot?.peerings, peering);
+    return PATHS.filter((p) => stored?.drops?.[p] || stored?.ipv6Drops?.[p]);
+  };
 }
 
 /**

@@ -263,29 +263,28 @@ export class TableStateStore implements StateStore {
     return this.readAll(rows, SNAPSHOT_SHAPE, this.tables.snapshots, (snapshot) => snapshot);
   }
 
-  async listAlerts(circuitId?: string): Promise<Stored<AlertState>[]> {
+  async listAlerts(
+    circuitId?: string,
+    unreadable?: UnreadableAlert[],
+  ): Promise<Stored<AlertState>[]> {
     const filter = circuitId
       ? odata`PartitionKey eq ${circuitPartition(circuitId)} and RowKey ge ${"alert|"} and RowKey lt ${prefixEnd("alert|")}`
       : odata`RowKey ge ${"alert|"} and RowKey lt ${prefixEnd("alert|")}`;
     const rows = await this.query(this.tables.alerts, filter, "listing alerts");
+    if (unreadable)
+      for (const { row, ...where } of unreadableRows(
+        rows,
+        ALERT_SHAPE,
+        this.tables.alerts.tableName,
+      ))
+        unreadable.push({
+          ...where,
+          key: typeof row.key === "string" ? row.key : where.rowKey.slice("alert|".length),
+        });
     return this.readAll(rows, ALERT_SHAPE, this.tables.alerts, (value, row) => ({
       value,
       etag: String(row.etag),
     }));
-  }
-
-  async listUnreadableAlerts(): Promise<UnreadableAlert[]> {
-    const rows = await this.query(
-      this.tables.alerts,
-      odata`RowKey ge ${"alert|"} and RowKey lt ${prefixEnd("alert|")}`,
-      "listing alerts",
-    );
-    return unreadableRows(rows, ALERT_SHAPE, this.tables.alerts.tableName).map(
-      ({ row, ...unreadable }) => ({
-        ...unreadable,
-        key: typeof row.key === "string" ? row.key : unreadable.rowKey.slice("alert|".length),
-      }),
-    );
   }
 
   async getAlert(circuitId: string, key: string): Promise<Stored<AlertState> | null> {
