@@ -58,6 +58,8 @@ export interface DispatchOverrides extends CommonOverrides {
   /** The dispatcher's backoff sleep; tests record it instead of waiting. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   now?: () => Date;
+  /** Spreads the pauses of a throttled receiver; seeded by the soaks. */
+  random?: () => number;
 }
 
 export interface DispatchRuntime {
@@ -138,6 +140,7 @@ export function buildDispatchRuntime(
     logger,
     now,
     sleep: overrides.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
+    ...(overrides.random ? { random: overrides.random } : {}),
   });
   // Entries of settings left out at start (a broken route, a receiver named twice):
   // said now and again while the routes that remain go on delivering.

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   backoffMs,
   createDispatcher,
+  UNSTATED_THROTTLE_MS,
+  withImpliedPause,
   type DispatcherDeps,
 } from "../../src/app/dispatch/dispatcher.js";
 import type { Rescheduled, Settlement } from "../../src/app/dispatch/ports.js";
@@ -98,6 +100,8 @@ function setup(
     logger,
     now,
     sleep: async (ms) => void slept.push(ms),
+    // The top of every spread: the pauses a bare 429 implies come out whole.
+    random: () => 1,
   });
   return { dispatcher, receivers, slept, deliveries, lines };
 }
@@ -274,6 +278,53 @@ describe("dispatcher", () => {
     const { dispatcher, slept } = setup([ok()], [fail(429, true, 7000), ok()]);
     await dispatcher.dispatch(msg(event()), settlement().s, signal());
     expect(slept).toEqual([7000]);
+  });
+
+  it("should take a 429 without Retry-After as a growing pause, not retry inside the throttled minute", async () => {
+    // PagerDuty's Events API throttles per key per minute and says nothing of
+    // how long: retried at 1 s and 2 s and handed straight back, every attempt
+    // and redelivery landed in the same refused minute.
+    const { dispatcher, receivers, slept } = setup([fail(429, true)], [ok()]);
+    const { s, log, copies } = settlement();
+    const outcome = await dispatcher.dispatch(msg(event()), s, signal());
+    expect(receivers[0]!.calls).toBe(3);
+    // 30 s, then 60 s; the third pause, 120 s, is not waited but kept:
+    // rescheduled, not abandoned for an instant redelivery.
+    expect(slept).toEqual([UNSTATED_THROTTLE_MS, 2 * UNSTATED_THROTTLE_MS]);
+    expect(outcome.settled).toBe("rescheduled");
+    expect(log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:02:00.000Z"]);
+    // The copy goes on doubling from where the event left off.
+    const again = setup([fail(429, true)], [ok()], new MemoryDeliveries(() => NOW));
+    const b = settlement();
+    const copy = copies[0]!;
+    await again.dispatcher.dispatch({ ...copy, deliveryCount: 1 }, b.s, signal());
+    // 60 s waited; 120 s is longer than a delivery waits: kept by rescheduling.
+    expect(again.slept).toEqual([2 * UNSTATED_THROTTLE_MS]);
+    expect(b.log).toEqual(["reschedule erw-abc-1~r2 at 2026-11-22T02:02:00.000Z"]);
+  });
+
+  it.each([
+    { name: "a 429 with no Retry-After", given: fail(429, true), tries: 0, pause: 30_000 },
+    { name: "its third attempt", given: fail(429, true), tries: 2, pause: 120_000 },
+    { name: "a storm past 15 minutes", given: fail(429, true), tries: 9, pause: 900_000 },
+    {
+      name: "a 429 with its own Retry-After",
+      given: fail(429, true, 5_000),
+      tries: 3,
+      pause: 5_000,
+    },
+    { name: "a 429 with Retry-After 0", given: fail(429, true, 0), tries: 0, pause: 0 },
+    { name: "a 503 with no Retry-After", given: fail(503, true), tries: 0, pause: null },
+    { name: "a timeout", given: fail(null, true), tries: 0, pause: null },
+  ])("implies the pause of $name", ({ given, tries, pause }) => {
+    const failure = given as Extract<SendOutcome, { ok: false }>;
+    expect(withImpliedPause(failure, tries, 1, RETRY).retryAfterMs).toBe(pause);
+  });
+
+  it("spreads the implied pauses of a storm over their upper half", () => {
+    const bare = fail(429, true) as Extract<SendOutcome, { ok: false }>;
+    expect(withImpliedPause(bare, 1, 0, RETRY).retryAfterMs).toBe(30_000);
+    expect(withImpliedPause(bare, 1, 0.5, RETRY).retryAfterMs).toBe(45_000);
   });
 
   it("should give the message back when attempts run out, and skip receivers that already have it on redelivery", async () => {

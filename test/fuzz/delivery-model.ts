@@ -6,6 +6,7 @@
 // broker accepted and the README ("Delivery", "Guarantees") promises.
 
 import fc from "fast-check";
+import { UNSTATED_THROTTLE_MS } from "../../src/app/dispatch/dispatcher.js";
 import { buildTeamsMessage } from "../../src/adapters/receivers/teams/payload.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Severity } from "../../src/core/model.js";
@@ -36,7 +37,17 @@ const ROUTED: Record<ReceiverName, readonly Severity[]> = {
 };
 export const routedTo = (e: AlertEvent, r: ReceiverName) => ROUTED[r].includes(e.peakSeverity);
 
-export const MODES = ["429-seconds", "429-date", "500", "503", "timeout", "drop", "400"] as const;
+export const MODES = [
+  "429-seconds",
+  "429-date",
+  // PagerDuty's Events API: throttled, and not a word of how long.
+  "429-bare",
+  "500",
+  "503",
+  "timeout",
+  "drop",
+  "400",
+] as const;
 export type Mode = (typeof MODES)[number];
 
 /** One receiver misbehaving one way for a span of simulated minutes. */
@@ -46,9 +57,16 @@ export interface Trouble {
   /** Minutes after T0. */
   from: number;
   minutes: number;
-  /** Retry-After of a 429 (as seconds, or as a date that far ahead). */
+  /** Retry-After of a 429 (as seconds, or as a date that far ahead; none for 429-bare). */
   retryAfterS: number;
 }
+
+/**
+ * How long a 429 asks erwatch to wait at least: its Retry-After, or the least
+ * pause a bare one implies (its first, at the bottom of the spread).
+ */
+export const pauseS = (t: Trouble): number =>
+  t.mode === "429-bare" ? UNSTATED_THROTTLE_MS / 2 / 1000 : t.retryAfterS;
 
 const span = (mode: fc.Arbitrary<Mode>, minutes: fc.Arbitrary<number>) =>
   fc.record({
@@ -75,7 +93,10 @@ export const everyTroubleArb: fc.Arbitrary<Trouble[]> = fc.tuple(
   ),
 );
 export const troubleArb: fc.Arbitrary<Trouble> = fc.oneof(
-  { weight: 3, arbitrary: span(fc.constantFrom<Mode>("429-seconds", "429-date"), someMinutes) },
+  {
+    weight: 3,
+    arbitrary: span(fc.constantFrom<Mode>("429-seconds", "429-date", "429-bare"), someMinutes),
+  },
   { weight: 3, arbitrary: span(fc.constantFrom<Mode>("500", "503"), someMinutes) },
   { weight: 1, arbitrary: span(fc.constant<Mode>("400"), someMinutes) },
   // A slow receiver costs real time (each attempt waits RECEIVER_TIMEOUT_MS): short spans.
@@ -109,6 +130,8 @@ export function answerFor(t: Trouble, nowMs: number): ScriptedResponse {
       return { status: 429, retryAfter: String(t.retryAfterS) };
     case "429-date":
       return { status: 429, retryAfter: new Date(nowMs + t.retryAfterS * 1000).toUTCString() };
+    case "429-bare":
+      return { status: 429 };
     case "500":
       return { status: 500, body: JSON.stringify({ error: "internal error" }) };
     case "503":
@@ -381,7 +404,7 @@ export class DeliveryJudge {
       const horizonAt = this.minuteOf(Date.parse(e.occurredAt) + HORIZON_MIN * 60_000);
       const pausedPast =
         last?.trouble?.mode.startsWith("429") === true &&
-        last.minute + last.trouble.retryAfterS / 60 > horizonAt;
+        last.minute + pauseS(last.trouble) / 60 > horizonAt;
       if (recovered <= horizonAt && !pausedPast && !forStorage)
         fail(
           `${e.id} (${e.action}, occurred ${at(this.minuteOf(Date.parse(e.occurredAt)))}) dead-lettered at ${at(parked.minute)} for ${r}, which was back for good at ${at(recovered)}, within the ${HORIZON_MIN}-minute horizon (${at(horizonAt)}); its posts: ${tried.map((p) => `${at(p.minute)} ${p.status ?? "-"}`).join(", ")}`,
@@ -425,7 +448,7 @@ export class DeliveryJudge {
     const lines: string[] = [];
     for (const t of this.troubles)
       lines.push(
-        `  trouble ${t.receiver} ${t.mode}${t.mode.startsWith("429") ? ` (${t.retryAfterS} s)` : ""} ${at(t.from)}..${at(t.from + t.minutes)}`,
+        `  trouble ${t.receiver} ${t.mode}${t.mode.startsWith("429") ? ` (${pauseS(t)} s)` : ""} ${at(t.from)}..${at(t.from + t.minutes)}`,
       );
     for (const p of this.published)
       lines.push(

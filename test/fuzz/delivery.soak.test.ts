@@ -4,7 +4,7 @@
 // sweep and again whenever a rescheduled copy comes due on that clock, through
 // the real Service Bus client and Table Storage, to three receivers that a
 // random schedule makes hostile for spans of time: 429 with Retry-After in
-// seconds and as an HTTP-date, 500 / 503, answers slower than
+// seconds and as an HTTP-date, or with none (PagerDuty's), 500 / 503, answers slower than
 // RECEIVER_TIMEOUT_MS, dropped sockets, 400 rejections; and Service Bus down
 // for a sweep's interval now and then. Backoffs are recorded, not waited. The
 // judge holds what README "Delivery" and "Guarantees" promise:
@@ -27,6 +27,7 @@ import { guardsApply } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf } from "../support/estate/index.js";
+import { mulberry32 } from "../support/table-fault-proxy.js";
 import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
 import {
   DeliveryJudge,
@@ -89,6 +90,8 @@ interface Plan {
   troubles: Trouble[];
   /** Sweeps at which Service Bus is down until the next sweep. */
   brokerDown: number[];
+  /** Seeds where in its spread each pause of a bare 429 falls. */
+  spreadSeed: number;
 }
 const planArb: fc.Arbitrary<Plan> = fc.record({
   alerts: fc.array(alertArb, { minLength: 3, maxLength: 8 }),
@@ -97,6 +100,7 @@ const planArb: fc.Arbitrary<Plan> = fc.record({
     // The forced spans last, so a random one never hides them (the last span covering a minute wins).
     .map(([every, more]) => [...more, ...every]),
   brokerDown: fc.uniqueArray(fc.integer({ min: 1, max: ALERT_SWEEPS + 2 }), { maxLength: 2 }),
+  spreadSeed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
 });
 
 let azurite: Azurite;
@@ -129,7 +133,7 @@ afterAll(async () => {
     // posted inside it, so the forms of one way (a 429's Retry-After as seconds or as a date;
     // 500 or 503; a timeout or a dropped socket) count together.
     const families: (readonly Mode[])[] = [
-      ["429-seconds", "429-date"],
+      ["429-seconds", "429-date", "429-bare"],
       ["500", "503"],
       ["timeout", "drop"],
       ["400"],
@@ -157,6 +161,7 @@ async function soak(plan: Plan): Promise<void> {
     estate: estateOf(...bundles),
     azurite,
     now: () => now,
+    random: mulberry32(plan.spreadSeed),
     sleep: async (ms) => {
       tally.sleeps += 1;
       tally.longestSleepMs = Math.max(tally.longestSleepMs, ms);

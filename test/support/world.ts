@@ -49,6 +49,8 @@ export interface WorldOptions {
   logDestination?: DestinationStream;
   /** The dispatcher's backoff sleep; tests record it instead of waiting. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Spreads a throttled receiver's pauses (the dispatcher's `random`); a soak seeds it. */
+  random?: () => number;
   /** Reuse a running Azurite (the test suite starts one per file). */
   azurite?: Azurite;
   /**
@@ -206,6 +208,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     serviceBusOptions,
     now: options.now,
     ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.random ? { random: options.random } : {}),
   });
   await dispatch.deliveries.ensureTable();
   const functionDeps: SweepFunctionDeps = {

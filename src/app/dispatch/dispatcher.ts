@@ -42,6 +42,8 @@ export interface DispatcherDeps {
   /** Injected so tests neither wait nor depend on timing. */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   newId?: () => string;
+  /** In [0, 1): spreads the pauses of a throttled storm; injected by tests. */
+  random?: () => number;
 }
 
 type Failure = Extract<SendOutcome, { ok: false }>;
@@ -57,6 +59,31 @@ export type DispatchOutcome =
   | { settled: "abandon"; reason: string }
   | { settled: "dead-letter"; reason: string; description: string }
   | { settled: "rescheduled"; at: string; reason: string };
+
+/**
+ * A 429 that does not say how long to wait (PagerDuty's Events API throttles
+ * per integration key per minute and sends none) is taken as asking for a
+ * pause of this much, doubling with each attempt and rescheduled copy of the
+ * event, at most `maxRescheduleMs`, and spread over its upper half. Retried at
+ * the bare backoff, a throttled receiver got every attempt and redelivery
+ * inside the same refused minute (15 posts in about 15 s with the defaults);
+ * at a fixed pause, a storm of events kept it throttled for good.
+ */
+export const UNSTATED_THROTTLE_MS = 30_000;
+
+/** The outcome with the pause a throttling receiver implies made explicit. */
+export function withImpliedPause(
+  outcome: Failure,
+  /** Attempts of this event made before this one: earlier copies' and this delivery's. */
+  tries: number,
+  /** In [0, 1): where in the spread this pause falls. */
+  spread: number,
+  policy: Pick<RetryPolicy, "maxRescheduleMs">,
+): Failure {
+  if (outcome.status !== 429 || outcome.retryAfterMs !== null) return outcome;
+  const pause = Math.min(policy.maxRescheduleMs, UNSTATED_THROTTLE_MS * 2 ** Math.min(tries, 20));
+  return { ...outcome, retryAfterMs: Math.round(pause * (0.5 + spread / 2)) };
+}
 
 /** Exponential backoff; a longer Retry-After wins. */
 export function backoffMs(attempt: number, outcome: Failure, policy: RetryPolicy): number {
@@ -202,6 +229,8 @@ async function post(
   log: Logger,
   /** Why the event must not be posted any more (a later one was heard meanwhile), or null. */
   stale: () => Promise<string | null>,
+  /** How often this event was rescheduled already. */
+  copies: number,
 ): Promise<ReceiverResult> {
   for (let attempt = 1; ; attempt += 1) {
     // Before every attempt, not only the first: a later event of the alert may
@@ -217,13 +246,19 @@ async function post(
         status: outcome.status,
         attempts: attempt,
       };
-    const wait = backoffMs(attempt, outcome, deps.retry);
-    const last = !outcome.retryable || attempt >= deps.retry.attemptsPerDelivery;
+    const failure = withImpliedPause(
+      outcome,
+      copies + attempt - 1,
+      (deps.random ?? Math.random)(),
+      deps.retry,
+    );
+    const wait = backoffMs(attempt, failure, deps.retry);
+    const last = !failure.retryable || attempt >= deps.retry.attemptsPerDelivery;
     const failed: ReceiverResult = {
       receiver: receiver.name,
       kind: "failed",
-      permanent: !outcome.retryable,
-      last: outcome,
+      permanent: !failure.retryable,
+      last: failure,
       attempts: attempt,
     };
     // The delivery's deadline ends the retries, not the delivery: what the
@@ -233,7 +268,7 @@ async function post(
     if (last || wait > deps.retry.maxWaitMs || signal.aborted) return failed;
     // Debug, not warn: a post that is about to be retried is not yet a problem.
     log.debug(
-      { receiver: receiver.name, attempt, status: outcome.status, waitMs: wait },
+      { receiver: receiver.name, attempt, status: failure.status, waitMs: wait },
       "receiver failed; retrying",
     );
     try {
@@ -252,6 +287,7 @@ async function toReceiver(
   claimant: string,
   signal: AbortSignal,
   log: Logger,
+  copies: number,
 ): Promise<ReceiverResult> {
   const receiver = deps.receivers.get(name);
   if (!receiver)
@@ -279,7 +315,7 @@ async function toReceiver(
     return { receiver: name, kind: "busy", until: new Date(Math.min(ends, soon)) };
   }
   try {
-    return await postOnce(deps, receiver, event, claimant, held.attempted, signal, log);
+    return await postOnce(deps, receiver, event, claimant, held.attempted, signal, log, copies);
   } finally {
     await deliveries.unlease(event.key, name, claimant);
   }
@@ -295,6 +331,7 @@ async function postOnce(
   attemptedBefore: number,
   signal: AbortSignal,
   log: Logger,
+  copies: number,
 ): Promise<ReceiverResult> {
   const { deliveries } = deps;
   const name = receiver.name;
@@ -317,7 +354,7 @@ async function postOnce(
       return `stale: ${name} was already sent event ${sent} of this alert, later than ${event.sequence} (${event.action}); taken or not, that event supersedes this one`;
     return null;
   };
-  const result = await post(deps, receiver, event, signal, log, stale);
+  const result = await post(deps, receiver, event, signal, log, stale, copies);
   if (result.kind === "skipped") {
     await deliveries.delivered(event.key, event.id, name, event.sequence, {
       status: 0,
@@ -486,8 +523,11 @@ export function createDispatcher(deps: DispatcherDeps) {
     // Settled, not all: one receiver's storage error must neither cut the
     // others short nor escape as a throw. A throw is only ever abandoned, and
     // Service Bus would dead-letter at its own count, without erwatch's reason.
+    const copies = copiesOf(message);
     const settled = await Promise.allSettled(
-      routed.receivers.map((name) => toReceiver(deps, name, event, claimant, signal, eventLog)),
+      routed.receivers.map((name) =>
+        toReceiver(deps, name, event, claimant, signal, eventLog, copies),
+      ),
     );
     const results = settled.map((r, i): ReceiverResult => {
       if (r.status === "fulfilled") return r.value;
@@ -504,7 +544,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       {
         event,
         deliveryCount: message.deliveryCount,
-        copies: copiesOf(message),
+        copies,
         now: deps.now(),
         kindOf: (name) => deps.receivers.get(name)?.kind ?? "unknown",
       },
