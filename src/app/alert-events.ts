@@ -15,11 +15,10 @@ export function buildAlertEvent(
   now: Date,
 ): AlertEvent {
   const { condition } = pending;
-  // The finding cannot know when its episode began; the alert does.
+  // The finding cannot know when its episode began; the alert does. Under
+  // the ticket's first line, so no cut of its tail can take it.
   const ticket =
-    condition.ticket === null
-      ? null
-      : `${condition.ticket}\nFirst seen by erwatch: ${pending.firstSeen}`;
+    condition.ticket === null ? null : withFirstSeen(condition.ticket, pending.firstSeen);
   return boundEvent({
     version: ALERT_EVENT_VERSION,
     id: eventId(state.key, pending.sequence),
@@ -59,4 +58,10 @@ export function buildAlertEvent(
     firstSeen: pending.firstSeen,
     occurredAt: now.toISOString(),
   });
+}
+
+function withFirstSeen(ticket: string, firstSeen: string): string {
+  const line = `First seen by erwatch: ${firstSeen}`;
+  const end = ticket.indexOf("\n");
+  return end === -1 ? `${ticket}\n${line}` : `${ticket.slice(0, end)}\n${line}${ticket.slice(end)}`;
 }

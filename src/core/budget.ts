@@ -8,8 +8,19 @@
 import type { AlertEvent } from "./alert-event.js";
 import { safeCut, truncate } from "./text.js";
 
-/** Any single string erwatch stores or sends. */
+/** Any single string erwatch stores or sends, but the carrier ticket. */
 export const MAX_STRING = 4_000;
+/**
+ * The carrier ticket: a fleet outage's lists a line per circuit (about 110
+ * characters) before any circuit's own details, and cut at MAX_STRING it named
+ * only the first 35 of the service keys the carrier needs. Table Storage splits
+ * long JSON over properties (json-columns.ts); Teams shortens it in the card.
+ */
+export const MAX_TICKET = 16_000;
+/** What the alert adds to its finding's ticket (when it was first seen): kept free when the finding's is cut. */
+export const TICKET_HEADROOM = 200;
+/** Where a reader finds what a marker says was left out. */
+const WHOLE_READING = "`erwatch diagnose <circuit>` prints a circuit's whole reading";
 /** A published alert event, in UTF-8 bytes: room under 256 KB for headers and properties. */
 export const MAX_EVENT_BYTES = 192_000;
 
@@ -28,13 +39,15 @@ export function deadLetterText(
 }
 
 export function truncatedMarker(hidden: number): string {
-  return `… (truncated: ${hidden} more characters; see the erwatch status page)`;
+  return `… (truncated: ${hidden} more characters)`;
 }
 
 /** `value` cut to `max` characters with a marker saying how much was left out. */
 export function cutText(value: string, max: number): string {
   if (value.length <= max) return value;
-  const marker = truncatedMarker(value.length - max);
+  // Room for the longest marker this cut can need: counting what was left
+  // out from what was kept, the count can gain a digit (15,999 → 16,001 characters).
+  const marker = truncatedMarker(value.length);
   const keep = safeCut(value, Math.max(0, max - marker.length));
   return `${value.slice(0, keep)}${truncatedMarker(value.length - keep)}`;
 }
@@ -75,14 +88,20 @@ const bytes = (value: unknown) => encoder.encode(JSON.stringify(value)).length;
 
 /**
  * The event as receivers get it, within MAX_EVENT_BYTES: every string and
- * list bounded; if still too large, evidence, then the layer table, then the
- * ticket give way to a note, in that order (what to do and whose problem it is
- * always survive).
+ * list bounded (the ticket to MAX_TICKET); if still too large, the circuit's
+ * tags (which no card shows), then evidence, then the layer table, then the
+ * ticket give way, in that order (what to do and whose problem it is always
+ * survive).
  */
 export function boundEvent(event: AlertEvent, maxBytes = MAX_EVENT_BYTES): AlertEvent {
-  let bounded = boundJson(event) as AlertEvent;
+  let bounded: AlertEvent = {
+    ...(boundJson({ ...event, ticket: null }) as AlertEvent),
+    ticket: event.ticket === null ? null : cutText(event.ticket, MAX_TICKET),
+  };
   if (bytes(bounded) <= maxBytes) return bounded;
-  const note = "(truncated: too large to send; see the erwatch status page)";
+  bounded = { ...bounded, circuit: { ...bounded.circuit, tags: {} } };
+  if (bytes(bounded) <= maxBytes) return bounded;
+  const note = `(truncated: too large to send; ${WHOLE_READING})`;
   bounded = { ...bounded, evidence: { truncated: note } };
   if (bytes(bounded) <= maxBytes) return bounded;
   bounded = { ...bounded, layerTable: null };
@@ -117,7 +136,7 @@ export function minimalEvent(event: AlertEvent): AlertEvent {
       peeringLocation: cut(c.peeringLocation, 200),
     },
     peering: cut(event.peering, 200),
-    evidence: { truncated: "(too large to send; see the erwatch status page)" },
+    evidence: { truncated: `(too large to send; ${WHOLE_READING})` },
     ticket: null,
     layerTable: null,
   };

@@ -17,7 +17,7 @@ import type {
 import type { Observation } from "./observe.js";
 import type { HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
 import { blindNotice, sightRestored } from "./blind-notice.js";
-import { boundJson } from "./budget.js";
+import { boundJson, cutText, MAX_TICKET, TICKET_HEADROOM } from "./budget.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
 import { severityRank } from "./severity.js";
 
@@ -114,7 +114,7 @@ export type Decision =
 
 /** What is stored and sent about a finding, within the size budget. */
 export function conditionOf(finding: Finding): AlertCondition {
-  return boundJson({
+  const bounded = boundJson({
     code: finding.code,
     severity: finding.severity,
     layer: finding.layer,
@@ -123,8 +123,12 @@ export function conditionOf(finding: Finding): AlertCondition {
     title: finding.title,
     nextAction: finding.nextAction,
     evidence: finding.evidence,
-    ticket: finding.ticket ?? null,
-  }) as AlertCondition;
+  }) as Omit<AlertCondition, "ticket">;
+  // Cut once, here, leaving room for what the alert adds: cut again in the
+  // event, its marker was cut in turn and the first-seen line lost.
+  const raw = finding.ticket ?? null;
+  const ticket = raw === null ? null : cutText(raw, MAX_TICKET - TICKET_HEADROOM);
+  return { ...bounded, ticket };
 }
 
 const since = (iso: string | null | undefined, now: Date): number =>

@@ -5,6 +5,7 @@ import {
   cutText,
   deadLetterText,
   MAX_EVENT_BYTES,
+  MAX_TICKET,
   minimalEvent,
 } from "../../src/core/budget.js";
 import { noPrefixesOpen } from "../support/alert-event-fixture.js";
@@ -16,9 +17,12 @@ describe("size budgets", () => {
   it("cuts a long string with a marker saying how much is hidden, never splitting a character", () => {
     const cut = cutText(`${"é".repeat(10)}${"😀".repeat(5_000)}`, 300);
     expect(cut.length).toBeLessThanOrEqual(300);
-    expect(cut).toMatch(/… \(truncated: \d+ more characters; see the erwatch status page\)$/);
+    expect(cut).toMatch(/… \(truncated: \d+ more characters\)$/);
     expect(() => encodeURIComponent(cut)).not.toThrow(); // no lone surrogate
     expect(cutText("short", 300)).toBe("short");
+    // Where the count of what was left out gains a digit, still within the limit.
+    for (const length of [16_001, 16_009, 16_010, 16_100, 26_000])
+      expect(cutText("k".repeat(length), 16_000).length).toBeLessThanOrEqual(16_000);
   });
 
   it("bounds strings, lists, keys and depth of JSON data", () => {
@@ -74,6 +78,34 @@ describe("size budgets", () => {
     expect(JSON.stringify(event)).toMatch(/truncated/);
     expect(event.key).toBe(noPrefixesOpen().key);
     expect(event.nextAction.length).toBeGreaterThan(0);
+  });
+
+  it("gives up the circuit's tags, which no card shows, before the evidence", () => {
+    // 50 tags at Azure's longest (512-character name, 256-character value)
+    // and 190 failed reads of evidence: the evidence is what a responder reads.
+    const tags = Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [`${i}`.padEnd(512, "t"), "v".repeat(256)]),
+    );
+    const reads = Array.from({ length: 190 }, (_, i) => ({
+      call: `listArpTable ${i}`,
+      why: "x".repeat(300),
+    }));
+    const base = noPrefixesOpen();
+    const event = boundEvent(
+      { ...base, circuit: { ...base.circuit, tags }, evidence: { reads } },
+      100_000,
+    );
+    expect(bytes(event)).toBeLessThanOrEqual(100_000);
+    expect(event.evidence).toEqual({ reads });
+    expect(event.circuit.tags).toEqual({});
+  });
+
+  it("keeps a carrier ticket longer than other strings, up to its own budget", () => {
+    const ticket = `line\n${"k".repeat(MAX_TICKET)}`;
+    const event = boundEvent({ ...noPrefixesOpen(), ticket });
+    expect(event.ticket!.length).toBeLessThanOrEqual(MAX_TICKET);
+    expect(event.ticket!.length).toBeGreaterThan(MAX_TICKET - 100);
+    expect(event.ticket).toMatch(/… \(truncated: \d+ more characters\)$/);
   });
 
   it("leaves an ordinary event as it is", () => {

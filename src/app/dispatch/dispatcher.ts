@@ -49,7 +49,7 @@ export interface DispatcherDeps {
 type Failure = Extract<SendOutcome, { ok: false }>;
 
 type ReceiverResult =
-  | { receiver: string; kind: "delivered"; status: number; attempts: number }
+  | { receiver: string; kind: "delivered"; status: number; attempts: number; note?: string }
   | { receiver: string; kind: "skipped"; why: string }
   | { receiver: string; kind: "busy"; until: Date }
   | { receiver: string; kind: "failed"; permanent: boolean; last: Failure; attempts: number };
@@ -245,6 +245,7 @@ async function post(
         kind: "delivered",
         status: outcome.status,
         attempts: attempt,
+        ...(outcome.note ? { note: outcome.note } : {}),
       };
     const failure = withImpliedPause(
       outcome,
@@ -369,7 +370,15 @@ async function postOnce(
       at: deps.now().toISOString(),
       attempts: result.attempts,
     });
-    log.info({ receiver: name, status: result.status, attempts: result.attempts }, "delivered");
+    log.info(
+      {
+        receiver: name,
+        status: result.status,
+        attempts: result.attempts,
+        ...(result.note ? { note: result.note } : {}),
+      },
+      "delivered",
+    );
   } else {
     await deliveries.release(event.key, event.id, name, claimant);
   }

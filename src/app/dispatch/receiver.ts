@@ -7,7 +7,8 @@ import type { AlertEvent } from "../../core/alert-event.js";
 export type ReceiverKind = "teams" | "pagerduty" | "webhook";
 
 export type SendOutcome =
-  | { ok: true; status: number }
+  /** `note`: how it was delivered, when not as asked (logged with the delivery). */
+  | { ok: true; status: number; note?: string }
   | {
       ok: false;
       /** 408, 429, 5xx and network failures are retryable; every other 4xx is permanent. */

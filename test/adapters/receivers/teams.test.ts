@@ -339,14 +339,14 @@ describe("buildTeamsMessage", () => {
     expect(actions[1]?.url).toBe(`https://portal.azure.cn/#resource${CIRCUIT_ID}`);
   });
 
-  it("stays under 28 KB with huge evidence and ticket, and says what it cut", () => {
+  it("stays under its budget with huge evidence and ticket, and says what it cut", () => {
     const message = buildTeamsMessage(hugeArpMissing());
     const bytes = Buffer.byteLength(JSON.stringify(message));
     expect(bytes).toBeLessThanOrEqual(TEAMS_MAX_MESSAGE_BYTES);
     expect(bytes).toBeGreaterThan(TEAMS_MAX_MESSAGE_BYTES - 2_000); // shortened, not emptied
     expect(teamsMessageProblems(message)).toEqual([]);
     const markers = allText(message).match(
-      /… \(truncated: \d+ characters not shown; see the erwatch status page\)/g,
+      /… \(truncated: \d+ characters not shown here; erwatch diagnose prints the circuit's whole reading\)/g,
     );
     expect(markers).toHaveLength(2);
     expect(allText(message)).toContain("Service key: a7c1e9b2"); // the head of the ticket survives
@@ -667,16 +667,12 @@ describe("Teams sender", () => {
       },
     ],
     [
-      "too large: parked",
+      "too large: sent again as the compact card",
       "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 with ContextId tcid=0,server=msgapi,cv=x.0..",
       {
-        ok: false,
-        retryable: false,
-        status: 413,
-        retryAfterMs: null,
-        reason: expect.stringMatching(
-          /^Teams webhook answered 413 Payload Too Large: in a 200 answer: /,
-        ),
+        ok: true,
+        status: 202,
+        note: "the full card was refused as too large (413): sent compact",
       },
     ],
     ["taken: its body is 1", "1", { ok: true, status: 200 }],
@@ -685,6 +681,47 @@ describe("Teams sender", () => {
     const { server, receiver } = await start();
     server.failNext(1, { status: 200, body });
     expect(await send(receiver)).toEqual(expected);
+  });
+
+  it("posts the compact card at once when Teams refuses the full one as too large", async () => {
+    // The largest incidents are the ones refused: parked, the channel never saw them.
+    const { server, receiver } = await start();
+    server.failNext(1, { status: 413 });
+    const outcome = await send(receiver, hugeArpMissing());
+    expect(outcome).toEqual({
+      ok: true,
+      status: 202,
+      note: "the full card was refused as too large (413): sent compact",
+    });
+    expect(server.requests).toHaveLength(2);
+    const [full, compact] = server.requests.map((r) => r.body as object);
+    expect(allText(full!)).toContain("Carrier ticket");
+    expect(allText(compact!)).not.toContain("Carrier ticket");
+    expect(allText(compact!)).toContain("Teams refused the full card as too large");
+    expect(Buffer.byteLength(JSON.stringify(compact))).toBeLessThan(8_000);
+    expect(teamsMessageProblems(compact!)).toEqual([]);
+  });
+
+  it("parks a compact card refused too, saying it was the compact one", async () => {
+    const { server, receiver } = await start();
+    server.failNext(2, { status: 413 });
+    const outcome = await send(receiver);
+    expect(outcome).toEqual({
+      ok: false,
+      retryable: false,
+      status: 413,
+      retryAfterMs: null,
+      reason:
+        "Teams webhook answered 413 Payload Too Large (the compact card, after a 413 for the full one)",
+    });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("does not post a second card for any other refusal", async () => {
+    const { server, receiver } = await start();
+    server.failNext(1, { status: 400 });
+    expect(await send(receiver)).toMatchObject({ ok: false, status: 400 });
+    expect(server.requests).toHaveLength(1);
   });
 
   it("reports a dropped connection as a retryable network error", async () => {

@@ -5,7 +5,9 @@
 //
 // Teams Workflows webhooks take an Adaptive Card (≤ 1.4) in a message
 // envelope and reject messages over about 28 KB, so evidence and the carrier
-// ticket are shortened with a visible marker when they would not fit.
+// ticket are shortened with a visible marker when they would not fit. A
+// compact card (no layer table, evidence or ticket) is what the sender posts
+// when Teams refuses the full one as too large anyway.
 //
 // Every string that came from Azure (names, provider, location, details,
 // messages) or from the event is Markdown-escaped; only erwatch's own labels
@@ -24,17 +26,36 @@ import { layerTable, text, type Element } from "./layer-table.js";
 import { escapeMarkdown } from "./markdown.js";
 import { readerTime, span } from "./when.js";
 
-/** Under 28 KB however a KB is counted, leaving Teams' own envelope some room. */
-export const TEAMS_MAX_MESSAGE_BYTES = 28_000;
+/**
+ * Teams' limit is "about 28 KB" of what it stores, not of the request: a
+ * Workflows flow counted a 24,453-byte request as 28,897 bytes of message
+ * properties against 28,672 (MicrosoftDocs/msteams-docs#11274), and failed
+ * after answering 202, where erwatch cannot see it. A legacy connector has
+ * refused smaller ones with 413. 20,000 bytes of request stays under both by
+ * a margin; a 413 all the same gets the compact card (sender.ts).
+ */
+export const TEAMS_MAX_MESSAGE_BYTES = 20_000;
 
 // Caps for the free-text fields so evidence and ticket always have room left.
 const MAX_HEADLINE = 600;
 const MAX_SENTENCE = 2_000;
 const MAX_FACT = 500;
 
-export type TeamsMessageOptions = LinkOptions;
+export type TeamsMessageOptions = LinkOptions & {
+  /**
+   * Teams refused the full card as too large: what broke, where, whose, what
+   * to do, the circuit's facts and the buttons; the layer table, evidence and
+   * ticket left out, saying so.
+   */
+  compact?: boolean;
+};
+
+/** Where the compact card sends a reader for what it left out. */
+export const LEFT_OUT =
+  "Layer table, evidence and carrier ticket left out: Teams refused the full card as too large. erwatch diagnose prints the circuit's whole reading; PagerDuty and webhook receivers have them.";
 
 export function buildTeamsMessage(event: AlertEvent, options: TeamsMessageOptions = {}): object {
+  if (options.compact) return envelope(buildCard(event, options, "", null, false));
   const evidence = evidenceLines(event.evidence, event.ticket !== null).join("\n");
   const ticket = event.ticket ?? "";
   const render = (keep: number) =>
@@ -79,6 +100,7 @@ function buildCard(
   options: TeamsMessageOptions,
   evidence: string,
   ticket: string | null,
+  full = true,
 ): Element {
   const blind = blindness(event);
   const body: Element[] = [
@@ -87,10 +109,12 @@ function buildCard(
     ...factsFirst(event, blind !== null),
     details(event),
     // A blind notice's table is the reading that failed, not the incident's last one.
-    ...layerTable(
-      event,
-      blind ? " as read now: UNKNOWN is what erwatch cannot read, not a recovery" : "",
-    ),
+    ...(full
+      ? layerTable(
+          event,
+          blind ? " as read now: UNKNOWN is what erwatch cannot read, not a recovery" : "",
+        )
+      : [text(escapeMarkdown(LEFT_OUT), { spacing: "Large", isSubtle: true })]),
   ];
   if (evidence !== "") {
     body.push(
@@ -309,5 +333,5 @@ export function shorten(value: string, keep: number): string {
   if (value.length <= keep) return value;
   const cut = safeCut(value, keep);
   const hidden = value.length - cut;
-  return `${value.slice(0, cut)}\n… (truncated: ${hidden} characters not shown; see the erwatch status page)`;
+  return `${value.slice(0, cut)}\n… (truncated: ${hidden} characters not shown here; erwatch diagnose prints the circuit's whole reading)`;
 }

@@ -5,6 +5,9 @@
 // happened and says in the body when Teams refused the card: throttled
 // (100 posts an hour), too large or malformed. Read as the status it names,
 // a throttled card is retried and a refused one parked, not logged delivered.
+// A card refused as too large (413) is posted again at once as the compact
+// card: parked, the largest incidents (a fleet outage of dozens of circuits)
+// were the ones the channel never saw.
 
 import type { Receiver } from "../../../app/dispatch/receiver.js";
 import { postJson, type SenderOptions } from "../http-post.js";
@@ -19,20 +22,30 @@ export function createTeamsReceiver(config: TeamsConfig, options: TeamsReceiverO
     name: config.name,
     kind: "teams",
     async send(event, { abortSignal }) {
-      const message = buildTeamsMessage(event, {
-        statusUrl: options.statusUrl,
-        cloud: options.cloud,
-      });
-      return postJson({
-        url: config.url,
-        body: message,
-        target: "Teams webhook",
-        timeoutMs: options.timeoutMs,
-        abortSignal,
-        fetch: options.fetch,
-        now: options.now,
-        failureInBody: connectorFailure,
-      });
+      const post = (compact: boolean) =>
+        postJson({
+          url: config.url,
+          body: buildTeamsMessage(event, {
+            statusUrl: options.statusUrl,
+            cloud: options.cloud,
+            compact,
+          }),
+          target: "Teams webhook",
+          timeoutMs: options.timeoutMs,
+          abortSignal,
+          fetch: options.fetch,
+          now: options.now,
+          failureInBody: connectorFailure,
+        });
+      const full = await post(false);
+      if (full.ok || full.status !== 413) return full;
+      const compact = await post(true);
+      if (compact.ok)
+        return { ...compact, note: "the full card was refused as too large (413): sent compact" };
+      return {
+        ...compact,
+        reason: `${compact.reason} (the compact card, after a 413 for the full one)`,
+      };
     },
   };
 }

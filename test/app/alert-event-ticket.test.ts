@@ -1,0 +1,114 @@
+// The carrier ticket as receivers get it: the service keys a carrier needs
+// all there for a fleet outage of dozens of circuits, when it was first seen
+// kept whatever is cut, and one honest marker for what was left out.
+
+import { describe, expect, it } from "vitest";
+import { buildAlertEvent } from "../../src/app/alert-events.js";
+import { alertKey } from "../../src/core/alert-identity.js";
+import { advanceStep, decideStep, type AlertContext } from "../../src/core/alert-step.js";
+import { MAX_TICKET } from "../../src/core/budget.js";
+import { fleetCircuitId, fleetFinding, type FleetCandidate } from "../../src/core/fleet.js";
+import type { Finding } from "../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { subjectVerdict } from "../../src/core/sight.js";
+import { ARP_TICKET } from "../support/alert-event-fixture.js";
+
+const NOW = new Date("2026-11-22T02:05:00.000Z");
+
+function member(i: number): FleetCandidate {
+  const name = `er-ams-prod-${String(i).padStart(3, "0")}-core-datacenter-link`;
+  const circuitId = `/subscriptions/00000000-0000-0000-0000-00000000000${i % 10}/resourceGroups/rg-network-prod/providers/Microsoft.Network/expressRouteCircuits/${name}`;
+  const serviceKey = `a1410692-0000-4ceb-b94a-${String(i).padStart(12, "0")}`;
+  const finding: Finding = {
+    code: "arp-missing",
+    layer: "provider",
+    owner: "carrier",
+    severity: "Sev0",
+    peering: "AzurePrivatePeering",
+    paths: ["primary", "secondary"],
+    title: "No ARP on both paths",
+    nextAction: "Open a carrier ticket.",
+    evidence: {},
+    // A circuit's own ticket, about 900 characters with its ARP rows.
+    ticket: ARP_TICKET.replace(/er-ams-prod-01/g, name),
+  };
+  return {
+    circuitId,
+    key: alertKey(circuitId, finding.peering, "path-down"),
+    fresh: true,
+    pagesAlone: true,
+    circuitName: name,
+    subscriptionId: "00000000-0000-0000-0000-000000000000",
+    serviceKey,
+    provider: "Equinix",
+    location: "Amsterdam",
+    finding,
+  };
+}
+
+function fleetEvent(circuits: number) {
+  const members = Array.from({ length: circuits }, (_, i) => member(i));
+  const group = {
+    id: fleetCircuitId("Equinix", "Amsterdam", "provider"),
+    provider: "Equinix",
+    location: "Amsterdam",
+    layer: "provider" as const,
+    members,
+  };
+  const finding = fleetFinding(group);
+  const key = alertKey(group.id, null, "fleet");
+  const ctx: AlertContext = {
+    policy: DEFAULT_ALERT_POLICY,
+    silences: [],
+    circuit: { id: group.id, name: "Equinix at Amsterdam" },
+    now: NOW,
+  };
+  const step = advanceStep(
+    {
+      key,
+      family: "fleet",
+      circuitId: group.id,
+      peering: null,
+      state: "firing",
+      finding,
+      previousReadAt: null,
+      opensAtOnce: true,
+    },
+    null,
+    ctx,
+  );
+  const decided = decideStep(step, new Map(), ctx);
+  if (!decided || decided.action === "none") throw new Error("the fleet outage did not open");
+  const verdict = subjectVerdict(
+    { id: group.id, name: "Equinix at Amsterdam", subscriptionId: "", resourceGroup: "" },
+    NOW,
+  );
+  return { event: buildAlertEvent(decided.next, decided.event, verdict, NOW), members, finding };
+}
+
+describe("the carrier ticket of a fleet outage", () => {
+  it.each([4, 60, 120])(
+    "names every service key of %i circuits, says when it was first seen, and marks the cut once",
+    (circuits) => {
+      const { event, members, finding } = fleetEvent(circuits);
+      const ticket = event.ticket ?? "";
+      expect(finding.ticket!.length).toBeGreaterThan(4_000);
+      for (const m of members) expect(ticket).toContain(m.serviceKey!);
+      expect(ticket.split("\n")[1]).toBe(`First seen by erwatch: ${NOW.toISOString()}`);
+      expect(ticket.length).toBeLessThanOrEqual(MAX_TICKET);
+      const markers = ticket.match(/truncated/g) ?? [];
+      if (finding.ticket!.length + 60 > MAX_TICKET) {
+        expect(markers).toHaveLength(1);
+        // The marker counts what the cut left out of the ticket as the finding wrote it.
+        const hidden = Number(/truncated: (\d+) more characters\)$/.exec(ticket)?.[1]);
+        const firstSeenLine = `\nFirst seen by erwatch: ${NOW.toISOString()}`.length;
+        expect(hidden).toBe(
+          finding.ticket!.length +
+            firstSeenLine -
+            (ticket.length - /… \(truncated.*$/.exec(ticket)![0].length),
+        );
+      } else expect(markers).toHaveLength(0);
+      expect(ticket).not.toContain("status page");
+    },
+  );
+});
