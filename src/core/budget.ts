@@ -17,6 +17,11 @@ export const MAX_STRING = 4_000;
  * long JSON over properties (json-columns.ts); Teams shortens it in the card.
  */
 export const MAX_TICKET = 16_000;
+/**
+ * Circuits a fleet outage keeps naming (each entry's strings cut to 300):
+ * about 450 characters each, 500 of them fit one table entity (json-columns.ts) with room.
+ */
+export const MAX_FLEET_MEMBERS = 500;
 /** What the alert adds to its finding's ticket (when it was first seen): kept free when the finding's is cut. */
 export const TICKET_HEADROOM = 200;
 /** Where a reader finds what a marker says was left out. */
@@ -57,15 +62,14 @@ export function cutText(value: string, max: number): string {
  * characters, arrays to `maxItems` entries (plus a marker entry) and nesting
  * to `maxDepth`. Keys are cut too: some are Azure's (peering names).
  */
-export function boundJson(
-  value: unknown,
-  limits: { max: number; maxItems: number; maxDepth: number } = {
-    max: MAX_STRING,
-    maxItems: 200,
-    maxDepth: 12,
-  },
-  depth = 0,
-): unknown {
+export interface Bounds {
+  max: number;
+  maxItems: number;
+  maxDepth: number;
+}
+export const DEFAULT_BOUNDS: Bounds = { max: MAX_STRING, maxItems: 200, maxDepth: 12 };
+
+export function boundJson(value: unknown, limits: Bounds = DEFAULT_BOUNDS, depth = 0): unknown {
   if (typeof value === "string") return cutText(value, limits.max);
   if (value === null || typeof value !== "object") return value;
   if (depth >= limits.maxDepth) return "(truncated: nested too deep)";

@@ -17,7 +17,14 @@ import type {
 import type { Observation } from "./observe.js";
 import type { HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
 import { blindNotice, sightRestored } from "./blind-notice.js";
-import { boundJson, cutText, MAX_TICKET, TICKET_HEADROOM } from "./budget.js";
+import {
+  boundJson,
+  cutText,
+  DEFAULT_BOUNDS,
+  MAX_FLEET_MEMBERS,
+  MAX_TICKET,
+  TICKET_HEADROOM,
+} from "./budget.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
 import { severityRank } from "./severity.js";
 
@@ -122,13 +129,25 @@ export function conditionOf(finding: Finding): AlertCondition {
     paths: finding.paths,
     title: finding.title,
     nextAction: finding.nextAction,
-    evidence: finding.evidence,
+    evidence: {},
   }) as Omit<AlertCondition, "ticket">;
+  // A fleet outage's members are how the next sweep knows whom it holds: cut
+  // at the 200 entries of any other list, each circuit past the 200th paged
+  // alone a sweep later, inside the one outage.
+  const fleet = finding.code === "fleet-outage";
+  const evidence = Object.fromEntries(
+    Object.entries(finding.evidence).map(([key, value]) => [
+      cutText(key, DEFAULT_BOUNDS.max),
+      fleet && key === "circuits"
+        ? boundJson(value, { max: 300, maxItems: MAX_FLEET_MEMBERS, maxDepth: 4 })
+        : boundJson(value, DEFAULT_BOUNDS, 2),
+    ]),
+  );
   // Cut once, here, leaving room for what the alert adds: cut again in the
   // event, its marker was cut in turn and the first-seen line lost.
   const raw = finding.ticket ?? null;
   const ticket = raw === null ? null : cutText(raw, MAX_TICKET - TICKET_HEADROOM);
-  return { ...bounded, ticket };
+  return { ...bounded, evidence, ticket };
 }
 
 const since = (iso: string | null | undefined, now: Date): number =>

@@ -6,8 +6,11 @@ import { describe, expect, it } from "vitest";
 import { buildAlertEvent } from "../../src/app/alert-events.js";
 import { alertKey } from "../../src/core/alert-identity.js";
 import { advanceStep, decideStep, type AlertContext } from "../../src/core/alert-step.js";
-import { MAX_TICKET } from "../../src/core/budget.js";
+import { MAX_FLEET_MEMBERS, MAX_TICKET } from "../../src/core/budget.js";
 import { fleetCircuitId, fleetFinding, type FleetCandidate } from "../../src/core/fleet.js";
+import { fleetMembersOf } from "../../src/core/fleet-members.js";
+import { conditionOf } from "../../src/core/lifecycle.js";
+import { packJson } from "../../src/adapters/tables/json-columns.js";
 import type { Finding } from "../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { subjectVerdict } from "../../src/core/sight.js";
@@ -26,7 +29,8 @@ function member(i: number): FleetCandidate {
     severity: "Sev0",
     peering: "AzurePrivatePeering",
     paths: ["primary", "secondary"],
-    title: "No ARP on both paths",
+    // As long as a member's title is kept (300 characters): the heaviest list to store.
+    title: `No ARP entry on either path of ${name}: `.padEnd(300, "x"),
     nextAction: "Open a carrier ticket.",
     evidence: {},
     // A circuit's own ticket, about 900 characters with its ARP rows.
@@ -111,4 +115,25 @@ describe("the carrier ticket of a fleet outage", () => {
       expect(ticket).not.toContain("status page");
     },
   );
+});
+
+describe("the members a fleet outage keeps", () => {
+  it.each([205, MAX_FLEET_MEMBERS])(
+    "names all %i circuits in what is stored, within one table entity",
+    (circuits) => {
+      // Cut at 200, each circuit past the 200th was named by no stored fleet
+      // alert, so the next sweep paged it alone inside the one outage.
+      const { finding, members } = fleetEvent(circuits);
+      const condition = conditionOf(finding);
+      expect(fleetMembersOf(condition).map((m) => m.id)).toEqual(members.map((m) => m.circuitId));
+      expect(() => packJson(condition, "the fleet alert")).not.toThrow();
+    },
+  );
+
+  it("cuts the list past its own limit, saying so, as any other", () => {
+    const { finding } = fleetEvent(MAX_FLEET_MEMBERS + 3);
+    const listed = conditionOf(finding).evidence["circuits"] as unknown[];
+    expect(listed).toHaveLength(MAX_FLEET_MEMBERS + 1);
+    expect(listed.at(-1)).toBe("(truncated: 3 more entries)");
+  });
 });

@@ -2,6 +2,8 @@
 // entity at 1 MiB. JSON documents are split across numbered properties; one
 // that cannot fit is an error with its size, never a silent truncation.
 
+import { safeCut } from "../../core/text.js";
+
 const CHUNK_CHARS = 30_000;
 /** Leaves room under 1 MiB for keys, timestamps and the other columns. */
 const MAX_PARTS = 15;
@@ -12,15 +14,23 @@ export class EntityTooLargeError extends Error {
 
 export function packJson(value: unknown, what: string): Record<string, string | number> {
   const text = JSON.stringify(value);
-  const parts = Math.max(1, Math.ceil(text.length / CHUNK_CHARS));
-  if (parts > MAX_PARTS) {
+  // Never between the two halves of a character (an emoji in a tag): each
+  // property would hold half a character, which Azurite keeps but the service
+  // need not, and a write refused for it would be refused every sweep.
+  const parts: string[] = [];
+  for (let at = 0; at < text.length && parts.length <= MAX_PARTS;) {
+    const end = safeCut(text, at + CHUNK_CHARS);
+    parts.push(text.slice(at, end));
+    at = end;
+  }
+  if (parts.length > MAX_PARTS) {
     throw new EntityTooLargeError(
       `${what} is ${text.length} characters of JSON, more than one table entity holds (${MAX_PARTS * CHUNK_CHARS}); it was not written`,
     );
   }
-  const out: Record<string, string | number> = { jsonParts: parts };
-  for (let i = 0; i < parts; i += 1)
-    out[i === 0 ? "json" : `json_${i}`] = text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
+  if (parts.length === 0) parts.push(text);
+  const out: Record<string, string | number> = { jsonParts: parts.length };
+  parts.forEach((part, i) => (out[i === 0 ? "json" : `json_${i}`] = part));
   return out;
 }
 
