@@ -11,6 +11,10 @@
 // - Alert events that cannot leave the outbox (Service Bus down, or not
 //   answering): sweeps finish, nothing is parked, no function fails, and yet
 //   no page goes out. Only this rule hears it.
+// - A circuit erwatch could not read through or record in three sweeps (its
+//   state refused by Table Storage, a bug on its data): the sweep goes on for
+//   the others and finishes, so the dead-man's switch stays quiet, while that
+//   circuit's alerts are not decided at all and its outage pages nobody.
 
 param location string
 param tags object = {}
@@ -297,6 +301,59 @@ resource alertEventsNotPublished 'Microsoft.Insights/scheduledQueryRules@2023-12
           metricMeasureColumn: 'sweeps'
           operator: 'GreaterThanOrEqual'
           threshold: 2
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
+// Said at error, once per circuit per sweep, with circuitId and sweepId
+// (src/app/scan.ts, src/app/circuit-recorder.ts). One sweep is storage having
+// a bad minute; the same circuit in three sweeps is a circuit erwatch no
+// longer watches. Twenty minutes holds three ticks of the 5-minute timer
+// whatever the alignment.
+var circuitNotRecordedQuery = '''
+traces
+| where message contains '"msg":"the circuit could not be recorded"'
+| extend line = parse_json(message)
+| summarize sweeps = dcount(tostring(line.sweepId)) by circuitId = tostring(line.circuitId)
+| where sweeps >= 3
+| summarize circuits = count()
+'''
+
+resource circuitNotRecorded 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'erwatch-circuit-not-recorded'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'erwatch: a circuit is not being watched'
+    description: 'erwatch could not read through or record the same circuit in three sweeps: its alerts are not decided, so an outage on it pages nobody, while every other circuit is watched and the sweeps finish. The error traces "the circuit could not be recorded" name the circuit (circuitId) and the error (a Table Storage refusal names its status and code).'
+    severity: 1
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT20M'
+    criteria: {
+      allOf: [
+        {
+          query: circuitNotRecordedQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'circuits'
+          operator: 'GreaterThan'
+          threshold: 0
           failingPeriods: {
             numberOfEvaluationPeriods: 1
             minFailingPeriodsToAlert: 1

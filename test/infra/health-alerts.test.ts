@@ -48,6 +48,7 @@ const RULES = [
   "functionFailures",
   "settingsLeftOut",
   "alertEventsNotPublished",
+  "circuitNotRecorded",
 ];
 
 describe("erwatch's own health alerts", () => {
@@ -155,6 +156,27 @@ describe("erwatch's own health alerts", () => {
     const column = /summarize (\w+) = dcount\(sweepId\)\s*$/.exec(query.trim())?.[1];
     expect(value(rule, "metricMeasureColumn")).toBe(`'${column}'`);
     expect(rule).toMatch(/operator: 'GreaterThanOrEqual'\s+threshold: 2\n/);
+  });
+
+  it("a circuit not recorded in three sweeps fires it, one alert for any number of them", () => {
+    const rule = resource(alerts, "circuitNotRecorded");
+    expect(decl(alerts, "resource", "circuitNotRecorded").type).toMatch(
+      /^Microsoft\.Insights\/scheduledQueryRules@/,
+    );
+    expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
+    expect(value(rule, "query")).toBe("circuitNotRecordedQuery");
+    expect(value(rule, "severity")).toBe("1");
+    // Three ticks of the default schedule, whatever their alignment in the window.
+    expect(minutes(value(rule, "windowSize"))).toBeGreaterThanOrEqual(15);
+    expect(minutes(value(rule, "evaluationFrequency"))).toBeLessThanOrEqual(5);
+    const query = multiline(alerts, "circuitNotRecordedQuery");
+    expect(query).toMatch(
+      /dcount\(tostring\(line\.sweepId\)\) by circuitId = tostring\(line\.circuitId\)/,
+    );
+    expect(query).toMatch(/\| where sweeps >= 3\n/);
+    const column = /summarize (\w+) = count\(\)\s*$/.exec(query.trim())?.[1];
+    expect(value(rule, "metricMeasureColumn")).toBe(`'${column}'`);
+    expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
   });
 
   it("main.parameters.json lets azd set who hears about them", () => {
@@ -326,5 +348,43 @@ describe("the not-published alert looks for the line a sweep writes when Service
       [40, "sweep-1"],
       [40, "sweep-2"],
     ]);
+  });
+});
+
+describe("the not-recorded alert looks for the line a sweep writes for a circuit it cannot record", () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it("one error line per sweep naming the circuit and the sweep, while the circuit's outage pages nobody", async () => {
+    const needle = /message contains '"msg":"([^']+)"'/.exec(
+      multiline(alerts, "circuitNotRecordedQuery"),
+    )?.[1];
+    expect(needle).toBeTruthy();
+    const h = await sweepHarness(azurite.connectionString);
+    h.bothDown();
+    // Table Storage refuses this circuit's state every time (too large, say).
+    const scoped = h.store.withSignal.bind(h.store);
+    h.store.withSignal = (signal, log) => {
+      const store = scoped(signal, log);
+      store.putSnapshot = () =>
+        Promise.reject(
+          Object.assign(new Error("PropertyValueTooLarge"), { name: "StateStoreError" }),
+        );
+      return store;
+    };
+    for (const m of [0, 5, 10]) await h.run(m);
+    expect(h.sent()).toEqual([]);
+    const matching = h
+      .lines()
+      .filter((l) => l.includes(`"msg":"${needle}"`))
+      .map((l) => JSON.parse(l) as { level: number; sweepId?: string; circuitId?: string });
+    expect(matching.map((l) => [l.level, l.sweepId, l.circuitId])).toEqual(
+      ["sweep-1", "sweep-2", "sweep-3"].map((s) => [50, s, h.reader.target.id]),
+    );
   });
 });
