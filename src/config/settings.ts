@@ -209,7 +209,7 @@ export const SETTINGS = {
   },
   ERWATCH_STORAGE__clientId: {
     section: "state",
-    doc: "Client id of the user-assigned identity for Table Storage.",
+    doc: "Client id of the user-assigned identity for Table Storage; with ERWATCH_STORAGE__accountName or __tableServiceUri (alone it is refused, not left unused by the fallback to AzureWebJobsStorage).",
     sample: "",
   },
   AzureWebJobsStorage: {

@@ -156,6 +156,19 @@ export function connectionStringProblem(value: string): string | null {
 }
 
 function readConnection(r: SettingsReader, cloud: CloudName): StorageConnection | null {
+  // An identity named for a connection that names no account: left alone, the
+  // fallback to AzureWebJobsStorage would sign in as another identity (or
+  // none), and the one named here, with its role on the account, go unused.
+  if (
+    r.raw("ERWATCH_STORAGE__clientId") &&
+    !r.raw("ERWATCH_STORAGE") &&
+    !r.raw("ERWATCH_STORAGE__tableServiceUri") &&
+    !r.raw("ERWATCH_STORAGE__accountName")
+  )
+    r.problem(
+      "ERWATCH_STORAGE__clientId",
+      "names the identity for Table Storage, but no account is set with it: set ERWATCH_STORAGE__accountName (or __tableServiceUri) too, or remove it to use AzureWebJobsStorage and its own identity",
+    );
   for (const prefix of ["ERWATCH_STORAGE", "AzureWebJobsStorage"]) {
     const cs = r.raw(prefix);
     if (cs) {

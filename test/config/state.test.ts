@@ -134,6 +134,42 @@ describe("state settings", () => {
   );
 
   it.each([
+    {
+      name: "alone, beside AzureWebJobsStorage's account",
+      env: { AzureWebJobsStorage__accountName: "stfunc01" },
+      refused: true,
+    },
+    { name: "with nothing else", env: {}, refused: true },
+    {
+      name: "with ERWATCH_STORAGE__accountName",
+      env: { ERWATCH_STORAGE__accountName: "sterwatch01" },
+      refused: false,
+    },
+    {
+      name: "with ERWATCH_STORAGE__tableServiceUri",
+      env: { ERWATCH_STORAGE__tableServiceUri: "https://sterwatch01.table.core.windows.net" },
+      refused: false,
+    },
+  ])(
+    "ERWATCH_STORAGE__clientId $name: refused when no account is set with it",
+    ({ env, refused }) => {
+      // Left alone, erwatch fell back to AzureWebJobsStorage under another identity.
+      const r = new SettingsReader({
+        ERWATCH_STORAGE__clientId: "0b5d8e3a-1c2f-4e6a-9b7d-3f1e2a4c5d6e",
+        ...env,
+      });
+      const config = readStateConfig(r, "AzureCloud");
+      const named = r.problems.filter((p) => p.startsWith("ERWATCH_STORAGE__clientId: "));
+      expect(named).toHaveLength(refused ? 1 : 0);
+      if (!refused)
+        expect(config.connection).toMatchObject({
+          clientId: "0b5d8e3a-1c2f-4e6a-9b7d-3f1e2a4c5d6e",
+          setting: expect.stringMatching(/^ERWATCH_STORAGE__/),
+        });
+    },
+  );
+
+  it.each([
     [{ trendWindowHours: 72 }, "2", "trendWindowHours"],
     [{ flap: { windowMinutes: 3 * 1440 } }, "1", "flap.windowMinutes"],
   ])(
