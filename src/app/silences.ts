@@ -3,7 +3,7 @@
 // the ones configured in ERWATCH_SILENCES, and read once at the start of every
 // sweep, so a new silence holds from the next sweep on without a restart.
 
-import { validateWindow, windowActive } from "../core/silence.js";
+import { onceSpan, validateWindow, windowActive } from "../core/silence.js";
 import type { PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
 import type { Logger } from "../logging.js";
@@ -36,8 +36,11 @@ export function silenceStatus(
   if (silence.expiredAt && Date.parse(silence.expiredAt) <= now.getTime()) return "expired";
   const w = silence.window;
   if (w.kind === "once") {
-    if (Date.parse(w.end) <= now.getTime()) return "expired";
-    return Date.parse(w.start) <= now.getTime() ? "active" : "pending";
+    const span = onceSpan(w);
+    // Unreadable, it silences nothing (windowActive): shown as not silencing.
+    if (span === null) return "pending";
+    if (span.end <= now.getTime()) return "expired";
+    return span.start <= now.getTime() ? "active" : "pending";
   }
   try {
     return windowActive(w, now) ? "active" : "pending";
@@ -65,7 +68,7 @@ export function silenceProblems(input: NewSilence, now: Date): string[] {
   if (input.author.trim() === "") problems.push("--author: who is silencing");
   try {
     validateWindow(input.window);
-    if (input.window.kind === "once" && Date.parse(input.window.end) <= now.getTime())
+    if (input.window.kind === "once" && (onceSpan(input.window)?.end ?? 0) <= now.getTime())
       problems.push("the window ends in the past: nothing would be silenced");
   } catch (error) {
     problems.push((error as Error).message);

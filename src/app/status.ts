@@ -8,7 +8,7 @@ import type { Logger } from "../logging.js";
 import type { AlertState } from "../core/lifecycle.js";
 import type { LayerStatus, PathName, Severity } from "../core/model.js";
 import { PATHS, SEVERITIES } from "../core/model.js";
-import { activeSilence } from "../core/silence.js";
+import { activeSilence, onceSpan } from "../core/silence.js";
 import { staleCircuitIds } from "../core/sight.js";
 import { DEFAULT_ALERT_POLICY, type Silence } from "../core/policy.js";
 import type { ReadAges } from "../core/read-age.js";
@@ -381,7 +381,7 @@ function silenceRows(
         peering: s.peering ?? null,
         path: s.path ?? null,
         status,
-        until: s.window.kind === "once" ? s.window.end : null,
+        until: s.window.kind === "once" ? onceUntil(s.window) : null,
         author: s.author ?? null,
         comment: s.comment ?? null,
         source: storedIds.has(s.id) ? "stored" : "setting",
@@ -467,4 +467,10 @@ export async function loadStatus(
       reason,
     })),
   };
+}
+
+/** A one-off window's end as an instant (it may be written without an offset, in its time zone). */
+function onceUntil(window: Extract<Silence["window"], { kind: "once" }>): string {
+  const span = onceSpan(window);
+  return span === null ? window.end : new Date(span.end).toISOString();
 }

@@ -125,13 +125,16 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .requiredOption("--circuit <name-or-id>", "the circuit's name or resource id")
     .option("--peering <name>", "only this peering (e.g. AzurePrivatePeering)")
     .option("--path <path>", "only alerts about this path: primary or secondary")
-    .option("--start <time>", "ISO 8601 start (default now)")
-    .option("--end <time>", "ISO 8601 end")
+    .option(
+      "--start <time>",
+      "ISO 8601 start (default now); without Z or an offset, a time in --timezone",
+    )
+    .option("--end <time>", "ISO 8601 end, read as --start is")
     .option("--duration <length>", "how long: 90m, 2h, 1d (each window, with --cron)")
     .option("--cron <expression>", "recurring windows: minute hour day month weekday")
     .option(
       "--timezone <zone>",
-      "IANA time zone of --cron (default UTC); the window keeps to its wall clock across daylight-saving changes",
+      "IANA time zone of --cron, and of --start / --end written without an offset (default UTC); a --cron window keeps to its wall clock across daylight-saving changes",
     )
     .requiredOption("--reason <text>", "why: the carrier's notice or ticket, the change")
     .option("--author <name>", "who silences (default: the signed-in user)")

@@ -20,7 +20,7 @@ import { CLOUDS, readCloud, type CloudName } from "../config/arm.js";
 import { ConfigError, SettingsReader } from "../config/reader.js";
 import { PATHS, type PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
-import { nextOpening } from "../core/silence.js";
+import { instantOf, nextOpening } from "../core/silence.js";
 import { credentials } from "../runtime/common.js";
 import { buildStatusRuntime, type StatusRuntime } from "../runtime/status.js";
 import { commandConfig } from "./command-config.js";
@@ -102,18 +102,31 @@ function windowOf(opts: SilenceAddOptions, now: Date, problems: string[]): Silen
       timezone: opts.timezone ?? "UTC",
     };
   }
-  if (opts.timezone !== undefined) problems.push("--timezone applies to --cron windows only");
-  const start = opts.start ?? now.toISOString();
+  // Read here, once, and stored as instants: a time without an offset was
+  // read in the laptop's zone for one end and the host's for the other.
+  const zone = opts.timezone ?? "UTC";
+  const instant = (flag: string, text: string): number | null => {
+    const at = instantOf(text, zone);
+    if (at === null)
+      problems.push(
+        `${flag} "${neutralise(text)}": an ISO 8601 time such as 2026-03-29T01:00Z or 2026-03-29T01:00+01:00 (without an offset, read in --timezone, UTC when none is given)`,
+      );
+    return at;
+  };
+  const start = opts.start === undefined ? now.getTime() : instant("--start", opts.start);
   if (opts.end !== undefined && minutes !== null)
     problems.push("give --end or --duration, not both");
   if (opts.end === undefined && minutes === null)
     problems.push("say how long: --duration (e.g. 2h) or --end <ISO time>");
   const end =
-    opts.end ??
-    (minutes !== null && !Number.isNaN(Date.parse(start))
-      ? new Date(Date.parse(start) + minutes * 60_000).toISOString()
-      : "");
-  return { kind: "once", start, end };
+    opts.end !== undefined
+      ? instant("--end", opts.end)
+      : minutes !== null && start !== null
+        ? start + minutes * 60_000
+        : null;
+  const iso = (at: number | null, given: string | undefined) =>
+    at === null ? (given ?? "") : new Date(at).toISOString();
+  return { kind: "once", start: iso(start, opts.start), end: iso(end, opts.end) };
 }
 
 export async function runSilenceAdd(ctx: Context, opts: SilenceAddOptions): Promise<number> {

@@ -115,7 +115,12 @@ const silenceSchema = z
     try {
       validateWindow(
         once
-          ? { kind: "once", start: s.start ?? "", end: s.end ?? "" }
+          ? {
+              kind: "once",
+              start: s.start ?? "",
+              end: s.end ?? "",
+              ...(s.timezone !== undefined ? { timezone: s.timezone } : {}),
+            }
           : {
               kind: "recurring",
               cron: s.cron ?? "",
@@ -273,7 +278,12 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
               durationMinutes: s.durationMinutes ?? 0,
               timezone: s.timezone ?? "UTC",
             }
-          : { kind: "once", start: s.start ?? "", end: s.end ?? "" },
+          : {
+              kind: "once",
+              start: s.start ?? "",
+              end: s.end ?? "",
+              ...(s.timezone !== undefined ? { timezone: s.timezone } : {}),
+            },
     };
     if (s.peering) silence.peering = s.peering;
     if (s.path) silence.path = s.path;

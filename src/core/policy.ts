@@ -63,7 +63,11 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
 };
 
 export type SilenceWindow =
-  | { kind: "once"; start: string; end: string }
+  /**
+   * `start` and `end` in ISO 8601; one without an offset is a reading of the
+   * clock in `timezone` (UTC when none is given), never of the host's.
+   */
+  | { kind: "once"; start: string; end: string; timezone?: string }
   | { kind: "recurring"; cron: string; durationMinutes: number; timezone: string };
 
 export interface Silence {
@@ -122,8 +126,14 @@ export function hysteresisOf(
   if (family === "monitoring-blind") openAfter = every(policy.blindAfterSweeps);
   const opensAtOnce = atOnce || family === "session-flapping";
   if (opensAtOnce) openAfter = every(1);
+  // Minutes given are measured between sweeps too: a tick a moment early
+  // must not hold them a whole interval more (10 min opened at 15, not 10).
   const minutes = (given: number | undefined, count: number) =>
-    given === undefined ? sweepsAsMs(count, policy.sweepIntervalMinutes) : given * 60_000;
+    given === undefined
+      ? sweepsAsMs(count, policy.sweepIntervalMinutes)
+      : given === 0
+        ? 0
+        : Math.max(0, given * 60_000 - tickSlackMs(policy.sweepIntervalMinutes));
   return {
     openAfter,
     resolveAfter,

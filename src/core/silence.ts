@@ -35,7 +35,10 @@ export interface SilenceTarget {
  */
 export function windowActive(window: SilenceWindow, now: Date): boolean {
   const t = now.getTime();
-  if (window.kind === "once") return Date.parse(window.start) <= t && t < Date.parse(window.end);
+  if (window.kind === "once") {
+    const span = onceSpan(window);
+    return span !== null && span.start <= t && t < span.end;
+  }
   // "The clock has shown W by now" is "the latest local time shown so far is
   // at or past W": judge the cron, in UTC, against that wall-clock reading.
   const wall = latestWallClock(window.timezone, t);
@@ -47,7 +50,106 @@ export function windowActive(window: SilenceWindow, now: Date): boolean {
   let start = starts.prev().toDate().getTime();
   // Within the repeated hour `wall` is not minute-aligned (02:59:59.999).
   if (start > wall) start = starts.prev().toDate().getTime();
-  return start <= wall && wall < start + window.durationMinutes * 60_000;
+  const length = window.durationMinutes * 60_000;
+  if (start <= wall && wall < start + length) return true;
+  return skippedWindowOpen(window.timezone, start, length, t);
+}
+
+/**
+ * A window the clock skips whole (Sunday 02:00 for 30 minutes on
+ * spring-forward night in Europe/Amsterdam: 01:59:59 is followed by 03:00) is
+ * open for its length from the jump: by the rule above it would never open,
+ * and the maintenance it announces happens all the same, at the jump.
+ */
+function skippedWindowOpen(timezone: string, start: number, length: number, t: number): boolean {
+  const offset = (u: number) => wallClockAt(timezone, u) - u;
+  // The old clock would have shown `start` at `before`; a jump is at most a shift earlier.
+  const before = start - offset(t - LONGEST_SHIFT_MS);
+  if (t < before - LONGEST_SHIFT_MS || t >= before + length) return false;
+  let low = before - LONGEST_SHIFT_MS;
+  // No clock change near it: nothing was skipped (the usual case, said cheaply).
+  if (offset(low) === offset(before + LONGEST_SHIFT_MS)) return false;
+  let high = t;
+  if (wallClockAt(timezone, low) >= start) return false;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (wallClockAt(timezone, mid) >= start) high = mid;
+    else low = mid;
+  }
+  // `high` is the first moment the clock showed `start` or later.
+  const skipped =
+    wallClockAt(timezone, low) < start && wallClockAt(timezone, high) >= start + length;
+  return skipped && t < high + length;
+}
+
+/**
+ * ISO 8601 as people write it: a date, `T`, hours and minutes, optional seconds
+ * and fraction, optional `Z` or offset. Nothing else (03/30/2025 is read
+ * differently in different places).
+ */
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/i;
+
+/**
+ * The instant `text` names: itself when it carries `Z` or an offset; without
+ * one, the moment the clock in `timezone` shows it (its first showing in a
+ * repeated hour; the jump, for a time the clock skips). Null when it is no
+ * such time. Never the host's own time zone, which differs between a
+ * laptop and the Functions host.
+ */
+export function instantOf(text: string, timezone = "UTC"): number | null {
+  const m = ISO_TIME.exec(text.trim());
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  const d = new Date(wall);
+  // Date.UTC rolls 2025-02-30 over to March: such a date is not one.
+  if (
+    d.getUTCFullYear() !== year ||
+    d.getUTCMonth() !== month - 1 ||
+    d.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  )
+    return null;
+  if (m[8] !== undefined) {
+    const at = Date.parse(text.trim());
+    return Number.isNaN(at) ? null : at;
+  }
+  const ms = Math.round(Number(m[7] ?? 0) * 1000);
+  const offset = (u: number) => wallClockAt(timezone, u) - u;
+  // Each offset the zone has near that reading gives a candidate; the first showing wins.
+  const shown = [offset(wall - 86_400_000), offset(wall), offset(wall + 86_400_000)]
+    .map((o) => wall - o)
+    .filter((u) => wallClockAt(timezone, u) === wall)
+    .sort((a, b) => a - b);
+  if (shown.length > 0) return shown[0]! + ms;
+  // Skipped: the first moment the clock reads later than it.
+  let low = wall - offset(wall - 86_400_000) - LONGEST_SHIFT_MS;
+  let high = wall - offset(wall + 86_400_000) + LONGEST_SHIFT_MS;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (wallClockAt(timezone, mid) >= wall) high = mid;
+    else low = mid;
+  }
+  return high;
+}
+
+/** A one-off window's instants, or null when they cannot be read. */
+export function onceSpan(
+  window: Extract<SilenceWindow, { kind: "once" }>,
+): { start: number; end: number } | null {
+  const start = instantOf(window.start, window.timezone);
+  const end = instantOf(window.end, window.timezone);
+  return start === null || end === null ? null : { start, end };
 }
 
 const wallClocks = new Map<string, Intl.DateTimeFormat>();
@@ -126,8 +228,12 @@ export function nextOpening(
   now: Date,
 ): { opensAt: string; closesAt: string } | null {
   const t = now.getTime();
-  if (window.kind === "once")
-    return Date.parse(window.end) > t ? { opensAt: window.start, closesAt: window.end } : null;
+  if (window.kind === "once") {
+    const span = onceSpan(window);
+    return span !== null && span.end > t
+      ? { opensAt: new Date(span.start).toISOString(), closesAt: new Date(span.end).toISOString() }
+      : null;
+  }
   const span = window.durationMinutes * MINUTE_MS + 2 * EDGE_SEARCH_MS;
   const iso = (ms: number) => new Date(ms).toISOString();
   const closing = (opened: number) => firstMinute(window, opened + 1, opened + span, false);
@@ -156,23 +262,35 @@ export function nextOpening(
 
 /** Throws with a readable message when a cron expression or time zone is invalid. */
 export function validateWindow(window: SilenceWindow): void {
+  // cron-parser accepts any time zone name at parse time and throws on first use.
+  if (window.timezone !== undefined) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: window.timezone });
+    } catch {
+      throw new Error(
+        `timezone "${window.timezone}" is not an IANA time zone (e.g. Europe/Amsterdam)`,
+      );
+    }
+  }
   if (window.kind === "once") {
-    if (Number.isNaN(Date.parse(window.start)) || Number.isNaN(Date.parse(window.end)))
-      throw new Error("start and end must be ISO 8601 times");
-    if (Date.parse(window.end) <= Date.parse(window.start))
-      throw new Error("end must be after start");
+    const span = onceSpan(window);
+    if (span === null)
+      throw new Error(
+        "start and end must be ISO 8601 times such as 2026-03-29T01:00Z or 2026-03-29T01:00+01:00 (without an offset, a reading of the clock in timezone, UTC when none is given)",
+      );
+    if (span.end <= span.start) throw new Error("end must be after start");
     return;
   }
-  // cron-parser accepts any time zone name at parse time and throws on first use.
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: window.timezone });
-  } catch {
+  const fields = window.cron.trim().split(/\s+/);
+  if (fields.length < 5 || fields.length > 6)
     throw new Error(
-      `timezone "${window.timezone}" is not an IANA time zone (e.g. Europe/Amsterdam)`,
+      `cron "${window.cron}" needs five fields (minute hour day month weekday), or six with seconds first`,
     );
-  }
-  if (!/^\S+(\s+\S+){4,5}$/.test(window.cron.trim()))
-    throw new Error(`cron "${window.cron}" needs five fields (minute hour day month weekday)`);
+  // cron-parser's H picks a random value each time it is read: the window would flicker.
+  if (fields.some((f) => /(?<![A-Z])H(?![A-Z])/i.test(f)))
+    throw new Error(
+      `cron "${window.cron}": H (a random minute or hour) is not supported; give the time`,
+    );
   CronExpressionParser.parse(window.cron, { tz: window.timezone });
   windowActive(window, new Date(0));
 }

@@ -276,6 +276,38 @@ describe("state settings", () => {
     ).toEqual([]);
   });
 
+  it("reads a one-off silence's times in its own time zone, and leaves out one in no zone", () => {
+    // The zone was dropped: 01:00–05:00 "Amsterdam" ran 01:00–05:00 UTC.
+    const { config, ignored } = readState({
+      ERWATCH_SILENCES: JSON.stringify([
+        {
+          circuit: "er-1",
+          start: "2026-03-29T01:00",
+          end: "2026-03-29T05:00",
+          timezone: "Europe/Amsterdam",
+        },
+        {
+          circuit: "er-2",
+          start: "2026-03-29T01:00",
+          end: "2026-03-29T05:00",
+          timezone: "CET/Mars",
+        },
+        { circuit: "er-3", start: "03/29/2026 01:00", end: "2026-03-29T05:00Z" },
+      ]),
+    });
+    expect(config.silences.map((s) => s.circuit)).toEqual(["er-1"]);
+    expect(config.silences[0]!.window).toEqual({
+      kind: "once",
+      start: "2026-03-29T01:00",
+      end: "2026-03-29T05:00",
+      timezone: "Europe/Amsterdam",
+    });
+    expect(ignored.map((i) => JSON.stringify(i))).toEqual([
+      expect.stringMatching(/is not an IANA time zone/),
+      expect.stringMatching(/ISO 8601 times such as/),
+    ]);
+  });
+
   it.each([
     { value: "UseDevelopmentStorage=true", ok: true },
     {

@@ -65,12 +65,14 @@ const silence: Silence = {
 };
 
 /** Runs steps through advance + decide and returns what each sweep decided. */
-function walk(steps: Step[], options: { blindAfterMs?: number } = {}): string[] {
+function walk(
+  steps: Step[],
+  { hysteresis = H, ...options }: { blindAfterMs?: number; hysteresis?: typeof H } = {},
+): string[] {
   let state: AlertState | null = null;
   const out: string[] = [];
   for (const step of steps) {
     const now = at(step.minute);
-    const hysteresis = H;
     const advanced = advance(state, observation(step), hysteresis, "er1", now);
     if (!advanced) {
       out.push("-");
@@ -101,6 +103,41 @@ function walk(steps: Step[], options: { blindAfterMs?: number } = {}): string[] 
   }
   return out;
 }
+
+describe("hold times given in minutes, at the product's cadence", () => {
+  // A tick 0.3 s early measured 9.995 minutes of a 10-minute hold, and the
+  // alert waited a whole interval more; held in sweeps, it did not.
+  const sev2 = (minute: number): Step => ({
+    obs: "fire",
+    severity: "Sev2",
+    paths: ["secondary"],
+    minute,
+  });
+  it.each([
+    {
+      name: "openAfterMinutes 10 opens at the tick of minute 10, a moment early",
+      policy: { openAfterMinutes: { Sev2: 10 } },
+      steps: [{ obs: "clean", minute: 0 } as Step, sev2(5), sev2(9.995)],
+      expected: ["-", "none:held-by-hysteresis", "open:Sev2#1"],
+    },
+    {
+      name: "resolveAfterMinutes 10 resolves at the tick of minute 10 after the last firing read",
+      policy: {
+        resolveAfterMinutes: { Sev2: 10 },
+        openAfter: { ...DEFAULT_ALERT_POLICY.openAfter, Sev2: 1 },
+      },
+      steps: [
+        sev2(0),
+        { obs: "clean", minute: 5 } as Step,
+        { obs: "clean", minute: 9.995 } as Step,
+      ],
+      expected: ["open:Sev2#1", "none:held-by-hysteresis", "resolve:Sev2#2"],
+    },
+  ])("$name", ({ policy, steps, expected }) => {
+    const hysteresis = hysteresisOf({ ...DEFAULT_ALERT_POLICY, ...policy }, CIRCUIT, "path-down");
+    expect(walk(steps, { hysteresis })).toEqual(expected);
+  });
+});
 
 describe("the blind notice at the product's cadence (5-minute sweeps, monitoring-blind after 3)", () => {
   const blindAfterMs = DEFAULT_ALERT_POLICY.blindAfterSweeps * 5 * 60_000 - tickSlackMs(5);

@@ -55,7 +55,18 @@ describe("nextOpening", () => {
       case: "a one-off window ahead",
       window: { kind: "once", start: "2027-01-05T01:00:00Z", end: "2027-01-05T03:00:00Z" },
       now: "2027-01-01T00:00:00Z",
-      next: ["2027-01-05T01:00:00Z", "2027-01-05T03:00:00Z"],
+      next: ["2027-01-05T01:00:00.000Z", "2027-01-05T03:00:00.000Z"],
+    },
+    {
+      case: "a one-off window written in its own time zone, as instants",
+      window: {
+        kind: "once",
+        start: "2027-01-05T01:00",
+        end: "2027-01-05T03:00",
+        timezone: "Europe/Amsterdam",
+      },
+      now: "2027-01-01T00:00:00Z",
+      next: ["2027-01-05T00:00:00.000Z", "2027-01-05T02:00:00.000Z"],
     },
     {
       case: "a one-off window that ended",

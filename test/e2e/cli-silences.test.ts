@@ -158,7 +158,7 @@ describe("erwatch silence, through Table Storage", () => {
       "  - --path must be primary or secondary",
       '  - --duration "2x": use minutes, hours or days, e.g. 90m, 2h, 1d',
       "  - say how long: --duration (e.g. 2h) or --end <ISO time>",
-      "  - start and end must be ISO 8601 times",
+      expect.stringMatching(/^ {2}- start and end must be ISO 8601 times such as /),
       "Invalid configuration:",
       expect.stringMatching(/^ {2}- ERWATCH_STORAGE: no Table Storage connection/),
     ]);
@@ -257,6 +257,59 @@ describe("erwatch silence, through Table Storage", () => {
     const anonymous = await cli(SILENCE_DR);
     expect(anonymous.code).toBe(2);
     expect(anonymous.stderr).toMatch(/--author/);
+  });
+
+  it("stores one-off times as instants, reading a time without an offset in --timezone or UTC, never the laptop's zone", async () => {
+    // The laptop's zone read the start one way and the sweep host another.
+    const before = process.env.TZ;
+    process.env.TZ = "Asia/Tokyo";
+    try {
+      const add = (...rest: string[]) =>
+        cli([
+          "silence",
+          "add",
+          "--circuit",
+          "er-zone-test",
+          ...rest,
+          "--reason",
+          "carrier window",
+          "--author",
+          "alice",
+          "-o",
+          "json",
+        ]);
+      const zoned = await add(
+        "--start",
+        "2026-11-22T03:00",
+        "--end",
+        "2026-11-22T05:00",
+        "--timezone",
+        "Europe/Amsterdam",
+      );
+      expect(zoned.code, zoned.stderr).toBe(0);
+      expect(JSON.parse(zoned.stdout)).toMatchObject({
+        window: {
+          kind: "once",
+          start: "2026-11-22T02:00:00.000Z",
+          end: "2026-11-22T04:00:00.000Z",
+        },
+      });
+      const plain = await add("--start", "2026-11-22T03:00", "--duration", "2h");
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(JSON.parse(plain.stdout)).toMatchObject({
+        window: {
+          kind: "once",
+          start: "2026-11-22T03:00:00.000Z",
+          end: "2026-11-22T05:00:00.000Z",
+        },
+      });
+      const american = await add("--start", "11/22/2026 03:00", "--duration", "2h");
+      expect(american.code).toBe(2);
+      expect(american.stderr).toMatch(/--start "11\/22\/2026 03:00": an ISO 8601 time/);
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
   });
 
   it("asks the cloud AZURE_CLOUD names who is signed in (it asked the public cloud: in Azure Government --author was always demanded)", async () => {
