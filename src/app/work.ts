@@ -79,7 +79,8 @@ function placeOf(target: CircuitTarget): string | null {
 
 /**
  * Splits the planned deep reads into work messages: per subscription,
- * `batchSize` circuits each, in plan order. Outages group only within a run
+ * `batchSize` circuits each (fewer when their bodies would pass
+ * MAX_WORK_BYTES), in plan order. Outages group only within a run
  * (one message), so the circuits this sweep reads at one provider and
  * location travel together, suspects and the rotation's quiet reads alike,
  * whatever their subscriptions, in the session of the first one's
@@ -97,6 +98,35 @@ function placeOf(target: CircuitTarget): string | null {
  */
 /** Messages a site's reads may fill and still all travel together (see workMessages). */
 export const SITE_MESSAGES = 3;
+
+/**
+ * A work message's items, in UTF-8 bytes: room under Service Bus Standard's
+ * 256 KB for the envelope, the peers' service keys and the properties. Each
+ * item carries its circuit's listed body (tags twice, advertised prefixes,
+ * Global Reach): counted by circuits alone, 100 typical ones were 343 KB, and
+ * the broker refused the send, and with it the whole sweep's fan-out.
+ */
+export const MAX_WORK_BYTES = 192_000;
+
+const itemBytes = (item: WorkItem) => Buffer.byteLength(JSON.stringify(item), "utf8");
+
+/** `unit` cut into runs of at most `batchSize` items and `maxBytes` (an item larger alone goes alone). */
+function chunks(unit: WorkItem[], sizes: Map<WorkItem, number>, batchSize: number): WorkItem[][] {
+  const out: WorkItem[][] = [];
+  let bytes = 0;
+  for (const item of unit) {
+    const size = sizes.get(item)!;
+    const open = out.at(-1);
+    if (open && open.length < batchSize && bytes + size <= MAX_WORK_BYTES) {
+      open.push(item);
+      bytes += size;
+    } else {
+      out.push([item]);
+      bytes = size;
+    }
+  }
+  return out;
+}
 
 export function workMessages(
   sweepId: string,
@@ -129,17 +159,22 @@ export function workMessages(
     if (together.length > 1) placed.add(place!);
     units.push(together);
   }
+  const sizes = new Map(items.map((item) => [item, itemBytes(item)]));
+  const bytesOf = (batch: WorkItem[]) => batch.reduce((n, item) => n + sizes.get(item)!, 0);
   const bySession = new Map<string, WorkItem[][]>();
   for (const unit of units) {
     const key = unit[0]!.target.subscriptionId.toLowerCase();
     const batches = bySession.get(key) ?? bySession.set(key, []).get(key)!;
     const open = batches.at(-1);
-    if (open && open.length + unit.length <= options.batchSize) {
+    if (
+      open &&
+      open.length + unit.length <= options.batchSize &&
+      bytesOf(open) + bytesOf(unit) <= MAX_WORK_BYTES
+    ) {
       open.push(...unit);
       continue;
     }
-    for (let i = 0; i < unit.length; i += options.batchSize)
-      batches.push(unit.slice(i, i + options.batchSize));
+    batches.push(...chunks(unit, sizes, options.batchSize));
   }
   const out: WorkMessage[] = [];
   for (const [subscriptionId, batches] of bySession)

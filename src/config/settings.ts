@@ -296,7 +296,7 @@ export const SETTINGS = {
   },
   SWEEP_WORK_BATCH: {
     section: "publish",
-    doc: "Circuits per work message on SWEEP_WORK_QUEUE (default 20).",
+    doc: "Circuits per work message on SWEEP_WORK_QUEUE (default 20); fewer when their listed bodies would pass 192 KB, so a message always fits Service Bus.",
     sample: "20",
   },
   ERWATCH_ACTION_GROUPS: {

@@ -297,3 +297,54 @@ describe("the service keys of a batch's Global Reach peers", () => {
     expect(parsed.ok && parsed.work.peerServiceKeys).toEqual(peers ?? undefined);
   });
 });
+
+describe("work messages fit Service Bus, whatever the circuits carry", () => {
+  /** A circuit whose listed body carries `tags` tags of Azure's longest (512 + 256 characters). */
+  const heavy = (n: number, tags: number) => {
+    const t = target(n);
+    const many = Object.fromEntries(
+      Array.from({ length: tags }, (_, i) => [`${n}-${i}-`.padEnd(512, "t"), "v".repeat(256)]),
+    );
+    return {
+      ...t,
+      location: `${n % 2 === 0 ? "west" : "north"}europe`,
+      tags: many,
+      listed: {
+        ...t.listed,
+        tags: many,
+        facts: { serviceProviderName: null, peeringLocation: null },
+      },
+    } as unknown as ReturnType<typeof target>;
+  };
+
+  it.each([
+    { case: "100 circuits with a dozen long tags, SWEEP_WORK_BATCH 100", tags: 12, batchSize: 100 },
+    { case: "20 circuits with 50 tags each, SWEEP_WORK_BATCH 20", tags: 50, batchSize: 20 },
+  ])(
+    "$case: every message under 256 KB, every circuit once, in plan order",
+    ({ tags, batchSize }) => {
+      // Counted by circuits alone, such batches were 343 KB and 756 KB: the broker
+      // refused the send, and with it the rest of the sweep's fan-out.
+      const count = batchSize;
+      const messages = workMessages(
+        "sweep-1",
+        Array.from({ length: count }, (_, n) => ({
+          target: heavy(n, tags),
+          reason: "due" as const,
+        })),
+        { now: new Date(0), deadline: new Date(1), batchSize },
+      );
+      expect(messages.length).toBeGreaterThan(1);
+      for (const m of messages) {
+        expect(Buffer.byteLength(JSON.stringify(m))).toBeLessThan(256 * 1024 - 32 * 1024);
+        expect(m.items.length).toBeLessThanOrEqual(batchSize);
+      }
+      expect(messages.flatMap((m) => m.items.map((i) => i.target.name))).toEqual(
+        Array.from({ length: count }, (_, n) => `er-${n}`),
+      );
+      expect(messages.map((m) => `${m.batch}/${m.batches}`)).toEqual(
+        messages.map((_, i) => `${i + 1}/${messages.length}`),
+      );
+    },
+  );
+});
