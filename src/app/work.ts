@@ -58,6 +58,8 @@ export interface WorkClaims {
   claim(sweepId: string, circuitId: string, worker: string, until: Date): Promise<ClaimOutcome>;
   /** The circuit was read and recorded. */
   finish(sweepId: string, circuitId: string, worker: string): Promise<void>;
+  /** `worker` gave up the circuit unread: the next to ask may take it at once. */
+  release?(sweepId: string, circuitId: string, worker: string): Promise<void>;
   /** Forgets the claims of sweeps older than `before`. */
   prune?(before: Date): Promise<number>;
 }
@@ -312,6 +314,49 @@ async function finished(
   }
 }
 
+/**
+ * Who holds a batch's claims: the message and which delivery of it. Service
+ * Bus delivers a message again only once the last delivery's lock is gone
+ * (it died, was scaled in, or gave up), so a later delivery of the same
+ * message takes over that one's claims; named by invocation, it found them
+ * "taken" by its own dead predecessor, skipped them and completed the
+ * message, and they went unread that sweep. Each delivery is named by its
+ * invocation too, so two copies of the same work (sent twice, read at once)
+ * still never read a circuit twice.
+ */
+export function workerOf(
+  message: Pick<WorkMessage, "sweepId" | "subscriptionId" | "batch">,
+  delivery: { count?: number; id: string },
+): string {
+  const n =
+    delivery.count !== undefined && Number.isSafeInteger(delivery.count) && delivery.count > 0
+      ? delivery.count
+      : 1;
+  return `${message.sweepId}/${message.subscriptionId.toLowerCase()}/${message.batch}@${n}/${delivery.id}`;
+}
+
+/** Given up unread (stopped): a claim that cannot be released runs out by itself. */
+async function released(
+  claims: WorkClaims,
+  sweepId: string,
+  unreached: readonly Unreached[],
+  worker: string,
+  log: Logger,
+): Promise<void> {
+  if (!claims.release) return;
+  for (const { id } of unreached) {
+    try {
+      await claims.release(sweepId, id, worker);
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      log.warn(
+        { err: error, circuitId: id },
+        "the claim on a circuit not read could not be given back (Table Storage); it runs out by itself",
+      );
+    }
+  }
+}
+
 /** The worker's half: claim, read, record, publish, one batch. */
 export async function processWork(
   sweeper: Sweeper,
@@ -355,6 +400,8 @@ export async function processWork(
       ),
     },
   );
+  // Given back, so the delivery that comes next reads them whoever it is.
+  await released(claims, message.sweepId, done.unreached, options.worker, log);
   const result: WorkDone = {
     read: done.verdicts.map((v) => v.id),
     skipped: done.skipped.map((s) => s.id),
@@ -368,6 +415,8 @@ export async function processWork(
       skipped: result.skipped.length,
       unreached: result.unreached.length,
       events: result.events,
+      // Which ones: another worker holds them (or recorded them already).
+      ...(result.skipped.length > 0 ? { skippedIds: result.skipped } : {}),
     },
     "work done",
   );

@@ -19,12 +19,16 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const deps = await getDeps();
     // Loaded on the first batch: the host imports this entry at start whether fan-out is on or not.
-    const [{ processWork }, { parseWorkMessage }] = await Promise.all([
+    const [{ processWork, workerOf }, { parseWorkMessage }] = await Promise.all([
       import("../app/work.js"),
       import("../app/work-message.js"),
     ]);
     const { runtime } = deps;
-    const log = runtime.logger.child({ invocationId: context.invocationId, trigger: "sweep-work" });
+    const log = runtime.logger.child({
+      invocationId: context.invocationId,
+      host: `${hostname()}/${process.pid}`,
+      trigger: "sweep-work",
+    });
     const parsed = parseWorkMessage(message);
     if (!parsed.ok) {
       log.error(
@@ -44,7 +48,10 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     // The hard stop: a little after the deadline, and within the message lock.
     const stopIn = Math.max(1_000, deadline - Date.now() + 15_000);
     const done = await processWork(runtime.sweeper, runtime.work.claims, work, {
-      worker: `${hostname()}/${process.pid}/${context.invocationId}`,
+      worker: workerOf(work, {
+        count: Number(context.triggerMetadata?.deliveryCount ?? 1),
+        id: `${hostname()}/${process.pid}/${context.invocationId}`,
+      }),
       logger: log,
       abortSignal: AbortSignal.timeout(Math.min(stopIn, 4 * 60_000)),
       reader: runtime.reader,

@@ -12,7 +12,8 @@
 import functions from "@azure/functions";
 import { ServiceBusClient } from "@azure/service-bus";
 import { expect, it } from "vitest";
-import type { WorkMessage } from "../../src/app/work.js";
+import { hostname } from "node:os";
+import { workerOf, type WorkMessage } from "../../src/app/work.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
 import {
@@ -418,6 +419,14 @@ it("a work message one of whose items this worker cannot read (a newer timer's r
     // The item it could read was read and recorded for that sweep; the other was never taken.
     const claimed = (id: string) =>
       w.runtime.work!.claims.claim(body.sweepId, id, "probe", new Date(T0 + 60 * MIN));
+    // Held by the message, not the invocation: a delivery of it again takes its claims back.
+    expect(await w.runtime.work!.claims.progress(body.sweepId)).toEqual([
+      {
+        circuitId: second!.target.id,
+        worker: workerOf(body, { count: 1, id: `${hostname()}/${process.pid}/w-newer` }),
+        state: "done",
+      },
+    ]);
     expect(await claimed(second!.target.id)).toBe("done");
     expect(await claimed(first!.target.id)).toBe("mine");
     expect(

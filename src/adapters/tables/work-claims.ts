@@ -1,12 +1,15 @@
 // Who reads which circuit of a fanned-out sweep: one row per (sweep, circuit)
 // in <prefix>Work, written with ETags. A worker inserts the row to claim the
 // circuit; a row another worker holds with a live lease is theirs; a row
-// whose lease ran out (the worker died) is taken over with a conditional
-// update; a finished row is never read again. Partition = sweep, so a whole
+// whose lease ran out (the worker died), or that an earlier delivery of the
+// same work message holds (Service Bus delivers again only once that one's
+// lock is gone), is taken over with a conditional update; a finished row is
+// never read again. Partition = sweep, so a whole
 // sweep's claims are pruned together.
 
 import { odata, type TableClient } from "@azure/data-tables";
 import type { ClaimOutcome, WorkClaims } from "../../app/work.js";
+import { supersedes } from "../../core/claim-holder.js";
 import { rethrowStorage } from "./errors.js";
 import { circuitPartition } from "./keys.js";
 
@@ -77,7 +80,12 @@ export class TableWorkClaims implements WorkClaims {
       return this.fail(error, `reading the claim on ${circuitId}`);
     }
     if (held.state === "done") return "done";
-    if (held.worker !== worker && Date.parse(held.until) > this.now().getTime()) return "taken";
+    if (
+      held.worker !== worker &&
+      Date.parse(held.until) > this.now().getTime() &&
+      !supersedes(worker, held.worker)
+    )
+      return "taken";
     try {
       // Its worker is gone (or it is this worker's own, delivered again): take it over, if nobody else did first.
       await this.table.updateEntity(row, "Replace", { etag: held.etag!, ...this.call() });
@@ -97,6 +105,31 @@ export class TableWorkClaims implements WorkClaims {
       );
     } catch (error) {
       this.fail(error, `finishing the claim on ${circuitId}`);
+    }
+  }
+
+  async release(sweepId: string, circuitId: string, worker: string): Promise<void> {
+    let held: ClaimRow;
+    try {
+      held = (await this.table.getEntity<ClaimRow>(
+        sweepId,
+        circuitPartition(circuitId),
+        this.call(),
+      )) as ClaimRow;
+    } catch (error) {
+      if (status(error) === 404) return;
+      return this.fail(error, `reading the claim on ${circuitId}`);
+    }
+    // Only its own, and only unread: a claim another worker took over is theirs.
+    if (held.worker !== worker || held.state !== "reading") return;
+    try {
+      await this.table.deleteEntity(sweepId, circuitPartition(circuitId), {
+        etag: held.etag!,
+        ...this.call(),
+      });
+    } catch (error) {
+      if (status(error) === 404 || status(error) === 412) return;
+      this.fail(error, `giving back the claim on ${circuitId}`);
     }
   }
 
