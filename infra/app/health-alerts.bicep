@@ -15,6 +15,10 @@
 //   state refused by Table Storage, a bug on its data): the sweep goes on for
 //   the others and finishes, so the dead-man's switch stays quiet, while that
 //   circuit's alerts are not decided at all and its outage pages nobody.
+// - With ERWATCH_SWEEP_FAN_OUT, work the timer sent that no worker finished:
+//   the timer's "sweep finished" keeps the dead-man's switch quiet while the
+//   workers cannot take the queue (their trigger does not start, the work
+//   expires): nothing is read, nothing pages, no function fails.
 
 param location string
 param tags object = {}
@@ -369,3 +373,56 @@ resource circuitNotRecorded 'Microsoft.Insights/scheduledQueryRules@2023-12-01' 
     }
   }
 }
+
+// With fan-out the timer's "sweep finished" carries how many work messages it
+// sent (src/app/work.ts fanOut); each worker ends every batch with "work done"
+// (processWork). Two sweeps that sent work and not one batch finished in 15
+// minutes is workers that are not reading (one sweep may still be in hand).
+// Without fan-out no sweep sends work and the rule stays quiet.
+var fanOutUnreadQuery = '''
+traces
+| where message contains '"msg":"sweep finished"' or message contains '"msg":"work done"'
+| extend line = parse_json(message)
+| summarize sent = countif(tostring(line.msg) == 'sweep finished' and toint(line.messages) > 0), done = countif(tostring(line.msg) == 'work done')
+| project unread = iff(sent >= 2 and done == 0, 1, 0)
+'''
+
+resource fanOutWorkUnread 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'erwatch-fan-out-work-unread'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'erwatch: fan-out work sent and not read'
+    description: 'The timer sent the deep reads to the work queue in two sweeps and no worker finished a batch in 15 minutes: the sweeps finish, so the dead-man\'s switch stays quiet, but no circuit is read and no outage pages. Look at the sweepWorker function (does its Service Bus trigger start; may the identity receive from the work queue) and at the work queue\'s messages.'
+    severity: 1
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: fanOutUnreadQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'unread'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+

@@ -49,6 +49,7 @@ const RULES = [
   "settingsLeftOut",
   "alertEventsNotPublished",
   "circuitNotRecorded",
+  "fanOutWorkUnread",
 ];
 
 describe("erwatch's own health alerts", () => {
@@ -179,6 +180,29 @@ describe("erwatch's own health alerts", () => {
     expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
   });
 
+  it("fan-out work sent in two sweeps and no batch finished fires it, from the lines the timer and the workers write", () => {
+    const rule = resource(alerts, "fanOutWorkUnread");
+    expect(decl(alerts, "resource", "fanOutWorkUnread").type).toMatch(
+      /^Microsoft\.Insights\/scheduledQueryRules@/,
+    );
+    expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
+    expect(value(rule, "query")).toBe("fanOutUnreadQuery");
+    expect(value(rule, "severity")).toBe("1");
+    expect(minutes(value(rule, "windowSize"))).toBe(15);
+    const query = multiline(alerts, "fanOutUnreadQuery");
+    expect(query).toContain(
+      "countif(tostring(line.msg) == 'sweep finished' and toint(line.messages) > 0)",
+    );
+    expect(query).toContain("countif(tostring(line.msg) == 'work done')");
+    expect(query).toMatch(/project unread = iff\(sent >= 2 and done == 0, 1, 0\)\s*$/);
+    expect(value(rule, "metricMeasureColumn")).toBe("'unread'");
+    expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
+    // The two lines, with the field it reads, as the code writes them.
+    const work = read("src/app/work.ts");
+    expect(work).toMatch(/messages: messages\.length,[\s\S]*"sweep finished"/);
+    expect(work).toContain('"work done"');
+  });
+
   it("main.parameters.json lets azd set who hears about them", () => {
     const parameters = JSON.parse(read("infra", "main.parameters.json")) as {
       parameters: Record<string, { value: string }>;
@@ -290,6 +314,8 @@ describe("the dead-man's switch looks for the line a finished sweep writes", () 
       msg: "sweep finished",
       sweepId: "fanned-out",
       fannedOut: true,
+      // What erwatch-fan-out-work-unread counts as a sweep that sent work.
+      messages: sent.length,
     });
   });
 });
