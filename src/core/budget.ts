@@ -18,10 +18,14 @@ export const MAX_STRING = 4_000;
  */
 export const MAX_TICKET = 16_000;
 /**
- * Circuits a fleet outage keeps naming (each entry's strings cut to 300):
- * about 450 characters each, 500 of them fit one table entity (json-columns.ts) with room.
+ * Circuits a fleet outage keeps naming (each entry's strings cut to 300). The
+ * stored alert holds each twice (the condition's entry, up to about 800
+ * characters with a long resource id and title; the id again among those the
+ * receivers were told of): 300 of them fit one table entity (json-columns.ts)
+ * with room for the ticket. An alert that does not fit is not stored at all,
+ * and every member pages alone.
  */
-export const MAX_FLEET_MEMBERS = 500;
+export const MAX_FLEET_MEMBERS = 300;
 /** What the alert adds to its finding's ticket (when it was first seen): kept free when the finding's is cut. */
 export const TICKET_HEADROOM = 200;
 /** Where a reader finds what a marker says was left out. */

@@ -8,7 +8,7 @@ import { alertKey } from "../../src/core/alert-identity.js";
 import { advanceStep, decideStep, type AlertContext } from "../../src/core/alert-step.js";
 import { MAX_FLEET_MEMBERS, MAX_TICKET } from "../../src/core/budget.js";
 import { fleetCircuitId, fleetFinding, type FleetCandidate } from "../../src/core/fleet.js";
-import { fleetMembersOf } from "../../src/core/fleet-members.js";
+import { fleetMembersOf, type FleetMember } from "../../src/core/fleet-members.js";
 import { conditionOf } from "../../src/core/lifecycle.js";
 import { packJson } from "../../src/adapters/tables/json-columns.js";
 import type { Finding } from "../../src/core/model.js";
@@ -18,9 +18,13 @@ import { ARP_TICKET } from "../support/alert-event-fixture.js";
 
 const NOW = new Date("2026-11-22T02:05:00.000Z");
 
-function member(i: number): FleetCandidate {
-  const name = `er-ams-prod-${String(i).padStart(3, "0")}-core-datacenter-link`;
-  const circuitId = `/subscriptions/00000000-0000-0000-0000-00000000000${i % 10}/resourceGroups/rg-network-prod/providers/Microsoft.Network/expressRouteCircuits/${name}`;
+function member(i: number, long = false): FleetCandidate {
+  // Long: a circuit name (80) and resource group (90) as long as Azure allows.
+  const name = long
+    ? `er-ams-prod-${String(i).padStart(3, "0")}-`.padEnd(80, "x")
+    : `er-ams-prod-${String(i).padStart(3, "0")}-core-datacenter-link`;
+  const group = long ? "rg-".padEnd(90, "g") : "rg-network-prod";
+  const circuitId = `/subscriptions/00000000-0000-0000-0000-00000000000${i % 10}/resourceGroups/${group}/providers/Microsoft.Network/expressRouteCircuits/${name}`;
   const serviceKey = `a1410692-0000-4ceb-b94a-${String(i).padStart(12, "0")}`;
   const finding: Finding = {
     code: "arp-missing",
@@ -50,8 +54,21 @@ function member(i: number): FleetCandidate {
   };
 }
 
-function fleetEvent(circuits: number) {
-  const members = Array.from({ length: circuits }, (_, i) => member(i));
+/** `unread` of them named as last seen (a sweep that did not read them), as a later update does. */
+function fleetEvent(circuits: number, { long = false, unread = 0 } = {}) {
+  const all = Array.from({ length: circuits }, (_, i) => member(i, long));
+  const members = all.slice(0, circuits - unread);
+  const others: FleetMember[] = all.slice(circuits - unread).map((m) => ({
+    id: m.circuitId,
+    name: m.circuitName,
+    serviceKey: m.serviceKey,
+    code: m.finding.code,
+    severity: m.finding.severity,
+    owner: m.finding.owner,
+    paths: m.finding.paths,
+    title: m.finding.title,
+    unread: true,
+  }));
   const group = {
     id: fleetCircuitId("Equinix", "Amsterdam", "provider"),
     provider: "Equinix",
@@ -59,7 +76,7 @@ function fleetEvent(circuits: number) {
     layer: "provider" as const,
     members,
   };
-  const finding = fleetFinding(group);
+  const finding = fleetFinding(group, others);
   const key = alertKey(group.id, null, "fleet");
   const ctx: AlertContext = {
     policy: DEFAULT_ALERT_POLICY,
@@ -87,7 +104,12 @@ function fleetEvent(circuits: number) {
     { id: group.id, name: "Equinix at Amsterdam", subscriptionId: "", resourceGroup: "" },
     NOW,
   );
-  return { event: buildAlertEvent(decided.next, decided.event, verdict, NOW), members, finding };
+  return {
+    event: buildAlertEvent(decided.next, decided.event, verdict, NOW),
+    members: all,
+    finding,
+    state: decided.next,
+  };
 }
 
 describe("the carrier ticket of a fleet outage", () => {
@@ -118,15 +140,24 @@ describe("the carrier ticket of a fleet outage", () => {
 });
 
 describe("the members a fleet outage keeps", () => {
-  it.each([205, MAX_FLEET_MEMBERS])(
-    "names all %i circuits in what is stored, within one table entity",
-    (circuits) => {
+  it.each([
+    { circuits: 205, long: false, unread: 0 },
+    { circuits: MAX_FLEET_MEMBERS, long: false, unread: 0 },
+    // Names as long as Azure allows, a third named as last seen: the heaviest alert to store.
+    { circuits: MAX_FLEET_MEMBERS, long: true, unread: 100 },
+  ])(
+    "names all $circuits circuits (long names: $long, $unread as last seen) in what is stored, and the alert fits one table entity",
+    ({ circuits, long, unread }) => {
       // Cut at 200, each circuit past the 200th was named by no stored fleet
-      // alert, so the next sweep paged it alone inside the one outage.
-      const { finding, members } = fleetEvent(circuits);
+      // alert, so the next sweep paged it alone inside the one outage. Stored
+      // too large, the alert was not stored at all: every member paged alone.
+      const { finding, members, state } = fleetEvent(circuits, { long, unread });
       const condition = conditionOf(finding);
-      expect(fleetMembersOf(condition).map((m) => m.id)).toEqual(members.map((m) => m.circuitId));
-      expect(() => packJson(condition, "the fleet alert")).not.toThrow();
+      expect(new Set(fleetMembersOf(condition).map((m) => m.id))).toEqual(
+        new Set(members.map((m) => m.circuitId)),
+      );
+      expect(state.condition && fleetMembersOf(state.condition)).toHaveLength(circuits);
+      expect(() => packJson(state, "the fleet alert")).not.toThrow();
     },
   );
 
