@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   backoffMs,
   createDispatcher,
-  UNSTATED_THROTTLE_MS,
   withImpliedPause,
   type DispatcherDeps,
 } from "../../src/app/dispatch/dispatcher.js";
@@ -85,6 +84,7 @@ function setup(
   teams: SendOutcome[],
   deliveries = new MemoryDeliveries(() => NOW),
   now = () => NOW,
+  retry = RETRY,
 ) {
   const receivers = [
     new ScriptedReceiver("pd", "pagerduty", pd),
@@ -96,7 +96,7 @@ function setup(
     receivers: new Map(receivers.map((r) => [r.name, r])),
     routing: ROUTING,
     deliveries,
-    retry: RETRY,
+    retry,
     logger,
     now,
     sleep: async (ms) => void slept.push(ms),
@@ -280,32 +280,45 @@ describe("dispatcher", () => {
     expect(slept).toEqual([7000]);
   });
 
-  it("should take a 429 without Retry-After as a growing pause, not retry inside the throttled minute", async () => {
+  it("should take a 429 without Retry-After as a pause of a minute or more, not retry inside the throttled minute", async () => {
     // PagerDuty's Events API throttles per key per minute and says nothing of
     // how long: retried at 1 s and 2 s and handed straight back, every attempt
     // and redelivery landed in the same refused minute.
     const { dispatcher, receivers, slept } = setup([fail(429, true)], [ok()]);
     const { s, log, copies } = settlement();
     const outcome = await dispatcher.dispatch(msg(event()), s, signal());
-    expect(receivers[0]!.calls).toBe(3);
-    // 30 s, then 60 s; the third pause, 120 s, is not waited but kept:
-    // rescheduled, not abandoned for an instant redelivery.
-    expect(slept).toEqual([UNSTATED_THROTTLE_MS, 2 * UNSTATED_THROTTLE_MS]);
+    // 90 s (a minute, at the top of its spread) is longer than a delivery
+    // waits: not posted again now, nor handed back for an instant redelivery.
+    expect(receivers[0]!.calls).toBe(1);
+    expect(slept).toEqual([]);
     expect(outcome.settled).toBe("rescheduled");
-    expect(log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:02:00.000Z"]);
-    // The copy goes on doubling from where the event left off.
+    expect(log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:01:30.000Z"]);
+    // The copy's pause doubles: the event was posted once already.
     const again = setup([fail(429, true)], [ok()], new MemoryDeliveries(() => NOW));
     const b = settlement();
-    const copy = copies[0]!;
-    await again.dispatcher.dispatch({ ...copy, deliveryCount: 1 }, b.s, signal());
-    // 60 s waited; 120 s is longer than a delivery waits: kept by rescheduling.
-    expect(again.slept).toEqual([2 * UNSTATED_THROTTLE_MS]);
-    expect(b.log).toEqual(["reschedule erw-abc-1~r2 at 2026-11-22T02:02:00.000Z"]);
+    await again.dispatcher.dispatch({ ...copies[0]!, deliveryCount: 1 }, b.s, signal());
+    expect(again.receivers[0]!.calls).toBe(1);
+    expect(b.log).toEqual(["reschedule erw-abc-1~r2 at 2026-11-22T02:03:00.000Z"]);
+  });
+
+  it("should wait out an implied pause inside a delivery only when a delivery may wait that long", async () => {
+    const { dispatcher, receivers, slept } = setup(
+      [fail(429, true), ok()],
+      [ok()],
+      new MemoryDeliveries(() => NOW),
+      () => NOW,
+      { ...RETRY, maxWaitMs: 300_000 },
+    );
+    const { s, log } = settlement();
+    await dispatcher.dispatch(msg(event()), s, signal());
+    expect(slept).toEqual([90_000]);
+    expect(receivers[0]!.calls).toBe(2);
+    expect(log).toEqual(["complete"]);
   });
 
   it.each([
-    { name: "a 429 with no Retry-After", given: fail(429, true), tries: 0, pause: 30_000 },
-    { name: "its third attempt", given: fail(429, true), tries: 2, pause: 120_000 },
+    { name: "a 429 with no Retry-After", given: fail(429, true), tries: 0, pause: 90_000 },
+    { name: "its third post", given: fail(429, true), tries: 2, pause: 360_000 },
     { name: "a storm past 15 minutes", given: fail(429, true), tries: 9, pause: 900_000 },
     {
       name: "a 429 with its own Retry-After",
@@ -321,10 +334,11 @@ describe("dispatcher", () => {
     expect(withImpliedPause(failure, tries, 1, RETRY).retryAfterMs).toBe(pause);
   });
 
-  it("spreads the implied pauses of a storm over their upper half", () => {
+  it("spreads the implied pauses of a storm, never under a minute", () => {
     const bare = fail(429, true) as Extract<SendOutcome, { ok: false }>;
-    expect(withImpliedPause(bare, 1, 0, RETRY).retryAfterMs).toBe(30_000);
-    expect(withImpliedPause(bare, 1, 0.5, RETRY).retryAfterMs).toBe(45_000);
+    expect(withImpliedPause(bare, 0, 0, RETRY).retryAfterMs).toBe(60_000);
+    expect(withImpliedPause(bare, 1, 0, RETRY).retryAfterMs).toBe(120_000);
+    expect(withImpliedPause(bare, 1, 0.5, RETRY).retryAfterMs).toBe(150_000);
   });
 
   it("should give the message back when attempts run out, and skip receivers that already have it on redelivery", async () => {

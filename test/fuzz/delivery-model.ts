@@ -66,7 +66,7 @@ export interface Trouble {
  * pause a bare one implies (its first, at the bottom of the spread).
  */
 export const pauseS = (t: Trouble): number =>
-  t.mode === "429-bare" ? UNSTATED_THROTTLE_MS / 2 / 1000 : t.retryAfterS;
+  t.mode === "429-bare" ? UNSTATED_THROTTLE_MS / 1000 : t.retryAfterS;
 
 const span = (mode: fc.Arbitrary<Mode>, minutes: fc.Arbitrary<number>) =>
   fc.record({

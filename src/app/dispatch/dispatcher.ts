@@ -62,27 +62,33 @@ export type DispatchOutcome =
 
 /**
  * A 429 that does not say how long to wait (PagerDuty's Events API throttles
- * per integration key per minute and sends none) is taken as asking for a
- * pause of this much, doubling with each attempt and rescheduled copy of the
- * event, at most `maxRescheduleMs`, and spread over its upper half. Retried at
- * the bare backoff, a throttled receiver got every attempt and redelivery
- * inside the same refused minute (15 posts in about 15 s with the defaults);
- * at a fixed pause, a storm of events kept it throttled for good.
+ * per integration key per minute and sends none) is taken as asking for at
+ * least this pause: a minute, so the receiver is not posted to again inside
+ * the minute that refused it, doubling with each earlier post of the event,
+ * spread up to half as long again so a storm of events does not come back in
+ * step, at most `maxRescheduleMs`. Retried at the bare backoff, a throttled
+ * receiver got every attempt and redelivery inside the refused minute (15
+ * posts in about 15 s with the defaults); at a fixed pause, a storm of events
+ * kept it throttled for good.
  */
-export const UNSTATED_THROTTLE_MS = 30_000;
+export const UNSTATED_THROTTLE_MS = 60_000;
 
 /** The outcome with the pause a throttling receiver implies made explicit. */
 export function withImpliedPause(
   outcome: Failure,
-  /** Attempts of this event made before this one: earlier copies' and this delivery's. */
+  /**
+   * Posts of this event before this one: its rescheduled copies (a throttled
+   * delivery posts once, its pause being longer than a delivery waits) and
+   * this delivery's earlier attempts.
+   */
   tries: number,
   /** In [0, 1): where in the spread this pause falls. */
   spread: number,
   policy: Pick<RetryPolicy, "maxRescheduleMs">,
 ): Failure {
   if (outcome.status !== 429 || outcome.retryAfterMs !== null) return outcome;
-  const pause = Math.min(policy.maxRescheduleMs, UNSTATED_THROTTLE_MS * 2 ** Math.min(tries, 20));
-  return { ...outcome, retryAfterMs: Math.round(pause * (0.5 + spread / 2)) };
+  const pause = UNSTATED_THROTTLE_MS * 2 ** Math.min(tries, 20) * (1 + spread / 2);
+  return { ...outcome, retryAfterMs: Math.round(Math.min(policy.maxRescheduleMs, pause)) };
 }
 
 /** Exponential backoff; a longer Retry-After wins. */
