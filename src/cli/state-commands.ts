@@ -104,7 +104,15 @@ function windowOf(opts: SilenceAddOptions, now: Date, problems: string[]): Silen
   }
   // Read here, once, and stored as instants: a time without an offset was
   // read in the laptop's zone for one end and the host's for the other.
-  const zone = opts.timezone ?? "UTC";
+  let zone = opts.timezone ?? "UTC";
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+  } catch {
+    problems.push(
+      `--timezone "${neutralise(zone)}" is not an IANA time zone (e.g. Europe/Amsterdam)`,
+    );
+    zone = "UTC";
+  }
   const instant = (flag: string, text: string): number | null => {
     const at = instantOf(text, zone);
     if (at === null)

@@ -83,12 +83,13 @@ function skippedWindowOpen(timezone: string, start: number, length: number, t: n
 }
 
 /**
- * ISO 8601 as people write it: a date, `T`, hours and minutes, optional seconds
- * and fraction, optional `Z` or offset. Nothing else (03/30/2025 is read
- * differently in different places).
+ * ISO 8601 / RFC 3339 as people write it: a date, then `T` or a space, hours
+ * and minutes, optional seconds and fraction (or the date alone, midnight),
+ * optional `Z` or offset (`+01:00`, `+0100`, `+01`). Nothing else
+ * (03/30/2025 is read differently in different places).
  */
 const ISO_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/i;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|([+-])(\d{2}):?(\d{2})?)?$/i;
 
 /**
  * The instant `text` names: itself when it carries `Z` or an offset; without
@@ -120,11 +121,13 @@ export function instantOf(text: string, timezone = "UTC"): number | null {
     second > 59
   )
     return null;
-  if (m[8] !== undefined) {
-    const at = Date.parse(text.trim());
-    return Number.isNaN(at) ? null : at;
-  }
   const ms = Math.round(Number(m[7] ?? 0) * 1000);
+  if (m[8] !== undefined) {
+    if (m[8].toUpperCase() === "Z") return wall + ms;
+    const [hours, minutes] = [Number(m[10]), Number(m[11] ?? 0)];
+    if (hours > 23 || minutes > 59) return null;
+    return wall + ms - (m[9] === "-" ? -1 : 1) * (hours * 60 + minutes) * 60_000;
+  }
   const offset = (u: number) => wallClockAt(timezone, u) - u;
   // Each offset the zone has near that reading gives a candidate; the first showing wins.
   const shown = [offset(wall - 86_400_000), offset(wall), offset(wall + 86_400_000)]
@@ -143,12 +146,23 @@ export function instantOf(text: string, timezone = "UTC"): number | null {
   return high;
 }
 
-/** A one-off window's instants, or null when they cannot be read. */
+/**
+ * A one-off window's instants, or null when they cannot be read. A window an
+ * earlier erwatch stored in a form instantOf does not take (its CLI kept
+ * `--start` as typed, in any form Date.parse read) is read as it read it:
+ * refused now, it would silence nothing and never show as expired.
+ */
 export function onceSpan(
   window: Extract<SilenceWindow, { kind: "once" }>,
 ): { start: number; end: number } | null {
-  const start = instantOf(window.start, window.timezone);
-  const end = instantOf(window.end, window.timezone);
+  const read = (text: string) => {
+    const at = instantOf(text, window.timezone);
+    if (at !== null) return at;
+    const legacy = Date.parse(text);
+    return Number.isNaN(legacy) ? null : legacy;
+  };
+  const start = read(window.start);
+  const end = read(window.end);
   return start === null || end === null ? null : { start, end };
 }
 
@@ -245,9 +259,15 @@ export function nextOpening(
     const closes = closing(t);
     return closes === null ? null : { opensAt: iso(opened), closesAt: iso(closes) };
   }
-  const starts = CronExpressionParser.parse(window.cron, { currentDate: now, tz: window.timezone });
+  // Starts on the wall clock, as windowActive judges them: cron in the zone
+  // itself leaves out a start the clock skips, and such a window opens at the jump.
+  const starts = CronExpressionParser.parse(window.cron, {
+    currentDate: new Date(latestWallClock(window.timezone, t)),
+    tz: "UTC",
+  });
+  const offset = wallClockAt(window.timezone, t) - t;
   for (let i = 0; i < 3; i += 1) {
-    const start = starts.next().toDate().getTime();
+    const start = starts.next().toDate().getTime() - offset;
     const opens = firstMinute(
       window,
       Math.max(t + 1, start - EDGE_SEARCH_MS),
@@ -273,7 +293,9 @@ export function validateWindow(window: SilenceWindow): void {
     }
   }
   if (window.kind === "once") {
-    const span = onceSpan(window);
+    const start = instantOf(window.start, window.timezone);
+    const end = instantOf(window.end, window.timezone);
+    const span = start === null || end === null ? null : { start, end };
     if (span === null)
       throw new Error(
         "start and end must be ISO 8601 times such as 2026-03-29T01:00Z or 2026-03-29T01:00+01:00 (without an offset, a reading of the clock in timezone, UTC when none is given)",

@@ -52,6 +52,19 @@ describe("nextOpening", () => {
       next: ["2027-01-03T02:00:00.000Z", "2027-01-03T02:30:00.000Z"],
     },
     {
+      // cron in the zone itself leaves out a start the clock skips: the list said a week later.
+      case: "a window the half-hour jump skips whole (Lord Howe): at the jump, as the sweeps do",
+      window: weekly("0 2 * * 0", 30, "Australia/Lord_Howe"),
+      now: "2026-10-03T12:00:00Z",
+      next: ["2026-10-03T15:30:00.000Z", "2026-10-03T16:00:00.000Z"],
+    },
+    {
+      case: "a window the jump skips whole at 02:45 (Chatham)",
+      window: weekly("45 2 * * 0", 30, "Pacific/Chatham"),
+      now: "2026-09-26T06:00:00Z",
+      next: ["2026-09-26T14:00:00.000Z", "2026-09-26T14:30:00.000Z"],
+    },
+    {
       case: "a one-off window ahead",
       window: { kind: "once", start: "2027-01-05T01:00:00Z", end: "2027-01-05T03:00:00Z" },
       now: "2027-01-01T00:00:00Z",

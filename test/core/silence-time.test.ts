@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { SilenceWindow } from "../../src/core/policy.js";
-import { instantOf, validateWindow, windowActive } from "../../src/core/silence.js";
+import { instantOf, onceSpan, validateWindow, windowActive } from "../../src/core/silence.js";
 
 const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
 
@@ -22,7 +22,12 @@ describe("instantOf", () => {
     { text: "2026-10-25T02:30", zone: "Europe/Amsterdam", at: "2026-10-25T00:30:00.000Z" },
     // Forms read differently in different places, and dates that are none.
     { text: "03/29/2026 01:00", at: null },
-    { text: "2026-03-29 01:00", at: null },
+    // RFC 3339's space, a date alone (midnight), the basic offset forms.
+    { text: "2026-03-29 01:00", at: "2026-03-29T01:00:00.000Z" },
+    { text: "2026-03-29", zone: "Europe/Amsterdam", at: "2026-03-28T23:00:00.000Z" },
+    { text: "2026-03-29T01:00+0100", at: "2026-03-29T00:00:00.000Z" },
+    { text: "2026-03-29T01:00-05", at: "2026-03-29T06:00:00.000Z" },
+    { text: "2026-03-29T01:00+25:00", at: null },
     { text: "2026-02-30T01:00", at: null },
     { text: "2026-03-29T24:00", at: null },
     { text: "tomorrow", at: null },
@@ -75,6 +80,24 @@ function openings(window: SilenceWindow, from: string, to: string): string[] {
   }
   return out;
 }
+
+describe("a one-off window stored by an earlier erwatch", () => {
+  it("is read as that erwatch read it, though new ones in that form are refused", () => {
+    // Its CLI stored --start as typed: refused now, the window would silence
+    // nothing and never show as expired.
+    const stored: SilenceWindow = {
+      kind: "once",
+      start: "March 29, 2026 01:00 UTC",
+      end: "March 29, 2026 03:00 UTC",
+    };
+    expect(onceSpan(stored)).toEqual({
+      start: Date.parse("2026-03-29T01:00:00Z"),
+      end: Date.parse("2026-03-29T03:00:00Z"),
+    });
+    expect(windowActive(stored, new Date("2026-03-29T02:00:00Z"))).toBe(true);
+    expect(() => validateWindow(stored)).toThrow(/ISO 8601 times such as/);
+  });
+});
 
 describe("a window the spring-forward jump skips whole", () => {
   it.each<{

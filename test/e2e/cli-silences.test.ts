@@ -306,6 +306,20 @@ describe("erwatch silence, through Table Storage", () => {
       const american = await add("--start", "11/22/2026 03:00", "--duration", "2h");
       expect(american.code).toBe(2);
       expect(american.stderr).toMatch(/--start "11\/22\/2026 03:00": an ISO 8601 time/);
+      // A mistyped zone is named (it crashed erwatch, or was ignored when the times had offsets).
+      for (const start of ["2026-11-22T03:00", "2026-11-22T03:00Z"]) {
+        const typo = await add(
+          "--start",
+          start,
+          "--duration",
+          "2h",
+          "--timezone",
+          "Europe/Amsterdm",
+        );
+        expect(typo.code).toBe(2);
+        expect(typo.stderr).toMatch(/--timezone "Europe\/Amsterdm" is not an IANA time zone/);
+        expect(typo.stderr).not.toMatch(/unexpected failure/);
+      }
     } finally {
       if (before === undefined) delete process.env.TZ;
       else process.env.TZ = before;
