@@ -445,6 +445,43 @@ it("a work message one of whose items this worker cannot read (a newer timer's r
   }
 }, 120_000);
 
+it("a work message delivered again takes over the claims its dead first delivery held, through the Functions trigger's deliveryCount", async () => {
+  const { w, bus, round, errors } = await fanOutWorld();
+  try {
+    await round(0);
+    const sent = w.broker.accepted(QUEUE).map((m) => m.body as WorkMessage);
+    const batch = sent.find((m) => m.items.length === 2)!;
+    const body: WorkMessage = {
+      ...batch,
+      sweepId: "sweep-delivered-again",
+      deadline: new Date(Date.now() + 4 * MIN).toISOString(),
+    };
+    const claims = w.runtime.work!.claims;
+    // The first delivery died holding both circuits, live for five minutes more.
+    const dead = workerOf(body, { count: 1, id: "host-gone/1/w-first" });
+    for (const item of body.items)
+      expect(
+        await claims.claim(body.sweepId, item.target.id, dead, new Date(Date.now() + 5 * MIN)),
+      ).toBe("mine");
+    const worker = sweepWorkerHandler(async () => w.functionDeps);
+    await worker(
+      body,
+      new functions.InvocationContext({
+        invocationId: "w-second",
+        triggerMetadata: { deliveryCount: 2 },
+      }),
+    );
+    const progress = await claims.progress(body.sweepId);
+    expect(progress.map((p) => p.state)).toEqual(["done", "done"]);
+    expect(
+      progress.every((p) => p.worker.startsWith(`${body.sweepId}/`) && p.worker.includes("@2/")),
+    ).toBe(true);
+    expect(errors).toEqual([]);
+  } finally {
+    await bus.close();
+  }
+}, 120_000);
+
 it("the Alerts table cannot be listed on the timer and the workers: the fleet alert still resolves, read with its members from their own partitions", async () => {
   const proxy = await startTableFaultProxy(worlds.azurite());
   const { round, sent, fleetSent, siteDown, members, errors, bus } = await fanOutWorld({
