@@ -287,14 +287,15 @@ export async function recordFleet(
         for (const [key, hold] of holding(retry.holds)) out.holds.set(key, hold);
     } catch (error) {
       // Storage may have taken the write with its answer lost: the members stay
-      // held. Anything else is a bug that would fail the same way every sweep:
-      // held then, they would never page, so they page on their own.
+      // held. Anything else (an alert too large for one entity, a bug) would
+      // fail the same way every sweep: held then, they would never page, so
+      // they page on their own.
       const storage = isStorageFailure(error);
       log.error(
         { err: error, fleet: subject.id },
         storage
           ? "the fleet alert could not be recorded; its members stay held this sweep"
-          : "the fleet alert could not be recorded (a bug); its members page on their own",
+          : "the fleet alert could not be recorded, and would not be next sweep either (too large to store, or a bug); its members page on their own",
       );
       if (storage) for (const [key, hold] of holding(step.holds)) out.holds.set(key, hold);
     }
