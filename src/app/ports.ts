@@ -38,6 +38,14 @@ export interface DiscoveryFailure {
   failure: ReadFailure;
 }
 
+/** Something a subscription's listing gave that erwatch cannot watch: no id, or not a circuit's. */
+export interface UnwatchableCircuit {
+  subscriptionId: string;
+  /** As listed (cut short), or null when it had none. */
+  id: string | null;
+  why: string;
+}
+
 export interface ReadProgress {
   /** e.g. "ARP table AzurePrivatePeering/primary" */
   target: string;
@@ -84,7 +92,11 @@ export interface CircuitReader {
   discover(
     scope: { subscriptions: string[]; circuitIds: string[] },
     options: { abortSignal: AbortSignal },
-  ): Promise<{ targets: CircuitTarget[]; failures: DiscoveryFailure[] }>;
+  ): Promise<{
+    targets: CircuitTarget[];
+    failures: DiscoveryFailure[];
+    unwatchable?: UnwatchableCircuit[];
+  }>;
   read(target: CircuitTarget, options: ReadOptions): Promise<CircuitReadResult>;
   /** Requests sent to ARM so far by this reader, and how many were answered 429. */
   usage?(): { requests: number; throttled: number };

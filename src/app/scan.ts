@@ -93,7 +93,12 @@ export async function discoverTargets(
       "listing circuits failed",
     );
   }
-  return found;
+  for (const u of found.unwatchable ?? [])
+    options.logger.warn(
+      { subscriptionId: u.subscriptionId, listedId: u.id, why: u.why },
+      "a circuit the listing gave cannot be watched",
+    );
+  return { targets: found.targets, failures: found.failures };
 }
 
 /**

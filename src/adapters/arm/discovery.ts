@@ -5,23 +5,36 @@
 // subscription that cannot be listed is reported, not fatal: the others still
 // sweep.
 
-import type { CircuitTarget, DiscoveryFailure, ListedCircuit } from "../../app/ports.js";
+import type {
+  CircuitTarget,
+  DiscoveryFailure,
+  ListedCircuit,
+  UnwatchableCircuit,
+} from "../../app/ports.js";
+import { truncate } from "../../core/text.js";
 import { parseCircuitId, sameId, uniqueIds } from "../../core/resource-id.js";
 import { collect } from "./call.js";
 import { fieldFailure, readCircuit } from "./circuit.js";
 import type { ArmContext } from "./context.js";
 import { parseCircuit } from "./wire/circuit-body.js";
 
-/** One item of a listing, as the deep read will use it; null when it is not even a circuit. */
-function listedOf(item: unknown, readAt: string): ListedCircuit | null {
+/** One item of a listing, as the deep read will use it; why not, when it cannot be watched. */
+function listedOf(
+  item: unknown,
+  readAt: string,
+): ListedCircuit | { unwatchable: string; id: string | null } {
   let body: ReturnType<typeof parseCircuit>;
   try {
     body = parseCircuit(item);
   } catch {
-    return null; // no id: nothing to watch, nothing to name
+    return { unwatchable: "it has no id", id: null };
   }
   const id = parseCircuitId(body.id);
-  if (!id) return null;
+  if (!id)
+    return {
+      unwatchable: "its id is not an ExpressRoute circuit's resource id as erwatch reads one",
+      id: body.id,
+    };
   const name = body.name ?? id.name;
   const what = `circuit ${name}`;
   return {
@@ -52,9 +65,15 @@ export async function discoverCircuits(
   ctx: ArmContext,
   scope: { subscriptions: string[]; circuitIds: string[] },
   options: { abortSignal: AbortSignal },
-): Promise<{ targets: CircuitTarget[]; failures: DiscoveryFailure[] }> {
+): Promise<{
+  targets: CircuitTarget[];
+  failures: DiscoveryFailure[];
+  unwatchable: UnwatchableCircuit[];
+}> {
   const targets: CircuitTarget[] = [];
   const failures: DiscoveryFailure[] = [];
+  // Said, every sweep: skipped without a word, such a circuit was never watched.
+  const unwatchable: UnwatchableCircuit[] = [];
   // Listed once each, however the scope spelled them: a circuit read twice is paged twice.
   for (const subscriptionId of uniqueIds(scope.subscriptions)) {
     const circuits = ctx.clients.for(subscriptionId).expressRouteCircuits;
@@ -70,9 +89,15 @@ export async function discoverCircuits(
     }
     for (const item of listed.value) {
       const circuit = listedOf(item, listed.readAt);
-      const id = circuit && parseCircuitId(circuit.id);
-      if (!circuit || !id) continue;
-      targets.push(targetOf(id, circuit));
+      if ("unwatchable" in circuit) {
+        unwatchable.push({
+          subscriptionId,
+          id: circuit.id === null ? null : truncate(circuit.id, 300),
+          why: circuit.unwatchable,
+        });
+        continue;
+      }
+      targets.push(targetOf(parseCircuitId(circuit.id)!, circuit));
     }
   }
   const named = scope.circuitIds
@@ -89,5 +114,5 @@ export async function discoverCircuits(
     const read = got[i]!;
     targets.push(read.ok ? targetOf(target, { ...read.value, readAt: read.readAt }) : target);
   });
-  return { targets, failures };
+  return { targets, failures, unwatchable };
 }
