@@ -89,7 +89,7 @@ function skippedWindowOpen(timezone: string, start: number, length: number, t: n
  * (03/30/2025 is read differently in different places).
  */
 const ISO_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|([+-])(\d{2}):?(\d{2})?)?$/i;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|([+-])(\d{2})(?::?(\d{2}))?)?)?$/i;
 
 /**
  * The instant `text` names: itself when it carries `Z` or an offset; without

@@ -28,6 +28,11 @@ describe("instantOf", () => {
     { text: "2026-03-29T01:00+0100", at: "2026-03-29T00:00:00.000Z" },
     { text: "2026-03-29T01:00-05", at: "2026-03-29T06:00:00.000Z" },
     { text: "2026-03-29T01:00+25:00", at: null },
+    // An offset belongs to a time: a date with one, or a dangling colon, is no time.
+    { text: "2026-03-29-05", at: null },
+    { text: "2026-03-29+01", at: null },
+    { text: "2026-03-29T01:00+01:", at: null },
+    { text: "2026-03-29T01:00-0530", at: "2026-03-29T06:30:00.000Z" },
     { text: "2026-02-30T01:00", at: null },
     { text: "2026-03-29T24:00", at: null },
     { text: "tomorrow", at: null },
