@@ -5,7 +5,7 @@ import {
   withImpliedPause,
   type DispatcherDeps,
 } from "../../src/app/dispatch/dispatcher.js";
-import type { Rescheduled, Settlement } from "../../src/app/dispatch/ports.js";
+import type { InboundMessage, Rescheduled, Settlement } from "../../src/app/dispatch/ports.js";
 import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Routing } from "../../src/core/routing.js";
@@ -314,6 +314,32 @@ describe("dispatcher", () => {
     expect(slept).toEqual([90_000]);
     expect(receivers[0]!.calls).toBe(2);
     expect(log).toEqual(["complete"]);
+  });
+
+  it("should go on doubling an implied pause across copies when a delivery may wait some of them out", async () => {
+    // With a longer DISPATCH_RETRY_MAX_WAIT_MS a delivery posts more than once;
+    // counted by copies alone, the next copy's pause shrank (300 s, then 150 s).
+    const retry = { ...RETRY, maxWaitMs: 300_000 };
+    const waits: number[] = [];
+    let message: InboundMessage = msg(event());
+    for (let copy = 0; copy < 4; copy += 1) {
+      const run = setup(
+        [fail(429, true)],
+        [ok()],
+        new MemoryDeliveries(() => NOW),
+        () => NOW,
+        retry,
+      );
+      const { s, copies } = settlement();
+      const outcome = await run.dispatcher.dispatch(message, s, signal());
+      expect(outcome.settled).toBe("rescheduled");
+      if (outcome.settled !== "rescheduled") return;
+      waits.push(...run.slept, Date.parse(outcome.at) - NOW.getTime());
+      message = { ...copies[0]!, deliveryCount: 1 };
+    }
+    // 90 and 180 s waited, 360 s kept by rescheduling; then 720, 900 (the cap), ...
+    expect(waits).toEqual([90_000, 180_000, 360_000, 720_000, 900_000, 900_000]);
+    expect(message.applicationProperties).toMatchObject({ erwatchPosted: 6 });
   });
 
   it.each([

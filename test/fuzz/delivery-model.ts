@@ -6,7 +6,6 @@
 // broker accepted and the README ("Delivery", "Guarantees") promises.
 
 import fc from "fast-check";
-import { UNSTATED_THROTTLE_MS } from "../../src/app/dispatch/dispatcher.js";
 import { buildTeamsMessage } from "../../src/adapters/receivers/teams/payload.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Severity } from "../../src/core/model.js";
@@ -62,11 +61,15 @@ export interface Trouble {
 }
 
 /**
- * How long a 429 asks erwatch to wait at least: its Retry-After, or the least
- * pause a bare one implies (its first, at the bottom of the spread).
+ * README "Delivery": a 429 without Retry-After is a pause of at least a
+ * minute; the receiver is not posted to again within the minute that refused
+ * it. The judge's own figure, not the code's, so a change there is caught.
  */
+const BARE_429_PAUSE_S = 60;
+
+/** How long a 429 asks erwatch to wait at least: its Retry-After, or what a bare one implies. */
 export const pauseS = (t: Trouble): number =>
-  t.mode === "429-bare" ? UNSTATED_THROTTLE_MS / 1000 : t.retryAfterS;
+  t.mode === "429-bare" ? BARE_429_PAUSE_S : t.retryAfterS;
 
 const span = (mode: fc.Arbitrary<Mode>, minutes: fc.Arbitrary<number>) =>
   fc.record({
@@ -337,6 +340,20 @@ export class DeliveryJudge {
         newest.set(e.key, { sequence: e.sequence, minute: post.minute });
     }
 
+    // Throttled without a word of how long: not posted again within that minute.
+    for (const [id, posts] of postsOf)
+      posts.forEach((p, i) => {
+        const next = posts[i + 1];
+        if (
+          next &&
+          p.status === 429 &&
+          p.trouble?.mode === "429-bare" &&
+          next.minute - p.minute < BARE_429_PAUSE_S / 60 - 1e-9
+        )
+          fail(
+            `${id} posted again at ${at(next.minute)}, within the minute its 429 without Retry-After at ${at(p.minute)} asked to be left alone`,
+          );
+      });
     const recovered = recoveredAt(this.troubles, r);
     for (const { event: e, minute: published } of this.published) {
       if (!routedTo(e, r)) continue;
@@ -402,6 +419,12 @@ export class DeliveryJudge {
       // past the horizon: never when it was back for good before the horizon
       // and had not asked for a pause reaching past it.
       const horizonAt = this.minuteOf(Date.parse(e.occurredAt) + HORIZON_MIN * 60_000);
+      // A receiver failing for now is parked only at the horizon, never before
+      // it (a pause reaching past it is cut short to end there).
+      if (last !== undefined && !forStorage && parked.minute < horizonAt - 1e-9)
+        fail(
+          `${e.id} dead-lettered at ${at(parked.minute)}, before its horizon (${at(horizonAt)}), though ${r}'s last answer (${status}) was one to retry`,
+        );
       const pausedPast =
         last?.trouble?.mode.startsWith("429") === true &&
         last.minute + pauseS(last.trouble) / 60 > horizonAt;

@@ -76,11 +76,7 @@ export const UNSTATED_THROTTLE_MS = 60_000;
 /** The outcome with the pause a throttling receiver implies made explicit. */
 export function withImpliedPause(
   outcome: Failure,
-  /**
-   * Posts of this event before this one: its rescheduled copies (a throttled
-   * delivery posts once, its pause being longer than a delivery waits) and
-   * this delivery's earlier attempts.
-   */
+  /** Posts of this event before this one, in earlier deliveries and this one. */
   tries: number,
   /** In [0, 1): where in the spread this pause falls. */
   spread: number,
@@ -102,10 +98,24 @@ const describe = (r: Extract<ReceiverResult, { kind: "failed" }>, kind: string) 
 
 /** Copies of one event carry how often they were rescheduled; each copy needs its own message id. */
 const RESCHEDULED = "erwatchRescheduled";
+/** ...and how often the event was posted before them: the throttle's pause doubles with it. */
+const POSTED = "erwatchPosted";
+
+const count = (value: unknown): number | null => {
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
+};
 
 function copiesOf(message: InboundMessage): number {
-  const copies = Number(message.applicationProperties?.[RESCHEDULED] ?? 0);
-  return Number.isSafeInteger(copies) && copies > 0 ? copies : 0;
+  return count(message.applicationProperties?.[RESCHEDULED] ?? 0) ?? 0;
+}
+
+/**
+ * Posts of the event before this delivery. A copy made before erwatch kept
+ * the count says only how often it was rescheduled: at least that many.
+ */
+function postedBefore(message: InboundMessage): number {
+  return count(message.applicationProperties?.[POSTED]) ?? copiesOf(message);
 }
 
 export type Settle =
@@ -235,8 +245,8 @@ async function post(
   log: Logger,
   /** Why the event must not be posted any more (a later one was heard meanwhile), or null. */
   stale: () => Promise<string | null>,
-  /** How often this event was rescheduled already. */
-  copies: number,
+  /** How often this event was posted in earlier deliveries. */
+  earlier: number,
 ): Promise<ReceiverResult> {
   for (let attempt = 1; ; attempt += 1) {
     // Before every attempt, not only the first: a later event of the alert may
@@ -255,7 +265,7 @@ async function post(
       };
     const failure = withImpliedPause(
       outcome,
-      copies + attempt - 1,
+      earlier + attempt - 1,
       (deps.random ?? Math.random)(),
       deps.retry,
     );
@@ -294,7 +304,7 @@ async function toReceiver(
   claimant: string,
   signal: AbortSignal,
   log: Logger,
-  copies: number,
+  earlier: number,
 ): Promise<ReceiverResult> {
   const receiver = deps.receivers.get(name);
   if (!receiver)
@@ -322,7 +332,7 @@ async function toReceiver(
     return { receiver: name, kind: "busy", until: new Date(Math.min(ends, soon)) };
   }
   try {
-    return await postOnce(deps, receiver, event, claimant, held.attempted, signal, log, copies);
+    return await postOnce(deps, receiver, event, claimant, held.attempted, signal, log, earlier);
   } finally {
     await deliveries.unlease(event.key, name, claimant);
   }
@@ -338,7 +348,7 @@ async function postOnce(
   attemptedBefore: number,
   signal: AbortSignal,
   log: Logger,
-  copies: number,
+  earlier: number,
 ): Promise<ReceiverResult> {
   const { deliveries } = deps;
   const name = receiver.name;
@@ -361,7 +371,7 @@ async function postOnce(
       return `stale: ${name} was already sent event ${sent} of this alert, later than ${event.sequence} (${event.action}); taken or not, that event supersedes this one`;
     return null;
   };
-  const result = await post(deps, receiver, event, signal, log, stale, copies);
+  const result = await post(deps, receiver, event, signal, log, stale, earlier);
   if (result.kind === "skipped") {
     await deliveries.delivered(event.key, event.id, name, event.sequence, {
       status: 0,
@@ -417,11 +427,16 @@ async function settle(
     case "rescheduled": {
       const properties = message.applicationProperties ?? {};
       const copies = copiesOf(message) + 1;
+      // The most any receiver was posted this delivery: a delivery that waited
+      // out its pauses posted more than once, and the next pause doubles on.
+      const posted =
+        postedBefore(message) +
+        Math.max(0, ...results.map((r) => ("attempts" in r ? r.attempts : 0)));
       await settlement.reschedule(
         {
           messageId: `${event.id}~r${copies}`,
           body: message.body,
-          applicationProperties: { ...properties, [RESCHEDULED]: copies },
+          applicationProperties: { ...properties, [RESCHEDULED]: copies, [POSTED]: posted },
           at: decision.at,
         },
         decision.reason,
@@ -539,9 +554,10 @@ export function createDispatcher(deps: DispatcherDeps) {
     // others short nor escape as a throw. A throw is only ever abandoned, and
     // Service Bus would dead-letter at its own count, without erwatch's reason.
     const copies = copiesOf(message);
+    const earlier = postedBefore(message);
     const settled = await Promise.allSettled(
       routed.receivers.map((name) =>
-        toReceiver(deps, name, event, claimant, signal, eventLog, copies),
+        toReceiver(deps, name, event, claimant, signal, eventLog, earlier),
       ),
     );
     const results = settled.map((r, i): ReceiverResult => {
