@@ -75,7 +75,15 @@ export interface SweepRecord {
   /** Circuits with at least one failed read, and circuits erwatch failed on. */
   partlyBlind: number;
   errors: number;
+  /**
+   * The circuits erwatch failed on (the first NOT_RECORDED_SHOWN), with why:
+   * their alerts were not decided this sweep. Absent in records of earlier versions.
+   */
+  notRecorded?: { id: string; name: string; why: string }[];
 }
+
+/** How many of a sweep's circuits it failed on its record names. */
+export const NOT_RECORDED_SHOWN = 20;
 
 export interface StateStore {
   /**

@@ -141,6 +141,11 @@ function banner(
     : unread.includes("the last sweep")
       ? "The last completed sweep could not be read just now."
       : "No completed sweep recorded yet.";
+  const failed = last?.notRecorded ?? [];
+  const notRecorded =
+    failed.length > 0
+      ? `<p id="not-recorded" class="stale" role="alert" data-circuits="${last!.errors}"><b>Not watched:</b> erwatch could not read through or record ${last!.errors} circuit(s) in the last sweep, so their alerts were not decided: ${failed.map((f) => `${escapeHtml(f.name)} (${escapeHtml(f.why)})`).join("; ")}${last!.errors > failed.length ? `; and ${last!.errors - failed.length} more` : ""}. If it lasts three sweeps the erwatch-circuit-not-recorded health alert fires.</p>`
+      : "";
   const stale = summary.stale
     ? `<p id="stale" class="stale" role="alert"><b>Stale:</b> no sweep has completed in the last ${summary.staleAfterMinutes} min. The timer may have stopped; what this page shows may be out of date.</p>`
     : "";
@@ -158,7 +163,7 @@ function banner(
 <h1>erwatch</h1>
 <ul id="counts" aria-label="Open alerts by severity">${counts}</ul>
 <p id="last-sweep" data-stale="${summary.stale}">${sweep} ${oldest}${silenced}</p>
-${stale}${unsent}${unreadLine(unread)}
+${stale}${unsent}${notRecorded}${unreadLine(unread)}
 </header>`;
 }
 

@@ -5,6 +5,8 @@ import type { CircuitVerdict } from "../core/model.js";
 import { SEVERITIES, type Severity } from "../core/model.js";
 import type { Logger } from "../logging.js";
 import type { SweepDeps, SweepRequest } from "./sweep.js";
+import { truncate } from "../core/text.js";
+import { NOT_RECORDED_SHOWN } from "./state-store.js";
 import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
 /**
@@ -27,6 +29,8 @@ export async function measureSweep(
     quiet?: number;
     ignored: number;
     errors: number;
+    /** The circuits counted in `errors`, with why. */
+    failed?: readonly { id: string; name: string; message: string }[];
   },
 ): Promise<void> {
   telemetry.sweepFinished({
@@ -59,6 +63,16 @@ export async function measureSweep(
       ignored: s.ignored,
       partlyBlind: s.verdicts.filter((v) => v.failedReads.length > 0).length + s.errors,
       errors: s.errors,
+      ...(s.failed && s.failed.length > 0
+        ? {
+            notRecorded: s.failed.slice(0, NOT_RECORDED_SHOWN).map((f) => ({
+              id: f.id,
+              name: f.name,
+              // Shown on the status page: no URL (a SAS token rides in one).
+              why: truncate(f.message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, "[url]"), 300),
+            })),
+          }
+        : {}),
     });
   } catch (error) {
     log.warn({ err: error }, "the completed sweep could not be recorded for the status page");

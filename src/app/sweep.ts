@@ -167,6 +167,7 @@ async function finish(
     quiet: planned.quiet.length,
     ignored: ignored.length,
     errors: done.errors.length,
+    failed: done.errors,
   });
   return {
     ...done,
