@@ -328,10 +328,7 @@ export function workerOf(
   message: Pick<WorkMessage, "sweepId" | "subscriptionId" | "batch">,
   delivery: { count?: number; id: string },
 ): string {
-  const n =
-    delivery.count !== undefined && Number.isSafeInteger(delivery.count) && delivery.count > 0
-      ? delivery.count
-      : 1;
+  const n = Number.isSafeInteger(delivery.count) && delivery.count! > 0 ? delivery.count! : 1;
   return `${message.sweepId}/${message.subscriptionId.toLowerCase()}/${message.batch}@${n}/${delivery.id}`;
 }
 

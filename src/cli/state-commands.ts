@@ -20,7 +20,7 @@ import { CLOUDS, readCloud, type CloudName } from "../config/arm.js";
 import { ConfigError, SettingsReader } from "../config/reader.js";
 import { PATHS, type PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
-import { instantOf, nextOpening } from "../core/silence.js";
+import { instantOf, isTimeZone, nextOpening } from "../core/silence.js";
 import { credentials } from "../runtime/common.js";
 import { buildStatusRuntime, type StatusRuntime } from "../runtime/status.js";
 import { commandConfig } from "./command-config.js";
@@ -105,9 +105,7 @@ function windowOf(opts: SilenceAddOptions, now: Date, problems: string[]): Silen
   // Read here, once, and stored as instants: a time without an offset was
   // read in the laptop's zone for one end and the host's for the other.
   let zone = opts.timezone ?? "UTC";
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-  } catch {
+  if (!isTimeZone(zone)) {
     problems.push(
       `--timezone "${neutralise(zone)}" is not an IANA time zone (e.g. Europe/Amsterdam)`,
     );

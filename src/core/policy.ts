@@ -131,9 +131,7 @@ export function hysteresisOf(
   const minutes = (given: number | undefined, count: number) =>
     given === undefined
       ? sweepsAsMs(count, policy.sweepIntervalMinutes)
-      : given === 0
-        ? 0
-        : Math.max(0, given * 60_000 - tickSlackMs(policy.sweepIntervalMinutes));
+      : Math.max(0, given * 60_000 - tickSlackMs(policy.sweepIntervalMinutes));
   return {
     openAfter,
     resolveAfter,

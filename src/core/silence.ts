@@ -280,27 +280,32 @@ export function nextOpening(
   return null;
 }
 
+/** Whether `zone` names an IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Throws with a readable message when a cron expression or time zone is invalid. */
 export function validateWindow(window: SilenceWindow): void {
   // cron-parser accepts any time zone name at parse time and throws on first use.
-  if (window.timezone !== undefined) {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: window.timezone });
-    } catch {
-      throw new Error(
-        `timezone "${window.timezone}" is not an IANA time zone (e.g. Europe/Amsterdam)`,
-      );
-    }
-  }
+  if (window.timezone !== undefined && !isTimeZone(window.timezone))
+    throw new Error(
+      `timezone "${window.timezone}" is not an IANA time zone (e.g. Europe/Amsterdam)`,
+    );
   if (window.kind === "once") {
+    // Strict, unlike onceSpan: a form only an earlier erwatch stored is not taken anew.
     const start = instantOf(window.start, window.timezone);
     const end = instantOf(window.end, window.timezone);
-    const span = start === null || end === null ? null : { start, end };
-    if (span === null)
+    if (start === null || end === null)
       throw new Error(
         "start and end must be ISO 8601 times such as 2026-03-29T01:00Z or 2026-03-29T01:00+01:00 (without an offset, a reading of the clock in timezone, UTC when none is given)",
       );
-    if (span.end <= span.start) throw new Error("end must be after start");
+    if (end <= start) throw new Error("end must be after start");
     return;
   }
   const fields = window.cron.trim().split(/\s+/);
