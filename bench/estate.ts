@@ -1,7 +1,8 @@
 // The estates the bench sweeps: N circuits in one subscription, each with
-// private and Microsoft peering (two peerings, four paths, eight long-running
-// reads for a deep read) and a VNet gateway connection, as a large enterprise
-// estate looks.
+// private and Microsoft peering (two peerings, four paths: four route summaries
+// for a deep read of a healthy circuit, whose sessions prove layer 2, eight
+// long-running reads with the ARP tables the seed reads) and a VNet gateway
+// connection, as a large enterprise estate looks.
 
 import {
   DEFAULT_SUBSCRIPTION,
@@ -13,8 +14,10 @@ import {
 export const BENCH_SUBSCRIPTION = DEFAULT_SUBSCRIPTION;
 export const PEERINGS = 2;
 export const PATHS = 2;
-/** ARP and route summary, per path. */
+/** ARP and route summary, per path: what the seed (and the naive baseline) reads. */
 export const READS_PER_PATH = 2;
+/** The route summary, per path: all a healthy path needs (its sessions prove layer 2). */
+export const PROVING_READS_PER_PATH = 1;
 
 export const circuitName = (i: number) => `er-${String(i).padStart(4, "0")}`;
 

@@ -42,7 +42,7 @@ import {
   circuitName,
   PATHS,
   PEERINGS,
-  READS_PER_PATH,
+  PROVING_READS_PER_PATH,
 } from "./estate.js";
 import type { RunnerCommand, SweepReport } from "./runner.js";
 
@@ -128,12 +128,19 @@ export function benchSettings(raw = process.env.BENCH_ENV): Record<string, strin
   return parsed as Record<string, string>;
 }
 
-/** The least time any client needs for a full deep read: the buckets' drain, then one read's latency. */
+/**
+ * The least time any client needs for a full deep read of a healthy estate:
+ * the buckets' drain, then one read's latency. A route summary per path, since
+ * sessions Established with prefixes prove layer 2 and leave nothing for the
+ * ARP reads to tell; `readsPerPath` 2 (READS_PER_PATH) is the bound of the seed's
+ * eight reads.
+ */
 export function lowerBoundS(
   circuits: number,
   cost: Required<Omit<CostModelOptions, "clock" | "seed">>,
+  readsPerPath = PROVING_READS_PER_PATH,
 ): number {
-  const lro = circuits * PEERINGS * PATHS * READS_PER_PATH;
+  const lro = circuits * PEERINGS * PATHS * readsPerPath;
   // Each long-running read: a POST, then at least one Location poll, which carries the result.
   const posts = lro;
   const gets = lro + circuits + 2 + Math.ceil(circuits / 100);

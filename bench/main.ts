@@ -8,7 +8,8 @@
 
 import { join } from "node:path";
 import { measureEntries } from "./entries.js";
-import { formatTable, runBench } from "./harness.js";
+import { READS_PER_PATH } from "./estate.js";
+import { formatTable, lowerBoundS, runBench } from "./harness.js";
 
 const ROOT = join(import.meta.dirname, "..");
 
@@ -45,8 +46,12 @@ async function main(): Promise<void> {
   out(formatTable(report));
   out();
   out(
-    `Lower bound per size (s): ${Object.entries(report.bounds)
+    `Lower bound per size (s; route summaries, which prove layer 2 on a healthy estate): ${Object.entries(
+      report.bounds,
+    )
       .map(([n, b]) => `${n}: ${Math.round(b)}`)
+      .join(", ")}; with the seed's ARP reads as well: ${Object.keys(report.bounds)
+      .map((n) => `${n}: ${Math.round(lowerBoundS(Number(n), report.cost, READS_PER_PATH))}`)
       .join(", ")}`,
   );
   for (const r of report.rows) if (r.note) out(`- ${r.scenario}, ${r.circuits}: ${r.note}`);

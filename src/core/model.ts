@@ -235,8 +235,25 @@ export interface GatewayConnectionFacts {
   gatewayId?: string | null;
 }
 
+/**
+ * ARP not read on a path: the route summaries, read first, showed every
+ * session of both paths of its peering Established with prefixes received,
+ * which proves layer 2 (a layer cannot be down while one that runs over it
+ * works), so a sweep spares the long-running POST. `readAt` is the summary's:
+ * the time layer 2 was known to work. Any trouble on the peering, and
+ * `diagnose`, read the ARP tables of both paths.
+ */
+export interface Layer2Proof {
+  ok: "proven";
+  /** What proved it, e.g. "BGP Established with 120 prefixes received". */
+  by: string;
+  readAt: string;
+}
+
+export type ArpReading = Reading<ArpRow[]> | Layer2Proof;
+
 export interface PathReading {
-  arp: Reading<ArpRow[]>;
+  arp: ArpReading;
   summary: Reading<BgpNeighborRow[]>;
   /** Only when the full route table was asked for (diagnose --routes). */
   routes?: Reading<RouteRow[]>;

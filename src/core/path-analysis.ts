@@ -85,6 +85,9 @@ function providerCell(
       verdict: null,
     };
   }
+  if (reading.arp.ok === "proven") {
+    return { cell: cell("up", `ARP not read: ${reading.arp.by}`), rows: null, verdict: null };
+  }
   const verdict = assessArp(reading.arp.value, subnet);
   // A layer cannot be down while one that runs over it works: an odd ARP table
   // under a session that receives prefixes is a note (warn), never layer 2 down.

@@ -74,7 +74,7 @@ beforeAll(async () => {
     telemetry: otelTelemetry(provider.getMeter("erwatch-test")),
   });
   world.estate.addFault({
-    match: { operation: "arpTable", circuit: "er-circuit-dr" },
+    match: { operation: "routeTablesSummary", circuit: "er-circuit-dr" },
     behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
   });
 });
@@ -105,7 +105,8 @@ describe("metrics emitted on a sweep", () => {
       "secondary",
     );
     world.pagerduty.respondWith(400, { body: '{"status":"invalid event"}' });
-    clock = new Date(T0 + 60_000);
+    // The next tick at the product's cadence.
+    clock = new Date(T0 + 5 * 60_000);
     const second = await world.timerSweep();
     expect(second.events.map((e) => `${e.action} ${e.circuit.name}`)).toEqual([
       "open er-circuit-lab",
@@ -138,7 +139,7 @@ describe("metrics emitted on a sweep", () => {
       {
         attributes: {
           kind: "throttled",
-          call: "Microsoft.Network/expressRouteCircuits/peerings/arpTables/read",
+          call: "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/read",
         },
         value: 4,
       },

@@ -4,14 +4,14 @@
 
 import { describe, expect, it } from "vitest";
 import { cheapFingerprint, oldestReadAgeMs, readAgesOf } from "../../src/core/read-age.js";
-import type { CircuitFacts, CircuitReading, Reading } from "../../src/core/model.js";
+import type { CircuitFacts, CircuitReading } from "../../src/core/model.js";
 import { circuitReading, failed, microsoftPeering, peering } from "../support/readings.js";
 
 const at = (minute: number) => `2026-11-22T02:${String(minute).padStart(2, "0")}:00.000Z`;
 
 /** The reading with every read stamped `minute`. */
 function stamped(reading: CircuitReading, minute: number): CircuitReading {
-  const stamp = <T>(r: Reading<T>): Reading<T> => ({ ...r, readAt: at(minute) });
+  const stamp = <R extends { readAt: string }>(r: R): R => ({ ...r, readAt: at(minute) });
   return {
     ...reading,
     circuit: stamp(reading.circuit),

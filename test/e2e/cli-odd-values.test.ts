@@ -320,8 +320,10 @@ describe("values that cannot be understood: that layer UNKNOWN, the blind findin
   });
 
   it("in a whole sweep: each odd circuit is blind on its own field, and every other circuit is still reported", async () => {
+    // A sweep reads ARP where the sessions do not prove layer 2, and on its
+    // subscription's witness: "healthy", listed first.
     editWire(circuit("healthy"), arp("primary", "value[0].interface", 7));
-    editWire(circuit("dns-impostor"), arp("secondary", "value[1].macAddress", {}));
+    editWire(circuit("dns-impostor"), bgp("secondary", "value[0].statePfxRcd", "1e3"));
     editWire(circuit("nsg-impostor"), bgp("primary", "value[0].statePfxRcd", "Established"));
     editWire(circuit("asymmetric-routing"), bgp("secondary", "value[0].v", "seven"));
     editWire(circuit("vwan-healthy"), circuitField("properties.serviceProviderProvisioningState"));
@@ -346,8 +348,11 @@ describe("values that cannot be understood: that layer UNKNOWN, the blind findin
       ).toEqual(["monitoring-blind Sev3"]);
       expect(c.failedReads, name).toHaveLength(1);
     }
+    expect(byName(report, "healthy").failedReads[0]!.message).toMatch(
+      /^ARP table AzurePrivatePeering\/primary: value\[0\]\.interface is a number/,
+    );
     expect(byName(report, "dns-impostor").failedReads[0]!.message).toMatch(
-      /^ARP table AzurePrivatePeering\/secondary: value\[1\]\.macAddress is an object/,
+      /^route table summary AzurePrivatePeering\/secondary: value\[0\]\.statePfxRcd /,
     );
     expect(summary(byName(report, "carrier-down-both"))).toEqual([
       `arp-missing Sev0 carrier ${PRIVATE} primary+secondary`,

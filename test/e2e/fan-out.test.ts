@@ -116,7 +116,7 @@ describe("fan-out: the timer plans, two worker processes read", () => {
     const w = world;
     // The routers take a moment: both workers are busy at once.
     w.estate.addFault({
-      match: { operation: "arpTable" },
+      match: { operation: "routeTablesSummary" },
       behaviour: { kind: "slow", delayMs: 150 },
     });
     expect(w.runtime.work).not.toBeNull();
@@ -174,11 +174,12 @@ describe("fan-out: the timer plans, two worker processes read", () => {
     expect(results.every((r) => r.messages > 0)).toBe(true);
     expect(w.broker.active(QUEUE)).toEqual([]);
 
-    // Read once: one ARP POST per circuit and path, whatever was delivered twice.
-    const arpPosts = w.estate.requests.filter(
-      (r) => r.method === "POST" && r.operation === "arpTable" && r.devicePath === "primary",
+    // Read once: one route summary POST per circuit and path, whatever was delivered twice.
+    const summaryPosts = w.estate.requests.filter(
+      (r) =>
+        r.method === "POST" && r.operation === "routeTablesSummary" && r.devicePath === "primary",
     );
-    expect(arpPosts.map((r) => r.circuit).sort()).toEqual(
+    expect(summaryPosts.map((r) => r.circuit).sort()).toEqual(
       bundles.map((b) => b.circuit.name).sort(),
     );
     // Split: both workers' claims are among the circuits read.

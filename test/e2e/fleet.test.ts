@@ -146,19 +146,19 @@ async function amsterdam() {
         abortSignal: AbortSignal.timeout(60_000),
       });
     },
-    /** Each ARP read of q1 and q2 is held until released (or 25 s). */
+    /** Each route summary read of q1 and q2 (the first of their path reads) is held until released (or 25 s). */
     slowQuiet: () => {
       for (const name of quiet)
         w.estate.addFault({
-          match: { operation: "arpTable", circuit: name },
+          match: { operation: "routeTablesSummary", circuit: name },
           behaviour: { kind: "slow", delayMs: 25_000 },
         });
     },
-    /** Waits until this quiet circuit's ARP read, sent after request number `from`, is held. */
+    /** Waits until this quiet circuit's route summary read, sent after request number `from`, is held. */
     held: (circuit: string, from: number) =>
       w.estate.waitForRequest(
         (r) =>
-          r.operation === "arpTable" &&
+          r.operation === "routeTablesSummary" &&
           r.circuit === circuit &&
           w.estate.requests.indexOf(r) >= from,
         15_000,
@@ -212,7 +212,7 @@ it("an outage found later in the same sweep joins the fleet alert that went out 
   // A read of a and b fails: the next sweep suspects them and reads them first.
   for (const name of ["er-ams-a", "er-ams-b"])
     t.w.estate.addFault({
-      match: { operation: "arpTable", circuit: name },
+      match: { operation: "routeTablesSummary", circuit: name },
       behaviour: { kind: "status", status: 403, code: "AuthorizationFailed" },
     });
   await t.deep(0);

@@ -2,6 +2,7 @@
 
 import type { DataPlaneReading } from "../../src/core/dataplane/facts.js";
 import type {
+  ArpReading,
   ArpRow,
   BgpNeighborRow,
   RouteRow,
@@ -84,7 +85,7 @@ export function routeRows(count: number, from = 0): RouteRow[] {
 }
 
 export interface PathSpec {
-  arp?: "healthy" | "empty" | "microsoft-only" | "incomplete" | Reading<ArpRow[]>;
+  arp?: "healthy" | "empty" | "microsoft-only" | "incomplete" | ArpReading;
   bgp?: string | BgpNeighborRow[] | Reading<BgpNeighborRow[]>;
   /** The session uptime the route summary shows, when `bgp` is a string (default "1d02h"). */
   upDown?: string;
@@ -181,7 +182,8 @@ export const DIRECT_PORT_ID =
 
 /** Re-stamps every read made at READ_AT with `at`; reads given with their own time keep it. */
 function stamped(reading: CircuitReading, at: string): CircuitReading {
-  const stamp = <T>(r: Reading<T>): Reading<T> => (r.readAt === READ_AT ? { ...r, readAt: at } : r);
+  const stamp = <R extends { readAt: string }>(r: R): R =>
+    r.readAt === READ_AT ? { ...r, readAt: at } : r;
   const paths: CircuitReading["paths"] = {};
   for (const [name, byPath] of Object.entries(reading.paths)) {
     const each = (p: PathReading): PathReading => ({

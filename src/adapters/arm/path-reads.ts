@@ -17,6 +17,7 @@ import type {
   RouteRow,
 } from "../../core/model.js";
 import { PATHS } from "../../core/model.js";
+import { layer2Proofs } from "../../core/layer2-proof.js";
 import type { ArmContext } from "./context.js";
 import type { ArmOperation } from "./operations.js";
 import type { ReadContext } from "./pacer.js";
@@ -130,12 +131,47 @@ function readPath<K extends PathRead>(
 /**
  * Both paths of one peering. Sequential mode follows the runbook: layer 2 on
  * both paths, then BGP on both, then the routes, so a person watching the
- * progress sees the diagnosis unfold bottom-up.
+ * progress sees the diagnosis unfold bottom-up. A sweep reads the route
+ * summaries first and the ARP tables only when they do not prove layer 2 on
+ * both paths (core/layer2-proof.ts): half the POSTs on a healthy peering.
  */
 export async function readPeeringPaths(
   ctx: ArmContext,
   target: PathTarget,
   peering: string,
+  options: ReadOptions,
+): Promise<Record<PathName, PathReading>> {
+  const read = <K extends PathRead>(path: PathName, what: K) =>
+    readPath(ctx, target, peering, path, what, options);
+  if (options.sequential || options.arp) return readEveryPath(read, options);
+  // The full route tables (the route baseline) tell nothing of layer 2: they
+  // go with the summaries, and ARP still only where the sessions do not prove it.
+  const routes = options.routes
+    ? Promise.all([read("primary", "routes"), read("secondary", "routes")])
+    : null;
+  const [primary, secondary] = await Promise.all([
+    read("primary", "summary"),
+    read("secondary", "summary"),
+  ]);
+  const proofs = layer2Proofs({ primary, secondary });
+  const [arpPrimary, arpSecondary] = proofs
+    ? [proofs.primary, proofs.secondary]
+    : await Promise.all([read("primary", "arp"), read("secondary", "arp")]);
+  const reading: Record<PathName, PathReading> = {
+    primary: { arp: arpPrimary, summary: primary },
+    secondary: { arp: arpSecondary, summary: secondary },
+  };
+  if (routes) {
+    const [routesPrimary, routesSecondary] = await routes;
+    reading.primary.routes = routesPrimary;
+    reading.secondary.routes = routesSecondary;
+  }
+  return reading;
+}
+
+/** Every read of both paths: `diagnose`, which shows the whole picture, and a subscription's ARP witness. */
+async function readEveryPath(
+  read: <K extends PathRead>(path: PathName, what: K) => Promise<Reading<Rows[K]>>,
   options: ReadOptions,
 ): Promise<Record<PathName, PathReading>> {
   const kinds: PathRead[] = options.routes ? ["arp", "summary", "routes"] : ["arp", "summary"];
@@ -145,7 +181,7 @@ export async function readPeeringPaths(
     secondary: {},
   };
   const run = async (job: { what: PathRead; path: PathName }) => {
-    got[job.path][job.what] = await readPath(ctx, target, peering, job.path, job.what, options);
+    got[job.path][job.what] = await read(job.path, job.what);
   };
   if (options.sequential) {
     for (const job of jobs) await run(job);
@@ -155,7 +191,7 @@ export async function readPeeringPaths(
   // Every job above filled its slot; the casts only restore the per-read types.
   const pathReading = (path: PathName): PathReading => {
     const reading: PathReading = {
-      arp: got[path].arp as PathReading["arp"],
+      arp: got[path].arp as Reading<ArpRow[]>,
       summary: got[path].summary as PathReading["summary"],
     };
     if (options.routes) reading.routes = got[path].routes as NonNullable<PathReading["routes"]>;

@@ -1,0 +1,56 @@
+// Whether a peering's route summaries make its ARP reads redundant. The ARP
+// table is the layer-2 view that tells a carrier fault from a routing one, and
+// it earns its long-running POST when something is wrong; on a peering whose
+// every session is Established and receiving prefixes, layer 2 is proven from
+// above on both paths, and reading ARP there would double the sweep's POSTs
+// (ARM's scarcest budget) to learn nothing. Both paths or neither: a one-path
+// fault's carrier ticket compares the broken path's ARP table with the working
+// one's. One circuit per subscription reads its ARP tables every sweep
+// whatever it proves, so a role without the ARP action, or an ARP answer
+// erwatch cannot parse, shows as monitoring-blind before an incident needs
+// that evidence, not during it.
+
+import { parseStatePfxRcd } from "./bgp-state.js";
+import type { BgpNeighborRow, Layer2Proof, PathName, Reading } from "./model.js";
+import { PATHS } from "./model.js";
+
+/** What proves layer 2 on one path: every session Established and prefixes received; null when nothing does. */
+export function sessionsProveLayer2(summary: Reading<BgpNeighborRow[]>): string | null {
+  if (!summary.ok || summary.value.length === 0) return null;
+  let received = 0;
+  for (const row of summary.value) {
+    const session = parseStatePfxRcd(row.statePfxRcd);
+    if (session.kind !== "established") return null;
+    received += session.prefixes;
+  }
+  return received > 0 ? `BGP Established with ${received} prefixes received` : null;
+}
+
+/** The proofs that stand in for both paths' ARP reads, or null when ARP must be read. */
+export function layer2Proofs(
+  summaries: Record<PathName, Reading<BgpNeighborRow[]>>,
+): Record<PathName, Layer2Proof> | null {
+  const proofs: Partial<Record<PathName, Layer2Proof>> = {};
+  for (const path of PATHS) {
+    const summary = summaries[path];
+    const by = sessionsProveLayer2(summary);
+    if (by === null) return null;
+    proofs[path] = { ok: "proven", by, readAt: summary.readAt };
+  }
+  return proofs as Record<PathName, Layer2Proof>;
+}
+
+/** The circuit of each subscription that reads every ARP table: the first of it in `targets` (lower-case ids). */
+export function arpWitnesses(
+  targets: readonly { id: string; subscriptionId: string }[],
+): Set<string> {
+  const seen = new Set<string>();
+  const witnesses = new Set<string>();
+  for (const target of targets) {
+    const subscription = target.subscriptionId.toLowerCase();
+    if (seen.has(subscription)) continue;
+    seen.add(subscription);
+    witnesses.add(target.id.toLowerCase());
+  }
+  return witnesses;
+}

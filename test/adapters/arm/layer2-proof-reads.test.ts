@@ -1,0 +1,128 @@
+// The sweep's path reads against the simulated estate through the real SDK:
+// route summaries first, ARP tables only on a peering whose sessions do not
+// prove layer 2, both of its paths (the working one is the carrier ticket's
+// comparison); `diagnose`'s runbook reads every ARP table.
+
+import { afterEach, describe, expect, it } from "vitest";
+import { createArmReader } from "../../../src/adapters/arm/reader.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
+import { evaluateCircuit } from "../../../src/core/evaluate.js";
+import type { CircuitReading } from "../../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
+import { createReadSession, type ReadOptions } from "../../../src/app/ports.js";
+import { loadReadConfig } from "../../../src/runtime/config.js";
+import {
+  carrierDown,
+  DEFAULT_SUBSCRIPTION as SUB,
+  estateOf,
+  healthyCircuit,
+  setBgpState,
+  setPrefixes,
+  startEstate,
+  type EstateState,
+  type SimCircuit,
+  type SimulatedEstate,
+} from "../../support/estate/index.js";
+import { estateAccess } from "../../support/estate-access.js";
+
+const PRIVATE = "AzurePrivatePeering";
+const MICROSOFT = "MicrosoftPeering";
+const POLICY = { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY };
+
+let estate: SimulatedEstate | null = null;
+afterEach(async () => {
+  await estate?.close();
+  estate = null;
+});
+
+async function readCircuit(
+  change: (circuit: SimCircuit) => void,
+  options: Partial<ReadOptions> = {},
+): Promise<{ reading: CircuitReading; posts: string[] }> {
+  const state: EstateState = estateOf(healthyCircuit({ name: "er-0", microsoftPeering: true }));
+  change(state.circuits[0]!);
+  estate = await startEstate(state);
+  const access = estateAccess(estate, {
+    ERWATCH_SUBSCRIPTIONS: SUB,
+    ARM_LRO_POLL_INTERVAL_MS: "20",
+  });
+  const config = loadReadConfig(access.env, { scope: true });
+  const reader = createArmReader({
+    credential: access.credential,
+    config: config.arm,
+    clientOptions: access.armClientOptions,
+  });
+  const signal = new AbortController().signal;
+  const { targets } = await reader.discover(
+    { subscriptions: [SUB], circuitIds: [] },
+    { abortSignal: signal },
+  );
+  const from = estate.requests.length;
+  const result = await reader.read(targets[0]!, {
+    abortSignal: signal,
+    session: createReadSession(),
+    ...options,
+  });
+  if (result.kind !== "read") throw new Error(`not read: ${result.kind}`);
+  const posts = estate.requests
+    .slice(from)
+    .filter((r) => r.method === "POST" && r.operation !== "queryResourceGraph")
+    .map((r) => `${r.operation} ${r.peering} ${r.devicePath}`)
+    .sort();
+  return { reading: result.reading, posts };
+}
+
+const summaries = [
+  `routeTablesSummary ${PRIVATE} primary`,
+  `routeTablesSummary ${PRIVATE} secondary`,
+  `routeTablesSummary ${MICROSOFT} primary`,
+  `routeTablesSummary ${MICROSOFT} secondary`,
+].sort();
+
+describe("a sweep's path reads", () => {
+  it("read no ARP table where every session is Established with prefixes", async () => {
+    const { reading, posts } = await readCircuit(() => {});
+    expect(posts).toEqual(summaries);
+    const arp = reading.paths[PRIVATE]!.primary.arp;
+    expect(arp).toMatchObject({
+      ok: "proven",
+      by: expect.stringMatching(/^BGP Established with \d+ prefixes received$/),
+    });
+    expect(arp.readAt).toBe(reading.paths[PRIVATE]!.primary.summary.readAt);
+    const { verdict } = evaluateCircuit(reading, null, [], [], POLICY, new Date());
+    expect(verdict.findings).toEqual([]);
+  });
+
+  it.each([
+    ["one session down", (c: SimCircuit) => setBgpState(c, PRIVATE, "secondary", "Active")],
+    [
+      "a session Established with no prefixes",
+      (c: SimCircuit) => setPrefixes(c, PRIVATE, "primary", 0),
+    ],
+  ])("read both ARP tables of a peering with %s, and only of that peering", async (_, change) => {
+    const { posts } = await readCircuit(change);
+    expect(posts).toEqual(
+      [...summaries, `arpTable ${PRIVATE} primary`, `arpTable ${PRIVATE} secondary`].sort(),
+    );
+  });
+
+  it("give a carrier fault its ARP evidence, the working path's table beside it", async () => {
+    const { reading } = await readCircuit((c) => carrierDown(c, PRIVATE, "primary"));
+    expect(reading.paths[PRIVATE]!.primary.arp).toMatchObject({ ok: true, value: [] });
+    expect(reading.paths[PRIVATE]!.secondary.arp).toMatchObject({ ok: true });
+    expect(reading.paths[MICROSOFT]!.primary.arp.ok).toBe("proven");
+    const { verdict } = evaluateCircuit(reading, null, [], [], POLICY, new Date());
+    const finding = verdict.findings.find((f) => f.code === "arp-missing");
+    expect(finding).toMatchObject({ owner: "carrier", paths: ["primary"], peering: PRIVATE });
+    expect(finding!.ticket).toMatch(/ARP table AzurePrivatePeering primary \(affected\)/);
+    expect(finding!.ticket).toMatch(
+      /ARP table AzurePrivatePeering secondary \(for comparison\), read [^\n]+:\n +On-Prem +192\.168\.10\.21 /,
+    );
+  });
+
+  it("read every ARP table for diagnose, whatever the sessions prove", async () => {
+    const { posts, reading } = await readCircuit(() => {}, { sequential: true });
+    expect(posts.filter((p) => p.startsWith("arpTable"))).toHaveLength(4);
+    expect(reading.paths[MICROSOFT]!.secondary.arp.ok).toBe(true);
+  });
+});
