@@ -65,13 +65,15 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
 // under the Functions host each JSON log line becomes an Application Insights
 // trace, and host.json keeps traces out of sampling, so every completed sweep
 // (timer or on demand; a fanned-out timer once its work is sent) leaves exactly
-// one. A log query rather than a metric:
+// one. Only a whole-estate sweep counts ("scope":"estate"): on-demand sweeps of
+// named circuits, a script's every few minutes, would keep the switch quiet
+// while the timer is dead. A log query rather than a metric:
 // the Functions execution metrics count invocations, and a sweep that starts,
 // hangs or fails half way is an invocation too; this line proves the whole
 // sweep ran. Fifteen minutes is three missed 5-minute timer ticks.
 var sweepFinishedQuery = '''
 traces
-| where message contains '"msg":"sweep finished"'
+| where message contains '"msg":"sweep finished"' and message contains '"scope":"estate"'
 | summarize completed = count()
 '''
 

@@ -1,7 +1,9 @@
 // The least-privilege custom role erwatch reads ExpressRoute with. Its actions
-// are exactly REQUIRED_ACTIONS in src/adapters/arm/operations.ts (the ARM calls
-// the reader makes, as RBAC actions): test/infra fails the build when the two
-// differ, so a new read cannot ship without its permission.
+// are exactly ROLE_ACTIONS in src/adapters/arm/operations.ts (the ARM calls the
+// reader makes, as RBAC actions): test/infra fails the build when the two
+// differ, so a new read cannot ship without its permission. The ARP and route
+// tables are each their table's wildcard: Azure names those reads `/read`,
+// older clouds `/action`, and nothing else exists under them.
 //
 // A role definition is a tenant-wide object; it is created in the first
 // monitored subscription and is assignable in every monitored subscription.
@@ -26,9 +28,9 @@ resource readerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         actions: [
           'Microsoft.Insights/metrics/read'
           'Microsoft.Network/connections/read'
-          'Microsoft.Network/expressRouteCircuits/peerings/arpTables/read'
-          'Microsoft.Network/expressRouteCircuits/peerings/routeTables/read'
-          'Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/read'
+          'Microsoft.Network/expressRouteCircuits/peerings/arpTables/*'
+          'Microsoft.Network/expressRouteCircuits/peerings/routeTables/*'
+          'Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/*'
           'Microsoft.Network/expressRouteCircuits/read'
           'Microsoft.Network/expressRouteGateways/read'
           'Microsoft.Network/locations/operationResults/read'

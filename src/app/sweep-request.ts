@@ -47,13 +47,29 @@ const tooMany = (count: number, field: string): SweepRequestInput => ({
   ),
 });
 
+/** Query parameters a sweep request may carry: `code` is the function key, read by the host. */
+const QUERY_PARAMETERS = new Set(["circuit", "code"]);
+
 export function parseSweepRequest(bodyText: string, query: URLSearchParams): SweepRequestInput {
   const errors: Problem["errors"] = [];
+  // A typo (?circuits=, ?id=) would otherwise sweep the whole estate.
+  for (const name of new Set(query.keys()))
+    if (!QUERY_PARAMETERS.has(name))
+      errors.push({
+        field: name,
+        message: "is not a parameter of this request (circuit=<circuit resource id>)",
+      });
   const fromQuery = query
     .getAll("circuit")
     .flatMap((v) => v.split(","))
     .map((v) => v.trim())
     .filter(Boolean);
+  // A script whose list came out empty (?circuit=$IDS) must not sweep the whole estate either.
+  if (query.has("circuit") && fromQuery.length === 0)
+    errors.push({
+      field: "circuit",
+      message: "names no circuit: name at least one, or leave it out to sweep them all",
+    });
   let fromBody: unknown[] = [];
   if (bodyText.trim() !== "") {
     let body: unknown;

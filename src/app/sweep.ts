@@ -301,6 +301,10 @@ export function createSweeper(deps: SweepDeps) {
     const arm = usageSince(deps.reader, armBefore);
     log.info(
       {
+        // The dead-man's switch counts whole-estate sweeps only: a script
+        // sweeping one named circuit every few minutes must not keep it quiet
+        // while the timer is dead.
+        scope: request.scope ? "estate" : "named",
         circuits: done.verdicts.length,
         quiet: planned.quiet.length,
         unreached: done.unreached.length,

@@ -239,6 +239,7 @@ export async function fanOut(
   // function failures.
   log.info(
     {
+      scope: "estate",
       fannedOut: true,
       deep: planned.deep.length,
       quiet: planned.quiet.length,

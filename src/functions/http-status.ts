@@ -11,10 +11,40 @@ import { statusDeps, type StatusFunctionDeps } from "./deps.js";
 
 const text = (value: string | null) => (value && value.trim() !== "" ? value.trim() : null);
 
+// The page carries the function key in its filter form (`?code=`), and the state
+// of every circuit: kept by no cache or proxy, sent to no other site, and never
+// one answer for both HTML and JSON.
+const PAGE_HEADERS = {
+  "cache-control": "no-store",
+  vary: "Accept",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
+function unavailable(error: Error): HttpResponseInit {
+  return {
+    status: 503,
+    headers: { "content-type": "application/problem+json", "retry-after": "60" },
+    body: JSON.stringify({
+      type: "about:blank",
+      title: "Table Storage did not answer",
+      status: 503,
+      detail: `${error.message}. This page is built from listings across erwatch's tables; try again later.`,
+    }),
+  };
+}
+
 /** Stored state only: never an ARM read. Filters come as query parameters, so they work without script. */
 export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
-    const deps = await getDeps();
+    let deps;
+    try {
+      deps = await getDeps();
+    } catch (error) {
+      // A cold start whose tables cannot be made yet: the same 503 as a listing that fails.
+      if (!isStorageFailure(error)) throw error;
+      return unavailable(error);
+    }
     const { config, store, silences, logger } = deps.runtime;
     const given = text(request.query.get("severity"));
     // Any case; an unknown value is said, not ignored (it would show everything under a filter).
@@ -51,22 +81,13 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
       // The page is built from listings across the tables; storage not answering
       // them is said, with when to try again, not a bare 500. A bug still fails.
       if (!isStorageFailure(error)) throw error;
-      return {
-        status: 503,
-        headers: { "content-type": "application/problem+json", "retry-after": "60" },
-        body: JSON.stringify({
-          type: "about:blank",
-          title: "Table Storage did not answer",
-          status: 503,
-          detail: `${error.message}. This page is built from listings across erwatch's tables; try again later.`,
-        }),
-      };
+      return unavailable(error);
     }
     if ((request.headers.get("accept") ?? "").includes("application/json"))
-      return { status: 200, jsonBody: model };
+      return { status: 200, headers: PAGE_HEADERS, jsonBody: model };
     return {
       status: 200,
-      headers: { "content-type": "text/html; charset=utf-8" },
+      headers: { ...PAGE_HEADERS, "content-type": "text/html; charset=utf-8" },
       body: renderStatusHtml(model, { code: text(request.query.get("code")) }),
     };
   };

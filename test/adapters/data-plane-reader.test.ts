@@ -12,6 +12,9 @@ import type { DataPlaneReader } from "../../src/app/ports.js";
 import { createReadSession } from "../../src/app/ports.js";
 import { REQUIRED_ACTIONS } from "../../src/adapters/arm/operations.js";
 import type { CircuitReading } from "../../src/core/model.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { evaluateCircuit } from "../../src/core/evaluate.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { loadReadConfig } from "../../src/runtime/config.js";
 import { buildReaders } from "../../src/runtime/read.js";
 import { circuitId } from "../support/estate/ids.js";
@@ -20,11 +23,13 @@ import {
   estateOf,
   healthyCircuit,
   metricsDip,
+  passingTest,
   startEstate,
   withConnectionMonitor,
   type CircuitBundle,
   type EstateState,
   type SimulatedEstate,
+  type WireEdit,
 } from "../support/estate/index.js";
 import { workspaceGuid } from "../support/estate/monitor-answers.js";
 import { estateAccess, staticCredential } from "../support/estate-access.js";
@@ -269,9 +274,10 @@ describe("Azure Monitor metrics, in batches", () => {
       })),
       options(),
     );
+    // Not found (a "ResourceNotFound" is no DNS failure), and not the batch's others.
     expect(got.get(oddId!.toLowerCase())).toMatchObject({
       ok: false,
-      error: { call: "Microsoft.Insights/metrics/read" },
+      error: { kind: "not-found", call: "Microsoft.Insights/metrics/read" },
     });
     const failed = got.get(oddId!.toLowerCase())!;
     expect(failed.ok ? "" : failed.error.message).toMatch(/ResourceNotFound/);
@@ -279,6 +285,69 @@ describe("Azure Monitor metrics, in batches", () => {
     expect(other.ok).toBe(true);
     expect(other.ok && other.value.series.length).toBeGreaterThan(0);
   });
+
+  it.each([
+    [
+      "a metric without timeseries, with its error",
+      [
+        { read: "metrics", field: "value[0].timeseries", remove: true },
+        { read: "metrics", field: "value[0].errorCode", value: "ResourceNotFound" },
+      ],
+      "malformed",
+      /metrics of 1 circuit/,
+    ],
+    [
+      "a metric whose timeseries is null",
+      [{ read: "metrics", field: "value[0].timeseries", value: null }],
+      "malformed",
+      /metrics of 1 circuit/,
+    ],
+    [
+      "an entry without its metrics",
+      [{ read: "metrics", field: "value", remove: true }],
+      "malformed",
+      /metrics of 1 circuit/,
+    ],
+    [
+      "a metric without a name",
+      [{ read: "metrics", field: "value[0].name", remove: true }],
+      "malformed",
+      /metrics of 1 circuit/,
+    ],
+    [
+      "an answer that leaves the circuit out",
+      [{ read: "metrics", field: "resourceid", value: "/subscriptions/x/elsewhere" }],
+      "malformed",
+      /no entry for this circuit/,
+    ],
+  ] as const)(
+    "one circuit's entry the SDK cannot take (%s) fails that circuit only, never the others of its batch",
+    async (_, edits, kind, message) => {
+      const odd = healthyCircuit({ name: "er-odd" });
+      const fine = [healthyCircuit({ name: "er-fine-1" }), healthyCircuit({ name: "er-fine-2" })];
+      editWire(odd.circuit, ...(edits as unknown as WireEdit[]));
+      const { estate, dataPlane } = await readersOn(estateOf(odd, ...fine));
+      const ids = [odd, ...fine].map((b) => circuitId(b.circuit));
+      const got = await dataPlane.readMetrics(
+        ids.map((id) => ({ id, subscriptionId: odd.circuit.subscriptionId, region: "westeurope" })),
+        options(),
+      );
+      const failed = got.get(ids[0]!.toLowerCase())!;
+      expect(failed).toMatchObject({
+        ok: false,
+        error: { kind, call: "Microsoft.Insights/metrics/read" },
+      });
+      expect(failed.ok ? "" : failed.error.message).toMatch(message);
+      for (const id of ids.slice(1)) {
+        const other = got.get(id.toLowerCase())!;
+        expect(other.ok, id).toBe(true);
+        expect(other.ok && other.value.series.length, id).toBeGreaterThan(0);
+      }
+      // Two calls for the batch; after an answer the SDK could not take, one per circuit more.
+      const calls = estate.requests.filter((r) => r.operation === "metricsBatch").length;
+      expect(calls).toBeLessThanOrEqual(2 + 2 * ids.length);
+    },
+  );
 
   it("a 429 from Azure Monitor is throttled, not a verdict", async () => {
     const bundle = healthyCircuit();
@@ -477,13 +546,70 @@ describe("Connection Monitor", () => {
     const got = await dataPlane.readEndToEnd(reading, options());
     if (!got?.ok) throw new Error("expected a reading");
     expect(got.value.monitors).toEqual([
-      { id: null, name: monitor.name, workspace: guid, how: "tagged" },
+      {
+        id: null,
+        name: monitor.name,
+        workspace: guid,
+        how: "tagged",
+        near: { subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" },
+      },
     ]);
     expect(got.value.tests.map((t) => t.result)).toEqual(["Pass"]);
     expect(estate.requests.some((r) => r.operation === "listNetworkWatchers")).toBe(false);
     expect(estate.requests.find((r) => r.operation === "queryLogs")!.path).toBe(
       `/loganalytics/v1/workspaces/${guid}/query`,
     );
+  });
+
+  it("a monitor tagged by name alone is the circuit's own, not one of that name in another region's Network Watcher", async () => {
+    const west = healthyCircuit({ name: "er-west" });
+    const east = healthyCircuit({ name: "er-east", location: "eastus" });
+    const mine = withConnectionMonitor(west);
+    const theirs = withConnectionMonitor(east, [passingTest({ result: "Fail", checksFailed: 20 })]);
+    mine.name = "cm-er";
+    theirs.name = "cm-er";
+    const guid = workspaceGuid(mine.workspaceResourceId);
+    west.circuit.tags = { "erwatch:connection-monitor": "cm-er", "erwatch:workspace": guid };
+    const { reader, dataPlane } = await readersOn(estateOf(west, east));
+    const reading = await readingOf(reader, circuitId(west.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    if (!got?.ok) throw new Error(`expected a reading: ${JSON.stringify(got)}`);
+    // The query matches both by name; east's Fail is not west's.
+    expect(got.value.tests.map((t) => `${t.monitor} ${t.result}`)).toEqual(["cm-er Pass"]);
+  });
+
+  it("a row erwatch cannot read is an Indeterminate test that says why; the monitor's other tests are judged", async () => {
+    const bundle = healthyCircuit();
+    const failing = (test: string) =>
+      passingTest({ test, result: "Fail", checksFailed: 20, checksTotal: 20 });
+    withConnectionMonitor(bundle, [
+      failing("tcp-443"),
+      failing("tcp-1433"),
+      passingTest({ test: "icmp", result: null as unknown as string }),
+    ]);
+    const { reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    if (!got?.ok) throw new Error(`expected a reading: ${JSON.stringify(got)}`);
+    expect(got.value.tests.map((t) => `${t.test} ${t.result}`)).toEqual([
+      "tcp-443 Fail",
+      "tcp-1433 Fail",
+      "icmp Indeterminate",
+    ]);
+    expect(got.value.tests[2]!.reason).toMatch(
+      /^erwatch cannot read rows\[2\] of the result: TestResult is missing$/,
+    );
+    // Judged: every test that ran failed, so the circuit's end to end is Fail (Sev1), not blind.
+    const { verdict } = evaluateCircuit(
+      { ...reading, dataPlane: { endToEnd: got } },
+      null,
+      [],
+      [],
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      NOW,
+    );
+    expect(verdict.findings.map((f) => `${f.code} ${f.severity}`)).toContain("e2e-fail Sev1");
+    expect(verdict.findings.map((f) => f.code)).not.toContain("monitoring-blind");
   });
 
   it("without query access on the workspace: UNKNOWN naming the Log Analytics action", async () => {

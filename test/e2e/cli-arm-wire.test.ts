@@ -5,7 +5,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/app/report.js";
-import { REQUIRED_ACTIONS } from "../../src/adapters/arm/operations.js";
+import { REQUIRED_ACTIONS, ROLE_ACTIONS } from "../../src/adapters/arm/operations.js";
 import {
   RBAC_ACTIONS,
   startEstate,
@@ -39,7 +39,7 @@ describe("the deployed reader role is enough for ARM as it really answers", () =
   it("the role grants both poll actions, from the one list the reader declares", () => {
     expect(REQUIRED_ACTIONS).toContain(ASYNC_POLL);
     expect(REQUIRED_ACTIONS).toContain(LOCATION_POLL);
-    expect([...readerRoleActions()].sort()).toEqual([...REQUIRED_ACTIONS].sort());
+    expect([...readerRoleActions()].sort()).toEqual([...ROLE_ACTIONS].sort());
   });
 
   it("a sweep holding exactly the role's actions reads every circuit of the catalog: nothing blind", async () => {

@@ -223,6 +223,26 @@ describe("POST /api/sweep", () => {
       query: {},
       field: "circuits",
     },
+    // Nor may an empty or mistyped query: each swept the whole estate (202).
+    { name: "an empty circuit in the query", body: "", query: { circuit: "" }, field: "circuit" },
+    {
+      name: "a query circuit of commas and spaces",
+      body: "",
+      query: { circuit: ", ," },
+      field: "circuit",
+    },
+    {
+      name: "a query parameter that is not one (circuits=)",
+      body: "",
+      query: { circuits: CIRCUIT_ID },
+      field: "circuits",
+    },
+    {
+      name: "a query parameter that is not one (id=)",
+      body: "",
+      query: { id: CIRCUIT_ID },
+      field: "id",
+    },
   ] as { name: string; body: string; query: Record<string, string>; field: string }[])(
     "should answer 400 problem+json naming the field for $name, and write nothing",
     async ({ body, query, field }) => {
@@ -242,6 +262,12 @@ describe("POST /api/sweep", () => {
       expect(await deps.runtime.store!.listSnapshots()).toEqual([]);
     },
   );
+
+  it("takes the function key in the query (?code=) for what it is, not for a parameter", async () => {
+    const { sweep } = await setup();
+    const response = await sweep(post("", { code: "the-function-key" }), context());
+    expect(response.status).toBe(202);
+  });
 
   it.each([
     {
@@ -385,6 +411,15 @@ describe("GET /api/status", () => {
       circuits: { peerings: { paths: { secondary: { bgp: { status: string } } } }[] }[];
     };
     expect(model.circuits[0]!.peerings[0]!.paths.secondary.bgp.status).toBe("down");
+    // The page carries the function key (?code= in its form) and every circuit's state:
+    // kept by no cache, sent to no other site, one answer per Accept.
+    for (const answer of [html, json])
+      expect(answer.headers).toMatchObject({
+        "cache-control": "no-store",
+        vary: "Accept",
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "no-referrer",
+      });
   });
 
   it("should filter by severity in any case, and say so when the severity is unknown", async () => {
@@ -435,6 +470,17 @@ describe("GET /api/status", () => {
       detail: expect.stringMatching(/^listing alerts failed: no answer within 10000 ms\. /),
     });
     await expect(failingWith("TypeError")(get(), context())).rejects.toThrow(/listing alerts/);
+    // A cold start whose tables cannot be made yet answers the same (it was a bare 500).
+    const cold = await httpStatusHandler(async () => {
+      throw Object.assign(new Error("creating table erwatchSnapshots failed"), {
+        name: "StateStoreError",
+      });
+    })(get(), context());
+    expect(cold.status).toBe(503);
+    expect((cold.headers as Record<string, string>)["retry-after"]).toBe("60");
+    expect(problemOf(cold)).toMatchObject({
+      detail: expect.stringMatching(/^creating table erwatchSnapshots failed\. /),
+    });
   });
 
   it("should escape everything it renders", async () => {

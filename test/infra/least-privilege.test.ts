@@ -6,7 +6,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REQUIRED_ACTIONS, WORKSPACE_ACTIONS } from "../../src/adapters/arm/operations.js";
+import {
+  REQUIRED_ACTIONS,
+  ROLE_ACTIONS,
+  WORKSPACE_ACTIONS,
+} from "../../src/adapters/arm/operations.js";
+import { grants } from "../support/rbac.js";
 import { SETTINGS } from "../../src/config/settings.js";
 import { bicepFiles, INFRA, loadBicep, ROOT, scan } from "./bicep.js";
 
@@ -42,13 +47,42 @@ describe("the reader role", () => {
   const role = read("app/reader-role-definition.bicep");
 
   it("grants exactly the ARM operations the reader calls", () => {
-    expect([...stringArray(role, "actions")].sort()).toEqual([...REQUIRED_ACTIONS].sort());
+    const actions = stringArray(role, "actions");
+    expect([...actions].sort()).toEqual([...ROLE_ACTIONS].sort());
+    for (const action of REQUIRED_ACTIONS) expect(grants(actions, action), action).toBe(true);
+    // Each action is needed: without it, something the reader calls is refused.
+    for (const action of actions) {
+      const without = actions.filter((a) => a !== action);
+      expect(
+        REQUIRED_ACTIONS.some((required) => !grants(without, required)),
+        action,
+      ).toBe(true);
+    }
     // Sorted as its comment says, so a reviewer finds an action where it belongs.
-    expect(stringArray(role, "actions")).toEqual([...stringArray(role, "actions")].sort());
+    expect(actions).toEqual([...actions].sort());
   });
 
-  it("grants nothing else: no wildcards, no data actions", () => {
-    for (const action of stringArray(role, "actions")) expect(action).not.toContain("*");
+  it("reads the ARP and route tables by either name Azure has given those reads", () => {
+    const actions = stringArray(role, "actions");
+    for (const table of ["arpTables", "routeTables", "routeTablesSummary"])
+      for (const verb of ["read", "action"]) {
+        const action = `Microsoft.Network/expressRouteCircuits/peerings/${table}/${verb}`;
+        expect(grants(actions, action), action).toBe(true);
+      }
+    // routeTables/* is not a prefix of routeTablesSummary's actions, nor of anything but its table.
+    expect(
+      grants(
+        ["Microsoft.Network/expressRouteCircuits/peerings/routeTables/*"],
+        "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/read",
+      ),
+    ).toBe(false);
+  });
+
+  it("grants nothing else: wildcards only under the path-read tables, no data actions", () => {
+    for (const action of stringArray(role, "actions").filter((a) => a.includes("*")))
+      expect(action).toMatch(
+        /^Microsoft\.Network\/expressRouteCircuits\/peerings\/(arpTables|routeTables|routeTablesSummary)\/\*$/,
+      );
     expect(stringArray(role, "dataActions")).toEqual([]);
     expect(role).toMatch(/type: 'CustomRole'/);
   });

@@ -34,7 +34,7 @@ function kindOf(error: ErrorLike, timedOut: boolean): ReadErrorKind {
   if (/^The long-running operation has failed/.test(error.message ?? "")) return "server-error";
   if (
     error.code === "REQUEST_SEND_ERROR" ||
-    /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|socket hang up/i.test(error.message ?? "")
+    /\b(?:ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT)\b|socket hang up/.test(error.message ?? "")
   ) {
     return "network";
   }

@@ -33,9 +33,28 @@ export const ARM_OPERATIONS = {
 
 export type ArmOperation = keyof typeof ARM_OPERATIONS;
 
+const EITHER_NAMING =
+  /^Microsoft\.Network\/expressRouteCircuits\/peerings\/(?:arpTables|routeTables|routeTablesSummary)\/read$/;
+
 /** Distinct RBAC actions, for the role definition cross-check. */
 export const REQUIRED_ACTIONS: readonly string[] = [
   ...new Set(Object.values(ARM_OPERATIONS)),
+].sort();
+
+/**
+ * The reader role's actions: REQUIRED_ACTIONS, with the three path reads each
+ * as its table's wildcard. Azure names them `…/arpTables/read` today and
+ * older docs (and clouds that lag) `…/arpTables/action`; a role listing an
+ * action its cloud does not know fails to deploy, and one naming only the
+ * other spelling answers 403 to every path read. No write or delete exists
+ * under these tables, so the wildcard grants nothing else.
+ */
+export const ROLE_ACTIONS: readonly string[] = [
+  ...new Set(
+    REQUIRED_ACTIONS.map((action) =>
+      EITHER_NAMING.test(action) ? action.replace(/read$/, "*") : action,
+    ),
+  ),
 ].sort();
 
 /**

@@ -80,6 +80,11 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
           name: n.split("/").pop() ?? n,
           workspace,
           how: "tagged" as const,
+          ...(n.startsWith("/")
+            ? {}
+            : {
+                near: { subscriptionId: reading.ref.subscriptionId, region: reading.ref.location },
+              }),
         })),
         readAt: now,
       };

@@ -57,7 +57,18 @@ const num = (v: unknown): number | null =>
 const str = (v: unknown): string | null =>
   typeof v === "string" && v.trim() !== "" ? v.trim() : null;
 
-export function testsOf(table: LogsTable): EndToEndTest[] {
+/** One row of the result: its test, and the monitor it belongs to by full id. */
+interface ResultRow {
+  monitorId: string;
+  test: EndToEndTest;
+}
+
+/**
+ * The rows of the result. A row erwatch cannot read (no result, no time) is
+ * kept as an Indeterminate test that says why, so one odd row neither blinds
+ * the circuit's other tests nor passes for a result it does not state.
+ */
+export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
   const at = new Map(table.columnDescriptors.map((c, i) => [c.name ?? "", i]));
   for (const needed of ["TimeGenerated", "ConnectionMonitorResourceId", "TestResult"])
     if (!at.has(needed)) throw new MalformedResult(`the result has no ${needed} column`);
@@ -65,10 +76,12 @@ export function testsOf(table: LogsTable): EndToEndTest[] {
     const get = (name: string) => (at.has(name) ? row[at.get(name)!] : undefined);
     const time = get("TimeGenerated");
     const when = time instanceof Date ? time : new Date(String(time));
-    if (Number.isNaN(when.getTime()))
-      throw new MalformedResult(`rows[${i}].TimeGenerated is not a time`);
+    const timeUnread = Number.isNaN(when.getTime());
     const result = str(get("TestResult"));
-    if (result === null) throw new MalformedResult(`rows[${i}].TestResult is missing`);
+    const unread = [
+      ...(result === null ? ["TestResult is missing"] : []),
+      ...(timeUnread ? ["TimeGenerated is not a time"] : []),
+    ];
     const failed = num(get("ChecksFailed"));
     const total = num(get("ChecksTotal"));
     const reason = str(
@@ -79,11 +92,11 @@ export function testsOf(table: LogsTable): EndToEndTest[] {
     const monitorId = str(get("ConnectionMonitorResourceId")) ?? "";
     const port = num(get("DestinationPort"));
     const destination = str(get("DestinationName")) ?? str(get("DestinationAddress")) ?? "?";
-    return {
+    const test: EndToEndTest = {
       monitor: monitorId.split("/").pop() ?? monitorId,
       testGroup: str(get("TestGroupName")) ?? "?",
       test: str(get("TestConfigurationName")) ?? "?",
-      result,
+      result: unread.length > 0 ? "Indeterminate" : result!,
       checksFailedPercent:
         failed !== null && total !== null && total > 0
           ? Math.round((failed * 1000) / total) / 10
@@ -93,10 +106,49 @@ export function testsOf(table: LogsTable): EndToEndTest[] {
       roundTripThresholdMs: num(get("RoundTripTimeMsThreshold")),
       source: str(get("SourceName")) ?? str(get("SourceAddress")) ?? "?",
       destination: port !== null ? `${destination}:${port}` : destination,
-      at: when.toISOString(),
-      reason: reason ? reason.slice(0, 300) : null,
+      at: (timeUnread ? readAt : when).toISOString(),
+      reason:
+        unread.length > 0
+          ? `erwatch cannot read rows[${i}] of the result: ${unread.join(", ")}`
+          : reason
+            ? reason.slice(0, 300)
+            : null,
     };
+    return { monitorId, test };
   });
+}
+
+const lower = (text: string) => text.toLowerCase();
+
+/**
+ * A monitor named without its id matches every monitor of that name writing to
+ * the workspace, in any region or subscription. Of several, the one in the
+ * circuit's subscription and its region's Network Watcher (Azure's default
+ * name, NetworkWatcher_<region>) is the circuit's; when that does not single
+ * one out, the read fails naming them, never judged on another circuit's tests.
+ */
+export function ownRows(rows: ResultRow[], monitors: MonitorRef[]): ResultRow[] {
+  const drop = new Set<string>();
+  for (const monitor of monitors) {
+    if (monitor.id !== null || !monitor.near) continue;
+    const suffix = lower(`/connectionMonitors/${monitor.name}`);
+    const ids = [...new Set(rows.map((r) => r.monitorId))].filter((id) =>
+      lower(id).endsWith(suffix),
+    );
+    if (ids.length < 2) continue;
+    const { subscriptionId, region } = monitor.near;
+    const score = (id: string) =>
+      (lower(id).startsWith(lower(`/subscriptions/${subscriptionId}/`)) ? 1 : 0) +
+      (region && lower(id).includes(lower(`/networkWatchers/NetworkWatcher_${region}/`)) ? 1 : 0);
+    const best = Math.max(...ids.map(score));
+    const chosen = ids.filter((id) => score(id) === best);
+    if (chosen.length > 1)
+      throw new MalformedResult(
+        `the circuit's tag names connection monitor ${monitor.name}, and the workspace has results of ${ids.length} monitors of that name (${ids.join(", ")}): tag the circuit with the monitor's resource id`,
+      );
+    for (const id of ids) if (id !== chosen[0]) drop.add(id);
+  }
+  return rows.filter((r) => !drop.has(r.monitorId));
 }
 
 export class LogsReader {
@@ -157,7 +209,7 @@ export class LogsReader {
             { statusCode: 500 },
           );
         const table = result.tables[0];
-        return table ? testsOf(table) : [];
+        return table ? ownRows(rowsOf(table, window.to), monitors).map((r) => r.test) : [];
       },
     });
   }

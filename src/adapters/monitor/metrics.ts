@@ -89,9 +89,12 @@ function metricNameOf(metric: { id: string; name: string }, wanted: AnyMetric[])
 }
 
 class MetricsQueryFailed extends Error {
+  /** A resource Azure Monitor no longer knows (deleted since the listing) is not-found, not malformed. */
+  readonly statusCode: number | undefined;
   constructor(message: string) {
     super(message);
     this.name = "MalformedResponseError";
+    this.statusCode = /NotFound/.test(message) ? 404 : undefined;
   }
 }
 
@@ -236,39 +239,53 @@ export class MetricsReader {
       const ids = c.globalReach ? reachIds : batch.ids;
       return ids.length > 0 ? [{ ...c, ids }] : [];
     });
-    const results = await Promise.all(
-      calls.map((c) =>
-        this.call({
-          action: ARM_OPERATIONS.metricsBatch,
-          target: c.globalReach
-            ? `Global Reach metrics of ${c.ids.length} circuit(s) in ${batch.region}`
-            : `metrics of ${c.ids.length} circuit(s) in ${batch.region}`,
-          signal,
-          run: async (abortSignal) => {
-            const results = await client.queryResources(c.ids, c.metrics, CIRCUIT_NAMESPACE, {
-              startTime: window.from,
-              endTime: window.to,
-              interval: "PT1M",
-              aggregation: "average",
-              filter: c.filter,
-              top: 50,
-              // Passed through to the request; the public options type leaves it out.
-              ...({ abortSignal } as object),
-            });
-            // An entry whose resource id is not text matches no circuit: theirs stay without data.
-            return results.map((r) => ({
-              id: typeof r.resourceId === "string" ? r.resourceId : "",
-              ...seriesOf(r, c.metrics, window.to),
-            }));
-          },
-        }),
-      ),
-    );
+    const query = (c: (typeof calls)[number]) =>
+      this.call({
+        action: ARM_OPERATIONS.metricsBatch,
+        target: c.globalReach
+          ? `Global Reach metrics of ${c.ids.length} circuit(s) in ${batch.region}`
+          : `metrics of ${c.ids.length} circuit(s) in ${batch.region}`,
+        signal,
+        run: async (abortSignal) => {
+          const results = await client.queryResources(c.ids, c.metrics, CIRCUIT_NAMESPACE, {
+            startTime: window.from,
+            endTime: window.to,
+            interval: "PT1M",
+            aggregation: "average",
+            filter: c.filter,
+            top: 50,
+            // Passed through to the request; the public options type leaves it out.
+            ...({ abortSignal } as object),
+          });
+          // An entry whose resource id is not text matches no circuit: theirs stay without data.
+          return results.map((r) => ({
+            id: typeof r.resourceId === "string" ? r.resourceId : "",
+            ...seriesOf(r, c.metrics, window.to),
+          }));
+        },
+      });
+    // The SDK cannot take an answer in which one resource's entry is malformed
+    // (a metric without `timeseries` or `name`, an entry without `value`): the
+    // whole call fails. Asked again one circuit at a time, only that circuit's
+    // reading fails, never the batch's other 49.
+    const asked = await Promise.all(
+      calls.map(async (c) => {
+        const whole = await query(c);
+        if (whole.ok || whole.error.kind !== "malformed" || c.ids.length === 1)
+          return [{ call: c, result: whole }];
+        return Promise.all(
+          c.ids.map(async (id) => {
+            const one = { ...c, ids: [id] };
+            return { call: one, result: await query(one) };
+          }),
+        );
+      }),
+    ).then((each) => each.flat());
     const out = new Map<string, Reading<CircuitMetrics>>();
     for (const id of batch.ids) {
       const key = id.toLowerCase();
       // A circuit's reading fails with any call that asked for it.
-      const mine = results.filter((_, i) => calls[i]!.ids.includes(id));
+      const mine = asked.filter((a) => a.call.ids.includes(id)).map((a) => a.result);
       const failed = mine.find((r) => !r.ok);
       if (failed && !failed.ok) {
         out.set(key, { ok: false, error: failed.error, readAt: failed.readAt });
@@ -277,7 +294,11 @@ export class MetricsReader {
       const own = mine.flatMap((r) =>
         r.ok ? r.value.filter((v) => v.id.toLowerCase() === key) : [],
       );
-      const refused = own.find((v) => v.failed !== null)?.failed;
+      // An answer that leaves a circuit out has told nothing of it: not "no traffic".
+      const answered = mine.every((r) => r.ok && r.value.some((v) => v.id.toLowerCase() === key));
+      const refused = answered
+        ? own.find((v) => v.failed !== null)?.failed
+        : "Azure Monitor's answer has no entry for this circuit";
       if (refused) {
         const error = toReadFailure(new MetricsQueryFailed(refused), {
           call: ARM_OPERATIONS.metricsBatch,

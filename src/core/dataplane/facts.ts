@@ -86,6 +86,11 @@ export interface MonitorRef {
   /** Workspace GUID (customer id) or resource id the results are read from. */
   workspace: string;
   how: "discovered" | "tagged";
+  /**
+   * For a monitor named without its id: the circuit's subscription and region,
+   * which tell its monitor from others of that name writing to the workspace.
+   */
+  near?: { subscriptionId: string; region: string | null };
 }
 
 /** The latest result of one test (source → destination) of one test group. */

@@ -27,6 +27,7 @@ import {
   unauthenticated,
   unsupportedApiVersion,
 } from "./arm-errors.js";
+import { grants } from "../rbac.js";
 import { createCertificate } from "./certificate.js";
 import { createCostModel, type CostModel, type CostModelOptions } from "./cost-model.js";
 import { FaultBook, type FaultTarget } from "./faults.js";
@@ -273,7 +274,7 @@ export async function startEstate(
   const monitorHost: MonitorHost = {
     state: () => estate.state,
     faults,
-    granted: (action) => !granted || granted.has(action.toLowerCase()),
+    granted: (action) => !granted || grants(granted, action),
     record(record) {
       requests.push(record);
       if (closing) return false;
@@ -345,7 +346,7 @@ export async function startEstate(
     }
     const costHeaders = charged?.headers ?? {};
     const action = RBAC_ACTIONS[operation];
-    if (granted && !granted.has(action.toLowerCase()))
+    if (granted && !grants(granted, action))
       return send(req, res, record, armError(authorizationFailed(action, url.pathname)));
 
     const faultTarget = target(route, operation, polled);
@@ -393,6 +394,6 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** RBAC actions compare case-insensitively, as ARM compares them. */
-function grantSet(actions: readonly string[] | undefined): Set<string> | undefined {
-  return actions ? new Set(actions.map((a) => a.toLowerCase())) : undefined;
+function grantSet(actions: readonly string[] | undefined): readonly string[] | undefined {
+  return actions ? [...actions] : undefined;
 }

@@ -1,0 +1,74 @@
+// Which rows of a Connection Monitor result are the circuit's, when its tag
+// names a monitor without its id and the workspace holds several of that name.
+
+import { describe, expect, it } from "vitest";
+import { ownRows } from "../../src/adapters/monitor/logs.js";
+import type { EndToEndTest, MonitorRef } from "../../src/core/dataplane/facts.js";
+
+const SUB = "00000000-0000-0000-0000-000000000001";
+const OTHER = "00000000-0000-0000-0000-000000000002";
+const monitorId = (sub: string, watcher: string, name = "cm-er") =>
+  `/subscriptions/${sub}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/${watcher}/connectionMonitors/${name}`;
+const row = (id: string, result = "Pass") => ({
+  monitorId: id,
+  test: { monitor: id.split("/").pop()!, result } as EndToEndTest,
+});
+const byName = (region: string | null): MonitorRef => ({
+  id: null,
+  name: "cm-er",
+  workspace: "w",
+  how: "tagged",
+  near: { subscriptionId: SUB, region },
+});
+
+describe("the rows of a monitor named without its id", () => {
+  it.each([
+    [
+      "the one in the circuit's region's Network Watcher, not another region's",
+      [monitorId(SUB, "NetworkWatcher_westeurope"), monitorId(SUB, "NetworkWatcher_eastus")],
+      byName("westeurope"),
+      [monitorId(SUB, "NetworkWatcher_westeurope")],
+    ],
+    [
+      "the one in the circuit's subscription, whatever its watcher is called",
+      [monitorId(OTHER, "nw-hub"), monitorId(SUB, "nw-spoke")],
+      byName("westeurope"),
+      [monitorId(SUB, "nw-spoke")],
+    ],
+    [
+      "one of that name: the circuit's, wherever it is",
+      [monitorId(OTHER, "NetworkWatcher_eastus")],
+      byName("westeurope"),
+      [monitorId(OTHER, "NetworkWatcher_eastus")],
+    ],
+    [
+      "named with its id: every row the query matched",
+      [monitorId(SUB, "NetworkWatcher_westeurope"), monitorId(SUB, "NetworkWatcher_eastus")],
+      { id: monitorId(SUB, "NetworkWatcher_eastus"), name: "cm-er", workspace: "w", how: "tagged" },
+      [monitorId(SUB, "NetworkWatcher_westeurope"), monitorId(SUB, "NetworkWatcher_eastus")],
+    ],
+  ] as const)("%s", (_, ids, monitor, kept) => {
+    const rows = ids.map((id) => row(id));
+    expect(ownRows(rows, [monitor as MonitorRef]).map((r) => r.monitorId)).toEqual(kept);
+  });
+
+  it("fails naming them when nothing singles one out: never judged on another circuit's tests", () => {
+    const ids = [monitorId(SUB, "nw-a"), monitorId(SUB, "nw-b")];
+    expect(() =>
+      ownRows(
+        ids.map((id) => row(id, "Fail")),
+        [byName("westeurope")],
+      ),
+    ).toThrow(
+      /tag names connection monitor cm-er, and the workspace has results of 2 monitors of that name \(.*nw-a.*nw-b.*\): tag the circuit with the monitor's resource id/,
+    );
+  });
+
+  it("matches names and ids whatever their case", () => {
+    const rows = [
+      row(monitorId(SUB, "networkwatcher_WestEurope", "CM-ER")),
+      row(monitorId(SUB, "NetworkWatcher_eastus", "cm-er")),
+    ];
+    expect(ownRows(rows, [byName("westeurope")]).map((r) => r.test.monitor)).toEqual(["CM-ER"]);
+  });
+});
