@@ -1,6 +1,10 @@
-// One sweep at a time per process. A request whose circuits the running sweep
-// already covers joins it and gets its result; anything else waits its turn,
-// so the timer and an on-demand sweep never read and write at the same time.
+// One sweep at a time per process. A request whose circuits a running or
+// waiting sweep already covers joins it and gets its result; anything else
+// waits its turn, so the timer and an on-demand sweep never read and write at
+// the same time. The timer's sweep is the one that pages: it goes ahead of
+// on-demand sweeps still waiting, and only a few of those may wait at all, so a
+// burst of requests cannot push it out of its window or past the host's
+// functionTimeout.
 
 export interface SweepScope {
   /** null: everything erwatch watches. */
@@ -17,33 +21,82 @@ const covers = (running: SweepScope, wanted: SweepScope): boolean => {
   return wanted.circuitIds.every((id) => have.has(id.toLowerCase()));
 };
 
+/** On-demand sweeps that may wait behind the running one (the timer's never counts). */
+export const MAX_WAITING_SWEEPS = 2;
+
+export type Admission<T> =
+  | { busy: false; joined: boolean; result: Promise<T>; id: string }
+  /** Too many sweeps wait already: ask again later. */
+  | { busy: true };
+
+interface Entry<T> {
+  scope: SweepScope;
+  id: string;
+  urgent: boolean;
+  start: () => Promise<T>;
+  result: Promise<T>;
+  settle: (started: Promise<T>) => void;
+}
+
 export class SweepCoordinator<T> {
-  private current: { scope: SweepScope; result: Promise<T>; id: string } | null = null;
-  private tail: Promise<unknown> = Promise.resolve();
+  private active: Entry<T> | null = null;
+  private readonly waiting: Entry<T>[] = [];
+
+  constructor(private readonly maxWaiting = MAX_WAITING_SWEEPS) {}
 
   get running(): boolean {
-    return this.current !== null;
+    return this.active !== null || this.waiting.length > 0;
   }
 
   /**
-   * Runs `start` after whatever is running, unless the latest sweep (running
-   * or queued) already covers this scope: then its result is shared.
+   * Runs `start` once the sweeps before it are done, unless one running or
+   * waiting already covers this scope: then its result is shared. `urgent`
+   * (the timer) goes ahead of every waiting sweep that is not.
    */
   run(
     scope: SweepScope,
     start: () => Promise<T>,
     id = "",
-  ): { joined: boolean; result: Promise<T>; id: string } {
-    if (this.current && covers(this.current.scope, scope))
-      return { joined: true, result: this.current.result, id: this.current.id };
-    const result = this.tail.then(start, start);
-    const entry = { scope, result, id };
-    this.current = entry;
-    this.tail = result.catch(() => undefined);
-    const clear = () => {
-      if (this.current === entry) this.current = null;
+    options: { urgent?: boolean } = {},
+  ): Admission<T> {
+    // The latest that covers it: a later one has read more recently.
+    const covering = [...this.waiting]
+      .reverse()
+      .concat(this.active ? [this.active] : [])
+      .find((e) => covers(e.scope, scope));
+    if (covering) return { busy: false, joined: true, result: covering.result, id: covering.id };
+    const urgent = options.urgent === true;
+    if (!urgent && this.waiting.filter((e) => !e.urgent).length >= this.maxWaiting)
+      return { busy: true };
+    let settle!: (started: Promise<T>) => void;
+    const result = new Promise<T>((resolve, reject) => {
+      settle = (started) => void started.then(resolve, reject);
+    });
+    const entry: Entry<T> = { scope, id, urgent, start, result, settle };
+    if (urgent) {
+      const firstOnDemand = this.waiting.findIndex((e) => !e.urgent);
+      this.waiting.splice(firstOnDemand === -1 ? this.waiting.length : firstOnDemand, 0, entry);
+    } else this.waiting.push(entry);
+    this.next();
+    return { busy: false, joined: false, result, id };
+  }
+
+  private next(): void {
+    if (this.active) return;
+    const entry = this.waiting.shift();
+    if (!entry) return;
+    this.active = entry;
+    let started: Promise<T>;
+    try {
+      started = entry.start();
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    entry.settle(started);
+    const done = () => {
+      this.active = null;
+      this.next();
     };
-    result.then(clear, clear);
-    return { joined: false, result, id };
+    started.then(done, done);
   }
 }

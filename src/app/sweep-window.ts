@@ -36,3 +36,14 @@ export function sweepWindow(intervalMinutes: number): SweepWindow {
 
 /** Azure cuts an HTTP-triggered function's response at 230 s: answer well before. */
 export const HTTP_ANSWER_WITHIN_MS = 200_000;
+
+/**
+ * The window of a sweep that waited `waitedMs` for another to finish: planned
+ * from when it starts, never stopped later than the host's functionTimeout,
+ * counted from when it was invoked, allows (less the wind-down).
+ */
+export function windowAfterWait(window: SweepWindow, waitedMs: number): SweepWindow {
+  const latestStop = Math.max(0, FUNCTION_TIMEOUT_MS - WIND_DOWN_MS - waitedMs);
+  const stopMs = Math.min(window.stopMs, latestStop);
+  return { budgetMs: Math.min(window.budgetMs, Math.max(0, stopMs - 15_000)), stopMs };
+}

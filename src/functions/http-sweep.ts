@@ -10,6 +10,7 @@ import { within, type SweepRun } from "../app/sweep-runs.js";
 import { HTTP_ANSWER_WITHIN_MS, sweepWindow } from "../app/sweep-window.js";
 import type { SweepResult } from "../app/sweep.js";
 import { parseCircuitId } from "../core/resource-id.js";
+import { isStorageFailure } from "../app/state-store.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 
 const problemResponse = (p: Problem, headers: Record<string, string> = {}): HttpResponseInit => ({
@@ -165,9 +166,26 @@ async function readInput(
  */
 export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    // Azure's 230 s count from the request's arrival: every wait below spends from one budget.
+    const arrived = Date.now();
     const input = await readInput(request);
     if (!input.ok) return input.response;
-    const deps = await getDeps();
+    let deps: SweepFunctionDeps;
+    try {
+      deps = await getDeps();
+    } catch (error) {
+      // A cold start whose tables cannot be made yet: try again, not a bare 500.
+      if (!isStorageFailure(error)) throw error;
+      return problemResponse(
+        problem(
+          503,
+          "Table Storage did not answer",
+          `${error.message}. Nothing was read or written; ask again later.`,
+          [],
+        ),
+        { "retry-after": "60" },
+      );
+    }
     const log = deps.runtime.logger.child({ invocationId: context.invocationId, trigger: "http" });
     const answerWithinMs = deps.answerWithinMs ?? HTTP_ANSWER_WITHIN_MS;
     const { arm, sweep } = deps.runtime.config;
@@ -189,7 +207,7 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       ? { budgetMs: Math.round(answerWithinMs * 0.6), stopMs: Math.round(answerWithinMs * 0.9) }
       : sweepWindow(deps.runtime.config.state.policy.sweepIntervalMinutes);
     const sweepId = randomUUID();
-    const { joined, result, id } = deps.coordinator.run(
+    const admitted = deps.coordinator.run(
       { circuitIds: input.circuitIds, tiered: input.circuitIds === null },
       () =>
         deps.runtime.sweeper.sweep({
@@ -206,6 +224,23 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         }),
       sweepId,
     );
+    // A burst of requests must not push the timer's sweep, the one that pages, out of its window.
+    if (admitted.busy) {
+      log.warn(
+        { circuits: input.circuitIds?.length ?? "all" },
+        "on-demand sweep refused: too many sweeps wait already",
+      );
+      return problemResponse(
+        problem(
+          503,
+          "Sweeps are queued",
+          "Other on-demand sweeps are waiting for the running one; nothing was read or written. Ask again later.",
+          [],
+        ),
+        { "retry-after": "60" },
+      );
+    }
+    const { joined, result, id } = admitted;
     const run = deps.runs.track(id || sweepId, input.circuitIds, result);
     // Whoever waits on it, a failed background sweep is logged, never unhandled.
     result.catch((error: unknown) =>
@@ -218,7 +253,7 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       );
       return accepted(run, joined);
     }
-    const done = await within(result, answerWithinMs);
+    const done = await within(result, Math.max(0, answerWithinMs - (Date.now() - arrived)));
     if (!done) {
       log.info({ sweepId: run.sweepId, joined }, "on-demand sweep still running; answered 202");
       return accepted(run, joined);

@@ -1,6 +1,6 @@
 import functions, { type InvocationContext, type Timer } from "@azure/functions";
 import { randomUUID } from "node:crypto";
-import { sweepWindow } from "../app/sweep-window.js";
+import { sweepWindow, windowAfterWait } from "../app/sweep-window.js";
 import { processEnv } from "../config/env.js";
 import { timerSchedule } from "../config/functions.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
@@ -18,7 +18,8 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     const window = sweepWindow(runtime.config.state.policy.sweepIntervalMinutes);
     const sweepId = randomUUID();
     const scope = { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds };
-    const deadline = new Date(Date.now() + window.budgetMs);
+    const invokedAt = Date.now();
+    const deadline = new Date(invokedAt + window.budgetMs);
     if (runtime.work) {
       // Beyond one instance: plan here, read in the sweepWorker function, one subscription per session.
       // Loaded here, not at import: the host imports every entry at start, fan-out or not.
@@ -42,19 +43,27 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         .catch((error: unknown) => log.warn({ err: error }, "pruning old work claims failed"));
       return;
     }
-    const { joined, result } = deps.coordinator.run(
+    const admitted = deps.coordinator.run(
       { circuitIds: null, tiered: true },
-      () =>
-        runtime.sweeper.sweep({
+      () => {
+        // Behind an on-demand sweep that was running: its window from when it
+        // starts, never past the host's functionTimeout from when it was invoked.
+        const own = windowAfterWait(window, Date.now() - invokedAt);
+        return runtime.sweeper.sweep({
           scope,
           sweepId,
           mode: "tiered",
           now: deps.now(),
-          deadline,
-          abortSignal: AbortSignal.timeout(window.stopMs),
-        }),
+          deadline: new Date(Date.now() + own.budgetMs),
+          abortSignal: AbortSignal.timeout(own.stopMs),
+        });
+      },
       sweepId,
+      { urgent: true },
     );
+    // The timer's sweep is never refused: it goes ahead of every on-demand one waiting.
+    if (admitted.busy) throw new Error("the sweep coordinator refused the timer's sweep");
+    const { joined, result } = admitted;
     // An on-demand request that joins this sweep can point at it.
     if (!joined) deps.runs.track(sweepId, null, result);
     if (joined)

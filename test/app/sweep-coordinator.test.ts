@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
+import {
+  MAX_WAITING_SWEEPS,
+  SweepCoordinator,
+  type Admission,
+} from "../../src/app/sweep-coordinator.js";
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -11,15 +15,20 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
+/** The admission of a sweep that was let in. */
+function admitted<T>(a: Admission<T>) {
+  if (a.busy) throw new Error("refused as busy");
+  return a;
+}
+
 describe("SweepCoordinator", () => {
   it("should let a request join a running full sweep and share its result", async () => {
     const c = new SweepCoordinator<string>();
     const d = deferred<string>();
     let starts = 0;
-    const first = c.run({ circuitIds: null }, () => (starts++, d.promise));
-    const second = c.run(
-      { circuitIds: ["/subscriptions/x/a"] },
-      () => (starts++, Promise.resolve("other")),
+    const first = admitted(c.run({ circuitIds: null }, () => (starts++, d.promise)));
+    const second = admitted(
+      c.run({ circuitIds: ["/subscriptions/x/a"] }, () => (starts++, Promise.resolve("other"))),
     );
     expect(second.joined).toBe(true);
     d.resolve("full");
@@ -38,8 +47,8 @@ describe("SweepCoordinator", () => {
       maxActive = Math.max(maxActive, active);
       return p.finally(() => (active -= 1));
     };
-    const one = c.run({ circuitIds: ["/a"] }, wrap(d.promise));
-    const two = c.run({ circuitIds: null }, wrap(Promise.resolve("full")));
+    const one = admitted(c.run({ circuitIds: ["/a"] }, wrap(d.promise)));
+    const two = admitted(c.run({ circuitIds: null }, wrap(Promise.resolve("full"))));
     expect(two.joined).toBe(false);
     d.resolve("a");
     expect([await one.result, await two.result]).toEqual(["a", "full"]);
@@ -50,11 +59,64 @@ describe("SweepCoordinator", () => {
   it("should share a failure with whoever joined and recover for the next sweep", async () => {
     const c = new SweepCoordinator<string>();
     const d = deferred<string>();
-    const one = c.run({ circuitIds: null }, () => d.promise);
-    const joined = c.run({ circuitIds: null }, () => Promise.resolve("never"));
+    const one = admitted(c.run({ circuitIds: null }, () => d.promise));
+    const joined = admitted(c.run({ circuitIds: null }, () => Promise.resolve("never")));
     d.reject(new Error("ARM down"));
     await expect(one.result).rejects.toThrow("ARM down");
     await expect(joined.result).rejects.toThrow("ARM down");
-    expect(await c.run({ circuitIds: null }, () => Promise.resolve("ok")).result).toBe("ok");
+    expect(await admitted(c.run({ circuitIds: null }, () => Promise.resolve("ok"))).result).toBe(
+      "ok",
+    );
+  });
+
+  it("should let a request join a waiting sweep that covers it, not only the running one", async () => {
+    const c = new SweepCoordinator<string>();
+    const d = deferred<string>();
+    let starts = 0;
+    admitted(c.run({ circuitIds: ["/a"] }, () => d.promise));
+    const waiting = admitted(
+      c.run({ circuitIds: ["/b", "/c"] }, () => (starts++, Promise.resolve("bc"))),
+    );
+    const joins = admitted(c.run({ circuitIds: ["/C"] }, () => (starts++, Promise.resolve("c"))));
+    expect(joins.joined).toBe(true);
+    d.resolve("a");
+    expect(await joins.result).toBe(await waiting.result);
+    expect(starts).toBe(1);
+  });
+
+  it("should run the timer's sweep next, ahead of on-demand sweeps still waiting, and refuse on-demand ones past the limit", async () => {
+    const c = new SweepCoordinator<string>();
+    const running = deferred<string>();
+    const order: string[] = [];
+    const named = (id: string) => () => (order.push(id), Promise.resolve(id));
+    admitted(c.run({ circuitIds: ["/running"] }, () => (order.push("running"), running.promise)));
+    const waiting = Array.from({ length: MAX_WAITING_SWEEPS }, (_, i) =>
+      admitted(c.run({ circuitIds: [`/w${i}`] }, named(`w${i}`))),
+    );
+    // A burst: one more on-demand sweep waits no longer; it is told to come back.
+    expect(c.run({ circuitIds: ["/late"] }, named("late"))).toEqual({ busy: true });
+    // The timer is never refused, and does not wait behind the on-demand queue.
+    const timer = admitted(
+      c.run({ circuitIds: null, tiered: true }, named("timer"), "t", { urgent: true }),
+    );
+    expect(timer.joined).toBe(false);
+    running.resolve("running");
+    await Promise.all([timer.result, ...waiting.map((w) => w.result)]);
+    expect(order).toEqual(["running", "timer", ...waiting.map((_, i) => `w${i}`)]);
+    // Once they are done, on-demand sweeps are taken again.
+    expect(c.run({ circuitIds: ["/late"] }, named("late")).busy).toBe(false);
+  });
+
+  it("should fail a sweep whose start throws, and run the next", async () => {
+    const c = new SweepCoordinator<string>();
+    const broken = admitted(
+      c.run({ circuitIds: ["/a"] }, () => {
+        throw new Error("no deps");
+      }),
+    );
+    await expect(broken.result).rejects.toThrow("no deps");
+    expect(await admitted(c.run({ circuitIds: ["/b"] }, () => Promise.resolve("b"))).result).toBe(
+      "b",
+    );
   });
 });

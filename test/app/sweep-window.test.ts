@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FUNCTION_TIMEOUT_MS, sweepWindow } from "../../src/app/sweep-window.js";
+import { FUNCTION_TIMEOUT_MS, sweepWindow, windowAfterWait } from "../../src/app/sweep-window.js";
 import { SettingsReader } from "../../src/config/reader.js";
 import { sweepIntervalMinutes } from "../../src/config/functions.js";
 
@@ -35,4 +35,26 @@ describe("the timer's sweep window", () => {
       expect(window.budgetMs).toBeGreaterThanOrEqual(60_000);
     },
   );
+});
+
+describe("the window of a timer's sweep that waited for an on-demand one", () => {
+  it.each([
+    // waited, interval (minutes), expected window
+    ["nothing", 0, 5, { budgetMs: 270_000, stopMs: 285_000 }],
+    ["a small sweep's 180 s", 180_000, 5, { budgetMs: 270_000, stopMs: 285_000 }],
+    ["a whole window", 285_000, 5, { budgetMs: 270_000, stopMs: 285_000 }],
+    // A 10-minute schedule's window ends near the host's timeout: what it waited comes off.
+    [
+      "a small sweep's 180 s on a 10-minute schedule",
+      180_000,
+      10,
+      { budgetMs: 375_000, stopMs: 390_000 },
+    ],
+    ["longer than the host allows", 700_000, 5, { budgetMs: 0, stopMs: 0 }],
+  ] as const)("waiting %s", (_, waited, interval, expected) => {
+    const window = windowAfterWait(sweepWindow(interval), waited);
+    expect(window).toEqual(expected);
+    // Stopped, counted from the invocation, before the host's functionTimeout.
+    if (waited < functionTimeoutMs) expect(waited + window.stopMs).toBeLessThan(functionTimeoutMs);
+  });
 });

@@ -2,6 +2,7 @@ import functions from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpStatusHandler } from "../../src/functions/http-status.js";
 import { httpSweepHandler, httpSweepStatusHandler } from "../../src/functions/http-sweep.js";
+import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { FakeReader } from "../support/fake-reader.js";
 import { functionDeps } from "../support/function-deps.js";
@@ -135,7 +136,8 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     expect(response.status).toBe(202);
     const { sweepId, statusUrl } = response.jsonBody as { sweepId: string; statusUrl: string };
     expect(statusUrl).toBe(`/api/sweep/${sweepId}`);
-    await deps.coordinator.run({ circuitIds: null }, async () => null as never).result;
+    const drained = deps.coordinator.run({ circuitIds: null }, async () => null as never);
+    if (!drained.busy) await drained.result;
     const status = await sweepStatus(statusOf(sweepId), context());
     expect(status.jsonBody).toMatchObject({
       sweepId,
@@ -171,6 +173,76 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     const done = await sweepStatus(statusOf(sweepId), context());
     expect(done.jsonBody).toMatchObject({ status: "done" });
     expect(done.headers ?? {}).not.toHaveProperty("retry-after");
+  });
+
+  it("answers within the limit counted from the request's arrival, not after a slow start", async () => {
+    const { deps } = await setup();
+    deps.answerWithinMs = 2_000;
+    const sweeper = deps.runtime.sweeper;
+    sweeper.sweep = () => new Promise(() => {});
+    // A cold start that takes as long as the whole answer may: the answer is not
+    // given its full time again after it (that was 230 s + the start).
+    const slow = httpSweepHandler(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      return deps;
+    });
+    const started = Date.now();
+    const response = await slow(post(ALL), context());
+    expect(response.status).toBe(202);
+    expect(Date.now() - started).toBeLessThan(3_500);
+  });
+
+  it("refuses on-demand sweeps beyond those waiting already with 503 and Retry-After: a burst cannot push the timer's sweep out of its window", async () => {
+    const { deps } = await setup({ ERWATCH_CIRCUITS: ids(4).join(",") });
+    deps.answerWithinMs = 50;
+    const sweeper = deps.runtime.sweeper;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const run = sweeper.sweep.bind(sweeper);
+    sweeper.sweep = async (options) => {
+      await gate;
+      return run(options);
+    };
+    const sweep = httpSweepHandler(async () => deps);
+    // One circuit each, so none joins another: the first runs, the next two may
+    // wait (202: not done within 50 ms), the fourth is told to come back.
+    const answers = [];
+    for (const id of ids(4))
+      answers.push(await sweep(post(JSON.stringify({ circuits: [id] })), context()));
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 503]);
+    const refused = answers[3]!;
+    expect((refused.headers as Record<string, string>)["retry-after"]).toBe("60");
+    expect(problemOf(refused)).toMatchObject({ title: "Sweeps are queued" });
+    release();
+  });
+
+  it("the timer's sweep runs next after the running one, ahead of on-demand sweeps waiting", async () => {
+    const { deps } = await setup({ ERWATCH_CIRCUITS: ids(3).join(",") });
+    deps.answerWithinMs = 50;
+    const sweeper = deps.runtime.sweeper;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const order: string[] = [];
+    const run = sweeper.sweep.bind(sweeper);
+    sweeper.sweep = async (options) => {
+      order.push(options.targets ? options.targets.map((t) => t.name).join(",") : "timer");
+      if (order.length === 1) await gate;
+      return run(options);
+    };
+    const sweep = httpSweepHandler(async () => deps);
+    for (const id of ids(3)) await sweep(post(JSON.stringify({ circuits: [id] })), context());
+    const timer = sweepTimerHandler(async () => deps)(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: false },
+        scheduleStatus: { last: "", next: "", lastUpdated: "" },
+      },
+      context(),
+    );
+    release();
+    await timer;
+    // er-1 and er-2 waited before the timer fired; they run after it.
+    expect(order.slice(0, 2)).toEqual(["er-0", "timer"]);
   });
 
   it("a sweep that failed says so once: no Retry-After to poll it again", async () => {
