@@ -4,6 +4,7 @@
 // against the declared baseline, and the notes that page nobody. Pure: the
 // previous sweep's traffic memory, the policy and the clock come in.
 
+import { withoutImpossibleThroughput } from "./plausible.js";
 import { blindFindings, type BlindRead } from "../blind.js";
 import { sessionCarries } from "../path-analysis.js";
 import type {
@@ -268,9 +269,9 @@ function applyMetrics(
     applyGlobalReach(reading, peerings, null, policy, now);
     return { findings, memory: previous, blind: [] };
   }
-  const metrics = got.value;
-  const blind = applyGlobalReach(reading, peerings, metrics, policy, now);
   const bandwidth = reading.circuit.ok ? reading.circuit.value.bandwidthInMbps : null;
+  const metrics = withoutImpossibleThroughput(got.value, bandwidth);
+  const blind = applyGlobalReach(reading, peerings, metrics, policy, now);
   const read = peerings.filter((p) => reading.paths[p.name] !== undefined);
   const loads = Object.fromEntries(
     PATHS.map((path) => [

@@ -8,7 +8,7 @@ import type { GlobalReachConnection, ReadFailure } from "../model.js";
 import type { CircuitMetrics, GlobalReachMetric, OddPoint } from "./facts.js";
 import { oddGroupsOf, oddRead } from "./metrics.js";
 import type { DataPlanePolicy } from "./policy.js";
-import { bothOf, bps, hhmm, MINUTE, minuteOf, newest, windowOf, type Minutes } from "./series.js";
+import { bothOf, bps, hhmm, MINUTE, minutesOfSeries, newest, windowOf, type Minutes } from "./series.js";
 
 export type ReachTraffic =
   /** No series for the connection, or its newest data too old: say nothing about it. */
@@ -43,11 +43,7 @@ function minutesOf(metrics: CircuitMetrics, metric: GlobalReachMetric, match: Re
   for (const s of metrics.globalReach ?? []) {
     if (s.metric !== metric) continue;
     if (!matches(match, s.peerServiceKey)) continue;
-    for (const p of s.points) {
-      if (p.value === null || !Number.isFinite(p.value)) continue;
-      const at = minuteOf(p.at);
-      out.set(at, (out.get(at) ?? 0) + p.value);
-    }
+    for (const [at, value] of minutesOfSeries(s.points)) out.set(at, (out.get(at) ?? 0) + value);
   }
   return out;
 }

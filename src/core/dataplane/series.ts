@@ -4,7 +4,7 @@
 // is a gap, never a zero.
 
 import type { PathName } from "../model.js";
-import type { CircuitMetrics, MetricName } from "./facts.js";
+import type { CircuitMetrics, MetricName, MetricPoint } from "./facts.js";
 
 export const MINUTE = 60_000;
 
@@ -12,6 +12,21 @@ export const MINUTE = 60_000;
 export type Minutes = Map<number, number>;
 
 export const minuteOf = (iso: string): number => Math.floor(Date.parse(iso) / MINUTE) * MINUTE;
+
+/**
+ * One series' minutes. A minute sent twice (or split below the minute) is one
+ * minute: its mean, never a sum that doubles the traffic.
+ */
+export function minutesOfSeries(points: Iterable<MetricPoint>): Minutes {
+  const own = new Map<number, { sum: number; n: number }>();
+  for (const p of points) {
+    if (p.value === null || !Number.isFinite(p.value)) continue;
+    const at = minuteOf(p.at);
+    const before = own.get(at);
+    own.set(at, before ? { sum: before.sum + p.value, n: before.n + 1 } : { sum: p.value, n: 1 });
+  }
+  return new Map([...own].map(([at, { sum, n }]) => [at, sum / n]));
+}
 
 export function seriesOf(
   metrics: CircuitMetrics,
@@ -23,18 +38,16 @@ export function seriesOf(
   for (const s of metrics.series) {
     if (s.metric !== metric || s.path !== path) continue;
     if (s.peering.toLowerCase() !== peering.toLowerCase()) continue;
-    for (const p of s.points) {
-      if (p.value === null || !Number.isFinite(p.value)) continue;
-      const at = minuteOf(p.at);
+    for (const [at, value] of minutesOfSeries(s.points)) {
       const before = out.get(at);
       // Two series of one path (IPv4 and IPv6 sessions): traffic adds up, availability is the worst.
       out.set(
         at,
         before === undefined
-          ? p.value
+          ? value
           : metric.endsWith("Availability")
-            ? Math.min(before, p.value)
-            : before + p.value,
+            ? Math.min(before, value)
+            : before + value,
       );
     }
   }

@@ -6,6 +6,8 @@
 
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
+import type { CircuitMetrics } from "../../../src/core/dataplane/facts.js";
+import { withoutImpossibleThroughput } from "../../../src/core/dataplane/plausible.js";
 import { loadDetail, type LinkLoad } from "../../../src/core/dataplane/metrics.js";
 import { evaluateCircuit, type EvaluationPolicy } from "../../../src/core/evaluate.js";
 import type { PathName } from "../../../src/core/model.js";
@@ -103,6 +105,19 @@ describe("traffic stopped: link up but carrying nothing", () => {
       name: "a gap of 20 min is no data, not zero",
       shape: gap(20),
       expected: [],
+    },
+    {
+      // 10 Gbps on a 1 Gbps circuit, which bursts to 2 Gbps at most: Azure Monitor's error.
+      // As traffic it read "flowing" and hid the primary's stop for the whole window.
+      name: "both paths quiet for 20 min under one impossible minute on the primary",
+      shape: combine(
+        (metric, _p, path, ago) =>
+          metric === "BitsInPerSecond" && path === "primary" && ago === 5
+            ? 10e9
+            : (undefined as unknown as null),
+        quiet(["primary", "secondary"], 20),
+      ),
+      expected: ["traffic-stopped Sev1 primary+secondary"],
     },
     {
       name: "quiet on a path whose session is down: the BGP layer explains it",
@@ -330,5 +345,56 @@ describe("Azure Monitor's agreement with a control-plane outage, in the evidence
     expect(view.agrees).toBe(agrees);
     expect(view.detail).toMatch(words);
     expect(f.severity).toBe("Sev2");
+  });
+});
+
+describe("minutes Azure Monitor sends twice, or beyond what the circuit carries", () => {
+  const dup = (m: CircuitMetrics): CircuitMetrics => ({
+    ...m,
+    // Every point of the primary's throughput sent twice, as a retried batch can.
+    series: m.series.map((s) =>
+      s.metric.startsWith("Bits") && s.path === "primary"
+        ? { ...s, points: [...s.points].flatMap((p) => [p, p]) }
+        : s,
+    ),
+  });
+
+  it("a minute sent twice is that minute, not twice the traffic (it read 90 % of the link: saturation)", () => {
+    // 450 Mbps of a 1,000 Mbps link: doubled it was 900 Mbps, past the 80 % saturation share.
+    const shape = quiet(["primary"], 60, 450e6);
+    expect(codes({ dataPlane: dp.metrics(dup(metrics(shape))) })).toEqual([]);
+    expect(capacity({ dataPlane: dp.metrics(dup(metrics(shape))) }).detail).toMatch(
+      /^in 45% · out 45% of 1 Gbps/,
+    );
+  });
+
+  it("IPv4 and IPv6 series of one path still add up", () => {
+    const m = metrics(quiet(["primary"], 60, 200e6));
+    const v6 = m.series
+      .filter((s) => s.metric.startsWith("Bits") && s.path === "primary")
+      .map((s) => ({ ...s }));
+    const both = { ...m, series: [...m.series, ...v6] };
+    expect(capacity({ dataPlane: dp.metrics(both) }).detail).toMatch(/^in 40% · out 40% of 1 Gbps/);
+  });
+
+  it("a minute past twice the bandwidth is a named gap, never saturation", () => {
+    const spike: Shape = (metric, _p, path) =>
+      metric === "BitsInPerSecond" && path === "primary" ? 9e11 : (undefined as unknown as null);
+    const judged = judge({ dataPlane: dp.metrics(metrics(spike)) }).verdict;
+    expect(judged.findings.map((f) => f.code)).not.toContain("saturation");
+    expect(judged.peerings[0]!.notes!.join("\n")).toMatch(
+      /more than twice the circuit's 1000 Mbps, which it cannot carry/,
+    );
+  });
+
+  it.each([
+    ["exactly twice the bandwidth: a burst it may carry", 2e9, false],
+    ["just past twice the bandwidth", 2e9 + 1, true],
+  ] as const)("%s", (_, bps, odd) => {
+    const out = withoutImpossibleThroughput(metrics(quiet(["primary"], 1, bps)), 1000);
+    expect((out.odd ?? []).length > 0).toBe(odd);
+    expect(
+      withoutImpossibleThroughput(metrics(quiet(["primary"], 1, bps)), null).odd,
+    ).toBeUndefined();
   });
 });
