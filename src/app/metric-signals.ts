@@ -6,6 +6,7 @@
 // this sweep does not have its metrics asked for twice.
 
 import type { DataPlanePolicy } from "../core/dataplane/policy.js";
+import { withoutImpossibleThroughput } from "../core/dataplane/plausible.js";
 import { dataPlaneSignal, metricsSignal, type SignalCircuit } from "../core/dataplane/signal.js";
 import {
   createReadSession,
@@ -51,9 +52,12 @@ export function metricSignals(
       for (const [id, reading] of metrics) {
         if (!reading.ok) continue;
         const key = id.toLowerCase();
+        const circuit = signalCircuitOf(byId.get(key));
+        // Judged as the deep read judges it: a minute the circuit cannot carry hides no stop.
+        const sane = withoutImpossibleThroughput(reading.value, circuit.bandwidthMbps);
         const signal = [
-          metricsSignal(reading.value, now, windowMinutes),
-          dataPlaneSignal(reading.value, signalCircuitOf(byId.get(key)), policy, now),
+          metricsSignal(sane, now, windowMinutes),
+          dataPlaneSignal(sane, circuit, policy, now),
         ].filter((s) => s !== null);
         if (signal.length > 0) troubled.set(key, signal.join("; "));
       }

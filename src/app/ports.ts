@@ -59,11 +59,6 @@ export interface ReadOptions {
   routes?: boolean;
   /** One read at a time, in the order the runbook teaches (diagnose). */
   sequential?: boolean;
-  /**
-   * Read every ARP table, whatever the route summaries prove (core/layer2-proof.ts):
-   * each subscription's witness circuit of a sweep.
-   */
-  arp?: boolean;
   onRead?: (progress: ReadProgress) => void;
   /** Read even circuits tagged erwatch:ignore (a person asked for this one by name). */
   includeIgnored?: boolean;

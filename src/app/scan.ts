@@ -3,7 +3,6 @@
 
 import pLimit from "p-limit";
 import { evaluateOrBlind, type EvaluationPolicy } from "../core/evaluate.js";
-import { arpWitnesses } from "../core/layer2-proof.js";
 import { unjudgedReading } from "../core/unjudged.js";
 import type { CircuitMetrics } from "../core/dataplane/facts.js";
 import type { CircuitReading, CircuitVerdict, Reading } from "../core/model.js";
@@ -114,14 +113,11 @@ async function readOne(
   options: ReadEachOptions,
   session: ReadSession,
   log: Logger,
-  /** Lower-case ids of the circuits that read every ARP table (core/layer2-proof.ts). */
-  witnesses: ReadonlySet<string>,
 ): Promise<CircuitReading | { ignored: { id: string; name: string } }> {
   try {
     const result = await reader.read(target, {
       ...options.read,
       ...(options.routesFor?.(target) ? { routes: true } : {}),
-      ...(witnesses.has(target.id.toLowerCase()) ? { arp: true } : {}),
       abortSignal: options.abortSignal,
       session,
     });
@@ -150,7 +146,6 @@ export async function readEach(
   skipped: { id: string; name: string }[];
 }> {
   const session = createReadSession();
-  const witnesses = arpWitnesses(targets);
   const dataPlane = startDataPlane(
     options.dataPlane?.reader,
     targets,
@@ -188,7 +183,7 @@ export async function readEach(
             skipped.push({ id: target.id, name: target.name });
             return;
           }
-          const reading = await readOne(reader, target, options, session, log, witnesses);
+          const reading = await readOne(reader, target, options, session, log);
           if ("ignored" in reading) {
             log.info("circuit skipped: tagged erwatch:ignore");
             ignored.push(reading.ignored);

@@ -59,13 +59,14 @@ export class SweepCoordinator<T> {
     id = "",
     options: { urgent?: boolean } = {},
   ): Admission<T> {
-    // The latest that covers it: a later one has read more recently.
-    const covering = [...this.waiting]
-      .reverse()
+    const urgent = options.urgent === true;
+    // The latest that covers it: a later one has read more recently. The
+    // timer's joins only the running one: a waiting on-demand sweep would keep
+    // its place in the queue and its own window.
+    const covering = (urgent ? [] : [...this.waiting].reverse())
       .concat(this.active ? [this.active] : [])
       .find((e) => covers(e.scope, scope));
     if (covering) return { busy: false, joined: true, result: covering.result, id: covering.id };
-    const urgent = options.urgent === true;
     if (!urgent && this.waiting.filter((e) => !e.urgent).length >= this.maxWaiting)
       return { busy: true };
     let settle!: (started: Promise<T>) => void;
@@ -74,6 +75,12 @@ export class SweepCoordinator<T> {
     });
     const entry: Entry<T> = { scope, id, urgent, start, result, settle };
     if (urgent) {
+      // Waiting on-demand sweeps it covers are answered by it instead (their
+      // callers hold their result, not their place).
+      for (const other of this.waiting.filter((e) => !e.urgent && covers(scope, e.scope))) {
+        this.waiting.splice(this.waiting.indexOf(other), 1);
+        other.settle(result);
+      }
       const firstOnDemand = this.waiting.findIndex((e) => !e.urgent);
       this.waiting.splice(firstOnDemand === -1 ? this.waiting.length : firstOnDemand, 0, entry);
     } else this.waiting.push(entry);

@@ -43,7 +43,12 @@ export function flapTicket(
     "Path up/down (UTC):",
     ...h.paths.map(line),
     "ARP over time (UTC):",
-    ...(h.arp.length > 0 ? h.arp.map(line) : ["  (ARP resolved at every read)"]),
+    // A read whose sessions proved layer 2 did not read ARP: say so, never "resolved".
+    ...(h.arp.length > 0
+      ? h.arp.map(line)
+      : [
+          "  (layer 2 never down at a read: ARP resolved, or a session Established with prefixes proved it)",
+        ]),
     "Route summary over time (UTC):",
     ...(summaryLines.length > 0 ? summaryLines.map((l) => l.text) : ["  (no change recorded)"]),
     ...(current

@@ -5,10 +5,7 @@
 // above on both paths, and reading ARP there would double the sweep's POSTs
 // (ARM's scarcest budget) to learn nothing. Both paths or neither: a one-path
 // fault's carrier ticket compares the broken path's ARP table with the working
-// one's. One circuit per subscription reads its ARP tables every sweep
-// whatever it proves, so a role without the ARP action, or an ARP answer
-// erwatch cannot parse, shows as monitoring-blind before an incident needs
-// that evidence, not during it.
+// one's.
 
 import { parseStatePfxRcd } from "./bgp-state.js";
 import type { BgpNeighborRow, Layer2Proof, PathName, Reading } from "./model.js";
@@ -38,19 +35,4 @@ export function layer2Proofs(
     proofs[path] = { ok: "proven", by, readAt: summary.readAt };
   }
   return proofs as Record<PathName, Layer2Proof>;
-}
-
-/** The circuit of each subscription that reads every ARP table: the first of it in `targets` (lower-case ids). */
-export function arpWitnesses(
-  targets: readonly { id: string; subscriptionId: string }[],
-): Set<string> {
-  const seen = new Set<string>();
-  const witnesses = new Set<string>();
-  for (const target of targets) {
-    const subscription = target.subscriptionId.toLowerCase();
-    if (seen.has(subscription)) continue;
-    seen.add(subscription);
-    witnesses.add(target.id.toLowerCase());
-  }
-  return witnesses;
 }

@@ -36,10 +36,16 @@ describe("the rows of a monitor named without its id", () => {
       [monitorId(SUB, "nw-spoke")],
     ],
     [
-      "one of that name: the circuit's, wherever it is",
-      [monitorId(OTHER, "NetworkWatcher_eastus")],
+      "one of that name in another subscription, in the region's Network Watcher",
+      [monitorId(OTHER, "NetworkWatcher_westeurope")],
       byName("westeurope"),
-      [monitorId(OTHER, "NetworkWatcher_eastus")],
+      [monitorId(OTHER, "NetworkWatcher_westeurope")],
+    ],
+    [
+      "one of that name in the circuit's subscription, another region's watcher",
+      [monitorId(SUB, "NetworkWatcher_eastus")],
+      byName("westeurope"),
+      [monitorId(SUB, "NetworkWatcher_eastus")],
     ],
     [
       "named with its id: every row the query matched",
@@ -61,6 +67,13 @@ describe("the rows of a monitor named without its id", () => {
       ),
     ).toThrow(
       /tag names connection monitor cm-er, and the workspace has results of 2 monitors of that name \(.*nw-a.*nw-b.*\): tag the circuit with the monitor's resource id/,
+    );
+  });
+
+  it("fails when the only one of that name is in neither the circuit's subscription nor its region (another circuit's, its own silent)", () => {
+    const other = monitorId(OTHER, "NetworkWatcher_eastus");
+    expect(() => ownRows([row(other, "Fail")], [byName("westeurope")])).toThrow(
+      /one monitor of that name outside the circuit's subscription and region/,
     );
   });
 

@@ -107,6 +107,29 @@ describe("SweepCoordinator", () => {
     expect(c.run({ circuitIds: ["/late"] }, named("late")).busy).toBe(false);
   });
 
+  it("should not let the timer's sweep join a waiting on-demand one: it runs next, and answers the estate requests it covers", async () => {
+    const c = new SweepCoordinator<string>();
+    const running = deferred<string>();
+    const order: string[] = [];
+    const started = (id: string) => () => (order.push(id), Promise.resolve(id));
+    admitted(c.run({ circuitIds: ["/running"] }, () => (order.push("running"), running.promise)));
+    const named = admitted(c.run({ circuitIds: ["/x"] }, started("x")));
+    const estate = admitted(
+      c.run({ circuitIds: null, tiered: true }, started("estate on demand"), "od"),
+    );
+    const timer = admitted(
+      c.run({ circuitIds: null, tiered: true }, started("timer"), "t", { urgent: true }),
+    );
+    // It was joined to the waiting estate request: behind /x, in that request's window.
+    expect([timer.joined, timer.id]).toEqual([false, "t"]);
+    running.resolve("running");
+    expect(await timer.result).toBe("timer");
+    // The waiting estate request is answered by the timer's sweep, not swept again.
+    expect(await estate.result).toBe("timer");
+    expect(await named.result).toBe("x");
+    expect(order).toEqual(["running", "timer", "x"]);
+  });
+
   it("should fail a sweep whose start throws, and run the next", async () => {
     const c = new SweepCoordinator<string>();
     const broken = admitted(

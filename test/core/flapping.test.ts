@@ -346,6 +346,13 @@ describe("flappingFindings: cause and grade", () => {
     expect([f?.evidence.cause, f?.owner, f?.ticket !== undefined]).toEqual([cause, owner, ticket]);
   });
 
+  it("a carrier ticket does not claim ARP was read at reads whose sessions proved layer 2", () => {
+    const [f] = run([...four("primary"), sample("primary", 40, 120)]);
+    expect(f?.ticket).toMatch(
+      /ARP over time \(UTC\):\n {2}\(layer 2 never down at a read: ARP resolved, or a session Established with prefixes proved it\)\n/,
+    );
+  });
+
   it.each([
     {
       name: "three changes is not a flap",

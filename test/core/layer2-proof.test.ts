@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { evaluateCircuit } from "../../src/core/evaluate.js";
-import { arpWitnesses, layer2Proofs, sessionsProveLayer2 } from "../../src/core/layer2-proof.js";
+import { layer2Proofs, sessionsProveLayer2 } from "../../src/core/layer2-proof.js";
 import type { BgpNeighborRow, Reading } from "../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { circuitReading, failed } from "../support/readings.js";
@@ -111,20 +111,5 @@ describe("a path whose ARP was not read", () => {
     expect(verdict.findings.map((f) => [f.code, f.paths])).toEqual([
       ["no-prefixes-received", ["secondary"]],
     ]);
-  });
-});
-
-describe("each subscription's ARP witness", () => {
-  it("is its first circuit in the run's order, whatever the case of its ids", () => {
-    const t = (id: string, subscriptionId: string) => ({ id, subscriptionId });
-    expect(
-      arpWitnesses([
-        t("/subscriptions/A/c/Er-1", "A"),
-        t("/subscriptions/a/c/er-2", "a"),
-        t("/subscriptions/B/c/er-3", "B"),
-        t("/subscriptions/B/c/er-4", "B"),
-      ]),
-    ).toEqual(new Set(["/subscriptions/a/c/er-1", "/subscriptions/b/c/er-3"]));
-    expect(arpWitnesses([])).toEqual(new Set());
   });
 });

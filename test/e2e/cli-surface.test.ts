@@ -183,6 +183,22 @@ describe("a sweep that could not see everything says so and exits 3", () => {
     expect(ran.stdout).toMatch(/x-ms-request-id [0-9a-f-]{36}/);
   });
 
+  it("a 403 on every ARP read is named when the first circuit has no peering to read", async () => {
+    estate.grant(withoutArp());
+    const ran = await cli([
+      "sweep",
+      "--circuit",
+      circuitId("peering-disabled"),
+      circuitId("healthy"),
+    ]);
+    // The disabled peering is a finding of its own (exit 1); the blind read is still named.
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toMatch(/partly blind/);
+    expect(ran.stdout).toMatch(
+      /2 × forbidden Microsoft\.Network\/expressRouteCircuits\/peerings\/arpTables\/read/,
+    );
+  });
+
   it("the JSON stays the contract on stdout; the warning goes to stderr", async () => {
     estate.grant(withoutArp());
     const ran = await cli(["sweep", "--circuit", circuitId("healthy"), "-o", "json"]);

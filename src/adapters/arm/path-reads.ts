@@ -143,7 +143,8 @@ export async function readPeeringPaths(
 ): Promise<Record<PathName, PathReading>> {
   const read = <K extends PathRead>(path: PathName, what: K) =>
     readPath(ctx, target, peering, path, what, options);
-  if (options.sequential || options.arp) return readEveryPath(read, options);
+  if (options.sequential || (await arpWitness(options, target, peering)))
+    return readEveryPath(read, options);
   // The full route tables (the route baseline) tell nothing of layer 2: they
   // go with the summaries, and ARP still only where the sessions do not prove it.
   const routes = options.routes
@@ -167,6 +168,23 @@ export async function readPeeringPaths(
     reading.secondary.routes = routesSecondary;
   }
   return reading;
+}
+
+/**
+ * Whether this peering reads its ARP tables whatever its sessions prove: the
+ * first peering of each subscription to reach its path reads in a sweep (the
+ * session is the sweep's, or a fan-out batch's). So a role without the ARP
+ * action, or an ARP answer erwatch cannot parse, is a monitoring-blind finding
+ * every sweep, not a surprise in the incident that needs the ARP evidence.
+ */
+async function arpWitness(
+  options: ReadOptions,
+  target: PathTarget,
+  peering: string,
+): Promise<boolean> {
+  const me = `${target.resourceGroup}/${target.name}/${peering}`.toLowerCase();
+  const key = `arp-witness:${target.subscriptionId.toLowerCase()}`;
+  return (await options.session.memo(key, async () => me)) === me;
 }
 
 /** Every read of both paths: `diagnose`, which shows the whole picture, and a subscription's ARP witness. */

@@ -122,10 +122,11 @@ const lower = (text: string) => text.toLowerCase();
 
 /**
  * A monitor named without its id matches every monitor of that name writing to
- * the workspace, in any region or subscription. Of several, the one in the
- * circuit's subscription and its region's Network Watcher (Azure's default
- * name, NetworkWatcher_<region>) is the circuit's; when that does not single
- * one out, the read fails naming them, never judged on another circuit's tests.
+ * the workspace, in any region or subscription. The one in the circuit's
+ * subscription and its region's Network Watcher (Azure's default name,
+ * NetworkWatcher_<region>) is the circuit's; when that does not single one out,
+ * or the only one is in neither, the read fails naming them, never judged on
+ * another circuit's tests.
  */
 export function ownRows(rows: ResultRow[], monitors: MonitorRef[]): ResultRow[] {
   const drop = new Set<string>();
@@ -135,16 +136,18 @@ export function ownRows(rows: ResultRow[], monitors: MonitorRef[]): ResultRow[] 
     const ids = [...new Set(rows.map((r) => r.monitorId))].filter((id) =>
       lower(id).endsWith(suffix),
     );
-    if (ids.length < 2) continue;
+    if (ids.length === 0) continue;
     const { subscriptionId, region } = monitor.near;
     const score = (id: string) =>
       (lower(id).startsWith(lower(`/subscriptions/${subscriptionId}/`)) ? 1 : 0) +
       (region && lower(id).includes(lower(`/networkWatchers/NetworkWatcher_${region}/`)) ? 1 : 0);
     const best = Math.max(...ids.map(score));
     const chosen = ids.filter((id) => score(id) === best);
-    if (chosen.length > 1)
+    // One of that name, in neither the circuit's subscription nor its region's
+    // Network Watcher, is as likely another circuit's whose own is silent.
+    if (chosen.length > 1 || best === 0)
       throw new MalformedResult(
-        `the circuit's tag names connection monitor ${monitor.name}, and the workspace has results of ${ids.length} monitors of that name (${ids.join(", ")}): tag the circuit with the monitor's resource id`,
+        `the circuit's tag names connection monitor ${monitor.name}, and the workspace has results of ${ids.length === 1 ? "one monitor of that name outside the circuit's subscription and region" : `${ids.length} monitors of that name`} (${ids.join(", ")}): tag the circuit with the monitor's resource id`,
       );
     for (const id of ids) if (id !== chosen[0]) drop.add(id);
   }

@@ -8,7 +8,16 @@ import type { GlobalReachConnection, ReadFailure } from "../model.js";
 import type { CircuitMetrics, GlobalReachMetric, OddPoint } from "./facts.js";
 import { oddGroupsOf, oddRead } from "./metrics.js";
 import type { DataPlanePolicy } from "./policy.js";
-import { bothOf, bps, hhmm, MINUTE, minutesOfSeries, newest, windowOf, type Minutes } from "./series.js";
+import {
+  bothOf,
+  bps,
+  hhmm,
+  MINUTE,
+  minutesOfSeries,
+  newest,
+  windowOf,
+  type Minutes,
+} from "./series.js";
 
 export type ReachTraffic =
   /** No series for the connection, or its newest data too old: say nothing about it. */

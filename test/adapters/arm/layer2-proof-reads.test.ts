@@ -35,12 +35,19 @@ afterEach(async () => {
   estate = null;
 });
 
+/**
+ * Reads er-0 in a sweep's session whose ARP witness (the first peering of the
+ * subscription to reach its path reads) was er-witness, read just before.
+ */
 async function readCircuit(
   change: (circuit: SimCircuit) => void,
   options: Partial<ReadOptions> = {},
-): Promise<{ reading: CircuitReading; posts: string[] }> {
-  const state: EstateState = estateOf(healthyCircuit({ name: "er-0", microsoftPeering: true }));
-  change(state.circuits[0]!);
+): Promise<{ reading: CircuitReading; posts: string[]; witnessPosts: string[] }> {
+  const state: EstateState = estateOf(
+    healthyCircuit({ name: "er-witness" }),
+    healthyCircuit({ name: "er-0", microsoftPeering: true }),
+  );
+  change(state.circuits[1]!);
   estate = await startEstate(state);
   const access = estateAccess(estate, {
     ERWATCH_SUBSCRIPTIONS: SUB,
@@ -57,19 +64,28 @@ async function readCircuit(
     { subscriptions: [SUB], circuitIds: [] },
     { abortSignal: signal },
   );
+  const session = createReadSession();
+  const postsSince = (from: number) =>
+    estate!.requests
+      .slice(from)
+      .filter((r) => r.method === "POST" && r.operation !== "queryResourceGraph")
+      .map((r) => `${r.operation} ${r.peering} ${r.devicePath}`)
+      .sort();
+  const before = estate.requests.length;
+  const witness = targets.find((t) => t.name === "er-witness")!;
+  await reader.read(witness, { abortSignal: signal, session });
+  const witnessPosts = postsSince(before);
   const from = estate.requests.length;
-  const result = await reader.read(targets[0]!, {
-    abortSignal: signal,
-    session: createReadSession(),
-    ...options,
-  });
+  const result = await reader.read(
+    targets.find((t) => t.name === "er-0")!,
+    {
+      abortSignal: signal,
+      session,
+      ...options,
+    },
+  );
   if (result.kind !== "read") throw new Error(`not read: ${result.kind}`);
-  const posts = estate.requests
-    .slice(from)
-    .filter((r) => r.method === "POST" && r.operation !== "queryResourceGraph")
-    .map((r) => `${r.operation} ${r.peering} ${r.devicePath}`)
-    .sort();
-  return { reading: result.reading, posts };
+  return { reading: result.reading, posts: postsSince(from), witnessPosts };
 }
 
 const summaries = [
@@ -118,6 +134,22 @@ describe("a sweep's path reads", () => {
     expect(finding!.ticket).toMatch(
       /ARP table AzurePrivatePeering secondary \(for comparison\), read [^\n]+:\n +On-Prem +192\.168\.10\.21 /,
     );
+  });
+
+  it("read the ARP tables of the first peering of each subscription a sweep reads, whatever it proves", async () => {
+    // So a role without the ARP action, or an ARP answer erwatch cannot parse,
+    // is blind every sweep, not found in the incident that needs the evidence.
+    const { witnessPosts, posts } = await readCircuit(() => {});
+    expect(witnessPosts).toEqual(
+      [
+        `arpTable ${PRIVATE} primary`,
+        `arpTable ${PRIVATE} secondary`,
+        `routeTablesSummary ${PRIVATE} primary`,
+        `routeTablesSummary ${PRIVATE} secondary`,
+      ].sort(),
+    );
+    // Once per sweep's session: the next circuit of the subscription is spared.
+    expect(posts).toEqual(summaries);
   });
 
   it("read every ARP table for diagnose, whatever the sessions prove", async () => {

@@ -68,8 +68,9 @@ const isPost = (r: RecordedRequest) => r.method === "POST" && r.operation !== "q
 describe("pacing the reader against ARM's budget", () => {
   it("holds a slot for the POST and each poll, not for the wait between them", async () => {
     // One request on the wire at a time, and the routers take a while: the
-    // four route summaries (a healthy circuit's sessions prove layer 2, so no
-    // ARP table is read) still overlap, because none holds the slot while it waits.
+    // four route summaries and the witness peering's two ARP tables (a healthy
+    // circuit's sessions prove layer 2 on the other) still overlap, because
+    // none holds the slot while it waits.
     const { estate, reader } = await setup(1, {
       ARM_CONCURRENCY: "1",
       ARM_LRO_POLL_INTERVAL_MS: "300",
@@ -78,8 +79,8 @@ describe("pacing the reader against ARM's budget", () => {
     expect(failures(readings)).toEqual([]);
     const lro = estate.requests.filter((r) => isPost(r) || r.operation.startsWith("poll"));
     const firstPoll = lro.findIndex((r) => !isPost(r));
-    expect(lro.filter(isPost)).toHaveLength(4);
-    expect(firstPoll).toBe(4);
+    expect(lro.filter(isPost)).toHaveLength(6);
+    expect(firstPoll).toBe(6);
     // The old reader held its slot through each read: POST, poll, POST, poll…
   });
 
@@ -106,7 +107,7 @@ describe("pacing the reader against ARM's budget", () => {
     const readings = await readAll(reader);
     expect(readings).toHaveLength(4);
     expect(failures(readings)).toEqual([]);
-    expect(estate.cost!.totals()).toMatchObject({ writes: 16, throttled: 0 });
+    expect(estate.cost!.totals()).toMatchObject({ writes: 18, throttled: 0 });
     expect(estate.requests.filter((r) => r.status === 429)).toEqual([]);
   });
 

@@ -1,0 +1,79 @@
+// The cheap signal judges Azure Monitor's batch as the deep read would: a
+// minute of throughput the circuit cannot carry is no traffic, so it hides no
+// stopped path from the tiered sweep's plan.
+
+import { describe, expect, it } from "vitest";
+import { metricSignals } from "../../src/app/metric-signals.js";
+import type { CircuitTarget, DataPlaneReader } from "../../src/app/ports.js";
+import type { CircuitMetrics, MetricSeries } from "../../src/core/dataplane/facts.js";
+import { DEFAULT_DATA_PLANE_POLICY } from "../../src/core/dataplane/policy.js";
+import type { Reading } from "../../src/core/model.js";
+import { circuitReading, CIRCUIT_ID } from "../support/readings.js";
+
+const NOW = new Date("2026-12-01T03:00:00.000Z");
+const at = (ago: number) => new Date(NOW.getTime() - ago * 60_000).toISOString();
+
+/** Both directions of the primary path: 240 Mbps until 17 minutes ago, then nothing, `spike` at 5 minutes ago. */
+function stopped(spike: number | null): CircuitMetrics {
+  const value = (ago: number) => (ago > 17 ? 240e6 : ago === 5 && spike !== null ? spike : 0);
+  const series: MetricSeries[] = (["BitsInPerSecond", "BitsOutPerSecond"] as const).map(
+    (metric) => ({
+      metric,
+      peering: "AzurePrivatePeering",
+      path: "primary",
+      points: Array.from({ length: 44 }, (_, i) => 45 - i).map((ago) => ({
+        at: at(ago),
+        value: value(ago),
+      })),
+    }),
+  );
+  return { from: at(45), to: NOW.toISOString(), series };
+}
+
+async function signalOf(metrics: CircuitMetrics): Promise<string | undefined> {
+  const reading = circuitReading();
+  if (!reading.circuit.ok) throw new Error("no facts");
+  const target: CircuitTarget = {
+    id: CIRCUIT_ID,
+    name: "er-circuit-prod",
+    subscriptionId: "00000000-0000-0000-0000-000000000001",
+    resourceGroup: "rg-hybrid-core",
+    location: "westus",
+    listed: {
+      id: CIRCUIT_ID,
+      name: "er-circuit-prod",
+      location: "westus",
+      tags: {},
+      facts: reading.circuit.value,
+      problems: [],
+      readAt: NOW.toISOString(),
+    },
+  };
+  const reader: DataPlaneReader = {
+    readMetrics: async () =>
+      new Map<string, Reading<CircuitMetrics>>([
+        [CIRCUIT_ID.toLowerCase(), { ok: true, value: metrics, readAt: NOW.toISOString() }],
+      ]),
+    readEndToEnd: async () => undefined,
+    readLearnedRoutes: async () => [],
+  };
+  const { troubled } = await metricSignals(reader, 8, DEFAULT_DATA_PLANE_POLICY).read([target], {
+    abortSignal: new AbortController().signal,
+    now: NOW,
+  });
+  return troubled.get(CIRCUIT_ID.toLowerCase());
+}
+
+describe("the cheap signal of a stopped path", () => {
+  it("sends the circuit to a deep read", async () => {
+    expect(await signalOf(stopped(null))).toMatch(
+      /no traffic either way on AzurePrivatePeering primary/,
+    );
+  });
+
+  it("still does under one minute of 10 Gbps on a 1 Gbps circuit (it read 'flowing')", async () => {
+    expect(await signalOf(stopped(10e9))).toMatch(
+      /no traffic either way on AzurePrivatePeering primary/,
+    );
+  });
+});
