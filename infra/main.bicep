@@ -183,6 +183,7 @@ module healthAlerts 'app/health-alerts.bicep' = {
     applicationInsightsId: monitoring.outputs.applicationInsightsId
     serviceBusNamespaceId: serviceBus.outputs.id
     deadLetterQueueName: serviceBus.outputs.deadLetterQueueName
+    workQueueName: serviceBus.outputs.sweepWorkQueueName
     emailAddresses: filter(map(split(healthAlertEmails, ','), address => trim(address)), address => !empty(address))
     webhookUrl: healthAlertWebhookUrl
   }

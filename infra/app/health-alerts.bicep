@@ -32,6 +32,9 @@ param serviceBusNamespaceId string
 @description('Queue every dead letter lands in (SERVICEBUS_DEADLETTER_QUEUE).')
 param deadLetterQueueName string
 
+@description('The fan-out work queue, whose dead letters are deep reads no worker could do.')
+param workQueueName string
+
 @description('Email addresses of the people who look after erwatch.')
 param emailAddresses array = []
 
@@ -146,6 +149,56 @@ resource parkedAlertEvents 'Microsoft.Insights/metricAlerts@2018-03-01' = {
               operator: 'Include'
               values: [
                 deadLetterQueueName
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Maximum'
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: [
+      {
+        actionGroupId: actionGroup.id
+      }
+    ]
+  }
+}
+
+// A work message dead-lettered after its deliveries (a worker failing the
+// same batch every time, a bug on its data): its circuits are planned again
+// next sweep, but the failure repeats unseen and the dead letters fill the
+// queue's quota. Dead letters stay until someone reads them, so the alert
+// holds until then.
+resource workDeadLettered 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: 'erwatch-work-dead-lettered'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'A fan-out work message is dead-lettered in ${workQueueName}: a sweepWorker failed the same batch of deep reads every delivery. DeadLetterReason on the message and the sweepWorker failures say why; its circuits are planned again each sweep.'
+    severity: 2
+    enabled: true
+    scopes: [
+      serviceBusNamespaceId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'deadLettered'
+          metricNamespace: 'Microsoft.ServiceBus/namespaces'
+          metricName: 'DeadletteredMessages'
+          dimensions: [
+            {
+              name: 'EntityName'
+              operator: 'Include'
+              values: [
+                workQueueName
               ]
             }
           ]

@@ -50,6 +50,7 @@ const RULES = [
   "alertEventsNotPublished",
   "circuitNotRecorded",
   "fanOutWorkUnread",
+  "workDeadLettered",
 ];
 
 describe("erwatch's own health alerts", () => {
@@ -59,6 +60,7 @@ describe("erwatch's own health alerts", () => {
     expect(value(module, "applicationInsightsId")).toBe("monitoring.outputs.applicationInsightsId");
     expect(value(module, "serviceBusNamespaceId")).toBe("serviceBus.outputs.id");
     expect(value(module, "deadLetterQueueName")).toBe("serviceBus.outputs.deadLetterQueueName");
+    expect(value(module, "workQueueName")).toBe("serviceBus.outputs.sweepWorkQueueName");
   });
 
   it("all notify the action group, resolve by themselves and are on", () => {
@@ -117,6 +119,29 @@ describe("erwatch's own health alerts", () => {
     expect(read("infra", "app", "servicebus.bicep")).toContain(
       `var deadLetterQueueName = '${parking}'`,
     );
+  });
+
+  it("the work queue's dead letters are an alert: deep reads no worker could do, planned again unseen", () => {
+    const rule = resource(alerts, "workDeadLettered");
+    expect(decl(alerts, "resource", "workDeadLettered").type).toMatch(
+      /^Microsoft\.Insights\/metricAlerts@/,
+    );
+    expect(rule).toMatch(/scopes: \[\s*serviceBusNamespaceId\s*\]/);
+    expect(value(rule, "metricName")).toBe("'DeadletteredMessages'");
+    expect(rule).toMatch(
+      /name: 'EntityName'\s+operator: 'Include'\s+values: \[\s*workQueueName\s*\]/,
+    );
+    expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
+    // The queue the timer sends work to when fan-out is on, which dead-letters (no forwarding).
+    expect(read("infra", "main.bicep")).toMatch(
+      /sweepWorkQueue: fanOut \? serviceBus\.outputs\.sweepWorkQueueName : ''/,
+    );
+    const queue = body(
+      loadBicep(join(INFRA, "app", "servicebus.bicep")).s,
+      decl(loadBicep(join(INFRA, "app", "servicebus.bicep")), "resource", "sweepWorkQueue"),
+    ).text;
+    expect(queue).not.toMatch(/forwardDeadLetteredMessagesTo/);
+    expect(value(queue, "deadLetteringOnMessageExpiration")).not.toBe("true");
   });
 
   it("function failures are counted per function from failed invocations", () => {
