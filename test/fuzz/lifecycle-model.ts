@@ -316,6 +316,25 @@ export class Judge {
     return sweep < 0 ? HEALTHY : (this.truths[sweep]?.get(name) ?? HEALTHY);
   }
 
+  /**
+   * Whether a path of the circuit changed more than three times in the hour to
+   * this sweep, as the estate showed it (the provider down takes both paths
+   * down). erwatch counts such a path as flapping from its reads and holds the
+   * path's resolve through the episode, even while its flap alert is itself
+   * held (by the provider's alert) and so never heard.
+   */
+  private flappedInTruth(name: CircuitName, sweep: number): boolean {
+    const down = (t: Truth, path: PathName) => t.providerDown || t.paths[path] !== "up";
+    const window = 60 / INTERVAL_MIN;
+    return PATHS.some((path) => {
+      let changes = 0;
+      // The hour includes its first minute: a change 60 min before this sweep counts.
+      for (let s = Math.max(1, sweep - window); s <= sweep; s += 1)
+        if (down(this.truth(name, s), path) !== down(this.truth(name, s - 1), path)) changes += 1;
+      return changes > 3;
+    });
+  }
+
   private fail(sweep: number, what: string): void {
     this.violations.push(`sweep ${sweep} (+${sweep * INTERVAL_MIN} min): ${what}`);
   }
@@ -1070,8 +1089,15 @@ export class Judge {
       const heldByFleet =
         k.family !== "fleet" &&
         this.covering(k.circuitName as CircuitName).some((c) => c.family === "fleet");
+      // A flap holds the resolve once it is heard, or once the estate made one
+      // (for the hour after it, the flap window) that erwatch may hold unheard.
+      const flapping = (n: CircuitName) =>
+        this.flapped.has(n) ||
+        Array.from({ length: FLAP_HOLD }, (_, i) => sweep - i).some((s) =>
+          this.flappedInTruth(n, s),
+        );
       const allowed =
-        (names.some((n) => this.flapped.has(n)) ? FLAP_HOLD : RESOLVE_AFTER - 1) +
+        (names.some(flapping) ? FLAP_HOLD : RESOLVE_AFTER - 1) +
         (k.family === "fleet" || heldByFleet ? (this.options.fleetResolveLag ?? 0) : 0);
       if (clean > allowed)
         this.fail(
