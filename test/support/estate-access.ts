@@ -5,6 +5,9 @@
 
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import type { ArmClientOptions } from "../../src/adapters/arm/clients.js";
+import { createArmReader } from "../../src/adapters/arm/reader.js";
+import type { CircuitReader } from "../../src/app/ports.js";
+import { loadReadConfig } from "../../src/runtime/config.js";
 import type { Env } from "../../src/config/settings.js";
 import type { SimulatedEstate } from "./estate/index.js";
 
@@ -47,4 +50,15 @@ export function estateAccess(estate: SimulatedEstate, env: Env = {}): EstateAcce
     credential: staticCredential,
     armClientOptions: { pipeline: { tlsOptions: { ca: estate.ca } } },
   };
+}
+
+/** The real ARM reader (SDK, pacer, poll timing) on the estate, configured by `env` over estateAccess's. */
+export function armReaderOn(estate: SimulatedEstate, env: Env = {}): CircuitReader {
+  const access = estateAccess(estate, env);
+  const config = loadReadConfig(access.env, { scope: true });
+  return createArmReader({
+    credential: access.credential,
+    config: config.arm,
+    clientOptions: access.armClientOptions,
+  });
 }

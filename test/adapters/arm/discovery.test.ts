@@ -2,9 +2,7 @@
 // sweep: skipped without a word, such a circuit was never watched and nobody knew.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { createArmReader } from "../../../src/adapters/arm/reader.js";
 import { discoverTargets } from "../../../src/app/scan.js";
-import { loadReadConfig } from "../../../src/runtime/config.js";
 import {
   DEFAULT_SUBSCRIPTION as SUB,
   editWire,
@@ -13,7 +11,7 @@ import {
   startEstate,
   type SimulatedEstate,
 } from "../../support/estate/index.js";
-import { estateAccess } from "../../support/estate-access.js";
+import { armReaderOn } from "../../support/estate-access.js";
 import { memoryLogger } from "../../support/test-logger.js";
 
 let estate: SimulatedEstate | null = null;
@@ -34,13 +32,7 @@ describe("the listing", () => {
         "/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-odd",
     });
     editWire(odder.circuit, { read: "circuit", field: "id", remove: true });
-    const access = estateAccess(estate, { ERWATCH_SUBSCRIPTIONS: SUB });
-    const config = loadReadConfig(access.env, { scope: true });
-    const reader = createArmReader({
-      credential: access.credential,
-      config: config.arm,
-      clientOptions: access.armClientOptions,
-    });
+    const reader = armReaderOn(estate, { ERWATCH_SUBSCRIPTIONS: SUB });
     const { logger, records } = memoryLogger();
     const found = await discoverTargets(
       reader,

@@ -4,13 +4,11 @@
 // comparison); `diagnose`'s runbook reads every ARP table.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { createArmReader } from "../../../src/adapters/arm/reader.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
 import { evaluateCircuit } from "../../../src/core/evaluate.js";
 import type { CircuitReading } from "../../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
 import { createReadSession, type ReadOptions } from "../../../src/app/ports.js";
-import { loadReadConfig } from "../../../src/runtime/config.js";
 import {
   carrierDown,
   DEFAULT_SUBSCRIPTION as SUB,
@@ -23,7 +21,7 @@ import {
   type SimCircuit,
   type SimulatedEstate,
 } from "../../support/estate/index.js";
-import { estateAccess } from "../../support/estate-access.js";
+import { armReaderOn } from "../../support/estate-access.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const MICROSOFT = "MicrosoftPeering";
@@ -49,15 +47,9 @@ async function readCircuit(
   );
   change(state.circuits[1]!);
   estate = await startEstate(state);
-  const access = estateAccess(estate, {
+  const reader = armReaderOn(estate, {
     ERWATCH_SUBSCRIPTIONS: SUB,
     ARM_LRO_POLL_INTERVAL_MS: "20",
-  });
-  const config = loadReadConfig(access.env, { scope: true });
-  const reader = createArmReader({
-    credential: access.credential,
-    config: config.arm,
-    clientOptions: access.armClientOptions,
   });
   const signal = new AbortController().signal;
   const { targets } = await reader.discover(

@@ -7,9 +7,7 @@ import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipel
 import type { PipelineResponse } from "@azure/core-rest-pipeline";
 import { afterEach, describe, expect, it } from "vitest";
 import { preferLocationPolicy } from "../../../src/adapters/arm/lro-location.js";
-import { createArmReader } from "../../../src/adapters/arm/reader.js";
 import { createReadSession } from "../../../src/app/ports.js";
-import { loadReadConfig } from "../../../src/runtime/config.js";
 import {
   DEFAULT_SUBSCRIPTION as SUB,
   estateOf,
@@ -17,7 +15,7 @@ import {
   startEstate,
   type SimulatedEstate,
 } from "../../support/estate/index.js";
-import { estateAccess } from "../../support/estate-access.js";
+import { armReaderOn } from "../../support/estate-access.js";
 
 const BOTH = {
   location: "https://arm/locations/x/operationResults/1",
@@ -67,15 +65,9 @@ async function readOne(pendingPolls: number) {
   estate = await startEstate(estateOf(healthyCircuit({ name: "er-0", microsoftPeering: true })), {
     pendingPolls,
   });
-  const access = estateAccess(estate, {
+  const reader = armReaderOn(estate, {
     ERWATCH_SUBSCRIPTIONS: SUB,
     ARM_LRO_POLL_INTERVAL_MS: "20",
-  });
-  const config = loadReadConfig(access.env, { scope: true });
-  const reader = createArmReader({
-    credential: access.credential,
-    config: config.arm,
-    clientOptions: access.armClientOptions,
   });
   const signal = new AbortController().signal;
   const { targets } = await reader.discover(

@@ -6,10 +6,8 @@
 // reaches reads that are still queued.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { createArmReader } from "../../../src/adapters/arm/reader.js";
 import { createReadSession, type CircuitReader } from "../../../src/app/ports.js";
 import type { CircuitReading } from "../../../src/core/model.js";
-import { loadReadConfig } from "../../../src/runtime/config.js";
 import {
   DEFAULT_SUBSCRIPTION as SUB,
   estateOf,
@@ -19,7 +17,7 @@ import {
   type RecordedRequest,
   type SimulatedEstate,
 } from "../../support/estate/index.js";
-import { estateAccess } from "../../support/estate-access.js";
+import { armReaderOn } from "../../support/estate-access.js";
 
 let estate: SimulatedEstate | null = null;
 afterEach(async () => {
@@ -32,13 +30,7 @@ async function setup(circuits: number, env: Record<string, string>, options: Est
     healthyCircuit({ name: `er-${i}`, microsoftPeering: true }),
   );
   estate = await startEstate(estateOf(...bundles), { pageSize: 50, ...options });
-  const access = estateAccess(estate, { ERWATCH_SUBSCRIPTIONS: SUB, ...env });
-  const config = loadReadConfig(access.env, { scope: true });
-  const reader = createArmReader({
-    credential: access.credential,
-    config: config.arm,
-    clientOptions: access.armClientOptions,
-  });
+  const reader = armReaderOn(estate, { ERWATCH_SUBSCRIPTIONS: SUB, ...env });
   return { estate, reader };
 }
 

@@ -4,11 +4,9 @@
 // land where the successful sweeps' do.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { createArmReader } from "../../../src/adapters/arm/reader.js";
 import { createReadSession } from "../../../src/app/ports.js";
 import { asStored } from "../../../src/app/sweep-plan.js";
 import type { PlanMemory } from "../../../src/core/sweep-plan.js";
-import { loadReadConfig } from "../../../src/runtime/config.js";
 import {
   DEFAULT_RESOURCE_GROUP,
   DEFAULT_SUBSCRIPTION as SUB,
@@ -17,7 +15,7 @@ import {
   startEstate,
   type SimulatedEstate,
 } from "../../support/estate/index.js";
-import { estateAccess } from "../../support/estate-access.js";
+import { armReaderOn } from "../../support/estate-access.js";
 
 const idOf = (name: string) =>
   `/subscriptions/${SUB}/resourceGroups/${DEFAULT_RESOURCE_GROUP}/providers/Microsoft.Network/expressRouteCircuits/${name}`;
@@ -31,13 +29,7 @@ afterEach(async () => {
 describe("one circuit, one spelling", () => {
   it("a circuit configured in lower case keeps that spelling whether ARM's GET answers (as ER-Prod) or fails", async () => {
     estate = await startEstate(estateOf(healthyCircuit({ name: "ER-Prod" })));
-    const access = estateAccess(estate, { ERWATCH_CIRCUITS: idOf("er-prod") });
-    const config = loadReadConfig(access.env, { scope: true });
-    const reader = createArmReader({
-      credential: access.credential,
-      config: config.arm,
-      clientOptions: access.armClientOptions,
-    });
+    const reader = armReaderOn(estate, { ERWATCH_CIRCUITS: idOf("er-prod") });
     const signal = new AbortController().signal;
     const read = async () => {
       const { targets } = await reader.discover(
