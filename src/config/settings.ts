@@ -58,42 +58,42 @@ export const SETTINGS = {
   },
   ARM_CONCURRENCY: {
     section: "arm",
-    doc: "HTTP requests to ARM on the wire at once, across all subscriptions (default 16). The seconds a long-running ARP / route read spends between polls hold none.",
+    doc: "HTTP requests to ARM on the wire at once, across all subscriptions (default 16; range 1–64). The seconds a long-running ARP / route read spends between polls hold none.",
     sample: "16",
   },
   ARM_READS_PER_SECOND: {
     section: "arm",
-    doc: "ARM's read budget per subscription: the refill rate erwatch spends GETs and polls at (default 25). Lowered at run time by ARM's x-ms-ratelimit-remaining-subscription-reads.",
+    doc: "ARM's read budget per subscription: the refill rate erwatch spends GETs and polls at (default 25; range 1–10000). Lowered at run time by ARM's x-ms-ratelimit-remaining-subscription-reads.",
     sample: "25",
   },
   ARM_READ_BURST: {
     section: "arm",
-    doc: "ARM's read budget per subscription: the bucket size (default 250).",
+    doc: "ARM's read budget per subscription: the bucket size (default 250; range 1–100000).",
     sample: "250",
   },
   ARM_WRITES_PER_SECOND: {
     section: "arm",
-    doc: "ARM's budget per subscription for POST actions (the ARP and route reads): the refill rate (default 10).",
+    doc: "ARM's budget per subscription for POST actions (the ARP and route reads): the refill rate (default 10; range 1–10000).",
     sample: "10",
   },
   ARM_WRITE_BURST: {
     section: "arm",
-    doc: "ARM's budget per subscription for POST actions: the bucket size (default 200).",
+    doc: "ARM's budget per subscription for POST actions: the bucket size (default 200; range 1–100000).",
     sample: "200",
   },
   ARM_TIMEOUT_MS: {
     section: "arm",
-    doc: "Deadline for one read including its long-running polls and retries, not counting the time it waits for its turn under the subscription's budget (default 30000).",
+    doc: "Deadline for one read including its long-running polls and retries, not counting the time it waits for its turn under the subscription's budget (default 30000; range 100–600000).",
     sample: "30000",
   },
   ARM_LRO_POLL_INTERVAL_MS: {
     section: "arm",
-    doc: "First guess of how long an ARP / route read takes before its first poll; erwatch then learns it per kind, and ARM's Retry-After is a floor (default 5000).",
+    doc: "First guess of how long an ARP / route read takes before its first poll; erwatch then learns it per kind, and ARM's Retry-After is a floor (default 5000; range 1–60000).",
     sample: "5000",
   },
   ARM_MAX_RETRIES: {
     section: "arm",
-    doc: "SDK retries for 408/429/5xx within one read (default 2); a 429 also pauses the subscription's budget for its Retry-After.",
+    doc: "SDK retries for 408/429/5xx within one read (default 2; range 0–10); a 429 also pauses the subscription's budget for its Retry-After.",
     sample: "2",
   },
   ERWATCH_EXPECTED_PEERINGS: {
@@ -108,32 +108,32 @@ export const SETTINGS = {
   },
   PREFIX_WARN_PERCENT: {
     section: "arm",
-    doc: "Received prefixes at or above this share of the route limit: Sev3 (default 80).",
+    doc: "Received prefixes at or above this share of the route limit: Sev3 (default 80; range 1–100).",
     sample: "80",
   },
   PREFIX_CRITICAL_PERCENT: {
     section: "arm",
-    doc: "Received prefixes at or above this share of the route limit: Sev2 (default 95).",
+    doc: "Received prefixes at or above this share of the route limit: Sev2 (default 95; range 1–100).",
     sample: "95",
   },
   ROUTE_LIMIT_PRIVATE_STANDARD: {
     section: "arm",
-    doc: "Private peering IPv4 route limit without Premium (default 4000).",
+    doc: "Private peering IPv4 route limit without Premium (default 4000; range 1–1000000).",
     sample: "4000",
   },
   ROUTE_LIMIT_PRIVATE_PREMIUM: {
     section: "arm",
-    doc: "Private peering IPv4 route limit with Premium (default 10000).",
+    doc: "Private peering IPv4 route limit with Premium (default 10000; range 1–1000000).",
     sample: "10000",
   },
   ROUTE_LIMIT_PRIVATE_IPV6: {
     section: "arm",
-    doc: "Private peering IPv6 route limit (default 100).",
+    doc: "Private peering IPv6 route limit (default 100; range 1–1000000).",
     sample: "100",
   },
   ROUTE_LIMIT_MICROSOFT: {
     section: "arm",
-    doc: "Microsoft peering route limit (default 200).",
+    doc: "Microsoft peering route limit (default 200; range 1–1000000).",
     sample: "200",
   },
   ERWATCH_DATA_PLANE: {
@@ -153,32 +153,32 @@ export const SETTINGS = {
   },
   SATURATION_PERCENT: {
     section: "data-plane",
-    doc: "Throughput per path and direction at or above this share of the bandwidth, for SATURATION_MINUTES: saturation, Sev3 (default 80).",
+    doc: "Throughput per path and direction at or above this share of the bandwidth, for SATURATION_MINUTES: saturation, Sev3 (default 80; range 1–100).",
     sample: "80",
   },
   SATURATION_MINUTES: {
     section: "data-plane",
-    doc: "How long the throughput must hold before saturation (default 15).",
+    doc: "How long the throughput must hold before saturation (default 15; range 2–240).",
     sample: "15",
   },
   TRAFFIC_STOPPED_MINUTES: {
     section: "data-plane",
-    doc: "How long an Established path must carry ~0 bits both ways, after carrying traffic, before traffic-stopped (default 15).",
+    doc: "How long an Established path must carry ~0 bits both ways, after carrying traffic, before traffic-stopped (default 15; range 2–240).",
     sample: "15",
   },
   TRAFFIC_FLOOR_BPS: {
     section: "data-plane",
-    doc: "Bits per second at or under which a direction counts as carrying nothing (default 1000: BGP keepalives and BFD stay under it).",
+    doc: "Bits per second at or under which a direction counts as carrying nothing (default 1000; range 0–1000000000: BGP keepalives and BFD stay under it).",
     sample: "1000",
   },
   PATH_ASYMMETRY_PERCENT: {
     section: "data-plane",
-    doc: "Both paths Established with prefix counts this many percent apart: a note on the peering, not a page (default 20).",
+    doc: "Both paths Established with prefix counts this many percent apart: a note on the peering, not a page (default 20; range 1–100).",
     sample: "20",
   },
   CONNECTION_MONITOR_WINDOW_MINUTES: {
     section: "data-plane",
-    doc: "Look-back of the NWConnectionMonitorTestResult query; the latest result per test in it counts (default 30).",
+    doc: "Look-back of the NWConnectionMonitorTestResult query; the latest result per test in it counts (default 30; range 5–1440).",
     sample: "30",
   },
   ERWATCH_BASELINE: {
@@ -240,17 +240,17 @@ export const SETTINGS = {
   },
   STORAGE_TIMEOUT_MS: {
     section: "state",
-    doc: "Deadline for one Table Storage call, retries included (default 10000): storage that stops answering cannot hold a sweep.",
+    doc: "Deadline for one Table Storage call, retries included (default 10000; range 100–120000): storage that stops answering cannot hold a sweep.",
     sample: "10000",
   },
   HISTORY_RETENTION_DAYS: {
     section: "state",
-    doc: "History older than this is pruned (default 30); at least ERWATCH_ALERT_POLICY's trendWindowHours and flap.windowMinutes, which read it back (checked at start).",
+    doc: "History older than this is pruned (default 30; range 1–3650); at least ERWATCH_ALERT_POLICY's trendWindowHours and flap.windowMinutes, which read it back (checked at start).",
     sample: "30",
   },
   SWEEP_MAX_READ_AGE_MINUTES: {
     section: "state",
-    doc: "No prefix count or ARP reading older than this: the tiered sweep reads quiet circuits deep in rotation to hold it (default 15).",
+    doc: "No prefix count or ARP reading older than this: the tiered sweep reads quiet circuits deep in rotation to hold it (default 15; range 1–1440).",
     sample: "15",
   },
   ERWATCH_ALERT_POLICY: {
@@ -286,7 +286,7 @@ export const SETTINGS = {
   },
   SERVICEBUS_TIMEOUT_MS: {
     section: "publish",
-    doc: "Deadline for one call to Service Bus (a sweep's alert events, the timer's fan-out work, the dispatcher's parked dead letters and rescheduled copies; erwatch dispatch's receives beyond their wait and its settlements), the SDK's retries included (default 30000): a broker that stops answering cannot hold a sweep past its interval, nor erwatch dispatch for minutes.",
+    doc: "Deadline for one call to Service Bus (a sweep's alert events, the timer's fan-out work, the dispatcher's parked dead letters and rescheduled copies; erwatch dispatch's receives beyond their wait and its settlements), the SDK's retries included (default 30000; range 100–120000): a broker that stops answering cannot hold a sweep past its interval, nor erwatch dispatch for minutes.",
     sample: "30000",
   },
   SWEEP_WORK_QUEUE: {
@@ -296,7 +296,7 @@ export const SETTINGS = {
   },
   SWEEP_WORK_BATCH: {
     section: "publish",
-    doc: "Circuits per work message on SWEEP_WORK_QUEUE (default 20); fewer when their listed bodies would pass 192 KB, so a message always fits Service Bus.",
+    doc: "Circuits per work message on SWEEP_WORK_QUEUE (default 20; range 1–100); fewer when their listed bodies would pass 192 KB, so a message always fits Service Bus.",
     sample: "20",
   },
   ERWATCH_ACTION_GROUPS: {
@@ -324,37 +324,37 @@ export const SETTINGS = {
   },
   RECEIVER_TIMEOUT_MS: {
     section: "dispatch",
-    doc: "Deadline for one post to a receiver (default 10000).",
+    doc: "Deadline for one post to a receiver (default 10000; range 100–120000).",
     sample: "10000",
   },
   DISPATCH_ATTEMPTS: {
     section: "dispatch",
-    doc: "Posts per receiver within one delivery of a message before giving it back to Service Bus (default 3).",
+    doc: "Posts per receiver within one delivery of a message before giving it back to Service Bus (default 3; range 1–10).",
     sample: "3",
   },
   DISPATCH_RETRY_BASE_MS: {
     section: "dispatch",
-    doc: "First backoff between posts; doubles each time, Retry-After wins when longer (default 1000).",
+    doc: "First backoff between posts; doubles each time, Retry-After wins when longer (default 1000; range 1–60000).",
     sample: "1000",
   },
   DISPATCH_RETRY_MAX_WAIT_MS: {
     section: "dispatch",
-    doc: "Longest wait inside one delivery; a longer Retry-After hands the message back to Service Bus (default 60000).",
+    doc: "Longest wait inside one delivery; a longer Retry-After hands the message back to Service Bus (default 60000; range 1–300000).",
     sample: "60000",
   },
   DISPATCH_MAX_DELIVERIES: {
     section: "dispatch",
-    doc: "Deliveries of one message in a row (Service Bus redelivers at once); after them the event is rescheduled with a doubling pause (DISPATCH_RETRY_MAX_WAIT_MS, then twice that, at most 15 minutes; each copy gets one delivery) until DISPATCH_RETRY_HORIZON_MINUTES, then dead-lettered with the receiver and its last status (default 5; must be below SERVICEBUS_MAX_DELIVERY_COUNT).",
+    doc: "Deliveries of one message in a row (Service Bus redelivers at once); after them the event is rescheduled with a doubling pause (DISPATCH_RETRY_MAX_WAIT_MS, then twice that, at most 15 minutes; each copy gets one delivery) until DISPATCH_RETRY_HORIZON_MINUTES, then dead-lettered with the receiver and its last status (default 5; range 1–100; must be below SERVICEBUS_MAX_DELIVERY_COUNT).",
     sample: "5",
   },
   DISPATCH_RETRY_HORIZON_MINUTES: {
     section: "dispatch",
-    doc: "A receiver asking for a pause (Retry-After longer than DISPATCH_RETRY_MAX_WAIT_MS) or still failing after DISPATCH_MAX_DELIVERIES gets the event rescheduled, at most 15 minutes ahead each time, until this long after the event occurred; then it is dead-lettered (default 60).",
+    doc: "A receiver asking for a pause (Retry-After longer than DISPATCH_RETRY_MAX_WAIT_MS) or still failing after DISPATCH_MAX_DELIVERIES gets the event rescheduled, at most 15 minutes ahead each time, until this long after the event occurred; then it is dead-lettered (default 60; range 1–1440).",
     sample: "60",
   },
   SERVICEBUS_MAX_DELIVERY_COUNT: {
     section: "dispatch",
-    doc: "The alerts entity's maxDeliveryCount (default 10, as infra/app/servicebus.bicep creates it): checked at start so erwatch dead-letters with its reason before Service Bus does without one.",
+    doc: "The alerts entity's maxDeliveryCount (default 10; range 1–2000, as infra/app/servicebus.bicep creates it): checked at start so erwatch dead-letters with its reason before Service Bus does without one.",
     sample: "10",
   },
   SERVICEBUS_SUBSCRIPTION: {
@@ -374,7 +374,7 @@ export const SETTINGS = {
   },
   HTTP_SWEEP_SYNC_CIRCUITS: {
     section: "functions",
-    doc: "POST /api/sweep naming at most this many circuits answers with their layer tables; more, or the whole estate, is answered 202 with a status URL (default 20).",
+    doc: "POST /api/sweep naming at most this many circuits answers with their layer tables; more, or the whole estate, is answered 202 with a status URL (default 20; range 0–1000).",
     sample: "20",
   },
   SWEEP_SCHEDULE: {

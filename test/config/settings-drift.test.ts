@@ -103,8 +103,14 @@ function statedDefault(text: string): string | null {
  * with int / oneOf, recorded while the entry points load their settings from
  * an empty environment (they report problems; the fallbacks are read first).
  */
-function codeDefaults(): Map<string, { fallback: string; values?: readonly string[] }> {
-  const seen = new Map<string, { fallback: string; values?: readonly string[] }>();
+interface CodeDefault {
+  fallback: string;
+  values?: readonly string[];
+  bounds?: { min: number; max: number };
+}
+
+function codeDefaults(): Map<string, CodeDefault> {
+  const seen = new Map<string, CodeDefault>();
   const int = SettingsReader.prototype.int;
   const oneOf = SettingsReader.prototype.oneOf;
   vi.spyOn(SettingsReader.prototype, "int").mockImplementation(function (
@@ -113,7 +119,7 @@ function codeDefaults(): Map<string, { fallback: string; values?: readonly strin
     fallback,
     bounds,
   ) {
-    seen.set(name, { fallback: String(fallback) });
+    seen.set(name, { fallback: String(fallback), bounds });
     return int.call(this, name, fallback, bounds);
   });
   vi.spyOn(SettingsReader.prototype, "oneOf").mockImplementation(function (
@@ -179,6 +185,23 @@ describe("settings drift: defaults and allowed values", () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it("states each number's range as the code checks it, in the README and the settings table", () => {
+    const rows = readmeRows();
+    const wrong: string[] = [];
+    const withBounds = [...codeDefaults()].filter(([, d]) => d.bounds !== undefined);
+    expect(withBounds.length).toBeGreaterThan(30);
+    for (const [name, { bounds }] of withBounds) {
+      const range = `range ${bounds!.min}–${bounds!.max}`;
+      const doc = (SETTINGS as Record<string, { doc: string }>)[name]?.doc ?? "";
+      const stated = (text: string) => /\brange (\d+)–(\d+)/.exec(text)?.[0] ?? "no range";
+      if (stated(rows.get(name) ?? "") !== range)
+        wrong.push(`README ${name}: says ${stated(rows.get(name) ?? "")}, code ${range}`);
+      if (stated(doc) !== range)
+        wrong.push(`settings.ts ${name}: says ${stated(doc)}, code ${range}`);
+    }
+    expect(wrong).toEqual([]);
   });
 
   it("shows ERWATCH_ALERT_POLICY's defaults as the code has them, every field, each one accepted", () => {
