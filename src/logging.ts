@@ -29,6 +29,11 @@ export interface LoggerOptions {
   /** Secret values (connection strings, webhook URLs, routing keys) to scrub from every line. */
   secrets?: Iterable<string>;
   base?: Record<string, unknown>;
+  /**
+   * The lines infra's health alerts count (healthLine) are written whatever
+   * `level` says: under the Functions host, where the alerts read them.
+   */
+  healthLines?: boolean;
 }
 
 /**
@@ -78,6 +83,7 @@ class SecretValues {
 
 // On the logger object: pino's children inherit it (Object.create of their parent).
 const SECRET_VALUES = Symbol("erwatch.secretValues");
+const HEALTH_LINES = Symbol("erwatch.healthLines");
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = new SecretValues(options.secrets ?? []);
@@ -93,7 +99,23 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
   Object.defineProperty(logger, SECRET_VALUES, { value: secrets });
+  if (options.healthLines) Object.defineProperty(logger, HEALTH_LINES, { value: true });
   return logger;
+}
+
+/**
+ * The logger for a line one of infra's health alerts counts ("sweep
+ * finished", "work done", "could not publish …", "the circuit could not be
+ * recorded", the left-out settings). An operator quieting the logs with
+ * LOG_LEVEL=warn to save on ingestion took away "sweep finished", and the
+ * dead-man's switch paged every 15 minutes on a healthy erwatch (error took
+ * the warn lines too and blinded two alerts); so under the Functions host
+ * these lines are written at their own level whatever LOG_LEVEL says. The
+ * CLI's logger is not marked: its info lines stay off its terminal.
+ */
+export function healthLine(log: Logger): Logger {
+  const marked = (log as unknown as Record<symbol, boolean | undefined>)[HEALTH_LINES] === true;
+  return marked && !log.isLevelEnabled("info") ? log.child({}, { level: "info" }) : log;
 }
 
 /**

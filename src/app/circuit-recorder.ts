@@ -17,7 +17,7 @@ import type { Holds } from "../core/alert-step.js";
 import { FLEET_FAMILIES, fleetPlacePrefix } from "../core/fleet.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { Silence } from "../core/policy.js";
-import type { Logger } from "../logging.js";
+import { healthLine, type Logger } from "../logging.js";
 import type { EagerPublisher } from "./eager-publish.js";
 import type { Released } from "./pair-gate.js";
 import type { CircuitTarget } from "./ports.js";
@@ -311,7 +311,7 @@ export class CircuitRecorder {
     try {
       await work();
     } catch (error) {
-      at.error({ err: error }, "the circuit could not be recorded");
+      healthLine(at).error({ err: error }, "the circuit could not be recorded");
       const message = (error as Error).message ?? String(error);
       this.out.failed.push({ id: ref.id, name: ref.name, message });
     }

@@ -3,7 +3,7 @@
 // sweep. Claims keep two overlapping drains from publishing one event twice.
 
 import type { AlertEvent } from "../core/alert-event.js";
-import type { Logger } from "../logging.js";
+import { healthLine, type Logger } from "../logging.js";
 import {
   isStorageFailure,
   outboxOrder,
@@ -150,7 +150,7 @@ export async function drainOutbox(
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     // One line for the whole batch: the broker being down is one fact.
-    options.logger.warn(
+    healthLine(options.logger).warn(
       { err: error, events: events.length },
       `could not publish ${events.length} alert event(s); they stay in the outbox for the next sweep`,
     );

@@ -6,7 +6,7 @@ import { evaluateOrBlind, type EvaluationPolicy } from "../core/evaluate.js";
 import { unjudgedReading } from "../core/unjudged.js";
 import type { CircuitMetrics } from "../core/dataplane/facts.js";
 import type { CircuitReading, CircuitVerdict, Reading } from "../core/model.js";
-import type { Logger } from "../logging.js";
+import { healthLine, type Logger } from "../logging.js";
 import { startDataPlane } from "./data-plane.js";
 import { logFailedReads } from "./failed-reads.js";
 import type {
@@ -196,7 +196,7 @@ export async function readEach(
           }
           await onReading(await dataPlane.attach(reading), log);
         } catch (error) {
-          log.error({ err: error }, "the circuit could not be recorded");
+          healthLine(log).error({ err: error }, "the circuit could not be recorded");
           errors.push({
             id: target.id,
             name: target.name,

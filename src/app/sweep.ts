@@ -11,7 +11,7 @@ import { DEFAULT_DATA_PLANE_POLICY } from "../core/dataplane/policy.js";
 import type { EvaluationPolicy } from "../core/evaluate.js";
 import { unmatchedCircuitKeys, type AlertPolicy, type Silence } from "../core/policy.js";
 import { suspected, type PlannedRead } from "../core/sweep-plan.js";
-import type { Logger } from "../logging.js";
+import { healthLine, type Logger } from "../logging.js";
 import { listedServiceKeys } from "./data-plane.js";
 import { deepRead, publish, type DeepReadResult, type DeepReadRun } from "./deep-read.js";
 import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } from "./ports.js";
@@ -269,7 +269,7 @@ export function createSweeper(deps: SweepDeps) {
     logPlan(log, planned);
     warnUnmatchedCircuitSettings(deps.policy, silenced.silences, request, planned, log);
     if (deps.ignoredSettings?.length)
-      log.warn(
+      healthLine(log).warn(
         { ignored: deps.ignoredSettings },
         "entries of settings are invalid and left out (for those circuits or silences the defaults apply); every other entry applies",
       );
@@ -299,7 +299,7 @@ export function createSweeper(deps: SweepDeps) {
       ? read
       : await finish(silenced, request, { sweepId, log, started }, planned, read);
     const arm = usageSince(deps.reader, armBefore);
-    log.info(
+    healthLine(log).info(
       {
         // The dead-man's switch counts whole-estate sweeps only: a script
         // sweeping one named circuit every few minutes must not keep it quiet

@@ -11,7 +11,7 @@
 // none is sent twice either.
 
 import { suspected, type PlanReason } from "../core/sweep-plan.js";
-import type { Logger } from "../logging.js";
+import { healthLine, type Logger } from "../logging.js";
 import { globalReachPeersOf, listedServiceKeys } from "./data-plane.js";
 import type { CircuitTarget } from "./ports.js";
 import type { Unreached } from "./scan.js";
@@ -237,7 +237,7 @@ export async function fanOut(
   // dead-man's switch (a "sweep finished" trace in 15 minutes) and the
   // README's KQL hear a fanned-out erwatch too; the workers' own failures are
   // function failures.
-  log.info(
+  healthLine(log).info(
     {
       scope: "estate",
       fannedOut: true,
@@ -407,7 +407,7 @@ export async function processWork(
     events: done.events.length,
     arm: options.reader ? usageSince(options.reader, before) : null,
   };
-  log.info(
+  healthLine(log).info(
     {
       read: result.read.length,
       skipped: result.skipped.length,

@@ -18,7 +18,7 @@ export interface SettingDoc {
 export const SETTINGS = {
   LOG_LEVEL: {
     section: "general",
-    doc: "pino level: trace, debug, info (default), warn, error, fatal, silent (any case).",
+    doc: "pino level: trace, debug, info (default), warn, error, fatal, silent (any case). Under the Functions host the lines the health alerts count are written at any level.",
     sample: "info",
   },
   APPLICATIONINSIGHTS_CONNECTION_STRING: {

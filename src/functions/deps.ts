@@ -51,7 +51,11 @@ export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
   const config = loadSweepConfig(processEnv(), { publish: "required", functions: true });
   const { buildSweepRuntime } = await import("../runtime/sweep.js");
   const { telemetry, failure } = await startTelemetry(config);
-  const runtime = buildSweepRuntime(config, { logDestination: consoleDestination(), telemetry });
+  const runtime = buildSweepRuntime(config, {
+    logDestination: consoleDestination(),
+    healthLines: true,
+    telemetry,
+  });
   if (failure) runtime.logger.error({ err: failure }, TELEMETRY_FAILED);
   const dispatchProblems = dispatchSettingsProblems(processEnv());
   if (dispatchProblems.length > 0)
@@ -73,7 +77,10 @@ export const statusDeps = cachedFactory<StatusFunctionDeps>(async () => {
   const [{ loadStatusConfig }, { consoleDestination }] = await common();
   const config = loadStatusConfig(processEnv());
   const { buildStatusRuntime } = await import("../runtime/status.js");
-  const runtime = buildStatusRuntime(config, { logDestination: consoleDestination() });
+  const runtime = buildStatusRuntime(config, {
+    logDestination: consoleDestination(),
+    healthLines: true,
+  });
   await Promise.all([runtime.store.ensureTables(), runtime.silences.ensureTable()]);
   return { runtime, now: () => new Date() };
 });

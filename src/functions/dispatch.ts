@@ -117,7 +117,11 @@ export const dispatchDeps = cachedFactory<DispatchFunctionDeps>(async () => {
   const config = loadDispatchConfig(processEnv());
   const { buildDispatchRuntime, deliveryBudgetProblem } = await import("../runtime/dispatch.js");
   const { telemetry, failure } = await startTelemetry(config);
-  const runtime = buildDispatchRuntime(config, { logDestination: consoleDestination(), telemetry });
+  const runtime = buildDispatchRuntime(config, {
+    logDestination: consoleDestination(),
+    healthLines: true,
+    telemetry,
+  });
   if (failure) runtime.logger.error({ err: failure }, TELEMETRY_FAILED);
   const tooLong = deliveryBudgetProblem(config.dispatch, DELIVERY_BUDGET_MS);
   if (tooLong) runtime.logger.warn({ problem: tooLong }, "deliveries may be cut short");

@@ -15,6 +15,8 @@ export interface CommonOverrides {
   extraSecrets?: string[];
   /** erwatch's own metrics (runtime/telemetry.ts starts the exporter); none when absent. */
   telemetry?: Telemetry;
+  /** The Functions host: the lines health alerts count are written at any LOG_LEVEL (logging.ts healthLine). */
+  healthLines?: boolean;
 }
 
 export function runtimeLogger(
@@ -31,6 +33,7 @@ export function runtimeLogger(
   return createLogger({
     level,
     secrets: all,
+    ...(overrides.healthLines ? { healthLines: true } : {}),
     ...(overrides.logDestination ? { destination: overrides.logDestination } : {}),
   });
 }

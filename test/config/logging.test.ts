@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import pino from "pino";
-import { addSecrets, createLogger } from "../../src/logging.js";
+import { addSecrets, createLogger, healthLine } from "../../src/logging.js";
 import { runtimeLogger } from "../../src/runtime/common.js";
 
 function capture() {
@@ -90,5 +90,59 @@ describe("logging", () => {
       service: "erwatch",
     });
     expect(typeof line.time).toBe("string");
+  });
+});
+
+describe("the lines health alerts count, at any LOG_LEVEL under the Functions host", () => {
+  const levels = ["warn", "error", "fatal", "silent"] as const;
+
+  it.each(levels)(
+    "LOG_LEVEL=%s: a health line is written at its level, other info lines are not",
+    (level) => {
+      const { destination, lines } = capture();
+      const log = createLogger({ destination, level, healthLines: true }).child({ sweepId: "s1" });
+      log.info("sweep started");
+      healthLine(log).info({ scope: "estate" }, "sweep finished");
+      healthLine(log).warn("could not publish 1 alert event(s)");
+      const written = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(written).toEqual([
+        expect.objectContaining({
+          level: 30,
+          msg: "sweep finished",
+          sweepId: "s1",
+          scope: "estate",
+        }),
+        expect.objectContaining({ level: 40, msg: "could not publish 1 alert event(s)" }),
+      ]);
+      // What the child writes afterwards still follows LOG_LEVEL.
+      log.info("later");
+      expect(lines).toHaveLength(2);
+    },
+  );
+
+  it("a logger not made for the host (the CLI's) keeps its level for them too", () => {
+    const { destination, lines } = capture();
+    const log = createLogger({ destination, level: "warn" });
+    healthLine(log).info("sweep finished");
+    expect(lines).toEqual([]);
+  });
+
+  it("at info or below the line is written once, by the logger itself", () => {
+    const { destination, lines } = capture();
+    const log = createLogger({ destination, level: "debug", healthLines: true });
+    expect(healthLine(log)).toBe(log);
+    healthLine(log).info("sweep finished");
+    expect(lines).toHaveLength(1);
+  });
+
+  it("runtimeLogger marks the logger when the host asks, and secrets are still scrubbed", () => {
+    const { destination, lines } = capture();
+    const log = runtimeLogger("error", ["S3cr3tValue"], {
+      logDestination: destination,
+      healthLines: true,
+    });
+    healthLine(log.child({ circuitId: "c1" })).info({ note: "S3cr3tValue" }, "work done");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain("S3cr3tValue");
   });
 });

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createSweeper } from "../../src/app/sweep.js";
-import { fanOut } from "../../src/app/work.js";
+import { fanOut, processWork, type WorkMessage } from "../../src/app/work.js";
 import { consoleDestination } from "../../src/logging.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
@@ -26,7 +26,7 @@ import { FakeReader } from "../support/fake-reader.js";
 import { InMemoryEventSink } from "../support/in-memory-sink.js";
 import { freshStore } from "../support/state.js";
 import { memoryLogger } from "../support/test-logger.js";
-import { sweepHarness } from "../support/sweep-harness.js";
+import { minute, sweepHarness } from "../support/sweep-harness.js";
 import { body, decl, INFRA, loadBicep, ROOT, type BicepFile } from "./bicep.js";
 
 const alerts = loadBicep(join(INFRA, "app", "health-alerts.bicep"));
@@ -453,5 +453,91 @@ describe("the not-recorded alert looks for the line a sweep writes for a circuit
     expect(matching.map((l) => [l.level, l.sweepId, l.circuitId])).toEqual(
       ["sweep-1", "sweep-2", "sweep-3"].map((s) => [50, s, h.reader.target.id]),
     );
+  });
+});
+
+describe("LOG_LEVEL above info does not fire or blind the health alerts", () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  /** Every log line a health alert's query looks for: its first `message contains`. */
+  const needles = () =>
+    [...alerts.s.text.matchAll(/^var (\w+Query) = '''\n([\s\S]*?)'''/gm)].flatMap((m) => {
+      const needle = /message contains '([^']+)'/.exec(m[2]!)?.[1];
+      return needle ? [[m[1]!, needle] as const] : [];
+    });
+
+  it.each(["warn", "error", "fatal"])(
+    "LOG_LEVEL=%s under the Functions host: each line is still written (warn took 'sweep finished' and the dead-man's switch paged every 15 minutes; error took the warn lines)",
+    async (level) => {
+      const found = needles();
+      expect(found.map(([name]) => name).sort()).toEqual([
+        "circuitNotRecordedQuery",
+        "fanOutUnreadQuery",
+        "settingsLeftOutQuery",
+        "sweepFinishedQuery",
+        "unpublishedQuery",
+      ]);
+      const h = await sweepHarness(azurite.connectionString, {
+        log: { level, healthLines: true },
+        ignoredSettings: ["ERWATCH_BASELINE.er-x.peerings: Required (this entry is left out)"],
+      });
+      h.bothDown();
+      h.sink.failWith = new Error("Service Bus did not answer within 30000 ms");
+      await h.run(0);
+      // Table Storage then refuses the circuit's state.
+      const scoped = h.store.withSignal.bind(h.store);
+      h.store.withSignal = (signal, log) => {
+        const store = scoped(signal, log);
+        store.putSnapshot = () =>
+          Promise.reject(
+            Object.assign(new Error("PropertyValueTooLarge"), { name: "StateStoreError" }),
+          );
+        return store;
+      };
+      await h.run(5);
+      // A fanned-out sweep's two lines: the timer's and a worker's.
+      const sent: WorkMessage[] = [];
+      await fanOut(
+        h.sweeper,
+        { send: async (messages) => void sent.push(...messages) },
+        {
+          scope: { subscriptions: [h.reader.target.subscriptionId], circuitIds: [] },
+          sweepId: "fanned-out",
+          mode: "deep",
+          now: minute(10),
+          deadline: minute(14),
+          abortSignal: AbortSignal.timeout(30_000),
+        },
+        { batchSize: 20, logger: h.logger },
+      );
+      expect(sent.length).toBeGreaterThan(0);
+      await processWork(
+        h.sweeper,
+        { claim: async () => "mine", finish: async () => undefined },
+        sent[0]!,
+        { worker: "w1", logger: h.logger, abortSignal: AbortSignal.timeout(30_000) },
+      );
+      const lines = h.lines();
+      const missing = found.filter(([, needle]) => !lines.some((l) => l.includes(needle)));
+      expect(missing).toEqual([]);
+      expect(lines.some((l) => l.includes('"msg":"work done"'))).toBe(true);
+      // The logs are still as quiet as asked: no other info line.
+      expect(lines.filter((l) => l.includes('"msg":"sweep started"'))).toEqual([]);
+    },
+  );
+
+  it("the Functions entries build their runtimes with the host's logger", () => {
+    const calls = [
+      ...read("src", "functions", "deps.ts").matchAll(/build\w+Runtime\(config, \{([^}]*)\}/g),
+      ...read("src", "functions", "dispatch.ts").matchAll(/build\w+Runtime\(config, \{([^}]*)\}/g),
+    ];
+    expect(calls).toHaveLength(3);
+    for (const [, options] of calls) expect(options).toMatch(/healthLines: true/);
   });
 });

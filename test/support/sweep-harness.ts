@@ -16,13 +16,17 @@ export const minute = (m: number) => new Date(T0 + m * 60_000);
 export interface HarnessOptions {
   silences?: Silence[];
   policy?: Partial<AlertPolicy>;
+  /** LOG_LEVEL, and whether the logger is the Functions host's (logging.ts healthLine). */
+  log?: { level: string; healthLines?: boolean };
+  /** Entries of settings left out at start, as the runtime hands them to the sweeper. */
+  ignoredSettings?: string[];
 }
 
 export async function sweepHarness(connectionString: string, options: HarnessOptions = {}) {
   const { store } = await freshStore(connectionString);
   const reader = new FakeReader();
   const sink = new InMemoryEventSink();
-  const { logger, lines } = memoryLogger();
+  const { logger, lines } = memoryLogger([], options.log ?? {});
   let n = 0;
   const sweeper = createSweeper({
     reader,
@@ -35,6 +39,7 @@ export async function sweepHarness(connectionString: string, options: HarnessOpt
     silences: options.silences ?? [],
     historyRetentionDays: 30,
     logger,
+    ...(options.ignoredSettings ? { ignoredSettings: options.ignoredSettings } : {}),
     newId: () => `sweep-${++n}`,
   });
   /** Sweeps at T0 + m minutes; the reads finish `readLagSeconds` after the sweep starts. */
@@ -60,7 +65,7 @@ export async function sweepHarness(connectionString: string, options: HarnessOpt
     };
   };
   /** Every log line the sweeps wrote, as pino JSON. */
-  return { store, reader, sink, run, sent, bothDown, lines };
+  return { store, reader, sink, sweeper, logger, run, sent, bothDown, lines };
 }
 
 export type Harness = Awaited<ReturnType<typeof sweepHarness>>;

@@ -2,7 +2,10 @@ import { Writable } from "node:stream";
 import { createLogger, type Logger } from "../../src/logging.js";
 
 /** A pino logger that keeps its JSON lines in memory. */
-export function memoryLogger(secrets: string[] = []): {
+export function memoryLogger(
+  secrets: string[] = [],
+  options: { level?: string; healthLines?: boolean } = {},
+): {
   logger: Logger;
   lines: () => string[];
   records: () => Record<string, unknown>[];
@@ -14,7 +17,12 @@ export function memoryLogger(secrets: string[] = []): {
       done();
     },
   });
-  const logger = createLogger({ destination, level: "debug", secrets });
+  const logger = createLogger({
+    destination,
+    level: options.level ?? "debug",
+    secrets,
+    ...(options.healthLines ? { healthLines: true } : {}),
+  });
   return {
     logger,
     lines: () => lines,

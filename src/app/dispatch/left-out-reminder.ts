@@ -4,7 +4,7 @@
 // the line (infra/app/health-alerts.bicep, a 15-minute window) would resolve
 // a quarter of an hour later while routes were still missing.
 
-import type { Logger } from "../../logging.js";
+import { healthLine, type Logger } from "../../logging.js";
 import type { Dispatcher } from "./dispatcher.js";
 
 /** Below the health alert's 15-minute window, so it stays standing while events flow. */
@@ -36,7 +36,7 @@ export function remindLeftOut(
     const at = now().getTime();
     if (!reminderDue(lastSaidAt, at, everyMs)) return;
     lastSaidAt = at;
-    logger.warn({ ignored }, LEFT_OUT_MESSAGE);
+    healthLine(logger).warn({ ignored }, LEFT_OUT_MESSAGE);
   };
   remind();
   return {
