@@ -356,6 +356,28 @@ describe("buildTeamsMessage", () => {
     expect(allText(buildTeamsMessage(arpMissingOpen()))).not.toContain("truncated");
   });
 
+  it("sends the compact card when the card passes the limit even without evidence and ticket (it was sent at 21 KB)", () => {
+    const cjk = (n: number) => "回路_名".repeat(n);
+    const base = hugeArpMissing();
+    const event: AlertEvent = {
+      ...base,
+      title: cjk(20_000),
+      change: cjk(20_000),
+      nextAction: cjk(20_000),
+      circuit: {
+        ...base.circuit,
+        name: cjk(200),
+        serviceProviderName: cjk(200),
+        peeringLocation: cjk(200),
+      },
+    };
+    const message = buildTeamsMessage(event);
+    expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThanOrEqual(TEAMS_MAX_MESSAGE_BYTES);
+    expect(teamsMessageProblems(message)).toEqual([]);
+    expect(allText(message)).toContain("the full card is too large for Teams");
+    expect(allText(message)).toContain("回路");
+  });
+
   it("survives a huge title and change without breaking the limit", () => {
     const event: AlertEvent = {
       ...hugeArpMissing(),
@@ -697,7 +719,7 @@ describe("Teams sender", () => {
     const [full, compact] = server.requests.map((r) => r.body as object);
     expect(allText(full!)).toContain("Carrier ticket");
     expect(allText(compact!)).not.toContain("Carrier ticket");
-    expect(allText(compact!)).toContain("Teams refused the full card as too large");
+    expect(allText(compact!)).toContain("the full card is too large for Teams");
     expect(Buffer.byteLength(JSON.stringify(compact))).toBeLessThan(8_000);
     expect(teamsMessageProblems(compact!)).toEqual([]);
   });

@@ -52,7 +52,7 @@ export type TeamsMessageOptions = LinkOptions & {
 
 /** Where the compact card sends a reader for what it left out. */
 export const LEFT_OUT =
-  "Layer table, evidence and carrier ticket left out: Teams refused the full card as too large. erwatch diagnose prints the circuit's whole reading; PagerDuty and webhook receivers have them.";
+  "Layer table, evidence and carrier ticket left out: the full card is too large for Teams. erwatch diagnose prints the circuit's whole reading; PagerDuty and webhook receivers have them.";
 
 export function buildTeamsMessage(event: AlertEvent, options: TeamsMessageOptions = {}): object {
   if (options.compact) return envelope(buildCard(event, options, "", null, false));
@@ -79,7 +79,13 @@ export function buildTeamsMessage(event: AlertEvent, options: TeamsMessageOption
     if (size(render(mid)) <= TEAMS_MAX_MESSAGE_BYTES) low = mid;
     else high = mid - 1;
   }
-  return render(low);
+  const cut = render(low);
+  // Even without evidence and ticket the card can pass the limit (a layer
+  // table of many peerings, long names in a script of three bytes a
+  // character): sent as it is, Workflows would drop it after its 202.
+  return size(cut) <= TEAMS_MAX_MESSAGE_BYTES
+    ? cut
+    : envelope(buildCard(event, options, "", null, false));
 }
 
 function envelope(card: Element): object {
