@@ -137,6 +137,7 @@ export async function drainOutbox(
   }
   if (claimed.length === 0) return { published: [], pending: rows.length, brokerError: null };
   const events = claimed.map((r) => r.value.event);
+  let refused: ReadonlySet<string> = new Set();
   try {
     const result = await sink.publish(
       events,
@@ -147,6 +148,12 @@ export async function drainOutbox(
         { eventId: id },
         "alert event too large for Service Bus: sent without its evidence, ticket and layer table",
       );
+    for (const { id, reason } of result?.refused ?? [])
+      options.logger.error(
+        { eventId: id, reason },
+        "an alert event in the outbox cannot be sent; it stays there, and every other event went out (fix or delete its row)",
+      );
+    refused = new Set((result?.refused ?? []).map((r) => r.id));
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     // One line for the whole batch: the broker being down is one fact.
@@ -163,15 +170,27 @@ export async function drainOutbox(
     );
     return { published: [], pending: rows.length, brokerError: message };
   }
+  const sent = claimed.filter((r) => !refused.has(r.value.event.id));
+  const left = claimed.filter((r) => refused.has(r.value.event.id));
+  await settleEach(
+    left,
+    (r) => store.releaseOutbox(r),
+    options.logger,
+    "could not release the claim on an outbox event; it runs out by itself",
+  );
   // Published whatever happens next: a row that cannot be removed now is sent again once its
   // claim runs out, with the same messageId, and the broker's duplicate detection drops it.
   const kept = await settleEach(
-    claimed,
+    sent,
     (r) => store.deleteOutbox(r),
     options.logger,
     "a published event could not be removed from the outbox; it is sent again once its claim runs out, and the broker drops the duplicate",
   );
-  return { published: events, pending: rows.length - claimed.length + kept, brokerError: null };
+  return {
+    published: sent.map((r) => r.value.event),
+    pending: rows.length - sent.length + kept,
+    brokerError: null,
+  };
 }
 
 /** Each row's storage call on its own: one failing (its partition) does not undo the others. Returns how many failed. */

@@ -154,11 +154,14 @@ export interface StateStore {
 export interface PublishResult {
   /** Events too large for a message, sent without their evidence (the page still goes out). */
   shrunk: string[];
+  /** Events that could not be made a message at all: not sent, the others were. */
+  refused?: { id: string; reason: string }[];
 }
 
 export interface EventSink {
   /**
-   * Resolves only when the broker accepted every event; rejects otherwise
+   * Resolves only when the broker accepted every event but those it names
+   * `refused` (they could not be made a message: not sent); rejects otherwise
    * (nothing partial is assumed), also at its own deadline or once
    * `abortSignal` (the sweep stopped) fires.
    */

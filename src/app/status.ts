@@ -167,6 +167,16 @@ export interface StatusOptions {
   log?: Logger;
 }
 
+/**
+ * A layer the stored reading has no cell for: kept by an erwatch that did not
+ * read it yet (a circuit no longer swept keeps such a reading for good).
+ */
+const notKept = (takenAt: string): StatusCell => ({
+  status: "unknown",
+  detail: "not in this stored reading (an earlier erwatch did not keep this layer)",
+  since: takenAt,
+});
+
 const STATUS_ORDER: LayerStatus[] = ["down", "warn", "unknown", "up", "n/a"];
 const minutesBetween = (from: string | null, now: Date) =>
   from === null ? null : Math.max(0, Math.floor((now.getTime() - Date.parse(from)) / 60_000));
@@ -278,10 +288,12 @@ function statusCircuits(
         paths: Object.fromEntries(
           PATHS.map((path) => [
             path,
-            Object.fromEntries(SNAPSHOT_LAYERS.map((layer) => [layer, p.paths[path][layer]])),
+            Object.fromEntries(
+              SNAPSHOT_LAYERS.map((layer) => [layer, p.paths[path][layer] ?? notKept(s.takenAt)]),
+            ),
           ]),
         ) as StatusCircuit["peerings"][number]["paths"],
-        prefixes: p.prefixes,
+        prefixes: { primary: p.prefixes.primary ?? null, secondary: p.prefixes.secondary ?? null },
       })),
     };
     return { ...c, worstStatus: worstStatus(c) };

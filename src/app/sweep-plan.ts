@@ -135,6 +135,19 @@ export async function memoryByPartition(
   return { memory: memoryOf(snapshots, alerts), unknown, bugs };
 }
 
+/**
+ * One stored reading the plan cannot make sense of is that circuit's trouble
+ * (read deep first), not the plan's: thrown, it left every circuit without
+ * its memory, every sweep.
+ */
+function troubleOrWhy(s: Snapshot, alerts: readonly AlertState[]): string | null {
+  try {
+    return troubleOf(s, alerts);
+  } catch (error) {
+    return `its stored reading cannot be understood (${(error as Error).message})`;
+  }
+}
+
 function memoryOf(snapshots: readonly Snapshot[], alerts: readonly AlertState[]) {
   const alertsOf = new Map<string, AlertState[]>();
   for (const a of alerts) {
@@ -147,7 +160,7 @@ function memoryOf(snapshots: readonly Snapshot[], alerts: readonly AlertState[])
     memory.set(key, {
       fingerprint: s.reads?.fingerprint ?? null,
       reads: s.reads,
-      trouble: troubleOf(s, alertsOf.get(key) ?? []),
+      trouble: troubleOrWhy(s, alertsOf.get(key) ?? []),
       storedId: s.circuitId,
     });
   }

@@ -33,7 +33,7 @@ function statusOfRows(peerings: { name: string; rows: ("up" | "down" | "other")[
   return "unknown";
 }
 
-const row = (status: string): "up" | "down" | "other" =>
+const row = (status: string | undefined): "up" | "down" | "other" =>
   status === "up" ? "up" : status === "down" ? "down" : "other";
 
 export function siteStatusOfVerdict(verdict: CircuitVerdict): SiteStatus {
@@ -58,7 +58,8 @@ export function siteStatusOfSnapshot(
   return statusOfRows(
     Object.entries(snapshot.peerings).map(([name, p]) => ({
       name,
-      rows: [row(p.paths.primary.path.status), row(p.paths.secondary.path.status)],
+      // A reading without the path's row (a hand edit) proves nothing either way.
+      rows: [row(p.paths.primary.path?.status), row(p.paths.secondary.path?.status)],
     })),
   );
 }

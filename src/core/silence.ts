@@ -349,9 +349,10 @@ export function activeSilence(
 ): Silence | null {
   return (
     silences.find((s) => {
-      if (!matches(s, target)) return false;
+      // Matching inside too: a stored silence edited by hand (a null peering)
+      // threw here, for every alert of its circuit and the whole status page.
       try {
-        return windowActive(s.window, now);
+        return matches(s, target) && windowActive(s.window, now);
       } catch (error) {
         onBroken(s, error instanceof Error ? error : new Error(String(error)));
         return false;

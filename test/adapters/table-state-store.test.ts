@@ -11,6 +11,7 @@ import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
+import { event as alertEvent } from "../support/dispatch-event.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { memoryLogger } from "../support/test-logger.js";
 
@@ -54,7 +55,12 @@ const snapshot = (takenAt: string, detail = "ok"): Snapshot => ({
   takenAt,
   providerState: "Provisioned",
   providerWasProvisioned: true,
-  peerings: { AzurePrivatePeering: { paths: {} as never, prefixes: { primary: 1, secondary: 2 } } },
+  peerings: {
+    AzurePrivatePeering: {
+      paths: { primary: {}, secondary: {} } as never,
+      prefixes: { primary: 1, secondary: 2 },
+    },
+  },
   ...(detail === "ok" ? {} : { note: detail }),
 });
 
@@ -75,12 +81,12 @@ const alert = (sequence: number): AlertState => ({
 });
 
 const event = (sequence: number): AlertEvent =>
-  ({
+  alertEvent({
     id: `erw-test-${sequence}`,
     key: "erw-test",
     sequence,
     occurredAt: `2026-11-22T02:0${sequence}:00.000Z`,
-  }) as AlertEvent;
+  });
 
 beforeAll(async () => {
   azurite = await startAzurite();

@@ -15,6 +15,7 @@ import { circuitPartition } from "../../src/adapters/tables/keys.js";
 import { drainOutbox, sinceLastCall } from "../../src/app/outbox.js";
 import { createSweeper } from "../../src/app/sweep.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
+import { event as alertEvent } from "../support/dispatch-event.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
 import { silenceTableName } from "../../src/adapters/tables/silence-store.js";
 import type { StateConfig } from "../../src/config/state.js";
@@ -192,7 +193,7 @@ const alertOf = (name: string): AlertState => ({
   lastEvaluatedAt: "2026-11-22T01:00:00.000Z",
 });
 const eventOf = (name: string, occurredAt: string): AlertEvent =>
-  ({ id: `erw-${name}-1`, key: `erw-${name}`, sequence: 1, occurredAt }) as AlertEvent;
+  alertEvent({ id: `erw-${name}-1`, key: `erw-${name}`, sequence: 1, occurredAt });
 
 describe("when one circuit's partition fails", () => {
   it.each<[string, TableFault]>([

@@ -65,9 +65,19 @@ async function publishAll(
   abortSignal: AbortSignal,
 ): Promise<PublishResult> {
   const shrunk: string[] = [];
+  const refused: { id: string; reason: string }[] = [];
   let batch = await sender.createMessageBatch({ abortSignal });
   for (const event of events) {
-    let message = toServiceBusMessage(event);
+    // One event that cannot be made a message is refused alone: thrown, it
+    // failed the whole publish as if the broker were down, every sweep, and
+    // no other circuit paged.
+    let message: ServiceBusMessage;
+    try {
+      message = toServiceBusMessage(event);
+    } catch (error) {
+      refused.push({ id: String(event.id), reason: (error as Error).message });
+      continue;
+    }
     if (batch.tryAddMessage(message)) continue;
     // Full: send in order and start the next batch.
     if (batch.count > 0) {
@@ -77,12 +87,15 @@ async function publishAll(
     }
     // Too large for any message: the page still goes out, without its evidence.
     message = toServiceBusMessage(minimalEvent(event));
-    if (!batch.tryAddMessage(message))
-      throw new Error(
-        `alert event ${event.id} does not fit a Service Bus message even without its evidence`,
-      );
+    if (!batch.tryAddMessage(message)) {
+      refused.push({
+        id: event.id,
+        reason: "it does not fit a Service Bus message even without its evidence",
+      });
+      continue;
+    }
     shrunk.push(event.id);
   }
   if (batch.count > 0) await sender.sendMessages(batch, { abortSignal });
-  return { shrunk };
+  return { shrunk, refused };
 }

@@ -12,7 +12,9 @@ import type { Snapshot } from "../../core/snapshot.js";
 import type { OutboxRow, SweepRecord, UnreadableRow } from "../../app/state-store.js";
 import type { StoredSilence } from "../../app/silences.js";
 import type { Logger } from "../../logging.js";
+import type { z } from "zod";
 import { unpackJson } from "./json-columns.js";
+import { historySchema, outboxSchema, silenceSchema, snapshotSchema } from "./row-schemas.js";
 
 export type Row = Record<string, unknown> & {
   partitionKey?: string;
@@ -41,11 +43,13 @@ type Fields = Record<string, unknown>;
 const isObject = (v: unknown): v is Fields => typeof v === "object" && v !== null;
 const texts = (v: Fields, ...keys: string[]) => keys.every((k) => typeof v[k] === "string");
 
-export const SNAPSHOT_SHAPE: RowShape<Snapshot> = {
-  what: "snapshot",
-  fits: (v): v is Snapshot =>
-    isObject(v) && texts(v, "circuitId", "circuitName", "takenAt") && isObject(v.peerings),
-};
+/** A shape checked by a schema of row-schemas.ts; the value is used as stored. */
+const shapeOf = <T>(what: string, schema: z.ZodType): RowShape<T> => ({
+  what,
+  fits: (v): v is T => schema.safeParse(v).success,
+});
+
+export const SNAPSHOT_SHAPE = shapeOf<Snapshot>("snapshot", snapshotSchema);
 
 export const ALERT_SHAPE: RowShape<AlertState> = {
   what: "alert",
@@ -53,31 +57,16 @@ export const ALERT_SHAPE: RowShape<AlertState> = {
     isObject(v) && texts(v, "key", "family", "circuitId", "circuitName", "phase"),
 };
 
-export const OUTBOX_SHAPE: RowShape<OutboxRow> = {
-  what: "outbox event",
-  fits: (v): v is OutboxRow =>
-    isObject(v) &&
-    texts(v, "circuitId", "createdAt") &&
-    isObject(v.event) &&
-    texts(v.event, "id", "key") &&
-    typeof v.event.sequence === "number",
-};
+export const OUTBOX_SHAPE = shapeOf<OutboxRow>("outbox event", outboxSchema);
 
-export const HISTORY_SHAPE: RowShape<HistoryEntry> = {
-  what: "history entry",
-  fits: (v): v is HistoryEntry => isObject(v) && texts(v, "kind", "at", "circuitId"),
-};
+export const HISTORY_SHAPE = shapeOf<HistoryEntry>("history entry", historySchema);
 
 export const SWEEP_RECORD_SHAPE: RowShape<SweepRecord> = {
   what: "sweep record",
   fits: (v): v is SweepRecord => isObject(v) && texts(v, "sweepId", "startedAt", "finishedAt"),
 };
 
-export const SILENCE_SHAPE: RowShape<StoredSilence> = {
-  what: "silence",
-  fits: (v): v is StoredSilence =>
-    isObject(v) && texts(v, "id", "circuit", "createdAt") && isObject(v.window),
-};
+export const SILENCE_SHAPE = shapeOf<StoredSilence>("silence", silenceSchema);
 
 const where = (table: string, row: Row) =>
   `${table} row ${String(row.partitionKey)} / ${String(row.rowKey)}`;
