@@ -67,20 +67,28 @@ export function readCloud(r: SettingsReader): CloudName {
 
 export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)): ArmConfig {
   const endpoint = r.url("ARM_ENDPOINT") ?? CLOUDS[cloud].arm;
-  const subscriptions = r.list("ERWATCH_SUBSCRIPTIONS");
-  for (const s of subscriptions) {
-    if (!isSubscriptionId(s))
-      r.problem("ERWATCH_SUBSCRIPTIONS", `"${s}" is not a subscription id (a GUID)`);
+  // One mistyped entry among many leaves that entry out, not every other
+  // circuit's watch; only a scope with nothing valid left stops the start.
+  const unusable: [setting: string, why: string][] = [];
+  const subscriptions: string[] = [];
+  for (const s of r.list("ERWATCH_SUBSCRIPTIONS")) {
+    if (isSubscriptionId(s)) subscriptions.push(s);
+    else unusable.push(["ERWATCH_SUBSCRIPTIONS", `"${s}" is not a subscription id (a GUID)`]);
   }
   const circuitIds: string[] = [];
   for (const text of r.list("ERWATCH_CIRCUITS")) {
     const parsed = parseCircuitId(text);
     if (parsed) circuitIds.push(parsed.id);
     else
-      r.problem(
+      unusable.push([
         "ERWATCH_CIRCUITS",
         `"${text}" is not an ExpressRoute circuit resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/expressRouteCircuits/<name>)`,
-      );
+      ]);
+  }
+  const nothingLeft = subscriptions.length === 0 && circuitIds.length === 0;
+  for (const [setting, why] of unusable) {
+    if (nothingLeft) r.problem(setting, why);
+    else r.ignored.push(`${setting}: ${why} (this entry is left out; the rest apply)`);
   }
   const limits = DEFAULT_ROUTE_LIMITS;
   const routeLimit = (name: string, fallback: number) =>
@@ -161,7 +169,9 @@ function readExpectedPeerings(r: SettingsReader): string[] {
 
 /** Sweeps need something to watch; diagnose takes its circuit on the command line. */
 export function requireScope(r: SettingsReader, arm: ArmConfig): void {
-  if (arm.subscriptions.length === 0 && arm.circuitIds.length === 0) {
+  // Entries that were given but are not ids are named already.
+  const named = r.problems.some((p) => /^ERWATCH_(SUBSCRIPTIONS|CIRCUITS):/.test(p));
+  if (arm.subscriptions.length === 0 && arm.circuitIds.length === 0 && !named) {
     r.problem(
       "ERWATCH_SUBSCRIPTIONS",
       "set ERWATCH_SUBSCRIPTIONS and/or ERWATCH_CIRCUITS: erwatch has nothing to watch",

@@ -186,6 +186,30 @@ describe("ARM configuration", () => {
     );
   });
 
+  it.each([
+    [
+      "a circuit id",
+      { ERWATCH_CIRCUITS: `${CIRCUIT},/subscriptions/${SUB}/resourceGroups/rg/er2` },
+    ],
+    [
+      "a subscription id",
+      { ERWATCH_SUBSCRIPTIONS: `${SUB},0000000-typo`, ERWATCH_CIRCUITS: CIRCUIT },
+    ],
+  ])(
+    "should leave out one mistyped %s and watch the rest (it stopped the start: nothing was watched), naming it every sweep",
+    (_what, env) => {
+      const r = new SettingsReader(env);
+      const config = readArmConfig(r);
+      requireScope(r, config);
+      expect(r.problems).toEqual([]);
+      expect(config.circuitIds).toEqual([CIRCUIT]);
+      expect(r.ignored).toHaveLength(1);
+      expect(r.ignored[0]).toMatch(
+        /^ERWATCH_(CIRCUITS|SUBSCRIPTIONS): ".*" is not an? .* \(this entry is left out; the rest apply\)$/,
+      );
+    },
+  );
+
   it("should refuse to run with nothing to watch", () => {
     expect(() => load({})).toThrow(
       /ERWATCH_SUBSCRIPTIONS: set ERWATCH_SUBSCRIPTIONS and\/or ERWATCH_CIRCUITS/,
