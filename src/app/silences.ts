@@ -3,8 +3,14 @@
 // the ones configured in ERWATCH_SILENCES, and read once at the start of every
 // sweep, so a new silence holds from the next sweep on without a restart.
 
-import { onceSpan, validateWindow, windowActive } from "../core/silence.js";
-import type { PathName } from "../core/model.js";
+import {
+  onceSpan,
+  peeringNamed,
+  silenceCircuit,
+  validateWindow,
+  windowActive,
+} from "../core/silence.js";
+import { PEERING_TYPES, type PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
 import type { Logger } from "../logging.js";
 import type { Stored } from "./state-store.js";
@@ -60,12 +66,26 @@ export interface NewSilence {
 }
 
 /** Validates a silence the way ERWATCH_SILENCES is validated; every problem at once. */
-export function silenceProblems(input: NewSilence, now: Date): string[] {
+export function silenceProblems(
+  input: NewSilence,
+  now: Date,
+  /** False when the window's own flags were already found wrong: its half-built form would only add noise. */
+  checkWindow = true,
+): string[] {
   const problems: string[] = [];
   if (input.circuit.trim() === "") problems.push("--circuit: name or resource id of the circuit");
+  else if (silenceCircuit(input.circuit) === null)
+    problems.push(
+      `--circuit "${input.circuit.trim()}" is not an ExpressRoute circuit resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/expressRouteCircuits/<name>)`,
+    );
+  if (input.peering !== undefined && peeringNamed(input.peering) === null)
+    problems.push(
+      `--peering "${input.peering.trim()}" is not a peering: ${PEERING_TYPES.join(", ")} (or Private, Microsoft, Public)`,
+    );
   if (input.comment.trim() === "")
     problems.push("--reason: say why (the carrier's ticket, the change)");
   if (input.author.trim() === "") problems.push("--author: who is silencing");
+  if (!checkWindow) return problems;
   try {
     validateWindow(input.window);
     if (input.window.kind === "once" && (onceSpan(input.window)?.end ?? 0) <= now.getTime())
@@ -79,14 +99,14 @@ export function silenceProblems(input: NewSilence, now: Date): string[] {
 export function newSilence(input: NewSilence, id: string, now: Date): StoredSilence {
   const silence: StoredSilence = {
     id,
-    circuit: input.circuit.trim(),
+    circuit: silenceCircuit(input.circuit) ?? input.circuit.trim(),
     window: input.window,
     comment: input.comment.trim(),
     author: input.author.trim(),
     createdAt: now.toISOString(),
     expiredAt: null,
   };
-  if (input.peering) silence.peering = input.peering;
+  if (input.peering) silence.peering = peeringNamed(input.peering) ?? input.peering;
   if (input.path) silence.path = input.path;
   return silence;
 }

@@ -2,7 +2,7 @@
 // tables that fit the terminal, `-o json`, `--version`, NO_COLOR, help that
 // lists the settings each command reads and the exit codes (context.ts).
 
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { isStorageFailure } from "../app/state-store.js";
 import { ConfigError } from "../config/reader.js";
 import { createLogger } from "../logging.js";
@@ -34,6 +34,18 @@ export type CliContext = Context;
 const readCommands = () => import("./read-commands.js");
 const stateCommands = () => import("./state-commands.js");
 const dispatchCommand = () => import("./dispatch-command.js");
+
+/**
+ * A flag that takes one value, refused when given twice: commander keeps the
+ * last, and `silence add --circuit a --circuit b --duration 2h --duration 10m`
+ * silenced b alone for ten minutes without a word.
+ */
+const once = (flags: string, description: string) =>
+  new Option(flags, description).argParser((value: string, previous: unknown) => {
+    if (previous !== undefined)
+      throw new InvalidArgumentError("given twice; give it once (one silence per command)");
+    return value;
+  });
 
 const output = () =>
   new Option("-o, --output <format>", "table or json").choices(["table", "json"]).default("table");
@@ -122,22 +134,40 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .description(
       "Add a silence: one-off (--duration or --end, from --start or now) or recurring (--cron with --duration).",
     )
-    .requiredOption("--circuit <name-or-id>", "the circuit's name or resource id")
-    .option("--peering <name>", "only this peering (e.g. AzurePrivatePeering)")
-    .option("--path <path>", "only alerts about this path: primary or secondary")
-    .option(
-      "--start <time>",
-      "ISO 8601 start (default now); without Z or an offset, a time in --timezone",
+    .addOption(
+      once("--circuit <name-or-id>", "the circuit's name or resource id").makeOptionMandatory(),
     )
-    .option("--end <time>", "ISO 8601 end, read as --start is")
-    .option("--duration <length>", "how long: 90m, 2h, 1d (each window, with --cron)")
-    .option("--cron <expression>", "recurring windows: minute hour day month weekday")
-    .option(
-      "--timezone <zone>",
-      "IANA time zone of --cron, and of --start / --end written without an offset (default UTC); a --cron window keeps to its wall clock across daylight-saving changes",
+    .addOption(
+      once(
+        "--peering <name>",
+        "only this peering (AzurePrivatePeering or Private, MicrosoftPeering or Microsoft)",
+      ),
     )
-    .requiredOption("--reason <text>", "why: the carrier's notice or ticket, the change")
-    .option("--author <name>", "who silences (default: the signed-in user)")
+    .addOption(once("--path <path>", "only alerts about this path: primary or secondary"))
+    .addOption(
+      once(
+        "--start <time>",
+        "ISO 8601 start (default now); without Z or an offset, a time in --timezone",
+      ),
+    )
+    .addOption(once("--end <time>", "ISO 8601 end, read as --start is"))
+    .addOption(
+      once("--duration <length>", "how long: 90m, 2h, 1d, at most 30d (each window, with --cron)"),
+    )
+    .addOption(once("--cron <expression>", "recurring windows: minute hour day month weekday"))
+    .addOption(
+      once(
+        "--timezone <zone>",
+        "IANA time zone of --cron, and of --start / --end written without an offset (default UTC); a --cron window keeps to its wall clock across daylight-saving changes",
+      ),
+    )
+    .addOption(
+      once(
+        "--reason <text>",
+        "why: the carrier's notice or ticket, the change",
+      ).makeOptionMandatory(),
+    )
+    .addOption(once("--author <name>", "who silences (default: the signed-in user)"))
     .addOption(output())
     .addHelpText("after", help([tableStorage], "action"))
     .action(async (opts: SilenceAddOptions) => {
@@ -191,9 +221,9 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
+      // `erwatch` or `erwatch silence` alone shows help too, but as a mistake (commander.help, exit 1).
       return error.code === "commander.helpDisplayed" ||
         error.code === "commander.version" ||
-        error.code === "commander.help" ||
         error.exitCode === 0
         ? EXIT.ok
         : EXIT.cannotRun;

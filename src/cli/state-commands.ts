@@ -20,7 +20,14 @@ import { CLOUDS, readCloud, type CloudName } from "../config/arm.js";
 import { ConfigError, SettingsReader } from "../config/reader.js";
 import { PATHS, type PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
-import { instantOf, isTimeZone, nextOpening } from "../core/silence.js";
+import {
+  instantOf,
+  isTimeZone,
+  MAX_WINDOW_MINUTES,
+  nextOpening,
+  silenceCircuit,
+} from "../core/silence.js";
+import { parseCircuitId } from "../core/resource-id.js";
 import { credentials } from "../runtime/common.js";
 import { buildStatusRuntime, type StatusRuntime } from "../runtime/status.js";
 import { commandConfig } from "./command-config.js";
@@ -91,6 +98,10 @@ function windowOf(opts: SilenceAddOptions, now: Date, problems: string[]): Silen
     problems.push(
       `--duration "${neutralise(opts.duration)}": use minutes, hours or days, e.g. 90m, 2h, 1d`,
     );
+  if (minutes !== null && minutes > MAX_WINDOW_MINUTES)
+    problems.push(
+      `--duration "${neutralise(opts.duration ?? "")}": at most 30d (${MAX_WINDOW_MINUTES} minutes)${opts.cron === undefined ? "; a longer one-off window takes --end" : ""}`,
+    );
   if (opts.cron !== undefined) {
     if (minutes === null) problems.push("--cron needs --duration (how long each window lasts)");
     if (opts.start !== undefined || opts.end !== undefined)
@@ -122,7 +133,7 @@ function windowOf(opts: SilenceAddOptions, now: Date, problems: string[]): Silen
   const start = opts.start === undefined ? now.getTime() : instant("--start", opts.start);
   if (opts.end !== undefined && minutes !== null)
     problems.push("give --end or --duration, not both");
-  if (opts.end === undefined && minutes === null)
+  if (opts.end === undefined && opts.duration === undefined)
     problems.push("say how long: --duration (e.g. 2h) or --end <ISO time>");
   const end =
     opts.end !== undefined
@@ -130,9 +141,49 @@ function windowOf(opts: SilenceAddOptions, now: Date, problems: string[]): Silen
       : minutes !== null && start !== null
         ? start + minutes * 60_000
         : null;
+  // A time past what a Date holds (year 275760) is kept as given, and refused as unreadable.
   const iso = (at: number | null, given: string | undefined) =>
-    at === null ? (given ?? "") : new Date(at).toISOString();
+    at === null || !Number.isFinite(new Date(at).getTime())
+      ? (given ?? "")
+      : new Date(at).toISOString();
   return { kind: "once", start: iso(start, opts.start), end: iso(end, opts.end) };
+}
+
+/**
+ * The circuit a silence is for, as an id when erwatch knows it: a name held
+ * every circuit of that name, in every subscription, and a misspelt one was
+ * stored "active" and held nothing. A name that matches no circuit erwatch has
+ * read, or several, is refused (each named); an id it has not read yet is
+ * taken, with a warning (a circuit new since the last sweep).
+ */
+async function resolveCircuit(
+  ctx: Context,
+  runtime: StatusRuntime,
+  given: string,
+  problems: string[],
+): Promise<string | null> {
+  const wanted = silenceCircuit(given);
+  if (wanted === null) return null;
+  const known = await runtime.store.listSnapshots();
+  if (wanted.startsWith("/")) {
+    const found = known.find((s) => s.circuitId.toLowerCase() === wanted.toLowerCase());
+    if (!found)
+      ctx.warn(
+        `erwatch: no sweep has read ${neutralise(wanted)} yet; the silence holds its alerts once one does`,
+      );
+    return found?.circuitId ?? wanted;
+  }
+  const named = known.filter((s) => s.circuitName.toLowerCase() === wanted.toLowerCase());
+  if (named.length === 1) return named[0]!.circuitId;
+  if (named.length === 0)
+    problems.push(
+      `--circuit "${neutralise(wanted)}": no circuit erwatch has read is named so (see \`erwatch alerts\` or the status page; a circuit no sweep has read yet takes its resource id)`,
+    );
+  else
+    problems.push(
+      `--circuit "${neutralise(wanted)}" names ${named.length} circuits; give the resource id of the one to silence:${named.map((s) => `\n      ${neutralise(s.circuitId)}`).join("")}`,
+    );
+  return null;
 }
 
 export async function runSilenceAdd(ctx: Context, opts: SilenceAddOptions): Promise<number> {
@@ -141,6 +192,7 @@ export async function runSilenceAdd(ctx: Context, opts: SilenceAddOptions): Prom
   if (opts.path !== undefined && !PATHS.includes(opts.path as PathName))
     problems.push(`--path must be ${PATHS.join(" or ")}`);
   const window = windowOf(opts, now, problems);
+  const windowFlagsRead = problems.length === 0;
   // The settings' problems are kept, not thrown, so that one run names them
   // beside the arguments' (a typo and a missing setting are one correction).
   let runtime: StatusRuntime | null = null;
@@ -166,7 +218,11 @@ export async function runSilenceAdd(ctx: Context, opts: SilenceAddOptions): Prom
     ...(opts.peering ? { peering: opts.peering } : {}),
     ...(opts.path ? { path: opts.path as PathName } : {}),
   };
-  problems.push(...silenceProblems(input, now));
+  problems.push(...silenceProblems(input, now, windowFlagsRead));
+  if (problems.length === 0 && runtime) {
+    const circuit = await resolveCircuit(ctx, runtime, opts.circuit, problems);
+    if (circuit !== null) input.circuit = circuit;
+  }
   if (problems.length > 0 || !runtime) {
     const lines = (list: string[]) => list.map((p) => `\n  - ${p}`).join("");
     const settings =
@@ -184,8 +240,14 @@ export async function runSilenceAdd(ctx: Context, opts: SilenceAddOptions): Prom
   return EXIT.ok;
 }
 
+/** A circuit silenced by id, as a person tells it apart: its name and resource group. */
+function circuitLabel(circuit: string): string {
+  const id = parseCircuitId(circuit);
+  return id ? `${id.name} (${id.resourceGroup})` : circuit;
+}
+
 function describe(s: Silence): string {
-  const where = [s.circuit, s.peering, s.path].filter(Boolean).join(" ");
+  const where = [circuitLabel(s.circuit), s.peering, s.path].filter(Boolean).join(" ");
   const w = s.window;
   return w.kind === "once"
     ? `${where} from ${w.start} until ${w.end}`
@@ -253,7 +315,11 @@ export async function runSilenceList(
     ctx.print(opts.expired ? "No silences." : "No silence in force or waiting.");
     return EXIT.ok;
   }
-  const minute = (iso: string) => iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, "Z");
+  // To the minute, as an instant: "2027-12-01T10:30Z" read "10Z", and an offset stayed raw.
+  const minute = (iso: string) => {
+    const at = Date.parse(iso);
+    return Number.isNaN(at) ? iso : `${new Date(at).toISOString().slice(0, 16).replace("T", " ")}Z`;
+  };
   const windowText = (w: SilenceWindow) =>
     w.kind === "once" ? `→ ${minute(w.end)}` : `"${w.cron}" ${w.timezone} ${w.durationMinutes}m`;
   // A recurring window's row cannot say when it opens; the line under it does.
@@ -275,7 +341,7 @@ export async function runSilenceList(
     listed.map((s) => [
       s.id,
       s.status,
-      neutralise(s.circuit),
+      neutralise(parseCircuitId(s.circuit)?.name ?? s.circuit),
       neutralise([s.peering && shortPeering(s.peering), s.path].filter(Boolean).join(" ") || "all"),
       neutralise(windowText(s.window)),
     ]),
@@ -290,6 +356,8 @@ export async function runSilenceList(
         j === 0 ? `    ${l}` : l,
       ),
     );
+    // A name is not unique across subscriptions: the id says which circuit it holds.
+    if (parseCircuitId(s.circuit)) lines.push(`    ${neutralise(s.circuit)}`);
     const next = nextText(s);
     if (next) lines.push(`    ${next}`);
   });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PATHS, SEVERITIES } from "../core/model.js";
 import { DEFAULT_ALERT_POLICY, type AlertPolicy, type Silence } from "../core/policy.js";
-import { validateWindow } from "../core/silence.js";
+import { peeringNamed, silenceCircuit, validateWindow } from "../core/silence.js";
 import { CLOUDS, type CloudName } from "./arm.js";
 import { sweepIntervalMinutes } from "./functions.js";
 import type { SettingsReader } from "./reader.js";
@@ -133,6 +133,19 @@ const silenceSchema = z
     } catch (error) {
       ctx.addIssue({ code: "custom", message: (error as Error).message });
     }
+    // Matched as ARM writes them: "Private" or an id ending in "/" matched nothing.
+    if (silenceCircuit(s.circuit) === null)
+      ctx.addIssue({
+        code: "custom",
+        path: ["circuit"],
+        message: `"${s.circuit}" is not an ExpressRoute circuit resource id`,
+      });
+    if (s.peering !== undefined && peeringNamed(s.peering) === null)
+      ctx.addIssue({
+        code: "custom",
+        path: ["peering"],
+        message: `"${s.peering}" is not a peering (AzurePrivatePeering, MicrosoftPeering, AzurePublicPeering; or Private, Microsoft, Public)`,
+      });
   });
 
 /**
@@ -269,7 +282,7 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
   const silences = r.items("ERWATCH_SILENCES", listed, silenceSchema).map(([i, s]): Silence => {
     const silence: Silence = {
       id: s.id ?? `silence-${i + 1}`,
-      circuit: s.circuit,
+      circuit: silenceCircuit(s.circuit) ?? s.circuit,
       window:
         s.cron !== undefined
           ? {
@@ -285,7 +298,7 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
               ...(s.timezone !== undefined ? { timezone: s.timezone } : {}),
             },
     };
-    if (s.peering) silence.peering = s.peering;
+    if (s.peering) silence.peering = peeringNamed(s.peering) ?? s.peering;
     if (s.path) silence.path = s.path;
     if (s.comment) silence.comment = s.comment;
     return silence;

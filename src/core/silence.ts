@@ -3,8 +3,9 @@
 // window ends is notified then.
 
 import { CronExpressionParser } from "cron-parser";
-import type { PathName } from "./model.js";
+import { PEERING_TYPES, type PathName } from "./model.js";
 import type { Silence, SilenceWindow } from "./policy.js";
+import { parseCircuitId } from "./resource-id.js";
 
 /**
  * A decision judges silence windows this much after its clock: a timer tick
@@ -248,6 +249,8 @@ export function nextOpening(
       ? { opensAt: new Date(span.start).toISOString(), closesAt: new Date(span.end).toISOString() }
       : null;
   }
+  // One stored before windows were bounded would be walked for a minute of CPU.
+  if (window.durationMinutes > MAX_WINDOW_MINUTES) return null;
   const span = window.durationMinutes * MINUTE_MS + 2 * EDGE_SEARCH_MS;
   const iso = (ms: number) => new Date(ms).toISOString();
   const closing = (opened: number) => firstMinute(window, opened + 1, opened + span, false);
@@ -290,6 +293,42 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
+/** A recurring window's longest opening: a month (ERWATCH_SILENCES and `silence add` alike). */
+export const MAX_WINDOW_MINUTES = 60 * 24 * 30;
+/** A one-off window's longest span: a year (a circuit left alone longer is one to stop watching). */
+export const MAX_ONCE_DAYS = 366;
+
+/**
+ * ARM's name of the peering a person means, in any case and as the tables
+ * show it ("Private", "Microsoft"), or null. A silence whose peering was
+ * written "Private" matched no alert (they carry ARM's names): the page its
+ * author thought held went out.
+ */
+export function peeringNamed(text: string): string | null {
+  const t = text.trim().toLowerCase();
+  return (
+    PEERING_TYPES.find(
+      (p) =>
+        p.toLowerCase() === t ||
+        p
+          .replace(/^Azure/, "")
+          .replace(/Peering$/, "")
+          .toLowerCase() === t,
+    ) ?? null
+  );
+}
+
+/**
+ * A silence's circuit as it is matched: a resource id written as ARM writes
+ * it (a trailing "/" or padding matched nothing), or a name. Null when it
+ * starts like an id and is none.
+ */
+export function silenceCircuit(text: string): string | null {
+  const t = text.trim().replace(/\/+$/, "");
+  if (!t.startsWith("/")) return t;
+  return parseCircuitId(t)?.id ?? null;
+}
+
 /** Throws with a readable message when a cron expression or time zone is invalid. */
 export function validateWindow(window: SilenceWindow): void {
   // cron-parser accepts any time zone name at parse time and throws on first use.
@@ -306,8 +345,19 @@ export function validateWindow(window: SilenceWindow): void {
         "start and end must be ISO 8601 times such as 2026-03-29T01:00Z or 2026-03-29T01:00+01:00 (without an offset, a reading of the clock in timezone, UTC when none is given)",
       );
     if (end <= start) throw new Error("end must be after start");
+    if (end - start > MAX_ONCE_DAYS * 86_400_000)
+      throw new Error(`a one-off window lasts at most ${MAX_ONCE_DAYS} days`);
     return;
   }
+  // A longer one made `silence list` walk it minute by minute for a minute of CPU.
+  if (
+    !Number.isInteger(window.durationMinutes) ||
+    window.durationMinutes < 1 ||
+    window.durationMinutes > MAX_WINDOW_MINUTES
+  )
+    throw new Error(
+      `a recurring window lasts from 1 minute to 30 days (${MAX_WINDOW_MINUTES} minutes), not ${window.durationMinutes}`,
+    );
   const fields = window.cron.trim().split(/\s+/);
   if (fields.length < 5 || fields.length > 6)
     throw new Error(
@@ -318,7 +368,12 @@ export function validateWindow(window: SilenceWindow): void {
     throw new Error(
       `cron "${window.cron}": H (a random minute or hour) is not supported; give the time`,
     );
-  CronExpressionParser.parse(window.cron, { tz: window.timezone });
+  try {
+    CronExpressionParser.parse(window.cron, { tz: window.timezone });
+  } catch (error) {
+    // cron-parser's own words ("Constraint error, got value 61") do not say which setting.
+    throw new Error(`cron "${window.cron}": ${(error as Error).message}`, { cause: error });
+  }
   windowActive(window, new Date(0));
 }
 

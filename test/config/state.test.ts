@@ -261,6 +261,47 @@ describe("state settings", () => {
     ]);
   });
 
+  it("matches a silence's peering and circuit id as ARM writes them, and leaves out a peering that is none", () => {
+    // "Private" (as the tables show it) and an id with a trailing "/" matched no alert.
+    const id =
+      "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-1";
+    const { config, ignored } = readState({
+      ERWATCH_SILENCES: JSON.stringify([
+        {
+          circuit: `${id}/`,
+          peering: "private",
+          start: "2026-03-29T01:00Z",
+          end: "2026-03-29T05:00Z",
+        },
+        {
+          circuit: "er-2",
+          peering: "Privat",
+          start: "2026-03-29T01:00Z",
+          end: "2026-03-29T05:00Z",
+        },
+        { circuit: "/subscriptions/x/er-3", start: "2026-03-29T01:00Z", end: "2026-03-29T05:00Z" },
+      ]),
+    });
+    expect(config.silences.map((s) => [s.circuit, s.peering])).toEqual([
+      [id, "AzurePrivatePeering"],
+    ]);
+    expect(ignored.map((i) => i.split(":")[0])).toEqual([
+      "ERWATCH_SILENCES.1.peering",
+      "ERWATCH_SILENCES.2.circuit",
+    ]);
+  });
+
+  it("leaves out a window longer than the bounds (a year one-off, a month recurring)", () => {
+    const { config, ignored } = readState({
+      ERWATCH_SILENCES: JSON.stringify([
+        { circuit: "er-1", start: "2026-01-01T00:00Z", end: "2027-06-01T00:00Z" },
+        { circuit: "er-2", start: "2026-01-01T00:00Z", end: "2026-12-31T00:00Z" },
+      ]),
+    });
+    expect(config.silences.map((s) => s.circuit)).toEqual(["er-2"]);
+    expect(ignored[0]).toMatch(/^ERWATCH_SILENCES\.0: a one-off window lasts at most 366 days/);
+  });
+
   it("accepts a recurring silence in a real time zone", () => {
     expect(
       problems({

@@ -101,6 +101,32 @@ describe("az's habits", () => {
     expect(ran.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it.each([[[]], [["silence"]]])(
+    "%j with no command shows the help as a mistake: exit 2 (it exited 0)",
+    async (argv) => {
+      const ran = await cli(argv);
+      expect(ran.code).toBe(2);
+      expect(ran.stderr).toMatch(/Usage: erwatch/);
+    },
+  );
+
+  it("a silence flag given twice is refused, not the last one kept (it silenced b alone, for 10 minutes)", async () => {
+    const ran = await cli([
+      "silence",
+      "add",
+      "--circuit",
+      "a",
+      "--circuit",
+      "b",
+      "--duration",
+      "2h",
+      "--reason",
+      "x",
+    ]);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/--circuit <name-or-id>' argument 'b' is invalid\. given twice/);
+  });
+
   it("reads LOG_LEVEL as the settings do: empty, padded or in capitals runs (today pino threw: a stack trace and exit 1, 'findings')", async () => {
     for (const level of ["", " warn ", "DEBUG"]) {
       const ran = await cli(["sweep", "--circuit", circuitId("healthy")], {
