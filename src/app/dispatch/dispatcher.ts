@@ -581,6 +581,8 @@ async function settle(
         {
           messageId: `${event.id}~r${copies}`,
           body: message.body,
+          subject: message.subject,
+          contentType: message.contentType,
           applicationProperties: {
             ...properties,
             [RESCHEDULED]: copies,
