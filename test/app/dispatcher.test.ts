@@ -202,6 +202,41 @@ describe("dispatcher", () => {
     expect(pd.calls).toBe(2);
   });
 
+  it("should deliver a resolve published before events had an episodeId to the receiver that heard the open", async () => {
+    const deliveries = new MemoryDeliveries(() => NOW);
+    const heard: string[] = [];
+    const pd: Receiver = {
+      name: "pd",
+      kind: "pagerduty",
+      send: async (e) => (heard.push(`${e.action} ${e.episodeId}`), ok()),
+    };
+    const dispatcher = createDispatcher({
+      receivers: new Map([["pd", pd]]),
+      routing: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [{ name: "opens", match: { actions: ["open"] }, actionGroups: ["on-call"] }],
+      },
+      deliveries,
+      retry: RETRY,
+      logger: memoryLogger().logger,
+      now: () => NOW,
+      sleep: async () => {},
+    });
+    await dispatcher.dispatch(msg(event()), settlement().s, signal());
+    // Still queued through an upgrade: published by an erwatch that had no episodes.
+    const { episodeId: _, ...older } = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
+    const { s, log } = settlement();
+    const outcome = await dispatcher.dispatch(
+      { ...msg(older), messageId: "erw-abc-2" },
+      s,
+      signal(),
+    );
+    // A TypeError here was never settled: parked by Service Bus without a reason, the incident left open.
+    expect(log).toEqual(["complete"]);
+    expect(outcome).toMatchObject({ settled: "complete", delivered: ["pd"] });
+    expect(heard).toEqual(["open erw-abc-1", "resolve erw-abc-1"]);
+  });
+
   it("should not complete a resolve while it cannot read whether a receiver heard the open (README: always hears its resolve; lost only visibly)", async () => {
     const deliveries = new MemoryDeliveries(() => NOW);
     const pd = new ScriptedReceiver("pd", "pagerduty", [ok()]);
@@ -906,14 +941,21 @@ describe("dispatcher", () => {
     { name: "unknown version", body: { ...event(), version: 7 }, reason: "UnknownVersion" },
     { name: "not an object", body: 42, reason: "NotAnAlertEvent" },
     { name: "missing fields", body: { version: 1, id: "x" }, reason: "InvalidEvent" },
+    {
+      name: "an episodeId that is not text",
+      body: { ...event({ action: "resolve", sequence: 2 }), episodeId: 2 },
+      reason: "InvalidEvent",
+      says: "episodeId: ",
+    },
   ])(
     "should dead-letter a poison message ($name) at once without touching receivers",
-    async ({ body, reason }) => {
+    async ({ body, reason, says = "" }) => {
       const { dispatcher, receivers } = setup([ok()], [ok()]);
       const { s, log } = settlement();
       await dispatcher.dispatch(msg(body), s, signal());
       expect(log).toHaveLength(1);
       expect(log[0]).toMatch(new RegExp(`^dead-letter ${reason}: `));
+      expect(log[0]).toContain(says);
       expect(receivers.map((r) => r.calls)).toEqual([0, 0]);
     },
   );
