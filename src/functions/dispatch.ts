@@ -65,7 +65,8 @@ export function functionsSettlement(
       await senders.requeue.sendMessages({
         messageId: copy.messageId,
         body: copy.body,
-        contentType: "application/json",
+        subject: copy.subject,
+        contentType: copy.contentType ?? "application/json",
         applicationProperties: copy.applicationProperties as Record<
           string,
           string | number | boolean
@@ -75,6 +76,9 @@ export function functionsSettlement(
     },
   };
 }
+
+const text = (value: unknown): string | undefined =>
+  typeof value === "string" ? value : undefined;
 
 /** A delivery's share of an invocation: inside the host's five-minute message lock. */
 const DELIVERY_BUDGET_MS = 4 * 60_000;
@@ -91,7 +95,13 @@ export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
     const applicationProperties = (meta.applicationProperties ?? {}) as Record<string, unknown>;
     const settlement = functionsSettlement(deps, { ...inbound, applicationProperties });
     const outcome = await deps.dispatcher.dispatch(
-      { ...inbound, applicationProperties },
+      {
+        ...inbound,
+        applicationProperties,
+        // Trigger metadata as the Service Bus extension names it (Label before version 5).
+        subject: text(meta.subject) ?? text(meta.label),
+        contentType: text(meta.contentType),
+      },
       settlement,
       AbortSignal.timeout(DELIVERY_BUDGET_MS),
     );

@@ -2,8 +2,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   backoffMs,
   createDispatcher,
+  settleFor,
   withImpliedPause,
   type DispatcherDeps,
+  type ReceiverResult,
+  type Settle,
 } from "../../src/app/dispatch/dispatcher.js";
 import type { InboundMessage, Rescheduled, Settlement } from "../../src/app/dispatch/ports.js";
 import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
@@ -128,6 +131,13 @@ function dispatcherOver(
 }
 
 const msg = (body: unknown, deliveryCount = 1) => ({ messageId: "erw-abc-1", body, deliveryCount });
+
+/** Each waiting receiver's pace as a rescheduled copy carries it. */
+const carried = (message: { applicationProperties?: Record<string, unknown> }) =>
+  JSON.parse(String(message.applicationProperties?.erwatchReceivers)) as Record<
+    string,
+    { notBefore: string; posts: number; reschedules: number; why: string }
+  >;
 const signal = () => AbortSignal.timeout(10_000);
 
 describe("dispatcher", () => {
@@ -190,6 +200,41 @@ describe("dispatcher", () => {
     const other = event({ id: "erw-xyz-2", key: "erw-xyz", sequence: 2, action: "resolve" });
     await dispatcher.dispatch({ ...msg(other), messageId: "erw-xyz-2" }, settlement().s, signal());
     expect(pd.calls).toBe(2);
+  });
+
+  it("should deliver a resolve published before events had an episodeId to the receiver that heard the open", async () => {
+    const deliveries = new MemoryDeliveries(() => NOW);
+    const heard: string[] = [];
+    const pd: Receiver = {
+      name: "pd",
+      kind: "pagerduty",
+      send: async (e) => (heard.push(`${e.action} ${e.episodeId}`), ok()),
+    };
+    const dispatcher = createDispatcher({
+      receivers: new Map([["pd", pd]]),
+      routing: {
+        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+        routes: [{ name: "opens", match: { actions: ["open"] }, actionGroups: ["on-call"] }],
+      },
+      deliveries,
+      retry: RETRY,
+      logger: memoryLogger().logger,
+      now: () => NOW,
+      sleep: async () => {},
+    });
+    await dispatcher.dispatch(msg(event()), settlement().s, signal());
+    // Still queued through an upgrade: published by an erwatch that had no episodes.
+    const { episodeId: _, ...older } = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
+    const { s, log } = settlement();
+    const outcome = await dispatcher.dispatch(
+      { ...msg(older), messageId: "erw-abc-2" },
+      s,
+      signal(),
+    );
+    // A TypeError here was never settled: parked by Service Bus without a reason, the incident left open.
+    expect(log).toEqual(["complete"]);
+    expect(outcome).toMatchObject({ settled: "complete", delivered: ["pd"] });
+    expect(heard).toEqual(["open erw-abc-1", "resolve erw-abc-1"]);
   });
 
   it("should not complete a resolve while it cannot read whether a receiver heard the open (README: always hears its resolve; lost only visibly)", async () => {
@@ -294,11 +339,12 @@ describe("dispatcher", () => {
     expect(outcome.settled).toBe("rescheduled");
     expect(log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:01:30.000Z"]);
     // The copy's pause doubles: the event was posted once already.
-    const again = setup([fail(429, true)], [ok()], new MemoryDeliveries(() => NOW));
+    const due = copies[0]!.at;
+    const again = setup([fail(429, true)], [ok()], new MemoryDeliveries(() => due), () => due);
     const b = settlement();
     await again.dispatcher.dispatch({ ...copies[0]!, deliveryCount: 1 }, b.s, signal());
     expect(again.receivers[0]!.calls).toBe(1);
-    expect(b.log).toEqual(["reschedule erw-abc-1~r2 at 2026-11-22T02:03:00.000Z"]);
+    expect(b.log).toEqual(["reschedule erw-abc-1~r2 at 2026-11-22T02:04:30.000Z"]);
   });
 
   it("should wait out an implied pause inside a delivery only when a delivery may wait that long", async () => {
@@ -322,24 +368,27 @@ describe("dispatcher", () => {
     const retry = { ...RETRY, maxWaitMs: 300_000 };
     const waits: number[] = [];
     let message: InboundMessage = msg(event());
+    // Each copy is delivered when it is due; the sleeps are not waited.
+    let now = NOW;
     for (let copy = 0; copy < 4; copy += 1) {
       const run = setup(
         [fail(429, true)],
         [ok()],
-        new MemoryDeliveries(() => NOW),
-        () => NOW,
+        new MemoryDeliveries(() => now),
+        () => now,
         retry,
       );
       const { s, copies } = settlement();
       const outcome = await run.dispatcher.dispatch(message, s, signal());
       expect(outcome.settled).toBe("rescheduled");
       if (outcome.settled !== "rescheduled") return;
-      waits.push(...run.slept, Date.parse(outcome.at) - NOW.getTime());
+      waits.push(...run.slept, Date.parse(outcome.at) - now.getTime());
       message = { ...copies[0]!, deliveryCount: 1 };
+      now = copies[0]!.at;
     }
     // 90 and 180 s waited, 360 s kept by rescheduling; then 720, 900 (the cap), ...
     expect(waits).toEqual([90_000, 180_000, 360_000, 720_000, 900_000, 900_000]);
-    expect(message.applicationProperties).toMatchObject({ erwatchPosted: 6 });
+    expect(carried(message).pd).toMatchObject({ posts: 6 });
   });
 
   it.each([
@@ -759,7 +808,7 @@ describe("dispatcher", () => {
       }
     }
     const deliveries = new DownDeliveries(() => NOW);
-    const { dispatcher, receivers, lines } = setup([ok()], [ok()], deliveries);
+    const { dispatcher, lines } = setup([ok()], [ok()], deliveries);
     // Earlier deliveries hand the message back at once, as before.
     const first = settlement();
     await dispatcher.dispatch(msg(event(), 1), first.s, signal());
@@ -774,7 +823,8 @@ describe("dispatcher", () => {
     // Storage is back when the copy is due: both receivers hear the event.
     deliveries.down = false;
     const copy = copies[0]!;
-    const done = await dispatcher.dispatch(
+    const due = setup([ok()], [ok()], deliveries, () => copy.at);
+    const done = await due.dispatcher.dispatch(
       {
         messageId: copy.messageId,
         body: copy.body,
@@ -785,7 +835,7 @@ describe("dispatcher", () => {
       signal(),
     );
     expect(done).toMatchObject({ settled: "complete", delivered: ["pd", "teams"] });
-    expect(receivers.map((r) => r.calls)).toEqual([1, 1]);
+    expect(due.receivers.map((r) => r.calls)).toEqual([1, 1]);
   });
 
   it("should dead-letter at once on a permanent 4xx without retrying", async () => {
@@ -891,14 +941,21 @@ describe("dispatcher", () => {
     { name: "unknown version", body: { ...event(), version: 7 }, reason: "UnknownVersion" },
     { name: "not an object", body: 42, reason: "NotAnAlertEvent" },
     { name: "missing fields", body: { version: 1, id: "x" }, reason: "InvalidEvent" },
+    {
+      name: "an episodeId that is not text",
+      body: { ...event({ action: "resolve", sequence: 2 }), episodeId: 2 },
+      reason: "InvalidEvent",
+      says: "episodeId: ",
+    },
   ])(
     "should dead-letter a poison message ($name) at once without touching receivers",
-    async ({ body, reason }) => {
+    async ({ body, reason, says = "" }) => {
       const { dispatcher, receivers } = setup([ok()], [ok()]);
       const { s, log } = settlement();
       await dispatcher.dispatch(msg(body), s, signal());
       expect(log).toHaveLength(1);
       expect(log[0]).toMatch(new RegExp(`^dead-letter ${reason}: `));
+      expect(log[0]).toContain(says);
       expect(receivers.map((r) => r.calls)).toEqual([0, 0]);
     },
   );
@@ -941,6 +998,248 @@ describe("dispatcher", () => {
       ).toBe(expected);
     },
   );
+});
+
+describe("each receiver at its own pace", () => {
+  const at = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+  const failed = (receiver: string, outcome: SendOutcome, attempts = 1): ReceiverResult => {
+    if (outcome.ok) throw new Error("a failure, please");
+    return { receiver, kind: "failed", permanent: !outcome.retryable, last: outcome, attempts };
+  };
+  const delivered = (receiver: string): ReceiverResult => ({
+    receiver,
+    kind: "delivered",
+    status: 202,
+    attempts: 1,
+  });
+  const pausing = (receiver: string, seconds: number): ReceiverResult => ({
+    receiver,
+    kind: "pausing",
+    until: new Date(NOW.getTime() + seconds * 1000),
+    why: "last answered 429: answered 429",
+  });
+  const busy = (receiver: string, seconds: number): ReceiverResult => ({
+    receiver,
+    kind: "busy",
+    until: new Date(NOW.getTime() + seconds * 1000),
+  });
+  /** The decision in a line: when the copy is due, each waiting receiver's time and (its reschedules). */
+  const summary = (s: Settle): string => {
+    if (s.settled === "dead-letter") return `dead-letter ${s.reason}: ${s.description}`;
+    if (s.settled !== "rescheduled") return s.settled;
+    const waiting = s.waiting.map(
+      (w) => `${w.receiver} ${at(w.notBefore.getTime())} (${w.reschedules})`,
+    );
+    return `rescheduled ${at(s.at.getTime())}: ${waiting.join(", ")}`;
+  };
+
+  it.each([
+    {
+      name: "every receiver has it",
+      results: [delivered("pd"), delivered("teams")],
+      expected: "complete",
+    },
+    {
+      name: "PagerDuty failing for now, with deliveries left",
+      results: [failed("pd", fail(503, true), 3), delivered("teams")],
+      expected: "abandon",
+    },
+    {
+      name: "PagerDuty still failing after the last delivery",
+      results: [failed("pd", fail(503, true), 3), delivered("teams")],
+      deliveryCount: 5,
+      expected: "rescheduled 02:01:00: pd 02:01:00 (1)",
+    },
+    {
+      name: "PagerDuty failing for now while Teams asks for 15 minutes",
+      results: [failed("pd", fail(503, true), 3), failed("teams", fail(429, true, 900_000))],
+      expected: "rescheduled 02:01:00: pd 02:01:00 (1), teams 02:15:00 (1)",
+    },
+    {
+      name: "PagerDuty failing on a copy, rescheduled for its own sake twice before, while Teams pauses",
+      results: [failed("pd", fail(503, true), 3), pausing("teams", 600)],
+      copies: 5,
+      reschedules: { pd: 2, teams: 1 },
+      expected: "rescheduled 02:04:00: pd 02:04:00 (3), teams 02:10:00 (1)",
+    },
+    {
+      name: "Teams pausing, PagerDuty delivered",
+      results: [delivered("pd"), pausing("teams", 840)],
+      copies: 1,
+      reschedules: { teams: 1 },
+      expected: "rescheduled 02:14:00: teams 02:14:00 (1)",
+    },
+    {
+      name: "PagerDuty rejecting while Teams pauses",
+      results: [failed("pd", fail(400, false)), pausing("teams", 840)],
+      copies: 1,
+      reschedules: { teams: 1 },
+      expected: "rescheduled 02:14:00: teams 02:14:00 (1)",
+    },
+    {
+      name: "PagerDuty rejecting, nobody else waiting",
+      results: [failed("pd", fail(400, false)), delivered("teams")],
+      expected:
+        "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt(s): 400: answered 400",
+    },
+    {
+      name: "PagerDuty busy in another delivery while Teams fails for now",
+      results: [busy("pd", 30), failed("teams", fail(503, true), 3)],
+      expected: "rescheduled 02:00:30: pd 02:00:30 (1), teams 02:01:00 (1)",
+    },
+    {
+      name: "Teams asking for an hour",
+      results: [delivered("pd"), failed("teams", fail(429, true, 3_600_000))],
+      expected: "rescheduled 02:15:00: teams 02:15:00 (1)",
+    },
+    {
+      name: "Teams asking for a pause past the horizon",
+      results: [failed("pd", fail(503, true), 3), failed("teams", fail(429, true, 900_000))],
+      occurredAt: "2026-11-22T01:05:00.000Z",
+      expected: "rescheduled 02:01:00: pd 02:01:00 (1), teams 02:05:00 (1)",
+    },
+    {
+      name: "Teams still pausing at the horizon",
+      results: [delivered("pd"), pausing("teams", 300)],
+      copies: 2,
+      occurredAt: "2026-11-22T01:00:00.000Z",
+      expected:
+        "dead-letter ReceiverUnavailable: receiver teams (teams) pauses until 2026-11-22T02:05:00.000Z (last answered 429: answered 429); retrying past 2026-11-22T02:00:00.000Z is not worth it",
+    },
+  ])(
+    "settles $name",
+    ({ results, deliveryCount = 1, copies = 0, reschedules = {}, occurredAt, expected }) => {
+      const decision = settleFor(
+        results,
+        {
+          event: event(occurredAt ? { occurredAt } : {}),
+          deliveryCount,
+          copies,
+          now: NOW,
+          kindOf: (name) => (name === "pd" ? "pagerduty" : "teams"),
+          reschedulesOf: (name) => (reschedules as Record<string, number>)[name] ?? 0,
+        },
+        RETRY,
+      );
+      expect(summary(decision)).toBe(expected);
+    },
+  );
+
+  /**
+   * One event through PagerDuty and Teams answering from their scripts, as
+   * Service Bus would drive it: an abandoned message redelivered at once, a
+   * rescheduled copy delivered when it is due. The clock moves only by the
+   * copies' times (the sleeps are not waited). Each round says when it ran,
+   * whom it posted to and how it settled.
+   */
+  async function throughCopies(pd: SendOutcome[], teams: SendOutcome[], body = event()) {
+    let now = NOW.getTime();
+    const scripted = [
+      new ScriptedReceiver("pd", "pagerduty", pd),
+      new ScriptedReceiver("teams", "teams", teams),
+    ];
+    const posted: string[] = [];
+    const receivers = new Map<string, Receiver>(
+      scripted.map((r) => [
+        r.name,
+        {
+          name: r.name,
+          kind: r.kind,
+          send: async () => (posted.push(r.name), r.send()),
+        },
+      ]),
+    );
+    const dispatcher = createDispatcher({
+      receivers,
+      routing: ROUTING,
+      deliveries: new MemoryDeliveries(() => new Date(now)),
+      retry: RETRY,
+      logger: memoryLogger().logger,
+      now: () => new Date(now),
+      sleep: async () => undefined,
+      random: () => 1,
+    });
+    let message: InboundMessage = msg(body);
+    const rounds: string[] = [];
+    const logs: string[] = [];
+    for (let round = 0; round < 12; round += 1) {
+      const { s, log, copies } = settlement();
+      posted.length = 0;
+      const outcome = await dispatcher.dispatch(message, s, signal());
+      rounds.push(`${at(now)} ${[...new Set(posted)].join("+") || "-"}: ${outcome.settled}`);
+      logs.push(...log);
+      if (outcome.settled === "abandon")
+        message = { ...message, deliveryCount: message.deliveryCount + 1 };
+      else if (outcome.settled === "rescheduled") {
+        const copy = copies[0]!;
+        now = copy.at.getTime();
+        message = { ...copy, deliveryCount: 1 };
+      } else break;
+    }
+    return { rounds, logs, message };
+  }
+
+  it("should page PagerDuty within about a minute of its 503s while Teams asks for 15 minutes, and post Teams only after its pause", async () => {
+    const { rounds } = await throughCopies(
+      [fail(503, true), fail(503, true), fail(503, true), ok()],
+      [fail(429, true, 900_000), ok()],
+    );
+    expect(rounds).toEqual([
+      "02:00:00 pd+teams: rescheduled",
+      // Teams' pause is not over: not posted to, and the copy is not held for it.
+      "02:01:00 pd: rescheduled",
+      "02:15:00 teams: complete",
+    ]);
+  });
+
+  it("should not grow a receiver's implied 429 pause with another receiver's posts", async () => {
+    // PagerDuty throttles and says nothing of how long; Teams is down, posted three times a copy.
+    const { rounds, message } = await throughCopies([fail(429, true)], [fail(503, true)]);
+    const pdPosts = rounds.filter((r) => / (pd|pd\+teams):/.test(r)).map((r) => r.slice(0, 8));
+    // 90 s after its first post (a minute at the top of its spread), 180 s after its second:
+    // its own posts, not Teams' three a copy (which would make the second 12 minutes).
+    expect(pdPosts.slice(0, 3)).toEqual(["02:00:00", "02:01:30", "02:04:30"]);
+    // Each receiver's count is its own.
+    const paces = carried(message);
+    expect(paces.pd!.posts).toBe(pdPosts.length);
+    expect(paces.teams!.posts).toBe(3 * rounds.filter((r) => /teams:/.test(r)).length);
+  });
+
+  it("should dead-letter a receiver pausing past the horizon at the horizon, naming it, and page the other in the meantime", async () => {
+    const { rounds, logs } = await throughCopies(
+      [fail(503, true), fail(503, true), fail(503, true), ok()],
+      [fail(429, true, 900_000)],
+      // The horizon is five minutes away.
+      event({ occurredAt: "2026-11-22T01:05:00.000Z" }),
+    );
+    expect(rounds).toEqual([
+      "02:00:00 pd+teams: rescheduled",
+      "02:01:00 pd: rescheduled",
+      // Teams' pause is cut short to end on the horizon: it still has its last chance.
+      "02:05:00 teams: dead-letter",
+    ]);
+    expect(logs.at(-1)).toBe(
+      "dead-letter ReceiverUnavailable: receiver teams (teams) failed after 1 attempt(s): 429: answered 429; retrying past 2026-11-22T02:05:00.000Z is not worth it",
+    );
+  });
+
+  it("should read a copy made before receivers kept their own pace: none pauses, each has the shared count of posts", async () => {
+    const { dispatcher, receivers } = setup([fail(429, true)], [ok()]);
+    const { s, log } = settlement();
+    const outcome = await dispatcher.dispatch(
+      {
+        ...msg(event()),
+        messageId: "erw-abc-1~r2",
+        applicationProperties: { erwatchRescheduled: 2, erwatchPosted: 2 },
+      },
+      s,
+      signal(),
+    );
+    expect(receivers.map((r) => r.calls)).toEqual([1, 1]);
+    // Its third post: 60 s × 2² at the top of the spread.
+    expect(outcome).toMatchObject({ settled: "rescheduled", at: "2026-11-22T02:06:00.000Z" });
+    expect(log).toEqual(["reschedule erw-abc-1~r3 at 2026-11-22T02:06:00.000Z"]);
+  });
 });
 
 describe("a blind notice, from the lifecycle to the receivers on 127.0.0.1", () => {

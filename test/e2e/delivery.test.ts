@@ -397,6 +397,8 @@ describe("faults: nothing lost, nothing delivered twice, no secret in logs", () 
     expect(waiting.map((m) => [m.messageId, m.scheduledFor.toISOString()])).toEqual([
       [`${opened.events[0]!.id}~r1`, new Date(T0 + 7 * 60_000).toISOString()],
     ]);
+    // As published: a topic subscription filtered on the subject still receives the copy.
+    expect(waiting[0]).toMatchObject({ subject: "open", contentType: "application/json" });
     // Two minutes later the copy is due: PagerDuty is paged; Teams and the webhook are not told twice.
     h.at(7);
     await world.dispatchPending();

@@ -34,10 +34,19 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-function context(messageId: string, deliveryCount: number): InvocationContext {
+function context(
+  messageId: string,
+  deliveryCount: number,
+  more: Record<string, unknown> = {},
+): InvocationContext {
   return new InvocationContext({
     invocationId: `inv-${messageId}-${deliveryCount}`,
-    triggerMetadata: { messageId, deliveryCount, applicationProperties: { severity: "Sev0" } },
+    triggerMetadata: {
+      messageId,
+      deliveryCount,
+      applicationProperties: { severity: "Sev0" },
+      ...more,
+    },
   });
 }
 
@@ -57,6 +66,27 @@ describe("dispatch function", () => {
     await expect(handler(event, context("m-retry", 1))).rejects.toBeInstanceOf(RedeliveryRequested);
     await handler(event, context("m-retry", 2));
     expect(world.pagerduty.requests.length - before).toBe(1);
+  });
+
+  it("reschedules a copy with the message's subject and content type, which topic subscriptions may filter on", async () => {
+    // Recent, so within the horizon; PagerDuty asks for two minutes.
+    const event = {
+      ...arpMissingOpen(),
+      key: "erw-subject",
+      id: "erw-subject-1",
+      occurredAt: "2026-11-22T02:00:00.000Z",
+    };
+    world.pagerduty.failNext(1, { status: 429, retryAfter: "120" });
+    await handler(
+      event,
+      context("erw-subject-1", 1, { subject: "open", contentType: "application/json" }),
+    );
+    const copy = world.broker
+      .scheduled(ALERTS_QUEUE)
+      .find((m) => m.messageId === "erw-subject-1~r1");
+    // Without its subject, a subscription filtered on it would never receive the copy.
+    expect(copy).toMatchObject({ subject: "open", contentType: "application/json" });
+    expect(copy!.applicationProperties).toMatchObject({ severity: "Sev0", erwatchRescheduled: 1 });
   });
 
   it("parks a poison message with the reason and returns, so the host never retries it", async () => {

@@ -46,7 +46,8 @@ export function sdkSettlement(
         requeue.sendMessages({
           messageId: copy.messageId,
           body: copy.body,
-          contentType: "application/json",
+          subject: copy.subject,
+          contentType: copy.contentType ?? "application/json",
           applicationProperties:
             copy.applicationProperties as ServiceBusReceivedMessage["applicationProperties"],
           scheduledEnqueueTimeUtc: copy.at,
@@ -146,6 +147,8 @@ export class EventConsumer {
             // (.NET, and so the Functions trigger metadata, add one).
             deliveryCount: (message.deliveryCount ?? 0) + 1,
             applicationProperties: { ...message.applicationProperties },
+            subject: message.subject,
+            contentType: message.contentType,
           },
           settlement,
           signal,

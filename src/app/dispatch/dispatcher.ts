@@ -7,7 +7,9 @@
 // receiver's failure is lost: retry with backoff honouring Retry-After, hand
 // it back to Service Bus, reschedule the message when a receiver asks for a
 // pause or is still failing after the last delivery, and past the horizon
-// dead-letter it naming the receiver and its last status.
+// dead-letter it naming the receiver and its last status. Each receiver keeps
+// its own pace across rescheduled copies: one asking for 15 minutes holds up
+// no other.
 // The whole retry rule lives here.
 
 import { randomUUID } from "node:crypto";
@@ -48,10 +50,12 @@ export interface DispatcherDeps {
 
 type Failure = Extract<SendOutcome, { ok: false }>;
 
-type ReceiverResult =
+export type ReceiverResult =
   | { receiver: string; kind: "delivered"; status: number; attempts: number; note?: string }
   | { receiver: string; kind: "skipped"; why: string }
   | { receiver: string; kind: "busy"; until: Date }
+  /** Not posted to: the pause an earlier copy gave it is not over. `why`: what it last answered. */
+  | { receiver: string; kind: "pausing"; until: Date; why: string }
   | { receiver: string; kind: "failed"; permanent: boolean; last: Failure; attempts: number };
 
 export type DispatchOutcome =
@@ -76,7 +80,7 @@ export const UNSTATED_THROTTLE_MS = 60_000;
 /** The outcome with the pause a throttling receiver implies made explicit. */
 export function withImpliedPause(
   outcome: Failure,
-  /** Posts of this event before this one, in earlier deliveries and this one. */
+  /** Posts of this event to this receiver before this one, in earlier deliveries and this one. */
   tries: number,
   /** In [0, 1): where in the spread this pause falls. */
   spread: number,
@@ -93,13 +97,63 @@ export function backoffMs(attempt: number, outcome: Failure, policy: RetryPolicy
   return Math.max(exponential, outcome.retryAfterMs ?? 0);
 }
 
-const describe = (r: Extract<ReceiverResult, { kind: "failed" }>, kind: string) =>
-  `receiver ${r.receiver} (${kind}) failed after ${r.attempts} attempt(s): ${r.last.status ?? "no response"}: ${r.last.reason}`;
+type Waiting = Extract<ReceiverResult, { kind: "busy" | "pausing" | "failed" }>;
+
+const describe = (r: Waiting, kind: string): string => {
+  switch (r.kind) {
+    case "failed":
+      return `receiver ${r.receiver} (${kind}) failed after ${r.attempts} attempt(s): ${r.last.status ?? "no response"}: ${r.last.reason}`;
+    case "busy":
+      return `receiver ${r.receiver} is being posted to by another delivery`;
+    case "pausing":
+      return `receiver ${r.receiver} (${kind}) pauses until ${r.until.toISOString()} (${r.why})`;
+  }
+};
+
+/**
+ * When a waiting receiver is due by what this delivery learned: the pause it
+ * asked for, the end of the other delivery's claim, the rest of its pause;
+ * null when nothing said.
+ */
+function dueBy(r: Waiting, now: number): number | null {
+  if (r.kind !== "failed") return r.until.getTime();
+  const asked = r.last.retryAfterMs ?? 0;
+  return asked > 0 ? now + asked : null;
+}
+
+/** Carried to the next copy, so its dead letter can still say why a receiver was paused. */
+const whyOf = (r: Waiting): string =>
+  r.kind === "failed"
+    ? `last answered ${r.last.status ?? "no response"}: ${r.last.reason}`.slice(0, 300)
+    : r.kind === "busy"
+      ? "being posted to by another delivery"
+      : r.why;
 
 /** Copies of one event carry how often they were rescheduled; each copy needs its own message id. */
 const RESCHEDULED = "erwatchRescheduled";
-/** ...and how often the event was posted before them: the throttle's pause doubles with it. */
+/**
+ * ...and each waiting receiver's pace, as JSON text keyed by receiver name:
+ * one property, since names are the user's and a property name is not.
+ */
+const RECEIVERS = "erwatchReceivers";
+/** How often the event was posted before a copy made by an erwatch that did not keep receivers apart. */
 const POSTED = "erwatchPosted";
+
+/** What a rescheduled copy carries of one receiver that has not heard the event yet. */
+interface Pace {
+  /** Not to be posted to before this (ms since the epoch): its Retry-After, busy-until or doubling pause. */
+  notBefore: number | null;
+  /** Posts of the event to this receiver so far: a bare 429's implied pause doubles with them. */
+  posts: number;
+  /**
+   * Copies made for its own sake (its failures, pauses asked for, another
+   * delivery posting to it), not those it sat out pausing: its doubling pause
+   * doubles with them.
+   */
+  reschedules: number;
+  /** What it last answered, for the dead letter should its pause reach the horizon. */
+  why: string;
+}
 
 const count = (value: unknown): number | null => {
   const n = Number(value);
@@ -110,26 +164,84 @@ function copiesOf(message: InboundMessage): number {
   return count(message.applicationProperties?.[RESCHEDULED] ?? 0) ?? 0;
 }
 
+/** The paces a copy carries, or null when it carries none that can be read. */
+function carriedPaces(value: unknown): Map<string, Pace> | null {
+  if (typeof value !== "string") return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  const paces = new Map<string, Pace>();
+  for (const [name, raw] of Object.entries(parsed as Record<string, unknown>)) {
+    if (typeof raw !== "object" || raw === null) continue;
+    const pace = raw as Record<string, unknown>;
+    const notBefore = typeof pace.notBefore === "string" ? Date.parse(pace.notBefore) : Number.NaN;
+    paces.set(name, {
+      notBefore: Number.isNaN(notBefore) ? null : notBefore,
+      posts: count(pace.posts) ?? 0,
+      reschedules: count(pace.reschedules) ?? 0,
+      why: typeof pace.why === "string" ? pace.why.slice(0, 300) : "",
+    });
+  }
+  return paces;
+}
+
 /**
- * Posts of the event before this delivery. A copy made before erwatch kept
- * the count says only how often it was rescheduled: at least that many.
+ * Each receiver's pace on this delivery. A copy made before erwatch kept
+ * receivers apart has one count of posts for all of them (at least how often
+ * it was rescheduled, when older still) and paused all of them until it came
+ * due: each receiver is taken to have had them all.
  */
-function postedBefore(message: InboundMessage): number {
-  return count(message.applicationProperties?.[POSTED]) ?? copiesOf(message);
+function pacesOf(message: InboundMessage): (receiver: string) => Pace {
+  const properties = message.applicationProperties ?? {};
+  const carried = carriedPaces(properties[RECEIVERS]);
+  if (carried) return (receiver) => carried.get(receiver) ?? FRESH;
+  const copies = copiesOf(message);
+  const shared: Pace = {
+    notBefore: null,
+    posts: count(properties[POSTED]) ?? copies,
+    reschedules: copies,
+    why: "",
+  };
+  return () => shared;
+}
+
+const FRESH: Pace = { notBefore: null, posts: 0, reschedules: 0, why: "" };
+
+/**
+ * A copy comes due on the broker's clock and this instance's may run a
+ * little behind it: the receiver the copy was made for is posted to, rather
+ * than made to wait for one more copy a moment later.
+ */
+const CLOCK_SLACK_MS = 1_000;
+
+/** A receiver the rescheduled copy is for, and when it may be posted to. */
+export interface Waiter {
+  receiver: string;
+  notBefore: Date;
+  /** Its reschedules, this one included when it is for its own sake. */
+  reschedules: number;
+  why: string;
 }
 
 export type Settle =
   | { settled: "complete" }
   | { settled: "dead-letter"; reason: string; description: string }
-  | { settled: "rescheduled"; at: Date; reason: string }
+  | { settled: "rescheduled"; at: Date; reason: string; waiting: Waiter[] }
   | { settled: "abandon"; reason: string };
 
 /**
  * How to settle, from what each receiver did. Pure: a permanent failure
- * dead-letters once no other receiver is still failing for now; a receiver
- * asking for a long pause (or busy in another delivery) reschedules within the
- * horizon; other failures go back to Service Bus until the last delivery, and
- * are rescheduled with a doubling pause after it, within the horizon.
+ * dead-letters once no other receiver is still waiting for the event (failed
+ * for now, busy in another delivery, or pausing); each waiting receiver is
+ * due at its own time (the pause it asked for, the end of the other
+ * delivery's claim, the rest of its pause, or else a doubling pause after the
+ * last delivery) and the copy is rescheduled for the first of them, within
+ * the horizon. Failures with no time at all go back to Service Bus until the
+ * last delivery.
  */
 export function settleFor(
   results: ReceiverResult[],
@@ -140,72 +252,90 @@ export function settleFor(
     copies: number;
     now: Date;
     kindOf: (name: string) => string;
+    /** How often the event was rescheduled for the receiver's own sake already. */
+    reschedulesOf: (name: string) => number;
   },
   policy: RetryPolicy,
 ): Settle {
-  const failures = results.filter(
-    (r): r is Extract<ReceiverResult, { kind: "failed" }> => r.kind === "failed",
+  const waiting = results.filter(
+    (r): r is Waiting => r.kind === "busy" || r.kind === "pausing" || r.kind === "failed",
   );
-  const busy = results.filter(
-    (r): r is Extract<ReceiverResult, { kind: "busy" }> => r.kind === "busy",
-  );
-  if (failures.length === 0 && busy.length === 0) return { settled: "complete" };
+  if (waiting.length === 0) return { settled: "complete" };
+  // Failures first: the receivers that answered this delivery are the news.
   const description = [
-    ...failures.map((f) => describe(f, context.kindOf(f.receiver))),
-    ...busy.map((b) => `receiver ${b.receiver} is being posted to by another delivery`),
-  ].join("; ");
+    ...waiting.filter((r) => r.kind === "failed"),
+    ...waiting.filter((r) => r.kind === "busy"),
+    ...waiting.filter((r) => r.kind === "pausing"),
+  ]
+    .map((r) => describe(r, context.kindOf(r.receiver)))
+    .join("; ");
   // A rejection is parked at once only when nobody else still waits for the
-  // event: parking it while another receiver failed for now would mean that
-  // receiver never hears it. The rejecting receiver is asked again meanwhile;
-  // it refuses again, and nothing reached it twice.
-  const rejected = failures.some((f) => f.permanent);
+  // event: parking it while another receiver failed for now (or pauses) would
+  // mean that receiver never hears it. The rejecting receiver is asked again
+  // meanwhile; it refuses again, and nothing reached it twice.
+  const rejected = waiting.some((r) => r.kind === "failed" && r.permanent);
   const reason = rejected ? "ReceiverRejected" : "ReceiverUnavailable";
-  if (rejected && busy.length === 0 && failures.every((f) => f.permanent))
-    return { settled: "dead-letter", reason, description };
+  const pending = waiting.filter((r) => !(r.kind === "failed" && r.permanent));
+  if (pending.length === 0) return { settled: "dead-letter", reason, description };
   const now = context.now.getTime();
   // A failure's Retry-After was never waited (post() returns on it), and
   // Service Bus would redeliver an abandoned message at once: the pause the
   // receiver asked for is kept by rescheduling.
-  const wanted = [
-    ...failures
-      .filter((f) => !f.permanent && (f.last.retryAfterMs ?? 0) > 0)
-      .map((f) => now + (f.last.retryAfterMs ?? 0)),
-    ...busy.map((b) => b.until.getTime()),
-  ];
+  const asked = pending.map((r) => ({ r, at: dueBy(r, now) }));
   // Service Bus redelivers an abandoned message at once, so the deliveries
   // alone span seconds: a receiver down for a minute would cost the page.
   // After them, the pause keeps doubling in rescheduled copies up to the horizon.
   // A rescheduled copy had its burst of deliveries already: after one delivery
   // it waits for the next pause instead of hammering a receiver that is down.
   const burst = context.copies > 0 ? 1 : policy.maxDeliveries;
-  if (wanted.length === 0 && context.deliveryCount >= burst)
-    wanted.push(now + policy.maxWaitMs * 2 ** Math.min(context.copies, 20));
-  if (wanted.length > 0) {
-    const at = Math.min(Math.max(...wanted), now + policy.maxRescheduleMs);
-    const occurred = Date.parse(context.event.occurredAt);
-    // Without a time there is no horizon, and copies would be made forever.
-    if (Number.isNaN(occurred))
-      return {
-        settled: "dead-letter",
-        reason,
-        description: `${description}; the event's time ${JSON.stringify(context.event.occurredAt.slice(0, 40))} cannot be read, so no retry horizon can be set`,
-      };
-    const horizon = occurred + policy.horizonMs;
-    // Pauses that double (or that a receiver asked for) rarely land on the
-    // horizon itself: the last copy is due there, so a receiver back before
-    // it still hears the event, rather than it being parked up to 15 minutes
-    // early, while it could still be delivered.
-    if (at > horizon && now < horizon)
-      return { settled: "rescheduled", at: new Date(horizon), reason: description };
-    if (at > horizon)
-      return {
-        settled: "dead-letter",
-        reason,
-        description: `${description}; retrying past ${new Date(horizon).toISOString()} is not worth it`,
-      };
-    return { settled: "rescheduled", at: new Date(at), reason: description };
-  }
-  return { settled: "abandon", reason: description };
+  if (asked.every((a) => a.at === null) && context.deliveryCount < burst)
+    return { settled: "abandon", reason: description };
+  // A receiver failing with no pause of its own gets its own doubling pause,
+  // also when another asked for a long one: abandoned, the copy would forget
+  // that other's pause, and rescheduled for it, a page would wait out a
+  // Teams channel's 15 minutes.
+  const due = asked.map(({ r, at }) => {
+    const before = context.reschedulesOf(r.receiver);
+    return {
+      r,
+      at: at ?? now + policy.maxWaitMs * 2 ** Math.min(before, 20),
+      // A receiver sitting out its pause was counted when the pause began.
+      reschedules: r.kind === "pausing" ? before : before + 1,
+    };
+  });
+  const capped = now + policy.maxRescheduleMs;
+  const first = Math.min(capped, ...due.map((d) => d.at));
+  const occurred = Date.parse(context.event.occurredAt);
+  // Without a time there is no horizon, and copies would be made forever.
+  if (Number.isNaN(occurred))
+    return {
+      settled: "dead-letter",
+      reason,
+      description: `${description}; the event's time ${JSON.stringify(context.event.occurredAt.slice(0, 40))} cannot be read, so no retry horizon can be set`,
+    };
+  const horizon = occurred + policy.horizonMs;
+  if (first > horizon && now >= horizon)
+    return {
+      settled: "dead-letter",
+      reason,
+      description: `${description}; retrying past ${new Date(horizon).toISOString()} is not worth it`,
+    };
+  // Pauses that double (or that a receiver asked for) rarely land on the
+  // horizon itself: each is cut short to end there, so a receiver back
+  // before it still hears the event, rather than it being parked up to 15
+  // minutes early, while it could still be delivered.
+  const end = Math.min(capped, horizon);
+  return {
+    settled: "rescheduled",
+    at: new Date(Math.min(first, horizon)),
+    reason: description,
+    waiting: due.map(({ r, at, reschedules }) => ({
+      receiver: r.receiver,
+      notBefore: new Date(Math.min(at, end)),
+      reschedules,
+      why: whyOf(r),
+    })),
+  };
 }
 
 /**
@@ -245,7 +375,7 @@ async function post(
   log: Logger,
   /** Why the event must not be posted any more (a later one was heard meanwhile), or null. */
   stale: () => Promise<string | null>,
-  /** How often this event was posted in earlier deliveries. */
+  /** How often this event was posted to this receiver in earlier deliveries. */
   earlier: number,
 ): Promise<ReceiverResult> {
   for (let attempt = 1; ; attempt += 1) {
@@ -425,25 +555,52 @@ async function settle(
       await settlement.deadLetter(decision.reason, decision.description);
       return decision;
     case "rescheduled": {
-      const properties = message.applicationProperties ?? {};
       const copies = copiesOf(message) + 1;
-      // The most any receiver was posted this delivery: a delivery that waited
-      // out its pauses posted more than once, and the next pause doubles on.
-      const posted =
-        postedBefore(message) +
-        Math.max(0, ...results.map((r) => ("attempts" in r ? r.attempts : 0)));
+      const paceOf = pacesOf(message);
+      // A delivery that waited out its pauses posted more than once, and a
+      // receiver's next implied pause doubles on all its posts.
+      const postedNow = new Map(results.map((r) => [r.receiver, "attempts" in r ? r.attempts : 0]));
+      const paces = Object.fromEntries(
+        decision.waiting.map((w) => {
+          const before = paceOf(w.receiver);
+          return [
+            w.receiver,
+            {
+              notBefore: w.notBefore.toISOString(),
+              posts: before.posts + (postedNow.get(w.receiver) ?? 0),
+              reschedules: w.reschedules,
+              why: w.why,
+            },
+          ];
+        }),
+      );
+      // An older copy's shared count would only mislead whoever reads this one.
+      const properties = { ...message.applicationProperties };
+      delete properties[POSTED];
       await settlement.reschedule(
         {
           messageId: `${event.id}~r${copies}`,
           body: message.body,
-          applicationProperties: { ...properties, [RESCHEDULED]: copies, [POSTED]: posted },
+          subject: message.subject,
+          contentType: message.contentType,
+          applicationProperties: {
+            ...properties,
+            [RESCHEDULED]: copies,
+            [RECEIVERS]: JSON.stringify(paces),
+          },
           at: decision.at,
         },
         decision.reason,
       );
       log.warn(
-        { at: decision.at.toISOString(), reason: decision.reason },
-        "a receiver asked for a pause; the alert event is rescheduled",
+        {
+          at: decision.at.toISOString(),
+          reason: decision.reason,
+          receivers: Object.fromEntries(
+            decision.waiting.map((w) => [w.receiver, w.notBefore.toISOString()]),
+          ),
+        },
+        "a receiver has not heard the alert event yet; it is rescheduled",
       );
       return { settled: "rescheduled", at: decision.at.toISOString(), reason: decision.reason };
     }
@@ -554,11 +711,22 @@ export function createDispatcher(deps: DispatcherDeps) {
     // others short nor escape as a throw. A throw is only ever abandoned, and
     // Service Bus would dead-letter at its own count, without erwatch's reason.
     const copies = copiesOf(message);
-    const earlier = postedBefore(message);
+    const paceOf = pacesOf(message);
+    const now = deps.now().getTime();
     const settled = await Promise.allSettled(
-      routed.receivers.map((name) =>
-        toReceiver(deps, name, event, claimant, signal, eventLog, earlier),
-      ),
+      routed.receivers.map(async (name): Promise<ReceiverResult> => {
+        const { notBefore, posts, why } = paceOf(name);
+        // Not even claimed: the pause is the receiver's, whatever the others do.
+        if (notBefore !== null && notBefore > now + CLOCK_SLACK_MS) {
+          const until = new Date(notBefore);
+          eventLog.info(
+            { receiver: name, until: until.toISOString() },
+            "not posted yet: the receiver's pause is not over",
+          );
+          return { receiver: name, kind: "pausing", until, why };
+        }
+        return toReceiver(deps, name, event, claimant, signal, eventLog, posts);
+      }),
     );
     const results = settled.map((r, i): ReceiverResult => {
       if (r.status === "fulfilled") return r.value;
@@ -578,6 +746,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         copies,
         now: deps.now(),
         kindOf: (name) => deps.receivers.get(name)?.kind ?? "unknown",
+        reschedulesOf: (name) => paceOf(name).reschedules,
       },
       deps.retry,
     );

@@ -33,6 +33,11 @@ const eventSchema = z
     action: z.enum(ALERT_ACTIONS),
     key: z.string().min(1).max(255),
     sequence: z.number().int().min(1),
+    // Added without a version bump: an event an older erwatch published (still
+    // queued through an upgrade) has none. Such events belong to the key's
+    // first episode (episodeStart), so its resolve still reaches whoever
+    // heard the open instead of failing the dispatch.
+    episodeId: z.string().min(1).optional(),
     // Routing matches on these: an unknown value must not route by accident.
     family: z.enum(ALERT_FAMILIES),
     code: z.enum(FINDING_CODES),
@@ -70,7 +75,8 @@ const eventSchema = z
     firstSeen: z.string(),
     occurredAt: z.string(),
   })
-  .passthrough();
+  .passthrough()
+  .transform((e) => ({ ...e, episodeId: e.episodeId ?? `${e.key}-1` }));
 
 export type ParsedEvent =
   { ok: true; event: AlertEvent } | { ok: false; reason: string; description: string };

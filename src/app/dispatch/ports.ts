@@ -11,6 +11,13 @@ export interface InboundMessage {
   deliveryCount: number;
   /** The message's application properties, carried over to a rescheduled copy. */
   applicationProperties?: Record<string, unknown>;
+  /**
+   * The message's subject (the action, which topic subscriptions may filter
+   * on) and content type, carried over to a rescheduled copy too: a copy
+   * without them would never reach a subscription filtered on them.
+   */
+  subject?: string;
+  contentType?: string;
 }
 
 /** A copy of the message to enqueue later, when a receiver asked to be left alone for a while. */
@@ -19,6 +26,8 @@ export interface Rescheduled {
   messageId: string;
   body: unknown;
   applicationProperties: Record<string, unknown>;
+  subject?: string;
+  contentType?: string;
   at: Date;
 }
 
