@@ -3,8 +3,11 @@ import type { ServiceBusMessage } from "@azure/service-bus";
 import type { Dispatcher } from "../app/dispatch/dispatcher.js";
 import type { Settlement } from "../app/dispatch/ports.js";
 import { processEnv } from "../config/env.js";
+import type { Env } from "../config/settings.js";
 import { readTriggerSettings } from "../config/functions.js";
+import { isStorageFailure } from "../app/state-store.js";
 import { deadLetterText } from "../core/budget.js";
+import type { Logger } from "../logging.js";
 import { startTelemetry, TELEMETRY_FAILED } from "../runtime/telemetry.js";
 import { cachedFactory } from "./deps.js";
 
@@ -15,6 +18,8 @@ export interface MessageSender {
 
 export interface DispatchFunctionDeps {
   dispatcher: Dispatcher;
+  /** Makes the deliveries table once storage answers (tablesWhenReachable); before each delivery. */
+  ready?: () => Promise<void>;
   /** Sender to SERVICEBUS_DEADLETTER_QUEUE. */
   parking: MessageSender;
   /** Sender to SERVICEBUS_ENTITY, for rescheduled copies. */
@@ -80,12 +85,39 @@ export function functionsSettlement(
 const text = (value: unknown): string | undefined =>
   typeof value === "string" ? value : undefined;
 
+/**
+ * The deliveries table, made at start when Table Storage answers, else by a
+ * later delivery. Thrown at start, every delivery of a cold instance failed
+ * before any receiver was tried, Service Bus redelivered it at once, and past
+ * the entity's count dead-lettered it without a reason, PagerDuty healthy.
+ * Until it is made, each delivery's claims fail as storage, which the
+ * dispatcher settles like a receiver that did not answer: given back, then
+ * rescheduled with a doubling pause up to the horizon (README "Guarantees").
+ */
+export function tablesWhenReachable(ensure: () => Promise<void>, log: Logger): () => Promise<void> {
+  let made = false;
+  return async () => {
+    if (made) return;
+    try {
+      await ensure();
+      made = true;
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      log.warn(
+        { err: error },
+        "the deliveries table could not be made (Table Storage); each delivery is tried and rescheduled until it can",
+      );
+    }
+  };
+}
+
 /** A delivery's share of an invocation: inside the host's five-minute message lock. */
 const DELIVERY_BUDGET_MS = 4 * 60_000;
 
 export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const deps = await getDeps();
+    await deps.ready?.();
     const meta = (context.triggerMetadata ?? {}) as Record<string, unknown>;
     const inbound = {
       messageId: String(meta.messageId ?? context.invocationId),
@@ -118,13 +150,14 @@ export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
   };
 }
 
-export const dispatchDeps = cachedFactory<DispatchFunctionDeps>(async () => {
+/** What the dispatch function runs with, built from app settings on its first message. */
+export async function dispatchFunctionDeps(env: Env): Promise<DispatchFunctionDeps> {
   // Settings and logging load on first use: the host imports every entry at start.
   const [{ loadDispatchConfig }, { consoleDestination }] = await Promise.all([
     import("../runtime/config.js"),
     import("../logging.js"),
   ]);
-  const config = loadDispatchConfig(processEnv());
+  const config = loadDispatchConfig(env);
   const { buildDispatchRuntime, deliveryBudgetProblem } = await import("../runtime/dispatch.js");
   const { telemetry, failure } = await startTelemetry(config);
   const runtime = buildDispatchRuntime(config, {
@@ -135,9 +168,14 @@ export const dispatchDeps = cachedFactory<DispatchFunctionDeps>(async () => {
   if (failure) runtime.logger.error({ err: failure }, TELEMETRY_FAILED);
   const tooLong = deliveryBudgetProblem(config.dispatch, DELIVERY_BUDGET_MS);
   if (tooLong) runtime.logger.warn({ problem: tooLong }, "deliveries may be cut short");
-  await runtime.deliveries.ensureTable();
-  return { dispatcher: runtime.dispatcher, ...runtime.senders };
-});
+  const ready = tablesWhenReachable(() => runtime.deliveries.ensureTable(), runtime.logger);
+  await ready();
+  return { dispatcher: runtime.dispatcher, ...runtime.senders, ready };
+}
+
+export const dispatchDeps = cachedFactory<DispatchFunctionDeps>(() =>
+  dispatchFunctionDeps(processEnv()),
+);
 
 const trigger = readTriggerSettings(processEnv());
 if (trigger.subscription) {

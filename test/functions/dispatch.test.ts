@@ -5,7 +5,12 @@
 
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dispatchHandler, RedeliveryRequested } from "../../src/functions/dispatch.js";
+import {
+  dispatchFunctionDeps,
+  dispatchHandler,
+  RedeliveryRequested,
+} from "../../src/functions/dispatch.js";
+import { freePort } from "../support/free-port.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf, healthyCircuit } from "../support/estate/index.js";
 import { arpMissingOpen } from "../support/alert-event-fixture.js";
@@ -173,4 +178,33 @@ describe("dispatch function, Service Bus not answering (the SDK's own retry defa
       await w.close();
     }
   }, 60_000);
+
+  it("a cold start while Table Storage does not answer tries every delivery and reschedules it (it threw before any receiver: ten deliveries, then a dead letter with no reason)", async () => {
+    // Nothing listens there: every Table Storage call is refused.
+    const port = await freePort();
+    const env = {
+      ...world.env,
+      ERWATCH_STORAGE: azurite.connectionString.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`),
+      STORAGE_TIMEOUT_MS: "300",
+      LOG_LEVEL: "silent",
+    };
+    // As the host builds them on the first message: no throw while the table cannot be made.
+    const deps = await dispatchFunctionDeps(env);
+    const run = dispatchHandler(async () => deps);
+    const before = world.broker.accepted(ALERTS_QUEUE).length;
+    const event = {
+      ...arpMissingOpen(),
+      id: "erw-cold-1",
+      key: "erw-cold",
+      occurredAt: new Date().toISOString(),
+    };
+    // Within the burst the host redelivers it; after it, a copy is scheduled.
+    await expect(run(event, context("m-cold", 1))).rejects.toBeInstanceOf(RedeliveryRequested);
+    await run(event, context("m-cold", 5 /* DISPATCH_MAX_DELIVERIES */));
+    const copies = world.broker.accepted(ALERTS_QUEUE).slice(before);
+    expect(copies.map((m) => m.messageId)).toEqual(["erw-cold-1~r1"]);
+    expect(world.pagerduty.requests.filter((r) => JSON.stringify(r).includes("erw-cold"))).toEqual(
+      [],
+    );
+  }, 30_000);
 });
