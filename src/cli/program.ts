@@ -19,6 +19,7 @@ import {
 } from "./context.js";
 import { commandConfig } from "./command-config.js";
 import { commandHelp, type SettingsGroup } from "./help.js";
+import { humanLogDestination } from "./log-lines.js";
 import type { SweepOptions } from "./read-commands.js";
 import { renderFinding } from "./render-table.js";
 import type { SilenceAddOptions } from "./state-commands.js";
@@ -51,9 +52,14 @@ const output = () =>
   new Option("-o, --output <format>", "table or json").choices(["table", "json"]).default("table");
 
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+  const level = logLevelOf(deps.env, "warn");
   const logger = createLogger({
-    level: logLevelOf(deps.env, "warn"),
-    destination: deps.logDestination ?? { write: (line: string) => deps.stderr.write(line) },
+    level,
+    destination:
+      deps.logDestination ??
+      humanLogDestination((text) => deps.stderr.write(text), {
+        stacks: level === "debug" || level === "trace",
+      }),
   });
   const ctx = createContext(deps, logger);
   const width = ctx.terminal.width;

@@ -163,14 +163,31 @@ export function connectionStringProblem(value: string): string | null {
   }
   if (pairs.get("usedevelopmentstorage")?.toLowerCase() === "true") return null;
   const has = (k: string) => (pairs.get(k.toLowerCase()) ?? "") !== "";
-  if (has("SharedAccessSignature") && (has("TableEndpoint") || has("AccountName"))) return null;
-  if (has("AccountName") && has("AccountKey")) {
-    const endpoint = pairs.get("tableendpoint");
-    if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/i.test(endpoint))
-      return "has a TableEndpoint that is not an http(s) URL";
-    return null;
+  const endpoint = pairs.get("tableendpoint");
+  const endpointProblem =
+    endpoint !== undefined && endpoint !== "" && !/^https?:\/\/[^\s/]+/i.test(endpoint)
+      ? "has a TableEndpoint that is not an http(s) URL"
+      : null;
+  // As @azure/data-tables tells the two forms apart: an account key with
+  // DefaultEndpointsProtocol, else a shared access signature. "AccountName=…;
+  // AccountKey=…" alone passed here and failed in the SDK at first use, as an
+  // "unexpected failure" with a stack naming a SAS connection string.
+  if (pairs.has("defaultendpointsprotocol") && pairs.has("accountkey")) {
+    const missing = ["AccountName", "AccountKey"].filter((k) => !has(k));
+    if (!has("TableEndpoint")) {
+      if (!/^https?$/i.test(pairs.get("defaultendpointsprotocol") ?? ""))
+        missing.push("DefaultEndpointsProtocol (https)");
+      if (!has("EndpointSuffix")) missing.push("EndpointSuffix (or TableEndpoint)");
+    }
+    if (missing.length > 0)
+      return `lacks ${missing.join(", ")}: copy it whole from the storage account's Access keys`;
+    return endpointProblem;
   }
-  return "is not a storage connection string: it needs AccountName and AccountKey, a SharedAccessSignature with TableEndpoint, or UseDevelopmentStorage=true";
+  if (has("SharedAccessSignature") && has("TableEndpoint")) return endpointProblem;
+  if (has("AccountKey"))
+    return "has an AccountKey but no DefaultEndpointsProtocol: copy it whole from the storage account's Access keys (DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=…)";
+  if (has("SharedAccessSignature")) return "has a SharedAccessSignature but no TableEndpoint";
+  return "is not a storage connection string: it needs DefaultEndpointsProtocol, AccountName, AccountKey and EndpointSuffix, a SharedAccessSignature with TableEndpoint, or UseDevelopmentStorage=true";
 }
 
 function readConnection(r: SettingsReader, cloud: CloudName): StorageConnection | null {

@@ -127,6 +127,18 @@ describe("az's habits", () => {
     expect(ran.stderr).toMatch(/--circuit <name-or-id>' argument 'b' is invalid\. given twice/);
   });
 
+  it("a storage connection string without its protocol is a settings problem, said in one line, no JSON or stack (it was an unexpected failure with a stack)", async () => {
+    const ran = await cli(["alerts"], {
+      env: { ERWATCH_STORAGE: "AccountName=x;AccountKey=c2VjcmV0c2VjcmV0" },
+    });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(
+      /ERWATCH_STORAGE: has an AccountKey but no DefaultEndpointsProtocol/,
+    );
+    expect(ran.stderr).not.toMatch(/"level"|"stack"|\n\s+at /);
+    expect(ran.stderr).not.toContain("c2VjcmV0c2VjcmV0");
+  });
+
   it("reads LOG_LEVEL as the settings do: empty, padded or in capitals runs (today pino threw: a stack trace and exit 1, 'findings')", async () => {
     for (const level of ["", " warn ", "DEBUG"]) {
       const ran = await cli(["sweep", "--circuit", circuitId("healthy")], {
