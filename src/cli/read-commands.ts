@@ -29,7 +29,7 @@ import {
   type Context,
 } from "./context.js";
 import { paint, renderCircuit } from "./render-table.js";
-import { neutralise, renderTable, shortPeering, wrap } from "./terminal.js";
+import { displayWidth, neutralise, renderTable, shortPeering, wrap } from "./terminal.js";
 
 /** Without history there are no flaps or trends; the rest of the policy is the default. */
 const statelessPolicy = (arm: ArmConfig) => ({
@@ -209,7 +209,17 @@ function sweepScope(opts: SweepOptions, config: ArmConfig) {
 const SEVERITY_COLOUR = (s: string) =>
   s === "Sev0" || s === "Sev1" ? "down" : s === "Sev2" || s === "Sev3" ? "warn" : "unknown";
 
-/** One row per finding, worst first, under a header; fitted to the terminal. */
+/** The narrowest the WHAT column may be beside the others; narrower, it goes on a line of its own. */
+const WHAT_MIN = 24;
+/** A circuit name is never cut below this, whatever the terminal (Azure allows 80 characters). */
+const NAME_MAX = 40;
+
+/**
+ * One row per finding, worst first, under a header; fitted to the terminal.
+ * Circuit names stay whole: cut to 12 characters, zero-prefixes-both and
+ * zero-prefixes-primary both read "zero-prefix…". When the title has no room
+ * beside them it goes on the line below its row.
+ */
 export function findingsTable(ctx: Context, report: Report): string[] {
   const rows = report.circuits
     .flatMap((c) => c.findings.map((f) => ({ c, f })))
@@ -220,34 +230,64 @@ export function findingsTable(ctx: Context, report: Report): string[] {
         (a.f.peering ?? "").localeCompare(b.f.peering ?? ""),
     );
   if (rows.length === 0) return [];
-  return renderTable(
-    [
-      { header: "SEV", min: 4 },
-      { header: "CIRCUIT", min: 12 },
-      { header: "PEERING", min: 8 },
-      { header: "PATHS", min: 9 },
-      { header: "OWNER", min: 7 },
-      { header: "CODE", min: 12 },
-      { header: "WHAT", min: 16, flex: true },
-    ],
-    rows.map(({ c, f }) => [
-      f.severity,
-      neutralise(c.name),
-      neutralise(shortPeering(f.peering ?? "-")),
-      f.paths.length === 2 ? "both" : f.paths.join("+") || "-",
-      f.owner,
-      f.code,
-      neutralise(f.title),
-    ]),
-    ctx.terminal.width,
-    (row, column, text) =>
-      column === 0 ? paint(text, SEVERITY_COLOUR(rows[row]!.f.severity), ctx.terminal) : text,
+  const width = ctx.terminal.width;
+  const names = rows.map(({ c }) => neutralise(c.name));
+  const columns = [
+    { header: "SEV", min: 4 },
+    { header: "CIRCUIT", min: Math.min(NAME_MAX, Math.max(...names.map(displayWidth))) },
+    { header: "PEERING", min: 8 },
+    { header: "PATHS", min: 9 },
+    { header: "OWNER", min: 7 },
+    { header: "CODE", min: 12 },
+  ];
+  const cells = rows.map(({ f }, i) => [
+    f.severity,
+    names[i]!,
+    neutralise(shortPeering(f.peering ?? "-")),
+    f.paths.length === 2 ? "both" : f.paths.join("+") || "-",
+    f.owner,
+    f.code,
+  ]);
+  const titles = rows.map(({ f }) => neutralise(f.title));
+  const colour = (row: number, column: number, text: string) =>
+    column === 0 ? paint(text, SEVERITY_COLOUR(rows[row]!.f.severity), ctx.terminal) : text;
+  const beside = columns.reduce((n, c) => n + c.min + 2, 0) + WHAT_MIN <= width;
+  if (beside)
+    return renderTable(
+      [...columns, { header: "WHAT", min: 16, flex: true }],
+      cells.map((row, i) => [...row, titles[i]!]),
+      width,
+      colour,
+    );
+  // The code and the title on the line below: a code is a contract, never cut.
+  const table = renderTable(
+    columns.slice(0, -1),
+    cells.map((row) => row.slice(0, -1)),
+    width,
+    colour,
   );
+  return [
+    `${table[0]!}  CODE  WHAT`,
+    ...cells.flatMap((row, i) => [
+      table[i + 1]!,
+      ...wrap(`${row.at(-1)!}: ${titles[i]!}`, width - 6).map((l) => `      ${l}`),
+    ]),
+  ];
+}
+
+/** Each circuit with a finding, by resource id: what `erwatch diagnose` takes. */
+function circuitsToDiagnose(report: Report): string[] {
+  const withFindings = report.circuits.filter((c) => c.findings.length > 0);
+  if (withFindings.length === 0) return [];
+  return [
+    "Circuits with findings (erwatch diagnose <id>):",
+    ...withFindings.map((c) => `  ${neutralise(c.id)}`),
+  ];
 }
 
 function printSweep(ctx: Context, report: Report): void {
   const table = findingsTable(ctx, report);
-  if (table.length > 0) ctx.print(table.join("\n"));
+  if (table.length > 0) ctx.print([...table, "", ...circuitsToDiagnose(report)].join("\n"));
   for (const e of report.errors)
     ctx.print(`erwatch failed on ${neutralise(e.name)}: ${neutralise(e.message)}`);
   const findings = report.circuits.flatMap((c) => c.findings);

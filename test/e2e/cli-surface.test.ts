@@ -78,7 +78,12 @@ describe("output that fits the terminal", () => {
     expect(severities.length).toBeGreaterThan(10);
     expect(severities).toEqual([...severities].sort());
     expect(severities[0]).toBe("Sev0");
-    expect(widest(ran.stdout)).toBeLessThanOrEqual(80);
+    expect(widest(fitted(ran.stdout))).toBeLessThanOrEqual(80);
+    // Whole names, not "zero-prefix…" for two circuits; each one's id, to diagnose it.
+    expect(ran.stdout).not.toMatch(/^Sev\d +\S*…/m);
+    expect(ran.stdout).toMatch(/^Sev\d +zero-prefixes-both +/m);
+    expect(ran.stdout).toContain("Circuits with findings (erwatch diagnose <id>):");
+    expect(ran.stdout).toContain(`  ${circuitId("zero-prefixes-both")}`);
   });
 
   it("-o json is --output json, the report contract unchanged", async () => {
