@@ -30,6 +30,8 @@ export interface SilenceStore {
   add(silence: StoredSilence): Promise<void>;
   /** Conditional on the ETag read; throws ConflictError when someone else changed it first. */
   update(silence: Stored<StoredSilence>): Promise<void>;
+  /** The same store, every call also ended by `signal`. */
+  withSignal?(signal: AbortSignal): SilenceStore;
 }
 
 export type SilenceStatus = "active" | "pending" | "expired";

@@ -52,7 +52,10 @@ export async function main(argv: string[]): Promise<void> {
     stop.abort();
     // Whatever still holds the event loop (keep-alive sockets, a read that
     // ignores its signal) must not hold the person who pressed Ctrl-C.
-    setTimeout(() => process.exit(EXIT.interrupted), INTERRUPT_GRACE_MS).unref();
+    setTimeout(() => {
+      process.stderr.write("erwatch: interrupted\n");
+      process.exit(EXIT.interrupted);
+    }, INTERRUPT_GRACE_MS).unref();
   };
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", interrupt);

@@ -48,6 +48,15 @@ const once = (flags: string, description: string) =>
     return value;
   });
 
+/** `-o json` or `--output json` anywhere on the line (`--output=json` too). */
+const wantsJson = (argv: string[]) =>
+  argv.some(
+    (a, i) =>
+      a === "--output=json" ||
+      a === "-ojson" ||
+      ((a === "-o" || a === "--output") && argv[i + 1]?.toLowerCase() === "json"),
+  );
+
 const output = () =>
   new Option("-o, --output <format>", "table or json").choices(["table", "json"]).default("table");
 
@@ -222,11 +231,28 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       exitCode = await (await dispatchCommand()).runDispatchCommand(ctx, opts);
     });
 
+  /** What the failure said on stderr, for `-o json`'s document. */
+  let said: string | null = null;
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;
   } catch (error) {
+    const code = failed(error);
+    // A script reading `-o json` gets a document on a failure too: it got
+    // nothing on stdout, and `… -o json | jq` without pipefail saw no failure.
+    if (code !== EXIT.ok && wantsJson(argv))
+      deps.stdout.write(`${JSON.stringify({ error: said ?? "failed", exitCode: code })}\n`);
+    return code;
+  }
+
+  function say(text: string): void {
+    said = text.replace(/^erwatch: /, "");
+    ctx.warn(text);
+  }
+
+  function failed(error: unknown): number {
     if (error instanceof CommanderError) {
+      said = error.message.replace(/^error: /, "");
       // `erwatch` or `erwatch silence` alone shows help too, but as a mistake (commander.help, exit 1).
       return error.code === "commander.helpDisplayed" ||
         error.code === "commander.version" ||
@@ -235,21 +261,21 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         : EXIT.cannotRun;
     }
     if (error instanceof Interrupted || ctx.signal.aborted) {
-      ctx.warn("erwatch: interrupted");
+      say("erwatch: interrupted");
       return EXIT.interrupted;
     }
     if (error instanceof CannotRun || error instanceof ConfigError) {
-      ctx.warn(`erwatch: ${error.message}`);
+      say(`erwatch: ${error.message}`);
       return EXIT.cannotRun;
     }
     // Storage that cannot be reached is the world, not a bug: say so, without a stack.
     if (isStorageFailure(error)) {
       logger.debug({ err: error }, "Table Storage failed");
-      ctx.warn(`erwatch: Table Storage: ${neutralise(error.message)}`);
+      say(`erwatch: Table Storage: ${neutralise(error.message)}`);
       return EXIT.cannotRun;
     }
     logger.error({ err: error }, "erwatch failed");
-    ctx.warn(`erwatch: unexpected failure: ${neutralise((error as Error).message)}`);
+    say(`erwatch: unexpected failure: ${neutralise((error as Error).message)}`);
     return EXIT.cannotRun;
   }
 }

@@ -39,10 +39,16 @@ import { neutralise, renderTable, shortPeering, wrap } from "./terminal.js";
 function stateRuntime(ctx: Context): StatusRuntime {
   const config = commandConfig.state(ctx.deps.env);
   warnIgnoredSettings(ctx, config.ignoredSettings);
-  return buildStatusRuntime(config, {
+  const runtime = buildStatusRuntime(config, {
     logger: ctx.logger,
     ...(ctx.deps.credential ? { credential: ctx.deps.credential } : {}),
   });
+  // Ctrl-C ends a call to storage that does not answer, now, not at its deadline.
+  return {
+    ...runtime,
+    store: runtime.store.withSignal(ctx.signal, ctx.logger),
+    silences: runtime.silences.withSignal?.(ctx.signal) ?? runtime.silences,
+  };
 }
 
 /** "90m", "2h", "1d", "1h30m" → minutes. */

@@ -144,6 +144,24 @@ describe("az's habits", () => {
     expect(ran.stderr).not.toContain("c2VjcmV0c2VjcmV0");
   });
 
+  it.each([
+    [["alerts", "-o", "json"]],
+    [["silence", "list", "--output=json"]],
+    [["sweep", "--output", "json", "--no-such-flag"]],
+  ])(
+    "%j that cannot run still prints a JSON document on stdout (it printed nothing: a pipe into jq saw no failure)",
+    async (argv) => {
+      const ran = await cli(argv, {
+        env: { ERWATCH_STORAGE: "AccountName=x;AccountKey=c2VjcmV0c2VjcmV0" },
+      });
+      expect(ran.code).toBe(2);
+      const doc = JSON.parse(ran.stdout) as { error: string; exitCode: number };
+      expect(doc.exitCode).toBe(2);
+      expect(doc.error).toMatch(/ERWATCH_STORAGE|unknown option/);
+      expect(ran.stdout).not.toContain("c2VjcmV0c2VjcmV0");
+    },
+  );
+
   it("reads LOG_LEVEL as the settings do: empty, padded or in capitals runs (today pino threw: a stack trace and exit 1, 'findings')", async () => {
     for (const level of ["", " warn ", "DEBUG"]) {
       const ran = await cli(["sweep", "--circuit", circuitId("healthy")], {

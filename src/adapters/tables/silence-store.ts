@@ -23,12 +23,21 @@ export class TableSilenceStore implements SilenceStore {
     private readonly log: Logger,
     /** Deadline for one call, retries included (STORAGE_TIMEOUT_MS), as for the state tables. */
     private readonly timeoutMs?: number,
+    /** Ends every call at once (the CLI's Ctrl-C). */
+    private readonly signal?: AbortSignal,
   ) {}
 
-  /** Every call: its deadline, and the caller's signal. */
+  /** The same store, every call also ended by `signal`. */
+  withSignal(signal: AbortSignal): TableSilenceStore {
+    return new TableSilenceStore(this.table, this.log, this.timeoutMs, signal);
+  }
+
+  /** Every call: its deadline, the store's signal and the caller's. */
   private call(signal?: AbortSignal): { abortSignal?: AbortSignal } {
     const deadline = this.timeoutMs ? AbortSignal.timeout(this.timeoutMs) : undefined;
-    const signals = [deadline, signal].filter((s): s is AbortSignal => s !== undefined);
+    const signals = [deadline, this.signal, signal].filter(
+      (s): s is AbortSignal => s !== undefined,
+    );
     return signals.length > 0 ? { abortSignal: AbortSignal.any(signals) } : {};
   }
 
