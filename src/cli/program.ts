@@ -101,8 +101,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       "Read one circuit in runbook order and name the broken layer, its owner and the next action.",
     )
     .argument(
-      "<circuit-resource-id>",
-      "the circuit's resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/ Microsoft.Network/expressRouteCircuits/<name>",
+      "<circuit>",
+      "the circuit's resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/ Microsoft.Network/expressRouteCircuits/<name>), or its name, found in ERWATCH_SUBSCRIPTIONS / ERWATCH_CIRCUITS",
     )
     .option("--routes", "also read the full received route table of every path")
     .addOption(output())

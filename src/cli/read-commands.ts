@@ -8,7 +8,13 @@ import { scan } from "../app/scan.js";
 import { sightOf, type Sight } from "../app/sight.js";
 import type { ArmConfig } from "../config/arm.js";
 import { DEFAULT_ALERT_POLICY } from "../core/policy.js";
-import { isSubscriptionId, parseCircuitId, uniqueIds } from "../core/resource-id.js";
+import {
+  isSubscriptionId,
+  parseCircuitId,
+  uniqueIds,
+  type CircuitId,
+} from "../core/resource-id.js";
+import type { CircuitReader } from "../app/ports.js";
 import { isAtOrAbove, severityRank } from "../core/severity.js";
 import type { Severity } from "../core/model.js";
 import type { RouteChange } from "../core/route-tables.js";
@@ -111,15 +117,52 @@ function renderRouteChanges(changes: RouteChange[]): string {
   return lines.map((l) => neutralise(l)).join("\n");
 }
 
+/**
+ * The circuit a name means, among those in ERWATCH_SUBSCRIPTIONS and
+ * ERWATCH_CIRCUITS (the sweep table prints names; diagnose took ids alone).
+ * None, or several in different subscriptions, is refused naming them.
+ */
+async function circuitNamed(
+  ctx: Context,
+  reader: CircuitReader,
+  arm: ArmConfig,
+  name: string,
+): Promise<CircuitId> {
+  if (arm.subscriptions.length === 0 && arm.circuitIds.length === 0)
+    throw new CannotRun(
+      `"${neutralise(name)}" is a name: give the circuit's resource id, or set ERWATCH_SUBSCRIPTIONS so that erwatch finds it by name`,
+    );
+  const found = await reader.discover(
+    { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
+    { abortSignal: deadline(ctx, arm.timeoutMs * 4) },
+  );
+  throwIfInterrupted(ctx);
+  const named = found.targets.filter((t) => t.name.toLowerCase() === name.toLowerCase());
+  const ids = named.flatMap((t) => parseCircuitId(t.id) ?? []);
+  if (ids.length === 1) return ids[0]!;
+  const unlisted =
+    found.failures.length > 0
+      ? ` (${found.failures.length} subscription(s) could not be listed)`
+      : "";
+  if (ids.length === 0)
+    throw new CannotRun(
+      `no circuit named "${neutralise(name)}" in ERWATCH_SUBSCRIPTIONS or ERWATCH_CIRCUITS${unlisted}: give its resource id`,
+    );
+  throw new CannotRun(
+    `${ids.length} circuits are named "${neutralise(name)}"; give the resource id of one:${ids.map((c) => `\n  ${neutralise(c.id)}`).join("")}`,
+  );
+}
+
 export async function runDiagnose(
   ctx: Context,
   id: string,
   opts: { routes?: boolean; output: string },
 ): Promise<number> {
-  const circuit = parseCircuitId(id);
-  if (!circuit) {
+  const byName = !id.trim().startsWith("/") && id.trim() !== "";
+  const given = byName ? null : parseCircuitId(id);
+  if (!byName && !given) {
     throw new CannotRun(
-      `"${neutralise(id)}" is not an ExpressRoute circuit resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/expressRouteCircuits/<name>)`,
+      `"${neutralise(id)}" is not an ExpressRoute circuit resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/expressRouteCircuits/<name>) or a circuit's name`,
     );
   }
   const routes = opts.routes ?? false;
@@ -135,6 +178,7 @@ export async function runDiagnose(
     ? buildStateStore(config.state, credentials(config.cloud, { credential }), runtime.logger)
     : null;
   if (store) await store.ensureTables();
+  const circuit = given ?? (await circuitNamed(ctx, runtime.reader, arm, id.trim()));
   const stderr = ctx.deps.stderr;
   const { verdict, reading, routeChanges } = await diagnose(runtime.reader, circuit, {
     ...(runtime.dataPlane ? { dataPlane: runtime.dataPlane } : {}),

@@ -16,6 +16,7 @@ import { renderStatusHtml } from "../../src/app/status-html.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { withoutRouteTables } from "../../src/core/route-tables.js";
+import { SNAPSHOT_LAYERS } from "../../src/core/snapshot.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { event as alertEvent } from "../support/dispatch-event.js";
 import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
@@ -40,26 +41,9 @@ const DOWN: CircuitSpec = {
 };
 const cell = { status: "up", detail: "", since: "2026-11-01T00:00:00.000Z" };
 const pathOf = (layers: string[]) => Object.fromEntries(layers.map((l) => [l, cell]));
-const PRE_06B12AB = pathOf([
-  "provider",
-  "bgp",
-  "peering",
-  "routes",
-  "gateway",
-  "globalReach",
-  "path",
-]); // no endToEnd/capacity
-const FULL = pathOf([
-  "provider",
-  "bgp",
-  "peering",
-  "routes",
-  "gateway",
-  "globalReach",
-  "endToEnd",
-  "capacity",
-  "path",
-]);
+// Every layer a snapshot keeps today, and the ones an erwatch before endToEnd and capacity kept.
+const FULL = pathOf([...SNAPSHOT_LAYERS]);
+const PRE_06B12AB = pathOf(SNAPSHOT_LAYERS.filter((l) => l !== "endToEnd" && l !== "capacity"));
 
 let azurite: Azurite;
 let broker: AmqpBroker;

@@ -99,6 +99,34 @@ function estateEnv() {
   return { ARM_ENDPOINT: estate.url, ARM_MAX_RETRIES: "0" };
 }
 
+describe("diagnose by name, as the sweep table prints it", () => {
+  it("finds the one circuit of that name in ERWATCH_SUBSCRIPTIONS (it took ids alone)", async () => {
+    const byName = await cli(["diagnose", "Carrier-Maintenance-Secondary", "-o", "json"], {
+      env: { ERWATCH_SUBSCRIPTIONS: SUB },
+    });
+    const byId = await cli(["diagnose", circuitId("carrier-maintenance-secondary"), "-o", "json"]);
+    expect(byName.code, byName.stderr).toBe(1);
+    const named = (JSON.parse(byName.stdout) as Report).circuits[0]!;
+    expect(named.id).toBe(circuitId("carrier-maintenance-secondary"));
+    expect(named.findings).toEqual((JSON.parse(byId.stdout) as Report).circuits[0]!.findings);
+  });
+
+  it("refuses a name no circuit has, or one without a scope to look in, exit 2", async () => {
+    const none = await cli(["diagnose", "carrier-maintenance-secondry"], {
+      env: { ERWATCH_SUBSCRIPTIONS: SUB },
+    });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /no circuit named "carrier-maintenance-secondry" in ERWATCH_SUBSCRIPTIONS/,
+    );
+    const unscoped = await cli(["diagnose", "healthy"]);
+    expect(unscoped.code).toBe(2);
+    expect(unscoped.stderr).toMatch(
+      /is a name: give the circuit's resource id, or set ERWATCH_SUBSCRIPTIONS/,
+    );
+  });
+});
+
 describe("az's habits", () => {
   it("--version prints the version and exits 0", async () => {
     const ran = await cli(["--version"]);

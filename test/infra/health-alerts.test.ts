@@ -26,7 +26,7 @@ import { FakeReader } from "../support/fake-reader.js";
 import { InMemoryEventSink } from "../support/in-memory-sink.js";
 import { freshStore } from "../support/state.js";
 import { memoryLogger } from "../support/test-logger.js";
-import { minute, sweepHarness } from "../support/sweep-harness.js";
+import { minute, sweepHarness, type Harness } from "../support/sweep-harness.js";
 import { body, decl, INFRA, loadBicep, ROOT, type BicepFile } from "./bicep.js";
 
 const alerts = loadBicep(join(INFRA, "app", "health-alerts.bicep"));
@@ -41,6 +41,19 @@ const value = (text: string, key: string) =>
 const multiline = (f: BicepFile, name: string) =>
   new RegExp(`^var ${name} = '''\\n([\\s\\S]*?)'''`, "m").exec(f.s.text)?.[1] ?? "";
 const minutes = (iso: string | undefined) => Number(/^'PT(\d+)M'$/.exec(iso ?? "")?.[1]);
+
+/** Table Storage refuses the harness circuit's state every time (too large, say). */
+function refuseSnapshots(h: Harness): void {
+  const scoped = h.store.withSignal.bind(h.store);
+  h.store.withSignal = (signal, log) => {
+    const store = scoped(signal, log);
+    store.putSnapshot = () =>
+      Promise.reject(
+        Object.assign(new Error("PropertyValueTooLarge"), { name: "StateStoreError" }),
+      );
+    return store;
+  };
+}
 
 const RULES = [
   "noCompletedSweep",
@@ -435,15 +448,7 @@ describe("the not-recorded alert looks for the line a sweep writes for a circuit
     const h = await sweepHarness(azurite.connectionString);
     h.bothDown();
     // Table Storage refuses this circuit's state every time (too large, say).
-    const scoped = h.store.withSignal.bind(h.store);
-    h.store.withSignal = (signal, log) => {
-      const store = scoped(signal, log);
-      store.putSnapshot = () =>
-        Promise.reject(
-          Object.assign(new Error("PropertyValueTooLarge"), { name: "StateStoreError" }),
-        );
-      return store;
-    };
+    refuseSnapshots(h);
     for (const m of [0, 5, 10]) await h.run(m);
     expect(h.sent()).toEqual([]);
     const matching = h
@@ -491,15 +496,7 @@ describe("LOG_LEVEL above info does not fire or blind the health alerts", () => 
       h.sink.failWith = new Error("Service Bus did not answer within 30000 ms");
       await h.run(0);
       // Table Storage then refuses the circuit's state.
-      const scoped = h.store.withSignal.bind(h.store);
-      h.store.withSignal = (signal, log) => {
-        const store = scoped(signal, log);
-        store.putSnapshot = () =>
-          Promise.reject(
-            Object.assign(new Error("PropertyValueTooLarge"), { name: "StateStoreError" }),
-          );
-        return store;
-      };
+      refuseSnapshots(h);
       await h.run(5);
       // A fanned-out sweep's two lines: the timer's and a worker's.
       const sent: WorkMessage[] = [];
