@@ -282,7 +282,8 @@ export function findingsTable(ctx: Context, report: Report): string[] {
     { header: "PEERING", min: 8 },
     { header: "PATHS", min: 9 },
     { header: "OWNER", min: 7 },
-    { header: "CODE", min: 12 },
+    // A code is a contract (README "Finding codes"): whole, as long as the longest shown.
+    { header: "CODE", min: Math.max(4, ...rows.map(({ f }) => displayWidth(f.code))) },
   ];
   const cells = rows.map(({ f }, i) => [
     f.severity,

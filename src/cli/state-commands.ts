@@ -13,7 +13,7 @@ import {
   type NewSilence,
   type StoredSilence,
 } from "../app/silences.js";
-import { isConflict } from "../app/state-store.js";
+import { isConflict, isStorageFailure } from "../app/state-store.js";
 import { loadStatus } from "../app/status.js";
 import { ageText } from "../app/status-html.js";
 import { CLOUDS, readCloud, type CloudName } from "../config/arm.js";
@@ -170,14 +170,24 @@ async function resolveCircuit(
 ): Promise<string | null> {
   const wanted = silenceCircuit(given);
   if (wanted === null) return null;
-  const known = await runtime.store.listSnapshots();
+  // No table yet (no sweep has run) or storage failing: nothing known, said below.
+  const known = await runtime.store.listSnapshots().catch((error: unknown) => {
+    if (!isStorageFailure(error)) throw error;
+    return null;
+  });
   if (wanted.startsWith("/")) {
-    const found = known.find((s) => s.circuitId.toLowerCase() === wanted.toLowerCase());
+    const found = known?.find((s) => s.circuitId.toLowerCase() === wanted.toLowerCase());
     if (!found)
       ctx.warn(
-        `erwatch: no sweep has read ${neutralise(wanted)} yet; the silence holds its alerts once one does`,
+        `erwatch: no sweep has read ${neutralise(wanted)} yet${known === null ? " (or its readings could not be listed)" : ""}; the silence holds its alerts once one does`,
       );
     return found?.circuitId ?? wanted;
+  }
+  if (known === null) {
+    problems.push(
+      `--circuit "${neutralise(wanted)}": erwatch has no readings to find the name in (no sweep has run, or Table Storage did not list them); give the circuit's resource id`,
+    );
+    return null;
   }
   const named = known.filter((s) => s.circuitName.toLowerCase() === wanted.toLowerCase());
   if (named.length === 1) return named[0]!.circuitId;
@@ -224,7 +234,12 @@ export async function runSilenceAdd(ctx: Context, opts: SilenceAddOptions): Prom
     ...(opts.peering ? { peering: opts.peering } : {}),
     ...(opts.path ? { path: opts.path as PathName } : {}),
   };
-  problems.push(...silenceProblems(input, now, windowFlagsRead));
+  // The signed-in user's absence is named once, above, in its own words.
+  problems.push(
+    ...silenceProblems(input, now, windowFlagsRead).filter(
+      (p) => author !== null || !p.startsWith("--author:"),
+    ),
+  );
   if (problems.length === 0 && runtime) {
     const circuit = await resolveCircuit(ctx, runtime, opts.circuit, problems);
     if (circuit !== null) input.circuit = circuit;

@@ -378,11 +378,13 @@ export function validateWindow(window: SilenceWindow): void {
 }
 
 function matches(silence: Silence, target: SilenceTarget): boolean {
-  const c = silence.circuit.toLowerCase();
+  // Normalised here too, not only when written: a silence an earlier erwatch
+  // stored as "Private" or with an id ending in "/" showed active and held nothing.
+  const c = (silenceCircuit(silence.circuit) ?? silence.circuit).toLowerCase();
   if (c !== target.circuitId.toLowerCase() && c !== target.circuitName.toLowerCase()) return false;
   if (silence.peering !== undefined) {
-    if (target.peering === null || silence.peering.toLowerCase() !== target.peering.toLowerCase())
-      return false;
+    const peering = (peeringNamed(silence.peering) ?? silence.peering).toLowerCase();
+    if (target.peering === null || peering !== target.peering.toLowerCase()) return false;
   }
   // A path-scoped silence (maintenance on one link) covers only alerts about that link.
   if (silence.path !== undefined) {

@@ -443,6 +443,8 @@ describe("dispatcher", () => {
     expect(log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:02:00.000Z"]);
     expect(outcome).toMatchObject({ settled: "rescheduled", at: "2026-11-22T02:02:00.000Z" });
     expect(copies[0]).toMatchObject({ applicationProperties: { erwatchRescheduled: 1 } });
+    // A delivery whose metadata carried no subject: the copy has the event's action, as published.
+    expect(copies[0]!.subject).toBe("open");
     // The copy two minutes later: PagerDuty now, Teams not again.
     const later = new Date(NOW.getTime() + 120_000);
     const again = setup([ok()], [ok()], deliveries, () => later);

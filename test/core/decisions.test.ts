@@ -56,6 +56,12 @@ describe("activeSilence", () => {
       active: true,
     },
     {
+      name: "as an earlier erwatch stored it: an id ending in / and the peering as the tables show it",
+      silence: once({ circuit: ` ${CIRCUIT_ID}/`, peering: "private" }),
+      now: "2026-11-22T02:00:00Z",
+      active: true,
+    },
+    {
       name: "at the end instant the window is over",
       silence: once(),
       now: "2026-11-22T05:00:00Z",

@@ -267,7 +267,9 @@ describe("erwatch silence, through Table Storage", () => {
     expect(JSON.parse(ran.stdout)).toMatchObject({ author: "bob@example.com" });
     const anonymous = await cli(SILENCE_DR);
     expect(anonymous.code).toBe(2);
-    expect(anonymous.stderr).toMatch(/--author/);
+    // Named once, in the words that say why (it was named twice).
+    expect(anonymous.stderr.match(/--author/g)).toHaveLength(1);
+    expect(anonymous.stderr).toMatch(/could not tell who is signed in/);
   });
 
   it("stores one-off times as instants, reading a time without an offset in --timezone or UTC, never the laptop's zone", async () => {
@@ -425,6 +427,45 @@ describe("erwatch silence, through Table Storage", () => {
     const add = (...rest: string[]) =>
       cli(["silence", "add", ...rest, "--reason", "CHG-1", "--author", "alice", "-o", "json"]);
     const prod = () => estateCircuitId(world.estate.state.circuits[0]!);
+
+    it("takes an id before any sweep has run (no readings yet), with a warning; a name then cannot be found", async () => {
+      const fresh = (circuit: string) => {
+        let stdout = "";
+        let stderr = "";
+        return runCli(
+          [
+            "silence",
+            "add",
+            "--circuit",
+            circuit,
+            "--duration",
+            "1h",
+            "--reason",
+            "x",
+            "--author",
+            "al",
+            "-o",
+            "json",
+          ],
+          {
+            env: { ...world.env, ERWATCH_TABLE_PREFIX: `fresh${process.pid}` },
+            credential: estateAccess(world.estate).credential,
+            stdout: { write: (t: string) => (stdout += t) },
+            stderr: { write: (t: string) => (stderr += t) },
+            now: () => clock,
+          },
+        ).then((code) => ({ code, stdout, stderr }));
+      };
+      const byId = await fresh(prod());
+      expect(byId.code, byId.stderr).toBe(0);
+      expect(JSON.parse(byId.stdout)).toMatchObject({ circuit: prod() });
+      expect(byId.stderr).toMatch(/no sweep has read .* yet/);
+      const byName = await fresh("er-circuit-prod");
+      expect(byName.code).toBe(2);
+      expect(byName.stderr).toMatch(
+        /no readings to find the name in .* give the circuit's resource id/,
+      );
+    });
 
     it("refuses a name no circuit has (it was stored active and held nothing)", async () => {
       const ran = await add("--circuit", "er-circuit-prd", "--duration", "2h");

@@ -99,6 +99,25 @@ function estateEnv() {
   return { ARM_ENDPOINT: estate.url, ARM_MAX_RETRIES: "0" };
 }
 
+describe("finding codes in the sweep table", () => {
+  it.each(["80", "100", "110", "120", "160"])(
+    "are never cut, at %s columns (a contract: provider-not-provision… read at 110)",
+    async (columns) => {
+      const json = await cli(["sweep", "--subscription", SUB, "-o", "json"]);
+      const codes = new Set(
+        (JSON.parse(json.stdout) as Report).circuits.flatMap((c) => c.findings.map((f) => f.code)),
+      );
+      expect(codes.size).toBeGreaterThan(5);
+      const ran = await cli(["sweep", "--subscription", SUB], {
+        env: { ...estateEnv(), ERWATCH_SUBSCRIPTIONS: SUB, COLUMNS: columns },
+      });
+      for (const code of codes)
+        expect(ran.stdout, code).toMatch(new RegExp(`(^| )${code}(:| |$)`, "m"));
+      expect(ran.stdout).not.toMatch(/ [a-z]+(-[a-z]+)+…/);
+    },
+  );
+});
+
 describe("diagnose by name, as the sweep table prints it", () => {
   it("finds the one circuit of that name in ERWATCH_SUBSCRIPTIONS (it took ids alone)", async () => {
     const byName = await cli(["diagnose", "Carrier-Maintenance-Secondary", "-o", "json"], {

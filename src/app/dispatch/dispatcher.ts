@@ -581,7 +581,8 @@ async function settle(
         {
           messageId: `${event.id}~r${copies}`,
           body: message.body,
-          subject: message.subject,
+          // The host's metadata may not carry it: the event's action is what was published as it.
+          subject: message.subject ?? event.action,
           contentType: message.contentType,
           applicationProperties: {
             ...properties,
