@@ -156,10 +156,13 @@ const silenceSchema = z
 export function connectionStringProblem(value: string): string | null {
   const pairs = new Map<string, string>();
   for (const part of value.split(";")) {
-    if (part.trim() === "") continue;
-    const at = part.indexOf("=");
+    // As the SDK reads a pair: padding around it goes, around its "=" it stays
+    // part of the key ("DefaultEndpointsProtocol =https" names no protocol).
+    const pair = part.trim();
+    if (pair === "") continue;
+    const at = pair.indexOf("=");
     if (at <= 0) return "is not a storage connection string (Key=Value pairs separated by ;)";
-    pairs.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
+    pairs.set(pair.slice(0, at).toLowerCase(), pair.slice(at + 1));
   }
   if (pairs.get("usedevelopmentstorage")?.toLowerCase() === "true") return null;
   const has = (k: string) => (pairs.get(k.toLowerCase()) ?? "") !== "";
@@ -183,11 +186,28 @@ export function connectionStringProblem(value: string): string | null {
       return `lacks ${missing.join(", ")}: copy it whole from the storage account's Access keys`;
     return endpointProblem;
   }
-  if (has("SharedAccessSignature") && has("TableEndpoint")) return endpointProblem;
+  if (has("SharedAccessSignature") && has("TableEndpoint"))
+    return (
+      endpointProblem ??
+      (accountInEndpoint(endpoint ?? "")
+        ? null
+        : "has a TableEndpoint that names no account (<account>.table.<suffix>, or the account as its path)")
+    );
   if (has("AccountKey"))
     return "has an AccountKey but no DefaultEndpointsProtocol: copy it whole from the storage account's Access keys (DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=…)";
   if (has("SharedAccessSignature")) return "has a SharedAccessSignature but no TableEndpoint";
   return "is not a storage connection string: it needs DefaultEndpointsProtocol, AccountName, AccountKey and EndpointSuffix, a SharedAccessSignature with TableEndpoint, or UseDevelopmentStorage=true";
+}
+
+/** Whether the SDK can tell the account from a SAS connection string's TableEndpoint. */
+function accountInEndpoint(endpoint: string): boolean {
+  try {
+    const url = new URL(endpoint);
+    const host = url.host.split(".");
+    return host[1] === "table" ? (host[0] ?? "") !== "" : (url.pathname.split("/")[1] ?? "") !== "";
+  } catch {
+    return false;
+  }
 }
 
 function readConnection(r: SettingsReader, cloud: CloudName): StorageConnection | null {

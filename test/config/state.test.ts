@@ -366,6 +366,10 @@ describe("state settings", () => {
     "AccountName=a;SharedAccessSignature=sv=1",
     "SharedAccessSignature=sv=1",
     "AccountName=a;AccountKey=k;TableEndpoint=not a url",
+    "TableEndpoint=https://tables.contoso.com;SharedAccessSignature=sv=1",
+    "TableEndpoint=https://tables.contoso.com/a;SharedAccessSignature=sv=1",
+    "DefaultEndpointsProtocol = https;AccountName=a;AccountKey=k==;EndpointSuffix=core.windows.net",
+    " DefaultEndpointsProtocol=https ; AccountName=a;AccountKey=k==;EndpointSuffix=core.windows.net ",
     "just some text",
     "AccountName=a",
   ])("judges the storage connection string %s as the SDK does", (value) => {
