@@ -42,6 +42,8 @@ export const EXIT = {
   cannotRun: 2,
   blind: 3,
   interrupted: 130,
+  /** SIGTERM (a service manager, `kill`): 128 + 15, as shells read it (process.ts). */
+  terminated: 143,
 } as const;
 
 /** What each command's exit code means, in its `--help` (README, "Exit codes"). */
@@ -56,7 +58,7 @@ export const EXIT_CODE_HELP = {
     "       or it could not judge or record a circuit (whatever else it found)",
     "  3    partly blind: a read failed, a subscription could not be listed or",
     "       held no circuit, or nothing was read at all",
-    "  130  interrupted (Ctrl-C)",
+    "  130  interrupted (Ctrl-C); 143 stopped by SIGTERM",
   ].join("\n"),
   /** alerts: what is open now, for a script or a health check. */
   alerts: [
@@ -68,7 +70,7 @@ export const EXIT_CODE_HELP = {
     "  3    partly blind: Table Storage did not give part of the state, no",
     "       sweep completed lately, a circuit with an alert is not being read,",
     "       or an alert row cannot be read (erwatch cannot resolve it)",
-    "  130  interrupted (Ctrl-C)",
+    "  130  interrupted (Ctrl-C); 143 stopped by SIGTERM",
   ].join("\n"),
   /** silence and dispatch: they do, rather than report. */
   action: [
@@ -76,7 +78,7 @@ export const EXIT_CODE_HELP = {
     "  0    done (dispatch: stopped by Ctrl-C, or with --once the queue drained)",
     "  2    erwatch could not run: bad arguments or settings, Table Storage or",
     "       Service Bus not answering",
-    "  130  interrupted (Ctrl-C) before it was done",
+    "  130  interrupted (Ctrl-C) before it was done; 143 stopped by SIGTERM",
   ].join("\n"),
 } as const;
 

@@ -46,19 +46,24 @@ export function pipeSafe(stream: NodeJS.WriteStream): Stream {
   };
 }
 
+/** 128 + the signal's number, as shells and service managers read a run a signal ended. */
+const SIGNAL_EXIT = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated } as const;
+
 export async function main(argv: string[]): Promise<void> {
   const stop = new AbortController();
-  const interrupt = () => {
+  let exitAs: number = EXIT.interrupted;
+  const interrupt = (signal: keyof typeof SIGNAL_EXIT) => {
+    exitAs = SIGNAL_EXIT[signal];
     stop.abort();
     // Whatever still holds the event loop (keep-alive sockets, a read that
     // ignores its signal) must not hold the person who pressed Ctrl-C.
     setTimeout(() => {
       process.stderr.write("erwatch: interrupted\n");
-      process.exit(EXIT.interrupted);
+      process.exit(exitAs);
     }, INTERRUPT_GRACE_MS).unref();
   };
-  process.once("SIGINT", interrupt);
-  process.once("SIGTERM", interrupt);
+  process.once("SIGINT", () => interrupt("SIGINT"));
+  process.once("SIGTERM", () => interrupt("SIGTERM"));
   const code = await runCli(argv, {
     env: processEnv(),
     stdout: pipeSafe(process.stdout),
@@ -66,5 +71,5 @@ export async function main(argv: string[]): Promise<void> {
     signal: stop.signal,
   });
   process.exitCode = code;
-  if (stop.signal.aborted) process.exit(code);
+  if (stop.signal.aborted) process.exit(code === EXIT.interrupted ? exitAs : code);
 }

@@ -178,38 +178,44 @@ describe("a closed pipe", () => {
 });
 
 describe("Ctrl-C", () => {
-  it("stops a sweep whose reads hang, at once, and exits 130", async () => {
-    // Every ARP read hangs for the estate's longest delay (30 s).
-    estate.addFault({
-      match: { operation: "arpTable" },
-      behaviour: { kind: "slow", delayMs: 30_000 },
-    });
-    const before = estate.requests.length;
-    let interruptedAt = 0;
-    try {
-      const ran = await erwatch(["sweep", "--subscription", SUB], {
-        timeoutMs: 40_000,
-        onSpawn: (kill) => {
-          void estate
-            .waitForRequest(
-              (r) => r.operation === "arpTable" && estate.requests.indexOf(r) >= before,
-              30_000,
-            )
-            .then(() => {
-              interruptedAt = Date.now();
-              kill("SIGINT");
-            });
-        },
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)(
+    "stops a sweep whose reads hang at %s, at once, and exits %i",
+    async (signal, code) => {
+      // Every ARP read hangs for the estate's longest delay (30 s).
+      estate.addFault({
+        match: { operation: "arpTable" },
+        behaviour: { kind: "slow", delayMs: 30_000 },
       });
-      expect(interruptedAt).toBeGreaterThan(0);
-      const afterInterrupt = Date.now() - interruptedAt;
-      expect(ran.code).toBe(130);
-      expect(ran.stderr).toMatch(/erwatch: interrupted/);
-      expect(ran.stdout).toBe("");
-      // Not the 30 s the reads would have taken, nor the 2 s grace: the reads were aborted.
-      expect(afterInterrupt).toBeLessThan(2_000);
-    } finally {
-      estate.clearFaults();
-    }
-  });
+      const before = estate.requests.length;
+      let interruptedAt = 0;
+      try {
+        const ran = await erwatch(["sweep", "--subscription", SUB], {
+          timeoutMs: 40_000,
+          onSpawn: (kill) => {
+            void estate
+              .waitForRequest(
+                (r) => r.operation === "arpTable" && estate.requests.indexOf(r) >= before,
+                30_000,
+              )
+              .then(() => {
+                interruptedAt = Date.now();
+                kill(signal);
+              });
+          },
+        });
+        expect(interruptedAt).toBeGreaterThan(0);
+        const afterInterrupt = Date.now() - interruptedAt;
+        expect(ran.code).toBe(code);
+        expect(ran.stderr).toMatch(/erwatch: interrupted/);
+        expect(ran.stdout).toBe("");
+        // Not the 30 s the reads would have taken, nor the 2 s grace: the reads were aborted.
+        expect(afterInterrupt).toBeLessThan(2_000);
+      } finally {
+        estate.clearFaults();
+      }
+    },
+  );
 });
