@@ -219,24 +219,97 @@ const MINUTE_MS = 60_000;
 /** Longer than any clock change: how far from cron's own idea of a start the real edge may lie. */
 const EDGE_SEARCH_MS = 3 * 3_600_000;
 
+type RecurringWindow = Extract<SilenceWindow, { kind: "recurring" }>;
+type Region = readonly [from: number, to: number];
+
+/** How far `silence list` looks for an opening's start and end: a year, either way. */
+const SEARCH_MS = 400 * 86_400_000;
+/** Starts beyond this in the search (a window every few minutes): walk minute by minute instead. */
+const MAX_STARTS = 2_000;
+
+const ceilMinute = (t: number) => Math.ceil(t / MINUTE_MS) * MINUTE_MS;
+const floorMinute = (t: number) => Math.floor(t / MINUTE_MS) * MINUTE_MS;
+
+/**
+ * Where in [from, to] a recurring window can open or close: within
+ * EDGE_SEARCH_MS of each start cron gives on the wall clock, and of each
+ * start plus its length; between them it stays as it is. Walking only these
+ * (a few hours around each start, not every minute of a month-long window)
+ * is what keeps `silence list` quick. Null when cron gives too many starts
+ * for that to help (a window every few minutes).
+ */
+function edgeRegions(window: RecurringWindow, from: number, to: number): Region[] | null {
+  const length = window.durationMinutes * MINUTE_MS;
+  const offset = (u: number) => wallClockAt(window.timezone, u) - u;
+  const first = from - length - 2 * EDGE_SEARCH_MS;
+  const starts = CronExpressionParser.parse(window.cron, {
+    currentDate: new Date(first + offset(first)),
+    tz: "UTC",
+  });
+  const regions: [number, number][] = [];
+  for (let n = 0; n < MAX_STARTS; n += 1) {
+    const wall = starts.next().toDate().getTime();
+    // The offset a day or a season away is off by a clock change at most: inside the margin.
+    const start = wall - offset(wall);
+    if (start - EDGE_SEARCH_MS > to) {
+      regions.sort((a, b) => a[0] - b[0]);
+      const merged: [number, number][] = [];
+      for (const [a, b] of regions) {
+        const last = merged.at(-1);
+        if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+        else merged.push([a, b]);
+      }
+      return merged;
+    }
+    regions.push([start - EDGE_SEARCH_MS, start + EDGE_SEARCH_MS]);
+    regions.push([start + length - EDGE_SEARCH_MS, start + length + EDGE_SEARCH_MS]);
+  }
+  return null;
+}
+
 /** The first minute in [from, to) at which the window is (`open`) or is not open, or null. */
 function firstMinute(
   window: SilenceWindow,
   from: number,
   to: number,
   open: boolean,
+  regions: readonly Region[] | null = null,
 ): number | null {
-  for (let t = Math.ceil(from / MINUTE_MS) * MINUTE_MS; t < to; t += MINUTE_MS)
-    if (windowActive(window, new Date(t)) === open) return t;
+  const begin = ceilMinute(from);
+  if (regions === null) {
+    for (let t = begin; t < to; t += MINUTE_MS)
+      if (windowActive(window, new Date(t)) === open) return t;
+    return null;
+  }
+  // Between the regions the window stays as it is at `begin`.
+  if (begin < to && windowActive(window, new Date(begin)) === open) return begin;
+  for (const [a, b] of regions) {
+    if (b < begin) continue;
+    for (let t = Math.max(begin, ceilMinute(a)); t <= b && t < to; t += MINUTE_MS)
+      if (windowActive(window, new Date(t)) === open) return t;
+  }
   return null;
+}
+
+/** The minute the opening around `t` began: the latest at or before `t` whose minute before was shut. */
+function openedAt(window: SilenceWindow, t: number, floor: number, regions: readonly Region[]) {
+  const shutBefore = (m: number) => !windowActive(window, new Date(m - MINUTE_MS));
+  const now = floorMinute(t);
+  // Between the regions nothing opens or closes: only they are walked, latest first.
+  for (const [a, b] of [...regions].reverse()) {
+    if (a > now) continue;
+    for (let m = Math.min(now, floorMinute(b)); m >= Math.max(ceilMinute(a), floor); m -= MINUTE_MS)
+      if (shutBefore(m)) return m;
+  }
+  return ceilMinute(floor);
 }
 
 /**
  * When a window is open next, for people reading `silence list`: the span it
- * is open now, or the next one (for a recurring window, among its next few
- * starts). Found with windowActive itself, minute by minute around each start
- * cron gives, so it agrees with what the sweeps do across daylight-saving
- * changes. Null when none is ahead (a window that ended).
+ * is open now, or the next one. Found with windowActive itself, around each
+ * start cron gives and each end, so it agrees with what the sweeps do across
+ * daylight-saving changes; windows that follow one another without a gap are
+ * one span. Null when none is ahead (a window that ended).
  */
 export function nextOpening(
   window: SilenceWindow,
@@ -249,8 +322,33 @@ export function nextOpening(
       ? { opensAt: new Date(span.start).toISOString(), closesAt: new Date(span.end).toISOString() }
       : null;
   }
-  // One stored before windows were bounded would be walked for a minute of CPU.
+  // One stored before windows were bounded would be searched for ever.
   if (window.durationMinutes > MAX_WINDOW_MINUTES) return null;
+  const regions = edgeRegions(window, t - SEARCH_MS, t + SEARCH_MS);
+  if (regions === null) return nearNextOpening(window, t, now);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const closing = (opened: number) =>
+    firstMinute(window, opened + 1, opened + SEARCH_MS, false, regions);
+  if (windowActive(window, now)) {
+    const opened = openedAt(window, t, t - SEARCH_MS, regions);
+    const closes = closing(t);
+    return closes === null ? null : { opensAt: iso(opened), closesAt: iso(closes) };
+  }
+  const opens = firstMinute(window, t + 1, t + SEARCH_MS, true, regions);
+  if (opens === null) return null;
+  const closes = closing(opens);
+  return closes === null ? null : { opensAt: iso(opens), closesAt: iso(closes) };
+}
+
+/**
+ * nextOpening for a window cron starts every few minutes: minute by minute,
+ * near its next few starts (the openings and their ends are close by).
+ */
+function nearNextOpening(
+  window: RecurringWindow,
+  t: number,
+  now: Date,
+): { opensAt: string; closesAt: string } | null {
   const span = window.durationMinutes * MINUTE_MS + 2 * EDGE_SEARCH_MS;
   const iso = (ms: number) => new Date(ms).toISOString();
   const closing = (opened: number) => firstMinute(window, opened + 1, opened + span, false);

@@ -65,6 +65,19 @@ describe("nextOpening", () => {
       next: ["2026-09-26T14:00:00.000Z", "2026-09-26T14:30:00.000Z"],
     },
     {
+      // One after the other without a gap they are one span; said null and "2026-11-04T18:01Z" before, after 20 s of CPU each.
+      case: "monthly for 30 days, open now: the span since the 1st until the gap after December's",
+      window: weekly("0 23 1 * *", 43_200, "Europe/Amsterdam"),
+      now: "2026-11-20T00:00:00Z",
+      next: ["2026-11-01T22:00:00.000Z", "2026-12-31T22:00:00.000Z"],
+    },
+    {
+      case: "a 20-day window each month, shut now: its next one",
+      window: weekly("0 23 1 * *", 28_800, "Europe/Amsterdam"),
+      now: "2026-11-25T00:00:00Z",
+      next: ["2026-12-01T22:00:00.000Z", "2026-12-21T22:00:00.000Z"],
+    },
+    {
       case: "a one-off window ahead",
       window: { kind: "once", start: "2027-01-05T01:00:00Z", end: "2027-01-05T03:00:00Z" },
       now: "2027-01-01T00:00:00Z",
