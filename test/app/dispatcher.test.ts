@@ -140,6 +140,22 @@ const carried = (message: { applicationProperties?: Record<string, unknown> }) =
   >;
 const signal = () => AbortSignal.timeout(10_000);
 
+/** PagerDuty routed opens only: a resolve reaches it because it heard the open. */
+function opensOnly(pd: Receiver, deliveries: MemoryDeliveries) {
+  return createDispatcher({
+    receivers: new Map([["pd", pd]]),
+    routing: {
+      actionGroups: [{ name: "on-call", receivers: ["pd"] }],
+      routes: [{ name: "opens", match: { actions: ["open"] }, actionGroups: ["on-call"] }],
+    },
+    deliveries,
+    retry: RETRY,
+    logger: memoryLogger().logger,
+    now: () => NOW,
+    sleep: async () => {},
+  });
+}
+
 describe("dispatcher", () => {
   it("should deliver a Sev0 to PagerDuty and Teams and complete", async () => {
     const { dispatcher, receivers } = setup([ok()], [ok()]);
@@ -210,18 +226,7 @@ describe("dispatcher", () => {
       kind: "pagerduty",
       send: async (e) => (heard.push(`${e.action} ${e.episodeId}`), ok()),
     };
-    const dispatcher = createDispatcher({
-      receivers: new Map([["pd", pd]]),
-      routing: {
-        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
-        routes: [{ name: "opens", match: { actions: ["open"] }, actionGroups: ["on-call"] }],
-      },
-      deliveries,
-      retry: RETRY,
-      logger: memoryLogger().logger,
-      now: () => NOW,
-      sleep: async () => {},
-    });
+    const dispatcher = opensOnly(pd, deliveries);
     await dispatcher.dispatch(msg(event()), settlement().s, signal());
     // Still queued through an upgrade: published by an erwatch that had no episodes.
     const { episodeId: _, ...older } = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
@@ -240,18 +245,7 @@ describe("dispatcher", () => {
   it("should not complete a resolve while it cannot read whether a receiver heard the open (README: always hears its resolve; lost only visibly)", async () => {
     const deliveries = new MemoryDeliveries(() => NOW);
     const pd = new ScriptedReceiver("pd", "pagerduty", [ok()]);
-    const dispatcher = createDispatcher({
-      receivers: new Map([["pd", pd]]),
-      routing: {
-        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
-        routes: [{ name: "opens", match: { actions: ["open"] }, actionGroups: ["on-call"] }],
-      },
-      deliveries,
-      retry: RETRY,
-      logger: memoryLogger().logger,
-      now: () => NOW,
-      sleep: async () => {},
-    });
+    const dispatcher = opensOnly(pd, deliveries);
     await dispatcher.dispatch(msg(event()), settlement().s, signal());
     const resolve = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
     // Table Storage is down for the read of PagerDuty's last sequence.
