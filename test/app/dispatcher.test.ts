@@ -189,19 +189,7 @@ describe("dispatcher", () => {
   it("should send the resolve to a receiver that heard the open, though its route takes opens only", async () => {
     const deliveries = new MemoryDeliveries(() => NOW);
     const pd = new ScriptedReceiver("pd", "pagerduty", [ok()]);
-    const { logger } = memoryLogger();
-    const dispatcher = createDispatcher({
-      receivers: new Map([["pd", pd]]),
-      routing: {
-        actionGroups: [{ name: "on-call", receivers: ["pd"] }],
-        routes: [{ name: "opens", match: { actions: ["open"] }, actionGroups: ["on-call"] }],
-      },
-      deliveries,
-      retry: RETRY,
-      logger,
-      now: () => NOW,
-      sleep: async () => {},
-    });
+    const dispatcher = opensOnly(pd, deliveries);
     await dispatcher.dispatch(msg(event()), settlement().s, signal());
     const resolve = event({ id: "erw-abc-2", sequence: 2, action: "resolve" });
     const outcome = await dispatcher.dispatch(
