@@ -46,6 +46,8 @@ export function functionsSettlement(
     body: unknown;
     applicationProperties: Record<string, unknown>;
     deliveryCount: number;
+    subject?: string;
+    contentType?: string;
   },
 ): Settlement {
   return {
@@ -53,10 +55,13 @@ export function functionsSettlement(
     abandon: async () => undefined,
     deadLetter: async (reason, description) => {
       const text = deadLetterText(reason, description);
+      // Kept as Service Bus keeps them on its own dead letters: a subscription
+      // or tool filtering parked events on the action still sees this one.
       await senders.parking.sendMessages({
         messageId: message.messageId,
         body: message.body,
-        contentType: "application/json",
+        subject: message.subject,
+        contentType: message.contentType ?? "application/json",
         applicationProperties: {
           ...message.applicationProperties,
           DeadLetterReason: text.reason,
@@ -123,17 +128,14 @@ export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
       messageId: String(meta.messageId ?? context.invocationId),
       body: message,
       deliveryCount: Number(meta.deliveryCount ?? 1),
+      applicationProperties: (meta.applicationProperties ?? {}) as Record<string, unknown>,
+      // Trigger metadata as the Service Bus extension names it (Label before version 5).
+      subject: text(meta.subject) ?? text(meta.label),
+      contentType: text(meta.contentType),
     };
-    const applicationProperties = (meta.applicationProperties ?? {}) as Record<string, unknown>;
-    const settlement = functionsSettlement(deps, { ...inbound, applicationProperties });
+    const settlement = functionsSettlement(deps, inbound);
     const outcome = await deps.dispatcher.dispatch(
-      {
-        ...inbound,
-        applicationProperties,
-        // Trigger metadata as the Service Bus extension names it (Label before version 5).
-        subject: text(meta.subject) ?? text(meta.label),
-        contentType: text(meta.contentType),
-      },
+      inbound,
       settlement,
       AbortSignal.timeout(DELIVERY_BUDGET_MS),
     );

@@ -104,6 +104,20 @@ describe("dispatch function", () => {
     expect(parked[0]!.body).toBe("{not json");
   });
 
+  it("parks with the message's subject and content type, as Service Bus keeps them on its own dead letters", async () => {
+    const before = world.broker.accepted(PARKING_QUEUE).length;
+    await handler(
+      "{not json",
+      context("m-poison-subject", 1, { subject: "open", contentType: "text/plain" }),
+    );
+    await world.broker.waitForAccepted(PARKING_QUEUE, before + 1, 5_000);
+    const parked = world.broker
+      .accepted(PARKING_QUEUE)
+      .find((m) => m.messageId === "m-poison-subject");
+    // Without them a subscription or tool filtering parked events on the action misses this one.
+    expect(parked).toMatchObject({ subject: "open", contentType: "text/plain" });
+  });
+
   it("parks the event after the last delivery naming the receiver", async () => {
     const event = { ...arpMissingOpen(), key: "erw-last", id: "erw-last-1" };
     world.pagerduty.failNext(3, { status: 500 });
