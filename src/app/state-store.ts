@@ -80,6 +80,11 @@ export interface SweepRecord {
    * their alerts were not decided this sweep. Absent in records of earlier versions.
    */
   notRecorded?: { id: string; name: string; why: string }[];
+  /**
+   * A fanned-out sweep: the deep reads handed to the workers and their
+   * deadline. How far the workers got is in their claims (work-progress.ts).
+   */
+  fannedOut?: { deep: number; deadline: string };
 }
 
 /** How many of a sweep's circuits it failed on its record names. */

@@ -18,6 +18,7 @@ import type {
 import type { HistoryEntry } from "../core/history.js";
 import { PATHS, SEVERITIES, type Severity } from "../core/model.js";
 import { LAYER_ROWS, OWNER_WORDS, SEVERITY_WORDS, STATUS_WORDS } from "../core/vocabulary.js";
+import type { WorkersProgress } from "./work-progress.js";
 
 const LAYERS = LAYER_ROWS;
 
@@ -121,6 +122,25 @@ function unreadLine(unread: readonly StatusPart[]): string {
   return `<p id="unread" class="stale" role="status" data-parts="${escapeHtml(unread.join(","))}"><b>Partly drawn:</b> Table Storage did not give ${escapeHtml(unread.join(", "))} this time; ${unread.length === 1 ? "it is" : "they are"} left out, the rest is current. The page reloads every minute.</p>`;
 }
 
+/** A fanned-out last sweep: its workers' progress, and what they did not record. */
+function workersLine(w: WorkersProgress | null): string {
+  if (!w) return "";
+  const data = `data-handed-out="${w.handedOut}" data-recorded="${w.recorded}" data-failed="${w.failedCount}" data-unfinished="${w.unfinished}"`;
+  if (!w.over)
+    return `<p id="workers" ${data}>Workers: ${w.recorded} of ${w.handedOut} deep read(s) of the last sweep recorded so far, the rest due by ${time(w.deadline)}${w.failedCount > 0 ? `; ${w.failedCount} not recorded` : ""}.</p>`;
+  if (w.failedCount === 0 && w.unfinished === 0)
+    return `<p id="workers" ${data}>Workers: all ${w.handedOut} deep read(s) of the last sweep recorded.</p>`;
+  const failed =
+    w.failedCount > 0
+      ? ` Read but not recorded: ${w.failed.map((f) => `${escapeHtml(f.name)} (${escapeHtml(f.why)})`).join("; ")}${w.failedCount > w.failed.length ? `; and ${w.failedCount - w.failed.length} more` : ""}.`
+      : "";
+  const unfinished =
+    w.unfinished > 0
+      ? ` Not read by the deadline (${time(w.deadline)}): ${w.unfinished}; a worker stopped or died, or the work queue backed up, and the next sweep plans them again.`
+      : "";
+  return `<p id="workers" class="stale" role="alert" ${data}><b>Not watched:</b> the workers recorded ${w.recorded} of the ${w.handedOut} deep read(s) of the last sweep, so the alerts of ${w.failedCount + w.unfinished} circuit(s) were not decided.${failed}${unfinished}</p>`;
+}
+
 function banner(
   summary: StatusSummary | undefined,
   silences: StatusSilence[],
@@ -146,6 +166,7 @@ function banner(
     failed.length > 0
       ? `<p id="not-recorded" class="stale" role="alert" data-circuits="${last!.errors}"><b>Not watched:</b> erwatch could not read through or record ${last!.errors} circuit(s) in the last sweep, so their alerts were not decided: ${failed.map((f) => `${escapeHtml(f.name)} (${escapeHtml(f.why)})`).join("; ")}${last!.errors > failed.length ? `; and ${last!.errors - failed.length} more` : ""}. If it lasts three sweeps the erwatch-circuit-not-recorded health alert fires.</p>`
       : "";
+  const workers = workersLine(summary.workers ?? null);
   const stale = summary.stale
     ? `<p id="stale" class="stale" role="alert"><b>Stale:</b> no sweep has completed in the last ${summary.staleAfterMinutes} min. The timer may have stopped; what this page shows may be out of date.</p>`
     : "";
@@ -163,7 +184,7 @@ function banner(
 <h1>erwatch</h1>
 <ul id="counts" aria-label="Open alerts by severity">${counts}</ul>
 <p id="last-sweep" data-stale="${summary.stale}">${sweep} ${oldest}${silenced}</p>
-${stale}${unsent}${notRecorded}${unreadLine(unread)}
+${stale}${unsent}${notRecorded}${workers}${unreadLine(unread)}
 </header>`;
 }
 

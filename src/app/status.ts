@@ -20,6 +20,7 @@ import {
   type SnapshotLayer,
 } from "../core/snapshot.js";
 import { silenceStatus, type SilenceStore } from "./silences.js";
+import { workersProgress, type WorkClaimsReader, type WorkersProgress } from "./work-progress.js";
 import {
   isStorageFailure,
   type OutboxRow,
@@ -132,6 +133,11 @@ export interface StatusSummary {
    * none, or when the outbox could not be read.
    */
   unsent?: { events: number; oldest: string; ageMinutes: number } | null;
+  /**
+   * The last sweep was fanned out: how far its workers got. Null when it was
+   * not, or when their claims could not be read (`unread` says which).
+   */
+  workers?: WorkersProgress | null;
 }
 
 export interface StatusModel {
@@ -153,7 +159,8 @@ export interface StatusModel {
   unreadableAlerts?: StatusUnreadableAlert[];
 }
 
-export type StatusPart = "recent changes" | "the last sweep" | "stored silences" | "the outbox";
+export type StatusPart =
+  "recent changes" | "the last sweep" | "stored silences" | "the outbox" | "the workers' progress";
 
 export interface StatusOptions {
   recentHours: number;
@@ -165,6 +172,8 @@ export interface StatusOptions {
   configuredSilences?: Silence[];
   /** Told why a part was left out (the page names the part, not the cause). */
   log?: Logger;
+  /** The fan-out workers' claims (<prefix>Work): how far a fanned-out last sweep got. */
+  work?: WorkClaimsReader;
 }
 
 /**
@@ -434,6 +443,11 @@ export async function loadStatus(
     part("stored silences", storedSilences(options.silenceStore, now)),
     part("the outbox", store.listOutbox()),
   ]);
+  // Read only when the last sweep says it handed work out: one partition, that sweep's.
+  const claims =
+    lastSweep?.fannedOut && options.work
+      ? await part("the workers' progress", options.work.progress(lastSweep.sweepId))
+      : [];
   const silences: ListedSilence[] = [...(options.configuredSilences ?? []), ...(stored ?? [])];
   const stale = staleCircuitIds(
     alerts.map((a) => a.value),
@@ -463,6 +477,15 @@ export async function loadStatus(
       // Not known, not stale: the page says the last sweep could not be read instead.
       ...(unread.includes("the last sweep") ? { stale: false } : {}),
       unsent: unsentOf(outbox, now, intervalMinutes),
+      workers:
+        claims === null
+          ? null
+          : workersProgress(
+              lastSweep,
+              claims,
+              new Map(snapshots.map((s) => [s.circuitId.toLowerCase(), s.circuitName])),
+              now,
+            ),
     },
     silences: silenceRows(silences, new Set((stored ?? []).map((s) => s.id)), now),
     filters: {

@@ -5,7 +5,7 @@ import type { CircuitVerdict } from "../core/model.js";
 import { SEVERITIES, type Severity } from "../core/model.js";
 import type { Logger } from "../logging.js";
 import type { SweepDeps, SweepRequest } from "./sweep.js";
-import { truncate } from "../core/text.js";
+import { failureText } from "./work-progress.js";
 import { NOT_RECORDED_SHOWN } from "./state-store.js";
 import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
@@ -31,6 +31,8 @@ export async function measureSweep(
     errors: number;
     /** The circuits counted in `errors`, with why. */
     failed?: readonly { id: string; name: string; message: string }[];
+    /** Fanned out: the deep reads handed to the workers, and their deadline. */
+    fannedOut?: { deep: number; deadline: string };
   },
 ): Promise<void> {
   telemetry.sweepFinished({
@@ -69,10 +71,11 @@ export async function measureSweep(
               id: f.id,
               name: f.name,
               // Shown on the status page: no URL (a SAS token rides in one).
-              why: truncate(f.message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, "[url]"), 300),
+              why: failureText(f.message),
             })),
           }
         : {}),
+      ...(s.fannedOut ? { fannedOut: s.fannedOut } : {}),
     });
   } catch (error) {
     log.warn({ err: error }, "the completed sweep could not be recorded for the status page");

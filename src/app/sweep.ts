@@ -350,7 +350,18 @@ export function createSweeper(deps: SweepDeps) {
      * once), pruning, and the sweep's record for the status page (the listing
      * covered every circuit; the workers record each deep read as it lands).
      */
-    async fannedOut(request: SweepRequest, planned: SweepPlanResult, sweepId: string, log: Logger) {
+    /**
+     * The timer's half after the work is sent. `workers` says what went to
+     * them: the deep reads and their deadline on the sweep's clock
+     * (`request.now`), which the status page judges against.
+     */
+    async fannedOut(
+      request: SweepRequest,
+      planned: SweepPlanResult,
+      sweepId: string,
+      log: Logger,
+      workers?: { deadline: Date },
+    ) {
       // Run-time silences too: a circuit or fleet under one hears no Blind: notice from here either.
       const silences = await silencesForSweep(
         deps.silences,
@@ -396,6 +407,15 @@ export function createSweeper(deps: SweepDeps) {
         quiet: planned.deep.length + planned.quiet.length,
         ignored: planned.ignored.length,
         errors: 0,
+        // The workers' failures are theirs to say, in their claims: the page reads them by this.
+        ...(workers
+          ? {
+              fannedOut: {
+                deep: planned.deep.length,
+                deadline: workers.deadline.toISOString(),
+              },
+            }
+          : {}),
       });
       return sight;
     },

@@ -16,6 +16,7 @@ import { globalReachPeersOf, listedServiceKeys } from "./data-plane.js";
 import type { CircuitTarget } from "./ports.js";
 import type { Unreached } from "./scan.js";
 import { isStorageFailure } from "./state-store.js";
+import { failureText } from "./work-progress.js";
 import type { Sweeper } from "./sweep.js";
 import { usageSince, type SweepRequest } from "./sweep.js";
 
@@ -58,6 +59,8 @@ export interface WorkClaims {
   claim(sweepId: string, circuitId: string, worker: string, until: Date): Promise<ClaimOutcome>;
   /** The circuit was read and recorded. */
   finish(sweepId: string, circuitId: string, worker: string): Promise<void>;
+  /** `worker` read the circuit but could not record it: why, for the status page. */
+  failed?(sweepId: string, circuitId: string, worker: string, why: string): Promise<void>;
   /** `worker` gave up the circuit unread: the next to ask may take it at once. */
   release?(sweepId: string, circuitId: string, worker: string): Promise<void>;
   /** Forgets the claims of sweeps older than `before`. */
@@ -218,6 +221,9 @@ export async function fanOut(
   options: { batchSize: number; logger: Logger },
 ): Promise<FanOutResult> {
   const log = options.logger.child({ sweepId: request.sweepId });
+  // The workers keep to `deadline` by their own clocks; the status page judges
+  // it against the sweep's (`now`, injected in tests): the same span from it.
+  const budgetMs = request.deadline.getTime() - Date.now();
   log.info({ fannedOut: true }, "sweep started");
   const planned = await sweeper.plan(request, log);
   const messages = withPeerKeys(
@@ -230,7 +236,9 @@ export async function fanOut(
   );
   await queue.send(messages, { abortSignal: request.abortSignal });
   // What the listing could not see is the timer's to say; the workers read and record.
-  await sweeper.fannedOut(request, planned, request.sweepId, log);
+  await sweeper.fannedOut(request, planned, request.sweepId, log, {
+    deadline: new Date(request.now.getTime() + budgetMs),
+  });
   const subscriptions = new Set(messages.map((m) => m.subscriptionId)).size;
   // The timer's sweep is done: every circuit listed, its deep reads handed to
   // the workers. The same line a single-process sweep ends with, so infra's
@@ -259,6 +267,8 @@ export async function fanOut(
 
 export interface WorkDone {
   read: string[];
+  /** Read but not recorded: their alerts were not decided. */
+  failed: { id: string; name: string; message: string }[];
   skipped: string[];
   unreached: Unreached[];
   events: number;
@@ -355,6 +365,28 @@ async function released(
   }
 }
 
+/** Said on the circuit's claim, so the status page names it: a claim that cannot say so still runs out. */
+async function failedOn(
+  claims: WorkClaims,
+  sweepId: string,
+  failed: readonly { id: string; message: string }[],
+  worker: string,
+  log: Logger,
+): Promise<void> {
+  if (!claims.failed) return;
+  for (const { id, message } of failed) {
+    try {
+      await claims.failed(sweepId, id, worker, failureText(message));
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      log.warn(
+        { err: error, circuitId: id },
+        "the claim on a circuit not recorded could not say so (Table Storage); the status page counts it as unfinished",
+      );
+    }
+  }
+}
+
 /** The worker's half: claim, read, record, publish, one batch. */
 export async function processWork(
   sweeper: Sweeper,
@@ -400,8 +432,10 @@ export async function processWork(
   );
   // Given back, so the delivery that comes next reads them whoever it is.
   await released(claims, message.sweepId, done.unreached, options.worker, log);
+  await failedOn(claims, message.sweepId, done.errors, options.worker, log);
   const result: WorkDone = {
     read: done.verdicts.map((v) => v.id),
+    failed: done.errors,
     skipped: done.skipped.map((s) => s.id),
     unreached: done.unreached,
     events: done.events.length,
@@ -410,6 +444,7 @@ export async function processWork(
   healthLine(log).info(
     {
       read: result.read.length,
+      failed: result.failed.length,
       skipped: result.skipped.length,
       unreached: result.unreached.length,
       events: result.events,

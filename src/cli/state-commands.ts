@@ -48,6 +48,7 @@ function stateRuntime(ctx: Context): StatusRuntime {
     ...runtime,
     store: runtime.store.withSignal(ctx.signal, ctx.logger),
     silences: runtime.silences.withSignal?.(ctx.signal) ?? runtime.silences,
+    ...(runtime.claims ? { claims: runtime.claims.withSignal(ctx.signal) } : {}),
   };
 }
 
@@ -428,6 +429,7 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
     log: ctx.logger,
     silenceStore: runtime.silences,
     configuredSilences: runtime.config.state.silences,
+    ...(runtime.claims ? { work: runtime.claims } : {}),
   });
   const alerts = model.openAlerts;
   if (opts.output === "json") {
@@ -436,6 +438,7 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
       alerts,
       lastSweep: model.summary?.lastSweep ?? null,
       unsent: model.summary?.unsent ?? null,
+      workers: model.summary?.workers ?? null,
       unread: model.unread ?? [],
       unreadableAlerts: model.unreadableAlerts ?? [],
     });
@@ -456,6 +459,11 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
   if (unsent)
     ctx.print(
       `Warning: ${unsent.events} alert event(s) decided but not published, the oldest ${ageText(unsent.ageMinutes)} ago: Service Bus is not taking them, so nobody was notified of them.`,
+    );
+  const workers = model.summary?.workers;
+  if (workers?.over && workers.failedCount + workers.unfinished > 0)
+    ctx.print(
+      `Warning: the workers recorded ${workers.recorded} of the ${workers.handedOut} deep read(s) of the last sweep (${workers.failedCount} read but not recorded${workers.failed.length > 0 ? `: ${workers.failed.map((f) => `${neutralise(f.name)} (${neutralise(f.why)})`).join("; ")}${workers.failedCount > workers.failed.length ? "; …" : ""}` : ""}; ${workers.unfinished} not read by the deadline): their alerts were not decided.`,
     );
   for (const row of model.unreadableAlerts ?? [])
     ctx.print(

@@ -45,7 +45,7 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
       if (!isStorageFailure(error)) throw error;
       return unavailable(error);
     }
-    const { config, store, silences, logger } = deps.runtime;
+    const { config, store, silences, logger, claims } = deps.runtime;
     const given = text(request.query.get("severity"));
     // Any case; an unknown value is said, not ignored (it would show everything under a filter).
     const severity = given
@@ -71,6 +71,7 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
         log: logger,
         silenceStore: silences,
         configuredSilences: config.state.silences,
+        ...(claims ? { work: claims } : {}),
         filters: {
           severity,
           provider: text(request.query.get("provider")),

@@ -2,6 +2,7 @@
 
 import { silenceTableName, TableSilenceStore } from "../adapters/tables/silence-store.js";
 import { createTableClient, TableStateStore, tableNames } from "../adapters/tables/state-store.js";
+import { TableWorkClaims } from "../adapters/tables/work-claims.js";
 import type { SilenceStore } from "../app/silences.js";
 import type { StateStore } from "../app/state-store.js";
 import type { StateConfig } from "../config/state.js";
@@ -21,6 +22,17 @@ export function buildStateStore(
       history: createTableClient(config, names.history, credentialFor),
     },
     { timeoutMs: config.timeoutMs, log },
+  );
+}
+
+/** The fan-out workers' claims, one partition per sweep (<prefix>Work). */
+export function buildWorkClaims(
+  config: StateConfig,
+  credentialFor: CredentialFor,
+): TableWorkClaims {
+  return new TableWorkClaims(
+    createTableClient(config, `${config.tablePrefix}Work`, credentialFor),
+    config.timeoutMs,
   );
 }
 

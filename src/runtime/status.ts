@@ -5,7 +5,8 @@ import type { StateStore } from "../app/state-store.js";
 import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger, type CommonOverrides } from "./common.js";
 import { secretsOf, type StatusConfig } from "./config.js";
-import { buildSilenceStore, buildStateStore } from "./state.js";
+import { buildSilenceStore, buildStateStore, buildWorkClaims } from "./state.js";
+import type { TableWorkClaims } from "../adapters/tables/work-claims.js";
 
 export interface StatusRuntime {
   config: StatusConfig;
@@ -13,6 +14,8 @@ export interface StatusRuntime {
   store: StateStore;
   /** Run-time silences: the status page shows them, `erwatch silence` edits them. */
   silences: SilenceStore;
+  /** The fan-out workers' claims: how far a fanned-out last sweep got (absent: not said). */
+  claims?: TableWorkClaims;
 }
 
 export function buildStatusRuntime(
@@ -26,5 +29,6 @@ export function buildStatusRuntime(
     logger,
     store: buildStateStore(config.state, credentialFor, logger),
     silences: buildSilenceStore(config.state, credentialFor, logger),
+    claims: buildWorkClaims(config.state, credentialFor),
   };
 }

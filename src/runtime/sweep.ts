@@ -5,8 +5,7 @@ import type { ServiceBusClientOptions } from "@azure/service-bus";
 import { newServiceBusClient } from "../adapters/servicebus/client.js";
 import { ServiceBusEventSink } from "../adapters/servicebus/publisher.js";
 import { ServiceBusWorkQueue } from "../adapters/servicebus/work-queue.js";
-import { createTableClient } from "../adapters/tables/state-store.js";
-import { TableWorkClaims } from "../adapters/tables/work-claims.js";
+import type { TableWorkClaims } from "../adapters/tables/work-claims.js";
 import type { CircuitReader, DataPlaneReader } from "../app/ports.js";
 import type { SilenceStore } from "../app/silences.js";
 import type { WorkClaims, WorkQueue } from "../app/work.js";
@@ -16,7 +15,7 @@ import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger } from "./common.js";
 import { secretsOf, type SweepConfig } from "./config.js";
 import { buildReaders, type ReadOverrides } from "./read.js";
-import { buildSilenceStore, buildStateStore } from "./state.js";
+import { buildSilenceStore, buildStateStore, buildWorkClaims } from "./state.js";
 
 export interface SweepOverrides extends ReadOverrides {
   serviceBusOptions?: ServiceBusClientOptions;
@@ -62,10 +61,7 @@ export function buildSweepRuntime(
       ? {
           name: workQueue,
           queue: new ServiceBusWorkQueue(connect, workQueue, publish.timeoutMs),
-          claims: new TableWorkClaims(
-            createTableClient(config.state, `${config.state.tablePrefix}Work`, credentialFor),
-            config.state.timeoutMs,
-          ),
+          claims: buildWorkClaims(config.state, credentialFor),
         }
       : null;
   const sweeper = createSweeper({

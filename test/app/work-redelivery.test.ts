@@ -57,7 +57,13 @@ function world(slow: Set<string>) {
           await run.recorded?.(reading.ref.id);
         },
       );
-      return { verdicts, skipped: result.skipped, unreached: result.unreached, events: [] };
+      return {
+        verdicts,
+        errors: [],
+        skipped: result.skipped,
+        unreached: result.unreached,
+        events: [],
+      };
     },
   } as unknown as Sweeper;
   return { sweeper, started };

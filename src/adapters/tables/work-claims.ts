@@ -9,6 +9,7 @@
 
 import { odata, type TableClient } from "@azure/data-tables";
 import type { ClaimOutcome, WorkClaims } from "../../app/work.js";
+import type { WorkClaimRow } from "../../app/work-progress.js";
 import { supersedes } from "../../core/claim-holder.js";
 import { rethrowStorage } from "./errors.js";
 import { circuitPartition } from "./keys.js";
@@ -20,6 +21,8 @@ interface ClaimRow {
   worker: string;
   until: string;
   state: "reading" | "done";
+  /** Read but not recorded: why (for the status page). */
+  failed?: string;
   etag?: string;
 }
 
@@ -31,10 +34,18 @@ export class TableWorkClaims implements WorkClaims {
     /** STORAGE_TIMEOUT_MS: a claims table that hangs must not hold a worker's batch. */
     private readonly timeoutMs: number,
     private readonly now: () => Date = () => new Date(),
+    /** Ends every call at once too (Ctrl-C on the CLI). */
+    private readonly signal?: AbortSignal,
   ) {}
 
+  /** The same claims, every call also ended by `signal`. */
+  withSignal(signal: AbortSignal): TableWorkClaims {
+    return new TableWorkClaims(this.table, this.timeoutMs, this.now, signal);
+  }
+
   private call(): { abortSignal: AbortSignal } {
-    return { abortSignal: AbortSignal.timeout(this.timeoutMs) };
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    return { abortSignal: this.signal ? AbortSignal.any([deadline, this.signal]) : deadline };
   }
 
   private fail(error: unknown, doing: string): never {
@@ -108,6 +119,20 @@ export class TableWorkClaims implements WorkClaims {
     }
   }
 
+  async failed(sweepId: string, circuitId: string, worker: string, why: string): Promise<void> {
+    try {
+      // Left "reading": its lease runs out as before, and a later delivery that
+      // takes it over (Replace) or records it (state done) says otherwise.
+      await this.table.updateEntity(
+        { partitionKey: sweepId, rowKey: circuitPartition(circuitId), worker, failed: why },
+        "Merge",
+        this.call(),
+      );
+    } catch (error) {
+      this.fail(error, `marking the claim on ${circuitId} as not recorded`);
+    }
+  }
+
   async release(sweepId: string, circuitId: string, worker: string): Promise<void> {
     let held: ClaimRow;
     try {
@@ -133,17 +158,22 @@ export class TableWorkClaims implements WorkClaims {
     }
   }
 
-  /** Every claim of a sweep: its progress, circuit by circuit. */
-  async progress(
-    sweepId: string,
-  ): Promise<{ circuitId: string; worker: string; state: "reading" | "done" }[]> {
-    const out: { circuitId: string; worker: string; state: "reading" | "done" }[] = [];
+  /** Every claim of a sweep: its progress, circuit by circuit (the status page's workers line). */
+  async progress(sweepId: string): Promise<(WorkClaimRow & { worker: string })[]> {
+    const out: (WorkClaimRow & { worker: string })[] = [];
     try {
       for await (const row of this.table.listEntities<ClaimRow>({
         ...this.call(),
         queryOptions: { filter: odata`PartitionKey eq ${sweepId}` },
       }))
-        out.push({ circuitId: row.circuitId, worker: row.worker, state: row.state });
+        // A row edited by hand, or of another version, counts as what it shows, never crashes the page.
+        if (typeof row.circuitId === "string")
+          out.push({
+            circuitId: row.circuitId,
+            worker: String(row.worker),
+            state: row.state === "done" ? "done" : "reading",
+            ...(typeof row.failed === "string" && row.failed !== "" ? { failed: row.failed } : {}),
+          });
     } catch (error) {
       this.fail(error, `listing the claims of sweep ${sweepId}`);
     }

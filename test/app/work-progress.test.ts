@@ -1,0 +1,111 @@
+// How far a fanned-out sweep's workers got, from the timer's record and the
+// workers' claims: what the status page and `erwatch alerts` say of them.
+
+import { describe, expect, it } from "vitest";
+import type { SweepRecord } from "../../src/app/state-store.js";
+import { NOT_RECORDED_SHOWN } from "../../src/app/state-store.js";
+import { failureText, workersProgress, type WorkClaimRow } from "../../src/app/work-progress.js";
+
+const NOW = new Date("2026-11-22T03:03:00.000Z");
+const record = (fannedOut?: SweepRecord["fannedOut"]): SweepRecord => ({
+  sweepId: "s-1",
+  startedAt: "2026-11-22T03:00:00.000Z",
+  finishedAt: "2026-11-22T03:00:20.000Z",
+  circuits: 40,
+  ignored: 0,
+  partlyBlind: 0,
+  errors: 0,
+  ...(fannedOut ? { fannedOut } : {}),
+});
+const BEFORE = "2026-11-22T03:04:00.000Z";
+const PAST = "2026-11-22T03:02:00.000Z";
+const done = (id: string): WorkClaimRow => ({ circuitId: id, state: "done" });
+const reading = (id: string): WorkClaimRow => ({ circuitId: id, state: "reading" });
+const failed = (id: string, why: string): WorkClaimRow => ({
+  circuitId: id,
+  state: "reading",
+  failed: why,
+});
+const names = new Map([
+  ["/c/a", "er-a"],
+  ["/c/b", "er-b"],
+]);
+
+describe("workersProgress", () => {
+  it.each([
+    ["not fanned out", record(), [], null],
+    ["fanned out with nothing to read deep", record({ deep: 0, deadline: PAST }), [], null],
+    ["a stored deep count that is not a count", record({ deep: -1, deadline: PAST }), [], null],
+  ])("%s: nothing to say", (_, r, claims, expected) => {
+    expect(workersProgress(r, claims, names, NOW)).toBe(expected);
+  });
+
+  it.each<[string, string, WorkClaimRow[], object]>([
+    [
+      "all recorded, past the deadline",
+      PAST,
+      [done("/c/a"), done("/c/b"), done("/c/c")],
+      { recorded: 3, failedCount: 0, unfinished: 0, over: true },
+    ],
+    [
+      "one being read, one not started, before the deadline",
+      BEFORE,
+      [done("/c/a"), reading("/c/b")],
+      { recorded: 1, failedCount: 0, unfinished: 2, over: false },
+    ],
+    [
+      "past the deadline: claimed and never finished (a worker died), and given back unread",
+      PAST,
+      [done("/c/a"), reading("/c/b")],
+      { recorded: 1, failedCount: 0, unfinished: 2, over: true },
+    ],
+    [
+      "read but not recorded: named with why, not counted unfinished",
+      PAST,
+      [done("/c/a"), failed("/C/B", "Table Storage answered 500")],
+      {
+        recorded: 1,
+        failedCount: 1,
+        unfinished: 1,
+        failed: [{ id: "/C/B", name: "er-b", why: "Table Storage answered 500" }],
+      },
+    ],
+    [
+      "recorded by a later delivery after one failed: recorded wins",
+      PAST,
+      [{ circuitId: "/c/a", state: "done", failed: "earlier" }],
+      { recorded: 1, failedCount: 0, unfinished: 2 },
+    ],
+    [
+      "a deadline that cannot be read: judged over, not still reading for ever",
+      "soon",
+      [done("/c/a")],
+      { over: true, unfinished: 2 },
+    ],
+  ])("%s", (_, deadline, claims, expected) => {
+    const progress = workersProgress(record({ deep: 3, deadline }), claims, names, NOW);
+    expect(progress).toMatchObject({ sweepId: "s-1", handedOut: 3, deadline, ...expected });
+  });
+
+  it("names a circuit without a snapshot by its id, and at most NOT_RECORDED_SHOWN of them", () => {
+    const claims = Array.from({ length: NOT_RECORDED_SHOWN + 5 }, (_, i) =>
+      failed(`/c/x${String(i).padStart(2, "0")}`, "boom"),
+    );
+    const progress = workersProgress(record({ deep: 30, deadline: PAST }), claims, names, NOW)!;
+    expect(progress.failedCount).toBe(NOT_RECORDED_SHOWN + 5);
+    expect(progress.failed).toHaveLength(NOT_RECORDED_SHOWN);
+    expect(progress.failed[0]).toEqual({ id: "/c/x00", name: "/c/x00", why: "boom" });
+    expect(progress.unfinished).toBe(5);
+  });
+});
+
+describe("failureText", () => {
+  it("drops URLs (a SAS token rides in one) and cuts to 300 characters", () => {
+    const text = failureText(
+      `PUT https://acct.table.core.windows.net/Snapshots?sv=2024&sig=SECRET failed ${"x".repeat(400)}`,
+    );
+    expect(text).not.toContain("SECRET");
+    expect(text).toContain("[url]");
+    expect(text.length).toBeLessThanOrEqual(300);
+  });
+});
