@@ -428,6 +428,59 @@ describe("Global Reach throughput", () => {
     expect(value(plain).series.length).toBeGreaterThan(0);
   });
 
+  it("the Global Reach call failing leaves Global Reach throughput unknown, never the paths' availability and capacity", async () => {
+    const hub = healthyCircuit({ name: "er-hub" });
+    const dr = healthyCircuit({ name: "er-dr" });
+    hub.circuit.peerings[0]!.globalReach.push({
+      name: "gr-hub-dr",
+      peerCircuitPeeringId: `${circuitId(dr.circuit)}/peerings/AzurePrivatePeering`,
+      status: "Connected",
+    });
+    const { estate, reader, dataPlane } = await readersOn(estateOf(hub, dr));
+    // A cloud or a moment where the Global Reach metrics cannot be had.
+    estate.addFault({
+      match: { operation: "metricsBatch", metric: "GlobalReachBitsInPerSecond" },
+      behaviour: { kind: "status", status: 503, code: "ServiceUnavailable" },
+    });
+    const id = circuitId(hub.circuit);
+    const got = (
+      await dataPlane.readMetrics(
+        [
+          {
+            id,
+            subscriptionId: hub.circuit.subscriptionId,
+            region: "westeurope",
+            globalReach: true,
+          },
+        ],
+        options(),
+      )
+    ).get(id.toLowerCase())!;
+    if (!got.ok) throw new Error(`the circuit's own metrics failed with it: ${got.error.kind}`);
+    expect(got.value.series.length).toBeGreaterThan(0);
+    expect(got.value.globalReach).toBeUndefined();
+    expect(got.value.globalReachFailed).toMatchObject({ statusCode: 503 });
+    const reading = await readingOf(reader, id);
+    const { verdict } = evaluateCircuit(
+      { ...reading, dataPlane: { metrics: got } },
+      null,
+      [],
+      [],
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      NOW,
+    );
+    const paths = verdict.peerings[0]!.paths;
+    // Judged: a stopped path would page; before, both rows read unknown for as long as it failed.
+    expect([paths.primary.capacity.status, paths.secondary.capacity.status]).toEqual(["up", "up"]);
+    expect(paths.primary.globalReach.detail).toMatch(
+      /gr-hub-dr Connected · throughput unknown \(Global Reach metrics read failed: /,
+    );
+    // Said: erwatch cannot see the Global Reach throughput, naming the call.
+    const blind = verdict.findings.filter((f) => f.code === "monitoring-blind");
+    expect(blind).toHaveLength(1);
+    expect(blind[0]!.severity).toBe("Sev3");
+  });
+
   it("a value a Global Reach metric cannot have is named with the peer circuit's service key: which connection cannot be read", async () => {
     const hub = healthyCircuit({ name: "er-hub" });
     const peers = [healthyCircuit({ name: "er-dr" }), healthyCircuit({ name: "er-apac" })];

@@ -282,41 +282,64 @@ export class MetricsReader {
       }),
     ).then((each) => each.flat());
     const out = new Map<string, Reading<CircuitMetrics>>();
-    for (const id of batch.ids) {
+    /** What the calls that asked for circuit `id` said of it: its entries, or why not. */
+    const answerOf = (id: string, results: (typeof asked)[number]["result"][]) => {
       const key = id.toLowerCase();
-      // A circuit's reading fails with any call that asked for it.
-      const mine = asked.filter((a) => a.call.ids.includes(id)).map((a) => a.result);
-      const failed = mine.find((r) => !r.ok);
-      if (failed && !failed.ok) {
-        out.set(key, { ok: false, error: failed.error, readAt: failed.readAt });
-        continue;
-      }
-      const own = mine.flatMap((r) =>
+      const failed = results.find((r) => !r.ok);
+      if (failed && !failed.ok) return { ok: false as const, error: failed.error };
+      const own = results.flatMap((r) =>
         r.ok ? r.value.filter((v) => v.id.toLowerCase() === key) : [],
       );
       // An answer that leaves a circuit out has told nothing of it: not "no traffic".
-      const answered = mine.every((r) => r.ok && r.value.some((v) => v.id.toLowerCase() === key));
+      const answered = results.every(
+        (r) => r.ok && r.value.some((v) => v.id.toLowerCase() === key),
+      );
       const refused = answered
         ? own.find((v) => v.failed !== null)?.failed
         : "Azure Monitor's answer has no entry for this circuit";
-      if (refused) {
-        const error = toReadFailure(new MetricsQueryFailed(refused), {
-          call: ARM_OPERATIONS.metricsBatch,
-          target: `metrics of ${id}`,
-          timedOut: false,
-        });
-        out.set(key, { ok: false, error, readAt: mine[0]!.readAt });
+      if (!refused) return { ok: true as const, own };
+      const error = toReadFailure(new MetricsQueryFailed(refused), {
+        call: ARM_OPERATIONS.metricsBatch,
+        target: `metrics of ${id}`,
+        timedOut: false,
+      });
+      return { ok: false as const, error };
+    };
+    for (const id of batch.ids) {
+      const key = id.toLowerCase();
+      const mine = asked.filter((a) => a.call.ids.includes(id));
+      // The circuit's own metrics fail with any call that asked for them. The
+      // Global Reach call stands apart: its failure leaves Global Reach
+      // throughput unknown, never the paths' availability and capacity (a
+      // stopped path would otherwise go unjudged for as long as it fails).
+      const main = answerOf(
+        id,
+        mine.filter((a) => !a.call.globalReach).map((a) => a.result),
+      );
+      const readAt = mine[0]!.result.readAt;
+      if (!main.ok) {
+        out.set(key, { ok: false, error: main.error, readAt });
         continue;
       }
       const value: CircuitMetrics = {
         from: window.from.toISOString(),
         to: window.to.toISOString(),
-        series: own.flatMap((v) => v.series),
+        series: main.own.flatMap((v) => v.series),
       };
-      if (withReach.has(key)) value.globalReach = own.flatMap((v) => v.globalReach);
+      const own = [...main.own];
+      if (withReach.has(key)) {
+        const reach = answerOf(
+          id,
+          mine.filter((a) => a.call.globalReach).map((a) => a.result),
+        );
+        if (reach.ok) {
+          value.globalReach = reach.own.flatMap((v) => v.globalReach);
+          own.push(...reach.own);
+        } else value.globalReachFailed = reach.error;
+      }
       const odd = own.flatMap((v) => v.odd);
       if (odd.length > 0) value.odd = odd;
-      out.set(key, { ok: true, value, readAt: mine[0]!.readAt });
+      out.set(key, { ok: true, value, readAt });
     }
     return out;
   }

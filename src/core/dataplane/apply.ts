@@ -212,7 +212,7 @@ function applyGlobalReach(
 ): BlindRead[] {
   const blind: BlindRead[] = [];
   if (!reading.circuit.ok) return blind;
-  if (metrics !== null && !metrics.globalReach) return blind;
+  if (metrics !== null && !metrics.globalReach && !metrics.globalReachFailed) return blind;
   const facts = reading.circuit.value.peerings ?? [];
   const all = facts.flatMap((f) => f.globalReach);
   if (all.length === 0) return blind;
@@ -225,9 +225,14 @@ function applyGlobalReach(
     if (metrics !== null) p.notes?.push(...oddNotes(metrics, null, lookBack(policy, now)));
     const before = p.paths.primary.globalReach;
     const parts: string[] = [];
+    // Said once per peering, as monitoring-blind names the call and why.
+    const reachFailed = metrics?.globalReachFailed;
+    if (reachFailed) blind.push({ peering: p.name, path: null, failure: reachFailed });
     for (const g of connected) {
-      if (metrics === null) {
-        parts.push(`${g.name} Connected · throughput unknown (metrics read failed)`);
+      if (metrics === null || reachFailed) {
+        parts.push(
+          `${g.name} Connected · throughput unknown (${reachFailed ? `Global Reach metrics read failed: ${reachFailed.kind}` : "metrics read failed"})`,
+        );
         continue;
       }
       const match = {

@@ -3,7 +3,7 @@
 // `erwatch diagnose`) the routes an ExpressRoute gateway learned. Adapters
 // build these from the wire; nothing here knows a metric id or a KQL column.
 
-import type { PathName, Reading } from "../model.js";
+import type { PathName, Reading, ReadFailure } from "../model.js";
 
 export const METRIC_NAMES = [
   "BgpAvailability",
@@ -73,6 +73,8 @@ export interface CircuitMetrics {
    * circuit had no Global Reach connection when the batch was planned).
    */
   globalReach?: GlobalReachSeries[];
+  /** The Global Reach call failed (the circuit's own metrics were read): its throughput is unknown. */
+  globalReachFailed?: ReadFailure;
 }
 
 export const TEST_RESULTS = ["Pass", "Warning", "Fail", "Indeterminate"] as const;

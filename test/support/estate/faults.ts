@@ -14,6 +14,8 @@ export interface FaultTarget {
   peering?: string;
   devicePath?: string;
   lroOperation?: LroOperationName;
+  /** metricsBatch: the metric names asked for. */
+  metrics?: readonly string[];
 }
 
 export type AnswerFault = Exclude<FaultBehaviour, { kind: "slow" }>;
@@ -51,7 +53,8 @@ function matches(fault: Fault, target: FaultTarget): boolean {
     optionalMatch(m.circuit, target.circuit) &&
     optionalMatch(m.peering, target.peering) &&
     optionalMatch(m.path, target.devicePath) &&
-    (m.lroOperation === undefined || m.lroOperation === target.lroOperation)
+    (m.lroOperation === undefined || m.lroOperation === target.lroOperation) &&
+    (m.metric === undefined || (target.metrics ?? []).some((n) => sameName(n, m.metric!)))
   );
 }
 

@@ -255,6 +255,8 @@ export interface FaultMatch {
   path?: "primary" | "secondary";
   /** Only for the polls (pollOperation, pollAsyncOperation): which long-running read they belong to. */
   lroOperation?: LroOperationName;
+  /** Only for metricsBatch: a call that asks for this metric (e.g. the Global Reach call alone). */
+  metric?: string;
 }
 
 export type FaultBehaviour =

@@ -278,7 +278,12 @@ export async function serveMonitor(
       ? metricsAnswer(host, route, url, body)
       : logsAnswer(host, route, body);
   };
-  const plan = host.faults.plan({ operation: route.operation });
+  const plan = host.faults.plan({
+    operation: route.operation,
+    ...(route.operation === "metricsBatch"
+      ? { metrics: (url.searchParams.get("metricnames") ?? "").split(",") }
+      : {}),
+  });
   if (plan.delayMs > 0 && !(await host.pause(plan.delayMs, res))) return;
   if (plan.answer?.kind === "status") {
     const e = faultError(plan.answer.status, route.operation, url.pathname, plan.answer);
