@@ -6,7 +6,13 @@
 // the circuits the plan read first because something already pointed at them
 // (trouble, a signal, a change, new). Once those are recorded the place's
 // outages are grouped and paged, without waiting for the rotation's quiet
-// reads. An outage a quiet read finds after its place's fleet alert went out
+// reads. An outage a quiet read finds at a place with no suspect left to
+// record waits for the other reads of its place in the run only (they would
+// find the same outage: one page for the place, not one per circuit), never
+// for the rest of the estate's. At the run's deadline whatever still waits
+// groups at once: reads still in flight at the hard stop are cut, and an
+// outage held for them would go unpaged for the sweep.
+// An outage a quiet read finds after its place's fleet alert went out
 // waits for the end of the reads and then joins that alert, which says so
 // (never held by an alert that does not name it); one found at a place not
 // grouped yet groups then too. A lone outage pages as soon as its circuit is
@@ -125,6 +131,8 @@ export class CircuitRecorder {
   private readonly decided = new Set<string>();
   /** Circuits whose layers were read this run: a fleet alert resolves only when all its members were. */
   private readonly readIds = new Set<string>();
+  /** Circuits recorded (or set aside to group) this run, lower-case. */
+  private readonly recordedIds = new Set<string>();
   private readonly places: Map<string, number>;
   /** Where this run reads: the fleet alerts judged when the Alerts table cannot be listed. */
   private readonly fleetPlaces: FleetPlace[];
@@ -173,17 +181,63 @@ export class CircuitRecorder {
     await this.settled(reading.ref.id);
   }
 
-  /** A circuit is recorded: when it was its place's last suspect, the place's outages group now. */
+  /**
+   * A circuit is recorded: when it was the last its place waited for, the
+   * place's outages group now. An outage at a place waiting for nobody (no
+   * suspect there, or all recorded) waits for the place's other reads of the
+   * run, if any.
+   */
   private async settled(circuitId: string): Promise<void> {
-    const place = this.placeById.get(circuitId.toLowerCase());
-    const left = place ? this.pending.get(place) : undefined;
-    if (!place || !left?.delete(circuitId.toLowerCase()) || left.size > 0) return;
+    const id = circuitId.toLowerCase();
+    this.recordedIds.add(id);
+    const place = this.placeById.get(id);
+    if (!place) return;
+    const left = this.pending.get(place);
+    if (left?.delete(id)) {
+      if (left.size === 0) await this.groupPlace(place);
+      return;
+    }
+    if (left && left.size > 0) return;
+    const waiting = this.deferred.filter((d) => this.placeOfPrepared(d.prepared) === place);
+    const prefix = waiting.length > 0 ? this.prefixOf(waiting[0]!) : null;
+    // One its place's fleet alert already went out for this run joins it at the end.
+    if (!prefix || this.decided.has(prefix)) return;
+    const others = new Set(
+      [...this.placeById]
+        .filter(([other, at]) => at === place && !this.recordedIds.has(other))
+        .map(([other]) => other),
+    );
+    this.pending.set(place, others);
+    if (others.size === 0) await this.groupPlace(place);
+  }
+
+  /** The place's waiting outages, grouped and committed now. */
+  private async groupPlace(place: string): Promise<void> {
     const ready = this.take((d) => this.placeOfPrepared(d.prepared) === place);
     const prefix = ready.length > 0 ? this.prefixOf(ready[0]!) : null;
     if (!prefix) return;
     this.decided.add(prefix);
     await this.serially(async () => {
       await this.groupNow(ready, (id) => id.startsWith(prefix));
+    });
+  }
+
+  /**
+   * The run's deadline: every outage still waiting groups now, with what is
+   * known. Reads still in flight may be cut at the hard stop, and an outage
+   * held for them would not be decided this sweep; one they find later joins
+   * at the end, as a late quiet read's does.
+   */
+  async flush(): Promise<void> {
+    if (!this.ctx.group) return;
+    await this.serially(async () => {
+      const rest = this.take(() => true);
+      const prefixes = [...new Set(rest.flatMap((d) => this.prefixOf(d) ?? []))];
+      for (const prefix of prefixes) this.decided.add(prefix);
+      for (const place of new Set(rest.map((d) => this.placeOfPrepared(d.prepared))))
+        if (place) this.pending.set(place, new Set());
+      if (rest.length > 0)
+        await this.groupNow(rest, (id) => prefixes.some((prefix) => id.startsWith(prefix)));
     });
   }
 

@@ -172,6 +172,24 @@ export async function deepRead(
     ...(run.suspects ? { suspects: run.suspects } : {}),
     ...(run.recorded ? { recorded: run.recorded } : {}),
   });
+  // At the deadline, outages waiting to group go out with what is known: the
+  // reads still in flight may be cut at the hard stop, and took them along.
+  const clock = deps.clock ?? (() => new Date());
+  let flushing: Promise<void> | null = null;
+  const flushTimer = run.deadline
+    ? setTimeout(
+        () => {
+          flushing = recorder.flush().catch((error: unknown) => {
+            log.error(
+              { err: error },
+              "outages waiting to group could not be decided at the deadline",
+            );
+          });
+        },
+        Math.max(0, run.deadline.getTime() - clock().getTime()),
+      )
+    : null;
+  flushTimer?.unref();
   const { ignored, errors, unreached, skipped } = await readEach(
     deps.reader,
     targets,
@@ -181,7 +199,10 @@ export async function deepRead(
       for (const released of gate.offer(withoutRouteTables(read)))
         await recorder.record(released, read);
     },
-  );
+  ).finally(() => {
+    if (flushTimer) clearTimeout(flushTimer);
+  });
+  if (flushing) await flushing;
   if (!stopped()) {
     // Readings still held (a partner never arrived) are judged with what is known.
     for (const released of gate.flush()) await recorder.record(released, null);

@@ -207,6 +207,97 @@ it("pages a fleet outage once its suspects are read, without waiting for the qui
   expect(t.sent().filter((e) => e.family !== "fleet")).toEqual([]);
 }, 60_000);
 
+it("an outage only a quiet read finds pages once its own place's reads are in, not after another place's slow reads", async () => {
+  // Two quiet circuits at Equinix Amsterdam, one at Colt London whose routers are slow.
+  const bundles = [
+    healthyCircuit({ name: "er-ams-q1" }),
+    healthyCircuit({ name: "er-ams-q2" }),
+    healthyCircuit({ name: "er-lon", serviceProviderName: "Colt", peeringLocation: "London" }),
+  ];
+  let now = new Date(T0);
+  const w = await worlds.start({
+    estate: estateOf(...bundles),
+    now: () => now,
+    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
+  });
+  const deep = (minutes: number) => {
+    now = new Date(T0 + minutes * MIN);
+    return w.runtime.sweeper.sweep({
+      scope: { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] },
+      now,
+      mode: "deep",
+      abortSignal: AbortSignal.timeout(60_000),
+    });
+  };
+  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+  await deep(0);
+  expect(sent()).toEqual([]);
+
+  // q1 loses both paths, which only its own deep read shows: nothing points at it.
+  bothDown(bundles[0]!.circuit as SimCircuit);
+  w.estate.addFault({
+    match: { operation: "routeTablesSummary", circuit: "er-lon" },
+    behaviour: { kind: "slow", delayMs: 25_000 },
+  });
+  const from = w.estate.requests.length;
+  const sweeping = deep(5);
+  const held = await w.estate.waitForRequest(
+    (r) =>
+      r.operation === "routeTablesSummary" &&
+      r.circuit === "er-lon" &&
+      w.estate.requests.indexOf(r) >= from,
+    15_000,
+  );
+  // Paged while London is still being read: it waited for q2 (same place) only.
+  const until = Date.now() + 15_000;
+  while (sent().length === 0 && Date.now() < until)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
+    ["er-ams-q1", "open", "Sev0"],
+  ]);
+  expect(held.status).toBe(0);
+  w.estate.releaseSlow();
+  const result = await sweeping;
+  expect(result.errors).toEqual([]);
+  expect(result.plan.deep.find((d) => d.name === "er-ams-q1")!.reason).not.toBe("trouble");
+  expect(sent()).toHaveLength(1);
+}, 60_000);
+
+it("an outage waiting for its place's other reads pages at the sweep's deadline, even when those reads are cut at the hard stop", async () => {
+  const bundles = [healthyCircuit({ name: "er-ams-q1" }), healthyCircuit({ name: "er-ams-q2" })];
+  let now = new Date(T0);
+  const w = await worlds.start({
+    estate: estateOf(...bundles),
+    now: () => now,
+    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
+  });
+  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+  const sweep = (minutes: number, deadlineMs: number, stopMs: number) => {
+    now = new Date(T0 + minutes * MIN);
+    return w.runtime.sweeper.sweep({
+      scope: { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] },
+      now,
+      mode: "deep",
+      deadline: new Date(Date.now() + deadlineMs),
+      abortSignal: AbortSignal.timeout(stopMs),
+    });
+  };
+  await sweep(0, 30_000, 60_000);
+  // q1 loses both paths; q2's routers hang past the hard stop.
+  bothDown(bundles[0]!.circuit as SimCircuit);
+  w.estate.addFault({
+    match: { operation: "routeTablesSummary", circuit: "er-ams-q2" },
+    behaviour: { kind: "slow", delayMs: 25_000 },
+  });
+  const result = await sweep(5, 1_500, 6_000);
+  w.estate.releaseSlow();
+  // q1 waited for q2 (one page for the place if both broke), then paged at the deadline.
+  expect(result.unreached.map((u) => u.name)).toEqual(["er-ams-q2"]);
+  expect(sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
+    ["er-ams-q1", "open", "Sev0"],
+  ]);
+}, 60_000);
+
 it("an outage found later in the same sweep joins the fleet alert that went out without it, which says so", async () => {
   const t = await amsterdam();
   // A read of a and b fails: the next sweep suspects them and reads them first.
