@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { AlertEvent } from "../core/alert-event.js";
 import { DEFAULT_DATA_PLANE_POLICY } from "../core/dataplane/policy.js";
 import type { EvaluationPolicy } from "../core/evaluate.js";
+import type { ReadErrorKind } from "../core/model.js";
 import { unmatchedCircuitKeys, type AlertPolicy, type Silence } from "../core/policy.js";
 import { suspected, type PlannedRead } from "../core/sweep-plan.js";
 import { healthLine, type Logger } from "../logging.js";
@@ -97,12 +98,28 @@ async function prune(deps: SweepDeps, now: Date, log: Logger): Promise<void> {
   }
 }
 
+/**
+ * Failures the deep read asks again rather than takes: the cheap tier's own
+ * budget running out (a timeout), or a moment's trouble at Azure Monitor. A
+ * refusal (forbidden, not found, malformed) would only be refused again.
+ */
+const ASKED_AGAIN: ReadonlySet<ReadErrorKind> = new Set([
+  "timeout",
+  "throttled",
+  "server-error",
+  "network",
+]);
+
 /** The cheap signal's metrics of the circuits read deep, taken out of the plan so the rest can go. */
 function metricsFor(planned: SweepPlanResult) {
   const all = planned.metrics ?? new Map();
   delete planned.metrics;
   const deep = new Set(planned.deep.map((d) => d.target.id.toLowerCase()));
-  return new Map([...all].filter(([id]) => deep.has(id)));
+  return new Map(
+    [...all].filter(
+      ([id, reading]) => deep.has(id) && (reading.ok || !ASKED_AGAIN.has(reading.error.kind)),
+    ),
+  );
 }
 
 function logPlan(log: Logger, planned: SweepPlanResult): void {

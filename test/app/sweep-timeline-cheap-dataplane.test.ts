@@ -102,3 +102,32 @@ describe("the cheap tier sends a circuit whose metrics show a data-plane alert t
     expect(six.healthySignals).toEqual([]);
   });
 });
+
+describe("the cheap tier's budget running out", () => {
+  it("leaves the deep read to ask Azure Monitor itself, never to judge a circuit blind on what the cheap tier did not get", async () => {
+    const prod = healthyCircuit();
+    const t = await timerWorld(worlds, T0, [prod]);
+    // Azure Monitor slow for the cheap tier's two calls only, past its share of the sweep.
+    t.w.estate.addFault({
+      match: { operation: "metricsBatch" },
+      behaviour: { kind: "slow", delayMs: 6_000 },
+      times: 2,
+    });
+    const result = await t.w.runtime.sweeper.sweep({
+      scope: { subscriptions: t.w.runtime.config.arm.subscriptions, circuitIds: [] },
+      now: new Date(T0),
+      mode: "tiered",
+      // A quarter of it (2 s) is the cheap tier's: its metrics calls time out.
+      deadline: new Date(Date.now() + 8_000),
+      abortSignal: AbortSignal.timeout(30_000),
+    });
+    expect(result.errors).toEqual([]);
+    const verdict = result.verdicts.find((v) => v.name === PROD)!;
+    const paths = verdict.peerings.find((p) => p.name === PRIVATE)!.paths;
+    // Before, the cheap tier's timeout was the deep read's metrics: capacity unknown, blind.
+    expect([paths.primary.capacity.status, paths.secondary.capacity.status]).toEqual(["up", "up"]);
+    expect(verdict.findings.map((f) => f.code)).not.toContain("monitoring-blind");
+    const calls = t.w.estate.requests.filter((r) => r.operation === "metricsBatch");
+    expect(calls.length).toBeGreaterThanOrEqual(4);
+  });
+});
