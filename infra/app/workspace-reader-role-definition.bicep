@@ -25,6 +25,7 @@ resource workspaceRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         actions: [
           'Microsoft.OperationalInsights/workspaces/query/NWConnectionMonitorTestResult/read'
           'Microsoft.OperationalInsights/workspaces/query/read'
+          'Microsoft.OperationalInsights/workspaces/read'
         ]
         notActions: []
         dataActions: []

@@ -65,6 +65,10 @@ export const ROLE_ACTIONS: readonly string[] = [
  */
 export const WORKSPACE_OPERATIONS = {
   queryLogs: "Microsoft.OperationalInsights/workspaces/query/read",
+  // Microsoft's table-level read role pairs the query actions with reading the
+  // workspace itself: a query named by the workspace's resource id (a
+  // discovered Connection Monitor's) resolves it first.
+  readWorkspace: "Microsoft.OperationalInsights/workspaces/read",
   queryConnectionMonitorResults:
     "Microsoft.OperationalInsights/workspaces/query/NWConnectionMonitorTestResult/read",
 } as const;
