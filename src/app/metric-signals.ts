@@ -5,6 +5,8 @@
 // read's own thresholds. What it read is handed on, so a circuit read deep
 // this sweep does not have its metrics asked for twice.
 
+import { standbyPathOf, tag, TAGS } from "../core/circuit-settings.js";
+import type { PathName } from "../core/model.js";
 import type { DataPlanePolicy } from "../core/dataplane/policy.js";
 import { withoutImpossibleThroughput } from "../core/dataplane/plausible.js";
 import { dataPlaneSignal, metricsSignal, type SignalCircuit } from "../core/dataplane/signal.js";
@@ -18,6 +20,12 @@ import {
 import type { CheapSignals } from "./sweep-plan.js";
 
 /** The circuit's body in this sweep's listing, as the data-plane signal needs it. */
+/** The erwatch:standby-path tag as the deep read takes it (a value it cannot take: none). */
+function standbyOf(tags: Record<string, string> | undefined): PathName | null {
+  const path = tags ? standbyPathOf(tag(tags, TAGS.standbyPath)) : null;
+  return path === "invalid" ? null : path;
+}
+
 function signalCircuitOf(t: CircuitTarget | undefined): SignalCircuit {
   const facts = t?.listed?.facts;
   return {
@@ -25,6 +33,7 @@ function signalCircuitOf(t: CircuitTarget | undefined): SignalCircuit {
     peerings: facts?.peerings
       ? facts.peerings.filter((p) => p.state === "Enabled").map((p) => p.name)
       : null,
+    standbyPath: standbyOf(t?.tags),
   };
 }
 

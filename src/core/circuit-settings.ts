@@ -1,7 +1,7 @@
 // Per-circuit settings live in the circuit's own tags, so the people who own a
 // circuit can opt it out or raise its criticality without touching erwatch.
 
-import type { CircuitSettings, ConnectivityModel, Criticality } from "./model.js";
+import type { CircuitSettings, ConnectivityModel, Criticality, PathName } from "./model.js";
 
 export const TAGS = {
   ignore: "erwatch:ignore",
@@ -17,6 +17,8 @@ export const TAGS = {
   connectionMonitor: "erwatch:connection-monitor",
   /** The Log Analytics workspace (GUID or resource id) those monitors write to. */
   workspace: "erwatch:workspace",
+  /** The path routing keeps idle by design (active/passive: AS-path prepending, local preference). */
+  standbyPath: "erwatch:standby-path",
 } as const;
 
 export interface CircuitDefaults {
@@ -55,6 +57,7 @@ export function resolveCircuitSettings(
   const peerings = tag(tags, TAGS.peerings);
   const gateway = tag(tags, TAGS.expectGateway);
   const pair = tag(tags, TAGS.pair) || undefined;
+  const standby = tag(tags, TAGS.standbyPath);
 
   let connectivityModel = defaults.connectivityModel;
   if (model !== undefined) {
@@ -75,6 +78,9 @@ export function resolveCircuitSettings(
   }
   const expectedPeerings =
     peerings === undefined ? defaults.expectedPeerings : parsePeeringList(peerings);
+  const standbyPath = standbyPathOf(standby);
+  if (standbyPath === "invalid")
+    problems.push(`tag ${TAGS.standbyPath}="${standby}" is not primary, secondary or none`);
 
   return {
     settings: {
@@ -83,7 +89,16 @@ export function resolveCircuitSettings(
       expectedPeerings,
       expectGateway,
       ...(pair ? { pair } : {}),
+      ...(standbyPath === "primary" || standbyPath === "secondary" ? { standbyPath } : {}),
     },
     problems,
   };
+}
+
+/** The erwatch:standby-path tag's path; null when absent or `none`. */
+export function standbyPathOf(value: string | undefined): PathName | null | "invalid" {
+  if (value === undefined) return null;
+  const v = value.trim().toLowerCase();
+  if (v === "" || v === "none") return null;
+  return v === "primary" || v === "secondary" ? v : "invalid";
 }

@@ -269,6 +269,11 @@ export interface CircuitSettings {
   expectGateway: boolean;
   /** The erwatch:pair tag: the site this circuit serves together with another circuit. */
   pair?: string;
+  /**
+   * The erwatch:standby-path tag: the path the customer's routing keeps idle
+   * by design. Its quiet while the other path carries is not traffic-stopped.
+   */
+  standbyPath?: PathName;
 }
 
 export interface CircuitRef {

@@ -85,6 +85,16 @@ describe("resolveCircuitSettings", () => {
       expectGateway: false,
     });
   });
+  it.each([
+    ["Secondary", "secondary", []],
+    [" primary ", "primary", []],
+    ["none", undefined, []],
+    ["backup", undefined, ['tag erwatch:standby-path="backup" is not primary, secondary or none']],
+  ])("reads erwatch:standby-path %j", (value, path, problems) => {
+    const read = resolveCircuitSettings({ "erwatch:standby-path": value }, defaults);
+    expect(read.settings.standbyPath).toBe(path);
+    expect(read.problems).toEqual(problems);
+  });
   it("should fall back and report a tag it cannot understand", () => {
     const { settings, problems } = resolveCircuitSettings(
       { "erwatch:criticality": "urgent" },

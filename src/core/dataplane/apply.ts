@@ -19,6 +19,7 @@ import type {
   TableLayer,
 } from "../model.js";
 import { PATHS } from "../model.js";
+import { TAGS } from "../circuit-settings.js";
 import { citeDrift, driftFinding, driftItems } from "./drift.js";
 import {
   endToEndCell,
@@ -44,6 +45,7 @@ import {
   loadDetail,
   oddNotes,
   oddReads,
+  standbyIdle,
   type LinkLoad,
   type PathTraffic,
   type TrafficMemory,
@@ -325,7 +327,14 @@ function applyMetrics(
           blind.push({ peering: p.name, path, failure });
     }
     p.notes?.push(...oddNotes(metrics, p.name, lookBack(policy, now)));
-    const stopped = PATHS.filter((path) => traffic[path].state.kind === "stopped");
+    const idle = standbyIdle(traffic, reading.settings.standbyPath);
+    const quiet = idle ? traffic[idle].state : null;
+    if (idle && quiet?.kind === "stopped")
+      p.paths[idle].capacity = cell(
+        "up",
+        `standby by design (${TAGS.standbyPath}): no traffic either way for ${quiet.minutes} min while the other path carries`,
+      );
+    const stopped = PATHS.filter((path) => traffic[path].state.kind === "stopped" && path !== idle);
     if (stopped.length > 0) out.push(trafficFinding(p.name, traffic, stopped, metrics));
     const healthy = PATHS.filter(
       (path) => p.paths[path].provider.status === "up" && sessionCarries(p.paths[path].bgp),

@@ -48,6 +48,22 @@ export interface PathTraffic {
   lastCarriedAt: string | null;
 }
 
+/**
+ * The standby path (erwatch:standby-path) when it reads stopped while the
+ * other path carries: idle by design after a failback, not traffic-stopped.
+ * With the other path stopped too nothing flows at all, and it counts.
+ */
+export function standbyIdle(
+  traffic: Record<PathName, Pick<PathTraffic, "state">>,
+  standby: PathName | null | undefined,
+): PathName | null {
+  if (!standby) return null;
+  const other: PathName = standby === "primary" ? "secondary" : "primary";
+  return traffic[standby].state.kind === "stopped" && traffic[other].state.kind === "flowing"
+    ? standby
+    : null;
+}
+
 const isFresh = (at: number | null, now: Date, policy: DataPlanePolicy): at is number =>
   at !== null && now.getTime() - at <= policy.staleMinutes * MINUTE;
 

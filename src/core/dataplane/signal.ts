@@ -7,9 +7,9 @@
 // not a dip: Azure's pipeline is minutes late and sometimes silent, and the
 // rotation still bounds how old a quiet circuit's readings get.
 
-import { PATHS } from "../model.js";
+import { PATHS, type PathName } from "../model.js";
 import type { CircuitMetrics } from "./facts.js";
-import { judgeLink, judgeTraffic } from "./metrics.js";
+import { judgeLink, judgeTraffic, standbyIdle, type PathTraffic } from "./metrics.js";
 import type { DataPlanePolicy } from "./policy.js";
 import { bps, hhmm } from "./series.js";
 
@@ -45,6 +45,8 @@ export interface SignalCircuit {
   bandwidthMbps: number | null;
   /** The peerings a deep read judges (Enabled in the listing); null: every peering Azure Monitor sent. */
   peerings: readonly string[] | null;
+  /** erwatch:standby-path: its quiet while the other path carries is no signal (standbyIdle). */
+  standbyPath?: PathName | null;
 }
 
 /**
@@ -68,14 +70,19 @@ export function dataPlaneSignal(
 ): string | null {
   const peerings = circuit.peerings ?? peeringsOf(metrics);
   const parts: string[] = [];
-  for (const peering of peerings)
+  for (const peering of peerings) {
+    const traffic = Object.fromEntries(
+      PATHS.map((path) => [path, judgeTraffic(metrics, peering, path, true, null, policy, now)]),
+    ) as Record<PathName, PathTraffic>;
+    const idle = standbyIdle(traffic, circuit.standbyPath);
     for (const path of PATHS) {
-      const { state } = judgeTraffic(metrics, peering, path, true, null, policy, now);
-      if (state.kind === "stopped")
+      const { state } = traffic[path];
+      if (state.kind === "stopped" && path !== idle)
         parts.push(
           `no traffic either way on ${peering} ${path} for ${state.minutes} min (last carried ${hhmm(Date.parse(state.since))} UTC)`,
         );
     }
+  }
   const bandwidth = circuit.bandwidthMbps;
   if (bandwidth !== null && bandwidth > 0)
     for (const path of PATHS) {

@@ -87,6 +87,27 @@ describe("traffic stopped: link up but carrying nothing", () => {
       expected: ["bgp-down Sev3 secondary", "traffic-stopped Sev2 secondary"],
     },
     {
+      // Active/passive by design: after a failback the secondary goes quiet, and stays so for weeks.
+      name: "the standby path (erwatch:standby-path) quiet while the other carries: idle by design",
+      shape: quiet(["secondary"], 20),
+      spec: { settings: { standbyPath: "secondary" } },
+      expected: [],
+    },
+    {
+      // Traffic failed over to the standby: the active path stopping is still news.
+      name: "the active path quiet while the standby carries",
+      shape: quiet(["primary"], 20),
+      spec: { settings: { standbyPath: "secondary" } },
+      expected: ["traffic-stopped Sev2 primary"],
+    },
+    {
+      // Nothing flows at all: the standby's quiet counts.
+      name: "both quiet with a standby path named",
+      shape: quiet(["primary", "secondary"], 20),
+      spec: { settings: { standbyPath: "secondary" } },
+      expected: ["traffic-stopped Sev1 primary+secondary"],
+    },
+    {
       name: "quiet for 10 min: not sustained yet",
       shape: quiet(["primary", "secondary"], 10),
       expected: [],
@@ -135,6 +156,20 @@ describe("traffic stopped: link up but carrying nothing", () => {
     },
   ])("$name", ({ shape, spec, expected }) => {
     expect(codes({ ...spec, dataPlane: dp.metrics(metrics(shape)) })).toEqual(expected);
+  });
+
+  it("shows the standby path's quiet as by design, naming the tag", () => {
+    const cell = capacity(
+      {
+        settings: { standbyPath: "secondary" },
+        dataPlane: dp.metrics(metrics(quiet(["secondary"], 20))),
+      },
+      "secondary",
+    );
+    expect(cell.status).toBe("up");
+    expect(cell.detail).toMatch(
+      /^standby by design \(erwatch:standby-path\): no traffic either way for \d+ min while the other path carries$/,
+    );
   });
 
   it("says what Azure Monitor's availability showed, and that it showed none when it reported none", () => {

@@ -150,6 +150,37 @@ describe("dataPlaneSignal: what the data-plane families would alert on, from thi
     expect(got).toBeNull();
   });
 
+  it("the standby path (erwatch:standby-path) going quiet while the other carries sends nothing deep; nothing flowing at all does", () => {
+    const failback = metrics(
+      ...throughput(
+        delayed((m) => (m > 17 ? 240e6 : 0)),
+        { path: "secondary" },
+      ),
+      ...throughput(
+        delayed(() => 240e6),
+        { path: "primary" },
+      ),
+    );
+    const standby = { ...CIRCUIT, standbyPath: "secondary" as const };
+    expect(dataPlaneSignal(failback, CIRCUIT, DEFAULT_DATA_PLANE_POLICY, NOW)).toMatch(
+      /AzurePrivatePeering secondary/,
+    );
+    expect(dataPlaneSignal(failback, standby, DEFAULT_DATA_PLANE_POLICY, NOW)).toBeNull();
+    const allQuiet = metrics(
+      ...throughput(
+        delayed((m) => (m > 17 ? 240e6 : 0)),
+        { path: "secondary" },
+      ),
+      ...throughput(
+        delayed((m) => (m > 17 ? 240e6 : 0)),
+        { path: "primary" },
+      ),
+    );
+    expect(dataPlaneSignal(allQuiet, standby, DEFAULT_DATA_PLANE_POLICY, NOW)).toMatch(
+      /primary.*secondary/,
+    );
+  });
+
   it("judges by the policy it is given: a 30-minute stop window and a 90 % saturation share", () => {
     const policy = {
       ...DEFAULT_DATA_PLANE_POLICY,
