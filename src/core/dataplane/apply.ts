@@ -397,6 +397,7 @@ function applyEndToEnd(
         peering: rides?.name ?? null,
         singlePathDown: downs.flatMap((f) => f.paths.map((path) => ({ path, code: f.code }))),
         notes: rides?.notes ?? [],
+        open: out.filter((f) => !downs.includes(f)),
       });
       if (found) out.push(found);
     }
@@ -406,6 +407,7 @@ function applyEndToEnd(
       peering: rides?.name ?? null,
       singlePathDown: [],
       notes: [],
+      open: [],
     });
     if (found) out.push(found);
   }

@@ -188,6 +188,18 @@ export interface UnexplainedContext {
   singlePathDown: { path: PathName; code: string }[];
   /** Notes on the peering, e.g. a prefix-count asymmetry between the paths. */
   notes: string[];
+  /**
+   * The circuit's other findings, none of which stops this traffic: with any
+   * open the circuit does not read healthy, and the finding must not say so.
+   */
+  open: Finding[];
+}
+
+/** A finding open beside the failure, in a few words: what it is and where. */
+function openWords(f: Finding): string {
+  const where = f.peering ? ` on ${f.peering}` : "";
+  const paths = f.peering && f.paths.length === 1 ? ` ${f.paths[0]}` : "";
+  return `${f.code}${where}${paths}`;
 }
 
 export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContext): Finding | null {
@@ -226,10 +238,13 @@ export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContex
   const failing = summary.tests.filter((t) => t.grade === "fail" || t.grade === "warning");
   const lines = failing.map(testLine);
   const single = ctx.singlePathDown;
+  const open = [...new Set(ctx.open.map(openWords))];
   const where =
     single.length > 0
       ? `while only the ${single.map((s) => `${s.path} path (${s.code})`).join(", ")} is down: redundancy is not carrying the traffic`
-      : "while every layer of the circuit reads healthy: look past the circuit";
+      : open.length > 0
+        ? `while nothing open on the circuit stops this traffic (${open.join(", ")}): look past the circuit`
+        : "while every layer of the circuit reads healthy: look past the circuit";
   const checks = IMPOSTOR_CHECKS.map((c, i) => `(${i + 1}) ${c}`).join("; ");
   return {
     ...base,
@@ -244,11 +259,14 @@ export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContex
       impostors: IMPOSTOR_CHECKS,
       ...(single.length > 0 ? { singlePathDown: single } : {}),
       ...(ctx.notes.length > 0 ? { notes: ctx.notes } : {}),
+      ...(open.length > 0 ? { openOnCircuit: open } : {}),
     },
     nextAction:
       single.length > 0
         ? `One path is down and the other should carry everything, yet the tests fail: check that on-premises and Azure prefer the surviving path in both directions (route preference, AS-path prepending, a VPN advertising the same prefixes). Then: ${checks}.`
-        : `Not the circuit: every layer reads healthy. Check, in order: ${checks}.`,
+        : open.length > 0
+          ? `Not what is open on the circuit (${open.join(", ")}): none of it stops this traffic, and each is its own alert. Check, in order: ${checks}.`
+          : `Not the circuit: every layer reads healthy. Check, in order: ${checks}.`,
   };
 }
 

@@ -8,7 +8,14 @@ import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
 import { summarise } from "../../../src/core/dataplane/end-to-end.js";
 import { evaluateCircuit, type EvaluationPolicy } from "../../../src/core/evaluate.js";
 import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
-import { circuitReading, failed, ok, type CircuitSpec } from "../../support/readings.js";
+import {
+  circuitReading,
+  failed,
+  microsoftPeering,
+  ok,
+  peering,
+  type CircuitSpec,
+} from "../../support/readings.js";
 import { dp, e2e, NOW, test } from "./builders.js";
 
 const POLICY: EvaluationPolicy = {
@@ -151,6 +158,47 @@ describe("localisation with the layer table", () => {
       "cm-er-circuit-prod/onprem-to-vnet/tcp-1433: onprem-app-01 → vnet-prod Fail, checks failed 100% (threshold 10%)",
     ]);
   });
+
+  // "Every layer reads healthy" is a claim on-call acts on (they stop looking at
+  // the circuit): it holds only while nothing else is open on it.
+  it.each<{ name: string; spec: CircuitSpec; open: string[] }>([
+    { name: "nothing else open", spec: { dataPlane: FAIL }, open: [] },
+    {
+      name: "the peering near its route limit",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: "3900" }, secondary: { bgp: "3900" } } },
+        dataPlane: FAIL,
+      },
+      open: ["prefix-limit-near on AzurePrivatePeering"],
+    },
+    {
+      name: "another peering down on both paths",
+      spec: {
+        peerings: [peering(), microsoftPeering("Configured")],
+        paths: { MicrosoftPeering: { primary: { bgp: "Idle" }, secondary: { bgp: "Idle" } } },
+        dataPlane: FAIL,
+      },
+      open: ["bgp-down on MicrosoftPeering"],
+    },
+  ])(
+    "e2e-fail names what is open beside it, never 'every layer healthy' then: $name",
+    ({ spec, open }) => {
+      const f = judge(spec).findings.find((x) => x.code === "e2e-fail")!;
+      const healthy = "every layer of the circuit reads healthy";
+      if (open.length === 0) {
+        expect(f.title).toContain(healthy);
+        expect(f.evidence.openOnCircuit).toBeUndefined();
+        return;
+      }
+      expect(f.title).not.toContain(healthy);
+      expect(f.nextAction).not.toMatch(/every layer reads healthy/);
+      expect(f.evidence.openOnCircuit).toEqual(open);
+      for (const words of open) {
+        expect(f.title).toContain(words);
+        expect(f.nextAction).toContain(words);
+      }
+    },
+  );
 
   it("an explained failure is evidence on the layer's finding, and the row says what explains it", () => {
     const verdict = judge({ paths: bothArpDown, dataPlane: FAIL });
