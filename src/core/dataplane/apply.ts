@@ -26,6 +26,8 @@ import {
   explainedByWords,
   explainers,
   foldInto,
+  PATH_DOWN_CODES,
+  stopsTestsFamily,
   summarise,
 } from "./end-to-end.js";
 import type { CircuitMetrics } from "./facts.js";
@@ -380,17 +382,21 @@ function applyEndToEnd(
   let out = [...findings];
   let explainedBy: string | null = null;
   if (summary.overall === "fail" || summary.overall === "warning") {
-    const ex = explainers(out, rides?.name ?? null);
+    const failing = summary.tests.filter((t) => t.grade === "fail" || t.grade === "warning");
+    const ex = explainers(out, rides?.name ?? null, failing);
     const first = ex[0];
     if (first) {
       explainedBy = explainedByWords(first);
       out = out.map((f) => (f === first ? foldInto(f, summary) : f));
     } else {
+      // A path down for the other family only is no path down for these tests.
+      const stops = stopsTestsFamily(failing);
       const downs = out.filter(
         (f) =>
           rides !== null &&
           same(f.peering ?? "", rides.name) &&
-          (f.code === "arp-missing" || f.code === "bgp-down" || f.code === "no-prefixes-received"),
+          stops(f) &&
+          PATH_DOWN_CODES.includes(f.code),
       );
       const found = endToEndFinding(summary, {
         circuitName: verdict.name,

@@ -12,6 +12,7 @@ import {
   circuitReading,
   failed,
   microsoftPeering,
+  neighbor,
   ok,
   peering,
   type CircuitSpec,
@@ -199,6 +200,133 @@ describe("localisation with the layer table", () => {
       }
     },
   );
+
+  // IPv6 and IPv4 are sessions of their own on each path: an outage of one
+  // family explains only tests known to run over it. A test named, not
+  // addressed, may run over either, so a one-family outage explains it away never.
+  const v6Idle = [neighbor("120"), neighbor("Idle", 6)];
+  const v6Zero = [neighbor("120"), neighbor("0", 6)];
+  const failing = (...destinations: string[]) =>
+    dp.e2e(e2e(destinations.map((destination, i) => test("Fail", { test: `t${i}`, destination }))));
+  it.each<{ name: string; spec: CircuitSpec; expected: string[] }>([
+    {
+      name: "IPv6 Idle on both paths, IPv4 tests fail: the IPv6 alert and e2e-fail",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+        dataPlane: failing("10.1.0.4:443", "10.1.0.5"),
+      },
+      expected: [
+        "bgp-down Sev1 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv6 Idle on both paths, IPv6 tests fail: only the IPv6 alert",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+        dataPlane: failing("fd00:1::4:443", "[fd00:1::5]:1433"),
+      },
+      expected: ["bgp-down Sev1 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "IPv6 Idle on both paths, tests named: the family unknown, e2e-fail too",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+        dataPlane: failing("vm-app-01:443"),
+      },
+      expected: [
+        "bgp-down Sev1 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv6 Idle on both paths, IPv4 and IPv6 tests fail: e2e-fail too",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+        dataPlane: failing("10.1.0.4:443", "fd00:1::4:443"),
+      },
+      expected: [
+        "bgp-down Sev1 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "0 IPv6 prefixes on both paths, IPv4 tests fail: e2e-fail too",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Zero }, secondary: { bgp: v6Zero } } },
+        dataPlane: failing("10.1.0.4:443"),
+      },
+      expected: [
+        "no-prefixes-received Sev0 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv6 Idle on one path, IPv4 tests fail: not a path down, e2e-fail names it",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle } } },
+        dataPlane: failing("10.1.0.4:443"),
+      },
+      expected: [
+        "bgp-down Sev3 AzurePrivatePeering primary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "0 IPv4 prefixes on both paths, tests named: the path is down for every family",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } },
+        dataPlane: failing("vm-app-01:443"),
+      },
+      expected: ["no-prefixes-received Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "IPv4 Idle on both paths, tests named: the path is down for every family",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: "Idle" }, secondary: { bgp: "Idle" } } },
+        dataPlane: failing("vm-app-01:443"),
+      },
+      expected: ["bgp-down Sev0 AzurePrivatePeering primary+secondary"],
+    },
+  ])("$name", ({ spec, expected }) => {
+    expect(codes(spec)).toEqual(expected);
+  });
+
+  it.each([
+    {
+      where: "both paths",
+      paths: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } },
+      open: "bgp-down (IPv6) on AzurePrivatePeering",
+    },
+    {
+      where: "one path",
+      paths: { primary: { bgp: v6Idle } },
+      open: "bgp-down (IPv6) on AzurePrivatePeering primary",
+    },
+  ])(
+    "an IPv4 failure beside IPv6 down on $where is its own alert, naming the IPv6 one and the impostors",
+    ({ paths, open }) => {
+      const f = judge({
+        paths: { AzurePrivatePeering: paths },
+        dataPlane: failing("10.1.0.4:443"),
+      }).findings.find((x) => x.code === "e2e-fail")!;
+      expect(f.title).toContain(`nothing open on the circuit explains it (${open})`);
+      expect(f.title).not.toContain("every layer");
+      // IPv4 is Established on both paths: no path is down for these tests.
+      expect(f.title).not.toContain("redundancy");
+      expect(f.nextAction).toContain("NSGs and firewalls");
+    },
+  );
+
+  it("tests named, not addressed, beside a one-family outage: the finding says why it did not fold them", () => {
+    const f = judge({
+      paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+      dataPlane: failing("vm-app-01:443"),
+    }).findings.find((x) => x.code === "e2e-fail")!;
+    expect(f.nextAction).toContain(
+      "erwatch cannot tell the address family of tests known only by name (onprem-to-vnet/t0): if they run over IPv6, bgp-down (IPv6) on AzurePrivatePeering is why.",
+    );
+  });
 
   it("an explained failure is evidence on the layer's finding, and the row says what explains it", () => {
     const verdict = judge({ paths: bothArpDown, dataPlane: FAIL });
