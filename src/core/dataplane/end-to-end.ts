@@ -112,10 +112,16 @@ export function familyOfAddress(text: string | null | undefined): AddressFamily 
 
 /**
  * The family a test runs over: its destination's address, else its source's
- * (both ends of a test speak one family); null when only names were given.
+ * (both ends of a test speak one family), as Log Analytics wrote them, else
+ * as their names read; null when only names were given.
  */
 export function testFamily(t: EndToEndTest): AddressFamily | null {
-  return familyOfAddress(t.destination) ?? familyOfAddress(t.source);
+  return (
+    familyOfAddress(t.destinationAddress) ??
+    familyOfAddress(t.sourceAddress) ??
+    familyOfAddress(t.destination) ??
+    familyOfAddress(t.source)
+  );
 }
 
 /**

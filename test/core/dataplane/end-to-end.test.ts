@@ -229,6 +229,37 @@ describe("localisation with the layer table", () => {
       expected: ["bgp-down Sev1 AzurePrivatePeering primary+secondary"],
     },
     {
+      name: "IPv6 Idle on both paths, IPv6 tests named, their addresses read: only the IPv6 alert",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+        dataPlane: dp.e2e(
+          e2e([
+            test("Fail", { destination: "vm-app-01:443", destinationAddress: "fd00:1::4" }),
+            test("Fail", {
+              test: "tcp-1433",
+              destination: "vm-app-02:1433",
+              destinationAddress: null,
+              sourceAddress: "fd00:16::10",
+            }),
+          ]),
+        ),
+      },
+      expected: ["bgp-down Sev1 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "IPv6 Idle on both paths, IPv4 tests named, their addresses read: e2e-fail too",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+        dataPlane: dp.e2e(
+          e2e([test("Fail", { destination: "vm-app-01:443", destinationAddress: "10.1.0.4" })]),
+        ),
+      },
+      expected: [
+        "bgp-down Sev1 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
       name: "IPv6 Idle on both paths, tests named: the family unknown, e2e-fail too",
       spec: {
         paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
