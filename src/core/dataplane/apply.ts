@@ -356,9 +356,13 @@ function applyEndToEnd(
 ): Finding[] {
   const got = reading.dataPlane?.endToEnd;
   if (!got || !reading.circuit.ok) return findings;
-  // Connection Monitor tests run between VNets and on-premises: over private peering.
+  // Connection Monitor tests run between VNets and on-premises: over private
+  // peering. One gone from the circuit is still the one they ride, and its
+  // peering-missing is why they fail: ARM names each peering after its type.
   const privateName =
     reading.circuit.value.peerings?.find((p) => same(p.peeringType, "AzurePrivatePeering"))?.name ??
+    findings.find((f) => f.code === "peering-missing" && same(f.peering, "AzurePrivatePeering"))
+      ?.peering ??
     null;
   const rides =
     privateName === null ? null : (peerings.find((p) => same(p.name, privateName)) ?? null);
@@ -383,7 +387,7 @@ function applyEndToEnd(
   let explainedBy: string | null = null;
   if (summary.overall === "fail" || summary.overall === "warning") {
     const failing = summary.tests.filter((t) => t.grade === "fail" || t.grade === "warning");
-    const ex = explainers(out, rides?.name ?? null, failing);
+    const ex = explainers(out, privateName, failing);
     const first = ex[0];
     if (first) {
       explainedBy = explainedByWords(first);
@@ -400,7 +404,7 @@ function applyEndToEnd(
       );
       const found = endToEndFinding(summary, {
         circuitName: verdict.name,
-        peering: rides?.name ?? null,
+        peering: rides?.name ?? privateName,
         singlePathDown: downs.flatMap((f) => f.paths.map((path) => ({ path, code: f.code }))),
         notes: rides?.notes ?? [],
         open: out.filter((f) => !downs.includes(f)),
@@ -410,7 +414,7 @@ function applyEndToEnd(
   } else {
     const found = endToEndFinding(summary, {
       circuitName: verdict.name,
-      peering: rides?.name ?? null,
+      peering: rides?.name ?? privateName,
       singlePathDown: [],
       notes: [],
       open: [],

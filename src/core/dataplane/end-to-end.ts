@@ -154,7 +154,8 @@ export function stopsTestsFamily(failing: EndToEndTest[]): (f: Finding) => boole
 
 /**
  * The findings of the other layers that stop the failing tests' traffic over
- * the peering the tests ride.
+ * the peering the tests ride: the circuit's, and that peering's (missing or
+ * disabled included, so it is named even when the circuit no longer lists it).
  */
 export function explainers(
   findings: Finding[],
@@ -164,7 +165,10 @@ export function explainers(
   const stops = stopsTestsFamily(failing);
   const onPeering = (f: Finding) =>
     peering !== null && (f.peering ?? "").toLowerCase() === peering.toLowerCase() && stops(f);
-  const out = findings.filter((f) => f.code === "provider-not-provisioned");
+  // The circuit itself broken stops every peering on it.
+  const out = findings.filter(
+    (f) => f.code === "provider-not-provisioned" || f.code === "circuit-not-enabled",
+  );
   out.push(
     ...findings.filter(
       (f) =>

@@ -106,6 +106,31 @@ describe("localisation with the layer table", () => {
       expected: ["provider-not-provisioned Sev0 null primary+secondary"],
     },
     {
+      name: "Fail with the private peering gone: the peering's alert, raised to Sev1",
+      spec: { peerings: [], dataPlane: FAIL },
+      expected: ["peering-missing Sev1 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "Fail with the private peering gone beside a Microsoft peering: the peering's alert",
+      spec: { peerings: [microsoftPeering("Configured")], dataPlane: FAIL },
+      expected: ["peering-missing Sev1 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "Fail with the private peering Disabled: the peering's alert",
+      spec: { peerings: [peering({ state: "Disabled" })], dataPlane: FAIL },
+      expected: ["peering-disabled Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "Fail with the Azure side of the circuit not Enabled: the circuit's alert",
+      spec: { circuitState: "Disabled", dataPlane: FAIL },
+      expected: ["circuit-not-enabled Sev1 null primary+secondary"],
+    },
+    {
+      name: "Fail with the provider not yet provisioned: the provider's alert, raised to Sev1",
+      spec: { providerState: "NotProvisioned", peerings: [], dataPlane: FAIL },
+      expected: ["provider-not-provisioned Sev1 null primary+secondary"],
+    },
+    {
       name: "Fail with one path down: redundancy is not carrying the traffic, so e2e-fail pages",
       spec: {
         paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } },
@@ -357,6 +382,35 @@ describe("localisation with the layer table", () => {
     expect(f.nextAction).toContain(
       "erwatch cannot tell the address family of tests known only by name (onprem-to-vnet/t0): if they run over IPv6, bgp-down (IPv6) on AzurePrivatePeering is why.",
     );
+  });
+
+  it.each<{ name: string; spec: CircuitSpec; code: string }>([
+    { name: "the private peering gone", spec: { peerings: [] }, code: "peering-missing" },
+    {
+      name: "the Azure side of the circuit Disabled",
+      spec: { circuitState: "Disabled" },
+      code: "circuit-not-enabled",
+    },
+  ])(
+    "a failure explained by $name carries the tests, never 'look past the circuit'",
+    ({ spec, code }) => {
+      const verdict = judge({ ...spec, dataPlane: FAIL });
+      const f = verdict.findings.find((x) => x.code === code)!;
+      expect(f.evidence.endToEnd).toMatchObject({ overall: "fail", explainedBy: code });
+      expect(f.nextAction).toContain("this layer is why");
+      for (const other of verdict.findings) {
+        expect(other.title).not.toContain("every layer");
+        expect(other.nextAction).not.toMatch(/Not the circuit/);
+      }
+    },
+  );
+
+  it("a Microsoft peering beside the missing private one says which peering the tests ride", () => {
+    const verdict = judge({ peerings: [microsoftPeering("Configured")], dataPlane: FAIL });
+    expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
+      status: "n/a",
+      detail: "tests ride AzurePrivatePeering",
+    });
   });
 
   it("an explained failure is evidence on the layer's finding, and the row says what explains it", () => {
