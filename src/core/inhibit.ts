@@ -105,6 +105,13 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     holds: "resolve",
   },
   {
+    name: "the Azure side of the circuit not Enabled keeps the end-to-end alert it explains open",
+    source: { family: "circuit-state" },
+    targets: ["end-to-end"],
+    equal: ["circuit"],
+    holds: "resolve",
+  },
+  {
     name: "a missing or disabled peering keeps the data-plane alerts it explains open",
     source: { family: "peering-config", codes: ["peering-missing", "peering-disabled"] },
     targets: ["end-to-end", "traffic"],

@@ -580,6 +580,9 @@ describe("Connection Monitor", () => {
         testGroup: "onprem-to-vnet",
         test: "tcp-443",
         destination: "vm-app-01:443",
+        // The endpoints' addresses: they tell the family a test runs over when its names do not.
+        sourceAddress: "10.16.0.10",
+        destinationAddress: null,
         checksFailedPercent: 0,
       }),
     ]);

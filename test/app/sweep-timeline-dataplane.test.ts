@@ -14,6 +14,7 @@ import {
   healthyCircuit,
   metricsDip,
   peeringOf,
+  removePeering,
   restorePath,
   setTestResults,
   setTraffic,
@@ -551,6 +552,43 @@ describe("Connection Monitor (end-to-end) through the lifecycle", () => {
       "resolve:path-down:Sev0",
     ]);
   });
+
+  // The circuit or the tests' peering broken under an open end-to-end alert:
+  // that break is the one alert, and "resolved" is not said of end-to-end
+  // while it goes on.
+  it.each([
+    {
+      what: "the private peering deleted",
+      opened: "open:peering-config:Sev0",
+      code: "peering-missing",
+      brk: (b: CircuitBundle) => removePeering(b.circuit, PRIVATE),
+    },
+    {
+      what: "the Azure side of the circuit Disabled",
+      opened: "open:circuit-state:Sev1",
+      code: "circuit-not-enabled",
+      brk: (b: CircuitBundle) => void (b.circuit.circuitProvisioningState = "Disabled"),
+    },
+  ])(
+    "$what while end-to-end is open is one outage: e2e folds into it, and e2e's all-clear waits for it",
+    async ({ opened, code, brk }) => {
+      const t = await timeline({ monitor: true });
+      await t.sweep(0);
+      setTestResults(t.monitor!, "Fail");
+      await t.sweeps(5, 10);
+      expect(t.said()).toEqual(["open:end-to-end:Sev1"]);
+      brk(t.bundle);
+      const broken = await t.sweeps(15, 40);
+      // The tests still fail: nobody is told end-to-end is fine, nor paged twice.
+      expect(t.said()).toEqual(["open:end-to-end:Sev1", opened]);
+      expect(t.sent()[1]!.evidence.endToEnd).toMatchObject({ explainedBy: code });
+      expect(verdictOf(broken.at(-1)!).findings.map((f) => f.code)).toEqual([code]);
+      expect(decisionOf(broken.at(-1)!, "end-to-end")).toMatchObject({
+        action: "none",
+        reason: "inhibited",
+      });
+    },
+  );
 
   it("a path already Sev0 down pages once when the tests fail too, and tests that lag its recovery by a sweep open nothing", async () => {
     const t = await timeline({ monitor: true });

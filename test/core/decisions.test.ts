@@ -328,6 +328,27 @@ describe("inhibitions", () => {
       ],
       held: { g: "d" },
     },
+    {
+      name: "the Azure side of the circuit not Enabled keeps the end-to-end alert it explains open",
+      alerts: [
+        alert("c", "circuit-state", {
+          code: "circuit-not-enabled",
+          severity: "Sev1",
+          peering: null,
+          paths: ["primary", "secondary"],
+        }),
+        alert("e", "end-to-end", { code: "e2e-fail", severity: "Sev1", active: false }),
+      ],
+      held: { e: "c" },
+    },
+    {
+      name: "the private peering gone keeps the end-to-end alert it explains open",
+      alerts: [
+        alert("m", "peering-config", { code: "peering-missing", paths: ["primary", "secondary"] }),
+        alert("e", "end-to-end", { code: "e2e-fail", severity: "Sev1", active: false }),
+      ],
+      held: { e: "m" },
+    },
   ])("$name", ({ alerts, held }) => {
     const result = Object.fromEntries(
       [...inhibitions(alerts).entries()].map(([k, v]) => [k, v.by]),

@@ -106,6 +106,8 @@ export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
       roundTripThresholdMs: num(get("RoundTripTimeMsThreshold")),
       source: str(get("SourceName")) ?? str(get("SourceAddress")) ?? "?",
       destination: port !== null ? `${destination}:${port}` : destination,
+      sourceAddress: str(get("SourceAddress")),
+      destinationAddress: str(get("DestinationAddress")),
       at: (timeUnread ? readAt : when).toISOString(),
       reason:
         unread.length > 0

@@ -27,6 +27,8 @@ import {
   explainedByWords,
   explainers,
   foldInto,
+  PATH_DOWN_CODES,
+  stopsTestsFamily,
   summarise,
 } from "./end-to-end.js";
 import type { CircuitMetrics } from "./facts.js";
@@ -363,9 +365,13 @@ function applyEndToEnd(
 ): Finding[] {
   const got = reading.dataPlane?.endToEnd;
   if (!got || !reading.circuit.ok) return findings;
-  // Connection Monitor tests run between VNets and on-premises: over private peering.
+  // Connection Monitor tests run between VNets and on-premises: over private
+  // peering. One gone from the circuit is still the one they ride, and its
+  // peering-missing is why they fail: ARM names each peering after its type.
   const privateName =
     reading.circuit.value.peerings?.find((p) => same(p.peeringType, "AzurePrivatePeering"))?.name ??
+    findings.find((f) => f.code === "peering-missing" && same(f.peering, "AzurePrivatePeering"))
+      ?.peering ??
     null;
   const rides =
     privateName === null ? null : (peerings.find((p) => same(p.name, privateName)) ?? null);
@@ -389,32 +395,38 @@ function applyEndToEnd(
   let out = [...findings];
   let explainedBy: string | null = null;
   if (summary.overall === "fail" || summary.overall === "warning") {
-    const ex = explainers(out, rides?.name ?? null);
+    const failing = summary.tests.filter((t) => t.grade === "fail" || t.grade === "warning");
+    const ex = explainers(out, privateName, failing);
     const first = ex[0];
     if (first) {
       explainedBy = explainedByWords(first);
       out = out.map((f) => (f === first ? foldInto(f, summary) : f));
     } else {
+      // A path down for the other family only is no path down for these tests.
+      const stops = stopsTestsFamily(failing);
       const downs = out.filter(
         (f) =>
           rides !== null &&
           same(f.peering ?? "", rides.name) &&
-          (f.code === "arp-missing" || f.code === "bgp-down" || f.code === "no-prefixes-received"),
+          stops(f) &&
+          PATH_DOWN_CODES.includes(f.code),
       );
       const found = endToEndFinding(summary, {
         circuitName: verdict.name,
-        peering: rides?.name ?? null,
+        peering: rides?.name ?? privateName,
         singlePathDown: downs.flatMap((f) => f.paths.map((path) => ({ path, code: f.code }))),
         notes: rides?.notes ?? [],
+        open: out.filter((f) => !downs.includes(f)),
       });
       if (found) out.push(found);
     }
   } else {
     const found = endToEndFinding(summary, {
       circuitName: verdict.name,
-      peering: rides?.name ?? null,
+      peering: rides?.name ?? privateName,
       singlePathDown: [],
       notes: [],
+      open: [],
     });
     if (found) out.push(found);
   }

@@ -5,8 +5,9 @@
 // the impostors (gateway and connection, VNet route table, NSG / firewall,
 // DNS, asymmetric routing).
 
-import type { Finding, LayerCell, PathName, Severity } from "../model.js";
+import type { Finding, FindingCode, LayerCell, PathName, Severity } from "../model.js";
 import { LAYERS, PATHS } from "../model.js";
+import type { AddressFamily } from "../route-limits.js";
 import { mostSevere } from "../severity.js";
 import { LAYER_WORDS } from "../vocabulary.js";
 import type { EndToEndFacts, EndToEndTest } from "./facts.js";
@@ -96,11 +97,78 @@ const E2E_SEVERITY: Record<"fail" | "warning" | "indeterminate", Severity> = {
   indeterminate: "Sev3",
 };
 
-/** The finding codes of the other layers that stop traffic over the peering the tests ride. */
-export function explainers(findings: Finding[], peering: string | null): Finding[] {
+/** An IPv6 literal, a port after it allowed: hex groups and at least two colons. */
+const IPV6 = /^[0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*$/i;
+const IPV4 = /^(\d{1,3}\.){3}\d{1,3}(:\d+)?$/;
+
+/** The family of an address as Connection Monitor writes it ("10.1.0.4:443", "[fd00::4]:443"); null for a name. */
+export function familyOfAddress(text: string | null | undefined): AddressFamily | null {
+  const t = (text ?? "").trim();
+  const bracketed = /^\[([^\]]+)\](:\d+)?$/.exec(t);
+  if (bracketed) return IPV6.test(bracketed[1]!) ? "ipv6" : null;
+  if (IPV4.test(t)) return "ipv4";
+  return IPV6.test(t) ? "ipv6" : null;
+}
+
+/**
+ * The family a test runs over: its destination's address, else its source's
+ * (both ends of a test speak one family), as Log Analytics wrote them, else
+ * as their names read; null when only names were given.
+ */
+export function testFamily(t: EndToEndTest): AddressFamily | null {
+  return (
+    familyOfAddress(t.destinationAddress) ??
+    familyOfAddress(t.sourceAddress) ??
+    familyOfAddress(t.destination) ??
+    familyOfAddress(t.source)
+  );
+}
+
+/**
+ * Whether a finding's condition is IPv6's alone: an IPv6 session down, or
+ * receiving nothing, while IPv4 carries on that path (its own finding, never
+ * the path's lowest layer). IPv4 down is the path down, whatever IPv6 does.
+ */
+export function ipv6Only(f: Finding): boolean {
+  return f.addressFamily === "ipv6" || f.evidence.family === "ipv6";
+}
+
+/** The codes of a path down, at whichever of its layers. */
+export const PATH_DOWN_CODES: readonly FindingCode[] = [
+  "arp-missing",
+  "bgp-down",
+  "no-prefixes-received",
+];
+
+/**
+ * Whether a finding's condition stops the failing tests' traffic as far as
+ * address families go. IPv6's alone stops only IPv6, so it explains the
+ * failure only when every failing test is known to run over IPv6; a test
+ * known only by name may run over IPv4, and an IPv6 outage must never hide an
+ * IPv4 one behind its alert.
+ */
+export function stopsTestsFamily(failing: EndToEndTest[]): (f: Finding) => boolean {
+  const overIpv6 = failing.length > 0 && failing.every((t) => testFamily(t) === "ipv6");
+  return (f) => !ipv6Only(f) || overIpv6;
+}
+
+/**
+ * The findings of the other layers that stop the failing tests' traffic over
+ * the peering the tests ride: the circuit's, and that peering's (missing or
+ * disabled included, so it is named even when the circuit no longer lists it).
+ */
+export function explainers(
+  findings: Finding[],
+  peering: string | null,
+  failing: EndToEndTest[],
+): Finding[] {
+  const stops = stopsTestsFamily(failing);
   const onPeering = (f: Finding) =>
-    peering !== null && (f.peering ?? "").toLowerCase() === peering.toLowerCase();
-  const out = findings.filter((f) => f.code === "provider-not-provisioned");
+    peering !== null && (f.peering ?? "").toLowerCase() === peering.toLowerCase() && stops(f);
+  // The circuit itself broken stops every peering on it.
+  const out = findings.filter(
+    (f) => f.code === "provider-not-provisioned" || f.code === "circuit-not-enabled",
+  );
   out.push(
     ...findings.filter(
       (f) =>
@@ -112,11 +180,7 @@ export function explainers(findings: Finding[], peering: string | null): Finding
     ),
   );
   // Path-down codes may differ per path (layer 2 on one, BGP on the other): together they stop traffic.
-  const downs = findings.filter(
-    (f) =>
-      onPeering(f) &&
-      (f.code === "arp-missing" || f.code === "bgp-down" || f.code === "no-prefixes-received"),
-  );
+  const downs = findings.filter((f) => onPeering(f) && PATH_DOWN_CODES.includes(f.code));
   if (PATHS.every((p) => downs.some((f) => f.paths.includes(p)))) out.push(...downs);
   return [...out].sort((a, b) => LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer));
 }
@@ -188,6 +252,19 @@ export interface UnexplainedContext {
   singlePathDown: { path: PathName; code: string }[];
   /** Notes on the peering, e.g. a prefix-count asymmetry between the paths. */
   notes: string[];
+  /**
+   * The circuit's other findings, none of which stops this traffic: with any
+   * open the circuit does not read healthy, and the finding must not say so.
+   */
+  open: Finding[];
+}
+
+/** A finding open beside the failure, in a few words: what it is, of which family, and where. */
+function openWords(f: Finding): string {
+  const of = ipv6Only(f) ? " (IPv6)" : "";
+  const where = f.peering ? ` on ${f.peering}` : "";
+  const paths = f.peering && f.paths.length === 1 ? ` ${f.paths[0]}` : "";
+  return `${f.code}${of}${where}${paths}`;
 }
 
 export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContext): Finding | null {
@@ -226,11 +303,25 @@ export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContex
   const failing = summary.tests.filter((t) => t.grade === "fail" || t.grade === "warning");
   const lines = failing.map(testLine);
   const single = ctx.singlePathDown;
+  const open = [...new Set(ctx.open.map(openWords))];
   const where =
     single.length > 0
       ? `while only the ${single.map((s) => `${s.path} path (${s.code})`).join(", ")} is down: redundancy is not carrying the traffic`
-      : "while every layer of the circuit reads healthy: look past the circuit";
+      : open.length > 0
+        ? `while nothing open on the circuit explains it (${open.join(", ")}): look past the circuit`
+        : "while every layer of the circuit reads healthy: look past the circuit";
   const checks = IMPOSTOR_CHECKS.map((c, i) => `(${i + 1}) ${c}`).join("; ");
+  // Said when the family rule, not the facts, kept an IPv6 outage from explaining it.
+  const unaddressed = failing.filter((t) => testFamily(t) === null);
+  const ipv6Downs = [
+    ...new Set(
+      ctx.open.filter((f) => PATH_DOWN_CODES.includes(f.code) && ipv6Only(f)).map(openWords),
+    ),
+  ];
+  const familyNote =
+    ipv6Downs.length > 0 && unaddressed.length > 0
+      ? ` erwatch cannot tell the address family of tests known only by name (${unaddressed.map((t) => `${t.testGroup}/${t.test}`).join(", ")}): if they run over IPv6, ${ipv6Downs.join(", ")} is why. They stay apart so that an IPv4 outage cannot hide behind it.`
+      : "";
   return {
     ...base,
     code: grade === "fail" ? "e2e-fail" : "e2e-warning",
@@ -244,11 +335,14 @@ export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContex
       impostors: IMPOSTOR_CHECKS,
       ...(single.length > 0 ? { singlePathDown: single } : {}),
       ...(ctx.notes.length > 0 ? { notes: ctx.notes } : {}),
+      ...(open.length > 0 ? { openOnCircuit: open } : {}),
     },
     nextAction:
       single.length > 0
         ? `One path is down and the other should carry everything, yet the tests fail: check that on-premises and Azure prefer the surviving path in both directions (route preference, AS-path prepending, a VPN advertising the same prefixes). Then: ${checks}.`
-        : `Not the circuit: every layer reads healthy. Check, in order: ${checks}.`,
+        : open.length > 0
+          ? `What is open on the circuit (${open.join(", ")}) is its own alert and does not explain these tests.${familyNote} Check, in order: ${checks}.`
+          : `Not the circuit: every layer reads healthy. Check, in order: ${checks}.`,
   };
 }
 

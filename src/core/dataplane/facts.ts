@@ -108,6 +108,13 @@ export interface EndToEndTest {
   roundTripThresholdMs: number | null;
   source: string;
   destination: string;
+  /**
+   * The addresses Connection Monitor tested between, when it wrote them: the
+   * source and destination above are the endpoints' names when they have
+   * one, which say nothing of the address family the test runs over.
+   */
+  sourceAddress?: string | null;
+  destinationAddress?: string | null;
   /** When Log Analytics says the test ran. */
   at: string;
   /** Connection Monitor's own words on a failure, when it gives any. */

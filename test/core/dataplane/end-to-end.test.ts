@@ -8,7 +8,15 @@ import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
 import { summarise } from "../../../src/core/dataplane/end-to-end.js";
 import { evaluateCircuit, type EvaluationPolicy } from "../../../src/core/evaluate.js";
 import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
-import { circuitReading, failed, ok, type CircuitSpec } from "../../support/readings.js";
+import {
+  circuitReading,
+  failed,
+  microsoftPeering,
+  neighbor,
+  ok,
+  peering,
+  type CircuitSpec,
+} from "../../support/readings.js";
 import { dp, e2e, NOW, test } from "./builders.js";
 
 const POLICY: EvaluationPolicy = {
@@ -98,6 +106,31 @@ describe("localisation with the layer table", () => {
       expected: ["provider-not-provisioned Sev0 null primary+secondary"],
     },
     {
+      name: "Fail with the private peering gone: the peering's alert, raised to Sev1",
+      spec: { peerings: [], dataPlane: FAIL },
+      expected: ["peering-missing Sev1 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "Fail with the private peering gone beside a Microsoft peering: the peering's alert",
+      spec: { peerings: [microsoftPeering("Configured")], dataPlane: FAIL },
+      expected: ["peering-missing Sev1 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "Fail with the private peering Disabled: the peering's alert",
+      spec: { peerings: [peering({ state: "Disabled" })], dataPlane: FAIL },
+      expected: ["peering-disabled Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "Fail with the Azure side of the circuit not Enabled: the circuit's alert",
+      spec: { circuitState: "Disabled", dataPlane: FAIL },
+      expected: ["circuit-not-enabled Sev1 null primary+secondary"],
+    },
+    {
+      name: "Fail with the provider not yet provisioned: the provider's alert, raised to Sev1",
+      spec: { providerState: "NotProvisioned", peerings: [], dataPlane: FAIL },
+      expected: ["provider-not-provisioned Sev1 null primary+secondary"],
+    },
+    {
       name: "Fail with one path down: redundancy is not carrying the traffic, so e2e-fail pages",
       spec: {
         paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } },
@@ -150,6 +183,234 @@ describe("localisation with the layer table", () => {
       "cm-er-circuit-prod/onprem-to-vnet/tcp-443: onprem-app-01 → vnet-prod Fail, checks failed 100% (threshold 10%)",
       "cm-er-circuit-prod/onprem-to-vnet/tcp-1433: onprem-app-01 → vnet-prod Fail, checks failed 100% (threshold 10%)",
     ]);
+  });
+
+  // "Every layer reads healthy" is a claim on-call acts on (they stop looking at
+  // the circuit): it holds only while nothing else is open on it.
+  it.each<{ name: string; spec: CircuitSpec; open: string[] }>([
+    { name: "nothing else open", spec: { dataPlane: FAIL }, open: [] },
+    {
+      name: "the peering near its route limit",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: "3900" }, secondary: { bgp: "3900" } } },
+        dataPlane: FAIL,
+      },
+      open: ["prefix-limit-near on AzurePrivatePeering"],
+    },
+    {
+      name: "another peering down on both paths",
+      spec: {
+        peerings: [peering(), microsoftPeering("Configured")],
+        paths: { MicrosoftPeering: { primary: { bgp: "Idle" }, secondary: { bgp: "Idle" } } },
+        dataPlane: FAIL,
+      },
+      open: ["bgp-down on MicrosoftPeering"],
+    },
+  ])(
+    "e2e-fail names what is open beside it, never 'every layer healthy' then: $name",
+    ({ spec, open }) => {
+      const f = judge(spec).findings.find((x) => x.code === "e2e-fail")!;
+      const healthy = "every layer of the circuit reads healthy";
+      if (open.length === 0) {
+        expect(f.title).toContain(healthy);
+        expect(f.evidence.openOnCircuit).toBeUndefined();
+        return;
+      }
+      expect(f.title).not.toContain(healthy);
+      expect(f.nextAction).not.toMatch(/every layer reads healthy/);
+      expect(f.evidence.openOnCircuit).toEqual(open);
+      for (const words of open) {
+        expect(f.title).toContain(words);
+        expect(f.nextAction).toContain(words);
+      }
+    },
+  );
+
+  // IPv6 and IPv4 are sessions of their own on each path: an outage of one
+  // family explains only tests known to run over it. A test named, not
+  // addressed, may run over either, so a one-family outage explains it away never.
+  const v6Idle = [neighbor("120"), neighbor("Idle", 6)];
+  const v6Zero = [neighbor("120"), neighbor("0", 6)];
+  const failing = (...destinations: string[]) =>
+    dp.e2e(e2e(destinations.map((destination, i) => test("Fail", { test: `t${i}`, destination }))));
+  it.each<{ name: string; spec: CircuitSpec; expected: string[] }>([
+    {
+      name: "IPv6 Idle on both paths, IPv4 tests fail: the IPv6 alert and e2e-fail",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+        dataPlane: failing("10.1.0.4:443", "10.1.0.5"),
+      },
+      expected: [
+        "bgp-down Sev1 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv6 Idle on both paths, IPv6 tests fail: only the IPv6 alert",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+        dataPlane: failing("fd00:1::4:443", "[fd00:1::5]:1433"),
+      },
+      expected: ["bgp-down Sev1 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "IPv6 Idle on both paths, IPv6 tests named, their addresses read: only the IPv6 alert",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+        dataPlane: dp.e2e(
+          e2e([
+            test("Fail", { destination: "vm-app-01:443", destinationAddress: "fd00:1::4" }),
+            test("Fail", {
+              test: "tcp-1433",
+              destination: "vm-app-02:1433",
+              destinationAddress: null,
+              sourceAddress: "fd00:16::10",
+            }),
+          ]),
+        ),
+      },
+      expected: ["bgp-down Sev1 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "IPv6 Idle on both paths, IPv4 tests named, their addresses read: e2e-fail too",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+        dataPlane: dp.e2e(
+          e2e([test("Fail", { destination: "vm-app-01:443", destinationAddress: "10.1.0.4" })]),
+        ),
+      },
+      expected: [
+        "bgp-down Sev1 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv6 Idle on both paths, tests named: the family unknown, e2e-fail too",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+        dataPlane: failing("vm-app-01:443"),
+      },
+      expected: [
+        "bgp-down Sev1 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv6 Idle on both paths, IPv4 and IPv6 tests fail: e2e-fail too",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+        dataPlane: failing("10.1.0.4:443", "fd00:1::4:443"),
+      },
+      expected: [
+        "bgp-down Sev1 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "0 IPv6 prefixes on both paths, IPv4 tests fail: e2e-fail too",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Zero }, secondary: { bgp: v6Zero } } },
+        dataPlane: failing("10.1.0.4:443"),
+      },
+      expected: [
+        "no-prefixes-received Sev0 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv6 Idle on one path, IPv4 tests fail: not a path down, e2e-fail names it",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: v6Idle } } },
+        dataPlane: failing("10.1.0.4:443"),
+      },
+      expected: [
+        "bgp-down Sev3 AzurePrivatePeering primary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "0 IPv4 prefixes on both paths, tests named: the path is down for every family",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } },
+        dataPlane: failing("vm-app-01:443"),
+      },
+      expected: ["no-prefixes-received Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "IPv4 Idle on both paths, tests named: the path is down for every family",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: "Idle" }, secondary: { bgp: "Idle" } } },
+        dataPlane: failing("vm-app-01:443"),
+      },
+      expected: ["bgp-down Sev0 AzurePrivatePeering primary+secondary"],
+    },
+  ])("$name", ({ spec, expected }) => {
+    expect(codes(spec)).toEqual(expected);
+  });
+
+  it.each([
+    {
+      where: "both paths",
+      paths: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } },
+      open: "bgp-down (IPv6) on AzurePrivatePeering",
+    },
+    {
+      where: "one path",
+      paths: { primary: { bgp: v6Idle } },
+      open: "bgp-down (IPv6) on AzurePrivatePeering primary",
+    },
+  ])(
+    "an IPv4 failure beside IPv6 down on $where is its own alert, naming the IPv6 one and the impostors",
+    ({ paths, open }) => {
+      const f = judge({
+        paths: { AzurePrivatePeering: paths },
+        dataPlane: failing("10.1.0.4:443"),
+      }).findings.find((x) => x.code === "e2e-fail")!;
+      expect(f.title).toContain(`nothing open on the circuit explains it (${open})`);
+      expect(f.title).not.toContain("every layer");
+      // IPv4 is Established on both paths: no path is down for these tests.
+      expect(f.title).not.toContain("redundancy");
+      expect(f.nextAction).toContain("NSGs and firewalls");
+    },
+  );
+
+  it("tests named, not addressed, beside a one-family outage: the finding says why it did not fold them", () => {
+    const f = judge({
+      paths: { AzurePrivatePeering: { primary: { bgp: v6Idle }, secondary: { bgp: v6Idle } } },
+      dataPlane: failing("vm-app-01:443"),
+    }).findings.find((x) => x.code === "e2e-fail")!;
+    expect(f.nextAction).toContain(
+      "erwatch cannot tell the address family of tests known only by name (onprem-to-vnet/t0): if they run over IPv6, bgp-down (IPv6) on AzurePrivatePeering is why.",
+    );
+  });
+
+  it.each<{ name: string; spec: CircuitSpec; code: string }>([
+    { name: "the private peering gone", spec: { peerings: [] }, code: "peering-missing" },
+    {
+      name: "the Azure side of the circuit Disabled",
+      spec: { circuitState: "Disabled" },
+      code: "circuit-not-enabled",
+    },
+  ])(
+    "a failure explained by $name carries the tests, never 'look past the circuit'",
+    ({ spec, code }) => {
+      const verdict = judge({ ...spec, dataPlane: FAIL });
+      const f = verdict.findings.find((x) => x.code === code)!;
+      expect(f.evidence.endToEnd).toMatchObject({ overall: "fail", explainedBy: code });
+      expect(f.nextAction).toContain("this layer is why");
+      for (const other of verdict.findings) {
+        expect(other.title).not.toContain("every layer");
+        expect(other.nextAction).not.toMatch(/Not the circuit/);
+      }
+    },
+  );
+
+  it("a Microsoft peering beside the missing private one says which peering the tests ride", () => {
+    const verdict = judge({ peerings: [microsoftPeering("Configured")], dataPlane: FAIL });
+    expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
+      status: "n/a",
+      detail: "tests ride AzurePrivatePeering",
+    });
   });
 
   it("an explained failure is evidence on the layer's finding, and the row says what explains it", () => {
