@@ -432,13 +432,14 @@ describe("saturation through the lifecycle", () => {
     setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 870e6, outBps: 90e6 });
     await t.sweeps(5, 25);
     expect(t.said()).toEqual([]);
-    // Saturated for the first time at 01:25 (pending); the query is throttled at 01:30.
+    // Saturated for the first time at 01:25 (pending); the query is throttled
+    // all through 01:30 (the cheap tier's and the deep read's, which asks again).
     t.w.estate.addFault({
       match: { operation: "metricsBatch" },
       behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
-      times: 2,
     });
     const throttled = await t.sweep(30);
+    t.w.estate.clearFaults();
     expect(t.said()).toEqual([]);
     expect(capacityOf(throttled)).toEqual({
       status: "unknown",
@@ -457,18 +458,18 @@ describe("saturation through the lifecycle", () => {
     t.w.estate.addFault({
       match: { operation: "metricsBatch" },
       behaviour: { kind: "status", status: 503 },
-      times: 2,
     });
     const failed = await t.sweep(45);
+    t.w.estate.clearFaults();
     expect(capacityOf(failed).detail).toBe("metrics read failed: server-error");
     await t.sweep(50);
     expect(t.said()).toEqual(["open:capacity:Sev3"]);
     t.w.estate.addFault({
       match: { operation: "metricsBatch" },
       behaviour: { kind: "slow", delayMs: 5_000 },
-      times: 2,
     });
     const slow = await t.sweep(55);
+    t.w.estate.clearFaults();
     expect(capacityOf(slow).detail).toBe("metrics read failed: timeout");
     expect(t.said()).toEqual(["open:capacity:Sev3"]);
     await t.sweep(60);
