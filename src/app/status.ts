@@ -8,6 +8,7 @@ import type { Logger } from "../logging.js";
 import type { AlertState } from "../core/lifecycle.js";
 import type { LayerStatus, PathName, Severity } from "../core/model.js";
 import { PATHS, SEVERITIES } from "../core/model.js";
+import { fleetAt } from "../core/fleet.js";
 import { activeSilence, onceSpan } from "../core/silence.js";
 import { staleCircuitIds } from "../core/sight.js";
 import { DEFAULT_ALERT_POLICY, type Silence } from "../core/policy.js";
@@ -332,10 +333,12 @@ function filtered(
   const known = new Set(allCircuits.map((c) => c.id.toLowerCase()));
   const openAlerts = allAlerts.filter((a) => {
     const id = a.circuitId.toLowerCase();
-    // An alert on a circuit without a snapshot is shown unless a provider or location filter hides it.
+    // A fleet alert is at its own place; one with neither a snapshot nor a
+    // place (a subscription erwatch cannot list) may be about any carrier, so
+    // a filter to the carrier that is down must not hide the alert that paged.
     const placed = known.has(id)
       ? shown.has(id)
-      : filters.provider === null && filters.location === null;
+      : (fleetAt(a.circuitId, { provider: filters.provider, location: filters.location }) ?? true);
     return placed && severe(a.severity);
   });
   return { circuits, openAlerts };
