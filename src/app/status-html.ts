@@ -63,8 +63,9 @@ function ageWord(a: StatusAlert): string {
   }
 }
 
+// Stored values are escaped even where the row schemas allow only a few words: defence in depth.
 const badge = (severity: Severity) =>
-  `<span class="badge sev-${severity}" data-severity="${severity}">${severity} <small>${SEVERITY_WORDS[severity]}</small></span>`;
+  `<span class="badge sev-${escapeHtml(severity)}" data-severity="${escapeHtml(severity)}">${escapeHtml(severity)} <small>${escapeHtml(SEVERITY_WORDS[severity])}</small></span>`;
 
 const time = (iso: string) =>
   `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(iso)}">${escapeHtml(iso.replace("T", " ").replace(/\.\d+Z$/, "Z"))}</time>`;
@@ -157,14 +158,14 @@ function banner(
     ? Math.max(0, Math.floor((Date.parse(now) - Date.parse(last.finishedAt)) / 60_000))
     : null;
   const sweep = last
-    ? `Last completed sweep ${escapeHtml(ageText(ago))} ago (${time(last.finishedAt)}): ${last.circuits} circuit(s)${last.partlyBlind > 0 ? `, ${last.partlyBlind} partly unread` : ""}.`
+    ? `Last completed sweep ${escapeHtml(ageText(ago))} ago (${time(last.finishedAt)}): ${escapeHtml(last.circuits)} circuit(s)${last.partlyBlind > 0 ? `, ${escapeHtml(last.partlyBlind)} partly unread` : ""}.`
     : unread.includes("the last sweep")
       ? "The last completed sweep could not be read just now."
       : "No completed sweep recorded yet.";
   const failed = last?.notRecorded ?? [];
   const notRecorded =
     failed.length > 0
-      ? `<p id="not-recorded" class="stale" role="alert" data-circuits="${last!.errors}"><b>Not watched:</b> erwatch could not read through or record ${last!.errors} circuit(s) in the last sweep, so their alerts were not decided: ${failed.map((f) => `${escapeHtml(f.name)} (${escapeHtml(f.why)})`).join("; ")}${last!.errors > failed.length ? `; and ${last!.errors - failed.length} more` : ""}. If it lasts three sweeps the erwatch-circuit-not-recorded health alert fires.</p>`
+      ? `<p id="not-recorded" class="stale" role="alert" data-circuits="${escapeHtml(last!.errors)}"><b>Not watched:</b> erwatch could not read through or record ${escapeHtml(last!.errors)} circuit(s) in the last sweep, so their alerts were not decided: ${failed.map((f) => `${escapeHtml(f.name)} (${escapeHtml(f.why)})`).join("; ")}${last!.errors > failed.length ? `; and ${escapeHtml(last!.errors - failed.length)} more` : ""}. If it lasts three sweeps the erwatch-circuit-not-recorded health alert fires.</p>`
       : "";
   const workers = workersLine(summary.workers ?? null);
   const stale = summary.stale

@@ -583,4 +583,51 @@ describe("GET /api/status", () => {
     expect(page).not.toContain("<script>alert(1)</script>");
     expect(page).toContain("&lt;script&gt;");
   });
+
+  it("should escape a severity and the last sweep's counts too, though the row schemas admit none such", async () => {
+    const { renderStatusHtml } = await import("../../src/app/status-html.js");
+    const odd = "<i>odd</i>";
+    const page = renderStatusHtml({
+      generatedAt: "2026-11-22T01:10:00.000Z",
+      circuits: [],
+      openAlerts: [
+        {
+          key: "k",
+          circuitId: "c",
+          circuitName: "er-a",
+          peering: null,
+          family: "provider",
+          code: "x",
+          severity: odd as "Sev0",
+          owner: "carrier",
+          title: "t",
+          nextAction: "n",
+          paths: [],
+          firstSeen: null,
+          state: "firing",
+          stale: false,
+        },
+      ],
+      recent: [],
+      summary: {
+        openBySeverity: { Sev0: 0, Sev1: 0, Sev2: 0, Sev3: 0, Sev4: 0 },
+        lastSweep: {
+          sweepId: "s",
+          startedAt: "2026-11-22T01:05:00.000Z",
+          finishedAt: "2026-11-22T01:06:00.000Z",
+          circuits: odd as unknown as number,
+          ignored: 0,
+          partlyBlind: odd as unknown as number,
+          errors: odd as unknown as number,
+          notRecorded: [{ id: "c", name: "er-a", why: "w" }],
+        },
+        stale: false,
+        staleAfterMinutes: 15,
+        oldestReading: null,
+        circuits: 0,
+      },
+    });
+    expect(page).not.toContain(odd);
+    expect(page).toContain("&lt;i&gt;odd&lt;/i&gt;");
+  });
 });
