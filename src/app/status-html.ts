@@ -70,8 +70,8 @@ const badge = (severity: Severity) =>
 const time = (iso: string) =>
   `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(iso)}">${escapeHtml(iso.replace("T", " ").replace(/\.\d+Z$/, "Z"))}</time>`;
 
-function circuitRows(c: StatusCircuit, staleAfterMinutes: number): string {
-  const stale = c.readAgeMinutes >= staleAfterMinutes;
+function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
+  const stale = c.readAgeMinutes >= readStaleAfterMinutes;
   const head = `<th scope="row" title="${escapeHtml(c.id)}">${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${c.pathAgeMinutes === null ? "" : `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>`}</th>`;
   const attrs = `data-circuit="${escapeHtml(c.name)}" data-worst-severity="${escapeHtml(c.worstSeverity ?? "")}" data-worst-status="${escapeHtml(c.worstStatus)}"`;
   const rowClass = c.worstSeverity ? `c-${c.worstSeverity}` : `c-${c.worstStatus.replace("/", "")}`;
@@ -356,7 +356,7 @@ export function renderStatusHtml(model: StatusModel, options: RenderOptions = {}
     LAYERS.map((l) => `<th scope="col" class="${path}">${l.short}</th>`),
   ).join("");
   const summary = model.summary;
-  const staleAfter = summary?.staleAfterMinutes ?? Number.POSITIVE_INFINITY;
+  const staleAfter = summary?.readStaleAfterMinutes ?? Number.POSITIVE_INFINITY;
   const open = summary
     ? SEVERITIES.filter((s) => summary.openBySeverity[s] > 0).map(
         (s) => `${summary.openBySeverity[s]} ${s}`,

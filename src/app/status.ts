@@ -49,7 +49,7 @@ export interface StatusCircuit {
   worstSeverity: Severity | null;
   /** The worst cell of its layer tables: down, warn, unknown or up. */
   worstStatus: LayerStatus;
-  /** Minutes since its last read; the page marks a reading older than the stale line. */
+  /** Minutes since its last read; the page marks one at or past `summary.readStaleAfterMinutes`. */
   readAgeMinutes: number;
   /** Minutes since its oldest path reading (ARP or prefix count) worked; null when none is kept. */
   pathAgeMinutes: number | null;
@@ -124,6 +124,12 @@ export interface StatusSummary {
   /** No completed sweep within `staleAfterMinutes`: the timer may have stopped. */
   stale: boolean;
   staleAfterMinutes: number;
+  /**
+   * A circuit read this long ago or longer is late: the rotation reads a
+   * quiet circuit within the age limit (within an interval when every sweep
+   * reads it), and a sweep's reads land within its interval.
+   */
+  readStaleAfterMinutes: number;
   /** The reading that is oldest: how out of date the page can be. */
   oldestReading: { circuit: string; readAt: string; ageMinutes: number } | null;
   circuits: number;
@@ -168,6 +174,8 @@ export interface StatusOptions {
   recentLimit: number;
   /** The timer's interval: three without a completed sweep is stale (the dead-man alert's 15 min). */
   sweepIntervalMinutes?: number;
+  /** SWEEP_MAX_READ_AGE_MINUTES: the rotation reads every quiet circuit within it. */
+  maxReadAgeMinutes?: number;
   filters?: Partial<StatusFilters>;
   silenceStore?: SilenceStore;
   configuredSilences?: Silence[];
@@ -186,6 +194,9 @@ const notKept = (takenAt: string): StatusCell => ({
   detail: "not in this stored reading (an earlier erwatch did not keep this layer)",
   since: takenAt,
 });
+
+/** SWEEP_MAX_READ_AGE_MINUTES's default (config/sweep.ts). */
+const DEFAULT_MAX_READ_AGE_MINUTES = 15;
 
 const STATUS_ORDER: LayerStatus[] = ["down", "warn", "unknown", "up", "n/a"];
 const minutesBetween = (from: string | null, now: Date) =>
@@ -350,6 +361,7 @@ function summaryOf(
   lastSweep: SweepRecord | null,
   now: Date,
   intervalMinutes: number,
+  maxReadAgeMinutes: number,
 ): StatusSummary {
   const staleAfterMinutes = 3 * intervalMinutes;
   const sweptAgo = minutesBetween(lastSweep?.finishedAt ?? null, now);
@@ -364,6 +376,7 @@ function summaryOf(
     lastSweep,
     stale: sweptAgo === null || sweptAgo >= staleAfterMinutes,
     staleAfterMinutes,
+    readStaleAfterMinutes: Math.max(maxReadAgeMinutes, intervalMinutes) + intervalMinutes,
     oldestReading: oldest
       ? { circuit: oldest.name, readAt: oldest.lastReadAt, ageMinutes: oldest.readAgeMinutes }
       : null,
@@ -476,7 +489,14 @@ export async function loadStatus(
     ...filtered(allCircuits, allAlerts, filters),
     recent: recent ?? [],
     summary: {
-      ...summaryOf(allCircuits, allAlerts, lastSweep, now, intervalMinutes),
+      ...summaryOf(
+        allCircuits,
+        allAlerts,
+        lastSweep,
+        now,
+        intervalMinutes,
+        options.maxReadAgeMinutes ?? DEFAULT_MAX_READ_AGE_MINUTES,
+      ),
       // Not known, not stale: the page says the last sweep could not be read instead.
       ...(unread.includes("the last sweep") ? { stale: false } : {}),
       unsent: unsentOf(outbox, now, intervalMinutes),
