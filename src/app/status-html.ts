@@ -93,12 +93,19 @@ function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
     .join("\n");
 }
 
+/** Held as last read, not as it is now: its age runs on while nobody looks. */
+function notReadLine(a: StatusAlert): string {
+  if (!a.stale) return "";
+  const since = a.notReadSince ? ` not read since ${time(a.notReadSince)},` : "";
+  return `<span class="d read old" data-stale>stale:${since} its subscription cannot be listed</span>`;
+}
+
 function alertRows(alerts: StatusAlert[]): string {
   if (alerts.length === 0) return `<tr><td colspan="8" class="none">No open alerts.</td></tr>`;
   return alerts
     .map(
       (a) =>
-        `<tr class="sev-${escapeHtml(a.severity)}" data-alert="${escapeHtml(a.key)}" data-circuit="${escapeHtml(a.circuitName)}" data-severity="${escapeHtml(a.severity)}" data-owner="${escapeHtml(a.owner)}" data-code="${escapeHtml(a.code)}"><td data-label="Severity">${badge(a.severity)}</td><td data-label="Age" data-age="${a.ageMinutes ?? ""}">${escapeHtml(ageWord(a))} ${escapeHtml(ageText(a.ageMinutes))}<span class="d">${a.firstSeen ? `since ${time(a.firstSeen)}` : ""}</span></td><td data-label="Circuit">${escapeHtml(a.circuitName)}</td><td data-label="Peering">${escapeHtml(a.peering ?? "circuit")}</td><td data-label="Paths">${escapeHtml(a.paths.join(" + ") || "–")}</td><td data-label="Owner">${escapeHtml(OWNER_WORDS[a.owner as keyof typeof OWNER_WORDS] ?? a.owner)}</td><td data-label="What">${escapeHtml(a.title)}<span class="d">${escapeHtml(a.code)} · ${escapeHtml(a.state)}${a.silencedBy ? ` · silenced by ${escapeHtml(a.silencedBy)}` : ""}</span></td><td data-label="Next action" data-next-action>${escapeHtml(a.nextAction)}</td></tr>`,
+        `<tr class="sev-${escapeHtml(a.severity)}" data-alert="${escapeHtml(a.key)}" data-circuit="${escapeHtml(a.circuitName)}" data-severity="${escapeHtml(a.severity)}" data-owner="${escapeHtml(a.owner)}" data-code="${escapeHtml(a.code)}"><td data-label="Severity">${badge(a.severity)}</td><td data-label="Age" data-age="${a.ageMinutes ?? ""}">${escapeHtml(ageWord(a))} ${escapeHtml(ageText(a.ageMinutes))}<span class="d">${a.firstSeen ? `since ${time(a.firstSeen)}` : ""}</span>${notReadLine(a)}</td><td data-label="Circuit">${escapeHtml(a.circuitName)}</td><td data-label="Peering">${escapeHtml(a.peering ?? "circuit")}</td><td data-label="Paths">${escapeHtml(a.paths.join(" + ") || "–")}</td><td data-label="Owner">${escapeHtml(OWNER_WORDS[a.owner as keyof typeof OWNER_WORDS] ?? a.owner)}</td><td data-label="What">${escapeHtml(a.title)}<span class="d">${escapeHtml(a.code)} · ${escapeHtml(a.state)}${a.silencedBy ? ` · silenced by ${escapeHtml(a.silencedBy)}` : ""}</span></td><td data-label="Next action" data-next-action>${escapeHtml(a.nextAction)}</td></tr>`,
     )
     .join("\n");
 }

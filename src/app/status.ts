@@ -77,6 +77,8 @@ export interface StatusAlert {
   state: "firing" | "held" | "resolving";
   /** Its circuit is not being read (its subscription cannot be listed): held as it was, possibly old. */
   stale: boolean;
+  /** When stale: its circuit's last read, what the alert is as of. */
+  notReadSince?: string | null;
   /** Minutes since first seen, null when unknown. */
   ageMinutes?: number | null;
   /** The silence covering it now (stored or configured), if any. */
@@ -222,10 +224,13 @@ async function storedSilences(store: SilenceStore | undefined, now: Date) {
 
 type ListedSilence = Silence & { author?: string; expiredAt?: string | null };
 
+/** Circuits not read since their subscription's listing began failing (lower-case id → last read). */
+type StaleReads = Map<string, string>;
+
 function alertRow(
   a: AlertState,
   silences: ListedSilence[],
-  stale: Set<string>,
+  stale: StaleReads,
   now: Date,
 ): StatusAlert {
   const condition = a.condition!;
@@ -254,6 +259,7 @@ function alertRow(
     firstSeen: a.firstSeen,
     state: a.phase === "resolving" ? "resolving" : a.notified ? "firing" : "held",
     stale: stale.has(a.circuitId.toLowerCase()),
+    notReadSince: stale.get(a.circuitId.toLowerCase()) ?? null,
     ageMinutes: minutesBetween(a.firstSeen, now),
     silencedBy: silence?.id ?? null,
   };
@@ -263,7 +269,7 @@ function alertRow(
 function statusAlerts(
   alerts: AlertState[],
   silences: ListedSilence[],
-  stale: Set<string>,
+  stale: StaleReads,
   now: Date,
 ): StatusAlert[] {
   return alerts
@@ -281,7 +287,7 @@ function statusAlerts(
 function statusCircuits(
   snapshots: Snapshot[],
   alerts: StatusAlert[],
-  stale: Set<string>,
+  stale: StaleReads,
   now: Date,
 ): StatusCircuit[] {
   const worstAlert = new Map<string, Severity>();
@@ -465,9 +471,14 @@ export async function loadStatus(
       ? await part("the workers' progress", options.work.progress(lastSweep.sweepId))
       : [];
   const silences: ListedSilence[] = [...(options.configuredSilences ?? []), ...(stored ?? [])];
-  const stale = staleCircuitIds(
+  const staleIds = staleCircuitIds(
     alerts.map((a) => a.value),
     snapshots.map((s) => ({ circuitId: s.circuitId, takenAt: s.takenAt })),
+  );
+  const stale: StaleReads = new Map(
+    snapshots
+      .filter((s) => staleIds.has(s.circuitId.toLowerCase()))
+      .map((s) => [s.circuitId.toLowerCase(), s.takenAt]),
   );
   const allAlerts = statusAlerts(
     alerts.map((a) => a.value),
