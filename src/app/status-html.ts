@@ -63,14 +63,15 @@ function ageWord(a: StatusAlert): string {
   }
 }
 
+// Stored values are escaped even where the row schemas allow only a few words: defence in depth.
 const badge = (severity: Severity) =>
-  `<span class="badge sev-${severity}" data-severity="${severity}">${severity} <small>${SEVERITY_WORDS[severity]}</small></span>`;
+  `<span class="badge sev-${escapeHtml(severity)}" data-severity="${escapeHtml(severity)}">${escapeHtml(severity)} <small>${escapeHtml(SEVERITY_WORDS[severity])}</small></span>`;
 
 const time = (iso: string) =>
   `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(iso)}">${escapeHtml(iso.replace("T", " ").replace(/\.\d+Z$/, "Z"))}</time>`;
 
-function circuitRows(c: StatusCircuit, staleAfterMinutes: number): string {
-  const stale = c.readAgeMinutes >= staleAfterMinutes;
+function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
+  const stale = c.readAgeMinutes >= readStaleAfterMinutes;
   const head = `<th scope="row" title="${escapeHtml(c.id)}">${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${c.pathAgeMinutes === null ? "" : `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>`}</th>`;
   const attrs = `data-circuit="${escapeHtml(c.name)}" data-worst-severity="${escapeHtml(c.worstSeverity ?? "")}" data-worst-status="${escapeHtml(c.worstStatus)}"`;
   const rowClass = c.worstSeverity ? `c-${c.worstSeverity}` : `c-${c.worstStatus.replace("/", "")}`;
@@ -92,12 +93,19 @@ function circuitRows(c: StatusCircuit, staleAfterMinutes: number): string {
     .join("\n");
 }
 
+/** Held as last read, not as it is now: its age runs on while nobody looks. */
+function notReadLine(a: StatusAlert): string {
+  if (!a.stale) return "";
+  const since = a.notReadSince ? ` not read since ${time(a.notReadSince)},` : "";
+  return `<span class="d read old" data-stale>stale:${since} its subscription cannot be listed</span>`;
+}
+
 function alertRows(alerts: StatusAlert[]): string {
   if (alerts.length === 0) return `<tr><td colspan="8" class="none">No open alerts.</td></tr>`;
   return alerts
     .map(
       (a) =>
-        `<tr class="sev-${escapeHtml(a.severity)}" data-alert="${escapeHtml(a.key)}" data-circuit="${escapeHtml(a.circuitName)}" data-severity="${escapeHtml(a.severity)}" data-owner="${escapeHtml(a.owner)}" data-code="${escapeHtml(a.code)}"><td data-label="Severity">${badge(a.severity)}</td><td data-label="Age" data-age="${a.ageMinutes ?? ""}">${escapeHtml(ageWord(a))} ${escapeHtml(ageText(a.ageMinutes))}<span class="d">${a.firstSeen ? `since ${time(a.firstSeen)}` : ""}</span></td><td data-label="Circuit">${escapeHtml(a.circuitName)}</td><td data-label="Peering">${escapeHtml(a.peering ?? "circuit")}</td><td data-label="Paths">${escapeHtml(a.paths.join(" + ") || "–")}</td><td data-label="Owner">${escapeHtml(OWNER_WORDS[a.owner as keyof typeof OWNER_WORDS] ?? a.owner)}</td><td data-label="What">${escapeHtml(a.title)}<span class="d">${escapeHtml(a.code)} · ${escapeHtml(a.state)}${a.silencedBy ? ` · silenced by ${escapeHtml(a.silencedBy)}` : ""}</span></td><td data-label="Next action" data-next-action>${escapeHtml(a.nextAction)}</td></tr>`,
+        `<tr class="sev-${escapeHtml(a.severity)}" data-alert="${escapeHtml(a.key)}" data-circuit="${escapeHtml(a.circuitName)}" data-severity="${escapeHtml(a.severity)}" data-owner="${escapeHtml(a.owner)}" data-code="${escapeHtml(a.code)}"><td data-label="Severity">${badge(a.severity)}</td><td data-label="Age" data-age="${a.ageMinutes ?? ""}">${escapeHtml(ageWord(a))} ${escapeHtml(ageText(a.ageMinutes))}<span class="d">${a.firstSeen ? `since ${time(a.firstSeen)}` : ""}</span>${notReadLine(a)}</td><td data-label="Circuit">${escapeHtml(a.circuitName)}</td><td data-label="Peering">${escapeHtml(a.peering ?? "circuit")}</td><td data-label="Paths">${escapeHtml(a.paths.join(" + ") || "–")}</td><td data-label="Owner">${escapeHtml(OWNER_WORDS[a.owner as keyof typeof OWNER_WORDS] ?? a.owner)}</td><td data-label="What">${escapeHtml(a.title)}<span class="d">${escapeHtml(a.code)} · ${escapeHtml(a.state)}${a.silencedBy ? ` · silenced by ${escapeHtml(a.silencedBy)}` : ""}</span></td><td data-label="Next action" data-next-action>${escapeHtml(a.nextAction)}</td></tr>`,
     )
     .join("\n");
 }
@@ -157,14 +165,14 @@ function banner(
     ? Math.max(0, Math.floor((Date.parse(now) - Date.parse(last.finishedAt)) / 60_000))
     : null;
   const sweep = last
-    ? `Last completed sweep ${escapeHtml(ageText(ago))} ago (${time(last.finishedAt)}): ${last.circuits} circuit(s)${last.partlyBlind > 0 ? `, ${last.partlyBlind} partly unread` : ""}.`
+    ? `Last completed sweep ${escapeHtml(ageText(ago))} ago (${time(last.finishedAt)}): ${escapeHtml(last.circuits)} circuit(s)${last.partlyBlind > 0 ? `, ${escapeHtml(last.partlyBlind)} partly unread` : ""}.`
     : unread.includes("the last sweep")
       ? "The last completed sweep could not be read just now."
       : "No completed sweep recorded yet.";
   const failed = last?.notRecorded ?? [];
   const notRecorded =
     failed.length > 0
-      ? `<p id="not-recorded" class="stale" role="alert" data-circuits="${last!.errors}"><b>Not watched:</b> erwatch could not read through or record ${last!.errors} circuit(s) in the last sweep, so their alerts were not decided: ${failed.map((f) => `${escapeHtml(f.name)} (${escapeHtml(f.why)})`).join("; ")}${last!.errors > failed.length ? `; and ${last!.errors - failed.length} more` : ""}. If it lasts three sweeps the erwatch-circuit-not-recorded health alert fires.</p>`
+      ? `<p id="not-recorded" class="stale" role="alert" data-circuits="${escapeHtml(last!.errors)}"><b>Not watched:</b> erwatch could not read through or record ${escapeHtml(last!.errors)} circuit(s) in the last sweep, so their alerts were not decided: ${failed.map((f) => `${escapeHtml(f.name)} (${escapeHtml(f.why)})`).join("; ")}${last!.errors > failed.length ? `; and ${escapeHtml(last!.errors - failed.length)} more` : ""}. If it lasts three sweeps the erwatch-circuit-not-recorded health alert fires.</p>`
       : "";
   const workers = workersLine(summary.workers ?? null);
   const stale = summary.stale
@@ -355,7 +363,7 @@ export function renderStatusHtml(model: StatusModel, options: RenderOptions = {}
     LAYERS.map((l) => `<th scope="col" class="${path}">${l.short}</th>`),
   ).join("");
   const summary = model.summary;
-  const staleAfter = summary?.staleAfterMinutes ?? Number.POSITIVE_INFINITY;
+  const staleAfter = summary?.readStaleAfterMinutes ?? Number.POSITIVE_INFINITY;
   const open = summary
     ? SEVERITIES.filter((s) => summary.openBySeverity[s] > 0).map(
         (s) => `${summary.openBySeverity[s]} ${s}`,

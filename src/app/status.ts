@@ -8,6 +8,7 @@ import type { Logger } from "../logging.js";
 import type { AlertState } from "../core/lifecycle.js";
 import type { LayerStatus, PathName, Severity } from "../core/model.js";
 import { PATHS, SEVERITIES } from "../core/model.js";
+import { fleetAt } from "../core/fleet.js";
 import { activeSilence, onceSpan } from "../core/silence.js";
 import { staleCircuitIds } from "../core/sight.js";
 import { DEFAULT_ALERT_POLICY, type Silence } from "../core/policy.js";
@@ -48,7 +49,7 @@ export interface StatusCircuit {
   worstSeverity: Severity | null;
   /** The worst cell of its layer tables: down, warn, unknown or up. */
   worstStatus: LayerStatus;
-  /** Minutes since its last read; the page marks a reading older than the stale line. */
+  /** Minutes since its last read; the page marks one at or past `summary.readStaleAfterMinutes`. */
   readAgeMinutes: number;
   /** Minutes since its oldest path reading (ARP or prefix count) worked; null when none is kept. */
   pathAgeMinutes: number | null;
@@ -76,6 +77,8 @@ export interface StatusAlert {
   state: "firing" | "held" | "resolving";
   /** Its circuit is not being read (its subscription cannot be listed): held as it was, possibly old. */
   stale: boolean;
+  /** When stale: its circuit's last read, what the alert is as of. */
+  notReadSince?: string | null;
   /** Minutes since first seen, null when unknown. */
   ageMinutes?: number | null;
   /** The silence covering it now (stored or configured), if any. */
@@ -123,6 +126,12 @@ export interface StatusSummary {
   /** No completed sweep within `staleAfterMinutes`: the timer may have stopped. */
   stale: boolean;
   staleAfterMinutes: number;
+  /**
+   * A circuit read this long ago or longer is late: the rotation reads a
+   * quiet circuit within the age limit (within an interval when every sweep
+   * reads it), and a sweep's reads land within its interval.
+   */
+  readStaleAfterMinutes: number;
   /** The reading that is oldest: how out of date the page can be. */
   oldestReading: { circuit: string; readAt: string; ageMinutes: number } | null;
   circuits: number;
@@ -167,6 +176,8 @@ export interface StatusOptions {
   recentLimit: number;
   /** The timer's interval: three without a completed sweep is stale (the dead-man alert's 15 min). */
   sweepIntervalMinutes?: number;
+  /** SWEEP_MAX_READ_AGE_MINUTES: the rotation reads every quiet circuit within it. */
+  maxReadAgeMinutes?: number;
   filters?: Partial<StatusFilters>;
   silenceStore?: SilenceStore;
   configuredSilences?: Silence[];
@@ -185,6 +196,9 @@ const notKept = (takenAt: string): StatusCell => ({
   detail: "not in this stored reading (an earlier erwatch did not keep this layer)",
   since: takenAt,
 });
+
+/** SWEEP_MAX_READ_AGE_MINUTES's default (config/sweep.ts). */
+const DEFAULT_MAX_READ_AGE_MINUTES = 15;
 
 const STATUS_ORDER: LayerStatus[] = ["down", "warn", "unknown", "up", "n/a"];
 const minutesBetween = (from: string | null, now: Date) =>
@@ -210,10 +224,13 @@ async function storedSilences(store: SilenceStore | undefined, now: Date) {
 
 type ListedSilence = Silence & { author?: string; expiredAt?: string | null };
 
+/** Circuits not read since their subscription's listing began failing (lower-case id → last read). */
+type StaleReads = Map<string, string>;
+
 function alertRow(
   a: AlertState,
   silences: ListedSilence[],
-  stale: Set<string>,
+  stale: StaleReads,
   now: Date,
 ): StatusAlert {
   const condition = a.condition!;
@@ -242,6 +259,7 @@ function alertRow(
     firstSeen: a.firstSeen,
     state: a.phase === "resolving" ? "resolving" : a.notified ? "firing" : "held",
     stale: stale.has(a.circuitId.toLowerCase()),
+    notReadSince: stale.get(a.circuitId.toLowerCase()) ?? null,
     ageMinutes: minutesBetween(a.firstSeen, now),
     silencedBy: silence?.id ?? null,
   };
@@ -251,7 +269,7 @@ function alertRow(
 function statusAlerts(
   alerts: AlertState[],
   silences: ListedSilence[],
-  stale: Set<string>,
+  stale: StaleReads,
   now: Date,
 ): StatusAlert[] {
   return alerts
@@ -269,7 +287,7 @@ function statusAlerts(
 function statusCircuits(
   snapshots: Snapshot[],
   alerts: StatusAlert[],
-  stale: Set<string>,
+  stale: StaleReads,
   now: Date,
 ): StatusCircuit[] {
   const worstAlert = new Map<string, Severity>();
@@ -332,10 +350,12 @@ function filtered(
   const known = new Set(allCircuits.map((c) => c.id.toLowerCase()));
   const openAlerts = allAlerts.filter((a) => {
     const id = a.circuitId.toLowerCase();
-    // An alert on a circuit without a snapshot is shown unless a provider or location filter hides it.
+    // A fleet alert is at its own place; one with neither a snapshot nor a
+    // place (a subscription erwatch cannot list) may be about any carrier, so
+    // a filter to the carrier that is down must not hide the alert that paged.
     const placed = known.has(id)
       ? shown.has(id)
-      : filters.provider === null && filters.location === null;
+      : (fleetAt(a.circuitId, { provider: filters.provider, location: filters.location }) ?? true);
     return placed && severe(a.severity);
   });
   return { circuits, openAlerts };
@@ -347,6 +367,7 @@ function summaryOf(
   lastSweep: SweepRecord | null,
   now: Date,
   intervalMinutes: number,
+  maxReadAgeMinutes: number,
 ): StatusSummary {
   const staleAfterMinutes = 3 * intervalMinutes;
   const sweptAgo = minutesBetween(lastSweep?.finishedAt ?? null, now);
@@ -361,6 +382,7 @@ function summaryOf(
     lastSweep,
     stale: sweptAgo === null || sweptAgo >= staleAfterMinutes,
     staleAfterMinutes,
+    readStaleAfterMinutes: Math.max(maxReadAgeMinutes, intervalMinutes) + intervalMinutes,
     oldestReading: oldest
       ? { circuit: oldest.name, readAt: oldest.lastReadAt, ageMinutes: oldest.readAgeMinutes }
       : null,
@@ -449,9 +471,14 @@ export async function loadStatus(
       ? await part("the workers' progress", options.work.progress(lastSweep.sweepId))
       : [];
   const silences: ListedSilence[] = [...(options.configuredSilences ?? []), ...(stored ?? [])];
-  const stale = staleCircuitIds(
+  const staleIds = staleCircuitIds(
     alerts.map((a) => a.value),
     snapshots.map((s) => ({ circuitId: s.circuitId, takenAt: s.takenAt })),
+  );
+  const stale: StaleReads = new Map(
+    snapshots
+      .filter((s) => staleIds.has(s.circuitId.toLowerCase()))
+      .map((s) => [s.circuitId.toLowerCase(), s.takenAt]),
   );
   const allAlerts = statusAlerts(
     alerts.map((a) => a.value),
@@ -473,7 +500,14 @@ export async function loadStatus(
     ...filtered(allCircuits, allAlerts, filters),
     recent: recent ?? [],
     summary: {
-      ...summaryOf(allCircuits, allAlerts, lastSweep, now, intervalMinutes),
+      ...summaryOf(
+        allCircuits,
+        allAlerts,
+        lastSweep,
+        now,
+        intervalMinutes,
+        options.maxReadAgeMinutes ?? DEFAULT_MAX_READ_AGE_MINUTES,
+      ),
       // Not known, not stale: the page says the last sweep could not be read instead.
       ...(unread.includes("the last sweep") ? { stale: false } : {}),
       unsent: unsentOf(outbox, now, intervalMinutes),

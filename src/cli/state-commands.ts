@@ -426,6 +426,7 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
     recentHours: 0,
     recentLimit: 0,
     sweepIntervalMinutes: runtime.config.state.policy.sweepIntervalMinutes,
+    maxReadAgeMinutes: runtime.config.sweep.maxReadAgeMinutes,
     log: ctx.logger,
     silenceStore: runtime.silences,
     configuredSilences: runtime.config.state.silences,

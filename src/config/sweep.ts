@@ -16,9 +16,14 @@ export interface SweepSettings {
   batchSize: number;
 }
 
+/** Read by the status page too: it marks a circuit stale by the age limit the rotation holds. */
+export function readMaxReadAgeMinutes(r: SettingsReader): number {
+  return r.int("SWEEP_MAX_READ_AGE_MINUTES", 15, { min: 1, max: 24 * 60 });
+}
+
 export function readSweepSettings(r: SettingsReader): SweepSettings {
   return {
-    maxReadAgeMinutes: r.int("SWEEP_MAX_READ_AGE_MINUTES", 15, { min: 1, max: 24 * 60 }),
+    maxReadAgeMinutes: readMaxReadAgeMinutes(r),
     httpSyncCircuits: r.int("HTTP_SWEEP_SYNC_CIRCUITS", 20, { min: 0, max: 1_000 }),
     workQueue: readEntityName(r, "SWEEP_WORK_QUEUE") ?? null,
     batchSize: r.int("SWEEP_WORK_BATCH", 20, { min: 1, max: 100 }),

@@ -97,6 +97,23 @@ export function fleetIdsAt(provider: string, location: string): string[] {
   return FLEET_LAYERS.map((layer) => fleetCircuitId(provider, location, layer).toLowerCase());
 }
 
+/**
+ * Whether a fleet alert's pseudo-circuit id is at this provider and peering
+ * location (null: any), as the id spells them (lower case, punctuation as
+ * dashes); null when the id is no fleet alert's. A fleet alert has no
+ * snapshot of its own: its place is in its id.
+ */
+export function fleetAt(
+  circuitId: string,
+  where: { provider: string | null; location: string | null },
+): boolean | null {
+  const place = /^\/erwatch\/fleet\/([^/]*)\/([^/]*)\//i.exec(circuitId);
+  if (!place) return null;
+  const same = (wanted: string | null, spelled: string | undefined) =>
+    wanted === null || slug(wanted) === spelled?.toLowerCase();
+  return same(where.provider, place[1]) && same(where.location, place[2]);
+}
+
 /** Every group the candidates form, of any size. */
 function groupAll(candidates: FleetCandidate[]): FleetGroup[] {
   const groups = new Map<string, FleetGroup>();

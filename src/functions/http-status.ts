@@ -68,6 +68,7 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
         recentHours: 24,
         recentLimit: 50,
         sweepIntervalMinutes: config.state.policy.sweepIntervalMinutes,
+        maxReadAgeMinutes: config.sweep.maxReadAgeMinutes,
         log: logger,
         silenceStore: silences,
         configuredSilences: config.state.silences,

@@ -15,7 +15,7 @@ import { readEntityName, readPublishConfig, type PublishConfig } from "../config
 import { ConfigError, SettingsReader } from "../config/reader.js";
 import type { Env } from "../config/settings.js";
 import { hasStateConnection, readStateConfig, type StateConfig } from "../config/state.js";
-import { readSweepSettings, type SweepSettings } from "../config/sweep.js";
+import { readMaxReadAgeMinutes, readSweepSettings, type SweepSettings } from "../config/sweep.js";
 import { readTelemetryConfig, type TelemetryConfig } from "../config/telemetry.js";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -58,6 +58,8 @@ export interface SweepConfig extends ReadConfig {
 /** The status page: stored state only. */
 export interface StatusConfig extends Base {
   state: StateConfig;
+  /** The rotation's age limit: a circuit read longer ago than it allows is marked stale. */
+  sweep: Pick<SweepSettings, "maxReadAgeMinutes">;
 }
 
 /** The dispatcher: no ARM at all. */
@@ -110,7 +112,10 @@ export function loadDiagnoseConfig(env: Env): ReadConfig & { state: StateConfig 
 }
 
 export function loadStatusConfig(env: Env): StatusConfig {
-  return load(env, (r, cloud) => ({ state: readStateConfig(r, cloud) }));
+  return load(env, (r, cloud) => ({
+    state: readStateConfig(r, cloud),
+    sweep: { maxReadAgeMinutes: readMaxReadAgeMinutes(r) },
+  }));
 }
 
 export function loadDispatchConfig(env: Env): DispatchRuntimeConfig {

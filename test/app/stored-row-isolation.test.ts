@@ -219,6 +219,48 @@ it("the status page draws with one history row that lacks its `before`", async (
   await expect(w.status()).resolves.toBeDefined();
 });
 
+type Edited = Record<string, unknown> & { key: string; condition: Record<string, unknown> };
+it.each([
+  ["its condition's paths missing", (a: Edited) => delete a.condition.paths],
+  ["its condition's paths null", (a: Edited) => (a.condition.paths = null)],
+  ["firstSeen a number", (a: Edited) => (a.firstSeen = 1_790_000_000_000)],
+  ["a severity erwatch never writes", (a: Edited) => (a.condition.severity = "sev1")],
+])(
+  "the status page and `erwatch alerts` draw with one hand-edited alert row (%s), naming it",
+  async (_, edit) => {
+    const w = await world();
+    w.specs["er-a"] = DOWN;
+    w.specs["er-b"] = DOWN;
+    await w.sweep(0);
+    const [stored] = await w.store.listAlerts(idOf("er-a"));
+    const alert = structuredClone(stored!.value) as unknown as Edited;
+    edit(alert);
+    await w.row("alerts", "er-a", `alert|${alert.key}`, { ...alert });
+    const model = await w.status();
+    expect(model.openAlerts.map((a) => a.circuitName)).toEqual(["er-b"]);
+    expect(model.unreadableAlerts?.map((u) => u.key)).toEqual([alert.key]);
+  },
+);
+
+it("a hand-edited last-sweep record (a count not a number) is left out, not drawn", async () => {
+  const w = await world();
+  await w.sweep(0);
+  const t = w.store as unknown as { tables: Record<"snapshots", TableClient> };
+  const record = await w.store.lastSweep();
+  await t.tables.snapshots.updateEntity(
+    {
+      partitionKey: "erwatch-sweeps",
+      rowKey: "last-completed",
+      jsonParts: 1,
+      json: JSON.stringify({ ...record, circuits: '<img src="x" onerror="alert(1)">' }),
+    },
+    "Replace",
+  );
+  const model = await w.status();
+  expect(model.summary?.lastSweep).toBeNull();
+  expect(renderStatusHtml(model)).not.toContain("<img");
+});
+
 it("one hand-edited snapshot (a null peering) leaves the plan's memory of every other circuit", async () => {
   const w = await world();
   w.specs["er-b"] = DOWN;

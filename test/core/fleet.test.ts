@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { alertKey, FAMILY_OF } from "../../src/core/alert-identity.js";
 import { advanceStep, decideStep, holdsOf, type Holds } from "../../src/core/alert-step.js";
 import {
+  fleetAt,
   fleetBlindNow,
   fleetCandidates,
   fleetCircuitId,
@@ -146,6 +147,25 @@ describe("fleetGroups", () => {
     expect(id).toMatch(/^\/erwatch\/fleet\/equinix\/amsterdam\/provider-[0-9a-f]{12}$/);
     expect(fleetCircuitId(" equinix", "AMSTERDAM ", "provider")).toBe(id);
     expect(fleetCircuitId("Equinix", "Amsterdam", "bgp")).not.toBe(id);
+  });
+});
+
+describe("fleetAt (the status page's provider and location filters)", () => {
+  const id = fleetCircuitId("Equinix Inc.", "Amsterdam", "provider");
+  it.each([
+    { where: { provider: "Equinix Inc.", location: null }, at: true },
+    // Grouped in any case, so filtered in any case.
+    { where: { provider: "EQUINIX INC.", location: " amsterdam" }, at: true },
+    { where: { provider: null, location: "Amsterdam" }, at: true },
+    { where: { provider: "Equinix", location: null }, at: false },
+    { where: { provider: "Equinix Inc.", location: "London" }, at: false },
+  ])("$where → $at", ({ where, at }) => {
+    expect(fleetAt(id, where)).toBe(at);
+  });
+  it("is not asked of a circuit or a subscription", () => {
+    const where = { provider: "Equinix", location: null };
+    expect(fleetAt("/subscriptions/0000/resourceGroups/rg/providers/x/y/er-a", where)).toBeNull();
+    expect(fleetAt("/subscriptions/0000", where)).toBeNull();
   });
 });
 

@@ -494,6 +494,35 @@ describe("GET /api/status", () => {
       });
   });
 
+  it.each([
+    // Quiet circuits are read in rotation within SWEEP_MAX_READ_AGE_MINUTES, a sweep's reads
+    // land within its interval: one interval past that is late. Before, 3 intervals (15 min)
+    // marked most healthy circuits of a 30-minute rotation stale.
+    { setting: "30", fresh: 34, stale: 35 },
+    { setting: undefined, fresh: 19, stale: 20 },
+    // Every sweep reads every circuit: an interval, and the one that reads it.
+    { setting: "1", fresh: 9, stale: 10 },
+  ])(
+    "should mark a circuit's reading stale by the rotation's age limit ($setting min), not by the sweep's dead-man line",
+    async ({ setting, fresh, stale }) => {
+      const { sweep, status, deps } = await setup(
+        setting ? { SWEEP_MAX_READ_AGE_MINUTES: setting } : {},
+      );
+      await sweep(post(ALL), context());
+      const readAt = (minutes: number) => {
+        deps.status.now = () => new Date(NOW().getTime() + minutes * 60_000);
+        return status(
+          new HttpRequest({ method: "GET", url: "http://localhost/api/status" }),
+          context(),
+        ).then((r) =>
+          /<span class="d read old"[^>]*>read [^<]* ago \(stale\)/.test(String(r.body)),
+        );
+      };
+      expect(await readAt(fresh)).toBe(false);
+      expect(await readAt(stale)).toBe(true);
+    },
+  );
+
   it("should filter by severity in any case, and say so when the severity is unknown", async () => {
     const { status } = await withOpenAlert();
     const get = (severity: string) =>
@@ -582,5 +611,53 @@ describe("GET /api/status", () => {
     });
     expect(page).not.toContain("<script>alert(1)</script>");
     expect(page).toContain("&lt;script&gt;");
+  });
+
+  it("should escape a severity and the last sweep's counts too, though the row schemas admit none such", async () => {
+    const { renderStatusHtml } = await import("../../src/app/status-html.js");
+    const odd = "<i>odd</i>";
+    const page = renderStatusHtml({
+      generatedAt: "2026-11-22T01:10:00.000Z",
+      circuits: [],
+      openAlerts: [
+        {
+          key: "k",
+          circuitId: "c",
+          circuitName: "er-a",
+          peering: null,
+          family: "provider",
+          code: "x",
+          severity: odd as "Sev0",
+          owner: "carrier",
+          title: "t",
+          nextAction: "n",
+          paths: [],
+          firstSeen: null,
+          state: "firing",
+          stale: false,
+        },
+      ],
+      recent: [],
+      summary: {
+        openBySeverity: { Sev0: 0, Sev1: 0, Sev2: 0, Sev3: 0, Sev4: 0 },
+        lastSweep: {
+          sweepId: "s",
+          startedAt: "2026-11-22T01:05:00.000Z",
+          finishedAt: "2026-11-22T01:06:00.000Z",
+          circuits: odd as unknown as number,
+          ignored: 0,
+          partlyBlind: odd as unknown as number,
+          errors: odd as unknown as number,
+          notRecorded: [{ id: "c", name: "er-a", why: "w" }],
+        },
+        stale: false,
+        staleAfterMinutes: 15,
+        readStaleAfterMinutes: 20,
+        oldestReading: null,
+        circuits: 0,
+      },
+    });
+    expect(page).not.toContain(odd);
+    expect(page).toContain("&lt;i&gt;odd&lt;/i&gt;");
   });
 });

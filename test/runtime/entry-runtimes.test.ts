@@ -102,6 +102,14 @@ describe("entry runtimes", () => {
     expect(loadStatusConfig({ ERWATCH_STORAGE: STORAGE }).state.tablePrefix).toBe("erwatch");
   });
 
+  it("gives the status page the rotation's age limit, by which it marks a circuit's reading stale", () => {
+    const status = (env: Record<string, string>) =>
+      loadStatusConfig({ ERWATCH_STORAGE: STORAGE, ...env }).sweep.maxReadAgeMinutes;
+    expect(status({})).toBe(15);
+    expect(status({ SWEEP_MAX_READ_AGE_MINUTES: "30" })).toBe(30);
+    expect(() => status({ SWEEP_MAX_READ_AGE_MINUTES: "0" })).toThrow(/SWEEP_MAX_READ_AGE_MINUTES/);
+  });
+
   it("builds the dispatcher without anything to watch: it never reads ARM", () => {
     expect(() => loadDispatchConfig(dispatchEnv())).not.toThrow();
   });

@@ -1,9 +1,10 @@
 // What a stored row must hold, as far as the code that reads it reaches in
 // without looking. A snapshot with a null peering, a history line without its
 // `before`, an outbox event without its circuit, a silence whose peering is
-// null passed the old checks of a few top-level fields, then threw inside a
-// loop over every row: one hand-edited row took down the status page, the
-// plan's memory of every circuit, a pair's partner, or every page. Checked
+// null, an alert whose condition lost its paths passed the old checks of a
+// few top-level fields, then threw inside a loop over every row: one
+// hand-edited row took down the status page and `erwatch alerts`, the plan's
+// memory of every circuit, a pair's partner, or every page. Checked
 // here, such a row is unreadable and costs only itself (rows.ts).
 //
 // Loose objects: fields added by a later erwatch pass through, and fields an
@@ -11,7 +12,8 @@
 // snapshot from before a layer was kept has no cell for it).
 
 import { z } from "zod";
-import { PATHS } from "../../core/model.js";
+import type { Phase } from "../../core/lifecycle.js";
+import { PATHS, SEVERITIES } from "../../core/model.js";
 
 const text = z.string();
 const count = z.number().nullable();
@@ -37,6 +39,7 @@ export const snapshotSchema = z.looseObject({
 });
 
 const path = z.enum(PATHS);
+const severity = z.enum(SEVERITIES);
 const historyBase = { at: text, circuitId: text };
 
 export const historySchema = z.discriminatedUnion("kind", [
@@ -125,4 +128,69 @@ export const silenceSchema = z.looseObject({
   path: path.optional(),
   window,
   expiredAt: text.nullable().optional(),
+});
+
+/**
+ * An alert row, as far as the lifecycle, the status page and `erwatch alerts`
+ * read it: they count, sort and rank by its severity and phase, join its
+ * paths, compare its times as text and add to its counts. Severity and phase
+ * are closed lists: one erwatch does not know would rank or branch as no
+ * alert ever does. Fields an earlier erwatch did not write are optional: an
+ * episode (its first sequence then stands in), the members a fleet alert
+ * named, the last firing, clean and masked observations.
+ */
+export const alertSchema = z.looseObject({
+  key: text,
+  family: text,
+  circuitId: text,
+  circuitName: text,
+  peering: text.nullable(),
+  phase: z.enum(["clear", "pending", "firing", "resolving"] as const satisfies readonly Phase[]),
+  consecutiveFiring: z.number(),
+  consecutiveClean: z.number(),
+  firstSeen: text.nullable(),
+  condition: z
+    .looseObject({
+      code: text,
+      severity,
+      layer: text,
+      owner: text,
+      paths: z.array(path),
+      title: text,
+      nextAction: text,
+      evidence: z.record(text, z.unknown()),
+      ticket: text.nullable(),
+    })
+    .nullable(),
+  notified: z
+    .looseObject({
+      episode: z.number().optional(),
+      severity,
+      peakSeverity: severity,
+      paths: z.array(path),
+      title: text,
+      at: text,
+      sequence: z.number(),
+      members: z.array(text).optional(),
+      blindSince: text.optional(),
+    })
+    .nullable(),
+  sequence: z.number(),
+  lastEvaluatedAt: text,
+  lastFiringAt: text.nullable().optional(),
+  lastCleanAt: text.nullable().optional(),
+  lastMaskedAt: text.nullable().optional(),
+});
+
+/** The last completed sweep: the status page adds, compares and prints its counts. */
+export const sweepRecordSchema = z.looseObject({
+  sweepId: text,
+  startedAt: text,
+  finishedAt: text,
+  circuits: z.number(),
+  ignored: z.number(),
+  partlyBlind: z.number(),
+  errors: z.number(),
+  notRecorded: z.array(z.looseObject({ id: text, name: text, why: text })).optional(),
+  fannedOut: z.looseObject({ deep: z.number(), deadline: text }).optional(),
 });

@@ -14,7 +14,14 @@ import type { StoredSilence } from "../../app/silences.js";
 import type { Logger } from "../../logging.js";
 import type { z } from "zod";
 import { unpackJson } from "./json-columns.js";
-import { historySchema, outboxSchema, silenceSchema, snapshotSchema } from "./row-schemas.js";
+import {
+  alertSchema,
+  historySchema,
+  outboxSchema,
+  silenceSchema,
+  snapshotSchema,
+  sweepRecordSchema,
+} from "./row-schemas.js";
 
 export type Row = Record<string, unknown> & {
   partitionKey?: string;
@@ -39,10 +46,6 @@ export interface RowShape<T> {
   fits(value: unknown): value is T;
 }
 
-type Fields = Record<string, unknown>;
-const isObject = (v: unknown): v is Fields => typeof v === "object" && v !== null;
-const texts = (v: Fields, ...keys: string[]) => keys.every((k) => typeof v[k] === "string");
-
 /** A shape checked by a schema of row-schemas.ts; the value is used as stored. */
 const shapeOf = <T>(what: string, schema: z.ZodType): RowShape<T> => ({
   what,
@@ -51,20 +54,13 @@ const shapeOf = <T>(what: string, schema: z.ZodType): RowShape<T> => ({
 
 export const SNAPSHOT_SHAPE = shapeOf<Snapshot>("snapshot", snapshotSchema);
 
-export const ALERT_SHAPE: RowShape<AlertState> = {
-  what: "alert",
-  fits: (v): v is AlertState =>
-    isObject(v) && texts(v, "key", "family", "circuitId", "circuitName", "phase"),
-};
+export const ALERT_SHAPE = shapeOf<AlertState>("alert", alertSchema);
 
 export const OUTBOX_SHAPE = shapeOf<OutboxRow>("outbox event", outboxSchema);
 
 export const HISTORY_SHAPE = shapeOf<HistoryEntry>("history entry", historySchema);
 
-export const SWEEP_RECORD_SHAPE: RowShape<SweepRecord> = {
-  what: "sweep record",
-  fits: (v): v is SweepRecord => isObject(v) && texts(v, "sweepId", "startedAt", "finishedAt"),
-};
+export const SWEEP_RECORD_SHAPE = shapeOf<SweepRecord>("sweep record", sweepRecordSchema);
 
 export const SILENCE_SHAPE = shapeOf<StoredSilence>("silence", silenceSchema);
 
