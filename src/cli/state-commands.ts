@@ -509,6 +509,11 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
         j === 0 ? `      ${l}` : l,
       ),
     );
+    // Held as last read: its age runs on while nobody reads it (the status page says the same).
+    if (a.stale)
+      lines.push(
+        `      Stale: ${a.notReadSince ? `not read since ${a.notReadSince}, ` : ""}its subscription cannot be listed.`,
+      );
     lines.push(
       ...wrap(`Next: ${neutralise(a.nextAction)}`, width - 6, "            ").map((l, j) =>
         j === 0 ? `      ${l}` : l,

@@ -8,6 +8,7 @@ import { runCli } from "../../src/cli/program.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { carrierDown, estateOf, healthyCircuit } from "../support/estate/index.js";
 import { estateAccess } from "../support/estate-access.js";
+import { REQUIRED_ACTIONS } from "../../src/adapters/arm/operations.js";
 import { startTableFaultProxy } from "../support/table-fault-proxy.js";
 import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
 
@@ -96,6 +97,27 @@ describe("erwatch sweep --state", () => {
       expect(JSON.parse(partlyJson.stdout).unread).toEqual(["stored silences"]);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it("alerts says which open alert is held as last read while its subscription cannot be listed", async () => {
+    const env = { ...world.env, ServiceBusConnection: undefined, ERWATCH_TABLE_PREFIX: "clistale" };
+    const opened = await cli(["sweep", "--state"], env);
+    expect(opened.code, opened.stderr).toBe(1);
+    // The identity loses the listing: the circuit is no longer read, its Sev0 held as it was.
+    world.estate.grant(
+      REQUIRED_ACTIONS.filter((a) => a !== "Microsoft.Network/expressRouteCircuits/read"),
+    );
+    try {
+      await cli(["sweep", "--state"], env);
+      const ran = await cli(["alerts"], env);
+      expect(ran.stdout).toMatch(
+        /^ {6}Stale: not read since \S+, its subscription cannot be listed\.$/m,
+      );
+      const json = JSON.parse((await cli(["alerts", "--output", "json"], env)).stdout);
+      expect(json.alerts[0]).toMatchObject({ stale: true });
+    } finally {
+      world.estate.grant(undefined);
     }
   });
 
