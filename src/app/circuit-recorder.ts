@@ -133,6 +133,8 @@ export class CircuitRecorder {
   private readonly readIds = new Set<string>();
   /** Circuits recorded (or set aside to group) this run, lower-case. */
   private readonly recordedIds = new Set<string>();
+  /** The deadline passed (flush): an outage found since groups at once. */
+  private flushed = false;
   private readonly places: Map<string, number>;
   /** Where this run reads: the fleet alerts judged when the Alerts table cannot be listed. */
   private readonly fleetPlaces: FleetPlace[];
@@ -192,6 +194,11 @@ export class CircuitRecorder {
     this.recordedIds.add(id);
     const place = this.placeById.get(id);
     if (!place) return;
+    // Past the deadline nothing waits: the hard stop may come before the end of the reads.
+    if (this.flushed) {
+      await this.groupTaken(this.take((d) => this.placeOfPrepared(d.prepared) === place));
+      return;
+    }
     const left = this.pending.get(place);
     if (left?.delete(id)) {
       if (left.size === 0) await this.groupPlace(place);
@@ -213,32 +220,35 @@ export class CircuitRecorder {
 
   /** The place's waiting outages, grouped and committed now. */
   private async groupPlace(place: string): Promise<void> {
-    const ready = this.take((d) => this.placeOfPrepared(d.prepared) === place);
-    const prefix = ready.length > 0 ? this.prefixOf(ready[0]!) : null;
-    if (!prefix) return;
-    this.decided.add(prefix);
+    await this.groupTaken(this.take((d) => this.placeOfPrepared(d.prepared) === place));
+  }
+
+  /**
+   * Outages just taken from the waiting list, grouped at their places. Who was
+   * read is as of now: a member whose read lands while the fleet alert is
+   * being decided is not among these outages, and counted read without it
+   * the alert would start to resolve while it is still down.
+   */
+  private async groupTaken(ready: Deferred[]): Promise<void> {
+    if (ready.length === 0) return;
+    const readIds = new Set(this.readIds);
+    const prefixes = [...new Set(ready.flatMap((d) => this.prefixOf(d) ?? []))];
+    for (const prefix of prefixes) this.decided.add(prefix);
     await this.serially(async () => {
-      await this.groupNow(ready, (id) => id.startsWith(prefix));
+      await this.groupNow(ready, readIds, (id) => prefixes.some((prefix) => id.startsWith(prefix)));
     });
   }
 
   /**
    * The run's deadline: every outage still waiting groups now, with what is
-   * known. Reads still in flight may be cut at the hard stop, and an outage
-   * held for them would not be decided this sweep; one they find later joins
-   * at the end, as a late quiet read's does.
+   * known, and from now on each one found groups as soon as its circuit is
+   * recorded. Reads still in flight may be cut at the hard stop, and an
+   * outage held for them would not be decided this sweep.
    */
   async flush(): Promise<void> {
     if (!this.ctx.group) return;
-    await this.serially(async () => {
-      const rest = this.take(() => true);
-      const prefixes = [...new Set(rest.flatMap((d) => this.prefixOf(d) ?? []))];
-      for (const prefix of prefixes) this.decided.add(prefix);
-      for (const place of new Set(rest.map((d) => this.placeOfPrepared(d.prepared))))
-        if (place) this.pending.set(place, new Set());
-      if (rest.length > 0)
-        await this.groupNow(rest, (id) => prefixes.some((prefix) => id.startsWith(prefix)));
-    });
+    this.flushed = true;
+    await this.groupTaken(this.take(() => true));
   }
 
   /**
@@ -258,6 +268,7 @@ export class CircuitRecorder {
       const at = (id: string) => (prefix: string) => id.startsWith(prefix);
       await this.groupNow(
         rest,
+        new Set(this.readIds),
         this.ctx.partial ? (id) => [...joining].some(at(id)) : (id) => !settled.some(at(id)),
       );
     });
@@ -266,13 +277,14 @@ export class CircuitRecorder {
   /** The fleet alerts first, then the circuits that waited, held by them. */
   private async groupNow(
     items: Deferred[],
+    readIds: ReadonlySet<string>,
     decides: (fleetCircuitId: string) => boolean,
   ): Promise<void> {
     const { ctx } = this;
     const fleet = await recordFleet(
       this.recordDeps,
       items.map((d) => d.prepared),
-      this.readIds,
+      readIds,
       ctx.now,
       ctx.sweepId,
       ctx.log,

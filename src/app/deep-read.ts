@@ -29,6 +29,9 @@ import { readEach, type CircuitError, type ReadEachOptions, type Unreached } fro
 import { silencesForSweep } from "./silences.js";
 import type { SweepDeps } from "./sweep.js";
 
+/** How long before the hard stop outages waiting to group are decided: room to commit and publish. */
+export const FLUSH_BEFORE_STOP_MS = 10_000;
+
 export interface DeepReadRun {
   sweepId: string;
   now: Date;
@@ -37,6 +40,12 @@ export interface DeepReadRun {
   stopSignal?: AbortSignal;
   log: Logger;
   deadline?: Date;
+  /**
+   * When `abortSignal` fires, by the wall clock, if known (a fan-out worker's
+   * cap can come before `deadline`): outages waiting to group are decided a
+   * little before it.
+   */
+  stopAt?: Date;
   admit?: (target: CircuitTarget) => Promise<boolean>;
   /** After a circuit's reading is recorded (a fan-out worker marks its claim done). */
   recorded?: (circuitId: string) => Promise<void>;
@@ -186,7 +195,13 @@ export async function deepRead(
             );
           });
         },
-        Math.max(0, run.deadline.getTime() - clock().getTime()),
+        Math.max(
+          0,
+          Math.min(
+            run.deadline.getTime() - clock().getTime(),
+            run.stopAt ? run.stopAt.getTime() - Date.now() - FLUSH_BEFORE_STOP_MS : Infinity,
+          ),
+        ),
       )
     : null;
   flushTimer?.unref();

@@ -9,7 +9,8 @@ import { randomUUID } from "node:crypto";
 import type { AlertEvent } from "../core/alert-event.js";
 import { DEFAULT_DATA_PLANE_POLICY } from "../core/dataplane/policy.js";
 import type { EvaluationPolicy } from "../core/evaluate.js";
-import type { ReadErrorKind } from "../core/model.js";
+import type { Reading, ReadErrorKind } from "../core/model.js";
+import type { CircuitMetrics } from "../core/dataplane/facts.js";
 import { unmatchedCircuitKeys, type AlertPolicy, type Silence } from "../core/policy.js";
 import { suspected, type PlannedRead } from "../core/sweep-plan.js";
 import { healthLine, type Logger } from "../logging.js";
@@ -115,11 +116,13 @@ function metricsFor(planned: SweepPlanResult) {
   const all = planned.metrics ?? new Map();
   delete planned.metrics;
   const deep = new Set(planned.deep.map((d) => d.target.id.toLowerCase()));
-  return new Map(
-    [...all].filter(
-      ([id, reading]) => deep.has(id) && (reading.ok || !ASKED_AGAIN.has(reading.error.kind)),
-    ),
-  );
+  // The Global Reach call fails on its own (metrics.ts): asked again the same way.
+  const askAgain = (reading: Reading<CircuitMetrics>) =>
+    reading.ok
+      ? reading.value.globalReachFailed !== undefined &&
+        ASKED_AGAIN.has(reading.value.globalReachFailed.kind)
+      : ASKED_AGAIN.has(reading.error.kind);
+  return new Map([...all].filter(([id, reading]) => deep.has(id) && !askAgain(reading)));
 }
 
 function logPlan(log: Logger, planned: SweepPlanResult): void {
@@ -366,11 +369,8 @@ export function createSweeper(deps: SweepDeps) {
      * listing could not see and the fleet outages that are over (published at
      * once), pruning, and the sweep's record for the status page (the listing
      * covered every circuit; the workers record each deep read as it lands).
-     */
-    /**
-     * The timer's half after the work is sent. `workers` says what went to
-     * them: the deep reads and their deadline on the sweep's clock
-     * (`request.now`), which the status page judges against.
+     * `workers` says what went to them: the deep reads and their deadline on
+     * the sweep's clock (`request.now`), which the status page judges against.
      */
     async fannedOut(
       request: SweepRequest,

@@ -396,6 +396,8 @@ export async function processWork(
     worker: string;
     logger: Logger;
     abortSignal: AbortSignal;
+    /** When `abortSignal` fires (the worker's cap), by the wall clock. */
+    stopAt?: Date;
     clock?: () => number;
     reader?: Parameters<typeof usageSince>[0];
   },
@@ -415,6 +417,7 @@ export async function processWork(
       now: new Date(message.now),
       deadline: new Date(message.deadline),
       abortSignal: options.abortSignal,
+      ...(options.stopAt ? { stopAt: options.stopAt } : {}),
       log,
       admit: (target) => admitted(claims, message.sweepId, target, options.worker, clock, log),
       recorded: (circuitId) => finished(claims, message.sweepId, circuitId, options.worker, log),

@@ -46,14 +46,15 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     if (!runtime.work) throw new WorkIncomplete("SWEEP_WORK_QUEUE is not set on this instance");
     const deadline = Date.parse(work.deadline);
     // The hard stop: a little after the deadline, and within the message lock.
-    const stopIn = Math.max(1_000, deadline - Date.now() + 15_000);
+    const stopIn = Math.min(Math.max(1_000, deadline - Date.now() + 15_000), 4 * 60_000);
     const done = await processWork(runtime.sweeper, runtime.work.claims, work, {
       worker: workerOf(work, {
         count: Number(context.triggerMetadata?.deliveryCount ?? 1),
         id: `${hostname()}/${process.pid}/${context.invocationId}`,
       }),
       logger: log,
-      abortSignal: AbortSignal.timeout(Math.min(stopIn, 4 * 60_000)),
+      abortSignal: AbortSignal.timeout(stopIn),
+      stopAt: new Date(Date.now() + stopIn),
       reader: runtime.reader,
     });
     if (done.unreached.some((u) => u.reason === "stopped"))

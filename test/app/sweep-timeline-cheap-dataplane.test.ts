@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import type { SweepResult } from "../../src/app/sweep.js";
 import { healthyCircuit, setTraffic, type CircuitBundle } from "../support/estate/index.js";
+import { circuitId } from "../support/estate/ids.js";
 import { timerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
@@ -129,5 +130,36 @@ describe("the cheap tier's budget running out", () => {
     expect(verdict.findings.map((f) => f.code)).not.toContain("monitoring-blind");
     const calls = t.w.estate.requests.filter((r) => r.operation === "metricsBatch");
     expect(calls.length).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe("the cheap tier's Global Reach call running out of budget", () => {
+  it("is asked again by the deep read, never judged blind on what the cheap tier did not get", async () => {
+    const prod = healthyCircuit();
+    const dr = healthyCircuit({ name: "er-circuit-dr" });
+    prod.circuit.peerings[0]!.globalReach.push({
+      name: "gr-prod-dr",
+      peerCircuitPeeringId: `${circuitId(dr.circuit)}/peerings/AzurePrivatePeering`,
+      status: "Connected",
+    });
+    const t = await timerWorld(worlds, T0, [prod, dr]);
+    // Only the Global Reach call is slow, and only the cheap tier's.
+    t.w.estate.addFault({
+      match: { operation: "metricsBatch", metric: "GlobalReachBitsInPerSecond" },
+      behaviour: { kind: "slow", delayMs: 6_000 },
+      times: 1,
+    });
+    const result = await t.w.runtime.sweeper.sweep({
+      scope: { subscriptions: t.w.runtime.config.arm.subscriptions, circuitIds: [] },
+      now: new Date(T0),
+      mode: "tiered",
+      deadline: new Date(Date.now() + 8_000),
+      abortSignal: AbortSignal.timeout(30_000),
+    });
+    expect(result.errors).toEqual([]);
+    const verdict = result.verdicts.find((v) => v.name === PROD)!;
+    const row = verdict.peerings.find((p) => p.name === PRIVATE)!.paths.primary.globalReach;
+    expect(row.detail).not.toMatch(/throughput unknown/);
+    expect(verdict.findings.map((f) => f.code)).not.toContain("monitoring-blind");
   });
 });

@@ -298,6 +298,92 @@ it("an outage waiting for its place's other reads pages at the sweep's deadline,
   ]);
 }, 60_000);
 
+it("an outage whose read lands after the deadline pages at once, not held for reads the hard stop cuts", async () => {
+  const bundles = [healthyCircuit({ name: "er-ams-q1" }), healthyCircuit({ name: "er-ams-q2" })];
+  let now = new Date(T0);
+  const w = await worlds.start({
+    estate: estateOf(...bundles),
+    now: () => now,
+    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
+  });
+  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+  const sweep = (minutes: number, deadlineMs: number, stopMs: number) => {
+    now = new Date(T0 + minutes * MIN);
+    return w.runtime.sweeper.sweep({
+      scope: { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] },
+      now,
+      mode: "deep",
+      deadline: new Date(Date.now() + deadlineMs),
+      abortSignal: AbortSignal.timeout(stopMs),
+    });
+  };
+  await sweep(0, 30_000, 60_000);
+  // q1's routers answer after the deadline, before the hard stop; q2's hang past it.
+  bothDown(bundles[0]!.circuit as SimCircuit);
+  w.estate.addFault({
+    match: { operation: "routeTablesSummary", circuit: "er-ams-q1" },
+    behaviour: { kind: "slow", delayMs: 3_000 },
+  });
+  w.estate.addFault({
+    match: { operation: "routeTablesSummary", circuit: "er-ams-q2" },
+    behaviour: { kind: "slow", delayMs: 25_000 },
+  });
+  const result = await sweep(5, 1_500, 9_000);
+  w.estate.releaseSlow();
+  expect(result.unreached.map((u) => u.name)).toEqual(["er-ams-q2"]);
+  expect(sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
+    ["er-ams-q1", "open", "Sev0"],
+  ]);
+}, 60_000);
+
+it("a fan-out worker stopped at its cap before the sweep's deadline decides the outage waiting to group first", async () => {
+  const bundles = [healthyCircuit({ name: "er-ams-q1" }), healthyCircuit({ name: "er-ams-q2" })];
+  let now = new Date(T0);
+  const w = await worlds.start({
+    estate: estateOf(...bundles),
+    now: () => now,
+    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
+  });
+  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+  const scope = { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] };
+  await w.runtime.sweeper.sweep({
+    scope,
+    now,
+    mode: "deep",
+    abortSignal: AbortSignal.timeout(60_000),
+  });
+  bothDown(bundles[0]!.circuit as SimCircuit);
+  w.estate.addFault({
+    match: { operation: "routeTablesSummary", circuit: "er-ams-q2" },
+    behaviour: { kind: "slow", delayMs: 25_000 },
+  });
+  now = new Date(T0 + 5 * MIN);
+  const log = w.runtime.logger;
+  const planned = await w.runtime.sweeper.plan(
+    { scope, now, mode: "deep", abortSignal: AbortSignal.timeout(60_000) },
+    log,
+  );
+  // A batch as a worker reads it: the sweep's deadline minutes away, its own cap in 4 s.
+  const done = await w.runtime.sweeper.deepRead(
+    planned.deep.map((d) => d.target),
+    {
+      sweepId: "fan-out-cap",
+      now,
+      log,
+      deadline: new Date(Date.now() + 4 * MIN),
+      abortSignal: AbortSignal.timeout(4_000),
+      stopAt: new Date(Date.now() + 4_000),
+      group: true,
+      partial: true,
+    },
+  );
+  w.estate.releaseSlow();
+  expect(done.unreached.map((u) => u.name)).toEqual(["er-ams-q2"]);
+  expect(sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
+    ["er-ams-q1", "open", "Sev0"],
+  ]);
+}, 60_000);
+
 it("an outage found later in the same sweep joins the fleet alert that went out without it, which says so", async () => {
   const t = await amsterdam();
   // A read of a and b fails: the next sweep suspects them and reads them first.
