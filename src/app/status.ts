@@ -341,10 +341,13 @@ function filtered(
 ): { circuits: StatusCircuit[]; openAlerts: StatusAlert[] } {
   const severe = (s: Severity | null) =>
     filters.severity === null || (s !== null && severityRank(s) <= severityRank(filters.severity));
+  // In any case, as a fleet alert's place matches: "equinix" shows its circuits and its fleet alert.
+  const same = (wanted: string | null, actual: string | null) =>
+    wanted === null || actual?.trim().toLowerCase() === wanted.trim().toLowerCase();
   const keep = (c: StatusCircuit) =>
     severe(c.worstSeverity) &&
-    (filters.provider === null || c.provider === filters.provider) &&
-    (filters.location === null || c.peeringLocation === filters.location);
+    same(filters.provider, c.provider) &&
+    same(filters.location, c.peeringLocation);
   const circuits = allCircuits.filter(keep);
   const shown = new Set(circuits.map((c) => c.id.toLowerCase()));
   const known = new Set(allCircuits.map((c) => c.id.toLowerCase()));

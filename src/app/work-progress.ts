@@ -9,6 +9,9 @@
 import { truncate } from "../core/text.js";
 import { NOT_RECORDED_SHOWN, type SweepRecord } from "./state-store.js";
 
+/** A worker's hard stop past the sweep's deadline: reads in flight may land until then. */
+export const WORK_STOP_GRACE_MS = 15_000;
+
 /** One circuit's claim as the workers left it. */
 export interface WorkClaimRow {
   circuitId: string;
@@ -36,7 +39,7 @@ export interface WorkersProgress {
    */
   unfinished: number;
   deadline: string;
-  /** The deadline has passed. */
+  /** The deadline has passed, and the workers' hard stop after it: what is not recorded will not be. */
   over: boolean;
 }
 
@@ -76,6 +79,6 @@ export function workersProgress(
     unfinished: Math.max(0, fanned.deep - recorded - failed.length),
     deadline: fanned.deadline,
     // An unreadable deadline: say what is known as final rather than "still reading" forever.
-    over: Number.isNaN(deadline) || now.getTime() >= deadline,
+    over: Number.isNaN(deadline) || now.getTime() >= deadline + WORK_STOP_GRACE_MS,
   };
 }

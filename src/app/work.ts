@@ -17,6 +17,8 @@ import type { CircuitTarget } from "./ports.js";
 import type { Unreached } from "./scan.js";
 import { isStorageFailure } from "./state-store.js";
 import { failureText } from "./work-progress.js";
+
+export { WORK_STOP_GRACE_MS } from "./work-progress.js";
 import type { Sweeper } from "./sweep.js";
 import { usageSince, type SweepRequest } from "./sweep.js";
 

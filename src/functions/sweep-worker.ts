@@ -19,10 +19,9 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const deps = await getDeps();
     // Loaded on the first batch: the host imports this entry at start whether fan-out is on or not.
-    const [{ processWork, workerOf }, { parseWorkMessage }] = await Promise.all([
-      import("../app/work.js"),
-      import("../app/work-message.js"),
-    ]);
+    const [{ processWork, workerOf, WORK_STOP_GRACE_MS }, { parseWorkMessage }] = await Promise.all(
+      [import("../app/work.js"), import("../app/work-message.js")],
+    );
     const { runtime } = deps;
     const log = runtime.logger.child({
       invocationId: context.invocationId,
@@ -46,7 +45,10 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     if (!runtime.work) throw new WorkIncomplete("SWEEP_WORK_QUEUE is not set on this instance");
     const deadline = Date.parse(work.deadline);
     // The hard stop: a little after the deadline, and within the message lock.
-    const stopIn = Math.min(Math.max(1_000, deadline - Date.now() + 15_000), 4 * 60_000);
+    const stopIn = Math.min(
+      Math.max(1_000, deadline - Date.now() + WORK_STOP_GRACE_MS),
+      4 * 60_000,
+    );
     const done = await processWork(runtime.sweeper, runtime.work.claims, work, {
       worker: workerOf(work, {
         count: Number(context.triggerMetadata?.deliveryCount ?? 1),

@@ -163,3 +163,9 @@ it("a severity filter still applies to them", async () => {
   expect(await status({ provider: "Equinix", severity: "Sev0" })).toContain(FLEET);
   expect(await status({ provider: "Equinix", severity: "Sev0" })).not.toContain(BLIND);
 });
+
+it("matches a provider or location in any case, for the circuits as for their fleet alert", async () => {
+  const shown = await status({ provider: "equinix", location: "AMSTERDAM" });
+  expect(shown).toContain(FLEET);
+  expect(shown.filter((a) => a.startsWith("provider er-ams-"))).toHaveLength(3);
+});

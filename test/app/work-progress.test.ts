@@ -54,6 +54,13 @@ describe("workersProgress", () => {
       { recorded: 1, failedCount: 0, unfinished: 2, over: false },
     ],
     [
+      // The workers stop 15 s after it: a read in flight may still land.
+      "5 s past the deadline: not over yet",
+      "2026-11-22T03:02:55.000Z",
+      [done("/c/a"), reading("/c/b")],
+      { recorded: 1, unfinished: 2, over: false },
+    ],
+    [
       "past the deadline: claimed and never finished (a worker died), and given back unread",
       PAST,
       [done("/c/a"), reading("/c/b")],

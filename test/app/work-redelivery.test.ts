@@ -170,6 +170,29 @@ describe("a work message delivered again", () => {
     expect(await claims.claim(msg.sweepId, id, workerOf(msg, D3), until)).toBe("mine");
   });
 
+  it("says a circuit was not recorded only on its own claim: never on one a later delivery took over, nor one recorded", async () => {
+    const msg = message("sweep-failed");
+    const id = target("er-failed").id;
+    const until = new Date(Date.now() + 5 * 60_000);
+    const failedOf = async () =>
+      (await claims.progress(msg.sweepId)).find((c) => c.circuitId === id)?.failed;
+    expect(await claims.claim(msg.sweepId, id, workerOf(msg, D1), until)).toBe("mine");
+    // A later delivery took it over and is reading it: the first one's failure is not its.
+    expect(await claims.claim(msg.sweepId, id, workerOf(msg, D2), until)).toBe("mine");
+    await claims.failed(msg.sweepId, id, workerOf(msg, D1), "storage refused the snapshot");
+    expect(await failedOf()).toBeUndefined();
+    // Its own: said.
+    await claims.failed(msg.sweepId, id, workerOf(msg, D2), "storage refused the snapshot");
+    expect(await failedOf()).toBe("storage refused the snapshot");
+    // Recorded by a later delivery after all: a late failure of another never says otherwise.
+    expect(await claims.claim(msg.sweepId, id, workerOf(msg, D3), until)).toBe("mine");
+    await claims.finish(msg.sweepId, id, workerOf(msg, D3));
+    await claims.failed(msg.sweepId, id, workerOf(msg, D3), "late");
+    const row = (await claims.progress(msg.sweepId)).find((c) => c.circuitId === id);
+    expect(row).toMatchObject({ state: "done" });
+    expect(row?.failed).toBeUndefined();
+  });
+
   it("names each delivery by its message, its count and its invocation", () => {
     const msg = message("sweep-1");
     const emptied: WorkMessage = { ...msg, items: [] };

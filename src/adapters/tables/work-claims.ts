@@ -120,15 +120,29 @@ export class TableWorkClaims implements WorkClaims {
   }
 
   async failed(sweepId: string, circuitId: string, worker: string, why: string): Promise<void> {
+    let held: ClaimRow;
+    try {
+      held = (await this.table.getEntity<ClaimRow>(
+        sweepId,
+        circuitPartition(circuitId),
+        this.call(),
+      )) as ClaimRow;
+    } catch (error) {
+      if (status(error) === 404) return;
+      return this.fail(error, `reading the claim on ${circuitId}`);
+    }
+    // Only its own, unrecorded: a claim another worker took over is theirs to say.
+    if (held.worker !== worker || held.state !== "reading") return;
     try {
       // Left "reading": its lease runs out as before, and a later delivery that
       // takes it over (Replace) or records it (state done) says otherwise.
       await this.table.updateEntity(
-        { partitionKey: sweepId, rowKey: circuitPartition(circuitId), worker, failed: why },
+        { partitionKey: sweepId, rowKey: circuitPartition(circuitId), failed: why },
         "Merge",
-        this.call(),
+        { etag: held.etag!, ...this.call() },
       );
     } catch (error) {
+      if (status(error) === 404 || status(error) === 412) return;
       this.fail(error, `marking the claim on ${circuitId} as not recorded`);
     }
   }
