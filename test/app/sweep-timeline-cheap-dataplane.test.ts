@@ -104,6 +104,22 @@ describe("the cheap tier sends a circuit whose metrics show a data-plane alert t
   });
 });
 
+/**
+ * The first timer sweep with an 8-second deadline: a quarter of it (2 s) is
+ * the cheap tier's, so a metrics call slower than that times out there.
+ */
+async function shortSweep(t: Awaited<ReturnType<typeof timerWorld>>) {
+  const result = await t.w.runtime.sweeper.sweep({
+    scope: { subscriptions: t.w.runtime.config.arm.subscriptions, circuitIds: [] },
+    now: new Date(T0),
+    mode: "tiered",
+    deadline: new Date(Date.now() + 8_000),
+    abortSignal: AbortSignal.timeout(30_000),
+  });
+  expect(result.errors).toEqual([]);
+  return result;
+}
+
 describe("the cheap tier's budget running out", () => {
   it("leaves the deep read to ask Azure Monitor itself, never to judge a circuit blind on what the cheap tier did not get", async () => {
     const prod = healthyCircuit();
@@ -114,15 +130,7 @@ describe("the cheap tier's budget running out", () => {
       behaviour: { kind: "slow", delayMs: 6_000 },
       times: 2,
     });
-    const result = await t.w.runtime.sweeper.sweep({
-      scope: { subscriptions: t.w.runtime.config.arm.subscriptions, circuitIds: [] },
-      now: new Date(T0),
-      mode: "tiered",
-      // A quarter of it (2 s) is the cheap tier's: its metrics calls time out.
-      deadline: new Date(Date.now() + 8_000),
-      abortSignal: AbortSignal.timeout(30_000),
-    });
-    expect(result.errors).toEqual([]);
+    const result = await shortSweep(t);
     const verdict = result.verdicts.find((v) => v.name === PROD)!;
     const paths = verdict.peerings.find((p) => p.name === PRIVATE)!.paths;
     // Before, the cheap tier's timeout was the deep read's metrics: capacity unknown, blind.
@@ -149,14 +157,7 @@ describe("the cheap tier's Global Reach call running out of budget", () => {
       behaviour: { kind: "slow", delayMs: 6_000 },
       times: 1,
     });
-    const result = await t.w.runtime.sweeper.sweep({
-      scope: { subscriptions: t.w.runtime.config.arm.subscriptions, circuitIds: [] },
-      now: new Date(T0),
-      mode: "tiered",
-      deadline: new Date(Date.now() + 8_000),
-      abortSignal: AbortSignal.timeout(30_000),
-    });
-    expect(result.errors).toEqual([]);
+    const result = await shortSweep(t);
     const verdict = result.verdicts.find((v) => v.name === PROD)!;
     const row = verdict.peerings.find((p) => p.name === PRIVATE)!.paths.primary.globalReach;
     expect(row.detail).not.toMatch(/throughput unknown/);

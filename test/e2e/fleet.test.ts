@@ -173,6 +173,48 @@ async function amsterdam() {
   };
 }
 
+/**
+ * Quiet circuits at Equinix Amsterdam (and, when named, elsewhere), swept
+ * deep (`erwatch sweep`) with a deadline and a hard stop of their own.
+ */
+async function quietSite(more: Parameters<typeof healthyCircuit>[0][] = []) {
+  const bundles = [
+    healthyCircuit({ name: "er-ams-q1" }),
+    healthyCircuit({ name: "er-ams-q2" }),
+    ...more.map((o) => healthyCircuit(o)),
+  ];
+  let now = new Date(T0);
+  const w = await worlds.start({
+    estate: estateOf(...bundles),
+    now: () => now,
+    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
+  });
+  const scope = { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] };
+  return {
+    w,
+    q1: bundles[0]!.circuit as SimCircuit,
+    scope,
+    at: (minutes: number) => (now = new Date(T0 + minutes * MIN)),
+    sent: () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent),
+    /** Slow routers: each route summary read of `circuit` held for `ms` (or until released). */
+    slow: (circuit: string, ms: number) =>
+      w.estate.addFault({
+        match: { operation: "routeTablesSummary", circuit },
+        behaviour: { kind: "slow", delayMs: ms },
+      }),
+    sweep: (minutes: number, deadlineMs = 30_000, stopMs = 60_000) => {
+      now = new Date(T0 + minutes * MIN);
+      return w.runtime.sweeper.sweep({
+        scope,
+        now,
+        mode: "deep",
+        deadline: new Date(Date.now() + deadlineMs),
+        abortSignal: AbortSignal.timeout(stopMs),
+      });
+    },
+  };
+}
+
 it("pages a fleet outage once its suspects are read, without waiting for the quiet circuits' reads", async () => {
   const t = await amsterdam();
   await t.deep(0);
@@ -209,162 +251,82 @@ it("pages a fleet outage once its suspects are read, without waiting for the qui
 
 it("an outage only a quiet read finds pages once its own place's reads are in, not after another place's slow reads", async () => {
   // Two quiet circuits at Equinix Amsterdam, one at Colt London whose routers are slow.
-  const bundles = [
-    healthyCircuit({ name: "er-ams-q1" }),
-    healthyCircuit({ name: "er-ams-q2" }),
-    healthyCircuit({ name: "er-lon", serviceProviderName: "Colt", peeringLocation: "London" }),
-  ];
-  let now = new Date(T0);
-  const w = await worlds.start({
-    estate: estateOf(...bundles),
-    now: () => now,
-    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
-  });
-  const deep = (minutes: number) => {
-    now = new Date(T0 + minutes * MIN);
-    return w.runtime.sweeper.sweep({
-      scope: { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] },
-      now,
-      mode: "deep",
-      abortSignal: AbortSignal.timeout(60_000),
-    });
-  };
-  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
-  await deep(0);
-  expect(sent()).toEqual([]);
+  const t = await quietSite([
+    { name: "er-lon", serviceProviderName: "Colt", peeringLocation: "London" },
+  ]);
+  await t.sweep(0);
+  expect(t.sent()).toEqual([]);
 
   // q1 loses both paths, which only its own deep read shows: nothing points at it.
-  bothDown(bundles[0]!.circuit as SimCircuit);
-  w.estate.addFault({
-    match: { operation: "routeTablesSummary", circuit: "er-lon" },
-    behaviour: { kind: "slow", delayMs: 25_000 },
-  });
-  const from = w.estate.requests.length;
-  const sweeping = deep(5);
-  const held = await w.estate.waitForRequest(
+  bothDown(t.q1);
+  t.slow("er-lon", 25_000);
+  const from = t.w.estate.requests.length;
+  const sweeping = t.sweep(5);
+  const held = await t.w.estate.waitForRequest(
     (r) =>
       r.operation === "routeTablesSummary" &&
       r.circuit === "er-lon" &&
-      w.estate.requests.indexOf(r) >= from,
+      t.w.estate.requests.indexOf(r) >= from,
     15_000,
   );
   // Paged while London is still being read: it waited for q2 (same place) only.
   const until = Date.now() + 15_000;
-  while (sent().length === 0 && Date.now() < until)
+  while (t.sent().length === 0 && Date.now() < until)
     await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
+  expect(t.sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
     ["er-ams-q1", "open", "Sev0"],
   ]);
   expect(held.status).toBe(0);
-  w.estate.releaseSlow();
+  t.w.estate.releaseSlow();
   const result = await sweeping;
   expect(result.errors).toEqual([]);
   expect(result.plan.deep.find((d) => d.name === "er-ams-q1")!.reason).not.toBe("trouble");
-  expect(sent()).toHaveLength(1);
+  expect(t.sent()).toHaveLength(1);
 }, 60_000);
 
 it("an outage waiting for its place's other reads pages at the sweep's deadline, even when those reads are cut at the hard stop", async () => {
-  const bundles = [healthyCircuit({ name: "er-ams-q1" }), healthyCircuit({ name: "er-ams-q2" })];
-  let now = new Date(T0);
-  const w = await worlds.start({
-    estate: estateOf(...bundles),
-    now: () => now,
-    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
-  });
-  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
-  const sweep = (minutes: number, deadlineMs: number, stopMs: number) => {
-    now = new Date(T0 + minutes * MIN);
-    return w.runtime.sweeper.sweep({
-      scope: { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] },
-      now,
-      mode: "deep",
-      deadline: new Date(Date.now() + deadlineMs),
-      abortSignal: AbortSignal.timeout(stopMs),
-    });
-  };
-  await sweep(0, 30_000, 60_000);
+  const t = await quietSite();
+  await t.sweep(0);
   // q1 loses both paths; q2's routers hang past the hard stop.
-  bothDown(bundles[0]!.circuit as SimCircuit);
-  w.estate.addFault({
-    match: { operation: "routeTablesSummary", circuit: "er-ams-q2" },
-    behaviour: { kind: "slow", delayMs: 25_000 },
-  });
-  const result = await sweep(5, 1_500, 6_000);
-  w.estate.releaseSlow();
+  bothDown(t.q1);
+  t.slow("er-ams-q2", 25_000);
+  const result = await t.sweep(5, 1_500, 6_000);
+  t.w.estate.releaseSlow();
   // q1 waited for q2 (one page for the place if both broke), then paged at the deadline.
   expect(result.unreached.map((u) => u.name)).toEqual(["er-ams-q2"]);
-  expect(sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
+  expect(t.sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
     ["er-ams-q1", "open", "Sev0"],
   ]);
 }, 60_000);
 
 it("an outage whose read lands after the deadline pages at once, not held for reads the hard stop cuts", async () => {
-  const bundles = [healthyCircuit({ name: "er-ams-q1" }), healthyCircuit({ name: "er-ams-q2" })];
-  let now = new Date(T0);
-  const w = await worlds.start({
-    estate: estateOf(...bundles),
-    now: () => now,
-    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
-  });
-  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
-  const sweep = (minutes: number, deadlineMs: number, stopMs: number) => {
-    now = new Date(T0 + minutes * MIN);
-    return w.runtime.sweeper.sweep({
-      scope: { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] },
-      now,
-      mode: "deep",
-      deadline: new Date(Date.now() + deadlineMs),
-      abortSignal: AbortSignal.timeout(stopMs),
-    });
-  };
-  await sweep(0, 30_000, 60_000);
+  const t = await quietSite();
+  await t.sweep(0);
   // q1's routers answer after the deadline, before the hard stop; q2's hang past it.
-  bothDown(bundles[0]!.circuit as SimCircuit);
-  w.estate.addFault({
-    match: { operation: "routeTablesSummary", circuit: "er-ams-q1" },
-    behaviour: { kind: "slow", delayMs: 3_000 },
-  });
-  w.estate.addFault({
-    match: { operation: "routeTablesSummary", circuit: "er-ams-q2" },
-    behaviour: { kind: "slow", delayMs: 25_000 },
-  });
-  const result = await sweep(5, 1_500, 9_000);
-  w.estate.releaseSlow();
+  bothDown(t.q1);
+  t.slow("er-ams-q1", 3_000);
+  t.slow("er-ams-q2", 25_000);
+  const result = await t.sweep(5, 1_500, 9_000);
+  t.w.estate.releaseSlow();
   expect(result.unreached.map((u) => u.name)).toEqual(["er-ams-q2"]);
-  expect(sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
+  expect(t.sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
     ["er-ams-q1", "open", "Sev0"],
   ]);
 }, 60_000);
 
 it("a fan-out worker stopped at its cap before the sweep's deadline decides the outage waiting to group first", async () => {
-  const bundles = [healthyCircuit({ name: "er-ams-q1" }), healthyCircuit({ name: "er-ams-q2" })];
-  let now = new Date(T0);
-  const w = await worlds.start({
-    estate: estateOf(...bundles),
-    now: () => now,
-    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
-  });
-  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
-  const scope = { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] };
-  await w.runtime.sweeper.sweep({
-    scope,
-    now,
-    mode: "deep",
-    abortSignal: AbortSignal.timeout(60_000),
-  });
-  bothDown(bundles[0]!.circuit as SimCircuit);
-  w.estate.addFault({
-    match: { operation: "routeTablesSummary", circuit: "er-ams-q2" },
-    behaviour: { kind: "slow", delayMs: 25_000 },
-  });
-  now = new Date(T0 + 5 * MIN);
-  const log = w.runtime.logger;
-  const planned = await w.runtime.sweeper.plan(
-    { scope, now, mode: "deep", abortSignal: AbortSignal.timeout(60_000) },
+  const t = await quietSite();
+  await t.sweep(0);
+  bothDown(t.q1);
+  t.slow("er-ams-q2", 25_000);
+  const now = t.at(5);
+  const log = t.w.runtime.logger;
+  const planned = await t.w.runtime.sweeper.plan(
+    { scope: t.scope, now, mode: "deep", abortSignal: AbortSignal.timeout(60_000) },
     log,
   );
   // A batch as a worker reads it: the sweep's deadline minutes away, its own cap in 4 s.
-  const done = await w.runtime.sweeper.deepRead(
+  const done = await t.w.runtime.sweeper.deepRead(
     planned.deep.map((d) => d.target),
     {
       sweepId: "fan-out-cap",
@@ -377,9 +339,9 @@ it("a fan-out worker stopped at its cap before the sweep's deadline decides the 
       partial: true,
     },
   );
-  w.estate.releaseSlow();
+  t.w.estate.releaseSlow();
   expect(done.unreached.map((u) => u.name)).toEqual(["er-ams-q2"]);
-  expect(sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
+  expect(t.sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
     ["er-ams-q1", "open", "Sev0"],
   ]);
 }, 60_000);

@@ -119,7 +119,15 @@ export class TableWorkClaims implements WorkClaims {
     }
   }
 
-  async failed(sweepId: string, circuitId: string, worker: string, why: string): Promise<void> {
+  /**
+   * `worker`'s own claim on the circuit while it is still being read, or null:
+   * a claim another worker took over, or recorded, is not its to change.
+   */
+  private async ownUnread(
+    sweepId: string,
+    circuitId: string,
+    worker: string,
+  ): Promise<ClaimRow | null> {
     let held: ClaimRow;
     try {
       held = (await this.table.getEntity<ClaimRow>(
@@ -128,48 +136,42 @@ export class TableWorkClaims implements WorkClaims {
         this.call(),
       )) as ClaimRow;
     } catch (error) {
-      if (status(error) === 404) return;
+      if (status(error) === 404) return null;
       return this.fail(error, `reading the claim on ${circuitId}`);
     }
-    // Only its own, unrecorded: a claim another worker took over is theirs to say.
-    if (held.worker !== worker || held.state !== "reading") return;
+    return held.worker === worker && held.state === "reading" ? held : null;
+  }
+
+  /** Changed only as `held` was read: one taken over or recorded since is left as it is. */
+  private async ifStill(held: ClaimRow, doing: string, change: (etag: string) => Promise<unknown>) {
     try {
-      // Left "reading": its lease runs out as before, and a later delivery that
-      // takes it over (Replace) or records it (state done) says otherwise.
-      await this.table.updateEntity(
-        { partitionKey: sweepId, rowKey: circuitPartition(circuitId), failed: why },
-        "Merge",
-        { etag: held.etag!, ...this.call() },
-      );
+      await change(held.etag!);
     } catch (error) {
       if (status(error) === 404 || status(error) === 412) return;
-      this.fail(error, `marking the claim on ${circuitId} as not recorded`);
+      this.fail(error, doing);
     }
   }
 
+  async failed(sweepId: string, circuitId: string, worker: string, why: string): Promise<void> {
+    const held = await this.ownUnread(sweepId, circuitId, worker);
+    if (!held) return;
+    // Left "reading": its lease runs out as before, and a later delivery that
+    // takes it over (Replace) or records it (state done) says otherwise.
+    await this.ifStill(held, `marking the claim on ${circuitId} as not recorded`, (etag) =>
+      this.table.updateEntity(
+        { partitionKey: sweepId, rowKey: circuitPartition(circuitId), failed: why },
+        "Merge",
+        { etag, ...this.call() },
+      ),
+    );
+  }
+
   async release(sweepId: string, circuitId: string, worker: string): Promise<void> {
-    let held: ClaimRow;
-    try {
-      held = (await this.table.getEntity<ClaimRow>(
-        sweepId,
-        circuitPartition(circuitId),
-        this.call(),
-      )) as ClaimRow;
-    } catch (error) {
-      if (status(error) === 404) return;
-      return this.fail(error, `reading the claim on ${circuitId}`);
-    }
-    // Only its own, and only unread: a claim another worker took over is theirs.
-    if (held.worker !== worker || held.state !== "reading") return;
-    try {
-      await this.table.deleteEntity(sweepId, circuitPartition(circuitId), {
-        etag: held.etag!,
-        ...this.call(),
-      });
-    } catch (error) {
-      if (status(error) === 404 || status(error) === 412) return;
-      this.fail(error, `giving back the claim on ${circuitId}`);
-    }
+    const held = await this.ownUnread(sweepId, circuitId, worker);
+    if (!held) return;
+    await this.ifStill(held, `giving back the claim on ${circuitId}`, (etag) =>
+      this.table.deleteEntity(sweepId, circuitPartition(circuitId), { etag, ...this.call() }),
+    );
   }
 
   /** Every claim of a sweep: its progress, circuit by circuit (the status page's workers line). */
