@@ -250,7 +250,7 @@ export const SETTINGS = {
   },
   SWEEP_MAX_READ_AGE_MINUTES: {
     section: "state",
-    doc: "No prefix count or ARP reading older than this: the tiered sweep reads quiet circuits deep in rotation to hold it (default 15; range 1–1440).",
+    doc: "No prefix count or ARP reading older than this: the tiered sweep reads quiet circuits deep in rotation to hold it, and the status page marks a circuit stale an interval past it (default 15; range 1–1440).",
     sample: "15",
   },
   ERWATCH_ALERT_POLICY: {
