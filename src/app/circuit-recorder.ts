@@ -133,7 +133,7 @@ export class CircuitRecorder {
   private readonly readIds = new Set<string>();
   /** Circuits recorded (or set aside to group) this run, lower-case. */
   private readonly recordedIds = new Set<string>();
-  /** The deadline passed (flush): an outage found since groups at once. */
+  /** The last call before the hard stop passed: an outage found since groups at once. */
   private flushed = false;
   private readonly places: Map<string, number>;
   /** Where this run reads: the fleet alerts judged when the Alerts table cannot be listed. */
@@ -194,7 +194,7 @@ export class CircuitRecorder {
     this.recordedIds.add(id);
     const place = this.placeById.get(id);
     if (!place) return;
-    // Past the deadline nothing waits: the hard stop may come before the end of the reads.
+    // Past the last call nothing waits: the hard stop may come before the end of the reads.
     if (this.flushed) {
       await this.groupTaken(this.take((d) => this.placeOfPrepared(d.prepared) === place));
       return;
@@ -240,14 +240,16 @@ export class CircuitRecorder {
   }
 
   /**
-   * The run's deadline: every outage still waiting groups now, with what is
-   * known, and from now on each one found groups as soon as its circuit is
-   * recorded. Reads still in flight may be cut at the hard stop, and an
-   * outage held for them would not be decided this sweep.
+   * Every outage still waiting groups now, with what is known: at the run's
+   * deadline (reads in flight may yet land: one found then waits for its
+   * place's other reads, as before), and at the last call before the hard
+   * stop (`last`: from then on each one found groups as soon as its circuit
+   * is recorded). An outage held past the hard stop would not be decided
+   * this sweep.
    */
-  async flush(): Promise<void> {
+  async flush(last: boolean): Promise<void> {
     if (!this.ctx.group) return;
-    this.flushed = true;
+    if (last) this.flushed = true;
     await this.groupTaken(this.take(() => true));
   }
 

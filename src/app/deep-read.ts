@@ -32,6 +32,32 @@ import type { SweepDeps } from "./sweep.js";
 /** How long before the hard stop outages waiting to group are decided: room to commit and publish. */
 export const FLUSH_BEFORE_STOP_MS = 10_000;
 
+/**
+ * When the run decides outages still waiting to group, in ms from now: at
+ * the deadline (`deadline`, on the run's clock) and at the last call, a
+ * little before the hard stop (`stopAt`, wall clock): FLUSH_BEFORE_STOP_MS
+ * before it, or half the time between it and the deadline (or now, when the
+ * stop comes first: a fan-out worker's cap) when that is shorter. Without a
+ * stop known, the deadline is the last call.
+ */
+export function flushTimes(
+  run: Pick<DeepReadRun, "deadline" | "stopAt">,
+  now: Date,
+  wallNow: Date,
+): { inMs: number; last: boolean }[] {
+  const toDeadline = run.deadline ? Math.max(0, run.deadline.getTime() - now.getTime()) : null;
+  if (!run.stopAt) return toDeadline === null ? [] : [{ inMs: toDeadline, last: true }];
+  const toStop = Math.max(0, run.stopAt.getTime() - wallNow.getTime());
+  const tail = toDeadline !== null && toDeadline < toStop ? toDeadline : 0;
+  const lastCall = toStop - Math.min(FLUSH_BEFORE_STOP_MS, (toStop - tail) / 2);
+  return toDeadline !== null && toDeadline < lastCall
+    ? [
+        { inMs: toDeadline, last: false },
+        { inMs: lastCall, last: true },
+      ]
+    : [{ inMs: lastCall, last: true }];
+}
+
 export interface DeepReadRun {
   sweepId: string;
   now: Date;
@@ -181,30 +207,25 @@ export async function deepRead(
     ...(run.suspects ? { suspects: run.suspects } : {}),
     ...(run.recorded ? { recorded: run.recorded } : {}),
   });
-  // At the deadline, outages waiting to group go out with what is known: the
-  // reads still in flight may be cut at the hard stop, and took them along.
+  // Outages waiting to group go out with what is known at the deadline, and
+  // again at the last call before the hard stop (flushTimes): reads still in
+  // flight then may be cut, and would take them along.
   const clock = deps.clock ?? (() => new Date());
-  let flushing: Promise<void> | null = null;
-  const flushTimer = run.deadline
-    ? setTimeout(
-        () => {
-          flushing = recorder.flush().catch((error: unknown) => {
-            log.error(
-              { err: error },
-              "outages waiting to group could not be decided at the deadline",
-            );
-          });
-        },
-        Math.max(
-          0,
-          Math.min(
-            run.deadline.getTime() - clock().getTime(),
-            run.stopAt ? run.stopAt.getTime() - Date.now() - FLUSH_BEFORE_STOP_MS : Infinity,
-          ),
-        ),
-      )
-    : null;
-  flushTimer?.unref();
+  const flushing: Promise<void>[] = [];
+  const flushTimers = flushTimes(run, clock(), new Date()).map(({ inMs, last }) => {
+    const timer = setTimeout(() => {
+      flushing.push(
+        recorder.flush(last).catch((error: unknown) => {
+          log.error(
+            { err: error },
+            "outages waiting to group could not be decided before the stop",
+          );
+        }),
+      );
+    }, inMs);
+    timer.unref();
+    return timer;
+  });
   const { ignored, errors, unreached, skipped } = await readEach(
     deps.reader,
     targets,
@@ -215,9 +236,9 @@ export async function deepRead(
         await recorder.record(released, read);
     },
   ).finally(() => {
-    if (flushTimer) clearTimeout(flushTimer);
+    for (const timer of flushTimers) clearTimeout(timer);
   });
-  if (flushing) await flushing;
+  await Promise.all(flushing);
   if (!stopped()) {
     // Readings still held (a partner never arrived) are judged with what is known.
     for (const released of gate.flush()) await recorder.record(released, null);

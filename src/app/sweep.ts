@@ -81,6 +81,8 @@ export interface SweepRequest {
   stopSignal?: AbortSignal;
   /** No deep read starts after this (a time short of the next tick). */
   deadline?: Date;
+  /** When `abortSignal` fires, by the wall clock, if known: the last call for outages waiting to group. */
+  stopAt?: Date;
   /**
    * "tiered" (the timer, the whole-estate HTTP sweep): deep reads only where
    * the plan puts them. "deep" (the default, for a person at the CLI): every
@@ -300,6 +302,7 @@ export function createSweeper(deps: SweepDeps) {
       log,
       ...(request.stopSignal ? { stopSignal: request.stopSignal } : {}),
       ...(request.deadline ? { deadline: request.deadline } : {}),
+      ...(request.stopAt ? { stopAt: request.stopAt } : {}),
       // Only the deep reads' share of the batch is kept; the rest was judged already.
       ...(planned.metrics ? { metrics: metricsFor(planned) } : {}),
       // A Global Reach peer the rotation leaves quiet this sweep is still known by its key.

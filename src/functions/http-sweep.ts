@@ -221,6 +221,7 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
           now: deps.now(),
           deadline: new Date(Date.now() + window.budgetMs),
           abortSignal: AbortSignal.timeout(window.stopMs),
+          stopAt: new Date(Date.now() + window.stopMs),
         }),
       sweepId,
     );

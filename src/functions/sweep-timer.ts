@@ -56,6 +56,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
           now: deps.now(),
           deadline: new Date(Date.now() + own.budgetMs),
           abortSignal: AbortSignal.timeout(own.stopMs),
+          stopAt: new Date(Date.now() + own.stopMs),
         });
       },
       sweepId,

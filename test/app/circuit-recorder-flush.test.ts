@@ -185,7 +185,7 @@ it("flush decides an open fleet alert while its members' reads land during its l
   });
   const rel = (n: string) => ({ reading: { ref: { id: idOf(n), name: n } }, pair: null }) as never;
   await recorder.record(rel("a"), null); // a: waits for b and c (its place's other reads)
-  const flushing = recorder.flush(); // the deadline: b and c still in flight
+  const flushing = recorder.flush(true); // the deadline: b and c still in flight
   await new Promise((r) => setTimeout(r, 10));
   // b and c land while the flush lists the alerts.
   const landing = [recorder.record(rel("b"), null), recorder.record(rel("c"), null)];

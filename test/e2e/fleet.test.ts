@@ -193,6 +193,7 @@ async function quietSite(more: Parameters<typeof healthyCircuit>[0][] = []) {
   return {
     w,
     q1: bundles[0]!.circuit as SimCircuit,
+    q2: bundles[1]!.circuit as SimCircuit,
     scope,
     at: (minutes: number) => (now = new Date(T0 + minutes * MIN)),
     sent: () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent),
@@ -210,6 +211,8 @@ async function quietSite(more: Parameters<typeof healthyCircuit>[0][] = []) {
         mode: "deep",
         deadline: new Date(Date.now() + deadlineMs),
         abortSignal: AbortSignal.timeout(stopMs),
+        // As the timer gives it: the last call for outages waiting to group.
+        stopAt: new Date(Date.now() + stopMs),
       });
     },
   };
@@ -299,7 +302,7 @@ it("an outage waiting for its place's other reads pages at the sweep's deadline,
   ]);
 }, 60_000);
 
-it("an outage whose read lands after the deadline pages at once, not held for reads the hard stop cuts", async () => {
+it("an outage whose read lands after the deadline pages by the last call before the hard stop, not held for reads it cuts", async () => {
   const t = await quietSite();
   await t.sweep(0);
   // q1's routers answer after the deadline, before the hard stop; q2's hang past it.
@@ -312,6 +315,20 @@ it("an outage whose read lands after the deadline pages at once, not held for re
   expect(t.sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
     ["er-ams-q1", "open", "Sev0"],
   ]);
+}, 60_000);
+
+it("a site's outage whose reads all land after the deadline, before the hard stop, is still one page for the place", async () => {
+  const t = await quietSite();
+  await t.sweep(0);
+  // The carrier cuts both circuits; their routers answer after the deadline, one after the other.
+  bothDown(t.q1);
+  bothDown(t.q2);
+  t.slow("er-ams-q1", 2_500);
+  t.slow("er-ams-q2", 4_000);
+  const result = await t.sweep(5, 1_500, 9_000);
+  expect(result.unreached).toEqual([]);
+  const sent = t.sent().map((e) => [e.family, e.action, e.severity]);
+  expect(sent).toEqual([["fleet", "open", "Sev0"]]);
 }, 60_000);
 
 it("a fan-out worker stopped at its cap before the sweep's deadline decides the outage waiting to group first", async () => {

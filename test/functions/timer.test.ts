@@ -4,6 +4,7 @@
 
 import functions from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sweepWindow } from "../../src/app/sweep-window.js";
 import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { FakeReader } from "../support/fake-reader.js";
@@ -36,7 +37,7 @@ async function setup() {
   );
   const { logger, records } = memoryLogger();
   deps.runtime = { ...deps.runtime, logger };
-  return { reader, records, handler: sweepTimerHandler(async () => deps) };
+  return { reader, records, deps, handler: sweepTimerHandler(async () => deps) };
 }
 
 describe("sweepTimer", () => {
@@ -48,6 +49,27 @@ describe("sweepTimer", () => {
     expect(warn).toMatchObject({ level: 40, trigger: "timer" });
     const done = records().find((r) => r.msg === "timer sweep done");
     expect(done).toMatchObject({ isPastDue: true, circuits: 1 });
+  });
+
+  it("gives its sweep the deadline and the hard stop: the stop is the last call for outages waiting to group", async () => {
+    const { handler, deps } = await setup();
+    const requests: Parameters<typeof deps.runtime.sweeper.sweep>[0][] = [];
+    const sweep = deps.runtime.sweeper.sweep;
+    deps.runtime = {
+      ...deps.runtime,
+      sweeper: {
+        ...deps.runtime.sweeper,
+        sweep: (request) => (requests.push(request), sweep(request)),
+      },
+    };
+    const before = Date.now();
+    await handler(timer(false), context());
+    const window = sweepWindow(5);
+    const request = requests[0]!;
+    expect(request.deadline!.getTime() - before).toBeGreaterThanOrEqual(window.budgetMs - 5_000);
+    expect(request.stopAt!.getTime() - request.deadline!.getTime()).toBeGreaterThanOrEqual(
+      window.stopMs - window.budgetMs - 1_000,
+    );
   });
 
   it("never runs two sweeps at once: a second tick joins the running one", async () => {
