@@ -752,6 +752,10 @@ export class Judge {
         let healthy = true;
         for (let s = sweep - back; s <= sweep; s += 1)
           if (troubled(this.truth(m, s)) || !this.seen(m, s)) healthy = false;
+        // A site's flapping is judged over the hour, as a circuit's own is: a member up
+        // now whose paths changed more than 3 times in it is flapping (seed 842: dropped
+        // at sweeps 1 and 3, named at 5 when the provider alert holding its flap resolved).
+        if (healthy && this.pathChanges(m, sweep) >= 4) healthy = false;
         if (healthy)
           this.fail(sweep, `${say}: names ${m}, healthy at this sweep and the ${back} before`);
       }
