@@ -11,6 +11,7 @@ import { PATHS, SEVERITIES } from "../core/model.js";
 import { fleetAt } from "../core/fleet.js";
 import { activeSilence, onceSpan } from "../core/silence.js";
 import { staleCircuitIds } from "../core/sight.js";
+import { DEFAULT_MAX_READ_AGE_MINUTES } from "../core/sweep-plan.js";
 import { DEFAULT_ALERT_POLICY, type Silence } from "../core/policy.js";
 import type { ReadAges } from "../core/read-age.js";
 import { severityRank } from "../core/severity.js";
@@ -196,9 +197,6 @@ const notKept = (takenAt: string): StatusCell => ({
   detail: "not in this stored reading (an earlier erwatch did not keep this layer)",
   since: takenAt,
 });
-
-/** SWEEP_MAX_READ_AGE_MINUTES's default (config/sweep.ts). */
-const DEFAULT_MAX_READ_AGE_MINUTES = 15;
 
 const STATUS_ORDER: LayerStatus[] = ["down", "warn", "unknown", "up", "n/a"];
 const minutesBetween = (from: string | null, now: Date) =>

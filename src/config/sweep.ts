@@ -4,6 +4,7 @@
 
 import type { SettingsReader } from "./reader.js";
 import { readEntityName } from "./publish.js";
+import { DEFAULT_MAX_READ_AGE_MINUTES } from "../core/sweep-plan.js";
 
 export interface SweepSettings {
   /** No prefix count or ARP reading older than this, whatever the cheap tier says. */
@@ -18,7 +19,10 @@ export interface SweepSettings {
 
 /** Read by the status page too: it marks a circuit stale by the age limit the rotation holds. */
 export function readMaxReadAgeMinutes(r: SettingsReader): number {
-  return r.int("SWEEP_MAX_READ_AGE_MINUTES", 15, { min: 1, max: 24 * 60 });
+  return r.int("SWEEP_MAX_READ_AGE_MINUTES", DEFAULT_MAX_READ_AGE_MINUTES, {
+    min: 1,
+    max: 24 * 60,
+  });
 }
 
 export function readSweepSettings(r: SettingsReader): SweepSettings {

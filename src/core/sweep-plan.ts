@@ -19,6 +19,9 @@ import type { AlertState } from "./lifecycle.js";
 import { oldestReadAgeMs, type ReadAges } from "./read-age.js";
 import type { Snapshot } from "./snapshot.js";
 
+/** SWEEP_MAX_READ_AGE_MINUTES's default: the rotation keeps every reading younger than this. */
+export const DEFAULT_MAX_READ_AGE_MINUTES = 15;
+
 export const PLAN_REASONS = [
   "trouble",
   "signal",
