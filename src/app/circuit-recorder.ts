@@ -196,7 +196,7 @@ export class CircuitRecorder {
     if (!place) return;
     // Past the last call nothing waits: the hard stop may come before the end of the reads.
     if (this.flushed) {
-      await this.groupTaken(this.take((d) => this.placeOfPrepared(d.prepared) === place));
+      await this.groupPlace(place);
       return;
     }
     const left = this.pending.get(place);

@@ -1,10 +1,10 @@
 // The data-plane settings: endpoints that follow AZURE_CLOUD, thresholds, and
 // the declared baseline, with every problem reported at once and naming where.
 
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { readDataPlaneConfig } from "../../src/config/data-plane.js";
 import { ConfigError, SettingsReader } from "../../src/config/reader.js";
 import type { Env } from "../../src/config/settings.js";
@@ -36,6 +36,17 @@ const BASELINE = {
     },
   },
 };
+
+// Each baseline file in a directory of its own, all removed at the end.
+const baselineDirs: string[] = [];
+function baselineDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "erwatch-baseline-"));
+  baselineDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of baselineDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("data-plane settings", () => {
   it.each([
@@ -94,7 +105,7 @@ describe("data-plane settings", () => {
   });
 
   it("reads the baseline from a file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "erwatch-baseline-"));
+    const dir = baselineDir();
     const file = join(dir, "baseline.json");
     writeFileSync(file, JSON.stringify(BASELINE));
     const { config, problems } = read({ ERWATCH_BASELINE_FILE: file });
@@ -153,7 +164,7 @@ describe("data-plane settings", () => {
         "er-ams-a": { peerings: { AzurePrivatePeering: { vlanId: 0 } } },
         "er-ams-b": { bandwidthInMbps: 1000, peerings: { AzurePrivatePeering: { vlanId: 200 } } },
       });
-      const path = join(mkdtempSync(join(tmpdir(), "erwatch-baseline-")), "baseline.json");
+      const path = join(baselineDir(), "baseline.json");
       writeFileSync(path, text);
       const { config, problems, ignored } = read(
         file ? { ERWATCH_BASELINE_FILE: path } : { ERWATCH_BASELINE: text },
@@ -187,7 +198,7 @@ describe("data-plane settings", () => {
     expect(read({ ERWATCH_BASELINE_FILE: "/nonexistent/baseline.json" }).problems).toEqual([
       "ERWATCH_BASELINE_FILE: cannot read /nonexistent/baseline.json (ENOENT)",
     ]);
-    const bad = join(mkdtempSync(join(tmpdir(), "erwatch-baseline-")), "bad.json");
+    const bad = join(baselineDir(), "bad.json");
     writeFileSync(bad, '{"er-circuit-prod": {');
     expect(read({ ERWATCH_BASELINE_FILE: bad }).problems).toEqual([
       "ERWATCH_BASELINE_FILE: is not valid JSON (at character 22)",
