@@ -87,6 +87,22 @@ export interface SweepRecord {
   fannedOut?: { deep: number; deadline: string };
 }
 
+/**
+ * A sweep answered 202, as every instance answers `GET /api/sweep/{id}` for
+ * it: the HTTP functions scale out, and the poll may reach another instance
+ * than the one running the sweep.
+ */
+export interface SharedSweepRun {
+  sweepId: string;
+  status: "running" | "done" | "failed";
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  /** Done: the answer's body past the summary fields; null when it could not be kept (answerOmitted says why). */
+  answer: Record<string, unknown> | null;
+  answerOmitted?: string;
+}
+
 /** How many of a sweep's circuits it failed on its record names. */
 export const NOT_RECORDED_SHOWN = 20;
 
@@ -150,6 +166,11 @@ export interface StateStore {
   /** Overwrites the record of the last completed sweep. */
   recordSweep(record: SweepRecord): Promise<void>;
   lastSweep(): Promise<SweepRecord | null>;
+  /** Replaces the sweep's shared record (running, then done or failed). */
+  putSweepRun(run: SharedSweepRun): Promise<void>;
+  getSweepRun(sweepId: string): Promise<SharedSweepRun | null>;
+  /** Drops shared records of sweeps started before `before`; how many. */
+  pruneSweepRuns(before: Date): Promise<number>;
   /** The ids of every circuit with a snapshot: one small query (ids only). */
   listCircuitIds(): Promise<string[]>;
   /** Drops a circuit's snapshot and kept route tables, so a circuit that comes back starts clean. */

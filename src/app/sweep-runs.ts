@@ -1,7 +1,14 @@
 // Sweeps this process started or joined, by id, for `GET /api/sweep/{id}`:
 // a sweep too large to answer within the HTTP limit is answered 202 with
-// that URL, and runs on. Only the latest few are kept.
+// that URL, and runs on. Only the latest few are kept in memory. One answered
+// 202 is also shared through Table Storage: on Flex Consumption the HTTP
+// functions scale out, and the poll may reach an instance that never heard of
+// the sweep.
 
+import type { Logger } from "../logging.js";
+import { FUNCTION_TIMEOUT_MS } from "./sweep-window.js";
+import { doneAnswer } from "./sweep-answer.js";
+import type { SharedSweepRun, StateStore } from "./state-store.js";
 import type { SweepResult } from "./sweep.js";
 
 export type SweepRunStatus = "running" | "done" | "failed";
@@ -17,14 +24,38 @@ export interface SweepRun {
   error: string | null;
   /** Settles when the sweep has ended, either way. */
   done: Promise<void>;
+  /** Set once the run is shared: its first write. */
+  shared?: Promise<void>;
+  /** Set when it was shared while running: its write once it ended. */
+  sharedEnd?: Promise<void>;
+}
+
+/** How long a shared record is kept. */
+export const SWEEP_RUN_KEEP_DAYS = 7;
+/**
+ * A sweep still "running" this long after it was asked for ended with its
+ * instance (scaled in, restarted): it waited behind at most a couple of
+ * others, each stopped by the host's functionTimeout.
+ */
+export const SWEEP_RUN_LOST_AFTER_MS = 3 * FUNCTION_TIMEOUT_MS;
+const PRUNE_EVERY_MS = 3_600_000;
+/** What erwatch makes a sweep id of (a UUID): anything else is no sweep, and no storage read. */
+const SWEEP_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+export interface SweepRunShelf {
+  store: Pick<StateStore, "putSweepRun" | "getSweepRun" | "pruneSweepRuns">;
+  log: Logger;
 }
 
 export class SweepRuns {
   private readonly runs = new Map<string, SweepRun>();
+  private prunedAt = -Infinity;
 
   constructor(
     private readonly now: () => Date = () => new Date(),
     private readonly keep = 50,
+    /** Where runs answered 202 are shared with the other instances; none: this instance only. */
+    private readonly shelf: SweepRunShelf | null = null,
   ) {}
 
   /** Follows a sweep (once per id: a joined request tracks the sweep it joined). */
@@ -58,9 +89,77 @@ export class SweepRuns {
     return run;
   }
 
+  /**
+   * Shares a run answered 202 with the other instances: written now, and
+   * again when it ends (in that order). Resolves when the first write is done
+   * or failed; never rejects: a record that cannot be shared leaves the
+   * status URL answering on this instance only, which is logged.
+   */
+  share(run: SweepRun): Promise<void> {
+    if (!this.shelf) return Promise.resolve();
+    if (run.shared) return run.shared;
+    const running = run.status === "running";
+    const first = this.put(run);
+    run.shared = first;
+    if (running) run.sharedEnd = run.done.then(() => first).then(() => this.put(run));
+    this.prune();
+    return first;
+  }
+
+  /** A run this instance tracks. */
   get(sweepId: string): SweepRun | null {
     return this.runs.get(sweepId) ?? null;
   }
+
+  /** A run this instance tracks, else one shared by another; null when neither knows it. */
+  async find(sweepId: string): Promise<SharedSweepRun | null> {
+    const run = this.runs.get(sweepId);
+    if (run) return shared(run);
+    if (!this.shelf || !SWEEP_ID.test(sweepId)) return null;
+    const stored = await this.shelf.store.getSweepRun(sweepId);
+    if (!stored || stored.status !== "running") return stored;
+    if (this.now().getTime() - Date.parse(stored.startedAt) <= SWEEP_RUN_LOST_AFTER_MS)
+      return stored;
+    return {
+      ...stored,
+      status: "failed",
+      error: `still running ${Math.round(SWEEP_RUN_LOST_AFTER_MS / 60_000)} minutes after it was asked for: the instance running it stopped (scaled in or restarted) before recording how it ended. Its circuits' state is on the status page; ask for a sweep again.`,
+    };
+  }
+
+  private async put(run: SweepRun): Promise<void> {
+    const { store, log } = this.shelf!;
+    try {
+      await store.putSweepRun(shared(run));
+    } catch (error) {
+      log.warn(
+        { err: error, sweepId: run.sweepId, status: run.status },
+        "the sweep's record could not be shared; its status URL answers on this instance only",
+      );
+    }
+  }
+
+  private prune(): void {
+    const now = this.now().getTime();
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
+    const { store, log } = this.shelf!;
+    store
+      .pruneSweepRuns(new Date(now - SWEEP_RUN_KEEP_DAYS * 86_400_000))
+      .catch((error: unknown) => log.warn({ err: error }, "pruning old sweep records failed"));
+  }
+}
+
+/** The run as the status URL tells it, on any instance. */
+function shared(run: SweepRun): SharedSweepRun {
+  return {
+    sweepId: run.sweepId,
+    status: run.status,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    error: run.error,
+    answer: run.status === "done" && run.result ? doneAnswer(run.result, run.circuitIds) : null,
+  };
 }
 
 /** The promise's value if it settles within `ms`, else null (it runs on). */

@@ -68,7 +68,7 @@ export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
   return {
     runtime,
     coordinator: new SweepCoordinator<SweepResult>(),
-    runs: new SweepRuns(),
+    runs: new SweepRuns(undefined, undefined, { store: runtime.store, log: runtime.logger }),
     now: () => new Date(),
   };
 });

@@ -4,9 +4,9 @@ import functions, {
   type InvocationContext,
 } from "@azure/functions";
 import { randomUUID } from "node:crypto";
-import { buildReport } from "../app/report.js";
 import { MAX_BODY_BYTES, parseSweepRequest, problem, type Problem } from "../app/sweep-request.js";
-import { within, type SweepRun } from "../app/sweep-runs.js";
+import { sweepAnswer } from "../app/sweep-answer.js";
+import { SWEEP_RUN_KEEP_DAYS, within, type SweepRun } from "../app/sweep-runs.js";
 import { HTTP_ANSWER_WITHIN_MS, sweepWindow } from "../app/sweep-window.js";
 import type { SweepResult } from "../app/sweep.js";
 import { parseCircuitId } from "../core/resource-id.js";
@@ -20,6 +20,9 @@ const problemResponse = (p: Problem, headers: Record<string, string> = {}): Http
 });
 
 const lower = (id: string) => id.toLowerCase();
+
+/** How long a 202 waits for its sweep's record to be shared (Table Storage may hang). */
+const SHARE_WITHIN_MS = 15_000;
 
 /** Ids outside what erwatch watches, or that do not exist there, are 404s before anything is read or written. */
 async function unknownCircuits(
@@ -65,35 +68,11 @@ async function unknownCircuits(
   return errors;
 }
 
-function respond(
+const respond = (
   result: SweepResult,
   circuitIds: string[] | null,
   joined: boolean,
-): HttpResponseInit {
-  const ids = circuitIds && new Set(circuitIds.map(lower));
-  const wanted = (id: string) => ids === null || ids.has(lower(id));
-  const verdicts = result.verdicts.filter((v) => wanted(v.id));
-  const report = buildReport({
-    verdicts,
-    readings: result.readings.filter((r) => wanted(r.ref.id)),
-    ignored: result.ignored.filter((i) => wanted(i.id)),
-    discoveryFailures: circuitIds === null ? result.discoveryFailures : [],
-    errors: result.errors.filter((e) => wanted(e.id)),
-    generatedAt: new Date(result.startedAt),
-  });
-  return {
-    status: 200,
-    jsonBody: {
-      ...report,
-      sweepId: result.sweepId,
-      joined,
-      events: result.events.filter((e) => wanted(e.circuit.id)),
-      unreached: result.unreached.filter((u) => wanted(u.id)),
-      pendingInOutbox: result.pendingInOutbox,
-      brokerError: result.brokerError,
-    },
-  };
-}
+): HttpResponseInit => ({ status: 200, jsonBody: sweepAnswer(result, circuitIds, joined) });
 
 const statusPath = (sweepId: string) => `/api/sweep/${sweepId}`;
 
@@ -247,17 +226,22 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     result.catch((error: unknown) =>
       log.error({ err: error, sweepId: run.sweepId }, "sweep failed"),
     );
+    // The status URL may be polled on another instance: the run is shared before it is given out.
+    const acceptedShared = async () => {
+      await within(deps.runs.share(run), SHARE_WITHIN_MS);
+      return accepted(run, joined);
+    };
     if (!small) {
       log.info(
         { sweepId: run.sweepId, joined, circuits: input.circuitIds?.length ?? "all" },
         "on-demand sweep accepted",
       );
-      return accepted(run, joined);
+      return acceptedShared();
     }
     const done = await within(result, Math.max(0, answerWithinMs - (Date.now() - arrived)));
     if (!done) {
       log.info({ sweepId: run.sweepId, joined }, "on-demand sweep still running; answered 202");
-      return accepted(run, joined);
+      return acceptedShared();
     }
     log.info(
       { sweepId: done.sweepId, joined, circuits: input.circuitIds ?? "all" },
@@ -267,18 +251,27 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   };
 }
 
-/** GET /api/sweep/{id}: a sweep answered 202, running or done. */
+/** GET /api/sweep/{id}: a sweep answered 202, running or done, on this instance or another. */
 export function httpSweepStatusHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     const deps = await getDeps();
     const sweepId = request.params.id ?? "";
-    const run = deps.runs.get(sweepId);
+    let run;
+    try {
+      run = await deps.runs.find(sweepId);
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      return problemResponse(
+        problem(503, "Table Storage did not answer", `${error.message}. Ask again later.`, []),
+        { "retry-after": "10" },
+      );
+    }
     if (!run)
       return problemResponse(
         problem(
           404,
           "Unknown sweep",
-          "No sweep with this id is known here (only the latest are kept, per instance).",
+          `No sweep with this id is known: ids come from a 202 of POST /api/sweep, and are kept ${SWEEP_RUN_KEEP_DAYS} days.`,
           [{ field: "id", message: "unknown sweep" }],
         ),
       );
@@ -288,26 +281,12 @@ export function httpSweepStatusHandler(getDeps: () => Promise<SweepFunctionDeps>
       startedAt: run.startedAt,
       finishedAt: run.finishedAt,
       ...(run.error ? { error: run.error } : {}),
+      ...(run.answerOmitted ? { answerOmitted: run.answerOmitted } : {}),
     };
     // Only a running sweep is worth asking again: a failed one stays failed.
     if (run.status === "running")
       return { status: 200, headers: { "retry-after": "10" }, jsonBody: summary };
-    if (run.status !== "done" || !run.result) return { status: 200, jsonBody: summary };
-    const answer = respond(run.result, run.circuitIds, false);
-    const r = run.result;
-    return {
-      status: 200,
-      jsonBody: {
-        ...summary,
-        ...(answer.jsonBody as object),
-        plan: {
-          deep: r.plan.deep.length,
-          quiet: r.plan.quiet,
-          rotationQuota: r.plan.rotationQuota,
-        },
-        arm: r.arm,
-      },
-    };
+    return { status: 200, jsonBody: { ...summary, ...run.answer } };
   };
 }
 

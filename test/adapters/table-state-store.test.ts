@@ -218,3 +218,62 @@ describe("TableStateStore on Azurite", () => {
     expect(kept.map((e) => (e.kind === "alert" ? e.sequence : null)).sort()).toEqual([1, 2]);
   });
 });
+
+describe("sweeps answered 202, shared between instances", () => {
+  const run = (sweepId: string, startedAt: string, answer: Record<string, unknown> | null) => ({
+    sweepId,
+    status: "done" as const,
+    startedAt,
+    finishedAt: startedAt,
+    error: null,
+    answer,
+  });
+
+  it("keeps a whole estate's answer compressed, and its outcome without it when even that cannot fit", async () => {
+    const shared = makeStore("SweepRuns");
+    await shared.ensureTables();
+    // 500 circuits' layer tables repeat themselves: 2.5 MB of JSON, far past one entity uncompressed.
+    const circuits = Array.from({ length: 500 }, (_, i) => ({
+      id: `${CIRCUIT}-${i}`,
+      detail: "BGP Connected, 120 prefixes received on primary; ARP complete. ".repeat(80),
+    }));
+    expect(JSON.stringify(circuits).length).toBeGreaterThan(2_000_000);
+    await shared.putSweepRun(run("a1", "2026-11-22T02:00:00.000Z", { circuits }));
+    expect(await shared.getSweepRun("a1")).toEqual(
+      run("a1", "2026-11-22T02:00:00.000Z", { circuits }),
+    );
+    // Random text does not compress: the answer is left out and why is said.
+    const noise = Array.from({ length: 1_200_000 }, () =>
+      String.fromCharCode(33 + Math.floor(Math.random() * 90)),
+    ).join("");
+    await shared.putSweepRun(run("a2", "2026-11-22T02:00:00.000Z", { noise }));
+    expect(await shared.getSweepRun("a2")).toMatchObject({
+      sweepId: "a2",
+      status: "done",
+      answer: null,
+      answerOmitted: expect.stringMatching(/compressed, more than one table entity holds/),
+    });
+    expect(await shared.getSweepRun("a3")).toBeNull();
+  });
+
+  it("prunes records by age and leaves the last completed sweep alone", async () => {
+    const shared = makeStore("SweepRunsPrune");
+    await shared.ensureTables();
+    const record = {
+      sweepId: "t",
+      startedAt: "2026-11-22T02:00:00.000Z",
+      finishedAt: "2026-11-22T02:01:00.000Z",
+      circuits: 1,
+      ignored: 0,
+      partlyBlind: 0,
+      errors: 0,
+    };
+    await shared.recordSweep(record);
+    await shared.putSweepRun(run("old", "2026-11-10T02:00:00.000Z", {}));
+    await shared.putSweepRun(run("new", "2026-11-21T02:00:00.000Z", {}));
+    expect(await shared.pruneSweepRuns(new Date("2026-11-15T02:00:00.000Z"))).toBe(1);
+    expect(await shared.getSweepRun("old")).toBeNull();
+    expect(await shared.getSweepRun("new")).toMatchObject({ sweepId: "new" });
+    expect(await shared.lastSweep()).toEqual(record);
+  });
+});

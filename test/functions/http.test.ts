@@ -1,5 +1,6 @@
 import functions from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SweepRuns, SWEEP_RUN_LOST_AFTER_MS } from "../../src/app/sweep-runs.js";
 import { httpStatusHandler } from "../../src/functions/http-status.js";
 import { httpSweepHandler, httpSweepStatusHandler } from "../../src/functions/http-sweep.js";
 import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
@@ -7,6 +8,7 @@ import { startAzurite, type Azurite } from "../support/azurite.js";
 import { FakeReader } from "../support/fake-reader.js";
 import { functionDeps } from "../support/function-deps.js";
 import { CIRCUIT_ID } from "../support/readings.js";
+import { memoryLogger } from "../support/test-logger.js";
 
 const { HttpRequest, InvocationContext } = functions;
 const NOW = () => new Date("2026-11-22T02:00:00.000Z");
@@ -173,6 +175,103 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     const done = await sweepStatus(statusOf(sweepId), context());
     expect(done.jsonBody).toMatchObject({ status: "done" });
     expect(done.headers ?? {}).not.toHaveProperty("retry-after");
+  });
+
+  it("answers its status URL on every instance: the HTTP functions scale out, and the poll may reach another than the one running the sweep", async () => {
+    const { sweep, sweepStatus, deps } = await setup({ HTTP_SWEEP_SYNC_CIRCUITS: "0" });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const sweeper = deps.runtime.sweeper;
+    const run = sweeper.sweep.bind(sweeper);
+    sweeper.sweep = async (options) => {
+      const result = await run(options);
+      await gate;
+      return result;
+    };
+    // Another instance: the same tables, nothing of this one's memory, its own clock.
+    const { logger } = memoryLogger();
+    const elsewhere = httpSweepStatusHandler(async () => ({
+      ...deps,
+      runs: new SweepRuns(undefined, 50, { store: deps.runtime.store, log: logger }),
+    }));
+    const response = await sweep(post(ALL), context());
+    expect(response.status).toBe(202);
+    const { sweepId } = response.jsonBody as { sweepId: string };
+    const running = await elsewhere(statusOf(sweepId), context());
+    expect(running.status).toBe(200);
+    expect(running.jsonBody).toMatchObject({ sweepId, status: "running", finishedAt: null });
+    expect(running.headers).toEqual({ "retry-after": "10" });
+    release();
+    await deps.runs.get(sweepId)!.sharedEnd;
+    const here = await sweepStatus(statusOf(sweepId), context());
+    const there = await elsewhere(statusOf(sweepId), context());
+    expect(there.jsonBody).toMatchObject({
+      status: "done",
+      circuits: [expect.objectContaining({ id: CIRCUIT_ID })],
+    });
+    expect(there.jsonBody).toEqual(here.jsonBody);
+    // Unknown everywhere, and an id erwatch never makes is not looked up.
+    expect(
+      (await elsewhere(statusOf("00000000-0000-0000-0000-000000000000"), context())).status,
+    ).toBe(404);
+    expect((await elsewhere(statusOf("run|x\\y"), context())).status).toBe(404);
+  });
+
+  it("says a sweep still 'running' long after it was asked for ended with its instance, instead of 'running' forever", async () => {
+    const { sweep, deps } = await setup({ HTTP_SWEEP_SYNC_CIRCUITS: "0" });
+    deps.runtime.sweeper.sweep = () => new Promise(() => {});
+    const response = await sweep(post(ALL), context());
+    const { sweepId, startedAt } = response.jsonBody as { sweepId: string; startedAt: string };
+    let now = new Date(Date.parse(startedAt) + SWEEP_RUN_LOST_AFTER_MS);
+    const { logger } = memoryLogger();
+    const elsewhere = httpSweepStatusHandler(async () => ({
+      ...deps,
+      runs: new SweepRuns(() => now, 50, { store: deps.runtime.store, log: logger }),
+    }));
+    expect((await elsewhere(statusOf(sweepId), context())).jsonBody).toMatchObject({
+      status: "running",
+    });
+    now = new Date(now.getTime() + 1);
+    const lost = await elsewhere(statusOf(sweepId), context());
+    expect(lost.jsonBody).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("the instance running it stopped"),
+    });
+    expect(lost.headers ?? {}).not.toHaveProperty("retry-after");
+  });
+
+  it("a record that cannot be shared leaves the status URL answering here, logged; storage failing the lookup elsewhere is a 503 to retry", async () => {
+    const { deps } = await setup({ HTTP_SWEEP_SYNC_CIRCUITS: "0" });
+    const storageDown = () => {
+      const error = new Error("Table Storage did not answer within 10000 ms");
+      error.name = "StateStoreError";
+      return error;
+    };
+    const { logger, records } = memoryLogger();
+    const store = Object.create(deps.runtime.store) as typeof deps.runtime.store;
+    store.putSweepRun = () => Promise.reject(storageDown());
+    store.getSweepRun = () => Promise.reject(storageDown());
+    const runs = new SweepRuns(undefined, 50, { store, log: logger });
+    const here = { ...deps, runs };
+    const response = await httpSweepHandler(async () => here)(post(ALL), context());
+    expect(response.status).toBe(202);
+    const { sweepId } = response.jsonBody as { sweepId: string };
+    await runs.get(sweepId)!.sharedEnd;
+    const answered = await httpSweepStatusHandler(async () => here)(statusOf(sweepId), context());
+    expect(answered.jsonBody).toMatchObject({ sweepId, status: "done" });
+    // The write when it was answered 202 and the one when it ended.
+    expect(
+      records().filter((r) =>
+        String(r.msg).includes("its status URL answers on this instance only"),
+      ),
+    ).toHaveLength(2);
+    const elsewhere = httpSweepStatusHandler(async () => ({
+      ...deps,
+      runs: new SweepRuns(undefined, 50, { store, log: logger }),
+    }));
+    const unavailable = await elsewhere(statusOf(sweepId), context());
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers).toMatchObject({ "retry-after": "10" });
   });
 
   it("answers within the limit counted from the request's arrival, not after a slow start", async () => {

@@ -37,7 +37,7 @@ export async function functionDeps(
   return {
     runtime: { config, logger, reader, store, silences, sink, sweeper, work: null },
     coordinator: new SweepCoordinator<SweepResult>(),
-    runs: new SweepRuns(),
+    runs: new SweepRuns(undefined, undefined, { store, log: logger }),
     now,
     sink,
     status: { runtime: { config, logger, store, silences }, now },

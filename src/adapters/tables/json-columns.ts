@@ -2,6 +2,7 @@
 // entity at 1 MiB. JSON documents are split across numbered properties; one
 // that cannot fit is an error with its size, never a silent truncation.
 
+import { gunzipSync, gzipSync } from "node:zlib";
 import { safeCut } from "../../core/text.js";
 
 const CHUNK_CHARS = 30_000;
@@ -12,8 +13,17 @@ export class EntityTooLargeError extends Error {
   override readonly name = "EntityTooLargeError";
 }
 
-export function packJson(value: unknown, what: string): Record<string, string | number> {
-  const text = JSON.stringify(value);
+/**
+ * `gzip`: kept compressed (base64), for a large document read back whole and
+ * rarely, such as a sweep's answer of the whole estate: it repeats itself.
+ */
+export function packJson(
+  value: unknown,
+  what: string,
+  options: { gzip?: boolean } = {},
+): Record<string, string | number | boolean> {
+  const json = JSON.stringify(value);
+  const text = options.gzip ? gzipSync(json).toString("base64") : json;
   // Never between the two halves of a character (an emoji in a tag): each
   // property would hold half a character, which Azurite keeps but the service
   // need not, and a write refused for it would be refused every sweep.
@@ -25,11 +35,12 @@ export function packJson(value: unknown, what: string): Record<string, string | 
   }
   if (parts.length > MAX_PARTS) {
     throw new EntityTooLargeError(
-      `${what} is ${text.length} characters of JSON, more than one table entity holds (${MAX_PARTS * CHUNK_CHARS}); it was not written`,
+      `${what} is ${json.length} characters of JSON${options.gzip ? `, ${text.length} compressed` : ""}, more than one table entity holds (${MAX_PARTS * CHUNK_CHARS}); it was not written`,
     );
   }
   if (parts.length === 0) parts.push(text);
-  const out: Record<string, string | number> = { jsonParts: parts.length };
+  const out: Record<string, string | number | boolean> = { jsonParts: parts.length };
+  if (options.gzip) out.jsonGzip = true;
   parts.forEach((part, i) => (out[i === 0 ? "json" : `json_${i}`] = part));
   return out;
 }
@@ -42,5 +53,7 @@ export function unpackJson<T>(entity: Record<string, unknown>, what: string): T 
     if (typeof part !== "string") throw new Error(`${what}: JSON part ${i} of ${parts} is missing`);
     text += part;
   }
-  return JSON.parse(text) as T;
+  return JSON.parse(
+    entity.jsonGzip === true ? gunzipSync(Buffer.from(text, "base64")).toString("utf8") : text,
+  ) as T;
 }

@@ -20,6 +20,9 @@ export const ROUTE_TABLE_MARK_ROW = `${ROUTE_TABLE_PREFIX}*`;
 /** The last completed sweep lives in the snapshots table under its own partition. */
 export const SWEEP_PARTITION = "erwatch-sweeps";
 export const SWEEP_ROW = "last-completed";
+/** A sweep answered 202, shared by every instance, next to the last completed one. */
+export const SWEEP_RUN_PREFIX = "run|";
+export const sweepRunRow = (sweepId: string) => `${SWEEP_RUN_PREFIX}${sweepId}`;
 export const alertRow = (key: string) => `alert|${key}`;
 export const outboxRow = (createdAt: string, eventId: string) => `outbox|${createdAt}|${eventId}`;
 /**

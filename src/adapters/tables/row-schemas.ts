@@ -194,3 +194,13 @@ export const sweepRecordSchema = z.looseObject({
   notRecorded: z.array(z.looseObject({ id: text, name: text, why: text })).optional(),
   fannedOut: z.looseObject({ deep: z.number(), deadline: text }).optional(),
 });
+
+export const sweepRunSchema = z.looseObject({
+  sweepId: text,
+  status: z.enum(["running", "done", "failed"]),
+  startedAt: text,
+  finishedAt: text.nullable(),
+  error: text.nullable(),
+  answer: z.record(z.string(), z.unknown()).nullable(),
+  answerOmitted: text.optional(),
+});

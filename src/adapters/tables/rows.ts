@@ -9,7 +9,12 @@
 import type { AlertState } from "../../core/lifecycle.js";
 import type { HistoryEntry } from "../../core/history.js";
 import type { Snapshot } from "../../core/snapshot.js";
-import type { OutboxRow, SweepRecord, UnreadableRow } from "../../app/state-store.js";
+import type {
+  OutboxRow,
+  SharedSweepRun,
+  SweepRecord,
+  UnreadableRow,
+} from "../../app/state-store.js";
 import type { StoredSilence } from "../../app/silences.js";
 import type { Logger } from "../../logging.js";
 import type { z } from "zod";
@@ -21,6 +26,7 @@ import {
   silenceSchema,
   snapshotSchema,
   sweepRecordSchema,
+  sweepRunSchema,
 } from "./row-schemas.js";
 
 export type Row = Record<string, unknown> & {
@@ -61,6 +67,8 @@ export const OUTBOX_SHAPE = shapeOf<OutboxRow>("outbox event", outboxSchema);
 export const HISTORY_SHAPE = shapeOf<HistoryEntry>("history entry", historySchema);
 
 export const SWEEP_RECORD_SHAPE = shapeOf<SweepRecord>("sweep record", sweepRecordSchema);
+
+export const SWEEP_RUN_SHAPE = shapeOf<SharedSweepRun>("sweep run", sweepRunSchema);
 
 export const SILENCE_SHAPE = shapeOf<StoredSilence>("silence", silenceSchema);
 

@@ -11,6 +11,7 @@ import { odata, TableClient, type TableEntity, type TransactionAction } from "@a
 import type { TokenCredential } from "@azure/identity";
 import type {
   OutboxRow,
+  SharedSweepRun,
   StateStore,
   Stored,
   SweepRecord,
@@ -26,7 +27,7 @@ import type { KeptRouteTable, KeptTableMark } from "../../core/route-tables.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import type { Logger } from "../../logging.js";
 import { ConflictError, isNotFound, rethrowStorage, StateStoreError } from "./errors.js";
-import { packJson, unpackJson } from "./json-columns.js";
+import { EntityTooLargeError, packJson, unpackJson } from "./json-columns.js";
 import {
   alertRow,
   circuitPartition,
@@ -39,6 +40,8 @@ import {
   SNAPSHOT_ROW,
   SWEEP_PARTITION,
   SWEEP_ROW,
+  SWEEP_RUN_PREFIX,
+  sweepRunRow,
 } from "./keys.js";
 import {
   ALERT_SHAPE,
@@ -48,6 +51,7 @@ import {
   readRows,
   SNAPSHOT_SHAPE,
   SWEEP_RECORD_SHAPE,
+  SWEEP_RUN_SHAPE,
   unreadableRows,
   type Row,
   type RowShape,
@@ -580,6 +584,65 @@ export class TableStateStore implements StateStore {
       (value: SweepRecord) => value,
     );
     return record ?? null;
+  }
+
+  async putSweepRun(run: SharedSweepRun): Promise<void> {
+    let packed;
+    try {
+      packed = packJson(run, `the answer of sweep ${run.sweepId}`, { gzip: true });
+    } catch (error) {
+      if (!(error instanceof EntityTooLargeError)) throw error;
+      // Its outcome is still shared; the circuits' state is on the status page.
+      packed = packJson({ ...run, answer: null, answerOmitted: error.message }, "sweep run");
+    }
+    const entity = {
+      partitionKey: SWEEP_PARTITION,
+      rowKey: sweepRunRow(run.sweepId),
+      // A column of its own: pruning selects it, not the answer.
+      startedAt: run.startedAt,
+      ...packed,
+    };
+    try {
+      await this.tables.snapshots.upsertEntity(entity, "Replace", this.call());
+    } catch (error) {
+      this.fail(error, `recording sweep ${run.sweepId}`);
+    }
+  }
+
+  async getSweepRun(sweepId: string): Promise<SharedSweepRun | null> {
+    const row = await this.getRow(
+      this.tables.snapshots,
+      SWEEP_PARTITION,
+      sweepRunRow(sweepId),
+      `reading sweep ${sweepId}`,
+    );
+    return row ? readRow(row, SWEEP_RUN_SHAPE, this.tables.snapshots.tableName) : null;
+  }
+
+  async pruneSweepRuns(before: Date): Promise<number> {
+    const old: string[] = [];
+    try {
+      for await (const row of this.tables.snapshots.listEntities<Record<string, unknown>>({
+        ...this.call(),
+        queryOptions: {
+          filter: odata`PartitionKey eq ${SWEEP_PARTITION} and RowKey ge ${SWEEP_RUN_PREFIX} and RowKey lt ${prefixEnd(SWEEP_RUN_PREFIX)}`,
+          select: ["RowKey", "startedAt"],
+        },
+      }))
+        // A row without a readable start is old by definition: nothing else would remove it.
+        if (!(typeof row.startedAt === "string" && new Date(row.startedAt) >= before))
+          old.push(String(row.rowKey));
+      for (let i = 0; i < old.length; i += BATCH)
+        await this.tables.snapshots.submitTransaction(
+          old
+            .slice(i, i + BATCH)
+            .map((rowKey) => ["delete", { partitionKey: SWEEP_PARTITION, rowKey }]),
+          this.call(),
+        );
+    } catch (error) {
+      this.fail(error, "pruning old sweep records");
+    }
+    return old.length;
   }
 
   async listCircuitIds(): Promise<string[]> {
