@@ -68,6 +68,25 @@ const problemOf = (response: { status?: number; headers?: unknown; body?: unknow
   };
 };
 
+/**
+ * Holds each sweep's result, not its reads, until released: a small sweep
+ * stops itself at 0.9 of the answer time, and a held read would be given up at
+ * once by that stop, a race with the answer's own timer that a loaded machine
+ * loses.
+ */
+function holdResult(deps: Awaited<ReturnType<typeof setup>>["deps"]): () => void {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const sweeper = deps.runtime.sweeper;
+  const run = sweeper.sweep.bind(sweeper);
+  sweeper.sweep = async (options) => {
+    const result = await run(options);
+    await gate;
+    return result;
+  };
+  return release;
+}
+
 /** Circuit ids in the watched subscription, `n` of them. */
 const ids = (n: number) =>
   Array.from(
@@ -152,18 +171,7 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
   it("answers 202 instead of holding the request when a small sweep is not done in time", async () => {
     const { sweep, sweepStatus, deps } = await setup();
     deps.answerWithinMs = 50;
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    // The sweep's result is held, not its reads: a small sweep stops itself at
-    // 0.9 of the answer time, and a held read would be given up at once by that
-    // stop, a race with the answer's own timer that a loaded machine loses.
-    const sweeper = deps.runtime.sweeper;
-    const run = sweeper.sweep.bind(sweeper);
-    sweeper.sweep = async (options) => {
-      const result = await run(options);
-      await gate;
-      return result;
-    };
+    const release = holdResult(deps);
     const response = await sweep(post(ALL), context());
     expect(response.status).toBe(202);
     const { sweepId } = response.jsonBody as { sweepId: string };
@@ -179,15 +187,7 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
 
   it("answers its status URL on every instance: the HTTP functions scale out, and the poll may reach another than the one running the sweep", async () => {
     const { sweep, sweepStatus, deps } = await setup({ HTTP_SWEEP_SYNC_CIRCUITS: "0" });
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const sweeper = deps.runtime.sweeper;
-    const run = sweeper.sweep.bind(sweeper);
-    sweeper.sweep = async (options) => {
-      const result = await run(options);
-      await gate;
-      return result;
-    };
+    const release = holdResult(deps);
     // Another instance: the same tables, nothing of this one's memory, its own clock.
     const { logger } = memoryLogger();
     const elsewhere = httpSweepStatusHandler(async () => ({
