@@ -384,6 +384,174 @@ describe("localisation with the layer table", () => {
     );
   });
 
+  // The mirror: IPv4 down on both paths is the path down only where IPv6 does
+  // not carry. On a dual-stack peering whose IPv6 sessions are Established with
+  // prefixes on a path, IPv6 traffic still flows there: tests over IPv6 that
+  // fail are not the IPv4 outage's, and tests known only by name may be either.
+  const v4Idle6Up = [neighbor("Idle"), neighbor("40", 6)];
+  const v4Zero6Up = [neighbor("0"), neighbor("40", 6)];
+  const bothIdle = [neighbor("Idle"), neighbor("Idle", 6)];
+  it.each<{ name: string; spec: CircuitSpec; expected: string[] }>([
+    {
+      name: "IPv4-only peering, IPv4 Idle on both paths, IPv6-addressed tests: the path is down for every family",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: "Idle" }, secondary: { bgp: "Idle" } } },
+        dataPlane: failing("fd00:1::4:443"),
+      },
+      expected: ["bgp-down Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "IPv4 Idle on both paths while IPv6 carries, IPv6 tests fail: the IPv4 alert and e2e-fail",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+        },
+        dataPlane: failing("fd00:1::4:443", "[fd00:1::5]:1433"),
+      },
+      expected: [
+        "bgp-down Sev0 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "0 IPv4 prefixes on both paths while IPv6 carries, IPv6 tests fail: e2e-fail too",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: v4Zero6Up }, secondary: { bgp: v4Zero6Up } },
+        },
+        dataPlane: failing("fd00:1::4:443"),
+      },
+      expected: [
+        "no-prefixes-received Sev0 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv4 Idle on both paths while IPv6 carries on one, IPv6 tests fail: e2e-fail too",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: bothIdle }, secondary: { bgp: v4Idle6Up } },
+        },
+        dataPlane: failing("fd00:1::4:443"),
+      },
+      expected: [
+        "bgp-down Sev0 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv4 Idle on both paths while IPv6 carries, tests named: the family unknown, e2e-fail too",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+        },
+        dataPlane: failing("vm-app-01:443"),
+      },
+      expected: [
+        "bgp-down Sev0 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv4 Idle on both paths while IPv6 carries, IPv4 and IPv6 tests fail: e2e-fail too",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+        },
+        dataPlane: failing("10.1.0.4:443", "fd00:1::4:443"),
+      },
+      expected: [
+        "bgp-down Sev0 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv4 Idle on both paths while IPv6 carries, IPv4 tests fail: only the IPv4 alert",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+        },
+        dataPlane: failing("10.1.0.4:443", "10.1.0.5"),
+      },
+      expected: ["bgp-down Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "IPv4 and IPv6 Idle on both paths, IPv6 tests fail: only the path's alert",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: bothIdle }, secondary: { bgp: bothIdle } },
+        },
+        dataPlane: failing("fd00:1::4:443"),
+      },
+      expected: ["bgp-down Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "IPv4 and IPv6 Idle on both paths, tests named: only the path's alert",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: bothIdle }, secondary: { bgp: bothIdle } },
+        },
+        dataPlane: failing("vm-app-01:443"),
+      },
+      expected: ["bgp-down Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "ARP gone on both paths of a dual-stack peering, IPv6 and named tests fail: only layer 2's alert",
+      spec: {
+        paths: {
+          AzurePrivatePeering: {
+            primary: { arp: "empty", bgp: bothIdle },
+            secondary: { arp: "empty", bgp: bothIdle },
+          },
+        },
+        dataPlane: failing("fd00:1::4:443", "vm-app-01:443"),
+      },
+      expected: ["arp-missing Sev0 AzurePrivatePeering primary+secondary"],
+    },
+  ])("$name", ({ spec, expected }) => {
+    expect(codes(spec)).toEqual(expected);
+  });
+
+  it("an IPv6 failure beside IPv4 down on both paths while IPv6 carries is its own alert, naming the IPv4 one", () => {
+    const f = judge({
+      paths: {
+        AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+      },
+      dataPlane: failing("fd00:1::4:443"),
+    }).findings.find((x) => x.code === "e2e-fail")!;
+    expect(f.title).toContain(
+      "nothing open on the circuit explains it (bgp-down (IPv4) on AzurePrivatePeering)",
+    );
+    expect(f.title).not.toContain("every layer");
+    expect(f.title).not.toContain("redundancy");
+    expect(f.evidence.openOnCircuit).toEqual(["bgp-down (IPv4) on AzurePrivatePeering"]);
+    expect(f.nextAction).toContain(
+      "IPv6 carries on the primary and secondary paths (IPv6 sessions Established with prefixes received), so bgp-down (IPv4) on AzurePrivatePeering does not stop the tests addressed in IPv6 (onprem-to-vnet/t0).",
+    );
+    expect(f.nextAction).toContain("NSGs and firewalls");
+    const mixed = judge({
+      paths: {
+        AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+      },
+      dataPlane: failing("10.1.0.4:443", "fd00:1::4:443"),
+    }).findings.find((x) => x.code === "e2e-fail")!;
+    expect(mixed.nextAction).toContain(
+      "does not stop the tests addressed in IPv6 (onprem-to-vnet/t1); it is why those addressed in IPv4 fail (onprem-to-vnet/t0).",
+    );
+  });
+
+  it("tests named, not addressed, beside IPv4 down while IPv6 carries: the finding says why it did not fold them", () => {
+    const f = judge({
+      paths: {
+        AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+      },
+      dataPlane: failing("vm-app-01:443"),
+    }).findings.find((x) => x.code === "e2e-fail")!;
+    expect(f.nextAction).toContain(
+      "erwatch cannot tell the address family of tests known only by name (onprem-to-vnet/t0): if they run over IPv4, bgp-down (IPv4) on AzurePrivatePeering is why. IPv6 carries on the primary and secondary paths: they stay apart so that an IPv6 failure cannot hide behind it.",
+    );
+  });
+
   it.each<{ name: string; spec: CircuitSpec; code: string }>([
     { name: "the private peering gone", spec: { peerings: [] }, code: "peering-missing" },
     {
