@@ -20,7 +20,7 @@ import { familyOf } from "../path-analysis.js";
 import type { AddressFamily } from "../route-limits.js";
 import { mostSevere } from "../severity.js";
 import { LAYER_WORDS } from "../vocabulary.js";
-import type { EndToEndFacts, EndToEndTest } from "./facts.js";
+import type { EndToEndFacts, EndToEndTest, MonitorRef } from "./facts.js";
 
 export type Grade = "pass" | "warning" | "fail" | "indeterminate";
 
@@ -28,6 +28,8 @@ export interface EndToEndSummary {
   /** `none`: no Connection Monitor tests this circuit. */
   overall: Grade | "none";
   tests: (EndToEndTest & { grade: Grade })[];
+  /** Tests whose monitor no longer defines them (removed, renamed, group disabled): not judged. */
+  gone: EndToEndTest[];
   counts: Record<Grade, number>;
   monitors: string[];
   /** The window read, for "no results in the last N minutes". */
@@ -48,12 +50,37 @@ export function gradeOf(result: string): Grade {
 }
 
 /**
+ * Whether the test's monitor still defines it: an enabled test group of that
+ * name listing that test configuration. Known only when erwatch read the
+ * monitor's definition; a row whose group or test could not be read is kept
+ * (it is judged Indeterminate and says why). A test removed or renamed keeps
+ * its last rows in the look-back for up to its length: those are no test.
+ */
+export function stillDefined(t: EndToEndTest, monitors: readonly MonitorRef[]): boolean {
+  const defined = monitors.filter(
+    (m) =>
+      m.testGroups !== undefined &&
+      (m.id && t.monitorId ? same(m.id, t.monitorId) : same(m.name, t.monitor)),
+  );
+  if (defined.length === 0 || t.testGroup === "?" || t.test === "?") return true;
+  return defined.some((m) =>
+    (m.testGroups ?? []).some(
+      (g) => same(g.name, t.testGroup) && g.testConfigurations.some((c) => same(c, t.test)),
+    ),
+  );
+}
+
+/**
  * Connection Monitor's own aggregation: Fail when every test that ran failed,
  * Warning when some did (or crossed a threshold), Indeterminate when the
- * monitor produced nothing to judge.
+ * monitor produced nothing to judge. Tests the monitor no longer defines are
+ * left out, named apart.
  */
 export function summarise(facts: EndToEndFacts): EndToEndSummary {
-  const tests = facts.tests.map((t) => ({ ...t, grade: gradeOf(t.result) }));
+  const gone = facts.tests.filter((t) => !stillDefined(t, facts.monitors));
+  const tests = facts.tests
+    .filter((t) => !gone.includes(t))
+    .map((t) => ({ ...t, grade: gradeOf(t.result) }));
   const counts: Record<Grade, number> = { pass: 0, warning: 0, fail: 0, indeterminate: 0 };
   for (const t of tests) counts[t.grade] += 1;
   const ran = tests.length - counts.indeterminate;
@@ -64,7 +91,7 @@ export function summarise(facts: EndToEndFacts): EndToEndSummary {
   else if (counts.indeterminate > 0 || tests.length === 0) overall = "indeterminate";
   else overall = "pass";
   const minutes = Math.round((Date.parse(facts.to) - Date.parse(facts.from)) / 60_000);
-  return { overall, tests, counts, monitors: facts.monitors.map((m) => m.name), minutes };
+  return { overall, tests, gone, counts, monitors: facts.monitors.map((m) => m.name), minutes };
 }
 
 function rtt(tests: EndToEndSummary["tests"]): string {
@@ -300,6 +327,14 @@ export function evidenceOf(summary: EndToEndSummary): Record<string, unknown> {
       at: t.at,
       ...(t.reason ? { reason: t.reason } : {}),
     })),
+    ...(summary.gone.length > 0
+      ? {
+          notDefined: summary.gone.map(
+            (t) =>
+              `${t.monitor}/${t.testGroup}/${t.test}: ${t.result} at ${t.at}, no longer defined by the monitor (not judged)`,
+          ),
+        }
+      : {}),
   };
 }
 
@@ -370,7 +405,7 @@ export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContex
       code: "e2e-indeterminate",
       title:
         summary.tests.length === 0
-          ? `Connection Monitor ${summary.monitors.join(", ")} reported nothing for ${ctx.circuitName} in the last ${summary.minutes} min: end-to-end is unwatched`
+          ? `Connection Monitor ${summary.monitors.join(", ")} reported nothing for ${ctx.circuitName} in the last ${summary.minutes} min${summary.gone.length > 0 ? ` of the tests it defines now (the rows of ${summary.gone.length === 1 ? "1 test" : `${summary.gone.length} tests`} it no longer defines left out)` : ""}: end-to-end is unwatched`
           : `Connection Monitor cannot judge ${blind.length} of ${summary.tests.length} tests for ${ctx.circuitName}: end-to-end is partly unwatched`,
       evidence: {
         ...base.evidence,

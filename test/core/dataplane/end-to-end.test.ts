@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
 import { summarise } from "../../../src/core/dataplane/end-to-end.js";
+import type { EndToEndFacts, EndToEndTest } from "../../../src/core/dataplane/facts.js";
 import { evaluateCircuit, type EvaluationPolicy } from "../../../src/core/evaluate.js";
 import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
 import {
@@ -52,6 +53,102 @@ describe("Connection Monitor's aggregate, as its dashboard shows it", () => {
 
   it("no monitor testing the circuit is 'none', not blind", () => {
     expect(summarise(e2e([], 0)).overall).toBe("none");
+  });
+});
+
+// A test removed from its monitor (or renamed, or its group disabled) keeps
+// its last rows in the look-back: with the monitor's definition read, only the
+// tests it defines now are judged, however late their rows.
+describe("tests the monitor no longer defines", () => {
+  const defines = (...tests: string[]): EndToEndFacts => ({
+    ...e2e([]),
+    monitors: e2e([]).monitors.map((m) => ({
+      ...m,
+      testGroups: [{ name: "onprem-to-vnet", testConfigurations: tests }],
+    })),
+  });
+  const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
+  const judged = (facts: EndToEndFacts, tests: EndToEndTest[]) =>
+    codes({ dataPlane: dp.e2e({ ...facts, tests }) });
+  it.each<{
+    name: string;
+    facts: EndToEndFacts;
+    tests: EndToEndTest[];
+    expected: string[];
+  }>([
+    {
+      name: "a test renamed: its old name's last Fail is not judged",
+      facts: defines("tcp-443-new"),
+      tests: [test("Fail", { at: ago(12) }), test("Pass", { test: "tcp-443-new", at: ago(2) })],
+      expected: [],
+    },
+    {
+      name: "a test removed, the other passing: nothing",
+      facts: defines("tcp-1433"),
+      tests: [test("Fail", { at: ago(20) }), test("Pass", { test: "tcp-1433", at: ago(2) })],
+      expected: [],
+    },
+    {
+      name: "its group removed or disabled: its tests are not judged",
+      facts: defines("tcp-443"),
+      tests: [test("Fail", { testGroup: "old-group", at: ago(8) }), test("Pass", { at: ago(2) })],
+      expected: [],
+    },
+    {
+      name: "the only test removed: nothing current to judge, Indeterminate",
+      facts: defines("tcp-1433"),
+      tests: [test("Fail", { at: ago(20) })],
+      expected: ["e2e-indeterminate Sev3 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "a test still defined whose rows are late is judged all the same",
+      facts: defines("tcp-443", "tcp-1433"),
+      tests: [test("Fail", { at: ago(25) }), test("Pass", { test: "tcp-1433", at: ago(1) })],
+      expected: ["e2e-warning Sev2 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "names in another case are the same test",
+      facts: defines("TCP-443"),
+      tests: [test("Fail", { testGroup: "OnPrem-To-VNet" })],
+      expected: ["e2e-fail Sev1 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "the definition unknown (tags named the monitor): every row is judged, as before",
+      facts: e2e([]),
+      tests: [test("Fail", { at: ago(20) }), test("Pass", { test: "tcp-1433", at: ago(2) })],
+      expected: ["e2e-warning Sev2 AzurePrivatePeering primary+secondary"],
+    },
+  ])("$name", ({ facts, tests, expected }) => {
+    expect(judged(facts, tests)).toEqual(expected);
+  });
+
+  it("only tests it no longer defines: Indeterminate says rows were left out, not that nothing came", () => {
+    const f = judge({
+      dataPlane: dp.e2e({ ...defines("tcp-1433"), tests: [test("Fail", { at: ago(20) })] }),
+    }).findings[0]!;
+    expect(f.title).toBe(
+      "Connection Monitor cm-er-circuit-prod reported nothing for er-circuit-prod in the last 30 min of the tests it defines now (the rows of 1 test it no longer defines left out): end-to-end is unwatched",
+    );
+  });
+
+  it("the evidence names the tests left out, and the counts leave them out", () => {
+    const summary = summarise({
+      ...defines("tcp-1433"),
+      tests: [test("Fail", { at: ago(20) }), test("Pass", { test: "tcp-1433", at: ago(2) })],
+    });
+    expect(summary.overall).toBe("pass");
+    expect(summary.counts).toEqual({ pass: 1, warning: 0, fail: 0, indeterminate: 0 });
+    expect(summary.gone.map((t) => t.test)).toEqual(["tcp-443"]);
+    const f = judge({
+      dataPlane: dp.e2e({
+        ...defines("tcp-1433"),
+        tests: [test("Fail", { at: ago(20) }), test("Fail", { test: "tcp-1433", at: ago(2) })],
+      }),
+    }).findings[0]!;
+    expect(f.code).toBe("e2e-fail");
+    expect(f.evidence.notDefined).toEqual([
+      `cm-er-circuit-prod/onprem-to-vnet/tcp-443: Fail at ${ago(20)}, no longer defined by the monitor (not judged)`,
+    ]);
   });
 });
 

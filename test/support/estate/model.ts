@@ -162,6 +162,12 @@ export interface SimTest {
   checksFailedPercentThreshold: number;
   roundTripThresholdMs: number;
   additionalData?: string;
+  /**
+   * Removed from the monitor (or renamed) this many minutes ago: its
+   * definition no longer lists it, and Log Analytics still holds its last row,
+   * from then, while the look-back reaches it.
+   */
+  removedMinutesAgo?: number;
 }
 
 export interface SimConnectionMonitor {

@@ -214,8 +214,9 @@ function logsAnswer(
       : asked(query, inWorkspace).flatMap((m) =>
           m.tests
             .filter((t) => t.result !== "none")
+            .filter((t) => ran.getTime() - (t.removedMinutesAgo ?? 0) * 60_000 >= from!)
             .map((t) => [
-              ran.toISOString(),
+              new Date(ran.getTime() - (t.removedMinutesAgo ?? 0) * 60_000).toISOString(),
               monitorId(m),
               t.testGroup,
               t.test,
