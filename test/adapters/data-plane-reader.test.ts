@@ -727,6 +727,39 @@ describe("Connection Monitor", () => {
     });
   });
 
+  // A partial answer may be incorrect as a whole (Kusto may flush the stream
+  // on a partial failure), and the latest row of a test among partial rows
+  // may be an older one: a Fail there is not the test failing now.
+  it("a partial answer (PartialError beside the rows): UNKNOWN naming it, no test judged, not even a failing one", async () => {
+    const bundle = healthyCircuit();
+    withConnectionMonitor(bundle, [passingTest({ result: "Fail", checksFailed: 20 })]);
+    const state = estateOf(bundle);
+    state.monitor = {
+      logsPartialError: { code: "LimitsExceeded", message: "Query exceeded resource limits." },
+    };
+    const { reader, dataPlane } = await readersOn(state);
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    expect(got).toMatchObject({
+      ok: false,
+      error: {
+        call: "Microsoft.OperationalInsights/workspaces/query/read",
+        kind: "server-error",
+        message: "partial result: There were some errors when processing your query.",
+      },
+    });
+    const { verdict } = evaluateCircuit(
+      { ...reading, dataPlane: { endToEnd: got! } },
+      null,
+      [],
+      [],
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      NOW,
+    );
+    expect(verdict.peerings[0]!.paths.primary.endToEnd.status).toBe("unknown");
+    expect(verdict.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
+  });
+
   it("without query access on the workspace: UNKNOWN naming the Log Analytics action", async () => {
     const bundle = healthyCircuit();
     withConnectionMonitor(bundle);

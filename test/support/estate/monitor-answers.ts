@@ -240,6 +240,15 @@ function logsAnswer(
       tables: [
         { name: "PrimaryResult", columns: COLUMNS.map(([name, type]) => ({ name, type })), rows },
       ],
+      ...(state.monitor?.logsPartialError
+        ? {
+            error: {
+              code: "PartialError",
+              message: "There were some errors when processing your query.",
+              details: [state.monitor.logsPartialError],
+            },
+          }
+        : {}),
     }),
   };
 }
