@@ -6,6 +6,7 @@
 
 import { MetricsClient } from "@azure/monitor-query-metrics";
 import { afterEach, describe, expect, it } from "vitest";
+import { parseMonitor } from "../../src/adapters/arm/wire/network-watcher.js";
 import { CIRCUIT_NAMESPACE } from "../../src/adapters/monitor/metrics.js";
 import { PackedPoints } from "../../src/core/dataplane/points.js";
 import type { DataPlaneReader } from "../../src/app/ports.js";
@@ -666,6 +667,97 @@ describe("Connection Monitor", () => {
     );
     expect(verdict.findings.map((f) => `${f.code} ${f.severity}`)).toContain("e2e-fail Sev1");
     expect(verdict.findings.map((f) => f.code)).not.toContain("monitoring-blind");
+  });
+
+  it("a test removed from the monitor 10 minutes ago keeps its last Fail in Log Analytics: the monitor's definition says it is gone, and it is not judged", async () => {
+    const bundle = healthyCircuit();
+    withConnectionMonitor(bundle, [
+      passingTest(),
+      passingTest({ test: "tcp-8443", result: "Fail", checksFailed: 20, removedMinutesAgo: 10 }),
+    ]);
+    const { reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    if (!got?.ok) throw new Error(`expected a reading: ${JSON.stringify(got)}`);
+    expect(got.value.monitors.map((m) => m.testGroups)).toEqual([
+      [{ name: "onprem-to-vnet", testConfigurations: ["tcp-443"] }],
+    ]);
+    // Log Analytics still answers with the removed test's last row.
+    expect(got.value.tests.map((t) => `${t.test} ${t.result}`)).toEqual([
+      "tcp-443 Pass",
+      "tcp-8443 Fail",
+    ]);
+    const { verdict } = evaluateCircuit(
+      { ...reading, dataPlane: { endToEnd: got } },
+      null,
+      [],
+      [],
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      NOW,
+    );
+    expect(verdict.findings).toEqual([]);
+    expect(verdict.peerings[0]!.paths.primary.endToEnd).toMatchObject({ status: "up" });
+  });
+
+  it.each([
+    {
+      name: "a disabled test group is not defined",
+      testGroups: [
+        { name: "onprem-to-vnet", disable: false, testConfigurations: ["tcp-443"] },
+        { name: "paused", disable: true, testConfigurations: ["tcp-22"] },
+      ],
+      expected: [{ name: "onprem-to-vnet", testConfigurations: ["tcp-443"] }],
+    },
+    { name: "test groups left out: not known", testGroups: undefined, expected: null },
+    {
+      name: "test groups erwatch cannot read: not known, the monitor still found",
+      testGroups: [{ name: "onprem-to-vnet", testConfigurations: "tcp-443" }],
+      expected: null,
+    },
+  ])("the monitor's definition: $name", ({ testGroups, expected }) => {
+    const body = {
+      id: "/subscriptions/s/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope/connectionMonitors/cm",
+      name: "cm",
+      endpoints: [{ name: "vm", resourceId: "/subscriptions/s/vnet" }],
+      ...(testGroups ? { testGroups } : {}),
+    };
+    expect(parseMonitor(body)).toMatchObject({
+      endpointResourceIds: ["/subscriptions/s/vnet"],
+      testGroups: expected,
+    });
+  });
+
+  // A partial answer may be incorrect as a whole (Kusto may flush the stream
+  // on a partial failure), and the latest row of a test among partial rows
+  // may be an older one: a Fail there is not the test failing now.
+  it("a partial answer (PartialError beside the rows): UNKNOWN naming it, no test judged, not even a failing one", async () => {
+    const bundle = healthyCircuit();
+    withConnectionMonitor(bundle, [passingTest({ result: "Fail", checksFailed: 20 })]);
+    const state = estateOf(bundle);
+    state.monitor = {
+      logsPartialError: { code: "LimitsExceeded", message: "Query exceeded resource limits." },
+    };
+    const { reader, dataPlane } = await readersOn(state);
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    expect(got).toMatchObject({
+      ok: false,
+      error: {
+        call: "Microsoft.OperationalInsights/workspaces/query/read",
+        kind: "server-error",
+        message: "partial result: There were some errors when processing your query.",
+      },
+    });
+    const { verdict } = evaluateCircuit(
+      { ...reading, dataPlane: { endToEnd: got! } },
+      null,
+      [],
+      [],
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      NOW,
+    );
+    expect(verdict.peerings[0]!.paths.primary.endToEnd.status).toBe("unknown");
+    expect(verdict.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
   });
 
   it("without query access on the workspace: UNKNOWN naming the Log Analytics action", async () => {

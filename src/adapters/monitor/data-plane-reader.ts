@@ -40,7 +40,13 @@ const inVnet = (resourceId: string, vnet: string) =>
 
 function refOf(m: MonitorFacts, how: MonitorRef["how"], workspace?: string): MonitorRef[] {
   const workspaces = workspace ? [workspace] : m.workspaces;
-  return workspaces.map((w) => ({ id: m.id, name: m.name, workspace: w, how }));
+  return workspaces.map((w) => ({
+    id: m.id,
+    name: m.name,
+    workspace: w,
+    how,
+    ...(m.testGroups ? { testGroups: m.testGroups } : {}),
+  }));
 }
 
 export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReader {

@@ -94,6 +94,7 @@ export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
     const destination = str(get("DestinationName")) ?? str(get("DestinationAddress")) ?? "?";
     const test: EndToEndTest = {
       monitor: monitorId.split("/").pop() ?? monitorId,
+      monitorId: monitorId || null,
       testGroup: str(get("TestGroupName")) ?? "?",
       test: str(get("TestConfigurationName")) ?? "?",
       result: unread.length > 0 ? "Indeterminate" : result!,

@@ -27,9 +27,9 @@ import {
   explainedByWords,
   explainers,
   foldInto,
-  PATH_DOWN_CODES,
-  stopsTestsFamily,
+  ipv6Carries,
   summarise,
+  testsStopped,
 } from "./end-to-end.js";
 import type { CircuitMetrics } from "./facts.js";
 import {
@@ -396,27 +396,28 @@ function applyEndToEnd(
   let explainedBy: string | null = null;
   if (summary.overall === "fail" || summary.overall === "warning") {
     const failing = summary.tests.filter((t) => t.grade === "fail" || t.grade === "warning");
-    const ex = explainers(out, privateName, failing);
+    // IPv6 carrying on a path where IPv4 is down keeps IPv6 traffic flowing there.
+    const sessions = rides ? byName(reading.paths, rides.name) : undefined;
+    const ipv6CarriesOn = PATHS.filter((path) => {
+      const summaryRead = sessions?.[path]?.summary;
+      return summaryRead?.ok === true && ipv6Carries(summaryRead.value);
+    });
+    const ex = explainers(out, privateName, failing, ipv6CarriesOn);
     const first = ex[0];
     if (first) {
       explainedBy = explainedByWords(first);
       out = out.map((f) => (f === first ? foldInto(f, summary) : f));
     } else {
       // A path down for the other family only is no path down for these tests.
-      const stops = stopsTestsFamily(failing);
-      const downs = out.filter(
-        (f) =>
-          rides !== null &&
-          same(f.peering ?? "", rides.name) &&
-          stops(f) &&
-          PATH_DOWN_CODES.includes(f.code),
-      );
+      const stopped = testsStopped(out, rides?.name ?? null, failing, ipv6CarriesOn);
+      const downs = stopped.by;
       const found = endToEndFinding(summary, {
         circuitName: verdict.name,
         peering: rides?.name ?? privateName,
         singlePathDown: downs.flatMap((f) => f.paths.map((path) => ({ path, code: f.code }))),
         notes: rides?.notes ?? [],
         open: out.filter((f) => !downs.includes(f)),
+        ipv6CarriesOn,
       });
       if (found) out.push(found);
     }
@@ -427,6 +428,7 @@ function applyEndToEnd(
       singlePathDown: [],
       notes: [],
       open: [],
+      ipv6CarriesOn: [],
     });
     if (found) out.push(found);
   }

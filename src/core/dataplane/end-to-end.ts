@@ -5,12 +5,22 @@
 // the impostors (gateway and connection, VNet route table, NSG / firewall,
 // DNS, asymmetric routing).
 
-import type { Finding, FindingCode, LayerCell, PathName, Severity } from "../model.js";
+import { parseStatePfxRcd } from "../bgp-state.js";
+import type {
+  BgpNeighborRow,
+  Finding,
+  FindingCode,
+  LayerCell,
+  PathName,
+  Severity,
+} from "../model.js";
 import { LAYERS, PATHS } from "../model.js";
+import { sameName as same } from "../names.js";
+import { familyOf } from "../path-analysis.js";
 import type { AddressFamily } from "../route-limits.js";
 import { mostSevere } from "../severity.js";
 import { LAYER_WORDS } from "../vocabulary.js";
-import type { EndToEndFacts, EndToEndTest } from "./facts.js";
+import type { EndToEndFacts, EndToEndTest, MonitorRef } from "./facts.js";
 
 export type Grade = "pass" | "warning" | "fail" | "indeterminate";
 
@@ -18,6 +28,8 @@ export interface EndToEndSummary {
   /** `none`: no Connection Monitor tests this circuit. */
   overall: Grade | "none";
   tests: (EndToEndTest & { grade: Grade })[];
+  /** Tests whose monitor no longer defines them (removed, renamed, group disabled): not judged. */
+  gone: EndToEndTest[];
   counts: Record<Grade, number>;
   monitors: string[];
   /** The window read, for "no results in the last N minutes". */
@@ -38,12 +50,37 @@ export function gradeOf(result: string): Grade {
 }
 
 /**
+ * Whether the test's monitor still defines it: an enabled test group of that
+ * name listing that test configuration. Known only when erwatch read the
+ * monitor's definition; a row whose group or test could not be read is kept
+ * (it is judged Indeterminate and says why). A test removed or renamed keeps
+ * its last rows in the look-back for up to its length: those are no test.
+ */
+export function stillDefined(t: EndToEndTest, monitors: readonly MonitorRef[]): boolean {
+  const defined = monitors.filter(
+    (m) =>
+      m.testGroups !== undefined &&
+      (m.id && t.monitorId ? same(m.id, t.monitorId) : same(m.name, t.monitor)),
+  );
+  if (defined.length === 0 || t.testGroup === "?" || t.test === "?") return true;
+  return defined.some((m) =>
+    (m.testGroups ?? []).some(
+      (g) => same(g.name, t.testGroup) && g.testConfigurations.some((c) => same(c, t.test)),
+    ),
+  );
+}
+
+/**
  * Connection Monitor's own aggregation: Fail when every test that ran failed,
  * Warning when some did (or crossed a threshold), Indeterminate when the
- * monitor produced nothing to judge.
+ * monitor produced nothing to judge. Tests the monitor no longer defines are
+ * left out, named apart.
  */
 export function summarise(facts: EndToEndFacts): EndToEndSummary {
-  const tests = facts.tests.map((t) => ({ ...t, grade: gradeOf(t.result) }));
+  const gone = facts.tests.filter((t) => !stillDefined(t, facts.monitors));
+  const tests = facts.tests
+    .filter((t) => !gone.includes(t))
+    .map((t) => ({ ...t, grade: gradeOf(t.result) }));
   const counts: Record<Grade, number> = { pass: 0, warning: 0, fail: 0, indeterminate: 0 };
   for (const t of tests) counts[t.grade] += 1;
   const ran = tests.length - counts.indeterminate;
@@ -54,7 +91,7 @@ export function summarise(facts: EndToEndFacts): EndToEndSummary {
   else if (counts.indeterminate > 0 || tests.length === 0) overall = "indeterminate";
   else overall = "pass";
   const minutes = Math.round((Date.parse(facts.to) - Date.parse(facts.from)) / 60_000);
-  return { overall, tests, counts, monitors: facts.monitors.map((m) => m.name), minutes };
+  return { overall, tests, gone, counts, monitors: facts.monitors.map((m) => m.name), minutes };
 }
 
 function rtt(tests: EndToEndSummary["tests"]): string {
@@ -127,7 +164,8 @@ export function testFamily(t: EndToEndTest): AddressFamily | null {
 /**
  * Whether a finding's condition is IPv6's alone: an IPv6 session down, or
  * receiving nothing, while IPv4 carries on that path (its own finding, never
- * the path's lowest layer). IPv4 down is the path down, whatever IPv6 does.
+ * the path's lowest layer). IPv4 down stops IPv6 too unless IPv6 carries
+ * beside it (familiesStopped).
  */
 export function ipv6Only(f: Finding): boolean {
   return f.addressFamily === "ipv6" || f.evidence.family === "ipv6";
@@ -140,16 +178,89 @@ export const PATH_DOWN_CODES: readonly FindingCode[] = [
   "no-prefixes-received",
 ];
 
+const BOTH: readonly AddressFamily[] = ["ipv4", "ipv6"];
+
+/** The families a test may run over: its own when its addresses tell, else either. */
+function familiesOf(t: EndToEndTest): readonly AddressFamily[] {
+  const family = testFamily(t);
+  return family ? [family] : BOTH;
+}
+
 /**
- * Whether a finding's condition stops the failing tests' traffic as far as
- * address families go. IPv6's alone stops only IPv6, so it explains the
- * failure only when every failing test is known to run over IPv6; a test
- * known only by name may run over IPv4, and an IPv6 outage must never hide an
- * IPv4 one behind its alert.
+ * Whether IPv6 carries on a path, from its route summary: an IPv6 session
+ * Established with prefixes received. A peering without IPv6 never does.
  */
-export function stopsTestsFamily(failing: EndToEndTest[]): (f: Finding) => boolean {
-  const overIpv6 = failing.length > 0 && failing.every((t) => testFamily(t) === "ipv6");
-  return (f) => !ipv6Only(f) || overIpv6;
+export function ipv6Carries(rows: readonly BgpNeighborRow[]): boolean {
+  return rows.some((row) => {
+    if (familyOf(row) !== "ipv6") return false;
+    const session = parseStatePfxRcd(row.statePfxRcd);
+    return session.kind === "established" && session.prefixes > 0;
+  });
+}
+
+/**
+ * Whether a finding is IPv4's outage alone on some of its paths: IPv4's
+ * session down or receiving nothing there while IPv6 carries beside it.
+ */
+export function ipv4Only(f: Finding, ipv6CarriesOn: readonly PathName[]): boolean {
+  return (
+    (f.code === "bgp-down" || f.code === "no-prefixes-received") &&
+    !ipv6Only(f) &&
+    f.paths.some((p) => ipv6CarriesOn.includes(p))
+  );
+}
+
+/**
+ * The address families a path-down finding stops on one of its paths. Layer 2
+ * down stops both. An outage of IPv6 alone stops only IPv6. IPv4's session
+ * down (or receiving nothing) is the path down for both, unless IPv6 carries
+ * on that path: then IPv6 traffic still flows there.
+ */
+export function familiesStopped(
+  f: Finding,
+  path: PathName,
+  ipv6CarriesOn: readonly PathName[],
+): AddressFamily[] {
+  if (!f.paths.includes(path) || !PATH_DOWN_CODES.includes(f.code)) return [];
+  if (f.code === "arp-missing") return ["ipv4", "ipv6"];
+  if (ipv6Only(f)) return ["ipv6"];
+  return ipv6CarriesOn.includes(path) ? ["ipv4"] : ["ipv4", "ipv6"];
+}
+
+export interface TestsStopped {
+  /** The paths on which every family the failing tests may run over is stopped. */
+  paths: PathName[];
+  /** The path-down findings that stop them, each on every path it covers. */
+  by: Finding[];
+}
+
+/**
+ * Where the peering's path-down findings stop the failing tests' traffic. A
+ * test's family is read from its addresses; a test known only by name may run
+ * over either, so only an outage of both families stops it: an outage of one
+ * family must never hide a failure of the other behind its alert.
+ */
+export function testsStopped(
+  findings: Finding[],
+  peering: string | null,
+  failing: EndToEndTest[],
+  ipv6CarriesOn: readonly PathName[],
+): TestsStopped {
+  const downs = findings.filter(
+    (f) => peering !== null && same(f.peering, peering) && PATH_DOWN_CODES.includes(f.code),
+  );
+  const needed = [...new Set(failing.length > 0 ? failing.flatMap(familiesOf) : BOTH)];
+  const stops = (f: Finding, p: PathName) =>
+    familiesStopped(f, p, ipv6CarriesOn).some((family) => needed.includes(family));
+  const paths = PATHS.filter((p) =>
+    needed.every((family) =>
+      downs.some((f) => familiesStopped(f, p, ipv6CarriesOn).includes(family)),
+    ),
+  );
+  const by = downs.filter(
+    (f) => f.paths.every((p) => paths.includes(p)) && f.paths.some((p) => stops(f, p)),
+  );
+  return { paths, by };
 }
 
 /**
@@ -161,10 +272,9 @@ export function explainers(
   findings: Finding[],
   peering: string | null,
   failing: EndToEndTest[],
+  ipv6CarriesOn: readonly PathName[],
 ): Finding[] {
-  const stops = stopsTestsFamily(failing);
-  const onPeering = (f: Finding) =>
-    peering !== null && (f.peering ?? "").toLowerCase() === peering.toLowerCase() && stops(f);
+  const onPeering = (f: Finding) => peering !== null && same(f.peering, peering);
   // The circuit itself broken stops every peering on it.
   const out = findings.filter(
     (f) => f.code === "provider-not-provisioned" || f.code === "circuit-not-enabled",
@@ -180,8 +290,8 @@ export function explainers(
     ),
   );
   // Path-down codes may differ per path (layer 2 on one, BGP on the other): together they stop traffic.
-  const downs = findings.filter((f) => onPeering(f) && PATH_DOWN_CODES.includes(f.code));
-  if (PATHS.every((p) => downs.some((f) => f.paths.includes(p)))) out.push(...downs);
+  const stopped = testsStopped(findings, peering, failing, ipv6CarriesOn);
+  if (stopped.paths.length === PATHS.length) out.push(...stopped.by);
   return [...out].sort((a, b) => LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer));
 }
 
@@ -217,6 +327,14 @@ export function evidenceOf(summary: EndToEndSummary): Record<string, unknown> {
       at: t.at,
       ...(t.reason ? { reason: t.reason } : {}),
     })),
+    ...(summary.gone.length > 0
+      ? {
+          notDefined: summary.gone.map(
+            (t) =>
+              `${t.monitor}/${t.testGroup}/${t.test}: ${t.result} at ${t.at}, no longer defined by the monitor (not judged)`,
+          ),
+        }
+      : {}),
   };
 }
 
@@ -257,11 +375,13 @@ export interface UnexplainedContext {
    * open the circuit does not read healthy, and the finding must not say so.
    */
   open: Finding[];
+  /** The paths of the tests' peering on which IPv6 carries (ipv6Carries). */
+  ipv6CarriesOn: PathName[];
 }
 
 /** A finding open beside the failure, in a few words: what it is, of which family, and where. */
-function openWords(f: Finding): string {
-  const of = ipv6Only(f) ? " (IPv6)" : "";
+function openWords(f: Finding, ipv6CarriesOn: readonly PathName[]): string {
+  const of = ipv6Only(f) ? " (IPv6)" : ipv4Only(f, ipv6CarriesOn) ? " (IPv4)" : "";
   const where = f.peering ? ` on ${f.peering}` : "";
   const paths = f.peering && f.paths.length === 1 ? ` ${f.paths[0]}` : "";
   return `${f.code}${of}${where}${paths}`;
@@ -285,7 +405,7 @@ export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContex
       code: "e2e-indeterminate",
       title:
         summary.tests.length === 0
-          ? `Connection Monitor ${summary.monitors.join(", ")} reported nothing for ${ctx.circuitName} in the last ${summary.minutes} min: end-to-end is unwatched`
+          ? `Connection Monitor ${summary.monitors.join(", ")} reported nothing for ${ctx.circuitName} in the last ${summary.minutes} min${summary.gone.length > 0 ? ` of the tests it defines now (the rows of ${summary.gone.length === 1 ? "1 test" : `${summary.gone.length} tests`} it no longer defines left out)` : ""}: end-to-end is unwatched`
           : `Connection Monitor cannot judge ${blind.length} of ${summary.tests.length} tests for ${ctx.circuitName}: end-to-end is partly unwatched`,
       evidence: {
         ...base.evidence,
@@ -303,7 +423,8 @@ export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContex
   const failing = summary.tests.filter((t) => t.grade === "fail" || t.grade === "warning");
   const lines = failing.map(testLine);
   const single = ctx.singlePathDown;
-  const open = [...new Set(ctx.open.map(openWords))];
+  const words = (f: Finding) => openWords(f, ctx.ipv6CarriesOn);
+  const open = [...new Set(ctx.open.map(words))];
   const where =
     single.length > 0
       ? `while only the ${single.map((s) => `${s.path} path (${s.code})`).join(", ")} is down: redundancy is not carrying the traffic`
@@ -311,17 +432,35 @@ export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContex
         ? `while nothing open on the circuit explains it (${open.join(", ")}): look past the circuit`
         : "while every layer of the circuit reads healthy: look past the circuit";
   const checks = IMPOSTOR_CHECKS.map((c, i) => `(${i + 1}) ${c}`).join("; ");
-  // Said when the family rule, not the facts, kept an IPv6 outage from explaining it.
+  // Said when the family rule, not the facts, kept an outage of one family from explaining it.
   const unaddressed = failing.filter((t) => testFamily(t) === null);
-  const ipv6Downs = [
-    ...new Set(
-      ctx.open.filter((f) => PATH_DOWN_CODES.includes(f.code) && ipv6Only(f)).map(openWords),
-    ),
+  const named = (tests: EndToEndTest[]) => tests.map((t) => `${t.testGroup}/${t.test}`).join(", ");
+  const downsOf = (only: (f: Finding) => boolean) => [
+    ...new Set(ctx.open.filter((f) => PATH_DOWN_CODES.includes(f.code) && only(f)).map(words)),
   ];
-  const familyNote =
-    ipv6Downs.length > 0 && unaddressed.length > 0
-      ? ` erwatch cannot tell the address family of tests known only by name (${unaddressed.map((t) => `${t.testGroup}/${t.test}`).join(", ")}): if they run over IPv6, ${ipv6Downs.join(", ")} is why. They stay apart so that an IPv4 outage cannot hide behind it.`
-      : "";
+  const ipv6Downs = downsOf(ipv6Only);
+  const ipv4Downs = downsOf((f) => ipv4Only(f, ctx.ipv6CarriesOn));
+  const overIpv6 = failing.filter((t) => testFamily(t) === "ipv6");
+  const overIpv4 = failing.filter((t) => testFamily(t) === "ipv4");
+  const carries = ctx.ipv6CarriesOn;
+  const carriesOn = `IPv6 carries on the ${carries.join(" and ")} path${carries.length > 1 ? "s" : ""}`;
+  const familyNote = [
+    ...(ipv4Downs.length > 0 && overIpv6.length > 0
+      ? [
+          ` ${carriesOn} (IPv6 sessions Established with prefixes received), so ${ipv4Downs.join(", ")} does not stop the tests addressed in IPv6 (${named(overIpv6)})${overIpv4.length > 0 ? `; it is why those addressed in IPv4 fail (${named(overIpv4)})` : ""}.`,
+        ]
+      : []),
+    ...(ipv6Downs.length > 0 && unaddressed.length > 0
+      ? [
+          ` erwatch cannot tell the address family of tests known only by name (${named(unaddressed)}): if they run over IPv6, ${ipv6Downs.join(", ")} is why. They stay apart so that an IPv4 outage cannot hide behind it.`,
+        ]
+      : []),
+    ...(ipv4Downs.length > 0 && unaddressed.length > 0
+      ? [
+          ` erwatch cannot tell the address family of tests known only by name (${named(unaddressed)}): if they run over IPv4, ${ipv4Downs.join(", ")} is why. ${carriesOn}: they stay apart so that an IPv6 failure cannot hide behind it.`,
+        ]
+      : []),
+  ].join("");
   return {
     ...base,
     code: grade === "fail" ? "e2e-fail" : "e2e-warning",
@@ -339,7 +478,7 @@ export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContex
     },
     nextAction:
       single.length > 0
-        ? `One path is down and the other should carry everything, yet the tests fail: check that on-premises and Azure prefer the surviving path in both directions (route preference, AS-path prepending, a VPN advertising the same prefixes). Then: ${checks}.`
+        ? `One path is down and the other should carry everything, yet the tests fail: check that on-premises and Azure prefer the surviving path in both directions (route preference, AS-path prepending, a VPN advertising the same prefixes).${familyNote} Then: ${checks}.`
         : open.length > 0
           ? `What is open on the circuit (${open.join(", ")}) is its own alert and does not explain these tests.${familyNote} Check, in order: ${checks}.`
           : `Not the circuit: every layer reads healthy. Check, in order: ${checks}.`,

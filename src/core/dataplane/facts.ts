@@ -93,11 +93,21 @@ export interface MonitorRef {
    * which tell its monitor from others of that name writing to the workspace.
    */
   near?: { subscriptionId: string; region: string | null };
+  /**
+   * The test groups the monitor defines now (disabled ones left out), each
+   * with its test configurations, when erwatch read its definition from its
+   * Network Watcher; absent when tags alone named it, or its definition could
+   * not be understood. A test it does not define is gone: its last rows in
+   * the look-back are not judged.
+   */
+  testGroups?: { name: string; testConfigurations: string[] }[];
 }
 
 /** The latest result of one test (source → destination) of one test group. */
 export interface EndToEndTest {
   monitor: string;
+  /** The monitor's resource id, as Log Analytics wrote it. */
+  monitorId?: string | null;
   testGroup: string;
   test: string;
   /** Pass | Warning | Fail | Indeterminate; any other word is kept and judged Indeterminate. */

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
 import { summarise } from "../../../src/core/dataplane/end-to-end.js";
+import type { EndToEndFacts, EndToEndTest } from "../../../src/core/dataplane/facts.js";
 import { evaluateCircuit, type EvaluationPolicy } from "../../../src/core/evaluate.js";
 import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
 import {
@@ -52,6 +53,102 @@ describe("Connection Monitor's aggregate, as its dashboard shows it", () => {
 
   it("no monitor testing the circuit is 'none', not blind", () => {
     expect(summarise(e2e([], 0)).overall).toBe("none");
+  });
+});
+
+// A test removed from its monitor (or renamed, or its group disabled) keeps
+// its last rows in the look-back: with the monitor's definition read, only the
+// tests it defines now are judged, however late their rows.
+describe("tests the monitor no longer defines", () => {
+  const defines = (...tests: string[]): EndToEndFacts => ({
+    ...e2e([]),
+    monitors: e2e([]).monitors.map((m) => ({
+      ...m,
+      testGroups: [{ name: "onprem-to-vnet", testConfigurations: tests }],
+    })),
+  });
+  const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
+  const judged = (facts: EndToEndFacts, tests: EndToEndTest[]) =>
+    codes({ dataPlane: dp.e2e({ ...facts, tests }) });
+  it.each<{
+    name: string;
+    facts: EndToEndFacts;
+    tests: EndToEndTest[];
+    expected: string[];
+  }>([
+    {
+      name: "a test renamed: its old name's last Fail is not judged",
+      facts: defines("tcp-443-new"),
+      tests: [test("Fail", { at: ago(12) }), test("Pass", { test: "tcp-443-new", at: ago(2) })],
+      expected: [],
+    },
+    {
+      name: "a test removed, the other passing: nothing",
+      facts: defines("tcp-1433"),
+      tests: [test("Fail", { at: ago(20) }), test("Pass", { test: "tcp-1433", at: ago(2) })],
+      expected: [],
+    },
+    {
+      name: "its group removed or disabled: its tests are not judged",
+      facts: defines("tcp-443"),
+      tests: [test("Fail", { testGroup: "old-group", at: ago(8) }), test("Pass", { at: ago(2) })],
+      expected: [],
+    },
+    {
+      name: "the only test removed: nothing current to judge, Indeterminate",
+      facts: defines("tcp-1433"),
+      tests: [test("Fail", { at: ago(20) })],
+      expected: ["e2e-indeterminate Sev3 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "a test still defined whose rows are late is judged all the same",
+      facts: defines("tcp-443", "tcp-1433"),
+      tests: [test("Fail", { at: ago(25) }), test("Pass", { test: "tcp-1433", at: ago(1) })],
+      expected: ["e2e-warning Sev2 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "names in another case are the same test",
+      facts: defines("TCP-443"),
+      tests: [test("Fail", { testGroup: "OnPrem-To-VNet" })],
+      expected: ["e2e-fail Sev1 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "the definition unknown (tags named the monitor): every row is judged, as before",
+      facts: e2e([]),
+      tests: [test("Fail", { at: ago(20) }), test("Pass", { test: "tcp-1433", at: ago(2) })],
+      expected: ["e2e-warning Sev2 AzurePrivatePeering primary+secondary"],
+    },
+  ])("$name", ({ facts, tests, expected }) => {
+    expect(judged(facts, tests)).toEqual(expected);
+  });
+
+  it("only tests it no longer defines: Indeterminate says rows were left out, not that nothing came", () => {
+    const f = judge({
+      dataPlane: dp.e2e({ ...defines("tcp-1433"), tests: [test("Fail", { at: ago(20) })] }),
+    }).findings[0]!;
+    expect(f.title).toBe(
+      "Connection Monitor cm-er-circuit-prod reported nothing for er-circuit-prod in the last 30 min of the tests it defines now (the rows of 1 test it no longer defines left out): end-to-end is unwatched",
+    );
+  });
+
+  it("the evidence names the tests left out, and the counts leave them out", () => {
+    const summary = summarise({
+      ...defines("tcp-1433"),
+      tests: [test("Fail", { at: ago(20) }), test("Pass", { test: "tcp-1433", at: ago(2) })],
+    });
+    expect(summary.overall).toBe("pass");
+    expect(summary.counts).toEqual({ pass: 1, warning: 0, fail: 0, indeterminate: 0 });
+    expect(summary.gone.map((t) => t.test)).toEqual(["tcp-443"]);
+    const f = judge({
+      dataPlane: dp.e2e({
+        ...defines("tcp-1433"),
+        tests: [test("Fail", { at: ago(20) }), test("Fail", { test: "tcp-1433", at: ago(2) })],
+      }),
+    }).findings[0]!;
+    expect(f.code).toBe("e2e-fail");
+    expect(f.evidence.notDefined).toEqual([
+      `cm-er-circuit-prod/onprem-to-vnet/tcp-443: Fail at ${ago(20)}, no longer defined by the monitor (not judged)`,
+    ]);
   });
 });
 
@@ -381,6 +478,174 @@ describe("localisation with the layer table", () => {
     }).findings.find((x) => x.code === "e2e-fail")!;
     expect(f.nextAction).toContain(
       "erwatch cannot tell the address family of tests known only by name (onprem-to-vnet/t0): if they run over IPv6, bgp-down (IPv6) on AzurePrivatePeering is why.",
+    );
+  });
+
+  // The mirror: IPv4 down on both paths is the path down only where IPv6 does
+  // not carry. On a dual-stack peering whose IPv6 sessions are Established with
+  // prefixes on a path, IPv6 traffic still flows there: tests over IPv6 that
+  // fail are not the IPv4 outage's, and tests known only by name may be either.
+  const v4Idle6Up = [neighbor("Idle"), neighbor("40", 6)];
+  const v4Zero6Up = [neighbor("0"), neighbor("40", 6)];
+  const bothIdle = [neighbor("Idle"), neighbor("Idle", 6)];
+  it.each<{ name: string; spec: CircuitSpec; expected: string[] }>([
+    {
+      name: "IPv4-only peering, IPv4 Idle on both paths, IPv6-addressed tests: the path is down for every family",
+      spec: {
+        paths: { AzurePrivatePeering: { primary: { bgp: "Idle" }, secondary: { bgp: "Idle" } } },
+        dataPlane: failing("fd00:1::4:443"),
+      },
+      expected: ["bgp-down Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "IPv4 Idle on both paths while IPv6 carries, IPv6 tests fail: the IPv4 alert and e2e-fail",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+        },
+        dataPlane: failing("fd00:1::4:443", "[fd00:1::5]:1433"),
+      },
+      expected: [
+        "bgp-down Sev0 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "0 IPv4 prefixes on both paths while IPv6 carries, IPv6 tests fail: e2e-fail too",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: v4Zero6Up }, secondary: { bgp: v4Zero6Up } },
+        },
+        dataPlane: failing("fd00:1::4:443"),
+      },
+      expected: [
+        "no-prefixes-received Sev0 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv4 Idle on both paths while IPv6 carries on one, IPv6 tests fail: e2e-fail too",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: bothIdle }, secondary: { bgp: v4Idle6Up } },
+        },
+        dataPlane: failing("fd00:1::4:443"),
+      },
+      expected: [
+        "bgp-down Sev0 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv4 Idle on both paths while IPv6 carries, tests named: the family unknown, e2e-fail too",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+        },
+        dataPlane: failing("vm-app-01:443"),
+      },
+      expected: [
+        "bgp-down Sev0 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv4 Idle on both paths while IPv6 carries, IPv4 and IPv6 tests fail: e2e-fail too",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+        },
+        dataPlane: failing("10.1.0.4:443", "fd00:1::4:443"),
+      },
+      expected: [
+        "bgp-down Sev0 AzurePrivatePeering primary+secondary",
+        "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
+      ],
+    },
+    {
+      name: "IPv4 Idle on both paths while IPv6 carries, IPv4 tests fail: only the IPv4 alert",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+        },
+        dataPlane: failing("10.1.0.4:443", "10.1.0.5"),
+      },
+      expected: ["bgp-down Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "IPv4 and IPv6 Idle on both paths, IPv6 tests fail: only the path's alert",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: bothIdle }, secondary: { bgp: bothIdle } },
+        },
+        dataPlane: failing("fd00:1::4:443"),
+      },
+      expected: ["bgp-down Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "IPv4 and IPv6 Idle on both paths, tests named: only the path's alert",
+      spec: {
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: bothIdle }, secondary: { bgp: bothIdle } },
+        },
+        dataPlane: failing("vm-app-01:443"),
+      },
+      expected: ["bgp-down Sev0 AzurePrivatePeering primary+secondary"],
+    },
+    {
+      name: "ARP gone on both paths of a dual-stack peering, IPv6 and named tests fail: only layer 2's alert",
+      spec: {
+        paths: {
+          AzurePrivatePeering: {
+            primary: { arp: "empty", bgp: bothIdle },
+            secondary: { arp: "empty", bgp: bothIdle },
+          },
+        },
+        dataPlane: failing("fd00:1::4:443", "vm-app-01:443"),
+      },
+      expected: ["arp-missing Sev0 AzurePrivatePeering primary+secondary"],
+    },
+  ])("$name", ({ spec, expected }) => {
+    expect(codes(spec)).toEqual(expected);
+  });
+
+  it("an IPv6 failure beside IPv4 down on both paths while IPv6 carries is its own alert, naming the IPv4 one", () => {
+    const f = judge({
+      paths: {
+        AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+      },
+      dataPlane: failing("fd00:1::4:443"),
+    }).findings.find((x) => x.code === "e2e-fail")!;
+    expect(f.title).toContain(
+      "nothing open on the circuit explains it (bgp-down (IPv4) on AzurePrivatePeering)",
+    );
+    expect(f.title).not.toContain("every layer");
+    expect(f.title).not.toContain("redundancy");
+    expect(f.evidence.openOnCircuit).toEqual(["bgp-down (IPv4) on AzurePrivatePeering"]);
+    expect(f.nextAction).toContain(
+      "IPv6 carries on the primary and secondary paths (IPv6 sessions Established with prefixes received), so bgp-down (IPv4) on AzurePrivatePeering does not stop the tests addressed in IPv6 (onprem-to-vnet/t0).",
+    );
+    expect(f.nextAction).toContain("NSGs and firewalls");
+    const mixed = judge({
+      paths: {
+        AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+      },
+      dataPlane: failing("10.1.0.4:443", "fd00:1::4:443"),
+    }).findings.find((x) => x.code === "e2e-fail")!;
+    expect(mixed.nextAction).toContain(
+      "does not stop the tests addressed in IPv6 (onprem-to-vnet/t1); it is why those addressed in IPv4 fail (onprem-to-vnet/t0).",
+    );
+  });
+
+  it("tests named, not addressed, beside IPv4 down while IPv6 carries: the finding says why it did not fold them", () => {
+    const f = judge({
+      paths: {
+        AzurePrivatePeering: { primary: { bgp: v4Idle6Up }, secondary: { bgp: v4Idle6Up } },
+      },
+      dataPlane: failing("vm-app-01:443"),
+    }).findings.find((x) => x.code === "e2e-fail")!;
+    expect(f.nextAction).toContain(
+      "erwatch cannot tell the address family of tests known only by name (onprem-to-vnet/t0): if they run over IPv4, bgp-down (IPv4) on AzurePrivatePeering is why. IPv6 carries on the primary and secondary paths: they stay apart so that an IPv6 failure cannot hide behind it.",
     );
   });
 

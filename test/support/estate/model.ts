@@ -162,6 +162,12 @@ export interface SimTest {
   checksFailedPercentThreshold: number;
   roundTripThresholdMs: number;
   additionalData?: string;
+  /**
+   * Removed from the monitor (or renamed) this many minutes ago: its
+   * definition no longer lists it, and Log Analytics still holds its last row,
+   * from then, while the look-back reaches it.
+   */
+  removedMinutesAgo?: number;
 }
 
 export interface SimConnectionMonitor {
@@ -183,6 +189,11 @@ export interface SimMonitor {
   metricsDelayMinutes?: number | [number, number];
   /** How long ago Log Analytics' newest Connection Monitor row ran (default 3). */
   logsDelayMinutes?: number;
+  /**
+   * Log Analytics answers 200 with the rows and this error beside them (its
+   * PartialError: a non-fatal failure during the query, the rows incomplete).
+   */
+  logsPartialError?: { code: string; message: string };
   /** Dips and gaps in the metrics that the control plane does not show (maintenance, pipeline gaps). */
   metricOverrides?: {
     circuit: string;

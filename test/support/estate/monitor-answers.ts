@@ -214,8 +214,9 @@ function logsAnswer(
       : asked(query, inWorkspace).flatMap((m) =>
           m.tests
             .filter((t) => t.result !== "none")
+            .filter((t) => ran.getTime() - (t.removedMinutesAgo ?? 0) * 60_000 >= from!)
             .map((t) => [
-              ran.toISOString(),
+              new Date(ran.getTime() - (t.removedMinutesAgo ?? 0) * 60_000).toISOString(),
               monitorId(m),
               t.testGroup,
               t.test,
@@ -239,6 +240,15 @@ function logsAnswer(
       tables: [
         { name: "PrimaryResult", columns: COLUMNS.map(([name, type]) => ({ name, type })), rows },
       ],
+      ...(state.monitor?.logsPartialError
+        ? {
+            error: {
+              code: "PartialError",
+              message: "There were some errors when processing your query.",
+              details: [state.monitor.logsPartialError],
+            },
+          }
+        : {}),
     }),
   };
 }

@@ -46,8 +46,10 @@ function watchers(state: EstateState, subscriptionId: string) {
 
 function monitorJson(m: SimConnectionMonitor) {
   const id = monitorId(m);
-  const configurations = [...new Map(m.tests.map((t) => [t.test, t])).values()];
-  const groups = [...new Map(m.tests.map((t) => [t.testGroup, t])).keys()];
+  // A test removed is gone from the definition; its rows linger in Log Analytics.
+  const defined = m.tests.filter((t) => t.removedMinutesAgo === undefined);
+  const configurations = [...new Map(defined.map((t) => [t.test, t])).values()];
+  const groups = [...new Map(defined.map((t) => [t.testGroup, t])).keys()];
   return {
     id,
     name: m.name,
@@ -70,7 +72,7 @@ function monitorJson(m: SimConnectionMonitor) {
         },
       })),
       testGroups: groups.map((name) => {
-        const tests = m.tests.filter((t) => t.testGroup === name);
+        const tests = defined.filter((t) => t.testGroup === name);
         return {
           name,
           disable: false,

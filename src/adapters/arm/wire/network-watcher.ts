@@ -33,6 +33,12 @@ export interface MonitorFacts {
   endpointResourceIds: string[];
   /** Log Analytics workspace resource ids its results go to. */
   workspaces: string[];
+  /**
+   * Its enabled test groups and their test configurations, as defined now;
+   * null when the body leaves them out or they cannot be understood (then no
+   * test is taken for removed).
+   */
+  testGroups: { name: string; testConfigurations: string[] }[] | null;
 }
 
 const resourceGroupOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? null;
@@ -57,6 +63,26 @@ const monitor = z.object({
   ),
 });
 
+const testGroups = z.array(
+  z
+    .object({
+      name: z.string(),
+      disable: z.boolean().nullish(),
+      testConfigurations: z.array(z.string()),
+    })
+    .passthrough(),
+);
+
+/** Read apart and leniently: a definition erwatch cannot read costs the check, never the monitor. */
+function testGroupsOf(body: unknown): MonitorFacts["testGroups"] {
+  const raw = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+  const got = testGroups.safeParse(raw.testGroups);
+  if (!got.success) return null;
+  return got.data
+    .filter((g) => g.disable !== true)
+    .map((g) => ({ name: g.name, testConfigurations: g.testConfigurations }));
+}
+
 export function parseMonitor(body: unknown): MonitorFacts {
   const m = parseStrict(monitor, body);
   return {
@@ -68,6 +94,7 @@ export function parseMonitor(body: unknown): MonitorFacts {
     workspaces: (m.outputs ?? []).flatMap((o) =>
       o.workspaceSettings?.workspaceResourceId ? [o.workspaceSettings.workspaceResourceId] : [],
     ),
+    testGroups: testGroupsOf(body),
   };
 }
 
