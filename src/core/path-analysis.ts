@@ -110,6 +110,18 @@ export function familyOf(row: BgpNeighborRow): AddressFamily {
   return IPV6_ADDRESS.test(row.neighbor.trim()) || row.v === 6 ? "ipv6" : "ipv4";
 }
 
+/**
+ * Whether IPv6 carries on a path, from its route summary: an IPv6 session
+ * Established with prefixes received. A peering without IPv6 never does.
+ */
+export function ipv6Carries(rows: readonly BgpNeighborRow[]): boolean {
+  return rows.some((row) => {
+    if (familyOf(row) !== "ipv6") return false;
+    const session = parseStatePfxRcd(row.statePfxRcd);
+    return session.kind === "established" && session.prefixes > 0;
+  });
+}
+
 /** An IPv6 literal: hex groups and at least two colons (an IPv4 tail allowed); text that merely holds a colon is not one. */
 const IPV6_ADDRESS = /^[0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*$/i;
 

@@ -15,8 +15,9 @@ import type {
   PeeringFacts,
   Severity,
 } from "./model.js";
+import { PATHS } from "./model.js";
 import { onPremAddress } from "./arp.js";
-import { bgpHintFor, sessionCarries, type PathAnalysis } from "./path-analysis.js";
+import { bgpHintFor, ipv6Carries, sessionCarries, type PathAnalysis } from "./path-analysis.js";
 import { limitAssumption } from "./route-limits.js";
 import { buildCarrierTicket } from "./ticket.js";
 
@@ -135,14 +136,31 @@ function downFinding(
   const survivor = other_ && survivorHolds(other_) ? other_ : null;
   const unverified = other_ && !survivor ? other_ : null;
   const severity: Severity = bothDown ? "Sev0" : unverified ? "Sev1" : "Sev2";
+  // IPv4's session down (or empty) on both paths while IPv6 carries beside it:
+  // IPv4's traffic stopped, not all of it (still Sev0: most of it rides IPv4).
+  const v6 =
+    code === "no-prefixes-received" &&
+    affected.every((a) => a.cells.routes.detail.includes("IPv6"));
+  const ipv6Still =
+    bothDown && code !== "arp-missing" && !v6
+      ? PATHS.filter((p) => {
+          const rows = ctx.analyses[p].neighborRows;
+          return rows !== null && ipv6Carries(rows);
+        })
+      : [];
+  const stopped =
+    ipv6Still.length > 0
+      ? `IPv4 traffic stopped; IPv6 still carries on the ${ipv6Still.join(" and ")} path${ipv6Still.length > 1 ? "s" : ""}`
+      : "traffic stopped";
   const redundancy = survivor
     ? ` — redundancy holding (${survivorSummary(survivor)})`
     : unverified
       ? ` — redundancy unverified: the ${unverified.path} path could not be confirmed (${unverifiedDetail(unverified)})`
       : bothDown && paths.length === 1
-        ? ` — the ${other(first.path)} path is down too: traffic stopped`
-        : " — traffic stopped";
+        ? ` — the ${other(first.path)} path is down too: ${stopped}`
+        : ` — ${stopped}`;
   const evidence: Record<string, unknown> = { layers: layerEvidence(ctx) };
+  if (ipv6Still.length > 0) evidence.ipv6CarriesOn = ipv6Still;
   let title: string;
   let nextAction: string;
   const provider = circuit.serviceProviderName ?? "the connectivity provider";
@@ -178,7 +196,6 @@ function downFinding(
     if (unverified)
       nextAction += ` Confirm the ${unverified.path} path: erwatch could not see it carry traffic.`;
   } else {
-    const v6 = affected.every((a) => a.cells.routes.detail.includes("IPv6"));
     title = `${v6 ? "IPv6 session" : "Session"} up but 0 prefixes received on the ${where}${redundancy}`;
     evidence.family = v6 ? "ipv6" : "ipv4";
     evidence.prefixes = Object.fromEntries(affected.map((a) => [a.path, a.prefixes]));

@@ -536,6 +536,45 @@ describe("classifyCircuit: BGP states", () => {
       expect(verdict.findings[0]?.title).toMatch(/redundancy holding \(secondary IPv4 Established/);
     });
 
+    it.each([
+      {
+        name: "IPv4 Idle on both paths, IPv6 carrying on both",
+        secondaryV6: "12",
+        title:
+          /^BGP Idle on the primary and secondary paths of AzurePrivatePeering — IPv4 traffic stopped; IPv6 still carries on the primary and secondary paths$/,
+        carries: ["primary", "secondary"],
+      },
+      {
+        name: "IPv4 Idle on both paths, IPv6 carrying on the primary only",
+        secondaryV6: "Idle",
+        title: /— IPv4 traffic stopped; IPv6 still carries on the primary path$/,
+        carries: ["primary"],
+      },
+      {
+        name: "IPv4 Idle on both paths, IPv6 up but receiving nothing",
+        secondaryV6: "0",
+        primaryV6: "0",
+        title: /— traffic stopped$/,
+        carries: undefined,
+      },
+    ])(
+      "$name: Sev0, and the title says which traffic stopped",
+      ({ secondaryV6, primaryV6, title, carries }) => {
+        const verdict = classify({
+          paths: {
+            AzurePrivatePeering: {
+              primary: { bgp: [neighbor("Idle"), neighbor(primaryV6 ?? "12", 6)] },
+              secondary: { bgp: [neighbor("Idle"), neighbor(secondaryV6, 6)] },
+            },
+          },
+        });
+        const down = verdict.findings.find((f) => f.code === "bgp-down" && !f.evidence.family);
+        expect(down).toMatchObject({ severity: "Sev0", paths: ["primary", "secondary"] });
+        expect(down?.title).toMatch(title);
+        expect(down?.evidence.ipv6CarriesOn).toEqual(carries);
+      },
+    );
+
     it("an IPv4 session down beside a working IPv6 one is the path down", () => {
       const verdict = classify({
         paths: {

@@ -6,7 +6,7 @@
 
 import { withoutImpossibleThroughput } from "./plausible.js";
 import { blindFindings, type BlindRead } from "../blind.js";
-import { sessionCarries } from "../path-analysis.js";
+import { ipv6Carries, sessionCarries } from "../path-analysis.js";
 import type {
   CircuitReading,
   CircuitVerdict,
@@ -27,7 +27,6 @@ import {
   explainedByWords,
   explainers,
   foldInto,
-  ipv6Carries,
   summarise,
   testsStopped,
 } from "./end-to-end.js";

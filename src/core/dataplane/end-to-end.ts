@@ -5,18 +5,9 @@
 // the impostors (gateway and connection, VNet route table, NSG / firewall,
 // DNS, asymmetric routing).
 
-import { parseStatePfxRcd } from "../bgp-state.js";
-import type {
-  BgpNeighborRow,
-  Finding,
-  FindingCode,
-  LayerCell,
-  PathName,
-  Severity,
-} from "../model.js";
+import type { Finding, FindingCode, LayerCell, PathName, Severity } from "../model.js";
 import { LAYERS, PATHS } from "../model.js";
 import { sameName as same } from "../names.js";
-import { familyOf } from "../path-analysis.js";
 import type { AddressFamily } from "../route-limits.js";
 import { mostSevere } from "../severity.js";
 import { LAYER_WORDS } from "../vocabulary.js";
@@ -184,18 +175,6 @@ const BOTH: readonly AddressFamily[] = ["ipv4", "ipv6"];
 function familiesOf(t: EndToEndTest): readonly AddressFamily[] {
   const family = testFamily(t);
   return family ? [family] : BOTH;
-}
-
-/**
- * Whether IPv6 carries on a path, from its route summary: an IPv6 session
- * Established with prefixes received. A peering without IPv6 never does.
- */
-export function ipv6Carries(rows: readonly BgpNeighborRow[]): boolean {
-  return rows.some((row) => {
-    if (familyOf(row) !== "ipv6") return false;
-    const session = parseStatePfxRcd(row.statePfxRcd);
-    return session.kind === "established" && session.prefixes > 0;
-  });
 }
 
 /**
