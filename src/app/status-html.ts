@@ -4,7 +4,9 @@
 // the open alerts worst first, then one row per circuit and peering, worst
 // circuit first, with a coloured cell per path and layer. Colour is never the
 // only signal: every cell and badge also says its state in words. It reflows
-// on a phone: the grid becomes one card per circuit and peering.
+// on a phone: the grid becomes one card per circuit and peering. In a large
+// view only the circuits that need attention are drawn so; the healthy ones
+// are a line each at the end, each name a button that opens it in full.
 
 import type {
   StatusAlert,
@@ -91,6 +93,53 @@ function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
       return `<tr class="${rowClass}" ${attrs}>${head}<td class="peer">${escapeHtml(p.name)}<span class="d">prefixes ${escapeHtml(prefixes)}</span></td>${cells}</tr>`;
     })
     .join("\n");
+}
+
+/**
+ * A view of this many circuits or fewer draws every one in full. A larger one
+ * (an estate: 1,000 circuits made a 10 MB page) draws in full only the
+ * circuits that need attention, and the rest a line each.
+ */
+export const FULL_VIEW_CIRCUITS = 20;
+
+/**
+ * Drawn in full whatever the view: an open alert (held ones too), a cell not
+ * ok (down, warn, unknown), no peering read yet, a reading marked stale, or
+ * not read since its subscription's listing began failing.
+ */
+export function needsAttention(c: StatusCircuit, readStaleAfterMinutes: number): boolean {
+  return (
+    c.worstSeverity !== null ||
+    c.stale ||
+    c.peerings.length === 0 ||
+    (c.worstStatus !== "up" && c.worstStatus !== "n/a") ||
+    c.readAgeMinutes >= readStaleAfterMinutes
+  );
+}
+
+/** A healthy circuit in a large view: its name opens it in full (the form keeps the function key). */
+function healthyRow(c: StatusCircuit): string {
+  const name = escapeHtml(c.name);
+  const paths = c.pathAgeMinutes === null ? "" : `, paths ${escapeHtml(ageText(c.pathAgeMinutes))}`;
+  const peerings = `${c.peerings.length} peering${c.peerings.length === 1 ? "" : "s"} ok`;
+  return `<tr data-circuit="${name}"><th><button name="circuit" value="${name}">${name}</button></th><td>${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")}</td><td>${peerings}</td><td>read ${escapeHtml(ageText(c.readAgeMinutes))} ago${paths}</td></tr>`;
+}
+
+function healthyList(circuits: StatusCircuit[], options: RenderOptions): string {
+  if (circuits.length === 0) return "";
+  const code = options.code
+    ? `<input type="hidden" name="code" value="${escapeHtml(options.code)}">`
+    : "";
+  return `<h2 id="healthy">Healthy circuits (${circuits.length})</h2>
+<p class="note">Every layer of every peering ok, read on time, no open alert. A circuit's name opens its layers; the filter by name does the same.</p>
+<form id="open-circuit" method="get" action="">${code}
+<table id="healthy-circuits">
+<thead><tr><th>Circuit</th><th>Carrier @ location</th><th>Peerings</th><th>Read</th></tr></thead>
+<tbody>
+${circuits.map(healthyRow).join("\n")}
+</tbody>
+</table>
+</form>`;
 }
 
 /** Held as last read, not as it is now: its age runs on while nobody looks. */
@@ -215,7 +264,7 @@ function filterForm(model: StatusModel, options: RenderOptions): string {
   const code = options.code
     ? `<input type="hidden" name="code" value="${escapeHtml(options.code)}">`
     : "";
-  const active = f.severity !== null || f.provider !== null || f.location !== null;
+  const active = f.severity !== null || f.provider !== null || f.location !== null || !!f.circuit;
   const clear = active
     ? ` <a id="clear-filters" href="?${options.code ? `code=${encodeURIComponent(options.code)}` : ""}">show all</a>`
     : "";
@@ -244,6 +293,7 @@ ${select(
   f.locations.map((l) => ({ value: l, text: l })),
   f.location,
 )}
+<label>Circuit <input name="circuit" value="${escapeHtml(f.circuit ?? "")}" size="14" placeholder="name or part"></label>
 <button type="submit">Filter</button>${clear}
 </form>
 <script>for (const s of document.querySelectorAll("#filters select")) s.addEventListener("change", () => s.form.submit());</script>`;
@@ -306,6 +356,9 @@ td.path-label{display:none}
 #circuits td.s-up .d,#circuits td.s-na .d{display:none}
 #circuits th[scope=row]{max-width:13rem;overflow-wrap:anywhere}
 time{font-family:ui-monospace,monospace;font-size:12px;color:#555}
+.note{margin:.3rem 0}
+#healthy-circuits th,#healthy-circuits td{padding:.15rem .45rem;font-size:13px}
+#healthy-circuits button{font:inherit;font-weight:bold;background:none;border:none;padding:0;color:#0b4f9c;text-decoration:underline;cursor:pointer;text-align:left;overflow-wrap:anywhere}
 .sev-Sev0 time,.sev-Sev1 time{color:inherit}
 @media (max-width:720px){
   body{margin:.5rem}
@@ -335,6 +388,11 @@ time{font-family:ui-monospace,monospace;font-size:12px;color:#555}
   #circuits tr.c-Sev3{border-left:8px solid #fbc02d}
   #circuits tr th{box-shadow:none!important}
   #recent li{overflow-wrap:anywhere}
+  #healthy-circuits thead{display:none}
+  #healthy-circuits,#healthy-circuits tbody{display:block}
+  #healthy-circuits tr{display:block;border-bottom:1px solid #ccc;padding:.35rem 0}
+  #healthy-circuits th,#healthy-circuits td{display:inline;border:none;padding:0;overflow-wrap:anywhere}
+  #healthy-circuits td::before{content:" · "}
 }
 `;
 
@@ -369,10 +427,27 @@ export function renderStatusHtml(model: StatusModel, options: RenderOptions = {}
         (s) => `${summary.openBySeverity[s]} ${s}`,
       )
     : [];
+  const f = model.filters;
   const filtered =
-    model.filters && (model.filters.severity || model.filters.provider || model.filters.location)
+    f && (f.severity || f.provider || f.location || f.circuit)
       ? ` (filtered: ${model.circuits.length} of ${summary?.circuits ?? model.circuits.length})`
       : "";
+  // A small view, or one filtered by name, in full; a large one: what needs attention in full.
+  const full = model.circuits.length <= FULL_VIEW_CIRCUITS || !!f?.circuit;
+  const detailed = full
+    ? model.circuits
+    : model.circuits.filter((c) => needsAttention(c, staleAfter));
+  const healthy = full ? [] : model.circuits.filter((c) => !needsAttention(c, staleAfter));
+  const healthyNote =
+    healthy.length > 0
+      ? `<p id="healthy-note" class="note" data-healthy="${healthy.length}">${detailed.length} circuit(s) need attention, drawn in full below. The other ${healthy.length} are healthy: <a href="#healthy">listed a line each</a> at the end of the page.</p>\n`
+      : "";
+  const noRows =
+    healthy.length > 0
+      ? "No circuit needs attention."
+      : filtered
+        ? "No circuit matches the filters."
+        : "No circuit has been swept yet.";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -394,13 +469,13 @@ ${alertRows(model.openAlerts)}
 </table>
 ${unreadableAlertList(model.unreadableAlerts ?? [])}
 <h2>Circuits${filtered}</h2>
-<table id="circuits">
+${healthyNote}<table id="circuits">
 <thead>
 <tr><th rowspan="2">Circuit</th><th rowspan="2">Peering</th><th colspan="${LAYERS.length}">primary</th><th colspan="${LAYERS.length}">secondary</th></tr>
 <tr>${layerHeads}</tr>
 </thead>
 <tbody>
-${model.circuits.length === 0 ? `<tr><td colspan="${LAYERS.length * 2 + 2}">${filtered ? "No circuit matches the filters." : "No circuit has been swept yet."}</td></tr>` : model.circuits.map((c) => circuitRows(c, staleAfter)).join("\n")}
+${detailed.length === 0 ? `<tr><td colspan="${LAYERS.length * 2 + 2}">${noRows}</td></tr>` : detailed.map((c) => circuitRows(c, staleAfter)).join("\n")}
 </tbody>
 </table>
 ${silenceList(model.silences ?? [])}
@@ -408,6 +483,7 @@ ${silenceList(model.silences ?? [])}
 <ul id="recent">
 ${(model.unread ?? []).includes("recent changes") ? "<li>Recent changes could not be read just now.</li>" : model.recent.length === 0 ? "<li>Nothing changed recently.</li>" : model.recent.map((e) => historyLine(e, names)).join("\n")}
 </ul>
+${healthyList(healthy, options)}
 <p class="d">Generated ${time(model.generatedAt)} from stored state; no Azure call is made to draw this page. It reloads every minute.</p>
 </body>
 </html>

@@ -315,6 +315,43 @@ describe.skipIf("skipReason" in browserCheck)("status page for a fleet, desktop 
     await page.context().close();
   });
 
+  it("draws a healthy circuit a line each once the view is large, and its name opens its layers, keeping the function key", async () => {
+    // Read on time (at 35 every reading is stale, so every circuit is drawn in full).
+    clock = minute(12);
+    const page = await open({ width: 390, height: 844 }, true);
+    try {
+      expect(await page.locator("#healthy-circuits tbody tr[data-circuit]").count()).toBe(27);
+      expect(await page.locator("#healthy-note").innerText()).toMatch(
+        /2 circuit\(s\) need attention, drawn in full below\. The other 27 are healthy/,
+      );
+      for (const name of [SEV0, SEV2])
+        expect(await page.locator(`#circuits td[data-circuit="${name}"][data-layer]`).count()).toBe(
+          16,
+        );
+      const row = page.locator('#healthy-circuits tr[data-circuit="er-site-02"]');
+      expect(await row.innerText()).toMatch(
+        /^er-site-02\s*Megaport @ London\s*1 peering ok\s*read \d+ min ago/,
+      );
+      const l = await layout(page);
+      expect(l.scrollWidth).toBeLessThanOrEqual(390);
+      await screenshot(page, "status-page-phone-healthy.png");
+      await Promise.all([
+        page.waitForURL(/circuit=er-site-02/, { timeout: WAIT_MS }),
+        row.locator("button").click(),
+      ]);
+      const opened = new URL(page.url()).searchParams;
+      expect([opened.get("circuit"), opened.get("code")]).toEqual(["er-site-02", KEY]);
+      expect(
+        await page.locator('#circuits td[data-circuit="er-site-02"][data-layer]').count(),
+      ).toBe(16);
+      expect(await page.locator("#healthy-circuits").count()).toBe(0);
+      expect(await page.locator("#filters input[name=circuit]").inputValue()).toBe("er-site-02");
+    } finally {
+      clock = minute(35);
+      await page.context().close();
+    }
+  });
+
   it("is not stale while sweeps complete", async () => {
     clock = minute(12);
     const page = await open({ width: 1280, height: 800 }, false);

@@ -1,0 +1,195 @@
+// The status page of an estate: 1,000 healthy circuits with two peerings each
+// and four in trouble among them (test/support/status-estate.ts). The page
+// reloads every minute, often on a phone at night; before, it was 10.9 MB, a
+// cell of 300 bytes for each of a healthy circuit's 32 layers. Now a healthy
+// circuit is one line, and what is in trouble is drawn as before, in full.
+// `npx tsx scripts/status-size.ts` says where the bytes go.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderStatusHtml } from "../../src/app/status-html.js";
+import type { StatusModel } from "../../src/app/status.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import {
+  healthyName,
+  PROVIDERS,
+  statusEstate,
+  TROUBLED,
+  type StatusEstate,
+} from "../support/status-estate.js";
+
+const HEALTHY = 1000;
+const KEY = "fn-key-0123456789abcdef";
+/**
+ * 250 KB drawn now (1,000 lines of about 210 bytes, four circuits in full at
+ * 11 KB each, 5 KB of style). Twice that leaves room for real names three
+ * times as long, or some 20 more circuits in trouble, and is still a twentieth
+ * of the 10.9 MB before.
+ */
+const CEILING = 512 * 1024;
+/** A healthy circuit's line: its name three times (row, button, text), its place, its read ages. */
+const HEALTHY_LINE = 300;
+
+let azurite: Azurite;
+let estate: StatusEstate;
+let model: StatusModel;
+let html: string;
+beforeAll(async () => {
+  azurite = await startAzurite();
+  estate = await statusEstate(azurite.connectionString, HEALTHY);
+  model = await estate.model();
+  html = renderStatusHtml(model, { code: KEY });
+}, 120_000);
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+/** The `<tr>` lines of a table that name the circuit. */
+const rowsOf = (page: string, table: string, name: string) => {
+  const body = new RegExp(`<table id="${table}">[\\s\\S]*?</table>`).exec(page)?.[0] ?? "";
+  return body
+    .split("\n")
+    .filter((l) => l.startsWith(`<tr `) && l.includes(`data-circuit="${name}"`));
+};
+const layerCells = (row: string) => row.match(/<td [^>]*data-layer="[^"]*"[^>]*>/g) ?? [];
+
+it(`is under ${CEILING / 1024} KiB for ${HEALTHY} circuits with two peerings each`, () => {
+  expect(model.circuits).toHaveLength(HEALTHY + 4);
+  expect(model.circuits.every((c) => c.peerings.length === 2 || c.name === TROUBLED.empty)).toBe(
+    true,
+  );
+  const size = Buffer.byteLength(html, "utf8");
+  console.info(`[status-size] ${HEALTHY + 4} circuits: ${size} bytes`);
+  expect(size).toBeLessThan(CEILING);
+});
+
+it(`draws a healthy circuit as one line of at most ${HEALTHY_LINE} bytes, each of the ${HEALTHY} listed`, () => {
+  for (const i of [0, 499, 999]) {
+    const name = healthyName(i);
+    const lines = html.split("\n").filter((l) => l.includes(`"${name}"`));
+    expect(lines).toHaveLength(1);
+    expect(Buffer.byteLength(lines[0]!, "utf8")).toBeLessThanOrEqual(HEALTHY_LINE);
+    expect(lines[0]).toMatch(
+      /<td>(Equinix|Megaport|AT&amp;T|Colt|Zayo) @ [^<]+<\/td><td>2 peerings ok<\/td><td>read \d+ min ago, paths \d+ min<\/td><\/tr>$/,
+    );
+  }
+  const listed = [...html.matchAll(/<button name="circuit" value="([^"]*)">/g)].map((m) => m[1]);
+  expect(listed).toEqual(Array.from({ length: HEALTHY }, (_, i) => healthyName(i)));
+  expect(html).toMatch(/<h2 id="healthy">Healthy circuits \(1000\)<\/h2>/);
+  expect(html).toContain(
+    `<p id="healthy-note" class="note" data-healthy="1000">4 circuit(s) need attention`,
+  );
+});
+
+describe("what is in trouble among them is drawn in full", () => {
+  it("the circuit with both private paths down: its alert, and every layer of both peerings", () => {
+    const alert = model.openAlerts.find((a) => a.circuitName === TROUBLED.down)!;
+    expect(alert.severity).toBe("Sev0");
+    const alertRow = html
+      .split("\n")
+      .find((l) => l.startsWith(`<tr class="sev-Sev0" data-alert="${alert.key}"`))!;
+    expect(alertRow).toContain(alert.nextAction.replace(/&/g, "&amp;"));
+    expect(alertRow).toContain(`data-owner="carrier"`);
+
+    const rows = rowsOf(html, "circuits", TROUBLED.down);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(layerCells(row)).toHaveLength(16);
+    const privateRow = rows.find((r) => r.includes(`data-peering="AzurePrivatePeering"`))!;
+    for (const path of ["primary", "secondary"])
+      for (const layer of ["provider", "bgp"])
+        expect(privateRow).toMatch(
+          new RegExp(`data-path="${path}" data-layer="${layer}" data-status="down"`),
+        );
+    expect(privateRow).toContain('<span class="d">ARP table empty</span>');
+    expect(privateRow).toMatch(/<span class="name">er-circuit-prod<\/span>/);
+    expect(privateRow).toMatch(/prefixes \d+ \/ \d+/);
+    expect(rowsOf(html, "healthy-circuits", TROUBLED.down)).toEqual([]);
+  });
+
+  it("the stale reading, marked stale", () => {
+    const rows = rowsOf(html, "circuits", TROUBLED.stale);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(layerCells(row)).toHaveLength(16);
+      expect(row).toMatch(/<span class="d read old"[^>]*>read 3 h \d+ min ago \(stale\)<\/span>/);
+    }
+  });
+
+  it("the layer that could not be read, with why", () => {
+    const rows = rowsOf(html, "circuits", TROUBLED.unknown);
+    expect(rows).toHaveLength(2);
+    expect(rows.join("\n")).toMatch(
+      /data-path="primary" data-layer="bgp" data-status="unknown"[^>]*><span class="w">unknown<\/span><span class="d">route table summary could not be read: 429 TooManyRequests<\/span>/,
+    );
+  });
+
+  it("the circuit with no peering read yet", () => {
+    const [row, ...more] = rowsOf(html, "circuits", TROUBLED.empty);
+    expect(more).toEqual([]);
+    expect(row).toContain("no peering read yet");
+  });
+
+  it("in trouble first: the grid holds these four and no healthy circuit", () => {
+    const drawn = new Set(
+      [
+        ...(/<table id="circuits">[\s\S]*?<\/table>/.exec(html)?.[0] ?? "").matchAll(
+          /<tr class="c-[^"]*" data-circuit="([^"]*)"/g,
+        ),
+      ].map((m) => m[1]),
+    );
+    expect([...drawn]).toEqual([TROUBLED.down, TROUBLED.empty, TROUBLED.unknown, TROUBLED.stale]);
+    expect(html.indexOf('id="circuits"')).toBeLessThan(html.indexOf('id="healthy-circuits"'));
+    expect(html.indexOf('id="recent"')).toBeLessThan(html.indexOf('id="healthy-circuits"'));
+  });
+});
+
+describe("a healthy circuit is still found", () => {
+  it("its name opens it: a form of its own that keeps the function key", () => {
+    const form = /<form id="open-circuit" method="get" action="">(.*)/.exec(html)?.[1];
+    expect(form).toBe(`<input type="hidden" name="code" value="${KEY}">`);
+    expect(html).toContain(
+      `<tr data-circuit="${healthyName(500)}"><th><button name="circuit" value="${healthyName(500)}">`,
+    );
+  });
+
+  it("filtered by its name (any case, a part of it), drawn in full", async () => {
+    const name = healthyName(500);
+    const one = await estate.model({ circuit: name.toUpperCase() });
+    expect(one.circuits.map((c) => c.name)).toEqual([name]);
+    const page = renderStatusHtml(one, { code: KEY });
+    const rows = rowsOf(page, "circuits", name);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(layerCells(row)).toHaveLength(16);
+    expect(page).not.toContain('id="healthy-circuits"');
+    expect(page).toContain(`<input name="circuit" value="${name.toUpperCase()}"`);
+    expect(page).toContain("(filtered: 1 of 1004)");
+    // The circuit's own alerts only; none is open on it.
+    expect(one.openAlerts).toEqual([]);
+
+    const some = await estate.model({ circuit: "estate-000" });
+    expect(some.circuits).toHaveLength(10);
+    expect(layerCells(renderStatusHtml(some))).toHaveLength(10 * 2 * 16);
+  });
+
+  it("filtered by its provider: the provider's circuits, those in trouble in full", async () => {
+    const equinix = await estate.model({ provider: "equinix" });
+    expect(equinix.circuits.length).toBe(HEALTHY / PROVIDERS.length + 1);
+    expect(equinix.circuits.every((c) => c.provider === "Equinix")).toBe(true);
+    const page = renderStatusHtml(equinix);
+    expect(rowsOf(page, "circuits", TROUBLED.down)).toHaveLength(2);
+    expect(page).toMatch(/<h2 id="healthy">Healthy circuits \(200\)<\/h2>/);
+    expect(Buffer.byteLength(page, "utf8")).toBeLessThan(CEILING / 4);
+  });
+
+  it("escapes what it draws in the line", () => {
+    const odd = structuredClone(model);
+    const c = odd.circuits.find((x) => x.name === healthyName(7))!;
+    c.name = `<img src=x onerror="alert(1)">`;
+    c.provider = `"><script>alert(2)</script>`;
+    const page = renderStatusHtml(odd, { code: `"><b>key` });
+    expect(page).not.toMatch(/<img|<script>alert|<b>key/);
+    expect(page).toContain(
+      `<button name="circuit" value="&lt;img src=x onerror=&quot;alert(1)&quot;&gt;">&lt;img`,
+    );
+    expect(page).toContain("<td>&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt; @ ");
+  });
+});
