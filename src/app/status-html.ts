@@ -97,46 +97,70 @@ function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
 
 /**
  * A view of this many circuits or fewer draws every one in full. A larger one
- * (an estate: 1,000 circuits made a 10 MB page) draws in full only the
- * circuits that need attention, and the rest a line each.
+ * (an estate: 1,000 circuits made a 10.9 MB page) draws in full only the
+ * circuits in trouble, and the rest a line each.
  */
 export const FULL_VIEW_CIRCUITS = 20;
 
 /**
- * Drawn in full whatever the view: an open alert (held ones too), a cell not
- * ok (down, warn, unknown), no peering read yet, a reading marked stale, or
- * not read since its subscription's listing began failing.
+ * How a large view draws a circuit. In full: an open alert (held ones too), a
+ * cell not ok (down, warn, unknown), or no peering read yet. Late: every cell
+ * ok when last read, but that was too long ago (or its subscription cannot be
+ * listed), so a line with the stale mark, after the grid: its full grid would
+ * say no more than "ok then", and when sweeps stop every reading goes stale
+ * at once, which drew every circuit in full (10.9 MB). Healthy: a line at the end.
  */
-export function needsAttention(c: StatusCircuit, readStaleAfterMinutes: number): boolean {
-  return (
+export function drawnAs(
+  c: StatusCircuit,
+  readStaleAfterMinutes: number,
+): "full" | "late" | "healthy" {
+  if (
     c.worstSeverity !== null ||
-    c.stale ||
     c.peerings.length === 0 ||
-    (c.worstStatus !== "up" && c.worstStatus !== "n/a") ||
-    c.readAgeMinutes >= readStaleAfterMinutes
-  );
+    (c.worstStatus !== "up" && c.worstStatus !== "n/a")
+  )
+    return "full";
+  return c.stale || c.readAgeMinutes >= readStaleAfterMinutes ? "late" : "healthy";
 }
 
-/** A healthy circuit in a large view: its name opens it in full (the form keeps the function key). */
-function healthyRow(c: StatusCircuit): string {
+/** A circuit as a line: its name opens it in full (the form around it keeps the function key). */
+function circuitLine(c: StatusCircuit, readStaleAfterMinutes: number): string {
   const name = escapeHtml(c.name);
+  const late = c.readAgeMinutes >= readStaleAfterMinutes;
+  const read = `read ${escapeHtml(ageText(c.readAgeMinutes))} ago`;
   const paths = c.pathAgeMinutes === null ? "" : `, paths ${escapeHtml(ageText(c.pathAgeMinutes))}`;
+  const unlisted = c.stale ? `; <b>its subscription cannot be listed</b>` : "";
   const peerings = `${c.peerings.length} peering${c.peerings.length === 1 ? "" : "s"} ok`;
-  return `<tr data-circuit="${name}"><th><button name="circuit" value="${name}">${name}</button></th><td>${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")}</td><td>${peerings}</td><td>read ${escapeHtml(ageText(c.readAgeMinutes))} ago${paths}</td></tr>`;
+  return `<tr data-circuit="${name}"><th><button name="circuit" value="${name}">${name}</button></th><td>${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")}</td><td>${peerings}</td><td>${late ? `<span class="read old" data-read-age="${c.readAgeMinutes}">${read} (stale)</span>` : read}${paths}${unlisted}</td></tr>`;
 }
 
-function healthyList(circuits: StatusCircuit[], options: RenderOptions): string {
+function circuitLines(
+  id: "late" | "healthy",
+  circuits: StatusCircuit[],
+  readStaleAfterMinutes: number,
+  options: RenderOptions,
+): string {
   if (circuits.length === 0) return "";
   const code = options.code
     ? `<input type="hidden" name="code" value="${escapeHtml(options.code)}">`
     : "";
-  return `<h2 id="healthy">Healthy circuits (${circuits.length})</h2>
-<p class="note">Every layer of every peering ok, read on time, no open alert. A circuit's name opens its layers; the filter by name does the same.</p>
-<form id="open-circuit" method="get" action="">${code}
-<table id="healthy-circuits">
+  const [title, note] =
+    id === "late"
+      ? [
+          "Read late",
+          `Every layer ok when last read, but not read on time since: what they show may be old, and a fault since would not show. A circuit's name opens its layers.`,
+        ]
+      : [
+          "Healthy circuits",
+          "Every layer of every peering ok, read on time, no open alert. A circuit's name opens its layers; the filter by name does the same.",
+        ];
+  return `<h2 id="${id}">${title} (${circuits.length})</h2>
+<p class="note">${note}</p>
+<form id="open-${id}" method="get" action="">${code}
+<table id="${id}-circuits" class="lines">
 <thead><tr><th>Circuit</th><th>Carrier @ location</th><th>Peerings</th><th>Read</th></tr></thead>
 <tbody>
-${circuits.map(healthyRow).join("\n")}
+${circuits.map((c) => circuitLine(c, readStaleAfterMinutes)).join("\n")}
 </tbody>
 </table>
 </form>`;
@@ -357,8 +381,8 @@ td.path-label{display:none}
 #circuits th[scope=row]{max-width:13rem;overflow-wrap:anywhere}
 time{font-family:ui-monospace,monospace;font-size:12px;color:#555}
 .note{margin:.3rem 0}
-#healthy-circuits th,#healthy-circuits td{padding:.15rem .45rem;font-size:13px}
-#healthy-circuits button{font:inherit;font-weight:bold;background:none;border:none;padding:0;color:#0b4f9c;text-decoration:underline;cursor:pointer;text-align:left;overflow-wrap:anywhere}
+table.lines th,table.lines td{padding:.15rem .45rem;font-size:13px}
+table.lines button{font:inherit;font-weight:bold;background:none;border:none;padding:0;color:#0b4f9c;text-decoration:underline;cursor:pointer;text-align:left;overflow-wrap:anywhere}
 .sev-Sev0 time,.sev-Sev1 time{color:inherit}
 @media (max-width:720px){
   body{margin:.5rem}
@@ -388,11 +412,11 @@ time{font-family:ui-monospace,monospace;font-size:12px;color:#555}
   #circuits tr.c-Sev3{border-left:8px solid #fbc02d}
   #circuits tr th{box-shadow:none!important}
   #recent li{overflow-wrap:anywhere}
-  #healthy-circuits thead{display:none}
-  #healthy-circuits,#healthy-circuits tbody{display:block}
-  #healthy-circuits tr{display:block;border-bottom:1px solid #ccc;padding:.35rem 0}
-  #healthy-circuits th,#healthy-circuits td{display:inline;border:none;padding:0;overflow-wrap:anywhere}
-  #healthy-circuits td::before{content:" · "}
+  table.lines thead{display:none}
+  table.lines,table.lines tbody{display:block}
+  table.lines tr{display:block;border-bottom:1px solid #ccc;padding:.35rem 0}
+  table.lines th,table.lines td{display:inline;border:none;padding:0;overflow-wrap:anywhere}
+  table.lines td::before{content:" · "}
 }
 `;
 
@@ -432,19 +456,32 @@ export function renderStatusHtml(model: StatusModel, options: RenderOptions = {}
     f && (f.severity || f.provider || f.location || f.circuit)
       ? ` (filtered: ${model.circuits.length} of ${summary?.circuits ?? model.circuits.length})`
       : "";
-  // A small view, or one filtered by name, in full; a large one: what needs attention in full.
+  // A small view, or one filtered by name, in full; a large one: what is in trouble in full.
   const full = model.circuits.length <= FULL_VIEW_CIRCUITS || !!f?.circuit;
-  const detailed = full
-    ? model.circuits
-    : model.circuits.filter((c) => needsAttention(c, staleAfter));
-  const healthy = full ? [] : model.circuits.filter((c) => !needsAttention(c, staleAfter));
-  const healthyNote =
+  const drawn = (as: ReturnType<typeof drawnAs>) =>
+    full
+      ? as === "full"
+        ? model.circuits
+        : []
+      : model.circuits.filter((c) => drawnAs(c, staleAfter) === as);
+  const detailed = drawn("full");
+  const late = drawn("late");
+  const healthy = drawn("healthy");
+  const lateWords =
+    late.length > 0
+      ? ` ${late.length} read late (every layer ok when last read) are <a href="#late">listed after them</a>.`
+      : "";
+  const healthyWords =
     healthy.length > 0
-      ? `<p id="healthy-note" class="note" data-healthy="${healthy.length}">${detailed.length} circuit(s) need attention, drawn in full below. The other ${healthy.length} are healthy: <a href="#healthy">listed a line each</a> at the end of the page.</p>\n`
+      ? ` The other ${healthy.length} are healthy: <a href="#healthy">listed a line each</a> at the end of the page.`
+      : "";
+  const linesNote =
+    late.length + healthy.length > 0
+      ? `<p id="lines-note" class="note" data-late="${late.length}" data-healthy="${healthy.length}">${detailed.length} circuit(s) in trouble, drawn in full below.${lateWords}${healthyWords}</p>\n`
       : "";
   const noRows =
-    healthy.length > 0
-      ? "No circuit needs attention."
+    late.length + healthy.length > 0
+      ? "No circuit is in trouble."
       : filtered
         ? "No circuit matches the filters."
         : "No circuit has been swept yet.";
@@ -469,7 +506,7 @@ ${alertRows(model.openAlerts)}
 </table>
 ${unreadableAlertList(model.unreadableAlerts ?? [])}
 <h2>Circuits${filtered}</h2>
-${healthyNote}<table id="circuits">
+${linesNote}<table id="circuits">
 <thead>
 <tr><th rowspan="2">Circuit</th><th rowspan="2">Peering</th><th colspan="${LAYERS.length}">primary</th><th colspan="${LAYERS.length}">secondary</th></tr>
 <tr>${layerHeads}</tr>
@@ -478,12 +515,13 @@ ${healthyNote}<table id="circuits">
 ${detailed.length === 0 ? `<tr><td colspan="${LAYERS.length * 2 + 2}">${noRows}</td></tr>` : detailed.map((c) => circuitRows(c, staleAfter)).join("\n")}
 </tbody>
 </table>
+${circuitLines("late", late, staleAfter, options)}
 ${silenceList(model.silences ?? [])}
 <h2>Recent changes</h2>
 <ul id="recent">
 ${(model.unread ?? []).includes("recent changes") ? "<li>Recent changes could not be read just now.</li>" : model.recent.length === 0 ? "<li>Nothing changed recently.</li>" : model.recent.map((e) => historyLine(e, names)).join("\n")}
 </ul>
-${healthyList(healthy, options)}
+${circuitLines("healthy", healthy, staleAfter, options)}
 <p class="d">Generated ${time(model.generatedAt)} from stored state; no Azure call is made to draw this page. It reloads every minute.</p>
 </body>
 </html>

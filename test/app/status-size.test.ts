@@ -1,14 +1,17 @@
 // The status page of an estate: 1,000 healthy circuits with two peerings each
 // and four in trouble among them (test/support/status-estate.ts). The page
 // reloads every minute, often on a phone at night; before, it was 10.9 MB, a
-// cell of 300 bytes for each of a healthy circuit's 32 layers. Now a healthy
-// circuit is one line, and what is in trouble is drawn as before, in full.
+// cell of 300 bytes for each of a healthy circuit's 32 layers, and as much
+// again whenever sweeps stopped (every reading stale, every circuit in full).
+// Now a healthy circuit, or one ok when last read but read late, is one line,
+// and what is in trouble is drawn as before, in full.
 // `npx tsx scripts/status-size.ts` says where the bytes go.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderStatusHtml } from "../../src/app/status-html.js";
 import type { StatusModel } from "../../src/app/status.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
+import { minute } from "../support/sweep-harness.js";
 import {
   healthyName,
   PROVIDERS,
@@ -20,10 +23,10 @@ import {
 const HEALTHY = 1000;
 const KEY = "fn-key-0123456789abcdef";
 /**
- * 250 KB drawn now (1,000 lines of about 210 bytes, four circuits in full at
- * 11 KB each, 5 KB of style). Twice that leaves room for real names three
- * times as long, or some 20 more circuits in trouble, and is still a twentieth
- * of the 10.9 MB before.
+ * 240 KB drawn now (1,000 lines of about 210 bytes, three circuits in full at
+ * 11 KB each, 5 KB of style), 300 KB once sweeps stop. Twice the first leaves
+ * room for real names three times as long, or some 20 more circuits in
+ * trouble, and is a twentieth of the 10.9 MB before.
  */
 const CEILING = 512 * 1024;
 /** A healthy circuit's line: its name three times (row, button, text), its place, its read ages. */
@@ -45,7 +48,7 @@ afterAll(async () => {
 
 /** The `<tr>` lines of a table that name the circuit. */
 const rowsOf = (page: string, table: string, name: string) => {
-  const body = new RegExp(`<table id="${table}">[\\s\\S]*?</table>`).exec(page)?.[0] ?? "";
+  const body = new RegExp(`<table id="${table}"[^>]*>[\\s\\S]*?</table>`).exec(page)?.[0] ?? "";
   return body
     .split("\n")
     .filter((l) => l.startsWith(`<tr `) && l.includes(`data-circuit="${name}"`));
@@ -72,11 +75,12 @@ it(`draws a healthy circuit as one line of at most ${HEALTHY_LINE} bytes, each o
       /<td>(Equinix|Megaport|AT&amp;T|Colt|Zayo) @ [^<]+<\/td><td>2 peerings ok<\/td><td>read \d+ min ago, paths \d+ min<\/td><\/tr>$/,
     );
   }
-  const listed = [...html.matchAll(/<button name="circuit" value="([^"]*)">/g)].map((m) => m[1]);
+  const table = /<table id="healthy-circuits"[\s\S]*?<\/table>/.exec(html)![0];
+  const listed = [...table.matchAll(/<button name="circuit" value="([^"]*)">/g)].map((m) => m[1]);
   expect(listed).toEqual(Array.from({ length: HEALTHY }, (_, i) => healthyName(i)));
   expect(html).toMatch(/<h2 id="healthy">Healthy circuits \(1000\)<\/h2>/);
   expect(html).toContain(
-    `<p id="healthy-note" class="note" data-healthy="1000">4 circuit(s) need attention`,
+    `<p id="lines-note" class="note" data-late="1" data-healthy="1000">3 circuit(s) in trouble, drawn in full below. 1 read late`,
   );
 });
 
@@ -105,13 +109,16 @@ describe("what is in trouble among them is drawn in full", () => {
     expect(rowsOf(html, "healthy-circuits", TROUBLED.down)).toEqual([]);
   });
 
-  it("the stale reading, marked stale", () => {
-    const rows = rowsOf(html, "circuits", TROUBLED.stale);
-    expect(rows).toHaveLength(2);
-    for (const row of rows) {
-      expect(layerCells(row)).toHaveLength(16);
-      expect(row).toMatch(/<span class="d read old"[^>]*>read 3 h \d+ min ago \(stale\)<\/span>/);
-    }
+  it("the stale reading (every layer ok when read): a line marked stale, right after the grid", () => {
+    expect(rowsOf(html, "circuits", TROUBLED.stale)).toEqual([]);
+    const [row, ...more] = rowsOf(html, "late-circuits", TROUBLED.stale);
+    expect(more).toEqual([]);
+    expect(row).toMatch(
+      /<td>2 peerings ok<\/td><td><span class="read old" data-read-age="18\d">read 3 h \d+ min ago \(stale\)<\/span>, paths /,
+    );
+    expect(html).toMatch(/<h2 id="late">Read late \(1\)<\/h2>/);
+    expect(html.indexOf('id="late-circuits"')).toBeGreaterThan(html.indexOf('id="circuits"'));
+    expect(html.indexOf('id="late-circuits"')).toBeLessThan(html.indexOf('id="recent"'));
   });
 
   it("the layer that could not be read, with why", () => {
@@ -128,7 +135,7 @@ describe("what is in trouble among them is drawn in full", () => {
     expect(row).toContain("no peering read yet");
   });
 
-  it("in trouble first: the grid holds these four and no healthy circuit", () => {
+  it("in trouble first: the grid holds these three and no other circuit", () => {
     const drawn = new Set(
       [
         ...(/<table id="circuits">[\s\S]*?<\/table>/.exec(html)?.[0] ?? "").matchAll(
@@ -136,15 +143,36 @@ describe("what is in trouble among them is drawn in full", () => {
         ),
       ].map((m) => m[1]),
     );
-    expect([...drawn]).toEqual([TROUBLED.down, TROUBLED.empty, TROUBLED.unknown, TROUBLED.stale]);
+    expect([...drawn]).toEqual([TROUBLED.down, TROUBLED.empty, TROUBLED.unknown]);
     expect(html.indexOf('id="circuits"')).toBeLessThan(html.indexOf('id="healthy-circuits"'));
     expect(html.indexOf('id="recent"')).toBeLessThan(html.indexOf('id="healthy-circuits"'));
   });
 });
 
+it("sweeps stopped half an hour ago: every reading stale, each circuit a line marked so, still under the ceiling", async () => {
+  // Before, every circuit whose reading went stale was drawn in full: 10.9 MB
+  // again, when the timer stops.
+  const stopped = await estate.model({}, minute(41));
+  const page = renderStatusHtml(stopped, { code: KEY });
+  const size = Buffer.byteLength(page, "utf8");
+  console.info(`[status-size] sweeps stopped: ${size} bytes`);
+  expect(size).toBeLessThan(CEILING);
+  expect(page).toMatch(/<p id="stale" class="stale" role="alert"><b>Stale:<\/b>/);
+  expect(page).toMatch(/<h2 id="late">Read late \(1001\)<\/h2>/);
+  expect(page).not.toContain('id="healthy"');
+  const late = rowsOf(page, "late-circuits", healthyName(500));
+  expect(late).toHaveLength(1);
+  expect(late[0]).toMatch(
+    /<span class="read old" data-read-age="3\d">read 3\d min ago \(stale\)<\/span>/,
+  );
+  // What is in trouble besides is still in full.
+  expect(rowsOf(page, "circuits", TROUBLED.down)).toHaveLength(2);
+  expect(rowsOf(page, "circuits", TROUBLED.unknown)).toHaveLength(2);
+});
+
 describe("a healthy circuit is still found", () => {
   it("its name opens it: a form of its own that keeps the function key", () => {
-    const form = /<form id="open-circuit" method="get" action="">(.*)/.exec(html)?.[1];
+    const form = /<form id="open-healthy" method="get" action="">(.*)/.exec(html)?.[1];
     expect(form).toBe(`<input type="hidden" name="code" value="${KEY}">`);
     expect(html).toContain(
       `<tr data-circuit="${healthyName(500)}"><th><button name="circuit" value="${healthyName(500)}">`,

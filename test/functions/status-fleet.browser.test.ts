@@ -120,7 +120,9 @@ function layout(page: Page): Promise<Layout> {
         text: el.textContent ?? "",
       };
     const circuits: string[] = [];
-    for (const tr of Array.from(doc.querySelectorAll("#circuits tbody tr[data-circuit]")))
+    // The grid, then the circuits drawn a line each (read late, healthy), in the page's order.
+    const rows = "#circuits tbody tr[data-circuit], table.lines tbody tr[data-circuit]";
+    for (const tr of Array.from(doc.querySelectorAll(rows)))
       if (circuits.at(-1) !== tr.dataset.circuit) circuits.push(tr.dataset.circuit ?? "");
     return {
       innerWidth: win.innerWidth,
@@ -245,6 +247,12 @@ describe.skipIf("skipReason" in browserCheck)("status page for a fleet, desktop 
     expect(banner).toMatch(/Oldest reading: .+, 25 min ago/);
     // Three 5-minute intervals without a completed sweep: stale.
     await expect.poll(() => page.locator("#stale").isVisible(), { timeout: WAIT_MS }).toBe(true);
+    // Every layer ok when last read, but read 25 min ago: a line each, marked stale, after the grid.
+    const late = page.locator("#late-circuits tbody tr[data-circuit]");
+    expect(await late.count()).toBe(27);
+    expect(await late.first().locator(".read.old").innerText()).toMatch(
+      /^read 2[45] min ago \(stale\)$/,
+    );
     expect(await page.locator("#alerts tr[data-alert]").first().innerText()).toMatch(/down 30 min/);
     await screenshot(page, "status-page-desktop.png");
     await page.context().close();
@@ -316,13 +324,13 @@ describe.skipIf("skipReason" in browserCheck)("status page for a fleet, desktop 
   });
 
   it("draws a healthy circuit a line each once the view is large, and its name opens its layers, keeping the function key", async () => {
-    // Read on time (at 35 every reading is stale, so every circuit is drawn in full).
+    // Read on time: at 35 every reading is stale, so the healthy ones are listed as read late.
     clock = minute(12);
     const page = await open({ width: 390, height: 844 }, true);
     try {
       expect(await page.locator("#healthy-circuits tbody tr[data-circuit]").count()).toBe(27);
-      expect(await page.locator("#healthy-note").innerText()).toMatch(
-        /2 circuit\(s\) need attention, drawn in full below\. The other 27 are healthy/,
+      expect(await page.locator("#lines-note").innerText()).toMatch(
+        /2 circuit\(s\) in trouble, drawn in full below\. The other 27 are healthy/,
       );
       for (const name of [SEV0, SEV2])
         expect(await page.locator(`#circuits td[data-circuit="${name}"][data-layer]`).count()).toBe(

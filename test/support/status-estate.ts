@@ -40,7 +40,8 @@ export const healthyName = (i: number) => `er-estate-${String(i).padStart(4, "0"
 export interface StatusEstate {
   /** When the page is drawn: a minute after the last sweep. */
   now: Date;
-  model(filters?: Partial<StatusFilters>): Promise<StatusModel>;
+  /** The page's data, at `at` (default `now`): later, every reading is stale. */
+  model(filters?: Partial<StatusFilters>, at?: Date): Promise<StatusModel>;
 }
 
 export async function statusEstate(
@@ -111,8 +112,8 @@ export async function statusEstate(
   store.listSnapshots = async () => [...(await h.store.listSnapshots()), ...copies];
   return {
     now,
-    model: (filters = {}) =>
-      loadStatus(store, now, {
+    model: (filters = {}, at = now) =>
+      loadStatus(store, at, {
         recentHours: 24,
         recentLimit: 50,
         sweepIntervalMinutes: 5,
