@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { renderStatusHtml } from "../src/app/status-html.js";
 import { startAzurite } from "../test/support/azurite.js";
-import { healthyName, statusEstate } from "../test/support/status-estate.js";
+import { healthyName, statusEstate, TROUBLED } from "../test/support/status-estate.js";
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
@@ -40,32 +40,34 @@ try {
   for (const [name, n] of parts)
     console.log(`  ${name.padEnd(20)} ${kb(n).padStart(12)}  ${pct(n, total)}`);
 
-  // One healthy circuit: every element that names it.
+  // A healthy circuit, and one in trouble: every line that names it.
+  const linesOf = (name: string) =>
+    html.split("\n").filter((line) => line.includes(`"${name}"`) || line.includes(`>${name}<`));
   const name = healthyName(healthy >> 1);
-  const own = html
-    .split("\n")
-    .filter((line) => line.includes(`"${name}"`) || line.includes(`>${name}<`));
+  const own = linesOf(name);
   const per = own.reduce((n, line) => n + bytes(line) + 1, 0);
-  console.log(`one healthy circuit (${name}): ${own.length} line(s), ${per} bytes`);
+  console.log(`a healthy circuit (${name}): ${own.length} line(s), ${per} bytes`);
   console.log(`  × ${healthy} = ${kb(per * healthy)} (${pct(per * healthy, total)} of the page)`);
-  const rows = own.filter((l) => l.startsWith("<tr"));
-  if (rows.length > 0) {
-    console.log(`  per peering row: ${(per / rows.length).toFixed(0)} bytes`);
-    const cells = rows[0]!.match(/<td[^>]*data-layer[\s\S]*?<\/td>/g) ?? [];
-    if (cells.length > 0)
-      console.log(
-        `  per layer cell: ${(cells.reduce((n, c) => n + bytes(c), 0) / cells.length).toFixed(0)} bytes × ${cells.length} a row; e.g.\n    ${cells[0]}`,
-      );
-  }
+  const troubled = linesOf(TROUBLED.down).filter((l) => l.includes("data-layer"));
+  const full = troubled.reduce((n, line) => n + bytes(line) + 1, 0);
+  console.log(
+    `a circuit in full (${TROUBLED.down}): ${troubled.length} peering row(s), ${full} bytes`,
+  );
+  const cells = troubled.flatMap((row) => row.match(/<td [^>]*data-layer[\s\S]*?<\/td>/g) ?? []);
+  if (cells.length > 0)
+    console.log(
+      `  a layer cell: ${(cells.reduce((n, c) => n + bytes(c), 0) / cells.length).toFixed(0)} bytes on average, ${cells.length} of them; e.g.\n    ${cells.join("\n    ").split("\n").slice(0, 3).join("\n")}`,
+    );
 
-  // Attributes across the page: what repeats.
+  // Attributes across the page (inside tags only): what repeats.
   const attrs = new Map<string, { count: number; bytes: number }>();
-  for (const m of html.matchAll(/ ([a-z-]+)(?:="[^"]*")?(?=[ >])/g)) {
-    const a = attrs.get(m[1]!) ?? { count: 0, bytes: 0 };
-    a.count += 1;
-    a.bytes += bytes(m[0]);
-    attrs.set(m[1]!, a);
-  }
+  for (const tag of html.match(/<[a-z][^>]*>/g) ?? [])
+    for (const m of tag.matchAll(/ ([a-z-]+)(?:="[^"]*")?/g)) {
+      const a = attrs.get(m[1]!) ?? { count: 0, bytes: 0 };
+      a.count += 1;
+      a.bytes += bytes(m[0]);
+      attrs.set(m[1]!, a);
+    }
   console.log("attributes, largest first:");
   for (const [a, { count, bytes: n }] of [...attrs]
     .sort((x, y) => y[1].bytes - x[1].bytes)

@@ -10,6 +10,7 @@
 
 import type {
   StatusAlert,
+  StatusCell,
   StatusCircuit,
   StatusModel,
   StatusPart,
@@ -72,25 +73,38 @@ const badge = (severity: Severity) =>
 const time = (iso: string) =>
   `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(iso)}">${escapeHtml(iso.replace("T", " ").replace(/\.\d+Z$/, "Z"))}</time>`;
 
+/**
+ * A layer's cell. Its circuit and peering are its row's, its label its
+ * column's (and on a phone the stylesheet's, by its layer); an ok or n/a cell
+ * keeps its detail in its title, one in trouble shows it.
+ */
+function layerCell(path: string, key: string, cell: StatusCell): string {
+  const status = escapeHtml(cell.status);
+  const word = escapeHtml(STATUS_WORDS[cell.status] ?? cell.status);
+  const attrs = `class="s-${escapeHtml(cell.status.replace("/", ""))}" data-path="${path}" data-layer="${key}" data-status="${status}"`;
+  if (cell.status === "up" || cell.status === "n/a")
+    return `<td ${attrs} title="${escapeHtml(`${cell.detail} (since ${cell.since})`)}">${word}</td>`;
+  return `<td ${attrs} title="since ${escapeHtml(cell.since)}"><span class="w">${word}</span><span class="d">${escapeHtml(cell.detail)}</span></td>`;
+}
+
 function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
   const stale = c.readAgeMinutes >= readStaleAfterMinutes;
-  const head = `<th scope="row" title="${escapeHtml(c.id)}">${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${c.pathAgeMinutes === null ? "" : `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>`}</th>`;
+  // The resource id once, on the first row: a long string, the same on every peering's.
+  const head = (first: boolean) =>
+    `<th scope="row"${first ? ` title="${escapeHtml(c.id)}"` : ""}>${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${c.pathAgeMinutes === null ? "" : `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>`}</th>`;
   const attrs = `data-circuit="${escapeHtml(c.name)}" data-worst-severity="${escapeHtml(c.worstSeverity ?? "")}" data-worst-status="${escapeHtml(c.worstStatus)}"`;
   const rowClass = c.worstSeverity ? `c-${c.worstSeverity}` : `c-${c.worstStatus.replace("/", "")}`;
   if (c.peerings.length === 0) {
-    return `<tr class="${rowClass}" ${attrs}>${head}<td class="peer">—</td><td colspan="${LAYERS.length * 2}" class="s-unknown wide">no peering read yet</td></tr>`;
+    return `<tr class="${rowClass}" ${attrs}>${head(true)}<td class="peer">—</td><td colspan="${LAYERS.length * 2}" class="s-unknown wide">no peering read yet</td></tr>`;
   }
   return c.peerings
-    .map((p) => {
+    .map((p, i) => {
       const cells = PATHS.flatMap((path) => [
         `<td class="path-label">${path}</td>`,
-        ...LAYERS.map(({ key, short: label }) => {
-          const cell = p.paths[path][key];
-          return `<td class="s-${escapeHtml(cell.status.replace("/", ""))}" data-circuit="${escapeHtml(c.name)}" data-peering="${escapeHtml(p.name)}" data-path="${path}" data-layer="${key}" data-status="${escapeHtml(cell.status)}" data-label="${escapeHtml(label)}" title="${escapeHtml(`${path} ${label}: ${cell.detail} (since ${cell.since})`)}"><span class="w">${escapeHtml(STATUS_WORDS[cell.status] ?? cell.status)}</span><span class="d">${escapeHtml(cell.detail)}</span></td>`;
-        }),
+        ...LAYERS.map(({ key }) => layerCell(path, key, p.paths[path][key])),
       ]).join("");
       const prefixes = PATHS.map((path) => p.prefixes[path] ?? "–").join(" / ");
-      return `<tr class="${rowClass}" ${attrs}>${head}<td class="peer">${escapeHtml(p.name)}<span class="d">prefixes ${escapeHtml(prefixes)}</span></td>${cells}</tr>`;
+      return `<tr class="${rowClass}" ${attrs} data-peering="${escapeHtml(p.name)}">${head(i === 0)}<td class="peer">${escapeHtml(p.name)}<span class="d">prefixes ${escapeHtml(prefixes)}</span></td>${cells}</tr>`;
     })
     .join("\n");
 }
@@ -404,7 +418,8 @@ table.lines button{font:inherit;font-weight:bold;background:none;border:none;pad
   #circuits th,#circuits td.peer,#circuits td.path-label,#circuits td.wide{grid-column:1/-1;display:block;border:none}
   #circuits td.path-label{font-weight:bold;padding-bottom:0}
   #circuits td{border:none;overflow-wrap:anywhere;font-size:13px}
-  #circuits td[data-layer]::before{content:attr(data-label);display:block;font-size:11px;font-weight:normal;color:#333}
+  #circuits td[data-layer]::before{display:block;font-size:11px;font-weight:normal;color:#333}
+${LAYERS.map(({ key, short }) => `  #circuits td[data-layer=${key}]::before{content:"${short}"}`).join("\n")}
   #circuits td.s-up .d,#circuits td.s-na .d{display:none}
   #circuits tr.c-Sev0{border-left:8px solid #7f0000}
   #circuits tr.c-Sev1{border-left:8px solid #c62828}

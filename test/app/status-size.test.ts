@@ -23,12 +23,21 @@ import {
 const HEALTHY = 1000;
 const KEY = "fn-key-0123456789abcdef";
 /**
- * 240 KB drawn now (1,000 lines of about 210 bytes, three circuits in full at
- * 11 KB each, 5 KB of style), 300 KB once sweeps stop. Twice the first leaves
+ * 230 KB drawn now (1,000 lines of about 200 bytes, three circuits in full at
+ * 6 KB each, 5 KB of style), 290 KB once sweeps stop. Twice the first leaves
  * room for real names three times as long, or some 20 more circuits in
  * trouble, and is a twentieth of the 10.9 MB before.
  */
 const CEILING = 512 * 1024;
+/**
+ * A circuit with two peerings in full: 6 KB drawn now (32 cells of about 145
+ * bytes, a row head each), 10.9 KB before, when every cell also carried its
+ * circuit, peering and label, and an ok cell its detail twice. A carrier's
+ * outage draws all its circuits in full at once: 200 here.
+ */
+const FULL_CIRCUIT = 8 * 1024;
+/** 200 circuits in full at most 8 KiB each, 800 lines: 1.3 MB now, 2.4 MB before. */
+const CARRIER_DOWN_CEILING = 2 * 1024 * 1024;
 /** A healthy circuit's line: its name three times (row, button, text), its place, its read ages. */
 const HEALTHY_LINE = 300;
 
@@ -220,4 +229,48 @@ describe("a healthy circuit is still found", () => {
     );
     expect(page).toContain("<td>&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt; @ ");
   });
+
+  it("escapes a cell's detail, shown or in its title", () => {
+    const odd = structuredClone(model);
+    const c = odd.circuits.find((x) => x.name === TROUBLED.unknown)!;
+    const paths = c.peerings.find((p) => p.name === "MicrosoftPeering")!.paths;
+    paths.primary.bgp.detail = `<img src=y onerror="alert(3)">`;
+    paths.secondary.bgp.detail = `"><img src=z>`;
+    paths.secondary.bgp.since = `"><img src=w>`;
+    const page = renderStatusHtml(odd);
+    expect(page).not.toMatch(/<img/);
+    expect(page).toContain(`<span class="d">&lt;img src=y onerror=&quot;alert(3)&quot;&gt;</span>`);
+    expect(page).toContain(
+      `title="&quot;&gt;&lt;img src=z&gt; (since &quot;&gt;&lt;img src=w&gt;)">ok</td>`,
+    );
+  });
+});
+
+it(`a carrier down: its ${HEALTHY / PROVIDERS.length + 1} circuits in full, each at most ${FULL_CIRCUIT / 1024} KiB, the page under ${CARRIER_DOWN_CEILING / 1024 / 1024} MiB`, () => {
+  // Layer 2 down on every Equinix circuit's private primary path, as the carrier's outage reads.
+  const down = structuredClone(model);
+  for (const c of down.circuits)
+    if (c.provider === "Equinix" && c.peerings.length > 0) {
+      c.peerings[0]!.paths.primary.provider = {
+        status: "down",
+        detail: "ARP table empty",
+        since: down.generatedAt,
+      };
+      c.worstStatus = "down";
+    }
+  const page = renderStatusHtml(down, { code: KEY });
+  const size = Buffer.byteLength(page, "utf8");
+  console.info(`[status-size] Equinix down: ${size} bytes`);
+  const inFull = down.circuits.filter((c) => c.provider === "Equinix");
+  expect(inFull).toHaveLength(HEALTHY / PROVIDERS.length + 1);
+  for (const c of inFull) {
+    const rows = rowsOf(page, "circuits", c.name);
+    expect(rows.map((r) => layerCells(r).length)).toEqual(
+      c.peerings.length === 0 ? [0] : c.peerings.map(() => 16),
+    );
+    expect(rows.reduce((n, r) => n + Buffer.byteLength(r, "utf8"), 0)).toBeLessThanOrEqual(
+      FULL_CIRCUIT,
+    );
+  }
+  expect(size).toBeLessThan(CARRIER_DOWN_CEILING);
 });

@@ -271,7 +271,7 @@ describe.skipIf("skipReason" in browserCheck)("status page for a fleet, desktop 
     expect(l.circuitOrder.slice(0, 2)).toEqual([SEV0, SEV2]);
     // The grid became cards: a circuit's cells sit in rows of three, each saying its layer.
     const cell = page.locator(
-      `#circuits td[data-circuit="${SEV0}"][data-path="secondary"][data-layer="provider"]`,
+      `#circuits tr[data-circuit="${SEV0}"] td[data-path="secondary"][data-layer="provider"]`,
     );
     expect(await cell.innerText()).toMatch(/^DOWN/);
     const shape = await cell.evaluate((td) => {
@@ -333,9 +333,9 @@ describe.skipIf("skipReason" in browserCheck)("status page for a fleet, desktop 
         /2 circuit\(s\) in trouble, drawn in full below\. The other 27 are healthy/,
       );
       for (const name of [SEV0, SEV2])
-        expect(await page.locator(`#circuits td[data-circuit="${name}"][data-layer]`).count()).toBe(
-          16,
-        );
+        expect(
+          await page.locator(`#circuits tr[data-circuit="${name}"] td[data-layer]`).count(),
+        ).toBe(16);
       const row = page.locator('#healthy-circuits tr[data-circuit="er-site-02"]');
       expect(await row.innerText()).toMatch(
         /^er-site-02\s*Megaport @ London\s*1 peering ok\s*read \d+ min ago/,
@@ -350,7 +350,7 @@ describe.skipIf("skipReason" in browserCheck)("status page for a fleet, desktop 
       const opened = new URL(page.url()).searchParams;
       expect([opened.get("circuit"), opened.get("code")]).toEqual(["er-site-02", KEY]);
       expect(
-        await page.locator('#circuits td[data-circuit="er-site-02"][data-layer]').count(),
+        await page.locator('#circuits tr[data-circuit="er-site-02"] td[data-layer]').count(),
       ).toBe(16);
       expect(await page.locator("#healthy-circuits").count()).toBe(0);
       expect(await page.locator("#filters input[name=circuit]").inputValue()).toBe("er-site-02");
