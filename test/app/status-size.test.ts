@@ -130,6 +130,17 @@ describe("what is in trouble among them is drawn in full", () => {
     expect(html.indexOf('id="late-circuits"')).toBeLessThan(html.indexOf('id="recent"'));
   });
 
+  it("a circuit whose subscription cannot be listed: a read-late line that says so", () => {
+    const unlisted = structuredClone(model);
+    const c = unlisted.circuits.find((x) => x.name === healthyName(3))!;
+    c.stale = true;
+    const page = renderStatusHtml(unlisted);
+    const [row, ...more] = rowsOf(page, "late-circuits", c.name);
+    expect(more).toEqual([]);
+    expect(row).toMatch(/; <b>its subscription cannot be listed<\/b><\/td><\/tr>$/);
+    expect(rowsOf(page, "healthy-circuits", c.name)).toEqual([]);
+  });
+
   it("the layer that could not be read, with why", () => {
     const rows = rowsOf(html, "circuits", TROUBLED.unknown);
     expect(rows).toHaveLength(2);
