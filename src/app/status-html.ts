@@ -4,10 +4,13 @@
 // the open alerts worst first, then one row per circuit and peering, worst
 // circuit first, with a coloured cell per path and layer. Colour is never the
 // only signal: every cell and badge also says its state in words. It reflows
-// on a phone: the grid becomes one card per circuit and peering.
+// on a phone: the grid becomes one card per circuit and peering. In a large
+// view only the circuits that need attention are drawn so; the healthy ones
+// are a line each at the end, each name a button that opens it in full.
 
 import type {
   StatusAlert,
+  StatusCell,
   StatusCircuit,
   StatusModel,
   StatusPart,
@@ -70,27 +73,111 @@ const badge = (severity: Severity) =>
 const time = (iso: string) =>
   `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(iso)}">${escapeHtml(iso.replace("T", " ").replace(/\.\d+Z$/, "Z"))}</time>`;
 
+/**
+ * A layer's cell. Its circuit and peering are its row's, its label its
+ * column's (and on a phone the stylesheet's, by its layer); an ok or n/a cell
+ * keeps its detail in its title, one in trouble shows it.
+ */
+function layerCell(path: string, key: string, cell: StatusCell): string {
+  const status = escapeHtml(cell.status);
+  const word = escapeHtml(STATUS_WORDS[cell.status] ?? cell.status);
+  const attrs = `class="s-${escapeHtml(cell.status.replace("/", ""))}" data-path="${path}" data-layer="${key}" data-status="${status}"`;
+  if (cell.status === "up" || cell.status === "n/a")
+    return `<td ${attrs} title="${escapeHtml(`${cell.detail} (since ${cell.since})`)}">${word}</td>`;
+  return `<td ${attrs} title="since ${escapeHtml(cell.since)}"><span class="w">${word}</span><span class="d">${escapeHtml(cell.detail)}</span></td>`;
+}
+
 function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
   const stale = c.readAgeMinutes >= readStaleAfterMinutes;
-  const head = `<th scope="row" title="${escapeHtml(c.id)}">${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${c.pathAgeMinutes === null ? "" : `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>`}</th>`;
+  // The resource id once, on the first row: a long string, the same on every peering's.
+  const head = (first: boolean) =>
+    `<th scope="row"${first ? ` title="${escapeHtml(c.id)}"` : ""}>${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${c.pathAgeMinutes === null ? "" : `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>`}</th>`;
   const attrs = `data-circuit="${escapeHtml(c.name)}" data-worst-severity="${escapeHtml(c.worstSeverity ?? "")}" data-worst-status="${escapeHtml(c.worstStatus)}"`;
   const rowClass = c.worstSeverity ? `c-${c.worstSeverity}` : `c-${c.worstStatus.replace("/", "")}`;
   if (c.peerings.length === 0) {
-    return `<tr class="${rowClass}" ${attrs}>${head}<td class="peer">—</td><td colspan="${LAYERS.length * 2}" class="s-unknown wide">no peering read yet</td></tr>`;
+    return `<tr class="${rowClass}" ${attrs}>${head(true)}<td class="peer">—</td><td colspan="${LAYERS.length * 2}" class="s-unknown wide">no peering read yet</td></tr>`;
   }
   return c.peerings
-    .map((p) => {
+    .map((p, i) => {
       const cells = PATHS.flatMap((path) => [
         `<td class="path-label">${path}</td>`,
-        ...LAYERS.map(({ key, short: label }) => {
-          const cell = p.paths[path][key];
-          return `<td class="s-${escapeHtml(cell.status.replace("/", ""))}" data-circuit="${escapeHtml(c.name)}" data-peering="${escapeHtml(p.name)}" data-path="${path}" data-layer="${key}" data-status="${escapeHtml(cell.status)}" data-label="${escapeHtml(label)}" title="${escapeHtml(`${path} ${label}: ${cell.detail} (since ${cell.since})`)}"><span class="w">${escapeHtml(STATUS_WORDS[cell.status] ?? cell.status)}</span><span class="d">${escapeHtml(cell.detail)}</span></td>`;
-        }),
+        ...LAYERS.map(({ key }) => layerCell(path, key, p.paths[path][key])),
       ]).join("");
       const prefixes = PATHS.map((path) => p.prefixes[path] ?? "–").join(" / ");
-      return `<tr class="${rowClass}" ${attrs}>${head}<td class="peer">${escapeHtml(p.name)}<span class="d">prefixes ${escapeHtml(prefixes)}</span></td>${cells}</tr>`;
+      return `<tr class="${rowClass}" ${attrs} data-peering="${escapeHtml(p.name)}">${head(i === 0)}<td class="peer">${escapeHtml(p.name)}<span class="d">prefixes ${escapeHtml(prefixes)}</span></td>${cells}</tr>`;
     })
     .join("\n");
+}
+
+/**
+ * A view of this many circuits or fewer draws every one in full. A larger one
+ * (an estate: 1,000 circuits made a 10.9 MB page) draws in full only the
+ * circuits in trouble, and the rest a line each.
+ */
+export const FULL_VIEW_CIRCUITS = 20;
+
+/**
+ * How a large view draws a circuit. In full: an open alert (held ones too), a
+ * cell not ok (down, warn, unknown), or no peering read yet. Late: every cell
+ * ok when last read, but that was too long ago (or its subscription cannot be
+ * listed), so a line with the stale mark, after the grid: its full grid would
+ * say no more than "ok then", and when sweeps stop every reading goes stale
+ * at once, which drew every circuit in full (10.9 MB). Healthy: a line at the end.
+ */
+export function drawnAs(
+  c: StatusCircuit,
+  readStaleAfterMinutes: number,
+): "full" | "late" | "healthy" {
+  if (
+    c.worstSeverity !== null ||
+    c.peerings.length === 0 ||
+    (c.worstStatus !== "up" && c.worstStatus !== "n/a")
+  )
+    return "full";
+  return c.stale || c.readAgeMinutes >= readStaleAfterMinutes ? "late" : "healthy";
+}
+
+/** A circuit as a line: its name opens it in full (the form around it keeps the function key). */
+function circuitLine(c: StatusCircuit, readStaleAfterMinutes: number): string {
+  const name = escapeHtml(c.name);
+  const late = c.readAgeMinutes >= readStaleAfterMinutes;
+  const read = `read ${escapeHtml(ageText(c.readAgeMinutes))} ago`;
+  const paths = c.pathAgeMinutes === null ? "" : `, paths ${escapeHtml(ageText(c.pathAgeMinutes))}`;
+  const unlisted = c.stale ? `; <b>its subscription cannot be listed</b>` : "";
+  const peerings = `${c.peerings.length} peering${c.peerings.length === 1 ? "" : "s"} ok`;
+  return `<tr data-circuit="${name}"><th><button name="circuit" value="${name}">${name}</button></th><td>${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")}</td><td>${peerings}</td><td>${late ? `<span class="read old" data-read-age="${c.readAgeMinutes}">${read} (stale)</span>` : read}${paths}${unlisted}</td></tr>`;
+}
+
+function circuitLines(
+  id: "late" | "healthy",
+  circuits: StatusCircuit[],
+  readStaleAfterMinutes: number,
+  options: RenderOptions,
+): string {
+  if (circuits.length === 0) return "";
+  const code = options.code
+    ? `<input type="hidden" name="code" value="${escapeHtml(options.code)}">`
+    : "";
+  const [title, note] =
+    id === "late"
+      ? [
+          "Read late",
+          `Every layer ok when last read, but not read on time since: what they show may be old, and a fault since would not show. A circuit's name opens its layers.`,
+        ]
+      : [
+          "Healthy circuits",
+          "Every layer of every peering ok, read on time, no open alert. A circuit's name opens its layers; the filter by name does the same.",
+        ];
+  return `<h2 id="${id}">${title} (${circuits.length})</h2>
+<p class="note">${note}</p>
+<form id="open-${id}" method="get" action="">${code}
+<table id="${id}-circuits" class="lines">
+<thead><tr><th>Circuit</th><th>Carrier @ location</th><th>Peerings</th><th>Read</th></tr></thead>
+<tbody>
+${circuits.map((c) => circuitLine(c, readStaleAfterMinutes)).join("\n")}
+</tbody>
+</table>
+</form>`;
 }
 
 /** Held as last read, not as it is now: its age runs on while nobody looks. */
@@ -215,7 +302,7 @@ function filterForm(model: StatusModel, options: RenderOptions): string {
   const code = options.code
     ? `<input type="hidden" name="code" value="${escapeHtml(options.code)}">`
     : "";
-  const active = f.severity !== null || f.provider !== null || f.location !== null;
+  const active = f.severity !== null || f.provider !== null || f.location !== null || !!f.circuit;
   const clear = active
     ? ` <a id="clear-filters" href="?${options.code ? `code=${encodeURIComponent(options.code)}` : ""}">show all</a>`
     : "";
@@ -244,6 +331,7 @@ ${select(
   f.locations.map((l) => ({ value: l, text: l })),
   f.location,
 )}
+<label>Circuit <input name="circuit" value="${escapeHtml(f.circuit ?? "")}" size="14" placeholder="name or part"></label>
 <button type="submit">Filter</button>${clear}
 </form>
 <script>for (const s of document.querySelectorAll("#filters select")) s.addEventListener("change", () => s.form.submit());</script>`;
@@ -306,6 +394,9 @@ td.path-label{display:none}
 #circuits td.s-up .d,#circuits td.s-na .d{display:none}
 #circuits th[scope=row]{max-width:13rem;overflow-wrap:anywhere}
 time{font-family:ui-monospace,monospace;font-size:12px;color:#555}
+.note{margin:.3rem 0}
+table.lines th,table.lines td{padding:.15rem .45rem;font-size:13px}
+table.lines button{font:inherit;font-weight:bold;background:none;border:none;padding:0;color:#0b4f9c;text-decoration:underline;cursor:pointer;text-align:left;overflow-wrap:anywhere}
 .sev-Sev0 time,.sev-Sev1 time{color:inherit}
 @media (max-width:720px){
   body{margin:.5rem}
@@ -327,7 +418,8 @@ time{font-family:ui-monospace,monospace;font-size:12px;color:#555}
   #circuits th,#circuits td.peer,#circuits td.path-label,#circuits td.wide{grid-column:1/-1;display:block;border:none}
   #circuits td.path-label{font-weight:bold;padding-bottom:0}
   #circuits td{border:none;overflow-wrap:anywhere;font-size:13px}
-  #circuits td[data-layer]::before{content:attr(data-label);display:block;font-size:11px;font-weight:normal;color:#333}
+  #circuits td[data-layer]::before{display:block;font-size:11px;font-weight:normal;color:#333}
+${LAYERS.map(({ key, short }) => `  #circuits td[data-layer=${key}]::before{content:"${short}"}`).join("\n")}
   #circuits td.s-up .d,#circuits td.s-na .d{display:none}
   #circuits tr.c-Sev0{border-left:8px solid #7f0000}
   #circuits tr.c-Sev1{border-left:8px solid #c62828}
@@ -335,6 +427,11 @@ time{font-family:ui-monospace,monospace;font-size:12px;color:#555}
   #circuits tr.c-Sev3{border-left:8px solid #fbc02d}
   #circuits tr th{box-shadow:none!important}
   #recent li{overflow-wrap:anywhere}
+  table.lines thead{display:none}
+  table.lines,table.lines tbody{display:block}
+  table.lines tr{display:block;border-bottom:1px solid #ccc;padding:.35rem 0}
+  table.lines th,table.lines td{display:inline;border:none;padding:0;overflow-wrap:anywhere}
+  table.lines td::before{content:" · "}
 }
 `;
 
@@ -369,10 +466,40 @@ export function renderStatusHtml(model: StatusModel, options: RenderOptions = {}
         (s) => `${summary.openBySeverity[s]} ${s}`,
       )
     : [];
+  const f = model.filters;
   const filtered =
-    model.filters && (model.filters.severity || model.filters.provider || model.filters.location)
+    f && (f.severity || f.provider || f.location || f.circuit)
       ? ` (filtered: ${model.circuits.length} of ${summary?.circuits ?? model.circuits.length})`
       : "";
+  // A small view, or one filtered by name, in full; a large one: what is in trouble in full.
+  const full = model.circuits.length <= FULL_VIEW_CIRCUITS || !!f?.circuit;
+  const drawn = (as: ReturnType<typeof drawnAs>) =>
+    full
+      ? as === "full"
+        ? model.circuits
+        : []
+      : model.circuits.filter((c) => drawnAs(c, staleAfter) === as);
+  const detailed = drawn("full");
+  const late = drawn("late");
+  const healthy = drawn("healthy");
+  const lateWords =
+    late.length > 0
+      ? ` ${late.length} read late (every layer ok when last read) are <a href="#late">listed after them</a>.`
+      : "";
+  const healthyWords =
+    healthy.length > 0
+      ? ` The other ${healthy.length} are healthy: <a href="#healthy">listed a line each</a> at the end of the page.`
+      : "";
+  const linesNote =
+    late.length + healthy.length > 0
+      ? `<p id="lines-note" class="note" data-late="${late.length}" data-healthy="${healthy.length}">${detailed.length} circuit(s) in trouble, drawn in full below.${lateWords}${healthyWords}</p>\n`
+      : "";
+  const noRows =
+    late.length + healthy.length > 0
+      ? "No circuit is in trouble."
+      : filtered
+        ? "No circuit matches the filters."
+        : "No circuit has been swept yet.";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -394,20 +521,22 @@ ${alertRows(model.openAlerts)}
 </table>
 ${unreadableAlertList(model.unreadableAlerts ?? [])}
 <h2>Circuits${filtered}</h2>
-<table id="circuits">
+${linesNote}<table id="circuits">
 <thead>
 <tr><th rowspan="2">Circuit</th><th rowspan="2">Peering</th><th colspan="${LAYERS.length}">primary</th><th colspan="${LAYERS.length}">secondary</th></tr>
 <tr>${layerHeads}</tr>
 </thead>
 <tbody>
-${model.circuits.length === 0 ? `<tr><td colspan="${LAYERS.length * 2 + 2}">${filtered ? "No circuit matches the filters." : "No circuit has been swept yet."}</td></tr>` : model.circuits.map((c) => circuitRows(c, staleAfter)).join("\n")}
+${detailed.length === 0 ? `<tr><td colspan="${LAYERS.length * 2 + 2}">${noRows}</td></tr>` : detailed.map((c) => circuitRows(c, staleAfter)).join("\n")}
 </tbody>
 </table>
+${circuitLines("late", late, staleAfter, options)}
 ${silenceList(model.silences ?? [])}
 <h2>Recent changes</h2>
 <ul id="recent">
 ${(model.unread ?? []).includes("recent changes") ? "<li>Recent changes could not be read just now.</li>" : model.recent.length === 0 ? "<li>Nothing changed recently.</li>" : model.recent.map((e) => historyLine(e, names)).join("\n")}
 </ul>
+${circuitLines("healthy", healthy, staleAfter, options)}
 <p class="d">Generated ${time(model.generatedAt)} from stored state; no Azure call is made to draw this page. It reloads every minute.</p>
 </body>
 </html>

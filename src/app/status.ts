@@ -119,6 +119,8 @@ export interface StatusFilters {
   severity: Severity | null;
   provider: string | null;
   location: string | null;
+  /** Circuits whose name has this in it, in any case: the page draws them in full. */
+  circuit: string | null;
 }
 
 export interface StatusSummary {
@@ -342,10 +344,13 @@ function filtered(
   // In any case, as a fleet alert's place matches: "equinix" shows its circuits and its fleet alert.
   const same = (wanted: string | null, actual: string | null) =>
     wanted === null || actual?.trim().toLowerCase() === wanted.trim().toLowerCase();
+  const named = (name: string) =>
+    filters.circuit === null || name.toLowerCase().includes(filters.circuit.trim().toLowerCase());
   const keep = (c: StatusCircuit) =>
     severe(c.worstSeverity) &&
     same(filters.provider, c.provider) &&
-    same(filters.location, c.peeringLocation);
+    same(filters.location, c.peeringLocation) &&
+    named(c.name);
   const circuits = allCircuits.filter(keep);
   const shown = new Set(circuits.map((c) => c.id.toLowerCase()));
   const known = new Set(allCircuits.map((c) => c.id.toLowerCase()));
@@ -354,6 +359,7 @@ function filtered(
     // A fleet alert is at its own place; one with neither a snapshot nor a
     // place (a subscription erwatch cannot list) may be about any carrier, so
     // a filter to the carrier that is down must not hide the alert that paged.
+    // Nor one to a circuit's name: such an alert may be about that circuit.
     const placed = known.has(id)
       ? shown.has(id)
       : (fleetAt(a.circuitId, { provider: filters.provider, location: filters.location }) ?? true);
@@ -492,6 +498,7 @@ export async function loadStatus(
     severity: options.filters?.severity ?? null,
     provider: options.filters?.provider ?? null,
     location: options.filters?.location ?? null,
+    circuit: options.filters?.circuit ?? null,
   };
   const distinct = (values: (string | null)[]) =>
     [...new Set(values.filter((v): v is string => v !== null && v !== ""))].sort();

@@ -77,6 +77,7 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
           severity,
           provider: text(request.query.get("provider")),
           location: text(request.query.get("location")),
+          circuit: text(request.query.get("circuit")),
         },
       });
     } catch (error) {

@@ -169,3 +169,13 @@ it("matches a provider or location in any case, for the circuits as for their fl
   expect(shown).toContain(FLEET);
   expect(shown.filter((a) => a.startsWith("provider er-ams-"))).toHaveLength(3);
 });
+
+it("filtered to a circuit's name (a part, in any case): its own alerts, and those about no single circuit", async () => {
+  const shown = await status({ circuit: "AMS-A" });
+  expect(shown.filter((a) => a.startsWith("provider "))).toEqual(["provider er-ams-a held"]);
+  // The fleet alert is about a place, the blind subscription about any circuit in it.
+  expect(shown).toContain(FLEET);
+  expect(shown).toContain(BLIND);
+  // A place filter still applies to the fleet alert.
+  expect(await status({ circuit: "ams-a", provider: "Megaport" })).toEqual([BLIND]);
+});

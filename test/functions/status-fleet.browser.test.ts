@@ -120,7 +120,9 @@ function layout(page: Page): Promise<Layout> {
         text: el.textContent ?? "",
       };
     const circuits: string[] = [];
-    for (const tr of Array.from(doc.querySelectorAll("#circuits tbody tr[data-circuit]")))
+    // The grid, then the circuits drawn a line each (read late, healthy), in the page's order.
+    const rows = "#circuits tbody tr[data-circuit], table.lines tbody tr[data-circuit]";
+    for (const tr of Array.from(doc.querySelectorAll(rows)))
       if (circuits.at(-1) !== tr.dataset.circuit) circuits.push(tr.dataset.circuit ?? "");
     return {
       innerWidth: win.innerWidth,
@@ -245,6 +247,12 @@ describe.skipIf("skipReason" in browserCheck)("status page for a fleet, desktop 
     expect(banner).toMatch(/Oldest reading: .+, 25 min ago/);
     // Three 5-minute intervals without a completed sweep: stale.
     await expect.poll(() => page.locator("#stale").isVisible(), { timeout: WAIT_MS }).toBe(true);
+    // Every layer ok when last read, but read 25 min ago: a line each, marked stale, after the grid.
+    const late = page.locator("#late-circuits tbody tr[data-circuit]");
+    expect(await late.count()).toBe(27);
+    expect(await late.first().locator(".read.old").innerText()).toMatch(
+      /^read 2[45] min ago \(stale\)$/,
+    );
     expect(await page.locator("#alerts tr[data-alert]").first().innerText()).toMatch(/down 30 min/);
     await screenshot(page, "status-page-desktop.png");
     await page.context().close();
@@ -263,7 +271,7 @@ describe.skipIf("skipReason" in browserCheck)("status page for a fleet, desktop 
     expect(l.circuitOrder.slice(0, 2)).toEqual([SEV0, SEV2]);
     // The grid became cards: a circuit's cells sit in rows of three, each saying its layer.
     const cell = page.locator(
-      `#circuits td[data-circuit="${SEV0}"][data-path="secondary"][data-layer="provider"]`,
+      `#circuits tr[data-circuit="${SEV0}"] td[data-path="secondary"][data-layer="provider"]`,
     );
     expect(await cell.innerText()).toMatch(/^DOWN/);
     const shape = await cell.evaluate((td) => {
@@ -313,6 +321,43 @@ describe.skipIf("skipReason" in browserCheck)("status page for a fleet, desktop 
     const clear = page.locator("#clear-filters");
     expect(await clear.getAttribute("href")).toBe(`?code=${KEY}`);
     await page.context().close();
+  });
+
+  it("draws a healthy circuit a line each once the view is large, and its name opens its layers, keeping the function key", async () => {
+    // Read on time: at 35 every reading is stale, so the healthy ones are listed as read late.
+    clock = minute(12);
+    const page = await open({ width: 390, height: 844 }, true);
+    try {
+      expect(await page.locator("#healthy-circuits tbody tr[data-circuit]").count()).toBe(27);
+      expect(await page.locator("#lines-note").innerText()).toMatch(
+        /2 circuit\(s\) in trouble, drawn in full below\. The other 27 are healthy/,
+      );
+      for (const name of [SEV0, SEV2])
+        expect(
+          await page.locator(`#circuits tr[data-circuit="${name}"] td[data-layer]`).count(),
+        ).toBe(16);
+      const row = page.locator('#healthy-circuits tr[data-circuit="er-site-02"]');
+      expect(await row.innerText()).toMatch(
+        /^er-site-02\s*Megaport @ London\s*1 peering ok\s*read \d+ min ago/,
+      );
+      const l = await layout(page);
+      expect(l.scrollWidth).toBeLessThanOrEqual(390);
+      await screenshot(page, "status-page-phone-healthy.png");
+      await Promise.all([
+        page.waitForURL(/circuit=er-site-02/, { timeout: WAIT_MS }),
+        row.locator("button").click(),
+      ]);
+      const opened = new URL(page.url()).searchParams;
+      expect([opened.get("circuit"), opened.get("code")]).toEqual(["er-site-02", KEY]);
+      expect(
+        await page.locator('#circuits tr[data-circuit="er-site-02"] td[data-layer]').count(),
+      ).toBe(16);
+      expect(await page.locator("#healthy-circuits").count()).toBe(0);
+      expect(await page.locator("#filters input[name=circuit]").inputValue()).toBe("er-site-02");
+    } finally {
+      clock = minute(35);
+      await page.context().close();
+    }
   });
 
   it("is not stale while sweeps complete", async () => {

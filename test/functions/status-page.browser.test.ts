@@ -80,6 +80,7 @@ interface PageElement {
   className: string;
   firstChild: { textContent: string | null } | null;
   style: { backgroundColor: string };
+  parentElement: { dataset: Record<string, string | undefined> } | null;
   remove(): void;
 }
 interface PageWindow {
@@ -93,15 +94,15 @@ interface PageWindow {
   getComputedStyle(element: PageElement): { backgroundColor: string };
 }
 
-/** Every status cell of the circuits table, with its computed background. */
+/** Every status cell of the circuits table (its circuit and peering its row's), with its computed background. */
 function cells(page: Page): Promise<CellView[]> {
   return page.$$eval("#circuits td[data-layer]", (tds) => {
     const win = globalThis as unknown as PageWindow;
     return tds.map((td) => {
       const el = td as unknown as PageElement;
       return {
-        circuit: el.dataset.circuit ?? "",
-        peering: el.dataset.peering ?? "",
+        circuit: el.parentElement?.dataset.circuit ?? "",
+        peering: el.parentElement?.dataset.peering ?? "",
         path: el.dataset.path ?? "",
         layer: el.dataset.layer ?? "",
         status: el.dataset.status ?? "",
