@@ -97,6 +97,8 @@ export interface SharedSweepRun {
   status: "running" | "done" | "failed";
   startedAt: string;
   finishedAt: string | null;
+  /** When it was last written: a running sweep's record is written every heartbeat. */
+  touchedAt: string;
   error: string | null;
   /** Done: the answer's body past the summary fields; null when it could not be kept (answerOmitted says why). */
   answer: Record<string, unknown> | null;

@@ -6,9 +6,8 @@
 // the sweep.
 
 import type { Logger } from "../logging.js";
-import { FUNCTION_TIMEOUT_MS } from "./sweep-window.js";
 import { doneAnswer } from "./sweep-answer.js";
-import type { SharedSweepRun, StateStore } from "./state-store.js";
+import { isUnreadableRow, type SharedSweepRun, type StateStore } from "./state-store.js";
 import type { SweepResult } from "./sweep.js";
 
 export type SweepRunStatus = "running" | "done" | "failed";
@@ -32,12 +31,13 @@ export interface SweepRun {
 
 /** How long a shared record is kept. */
 export const SWEEP_RUN_KEEP_DAYS = 7;
+/** A running sweep's record is written again this often: the other instances see it is alive. */
+export const SWEEP_RUN_HEARTBEAT_MS = 5 * 60_000;
 /**
- * A sweep still "running" this long after it was asked for ended with its
- * instance (scaled in, restarted): it waited behind at most a couple of
- * others, each stopped by the host's functionTimeout.
+ * A record still "running" that was not written for this long (two
+ * heartbeats missed) ended with its instance: scaled in or restarted.
  */
-export const SWEEP_RUN_LOST_AFTER_MS = 3 * FUNCTION_TIMEOUT_MS;
+export const SWEEP_RUN_LOST_AFTER_MS = 2 * SWEEP_RUN_HEARTBEAT_MS + 60_000;
 const PRUNE_EVERY_MS = 3_600_000;
 /** What erwatch makes a sweep id of (a UUID): anything else is no sweep, and no storage read. */
 const SWEEP_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -49,6 +49,8 @@ export interface SweepRunShelf {
 
 export class SweepRuns {
   private readonly runs = new Map<string, SweepRun>();
+  /** Each shared run's writes, one after the other. */
+  private readonly writes = new WeakMap<SweepRun, Promise<boolean>>();
   private prunedAt = -Infinity;
 
   constructor(
@@ -90,18 +92,29 @@ export class SweepRuns {
   }
 
   /**
-   * Shares a run answered 202 with the other instances: written now, and
-   * again when it ends (in that order). Resolves when the first write is done
-   * or failed; never rejects: a record that cannot be shared leaves the
-   * status URL answering on this instance only, which is logged.
+   * Shares a run answered 202 with the other instances: written now, again
+   * every heartbeat while it runs, and when it ends, one write after the
+   * other (each written as the run is when its turn comes, so the last says
+   * how it ended). Resolves when the first write is done or failed; never
+   * rejects. A first write that failed is tried again by the next request
+   * that shares the run, and by the heartbeat; meanwhile the status URL
+   * answers on this instance only, which is logged.
    */
   share(run: SweepRun): Promise<void> {
     if (!this.shelf) return Promise.resolve();
     if (run.shared) return run.shared;
-    const running = run.status === "running";
-    const first = this.put(run);
+    const first = this.write(run).then((ok) => {
+      if (!ok && run.status === "running") run.shared = undefined;
+    });
     run.shared = first;
-    if (running) run.sharedEnd = run.done.then(() => first).then(() => this.put(run));
+    if (run.status === "running" && !run.sharedEnd) {
+      const beat = setInterval(() => void this.write(run), SWEEP_RUN_HEARTBEAT_MS);
+      beat.unref();
+      run.sharedEnd = run.done.then(async () => {
+        clearInterval(beat);
+        await this.write(run);
+      });
+    }
     this.prune();
     return first;
   }
@@ -111,31 +124,59 @@ export class SweepRuns {
     return this.runs.get(sweepId) ?? null;
   }
 
-  /** A run this instance tracks, else one shared by another; null when neither knows it. */
+  /**
+   * A run this instance tracks, else one shared by another; null when
+   * neither knows it. Throws when Table Storage does not answer.
+   */
   async find(sweepId: string): Promise<SharedSweepRun | null> {
     const run = this.runs.get(sweepId);
-    if (run) return shared(run);
+    if (run) return shared(run, this.now());
     if (!this.shelf || !SWEEP_ID.test(sweepId)) return null;
-    const stored = await this.shelf.store.getSweepRun(sweepId);
+    let stored: SharedSweepRun | null;
+    try {
+      stored = await this.shelf.store.getSweepRun(sweepId);
+    } catch (error) {
+      // Asked about every 10 s for days: said as the sweep's outcome, not a 500 each time.
+      if (!isUnreadableRow(error)) throw error;
+      this.shelf.log.error({ err: error, sweepId }, "a sweep's shared record cannot be read");
+      return {
+        sweepId,
+        status: "failed",
+        startedAt: "",
+        finishedAt: null,
+        touchedAt: "",
+        error: `its record cannot be read (${error.message}); the circuits' state is on the status page`,
+        answer: null,
+      };
+    }
     if (!stored || stored.status !== "running") return stored;
-    if (this.now().getTime() - Date.parse(stored.startedAt) <= SWEEP_RUN_LOST_AFTER_MS)
-      return stored;
+    const quietMs = this.now().getTime() - Date.parse(stored.touchedAt);
+    if (quietMs <= SWEEP_RUN_LOST_AFTER_MS) return stored;
     return {
       ...stored,
       status: "failed",
-      error: `still running ${Math.round(SWEEP_RUN_LOST_AFTER_MS / 60_000)} minutes after it was asked for: the instance running it stopped (scaled in or restarted) before recording how it ended. Its circuits' state is on the status page; ask for a sweep again.`,
+      error: `its record was last written ${Math.round(quietMs / 60_000)} minutes ago, while running; a running sweep writes it every ${SWEEP_RUN_HEARTBEAT_MS / 60_000} minutes: the instance running it stopped (scaled in or restarted) before recording how it ended. Its circuits' state is on the status page; ask for a sweep again.`,
     };
   }
 
-  private async put(run: SweepRun): Promise<void> {
+  /** Queued behind the run's earlier writes; true when it landed. */
+  private write(run: SweepRun): Promise<boolean> {
+    const next = (this.writes.get(run) ?? Promise.resolve(true)).then(() => this.put(run));
+    this.writes.set(run, next);
+    return next;
+  }
+
+  private async put(run: SweepRun): Promise<boolean> {
     const { store, log } = this.shelf!;
     try {
-      await store.putSweepRun(shared(run));
+      await store.putSweepRun(shared(run, this.now()));
+      return true;
     } catch (error) {
       log.warn(
         { err: error, sweepId: run.sweepId, status: run.status },
         "the sweep's record could not be shared; its status URL answers on this instance only",
       );
+      return false;
     }
   }
 
@@ -151,12 +192,13 @@ export class SweepRuns {
 }
 
 /** The run as the status URL tells it, on any instance. */
-function shared(run: SweepRun): SharedSweepRun {
+function shared(run: SweepRun, now: Date): SharedSweepRun {
   return {
     sweepId: run.sweepId,
     status: run.status,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
+    touchedAt: now.toISOString(),
     error: run.error,
     answer: run.status === "done" && run.result ? doneAnswer(run.result, run.circuitIds) : null,
   };

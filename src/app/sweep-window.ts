@@ -34,7 +34,9 @@ export function sweepWindow(intervalMinutes: number): SweepWindow {
   return { budgetMs: Math.round(budgetMs), stopMs: Math.round(stopMs) };
 }
 
-/** Azure cuts an HTTP-triggered function's response at 230 s: answer well before. */
+/** Azure cuts an HTTP-triggered function's response at 230 s from its arrival. */
+export const AZURE_HTTP_LIMIT_MS = 230_000;
+/** Answer well before Azure's limit. */
 export const HTTP_ANSWER_WITHIN_MS = 200_000;
 
 /**

@@ -225,6 +225,7 @@ describe("sweeps answered 202, shared between instances", () => {
     status: "done" as const,
     startedAt,
     finishedAt: startedAt,
+    touchedAt: startedAt,
     error: null,
     answer,
   });

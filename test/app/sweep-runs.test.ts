@@ -1,7 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SharedSweepRun } from "../../src/app/state-store.js";
 import type { SweepResult } from "../../src/app/sweep.js";
-import { SWEEP_RUN_KEEP_DAYS, SweepRuns, type SweepRunShelf } from "../../src/app/sweep-runs.js";
+import {
+  SWEEP_RUN_HEARTBEAT_MS,
+  SWEEP_RUN_KEEP_DAYS,
+  SWEEP_RUN_LOST_AFTER_MS,
+  SweepRuns,
+  type SweepRunShelf,
+} from "../../src/app/sweep-runs.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 /** A shelf whose writes land when the test lets them, in the order they were made. */
@@ -45,7 +51,108 @@ const RESULT = {
   arm: {},
 } as unknown as SweepResult;
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A shelf whose writes land at once (or fail, while `failing`). */
+function quickShelf() {
+  const landed: SharedSweepRun[] = [];
+  let failing = false;
+  const store: SweepRunShelf["store"] = {
+    putSweepRun: async (run) => {
+      if (failing)
+        throw Object.assign(new Error("Table Storage did not answer"), { name: "StateStoreError" });
+      landed.push(run);
+    },
+    getSweepRun: async (id) => landed.findLast((r) => r.sweepId === id) ?? null,
+    pruneSweepRuns: async () => 0,
+  };
+  return {
+    store,
+    landed,
+    log: memoryLogger().logger,
+    fail: (on: boolean) => (failing = on),
+  };
+}
+
+const flush = async () => {
+  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+};
+
 describe("sweep runs shared between instances", () => {
+  it("writes a running sweep's record every heartbeat, and stops once it has ended", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
+    vi.setSystemTime(new Date("2026-11-22T02:00:00.000Z"));
+    const s = quickShelf();
+    const runs = new SweepRuns(undefined, 50, s);
+    let finish!: (r: SweepResult) => void;
+    const run = runs.track("s1", null, new Promise<SweepResult>((r) => (finish = r)));
+    await runs.share(run);
+    for (let beat = 0; beat < 2; beat += 1) {
+      vi.advanceTimersByTime(SWEEP_RUN_HEARTBEAT_MS);
+      await flush();
+    }
+    expect(s.landed.map((r) => [r.status, r.touchedAt])).toEqual([
+      ["running", "2026-11-22T02:00:00.000Z"],
+      ["running", "2026-11-22T02:05:00.000Z"],
+      ["running", "2026-11-22T02:10:00.000Z"],
+    ]);
+    finish(RESULT);
+    await run.sharedEnd;
+    vi.advanceTimersByTime(3 * SWEEP_RUN_HEARTBEAT_MS);
+    await flush();
+    expect(s.landed.map((r) => r.status)).toEqual(["running", "running", "running", "done"]);
+  });
+
+  it("a first write that failed is tried again by the next request that shares the run", async () => {
+    const s = quickShelf();
+    const runs = new SweepRuns(undefined, 50, s);
+    const run = runs.track("s1", null, new Promise<SweepResult>(() => {}));
+    s.fail(true);
+    await runs.share(run);
+    expect(s.landed).toEqual([]);
+    s.fail(false);
+    await runs.share(run);
+    expect(s.landed.map((r) => r.status)).toEqual(["running"]);
+  });
+
+  it("answers a record not written for two heartbeats while running as failed (its instance is gone), and one it cannot read as failed with why", async () => {
+    const s = quickShelf();
+    const touched = new Date("2026-11-22T02:00:00.000Z");
+    s.landed.push({
+      sweepId: "6f1c1e2a-0d9b-4d36-9f5e-2f1f7b0c1a11",
+      status: "running",
+      startedAt: "2026-11-22T01:00:00.000Z",
+      finishedAt: null,
+      touchedAt: touched.toISOString(),
+      error: null,
+      answer: null,
+    });
+    let now = new Date(touched.getTime() + SWEEP_RUN_LOST_AFTER_MS);
+    const runs = new SweepRuns(() => now, 50, s);
+    // Asked for an hour ago and still alive: running.
+    expect(await runs.find("6f1c1e2a-0d9b-4d36-9f5e-2f1f7b0c1a11")).toMatchObject({
+      status: "running",
+    });
+    now = new Date(now.getTime() + 1);
+    expect(await runs.find("6f1c1e2a-0d9b-4d36-9f5e-2f1f7b0c1a11")).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("the instance running it stopped"),
+    });
+    s.store.getSweepRun = () =>
+      Promise.reject(
+        Object.assign(new Error("the sweep run in T row erwatch-sweeps / run|x cannot be read"), {
+          name: "UnreadableRowError",
+          row: { table: "T", partitionKey: "erwatch-sweeps", rowKey: "run|x", etag: "*" },
+        }),
+      );
+    expect(await runs.find("6f1c1e2a-0d9b-4d36-9f5e-2f1f7b0c1a11")).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("its record cannot be read"),
+    });
+  });
+
   it("writes the end after the start however slowly the start lands: a late 'running' never overwrites 'done'", async () => {
     const s = shelf();
     const runs = new SweepRuns(() => new Date("2026-11-22T02:00:00.000Z"), 50, s);
@@ -73,6 +180,7 @@ describe("sweep runs shared between instances", () => {
     const run = runs.track("s1", null, Promise.resolve(RESULT));
     await run.done;
     const first = runs.share(run);
+    await flush();
     s.writes[0]!.land();
     await first;
     expect(run.sharedEnd).toBeUndefined();

@@ -217,12 +217,39 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     expect((await elsewhere(statusOf("run|x\\y"), context())).status).toBe(404);
   });
 
-  it("says a sweep still 'running' long after it was asked for ended with its instance, instead of 'running' forever", async () => {
+  it("gives out the status URL only once the sweep's record is written, and answers 503 on a cold instance whose tables cannot be made", async () => {
+    const { sweep, deps } = await setup({ HTTP_SWEEP_SYNC_CIRCUITS: "0" });
+    deps.runtime.sweeper.sweep = () => new Promise(() => {});
+    const store = deps.runtime.store;
+    const put = store.putSweepRun.bind(store);
+    const landed: string[] = [];
+    store.putSweepRun = async (run) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await put(run);
+      landed.push(run.status);
+    };
+    const response = await sweep(post(ALL), context());
+    expect(response.status).toBe(202);
+    expect(landed).toEqual(["running"]);
+    const { sweepId } = response.jsonBody as { sweepId: string };
+    const cold = httpSweepStatusHandler(async () => {
+      const error = new Error("creating table Snapshots failed: ECONNREFUSED");
+      error.name = "StateStoreError";
+      throw error;
+    });
+    const answer = await cold(statusOf(sweepId), context());
+    expect(answer.status).toBe(503);
+    expect(answer.headers).toMatchObject({ "retry-after": "10" });
+  });
+
+  it("says a sweep whose record stopped being written while running ended with its instance, instead of 'running' forever", async () => {
     const { sweep, deps } = await setup({ HTTP_SWEEP_SYNC_CIRCUITS: "0" });
     deps.runtime.sweeper.sweep = () => new Promise(() => {});
     const response = await sweep(post(ALL), context());
-    const { sweepId, startedAt } = response.jsonBody as { sweepId: string; startedAt: string };
-    let now = new Date(Date.parse(startedAt) + SWEEP_RUN_LOST_AFTER_MS);
+    const { sweepId } = response.jsonBody as { sweepId: string };
+    // The instance is gone: its record is not written again after this one.
+    const { touchedAt } = (await deps.runtime.store.getSweepRun(sweepId))!;
+    let now = new Date(Date.parse(touchedAt) + SWEEP_RUN_LOST_AFTER_MS);
     const { logger } = memoryLogger();
     const elsewhere = httpSweepStatusHandler(async () => ({
       ...deps,

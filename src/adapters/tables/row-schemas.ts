@@ -200,6 +200,7 @@ export const sweepRunSchema = z.looseObject({
   status: z.enum(["running", "done", "failed"]),
   startedAt: text,
   finishedAt: text.nullable(),
+  touchedAt: text,
   error: text.nullable(),
   answer: z.record(z.string(), z.unknown()).nullable(),
   answerOmitted: text.optional(),

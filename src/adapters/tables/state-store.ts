@@ -632,13 +632,15 @@ export class TableStateStore implements StateStore {
         // A row without a readable start is old by definition: nothing else would remove it.
         if (!(typeof row.startedAt === "string" && new Date(row.startedAt) >= before))
           old.push(String(row.rowKey));
-      for (let i = 0; i < old.length; i += BATCH)
-        await this.tables.snapshots.submitTransaction(
-          old
-            .slice(i, i + BATCH)
-            .map((rowKey) => ["delete", { partitionKey: SWEEP_PARTITION, rowKey }]),
-          this.call(),
-        );
+      // One by one: another instance pruning at the same time deletes some
+      // first, and a batch holding one of them would fail whole.
+      for (const rowKey of old) {
+        try {
+          await this.tables.snapshots.deleteEntity(SWEEP_PARTITION, rowKey, this.call());
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+      }
     } catch (error) {
       this.fail(error, "pruning old sweep records");
     }
