@@ -259,6 +259,25 @@ function provesLayer2(
   return received > 0 ? `BGP Established with ${received} prefixes received` : null;
 }
 
+/**
+ * An IPv6 session carrying on the path proves layer 2 too: IPv6 rides the
+ * peering's VLAN beside IPv4. With IPv4's session down and its ARP table
+ * empty, the fault is IPv4's addressing above a working link, not the
+ * carrier's layer 2.
+ */
+function ipv6ProvesLayer2(neighbors: NeighborState[]): string | null {
+  const carrying = neighbors.filter(
+    (n) => n.family === "ipv6" && n.session.kind === "established" && n.session.prefixes > 0,
+  );
+  const received = carrying.reduce(
+    (sum, n) => sum + (n.session.kind === "established" ? n.session.prefixes : 0),
+    0,
+  );
+  return carrying.length > 0
+    ? `IPv6 BGP Established with ${received} prefixes received on the same VLAN`
+    : null;
+}
+
 export function analysePath(
   path: PathName,
   circuit: CircuitFacts,
@@ -285,7 +304,12 @@ export function analysePath(
     bgp,
     peering.advertisedPublicPrefixesState === "Configured" && ipv6Unvalidated(peering) !== null,
   );
-  const provider = providerCell(circuit, reading, subnet, provesLayer2(neighbors, bgp, routes));
+  const provider = providerCell(
+    circuit,
+    reading,
+    subnet,
+    provesLayer2(neighbors, bgp, routes) ?? ipv6ProvesLayer2(neighbors),
+  );
   const cells: Record<PathLayer, LayerCell> = {
     provider: provider.cell,
     bgp,

@@ -575,6 +575,35 @@ describe("classifyCircuit: BGP states", () => {
       },
     );
 
+    it.each([
+      {
+        name: "IPv6 carrying beside it",
+        v6: [neighbor("12", 6)],
+        code: "bgp-down",
+        provider: "warn",
+      },
+      { name: "no IPv6 session", v6: [], code: "arp-missing", provider: "down" },
+      { name: "IPv6 down too", v6: [neighbor("Idle", 6)], code: "arp-missing", provider: "down" },
+    ])(
+      "IPv4's ARP table empty and its session down, $name: $code (IPv6 on the same VLAN proves layer 2, so no carrier ticket)",
+      ({ v6, code, provider }) => {
+        const verdict = classify({
+          paths: {
+            AzurePrivatePeering: { primary: { arp: "empty", bgp: [neighbor("Idle"), ...v6] } },
+          },
+        });
+        expect(verdict.findings.filter((f) => !f.evidence.family).map(brief)).toEqual([
+          expect.objectContaining({ code, severity: "Sev2", paths: ["primary"] }),
+        ]);
+        const row = verdict.peerings[0]!.paths.primary;
+        expect(row.provider.status).toBe(provider);
+        if (provider === "warn")
+          expect(row.provider.detail).toMatch(
+            /yet IPv6 BGP Established with 12 prefixes received on the same VLAN: L2 works$/,
+          );
+      },
+    );
+
     it("an IPv4 session down beside a working IPv6 one is the path down", () => {
       const verdict = classify({
         paths: {
