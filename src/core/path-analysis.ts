@@ -58,6 +58,11 @@ export interface PathAnalysis {
   ipv6Validation: string | null;
   /** Only IPv6 sessions down (IPv4 Established): the row's detail. Its own finding, never `lowest`. */
   ipv6Down: string | null;
+  /**
+   * An IPv6 session Established with 0 prefixes received while IPv4 carries
+   * beside it: "0 IPv6 prefixes received". Its own finding, never `lowest`.
+   */
+  ipv6Empty: string | null;
   /** Layers below `lowest` that could not be read: the real cause may hide there. */
   unknownBelow: PathLayer[];
   readAt: { arp: string; summary: string };
@@ -216,6 +221,10 @@ function routesCell(
   if (bgp.status !== "up" && bgp.status !== "warn") return cell("n/a", "no session");
   const ipv4 = neighbors.filter((n) => n.family === "ipv4");
   const counted = ipv4.length > 0 ? ipv4 : neighbors;
+  const total = counted.reduce(
+    (sum, n) => sum + (n.session.kind === "established" ? n.session.prefixes : 0),
+    0,
+  );
   // Either family Established with nothing received is a route-advertisement failure (IPv4 named
   // first), unless that family's public prefixes still wait on validation: the peering row says why.
   const zero = [...ipv4, ...neighbors].find(
@@ -224,7 +233,13 @@ function routesCell(
       n.session.prefixes === 0 &&
       !(n.family === "ipv6" && ipv6Unvalidated),
   );
-  if (zero)
+  // IPv6 receiving nothing while IPv4 carries on the path stops IPv6 traffic
+  // only, as an IPv6 session down beside IPv4 does: the row warns (its own
+  // finding), never down. Down, the path counted as lost: both paths so were a
+  // Sev0 "traffic stopped" while IPv4 flowed, IPv4 down on the other path made
+  // it Sev0 too, and each 0 ↔ 12 of the IPv6 count flapped the path.
+  const ipv4Carries = ipv4.some((n) => n.session.kind === "established" && n.session.prefixes > 0);
+  if (zero && !(zero.family === "ipv6" && ipv4Carries))
     return cell(
       "down",
       zero.family === "ipv6" ? "0 IPv6 prefixes received" : "0 prefixes received",
@@ -235,11 +250,17 @@ function routesCell(
   if (loaded && loaded.session.kind === "established") {
     return cell("warn", `${loaded.session.prefixes}/${loaded.limit} prefixes (${loaded.percent}%)`);
   }
-  const total = counted.reduce(
-    (sum, n) => sum + (n.session.kind === "established" ? n.session.prefixes : 0),
-    0,
-  );
+  if (zero) return cell("warn", `0 IPv6 prefixes received; IPv4 ${total} prefixes`);
   return cell("up", `${total} prefixes`);
+}
+
+/** An IPv6 session Established with nothing received beside IPv4 carrying (the routes row's warning). */
+function ipv6EmptyOf(neighbors: NeighborState[], routes: LayerCell): string | null {
+  if (routes.status !== "warn") return null;
+  const empty = neighbors.some(
+    (n) => n.family === "ipv6" && n.session.kind === "established" && n.session.prefixes === 0,
+  );
+  return empty ? "0 IPv6 prefixes received" : null;
 }
 
 /**
@@ -328,6 +349,10 @@ export function analysePath(
     cells.peering.status === "warn" && peering.advertisedPublicPrefixesState === "Configured"
       ? ipv6Unvalidated(peering)
       : null;
+  const ipv6Empty = ipv6EmptyOf(neighbors, routes);
+  // The routes row warns for a count near its limit (its finding), or only for
+  // IPv6 receiving nothing beside IPv4 (its own finding, never `lowest`).
+  const nearLimit = neighbors.some((n) => n.load === "critical" || n.load === "warn");
   // IPv6-only warnings (validation pending, sessions down beside IPv4) must not hide an IPv4 fault above them.
   const lowest =
     ORDER.find(
@@ -336,7 +361,8 @@ export function analysePath(
         (cells[layer].status === "warn" &&
           layer !== "provider" &&
           layer !== "bgp" &&
-          !(layer === "peering" && ipv6Validation !== null)),
+          !(layer === "peering" && ipv6Validation !== null) &&
+          !(layer === "routes" && !nearLimit)),
     ) ?? null;
   const unknownBelow = lowest
     ? ORDER.slice(0, ORDER.indexOf(lowest)).filter((l) => cells[l].status === "unknown")
@@ -364,6 +390,7 @@ export function analysePath(
     unknownBelow,
     ipv6Validation,
     ipv6Down: cells.bgp.status === "warn" ? cells.bgp.detail : null,
+    ipv6Empty,
     readAt: { arp: reading.arp.readAt, summary: reading.summary.readAt },
   };
 }

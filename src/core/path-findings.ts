@@ -390,6 +390,37 @@ function ipv6DownFinding(ctx: PeeringContext, affected: PathAnalysis[]): Finding
   };
 }
 
+/**
+ * IPv6 Established with 0 prefixes received while IPv4 carries on those paths:
+ * IPv6 has no routes there and IPv4 traffic flows, so it is graded as IPv6
+ * sessions down beside IPv4 are (ipv6DownFinding): IPv6 traffic stopped on both
+ * paths (Sev1), IPv6 redundancy lost on one (Sev3). Never the path down.
+ */
+function ipv6EmptyFinding(ctx: PeeringContext, affected: PathAnalysis[]): Finding {
+  const { peering } = ctx;
+  const paths = affected.map((a) => a.path);
+  const both = paths.length === 2;
+  const where = `${paths.join(" and ")} path${both ? "s" : ""} of ${peering.name}`;
+  const limit = affected[0]?.ipv6Limit ?? null;
+  return {
+    code: "no-prefixes-received",
+    layer: "routes",
+    owner: "you",
+    severity: both ? "Sev1" : "Sev3",
+    peering: peering.name,
+    paths,
+    title: `IPv6 session up but 0 prefixes received on the ${where}; IPv4 Established and carrying — ${both ? "IPv6 traffic stopped" : "IPv6 redundancy lost"}`,
+    evidence: {
+      family: "ipv6",
+      prefixes: Object.fromEntries(affected.map((a) => [a.path, a.ipv6Prefixes])),
+      prefixLimit: limit,
+      ipv4Prefixes: Object.fromEntries(affected.map((a) => [a.path, a.prefixes])),
+      layers: layerEvidence(ctx),
+    },
+    nextAction: `IPv6 route advertisement, not connectivity: check what your edge announces to AS 12076 over the IPv6 sessions (IPv6 route policy, summarisation, a count that just crossed the IPv6 limit of ${limit ?? 100}); IPv4 is unaffected. Read the received routes with \`erwatch diagnose <circuit> --routes\`. Not a carrier ticket.`,
+  };
+}
+
 export function pathFindings(ctx: PeeringContext): { findings: Finding[]; carrying: PathName[] } {
   const analyses = [ctx.analyses.primary, ctx.analyses.secondary];
   const down = analyses.filter((a) => downCodeOf(a) !== null);
@@ -416,6 +447,11 @@ export function pathFindings(ctx: PeeringContext): { findings: Finding[]; carryi
     (a) => a.ipv6Down !== null && (a.lowest === null || a.lowest === "routes"),
   );
   if (v6Down.length > 0) findings.push(ipv6DownFinding(ctx, v6Down));
+  // IPv6 receiving nothing on paths where IPv4 carries.
+  const v6Empty = analyses.filter(
+    (a) => a.ipv6Empty !== null && (a.lowest === null || a.lowest === "routes"),
+  );
+  if (v6Empty.length > 0) findings.push(ipv6EmptyFinding(ctx, v6Empty));
 
   const near = analyses
     .filter((a) => a.lowest === "routes" && a.cells.routes.status === "warn")

@@ -99,11 +99,12 @@ describe("prefix count timelines at a 5-minute cadence", () => {
       await h.run(m);
     }
     const zero = h.sink.published.find((e) => e.code === "no-prefixes-received")!;
-    expect([zero.action, zero.severity, zero.paths]).toEqual(["open", "Sev2", ["secondary"]]);
+    // IPv4 carries beside it: IPv6 redundancy lost (Sev3), as an IPv6 session down is.
+    expect([zero.action, zero.severity, zero.paths]).toEqual(["open", "Sev3", ["secondary"]]);
     expect(zero.title).toMatch(/^IPv6 session up but 0 prefixes received on the secondary path/);
     expect(h.sent()).toEqual([
       "open:route-limit:Sev2#1",
-      "open:path-down:Sev2#1",
+      "open:path-down:Sev3#1",
       "resolve:route-limit:Sev2#2",
     ]);
   });

@@ -31,22 +31,24 @@ describe("IPv6 next to IPv4 on a private peering", () => {
       title: "Received prefixes at 85% of the route limit on AzurePrivatePeering: 3,400 of 4,000",
       evidence: { family: "ipv4", limit: 4000, counts: { primary: 3400, secondary: 3400 } },
     },
+    // IPv4 carries beside it: graded as IPv6 sessions down beside IPv4 are (the
+    // same loss of IPv6 routes), never the path down.
     {
-      name: "IPv6 Established with 0 prefixes on one path: redundancy holding",
+      name: "IPv6 Established with 0 prefixes on one path: IPv6 redundancy lost (Sev3)",
       primary: dual("120", "0"),
       secondary: dual("120", "12"),
-      expected: ["no-prefixes-received", "Sev2", ["primary"]],
+      expected: ["no-prefixes-received", "Sev3", ["primary"]],
       title:
-        "IPv6 session up but 0 prefixes received on the primary path of AzurePrivatePeering — redundancy holding (secondary Established, 120 prefixes)",
+        "IPv6 session up but 0 prefixes received on the primary path of AzurePrivatePeering; IPv4 Established and carrying — IPv6 redundancy lost",
       evidence: { family: "ipv6" },
     },
     {
-      name: "IPv6 Established with 0 prefixes on both paths: IPv6 traffic stopped",
+      name: "IPv6 Established with 0 prefixes on both paths: IPv6 traffic stopped (Sev1, not Sev0)",
       primary: dual("120", "0"),
       secondary: dual("120", "0"),
-      expected: ["no-prefixes-received", "Sev0", ["primary", "secondary"]],
+      expected: ["no-prefixes-received", "Sev1", ["primary", "secondary"]],
       title:
-        "IPv6 session up but 0 prefixes received on the primary and secondary paths of AzurePrivatePeering — traffic stopped",
+        "IPv6 session up but 0 prefixes received on the primary and secondary paths of AzurePrivatePeering; IPv4 Established and carrying — IPv6 traffic stopped",
       evidence: { family: "ipv6" },
     },
     {
@@ -74,6 +76,65 @@ describe("IPv6 next to IPv4 on a private peering", () => {
     expect([finding?.code, finding?.severity, finding?.paths]).toEqual(expected);
     expect(finding?.title).toBe(title);
     expect(finding?.evidence).toMatchObject(evidence);
+  });
+});
+
+describe("0 IPv6 prefixes beside IPv4 carrying is IPv6's outage, never the path down", () => {
+  it.each([
+    {
+      name: "IPv4 Idle on the primary, IPv6 empty on the secondary where IPv4 carries: IPv4 redundancy holding (Sev2), not Sev0",
+      primary: [neighbor("Idle", 4)],
+      secondary: dual("120", "0"),
+      expected: [
+        ["bgp-down", "Sev2", ["primary"]],
+        ["no-prefixes-received", "Sev3", ["secondary"]],
+      ],
+      carrying: ["secondary"],
+    },
+    {
+      name: "IPv6 empty on both paths: both paths still carry IPv4",
+      primary: dual("120", "0"),
+      secondary: dual("120", "0"),
+      expected: [["no-prefixes-received", "Sev1", ["primary", "secondary"]]],
+      carrying: ["primary", "secondary"],
+    },
+    {
+      name: "IPv6 empty near IPv4 at its limit: both alerts",
+      primary: dual("3900", "0"),
+      secondary: dual("120", "12"),
+      expected: [
+        ["no-prefixes-received", "Sev3", ["primary"]],
+        ["prefix-limit-near", "Sev2", ["primary"]],
+      ],
+      carrying: ["primary", "secondary"],
+    },
+    {
+      name: "IPv4 and IPv6 both empty: the path down, as before",
+      primary: dual("0", "0"),
+      secondary: dual("120", "12"),
+      expected: [["no-prefixes-received", "Sev2", ["primary"]]],
+      carrying: ["secondary"],
+    },
+  ] as {
+    name: string;
+    primary: ReturnType<typeof dual>;
+    secondary: ReturnType<typeof dual>;
+    expected: [string, Severity, string[]][];
+    carrying: string[];
+  }[])("$name", ({ primary, secondary, expected, carrying }) => {
+    const spec: CircuitSpec = {
+      paths: { AzurePrivatePeering: { primary: { bgp: primary }, secondary: { bgp: secondary } } },
+    };
+    const verdict = classifyCircuit(circuitReading(spec));
+    expect(verdict.findings.map((f) => [f.code, f.severity, f.paths])).toEqual(expected);
+    // The path's layer table: a row that only warns, so the path is not down (no path flap,
+    // the gateway and traffic above it still judged).
+    const rows = verdict.peerings[0]!.paths;
+    expect(
+      (["primary", "secondary"] as const).filter(
+        (p) => rows[p].bgp.status !== "down" && rows[p].routes.status !== "down",
+      ),
+    ).toEqual(carrying);
   });
 });
 

@@ -410,7 +410,7 @@ describe("localisation with the layer table", () => {
         dataPlane: failing("10.1.0.4:443"),
       },
       expected: [
-        "no-prefixes-received Sev0 AzurePrivatePeering primary+secondary",
+        "no-prefixes-received Sev1 AzurePrivatePeering primary+secondary",
         "e2e-fail Sev1 AzurePrivatePeering primary+secondary",
       ],
     },
