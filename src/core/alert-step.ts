@@ -6,7 +6,7 @@
 // The sweep redoes advanceStep for a key only when its write lost an ETag race.
 
 import type { AlertRecord } from "./history.js";
-import { inhibitions, type Hold } from "./inhibit.js";
+import { inhibitions, ipv6Alone, type Hold } from "./inhibit.js";
 import { fleetMembersOf } from "./fleet-members.js";
 import {
   advance,
@@ -105,6 +105,7 @@ export function holdsOf(steps: AlertStep[], circuitId: string): Holds {
           peering: observation.peering,
           paths: state.condition?.paths ?? [],
           active: state.phase === "firing" || state.phase === "resolving",
+          ...(ipv6Alone(state.condition?.evidence) ? { addressFamily: "ipv6" as const } : {}),
         },
       ];
     }),

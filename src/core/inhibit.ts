@@ -144,6 +144,25 @@ export interface ActiveAlert {
   paths: PathName[];
   /** Firing (open or still resolving) this sweep. */
   active: boolean;
+  /** The alert is about IPv6 alone (the IPv6 session's flap, IPv6 down or empty beside IPv4 carrying). */
+  addressFamily?: "ipv6";
+}
+
+/**
+ * Whether an alert's condition is IPv6's alone, from its evidence: its
+ * `family`, or, merged, every finding it merges (a merge stored before the
+ * findings named their family counts as IPv4's too: it pages rather than hides).
+ */
+export function ipv6Alone(evidence: Record<string, unknown> | null | undefined): boolean {
+  const merged = evidence?.findings;
+  if (Array.isArray(merged))
+    return (
+      merged.length > 0 &&
+      merged.every(
+        (f) => typeof f === "object" && f !== null && (f as { family?: unknown }).family === "ipv6",
+      )
+    );
+  return evidence?.family === "ipv6";
 }
 
 export interface Hold {
@@ -164,6 +183,14 @@ function sourceFor(rule: InhibitRule, target: ActiveAlert, alerts: ActiveAlert[]
       s.family === rule.source.family &&
       (!rule.source.codes || rule.source.codes.includes(s.code)) &&
       (!rule.source.bothPaths || s.paths.length === 2) &&
+      // IPv6 alone explains nothing of IPv4's, which is most of the traffic: an
+      // IPv6 flap (or IPv6 down on both paths beside IPv4 carrying) held an IPv4
+      // path lost, a gateway not connected or IPv4 near its limit unheard behind
+      // an alert that says "IPv4 carries on". It holds only IPv6's own alerts,
+      // and only the resolve of the others.
+      (s.addressFamily !== "ipv6" ||
+        target.addressFamily === "ipv6" ||
+        (rule.holds ?? "all") === "resolve") &&
       // Never hold an alert more severe than its source (a resolve-only hold
       // keeps nothing from being heard, so it may).
       ((rule.holds ?? "all") === "resolve" ||

@@ -68,6 +68,8 @@ export function mergeFindings(findings: Finding[]): Finding {
         owner: f.owner,
         paths: f.paths,
         title: f.title,
+        // Which family each is about: a merge of IPv6's findings alone holds as IPv6's (inhibit.ts).
+        ...(f.addressFamily === "ipv6" || f.evidence.family === "ipv6" ? { family: "ipv6" } : {}),
       })),
     },
   };

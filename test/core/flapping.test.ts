@@ -902,6 +902,50 @@ describe("inhibitions never hold an alert more severe than their source", () => 
       ],
       held: { t: { by: "f", only: undefined } },
     },
+    // An IPv6-only alert (the IPv6 session's flap, IPv6 down or empty beside IPv4 carrying)
+    // explains nothing of IPv4's: it holds only IPv6's own alerts entirely.
+    {
+      name: "a Sev2 IPv6 flap (both paths) does not hold an IPv4 path-down of Sev2, only its resolve",
+      alerts: [
+        alert("f", "session-flapping", { code: "session-flapping", addressFamily: "ipv6" }),
+        alert("t", "path-down", { code: "bgp-down" }),
+      ],
+      held: { t: { by: "f", only: "resolve" } },
+    },
+    {
+      name: "a Sev2 IPv6 flap holds an IPv6 bgp-down entirely",
+      alerts: [
+        alert("f", "session-flapping", { code: "session-flapping", addressFamily: "ipv6" }),
+        alert("t", "path-down", { code: "bgp-down", severity: "Sev3", addressFamily: "ipv6" }),
+      ],
+      held: { t: { by: "f", only: undefined } },
+    },
+    {
+      name: "IPv6 down on both paths (Sev1) does not hold the gateway's Sev1 (VNet traffic stopped)",
+      alerts: [
+        alert("p", "path-down", {
+          code: "bgp-down",
+          severity: "Sev1",
+          paths: ["primary", "secondary"],
+          addressFamily: "ipv6",
+        }),
+        alert("g", "gateway", { code: "gateway-not-connected", severity: "Sev1", paths: [] }),
+        alert("r", "route-limit", { code: "prefix-limit-near", severity: "Sev2" }),
+      ],
+      held: {},
+    },
+    {
+      name: "IPv4 down on both paths (Sev0) holds the gateway's Sev1 as before",
+      alerts: [
+        alert("p", "path-down", {
+          code: "bgp-down",
+          severity: "Sev0",
+          paths: ["primary", "secondary"],
+        }),
+        alert("g", "gateway", { code: "gateway-not-connected", severity: "Sev1", paths: [] }),
+      ],
+      held: { g: { by: "p", only: undefined } },
+    },
     {
       name: "a flap keeps the near-limit warning on its peering open (its resolve only)",
       alerts: [

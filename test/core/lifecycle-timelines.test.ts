@@ -12,7 +12,13 @@ import type { AlertState } from "../../src/core/lifecycle.js";
 import type { PathName } from "../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
-import { circuitReading, failed, type CircuitSpec, type PathSpec } from "../support/readings.js";
+import {
+  circuitReading,
+  failed,
+  neighbor,
+  type CircuitSpec,
+  type PathSpec,
+} from "../support/readings.js";
 
 const T0 = Date.parse("2026-11-22T02:00:00.000Z");
 const POLICY = { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY };
@@ -529,5 +535,36 @@ describe("a weekly maintenance window on the 2027 daylight-saving weekends", () 
     expect(live(sweeps).sent).toEqual(
       sweeps.map((s) => (s.minute === minute(pages) ? "path-down:open:Sev0" : "-")),
     );
+  });
+});
+
+describe("an IPv6 session's flap holds only IPv6's own alerts", () => {
+  // IPv6 resets between every two reads on both paths (its own Sev2 flap) while IPv4
+  // stays Established; then IPv4 is lost on the primary, or the gateway connection drops.
+  const v4 = (state = "120") => neighbor(state, 4);
+  const v6Resetting = neighbor("12", 6, "00:01:00");
+  const flapping = paths({
+    primary: { bgp: [v4(), v6Resetting] },
+    secondary: { bgp: [v4(), v6Resetting] },
+  });
+  const ipv4LostOnPrimary = paths({
+    primary: { bgp: [v4("Idle"), neighbor("Idle", 6)] },
+    secondary: { bgp: [v4(), v6Resetting] },
+  });
+  it.each<{ name: string; sweeps: Sweep[]; sent: string[] }>([
+    {
+      name: "IPv4 down on the primary during an IPv6 flap on both paths: its Sev2 pages, carrier's outage not hidden behind IPv6's flap",
+      sweeps: every5([
+        flapping,
+        flapping,
+        flapping,
+        flapping,
+        ipv4LostOnPrimary,
+        ipv4LostOnPrimary,
+      ]),
+      sent: ["-", "-", "session-flapping:open:Sev2", "-", "-", "path-down:open:Sev2"],
+    },
+  ])("$name", ({ sweeps, sent }) => {
+    expect(live(sweeps).sent).toEqual(sent);
   });
 });
