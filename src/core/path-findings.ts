@@ -17,7 +17,13 @@ import type {
 } from "./model.js";
 import { PATHS } from "./model.js";
 import { onPremAddress } from "./arp.js";
-import { bgpHintFor, ipv6Carries, sessionCarries, type PathAnalysis } from "./path-analysis.js";
+import {
+  bgpHintFor,
+  familyOf,
+  ipv6Carries,
+  sessionCarries,
+  type PathAnalysis,
+} from "./path-analysis.js";
 import { limitAssumption } from "./route-limits.js";
 import { buildCarrierTicket } from "./ticket.js";
 
@@ -356,6 +362,35 @@ function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
 }
 
 /**
+ * The other path, when IPv6 does not carry there either: read, listing an IPv6
+ * neighbor, none Established with prefixes (a path listing no IPv6 neighbor
+ * claims nothing: IPv6 may not be configured on it). An IPv6
+ * finding covers only paths where IPv4 carries, so without this IPv6 down
+ * beside a path lost for both families read as "IPv6 redundancy lost" (Sev3),
+ * and an open Sev1 "IPv6 traffic stopped" de-escalated when IPv4 then failed
+ * on one path, while IPv6 carried nowhere. An unread path claims nothing.
+ */
+function ipv6StoppedBeside(ctx: PeeringContext, paths: PathName[]): PathName | null {
+  if (paths.length !== 1) return null;
+  const rest = other(paths[0]!);
+  const rows = ctx.analyses[rest].neighborRows;
+  const listsIpv6 = rows?.some((r) => familyOf(r) === "ipv6") ?? false;
+  return rows !== null && listsIpv6 && !ipv6Carries(rows) ? rest : null;
+}
+
+/** IPv6's consequence on a peering: traffic stopped (on both paths, or here with the other path lost too), or redundancy lost. */
+function ipv6Consequence(ctx: PeeringContext, paths: PathName[]): { both: boolean; words: string } {
+  const beside = ipv6StoppedBeside(ctx, paths);
+  if (paths.length === 2) return { both: true, words: "IPv6 traffic stopped" };
+  if (beside)
+    return {
+      both: true,
+      words: `IPv6 traffic stopped (IPv6 does not carry on the ${beside} path either)`,
+    };
+  return { both: false, words: "IPv6 redundancy lost" };
+}
+
+/**
  * Only IPv6 sessions down while IPv4 is Established on those paths: IPv4
  * traffic flows, so this is not the Sev0 "traffic stopped" of a session down.
  * IPv6 on both paths is IPv6 traffic stopped (Sev1); on one, IPv6 redundancy
@@ -364,9 +399,9 @@ function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
 function ipv6DownFinding(ctx: PeeringContext, affected: PathAnalysis[]): Finding {
   const { peering, model } = ctx;
   const paths = affected.map((a) => a.path);
-  const both = paths.length === 2;
+  const { both, words } = ipv6Consequence(ctx, paths);
   const hint = bgpHintFor(affected[0]!);
-  const where = `${paths.join(" and ")} path${both ? "s" : ""} of ${peering.name}`;
+  const where = `${paths.join(" and ")} path${paths.length === 2 ? "s" : ""} of ${peering.name}`;
   const provider = ctx.circuit.serviceProviderName ?? "the connectivity provider";
   return {
     code: "bgp-down",
@@ -375,7 +410,7 @@ function ipv6DownFinding(ctx: PeeringContext, affected: PathAnalysis[]): Finding
     severity: both ? "Sev1" : "Sev3",
     peering: peering.name,
     paths,
-    title: `IPv6 BGP ${hint?.state ?? "down"} on the ${where}; IPv4 Established and carrying — ${both ? "IPv6 traffic stopped" : "IPv6 redundancy lost"}`,
+    title: `IPv6 BGP ${hint?.state ?? "down"} on the ${where}; IPv4 Established and carrying — ${words}`,
     evidence: {
       family: "ipv6",
       bgpState: hint?.state ?? null,
@@ -399,8 +434,8 @@ function ipv6DownFinding(ctx: PeeringContext, affected: PathAnalysis[]): Finding
 function ipv6EmptyFinding(ctx: PeeringContext, affected: PathAnalysis[]): Finding {
   const { peering } = ctx;
   const paths = affected.map((a) => a.path);
-  const both = paths.length === 2;
-  const where = `${paths.join(" and ")} path${both ? "s" : ""} of ${peering.name}`;
+  const { both, words } = ipv6Consequence(ctx, paths);
+  const where = `${paths.join(" and ")} path${paths.length === 2 ? "s" : ""} of ${peering.name}`;
   const limit = affected[0]?.ipv6Limit ?? null;
   return {
     code: "no-prefixes-received",
@@ -409,7 +444,7 @@ function ipv6EmptyFinding(ctx: PeeringContext, affected: PathAnalysis[]): Findin
     severity: both ? "Sev1" : "Sev3",
     peering: peering.name,
     paths,
-    title: `IPv6 session up but 0 prefixes received on the ${where}; IPv4 Established and carrying — ${both ? "IPv6 traffic stopped" : "IPv6 redundancy lost"}`,
+    title: `IPv6 session up but 0 prefixes received on the ${where}; IPv4 Established and carrying — ${words}`,
     evidence: {
       family: "ipv6",
       prefixes: Object.fromEntries(affected.map((a) => [a.path, a.ipv6Prefixes])),

@@ -10,6 +10,7 @@ import {
   ok,
   peering,
   type CircuitSpec,
+  type PathSpec,
 } from "../support/readings.js";
 
 const classify = (spec: CircuitSpec, options = DEFAULT_CLASSIFY_OPTIONS) =>
@@ -529,11 +530,74 @@ describe("classifyCircuit: BGP states", () => {
         f.paths.join("+"),
         f.evidence.family,
       ]);
+      // IPv6 is down on the primary too (with IPv4): IPv6 carries nowhere, Sev1.
       expect(byPath).toEqual([
         ["Sev2", "primary", undefined],
-        ["Sev3", "secondary", "ipv6"],
+        ["Sev1", "secondary", "ipv6"],
       ]);
       expect(verdict.findings[0]?.title).toMatch(/redundancy holding \(secondary IPv4 Established/);
+    });
+
+    it.each<{
+      name: string;
+      primary: PathSpec;
+      secondary: PathSpec;
+      expected: [string, Severity, string, unknown][];
+      title: RegExp;
+    }>([
+      {
+        name: "IPv6 Idle on the secondary, the primary down for both families: IPv6 traffic stopped (Sev1), not 'IPv6 redundancy lost'",
+        primary: { bgp: [neighbor("Active"), neighbor("Active", 6)] },
+        secondary: { bgp: dual("Idle") },
+        expected: [
+          ["bgp-down", "Sev2", "primary", undefined],
+          ["bgp-down", "Sev1", "secondary", "ipv6"],
+        ],
+        title:
+          /^IPv6 BGP Idle on the secondary path of AzurePrivatePeering; IPv4 Established and carrying — IPv6 traffic stopped \(IPv6 does not carry on the primary path either\)$/,
+      },
+      {
+        name: "IPv6 receiving nothing on the secondary, the primary down for both families: Sev1",
+        primary: { bgp: [neighbor("Active"), neighbor("Active", 6)] },
+        secondary: { bgp: dual("0") },
+        expected: [
+          ["bgp-down", "Sev2", "primary", undefined],
+          ["no-prefixes-received", "Sev1", "secondary", "ipv6"],
+        ],
+        title: /— IPv6 traffic stopped \(IPv6 does not carry on the primary path either\)$/,
+      },
+      {
+        name: "IPv6 Idle on the secondary, IPv6 still carrying on the primary beside IPv4 down: Sev3",
+        primary: { bgp: [neighbor("Active"), neighbor("12", 6)] },
+        secondary: { bgp: dual("Idle") },
+        expected: [
+          ["bgp-down", "Sev2", "primary", undefined],
+          ["bgp-down", "Sev3", "secondary", "ipv6"],
+        ],
+        title: /— IPv6 redundancy lost$/,
+      },
+      {
+        name: "IPv6 Idle on the secondary, the primary unread: Sev3, nothing claimed about it",
+        primary: {
+          bgp: failed({
+            kind: "server-error",
+            call: "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/action",
+          }),
+        },
+        secondary: { bgp: dual("Idle") },
+        expected: [["bgp-down", "Sev3", "secondary", "ipv6"]],
+        title: /— IPv6 redundancy lost$/,
+      },
+    ])("$name", ({ primary, secondary, expected, title }) => {
+      const verdict = classify({
+        paths: { AzurePrivatePeering: { primary, secondary } },
+      });
+      const found = verdict.findings
+        .filter((f) => f.code !== "monitoring-blind")
+        .map((f) => [f.code, f.severity, f.paths.join("+"), f.evidence.family]);
+      expect(found).toEqual(expected);
+      const v6 = verdict.findings.find((f) => f.evidence.family === "ipv6");
+      expect(v6?.title).toMatch(title);
     });
 
     it.each([
