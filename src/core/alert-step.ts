@@ -6,7 +6,7 @@
 // The sweep redoes advanceStep for a key only when its write lost an ETag race.
 
 import type { AlertRecord } from "./history.js";
-import { inhibitions, ipv6Alone, type Hold } from "./inhibit.js";
+import { heldPaths, inhibitions, ipv6Alone, type Hold } from "./inhibit.js";
 import { fleetMembersOf } from "./fleet-members.js";
 import {
   advance,
@@ -104,6 +104,7 @@ export function holdsOf(steps: AlertStep[], circuitId: string): Holds {
           circuitId,
           peering: observation.peering,
           paths: state.condition?.paths ?? [],
+          ipv4Paths: heldPaths(state.condition?.paths ?? [], state.condition?.evidence),
           active: state.phase === "firing" || state.phase === "resolving",
           ...(ipv6Alone(state.condition?.evidence) ? { addressFamily: "ipv6" as const } : {}),
         },

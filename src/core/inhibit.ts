@@ -146,6 +146,8 @@ export interface ActiveAlert {
   active: boolean;
   /** The alert is about IPv6 alone (the IPv6 session's flap, IPv6 down or empty beside IPv4 carrying). */
   addressFamily?: "ipv6";
+  /** The paths it holds others than IPv6's alone for (heldPaths); absent: `paths`. */
+  ipv4Paths?: PathName[];
 }
 
 /**
@@ -153,6 +155,28 @@ export interface ActiveAlert {
  * `family`, or, merged, every finding it merges (a merge stored before the
  * findings named their family counts as IPv4's too: it pages rather than hides).
  */
+/**
+ * The paths an alert holds others for. A merge of IPv4's findings and IPv6's
+ * alone (IPv4 lost on the primary, IPv6 down beside IPv4 carrying on the
+ * secondary) is IPv4 lost on the primary, not both paths down: its IPv6
+ * findings' paths are left out, so it does not hold the near-limit, gateway
+ * or Global Reach alert of the path IPv4 still carries on (an alert about
+ * IPv6 alone is still held by IPv6 stopped on both paths).
+ */
+export function heldPaths(
+  paths: PathName[],
+  evidence: Record<string, unknown> | null | undefined,
+): PathName[] {
+  const merged = evidence?.findings;
+  if (!Array.isArray(merged) || ipv6Alone(evidence)) return paths;
+  const ipv4 = merged.filter(
+    (f): f is { paths?: unknown } =>
+      typeof f === "object" && f !== null && (f as { family?: unknown }).family !== "ipv6",
+  );
+  const named = ipv4.flatMap((f) => (Array.isArray(f.paths) ? (f.paths as unknown[]) : []));
+  return paths.filter((p) => named.includes(p));
+}
+
 export function ipv6Alone(evidence: Record<string, unknown> | null | undefined): boolean {
   const merged = evidence?.findings;
   if (Array.isArray(merged))
@@ -182,7 +206,8 @@ function sourceFor(rule: InhibitRule, target: ActiveAlert, alerts: ActiveAlert[]
       s.key !== target.key &&
       s.family === rule.source.family &&
       (!rule.source.codes || rule.source.codes.includes(s.code)) &&
-      (!rule.source.bothPaths || s.paths.length === 2) &&
+      (!rule.source.bothPaths ||
+        (target.addressFamily === "ipv6" ? s.paths : (s.ipv4Paths ?? s.paths)).length === 2) &&
       // IPv6 alone explains nothing of IPv4's, which is most of the traffic: an
       // IPv6 flap (or IPv6 down on both paths beside IPv4 carrying) held an IPv4
       // path lost, a gateway not connected or IPv4 near its limit unheard behind

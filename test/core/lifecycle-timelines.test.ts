@@ -564,6 +564,24 @@ describe("an IPv6 session's flap holds only IPv6's own alerts", () => {
       ]),
       sent: ["-", "-", "session-flapping:open:Sev2", "-", "-", "path-down:open:Sev2"],
     },
+    {
+      // One path-down alert merges IPv4 lost on the primary and IPv6 down on the secondary
+      // (IPv6 carries nowhere: Sev1); IPv4 is not down on both paths, so it holds nothing
+      // as "both paths down": IPv4 at 97 % of its limit on the secondary, the only path
+      // IPv4 has left, pages.
+      name: "IPv4 lost on the primary, IPv6 down on the secondary, IPv4 near its limit there: the near-limit pages",
+      sweeps: every5([
+        paths({
+          primary: { bgp: [v4("Active"), neighbor("Active", 6)] },
+          secondary: { bgp: [v4("3900"), neighbor("Idle", 6)] },
+        }),
+        paths({
+          primary: { bgp: [v4("Active"), neighbor("Active", 6)] },
+          secondary: { bgp: [v4("3900"), neighbor("Idle", 6)] },
+        }),
+      ]),
+      sent: ["-", "path-down:open:Sev1 route-limit:open:Sev2"],
+    },
   ])("$name", ({ sweeps, sent }) => {
     expect(live(sweeps).sent).toEqual(sent);
   });
