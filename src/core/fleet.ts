@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { CircuitVerdict, Finding, Layer, Severity } from "./model.js";
 import { alertKey, FAMILY_OF } from "./alert-identity.js";
 import { advanceStep, decideStep, holdsOf, type AlertContext } from "./alert-step.js";
-import type { Hold } from "./inhibit.js";
+import { ipv6Alone, type Hold } from "./inhibit.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
 import { alreadyEvaluated, unverifiedEscalation, type AlertState } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
@@ -65,12 +65,18 @@ const FLEET_WORST: Severity = "Sev1";
  */
 export const FLEET_LAYERS = ["provider", "bgp", "routes"] as const satisfies readonly Layer[];
 
-const groupable = (f: Pick<Finding, "code" | "severity" | "owner" | "layer">) =>
+const groupable = (f: Pick<Finding, "code" | "severity" | "owner" | "layer" | "evidence">) =>
   (FLEET_FAMILIES as readonly string[]).includes(FAMILY_OF[f.code]) &&
   (FLEET_LAYERS as readonly string[]).includes(f.layer) &&
   severityRank(f.severity) <= severityRank(FLEET_WORST) &&
   // A session reset by its own route limit is that circuit's, not the place's.
-  (f.code !== "session-flapping" || f.owner === "carrier");
+  (f.code !== "session-flapping" || f.owner === "carrier") &&
+  // IPv6 alone down (or receiving nothing, or flapping) beside IPv4 carrying is
+  // that circuit's IPv6, not the place's: a site or a carrier's link takes both
+  // families. Grouped, its Sev1 joined a Sev0 site outage at the same layer
+  // (its own alert held, its service key on the carrier's ticket as broken,
+  // "do not change router configuration" for what may be its IPv6 config).
+  !ipv6Alone(f.evidence);
 
 /** The pseudo-circuit a fleet alert lives under (its storage partition and alert key). */
 const slug = (s: string) =>

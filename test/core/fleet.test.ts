@@ -142,6 +142,51 @@ describe("fleetGroups", () => {
       );
   });
 
+  // IPv6 down (or receiving nothing) beside IPv4 carrying is that circuit's IPv6, not the
+  // place's outage: a site or carrier failure takes both families. It pages on its own.
+  const ipv6Alone = (code: FindingCode, layer: Layer): Finding => ({
+    ...finding(code, "Sev1", layer),
+    title: `IPv6 ${code} on both paths; IPv4 Established and carrying — IPv6 traffic stopped`,
+    evidence: { family: "ipv6" },
+  });
+  it.each<{ case: string; circuits: FleetCandidate[]; grouped: number }>([
+    {
+      case: "a Sev0 BGP outage and IPv6 alone down on another circuit",
+      circuits: [
+        candidate("a", finding("bgp-down", "Sev0", "bgp")),
+        candidate("b", ipv6Alone("bgp-down", "bgp")),
+      ],
+      grouped: 0,
+    },
+    {
+      case: "a Sev0 routes outage and IPv6 alone receiving nothing on another circuit",
+      circuits: [
+        candidate("a", finding("no-prefixes-received", "Sev0", "routes")),
+        candidate("b", ipv6Alone("no-prefixes-received", "routes")),
+      ],
+      grouped: 0,
+    },
+    {
+      case: "IPv6 alone down on two circuits",
+      circuits: [
+        candidate("a", ipv6Alone("bgp-down", "bgp")),
+        candidate("b", ipv6Alone("bgp-down", "bgp")),
+      ],
+      grouped: 0,
+    },
+    {
+      case: "two Sev0 BGP outages (IPv4 and with it the path)",
+      circuits: [
+        candidate("a", finding("bgp-down", "Sev0", "bgp")),
+        candidate("b", finding("bgp-down", "Sev0", "bgp")),
+      ],
+      grouped: 2,
+    },
+  ])("$case: grouped $grouped", ({ circuits, grouped }) => {
+    const groups = fleetGroups(circuits);
+    expect(groups.reduce((n, g) => n + g.members.length, 0)).toBe(grouped);
+  });
+
   it("names the pseudo-circuit by provider, location and layer, stably", () => {
     const id = fleetCircuitId("Equinix", "Amsterdam", "provider");
     expect(id).toMatch(/^\/erwatch\/fleet\/equinix\/amsterdam\/provider-[0-9a-f]{12}$/);
