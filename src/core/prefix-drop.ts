@@ -63,7 +63,13 @@ interface ActiveDrop {
 
 function dropFinding(peering: string, active: ActiveDrop[], policy: PrefixDropPolicy): Finding {
   const paths = PATHS.filter((p) => active.some((a) => a.path === p));
-  const severity: Severity = paths.length === 2 ? "Sev1" : "Sev2";
+  // Sev1 when one family's routes fell on both paths. IPv4 falling on the
+  // primary while IPv6 falls on the secondary leaves each family its routes on
+  // the other path (as flapping.ts judges it): redundancy at risk, Sev2, not
+  // the Sev1 the union of their paths paged before.
+  const bothFor = (family: AddressFamily) =>
+    PATHS.every((p) => active.some((a) => a.path === p && a.family === family));
+  const severity: Severity = bothFor("ipv4") || bothFor("ipv6") ? "Sev1" : "Sev2";
   const where = `the ${paths.join(" and ")} path${paths.length > 1 ? "s" : ""} of ${peering}`;
   const change = (a: ActiveDrop) =>
     `${a.family === "ipv6" ? "IPv6 " : ""}${fmt(a.drop.before)} → ${fmt(a.drop.after)}${a.count !== a.drop.after ? ` (now ${fmt(a.count)})` : ""}`;

@@ -199,6 +199,39 @@ describe("prefix drop: each family's own numbers", () => {
     expect(dropTitles(run)).toEqual(expected);
   });
 
+  // Each family still has its routes on the other path: redundancy at risk (Sev2) for
+  // each, not the Sev1 of one family's routes gone from both paths.
+  it.each([
+    {
+      name: "IPv4 dropping on the primary, IPv6 on the secondary: Sev2",
+      specs: [
+        both(dual("3000", "75"), dual("3000", "75")),
+        both(dual("40", "75"), dual("3000", "10")),
+      ],
+      severity: "Sev2",
+    },
+    {
+      name: "IPv4 dropping on both paths: Sev1",
+      specs: [
+        both(dual("3000", "75"), dual("3000", "75")),
+        both(dual("40", "75"), dual("40", "75")),
+      ],
+      severity: "Sev1",
+    },
+    {
+      name: "IPv4 dropping on the primary, IPv4 and IPv6 on the secondary: Sev1 (IPv4 on both)",
+      specs: [
+        both(dual("3000", "75"), dual("3000", "75")),
+        both(dual("40", "75"), dual("40", "10")),
+      ],
+      severity: "Sev1",
+    },
+  ])("$name", ({ specs, severity }) => {
+    const [drop, ...rest] = findingsOf(sweeps(specs)[1]!, "prefix-drop");
+    expect(rest).toEqual([]);
+    expect([drop?.severity, drop?.paths]).toEqual([severity, ["primary", "secondary"]]);
+  });
+
   it("an IPv6 session's reset excuses no IPv4 drop, and an IPv4 reset no IPv6 drop", () => {
     // IPv6 reset between the reads (uptime 2 min) while IPv4 stayed up and fell 3,000 → 40.
     const v6Reset = sweeps([both(dual("3000", "40")), both(dual("40", "40", "00:02:00"))]);
