@@ -478,14 +478,15 @@ export function pathFindings(ctx: PeeringContext): { findings: Finding[]; carryi
   if (unvalidatedV6.length > 0) findings.push(validationFinding(ctx, unvalidatedV6, "ipv6"));
 
   // IPv6 sessions down on paths that otherwise carry (or only near the limit).
-  const v6Down = analyses.filter(
-    (a) => a.ipv6Down !== null && (a.lowest === null || a.lowest === "routes"),
-  );
+  // Not beside IPv4 receiving nothing (routes down): that path is down for both
+  // families, its own finding says so, and an IPv6 one beside it claimed
+  // "IPv4 Established and carrying" inside a Sev0 "traffic stopped".
+  const ipv4Carries = (a: PathAnalysis) =>
+    a.lowest === null || (a.lowest === "routes" && a.cells.routes.status === "warn");
+  const v6Down = analyses.filter((a) => a.ipv6Down !== null && ipv4Carries(a));
   if (v6Down.length > 0) findings.push(ipv6DownFinding(ctx, v6Down));
   // IPv6 receiving nothing on paths where IPv4 carries.
-  const v6Empty = analyses.filter(
-    (a) => a.ipv6Empty !== null && (a.lowest === null || a.lowest === "routes"),
-  );
+  const v6Empty = analyses.filter((a) => a.ipv6Empty !== null && ipv4Carries(a));
   if (v6Empty.length > 0) findings.push(ipv6EmptyFinding(ctx, v6Empty));
 
   const near = analyses

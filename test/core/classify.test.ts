@@ -538,6 +538,35 @@ describe("classifyCircuit: BGP states", () => {
       expect(verdict.findings[0]?.title).toMatch(/redundancy holding \(secondary IPv4 Established/);
     });
 
+    it.each([
+      {
+        name: "on both paths",
+        secondary: [neighbor("0"), neighbor("Idle", 6)],
+        expected: [["no-prefixes-received", "Sev0", "primary+secondary"]],
+      },
+      {
+        name: "on one path",
+        secondary: [neighbor("120"), neighbor("12", 6)],
+        expected: [["no-prefixes-received", "Sev2", "primary"]],
+      },
+    ])(
+      "IPv4 receiving nothing beside IPv6 down, $name: the path down, no IPv6 alert saying 'IPv4 Established and carrying'",
+      ({ secondary, expected }) => {
+        const verdict = classify({
+          paths: {
+            AzurePrivatePeering: {
+              primary: { bgp: [neighbor("0"), neighbor("Idle", 6)] },
+              secondary: { bgp: secondary },
+            },
+          },
+        });
+        expect(verdict.findings.map((f) => [f.code, f.severity, f.paths.join("+")])).toEqual(
+          expected,
+        );
+        expect(verdict.findings.map((f) => f.title).join(" ")).not.toMatch(/IPv4 Established/);
+      },
+    );
+
     it.each<{
       name: string;
       primary: PathSpec;
