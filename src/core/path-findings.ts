@@ -21,6 +21,7 @@ import {
   bgpHintFor,
   familyOf,
   ipv6Carries,
+  ipv6Unvalidated,
   sessionCarries,
   type PathAnalysis,
 } from "./path-analysis.js";
@@ -258,7 +259,7 @@ function validationFinding(
     peering: peering.name,
     paths,
     title: v6
-      ? `Microsoft peering IPv6 public prefixes ${state}: Microsoft accepts none of them (IPv4 validated)`
+      ? `Microsoft peering IPv6 public prefixes ${state}: Microsoft accepts none of them (IPv4 ${peering.advertisedPublicPrefixesState === "Configured" ? "validated" : (peering.advertisedPublicPrefixesState ?? "unknown")})`
       : `Microsoft peering public prefixes ${state}: Microsoft accepts none of them`,
     evidence: {
       ...(v6 ? { family: "ipv6" } : {}),
@@ -472,8 +473,16 @@ export function pathFindings(ctx: PeeringContext): { findings: Finding[]; carryi
   const unvalidated = analyses.filter((a) => a.lowest === "peering").map((a) => a.path);
   if (unvalidated.length > 0) findings.push(validationFinding(ctx, unvalidated));
   // IPv6 prefixes waiting on validation while IPv4 ones carry: on paths not down below it.
+  // Also beside IPv4's own validation pending or failing: IPv6's is validated
+  // apart and may need your action (ValidationNeeded) while IPv4's only waits
+  // (Configuring); before, only IPv4's Sev3 "in progress, wait" was said.
+  const v6State = ipv6Unvalidated(ctx.peering);
   const unvalidatedV6 = analyses
-    .filter((a) => a.ipv6Validation !== null && (a.lowest === null || a.lowest === "routes"))
+    .filter(
+      (a) =>
+        (a.ipv6Validation !== null && (a.lowest === null || a.lowest === "routes")) ||
+        (a.lowest === "peering" && v6State !== null),
+    )
     .map((a) => a.path);
   if (unvalidatedV6.length > 0) findings.push(validationFinding(ctx, unvalidatedV6, "ipv6"));
 

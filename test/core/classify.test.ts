@@ -1101,6 +1101,45 @@ describe("classifyCircuit: Microsoft peering IPv6 public prefixes", () => {
     ]);
   });
 
+  // IPv4's validation still pending (or failing) must not hide that IPv6's needs your action.
+  it.each([
+    {
+      v4: "Configuring",
+      v6: "ValidationNeeded",
+      expected: [
+        ["Sev3", undefined, /^Microsoft peering public prefixes Configuring/],
+        [
+          "Sev2",
+          "ipv6",
+          /^Microsoft peering IPv6 public prefixes ValidationNeeded: Microsoft accepts none of them \(IPv4 Configuring\)$/,
+        ],
+      ],
+    },
+    {
+      v4: "ValidationNeeded",
+      v6: "NotConfigured",
+      expected: [
+        ["Sev2", undefined, /^Microsoft peering public prefixes ValidationNeeded/],
+        ["Sev2", "ipv6", /IPv6 public prefixes NotConfigured: .* \(IPv4 ValidationNeeded\)$/],
+      ],
+    },
+    { v4: "Configuring", v6: "Configured", expected: [["Sev3", undefined, /Configuring/]] },
+  ])("IPv4 $v4 and IPv6 $v6: each family's validation its own finding", ({ v4, v6, expected }) => {
+    const p = microsoftPeering(v4, {
+      ipv6: {
+        state: "Enabled",
+        advertisedPublicPrefixesState: v6,
+        advertisedPublicPrefixes: ["3FFE:FFFF:0:CD31::/120"],
+      },
+    });
+    const verdict = judge(p);
+    const found = verdict.findings.filter((f) => f.code === "public-prefixes-not-validated");
+    expect(found.map((f) => [f.severity, f.evidence.family])).toEqual(
+      expected.map(([sev, family]) => [sev, family]),
+    );
+    found.forEach((f, i) => expect(f.title).toMatch(expected[i]![2] as RegExp));
+  });
+
   it("an IPv6 validation problem never hides an IPv4 outage above it", () => {
     const codes = judge(v6("ValidationNeeded"), "0").findings.map((f) => [f.code, f.severity]);
     expect(codes).toEqual([
