@@ -151,11 +151,6 @@ export interface ActiveAlert {
 }
 
 /**
- * Whether an alert's condition is IPv6's alone, from its evidence: its
- * `family`, or, merged, every finding it merges (a merge stored before the
- * findings named their family counts as IPv4's too: it pages rather than hides).
- */
-/**
  * The paths an alert holds others for. A merge of IPv4's findings and IPv6's
  * alone (IPv4 lost on the primary, IPv6 down beside IPv4 carrying on the
  * secondary) is IPv4 lost on the primary, not both paths down: its IPv6
@@ -177,6 +172,11 @@ export function heldPaths(
   return paths.filter((p) => named.includes(p));
 }
 
+/**
+ * Whether an alert's condition is IPv6's alone, from its evidence: its
+ * `family`, or, merged, every finding it merges (a merge stored before the
+ * findings named their family counts as IPv4's too: it pages rather than hides).
+ */
 export function ipv6Alone(evidence: Record<string, unknown> | null | undefined): boolean {
   const merged = evidence?.findings;
   if (Array.isArray(merged))
