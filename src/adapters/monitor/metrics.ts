@@ -190,7 +190,8 @@ function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[], to: Date): Pa
       if (!peering || !path) continue;
       // The BGP layer is judged on the IPv4 sessions; an IPv6 peer's availability is not the path's.
       if (squash(peer).includes("ipv6")) continue;
-      // IPv4 and IPv6 peers of one path are two series; the judgement sums them per minute.
+      // Traffic comes per path (DeviceRole), availability per IPv4 peer (above): one
+      // series each; seriesOf still merges any second one a path gets.
       out.push({
         metric: name,
         peering,

@@ -40,7 +40,8 @@ export function seriesOf(
     if (s.peering.toLowerCase() !== peering.toLowerCase()) continue;
     for (const [at, value] of minutesOfSeries(s.points)) {
       const before = out.get(at);
-      // Two series of one path (IPv4 and IPv6 sessions): traffic adds up, availability is the worst.
+      // Two series of one path (the reader keeps IPv4's availability only, but a
+      // path may yet come twice): traffic adds up, availability is the worst.
       out.set(
         at,
         before === undefined
