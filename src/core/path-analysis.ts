@@ -221,10 +221,7 @@ function routesCell(
   if (bgp.status !== "up" && bgp.status !== "warn") return cell("n/a", "no session");
   const ipv4 = neighbors.filter((n) => n.family === "ipv4");
   const counted = ipv4.length > 0 ? ipv4 : neighbors;
-  const total = counted.reduce(
-    (sum, n) => sum + (n.session.kind === "established" ? n.session.prefixes : 0),
-    0,
-  );
+  const total = receivedBy(counted);
   // Either family Established with nothing received is a route-advertisement failure (IPv4 named
   // first), unless that family's public prefixes still wait on validation: the peering row says why.
   const zero = [...ipv4, ...neighbors].find(
@@ -263,6 +260,14 @@ function ipv6EmptyOf(neighbors: NeighborState[], routes: LayerCell): string | nu
   return empty ? "0 IPv6 prefixes received" : null;
 }
 
+/** The prefixes the Established ones of these sessions receive, together. */
+function receivedBy(neighbors: NeighborState[]): number {
+  return neighbors.reduce(
+    (sum, n) => sum + (n.session.kind === "established" ? n.session.prefixes : 0),
+    0,
+  );
+}
+
 /**
  * What proves layer 2 on a path from above: every session Established and
  * prefixes received ("Established, 120 prefixes"); null when nothing does.
@@ -273,10 +278,7 @@ function provesLayer2(
   routes: LayerCell,
 ): string | null {
   if (!sessionCarries(bgp) || (routes.status !== "up" && routes.status !== "warn")) return null;
-  const received = neighbors.reduce(
-    (sum, n) => sum + (n.session.kind === "established" ? n.session.prefixes : 0),
-    0,
-  );
+  const received = receivedBy(neighbors);
   return received > 0 ? `BGP Established with ${received} prefixes received` : null;
 }
 
@@ -290,10 +292,7 @@ function ipv6ProvesLayer2(neighbors: NeighborState[]): string | null {
   const carrying = neighbors.filter(
     (n) => n.family === "ipv6" && n.session.kind === "established" && n.session.prefixes > 0,
   );
-  const received = carrying.reduce(
-    (sum, n) => sum + (n.session.kind === "established" ? n.session.prefixes : 0),
-    0,
-  );
+  const received = receivedBy(carrying);
   return carrying.length > 0
     ? `IPv6 BGP Established with ${received} prefixes received on the same VLAN`
     : null;
