@@ -44,7 +44,8 @@ export async function serveStatus(deps: StatusFunctionDeps, port = 0): Promise<S
           res.end(JSON.stringify(answer.jsonBody));
         } else {
           res.writeHead(answer.status ?? 200, headers);
-          res.end(typeof answer.body === "string" ? answer.body : "");
+          const { body } = answer;
+          res.end(typeof body === "string" || body instanceof Uint8Array ? body : "");
         }
       } catch (error) {
         res.writeHead(500, { "content-type": "text/plain" }).end(`${(error as Error).message}\n`);

@@ -8,15 +8,17 @@ import { loadStatus } from "../app/status.js";
 import { renderStatusHtml } from "../app/status-html.js";
 import { SEVERITIES } from "../core/model.js";
 import { statusDeps, type StatusFunctionDeps } from "./deps.js";
+import { encodeBody } from "./http/encoding.js";
 
 const text = (value: string | null) => (value && value.trim() !== "" ? value.trim() : null);
 
 // The page carries the function key in its filter form (`?code=`), and the state
 // of every circuit: kept by no cache or proxy, sent to no other site, and never
-// one answer for both HTML and JSON.
+// one answer for both HTML and JSON, or for clients that take gzip and those
+// that do not.
 const PAGE_HEADERS = {
   "cache-control": "no-store",
-  vary: "Accept",
+  vary: "Accept, Accept-Encoding",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
 };
@@ -86,12 +88,22 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
       if (!isStorageFailure(error)) throw error;
       return unavailable(error);
     }
-    if ((request.headers.get("accept") ?? "").includes("application/json"))
-      return { status: 200, headers: PAGE_HEADERS, jsonBody: model };
+    // Megabytes at estate size (the JSON most): compressed for clients that take it.
+    const json = (request.headers.get("accept") ?? "").includes("application/json");
+    const encoded = await encodeBody(
+      json
+        ? JSON.stringify(model)
+        : renderStatusHtml(model, { code: text(request.query.get("code")) }),
+      request.headers.get("accept-encoding"),
+    );
     return {
       status: 200,
-      headers: { ...PAGE_HEADERS, "content-type": "text/html; charset=utf-8" },
-      body: renderStatusHtml(model, { code: text(request.query.get("code")) }),
+      headers: {
+        ...PAGE_HEADERS,
+        "content-type": json ? "application/json" : "text/html; charset=utf-8",
+        ...encoded.headers,
+      },
+      body: encoded.body,
     };
   };
 }

@@ -57,7 +57,9 @@ it("names the circuit a worker read but could not record, with why, and says so 
   const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
   const status = httpStatusHandler(async () => w.statusDeps);
   const model = async () =>
-    (await status(page("application/json"), new InvocationContext())).jsonBody as StatusModel;
+    JSON.parse(
+      String((await status(page("application/json"), new InvocationContext())).body),
+    ) as StatusModel;
   try {
     await fan.timer(0);
     await fan.drain();

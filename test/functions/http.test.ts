@@ -1,4 +1,5 @@
 import functions from "@azure/functions";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SweepRuns, SWEEP_RUN_LOST_AFTER_MS } from "../../src/app/sweep-runs.js";
 import { httpStatusHandler } from "../../src/functions/http-status.js";
@@ -605,7 +606,7 @@ describe("GET /api/status", () => {
       }),
       context(),
     );
-    const model = json.jsonBody as {
+    const model = JSON.parse(String(json.body)) as {
       circuits: { peerings: { paths: { secondary: { bgp: { status: string } } } }[] }[];
     };
     expect(model.circuits[0]!.peerings[0]!.paths.secondary.bgp.status).toBe("down");
@@ -614,10 +615,36 @@ describe("GET /api/status", () => {
     for (const answer of [html, json])
       expect(answer.headers).toMatchObject({
         "cache-control": "no-store",
-        vary: "Accept",
+        vary: "Accept, Accept-Encoding",
         "x-content-type-options": "nosniff",
         "referrer-policy": "no-referrer",
       });
+  });
+
+  it("should answer gzip to a client that takes it, the same page and JSON, and identity to one that does not", async () => {
+    const { status } = await withOpenAlert();
+    const get = (headers: Record<string, string>) =>
+      status(
+        new HttpRequest({ method: "GET", url: "http://localhost/api/status", headers }),
+        context(),
+      );
+    for (const accept of ["text/html", "application/json"]) {
+      const plain = await get({ accept });
+      const zipped = await get({ accept, "accept-encoding": "gzip, deflate, br" });
+      const refused = await get({ accept, "accept-encoding": "br, gzip;q=0" });
+      expect(zipped.headers).toMatchObject({
+        "content-encoding": "gzip",
+        vary: "Accept, Accept-Encoding",
+        "content-type": accept === "text/html" ? "text/html; charset=utf-8" : "application/json",
+      });
+      // The Functions host on Linux compresses nothing itself: the bytes sent are these.
+      const body = gunzipSync(zipped.body as Uint8Array).toString("utf8");
+      expect(body).toBe(String(plain.body));
+      for (const identity of [plain, refused]) {
+        expect(typeof identity.body).toBe("string");
+        expect(identity.headers as Record<string, string>).not.toHaveProperty("content-encoding");
+      }
+    }
   });
 
   it.each([
@@ -662,7 +689,8 @@ describe("GET /api/status", () => {
         context(),
       );
     const alertsAt = async (severity: string) =>
-      ((await get(severity)).jsonBody as { openAlerts: unknown[] }).openAlerts.length;
+      (JSON.parse(String((await get(severity)).body)) as { openAlerts: unknown[] }).openAlerts
+        .length;
     // The open alert is one path down: Sev2. Sev1 and above hides it, in any case.
     expect(await alertsAt("Sev2")).toBe(1);
     expect(await alertsAt("sev1")).toBe(0);

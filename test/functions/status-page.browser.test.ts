@@ -206,6 +206,8 @@ describe.skipIf("skipReason" in browserCheck)("status page in headless Chromium"
     page.setDefaultTimeout(WAIT_MS);
     const response = await page.goto(url, { waitUntil: "load", timeout: WAIT_MS });
     expect(response?.status()).toBe(200);
+    // Chromium takes gzip: the page below was drawn from the compressed answer.
+    expect((await response!.allHeaders())["content-encoding"]).toBe("gzip");
     await page.waitForSelector("#circuits td[data-layer]", { timeout: WAIT_MS });
   }, 120_000);
 

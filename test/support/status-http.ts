@@ -38,7 +38,7 @@ export function serveStatus(handler: ReturnType<typeof httpStatusHandler>): Prom
         const body =
           response.jsonBody !== undefined ? JSON.stringify(response.jsonBody) : response.body;
         res.writeHead(response.status ?? 200, response.headers as Record<string, string>);
-        res.end(typeof body === "string" ? body : "");
+        res.end(typeof body === "string" || body instanceof Uint8Array ? body : "");
       },
       (error: unknown) => {
         res.writeHead(500, { "content-type": "text/plain" }).end(String(error));
