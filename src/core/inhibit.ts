@@ -25,6 +25,14 @@ export interface InhibitRule {
    * source. `resolve`: only the resolve of a target, whatever its severity.
    */
   holds?: "all" | "resolve";
+  /**
+   * A source about IPv6 alone holds only IPv6's own alerts; with this set, the
+   * resolve of the others too. Only for what such a source explains whatever
+   * its family (an end-to-end test to an IPv6 address, failing while IPv6 is
+   * down on both paths), never for a flap: the IPv6 session flapping says
+   * nothing of whether IPv4's outage on its path is over.
+   */
+  ipv6HoldsResolveOfOthers?: boolean;
 }
 
 export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
@@ -76,7 +84,9 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
   {
     // A path-down more severe than the flap (both paths down: Sev0) pages; it
     // then stays open through the flap episode instead of resolving and
-    // re-opening on every cycle.
+    // re-opening on every cycle. The IPv6 session's flap keeps only an outage
+    // of IPv6 alone open: IPv4 back and steady on its path is news, whatever
+    // IPv6 does beside it.
     name: "a flapping session keeps its paths' outage open until it calms",
     source: { family: "session-flapping" },
     targets: ["path-down"],
@@ -124,6 +134,7 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     targets: ["end-to-end", "traffic"],
     equal: ["circuit", "peering"],
     holds: "resolve",
+    ipv6HoldsResolveOfOthers: true,
   },
   {
     name: "a gateway not connected keeps the end-to-end alert it explains open",
@@ -211,11 +222,12 @@ function sourceFor(rule: InhibitRule, target: ActiveAlert, alerts: ActiveAlert[]
       // IPv6 alone explains nothing of IPv4's, which is most of the traffic: an
       // IPv6 flap (or IPv6 down on both paths beside IPv4 carrying) held an IPv4
       // path lost, a gateway not connected or IPv4 near its limit unheard behind
-      // an alert that says "IPv4 carries on". It holds only IPv6's own alerts,
-      // and only the resolve of the others.
+      // an alert that says "IPv4 carries on", and an IPv6 flap held IPv4's path
+      // down open after IPv4 was back. It holds only IPv6's own alerts, and the
+      // resolve of others only where a rule says it explains them.
       (s.addressFamily !== "ipv6" ||
         target.addressFamily === "ipv6" ||
-        (rule.holds ?? "all") === "resolve") &&
+        (rule.holds === "resolve" && rule.ipv6HoldsResolveOfOthers === true)) &&
       // Never hold an alert more severe than its source (a resolve-only hold
       // keeps nothing from being heard, so it may).
       ((rule.holds ?? "all") === "resolve" ||

@@ -15,6 +15,7 @@ import { LAYERS, PATHS } from "./model.js";
 import { mostSevere, severityRank } from "./severity.js";
 import { DATA_PLANE_ROWS, dataPlaneKnown, isDataPlaneFamily } from "./dataplane/known.js";
 import { sameName } from "./names.js";
+import { withoutIpv6FlapChurn } from "./flap-churn.js";
 
 export interface Observation {
   key: string;
@@ -168,7 +169,7 @@ export function observe(
     string,
     { family: AlertFamily; peering: string | null; findings: Finding[] }
   >();
-  for (const finding of verdict.findings) {
+  for (const finding of withoutIpv6FlapChurn(verdict.findings)) {
     const family = FAMILY_OF[finding.code];
     const key = alertKey(verdict.id, finding.peering, family, finding.addressFamily);
     const group = groups.get(key) ?? { family, peering: finding.peering, findings: [] };
