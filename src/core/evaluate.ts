@@ -5,6 +5,7 @@
 
 import { classifyCircuit, type ClassifyOptions } from "./classify.js";
 import { diffSnapshot } from "./diff.js";
+import { ipv6Disabled, withoutDisabledIpv6 } from "./disabled-ipv6.js";
 import { flappingFindings } from "./flapping.js";
 import { gatewayMemory } from "./gateway-memory.js";
 import type { HistoryEntry } from "./history.js";
@@ -49,7 +50,7 @@ export interface Evaluation {
 }
 
 export function evaluateCircuit(
-  reading: CircuitReading,
+  read: CircuitReading,
   previous: Snapshot | null,
   history: HistoryEntry[],
   known: KnownAlert[],
@@ -57,6 +58,8 @@ export function evaluateCircuit(
   now: Date,
   context: EvaluationContext = {},
 ): Evaluation {
+  // A Disabled IPv6 side's neighbors are judged by nothing (disabled-ipv6.ts).
+  const reading = withoutDisabledIpv6(read);
   const previousFacts = readPreviousFacts(previous);
   const dataPlane = applyDataPlane(
     classifyCircuit(reading, {
@@ -81,7 +84,10 @@ export function evaluateCircuit(
   const sessions = sessionResets(reading, previous, now);
   const changes: HistoryEntry[] = [...diff.transitions, ...diff.prefixSamples, ...sessions.resets];
   const recent = [...history, ...changes];
-  const flaps = flappingFindings(classified, recent, policy.alerts.flap, warnPercent, now);
+  // Its changes from before it was disabled are still in the window: no flap of a side that is off.
+  const flaps = flappingFindings(classified, recent, policy.alerts.flap, warnPercent, now).filter(
+    (f) => f.addressFamily !== "ipv6" || !ipv6Disabled(reading, f.peering),
+  );
   const drops = prefixDrops(
     previous,
     classified,

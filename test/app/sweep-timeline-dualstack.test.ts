@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BgpNeighborRow, PeeringFacts } from "../../src/core/model.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
-import { neighbor, type PathSpec } from "../support/readings.js";
+import { neighbor, peering, type PathSpec } from "../support/readings.js";
 import { sweepHarness, type Harness } from "../support/sweep-harness.js";
 
 let azurite: Azurite;
@@ -144,5 +144,43 @@ describe("an IPv6 flap beside an IPv4 outage on the same path", () => {
     expect(better.title).toMatch(
       /^IPv6 BGP Idle on the primary path of AzurePrivatePeering; IPv4 Established and carrying/,
     );
+  });
+});
+
+describe("a peering whose IPv6 side is Disabled", () => {
+  /** The IPv6 neighbor as ARM may list it: Idle two reads, Connect one, Established with nothing one. */
+  const listed = (m: number) =>
+    m % 20 < 10 ? v6("Idle", "never") : m % 20 < 15 ? v6("Connect", "never") : v6("0", "00:00:40");
+  const dualStack = (state: string | null) => [
+    peering({ ipv6: { state, advertisedPublicPrefixesState: null, advertisedPublicPrefixes: [] } }),
+  ];
+
+  it("pages nothing for the IPv6 neighbor it lists, over two hours", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    const heard = await timeline(
+      h,
+      120,
+      (m) => ({ bgp: [v4("120", "3d04h"), listed(m)] }),
+      () => dualStack("Disabled"),
+    );
+    expect(heard).toEqual([]);
+  });
+
+  it("Enabled, the same neighbor pages (its bgp-down, then its flap); once the side is Disabled both resolve", async () => {
+    const h = await sweepHarness(azurite.connectionString);
+    const heard = await timeline(
+      h,
+      150,
+      (m) => ({ bgp: [v4("120", "3d04h"), listed(m)] }),
+      (m) => dualStack(m < 60 ? "Enabled" : "Disabled"),
+    );
+    // Enabled: the neighbor Idle from the first read pages its bgp-down, then its flap.
+    // Disabled at 01:00: both resolve two sweeps later, and nothing opens after.
+    expect(heard).toEqual([
+      "5 open:path-down:Sev3#1",
+      "40 open:session-flapping:Sev3#1",
+      "65 resolve:path-down:Sev3#2",
+      "65 resolve:session-flapping:Sev3#2",
+    ]);
   });
 });

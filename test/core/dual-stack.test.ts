@@ -1,17 +1,28 @@
-// IPv4 and IPv6 on one peering: which of IPv6's alerts hold IPv4's, and what
-// an IPv6 flap takes off the shared path alert.
+// IPv4 and IPv6 on one peering: which of IPv6's alerts hold IPv4's, what an
+// IPv6 flap takes off the shared path alert, and a deliberately Disabled IPv6
+// side, which nothing judges.
 
 import { describe, expect, it } from "vitest";
 import { alertKey } from "../../src/core/alert-identity.js";
 import { holdsOf, type AlertStep } from "../../src/core/alert-step.js";
-import { classifyCircuit } from "../../src/core/classify.js";
+import { classifyCircuit, DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { evaluateCircuit } from "../../src/core/evaluate.js";
 import type { AlertCondition, AlertState } from "../../src/core/lifecycle.js";
-import type { AlertFamily, Finding, PathName, Severity } from "../../src/core/model.js";
+import type {
+  AlertFamily,
+  Finding,
+  PathName,
+  PeeringFacts,
+  Severity,
+} from "../../src/core/model.js";
 import { observe } from "../../src/core/observe.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import {
   circuitReading,
   CIRCUIT_ID,
+  microsoftPeering,
   neighbor,
+  peering,
   type CircuitSpec,
   type PathSpec,
 } from "../support/readings.js";
@@ -283,5 +294,172 @@ describe("an IPv6 flap takes its own churn off the shared path alert", () => {
     ]).find((o) => o.key === pathDown)!;
     expect(path.state).toBe(fires ? "firing" : "clean");
     expect(path.finding?.paths ?? null).toEqual(fires);
+  });
+});
+
+describe("a Disabled IPv6 side is judged by nothing", () => {
+  const NOW = new Date("2026-11-22T02:01:00.000Z");
+  const POLICY = { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY };
+  const withIpv6 = (state: string | null, base: PeeringFacts = peering()): PeeringFacts => ({
+    ...base,
+    ipv6: {
+      state,
+      advertisedPublicPrefixesState:
+        base.peeringType === "MicrosoftPeering" ? "ValidationNeeded" : null,
+      advertisedPublicPrefixes: [],
+    },
+  });
+  const both = (row: ReturnType<typeof v6> | null, ipv4 = v4("120")): PathSpec => ({
+    bgp: row ? [ipv4, row] : [ipv4],
+  });
+  const summary = (f: Finding) =>
+    `${f.code} ${f.severity} ${f.paths.join("+")}${f.evidence.family === "ipv6" ? " ipv6" : ""}`;
+
+  it.each<{ name: string; spec: CircuitSpec; findings: string[] }>([
+    {
+      name: "Enabled, IPv6 Idle on the primary: IPv6 redundancy lost (Sev3)",
+      spec: {
+        peerings: [withIpv6("Enabled")],
+        paths: { [PRIVATE]: { primary: both(v6("Idle", "never")), secondary: both(v6("60")) } },
+      },
+      findings: ["bgp-down Sev3 primary ipv6"],
+    },
+    {
+      name: "Enabled, IPv6 Idle on both paths: IPv6 traffic stopped (Sev1)",
+      spec: {
+        peerings: [withIpv6("Enabled")],
+        paths: { [PRIVATE]: { primary: both(v6("Idle")), secondary: both(v6("Connect")) } },
+      },
+      findings: ["bgp-down Sev1 primary+secondary ipv6"],
+    },
+    {
+      name: "Disabled, the IPv6 neighbor listed Idle on both paths: nothing",
+      spec: {
+        peerings: [withIpv6("Disabled")],
+        paths: { [PRIVATE]: { primary: both(v6("Idle")), secondary: both(v6("Idle")) } },
+      },
+      findings: [],
+    },
+    {
+      name: "Disabled, listed Connect on the primary: nothing",
+      spec: {
+        peerings: [withIpv6("Disabled")],
+        paths: { [PRIVATE]: { primary: both(v6("Connect")), secondary: both(null) } },
+      },
+      findings: [],
+    },
+    {
+      name: "Disabled, Established with 0 IPv6 prefixes on both paths: nothing (Enabled: Sev1)",
+      spec: {
+        peerings: [withIpv6("Disabled")],
+        paths: { [PRIVATE]: { primary: both(v6("0")), secondary: both(v6("0")) } },
+      },
+      findings: [],
+    },
+    {
+      name: "Disabled, at 97 of its 100 IPv6 routes: nothing",
+      spec: {
+        peerings: [withIpv6("Disabled")],
+        paths: { [PRIVATE]: { primary: both(v6("97")), secondary: both(v6("97")) } },
+      },
+      findings: [],
+    },
+    {
+      name: "Disabled and not listed: nothing",
+      spec: {
+        peerings: [withIpv6("Disabled")],
+        paths: { [PRIVATE]: { primary: both(null), secondary: both(null) } },
+      },
+      findings: [],
+    },
+    {
+      name: "Disabled, IPv4 Idle on the primary beside the Idle IPv6 neighbor: IPv4's path down only",
+      spec: {
+        peerings: [withIpv6("Disabled")],
+        paths: {
+          [PRIVATE]: {
+            primary: both(v6("Idle"), v4("Idle", "never")),
+            secondary: both(v6("Idle")),
+          },
+        },
+      },
+      findings: ["bgp-down Sev2 primary"],
+    },
+    {
+      name: "Microsoft peering, IPv6 side Disabled with its prefixes ValidationNeeded and its neighbor Idle: nothing",
+      spec: {
+        peerings: [withIpv6("Disabled", microsoftPeering("Configured"))],
+        settings: { expectedPeerings: ["MicrosoftPeering"], expectGateway: false },
+        paths: { MicrosoftPeering: { primary: both(v6("Idle")), secondary: both(v6("Idle")) } },
+      },
+      findings: [],
+    },
+    {
+      name: "state left out by ARM (null), IPv6 Idle on the primary: judged as listed (Sev3)",
+      spec: {
+        peerings: [withIpv6(null)],
+        paths: { [PRIVATE]: { primary: both(v6("Idle")), secondary: both(v6("60")) } },
+      },
+      findings: ["bgp-down Sev3 primary ipv6"],
+    },
+    {
+      name: "state left out by ARM (null), no IPv6 neighbor listed: nothing",
+      spec: {
+        peerings: [withIpv6(null)],
+        paths: { [PRIVATE]: { primary: both(null), secondary: both(null) } },
+      },
+      findings: [],
+    },
+    {
+      name: "no ipv6PeeringConfig at all, IPv6 Idle listed on the primary: judged as before (Sev3)",
+      spec: {
+        paths: { [PRIVATE]: { primary: both(v6("Idle")), secondary: both(v6("60")) } },
+      },
+      findings: ["bgp-down Sev3 primary ipv6"],
+    },
+  ])("$name", ({ spec, findings }) => {
+    const { verdict } = evaluateCircuit(circuitReading(spec), null, [], [], POLICY, NOW);
+    expect(verdict.findings.map(summary)).toEqual(findings);
+  });
+
+  it("Disabled: the IPv4 path alert's evidence lists no IPv6 neighbor, and the peering no IPv6 count", () => {
+    const { verdict } = evaluateCircuit(
+      circuitReading({
+        peerings: [withIpv6("Disabled")],
+        paths: {
+          [PRIVATE]: { primary: both(v6("Idle"), v4("Idle", "never")), secondary: both(v6("12")) },
+        },
+      }),
+      null,
+      [],
+      [],
+      POLICY,
+      NOW,
+    );
+    const down = verdict.findings.find((f) => f.code === "bgp-down")!;
+    expect(down.title).toMatch(/^BGP Idle on the primary path of AzurePrivatePeering/);
+    expect(down.evidence.neighbors).toEqual({ primary: [v4("Idle", "never")] });
+    expect(verdict.peerings[0]!.ipv6).toBeUndefined();
+  });
+
+  it.each([
+    { state: "Enabled", resets: ["primary ipv6"] },
+    { state: "Disabled", resets: [] },
+    { state: null, resets: ["primary ipv6"] },
+  ])("an IPv6 reset seen in the uptime when the side is $state: $resets", ({ state, resets }) => {
+    const at = (minute: number, primary: string) =>
+      circuitReading({
+        readAt: new Date(NOW.getTime() + minute * 60_000).toISOString(),
+        peerings: [withIpv6(state)],
+        paths: { [PRIVATE]: { primary: both(v6("60", primary)), secondary: both(v6("60")) } },
+      });
+    const first = evaluateCircuit(at(0, "3d04h"), null, [], [], POLICY, NOW);
+    const later = new Date(NOW.getTime() + 5 * 60_000);
+    const second = evaluateCircuit(at(5, "00:01:00"), first.snapshot, [], [], POLICY, later);
+    expect(
+      second.changes
+        .filter((c) => c.kind === "reset")
+        .map((c) => `${c.path} ${c.kind === "reset" ? (c.family ?? "ipv4") : ""}`),
+    ).toEqual(resets);
   });
 });
