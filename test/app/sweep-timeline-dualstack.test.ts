@@ -184,3 +184,35 @@ describe("a peering whose IPv6 side is Disabled", () => {
     ]);
   });
 });
+
+describe("an IPv6 side carrying routes, then Disabled by its owner", () => {
+  const side = (m: number) => [
+    peering({
+      ipv6: {
+        state: m < 30 ? "Enabled" : "Disabled",
+        advertisedPublicPrefixesState: null,
+        advertisedPublicPrefixes: [],
+      },
+    }),
+  ];
+  it.each([
+    { how: "listed Idle", row: () => [v6("Idle", "never")] },
+    { how: "left out", row: () => [] as BgpNeighborRow[] },
+  ])("its neighbor $how on both paths afterwards: nothing pages", async ({ row }) => {
+    const h = await sweepHarness(azurite.connectionString);
+    const both = (m: number): PathSpec => ({
+      bgp: [v4("120", "3d04h"), ...(m < 30 ? [v6("60", "3d04h")] : row())],
+    });
+    const heard: string[] = [];
+    for (let m = 0; m <= 90; m += 5) {
+      h.reader.spec = {
+        peerings: side(m),
+        paths: { [PRIVATE]: { primary: both(m), secondary: both(m) } },
+      };
+      const before = h.sink.published.length;
+      await h.run(m);
+      heard.push(...h.sink.published.slice(before).map((e) => `${m} ${e.action}:${e.family}`));
+    }
+    expect(heard).toEqual([]);
+  });
+});
