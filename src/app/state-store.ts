@@ -7,6 +7,7 @@ import type { AlertState } from "../core/lifecycle.js";
 import type { KeptRouteTable, KeptTableMark } from "../core/route-tables.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Logger } from "../logging.js";
+import type { HandedOut } from "./work-progress.js";
 
 export interface Stored<T> {
   value: T;
@@ -103,6 +104,12 @@ export interface SharedSweepRun {
   /** Done: the answer's body past the summary fields; null when it could not be kept (answerOmitted says why). */
   answer: Record<string, unknown> | null;
   answerOmitted?: string;
+  /**
+   * Fanned out over SWEEP_WORK_QUEUE: what was handed to the workers. While
+   * "running" its progress is read from their claims (work-progress.ts); no
+   * instance runs it, so it is not written again until it is done.
+   */
+  fannedOut?: HandedOut;
 }
 
 /** How many of a sweep's circuits it failed on its record names. */
@@ -173,6 +180,8 @@ export interface StateStore {
   getSweepRun(sweepId: string): Promise<SharedSweepRun | null>;
   /** Drops shared records of sweeps started before `before`; how many. */
   pruneSweepRuns(before: Date): Promise<number>;
+  /** Shared records of fanned-out sweeps whose workers' deadline is `deadlineFrom` or later. */
+  listFannedOutRuns(deadlineFrom: Date): Promise<SharedSweepRun[]>;
   /** The ids of every circuit with a snapshot: one small query (ids only). */
   listCircuitIds(): Promise<string[]>;
   /** Drops a circuit's snapshot and kept route tables, so a circuit that comes back starts clean. */

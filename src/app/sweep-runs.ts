@@ -47,8 +47,20 @@ export interface SweepRunShelf {
   log: Logger;
 }
 
+/** A fan-out this process is handing out now (planning, sending): a request it covers waits for it. */
+export interface HandingOut {
+  /** What it reads: null, the estate. */
+  circuitIds: string[] | null;
+  /** Its record once the work is sent; null when it was not. */
+  sent: Promise<SharedSweepRun | null>;
+}
+
 export class SweepRuns {
   private readonly runs = new Map<string, SweepRun>();
+  /** Fanned-out sweeps handed out or joined here, as their records say: the status URL answers here if sharing failed. */
+  private readonly fanned = new Map<string, SharedSweepRun>();
+  /** Fan-outs this process is handing out now. */
+  readonly handingOut = new Set<HandingOut>();
   /** Each shared run's writes, one after the other. */
   private readonly writes = new WeakMap<SweepRun, Promise<boolean>>();
   private prunedAt = -Infinity;
@@ -119,6 +131,31 @@ export class SweepRuns {
     return first;
   }
 
+  /**
+   * Shares a fanned-out sweep's record (POST /api/sweep with SWEEP_WORK_QUEUE,
+   * or the timer's, joined by one): no instance runs it, so no heartbeat; its
+   * status URL reads the workers' claims. Resolves true when the write landed;
+   * never rejects (the record is kept here either way).
+   */
+  async shareFannedOut(run: SharedSweepRun): Promise<boolean> {
+    this.fanned.delete(run.sweepId);
+    this.fanned.set(run.sweepId, run);
+    while (this.fanned.size > this.keep) this.fanned.delete(this.fanned.keys().next().value!);
+    if (!this.shelf) return true;
+    this.prune();
+    const { store, log } = this.shelf;
+    try {
+      await store.putSweepRun({ ...run, touchedAt: this.now().toISOString() });
+      return true;
+    } catch (error) {
+      log.warn(
+        { err: error, sweepId: run.sweepId, status: run.status },
+        "the fanned-out sweep's record could not be shared; its status URL answers on this instance only",
+      );
+      return false;
+    }
+  }
+
   /** A run this instance tracks. */
   get(sweepId: string): SweepRun | null {
     return this.runs.get(sweepId) ?? null;
@@ -131,6 +168,9 @@ export class SweepRuns {
   async find(sweepId: string): Promise<SharedSweepRun | null> {
     const run = this.runs.get(sweepId);
     if (run) return shared(run, this.now());
+    const fanned = this.fanned.get(sweepId);
+    // Done: as it ended. Running: another instance may have written how it ended.
+    if (fanned && (fanned.status !== "running" || !this.shelf)) return fanned;
     if (!this.shelf || !SWEEP_ID.test(sweepId)) return null;
     let stored: SharedSweepRun | null;
     try {
@@ -149,7 +189,9 @@ export class SweepRuns {
         answer: null,
       };
     }
-    if (!stored || stored.status !== "running") return stored;
+    if (!stored) return fanned ?? null;
+    // Fanned out: no instance runs it, nobody writes it while it runs; the workers' claims say how far it is.
+    if (stored.status !== "running" || stored.fannedOut) return stored;
     const quietMs = this.now().getTime() - Date.parse(stored.touchedAt);
     if (quietMs <= SWEEP_RUN_LOST_AFTER_MS) return stored;
     return {

@@ -403,14 +403,17 @@ export function createSweeper(deps: SweepDeps) {
         sweepId,
         log,
       );
-      // Workers never say a fleet outage is over; the timer does, from what they stored.
-      const fleets = await settleFleets(
-        scoped,
-        request.now,
-        sweepId,
-        log,
-        fleetPlacesOf(planned.found.targets),
-      );
+      // Workers never say a fleet outage is over; the timer does, from what they stored
+      // (a sweep of named circuits, as in one process, leaves that to the estate's sweeps).
+      const fleets = request.scope
+        ? await settleFleets(
+            scoped,
+            request.now,
+            sweepId,
+            log,
+            fleetPlacesOf(planned.found.targets),
+          )
+        : { events: [], decisions: [] };
       if (sight.events.length + fleets.events.length > 0)
         await publish(scoped, sweepId, request.now, log, {
           partitions: () => circuitsOf([...sight.events, ...fleets.events]),

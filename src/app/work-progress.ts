@@ -12,12 +12,17 @@ import { NOT_RECORDED_SHOWN, type SweepRecord } from "./state-store.js";
 /** A worker's hard stop past the sweep's deadline: reads in flight may land until then. */
 export const WORK_STOP_GRACE_MS = 15_000;
 
+/** How long the workers' claims are kept (the timer prunes older ones): a sweep's progress is known that long. */
+export const WORK_CLAIMS_KEEP_MS = 24 * 3_600_000;
+
 /** One circuit's claim as the workers left it. */
 export interface WorkClaimRow {
   circuitId: string;
   state: "reading" | "done";
   /** Read but not recorded: why. Absent while reading, or once recorded. */
   failed?: string | null;
+  /** When the claim was last written (Table Storage's timestamp), when known. */
+  at?: string;
 }
 
 export interface WorkClaimsReader {
@@ -48,6 +53,23 @@ export function failureText(message: string): string {
   return truncate(message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, "[url]"), 300);
 }
 
+/** Recorded, and read but not recorded (with why), counted once per circuit: recorded wins. */
+function tally(claims: readonly WorkClaimRow[]) {
+  let recorded = 0;
+  const failed: { id: string; why: string }[] = [];
+  for (const claim of claims) {
+    if (claim.state === "done") recorded += 1;
+    else if (claim.failed) failed.push({ id: claim.circuitId, why: failureText(claim.failed) });
+  }
+  return { recorded, failed };
+}
+
+/** The workers' hard stop has passed (an unreadable deadline counts as passed). */
+const overAt = (deadline: string, now: Date) => {
+  const at = Date.parse(deadline);
+  return Number.isNaN(at) || now.getTime() >= at + WORK_STOP_GRACE_MS;
+};
+
 /** The workers' progress on `record`'s sweep, or null when it was not fanned out. */
 export function workersProgress(
   record: SweepRecord | null,
@@ -57,28 +79,114 @@ export function workersProgress(
 ): WorkersProgress | null {
   const fanned = record?.fannedOut;
   if (!record || !fanned || !Number.isSafeInteger(fanned.deep) || fanned.deep <= 0) return null;
-  const deadline = Date.parse(fanned.deadline);
-  let recorded = 0;
-  const failed: WorkersProgress["failed"] = [];
-  for (const claim of claims) {
-    if (claim.state === "done") recorded += 1;
-    else if (claim.failed)
-      failed.push({
-        id: claim.circuitId,
-        name: names.get(claim.circuitId.toLowerCase()) ?? claim.circuitId,
-        why: failureText(claim.failed),
-      });
-  }
-  failed.sort((a, b) => a.name.localeCompare(b.name));
+  const counted = tally(claims);
+  const failed = counted.failed
+    .map((f) => ({ ...f, name: names.get(f.id.toLowerCase()) ?? f.id }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   return {
     sweepId: record.sweepId,
     handedOut: fanned.deep,
-    recorded,
-    failed: failed.slice(0, NOT_RECORDED_SHOWN),
+    recorded: counted.recorded,
+    failed: failed.slice(0, NOT_RECORDED_SHOWN).map(({ id, name, why }) => ({ id, name, why })),
     failedCount: failed.length,
-    unfinished: Math.max(0, fanned.deep - recorded - failed.length),
+    unfinished: Math.max(0, fanned.deep - counted.recorded - failed.length),
     deadline: fanned.deadline,
     // An unreadable deadline: say what is known as final rather than "still reading" forever.
-    over: Number.isNaN(deadline) || now.getTime() >= deadline + WORK_STOP_GRACE_MS,
+    over: overAt(fanned.deadline, now),
+  };
+}
+
+/**
+ * What a fanned-out sweep handed to the workers, as the record its status URL
+ * reads keeps it (POST /api/sweep with SWEEP_WORK_QUEUE).
+ */
+export interface HandedOut {
+  /** Deep reads sent to the workers. */
+  deep: number;
+  /** No read starts after it, on the sweep's clock; the workers stop WORK_STOP_GRACE_MS later. */
+  deadline: string;
+  /** The circuits asked for, every one handed out; null: the estate, whose plan chose the reads. */
+  circuitIds: string[] | null;
+}
+
+/** Circuits a status URL names at most in each list: as many as a request may name. */
+export const PROGRESS_SHOWN = 1_000;
+
+export interface SweepProgress {
+  /**
+   * "running" while a read handed out may still land; "done" once every one
+   * is recorded or read but not recorded, or the workers' hard stop has passed.
+   */
+  status: "running" | "done";
+  /** When it was done: the last claim written when every read landed, else the hard stop. */
+  finishedAt: string | null;
+  workers: {
+    handedOut: number;
+    recorded: number;
+    /** Read but not recorded, with why (their alerts were not decided): the first PROGRESS_SHOWN. */
+    failed: { id: string; name: string; why: string }[];
+    failedCount: number;
+    /** Neither recorded nor failed: before the hard stop still to land, after it not read this sweep. */
+    unfinished: number;
+    /**
+     * The unfinished ones known by id (the first PROGRESS_SHOWN): for named
+     * circuits every one; for the estate those a worker took and did not
+     * finish (the others were never taken, and the next sweep plans them).
+     */
+    unfinishedCircuits: { id: string; name: string }[];
+    deadline: string;
+    over: boolean;
+  };
+}
+
+/** A circuit's name, from its id: the status URL answers without listing the stored snapshots. */
+const nameOf = (id: string) => id.split("/").filter(Boolean).pop() ?? id;
+
+/** How far the workers got on a sweep that handed out `handed`, from its claims. */
+export function sweepProgress(
+  handed: HandedOut,
+  claims: readonly WorkClaimRow[],
+  now: Date,
+): SweepProgress {
+  const deep = Number.isSafeInteger(handed.deep) && handed.deep > 0 ? handed.deep : 0;
+  const counted = tally(claims);
+  const failed = counted.failed
+    .map((f) => ({ id: f.id, name: nameOf(f.id), why: f.why }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const landed = new Set(
+    claims.filter((c) => c.state === "done" || c.failed).map((c) => c.circuitId.toLowerCase()),
+  );
+  const unfinishedIds =
+    handed.circuitIds !== null
+      ? handed.circuitIds.filter((id) => !landed.has(id.toLowerCase()))
+      : claims.filter((c) => c.state !== "done" && !c.failed).map((c) => c.circuitId);
+  const unfinished = Math.max(0, deep - counted.recorded - failed.length);
+  const over = overAt(handed.deadline, now);
+  const complete = unfinished === 0;
+  const lastWrite = claims
+    .map((c) => Date.parse(c.at ?? ""))
+    .filter((t) => !Number.isNaN(t))
+    .reduce((a, b) => Math.max(a, b), -Infinity);
+  const stop = Date.parse(handed.deadline) + WORK_STOP_GRACE_MS;
+  const finishedAt = complete
+    ? new Date(Number.isFinite(lastWrite) ? lastWrite : now.getTime())
+    : over
+      ? new Date(Number.isNaN(stop) ? now.getTime() : stop)
+      : null;
+  return {
+    status: complete || over ? "done" : "running",
+    finishedAt: finishedAt?.toISOString() ?? null,
+    workers: {
+      handedOut: deep,
+      recorded: counted.recorded,
+      failed: failed.slice(0, PROGRESS_SHOWN),
+      failedCount: failed.length,
+      unfinished,
+      unfinishedCircuits: unfinishedIds
+        .slice(0, PROGRESS_SHOWN)
+        .map((id) => ({ id, name: nameOf(id) })),
+      deadline: handed.deadline,
+      over,
+    },
   };
 }

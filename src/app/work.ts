@@ -18,7 +18,7 @@ import type { Unreached } from "./scan.js";
 import { isStorageFailure } from "./state-store.js";
 import { failureText } from "./work-progress.js";
 
-export { WORK_STOP_GRACE_MS } from "./work-progress.js";
+export { WORK_CLAIMS_KEEP_MS, WORK_STOP_GRACE_MS } from "./work-progress.js";
 import type { Sweeper } from "./sweep.js";
 import { usageSince, type SweepRequest } from "./sweep.js";
 
@@ -215,12 +215,21 @@ export function withPeerKeys(
   });
 }
 
-/** The timer's half: plan, then send the deep reads as work. */
+/**
+ * The planning half (the timer's, and POST /api/sweep's when it fans out):
+ * plan, send the deep reads as work, then what the listing could not see.
+ * `sent` is told once the broker took every message, before that last part:
+ * from then on the work is the workers', whatever happens here after.
+ */
 export async function fanOut(
   sweeper: Sweeper,
   queue: WorkQueue,
   request: SweepRequest & { sweepId: string; deadline: Date },
-  options: { batchSize: number; logger: Logger },
+  options: {
+    batchSize: number;
+    logger: Logger;
+    sent?: (handedOut: { deep: number; messages: number }) => Promise<void>;
+  },
 ): Promise<FanOutResult> {
   const log = options.logger.child({ sweepId: request.sweepId });
   // The workers keep to `deadline` by their own clocks; the status page judges
@@ -237,6 +246,7 @@ export async function fanOut(
     listedServiceKeys(planned.found.targets),
   );
   await queue.send(messages, { abortSignal: request.abortSignal });
+  await options.sent?.({ deep: planned.deep.length, messages: messages.length });
   // What the listing could not see is the timer's to say; the workers read and record.
   await sweeper.fannedOut(request, planned, request.sweepId, log, {
     deadline: new Date(request.now.getTime() + budgetMs),
@@ -249,7 +259,8 @@ export async function fanOut(
   // function failures.
   healthLine(log).info(
     {
-      scope: "estate",
+      // Named circuits fanned out by POST /api/sweep must not keep the dead-man's switch quiet.
+      scope: request.scope ? "estate" : "named",
       fannedOut: true,
       deep: planned.deep.length,
       quiet: planned.quiet.length,
@@ -437,6 +448,10 @@ export async function processWork(
   );
   // Given back, so the delivery that comes next reads them whoever it is.
   await released(claims, message.sweepId, done.unreached, options.worker, log);
+  // Tagged erwatch:ignore since the listing (or named by a person): nothing to record, and
+  // nothing left to read. Left "reading", the sweep's status URL waited for it until the deadline.
+  for (const { id } of done.ignored)
+    await finished(claims, message.sweepId, id, options.worker, log);
   await failedOn(claims, message.sweepId, done.errors, options.worker, log);
   const result: WorkDone = {
     read: done.verdicts.map((v) => v.id),

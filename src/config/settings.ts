@@ -291,7 +291,7 @@ export const SETTINGS = {
   },
   SWEEP_WORK_QUEUE: {
     section: "publish",
-    doc: "Service Bus queue (sessions on, keyed by subscription) the timer fans deep reads out on, read by the sweepWorker function. Unset: the timer reads in its own process.",
+    doc: "Service Bus queue (sessions on, keyed by subscription) the timer fans deep reads out on, and POST /api/sweep for the whole estate or more than HTTP_SWEEP_SYNC_CIRCUITS circuits, read by the sweepWorker function. Unset: the timer and POST /api/sweep read in their own process.",
     sample: "",
   },
   SWEEP_WORK_BATCH: {
@@ -374,7 +374,7 @@ export const SETTINGS = {
   },
   HTTP_SWEEP_SYNC_CIRCUITS: {
     section: "functions",
-    doc: "POST /api/sweep naming at most this many circuits answers with their layer tables; more, or the whole estate, is answered 202 with a status URL (default 20; range 0–1000).",
+    doc: "POST /api/sweep naming at most this many circuits answers with their layer tables; more, or the whole estate, is answered 202 with a status URL, handed to the sweepWorker function when SWEEP_WORK_QUEUE is set (default 20; range 0–1000).",
     sample: "20",
   },
   SWEEP_SCHEDULE: {

@@ -9,7 +9,7 @@ import { DEFAULT_MAX_READ_AGE_MINUTES } from "../core/sweep-plan.js";
 export interface SweepSettings {
   /** No prefix count or ARP reading older than this, whatever the cheap tier says. */
   maxReadAgeMinutes: number;
-  /** POST /api/sweep naming at most this many circuits answers with their layer tables; more is 202. */
+  /** POST /api/sweep naming at most this many circuits answers with their layer tables; more is 202 (fanned out with workQueue). */
   httpSyncCircuits: number;
   /** Queue of deep-read work for the Service Bus–triggered worker; null: the timer reads in process. */
   workQueue: string | null;

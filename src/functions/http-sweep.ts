@@ -11,6 +11,7 @@ import { AZURE_HTTP_LIMIT_MS, HTTP_ANSWER_WITHIN_MS, sweepWindow } from "../app/
 import type { SweepResult } from "../app/sweep.js";
 import { parseCircuitId } from "../core/resource-id.js";
 import { isStorageFailure } from "../app/state-store.js";
+import type { Logger } from "../logging.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 
 const problemResponse = (p: Problem, headers: Record<string, string> = {}): HttpResponseInit => ({
@@ -78,7 +79,11 @@ const respond = (
 const statusPath = (sweepId: string) => `/api/sweep/${sweepId}`;
 
 /** 202: the sweep runs on; its outcome is at the status URL. */
-function accepted(run: SweepRun, joined: boolean): HttpResponseInit {
+function accepted(
+  run: Pick<SweepRun, "sweepId" | "status" | "startedAt">,
+  joined: boolean,
+  fannedOut = false,
+): HttpResponseInit {
   return {
     status: 202,
     headers: { location: statusPath(run.sweepId), "retry-after": "10" },
@@ -88,8 +93,75 @@ function accepted(run: SweepRun, joined: boolean): HttpResponseInit {
       joined,
       statusUrl: statusPath(run.sweepId),
       startedAt: run.startedAt,
+      ...(fannedOut ? { fannedOut: true } : {}),
     },
   };
+}
+
+/**
+ * With fan-out on, a sweep of the estate or of many circuits is handed to the
+ * workers inside this request (or joins one handed out already that covers
+ * it): 202 once the broker took its work, a 503 when it did not.
+ */
+async function fannedOut(
+  deps: SweepFunctionDeps & {
+    runtime: { work: NonNullable<SweepFunctionDeps["runtime"]["work"]> };
+  },
+  circuitIds: string[] | null,
+  answerWithinMs: number,
+  log: Logger,
+): Promise<HttpResponseInit> {
+  const { runtime } = deps;
+  const { arm, sweep } = runtime.config;
+  const { fanOutOnDemand } = await import("../app/on-demand-fan-out.js");
+  let outcome;
+  try {
+    outcome = await fanOutOnDemand(
+      {
+        sweeper: runtime.sweeper,
+        work: runtime.work,
+        store: runtime.store,
+        runs: deps.runs,
+        now: deps.now,
+        logger: log,
+        batchSize: sweep.batchSize,
+        intervalMinutes: runtime.config.state.policy.sweepIntervalMinutes,
+      },
+      {
+        circuitIds,
+        targets: circuitIds ? circuitIds.map((c) => parseCircuitId(c)!) : null,
+        scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
+        answerWithinMs,
+      },
+    );
+  } catch (error) {
+    if (!isStorageFailure(error)) throw error;
+    return problemResponse(
+      problem(
+        503,
+        "Table Storage did not answer",
+        `${error.message}. Whether a sweep is already handed out to the workers is not known; nothing was sent. Ask again later.`,
+        [],
+      ),
+      { "retry-after": "60" },
+    );
+  }
+  if (outcome.kind === "not-sent")
+    return problemResponse(
+      problem(
+        503,
+        "The sweep could not be handed out",
+        `Its work did not reach the work queue (${runtime.work.name}): ${outcome.why}. No 202 is given for work the workers do not have; circuits are read as the timer plans them meanwhile. Ask again later.`,
+        [],
+      ),
+      { "retry-after": "60" },
+    );
+  const joined = outcome.kind === "joined";
+  log.info(
+    { sweepId: outcome.run.sweepId, joined, circuits: circuitIds?.length ?? "all" },
+    joined ? "on-demand sweep joined a fanned-out sweep in flight" : "on-demand sweep fanned out",
+  );
+  return accepted(outcome.run, joined, true);
 }
 
 /** `application/json`, `application/problem+json`, with or without parameters. */
@@ -141,8 +213,9 @@ async function readInput(
  * POST /api/sweep: a few named circuits are read deep and answered with their
  * layer tables; the whole estate, or more circuits than that, is answered 202
  * with a status URL at once and runs on (joined to a running sweep that
- * covers it). Nothing is ever held past Azure's 230-second HTTP limit: a
- * sweep not done in time is answered 202 too.
+ * covers it), or with fan-out on is handed to the workers first, inside this
+ * invocation (on-demand-fan-out.ts). Nothing is ever held past Azure's
+ * 230-second HTTP limit: a sweep not done in time is answered 202 too.
  */
 export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
@@ -182,6 +255,14 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
           problem(404, "Unknown circuit", "Nothing was read or written.", unknown.slice(0, 100)),
         );
     }
+    // Beyond one instance: handed to the workers inside this invocation, never run here unseen.
+    if (deps.runtime.work && !small)
+      return fannedOut(
+        { ...deps, runtime: { ...deps.runtime, work: deps.runtime.work } },
+        input.circuitIds,
+        Math.max(0, answerWithinMs - (Date.now() - arrived)),
+        log,
+      );
     // A small sweep must end inside the answer; a large one gets a timer sweep's window.
     const window = small
       ? { budgetMs: Math.round(answerWithinMs * 0.6), stopMs: Math.round(answerWithinMs * 0.9) }
@@ -257,7 +338,10 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   };
 }
 
-/** GET /api/sweep/{id}: a sweep answered 202, running or done, on this instance or another. */
+/**
+ * GET /api/sweep/{id}: a sweep answered 202, running or done, on this instance
+ * or another; a fanned-out one from its workers' claims.
+ */
 export function httpSweepStatusHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     const sweepId = request.params.id ?? "";
@@ -266,6 +350,15 @@ export function httpSweepStatusHandler(getDeps: () => Promise<SweepFunctionDeps>
       // A cold instance whose tables cannot be made yet, or a lookup storage does not answer.
       const deps = await getDeps();
       run = await deps.runs.find(sweepId);
+      // Fanned out: how far it is, from the workers' claims.
+      const handed = run?.fannedOut;
+      if (run && handed) {
+        const { fannedOutRun } = await import("../app/on-demand-fan-out.js");
+        run = await fannedOutRun(
+          { claims: deps.runtime.work?.claims ?? null, runs: deps.runs, now: deps.now },
+          { ...run, fannedOut: handed },
+        );
+      }
     } catch (error) {
       if (!isStorageFailure(error)) throw error;
       return problemResponse(
@@ -292,7 +385,12 @@ export function httpSweepStatusHandler(getDeps: () => Promise<SweepFunctionDeps>
     };
     // Only a running sweep is worth asking again: a failed one stays failed.
     if (run.status === "running")
-      return { status: 200, headers: { "retry-after": "10" }, jsonBody: summary };
+      return {
+        status: 200,
+        headers: { "retry-after": "10" },
+        // A fanned-out one says how far its workers got.
+        jsonBody: run.fannedOut ? { ...summary, ...run.answer } : summary,
+      };
     return { status: 200, jsonBody: { ...summary, ...run.answer } };
   };
 }

@@ -23,7 +23,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     if (runtime.work) {
       // Beyond one instance: plan here, read in the sweepWorker function, one subscription per session.
       // Loaded here, not at import: the host imports every entry at start, fan-out or not.
-      const { fanOut } = await import("../app/work.js");
+      const { fanOut, WORK_CLAIMS_KEEP_MS } = await import("../app/work.js");
       const sent = await fanOut(
         runtime.sweeper,
         runtime.work.queue,
@@ -39,7 +39,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       );
       log.info({ ...sent, isPastDue: timer.isPastDue }, "timer sweep fanned out");
       await runtime.work.claims
-        .prune(new Date(deps.now().getTime() - 24 * 3_600_000))
+        .prune(new Date(deps.now().getTime() - WORK_CLAIMS_KEEP_MS))
         .catch((error: unknown) => log.warn({ err: error }, "pruning old work claims failed"));
       return;
     }

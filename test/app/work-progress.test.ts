@@ -4,7 +4,14 @@
 import { describe, expect, it } from "vitest";
 import type { SweepRecord } from "../../src/app/state-store.js";
 import { NOT_RECORDED_SHOWN } from "../../src/app/state-store.js";
-import { failureText, workersProgress, type WorkClaimRow } from "../../src/app/work-progress.js";
+import { coversFanOut } from "../../src/app/on-demand-fan-out.js";
+import {
+  failureText,
+  sweepProgress,
+  workersProgress,
+  type HandedOut,
+  type WorkClaimRow,
+} from "../../src/app/work-progress.js";
 
 const NOW = new Date("2026-11-22T03:03:00.000Z");
 const record = (fannedOut?: SweepRecord["fannedOut"]): SweepRecord => ({
@@ -114,5 +121,93 @@ describe("failureText", () => {
     expect(text).not.toContain("SECRET");
     expect(text).toContain("[url]");
     expect(text.length).toBeLessThanOrEqual(300);
+  });
+});
+
+describe("sweepProgress: a fanned-out sweep's status URL", () => {
+  const named = (deadline: string): HandedOut => ({
+    deep: 3,
+    deadline,
+    circuitIds: ["/c/a", "/c/b", "/c/c"],
+  });
+  const estate = (deadline: string): HandedOut => ({ deep: 3, deadline, circuitIds: null });
+
+  it.each<[string, HandedOut, WorkClaimRow[], object]>([
+    [
+      // Never "done" while a read may still land.
+      "named, one recorded, one being read, one not taken, before the hard stop",
+      named(BEFORE),
+      [done("/c/a"), reading("/c/b")],
+      { status: "running", finishedAt: null, workers: { recorded: 1, unfinished: 2 } },
+    ],
+    [
+      "named, every read recorded or failed before the deadline: done at the last claim written",
+      named(BEFORE),
+      [
+        { ...done("/C/A"), at: "2026-11-22T03:01:00.000Z" },
+        { ...failed("/c/b", "boom"), at: "2026-11-22T03:02:30.000Z" },
+        { ...done("/c/c"), at: "2026-11-22T03:02:00.000Z" },
+      ],
+      {
+        status: "done",
+        finishedAt: "2026-11-22T03:02:30.000Z",
+        workers: {
+          recorded: 2,
+          failedCount: 1,
+          failed: [{ id: "/c/b", name: "b", why: "boom" }],
+          unfinished: 0,
+          unfinishedCircuits: [],
+          over: false,
+        },
+      },
+    ],
+    [
+      // Never "running" for ever: past the workers' hard stop what is out will not land.
+      "named, past the hard stop: done, naming every circuit not read (taken or not)",
+      named(PAST),
+      [done("/c/a"), reading("/c/b")],
+      {
+        status: "done",
+        finishedAt: "2026-11-22T03:02:15.000Z",
+        workers: {
+          unfinished: 2,
+          unfinishedCircuits: [
+            { id: "/c/b", name: "b" },
+            { id: "/c/c", name: "c" },
+          ],
+          over: true,
+        },
+      },
+    ],
+    [
+      "the estate, past the hard stop: only the circuits a worker took are known by id",
+      estate(PAST),
+      [done("/c/a"), reading("/c/b")],
+      {
+        status: "done",
+        workers: { unfinished: 2, unfinishedCircuits: [{ id: "/c/b", name: "b" }] },
+      },
+    ],
+    [
+      "nothing handed out: done at once",
+      { deep: 0, deadline: BEFORE, circuitIds: null },
+      [],
+      { status: "done", workers: { handedOut: 0, unfinished: 0 } },
+    ],
+  ])("%s", (_, handed, claims, expected) => {
+    expect(sweepProgress(handed, claims, NOW)).toMatchObject(expected);
+  });
+});
+
+describe("coversFanOut: which fanned-out sweep in flight a request joins", () => {
+  it.each([
+    ["the estate covers the estate", null, null, true],
+    // Tiered: it reads deep only what its plan says, a named circuit maybe not.
+    ["the estate does not cover named circuits", null, ["/c/a"], false],
+    ["named circuits do not cover the estate", ["/c/a"], null, false],
+    ["named circuits cover a subset of them, in any case", ["/c/a", "/c/b"], ["/C/B"], true],
+    ["named circuits do not cover one more", ["/c/a"], ["/c/a", "/c/b"], false],
+  ])("%s", (_, running, wanted, expected) => {
+    expect(coversFanOut(running, wanted)).toBe(expected);
   });
 });

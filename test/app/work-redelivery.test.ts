@@ -35,6 +35,7 @@ function world(slow: Set<string>) {
       started.push(t.name);
       if (slow.has(t.name))
         await new Promise((resolve) => options.abortSignal.addEventListener("abort", resolve));
+      if (t.name.startsWith("er-ignored")) return { kind: "ignored", id: t.id, name: t.name };
       return { kind: "reading", settingProblems: [], reading: { ref: t } };
     },
   } as unknown as CircuitReader;
@@ -62,6 +63,7 @@ function world(slow: Set<string>) {
         errors: [],
         skipped: result.skipped,
         unreached: result.unreached,
+        ignored: result.ignored,
         events: [],
       };
     },
@@ -191,6 +193,27 @@ describe("a work message delivered again", () => {
     const row = (await claims.progress(msg.sweepId)).find((c) => c.circuitId === id);
     expect(row).toMatchObject({ state: "done" });
     expect(row?.failed).toBeUndefined();
+  });
+
+  it("marks a circuit tagged erwatch:ignore done: nothing is left to read of it, and the sweep's status URL does not wait for it", async () => {
+    const msg = {
+      ...message("sweep-ignored"),
+      items: ["er-fast", "er-ignored"].map((n) => ({
+        target: target(n),
+        reason: "rotation" as const,
+      })),
+    };
+    const done = await processWork(world(new Set()).sweeper, claims, msg, {
+      worker: workerOf(msg, D1),
+      logger: memoryLogger().logger,
+      abortSignal: AbortSignal.timeout(10_000),
+    });
+    expect(done.read.map((id) => id.split("/").pop())).toEqual(["er-fast"]);
+    const rows = await claims.progress(msg.sweepId);
+    expect(rows.map((r) => [r.circuitId.split("/").pop(), r.state]).sort()).toEqual([
+      ["er-fast", "done"],
+      ["er-ignored", "done"],
+    ]);
   });
 
   it("names each delivery by its message, its count and its invocation", () => {

@@ -28,7 +28,7 @@ function worker() {
       sweeper: {
         deepRead: async (_targets: unknown, run: DeepReadRun) => {
           runs.push(run);
-          return { verdicts: [], errors: [], skipped: [], unreached: [], events: [] };
+          return { verdicts: [], errors: [], skipped: [], unreached: [], events: [], ignored: [] };
         },
       },
     },

@@ -204,4 +204,7 @@ export const sweepRunSchema = z.looseObject({
   error: text.nullable(),
   answer: z.record(z.string(), z.unknown()).nullable(),
   answerOmitted: text.optional(),
+  fannedOut: z
+    .looseObject({ deep: z.number(), deadline: text, circuitIds: z.array(text).nullable() })
+    .optional(),
 });

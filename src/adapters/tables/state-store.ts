@@ -600,6 +600,8 @@ export class TableStateStore implements StateStore {
       rowKey: sweepRunRow(run.sweepId),
       // A column of its own: pruning selects it, not the answer.
       startedAt: run.startedAt,
+      // So is a fanned-out sweep's deadline: the sweeps still in flight are found by it.
+      ...(run.fannedOut ? { fannedOutDeadline: run.fannedOut.deadline } : {}),
       ...packed,
     };
     try {
@@ -617,6 +619,24 @@ export class TableStateStore implements StateStore {
       `reading sweep ${sweepId}`,
     );
     return row ? readRow(row, SWEEP_RUN_SHAPE, this.tables.snapshots.tableName) : null;
+  }
+
+  async listFannedOutRuns(deadlineFrom: Date): Promise<SharedSweepRun[]> {
+    const rows: Row[] = [];
+    try {
+      for await (const row of this.tables.snapshots.listEntities<Record<string, unknown>>({
+        ...this.call(),
+        queryOptions: {
+          // ISO 8601 in UTC, as erwatch writes it, orders as text.
+          filter: odata`PartitionKey eq ${SWEEP_PARTITION} and RowKey ge ${SWEEP_RUN_PREFIX} and RowKey lt ${prefixEnd(SWEEP_RUN_PREFIX)} and fannedOutDeadline ge ${deadlineFrom.toISOString()}`,
+        },
+      }))
+        rows.push(row as Row);
+    } catch (error) {
+      this.fail(error, "listing the fanned-out sweeps in flight");
+    }
+    // One that cannot be read joins nothing: a sweep is sent instead.
+    return this.readAll(rows, SWEEP_RUN_SHAPE, this.tables.snapshots, (run: SharedSweepRun) => run);
   }
 
   async pruneSweepRuns(before: Date): Promise<number> {

@@ -189,6 +189,7 @@ export class TableWorkClaims implements WorkClaims {
             worker: String(row.worker),
             state: row.state === "done" ? "done" : "reading",
             ...(typeof row.failed === "string" && row.failed !== "" ? { failed: row.failed } : {}),
+            ...(typeof row.timestamp === "string" ? { at: row.timestamp } : {}),
           });
     } catch (error) {
       this.fail(error, `listing the claims of sweep ${sweepId}`);

@@ -1,0 +1,282 @@
+// POST /api/sweep with fan-out on (SWEEP_WORK_QUEUE): the whole estate, or
+// more circuits than HTTP_SWEEP_SYNC_CIRCUITS, is handed to the sweepWorker
+// function as the timer hands out its sweep, inside the request, so nothing of
+// it runs outside an invocation (an instance with none in flight may be
+// scaled in) and no instance reads the estate alone. A fanned-out sweep in
+// flight that reads what the request asks for is joined instead: the timer's
+// (from the last sweep's record) or another request's (from its shared
+// record), on any instance. Its status URL answers from the workers' claims.
+
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../logging.js";
+import type { CircuitTarget } from "./ports.js";
+import type { Scope } from "./scan.js";
+import type { SharedSweepRun, StateStore, SweepRecord } from "./state-store.js";
+import { within, type SweepRuns } from "./sweep-runs.js";
+import { sweepWindow } from "./sweep-window.js";
+import type { Sweeper } from "./sweep.js";
+import { fanOut, type WorkQueue } from "./work.js";
+import {
+  sweepProgress,
+  WORK_CLAIMS_KEEP_MS,
+  WORK_STOP_GRACE_MS,
+  type HandedOut,
+  type SweepProgress,
+  type WorkClaimsReader,
+} from "./work-progress.js";
+
+const lower = (id: string) => id.toLowerCase();
+
+/**
+ * Whether a fanned-out sweep reads what a request asks for. One of the estate
+ * is tiered: it hands out only the reads its plan puts deep (a quiet circuit
+ * may not be among them), so it answers for the estate, not for named
+ * circuits, as in one process (sweep-coordinator.ts). One of named circuits
+ * hands every one out: it covers those, never the estate.
+ */
+export function coversFanOut(running: string[] | null, wanted: string[] | null): boolean {
+  if (running === null) return wanted === null;
+  if (wanted === null) return false;
+  const have = new Set(running.map(lower));
+  return wanted.every((id) => have.has(lower(id)));
+}
+
+export interface OnDemandDeps {
+  sweeper: Sweeper;
+  work: { queue: WorkQueue; claims: WorkClaimsReader };
+  store: Pick<StateStore, "lastSweep" | "listFannedOutRuns">;
+  runs: SweepRuns;
+  /** The sweep's clock (decisions, deadlines the status URL judges). */
+  now: () => Date;
+  logger: Logger;
+  batchSize: number;
+  intervalMinutes: number;
+}
+
+export interface OnDemandRequest {
+  /** null: the estate. */
+  circuitIds: string[] | null;
+  targets: CircuitTarget[] | null;
+  scope: Scope;
+  /** How long the request may still take to answer (it must hand its work out within it). */
+  answerWithinMs: number;
+}
+
+export type OnDemandOutcome =
+  | { kind: "sent" | "joined"; run: SharedSweepRun }
+  /** Nothing, or not everything, was handed out: never answered 202. */
+  | { kind: "not-sent"; why: string };
+
+/** How long a sent sweep's record may take to be shared before the 202 (Table Storage may hang). */
+const SHARE_WITHIN_MS = 15_000;
+
+/** The timer's fanned-out sweep, as a shared record a joined request's status URL reads. */
+function fromRecord(record: SweepRecord & { fannedOut: { deep: number; deadline: string } }) {
+  const run: SharedSweepRun = {
+    sweepId: record.sweepId,
+    status: "running",
+    startedAt: record.startedAt,
+    finishedAt: null,
+    touchedAt: record.finishedAt,
+    error: null,
+    answer: null,
+    fannedOut: {
+      deep: record.fannedOut.deep,
+      deadline: record.fannedOut.deadline,
+      circuitIds: null,
+    },
+  };
+  return run;
+}
+
+const before = (deadline: string, now: Date) =>
+  now.getTime() < Date.parse(deadline) + WORK_STOP_GRACE_MS;
+
+/**
+ * A fanned-out sweep in flight that covers `wanted` and whose reads are not
+ * all in: handed out by this process a moment ago (still sending), or found
+ * in storage. Throws when Table Storage does not answer.
+ */
+async function inFlight(
+  deps: OnDemandDeps,
+  wanted: string[] | null,
+  waitMs: number,
+): Promise<{ run: SharedSweepRun; share: boolean } | null> {
+  for (const pending of [...deps.runs.handingOut].reverse()) {
+    if (!coversFanOut(pending.circuitIds, wanted)) continue;
+    const run = await within(pending.sent, waitMs);
+    if (run) return { run, share: false };
+  }
+  const now = deps.now();
+  const [last, recent] = await Promise.all([
+    deps.store.lastSweep(),
+    deps.store.listFannedOutRuns(new Date(now.getTime() - WORK_STOP_GRACE_MS)),
+  ]);
+  const candidates = recent
+    .filter((r) => r.status === "running" && r.fannedOut)
+    .map((run) => ({ run, share: false }));
+  const timer = last?.fannedOut;
+  if (last && timer && !candidates.some((c) => c.run.sweepId === last.sweepId))
+    candidates.push({ run: fromRecord({ ...last, fannedOut: timer }), share: true });
+  candidates.sort((a, b) => b.run.startedAt.localeCompare(a.run.startedAt));
+  for (const candidate of candidates) {
+    const handed = candidate.run.fannedOut!;
+    if (!before(handed.deadline, now) || !coversFanOut(handed.circuitIds, wanted)) continue;
+    const progress = sweepProgress(
+      handed,
+      await deps.work.claims.progress(candidate.run.sweepId),
+      now,
+    );
+    if (progress.status === "running") return candidate;
+  }
+  return null;
+}
+
+/**
+ * Joins a fanned-out sweep in flight that covers the request, or fans one out
+ * inside the request (plan, send, what the listing could not see) within
+ * `answerWithinMs`. "sent" once the broker took every work message, however
+ * the rest went; "not-sent" otherwise, with why. Throws when Table Storage
+ * does not answer whether one is in flight (nothing is sent then).
+ */
+export async function fanOutOnDemand(
+  deps: OnDemandDeps,
+  request: OnDemandRequest,
+): Promise<OnDemandOutcome> {
+  const started = Date.now();
+  const found = await inFlight(deps, request.circuitIds, request.answerWithinMs);
+  if (found) {
+    // The timer writes no record a status URL reads: the joined request writes one.
+    if (found.share) await within(deps.runs.shareFannedOut(found.run), SHARE_WITHIN_MS);
+    return { kind: "joined", run: found.run };
+  }
+  const sweepId = randomUUID();
+  const log = deps.logger.child({ sweepId });
+  const window = sweepWindow(deps.intervalMinutes);
+  const now = deps.now();
+  // Whatever is left of the answer's time when the send is done, the bookkeeping after it gets.
+  const left = Math.max(0, request.answerWithinMs - (Date.now() - started));
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(new Error("the request's time ran out")), left);
+  let sent: SharedSweepRun | null = null;
+  let markSent!: (run: SharedSweepRun | null) => void;
+  const pending = {
+    circuitIds: request.circuitIds,
+    sent: new Promise<SharedSweepRun | null>((resolve) => (markSent = resolve)),
+  };
+  deps.runs.handingOut.add(pending);
+  const fanned = fanOut(
+    deps.sweeper,
+    deps.work.queue,
+    {
+      ...(request.targets
+        ? { targets: request.targets }
+        : { scope: request.scope, mode: "tiered" as const }),
+      sweepId,
+      now,
+      deadline: new Date(Date.now() + window.budgetMs),
+      abortSignal: AbortSignal.any([stop.signal, AbortSignal.timeout(window.stopMs)]),
+    },
+    {
+      batchSize: deps.batchSize,
+      logger: log,
+      sent: async ({ deep }) => {
+        const handed: HandedOut = {
+          deep,
+          // On the sweep's clock, as the timer's record says it.
+          deadline: new Date(now.getTime() + window.budgetMs).toISOString(),
+          circuitIds: request.circuitIds,
+        };
+        sent = {
+          sweepId,
+          status: deep > 0 ? "running" : "done",
+          startedAt: now.toISOString(),
+          finishedAt: deep > 0 ? null : now.toISOString(),
+          touchedAt: now.toISOString(),
+          error: null,
+          answer: deep > 0 ? null : fannedOutAnswer(sweepProgress(handed, [], now)),
+          fannedOut: handed,
+        };
+        markSent(sent);
+        await within(deps.runs.shareFannedOut(sent), SHARE_WITHIN_MS);
+      },
+    },
+  );
+  let ended: { ok: true } | { ok: false; error: Error } | null;
+  try {
+    ended = await within(
+      fanned.then(
+        () => ({ ok: true as const }),
+        (error: unknown) => ({ ok: false as const, error: error as Error }),
+      ),
+      left,
+    );
+  } finally {
+    clearTimeout(timer);
+    // Nothing of it runs on once the request is answered.
+    stop.abort(new Error("the request was answered"));
+    markSent(sent);
+    deps.runs.handingOut.delete(pending);
+  }
+  const run = sent as SharedSweepRun | null;
+  if (run) {
+    if (ended && !ended.ok)
+      log.error(
+        { err: ended.error },
+        "the on-demand sweep's work was sent; what the listing could not see was not recorded",
+      );
+    return { kind: "sent", run };
+  }
+  const why = ended
+    ? ended.ok
+      ? "no work was sent"
+      : ended.error.message
+    : `planning and sending its work took longer than the ${Math.round(left / 1000)} s the request had`;
+  log.error({ why }, "the on-demand sweep could not be handed out to the workers");
+  return { kind: "not-sent", why };
+}
+
+/** What the status URL answers of a fanned-out sweep beside its summary fields. */
+export function fannedOutAnswer(progress: SweepProgress): Record<string, unknown> {
+  return { fannedOut: true, workers: progress.workers };
+}
+
+/**
+ * A fanned-out sweep as its status URL answers it now, from the workers'
+ * claims: "running" until every read handed out is recorded or failed, or the
+ * workers' hard stop has passed; then "done", written back so it no longer
+ * depends on the claims (kept WORK_CLAIMS_KEEP_MS). Throws when Table Storage
+ * does not answer.
+ */
+export async function fannedOutRun(
+  deps: { claims: WorkClaimsReader | null; runs: SweepRuns; now: () => Date },
+  run: SharedSweepRun & { fannedOut: HandedOut },
+): Promise<SharedSweepRun> {
+  if (run.status !== "running") return run;
+  const now = deps.now();
+  const started = Date.parse(run.startedAt);
+  const keptUntil = Number.isNaN(started) ? -Infinity : started + WORK_CLAIMS_KEEP_MS;
+  if (!deps.claims || now.getTime() >= keptUntil) {
+    if (before(run.fannedOut.deadline, now))
+      return { ...run, answer: { fannedOut: true, workers: null } };
+    return {
+      ...run,
+      status: "done",
+      finishedAt: new Date(Date.parse(run.fannedOut.deadline) + WORK_STOP_GRACE_MS).toISOString(),
+      answer: { fannedOut: true, workers: null },
+      answerOmitted: deps.claims
+        ? `the workers' claims are kept ${WORK_CLAIMS_KEEP_MS / 3_600_000} hours and this sweep's are gone; its circuits' state is on the status page`
+        : "SWEEP_WORK_QUEUE is not set on this instance, so the workers' claims are not read; its circuits' state is on the status page",
+    };
+  }
+  const progress = sweepProgress(run.fannedOut, await deps.claims.progress(run.sweepId), now);
+  const answered: SharedSweepRun = {
+    ...run,
+    status: progress.status,
+    finishedAt: progress.finishedAt,
+    answer: fannedOutAnswer(progress),
+  };
+  // Kept as it ended: asked again in a week, the claims are gone.
+  if (progress.status === "done") await deps.runs.shareFannedOut(answered);
+  return answered;
+}

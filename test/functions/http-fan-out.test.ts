@@ -1,0 +1,342 @@
+// POST /api/sweep with fan-out on (SWEEP_WORK_QUEUE): the estate, or more
+// circuits than HTTP_SWEEP_SYNC_CIRCUITS, is handed to the workers inside the
+// request, as the timer hands out its sweep, or joins a fanned-out sweep in
+// flight that covers it; its status URL answers from the workers' claims on
+// any instance. Before, it was answered 202 and run in this process, outside
+// any invocation, beside the timer's fanned-out sweep.
+
+import functions from "@azure/functions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SweepRuns } from "../../src/app/sweep-runs.js";
+import { sweepWindow } from "../../src/app/sweep-window.js";
+import { WORK_CLAIMS_KEEP_MS, WORK_STOP_GRACE_MS } from "../../src/app/work-progress.js";
+import type { SweepFunctionDeps } from "../../src/functions/deps.js";
+import { httpSweepHandler, httpSweepStatusHandler } from "../../src/functions/http-sweep.js";
+import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { FakeReader } from "../support/fake-reader.js";
+import { FakeWork } from "../support/fake-work.js";
+import { functionDeps } from "../support/function-deps.js";
+import { CIRCUIT_ID } from "../support/readings.js";
+import { memoryLogger } from "../support/test-logger.js";
+
+const { HttpRequest, InvocationContext } = functions;
+const T0 = Date.parse("2026-11-22T02:00:00.000Z");
+const SUB = "00000000-0000-0000-0000-000000000001";
+const BUDGET_MS = sweepWindow(5).budgetMs;
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const context = () =>
+  new InvocationContext({ invocationId: "test", functionName: "sweep", logHandler: () => {} });
+const post = (circuits?: string[]) =>
+  new HttpRequest({
+    method: "POST",
+    url: "http://localhost/api/sweep",
+    ...(circuits
+      ? {
+          body: { string: JSON.stringify({ circuits }) },
+          headers: { "content-type": "application/json" },
+        }
+      : {}),
+  });
+const statusOf = (id: string) =>
+  new HttpRequest({ method: "GET", url: `http://localhost/api/sweep/${id}`, params: { id } });
+
+/** Circuit ids in the watched subscription, named in ERWATCH_CIRCUITS. */
+const ids = (n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) =>
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-${i}`,
+  );
+
+interface Accepted {
+  sweepId: string;
+  status: string;
+  joined: boolean;
+  fannedOut?: boolean;
+  statusUrl: string;
+}
+
+async function setup(env: Record<string, string> = {}) {
+  const reader = new FakeReader();
+  const clock = { now: new Date(T0) };
+  const work = new FakeWork();
+  const deps = work.on(
+    await functionDeps(
+      azurite.connectionString,
+      reader,
+      {
+        ERWATCH_SUBSCRIPTIONS: SUB,
+        ERWATCH_CIRCUITS: ids(6).join(","),
+        HTTP_SWEEP_SYNC_CIRCUITS: "2",
+        ...env,
+      },
+      () => clock.now,
+    ),
+  );
+  // Nothing may run in this process: the sweep is the workers'.
+  const inProcess: unknown[] = [];
+  const sweep = deps.runtime.sweeper.sweep;
+  deps.runtime.sweeper.sweep = (request) => (inProcess.push(request), sweep(request));
+  /** Another instance: the same tables and queue, nothing of this one's memory. */
+  const elsewhere = (): SweepFunctionDeps => ({
+    ...deps,
+    runs: new SweepRuns(() => clock.now, 50, {
+      store: deps.runtime.store,
+      log: memoryLogger().logger,
+    }),
+  });
+  return {
+    reader,
+    clock,
+    work,
+    deps,
+    inProcess,
+    elsewhere,
+    sweep: httpSweepHandler(async () => deps),
+    sweepStatus: httpSweepStatusHandler(async () => deps),
+  };
+}
+
+const problemOf = (response: { status?: number; headers?: unknown; body?: unknown }) => {
+  expect((response.headers as Record<string, string>)["content-type"]).toBe(
+    "application/problem+json",
+  );
+  return JSON.parse(String(response.body)) as { status: number; title: string; detail: string };
+};
+
+describe("POST /api/sweep with SWEEP_WORK_QUEUE", () => {
+  it("hands a sweep of the estate to the workers inside the request and reads nothing deep in this process", async () => {
+    const { sweep, work, reader, deps, inProcess } = await setup();
+    const response = await sweep(post(), context());
+    expect(response.status).toBe(202);
+    const body = response.jsonBody as Accepted;
+    expect(body).toMatchObject({ status: "running", joined: false, fannedOut: true });
+    expect((response.headers as Record<string, string>).location).toBe(body.statusUrl);
+    // Sent before the answer: the estate's one circuit, never read before, handed out.
+    expect(work.sends).toHaveLength(1);
+    expect(work.handedOut(body.sweepId)).toEqual([CIRCUIT_ID]);
+    expect(work.sends[0]!.every((m) => m.sweepId === body.sweepId)).toBe(true);
+    // Nothing runs on here: no in-process sweep, no deep read, the coordinator idle.
+    expect(inProcess).toEqual([]);
+    expect(deps.coordinator.running).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reader.reads).toBe(0);
+    // The listing was recorded as the timer's is: the status page's last sweep is this one.
+    expect(await deps.runtime.store.lastSweep()).toMatchObject({
+      sweepId: body.sweepId,
+      fannedOut: { deep: 1 },
+    });
+  });
+
+  it("hands out more named circuits than HTTP_SWEEP_SYNC_CIRCUITS, every one, and still answers a few in this process", async () => {
+    const { sweep, work, reader, inProcess } = await setup();
+    const named = ids(3);
+    const response = await sweep(post(named), context());
+    expect(response.status).toBe(202);
+    const { sweepId } = response.jsonBody as Accepted;
+    expect(work.handedOut(sweepId).sort()).toEqual([...named].sort());
+    expect(inProcess).toEqual([]);
+    expect(reader.reads).toBe(0);
+    // Two circuits: read here and answered with their layer tables, as before.
+    const small = await sweep(post([CIRCUIT_ID]), context());
+    expect(small.status).toBe(200);
+    expect((small.jsonBody as { circuits: unknown[] }).circuits).toHaveLength(1);
+    expect(work.sends).toHaveLength(1);
+  });
+
+  it("answers 503 problem+json, never 202, when the work queue refuses the send, and leaves no status URL", async () => {
+    const { sweep, sweepStatus, work, reader, inProcess, deps } = await setup();
+    work.failing = new Error(
+      "sending 1 work message(s) to erwatch-sweep-work failed: Service Bus did not answer within 10000 ms (SERVICEBUS_TIMEOUT_MS)",
+    );
+    const response = await sweep(post(), context());
+    expect(response.status).toBe(503);
+    expect((response.headers as Record<string, string>)["retry-after"]).toBe("60");
+    const problem = problemOf(response);
+    expect(problem).toMatchObject({ status: 503, title: "The sweep could not be handed out" });
+    expect(problem.detail).toContain("Service Bus did not answer within 10000 ms");
+    expect(work.sends).toEqual([]);
+    expect(inProcess).toEqual([]);
+    expect(reader.reads).toBe(0);
+    // Not the last sweep either: the next request does not join work nobody has.
+    expect(await deps.runtime.store.lastSweep()).toBeNull();
+    expect(await deps.runtime.store.listFannedOutRuns(new Date(0))).toEqual([]);
+    work.failing = null;
+    const again = await sweep(post(), context());
+    expect(again.status).toBe(202);
+    expect((again.jsonBody as Accepted).joined).toBe(false);
+    expect((await sweepStatus(statusOf("nope"), context())).status).toBe(404);
+  });
+
+  it("bounds the wait: a send that does not end within the answer's time is a 503, and nothing of it runs on", async () => {
+    const { work, deps } = await setup();
+    deps.answerWithinMs = 300;
+    work.holding = new Promise(() => {});
+    const started = Date.now();
+    const response = await httpSweepHandler(async () => deps)(post(), context());
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(response.status).toBe(503);
+    expect(problemOf(response).detail).toMatch(/did not reach the work queue/);
+    expect(work.sends).toEqual([]);
+    expect(deps.runs.handingOut.size).toBe(0);
+  });
+
+  it("joins the timer's fanned-out sweep in flight instead of sending a second set of work, on any instance", async () => {
+    const { work, deps, elsewhere, clock } = await setup();
+    await sweepTimerHandler(async () => deps)(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: false },
+        scheduleStatus: { last: "", next: "", lastUpdated: "" },
+      },
+      context(),
+    );
+    expect(work.sends).toHaveLength(1);
+    const timerId = work.sends[0]![0]!.sweepId;
+    const other = elsewhere();
+    const response = await httpSweepHandler(async () => other)(post(), context());
+    expect(response.status).toBe(202);
+    expect(response.jsonBody).toMatchObject({ sweepId: timerId, joined: true, fannedOut: true });
+    expect(work.sends).toHaveLength(1);
+    // Its status URL answers on a third instance, from the workers' claims.
+    const third = httpSweepStatusHandler(async () => elsewhere());
+    expect((await third(statusOf(timerId), context())).jsonBody).toMatchObject({
+      sweepId: timerId,
+      status: "running",
+      fannedOut: true,
+      workers: { handedOut: 1, recorded: 0, unfinished: 1 },
+    });
+    // Named circuits are not joined to it: a tiered sweep may leave them quiet.
+    const named = await httpSweepHandler(async () => other)(post(ids(3)), context());
+    expect(named.jsonBody).toMatchObject({ joined: false });
+    expect(work.sends).toHaveLength(2);
+    // Once every read it handed out is in, it is not joined: a new one is sent.
+    await work.worker(timerId, CIRCUIT_ID, "recorded");
+    clock.now = new Date(T0 + 1_000);
+    const later = await httpSweepHandler(async () => other)(post(), context());
+    expect(later.jsonBody).toMatchObject({ joined: false });
+    expect((later.jsonBody as Accepted).sweepId).not.toBe(timerId);
+    expect(work.sends).toHaveLength(3);
+  });
+
+  it("joins another request's fanned-out sweep that covers it, on any instance; one that does not cover it sends its own", async () => {
+    const { sweep, work, elsewhere, clock } = await setup();
+    const first = (await sweep(post(ids(4)), context())).jsonBody as Accepted;
+    const there = httpSweepHandler(async () => elsewhere());
+    // A subset, in another case, on another instance: joined.
+    const subset = await there(post(ids(3).map((id) => id.toUpperCase())), context());
+    expect(subset.jsonBody).toMatchObject({ sweepId: first.sweepId, joined: true });
+    expect(work.sends).toHaveLength(1);
+    // One circuit more than it reads, or the estate: sent.
+    const wider = (await there(post(ids(5)), context())).jsonBody as Accepted;
+    expect(wider.joined).toBe(false);
+    const estate = (await there(post(), context())).jsonBody as Accepted;
+    expect(estate.joined).toBe(false);
+    expect(work.sends).toHaveLength(3);
+    // Past its workers' hard stop, nothing is joined to it.
+    clock.now = new Date(T0 + BUDGET_MS + WORK_STOP_GRACE_MS);
+    const late = (await there(post(ids(3)), context())).jsonBody as Accepted;
+    expect(late.joined).toBe(false);
+    expect(late.sweepId).not.toBe(first.sweepId);
+  });
+
+  it("lets requests that arrive while a fan-out is still being sent here join it", async () => {
+    const { sweep, work } = await setup();
+    let release!: () => void;
+    work.holding = new Promise((resolve) => (release = resolve));
+    const first = sweep(post(), context());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = sweep(post(), context());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    const [a, b] = (await Promise.all([first, second])).map((r) => r.jsonBody as Accepted);
+    expect(a!.joined).toBe(false);
+    expect(b).toMatchObject({ sweepId: a!.sweepId, joined: true });
+    expect(work.sends).toHaveLength(1);
+  });
+});
+
+describe("GET /api/sweep/{id} of a fanned-out sweep", () => {
+  it("is running while reads are out, and done, naming what was not recorded and what was not read, once they are in or the hard stop passed", async () => {
+    const { sweep, work, elsewhere, clock } = await setup();
+    const named = ids(3);
+    const { sweepId } = (await sweep(post(named), context())).jsonBody as Accepted;
+    const status = () =>
+      httpSweepStatusHandler(async () => elsewhere())(statusOf(sweepId), context());
+
+    const fresh = await status();
+    expect(fresh.headers).toEqual({ "retry-after": "10" });
+    expect(fresh.jsonBody).toMatchObject({
+      sweepId,
+      status: "running",
+      finishedAt: null,
+      fannedOut: true,
+      workers: { handedOut: 3, recorded: 0, failedCount: 0, unfinished: 3, over: false },
+    });
+
+    // One recorded, one read but not recorded, one being read: still running.
+    await work.worker(sweepId, named[0]!, "recorded");
+    await work.worker(sweepId, named[1]!, { failed: "Table Storage answered 500" });
+    await work.worker(sweepId, named[2]!, "reading");
+    clock.now = new Date(T0 + BUDGET_MS);
+    expect((await status()).jsonBody).toMatchObject({
+      status: "running",
+      workers: { recorded: 1, failedCount: 1, unfinished: 1, over: false },
+    });
+
+    // The workers' hard stop has passed: done, the third not read this sweep.
+    clock.now = new Date(T0 + BUDGET_MS + WORK_STOP_GRACE_MS);
+    const done = await status();
+    expect(done.headers ?? {}).not.toHaveProperty("retry-after");
+    expect(done.jsonBody).toMatchObject({
+      status: "done",
+      finishedAt: new Date(T0 + BUDGET_MS + WORK_STOP_GRACE_MS).toISOString(),
+      workers: {
+        handedOut: 3,
+        recorded: 1,
+        failedCount: 1,
+        failed: [{ id: named[1], name: "er-1", why: "Table Storage answered 500" }],
+        unfinished: 1,
+        unfinishedCircuits: [{ id: named[2], name: "er-2" }],
+        over: true,
+      },
+    });
+    // Kept as it ended: once the claims are pruned, it still says so, on any instance.
+    clock.now = new Date(T0 + WORK_CLAIMS_KEEP_MS + 60_000);
+    const kept = await status();
+    expect(kept.jsonBody).toEqual(done.jsonBody);
+  });
+
+  it("is done as soon as every read handed out is recorded, before the deadline", async () => {
+    const { sweep, sweepStatus, work, clock } = await setup();
+    const { sweepId } = (await sweep(post(), context())).jsonBody as Accepted;
+    clock.now = new Date(T0 + 30_000);
+    expect((await sweepStatus(statusOf(sweepId), context())).jsonBody).toMatchObject({
+      status: "running",
+    });
+    await work.worker(sweepId, CIRCUIT_ID, "recorded");
+    expect((await sweepStatus(statusOf(sweepId), context())).jsonBody).toMatchObject({
+      status: "done",
+      workers: { handedOut: 1, recorded: 1, unfinished: 0, unfinishedCircuits: [], over: false },
+    });
+  });
+
+  it("is never running for ever: no claims at all, and past the hard stop it is done with every read unfinished", async () => {
+    const { sweep, sweepStatus, clock } = await setup();
+    const { sweepId } = (await sweep(post(), context())).jsonBody as Accepted;
+    clock.now = new Date(T0 + 60 * 60_000);
+    expect((await sweepStatus(statusOf(sweepId), context())).jsonBody).toMatchObject({
+      status: "done",
+      workers: { handedOut: 1, recorded: 0, unfinished: 1, over: true },
+    });
+  });
+});
