@@ -13,6 +13,7 @@ import { parseCircuitId } from "../core/resource-id.js";
 import { isStorageFailure } from "../app/state-store.js";
 import type { Logger } from "../logging.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
+import { jsonAnswer } from "./http/encoding.js";
 
 const problemResponse = (p: Problem, headers: Record<string, string> = {}): HttpResponseInit => ({
   status: p.status,
@@ -74,7 +75,9 @@ const respond = (
   result: SweepResult,
   circuitIds: string[] | null,
   joined: boolean,
-): HttpResponseInit => ({ status: 200, jsonBody: sweepAnswer(result, circuitIds, joined) });
+  request: HttpRequest,
+): Promise<HttpResponseInit> =>
+  jsonAnswer(200, sweepAnswer(result, circuitIds, joined), request.headers.get("accept-encoding"));
 
 const statusPath = (sweepId: string) => `/api/sweep/${sweepId}`;
 
@@ -315,7 +318,7 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       await within(deps.runs.share(run), Math.max(0, Math.min(SHARE_WITHIN_MS, left)));
       // Done while its record was written: the answer itself, not a URL to ask.
       if (small && run.status === "done" && run.result)
-        return respond(run.result, input.circuitIds, joined);
+        return respond(run.result, input.circuitIds, joined, request);
       return accepted(run, joined);
     };
     if (!small) {
@@ -334,7 +337,7 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       { sweepId: done.sweepId, joined, circuits: input.circuitIds ?? "all" },
       "on-demand sweep answered",
     );
-    return respond(done, input.circuitIds, joined);
+    return respond(done, input.circuitIds, joined, request);
   };
 }
 
@@ -385,13 +388,15 @@ export function httpSweepStatusHandler(getDeps: () => Promise<SweepFunctionDeps>
     };
     // Only a running sweep is worth asking again: a failed one stays failed.
     if (run.status === "running")
-      return {
-        status: 200,
-        headers: { "retry-after": "10" },
+      return jsonAnswer(
+        200,
         // A fanned-out one says how far its workers got.
-        jsonBody: run.fannedOut ? { ...summary, ...run.answer } : summary,
-      };
-    return { status: 200, jsonBody: { ...summary, ...run.answer } };
+        run.fannedOut ? { ...summary, ...run.answer } : summary,
+        request.headers.get("accept-encoding"),
+        { "retry-after": "10" },
+      );
+    // A whole estate's answer is megabytes: compressed for a client that takes it.
+    return jsonAnswer(200, { ...summary, ...run.answer }, request.headers.get("accept-encoding"));
   };
 }
 

@@ -274,7 +274,7 @@ describe("GET /api/sweep/{id} of a fanned-out sweep", () => {
       httpSweepStatusHandler(async () => elsewhere())(statusOf(sweepId), context());
 
     const fresh = await status();
-    expect(fresh.headers).toEqual({ "retry-after": "10" });
+    expect(fresh.headers).toEqual({ "retry-after": "10", vary: "Accept-Encoding" });
     expect(fresh.jsonBody).toMatchObject({
       sweepId,
       status: "running",

@@ -167,6 +167,46 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
       circuits: [expect.objectContaining({ id: CIRCUIT_ID })],
     });
     expect((await sweepStatus(statusOf("nope"), context())).status).toBe(404);
+    // The layer tables of an estate are megabytes: gzip to a client that takes it, the same answer.
+    const zipped = await sweepStatus(
+      new HttpRequest({
+        method: "GET",
+        url: `http://localhost/api/sweep/${sweepId}`,
+        params: { id: sweepId },
+        headers: { "accept-encoding": "gzip, deflate, br" },
+      }),
+      context(),
+    );
+    expect(zipped.headers).toMatchObject({
+      "content-encoding": "gzip",
+      "content-type": "application/json",
+      vary: "Accept-Encoding",
+    });
+    expect(JSON.parse(gunzipSync(zipped.body as Uint8Array).toString("utf8"))).toEqual(
+      status.jsonBody,
+    );
+  });
+
+  it("answers a small sweep's layer tables gzip-compressed to a client that takes it", async () => {
+    const { sweep } = await setup();
+    const request = (headers: Record<string, string>) =>
+      new HttpRequest({
+        method: "POST",
+        url: "http://localhost/api/sweep",
+        body: { string: ALL },
+        headers: { "content-type": "application/json", ...headers },
+      });
+    const plain = await sweep(request({}), context());
+    expect(plain.status).toBe(200);
+    expect(plain.headers).toMatchObject({ vary: "Accept-Encoding" });
+    const zipped = await sweep(request({ "accept-encoding": "gzip" }), context());
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers).toMatchObject({ "content-encoding": "gzip" });
+    const answer = JSON.parse(gunzipSync(zipped.body as Uint8Array).toString("utf8")) as {
+      circuits: { id: string }[];
+    };
+    expect(answer.circuits.map((c) => c.id)).toEqual([CIRCUIT_ID]);
+    expect(Object.keys(answer).sort()).toEqual(Object.keys(plain.jsonBody as object).sort());
   });
 
   it("answers 202 instead of holding the request when a small sweep is not done in time", async () => {
@@ -178,7 +218,7 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     const { sweepId } = response.jsonBody as { sweepId: string };
     const running = await sweepStatus(statusOf(sweepId), context());
     expect(running.jsonBody).toMatchObject({ status: "running" });
-    expect(running.headers).toEqual({ "retry-after": "10" });
+    expect(running.headers).toEqual({ "retry-after": "10", vary: "Accept-Encoding" });
     release();
     await deps.runs.get(sweepId)!.done;
     const done = await sweepStatus(statusOf(sweepId), context());
@@ -201,7 +241,7 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     const running = await elsewhere(statusOf(sweepId), context());
     expect(running.status).toBe(200);
     expect(running.jsonBody).toMatchObject({ sweepId, status: "running", finishedAt: null });
-    expect(running.headers).toEqual({ "retry-after": "10" });
+    expect(running.headers).toEqual({ "retry-after": "10", vary: "Accept-Encoding" });
     release();
     await deps.runs.get(sweepId)!.sharedEnd;
     const here = await sweepStatus(statusOf(sweepId), context());

@@ -3,6 +3,7 @@
 // included, does not compress responses (Azure/azure-functions-host#9338,
 // #7285), so the handler does it when the client says it can take it.
 
+import type { HttpResponseInit } from "@azure/functions";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 
@@ -59,4 +60,25 @@ export async function encodeBody(
   if (!acceptsGzip(acceptEncoding) || Buffer.byteLength(text, "utf8") < COMPRESS_FROM_BYTES)
     return { body: text, headers: {} };
   return { body: await gzipAsync(text), headers: { "content-encoding": "gzip" } };
+}
+
+/**
+ * A JSON answer, gzip-compressed when the client takes it and it is worth it
+ * (a whole estate's sweep answer is megabytes); otherwise as `jsonBody`.
+ */
+export async function jsonAnswer(
+  status: number,
+  value: unknown,
+  acceptEncoding: string | null,
+  headers: Record<string, string> = {},
+): Promise<HttpResponseInit> {
+  const vary = { ...headers, vary: "Accept-Encoding" };
+  const text = JSON.stringify(value);
+  const encoded = await encodeBody(text, acceptEncoding);
+  if (typeof encoded.body === "string") return { status, headers: vary, jsonBody: value };
+  return {
+    status,
+    headers: { ...vary, "content-type": "application/json", ...encoded.headers },
+    body: encoded.body,
+  };
 }
