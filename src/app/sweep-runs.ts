@@ -192,12 +192,18 @@ export class SweepRuns {
     if (!stored) return fanned ?? null;
     // Fanned out: no instance runs it, nobody writes it while it runs; the workers' claims say how far it is.
     if (stored.status !== "running" || stored.fannedOut) return stored;
-    const quietMs = this.now().getTime() - Date.parse(stored.touchedAt);
+    // A write time that is no date (a hand edit) counts from the start: "NaN minutes ago" said nothing.
+    const touched = Date.parse(stored.touchedAt);
+    const since = Number.isNaN(touched) ? Date.parse(stored.startedAt) : touched;
+    const quietMs = this.now().getTime() - since;
     if (quietMs <= SWEEP_RUN_LOST_AFTER_MS) return stored;
+    const when = Number.isNaN(quietMs)
+      ? "its record does not say when it was written"
+      : `its record was last written ${Math.round(quietMs / 60_000)} minutes ago`;
     return {
       ...stored,
       status: "failed",
-      error: `its record was last written ${Math.round(quietMs / 60_000)} minutes ago, while running; a running sweep writes it every ${SWEEP_RUN_HEARTBEAT_MS / 60_000} minutes: the instance running it stopped (scaled in or restarted) before recording how it ended. Its circuits' state is on the status page; ask for a sweep again.`,
+      error: `${when}, while running; a running sweep writes it every ${SWEEP_RUN_HEARTBEAT_MS / 60_000} minutes: the instance running it stopped (scaled in or restarted) before recording how it ended. Its circuits' state is on the status page; ask for a sweep again.`,
     };
   }
 

@@ -140,6 +140,23 @@ describe("sweep runs shared between instances", () => {
       status: "failed",
       error: expect.stringContaining("the instance running it stopped"),
     });
+    // A write time that is no date counts from the start; neither one: said, never "NaN minutes".
+    const edited = (touchedAt: string, startedAt: string) =>
+      s.landed.splice(0, s.landed.length, { ...s.landed[0]!, touchedAt, startedAt });
+    edited("yesterday", "2026-11-22T02:00:00.000Z");
+    expect(await runs.find("6f1c1e2a-0d9b-4d36-9f5e-2f1f7b0c1a11")).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/^its record was last written 11 minutes ago, while running/),
+    });
+    now = new Date(touched.getTime() + 60_000);
+    expect(await runs.find("6f1c1e2a-0d9b-4d36-9f5e-2f1f7b0c1a11")).toMatchObject({
+      status: "running",
+    });
+    edited("yesterday", "");
+    expect(await runs.find("6f1c1e2a-0d9b-4d36-9f5e-2f1f7b0c1a11")).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/^its record does not say when it was written, while running/),
+    });
     s.store.getSweepRun = () =>
       Promise.reject(
         Object.assign(new Error("the sweep run in T row erwatch-sweeps / run|x cannot be read"), {
