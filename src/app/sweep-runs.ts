@@ -248,8 +248,19 @@ function shared(run: SweepRun, now: Date): SharedSweepRun {
     finishedAt: run.finishedAt,
     touchedAt: now.toISOString(),
     error: run.error,
-    answer: run.status === "done" && run.result ? doneAnswer(run.result, run.circuitIds) : null,
+    answer: run.status === "done" && run.result ? answerOf(run, run.result) : null,
   };
+}
+
+/**
+ * The answer under the id the status URL was given. A sweep that waited and
+ * was answered by the timer's (sweep-coordinator.ts) has another sweep's
+ * result: its id is said apart, not in place of the one asked about.
+ */
+function answerOf(run: SweepRun, result: SweepResult): Record<string, unknown> {
+  const answer = doneAnswer(result, run.circuitIds);
+  if (result.sweepId === run.sweepId) return answer;
+  return { ...answer, sweepId: run.sweepId, joined: true, joinedSweepId: result.sweepId };
 }
 
 /** The promise's value if it settles within `ms`, else null (it runs on). */

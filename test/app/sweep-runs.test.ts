@@ -191,6 +191,29 @@ describe("sweep runs shared between instances", () => {
     expect(s.landed[1]).toMatchObject({ sweepId: "s1", answer: { sweepId: "s1", plan: {} } });
   });
 
+  it("answers a sweep the timer's answered while it waited under its own id, naming the timer's apart", async () => {
+    const s = quickShelf();
+    const runs = new SweepRuns(() => new Date("2026-11-22T02:00:00.000Z"), 50, s);
+    // Waiting behind another, absorbed by the timer's (sweep-coordinator.ts): its result is the timer's.
+    const run = runs.track("x", null, Promise.resolve({ ...RESULT, sweepId: "timer-1" }));
+    await run.done;
+    await runs.share(run);
+    const here = await runs.find("x");
+    const elsewhere = await new SweepRuns(() => new Date("2026-11-22T02:01:00.000Z"), 50, s).find(
+      "x",
+    );
+    for (const found of [here, elsewhere])
+      expect(found).toMatchObject({
+        sweepId: "x",
+        status: "done",
+        answer: { sweepId: "x", joined: true, joinedSweepId: "timer-1" },
+      });
+    // Its own result: no other sweep named.
+    const own = runs.track("s1", null, Promise.resolve(RESULT));
+    await own.done;
+    expect((await runs.find("s1"))!.answer).not.toHaveProperty("joinedSweepId");
+  });
+
   it("a run shared once it has ended is written once", async () => {
     const s = shelf();
     const runs = new SweepRuns(() => new Date("2026-11-22T02:00:00.000Z"), 50, s);

@@ -412,6 +412,48 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     expect(order.slice(0, 2)).toEqual(["er-0", "timer"]);
   });
 
+  it("an estate sweep the timer's answered while it waited keeps its own id at its status URL, and names the timer's", async () => {
+    const { deps, sweepStatus } = await setup({ ERWATCH_CIRCUITS: ids(3).join(",") });
+    deps.answerWithinMs = 50;
+    const sweeper = deps.runtime.sweeper;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const run = sweeper.sweep.bind(sweeper);
+    let timerSweepId = "";
+    sweeper.sweep = async (options) => {
+      if (options.targets) await gate;
+      else timerSweepId = options.sweepId!;
+      return run(options);
+    };
+    const sweep = httpSweepHandler(async () => deps);
+    // A named sweep runs; the estate's request waits behind it; the timer fires and answers it.
+    expect((await sweep(post(JSON.stringify({ circuits: [ids(3)[0]] })), context())).status).toBe(
+      202,
+    );
+    const waiting = await sweep(post(""), context());
+    expect(waiting.status).toBe(202);
+    const { sweepId } = waiting.jsonBody as { sweepId: string };
+    const timer = sweepTimerHandler(async () => deps)(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: false },
+        scheduleStatus: { last: "", next: "", lastUpdated: "" },
+      },
+      context(),
+    );
+    release();
+    await timer;
+    await deps.runs.get(sweepId)!.done;
+    expect(timerSweepId).not.toBe("");
+    const done = await sweepStatus(statusOf(sweepId), context());
+    expect(done.jsonBody).toMatchObject({
+      sweepId,
+      status: "done",
+      joined: true,
+      joinedSweepId: timerSweepId,
+    });
+  });
+
   it("a sweep that failed says so once: no Retry-After to poll it again", async () => {
     const { sweep, sweepStatus, deps } = await setup({ HTTP_SWEEP_SYNC_CIRCUITS: "0" });
     deps.runtime.sweeper.sweep = () => Promise.reject(new Error("Table Storage refused the sweep"));
