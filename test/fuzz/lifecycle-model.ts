@@ -768,19 +768,27 @@ export class Judge {
     const seenDown = down.filter((p) => !unread.includes(p));
     const sev0 = e.severity === "Sev0";
     // Hysteresis: below Sev0, nothing opens on one sweep's sighting. The sweep before
-    // that erwatch could list, when it read both paths, must have shown it too.
+    // that erwatch could list must have shown it too.
     // A sweep the circuit's storage failed in may still have recorded its sighting (the write
     // landed, its answer was lost): any of those back to the last one that surely counted will do.
     const priors = [this.lastListedBefore(sweep)];
     while (priors.at(-1)! >= 0 && this.storageFailed(name, priors.at(-1)!))
       priors.push(this.lastListedBefore(priors.at(-1)!));
     const prior = priors.at(-1)!;
-    const heldBefore = (holds: (t: Truth) => boolean) =>
+    // A sighting is what fired the key on the paths erwatch read: a failed read is UNKNOWN for
+    // its path alone (README "Guarantees"), so the other path's rows still fire the key and
+    // count toward the open (observe.ts). Seed 854: the primary's count over the limit, the
+    // secondary unread, at a sweep whose publish hung (its reading stored all the same).
+    const heldBefore = (holds: (t: Truth, read: PathName[]) => boolean) =>
       e.action !== "open" ||
       sev0 ||
       prior < 0 ||
       !this.seen(name, prior) ||
-      priors.some((p) => p >= 0 && this.unread(name, p).length === 0 && holds(this.truth(name, p)));
+      priors.some((p) => {
+        if (p < 0) return false;
+        const read = PATHS.filter((x) => !this.unread(name, p).includes(x));
+        return read.length > 0 && holds(this.truth(name, p), read);
+      });
     switch (e.family) {
       case "path-down": {
         if (unread.length === 0) {
@@ -801,7 +809,7 @@ export class Judge {
             this.fail(sweep, `${say}: names ${p}, which is up and was read`);
         for (const p of seenDown)
           if (!e.paths.includes(p)) this.fail(sweep, `${say}: leaves out ${p}, read down`);
-        if (!heldBefore((t) => downPaths(t).length > 0))
+        if (!heldBefore((t, read) => read.some((p) => t.paths[p] !== "up")))
           this.fail(sweep, `${say}: opened on a one-sweep blip`);
         break;
       }
@@ -810,7 +818,8 @@ export class Judge {
           now.level === "over" ? "Sev2" : now.level === "near" ? "Sev3" : null;
         if (e.severity !== want)
           this.fail(sweep, `${say}: prefixes ${now.level}, want ${want ?? "no alert"}`);
-        if (!heldBefore((t) => t.level !== "normal"))
+        // A path carries its count only while its session is up: a down one fires no route-limit.
+        if (!heldBefore((t, read) => t.level !== "normal" && read.some((p) => t.paths[p] === "up")))
           this.fail(sweep, `${say}: opened on a one-sweep blip`);
         break;
       }
