@@ -3,6 +3,7 @@
 
 import type { ServiceBusClient, ServiceBusClientOptions } from "@azure/service-bus";
 import { setTimeout as delay } from "node:timers/promises";
+import type { PostDeadline } from "../adapters/receivers/http-post.js";
 import { createReceiver, createUnusableReceiver } from "../adapters/receivers/index.js";
 import { newServiceBusClient, serviceBusClient } from "../adapters/servicebus/client.js";
 import { DeadlineSender } from "../adapters/servicebus/deadline.js";
@@ -60,6 +61,8 @@ export interface DispatchOverrides extends CommonOverrides {
   now?: () => Date;
   /** Spreads the pauses of a throttled receiver; seeded by the soaks. */
   random?: () => number;
+  /** When a post to a receiver stops waiting (RECEIVER_TIMEOUT_MS of real time by default). */
+  receiverDeadline?: PostDeadline;
 }
 
 export interface DispatchRuntime {
@@ -100,6 +103,7 @@ export function buildDispatchRuntime(
             createReceiver(settings, {
               timeoutMs: dispatch.receiverTimeoutMs,
               now,
+              ...(overrides.receiverDeadline ? { deadline: overrides.receiverDeadline } : {}),
               // Portal links follow the cloud the circuits live in.
               cloud: config.cloud,
               ...(dispatch.statusPageUrl ? { statusUrl: dispatch.statusPageUrl } : {}),

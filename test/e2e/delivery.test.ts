@@ -168,6 +168,31 @@ describe("secondary down → primary down → both up, delivered", () => {
   });
 });
 
+describe("a receiver slower than RECEIVER_TIMEOUT_MS", () => {
+  // The soaks' slow receivers used to be given up after a real 300 ms, which on
+  // a loaded machine also ran out on receivers answering at once.
+  it("is given up as soon as it has each post, without waiting the timeout out, while the others are heard once", async () => {
+    // The longest timeout erwatch takes: nine posts waiting it out would take 18 minutes.
+    const h = await harness({ RECEIVER_TIMEOUT_MS: "120000" });
+    const { world, circuit } = h;
+    world.pagerduty.respondWith(202, { delayMs: 120_000 });
+    await h.tick(0);
+    carrierDown(circuit, PRIVATE, "primary");
+    carrierDown(circuit, PRIVATE, "secondary");
+    const opened = await h.tick(5);
+    expect(opened.events.map((e) => e.action)).toEqual(["open"]);
+    await world.dispatchPending(30_000);
+    // Three posts in each of the three deliveries, none answered in time.
+    expect(world.pagerduty.requests.map((r) => r.status)).toEqual(Array(9).fill(undefined));
+    expect(world.teams.requests.map((r) => r.status)).toEqual([202]);
+    expect(world.webhook.requests.map((r) => r.status)).toEqual([202]);
+    const [copy] = world.broker.scheduled(ALERTS_QUEUE);
+    expect(JSON.stringify(copy?.applicationProperties)).toContain(
+      "PagerDuty timed out after 120000 ms",
+    );
+  });
+});
+
 describe("faults: nothing lost, nothing delivered twice, no secret in logs", () => {
   it("survives a broker outage, PagerDuty 500s, a Teams 429 and a poison message", async () => {
     const h = await harness();

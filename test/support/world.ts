@@ -207,6 +207,10 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     ...common,
     serviceBusOptions,
     now: options.now,
+    // A receiver scripted slower than RECEIVER_TIMEOUT_MS is given up once it has the post.
+    receiverDeadline: ({ url, ...post }) =>
+      [pagerduty, teams, webhook].find((r) => url.startsWith(`${r.url}/`))?.deadline(post) ??
+      AbortSignal.timeout(post.timeoutMs),
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.random ? { random: options.random } : {}),
   });

@@ -240,6 +240,34 @@ describe("postJson failure reduction", () => {
     });
   });
 
+  it("gives up when the injected deadline fires, as when the real one runs out", async () => {
+    const given = new AbortController();
+    const seen: unknown[] = [];
+    const outcome = await postJson({
+      url,
+      body: { a: 1 },
+      target: "webhook",
+      timeoutMs: 120_000,
+      abortSignal: signal(),
+      deadline: (post) => {
+        seen.push(post);
+        return given.signal;
+      },
+      fetch: (_u, init) =>
+        new Promise((_, reject) => {
+          init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
+          given.abort(new DOMException("slow", "TimeoutError"));
+        }),
+    });
+    expect(seen).toEqual([{ url, body: '{"a":1}', timeoutMs: 120_000 }]);
+    expect(outcome).toMatchObject({
+      ok: false,
+      retryable: true,
+      status: null,
+      reason: "webhook timed out after 120000 ms",
+    });
+  });
+
   it("refuses a plain-http URL to a remote host without sending", async () => {
     let called = false;
     const outcome = await postJson({

@@ -28,6 +28,7 @@ export function createPagerDutyReceiver(
         // PagerDuty's 400 body quotes the offending routing key back.
         secrets: [config.routingKey],
         fetch: options.fetch,
+        deadline: options.deadline,
         now: options.now,
       });
     },

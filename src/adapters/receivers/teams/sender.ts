@@ -34,6 +34,7 @@ export function createTeamsReceiver(config: TeamsConfig, options: TeamsReceiverO
           timeoutMs: options.timeoutMs,
           abortSignal,
           fetch: options.fetch,
+          deadline: options.deadline,
           now: options.now,
           failureInBody: connectorFailure,
         });

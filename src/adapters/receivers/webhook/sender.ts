@@ -19,6 +19,7 @@ export function createWebhookReceiver(config: WebhookConfig, options: SenderOpti
         timeoutMs: options.timeoutMs,
         abortSignal,
         fetch: options.fetch,
+        deadline: options.deadline,
         now: options.now,
       });
     },
