@@ -12,7 +12,7 @@ import type { Logger } from "../logging.js";
 import type { CircuitTarget } from "./ports.js";
 import type { Scope } from "./scan.js";
 import type { SharedSweepRun, StateStore, SweepRecord } from "./state-store.js";
-import { within, type SweepRuns } from "./sweep-runs.js";
+import { within, type HandingOut, type SweepRuns } from "./sweep-runs.js";
 import { sweepWindow } from "./sweep-window.js";
 import type { Sweeper } from "./sweep.js";
 import { fanOut, type WorkQueue } from "./work.js";
@@ -94,15 +94,17 @@ const before = (deadline: string, now: Date) =>
 
 /**
  * A fanned-out sweep in flight that covers `wanted` and whose reads are not
- * all in: handed out by this process a moment ago (still sending), or found
- * in storage. Throws when Table Storage does not answer.
+ * all in: what a request this process answers already ended up with (one it
+ * sent, or one it joined), or one found in storage. Throws when Table Storage
+ * does not answer.
  */
 async function inFlight(
   deps: OnDemandDeps,
+  earlier: readonly HandingOut[],
   wanted: string[] | null,
   waitMs: number,
 ): Promise<{ run: SharedSweepRun; share: boolean } | null> {
-  for (const pending of [...deps.runs.handingOut].reverse()) {
+  for (const pending of [...earlier].reverse()) {
     if (!coversFanOut(pending.circuitIds, wanted)) continue;
     const run = await within(pending.sent, waitMs);
     if (run) return { run, share: false };
@@ -144,10 +146,38 @@ export async function fanOutOnDemand(
   request: OnDemandRequest,
 ): Promise<OnDemandOutcome> {
   const started = Date.now();
-  const found = await inFlight(deps, request.circuitIds, request.answerWithinMs);
+  // Registered before anything is awaited, and waiting only on those registered
+  // before it: two requests arriving together both looked in storage first, found
+  // nothing, and both sent the estate.
+  const earlier = [...deps.runs.handingOut];
+  let settle!: (run: SharedSweepRun | null) => void;
+  const pending: HandingOut = {
+    circuitIds: request.circuitIds,
+    sent: new Promise<SharedSweepRun | null>((resolve) => (settle = resolve)),
+  };
+  deps.runs.handingOut.add(pending);
+  try {
+    return await handOut(deps, request, earlier, settle, started);
+  } finally {
+    // Those waiting on it look for themselves when it ended with nothing.
+    settle(null);
+    deps.runs.handingOut.delete(pending);
+  }
+}
+
+async function handOut(
+  deps: OnDemandDeps,
+  request: OnDemandRequest,
+  earlier: readonly HandingOut[],
+  settle: (run: SharedSweepRun | null) => void,
+  started: number,
+): Promise<OnDemandOutcome> {
+  const found = await inFlight(deps, earlier, request.circuitIds, request.answerWithinMs);
   if (found) {
     // The timer writes no record a status URL reads: the joined request writes one.
     if (found.share) await within(deps.runs.shareFannedOut(found.run), SHARE_WITHIN_MS);
+    // Those that waited on this request join the same sweep.
+    settle(found.run);
     return { kind: "joined", run: found.run };
   }
   const sweepId = randomUUID();
@@ -159,12 +189,6 @@ export async function fanOutOnDemand(
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(new Error("the request's time ran out")), left);
   let sent: SharedSweepRun | null = null;
-  let markSent!: (run: SharedSweepRun | null) => void;
-  const pending = {
-    circuitIds: request.circuitIds,
-    sent: new Promise<SharedSweepRun | null>((resolve) => (markSent = resolve)),
-  };
-  deps.runs.handingOut.add(pending);
   const fanned = fanOut(
     deps.sweeper,
     deps.work.queue,
@@ -197,7 +221,7 @@ export async function fanOutOnDemand(
           answer: deep > 0 ? null : fannedOutAnswer(sweepProgress(handed, [], now)),
           fannedOut: handed,
         };
-        markSent(sent);
+        settle(sent);
         await within(deps.runs.shareFannedOut(sent), SHARE_WITHIN_MS);
       },
     },
@@ -215,8 +239,6 @@ export async function fanOutOnDemand(
     clearTimeout(timer);
     // Nothing of it runs on once the request is answered.
     stop.abort(new Error("the request was answered"));
-    markSent(sent);
-    deps.runs.handingOut.delete(pending);
   }
   const run = sent as SharedSweepRun | null;
   if (run) {

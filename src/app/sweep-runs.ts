@@ -47,11 +47,14 @@ export interface SweepRunShelf {
   log: Logger;
 }
 
-/** A fan-out this process is handing out now (planning, sending): a request it covers waits for it. */
+/**
+ * A request with fan-out on that this process is answering now (looking for a
+ * sweep in flight, planning, sending): a later request it covers waits for it.
+ */
 export interface HandingOut {
-  /** What it reads: null, the estate. */
+  /** What it asks for: null, the estate. */
   circuitIds: string[] | null;
-  /** Its record once the work is sent; null when it was not. */
+  /** The fanned-out sweep it sent or joined; null when it ended with neither. */
   sent: Promise<SharedSweepRun | null>;
 }
 
@@ -59,7 +62,7 @@ export class SweepRuns {
   private readonly runs = new Map<string, SweepRun>();
   /** Fanned-out sweeps handed out or joined here, as their records say: the status URL answers here if sharing failed. */
   private readonly fanned = new Map<string, SharedSweepRun>();
-  /** Fan-outs this process is handing out now. */
+  /** Requests with fan-out on this process is answering now, in arrival order. */
   readonly handingOut = new Set<HandingOut>();
   /** Each shared run's writes, one after the other. */
   private readonly writes = new WeakMap<SweepRun, Promise<boolean>>();

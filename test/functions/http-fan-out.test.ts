@@ -49,13 +49,28 @@ const post = (circuits?: string[]) =>
 const statusOf = (id: string) =>
   new HttpRequest({ method: "GET", url: `http://localhost/api/sweep/${id}`, params: { id } });
 
-/** Circuit ids in the watched subscription, named in ERWATCH_CIRCUITS. */
-const ids = (n: number) =>
+/** Circuit ids in the watched subscription, named in ERWATCH_CIRCUITS (er-<from>…). */
+const ids = (n: number, from = 0) =>
   Array.from(
     { length: n },
     (_, i) =>
-      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-${i}`,
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-${from + i}`,
   );
+const timerTick = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: "", next: "", lastUpdated: "" },
+};
+/** Waits, a bounded number of turns, for what another promise chain sets. */
+async function until(what: () => boolean, turns = 200): Promise<void> {
+  for (let i = 0; i < turns && !what(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+/** A promise the test resolves. */
+function gate() {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
 
 interface Accepted {
   sweepId: string;
@@ -338,5 +353,46 @@ describe("GET /api/sweep/{id} of a fanned-out sweep", () => {
       status: "done",
       workers: { handedOut: 1, recorded: 0, unfinished: 1, over: true },
     });
+  });
+});
+
+describe("requests with fan-out on arriving together on one instance", () => {
+  it("two estate requests arriving in the same moment send the estate's work once: the second joins the first", async () => {
+    const { sweep, work } = await setup();
+    // Neither has looked in storage yet when the other arrives.
+    const [a, b] = (await Promise.all([sweep(post(), context()), sweep(post(), context())])).map(
+      (r) => r.jsonBody as Accepted,
+    );
+    expect(work.sends).toHaveLength(1);
+    expect([a!.joined, b!.joined].sort()).toEqual([false, true]);
+    expect(a!.sweepId).toBe(b!.sweepId);
+    expect(work.sends[0]![0]!.sweepId).toBe(a!.sweepId);
+  });
+
+  it("one that waited on a request that joined the timer's sweep joins the same sweep, without a look-up of its own", async () => {
+    const { sweep, work, deps } = await setup();
+    await sweepTimerHandler(async () => deps)(timerTick, context());
+    const timerId = work.sends[0]![0]!.sweepId;
+    const store = deps.runtime.store;
+    const list = store.listFannedOutRuns.bind(store);
+    const lookedUp = gate();
+    let lookUps = 0;
+    store.listFannedOutRuns = async (from) => {
+      lookUps += 1;
+      await lookedUp.promise;
+      return list(from);
+    };
+    const first = sweep(post(), context());
+    const second = sweep(post(), context());
+    await until(() => deps.runs.handingOut.size === 2);
+    lookedUp.open();
+    const answers = (await Promise.all([first, second])).map((r) => r.jsonBody as Accepted);
+    expect(answers.map((a) => [a.sweepId, a.joined])).toEqual([
+      [timerId, true],
+      [timerId, true],
+    ]);
+    expect(lookUps).toBe(1);
+    expect(work.sends).toHaveLength(1);
+    expect(deps.runs.handingOut.size).toBe(0);
   });
 });
