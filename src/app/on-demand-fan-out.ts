@@ -221,8 +221,10 @@ async function handOut(
           answer: deep > 0 ? null : fannedOutAnswer(sweepProgress(handed, [], now)),
           fannedOut: handed,
         };
-        settle(sent);
         await within(deps.runs.shareFannedOut(sent), SHARE_WITHIN_MS);
+        // Those that waited on it are answered 202 with its status URL, as this one
+        // is: not before a poll on another instance can find its record.
+        settle(sent);
       },
     },
   );
@@ -241,6 +243,8 @@ async function handOut(
     stop.abort(new Error("the request was answered"));
   }
   const run = sent as SharedSweepRun | null;
+  // Its record's write outlasted the request's time: those waiting go with this one.
+  settle(run);
   if (run) {
     if (ended && !ended.ok)
       log.error(

@@ -395,4 +395,41 @@ describe("requests with fan-out on arriving together on one instance", () => {
     expect(work.sends).toHaveLength(1);
     expect(deps.runs.handingOut.size).toBe(0);
   });
+
+  it("one that joins another request here is answered 202 only once that sweep's record is written: its poll may land on another instance", async () => {
+    const { sweep, work, deps, elsewhere } = await setup();
+    const sending = gate();
+    work.holding = sending.promise;
+    // Table Storage slow to take the shared record.
+    const store = deps.runtime.store;
+    const put = store.putSweepRun.bind(store);
+    const writing = gate();
+    let landed = false;
+    store.putSweepRun = async (run) => {
+      await writing.promise;
+      await put(run);
+      landed = true;
+    };
+    const first = sweep(post(), context());
+    const second = sweep(post(), context());
+    let landedWhenAnswered: boolean | null = null;
+    void second.then(() => (landedWhenAnswered = landed));
+    await until(() => deps.runs.handingOut.size === 2);
+    sending.open();
+    await until(() => work.sends.length === 1);
+    // The broker took the work; its record is still being written.
+    await until(() => landedWhenAnswered !== null, 20);
+    expect(landedWhenAnswered).toBeNull();
+    writing.open();
+    const joined = (await second).jsonBody as Accepted;
+    expect(joined.joined).toBe(true);
+    expect(landedWhenAnswered).toBe(true);
+    const poll = await httpSweepStatusHandler(async () => elsewhere())(
+      statusOf(joined.sweepId),
+      context(),
+    );
+    expect(poll.status).toBe(200);
+    expect(poll.jsonBody).toMatchObject({ sweepId: joined.sweepId, status: "running" });
+    expect((await first).jsonBody).toMatchObject({ sweepId: joined.sweepId, joined: false });
+  });
 });
