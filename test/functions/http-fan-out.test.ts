@@ -97,6 +97,13 @@ async function setup(env: Record<string, string> = {}) {
       () => clock.now,
     ),
   );
+  // On the sweep's clock: a record is started on it, and the real clock is
+  // more than the 7 days records are kept past it, so a first share's prune raced
+  // the record's own write and deleted it.
+  deps.runs = new SweepRuns(() => clock.now, 50, {
+    store: deps.runtime.store,
+    log: memoryLogger().logger,
+  });
   // Nothing may run in this process: the sweep is the workers'.
   const inProcess: unknown[] = [];
   const sweep = deps.runtime.sweeper.sweep;
