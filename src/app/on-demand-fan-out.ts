@@ -205,22 +205,12 @@ async function handOut(
       batchSize: deps.batchSize,
       logger: log,
       sent: async ({ deep }) => {
-        const handed: HandedOut = {
+        sent = sentRecord(sweepId, now, {
           deep,
           // On the sweep's clock, as the timer's record says it.
           deadline: new Date(now.getTime() + window.budgetMs).toISOString(),
           circuitIds: request.circuitIds,
-        };
-        sent = {
-          sweepId,
-          status: deep > 0 ? "running" : "done",
-          startedAt: now.toISOString(),
-          finishedAt: deep > 0 ? null : now.toISOString(),
-          touchedAt: now.toISOString(),
-          error: null,
-          answer: deep > 0 ? null : fannedOutAnswer(sweepProgress(handed, [], now)),
-          fannedOut: handed,
-        };
+        });
         await within(deps.runs.shareFannedOut(sent), SHARE_WITHIN_MS);
         // Those that waited on it are answered 202 with its status URL, as this one
         // is: not before a poll on another instance can find its record.
@@ -260,6 +250,47 @@ async function handOut(
     : `planning and sending its work took longer than the ${Math.round(left / 1000)} s the request had`;
   log.error({ why }, "the on-demand sweep could not be handed out to the workers");
   return { kind: "not-sent", why };
+}
+
+/** A fanned-out sweep's shared record once its work is sent. */
+export function sentRecord(sweepId: string, now: Date, handed: HandedOut): SharedSweepRun {
+  const running = handed.deep > 0;
+  return {
+    sweepId,
+    status: running ? "running" : "done",
+    startedAt: now.toISOString(),
+    finishedAt: running ? null : now.toISOString(),
+    touchedAt: now.toISOString(),
+    error: null,
+    answer: running ? null : fannedOutAnswer(sweepProgress(handed, [], now)),
+    fannedOut: handed,
+  };
+}
+
+/**
+ * Shares the timer's fanned-out sweep as soon as its work is sent. Its last
+ * sweep's record is written only once the bookkeeping after the send is done
+ * (sight, fleets, publish, prune): a request meanwhile found nothing in flight
+ * and sent the estate a second time. Bounded, and never fails the sweep that
+ * pages: without the record a request still finds it by the last sweep's.
+ */
+export async function shareTimerFanOut(
+  runs: SweepRuns,
+  sweepId: string,
+  now: Date,
+  handed: { deep: number; deadline: Date },
+  log: Logger,
+): Promise<void> {
+  const run = sentRecord(sweepId, now, {
+    deep: handed.deep,
+    deadline: handed.deadline.toISOString(),
+    circuitIds: null,
+  });
+  try {
+    await within(runs.shareFannedOut(run), SHARE_WITHIN_MS);
+  } catch (error) {
+    log.warn({ err: error }, "the timer's fanned-out sweep could not be shared");
+  }
 }
 
 /** What the status URL answers of a fanned-out sweep beside its summary fields. */

@@ -228,7 +228,8 @@ export async function fanOut(
   options: {
     batchSize: number;
     logger: Logger;
-    sent?: (handedOut: { deep: number; messages: number }) => Promise<void>;
+    /** `deadline`: the workers', on the sweep's clock, as the last sweep's record says it. */
+    sent?: (handedOut: { deep: number; messages: number; deadline: Date }) => Promise<void>;
   },
 ): Promise<FanOutResult> {
   const log = options.logger.child({ sweepId: request.sweepId });
@@ -245,12 +246,11 @@ export async function fanOut(
     ),
     listedServiceKeys(planned.found.targets),
   );
+  const workers = { deadline: new Date(request.now.getTime() + budgetMs) };
   await queue.send(messages, { abortSignal: request.abortSignal });
-  await options.sent?.({ deep: planned.deep.length, messages: messages.length });
+  await options.sent?.({ deep: planned.deep.length, messages: messages.length, ...workers });
   // What the listing could not see is the timer's to say; the workers read and record.
-  await sweeper.fannedOut(request, planned, request.sweepId, log, {
-    deadline: new Date(request.now.getTime() + budgetMs),
-  });
+  await sweeper.fannedOut(request, planned, request.sweepId, log, workers);
   const subscriptions = new Set(messages.map((m) => m.subscriptionId)).size;
   // The timer's sweep is done: every circuit listed, its deep reads handed to
   // the workers. The same line a single-process sweep ends with, so infra's

@@ -24,6 +24,8 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       // Beyond one instance: plan here, read in the sweepWorker function, one subscription per session.
       // Loaded here, not at import: the host imports every entry at start, fan-out or not.
       const { fanOut, WORK_CLAIMS_KEEP_MS } = await import("../app/work.js");
+      const { shareTimerFanOut } = await import("../app/on-demand-fan-out.js");
+      const now = deps.now();
       const sent = await fanOut(
         runtime.sweeper,
         runtime.work.queue,
@@ -31,11 +33,16 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
           scope,
           sweepId,
           mode: "tiered",
-          now: deps.now(),
+          now,
           deadline,
           abortSignal: AbortSignal.timeout(window.stopMs),
         },
-        { batchSize: sweep.batchSize, logger: log },
+        {
+          batchSize: sweep.batchSize,
+          logger: log,
+          // A request on any instance joins it from now on, instead of sending the estate again.
+          sent: (handed) => shareTimerFanOut(deps.runs, sweepId, now, handed, log),
+        },
       );
       log.info({ ...sent, isPastDue: timer.isPastDue }, "timer sweep fanned out");
       await runtime.work.claims

@@ -440,3 +440,55 @@ describe("requests with fan-out on arriving together on one instance", () => {
     expect((await first).jsonBody).toMatchObject({ sweepId: joined.sweepId, joined: false });
   });
 });
+
+describe("a request while the timer's fanned-out sweep does its bookkeeping", () => {
+  it("joins the timer's sweep once its work is sent, before the last sweep's record is written, on any instance", async () => {
+    const { work, deps, elsewhere } = await setup();
+    // The timer's bookkeeping after the send (sight, fleets, publish, prune, the record) takes a while.
+    const sweeper = deps.runtime.sweeper;
+    const bookkeeping = sweeper.fannedOut.bind(sweeper);
+    const held = gate();
+    let bookkeepingStarted = false;
+    sweeper.fannedOut = async (...args: Parameters<typeof bookkeeping>) => {
+      // The timer's alone: a request that sent a second set would hold here too.
+      if (!bookkeepingStarted) {
+        bookkeepingStarted = true;
+        await held.promise;
+      }
+      return bookkeeping(...args);
+    };
+    const timer = sweepTimerHandler(async () => deps)(timerTick, context());
+    await until(() => bookkeepingStarted);
+    expect(work.sends).toHaveLength(1);
+    const timerId = work.sends[0]![0]!.sweepId;
+    expect(await deps.runtime.store.lastSweep()).toBeNull();
+    const response = await httpSweepHandler(async () => elsewhere())(post(), context());
+    expect(response.jsonBody).toMatchObject({ sweepId: timerId, joined: true, fannedOut: true });
+    expect(work.sends).toHaveLength(1);
+    const status = await httpSweepStatusHandler(async () => elsewhere())(
+      statusOf(timerId),
+      context(),
+    );
+    expect(status.jsonBody).toMatchObject({ sweepId: timerId, status: "running", fannedOut: true });
+    held.open();
+    await timer;
+    expect(await deps.runtime.store.lastSweep()).toMatchObject({ sweepId: timerId });
+  });
+
+  it("a record storage refuses fails nothing of the timer's sweep, and a request still joins it by the last sweep's record", async () => {
+    const { work, deps, elsewhere } = await setup();
+    const store = deps.runtime.store;
+    const put = store.putSweepRun.bind(store);
+    store.putSweepRun = async () => {
+      throw new Error("Table Storage answered 503");
+    };
+    await sweepTimerHandler(async () => deps)(timerTick, context());
+    const timerId = work.sends[0]![0]!.sweepId;
+    expect(await store.lastSweep()).toMatchObject({ sweepId: timerId, fannedOut: { deep: 1 } });
+    expect(await store.listFannedOutRuns(new Date(0))).toEqual([]);
+    store.putSweepRun = put;
+    const response = await httpSweepHandler(async () => elsewhere())(post(), context());
+    expect(response.jsonBody).toMatchObject({ sweepId: timerId, joined: true });
+    expect(work.sends).toHaveLength(1);
+  });
+});
