@@ -12,6 +12,7 @@ import type { Logger } from "../logging.js";
 import type { CircuitTarget } from "./ports.js";
 import type { Scope } from "./scan.js";
 import type { SharedSweepRun, StateStore, SweepRecord } from "./state-store.js";
+import { MAX_WAITING_SWEEPS } from "./sweep-coordinator.js";
 import { within, type HandingOut, type SweepRuns } from "./sweep-runs.js";
 import { sweepWindow } from "./sweep-window.js";
 import type { Sweeper } from "./sweep.js";
@@ -65,7 +66,9 @@ export interface OnDemandRequest {
 export type OnDemandOutcome =
   | { kind: "sent" | "joined"; run: SharedSweepRun }
   /** Nothing, or not everything, was handed out: never answered 202. */
-  | { kind: "not-sent"; why: string };
+  | { kind: "not-sent"; why: string }
+  /** MAX_WAITING_SWEEPS on-demand fan-outs are in flight already and none covers it: nothing sent. */
+  | { kind: "queued"; inFlight: number };
 
 /** How long a sent sweep's record may take to be shared before the 202 (Table Storage may hang). */
 const SHARE_WITHIN_MS = 15_000;
@@ -84,30 +87,45 @@ function fromRecord(record: SweepRecord & { fannedOut: { deep: number; deadline:
       deep: record.fannedOut.deep,
       deadline: record.fannedOut.deadline,
       circuitIds: null,
+      by: "timer",
     },
   };
   return run;
 }
 
+/**
+ * An on-demand fan-out: what MAX_WAITING_SWEEPS bounds. A record without `by`
+ * is of an earlier version, which shared on-demand sweeps' records (and the
+ * timer's only when a request joined it): counted.
+ */
+const onDemand = (run: SharedSweepRun) => run.fannedOut?.by !== "timer";
+
 const before = (deadline: string, now: Date) =>
   now.getTime() < Date.parse(deadline) + WORK_STOP_GRACE_MS;
 
+interface InFlight {
+  /** The latest that covers `wanted`; null: none. */
+  join: { run: SharedSweepRun; share: boolean } | null;
+  /** The on-demand fan-outs in storage whose reads may still be queued or read, by id. */
+  onDemand: Set<string>;
+}
+
 /**
- * A fanned-out sweep in flight that covers `wanted` and whose reads are not
- * all in: what a request this process answers already ended up with (one it
- * sent, or one it joined), or one found in storage. Throws when Table Storage
- * does not answer.
+ * The fanned-out sweeps in flight, those whose reads are not all in: what a
+ * request this process answers already ended up with (one it sent, or one it
+ * joined) when it covers `wanted`, else those in storage. Throws when Table
+ * Storage does not answer.
  */
 async function inFlight(
   deps: OnDemandDeps,
   earlier: readonly HandingOut[],
   wanted: string[] | null,
   waitMs: number,
-): Promise<{ run: SharedSweepRun; share: boolean } | null> {
+): Promise<InFlight> {
   for (const pending of [...earlier].reverse()) {
     if (!coversFanOut(pending.circuitIds, wanted)) continue;
     const run = await within(pending.sent, waitMs);
-    if (run) return { run, share: false };
+    if (run) return { join: { run, share: false }, onDemand: new Set() };
   }
   const now = deps.now();
   const [last, recent] = await Promise.all([
@@ -121,17 +139,21 @@ async function inFlight(
   if (last && timer && !candidates.some((c) => c.run.sweepId === last.sweepId))
     candidates.push({ run: fromRecord({ ...last, fannedOut: timer }), share: true });
   candidates.sort((a, b) => b.run.startedAt.localeCompare(a.run.startedAt));
-  for (const candidate of candidates) {
-    const handed = candidate.run.fannedOut!;
-    if (!before(handed.deadline, now) || !coversFanOut(handed.circuitIds, wanted)) continue;
-    const progress = sweepProgress(
-      handed,
-      await deps.work.claims.progress(candidate.run.sweepId),
-      now,
+  // Before the workers' hard stop, and either joinable or counted against the bound.
+  const live = candidates.filter(({ run }) => {
+    const handed = run.fannedOut!;
+    return (
+      before(handed.deadline, now) && (coversFanOut(handed.circuitIds, wanted) || onDemand(run))
     );
-    if (progress.status === "running") return candidate;
-  }
-  return null;
+  });
+  const claims = await Promise.all(live.map(({ run }) => deps.work.claims.progress(run.sweepId)));
+  const running = live.filter(
+    ({ run }, i) => sweepProgress(run.fannedOut!, claims[i]!, now).status === "running",
+  );
+  return {
+    join: running.find(({ run }) => coversFanOut(run.fannedOut!.circuitIds, wanted)) ?? null,
+    onDemand: new Set(running.filter(({ run }) => onDemand(run)).map(({ run }) => run.sweepId)),
+  };
 }
 
 /**
@@ -157,7 +179,7 @@ export async function fanOutOnDemand(
   };
   deps.runs.handingOut.add(pending);
   try {
-    return await handOut(deps, request, earlier, settle, started);
+    return await handOut(deps, request, { pending, earlier, settle }, started);
   } finally {
     // Those waiting on it look for themselves when it ended with nothing.
     settle(null);
@@ -168,19 +190,32 @@ export async function fanOutOnDemand(
 async function handOut(
   deps: OnDemandDeps,
   request: OnDemandRequest,
-  earlier: readonly HandingOut[],
-  settle: (run: SharedSweepRun | null) => void,
+  self: {
+    pending: HandingOut;
+    earlier: readonly HandingOut[];
+    settle: (run: SharedSweepRun | null) => void;
+  },
   started: number,
 ): Promise<OnDemandOutcome> {
-  const found = await inFlight(deps, earlier, request.circuitIds, request.answerWithinMs);
+  const { settle } = self;
+  const looked = await inFlight(deps, self.earlier, request.circuitIds, request.answerWithinMs);
+  const found = looked.join;
   if (found) {
-    // The timer writes no record a status URL reads: the joined request writes one.
+    // Found by the last sweep's record alone (the timer's own write failed): its status URL needs one.
     if (found.share) await within(deps.runs.shareFannedOut(found.run), SHARE_WITHIN_MS);
     // Those that waited on this request join the same sweep.
     settle(found.run);
     return { kind: "joined", run: found.run };
   }
+  // Service Bus serves a subscription's session in order: every on-demand fan-out
+  // in flight is read before the timer's next one, the sweep that pages. Counted
+  // and claimed in one turn, so on this instance the bound is exact; two
+  // instances sending at the same moment may each pass it once.
+  const queued = new Set(looked.onDemand);
+  for (const other of deps.runs.handingOut) if (other.sending) queued.add(other.sending);
+  if (queued.size >= MAX_WAITING_SWEEPS) return { kind: "queued", inFlight: queued.size };
   const sweepId = randomUUID();
+  self.pending.sending = sweepId;
   const log = deps.logger.child({ sweepId });
   const window = sweepWindow(deps.intervalMinutes);
   const now = deps.now();
@@ -210,6 +245,7 @@ async function handOut(
           // On the sweep's clock, as the timer's record says it.
           deadline: new Date(now.getTime() + window.budgetMs).toISOString(),
           circuitIds: request.circuitIds,
+          by: "request",
         });
         await within(deps.runs.shareFannedOut(sent), SHARE_WITHIN_MS);
         // Those that waited on it are answered 202 with its status URL, as this one
@@ -285,6 +321,7 @@ export async function shareTimerFanOut(
     deep: handed.deep,
     deadline: handed.deadline.toISOString(),
     circuitIds: null,
+    by: "timer",
   });
   try {
     await within(runs.shareFannedOut(run), SHARE_WITHIN_MS);

@@ -54,6 +54,11 @@ export interface SweepRunShelf {
 export interface HandingOut {
   /** What it asks for: null, the estate. */
   circuitIds: string[] | null;
+  /**
+   * The id of the sweep it sends, once it decided to send one: counted against
+   * the on-demand fan-outs in flight before its record is written.
+   */
+  sending?: string;
   /** The fanned-out sweep it sent or joined; null when it ended with neither. */
   sent: Promise<SharedSweepRun | null>;
 }

@@ -107,6 +107,11 @@ export interface HandedOut {
   deadline: string;
   /** The circuits asked for, every one handed out; null: the estate, whose plan chose the reads. */
   circuitIds: string[] | null;
+  /**
+   * Who sent it: the timer, or POST /api/sweep (those in flight are bounded,
+   * the timer's never counts). Absent in records of earlier versions.
+   */
+  by?: "timer" | "request";
 }
 
 /** Circuits a status URL names at most in each list: as many as a request may name. */

@@ -159,6 +159,22 @@ async function fannedOut(
       ),
       { "retry-after": "60" },
     );
+  // Read ahead of the timer's next sweep in their subscriptions' sessions: a burst must not grow that queue.
+  if (outcome.kind === "queued") {
+    log.warn(
+      { circuits: circuitIds?.length ?? "all", inFlight: outcome.inFlight },
+      "on-demand sweep refused: too many on-demand fan-outs are in flight",
+    );
+    return problemResponse(
+      problem(
+        503,
+        "Sweeps are queued",
+        `${outcome.inFlight} on-demand sweeps handed out to the workers are still being read, and none covers this one; nothing was sent. Ask again later.`,
+        [],
+      ),
+      { "retry-after": "60" },
+    );
+  }
   const joined = outcome.kind === "joined";
   log.info(
     { sweepId: outcome.run.sweepId, joined, circuits: circuitIds?.length ?? "all" },

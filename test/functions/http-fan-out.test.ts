@@ -7,6 +7,9 @@
 
 import functions from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sentRecord } from "../../src/app/on-demand-fan-out.js";
+import type { SharedSweepRun } from "../../src/app/state-store.js";
+import { MAX_WAITING_SWEEPS } from "../../src/app/sweep-coordinator.js";
 import { SweepRuns } from "../../src/app/sweep-runs.js";
 import { sweepWindow } from "../../src/app/sweep-window.js";
 import { WORK_CLAIMS_KEEP_MS, WORK_STOP_GRACE_MS } from "../../src/app/work-progress.js";
@@ -261,6 +264,8 @@ describe("POST /api/sweep with SWEEP_WORK_QUEUE", () => {
     // One circuit more than it reads, or the estate: sent.
     const wider = (await there(post(ids(5)), context())).jsonBody as Accepted;
     expect(wider.joined).toBe(false);
+    // Its reads in, so no more than two on-demand fan-outs are in flight.
+    for (const id of ids(5)) await work.worker(wider.sweepId, id, "recorded");
     const estate = (await there(post(), context())).jsonBody as Accepted;
     expect(estate.joined).toBe(false);
     expect(work.sends).toHaveLength(3);
@@ -490,5 +495,101 @@ describe("a request while the timer's fanned-out sweep does its bookkeeping", ()
     const response = await httpSweepHandler(async () => elsewhere())(post(), context());
     expect(response.jsonBody).toMatchObject({ sweepId: timerId, joined: true });
     expect(work.sends).toHaveLength(1);
+  });
+});
+
+describe("on-demand fan-outs in flight are bounded, as the coordinator bounds sweeps waiting in one process", () => {
+  const twelve = { ERWATCH_CIRCUITS: ids(12).join(",") };
+  const refusedAsQueued = (response: Awaited<ReturnType<ReturnType<typeof httpSweepHandler>>>) => {
+    expect(response.status).toBe(503);
+    expect((response.headers as Record<string, string>)["retry-after"]).toBe("60");
+    expect(problemOf(response)).toMatchObject({ status: 503, title: "Sweeps are queued" });
+  };
+  /** The sweeps a subscription's session serves, in the order they were sent. */
+  const sessionOrder = (sends: { subscriptionId: string; sweepId: string }[][]) => [
+    ...new Set(
+      sends
+        .flat()
+        .filter((m) => m.subscriptionId === SUB)
+        .map((m) => m.sweepId),
+    ),
+  ];
+
+  it("across instances: beyond MAX_WAITING_SWEEPS, one that joins none is a 503 and sends nothing; the timer's is never refused nor counted", async () => {
+    const { sweep, work, deps, elsewhere, clock } = await setup(twelve);
+    expect(MAX_WAITING_SWEEPS).toBe(2);
+    const there = httpSweepHandler(async () => elsewhere());
+    const a = (await sweep(post(ids(3, 0)), context())).jsonBody as Accepted;
+    const b = (await there(post(ids(3, 3)), context())).jsonBody as Accepted;
+    expect([a.joined, b.joined]).toEqual([false, false]);
+    // A third that covers neither, on either instance.
+    refusedAsQueued(await sweep(post(ids(3, 6)), context()));
+    refusedAsQueued(await there(post(ids(3, 6)), context()));
+    expect(work.sends).toHaveLength(2);
+    // One that a fan-out in flight covers still joins it.
+    const covered = await there(post(ids(3, 0).reverse()), context());
+    expect(covered.jsonBody).toMatchObject({ sweepId: a.sweepId, joined: true });
+    // The timer's is sent as always: behind at most MAX_WAITING_SWEEPS on-demand ones in its session.
+    await sweepTimerHandler(async () => deps)(timerTick, context());
+    expect(work.sends).toHaveLength(3);
+    const timerId = work.sends[2]![0]!.sweepId;
+    expect(sessionOrder(work.sends)).toEqual([a.sweepId, b.sweepId, timerId]);
+    // ...and not counted: the estate joins it.
+    expect((await there(post(), context())).jsonBody).toMatchObject({
+      sweepId: timerId,
+      joined: true,
+    });
+    // Once a's reads are all in it no longer counts.
+    for (const id of ids(3, 0)) await work.worker(a.sweepId, id, "recorded");
+    const c = await sweep(post(ids(3, 6)), context());
+    expect(c.status).toBe(202);
+    refusedAsQueued(await there(post(ids(3, 9)), context()));
+    // Past their workers' hard stop none counts.
+    clock.now = new Date(T0 + BUDGET_MS + WORK_STOP_GRACE_MS);
+    expect((await there(post(ids(3, 9)), context())).status).toBe(202);
+    expect(work.sends).toHaveLength(5);
+  });
+
+  it("counts only the on-demand ones' records still running before the hard stop: not the timer's, one done, one at its hard stop, one whose reads are in", async () => {
+    const { work, deps, elsewhere } = await setup(twelve);
+    const store = deps.runtime.store;
+    const now = new Date(T0);
+    const deadline = new Date(T0 + BUDGET_MS).toISOString();
+    const put = (run: SharedSweepRun) => store.putSweepRun(run);
+    await put(sentRecord("timer", now, { deep: 5, deadline, circuitIds: null, by: "timer" }));
+    await put({
+      ...sentRecord("done", now, { deep: 3, deadline, circuitIds: ids(3, 9), by: "request" }),
+      status: "done",
+      finishedAt: now.toISOString(),
+    });
+    await put(
+      sentRecord("stopped", now, {
+        deep: 3,
+        // Its hard stop is now: listed (deadline ≥ now − grace), never counted.
+        deadline: new Date(T0 - WORK_STOP_GRACE_MS).toISOString(),
+        circuitIds: ids(3, 9),
+        by: "request",
+      }),
+    );
+    await put(sentRecord("read", now, { deep: 3, deadline, circuitIds: ids(3, 0), by: "request" }));
+    for (const id of ids(3, 0)) await work.worker("read", id, "recorded");
+    // One written by an earlier version, which says nothing of who sent it: counted.
+    await put(sentRecord("earlier", now, { deep: 3, deadline, circuitIds: ids(3, 3) }));
+    expect(await store.listFannedOutRuns(new Date(T0 - WORK_STOP_GRACE_MS))).toHaveLength(5);
+    const there = httpSweepHandler(async () => elsewhere());
+    const sent = await there(post(ids(3, 6)), context());
+    expect(sent.jsonBody).toMatchObject({ joined: false, fannedOut: true });
+    refusedAsQueued(await there(post(ids(3, 9)), context()));
+    expect(work.sends).toHaveLength(1);
+  });
+
+  it("on one instance the bound is exact: of three arriving together that cover none of each other, two are sent", async () => {
+    const { sweep, work } = await setup(twelve);
+    const answers = await Promise.all(
+      [0, 3, 6].map((from) => sweep(post(ids(3, from)), context())),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 202, 503]);
+    refusedAsQueued(answers.find((a) => a.status === 503)!);
+    expect(work.sends).toHaveLength(2);
   });
 });
