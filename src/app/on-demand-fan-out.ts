@@ -59,7 +59,11 @@ export interface OnDemandRequest {
   circuitIds: string[] | null;
   targets: CircuitTarget[] | null;
   scope: Scope;
-  /** How long the request may still take to answer (it must hand its work out within it). */
+  /**
+   * How long the request may still take to answer: every wait in it (for a
+   * request here it may join, the look-ups, the send, the record's write)
+   * spends from this one budget, so none adds up past Azure's HTTP limit.
+   */
   answerWithinMs: number;
 }
 
@@ -114,19 +118,24 @@ interface InFlight {
  * The fanned-out sweeps in flight, those whose reads are not all in: what a
  * request this process answers already ended up with (one it sent, or one it
  * joined) when it covers `wanted`, else those in storage. Throws when Table
- * Storage does not answer.
+ * Storage does not answer; null when the request's time ran out first.
  */
 async function inFlight(
   deps: OnDemandDeps,
   earlier: readonly HandingOut[],
   wanted: string[] | null,
-  waitMs: number,
-): Promise<InFlight> {
+  left: () => number,
+): Promise<InFlight | null> {
   for (const pending of [...earlier].reverse()) {
     if (!coversFanOut(pending.circuitIds, wanted)) continue;
-    const run = await within(pending.sent, waitMs);
+    const run = await within(pending.sent, left());
     if (run) return { join: { run, share: false }, onDemand: new Set() };
   }
+  return within(stored(deps, wanted), left());
+}
+
+/** inFlight's look-ups in storage. */
+async function stored(deps: OnDemandDeps, wanted: string[] | null): Promise<InFlight> {
   const now = deps.now();
   const [last, recent] = await Promise.all([
     deps.store.lastSweep(),
@@ -179,7 +188,12 @@ export async function fanOutOnDemand(
   };
   deps.runs.handingOut.add(pending);
   try {
-    return await handOut(deps, request, { pending, earlier, settle }, started);
+    return await handOut(
+      deps,
+      request,
+      { pending, earlier, settle },
+      started + request.answerWithinMs,
+    );
   } finally {
     // Those waiting on it look for themselves when it ended with nothing.
     settle(null);
@@ -195,14 +209,21 @@ async function handOut(
     earlier: readonly HandingOut[];
     settle: (run: SharedSweepRun | null) => void;
   },
-  started: number,
+  answerBy: number,
 ): Promise<OnDemandOutcome> {
   const { settle } = self;
-  const looked = await inFlight(deps, self.earlier, request.circuitIds, request.answerWithinMs);
+  const left = () => Math.max(0, answerBy - Date.now());
+  const looked = await inFlight(deps, self.earlier, request.circuitIds, left);
+  if (!looked) {
+    const why = `looking for a sweep in flight took longer than the ${Math.round(request.answerWithinMs / 1000)} s the request had`;
+    deps.logger.error({ why }, "the on-demand sweep could not be handed out to the workers");
+    return { kind: "not-sent", why };
+  }
   const found = looked.join;
   if (found) {
     // Found by the last sweep's record alone (the timer's own write failed): its status URL needs one.
-    if (found.share) await within(deps.runs.shareFannedOut(found.run), SHARE_WITHIN_MS);
+    if (found.share)
+      await within(deps.runs.shareFannedOut(found.run), Math.min(SHARE_WITHIN_MS, left()));
     // Those that waited on this request join the same sweep.
     settle(found.run);
     return { kind: "joined", run: found.run };
@@ -220,9 +241,9 @@ async function handOut(
   const window = sweepWindow(deps.intervalMinutes);
   const now = deps.now();
   // Whatever is left of the answer's time when the send is done, the bookkeeping after it gets.
-  const left = Math.max(0, request.answerWithinMs - (Date.now() - started));
+  const sendWithinMs = left();
   const stop = new AbortController();
-  const timer = setTimeout(() => stop.abort(new Error("the request's time ran out")), left);
+  const timer = setTimeout(() => stop.abort(new Error("the request's time ran out")), sendWithinMs);
   let sent: SharedSweepRun | null = null;
   const fanned = fanOut(
     deps.sweeper,
@@ -247,7 +268,7 @@ async function handOut(
           circuitIds: request.circuitIds,
           by: "request",
         });
-        await within(deps.runs.shareFannedOut(sent), SHARE_WITHIN_MS);
+        await within(deps.runs.shareFannedOut(sent), Math.min(SHARE_WITHIN_MS, left()));
         // Those that waited on it are answered 202 with its status URL, as this one
         // is: not before a poll on another instance can find its record.
         settle(sent);
@@ -261,7 +282,7 @@ async function handOut(
         () => ({ ok: true as const }),
         (error: unknown) => ({ ok: false as const, error: error as Error }),
       ),
-      left,
+      sendWithinMs,
     );
   } finally {
     clearTimeout(timer);
@@ -283,7 +304,7 @@ async function handOut(
     ? ended.ok
       ? "no work was sent"
       : ended.error.message
-    : `planning and sending its work took longer than the ${Math.round(left / 1000)} s the request had`;
+    : `planning and sending its work took longer than the ${Math.round(sendWithinMs / 1000)} s the request had`;
   log.error({ why }, "the on-demand sweep could not be handed out to the workers");
   return { kind: "not-sent", why };
 }

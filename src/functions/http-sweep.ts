@@ -111,7 +111,8 @@ async function fannedOut(
     runtime: { work: NonNullable<SweepFunctionDeps["runtime"]["work"]> };
   },
   circuitIds: string[] | null,
-  answerWithinMs: number,
+  /** When the answer is due, by the wall clock, counted from the request's arrival. */
+  answerBy: number,
   log: Logger,
 ): Promise<HttpResponseInit> {
   const { runtime } = deps;
@@ -134,7 +135,8 @@ async function fannedOut(
         circuitIds,
         targets: circuitIds ? circuitIds.map((c) => parseCircuitId(c)!) : null,
         scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
-        answerWithinMs,
+        // Counted after the import: a cold instance's load spends from it too.
+        answerWithinMs: Math.max(0, answerBy - Date.now()),
       },
     );
   } catch (error) {
@@ -279,7 +281,7 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       return fannedOut(
         { ...deps, runtime: { ...deps.runtime, work: deps.runtime.work } },
         input.circuitIds,
-        Math.max(0, answerWithinMs - (Date.now() - arrived)),
+        arrived + answerWithinMs,
         log,
       );
     // A small sweep must end inside the answer; a large one gets a timer sweep's window.

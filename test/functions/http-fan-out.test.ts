@@ -8,9 +8,9 @@
 import functions from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sentRecord } from "../../src/app/on-demand-fan-out.js";
-import type { SharedSweepRun } from "../../src/app/state-store.js";
+import type { SharedSweepRun, SweepRecord } from "../../src/app/state-store.js";
 import { MAX_WAITING_SWEEPS } from "../../src/app/sweep-coordinator.js";
-import { SweepRuns } from "../../src/app/sweep-runs.js";
+import { SweepRuns, within } from "../../src/app/sweep-runs.js";
 import { sweepWindow } from "../../src/app/sweep-window.js";
 import { WORK_CLAIMS_KEEP_MS, WORK_STOP_GRACE_MS } from "../../src/app/work-progress.js";
 import type { SweepFunctionDeps } from "../../src/functions/deps.js";
@@ -591,5 +591,59 @@ describe("on-demand fan-outs in flight are bounded, as the coordinator bounds sw
     expect(answers.map((a) => a.status).sort()).toEqual([202, 202, 503]);
     refusedAsQueued(answers.find((a) => a.status === 503)!);
     expect(work.sends).toHaveLength(2);
+  });
+});
+
+describe("one budget for every wait of a request with fan-out on", () => {
+  it("waiting on a request here, the look-ups and the record's write all spend from the time counted from its arrival", async () => {
+    const { work, deps } = await setup();
+    // The first, on this instance, sends within a shorter time than the second has; its send never ends.
+    const first = httpSweepHandler(async () => ({ ...deps, answerWithinMs: 500 }))(
+      post(),
+      context(),
+    );
+    let sending = false;
+    const send = work.queue.send;
+    work.queue.send = (messages, options) => ((sending = true), send(messages, options));
+    work.holding = new Promise(() => {});
+    await until(() => sending);
+    // Then storage is slow to look in, and the record of the timer's sweep it finds hangs.
+    const store = deps.runtime.store;
+    const timerRecord = {
+      sweepId: "timer-sweep",
+      startedAt: new Date(T0).toISOString(),
+      finishedAt: new Date(T0).toISOString(),
+      circuits: 1,
+      ignored: 0,
+      partlyBlind: 0,
+      errors: 0,
+      fannedOut: { deep: 1, deadline: new Date(T0 + BUDGET_MS).toISOString() },
+    } satisfies SweepRecord;
+    store.lastSweep = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return timerRecord;
+    };
+    store.putSweepRun = () => new Promise(() => {});
+    const answerWithinMs = 1_500;
+    const second = httpSweepHandler(async () => ({ ...deps, answerWithinMs }))(post(), context());
+    expect((await first).status).toBe(503);
+    // Each wait on its own was bounded: the first's 0.5 s, 0.3 s of look-ups, 15 s of the write.
+    const answered = await within(second, answerWithinMs + 2_500);
+    expect(answered).not.toBeNull();
+    expect(answered!.jsonBody).toMatchObject({ sweepId: "timer-sweep", joined: true });
+    expect(work.sends).toEqual([]);
+  });
+
+  it("a look-up that outlasts the request's time is a 503 within it, nothing sent", async () => {
+    const { work, deps } = await setup();
+    deps.runtime.store.lastSweep = () => new Promise(() => {});
+    const answered = await within(
+      httpSweepHandler(async () => ({ ...deps, answerWithinMs: 400 }))(post(), context()),
+      3_000,
+    );
+    expect(answered?.status).toBe(503);
+    expect(problemOf(answered!).detail).toMatch(/looking for a sweep in flight took longer/);
+    expect(work.sends).toEqual([]);
+    expect(deps.runs.handingOut.size).toBe(0);
   });
 });
