@@ -4,8 +4,10 @@
 // it runs outside an invocation (an instance with none in flight may be
 // scaled in) and no instance reads the estate alone. A fanned-out sweep in
 // flight that reads what the request asks for is joined instead: the timer's
-// (from the last sweep's record) or another request's (from its shared
-// record), on any instance. Its status URL answers from the workers' claims.
+// or another request's, on any instance, from the record each shares once its
+// work is sent (the timer's also from the last sweep's record). Its status
+// URL answers from the workers' claims. On-demand ones in flight are bounded:
+// a subscription's session serves them ahead of the timer's next sweep.
 
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logging.js";
@@ -77,7 +79,7 @@ export type OnDemandOutcome =
 /** How long a sent sweep's record may take to be shared before the 202 (Table Storage may hang). */
 const SHARE_WITHIN_MS = 15_000;
 
-/** The timer's fanned-out sweep, as a shared record a joined request's status URL reads. */
+/** The timer's fanned-out sweep from the last sweep's record, as the shared record its own write would have been. */
 function fromRecord(record: SweepRecord & { fannedOut: { deep: number; deadline: string } }) {
   const run: SharedSweepRun = {
     sweepId: record.sweepId,

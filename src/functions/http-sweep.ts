@@ -104,7 +104,8 @@ function accepted(
 /**
  * With fan-out on, a sweep of the estate or of many circuits is handed to the
  * workers inside this request (or joins one handed out already that covers
- * it): 202 once the broker took its work, a 503 when it did not.
+ * it): 202 once the broker took its work, a 503 when it did not, or when as
+ * many on-demand fan-outs as may be are in flight already.
  */
 async function fannedOut(
   deps: SweepFunctionDeps & {
