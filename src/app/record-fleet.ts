@@ -24,6 +24,7 @@ import {
 } from "../core/fleet.js";
 import { fleetMembersOf } from "../core/fleet-members.js";
 import type { AlertState } from "../core/lifecycle.js";
+import type { Silence } from "../core/policy.js";
 import { alreadyEvaluated } from "../core/lifecycle.js";
 import type { CircuitTarget } from "./ports.js";
 import { isStorageFailure, type Stored } from "./state-store.js";
@@ -323,6 +324,12 @@ export async function settleFleets(
   log: Logger,
   /** Where the sweep's circuits are: the fleet alerts read one by one when the listing fails. */
   places: readonly FleetPlace[] = [],
+  /**
+   * The silences in force at an instant. A fleet alert is judged as of its
+   * members' readings, before `now`: a window that ended since still held
+   * then, and a decision it held is not sent.
+   */
+  silencesAt: (at: Date) => Silence[] = () => deps.silences,
 ): Promise<Pick<FleetRecord, "events" | "decisions">> {
   const out: Pick<FleetRecord, "events" | "decisions"> = { events: [], decisions: [] };
   let alerts;
@@ -337,14 +344,14 @@ export async function settleFleets(
     if (state.family !== "fleet") continue;
     // One fleet alert erwatch cannot judge (an older schema, a bug) must not keep the others open.
     try {
-      const judgement = judgeFleet(deps, state, states, now);
+      const judgement = judgeFleet(deps, state, states, now, silencesAt);
       if (!judgement) continue;
       const verdict = subjectVerdict(
         { id: state.circuitId, name: state.circuitName, subscriptionId: "", resourceGroup: "" },
         judgement.at,
       );
       const record = await decideAndCommit(
-        deps,
+        { ...deps, silences: silencesAt(judgement.at) },
         verdict,
         [judgement.observation],
         new Map([[state.key, fleet]]),
@@ -383,7 +390,8 @@ async function fleetsWithMembers(
   );
   const out: Stored<AlertState>[] = [];
   for (const fleet of (await readFleets(deps, ids, log)).stored) {
-    if (fleet.value.phase === "clear") continue;
+    // Cleared with its resolve held back (a silence): still open at its receivers.
+    if (fleet.value.phase === "clear" && !fleet.value.notified) continue;
     try {
       const members: Stored<AlertState>[] = [];
       for (const member of fleetMembersOf(fleet.value.condition))
@@ -405,6 +413,7 @@ function judgeFleet(
   state: AlertState,
   states: AlertState[],
   now: Date,
+  silencesAt: (at: Date) => Silence[],
 ): { at: Date; observation: Observation } | null {
   // Judged as of the members' readings (the previous sweep's), so this sweep's workers may still keep it firing.
   const settled = fleetSettledAt(state, states, now);
@@ -431,7 +440,7 @@ function judgeFleet(
   const asOf = new Date(now.getTime() - deps.policy.alerts.sweepIntervalMinutes * 60_000);
   const blind = fleetBlindNow(state, {
     policy: deps.policy.alerts,
-    silences: deps.silences,
+    silences: silencesAt(asOf),
     circuit: { id: state.circuitId, name: state.circuitName },
     now: asOf,
   });

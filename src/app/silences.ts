@@ -118,15 +118,38 @@ export function expired(silence: StoredSilence, now: Date): StoredSilence {
   return { ...silence, expiredAt: now.toISOString() };
 }
 
-/**
- * The silences a sweep honours: the configured ones and the stored ones still
- * in force. Storage that cannot be read fails open: the configured silences
- * hold, the stored ones do not, and a warning says so (an alert that goes out
- * during maintenance is better than one that never does).
- */
 /** Storage that does not answer must not hold the sweep: the configured silences hold meanwhile. */
 const LIST_DEADLINE_MS = 15_000;
 
+/**
+ * The silences a sweep honours at any instant, from one read of the store:
+ * the configured ones and the stored ones still in force then. Storage that
+ * cannot be read fails open: the configured silences hold, the stored ones do
+ * not, and a warning says so (an alert that goes out during maintenance is
+ * better than one that never does).
+ */
+export async function silencesOverTime(
+  configured: Silence[],
+  store: SilenceStore | null | undefined,
+  log: Logger,
+  abortSignal?: AbortSignal,
+): Promise<(at: Date) => Silence[]> {
+  if (!store) return () => configured;
+  try {
+    const deadline = AbortSignal.timeout(LIST_DEADLINE_MS);
+    const signal = abortSignal ? AbortSignal.any([abortSignal, deadline]) : deadline;
+    const stored = (await store.list({ abortSignal: signal, log })).map((s) => s.value);
+    return (at) => [...configured, ...stored.filter((s) => silenceStatus(s, at) !== "expired")];
+  } catch (error) {
+    log.warn(
+      { err: error },
+      "stored silences could not be read; only ERWATCH_SILENCES holds this sweep",
+    );
+    return () => configured;
+  }
+}
+
+/** The silences a sweep honours at its own instant (silencesOverTime). */
 export async function silencesForSweep(
   configured: Silence[],
   store: SilenceStore | null | undefined,
@@ -134,19 +157,5 @@ export async function silencesForSweep(
   log: Logger,
   abortSignal?: AbortSignal,
 ): Promise<Silence[]> {
-  if (!store) return configured;
-  try {
-    const deadline = AbortSignal.timeout(LIST_DEADLINE_MS);
-    const signal = abortSignal ? AbortSignal.any([abortSignal, deadline]) : deadline;
-    const stored = (await store.list({ abortSignal: signal, log }))
-      .map((s) => s.value)
-      .filter((s) => silenceStatus(s, now) !== "expired");
-    return [...configured, ...stored];
-  } catch (error) {
-    log.warn(
-      { err: error },
-      "stored silences could not be read; only ERWATCH_SILENCES holds this sweep",
-    );
-    return configured;
-  }
+  return (await silencesOverTime(configured, store, log, abortSignal))(now);
 }

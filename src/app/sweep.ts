@@ -20,7 +20,7 @@ import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } 
 import { fleetPlacesOf, settleFleets } from "./record-fleet.js";
 import { recordSight } from "./record-sight.js";
 import type { Scope } from "./scan.js";
-import { silencesForSweep, type SilenceStore } from "./silences.js";
+import { silencesForSweep, silencesOverTime, type SilenceStore } from "./silences.js";
 import type { EventSink, StateStore } from "./state-store.js";
 import { metricSignals } from "./metric-signals.js";
 import { measureSweep } from "./sweep-measure.js";
@@ -383,13 +383,13 @@ export function createSweeper(deps: SweepDeps) {
       workers?: { deadline: Date },
     ) {
       // Run-time silences too: a circuit or fleet under one hears no Blind: notice from here either.
-      const silences = await silencesForSweep(
+      const silencesAt = await silencesOverTime(
         deps.silences,
         deps.silenceStore,
-        request.now,
         log,
         request.abortSignal,
       );
+      const silences = silencesAt(request.now);
       warnUnmatchedCircuitSettings(deps.policy, silences, request, planned, log);
       const scoped = {
         ...deps,
@@ -412,6 +412,7 @@ export function createSweeper(deps: SweepDeps) {
             sweepId,
             log,
             fleetPlacesOf(planned.found.targets),
+            silencesAt,
           )
         : { events: [], decisions: [] };
       if (sight.events.length + fleets.events.length > 0)

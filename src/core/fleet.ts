@@ -389,10 +389,15 @@ function lastSeenOf(c: FleetCandidate, members: readonly FleetMember[]): FleetMe
  * Fan-out (pure): an open fleet alert's outage is over when none of the
  * members it names still has its own outage alert at the fleet's layer
  * pending or firing. Workers read parts of the sweep and never say a fleet is
- * over; the timer judges it from what they stored, one sweep later.
+ * over; the timer judges it from what they stored, one sweep later. One
+ * cleared with its resolve held back (a silence over every circuit it names)
+ * is still open at its receivers: no worker judges it (they decide only where
+ * they find an outage), so the timer does until the resolve goes out, or it
+ * stays open there for good.
  */
 export function fleetOver(fleet: AlertState, alerts: readonly AlertState[]): boolean {
-  if (fleet.family !== "fleet" || fleet.phase === "clear" || !fleet.condition) return false;
+  if (fleet.family !== "fleet" || !fleet.condition) return false;
+  if (fleet.phase === "clear" && !fleet.notified) return false;
   const layer = fleet.condition.layer;
   const members = new Set(fleetMembersOf(fleet.condition).map((m) => m.id.toLowerCase()));
   if (members.size === 0) return false;

@@ -654,6 +654,64 @@ describe("settleFleets", () => {
       await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger, AMS);
       expect(s.commits).toEqual([]);
     });
+
+    it("one whose resolve a silence held back is read and judged too", async () => {
+      const s = partitioned([
+        { ...fleet, phase: "clear" },
+        own("er-ams-a", "clear"),
+        own("er-ams-b", "clear"),
+      ]);
+      const out = await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger, AMS);
+      expect(out.events.map((e) => e.action)).toEqual(["resolve"]);
+    });
+  });
+
+  describe("a fleet alert cleared with its resolve held back by a silence over every circuit it names", () => {
+    // Seed 855 of the fan-out blind soak: no worker judges it (none finds an
+    // outage there), so unless the timer does its Sev0 stays open for good.
+    const held: AlertState = { ...older(judged(["er-ams-a"])), phase: "clear" };
+    const clean = [held, own("er-ams-a", "clear"), own("er-ams-b", "clear")];
+    /** er-ams-a's maintenance, over two minutes before NOW: after the members' last readings. */
+    const window: Silence = {
+      id: "fibre-work",
+      circuit: "er-ams-a",
+      comment: "Equinix AMS fibre work",
+      window: { kind: "once", start: "2026-11-22T01:00:00Z", end: minutesAgo(2) },
+    };
+
+    it("sends the resolve once no silence holds it as of its members' readings", async () => {
+      const s = store(clean.map((value) => ({ value, etag: "e" })));
+      const out = await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+      expect(out.events.map((e) => [e.action, e.occurredAt])).toEqual([["resolve", minutesAgo(5)]]);
+      expect(s.commits.map((c) => [c.phase, c.notified])).toEqual([["clear", null]]);
+    });
+
+    it("a window over by the timer's clock but not at the readings it judges holds it another sweep", async () => {
+      const s = store(clean.map((value) => ({ value, etag: "e" })));
+      // As a sweep's silences are read: those still in force at the instant asked about.
+      const silencesAt = (at: Date) => (at.toISOString() < minutesAgo(2) ? [window] : []);
+      const out = await settleFleets(
+        deps(s.fake),
+        NOW,
+        "timer",
+        memoryLogger().logger,
+        [],
+        silencesAt,
+      );
+      expect(out.events).toEqual([]);
+      expect(out.decisions.map((d) => [d.action, d.reason])).toEqual([["none", "silenced"]]);
+      expect(s.commits.map((c) => [c.phase, c.lastEvaluatedAt])).toEqual([
+        ["clear", minutesAgo(5)],
+      ]);
+    });
+
+    it("nothing read since it was last judged: left as it is", async () => {
+      const s = store(
+        [held, own("er-ams-a", "clear", minutesAgo(10))].map((value) => ({ value, etag: "e" })),
+      );
+      await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+      expect(s.commits).toEqual([]);
+    });
   });
 
   it("leaves a fleet alert a worker already judged at this instant", async () => {

@@ -1013,6 +1013,13 @@ describe("fleetOver (fan-out: the timer's judgement from what the workers stored
     expect(fleetOver({ ...fleet, phase: "clear" }, [])).toBe(false);
     expect(fleetOver({ ...fleet, family: "provider" } as AlertState, [])).toBe(false);
   });
+
+  it("judges on a fleet alert cleared with its resolve held back (a silence): open at its receivers", () => {
+    const held = { ...fleet, phase: "clear", notified: { severity: "Sev0" } } as AlertState;
+    expect(fleetOver(held, [own("a", "clear"), own("b", "clear")])).toBe(true);
+    // Broken again before its resolve went out: that incident goes on.
+    expect(fleetOver(held, [own("a", "firing")])).toBe(false);
+  });
 });
 
 describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert clean)", () => {
@@ -1065,6 +1072,14 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
     { case: "nothing stored for the members", alerts: [], at: null },
   ])("$case", ({ alerts, at }) => {
     expect(fleetSettledAt(fleet, alerts, NOW)?.toISOString() ?? null).toBe(at);
+  });
+
+  it("a fleet alert whose resolve a silence held back is judged again at each newer reading", () => {
+    const held = { ...fleet, phase: "clear", notified: { severity: "Sev0" } } as AlertState;
+    const alerts = [own("a", "clear", ago(5)), own("b", "clear", ago(5))];
+    expect(fleetSettledAt(held, alerts, NOW)?.toISOString()).toBe(ago(5));
+    // Its resolve sent: nothing left to judge.
+    expect(fleetSettledAt({ ...held, notified: null }, alerts, NOW)).toBeNull();
   });
 });
 
