@@ -21,6 +21,10 @@ const problemResponse = (p: Problem, headers: Record<string, string> = {}): Http
   body: JSON.stringify(p),
 });
 
+/** 503: ask again after `retryAfterS`; the detail says what was (not) done. */
+const unavailable = (title: string, detail: string, retryAfterS = 60): HttpResponseInit =>
+  problemResponse(problem(503, title, detail, []), { "retry-after": String(retryAfterS) });
+
 const lower = (id: string) => id.toLowerCase();
 
 /** How long a 202 waits for its sweep's record to be shared (Table Storage may hang). */
@@ -142,25 +146,15 @@ async function fannedOut(
     );
   } catch (error) {
     if (!isStorageFailure(error)) throw error;
-    return problemResponse(
-      problem(
-        503,
-        "Table Storage did not answer",
-        `${error.message}. Whether a sweep is already handed out to the workers is not known; nothing was sent. Ask again later.`,
-        [],
-      ),
-      { "retry-after": "60" },
+    return unavailable(
+      "Table Storage did not answer",
+      `${error.message}. Whether a sweep is already handed out to the workers is not known; nothing was sent. Ask again later.`,
     );
   }
   if (outcome.kind === "not-sent")
-    return problemResponse(
-      problem(
-        503,
-        "The sweep could not be handed out",
-        `Its work did not reach the work queue (${runtime.work.name}): ${outcome.why}. No 202 is given for work the workers do not have; circuits are read as the timer plans them meanwhile. Ask again later.`,
-        [],
-      ),
-      { "retry-after": "60" },
+    return unavailable(
+      "The sweep could not be handed out",
+      `Its work did not reach the work queue (${runtime.work.name}): ${outcome.why}. No 202 is given for work the workers do not have; circuits are read as the timer plans them meanwhile. Ask again later.`,
     );
   // Read ahead of the timer's next sweep in their subscriptions' sessions: a burst must not grow that queue.
   if (outcome.kind === "queued") {
@@ -168,14 +162,9 @@ async function fannedOut(
       { circuits: circuitIds?.length ?? "all", inFlight: outcome.inFlight },
       "on-demand sweep refused: too many on-demand fan-outs are in flight",
     );
-    return problemResponse(
-      problem(
-        503,
-        "Sweeps are queued",
-        `${outcome.inFlight} on-demand sweeps handed out to the workers are still being read, and none covers this one; nothing was sent. Ask again later.`,
-        [],
-      ),
-      { "retry-after": "60" },
+    return unavailable(
+      "Sweeps are queued",
+      `${outcome.inFlight} on-demand sweeps handed out to the workers are still being read, and none covers this one; nothing was sent. Ask again later.`,
     );
   }
   const joined = outcome.kind === "joined";
@@ -251,14 +240,9 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     } catch (error) {
       // A cold start whose tables cannot be made yet: try again, not a bare 500.
       if (!isStorageFailure(error)) throw error;
-      return problemResponse(
-        problem(
-          503,
-          "Table Storage did not answer",
-          `${error.message}. Nothing was read or written; ask again later.`,
-          [],
-        ),
-        { "retry-after": "60" },
+      return unavailable(
+        "Table Storage did not answer",
+        `${error.message}. Nothing was read or written; ask again later.`,
       );
     }
     const log = deps.runtime.logger.child({ invocationId: context.invocationId, trigger: "http" });
@@ -314,14 +298,9 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         { circuits: input.circuitIds?.length ?? "all" },
         "on-demand sweep refused: too many sweeps wait already",
       );
-      return problemResponse(
-        problem(
-          503,
-          "Sweeps are queued",
-          "Other on-demand sweeps are waiting for the running one; nothing was read or written. Ask again later.",
-          [],
-        ),
-        { "retry-after": "60" },
+      return unavailable(
+        "Sweeps are queued",
+        "Other on-demand sweeps are waiting for the running one; nothing was read or written. Ask again later.",
       );
     }
     const { joined, result, id } = admitted;
@@ -383,10 +362,7 @@ export function httpSweepStatusHandler(getDeps: () => Promise<SweepFunctionDeps>
       }
     } catch (error) {
       if (!isStorageFailure(error)) throw error;
-      return problemResponse(
-        problem(503, "Table Storage did not answer", `${error.message}. Ask again later.`, []),
-        { "retry-after": "10" },
-      );
+      return unavailable("Table Storage did not answer", `${error.message}. Ask again later.`, 10);
     }
     if (!run)
       return problemResponse(
