@@ -151,17 +151,10 @@ export class SweepRuns {
     while (this.fanned.size > this.keep) this.fanned.delete(this.fanned.keys().next().value!);
     if (!this.shelf) return true;
     this.prune();
-    const { store, log } = this.shelf;
-    try {
-      await store.putSweepRun({ ...run, touchedAt: this.now().toISOString() });
-      return true;
-    } catch (error) {
-      log.warn(
-        { err: error, sweepId: run.sweepId, status: run.status },
-        "the fanned-out sweep's record could not be shared; its status URL answers on this instance only",
-      );
-      return false;
-    }
+    return this.putShared(
+      { ...run, touchedAt: this.now().toISOString() },
+      "the fanned-out sweep's record",
+    );
   }
 
   /** A run this instance tracks. */
@@ -222,15 +215,20 @@ export class SweepRuns {
     return next;
   }
 
-  private async put(run: SweepRun): Promise<boolean> {
+  private put(run: SweepRun): Promise<boolean> {
+    return this.putShared(shared(run, this.now()), "the sweep's record");
+  }
+
+  /** True when the write landed; a failure is logged, never thrown: the record stays known here. */
+  private async putShared(record: SharedSweepRun, what: string): Promise<boolean> {
     const { store, log } = this.shelf!;
     try {
-      await store.putSweepRun(shared(run, this.now()));
+      await store.putSweepRun(record);
       return true;
     } catch (error) {
       log.warn(
-        { err: error, sweepId: run.sweepId, status: run.status },
-        "the sweep's record could not be shared; its status URL answers on this instance only",
+        { err: error, sweepId: record.sweepId, status: record.status },
+        `${what} could not be shared; its status URL answers on this instance only`,
       );
       return false;
     }

@@ -117,6 +117,49 @@ describe("sweep runs shared between instances", () => {
     expect(s.landed.map((r) => r.status)).toEqual(["running"]);
   });
 
+  it("a share that fails says so with the sweep's id, answers false and keeps the record on this instance, for a run and a fanned-out sweep alike", async () => {
+    const s = quickShelf();
+    const { logger, records } = memoryLogger();
+    const runs = new SweepRuns(() => new Date("2026-11-22T02:00:00.000Z"), 50, {
+      ...s,
+      log: logger,
+    });
+    s.fail(true);
+    const run = runs.track("s1", null, new Promise<SweepResult>(() => {}));
+    await runs.share(run);
+    const fanned: SharedSweepRun = {
+      sweepId: "f1",
+      status: "running",
+      startedAt: "2026-11-22T02:00:00.000Z",
+      finishedAt: null,
+      touchedAt: "",
+      error: null,
+      answer: null,
+    };
+    expect(await runs.shareFannedOut(fanned)).toBe(false);
+    expect(s.landed).toEqual([]);
+    const warned = records().filter((r) => r["level"] === 40);
+    expect(warned.map((r) => [r["sweepId"], r["status"], r["msg"]])).toEqual([
+      [
+        "s1",
+        "running",
+        "the sweep's record could not be shared; its status URL answers on this instance only",
+      ],
+      [
+        "f1",
+        "running",
+        "the fanned-out sweep's record could not be shared; its status URL answers on this instance only",
+      ],
+    ]);
+    expect(
+      warned.every(
+        (r) => (r["err"] as { message?: string })?.message === "Table Storage did not answer",
+      ),
+    ).toBe(true);
+    expect(await runs.find("f1")).toMatchObject({ sweepId: "f1", status: "running" });
+    expect(runs.get("s1")).toBe(run);
+  });
+
   it("answers a record not written for two heartbeats while running as failed (its instance is gone), and one it cannot read as failed with why", async () => {
     const s = quickShelf();
     const touched = new Date("2026-11-22T02:00:00.000Z");
