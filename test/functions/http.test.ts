@@ -229,11 +229,11 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
   it("answers its status URL on every instance: the HTTP functions scale out, and the poll may reach another than the one running the sweep", async () => {
     const { sweep, sweepStatus, deps } = await setup({ HTTP_SWEEP_SYNC_CIRCUITS: "0" });
     const release = holdResult(deps);
-    // Another instance: the same tables, nothing of this one's memory, its own clock.
+    // Another instance: the same tables, nothing of this one's memory; clocks agree across instances.
     const { logger } = memoryLogger();
     const elsewhere = httpSweepStatusHandler(async () => ({
       ...deps,
-      runs: new SweepRuns(undefined, 50, { store: deps.runtime.store, log: logger }),
+      runs: new SweepRuns(deps.now, 50, { store: deps.runtime.store, log: logger }),
     }));
     const response = await sweep(post(ALL), context());
     expect(response.status).toBe(202);
@@ -319,7 +319,7 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     const store = Object.create(deps.runtime.store) as typeof deps.runtime.store;
     store.putSweepRun = () => Promise.reject(storageDown());
     store.getSweepRun = () => Promise.reject(storageDown());
-    const runs = new SweepRuns(undefined, 50, { store, log: logger });
+    const runs = new SweepRuns(deps.now, 50, { store, log: logger });
     const here = { ...deps, runs };
     const response = await httpSweepHandler(async () => here)(post(ALL), context());
     expect(response.status).toBe(202);
@@ -335,7 +335,7 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     ).toHaveLength(2);
     const elsewhere = httpSweepStatusHandler(async () => ({
       ...deps,
-      runs: new SweepRuns(undefined, 50, { store, log: logger }),
+      runs: new SweepRuns(deps.now, 50, { store, log: logger }),
     }));
     const unavailable = await elsewhere(statusOf(sweepId), context());
     expect(unavailable.status).toBe(503);

@@ -37,7 +37,8 @@ export async function functionDeps(
   return {
     runtime: { config, logger, reader, store, silences, sink, sweeper, work: null },
     coordinator: new SweepCoordinator<SweepResult>(),
-    runs: new SweepRuns(undefined, undefined, { store, log: logger }),
+    // On the test clock: on the real one a record stamped at the tests' T0 is over the keep age and pruned.
+    runs: new SweepRuns(now, undefined, { store, log: logger }),
     now,
     sink,
     status: { runtime: { config, logger, store, silences }, now },
