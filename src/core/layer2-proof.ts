@@ -10,6 +10,7 @@
 import { parseStatePfxRcd } from "./bgp-state.js";
 import type { BgpNeighborRow, Layer2Proof, PathName, Reading } from "./model.js";
 import { PATHS } from "./model.js";
+import { familyOf } from "./path-analysis.js";
 
 /** What proves layer 2 on one path: every session Established and prefixes received; null when nothing does. */
 export function sessionsProveLayer2(summary: Reading<BgpNeighborRow[]>): string | null {
@@ -23,16 +24,28 @@ export function sessionsProveLayer2(summary: Reading<BgpNeighborRow[]>): string 
   return received > 0 ? `BGP Established with ${received} prefixes received` : null;
 }
 
-/** The proofs that stand in for both paths' ARP reads, or null when ARP must be read. */
+/**
+ * The proofs that stand in for both paths' ARP reads, or null when ARP must be
+ * read. `ipv6Disabled`: the peering's IPv6 side is Disabled on purpose
+ * (core/disabled-ipv6.ts), so an IPv6 neighbor ARM still lists Idle is no
+ * session down and no reason to read ARP; the IPv4 sessions prove layer 2 alone.
+ */
 export function layer2Proofs(
   summaries: Record<PathName, Reading<BgpNeighborRow[]>>,
+  ipv6Disabled = false,
 ): Record<PathName, Layer2Proof> | null {
   const proofs: Partial<Record<PathName, Layer2Proof>> = {};
   for (const path of PATHS) {
     const summary = summaries[path];
-    const by = sessionsProveLayer2(summary);
+    const by = sessionsProveLayer2(ipv6Disabled ? ipv4Rows(summary) : summary);
     if (by === null) return null;
     proofs[path] = { ok: "proven", by, readAt: summary.readAt };
   }
   return proofs as Record<PathName, Layer2Proof>;
+}
+
+function ipv4Rows(summary: Reading<BgpNeighborRow[]>): Reading<BgpNeighborRow[]> {
+  return summary.ok
+    ? { ...summary, value: summary.value.filter((row) => familyOf(row) !== "ipv6") }
+    : summary;
 }

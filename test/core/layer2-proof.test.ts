@@ -77,6 +77,32 @@ describe("sessions that prove layer 2 on a path", () => {
   });
 });
 
+describe("a peering whose IPv6 side is Disabled", () => {
+  const idle6 = (v4: string) => summary(row(v4), row("Idle", "2001:db8::1"));
+  it.each([
+    [
+      "Disabled: the IPv6 neighbor listed Idle on both paths proves nothing against it",
+      true,
+      idle6("120"),
+      "BGP Established with 120 prefixes received",
+    ],
+    ["Enabled: an IPv6 session down is a reason to read ARP", false, idle6("120"), null],
+    ["Disabled, IPv4 down: ARP is read", true, idle6("Active"), null],
+    [
+      "Disabled, only the IPv6 neighbor listed: nothing proves layer 2",
+      true,
+      summary(row("Idle", "2001:db8::1")),
+      null,
+    ],
+    ["Disabled, the summary read failed", true, failed({ kind: "timeout" }), null],
+  ] as const)("%s", (_, disabled, reading, by) => {
+    const r = reading as Reading<BgpNeighborRow[]>;
+    const proofs = layer2Proofs({ primary: r, secondary: r }, disabled);
+    expect(proofs?.primary.by ?? null).toBe(by);
+    expect(proofs?.secondary.by ?? null).toBe(by);
+  });
+});
+
 describe("a path whose ARP was not read", () => {
   const proof = {
     ok: "proven" as const,

@@ -134,12 +134,14 @@ function readPath<K extends PathRead>(
  * progress sees the diagnosis unfold bottom-up. A sweep reads the route
  * summaries first and the ARP tables only when they do not prove layer 2 on
  * both paths (core/layer2-proof.ts): half the POSTs on a healthy peering.
+ * `ipv6Disabled`: the circuit body says this peering's IPv6 side is Disabled.
  */
 export async function readPeeringPaths(
   ctx: ArmContext,
   target: PathTarget,
   peering: string,
   options: ReadOptions,
+  ipv6Disabled = false,
 ): Promise<Record<PathName, PathReading>> {
   const read = <K extends PathRead>(path: PathName, what: K) =>
     readPath(ctx, target, peering, path, what, options);
@@ -154,7 +156,7 @@ export async function readPeeringPaths(
     read("primary", "summary"),
     read("secondary", "summary"),
   ]);
-  const proofs = layer2Proofs({ primary, secondary });
+  const proofs = layer2Proofs({ primary, secondary }, ipv6Disabled);
   const [arpPrimary, arpSecondary] = proofs
     ? [proofs.primary, proofs.secondary]
     : await Promise.all([read("primary", "arp"), read("secondary", "arp")]);

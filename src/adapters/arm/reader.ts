@@ -58,17 +58,17 @@ function refOf(target: CircuitTarget, got: Reading<CircuitRead>): CircuitRef {
 async function readEnabledPeerings(
   ctx: ArmContext,
   target: CircuitTarget,
-  names: string[],
+  peerings: { name: string; ipv6Disabled: boolean }[],
   options: ReadOptions,
 ): Promise<Record<string, Record<PathName, PathReading>>> {
   const paths: Record<string, Record<PathName, PathReading>> = {};
-  const readPeering = async (name: string) => {
-    paths[name] = await readPeeringPaths(ctx, target, name, options);
+  const readPeering = async ({ name, ipv6Disabled }: { name: string; ipv6Disabled: boolean }) => {
+    paths[name] = await readPeeringPaths(ctx, target, name, options, ipv6Disabled);
   };
   if (options.sequential) {
-    for (const name of names) await readPeering(name);
+    for (const peering of peerings) await readPeering(peering);
   } else {
-    await Promise.all(names.map(readPeering));
+    await Promise.all(peerings.map(readPeering));
   }
   return paths;
 }
@@ -100,7 +100,9 @@ async function readTarget(
   }
   const facts = got.value.facts;
   // A peering whose state ARM left out is not read: its rows stay UNKNOWN.
-  const enabled = (facts.peerings ?? []).filter((p) => p.state === "Enabled").map((p) => p.name);
+  const enabled = (facts.peerings ?? [])
+    .filter((p) => p.state === "Enabled")
+    .map((p) => ({ name: p.name, ipv6Disabled: p.ipv6?.state === "Disabled" }));
   const paths = await readEnabledPeerings(ctx, target, enabled, options);
   const fieldFailures = [...got.value.problems];
   const wiring = { ...target, circuitId: ref.id, tags: ref.tags };

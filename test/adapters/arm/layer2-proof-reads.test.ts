@@ -114,6 +114,43 @@ describe("a sweep's path reads", () => {
     );
   });
 
+  it.each([
+    ["Disabled", []],
+    ["Enabled", [`arpTable ${PRIVATE} primary`, `arpTable ${PRIVATE} secondary`]],
+  ])(
+    "with the peering's IPv6 side %s and its neighbor listed Idle on both paths, read %j besides the summaries",
+    async (state, arp) => {
+      const { posts, reading } = await readCircuit((c) => {
+        const i = c.peerings.findIndex((p) => p.name === PRIVATE);
+        for (const path of [c.peerings[i]!.paths.primary, c.peerings[i]!.paths.secondary])
+          path.neighbors.push({
+            neighbor: "2001:db8::1",
+            v: 4,
+            as: 65020,
+            upDown: "00:12:00",
+            statePfxRcd: "Idle",
+          });
+        c.wire = [
+          {
+            read: "circuit",
+            field: `properties.peerings[${i}].properties.ipv6PeeringConfig`,
+            value: {
+              primaryPeerAddressPrefix: "2001:db8::/126",
+              secondaryPeerAddressPrefix: "2001:db8::4/126",
+              state,
+            },
+          },
+        ];
+      });
+      expect(posts).toEqual([...summaries, ...arp].sort());
+      // What the sweep then judges is the same either way for Disabled: no IPv6 finding.
+      const { verdict } = evaluateCircuit(reading, null, [], [], POLICY, new Date());
+      const codes = verdict.findings.map((f) => f.code);
+      if (state === "Disabled") expect(codes).toEqual([]);
+      else expect(codes.length).toBeGreaterThan(0);
+    },
+  );
+
   it("give a carrier fault its ARP evidence, the working path's table beside it", async () => {
     const { reading } = await readCircuit((c) => carrierDown(c, PRIVATE, "primary"));
     expect(reading.paths[PRIVATE]!.primary.arp).toMatchObject({ ok: true, value: [] });
