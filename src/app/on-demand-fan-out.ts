@@ -5,8 +5,9 @@
 // scaled in) and no instance reads the estate alone. A fanned-out sweep in
 // flight that reads what the request asks for is joined instead: the timer's
 // or another request's, on any instance, from the record each shares once its
-// work is sent (the timer's also from the last sweep's record). Its status
-// URL answers from the workers' claims. On-demand ones in flight are bounded:
+// work is sent (the timer's also from the last sweep's record), and on this
+// instance one still being planned or sent, once it is. Its status URL
+// answers from the workers' claims. On-demand ones in flight are bounded:
 // a subscription's session serves them ahead of the timer's next sweep.
 
 import { randomUUID } from "node:crypto";
@@ -127,13 +128,22 @@ async function inFlight(
   earlier: readonly HandingOut[],
   wanted: string[] | null,
   left: () => number,
-): Promise<InFlight | null> {
+): Promise<InFlight | { ranOut: string }> {
   for (const pending of [...earlier].reverse()) {
     if (!coversFanOut(pending.circuitIds, wanted)) continue;
     const run = await within(pending.sent, left());
     if (run) return { join: { run, share: false }, onDemand: new Set() };
+    if (left() === 0)
+      return {
+        ranOut:
+          pending.by === "timer"
+            ? "waiting for the timer's sweep, being planned and sent on this instance,"
+            : "waiting for a request that arrived before it on this instance",
+      };
   }
-  return within(stored(deps, wanted), left());
+  return (
+    (await within(stored(deps, wanted), left())) ?? { ranOut: "looking for a sweep in flight" }
+  );
 }
 
 /** inFlight's look-ups in storage. */
@@ -180,26 +190,14 @@ export async function fanOutOnDemand(
 ): Promise<OnDemandOutcome> {
   const started = Date.now();
   // Registered before anything is awaited, and waiting only on those registered
-  // before it: two requests arriving together both looked in storage first, found
-  // nothing, and both sent the estate.
-  const earlier = [...deps.runs.handingOut];
-  let settle!: (run: SharedSweepRun | null) => void;
-  const pending: HandingOut = {
-    circuitIds: request.circuitIds,
-    sent: new Promise<SharedSweepRun | null>((resolve) => (settle = resolve)),
-  };
-  deps.runs.handingOut.add(pending);
+  // before it (requests, and the timer sending its sweep here): two requests
+  // arriving together both looked in storage first, found nothing, and both
+  // sent the estate.
+  const self = deps.runs.handOut(request.circuitIds, "request");
   try {
-    return await handOut(
-      deps,
-      request,
-      { pending, earlier, settle },
-      started + request.answerWithinMs,
-    );
+    return await handOut(deps, request, self, started + request.answerWithinMs);
   } finally {
-    // Those waiting on it look for themselves when it ended with nothing.
-    settle(null);
-    deps.runs.handingOut.delete(pending);
+    self.end();
   }
 }
 
@@ -216,8 +214,8 @@ async function handOut(
   const { settle } = self;
   const left = () => Math.max(0, answerBy - Date.now());
   const looked = await inFlight(deps, self.earlier, request.circuitIds, left);
-  if (!looked) {
-    const why = `looking for a sweep in flight took longer than the ${Math.round(request.answerWithinMs / 1000)} s the request had`;
+  if ("ranOut" in looked) {
+    const why = `${looked.ranOut} took longer than the ${Math.round(request.answerWithinMs / 1000)} s the request had`;
     deps.logger.error({ why }, "the on-demand sweep could not be handed out to the workers");
     return { kind: "not-sent", why };
   }
@@ -233,7 +231,8 @@ async function handOut(
   // Service Bus serves a subscription's session in order: every on-demand fan-out
   // in flight is read before the timer's next one, the sweep that pages. Counted
   // and claimed in one turn, so on this instance the bound is exact; two
-  // instances sending at the same moment may each pass it once.
+  // instances sending at the same moment may each pass it once. The timer's
+  // never says it is sending: it is never counted.
   const queued = new Set(looked.onDemand);
   for (const other of deps.runs.handingOut) if (other.sending) queued.add(other.sending);
   if (queued.size >= MAX_WAITING_SWEEPS) return { kind: "queued", inFlight: queued.size };
@@ -332,6 +331,8 @@ export function sentRecord(sweepId: string, now: Date, handed: HandedOut): Share
  * (sight, fleets, publish, prune): a request meanwhile found nothing in flight
  * and sent the estate a second time. Bounded, and never fails the sweep that
  * pages: without the record a request still finds it by the last sweep's.
+ * The record, for the requests on this instance that wait for it: kept here
+ * whether or not the write landed, so their status URL answers here at least.
  */
 export async function shareTimerFanOut(
   runs: SweepRuns,
@@ -339,7 +340,7 @@ export async function shareTimerFanOut(
   now: Date,
   handed: { deep: number; deadline: Date },
   log: Logger,
-): Promise<void> {
+): Promise<SharedSweepRun> {
   const run = sentRecord(sweepId, now, {
     deep: handed.deep,
     deadline: handed.deadline.toISOString(),
@@ -351,6 +352,7 @@ export async function shareTimerFanOut(
   } catch (error) {
     log.warn({ err: error }, "the timer's fanned-out sweep could not be shared");
   }
+  return run;
 }
 
 /** What the status URL answers of a fanned-out sweep beside its summary fields. */

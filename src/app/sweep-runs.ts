@@ -48,12 +48,16 @@ export interface SweepRunShelf {
 }
 
 /**
- * A request with fan-out on that this process is answering now (looking for a
- * sweep in flight, planning, sending): a later request it covers waits for it.
+ * A fanned-out sweep this process is handing out now: a request with fan-out
+ * on (looking for a sweep in flight, planning, sending), or the timer's
+ * (planning, sending, its bookkeeping after). A later request it covers waits
+ * for it: neither has a record in storage to find before its work is sent.
  */
 export interface HandingOut {
   /** What it asks for: null, the estate. */
   circuitIds: string[] | null;
+  /** The timer's is never counted against the on-demand fan-outs in flight, and never sends a request's. */
+  by: "timer" | "request";
   /**
    * The id of the sweep it sends, once it decided to send one: counted against
    * the on-demand fan-outs in flight before its record is written.
@@ -67,7 +71,7 @@ export class SweepRuns {
   private readonly runs = new Map<string, SweepRun>();
   /** Fanned-out sweeps handed out or joined here, as their records say: the status URL answers here if sharing failed. */
   private readonly fanned = new Map<string, SharedSweepRun>();
-  /** Requests with fan-out on this process is answering now, in arrival order. */
+  /** Fanned-out sweeps this process is handing out now (requests', the timer's), in arrival order. */
   readonly handingOut = new Set<HandingOut>();
   /** Each shared run's writes, one after the other. */
   private readonly writes = new WeakMap<SweepRun, Promise<boolean>>();
@@ -155,6 +159,42 @@ export class SweepRuns {
       { ...run, touchedAt: this.now().toISOString() },
       "the fanned-out sweep's record",
     );
+  }
+
+  /**
+   * Registers a fan-out this process starts handing out, with those registered
+   * before it (what a request may wait for). Called before anything is awaited:
+   * two that arrive together must not both look in storage, find nothing and
+   * both send. `settle` says what it sent or joined (null: neither), once its
+   * record is shared; `end` takes it out, settled with null if it was not.
+   */
+  handOut(
+    circuitIds: string[] | null,
+    by: HandingOut["by"],
+  ): {
+    pending: HandingOut;
+    earlier: readonly HandingOut[];
+    settle: (run: SharedSweepRun | null) => void;
+    end: () => void;
+  } {
+    const earlier = [...this.handingOut];
+    let settle!: (run: SharedSweepRun | null) => void;
+    const pending: HandingOut = {
+      circuitIds,
+      by,
+      sent: new Promise<SharedSweepRun | null>((resolve) => (settle = resolve)),
+    };
+    this.handingOut.add(pending);
+    return {
+      pending,
+      earlier,
+      settle,
+      end: () => {
+        // Those waiting on it look for themselves when it ended with nothing.
+        settle(null);
+        this.handingOut.delete(pending);
+      },
+    };
   }
 
   /** A run this instance tracks. */

@@ -21,33 +21,43 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     const invokedAt = Date.now();
     const deadline = new Date(invokedAt + window.budgetMs);
     if (runtime.work) {
-      // Beyond one instance: plan here, read in the sweepWorker function, one subscription per session.
-      // Loaded here, not at import: the host imports every entry at start, fan-out or not.
-      const { fanOut, WORK_CLAIMS_KEEP_MS } = await import("../app/work.js");
-      const { shareTimerFanOut } = await import("../app/on-demand-fan-out.js");
-      const now = deps.now();
-      const sent = await fanOut(
-        runtime.sweeper,
-        runtime.work.queue,
-        {
-          scope,
-          sweepId,
-          mode: "tiered",
-          now,
-          deadline,
-          abortSignal: AbortSignal.timeout(window.stopMs),
-        },
-        {
-          batchSize: sweep.batchSize,
-          logger: log,
-          // A request on any instance joins it from now on, instead of sending the estate again.
-          sent: (handed) => shareTimerFanOut(deps.runs, sweepId, now, handed, log),
-        },
-      );
-      log.info({ ...sent, isPastDue: timer.isPastDue }, "timer sweep fanned out");
-      await runtime.work.claims
-        .prune(new Date(deps.now().getTime() - WORK_CLAIMS_KEEP_MS))
-        .catch((error: unknown) => log.warn({ err: error }, "pruning old work claims failed"));
+      // Registered before anything is awaited, as a request is: one arriving on
+      // this instance while the timer plans or sends finds no record yet, and
+      // sent the estate a second time (every circuit read twice). It waits for
+      // this one instead, and joins it once its record is shared.
+      const handing = deps.runs.handOut(null, "timer");
+      try {
+        // Beyond one instance: plan here, read in the sweepWorker function, one subscription per session.
+        // Loaded here, not at import: the host imports every entry at start, fan-out or not.
+        const { fanOut, WORK_CLAIMS_KEEP_MS } = await import("../app/work.js");
+        const { shareTimerFanOut } = await import("../app/on-demand-fan-out.js");
+        const now = deps.now();
+        const sent = await fanOut(
+          runtime.sweeper,
+          runtime.work.queue,
+          {
+            scope,
+            sweepId,
+            mode: "tiered",
+            now,
+            deadline,
+            abortSignal: AbortSignal.timeout(window.stopMs),
+          },
+          {
+            batchSize: sweep.batchSize,
+            logger: log,
+            // A request on any instance joins it from now on, instead of sending the estate again.
+            sent: async (handed) =>
+              handing.settle(await shareTimerFanOut(deps.runs, sweepId, now, handed, log)),
+          },
+        );
+        log.info({ ...sent, isPastDue: timer.isPastDue }, "timer sweep fanned out");
+        await runtime.work.claims
+          .prune(new Date(deps.now().getTime() - WORK_CLAIMS_KEEP_MS))
+          .catch((error: unknown) => log.warn({ err: error }, "pruning old work claims failed"));
+      } finally {
+        handing.end();
+      }
       return;
     }
     const admitted = deps.coordinator.run(

@@ -498,6 +498,152 @@ describe("a request while the timer's fanned-out sweep does its bookkeeping", ()
   });
 });
 
+describe("a request on the timer's instance while the timer plans or sends its fanned-out sweep", () => {
+  /**
+   * Holds the first send, the timer's, until the test opens it (then it fails
+   * with `fails`, if given); says which sweeps were sent, in order.
+   */
+  function holdTimerSend(work: FakeWork, fails?: Error) {
+    const held = gate();
+    const sending: string[] = [];
+    const send = work.queue.send;
+    work.queue.send = async (messages, options) => {
+      sending.push(messages[0]!.sweepId);
+      if (sending.length > 1) return send(messages, options);
+      await held.promise;
+      if (fails) throw fails;
+      return send(messages, options);
+    };
+    return { held, sending };
+  }
+
+  it("waits for the timer's sweep and joins it, instead of sending the estate a second time", async () => {
+    const { sweep, sweepStatus, work, deps, elsewhere } = await setup();
+    const { held, sending } = holdTimerSend(work);
+    const timer = sweepTimerHandler(async () => deps)(timerTick, context());
+    await until(() => sending.length === 1);
+    const timerId = sending[0]!;
+    // Nothing of the timer's is in storage yet: only this instance knows it is being sent.
+    expect(await deps.runtime.store.listFannedOutRuns(new Date(0))).toEqual([]);
+    const request = sweep(post(), context());
+    // Either it waits on the timer's (registered beside it) or it sends its own.
+    await until(() => sending.length === 2 || deps.runs.handingOut.size === 2);
+    expect(sending).toEqual([timerId]);
+    held.open();
+    const answer = await request;
+    expect(answer.status).toBe(202);
+    expect(answer.jsonBody).toMatchObject({ sweepId: timerId, joined: true, fannedOut: true });
+    expect(work.sends).toHaveLength(1);
+    expect(sending).toEqual([timerId]);
+    await timer;
+    expect(deps.runs.handingOut.size).toBe(0);
+    // Its status URL answers from the timer's record, here and on any instance.
+    for (const status of [sweepStatus, httpSweepStatusHandler(async () => elsewhere())])
+      expect((await status(statusOf(timerId), context())).jsonBody).toMatchObject({
+        sweepId: timerId,
+        status: "running",
+        fannedOut: true,
+        workers: { handedOut: 1, recorded: 0, unfinished: 1 },
+      });
+    await work.worker(timerId, CIRCUIT_ID, "recorded");
+    expect((await sweepStatus(statusOf(timerId), context())).jsonBody).toMatchObject({
+      status: "done",
+      workers: { handedOut: 1, recorded: 1 },
+    });
+  });
+
+  it("is answered 202 only once the timer's record is written: its poll may land on another instance", async () => {
+    const { sweep, work, deps, elsewhere } = await setup();
+    const { held, sending } = holdTimerSend(work);
+    const store = deps.runtime.store;
+    const put = store.putSweepRun.bind(store);
+    const writing = gate();
+    let landed = false;
+    store.putSweepRun = async (run) => {
+      await writing.promise;
+      await put(run);
+      landed = true;
+    };
+    const timer = sweepTimerHandler(async () => deps)(timerTick, context());
+    await until(() => sending.length === 1);
+    const request = sweep(post(), context());
+    let landedWhenAnswered: boolean | null = null;
+    void request.then(() => (landedWhenAnswered = landed));
+    await until(() => deps.runs.handingOut.size === 2);
+    held.open();
+    await until(() => work.sends.length === 1);
+    await until(() => landedWhenAnswered !== null, 20);
+    expect(landedWhenAnswered).toBeNull();
+    writing.open();
+    const joined = (await request).jsonBody as Accepted;
+    expect(joined).toMatchObject({ sweepId: sending[0], joined: true });
+    expect(landedWhenAnswered).toBe(true);
+    const poll = await httpSweepStatusHandler(async () => elsewhere())(
+      statusOf(joined.sweepId),
+      context(),
+    );
+    expect(poll.jsonBody).toMatchObject({ sweepId: joined.sweepId, status: "running" });
+    await timer;
+    expect(work.sends).toHaveLength(1);
+  });
+
+  it("waits no longer than the request's time: a timer still sending then is a 503 within it, nothing sent by the request", async () => {
+    const { work, deps } = await setup();
+    const { held, sending } = holdTimerSend(work);
+    const timer = sweepTimerHandler(async () => deps)(timerTick, context());
+    await until(() => sending.length === 1);
+    const started = Date.now();
+    const answered = await within(
+      httpSweepHandler(async () => ({ ...deps, answerWithinMs: 400 }))(post(), context()),
+      3_000,
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(answered?.status).toBe(503);
+    expect(problemOf(answered!).detail).toMatch(
+      /waiting for the timer's sweep, being planned and sent on this instance, took longer than/,
+    );
+    expect(sending).toHaveLength(1);
+    held.open();
+    await timer;
+    expect(work.sends).toHaveLength(1);
+    expect(deps.runs.handingOut.size).toBe(0);
+  });
+
+  it("a request for named circuits, which the timer's tiered sweep does not cover, does not wait for it", async () => {
+    const { sweep, work, deps } = await setup();
+    const { held, sending } = holdTimerSend(work);
+    const timer = sweepTimerHandler(async () => deps)(timerTick, context());
+    await until(() => sending.length === 1);
+    const named = await sweep(post(ids(3)), context());
+    expect(named.jsonBody).toMatchObject({ joined: false, fannedOut: true });
+    const { sweepId } = named.jsonBody as Accepted;
+    expect(sweepId).not.toBe(sending[0]);
+    expect(work.handedOut(sweepId).sort()).toEqual(ids(3).sort());
+    held.open();
+    await timer;
+    expect(work.sends).toHaveLength(2);
+  });
+
+  it("a timer whose send fails leaves the request to look for itself: it sends the estate once", async () => {
+    const { sweep, work, deps } = await setup();
+    const { held, sending } = holdTimerSend(work, new Error("Service Bus did not answer"));
+    const timer = sweepTimerHandler(async () => deps)(timerTick, context()).catch(
+      (error: unknown) => error,
+    );
+    await until(() => sending.length === 1);
+    const request = sweep(post(), context());
+    await until(() => sending.length === 2 || deps.runs.handingOut.size === 2);
+    expect(sending).toHaveLength(1);
+    held.open();
+    expect(await timer).toMatchObject({ message: "Service Bus did not answer" });
+    const answer = (await request).jsonBody as Accepted;
+    expect(answer).toMatchObject({ joined: false, fannedOut: true });
+    expect(answer.sweepId).not.toBe(sending[0]);
+    expect(work.sends).toHaveLength(1);
+    expect(deps.runs.handingOut.size).toBe(0);
+  });
+});
+
 describe("on-demand fan-outs in flight are bounded, as the coordinator bounds sweeps waiting in one process", () => {
   const twelve = { ERWATCH_CIRCUITS: ids(12).join(",") };
   const refusedAsQueued = (response: Awaited<ReturnType<ReturnType<typeof httpSweepHandler>>>) => {
