@@ -135,6 +135,53 @@ export async function memoryByPartition(
   return { memory: memoryOf(snapshots, alerts), unknown, bugs };
 }
 
+/** A circuit's carrier and peering location, as the listing or its last read gave them. */
+export interface CircuitPlace {
+  provider: string;
+  location: string;
+}
+
+/**
+ * Where circuits the listing did not give (named ones) were last read: their
+ * snapshots' provider and peering location, by lower-case id, so a fan-out
+ * sends a site's reads together as it does listed ones (work.ts). A circuit
+ * never read, or one storage cannot say anything of, has none: read all the
+ * same, with its subscription. Never throws; once as many reads failed as
+ * are read at once, the rest are not asked.
+ */
+export async function storedPlaces(
+  store: Pick<StateStore, "getSnapshot">,
+  targets: readonly CircuitTarget[],
+  log: Logger,
+): Promise<Map<string, CircuitPlace>> {
+  const limit = pLimit(PARTITION_READS_AT_ONCE);
+  const places = new Map<string, CircuitPlace>();
+  let failed = 0;
+  let first: unknown = null;
+  await Promise.all(
+    targets.map((t) =>
+      limit(async () => {
+        if (failed >= PARTITION_READS_AT_ONCE) return;
+        try {
+          const stored = (await store.getSnapshot(t.id))?.value;
+          const provider = stored?.provider?.trim();
+          const location = stored?.peeringLocation?.trim();
+          if (provider && location) places.set(t.id.toLowerCase(), { provider, location });
+        } catch (error) {
+          failed += 1;
+          first ??= error;
+        }
+      }),
+    ),
+  );
+  if (failed > 0)
+    log.warn(
+      { err: first, circuits: targets.length, placed: places.size },
+      "where named circuits were last read could not all be told (Table Storage); those go with their subscriptions, their outages grouped only within a message",
+    );
+  return places;
+}
+
 /**
  * One stored reading the plan cannot make sense of is that circuit's trouble
  * (read deep first), not the plan's: thrown, it left every circuit without

@@ -24,7 +24,12 @@ import { silencesForSweep, silencesOverTime, type SilenceStore } from "./silence
 import type { EventSink, StateStore } from "./state-store.js";
 import { metricSignals } from "./metric-signals.js";
 import { measureSweep } from "./sweep-measure.js";
-import { planSweepTargets, type CheapSignals, type SweepPlanResult } from "./sweep-plan.js";
+import {
+  planSweepTargets,
+  storedPlaces,
+  type CheapSignals,
+  type SweepPlanResult,
+} from "./sweep-plan.js";
 import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
 export type { KeyDecision } from "./record-circuit.js";
@@ -367,6 +372,12 @@ export function createSweeper(deps: SweepDeps) {
     sweep,
     plan,
     deepRead: (targets: CircuitTarget[], run: DeepReadRun) => deepRead(deps, targets, run),
+    /** Where circuits the listing did not give were last read (sweep-plan.ts storedPlaces). */
+    storedPlaces: (
+      targets: CircuitTarget[],
+      request: Pick<SweepRequest, "abortSignal">,
+      log: Logger,
+    ) => storedPlaces(deps.store.withSignal(request.abortSignal, log), targets, log),
     /**
      * The fan-out timer's share of `finish`, once the work is sent: what the
      * listing could not see and the fleet outages that are over (published at

@@ -15,6 +15,7 @@ import { healthLine, type Logger } from "../logging.js";
 import { globalReachPeersOf, listedServiceKeys } from "./data-plane.js";
 import type { CircuitTarget } from "./ports.js";
 import type { Unreached } from "./scan.js";
+import type { CircuitPlace } from "./sweep-plan.js";
 import { isStorageFailure } from "./state-store.js";
 import { failureText } from "./work-progress.js";
 
@@ -77,10 +78,20 @@ export interface FanOutResult {
   subscriptions: number;
 }
 
-/** Provider and location as the listing put them, lower-cased; null when either is missing. */
-function placeOf(target: CircuitTarget): string | null {
-  const provider = target.listed?.facts.serviceProviderName?.trim().toLowerCase();
-  const location = target.listed?.facts.peeringLocation?.trim().toLowerCase();
+/**
+ * Provider and location as the listing put them, else (a named circuit,
+ * which has no listing) as `stored` says it was last read; lower-cased, null
+ * when either is missing.
+ */
+function placeOf(
+  target: CircuitTarget,
+  stored: ReadonlyMap<string, CircuitPlace> | undefined,
+): string | null {
+  const last = target.listed ? undefined : stored?.get(target.id.toLowerCase());
+  const provider = (target.listed?.facts.serviceProviderName ?? last?.provider)
+    ?.trim()
+    .toLowerCase();
+  const location = (target.listed?.facts.peeringLocation ?? last?.location)?.trim().toLowerCase();
   return provider && location ? `${provider}|${location}` : null;
 }
 
@@ -89,7 +100,8 @@ function placeOf(target: CircuitTarget): string | null {
  * `batchSize` circuits each (fewer when their bodies would pass
  * MAX_WORK_BYTES), in plan order. Outages group only within a run
  * (one message), so the circuits this sweep reads at one provider and
- * location travel together, suspects and the rotation's quiet reads alike,
+ * location (the listing's, or for a named circuit where it was last read)
+ * travel together, suspects and the rotation's quiet reads alike,
  * whatever their subscriptions, in the session of the first one's
  * subscription: a carrier's site with a circuit in each of two subscriptions
  * is one page, not one per subscription, even when only the rotation's reads
@@ -138,11 +150,18 @@ function chunks(unit: WorkItem[], sizes: Map<WorkItem, number>, batchSize: numbe
 export function workMessages(
   sweepId: string,
   items: WorkItem[],
-  options: { now: Date; deadline: Date; batchSize: number },
+  options: {
+    now: Date;
+    deadline: Date;
+    batchSize: number;
+    /** Where targets without a listing were last read, by lower-case id (sweep-plan.ts storedPlaces). */
+    places?: ReadonlyMap<string, CircuitPlace>;
+  },
 ): WorkMessage[] {
+  const placeOfItem = (item: WorkItem) => placeOf(item.target, options.places);
   const atPlace = new Map<string, WorkItem[]>();
   for (const item of items) {
-    const place = placeOf(item.target);
+    const place = placeOfItem(item);
     if (place)
       atPlace
         .set(place, atPlace.get(place) ?? [])
@@ -159,7 +178,7 @@ export function workMessages(
   const units: WorkItem[][] = [];
   const placed = new Set<string>();
   for (const item of items) {
-    const place = placeOf(item.target);
+    const place = placeOfItem(item);
     const site = place ? atPlace.get(place)! : [];
     const together = site.includes(item) ? site : [item];
     if (together.length > 1 && placed.has(place!)) continue;
@@ -238,11 +257,21 @@ export async function fanOut(
   const budgetMs = request.deadline.getTime() - Date.now();
   log.info({ fannedOut: true }, "sweep started");
   const planned = await sweeper.plan(request, log);
+  // Named circuits carry no listing: where each was last read sends a site's
+  // together, as the timer's are, so its outage is one fleet page, not one per circuit.
+  const unlisted = planned.deep.map((d) => d.target).filter((t) => !t.listed);
+  const places =
+    unlisted.length > 0 ? await sweeper.storedPlaces(unlisted, request, log) : undefined;
   const messages = withPeerKeys(
     workMessages(
       request.sweepId,
       planned.deep.map((d) => ({ target: d.target, reason: d.plan.reason })),
-      { now: request.now, deadline: request.deadline, batchSize: options.batchSize },
+      {
+        now: request.now,
+        deadline: request.deadline,
+        batchSize: options.batchSize,
+        ...(places ? { places } : {}),
+      },
     ),
     listedServiceKeys(planned.found.targets),
   );

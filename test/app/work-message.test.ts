@@ -241,6 +241,67 @@ describe("splitting a sweep's deep reads into work messages", () => {
     const names = split(rows).flatMap((m) => m.split(": ")[1]!.split(", "));
     expect(names.sort()).toEqual(rows.map((r) => r[0]).sort());
   });
+
+  // POST /api/sweep of named circuits has no listing: they were batched by subscription
+  // alone, and a site's circuit in each of two subscriptions paged once each.
+  it.each<{ case: string; rows: [string, string, string | null][]; messages: string[] }>([
+    {
+      case: "named circuits at one site in two subscriptions, by where they were last read, travel together",
+      rows: [
+        ["a1", "sub-a", "Amsterdam"],
+        ["a2", "sub-a", "London"],
+        ["b1", "sub-b", "Amsterdam"],
+      ],
+      messages: ["sub-a 1/2: a1, b1", "sub-a 2/2: a2"],
+    },
+    {
+      case: "a named circuit never read (no place stored) stays with its subscription",
+      rows: [
+        ["a1", "sub-a", "Amsterdam"],
+        ["a2", "sub-a", null],
+        ["b1", "sub-b", null],
+      ],
+      messages: ["sub-a 1/1: a1, a2", "sub-b 1/1: b1"],
+    },
+  ])("$case", ({ rows, messages }) => {
+    const named = rows.map(([name, sub]) => ({
+      target: circuit(name, sub, null),
+      reason: "unlisted" as const,
+    }));
+    const places = new Map(
+      rows.flatMap(([name, sub, place]) =>
+        place
+          ? [[circuit(name, sub, null).id.toLowerCase(), { provider: " EQUINIX", location: place }]]
+          : [],
+      ),
+    );
+    const sent = workMessages("sweep-1", named, { ...OPTIONS, places }).map(
+      (m) =>
+        `${m.subscriptionId} ${m.batch}/${m.batches}: ${m.items.map((i) => i.target.name).join(", ")}`,
+    );
+    expect(sent).toEqual(messages);
+    // Without them, by subscription alone: the site split over two sessions.
+    expect(
+      split(named.map(({ target }) => [target.name, target.subscriptionId, null, "unlisted"])),
+    ).toEqual(["sub-a 1/1: a1, a2", "sub-b 1/1: b1"]);
+  });
+
+  it("a listed circuit goes by its listing, not by where it was last read", () => {
+    const listed = circuit("a1", "sub-a", "Amsterdam");
+    const other = circuit("b1", "sub-b", "Amsterdam");
+    const sent = workMessages(
+      "sweep-1",
+      [
+        { target: listed, reason: "due" },
+        { target: other, reason: "due" },
+      ],
+      {
+        ...OPTIONS,
+        places: new Map([[listed.id.toLowerCase(), { provider: "Colt", location: "London" }]]),
+      },
+    );
+    expect(sent.map((m) => m.items.map((i) => i.target.name))).toEqual([["a1", "b1"]]);
+  });
 });
 
 describe("the service keys of a batch's Global Reach peers", () => {

@@ -178,6 +178,27 @@ describe("POST /api/sweep with SWEEP_WORK_QUEUE", () => {
     expect(work.sends).toHaveLength(1);
   });
 
+  it("hands out every named circuit when storage cannot say where they were last read: only their batching is lost", async () => {
+    const { sweep, work, deps } = await setup();
+    const store = deps.runtime.store;
+    const withSignal = store.withSignal.bind(store);
+    let asked = 0;
+    store.withSignal = (signal, log) => {
+      const scoped = withSignal(signal, log);
+      scoped.getSnapshot = async () => {
+        asked += 1;
+        throw Object.assign(new Error("Table Storage answered 503"), { name: "StateStoreError" });
+      };
+      return scoped;
+    };
+    const named = ids(3);
+    const response = await sweep(post(named), context());
+    expect(response.status).toBe(202);
+    expect(asked).toBeGreaterThan(0);
+    const { sweepId } = response.jsonBody as Accepted;
+    expect(work.handedOut(sweepId).sort()).toEqual([...named].sort());
+  });
+
   it("answers 503 problem+json, never 202, when the work queue refuses the send, and leaves no status URL", async () => {
     const { sweep, sweepStatus, work, reader, inProcess, deps } = await setup();
     work.failing = new Error(
