@@ -303,6 +303,38 @@ describe("buildTeamsMessage", () => {
     ]);
   });
 
+  it.each([
+    // Seen in the demo at 09:45: the resolve of a count back at 120 still read
+    // "at the limit in about 27 min" for a projected time 27 minutes gone.
+    ["resolve", "2026-03-17T14:01:00.000Z"],
+    ["resolve before the projected time", "2026-03-14T10:00:00.000Z"],
+  ] as const)("leaves the prefix trend off a %s card", (_name, occurredAt) => {
+    const event: AlertEvent = { ...prefixLimitOpen(), action: "resolve", occurredAt };
+    const texts = textsOf(buildTeamsMessage(event));
+    expect(texts.filter((t) => t.startsWith("**Prefix trend:**"))).toEqual([]);
+  });
+
+  it("never forecasts a projected limit time that is already past as still to come", () => {
+    const event: AlertEvent = {
+      ...prefixLimitOpen(),
+      action: "repeat",
+      occurredAt: "2026-03-17T14:01:00.000Z",
+    };
+    const trend = textsOf(buildTeamsMessage(event)).find((t) => t.startsWith("**Prefix trend:**"));
+    expect(trend).toBe(
+      "**Prefix trend:** primary: +12.5 prefixes an hour, projected to reach the limit 27 min before this message ({{DATE(2026-03-17T13:34:00Z, SHORT)}} {{TIME(2026-03-17T13:34:00Z)}}); secondary: too few samples for a trend",
+    );
+  });
+
+  it("asks for no carrier ticket on a resolved card: the fault has cleared", () => {
+    const texts = textsOf(buildTeamsMessage(arpMissingResolved()));
+    expect(texts).toContain("**Owner:** the carrier");
+    expect(texts).toContain(
+      "Carrier ticket — for reference: the fault has cleared, close any ticket open with Equinix",
+    );
+    expect(texts.filter((t) => /open a ticket|paste into a ticket/.test(t))).toEqual([]);
+  });
+
   it("shows the carrier ticket in monospace, last, only when there is one", () => {
     const withTicket = cardOf(buildTeamsMessage(arpMissingOpen())).body;
     const block = withTicket[withTicket.length - 1];

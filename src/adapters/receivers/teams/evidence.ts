@@ -173,8 +173,13 @@ export function trendMarkdown(evidence: unknown, occurredAt: string): string | n
     } else {
       const inTime = span(occurredAt, at);
       const when = readerTime(at);
+      // span() is unsigned: a projected time already behind the message read
+      // "at the limit in about 27 min" for a time 27 minutes gone.
+      const passed = Date.parse(at) <= Date.parse(occurredAt);
       parts.push(
-        `${path}: ${signed(perHour)} prefixes an hour, at the limit in about ${inTime ?? "?"}${when ? ` (${when})` : ""}`,
+        passed
+          ? `${path}: ${signed(perHour)} prefixes an hour, projected to reach the limit ${inTime ?? "?"} before this message${when ? ` (${when})` : ""}`
+          : `${path}: ${signed(perHour)} prefixes an hour, at the limit in about ${inTime ?? "?"}${when ? ` (${when})` : ""}`,
       );
     }
   }

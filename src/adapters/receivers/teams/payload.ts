@@ -135,14 +135,16 @@ function buildCard(
   }
   if (ticket !== null) {
     const provider = escapeMarkdown(event.circuit.serviceProviderName ?? "the carrier");
+    // On a resolve the ticket is the record of what was broken, not a call to open one.
+    const use =
+      event.action === "resolve"
+        ? `for reference: the fault has cleared, close any ticket open with ${provider}`
+        : `paste into a ticket with ${provider}`;
     body.push(
-      text(
-        `${blind ? lastSeen("Carrier ticket", null) : "Carrier ticket"} — paste into a ticket with ${provider}`,
-        {
-          weight: "Bolder",
-          spacing: "Large",
-        },
-      ),
+      text(`${blind ? lastSeen("Carrier ticket", null) : "Carrier ticket"} — ${use}`, {
+        weight: "Bolder",
+        spacing: "Large",
+      }),
     );
     body.push(monospace(ticket));
   }
@@ -251,13 +253,16 @@ function lastSeen(label: string, since: string | null): string {
  * changed (a blind notice's change is its own block above).
  */
 function factsFirst(event: AlertEvent, blind: boolean): Element[] {
+  const resolved = event.action === "resolve";
   const lines: [string, string | null][] = [
     ["Where", where(event)],
     ["Owner", owner(event)],
     ["Do", md(event.nextAction, MAX_SENTENCE)],
     // A resolved alert is no longer "since" anything: say when it started.
-    [event.action === "resolve" ? "Started" : "Since", since(event)],
-    ["Prefix trend", trendMarkdown(event.evidence, event.occurredAt)],
+    [resolved ? "Started" : "Since", since(event)],
+    // A resolve carries the last firing reading: its trend is of a count that
+    // has since fallen back (the layer table shows it now), not a forecast.
+    ["Prefix trend", resolved ? null : trendMarkdown(event.evidence, event.occurredAt)],
   ];
   if (event.action !== "open" && !blind) {
     const change = changeWithoutTitle(event.change, event.title);
@@ -284,7 +289,10 @@ function where(event: AlertEvent): string {
 
 function owner(event: AlertEvent): string {
   const words = OWNER_WORDS[event.owner] ?? md(String(event.owner), MAX_FACT);
-  return event.owner === "carrier" ? `${words} — open a ticket` : words;
+  // Resolved: the fault has cleared, there is no ticket left to open.
+  return event.owner === "carrier" && event.action !== "resolve"
+    ? `${words} — open a ticket`
+    : words;
 }
 
 /** "12 min before this message · {{DATE(…)}} {{TIME(…)}}" (the reader's own time zone). */
