@@ -469,6 +469,28 @@ function fleetObservation(
   return { key, family: "fleet", circuitId, peering: null, state, finding, previousReadAt: null };
 }
 
+/**
+ * Characters of circuit names a fleet title spends. Every name went in before,
+ * so thirty circuits filled the Teams headline (600) and the PagerDuty summary
+ * (1,024) with names and the cut took what broke; the ticket and the evidence
+ * still list every one.
+ */
+export const FLEET_TITLE_NAMES = 240;
+
+/** "a, b, c", or as many whole names as fit then "and 27 more (every one in the ticket)". */
+function someNames(names: string[]): string {
+  const all = names.join(", ");
+  if (all.length <= FLEET_TITLE_NAMES) return all;
+  const shown: string[] = [];
+  for (const name of names) {
+    const next = [...shown, name].join(", ");
+    // One name always, however long: a title that names none says less than a long one.
+    if (shown.length > 0 && next.length > FLEET_TITLE_NAMES) break;
+    shown.push(name);
+  }
+  return `${shown.join(", ")} and ${names.length - shown.length} more (every one in the ticket)`;
+}
+
 /** The one finding a group pages with; `others`: members named before and named again as they were. */
 export function fleetFinding(group: FleetGroup, others: FleetMember[] = []): Finding {
   const first = group.members[0]!.finding;
@@ -505,7 +527,7 @@ export function fleetFinding(group: FleetGroup, others: FleetMember[] = []): Fin
     severity,
     peering: null,
     paths: [],
-    title: `${names.length} circuits through ${where} broke at the same layer: ${names.join(", ")} — ${first.title}`,
+    title: `${names.length} circuits through ${where} broke at the same layer: ${someNames(names)} — ${first.title}`,
     evidence: {
       provider: group.provider,
       peeringLocation: group.location,

@@ -229,6 +229,32 @@ describe("fleetFinding", () => {
     expect(f.nextAction).toMatch(/one ticket with Equinix/);
   });
 
+  it.each([
+    [30, 38],
+    [300, 80],
+  ])(
+    "keeps what broke in the title of %i circuits with %i-character names, naming as many as fit",
+    (count, length) => {
+      const names = Array.from({ length: count }, (_, i) =>
+        `er-ams-${String(i).padStart(3, "0")}-`.padEnd(length, "x"),
+      );
+      const member = {
+        ...finding("arp-missing", "Sev0"),
+        title:
+          "Layer 2 down on the primary and secondary paths of AzurePrivatePeering: ARP table empty — traffic stopped",
+      };
+      const [group] = fleetGroups(names.map((n) => candidate(n, member)));
+      const f = fleetFinding(group!);
+      // What broke survives the Teams headline's cut (600) and the PagerDuty summary's (1,024).
+      expect(f.title.length).toBeLessThanOrEqual(600 - 100);
+      expect(f.title).toContain(` — ${member.title}`);
+      const shown = names.filter((n) => f.title.includes(n));
+      expect(shown.length).toBeGreaterThan(0);
+      expect(f.title).toContain(`and ${count - shown.length} more (every one in the ticket)`);
+      for (const n of names) expect(f.ticket).toContain(`key-${n}`);
+    },
+  );
+
   it("is not the carrier's when one member's break is yours", () => {
     const yours = { ...finding("bgp-down", "Sev0", "bgp"), owner: "you" as const };
     const [group] = fleetGroups([
