@@ -188,6 +188,48 @@ describe("buildTeamsMessage", () => {
     expect(texts).toContainEqual(expect.stringMatching(/^\*\*Started:\*\* 1 h 13 min before/));
   });
 
+  it.each([
+    [
+      "a fleet outage of three circuits",
+      {
+        family: "fleet",
+        code: "fleet-outage",
+        peering: null,
+        paths: [],
+        evidence: {
+          provider: "Equinix",
+          peeringLocation: "Amsterdam",
+          circuits: ["a", "b", "c"].map((n) => ({ id: `/subscriptions/s/x/${n}`, name: n })),
+        },
+      },
+      "**Where:** 3 circuits through Equinix at Amsterdam",
+    ],
+    [
+      "a fleet outage whose evidence was cut",
+      { family: "fleet", code: "fleet-outage", peering: null, paths: [], evidence: {} },
+      "**Where:** every circuit the title names",
+    ],
+    [
+      "a subscription whose circuits cannot be listed",
+      {
+        family: "monitoring-blind",
+        code: "monitoring-blind",
+        peering: null,
+        paths: [],
+        circuit: { ...noPrefixesOpen().circuit, id: "/subscriptions/0a1b2c3d" },
+      },
+      "**Where:** every circuit of subscription 0a1b2c3d",
+    ],
+  ] satisfies [string, Partial<AlertEvent>, string][])(
+    "names the place, not one circuit, for %s",
+    (_name, patch, expected) => {
+      const event: AlertEvent = { ...noPrefixesOpen(), ...patch };
+      const texts = textsOf(buildTeamsMessage(event));
+      expect(texts).toContain(expected);
+      expect(texts.filter((t) => t.includes("the whole circuit"))).toEqual([]);
+    },
+  );
+
   it("lists the details a responder copies, layer in words", () => {
     const factSet = cardOf(buildTeamsMessage(arpMissingOpen())).body.find(
       (e) => e.type === "FactSet",

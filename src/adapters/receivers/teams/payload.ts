@@ -16,6 +16,8 @@
 import type { AlertEvent } from "../../../core/alert-event.js";
 import type { AlertAction, Severity } from "../../../core/model.js";
 import { BLIND_NOTICE } from "../../../core/blind-notice.js";
+import { fleetMembersOf } from "../../../core/fleet-members.js";
+import { subscriptionOfSubject } from "../../../core/sight.js";
 import { WIDER } from "../../../core/lifecycle.js";
 import { safeCut, truncate } from "../../../core/text.js";
 import { LAYER_WORDS, OWNER_WORDS } from "../../../core/vocabulary.js";
@@ -276,6 +278,20 @@ function factsFirst(event: AlertEvent, blind: boolean): Element[] {
 }
 
 function where(event: AlertEvent): string {
+  // Alerts about a place or a subscription, not one circuit: "the whole
+  // circuit" named one circuit where thirty, or none yet listed, were meant.
+  if (event.family === "fleet") {
+    const count = fleetMembersOf(event).length;
+    const place = providerAt({
+      serviceProviderName: evidenceText(event.evidence["provider"]),
+      peeringLocation: evidenceText(event.evidence["peeringLocation"]),
+    });
+    return count > 0 && place
+      ? `${count} circuits through ${md(place, MAX_FACT)}`
+      : "every circuit the title names";
+  }
+  const subscription = subscriptionOfSubject(event.circuit.id);
+  if (subscription) return `every circuit of subscription ${md(subscription, MAX_FACT)}`;
   const peering = event.peering ? md(event.peering, MAX_FACT) : null;
   const paths =
     event.paths.length === 2
@@ -336,6 +352,10 @@ function monospace(value: string): Element {
     .map((line) => line.replace(/ {2,}/g, (m) => "\u00a0".repeat(m.length)));
   return text(lines.join("\n\n"), { fontType: "Monospace", spacing: "Small" });
 }
+
+/** A string of the event's evidence, or null: the event crossed a queue unchecked. */
+const evidenceText = (value: unknown): string | null =>
+  typeof value === "string" && value !== "" ? value : null;
 
 /** Azure- or event-sourced text, capped and made inert for Markdown. */
 function md(value: string, max: number): string {
