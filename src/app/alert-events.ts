@@ -6,6 +6,7 @@ import { eventId } from "../core/alert-identity.js";
 import { boundEvent } from "../core/budget.js";
 import type { AlertState, PendingEvent } from "../core/lifecycle.js";
 import type { CircuitVerdict } from "../core/model.js";
+import { resolvedNextAction } from "../core/resolve-action.js";
 
 /** The event receivers get: bounded to what one Service Bus message and one table entity hold. */
 export function buildAlertEvent(
@@ -37,9 +38,10 @@ export function buildAlertEvent(
     change: pending.change,
     ...(pending.blindSince ? { blindSince: pending.blindSince } : {}),
     nextAction:
-      pending.action === "resolve"
-        ? "Nothing to do: confirm traffic is back and close any carrier ticket."
-        : condition.nextAction,
+      pending.nextAction ??
+      (pending.action === "resolve"
+        ? resolvedNextAction(state.family, condition.owner)
+        : condition.nextAction),
     circuit: {
       id: verdict.id,
       name: verdict.name,

@@ -103,6 +103,8 @@ export interface PendingEvent {
   change: string;
   /** A blind notice's last reading before erwatch lost sight (core/blind-notice.ts). */
   blindSince?: string;
+  /** A resolve that is not a recovery (a retired circuit) says so here; other events take the condition's. */
+  nextAction?: string;
   condition: AlertCondition;
   firstSeen: string;
 }

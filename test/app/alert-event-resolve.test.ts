@@ -1,0 +1,127 @@
+// What a resolve tells the reader to do, as receivers get it: every resolve
+// once said "confirm traffic is back and close any carrier ticket", after a
+// prefix count or a busy link fell back (traffic never stopped), after erwatch
+// could read again, after your own route-map was rolled back, and after a
+// circuit was deleted or ignored while its outage was open.
+
+import { describe, expect, it } from "vitest";
+import { buildAlertEvent } from "../../src/app/alert-events.js";
+import type { AlertState, PendingEvent } from "../../src/core/lifecycle.js";
+import type { AlertFamily, FindingCode, Owner } from "../../src/core/model.js";
+import { retire } from "../../src/core/sight.js";
+import { subjectVerdict } from "../../src/core/sight.js";
+
+const NOW = new Date("2026-11-22T03:00:00.000Z");
+const CIRCUIT =
+  "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-circuit-prod";
+
+function firing(family: AlertFamily, code: FindingCode, owner: Owner): AlertState {
+  return {
+    key: "erw-0123456789abcdef0123456789abcdef",
+    family,
+    circuitId: CIRCUIT,
+    circuitName: "er-circuit-prod",
+    peering: "AzurePrivatePeering",
+    phase: "firing",
+    consecutiveFiring: 4,
+    consecutiveClean: 0,
+    firstSeen: "2026-11-22T02:00:00.000Z",
+    condition: {
+      code,
+      severity: "Sev2",
+      layer: "routes",
+      owner,
+      paths: ["primary", "secondary"],
+      title: `${code} on both paths`,
+      nextAction: "what to do while it fires",
+      evidence: {},
+      ticket: null,
+    },
+    notified: {
+      episode: 1,
+      severity: "Sev2",
+      peakSeverity: "Sev2",
+      paths: ["primary", "secondary"],
+      title: `${code} on both paths`,
+      at: "2026-11-22T02:00:00.000Z",
+      sequence: 1,
+    },
+    sequence: 1,
+    lastEvaluatedAt: "2026-11-22T02:55:00.000Z",
+  };
+}
+
+/** The resolve the sweep sends when it sees the condition clear. */
+function cleared(state: AlertState) {
+  const pending: PendingEvent = {
+    action: "resolve",
+    sequence: 2,
+    episode: 1,
+    severity: "Sev2",
+    previousSeverity: "Sev2",
+    peakSeverity: "Sev2",
+    change: `Resolved after 1 h: ${state.condition!.title} has cleared.`,
+    condition: state.condition!,
+    firstSeen: state.firstSeen!,
+  };
+  const verdict = subjectVerdict(
+    { id: CIRCUIT, name: "er-circuit-prod", subscriptionId: "s", resourceGroup: "rg" },
+    NOW,
+  );
+  return buildAlertEvent(state, pending, verdict, NOW);
+}
+
+describe("the next action of a resolve", () => {
+  it.each([
+    [
+      "route-limit",
+      "prefix-limit-near",
+      "you",
+      "Nothing to do: the received-prefix count is back under the warning line.",
+    ],
+    [
+      "capacity",
+      "saturation",
+      "you",
+      "Nothing to do: throughput is back under the saturation line.",
+    ],
+    [
+      "config-drift",
+      "config-drift",
+      "you",
+      "Nothing to do: the running configuration matches the declared baseline again.",
+    ],
+    ["monitoring-blind", "monitoring-blind", "you", "Nothing to do: erwatch reads again."],
+    ["path-down", "no-prefixes-received", "you", "Nothing to do: confirm traffic is back."],
+    [
+      "path-down",
+      "arp-missing",
+      "carrier",
+      "Nothing to do: confirm traffic is back and close any carrier ticket.",
+    ],
+    [
+      "path-down",
+      "arp-missing",
+      "shared",
+      "Nothing to do: confirm traffic is back and close any carrier ticket.",
+    ],
+  ] as const)("of %s (%s, owner %s): %j", (family, code, owner, expected) => {
+    expect(cleared(firing(family, code, owner)).nextAction).toBe(expected);
+  });
+
+  it.each(["gone", "ignored"] as const)(
+    "of a circuit no longer watched (%s) says it is not a recovery",
+    (reason) => {
+      const state = firing("path-down", "arp-missing", "carrier");
+      const d = retire(state, reason, NOW);
+      if (d.action !== "resolve") throw new Error("the retired circuit's alert did not resolve");
+      const verdict = subjectVerdict(
+        { id: CIRCUIT, name: "er-circuit-prod", subscriptionId: "s", resourceGroup: "rg" },
+        NOW,
+      );
+      const event = buildAlertEvent(state, d.event, verdict, NOW);
+      expect(event.nextAction).toMatch(/^Not a recovery: erwatch stopped watching \(circuit /);
+      expect(event.nextAction).not.toMatch(/traffic is back/);
+    },
+  );
+});
