@@ -210,6 +210,11 @@ describe("buildTeamsMessage", () => {
       "**Where:** every circuit the title names",
     ],
     [
+      "a saturated path, which every peering rides",
+      { family: "capacity", code: "saturation", peering: null, paths: ["primary"] },
+      "**Where:** the primary path, every peering on it",
+    ],
+    [
       "a subscription whose circuits cannot be listed",
       {
         family: "monitoring-blind",

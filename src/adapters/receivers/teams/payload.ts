@@ -299,7 +299,8 @@ function where(event: AlertEvent): string {
       : event.paths.length === 1
         ? `the ${event.paths[0]} path`
         : null;
-  if (!peering) return paths ? `${paths} of the whole circuit` : "the whole circuit";
+  // A path without a peering is the link itself (saturation): every peering rides it.
+  if (!peering) return paths ? `${paths}, every peering on it` : "the whole circuit";
   return paths ? `${paths} of ${peering}` : peering;
 }
 
