@@ -12,6 +12,11 @@
 // for the rest of the estate's. At the run's deadline whatever still waits
 // groups at once: reads still in flight at the hard stop are cut, and an
 // outage held for them would go unpaged for the sweep.
+// A circuit named without a listing (POST /api/sweep) is where it was last
+// read (its stored snapshot); one never read is at no place the run knows,
+// and its outage waits only where other circuits are known to be. One whose
+// reading puts it elsewhere leaves the place it was expected at: nothing
+// there waits for it any more.
 // An outage a quiet read finds after its place's fleet alert went out
 // waits for the end of the reads and then joins that alert, which says so
 // (never held by an alert that does not name it); one found at a place not
@@ -33,10 +38,11 @@ import {
   type KeyDecision,
   type PreparedCircuit,
 } from "./record-circuit.js";
-import { candidatesOf, fleetPlacesOf, recordFleet, type FleetPlace } from "./record-fleet.js";
+import { candidatesOf, recordFleet, type FleetPlace } from "./record-fleet.js";
 import { keepBaseline } from "./route-baseline.js";
 import type { CircuitError } from "./scan.js";
 import type { SweepDeps } from "./sweep.js";
+import { placeOfTarget, type CircuitPlace } from "./sweep-plan.js";
 
 export interface RecorderContext {
   deps: SweepDeps;
@@ -49,6 +55,8 @@ export interface RecorderContext {
   baseline: Set<string>;
   /** The run's targets: who else of a provider and location is read now. */
   targets: CircuitTarget[];
+  /** Where targets without a listing were last read, by lower-case id (sweep-plan.ts storedPlaces). */
+  places?: ReadonlyMap<string, CircuitPlace>;
   group: boolean;
   /**
    * The run reads part of the sweep (a fan-out worker's batch): it decides
@@ -79,27 +87,42 @@ const placeOf = (provider: string | null | undefined, location: string | null | 
     ? `${provider.trim().toLowerCase()}|${location.trim().toLowerCase()}`
     : null;
 
-const targetPlace = (t: CircuitTarget) =>
-  placeOf(t.listed?.facts.serviceProviderName, t.listed?.facts.peeringLocation);
+type Stored = ReadonlyMap<string, CircuitPlace> | undefined;
 
-/** Provider and location → how many of the run's targets the listing puts there. */
-function placesOf(targets: CircuitTarget[]): Map<string, number> {
+const targetPlace = (t: CircuitTarget, stored: Stored) => {
+  const at = placeOfTarget(t, stored);
+  return at ? placeOf(at.provider, at.location) : null;
+};
+
+/** Provider and location → how many of the run's targets are there. */
+function placesOf(targets: CircuitTarget[], stored: Stored): Map<string, number> {
   const places = new Map<string, number>();
   for (const t of targets) {
-    const place = targetPlace(t);
+    const place = targetPlace(t, stored);
     if (place) places.set(place, (places.get(place) ?? 0) + 1);
   }
   return places;
+}
+
+/** Where the run's targets are, each place once: the fleet alerts judged when the Alerts table cannot be listed. */
+function fleetPlacesOfRun(targets: CircuitTarget[], stored: Stored): FleetPlace[] {
+  const places = new Map<string, FleetPlace>();
+  for (const t of targets) {
+    const at = placeOfTarget(t, stored);
+    if (at) places.set(placeOf(at.provider, at.location)!, at);
+  }
+  return [...places.values()];
 }
 
 /** Provider and location → the suspects there not yet recorded (lower-case ids). */
 function suspectsOf(
   targets: CircuitTarget[],
   suspects: ReadonlySet<string> | undefined,
+  stored: Stored,
 ): Map<string, Set<string>> {
   const pending = new Map<string, Set<string>>();
   for (const t of targets) {
-    const place = targetPlace(t);
+    const place = targetPlace(t, stored);
     const id = t.id.toLowerCase();
     if (!place || (suspects && !suspects.has(id))) continue;
     pending.set(place, (pending.get(place) ?? new Set()).add(id));
@@ -141,12 +164,12 @@ export class CircuitRecorder {
 
   constructor(private readonly ctx: RecorderContext) {
     this.recordDeps = { ...ctx.deps, silences: ctx.silences };
-    this.places = placesOf(ctx.targets);
+    this.places = placesOf(ctx.targets, ctx.places);
     // A batch never says a fleet outage is over: it looks only where it found one.
-    this.fleetPlaces = ctx.partial ? [] : fleetPlacesOf(ctx.targets);
-    this.pending = suspectsOf(ctx.targets, ctx.suspects);
+    this.fleetPlaces = ctx.partial ? [] : fleetPlacesOfRun(ctx.targets, ctx.places);
+    this.pending = suspectsOf(ctx.targets, ctx.suspects, ctx.places);
     for (const t of ctx.targets) {
-      const place = targetPlace(t);
+      const place = targetPlace(t, ctx.places);
       if (place) this.placeById.set(t.id.toLowerCase(), place);
     }
   }
@@ -155,6 +178,7 @@ export class CircuitRecorder {
   async record({ reading, pair }: Released, read: CircuitReading | null): Promise<void> {
     const { ctx } = this;
     const at = ctx.log.child({ circuitId: reading.ref.id, circuit: reading.ref.name });
+    let readAt: string | null = null;
     await this.guarded(reading.ref, at, async () => {
       // Kept for the result (reports read its paths); its metrics series are
       // judged already and would hold megabytes across a large sweep.
@@ -169,6 +193,7 @@ export class CircuitRecorder {
         at,
         context,
       );
+      readAt = this.placeOfPrepared(prepared);
       if (read && ctx.baseline.has(read.ref.id.toLowerCase()))
         await keepBaseline(ctx.deps.store, read, prepared.verdict, ctx.now, at);
       // Read means its outage's layers were: a member whose path reads failed is
@@ -180,24 +205,35 @@ export class CircuitRecorder {
       if (this.mayGroup(prepared)) this.deferred.push({ prepared, log: at });
       else await this.commit(prepared, at, new Map());
     });
-    await this.settled(reading.ref.id);
+    await this.settled(reading.ref.id, readAt);
   }
 
   /**
-   * A circuit is recorded: when it was the last its place waited for, the
-   * place's outages group now. An outage at a place waiting for nobody (no
-   * suspect there, or all recorded) waits for the place's other reads of the
-   * run, if any.
+   * A circuit is recorded (`readAt`: where its reading says it is, when it
+   * says): when it was the last its place waited for, the place's outages
+   * group now. An outage at a place waiting for nobody (no suspect there, or
+   * all recorded) waits for the place's other reads of the run, if any.
    */
-  private async settled(circuitId: string): Promise<void> {
+  private async settled(circuitId: string, readAt: string | null): Promise<void> {
     const id = circuitId.toLowerCase();
     this.recordedIds.add(id);
-    const place = this.placeById.get(id);
-    if (!place) return;
-    // Past the last call nothing waits: the hard stop may come before the end of the reads.
+    const expected = this.placeById.get(id);
+    if (!expected) return;
+    // Past the last call nothing waits: the hard stop may come before the end of
+    // the reads. An outage is taken where its reading puts it, even elsewhere
+    // than it was expected: held there, it would be cut unpaged.
     if (this.flushed) {
-      await this.groupPlace(place);
+      await this.groupPlace(readAt ?? expected);
       return;
+    }
+    let place = expected;
+    if (readAt && readAt !== expected) {
+      // Not where it was last read (a named circuit's stored place is out of
+      // date): the place it was expected at waits for it no longer.
+      this.placeById.set(id, readAt);
+      place = readAt;
+      const before = this.pending.get(expected);
+      if (before?.delete(id) && before.size === 0) await this.groupPlace(expected);
     }
     const left = this.pending.get(place);
     if (left?.delete(id)) {

@@ -28,6 +28,7 @@ import { baselineTargets } from "./route-baseline.js";
 import { readEach, type CircuitError, type ReadEachOptions, type Unreached } from "./scan.js";
 import { silencesForSweep } from "./silences.js";
 import type { SweepDeps } from "./sweep.js";
+import type { CircuitPlace } from "./sweep-plan.js";
 
 /** How long before the hard stop outages waiting to group are decided: room to commit and publish. */
 export const FLUSH_BEFORE_STOP_MS = 10_000;
@@ -89,6 +90,8 @@ export interface DeepReadRun {
   partial?: boolean;
   /** The circuits the plan had a reason to suspect (lower-case ids): outages group once these are in. */
   suspects?: ReadonlySet<string>;
+  /** Where targets without a listing were last read, by lower-case id (sweep-plan.ts storedPlaces). */
+  places?: ReadonlyMap<string, CircuitPlace>;
 }
 
 export interface DeepReadResult {
@@ -205,6 +208,7 @@ export async function deepRead(
     group: run.group === true,
     ...(run.partial ? { partial: true } : {}),
     ...(run.suspects ? { suspects: run.suspects } : {}),
+    ...(run.places ? { places: run.places } : {}),
     ...(run.recorded ? { recorded: run.recorded } : {}),
   });
   // Outages waiting to group go out with what is known at the deadline, and

@@ -142,12 +142,30 @@ export interface CircuitPlace {
 }
 
 /**
+ * Where a target is: as the listing put it, else (a named circuit, which has
+ * no listing) as `stored` says it was last read (storedPlaces); null when
+ * either is missing.
+ */
+export function placeOfTarget(
+  target: CircuitTarget,
+  stored: ReadonlyMap<string, CircuitPlace> | undefined,
+): CircuitPlace | null {
+  const last = target.listed ? undefined : stored?.get(target.id.toLowerCase());
+  const provider = (target.listed?.facts.serviceProviderName ?? last?.provider)?.trim();
+  const location = (target.listed?.facts.peeringLocation ?? last?.location)?.trim();
+  return provider && location ? { provider, location } : null;
+}
+
+/**
  * Where circuits the listing did not give (named ones) were last read: their
  * snapshots' provider and peering location, by lower-case id, so a fan-out
- * sends a site's reads together as it does listed ones (work.ts). A circuit
- * never read, or one storage cannot say anything of, has none: read all the
- * same, with its subscription. Never throws; once as many reads failed as
- * are read at once, the rest are not asked.
+ * sends a site's reads together as it does listed ones (work.ts), and a sweep
+ * read in one process holds a site's outages back to group
+ * (circuit-recorder.ts). A circuit never read, or one storage cannot say
+ * anything of, has none: read all the same (with its subscription, in a
+ * fan-out), its outage held back to group only when others are known to be
+ * at its place. Never throws; once as many reads failed as are read at once,
+ * the rest are not asked.
  */
 export async function storedPlaces(
   store: Pick<StateStore, "getSnapshot">,
@@ -177,7 +195,7 @@ export async function storedPlaces(
   if (failed > 0)
     log.warn(
       { err: first, circuits: targets.length, placed: places.size },
-      "where named circuits were last read could not all be told (Table Storage); those go with their subscriptions, their outages grouped only within a message",
+      "where named circuits were last read could not all be told (Table Storage); those are at no known place this sweep: a fan-out sends them with their subscriptions, and their outages may page one by one",
     );
   return places;
 }

@@ -28,6 +28,7 @@ import {
   planSweepTargets,
   storedPlaces,
   type CheapSignals,
+  type CircuitPlace,
   type SweepPlanResult,
 } from "./sweep-plan.js";
 import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
@@ -274,6 +275,22 @@ export function createSweeper(deps: SweepDeps) {
       clock,
     );
 
+  /**
+   * Named circuits carry no listing: where each was last read tells the
+   * recorder which of them share a carrier's site, so its outage waits to be
+   * one fleet page, as the estate's sweep makes it. Only when more than one
+   * circuit is read; never throws (storedPlaces).
+   */
+  async function placesOfUnlisted(
+    planned: SweepPlanResult,
+    request: SweepRequest,
+    log: Logger,
+  ): Promise<Map<string, CircuitPlace> | undefined> {
+    const unlisted = planned.deep.map((d) => d.target).filter((t) => !t.listed);
+    if (planned.deep.length < 2 || unlisted.length === 0) return undefined;
+    return storedPlaces(deps.store.withSignal(request.abortSignal, log), unlisted, log);
+  }
+
   async function sweep(request: SweepRequest): Promise<SweepResult> {
     const sweepId = request.sweepId ?? newId();
     const log = deps.logger.child({ sweepId });
@@ -294,6 +311,7 @@ export function createSweeper(deps: SweepDeps) {
     };
     const planned = await plan(request, log);
     logPlan(log, planned);
+    const places = await placesOfUnlisted(planned, request, log);
     warnUnmatchedCircuitSettings(deps.policy, silenced.silences, request, planned, log);
     if (deps.ignoredSettings?.length)
       healthLine(log).warn(
@@ -317,6 +335,7 @@ export function createSweeper(deps: SweepDeps) {
       suspects: new Set(
         planned.deep.filter((d) => suspected(d.plan.reason)).map((d) => d.target.id.toLowerCase()),
       ),
+      ...(places ? { places } : {}),
     };
     const read = await deepRead(
       silenced,

@@ -15,7 +15,7 @@ import { healthLine, type Logger } from "../logging.js";
 import { globalReachPeersOf, listedServiceKeys } from "./data-plane.js";
 import type { CircuitTarget } from "./ports.js";
 import type { Unreached } from "./scan.js";
-import type { CircuitPlace } from "./sweep-plan.js";
+import { placeOfTarget, type CircuitPlace } from "./sweep-plan.js";
 import { isStorageFailure } from "./state-store.js";
 import { failureText } from "./work-progress.js";
 
@@ -87,12 +87,8 @@ function placeOf(
   target: CircuitTarget,
   stored: ReadonlyMap<string, CircuitPlace> | undefined,
 ): string | null {
-  const last = target.listed ? undefined : stored?.get(target.id.toLowerCase());
-  const provider = (target.listed?.facts.serviceProviderName ?? last?.provider)
-    ?.trim()
-    .toLowerCase();
-  const location = (target.listed?.facts.peeringLocation ?? last?.location)?.trim().toLowerCase();
-  return provider && location ? `${provider}|${location}` : null;
+  const place = placeOfTarget(target, stored);
+  return place ? `${place.provider.toLowerCase()}|${place.location.toLowerCase()}` : null;
 }
 
 /**
