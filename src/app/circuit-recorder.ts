@@ -218,14 +218,15 @@ export class CircuitRecorder {
     const id = circuitId.toLowerCase();
     this.recordedIds.add(id);
     const expected = this.placeById.get(id);
-    if (!expected) return;
     // Past the last call nothing waits: the hard stop may come before the end of
-    // the reads. An outage is taken where its reading puts it, even elsewhere
-    // than it was expected: held there, it would be cut unpaged.
+    // the reads. An outage is taken where its reading puts it, even at a place
+    // the run did not expect it: held there, it would be cut unpaged.
     if (this.flushed) {
-      await this.groupPlace(readAt ?? expected);
+      const place = readAt ?? expected;
+      if (place) await this.groupPlace(place);
       return;
     }
+    if (!expected) return;
     let place = expected;
     if (readAt && readAt !== expected) {
       // Not where it was last read (a named circuit's stored place is out of

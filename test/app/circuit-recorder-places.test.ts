@@ -194,6 +194,30 @@ describe("a named circuit whose reading puts it elsewhere than it was last read"
     expect(waiting()).toEqual([]);
     expect(said()).toEqual(["m provider open"]);
   });
+
+  // A fan-out worker's named circuits come without a place: an outage it
+  // found after the last call waited for the end of the reads, which the
+  // hard stop cuts, and went unrecorded for the sweep.
+  it.each([
+    { case: "in a sweep read in one process, never read before", partial: false },
+    { case: "in a fan-out worker's batch", partial: true },
+  ])(
+    "recorded after the last call with no place known ($case), its outage is decided at once",
+    async ({ partial }) => {
+      prepared.set(idOf("n"), circuit("n", AMS, true));
+      const { recorder, record, said, waiting } = recorderOf(
+        ["n", "a", "b"],
+        { a: AMS, b: AMS },
+        [],
+        undefined,
+        partial,
+      );
+      await recorder.flush(true);
+      await record("n");
+      expect(waiting()).toEqual([]);
+      expect(said()).toEqual(["n provider open"]);
+    },
+  );
 });
 
 describe("a fleet alert at named circuits' place while the Alerts table cannot be listed", () => {
