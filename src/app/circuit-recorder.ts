@@ -25,7 +25,7 @@
 
 import type { AlertEvent } from "../core/alert-event.js";
 import type { Holds } from "../core/alert-step.js";
-import { FLEET_FAMILIES, fleetPlacePrefix } from "../core/fleet.js";
+import { fleetMemberRead, fleetPlacePrefix } from "../core/fleet.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { Silence } from "../core/policy.js";
 import { healthLine, type Logger } from "../logging.js";
@@ -198,10 +198,8 @@ export class CircuitRecorder {
         await keepBaseline(ctx.deps.store, read, prepared.verdict, ctx.now, at);
       // Read means its outage's layers were: a member whose path reads failed is
       // UNKNOWN, named as last seen, never "read without the outage".
-      const blind = prepared.observations.some(
-        (o) => o.state === "unknown" && (FLEET_FAMILIES as readonly string[]).includes(o.family),
-      );
-      if (prepared.verdict.circuitRead && !blind) this.readIds.add(reading.ref.id.toLowerCase());
+      if (fleetMemberRead(prepared.verdict, prepared.observations, reading))
+        this.readIds.add(reading.ref.id.toLowerCase());
       if (this.mayGroup(prepared)) this.deferred.push({ prepared, log: at });
       else await this.commit(prepared, at, new Map());
     });

@@ -15,11 +15,13 @@ import {
   fleetCandidates,
   fleetCircuitId,
   fleetIdsAt,
+  fleetMembersToLookUp,
   fleetSettledAt,
   fleetStep,
   openFleetOf,
   type FleetCandidate,
   type FleetObservation,
+  type MemberSnapshot,
   type OpenFleet,
 } from "../core/fleet.js";
 import { fleetMembersOf } from "../core/fleet-members.js";
@@ -311,7 +313,9 @@ export async function recordFleet(
 
 /**
  * Fan-out, on the timer: each open fleet alert none of whose members still
- * has the outage (by the alerts the workers stored) is observed clean as of
+ * has the outage (by the alerts the workers stored), every one of them read
+ * since and none UNKNOWN at its latest reading (a member without alerts of
+ * its own by its snapshot), is observed clean as of
  * those readings (core/fleet.ts `fleetSettledAt`), so it resolves with the
  * usual hysteresis; one that no worker could judge for as long as
  * monitoring-blind waits is observed blind now, so its holder hears it once
@@ -344,7 +348,8 @@ export async function settleFleets(
     if (state.family !== "fleet") continue;
     // One fleet alert erwatch cannot judge (an older schema, a bug) must not keep the others open.
     try {
-      const judgement = judgeFleet(deps, state, states, now, silencesAt);
+      const snapshots = await memberSnapshots(deps, state, states, now, log);
+      const judgement = judgeFleet(deps, state, states, snapshots, now, silencesAt);
       if (!judgement) continue;
       const verdict = subjectVerdict(
         { id: state.circuitId, name: state.circuitName, subscriptionId: "", resourceGroup: "" },
@@ -407,16 +412,51 @@ async function fleetsWithMembers(
   return out;
 }
 
+/**
+ * The snapshots of the members of a fleet alert whose own alerts cannot say
+ * it is over (core/fleet.ts `fleetMembersToLookUp`), lower-case id → what it
+ * says (null: none, no longer watched). One storage cannot read is left out:
+ * that member keeps the fleet alert open this sweep.
+ */
+async function memberSnapshots(
+  deps: RecordDeps,
+  fleet: AlertState,
+  states: readonly AlertState[],
+  now: Date,
+  log: Logger,
+): Promise<Map<string, MemberSnapshot | null>> {
+  const out = new Map<string, MemberSnapshot | null>();
+  for (const id of fleetMembersToLookUp(fleet, states, now)) {
+    try {
+      const snapshot = (await deps.store.getSnapshot(id))?.value ?? null;
+      out.set(
+        id.toLowerCase(),
+        snapshot && {
+          takenAt: snapshot.takenAt,
+          incomplete: snapshot.reads?.incomplete ?? true,
+        },
+      );
+    } catch (error) {
+      log.warn(
+        { err: error, fleet: fleet.circuitId, circuitId: id },
+        "a fleet member's snapshot could not be read; the fleet alert is not judged over this sweep",
+      );
+    }
+  }
+  return out;
+}
+
 /** An open fleet alert on the timer: observed clean, observed blind, or left as it is (null). */
 function judgeFleet(
   deps: RecordDeps,
   state: AlertState,
   states: AlertState[],
+  snapshots: ReadonlyMap<string, MemberSnapshot | null>,
   now: Date,
   silencesAt: (at: Date) => Silence[],
 ): { at: Date; observation: Observation } | null {
   // Judged as of the members' readings (the previous sweep's), so this sweep's workers may still keep it firing.
-  const settled = fleetSettledAt(state, states, now);
+  const settled = fleetSettledAt(state, states, now, snapshots);
   if (settled)
     return alreadyEvaluated(state, settled)
       ? null

@@ -4,13 +4,14 @@
 // key), not one identical page per circuit.
 
 import { createHash } from "node:crypto";
-import type { CircuitVerdict, Finding, Layer, Severity } from "./model.js";
+import type { CircuitReading, CircuitVerdict, Finding, Layer, Severity } from "./model.js";
 import { alertKey, FAMILY_OF } from "./alert-identity.js";
 import { advanceStep, decideStep, holdsOf, type AlertContext } from "./alert-step.js";
 import { ipv6Alone, type Hold } from "./inhibit.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
 import { alreadyEvaluated, unverifiedEscalation, type AlertState } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
+import { readingIncomplete } from "./read-age.js";
 import { mostSevere, severityRank } from "./severity.js";
 
 /** A circuit's newly opening outage, a candidate for grouping. */
@@ -191,6 +192,28 @@ export function fleetCandidates(
         ]
       : [];
   });
+}
+
+/**
+ * Whether a circuit this run read counts as read for the fleet alerts that
+ * name it, so that one it is the last member of may be clean: its outage's
+ * layers were read. A member whose reads failed is UNKNOWN, named as last
+ * seen, never "read without the outage": its outage alerts are observed
+ * UNKNOWN then (observe.ts), and one with no outage alert of its own (its
+ * write failed) counts as read only when every read of the reading worked,
+ * as the timer judges it with fan-out (`fleetSettledAt`).
+ */
+export function fleetMemberRead(
+  verdict: Pick<CircuitVerdict, "circuitRead">,
+  observations: readonly Observation[],
+  reading: CircuitReading,
+): boolean {
+  if (!verdict.circuitRead) return false;
+  const outages = observations.filter((o) =>
+    (FLEET_FAMILIES as readonly string[]).includes(o.family),
+  );
+  if (outages.length === 0) return !readingIncomplete(reading);
+  return !outages.some((o) => o.state === "unknown");
 }
 
 /** A fleet alert storage holds open (pending, firing or resolving). */
@@ -413,6 +436,101 @@ export function fleetOver(fleet: AlertState, alerts: readonly AlertState[]): boo
 }
 
 /**
+ * What the timer knows of a fleet member from its snapshot, asked only of a
+ * member its alerts cannot settle (fleetMembersToLookUp): null when it has
+ * none (erwatch no longer watches it: deleted, or tagged erwatch:ignore).
+ */
+export interface MemberSnapshot {
+  /** Its last evaluation. */
+  takenAt: string;
+  /** A read of that evaluation failed (core/read-age.ts `incomplete`; true when not kept). */
+  incomplete: boolean;
+}
+
+/** A fleet member as the timer sees it: settled, with the instant of the reading that says so (null: none before `now`), or not. */
+type MemberSight = { settled: true; at: string | null } | { settled: false };
+
+const isFleetFamily = (a: AlertState) => (FLEET_FAMILIES as readonly string[]).includes(a.family);
+
+/**
+ * A member settled by its own alerts: read without the place's outage since
+ * the fleet alert's last judgement, and not unreadable at its latest reading.
+ * Its outage alerts are all observed at each reading of it (observe.ts), so
+ * the latest reading is theirs: read clean there (`lastCleanAt`), or firing
+ * (down to one path, at another layer: its own alerts carry that); UNKNOWN
+ * (its reads failed) or masked moves only `lastEvaluatedAt`, and a member
+ * erwatch could not read is not one that recovered. Null when it has no
+ * outage alert at all: its snapshot says.
+ */
+function sightByAlerts(
+  fleet: AlertState,
+  own: readonly AlertState[],
+  now: string,
+): MemberSight | null {
+  if (own.length === 0) return null;
+  const latest = own
+    .map((a) => a.lastEvaluatedAt)
+    .sort()
+    .at(-1)!;
+  const readable = own
+    .filter((a) => a.lastEvaluatedAt === latest)
+    .every((a) => a.lastCleanAt === latest || a.lastFiringAt === latest);
+  if (!readable || latest <= fleet.lastEvaluatedAt) return { settled: false };
+  // Read again by this sweep's workers already: readable and without the
+  // outage now, though what it read just before is written over.
+  return { settled: true, at: latest < now ? latest : null };
+}
+
+/**
+ * A member without an outage alert of its own (its write failed; it never
+ * had one) by its snapshot: every read of an evaluation since the fleet
+ * alert's last judgement worked (an outage read would have given it an
+ * alert). One erwatch no longer watches is never read again: it counts as
+ * read without the outage, as in the fleet step (`gone`).
+ */
+function sightBySnapshot(
+  fleet: AlertState,
+  snapshot: MemberSnapshot | null,
+  now: string,
+): MemberSight {
+  if (snapshot === null) return { settled: true, at: null };
+  if (snapshot.incomplete || snapshot.takenAt <= fleet.lastEvaluatedAt) return { settled: false };
+  return { settled: true, at: snapshot.takenAt < now ? snapshot.takenAt : null };
+}
+
+const membersOf = (fleet: AlertState) => [
+  ...new Map(fleetMembersOf(fleet.condition).map((m) => [m.id.toLowerCase(), m.id])),
+];
+
+const ownAlertsOf = (alerts: readonly AlertState[]) => {
+  const own = new Map<string, AlertState[]>();
+  for (const a of alerts.filter(isFleetFamily)) {
+    const id = a.circuitId.toLowerCase();
+    own.set(id, [...(own.get(id) ?? []), a]);
+  }
+  return own;
+};
+
+/**
+ * Fan-out (pure): the members of an open fleet alert whose outage is over
+ * (`fleetOver`) that its judgement needs the snapshots of (ids as the alert
+ * names them): those whose own alerts do not settle them, for whether erwatch
+ * still watches them and, without alerts, what their last reading was.
+ */
+export function fleetMembersToLookUp(
+  fleet: AlertState,
+  alerts: readonly AlertState[],
+  now: Date,
+): string[] {
+  if (!fleetOver(fleet, alerts)) return [];
+  const own = ownAlertsOf(alerts);
+  const at = now.toISOString();
+  return membersOf(fleet)
+    .filter(([id]) => sightByAlerts(fleet, own.get(id) ?? [], at)?.settled !== true)
+    .map(([, id]) => id);
+}
+
+/**
  * Fan-out (pure): the instant at which the timer observes an open fleet alert
  * clean, or null when it must not. The members' own alerts were judged by the
  * previous sweep's workers, so the judgement belongs to that instant, not to
@@ -421,25 +539,40 @@ export function fleetOver(fleet: AlertState, alerts: readonly AlertState[]): boo
  * and paging one by one. Only readings before `now` count (a worker of this
  * sweep may already have written some), and only ones newer than the fleet
  * alert's last judgement: nothing read since says nothing new.
+ *
+ * It is clean only when every member it names was read without the outage
+ * since that judgement (or its own alert carries what is left of it: down to
+ * one path) and was not unreadable at its latest reading. A failed read is
+ * UNKNOWN, not a recovery: such a member keeps it open, as in one process (a
+ * member whose reads failed is not read there), and when none can be read for
+ * long enough its holder is told so (`fleetBlindNow`). Its alerts' latest
+ * evaluation moves on a failed read too, so taken alone it resolved a site
+ * read clean once and dark since. `snapshots` (lower-case ids): what
+ * `fleetMembersToLookUp` asked for; a member asked for and not given (storage
+ * could not say) keeps it open.
  */
 export function fleetSettledAt(
   fleet: AlertState,
   alerts: readonly AlertState[],
   now: Date,
+  snapshots: ReadonlyMap<string, MemberSnapshot | null> = new Map(),
 ): Date | null {
   if (!fleetOver(fleet, alerts)) return null;
-  const members = new Set(fleetMembersOf(fleet.condition).map((m) => m.id.toLowerCase()));
+  const own = ownAlertsOf(alerts);
   const before = now.toISOString();
-  const latest = alerts
-    .filter(
-      (a) =>
-        members.has(a.circuitId.toLowerCase()) &&
-        (FLEET_FAMILIES as readonly string[]).includes(a.family) &&
-        a.lastEvaluatedAt < before,
-    )
-    .map((a) => a.lastEvaluatedAt)
-    .sort()
-    .at(-1);
+  let latest: string | null = null;
+  for (const [id] of membersOf(fleet)) {
+    let sight = sightByAlerts(fleet, own.get(id) ?? [], before);
+    if (sight?.settled !== true) {
+      const snapshot = snapshots.get(id);
+      if (snapshot === undefined) return null;
+      // Not watched any more settles it whatever its alerts last said; without alerts, its snapshot says.
+      sight =
+        snapshot === null || sight === null ? sightBySnapshot(fleet, snapshot, before) : sight;
+    }
+    if (!sight.settled) return null;
+    if (sight.at !== null && (latest === null || sight.at > latest)) latest = sight.at;
+  }
   return latest && latest > fleet.lastEvaluatedAt ? new Date(latest) : null;
 }
 

@@ -32,9 +32,17 @@ export interface ReadAges {
 const earlier = (a: string | null, b: string | null): string | null =>
   a === null || b === null ? null : a < b ? a : b;
 
+/** Some read of this reading failed: the circuit body, the gateway wiring, or a path's ARP table or route summary. */
+export function readingIncomplete(reading: CircuitReading): boolean {
+  if (!reading.circuit.ok || !reading.gateway.ok) return true;
+  return Object.values(reading.paths).some((paths) =>
+    PATHS.some((path) => !paths[path].arp.ok || !paths[path].summary.ok),
+  );
+}
+
 export function readAgesOf(reading: CircuitReading, previous: ReadAges | undefined): ReadAges {
   const circuitOk = reading.circuit.ok;
-  let incomplete = !circuitOk || !reading.gateway.ok;
+  const incomplete = readingIncomplete(reading);
   const paths: ReadAges["paths"] = {};
   const peerings = circuitOk ? Object.keys(reading.paths) : Object.keys(previous?.paths ?? {});
   let oldest: string | null | undefined;
@@ -45,7 +53,6 @@ export function readAgesOf(reading: CircuitReading, previous: ReadAges | undefin
     for (const path of PATHS) {
       const arp = read?.[path].arp;
       const summary = read?.[path].summary;
-      if (read && (!arp?.ok || !summary?.ok)) incomplete = true;
       times[path] = {
         arp: arp?.ok ? arp.readAt : (before?.[path].arp ?? null),
         summary: summary?.ok ? summary.readAt : (before?.[path].summary ?? null),

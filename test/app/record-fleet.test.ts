@@ -71,11 +71,28 @@ function circuit(name: string, finding: Finding = down): PreparedCircuit {
   };
 }
 
-/** Only what the fleet step touches; every write is kept. `conflicts`: winners' states, one per lost race. */
-function store(alerts: Stored<AlertState>[], conflicts: AlertState[] = []) {
+/** A circuit's snapshot as the timer reads it of a fleet member: watched, last read long ago. */
+const WATCHED = { takenAt: "2026-11-22T01:00:00.000Z", reads: { incomplete: false } };
+
+/**
+ * Only what the fleet step touches; every write is kept. `conflicts`: winners' states, one per lost race.
+ * `snapshots`: by circuit name, null for none (no longer watched); every other circuit is WATCHED.
+ */
+function store(
+  alerts: Stored<AlertState>[],
+  conflicts: AlertState[] = [],
+  snapshots: Record<string, object | null> = {},
+) {
   const commits: AlertState[] = [];
+  const snapshotReads: string[] = [];
   let current = alerts;
   const fake = {
+    getSnapshot: async (circuitId: string) => {
+      snapshotReads.push(circuitId);
+      const name = circuitId.split("/").at(-1)!;
+      const value = name in snapshots ? snapshots[name] : WATCHED;
+      return value === null ? null : { value, etag: "s" };
+    },
     listAlerts: async () => alerts,
     getAlert: async (_: string, key: string) => current.find((a) => a.value.key === key) ?? null,
     commitAlert: async (state: AlertState) => {
@@ -88,7 +105,7 @@ function store(alerts: Stored<AlertState>[], conflicts: AlertState[] = []) {
     },
     appendHistory: async () => {},
   } as unknown as StateStore;
-  return { fake, commits };
+  return { fake, commits, snapshotReads };
 }
 
 const deps = (s: StateStore): RecordDeps =>
@@ -508,14 +525,29 @@ describe("settleFleets", () => {
     lastEvaluatedAt: minutesAgo(10),
     lastFiringAt: minutesAgo(10),
   });
-  /** A member's own outage alert, judged by the previous sweep's worker unless `at` says otherwise. */
-  const own = (name: string, phase: AlertState["phase"], at = minutesAgo(5)) =>
+  /**
+   * A member's own outage alert, judged by the previous sweep's worker unless
+   * `at` says otherwise: read with the outage when pending or firing, without
+   * it otherwise, or (`unknown`) not readable then, its last clean reading 5
+   * minutes before.
+   */
+  const own = (
+    name: string,
+    phase: AlertState["phase"],
+    at = minutesAgo(5),
+    reading: "read" | "unknown" = "read",
+  ) =>
     ({
       ...circuit(name).observations[0]!,
       circuitName: name,
       phase,
       condition: { layer: "provider", code: "arp-missing", severity: "Sev0", owner: "carrier" },
       lastEvaluatedAt: at,
+      ...(reading === "unknown"
+        ? { lastCleanAt: new Date(Date.parse(at) - 5 * 60_000).toISOString() }
+        : phase === "pending" || phase === "firing"
+          ? { lastFiringAt: at }
+          : { lastCleanAt: at }),
     }) as unknown as AlertState;
 
   it("observes a fleet alert clean, as of its members' readings, once no member has the outage, and leaves one that has", async () => {
@@ -535,6 +567,106 @@ describe("settleFleets", () => {
     const out = await settleFleets(deps(down.fake), NOW, "timer", memoryLogger().logger);
     expect(down.commits).toEqual([]);
     expect(out.events).toEqual([]);
+  });
+
+  describe("a member erwatch cannot read (its reads failed: UNKNOWN, not recovered)", () => {
+    // The fleet alert was judged clean once, 10 minutes ago; its members' reads failed since.
+    const once = { ...older(judged(["er-ams-a", "er-ams-b"])), phase: "resolving" as const };
+
+    it("is not judged over while a member it names could not be read at its latest reading", async () => {
+      const s = store(
+        [
+          once,
+          own("er-ams-a", "resolving"),
+          own("er-ams-b", "resolving", minutesAgo(5), "unknown"),
+        ].map((value) => ({ value, etag: "e" })),
+      );
+      const out = await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+      expect(s.commits).toEqual([]);
+      expect(out.events).toEqual([]);
+    });
+
+    it("none read for as long as monitoring-blind waits: its holder is told it went blind, never that it resolved", async () => {
+      const blind = {
+        ...once,
+        lastEvaluatedAt: minutesAgo(20),
+        lastCleanAt: minutesAgo(20),
+        lastFiringAt: minutesAgo(25),
+      };
+      const s = store(
+        [
+          blind,
+          own("er-ams-a", "resolving", minutesAgo(5), "unknown"),
+          own("er-ams-b", "resolving", minutesAgo(5), "unknown"),
+        ].map((value) => ({ value, etag: "e" })),
+      );
+      const out = await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+      expect(out.events.map((e) => [e.action, e.change.slice(0, 6)])).toEqual([
+        ["repeat", "Blind:"],
+      ]);
+      expect(s.commits.map((c) => [c.phase, c.consecutiveClean])).toEqual([["resolving", 0]]);
+    });
+
+    it("a member with no outage alert of its own is judged by its snapshot's last evaluation", async () => {
+      const alerts = [older(judged(["er-ams-a", "er-ams-b"])), own("er-ams-a", "clear")];
+      const failed = store(
+        alerts.map((value) => ({ value, etag: "e" })),
+        [],
+        { "er-ams-b": { takenAt: minutesAgo(5), reads: { incomplete: true } } },
+      );
+      await settleFleets(deps(failed.fake), NOW, "timer", memoryLogger().logger);
+      expect(failed.commits).toEqual([]);
+      expect(failed.snapshotReads.map((id) => id.split("/").at(-1))).toEqual(["er-ams-b"]);
+
+      const read = store(
+        alerts.map((value) => ({ value, etag: "e" })),
+        [],
+        { "er-ams-b": { takenAt: minutesAgo(5), reads: { incomplete: false } } },
+      );
+      await settleFleets(deps(read.fake), NOW, "timer", memoryLogger().logger);
+      expect(read.commits.map((c) => [c.phase, c.lastEvaluatedAt])).toEqual([
+        ["resolving", minutesAgo(5)],
+      ]);
+    });
+
+    it("a member erwatch no longer watches (no snapshot) is not waited for", async () => {
+      const s = store(
+        [
+          older(judged(["er-ams-a", "er-ams-b"])),
+          own("er-ams-a", "clear"),
+          own("er-ams-b", "clear", minutesAgo(30), "unknown"),
+        ].map((value) => ({ value, etag: "e" })),
+        [],
+        { "er-ams-b": null },
+      );
+      await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+      expect(s.commits.map((c) => [c.phase, c.lastEvaluatedAt])).toEqual([
+        ["resolving", minutesAgo(5)],
+      ]);
+    });
+
+    it("a member whose snapshot storage cannot read keeps it open this sweep, and is named", async () => {
+      const s = store(
+        [older(judged(["er-ams-a", "er-ams-b"])), own("er-ams-a", "clear")].map((value) => ({
+          value,
+          etag: "e",
+        })),
+      );
+      const failing = {
+        ...s.fake,
+        getSnapshot: async () => {
+          throw Object.assign(new Error("reading the snapshot failed"), {
+            name: "StateStoreError",
+          });
+        },
+      } as unknown as StateStore;
+      const log = memoryLogger();
+      await settleFleets(deps(failing), NOW, "timer", log.logger);
+      expect(s.commits).toEqual([]);
+      expect(log.records().map((r) => r["msg"])).toContain(
+        "a fleet member's snapshot could not be read; the fleet alert is not judged over this sweep",
+      );
+    });
   });
 
   it("says nothing when no member was read since the fleet alert was last judged", async () => {
@@ -763,6 +895,7 @@ describe("one stored fleet alert that cannot be understood (no evidence, an olde
         phase: "clear",
         condition: { layer: "provider", code: "arp-missing", severity: "Sev0", owner: "carrier" },
         lastEvaluatedAt: new Date(NOW.getTime() - 5 * 60_000).toISOString(),
+        lastCleanAt: new Date(NOW.getTime() - 5 * 60_000).toISOString(),
       }) as unknown as AlertState;
     const s = store([
       odd(),

@@ -12,12 +12,15 @@ import {
   fleetFinding,
   fleetGroups,
   fleetIdsAt,
+  fleetMemberRead,
+  fleetMembersToLookUp,
   fleetOver,
   fleetSettledAt,
   fleetStep,
   FLEET_RULE,
   openFleetOf,
   type FleetCandidate,
+  type MemberSnapshot,
 } from "../../src/core/fleet.js";
 import { advance, decide, type AlertState } from "../../src/core/lifecycle.js";
 import type {
@@ -36,6 +39,7 @@ import {
   type Silence,
 } from "../../src/core/policy.js";
 import { subjectVerdict } from "../../src/core/sight.js";
+import { circuitReading, failed } from "../support/readings.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
 
@@ -1059,6 +1063,7 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
     condition: { ...fleetFinding(group!), ticket: null },
     lastEvaluatedAt: ago(10),
   } as unknown as AlertState;
+  /** A member's own alert as a worker left it at `at`: read clean there unless pending or firing. */
   const own = (name: string, phase: string, at: string, family = "path-down") =>
     ({
       key: `k-${name}-${family}`,
@@ -1067,6 +1072,7 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       phase,
       condition: { layer: "provider", code: "arp-missing", severity: "Sev0", owner: "carrier" },
       lastEvaluatedAt: at,
+      ...(phase === "pending" || phase === "firing" ? { lastFiringAt: at } : { lastCleanAt: at }),
     }) as unknown as AlertState;
 
   it.each<{ case: string; alerts: AlertState[]; at: string | null }>([
@@ -1098,6 +1104,152 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
     { case: "nothing stored for the members", alerts: [], at: null },
   ])("$case", ({ alerts, at }) => {
     expect(fleetSettledAt(fleet, alerts, NOW)?.toISOString() ?? null).toBe(at);
+  });
+
+  /** A member's own alert whose latest reading (`at`) could not be read: kept as it was, only `lastEvaluatedAt` moved. */
+  const unread = (name: string, phase: string, at: string, cleanAt: string | null = ago(10)) =>
+    ({
+      ...own(name, phase, cleanAt ?? ago(30)),
+      lastEvaluatedAt: at,
+      lastCleanAt: cleanAt,
+      lastFiringAt: phase === "firing" ? ago(30) : null,
+    }) as AlertState;
+
+  // The timer took every member with no open outage alert as recovered, and
+  // the latest time a worker wrote a member's alert as its reading: a read
+  // that fails writes that time too. So a site read clean once (the fleet
+  // alert judged clean then, ago(10)) and dark since (ago(5)) counted a second
+  // clean reading and resolved: a "resolved" for a place erwatch could not see.
+  it.each<{ case: string; alerts: AlertState[] }>([
+    {
+      case: "every member unreadable since it was judged clean once",
+      alerts: [unread("a", "resolving", ago(5)), unread("b", "resolving", ago(5))],
+    },
+    {
+      case: "one member read clean, the other unreadable",
+      alerts: [own("a", "resolving", ago(5)), unread("b", "resolving", ago(5))],
+    },
+    {
+      case: "a member clear (its own alert resolved) and unreadable now",
+      alerts: [own("a", "clear", ago(5)), unread("b", "clear", ago(5))],
+    },
+    {
+      case: "a member masked (read, its path layers taken over by a broken layer below)",
+      alerts: [
+        own("a", "clear", ago(5)),
+        { ...unread("b", "resolving", ago(5)), lastMaskedAt: ago(5) } as AlertState,
+      ],
+    },
+    {
+      case: "a member down to one path (its own Sev2) that could not be read at its latest reading",
+      alerts: [
+        own("a", "clear", ago(5)),
+        {
+          ...unread("b", "firing", ago(5)),
+          condition: { layer: "provider", code: "arp-missing", severity: "Sev2", owner: "carrier" },
+        } as AlertState,
+      ],
+    },
+    {
+      case: "a member unreadable in another family of outage (its sessions, at another layer)",
+      alerts: [
+        own("a", "clear", ago(5)),
+        own("b", "clear", ago(5)),
+        unread("b", "clear", ago(5), ago(60)),
+      ].map((a, i) => (i === 2 ? ({ ...a, family: "session-flapping" } as AlertState) : a)),
+    },
+    {
+      case: "a member read by this sweep already, unreadable now",
+      alerts: [own("a", "clear", ago(5)), unread("b", "resolving", NOW.toISOString(), ago(5))],
+    },
+    {
+      case: "a member read clean, but not since the fleet alert was judged",
+      alerts: [own("a", "clear", ago(5)), own("b", "clear", ago(15))],
+    },
+  ])("a member that is not read clean since keeps it open: $case", ({ alerts }) => {
+    expect(fleetOver(fleet, alerts)).toBe(true);
+    expect(fleetSettledAt(fleet, alerts, NOW)).toBeNull();
+  });
+
+  it("a member down to one path, read so since it was judged, has its own alert carry it", () => {
+    const sev2 = {
+      ...own("b", "firing", ago(5)),
+      condition: { layer: "provider", code: "arp-missing", severity: "Sev2", owner: "carrier" },
+    } as AlertState;
+    expect(fleetSettledAt(fleet, [own("a", "clear", ago(6)), sev2], NOW)?.toISOString()).toBe(
+      ago(5),
+    );
+  });
+
+  describe("a member whose own alerts cannot say (its snapshot, looked up)", () => {
+    const b = candidate("b").circuitId;
+    const snapshots = (value: MemberSnapshot | null) => new Map([[b.toLowerCase(), value]]);
+
+    it("asks only for the members whose own alerts do not settle it, once it is over", () => {
+      const a = candidate("a").circuitId;
+      expect(fleetMembersToLookUp(fleet, [own("a", "clear", ago(5))], NOW)).toEqual([b]);
+      expect(
+        fleetMembersToLookUp(fleet, [unread("a", "clear", ago(5)), own("b", "clear", ago(5))], NOW),
+      ).toEqual([a]);
+      expect(
+        fleetMembersToLookUp(fleet, [own("a", "clear", ago(5)), own("b", "clear", ago(5))], NOW),
+      ).toEqual([]);
+      // Not over: nothing to ask.
+      expect(fleetMembersToLookUp(fleet, [own("a", "firing", ago(5))], NOW)).toEqual([]);
+    });
+
+    it.each<{
+      case: string;
+      alerts: AlertState[];
+      snapshot: MemberSnapshot | null | undefined;
+      at: string | null;
+    }>([
+      {
+        case: "no alert of its own, every read of its last evaluation worked: as of its reading",
+        alerts: [own("a", "clear", ago(6))],
+        snapshot: { takenAt: ago(5), incomplete: false },
+        at: ago(5),
+      },
+      {
+        case: "no alert of its own, a read of its last evaluation failed",
+        alerts: [own("a", "clear", ago(5))],
+        snapshot: { takenAt: ago(5), incomplete: true },
+        at: null,
+      },
+      {
+        case: "no alert of its own, not evaluated since the fleet alert was judged",
+        alerts: [own("a", "clear", ago(5))],
+        snapshot: { takenAt: ago(10), incomplete: false },
+        at: null,
+      },
+      {
+        case: "no alert of its own, its snapshot not to be read (storage failing)",
+        alerts: [own("a", "clear", ago(5))],
+        snapshot: undefined,
+        at: null,
+      },
+      {
+        case: "no longer watched (no snapshot): read without the outage, as in the fleet step",
+        alerts: [own("a", "clear", ago(5))],
+        snapshot: null,
+        at: ago(5),
+      },
+      {
+        case: "no longer watched, its own alerts last unreadable",
+        alerts: [own("a", "clear", ago(5)), unread("b", "clear", ago(20), ago(25))],
+        snapshot: null,
+        at: ago(5),
+      },
+      {
+        case: "still watched, its own alerts last unreadable: its snapshot does not stand in for them",
+        alerts: [own("a", "clear", ago(5)), unread("b", "clear", ago(5))],
+        snapshot: { takenAt: ago(5), incomplete: false },
+        at: null,
+      },
+    ])("$case", ({ alerts, snapshot, at }) => {
+      const given = snapshot === undefined ? new Map() : snapshots(snapshot);
+      expect(fleetSettledAt(fleet, alerts, NOW, given)?.toISOString() ?? null).toBe(at);
+    });
   });
 
   it("a fleet alert whose resolve a silence held back is judged again at each newer reading", () => {
@@ -1196,5 +1348,81 @@ describe("fleetBlindNow (fan-out: the timer tells a fleet alert's holder it went
     const observation = fleetBlindNow(given, ctx(silences));
     expect(observation !== null).toBe(blind);
     if (observation) expect(observation).toMatchObject({ key: given.key, state: "unknown" });
+  });
+});
+
+describe("fleetMemberRead (whether a member this run read counts as read for the fleet alerts that name it)", () => {
+  const healthy = circuitReading();
+  const pathsFailing = circuitReading({
+    paths: {
+      AzurePrivatePeering: {
+        primary: { arp: failed({ kind: "server-error" }), bgp: failed({ kind: "server-error" }) },
+        secondary: { arp: failed({ kind: "server-error" }), bgp: failed({ kind: "server-error" }) },
+      },
+    },
+  });
+  const outage = (state: Observation["state"]): Observation => ({
+    key: "k",
+    family: "path-down",
+    circuitId: healthy.ref.id,
+    peering: "AzurePrivatePeering",
+    state,
+    finding: null,
+    previousReadAt: null,
+  });
+  const read = { circuitRead: true };
+
+  it.each<{
+    case: string;
+    circuitRead: boolean;
+    observations: Observation[];
+    reading: typeof healthy;
+    counts: boolean;
+  }>([
+    {
+      case: "its outage alert read clean",
+      circuitRead: true,
+      observations: [outage("clean")],
+      reading: healthy,
+      counts: true,
+    },
+    {
+      case: "its outage alert UNKNOWN (its path reads failed)",
+      circuitRead: true,
+      observations: [outage("unknown")],
+      reading: pathsFailing,
+      counts: false,
+    },
+    {
+      case: "its body not read",
+      circuitRead: false,
+      observations: [outage("unknown")],
+      reading: healthy,
+      counts: false,
+    },
+    // Its own alert's write lost: nothing to be observed UNKNOWN. Counted read because its body was listed, it let the fleet alert resolve.
+    {
+      case: "no outage alert of its own, every read worked",
+      circuitRead: true,
+      observations: [],
+      reading: healthy,
+      counts: true,
+    },
+    {
+      case: "no outage alert of its own, its path reads failed",
+      circuitRead: true,
+      observations: [],
+      reading: pathsFailing,
+      counts: false,
+    },
+    {
+      case: "no outage alert of its own, its gateway read failed (a read of it failed: not known well enough)",
+      circuitRead: true,
+      observations: [],
+      reading: circuitReading({ gateway: failed({ kind: "forbidden" }) }),
+      counts: false,
+    },
+  ])("$case → $counts", ({ circuitRead, observations, reading, counts }) => {
+    expect(fleetMemberRead({ ...read, circuitRead }, observations, reading)).toBe(counts);
   });
 });
