@@ -5,6 +5,7 @@
 // quiet one as saturation. It becomes a gap, named among the odd points.
 
 import type { CircuitMetrics, MetricSeries, OddPoint } from "./facts.js";
+import { forEachMinute } from "./points.js";
 
 /** ExpressRoute lets a circuit burst to twice its bandwidth. */
 export const BURST_FACTOR = 2;
@@ -18,8 +19,16 @@ export function withoutImpossibleThroughput(
   if (bandwidthMbps === null || !(bandwidthMbps > 0)) return metrics;
   const limit = bandwidthMbps * 1e6 * BURST_FACTOR;
   const odd: OddPoint[] = [];
+  // Almost every sweep finds none: look before copying each minute into an object.
+  const over = (s: MetricSeries) => {
+    let found = false;
+    forEachMinute(s.points, (_, value) => {
+      if (value !== null && !(value <= limit)) found = true;
+    });
+    return found;
+  };
   const series = metrics.series.map((s): MetricSeries => {
-    if (!THROUGHPUT.has(s.metric)) return s;
+    if (!THROUGHPUT.has(s.metric) || !over(s)) return s;
     let changed = false;
     const points = [...s.points].map((p) => {
       if (p.value === null || p.value <= limit) return p;

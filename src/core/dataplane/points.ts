@@ -55,8 +55,29 @@ export class PackedPoints implements Iterable<MetricPoint> {
     }
   }
 
+  /** Each minute as epoch milliseconds and value (null: a gap), with no ISO string made and parsed back. */
+  forEachMinute(f: (atMs: number, value: number | null) => void): void {
+    for (let i = 0; i < this.packed.length; i += 2) {
+      const value = this.packed[i + 1]!;
+      f(this.packed[i]!, Number.isNaN(value) ? null : value);
+    }
+  }
+
   /** A report or a log line shows the minutes, not the packing. */
   toJSON(): MetricPoint[] {
     return [...this];
   }
+}
+
+/**
+ * Each point's epoch milliseconds and value. The judgements call this for
+ * every series of every circuit each sweep: through the iterator, a packed
+ * minute became a Date, an ISO string and an object only to be parsed back.
+ */
+export function forEachMinute(
+  points: Iterable<MetricPoint>,
+  f: (atMs: number, value: number | null) => void,
+): void {
+  if (points instanceof PackedPoints) points.forEachMinute(f);
+  else for (const p of points) f(Date.parse(p.at), p.value);
 }

@@ -5,6 +5,7 @@
 
 import type { PathName } from "../model.js";
 import type { CircuitMetrics, MetricName, MetricPoint } from "./facts.js";
+import { forEachMinute } from "./points.js";
 
 export const MINUTE = 60_000;
 
@@ -18,14 +19,16 @@ export const minuteOf = (iso: string): number => Math.floor(Date.parse(iso) / MI
  * minute: its mean, never a sum that doubles the traffic.
  */
 export function minutesOfSeries(points: Iterable<MetricPoint>): Minutes {
-  const own = new Map<number, { sum: number; n: number }>();
-  for (const p of points) {
-    if (p.value === null || !Number.isFinite(p.value)) continue;
-    const at = minuteOf(p.at);
-    const before = own.get(at);
-    own.set(at, before ? { sum: before.sum + p.value, n: before.n + 1 } : { sum: p.value, n: 1 });
-  }
-  return new Map([...own].map(([at, { sum, n }]) => [at, sum / n]));
+  const sums: Minutes = new Map();
+  const counts = new Map<number, number>();
+  forEachMinute(points, (atMs, value) => {
+    if (value === null || !Number.isFinite(value)) return;
+    const at = Math.floor(atMs / MINUTE) * MINUTE;
+    sums.set(at, (sums.get(at) ?? 0) + value);
+    counts.set(at, (counts.get(at) ?? 0) + 1);
+  });
+  for (const [at, n] of counts) if (n > 1) sums.set(at, sums.get(at)! / n);
+  return sums;
 }
 
 export function seriesOf(
