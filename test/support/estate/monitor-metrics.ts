@@ -156,6 +156,16 @@ function observed(
   return seen;
 }
 
+/**
+ * The state the latest query at or before `at` saw (before the first: the
+ * first). Searched from the newest without copying: a soak's circuit holds a
+ * query per sweep, and this is asked for every minute of every series.
+ */
+function seenAt(history: { at: number; values: Snapshot }[], at: number) {
+  for (let i = history.length - 1; i >= 0; i -= 1) if (history[i]!.at <= at) return history[i]!;
+  return history[0]!;
+}
+
 /** How late Azure is for a query ending at `end`: fixed, or varying minute by minute within [min, max]. */
 function delayMinutes(state: EstateState, end: number): number {
   const given = state.monitor?.metricsDelayMinutes ?? [1, 3];
@@ -224,7 +234,7 @@ export function metricSeries(
           continue;
         }
         // The state the latest query at or before this minute saw (before the first: the first).
-        const seen = [...history].reverse().find((h) => h.at <= at) ?? history[0]!;
+        const seen = seenAt(history, at);
         let value: number | "gap" | "odd-time" | "future-time" =
           seen.values.get(seriesKey(peering.name, path))![metric] ?? 0;
         value = override(state, circuit, peering.name, path, metric, at) ?? value;
@@ -262,7 +272,7 @@ export function reachSeries(
         data.push({ timeStamp });
         continue;
       }
-      const seen = [...history].reverse().find((h) => h.at <= at) ?? history[0]!;
+      const seen = seenAt(history, at);
       let value: number | "gap" | "odd-time" | "future-time" =
         seen.values.get(reachKey(peerServiceKey))?.[metric] ?? 0;
       value = override(state, circuit, "", null, metric, at) ?? value;
