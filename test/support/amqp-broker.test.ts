@@ -143,13 +143,18 @@ describe("test AMQP broker, through the real Service Bus client", () => {
     const peekLock = receiver(sb, "alerts");
     const [a, bee, c] = await receive(peekLock, 3);
     if (!a || !bee || !c) throw new Error("expected three messages");
+    // Out on their locks until each is settled, whichever way: settled once the SDK's call returns.
+    expect(b.locked("alerts")).toBe(3);
 
     await peekLock.completeMessage(a);
+    expect(b.locked("alerts")).toBe(2);
     await peekLock.abandonMessage(bee);
+    expect(b.locked("alerts")).toBe(1);
     await peekLock.deadLetterMessage(c, {
       deadLetterReason: "PoisonPayload",
       deadLetterErrorDescription: "body did not parse",
     });
+    expect(b.locked("alerts")).toBe(0);
 
     expect(b.active("alerts")).toMatchObject([{ messageId: "b", deliveryCount: 1 }]);
     expect(b.deadLettered("alerts")).toMatchObject([
@@ -163,7 +168,9 @@ describe("test AMQP broker, through the real Service Bus client", () => {
 
     const [again] = await receive(peekLock, 1);
     expect(again).toMatchObject({ messageId: "b", body: "b", deliveryCount: 1 });
+    expect(b.locked("alerts")).toBe(1);
     if (again) await peekLock.completeMessage(again);
+    expect(b.locked("alerts")).toBe(0);
 
     const deadLetters = receiver(sb, "alerts", { subQueueType: "deadLetter" });
     const [dead] = await receive(deadLetters, 1);

@@ -79,6 +79,8 @@ export interface AmqpBroker {
   /** Messages waiting (not locked, not dead-lettered) on a queue or `<topic>/Subscriptions/<sub>`. */
   active(entity: string): BrokerMessage[];
   deadLettered(entity: string): BrokerMessage[];
+  /** Messages of the entity handed out on a lock not yet settled, given up or expired. */
+  locked(entity: string): number;
   /** Messages accepted with a scheduled enqueue time that has not come yet. */
   scheduled(entity: string): (BrokerMessage & { scheduledFor: Date })[];
   /** Every message accepted for enqueue on the entity (after duplicate detection), in order. */
@@ -222,6 +224,14 @@ class TestBroker implements AmqpBroker {
       ...view(s.stored),
       scheduledFor: new Date(s.at),
     }));
+  }
+
+  locked(entity: string): number {
+    const found = this.find(entity);
+    let n = 0;
+    for (const consumer of this.consumers.values())
+      if (found && consumer.entity === found) n += consumer.locks.size;
+    return n;
   }
 
   deadLettered(entity: string): BrokerMessage[] {
