@@ -131,3 +131,54 @@ describe("the lifecycle judge's hysteresis", () => {
     ).toEqual([expect.stringMatching(/^sweep 17 .*: opened on a one-sweep blip$/)]);
   });
 });
+
+describe("the lifecycle judge's coverage across sweeps whose publish hung", () => {
+  const both: Truth = { ...HEALTHY, paths: { primary: "carrier-down", secondary: "carrier-down" } };
+  const idle: Truth = { ...HEALTHY, paths: { ...HEALTHY.paths, primary: "bgp-idle" } };
+  const open0 = opened("path-down", "Sev0", ["primary", "secondary"]);
+  const resolved: AlertEvent = { ...open0, action: "resolve", sequence: 2, id: `${open0.key}-2` };
+
+  /** `shown` from sweep 0, the publish hung in `hung`, `events` heard at their sweeps. */
+  function timeline(shown: Truth[], hung: number[], events: Map<number, AlertEvent[]>): string[] {
+    const judge = new Judge(ids, undefined, {
+      storageFailed: (name, s) => name === NAME && hung.includes(s),
+    });
+    shown.forEach((t, s) => {
+      judge.truths[s] = new Map([[NAME, t]]);
+      judge.observe(s, events.get(s) ?? []);
+    });
+    return judge.violations;
+  }
+
+  // Seed 859 (there soak-ams-a): both paths down at sweeps 4–13, repaired at 14 and 15
+  // (each sweep's publish hung, the resolve heard at 15), then the primary's session Idle
+  // for one sweep at 16: erwatch read it once (pending), as it must.
+  const outageThenBlip = [
+    ...Array<Truth>(4).fill(HEALTHY),
+    ...Array<Truth>(10).fill(both),
+    HEALTHY,
+    HEALTHY,
+    idle,
+  ];
+  const heard = new Map([
+    [4, [open0]],
+    [15, [resolved]],
+  ]);
+
+  it("does not join a fault after a hung sweep the estate was clean in to the one before (seed 859)", () => {
+    expect(timeline(outageThenBlip, [14, 15], heard)).toEqual([]);
+  });
+
+  it("still calls the new fault unpaged once it has lasted its hysteresis and a sweep of read lag", () => {
+    expect(timeline([...outageThenBlip, idle, idle], [14, 15], heard)).toEqual([
+      expect.stringMatching(/^sweep 18 .*: soak-ams-b: a path down and nothing open for it$/),
+    ]);
+  });
+
+  it("still passes over a hung sweep the fault was there in: it neither counts nor breaks the run", () => {
+    const down4 = [...Array<Truth>(16).fill(HEALTHY), idle, idle, idle, idle];
+    expect(timeline(down4, [17], new Map())).toEqual([
+      expect.stringMatching(/^sweep 19 .*: soak-ams-b: a path down and nothing open for it$/),
+    ]);
+  });
+});

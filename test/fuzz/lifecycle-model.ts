@@ -924,6 +924,11 @@ export class Judge {
       const late = (s: number) =>
         this.storageFailed(name, s) ||
         (AT_SITE.includes(name) && this.fleetStorageFailed(s) && outage(this.truth(name, s)));
+      // A sweep passed over is one erwatch may not have seen, or may have seen: where the estate
+      // was clean in it, erwatch may have read it clean and resolved on it (seed 859: the resolve
+      // was heard), so a fault after it is a new one and starts its hysteresis anew.
+      const lateWhile = (holds: (t: Truth) => boolean) => (s: number) =>
+        late(s) && holds(this.truth(name, s));
       // The listing carries the provider's state: no read lag, and Sev0 opens on its first sweep.
       if (
         this.truth(name, sweep).providerDown &&
@@ -938,14 +943,20 @@ export class Judge {
       const now = this.truth(name, sweep);
       if (
         outage(now) &&
-        this.run(name, sweep, (t, s) => outage(t) && judged(s), late) >= OPEN_AFTER_SEV0 + READ_LAG
+        this.run(name, sweep, (t, s) => outage(t) && judged(s), lateWhile(outage)) >=
+          OPEN_AFTER_SEV0 + READ_LAG
       ) {
         if (!covering.some((k) => k.severity === "Sev0"))
           this.fail(sweep, `${name}: traffic stopped and no Sev0 open for it`);
       }
       if (
         downPaths(now).length > 0 &&
-        this.run(name, sweep, (t, s) => downPaths(t).length > 0 && judged(s), late) >=
+        this.run(
+          name,
+          sweep,
+          (t, s) => downPaths(t).length > 0 && judged(s),
+          lateWhile((t) => downPaths(t).length > 0),
+        ) >=
           OPEN_AFTER + READ_LAG
       ) {
         if (covering.length === 0) this.fail(sweep, `${name}: a path down and nothing open for it`);
@@ -954,7 +965,13 @@ export class Judge {
       if (
         now.level !== "normal" &&
         !outage(now) &&
-        this.run(name, sweep, limitSeen) >= OPEN_AFTER + READ_LAG
+        this.run(
+          name,
+          sweep,
+          limitSeen,
+          (s) => this.storageFailed(name, s) && this.truth(name, s).level !== "normal",
+        ) >=
+          OPEN_AFTER + READ_LAG
       ) {
         if (!covering.some((k) => k.family === "route-limit"))
           this.fail(
