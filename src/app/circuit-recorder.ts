@@ -64,6 +64,14 @@ export interface RecorderContext {
    */
   partial?: boolean;
   /**
+   * The run reads named circuits, not the estate (POST /api/sweep, the CLI):
+   * at the end of its reads it judges only the fleet alerts at its circuits'
+   * places. Judged elsewhere, one it read no member of was observed UNKNOWN,
+   * which moved its last judgement on, and with fan-out the timer then found
+   * nothing read since and held its resolve a sweep.
+   */
+  named?: boolean;
+  /**
    * The targets the plan read for a reason to suspect them (lower-case ids);
    * an outage waits to group only until these of its place are recorded.
    * Absent: every target of the run counts.
@@ -303,10 +311,19 @@ export class CircuitRecorder {
       const joining = new Set(rest.flatMap((d) => this.prefixOf(d) ?? []));
       const settled = [...this.decided].filter((prefix) => !joining.has(prefix));
       const at = (id: string) => (prefix: string) => id.startsWith(prefix);
+      const here = this.ctx.named
+        ? fleetPlacesOfRun(this.ctx.targets, this.ctx.places).map((p) =>
+            fleetPlacePrefix(p.provider, p.location),
+          )
+        : null;
       await this.groupNow(
         rest,
         new Set(this.readIds),
-        this.ctx.partial ? (id) => [...joining].some(at(id)) : (id) => !settled.some(at(id)),
+        this.ctx.partial
+          ? (id) => [...joining].some(at(id))
+          : (id) =>
+              !settled.some(at(id)) &&
+              (here === null || here.some(at(id)) || [...joining].some(at(id))),
       );
     });
   }

@@ -88,6 +88,8 @@ export interface DeepReadRun {
   group?: boolean;
   /** Part of a sweep (a fan-out worker's batch): see RecorderContext.partial. */
   partial?: boolean;
+  /** Named circuits, not the estate: see RecorderContext.named. */
+  named?: boolean;
   /** The circuits the plan had a reason to suspect (lower-case ids): outages group once these are in. */
   suspects?: ReadonlySet<string>;
   /** Where targets without a listing were last read, by lower-case id (sweep-plan.ts storedPlaces). */
@@ -207,6 +209,7 @@ export async function deepRead(
     targets,
     group: run.group === true,
     ...(run.partial ? { partial: true } : {}),
+    ...(run.named ? { named: true } : {}),
     ...(run.suspects ? { suspects: run.suspects } : {}),
     ...(run.places ? { places: run.places } : {}),
     ...(run.recorded ? { recorded: run.recorded } : {}),

@@ -336,6 +336,7 @@ export function createSweeper(deps: SweepDeps) {
         planned.deep.filter((d) => suspected(d.plan.reason)).map((d) => d.target.id.toLowerCase()),
       ),
       ...(places ? { places } : {}),
+      ...(request.scope ? {} : { named: true }),
     };
     const read = await deepRead(
       silenced,

@@ -169,3 +169,30 @@ it("a named sweep whose circuits' stored places cannot be read still answers, pa
   );
   expect(told.map((r) => [r.circuits, r.placed])).toEqual([[2, 0]]);
 }, 120_000);
+
+it("a named sweep of circuits elsewhere leaves a site's open fleet alert as the estate's sweep judged it: it read none of its members", async () => {
+  const { w, a, b, lon, sent, post } = await amsterdam();
+  for (const x of [a, b]) setProviderState(x, "NotProvisioned");
+  expect((await w.timerSweep()).errors).toEqual([]);
+  expect(
+    sent()
+      .filter((e) => e.family === "fleet")
+      .map((e) => e.action),
+  ).toEqual(["open"]);
+  const fleetOf = async () =>
+    (await w.runtime.store.listAlerts()).map((s) => s.value).find((s) => s.family === "fleet")!;
+  const judged = await fleetOf();
+  // Two minutes later a person asks about London alone.
+  expect((await post(2, [lon])).status).toBe(200);
+  // Observed UNKNOWN here, it moved lastEvaluatedAt: with fan-out the timer then
+  // found nothing read since the fleet alert's last judgement and held its resolve.
+  expect(await fleetOf()).toMatchObject({
+    phase: judged.phase,
+    lastEvaluatedAt: judged.lastEvaluatedAt,
+  });
+  expect(
+    sent()
+      .filter((e) => e.family === "fleet")
+      .map((e) => e.action),
+  ).toEqual(["open"]);
+}, 120_000);
