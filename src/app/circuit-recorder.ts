@@ -312,9 +312,7 @@ export class CircuitRecorder {
       const settled = [...this.decided].filter((prefix) => !joining.has(prefix));
       const at = (id: string) => (prefix: string) => id.startsWith(prefix);
       const here = this.ctx.named
-        ? fleetPlacesOfRun(this.ctx.targets, this.ctx.places).map((p) =>
-            fleetPlacePrefix(p.provider, p.location),
-          )
+        ? this.fleetPlaces.map((p) => fleetPlacePrefix(p.provider, p.location))
         : null;
       await this.groupNow(
         rest,
