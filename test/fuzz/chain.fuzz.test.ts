@@ -30,6 +30,7 @@ import {
 import { fieldPath } from "../support/estate/wire-edits.js";
 import { startWorld, type World } from "../support/world.js";
 import { metricsResourceJson } from "../support/estate/monitor-answers.js";
+import { replay } from "./vacuity.js";
 import {
   fieldSpaces,
   leafPaths,
@@ -287,7 +288,7 @@ describe("fuzz: odd ARM values through the whole chain", () => {
           await expectWithinLimits();
         },
       ),
-      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+      { seed: SEED, numRuns: RUNS, ...replay(), endOnFailure: true },
     );
   }, 600_000);
 
@@ -320,7 +321,7 @@ describe("fuzz: odd ARM values through the whole chain", () => {
           await expectWithinLimits();
         },
       ),
-      { seed: SEED + 1, numRuns: RUNS, endOnFailure: true },
+      { seed: SEED + 1, numRuns: RUNS, ...replay(), endOnFailure: true },
     );
   }, 600_000);
 });

@@ -32,7 +32,7 @@
 // Fixed seed, bounded runs (FUZZ_SEED / FUZZ_RUNS); loopback only.
 
 import fc from "fast-check";
-import { guardsApply } from "./vacuity.js";
+import { guardsApply, replay } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf } from "../support/estate/index.js";
@@ -496,6 +496,7 @@ it("with the Deliveries table failing, every event still reaches each receiver a
   await fc.assert(fc.asyncProperty(planArb, soak), {
     seed: SEED,
     numRuns: RUNS,
+    ...replay(),
     endOnFailure: true,
   });
 }, 900_000);

@@ -23,7 +23,7 @@
 // Fixed seed, bounded runs (FUZZ_SEED / FUZZ_RUNS); loopback only.
 
 import fc from "fast-check";
-import { guardsApply } from "./vacuity.js";
+import { guardsApply, replay } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf } from "../support/estate/index.js";
@@ -279,6 +279,7 @@ it("every event reaches every receiver it is routed to, at most once and in orde
   await fc.assert(fc.asyncProperty(planArb, soak), {
     seed: SEED,
     numRuns: RUNS,
+    ...replay(),
     endOnFailure: true,
   });
 }, 900_000);

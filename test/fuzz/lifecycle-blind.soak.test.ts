@@ -40,7 +40,7 @@
 // Fixed seed, bounded runs (FUZZ_SEED / FUZZ_RUNS); loopback only.
 
 import fc from "fast-check";
-import { guardsApply } from "./vacuity.js";
+import { guardsApply, replay } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -190,6 +190,7 @@ it("blindness and silences keep the lifecycle's promises through hours of random
   await fc.assert(fc.asyncProperty(planArb, soak), {
     seed: SEED,
     numRuns: RUNS,
+    ...replay(),
     // Each run is seconds of real reads: FUZZ_SHRINK=0 reports the first counterexample as found.
     endOnFailure: process.env.FUZZ_SHRINK === "0",
   });

@@ -33,7 +33,7 @@
 
 import { ServiceBusClient, type ServiceBusMessage } from "@azure/service-bus";
 import fc from "fast-check";
-import { guardsApply } from "./vacuity.js";
+import { guardsApply, replay } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { toWorkMessage } from "../../src/adapters/servicebus/work-queue.js";
 import type { WorkMessage } from "../../src/app/work.js";
@@ -594,6 +594,7 @@ it("with fan-out, blindness and silences keep the lifecycle's promises through r
   await fc.assert(fc.asyncProperty(fanOutPlanArb, soak), {
     seed: SEED,
     numRuns: RUNS,
+    ...replay(),
     // Each run is seconds of real reads: FUZZ_SHRINK=0 reports the first counterexample as found.
     endOnFailure: process.env.FUZZ_SHRINK === "0",
   });

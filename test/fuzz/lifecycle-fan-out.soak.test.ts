@@ -18,7 +18,7 @@
 
 import { ServiceBusClient } from "@azure/service-bus";
 import fc from "fast-check";
-import { guardsApply } from "./vacuity.js";
+import { guardsApply, replay } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -229,6 +229,7 @@ it("with fan-out, the alert lifecycle keeps the first soak's promises through ra
   await fc.assert(fc.asyncProperty(planArb, soak), {
     seed: SEED,
     numRuns: RUNS,
+    ...replay(),
     endOnFailure: process.env.FUZZ_SHRINK === "0",
   });
 }, 900_000);

@@ -44,7 +44,7 @@
 // Fixed seed, bounded runs (FUZZ_SEED / FUZZ_RUNS); loopback only.
 
 import fc from "fast-check";
-import { guardsApply } from "./vacuity.js";
+import { guardsApply, replay } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { circuitPartition } from "../../src/adapters/tables/keys.js";
 import { fleetCircuitId } from "../../src/core/fleet.js";
@@ -546,6 +546,6 @@ it("the alert lifecycle keeps its promises while Table Storage hangs, fails and 
         .map(onSiteOutages),
       (schedule) => soak(...schedule),
     ),
-    { seed: SEED, numRuns: RUNS, endOnFailure: true, examples: [EXAMPLE] },
+    { seed: SEED, numRuns: RUNS, ...replay(), endOnFailure: true, examples: [EXAMPLE] },
   );
 }, 900_000);

@@ -35,7 +35,7 @@
 // circuit. Fixed seed, bounded runs (FUZZ_SEED / FUZZ_RUNS); loopback only.
 
 import fc from "fast-check";
-import { guardsApply } from "./vacuity.js";
+import { guardsApply, replay } from "./vacuity.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -194,5 +194,6 @@ it("the alert lifecycle holds its promises through hours of random faults and re
   await fc.assert(fc.asyncProperty(planArb, soak), {
     seed: SEED,
     numRuns: RUNS,
+    ...replay(),
   });
 }, 900_000);
