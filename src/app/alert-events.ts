@@ -6,6 +6,7 @@ import { eventId } from "../core/alert-identity.js";
 import { boundEvent } from "../core/budget.js";
 import type { AlertState, PendingEvent } from "../core/lifecycle.js";
 import type { CircuitVerdict } from "../core/model.js";
+import { sameName } from "../core/names.js";
 import { resolvedNextAction } from "../core/resolve-action.js";
 
 /** The event receivers get: bounded to what one Service Bus message and one table entity hold. */
@@ -56,7 +57,8 @@ export function buildAlertEvent(
     paths: condition.paths,
     evidence: condition.evidence,
     ticket,
-    layerTable: verdict.peerings.find((p) => p.name === state.peering) ?? null,
+    // The alert keeps the peering as first read; ARM may spell it in another case now.
+    layerTable: verdict.peerings.find((p) => sameName(p.name, state.peering)) ?? null,
     firstSeen: pending.firstSeen,
     occurredAt: now.toISOString(),
   });
