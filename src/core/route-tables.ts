@@ -160,6 +160,23 @@ export interface RouteChange {
   frozenByDrop: boolean;
 }
 
+/**
+ * The table kept for the path, the newest of them: a table is kept under the
+ * peering's name as ARM spelt it, so a peering ARM has since spelt in another
+ * case has its older table under the old spelling too, and that one is stale.
+ */
+function keptFor(kept: KeptRouteTable[], peering: string, path: PathName) {
+  let newest: KeptRouteTable | undefined;
+  for (const k of kept)
+    if (
+      lower(k.peering) === lower(peering) &&
+      k.path === path &&
+      (!newest || Date.parse(k.readAt) > Date.parse(newest.readAt))
+    )
+      newest = k;
+  return newest;
+}
+
 /** Compares each path's route table read now with the one kept for it. */
 export function routeChanges(
   reading: CircuitReading,
@@ -172,7 +189,7 @@ export function routeChanges(
       const routes = byPath[path].routes;
       if (!routes?.ok) continue;
       const current = networksOf(routes.value);
-      const before = kept.find((k) => lower(k.peering) === lower(peering) && k.path === path);
+      const before = keptFor(kept, peering, path);
       const had = new Set(before?.networks ?? []);
       const has = new Set(current);
       out.push({

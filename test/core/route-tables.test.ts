@@ -133,6 +133,32 @@ describe("what is kept, and what vanished", () => {
     expect([secondary.keptAt, secondary.vanished]).toEqual([null, []]);
   });
 
+  it.each([
+    [
+      "the old spelling sorts first (as Table Storage lists its rows)",
+      ["AzurePrivatePeering", 3],
+      ["azureprivatepeering", 1],
+    ],
+    ["the new spelling sorts first", ["azureprivatepeering", 1], ["AzurePrivatePeering", 3]],
+  ] as const)(
+    "a peering ARM now spells in another case has a table kept under each spelling: compared with the newest (%s)",
+    (_, first, second) => {
+      const table = ([peering, age]: readonly [string, number], prefixes: number) => ({
+        circuitId: CIRCUIT_ID,
+        peering,
+        path: "primary" as const,
+        readAt: hoursAgo(age),
+        networks: networksOf(routeRows(prefixes)),
+      });
+      // Kept at 300 three hours ago, at 40 an hour ago; 40 received now.
+      const kept = [first, second].map((t) => table(t, t[1] === 3 ? 300 : 40));
+      const primary = routeChanges(withRoutes(40, 3000), kept, () => []).find(
+        (c) => c.path === "primary",
+      )!;
+      expect([primary.keptAt, primary.kept, primary.vanished.length]).toEqual([hoursAgo(1), 40, 0]);
+    },
+  );
+
   it("networksOf de-duplicates and sorts by address, IPv4 first", () => {
     const rows = (networks: string[]) =>
       networks.map((network) => ({ ...routeRows(1)[0]!, network }));

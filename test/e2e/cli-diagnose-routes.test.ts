@@ -30,14 +30,19 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-const cli = (argv: string[], state: boolean) =>
+const cli = (
+  argv: string[],
+  state: boolean,
+  tables = `dr${process.pid}`,
+  at = "2026-11-22T09:00:00Z",
+) =>
   cliOn(estate, argv, {
-    now: () => new Date("2026-11-22T09:00:00Z"),
+    now: () => new Date(at),
     ...(state
       ? {
           env: {
             ERWATCH_STORAGE: azurite.connectionString,
-            ERWATCH_TABLE_PREFIX: `dr${process.pid}`,
+            ERWATCH_TABLE_PREFIX: tables,
           },
         }
       : {}),
@@ -80,5 +85,28 @@ describe("erwatch diagnose --routes with state", () => {
       (await cli(["diagnose", id, "--routes", "--output", "json"], false)).stdout,
     ) as Record<string, unknown>;
     expect(json.routeChanges).toBeUndefined();
+  });
+
+  it("a peering ARM spells in another case since a table was kept: compared with the newest table, not the one kept under the old spelling", async () => {
+    const tables = `drc${process.pid}`;
+    const circuit = estate.state.circuits[0]!;
+    setPrefixes(circuit, PRIVATE, "primary", 300);
+    await cli(["diagnose", id, "--routes"], true, tables, "2026-11-22T09:00:00Z");
+    circuit.peerings[0]!.name = "azureprivatepeering";
+    try {
+      setPrefixes(circuit, "azureprivatepeering", "primary", 40);
+      const dropped = await cli(["diagnose", id, "--routes"], true, tables, "2026-11-22T10:00:00Z");
+      expect(dropped.stdout).toMatch(
+        /^Routes azureprivatepeering primary: 40 received now, 300 in the table kept at .*: 260 vanished/m,
+      );
+      // That diagnose kept the 40 (under the new spelling): nothing has vanished since.
+      const again = await cli(["diagnose", id, "--routes"], true, tables, "2026-11-22T11:00:00Z");
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(
+        /^Routes azureprivatepeering primary: 40 received now, 40 in the table kept at 2026-11-22T10:00:00.000Z: 0 vanished, 0 appeared\.$/m,
+      );
+    } finally {
+      circuit.peerings[0]!.name = PRIVATE;
+    }
   });
 });
