@@ -2,7 +2,7 @@
 // names a monitor without its id and the workspace holds several of that name.
 
 import { describe, expect, it } from "vitest";
-import { ownRows } from "../../src/adapters/monitor/logs.js";
+import { latestPerTest, ownRows } from "../../src/adapters/monitor/logs.js";
 import type { EndToEndTest, MonitorRef } from "../../src/core/dataplane/facts.js";
 
 const SUB = "00000000-0000-0000-0000-000000000001";
@@ -83,5 +83,80 @@ describe("the rows of a monitor named without its id", () => {
       row(monitorId(SUB, "NetworkWatcher_eastus", "cm-er")),
     ];
     expect(ownRows(rows, [byName("westeurope")]).map((r) => r.test.monitor)).toEqual(["CM-ER"]);
+  });
+
+  it("one monitor whose id Log Analytics wrote in two cases is that one monitor, not two of that name", () => {
+    const id = monitorId(SUB, "NetworkWatcher_westeurope");
+    const rows = [row(id), row(id.toLowerCase())];
+    expect(ownRows(rows, [byName("westeurope")]).map((r) => r.monitorId)).toEqual([
+      id,
+      id.toLowerCase(),
+    ]);
+  });
+});
+
+describe("the newest row of each test", () => {
+  const ID = monitorId(SUB, "NetworkWatcher_westeurope");
+  const at = (m: number) => new Date(Date.UTC(2026, 10, 22, 1, m)).toISOString();
+  const result = (
+    id: string,
+    result: string,
+    minute: number,
+    test: Partial<EndToEndTest> = {},
+  ) => ({
+    monitorId: id,
+    test: {
+      monitor: id.split("/").pop()!,
+      monitorId: id,
+      testGroup: "onprem-to-vnet",
+      test: "tcp-443",
+      source: "onprem-app-01",
+      destination: "vm-app-01:443",
+      result,
+      at: at(minute),
+      ...test,
+    } as EndToEndTest,
+  });
+
+  it.each([
+    [
+      "one test under its monitor's id in two cases: the newer result only (a Fail since passed is no Warning)",
+      [result(ID, "Fail", 1), result(ID.toUpperCase(), "Pass", 6)],
+      ["Pass@6"],
+    ],
+    [
+      "the newer first: still the newer",
+      [result(ID.toLowerCase(), "Pass", 6), result(ID, "Fail", 1)],
+      ["Pass@6"],
+    ],
+    [
+      "its group, test, source and destination in another case: one test",
+      [
+        result(ID, "Fail", 1),
+        result(ID, "Pass", 6, {
+          testGroup: "OnPrem-To-VNet",
+          test: "TCP-443",
+          source: "ONPREM-APP-01",
+          destination: "VM-App-01:443",
+        }),
+      ],
+      ["Pass@6"],
+    ],
+    [
+      "two tests of one monitor: both",
+      [result(ID, "Fail", 1), result(ID, "Pass", 6, { test: "icmp" })],
+      ["Fail@1", "Pass@6"],
+    ],
+    [
+      "one test to two destinations: both",
+      [result(ID, "Fail", 1), result(ID, "Pass", 1, { destination: "vm-app-02:443" })],
+      ["Fail@1", "Pass@1"],
+    ],
+  ] as const)("%s", (_, rows, kept) => {
+    expect(
+      latestPerTest([...rows]).map(
+        (r) => `${r.test.result}@${new Date(r.test.at).getUTCMinutes()}`,
+      ),
+    ).toEqual(kept);
   });
 });

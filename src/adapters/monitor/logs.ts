@@ -132,29 +132,49 @@ const lower = (text: string) => text.toLowerCase();
  * another circuit's tests.
  */
 export function ownRows(rows: ResultRow[], monitors: MonitorRef[]): ResultRow[] {
+  // One monitor whose id Log Analytics wrote in two cases is one monitor, not
+  // two of that name: keyed by the lower-cased id, shown as first written.
+  const spelt = new Map<string, string>();
+  for (const r of rows)
+    if (!spelt.has(lower(r.monitorId))) spelt.set(lower(r.monitorId), r.monitorId);
   const drop = new Set<string>();
   for (const monitor of monitors) {
     if (monitor.id !== null || !monitor.near) continue;
     const suffix = lower(`/connectionMonitors/${monitor.name}`);
-    const ids = [...new Set(rows.map((r) => r.monitorId))].filter((id) =>
-      lower(id).endsWith(suffix),
-    );
+    const ids = [...spelt.keys()].filter((id) => id.endsWith(suffix));
     if (ids.length === 0) continue;
     const { subscriptionId, region } = monitor.near;
     const score = (id: string) =>
-      (lower(id).startsWith(lower(`/subscriptions/${subscriptionId}/`)) ? 1 : 0) +
-      (region && lower(id).includes(lower(`/networkWatchers/NetworkWatcher_${region}/`)) ? 1 : 0);
+      (id.startsWith(lower(`/subscriptions/${subscriptionId}/`)) ? 1 : 0) +
+      (region && id.includes(lower(`/networkWatchers/NetworkWatcher_${region}/`)) ? 1 : 0);
     const best = Math.max(...ids.map(score));
     const chosen = ids.filter((id) => score(id) === best);
     // One of that name, in neither the circuit's subscription nor its region's
     // Network Watcher, is as likely another circuit's whose own is silent.
     if (chosen.length > 1 || best === 0)
       throw new MalformedResult(
-        `the circuit's tag names connection monitor ${monitor.name}, and the workspace has results of ${ids.length === 1 ? "one monitor of that name outside the circuit's subscription and region" : `${ids.length} monitors of that name`} (${ids.join(", ")}): tag the circuit with the monitor's resource id`,
+        `the circuit's tag names connection monitor ${monitor.name}, and the workspace has results of ${ids.length === 1 ? "one monitor of that name outside the circuit's subscription and region" : `${ids.length} monitors of that name`} (${ids.map((id) => spelt.get(id)).join(", ")}): tag the circuit with the monitor's resource id`,
       );
     for (const id of ids) if (id !== chosen[0]) drop.add(id);
   }
-  return rows.filter((r) => !drop.has(r.monitorId));
+  return rows.filter((r) => !drop.has(lower(r.monitorId)));
+}
+
+/**
+ * The newest row of each test. The query keeps the latest row per monitor id
+ * as written, and Log Analytics compares text case-sensitively: rows of one
+ * test under its monitor's id in two cases are one test, whose older result
+ * (a Fail since passed) must not be judged beside the newer.
+ */
+export function latestPerTest(rows: ResultRow[]): ResultRow[] {
+  const newest = new Map<string, ResultRow>();
+  for (const r of rows) {
+    const t = r.test;
+    const key = [r.monitorId, t.testGroup, t.test, t.source, t.destination].map(lower).join("|");
+    const held = newest.get(key);
+    if (!held || Date.parse(t.at) > Date.parse(held.test.at)) newest.set(key, r);
+  }
+  return [...newest.values()];
 }
 
 export class LogsReader {
@@ -215,7 +235,9 @@ export class LogsReader {
             { statusCode: 500 },
           );
         const table = result.tables[0];
-        return table ? ownRows(rowsOf(table, window.to), monitors).map((r) => r.test) : [];
+        return table
+          ? latestPerTest(ownRows(rowsOf(table, window.to), monitors)).map((r) => r.test)
+          : [];
       },
     });
   }
