@@ -4,20 +4,23 @@
 // real SDK against the simulated estate, at the product's cadence (a timer
 // sweep every 5 minutes on an injected clock), a circuit ARM starts spelling
 // another way mid-outage is still one circuit: one alert, one page, one
-// resolve carrying its layer table, one snapshot; and circuits at one place
-// spelled differently are one place.
+// resolve carrying its layer table, one snapshot; circuits at one place
+// spelled differently are one place; and a Connection Monitor is the
+// circuit's, and its test one test, whatever case its ids come in.
 
 import { describe, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import {
   carrierDownBoth,
   healthyCircuit,
+  passingTest,
   restoreBoth,
   setProviderState,
   setTestResults,
   withConnectionMonitor,
   type SimCircuit,
 } from "../support/estate/index.js";
+import { monitorId } from "../support/estate/network-answers.js";
 import { timerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
@@ -112,5 +115,28 @@ describe("one circuit, whatever case ARM spells it in", () => {
     setTestResults(monitor, "Fail");
     const failing = await t.sweep(5);
     expect(failing.verdicts[0]!.peerings[0]!.paths.primary.endToEnd.status).toBe("down");
+  });
+
+  it("one test's rows under its monitor's id in two cases: judged on the newest, not an old Fail beside the Pass as a Warning", async () => {
+    const bundle = healthyCircuit();
+    const monitor = withConnectionMonitor(bundle);
+    const t = await timerWorld(worlds, T0, [bundle]);
+    const before = await t.sweep(0);
+    expect(before.verdicts[0]!.peerings[0]!.paths.primary.endToEnd.status).toBe("up");
+    // Rows of ten minutes ago, when the test failed, hold its monitor's id in lower case.
+    monitor.tests.push(
+      passingTest({
+        result: "Fail",
+        checksFailed: 20,
+        roundTripMs: null,
+        removedMinutesAgo: 10,
+        monitorIdInLogs: monitorId(monitor).toLowerCase(),
+      }),
+    );
+    const after = await t.sweep(5);
+    expect(after.verdicts[0]!.peerings[0]!.paths.primary.endToEnd).toMatchObject({
+      status: "up",
+      detail: expect.stringMatching(/^1 test passes/),
+    });
   });
 });

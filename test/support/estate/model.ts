@@ -168,6 +168,11 @@ export interface SimTest {
    * from then, while the look-back reaches it.
    */
   removedMinutesAgo?: number;
+  /**
+   * The monitor's id as Log Analytics wrote it on this test's rows, when not
+   * as ARM spells it (it keeps the case it was given, and groups by it).
+   */
+  monitorIdInLogs?: string;
 }
 
 export interface SimConnectionMonitor {

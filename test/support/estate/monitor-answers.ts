@@ -217,7 +217,7 @@ function logsAnswer(
             .filter((t) => ran.getTime() - (t.removedMinutesAgo ?? 0) * 60_000 >= from!)
             .map((t) => [
               new Date(ran.getTime() - (t.removedMinutesAgo ?? 0) * 60_000).toISOString(),
-              monitorId(m),
+              t.monitorIdInLogs ?? monitorId(m),
               t.testGroup,
               t.test,
               t.result,
