@@ -554,7 +554,10 @@ export class Judge {
       this.joinsNoGroupAfterPaging(sweep, e, say, k);
 
     if (e.family === "monitoring-blind") {
-      this.blind(sweep, e, say, subscriptionBlind ? "listing" : name);
+      // Judged against the reads of the sweep that decided it: one decided while
+      // Service Bus hung goes out a sweep late, when the reads may work again.
+      const said = decided === sweep ? say : `${say} (published at sweep ${sweep})`;
+      this.blind(decided, e, said, subscriptionBlind ? "listing" : name);
       return;
     }
     if (blindNotice) {
@@ -639,7 +642,10 @@ export class Judge {
       );
   }
 
-  /** `monitoring-blind`: only where reads failed, Sev3, naming the call; resolved only once they work. */
+  /**
+   * `monitoring-blind`: only where reads failed, Sev3, naming the call; resolved
+   * only once they work. `sweep` is the one that decided it.
+   */
   private blind(
     sweep: number,
     e: AlertEvent,

@@ -9,9 +9,10 @@ export const guardsApply =
 /**
  * A failing run replayed alone: fast-check prints `{ seed, path }` for the
  * counterexample; FUZZ_SEED=<seed> FUZZ_PATH=<path> runs just that plan (and
- * what it shrinks to) instead of the seed's runs before it.
+ * what it shrinks to) instead of the seed's runs before it. One run: given a
+ * path, fast-check starts there and would go on through the seed's next plans.
  */
-export function replay(): { path?: string } {
+export function replay(): { path?: string; numRuns?: number } {
   const path = process.env.FUZZ_PATH?.trim();
-  return path ? { path } : {};
+  return path ? { path, numRuns: 1 } : {};
 }
