@@ -65,8 +65,12 @@ function sweepScheduleProblem(schedule: string): string | null {
  * every invocation reports the problem with the rest of the settings.
  */
 export function timerSchedule(env: Env): string {
-  const schedule = env.SWEEP_SCHEDULE?.trim();
-  return schedule && sweepScheduleProblem(schedule) === null ? schedule : DEFAULT_SWEEP_SCHEDULE;
+  return registeredSchedule(env.SWEEP_SCHEDULE?.trim());
+}
+
+/** What the timer runs on for this SWEEP_SCHEDULE text: the text itself, or the default. */
+function registeredSchedule(text: string | undefined): string {
+  return text && sweepScheduleProblem(text) === null ? text : DEFAULT_SWEEP_SCHEDULE;
 }
 
 /**
@@ -86,12 +90,16 @@ export function readTriggerSettings(env: Env): { entity: string; subscription: s
 
 /**
  * Minutes between two timer ticks: hysteresis turns its sweep counts into
- * times with it. The shortest gap of the next ticks, so the timer itself is
- * never held back; an unreadable schedule counts as the default (its problem
- * is reported by readSweepSchedule where the schedule matters).
+ * times with it, and the status page its stale warnings. The shortest gap of
+ * the next ticks, so the timer itself is never held back. Measured on the
+ * schedule the timer is registered with (timerSchedule): one the host could
+ * not run ticks on the default, whatever cron-parser makes of it. Five fields
+ * meaning every 10 minutes are minute 0 of every tenth hour to cron-parser: a
+ * 240-minute interval, and a status page that called the failing sweeps stale
+ * only after 12 hours. The problem is reported by readSweepSchedule.
  */
 export function sweepIntervalMinutes(r: SettingsReader): number {
-  const schedule = r.raw("SWEEP_SCHEDULE") ?? DEFAULT_SWEEP_SCHEDULE;
+  const schedule = registeredSchedule(r.raw("SWEEP_SCHEDULE"));
   const span = timeSpanOf(schedule);
   if (span) return "seconds" in span ? span.seconds / 60 : 5;
   try {

@@ -7,7 +7,7 @@ import {
 } from "../../src/config/functions.js";
 import { ConfigError, SettingsReader } from "../../src/config/reader.js";
 import { connectionStringProblem, readStateConfig } from "../../src/config/state.js";
-import { loadSweepConfig } from "../../src/runtime/config.js";
+import { loadStatusConfig, loadSweepConfig } from "../../src/runtime/config.js";
 
 const STORAGE = "UseDevelopmentStorage=true";
 
@@ -37,10 +37,38 @@ describe("state settings", () => {
     { schedule: "24:00:00", minutes: 5 },
     { schedule: "0 0,5,30 * * * *", minutes: 5 },
     { schedule: "not a schedule", minutes: 5 },
+    // Refused, so the timer ticks on the default, though cron-parser reads
+    // them: five fields as minute 0 of every tenth hour (240), "5" as second 5 (1).
+    { schedule: "0 */10 * * *", minutes: 5 },
+    { schedule: "5", minutes: 5 },
   ])("turns SWEEP_SCHEDULE $schedule into a $minutes-minute interval", ({ schedule, minutes }) => {
     const r = new SettingsReader(schedule === undefined ? {} : { SWEEP_SCHEDULE: schedule });
     expect(sweepIntervalMinutes(r)).toBe(minutes);
   });
+
+  it.each([
+    "0 */10 * * *",
+    "*/5 * * * *",
+    "5",
+    "0 */10 * * * * *",
+    "0 61 * * * *",
+    "0 0 0 30 2 *",
+    "24:00:00",
+    "0 */10 * * * *",
+    "00:10:00",
+    "*/30 * * * * *",
+  ])(
+    "measures SWEEP_SCHEDULE %j on the schedule the timer is registered with, so hysteresis and the status page count its real ticks",
+    (schedule) => {
+      const registered = timerSchedule({ SWEEP_SCHEDULE: schedule });
+      const interval = (text: string) =>
+        sweepIntervalMinutes(new SettingsReader({ SWEEP_SCHEDULE: text }));
+      expect(interval(schedule)).toBe(interval(registered));
+      // The status page (which never reports the schedule) warns by the same interval.
+      const status = loadStatusConfig({ ERWATCH_STORAGE: STORAGE, SWEEP_SCHEDULE: schedule });
+      expect(status.state.policy.sweepIntervalMinutes).toBe(interval(registered));
+    },
+  );
 
   it.each(["0 61 * * * *", "0 */0 * * * *", "x y z a b c", "0 0 0 30 2 *"])(
     "reports SWEEP_SCHEDULE %j, six fields the host cannot schedule (its timer would never run), with the other problems",
