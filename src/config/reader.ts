@@ -36,8 +36,12 @@ export class SettingsReader {
   int(name: string, fallback: number, bounds: { min: number; max: number }): number {
     const text = this.raw(name);
     if (text === undefined) return fallback;
-    const parsed = z.coerce.number().int().min(bounds.min).max(bounds.max).safeParse(text);
-    if (parsed.success) return parsed.data;
+    // Decimal digits only: Number() also reads "0x10" as 16, "1e3" as 1000 and
+    // "0b11" as 3, values no operator means as the number they become.
+    const parsed = /^[+-]?\d+$/.test(text)
+      ? z.coerce.number().int().min(bounds.min).max(bounds.max).safeParse(text)
+      : null;
+    if (parsed?.success) return parsed.data;
     this.problem(
       name,
       `expected a whole number from ${bounds.min} to ${bounds.max}, got "${text}"`,
