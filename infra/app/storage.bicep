@@ -1,7 +1,7 @@
 // erwatch's storage account: the Functions host's storage (timer leases, keys),
-// erwatch's own tables (<prefix>Snapshots, Alerts, History, Deliveries, created
-// by the app) and the Flex Consumption deployment package. Entra ID only: no
-// account key can be used, so none can leak.
+// erwatch's own tables (<prefix>Snapshots, Alerts, History, Deliveries,
+// Silences and Work, created by the app) and the Flex Consumption deployment
+// package. Entra ID only: no account key can be used, so none can leak.
 
 @description('Storage account name (3-24 lowercase letters and digits).')
 @minLength(3)
