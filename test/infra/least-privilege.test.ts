@@ -12,8 +12,18 @@ import {
   WORKSPACE_ACTIONS,
 } from "../../src/adapters/arm/operations.js";
 import { grants } from "../support/rbac.js";
+import { DEFAULT_ALERTS_ENTITY } from "../../src/config/publish.js";
+import type { ConfigError } from "../../src/config/reader.js";
 import { SETTINGS } from "../../src/config/settings.js";
-import { bicepFiles, INFRA, loadBicep, ROOT, scan } from "./bicep.js";
+import { loadDispatchConfig } from "../../src/runtime/config.js";
+import { bicepFiles, bodyEntries, INFRA, loadBicep, ROOT, scan } from "./bicep.js";
+
+/** The least a dispatcher needs to load its configuration; nothing is contacted. */
+const DISPATCH_ENV = {
+  ERWATCH_STORAGE: "UseDevelopmentStorage=true",
+  ServiceBusConnection: "Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=k;SharedAccessKey=x",
+  WEBHOOK_URL: "https://itsm.example/alerts",
+};
 
 const read = (rel: string) => readFileSync(join(INFRA, rel), "utf8");
 
@@ -198,15 +208,47 @@ describe("Service Bus entities", () => {
   });
 
   it("uses the entity names the code defaults to", () => {
-    expect(sb).toContain("var alertsQueueName = 'erwatch-alerts'");
-    expect(sb).toContain("var deadLetterQueueName = 'erwatch-alerts-deadletter'");
+    const defaults = loadDispatchConfig(DISPATCH_ENV);
+    expect(defaults.publish.entity).toBe(DEFAULT_ALERTS_ENTITY);
+    expect(sb).toContain(`var alertsQueueName = '${DEFAULT_ALERTS_ENTITY}'`);
+    expect(sb).toContain(`var deadLetterQueueName = '${defaults.deadLetterQueue}'`);
   });
 
-  it("lets Service Bus redeliver more times than the dispatcher does before it parks an event", () => {
+  it("creates the alerts queue with the maxDeliveryCount erwatch is told it has, so the dispatcher parks an event with its reason before Service Bus dead-letters it without one", () => {
+    const servicebus = loadBicep(join(INFRA, "app", "servicebus.bicep"));
+    const queue = servicebus.decls.find((d) => d.kind === "resource" && d.name === "alertsQueue")!;
     const maxDeliveryCount = Number(
-      /maxDeliveryCount: (\d+)/.exec(sb.split("alertsQueue")[1]!)?.[1],
+      bodyEntries(servicebus.s, queue).find((e) => e.key === "maxDeliveryCount")?.value,
     );
-    expect(maxDeliveryCount).toBeGreaterThan(5); // DISPATCH_MAX_DELIVERIES default
+    expect(maxDeliveryCount).toBeGreaterThan(1);
+    // infra/ leaves SERVICEBUS_MAX_DELIVERY_COUNT to its default (or sets it):
+    // either way, what erwatch assumes must be the queue's count.
+    const set = /^\s*SERVICEBUS_MAX_DELIVERY_COUNT: '?(\d+)'?$/m.exec(
+      read("app/function-app.bicep"),
+    )?.[1];
+    const env = set === undefined ? {} : { SERVICEBUS_MAX_DELIVERY_COUNT: set };
+    const problems = (deliveries: number) => {
+      try {
+        loadDispatchConfig({
+          ...DISPATCH_ENV,
+          ...env,
+          DISPATCH_MAX_DELIVERIES: String(deliveries),
+        });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems(maxDeliveryCount - 1)).toEqual([]);
+    expect(problems(maxDeliveryCount)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^DISPATCH_MAX_DELIVERIES: must be below SERVICEBUS_MAX_DELIVERY_COUNT \\(${maxDeliveryCount}\\)`,
+        ),
+      ),
+    ]);
+    // And the dispatcher's own default sits below it.
+    expect(problems(loadDispatchConfig(DISPATCH_ENV).dispatch.maxDeliveries)).toEqual([]);
   });
 });
 
