@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { timerSchedule } from "../../src/config/functions.js";
 import { SettingsReader } from "../../src/config/reader.js";
 import { SETTINGS } from "../../src/config/settings.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
@@ -89,9 +90,10 @@ function readmeRows(): Map<string, string> {
   );
 }
 
-/** "(default 16)", "(default 5; …)", "own-edge (default)": the default a text gives, or null. */
+/** "(default 16)", "(default `erwatch`)", "own-edge (default)": the default a text gives, or null. */
 function statedDefault(text: string): string | null {
   return (
+    /\(default `([^`]+)`/.exec(text)?.[1] ??
     /\(default ([^;),:\s]+)/.exec(text)?.[1] ??
     /`?([A-Za-z0-9-]+)`? \(default\)/.exec(text)?.[1] ??
     null
@@ -169,6 +171,49 @@ describe("settings drift: defaults and allowed values", () => {
         wrong.push(`settings.ts ${name}: says ${statedDefault(doc)}, code ${fallback}`);
       if (sample[name] !== fallback)
         wrong.push(`local.settings.sample.json ${name}: ${sample[name]}, code ${fallback}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("states the default of each setting read as text (a name, a list, the schedule) as the code has it, in the README, the settings table and the sample", () => {
+    // Loaded with the setting unset: what erwatch then runs with, as text.
+    const minimal = {
+      ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001",
+      ERWATCH_STORAGE: "UseDevelopmentStorage=true",
+      ServiceBusConnection: "Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=k;SharedAccessKey=x",
+      WEBHOOK_URL: "https://itsm.example/alerts",
+    };
+    const sweep = loadSweepConfig(minimal, { publish: "required", functions: true });
+    const dispatch = loadDispatchConfig(minimal);
+    const defaults: Record<string, string> = {
+      SERVICEBUS_ENTITY: sweep.publish!.entity,
+      ERWATCH_TABLE_PREFIX: sweep.state.tablePrefix,
+      ERWATCH_EXPECTED_PEERINGS: sweep.arm.defaults.expectedPeerings.join(","),
+      ERWATCH_DATA_PLANE: sweep.arm.dataPlane.reads.join(","),
+      SWEEP_SCHEDULE: timerSchedule({}),
+      // Given as a pattern: <SERVICEBUS_ENTITY> stands for the entity.
+      SERVICEBUS_DEADLETTER_QUEUE: dispatch.deadLetterQueue.replace(
+        dispatch.publish.entity,
+        "<SERVICEBUS_ENTITY>",
+      ),
+    };
+    const rows = readmeRows();
+    const sample = (
+      JSON.parse(readFileSync(join(ROOT, "local.settings.sample.json"), "utf8")) as {
+        Values: Record<string, string>;
+      }
+    ).Values;
+    const wrong: string[] = [];
+    for (const [name, fallback] of Object.entries(defaults)) {
+      const doc = (SETTINGS as Record<string, { doc: string }>)[name]?.doc ?? "";
+      if (statedDefault(rows.get(name) ?? "") !== fallback)
+        wrong.push(`README ${name}: says ${statedDefault(rows.get(name) ?? "")}, code ${fallback}`);
+      if (statedDefault(doc) !== fallback)
+        wrong.push(`settings.ts ${name}: says ${statedDefault(doc)}, code ${fallback}`);
+      // The sample gives the value itself (the entity's pattern filled in).
+      const value = fallback.replace("<SERVICEBUS_ENTITY>", dispatch.publish.entity);
+      if (sample[name] !== value)
+        wrong.push(`local.settings.sample.json ${name}: ${sample[name]}, code ${value}`);
     }
     expect(wrong).toEqual([]);
   });
