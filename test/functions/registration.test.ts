@@ -6,7 +6,10 @@
 
 import functions from "@azure/functions";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadSweepConfig } from "../../src/runtime/config.js";
+import { bodyEntries, INFRA, loadBicep, ROOT } from "../infra/bicep.js";
 
 const NAMES = [
   "SWEEP_SCHEDULE",
@@ -25,6 +28,7 @@ afterEach(() => {
 });
 
 const ENTRIES = {
+  "http-status": () => import("../../src/functions/http-status.js"),
   "http-sweep": () => import("../../src/functions/http-sweep.js"),
   "sweep-timer": () => import("../../src/functions/sweep-timer.js"),
   dispatch: () => import("../../src/functions/dispatch.js"),
@@ -114,6 +118,34 @@ describe("trigger registration", () => {
       options: { queueName: "erwatch-sweep-work", isSessionsEnabled: true },
     });
     expect(await registered("sweep-worker", {})).toEqual([]);
+  });
+
+  it("registers exactly the functions the README names", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const paragraph =
+      /^Functions \(Node v4 programming model[\s\S]*?(?=Triggers are registered)/m.exec(
+        readme,
+      )?.[0] ?? "";
+    const named = [...paragraph.matchAll(/`([a-z][A-Za-z]*)`/g)].map((m) => m[1]!);
+    const names: string[] = [];
+    for (const entry of Object.keys(ENTRIES) as (keyof typeof ENTRIES)[])
+      for (const call of await registered(entry, { SWEEP_WORK_QUEUE: "q" })) names.push(call.name);
+    expect(names.length).toBeGreaterThan(4);
+    expect([...named].sort()).toEqual([...names].sort());
+  });
+
+  it("reads with sessions exactly the queues infra/ creates with them: the worker's, not the dispatcher's", async () => {
+    const sb = loadBicep(join(INFRA, "app", "servicebus.bicep"));
+    const requiresSession = (resource: string) => {
+      const d = sb.decls.find((x) => x.kind === "resource" && x.name === resource)!;
+      return bodyEntries(sb.s, d).find((e) => e.key === "requiresSession")?.value === "true";
+    };
+    const [worker] = await registered("sweep-worker", { SWEEP_WORK_QUEUE: "erwatch-sweep-work" });
+    const [dispatch] = await registered("dispatch", {});
+    // main.bicep hands these queues to the app as SWEEP_WORK_QUEUE and SERVICEBUS_ENTITY.
+    expect(worker!.options.isSessionsEnabled === true).toBe(requiresSession("sweepWorkQueue"));
+    expect(dispatch!.options.isSessionsEnabled === true).toBe(requiresSession("alertsQueue"));
+    expect(requiresSession("sweepWorkQueue")).toBe(true);
   });
 
   it("never hands the host a %SETTING% to resolve", async () => {
