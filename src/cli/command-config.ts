@@ -17,8 +17,13 @@ export const commandConfig = {
   read: (env: Env) => loadReadConfig(env, { scope: false }),
   /** `diagnose --routes`: ARM, and Table Storage when a connection is configured. */
   diagnoseRoutes: (env: Env) => loadDiagnoseConfig(env),
-  /** `sweep --state`: without Service Bus the events wait in the outbox. */
-  sweepState: (env: Env) => loadSweepConfig(env, { publish: "optional", scope: false }),
+  /**
+   * `sweep --state`: without Service Bus the events wait in the outbox. Its
+   * hysteresis counts SWEEP_SCHEDULE's interval, so a schedule the timer
+   * could not run is refused here too, not counted as the default unsaid.
+   */
+  sweepState: (env: Env) =>
+    loadSweepConfig(env, { publish: "optional", scope: false, functions: true }),
   /** `silence …` and `alerts`: stored state only. */
   state: (env: Env) => loadStatusConfig(env),
   dispatch: (env: Env) => loadDispatchConfig(env),

@@ -1,5 +1,6 @@
 import { TableClient } from "@azure/data-tables";
 import { describe, expect, it } from "vitest";
+import { commandConfig } from "../../src/cli/command-config.js";
 import {
   readSweepSchedule,
   sweepIntervalMinutes,
@@ -99,6 +100,27 @@ describe("state settings", () => {
         "SWEEP_SCHEDULE",
       ]);
       expect(found.find((p) => p.startsWith("SWEEP_SCHEDULE"))).toContain(`"${schedule}"`);
+    },
+  );
+
+  it.each(["*/10 * * * *", "0 61 * * * *", "24:00:00"])(
+    "has erwatch sweep --state refuse SWEEP_SCHEDULE %j as the sweep function does: its hysteresis counts the timer's interval",
+    (schedule) => {
+      const env = { ERWATCH_STORAGE: STORAGE, SWEEP_SCHEDULE: schedule, ARM_CONCURRENCY: "0" };
+      const problems = (load: (e: typeof env) => unknown) => {
+        try {
+          load(env);
+          return [];
+        } catch (error) {
+          return (error as ConfigError).problems.map((p) => p.split(":")[0]);
+        }
+      };
+      expect(problems(commandConfig.sweepState).sort()).toEqual([
+        "ARM_CONCURRENCY",
+        "SWEEP_SCHEDULE",
+      ]);
+      // `alerts` and `silence` only show what is stored: a schedule typo must not hide it.
+      expect(problems(commandConfig.state)).toEqual([]);
     },
   );
 
