@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { SETTINGS } from "../../src/config/settings.js";
 import { INFRA, loadBicep, ROOT } from "./bicep.js";
 
 const main = loadBicep(join(INFRA, "main.bicep"));
@@ -61,6 +62,20 @@ describe("main.parameters.json", () => {
       if (row.env === null) expect(value, row.name).toBeUndefined();
       else expect(value, row.name).toBe(`\${${row.env}}`);
     }
+  });
+});
+
+describe("azd environment names that are also app settings", () => {
+  it("are exactly those the README says end up as app settings, and each one does", () => {
+    const app = readFileSync(join(INFRA, "app", "function-app.bicep"), "utf8");
+    const both = readmeParameters()
+      .map((r) => r.env)
+      .filter((env): env is string => env !== null && env in SETTINGS);
+    const sentence =
+      /((?:`\w+`(?:,\s+|\s+and\s+))+`\w+`)\s+are also the app settings they end up in/.exec(readme);
+    const said = [...(sentence?.[1] ?? "").matchAll(/`(\w+)`/g)].map((m) => m[1]!);
+    expect(said.sort()).toEqual([...both].sort());
+    for (const name of both) expect(app, name).toMatch(new RegExp(`^\\s*${name}: `, "m"));
   });
 });
 
