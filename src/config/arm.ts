@@ -154,10 +154,20 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
 function readExpectedPeerings(r: SettingsReader): string[] {
   const text = r.raw("ERWATCH_EXPECTED_PEERINGS");
   if (text === undefined) return ["AzurePrivatePeering"];
+  const items = parsePeeringList(text);
+  // Only "none" may expect nothing: commas alone would switch peering-missing
+  // off for every circuit as quietly.
+  if (items.length === 0 && text.toLowerCase() !== "none")
+    r.problem(
+      "ERWATCH_EXPECTED_PEERINGS",
+      `"${text}" names no peering: list peerings (${PEERING_TYPES.join(", ")}) or say none`,
+    );
   const names: string[] = [];
-  for (const item of parsePeeringList(text)) {
+  for (const item of items) {
     const name = PEERING_TYPES.find((p) => p.toLowerCase() === item.toLowerCase());
-    if (name === undefined)
+    if (item.toLowerCase() === "none")
+      r.problem("ERWATCH_EXPECTED_PEERINGS", "none cannot be combined with peerings");
+    else if (name === undefined)
       r.problem(
         "ERWATCH_EXPECTED_PEERINGS",
         `"${item}" is not a peering (${PEERING_TYPES.join(", ")}; or none)`,

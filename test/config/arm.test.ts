@@ -140,6 +140,20 @@ describe("ARM configuration", () => {
     expect(r.problems[0]).toContain('"AzurePrivatePeerng" is not a peering');
   });
 
+  it.each([
+    [",", "names no peering"],
+    [" , ,", "names no peering"],
+    ["none, AzurePrivatePeering", "none cannot be combined with peerings"],
+  ])(
+    "should refuse ERWATCH_EXPECTED_PEERINGS %j (it expected no peering, or said none was not allowed), naming it",
+    (text, why) => {
+      const r = new SettingsReader({ ERWATCH_SUBSCRIPTIONS: SUB, ERWATCH_EXPECTED_PEERINGS: text });
+      readArmConfig(r);
+      expect(r.problems).toHaveLength(1);
+      expect(r.problems[0]).toMatch(new RegExp(`^ERWATCH_EXPECTED_PEERINGS: .*${why}`));
+    },
+  );
+
   it("should take ERWATCH_EXPECTED_PEERINGS in any case, each once, spelt as ARM spells them", () => {
     expect(
       load({
