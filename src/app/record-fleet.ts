@@ -132,15 +132,28 @@ export interface FleetPlace {
   location: string;
 }
 
-/** The places the listing puts the run's circuits at, each once. */
-export function fleetPlacesOf(targets: readonly CircuitTarget[]): FleetPlace[] {
+/**
+ * The places the listing puts the run's circuits at, and those storage
+ * remembers circuits at (`remembered`, their snapshots'), each once. The
+ * listing alone missed a site none of whose circuits it placed this sweep
+ * (named ones whose GETs failed, a subscription whose listing failed): with
+ * the Alerts table unlistable, its open fleet alert was never read, so never
+ * resolved, however well its members were read.
+ */
+export function fleetPlacesOf(
+  targets: readonly CircuitTarget[],
+  remembered: readonly FleetPlace[] = [],
+): FleetPlace[] {
   const places = new Map<string, FleetPlace>();
-  for (const t of targets) {
-    const provider = t.listed?.facts.serviceProviderName?.trim();
-    const location = t.listed?.facts.peeringLocation?.trim();
-    if (provider && location)
-      places.set(`${provider.toLowerCase()}|${location.toLowerCase()}`, { provider, location });
-  }
+  const add = (provider: string | null | undefined, location: string | null | undefined) => {
+    const p = provider?.trim();
+    const l = location?.trim();
+    const key = `${p?.toLowerCase()}|${l?.toLowerCase()}`;
+    if (p && l && !places.has(key)) places.set(key, { provider: p, location: l });
+  };
+  for (const t of targets)
+    add(t.listed?.facts.serviceProviderName, t.listed?.facts.peeringLocation);
+  for (const p of remembered) add(p.provider, p.location);
   return [...places.values()];
 }
 
@@ -326,7 +339,10 @@ export async function settleFleets(
   now: Date,
   writer: string,
   log: Logger,
-  /** Where the sweep's circuits are: the fleet alerts read one by one when the listing fails. */
+  /**
+   * Where the sweep's circuits are, and where storage remembers circuits
+   * (fleetPlacesOf): the fleet alerts read one by one when the listing fails.
+   */
   places: readonly FleetPlace[] = [],
   /**
    * The silences in force at an instant. A fleet alert is judged as of its

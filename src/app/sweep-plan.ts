@@ -75,12 +75,17 @@ export interface TieredPlan {
 const PARTITION_READS_AT_ONCE = 16;
 
 /** What storage remembers of every circuit, from one listing of each table. */
-export async function loadMemory(store: StateStore): Promise<Map<string, PlanMemory>> {
+export async function loadMemory(
+  store: StateStore,
+): Promise<{ memory: Map<string, PlanMemory>; places: CircuitPlace[] }> {
   const [snapshots, alerts] = await Promise.all([store.listSnapshots(), store.listAlerts()]);
-  return memoryOf(
-    snapshots,
-    alerts.map((a) => a.value),
-  );
+  return {
+    memory: memoryOf(
+      snapshots,
+      alerts.map((a) => a.value),
+    ),
+    places: placesRemembered(snapshots),
+  };
 }
 
 /**
@@ -97,6 +102,8 @@ export async function memoryByPartition(
   targets: readonly CircuitTarget[],
 ): Promise<{
   memory: Map<string, PlanMemory>;
+  /** Where the snapshots read say their circuits were last read, each place once. */
+  places: CircuitPlace[];
   unknown: Set<string>;
   /** Failures that are not storage's (a bug): the circuit is unknown too, and the caller says each. */
   bugs: { circuitId: string; error: unknown }[];
@@ -132,13 +139,30 @@ export async function memoryByPartition(
       }),
     ),
   );
-  return { memory: memoryOf(snapshots, alerts), unknown, bugs };
+  return {
+    memory: memoryOf(snapshots, alerts),
+    places: placesRemembered(snapshots),
+    unknown,
+    bugs,
+  };
 }
 
 /** A circuit's carrier and peering location, as the listing or its last read gave them. */
 export interface CircuitPlace {
   provider: string;
   location: string;
+}
+
+/** Where the snapshots say their circuits were last read, each place once (in any case). */
+function placesRemembered(snapshots: readonly Snapshot[]): CircuitPlace[] {
+  const places = new Map<string, CircuitPlace>();
+  for (const s of snapshots) {
+    const provider = s.provider?.trim();
+    const location = s.peeringLocation?.trim();
+    const key = `${provider?.toLowerCase()}|${location?.toLowerCase()}`;
+    if (provider && location && !places.has(key)) places.set(key, { provider, location });
+  }
+  return [...places.values()];
 }
 
 /**
@@ -330,6 +354,13 @@ export function planTargets(
 
 export interface SweepPlanResult extends TieredPlan {
   found: { targets: CircuitTarget[]; failures: DiscoveryFailure[] };
+  /**
+   * Where storage last read the circuits it remembers, each place once (from
+   * their snapshots, as the plan read them): a circuit this sweep's listing
+   * puts nowhere (its GET failed, its subscription's listing failed) is still
+   * at one. Absent when the plan read no memory.
+   */
+  rememberedPlaces?: CircuitPlace[];
   /** Metrics the cheap signals read, for the deep reads to reuse. */
   metrics?: Map<string, Reading<CircuitMetrics>>;
 }
@@ -381,8 +412,8 @@ export async function planSweepTargets(
   // estate: what is remembered is read circuit by circuit, and a circuit
   // storage could not say anything of is read deep, in turn, as far as the
   // window allows. Each is recorded through its own partition.
-  const { memory, unknown } = await loadMemory(deps.store).then(
-    (memory) => ({ memory, unknown: new Set<string>() }),
+  const { memory, places, unknown } = await loadMemory(deps.store).then(
+    (loaded) => ({ ...loaded, unknown: new Set<string>() }),
     async (error: unknown) => {
       if (!isStorageFailure(error)) {
         log.error(
@@ -391,6 +422,7 @@ export async function planSweepTargets(
         );
         return {
           memory: new Map<string, PlanMemory>(),
+          places: [],
           unknown: new Set(found.targets.map((t) => t.id.toLowerCase())),
         };
       }
@@ -454,6 +486,7 @@ export async function planSweepTargets(
   return {
     ...tiered,
     found,
+    rememberedPlaces: places,
     ...(signals.metrics ? { metrics: signals.metrics } : {}),
     deep: [...forced, ...planned],
   };

@@ -442,7 +442,7 @@ export function createSweeper(deps: SweepDeps) {
             request.now,
             sweepId,
             log,
-            fleetPlacesOf(planned.found.targets),
+            fleetPlacesOf(planned.found.targets, planned.rememberedPlaces),
             silencesAt,
           )
         : { events: [], decisions: [] };

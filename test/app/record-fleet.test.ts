@@ -11,8 +11,9 @@ import type { AlertState } from "../../src/core/lifecycle.js";
 import type { Finding } from "../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
 import { subjectVerdict } from "../../src/core/sight.js";
+import type { CircuitTarget } from "../../src/app/ports.js";
 import type { PreparedCircuit, RecordDeps } from "../../src/app/record-circuit.js";
-import { recordFleet, settleFleets } from "../../src/app/record-fleet.js";
+import { fleetPlacesOf, recordFleet, settleFleets } from "../../src/app/record-fleet.js";
 import type { StateStore, Stored } from "../../src/app/state-store.js";
 import { ConflictError } from "../../src/adapters/tables/errors.js";
 import { memoryLogger } from "../support/test-logger.js";
@@ -905,5 +906,45 @@ describe("one stored fleet alert that cannot be understood (no evidence, an olde
     await settleFleets(deps(s.fake), NOW, "timer", logger);
     expect(s.commits.map((c) => [c.key, c.phase])).toEqual([[FLEET_KEY, "resolving"]]);
     expect(errors(records)).toHaveLength(1);
+  });
+});
+
+describe("fleetPlacesOf", () => {
+  const listedAt = (name: string, provider?: string, location?: string): CircuitTarget =>
+    ({
+      id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/${name}`,
+      subscriptionId: "s",
+      resourceGroup: "rg",
+      name,
+      listed: { facts: { serviceProviderName: provider, peeringLocation: location } },
+    }) as unknown as CircuitTarget;
+  const named = (name: string): CircuitTarget => ({ ...listedAt(name), listed: undefined });
+
+  it.each([
+    {
+      why: "the listing's places, each once whatever the case",
+      targets: [listedAt("a", "Equinix", "Amsterdam"), listedAt("b", "EQUINIX", "amsterdam ")],
+      remembered: [],
+      places: ["Equinix|Amsterdam"],
+    },
+    {
+      why: "a site the listing placed nothing at this sweep (named circuits whose GETs failed) is where their snapshots say",
+      targets: [listedAt("lon", "Colt", "London"), named("a"), named("b")],
+      remembered: [{ provider: "Equinix", location: "Amsterdam" }],
+      places: ["Colt|London", "Equinix|Amsterdam"],
+    },
+    {
+      why: "a listed body without its location: where it was last read",
+      targets: [listedAt("a", "Equinix")],
+      remembered: [
+        { provider: "Equinix", location: "Amsterdam" },
+        { provider: "equinix", location: "AMSTERDAM" },
+      ],
+      places: ["Equinix|Amsterdam"],
+    },
+  ])("$why", ({ targets, remembered, places }) => {
+    expect(fleetPlacesOf(targets, remembered).map((p) => `${p.provider}|${p.location}`)).toEqual(
+      places,
+    );
   });
 });

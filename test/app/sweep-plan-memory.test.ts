@@ -94,6 +94,28 @@ describe("memoryByPartition", () => {
     expect(new Set(calls.map((c) => c.split(" ")[1])).size).toBe(40);
   });
 
+  it("says where the snapshots it read were last read, each place once, whatever the case", async () => {
+    const targets = ["er-a", "er-b", "er-c", "er-d"].map(target);
+    const at: Record<string, Partial<Snapshot>> = {
+      "er-a": { provider: "Equinix", peeringLocation: "Amsterdam" },
+      "er-b": { provider: "equinix ", peeringLocation: "AMSTERDAM" },
+      "er-c": { provider: "Colt", peeringLocation: "London" },
+      // Never read to its place (its first reads failed): at none.
+      "er-d": { provider: "Colt" },
+    };
+    const { store } = partitions({ failing: (n) => n === "er-c" });
+    const placed = {
+      ...store,
+      getSnapshot: async (id: string) => {
+        const name = id.split("/").pop()!;
+        if (name === "er-c") throw storageDown();
+        return { value: { ...snapshotOf(target(name)), ...at[name] }, etag: "e" };
+      },
+    } as StateStore;
+    const { places } = await memoryByPartition(placed, targets);
+    expect(places).toEqual([{ provider: "Equinix", location: "Amsterdam" }]);
+  });
+
   it("storage failing everywhere: stops asking once as many circuits failed as are read at once", async () => {
     const targets = Array.from({ length: 100 }, (_, i) => target(`er-${i}`));
     const { store, calls } = partitions({ failing: () => true });
