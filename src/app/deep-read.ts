@@ -94,6 +94,8 @@ export interface DeepReadRun {
   suspects?: ReadonlySet<string>;
   /** Where targets without a listing were last read, by lower-case id (sweep-plan.ts storedPlaces). */
   places?: ReadonlyMap<string, CircuitPlace>;
+  /** The subscriptions whose ARP witness this run reads (ReadOptions.arpWitnesses); all when absent. */
+  arpWitnesses?: ReadonlySet<string>;
 }
 
 export interface DeepReadResult {
@@ -308,6 +310,7 @@ function readOptions(deps: SweepDeps, run: DeepReadRun, baseline: Set<string>): 
     ...(run.deadline ? { deadline: run.deadline.getTime(), clock: () => clock().getTime() } : {}),
     ...(deps.circuitConcurrency ? { circuitConcurrency: deps.circuitConcurrency } : {}),
     ...(run.admit ? { admit: run.admit } : {}),
+    ...(run.arpWitnesses ? { read: { arpWitnesses: run.arpWitnesses } } : {}),
   };
 }
 

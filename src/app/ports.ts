@@ -64,6 +64,12 @@ export interface ReadOptions {
   includeIgnored?: boolean;
   /** Per-sweep memo shared across circuits (connection lists, vWAN gateways). */
   session: ReadSession;
+  /**
+   * The subscriptions (lower-case ids) whose ARP witness this session reads
+   * (adapters/arm/path-reads.ts); every subscription's when absent. A fan-out
+   * worker's batch reads only those its message carries.
+   */
+  arpWitnesses?: ReadonlySet<string>;
 }
 
 export interface ReadSession {

@@ -46,6 +46,8 @@ const workSchema = z.object({
   // Each item on its own (below): one this erwatch cannot read must not cost the batch.
   items: z.array(z.unknown()),
   peerServiceKeys: z.record(z.string(), z.string()).optional(),
+  // Absent from an older planner's message: the worker reads every subscription's witness.
+  arpWitness: z.array(z.string().min(1)).optional(),
 });
 
 /** An item of the batch that could not be read: where, the circuit when it names one, and why. */

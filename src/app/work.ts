@@ -10,6 +10,7 @@
 // alerts are committed with ETags and published with deterministic ids, so
 // none is sent twice either.
 
+import { arpWitnesses, pathPromise } from "../core/arp-witness.js";
 import { suspected, type PlanReason } from "../core/sweep-plan.js";
 import { healthLine, type Logger } from "../logging.js";
 import { globalReachPeersOf, listedServiceKeys } from "./data-plane.js";
@@ -48,6 +49,13 @@ export interface WorkMessage {
    * its key, so its connection's series can be told apart.
    */
   peerServiceKeys?: Record<string, string>;
+  /**
+   * The subscriptions (lower-case ids) whose ARP witness this message's reads
+   * take: each subscription's in one message of the sweep (core/arp-witness.ts).
+   * Absent from an older planner's message: every subscription's, as each
+   * message read it then.
+   */
+  arpWitness?: string[];
 }
 
 export interface WorkQueue {
@@ -212,7 +220,17 @@ export function workMessages(
         items: batch,
       }),
     );
-  return out;
+  const witnesses = arpWitnesses(
+    out.map((m) => ({
+      session: m.subscriptionId,
+      batch: m.batch,
+      items: m.items.map((i) => ({
+        subscriptionId: i.target.subscriptionId,
+        paths: pathPromise(i.target),
+      })),
+    })),
+  );
+  return out.map((m, i) => ({ ...m, arpWitness: witnesses[i]! }));
 }
 
 /** Each message with the service keys of its items' Global Reach peers that `keys` knows. */
@@ -469,6 +487,9 @@ export async function processWork(
       suspects: new Set(
         message.items.filter((i) => suspected(i.reason)).map((i) => i.target.id.toLowerCase()),
       ),
+      ...(message.arpWitness
+        ? { arpWitnesses: new Set(message.arpWitness.map((s) => s.toLowerCase())) }
+        : {}),
     },
   );
   // Given back, so the delivery that comes next reads them whoever it is.

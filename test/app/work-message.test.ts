@@ -104,6 +104,18 @@ describe("a work message as it arrives", () => {
     },
   );
 
+  it("carries the subscriptions whose ARP witness it reads, and from an older planner, which marks none, is read whole", () => {
+    expect(message.arpWitness).toEqual([SUB]);
+    const older = parseWorkMessage(changed((m) => delete m.arpWitness));
+    expect(older.ok).toBe(true);
+    if (older.ok) expect(older.work).not.toHaveProperty("arpWitness");
+    const none = parseWorkMessage(changed((m) => (m.arpWitness = [])));
+    expect(none.ok && none.work.arpWitness).toEqual([]);
+    const odd = parseWorkMessage(changed((m) => (m.arpWitness = "all")));
+    expect(odd.ok).toBe(false);
+    if (!odd.ok) expect(odd.problem).toMatch(/^arpWitness: /);
+  });
+
   it("carries an odd tag value as text rather than dropping the batch", () => {
     const parsed = parseWorkMessage(
       changed((m) => {
@@ -301,6 +313,58 @@ describe("splitting a sweep's deep reads into work messages", () => {
       },
     );
     expect(sent.map((m) => m.items.map((i) => i.target.name))).toEqual([["a1", "b1"]]);
+  });
+});
+
+describe("which work message reads each subscription's ARP witness", () => {
+  const circuit = (name: string, subscription: string, place: string, peerings: string[]) => ({
+    id: `/subscriptions/${subscription}/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/${name}`,
+    name,
+    subscriptionId: subscription,
+    resourceGroup: "rg",
+    listed: {
+      facts: {
+        serviceProviderName: "Equinix",
+        peeringLocation: place,
+        peerings: peerings.map((state) => ({ name: "AzurePrivatePeering", state })),
+      },
+    } as unknown as ListedCircuit,
+  });
+  const witnesses = (rows: [string, string, string, string[]][], batchSize = 2) =>
+    workMessages(
+      "sweep-1",
+      rows.map(([name, sub, place, peerings]) => ({
+        target: circuit(name, sub, place, peerings),
+        reason: "rotation",
+      })),
+      {
+        now: new Date("2026-12-01T05:00:00Z"),
+        deadline: new Date("2026-12-01T05:04:00Z"),
+        batchSize,
+      },
+    ).map((m) => `${m.subscriptionId} ${m.batch}: ${(m.arpWitness ?? ["(unmarked)"]).join(", ")}`);
+
+  it("each subscription's in one message: its own session's first that reads a peering, whatever session its circuits travel in", () => {
+    expect(
+      witnesses([
+        // Travels with a1 in sub-a's session: sub-b's witness stays in its own.
+        ["a1", "sub-a", "Amsterdam", ["Enabled"]],
+        ["b1", "sub-b", "Amsterdam", ["Enabled"]],
+        ["a2", "sub-a", "London", ["Enabled"]],
+        ["a3", "sub-a", "Paris", ["Enabled"]],
+        ["b2", "sub-b", "Madrid", ["Enabled"]],
+      ]),
+    ).toEqual(["sub-a 1: sub-a", "sub-a 2: ", "sub-b 1: sub-b"]);
+  });
+
+  it("not in a message none of whose circuits of the subscription has an Enabled peering to read", () => {
+    expect(
+      witnesses([
+        ["a1", "sub-a", "Amsterdam", ["Disabled"]],
+        ["a2", "sub-a", "London", []],
+        ["a3", "sub-a", "Paris", ["Disabled", "Enabled"]],
+      ]),
+    ).toEqual(["sub-a 1: ", "sub-a 2: sub-a"]);
   });
 });
 

@@ -174,19 +174,22 @@ export async function readPeeringPaths(
 
 /**
  * Whether this peering reads its ARP tables whatever its sessions prove: the
- * first peering of each subscription to reach its path reads in a sweep (the
- * session is the sweep's, or a fan-out batch's). So a role without the ARP
- * action, or an ARP answer erwatch cannot parse, is a monitoring-blind finding
- * every sweep, not a surprise in the incident that needs the ARP evidence.
+ * first peering of each subscription to reach its path reads in a read
+ * session (a sweep's, or a fan-out batch's whose message carries that
+ * subscription's witness: one a sweep, core/arp-witness.ts). So a role
+ * without the ARP action, or an ARP answer erwatch cannot parse, is a
+ * monitoring-blind finding every sweep, not a surprise in the incident that
+ * needs the ARP evidence.
  */
 async function arpWitness(
   options: ReadOptions,
   target: PathTarget,
   peering: string,
 ): Promise<boolean> {
+  const subscription = target.subscriptionId.toLowerCase();
+  if (options.arpWitnesses && !options.arpWitnesses.has(subscription)) return false;
   const me = `${target.resourceGroup}/${target.name}/${peering}`.toLowerCase();
-  const key = `arp-witness:${target.subscriptionId.toLowerCase()}`;
-  return (await options.session.memo(key, async () => me)) === me;
+  return (await options.session.memo(`arp-witness:${subscription}`, async () => me)) === me;
 }
 
 /** Every read of both paths: `diagnose`, which shows the whole picture, and a subscription's ARP witness. */

@@ -40,6 +40,8 @@ afterEach(async () => {
 async function readCircuit(
   change: (circuit: SimCircuit) => void,
   options: Partial<ReadOptions> = {},
+  /** The read session's own (both circuits'). */
+  session: Pick<ReadOptions, "arpWitnesses"> = {},
 ): Promise<{ reading: CircuitReading; posts: string[]; witnessPosts: string[] }> {
   const state: EstateState = estateOf(
     healthyCircuit({ name: "er-witness" }),
@@ -56,7 +58,7 @@ async function readCircuit(
     { subscriptions: [SUB], circuitIds: [] },
     { abortSignal: signal },
   );
-  const session = createReadSession();
+  const memo = createReadSession();
   const postsSince = (from: number) =>
     estate!.requests
       .slice(from)
@@ -65,14 +67,15 @@ async function readCircuit(
       .sort();
   const before = estate.requests.length;
   const witness = targets.find((t) => t.name === "er-witness")!;
-  await reader.read(witness, { abortSignal: signal, session });
+  await reader.read(witness, { abortSignal: signal, session: memo, ...session });
   const witnessPosts = postsSince(before);
   const from = estate.requests.length;
   const result = await reader.read(
     targets.find((t) => t.name === "er-0")!,
     {
       abortSignal: signal,
-      session,
+      session: memo,
+      ...session,
       ...options,
     },
   );
@@ -180,6 +183,23 @@ describe("a sweep's path reads", () => {
     // Once per sweep's session: the next circuit of the subscription is spared.
     expect(posts).toEqual(summaries);
   });
+
+  it.each([
+    { carries: "its message carries the subscription's", witnesses: [SUB.toUpperCase()], arp: 2 },
+    { carries: "its message carries another subscription's", witnesses: ["another"], arp: 0 },
+    { carries: "its message carries none", witnesses: [], arp: 0 },
+  ])(
+    "a fan-out batch reads the witness's ARP tables only when $carries",
+    async ({ witnesses, arp }) => {
+      const { witnessPosts, posts } = await readCircuit(
+        () => {},
+        {},
+        { arpWitnesses: new Set(witnesses.map((s) => s.toLowerCase())) },
+      );
+      expect(witnessPosts.filter((p) => p.startsWith("arpTable"))).toHaveLength(arp);
+      expect(posts).toEqual(summaries);
+    },
+  );
 
   it("read every ARP table for diagnose, whatever the sessions prove", async () => {
     const { posts, reading } = await readCircuit(() => {}, { sequential: true });
