@@ -6,6 +6,10 @@
 //   - prefix-limit-near: Sev3 with the growth trend and when it reaches the limit.
 //   - blind notices: the Sev0 (and a Sev1) again, as last seen, once erwatch
 //     cannot read it; and the Sev0's normal repeat beside them.
+//   - alerts about no single circuit: a fleet outage (a carrier's site, its
+//     subject a place key) as its open and its resolve, which name different
+//     subscriptions (its first member's, none) as the sweep writes them; and a
+//     subscription whose circuits cannot be listed.
 
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { LayerCell, PathLayers, PeeringVerdict } from "../../src/core/model.js";
@@ -338,4 +342,160 @@ export function hugeArpMissing(chars = 200_000): AlertEvent {
     dump: Array.from({ length: 2000 }, (_, i) => `row ${i}`),
   };
   return event;
+}
+
+export const FLEET_KEY = "erw-519f4371921002825c1f429d6a525553";
+export const FLEET_SUBJECT = "/erwatch/fleet/equinix/amsterdam/provider-82ee1a10960f";
+const OTHER_SUBSCRIPTION = "9c8b7a65-4321-4fed-8cba-0987654321fe";
+const memberId = (subscription: string, name: string) =>
+  `/subscriptions/${subscription}/resourceGroups/rg-network-prod/providers/Microsoft.Network/expressRouteCircuits/${name}`;
+export const FLEET_MEMBERS = [
+  {
+    id: memberId(SUBSCRIPTION_ID, "er-ams-a"),
+    name: "er-ams-a",
+    serviceKey: "fd8e5f79-1b06-4b15-aa40-fa3cbbc14119",
+  },
+  {
+    id: memberId(SUBSCRIPTION_ID, "er-ams-b"),
+    name: "er-ams-b",
+    serviceKey: "5ac8386c-f37c-4f9b-a579-6d5785fd6d33",
+  },
+  {
+    id: memberId(OTHER_SUBSCRIPTION, "er-ams-c"),
+    name: "er-ams-c",
+    serviceKey: "1819d37c-53f5-40fd-ad48-c12a69427bdd",
+  },
+];
+const MEMBER_TITLE =
+  "Carrier de-provisioned the circuit: service provider state NotProvisioned; both paths of every peering are down";
+const FLEET_TITLE = `3 circuits through Equinix at Amsterdam broke at the same layer: er-ams-a, er-ams-b, er-ams-c — ${MEMBER_TITLE}`;
+
+/** Three circuits through Equinix at Amsterdam de-provisioned in one sweep: one Sev0 page for the site. */
+export function fleetOutageOpen(): AlertEvent {
+  return {
+    version: 1,
+    id: `${FLEET_KEY}-1`,
+    action: "open",
+    key: FLEET_KEY,
+    sequence: 1,
+    episodeId: `${FLEET_KEY}-1`,
+    family: "fleet",
+    code: "fleet-outage",
+    severity: "Sev0",
+    previousSeverity: null,
+    peakSeverity: "Sev0",
+    layer: "provider",
+    owner: "carrier",
+    title: FLEET_TITLE,
+    change: `New since 2026-11-22T01:05:00.000Z: ${FLEET_TITLE}`,
+    nextAction:
+      "One outage at Equinix at Amsterdam, not 3: open one ticket with Equinix listing every service key (attached), and do not change router or gateway configuration.",
+    // As the sweep names a fleet outage's subject: its place, under its first member's subscription.
+    circuit: {
+      id: FLEET_SUBJECT,
+      name: "Equinix at Amsterdam (provider)",
+      subscriptionId: SUBSCRIPTION_ID,
+      resourceGroup: "",
+      tags: {},
+      serviceKey: null,
+      serviceProviderName: null,
+      peeringLocation: null,
+    },
+    peering: null,
+    paths: [],
+    evidence: {
+      provider: "Equinix",
+      peeringLocation: "Amsterdam",
+      circuits: FLEET_MEMBERS.map((m) => ({
+        ...m,
+        code: "provider-not-provisioned",
+        severity: "Sev0",
+        owner: "carrier",
+        paths: ["primary", "secondary"],
+        title: MEMBER_TITLE,
+      })),
+    },
+    ticket: [
+      "ExpressRoute outage affecting 3 circuits through Equinix at Amsterdam",
+      "First seen by erwatch: 2026-11-22T01:05:00.000Z",
+      "Layer: provider",
+      "Circuits (service key, name, affected paths):",
+      ...FLEET_MEMBERS.map((m) => `  ${m.serviceKey}  ${m.name}  primary and secondary`),
+    ].join("\n"),
+    layerTable: null,
+    firstSeen: "2026-11-22T01:05:00.000Z",
+    occurredAt: "2026-11-22T01:05:00.000Z",
+  };
+}
+
+/** The site is back: the timer resolves the fleet outage, its subject naming no subscription. */
+export function fleetOutageResolved(): AlertEvent {
+  const open = fleetOutageOpen();
+  return {
+    ...open,
+    id: `${FLEET_KEY}-2`,
+    action: "resolve",
+    sequence: 2,
+    previousSeverity: "Sev0",
+    change: `Resolved after 35 min: ${open.title} has cleared.`,
+    nextAction: "Nothing to do: confirm traffic is back and close any carrier ticket.",
+    circuit: { ...open.circuit, subscriptionId: "" },
+    occurredAt: "2026-11-22T01:40:00.000Z",
+  };
+}
+
+/** erwatch cannot list the circuits of a subscription: its own monitoring-blind alert. */
+export function subscriptionBlindOpen(): AlertEvent {
+  const key = "erw-2b4d6f8a0c2e4a6b8d0f2a4c6e8a0b2d";
+  const title =
+    "erwatch cannot read subscription 3f2d4487-b0fc-4125-8bd5-7ad17384221e: forbidden (missing Microsoft.Network/expressRouteCircuits/read): the open alerts of its circuits are held and stale";
+  return {
+    version: 1,
+    id: `${key}-1`,
+    action: "open",
+    key,
+    sequence: 1,
+    episodeId: `${key}-1`,
+    family: "monitoring-blind",
+    code: "monitoring-blind",
+    severity: "Sev1",
+    previousSeverity: null,
+    peakSeverity: "Sev1",
+    layer: "monitoring",
+    owner: "you",
+    title,
+    change: `New since 2026-11-22T01:00:00.000Z: ${title}`,
+    nextAction:
+      "Grant 'Microsoft.Network/expressRouteCircuits/read' to erwatch's identity on subscription 3f2d4487-b0fc-4125-8bd5-7ad17384221e (the erwatch reader role in infra/ has it). Until the circuits can be listed, erwatch reads none of them: their open alerts neither resolve nor repeat.",
+    circuit: {
+      id: `/subscriptions/${SUBSCRIPTION_ID}`,
+      name: `subscription ${SUBSCRIPTION_ID}`,
+      subscriptionId: SUBSCRIPTION_ID,
+      resourceGroup: "",
+      tags: {},
+      serviceKey: null,
+      serviceProviderName: null,
+      peeringLocation: null,
+    },
+    peering: null,
+    paths: [],
+    evidence: {
+      failedReads: [
+        {
+          call: "listCircuits",
+          target: `subscription ${SUBSCRIPTION_ID}`,
+          kind: "forbidden",
+          statusCode: 403,
+          missingPermission: "Microsoft.Network/expressRouteCircuits/read",
+          message: "AuthorizationFailed",
+          requestId: null,
+        },
+      ],
+      subscriptionId: SUBSCRIPTION_ID,
+    },
+    ticket: null,
+    layerTable: null,
+    firstSeen: "2026-11-22T01:00:00.000Z",
+    occurredAt: "2026-11-22T01:15:00.000Z",
+  };
 }

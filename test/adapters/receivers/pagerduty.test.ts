@@ -22,8 +22,13 @@ import {
   BLIND_SINCE,
   blindChange,
   CIRCUIT_ID,
+  FLEET_MEMBERS,
+  FLEET_SUBJECT,
+  fleetOutageOpen,
+  fleetOutageResolved,
   noPrefixesOpen,
   SUBSCRIPTION_ID,
+  subscriptionBlindOpen,
 } from "../../support/alert-event-fixture.js";
 import {
   startRecordingReceiver,
@@ -133,6 +138,78 @@ describe("buildPagerDutyEvent", () => {
     expect(group({})).toBe("Equinix at Amsterdam");
     expect(group({ peeringLocation: null })).toBe("Equinix");
     expect(group({ serviceProviderName: null })).toBe("provider unknown");
+  });
+
+  // A fleet outage's subject is a place key and a subscription's alert is about
+  // no circuit: PagerDuty showed both as a circuit (component "circuit", group
+  // "provider unknown", custom_details.circuit "Equinix at Amsterdam (provider)"),
+  // the site outside the group its own members' alerts are in.
+  it.each([
+    [
+      "a fleet outage",
+      fleetOutageOpen(),
+      {
+        source: FLEET_SUBJECT,
+        component: "Equinix at Amsterdam",
+        group: "Equinix at Amsterdam",
+        class: "fleet-outage",
+        summary: fleetOutageOpen().title,
+      },
+      {
+        site: "Equinix at Amsterdam",
+        provider: "Equinix",
+        peeringLocation: "Amsterdam",
+        circuits: ["er-ams-a", "er-ams-b", "er-ams-c"],
+        serviceKeys: FLEET_MEMBERS.map((m) => m.serviceKey),
+      },
+    ],
+    [
+      "a fleet outage erwatch lost sight of",
+      { ...fleetOutageOpen(), action: "repeat", change: blindChange(BLIND_SINCE, "x") },
+      {
+        source: FLEET_SUBJECT,
+        component: "Equinix at Amsterdam",
+        group: "Equinix at Amsterdam",
+        class: "fleet-outage",
+        summary: expect.stringMatching(
+          /^BLIND: erwatch cannot see the circuits of Equinix at Amsterdam since 2026-03-14 02:19 UTC;/,
+        ),
+      },
+      { site: "Equinix at Amsterdam", blindSince: BLIND_SINCE },
+    ],
+    [
+      "a subscription whose circuits cannot be listed",
+      subscriptionBlindOpen(),
+      {
+        source: `/subscriptions/${SUBSCRIPTION_ID}`,
+        component: `subscription ${SUBSCRIPTION_ID}`,
+        group: `subscription ${SUBSCRIPTION_ID}`,
+        class: "monitoring-blind",
+        summary: `subscription ${SUBSCRIPTION_ID}: ${subscriptionBlindOpen().title}`,
+      },
+      { subscription: SUBSCRIPTION_ID },
+    ],
+  ] as const)(
+    "names %s by what it is, not as a circuit",
+    (_name, event: AlertEvent, payload: Record<string, unknown>, details) => {
+      const trigger = buildPagerDutyEvent(event, ROUTING_KEY) as {
+        dedup_key: string;
+        payload: { custom_details: Record<string, unknown> };
+      };
+      expect(trigger.dedup_key).toBe(event.key);
+      expect(trigger.payload).toMatchObject(payload);
+      expect(trigger.payload.custom_details).toMatchObject(details);
+      for (const field of ["circuit", "serviceKey"])
+        expect(trigger.payload.custom_details).not.toHaveProperty(field);
+    },
+  );
+
+  it("resolves a fleet outage on the key it was triggered on", () => {
+    expect(buildPagerDutyEvent(fleetOutageResolved(), ROUTING_KEY)).toEqual({
+      routing_key: ROUTING_KEY,
+      event_action: "resolve",
+      dedup_key: buildPagerDutyEvent(fleetOutageOpen(), ROUTING_KEY).dedup_key,
+    });
   });
 
   it("links the status page, the circuit in the portal and the runbook of the code", () => {

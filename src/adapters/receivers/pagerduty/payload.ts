@@ -3,10 +3,16 @@
 // opening another. Pure: everything comes in as arguments.
 //
 // Fields are chosen for what responders do with them: `source` is the circuit's
-// resource id (names repeat across subscriptions), `group` the provider and
-// peering location (a carrier outage hits every circuit there at once), `class`
-// the finding code, and `links` lead to the status page, the circuit in the
-// portal and the code's runbook.
+// resource id (names repeat across subscriptions), `component` the peering (or
+// "circuit"), `group` the provider and peering location (a carrier outage hits
+// every circuit there at once), `class` the finding code, and `links` lead to
+// the status page, the circuit in the portal and the code's runbook.
+//
+// An alert about no single circuit says what it is about instead (subject.ts):
+// a fleet outage's component is its site ("Equinix at Amsterdam") and its
+// group the same provider and location its members' own alerts are grouped
+// by; a subscription's is the subscription. Their `source` stays the subject
+// (the place key, the subscription's resource id): unique, and stable.
 //
 // A blind notice (a repeat whose change begins "Blind:") says so first in the
 // summary, with since when, and carries `blindSince` in custom_details: the
@@ -24,6 +30,7 @@ import {
   utcMinute,
 } from "../alert-words.js";
 import { alertLinks, type AlertLink, type LinkOptions } from "../links.js";
+import { alertSubject, type AlertSubject } from "../subject.js";
 
 export const PAGERDUTY_MAX_SUMMARY = 1024;
 export const PAGERDUTY_MAX_DEDUP_KEY = 255;
@@ -80,10 +87,15 @@ export function buildPagerDutyEvent(
     return { routing_key: routingKey, event_action: "resolve", dedup_key: event.key };
   }
   const c = event.circuit;
+  const subject = alertSubject(event);
   const blind = blindness(event);
+  const unseen = subject.kind === "site" ? `the circuits of ${subject.name}` : subject.name;
+  // A fleet outage's title already begins with its circuits and their site.
   const summary = blind
-    ? `BLIND: erwatch cannot see ${c.name}${blind.since ? ` since ${utcMinute(blind.since)}` : ""}; the incident stands as last seen, not resolved: ${event.title}`
-    : `${c.name}: ${event.title}`;
+    ? `BLIND: erwatch cannot see ${unseen}${blind.since ? ` since ${utcMinute(blind.since)}` : ""}; the incident stands as last seen, not resolved: ${event.title}`
+    : subject.kind === "site"
+      ? event.title
+      : `${c.name}: ${event.title}`;
   return {
     routing_key: routingKey,
     event_action: "trigger",
@@ -93,8 +105,7 @@ export function buildPagerDutyEvent(
       source: c.id,
       severity: PAGERDUTY_SEVERITY[event.severity],
       timestamp: event.occurredAt,
-      component: event.peering ?? "circuit",
-      group: providerAt(c) ?? "provider unknown",
+      ...componentAndGroup(event, subject),
       class: event.code,
       custom_details: {
         ...(blind
@@ -107,7 +118,7 @@ export function buildPagerDutyEvent(
         sequence: event.sequence,
         episodeId: event.episodeId,
         change: changeWithoutTitle(event.change, event.title),
-        circuit: c.name,
+        ...(subject.kind === "circuit" ? { circuit: c.name } : {}),
         layer: LAYER_WORDS[event.layer]?.label ?? event.layer,
         owner: event.owner,
         paths: event.paths,
@@ -115,13 +126,46 @@ export function buildPagerDutyEvent(
         firstSeen: event.firstSeen,
         evidence: event.evidence,
         ticket: event.ticket,
-        serviceKey: c.serviceKey ?? null,
-        provider: c.serviceProviderName ?? null,
-        peeringLocation: c.peeringLocation ?? null,
+        ...subjectDetails(event, subject),
       },
     },
     links: alertLinks(event, options).map(({ href, text }) => ({ href, text })),
     client: "erwatch",
     ...(options.statusUrl ? { client_url: options.statusUrl } : {}),
   };
+}
+
+function componentAndGroup(
+  event: AlertEvent,
+  subject: AlertSubject,
+): { component: string; group: string } {
+  // A site or a subscription is both the affected thing and what its alerts are grouped by.
+  if (subject.kind !== "circuit") return { component: subject.name, group: subject.name };
+  return {
+    component: event.peering ?? "circuit",
+    group: providerAt(event.circuit) ?? "provider unknown",
+  };
+}
+
+/** What a responder quotes to the carrier or searches by; a place or a subscription has no circuit's facts. */
+function subjectDetails(event: AlertEvent, subject: AlertSubject): Record<string, unknown> {
+  const c = event.circuit;
+  switch (subject.kind) {
+    case "site":
+      return {
+        site: subject.name,
+        provider: subject.provider,
+        peeringLocation: subject.peeringLocation,
+        circuits: subject.members.map((m) => m.name),
+        serviceKeys: subject.members.flatMap((m) => m.serviceKey ?? []),
+      };
+    case "subscription":
+      return { subscription: subject.subscriptionId };
+    case "circuit":
+      return {
+        serviceKey: c.serviceKey ?? null,
+        provider: c.serviceProviderName ?? null,
+        peeringLocation: c.peeringLocation ?? null,
+      };
+  }
 }
