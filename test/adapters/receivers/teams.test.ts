@@ -11,7 +11,7 @@ import {
   TEAMS_MAX_MESSAGE_BYTES,
 } from "../../../src/adapters/receivers/teams/payload.js";
 import type { AlertEvent } from "../../../src/core/alert-event.js";
-import { LAYER_ROWS } from "../../../src/core/vocabulary.js";
+import { LAYER_ROWS, LAYER_WORDS } from "../../../src/core/vocabulary.js";
 import { SEVERITIES } from "../../../src/core/model.js";
 import {
   lowContrast,
@@ -28,9 +28,13 @@ import {
   BLIND_SINCE,
   blindChange,
   CIRCUIT_ID,
+  fleetOutageOpen,
+  fleetOutageResolved,
   hugeArpMissing,
   noPrefixesOpen,
   prefixLimitOpen,
+  SUBSCRIPTION_ID,
+  subscriptionBlindOpen,
 } from "../../support/alert-event-fixture.js";
 import {
   startRecordingReceiver,
@@ -264,6 +268,86 @@ describe("buildTeamsMessage", () => {
     expect(facts.map((f) => f.title)).not.toContain("Service key");
     expect(facts.map((f) => f.title)).not.toContain("Provider");
     expect(textsOf(message)).toContain("**Owner:** you");
+  });
+
+  // A fleet outage's subject is a place key: its card read "OPEN Sev0 · Equinix
+  // at Amsterdam (provider)" and "Circuit: Equinix at Amsterdam (provider)", as
+  // if the site were a circuit (the layer in brackets), beside a title and a
+  // Where line naming three circuits there.
+  it.each([
+    [
+      "a fleet outage",
+      fleetOutageOpen(),
+      "OPEN Sev0 · Equinix at Amsterdam",
+      [
+        { title: "Site", value: "Equinix at Amsterdam" },
+        { title: "Circuits", value: "3 (er-ams-a, er-ams-b, er-ams-c)" },
+      ],
+    ],
+    [
+      "a fleet outage's resolve",
+      fleetOutageResolved(),
+      "RESOLVED · Equinix at Amsterdam",
+      [
+        { title: "Site", value: "Equinix at Amsterdam" },
+        { title: "Circuits", value: "3 (er-ams-a, er-ams-b, er-ams-c)" },
+      ],
+    ],
+    [
+      "a fleet outage whose evidence was cut",
+      { ...fleetOutageOpen(), evidence: {} },
+      "OPEN Sev0 · Equinix at Amsterdam (provider)",
+      [{ title: "Site", value: "Equinix at Amsterdam (provider)" }],
+    ],
+    [
+      "a subscription whose circuits cannot be listed",
+      subscriptionBlindOpen(),
+      `OPEN Sev1 · subscription ${SUBSCRIPTION_ID}`,
+      [{ title: "Subscription", value: SUBSCRIPTION_ID }],
+    ],
+  ] satisfies [string, AlertEvent, string, { title: string; value: string }[]][])(
+    "names %s by what it is in the header and the details, not as a circuit",
+    (_name, event, heading, subjectFacts) => {
+      const message = buildTeamsMessage(event);
+      expect(teamsMessageProblems(message)).toEqual([]);
+      expect(textsOf(message)[0]).toBe(heading);
+      const facts = cardOf(message).body.find((e) => e.type === "FactSet")?.facts;
+      expect(facts).toEqual([
+        ...subjectFacts,
+        { title: "Layer", value: LAYER_WORDS[event.layer]!.label },
+        { title: "Code", value: event.code },
+        { title: "First seen", value: `${event.firstSeen} (UTC)` },
+      ]);
+    },
+  );
+
+  it.each([
+    ["open", fleetOutageOpen(), "Carrier ticket — paste into a ticket with Equinix"],
+    [
+      "resolve",
+      fleetOutageResolved(),
+      "Carrier ticket — for reference: the fault has cleared, close any ticket open with Equinix",
+    ],
+  ] as const)(
+    'names the carrier of a fleet outage\'s %s for its ticket, not "the carrier"',
+    (_name, event, heading) => {
+      expect(textsOf(buildTeamsMessage(event))).toContain(heading);
+    },
+  );
+
+  it("writes a fleet outage's circuits one line each, not one line of every field", () => {
+    const event = fleetOutageOpen();
+    const circuits = event.evidence["circuits"] as Record<string, unknown>[];
+    circuits[2] = { ...circuits[2], paths: [], unread: true };
+    const texts = textsOf(buildTeamsMessage(event));
+    const evidence = texts.slice(texts.indexOf("Evidence") + 1, texts.indexOf("Evidence") + 6);
+    expect(evidence).toEqual([
+      "Provider: Equinix",
+      "Peering location: Amsterdam",
+      "Circuit er-ams-a: Sev0 provider-not-provisioned, primary and secondary",
+      "Circuit er-ams-b: Sev0 provider-not-provisioned, primary and secondary",
+      "Circuit er-ams-c: Sev0 provider-not-provisioned (as last seen; not read for this update)",
+    ]);
   });
 
   it("names layers in words on their own line, never in a narrow column", () => {

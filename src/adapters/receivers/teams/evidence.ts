@@ -104,11 +104,25 @@ const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
     Array.isArray(value)
       ? value.map((v) => (isObject(v) ? `Learned routes: ${plain(v.verdict)}` : plain(v)))
       : null,
+  // A fleet outage's members: one line each, not one run-on line of every field of every circuit.
+  circuits: (value) => (Array.isArray(value) ? value.map(memberLine) : null),
   findings: (value) =>
     Array.isArray(value)
       ? value.map((f) => (isObject(f) ? `Also ${plain(f.code)} (${plain(f.owner)})` : plain(f)))
       : null,
 };
+
+/** "Circuit er-ams-a: Sev0 provider-not-provisioned, primary and secondary". */
+function memberLine(member: unknown): string {
+  if (!isObject(member)) return `Circuit ${plain(member)}`;
+  const what = [member.severity, member.code]
+    .filter((v): v is string => typeof v === "string" && v !== "")
+    .join(" ");
+  const paths = Array.isArray(member.paths) ? member.paths.map(plain).join(" and ") : "";
+  const unread = member.unread === true ? " (as last seen; not read for this update)" : "";
+  const said = [what, paths].filter((part) => part !== "").join(", ");
+  return `Circuit ${plain(member.name ?? member.id)}${said ? `: ${said}` : ""}${unread}`;
+}
 
 function testLine(test: unknown): string {
   if (!isObject(test)) return plain(test);

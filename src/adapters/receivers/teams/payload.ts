@@ -16,13 +16,12 @@
 import type { AlertEvent } from "../../../core/alert-event.js";
 import type { AlertAction, Severity } from "../../../core/model.js";
 import { BLIND_NOTICE } from "../../../core/blind-notice.js";
-import { fleetMembersOf } from "../../../core/fleet-members.js";
-import { subscriptionOfSubject } from "../../../core/sight.js";
 import { WIDER } from "../../../core/lifecycle.js";
 import { safeCut, truncate } from "../../../core/text.js";
 import { LAYER_WORDS, OWNER_WORDS } from "../../../core/vocabulary.js";
 import { BLIND_LOOK_AT, blindness, changeWithoutTitle, providerAt } from "../alert-words.js";
 import { alertLinks, type LinkOptions } from "../links.js";
+import { alertSubject } from "../subject.js";
 import { evidenceLines, trendMarkdown } from "./evidence.js";
 import { layerTable, text, type Element } from "./layer-table.js";
 import { escapeMarkdown } from "./markdown.js";
@@ -136,7 +135,11 @@ function buildCard(
     );
   }
   if (ticket !== null) {
-    const provider = escapeMarkdown(event.circuit.serviceProviderName ?? "the carrier");
+    const subject = alertSubject(event);
+    const provider = escapeMarkdown(
+      (subject.kind === "site" ? subject.provider : event.circuit.serviceProviderName) ??
+        "the carrier",
+    );
     // On a resolve the ticket is the record of what was broken, not a call to open one.
     const use =
       event.action === "resolve"
@@ -199,14 +202,18 @@ export function headline(
   return words[event.action]();
 }
 
-/** What broke, in the header: the verdict and the circuit, then the title (as last seen when blind). */
+/**
+ * What broke, in the header: the verdict and what it is about (the circuit,
+ * the site of a fleet outage, the subscription), then the title (as last seen
+ * when blind).
+ */
 function header(event: AlertEvent, blind: boolean): Element {
   return {
     type: "Container",
     style: event.action === "resolve" ? "good" : (HEADER_STYLE[event.severity] ?? "default"),
     bleed: true,
     items: [
-      text(`${headline(event)} · ${md(event.circuit.name, MAX_HEADLINE)}`, {
+      text(`${headline(event)} · ${md(alertSubject(event).name, MAX_HEADLINE)}`, {
         size: "Large",
         weight: "Bolder",
       }),
@@ -280,18 +287,15 @@ function factsFirst(event: AlertEvent, blind: boolean): Element[] {
 function where(event: AlertEvent): string {
   // Alerts about a place or a subscription, not one circuit: "the whole
   // circuit" named one circuit where thirty, or none yet listed, were meant.
-  if (event.family === "fleet") {
-    const count = fleetMembersOf(event).length;
-    const place = providerAt({
-      serviceProviderName: evidenceText(event.evidence["provider"]),
-      peeringLocation: evidenceText(event.evidence["peeringLocation"]),
-    });
-    return count > 0 && place
-      ? `${count} circuits through ${md(place, MAX_FACT)}`
+  const subject = alertSubject(event);
+  if (subject.kind === "site") {
+    const count = subject.members.length;
+    return count > 0 && subject.provider && subject.peeringLocation
+      ? `${count} circuits through ${md(subject.name, MAX_FACT)}`
       : "every circuit the title names";
   }
-  const subscription = subscriptionOfSubject(event.circuit.id);
-  if (subscription) return `every circuit of subscription ${md(subscription, MAX_FACT)}`;
+  if (subject.kind === "subscription")
+    return `every circuit of subscription ${md(subject.subscriptionId, MAX_FACT)}`;
   const peering = event.peering ? md(event.peering, MAX_FACT) : null;
   const paths =
     event.paths.length === 2
@@ -324,11 +328,8 @@ function since(event: AlertEvent): string | null {
 
 /** The facts a responder copies into a ticket or a search. */
 function details(event: AlertEvent): Element {
-  const c = event.circuit;
   const rows: [string, string | null | undefined][] = [
-    ["Circuit", c.name],
-    ["Provider", providerAt(c)],
-    ["Service key", c.serviceKey],
+    ...subjectRows(event),
     ["Layer", LAYER_WORDS[event.layer]?.label ?? String(event.layer)],
     ["Code", event.code],
     ["First seen", `${event.firstSeen} (UTC)`],
@@ -343,6 +344,33 @@ function details(event: AlertEvent): Element {
 }
 
 /**
+ * What the alert is about, by what it is: a fleet outage's site is no
+ * circuit ("Circuit: Equinix at Amsterdam (provider)" read as one), nor is a
+ * subscription.
+ */
+function subjectRows(event: AlertEvent): [string, string | null | undefined][] {
+  const c = event.circuit;
+  const subject = alertSubject(event);
+  switch (subject.kind) {
+    case "site": {
+      const names = subject.members.map((m) => m.name);
+      return [
+        ["Site", subject.name],
+        ["Circuits", names.length > 0 ? `${names.length} (${names.join(", ")})` : null],
+      ];
+    }
+    case "subscription":
+      return [["Subscription", subject.subscriptionId]];
+    case "circuit":
+      return [
+        ["Circuit", c.name],
+        ["Provider", providerAt(c)],
+        ["Service key", c.serviceKey],
+      ];
+  }
+}
+
+/**
  * Teams renders TextBlock text as Markdown, where a single line break is
  * ignored: every line becomes its own paragraph, and runs of spaces become
  * no-break spaces so ARP rows stay aligned.
@@ -353,10 +381,6 @@ function monospace(value: string): Element {
     .map((line) => line.replace(/ {2,}/g, (m) => "\u00a0".repeat(m.length)));
   return text(lines.join("\n\n"), { fontType: "Monospace", spacing: "Small" });
 }
-
-/** A string of the event's evidence, or null: the event crossed a queue unchecked. */
-const evidenceText = (value: unknown): string | null =>
-  typeof value === "string" && value !== "" ? value : null;
 
 /** Azure- or event-sourced text, capped and made inert for Markdown. */
 function md(value: string, max: number): string {
