@@ -15,7 +15,12 @@ import {
   arpMissingRepeat,
   arpMissingResolved,
   BLIND_SINCE,
+  FLEET_MEMBERS,
+  fleetOutageOpen,
+  fleetOutageResolved,
   noPrefixesOpen,
+  SUBSCRIPTION_ID,
+  subscriptionBlindOpen,
 } from "../../support/alert-event-fixture.js";
 import {
   startRecordingReceiver,
@@ -106,6 +111,74 @@ describe("buildCommonAlert", () => {
     expect(description).toContain(event.nextAction);
     expect(buildCommonAlert(event).data.alertContext.title).toBe(event.title);
   });
+
+  // A fleet outage's open named its first member's subscription and its resolve
+  // none ("/subscriptions//…"): two alertIds, so no ITSM tool closed the ticket.
+  it.each([
+    ["open → resolve", fleetOutageOpen(), fleetOutageResolved()],
+    [
+      "open → a member elsewhere joins, sorted first",
+      fleetOutageOpen(),
+      {
+        ...fleetOutageOpen(),
+        action: "repeat",
+        sequence: 2,
+        circuit: {
+          ...fleetOutageOpen().circuit,
+          subscriptionId: "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b",
+        },
+      },
+    ],
+  ] as const)(
+    "keeps one alertId through a fleet outage's %s",
+    (_name, first: AlertEvent, later: AlertEvent) => {
+      const fired = buildCommonAlert(first).data.essentials.alertId;
+      expect(buildCommonAlert(later).data.essentials.alertId).toBe(fired);
+      expect(fired).toBe(`/providers/Microsoft.AlertsManagement/alerts/${first.episodeId}`);
+    },
+  );
+
+  // A fleet outage's place key is no Azure resource and its name no CI; a
+  // subscription's CI is the subscription, not the sentence naming it.
+  it.each([
+    [
+      "a fleet outage",
+      fleetOutageOpen(),
+      FLEET_MEMBERS.map((m) => m.id.toLowerCase()),
+      ["er-ams-a", "er-ams-b", "er-ams-c"],
+    ],
+    [
+      "a fleet outage's resolve",
+      fleetOutageResolved(),
+      FLEET_MEMBERS.map((m) => m.id.toLowerCase()),
+      ["er-ams-a", "er-ams-b", "er-ams-c"],
+    ],
+    [
+      "a fleet outage whose evidence lost its circuits",
+      { ...fleetOutageOpen(), evidence: {} },
+      [fleetOutageOpen().circuit.id],
+      ["Equinix at Amsterdam (provider)"],
+    ],
+    [
+      "a subscription whose circuits cannot be listed",
+      subscriptionBlindOpen(),
+      [`/subscriptions/${SUBSCRIPTION_ID}`],
+      [SUBSCRIPTION_ID],
+    ],
+    [
+      "a circuit",
+      arpMissingOpen(),
+      [arpMissingOpen().circuit.id.toLowerCase()],
+      ["er-ams-prod-01"],
+    ],
+  ] as const)(
+    "targets the Azure resources %s is about",
+    (_name, event: AlertEvent, targets: readonly string[], items: readonly string[]) => {
+      const { essentials } = buildCommonAlert(event).data;
+      expect(essentials.alertTargetIDs).toEqual(targets);
+      expect(essentials.configurationItems).toEqual(items);
+    },
+  );
 
   it("carries erwatch's evidence, owner, next action and ticket in alertContext", () => {
     const event = arpMissingOpen();

@@ -6,6 +6,7 @@
 import type { AlertEvent } from "../../../core/alert-event.js";
 import { OWNER_WORDS } from "../../../core/vocabulary.js";
 import { blindness, changeWithoutTitle } from "../alert-words.js";
+import { alertSubject } from "../subject.js";
 
 /**
  * Azure's own values are "Metric", "Log" and "Activity Log", and consumers
@@ -52,6 +53,7 @@ export interface CommonAlert {
 
 export function buildCommonAlert(event: AlertEvent): CommonAlert {
   const c = event.circuit;
+  const targets = affected(event);
   const blind = blindness(event);
   const resolved = event.action === "resolve";
   return {
@@ -61,15 +63,15 @@ export function buildCommonAlert(event: AlertEvent): CommonAlert {
         // One alert instance: the same id for the Fired, its escalations and its
         // Resolved, a new one when the condition opens again later, so an ITSM
         // tool pairs a resolve with its own ticket and never reopens an old one.
-        alertId: `/subscriptions/${c.subscriptionId}/providers/Microsoft.AlertsManagement/alerts/${event.episodeId}`,
+        alertId: alertId(event),
         alertRule: `erwatch ${event.family}`,
         severity: event.severity,
         signalType: SIGNAL_TYPE,
         monitorCondition: resolved ? "Resolved" : "Fired",
         monitoringService: MONITORING_SERVICE,
         // Azure lower-cases resource ids here; consumers compare them as strings.
-        alertTargetIDs: [c.id.toLowerCase()],
-        configurationItems: [c.name],
+        alertTargetIDs: targets.map((t) => t.id.toLowerCase()),
+        configurationItems: targets.map((t) => t.name),
         originAlertId: event.episodeId,
         firedDateTime: event.firstSeen,
         ...(resolved ? { resolvedDateTime: event.occurredAt } : {}),
@@ -107,6 +109,32 @@ export function buildCommonAlert(event: AlertEvent): CommonAlert {
       customProperties: null,
     },
   };
+}
+
+/**
+ * A fleet outage spans circuits of any subscriptions, and its event names none
+ * that stays the same through the episode (its first member's at the open,
+ * none at the resolve, which got an alertId of its own and so never closed
+ * the ticket): its alert instance lives outside any subscription.
+ */
+function alertId(event: AlertEvent): string {
+  const scope =
+    alertSubject(event).kind === "site" ? "" : `/subscriptions/${event.circuit.subscriptionId}`;
+  return `${scope}/providers/Microsoft.AlertsManagement/alerts/${event.episodeId}`;
+}
+
+/**
+ * The Azure resources the alert is about, and their names (what a CMDB knows
+ * them by): a fleet outage's circuits, not its place key, which is no
+ * resource; a subscription by its id. A fleet outage whose evidence lost its
+ * circuits still names its place, never nothing.
+ */
+function affected(event: AlertEvent): { id: string; name: string }[] {
+  const subject = alertSubject(event);
+  if (subject.kind === "site" && subject.members.length > 0) return subject.members;
+  if (subject.kind === "subscription")
+    return [{ id: event.circuit.id, name: subject.subscriptionId }];
+  return [{ id: event.circuit.id, name: event.circuit.name }];
 }
 
 function description(event: AlertEvent): string {
