@@ -138,6 +138,8 @@ module rbac 'app/rbac.bicep' = {
     principalId: identity.outputs.principalId
     storageAccountName: storage.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.name
+    sweepWorkQueueName: serviceBus.outputs.sweepWorkQueueName
+    sweepFanOut: fanOut
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
   }

@@ -1,14 +1,15 @@
 // The built-in roles erwatch's identity holds on its own resources
 // (infra/app/rbac.bicep), held to what the code does there: it makes and
-// writes its tables, sends to and receives from Service Bus, has the host
-// resolve Key Vault references and sends its metrics with Entra ID. Each role
-// is Microsoft's id for it, assigned to the identity on the one resource it is
-// for. There is no Bicep compiler here: the template is read as text.
+// writes its tables, sends to and receives from Service Bus, lets the Functions
+// scale controller read the fan-out work queue's length, has the host resolve
+// Key Vault references and sends its metrics with Entra ID. Each role is
+// Microsoft's id for it, assigned to the identity on the one resource it is
+// for. There is no Bicep compiler here: the templates are read as text.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { decl, expressionAt, INFRA, loadBicep, ROOT } from "./bicep.js";
+import { bodyEntries, decl, expressionAt, INFRA, loadBicep, objectEntries, ROOT } from "./bicep.js";
 
 /** Microsoft's built-in role ids (the same in every subscription and cloud), by name. */
 const BUILT_IN: Record<string, string> = {
@@ -17,11 +18,14 @@ const BUILT_IN: Record<string, string> = {
   "Storage Table Data Contributor": "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
   "Azure Service Bus Data Sender": "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
   "Azure Service Bus Data Receiver": "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
+  "Azure Service Bus Data Owner": "090c5cfd-751d-490a-894a-3ce6f1109419",
   "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
   "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
 };
 
 const rbac = loadBicep(join(INFRA, "app", "rbac.bicep"));
+const main = loadBicep(join(INFRA, "main.bicep"));
+const servicebus = loadBicep(join(INFRA, "app", "servicebus.bicep"));
 const sources = (readdirSync(join(ROOT, "src"), { recursive: true }) as string[])
   .filter((f) => f.endsWith(".ts"))
   .map((f) => readFileSync(join(ROOT, "src", f), "utf8"))
@@ -82,13 +86,58 @@ describe("erwatch's data-plane roles on its own resources", () => {
     ]);
   });
 
-  it("let erwatch send to and receive from Service Bus, as the code does, and manage nothing", () => {
+  it("let erwatch send to and receive from Service Bus, as the code does, and manage nothing of the namespace", () => {
     expect(sources).toMatch(/\.createSender\(/); // events, fan-out work, rescheduled and parked copies
     expect(sources).toMatch(/\.(createReceiver|acceptNextSession)\(/); // erwatch dispatch, the worker
     expect(on("serviceBus")).toEqual([
       "Azure Service Bus Data Receiver",
       "Azure Service Bus Data Sender",
     ]);
+  });
+
+  it("let the scale controller read the fan-out work queue's length: Data Owner on that queue alone, while fan-out is on", () => {
+    // sweepWorker is a session-enabled Service Bus trigger on SWEEP_WORK_QUEUE: target-based
+    // scaling sizes it by the queue's active messages, which only Manage rights (Data Owner)
+    // may read; with Receive only, Functions falls back to incremental scaling.
+    const worker = readFileSync(join(ROOT, "src", "functions", "sweep-worker.ts"), "utf8");
+    expect(worker).toMatch(
+      /serviceBusQueue\("sweepWorker", \{\s+connection: "ServiceBusConnection",\s+queueName: queue,\s+isSessionsEnabled: true,/,
+    );
+    expect(on("sweepWorkQueue")).toEqual(["Azure Service Bus Data Owner"]);
+    // Manage rights nowhere else: not on the namespace (every queue), not on the alerts queue.
+    for (const a of assignments().filter((x) => x.scope !== "sweepWorkQueue"))
+      expect(a.roles, a.name).not.toContain("Azure Service Bus Data Owner");
+
+    // The scope is the work queue resource itself, a child of the namespace, named by the module's caller...
+    const queue = decl(rbac, "resource", "sweepWorkQueue");
+    expect(queue.type).toMatch(/^Microsoft\.ServiceBus\/namespaces\/queues@/);
+    expect(queue.existing).toBe(true);
+    const entries = Object.fromEntries(bodyEntries(rbac.s, queue, 1).map((e) => [e.key, e.value]));
+    expect(entries).toEqual({ parent: "serviceBus", name: "sweepWorkQueueName" });
+    // ...which passes the queue servicebus.bicep creates with sessions, the one the Function App reads,
+    const rbacModule = Object.fromEntries(
+      objectEntries(main.s, decl(main, "module", "rbac"), "params").map((e) => [e.key, e.value]),
+    );
+    expect(rbacModule.sweepWorkQueueName).toBe("serviceBus.outputs.sweepWorkQueueName");
+    expect(
+      expressionAt(servicebus.s, decl(servicebus, "output", "sweepWorkQueueName").valueAt),
+    ).toBe("sweepWorkQueue.name");
+    const workQueue = decl(servicebus, "resource", "sweepWorkQueue");
+    expect(
+      bodyEntries(servicebus.s, workQueue).find((e) => e.key === "requiresSession")?.value,
+    ).toBe("true");
+    const app = Object.fromEntries(
+      objectEntries(main.s, decl(main, "module", "functionApp"), "params").map((e) => [
+        e.key,
+        e.value,
+      ]),
+    );
+    expect(app.sweepWorkQueue).toBe("fanOut ? serviceBus.outputs.sweepWorkQueueName : ''");
+    // ...and grants it only when SWEEP_WORK_QUEUE is set: with fan-out off nothing scales on it.
+    expect(rbacModule.sweepFanOut).toBe("fanOut");
+    expect(expressionAt(rbac.s, decl(rbac, "var", "sweepWorkQueueRoleIds").valueAt)).toMatch(
+      /^sweepFanOut \? \[\s*builtInRoles\.serviceBusDataOwner\s*\] : \[\]$/,
+    );
   });
 
   it("let the host resolve Key Vault references and erwatch send metrics with Entra ID", () => {
@@ -102,6 +151,7 @@ describe("erwatch's data-plane roles on its own resources", () => {
       "applicationInsights",
       "serviceBus",
       "storage",
+      "sweepWorkQueue",
       "vault",
     ]);
     for (const a of all) {
