@@ -155,6 +155,9 @@ function readExpectedPeerings(r: SettingsReader): string[] {
   const text = r.raw("ERWATCH_EXPECTED_PEERINGS");
   if (text === undefined) return ["AzurePrivatePeering"];
   const items = parsePeeringList(text);
+  // A stray comma beside none changes nothing, as it changes nothing beside a
+  // peering and in ERWATCH_DATA_PLANE: "none," names no peering to combine with.
+  const peerings = items.filter((item) => item.toLowerCase() !== "none");
   // Only "none" may expect nothing: commas alone would switch peering-missing
   // off for every circuit as quietly.
   if (items.length === 0 && text.toLowerCase() !== "none")
@@ -162,12 +165,12 @@ function readExpectedPeerings(r: SettingsReader): string[] {
       "ERWATCH_EXPECTED_PEERINGS",
       `"${text}" names no peering: list peerings (${PEERING_TYPES.join(", ")}) or say none`,
     );
+  if (peerings.length > 0 && peerings.length < items.length)
+    r.problem("ERWATCH_EXPECTED_PEERINGS", "none cannot be combined with peerings");
   const names: string[] = [];
-  for (const item of items) {
+  for (const item of peerings) {
     const name = PEERING_TYPES.find((p) => p.toLowerCase() === item.toLowerCase());
-    if (item.toLowerCase() === "none")
-      r.problem("ERWATCH_EXPECTED_PEERINGS", "none cannot be combined with peerings");
-    else if (name === undefined)
+    if (name === undefined)
       r.problem(
         "ERWATCH_EXPECTED_PEERINGS",
         `"${item}" is not a peering (${PEERING_TYPES.join(", ")}; or none)`,

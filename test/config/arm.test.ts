@@ -144,6 +144,7 @@ describe("ARM configuration", () => {
     [",", "names no peering"],
     [" , ,", "names no peering"],
     ["none, AzurePrivatePeering", "none cannot be combined with peerings"],
+    ["none, none, AzurePrivatePeering", "none cannot be combined with peerings"],
   ])(
     "should refuse ERWATCH_EXPECTED_PEERINGS %j (it expected no peering, or said none was not allowed), naming it",
     (text, why) => {
@@ -166,6 +167,19 @@ describe("ARM configuration", () => {
         .expectedPeerings,
     ).toEqual([]);
   });
+
+  // A trailing comma is nothing beside a peering ("AzurePrivatePeering,"
+  // above) and beside ERWATCH_DATA_PLANE's none; beside this none it was
+  // refused as "none cannot be combined with peerings", naming none.
+  it.each(["none,", "None, ", "none, none"])(
+    "should take ERWATCH_EXPECTED_PEERINGS %j as none",
+    (text) => {
+      expect(
+        load({ ERWATCH_SUBSCRIPTIONS: SUB, ERWATCH_EXPECTED_PEERINGS: text }).defaults
+          .expectedPeerings,
+      ).toEqual([]);
+    },
+  );
 
   it("should report every problem at once, each naming its setting", () => {
     let error: unknown;
