@@ -44,7 +44,7 @@ export class SettingsReader {
     if (parsed?.success) return parsed.data;
     this.problem(
       name,
-      `expected a whole number from ${bounds.min} to ${bounds.max}, got "${text}"`,
+      `expected a whole number in digits from ${bounds.min} to ${bounds.max}, got "${text}"`,
     );
     return fallback;
   }

@@ -137,8 +137,8 @@ describe("data-plane settings", () => {
     });
     expect(problems).toEqual([
       'ERWATCH_DATA_PLANE: "flows" is not one of metrics, connection-monitor or none',
-      'SATURATION_PERCENT: expected a whole number from 1 to 100, got "120"',
-      'TRAFFIC_STOPPED_MINUTES: expected a whole number from 2 to 240, got "0"',
+      'SATURATION_PERCENT: expected a whole number in digits from 1 to 100, got "120"',
+      'TRAFFIC_STOPPED_MINUTES: expected a whole number in digits from 2 to 240, got "0"',
       "LOGS_ENDPOINT: must end with /v1 (e.g. https://api.loganalytics.io/v1): the client adds /workspaces/<id>/query after it",
       "METRICS_ENDPOINT: must be an https URL",
     ]);

@@ -45,7 +45,7 @@ describe("whole-number settings", () => {
     const { value, problems } = read(text);
     expect(value).toBe(16);
     expect(problems).toEqual([
-      `ARM_CONCURRENCY: expected a whole number from 1 to 64, got "${text}"`,
+      `ARM_CONCURRENCY: expected a whole number in digits from 1 to 64, got "${text}"`,
     ]);
   });
 
