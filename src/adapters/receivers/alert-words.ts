@@ -2,6 +2,7 @@
 
 import type { AlertCircuit, AlertEvent } from "../../core/alert-event.js";
 import { BLIND_NOTICE } from "../../core/blind-notice.js";
+import type { AlertSubject } from "./subject.js";
 
 /** "Equinix at Amsterdam", "Equinix", or null: what responders group carrier faults by. */
 export function providerAt(
@@ -60,6 +61,19 @@ export function utcMinute(iso: string): string {
   return `${new Date(iso).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-/** Where a responder learns why erwatch is blind and when it sees again. */
-export const BLIND_LOOK_AT =
-  "the monitoring-blind alert of this circuit or of its subscription (it names the read that fails and what to do)";
+/**
+ * Where a responder learns why erwatch is blind and when it sees again. A
+ * site's notice is about several circuits, perhaps in several subscriptions:
+ * "this circuit" there sent the reader looking for one that is not named.
+ */
+export function blindLookAt(subject: Pick<AlertSubject, "kind">): string {
+  switch (subject.kind) {
+    case "site":
+      return "the monitoring-blind alerts of the site's circuits or of their subscriptions (they name the reads that fail and what to do)";
+    case "subscription":
+      // A subscription's alert is itself the monitoring-blind one (core/blind-notice.ts sends it no notice).
+      return "this alert's failed reads and next action";
+    case "circuit":
+      return "the monitoring-blind alert of this circuit or of its subscription (it names the read that fails and what to do)";
+  }
+}

@@ -1,7 +1,11 @@
 // The change sentence without the title every receiver already shows.
 
 import { describe, expect, it } from "vitest";
-import { changeWithoutTitle, providerAt } from "../../../src/adapters/receivers/alert-words.js";
+import {
+  blindLookAt,
+  changeWithoutTitle,
+  providerAt,
+} from "../../../src/adapters/receivers/alert-words.js";
 
 const T = "Layer 2 down on the secondary path of AzurePrivatePeering: no ARP entry";
 
@@ -43,5 +47,23 @@ describe("providerAt", () => {
     [null, "Amsterdam", null],
   ])("%s / %s → %s", (serviceProviderName, peeringLocation, expected) => {
     expect(providerAt({ serviceProviderName, peeringLocation })).toBe(expected);
+  });
+});
+
+describe("blindLookAt", () => {
+  // A fleet's notice said "the monitoring-blind alert of this circuit or of its
+  // subscription": a site is several circuits, perhaps in several subscriptions.
+  it.each([
+    [
+      "circuit",
+      "the monitoring-blind alert of this circuit or of its subscription (it names the read that fails and what to do)",
+    ],
+    [
+      "site",
+      "the monitoring-blind alerts of the site's circuits or of their subscriptions (they name the reads that fail and what to do)",
+    ],
+    ["subscription", "this alert's failed reads and next action"],
+  ] as const)("sends the reader of a %s's blind notice where the reason is", (kind, expected) => {
+    expect(blindLookAt({ kind })).toBe(expected);
   });
 });

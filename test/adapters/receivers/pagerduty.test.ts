@@ -204,6 +204,25 @@ describe("buildPagerDutyEvent", () => {
     },
   );
 
+  // A fleet outage's finding carries a ticket of its service keys whoever owns
+  // its breaks: one whose breaks were all yours offered it beside a next
+  // action saying "Not a carrier ticket". A circuit's is as the sweep attached it.
+  it.each([
+    ["a fleet outage the carrier owns", fleetOutageOpen(), true],
+    ["a fleet outage you share with the carrier", { ...fleetOutageOpen(), owner: "shared" }, true],
+    ["a fleet outage whose breaks are all yours", { ...fleetOutageOpen(), owner: "you" }, false],
+    ["a circuit's carrier fault", arpMissingOpen(), true],
+    ["a circuit's own break", noPrefixesOpen(), false],
+  ] satisfies [string, AlertEvent, boolean][])(
+    "details the carrier ticket of %s only when the carrier has a part in it",
+    (_name, event, shown) => {
+      const trigger = buildPagerDutyEvent(event, ROUTING_KEY) as {
+        payload: { custom_details: Record<string, unknown> };
+      };
+      expect(trigger.payload.custom_details["ticket"]).toBe(shown ? event.ticket : null);
+    },
+  );
+
   it("resolves a fleet outage on the key it was triggered on", () => {
     expect(buildPagerDutyEvent(fleetOutageResolved(), ROUTING_KEY)).toEqual({
       routing_key: ROUTING_KEY,
@@ -294,6 +313,27 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
         action: "repeat",
         evidence: event.evidence,
       });
+    },
+  );
+
+  // A fleet's notice sent its holder to "the monitoring-blind alert of this
+  // circuit or of its subscription": a site is several circuits.
+  it.each([
+    [
+      "a fleet outage",
+      { ...fleetOutageOpen(), action: "repeat", change: blindChange(BLIND_SINCE, "x") },
+      "Look at the monitoring-blind alerts of the site's circuits or of their subscriptions (they name the reads that fail and what to do).",
+    ],
+    [
+      "a circuit",
+      arpMissingBlind(),
+      "Look at the monitoring-blind alert of this circuit or of its subscription (it names the read that fails and what to do).",
+    ],
+  ] satisfies [string, AlertEvent, string][])(
+    "says where to look for the blind notice of %s",
+    (_name, event, lookAt) => {
+      const blind = String(trigger(event).payload.custom_details["blind"]);
+      expect(blind.endsWith(lookAt)).toBe(true);
     },
   );
 

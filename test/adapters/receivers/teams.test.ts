@@ -340,14 +340,125 @@ describe("buildTeamsMessage", () => {
     const circuits = event.evidence["circuits"] as Record<string, unknown>[];
     circuits[2] = { ...circuits[2], paths: [], unread: true };
     const texts = textsOf(buildTeamsMessage(event));
-    const evidence = texts.slice(texts.indexOf("Evidence") + 1, texts.indexOf("Evidence") + 6);
+    const evidence = texts.slice(texts.indexOf("Evidence") + 1, texts.indexOf("Evidence") + 4);
     expect(evidence).toEqual([
-      "Provider: Equinix",
-      "Peering location: Amsterdam",
       "Circuit er-ams-a: Sev0 provider-not-provisioned, primary and secondary",
       "Circuit er-ams-b: Sev0 provider-not-provisioned, primary and secondary",
       "Circuit er-ams-c: Sev0 provider-not-provisioned (as last seen; not read for this update)",
     ]);
+  });
+
+  // A fleet card's evidence began "Provider: Equinix", "Peering location:
+  // Amsterdam" under the fact "Site: Equinix at Amsterdam", and a
+  // subscription's ended "Subscription id: <its Subscription fact>".
+  it.each([
+    [
+      "a fleet outage: its provider and location are its Site",
+      fleetOutageOpen(),
+      [
+        "Circuit er-ams-a: Sev0 provider-not-provisioned, primary and secondary",
+        "Circuit er-ams-b: Sev0 provider-not-provisioned, primary and secondary",
+        "Circuit er-ams-c: Sev0 provider-not-provisioned, primary and secondary",
+      ],
+    ],
+    [
+      "a fleet outage that lost its provider: its Site is its subject, the location is news",
+      {
+        ...fleetOutageOpen(),
+        evidence: { peeringLocation: "Amsterdam" },
+      },
+      ["Peering location: Amsterdam"],
+    ],
+    [
+      "a subscription's monitoring-blind: its id is its Subscription",
+      subscriptionBlindOpen(),
+      [
+        `Failed read listCircuits (subscription ${SUBSCRIPTION_ID}): forbidden, HTTP 403, missing Microsoft\\.Network/expressRouteCircuits/read: AuthorizationFailed`,
+      ],
+    ],
+    [
+      "a circuit, as it was",
+      { ...noPrefixesOpen(), evidence: { subscriptionId: SUBSCRIPTION_ID, provider: "Equinix" } },
+      [`Subscription id: ${SUBSCRIPTION_ID}`, "Provider: Equinix"],
+    ],
+  ] satisfies [string, AlertEvent, string[]][])(
+    "writes as evidence only what the facts do not say already: %s",
+    (_name, event, lines) => {
+      const texts = textsOf(buildTeamsMessage(event));
+      const from = texts.indexOf("Evidence") + 1;
+      const to = texts.findIndex((t, i) => i >= from && t.startsWith("Carrier ticket"));
+      expect(texts.slice(from, to < 0 ? undefined : to)).toEqual(lines);
+    },
+  );
+
+  // A fleet alert's finding always carries a ticket listing its service keys:
+  // a fleet of you-owned breaks said "Do: … check what your edge announces …
+  // Not a carrier ticket." above "Carrier ticket — paste into a ticket with
+  // Equinix". A circuit's ticket is the sweep's to attach (only for the
+  // carrier or a shared owner), and shows as it was.
+  it.each([
+    ["a fleet outage the carrier owns", fleetOutageOpen(), true],
+    ["a fleet outage you share with the carrier", { ...fleetOutageOpen(), owner: "shared" }, true],
+    ["a fleet outage whose breaks are all yours", { ...fleetOutageOpen(), owner: "you" }, false],
+    [
+      "the resolve of a fleet outage whose breaks were all yours",
+      { ...fleetOutageResolved(), owner: "you" },
+      false,
+    ],
+    ["a circuit's carrier fault", arpMissingOpen(), true],
+    ["a circuit's shared fault", { ...arpMissingOpen(), owner: "shared" }, true],
+    ["a circuit's own break, which the sweep gave no ticket", noPrefixesOpen(), false],
+  ] satisfies [string, AlertEvent, boolean][])(
+    "shows the carrier ticket of %s only when the carrier has a part in it",
+    (_name, event, shown) => {
+      const message = buildTeamsMessage(event);
+      expect(teamsMessageProblems(message)).toEqual([]);
+      expect(textsOf(message).some((t) => t.startsWith("Carrier ticket"))).toBe(shown);
+      expect(allText(message).includes("Circuits (service key, name, affected paths)")).toBe(
+        shown && event.family === "fleet",
+      );
+    },
+  );
+
+  // The compact card and the truncation marker sent a fleet outage's reader to
+  // "the circuit's whole reading" and named a layer table a fleet card never has.
+  it.each([
+    [
+      "a fleet outage",
+      fleetOutageOpen(),
+      "Evidence and carrier ticket left out: the full card is too large for Teams. erwatch diagnose \\<circuit\\> prints each circuit's whole reading; PagerDuty and webhook receivers have them.",
+    ],
+    [
+      "a fleet outage whose breaks are all yours",
+      { ...fleetOutageOpen(), owner: "you" },
+      "Evidence left out: the full card is too large for Teams. erwatch diagnose \\<circuit\\> prints each circuit's whole reading; PagerDuty and webhook receivers have it.",
+    ],
+    [
+      "a subscription's monitoring-blind",
+      subscriptionBlindOpen(),
+      "Evidence left out: the full card is too large for Teams. PagerDuty and webhook receivers have it.",
+    ],
+    [
+      "a circuit",
+      arpMissingOpen(),
+      "Layer table, evidence and carrier ticket left out: the full card is too large for Teams. erwatch diagnose prints the circuit's whole reading; PagerDuty and webhook receivers have them.",
+    ],
+  ] satisfies [string, AlertEvent, string][])(
+    "says on the compact card of %s what it left out and where it is",
+    (_name, event, note) => {
+      expect(textsOf(buildTeamsMessage(event, { compact: true }))).toContain(note);
+    },
+  );
+
+  it("sends the reader of a cut fleet ticket to each circuit's reading, not to one circuit's", () => {
+    const event = fleetOutageOpen();
+    event.ticket = `${event.ticket!}\n${"  1819d37c-53f5-40fd-ad48-c12a69427bdd  er-ams-x  primary\n".repeat(600)}`;
+    const message = buildTeamsMessage(event);
+    expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThanOrEqual(TEAMS_MAX_MESSAGE_BYTES);
+    expect(allText(message)).toMatch(
+      /… \(truncated: \d+ characters not shown here; erwatch diagnose \\\\<circuit\\\\> prints each circuit's whole reading\)/,
+    );
+    expect(allText(message)).not.toContain("the circuit's whole reading");
   });
 
   it("names layers in words on their own line, never in a narrow column", () => {
@@ -627,6 +738,46 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
       `**Blind:** erwatch cannot see the circuits of this outage since ${SINCE} (15 min before this message).`,
     );
   });
+
+  /** The fleet outage as its blind notice: the same incident again, as last seen. */
+  const fleetBlind = (owner: AlertEvent["owner"]): AlertEvent => {
+    const open = fleetOutageOpen();
+    return {
+      ...open,
+      owner,
+      action: "repeat",
+      sequence: 2,
+      previousSeverity: "Sev0",
+      change: blindChange(BLIND_SINCE, open.title),
+      blindSince: BLIND_SINCE,
+    };
+  };
+
+  // A fleet's notice sent its reader to "the monitoring-blind alert of this
+  // circuit or of its subscription" (which circuit?) and, its breaks all
+  // yours, named a ticket below that the card no longer shows.
+  it.each([
+    [
+      "a fleet outage the carrier owns",
+      fleetBlind("carrier"),
+      "**Stands:** as last seen, neither resolved nor changed: the title, evidence and ticket below are its last reading, not news.",
+      "**Look at:** the monitoring-blind alerts of the site's circuits or of their subscriptions (they name the reads that fail and what to do).",
+    ],
+    [
+      "a fleet outage whose breaks are all yours",
+      fleetBlind("you"),
+      "**Stands:** as last seen, neither resolved nor changed: the title and evidence below are its last reading, not news.",
+      "**Look at:** the monitoring-blind alerts of the site's circuits or of their subscriptions (they name the reads that fail and what to do).",
+    ],
+    ["a circuit, as it was", arpMissingBlind(), STANDS, `${LOOK_AT}.`],
+  ] as const)(
+    "says where to look for %s, and only what the card shows stands",
+    (_name, event, stands, lookAt) => {
+      const block = blindBlock(buildTeamsMessage(event));
+      expect(block?.slice(1)).toEqual([stands, lookAt]);
+      expect(block?.join("\n")).not.toMatch(event.family === "fleet" ? /this circuit/ : /site/);
+    },
+  );
 
   it("keeps the notice whole when the evidence and ticket must be cut to fit 28 KB", () => {
     const huge = hugeArpMissing();

@@ -23,12 +23,13 @@ import type { Severity } from "../../../core/model.js";
 import { truncate } from "../../../core/text.js";
 import { LAYER_WORDS } from "../../../core/vocabulary.js";
 import {
-  BLIND_LOOK_AT,
+  blindLookAt,
   blindness,
   changeWithoutTitle,
   providerAt,
   utcMinute,
 } from "../alert-words.js";
+import { carrierTicket } from "../carrier-ticket.js";
 import { alertLinks, type AlertLink, type LinkOptions } from "../links.js";
 import { alertSubject, type AlertSubject } from "../subject.js";
 
@@ -111,7 +112,7 @@ export function buildPagerDutyEvent(
         ...(blind
           ? {
               blindSince: blind.since,
-              blind: `erwatch cannot read the layers behind this incident${blind.since ? ` since ${blind.since}` : ""}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${BLIND_LOOK_AT}.`,
+              blind: `erwatch cannot read the layers behind this incident${blind.since ? ` since ${blind.since}` : ""}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject)}.`,
             }
           : {}),
         action: event.action,
@@ -125,7 +126,7 @@ export function buildPagerDutyEvent(
         nextAction: event.nextAction,
         firstSeen: event.firstSeen,
         evidence: event.evidence,
-        ticket: event.ticket,
+        ticket: carrierTicket(event),
         ...subjectDetails(event, subject),
       },
     },

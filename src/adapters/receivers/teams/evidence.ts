@@ -32,13 +32,19 @@ const isObject = (value: unknown): value is Json =>
 
 /**
  * One line per piece of evidence. ARP rows are left to the carrier ticket when
- * there is one (it quotes them), so they are not printed twice.
+ * there is one (it quotes them), so they are not printed twice; nor are the
+ * keys the card's facts already show (`shownAsFacts`).
  */
-export function evidenceLines(evidence: unknown, hasTicket: boolean): string[] {
+export function evidenceLines(
+  evidence: unknown,
+  hasTicket: boolean,
+  shownAsFacts: ReadonlySet<string> = new Set(),
+): string[] {
   if (!isObject(evidence)) return [];
   const lines: string[] = [];
   for (const [key, value] of Object.entries(evidence)) {
-    if (SHOWN_ELSEWHERE.has(key) || value === null || value === undefined) continue;
+    if (SHOWN_ELSEWHERE.has(key) || shownAsFacts.has(key)) continue;
+    if (value === null || value === undefined) continue;
     if (key === "arp" && hasTicket) continue;
     const special = SPECIAL[key]?.(value);
     if (special) lines.push(...special);

@@ -19,7 +19,8 @@ import { BLIND_NOTICE } from "../../../core/blind-notice.js";
 import { WIDER } from "../../../core/lifecycle.js";
 import { safeCut, truncate } from "../../../core/text.js";
 import { LAYER_WORDS, OWNER_WORDS } from "../../../core/vocabulary.js";
-import { BLIND_LOOK_AT, blindness, changeWithoutTitle, providerAt } from "../alert-words.js";
+import { blindLookAt, blindness, changeWithoutTitle, providerAt } from "../alert-words.js";
+import { carrierTicket } from "../carrier-ticket.js";
 import { alertLinks, type LinkOptions } from "../links.js";
 import { alertSubject } from "../subject.js";
 import { evidenceLines, trendMarkdown } from "./evidence.js";
@@ -51,21 +52,59 @@ export type TeamsMessageOptions = LinkOptions & {
   compact?: boolean;
 };
 
-/** Where the compact card sends a reader for what it left out. */
-export const LEFT_OUT =
-  "Layer table, evidence and carrier ticket left out: the full card is too large for Teams. erwatch diagnose prints the circuit's whole reading; PagerDuty and webhook receivers have them.";
+/**
+ * Where the compact card sends a reader for what it left out: only what the
+ * full card would have shown (a fleet outage has no layer table, a you-owned
+ * alert no ticket), and a site's or a subscription's reading is no one
+ * circuit's.
+ */
+export function leftOut(event: AlertEvent): string {
+  const ticket = carrierTicket(event) !== null;
+  const parts = [
+    ...(event.layerTable ? ["layer table"] : []),
+    ...(evidenceLines(event.evidence, ticket, factKeys(event)).length > 0 ? ["evidence"] : []),
+    ...(ticket ? ["carrier ticket"] : []),
+  ];
+  const what = parts.length === 0 ? "details" : listed(parts);
+  const where = [
+    wholeReading(event),
+    `PagerDuty and webhook receivers have ${parts.length > 1 ? "them" : "it"}`,
+  ].filter((part) => part !== null);
+  return `${what.charAt(0).toUpperCase()}${what.slice(1)} left out: the full card is too large for Teams. ${where.join("; ")}.`;
+}
+
+/** Where the whole of a circuit's reading is printed; a subscription that cannot be listed has none. */
+function wholeReading(event: AlertEvent): string | null {
+  switch (alertSubject(event).kind) {
+    case "site":
+      return "erwatch diagnose <circuit> prints each circuit's whole reading";
+    case "subscription":
+      return null;
+    case "circuit":
+      return "erwatch diagnose prints the circuit's whole reading";
+  }
+}
+
+/** "a", "a and b", "a, b and c". */
+function listed(parts: string[]): string {
+  return parts.length === 1
+    ? parts[0]!
+    : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]!}`;
+}
 
 export function buildTeamsMessage(event: AlertEvent, options: TeamsMessageOptions = {}): object {
   if (options.compact) return envelope(buildCard(event, options, "", null, false));
-  const evidence = evidenceLines(event.evidence, event.ticket !== null).join("\n");
-  const ticket = event.ticket ?? "";
+  const shown = carrierTicket(event);
+  const evidence = evidenceLines(event.evidence, shown !== null, factKeys(event)).join("\n");
+  const ticket = shown ?? "";
+  const whole = wholeReading(event) ?? "PagerDuty and webhook receivers have all of it";
   const render = (keep: number) =>
     envelope(
       buildCard(
         event,
         options,
-        shorten(evidence, keep),
-        event.ticket === null ? null : shorten(ticket, keep),
+        shorten(evidence, keep, whole),
+        shown === null ? null : shorten(ticket, keep, whole),
       ),
     );
 
@@ -112,7 +151,7 @@ function buildCard(
   const blind = blindness(event);
   const body: Element[] = [
     header(event, blind !== null),
-    ...(blind ? [blindFacts(event, blind.since, options)] : []),
+    ...(blind ? [blindFacts(event, blind.since, options, evidence !== "", ticket !== null)] : []),
     ...factsFirst(event, blind !== null),
     details(event),
     // A blind notice's table is the reading that failed, not the incident's last one.
@@ -121,7 +160,7 @@ function buildCard(
           event,
           blind ? " as read now: UNKNOWN is what erwatch cannot read, not a recovery" : "",
         )
-      : [text(escapeMarkdown(LEFT_OUT), { spacing: "Large", isSubtle: true })]),
+      : [text(escapeMarkdown(leftOut(event)), { spacing: "Large", isSubtle: true })]),
   ];
   if (evidence !== "") {
     body.push(
@@ -233,6 +272,8 @@ function blindFacts(
   event: AlertEvent,
   since: string | null,
   options: TeamsMessageOptions,
+  hasEvidence: boolean,
+  hasTicket: boolean,
 ): Element {
   const ago = since ? span(since, event.occurredAt) : null;
   const when = since
@@ -240,8 +281,9 @@ function blindFacts(
     : "";
   const lines = [
     `**Blind:** erwatch cannot see ${event.family === "fleet" ? "the circuits of this outage" : "this circuit"}${when}.`,
-    "**Stands:** as last seen, neither resolved nor changed: the title, evidence and ticket below are its last reading, not news.",
-    `**Look at:** ${BLIND_LOOK_AT}${options.statusUrl ? "; the erwatch status page (button below)" : ""}.`,
+    // Only what the card shows: a you-owned alert has no ticket, a compact card no evidence.
+    `**Stands:** as last seen, neither resolved nor changed: ${lastReading(hasEvidence, hasTicket)} its last reading, not news.`,
+    `**Look at:** ${blindLookAt(alertSubject(event))}${options.statusUrl ? "; the erwatch status page (button below)" : ""}.`,
   ];
   return {
     type: "Container",
@@ -249,6 +291,16 @@ function blindFacts(
     spacing: "Medium",
     items: lines.map((line, i) => text(line, { spacing: i === 0 ? "None" : "Small" })),
   };
+}
+
+/** "the title, evidence and ticket below are", or as much of it as the card shows. */
+function lastReading(hasEvidence: boolean, hasTicket: boolean): string {
+  const parts = [
+    "the title",
+    ...(hasEvidence ? ["evidence"] : []),
+    ...(hasTicket ? ["ticket"] : []),
+  ];
+  return `${listed(parts)} below ${parts.length === 1 ? "is" : "are"}`;
 }
 
 /** "Evidence as last seen, up to {{DATE(…)}} {{TIME(…)}}". */
@@ -371,6 +423,31 @@ function subjectRows(event: AlertEvent): [string, string | null | undefined][] {
 }
 
 /**
+ * Evidence keys the subject's facts already say. A site is named by its
+ * provider at its peering location, so "Provider: Equinix" and "Peering
+ * location: Amsterdam" under "Site: Equinix at Amsterdam" said it again; a
+ * subscription's evidence repeated its Subscription fact.
+ */
+function factKeys(event: AlertEvent): ReadonlySet<string> {
+  const subject = alertSubject(event);
+  switch (subject.kind) {
+    case "site":
+      // Without a provider the site goes by its subject's name, which need not name the place.
+      return new Set(subject.provider ? ["provider", "peeringLocation"] : []);
+    case "subscription":
+      // The event crossed a queue unchecked: its evidence may be no object at all.
+      return new Set(
+        (event.evidence as Record<string, unknown> | null)?.["subscriptionId"] ===
+          subject.subscriptionId
+          ? ["subscriptionId"]
+          : [],
+      );
+    case "circuit":
+      return new Set();
+  }
+}
+
+/**
  * Teams renders TextBlock text as Markdown, where a single line break is
  * ignored: every line becomes its own paragraph, and runs of spaces become
  * no-break spaces so ARP rows stay aligned.
@@ -387,10 +464,13 @@ function md(value: string, max: number): string {
   return escapeMarkdown(truncate(value, max));
 }
 
-/** Keep `keep` characters of `value`; say how many were left out, never drop silently. */
-export function shorten(value: string, keep: number): string {
+/**
+ * Keep `keep` characters of `value`; say how many were left out and where
+ * the whole is (`whole`), never drop silently.
+ */
+export function shorten(value: string, keep: number, whole: string): string {
   if (value.length <= keep) return value;
   const cut = safeCut(value, keep);
   const hidden = value.length - cut;
-  return `${value.slice(0, cut)}\n… (truncated: ${hidden} characters not shown here; erwatch diagnose prints the circuit's whole reading)`;
+  return `${value.slice(0, cut)}\n… (truncated: ${hidden} characters not shown here; ${whole})`;
 }
