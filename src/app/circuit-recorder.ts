@@ -26,6 +26,7 @@
 import type { AlertEvent } from "../core/alert-event.js";
 import type { Holds } from "../core/alert-step.js";
 import { fleetMemberRead, fleetPlacePrefix } from "../core/fleet.js";
+import { placeKey } from "../core/place.js";
 import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { Silence } from "../core/policy.js";
 import { healthLine, type Logger } from "../logging.js";
@@ -90,16 +91,11 @@ export interface RecorderResult {
   waiting: { id: string; name: string }[];
 }
 
-const placeOf = (provider: string | null | undefined, location: string | null | undefined) =>
-  provider?.trim() && location?.trim()
-    ? `${provider.trim().toLowerCase()}|${location.trim().toLowerCase()}`
-    : null;
-
 type Stored = ReadonlyMap<string, CircuitPlace> | undefined;
 
 const targetPlace = (t: CircuitTarget, stored: Stored) => {
   const at = placeOfTarget(t, stored);
-  return at ? placeOf(at.provider, at.location) : null;
+  return at ? placeKey(at.provider, at.location) : null;
 };
 
 /** Provider and location → how many of the run's targets are there. */
@@ -117,7 +113,7 @@ function fleetPlacesOfRun(targets: CircuitTarget[], stored: Stored): FleetPlace[
   const places = new Map<string, FleetPlace>();
   for (const t of targets) {
     const at = placeOfTarget(t, stored);
-    if (at) places.set(placeOf(at.provider, at.location)!, at);
+    if (at) places.set(placeKey(at.provider, at.location)!, at);
   }
   return [...places.values()];
 }
@@ -370,7 +366,7 @@ export class CircuitRecorder {
   }
 
   private placeOfPrepared(prepared: PreparedCircuit): string | null {
-    return placeOf(prepared.verdict.serviceProviderName, prepared.verdict.peeringLocation);
+    return placeKey(prepared.verdict.serviceProviderName, prepared.verdict.peeringLocation);
   }
 
   result(): RecorderResult {

@@ -25,6 +25,7 @@ import {
   type OpenFleet,
 } from "../core/fleet.js";
 import { fleetMembersOf } from "../core/fleet-members.js";
+import { placeKey } from "../core/place.js";
 import type { AlertState } from "../core/lifecycle.js";
 import type { Silence } from "../core/policy.js";
 import { alreadyEvaluated } from "../core/lifecycle.js";
@@ -146,10 +147,9 @@ export function fleetPlacesOf(
 ): FleetPlace[] {
   const places = new Map<string, FleetPlace>();
   const add = (provider: string | null | undefined, location: string | null | undefined) => {
-    const p = provider?.trim();
-    const l = location?.trim();
-    const key = `${p?.toLowerCase()}|${l?.toLowerCase()}`;
-    if (p && l && !places.has(key)) places.set(key, { provider: p, location: l });
+    const key = placeKey(provider, location);
+    if (key && provider && location && !places.has(key))
+      places.set(key, { provider: provider.trim(), location: location.trim() });
   };
   for (const t of targets)
     add(t.listed?.facts.serviceProviderName, t.listed?.facts.peeringLocation);

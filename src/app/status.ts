@@ -9,6 +9,7 @@ import type { AlertState } from "../core/lifecycle.js";
 import type { LayerStatus, PathName, Severity } from "../core/model.js";
 import { PATHS, SEVERITIES } from "../core/model.js";
 import { fleetAt } from "../core/fleet.js";
+import { distinctPlaceWords, placeWord } from "../core/place.js";
 import { activeSilence, onceSpan } from "../core/silence.js";
 import { staleCircuitIds } from "../core/sight.js";
 import { DEFAULT_MAX_READ_AGE_MINUTES } from "../core/sweep-plan.js";
@@ -343,7 +344,7 @@ function filtered(
     filters.severity === null || (s !== null && severityRank(s) <= severityRank(filters.severity));
   // In any case, as a fleet alert's place matches: "equinix" shows its circuits and its fleet alert.
   const same = (wanted: string | null, actual: string | null) =>
-    wanted === null || actual?.trim().toLowerCase() === wanted.trim().toLowerCase();
+    wanted === null || (actual !== null && placeWord(actual) === placeWord(wanted));
   const named = (name: string) =>
     filters.circuit === null || name.toLowerCase().includes(filters.circuit.trim().toLowerCase());
   const keep = (c: StatusCircuit) =>
@@ -500,8 +501,6 @@ export async function loadStatus(
     location: options.filters?.location ?? null,
     circuit: options.filters?.circuit ?? null,
   };
-  const distinct = (values: (string | null)[]) =>
-    [...new Set(values.filter((v): v is string => v !== null && v !== ""))].sort();
   const intervalMinutes = options.sweepIntervalMinutes ?? DEFAULT_ALERT_POLICY.sweepIntervalMinutes;
   return {
     generatedAt: now.toISOString(),
@@ -532,8 +531,8 @@ export async function loadStatus(
     silences: silenceRows(silences, new Set((stored ?? []).map((s) => s.id)), now),
     filters: {
       ...filters,
-      providers: distinct(allCircuits.map((c) => c.provider)),
-      locations: distinct(allCircuits.map((c) => c.peeringLocation)),
+      providers: distinctPlaceWords(allCircuits.map((c) => c.provider)),
+      locations: distinctPlaceWords(allCircuits.map((c) => c.peeringLocation)),
     },
     unread,
     unreadableAlerts: unreadable.map(({ key, table, partitionKey, rowKey, reason }) => ({

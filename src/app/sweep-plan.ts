@@ -9,6 +9,7 @@ import pLimit from "p-limit";
 import { isIgnored } from "../core/circuit-settings.js";
 import type { AlertState } from "../core/lifecycle.js";
 import type { Snapshot } from "../core/snapshot.js";
+import { placeKey } from "../core/place.js";
 import { cheapFingerprint } from "../core/read-age.js";
 import {
   planSweep,
@@ -159,8 +160,8 @@ function placesRemembered(snapshots: readonly Snapshot[]): CircuitPlace[] {
   for (const s of snapshots) {
     const provider = s.provider?.trim();
     const location = s.peeringLocation?.trim();
-    const key = `${provider?.toLowerCase()}|${location?.toLowerCase()}`;
-    if (provider && location && !places.has(key)) places.set(key, { provider, location });
+    const key = placeKey(provider, location);
+    if (key && provider && location && !places.has(key)) places.set(key, { provider, location });
   }
   return [...places.values()];
 }

@@ -17,6 +17,7 @@ import { globalReachPeersOf, listedServiceKeys } from "./data-plane.js";
 import type { CircuitTarget } from "./ports.js";
 import type { Unreached } from "./scan.js";
 import { placeOfTarget, type CircuitPlace } from "./sweep-plan.js";
+import { placeKey } from "../core/place.js";
 import { isStorageFailure } from "./state-store.js";
 import { failureText } from "./work-progress.js";
 
@@ -96,7 +97,7 @@ function placeOf(
   stored: ReadonlyMap<string, CircuitPlace> | undefined,
 ): string | null {
   const place = placeOfTarget(target, stored);
-  return place ? `${place.provider.toLowerCase()}|${place.location.toLowerCase()}` : null;
+  return place ? placeKey(place.provider, place.location) : null;
 }
 
 /**

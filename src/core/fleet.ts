@@ -8,6 +8,7 @@ import type { CircuitReading, CircuitVerdict, Finding, Layer, Severity } from ".
 import { alertKey, FAMILY_OF } from "./alert-identity.js";
 import { advanceStep, decideStep, holdsOf, type AlertContext } from "./alert-step.js";
 import { ipv6Alone, type Hold } from "./inhibit.js";
+import { placeWord } from "./place.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
 import { alreadyEvaluated, unverifiedEscalation, type AlertState } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
@@ -39,7 +40,7 @@ export interface FleetCandidate {
 }
 
 export interface FleetGroup {
-  /** Stable identity: provider, location and layer, lower-cased. */
+  /** Stable identity: provider, location and layer, as places are keyed (core/place.ts). */
   id: string;
   provider: string;
   location: string;
@@ -80,11 +81,7 @@ const groupable = (f: Pick<Finding, "code" | "severity" | "owner" | "layer" | "e
   !ipv6Alone(f.evidence);
 
 /** The pseudo-circuit a fleet alert lives under (its storage partition and alert key). */
-const slug = (s: string) =>
-  s
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-");
+const slug = (s: string) => placeWord(s).replace(/[^a-z0-9]+/g, "-");
 
 /** What every fleet pseudo-circuit id of one provider and location starts with. */
 export function fleetPlacePrefix(provider: string, location: string): string {
@@ -93,7 +90,7 @@ export function fleetPlacePrefix(provider: string, location: string): string {
 
 export function fleetCircuitId(provider: string, location: string, layer: Layer): string {
   const hash = createHash("sha256")
-    .update([provider, location, layer].map((s) => s.trim().toLowerCase()).join("|"))
+    .update([provider, location, layer].map(placeWord).join("|"))
     .digest("hex")
     .slice(0, 12);
   return `${fleetPlacePrefix(provider, location)}${layer}-${hash}`;

@@ -28,10 +28,14 @@ const PLACES: Record<string, { provider: string; location: string }> = {
   "er-ams-b": { provider: "Equinix", location: "Amsterdam" },
   "er-ams-c": { provider: "Equinix", location: "Amsterdam" },
   "er-lon": { provider: "Megaport", location: "London" },
+  // One site spelt with a doubled and a non-breaking space, in two cases: one place.
+  "er-sv-a": { provider: "Megaport", location: "Silicon  Valley" },
+  "er-sv-b": { provider: "MEGAPORT", location: "Silicon\u00a0Valley" },
 };
 
 let azurite: Azurite;
 let status: (filters: Partial<StatusFilters>) => Promise<string[]>;
+let statusModel: (filters: Partial<StatusFilters>) => ReturnType<typeof loadStatus>;
 beforeAll(async () => {
   azurite = await startAzurite();
   const { store } = await freshStore(azurite.connectionString);
@@ -120,8 +124,10 @@ beforeAll(async () => {
       abortSignal: AbortSignal.timeout(30_000),
     });
   }
+  statusModel = (filters) =>
+    loadStatus(store, at(16), { recentHours: 1, recentLimit: 10, filters });
   status = async (filters) => {
-    const model = await loadStatus(store, at(16), { recentHours: 1, recentLimit: 10, filters });
+    const model = await statusModel(filters);
     return model.openAlerts.map((a) => `${a.family} ${a.circuitName} ${a.state}`).sort();
   };
 });
@@ -178,4 +184,15 @@ it("filtered to a circuit's name (a part, in any case): its own alerts, and thos
   expect(shown).toContain(BLIND);
   // A place filter still applies to the fleet alert.
   expect(await status({ circuit: "ams-a", provider: "Megaport" })).toEqual([BLIND]);
+});
+
+it("offers one site spelt in two cases and with odd whitespace once", async () => {
+  const model = await statusModel({});
+  expect(model.filters?.providers).toEqual(["Equinix", "Megaport"]);
+  expect(model.filters?.locations).toEqual(["Amsterdam", "London", "Silicon Valley"]);
+});
+
+it("filtered to a location, shows every circuit there whatever whitespace it is spelt with", async () => {
+  const model = await statusModel({ location: "Silicon Valley" });
+  expect(model.circuits.map((c) => c.name).sort()).toEqual(["er-sv-a", "er-sv-b"]);
 });

@@ -181,6 +181,17 @@ describe("splitting a sweep's deep reads into work messages", () => {
       messages: ["sub-b 1/3: b1, a1", "sub-b 2/3: b2, a2", "sub-b 3/3: a3"],
     },
     {
+      // One site spelt with a doubled or a non-breaking space is still one site.
+      case: "suspects at one site spelt with odd whitespace in two subscriptions travel together",
+      rows: [
+        ["a1", "sub-a", "Silicon Valley", "trouble"],
+        ["a2", "sub-a", null, "due"],
+        ["b1", "sub-b", "Silicon  Valley", "signal"],
+        ["b2", "sub-b", "Silicon\u00a0Valley", "trouble"],
+      ],
+      messages: ["sub-a 1/2: a1, b1", "sub-a 2/2: b2, a2"],
+    },
+    {
       case: "a suspect alone at its site, or with no site, stays with its subscription",
       rows: [
         ["a1", "sub-a", "Amsterdam", "trouble"],

@@ -197,6 +197,47 @@ describe("fleetGroups", () => {
     expect(fleetCircuitId(" equinix", "AMSTERDAM ", "provider")).toBe(id);
     expect(fleetCircuitId("Equinix", "Amsterdam", "bgp")).not.toBe(id);
   });
+
+  // One carrier site spelt with a doubled or non-breaking space is one place:
+  // before, each spelling was its own fleet alert and the outage paged per circuit.
+  it.each([
+    { case: "a doubled space", provider: "Equinix", location: "Silicon  Valley" },
+    { case: "a non-breaking space", provider: "Equinix", location: "Silicon\u00a0Valley" },
+    { case: "a tab and padding", provider: " Equinix\u00a0", location: "Silicon\tValley " },
+    { case: "another case too", provider: "EQUINIX", location: "silicon \u00a0 valley" },
+  ])("groups a circuit whose place has $case with one spelt plainly", ({ provider, location }) => {
+    const plain = candidate("a", undefined, { location: "Silicon Valley" });
+    const odd = candidate("b", undefined, { provider, location });
+    const groups = fleetGroups([plain, odd]);
+    expect(groups.map((g) => g.members.length)).toEqual([2]);
+    expect(groups[0]!.id).toBe(fleetCircuitId("Equinix", "Silicon Valley", "provider"));
+    expect(fleetIdsAt(provider, location)).toEqual(fleetIdsAt("Equinix", "Silicon Valley"));
+  });
+
+  // Open fleet alerts are stored under these ids: a place already spelt plainly
+  // keeps the id it had, or its open alert would be orphaned and paged again.
+  it.each([
+    {
+      provider: "Equinix",
+      location: "Amsterdam",
+      layer: "provider" as const,
+      id: "/erwatch/fleet/equinix/amsterdam/provider-82ee1a10960f",
+    },
+    {
+      provider: "Megaport",
+      location: "Silicon Valley",
+      layer: "bgp" as const,
+      id: "/erwatch/fleet/megaport/silicon-valley/bgp-1980b418a9ba",
+    },
+    {
+      provider: " AT&T Netbond ",
+      location: "Washington DC",
+      layer: "routes" as const,
+      id: "/erwatch/fleet/at-t-netbond/washington-dc/routes-0cf6fc227ca3",
+    },
+  ])("keeps the id of $provider at $location ($layer)", ({ provider, location, layer, id }) => {
+    expect(fleetCircuitId(provider, location, layer)).toBe(id);
+  });
 });
 
 describe("fleetAt (the status page's provider and location filters)", () => {
@@ -626,6 +667,24 @@ describe("fleetStep", () => {
     expect(step.observations.map((o) => o.observation.state)).toEqual([state]);
     // A circuit is held only by a group that goes on.
     expect(step.holds.size).toBe(state === "firing" ? down.length : 0);
+  });
+
+  it("a circuit whose place is spelt with a doubled space joins the open fleet alert it was named in", () => {
+    // Named by the fleet alert, then read with the place spelt another way: still its member.
+    const odd = candidate("a", undefined, { location: "Amster  dam" }, false);
+    const spelt = candidate("b", undefined, { location: "Amster dam" });
+    const stored = fleetCircuitId("Equinix", "Amster dam", "provider");
+    const fleet = {
+      ...open,
+      circuitId: stored,
+      memberIds: [odd.circuitId, spelt.circuitId],
+      members: open.members.filter((m) => m.id === odd.circuitId || m.id === spelt.circuitId),
+    };
+    const step = fleetStep([odd, { ...spelt, fresh: false }], [fleet], read(["a", "b"]));
+    expect(step.observations.map((o) => [o.subject.id, o.observation.state])).toEqual([
+      [stored, "firing"],
+    ]);
+    expect([...step.holds.keys()].sort()).toEqual([odd.key, spelt.key].sort());
   });
 
   it("fires one fleet alert for a new group and holds every member's outage", () => {

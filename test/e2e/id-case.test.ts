@@ -5,8 +5,9 @@
 // sweep every 5 minutes on an injected clock), a circuit ARM starts spelling
 // another way mid-outage is still one circuit: one alert, one page, one
 // resolve carrying its layer table, one snapshot; circuits at one place
-// spelled differently are one place; and a Connection Monitor is the
-// circuit's, and its test one test, whatever case its ids come in.
+// spelled differently (in case, or with a doubled or non-breaking space) are
+// one place; and a Connection Monitor is the circuit's, and its test one test,
+// whatever case its ids come in.
 
 import { describe, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
@@ -98,6 +99,26 @@ describe("one circuit, whatever case ARM spells it in", () => {
     expect(said(fleet)).toEqual(["open:fleet:Sev0"]);
     for (const name of ["er-ams-a", "er-ams-b", "er-ams-c"])
       expect(fleet[0]!.title).toContain(name);
+    expect(t.sent().filter((e) => e.family !== "fleet")).toEqual([]);
+  });
+
+  it("three circuits at one place spelt with a doubled and a non-breaking space are one place: one fleet alert", async () => {
+    const bundles = [
+      healthyCircuit({ name: "er-sv-a", peeringLocation: "Silicon Valley" }),
+      healthyCircuit({ name: "er-sv-b", peeringLocation: "Silicon  Valley" }),
+      healthyCircuit({
+        name: "er-sv-c",
+        serviceProviderName: "Equinix\u00a0",
+        peeringLocation: "Silicon\u00a0Valley",
+      }),
+    ];
+    const t = await timerWorld(worlds, T0, bundles);
+    await t.sweepUntil(0, 0);
+    for (const b of bundles) setProviderState(b.circuit as SimCircuit, "NotProvisioned");
+    await t.sweepUntil(5, 30);
+    const fleet = t.sent().filter((e) => e.family === "fleet");
+    expect(said(fleet)).toEqual(["open:fleet:Sev0"]);
+    for (const name of ["er-sv-a", "er-sv-b", "er-sv-c"]) expect(fleet[0]!.title).toContain(name);
     expect(t.sent().filter((e) => e.family !== "fleet")).toEqual([]);
   });
 
