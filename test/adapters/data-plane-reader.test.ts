@@ -811,6 +811,22 @@ describe("Connection Monitor", () => {
     expect(queries()).toBe(2);
   });
 
+  it("one workspace spelt two ways by two monitors is queried once, under its first spelling", async () => {
+    const bundle = healthyCircuit();
+    const first = withConnectionMonitor(bundle);
+    const second = withConnectionMonitor(bundle, [passingTest({ test: "icmp" })]);
+    second.name = `${first.name}-icmp`;
+    second.workspaceResourceId = first.workspaceResourceId.toUpperCase();
+    const { estate, reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    if (!got?.ok) throw new Error(`expected the tests, got ${JSON.stringify(got)}`);
+    expect(got.value.tests.map((t) => t.test).sort()).toEqual(["icmp", "tcp-443"]);
+    const queries = estate.requests.filter((r) => r.operation === "queryLogs");
+    expect(queries).toHaveLength(1);
+    expect(decodeURIComponent(queries[0]!.path)).toContain(first.workspaceResourceId);
+  });
+
   it("ERWATCH_DATA_PLANE=metrics reads no Connection Monitor at all", async () => {
     const bundle = healthyCircuit();
     withConnectionMonitor(bundle);
@@ -835,5 +851,23 @@ describe("Connection Monitor", () => {
     if (!routes?.routes.ok) throw new Error("expected routes");
     expect(routes.routes.value).toHaveLength(121); // its VNet + 120 on-premises prefixes
     expect(routes.routes.value[1]).toMatchObject({ origin: "EBgp", network: "10.16.0.0/24" });
+  });
+
+  it("one gateway spelt two ways by two connections is read once (one long-running POST), as first spelt", async () => {
+    const bundle = healthyCircuit();
+    const [connection] = bundle.connections;
+    bundle.connections.push({
+      ...connection!,
+      name: `${connection!.name}-2`,
+      gatewayId: connection!.gatewayId.toUpperCase(),
+    });
+    const { estate, reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    if (!reading.gateway.ok) throw new Error("expected the connections");
+    expect(reading.gateway.value).toHaveLength(2);
+    const routes = await dataPlane.readLearnedRoutes(reading, options());
+    expect(routes.map((r) => r.gatewayId)).toEqual([connection!.gatewayId]);
+    expect(routes[0]!.routes.ok).toBe(true);
+    expect(estate.requests.filter((r) => r.operation === "learnedRoutes")).toHaveLength(1);
   });
 });

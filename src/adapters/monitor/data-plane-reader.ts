@@ -28,6 +28,16 @@ export interface DataPlaneReaderDeps {
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+/**
+ * Each resource once, as first spelt: ARM ids are case-insensitive, and one
+ * gateway or workspace spelt two ways by two connections or monitors would
+ * otherwise be read twice (a throttled long-running POST, a Log Analytics query).
+ */
+function onceEach(ids: readonly string[]): string[] {
+  const first = new Map<string, string>();
+  for (const id of ids) if (!first.has(id.toLowerCase())) first.set(id.toLowerCase(), id);
+  return [...first.values()];
+}
 const split = (text: string | undefined) =>
   (text ?? "")
     .split(",")
@@ -142,16 +152,19 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
       to: to.toISOString(),
       tests: [],
     };
-    const workspaces = [...new Set(monitors.value.map((m) => m.workspace))];
+    const workspaces = onceEach(monitors.value.map((m) => m.workspace));
     for (const workspace of workspaces) {
       // A workspace that did not answer once in this sweep is not asked again
       // in it: each circuit would wait its turn for the few Monitor slots and
       // then its own deadline, and hold its record, and its pages, meanwhile.
-      const unanswered = await options.session.memo(`logs-unanswered:${workspace}`, async () => ({
-        failure: null as Reading<never> | null,
-      }));
+      const unanswered = await options.session.memo(
+        `logs-unanswered:${workspace}`.toLowerCase(),
+        async () => ({
+          failure: null as Reading<never> | null,
+        }),
+      );
       if (unanswered.failure) return unanswered.failure;
-      const mine = monitors.value.filter((m) => m.workspace === workspace);
+      const mine = monitors.value.filter((m) => same(m.workspace, workspace));
       const got = await logs.tests(workspace, mine, { from, to }, options.abortSignal);
       if (!got.ok) {
         if (got.error.kind === "timeout") unanswered.failure = failedLike(got);
@@ -167,9 +180,7 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     options: DataPlaneReadOptions,
   ): Promise<GatewayRoutes[]> {
     if (!reading.gateway.ok) return [];
-    const ids = [
-      ...new Set(reading.gateway.value.flatMap((c) => (c.gatewayId ? [c.gatewayId] : []))),
-    ];
+    const ids = onceEach(reading.gateway.value.flatMap((c) => (c.gatewayId ? [c.gatewayId] : [])));
     return Promise.all(
       ids.map(async (gatewayId) => ({
         gatewayId,
