@@ -26,6 +26,7 @@ import {
   type PathAnalysis,
 } from "./path-analysis.js";
 import { limitAssumption } from "./route-limits.js";
+import { sameName } from "./names.js";
 import { buildCarrierTicket } from "./ticket.js";
 
 export interface PeeringContext {
@@ -300,7 +301,7 @@ function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
   const assumed = limitAssumption(ctx.peering.peeringType, ctx.circuit.skuTier, family);
   const premiumHint =
     !v6 &&
-    ctx.peering.peeringType === "AzurePrivatePeering" &&
+    sameName(ctx.peering.peeringType, "AzurePrivatePeering") &&
     (ctx.circuit.skuTier ?? "").toLowerCase() !== "premium";
   // The other family near its own limit too: named beside the worst, so one
   // alert about IPv6 at 97 of 100 does not hide IPv4 at 3,400 of 4,000.

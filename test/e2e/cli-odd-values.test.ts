@@ -184,6 +184,17 @@ describe("values ARM may leave out, null, or send in another case never page", (
     expect(rows(c).primary.routes).toEqual({ status: "warn", detail: "99/100 prefixes (99%)" });
   });
 
+  it("a private peering typed only by its name in lower case is still private: near its route limit on Standard, Premium is offered", async () => {
+    editWire(
+      circuit("prefix-critical"),
+      circuitField("properties.peerings[0].name", "azureprivatepeering"),
+      circuitField(`${PEERING}.peeringType`),
+    );
+    const c = await diagnoseReport(estate, "prefix-critical");
+    const near = c.findings.find((f) => f.code === "prefix-limit-near");
+    expect(near?.nextAction).toContain("Premium raises the private IPv4 limit to 10,000");
+  });
+
   it("tag values that are null, numbers or booleans are carried as text", async () => {
     editWire(
       circuit("gateway-missing"),

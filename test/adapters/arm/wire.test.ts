@@ -355,6 +355,20 @@ describe("the circuit body, field by field", () => {
     ]);
   });
 
+  it.each([
+    { name: "azureprivatepeering", type: "AzurePrivatePeering" },
+    { name: "MICROSOFTPEERING ", type: "MicrosoftPeering" },
+    { name: "AzurePublicPeering", type: "AzurePublicPeering" },
+    // Not a type's name: kept as ARM spelt it, as an unknown type is.
+    { name: "my-peering", type: "my-peering" },
+  ])(
+    "a peering without its type is typed by its name $name, spelt as the type: $type",
+    ({ name, type }) => {
+      const body = parseCircuit(circuitBody({}, { name, peeringType: undefined }));
+      expect(body.facts.peerings![0]!.peeringType).toBe(type);
+    },
+  );
+
   it("a peering listed twice is read once (twice, each change counted twice is a flap); twice with other values is said", () => {
     const private1 = {
       name: "AzurePrivatePeering",

@@ -144,7 +144,10 @@ function peeringOf(
     return null;
   }
   if (p.state === null) missing(`${at}.state`);
-  const microsoft = sameName(p.peeringType || name, "MicrosoftPeering");
+  // Without a type, the name says it (a peering's name is its type), spelt as
+  // the type would be: "azureprivatepeering" is AzurePrivatePeering.
+  const type = p.peeringType || (PEERING_TYPES.find((t) => sameName(t, name.trim())) ?? name);
+  const microsoft = sameName(type, "MicrosoftPeering");
   const prefixesState = p.microsoftPeeringConfig?.advertisedPublicPrefixesState ?? null;
   if (microsoft && prefixesState === null)
     missing(`${at}.microsoftPeeringConfig.advertisedPublicPrefixesState`);
@@ -171,7 +174,7 @@ function peeringOf(
     : {};
   return {
     name,
-    peeringType: p.peeringType || name,
+    peeringType: type,
     state: p.state,
     azureASN: p.azureASN,
     peerASN: p.peerASN,
