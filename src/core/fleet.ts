@@ -607,8 +607,11 @@ function fleetObservation(
  */
 export const FLEET_TITLE_NAMES = 240;
 
-/** "a, b, c", or as many whole names as fit then "and 27 more (every one in the ticket)". */
-function someNames(names: string[]): string {
+/**
+ * "a, b, c", or as many whole names as fit then "and 27 more (every one in the
+ * ticket)": in the evidence when there is no carrier ticket.
+ */
+function someNames(names: string[], listedIn: "ticket" | "evidence"): string {
   const all = names.join(", ");
   if (all.length <= FLEET_TITLE_NAMES) return all;
   const shown: string[] = [];
@@ -618,7 +621,7 @@ function someNames(names: string[]): string {
     if (shown.length > 0 && next.length > FLEET_TITLE_NAMES) break;
     shown.push(name);
   }
-  return `${shown.join(", ")} and ${names.length - shown.length} more (every one in the ticket)`;
+  return `${shown.join(", ")} and ${names.length - shown.length} more (every one in the ${listedIn})`;
 }
 
 /** The one finding a group pages with; `others`: members named before and named again as they were. */
@@ -649,15 +652,20 @@ export function fleetFinding(group: FleetGroup, others: FleetMember[] = []): Fin
     ...others.flatMap((m) => m.owner ?? []),
   ];
   const carrier = owners.every((o) => o === "carrier");
+  // One owner when every member has it; otherwise the owners share it.
+  const owner = owners.every((o) => o === first.owner) ? first.owner : "shared";
+  // As a circuit's finding (path-findings.ts): breaks that are all yours get no
+  // carrier ticket, on any receiver; shared ones do, the next step once your
+  // side checks out.
+  const ticketed = owner !== "you";
   return {
     code: "fleet-outage",
     layer: group.layer,
-    // One owner when every member has it; otherwise the owners share it.
-    owner: owners.every((o) => o === first.owner) ? first.owner : "shared",
+    owner,
     severity,
     peering: null,
     paths: [],
-    title: `${names.length} circuits through ${where} broke at the same layer: ${someNames(names)} — ${first.title}`,
+    title: `${names.length} circuits through ${where} broke at the same layer: ${someNames(names, ticketed ? "ticket" : "evidence")} — ${first.title}`,
     evidence: {
       provider: group.provider,
       peeringLocation: group.location,
@@ -688,7 +696,11 @@ export function fleetFinding(group: FleetGroup, others: FleetMember[] = []): Fin
     nextAction: carrier
       ? `One outage at ${where}, not ${names.length}: open one ticket with ${group.provider} listing every service key (attached), and do not change router or gateway configuration.`
       : `The same failure on ${names.length} circuits through ${where} points at what they share (the provider's edge at ${group.location}, or a change pushed to several of your routers): ${first.nextAction}`,
-    ticket: [
+    ...(ticketed ? { ticket: fleetTicket() } : {}),
+  };
+
+  function fleetTicket(): string {
+    return [
       `ExpressRoute outage affecting ${names.length} circuits through ${where}`,
       `Layer: ${group.layer}`,
       "Circuits (service key, name, affected paths):",
@@ -698,6 +710,6 @@ export function fleetFinding(group: FleetGroup, others: FleetMember[] = []): Fin
       ),
       "",
       ...group.members.filter((m) => m.finding.ticket).map((m) => m.finding.ticket as string),
-    ].join("\n"),
-  };
+    ].join("\n");
+  }
 }

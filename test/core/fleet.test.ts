@@ -309,6 +309,34 @@ describe("fleetFinding", () => {
     expect(fleetFinding(group!).owner).not.toBe("carrier");
     expect(fleetFinding(group!).nextAction).toMatch(/what they share/);
   });
+
+  it.each([
+    ["carrier", "carrier", true],
+    ["shared", "carrier+you", true],
+    ["you", "you", false],
+  ] as const)(
+    "carries a carrier ticket when the break is the carrier's or shared, none when all yours (%s)",
+    (owner, members, ticketed) => {
+      const owners = members.split("+") as ("carrier" | "you")[];
+      const names = Array.from({ length: 30 }, (_, i) => `er-ams-${i}`.padEnd(38, "x"));
+      const [group] = fleetGroups(
+        names.map((n, i) =>
+          candidate(n, {
+            ...finding("bgp-down", "Sev0", "bgp"),
+            owner: owners[i % owners.length]!,
+          }),
+        ),
+      );
+      const f = fleetFinding(group!);
+      expect(f.owner).toBe(owner);
+      expect(f.ticket !== undefined).toBe(ticketed);
+      // The title's "and N more" points at where every name is.
+      expect(f.title).toMatch(
+        ticketed ? /more \(every one in the ticket\)/ : /more \(every one in the evidence\)/,
+      );
+      expect((f.evidence["circuits"] as unknown[]).length).toBe(30);
+    },
+  );
 });
 
 describe("fleetCandidates", () => {
