@@ -185,7 +185,8 @@ describe("buildPagerDutyEvent", () => {
         component: `subscription ${SUBSCRIPTION_ID}`,
         group: `subscription ${SUBSCRIPTION_ID}`,
         class: "monitoring-blind",
-        summary: `subscription ${SUBSCRIPTION_ID}: ${subscriptionBlindOpen().title}`,
+        // The title names the subscription already: once is enough.
+        summary: subscriptionBlindOpen().title,
       },
       { subscription: SUBSCRIPTION_ID },
     ],
@@ -222,6 +223,15 @@ describe("buildPagerDutyEvent", () => {
       expect(trigger.payload.custom_details["ticket"]).toBe(shown ? event.ticket : null);
     },
   );
+
+  it("names a subscription before a title that does not (a malformed answer's)", () => {
+    const event = {
+      ...subscriptionBlindOpen(),
+      title: "erwatch cannot understand what Azure answered for the circuit listing",
+    };
+    const trigger = buildPagerDutyEvent(event, ROUTING_KEY) as { payload: { summary: string } };
+    expect(trigger.payload.summary).toBe(`subscription ${SUBSCRIPTION_ID}: ${event.title}`);
+  });
 
   it("resolves a fleet outage on the key it was triggered on", () => {
     expect(buildPagerDutyEvent(fleetOutageResolved(), ROUTING_KEY)).toEqual({

@@ -91,10 +91,15 @@ export function buildPagerDutyEvent(
   const subject = alertSubject(event);
   const blind = blindness(event);
   const unseen = subject.kind === "site" ? `the circuits of ${subject.name}` : subject.name;
-  // A fleet outage's title already begins with its circuits and their site.
+  // A fleet outage's title already begins with its circuits and their site, and
+  // a subscription's names it ("erwatch cannot read subscription …"): said
+  // twice, the id filled a phone's notification before what failed.
+  const named =
+    subject.kind === "site" ||
+    (subject.kind === "subscription" && event.title.includes(subject.subscriptionId));
   const summary = blind
     ? `BLIND: erwatch cannot see ${unseen}${blind.since ? ` since ${utcMinute(blind.since)}` : ""}; the incident stands as last seen, not resolved: ${event.title}`
-    : subject.kind === "site"
+    : named
       ? event.title
       : `${c.name}: ${event.title}`;
   return {
