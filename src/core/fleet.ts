@@ -306,10 +306,18 @@ export function fleetStep(
   const holds = new Map<string, Hold>();
   const firing = new Set<string>();
   // A circuit that already paged on its own joins no new group; it stays in one it was named in.
-  const member = (c: FleetCandidate) =>
-    openById
-      .get(fleetCircuitId(c.provider!, c.location!, c.finding.layer).toLowerCase())
-      ?.memberIds.some((id) => id.toLowerCase() === c.circuitId.toLowerCase()) === true;
+  // Named by any open fleet alert at its place and layer, not only the one its
+  // id hashes to now: one opened before places collapsed whitespace
+  // (core/place.ts) hashed "Silicon  Valley" apart, and its members, held by
+  // it and so not fresh, would otherwise join no group and page one by one.
+  const member = (c: FleetCandidate) => {
+    const at = `${fleetPlacePrefix(c.provider!, c.location!)}${c.finding.layer}-`;
+    return open.some(
+      (o) =>
+        o.circuitId.toLowerCase().startsWith(at) &&
+        o.memberIds.some((id) => id.toLowerCase() === c.circuitId.toLowerCase()),
+    );
+  };
   for (const group of groupAll(candidates.filter((c) => c.fresh || member(c)))) {
     const stored = openById.get(group.id.toLowerCase());
     if (group.members.length < FLEET_MIN_CIRCUITS && !stored) continue;

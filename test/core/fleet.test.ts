@@ -715,6 +715,31 @@ describe("fleetStep", () => {
     expect([...step.holds.keys()].sort()).toEqual([odd.key, spelt.key].sort());
   });
 
+  it("a fleet alert open across the upgrade at a site spelt with a doubled space resolves once and opens again under the site's one key", () => {
+    // Its id as the version before core/place.ts hashed "amster  dam": the
+    // same place prefix, another hash. Its members' outages, held by it, are
+    // not fresh; leaving them out of every group paged each circuit alone.
+    const before = "/erwatch/fleet/equinix/amster-dam/provider-cc15bd162c63";
+    const down = ["a", "b"].map((n) => candidate(n, undefined, { location: "Amster  dam" }, false));
+    const fleet = {
+      ...open,
+      circuitId: before,
+      memberIds: down.map((c) => c.circuitId),
+      members: open.members.filter((m) => down.some((c) => c.circuitId === m.id)),
+    };
+    const step = fleetStep(down, [fleet], read(["a", "b"]));
+    const now = fleetCircuitId("Equinix", "Amster dam", "provider");
+    expect(now).not.toBe(before);
+    expect(step.observations.map((o) => [o.subject.id, o.observation.state])).toEqual([
+      [now, "firing"],
+      [before, "clean"],
+    ]);
+    expect([...step.holds.keys()].sort()).toEqual(down.map((c) => c.key).sort());
+    // A fleet alert at another layer of the same site is no home for them.
+    const other = { ...fleet, circuitId: before.replace("/provider-", "/bgp-") };
+    expect(fleetStep(down, [other], read(["a", "b"])).holds.size).toBe(0);
+  });
+
   it("fires one fleet alert for a new group and holds every member's outage", () => {
     const step = fleetStep(three, [], read(["a", "b", "c"]));
     expect(step.observations.map((o) => [o.observation.state, o.observation.key])).toEqual([
