@@ -112,6 +112,23 @@ describe("buildCommonAlert", () => {
     expect(buildCommonAlert(event).data.alertContext.title).toBe(event.title);
   });
 
+  // The sweep no longer gives a fleet outage whose breaks are all yours a
+  // carrier ticket, but an event queued by the version before, or the resolve
+  // of one opened then, still carries one: Teams and PagerDuty hide it, and an
+  // ITSM flow reading alertContext.ticket would file it with the carrier.
+  it.each([
+    ["a fleet outage the carrier owns", fleetOutageOpen(), true],
+    ["a fleet outage you share with the carrier", { ...fleetOutageOpen(), owner: "shared" }, true],
+    ["a fleet outage whose breaks are all yours", { ...fleetOutageOpen(), owner: "you" }, false],
+    ["a circuit's carrier fault", arpMissingOpen(), true],
+  ] satisfies [string, AlertEvent, boolean][])(
+    "carries the carrier ticket of %s only when the carrier has a part in it",
+    (_name, event, shown) => {
+      expect(event.ticket).not.toBeNull();
+      expect(buildCommonAlert(event).data.alertContext["ticket"]).toBe(shown ? event.ticket : null);
+    },
+  );
+
   // A fleet outage's open named its first member's subscription and its resolve
   // none ("/subscriptions//…"): two alertIds, so no ITSM tool closed the ticket.
   it.each([

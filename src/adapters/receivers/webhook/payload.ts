@@ -6,6 +6,7 @@
 import type { AlertEvent } from "../../../core/alert-event.js";
 import { OWNER_WORDS } from "../../../core/vocabulary.js";
 import { blindness, changeWithoutTitle } from "../alert-words.js";
+import { carrierTicket } from "../carrier-ticket.js";
 import { alertSubject } from "../subject.js";
 
 /**
@@ -101,7 +102,9 @@ export function buildCommonAlert(event: AlertEvent): CommonAlert {
         ...(blind ? { blindSince: blind.since } : {}),
         nextAction: event.nextAction,
         evidence: event.evidence,
-        ticket: event.ticket,
+        // As Teams and PagerDuty offer it: an event queued before fleet
+        // outages of your own breaks lost their ticket still has one.
+        ticket: carrierTicket(event),
         layerTable: event.layerTable,
         circuit: c,
         occurredAt: event.occurredAt,
