@@ -317,6 +317,59 @@ describe("recordFleet", () => {
     },
   );
 
+  it("a fleet alert open across the upgrade at a site spelt with a doubled space: the outage opens again as one fleet alert under the site's one key, its members held, and the old one resolves", async () => {
+    // Its id as the version before core/place.ts hashed "amster  dam".
+    const BEFORE = "/erwatch/fleet/equinix/amster-dam/provider-cc15bd162c63";
+    const earlier = new Date(NOW.getTime() - 5 * 60_000).toISOString();
+    const old = {
+      ...judged(["er-ams-a", "er-ams-b"]),
+      key: alertKey(BEFORE, null, "fleet"),
+      circuitId: BEFORE,
+      circuitName: "Equinix at Amster  dam (provider)",
+      lastEvaluatedAt: earlier,
+    };
+    // Each member's own outage firing for sweeps, held by the old fleet alert: never paged.
+    const atOddPlace = ["er-ams-a", "er-ams-b"].map((name) => {
+      const c = circuit(name);
+      const o = c.observations[0]!;
+      const held: AlertState = {
+        key: o.key,
+        family: o.family,
+        circuitId: c.verdict.id,
+        circuitName: name,
+        peering: null,
+        phase: "firing",
+        consecutiveFiring: 3,
+        consecutiveClean: 0,
+        firstSeen: "2026-11-22T01:50:00.000Z",
+        condition: { ...down, ticket: null },
+        notified: null,
+        sequence: 1,
+        lastEvaluatedAt: earlier,
+      };
+      return {
+        ...c,
+        verdict: { ...c.verdict, peeringLocation: "Amster  dam" },
+        alerts: new Map([[o.key, { value: held, etag: "m" }]]),
+      };
+    });
+    const s = store([{ value: old, etag: "e1" }]);
+    const both = new Set(atOddPlace.map((m) => m.verdict.id.toLowerCase()));
+    const out = await recordFleet(deps(s.fake), atOddPlace, both, NOW, "w", memoryLogger().logger);
+    const now = fleetCircuitId("Equinix", "Amster dam", "provider");
+    expect(s.commits.map((c) => [c.circuitId, c.phase]).sort()).toEqual(
+      [
+        [BEFORE, "resolving"],
+        [now, "firing"],
+      ].sort(),
+    );
+    expect(out.events.map((e) => [e.circuit.id, e.action])).toEqual([[now, "open"]]);
+    expect([...out.holds.values()].map((h) => h.by)).toEqual([
+      alertKey(now, null, "fleet"),
+      alertKey(now, null, "fleet"),
+    ]);
+  });
+
   it("joins a fleet alert another run of this sweep judged firing, and says who joined", async () => {
     const s = store([{ value: judged(["er-ams-x", "er-ams-y"]), etag: "e1" }]);
     const out = await run(s);
