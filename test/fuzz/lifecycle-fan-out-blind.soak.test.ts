@@ -514,13 +514,14 @@ async function soak(plan: FanOutPlan): Promise<void> {
     const ids = new Map([...sims].map(([name, c]) => [name, circuitId(c)]));
     // The timer resolves a fleet alert from what the workers stored: a sweep later.
     // A sweep whose pages could not leave is no sighting: they are late by it.
+    const readLost = (name: CircuitName, s: number) =>
+      [name, ids.get(name) ?? ""].some((c) => unseen.get(s)?.has(c.toLowerCase()) ?? false);
     const judge = new Judge(ids, sight, {
       fleetResolveLag: 1,
       decidedAt: sweepOfEvent,
-      storageFailed: (name, s) =>
-        plan.hung.includes(s) ||
-        unsent.has(s) ||
-        [name, ids.get(name) ?? ""].some((c) => unseen.get(s)?.has(c.toLowerCase()) ?? false),
+      storageFailed: (name, s) => plan.hung.includes(s) || unsent.has(s) || readLost(name, s),
+      // Pages that waited in the outbox: what the workers read was stored all the same.
+      readLost,
     });
     let accepted = 0;
     const at = (k: number) => new Date(T0 + k * INTERVAL_MIN * MIN);

@@ -182,3 +182,59 @@ describe("the lifecycle judge's coverage across sweeps whose publish hung", () =
     ]);
   });
 });
+
+describe("the lifecycle judge's blind notices across a sweep whose publish hung", () => {
+  const both: Truth = { ...HEALTHY, paths: { primary: "carrier-down", secondary: "carrier-down" } };
+  const open0 = opened("path-down", "Sev0", ["primary", "secondary"]);
+  const notice = (sequence: number): AlertEvent => ({
+    ...open0,
+    action: "repeat",
+    sequence,
+    id: `${open0.key}-${sequence}`,
+    change: "Blind: erwatch has not read this circuit's layers since 01:05 UTC",
+    blindSince: "2026-11-22T01:05:00.000Z",
+  });
+  const unreadBoth: ReadTrouble = {
+    subject: NAME,
+    kind: "server-error",
+    action: "Microsoft.Network/expressRouteCircuits/read",
+  };
+
+  /**
+   * Both paths down throughout, paged at 1; nothing read at 2–4 (a blind
+   * notice at 4) and 6–8 (another at 8); at 5 read, its publish hung.
+   */
+  function judgedNotices(readLost: boolean): string[] {
+    const unread = [2, 3, 4, 6, 7, 8];
+    const judge = new Judge(
+      ids,
+      { trouble: (s) => (unread.includes(s) ? [unreadBoth] : []), silences: () => [] },
+      {
+        storageFailed: (name, s) => name === NAME && s === 5,
+        readLost: (name, s) => readLost && name === NAME && s === 5,
+      },
+    );
+    const heard = new Map([
+      [1, [open0]],
+      [4, [notice(2)]],
+      [8, [notice(3)]],
+    ]);
+    for (let s = 0; s <= 8; s += 1) {
+      judge.truths[s] = new Map([[NAME, both]]);
+      judge.observe(s, heard.get(s) ?? []);
+    }
+    return judge.violations;
+  }
+
+  it("takes a sweep that read the circuit, its pages waiting, for a reading: a second notice may follow (seed 866)", () => {
+    expect(judgedNotices(false)).toEqual([]);
+  });
+
+  it("still calls a second notice with nothing kept between a repeat", () => {
+    expect(judgedNotices(true)).toEqual([
+      expect.stringMatching(
+        /^sweep 8 .*: a second blind notice \(after sweep 4\) with no reading between$/,
+      ),
+    ]);
+  });
+});

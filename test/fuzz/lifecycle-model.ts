@@ -276,6 +276,14 @@ export class Judge {
        * nor breaks a run of sightings, so a page is late by at most these sweeps.
        */
       storageFailed?: (name: CircuitName, sweep: number) => boolean;
+      /**
+       * Of the sweeps `storageFailed` names, those whose reading of the circuit
+       * was not kept either (erwatch said it unread or unrecorded). A sweep
+       * whose pages only waited (Service Bus hung as the workers published)
+       * still stored what was read, and erwatch counts it as a reading: a
+       * blind notice may follow it. Absent: every sweep `storageFailed` names.
+       */
+      readLost?: (name: CircuitName, sweep: number) => boolean;
       /** The sweep an event was decided at, when it may differ from the one it arrived in (sweepOfEvent). */
       decidedAt?: (e: AlertEvent) => number;
       /**
@@ -721,8 +729,15 @@ export class Judge {
       if (!blindAt(s)) this.fail(sweep, `${say}: but it was read at sweep ${s}`);
     const last = before?.blindNoticeAt;
     if (last !== undefined) {
+      const kept = (m: CircuitName, s: number) =>
+        this.unread(m, s).length === 0 &&
+        !(this.options.readLost ?? this.options.storageFailed)?.(m, s);
+      const readAt = (s: number): boolean => {
+        if (name) return e.family === "provider" ? this.listed(s) : kept(name, s);
+        return members.every((m) => kept(m as CircuitName, s));
+      };
       let readBetween = false;
-      for (let s = last + 1; s < sweep; s += 1) if (!blindAt(s)) readBetween = true;
+      for (let s = last + 1; s < sweep; s += 1) if (readAt(s)) readBetween = true;
       if (!readBetween)
         this.fail(
           sweep,
