@@ -670,7 +670,7 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
   // 2026-03-14T02:19:30Z in the reader's own time zone, 15 min before the notice.
   const SINCE = "{{DATE(2026-03-14T02:19:30Z, SHORT)}} {{TIME(2026-03-14T02:19:30Z)}}";
   const STANDS =
-    "**Stands:** as last seen, neither resolved nor changed: the title, evidence and ticket below are its last reading, not news.";
+    "**Stands:** as last seen, neither resolved nor changed: the title above and the evidence and ticket below are its last reading, not news.";
   const LOOK_AT =
     "**Look at:** the monitoring-blind alert of this circuit or of its subscription (it names the read that fails and what to do)";
   /** The texts of the block right under the header, when it is the blind notice's. */
@@ -760,13 +760,13 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
     [
       "a fleet outage the carrier owns",
       fleetBlind("carrier"),
-      "**Stands:** as last seen, neither resolved nor changed: the title, evidence and ticket below are its last reading, not news.",
+      "**Stands:** as last seen, neither resolved nor changed: the title above and the evidence and ticket below are its last reading, not news.",
       "**Look at:** the monitoring-blind alerts of the site's circuits or of their subscriptions (they name the reads that fail and what to do).",
     ],
     [
       "a fleet outage whose breaks are all yours",
       fleetBlind("you"),
-      "**Stands:** as last seen, neither resolved nor changed: the title and evidence below are its last reading, not news.",
+      "**Stands:** as last seen, neither resolved nor changed: the title above and the evidence below are its last reading, not news.",
       "**Look at:** the monitoring-blind alerts of the site's circuits or of their subscriptions (they name the reads that fail and what to do).",
     ],
     ["a circuit, as it was", arpMissingBlind(), STANDS, `${LOOK_AT}.`],
@@ -778,6 +778,15 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
       expect(block?.join("\n")).not.toMatch(event.family === "fleet" ? /this circuit/ : /site/);
     },
   );
+
+  // The title is the header, over the notice: "the title … below" sent the
+  // reader down the card looking for it.
+  it("says the title stands above and only what the compact card shows below", () => {
+    const block = blindBlock(buildTeamsMessage(arpMissingBlind(), { compact: true }));
+    expect(block?.[1]).toBe(
+      "**Stands:** as last seen, neither resolved nor changed: the title above is its last reading, not news.",
+    );
+  });
 
   it("keeps the notice whole when the evidence and ticket must be cut to fit 28 KB", () => {
     const huge = hugeArpMissing();

@@ -293,14 +293,18 @@ function blindFacts(
   };
 }
 
-/** "the title, evidence and ticket below are", or as much of it as the card shows. */
+/**
+ * "the title above and the evidence and ticket below are", or as much of it as
+ * the card shows: the title is in the header, over this block.
+ */
 function lastReading(hasEvidence: boolean, hasTicket: boolean): string {
-  const parts = [
-    "the title",
-    ...(hasEvidence ? ["evidence"] : []),
-    ...(hasTicket ? ["ticket"] : []),
+  const below = [
+    ...(hasEvidence ? ["the evidence"] : []),
+    ...(hasTicket ? [hasEvidence ? "ticket" : "the ticket"] : []),
   ];
-  return `${listed(parts)} below ${parts.length === 1 ? "is" : "are"}`;
+  return below.length === 0
+    ? "the title above is"
+    : `the title above and ${listed(below)} below are`;
 }
 
 /** "Evidence as last seen, up to {{DATE(…)}} {{TIME(…)}}". */
