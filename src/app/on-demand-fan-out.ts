@@ -131,9 +131,16 @@ async function inFlight(
 ): Promise<InFlight | { ranOut: string }> {
   for (const pending of [...earlier].reverse()) {
     if (!coversFanOut(pending.circuitIds, wanted)) continue;
-    const run = await within(pending.sent, left());
-    if (run) return { join: { run, share: false }, onDemand: new Set() };
-    if (left() === 0)
+    // Settled or not, told apart by the wait itself, not by the clock after
+    // it: a timer can fire a millisecond before Date.now() reaches its time,
+    // and a wait that ran out then went on to look in storage with no time
+    // left, answering "looking for a sweep in flight took longer".
+    const settled = await within(
+      pending.sent.then((run) => ({ run })),
+      left(),
+    );
+    if (settled?.run) return { join: { run: settled.run, share: false }, onDemand: new Set() };
+    if (settled === null)
       return {
         ranOut:
           pending.by === "timer"

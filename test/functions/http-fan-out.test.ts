@@ -6,7 +6,7 @@
 // any invocation, beside the timer's fanned-out sweep.
 
 import functions from "@azure/functions";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sentRecord } from "../../src/app/on-demand-fan-out.js";
 import type { SharedSweepRun, SweepRecord } from "../../src/app/state-store.js";
 import { MAX_WAITING_SWEEPS } from "../../src/app/sweep-coordinator.js";
@@ -628,6 +628,37 @@ describe("a request on the timer's instance while the timer plans or sends its f
     await timer;
     expect(work.sends).toHaveLength(1);
     expect(deps.runs.handingOut.size).toBe(0);
+  });
+
+  // Node fires a timer up to a millisecond before Date.now() reaches its time,
+  // further under load; the wait that ran out then read the clock, found time
+  // left, and went on to look in storage (seen in CI under 4 workers: "looking
+  // for a sweep in flight took longer than the 0 s the request had"). The
+  // clock stands still here, so the wait's own end is all that can end it.
+  it("takes the wait for the timer's sweep as run out when it runs out, whatever the clock says after it", async () => {
+    const { work, deps } = await setup();
+    const { held, sending } = holdTimerSend(work);
+    const timer = sweepTimerHandler(async () => deps)(timerTick, context());
+    await until(() => sending.length === 1);
+    const frozen = Date.now();
+    const clock = vi.spyOn(Date, "now").mockReturnValue(frozen);
+    let answered: Awaited<ReturnType<ReturnType<typeof httpSweepHandler>>> | null;
+    try {
+      answered = await within(
+        httpSweepHandler(async () => ({ ...deps, answerWithinMs: 300 }))(post(), context()),
+        3_000,
+      );
+    } finally {
+      clock.mockRestore();
+    }
+    expect(answered?.status).toBe(503);
+    expect(problemOf(answered!).detail).toMatch(
+      /waiting for the timer's sweep, being planned and sent on this instance, took longer than/,
+    );
+    expect(sending).toHaveLength(1);
+    held.open();
+    await timer;
+    expect(work.sends).toHaveLength(1);
   });
 
   it("a request for named circuits, which the timer's tiered sweep does not cover, does not wait for it", async () => {
