@@ -448,14 +448,21 @@ export async function loadStatus(
 ): Promise<StatusModel> {
   // What only a part of the page says must not take the page down: the rest still shows.
   const unread: StatusPart[] = [];
+  const warn = (name: StatusPart, error: unknown) =>
+    options.log?.warn(
+      { err: error, part: name },
+      "a part of the status could not be read; left out",
+    );
+  // Said only once the circuits and alerts are read: when they fail there is
+  // no status to leave a part out of, and whether a warning came before the
+  // error depended on which answer arrived first.
+  let leftOut: { name: StatusPart; error: unknown }[] | null = [];
   const part = <T>(name: StatusPart, read: Promise<T>): Promise<T | null> =>
     read.catch((error: unknown) => {
       if (!isStorageFailure(error)) throw error;
       unread.push(name);
-      options.log?.warn(
-        { err: error, part: name },
-        "a part of the status could not be read; left out",
-      );
+      if (leftOut) leftOut.push({ name, error });
+      else warn(name, error);
       return null;
     });
   const unreadable: UnreadableAlert[] = [];
@@ -473,6 +480,8 @@ export async function loadStatus(
     part("stored silences", storedSilences(options.silenceStore, now)),
     part("the outbox", store.listOutbox()),
   ]);
+  for (const { name, error } of leftOut) warn(name, error);
+  leftOut = null;
   // Read only when the last sweep says it handed work out: one partition, that sweep's.
   const claims =
     lastSweep?.fannedOut && options.work

@@ -1370,7 +1370,7 @@ describe("a blind notice, from the lifecycle to the receivers on 127.0.0.1", () 
     expect(card.body[1]!.items!.map((i) => i.text)).toEqual([
       "**Blind:** erwatch cannot see this circuit since {{DATE(2026-11-22T01:00:00Z, SHORT)}} {{TIME(2026-11-22T01:00:00Z)}} (1 h before this message).",
       // Its condition carries no ticket: the card shows none to stand.
-      "**Stands:** as last seen, neither resolved nor changed: the title and evidence below are its last reading, not news.",
+      "**Stands:** as last seen, neither resolved nor changed: the title above and the evidence below are its last reading, not news.",
       "**Look at:** the monitoring-blind alert of this circuit or of its subscription (it names the read that fails and what to do); the erwatch status page (button below).",
     ]);
 
