@@ -1,23 +1,12 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import { OWN_PROCESS } from "./test/support/own-process.js";
 import SlowFirstSequencer from "./test/support/slow-first.js";
 
-// Files that replace modules, timers, globals or the environment for their own
-// tests run each in a fresh process; every other file shares its worker with
-// the files before it, so the Azure SDKs are imported once per worker rather
-// than once per file (measured: most of a small file's time on the 2-core CI
-// machine was that import).
-const OWN_PROCESS = [
-  "test/runtime/telemetry-start.test.ts",
-  "test/config/settings-drift.test.ts",
-  "test/app/circuit-recorder-places.test.ts",
-  "test/app/sweep-runs.test.ts",
-  "test/app/circuit-recorder-flush.test.ts",
-  "test/functions/registration.test.ts",
-  "test/infra/health-alerts.test.ts",
-  "test/adapters/close-within.test.ts",
-];
-
+// Files that replace nothing share their worker with the files before it, so
+// the Azure SDKs are imported once per worker rather than once per file (most
+// of a small file's time on the 2-core CI machine was that import); the rest
+// run each in a fresh process (test/support/own-process.ts).
 export default defineConfig({
   test: {
     pool: "forks",
