@@ -238,3 +238,80 @@ describe("the lifecycle judge's blind notices across a sweep whose publish hung"
     ]);
   });
 });
+
+describe("the lifecycle judge's blind notices over a circuit the carrier de-provisioned", () => {
+  const both: Truth = { ...HEALTHY, paths: { primary: "carrier-down", secondary: "carrier-down" } };
+  const deprovisioned: Truth = { ...both, providerDown: true };
+  const open0 = opened("path-down", "Sev0", ["primary", "secondary"]);
+  const provider = (action: "open" | "resolve", sequence: number): AlertEvent => {
+    const event = opened("provider", "Sev0", ["primary", "secondary"]);
+    const key = alertKey(ID, null, "provider");
+    return {
+      ...event,
+      key,
+      id: `${key}-${sequence}`,
+      episodeId: `${key}-1`,
+      action,
+      sequence,
+      peering: null,
+    };
+  };
+  const notice: AlertEvent = {
+    ...open0,
+    action: "repeat",
+    sequence: 2,
+    id: `${open0.key}-2`,
+    change: "Blind: erwatch has not read this circuit's layers since 01:20 UTC",
+    blindSince: "2026-11-22T01:20:00.000Z",
+  };
+  const blindOpen: AlertEvent = {
+    ...opened("monitoring-blind", "Sev3", ["primary", "secondary"]),
+    title:
+      "erwatch cannot read soak-ams-b: forbidden (missing Microsoft.Network/expressRouteCircuits/routeTables/action)",
+  };
+  const pathsUnread = (path: PathName): ReadTrouble => ({
+    subject: NAME,
+    path,
+    kind: "forbidden",
+    action: "Microsoft.Network/expressRouteCircuits/routeTables/action",
+  });
+
+  /**
+   * Both paths down throughout, paged at 1; de-provisioned at 2–3 (the
+   * provider's Sev0 opens at 3, resolves at 5); the path reads failing from 2
+   * on (monitoring-blind opens at 6), the listing read throughout; the path
+   * alert's notice heard at `at`.
+   */
+  function judgedMasked(at: number): string[] {
+    const judge = new Judge(
+      ids,
+      {
+        trouble: (s) => (s >= 2 ? [pathsUnread("primary"), pathsUnread("secondary")] : []),
+        silences: () => [],
+      },
+      {},
+    );
+    const heard = new Map<number, AlertEvent[]>([
+      [1, [open0]],
+      [3, [provider("open", 1)]],
+      [5, [provider("resolve", 2)]],
+      [6, [blindOpen]],
+    ]);
+    heard.set(at, [...(heard.get(at) ?? []), notice]);
+    for (let s = 0; s <= 8; s += 1) {
+      judge.truths[s] = new Map([[NAME, s === 2 || s === 3 ? deprovisioned : both]]);
+      judge.observe(s, heard.get(s) ?? []);
+    }
+    return judge.violations;
+  }
+
+  it("takes a sweep that read the circuit de-provisioned for a reading of its path alert, whatever its path reads did (seed 869)", () => {
+    expect(judgedMasked(6)).toEqual([]);
+  });
+
+  it("still calls a path alert blind too long once the provider is back and its paths stay unread", () => {
+    expect(judgedMasked(8).filter((v) => v.includes("no Blind: notice"))).toEqual([
+      expect.stringMatching(/^sweep 7 .*path-down Sev0 .*: unread 4 sweeps and no Blind: notice$/),
+    ]);
+  });
+});

@@ -1051,14 +1051,18 @@ export class Judge {
       // its own notice speaks for them (README "Blind": one as severe speaks for it).
       if (k.family === "path-down" && this.covering(name).some((c) => c.family === "provider"))
         continue;
+      // A path alert under a listed circuit the carrier has de-provisioned is
+      // masked, and masked is a reading (README "Blind"): erwatch saw the
+      // circuit carry nothing, whatever its path reads did.
+      const masked = (s: number) => this.listed(s) && this.truth(name, s).providerDown;
       const blind = (s: number) =>
-        k.family === "provider" ? !this.listed(s) : this.unread(name, s).length === 2;
+        k.family === "provider" ? !this.listed(s) : this.unread(name, s).length === 2 && !masked(s);
       const n = this.runOf(sweep, blind);
       // A spell of a path alert begins where a path first went unread: with one
       // path unread erwatch cannot confirm the alert either, and its one notice
       // may already have gone out then (README: again only once read and lost anew).
       const partly = (s: number) =>
-        k.family === "provider" ? !this.listed(s) : this.unread(name, s).length > 0;
+        k.family === "provider" ? !this.listed(s) : this.unread(name, s).length > 0 && !masked(s);
       const spell = Math.max(n, this.runOf(sweep, partly));
       // Only where no silence was in force over the circuit in the whole spell: what a silence withheld is not judged here.
       let quiet = true;
