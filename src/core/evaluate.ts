@@ -68,7 +68,10 @@ export function evaluateCircuit(
     }),
     reading,
     policy.classify.dataPlane ?? DEFAULT_DATA_PLANE_POLICY,
-    previous?.lastCarriedAt ?? null,
+    {
+      lastCarriedAt: previous?.lastCarriedAt ?? null,
+      pathOutages: previous?.pathOutages ?? null,
+    },
     now,
     policy.classify.severity.blind,
   );
@@ -138,11 +141,13 @@ export function evaluateCircuit(
     ),
   };
   const observations = observe(verdict, known, previous?.takenAt ?? null);
-  // When each path last carried traffic: "stopped" needs a before.
-  const remembered =
-    Object.keys(dataPlane.memory).length > 0
-      ? { ...snapshot, lastCarriedAt: dataPlane.memory }
-      : snapshot;
+  // When each path last carried traffic: "stopped" needs a before; and its
+  // last outage, whose quiet is no stop.
+  const remembered: Snapshot = {
+    ...snapshot,
+    ...(Object.keys(dataPlane.memory).length > 0 ? { lastCarriedAt: dataPlane.memory } : {}),
+    ...(Object.keys(dataPlane.outages).length > 0 ? { pathOutages: dataPlane.outages } : {}),
+  };
   return { verdict, snapshot: remembered, changes, observations };
 }
 

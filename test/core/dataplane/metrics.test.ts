@@ -8,7 +8,13 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
 import type { CircuitMetrics } from "../../../src/core/dataplane/facts.js";
 import { withoutImpossibleThroughput } from "../../../src/core/dataplane/plausible.js";
-import { loadDetail, type LinkLoad } from "../../../src/core/dataplane/metrics.js";
+import {
+  loadDetail,
+  outageMark,
+  type LinkLoad,
+  type OutageMark,
+} from "../../../src/core/dataplane/metrics.js";
+import { DEFAULT_DATA_PLANE_POLICY } from "../../../src/core/dataplane/policy.js";
 import { evaluateCircuit, type EvaluationPolicy } from "../../../src/core/evaluate.js";
 import type { PathName } from "../../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
@@ -273,6 +279,177 @@ describe("traffic stopped: link up but carrying nothing", () => {
   it("stale metrics (Azure more than 10 minutes behind) are unknown, never zero", () => {
     const cell = capacity({ dataPlane: dp.metrics(metrics(quiet(["primary"], 60), { lag: 12 })) });
     expect(cell.status).toBe("unknown");
+  });
+});
+
+describe("traffic-stopped after an outage erwatch read", () => {
+  const POLICY_DP = DEFAULT_CLASSIFY_OPTIONS.dataPlane ?? DEFAULT_DATA_PLANE_POLICY;
+  const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
+
+  it.each<{
+    name: string;
+    carried: string | null;
+    previous: OutageMark | null;
+    cannotCarry: boolean;
+    expected: OutageMark | null;
+  }>([
+    {
+      name: "carrying, no outage: none",
+      carried: at(2),
+      previous: null,
+      cannotCarry: false,
+      expected: null,
+    },
+    {
+      name: "down, having carried 2 min ago: the quiet is the outage's",
+      carried: at(2),
+      previous: null,
+      cannotCarry: true,
+      expected: { at: at(0), explains: true },
+    },
+    {
+      name: "down, quiet an hour before it went down: a stop before the outage, kept",
+      carried: at(60),
+      previous: null,
+      cannotCarry: true,
+      expected: { at: at(0), explains: false },
+    },
+    {
+      name: "still down, last carried before the outage began: the outage goes on explaining",
+      carried: at(30),
+      previous: { at: at(5), explains: true },
+      cannotCarry: true,
+      expected: { at: at(0), explains: true },
+    },
+    {
+      name: "still down after a stop: it still explains nothing",
+      carried: at(60),
+      previous: { at: at(5), explains: false },
+      cannotCarry: true,
+      expected: { at: at(0), explains: false },
+    },
+    {
+      name: "back and carrying: the mark is kept while it is within the window",
+      carried: at(30),
+      previous: { at: at(10), explains: true },
+      cannotCarry: false,
+      expected: { at: at(10), explains: true },
+    },
+    {
+      name: "back a whole window ago: dropped",
+      carried: at(30),
+      previous: { at: at(16), explains: true },
+      cannotCarry: false,
+      expected: null,
+    },
+    {
+      name: "never seen carrying: the mark explains nothing",
+      carried: null,
+      previous: null,
+      cannotCarry: true,
+      expected: { at: at(0), explains: false },
+    },
+    {
+      name: "a kept mark that cannot be read is none",
+      carried: at(30),
+      previous: { at: "not a time", explains: true },
+      cannotCarry: false,
+      expected: null,
+    },
+    {
+      name: "a kept mark dated in the future is held to now",
+      carried: at(30),
+      previous: { at: "2099-01-01T00:00:00.000Z", explains: true },
+      cannotCarry: false,
+      expected: { at: at(0), explains: true },
+    },
+  ])("$name", ({ carried, previous, cannotCarry, expected }) => {
+    expect(outageMark(carried, previous, cannotCarry, POLICY_DP, NOW)).toEqual(expected);
+  });
+
+  /** Both paths quiet for the hour, having carried an hour ago; `outage` the paths' last outage. */
+  const afterOutage = (
+    outage: OutageMark | null,
+    shape: Shape = quiet(["primary", "secondary"], 60),
+  ) => {
+    const before = judge({ dataPlane: dp.metrics(metrics()) }).snapshot;
+    const carried = { primary: at(61), secondary: at(61) };
+    const previous: Snapshot = {
+      ...before,
+      lastCarriedAt: { AzurePrivatePeering: carried },
+      ...(outage
+        ? { pathOutages: { AzurePrivatePeering: { primary: outage, secondary: outage } } }
+        : {}),
+    };
+    return evaluateCircuit(
+      circuitReading({ dataPlane: dp.metrics(metrics(shape)) }),
+      previous,
+      [],
+      [],
+      POLICY,
+      NOW,
+    );
+  };
+  const codesOf = (e: ReturnType<typeof afterOutage>) => e.verdict.findings.map((f) => f.code);
+
+  it("quiet since the outage that ended 5 min ago, which explains it: no stop, the row not down", () => {
+    const later = afterOutage({ at: at(5), explains: true });
+    expect(codesOf(later)).toEqual([]);
+    expect(later.verdict.peerings[0]!.paths.primary.capacity).toEqual({
+      status: "up",
+      detail:
+        "quiet since the outage last read at 01:55 UTC, which explains it; a stop only if still quiet past 02:10 UTC",
+    });
+    // Kept for the next sweeps, until a whole window lies after it.
+    expect(later.snapshot.pathOutages?.AzurePrivatePeering?.primary).toEqual({
+      at: at(5),
+      explains: true,
+    });
+  });
+
+  it("a whole window quiet after the outage is a stop", () => {
+    expect(codesOf(afterOutage({ at: at(20), explains: true }))).toEqual(["traffic-stopped"]);
+  });
+
+  it("a path stopped before it went down is stopped still, its outage's availability dip no metrics dip", () => {
+    const downThenBack = combine(quiet(["primary", "secondary"], 60), bgpDip);
+    expect(codesOf(afterOutage({ at: at(5), explains: false }, downThenBack))).toEqual([
+      "traffic-stopped",
+    ]);
+    // With no outage read, the same dip is Azure Monitor's alone: a note, not a stop.
+    expect(codesOf(afterOutage(null, downThenBack))).toEqual([]);
+  });
+
+  it("a path read down marks its outage for the next sweep; one read unknown does not", () => {
+    const down = evaluateCircuit(
+      circuitReading({
+        paths: { AzurePrivatePeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } },
+        dataPlane: dp.metrics(metrics(quiet(["primary", "secondary"], 2))),
+      }),
+      null,
+      [],
+      [],
+      POLICY,
+      NOW,
+    );
+    expect(down.snapshot.pathOutages?.AzurePrivatePeering).toEqual({
+      primary: { at: NOW.toISOString(), explains: true },
+      secondary: { at: NOW.toISOString(), explains: true },
+    });
+    const unread = evaluateCircuit(
+      circuitReading({
+        paths: {
+          AzurePrivatePeering: { primary: { bgp: failed({ kind: "throttled", call: "x" }) } },
+        },
+        dataPlane: dp.metrics(metrics(quiet(["primary", "secondary"], 2))),
+      }),
+      null,
+      [],
+      [],
+      POLICY,
+      NOW,
+    );
+    expect(unread.snapshot.pathOutages).toBeUndefined();
   });
 });
 
