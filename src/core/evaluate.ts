@@ -68,10 +68,7 @@ export function evaluateCircuit(
     }),
     reading,
     policy.classify.dataPlane ?? DEFAULT_DATA_PLANE_POLICY,
-    {
-      lastCarriedAt: previous?.lastCarriedAt ?? null,
-      pathOutages: previous?.pathOutages ?? null,
-    },
+    previous?.lastCarriedAt ?? null,
     now,
     policy.classify.severity.blind,
   );
@@ -141,13 +138,11 @@ export function evaluateCircuit(
     ),
   };
   const observations = observe(verdict, known, previous?.takenAt ?? null);
-  // When each path last carried traffic: "stopped" needs a before; and its
-  // last outage, whose quiet is no stop.
-  const remembered: Snapshot = {
-    ...snapshot,
-    ...(Object.keys(dataPlane.memory).length > 0 ? { lastCarriedAt: dataPlane.memory } : {}),
-    ...(Object.keys(dataPlane.outages).length > 0 ? { pathOutages: dataPlane.outages } : {}),
-  };
+  // When each path last carried traffic: "stopped" needs a before.
+  const remembered =
+    Object.keys(dataPlane.memory).length > 0
+      ? { ...snapshot, lastCarriedAt: dataPlane.memory }
+      : snapshot;
   return { verdict, snapshot: remembered, changes, observations };
 }
 

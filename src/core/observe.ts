@@ -122,11 +122,6 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
   // Judged over history, or across circuits by the fleet step: never from one verdict's rows.
   if (family === "session-flapping") return !sessionsUnread(verdict, peering);
   if (family === "fleet") return true;
-  // A path that cannot carry (a layer below down) shows no stop: whether it
-  // carries once back is unknown, so a traffic-stopped alert over it neither
-  // counts a clean sweep nor resolves (it would resolve and open again once
-  // the path is back, still carrying nothing).
-  if (family === "traffic" && maskedIn(verdict, peering)) return false;
   if (isDataPlaneFamily(family)) return dataPlaneKnown(verdict, family, peering);
   const p = verdict.peerings.find((x) => sameName(x.name, peering));
   // Not in a peering list that was read: truly absent, which the findings already say.
@@ -154,16 +149,15 @@ function sessionsUnread(verdict: CircuitVerdict, peering: string | null): boolea
 
 const masked = (l: PathLayers) => [l.provider, l.bgp, l.routes].some((c) => c.status === "down");
 
-/** Some path of the peering has a layer below down. */
-function maskedIn(verdict: CircuitVerdict, peering: string | null): boolean {
-  const p = verdict.peerings.find((x) => sameName(x.name, peering));
-  return p !== undefined && PATHS.some((path) => masked(p.paths[path]));
-}
-
-/** A path-down or traffic key unknown only by masking: every row feeding it was read, some path is masked. */
+/** A path-down key unknown only by masking: every row feeding it was read, some path is masked. */
 function maskedOnly(verdict: CircuitVerdict, family: AlertFamily, peering: string | null): boolean {
-  if ((family !== "path-down" && family !== "traffic") || !verdict.circuitRead) return false;
-  return maskedIn(verdict, peering) && unreadPathsOf(verdict, family, peering).length === 0;
+  if (family !== "path-down" || !verdict.circuitRead) return false;
+  const p = verdict.peerings.find((x) => sameName(x.name, peering));
+  return (
+    p !== undefined &&
+    PATHS.some((path) => masked(p.paths[path])) &&
+    unreadPathsOf(verdict, family, peering).length === 0
+  );
 }
 
 export function observe(

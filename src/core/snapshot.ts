@@ -3,7 +3,7 @@
 // UNKNOWN never looks like a change.
 
 import type { LayerStatus, PathName } from "./model.js";
-import type { OutageMemory, TrafficMemory } from "./dataplane/metrics.js";
+import type { TrafficMemory } from "./dataplane/metrics.js";
 import { TABLE_LAYERS } from "./model.js";
 import { gatewaysOnceConnected } from "./gateway-memory.js";
 import type { ReadAges } from "./read-age.js";
@@ -71,13 +71,6 @@ export interface Snapshot {
   serviceKey?: string | null;
   /** When each path last carried traffic (Azure Monitor): "stopped" needs a before. */
   lastCarriedAt?: TrafficMemory;
-  /**
-   * Per path, the last reading at which the control plane said it could not
-   * carry, and whether the quiet until then is that outage's
-   * (dataplane/metrics.ts outageMark). Absent in older snapshots, and while
-   * no outage is within the traffic-stopped window.
-   */
-  pathOutages?: OutageMemory;
   /** The circuit's erwatch:pair tag when it was read (partners are found by it). */
   pair?: string;
   /** How old each reading is (the tiered sweep does not read every path every time); absent before it was kept. */

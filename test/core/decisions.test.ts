@@ -624,18 +624,6 @@ describe("observe: a fact ARM left out never resolves the alert it feeds", () =>
     expect(observe(verdictOf({}), known)[0]?.state).toBe("clean");
   });
 
-  it("a traffic-stopped alert over a path that cannot carry is masked, not clean: the stop may go on once it is back", () => {
-    const key = alertKey(CIRCUIT_ID, "AzurePrivatePeering", "traffic");
-    const known = [{ key, family: "traffic" as const, peering: "AzurePrivatePeering" }];
-    const down = verdictOf({ paths: { AzurePrivatePeering: { secondary: { bgp: "Idle" } } } });
-    expect(observe(down, known).find((o) => o.key === key)).toMatchObject({
-      state: "unknown",
-      masked: true,
-    });
-    // Both paths read carrying, and no stop found: clean.
-    expect(observe(verdictOf({}), known)[0]?.state).toBe("clean");
-  });
-
   it("a path-down alert unknown because a path, or the circuit, could not be read is not masked", () => {
     const key = alertKey(CIRCUIT_ID, "AzurePrivatePeering", "path-down");
     const known = [{ key, family: "path-down" as const, peering: "AzurePrivatePeering" }];

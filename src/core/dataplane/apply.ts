@@ -46,9 +46,7 @@ import {
   loadDetail,
   oddNotes,
   oddReads,
-  outageMark,
   standbyIdle,
-  type OutageMemory,
   type LinkLoad,
   type PathTraffic,
   type TrafficMemory,
@@ -62,14 +60,6 @@ export interface DataPlaneResult {
   verdict: CircuitVerdict;
   /** When each path last carried traffic, for the next sweep's snapshot. */
   memory: TrafficMemory;
-  /** Each path's last outage within reach (outageMark), for the next sweep's snapshot. */
-  outages: OutageMemory;
-}
-
-/** What the data plane keeps between sweeps (the snapshot's). */
-export interface DataPlaneMemory {
-  lastCarriedAt: TrafficMemory | null;
-  pathOutages: OutageMemory | null;
 }
 
 /** The minutes the judgements look back over: what notes about the metrics cover. */
@@ -86,33 +76,6 @@ const carrying = (l: PathLayers) =>
   (l.provider.status === "up" || l.provider.status === "warn") &&
   sessionCarries(l.bgp) &&
   (l.routes.status === "up" || l.routes.status === "warn");
-
-/** The control plane read the path unable to carry: not carrying, and no layer of it unread. */
-const cannotCarry = (l: PathLayers) =>
-  !carrying(l) && [l.provider, l.bgp, l.routes].every((c) => c.status !== "unknown");
-
-/** Each path's outageMark, for the next snapshot; `carried` the traffic memory it goes by. */
-function markOutages(
-  peerings: PeeringVerdict[],
-  carried: TrafficMemory,
-  previous: OutageMemory,
-  policy: DataPlanePolicy,
-  now: Date,
-): OutageMemory {
-  const out: OutageMemory = {};
-  for (const p of peerings)
-    for (const path of PATHS) {
-      const mark = outageMark(
-        byName(carried, p.name)?.[path] ?? null,
-        byName(previous, p.name)?.[path] ?? null,
-        cannotCarry(p.paths[path]),
-        policy,
-        now,
-      );
-      if (mark !== null) out[p.name] = { ...out[p.name], [path]: mark };
-    }
-  return out;
-}
 
 function copyPeering(p: PeeringVerdict): PeeringVerdict {
   return {
@@ -145,11 +108,6 @@ function capacityCell(
       `no traffic either way for ${s.minutes} min (last carried ${hhmm(Date.parse(s.since))} UTC)`,
     );
   if (s.kind === "unknown") return cell("unknown", s.detail);
-  if (s.kind === "idle" && s.afterOutage !== undefined)
-    return cell(
-      "up",
-      `quiet since the outage last read at ${hhmm(s.afterOutage)} UTC, which explains it; a stop only if still quiet past ${hhmm(s.afterOutage + policy.trafficStopped.minutes * 60_000)} UTC`,
-    );
   if (load.stale) return cell("unknown", "no recent throughput data");
   if (load.saturated.length > 0) {
     const words = load.saturated.map((d) => `${d} ≥ ${load.floorPercent[d]}%`).join(" · ");
@@ -308,20 +266,16 @@ function applyMetrics(
   peerings: PeeringVerdict[],
   findings: Finding[],
   policy: DataPlanePolicy,
-  kept: DataPlaneMemory,
+  previous: TrafficMemory,
   now: Date,
-): { findings: Finding[]; memory: TrafficMemory; outages: OutageMemory; blind: BlindRead[] } {
-  const previous = kept.lastCarriedAt ?? {};
-  const previousOutages = kept.pathOutages ?? {};
+): { findings: Finding[]; memory: TrafficMemory; blind: BlindRead[] } {
   const got = reading.dataPlane?.metrics;
-  if (!got) return { findings, memory: previous, outages: previousOutages, blind: [] };
+  if (!got) return { findings, memory: previous, blind: [] };
   if (!got.ok) {
     for (const p of peerings)
       setRow(p, "capacity", cell("unknown", `metrics read failed: ${got.error.kind}`));
     applyGlobalReach(reading, peerings, null, policy, now);
-    // The control plane still says which paths cannot carry: their outage explains their quiet.
-    const outages = markOutages(peerings, previous, previousOutages, policy, now);
-    return { findings, memory: previous, outages, blind: [] };
+    return { findings, memory: previous, blind: [] };
   }
   const bandwidth = reading.circuit.ok ? reading.circuit.value.bandwidthInMbps : null;
   const metrics = withoutImpossibleThroughput(got.value, bandwidth);
@@ -357,7 +311,6 @@ function applyMetrics(
         byName(previous, p.name)?.[path] ?? null,
         policy,
         now,
-        byName(previousOutages, p.name)?.[path] ?? null,
       );
       const last = traffic[path].lastCarriedAt;
       if (last !== null) memory[p.name] = { ...memory[p.name], [path]: last };
@@ -400,8 +353,7 @@ function applyMetrics(
     const view = corroborate(metrics, f.peering, f.paths, metric, policy, now);
     return { ...f, evidence: { ...f.evidence, azureMonitor: view } };
   });
-  const outages = markOutages(peerings, memory, previousOutages, policy, now);
-  return { findings: corroborated, memory, outages, blind };
+  return { findings: corroborated, memory, blind };
 }
 
 function applyEndToEnd(
@@ -487,17 +439,12 @@ export function applyDataPlane(
   verdict: CircuitVerdict,
   reading: CircuitReading,
   policy: DataPlanePolicy,
-  previous: DataPlaneMemory,
+  previous: TrafficMemory | null,
   now: Date,
   /** The severity of `monitoring-blind` (classify's `severity.blind`). */
   blindSeverity: Severity = "Sev3",
 ): DataPlaneResult {
-  if (!verdict.circuitRead)
-    return {
-      verdict,
-      memory: previous.lastCarriedAt ?? {},
-      outages: previous.pathOutages ?? {},
-    };
+  if (!verdict.circuitRead) return { verdict, memory: previous ?? {} };
   const peerings = verdict.peerings.map(copyPeering);
   let findings = [...verdict.findings];
 
@@ -514,7 +461,7 @@ export function applyDataPlane(
     if (drift) findings.push(drift);
   }
 
-  const metrics = applyMetrics(reading, peerings, findings, policy, previous, now);
+  const metrics = applyMetrics(reading, peerings, findings, policy, previous ?? {}, now);
   findings = applyEndToEnd(verdict, reading, peerings, metrics.findings);
   findings = [...findings, ...blindFindings(metrics.blind, verdict.subscriptionId, blindSeverity)];
   const failedReads = [...verdict.failedReads, ...metrics.blind.map((b) => b.failure)];
@@ -523,6 +470,5 @@ export function applyDataPlane(
   return {
     verdict: { ...verdict, peerings, findings, failedReads },
     memory: metrics.memory,
-    outages: metrics.outages,
   };
 }

@@ -3,8 +3,7 @@
 // reads contradict pages nobody, and traffic is only "stopped" when the
 // session is Established with prefixes, Azure Monitor agrees the session is
 // up, and both directions sat at the floor for the whole window after the path
-// had carried traffic, and after any outage erwatch read that explains the
-// quiet (outageMark).
+// had carried traffic.
 
 import type { PathName, ReadFailure } from "../model.js";
 import { PATHS } from "../model.js";
@@ -25,29 +24,12 @@ import {
 /** When each path last carried more than the floor: kept between sweeps in the snapshot. */
 export type TrafficMemory = Record<string, Partial<Record<PathName, string>>>;
 
-/**
- * The last reading at which the control plane said the path could not carry
- * (a layer below down), and whether its quiet until then is that outage's: it
- * was not already a stop when it went down (outageMark).
- */
-export interface OutageMark {
-  at: string;
-  explains: boolean;
-}
-/** Each path's OutageMark: kept between sweeps in the snapshot. */
-export type OutageMemory = Record<string, Partial<Record<PathName, OutageMark>>>;
-
 export type TrafficState =
   /** Newest data too old, or too little of the window has data: say nothing. */
   | { kind: "unknown"; detail: string }
   | { kind: "flowing"; inBps: number; outBps: number; at: number }
   /** Quiet for the whole window, but never seen carrying traffic: nothing to compare with. */
-  | {
-      kind: "idle";
-      at: number;
-      /** Quiet since an outage erwatch read, which explains it (ms): judged a window after it. */
-      afterOutage?: number;
-    }
+  | { kind: "idle"; at: number }
   | {
       kind: "stopped";
       since: string;
@@ -110,8 +92,6 @@ export function judgeTraffic(
   previous: string | null,
   policy: DataPlanePolicy,
   now: Date,
-  /** The path's last outage within reach (outageMark); null: none. */
-  outage: OutageMark | null = null,
 ): PathTraffic {
   const bitsIn = seriesOf(metrics, "BitsInPerSecond", peering, path);
   const bitsOut = seriesOf(metrics, "BitsOutPerSecond", peering, path);
@@ -151,22 +131,12 @@ export function judgeTraffic(
     };
   if (carried === null || carried >= window.from)
     return { state: { kind: "idle", at }, lastCarriedAt };
-  // The quiet up to the end of an outage was that outage's (its own alert),
-  // not traffic that stopped over a working session: Azure Monitor's
-  // availability reads 100 % through a zero-prefix outage, so only a whole
-  // window of quiet after it is a stop.
-  const downAt = heldTime(outage?.at ?? null, now);
-  const downInWindow = downAt !== null && downAt >= window.from;
-  if (downInWindow && outage?.explains === true)
-    return { state: { kind: "idle", at, afterOutage: downAt }, lastCarriedAt };
   const bgp = lowestAvailability(
     seriesOf(metrics, "BgpAvailability", peering, path),
     window.from,
     window.to,
   );
-  // A path already stopped when it went down is stopped still: the session
-  // down in Azure Monitor is the outage erwatch read, not a metrics dip.
-  if (bgp !== null && bgp.value < 100 && !downInWindow)
+  if (bgp !== null && bgp.value < 100)
     return {
       state: {
         kind: "contradicted",
@@ -187,42 +157,6 @@ export function judgeTraffic(
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
-
-/** A kept time, no later than now; null when it cannot be read. */
-function heldTime(at: string | null, now: Date): number | null {
-  const t = at === null ? Number.NaN : Date.parse(at);
-  return Number.isFinite(t) ? Math.min(t, now.getTime()) : null;
-}
-
-/**
- * The path's outage mark for the next sweep's snapshot. Read unable to carry
- * (a layer below down, not merely unread), the mark moves to this reading; it
- * explains the quiet when the path was not yet a stop: it carried, or was in
- * an outage that explained its quiet, within the traffic-stopped window. One
- * already quiet a whole window when it went down keeps its stop, so an open
- * traffic-stopped alert is not resolved by an outage in between. Dropped once
- * older than the window, where it no longer counts.
- */
-export function outageMark(
-  lastCarriedAt: string | null,
-  previous: OutageMark | null,
-  cannotCarry: boolean,
-  policy: DataPlanePolicy,
-  now: Date,
-): OutageMark | null {
-  const window = policy.trafficStopped.minutes * MINUTE;
-  const held = heldTime(previous?.at ?? null, now);
-  const within = (t: number | null): t is number => t !== null && now.getTime() - t <= window;
-  const kept =
-    within(held) && typeof previous?.explains === "boolean"
-      ? { at: new Date(held).toISOString(), explains: previous.explains }
-      : null;
-  if (!cannotCarry) return kept;
-  return {
-    at: now.toISOString(),
-    explains: within(heldTime(lastCarriedAt, now)) || (kept?.explains ?? false),
-  };
-}
 
 export type Direction = "in" | "out";
 
