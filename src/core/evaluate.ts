@@ -68,7 +68,7 @@ export function evaluateCircuit(
     }),
     reading,
     policy.classify.dataPlane ?? DEFAULT_DATA_PLANE_POLICY,
-    previous?.lastCarriedAt ?? null,
+    { lastCarriedAt: previous?.lastCarriedAt ?? null, carryRuns: previous?.carryRuns ?? null },
     now,
     policy.classify.severity.blind,
   );
@@ -138,11 +138,13 @@ export function evaluateCircuit(
     ),
   };
   const observations = observe(verdict, known, previous?.takenAt ?? null);
-  // When each path last carried traffic: "stopped" needs a before.
-  const remembered =
-    Object.keys(dataPlane.memory).length > 0
-      ? { ...snapshot, lastCarriedAt: dataPlane.memory }
-      : snapshot;
+  // When each path last carried traffic: "stopped" needs a before; and its run
+  // since its last outage, whose quiet is no stop.
+  const remembered: Snapshot = {
+    ...snapshot,
+    ...(Object.keys(dataPlane.memory).length > 0 ? { lastCarriedAt: dataPlane.memory } : {}),
+    ...(Object.keys(dataPlane.runs).length > 0 ? { carryRuns: dataPlane.runs } : {}),
+  };
   return { verdict, snapshot: remembered, changes, observations };
 }
 

@@ -3,7 +3,7 @@
 // UNKNOWN never looks like a change.
 
 import type { LayerStatus, PathName } from "./model.js";
-import type { TrafficMemory } from "./dataplane/metrics.js";
+import type { CarryRuns, TrafficMemory } from "./dataplane/metrics.js";
 import { TABLE_LAYERS } from "./model.js";
 import { gatewaysOnceConnected } from "./gateway-memory.js";
 import type { ReadAges } from "./read-age.js";
@@ -71,6 +71,12 @@ export interface Snapshot {
   serviceKey?: string | null;
   /** When each path last carried traffic (Azure Monitor): "stopped" needs a before. */
   lastCarriedAt?: TrafficMemory;
+  /**
+   * Per path, its run of readings able to carry since the last outage erwatch
+   * read, and whether it was stopped before (dataplane/metrics.ts
+   * nextCarryRun). Absent in older snapshots: judged as before.
+   */
+  carryRuns?: CarryRuns;
   /** The circuit's erwatch:pair tag when it was read (partners are found by it). */
   pair?: string;
   /** How old each reading is (the tiered sweep does not read every path every time); absent before it was kept. */

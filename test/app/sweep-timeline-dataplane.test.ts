@@ -10,12 +10,16 @@ import { describe, expect, it } from "vitest";
 import type { SweepResult } from "../../src/app/sweep.js";
 import {
   carrierDown,
+  carrierDownBoth,
   editWire,
   healthyCircuit,
   metricsDip,
   peeringOf,
   removePeering,
+  restoreBoth,
   restorePath,
+  setPeeringState,
+  setPrefixes,
   setTestResults,
   setTraffic,
   withConnectionMonitor,
@@ -45,9 +49,14 @@ interface Timeline extends TimerWorld {
 }
 
 async function timeline(
-  options: { monitor?: boolean; env?: Record<string, string>; other?: boolean } = {},
+  options: {
+    monitor?: boolean;
+    env?: Record<string, string>;
+    other?: boolean;
+    tags?: Record<string, string>;
+  } = {},
 ): Promise<Timeline> {
-  const bundle = healthyCircuit();
+  const bundle = healthyCircuit(options.tags ? { tags: options.tags } : {});
   // With two circuits the tiered sweep reads a quiet one deep every other sweep (rotation).
   const other = options.other
     ? healthyCircuit({ name: "er-circuit-dr", peeringLocation: "London" })
@@ -181,6 +190,166 @@ describe("traffic-stopped through the lifecycle", () => {
       "resolve:path-down:Sev0",
       "resolve:traffic:Sev1",
     ]);
+  });
+});
+
+describe("traffic-stopped after an outage of the control plane", () => {
+  const BOTH = ["primary", "secondary"] as const;
+  const quiet = (t: Timeline) => {
+    for (const path of BOTH) setTraffic(t.bundle.circuit, PRIVATE, path, { inBps: 0, outBps: 0 });
+  };
+  const busy = (t: Timeline) => {
+    for (const path of BOTH)
+      setTraffic(t.bundle.circuit, PRIVATE, path, { inBps: 240e6, outBps: 90e6 });
+  };
+  /** Sweeps 0–20: healthy, then from 5 an edge that announces nothing (0 prefixes, both paths). */
+  async function zeroPrefixOutage(t: Timeline): Promise<number> {
+    const count = Number(
+      peeringOf(t.bundle.circuit, PRIVATE).paths.primary.neighbors.find((n) => n.v === 4)!
+        .statePfxRcd,
+    );
+    await t.sweep(0);
+    for (const path of BOTH) setPrefixes(t.bundle.circuit, PRIVATE, path, 0);
+    await t.sweeps(5, 20);
+    expect(t.heard()).toEqual(["open:path-down:Sev0"]);
+    return count;
+  }
+
+  it("prefixes back with traffic slow to follow: the outage's quiet is no traffic-stopped, and nobody is paged for it", async () => {
+    const t = await timeline();
+    const count = await zeroPrefixOutage(t);
+    // The route-map is rolled back at 25; the edge sends nothing for ten minutes more.
+    for (const path of BOTH) setPrefixes(t.bundle.circuit, PRIVATE, path, count);
+    quiet(t);
+    const back = await t.sweeps(25, 30);
+    for (const r of back) {
+      expect(verdictOf(r).findings.map((f) => f.code)).not.toContain("traffic-stopped");
+      expect(verdictOf(r).peerings[0]!.paths.primary.capacity.status).not.toBe("down");
+    }
+    busy(t);
+    await t.sweeps(35, 50);
+    expect(t.heard()).toEqual(["open:path-down:Sev0", "resolve:path-down:Sev0"]);
+  });
+
+  it("a path back from the outage that never carries again is traffic-stopped a window after it came back", async () => {
+    const t = await timeline();
+    const count = await zeroPrefixOutage(t);
+    for (const path of BOTH) setPrefixes(t.bundle.circuit, PRIVATE, path, count);
+    quiet(t);
+    await t.sweeps(25, 35);
+    expect(t.heard()).toEqual(["open:path-down:Sev0", "resolve:path-down:Sev0"]);
+    await t.sweeps(40, 50);
+    expect(t.heard()).toEqual([
+      "open:path-down:Sev0",
+      "resolve:path-down:Sev0",
+      "open:traffic:Sev1",
+    ]);
+  });
+
+  /** Traffic-stopped findings in these sweeps' verdicts, and the traffic pages heard. */
+  const stops = (t: Timeline, sweeps: SweepResult[]) => ({
+    found: sweeps.flatMap((r) =>
+      verdictOf(r)
+        .findings.filter((f) => f.code === "traffic-stopped")
+        .map((f) => f.paths.join("+")),
+    ),
+    heard: t.heard().filter((h) => h.includes(":traffic:")),
+  });
+
+  it("the ARP reads failing through a zero-prefix outage leave it an outage all the same: no stop once the prefixes are back", async () => {
+    const t = await timeline();
+    const count = Number(
+      peeringOf(t.bundle.circuit, PRIVATE).paths.primary.neighbors.find((n) => n.v === 4)!
+        .statePfxRcd,
+    );
+    await t.sweep(0);
+    for (const path of BOTH) setPrefixes(t.bundle.circuit, PRIVATE, path, 0);
+    // 0 prefixes prove no layer 2, so the sweep reads ARP, and ARM fails those POSTs.
+    t.w.estate.addFault({
+      match: { operation: "arpTable" },
+      behaviour: { kind: "operation-failed", code: "InternalServerError", message: "busy" },
+    });
+    const during = await t.sweeps(5, 20);
+    expect(verdictOf(during.at(-1)!).peerings[0]!.paths.primary.provider.status).toBe("unknown");
+    t.w.estate.clearFaults();
+    for (const path of BOTH) setPrefixes(t.bundle.circuit, PRIVATE, path, count);
+    quiet(t);
+    const back = await t.sweeps(25, 35);
+    busy(t);
+    await t.sweeps(40, 55);
+    expect(stops(t, back)).toEqual({ found: [], heard: [] });
+  });
+
+  it("route summaries unreadable for part of an outage do not end it: no stop when the paths are back", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    carrierDownBoth(t.bundle.circuit, PRIVATE);
+    await t.sweeps(5, 20);
+    t.w.estate.addFault({
+      match: { operation: "routeTablesSummary" },
+      behaviour: { kind: "operation-failed", code: "InternalServerError", message: "busy" },
+    });
+    await t.sweeps(25, 40);
+    t.w.estate.clearFaults();
+    await t.sweeps(45, 50);
+    restoreBoth(t.bundle.circuit, PRIVATE);
+    quiet(t);
+    const back = await t.sweeps(55, 60);
+    expect(verdictOf(back[0]!).peerings[0]!.paths.primary.capacity.detail).toMatch(
+      /^quiet since it came back from an outage at 01:55 UTC, which explains it; a stop only if still quiet past 02:10 UTC$/,
+    );
+    busy(t);
+    await t.sweeps(65, 80);
+    expect(stops(t, back)).toEqual({ found: [], heard: [] });
+  });
+
+  it("a standby path quiet by design before both paths went down is no stop once they are back", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    await t.sweep(0);
+    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+    await t.sweeps(5, 40);
+    carrierDownBoth(t.bundle.circuit, PRIVATE);
+    await t.sweeps(45, 60);
+    restoreBoth(t.bundle.circuit, PRIVATE);
+    quiet(t);
+    const back = await t.sweeps(65, 75);
+    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 240e6, outBps: 90e6 });
+    const after = await t.sweeps(80, 95);
+    expect(stops(t, [...back, ...after])).toEqual({ found: [], heard: [] });
+  });
+
+  it("a peering disabled and enabled again, traffic slow to follow, is no stop", async () => {
+    const t = await timeline();
+    await t.sweeps(0, 10);
+    setPeeringState(t.bundle.circuit, PRIVATE, "Disabled");
+    await t.sweeps(15, 20);
+    setPeeringState(t.bundle.circuit, PRIVATE, "Enabled");
+    quiet(t);
+    const back = await t.sweeps(25, 35);
+    busy(t);
+    await t.sweeps(40, 55);
+    expect(stops(t, back)).toEqual({ found: [], heard: [] });
+  });
+
+  it("a stop already open when the sessions dropped goes on after they return: neither resolved by the outage nor opened twice", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    quiet(t);
+    await t.sweeps(5, 30);
+    expect(t.heard()).toEqual(["open:traffic:Sev1"]);
+    carrierDownBoth(t.bundle.circuit, PRIVATE);
+    await t.sweeps(35, 50);
+    expect(t.heard()).toEqual(["open:traffic:Sev1", "open:path-down:Sev0"]);
+    restoreBoth(t.bundle.circuit, PRIVATE);
+    quiet(t);
+    const after = await t.sweeps(55, 80);
+    expect(t.heard()).toEqual([
+      "open:traffic:Sev1",
+      "open:path-down:Sev0",
+      "resolve:path-down:Sev0",
+    ]);
+    expect(decisionOf(after.at(-1)!, "traffic")?.reason).not.toBe("clean");
+    expect(verdictOf(after.at(-1)!).findings.map((f) => f.code)).toContain("traffic-stopped");
   });
 });
 

@@ -46,7 +46,11 @@ import {
   loadDetail,
   oddNotes,
   oddReads,
+  nextCarryRun,
+  runAtReading,
   standbyIdle,
+  type CarryReading,
+  type CarryRuns,
   type LinkLoad,
   type PathTraffic,
   type TrafficMemory,
@@ -60,6 +64,14 @@ export interface DataPlaneResult {
   verdict: CircuitVerdict;
   /** When each path last carried traffic, for the next sweep's snapshot. */
   memory: TrafficMemory;
+  /** Each path's run of readings able to carry (nextCarryRun), for the next sweep's snapshot. */
+  runs: CarryRuns;
+}
+
+/** What the data plane keeps between sweeps (the snapshot's). */
+export interface DataPlaneMemory {
+  lastCarriedAt: TrafficMemory | null;
+  carryRuns: CarryRuns | null;
 }
 
 /** The minutes the judgements look back over: what notes about the metrics cover. */
@@ -76,6 +88,35 @@ const carrying = (l: PathLayers) =>
   (l.provider.status === "up" || l.provider.status === "warn") &&
   sessionCarries(l.bgp) &&
   (l.routes.status === "up" || l.routes.status === "warn");
+
+/** Able to carry, read down below the data plane (whatever else went unread), or neither. */
+const carryReading = (l: PathLayers): CarryReading =>
+  carrying(l)
+    ? "carrying"
+    : [l.provider, l.bgp, l.peering, l.routes].some((c) => c.status === "down")
+      ? "down"
+      : "unread";
+
+/** Each path's next run; `judged` what the metrics said of it this sweep (null: not judged). */
+function nextRuns(
+  peerings: PeeringVerdict[],
+  previous: CarryRuns,
+  judged: (peering: string, path: PathName) => boolean | null,
+  now: Date,
+): CarryRuns {
+  const out: CarryRuns = {};
+  for (const p of peerings)
+    for (const path of PATHS) {
+      const run = nextCarryRun(
+        byName(previous, p.name)?.[path] ?? null,
+        carryReading(p.paths[path]),
+        judged(p.name, path),
+        now,
+      );
+      if (run !== null) out[p.name] = { ...out[p.name], [path]: run };
+    }
+  return out;
+}
 
 function copyPeering(p: PeeringVerdict): PeeringVerdict {
   return {
@@ -108,6 +149,11 @@ function capacityCell(
       `no traffic either way for ${s.minutes} min (last carried ${hhmm(Date.parse(s.since))} UTC)`,
     );
   if (s.kind === "unknown") return cell("unknown", s.detail);
+  if (s.kind === "idle" && s.afterOutage !== undefined)
+    return cell(
+      "up",
+      `quiet since it came back from an outage at ${hhmm(s.afterOutage)} UTC, which explains it; a stop only if still quiet past ${hhmm(s.afterOutage + policy.trafficStopped.minutes * 60_000)} UTC`,
+    );
   if (load.stale) return cell("unknown", "no recent throughput data");
   if (load.saturated.length > 0) {
     const words = load.saturated.map((d) => `${d} ≥ ${load.floorPercent[d]}%`).join(" · ");
@@ -266,16 +312,20 @@ function applyMetrics(
   peerings: PeeringVerdict[],
   findings: Finding[],
   policy: DataPlanePolicy,
-  previous: TrafficMemory,
+  kept: DataPlaneMemory,
   now: Date,
-): { findings: Finding[]; memory: TrafficMemory; blind: BlindRead[] } {
+): { findings: Finding[]; memory: TrafficMemory; runs: CarryRuns; blind: BlindRead[] } {
+  const previous = kept.lastCarriedAt ?? {};
+  const previousRuns = kept.carryRuns ?? {};
   const got = reading.dataPlane?.metrics;
-  if (!got) return { findings, memory: previous, blind: [] };
+  if (!got) return { findings, memory: previous, runs: previousRuns, blind: [] };
   if (!got.ok) {
     for (const p of peerings)
       setRow(p, "capacity", cell("unknown", `metrics read failed: ${got.error.kind}`));
     applyGlobalReach(reading, peerings, null, policy, now);
-    return { findings, memory: previous, blind: [] };
+    // The control plane still says which paths went down or came back.
+    const runs = nextRuns(peerings, previousRuns, () => null, now);
+    return { findings, memory: previous, runs, blind: [] };
   }
   const bandwidth = reading.circuit.ok ? reading.circuit.value.bandwidthInMbps : null;
   const metrics = withoutImpossibleThroughput(got.value, bandwidth);
@@ -295,10 +345,14 @@ function applyMetrics(
     ]),
   ) as Record<PathName, LinkLoad>;
   const memory: TrafficMemory = {};
+  const judged = new Map<string, boolean | null>();
   const out = [...findings];
   for (const p of peerings) {
     if (!read.includes(p)) {
       setRow(p, "capacity", cell("n/a", "peering not read"));
+      // Not read is not forgotten: back, it is judged against when it last carried.
+      const kept = byName(previous, p.name);
+      if (kept) memory[p.name] = { ...kept };
       continue;
     }
     const traffic = {} as Record<PathName, PathTraffic>;
@@ -311,6 +365,9 @@ function applyMetrics(
         byName(previous, p.name)?.[path] ?? null,
         policy,
         now,
+        carryReading(p.paths[path]) === "carrying"
+          ? runAtReading(byName(previousRuns, p.name)?.[path] ?? null, now)
+          : null,
       );
       const last = traffic[path].lastCarriedAt;
       if (last !== null) memory[p.name] = { ...memory[p.name], [path]: last };
@@ -337,6 +394,18 @@ function applyMetrics(
       );
     const stopped = PATHS.filter((path) => traffic[path].state.kind === "stopped" && path !== idle);
     if (stopped.length > 0) out.push(trafficFinding(p.name, traffic, stopped, metrics));
+    // What the run keeps: stopped as paged (a standby's quiet by design is not), or not.
+    for (const path of PATHS) {
+      const kind = traffic[path].state.kind;
+      judged.set(
+        `${p.name}|${path}`,
+        kind === "stopped"
+          ? stopped.includes(path)
+          : kind === "flowing" || kind === "idle"
+            ? false
+            : null,
+      );
+    }
     const healthy = PATHS.filter(
       (path) => p.paths[path].provider.status === "up" && sessionCarries(p.paths[path].bgp),
     );
@@ -353,7 +422,13 @@ function applyMetrics(
     const view = corroborate(metrics, f.peering, f.paths, metric, policy, now);
     return { ...f, evidence: { ...f.evidence, azureMonitor: view } };
   });
-  return { findings: corroborated, memory, blind };
+  const runs = nextRuns(
+    peerings,
+    previousRuns,
+    (peering, path) => judged.get(`${peering}|${path}`) ?? null,
+    now,
+  );
+  return { findings: corroborated, memory, runs, blind };
 }
 
 function applyEndToEnd(
@@ -439,12 +514,13 @@ export function applyDataPlane(
   verdict: CircuitVerdict,
   reading: CircuitReading,
   policy: DataPlanePolicy,
-  previous: TrafficMemory | null,
+  previous: DataPlaneMemory,
   now: Date,
   /** The severity of `monitoring-blind` (classify's `severity.blind`). */
   blindSeverity: Severity = "Sev3",
 ): DataPlaneResult {
-  if (!verdict.circuitRead) return { verdict, memory: previous ?? {} };
+  if (!verdict.circuitRead)
+    return { verdict, memory: previous.lastCarriedAt ?? {}, runs: previous.carryRuns ?? {} };
   const peerings = verdict.peerings.map(copyPeering);
   let findings = [...verdict.findings];
 
@@ -461,7 +537,7 @@ export function applyDataPlane(
     if (drift) findings.push(drift);
   }
 
-  const metrics = applyMetrics(reading, peerings, findings, policy, previous ?? {}, now);
+  const metrics = applyMetrics(reading, peerings, findings, policy, previous, now);
   findings = applyEndToEnd(verdict, reading, peerings, metrics.findings);
   findings = [...findings, ...blindFindings(metrics.blind, verdict.subscriptionId, blindSeverity)];
   const failedReads = [...verdict.failedReads, ...metrics.blind.map((b) => b.failure)];
@@ -470,5 +546,6 @@ export function applyDataPlane(
   return {
     verdict: { ...verdict, peerings, findings, failedReads },
     memory: metrics.memory,
+    runs: metrics.runs,
   };
 }

@@ -3,7 +3,8 @@
 // reads contradict pages nobody, and traffic is only "stopped" when the
 // session is Established with prefixes, Azure Monitor agrees the session is
 // up, and both directions sat at the floor for the whole window after the path
-// had carried traffic.
+// had carried traffic, and since the path came back from any outage erwatch
+// read, unless it was already stopped when it went down (CarryRun).
 
 import type { PathName, ReadFailure } from "../model.js";
 import { PATHS } from "../model.js";
@@ -24,12 +25,83 @@ import {
 /** When each path last carried more than the floor: kept between sweeps in the snapshot. */
 export type TrafficMemory = Record<string, Partial<Record<PathName, string>>>;
 
+/**
+ * A path's run of readings able to carry, kept between sweeps in the
+ * snapshot (nextCarryRun): since when it has carried with no outage erwatch
+ * read between (null: since before runs were kept), whether its last readable
+ * reading was an outage (a layer read down), and whether it was judged
+ * stopped at its last reading able to carry.
+ */
+export interface CarryRun {
+  since: string | null;
+  down: boolean;
+  stopped: boolean;
+}
+export type CarryRuns = Record<string, Partial<Record<PathName, CarryRun>>>;
+
+/** What a reading of the control plane says of a path's ability to carry. */
+export type CarryReading = "carrying" | "down" | "unread";
+
+/** The run as judgeTraffic needs it at a reading able to carry: null when nothing is known. */
+export interface RunAtReading {
+  /** When the run began (ms); null: before runs were kept. */
+  since: number | null;
+  stoppedBefore: boolean;
+}
+
+const isRun = (r: unknown): r is CarryRun =>
+  typeof r === "object" &&
+  r !== null &&
+  typeof (r as CarryRun).down === "boolean" &&
+  typeof (r as CarryRun).stopped === "boolean" &&
+  ((r as CarryRun).since === null || typeof (r as CarryRun).since === "string");
+
+/** The run a reading able to carry belongs to: it begins now when the last reading was an outage. */
+export function runAtReading(previous: unknown, now: Date): RunAtReading | null {
+  if (!isRun(previous)) return null;
+  if (previous.down) return { since: now.getTime(), stoppedBefore: previous.stopped };
+  const since = previous.since === null ? Number.NaN : Date.parse(previous.since);
+  return {
+    since: Number.isFinite(since) ? Math.min(since, now.getTime()) : null,
+    stoppedBefore: previous.stopped,
+  };
+}
+
+/**
+ * The run after this reading. An unread path keeps its run (an unread sweep
+ * is neither an outage nor carrying); a path read down marks the outage and
+ * keeps whether it was stopped before it; one able to carry begins a run when
+ * it comes back, and records whether it was judged stopped (null: not judged
+ * this time, kept).
+ */
+export function nextCarryRun(
+  previous: unknown,
+  reading: CarryReading,
+  stopped: boolean | null,
+  now: Date,
+): CarryRun | null {
+  const run = isRun(previous) ? previous : null;
+  if (reading === "unread") return run;
+  if (reading === "down") return { since: null, down: true, stopped: run?.stopped ?? false };
+  const at = runAtReading(run, now);
+  return {
+    since: at?.since != null ? new Date(at.since).toISOString() : null,
+    down: false,
+    stopped: stopped ?? run?.stopped ?? false,
+  };
+}
+
 export type TrafficState =
   /** Newest data too old, or too little of the window has data: say nothing. */
   | { kind: "unknown"; detail: string }
   | { kind: "flowing"; inBps: number; outBps: number; at: number }
   /** Quiet for the whole window, but never seen carrying traffic: nothing to compare with. */
-  | { kind: "idle"; at: number }
+  | {
+      kind: "idle";
+      at: number;
+      /** Back from an outage erwatch read at this time (ms): its quiet is the outage's until a window after it. */
+      afterOutage?: number;
+    }
   | {
       kind: "stopped";
       since: string;
@@ -92,6 +164,8 @@ export function judgeTraffic(
   previous: string | null,
   policy: DataPlanePolicy,
   now: Date,
+  /** The path's run of readings able to carry (runAtReading); null: nothing known. */
+  run: RunAtReading | null = null,
 ): PathTraffic {
   const bitsIn = seriesOf(metrics, "BitsInPerSecond", peering, path);
   const bitsOut = seriesOf(metrics, "BitsOutPerSecond", peering, path);
@@ -131,12 +205,21 @@ export function judgeTraffic(
     };
   if (carried === null || carried >= window.from)
     return { state: { kind: "idle", at }, lastCarriedAt };
+  // Back from an outage erwatch read within the window: the quiet before it
+  // was the outage's, alerted as itself (Azure Monitor's availability stays
+  // at 100 % through a zero-prefix outage), unless the path was already
+  // stopped when it went down: that stop goes on.
+  const back = run?.since != null && window.from < run.since ? run.since : null;
+  if (back !== null && run?.stoppedBefore !== true)
+    return { state: { kind: "idle", at, afterOutage: back }, lastCarriedAt };
   const bgp = lowestAvailability(
     seriesOf(metrics, "BgpAvailability", peering, path),
     window.from,
     window.to,
   );
-  if (bgp !== null && bgp.value < 100)
+  // The session down in Azure Monitor during the outage erwatch read is that
+  // outage, not a metrics dip.
+  if (bgp !== null && bgp.value < 100 && back === null)
     return {
       state: {
         kind: "contradicted",

@@ -8,7 +8,13 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
 import type { CircuitMetrics } from "../../../src/core/dataplane/facts.js";
 import { withoutImpossibleThroughput } from "../../../src/core/dataplane/plausible.js";
-import { loadDetail, type LinkLoad } from "../../../src/core/dataplane/metrics.js";
+import {
+  loadDetail,
+  nextCarryRun,
+  type CarryReading,
+  type CarryRun,
+  type LinkLoad,
+} from "../../../src/core/dataplane/metrics.js";
 import { evaluateCircuit, type EvaluationPolicy } from "../../../src/core/evaluate.js";
 import type { PathName } from "../../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
@@ -273,6 +279,158 @@ describe("traffic stopped: link up but carrying nothing", () => {
   it("stale metrics (Azure more than 10 minutes behind) are unknown, never zero", () => {
     const cell = capacity({ dataPlane: dp.metrics(metrics(quiet(["primary"], 60), { lag: 12 })) });
     expect(cell.status).toBe("unknown");
+  });
+});
+
+describe("a path's run of readings able to carry (traffic-stopped after an outage)", () => {
+  const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
+  const run = (since: string | null, down = false, stopped = false): CarryRun => ({
+    since,
+    down,
+    stopped,
+  });
+
+  it.each<{
+    name: string;
+    previous: unknown;
+    reading: CarryReading;
+    stopped: boolean | null;
+    expected: CarryRun | null;
+  }>([
+    {
+      name: "nothing kept, unread",
+      previous: null,
+      reading: "unread",
+      stopped: null,
+      expected: null,
+    },
+    {
+      name: "nothing kept (an older snapshot), carrying: a run from before runs were kept",
+      previous: null,
+      reading: "carrying",
+      stopped: false,
+      expected: run(null),
+    },
+    {
+      name: "read down: the outage is marked, what it was before kept",
+      previous: run(at(60), false, false),
+      reading: "down",
+      stopped: null,
+      expected: run(null, true, false),
+    },
+    {
+      name: "read down while stopped: the stop is kept through the outage",
+      previous: run(at(60), false, true),
+      reading: "down",
+      stopped: null,
+      expected: run(null, true, true),
+    },
+    {
+      name: "back from the outage: a run begins at this reading",
+      previous: run(null, true, false),
+      reading: "carrying",
+      stopped: false,
+      expected: run(at(0)),
+    },
+    {
+      name: "carrying on: the run's start is kept, the judgement taken",
+      previous: run(at(20)),
+      reading: "carrying",
+      stopped: true,
+      expected: run(at(20), false, true),
+    },
+    {
+      name: "carrying, the metrics not judged (unread, a dip): the last judgement is kept",
+      previous: run(at(20), false, true),
+      reading: "carrying",
+      stopped: null,
+      expected: run(at(20), false, true),
+    },
+    {
+      name: "unread in the middle of an outage: still the outage",
+      previous: run(null, true, false),
+      reading: "unread",
+      stopped: null,
+      expected: run(null, true, false),
+    },
+    {
+      name: "a kept run of another shape is none",
+      previous: { since: 5, down: "no" },
+      reading: "carrying",
+      stopped: false,
+      expected: run(null),
+    },
+    {
+      name: "a run's start dated in the future is held to now",
+      previous: run("2099-01-01T00:00:00.000Z"),
+      reading: "carrying",
+      stopped: false,
+      expected: run(at(0)),
+    },
+  ])("$name", ({ previous, reading, stopped, expected }) => {
+    expect(nextCarryRun(previous, reading, stopped, NOW)).toEqual(expected);
+  });
+
+  /** Both paths quiet for the hour, having carried 61 min ago; `runs` as kept by the last sweep. */
+  const quietAfter = (runs: unknown, shape: Shape = quiet(["primary", "secondary"], 60)) => {
+    const before = judge({ dataPlane: dp.metrics(metrics()) }).snapshot;
+    const previous = {
+      ...before,
+      lastCarriedAt: { AzurePrivatePeering: { primary: at(61), secondary: at(61) } },
+      carryRuns: runs,
+    } as Snapshot;
+    return evaluateCircuit(
+      circuitReading({ dataPlane: dp.metrics(metrics(shape)) }),
+      previous,
+      [],
+      [],
+      POLICY,
+      NOW,
+    );
+  };
+  const codesOf = (e: ReturnType<typeof quietAfter>) => e.verdict.findings.map((f) => f.code);
+  const both = (r: CarryRun) => ({ AzurePrivatePeering: { primary: r, secondary: r } });
+
+  it("back this sweep from an outage it was not stopped before: its quiet is the outage's", () => {
+    const later = quietAfter(both(run(null, true, false)));
+    expect(codesOf(later)).toEqual([]);
+    expect(later.verdict.peerings[0]!.paths.primary.capacity).toEqual({
+      status: "up",
+      detail:
+        "quiet since it came back from an outage at 02:00 UTC, which explains it; a stop only if still quiet past 02:15 UTC",
+    });
+    expect(later.snapshot.carryRuns?.AzurePrivatePeering?.primary).toEqual(run(NOW.toISOString()));
+  });
+
+  it("back a whole window ago and quiet since: a stop", () => {
+    expect(codesOf(quietAfter(both(run(at(20)))))).toEqual(["traffic-stopped"]);
+  });
+
+  it("stopped before it went down: stopped still once back, its outage's availability dip no metrics dip", () => {
+    const downThenBack = combine(quiet(["primary", "secondary"], 60), bgpDip);
+    expect(codesOf(quietAfter(both(run(null, true, true)), downThenBack))).toEqual([
+      "traffic-stopped",
+    ]);
+    // With no outage read, the same dip is Azure Monitor's alone: a note, not a stop.
+    expect(codesOf(quietAfter(both(run(at(120))), downThenBack))).toEqual([]);
+  });
+
+  it.each([
+    null,
+    "x",
+    5,
+    [],
+    { AzurePrivatePeering: null },
+    { AzurePrivatePeering: "x" },
+    { AzurePrivatePeering: { primary: 5, secondary: [] } },
+    { AzurePrivatePeering: { primary: { since: {}, down: "yes", stopped: 1 } } },
+  ])("kept runs that cannot be read (%j) are judged as none: the stop found as before", (runs) => {
+    expect(codesOf(quietAfter(runs))).toEqual(["traffic-stopped"]);
+  });
+
+  it("a peering kept under another spelling is the same peering", () => {
+    const runs = { azureprivatepeering: { primary: run(null, true), secondary: run(null, true) } };
+    expect(codesOf(quietAfter(runs))).toEqual([]);
   });
 });
 
