@@ -15,6 +15,7 @@ import {
   fleetCandidates,
   fleetCircuitId,
   fleetIdsAt,
+  fleetMembersReadAt,
   fleetMembersToLookUp,
   fleetSettledAt,
   fleetStep,
@@ -330,9 +331,10 @@ export async function recordFleet(
  * since and none UNKNOWN at its latest reading (a member without alerts of
  * its own by its snapshot), is observed clean as of
  * those readings (core/fleet.ts `fleetSettledAt`), so it resolves with the
- * usual hysteresis; one that no worker could judge for as long as
- * monitoring-blind waits is observed blind now, so its holder hears it once
- * (`fleetBlindNow`). Never fails the sweep.
+ * usual hysteresis; one that no worker could judge, and whose members were
+ * not all read, for as long as monitoring-blind waits is observed blind now,
+ * so its holder hears it once (`fleetBlindNow`, `fleetMembersReadAt`). Never
+ * fails the sweep.
  */
 export async function settleFleets(
   deps: RecordDeps,
@@ -494,11 +496,16 @@ function judgeFleet(
   // about readings on their way, and the clean judgement of them would find the
   // instant taken.
   const asOf = new Date(now.getTime() - deps.policy.alerts.sweepIntervalMinutes * 60_000);
-  const blind = fleetBlindNow(state, {
-    policy: deps.policy.alerts,
-    silences: silencesAt(asOf),
-    circuit: { id: state.circuitId, name: state.circuitName },
-    now: asOf,
-  });
+  // Members read since its last judgement are a sighting though they settle nothing.
+  const blind = fleetBlindNow(
+    state,
+    {
+      policy: deps.policy.alerts,
+      silences: silencesAt(asOf),
+      circuit: { id: state.circuitId, name: state.circuitName },
+      now: asOf,
+    },
+    fleetMembersReadAt(state, states, now, snapshots),
+  );
   return blind ? { at: asOf, observation: blind } : null;
 }

@@ -581,6 +581,67 @@ export function fleetSettledAt(
   return latest && latest > fleet.lastEvaluatedAt ? new Date(latest) : null;
 }
 
+const readMarks = (a: AlertState) =>
+  [a.lastCleanAt, a.lastFiringAt, a.lastMaskedAt].filter((t): t is string => typeof t === "string");
+
+/**
+ * A member's latest reading before `now` that read it (clean, firing, or
+ * masked: README "Blind" takes masked for a reading) by its own outage
+ * alerts, or null. They are all observed at each reading (observe.ts), so a
+ * reading counts only when every one judged then was read there: an UNKNOWN
+ * moves only `lastEvaluatedAt`, and one whose mark a later reading wrote
+ * over cannot vouch for it (then an older reading, or none: the notice goes
+ * out as before rather than late).
+ */
+function lastReadBy(own: readonly AlertState[], now: string): string | null {
+  const instants = [...new Set(own.flatMap(readMarks))]
+    .filter((t) => t < now)
+    .sort()
+    .reverse();
+  return (
+    instants.find((t) => own.every((a) => a.lastEvaluatedAt < t || readMarks(a).includes(t))) ??
+    null
+  );
+}
+
+/**
+ * Fan-out (pure): the latest instant before `now` by which every member an
+ * open fleet alert names had been read (its own outage alerts, or without
+ * them its snapshot, read whole), or null. The timer advances the fleet
+ * alert's own sightings only when it settles it: members read down to one
+ * path whose own alert does not carry it yet, or one UNKNOWN now though read
+ * a sweep before, settle nothing, and the holder heard "Blind:" about
+ * circuits erwatch had read within `blindAfterSweeps` (hunt seed 870). The
+ * earliest of the members' latest readings, so a member not read since keeps
+ * it as old as that member's reading. `snapshots` as for `fleetSettledAt`: a
+ * member no longer watched (null) is never read again and waits for nobody.
+ */
+export function fleetMembersReadAt(
+  fleet: AlertState,
+  alerts: readonly AlertState[],
+  now: Date,
+  snapshots: ReadonlyMap<string, MemberSnapshot | null> = new Map(),
+): Date | null {
+  if (fleet.family !== "fleet") return null;
+  const own = ownAlertsOf(alerts);
+  const before = now.toISOString();
+  let earliest: string | null = null;
+  for (const [id] of membersOf(fleet)) {
+    const snapshot = snapshots.get(id);
+    if (snapshot === null) continue;
+    const alertsOf = own.get(id) ?? [];
+    const read =
+      alertsOf.length > 0
+        ? lastReadBy(alertsOf, before)
+        : snapshot && !snapshot.incomplete && snapshot.takenAt < before
+          ? snapshot.takenAt
+          : null;
+    if (read === null) return null;
+    if (earliest === null || read < earliest) earliest = read;
+  }
+  return earliest === null ? null : new Date(earliest);
+}
+
 /**
  * Fan-out (pure): the observation by which the timer judges an open fleet
  * alert blind now, or null. Workers judge a fleet alert only when they read
@@ -588,12 +649,22 @@ export function fleetSettledAt(
  * nobody, and its holder would never hear that erwatch lost sight of it
  * (core/blind-notice.ts). Only when that judgement tells the holder: judged
  * blind every sweep (held by a silence, say), it would take the sweep's
- * instant before its workers could judge what they read.
+ * instant before its workers could judge what they read. `membersReadAt`
+ * (`fleetMembersReadAt`) is a sighting the alert itself does not record.
  */
-export function fleetBlindNow(fleet: AlertState, ctx: AlertContext): Observation | null {
+export function fleetBlindNow(
+  fleet: AlertState,
+  ctx: AlertContext,
+  membersReadAt: Date | null = null,
+): Observation | null {
   if (fleet.family !== "fleet" || fleet.phase === "clear") return null;
+  const read = membersReadAt?.toISOString();
+  // Only to ask whether it is blind (blindNotice counts from its latest
+  // sighting); nothing stores it, so the alert is not "clean" anywhere else.
+  const sighted =
+    read && read > (fleet.lastCleanAt ?? "") ? { ...fleet, lastCleanAt: read } : fleet;
   const observation = fleetObservation(fleet.circuitId, fleet.key, "unknown", null);
-  const step = advanceStep(observation, fleet, ctx);
+  const step = advanceStep(observation, sighted, ctx);
   if (!step.advanced || alreadyEvaluated(fleet, ctx.now)) return null;
   return decideStep(step, new Map(), ctx)?.action === "repeat" ? observation : null;
 }

@@ -647,18 +647,42 @@ describe("settleFleets", () => {
         lastCleanAt: minutesAgo(20),
         lastFiringAt: minutesAgo(25),
       };
+      // Their last reading is the one the fleet alert was last judged by: none since.
+      const dark = (name: string) => ({
+        ...own(name, "resolving", minutesAgo(5), "unknown"),
+        lastCleanAt: minutesAgo(20),
+      });
       const s = store(
-        [
-          blind,
-          own("er-ams-a", "resolving", minutesAgo(5), "unknown"),
-          own("er-ams-b", "resolving", minutesAgo(5), "unknown"),
-        ].map((value) => ({ value, etag: "e" })),
+        [blind, dark("er-ams-a"), dark("er-ams-b")].map((value) => ({ value, etag: "e" })),
       );
       const out = await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
       expect(out.events.map((e) => [e.action, e.change.slice(0, 6)])).toEqual([
         ["repeat", "Blind:"],
       ]);
       expect(s.commits.map((c) => [c.phase, c.consecutiveClean])).toEqual([["resolving", 0]]);
+    });
+
+    it("members read within blindAfterSweeps, though that settles nothing: no Blind: (hunt seed 870)", async () => {
+      // Judged clean 20 minutes ago; both read 15 minutes ago, one down to one
+      // path its own alert does not carry yet, the other UNKNOWN since.
+      const judgedOnce = {
+        ...once,
+        lastEvaluatedAt: minutesAgo(20),
+        lastCleanAt: minutesAgo(20),
+        lastFiringAt: minutesAgo(25),
+      };
+      const dark = {
+        ...own("er-ams-a", "resolving", minutesAgo(5), "unknown"),
+        lastCleanAt: minutesAgo(15),
+      };
+      const onePath = {
+        ...own("er-ams-b", "pending", minutesAgo(15)),
+        condition: { layer: "provider", code: "arp-missing", severity: "Sev2", owner: "carrier" },
+      } as AlertState;
+      const s = store([judgedOnce, dark, onePath].map((value) => ({ value, etag: "e" })));
+      const out = await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+      expect(out.events).toEqual([]);
+      expect(s.commits).toEqual([]);
     });
 
     it("a member with no outage alert of its own is judged by its snapshot's last evaluation", async () => {

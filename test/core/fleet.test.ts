@@ -13,6 +13,7 @@ import {
   fleetGroups,
   fleetIdsAt,
   fleetMemberRead,
+  fleetMembersReadAt,
   fleetMembersToLookUp,
   fleetOver,
   fleetSettledAt,
@@ -1460,6 +1461,179 @@ describe("fleetBlindNow (fan-out: the timer tells a fleet alert's holder it went
     const observation = fleetBlindNow(given, ctx(silences));
     expect(observation !== null).toBe(blind);
     if (observation) expect(observation).toMatchObject({ key: given.key, state: "unknown" });
+  });
+});
+
+describe("fleetMembersReadAt (fan-out: members read are a sighting of the fleet alert for blindness)", () => {
+  // The timer of sweep 10 (TIMER) judges blindness as of sweep 9 (NOW): the
+  // fleet Sev0 was last judged clean at sweep 6 (ago(15)) and settled nothing
+  // since, while both members were read at sweep 7 (ago(10)) and the listing
+  // failed at sweeps 8 and 9 (hunt seed 870).
+  const TIMER = new Date(NOW.getTime() + 5 * 60_000);
+  const [group] = fleetGroups(["a", "b"].map((n) => candidate(n)));
+  const ago = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
+  const condition = { ...fleetFinding(group!), ticket: null };
+  const fleet: AlertState = {
+    key: alertKey(group!.id, null, "fleet"),
+    family: "fleet",
+    circuitId: group!.id,
+    circuitName: "Equinix at Amsterdam (provider)",
+    peering: null,
+    phase: "resolving",
+    consecutiveFiring: 0,
+    consecutiveClean: 1,
+    firstSeen: ago(45),
+    condition,
+    notified: {
+      episode: 1,
+      severity: "Sev0",
+      peakSeverity: "Sev0",
+      paths: [],
+      title: condition.title,
+      at: ago(45),
+      sequence: 2,
+    },
+    sequence: 2,
+    lastEvaluatedAt: ago(15),
+    lastFiringAt: ago(25),
+    lastCleanAt: ago(15),
+  };
+  /** A member's own outage alert: evaluated last at `evaluated`, read (its marks) at the others. */
+  const own = (
+    name: string,
+    evaluated: string,
+    marks: { clean?: string; firing?: string; masked?: string },
+    family = "path-down",
+  ) =>
+    ({
+      key: `k-${name}-${family}`,
+      family,
+      circuitId: candidate(name).circuitId,
+      circuitName: name,
+      phase: marks.firing && marks.firing >= (marks.clean ?? "") ? "pending" : "resolving",
+      condition: { layer: "provider", code: "arp-missing", severity: "Sev2", owner: "carrier" },
+      lastEvaluatedAt: evaluated,
+      lastCleanAt: marks.clean ?? null,
+      lastFiringAt: marks.firing ?? null,
+      ...(marks.masked ? { lastMaskedAt: marks.masked } : {}),
+    }) as unknown as AlertState;
+  const ctx = {
+    policy: DEFAULT_ALERT_POLICY,
+    silences: [],
+    circuit: { id: group!.id, name: "Equinix at Amsterdam (provider)" },
+    now: NOW,
+  };
+  const b = candidate("b").circuitId.toLowerCase();
+
+  it.each<{
+    case: string;
+    alerts: AlertState[];
+    snapshots?: Map<string, MemberSnapshot | null>;
+    readAt: string | null;
+    blind: boolean;
+  }>([
+    {
+      case: "seed 870: both read at sweep 7 (one down to one path, pending), one UNKNOWN since",
+      alerts: [
+        own("a", ago(0), { clean: ago(10), firing: ago(20) }),
+        own("b", ago(10), { clean: ago(15), firing: ago(10) }),
+      ],
+      readAt: ago(10),
+      blind: false,
+    },
+    {
+      case: "one read this sweep (the timer's instant): that reading is not counted",
+      alerts: [
+        own("a", TIMER.toISOString(), { clean: TIMER.toISOString() }),
+        own("b", ago(5), { clean: ago(5) }),
+      ],
+      readAt: null,
+      blind: true,
+    },
+    {
+      case: "one not read since the fleet alert was judged: as old as its reading",
+      alerts: [
+        own("a", ago(0), { clean: ago(5) }),
+        own("b", ago(0), { clean: ago(15), firing: ago(30) }),
+      ],
+      readAt: ago(15),
+      blind: true,
+    },
+    {
+      case: "one never read (UNKNOWN at every reading): no sighting",
+      alerts: [own("a", ago(0), { clean: ago(5) }), own("b", ago(0), {})],
+      readAt: null,
+      blind: true,
+    },
+    {
+      case: "one with two outage alerts, both read at its latest reading",
+      alerts: [
+        own("a", ago(0), { clean: ago(5) }),
+        own("b", ago(10), { clean: ago(10) }),
+        own("b", ago(10), { firing: ago(10) }, "session-flapping"),
+      ],
+      readAt: ago(10),
+      blind: false,
+    },
+    {
+      case: "one with two outage alerts, one UNKNOWN at its latest reading and the other's mark before written over",
+      alerts: [
+        own("a", ago(0), { clean: ago(5) }),
+        own("b", ago(5), { clean: ago(5) }),
+        own("b", ago(5), { clean: ago(10) }, "session-flapping"),
+      ],
+      readAt: null,
+      blind: true,
+    },
+    {
+      case: "one masked (the provider de-provisioned it): masked is a reading",
+      alerts: [own("a", ago(0), { clean: ago(5) }), own("b", ago(5), { masked: ago(5) })],
+      readAt: ago(5),
+      blind: false,
+    },
+    {
+      case: "one without an outage alert of its own, not looked up: no sighting",
+      alerts: [own("a", ago(0), { clean: ago(5) })],
+      readAt: null,
+      blind: true,
+    },
+    {
+      case: "one without an outage alert of its own, its snapshot read whole",
+      alerts: [own("a", ago(0), { clean: ago(5) })],
+      snapshots: new Map([[b, { takenAt: ago(5), incomplete: false }]]),
+      readAt: ago(5),
+      blind: false,
+    },
+    {
+      case: "one without an outage alert of its own, a read of its snapshot failed",
+      alerts: [own("a", ago(0), { clean: ago(5) })],
+      snapshots: new Map([[b, { takenAt: ago(5), incomplete: true }]]),
+      readAt: null,
+      blind: true,
+    },
+    {
+      case: "one no longer watched: the others' readings",
+      alerts: [own("a", ago(0), { clean: ago(5) }), own("b", ago(30), { clean: ago(30) })],
+      snapshots: new Map([[b, null]]),
+      readAt: ago(5),
+      blind: false,
+    },
+  ])("$case", ({ alerts, snapshots, readAt, blind }) => {
+    const read = fleetMembersReadAt(fleet, alerts, TIMER, snapshots);
+    expect(read?.toISOString() ?? null).toBe(readAt);
+    expect(fleetBlindNow(fleet, ctx, read) !== null).toBe(blind);
+  });
+
+  it("members read add nothing to a sighting of its own that is later", () => {
+    const judged = { ...fleet, lastEvaluatedAt: ago(5), lastFiringAt: ago(5) };
+    expect(fleetBlindNow(judged, ctx, new Date(ago(20)))).toBeNull();
+  });
+
+  it("a blind notice goes out once the members were read blindAfterSweeps before, not sooner", () => {
+    // Three sweeps since they were read, as a path alert is told; its own sighting is ago(15).
+    expect(fleetBlindNow(fleet, ctx, new Date(ago(10)))).toBeNull();
+    expect(fleetBlindNow(fleet, ctx, new Date(ago(15)))).toMatchObject({ state: "unknown" });
+    expect(fleetBlindNow(fleet, ctx, new Date(ago(20)))).toMatchObject({ state: "unknown" });
   });
 });
 
