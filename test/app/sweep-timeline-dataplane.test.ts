@@ -331,6 +331,36 @@ describe("traffic-stopped after an outage of the control plane", () => {
     expect(stops(t, back)).toEqual({ found: [], heard: [] });
   });
 
+  it("a peering disabled for 90 minutes and enabled again, quiet for an hour, pages nothing: what it carried before is not remembered across", async () => {
+    const t = await timeline();
+    await t.sweeps(0, 10);
+    setPeeringState(t.bundle.circuit, PRIVATE, "Disabled");
+    await t.sweeps(15, 105);
+    setPeeringState(t.bundle.circuit, PRIVATE, "Enabled");
+    quiet(t);
+    await t.sweeps(110, 170);
+    expect(t.heard().filter((h) => h.includes(":traffic:"))).toEqual([]);
+  });
+
+  it("a both-paths stop whose primary session is reset to apply the fix, traffic back ten minutes after it returns: no escalation page", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    quiet(t);
+    await t.sweeps(5, 30);
+    carrierDown(t.bundle.circuit, PRIVATE, "primary");
+    await t.sweeps(35, 45);
+    restorePath(t.bundle.circuit, PRIVATE, "primary");
+    quiet(t);
+    await t.sweeps(50, 55);
+    busy(t);
+    await t.sweeps(60, 80);
+    expect(t.heard().filter((h) => h.includes(":traffic:"))).toEqual([
+      "open:traffic:Sev1",
+      "deescalate:traffic:Sev2",
+      "resolve:traffic:Sev2",
+    ]);
+  });
+
   it("a stop already open when the sessions dropped goes on after they return: neither resolved by the outage nor opened twice", async () => {
     const t = await timeline();
     await t.sweep(0);

@@ -350,13 +350,10 @@ function applyMetrics(
   for (const p of peerings) {
     if (!read.includes(p)) {
       setRow(p, "capacity", cell("n/a", "peering not read"));
-      // Not read is not forgotten: back, it is judged against when it last carried.
-      const kept = byName(previous, p.name);
-      if (kept) memory[p.name] = { ...kept };
       continue;
     }
     const traffic = {} as Record<PathName, PathTraffic>;
-    for (const path of PATHS) {
+    for (const path of PATHS)
       traffic[path] = judgeTraffic(
         metrics,
         p.name,
@@ -369,6 +366,22 @@ function applyMetrics(
           ? runAtReading(byName(previousRuns, p.name)?.[path] ?? null, now)
           : null,
       );
+    // Back from an outage it was stopped before, a path is stopped again at
+    // once only when nothing else holds the stop: with the other path still
+    // stopped the alert goes on as it is, and the returning one is judged a
+    // window after it came back (a session reset to apply the fix, traffic
+    // minutes behind, is no new escalation).
+    for (const path of PATHS) {
+      const s = traffic[path].state;
+      const other = traffic[path === "primary" ? "secondary" : "primary"].state;
+      if (s.kind === "stopped" && s.afterOutage !== undefined && other.kind === "stopped")
+        if (other.afterOutage === undefined)
+          traffic[path] = {
+            ...traffic[path],
+            state: { kind: "idle", at: s.at, afterOutage: s.afterOutage },
+          };
+    }
+    for (const path of PATHS) {
       const last = traffic[path].lastCarriedAt;
       if (last !== null) memory[p.name] = { ...memory[p.name], [path]: last };
       const state = traffic[path].state;

@@ -109,6 +109,8 @@ export type TrafficState =
       at: number;
       /** Azure Monitor's own availability for the path over the window (null: none reported). */
       bgpAvailability: number | null;
+      /** Stopped before an outage it came back from at this time (ms), within the window. */
+      afterOutage?: number;
     }
   /** Quiet, but Azure Monitor says the session was down meanwhile while ARM says up: a metrics dip. */
   | { kind: "contradicted"; detail: string }
@@ -234,6 +236,7 @@ export function judgeTraffic(
       minutes: Math.round((at - carried) / MINUTE),
       at,
       bgpAvailability: bgp?.value ?? null,
+      ...(back !== null ? { afterOutage: back } : {}),
     },
     lastCarriedAt,
   };
