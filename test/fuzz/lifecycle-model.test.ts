@@ -315,3 +315,41 @@ describe("the lifecycle judge's blind notices over a circuit the carrier de-prov
     ]);
   });
 });
+
+describe("the lifecycle judge's monitoring-blind across a sweep whose publish hung", () => {
+  const blindOpen: AlertEvent = {
+    ...opened("monitoring-blind", "Sev3", ["secondary"]),
+    title: "erwatch cannot read soak-ams-b: server-error",
+  };
+  /** The secondary's reads failing from sweep 2; the publish hung at `hung`; monitoring-blind heard at `at`. */
+  function judgedBlind(hung: number[], at: number): string[] {
+    const trouble: ReadTrouble = {
+      subject: NAME,
+      path: "secondary",
+      kind: "server-error",
+      action: "Microsoft.Network/expressRouteCircuits/routeTables/action",
+    };
+    const judge = new Judge(
+      ids,
+      { trouble: (s) => (s >= 2 ? [trouble] : []), silences: () => [] },
+      { storageFailed: (name, s) => name === NAME && hung.includes(s) },
+    );
+    for (let s = 0; s <= 7; s += 1) {
+      judge.truths[s] = new Map([[NAME, HEALTHY]]);
+      judge.observe(s, s === at ? [blindOpen] : []);
+    }
+    return judge.violations.filter((v) => v.includes("no monitoring-blind"));
+  }
+
+  it("takes a monitoring-blind decided at a sweep whose publish hung as heard a sweep later (seed 872)", () => {
+    expect(judgedBlind([5], 6)).toEqual([]);
+  });
+
+  it("still calls it missing when nothing held it back", () => {
+    expect(judgedBlind([], 6)).toEqual([
+      expect.stringMatching(
+        /^sweep 5 .*soak-ams-b: its reads have failed 4 sweeps and no monitoring-blind/,
+      ),
+    ]);
+  });
+});

@@ -1032,7 +1032,12 @@ export class Judge {
         this.listed(s) &&
         !this.truth(name, s).providerDown &&
         !this.silencedAt(name, s);
-      if (this.runOf(sweep, failing) >= BLIND_AFTER + READ_LAG && this.blindKeys(name).length === 0)
+      // Decided at a sweep whose pages could not leave, it is heard a sweep later.
+      if (
+        this.runOf(sweep, failing) >= BLIND_AFTER + READ_LAG &&
+        this.blindKeys(name).length === 0 &&
+        !this.storageFailed(name, sweep)
+      )
         this.fail(
           sweep,
           `${name}: its reads have failed ${this.runOf(sweep, failing)} sweeps and no monitoring-blind is open for it`,
