@@ -148,6 +148,18 @@ export function fleetGroups(candidates: FleetCandidate[]): FleetGroup[] {
 /** What the circuit's own alerts are judged by this sweep (the circuit is the verdict's). */
 export type MemberJudgement = Omit<AlertContext, "circuit">;
 
+/**
+ * Not an outage the circuit paged on its own: none open, or one resolving
+ * that a fleet alert held from the receivers (never told) and that breaks
+ * again: it rejoins the group instead of paging alone beside it (hunt seed
+ * 873). One firing and never told stays out: its fleet alert could not be
+ * written, and it pages on its own rather than be held for ever.
+ */
+const isFresh = (state: AlertState | undefined): boolean => {
+  const phase = state?.phase ?? "clear";
+  return phase === "resolving" ? !state?.notified : phase !== "firing";
+};
+
 /** A circuit's firing outages that may group: those with a provider and a peering location. */
 export function fleetCandidates(
   verdict: CircuitVerdict,
@@ -176,7 +188,7 @@ export function fleetCandidates(
           {
             circuitId: verdict.id,
             key: o.key,
-            fresh: !["firing", "resolving"].includes(previous.get(o.key)?.phase ?? "clear"),
+            fresh: isFresh(previous.get(o.key)),
             pagesAlone: decideStep(step, own, ctx)?.action === "open",
             circuitName: verdict.name,
             subscriptionId: verdict.subscriptionId,

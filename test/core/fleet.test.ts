@@ -360,7 +360,10 @@ describe("fleetCandidates", () => {
     finding: f,
     previousReadAt: null,
   });
-  const prior = (phase: AlertState["phase"]) => new Map([["k", { phase } as AlertState]]);
+  const prior = (phase: AlertState["phase"], told = true) =>
+    new Map([
+      ["k", { phase, notified: told ? { severity: "Sev0" } : null } as unknown as AlertState],
+    ]);
   const judgement = { policy: DEFAULT_ALERT_POLICY, silences: [], now: NOW };
 
   it.each<{
@@ -384,10 +387,33 @@ describe("fleetCandidates", () => {
       want: [false],
     },
     {
+      // Held one sweep by a fleet alert that could not be written: it pages on its own now.
+      case: "firing and never told",
+      v: {},
+      o: obs("firing", finding("arp-missing", "Sev0")),
+      prev: prior("firing", false),
+      want: [false],
+    },
+    {
+      // Hunt seed 873: read clean once, it broke again beside the others at its site.
+      case: "resolving, held by a fleet alert and never told, breaking again",
+      v: {},
+      o: obs("firing", finding("arp-missing", "Sev0")),
+      prev: prior("resolving", false),
+      want: [true],
+    },
+    {
+      case: "resolving after paging on its own, breaking again",
+      v: {},
+      o: obs("firing", finding("arp-missing", "Sev0")),
+      prev: prior("resolving"),
+      want: [false],
+    },
+    {
       case: "pending before",
       v: {},
       o: obs("firing", finding("arp-missing", "Sev1")),
-      prev: prior("pending"),
+      prev: prior("pending", false),
       want: [true],
     },
     { case: "clean", v: {}, o: obs("clean", null), want: [] },
