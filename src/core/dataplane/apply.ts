@@ -374,12 +374,12 @@ function applyMetrics(
     for (const path of PATHS) {
       const s = traffic[path].state;
       const other = traffic[path === "primary" ? "secondary" : "primary"].state;
-      if (s.kind === "stopped" && s.afterOutage !== undefined && other.kind === "stopped")
-        if (other.afterOutage === undefined)
-          traffic[path] = {
-            ...traffic[path],
-            state: { kind: "idle", at: s.at, afterOutage: s.afterOutage },
-          };
+      const othersStop = other.kind === "stopped" && other.afterOutage === undefined;
+      if (s.kind === "stopped" && s.afterOutage !== undefined && othersStop)
+        traffic[path] = {
+          ...traffic[path],
+          state: { kind: "idle", at: s.at, afterOutage: s.afterOutage },
+        };
     }
     for (const path of PATHS) {
       const last = traffic[path].lastCarriedAt;
