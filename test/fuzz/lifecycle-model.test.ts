@@ -6,13 +6,15 @@ import { describe, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { alertKey } from "../../src/core/alert-identity.js";
 import type { AlertFamily, Severity } from "../../src/core/model.js";
-import { prefixLimitOpen } from "../support/alert-event-fixture.js";
+import { fleetPlacePrefix } from "../../src/core/fleet.js";
+import { fleetOutageOpen, prefixLimitOpen } from "../support/alert-event-fixture.js";
 import { circuitId } from "../support/estate/ids.js";
 import type { PathName } from "../support/estate/index.js";
 import {
   HEALTHY,
   Judge,
   PRIVATE,
+  SITE,
   soakEstate,
   type CircuitName,
   type ReadTrouble,
@@ -349,6 +351,91 @@ describe("the lifecycle judge's monitoring-blind across a sweep whose publish hu
     expect(judgedBlind([], 6)).toEqual([
       expect.stringMatching(
         /^sweep 5 .*soak-ams-b: its reads have failed 4 sweeps and no monitoring-blind/,
+      ),
+    ]);
+  });
+});
+
+describe("the lifecycle judge's blind notices of a fleet outage whose members the carrier de-provisioned", () => {
+  const members = ["soak-ams-a", "soak-ams-b"] as const;
+  const place = `${fleetPlacePrefix(SITE.provider, SITE.location)}provider-soak`;
+  const key = alertKey(place, null, "fleet");
+  const open = fleetOutageOpen();
+  const fleet = (action: AlertEvent["action"], sequence: number, blind: boolean): AlertEvent => ({
+    ...open,
+    id: `${key}-${sequence}`,
+    key,
+    episodeId: `${key}-1`,
+    action,
+    sequence,
+    circuit: { ...open.circuit, id: place, name: "Equinix at Amsterdam (provider)" },
+    evidence: {
+      ...open.evidence,
+      circuits: members.map((m) => ({
+        id: ids.get(m)!,
+        name: m,
+        code: "provider-not-provisioned",
+        severity: "Sev0",
+        owner: "carrier",
+        paths: ["primary", "secondary"],
+        title: "Carrier de-provisioned the circuit",
+      })),
+    },
+    ...(blind
+      ? {
+          change: "Blind: erwatch has not been able to read this outage's circuits since 01:05 UTC",
+          blindSince: "2026-11-22T01:05:00.000Z",
+        }
+      : {}),
+  });
+  const deprovisioned: Truth = { ...HEALTHY, providerDown: true };
+  const listing: ReadTrouble = {
+    subject: "listing",
+    kind: "throttled",
+    action: "Microsoft.Network/expressRouteCircuits/read",
+  };
+  const secondaryUnread: ReadTrouble = {
+    subject: "soak-ams-b",
+    path: "secondary",
+    kind: "server-error",
+    action: "Microsoft.Network/expressRouteCircuits/routeTables/action",
+  };
+
+  /**
+   * Both members de-provisioned throughout, the fleet paged at 1; the listing
+   * failing at 2–4 (a notice at 5, fan-out's sweep of lag) and 7–9 (another
+   * at 10); at 6 listed, soak-ams-b's secondary path read failing.
+   */
+  function judgedFleet(lostAt6: boolean): string[] {
+    const judge = new Judge(
+      ids,
+      {
+        trouble: (s) =>
+          [2, 3, 4, 7, 8, 9].includes(s) ? [listing] : s === 6 ? [secondaryUnread] : [],
+        silences: () => [],
+      },
+      { fleetResolveLag: 1, readLost: (name, s) => lostAt6 && name === "soak-ams-b" && s === 6 },
+    );
+    const heard = new Map<number, AlertEvent[]>([
+      [1, [fleet("open", 1, false)]],
+      [5, [fleet("repeat", 2, true)]],
+      [10, [fleet("repeat", 3, true)]],
+    ]);
+    for (let s = 0; s <= 10; s += 1) {
+      judge.truths[s] = new Map(members.map((m) => [m, s === 0 ? HEALTHY : deprovisioned]));
+      judge.observe(s, heard.get(s) ?? []);
+    }
+    return judge.violations.filter((v) => v.includes("second blind notice"));
+  }
+
+  it("takes a sweep that listed a member de-provisioned for a reading of it, whatever its path reads did (seed 874)", () => {
+    expect(judgedFleet(false)).toEqual([]);
+  });
+
+  it("still calls a second notice when that member's reading was lost", () => {
+    expect(judgedFleet(true)).toEqual([
+      expect.stringMatching(
+        /^sweep 10 .*blind-notice fleet Sev0 .*: a second blind notice \(after sweep 5\) with no reading between$/,
       ),
     ]);
   });

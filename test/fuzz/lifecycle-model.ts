@@ -729,12 +729,16 @@ export class Judge {
       if (!blindAt(s)) this.fail(sweep, `${say}: but it was read at sweep ${s}`);
     const last = before?.blindNoticeAt;
     if (last !== undefined) {
-      const kept = (m: CircuitName, s: number) =>
-        this.unread(m, s).length === 0 &&
-        !(this.options.readLost ?? this.options.storageFailed)?.(m, s);
+      const lost = (m: CircuitName, s: number) =>
+        (this.options.readLost ?? this.options.storageFailed)?.(m, s) === true;
+      const kept = (m: CircuitName, s: number) => this.unread(m, s).length === 0 && !lost(m, s);
+      // A member listed de-provisioned was read whatever its path reads did
+      // (README "Blind": masked is a reading), as for a circuit's own alert.
+      const masked = (m: CircuitName, s: number) =>
+        this.listed(s) && this.truth(m, s).providerDown && !lost(m, s);
       const readAt = (s: number): boolean => {
         if (name) return e.family === "provider" ? this.listed(s) : kept(name, s);
-        return members.every((m) => kept(m as CircuitName, s));
+        return members.every((m) => kept(m as CircuitName, s) || masked(m as CircuitName, s));
       };
       let readBetween = false;
       for (let s = last + 1; s < sweep; s += 1) if (readAt(s)) readBetween = true;
