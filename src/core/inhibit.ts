@@ -16,6 +16,8 @@ export interface InhibitRule {
     codes?: FindingCode[];
     /** Only when the source covers both paths. */
     bothPaths?: boolean;
+    /** Only when the source covers every path of the target. */
+    targetPaths?: boolean;
   };
   targets: AlertFamily[];
   /** Fields that must be equal between source and target. */
@@ -137,6 +139,16 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     ipv6HoldsResolveOfOthers: true,
   },
   {
+    // A stop on one path whose path then goes down is not over: back, it is
+    // stopped again at once (dataplane/metrics.ts runs). Resolved meanwhile
+    // it told on-call "recovered" and paged anew a sweep after the return.
+    name: "a path down keeps the traffic-stopped alert of that path open",
+    source: { family: "path-down", targetPaths: true },
+    targets: ["traffic"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
+  {
     name: "a gateway not connected keeps the end-to-end alert it explains open",
     source: { family: "gateway" },
     targets: ["end-to-end"],
@@ -211,14 +223,18 @@ export interface Hold {
 
 function sourceFor(rule: InhibitRule, target: ActiveAlert, alerts: ActiveAlert[]) {
   if (!rule.targets.includes(target.family)) return undefined;
+  // The paths a source is down on, as far as the target is concerned (heldPaths).
+  const downOn = (s: ActiveAlert) =>
+    target.addressFamily === "ipv6" ? s.paths : (s.ipv4Paths ?? s.paths);
   return alerts.find(
     (s) =>
       s.active &&
       s.key !== target.key &&
       s.family === rule.source.family &&
       (!rule.source.codes || rule.source.codes.includes(s.code)) &&
-      (!rule.source.bothPaths ||
-        (target.addressFamily === "ipv6" ? s.paths : (s.ipv4Paths ?? s.paths)).length === 2) &&
+      (!rule.source.bothPaths || downOn(s).length === 2) &&
+      (!rule.source.targetPaths ||
+        (target.paths.length > 0 && target.paths.every((p) => downOn(s).includes(p)))) &&
       // IPv6 alone explains nothing of IPv4's, which is most of the traffic: an
       // IPv6 flap (or IPv6 down on both paths beside IPv4 carrying) held an IPv4
       // path lost, a gateway not connected or IPv4 near its limit unheard behind

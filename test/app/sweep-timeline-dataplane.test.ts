@@ -11,6 +11,7 @@ import type { SweepResult } from "../../src/app/sweep.js";
 import {
   carrierDown,
   carrierDownBoth,
+  clearWire,
   editWire,
   healthyCircuit,
   metricsDip,
@@ -82,6 +83,30 @@ async function timeline(
   };
 }
 
+/** The path carries nothing either way (its minutes in Azure Monitor read 0 bits). */
+const pathQuiet = (t: Timeline, path: "primary" | "secondary") =>
+  setTraffic(t.bundle.circuit, PRIVATE, path, { inBps: 0, outBps: 0 });
+const pathBusy = (t: Timeline, path: "primary" | "secondary") =>
+  setTraffic(t.bundle.circuit, PRIVATE, path, { inBps: 240e6, outBps: 90e6 });
+/** The active (primary) path of an active/passive circuit fails: down, and carrying nothing. */
+const activeDown = (t: Timeline) => {
+  carrierDown(t.bundle.circuit, PRIVATE, "primary");
+  pathQuiet(t, "primary");
+};
+
+/** The active path back and carrying from sweep 80: its outage and the failover's Sev1 both resolve. */
+async function activeBackResolvesBoth(t: Timeline) {
+  restorePath(t.bundle.circuit, PRIVATE, "primary");
+  pathBusy(t, "primary");
+  await t.sweeps(80, 100);
+  expect(t.heard()).toEqual([
+    "open:path-down:Sev2",
+    "open:traffic:Sev1",
+    "resolve:path-down:Sev2",
+    "resolve:traffic:Sev1",
+  ]);
+}
+
 const verdictOf = (r: SweepResult, name = "er-circuit-prod") =>
   r.verdicts.find((v) => v.name === name)!;
 const decisionOf = (r: SweepResult, family: string, name = "er-circuit-prod") =>
@@ -93,8 +118,8 @@ describe("traffic-stopped through the lifecycle", () => {
   it("opens after its window and two sweeps, a metrics gap neither resolves it nor counts, and it resolves after two clean sweeps", async () => {
     const t = await timeline();
     await t.sweep(0);
-    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 0, outBps: 0 });
-    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+    pathQuiet(t, "primary");
+    pathQuiet(t, "secondary");
     await t.sweeps(5, 20);
     expect(t.said()).toEqual([]);
     await t.sweeps(25, 30);
@@ -124,8 +149,8 @@ describe("traffic-stopped through the lifecycle", () => {
     // The gap ends, still quiet: still the one alert. Then traffic comes back.
     await t.sweeps(65, 70);
     expect(t.said()).toHaveLength(2);
-    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 240e6, outBps: 90e6 });
-    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 240e6, outBps: 90e6 });
+    pathBusy(t, "primary");
+    pathBusy(t, "secondary");
     await t.sweep(75);
     expect(t.said()).toHaveLength(2);
     await t.sweeps(80, 85);
@@ -135,8 +160,8 @@ describe("traffic-stopped through the lifecycle", () => {
   it("a gap on one path of a both-paths stop is not that path recovering: no de-escalation, and then one path, then both, recover", async () => {
     const t = await timeline();
     await t.sweep(0);
-    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 0, outBps: 0 });
-    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+    pathQuiet(t, "primary");
+    pathQuiet(t, "secondary");
     await t.sweeps(5, 30);
     expect(t.heard()).toEqual(["open:traffic:Sev1"]);
     metricsDip(t.w.estate.state, {
@@ -153,13 +178,13 @@ describe("traffic-stopped through the lifecycle", () => {
       during.some((r) => verdictOf(r).peerings[0]!.paths.primary.capacity.status === "unknown"),
     ).toBe(true);
     // Data again, and the primary really carries traffic: Sev1 → Sev2 says so, then it resolves.
-    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 240e6, outBps: 90e6 });
+    pathBusy(t, "primary");
     await t.sweeps(55, 75);
     expect(t.heard()).toEqual(["open:traffic:Sev1", "deescalate:traffic:Sev2"]);
     expect(t.sent().find((e) => e.action === "deescalate")!.change).toContain(
       "the primary path recovered",
     );
-    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 240e6, outBps: 90e6 });
+    pathBusy(t, "secondary");
     await t.sweeps(80, 95);
     expect(t.heard()).toEqual([
       "open:traffic:Sev1",
@@ -170,8 +195,8 @@ describe("traffic-stopped through the lifecycle", () => {
   it("a stopped link whose sessions then drop is one outage: the Sev0 pages and the stop's all-clear waits for it", async () => {
     const t = await timeline();
     await t.sweep(0);
-    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 0, outBps: 0 });
-    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+    pathQuiet(t, "primary");
+    pathQuiet(t, "secondary");
     await t.sweeps(5, 30);
     expect(t.said()).toEqual(["open:traffic:Sev1"]);
     carrierDown(t.bundle.circuit, PRIVATE, "primary");
@@ -181,8 +206,8 @@ describe("traffic-stopped through the lifecycle", () => {
     expect(decisionOf(down[3]!, "traffic")).toMatchObject({ action: "none", reason: "inhibited" });
     restorePath(t.bundle.circuit, PRIVATE, "primary");
     restorePath(t.bundle.circuit, PRIVATE, "secondary");
-    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 240e6, outBps: 90e6 });
-    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 240e6, outBps: 90e6 });
+    pathBusy(t, "primary");
+    pathBusy(t, "secondary");
     await t.sweeps(55, 70);
     expect([...t.said()].sort()).toEqual([
       "open:path-down:Sev0",
@@ -306,16 +331,69 @@ describe("traffic-stopped after an outage of the control plane", () => {
   it("a standby path quiet by design before both paths went down is no stop once they are back", async () => {
     const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
     await t.sweep(0);
-    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+    pathQuiet(t, "secondary");
     await t.sweeps(5, 40);
     carrierDownBoth(t.bundle.circuit, PRIVATE);
     await t.sweeps(45, 60);
     restoreBoth(t.bundle.circuit, PRIVATE);
     quiet(t);
     const back = await t.sweeps(65, 75);
-    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 240e6, outBps: 90e6 });
+    pathBusy(t, "primary");
     const after = await t.sweeps(80, 95);
     expect(stops(t, [...back, ...after])).toEqual({ found: [], heard: [] });
+  });
+
+  it("active/passive, the active path fails: the standby has a window to take traffic over, and pages nothing when it does", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    await t.sweep(0);
+    pathQuiet(t, "secondary");
+    await t.sweeps(5, 40);
+    activeDown(t);
+    const failing = await t.sweeps(45, 50);
+    expect(verdictOf(failing[0]!).peerings[0]!.paths.secondary.capacity).toMatchObject({
+      status: "up",
+      detail: expect.stringMatching(
+        /^standby by design \(erwatch:standby-path\): no traffic either way for \d+ min; the other path last carried at 01:4\d UTC, so traffic fails over to this one: a stop only if still quiet past 01:5\d UTC$/,
+      ),
+    });
+    pathBusy(t, "secondary");
+    const over = await t.sweeps(55, 80);
+    expect(stops(t, [...failing, ...over])).toEqual({ found: [], heard: [] });
+    expect(t.heard()).toEqual(["open:path-down:Sev2"]);
+  });
+
+  it("active/passive, the active path fails and the standby never takes over: Sev1, nothing carries the peering", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    await t.sweep(0);
+    pathQuiet(t, "secondary");
+    await t.sweeps(5, 40);
+    activeDown(t);
+    const failing = await t.sweeps(45, 55);
+    expect(stops(t, failing)).toEqual({ found: [], heard: [] });
+    const never = await t.sweeps(60, 75);
+    expect(t.heard()).toEqual(["open:path-down:Sev2", "open:traffic:Sev1"]);
+    const found = verdictOf(never.at(-1)!).findings.find((f) => f.code === "traffic-stopped")!;
+    expect(found.paths).toEqual(["secondary"]);
+    expect(found.title).toMatch(
+      /while the primary path is down: nothing carries this peering's traffic$/,
+    );
+    // The active path back: traffic returns to it, and the standby's quiet is by design again.
+    await activeBackResolvesBoth(t);
+  });
+
+  it("active/passive with a standby never seen carrying: the active path fails and nothing fails over, Sev1 a window after its last traffic", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    pathQuiet(t, "secondary");
+    await t.sweeps(0, 40);
+    activeDown(t);
+    const failing = await t.sweeps(45, 55);
+    expect(stops(t, failing)).toEqual({ found: [], heard: [] });
+    const never = await t.sweeps(60, 75);
+    expect(t.heard()).toEqual(["open:path-down:Sev2", "open:traffic:Sev1"]);
+    expect(verdictOf(never.at(-1)!).peerings[0]!.paths.secondary.capacity.detail).toMatch(
+      /^no traffic either way for \d+ min since the primary path last carried at 01:4\d UTC: the failover onto this standby did not happen$/,
+    );
+    await activeBackResolvesBoth(t);
   });
 
   it("a peering disabled and enabled again, traffic slow to follow, is no stop", async () => {
@@ -342,7 +420,7 @@ describe("traffic-stopped after an outage of the control plane", () => {
     expect(t.heard().filter((h) => h.includes(":traffic:"))).toEqual([]);
   });
 
-  it("a both-paths stop whose primary session is reset to apply the fix, traffic back ten minutes after it returns: no escalation page", async () => {
+  it("a both-paths stop whose primary session is reset to apply the fix, traffic back ten minutes after it returns: no escalation page, and no de-escalation while nothing carries", async () => {
     const t = await timeline();
     await t.sweep(0);
     quiet(t);
@@ -354,9 +432,38 @@ describe("traffic-stopped after an outage of the control plane", () => {
     await t.sweeps(50, 55);
     busy(t);
     await t.sweeps(60, 80);
+    // While the primary is down the secondary still carries nothing: nothing carries the peering,
+    // so the Sev1 stands (no "primary recovered" de-escalation) until traffic is back.
     expect(t.heard().filter((h) => h.includes(":traffic:"))).toEqual([
       "open:traffic:Sev1",
-      "deescalate:traffic:Sev2",
+      "resolve:traffic:Sev1",
+    ]);
+  });
+
+  it("a one-path stop whose path then goes down goes on after it returns: neither resolved by the outage nor opened twice", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    pathQuiet(t, "secondary");
+    await t.sweeps(5, 30);
+    expect(t.heard()).toEqual(["open:traffic:Sev2"]);
+    carrierDown(t.bundle.circuit, PRIVATE, "secondary");
+    await t.sweeps(35, 60);
+    restorePath(t.bundle.circuit, PRIVATE, "secondary");
+    pathQuiet(t, "secondary");
+    const back = await t.sweeps(65, 90);
+    expect(t.heard()).toEqual([
+      "open:traffic:Sev2",
+      "open:path-down:Sev2",
+      "resolve:path-down:Sev2",
+    ]);
+    expect(verdictOf(back.at(-1)!).findings.map((f) => f.code)).toEqual(["traffic-stopped"]);
+    // Traffic back on it: the stop resolves, once.
+    pathBusy(t, "secondary");
+    await t.sweeps(95, 110);
+    expect(t.heard()).toEqual([
+      "open:traffic:Sev2",
+      "open:path-down:Sev2",
+      "resolve:path-down:Sev2",
       "resolve:traffic:Sev2",
     ]);
   });
@@ -432,8 +539,8 @@ describe("metric values that make no sense, through the real metrics reader", ()
   it("a negative availability does not pass for a metrics dip that excuses a real stop", async () => {
     const t = await timeline();
     await t.sweep(0);
-    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 0, outBps: 0 });
-    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+    pathQuiet(t, "primary");
+    pathQuiet(t, "secondary");
     // One minute of BgpAvailability -5 % on each path, inside the quiet window.
     for (const path of ["primary", "secondary"] as const)
       metricsDip(t.w.estate.state, {
@@ -454,8 +561,8 @@ describe("metric values that make no sense, through the real metrics reader", ()
   it("one absurd minute (1e30 bits/s) does not recover a stopped path; a run of them neither saturates it nor recovers it", async () => {
     const t = await timeline();
     await t.sweep(0);
-    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 0, outBps: 0 });
-    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+    pathQuiet(t, "primary");
+    pathQuiet(t, "secondary");
     await t.sweeps(5, 30);
     expect(t.said()).toEqual(["open:traffic:Sev1"]);
     oddThroughput(t, "primary", 1e30, 31, 32, ["BitsInPerSecond"]);
@@ -472,8 +579,8 @@ describe("metric values that make no sense, through the real metrics reader", ()
   it("a minute dated 2099 carrying traffic does not recover a stopped path, now or later: it is named and left out", async () => {
     const t = await timeline();
     await t.sweep(0);
-    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 0, outBps: 0 });
-    setTraffic(t.bundle.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+    pathQuiet(t, "primary");
+    pathQuiet(t, "secondary");
     await t.sweeps(5, 30);
     expect(t.said()).toEqual(["open:traffic:Sev1"]);
     metricsDip(t.w.estate.state, {
@@ -652,7 +759,7 @@ describe("saturation through the lifecycle", () => {
     expect(t.said()).toEqual(["open:capacity:Sev3"]);
 
     // Back under 80 % at 01:40 (Azure shows it from 01:45); the query fails at 01:45 and 01:55.
-    setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 240e6, outBps: 90e6 });
+    pathBusy(t, "primary");
     await t.sweep(40);
     t.w.estate.addFault({
       match: { operation: "metricsBatch" },
@@ -885,5 +992,364 @@ describe("Global Reach throughput in the tiered sweep", () => {
       expect(verdictOf(r).peerings[0]!.paths.primary.globalReach.detail).toBe(
         "gr-to-dr Connected · 12 Mbps in / 3 Mbps out; gr-to-far Connected · peer circuit's service key unknown",
       );
+  });
+});
+
+describe("a one-path stop beside a partner that blips, flaps or goes unread", () => {
+  const traffic = (t: Timeline) => t.heard().filter((h) => h.includes(":traffic:"));
+  const stopSecondary = async (t: Timeline) => {
+    await t.sweep(0);
+    pathQuiet(t, "secondary");
+    await t.sweeps(5, 30);
+    expect(traffic(t)).toEqual(["open:traffic:Sev2"]);
+  };
+
+  it("the carrying partner's route summary unreadable for 20 min does not escalate the stop to 'nothing carries'", async () => {
+    const t = await timeline();
+    await stopSecondary(t);
+    t.w.estate.addFault({
+      match: { operation: "routeTablesSummary", path: "primary" },
+      behaviour: { kind: "operation-failed", code: "InternalServerError", message: "busy" },
+    });
+    const during = await t.sweeps(35, 55);
+    const f = verdictOf(during.at(-1)!).findings.find((x) => x.code === "traffic-stopped");
+    t.w.estate.clearFaults();
+    await t.sweeps(60, 75);
+    // The primary carried throughout (Azure Monitor says so): nothing new is wrong.
+    expect({ title: f?.title, heard: traffic(t) }).toEqual({
+      title: expect.not.stringMatching(/nothing carries/),
+      heard: ["open:traffic:Sev2"],
+    });
+  });
+
+  it("the carrying partner down for one 5-minute sweep (a blip path-down's hysteresis never pages) does not escalate and de-escalate the stop", async () => {
+    const t = await timeline();
+    await stopSecondary(t);
+    carrierDown(t.bundle.circuit, PRIVATE, "primary");
+    await t.sweep(35);
+    restorePath(t.bundle.circuit, PRIVATE, "primary");
+    await t.sweeps(40, 60);
+    expect(t.heard()).toEqual(["open:traffic:Sev2"]);
+  });
+
+  it("the carrying partner flapping (down one sweep, up the next) does not walk the stop Sev2 ↔ Sev1 every sweep", async () => {
+    const t = await timeline();
+    await stopSecondary(t);
+    for (let m = 35; m <= 75; m += 10) {
+      carrierDown(t.bundle.circuit, PRIVATE, "primary");
+      await t.sweep(m);
+      restorePath(t.bundle.circuit, PRIVATE, "primary");
+      await t.sweep(m + 5);
+    }
+    expect(traffic(t)).toEqual(["open:traffic:Sev2"]);
+  });
+});
+
+describe("the standby beside an active path erwatch cannot fully see, or both paths back from an outage", () => {
+  const traffic = (t: Timeline) => t.heard().filter((h) => h.includes(":traffic:"));
+  const standbyQuiet = async (t: Timeline) => {
+    await t.sweep(0);
+    pathQuiet(t, "secondary");
+    await t.sweeps(5, 40);
+    expect(traffic(t)).toEqual([]);
+  };
+
+  it("Azure Monitor silent for the active path alone (it carries; ARM healthy) does not page the standby", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    await standbyQuiet(t);
+    metricsDip(t.w.estate.state, {
+      circuit: "er-circuit-prod",
+      path: "primary",
+      from: at(40),
+      to: at(100),
+      value: "gap",
+    });
+    const gap = await t.sweeps(45, 100);
+    const titles = [
+      ...new Set(
+        gap.flatMap((r) =>
+          verdictOf(r)
+            .findings.filter((f) => f.code === "traffic-stopped")
+            .map((f) => `${f.severity} ${f.title}`),
+        ),
+      ),
+    ];
+    expect({ heard: traffic(t), titles }).toEqual({ heard: [], titles: [] });
+  });
+
+  it("the active path's route summary unreadable for 30 min while it carries does not page the standby", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    await standbyQuiet(t);
+    t.w.estate.addFault({
+      match: { operation: "routeTablesSummary", path: "primary" },
+      behaviour: { kind: "operation-failed", code: "InternalServerError", message: "busy" },
+    });
+    await t.sweeps(45, 75);
+    t.w.estate.clearFaults();
+    await t.sweeps(80, 95);
+    expect(traffic(t)).toEqual([]);
+  });
+
+  it("both paths down, only the standby back and the failover onto it happens: no traffic page", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    await standbyQuiet(t);
+    carrierDownBoth(t.bundle.circuit, PRIVATE);
+    await t.sweeps(45, 60);
+    restorePath(t.bundle.circuit, PRIVATE, "secondary");
+    pathQuiet(t, "primary");
+    await t.sweeps(65, 70);
+    pathBusy(t, "secondary");
+    await t.sweeps(75, 110);
+    expect(traffic(t)).toEqual([]);
+  });
+
+  it("both paths down, only the standby back and nothing fails over onto it: Sev1 a window after it came back", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    await standbyQuiet(t);
+    carrierDownBoth(t.bundle.circuit, PRIVATE);
+    await t.sweeps(45, 60);
+    restorePath(t.bundle.circuit, PRIVATE, "secondary");
+    pathQuiet(t, "secondary");
+    pathQuiet(t, "primary");
+    const back = await t.sweeps(65, 100);
+    const first = back.findIndex((r) =>
+      verdictOf(r).findings.some((f) => f.code === "traffic-stopped"),
+    );
+    expect({ heard: traffic(t), firstStopAt: 65 + first * 5 }).toEqual({
+      heard: ["open:traffic:Sev1"],
+      firstStopAt: expect.any(Number),
+    });
+  });
+});
+
+describe("the never-carried standby through outages", () => {
+  const traffic = (t: Timeline) => t.heard().filter((h) => h.includes(":traffic:"));
+  const failedOver = async (t: Timeline) => {
+    pathQuiet(t, "secondary");
+    await t.sweeps(0, 40);
+    activeDown(t);
+    await t.sweeps(45, 75);
+    expect(t.heard()).toEqual(["open:path-down:Sev2", "open:traffic:Sev1"]);
+  };
+
+  it("the never-carried standby paged Sev1 (active down) has its session reset: the Sev1 neither resolves nor reopens while the active stays down", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    await failedOver(t);
+    carrierDown(t.bundle.circuit, PRIVATE, "secondary");
+    await t.sweeps(80, 85);
+    restorePath(t.bundle.circuit, PRIVATE, "secondary");
+    pathQuiet(t, "secondary");
+    await t.sweeps(90, 130);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+  });
+
+  it("the never-carried standby Sev1, then the active path back with traffic slow to return (10 min): one open, one resolve", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    await failedOver(t);
+    restorePath(t.bundle.circuit, PRIVATE, "primary");
+    pathQuiet(t, "primary");
+    await t.sweeps(80, 85);
+    pathBusy(t, "primary");
+    await t.sweeps(90, 120);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1", "resolve:traffic:Sev1"]);
+  });
+});
+
+describe("the path-down hold on a one-path stop", () => {
+  const traffic = (t: Timeline) => t.heard().filter((h) => h.includes(":traffic:"));
+  for (const sweepsDown of [1, 2, 3]) {
+    it(`a one-path stop whose own session is reset for ${sweepsDown} sweep(s) to apply a fix (traffic still quiet after): opened once, never resolved`, async () => {
+      const t = await timeline();
+      await t.sweep(0);
+      pathQuiet(t, "secondary");
+      await t.sweeps(5, 30);
+      expect(traffic(t)).toEqual(["open:traffic:Sev2"]);
+      carrierDown(t.bundle.circuit, PRIVATE, "secondary");
+      await t.sweeps(35, 35 + (sweepsDown - 1) * 5);
+      restorePath(t.bundle.circuit, PRIVATE, "secondary");
+      pathQuiet(t, "secondary");
+      await t.sweeps(35 + sweepsDown * 5, 90);
+      expect(traffic(t)).toEqual(["open:traffic:Sev2"]);
+    });
+  }
+
+  it("a both-paths stop (Sev1), both paths go down, the primary back first (still quiet), then the secondary: opened once, never resolved", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    pathQuiet(t, "primary");
+    pathQuiet(t, "secondary");
+    await t.sweeps(5, 30);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+    carrierDownBoth(t.bundle.circuit, PRIVATE);
+    await t.sweeps(35, 50);
+    restorePath(t.bundle.circuit, PRIVATE, "primary");
+    pathQuiet(t, "primary");
+    await t.sweeps(55, 70);
+    restorePath(t.bundle.circuit, PRIVATE, "secondary");
+    pathQuiet(t, "secondary");
+    await t.sweeps(75, 100);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+  });
+});
+
+describe("the never-carried standby beside an active path erwatch cannot see", () => {
+  const traffic = (t: Timeline) => t.heard().filter((h) => h.includes(":traffic:"));
+  const titles = (rs: SweepResult[]) => [
+    ...new Set(
+      rs.flatMap((r) =>
+        verdictOf(r)
+          .findings.filter((f) => f.code === "traffic-stopped")
+          .map(
+            (f) =>
+              `${f.severity} ${f.paths.join("+")} ${f.title.replace(/^.*~0 bits both ways/, "…")}`,
+          ),
+      ),
+    ),
+  ];
+
+  it("active path carrying, but its route summary unreadable AND Azure Monitor silent for it for 30 min: the never-carried standby is no stop", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    pathQuiet(t, "secondary");
+    await t.sweeps(0, 40);
+    t.w.estate.addFault({
+      match: { operation: "routeTablesSummary", path: "primary" },
+      behaviour: { kind: "operation-failed", code: "InternalServerError", message: "busy" },
+    });
+    metricsDip(t.w.estate.state, {
+      circuit: "er-circuit-prod",
+      path: "primary",
+      from: at(40),
+      to: at(75),
+      value: "gap",
+    });
+    const during = await t.sweeps(45, 75);
+    t.w.estate.clearFaults();
+    const after = await t.sweeps(80, 100);
+    expect({ heard: traffic(t), titles: titles([...during, ...after]) }).toEqual({
+      heard: [],
+      titles: [],
+    });
+  });
+
+  it("never-carried standby Sev1 (active down), the active path's route summary unreadable for 2 sweeps meanwhile: no de-escalation / re-escalation", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    pathQuiet(t, "secondary");
+    await t.sweeps(0, 40);
+    activeDown(t);
+    await t.sweeps(45, 75);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+    t.w.estate.addFault({
+      match: { operation: "routeTablesSummary", path: "primary" },
+      behaviour: { kind: "operation-failed", code: "InternalServerError", message: "busy" },
+    });
+    const during = await t.sweeps(80, 85);
+    t.w.estate.clearFaults();
+    await t.sweeps(90, 110);
+    expect({ heard: traffic(t), titles: titles(during) }).toEqual({
+      heard: ["open:traffic:Sev1"],
+      titles: [expect.stringMatching(/^Sev1/)],
+    });
+  });
+});
+
+describe("traffic memory when a peering goes unread for a sweep", () => {
+  const traffic = (t: Timeline) => t.heard().filter((h) => h.includes(":traffic:"));
+  const stateLeftOut = (t: Timeline) =>
+    editWire(t.bundle.circuit, {
+      read: "circuit",
+      field: "properties.peerings[0].properties.state",
+      remove: true,
+    });
+
+  it("never-carried standby Sev1 (active down an hour), ARM leaves the peering's state out for one sweep: the Sev1 stays open", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    pathQuiet(t, "secondary");
+    await t.sweeps(0, 40);
+    activeDown(t);
+    await t.sweeps(45, 130);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+    stateLeftOut(t);
+    await t.sweep(135);
+    clearWire(t.bundle.circuit);
+    await t.sweeps(140, 180);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+  });
+
+  it("a one-path stop an hour old, ARM leaves the peering's state out for one sweep: the stop stays open", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    pathQuiet(t, "secondary");
+    await t.sweeps(5, 130);
+    expect(traffic(t)).toEqual(["open:traffic:Sev2"]);
+    stateLeftOut(t);
+    await t.sweep(135);
+    clearWire(t.bundle.circuit);
+    const after = await t.sweeps(140, 180);
+    // The stopped path's last traffic is forgotten: quiet "never seen carrying".
+    expect(verdictOf(after[0]!).peerings[0]!.paths.secondary.capacity.detail).toMatch(
+      /^no traffic either way/,
+    );
+    expect(traffic(t)).toEqual(["open:traffic:Sev2"]);
+  });
+});
+
+describe("a one-minute BgpAvailability dip on a path already paged stopped", () => {
+  const traffic = (t: Timeline) => t.heard().filter((h) => h.includes(":traffic:"));
+  const dip = (t: Timeline, path: "primary" | "secondary", m: number) =>
+    metricsDip(t.w.estate.state, {
+      circuit: "er-circuit-prod",
+      peering: PRIVATE,
+      path,
+      metrics: ["BgpAvailability"],
+      from: at(m),
+      to: at(m + 1),
+      value: 0,
+    });
+
+  it("never-carried standby Sev1 (active down): a 1-minute BgpAvailability dip on the standby neither resolves nor reopens it", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    pathQuiet(t, "secondary");
+    await t.sweeps(0, 40);
+    activeDown(t);
+    await t.sweeps(45, 80);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+    dip(t, "secondary", 81);
+    await t.sweeps(85, 120);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+  });
+
+  it("a one-path stop Sev2: a 1-minute BgpAvailability dip on the stopped path neither resolves nor reopens it", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    pathQuiet(t, "secondary");
+    await t.sweeps(5, 40);
+    expect(traffic(t)).toEqual(["open:traffic:Sev2"]);
+    dip(t, "secondary", 41);
+    await t.sweeps(45, 80);
+    expect(traffic(t)).toEqual(["open:traffic:Sev2"]);
+  });
+});
+
+describe("the never-carried standby in the tiered sweep (a second circuit: rotation)", () => {
+  it("the active path quiet with BGP up (traffic moved off the peering) beside a never-carried standby, with rotation: paged within a sweep of the window", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" }, other: true });
+    pathQuiet(t, "secondary");
+    await t.sweeps(0, 40);
+    pathQuiet(t, "primary");
+    const rs = await t.sweeps(45, 75);
+    const first = rs.findIndex((r) =>
+      (verdictOf(r)?.findings ?? []).some((f) => f.code === "traffic-stopped"),
+    );
+    expect(t.heard().filter((h) => h.includes(":traffic:"))).toEqual(["open:traffic:Sev1"]);
+    expect(45 + first * 5).toBeLessThanOrEqual(65);
+  });
+
+  it("the active path down beside a never-carried standby, with rotation: Sev1 as without", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" }, other: true });
+    pathQuiet(t, "secondary");
+    await t.sweeps(0, 40);
+    activeDown(t);
+    await t.sweeps(45, 75);
+    expect(t.heard()).toEqual(["open:path-down:Sev2", "open:traffic:Sev1"]);
   });
 });

@@ -349,6 +349,40 @@ describe("inhibitions", () => {
       ],
       held: { e: "m" },
     },
+    {
+      name: "a path down keeps the traffic-stopped alert of that path open",
+      alerts: [
+        alert("d", "path-down"),
+        alert("s", "traffic", { code: "traffic-stopped", active: false }),
+      ],
+      held: { s: "d" },
+    },
+    {
+      // The stop on the other path is its own: it resolves when traffic is back there.
+      name: "a path down holds nothing of a traffic-stopped alert on the other path",
+      alerts: [
+        alert("d", "path-down", { paths: ["primary"] }),
+        alert("s", "traffic", { code: "traffic-stopped", active: false }),
+      ],
+      held: {},
+    },
+    {
+      name: "one path down holds nothing of a traffic-stopped alert on both",
+      alerts: [
+        alert("d", "path-down"),
+        alert("s", "traffic", { code: "traffic-stopped", paths: ["primary", "secondary"] }),
+      ],
+      held: {},
+    },
+    {
+      // IPv6 down beside IPv4 carrying: the path still carries, its stop is judged as ever.
+      name: "IPv6 alone down on the path holds nothing of its traffic-stopped alert",
+      alerts: [
+        alert("d", "path-down", { addressFamily: "ipv6" }),
+        alert("s", "traffic", { code: "traffic-stopped", active: false }),
+      ],
+      held: {},
+    },
   ])("$name", ({ alerts, held }) => {
     const result = Object.fromEntries(
       [...inhibitions(alerts).entries()].map(([k, v]) => [k, v.by]),

@@ -49,6 +49,10 @@ import {
   nextCarryRun,
   runAtReading,
   standbyIdle,
+  standbyJudged,
+  type RunAtReading,
+  type StandbyQuiet,
+  type TrafficState,
   type CarryReading,
   type CarryRuns,
   type LinkLoad,
@@ -135,26 +139,57 @@ function setRow(
   for (const path of paths) p.paths[path][layer] = value;
 }
 
+/**
+ * The standby path back from an outage and quiet while the other path
+ * carries: by design, not a stop waiting to happen (its "a stop only if still
+ * quiet past" would never come true).
+ */
+function standbyBack(
+  traffic: Record<PathName, PathTraffic>,
+  path: PathName,
+  standbyPath: PathName | null | undefined,
+): StandbyQuiet | null {
+  const s = traffic[path].state;
+  const other = traffic[path === "primary" ? "secondary" : "primary"].state;
+  return path === standbyPath &&
+    s.kind === "idle" &&
+    s.afterOutage !== undefined &&
+    other.kind === "flowing"
+    ? { path, until: null }
+    : null;
+}
+
+/** What the standby path's quiet is, in words, when it is by design. */
+function standbyWords(s: TrafficState, standby: StandbyQuiet, policy: DataPlanePolicy): string {
+  const tag = `standby by design (${TAGS.standbyPath})`;
+  if (s.kind === "idle" && s.afterOutage !== undefined)
+    return `${tag}: quiet since it came back from an outage at ${hhmm(s.afterOutage)} UTC while the other path carries`;
+  const quiet = s.kind === "stopped" ? `no traffic either way for ${s.minutes} min` : "quiet";
+  if (standby.until === null) return `${tag}: ${quiet} while the other path carries`;
+  const last = standby.until - policy.trafficStopped.minutes * 60_000;
+  return `${tag}: ${quiet}; the other path last carried at ${hhmm(last)} UTC, so traffic fails over to this one: a stop only if still quiet past ${hhmm(standby.until)} UTC`;
+}
+
 function capacityCell(
   traffic: PathTraffic,
   load: LinkLoad,
   bandwidth: number | null,
   policy: DataPlanePolicy,
+  /** This path as the standby whose quiet is by design (standbyIdle), or null. */
+  standby: StandbyQuiet | null,
 ): LayerCell {
   const s = traffic.state;
   if (s.kind === "path-down") return cell("n/a", "path down");
-  if (s.kind === "stopped")
+  if (s.kind === "stopped" && standby === null)
     return cell(
       "down",
-      `no traffic either way for ${s.minutes} min (last carried ${hhmm(Date.parse(s.since))} UTC)`,
+      s.failoverFrom
+        ? `no traffic either way for ${s.minutes} min since the ${s.failoverFrom} path last carried at ${hhmm(Date.parse(s.since))} UTC: the failover onto this standby did not happen`
+        : `no traffic either way for ${s.minutes} min (last carried ${hhmm(Date.parse(s.since))} UTC)`,
     );
   if (s.kind === "unknown") return cell("unknown", s.detail);
-  if (s.kind === "idle" && s.afterOutage !== undefined)
-    return cell(
-      "up",
-      `quiet since it came back from an outage at ${hhmm(s.afterOutage)} UTC, which explains it; a stop only if still quiet past ${hhmm(s.afterOutage + policy.trafficStopped.minutes * 60_000)} UTC`,
-    );
   if (load.stale) return cell("unknown", "no recent throughput data");
+  // The peerings riding a link share it: a quiet peering does not hide a saturated link.
   if (load.saturated.length > 0) {
     const words = load.saturated.map((d) => `${d} ≥ ${load.floorPercent[d]}%`).join(" · ");
     return cell(
@@ -162,24 +197,84 @@ function capacityCell(
       `${words} of ${bps((bandwidth ?? 0) * 1e6)} for ${policy.saturation.minutes} min`,
     );
   }
+  if (standby !== null) return cell("up", standbyWords(s, standby, policy));
+  if (s.kind === "idle" && s.afterOutage !== undefined)
+    return cell(
+      "up",
+      `quiet since it came back from an outage at ${hhmm(s.afterOutage)} UTC, which explains it; a stop only if still quiet past ${hhmm(s.afterOutage + policy.trafficStopped.minutes * 60_000)} UTC`,
+    );
   return cell("up", loadDetail(load, bandwidth));
+}
+
+/**
+ * Whether anything still carries the peering beside its stopped paths, in
+ * words for the title. Nothing does beside a path quiet for the whole window
+ * too (stopped, idle), or read down and carrying nothing for a window (a
+ * path down for a sweep or flapping carried within it: one blip is no Sev1).
+ * A path that could not be read or judged is no evidence either way.
+ */
+function besideStop(
+  traffic: Record<PathName, PathTraffic>,
+  readings: Record<PathName, CarryReading>,
+  paths: PathName[],
+  policy: DataPlanePolicy,
+): { nothingCarries: boolean; words: string } {
+  if (paths.length === 2) return { nothingCarries: true, words: "" };
+  const stop = traffic[paths[0]!].state;
+  const other: PathName = paths[0] === "primary" ? "secondary" : "primary";
+  const o = traffic[other];
+  const last = o.lastCarriedAt === null ? Number.NaN : Date.parse(o.lastCarriedAt);
+  const carriedInWindow =
+    stop.kind === "stopped" && last + policy.trafficStopped.minutes * 60_000 > stop.at;
+  const nothing = " carries nothing either: nothing carries this peering's traffic";
+  switch (o.state.kind) {
+    case "flowing":
+      return { nothingCarries: false, words: " (the other path still carries traffic)" };
+    case "path-down":
+      if (readings[other] !== "down")
+        return {
+          nothingCarries: false,
+          words: carriedInWindow
+            ? ` (ARM could not read the ${other} path; Azure Monitor shows it carrying)`
+            : ` (the ${other} path could not be read)`,
+        };
+      return carriedInWindow
+        ? { nothingCarries: false, words: ` (the ${other} path is down)` }
+        : {
+            nothingCarries: true,
+            words: ` while the ${other} path is down: nothing carries this peering's traffic`,
+          };
+    case "idle":
+    case "stopped":
+      return { nothingCarries: true, words: ` (the ${other} path${nothing})` };
+    default:
+      return { nothingCarries: false, words: ` (the ${other} path's traffic could not be judged)` };
+  }
 }
 
 function trafficFinding(
   peering: string,
-  stopped: Record<PathName, PathTraffic>,
+  traffic: Record<PathName, PathTraffic>,
+  readings: Record<PathName, CarryReading>,
   paths: PathName[],
   ctx: CircuitMetrics,
+  policy: DataPlanePolicy,
 ): Finding {
   const both = paths.length === 2;
+  const beside = besideStop(traffic, readings, paths, policy);
   const where = `${paths.join(" and ")} path${both ? "s" : ""} of ${peering}`;
   const detail = Object.fromEntries(
     paths.map((p) => {
-      const s = stopped[p].state;
+      const s = traffic[p].state;
       return [
         p,
         s.kind === "stopped"
-          ? { lastCarriedAt: s.since, quietMinutes: s.minutes, bgpAvailability: s.bgpAvailability }
+          ? {
+              lastCarriedAt: s.since,
+              quietMinutes: s.minutes,
+              bgpAvailability: s.bgpAvailability,
+              ...(s.failoverFrom ? { failoverFrom: s.failoverFrom } : {}),
+            }
           : null,
       ];
     }),
@@ -188,22 +283,25 @@ function trafficFinding(
     code: "traffic-stopped",
     layer: "routes",
     owner: "you",
-    severity: both ? "Sev1" : "Sev2",
+    severity: beside.nothingCarries ? "Sev1" : "Sev2",
     peering,
     paths,
-    title: `Link up but carrying nothing on the ${where}: BGP Established with prefixes, ~0 bits both ways${both ? "" : " (the other path still carries traffic)"}`,
+    title: `Link up but carrying nothing on the ${where}: BGP Established with prefixes, ~0 bits both ways${beside.words}`,
     evidence: {
       paths: detail,
       metricsWindow: { from: ctx.from, to: ctx.to },
       // A stop is judged on ARM's Established session; Azure Monitor's word is only quoted when it gave one.
       azureMonitor: paths.some((p) => {
-        const s = stopped[p].state;
+        const s = traffic[p].state;
         return s.kind === "stopped" && s.bgpAvailability !== null;
       })
         ? "BgpAvailability reads up for the whole window: the session is up and moves nothing"
         : "Azure Monitor reported no BgpAvailability for the window; ARM reads the session Established, and it moves nothing",
     },
     nextAction:
+      (beside.nothingCarries && !both
+        ? "Nothing carries this peering: the failover onto this path did not happen, so traffic takes another route (a VPN, the internet) or none. "
+        : "") +
       "Route advertisement, not connectivity: the session is up but nothing is sent over it. Check what your edge advertises and prefers on this path (route-maps, local preference, AS-path prepending that moved all traffic away, a VPN preferred over ExpressRoute), and that the gateway connection's routing weight did not change. `erwatch diagnose <circuit> --routes` shows the received routes.",
   };
 }
@@ -350,10 +448,23 @@ function applyMetrics(
   for (const p of peerings) {
     if (!read.includes(p)) {
       setRow(p, "capacity", cell("n/a", "peering not read"));
+      // A peering ARM could not be read about (its state left out) is the
+      // same peering next sweep: what it carried is kept. One read disabled
+      // keeps nothing (its traffic before is no measure after).
+      const kept = byName(previous, p.name);
+      if (kept && PATHS.some((path) => p.paths[path].peering.status === "unknown"))
+        memory[p.name] = kept;
       continue;
     }
     const traffic = {} as Record<PathName, PathTraffic>;
-    for (const path of PATHS)
+    const readings = {} as Record<PathName, CarryReading>;
+    const runs = {} as Record<PathName, RunAtReading | null>;
+    for (const path of PATHS) {
+      readings[path] = carryReading(p.paths[path]);
+      runs[path] =
+        readings[path] === "carrying"
+          ? runAtReading(byName(previousRuns, p.name)?.[path] ?? null, now)
+          : null;
       traffic[path] = judgeTraffic(
         metrics,
         p.name,
@@ -362,10 +473,9 @@ function applyMetrics(
         byName(previous, p.name)?.[path] ?? null,
         policy,
         now,
-        carryReading(p.paths[path]) === "carrying"
-          ? runAtReading(byName(previousRuns, p.name)?.[path] ?? null, now)
-          : null,
+        runs[path],
       );
+    }
     // Back from an outage it was stopped before, a path is stopped again at
     // once only when nothing else holds the stop: with the other path still
     // stopped the alert goes on as it is, and the returning one is judged a
@@ -381,12 +491,32 @@ function applyMetrics(
           state: { kind: "idle", at: s.at, afterOutage: s.afterOutage },
         };
     }
+    const standbyPath = reading.settings.standbyPath;
+    if (standbyPath) {
+      const judged = standbyJudged(
+        metrics,
+        p.name,
+        traffic,
+        standbyPath,
+        readings[standbyPath === "primary" ? "secondary" : "primary"] === "down",
+        runs[standbyPath],
+        policy,
+      );
+      if (judged) traffic[standbyPath] = judged;
+    }
+    const standby = standbyIdle(traffic, standbyPath, policy);
     for (const path of PATHS) {
       const last = traffic[path].lastCarriedAt;
       if (last !== null) memory[p.name] = { ...memory[p.name], [path]: last };
       const state = traffic[path].state;
       if (state.kind === "contradicted") p.notes?.push(state.detail);
-      const row = capacityCell(traffic[path], loads[path], bandwidth, policy);
+      const row = capacityCell(
+        traffic[path],
+        loads[path],
+        bandwidth,
+        policy,
+        standby?.path === path ? standby : standbyBack(traffic, path, standbyPath),
+      );
       const odd = oddNotes(metrics, p.name, lookBack(policy, now), path);
       const unreadable = row.status === "unknown" && odd.length > 0;
       p.paths[path].capacity = unreadable
@@ -398,15 +528,10 @@ function applyMetrics(
           blind.push({ peering: p.name, path, failure });
     }
     p.notes?.push(...oddNotes(metrics, p.name, lookBack(policy, now)));
-    const idle = standbyIdle(traffic, reading.settings.standbyPath);
-    const quiet = idle ? traffic[idle].state : null;
-    if (idle && quiet?.kind === "stopped")
-      p.paths[idle].capacity = cell(
-        "up",
-        `standby by design (${TAGS.standbyPath}): no traffic either way for ${quiet.minutes} min while the other path carries`,
-      );
+    const idle = standby?.path ?? null;
     const stopped = PATHS.filter((path) => traffic[path].state.kind === "stopped" && path !== idle);
-    if (stopped.length > 0) out.push(trafficFinding(p.name, traffic, stopped, metrics));
+    if (stopped.length > 0)
+      out.push(trafficFinding(p.name, traffic, readings, stopped, metrics, policy));
     // What the run keeps: stopped as paged (a standby's quiet by design is not), or not.
     for (const path of PATHS) {
       const kind = traffic[path].state.kind;

@@ -111,6 +111,8 @@ export type TrafficState =
       bgpAvailability: number | null;
       /** Stopped before an outage it came back from at this time (ms), within the window. */
       afterOutage?: number;
+      /** The standby, never seen carrying: quiet since this path last carried (`since`), which failed. */
+      failoverFrom?: PathName;
     }
   /** Quiet, but Azure Monitor says the session was down meanwhile while ARM says up: a metrics dip. */
   | { kind: "contradicted"; detail: string }
@@ -123,19 +125,95 @@ export interface PathTraffic {
 }
 
 /**
- * The standby path (erwatch:standby-path) when it reads stopped while the
- * other path carries: idle by design after a failback, not traffic-stopped.
- * With the other path stopped too nothing flows at all, and it counts.
+ * The standby path (erwatch:standby-path) reading stopped while its quiet is
+ * by design: while the other path carries (idle after a failback), and for a
+ * window after the other path last carried once it stops (down, or quiet): a
+ * failover has that long to move traffic onto the standby. With the other
+ * path quiet longer nothing flows at all, and the standby's quiet counts.
  */
+export interface StandbyQuiet {
+  path: PathName;
+  /** Failing over: a stop only if still quiet past this (ms); null while the other path carries. */
+  until: number | null;
+}
+
 export function standbyIdle(
-  traffic: Record<PathName, Pick<PathTraffic, "state">>,
+  traffic: Record<PathName, Pick<PathTraffic, "state" | "lastCarriedAt">>,
   standby: PathName | null | undefined,
-): PathName | null {
+  policy: Pick<DataPlanePolicy, "trafficStopped">,
+): StandbyQuiet | null {
   if (!standby) return null;
-  const other: PathName = standby === "primary" ? "secondary" : "primary";
-  return traffic[standby].state.kind === "stopped" && traffic[other].state.kind === "flowing"
-    ? standby
-    : null;
+  const quiet = traffic[standby].state;
+  if (quiet.kind !== "stopped") return null;
+  const other = traffic[standby === "primary" ? "secondary" : "primary"];
+  if (other.state.kind === "flowing") return { path: standby, until: null };
+  const last = other.lastCarriedAt === null ? Number.NaN : Date.parse(other.lastCarriedAt);
+  const until = last + policy.trafficStopped.minutes * MINUTE;
+  return Number.isFinite(until) && until > quiet.at ? { path: standby, until } : null;
+}
+
+/**
+ * The standby's quiet judged against the other path, where standbyIdle has
+ * no say: beside a path whose traffic could not be judged it cannot be
+ * judged either (UNKNOWN, never a page); never seen carrying, once the other
+ * path has been read down and carried nothing for a window after it last did
+ * (and the standby has been back a window from any outage it was not already
+ * stopped before), the failover onto it did not happen: a stop, dated from
+ * the other path's last traffic. null: as judged.
+ */
+export function standbyJudged(
+  metrics: CircuitMetrics,
+  peering: string,
+  traffic: Record<PathName, PathTraffic>,
+  standby: PathName | null | undefined,
+  /** Whether the other path was read down this sweep (CarryReading "down"), not merely unread. */
+  otherReadDown: boolean,
+  /** The standby's run at this reading (runAtReading); null: not known. */
+  run: RunAtReading | null,
+  policy: DataPlanePolicy,
+): PathTraffic | null {
+  if (!standby) return null;
+  const own = traffic[standby];
+  const from: PathName = standby === "primary" ? "secondary" : "primary";
+  const other = traffic[from];
+  if (own.state.kind === "stopped" && ["unknown", "contradicted"].includes(other.state.kind))
+    return {
+      ...own,
+      state: {
+        kind: "unknown",
+        detail: `standby (erwatch:standby-path): quiet, and the ${from} path's throughput could not be judged, so neither can its quiet`,
+      },
+    };
+  // The active path up and quiet is no failover to wait for: its own stop says it.
+  if (own.state.kind !== "idle" || own.lastCarriedAt !== null) return null;
+  if (other.state.kind !== "path-down" || !otherReadDown) return null;
+  const last = other.lastCarriedAt === null ? Number.NaN : Date.parse(other.lastCarriedAt);
+  if (!Number.isFinite(last)) return null;
+  const at = own.state.at;
+  const window = policy.trafficStopped.minutes * MINUTE;
+  // Back from its own outage it waits a window, unless it was stopped before it.
+  const back = run?.stoppedBefore ? null : (run?.since ?? null);
+  const since = Math.max(last, back ?? last);
+  if (at < since + window) return null;
+  const bgp = lowestAvailability(
+    seriesOf(metrics, "BgpAvailability", peering, standby),
+    at - window,
+    at,
+  );
+  // Azure Monitor says the session dropped meanwhile: a dip, as judgeTraffic takes it
+  // (not for a stop judged at the last reading, which goes on).
+  if (bgp !== null && bgp.value < 100 && run?.stoppedBefore !== true) return null;
+  return {
+    ...own,
+    state: {
+      kind: "stopped",
+      since: new Date(last).toISOString(),
+      minutes: Math.round((at - last) / MINUTE),
+      at,
+      bgpAvailability: bgp?.value ?? null,
+      failoverFrom: from,
+    },
+  };
 }
 
 const isFresh = (at: number | null, now: Date, policy: DataPlanePolicy): at is number =>
@@ -220,8 +298,10 @@ export function judgeTraffic(
     window.to,
   );
   // The session down in Azure Monitor during the outage erwatch read is that
-  // outage, not a metrics dip.
-  if (bgp !== null && bgp.value < 100 && back === null)
+  // outage, not a metrics dip; and a stop judged at the last reading, quiet
+  // since, goes on whatever a minute of Azure Monitor's availability says
+  // (taken for a dip, it resolved the page and opened it again a window later).
+  if (bgp !== null && bgp.value < 100 && back === null && run?.stoppedBefore !== true)
     return {
       state: {
         kind: "contradicted",

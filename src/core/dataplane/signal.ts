@@ -74,7 +74,7 @@ export function dataPlaneSignal(
     const traffic = Object.fromEntries(
       PATHS.map((path) => [path, judgeTraffic(metrics, peering, path, true, null, policy, now)]),
     ) as Record<PathName, PathTraffic>;
-    const idle = standbyIdle(traffic, circuit.standbyPath);
+    const idle = standbyIdle(traffic, circuit.standbyPath, policy)?.path;
     for (const path of PATHS) {
       const { state } = traffic[path];
       if (state.kind === "stopped" && path !== idle)

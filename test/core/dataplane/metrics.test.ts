@@ -114,6 +114,38 @@ describe("traffic stopped: link up but carrying nothing", () => {
       expected: ["traffic-stopped Sev1 primary+secondary"],
     },
     {
+      // Nothing carries the peering: the surviving path is up and moves nothing, as bad as both stopped.
+      name: "one path quiet for 20 min while the other is down",
+      shape: quiet(["primary", "secondary"], 20),
+      spec: { paths: { AzurePrivatePeering: { primary: { bgp: "Idle" } } } },
+      expected: ["bgp-down Sev2 primary", "traffic-stopped Sev1 secondary"],
+    },
+    {
+      name: "one path quiet for 20 min beside one never seen carrying",
+      shape: combine(quiet(["secondary"], 20), quiet(["primary"], 60)),
+      expected: ["traffic-stopped Sev1 secondary"],
+    },
+    {
+      // Active/passive, the active path down 10 min ago: traffic has a window to move onto the standby.
+      name: "the standby quiet while the other path went down 10 min ago: failing over, not a stop",
+      shape: combine(quiet(["primary"], 10), quiet(["secondary"], 40)),
+      spec: {
+        settings: { standbyPath: "secondary" },
+        paths: { AzurePrivatePeering: { primary: { bgp: "Idle" } } },
+      },
+      expected: ["bgp-down Sev2 primary"],
+    },
+    {
+      // The failover never happened: nothing carries the peering.
+      name: "the standby still quiet a whole window after the other path went down",
+      shape: combine(quiet(["primary"], 20), quiet(["secondary"], 40)),
+      spec: {
+        settings: { standbyPath: "secondary" },
+        paths: { AzurePrivatePeering: { primary: { bgp: "Idle" } } },
+      },
+      expected: ["bgp-down Sev2 primary", "traffic-stopped Sev1 secondary"],
+    },
+    {
       name: "quiet for 10 min: not sustained yet",
       shape: quiet(["primary", "secondary"], 10),
       expected: [],
@@ -176,6 +208,52 @@ describe("traffic stopped: link up but carrying nothing", () => {
     expect(cell.detail).toMatch(
       /^standby by design \(erwatch:standby-path\): no traffic either way for \d+ min while the other path carries$/,
     );
+  });
+
+  it("says whether anything still carries the peering beside a one-path stop", () => {
+    const title = (spec: CircuitSpec) =>
+      judge(spec).verdict.findings.find((f) => f.code === "traffic-stopped")!.title;
+    expect(title({ dataPlane: dp.metrics(metrics(quiet(["secondary"], 20))) })).toMatch(
+      /secondary path of AzurePrivatePeering: .* \(the other path still carries traffic\)$/,
+    );
+    const otherDown = judge({
+      paths: { AzurePrivatePeering: { primary: { bgp: "Idle" } } },
+      dataPlane: dp.metrics(metrics(quiet(["primary", "secondary"], 20))),
+    }).verdict.findings.find((f) => f.code === "traffic-stopped")!;
+    expect(otherDown.title).toMatch(
+      /~0 bits both ways while the primary path is down: nothing carries this peering's traffic$/,
+    );
+    expect(otherDown.nextAction).toMatch(/^Nothing carries this peering: the failover/);
+    expect(
+      title({
+        dataPlane: dp.metrics(metrics(combine(quiet(["secondary"], 20), quiet(["primary"], 60)))),
+      }),
+    ).toMatch(
+      /\(the primary path carries nothing either: nothing carries this peering's traffic\)$/,
+    );
+    const primaryGap: Shape = (_m, _p, path, ago) =>
+      path === "primary" && ago < 30 ? null : (undefined as unknown as null);
+    const unjudged = judge({
+      dataPlane: dp.metrics(metrics(combine(primaryGap, quiet(["secondary"], 20)))),
+    }).verdict.findings.find((f) => f.code === "traffic-stopped")!;
+    expect(unjudged.severity).toBe("Sev2");
+    expect(unjudged.title).toMatch(/\(the primary path's traffic could not be judged\)$/);
+  });
+
+  it("shows the standby failing over: by design until a window after the other path last carried", () => {
+    const cell = capacity(
+      {
+        settings: { standbyPath: "secondary" },
+        paths: { AzurePrivatePeering: { primary: { bgp: "Idle" } } },
+        dataPlane: dp.metrics(metrics(combine(quiet(["primary"], 10), quiet(["secondary"], 40)))),
+      },
+      "secondary",
+    );
+    expect(cell).toEqual({
+      status: "up",
+      detail:
+        "standby by design (erwatch:standby-path): no traffic either way for 40 min; the other path last carried at 01:48 UTC, so traffic fails over to this one: a stop only if still quiet past 02:03 UTC",
+    });
   });
 
   it("says what Azure Monitor's availability showed, and that it showed none when it reported none", () => {
@@ -426,6 +504,68 @@ describe("a path's run of readings able to carry (traffic-stopped after an outag
     { AzurePrivatePeering: { primary: { since: {}, down: "yes", stopped: 1 } } },
   ])("kept runs that cannot be read (%j) are judged as none: the stop found as before", (runs) => {
     expect(codesOf(quietAfter(runs))).toEqual(["traffic-stopped"]);
+  });
+
+  it("a path quiet since it came back shows its link saturated by the peering beside it", () => {
+    const two = ["AzurePrivatePeering", "MicrosoftPeering"];
+    const shape: Shape = (metric, peering, path, ago) =>
+      peering === "MicrosoftPeering"
+        ? metric === "BitsInPerSecond" && path === "primary" && ago < 20
+          ? 900e6
+          : (undefined as unknown as null)
+        : metric.startsWith("Bits")
+          ? 0
+          : (undefined as unknown as null);
+    const spec = { peerings: [peering(), microsoftPeering("Configured")] };
+    const before = judge({
+      ...spec,
+      dataPlane: dp.metrics(metrics(undefined, { peerings: two })),
+    }).snapshot;
+    const previous = {
+      ...before,
+      lastCarriedAt: { AzurePrivatePeering: { primary: at(61), secondary: at(61) } },
+      carryRuns: both(run(null, true, false)),
+    } as Snapshot;
+    const later = evaluateCircuit(
+      circuitReading({ ...spec, dataPlane: dp.metrics(metrics(shape, { peerings: two })) }),
+      previous,
+      [],
+      [],
+      POLICY,
+      NOW,
+    );
+    expect(codesOf(later)).toEqual(["saturation"]);
+    expect(later.verdict.peerings[0]!.paths.primary.capacity).toEqual({
+      status: "warn",
+      detail: "in ≥ 90% of 1 Gbps for 15 min",
+    });
+    expect(later.verdict.peerings[0]!.paths.secondary.capacity.detail).toMatch(
+      /^quiet since it came back from an outage at 02:00 UTC/,
+    );
+  });
+
+  it("the standby back from an outage, quiet while the other path carries: by design, no stop to wait for", () => {
+    const later = evaluateCircuit(
+      circuitReading({
+        settings: { standbyPath: "secondary" },
+        dataPlane: dp.metrics(metrics(quiet(["secondary"], 60))),
+      }),
+      {
+        ...judge({ dataPlane: dp.metrics(metrics()) }).snapshot,
+        lastCarriedAt: { AzurePrivatePeering: { primary: at(1), secondary: at(61) } },
+        carryRuns: both(run(null, true, false)),
+      } as Snapshot,
+      [],
+      [],
+      POLICY,
+      NOW,
+    );
+    expect(codesOf(later)).toEqual([]);
+    expect(later.verdict.peerings[0]!.paths.secondary.capacity).toEqual({
+      status: "up",
+      detail:
+        "standby by design (erwatch:standby-path): quiet since it came back from an outage at 02:00 UTC while the other path carries",
+    });
   });
 
   it("a peering kept under another spelling is the same peering", () => {
