@@ -9,7 +9,13 @@
 
 import { PATHS, type PathName } from "../model.js";
 import type { CircuitMetrics } from "./facts.js";
-import { judgeLink, judgeTraffic, standbyIdle, type PathTraffic } from "./metrics.js";
+import {
+  judgeLink,
+  judgeTraffic,
+  standbyIdle,
+  standbyJudged,
+  type PathTraffic,
+} from "./metrics.js";
 import type { DataPlanePolicy } from "./policy.js";
 import { bps, hhmm } from "./series.js";
 
@@ -74,7 +80,14 @@ export function dataPlaneSignal(
     const traffic = Object.fromEntries(
       PATHS.map((path) => [path, judgeTraffic(metrics, peering, path, true, null, policy, now)]),
     ) as Record<PathName, PathTraffic>;
-    const idle = standbyIdle(traffic, circuit.standbyPath, policy)?.path;
+    // As the deep read judges the standby: beside an active path whose
+    // throughput cannot be judged, its quiet cannot be either (no read for it).
+    const standby = circuit.standbyPath;
+    const unjudged = standby
+      ? standbyJudged(metrics, peering, traffic, standby, false, null, policy)
+      : null;
+    if (standby && unjudged) traffic[standby] = unjudged;
+    const idle = standbyIdle(traffic, standby, policy)?.path;
     for (const path of PATHS) {
       const { state } = traffic[path];
       if (state.kind === "stopped" && path !== idle)

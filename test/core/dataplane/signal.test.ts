@@ -181,6 +181,25 @@ describe("dataPlaneSignal: what the data-plane families would alert on, from thi
     );
   });
 
+  it("the standby quiet beside an active path Azure Monitor says nothing of sends nothing deep: the deep read could not judge it either", () => {
+    const activeUnseen = metrics(
+      ...throughput(
+        delayed((m) => (m > 17 ? 240e6 : 0)),
+        { path: "secondary" },
+      ),
+      ...throughput(
+        delayed((m) => (m > 40 ? 240e6 : null)),
+        { path: "primary" },
+      ),
+    );
+    const standby = { ...CIRCUIT, standbyPath: "secondary" as const };
+    expect(dataPlaneSignal(activeUnseen, standby, DEFAULT_DATA_PLANE_POLICY, NOW)).toBeNull();
+    // Untagged, the same quiet is a stop to read deep.
+    expect(dataPlaneSignal(activeUnseen, CIRCUIT, DEFAULT_DATA_PLANE_POLICY, NOW)).toMatch(
+      /AzurePrivatePeering secondary/,
+    );
+  });
+
   it("judges by the policy it is given: a 30-minute stop window and a 90 % saturation share", () => {
     const policy = {
       ...DEFAULT_DATA_PLANE_POLICY,
