@@ -12,6 +12,8 @@ const MEASURED_S: Record<string, number> = {
   "test/fuzz/lifecycle-storage.soak.test.ts": 197,
   "test/fuzz/chain.fuzz.test.ts": 167,
   "test/bench/bench-smoke.test.ts": 93,
+  // Split at e7735bb, when the two ran 162 s as one file in .ci/run: shared out by their own run alone (62 s / 37 s).
+  "test/app/sweep-timeline-traffic.test.ts": 100,
   "test/fuzz/delivery.soak.test.ts": 90,
   "test/packaging/function-package.test.ts": 83,
   "test/e2e/fan-out-fleet.test.ts": 79,
@@ -22,7 +24,7 @@ const MEASURED_S: Record<string, number> = {
   "test/fuzz/lifecycle-fan-out-blind.soak.test.ts": 56,
   "test/fuzz/lifecycle.soak.test.ts": 53,
   "test/e2e/fan-out-fleet-blind.test.ts": 53,
-  "test/app/sweep-timeline-dataplane.test.ts": 47,
+  "test/app/sweep-timeline-dataplane.test.ts": 60,
   "test/demo/demo-stop.test.ts": 44,
   "test/e2e/fleet.test.ts": 30,
   "test/e2e/cli-process.test.ts": 30,
