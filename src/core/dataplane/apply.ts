@@ -493,14 +493,31 @@ function applyMetrics(
     }
     const standbyPath = reading.settings.standbyPath;
     if (standbyPath) {
+      const active: PathName = standbyPath === "primary" ? "secondary" : "primary";
+      // An active path ARM could not read is judged by Azure Monitor alone for
+      // the standby's sake: with no throughput either, nothing is seen of it.
+      const unseen =
+        readings[active] === "unread" &&
+        ["unknown", "contradicted"].includes(
+          judgeTraffic(
+            metrics,
+            p.name,
+            active,
+            true,
+            byName(previous, p.name)?.[active] ?? null,
+            policy,
+            now,
+          ).state.kind,
+        );
       const judged = standbyJudged(
         metrics,
         p.name,
         traffic,
         standbyPath,
-        readings[standbyPath === "primary" ? "secondary" : "primary"] === "down",
+        readings[active] === "down",
         runs[standbyPath],
         policy,
+        unseen,
       );
       if (judged) traffic[standbyPath] = judged;
     }

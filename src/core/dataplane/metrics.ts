@@ -171,12 +171,15 @@ export function standbyJudged(
   /** The standby's run at this reading (runAtReading); null: not known. */
   run: RunAtReading | null,
   policy: DataPlanePolicy,
+  /** The other path unread by ARM and its throughput unjudged by Azure Monitor too: nothing seen of it. */
+  otherUnseen = false,
 ): PathTraffic | null {
   if (!standby) return null;
   const own = traffic[standby];
   const from: PathName = standby === "primary" ? "secondary" : "primary";
   const other = traffic[from];
-  if (own.state.kind === "stopped" && ["unknown", "contradicted"].includes(other.state.kind))
+  const unjudged = otherUnseen || ["unknown", "contradicted"].includes(other.state.kind);
+  if (own.state.kind === "stopped" && unjudged)
     return {
       ...own,
       state: {

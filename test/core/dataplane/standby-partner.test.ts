@@ -153,6 +153,28 @@ describe("a stop and a standby beside a partner erwatch cannot fully see", () =>
     ).toEqual([]);
   });
 
+  it("the active path unread by ARM and silent in Azure Monitor, a standby seen carrying before: its quiet reads UNKNOWN, no page (found by test/fuzz/traffic.fuzz.test.ts)", () => {
+    const spec: CircuitSpec = {
+      settings: STANDBY,
+      paths: {
+        AzurePrivatePeering: {
+          primary: {
+            bgp: failed({
+              kind: "throttled",
+              call: "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/read",
+            }),
+          },
+        },
+      },
+      dataPlane: dp.metrics(metrics(combine(primaryGap, quiet(["secondary"], 40)))),
+    };
+    expect(findings(spec)).toEqual([]);
+    expect(
+      evaluateCircuit(circuitReading(spec), null, [], [], POLICY, NOW).verdict.peerings[0]!.paths
+        .secondary.capacity.status,
+    ).toBe("unknown");
+  });
+
   it("an untagged peering whose secondary never carried, the primary stopping: Sev1, nothing carries", () => {
     expect(
       findings({
