@@ -105,6 +105,7 @@ export function holdsOf(steps: AlertStep[], circuitId: string): Holds {
           peering: observation.peering,
           paths: state.condition?.paths ?? [],
           ipv4Paths: heldPaths(state.condition?.paths ?? [], state.condition?.evidence),
+          ...(state.notified?.paths ? { toldPaths: state.notified.paths } : {}),
           active: state.phase === "firing" || state.phase === "resolving",
           ...(ipv6Alone(state.condition?.evidence) ? { addressFamily: "ipv6" as const } : {}),
         },

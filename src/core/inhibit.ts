@@ -16,7 +16,10 @@ export interface InhibitRule {
     codes?: FindingCode[];
     /** Only when the source covers both paths. */
     bothPaths?: boolean;
-    /** Only when the source covers every path of the target. */
+    /**
+     * Only when the source is down on a path the target is about, now or as
+     * its receivers were told (a stop on that path is not known to be over).
+     */
     targetPaths?: boolean;
   };
   targets: AlertFamily[];
@@ -139,9 +142,10 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     ipv6HoldsResolveOfOthers: true,
   },
   {
-    // A stop on one path whose path then goes down is not over: back, it is
-    // stopped again at once (dataplane/metrics.ts runs). Resolved meanwhile
-    // it told on-call "recovered" and paged anew a sweep after the return.
+    // A stop on a path that then goes down is not over: back, it is stopped
+    // again at once (dataplane/metrics.ts runs). Resolved meanwhile it told
+    // on-call "recovered" and paged anew a sweep after the return; so did a
+    // both-paths stop whose other path recovered while this one was down.
     name: "a path down keeps the traffic-stopped alert of that path open",
     source: { family: "path-down", targetPaths: true },
     targets: ["traffic"],
@@ -171,6 +175,8 @@ export interface ActiveAlert {
   addressFamily?: "ipv6";
   /** The paths it holds others than IPv6's alone for (heldPaths); absent: `paths`. */
   ipv4Paths?: PathName[];
+  /** The paths its receivers were last told of, when told. */
+  toldPaths?: PathName[];
 }
 
 /**
@@ -234,7 +240,7 @@ function sourceFor(rule: InhibitRule, target: ActiveAlert, alerts: ActiveAlert[]
       (!rule.source.codes || rule.source.codes.includes(s.code)) &&
       (!rule.source.bothPaths || downOn(s).length === 2) &&
       (!rule.source.targetPaths ||
-        (target.paths.length > 0 && target.paths.every((p) => downOn(s).includes(p)))) &&
+        [...target.paths, ...(target.toldPaths ?? [])].some((p) => downOn(s).includes(p))) &&
       // IPv6 alone explains nothing of IPv4's, which is most of the traffic: an
       // IPv6 flap (or IPv6 down on both paths beside IPv4 carrying) held an IPv4
       // path lost, a gateway not connected or IPv4 near its limit unheard behind

@@ -470,6 +470,33 @@ describe("the never-carried standby through outages", () => {
 
 describe("the path-down hold on a one-path stop", () => {
   const traffic = (t: Timeline) => t.heard().filter((h) => h.includes(":traffic:"));
+
+  it("a both-paths stop, the primary down, the secondary's traffic back: no all-clear while the primary's stop is not known over; back still quiet, the stop goes on", async () => {
+    const t = await timeline();
+    await t.sweep(0);
+    pathQuiet(t, "primary");
+    pathQuiet(t, "secondary");
+    await t.sweeps(5, 30);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+    carrierDown(t.bundle.circuit, PRIVATE, "primary");
+    await t.sweeps(35, 45);
+    pathBusy(t, "secondary");
+    await t.sweeps(50, 70);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+    restorePath(t.bundle.circuit, PRIVATE, "primary");
+    pathQuiet(t, "primary");
+    await t.sweeps(75, 95);
+    // One incident throughout: the primary's stop, now the only one, said as better.
+    expect(traffic(t)).toEqual(["open:traffic:Sev1", "deescalate:traffic:Sev2"]);
+    pathBusy(t, "primary");
+    await t.sweeps(100, 120);
+    expect(traffic(t)).toEqual([
+      "open:traffic:Sev1",
+      "deescalate:traffic:Sev2",
+      "resolve:traffic:Sev2",
+    ]);
+  });
+
   for (const sweepsDown of [1, 2, 3]) {
     it(`a one-path stop whose own session is reset for ${sweepsDown} sweep(s) to apply a fix (traffic still quiet after): opened once, never resolved`, async () => {
       const t = await timeline();

@@ -367,12 +367,27 @@ describe("inhibitions", () => {
       held: {},
     },
     {
-      name: "one path down holds nothing of a traffic-stopped alert on both",
+      // Its stop on the path that is down is not known to be over.
+      name: "one path down keeps a traffic-stopped alert on both open",
       alerts: [
         alert("d", "path-down"),
         alert("s", "traffic", { code: "traffic-stopped", paths: ["primary", "secondary"] }),
       ],
-      held: {},
+      held: { s: "d" },
+    },
+    {
+      // Narrowed to the primary after the receivers were told of both: the secondary's stop is not known over.
+      name: "a path down keeps a traffic-stopped alert open that its receivers were told named it",
+      alerts: [
+        alert("d", "path-down"),
+        alert("s", "traffic", {
+          code: "traffic-stopped",
+          paths: ["primary"],
+          toldPaths: ["primary", "secondary"],
+          active: false,
+        }),
+      ],
+      held: { s: "d" },
     },
     {
       // IPv6 down beside IPv4 carrying: the path still carries, its stop is judged as ever.
