@@ -124,6 +124,13 @@ export interface PathTraffic {
   lastCarriedAt: string | null;
 }
 
+/** The standby path whose quiet is by design, and until when. */
+export interface StandbyQuiet {
+  path: PathName;
+  /** Failing over: a stop only if still quiet past this (ms); null while the other path carries. */
+  until: number | null;
+}
+
 /**
  * The standby path (erwatch:standby-path) reading stopped while its quiet is
  * by design: while the other path carries (idle after a failback), and for a
@@ -131,12 +138,6 @@ export interface PathTraffic {
  * failover has that long to move traffic onto the standby. With the other
  * path quiet longer nothing flows at all, and the standby's quiet counts.
  */
-export interface StandbyQuiet {
-  path: PathName;
-  /** Failing over: a stop only if still quiet past this (ms); null while the other path carries. */
-  until: number | null;
-}
-
 export function standbyIdle(
   traffic: Record<PathName, Pick<PathTraffic, "state" | "lastCarriedAt">>,
   standby: PathName | null | undefined,
