@@ -10,6 +10,9 @@ import type { DataPlaneReading } from "./dataplane/facts.js";
 
 export const PATHS = ["primary", "secondary"] as const;
 export type PathName = (typeof PATHS)[number];
+/** The path beside this one. */
+export const otherPath = (path: PathName): PathName =>
+  path === "primary" ? "secondary" : "primary";
 
 export type PeeringType = "AzurePrivatePeering" | "MicrosoftPeering" | "AzurePublicPeering";
 /** Every peering type; ARM names each peering after its type. */

@@ -15,7 +15,7 @@ import type {
   PeeringFacts,
   Severity,
 } from "./model.js";
-import { PATHS } from "./model.js";
+import { otherPath, PATHS } from "./model.js";
 import { onPremAddress } from "./arp.js";
 import {
   bgpHintFor,
@@ -46,8 +46,6 @@ function downCodeOf(a: PathAnalysis): DownCode | null {
   if (a.lowest === "routes" && a.cells.routes.status === "down") return "no-prefixes-received";
   return null;
 }
-
-const other = (path: PathName): PathName => (path === "primary" ? "secondary" : "primary");
 
 /** What the surviving path looks like, in the words an on-call engineer wants. */
 function survivorSummary(a: PathAnalysis): string {
@@ -139,10 +137,10 @@ function downFinding(
   const owner = ownerOf(code, model, affected, direct);
   const first = affected[0] as PathAnalysis;
   const where = `${paths.join(" and ")} path${paths.length > 1 ? "s" : ""} of ${peering.name}`;
-  const other_ = bothDown ? null : ctx.analyses[other(first.path)];
+  const partner = bothDown ? null : ctx.analyses[otherPath(first.path)];
   // "Holding" is a claim about the other path: only a path read and carrying routes makes it.
-  const survivor = other_ && survivorHolds(other_) ? other_ : null;
-  const unverified = other_ && !survivor ? other_ : null;
+  const survivor = partner && survivorHolds(partner) ? partner : null;
+  const unverified = partner && !survivor ? partner : null;
   const severity: Severity = bothDown ? "Sev0" : unverified ? "Sev1" : "Sev2";
   // IPv4's session down (or empty) on both paths while IPv6 carries beside it:
   // IPv4's traffic stopped, not all of it (still Sev0: most of it rides IPv4).
@@ -165,7 +163,7 @@ function downFinding(
     : unverified
       ? ` — redundancy unverified: the ${unverified.path} path could not be confirmed (${unverifiedDetail(unverified)})`
       : bothDown && paths.length === 1
-        ? ` — the ${other(first.path)} path is down too: ${stopped}`
+        ? ` — the ${otherPath(first.path)} path is down too: ${stopped}`
         : ` — ${stopped}`;
   const evidence: Record<string, unknown> = { layers: layerEvidence(ctx) };
   if (ipv6Still.length > 0) evidence.ipv6CarriesOn = ipv6Still;
@@ -374,7 +372,7 @@ function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
  */
 function ipv6StoppedBeside(ctx: PeeringContext, paths: PathName[]): PathName | null {
   if (paths.length !== 1) return null;
-  const rest = other(paths[0]!);
+  const rest = otherPath(paths[0]!);
   const rows = ctx.analyses[rest].neighborRows;
   const listsIpv6 = rows?.some((r) => familyOf(r) === "ipv6") ?? false;
   return rows !== null && listsIpv6 && !ipv6Carries(rows) ? rest : null;

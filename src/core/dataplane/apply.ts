@@ -18,7 +18,7 @@ import type {
   Severity,
   TableLayer,
 } from "../model.js";
-import { PATHS } from "../model.js";
+import { otherPath, PATHS } from "../model.js";
 import { citeDrift, driftFinding, driftItems } from "./drift.js";
 import {
   endToEndCell,
@@ -312,7 +312,7 @@ function applyMetrics(
     // minutes behind, is no new escalation).
     for (const path of PATHS) {
       const s = traffic[path].state;
-      const other = traffic[path === "primary" ? "secondary" : "primary"].state;
+      const other = traffic[otherPath(path)].state;
       const othersStop = other.kind === "stopped" && other.afterOutage === undefined;
       if (s.kind === "stopped" && s.afterOutage !== undefined && othersStop)
         traffic[path] = {
@@ -322,7 +322,7 @@ function applyMetrics(
     }
     const standbyPath = reading.settings.standbyPath;
     if (standbyPath) {
-      const active: PathName = standbyPath === "primary" ? "secondary" : "primary";
+      const active = otherPath(standbyPath);
       // An active path ARM could not read is judged by Azure Monitor alone for
       // the standby's sake: with no throughput either, nothing is seen of it.
       const unseen =

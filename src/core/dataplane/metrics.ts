@@ -7,7 +7,7 @@
 // read, unless it was already stopped when it went down (CarryRun).
 
 import type { PathName, ReadFailure } from "../model.js";
-import { PATHS } from "../model.js";
+import { otherPath, PATHS } from "../model.js";
 import type { CircuitMetrics, OddPoint } from "./facts.js";
 import type { DataPlanePolicy } from "./policy.js";
 import {
@@ -146,7 +146,7 @@ export function standbyIdle(
   if (!standby) return null;
   const quiet = traffic[standby].state;
   if (quiet.kind !== "stopped") return null;
-  const other = traffic[standby === "primary" ? "secondary" : "primary"];
+  const other = traffic[otherPath(standby)];
   if (other.state.kind === "flowing") return { path: standby, until: null };
   const last = other.lastCarriedAt === null ? Number.NaN : Date.parse(other.lastCarriedAt);
   const until = last + policy.trafficStopped.minutes * MINUTE;
@@ -177,7 +177,7 @@ export function standbyJudged(
 ): PathTraffic | null {
   if (!standby) return null;
   const own = traffic[standby];
-  const from: PathName = standby === "primary" ? "secondary" : "primary";
+  const from = otherPath(standby);
   const other = traffic[from];
   const unjudged = otherUnseen || ["unknown", "contradicted"].includes(other.state.kind);
   if (own.state.kind === "stopped" && unjudged)

@@ -4,7 +4,7 @@
 // carries the peering. Pure: what metrics.ts judged comes in.
 
 import { TAGS } from "../circuit-settings.js";
-import type { Finding, LayerCell, PathName } from "../model.js";
+import { otherPath, type Finding, type LayerCell, type PathName } from "../model.js";
 import type { CircuitMetrics } from "./facts.js";
 import {
   loadDetail,
@@ -33,7 +33,7 @@ export function standbyBack(
   standbyPath: PathName | null | undefined,
 ): StandbyQuiet | null {
   const s = traffic[path].state;
-  const other = traffic[path === "primary" ? "secondary" : "primary"].state;
+  const other = traffic[otherPath(path)].state;
   return path === standbyPath &&
     s.kind === "idle" &&
     s.afterOutage !== undefined &&
@@ -104,7 +104,7 @@ function besideStop(
 ): { nothingCarries: boolean; words: string } {
   if (paths.length === 2) return { nothingCarries: true, words: "" };
   const stop = traffic[paths[0]!].state;
-  const other: PathName = paths[0] === "primary" ? "secondary" : "primary";
+  const other = otherPath(paths[0]!);
   const o = traffic[other];
   const last = o.lastCarriedAt === null ? Number.NaN : Date.parse(o.lastCarriedAt);
   const carriedInWindow =
