@@ -5,14 +5,15 @@
 //              repeat / resolve), or the named reason they hear nothing.
 // Between the two, the sweep computes inhibition across all keys.
 
-import type {
-  AlertAction,
-  AlertFamily,
-  Finding,
-  Layer,
-  Owner,
-  PathName,
-  Severity,
+import {
+  PATHS,
+  type AlertAction,
+  type AlertFamily,
+  type Finding,
+  type Layer,
+  type Owner,
+  type PathName,
+  type Severity,
 } from "./model.js";
 import type { Observation } from "./observe.js";
 import type { HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
@@ -302,10 +303,12 @@ function pathChange(before: PathName[], after: PathName[], unread: PathName[]): 
 }
 
 /**
- * The paths the receivers hold as down that a firing observation leaves out
- * only because they could not be read. Such an observation is less severe for
- * want of a reading, not because anything recovered: while it is, the alert is
- * kept as the receivers have it (blind), never de-escalated.
+ * The paths the receivers' grade rests on that a firing observation leaves out
+ * only because they could not be read: the paths they hold as down, and for
+ * traffic-stopped the path beside the stop too (its grade is whether that
+ * path carries). Such an observation is less severe for want of a reading,
+ * not because anything recovered: while it is, the alert is kept as the
+ * receivers have it (blind), never de-escalated.
  */
 export function unreadDownPaths(previous: AlertState | null, observation: Observation): PathName[] {
   const notified = previous?.notified;
@@ -313,7 +316,8 @@ export function unreadDownPaths(previous: AlertState | null, observation: Observ
   if (!notified || observation.state !== "firing" || !finding) return [];
   if (severityRank(finding.severity) <= severityRank(notified.severity)) return [];
   const unread = observation.unreadPaths ?? [];
-  return notified.paths.filter((p) => !finding.paths.includes(p) && unread.includes(p));
+  const graded = observation.family === "traffic" ? PATHS : notified.paths;
+  return graded.filter((p) => !finding.paths.includes(p) && unread.includes(p));
 }
 
 /**

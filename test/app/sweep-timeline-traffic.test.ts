@@ -390,6 +390,28 @@ describe("the standby beside an active path erwatch cannot fully see, or both pa
     expect({ heard: traffic(t), titles }).toEqual({ heard: [], titles: [] });
   });
 
+  it("a one-path stop Sev1 beside a quiet partner whose throughput Azure Monitor leaves out for 20 min: no step-down to Sev2, no re-escalation", async () => {
+    const t = await timeline();
+    // The secondary never seen carrying: the primary's stop beside it is one path's.
+    pathQuiet(t, "secondary");
+    await t.sweep(0);
+    pathQuiet(t, "primary");
+    const stop = await t.sweeps(5, 40);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+    expect(
+      verdictOf(stop.at(-1)!).findings.find((f) => f.code === "traffic-stopped")?.paths,
+    ).toEqual(["primary"]);
+    metricsDip(t.w.estate.state, {
+      circuit: "er-circuit-prod",
+      path: "secondary",
+      from: at(35),
+      to: at(60),
+      value: "gap",
+    });
+    await t.sweeps(45, 90);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+  });
+
   it("the active path's route summary unreadable for 30 min while it carries does not page the standby", async () => {
     const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
     await standbyQuiet(t);
@@ -465,6 +487,20 @@ describe("the never-carried standby through outages", () => {
     pathBusy(t, "primary");
     await t.sweeps(90, 120);
     expect(traffic(t)).toEqual(["open:traffic:Sev1", "resolve:traffic:Sev1"]);
+  });
+
+  it("the never-carried standby Sev1, then the active path back but never carrying: the Sev1 goes on, never resolved and opened again", async () => {
+    const t = await timeline({ tags: { "erwatch:standby-path": "secondary" } });
+    await failedOver(t);
+    restorePath(t.bundle.circuit, PRIVATE, "primary");
+    pathQuiet(t, "primary");
+    const after = await t.sweeps(80, 130);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1"]);
+    // Within the active path's window the standby's stop holds; after it, the active path's own.
+    expect(verdictOf(after[1]!).peerings[0]!.paths.secondary.capacity.status).toBe("down");
+    expect(
+      verdictOf(after.at(-1)!).findings.find((f) => f.code === "traffic-stopped")?.paths,
+    ).toEqual(["primary"]);
   });
 });
 

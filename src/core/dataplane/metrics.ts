@@ -160,7 +160,8 @@ export function standbyIdle(
  * path has been read down and carried nothing for a window after it last did
  * (and the standby has been back a window from any outage it was not already
  * stopped before), the failover onto it did not happen: a stop, dated from
- * the other path's last traffic. null: as judged.
+ * the other path's last traffic, which goes on while the other path is back
+ * but quiet within its window. null: as judged.
  */
 export function standbyJudged(
   metrics: CircuitMetrics,
@@ -190,7 +191,14 @@ export function standbyJudged(
     };
   // The active path up and quiet is no failover to wait for: its own stop says it.
   if (own.state.kind !== "idle" || own.lastCarriedAt !== null) return null;
-  if (other.state.kind !== "path-down" || !otherReadDown) return null;
+  // The active path back from its outage but quiet yet (judged a window after
+  // its return) is no failover done: the stop judged at the last reading goes
+  // on (resolved, it paged anew once the active path's window passed).
+  const backQuiet =
+    other.state.kind === "idle" &&
+    other.state.afterOutage !== undefined &&
+    run?.stoppedBefore === true;
+  if (!backQuiet && (other.state.kind !== "path-down" || !otherReadDown)) return null;
   const last = other.lastCarriedAt === null ? Number.NaN : Date.parse(other.lastCarriedAt);
   if (!Number.isFinite(last)) return null;
   const at = own.state.at;
