@@ -10,7 +10,7 @@ import {
   validateWindow,
   windowActive,
 } from "../core/silence.js";
-import { PEERING_TYPES, type PathName } from "../core/model.js";
+import { PEERING_SPELLINGS, type PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
 import type { Logger } from "../logging.js";
 import type { Stored } from "./state-store.js";
@@ -81,9 +81,7 @@ export function silenceProblems(
       `--circuit "${input.circuit.trim()}" is not an ExpressRoute circuit resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/expressRouteCircuits/<name>)`,
     );
   if (input.peering !== undefined && peeringNamed(input.peering) === null)
-    problems.push(
-      `--peering "${input.peering.trim()}" is not a peering: ${PEERING_TYPES.join(", ")} (or Private, Microsoft, Public)`,
-    );
+    problems.push(`--peering "${input.peering.trim()}" is not a peering: ${PEERING_SPELLINGS}`);
   if (input.comment.trim() === "")
     problems.push("--reason: say why (the carrier's ticket, the change)");
   if (input.author.trim() === "") problems.push("--author: who is silencing");

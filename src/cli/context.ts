@@ -72,10 +72,18 @@ export const EXIT_CODE_HELP = {
     "       or an alert row cannot be read (erwatch cannot resolve it)",
     "  130  interrupted (Ctrl-C); 143 stopped by SIGTERM",
   ].join("\n"),
-  /** silence and dispatch: they do, rather than report. */
-  action: [
+  /** silence: it does, rather than reports, and only with Table Storage. */
+  silence: [
     "Exit codes:",
-    "  0    done (dispatch: stopped by Ctrl-C, or with --once the queue drained)",
+    "  0    done",
+    "  2    erwatch could not run: bad arguments or settings, Table Storage not",
+    "       answering",
+    "  130  interrupted (Ctrl-C) before it was done; 143 stopped by SIGTERM",
+  ].join("\n"),
+  /** dispatch: it delivers until stopped, keeping its deliveries in Table Storage. */
+  dispatch: [
+    "Exit codes:",
+    "  0    stopped by Ctrl-C, or with --once the queue drained",
     "  2    erwatch could not run: bad arguments or settings, Table Storage or",
     "       Service Bus not answering",
     "  130  interrupted (Ctrl-C) before it was done; 143 stopped by SIGTERM",

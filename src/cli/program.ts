@@ -2,9 +2,10 @@
 // tables that fit the terminal, `-o json`, `--version`, NO_COLOR, help that
 // lists the settings each command reads and the exit codes (context.ts).
 
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { isStorageFailure } from "../app/state-store.js";
 import { ConfigError } from "../config/reader.js";
+import { PEERING_SPELLINGS } from "../core/model.js";
 import { createLogger } from "../logging.js";
 import { logLevelOf } from "../runtime/config.js";
 import { erwatchVersion } from "../runtime/version.js";
@@ -37,16 +38,36 @@ const stateCommands = () => import("./state-commands.js");
 const dispatchCommand = () => import("./dispatch-command.js");
 
 /**
- * A flag that takes one value, refused when given twice: commander keeps the
- * last, and `silence add --circuit a --circuit b --duration 2h --duration 10m`
- * silenced b alone for ten minutes without a word.
+ * A flag of `command` that takes one value, refused when given twice:
+ * commander keeps the last, and `silence add --circuit a --circuit b
+ * --duration 2h --duration 10m` silenced b alone for ten minutes without a
+ * word. Refused through `command.error` rather than InvalidArgumentError,
+ * which commander words as the value being invalid ("argument '3h' is
+ * invalid"), when the value is fine and the repetition is the mistake.
  */
-const once = (flags: string, description: string) =>
-  new Option(flags, description).argParser((value: string, previous: unknown) => {
+const once = (command: Command, flags: string, description: string) => {
+  const option = new Option(flags, description);
+  return option.argParser((value: string, previous: unknown) => {
     if (previous !== undefined)
-      throw new InvalidArgumentError("given twice; give it once (one silence per command)");
+      command.error(
+        `error: ${option.long ?? flags} given twice; give it once (one silence per command)`,
+        { exitCode: EXIT.cannotRun, code: "erwatch.givenTwice" },
+      );
     return value;
   });
+};
+
+/**
+ * A usage mistake is told in its one line and a pointer to the help, not
+ * followed by the whole help (every setting the command reads): on a
+ * terminal that scrolled the cause out of sight. Set on every command once
+ * all exist, since commander copies the setting to a subcommand when it is
+ * created, and each points to its own help.
+ */
+function pointToHelpAfterError(command: Command, path: string[] = []): void {
+  command.showHelpAfterError(`(see \`${["erwatch", ...path, "--help"].join(" ")}\`)`);
+  for (const sub of command.commands) pointToHelpAfterError(sub, [...path, sub.name()]);
+}
 
 /** `-o json` or `--output json` anywhere on the line (`--output=json` too). */
 const wantsJson = (argv: string[]) =>
@@ -82,7 +103,6 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       writeErr: (s) => deps.stderr.write(s),
     })
     .configureHelp({ helpWidth: width })
-    .showHelpAfterError()
     .addHelpText(
       "after",
       `\n${commandHelp([], width).trimStart()}\n\nThose are diagnose's and sweep's; alerts, silence and dispatch say\ntheirs in their own --help.`,
@@ -143,48 +163,54 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .description(
       "Silence a circuit, peering or path for a window (carrier maintenance): kept in Table Storage beside ERWATCH_SILENCES, honoured by the next sweep.",
     )
-    .addHelpText("after", help([tableStorage], "action"));
-  silence
-    .command("add")
+    .addHelpText("after", help([tableStorage], "silence"));
+  const add = silence.command("add");
+  add
     .description(
       "Add a silence: one-off (--duration or --end, from --start or now) or recurring (--cron with --duration).",
     )
     .addOption(
-      once("--circuit <name-or-id>", "the circuit's name or resource id").makeOptionMandatory(),
+      once(
+        add,
+        "--circuit <name-or-id>",
+        "the circuit's name or resource id",
+      ).makeOptionMandatory(),
     )
+    .addOption(once(add, "--peering <name>", `only this peering (${PEERING_SPELLINGS})`))
+    .addOption(once(add, "--path <path>", "only alerts about this path: primary or secondary"))
     .addOption(
       once(
-        "--peering <name>",
-        "only this peering (AzurePrivatePeering or Private, MicrosoftPeering or Microsoft)",
-      ),
-    )
-    .addOption(once("--path <path>", "only alerts about this path: primary or secondary"))
-    .addOption(
-      once(
+        add,
         "--start <time>",
         "ISO 8601 start (default now); without Z or an offset, a time in --timezone",
       ),
     )
-    .addOption(once("--end <time>", "ISO 8601 end, read as --start is"))
-    .addOption(
-      once("--duration <length>", "how long: 90m, 2h, 1d, at most 30d (each window, with --cron)"),
-    )
-    .addOption(once("--cron <expression>", "recurring windows: minute hour day month weekday"))
+    .addOption(once(add, "--end <time>", "ISO 8601 end, read as --start is"))
     .addOption(
       once(
+        add,
+        "--duration <length>",
+        "how long: 90m, 2h, 1d, at most 30d (each window, with --cron)",
+      ),
+    )
+    .addOption(once(add, "--cron <expression>", "recurring windows: minute hour day month weekday"))
+    .addOption(
+      once(
+        add,
         "--timezone <zone>",
         "IANA time zone of --cron, and of --start / --end written without an offset (default UTC); a --cron window keeps to its wall clock across daylight-saving changes",
       ),
     )
     .addOption(
       once(
+        add,
         "--reason <text>",
         "why: the carrier's notice or ticket, the change",
       ).makeOptionMandatory(),
     )
-    .addOption(once("--author <name>", "who silences (default: the signed-in user)"))
+    .addOption(once(add, "--author <name>", "who silences (default: the signed-in user)"))
     .addOption(output())
-    .addHelpText("after", help([tableStorage], "action"))
+    .addHelpText("after", help([tableStorage], "silence"))
     .action(async (opts: SilenceAddOptions) => {
       exitCode = await (await stateCommands()).runSilenceAdd(ctx, opts);
     });
@@ -193,7 +219,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .description("List silences in force or waiting (stored and from ERWATCH_SILENCES).")
     .option("--expired", "include silences that have ended")
     .addOption(output())
-    .addHelpText("after", help([tableStorage], "action"))
+    .addHelpText("after", help([tableStorage], "silence"))
     .action(async (opts: { expired?: boolean; output: string }) => {
       exitCode = await (await stateCommands()).runSilenceList(ctx, opts);
     });
@@ -201,7 +227,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .command("expire")
     .description("End stored silences now; alerts they held are notified from the next sweep.")
     .argument("<id...>", "silence id(s), as `silence list` shows them")
-    .addHelpText("after", help([tableStorage], "action"))
+    .addHelpText("after", help([tableStorage], "silence"))
     .action(async (ids: string[]) => {
       exitCode = await (await stateCommands()).runSilenceExpire(ctx, ids);
     });
@@ -225,11 +251,13 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .option("--once", "deliver what is waiting, then exit")
     .addHelpText(
       "after",
-      help([{ label: "Service Bus and receivers", load: commandConfig.dispatch }], "action"),
+      help([{ label: "Service Bus and receivers", load: commandConfig.dispatch }], "dispatch"),
     )
     .action(async (opts: { once?: boolean }) => {
       exitCode = await (await dispatchCommand()).runDispatchCommand(ctx, opts);
     });
+
+  pointToHelpAfterError(program);
 
   /** What the failure said on stderr, for `-o json`'s document. */
   let said: string | null = null;

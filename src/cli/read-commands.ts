@@ -117,6 +117,14 @@ function renderRouteChanges(changes: RouteChange[]): string {
   return lines.map((l) => neutralise(l)).join("\n");
 }
 
+/** A name is looked for only in the configured scope: without one it cannot be found. */
+function refuseNameWithoutScope(arm: ArmConfig, name: string): void {
+  if (arm.subscriptions.length === 0 && arm.circuitIds.length === 0)
+    throw new CannotRun(
+      `"${neutralise(name)}" is a name: give the circuit's resource id, or set ERWATCH_SUBSCRIPTIONS so that erwatch finds it by name`,
+    );
+}
+
 /**
  * The circuit a name means, among those in ERWATCH_SUBSCRIPTIONS and
  * ERWATCH_CIRCUITS (the sweep table prints names; diagnose took ids alone).
@@ -128,10 +136,6 @@ async function circuitNamed(
   arm: ArmConfig,
   name: string,
 ): Promise<CircuitId> {
-  if (arm.subscriptions.length === 0 && arm.circuitIds.length === 0)
-    throw new CannotRun(
-      `"${neutralise(name)}" is a name: give the circuit's resource id, or set ERWATCH_SUBSCRIPTIONS so that erwatch finds it by name`,
-    );
   const found = await reader.discover(
     { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
     { abortSignal: deadline(ctx, arm.timeoutMs * 4) },
@@ -172,6 +176,9 @@ export async function runDiagnose(
     : { ...commandConfig.read(ctx.deps.env), state: null };
   warnIgnoredSettings(ctx, config.ignoredSettings);
   const { arm } = config;
+  // Before the sign-in: an operator told to `az login` first would log in
+  // only to learn that the name cannot be found without a scope anyway.
+  if (byName) refuseNameWithoutScope(arm, id.trim());
   const credential = await credentialFor(ctx, arm);
   const runtime = buildReadRuntime(config, overrides(ctx, credential));
   const store = config.state

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PATHS, SEVERITIES } from "../core/model.js";
+import { PATHS, PEERING_SPELLINGS, SEVERITIES } from "../core/model.js";
 import { DEFAULT_ALERT_POLICY, type AlertPolicy, type Silence } from "../core/policy.js";
 import { peeringNamed, silenceCircuit, validateWindow } from "../core/silence.js";
 import { CLOUDS, type CloudName } from "./arm.js";
@@ -144,7 +144,7 @@ const silenceSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["peering"],
-        message: `"${s.peering}" is not a peering (AzurePrivatePeering, MicrosoftPeering, AzurePublicPeering; or Private, Microsoft, Public)`,
+        message: `"${s.peering}" is not a peering (${PEERING_SPELLINGS})`,
       });
   });
 

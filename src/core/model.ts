@@ -21,6 +21,20 @@ export const PEERING_TYPES: readonly PeeringType[] = [
   "MicrosoftPeering",
   "AzurePublicPeering",
 ];
+/** Each peering as the tables print it, which a person may also write for it. */
+export const PEERING_SHORT_NAMES: Readonly<Record<PeeringType, string>> = {
+  AzurePrivatePeering: "Private",
+  MicrosoftPeering: "Microsoft",
+  AzurePublicPeering: "Public",
+};
+/**
+ * What a silence's peering accepts, as help and refusals list it: written
+ * once so that neither lists fewer than the parser takes (`silence add --help`
+ * left Public out).
+ */
+export const PEERING_SPELLINGS = PEERING_TYPES.map((p) => `${p} or ${PEERING_SHORT_NAMES[p]}`).join(
+  ", ",
+);
 
 /** Bottom-up order matters: the first broken layer of a path is the one that alerts. */
 export const LAYERS = [

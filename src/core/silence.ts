@@ -3,7 +3,7 @@
 // window ends is notified then.
 
 import { CronExpressionParser } from "cron-parser";
-import { PEERING_TYPES, type PathName } from "./model.js";
+import { PEERING_SHORT_NAMES, PEERING_TYPES, type PathName } from "./model.js";
 import type { Silence, SilenceWindow } from "./policy.js";
 import { parseCircuitId } from "./resource-id.js";
 
@@ -406,12 +406,7 @@ export function peeringNamed(text: string): string | null {
   const t = text.trim().toLowerCase();
   return (
     PEERING_TYPES.find(
-      (p) =>
-        p.toLowerCase() === t ||
-        p
-          .replace(/^Azure/, "")
-          .replace(/Peering$/, "")
-          .toLowerCase() === t,
+      (p) => p.toLowerCase() === t || PEERING_SHORT_NAMES[p].toLowerCase() === t,
     ) ?? null
   );
 }

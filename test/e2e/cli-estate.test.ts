@@ -297,10 +297,10 @@ describe("exit codes and errors an on-call engineer sees", () => {
     expect(ran.stdout).toBe("");
   });
 
-  it("exit 2 on an unknown option, with help", async () => {
+  it("exit 2 on an unknown option, with where the help is", async () => {
     const ran = await cli(["sweep", "--frobnicate"]);
     expect(ran.code).toBe(2);
-    expect(ran.stderr).toMatch(/unknown option '--frobnicate'/);
+    expect(ran.stderr).toMatch(/unknown option '--frobnicate'\n\(see `erwatch sweep --help`\)/);
   });
 
   it("exit 2 with a hint to az login when no credential works", async () => {

@@ -176,7 +176,7 @@ describe("az's habits", () => {
       "x",
     ]);
     expect(ran.code).toBe(2);
-    expect(ran.stderr).toMatch(/--circuit <name-or-id>' argument 'b' is invalid\. given twice/);
+    expect(ran.stderr).toMatch(/^error: --circuit given twice; give it once/);
   });
 
   it("a storage connection string without its protocol is a settings problem, said in one line, no JSON or stack (it was an unexpected failure with a stack)", async () => {
