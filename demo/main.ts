@@ -6,23 +6,22 @@
 
 // First, before anything registers a function: see host-notices.ts.
 import { heldHostNotices } from "./host-notices.js";
-import { Command, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { setTimeout as delay } from "node:timers/promises";
 import { buildReport } from "../src/app/report.js";
 import { renderCircuit } from "../src/cli/render-table.js";
-import type { PrefixTrend } from "../src/core/trend.js";
 import { estateOf, healthyCircuit, withConnectionMonitor } from "../test/support/estate/index.js";
 import type { RecordingReceiver } from "../test/support/recording-receiver.js";
 import { startWorld, type World } from "../test/support/world.js";
-import { pagerDutyText, teamsText, webhookText } from "./notifications.js";
+import { pagerDutyText, teamsText, trendLine, webhookText } from "./notifications.js";
 import { demoLifetime } from "./lifetime.js";
 import { serveStatus, type StatusServer } from "./status-server.js";
 import { TIMELINE } from "./timeline.js";
 
 interface Options {
   keepRunning?: boolean;
-  interval: string;
-  port: string;
+  interval: number;
+  port: number;
 }
 
 // Long enough for Azurite's own 5 s stop deadline and the servers behind it.
@@ -52,7 +51,7 @@ function printNew(world: World, seen: Map<RecordingReceiver, number>): void {
 }
 
 async function run(options: Options): Promise<void> {
-  const interval = Number(options.interval);
+  const interval = options.interval;
   const bundle = healthyCircuit();
   // Connection Monitor tests from an on-premises server into the VNet behind the gateway.
   const scene = { monitor: withConnectionMonitor(bundle) };
@@ -84,7 +83,7 @@ async function run(options: Options): Promise<void> {
   let status: StatusServer | null = null;
   try {
     if (stop.aborted) return;
-    status = await serveStatus(world.statusDeps, Number(options.port));
+    status = await serveStatus(world.statusDeps, options.port);
     out(`status page: ${bold(status.url)}  (JSON with Accept: application/json)`);
     out(
       dim(
@@ -103,11 +102,8 @@ async function run(options: Options): Promise<void> {
       for (const circuit of report.circuits) out(renderCircuit(circuit, { colour, brief: true }));
       for (const e of result.events) {
         out(`  ${bold(`alert ${e.action} ${e.severity}`)}  ${e.title}`);
-        const trend = (e.evidence.trend as Record<string, PrefixTrend> | undefined)?.primary;
-        if (trend?.perHour)
-          out(
-            `    trend: ${trend.perHour > 0 ? "+" : ""}${Math.round(trend.perHour)} prefixes/hour${trend.reachesLimitAt ? `, reaches the limit about ${trend.reachesLimitAt.slice(11, 16)} UTC` : ""}`,
-          );
+        const trend = trendLine(e, now);
+        if (trend) out(`    ${trend}`);
       }
       const held = result.decisions.filter((d) => d.reason === "held-by-hysteresis");
       if (result.events.length === 0)
@@ -139,21 +135,40 @@ async function run(options: Options): Promise<void> {
   }
 }
 
+/**
+ * A whole number from 0 to `max`, or a usage error, checked before anything
+ * starts: `--interval abc` was refused with a stack trace (a plain Error is no
+ * usage error to commander), and `--port abc` only once the whole estate was
+ * up (ERR_SOCKET_BAD_PORT).
+ */
+const wholeNumber = (what: string, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > max) throw new InvalidArgumentError(`give ${what}`);
+  return n;
+};
+
 const program = new Command("demo")
   .description("Run erwatch on the simulated estate through a scripted incident night.")
   .option("--keep-running", "keep the status page up after the timeline until Ctrl-C")
   .addOption(
     new Option("--interval <ms>", "real milliseconds between sweeps")
-      .default("1500")
-      .argParser((v) => {
-        if (!/^\d+$/.test(v)) throw new Error("--interval takes milliseconds");
-        return v;
-      }),
+      .default(1500)
+      .argParser(wholeNumber("whole milliseconds from 0 to 3600000 (an hour)", 3_600_000)),
   )
-  .addOption(new Option("--port <port>", "status page port (0 = any free port)").default("0"))
+  .addOption(
+    new Option("--port <port>", "status page port (0 = any free port)")
+      .default(0)
+      .argParser(wholeNumber("a port number from 0 to 65535 (0: any free port)", 65_535)),
+  )
+  // A usage mistake exits 2, as erwatch's own do, not commander's 1.
+  .exitOverride()
   .action(run);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    return;
+  }
   process.stderr.write(`demo failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exitCode = 1;
 });

@@ -1,6 +1,8 @@
 // Notifications as the people receiving them would see them: the PagerDuty
 // incident line, the Teams card's text, the ITSM ticket's headline.
 
+import type { AlertEvent } from "../src/core/alert-event.js";
+import type { PrefixTrend } from "../src/core/trend.js";
 import type { RecordedRequest } from "../test/support/recording-receiver.js";
 
 interface CardElement {
@@ -65,4 +67,30 @@ export function webhookText(request: RecordedRequest): string {
     }
   ).data?.essentials;
   return e ? `${e.monitorCondition} ${e.severity} ${e.alertRule}` : request.rawBody.slice(0, 120);
+}
+
+/**
+ * Actions after which the prefix trend still tells the reader something: the
+ * count is growing toward the limit. A resolve or de-escalation came after
+ * the growth stopped, and printed a time to the limit already past.
+ */
+const TREND_ACTIONS: ReadonlySet<AlertEvent["action"]> = new Set(["open", "escalate", "repeat"]);
+
+/**
+ * The terminal's line under a prefix-limit alert: how fast the count grows
+ * and when it reaches the limit, or null when that is no news (another
+ * action, no growth, a time not after `now`).
+ */
+export function trendLine(
+  event: Pick<AlertEvent, "action" | "evidence">,
+  now: Date,
+): string | null {
+  if (!TREND_ACTIONS.has(event.action)) return null;
+  const trend = (event.evidence.trend as Record<string, PrefixTrend> | undefined)?.primary;
+  if (!trend?.perHour || trend.perHour <= 0) return null;
+  const reaches =
+    trend.reachesLimitAt && Date.parse(trend.reachesLimitAt) > now.getTime()
+      ? `, reaches the limit about ${trend.reachesLimitAt.slice(11, 16)} UTC`
+      : "";
+  return `trend: +${Math.round(trend.perHour)} prefixes/hour${reaches}`;
 }

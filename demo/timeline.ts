@@ -54,14 +54,22 @@ export const TIMELINE: Step[] = [
   {
     at: "2026-11-22T02:00:00Z",
     story:
-      "2 a.m.: a route-map change on-prem stops advertising. Both BGP sessions stay up with 0 prefixes.",
-    change: (c) => both(c, 0),
+      "2 a.m.: a route-map change on-prem stops advertising. Both BGP sessions stay up with 0 prefixes, and the end-to-end tests fail.",
+    // Nothing on-premises is reachable from the VNet with no routes to it, so
+    // the Connection Monitor tests fail too (explained by the routes layer).
+    change: (c, scene) => {
+      both(c, 0);
+      setTestResults(scene.monitor, "Fail");
+    },
   },
   { at: "2026-11-22T02:05:00Z", story: "Still zero: no repeat before the interval, no noise." },
   {
     at: "2026-11-22T02:20:00Z",
-    story: "The on-call engineer rolls back the route-map: prefixes return.",
-    change: (c) => both(c, 120),
+    story: "The on-call engineer rolls back the route-map: prefixes return, the tests pass again.",
+    change: (c, scene) => {
+      both(c, 120);
+      setTestResults(scene.monitor, "Pass");
+    },
   },
   { at: "2026-11-22T02:25:00Z", story: "Clean twice in a row: resolved." },
   {

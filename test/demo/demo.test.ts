@@ -30,6 +30,14 @@ function runDemo(args: string[], timeoutMs: number): Promise<{ code: number | nu
   });
 }
 
+/** What the demo printed for the sweep at `hhmm` UTC, up to the next one. */
+function sweepAt(out: string, hhmm: string): string {
+  const start = out.indexOf(`── ${hhmm} UTC ──`);
+  expect(start, `no sweep at ${hhmm}`).toBeGreaterThanOrEqual(0);
+  const next = out.indexOf("\n── ", start + 1);
+  return out.slice(start, next < 0 ? undefined : next);
+}
+
 describe("npm run demo", () => {
   it("plays the whole timeline, shows each notification, and exits 0", async () => {
     const { code, out } = await runDemo(["--interval", "0"], 120_000);
@@ -82,6 +90,20 @@ describe("npm run demo", () => {
     expect(keys[0]).toBe(keys[1]);
     expect(keys[2]).toBe(keys[3]);
     expect(keys[0]).not.toBe(keys[2]);
+    // The 2 a.m. outage leaves nothing reachable: the end-to-end tests fail
+    // with it, folded into the one Sev0 (they read "1 test passes" throughout),
+    // and pass again once the prefixes are back.
+    const night = sweepAt(out, "02:00");
+    expect(night).toMatch(/^ {2}end to end +DOWN Fail: 1 of 1 tests/m);
+    expect(night).toMatch(/End-to-end tests\s+fail too/);
+    expect(sweepAt(out, "02:05")).toMatch(/^ {2}end to end +DOWN Fail/m);
+    expect(sweepAt(out, "02:20")).toMatch(/^ {2}end to end +ok 1 test passes/m);
+    // The prefix trend is told with the open and the escalation, not under the
+    // resolve, where its time to the limit had already passed.
+    const trends = out
+      .split("\n")
+      .flatMap((line, i, all) => (line.trim().startsWith("trend:") ? [all[i - 1]!] : []));
+    expect(trends.map((l) => /alert (\w+)/.exec(l)?.[1])).toEqual(["open", "escalate"]);
     expect(out).toMatch(/capacity planning, not an incident/);
     expect(out).toMatch(/every layer of the circuit reads healthy/);
     expect(out).toMatch(/redundancy holding/);
