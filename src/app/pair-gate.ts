@@ -7,7 +7,7 @@
 // partner they wait on has arrived; what still waits when the run ends goes
 // out with what is known.
 
-import { TAGS, tag } from "../core/circuit-settings.js";
+import { pairTag } from "../core/circuit-settings.js";
 import type { CircuitReading } from "../core/model.js";
 import { siteStatusOfSnapshot, type PairContext, type SiteStatus } from "../core/pairs.js";
 import type { Snapshot } from "../core/snapshot.js";
@@ -117,7 +117,7 @@ export function createPairGate(o: PairGateOptions): PairGate {
 
 const pairTagOf = (t: CircuitTarget) => {
   const tags = t.listed?.tags ?? t.tags;
-  return tags ? tag(tags, TAGS.pair) : undefined;
+  return tags ? pairTag(tags) : undefined;
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { ClassifyOptions } from "../core/classify.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../core/classify.js";
-import { parsePeeringList } from "../core/circuit-settings.js";
-import { PEERING_TYPES, type ConnectivityModel } from "../core/model.js";
+import { readPeeringList } from "../core/circuit-settings.js";
+import type { ConnectivityModel } from "../core/model.js";
 import { DEFAULT_ROUTE_LIMITS } from "../core/route-limits.js";
 import { isSubscriptionId, parseCircuitId, uniqueIds } from "../core/resource-id.js";
 import { readDataPlaneConfig, type DataPlaneConfig } from "./data-plane.js";
@@ -145,39 +145,13 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
   };
 }
 
-/**
- * ARM names a peering after its type, so a name outside the three types is a
- * typo: expected of every circuit, it would page peering-missing on each one.
- * Refused at start instead; names match in any case and are kept as ARM
- * spells them, each once.
- */
+/** Refused at start: expected of every circuit, a typo would page peering-missing on each one. */
 function readExpectedPeerings(r: SettingsReader): string[] {
   const text = r.raw("ERWATCH_EXPECTED_PEERINGS");
   if (text === undefined) return ["AzurePrivatePeering"];
-  const items = parsePeeringList(text);
-  // A stray comma beside none changes nothing, as it changes nothing beside a
-  // peering and in ERWATCH_DATA_PLANE: "none," names no peering to combine with.
-  const peerings = items.filter((item) => item.toLowerCase() !== "none");
-  // Only "none" may expect nothing: commas alone would switch peering-missing
-  // off for every circuit as quietly.
-  if (items.length === 0 && text.toLowerCase() !== "none")
-    r.problem(
-      "ERWATCH_EXPECTED_PEERINGS",
-      `"${text}" names no peering: list peerings (${PEERING_TYPES.join(", ")}) or say none`,
-    );
-  if (peerings.length > 0 && peerings.length < items.length)
-    r.problem("ERWATCH_EXPECTED_PEERINGS", "none cannot be combined with peerings");
-  const names: string[] = [];
-  for (const item of peerings) {
-    const name = PEERING_TYPES.find((p) => p.toLowerCase() === item.toLowerCase());
-    if (name === undefined)
-      r.problem(
-        "ERWATCH_EXPECTED_PEERINGS",
-        `"${item}" is not a peering (${PEERING_TYPES.join(", ")}; or none)`,
-      );
-    else if (!names.includes(name)) names.push(name);
-  }
-  return names;
+  const { peerings, problems } = readPeeringList(text);
+  for (const problem of problems) r.problem("ERWATCH_EXPECTED_PEERINGS", problem);
+  return peerings;
 }
 
 /** Sweeps need something to watch; diagnose takes its circuit on the command line. */

@@ -1,7 +1,13 @@
 // Per-circuit settings live in the circuit's own tags, so the people who own a
 // circuit can opt it out or raise its criticality without touching erwatch.
 
-import type { CircuitSettings, ConnectivityModel, Criticality, PathName } from "./model.js";
+import {
+  PEERING_TYPES,
+  type CircuitSettings,
+  type ConnectivityModel,
+  type Criticality,
+  type PathName,
+} from "./model.js";
 
 export const TAGS = {
   ignore: "erwatch:ignore",
@@ -32,18 +38,63 @@ export function tag(tags: Record<string, string>, name: string): string | undefi
 }
 
 const truthy = (value: string | undefined) => /^(true|yes|1)$/i.test(value ?? "");
+const falsy = (value: string | undefined) => /^(false|no|0)$/i.test(value ?? "");
 
 export function isIgnored(tags: Record<string, string>): boolean {
   return truthy(tag(tags, TAGS.ignore));
 }
 
 /** A comma-separated list of peering names; the word `none` is the empty list. */
-export function parsePeeringList(text: string): string[] {
+function parsePeeringList(text: string): string[] {
   if (text.trim().toLowerCase() === "none") return [];
   return text
     .split(",")
     .map((p) => p.trim())
     .filter(Boolean);
+}
+
+/**
+ * The peerings a circuit must have, as ERWATCH_EXPECTED_PEERINGS and the
+ * erwatch:peerings tag give them. ARM names a peering after its type, so a
+ * name outside the three types is a typo: expected, it would page
+ * peering-missing. Only `none` may expect nothing: commas alone, or an empty
+ * tag, would switch peering-missing off as quietly. Names match in any case
+ * and are kept as ARM spells them, each once. The problems name no setting:
+ * the caller says whose they are.
+ */
+export function readPeeringList(text: string): { peerings: string[]; problems: string[] } {
+  const problems: string[] = [];
+  const items = parsePeeringList(text);
+  // A stray comma beside none changes nothing, as it changes nothing beside a
+  // peering and in ERWATCH_DATA_PLANE: "none," names no peering to combine with.
+  const named = items.filter((item) => item.toLowerCase() !== "none");
+  if (items.length === 0 && text.trim().toLowerCase() !== "none")
+    problems.push(
+      `"${text}" names no peering: list peerings (${PEERING_TYPES.join(", ")}) or say none`,
+    );
+  if (named.length > 0 && named.length < items.length)
+    problems.push("none cannot be combined with peerings");
+  const peerings: string[] = [];
+  for (const item of named) {
+    const name = PEERING_TYPES.find((p) => p.toLowerCase() === item.toLowerCase());
+    if (name === undefined)
+      problems.push(`"${item}" is not a peering (${PEERING_TYPES.join(", ")}; or none)`);
+    else if (!peerings.includes(name)) peerings.push(name);
+  }
+  return { peerings, problems };
+}
+
+/**
+ * A yes/no word in erwatch:pair is a flag someone meant to switch pairing on
+ * with: taken as a site, it would join every circuit so tagged, and one of
+ * them carrying would hold another's unrelated outage at Sev1.
+ */
+const flagWord = (value: string) => truthy(value) || falsy(value) || /^(on|off)$/i.test(value);
+
+/** The site an erwatch:pair tag names; undefined when unset, empty or a yes/no word. */
+export function pairTag(tags: Record<string, string>): string | undefined {
+  const value = tag(tags, TAGS.pair);
+  return value && !flagWord(value) ? value : undefined;
 }
 
 /** Tag values that cannot be understood fall back to the default and are reported. */
@@ -56,8 +107,10 @@ export function resolveCircuitSettings(
   const criticality = tag(tags, TAGS.criticality);
   const peerings = tag(tags, TAGS.peerings);
   const gateway = tag(tags, TAGS.expectGateway);
-  const pair = tag(tags, TAGS.pair) || undefined;
+  const pairValue = tag(tags, TAGS.pair);
+  const pair = pairTag(tags);
   const standby = tag(tags, TAGS.standbyPath);
+  const ignore = tag(tags, TAGS.ignore);
 
   let connectivityModel = defaults.connectivityModel;
   if (model !== undefined) {
@@ -76,8 +129,21 @@ export function resolveCircuitSettings(
     if (/^(true|false)$/i.test(gateway)) expectGateway = gateway.toLowerCase() === "true";
     else problems.push(`tag ${TAGS.expectGateway}="${gateway}" is not true or false`);
   }
-  const expectedPeerings =
-    peerings === undefined ? defaults.expectedPeerings : parsePeeringList(peerings);
+  // Not ignored: isIgnored honours only the true words, so the circuit stays watched.
+  if (ignore !== undefined && !truthy(ignore) && !falsy(ignore))
+    problems.push(
+      `tag ${TAGS.ignore}="${ignore}" is not true or false (true, yes, 1; false, no, 0): the circuit is watched`,
+    );
+  let expectedPeerings = defaults.expectedPeerings;
+  if (peerings !== undefined) {
+    const read = readPeeringList(peerings);
+    if (read.problems.length === 0) expectedPeerings = read.peerings;
+    else problems.push(`tag ${TAGS.peerings}="${peerings}": ${read.problems.join("; ")}`);
+  }
+  if (pairValue && flagWord(pairValue))
+    problems.push(
+      `tag ${TAGS.pair}="${pairValue}" names no site: give the circuits that serve one site the same site name`,
+    );
   const standbyPath = standbyPathOf(standby);
   if (standbyPath === "invalid")
     problems.push(`tag ${TAGS.standbyPath}="${standby}" is not primary, secondary or none`);

@@ -2,7 +2,10 @@
 // its partners. Readings here carry only what the gate looks at.
 
 import { describe, expect, it } from "vitest";
-import { createPairGate, type PairMember } from "../../src/app/pair-gate.js";
+import { createPairGate, pairMembers, type PairMember } from "../../src/app/pair-gate.js";
+import type { CircuitTarget } from "../../src/app/ports.js";
+import type { StateStore } from "../../src/app/state-store.js";
+import type { Logger } from "../../src/logging.js";
 import type { CircuitReading } from "../../src/core/model.js";
 import type { SiteStatus } from "../../src/core/pairs.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
@@ -114,5 +117,24 @@ describe("pair gate", () => {
     g.offer(reading("b", "site-a"));
     g.offer(reading("c", "site-a"));
     expect(judged).toBe(3);
+  });
+});
+
+describe("pair members", () => {
+  const target = (name: string, pair: string) =>
+    ({ id: `/c/${name}`, name, tags: { "erwatch:pair": pair } }) as unknown as CircuitTarget;
+  const store = { listSnapshots: async () => [] } as unknown as StateStore;
+  const log = { warn: () => undefined } as unknown as Logger;
+
+  it("joins no circuits by a yes/no erwatch:pair: it names no site", async () => {
+    expect(await pairMembers(store, [target("a", "true"), target("b", "TRUE")], log)).toBeNull();
+    const members = await pairMembers(
+      store,
+      [target("a", "site-a"), target("b", "Site-A"), target("z", "yes")],
+      log,
+    );
+    expect([...members!].map(([pair, list]) => [pair, list.map((m) => m.name)])).toEqual([
+      ["site-a", ["a", "b"]],
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { assessArp } from "../../src/core/arp.js";
 import { parseStatePfxRcd } from "../../src/core/bgp-state.js";
-import { resolveCircuitSettings } from "../../src/core/circuit-settings.js";
+import { isIgnored, resolveCircuitSettings } from "../../src/core/circuit-settings.js";
 import { parseCircuitId } from "../../src/core/resource-id.js";
 
 describe("parseStatePfxRcd", () => {
@@ -94,6 +94,81 @@ describe("resolveCircuitSettings", () => {
     const read = resolveCircuitSettings({ "erwatch:standby-path": value }, defaults);
     expect(read.settings.standbyPath).toBe(path);
     expect(read.problems).toEqual(problems);
+  });
+  // As ERWATCH_EXPECTED_PEERINGS is read: a typo expected nothing, or a
+  // peering no circuit has, and paged peering-missing or never could.
+  it.each([
+    ["AzurePrivatePeering, microsoftpeering", ["AzurePrivatePeering", "MicrosoftPeering"], []],
+    ["none", [], []],
+    ["None, ", [], []],
+    [
+      "Private",
+      ["AzurePrivatePeering"],
+      [
+        'tag erwatch:peerings="Private": "Private" is not a peering (AzurePrivatePeering, MicrosoftPeering, AzurePublicPeering; or none)',
+      ],
+    ],
+    [
+      "AzurePrivatePeerng, MicrosoftPeering",
+      ["AzurePrivatePeering"],
+      [expect.stringMatching(/^tag erwatch:peerings=".*": "AzurePrivatePeerng" is not a peering/)],
+    ],
+    [
+      "",
+      ["AzurePrivatePeering"],
+      [expect.stringMatching(/^tag erwatch:peerings="": "" names no peering: list peerings/)],
+    ],
+    [
+      " , ",
+      ["AzurePrivatePeering"],
+      [expect.stringMatching(/^tag erwatch:peerings=",": "," names no peering/)],
+    ],
+    [
+      "none,AzurePrivatePeering",
+      ["AzurePrivatePeering"],
+      ['tag erwatch:peerings="none,AzurePrivatePeering": none cannot be combined with peerings'],
+    ],
+  ])(
+    "reads erwatch:peerings %j as ERWATCH_EXPECTED_PEERINGS is read",
+    (value, peerings, problems) => {
+      const read = resolveCircuitSettings({ "erwatch:peerings": value }, defaults);
+      expect(read.settings.expectedPeerings).toEqual(peerings);
+      expect(read.problems).toEqual(problems);
+    },
+  );
+  it.each([
+    ["site-ams", "site-ams", []],
+    ["", undefined, []],
+    ...["true", "FALSE", "yes", "No", "on", "OFF", "1", "0"].map((flag) => [
+      flag,
+      undefined,
+      [
+        `tag erwatch:pair="${flag}" names no site: give the circuits that serve one site the same site name`,
+      ],
+    ]),
+  ])("reads erwatch:pair %j as a site, never a yes/no flag", (value, pair, problems) => {
+    const read = resolveCircuitSettings({ "erwatch:pair": value as string }, defaults);
+    expect(read.settings.pair).toBe(pair);
+    expect(read.problems).toEqual(problems);
+  });
+  it.each([
+    ["true", true, []],
+    ["YES", true, []],
+    ["1", true, []],
+    ["false", false, []],
+    ["no", false, []],
+    ["0", false, []],
+    ...["on", "ignore", "", "y"].map((value) => [
+      value,
+      false,
+      [
+        `tag erwatch:ignore="${value}" is not true or false (true, yes, 1; false, no, 0): the circuit is watched`,
+      ],
+    ]),
+  ])("reads erwatch:ignore %j, reporting a word it does not take", (value, ignored, problems) => {
+    const tags = { "erwatch:ignore": value as string };
+    expect(isIgnored(tags)).toBe(ignored);
+    expect(resolveCircuitSettings(tags, defaults).problems).toEqual(problems);
   });
   it("should fall back and report a tag it cannot understand", () => {
     const { settings, problems } = resolveCircuitSettings(
