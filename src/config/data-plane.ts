@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_DATA_PLANE_POLICY, type DataPlanePolicy } from "../core/dataplane/policy.js";
-import { CONNECTIVITY_MODELS } from "../core/model.js";
+import { CONNECTIVITY_MODELS, PEERING_TYPES } from "../core/model.js";
+import { peeringNamed } from "../core/silence.js";
 import type { CloudName } from "./arm.js";
 import type { SettingsReader } from "./reader.js";
 
@@ -83,13 +84,46 @@ const peeringSchema = z
     { message: "the primary and secondary /30 must differ" },
   );
 
+/**
+ * A baseline's peerings, by the names the rest of erwatch takes (ARM's in any
+ * case, or Private / Microsoft / Public), kept as ARM spells them: a key
+ * "Private" matched no running peering and was drift of its own ("configured,
+ * running absent") while the fields declared under it were never compared.
+ */
+function checkPeeringKeys(peerings: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const byName = new Map<string, string[]>();
+  for (const key of Object.keys(peerings)) {
+    const name = peeringNamed(key);
+    if (name === null)
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `"${key}" is not a peering (${PEERING_TYPES.join(", ")}; or Private, Microsoft, Public)`,
+      });
+    else byName.set(name, [...(byName.get(name) ?? []), key]);
+  }
+  for (const keys of byName.values())
+    if (keys.length > 1)
+      ctx.addIssue({
+        code: "custom",
+        message: `${keys.map((k) => `"${k}"`).join(", ")} name one peering`,
+      });
+}
+
 const circuitSchema = z
   .object({
     skuTier: z.enum(["Standard", "Premium", "Basic", "Local", "MultiCloud"]),
     bandwidthInMbps: z.number().int().min(1).max(400_000),
     connectivityModel: z.enum(CONNECTIVITY_MODELS),
     gatewayConnections: z.array(z.string().min(1)),
-    peerings: z.record(z.string().min(1), peeringSchema),
+    peerings: z
+      .record(z.string().min(1), peeringSchema)
+      .superRefine(checkPeeringKeys)
+      .transform((peerings) =>
+        Object.fromEntries(
+          Object.entries(peerings).map(([key, p]) => [peeringNamed(key) ?? key, p]),
+        ),
+      ),
   })
   .partial()
   .strict();
@@ -134,6 +168,12 @@ function metricsEndpoint(r: SettingsReader, cloud: CloudName): string {
   try {
     const url = new URL(text.replaceAll("{region}", "westeurope"));
     if (url.protocol !== "https:") r.problem("METRICS_ENDPOINT", "must be an https URL");
+    // The batch endpoint is regional: one fixed region would be asked every circuit's metrics.
+    if (!text.includes("{region}"))
+      r.problem(
+        "METRICS_ENDPOINT",
+        "has no {region}: the metrics batch endpoint is regional, and each circuit's metrics must be asked of its own region (e.g. https://{region}.metrics.monitor.azure.com)",
+      );
   } catch {
     r.problem("METRICS_ENDPOINT", "is not a URL (with {region} where the circuit's region goes)");
   }

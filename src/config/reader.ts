@@ -108,6 +108,9 @@ export class SettingsReader {
   /**
    * The entries of an object setting (by circuit), each checked on its own;
    * one that fails is left out and each of its issues named in `ignored`.
+   * Circuits match in any case, so keys that differ only in case are one
+   * circuit's: which was meant cannot be told, and a silent merge would keep
+   * whichever came last. They are all left out and named.
    */
   entries<T>(
     name: string,
@@ -115,7 +118,14 @@ export class SettingsReader {
     schema: z.ZodType<T>,
   ): Record<string, T> {
     const out: Record<string, T> = {};
+    const clashing = keysInAnyCase(Object.keys(value));
+    for (const keys of clashing)
+      this.ignored.push(
+        `${name}: ${keys.map((k) => `"${k}"`).join(", ")} name one circuit (names match in any case) (these entries are left out; the rest apply)`,
+      );
+    const left = new Set(clashing.flat());
     for (const [key, entry] of Object.entries(value)) {
+      if (left.has(key)) continue;
       const parsed = this.entry(`${name}.${key}`, entry, schema);
       if (parsed.ok) out[key] = parsed.value;
     }
@@ -150,6 +160,17 @@ export class SettingsReader {
   throwIfProblems(): void {
     if (this.problems.length > 0) throw new ConfigError([...this.problems, ...this.ignored]);
   }
+}
+
+/** Groups of keys that are one key in any case, each group as written; the others not at all. */
+export function keysInAnyCase(keys: readonly string[]): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const key of keys) {
+    const group = groups.get(key.toLowerCase()) ?? [];
+    group.push(key);
+    groups.set(key.toLowerCase(), group);
+  }
+  return [...groups.values()].filter((group) => group.length > 1);
 }
 
 /** " (at character N)" from a JSON.parse error, or "": never any of the text itself. */

@@ -191,6 +191,73 @@ describe("data-plane settings", () => {
     },
   );
 
+  it("leaves out baseline entries that differ only in case (the last one won, unsaid); the others apply", () => {
+    const { config, problems, ignored } = read({
+      ERWATCH_BASELINE: JSON.stringify({
+        "ER-A": { bandwidthInMbps: 1000 },
+        "er-a": { bandwidthInMbps: 2000 },
+        "er-b": { bandwidthInMbps: 500 },
+      }),
+    });
+    expect(problems).toEqual([]);
+    expect(ignored).toEqual([
+      'ERWATCH_BASELINE: "ER-A", "er-a" name one circuit (names match in any case) (these entries are left out; the rest apply)',
+    ]);
+    expect(config.policy.baseline).toEqual({ "er-b": { bandwidthInMbps: 500 } });
+  });
+
+  // "Private" matched no running peering: drift of its own, its fields never compared.
+  it.each([
+    ["AzurePrivatePeering", "AzurePrivatePeering", []],
+    ["azureprivatepeering", "AzurePrivatePeering", []],
+    ["Private", "AzurePrivatePeering", []],
+    ["microsoft", "MicrosoftPeering", []],
+    [
+      "Privat",
+      null,
+      [
+        'ERWATCH_BASELINE.er-a.peerings.Privat: "Privat" is not a peering (AzurePrivatePeering, MicrosoftPeering, AzurePublicPeering; or Private, Microsoft, Public) (this entry is left out; the rest apply)',
+      ],
+    ],
+  ])("takes the baseline peering %j as %j", (key, name, ignored) => {
+    const read1 = read({
+      ERWATCH_BASELINE: JSON.stringify({ "er-a": { peerings: { [key]: { vlanId: 100 } } } }),
+    });
+    expect(read1.ignored).toEqual(ignored);
+    expect(read1.config.policy.baseline).toEqual(
+      name === null ? {} : { "er-a": { peerings: { [name]: { vlanId: 100 } } } },
+    );
+  });
+
+  it("leaves out a circuit's baseline naming one peering twice", () => {
+    const { config, ignored } = read({
+      ERWATCH_BASELINE: JSON.stringify({
+        "er-a": { peerings: { Private: { vlanId: 100 }, AzurePrivatePeering: { vlanId: 200 } } },
+        "er-b": { peerings: { Private: { vlanId: 300 } } },
+      }),
+    });
+    expect(ignored).toEqual([
+      'ERWATCH_BASELINE.er-a.peerings: "Private", "AzurePrivatePeering" name one peering (this entry is left out; the rest apply)',
+    ]);
+    expect(config.policy.baseline).toEqual({
+      "er-b": { peerings: { AzurePrivatePeering: { vlanId: 300 } } },
+    });
+  });
+
+  // The batch endpoint is regional: a fixed one was asked every region's circuits.
+  it.each([
+    ["https://{region}.metrics.example", []],
+    ["https://metrics.example/{region}/", []],
+    [
+      "https://westeurope.metrics.monitor.azure.com",
+      [
+        "METRICS_ENDPOINT: has no {region}: the metrics batch endpoint is regional, and each circuit's metrics must be asked of its own region (e.g. https://{region}.metrics.monitor.azure.com)",
+      ],
+    ],
+  ])("METRICS_ENDPOINT %j", (endpoint, problems) => {
+    expect(read({ METRICS_ENDPOINT: endpoint }).problems).toEqual(problems);
+  });
+
   it("refuses both baseline settings, and a file it cannot read, by name", () => {
     expect(read({ ERWATCH_BASELINE: "{}", ERWATCH_BASELINE_FILE: "/x.json" }).problems).toEqual([
       "ERWATCH_BASELINE_FILE: set ERWATCH_BASELINE or ERWATCH_BASELINE_FILE, not both",
@@ -208,20 +275,26 @@ describe("data-plane settings", () => {
   it("stops the runtime at start with the baseline problems among the others", () => {
     expect(() =>
       loadReadConfig(
-        { ERWATCH_BASELINE: '{"c":{"peerings":{"p":{"vlanId":0}}}}', ARM_CONCURRENCY: "x" },
+        {
+          ERWATCH_BASELINE: '{"c":{"peerings":{"AzurePrivatePeering":{"vlanId":0}}}}',
+          ARM_CONCURRENCY: "x",
+        },
         { scope: false },
       ),
     ).toThrow(ConfigError);
     try {
       loadReadConfig(
-        { ERWATCH_BASELINE: '{"c":{"peerings":{"p":{"vlanId":0}}}}', ARM_CONCURRENCY: "x" },
+        {
+          ERWATCH_BASELINE: '{"c":{"peerings":{"AzurePrivatePeering":{"vlanId":0}}}}',
+          ARM_CONCURRENCY: "x",
+        },
         { scope: false },
       );
     } catch (error) {
       // The start fails for another reason: the entry's problem is told with it.
       expect((error as ConfigError).problems).toEqual([
         expect.stringMatching(/^ARM_CONCURRENCY: /),
-        expect.stringMatching(/^ERWATCH_BASELINE\.c\.peerings\.p\.vlanId: /),
+        expect.stringMatching(/^ERWATCH_BASELINE\.c\.peerings\.AzurePrivatePeering\.vlanId: /),
       ]);
     }
   });

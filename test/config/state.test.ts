@@ -303,6 +303,23 @@ describe("state settings", () => {
     expect(config.policy.circuits).toEqual({ "er-ams-b": { openAfter: { Sev2: 4 } } });
   });
 
+  it("leaves out ERWATCH_ALERT_POLICY circuit entries that differ only in case (the last one won, unsaid); the others apply", () => {
+    const { config, problems, ignored } = readState({
+      ERWATCH_ALERT_POLICY: JSON.stringify({
+        circuits: {
+          "ER-A": { openAfter: { Sev0: 9 } },
+          "er-a": { openAfter: { Sev0: 1 } },
+          "er-b": { openAfter: { Sev0: 2 } },
+        },
+      }),
+    });
+    expect(problems).toEqual([]);
+    expect(ignored).toEqual([
+      'ERWATCH_ALERT_POLICY.circuits: "ER-A", "er-a" name one circuit (names match in any case) (these entries are left out; the rest apply)',
+    ]);
+    expect(config.policy.circuits).toEqual({ "er-b": { openAfter: { Sev0: 2 } } });
+  });
+
   it("still refuses, at start, a whole setting that is not what it must be (not JSON, not a list)", () => {
     expect(problems({ ERWATCH_SILENCES: '{"circuit":"er-1"}' })).toEqual([
       expect.stringMatching(/^ERWATCH_SILENCES: /),
