@@ -147,6 +147,32 @@ function explicitSetting(r: SettingsReader): ActionGroupsSetting {
   };
 }
 
+/**
+ * The app settings ERWATCH_ACTION_GROUPS names for receivers' secrets, read
+ * leniently (the setting is validated on its own): erwatch reads them too, so
+ * they are no one's typo.
+ */
+export function settingsNamedBy(text: string | undefined): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? "");
+  } catch {
+    return [];
+  }
+  const receivers = (value as { receivers?: unknown } | null)?.receivers;
+  if (!Array.isArray(receivers)) return [];
+  const names = receivers.flatMap((x: unknown) => {
+    const receiver = (x ?? {}) as Record<string, unknown>;
+    const headers = receiver.headerSettings;
+    return [
+      receiver.urlSetting,
+      receiver.routingKeySetting,
+      ...(headers && typeof headers === "object" ? Object.values(headers) : []),
+    ];
+  });
+  return names.filter((name): name is string => typeof name === "string");
+}
+
 /** Sev0–Sev1 page on-call (PagerDuty + Teams); Sev2–Sev3 go to Teams; the webhook hears Sev0–Sev3. */
 function defaults(r: SettingsReader): ActionGroupsSetting {
   const receivers: ActionGroupsSetting["receivers"] = [];
@@ -185,6 +211,38 @@ function defaults(r: SettingsReader): ActionGroupsSetting {
     routes.push({ name: "itsm", match: { severityAtOrAbove: "Sev3" }, actionGroups: ["itsm"] });
   }
   return { receivers, actionGroups, routes };
+}
+
+/**
+ * The longest one delivery of one event can take: a receiver's posts and the
+ * waits between them (receivers are posted to side by side), with room for
+ * the delivery log's calls. A claim on (event, receiver) lasts this long, and
+ * erwatch's own consumer keeps the message locked at least this long.
+ */
+export function longestDeliveryMs(
+  dispatch: Pick<DispatchConfig, "attemptsPerDelivery" | "receiverTimeoutMs" | "retryMaxWaitMs">,
+): number {
+  return (
+    dispatch.attemptsPerDelivery * dispatch.receiverTimeoutMs +
+    (dispatch.attemptsPerDelivery - 1) * dispatch.retryMaxWaitMs +
+    30_000
+  );
+}
+
+/**
+ * The Functions dispatcher gives a delivery `budgetMs` (inside the host's
+ * five-minute message lock); settings that let one take longer see it cut
+ * short, its receivers' retries lost to a redelivery. Said at start, with
+ * what to lower; null when they fit.
+ */
+export function deliveryBudgetProblem(
+  dispatch: Pick<DispatchConfig, "attemptsPerDelivery" | "receiverTimeoutMs" | "retryMaxWaitMs">,
+  budgetMs: number,
+): string | null {
+  const longest = longestDeliveryMs(dispatch);
+  if (longest <= budgetMs) return null;
+  const minutes = (ms: number) => `${Math.round((ms / 60_000) * 10) / 10} min`;
+  return `DISPATCH_ATTEMPTS × RECEIVER_TIMEOUT_MS + waits of DISPATCH_RETRY_MAX_WAIT_MS let one delivery take ${minutes(longest)}, longer than the ${minutes(budgetMs)} an invocation gives it: lower one of them`;
 }
 
 /** Problems of one receiver's secrets, each naming its setting. */
@@ -346,6 +404,12 @@ export function readDispatchConfig(r: SettingsReader): DispatchConfig {
     maxDeliveries: readMaxDeliveries(r),
     retryHorizonMinutes: r.int("DISPATCH_RETRY_HORIZON_MINUTES", 60, { min: 1, max: 24 * 60 }),
   };
+  // The first wait would already pass the longest one: no post retried within a delivery.
+  if (retry.retryBaseMs > retry.retryMaxWaitMs)
+    r.problem(
+      "DISPATCH_RETRY_BASE_MS",
+      `must not be above DISPATCH_RETRY_MAX_WAIT_MS (${retry.retryMaxWaitMs}); got ${retry.retryBaseMs}, so the first wait between posts would already be too long: each post would be tried once per delivery, whatever DISPATCH_ATTEMPTS says`,
+    );
   // One receiver's secret that is unset or unusable (a Key Vault reference
   // that did not resolve arrives as its own text) must not stop the others
   // from paging: that receiver fails each event it is routed, and the dead

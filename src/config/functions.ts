@@ -5,6 +5,9 @@ import type { Env } from "./settings.js";
 
 export const DEFAULT_SWEEP_SCHEDULE = "0 */5 * * * *";
 
+/** A delivery's share of a dispatch invocation: inside the host's five-minute message lock. */
+export const FUNCTIONS_DELIVERY_BUDGET_MS = 4 * 60_000;
+
 /**
  * SWEEP_SCHEDULE, checked with the other settings at start: the timer is
  * registered with it (timerSchedule), and a schedule the host cannot run

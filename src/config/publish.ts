@@ -31,7 +31,7 @@ function looksLikeConnectionString(value: string): boolean {
 export function readEntityName(r: SettingsReader, setting: string): string | undefined {
   const name = r.raw(setting);
   if (name === undefined) return undefined;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,259}$/.test(name))
+  if (!isEntityName(name))
     r.problem(
       setting,
       looksLikeConnectionString(name)
@@ -39,6 +39,39 @@ export function readEntityName(r: SettingsReader, setting: string): string | und
         : `"${name}" is not a valid queue, topic or subscription name`,
     );
   return name;
+}
+
+function isEntityName(name: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,259}$/.test(name);
+}
+
+/**
+ * Service Bus names are not case-sensitive: two settings naming one entity
+ * make one queue of two, whose readers take each other's messages (alert
+ * events handed to the sweep's workers, parked events back to the
+ * dispatcher). Reported under the setting that was set; only valid names are
+ * compared, as an invalid one is reported on its own and may hold a key.
+ * With `involving`, only pairs with that setting: the rest are another
+ * entry's to check.
+ */
+export function refuseSharedEntities(
+  r: SettingsReader,
+  entities: [setting: string, name: string | null][],
+  involving?: string,
+): void {
+  const valid = entities.filter((e): e is [string, string] => e[1] !== null && isEntityName(e[1]));
+  valid.forEach((later, i) => {
+    for (const earlier of valid.slice(0, i)) {
+      if (involving !== undefined && ![later[0], earlier[0]].includes(involving)) continue;
+      if (later[1].toLowerCase() !== earlier[1].toLowerCase()) continue;
+      const [setting, other] = r.raw(later[0]) !== undefined ? [later, earlier] : [earlier, later];
+      const how = r.raw(other[0]) !== undefined ? "names" : "names by default";
+      r.problem(
+        setting[0],
+        `"${setting[1]}" is the entity ${other[0]} ${how} ("${other[1]}"; Service Bus names are not case-sensitive): the alert events, the sweep's work and the parked dead letters each need an entity of their own`,
+      );
+    }
+  });
 }
 
 /** Null when Service Bus is not configured at all (the CLI then leaves events in the outbox). */

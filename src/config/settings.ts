@@ -143,7 +143,7 @@ export const SETTINGS = {
   },
   METRICS_ENDPOINT: {
     section: "data-plane",
-    doc: "Azure Monitor metrics batch endpoint, {region} standing for the circuit's region (default https://{region}.metrics.monitor.azure.com, .azure.us / .azure.cn after AZURE_CLOUD).",
+    doc: "Azure Monitor metrics batch endpoint, {region} standing for the circuit's region (default https://{region}.metrics.monitor.azure.com, .azure.us / .azure.cn after AZURE_CLOUD). The batch endpoint is regional: one without {region} is refused at start.",
     sample: "",
   },
   LOGS_ENDPOINT: {
@@ -183,7 +183,7 @@ export const SETTINGS = {
   },
   ERWATCH_BASELINE: {
     section: "data-plane",
-    doc: "JSON: the declared configuration per circuit (name or resource id): skuTier, bandwidthInMbps, connectivityModel, gatewayConnections, and per peering peerASN, vlanId, primary/secondaryPeerAddressPrefix. Drift from it is config-drift.",
+    doc: "JSON: the declared configuration per circuit (name or resource id, any case): skuTier, bandwidthInMbps, connectivityModel, gatewayConnections, and per peering (AzurePrivatePeering, MicrosoftPeering, AzurePublicPeering, or Private, Microsoft, Public; any case) peerASN, vlanId, primary/secondaryPeerAddressPrefix. Drift from it is config-drift. Circuits or peerings named twice (in another case, or spelling) are left out and named.",
     sample: "",
   },
   ERWATCH_BASELINE_FILE: {
@@ -291,7 +291,7 @@ export const SETTINGS = {
   },
   SWEEP_WORK_QUEUE: {
     section: "publish",
-    doc: "Service Bus queue (sessions on, keyed by subscription) the timer fans deep reads out on, and POST /api/sweep for the whole estate or more than HTTP_SWEEP_SYNC_CIRCUITS circuits, read by the sweepWorker function. Unset: the timer and POST /api/sweep read in their own process.",
+    doc: "Service Bus queue (sessions on, keyed by subscription) the timer fans deep reads out on, and POST /api/sweep for the whole estate or more than HTTP_SWEEP_SYNC_CIRCUITS circuits, read by the sweepWorker function; not SERVICEBUS_ENTITY nor SERVICEBUS_DEADLETTER_QUEUE, in any case. Unset: the timer and POST /api/sweep read in their own process.",
     sample: "",
   },
   SWEEP_WORK_BATCH: {
@@ -329,12 +329,12 @@ export const SETTINGS = {
   },
   DISPATCH_ATTEMPTS: {
     section: "dispatch",
-    doc: "Posts per receiver within one delivery of a message before giving it back to Service Bus (default 3; range 1–10).",
+    doc: "Posts per receiver within one delivery of a message before giving it back to Service Bus (default 3; range 1–10). Under the Functions host the posts (RECEIVER_TIMEOUT_MS each), the waits between them (DISPATCH_RETRY_MAX_WAIT_MS each) and 30 s must fit the 4 minutes a delivery gets: checked where the sweep starts.",
     sample: "3",
   },
   DISPATCH_RETRY_BASE_MS: {
     section: "dispatch",
-    doc: "First backoff between posts; doubles each time, Retry-After wins when longer (default 1000; range 1–60000).",
+    doc: "First backoff between posts; doubles each time, Retry-After wins when longer (default 1000; range 1–60000; at most DISPATCH_RETRY_MAX_WAIT_MS).",
     sample: "1000",
   },
   DISPATCH_RETRY_MAX_WAIT_MS: {
@@ -369,7 +369,7 @@ export const SETTINGS = {
   },
   SERVICEBUS_DEADLETTER_QUEUE: {
     section: "dispatch",
-    doc: "Queue where the Functions dispatcher parks events it gives up on, with DeadLetterReason / DeadLetterErrorDescription (default <SERVICEBUS_ENTITY>-deadletter).",
+    doc: "Queue where the Functions dispatcher parks events it gives up on, with DeadLetterReason / DeadLetterErrorDescription (default <SERVICEBUS_ENTITY>-deadletter; not SERVICEBUS_ENTITY nor SWEEP_WORK_QUEUE, in any case).",
     sample: "erwatch-alerts-deadletter",
   },
   HTTP_SWEEP_SYNC_CIRCUITS: {

@@ -4,7 +4,7 @@ import type { Dispatcher } from "../app/dispatch/dispatcher.js";
 import type { Settlement } from "../app/dispatch/ports.js";
 import { processEnv } from "../config/env.js";
 import type { Env } from "../config/settings.js";
-import { readTriggerSettings } from "../config/functions.js";
+import { FUNCTIONS_DELIVERY_BUDGET_MS, readTriggerSettings } from "../config/functions.js";
 import { isStorageFailure } from "../app/state-store.js";
 import { deadLetterText } from "../core/budget.js";
 import type { Logger } from "../logging.js";
@@ -116,9 +116,6 @@ export function tablesWhenReachable(ensure: () => Promise<void>, log: Logger): (
   };
 }
 
-/** A delivery's share of an invocation: inside the host's five-minute message lock. */
-const DELIVERY_BUDGET_MS = 4 * 60_000;
-
 export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const deps = await getDeps();
@@ -137,7 +134,7 @@ export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
     const outcome = await deps.dispatcher.dispatch(
       inbound,
       settlement,
-      AbortSignal.timeout(DELIVERY_BUDGET_MS),
+      AbortSignal.timeout(FUNCTIONS_DELIVERY_BUDGET_MS),
     );
     switch (outcome.settled) {
       case "complete":
@@ -168,7 +165,7 @@ export async function dispatchFunctionDeps(env: Env): Promise<DispatchFunctionDe
     telemetry,
   });
   if (failure) runtime.logger.error({ err: failure }, TELEMETRY_FAILED);
-  const tooLong = deliveryBudgetProblem(config.dispatch, DELIVERY_BUDGET_MS);
+  const tooLong = deliveryBudgetProblem(config.dispatch, FUNCTIONS_DELIVERY_BUDGET_MS);
   if (tooLong) runtime.logger.warn({ problem: tooLong }, "deliveries may be cut short");
   const ready = tablesWhenReachable(() => runtime.deliveries.ensureTable(), runtime.logger);
   await ready();

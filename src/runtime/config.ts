@@ -9,11 +9,24 @@ import {
   type ArmConfig,
   type CloudName,
 } from "../config/arm.js";
-import { readDispatchConfig, type DispatchConfig } from "../config/dispatch.js";
-import { readSweepSchedule } from "../config/functions.js";
-import { readEntityName, readPublishConfig, type PublishConfig } from "../config/publish.js";
+import { receiverConfigProblem } from "../adapters/receivers/config.js";
+import {
+  deliveryBudgetProblem,
+  readDispatchConfig,
+  settingsNamedBy,
+  type DispatchConfig,
+  type ResolvedReceiver,
+} from "../config/dispatch.js";
+import { FUNCTIONS_DELIVERY_BUDGET_MS, readSweepSchedule } from "../config/functions.js";
+import { misspeltSettings } from "../config/misspelt.js";
+import {
+  readEntityName,
+  readPublishConfig,
+  refuseSharedEntities,
+  type PublishConfig,
+} from "../config/publish.js";
 import { ConfigError, SettingsReader } from "../config/reader.js";
-import type { Env } from "../config/settings.js";
+import { SETTINGS, type Env } from "../config/settings.js";
 import { hasStateConnection, readStateConfig, type StateConfig } from "../config/state.js";
 import { readMaxReadAgeMinutes, readSweepSettings, type SweepSettings } from "../config/sweep.js";
 import { readTelemetryConfig, type TelemetryConfig } from "../config/telemetry.js";
@@ -38,7 +51,10 @@ export interface Base {
   cloud: CloudName;
   /** Application Insights for erwatch's own metrics; the CLI never exports. */
   telemetry: TelemetryConfig;
-  /** Entries of settings left out as invalid (one circuit's, one silence's), each naming where and why. */
+  /**
+   * Entries of settings left out as invalid (one circuit's, one silence's),
+   * each naming where and why; and names set close to a setting erwatch reads.
+   */
   ignoredSettings: string[];
 }
 
@@ -77,8 +93,16 @@ function load<T>(env: Env, read: (r: SettingsReader, cloud: CloudName) => T): T 
   const cloud = readCloud(r);
   const telemetry = readTelemetryConfig(r);
   const value = read(r, cloud);
+  r.ignored.push(...misspelt(env));
   r.throwIfProblems();
   return { ...value, logLevel, cloud, telemetry, ignoredSettings: [...r.ignored] };
+}
+
+/** Set names close to one erwatch reads (config/misspelt.ts); never their values. */
+function misspelt(env: Env): string[] {
+  return misspeltSettings(env, Object.keys(SETTINGS), () =>
+    settingsNamedBy(env.ERWATCH_ACTION_GROUPS?.trim()),
+  );
 }
 
 export function loadReadConfig(env: Env, options: { scope: boolean }): ReadConfig {
@@ -99,7 +123,13 @@ export function loadSweepConfig(
     const state = readStateConfig(r, cloud);
     const publish = readPublishConfig(r, options.publish === "required");
     if (options.functions) readSweepSchedule(r);
-    return { arm, state, publish, sweep: readSweepSettings(r) };
+    const sweep = readSweepSettings(r);
+    if (publish)
+      refuseSharedEntities(r, [
+        ["SERVICEBUS_ENTITY", publish.entity],
+        ["SWEEP_WORK_QUEUE", sweep.workQueue],
+      ]);
+    return { arm, state, publish, sweep };
   });
 }
 
@@ -127,25 +157,53 @@ export function loadDispatchConfig(env: Env): DispatchRuntimeConfig {
     const deadLetterQueue =
       readEntityName(r, "SERVICEBUS_DEADLETTER_QUEUE") ??
       `${publish?.entity ?? "erwatch-alerts"}-deadletter`;
+    // Parked events must land where neither the dispatcher nor the sweep's workers read.
+    refuseSharedEntities(
+      r,
+      [
+        ["SERVICEBUS_ENTITY", publish?.entity ?? null],
+        // The sweep's to validate: only compared here.
+        ["SWEEP_WORK_QUEUE", r.raw("SWEEP_WORK_QUEUE") ?? null],
+        ["SERVICEBUS_DEADLETTER_QUEUE", deadLetterQueue],
+      ],
+      "SERVICEBUS_DEADLETTER_QUEUE",
+    );
     return { state, publish, dispatch, deadLetterQueue };
   });
 }
 
 /**
- * The dispatcher's settings checked where the sweep starts: the dispatcher
- * reads them only when the first alert event arrives, so a broken route or
- * receiver would first be told in the middle of the first incident. The sweep
- * still runs (its events wait in Service Bus); it says so at once.
+ * Why the dispatcher could not post to this receiver: its secrets, or what
+ * the receiver itself refuses (createReceiver asks the same rule), which it
+ * would otherwise first say at the first alert event.
+ */
+function receiverProblem(receiver: ResolvedReceiver): string | null {
+  const { unusable, ...settings } = receiver;
+  return unusable ?? receiverConfigProblem(settings);
+}
+
+/**
+ * The Functions dispatcher's settings checked where the sweep function
+ * starts: the dispatcher reads them only when the first alert event arrives,
+ * so a broken route or receiver would first be told in the middle of the
+ * first incident. The sweep still runs (its events wait in Service Bus); it
+ * says so at once. The delivery budget is the Functions host's; `erwatch
+ * dispatch` keeps its messages locked as long as a delivery takes.
  */
 export function dispatchSettingsProblems(env: Env): string[] {
   try {
     const config = loadDispatchConfig(env);
+    // The sweep warns of these itself, every sweep; they are not the dispatcher's to report.
+    const said = new Set(misspelt(env));
+    const budget = deliveryBudgetProblem(config.dispatch, FUNCTIONS_DELIVERY_BUDGET_MS);
     // What the dispatcher will run without: entries left out, receivers it cannot use.
     return [
-      ...config.ignoredSettings,
-      ...config.dispatch.receivers.flatMap((x) =>
-        x.unusable ? [`receiver ${x.name} cannot be used: ${x.unusable}`] : [],
-      ),
+      ...config.ignoredSettings.filter((x) => !said.has(x)),
+      ...config.dispatch.receivers.flatMap((x) => {
+        const problem = receiverProblem(x);
+        return problem ? [`receiver ${x.name} cannot be used: ${problem}`] : [];
+      }),
+      ...(budget ? [budget] : []),
     ];
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;

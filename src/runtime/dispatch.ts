@@ -14,7 +14,7 @@ import { createDispatcher, type Dispatcher } from "../app/dispatch/dispatcher.js
 import { remindLeftOut } from "../app/dispatch/left-out-reminder.js";
 import type { Receiver } from "../app/dispatch/receiver.js";
 import { instrumentDispatcher } from "../app/dispatch-telemetry.js";
-import type { DispatchConfig } from "../config/dispatch.js";
+import { deliveryBudgetProblem, longestDeliveryMs } from "../config/dispatch.js";
 import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger, type CommonOverrides } from "./common.js";
 import { secretsOf, type DispatchRuntimeConfig } from "./config.js";
@@ -22,37 +22,8 @@ import { secretsOf, type DispatchRuntimeConfig } from "./config.js";
 /** However long a receiver asks to be left alone, try again within 15 minutes. */
 const MAX_RESCHEDULE_MS = 15 * 60_000;
 
-/**
- * The longest one delivery of one event can take: a receiver's posts and the
- * waits between them (receivers are posted to side by side), with room for
- * the delivery log's calls. A claim on (event, receiver) lasts this long, and
- * erwatch's own consumer keeps the message locked at least this long.
- */
-export function longestDeliveryMs(
-  dispatch: Pick<DispatchConfig, "attemptsPerDelivery" | "receiverTimeoutMs" | "retryMaxWaitMs">,
-): number {
-  return (
-    dispatch.attemptsPerDelivery * dispatch.receiverTimeoutMs +
-    (dispatch.attemptsPerDelivery - 1) * dispatch.retryMaxWaitMs +
-    30_000
-  );
-}
-
-/**
- * The Functions dispatcher gives a delivery `budgetMs` (inside the host's
- * five-minute message lock); settings that let one take longer see it cut
- * short, its receivers' retries lost to a redelivery. Said at start, with
- * what to lower; null when they fit.
- */
-export function deliveryBudgetProblem(
-  dispatch: Pick<DispatchConfig, "attemptsPerDelivery" | "receiverTimeoutMs" | "retryMaxWaitMs">,
-  budgetMs: number,
-): string | null {
-  const longest = longestDeliveryMs(dispatch);
-  if (longest <= budgetMs) return null;
-  const minutes = (ms: number) => `${Math.round((ms / 60_000) * 10) / 10} min`;
-  return `DISPATCH_ATTEMPTS × RECEIVER_TIMEOUT_MS + waits of DISPATCH_RETRY_MAX_WAIT_MS let one delivery take ${minutes(longest)}, longer than the ${minutes(budgetMs)} an invocation gives it: lower one of them`;
-}
+// Pure, in config/: the Functions sweep checks the budget at start without loading the dispatcher.
+export { deliveryBudgetProblem, longestDeliveryMs };
 
 export interface DispatchOverrides extends CommonOverrides {
   serviceBusOptions?: ServiceBusClientOptions;

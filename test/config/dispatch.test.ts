@@ -331,6 +331,28 @@ describe("the status page URL", () => {
   );
 });
 
+describe("the waits between posts", () => {
+  // A first wait above the longest allowed ended the retries at once: one post per delivery.
+  it.each([
+    ["the defaults", {}, []],
+    ["equal", { DISPATCH_RETRY_BASE_MS: "5000", DISPATCH_RETRY_MAX_WAIT_MS: "5000" }, []],
+    [
+      "the first wait above the longest",
+      { DISPATCH_RETRY_BASE_MS: "30000", DISPATCH_RETRY_MAX_WAIT_MS: "5000" },
+      [
+        "DISPATCH_RETRY_BASE_MS: must not be above DISPATCH_RETRY_MAX_WAIT_MS (5000); got 30000, so the first wait between posts would already be too long: each post would be tried once per delivery, whatever DISPATCH_ATTEMPTS says",
+      ],
+    ],
+    [
+      "a lowered longest wait under the default first one",
+      { DISPATCH_RETRY_MAX_WAIT_MS: "500" },
+      [expect.stringMatching(/^DISPATCH_RETRY_BASE_MS: must not be above .*\(500\); got 1000/)],
+    ],
+  ])("%s", (_name, env, expected) => {
+    expect(read({ PAGERDUTY_ROUTING_KEY: PD, ...env }).problems).toEqual(expected);
+  });
+});
+
 describe("deliveries against the entity's maxDeliveryCount", () => {
   it.each([
     ["the defaults", {}, []],

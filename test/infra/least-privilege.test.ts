@@ -14,6 +14,7 @@ import {
 import { grants } from "../support/rbac.js";
 import { DEFAULT_ALERTS_ENTITY } from "../../src/config/publish.js";
 import type { ConfigError } from "../../src/config/reader.js";
+import { misspeltSettings } from "../../src/config/misspelt.js";
 import { SETTINGS } from "../../src/config/settings.js";
 import { loadDispatchConfig } from "../../src/runtime/config.js";
 import { bicepFiles, bodyEntries, INFRA, loadBicep, ROOT, scan } from "./bicep.js";
@@ -147,6 +148,11 @@ describe("the Function App's settings", () => {
     expect(unknown).toEqual([]);
     // The operator's own settings last: theirs, named in the azd environment, and they win.
     expect(app).toMatch(new RegExp(`union\\(${groups.join(", ")}, extraAppSettings\\)`));
+  });
+
+  it("sets nothing erwatch would take for a misspelt setting of its own", () => {
+    const env = Object.fromEntries(names.map((n) => [n, "x"]));
+    expect(misspeltSettings(env, Object.keys(SETTINGS))).toEqual([]);
   });
 
   it("takes the operator's own settings from the azd environment, so a deployment does not wipe them", () => {

@@ -166,6 +166,40 @@ describe("the dispatcher's settings, checked where the sweep starts", () => {
   });
 });
 
+describe("what the receivers themselves refuse, checked where the sweep starts", () => {
+  const withHeaders = (headerSettings: Record<string, string>, extra: Record<string, string>) =>
+    dispatchEnv({
+      ERWATCH_ACTION_GROUPS: JSON.stringify({
+        receivers: [
+          { kind: "webhook", name: "itsm", urlSetting: "ITSM_URL", headerSettings },
+          { kind: "teams", name: "teams", urlSetting: "TEAMS_WEBHOOK_URL" },
+        ],
+        actionGroups: [{ name: "g", receivers: ["itsm", "teams"] }],
+        routes: [{ name: "r", match: {}, actionGroups: ["g"] }],
+      }),
+      ITSM_URL: "https://itsm.example/hook",
+      ...extra,
+    });
+
+  it.each([
+    [{ "X Api Key": "ITSM_KEY" }, "headers.X Api Key: must be an HTTP header name"],
+    [{ "Content-Type": "ITSM_KEY" }, "headers: content-type is always application/json"],
+    [{ "X-Api-Key": "ITSM_KEY" }, null],
+  ])("webhook headerSettings %j", (headers, problem) => {
+    const problems = dispatchSettingsProblems(withHeaders(headers, { ITSM_KEY: "t0ken" }));
+    expect(problems).toEqual(problem ? [`receiver itsm cannot be used: ${problem}`] : []);
+  });
+
+  it("a header value with a line break: named by its header, the secret not shown", () => {
+    const problems = dispatchSettingsProblems(
+      withHeaders({ Authorization: "ITSM_KEY" }, { ITSM_KEY: "Bearer S3cret\nX-Evil: 1" }),
+    );
+    expect(problems).toEqual([
+      "receiver itsm cannot be used: headers.Authorization: must not contain line breaks",
+    ]);
+  });
+});
+
 describe("a delivery's time in a Functions invocation", () => {
   it.each([
     [
@@ -187,6 +221,23 @@ describe("a delivery's time in a Functions invocation", () => {
     const said = deliveryBudgetProblem(dispatch, 4 * 60_000);
     if (problem === null) expect(said).toBeNull();
     else expect(said).toMatch(problem);
+  });
+
+  // Warned of only when the dispatcher took its first event, mid-incident.
+  it.each([
+    [{}, []],
+    [{ DISPATCH_ATTEMPTS: "3" }, []],
+    [
+      { DISPATCH_ATTEMPTS: "4" },
+      [expect.stringMatching(/take 4\.2 min, longer than the 4 min an invocation gives it/)],
+    ],
+    [
+      { DISPATCH_ATTEMPTS: "5" },
+      [expect.stringMatching(/^DISPATCH_ATTEMPTS × RECEIVER_TIMEOUT_MS .* 5\.3 min/)],
+    ],
+    [{ DISPATCH_ATTEMPTS: "10", DISPATCH_RETRY_MAX_WAIT_MS: "10000" }, []],
+  ])("is checked where the sweep starts: %j", (env, expected) => {
+    expect(dispatchSettingsProblems(dispatchEnv(env))).toEqual(expected);
   });
 });
 
@@ -231,5 +282,60 @@ describe("queue, topic and subscription names, checked at start", () => {
       loadSweepConfig({ ...env, SWEEP_WORK_QUEUE: "erwatch-sweep-work" }, { publish: "required" })
         .sweep.workQueue,
     ).toBe("erwatch-sweep-work");
+  });
+
+  // Service Bus names are not case-sensitive: two settings in one queue read each other's messages.
+  const shared = (setting: string, other: string, value: string, how = "names") =>
+    `${setting}: "${value}" is the entity ${other} ${how} (`;
+  it.each([
+    [
+      { SWEEP_WORK_QUEUE: "Erwatch-Alerts" },
+      [shared("SWEEP_WORK_QUEUE", "SERVICEBUS_ENTITY", "Erwatch-Alerts", "names by default")],
+      [],
+    ],
+    [
+      { SERVICEBUS_ENTITY: "alerts", SWEEP_WORK_QUEUE: "ALERTS" },
+      [shared("SWEEP_WORK_QUEUE", "SERVICEBUS_ENTITY", "ALERTS")],
+      [],
+    ],
+    [
+      { SERVICEBUS_DEADLETTER_QUEUE: "erwatch-alerts" },
+      [],
+      [
+        shared(
+          "SERVICEBUS_DEADLETTER_QUEUE",
+          "SERVICEBUS_ENTITY",
+          "erwatch-alerts",
+          "names by default",
+        ),
+      ],
+    ],
+    [
+      { SWEEP_WORK_QUEUE: "work", SERVICEBUS_DEADLETTER_QUEUE: "Work" },
+      [],
+      [shared("SERVICEBUS_DEADLETTER_QUEUE", "SWEEP_WORK_QUEUE", "Work")],
+    ],
+    [
+      { SWEEP_WORK_QUEUE: "Erwatch-Alerts-Deadletter" },
+      [],
+      [
+        shared(
+          "SWEEP_WORK_QUEUE",
+          "SERVICEBUS_DEADLETTER_QUEUE",
+          "Erwatch-Alerts-Deadletter",
+          "names by default",
+        ),
+      ],
+    ],
+    [{ SWEEP_WORK_QUEUE: "erwatch-sweep-work" }, [], []],
+  ])("one entity named by two settings, in any case: %j", (env, sweep, dispatch) => {
+    const all = {
+      ...dispatchEnv(),
+      ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001",
+      ...env,
+    };
+    const starts = (problems: string[]) => problems.map((p) => p.slice(0, p.indexOf("(") + 1));
+    expect(starts(problemsOf(() => loadSweepConfig(all, { publish: "required" })))).toEqual(sweep);
+    expect(starts(problemsOf(() => loadDispatchConfig(all)))).toEqual(dispatch);
   });
 });

@@ -3,19 +3,15 @@
 // they are fenced in: the receivers keep their config in a closure, and
 // describeReceiver is the only view of a config meant for logs.
 
-import { z } from "zod";
 import type { Receiver, ReceiverKind } from "../../app/dispatch/receiver.js";
 import { hostOf, type SenderOptions } from "./http-post.js";
 import type { LinkOptions } from "./links.js";
-import {
-  PAGERDUTY_EVENTS_URL,
-  pagerDutyConfigSchema,
-  type PagerDutyConfigInput,
-} from "./pagerduty/config.js";
+import { receiverConfigProblem, receiverConfigSchema } from "./config.js";
+import { PAGERDUTY_EVENTS_URL, type PagerDutyConfigInput } from "./pagerduty/config.js";
 import { createPagerDutyReceiver } from "./pagerduty/sender.js";
-import { teamsConfigSchema, type TeamsConfig } from "./teams/config.js";
+import type { TeamsConfig } from "./teams/config.js";
 import { createTeamsReceiver } from "./teams/sender.js";
-import { webhookConfigSchema, type WebhookConfig } from "./webhook/config.js";
+import type { WebhookConfig } from "./webhook/config.js";
 import { createWebhookReceiver } from "./webhook/sender.js";
 
 export { PAGERDUTY_EVENTS_URL };
@@ -23,11 +19,7 @@ export type { PagerDutyConfig, PagerDutyConfigInput } from "./pagerduty/config.j
 export type { TeamsConfig } from "./teams/config.js";
 export type { WebhookConfig } from "./webhook/config.js";
 
-export const receiverConfigSchema = z.discriminatedUnion("kind", [
-  teamsConfigSchema,
-  pagerDutyConfigSchema,
-  webhookConfigSchema,
-]);
+export { receiverConfigProblem, receiverConfigSchema };
 
 /** A receiver with its secrets resolved; PagerDuty's URL may be left to its default. */
 export type ReceiverConfig = TeamsConfig | PagerDutyConfigInput | WebhookConfig;
@@ -44,17 +36,13 @@ export interface CreateReceiverOptions extends SenderOptions, LinkOptions {}
  * Throws on an invalid config — a startup error; the message names fields, never values.
  */
 export function createReceiver(config: ReceiverConfig, options: CreateReceiverOptions): Receiver {
-  const parsed = receiverConfigSchema.safeParse(config);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (i) => `${i.path.join(".") || "config"}: ${i.message}`,
-    );
+  const problem = receiverConfigProblem(config);
+  if (problem !== null)
     // `name` is configuration, not a secret, and tells the operator which entry to fix.
     throw new Error(
-      `receiver "${String(config.name)}" (${String(config.kind)}) is not valid: ${problems.join("; ")}`,
+      `receiver "${String(config.name)}" (${String(config.kind)}) is not valid: ${problem}`,
     );
-  }
-  const valid = parsed.data;
+  const valid = receiverConfigSchema.parse(config);
   switch (valid.kind) {
     case "teams":
       return createTeamsReceiver(valid, options);

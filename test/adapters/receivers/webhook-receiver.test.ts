@@ -3,7 +3,11 @@
 
 import type { AlertAction } from "../../../src/core/model.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { createReceiver, type ReceiverConfig } from "../../../src/adapters/receivers/index.js";
+import {
+  createReceiver,
+  receiverConfigProblem,
+  type ReceiverConfig,
+} from "../../../src/adapters/receivers/index.js";
 import { webhookConfigSchema } from "../../../src/adapters/receivers/webhook/config.js";
 import { buildCommonAlert } from "../../../src/adapters/receivers/webhook/payload.js";
 import type { AlertEvent } from "../../../src/core/alert-event.js";
@@ -256,6 +260,21 @@ describe("webhook config", () => {
       ...overrides,
     };
     expect(webhookConfigSchema.safeParse(config).success).toBe(false);
+  });
+
+  // The start-up check asks this same rule: what it says is what the dispatcher would refuse.
+  it.each([
+    [{ "X Api Key": "t" }, "headers.X Api Key: must be an HTTP header name"],
+    [{ "Content-Type": "t" }, "headers: content-type is always application/json"],
+    [{ Authorization: "S3cret\nX-Evil: 1" }, "headers.Authorization: must not contain line breaks"],
+    [{ "X-Api-Key": "t" }, null],
+  ])("names what is wrong with headers %j, never a value", (headers, problem) => {
+    const config = { kind: "webhook", name: "itsm", url: "https://itsm.example.com/h", headers };
+    expect(receiverConfigProblem(config)).toBe(problem);
+    if (problem !== null)
+      expect(() => createReceiver(config as ReceiverConfig, { timeoutMs: 1_000 })).toThrow(
+        `receiver "itsm" (webhook) is not valid: ${problem}`,
+      );
   });
 
   it("accepts https and loopback http", () => {
