@@ -206,7 +206,9 @@ function downFinding(
     evidence.family = v6 ? "ipv6" : "ipv4";
     evidence.prefixes = Object.fromEntries(affected.map((a) => [a.path, a.prefixes]));
     evidence.prefixLimit = first.prefixLimit;
-    nextAction = `Route advertisement, not connectivity: check what your edge announces to AS 12076 (route policy, summarisation, a prefix count that just crossed the ${first.prefixLimit ?? "route"} limit). Read the received routes with \`erwatch diagnose <circuit> --routes\`. Not a carrier ticket.`;
+    // Not the route limit: a count over it shuts the session (Idle (PfxCt),
+    // bgp-down says so), it does not leave it Established with 0 prefixes.
+    nextAction = `Route advertisement, not connectivity: check what your edge announces to AS 12076 (route policy, summarisation). Read the received routes with \`erwatch diagnose <circuit> --routes\`. Not a carrier ticket.`;
     if (unverified)
       nextAction += ` Confirm the ${unverified.path} path: erwatch could not see it carry traffic.`;
   }
@@ -452,7 +454,8 @@ function ipv6EmptyFinding(ctx: PeeringContext, affected: PathAnalysis[]): Findin
       ipv4Prefixes: Object.fromEntries(affected.map((a) => [a.path, a.prefixes])),
       layers: layerEvidence(ctx),
     },
-    nextAction: `IPv6 route advertisement, not connectivity: check what your edge announces to AS 12076 over the IPv6 sessions (IPv6 route policy, summarisation, a count that just crossed the IPv6 limit of ${limit ?? 100}); IPv4 is unaffected. Read the received routes with \`erwatch diagnose <circuit> --routes\`. Not a carrier ticket.`,
+    // Not the IPv6 limit: over it the session is shut (Idle (PfxCt)), not Established with 0.
+    nextAction: `IPv6 route advertisement, not connectivity: check what your edge announces to AS 12076 over the IPv6 sessions (IPv6 route policy, summarisation); IPv4 is unaffected. Read the received routes with \`erwatch diagnose <circuit> --routes\`. Not a carrier ticket.`,
   };
 }
 

@@ -341,3 +341,37 @@ describe("familyOf: the neighbor's address decides", () => {
     expect(familyOf(row(address, v))).toBe(family);
   });
 });
+
+// A count over the route limit shuts the session (Idle (PfxCt)); it never
+// leaves it Established with 0 prefixes. The zero-prefix advice sent on-call
+// after a limit that could not be the cause.
+describe("what the zero-prefix next action blames", () => {
+  const spec = (primary: ReturnType<typeof dual>): CircuitSpec => ({
+    paths: {
+      AzurePrivatePeering: { primary: { bgp: primary }, secondary: { bgp: dual("120", "12") } },
+    },
+  });
+  const only = (primary: ReturnType<typeof dual>, code: string) => {
+    const found = classifyCircuit(circuitReading(spec(primary))).findings.filter(
+      (f) => f.code === code,
+    );
+    expect(found).toHaveLength(1);
+    return found[0]!.nextAction;
+  };
+
+  it.each([
+    ["IPv4", dual("0", "12")],
+    ["IPv6", dual("120", "0")],
+  ])("%s Established with 0 prefixes: route policy, never a limit just crossed", (_, primary) => {
+    const next = only(primary, "no-prefixes-received");
+    expect(next).toMatch(/route policy, summarisation/);
+    expect(next).not.toMatch(/crossed|limit/);
+  });
+
+  it.each([
+    ["IPv4", [neighbor("Idle (PfxCt)", 4), neighbor("12", 6)]],
+    ["IPv6", dual("120", "Idle (PfxCt)")],
+  ])("%s shut for the limit (Idle (PfxCt)): the limit is named there", (_, primary) => {
+    expect(only(primary, "bgp-down")).toMatch(/maximum-prefix limit/);
+  });
+});

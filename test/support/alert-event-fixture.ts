@@ -275,7 +275,7 @@ export function noPrefixesOpen(): AlertEvent {
     change:
       "New since 2026-03-14T09:30:00.000Z: Session up but 0 prefixes received on the primary and secondary paths of AzurePrivatePeering — traffic stopped",
     nextAction:
-      "Route advertisement, not connectivity: check what your edge announces to AS 12076 (route policy, summarisation, a prefix count that just crossed the 4000 limit). Read the received routes with `erwatch diagnose <circuit> --routes`. Not a carrier ticket.",
+      "Route advertisement, not connectivity: check what your edge announces to AS 12076 (route policy, summarisation). Read the received routes with `erwatch diagnose <circuit> --routes`. Not a carrier ticket.",
     circuit: structuredClone(circuit),
     peering: "AzurePrivatePeering",
     paths: ["primary", "secondary"],
