@@ -14,6 +14,34 @@ export function providerAt(
 }
 
 /**
+ * How far into a title a name still reads as said up front: about what a
+ * phone's notification shows before it cuts.
+ */
+export const EARLY_IN_TITLE = 100;
+
+/**
+ * Whether `title` names `name` as a whole word within its first
+ * EARLY_IN_TITLE characters: "er-ams" is not named by "er-ams-prod-01", and
+ * a name said only deep in a long title is past what a notification shows.
+ */
+export function namesEarly(title: string, name: string): boolean {
+  if (name === "") return false;
+  const lower = title.toLowerCase();
+  const wanted = name.toLowerCase();
+  // Azure names run on letters, digits, "_", "-" and "."; a "." before a space ends a sentence.
+  for (
+    let at = lower.indexOf(wanted);
+    at >= 0 && at < EARLY_IN_TITLE;
+    at = lower.indexOf(wanted, at + 1)
+  ) {
+    const before = at === 0 ? "" : lower[at - 1]!;
+    const after = lower.slice(at + wanted.length, at + wanted.length + 2);
+    if (!/[\w.-]/u.test(before) && !/^(?:[\w-]|\.[\w-])/u.test(after)) return true;
+  }
+  return false;
+}
+
+/**
  * What changed, without the title it quotes: the title is already the first
  * thing every receiver shows. "New since X: <title>" → "New since X.",
  * "Worse: Sev2 → Sev0; now also the primary path. Now: <title>" → "Worse: Sev2

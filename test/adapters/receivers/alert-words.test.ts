@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import {
   blindLookAt,
   changeWithoutTitle,
+  EARLY_IN_TITLE,
+  namesEarly,
   providerAt,
 } from "../../../src/adapters/receivers/alert-words.js";
 
@@ -65,5 +67,32 @@ describe("blindLookAt", () => {
     ["subscription", "this alert's failed reads and next action"],
   ] as const)("sends the reader of a %s's blind notice where the reason is", (kind, expected) => {
     expect(blindLookAt({ kind })).toBe(expected);
+  });
+});
+
+describe("namesEarly", () => {
+  it.each([
+    ["at the start", "er-ams-prod-01: something", true],
+    [
+      "early in the title",
+      "End-to-end tests fail over er-ams-prod-01 while every layer reads healthy",
+      true,
+    ],
+    [
+      "at a sentence's end",
+      "Connection Monitor reported nothing for ER-AMS-PROD-01. End-to-end is unwatched",
+      true,
+    ],
+    ["inside a longer name", "End-to-end tests fail over er-ams-prod-01b while …", false],
+    ["as the tail of a longer name", "End-to-end tests fail over x-er-ams-prod-01 while …", false],
+    ["followed by more of a dotted name", "Tests fail over er-ams-prod-01.eu while …", false],
+    [
+      "only past what a notification shows",
+      `${"x ".repeat(EARLY_IN_TITLE / 2)}er-ams-prod-01`,
+      false,
+    ],
+    ["not at all", "Layer 2 down on the secondary path", false],
+  ])("%s", (_name, title, expected) => {
+    expect(namesEarly(title, "er-ams-prod-01")).toBe(expected);
   });
 });

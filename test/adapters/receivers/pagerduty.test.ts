@@ -11,6 +11,7 @@ import {
   buildPagerDutyEvent,
   PAGERDUTY_MAX_SUMMARY,
 } from "../../../src/adapters/receivers/pagerduty/payload.js";
+import { buildCommonAlert } from "../../../src/adapters/receivers/webhook/payload.js";
 import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
   arpMissingBlind,
@@ -92,6 +93,54 @@ describe("buildPagerDutyEvent", () => {
     expect(trigger.payload.summary.endsWith("…")).toBe(true);
     expect(trigger.payload.summary.startsWith("er-ams-prod-01: ARP missing")).toBe(true);
   });
+
+  // The operator review: "er-circuit-prod: End-to-end tests fail over er-circuit-prod while …".
+  it.each([
+    [
+      "said early",
+      "End-to-end tests fail over er-ams-prod-01 while every layer of the circuit reads healthy: look past the circuit",
+      false,
+    ],
+    ["at the start", "er-ams-prod-01 answers nothing", false],
+    ["not said", "Layer 2 down on the secondary path of AzurePrivatePeering", true],
+    [
+      "said only inside a longer name",
+      "End-to-end tests fail over er-ams-prod-01-dr while …",
+      true,
+    ],
+  ])("names the circuit once in the summary when the title has it %s", (_name, title, prefixed) => {
+    const trigger = buildPagerDutyEvent({ ...arpMissingOpen(), title }, ROUTING_KEY) as {
+      payload: { summary: string };
+    };
+    expect(trigger.payload.summary).toBe(prefixed ? `er-ams-prod-01: ${title}` : title);
+  });
+
+  it("keeps a summary that names the circuit early within 1024 characters", () => {
+    const title = `End-to-end tests fail over er-ams-prod-01 ${"while ".repeat(400)}`;
+    const trigger = buildPagerDutyEvent({ ...arpMissingOpen(), title }, ROUTING_KEY) as {
+      payload: { summary: string };
+    };
+    expect(trigger.payload.summary).toHaveLength(PAGERDUTY_MAX_SUMMARY);
+    expect(trigger.payload.summary.startsWith("End-to-end tests fail over er-ams-prod-01 ")).toBe(
+      true,
+    );
+  });
+
+  // Machine fields carry the contract's values: a rule written against the
+  // webhook's alertContext.layer ("endToEnd") must match PagerDuty's too.
+  it.each(["provider", "bgp", "globalReach", "endToEnd", "capacity", "monitoring"] as const)(
+    "details layer %s as the webhook's alertContext does",
+    (layer) => {
+      const event: AlertEvent = { ...arpMissingOpen(), layer };
+      const trigger = buildPagerDutyEvent(event, ROUTING_KEY) as {
+        payload: { custom_details: Record<string, unknown> };
+      };
+      expect(trigger.payload.custom_details["layer"]).toBe(layer);
+      expect(trigger.payload.custom_details["layer"]).toBe(
+        buildCommonAlert(event).data.alertContext["layer"],
+      );
+    },
+  );
 
   it("does not split an emoji at the summary limit", () => {
     const event: AlertEvent = {

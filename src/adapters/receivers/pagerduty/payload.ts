@@ -21,11 +21,11 @@
 import type { AlertEvent } from "../../../core/alert-event.js";
 import type { Severity } from "../../../core/model.js";
 import { truncate } from "../../../core/text.js";
-import { LAYER_WORDS } from "../../../core/vocabulary.js";
 import {
   blindLookAt,
   blindness,
   changeWithoutTitle,
+  namesEarly,
   providerAt,
   utcMinute,
 } from "../alert-words.js";
@@ -94,9 +94,12 @@ export function buildPagerDutyEvent(
   // A fleet outage's title already begins with its circuits and their site, and
   // a subscription's names it ("erwatch cannot read subscription …"): said
   // twice, the id filled a phone's notification before what failed.
+  // So does a circuit's when its title says it early ("End-to-end tests fail
+  // over er-x while …"): "er-x: End-to-end tests fail over er-x" read twice.
   const named =
     subject.kind === "site" ||
-    (subject.kind === "subscription" && event.title.includes(subject.subscriptionId));
+    (subject.kind === "subscription" && event.title.includes(subject.subscriptionId)) ||
+    (subject.kind === "circuit" && namesEarly(event.title, c.name));
   const summary = blind
     ? `BLIND: erwatch cannot see ${unseen}${blind.since ? ` since ${utcMinute(blind.since)}` : ""}; the incident stands as last seen, not resolved: ${event.title}`
     : named
@@ -125,7 +128,8 @@ export function buildPagerDutyEvent(
         episodeId: event.episodeId,
         change: changeWithoutTitle(event.change, event.title),
         ...(subject.kind === "circuit" ? { circuit: c.name } : {}),
-        layer: LAYER_WORDS[event.layer]?.label ?? event.layer,
+        // The contract's value, as the webhook's alertContext.layer: rules match on it.
+        layer: event.layer,
         owner: event.owner,
         paths: event.paths,
         nextAction: event.nextAction,
