@@ -533,6 +533,47 @@ describe("buildTeamsMessage", () => {
     for (const line of evidence) expect(line).not.toMatch(/[{}"]/);
   });
 
+  // The operator review: a saturation card read 'Load: primary \\{"percent":\\{"in":86,…'.
+  it("writes nested evidence as words: a load per path, other objects as key value pairs", () => {
+    const event: AlertEvent = {
+      ...noPrefixesOpen(),
+      family: "capacity",
+      code: "saturation",
+      layer: "capacity",
+      peering: null,
+      paths: ["primary"],
+      evidence: {
+        bandwidthMbps: 1000,
+        load: {
+          primary: {
+            percent: { in: 86, out: 9 },
+            bps: { in: 860_000_000, out: 90_100_000 },
+            saturated: ["in"],
+          },
+          secondary: {
+            percent: { in: null, out: null },
+            bps: { in: 2_000, out: null },
+            saturated: [],
+          },
+        },
+        alsoNear: { family: "ipv6", counts: { primary: 97, secondary: 12 }, limit: 100 },
+        singlePathDown: [{ path: "primary", code: "bgp-down" }],
+        deep: { one: { two: { three: { four: "x" } } } },
+      },
+    };
+    const texts = textsOf(buildTeamsMessage(event));
+    const evidence = texts.slice(texts.indexOf("Evidence") + 1);
+    expect(evidence).toEqual([
+      "Bandwidth mbps: 1000",
+      "Load primary: in 86% (860 Mbps), out 9% (90.1 Mbps); saturated in",
+      "Load secondary: in 2 kbps, out no data",
+      "Also near: family ipv6, counts primary 97 · secondary 12, limit 100",
+      "Single path down: path primary · code bgp-down",
+      "Deep: one two (three …)",
+    ]);
+    for (const line of evidence) expect(line).not.toMatch(/[{}"]/);
+  });
+
   it("states the prefix trend and when the limit is reached as a fact, not as JSON", () => {
     const texts = textsOf(buildTeamsMessage(prefixLimitOpen()));
     expect(texts).toContain(

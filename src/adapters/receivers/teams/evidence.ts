@@ -7,6 +7,7 @@
 // everything is read defensively: an unexpected shape falls back to plain
 // "key: value" words, never to an exception.
 
+import { bps } from "../../../core/dataplane/series.js";
 import { escapeMarkdown } from "./markdown.js";
 import { span, readerTime } from "./when.js";
 
@@ -88,6 +89,11 @@ const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
         )
       : null,
   azureMonitor: (value) => (isObject(value) ? [plain(value.detail)] : null),
+  // Saturation's throughput per path: "Load primary: in 86% (860 Mbps), out 9% (90 Mbps); saturated in".
+  load: (value) =>
+    isObject(value)
+      ? Object.entries(value).map(([path, load]) => `Load ${path}: ${loadWords(load)}`)
+      : null,
   endToEnd: (value) =>
     isObject(value)
       ? [
@@ -124,7 +130,7 @@ function memberLine(member: unknown): string {
   const what = [member.severity, member.code]
     .filter((v): v is string => typeof v === "string" && v !== "")
     .join(" ");
-  const paths = Array.isArray(member.paths) ? member.paths.map(plain).join(" and ") : "";
+  const paths = Array.isArray(member.paths) ? member.paths.map((p) => plain(p)).join(" and ") : "";
   const unread = member.unread === true ? " (as last seen; not read for this update)" : "";
   const said = [what, paths].filter((part) => part !== "").join(", ");
   return `Circuit ${plain(member.name ?? member.id)}${said ? `: ${said}` : ""}${unread}`;
@@ -153,22 +159,54 @@ function failedRead(read: unknown): string {
   return `Failed read ${plain(read.call)} (${plain(read.target)}): ${plain(read.kind)}${status}${missing}: ${plain(read.message)}`;
 }
 
+/** "in 86% (860 Mbps), out 9% (90 Mbps); saturated in", from what the sweep measured of one path. */
+function loadWords(load: unknown): string {
+  if (!isObject(load)) return plain(load);
+  const percent = isObject(load.percent) ? load.percent : {};
+  const rate = isObject(load.bps) ? load.bps : {};
+  const directions = (["in", "out"] as const).map((d) => {
+    const share = typeof percent[d] === "number" ? `${percent[d]}%` : null;
+    const speed = typeof rate[d] === "number" ? bps(rate[d]) : null;
+    if (share !== null && speed !== null) return `${d} ${share} (${speed})`;
+    return `${d} ${share ?? speed ?? "no data"}`;
+  });
+  const saturated =
+    Array.isArray(load.saturated) && load.saturated.length > 0
+      ? `; saturated ${load.saturated.map((d) => plain(d)).join(" and ")}`
+      : "";
+  return `${directions.join(", ")}${saturated}`;
+}
+
 /** "serviceProviderProvisioningState" → "Service provider provisioning state". */
 function words(key: string): string {
   const spaced = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ");
   return spaced.charAt(0).toUpperCase() + spaced.slice(1).toLowerCase();
 }
 
-/** A value as words: strings as they are, lists joined, small objects as "key value" pairs. */
-function plain(value: unknown): string {
+/** How deep nested evidence is written out; below it a value is only "…". */
+const MAX_DEPTH = 3;
+
+/**
+ * A value as words: strings as they are, lists joined, objects as "key value"
+ * pairs ("family ipv4, counts primary 3400 · secondary 3400, limit 4000"). A
+ * nested object's pairs are joined by " · " (in parentheses one level further
+ * down), so the reader can tell its pairs from its parent's; never JSON, whose
+ * quotes and braces Teams showed escaped.
+ */
+function plain(value: unknown, depth = 0): string {
   if (value === null || value === undefined) return "none";
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return value.length === 0 ? "none" : value.map(plain).join(", ");
-  if (isObject(value))
-    return Object.entries(value)
-      .map(([k, v]) => `${words(k).toLowerCase()} ${isObject(v) ? JSON.stringify(v) : plain(v)}`)
-      .join(", ");
+  if (depth >= MAX_DEPTH && typeof value === "object") return "…";
+  if (Array.isArray(value))
+    return value.length === 0 ? "none" : value.map((v) => plain(v, depth + 1)).join(", ");
+  if (isObject(value)) {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return "none";
+    const pairs = entries.map(([k, v]) => `${words(k).toLowerCase()} ${plain(v, depth + 1)}`);
+    if (depth === 0) return pairs.join(", ");
+    return depth === 1 ? pairs.join(" · ") : `(${pairs.join(" · ")})`;
+  }
   return String(value);
 }
 
