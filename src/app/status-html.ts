@@ -18,7 +18,7 @@ import type {
   StatusSummary,
   StatusUnreadableAlert,
 } from "./status.js";
-import type { HistoryEntry } from "../core/history.js";
+import { transitionWords, type HistoryEntry } from "../core/history.js";
 import { PATHS, SEVERITIES, type Severity } from "../core/model.js";
 import { LAYER_ROWS, OWNER_WORDS, SEVERITY_WORDS, STATUS_WORDS } from "../core/vocabulary.js";
 import type { WorkersProgress } from "./work-progress.js";
@@ -200,8 +200,10 @@ function alertRows(alerts: StatusAlert[]): string {
 function historyLine(e: HistoryEntry, names: Map<string, string>): string {
   const circuit = escapeHtml(names.get(e.circuitId.toLowerCase()) ?? e.circuitId);
   switch (e.kind) {
-    case "transition":
-      return `<li><time>${escapeHtml(e.at)}</time> ${circuit} ${escapeHtml(e.peering)} ${e.path} ${escapeHtml(e.layer)}: <span class="s-${escapeHtml(e.before.replace("/", ""))}">${escapeHtml(e.before)}</span> → <span class="s-${escapeHtml(e.after.replace("/", ""))}">${escapeHtml(e.after)}</span> <span class="d">${escapeHtml(e.afterDetail)}</span></li>`;
+    case "transition": {
+      const { layer, detail } = transitionWords(e);
+      return `<li><time>${escapeHtml(e.at)}</time> ${circuit} ${escapeHtml(e.peering)} ${e.path} ${escapeHtml(layer)}: <span class="s-${escapeHtml(e.before.replace("/", ""))}">${escapeHtml(e.before)}</span> → <span class="s-${escapeHtml(e.after.replace("/", ""))}">${escapeHtml(e.after)}</span>${detail === null ? "" : ` <span class="d">(${escapeHtml(detail)})</span>`}</li>`;
+    }
     case "prefixes":
       return `<li><time>${escapeHtml(e.at)}</time> ${circuit} ${escapeHtml(e.peering)} ${e.path} prefixes ${escapeHtml(e.before ?? "–")} → ${escapeHtml(e.after)}${e.limit ? ` of ${escapeHtml(e.limit)}` : ""}</li>`;
     case "reset":

@@ -11,7 +11,7 @@
 // is the route limit even while IPv4 sits at 120 of 4,000.
 
 import { sessionCarries } from "./path-analysis.js";
-import type { CircuitVerdict, LayerCell, PathName } from "./model.js";
+import type { CircuitVerdict, LayerCell, LayerStatus, PathLayers, PathName } from "./model.js";
 import { PATHS } from "./model.js";
 import type { LayerTransition, PrefixSample } from "./history.js";
 import type { AddressFamily } from "./route-limits.js";
@@ -24,6 +24,7 @@ import {
   type SnapshotPeering,
 } from "./snapshot.js";
 import { byName } from "./names.js";
+import { LAYER_WORDS } from "./vocabulary.js";
 
 export interface DiffResult {
   next: Snapshot;
@@ -40,13 +41,24 @@ function cellsOf(
   if (!p) return null;
   const cells = p.paths[path];
   const status = pathStatus(cells);
-  return {
-    ...cells,
-    path: {
-      status,
-      detail: status === "up" ? "carrying traffic" : status === "down" ? "down" : "unknown",
-    },
-  };
+  return { ...cells, path: { status, detail: pathDetail(status, cells) } };
+}
+
+/** The layers below traffic that make a path's status, bottom-up (snapshot.ts pathStatus). */
+const CONTROL_PLANE = ["provider", "bgp", "peering", "routes"] as const;
+
+/**
+ * What the control plane shows of a path: "Established, 120 prefixes" when up,
+ * the lowest layer that is not ("BGP: Idle (192.168.10.17)") otherwise. Not
+ * "carrying traffic": these layers say the path can carry it, and the status
+ * page read it as traffic seen flowing when nothing measured any. Never the
+ * status word again either ("down → down down").
+ */
+function pathDetail(status: LayerStatus, cells: PathLayers): string {
+  if (status === "up")
+    return [cells.bgp.detail, cells.routes.detail].filter((d) => d !== "").join(", ");
+  const lowest = CONTROL_PLANE.find((layer) => cells[layer].status === status);
+  return lowest ? `${LAYER_WORDS[lowest].short}: ${cells[lowest].detail}` : "";
 }
 
 interface FamilySampling {

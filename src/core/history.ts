@@ -5,6 +5,7 @@
 import type { AlertAction, AlertFamily, LayerStatus, PathName, Severity } from "./model.js";
 import type { AddressFamily } from "./route-limits.js";
 import type { SnapshotLayer } from "./snapshot.js";
+import { LAYER_WORDS, STATUS_WORDS } from "./vocabulary.js";
 
 export interface LayerTransition {
   kind: "transition";
@@ -78,3 +79,31 @@ export interface AlertRecord {
 }
 
 export type HistoryEntry = LayerTransition | PrefixSample | SessionReset | AlertRecord;
+
+/**
+ * A path's detail as versions before 2026-12 wrote it when the path was up:
+ * derived from the control plane, it claimed traffic nothing had measured.
+ */
+const UNMEASURED_TRAFFIC = "carrying traffic";
+
+/**
+ * A transition as the status page's Recent changes says it: the layer by the
+ * name the layer table gives it ("E2E", not the key "endToEnd"), and the
+ * detail unless it only says the status again ("down → down down", as a
+ * path's was written) or is a stored path row's traffic claim.
+ */
+export function transitionWords(t: Pick<LayerTransition, "layer" | "after" | "afterDetail">): {
+  layer: string;
+  detail: string | null;
+} {
+  // Stored rows are checked as text only (row-schemas.ts): a value this version
+  // does not know is printed as it is, not looked up into a crash.
+  const words: Partial<Record<string, { short: string }>> = LAYER_WORDS;
+  const statuses: Partial<Record<string, string>> = STATUS_WORDS;
+  const layer = t.layer === "path" ? "path" : (words[t.layer]?.short ?? t.layer);
+  const detail = t.afterDetail.trim();
+  const said = [t.after, statuses[t.after] ?? t.after].map((w) => w.toLowerCase());
+  const repeats = said.includes(detail.toLowerCase());
+  const claim = t.layer === "path" && detail === UNMEASURED_TRAFFIC;
+  return { layer, detail: detail === "" || repeats || claim ? null : detail };
+}

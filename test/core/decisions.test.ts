@@ -464,6 +464,25 @@ describe("diffSnapshot", () => {
     expect(whole.next.peerings).toEqual(down.next.peerings);
   });
 
+  // The operator review: Recent changes said "path: up → down down" and
+  // "path: down → up carrying traffic" when nothing had measured traffic.
+  it("says what the control plane shows of a path, never traffic, never its status twice", () => {
+    const t1 = new Date("2026-11-22T02:00:00Z");
+    const first = diffSnapshot(null, verdictOf({}), limits, t1);
+    const broken = verdictOf({
+      paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } },
+    });
+    const down = diffSnapshot(first.next, broken, limits, new Date("2026-11-22T02:05:00Z"));
+    const back = diffSnapshot(down.next, verdictOf({}), limits, new Date("2026-11-22T02:10:00Z"));
+    const path = (d: typeof down) => d.transitions.find((t) => t.layer === "path");
+    expect(path(down)).toMatchObject({ after: "down", afterDetail: "L2: ARP table empty" });
+    expect(path(back)).toMatchObject({ after: "up" });
+    expect(path(back)?.afterDetail).toMatch(/^Established, \d+ prefixes$/);
+    expect(first.next.peerings.AzurePrivatePeering?.paths.primary.path.detail).toMatch(
+      /^Established, \d+ prefixes$/,
+    );
+  });
+
   it("should sample the prefix count only when it changes", () => {
     const a = diffSnapshot(
       null,
