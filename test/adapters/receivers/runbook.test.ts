@@ -37,6 +37,16 @@ describe("docs/runbook.md", () => {
     },
   );
 
+  // Over the route limit Microsoft shuts the session: Idle (PfxCt) is where
+  // the limit is the cause, never a session Established with 0 prefixes.
+  it("names the route limit where the session is shut for it, not where it receives nothing", () => {
+    const section = (code: string) =>
+      (runbook.split(`\n## ${code}\n`)[1]?.split("\n## ")[0] ?? "").replace(/\s+/g, " ");
+    expect(section("bgp-down")).toContain("`Idle (PfxCt)` is the route limit");
+    expect(section("no-prefixes-received")).not.toMatch(/limit reset the session/);
+    expect(section("no-prefixes-received")).toContain("it does not leave it Established with zero");
+  });
+
   it("lives where the links point: the project's public home", () => {
     expect(RUNBOOK_URL).toBe("https://github.com/erwatch/erwatch/blob/main/docs/runbook.md");
   });
