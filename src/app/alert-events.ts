@@ -7,7 +7,7 @@ import { boundEvent } from "../core/budget.js";
 import type { AlertState, PendingEvent } from "../core/lifecycle.js";
 import type { CircuitVerdict } from "../core/model.js";
 import { sameName } from "../core/names.js";
-import { resolvedNextAction } from "../core/resolve-action.js";
+import { resolution, resolvedNextAction } from "../core/resolve-action.js";
 
 /** The event receivers get: bounded to what one Service Bus message and one table entity hold. */
 export function buildAlertEvent(
@@ -43,6 +43,22 @@ export function buildAlertEvent(
       (pending.action === "resolve"
         ? resolvedNextAction(state.family, condition.owner)
         : condition.nextAction),
+    ...(pending.action === "resolve"
+      ? {
+          resolution:
+            pending.resolution ??
+            resolution(
+              {
+                family: state.family,
+                layer: condition.layer,
+                peering: state.peering,
+                paths: condition.paths,
+                evidence: condition.evidence,
+              },
+              verdict.peerings,
+            ),
+        }
+      : {}),
     circuit: {
       id: verdict.id,
       name: verdict.name,

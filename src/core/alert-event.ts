@@ -63,6 +63,14 @@ export interface AlertEvent {
    */
   blindSince?: string;
   nextAction: string;
+  /**
+   * Resolves only: how the alert reads at the sweep that resolved it, in words
+   * ("received prefixes on AzurePrivatePeering: primary 120 of 4,000"). The
+   * title, evidence and ticket of a resolve are the last firing sweep's, what
+   * the receivers were told, not how it is now. Absent on every other event,
+   * and on resolves sent before it was added.
+   */
+  resolution?: string;
   circuit: AlertCircuit;
   peering: string | null;
   paths: PathName[];

@@ -133,6 +133,7 @@ export function minimalEvent(event: AlertEvent): AlertEvent {
     title: cutText(event.title, 500),
     change: cutText(event.change, 500),
     nextAction: cutText(event.nextAction, 1_000),
+    ...(event.resolution === undefined ? {} : { resolution: cutText(event.resolution, 500) }),
     circuit: {
       id: cutText(c.id, 500),
       name: cutText(c.name, 200),

@@ -106,6 +106,8 @@ export interface PendingEvent {
   blindSince?: string;
   /** A resolve that is not a recovery (a retired circuit) says so here; other events take the condition's. */
   nextAction?: string;
+  /** ... and says here that no reading tells how it is (resolve-action.ts); other resolves are read from the sweep. */
+  resolution?: string;
   condition: AlertCondition;
   firstSeen: string;
 }

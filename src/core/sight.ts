@@ -15,7 +15,7 @@ import type { AlertState, Decision, PendingEvent } from "./lifecycle.js";
 import type { CircuitVerdict, ReadFailure, Severity } from "./model.js";
 import type { Observation } from "./observe.js";
 import { parseCircuitId } from "./resource-id.js";
-import { retiredNextAction } from "./resolve-action.js";
+import { retiredNextAction, retiredResolution } from "./resolve-action.js";
 
 /** The subject of a subscription's alert: its resource id. */
 export const subscriptionSubject = (subscriptionId: string): string =>
@@ -196,6 +196,7 @@ export function retire(state: AlertState, reason: RetireReason, now: Date): Deci
     peakSeverity: notified.peakSeverity,
     change: `Resolved: ${RETIRE_WORDS[reason]}. ${notified.title} is no longer watched.`,
     nextAction: retiredNextAction(RETIRE_WORDS[reason]),
+    resolution: retiredResolution(RETIRE_WORDS[reason]),
     condition: state.condition,
     firstSeen: state.firstSeen ?? at,
   };

@@ -6,10 +6,12 @@
 
 import { describe, expect, it } from "vitest";
 import { buildAlertEvent } from "../../src/app/alert-events.js";
+import { classifyCircuit } from "../../src/core/classify.js";
 import type { AlertState, PendingEvent } from "../../src/core/lifecycle.js";
 import type { AlertFamily, FindingCode, Owner } from "../../src/core/model.js";
 import { retire } from "../../src/core/sight.js";
 import { subjectVerdict } from "../../src/core/sight.js";
+import { circuitReading } from "../support/readings.js";
 
 const NOW = new Date("2026-11-22T03:00:00.000Z");
 const CIRCUIT =
@@ -51,8 +53,14 @@ function firing(family: AlertFamily, code: FindingCode, owner: Owner): AlertStat
   };
 }
 
-/** The resolve the sweep sends when it sees the condition clear. */
-function cleared(state: AlertState) {
+/** The resolve the sweep sends when it sees the condition clear (`verdict`: that sweep's reading). */
+function cleared(
+  state: AlertState,
+  verdict = subjectVerdict(
+    { id: CIRCUIT, name: "er-circuit-prod", subscriptionId: "s", resourceGroup: "rg" },
+    NOW,
+  ),
+) {
   const pending: PendingEvent = {
     action: "resolve",
     sequence: 2,
@@ -64,10 +72,6 @@ function cleared(state: AlertState) {
     condition: state.condition!,
     firstSeen: state.firstSeen!,
   };
-  const verdict = subjectVerdict(
-    { id: CIRCUIT, name: "er-circuit-prod", subscriptionId: "s", resourceGroup: "rg" },
-    NOW,
-  );
   return buildAlertEvent(state, pending, verdict, NOW);
 }
 
@@ -122,6 +126,72 @@ describe("the next action of a resolve", () => {
       const event = buildAlertEvent(state, d.event, verdict, NOW);
       expect(event.nextAction).toMatch(/^Not a recovery: erwatch stopped watching \(circuit /);
       expect(event.nextAction).not.toMatch(/traffic is back/);
+    },
+  );
+});
+
+// A resolve carries its title and evidence as last seen firing: the
+// operator review found a card leading with "3,820 of 4,000 — reaches 4,000
+// in about 3 min" over a layer table reading 120 of 4,000. It now says how
+// the sweep that resolved it reads; other events say nothing of the kind.
+describe("how a resolve reads now", () => {
+  const reading = classifyCircuit(
+    circuitReading({
+      paths: { AzurePrivatePeering: { primary: { bgp: "120" }, secondary: { bgp: "118" } } },
+    }),
+  );
+
+  it("reads a route limit's count from the sweep that resolved it, not from its title", () => {
+    const state = firing("route-limit", "prefix-limit-near", "you");
+    state.condition = {
+      ...state.condition!,
+      title:
+        "Received prefixes at 95% of the route limit on AzurePrivatePeering: 3,820 of 4,000 — reaches 4,000 in about 3 min",
+      evidence: { family: "ipv4", counts: { primary: 3820, secondary: 3820 }, limit: 4000 },
+    };
+    const event = cleared(state, reading);
+    expect(event.resolution).toBe(
+      "received prefixes on AzurePrivatePeering: primary 120 of 4,000, secondary 118 of 4,000",
+    );
+    // What the receivers were told stays as it was: the contract's fields keep their meaning.
+    expect(event.title).toBe(state.condition.title);
+    expect(event.evidence).toEqual(state.condition.evidence);
+  });
+
+  it("reads a path's layer from that sweep", () => {
+    const state = firing("path-down", "arp-missing", "carrier");
+    state.condition = { ...state.condition!, layer: "provider" };
+    expect(cleared(state, reading).resolution).toMatch(
+      /^provider \/ L2 ok · .+ on both paths of AzurePrivatePeering$/,
+    );
+  });
+
+  it("says nothing of the kind on any other event", () => {
+    const state = firing("path-down", "arp-missing", "carrier");
+    const pending: PendingEvent = {
+      action: "repeat",
+      sequence: 2,
+      episode: 1,
+      severity: "Sev2",
+      previousSeverity: "Sev2",
+      peakSeverity: "Sev2",
+      change: "Still firing",
+      condition: state.condition!,
+      firstSeen: state.firstSeen!,
+    };
+    expect(buildAlertEvent(state, pending, reading, NOW)).not.toHaveProperty("resolution");
+  });
+
+  it.each(["gone", "ignored"] as const)(
+    "says a circuit no longer watched (%s) was not seen to clear",
+    (reason) => {
+      const state = firing("path-down", "arp-missing", "carrier");
+      const d = retire(state, reason, NOW);
+      if (d.action !== "resolve") throw new Error("the retired circuit's alert did not resolve");
+      const event = buildAlertEvent(state, d.event, reading, NOW);
+      expect(event.resolution).toMatch(
+        /^not watched any more \(circuit .+\): erwatch did not see it clear/,
+      );
     },
   );
 });

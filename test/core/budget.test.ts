@@ -122,6 +122,14 @@ describe("size budgets", () => {
       layerTable: null,
     });
   });
+
+  it("keeps a resolve's reading now in the least event, cut short", () => {
+    const resolve = { ...noPrefixesOpen(), action: "resolve" as const, resolution: HUGE };
+    const e = minimalEvent(resolve);
+    expect(bytes(e)).toBeLessThan(8_000);
+    expect(e.resolution?.length).toBeLessThanOrEqual(500);
+    expect(e.resolution?.startsWith("xxx")).toBe(true);
+  });
 });
 
 describe("dead-letter text", () => {

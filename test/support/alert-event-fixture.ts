@@ -1,7 +1,8 @@
 // Realistic alert events for the receiver tests: the two incidents people
 // are paged for most, in the words the sweep really produces.
 //   - arp-missing: carrier-owned, AzurePrivatePeering secondary path, with a ticket;
-//     as an open (Sev2), an escalation (both paths, Sev0) and a resolve.
+//     as an open (Sev2), an escalation (both paths, Sev0) and a resolve (its
+//     title and evidence the last firing sweep's, its resolution how it reads now).
 //   - no-prefixes-received: Sev0 on both paths, you-owned, no ticket.
 //   - prefix-limit-near: Sev3 with the growth trend and when it reaches the limit.
 //   - blind notices: the Sev0 (and a Sev1) again, as last seen, once erwatch
@@ -175,6 +176,8 @@ export function arpMissingResolved(): AlertEvent {
     change:
       "Resolved after 1 h 12 min: Layer 2 down on the primary and secondary paths of AzurePrivatePeering: no ARP entry for the on-prem side — traffic stopped has cleared.",
     nextAction: "Nothing to do: confirm traffic is back and close any carrier ticket.",
+    // As core/resolve-action.ts reads the layer table below.
+    resolution: "provider / L2 ok · ARP complete (2 entries) on both paths of AzurePrivatePeering",
     layerTable: verdict(healthyPath(412), healthyPath(409), [412, 409]),
     occurredAt: "2026-03-14T03:04:30.000Z",
   };
@@ -439,6 +442,8 @@ export function fleetOutageResolved(): AlertEvent {
     previousSeverity: "Sev0",
     change: `Resolved after 35 min: ${open.title} has cleared.`,
     nextAction: "Nothing to do: confirm traffic is back and close any carrier ticket.",
+    resolution:
+      "the circuits are no longer down together at provider / L2; a circuit still broken alone has its own alert",
     circuit: { ...open.circuit, subscriptionId: "" },
     occurredAt: "2026-11-22T01:40:00.000Z",
   };

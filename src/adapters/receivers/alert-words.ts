@@ -58,12 +58,32 @@ export function changeWithoutTitle(change: string, title: string): string {
     .replace(/[\s:;,—-]+$/u, "");
   const after = change
     .slice(at + title.length)
-    .replace(/^\s*has cleared\b/u, "")
+    // A retired circuit's resolve: "Resolved: <why>. <title> is no longer watched."
+    .replace(/^\s*(?:has cleared|is no longer watched)\b/u, "")
     .replace(/^[\s.:;,—-]+/u, "")
     .trim();
   const sentence = [before, after].filter((s) => s !== "").join(" ");
   if (sentence === "") return "";
   return /[.!?]$/u.test(sentence) ? sentence : `${sentence}.`;
+}
+
+/**
+ * When a resolve's title, evidence and ticket were read: they are what the
+ * receivers were told while it fired, said beside them so that none of it
+ * ("3,820 of 4,000 — reaches 4,000 in about 3 min") is read as how it is now.
+ */
+export const LAST_FIRING = "at the last firing sweep";
+
+/**
+ * What a resolve leads with: how it reads at the sweep that resolved it
+ * (AlertEvent.resolution). Null for every other event, and for a resolve sent
+ * before erwatch said it, which then claims nothing about now.
+ */
+export function resolvedNow(
+  event: Pick<AlertEvent, "action"> & { resolution?: unknown },
+): string | null {
+  if (event.action !== "resolve") return null;
+  return typeof event.resolution === "string" && event.resolution !== "" ? event.resolution : null;
 }
 
 /**

@@ -49,6 +49,8 @@ const eventSchema = z
     title: z.string(),
     change: z.string(),
     nextAction: z.string(),
+    // Added without a version bump (a resolve's reading now): absent from older events; an odd value is dropped, not the page.
+    resolution: z.string().optional().catch(undefined),
     circuit: z
       .object({
         id: z.string(),

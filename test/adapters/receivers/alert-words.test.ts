@@ -31,6 +31,12 @@ describe("changeWithoutTitle", () => {
       "Still firing after 4 h (since 2026-03-14T01:52:00.000Z).",
     ],
     ["a resolve", `Resolved after 1 h 12 min: ${T} has cleared.`, "Resolved after 1 h 12 min."],
+    // Was "Resolved: circuit no longer exists. is no longer watched."
+    [
+      "a retired circuit's resolve",
+      `Resolved: circuit no longer exists. ${T} is no longer watched.`,
+      "Resolved: circuit no longer exists.",
+    ],
     [
       "a change that does not quote the title",
       "Something else happened",

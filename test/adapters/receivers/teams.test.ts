@@ -609,6 +609,121 @@ describe("buildTeamsMessage", () => {
     );
   });
 
+  // The operator review: a resolve led with the last firing title ("3,820 of
+  // 4,000 — reaches 4,000 in about 3 min") over its own layer table reading
+  // 120 of 4000; a saturation's resolve showed its old load, an end-to-end
+  // resolve "Overall: fail", all as if live.
+  describe("a resolve leads with how it reads now; what it was is labelled so", () => {
+    const FIRING_TITLE =
+      "Received prefixes at 95% of the route limit on AzurePrivatePeering: 3,820 of 4,000 — reaches 4,000 in about 3 min";
+    const prefixResolve = (): AlertEvent => {
+      const open = prefixLimitOpen();
+      const table = structuredClone(open.layerTable!);
+      table.prefixes = { primary: 120, secondary: 118 };
+      return {
+        ...open,
+        action: "resolve",
+        title: FIRING_TITLE,
+        change: `Resolved after 2 h: ${FIRING_TITLE} has cleared.`,
+        nextAction: "Nothing to do: the received-prefix count is back under the warning line.",
+        resolution:
+          "received prefixes on AzurePrivatePeering: primary 120 of 4,000, secondary 118 of 4,000",
+        layerTable: table,
+        occurredAt: "2026-03-14T10:00:00.000Z",
+      };
+    };
+    const headerOf = (event: AlertEvent) =>
+      textsOf({ attachments: [{ content: { body: [cardOf(buildTeamsMessage(event)).body[0]] } }] });
+
+    it("the route limit: the count now first, the firing title as what it was", () => {
+      const message = buildTeamsMessage(prefixResolve());
+      expect(teamsMessageProblems(message)).toEqual([]);
+      expect(headerOf(prefixResolve())).toEqual([
+        "RESOLVED · er-ams-prod-01",
+        "Now: received prefixes on AzurePrivatePeering: primary 120 of 4,000, secondary 118 of 4,000",
+        `Was, at the last firing sweep: ${FIRING_TITLE}`,
+      ]);
+      const texts = textsOf(message);
+      // The title is never said bare, as if it were how it is now.
+      expect(texts.filter((t) => t.includes(FIRING_TITLE))).toEqual([
+        `Was, at the last firing sweep: ${FIRING_TITLE}`,
+      ]);
+      expect(texts).toContain("Layers of AzurePrivatePeering now");
+      expect(texts).toContain("Evidence at the last firing sweep");
+      expect(texts).not.toContain("Evidence");
+    });
+
+    it.each([
+      [
+        "saturation",
+        {
+          family: "capacity",
+          code: "saturation",
+          layer: "capacity",
+          peering: null,
+          paths: ["primary"],
+          evidence: {
+            load: {
+              primary: {
+                percent: { in: 86, out: 9 },
+                bps: { in: 8.6e8, out: 9e7 },
+                saturated: ["in"],
+              },
+            },
+          },
+          resolution: "capacity ok · in 31% · out 9% of 1 Gbps on the primary path",
+        },
+        "Load primary: in 86% (860 Mbps), out 9% (90 Mbps); saturated in",
+      ],
+      [
+        "end to end",
+        {
+          family: "end-to-end",
+          code: "e2e-fail",
+          layer: "endToEnd",
+          evidence: { overall: "fail", failing: ["web/https: onprem → vm fail"] },
+          resolution: "end to end ok · 2 tests pass on both paths of AzurePrivatePeering",
+        },
+        "Overall: fail",
+      ],
+    ] as const)(
+      "%s: the last firing evidence under its own heading, after how it reads now",
+      (_name, over, oldLine) => {
+        const event = { ...prefixResolve(), ...over } as unknown as AlertEvent;
+        const texts = textsOf(buildTeamsMessage(event));
+        expect(texts[1]).toBe(`Now: ${over.resolution}`);
+        const heading = texts.indexOf("Evidence at the last firing sweep");
+        expect(heading).toBeGreaterThan(1);
+        expect(texts.indexOf(oldLine)).toBeGreaterThan(heading);
+      },
+    );
+
+    it("a resolve from an older erwatch, which did not say how it reads: no Now, the title still what it was", () => {
+      const { resolution: _said, ...older } = prefixResolve();
+      expect(headerOf(older)).toEqual([
+        "RESOLVED · er-ams-prod-01",
+        `Was, at the last firing sweep: ${FIRING_TITLE}`,
+      ]);
+    });
+
+    it("the compact card leads the same way", () => {
+      const header = cardOf(buildTeamsMessage(prefixResolve(), { compact: true })).body[0];
+      expect(textsOf({ attachments: [{ content: { body: [header] } }] })[1]).toMatch(
+        /^Now: received prefixes/,
+      );
+    });
+
+    it.each([
+      ["open", arpMissingOpen()],
+      ["repeat", arpMissingRepeat()],
+    ] as const)("a %s says its title as it is, with no Now or Was", (_name, event) => {
+      const texts = textsOf(buildTeamsMessage({ ...event, resolution: "ignored" } as AlertEvent));
+      expect(texts[1]).toBe(event.title);
+      expect(texts.filter((t) => /^(Now: |Was, )/.test(t))).toEqual([]);
+      expect(texts).toContain("Evidence");
+    });
+  });
+
   it("asks for no carrier ticket on a resolved card: the fault has cleared", () => {
     const texts = textsOf(buildTeamsMessage(arpMissingResolved()));
     expect(texts).toContain("**Owner:** the carrier");

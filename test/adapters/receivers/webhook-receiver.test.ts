@@ -217,6 +217,46 @@ describe("buildCommonAlert", () => {
   });
 });
 
+// A resolve's title and evidence are the last firing sweep's. Consumers read
+// them as they always did (no field renamed or changed in meaning); how it
+// reads now is added beside them, and the description leads with it.
+describe("a resolve at the webhook", () => {
+  const older = (): AlertEvent => {
+    const { resolution: _, ...rest } = arpMissingResolved();
+    return rest;
+  };
+
+  it("adds how it reads now, keeping every field a Fired had", () => {
+    const resolved = buildCommonAlert(arpMissingResolved()).data;
+    const fired = buildCommonAlert(arpMissingEscalated()).data;
+    expect(Object.keys(resolved.alertContext)).toEqual(
+      expect.arrayContaining(Object.keys(fired.alertContext)),
+    );
+    expect(resolved.alertContext).toMatchObject({
+      title: arpMissingResolved().title,
+      evidence: arpMissingResolved().evidence,
+      resolution:
+        "provider / L2 ok · ARP complete (2 entries) on both paths of AzurePrivatePeering",
+    });
+    expect(Object.keys(fired.alertContext)).not.toContain("resolution");
+  });
+
+  it("says in its description how it reads now, and that the title is what it was", () => {
+    expect(buildCommonAlert(arpMissingResolved()).data.essentials.description).toBe(
+      "Resolved after 1 h 12 min. Now: provider / L2 ok · ARP complete (2 entries) on both paths of AzurePrivatePeering. The title and evidence are what it was, at the last firing sweep. Owner: the carrier. Next action: Nothing to do: confirm traffic is back and close any carrier ticket.",
+    );
+  });
+
+  it("claims nothing about now for a resolve an older erwatch sent", () => {
+    const { essentials, alertContext } = buildCommonAlert(older()).data;
+    expect(alertContext.resolution).toBeNull();
+    expect(essentials.description).not.toContain("Now:");
+    expect(essentials.description).toContain(
+      "The title and evidence are what it was, at the last firing sweep.",
+    );
+  });
+});
+
 describe("a blind notice at the webhook", () => {
   const withoutField = (event: AlertEvent): AlertEvent => {
     const { blindSince: _, ...rest } = event;

@@ -19,7 +19,14 @@ import { BLIND_NOTICE } from "../../../core/blind-notice.js";
 import { WIDER } from "../../../core/lifecycle.js";
 import { safeCut, truncate } from "../../../core/text.js";
 import { LAYER_WORDS, OWNER_WORDS } from "../../../core/vocabulary.js";
-import { blindLookAt, blindness, changeWithoutTitle, providerAt } from "../alert-words.js";
+import {
+  blindLookAt,
+  blindness,
+  changeWithoutTitle,
+  LAST_FIRING,
+  providerAt,
+  resolvedNow,
+} from "../alert-words.js";
 import { carrierTicket } from "../carrier-ticket.js";
 import { alertLinks, type LinkOptions } from "../links.js";
 import { alertSubject } from "../subject.js";
@@ -154,17 +161,27 @@ function buildCard(
     ...(blind ? [blindFacts(event, blind.since, options, evidence !== "", ticket !== null)] : []),
     ...factsFirst(event, blind !== null),
     details(event),
-    // A blind notice's table is the reading that failed, not the incident's last one.
+    // A blind notice's table is the reading that failed, not the incident's
+    // last one; a resolve's is the reading that resolved it, unlike its evidence.
     ...(full
       ? layerTable(
           event,
-          blind ? " as read now: UNKNOWN is what erwatch cannot read, not a recovery" : "",
+          blind
+            ? " as read now: UNKNOWN is what erwatch cannot read, not a recovery"
+            : event.action === "resolve"
+              ? " now"
+              : "",
         )
       : [text(escapeMarkdown(leftOut(event)), { spacing: "Large", isSubtle: true })]),
   ];
   if (evidence !== "") {
+    const heading = blind
+      ? lastSeen("Evidence", blind.since)
+      : event.action === "resolve"
+        ? `Evidence ${LAST_FIRING}`
+        : "Evidence";
     body.push(
-      text(blind ? lastSeen("Evidence", blind.since) : "Evidence", {
+      text(heading, {
         weight: "Bolder",
         spacing: "Large",
       }),
@@ -244,22 +261,30 @@ export function headline(
 /**
  * What broke, in the header: the verdict and what it is about (the circuit,
  * the site of a fleet outage, the subscription), then the title (as last seen
- * when blind).
+ * when blind). A resolve leads with how it reads now; its title is what it
+ * was, at the last firing sweep.
  */
 function header(event: AlertEvent, blind: boolean): Element {
+  const resolved = event.action === "resolve";
+  const now = resolvedNow(event);
   return {
     type: "Container",
-    style: event.action === "resolve" ? "good" : (HEADER_STYLE[event.severity] ?? "default"),
+    style: resolved ? "good" : (HEADER_STYLE[event.severity] ?? "default"),
     bleed: true,
     items: [
       text(`${headline(event)} · ${md(alertSubject(event).name, MAX_HEADLINE)}`, {
         size: "Large",
         weight: "Bolder",
       }),
-      text(`${blind ? "Last seen: " : ""}${md(event.title, MAX_HEADLINE)}`, {
-        weight: "Bolder",
-        spacing: "Small",
-      }),
+      ...(now === null
+        ? []
+        : [text(`Now: ${md(now, MAX_HEADLINE)}`, { weight: "Bolder", spacing: "Small" })]),
+      resolved
+        ? text(`Was, ${LAST_FIRING}: ${md(event.title, MAX_HEADLINE)}`, { spacing: "Small" })
+        : text(`${blind ? "Last seen: " : ""}${md(event.title, MAX_HEADLINE)}`, {
+            weight: "Bolder",
+            spacing: "Small",
+          }),
     ],
   };
 }

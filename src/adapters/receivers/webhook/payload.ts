@@ -5,7 +5,7 @@
 
 import type { AlertEvent } from "../../../core/alert-event.js";
 import { OWNER_WORDS } from "../../../core/vocabulary.js";
-import { blindness, changeWithoutTitle } from "../alert-words.js";
+import { blindness, changeWithoutTitle, LAST_FIRING, resolvedNow } from "../alert-words.js";
 import { carrierTicket } from "../carrier-ticket.js";
 import { alertSubject } from "../subject.js";
 
@@ -96,8 +96,12 @@ export function buildCommonAlert(event: AlertEvent): CommonAlert {
         peakSeverity: event.peakSeverity,
         peering: event.peering,
         paths: event.paths,
+        // A resolve's title, evidence and ticket are the last firing sweep's, as
+        // every consumer already read them; how it reads now is added beside
+        // them (null when a resolve from an older erwatch did not say).
         title: event.title,
         change: event.change,
+        ...(resolved ? { resolution: resolvedNow(event) } : {}),
         // A blind notice: the last reading before erwatch lost sight (null when not known).
         ...(blind ? { blindSince: blind.since } : {}),
         nextAction: event.nextAction,
@@ -141,8 +145,14 @@ function affected(event: AlertEvent): { id: string; name: string }[] {
 }
 
 function description(event: AlertEvent): string {
+  const now = resolvedNow(event);
   return [
     changeWithoutTitle(event.change, event.title),
+    ...(now === null ? [] : [`Now: ${now}.`]),
+    // The title is alertContext.title, not repeated here: said to be what it was.
+    ...(event.action === "resolve"
+      ? [`The title and evidence are what it was, ${LAST_FIRING}.`]
+      : []),
     `Owner: ${OWNER_WORDS[event.owner] ?? event.owner}.`,
     `Next action: ${event.nextAction}`,
   ]
