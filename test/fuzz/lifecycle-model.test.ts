@@ -432,6 +432,37 @@ describe("the lifecycle judge's blind notices of a fleet outage whose members th
     expect(judgedFleet(false)).toEqual([]);
   });
 
+  /** The listing failing at `failing`, the one notice at `at`: what the judge says of its timing. */
+  function noticeAt(failing: number[], at: number): string[] {
+    const judge = new Judge(
+      ids,
+      { trouble: (s) => (failing.includes(s) ? [listing] : []), silences: () => [] },
+      { fleetResolveLag: 1 },
+    );
+    const heard = new Map<number, AlertEvent[]>([
+      [1, [fleet("open", 1, false)]],
+      [at, [fleet("repeat", 2, true)]],
+    ]);
+    for (let s = 0; s <= at; s += 1) {
+      judge.truths[s] = new Map(members.map((m) => [m, s === 0 ? HEALTHY : deprovisioned]));
+      judge.observe(s, heard.get(s) ?? []);
+    }
+    return judge.violations.filter((v) => v.includes("but it was read"));
+  }
+
+  it("takes a notice told by a worker that could not read a member this sweep, not only the timer's a sweep later (seed 887)", () => {
+    expect({ worker: noticeAt([2, 3, 4], 4), timer: noticeAt([2, 3, 4], 5) }).toEqual({
+      worker: [],
+      timer: [],
+    });
+  });
+
+  it("still calls a notice early when a member was read within the window either way", () => {
+    expect(noticeAt([3, 4], 4)).toEqual([
+      expect.stringMatching(/^sweep 4 .*blind-notice fleet Sev0 .*: but it was read at sweep 1$/),
+    ]);
+  });
+
   it("still calls a second notice when that member's reading was lost", () => {
     expect(judgedFleet(true)).toEqual([
       expect.stringMatching(

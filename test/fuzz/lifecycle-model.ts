@@ -722,11 +722,17 @@ export class Judge {
       if (name) return e.family === "provider" ? !this.listed(s) : !this.seen(name, s);
       return members.some((m) => !this.seen(m as CircuitName, s));
     };
-    // With fan-out the timer tells a fleet alert's holder, as of the sweep before
-    // (its workers' readings): this sweep's workers read after it.
+    // With fan-out the timer tells a fleet alert's holder as of the sweep before
+    // (its workers' readings: this sweep's workers read after it); a worker that
+    // read a member this sweep, and could not read it whole, tells it as of now.
     const lag = name ? 0 : (this.options.fleetResolveLag ?? 0);
-    for (let s = sweep - BLIND_AFTER + 1 - lag; s <= sweep - lag; s += 1)
-      if (!blindAt(s)) this.fail(sweep, `${say}: but it was read at sweep ${s}`);
+    const readIn = (end: number) => {
+      for (let s = end - BLIND_AFTER + 1; s <= end; s += 1) if (!blindAt(s)) return s;
+      return null;
+    };
+    const read = readIn(sweep - lag);
+    if (read !== null && (lag === 0 || readIn(sweep) !== null))
+      this.fail(sweep, `${say}: but it was read at sweep ${read}`);
     const last = before?.blindNoticeAt;
     if (last !== undefined) {
       const lost = (m: CircuitName, s: number) =>
