@@ -4,14 +4,9 @@
 // src/app/record-circuit.ts, without storage.
 
 import { describe, expect, it } from "vitest";
-import { advanceStep, decideStep, holdsOf, type AlertContext } from "../../src/core/alert-step.js";
-import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
-import { evaluateCircuit } from "../../src/core/evaluate.js";
-import type { HistoryEntry } from "../../src/core/history.js";
-import type { AlertState } from "../../src/core/lifecycle.js";
 import type { PathName } from "../../src/core/model.js";
-import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
-import type { Snapshot } from "../../src/core/snapshot.js";
+import type { Silence } from "../../src/core/policy.js";
+import { alertChain } from "../support/alert-chain.js";
 import {
   circuitReading,
   failed,
@@ -21,7 +16,6 @@ import {
 } from "../support/readings.js";
 
 const T0 = Date.parse("2026-11-22T02:00:00.000Z");
-const POLICY = { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY };
 
 interface Sweep {
   minute: number;
@@ -34,42 +28,21 @@ interface Sweep {
  * nothing was sent; `changes` collects every event's `change` line.
  */
 function live(sweeps: Sweep[]): { sent: string[]; changes: string[] } {
-  let snapshot: Snapshot | null = null;
-  const history: HistoryEntry[] = [];
-  const states = new Map<string, AlertState>();
+  const sweep = alertChain();
   const sent: string[] = [];
   const changes: string[] = [];
-  for (const sweep of sweeps) {
-    const now = new Date(T0 + sweep.minute * 60_000);
-    const reading = circuitReading({ ...sweep.spec, readAt: now.toISOString() });
-    const known = [...states.values()].map((a) => ({
-      key: a.key,
-      family: a.family,
-      peering: a.peering,
-    }));
-    const evaluation = evaluateCircuit(reading, snapshot, history, known, POLICY, now);
-    snapshot = evaluation.snapshot;
-    history.push(...evaluation.changes);
-    const ctx: AlertContext = {
-      policy: DEFAULT_ALERT_POLICY,
-      silences: sweep.silences ?? [],
-      circuit: { id: reading.ref.id, name: reading.ref.name },
-      now,
-    };
-    const steps = evaluation.observations.map((o) =>
-      advanceStep(o, states.get(o.key) ?? null, ctx),
+  for (const s of sweeps) {
+    const now = new Date(T0 + s.minute * 60_000);
+    const heard = sweep(circuitReading({ ...s.spec, readAt: now.toISOString() }), now, s.silences);
+    sent.push(
+      heard.length > 0
+        ? heard
+            .map((h) => `${h.family}:${h.action}:${h.event.severity}`)
+            .sort()
+            .join(" ")
+        : "-",
     );
-    const holds = holdsOf(steps, reading.ref.id);
-    const line: string[] = [];
-    for (const step of steps) {
-      const decision = decideStep(step, holds, ctx);
-      if (!decision) continue;
-      states.set(decision.next.key, decision.next);
-      if (decision.action === "none") continue;
-      line.push(`${step.observation.family}:${decision.action}:${decision.event.severity}`);
-      changes.push(decision.event.change);
-    }
-    sent.push(line.length > 0 ? line.sort().join(" ") : "-");
+    changes.push(...heard.map((h) => h.event.change));
   }
   return { sent, changes };
 }

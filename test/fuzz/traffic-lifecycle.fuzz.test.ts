@@ -15,23 +15,18 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { advanceStep, decideStep, holdsOf, type AlertContext } from "../../src/core/alert-step.js";
-import { evaluateCircuit } from "../../src/core/evaluate.js";
-import type { HistoryEntry } from "../../src/core/history.js";
-import type { AlertState } from "../../src/core/lifecycle.js";
 import type { PathName } from "../../src/core/model.js";
-import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
-import type { Snapshot } from "../../src/core/snapshot.js";
+import { alertChain } from "../support/alert-chain.js";
 import {
   LAG,
   MINUTE,
   PATHS,
-  POLICY,
   SWEEPS,
   T0,
   WINDOW,
   carried,
   ix,
+  minutesOf,
   readingAt,
   worldArb,
   type World,
@@ -49,44 +44,19 @@ interface Sent {
 
 /** What traffic-stopped sent at each sweep (one circuit, one peering: one key). */
 function live(w: World): Sent[][] {
-  let snapshot: Snapshot | null = null;
-  const history: HistoryEntry[] = [];
-  const states = new Map<string, AlertState>();
+  const sweep = alertChain();
   const out: Sent[][] = [];
   for (let s = 0; s < SWEEPS; s += 1) {
     const now = new Date(T0 + s * 5 * MINUTE);
-    const reading = readingAt(w, s);
-    const known = [...states.values()].map((a) => ({
-      key: a.key,
-      family: a.family,
-      peering: a.peering,
-    }));
-    const evaluation = evaluateCircuit(reading, snapshot, history, known, POLICY, now);
-    snapshot = evaluation.snapshot;
-    history.push(...evaluation.changes);
-    const ctx: AlertContext = {
-      policy: DEFAULT_ALERT_POLICY,
-      silences: [],
-      circuit: { id: reading.ref.id, name: reading.ref.name },
-      now,
-    };
-    const steps = evaluation.observations.map((o) =>
-      advanceStep(o, states.get(o.key) ?? null, ctx),
+    out.push(
+      sweep(readingAt(w, s), now)
+        .filter((h) => h.family === "traffic")
+        .map((h) => ({
+          action: h.action,
+          severity: h.event.severity,
+          paths: h.event.condition.paths,
+        })),
     );
-    const holds = holdsOf(steps, reading.ref.id);
-    const sent: Sent[] = [];
-    for (const step of steps) {
-      const decision = decideStep(step, holds, ctx);
-      if (!decision) continue;
-      states.set(decision.next.key, decision.next);
-      if (decision.action === "none" || step.observation.family !== "traffic") continue;
-      sent.push({
-        action: decision.action,
-        severity: decision.event.severity,
-        paths: decision.event.condition.paths,
-      });
-    }
-    out.push(sent);
   }
   return out;
 }
@@ -158,12 +128,7 @@ function violations(w: World, sent: Sent[][]): string[] {
 function describeWorld(w: World, sent: Sent[][]): string {
   const rows = [`standby: ${w.standby}`];
   for (let s = 0; s < SWEEPS; s += 1) {
-    const mins = (p: PathName) => {
-      let t = "";
-      for (let m = s * 5 - 4; m <= s * 5; m += 1)
-        t += w.gap[p][ix(m)] ? "." : carried(w, p, m) ? "#" : "_";
-      return t;
-    };
+    const mins = (p: PathName) => minutesOf(w, p, s);
     const f = sent[s]!.map((x) => `${x.action}:${x.severity}:${x.paths.join("+")}`).join(",");
     rows.push(
       `${String(s).padStart(2)} P ${w.control.primary[s]!.padEnd(6)} ${mins("primary")} S ${w.control.secondary[s]!.padEnd(6)} ${mins("secondary")} ${f}`,

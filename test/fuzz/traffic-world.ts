@@ -166,3 +166,11 @@ export function returnedAt(w: World, path: PathName, sweep: number): number | nu
   while (back <= sweep && w.control[path][back] !== "up") back += 1;
   return back <= sweep ? back : null;
 }
+
+/** The five minutes before sweep `s` on the path, for a failure's reader: # carried, _ quiet, . no data. */
+export function minutesOf(w: World, path: PathName, s: number): string {
+  let t = "";
+  for (let m = s * 5 - 4; m <= s * 5; m += 1)
+    t += w.gap[path][ix(m)] ? "." : carried(w, path, m) ? "#" : "_";
+  return t;
+}

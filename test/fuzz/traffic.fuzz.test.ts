@@ -30,8 +30,8 @@ import {
   SWEEPS,
   T0,
   WINDOW,
-  carried,
   ix,
+  minutesOf,
   newestSeen,
   quietOver,
   quietWindow,
@@ -144,12 +144,7 @@ function violations(w: World, judged: Judged[]): string[] {
 function describeWorld(w: World, judged: Judged[]): string {
   const rows = [`standby: ${w.standby}`];
   for (let s = 0; s < SWEEPS; s += 1) {
-    const mins = (p: PathName) => {
-      let t = "";
-      for (let m = s * 5 - 4; m <= s * 5; m += 1)
-        t += w.gap[p][ix(m)] ? "." : carried(w, p, m) ? "#" : "_";
-      return t;
-    };
+    const mins = (p: PathName) => minutesOf(w, p, s);
     const f = judged[s]!.found.map((x) => `${x.severity}:${x.paths.join("+")}`).join(",");
     rows.push(
       `${String(s).padStart(2)} P ${w.control.primary[s]!.padEnd(6)} ${mins("primary")} ${judged[s]!.capacity.primary.padEnd(7)} S ${w.control.secondary[s]!.padEnd(6)} ${mins("secondary")} ${judged[s]!.capacity.secondary.padEnd(7)} ${f}`,

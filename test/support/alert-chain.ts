@@ -1,0 +1,64 @@
+// One circuit's sweeps through the whole pure chain of src/app/record-circuit.ts
+// (evaluate → advance → inhibition → decide), without storage: what each sweep
+// sends. Shared by the lifecycle timelines and the traffic lifecycle property.
+
+import { advanceStep, decideStep, holdsOf, type AlertContext } from "../../src/core/alert-step.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { evaluateCircuit, type EvaluationPolicy } from "../../src/core/evaluate.js";
+import type { HistoryEntry } from "../../src/core/history.js";
+import type { AlertState, PendingEvent } from "../../src/core/lifecycle.js";
+import type { AlertAction, AlertFamily, CircuitReading } from "../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
+import type { Snapshot } from "../../src/core/snapshot.js";
+
+export const CHAIN_POLICY: EvaluationPolicy = {
+  classify: DEFAULT_CLASSIFY_OPTIONS,
+  alerts: DEFAULT_ALERT_POLICY,
+};
+
+/** What the receivers hear of one alert at a sweep, with its family. */
+export interface Sent {
+  family: AlertFamily;
+  action: AlertAction;
+  event: PendingEvent;
+}
+
+/** What the chain keeps between sweeps: the snapshot, the history, each alert's state. */
+export function alertChain(): (reading: CircuitReading, now: Date, silences?: Silence[]) => Sent[] {
+  let snapshot: Snapshot | null = null;
+  const history: HistoryEntry[] = [];
+  const states = new Map<string, AlertState>();
+  return (reading, now, silences = []) => {
+    const known = [...states.values()].map((a) => ({
+      key: a.key,
+      family: a.family,
+      peering: a.peering,
+    }));
+    const evaluation = evaluateCircuit(reading, snapshot, history, known, CHAIN_POLICY, now);
+    snapshot = evaluation.snapshot;
+    history.push(...evaluation.changes);
+    const ctx: AlertContext = {
+      policy: DEFAULT_ALERT_POLICY,
+      silences,
+      circuit: { id: reading.ref.id, name: reading.ref.name },
+      now,
+    };
+    const steps = evaluation.observations.map((o) =>
+      advanceStep(o, states.get(o.key) ?? null, ctx),
+    );
+    const holds = holdsOf(steps, reading.ref.id);
+    const sent: Sent[] = [];
+    for (const step of steps) {
+      const decision = decideStep(step, holds, ctx);
+      if (!decision) continue;
+      states.set(decision.next.key, decision.next);
+      if (decision.action !== "none")
+        sent.push({
+          family: step.observation.family,
+          action: decision.action,
+          event: decision.event,
+        });
+    }
+    return sent;
+  };
+}
