@@ -11,7 +11,12 @@ import { DEFAULT_DATA_PLANE_POLICY } from "../core/dataplane/policy.js";
 import type { EvaluationPolicy } from "../core/evaluate.js";
 import type { Reading, ReadErrorKind } from "../core/model.js";
 import type { CircuitMetrics } from "../core/dataplane/facts.js";
-import { unmatchedCircuitKeys, type AlertPolicy, type Silence } from "../core/policy.js";
+import {
+  sharedCircuitNames,
+  unmatchedCircuitKeys,
+  type AlertPolicy,
+  type Silence,
+} from "../core/policy.js";
 import { suspected, type PlannedRead } from "../core/sweep-plan.js";
 import { healthLine, type Logger } from "../logging.js";
 import { listedServiceKeys } from "./data-plane.js";
@@ -235,7 +240,26 @@ function warnUnmatchedCircuitSettings(
         { setting, circuits },
         "a setting names circuits by name or id that match no circuit erwatch watches; for them it applies to nothing",
       );
+    const shared = sharedCircuitNames(keys, planned.found.targets);
+    if (shared.length > 0)
+      log.warn(
+        { setting, shared },
+        "a setting names circuits by a name several watched circuits share; it applies to each of them (key it by resource id to mean one)",
+      );
   }
+  // A maintenance silence for one circuit must not hold another's page unsaid.
+  const wide = silences.flatMap((s) =>
+    sharedCircuitNames([s.circuit], planned.found.targets).map((x) => ({
+      id: s.id,
+      circuit: s.circuit,
+      ids: x.ids,
+    })),
+  );
+  if (wide.length > 0)
+    log.warn(
+      { silences: wide },
+      "silences name circuits by a name several watched circuits share: each silences every one of them (name the circuit by its resource id to silence one)",
+    );
   // A typo in a maintenance silence pages through the maintenance: said every sweep.
   const lost = silences.filter(
     (s) => unmatchedCircuitKeys([s.circuit], planned.found.targets).length > 0,

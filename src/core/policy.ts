@@ -143,6 +143,24 @@ export function hysteresisOf(
 }
 
 /**
+ * Keys of a setting keyed by circuit that are a name several of `circuits`
+ * share (names are unique in a resource group only: prod and dev
+ * subscriptions often name theirs alike). Such a key applies to each of them:
+ * a silence meant for dev's er-ams held prod's er-ams's page too.
+ */
+export function sharedCircuitNames(
+  keys: readonly string[],
+  circuits: readonly { id: string; name: string }[],
+): { key: string; ids: string[] }[] {
+  return keys.flatMap((key) => {
+    const ids = circuits
+      .filter((c) => c.name.toLowerCase() === key.trim().toLowerCase())
+      .map((c) => c.id);
+    return ids.length > 1 ? [{ key, ids }] : [];
+  });
+}
+
+/**
  * Keys of a setting keyed by circuit (lower-case name or resource id, looked
  * up as hysteresisOf and baselineFor do) that match none of `circuits`: a
  * typo there applies to nothing, silently.

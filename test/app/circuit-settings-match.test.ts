@@ -4,6 +4,7 @@
 // now says which keys match nothing.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CircuitTarget } from "../../src/app/ports.js";
 import { createSweeper } from "../../src/app/sweep.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_DATA_PLANE_POLICY } from "../../src/core/dataplane/policy.js";
@@ -21,6 +22,33 @@ beforeAll(async () => {
 afterAll(async () => {
   await azurite?.stop();
 });
+
+/** The same name in another subscription (prod and dev name their circuits alike). */
+class TwinReader extends FakeReader {
+  readonly twin = {
+    ...this.target,
+    id: this.target.id.replace(
+      "00000000-0000-0000-0000-000000000001",
+      "00000000-0000-0000-0000-000000000002",
+    ),
+    subscriptionId: "00000000-0000-0000-0000-000000000002",
+  };
+  override async discover(scope?: { subscriptions: string[]; circuitIds: string[] }) {
+    const found = await super.discover(scope);
+    return { ...found, targets: [...found.targets, this.twin] };
+  }
+  override async read(target?: CircuitTarget, options?: { routes?: boolean }) {
+    const read = await super.read(target, options);
+    if (read.kind !== "read" || target?.id !== this.twin.id) return read;
+    return {
+      ...read,
+      reading: {
+        ...read.reading,
+        ref: { ...read.reading.ref, id: this.twin.id, subscriptionId: this.twin.subscriptionId },
+      },
+    };
+  }
+}
 
 async function sweepWith(reader: FakeReader) {
   const { store } = await freshStore(azurite.connectionString);
@@ -94,6 +122,26 @@ describe("settings keyed by circuit", () => {
     );
     expect(warned.map((l) => l.silences)).toEqual([[{ id: "cfg-2", circuit: "er-circiut-prod" }]]);
     expect(String(warned[0]!.msg)).toMatch(/they silence nothing/);
+  });
+
+  it("warns about a silence, and a setting, naming by name a circuit another subscription names alike: it holds both", async () => {
+    const reader = new TwinReader();
+    const lines = await sweepWith(reader);
+    const silences = lines.filter((l) => l.level === 40 && Array.isArray(l.silences));
+    expect(silences.map((l) => l.silences)).toContainEqual([
+      { id: "cfg-1", circuit: "er-circuit-prod", ids: [reader.target.id, reader.twin.id] },
+    ]);
+    const settings = lines.filter((l) => l.level === 40 && Array.isArray(l.shared));
+    expect(settings.map((l) => [l.setting, l.shared])).toEqual([
+      ["ERWATCH_BASELINE", [{ key: "er-circuit-prod", ids: [reader.target.id, reader.twin.id] }]],
+    ]);
+  });
+
+  it("says nothing of a shared name when the names differ", async () => {
+    const lines = await sweepWith(new FakeReader());
+    expect(lines.filter((l) => Array.isArray(l.shared) || String(l.msg).includes("share"))).toEqual(
+      [],
+    );
   });
 
   it("says nothing when a listing failed: the circuit may be behind it", async () => {
