@@ -13,6 +13,7 @@ import {
   alreadyEvaluated,
   conditionOf,
   decide,
+  onlyBesideUnread,
   unreadDownPaths,
   unverifiedEscalation,
   type AlertState,
@@ -53,7 +54,9 @@ export function advanceStep(
   const observation: Observation =
     unreadDownPaths(previous, given).length > 0
       ? { ...given, state: "unknown", finding: null }
-      : given;
+      : onlyBesideUnread(previous, given)
+        ? { ...given, state: "clean" }
+        : given;
   if (alreadyEvaluated(previous, ctx.now))
     return { observation, previous, advanced: joinedAtThisInstant(previous!, observation) };
   const hysteresis = hysteresisOf(

@@ -307,10 +307,11 @@ function pathChange(before: PathName[], after: PathName[], unread: PathName[]): 
 /**
  * The paths the receivers' grade rests on that a firing observation leaves out
  * only because they could not be read: the paths they hold as down, and for
- * traffic-stopped the path beside the stop too (its grade is whether that
- * path carries). Such an observation is less severe for want of a reading,
- * not because anything recovered: while it is, the alert is kept as the
- * receivers have it (blind), never de-escalated.
+ * traffic-stopped the path beside the stop when neither ARM nor Azure Monitor
+ * could tell whether it carries (its grade is whether that path carries; one
+ * Azure Monitor shows carrying is a reading). Such an observation is less
+ * severe for want of a reading, not because anything recovered: while it is,
+ * the alert is kept as the receivers have it (blind), never de-escalated.
  */
 export function unreadDownPaths(previous: AlertState | null, observation: Observation): PathName[] {
   const notified = previous?.notified;
@@ -318,8 +319,33 @@ export function unreadDownPaths(previous: AlertState | null, observation: Observ
   if (!notified || observation.state !== "firing" || !finding) return [];
   if (severityRank(finding.severity) <= severityRank(notified.severity)) return [];
   const unread = observation.unreadPaths ?? [];
-  const graded = observation.family === "traffic" ? PATHS : notified.paths;
+  const beside = finding.evidence["besideUnjudged"];
+  const graded =
+    observation.family === "traffic" && (PATHS as readonly unknown[]).includes(beside)
+      ? [...notified.paths, beside as PathName]
+      : notified.paths;
   return graded.filter((p) => !finding.paths.includes(p) && unread.includes(p));
+}
+
+/**
+ * A traffic-stopped alert whose own paths were read this sweep, with only a
+ * path beside them unreadable: its stop is judged, and over (the paths it
+ * names carry again, or are no stop), not unknown. Held as blind, it stood
+ * as paged for as long as the other path could not be read. Not a standby's
+ * "the failover did not happen": that stop is judged by the path beside it.
+ */
+export function onlyBesideUnread(previous: AlertState | null, observation: Observation): boolean {
+  if (observation.family !== "traffic" || observation.state !== "unknown") return false;
+  if (observation.masked || !previous?.notified) return false;
+  const stops = previous.condition?.evidence["paths"];
+  const failover =
+    typeof stops === "object" &&
+    stops !== null &&
+    Object.values(stops).some((p) => typeof p === "object" && p !== null && "failoverFrom" in p);
+  if (failover) return false;
+  const unread = observation.unreadPaths ?? [];
+  const named = new Set([...previous.notified.paths, ...(previous.condition?.paths ?? [])]);
+  return unread.length > 0 && unread.every((p) => !named.has(p));
 }
 
 /**

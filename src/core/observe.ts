@@ -201,6 +201,8 @@ export function observe(
       finding: null,
       previousReadAt,
       ...(!clean && maskedOnly(verdict, e.family, e.peering) ? { masked: true } : {}),
+      // Which paths went unread: a traffic alert whose own paths were read is judged (alert-step.ts).
+      ...(!clean ? { unreadPaths: unreadPathsOf(verdict, e.family, e.peering) } : {}),
     });
   }
   return observations;

@@ -181,7 +181,11 @@ export function standbyJudged(
   const from = otherPath(standby);
   const other = traffic[from];
   const unjudged = otherUnseen || ["unknown", "contradicted"].includes(other.state.kind);
-  if (own.state.kind === "stopped" && unjudged)
+  // A never-carried standby judged stopped at its last reading reads idle now
+  // only because the other path is no longer read down: unjudged beside it, it
+  // is unknown too (idle, its failover alert resolved unseen).
+  const wasFailover = own.lastCarriedAt === null && run?.stoppedBefore === true;
+  if ((own.state.kind === "stopped" || wasFailover) && unjudged)
     return {
       ...own,
       state: {

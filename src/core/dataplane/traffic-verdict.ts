@@ -101,7 +101,7 @@ function besideStop(
   readings: Record<PathName, CarryReading>,
   paths: PathName[],
   policy: DataPlanePolicy,
-): { nothingCarries: boolean; words: string } {
+): { nothingCarries: boolean; words: string; unjudged?: PathName } {
   if (paths.length === 2) return { nothingCarries: true, words: "" };
   const stop = traffic[paths[0]!].state;
   const other = otherPath(paths[0]!);
@@ -120,6 +120,7 @@ function besideStop(
           words: carriedInWindow
             ? ` (ARM could not read the ${other} path; Azure Monitor shows it carrying)`
             : ` (the ${other} path could not be read)`,
+          ...(carriedInWindow ? {} : { unjudged: other }),
         };
       return carriedInWindow
         ? { nothingCarries: false, words: ` (the ${other} path is down)` }
@@ -131,7 +132,11 @@ function besideStop(
     case "stopped":
       return { nothingCarries: true, words: ` (the ${other} path${nothing})` };
     default:
-      return { nothingCarries: false, words: ` (the ${other} path's traffic could not be judged)` };
+      return {
+        nothingCarries: false,
+        words: ` (the ${other} path's traffic could not be judged)`,
+        unjudged: other,
+      };
   }
 }
 
@@ -172,6 +177,8 @@ export function trafficFinding(
     title: `Link up but carrying nothing on the ${where}: BGP Established with prefixes, ~0 bits both ways${beside.words}`,
     evidence: {
       paths: detail,
+      // Sev2 only for want of a reading of the path beside it: no step down from a Sev1 (lifecycle.ts).
+      ...(beside.unjudged ? { besideUnjudged: beside.unjudged } : {}),
       metricsWindow: { from: ctx.from, to: ctx.to },
       // A stop is judged on ARM's Established session; Azure Monitor's word is only quoted when it gave one.
       azureMonitor: paths.some((p) => {

@@ -1,0 +1,90 @@
+// A one-path traffic stop whose partner path erwatch cannot read, through the
+// whole pure chain at the 5-minute cadence: what on-call hears. The partner
+// unread says nothing either way, so a Sev1 is not stepped down for it; but
+// the partner Azure Monitor shows carrying is a reading (the failover
+// happened), and the stopped path carrying again is over whatever the partner.
+
+import { describe, expect, it } from "vitest";
+import type { PathName } from "../../src/core/model.js";
+import { alertChain } from "../support/alert-chain.js";
+import {
+  MINUTE,
+  MINUTES,
+  SWEEPS,
+  T0,
+  readingAt,
+  type Control,
+  type World,
+} from "../fuzz/traffic-world.js";
+
+interface Spec {
+  control: Record<PathName, (sweep: number) => Control>;
+  busy: Record<PathName, (minute: number) => boolean>;
+  gap?: Partial<Record<PathName, (minute: number) => boolean>>;
+}
+
+function world(spec: Spec): World {
+  const each = <T>(n: number, f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i));
+  const minutes = (f: (m: number) => boolean) => each(MINUTES, (i) => f(i - 60));
+  return {
+    standby: null,
+    control: {
+      primary: each(SWEEPS, spec.control.primary),
+      secondary: each(SWEEPS, spec.control.secondary),
+    },
+    busy: { primary: minutes(spec.busy.primary), secondary: minutes(spec.busy.secondary) },
+    gap: {
+      primary: minutes(spec.gap?.primary ?? (() => false)),
+      secondary: minutes(spec.gap?.secondary ?? (() => false)),
+    },
+  };
+}
+
+/** What traffic-stopped sent, sweep by sweep: "s<sweep> action:severity". */
+function heard(spec: Spec): string[] {
+  const sweep = alertChain();
+  const w = world(spec);
+  const out: string[] = [];
+  for (let s = 0; s < SWEEPS; s += 1)
+    for (const h of sweep(readingAt(w, s), new Date(T0 + s * 5 * MINUTE)))
+      if (h.family === "traffic")
+        out.push(
+          `s${s} ${h.action}:${h.event.severity}${h.event.change.startsWith("Blind:") ? " Blind" : ""}`,
+        );
+  return out;
+}
+
+const up = () => "up" as Control;
+const unreadFrom = (from: number) => (s: number) => (s >= from ? "unread" : "up") as Control;
+
+describe("a one-path traffic stop beside a partner erwatch cannot read", () => {
+  it("the partner's ARM reads failing for good while Azure Monitor shows it carrying (the failover happened): Sev1 steps down to Sev2", () => {
+    expect(
+      heard({
+        control: { primary: up, secondary: unreadFrom(10) },
+        busy: { primary: (m) => m < 0, secondary: (m) => m >= 45 },
+      }),
+    ).toEqual(["s5 open:Sev1", "s10 deescalate:Sev2"]);
+  });
+
+  // Meanwhile the Sev1 stands as paged (nothing tells whether the partner carries),
+  // and its holder hears once that erwatch cannot see all of it (Blind:).
+  it("the partner's ARM reads failing for good, the stopped path carrying again: resolved", () => {
+    expect(
+      heard({
+        control: { primary: up, secondary: unreadFrom(10) },
+        busy: { primary: (m) => m < 0 || m >= 100, secondary: () => false },
+      }),
+    ).toEqual(["s5 open:Sev1", "s12 repeat:Sev1 Blind", "s22 resolve:Sev1"]);
+  });
+
+  it("the partner's throughput gone from Azure Monitor for good, the stopped path carrying again: resolved, never stepped down", () => {
+    expect(
+      heard({
+        control: { primary: up, secondary: up },
+        busy: { primary: (m) => m < 0 || m >= 100, secondary: () => false },
+        gap: { secondary: (m) => m >= 40 },
+      }),
+    ).toEqual(["s5 open:Sev1", "s12 repeat:Sev1 Blind", "s22 resolve:Sev1"]);
+  });
+});
