@@ -6,7 +6,7 @@ import { eventId } from "../core/alert-identity.js";
 import { boundEvent } from "../core/budget.js";
 import type { AlertState, PendingEvent } from "../core/lifecycle.js";
 import type { CircuitVerdict } from "../core/model.js";
-import { sameName } from "../core/names.js";
+import { diagnoseCommandFor, sameName } from "../core/names.js";
 import { resolution, resolvedNextAction } from "../core/resolve-action.js";
 
 /** The event receivers get: bounded to what one Service Bus message and one table entity hold. */
@@ -42,7 +42,10 @@ export function buildAlertEvent(
       pending.nextAction ??
       (pending.action === "resolve"
         ? resolvedNextAction(state.family, condition.owner)
-        : condition.nextAction),
+        : // A fleet alert quotes one member's next action for all of them: it keeps the placeholder.
+          state.family === "fleet"
+          ? condition.nextAction
+          : diagnoseCommandFor(condition.nextAction, verdict.name)),
     ...(pending.action === "resolve"
       ? {
           resolution:

@@ -16,3 +16,20 @@ export function byName<T>(
   const key = Object.keys(record).find((k) => sameName(k, name));
   return key === undefined ? undefined : record[key];
 }
+
+/**
+ * How a next action names the diagnose command of the circuit it is about:
+ * the finding cannot know the name it will be sent under (a fleet alert
+ * quotes a member's next action for all of them), so the event fills it in.
+ */
+export const DIAGNOSE_CIRCUIT = "erwatch diagnose <circuit>";
+
+/**
+ * `text` with the diagnose command of `circuitName`, to paste at 2 a.m.
+ * Azure names a circuit with letters, digits, '_', '.' and '-' (a shell
+ * takes them unquoted); any other name keeps the placeholder.
+ */
+export function diagnoseCommandFor(text: string, circuitName: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,80}$/.test(circuitName)) return text;
+  return text.replaceAll(DIAGNOSE_CIRCUIT, `erwatch diagnose ${circuitName}`);
+}

@@ -26,7 +26,7 @@ import {
   type PathAnalysis,
 } from "./path-analysis.js";
 import { limitAssumption } from "./route-limits.js";
-import { sameName } from "./names.js";
+import { DIAGNOSE_CIRCUIT, sameName } from "./names.js";
 import { buildCarrierTicket } from "./ticket.js";
 
 export interface PeeringContext {
@@ -208,7 +208,7 @@ function downFinding(
     evidence.prefixLimit = first.prefixLimit;
     // Not the route limit: a count over it shuts the session (Idle (PfxCt),
     // bgp-down says so), it does not leave it Established with 0 prefixes.
-    nextAction = `Route advertisement, not connectivity: check what your edge announces to AS 12076 (route policy, summarisation). Read the received routes with \`erwatch diagnose <circuit> --routes\`. Not a carrier ticket.`;
+    nextAction = `Route advertisement, not connectivity: check what your edge announces to AS 12076 (route policy, summarisation). Read the received routes with \`${DIAGNOSE_CIRCUIT} --routes\`. Not a carrier ticket.`;
     if (unverified)
       nextAction += ` Confirm the ${unverified.path} path: erwatch could not see it carry traffic.`;
   }
@@ -455,7 +455,7 @@ function ipv6EmptyFinding(ctx: PeeringContext, affected: PathAnalysis[]): Findin
       layers: layerEvidence(ctx),
     },
     // Not the IPv6 limit: over it the session is shut (Idle (PfxCt)), not Established with 0.
-    nextAction: `IPv6 route advertisement, not connectivity: check what your edge announces to AS 12076 over the IPv6 sessions (IPv6 route policy, summarisation); IPv4 is unaffected. Read the received routes with \`erwatch diagnose <circuit> --routes\`. Not a carrier ticket.`,
+    nextAction: `IPv6 route advertisement, not connectivity: check what your edge announces to AS 12076 over the IPv6 sessions (IPv6 route policy, summarisation); IPv4 is unaffected. Read the received routes with \`${DIAGNOSE_CIRCUIT} --routes\`. Not a carrier ticket.`,
   };
 }
 

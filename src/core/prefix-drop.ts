@@ -23,7 +23,7 @@ import type { CircuitVerdict, Finding, PathName, Severity } from "./model.js";
 import { PATHS } from "./model.js";
 import type { AddressFamily } from "./route-limits.js";
 import type { PrefixDrop, Snapshot } from "./snapshot.js";
-import { byName, sameName } from "./names.js";
+import { byName, DIAGNOSE_CIRCUIT, sameName } from "./names.js";
 
 export interface PrefixDropPolicy {
   /** A drop leaves fewer than this share of the previous count… */
@@ -106,7 +106,7 @@ function dropFinding(peering: string, active: ActiveDrop[], policy: PrefixDropPo
       ...(v6 ? { ipv6Drops: evidenceOf("ipv6") } : {}),
       threshold: { belowPercent: policy.belowPercent, minPrefixes: policy.minPrefixes },
     },
-    nextAction: `The session${paths.length > 1 ? "s" : ""} stayed up but most routes vanished: check what your edge stopped announcing (a route-map or redistribution change, a withdrawn aggregate, an on-premises router that lost its routes). \`erwatch diagnose <circuit> --routes\` lists the prefixes that vanished against the last route table kept for the path. If the drop was intended (summarisation), it clears by itself after ${policy.holdHours} h or when the count returns; a silence keeps it quiet meanwhile. Not a carrier ticket.`,
+    nextAction: `The session${paths.length > 1 ? "s" : ""} stayed up but most routes vanished: check what your edge stopped announcing (a route-map or redistribution change, a withdrawn aggregate, an on-premises router that lost its routes). \`${DIAGNOSE_CIRCUIT} --routes\` lists the prefixes that vanished against the last route table kept for the path. If the drop was intended (summarisation), it clears by itself after ${policy.holdHours} h or when the count returns; a silence keeps it quiet meanwhile. Not a carrier ticket.`,
   };
 }
 

@@ -7,7 +7,7 @@
 
 import type { Finding, FindingCode, LayerCell, PathName, Severity } from "../model.js";
 import { LAYERS, PATHS } from "../model.js";
-import { sameName as same } from "../names.js";
+import { DIAGNOSE_CIRCUIT, sameName as same } from "../names.js";
 import type { AddressFamily } from "../route-limits.js";
 import { mostSevere } from "../severity.js";
 import { LAYER_WORDS } from "../vocabulary.js";
@@ -335,7 +335,7 @@ export function foldInto(explainer: Finding, summary: EndToEndSummary): Finding 
 
 /** Words for the impostors, in the order to check them. */
 export const IMPOSTOR_CHECKS = [
-  "the gateway and its connection (ARM reads Connected, but is the gateway healthy and learning the on-prem routes? `erwatch diagnose <circuit>` reads its learned routes)",
+  `the gateway and its connection (ARM reads Connected, but is the gateway healthy and learning the on-prem routes? \`${DIAGNOSE_CIRCUIT}\` reads its learned routes)`,
   "the VNet route table (a user-defined route or a 0.0.0.0/0 to a firewall that overrides the on-prem prefixes)",
   "NSGs and firewalls on the test's port between source and destination",
   "DNS, when the destination is a name (resolves by IP but not by name?)",

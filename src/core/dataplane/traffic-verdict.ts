@@ -3,6 +3,7 @@
 // load) and the traffic-stopped finding, graded by whether anything still
 // carries the peering. Pure: what metrics.ts judged comes in.
 
+import { DIAGNOSE_CIRCUIT } from "../names.js";
 import { TAGS } from "../circuit-settings.js";
 import { otherPath, type Finding, type LayerCell, type PathName } from "../model.js";
 import type { CircuitMetrics } from "./facts.js";
@@ -192,6 +193,6 @@ export function trafficFinding(
       (beside.nothingCarries && !both
         ? "Nothing carries this peering: the failover onto this path did not happen, so traffic takes another route (a VPN, the internet) or none. "
         : "") +
-      "Route advertisement, not connectivity: the session is up but nothing is sent over it. Check what your edge advertises and prefers on this path (route-maps, local preference, AS-path prepending that moved all traffic away, a VPN preferred over ExpressRoute), and that the gateway connection's routing weight did not change. `erwatch diagnose <circuit> --routes` shows the received routes.",
+      `Route advertisement, not connectivity: the session is up but nothing is sent over it. Check what your edge advertises and prefers on this path (route-maps, local preference, AS-path prepending that moved all traffic away, a VPN preferred over ExpressRoute), and that the gateway connection's routing weight did not change. \`${DIAGNOSE_CIRCUIT} --routes\` shows the received routes.`,
   };
 }
