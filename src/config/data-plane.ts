@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_DATA_PLANE_POLICY, type DataPlanePolicy } from "../core/dataplane/policy.js";
-import { CONNECTIVITY_MODELS, PEERING_TYPES } from "../core/model.js";
+import { CONNECTIVITY_MODELS, PEERING_SPELLINGS } from "../core/model.js";
 import { peeringNamed } from "../core/silence.js";
 import type { CloudName } from "./arm.js";
 import type { SettingsReader } from "./reader.js";
@@ -98,7 +98,7 @@ function checkPeeringKeys(peerings: Record<string, unknown>, ctx: z.RefinementCt
       ctx.addIssue({
         code: "custom",
         path: [key],
-        message: `"${key}" is not a peering (${PEERING_TYPES.join(", ")}; or Private, Microsoft, Public)`,
+        message: `"${key}" is not a peering (${PEERING_SPELLINGS})`,
       });
     else byName.set(name, [...(byName.get(name) ?? []), key]);
   }

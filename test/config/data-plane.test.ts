@@ -216,7 +216,7 @@ describe("data-plane settings", () => {
       "Privat",
       null,
       [
-        'ERWATCH_BASELINE.er-a.peerings.Privat: "Privat" is not a peering (AzurePrivatePeering, MicrosoftPeering, AzurePublicPeering; or Private, Microsoft, Public) (this entry is left out; the rest apply)',
+        'ERWATCH_BASELINE.er-a.peerings.Privat: "Privat" is not a peering (AzurePrivatePeering or Private, MicrosoftPeering or Microsoft, AzurePublicPeering or Public) (this entry is left out; the rest apply)',
       ],
     ],
   ])("takes the baseline peering %j as %j", (key, name, ignored) => {
