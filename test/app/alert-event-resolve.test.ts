@@ -158,6 +158,32 @@ describe("how a resolve reads now", () => {
     expect(event.evidence).toEqual(state.condition.evidence);
   });
 
+  // The event's evidence gives way first when an event is too large to send;
+  // the resolve's words come from the stored condition, before that cut, so a
+  // large IPv6 route-limit alert still resolves with IPv6's count.
+  it("reads an IPv6 route limit's own count even when the event's evidence is cut", () => {
+    const state = firing("route-limit", "prefix-limit-near", "you");
+    state.condition = {
+      ...state.condition!,
+      evidence: {
+        family: "ipv6",
+        ...Object.fromEntries(
+          Array.from({ length: 150 }, (_, i) => [`row${i}`, "x".repeat(1_900)]),
+        ),
+      },
+    };
+    const verdict = structuredClone(reading);
+    verdict.peerings[0]!.ipv6 = {
+      prefixes: { primary: 40, secondary: 41 },
+      limits: { primary: 100, secondary: 100 },
+    };
+    const event = cleared(state, verdict);
+    expect(event.evidence).toHaveProperty("truncated");
+    expect(event.resolution).toBe(
+      "received IPv6 prefixes on AzurePrivatePeering: primary 40 of 100, secondary 41 of 100",
+    );
+  });
+
   it("reads a path's layer from that sweep", () => {
     const state = firing("path-down", "arp-missing", "carrier");
     state.condition = { ...state.condition!, layer: "provider" };
