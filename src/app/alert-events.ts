@@ -38,6 +38,7 @@ export function buildAlertEvent(
     title: condition.title,
     change: pending.change,
     ...(pending.blindSince ? { blindSince: pending.blindSince } : {}),
+    ...(pending.blindPaths ? { blindPaths: pending.blindPaths } : {}),
     nextAction:
       pending.nextAction ??
       (pending.action === "resolve"

@@ -62,6 +62,13 @@ export interface AlertEvent {
    * event, and on blind notices sent before it was added (their change has it).
    */
   blindSince?: string;
+  /**
+   * Blind notices only, when erwatch lost sight of these paths alone and the
+   * rest of what the alert names still reads as it says (a Sev0 whose
+   * secondary cannot be read while the primary reads down). Absent when
+   * nothing behind the alert reads, and on notices sent before it was added.
+   */
+  blindPaths?: PathName[];
   nextAction: string;
   /**
    * Resolves only: how the alert reads at the sweep that resolved it, in words

@@ -51,9 +51,15 @@ export function advanceStep(
 ): AlertStep {
   // Less severe only because a path the receivers hold as down could not be
   // read: unknown for this key, so the open alert is kept as it was.
+  const unreadDown = unreadDownPaths(previous, given);
   const observation: Observation =
-    unreadDownPaths(previous, given).length > 0
-      ? { ...given, state: "unknown", finding: null }
+    unreadDown.length > 0
+      ? {
+          ...given,
+          state: "unknown",
+          finding: null,
+          partlyRead: { unread: unreadDown, paths: given.finding?.paths ?? [] },
+        }
       : onlyBesideUnread(previous, given)
         ? { ...given, state: "clean" }
         : given;
@@ -161,6 +167,7 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       masked: step.observation.masked === true,
       quietMembers,
       unreadPaths: step.observation.unreadPaths ?? [],
+      ...(step.observation.partlyRead ? { partlyRead: step.observation.partlyRead } : {}),
       // As long as monitoring-blind waits to open (policy.blindAfterSweeps sweeps).
       blindAfterMs:
         ctx.policy.blindAfterSweeps * ctx.policy.sweepIntervalMinutes * 60_000 -

@@ -12,6 +12,7 @@
 
 import type { AlertState, Decision } from "./lifecycle.js";
 import { isDataPlaneFamily } from "./dataplane/known.js";
+import type { PathName } from "./model.js";
 import { fleetMembersOf } from "./fleet-members.js";
 import { severityRank } from "./severity.js";
 
@@ -30,9 +31,33 @@ function unseen(family: AlertState["family"], since: string): string {
   return `erwatch has not been able to read the layers behind this alert since ${since} (see its monitoring-blind alert)`;
 }
 
+/**
+ * Blind for want of one path beside paths still read as the alert says (a
+ * Sev1 "both paths down" whose secondary cannot be read while the primary
+ * still reads down; a one-path stop whose partner neither ARM nor Azure
+ * Monitor can judge): "no reading behind this alert" would overstate it.
+ */
+function partlyUnseen(
+  family: AlertState["family"],
+  since: string,
+  partly: { unread: PathName[]; paths: PathName[] },
+): string {
+  const unread = `the ${partly.unread.join(" and ")} path`;
+  const lost =
+    family === "traffic"
+      ? `erwatch has not been able to tell whether ${unread} carries since ${since}`
+      : `erwatch has not been able to read ${unread} since ${since} (see its monitoring-blind alert)`;
+  return `${lost}, and this alert's severity rests on it; the ${partly.paths.join(" and ")} path still reads as the alert says`;
+}
+
 export function blindNotice(
   state: AlertState,
-  ctx: { now: Date; blindAfterMs?: number; held: boolean },
+  ctx: {
+    now: Date;
+    blindAfterMs?: number;
+    held: boolean;
+    partlyRead?: { unread: PathName[]; paths: PathName[] };
+  },
 ): Decision | null {
   const notified = state.notified;
   const condition = state.condition;
@@ -47,6 +72,10 @@ export function blindNotice(
     .sort()
     .pop();
   if (!seen || ctx.now.getTime() - Date.parse(seen) < ctx.blindAfterMs) return null;
+  const partly =
+    ctx.partlyRead && ctx.partlyRead.unread.length > 0 && ctx.partlyRead.paths.length > 0
+      ? ctx.partlyRead
+      : null;
   const sequence = state.sequence + 1;
   const at = ctx.now.toISOString();
   return {
@@ -59,7 +88,8 @@ export function blindNotice(
       previousSeverity: notified.severity,
       peakSeverity: notified.peakSeverity,
       blindSince: seen,
-      change: `${BLIND_NOTICE} ${unseen(state.family, seen)}; it stands as last seen, neither resolved nor changed. Last seen: ${notified.title}`,
+      ...(partly ? { blindPaths: partly.unread } : {}),
+      change: `${BLIND_NOTICE} ${partly ? partlyUnseen(state.family, seen, partly) : unseen(state.family, seen)}; it stands as last seen, neither resolved nor changed. Last seen: ${notified.title}`,
       condition,
       firstSeen: state.firstSeen ?? at,
     },

@@ -104,6 +104,8 @@ export interface PendingEvent {
   change: string;
   /** A blind notice's last reading before erwatch lost sight (core/blind-notice.ts). */
   blindSince?: string;
+  /** ... when it lost only these paths, the rest still read as the alert says. */
+  blindPaths?: PathName[];
   /** A resolve that is not a recovery (a retired circuit) says so here; other events take the condition's. */
   nextAction?: string;
   /** ... and says here that no reading tells how it is (resolve-action.ts); other resolves are read from the sweep. */
@@ -441,6 +443,8 @@ export interface DecideContext {
   quietMembers?: ReadonlySet<string>;
   /** Paths whose layers behind this key could not be read this sweep (none when absent). */
   unreadPaths?: PathName[];
+  /** Blind only for want of a path beside what still reads as the alert says (observe.ts). */
+  partlyRead?: { unread: PathName[]; paths: PathName[] };
   /** How long an open alert may be blind before its receivers are told (blind-notice.ts); never when absent. */
   blindAfterMs?: number;
 }
@@ -458,6 +462,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
         now: ctx.now,
         ...(ctx.blindAfterMs !== undefined ? { blindAfterMs: ctx.blindAfterMs } : {}),
         held: ctx.silencedBy !== null || spokenFor !== null,
+        ...(ctx.partlyRead ? { partlyRead: ctx.partlyRead } : {}),
       }) ??
       (ctx.masked
         ? none(

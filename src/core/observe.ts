@@ -43,6 +43,12 @@ export interface Observation {
    * is no blindness, though the key neither opens nor resolves on it.
    */
   masked?: boolean;
+  /**
+   * Unknown only because a path the receivers' grade rests on could not be
+   * read (lifecycle.ts `unreadDownPaths`): `paths` still read as the alert
+   * says. Its holder is told that much, not that nothing behind it reads.
+   */
+  partlyRead?: { unread: PathName[]; paths: PathName[] };
 }
 
 /** Several findings of one family on one peering are one alert: merge them. */

@@ -17,7 +17,7 @@ import { buildAlertEvent } from "../../src/app/alert-events.js";
 import { blindNotice } from "../../src/core/blind-notice.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
 import { subjectVerdict } from "../../src/core/sight.js";
-import { arpMissingOpen } from "../support/alert-event-fixture.js";
+import { arpMissingBlindSecondary, arpMissingOpen } from "../support/alert-event-fixture.js";
 import { MemoryDeliveries } from "../support/memory-deliveries.js";
 import { startRecordingReceiver, type RecordingReceiver } from "../support/recording-receiver.js";
 import { event, RETRY } from "../support/dispatch-event.js";
@@ -941,6 +941,29 @@ describe("dispatcher", () => {
       expect(log[0]).toMatch(new RegExp(`^dead-letter ${reason}: `));
       expect(log[0]).toContain(says);
       expect(receivers.map((r) => r.calls)).toEqual([0, 0]);
+    },
+  );
+
+  it.each([
+    ["the secondary path", ["secondary"], ["secondary"]],
+    ["a path erwatch has no name for", ["tertiary"], undefined],
+    ["text", "secondary", undefined],
+    ["an empty list", [], undefined],
+  ])(
+    "should deliver a blind notice whose blindPaths is %s (an odd one as a notice that cannot see the circuit)",
+    async (_name, blindPaths, expected) => {
+      const seen: unknown[] = [];
+      const teams: Receiver = {
+        name: "teams",
+        kind: "teams",
+        send: async (e) => (seen.push(e.blindPaths), ok()),
+      };
+      const dispatcher = dispatcherOver(new ScriptedReceiver("pd", "pagerduty", [ok()]), { teams });
+      const { s, log } = settlement();
+      const body = { ...arpMissingBlindSecondary(), blindPaths };
+      await dispatcher.dispatch({ messageId: body.id, body, deliveryCount: 1 }, s, signal());
+      expect(log).toEqual(["complete"]);
+      expect(seen).toEqual([expected]);
     },
   );
 

@@ -221,6 +221,34 @@ describe("stateful sweep timelines", () => {
     expect(h.sent()).toEqual([...held, "resolve:monitoring-blind:Sev3#2"]);
   });
 
+  // Only the secondary's reads fail; the primary still reads down. The Sev0's
+  // holder hears which path erwatch lost, as a field the receivers word.
+  it("should name the one path it lost in the Sev0's Blind: notice while the other still reads down", async () => {
+    h.reader.spec = { paths: bothDown };
+    await h.run(0);
+    const unread = {
+      kind: "server-error",
+      call: "Microsoft.Network/expressRouteCircuits/peerings/arpTables/action",
+    } as const;
+    h.reader.spec = {
+      paths: {
+        AzurePrivatePeering: {
+          primary: { arp: "empty", bgp: "Idle" },
+          secondary: { arp: failed(unread), bgp: failed(unread) },
+        },
+      },
+    };
+    for (const m of [5, 10, 15, 20]) await h.run(m);
+    const notices = h.sink.published.filter((e) => e.change.startsWith("Blind:"));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({
+      family: "path-down",
+      severity: "Sev0",
+      blindPaths: ["secondary"],
+      blindSince: minute(0).toISOString(),
+    });
+  });
+
   it("should stay silent during a silence and notify when it ends", async () => {
     const silenced = await harness([
       {

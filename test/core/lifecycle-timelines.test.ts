@@ -27,10 +27,11 @@ interface Sweep {
  * Each sweep's notifications as `family:action:severity`, sorted, or "-" when
  * nothing was sent; `changes` collects every event's `change` line.
  */
-function live(sweeps: Sweep[]): { sent: string[]; changes: string[] } {
+function live(sweeps: Sweep[]): { sent: string[]; changes: string[]; blindPaths: unknown[] } {
   const sweep = alertChain();
   const sent: string[] = [];
   const changes: string[] = [];
+  const blindPaths: unknown[] = [];
   for (const s of sweeps) {
     const now = new Date(T0 + s.minute * 60_000);
     const heard = sweep(circuitReading({ ...s.spec, readAt: now.toISOString() }), now, s.silences);
@@ -43,8 +44,9 @@ function live(sweeps: Sweep[]): { sent: string[]; changes: string[] } {
         : "-",
     );
     changes.push(...heard.map((h) => h.event.change));
+    blindPaths.push(...heard.flatMap((h) => (h.event.blindPaths ? [h.event.blindPaths] : [])));
   }
-  return { sent, changes };
+  return { sent, changes, blindPaths };
 }
 
 const down: PathSpec = { arp: "empty", bgp: "Idle" };
@@ -294,7 +296,7 @@ describe("an incident whose source goes blind", () => {
   const unreadBoth = paths({ primary: unread, secondary: unread });
 
   it("tells whoever holds the Sev0 once, when monitoring-blind opens, and again only after a new blindness", () => {
-    const { sent, changes } = live(
+    const { sent, changes, blindPaths } = live(
       every5([
         bothDown, // 0: paged
         unreadBoth, // 5
@@ -326,10 +328,33 @@ describe("an incident whose source goes blind", () => {
     ]);
     const notices = changes.filter((c) => c.startsWith("Blind:"));
     expect(notices).toHaveLength(2);
+    // Nothing behind it reads: no path is named as the only one lost.
+    expect(blindPaths).toEqual([]);
     expect(notices[0]).toMatch(
       /^Blind: erwatch has not been able to read the layers behind this alert since 2026-11-22T02:00:00\.000Z .*Last seen: /,
     );
     expect(notices[1]).toContain("since 2026-11-22T02:25:00.000Z");
+  });
+
+  // Blind for want of the secondary only: the primary still reads down. The
+  // holder is told which path erwatch lost and that the rest still reads as
+  // paged, not that nothing behind the Sev0 reads.
+  it("tells whoever holds the Sev0 which path it lost when the rest still reads as paged", () => {
+    const secondaryUnread = paths({ primary: down, secondary: unread });
+    const { sent, changes, blindPaths } = live(
+      every5([bothDown, secondaryUnread, secondaryUnread, secondaryUnread, secondaryUnread]),
+    );
+    expect(blindPaths).toEqual([["secondary"]]);
+    expect(sent.filter((line) => line.includes("path-down:"))).toEqual([
+      "path-down:open:Sev0",
+      expect.stringContaining("path-down:repeat:Sev0"),
+    ]);
+    const notices = changes.filter((c) => c.startsWith("Blind:"));
+    expect(notices).toEqual([
+      expect.stringMatching(
+        /^Blind: erwatch has not been able to read the secondary path since 2026-11-22T02:00:00\.000Z \(see its monitoring-blind alert\), and this alert's severity rests on it; the primary path still reads as the alert says; it stands as last seen, neither resolved nor changed\. Last seen: /,
+      ),
+    ]);
   });
 
   it("does not tell a Sev2's receivers (monitoring-blind reaches them already)", () => {

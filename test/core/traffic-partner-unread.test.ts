@@ -54,6 +54,17 @@ function heard(spec: Spec): string[] {
   return out;
 }
 
+/** The Blind: notices traffic-stopped sent, as their holder reads them. */
+function blindWords(spec: Spec): string[] {
+  const sweep = alertChain();
+  const w = world(spec);
+  const out: string[] = [];
+  for (let s = 0; s < SWEEPS; s += 1)
+    for (const h of sweep(readingAt(w, s), new Date(T0 + s * 5 * MINUTE)))
+      if (h.family === "traffic" && h.event.change.startsWith("Blind:")) out.push(h.event.change);
+  return out;
+}
+
 const up = () => "up" as Control;
 const unreadFrom = (from: number) => (s: number) => (s >= from ? "unread" : "up") as Control;
 
@@ -76,6 +87,21 @@ describe("a one-path traffic stop beside a partner erwatch cannot read", () => {
         busy: { primary: (m) => m < 0 || m >= 100, secondary: () => false },
       }),
     ).toEqual(["s5 open:Sev1", "s12 repeat:Sev1 Blind", "s22 resolve:Sev1"]);
+  });
+
+  // The stopped path is read: the holder hears which path erwatch cannot
+  // judge, not that no reading stands behind the alert.
+  it("its Blind: notice names the partner it cannot judge and says the stop itself still reads", () => {
+    expect(
+      blindWords({
+        control: { primary: up, secondary: unreadFrom(10) },
+        busy: { primary: (m) => m < 0 || m >= 100, secondary: () => false },
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^Blind: erwatch has not been able to tell whether the secondary path carries since \S+, and this alert's severity rests on it; the primary path still reads as the alert says; it stands as last seen/,
+      ),
+    ]);
   });
 
   it("the partner's throughput gone from Azure Monitor for good, the stopped path carrying again: resolved, never stepped down", () => {

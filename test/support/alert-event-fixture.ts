@@ -243,6 +243,19 @@ export function arpMissingBlindSev1(): AlertEvent {
   };
 }
 
+/**
+ * The escalated Sev0 blind for want of its secondary path only: the primary
+ * still reads down (core/blind-notice.ts `partlyUnseen`).
+ */
+export function arpMissingBlindSecondary(): AlertEvent {
+  const blind = arpMissingBlind();
+  return {
+    ...blind,
+    change: `Blind: erwatch has not been able to read the secondary path since ${BLIND_SINCE} (see its monitoring-blind alert), and this alert's severity rests on it; the primary path still reads as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${blind.title}`,
+    blindPaths: ["secondary"],
+  };
+}
+
 /** The escalated Sev0 still firing at its repeat interval: a normal repeat, not blind. */
 export function arpMissingRepeat(): AlertEvent {
   const escalated = arpMissingEscalated();

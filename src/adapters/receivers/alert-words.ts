@@ -1,6 +1,7 @@
 // Sentences every receiver writes the same way from an alert event.
 
 import type { AlertCircuit, AlertEvent } from "../../core/alert-event.js";
+import type { PathName } from "../../core/model.js";
 import { BLIND_NOTICE } from "../../core/blind-notice.js";
 import type { AlertSubject } from "./subject.js";
 
@@ -90,18 +91,28 @@ export function resolvedNow(
  * A blind notice (core/blind-notice.ts): since when erwatch cannot read the
  * layers behind the alert, or null for every other event. `since` is null when
  * the time is not known. A notice sent before the event carried `blindSince`
- * still has the time in its change ("… since <ISO time> …").
+ * still has the time in its change ("… since <ISO time> …"). `paths`: the
+ * only paths it cannot see, the rest still reading as the alert says (null:
+ * it cannot see the alert at all).
  */
 export function blindness(
-  event: Pick<AlertEvent, "action" | "change" | "blindSince">,
-): { since: string | null } | null {
+  event: Pick<AlertEvent, "action" | "change" | "blindSince" | "blindPaths">,
+): { since: string | null; paths: PathName[] | null } | null {
   if (event.action !== "repeat" || !event.change.startsWith(BLIND_NOTICE)) return null;
+  const lost = event.blindPaths;
+  const paths = Array.isArray(lost) && lost.length > 0 ? lost : null;
   const given = event.blindSince;
-  if (typeof given === "string" && Number.isFinite(Date.parse(given))) return { since: given };
+  if (typeof given === "string" && Number.isFinite(Date.parse(given)))
+    return { since: given, paths };
   const quoted = /\bsince (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z)/u.exec(
     event.change,
   );
-  return { since: quoted && Number.isFinite(Date.parse(quoted[1]!)) ? quoted[1]! : null };
+  return { since: quoted && Number.isFinite(Date.parse(quoted[1]!)) ? quoted[1]! : null, paths };
+}
+
+/** "the secondary path of er-x", or `whole` when erwatch cannot see the alert at all. */
+export function blindWhat(paths: PathName[] | null, whole: string): string {
+  return paths ? `the ${paths.join(" and ")} path of ${whole}` : whole;
 }
 
 /** "2026-11-22 01:00 UTC": a time a phone's lock screen can show. */

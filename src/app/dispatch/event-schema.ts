@@ -51,6 +51,8 @@ const eventSchema = z
     nextAction: z.string(),
     // Added without a version bump (a resolve's reading now): absent from older events; an odd value is dropped, not the page.
     resolution: z.string().optional().catch(undefined),
+    // Likewise a blind notice's lost paths: an odd value says "cannot see the circuit", as before it was added.
+    blindPaths: z.array(z.enum(PATHS)).min(1).optional().catch(undefined),
     circuit: z
       .object({
         id: z.string(),

@@ -15,6 +15,7 @@ import { buildCommonAlert } from "../../../src/adapters/receivers/webhook/payloa
 import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
   arpMissingBlind,
+  arpMissingBlindSecondary,
   arpMissingBlindSev1,
   arpMissingEscalated,
   arpMissingOpen,
@@ -395,6 +396,23 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
       expect(blind.endsWith(lookAt)).toBe(true);
     },
   );
+
+  // Blind for want of the secondary alone, the primary still read down: "cannot
+  // see er-ams-prod-01" told the Sev0's holder erwatch saw none of it.
+  it("names the only path it cannot see when the rest still reads as paged", () => {
+    const event = arpMissingBlindSecondary();
+    const sent = trigger(event);
+    expect(sent.payload.summary).toBe(
+      `BLIND: erwatch cannot see the secondary path of er-ams-prod-01 since 2026-03-14 02:19 UTC; the incident stands as last seen, not resolved: ${event.title}`,
+    );
+    expect(sent.payload.custom_details).toMatchObject({
+      blindSince: BLIND_SINCE,
+      blindPaths: ["secondary"],
+    });
+    expect(String(sent.payload.custom_details["blind"])).toMatch(
+      /^erwatch cannot read the secondary path behind this incident since 2026-03-14T02:19:30\.000Z; the rest of it still reads as it says; it stands as last seen/,
+    );
+  });
 
   it("keeps a blind summary within 1,024 characters, BLIND and since when first", () => {
     const title = "Layer 2 down on every path there is ".repeat(60);

@@ -20,6 +20,7 @@ import {
 } from "../../support/adaptive-card.js";
 import {
   arpMissingBlind,
+  arpMissingBlindSecondary,
   arpMissingBlindSev1,
   arpMissingEscalated,
   arpMissingOpen,
@@ -876,6 +877,12 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
       expect(texts.filter((t) => t.includes(event.title))).toHaveLength(1);
     },
   );
+
+  it("names the only path it cannot see when the rest still reads as paged", () => {
+    expect(blindBlock(buildTeamsMessage(arpMissingBlindSecondary()))?.[0]).toBe(
+      `**Blind:** erwatch cannot see the secondary path of this circuit since ${SINCE} (15 min before this message); the rest of this alert still reads as it says.`,
+    );
+  });
 
   it("names no status page when none is configured, and no time when the notice has none", () => {
     expect(blindBlock(buildTeamsMessage(arpMissingBlind()))?.[2]).toBe(`${LOOK_AT}.`);

@@ -13,6 +13,7 @@ import { buildCommonAlert } from "../../../src/adapters/receivers/webhook/payloa
 import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
   arpMissingBlind,
+  arpMissingBlindSecondary,
   arpMissingBlindSev1,
   arpMissingEscalated,
   arpMissingOpen,
@@ -276,6 +277,16 @@ describe("a blind notice at the webhook", () => {
       change: event.change,
       evidence: event.evidence,
     });
+  });
+
+  it("carries the only paths it cannot see when the rest still reads as paged", () => {
+    expect(buildCommonAlert(arpMissingBlindSecondary()).data.alertContext).toMatchObject({
+      blindSince: BLIND_SINCE,
+      blindPaths: ["secondary"],
+    });
+    expect(Object.keys(buildCommonAlert(arpMissingBlind()).data.alertContext)).not.toContain(
+      "blindPaths",
+    );
   });
 
   it("adds no blindSince to a normal repeat", () => {

@@ -24,6 +24,7 @@ import { truncate } from "../../../core/text.js";
 import {
   blindLookAt,
   blindness,
+  blindWhat,
   changeWithoutTitle,
   namesEarly,
   providerAt,
@@ -101,7 +102,7 @@ export function buildPagerDutyEvent(
     (subject.kind === "subscription" && event.title.includes(subject.subscriptionId)) ||
     (subject.kind === "circuit" && namesEarly(event.title, c.name));
   const summary = blind
-    ? `BLIND: erwatch cannot see ${unseen}${blind.since ? ` since ${utcMinute(blind.since)}` : ""}; the incident stands as last seen, not resolved: ${event.title}`
+    ? `BLIND: erwatch cannot see ${blindWhat(blind.paths, unseen)}${blind.since ? ` since ${utcMinute(blind.since)}` : ""}; the incident stands as last seen, not resolved: ${event.title}`
     : named
       ? event.title
       : `${c.name}: ${event.title}`;
@@ -120,7 +121,8 @@ export function buildPagerDutyEvent(
         ...(blind
           ? {
               blindSince: blind.since,
-              blind: `erwatch cannot read the layers behind this incident${blind.since ? ` since ${blind.since}` : ""}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject)}.`,
+              ...(blind.paths ? { blindPaths: blind.paths } : {}),
+              blind: `erwatch cannot read ${blind.paths ? `the ${blind.paths.join(" and ")} path behind this incident` : "the layers behind this incident"}${blind.since ? ` since ${blind.since}` : ""}${blind.paths ? "; the rest of it still reads as it says" : ""}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject)}.`,
             }
           : {}),
         action: event.action,

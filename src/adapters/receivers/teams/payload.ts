@@ -14,7 +14,7 @@
 // and the DATE()/TIME() functions are written as Markdown.
 
 import type { AlertEvent } from "../../../core/alert-event.js";
-import type { AlertAction, Severity } from "../../../core/model.js";
+import type { AlertAction, PathName, Severity } from "../../../core/model.js";
 import { BLIND_NOTICE } from "../../../core/blind-notice.js";
 import { WIDER } from "../../../core/lifecycle.js";
 import { safeCut, truncate } from "../../../core/text.js";
@@ -22,6 +22,7 @@ import { LAYER_WORDS, OWNER_WORDS } from "../../../core/vocabulary.js";
 import {
   blindLookAt,
   blindness,
+  blindWhat,
   changeWithoutTitle,
   LAST_FIRING,
   providerAt,
@@ -158,7 +159,7 @@ function buildCard(
   const blind = blindness(event);
   const body: Element[] = [
     header(event, blind !== null),
-    ...(blind ? [blindFacts(event, blind.since, options, evidence !== "", ticket !== null)] : []),
+    ...(blind ? [blindFacts(event, blind, options, evidence !== "", ticket !== null)] : []),
     ...factsFirst(event, blind !== null),
     details(event),
     // A blind notice's table is the reading that failed, not the incident's
@@ -295,7 +296,7 @@ function header(event: AlertEvent, blind: boolean): Element {
  */
 function blindFacts(
   event: AlertEvent,
-  since: string | null,
+  { since, paths }: { since: string | null; paths: PathName[] | null },
   options: TeamsMessageOptions,
   hasEvidence: boolean,
   hasTicket: boolean,
@@ -305,7 +306,7 @@ function blindFacts(
     ? ` since ${[readerTime(since), ago ? `(${ago} before this message)` : null].filter((p) => p !== null).join(" ")}`
     : "";
   const lines = [
-    `**Blind:** erwatch cannot see ${event.family === "fleet" ? "the circuits of this outage" : "this circuit"}${when}.`,
+    `**Blind:** erwatch cannot see ${blindWhat(paths, event.family === "fleet" ? "the circuits of this outage" : "this circuit")}${when}${paths ? "; the rest of this alert still reads as it says" : ""}.`,
     // Only what the card shows: a you-owned alert has no ticket, a compact card no evidence.
     `**Stands:** as last seen, neither resolved nor changed: ${lastReading(hasEvidence, hasTicket)} its last reading, not news.`,
     `**Look at:** ${blindLookAt(alertSubject(event))}${options.statusUrl ? "; the erwatch status page (button below)" : ""}.`,

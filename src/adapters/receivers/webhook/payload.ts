@@ -104,6 +104,8 @@ export function buildCommonAlert(event: AlertEvent): CommonAlert {
         ...(resolved ? { resolution: resolvedNow(event) } : {}),
         // A blind notice: the last reading before erwatch lost sight (null when not known).
         ...(blind ? { blindSince: blind.since } : {}),
+        // ... and the only paths it cannot see, when the rest still reads as the alert says.
+        ...(blind?.paths ? { blindPaths: blind.paths } : {}),
         nextAction: event.nextAction,
         evidence: event.evidence,
         // As Teams and PagerDuty offer it: an event queued before fleet
