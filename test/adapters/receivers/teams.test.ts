@@ -380,7 +380,7 @@ describe("buildTeamsMessage", () => {
     [
       "a circuit, as it was",
       { ...noPrefixesOpen(), evidence: { subscriptionId: SUBSCRIPTION_ID, provider: "Equinix" } },
-      [`Subscription id: ${SUBSCRIPTION_ID}`, "Provider: Equinix"],
+      [`Subscription ID: ${SUBSCRIPTION_ID}`, "Provider: Equinix"],
     ],
   ] satisfies [string, AlertEvent, string[]][])(
     "writes as evidence only what the facts do not say already: %s",
@@ -565,7 +565,7 @@ describe("buildTeamsMessage", () => {
     const texts = textsOf(buildTeamsMessage(event));
     const evidence = texts.slice(texts.indexOf("Evidence") + 1);
     expect(evidence).toEqual([
-      "Bandwidth mbps: 1000",
+      "Bandwidth Mbps: 1000",
       "Load primary: in 86% (860 Mbps), out 9% (90.1 Mbps); saturated in",
       "Load secondary: in 2 kbps, out no data",
       "Also near: family ipv6, counts primary 97 · secondary 12, limit 100",
@@ -575,6 +575,26 @@ describe("buildTeamsMessage", () => {
     for (const line of evidence) expect(line).not.toMatch(/[{}"]/);
   });
 
+  // Lower-cased whole, "peerASN" read "Peer asn" and "bandwidthMbps" "Bandwidth mbps".
+  it.each([
+    ["peerASN", 65010, "Peer ASN: 65010"],
+    ["vlanId", 210, "VLAN ID: 210"],
+    ["bandwidthInMbps", 1000, "Bandwidth in Mbps: 1000"],
+    ["privateIpv6", 100, "Private IPv6: 100"],
+    ["roundTripMs", 42, "Round trip ms: 42"],
+    [
+      "serviceProviderProvisioningState",
+      "Provisioned",
+      "Service provider provisioning state: Provisioned",
+    ],
+    ["arp_entries", 2, "ARP entries: 2"],
+    ["peer", { azureASN: 12076, circuitIds: ["a"] }, "Peer: azure ASN 12076, circuit IDs a"],
+  ])("writes the evidence key %s as an engineer would", (key, value, line) => {
+    const event: AlertEvent = { ...noPrefixesOpen(), evidence: { [key]: value } };
+    const texts = textsOf(buildTeamsMessage(event));
+    expect(texts.slice(texts.indexOf("Evidence") + 1)).toEqual([line]);
+  });
+
   it("states the prefix trend and when the limit is reached as a fact, not as JSON", () => {
     const texts = textsOf(buildTeamsMessage(prefixLimitOpen()));
     expect(texts).toContain(
@@ -582,7 +602,7 @@ describe("buildTeamsMessage", () => {
     );
     // The rest of the evidence is words; counts, limit and percent are in the layer table and title.
     expect(texts.slice(texts.indexOf("Evidence") + 1)).toEqual([
-      "Sku tier: Standard",
+      "SKU tier: Standard",
       "Peering type: AzurePrivatePeering",
     ]);
   });

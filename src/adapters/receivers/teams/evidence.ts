@@ -177,10 +177,46 @@ function loadWords(load: unknown): string {
   return `${directions.join(", ")}${saturated}`;
 }
 
-/** "serviceProviderProvisioningState" → "Service provider provisioning state". */
-function words(key: string): string {
-  const spaced = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ");
-  return spaced.charAt(0).toUpperCase() + spaced.slice(1).toLowerCase();
+/**
+ * Acronyms and units as network engineers write them: lower-cased, "peerASN"
+ * read "Peer asn" and "bandwidthMbps" "Bandwidth mbps".
+ */
+const SPELLED: Record<string, string> = {
+  arp: "ARP",
+  asn: "ASN",
+  bgp: "BGP",
+  gbps: "Gbps",
+  id: "ID",
+  ids: "IDs",
+  ip: "IP",
+  ipv4: "IPv4",
+  ipv6: "IPv6",
+  kbps: "kbps",
+  mac: "MAC",
+  mbps: "Mbps",
+  ms: "ms",
+  sku: "SKU",
+  url: "URL",
+  vlan: "VLAN",
+};
+
+/**
+ * "serviceProviderProvisioningState" → "service provider provisioning state",
+ * "peerASN" → "peer ASN"; `capital`: the first word capitalised, as a line begins.
+ */
+function words(key: string, capital = true): string {
+  const spaced = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ");
+  const said = spaced
+    .split(" ")
+    .filter((w) => w !== "")
+    .map((w) => SPELLED[w.toLowerCase()] ?? w.toLowerCase());
+  const first = said[0] ?? "";
+  if (capital && first !== "" && SPELLED[first.toLowerCase()] === undefined)
+    said[0] = first.charAt(0).toUpperCase() + first.slice(1);
+  return said.join(" ");
 }
 
 /** How deep nested evidence is written out; below it a value is only "…". */
@@ -203,7 +239,7 @@ function plain(value: unknown, depth = 0): string {
   if (isObject(value)) {
     const entries = Object.entries(value);
     if (entries.length === 0) return "none";
-    const pairs = entries.map(([k, v]) => `${words(k).toLowerCase()} ${plain(v, depth + 1)}`);
+    const pairs = entries.map(([k, v]) => `${words(k, false)} ${plain(v, depth + 1)}`);
     if (depth === 0) return pairs.join(", ");
     return depth === 1 ? pairs.join(" · ") : `(${pairs.join(" · ")})`;
   }
