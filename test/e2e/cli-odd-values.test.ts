@@ -372,4 +372,35 @@ describe("values that cannot be understood: that layer UNKNOWN, the blind findin
       `bgp-down Sev0 you ${PRIVATE} primary+secondary`,
     ]);
   });
+  it.each([
+    ["a null among its peerings", circuitField("properties.peerings[0]", null)],
+    ["its peerings an object", circuitField("properties.peerings", { AzurePrivatePeering: {} })],
+    [
+      "a null among a peering's Global Reach connections",
+      circuitField(`${PEERING}.connections`, [null]),
+    ],
+  ])(
+    "one circuit whose body the SDK cannot take (%s) is blind alone: the listing's other circuits are still judged",
+    async (_what, edit) => {
+      // The SDK turns a listing page into models in one go; an item it cannot
+      // take failed the page, and with it the whole subscription's listing.
+      editWire(circuit("healthy"), edit);
+      const { report } = await sweepReport(estate);
+      expect(report.discoveryFailures).toEqual([]);
+      const catalog = wholeCatalog()
+        .circuits.map((c) => c.name)
+        .filter((n) => n !== "ignored");
+      expect(report.circuits.map((c) => c.name).sort()).toEqual(catalog.sort());
+      const odd = byName(report, "healthy");
+      expect(paging(odd)).toEqual([]);
+      expect(odd.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
+      expect(odd.failedReads).toEqual([
+        expect.objectContaining({ kind: "malformed", call: GET_CIRCUIT }),
+      ]);
+      expect(summary(byName(report, "carrier-down-both"))).toEqual([
+        `arp-missing Sev0 carrier ${PRIVATE} primary+secondary`,
+      ]);
+      expect(byName(report, "vwan-healthy").findings).toEqual([]);
+    },
+  );
 });

@@ -9,6 +9,7 @@ import {
 import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import type { TokenCredential } from "@azure/identity";
 import type { ArmConfig } from "../../config/arm.js";
+import { pageBodyPolicy } from "./listing.js";
 import { preferLocationPolicy } from "./lro-location.js";
 import type { Pacer } from "./pacer.js";
 
@@ -48,6 +49,7 @@ export class NetworkClients {
           ...(this.options.pipeline?.additionalPolicies ?? []),
           { policy: this.pacer.policy(key), position: "perRetry" },
           { policy: preferLocationPolicy(), position: "perCall" },
+          { policy: pageBodyPolicy(), position: "perCall" },
         ],
       });
       this.clients.set(key, client);

@@ -13,9 +13,9 @@ import type {
 } from "../../app/ports.js";
 import { truncate } from "../../core/text.js";
 import { parseCircuitId, sameId, uniqueIds } from "../../core/resource-id.js";
-import { collect } from "./call.js";
 import { fieldFailure, readCircuit } from "./circuit.js";
 import type { ArmContext } from "./context.js";
+import { listCircuits } from "./listing.js";
 import { parseCircuit } from "./wire/circuit-body.js";
 
 /** One item of a listing, as the deep read will use it; why not, when it cannot be watched. */
@@ -74,6 +74,8 @@ export async function discoverCircuits(
   const failures: DiscoveryFailure[] = [];
   // Said, every sweep: skipped without a word, such a circuit was never watched.
   const unwatchable: UnwatchableCircuit[] = [];
+  /** Circuits listed on a page the SDK could not take. */
+  const untaken: string[] = [];
   // Listed once each, however the scope spelled them: a circuit read twice is paged twice.
   for (const subscriptionId of uniqueIds(scope.subscriptions)) {
     const circuits = ctx.clients.for(subscriptionId).expressRouteCircuits;
@@ -81,13 +83,13 @@ export async function discoverCircuits(
       operation: "listCircuits",
       target: `circuits in subscription ${subscriptionId}`,
       signal: options.abortSignal,
-      run: (abortSignal): Promise<unknown[]> => collect(circuits.listAll({ abortSignal })),
+      run: (abortSignal) => listCircuits(circuits, abortSignal),
     });
     if (!listed.ok) {
       failures.push({ subscriptionId, failure: listed.error });
       continue;
     }
-    for (const item of listed.value) {
+    for (const item of listed.value.items) {
       const circuit = listedOf(item, listed.readAt);
       if ("unwatchable" in circuit) {
         unwatchable.push({
@@ -99,8 +101,23 @@ export async function discoverCircuits(
       }
       targets.push(targetOf(parseCircuitId(circuit.id)!, circuit));
     }
+    // On a page the SDK could not take: each circuit read by its own GET, as a
+    // circuit named by id is (below), so only the odd one fails.
+    for (const item of listed.value.untaken) {
+      const id = (item as { id?: unknown } | null)?.id;
+      if (typeof id === "string" && parseCircuitId(id)) untaken.push(id);
+      else
+        unwatchable.push({
+          subscriptionId,
+          id: typeof id === "string" ? truncate(id, 300) : null,
+          why:
+            typeof id === "string"
+              ? "its id is not an ExpressRoute circuit's resource id as erwatch reads one"
+              : "it has no id",
+        });
+    }
   }
-  const named = scope.circuitIds
+  const named = [...untaken, ...scope.circuitIds]
     .map((text) => parseCircuitId(text))
     .filter((id): id is NonNullable<typeof id> => id !== null)
     .filter((id, i, all) => all.findIndex((o) => sameId(o.id, id.id)) === i)
