@@ -268,6 +268,18 @@ describe("the circuit body, field by field", () => {
       {},
       "bandwidthInGbps is 0, not a bandwidth",
     ],
+    // More than any port carries: read as one, the capacity row said "of Infinity Gbps" and
+    // saturation was never judged.
+    [
+      { serviceProviderProperties: { bandwidthInMbps: 1e308 } },
+      {},
+      "serviceProviderProperties.bandwidthInMbps is 1e+308, not a bandwidth",
+    ],
+    [
+      { serviceProviderProperties: null, bandwidthInGbps: 1e308 },
+      {},
+      "bandwidthInGbps is 1e+308, not a bandwidth",
+    ],
   ])("%j %j → null and the problem %j", (over, peering, problem) => {
     const body = parseCircuit(circuitBody(over, peering));
     expect(body.problems.map((p) => `${p.field} ${p.problem}`)).toEqual([problem]);
@@ -292,6 +304,12 @@ describe("the circuit body, field by field", () => {
       azureASN: 12076,
     });
     expect(parseCircuit(circuitBody({}, { vlanId: 1, peerASN: 1 })).problems).toEqual([]);
+    // The fastest port there is, ten times over, is still a bandwidth.
+    const fast = parseCircuit(
+      circuitBody({ serviceProviderProperties: null, bandwidthInGbps: 1000 }),
+    );
+    expect(fast.problems).toEqual([]);
+    expect(fast.facts.bandwidthInMbps).toBe(1_000_000);
   });
 
   it("Azure's own AS of 0 is a peering not provisioned yet, not an odd value (nothing is judged on it)", () => {

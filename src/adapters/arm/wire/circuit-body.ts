@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { CircuitFacts, GlobalReachConnection, PeeringFacts } from "../../../core/model.js";
 import { sameName } from "../../../core/names.js";
+import { MAX_BITS_PER_SECOND } from "../../../core/dataplane/points.js";
 import {
   list,
   MalformedResponseError,
@@ -38,11 +39,15 @@ const SKU_FAMILIES = ["UnlimitedData", "MeteredData"];
 
 // Ranges outside which a number is no value of its field: read as one, a VLAN
 // 0 or AS 0 would be config drift nobody made, and a bandwidth of 0 would
-// leave saturation unjudged while the capacity row read healthy.
+// leave saturation unjudged while the capacity row read healthy. So would one
+// no port carries (1e308 Mbps: "in 0% · out 0% of Infinity Gbps", never
+// saturated): the ceiling is the most bits/s Azure Monitor's figures are read
+// as (ten times the fastest ExpressRoute port).
 const asn = () =>
   number({ integer: true, min: 1, max: 4_294_967_295, what: "an AS number (1–4294967295)" });
 const vlan = () => number({ integer: true, min: 1, max: 4094, what: "a VLAN id (1–4094)" });
-const bandwidth = () => number({ positive: true, what: "a bandwidth" });
+const bandwidth = (bitsPerUnit: number) =>
+  number({ positive: true, max: MAX_BITS_PER_SECOND / bitsPerUnit, what: "a bandwidth" });
 
 const reference = obj({ id: text() });
 
@@ -91,10 +96,10 @@ const circuitSchema = z.object({
   serviceProviderProperties: obj({
     serviceProviderName: text(),
     peeringLocation: text(),
-    bandwidthInMbps: bandwidth(),
+    bandwidthInMbps: bandwidth(1e6),
   }),
   /** ExpressRoute Direct: the circuit rides your own port, with no provider properties. */
-  bandwidthInGbps: bandwidth(),
+  bandwidthInGbps: bandwidth(1e9),
   expressRoutePort: obj({ id: text() }),
   peerings: list(peering),
 });
