@@ -191,7 +191,11 @@ function downFinding(
       nextAction += ` Confirm the ${unverified.path} path before treating this as redundancy lost only.`;
   } else if (code === "bgp-down") {
     const hint = bgpHintFor(first);
-    title = `BGP ${hint?.state ?? "down"} on the ${where}${redundancy}`;
+    // A route summary that lists no neighbor has no state to name ("BGP none" read as one Azure reported).
+    title =
+      hint?.state === "none"
+        ? `No BGP neighbor reported on the ${where}${redundancy}`
+        : `BGP ${hint?.state ?? "down"} on the ${where}${redundancy}`;
     evidence.bgpState = hint?.state ?? null;
     evidence.hint = hint?.hint ?? null;
     evidence.neighbors = Object.fromEntries(affected.map((a) => [a.path, a.neighborRows]));

@@ -341,3 +341,35 @@ describe("gateway wiring that was Connected and is not any more: Sev1", () => {
     expect(gatewaysOnceConnected(snapshotWith("down", false))).toEqual([]);
   });
 });
+
+describe("a route summary that lists no neighbor is named as such, not as a BGP state", () => {
+  it.each([
+    {
+      name: "one path",
+      secondary: [],
+      words:
+        /^No BGP neighbor reported on the secondary path of AzurePrivatePeering — redundancy holding/,
+    },
+    {
+      name: "both paths",
+      primary: [],
+      secondary: [],
+      words:
+        /^No BGP neighbor reported on the primary and secondary paths of AzurePrivatePeering — traffic stopped$/,
+    },
+  ])("$name", ({ primary, secondary, words }) => {
+    const verdict = classify({
+      paths: {
+        AzurePrivatePeering: {
+          ...(primary ? { primary: { bgp: primary } } : {}),
+          secondary: { bgp: secondary },
+        },
+      },
+    });
+    const [finding] = verdict.findings;
+    expect(finding?.code).toBe("bgp-down");
+    // "BGP none on the secondary path" read as a state Azure reported.
+    expect(finding?.title).toMatch(words);
+    expect(finding?.title).not.toMatch(/BGP none/);
+  });
+});
