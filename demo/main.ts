@@ -17,6 +17,7 @@ import { pagerDutyText, teamsText, trendLine, webhookText } from "./notification
 import { demoLifetime } from "./lifetime.js";
 import { serveStatus, type StatusServer } from "./status-server.js";
 import { TIMELINE } from "./timeline.js";
+import { counted } from "../src/core/text.js";
 
 interface Options {
   keepRunning?: boolean;
@@ -120,7 +121,7 @@ async function run(options: Options): Promise<void> {
     }
     out();
     out(
-      `done: ${world.pagerduty.requests.length} PagerDuty event(s), ${world.teams.requests.length} Teams card(s), ${world.webhook.requests.length} webhook call(s).`,
+      `done: ${counted(world.pagerduty.requests.length, "PagerDuty event")}, ${counted(world.teams.requests.length, "Teams card")}, ${counted(world.webhook.requests.length, "webhook call")}.`,
     );
     if (options.keepRunning && !stop.aborted) {
       out(`the status page stays up at ${status.url}; Ctrl-C to stop.`);

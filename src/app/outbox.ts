@@ -12,6 +12,7 @@ import {
   type StateStore,
   type Stored,
 } from "./state-store.js";
+import { counted } from "../core/text.js";
 
 export interface DrainResult {
   published: AlertEvent[];
@@ -159,7 +160,7 @@ export async function drainOutbox(
     // One line for the whole batch: the broker being down is one fact.
     healthLine(options.logger).warn(
       { err: error, events: events.length },
-      `could not publish ${events.length} alert event(s); they stay in the outbox for the next sweep`,
+      `could not publish ${counted(events.length, "alert event")}; they stay in the outbox for the next sweep`,
     );
     // A claim that cannot be released runs out by itself.
     await settleEach(

@@ -22,6 +22,7 @@ import { transitionWords, type HistoryEntry } from "../core/history.js";
 import { PATHS, SEVERITIES, type Severity } from "../core/model.js";
 import { LAYER_ROWS, OWNER_WORDS, SEVERITY_WORDS, STATUS_WORDS } from "../core/vocabulary.js";
 import type { WorkersProgress } from "./work-progress.js";
+import { counted } from "../core/text.js";
 
 const LAYERS = LAYER_ROWS;
 
@@ -224,9 +225,9 @@ function workersLine(w: WorkersProgress | null): string {
   if (!w) return "";
   const data = `data-handed-out="${w.handedOut}" data-recorded="${w.recorded}" data-failed="${w.failedCount}" data-unfinished="${w.unfinished}"`;
   if (!w.over)
-    return `<p id="workers" ${data}>Workers: ${w.recorded} of ${w.handedOut} deep read(s) of the last sweep recorded so far, the rest due by ${time(w.deadline)}${w.failedCount > 0 ? `; ${w.failedCount} not recorded` : ""}.</p>`;
+    return `<p id="workers" ${data}>Workers: ${w.recorded} of ${counted(w.handedOut, "deep read")} of the last sweep recorded so far, the rest due by ${time(w.deadline)}${w.failedCount > 0 ? `; ${w.failedCount} not recorded` : ""}.</p>`;
   if (w.failedCount === 0 && w.unfinished === 0)
-    return `<p id="workers" ${data}>Workers: all ${w.handedOut} deep read(s) of the last sweep recorded.</p>`;
+    return `<p id="workers" ${data}>Workers: ${w.handedOut === 1 ? "the one deep read" : `all ${w.handedOut} deep reads`} of the last sweep recorded.</p>`;
   const failed =
     w.failedCount > 0
       ? ` Read but not recorded: ${w.failed.map((f) => `${escapeHtml(f.name)} (${escapeHtml(f.why)})`).join("; ")}${w.failedCount > w.failed.length ? `; and ${w.failedCount - w.failed.length} more` : ""}.`
@@ -235,7 +236,7 @@ function workersLine(w: WorkersProgress | null): string {
     w.unfinished > 0
       ? ` Not read by the deadline (${time(w.deadline)}): ${w.unfinished}; a worker stopped or died, or the work queue backed up, and the next sweep plans them again.`
       : "";
-  return `<p id="workers" class="stale" role="alert" ${data}><b>Not watched:</b> the workers recorded ${w.recorded} of the ${w.handedOut} deep read(s) of the last sweep, so the alerts of ${w.failedCount + w.unfinished} circuit(s) were not decided.${failed}${unfinished}</p>`;
+  return `<p id="workers" class="stale" role="alert" ${data}><b>Not watched:</b> the workers recorded ${w.recorded} of the ${counted(w.handedOut, "deep read")} of the last sweep, so the alerts of ${counted(w.failedCount + w.unfinished, "circuit")} were not decided.${failed}${unfinished}</p>`;
 }
 
 function banner(
@@ -254,28 +255,28 @@ function banner(
     ? Math.max(0, Math.floor((Date.parse(now) - Date.parse(last.finishedAt)) / 60_000))
     : null;
   const sweep = last
-    ? `Last completed sweep ${escapeHtml(ageText(ago))} ago (${time(last.finishedAt)}): ${escapeHtml(last.circuits)} circuit(s)${last.partlyBlind > 0 ? `, ${escapeHtml(last.partlyBlind)} partly unread` : ""}.`
+    ? `Last completed sweep ${escapeHtml(ageText(ago))} ago (${time(last.finishedAt)}): ${escapeHtml(counted(last.circuits, "circuit"))}${last.partlyBlind > 0 ? `, ${escapeHtml(last.partlyBlind)} partly unread` : ""}.`
     : unread.includes("the last sweep")
       ? "The last completed sweep could not be read just now."
       : "No completed sweep recorded yet.";
   const failed = last?.notRecorded ?? [];
   const notRecorded =
     failed.length > 0
-      ? `<p id="not-recorded" class="stale" role="alert" data-circuits="${escapeHtml(last!.errors)}"><b>Not watched:</b> erwatch could not read through or record ${escapeHtml(last!.errors)} circuit(s) in the last sweep, so their alerts were not decided: ${failed.map((f) => `${escapeHtml(f.name)} (${escapeHtml(f.why)})`).join("; ")}${last!.errors > failed.length ? `; and ${escapeHtml(last!.errors - failed.length)} more` : ""}. If it lasts three sweeps the erwatch-circuit-not-recorded health alert fires.</p>`
+      ? `<p id="not-recorded" class="stale" role="alert" data-circuits="${escapeHtml(last!.errors)}"><b>Not watched:</b> erwatch could not read through or record ${escapeHtml(counted(last!.errors, "circuit"))} in the last sweep, so their alerts were not decided: ${failed.map((f) => `${escapeHtml(f.name)} (${escapeHtml(f.why)})`).join("; ")}${last!.errors > failed.length ? `; and ${escapeHtml(last!.errors - failed.length)} more` : ""}. If it lasts three sweeps the erwatch-circuit-not-recorded health alert fires.</p>`
       : "";
   const workers = workersLine(summary.workers ?? null);
   const stale = summary.stale
     ? `<p id="stale" class="stale" role="alert"><b>Stale:</b> no sweep has completed in the last ${summary.staleAfterMinutes} min. The timer may have stopped; what this page shows may be out of date.</p>`
     : "";
   const unsent = summary.unsent
-    ? `<p id="unsent" class="stale" role="alert" data-events="${summary.unsent.events}"><b>Not sent:</b> ${summary.unsent.events} alert event(s) decided but not published, the oldest ${escapeHtml(ageText(summary.unsent.ageMinutes))} ago (${time(summary.unsent.oldest)}). Service Bus is not taking them, so nobody was notified of them; they go out, once, when it does.</p>`
+    ? `<p id="unsent" class="stale" role="alert" data-events="${summary.unsent.events}"><b>Not sent:</b> ${counted(summary.unsent.events, "alert event")} decided but not published, the oldest ${escapeHtml(ageText(summary.unsent.ageMinutes))} ago (${time(summary.unsent.oldest)}). Service Bus is not taking them, so nobody was notified of them; they go out, once, when it does.</p>`
     : "";
   const oldest = summary.oldestReading
     ? `Oldest reading: ${escapeHtml(summary.oldestReading.circuit)}, ${escapeHtml(ageText(summary.oldestReading.ageMinutes))} ago.`
     : "";
   const silenced =
     silences.length > 0
-      ? ` <a href="#silences">${silences.filter((s) => s.status === "active").length} silence(s) in force</a>.`
+      ? ` <a href="#silences">${counted(silences.filter((s) => s.status === "active").length, "silence")} in force</a>.`
       : "";
   return `<header id="banner">
 <h1>erwatch</h1>
@@ -494,7 +495,7 @@ export function renderStatusHtml(model: StatusModel, options: RenderOptions = {}
       : "";
   const linesNote =
     late.length + healthy.length > 0
-      ? `<p id="lines-note" class="note" data-late="${late.length}" data-healthy="${healthy.length}">${detailed.length} circuit(s) in trouble, drawn in full below.${lateWords}${healthyWords}</p>\n`
+      ? `<p id="lines-note" class="note" data-late="${late.length}" data-healthy="${healthy.length}">${counted(detailed.length, "circuit")} in trouble, drawn in full below.${lateWords}${healthyWords}</p>\n`
       : "";
   const noRows =
     late.length + healthy.length > 0

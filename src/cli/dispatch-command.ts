@@ -5,6 +5,7 @@ import { consumeEvents } from "../app/dispatch/consume-loop.js";
 import { buildDispatchRuntime, createEventConsumer } from "../runtime/dispatch.js";
 import { commandConfig } from "./command-config.js";
 import { EXIT, warnIgnoredSettings, type Context } from "./context.js";
+import { counted } from "../core/text.js";
 
 /** After a failed receive: 1 s, doubling to at most 30 s while Service Bus keeps failing. */
 const FIRST_RETRY_MS = 1_000;
@@ -40,7 +41,7 @@ export async function runDispatchCommand(ctx: Context, opts: { once?: boolean })
     firstRetryMs: FIRST_RETRY_MS,
     maxRetryMs: MAX_RETRY_MS,
   }).finally(() => consumer.close());
-  ctx.warn(`erwatch dispatch: handled ${result.handled} message(s)`);
+  ctx.warn(`erwatch dispatch: handled ${counted(result.handled, "message")}`);
   if (result.failure === null) return EXIT.ok;
   const why = result.failure instanceof Error ? result.failure.message : String(result.failure);
   ctx.warn(`erwatch dispatch: could not receive alert events from Service Bus: ${why}`);

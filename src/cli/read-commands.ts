@@ -36,6 +36,7 @@ import {
 } from "./context.js";
 import { paint, renderCircuit } from "./render-table.js";
 import { displayWidth, neutralise, renderTable, shortPeering, wrap } from "./terminal.js";
+import { counted } from "../core/text.js";
 
 /** Without history there are no flaps or trends; the rest of the policy is the default. */
 const statelessPolicy = (arm: ArmConfig) => ({
@@ -70,7 +71,7 @@ export function sightLines(sight: Sight, width: number): string[] {
     const total = sight.failedReads.reduce((n, g) => n + g.count, 0);
     const circuits = new Set(sight.failedReads.flatMap((g) => g.circuits)).size;
     say(
-      `  ${total} read(s) failed on ${circuits} circuit(s); those layers are UNKNOWN, not healthy:`,
+      `  ${counted(total, "read")} failed on ${counted(circuits, "circuit")}; those layers are UNKNOWN, not healthy:`,
     );
     for (const g of sight.failedReads)
       say(
@@ -146,7 +147,7 @@ async function circuitNamed(
   if (ids.length === 1) return ids[0]!;
   const unlisted =
     found.failures.length > 0
-      ? ` (${found.failures.length} subscription(s) could not be listed)`
+      ? ` (${counted(found.failures.length, "subscription")} could not be listed)`
       : "";
   if (ids.length === 0)
     throw new CannotRun(
@@ -345,7 +346,7 @@ function printSweep(ctx: Context, report: Report): void {
   const findings = report.circuits.flatMap((c) => c.findings);
   const serious = findings.filter((f) => isAtOrAbove(f.severity, "Sev2")).length;
   ctx.print(
-    `${report.circuits.length} circuit(s) read, ${report.ignored.length} ignored; ${findings.length} finding(s), ${serious} at Sev2 or worse`,
+    `${counted(report.circuits.length, "circuit")} read, ${report.ignored.length} ignored; ${counted(findings.length, "finding")}, ${serious} at Sev2 or worse`,
   );
 }
 
@@ -396,7 +397,7 @@ async function runStatefulSweep(ctx: Context, opts: SweepOptions): Promise<numbe
         );
       if (!runtime.sink && result.pendingInOutbox > 0) {
         ctx.print(
-          `${result.pendingInOutbox} alert event(s) wait in the outbox: ServiceBusConnection is not set, so this run does not publish them.`,
+          `${counted(result.pendingInOutbox, "alert event")} ${result.pendingInOutbox === 1 ? "waits" : "wait"} in the outbox: ServiceBusConnection is not set, so this run does not publish them.`,
         );
       } else if (result.brokerError) {
         ctx.print(

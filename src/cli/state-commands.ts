@@ -35,6 +35,7 @@ import { alertsExitCode } from "./alerts-exit.js";
 import { CannotRun, clock, EXIT, warnIgnoredSettings, type Context } from "./context.js";
 import { paint } from "./render-table.js";
 import { neutralise, renderTable, shortPeering, wrap } from "./terminal.js";
+import { counted } from "../core/text.js";
 
 function stateRuntime(ctx: Context): StatusRuntime {
   const config = commandConfig.state(ctx.deps.env);
@@ -459,12 +460,12 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
   const unsent = model.summary?.unsent;
   if (unsent)
     ctx.print(
-      `Warning: ${unsent.events} alert event(s) decided but not published, the oldest ${ageText(unsent.ageMinutes)} ago: Service Bus is not taking them, so nobody was notified of them.`,
+      `Warning: ${counted(unsent.events, "alert event")} decided but not published, the oldest ${ageText(unsent.ageMinutes)} ago: Service Bus is not taking them, so nobody was notified of them.`,
     );
   const workers = model.summary?.workers;
   if (workers?.over && workers.failedCount + workers.unfinished > 0)
     ctx.print(
-      `Warning: the workers recorded ${workers.recorded} of the ${workers.handedOut} deep read(s) of the last sweep (${workers.failedCount} read but not recorded${workers.failed.length > 0 ? `: ${workers.failed.map((f) => `${neutralise(f.name)} (${neutralise(f.why)})`).join("; ")}${workers.failedCount > workers.failed.length ? "; …" : ""}` : ""}; ${workers.unfinished} not read by the deadline): their alerts were not decided.`,
+      `Warning: the workers recorded ${workers.recorded} of the ${counted(workers.handedOut, "deep read")} of the last sweep (${workers.failedCount} read but not recorded${workers.failed.length > 0 ? `: ${workers.failed.map((f) => `${neutralise(f.name)} (${neutralise(f.why)})`).join("; ")}${workers.failedCount > workers.failed.length ? "; …" : ""}` : ""}; ${workers.unfinished} not read by the deadline): their alerts were not decided.`,
     );
   for (const row of model.unreadableAlerts ?? [])
     ctx.print(

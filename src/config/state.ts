@@ -5,6 +5,7 @@ import { peeringNamed, silenceCircuit, validateWindow } from "../core/silence.js
 import { CLOUDS, type CloudName } from "./arm.js";
 import { sweepIntervalMinutes } from "./functions.js";
 import type { SettingsReader } from "./reader.js";
+import { counted } from "../core/text.js";
 
 export type StorageConnection =
   | { kind: "connection-string"; value: string; setting: string }
@@ -351,7 +352,7 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
     if (hours > historyRetentionDays * 24)
       r.problem(
         "HISTORY_RETENTION_DAYS",
-        `${historyRetentionDays} day(s) of history is shorter than ERWATCH_ALERT_POLICY ${field} (${Math.ceil(hours)} h), which reads it back: keep at least ${Math.ceil(hours / 24)} day(s)`,
+        `${counted(historyRetentionDays, "day")} of history is shorter than ERWATCH_ALERT_POLICY ${field} (${Math.ceil(hours)} h), which reads it back: keep at least ${counted(Math.ceil(hours / 24), "day")}`,
       );
   }
   return {

@@ -3,6 +3,7 @@
 // a verdict on the circuit.
 
 import { PATHS, type Finding, type PathName, type ReadFailure, type Severity } from "./model.js";
+import { counted } from "./text.js";
 
 /** A failed read and where it was aimed: `path` null for circuit-wide reads. */
 export interface BlindRead {
@@ -64,7 +65,8 @@ export function blindFindings(
       (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind),
     )[0] as ReadFailure;
     const permission = first.missingPermission ? ` (missing ${first.missingPermission})` : "";
-    const more = list.length > 1 ? ` and ${list.length - 1} more read(s)` : "";
+    const more =
+      list.length > 1 ? ` and ${counted(list.length - 1, "more read", "more reads")}` : "";
     return {
       code: "monitoring-blind",
       layer: "monitoring",

@@ -28,6 +28,7 @@ import {
 } from "./budget.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
 import { severityRank } from "./severity.js";
+import { counted } from "./text.js";
 
 export type Phase = "clear" | "pending" | "firing" | "resolving";
 
@@ -518,12 +519,12 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
     if (state.phase === "pending")
       return none(
         "held-by-hysteresis",
-        `firing for ${state.consecutiveFiring} sweep(s), not yet enough to open`,
+        `firing for ${counted(state.consecutiveFiring, "sweep")}, not yet enough to open`,
       );
     if (state.phase === "resolving")
       return none(
         "held-by-hysteresis",
-        `clean for ${state.consecutiveClean} sweep(s), not yet enough to resolve`,
+        `clean for ${counted(state.consecutiveClean, "sweep")}, not yet enough to resolve`,
       );
     return none("unchanged", active ? "still firing; receivers already told" : "nothing open");
   }

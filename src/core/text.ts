@@ -101,3 +101,11 @@ function parseUrl(value: string): URL | null {
     return null;
   }
 }
+
+/**
+ * "1 circuit", "3 circuits": a count as it is read aloud. "1 circuit(s)" on a
+ * status page or a card reads as a form nobody finished filling in.
+ */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

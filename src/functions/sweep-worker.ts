@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { processEnv } from "../config/env.js";
 import { readWorkQueueSetting } from "../config/functions.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
+import { counted } from "../core/text.js";
 
 /** Thrown so the host abandons the message and Service Bus delivers it again (another worker may take it). */
 export class WorkIncomplete extends Error {
@@ -60,7 +61,9 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       reader: runtime.reader,
     });
     if (done.unreached.some((u) => u.reason === "stopped"))
-      throw new WorkIncomplete(`${done.unreached.length} circuit(s) of this batch were not read`);
+      throw new WorkIncomplete(
+        `${counted(done.unreached.length, "circuit")} of this batch ${done.unreached.length === 1 ? "was" : "were"} not read`,
+      );
   };
 }
 

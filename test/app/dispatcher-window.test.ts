@@ -166,7 +166,7 @@ describe.each(LOGS)("the one window, delivery log $name", ({ make }) => {
     w.faults.delivered.add("erw-abc-2|pd");
     const resolved = await w.send(RESOLVE, 1);
     expect(resolved.settled).toEqual([
-      "abandon: receiver pd (pagerduty) failed after 0 attempt(s): no response: delivery could not be claimed or recorded: StateStoreError",
+      "abandon: receiver pd (pagerduty) failed after 0 attempts: no response: delivery could not be claimed or recorded: StateStoreError",
     ]);
     expect(await w.log.lastSequence("erw-abc", "pd")).toBe(0);
     // The resolve's claim runs out; the open is delivered again first.
@@ -252,7 +252,7 @@ describe.each(LOGS)("the one window, delivery log $name", ({ make }) => {
     w.faults.lease = true;
     const first = await w.send(OPEN, 1);
     expect(first.settled).toEqual([
-      "abandon: receiver pd (pagerduty) failed after 0 attempt(s): no response: delivery could not be claimed or recorded: StateStoreError; receiver teams (teams) failed after 0 attempt(s): no response: delivery could not be claimed or recorded: StateStoreError",
+      "abandon: receiver pd (pagerduty) failed after 0 attempts: no response: delivery could not be claimed or recorded: StateStoreError; receiver teams (teams) failed after 0 attempts: no response: delivery could not be claimed or recorded: StateStoreError",
     ]);
     expect(w.heard).toEqual([]);
     // Storage back, and the event claims it left have run out: delivered.

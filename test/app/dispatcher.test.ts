@@ -404,7 +404,7 @@ describe("dispatcher", () => {
     const a = settlement();
     await first.dispatcher.dispatch(msg(event(), 1), a.s, signal());
     expect(a.log).toEqual([
-      "abandon: receiver teams (teams) failed after 3 attempt(s): 503: answered 503",
+      "abandon: receiver teams (teams) failed after 3 attempts: 503: answered 503",
     ]);
     const again = setup([ok()], [ok()], deliveries);
     const b = settlement();
@@ -480,7 +480,7 @@ describe("dispatcher", () => {
       signal(),
     );
     expect(b.log[0]).toMatch(
-      /^dead-letter ReceiverUnavailable: receiver pd \(pagerduty\) failed after 1 attempt\(s\): 429: .*retrying past 2026-11-22T02:00:00.000Z is not worth it$/,
+      /^dead-letter ReceiverUnavailable: receiver pd \(pagerduty\) failed after 1 attempt: 429: .*retrying past 2026-11-22T02:00:00.000Z is not worth it$/,
     );
   });
 
@@ -680,7 +680,7 @@ describe("dispatcher", () => {
       signal(),
     );
     expect(late.log).toEqual([
-      "dead-letter ReceiverUnavailable: receiver teams (teams) failed after 3 attempt(s): 503: answered 503; retrying past 2026-11-22T02:00:00.000Z is not worth it",
+      "dead-letter ReceiverUnavailable: receiver teams (teams) failed after 3 attempts: 503: answered 503; retrying past 2026-11-22T02:00:00.000Z is not worth it",
     ]);
   });
 
@@ -797,7 +797,7 @@ describe("dispatcher", () => {
     const first = settlement();
     await dispatcher.dispatch(msg(event(), 1), first.s, signal());
     expect(first.log).toEqual([
-      "abandon: receiver pd (pagerduty) failed after 0 attempt(s): no response: delivery could not be claimed or recorded: StateStoreError; receiver teams (teams) failed after 0 attempt(s): no response: delivery could not be claimed or recorded: StateStoreError",
+      "abandon: receiver pd (pagerduty) failed after 0 attempts: no response: delivery could not be claimed or recorded: StateStoreError; receiver teams (teams) failed after 0 attempts: no response: delivery could not be claimed or recorded: StateStoreError",
     ]);
     const { s, log, copies } = settlement();
     const outcome = await dispatcher.dispatch(msg(event(), 5), s, signal());
@@ -828,7 +828,7 @@ describe("dispatcher", () => {
     await dispatcher.dispatch(msg(event()), s, signal());
     expect(receivers[0]!.calls).toBe(1);
     expect(log).toEqual([
-      "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt(s): 400: answered 400",
+      "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt: 400: answered 400",
     ]);
   });
 
@@ -851,7 +851,7 @@ describe("dispatcher", () => {
     expect(again.receivers[1]!.calls).toBe(1);
     expect(deliveries.deliveredTo("erw-abc-1")).toEqual(["teams"]);
     expect(b.log).toEqual([
-      "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt(s): 400: answered 400",
+      "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt: 400: answered 400",
     ]);
   });
 
@@ -864,7 +864,7 @@ describe("dispatcher", () => {
       signal(),
     );
     expect(log).toEqual([
-      "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt(s): 400: answered 400; receiver teams (teams) failed after 3 attempt(s): 503: answered 503; retrying past 2026-11-22T02:00:00.000Z is not worth it",
+      "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt: 400: answered 400; receiver teams (teams) failed after 3 attempts: 503: answered 503; retrying past 2026-11-22T02:00:00.000Z is not worth it",
     ]);
   });
 
@@ -879,7 +879,7 @@ describe("dispatcher", () => {
     const outcome = await dispatcher.dispatch(msg(event()), s, signal());
     expect(outcome.settled).toBe("dead-letter");
     expect(log).toEqual([
-      "dead-letter ReceiverRejected: receiver teams (teams) failed after 1 attempt(s): no response: could not build or send the teams message: TypeError",
+      "dead-letter ReceiverRejected: receiver teams (teams) failed after 1 attempt: no response: could not build or send the teams message: TypeError",
     ]);
     expect(receivers[0]!.calls).toBe(1);
     expect(deliveries.deliveredTo("erw-abc-1")).toEqual(["pd"]);
@@ -1087,7 +1087,7 @@ describe("each receiver at its own pace", () => {
       name: "PagerDuty rejecting, nobody else waiting",
       results: [failed("pd", fail(400, false)), delivered("teams")],
       expected:
-        "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt(s): 400: answered 400",
+        "dead-letter ReceiverRejected: receiver pd (pagerduty) failed after 1 attempt: 400: answered 400",
     },
     {
       name: "PagerDuty busy in another delivery while Teams fails for now",
@@ -1226,7 +1226,7 @@ describe("each receiver at its own pace", () => {
       "02:05:00 teams: dead-letter",
     ]);
     expect(logs.at(-1)).toBe(
-      "dead-letter ReceiverUnavailable: receiver teams (teams) failed after 1 attempt(s): 429: answered 429; retrying past 2026-11-22T02:05:00.000Z is not worth it",
+      "dead-letter ReceiverUnavailable: receiver teams (teams) failed after 1 attempt: 429: answered 429; retrying past 2026-11-22T02:05:00.000Z is not worth it",
     );
   });
 

@@ -75,7 +75,7 @@ it("names the circuits the last sweep could not record, with why, and only while
     },
   ]);
   expect(refused.html).toMatch(
-    /<p id="not-recorded"[^>]*><b>Not watched:<\/b> erwatch could not read through or record 1 circuit\(s\) in the last sweep, so their alerts were not decided: er-circuit-prod \(writing the snapshot failed: 400 PropertyValueTooLarge &lt;b&gt;x&lt;\/b&gt; see \[url\]\)/,
+    /<p id="not-recorded"[^>]*><b>Not watched:<\/b> erwatch could not read through or record 1 circuit in the last sweep, so their alerts were not decided: er-circuit-prod \(writing the snapshot failed: 400 PropertyValueTooLarge &lt;b&gt;x&lt;\/b&gt; see \[url\]\)/,
   );
   expect(refused.html).not.toContain("SECRET");
 

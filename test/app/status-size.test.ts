@@ -114,7 +114,7 @@ it(`draws a healthy circuit as one line of at most ${HEALTHY_LINE} bytes, each o
   expect(listed).toEqual(Array.from({ length: HEALTHY }, (_, i) => healthyName(i)));
   expect(html).toMatch(/<h2 id="healthy">Healthy circuits \(1000\)<\/h2>/);
   expect(html).toContain(
-    `<p id="lines-note" class="note" data-late="1" data-healthy="1000">3 circuit(s) in trouble, drawn in full below. 1 read late`,
+    `<p id="lines-note" class="note" data-late="1" data-healthy="1000">3 circuits in trouble, drawn in full below. 1 read late`,
   );
 });
 

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import {
+  counted,
   redact,
   safeCut,
   secretForms,
@@ -87,5 +88,18 @@ describe("secretForms", () => {
     expect(MIN_SECRET_LENGTH).toBeLessThan(MIN_SECRET_PIECE_LENGTH);
     const forms = secretForms([URL_SECRET]);
     expect(forms).toEqual([...forms].sort((a, b) => b.length - a.length));
+  });
+});
+
+describe("counted", () => {
+  // "1 circuit(s)" on the status page and in the CLI read as a form nobody finished.
+  it.each([
+    [0, "circuit", undefined, "0 circuits"],
+    [1, "circuit", undefined, "1 circuit"],
+    [2, "alert event", undefined, "2 alert events"],
+    [1, "more read", "more reads", "1 more read"],
+    [3, "more read", "more reads", "3 more reads"],
+  ])("%i %s", (n, one, many, said) => {
+    expect(counted(n, one, many)).toBe(said);
   });
 });

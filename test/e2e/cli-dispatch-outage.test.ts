@@ -165,7 +165,7 @@ it("erwatch dispatch --once with Service Bus down exits 2 and says why, for the 
   const { w, dispatch, stderr } = await site();
   await w.stopBroker();
   expect(await dispatch(["--once"])).toBe(2);
-  expect(stderr()).toContain("erwatch dispatch: handled 0 message(s)");
+  expect(stderr()).toContain("erwatch dispatch: handled 0 messages");
   expect(stderr()).toMatch(
     /erwatch dispatch: could not receive alert events from Service Bus: .*ECONNREFUSED/,
   );

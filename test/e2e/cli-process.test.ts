@@ -126,7 +126,7 @@ describe("credential errors keep the real cause", () => {
     ]);
     expect(ran.stderr).toBe("");
     expect(ran.code).toBe(0);
-    expect(ran.stdout).toMatch(/1 circuit\(s\) read/);
+    expect(ran.stdout).toMatch(/1 circuit read/);
   });
 });
 

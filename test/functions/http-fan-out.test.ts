@@ -202,7 +202,7 @@ describe("POST /api/sweep with SWEEP_WORK_QUEUE", () => {
   it("answers 503 problem+json, never 202, when the work queue refuses the send, and leaves no status URL", async () => {
     const { sweep, sweepStatus, work, reader, inProcess, deps } = await setup();
     work.failing = new Error(
-      "sending 1 work message(s) to erwatch-sweep-work failed: Service Bus did not answer within 10000 ms (SERVICEBUS_TIMEOUT_MS)",
+      "sending 1 work message to erwatch-sweep-work failed: Service Bus did not answer within 10000 ms (SERVICEBUS_TIMEOUT_MS)",
     );
     const response = await sweep(post(), context());
     expect(response.status).toBe(503);

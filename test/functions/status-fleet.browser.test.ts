@@ -242,7 +242,7 @@ describe.skipIf("skipReason" in browserCheck)("status page for a fleet, desktop 
     expect(banner).toMatch(/1\s*Sev2/);
     // The last sweep finished at 01:10 and a little (its own duration); the page is at 01:35.
     expect(banner).toMatch(
-      /Last completed sweep 2[45] min ago \(2026-11-22 01:10:\d\dZ\): 29 circuit\(s\)/,
+      /Last completed sweep 2[45] min ago \(2026-11-22 01:10:\d\dZ\): 29 circuits/,
     );
     expect(banner).toMatch(/Oldest reading: .+, 25 min ago/);
     // Three 5-minute intervals without a completed sweep: stale.
@@ -330,7 +330,7 @@ describe.skipIf("skipReason" in browserCheck)("status page for a fleet, desktop 
     try {
       expect(await page.locator("#healthy-circuits tbody tr[data-circuit]").count()).toBe(27);
       expect(await page.locator("#lines-note").innerText()).toMatch(
-        /2 circuit\(s\) in trouble, drawn in full below\. The other 27 are healthy/,
+        /2 circuits in trouble, drawn in full below\. The other 27 are healthy/,
       );
       for (const name of [SEV0, SEV2])
         expect(

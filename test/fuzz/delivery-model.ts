@@ -411,7 +411,7 @@ export class DeliveryJudge {
       // the receiver (README "Delivery"): its last try may have been that.
       const forStorage =
         parked.description.includes(
-          `receiver ${r} (${KIND_OF[r]}) failed after 0 attempt(s): no response: ${STORAGE_FAILURE}`,
+          `receiver ${r} (${KIND_OF[r]}) failed after 0 attempts: no response: ${STORAGE_FAILURE}`,
         ) &&
         (this.storage?.everFailedFor(e) ?? false);
       if (!parked.description.includes(status) && !forStorage)

@@ -27,6 +27,7 @@ import type { ArmClientOptions } from "../arm/clients.js";
 import { toReadFailure } from "../arm/errors.js";
 import { ARM_OPERATIONS } from "../arm/operations.js";
 import type { MonitorCall } from "./call.js";
+import { counted } from "../../core/text.js";
 
 export const CIRCUIT_NAMESPACE = "Microsoft.Network/expressRouteCircuits";
 
@@ -244,8 +245,8 @@ export class MetricsReader {
       this.call({
         action: ARM_OPERATIONS.metricsBatch,
         target: c.globalReach
-          ? `Global Reach metrics of ${c.ids.length} circuit(s) in ${batch.region}`
-          : `metrics of ${c.ids.length} circuit(s) in ${batch.region}`,
+          ? `Global Reach metrics of ${counted(c.ids.length, "circuit")} in ${batch.region}`
+          : `metrics of ${counted(c.ids.length, "circuit")} in ${batch.region}`,
         signal,
         run: async (abortSignal) => {
           const results = await client.queryResources(c.ids, c.metrics, CIRCUIT_NAMESPACE, {

@@ -7,6 +7,7 @@ import type { EventSink, PublishResult } from "../../app/state-store.js";
 import { minimalEvent } from "../../core/budget.js";
 import type { AlertEvent } from "../../core/alert-event.js";
 import { DeadlineSender } from "./deadline.js";
+import { counted } from "../../core/text.js";
 
 export function toServiceBusMessage(event: AlertEvent): ServiceBusMessage {
   return {
@@ -48,7 +49,7 @@ export class ServiceBusEventSink implements EventSink {
     options: { abortSignal?: AbortSignal } = {},
   ): Promise<PublishResult> {
     return this.line.send(
-      `publishing ${events.length} alert event(s) to ${this.entity}`,
+      `publishing ${counted(events.length, "alert event")} to ${this.entity}`,
       options.abortSignal,
       (sender, abortSignal) => publishAll(sender, events, abortSignal),
     );

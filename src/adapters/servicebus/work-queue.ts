@@ -11,6 +11,7 @@ import type {
 } from "@azure/service-bus";
 import type { WorkMessage, WorkQueue } from "../../app/work.js";
 import { DeadlineSender } from "./deadline.js";
+import { counted } from "../../core/text.js";
 
 export function toWorkMessage(work: WorkMessage): ServiceBusMessage {
   return {
@@ -44,7 +45,7 @@ export class ServiceBusWorkQueue implements WorkQueue {
 
   send(messages: WorkMessage[], options: { abortSignal?: AbortSignal } = {}): Promise<void> {
     return this.line.send(
-      `sending ${messages.length} work message(s) to ${this.queue}`,
+      `sending ${counted(messages.length, "work message")} to ${this.queue}`,
       options.abortSignal,
       (sender, abortSignal) => sendAll(sender, messages, abortSignal),
     );

@@ -19,6 +19,7 @@ import type { Logger } from "../../logging.js";
 import type { Receiver, SendOutcome } from "./receiver.js";
 import { parseEvent } from "./event-schema.js";
 import type { DeliveryLog, InboundMessage, Settlement } from "./ports.js";
+import { counted } from "../../core/text.js";
 
 export interface RetryPolicy {
   attemptsPerDelivery: number;
@@ -102,7 +103,7 @@ type Waiting = Extract<ReceiverResult, { kind: "busy" | "pausing" | "failed" }>;
 const describe = (r: Waiting, kind: string): string => {
   switch (r.kind) {
     case "failed":
-      return `receiver ${r.receiver} (${kind}) failed after ${r.attempts} attempt(s): ${r.last.status ?? "no response"}: ${r.last.reason}`;
+      return `receiver ${r.receiver} (${kind}) failed after ${counted(r.attempts, "attempt")}: ${r.last.status ?? "no response"}: ${r.last.reason}`;
     case "busy":
       return `receiver ${r.receiver} is being posted to by another delivery`;
     case "pausing":

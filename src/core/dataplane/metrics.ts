@@ -21,6 +21,7 @@ import {
   windowOf,
   type Minutes,
 } from "./series.js";
+import { counted } from "../text.js";
 
 /** When each path last carried more than the floor: kept between sweeps in the snapshot. */
 export type TrafficMemory = Record<string, Partial<Record<PathName, string>>>;
@@ -528,7 +529,7 @@ export function oddNotes(
     const where = first.path ? ` for the ${first.path} path` : "";
     const more =
       sorted.length > 1
-        ? ` (and ${sorted.length - 1} more minute(s) to ${hhmm(Date.parse(last.at))} UTC)`
+        ? ` (and ${counted(sorted.length - 1, "more minute", "more minutes")} to ${hhmm(Date.parse(last.at))} UTC)`
         : "";
     return `Azure Monitor sent ${first.metric} ${first.value}${where} at ${hhmm(Date.parse(first.at))} UTC${more}: ${first.reason}, left out as no data, never read as traffic or health`;
   });
@@ -544,7 +545,7 @@ export function oddRead(sorted: OddPoint[], target: string): ReadFailure {
     kind: "malformed",
     call: METRICS_CALL,
     target,
-    message: `${target}: ${first.value} (${first.reason}), ${sorted.length} minute(s) since ${hhmm(Date.parse(first.at))} UTC`,
+    message: `${target}: ${first.value} (${first.reason}), ${counted(sorted.length, "minute")} since ${hhmm(Date.parse(first.at))} UTC`,
   };
 }
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { toReadFailure } from "../../../src/adapters/arm/errors.js";
 
-const TARGET = "metrics of 1 circuit(s) in westeurope";
+const TARGET = "metrics of 1 circuit in westeurope";
 const context = { call: "Microsoft.Insights/metrics/read", target: TARGET, timedOut: false };
 
 const named = (name: string, message: string, extra: object = {}) =>
