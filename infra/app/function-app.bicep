@@ -38,7 +38,7 @@ param sweepWorkQueue string = ''
 @description('Subscription ids whose ExpressRoute circuits are watched.')
 param monitoredSubscriptionIds array
 
-@description('NCRONTAB schedule (six fields) of the timer sweep; a TimeSpan (hh:mm:ss) runs only on an App Service plan, not on this Flex Consumption one.')
+@description('NCRONTAB schedule (six fields) of the timer sweep; a TimeSpan (hh:mm:ss) runs only on an App Service plan, and erwatch refuses one on this Flex Consumption plan (WEBSITE_SKU).')
 param sweepSchedule string = '0 */5 * * * *'
 
 @description('Versionless Key Vault secret URIs; empty: the receiver is not configured.')

@@ -15,7 +15,7 @@ export const FUNCTIONS_DELIVERY_BUDGET_MS = 4 * 60_000;
  */
 export function readSweepSchedule(r: SettingsReader): string {
   const schedule = r.raw("SWEEP_SCHEDULE") ?? DEFAULT_SWEEP_SCHEDULE;
-  const problem = sweepScheduleProblem(schedule);
+  const problem = sweepScheduleProblem(schedule, r.raw("WEBSITE_SKU"));
   if (problem !== null) r.problem("SWEEP_SCHEDULE", problem);
   return schedule;
 }
@@ -39,10 +39,23 @@ function timeSpanOf(schedule: string): { seconds: number } | { problem: string }
   return total > 0 ? { seconds: total } : { problem: `"${schedule}" is an interval of zero` };
 }
 
-/** Why the host could not run this schedule, or null. */
-function sweepScheduleProblem(schedule: string): string | null {
+/**
+ * WEBSITE_SKU, which Azure sets on every Functions app, on the plans that
+ * scale to zero: Consumption ("Dynamic") and Flex Consumption, the one infra/
+ * deploys. A TimeSpan runs on an App Service plan only: the host on Windows
+ * Consumption refuses one (the timer is not indexed), and elsewhere nothing
+ * wakes a scaled-in app for it, so the sweeps stop once the app scales in,
+ * with nothing said. Compared in any case, as the host compares it.
+ */
+const SCALE_TO_ZERO_SKUS = ["dynamic", "flexconsumption"];
+
+/** Why the host could not run this schedule on this plan (WEBSITE_SKU; unset: a local run), or null. */
+function sweepScheduleProblem(schedule: string, sku: string | undefined): string | null {
   const span = timeSpanOf(schedule);
-  if (span) return "problem" in span ? span.problem : null;
+  if (span && "problem" in span) return span.problem;
+  if (span && sku !== undefined && SCALE_TO_ZERO_SKUS.includes(sku.toLowerCase()))
+    return `"${schedule}" is a TimeSpan interval, which runs on an App Service plan only; this app runs on the ${sku} plan (WEBSITE_SKU), where nothing wakes it for one: give an NCRONTAB expression, e.g. "${DEFAULT_SWEEP_SCHEDULE}"`;
+  if (span) return null;
   if (!/^(\S+\s+){5}\S+$/.test(schedule))
     return `"${schedule}" is not an NCRONTAB expression with six fields (second minute hour day month weekday), e.g. "${DEFAULT_SWEEP_SCHEDULE}", nor a TimeSpan hh:mm:ss (App Service plan only)`;
   // Six fields are not yet a schedule: "0 61 * * * *" is refused by the host
@@ -68,12 +81,12 @@ function sweepScheduleProblem(schedule: string): string | null {
  * every invocation reports the problem with the rest of the settings.
  */
 export function timerSchedule(env: Env): string {
-  return registeredSchedule(env.SWEEP_SCHEDULE?.trim());
+  return registeredSchedule(env.SWEEP_SCHEDULE?.trim(), env.WEBSITE_SKU?.trim() || undefined);
 }
 
-/** What the timer runs on for this SWEEP_SCHEDULE text: the text itself, or the default. */
-function registeredSchedule(text: string | undefined): string {
-  return text && sweepScheduleProblem(text) === null ? text : DEFAULT_SWEEP_SCHEDULE;
+/** What the timer runs on for this SWEEP_SCHEDULE text on this plan: the text itself, or the default. */
+function registeredSchedule(text: string | undefined, sku: string | undefined): string {
+  return text && sweepScheduleProblem(text, sku) === null ? text : DEFAULT_SWEEP_SCHEDULE;
 }
 
 /**
@@ -102,7 +115,7 @@ export function readTriggerSettings(env: Env): { entity: string; subscription: s
  * only after 12 hours. The problem is reported by readSweepSchedule.
  */
 export function sweepIntervalMinutes(r: SettingsReader): number {
-  const schedule = registeredSchedule(r.raw("SWEEP_SCHEDULE"));
+  const schedule = registeredSchedule(r.raw("SWEEP_SCHEDULE"), r.raw("WEBSITE_SKU"));
   const span = timeSpanOf(schedule);
   if (span) return "seconds" in span ? span.seconds / 60 : 5;
   try {

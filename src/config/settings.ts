@@ -379,7 +379,7 @@ export const SETTINGS = {
   },
   SWEEP_SCHEDULE: {
     section: "functions",
-    doc: "NCRONTAB schedule of the timer sweep, six fields (default `0 */5 * * * *`: every 5 minutes), or a TimeSpan hh:mm:ss (App Service plan only, not Flex). Its interval also times hysteresis and the status page's stale warning: give erwatch sweep --state the same.",
+    doc: "NCRONTAB schedule of the timer sweep, six fields (default `0 */5 * * * *`: every 5 minutes), or a TimeSpan hh:mm:ss (App Service plan only: refused on Flex and Consumption). Its interval also times hysteresis and the status page's stale warning: give erwatch sweep --state the same.",
     sample: "0 */5 * * * *",
   },
 } as const satisfies Record<string, SettingDoc>;

@@ -134,6 +134,52 @@ describe("state settings", () => {
     },
   );
 
+  it.each(["FlexConsumption", "flexconsumption", "Dynamic"])(
+    "refuses a TimeSpan SWEEP_SCHEDULE where WEBSITE_SKU is %j (Flex Consumption or Consumption): nothing wakes a scaled-in app for one, so the sweeps would stop unsaid",
+    (sku) => {
+      const env = { SWEEP_SCHEDULE: "00:05:00", WEBSITE_SKU: sku };
+      const r = new SettingsReader(env);
+      readSweepSchedule(r);
+      expect(r.problems).toEqual([expect.stringContaining('SWEEP_SCHEDULE: "00:05:00"')]);
+      expect(r.problems[0]).toContain("App Service plan");
+      expect(r.problems[0]).toContain("WEBSITE_SKU");
+      // The timer ticks on the default, which every invocation then reports,
+      // and hysteresis counts the default's interval, the one it keeps.
+      expect(timerSchedule(env)).toBe("0 */5 * * * *");
+      expect(sweepIntervalMinutes(new SettingsReader({ ...env, SWEEP_SCHEDULE: "00:10:00" }))).toBe(
+        5,
+      );
+      // Reported with the other problems wherever the sweep function loads its settings.
+      expect(() =>
+        loadSweepConfig(
+          {
+            ERWATCH_STORAGE: STORAGE,
+            ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001",
+            ServiceBusConnection:
+              "Endpoint=sb://127.0.0.1/;SharedAccessKeyName=k;SharedAccessKey=x",
+            ...env,
+          },
+          { publish: "required", functions: true },
+        ),
+      ).toThrow(/SWEEP_SCHEDULE/);
+      // NCRONTAB runs on every plan.
+      const cron = new SettingsReader({ SWEEP_SCHEDULE: "0 */10 * * * *", WEBSITE_SKU: sku });
+      readSweepSchedule(cron);
+      expect(cron.problems).toEqual([]);
+    },
+  );
+
+  it.each(["ElasticPremium", "Standard", "PremiumV3"])(
+    "keeps accepting a TimeSpan SWEEP_SCHEDULE where WEBSITE_SKU is %j: an instance is always up to run it",
+    (sku) => {
+      const env = { SWEEP_SCHEDULE: "00:05:00", WEBSITE_SKU: sku };
+      const r = new SettingsReader(env);
+      readSweepSchedule(r);
+      expect(r.problems).toEqual([]);
+      expect(timerSchedule(env)).toBe("00:05:00");
+    },
+  );
+
   it.each([
     // The host's TimeSpan parsing refuses it: no timer would run.
     ["00:60:00", "hours 0-23, minutes and seconds 0-59"],
