@@ -59,6 +59,10 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -117,8 +121,14 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 // Read by the Functions host (and its Service Bus extension), identity-based.
+// Host storage by the account's own endpoints, not AzureWebJobsStorage__accountName:
+// from a name the host infers core.windows.net, which is wrong in the sovereign
+// clouds AZURE_CLOUD follows (the Functions docs: valid only outside them).
+// The table URI is also erwatch's fallback for its tables.
 var hostSettings = {
-  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+  AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+  AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   ServiceBusConnection__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace

@@ -220,7 +220,7 @@ export const SETTINGS = {
   },
   AzureWebJobsStorage__accountName: {
     section: "state",
-    doc: "Identity-based host storage account name (fallback for erwatch's tables).",
+    doc: "Identity-based host storage account name (fallback for erwatch's tables). Global Azure only: the host infers core.windows.net from it, so infra/ sets AzureWebJobsStorage__blobServiceUri, __queueServiceUri and __tableServiceUri instead.",
     sample: "",
   },
   AzureWebJobsStorage__tableServiceUri: {

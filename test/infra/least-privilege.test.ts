@@ -47,6 +47,8 @@ function objectKeys(text: string, name: string): string[] {
 // Settings the Functions host, the platform or the Azure SDK read, not erwatch's config.
 const HOST_SETTINGS = new Set([
   "AzureWebJobsStorage__credential",
+  "AzureWebJobsStorage__blobServiceUri",
+  "AzureWebJobsStorage__queueServiceUri",
   "ServiceBusConnection__credential",
   "APPLICATIONINSIGHTS_CONNECTION_STRING",
   "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
@@ -173,9 +175,26 @@ describe("the Function App's settings", () => {
       "SERVICEBUS_ENTITY",
       "SERVICEBUS_DEADLETTER_QUEUE",
       "SWEEP_SCHEDULE",
-      "AzureWebJobsStorage__accountName",
+      "AzureWebJobsStorage__blobServiceUri",
+      "AzureWebJobsStorage__queueServiceUri",
     ])
       expect(names).toContain(needed);
+  });
+
+  it("points the host at its storage by the account's own endpoints, not its name, so it works in every cloud AZURE_CLOUD follows", () => {
+    // The host infers https://<name>.blob.core.windows.net from
+    // AzureWebJobsStorage__accountName: wrong in a sovereign cloud (Functions
+    // docs: "valid only if the account isn't in a sovereign cloud"), while the
+    // same templates set AZURE_CLOUD from environment() for erwatch.
+    expect(names).not.toContain("AzureWebJobsStorage__accountName");
+    expect(app).toMatch(/^\s*AZURE_CLOUD: environment\(\)\.name$/m);
+    for (const service of ["blob", "queue", "table"])
+      expect(app).toMatch(
+        new RegExp(
+          `^\\s*AzureWebJobsStorage__${service}ServiceUri: storage\\.properties\\.primaryEndpoints\\.${service}$`,
+          "m",
+        ),
+      );
   });
 
   it("references receiver secrets from Key Vault, never as values", () => {
