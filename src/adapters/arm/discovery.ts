@@ -15,7 +15,7 @@ import { truncate } from "../../core/text.js";
 import { parseCircuitId, sameId, uniqueIds } from "../../core/resource-id.js";
 import { fieldFailure, readCircuit } from "./circuit.js";
 import type { ArmContext } from "./context.js";
-import { listCircuits } from "./listing.js";
+import { listing } from "./listing.js";
 import { parseCircuit } from "./wire/circuit-body.js";
 
 /** One item of a listing, as the deep read will use it; why not, when it cannot be watched. */
@@ -83,7 +83,7 @@ export async function discoverCircuits(
       operation: "listCircuits",
       target: `circuits in subscription ${subscriptionId}`,
       signal: options.abortSignal,
-      run: (abortSignal) => listCircuits(circuits, abortSignal),
+      run: (abortSignal) => listing(() => circuits.listAll({ abortSignal })),
     });
     if (!listed.ok) {
       failures.push({ subscriptionId, failure: listed.error });

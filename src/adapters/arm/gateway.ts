@@ -13,9 +13,10 @@ import type { ReadOptions, ReadSession } from "../../app/ports.js";
 import { tag, TAGS } from "../../core/circuit-settings.js";
 import type { GatewayConnectionFacts, ReadFailure, Reading } from "../../core/model.js";
 import { parseCircuitId, sameId } from "../../core/resource-id.js";
-import { collect, failedLike, parsed } from "./call.js";
+import { failedLike, parsed } from "./call.js";
 import { fieldFailure } from "./circuit.js";
 import type { ArmContext } from "./context.js";
+import { lifted, listing } from "./listing.js";
 import { connectionsTo, parseConnection, vwanConnectionsTo } from "./wire/connections.js";
 import { MalformedResponseError } from "./wire/fields.js";
 import {
@@ -79,14 +80,16 @@ async function vnetConnectionsIn(
       target: what,
       signal: options.abortSignal,
       onRead: options.onRead,
-      run: (abortSignal): Promise<unknown[]> =>
-        collect(network.list(scope.resourceGroup, { abortSignal })),
+      run: (abortSignal) => listing(() => network.list(scope.resourceGroup, { abortSignal })),
     }),
   );
   if (!listed.ok) return failedLike(listed);
+  // An item the SDK could not take is still whose it says it is: its own GET
+  // (below) fails for its circuit alone, not the listing for the group's.
+  const items = [...listed.value.items, ...listed.value.untaken.map(lifted)];
   // Parsed per circuit: whether a connection is this circuit's depends on the circuit.
   const mine = parsed({ operation: "listConnections", target: what, readAt: listed.readAt }, () =>
-    connectionsTo(listed.value, circuitId),
+    connectionsTo(items, circuitId),
   );
   if (!mine.ok) return failedLike(mine);
   const found: GatewayConnectionFacts[] = [];

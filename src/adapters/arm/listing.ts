@@ -1,13 +1,13 @@
-// The subscription's circuit listing, one page the SDK cannot take costing only
-// its own circuits. The SDK turns a page into models in one go, and one item
-// it cannot take (a null among a circuit's peerings, peerings sent as an
-// object) throws a TypeError for the whole page: the listing failed, and with
-// it every circuit of the subscription went unjudged for as long as one body
-// stayed odd. Such a page is kept as ARM sent it: its circuits are read one
-// GET each (only the odd one fails, and is blind on its own), and the listing
-// goes on from the page's nextLink.
+// Every SDK listing, one page the SDK cannot take costing only its own items.
+// The SDK turns a page into models in one go, and one item it cannot take (a
+// null among a circuit's peerings or a connection's IPsec policies) throws a
+// TypeError for the whole page: the listing failed, and with it every circuit
+// that shares it (a subscription's circuits, a resource group's gateway
+// connections) went unjudged for as long as one body stayed odd. Such a page is
+// kept as ARM sent it, for the caller to read item by item as it already
+// reads that listing's items (a GET each, or its wire parser), and the
+// listing goes on from the page's nextLink.
 
-import type { NetworkManagementClient } from "@azure/arm-network";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { AsyncLocalStorage } from "node:async_hooks";
 
@@ -27,11 +27,16 @@ export function pageBodyPolicy(): PipelinePolicy {
   };
 }
 
-export interface CircuitListing {
-  /** The circuits as the SDK made them. */
-  items: unknown[];
+export interface Listing<T> {
+  /** The items as the SDK made them. */
+  items: T[];
   /** The items of pages the SDK could not take, as ARM sent them (`properties` not flattened). */
   untaken: unknown[];
+}
+
+/** What every SDK list and listAll answers: pages, resumable from a page's nextLink. */
+export interface Pager<T> {
+  byPage(settings?: { continuationToken?: string }): AsyncIterable<T[]>;
 }
 
 /** The page's items and next link as sent, or null when the text is no listing page at all. */
@@ -49,21 +54,17 @@ function rawPage(text: string | undefined): { value: unknown[]; nextLink: string
   return { value, nextLink: typeof nextLink === "string" && nextLink !== "" ? nextLink : null };
 }
 
-export function listCircuits(
-  circuits: NetworkManagementClient["expressRouteCircuits"],
-  abortSignal: AbortSignal,
-): Promise<CircuitListing> {
+/** Every page of the listing `open` starts (called again to resume after a page the SDK could not take). */
+export function listing<T>(open: () => Pager<T>): Promise<Listing<T>> {
   let last: string | undefined;
   return sinks.run(
     (body) => (last = body),
     async () => {
-      const out: CircuitListing = { items: [], untaken: [] };
+      const out: Listing<T> = { items: [], untaken: [] };
       let from: string | undefined;
       for (;;) {
         try {
-          const pages = circuits
-            .listAll({ abortSignal })
-            .byPage(from === undefined ? undefined : { continuationToken: from });
+          const pages = open().byPage(from === undefined ? undefined : { continuationToken: from });
           for await (const page of pages) out.items.push(...page);
           return out;
         } catch (error) {
@@ -78,4 +79,18 @@ export function listCircuits(
       }
     },
   );
+}
+
+/**
+ * An untaken item shaped as the SDK's model of it at the top: ARM's
+ * `properties` lifted beside id, name and tags, so the wire parsers that read
+ * the SDK's models of a listing read its untaken items the same way. Only the
+ * top level is lifted: a parser that reads nested resources needs a GET.
+ */
+export function lifted(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
+  const { properties, ...rest } = raw as Record<string, unknown>;
+  if (typeof properties !== "object" || properties === null || Array.isArray(properties))
+    return rest;
+  return { ...rest, ...(properties as Record<string, unknown>) };
 }

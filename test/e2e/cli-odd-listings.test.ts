@@ -1,0 +1,91 @@
+// One item of a shared listing that @azure/arm-network cannot take costs that
+// item alone. The SDK turns a page into models in one go: one gateway
+// connection with a null where its deserialiser expects an object throws a
+// TypeError for the page, and the listing is shared by every circuit of its
+// resource group. Each odd body is
+// sent on the wire by the estate, read through the REAL SDK, and judged by
+// the CLI's public JSON report.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { ReportCircuit } from "../../src/app/report.js";
+import {
+  editConnectionWire,
+  estateOf,
+  healthyCircuit,
+  startEstate,
+  withConnectionMonitor,
+  type EstateState,
+  type SimulatedEstate,
+  type WireEdit,
+} from "../support/estate/index.js";
+import { byName, sweepReport } from "../support/estate-cli.js";
+
+const NAMES = ["er-ams", "er-fra", "er-lon"];
+const GET_CONNECTION = "Microsoft.Network/connections/read";
+
+/** Three circuits in one resource group and region: each its gateway connection and its Connection Monitor. */
+function estateOfThree(): EstateState {
+  return estateOf(
+    ...NAMES.map((name) => {
+      const bundle = healthyCircuit({ name });
+      withConnectionMonitor(bundle);
+      return bundle;
+    }),
+  );
+}
+
+let estate: SimulatedEstate;
+beforeAll(async () => {
+  estate = await startEstate(estateOfThree());
+});
+afterAll(async () => {
+  await estate.close();
+});
+afterEach(() => {
+  estate.state = estateOfThree();
+  estate.clearFaults();
+});
+
+const primary = (c: ReportCircuit) => c.peerings[0]!.paths.primary;
+const others = (odd: string) => NAMES.filter((n) => n !== odd);
+
+describe("a gateway connection the SDK cannot take, read per resource group", () => {
+  it.each([
+    ["a null among its IPsec policies", { field: "properties.ipsecPolicies", value: [null] }],
+    ["its gateway null", { field: "properties.virtualNetworkGateway1", value: null }],
+  ] as [string, Omit<WireEdit, "read">][])(
+    "%s: only its circuit's gateway row is UNKNOWN; the group's other circuits are still judged",
+    async (_what, edit) => {
+      // The per-group listing is the fallback of the Resource Graph query.
+      estate.addFault({
+        match: { operation: "queryResourceGraph" },
+        behaviour: { kind: "status", status: 503 },
+      });
+      editConnectionWire(estate.state, "er-ams", edit);
+      const { report } = await sweepReport(estate);
+      for (const name of others("er-ams")) {
+        const c = byName(report, name);
+        expect(primary(c).gateway.status, name).toBe("up");
+        expect(c.failedReads.map((f) => `${f.kind} ${f.call}`)).toEqual([
+          "server-error Microsoft.ResourceGraph/resources/read",
+        ]);
+      }
+      const odd = byName(report, "er-ams");
+      expect(primary(odd).gateway.status).toBe("unknown");
+      // Not read as "no connection": UNKNOWN, never gateway-not-connected, nothing pages.
+      expect(odd.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
+      // Named by its own GET; its monitor is found through its gateway, so end to end says the same.
+      expect(odd.failedReads).toContainEqual(
+        expect.objectContaining({
+          kind: "malformed",
+          call: GET_CONNECTION,
+          target: "gateway connection conn-er-ams",
+        }),
+      );
+      // The group's listing itself no longer fails for anyone.
+      const listingFailed = (c: ReportCircuit) =>
+        c.failedReads.some((f) => f.target === "gateway connections in rg-hybrid-core");
+      expect(report.circuits.filter(listingFailed).map((c) => c.name)).toEqual([]);
+    },
+  );
+});
