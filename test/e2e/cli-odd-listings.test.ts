@@ -1,8 +1,8 @@
 // One item of a shared listing that @azure/arm-network cannot take costs that
 // item alone. The SDK turns a page into models in one go: one gateway
-// connection with a null where its deserialiser expects an object throws a
-// TypeError for the page, and the listing is shared by every circuit of its
-// resource group. Each odd body is
+// connection, or one Connection Monitor, with a null where its deserialiser
+// expects an object throws a TypeError for the page, and the listing is
+// shared by every circuit of its resource group or region. Each odd body is
 // sent on the wire by the estate, read through the REAL SDK, and judged by
 // the CLI's public JSON report.
 
@@ -88,4 +88,24 @@ describe("a gateway connection the SDK cannot take, read per resource group", ()
       expect(report.circuits.filter(listingFailed).map((c) => c.name)).toEqual([]);
     },
   );
+});
+
+describe("a Connection Monitor the SDK cannot take", () => {
+  it.each([
+    ["a null among its test configurations", "properties.testConfigurations[0]", null],
+    ["a test group's configurations null", "properties.testGroups[0].testConfigurations", null],
+  ])("%s: every circuit of the region is still judged end to end", async (_what, field, value) => {
+    const monitor = estate.state.connectionMonitors!.find((m) => m.name === "cm-er-ams")!;
+    monitor.wire = [{ read: "monitor", field, value }];
+    const { report } = await sweepReport(estate);
+    for (const name of NAMES) {
+      const c = byName(report, name);
+      expect(primary(c).endToEnd, name).toMatchObject({
+        status: "up",
+        detail: expect.stringMatching(/^1 test passes/),
+      });
+      expect(c.failedReads, name).toEqual([]);
+      expect(c.findings, name).toEqual([]);
+    }
+  });
 });

@@ -1,9 +1,10 @@
 // Every SDK listing, one page the SDK cannot take costing only its own items.
 // The SDK turns a page into models in one go, and one item it cannot take (a
-// null among a circuit's peerings or a connection's IPsec policies) throws a
-// TypeError for the whole page: the listing failed, and with it every circuit
-// that shares it (a subscription's circuits, a resource group's gateway
-// connections) went unjudged for as long as one body stayed odd. Such a page is
+// null among a circuit's peerings, among a connection's IPsec policies or a
+// monitor's test configurations) throws a TypeError for the whole page: the
+// listing failed, and with it every circuit that shares it (a subscription's
+// circuits, a resource group's gateway connections, a region's Connection
+// Monitors) went unjudged for as long as one body stayed odd. Such a page is
 // kept as ARM sent it, for the caller to read item by item as it already
 // reads that listing's items (a GET each, or its wire parser), and the
 // listing goes on from the page's nextLink.

@@ -9,6 +9,7 @@ import { regionKey } from "../../core/dataplane/batches.js";
 import type { Reading } from "../../core/model.js";
 import { collect, failedLike, parsed } from "./call.js";
 import type { ArmContext } from "./context.js";
+import { lifted, listing } from "./listing.js";
 import {
   gatewayVnet,
   parseLearnedRoutes,
@@ -80,14 +81,16 @@ export async function monitorsInRegion(
         operation: "listConnectionMonitors",
         target: what,
         signal: options.abortSignal,
-        run: (abortSignal): Promise<unknown[]> =>
-          collect(ops.list(watcher.resourceGroup, watcher.name, { abortSignal })),
+        run: (abortSignal) =>
+          listing(() => ops.list(watcher.resourceGroup, watcher.name, { abortSignal })),
       }),
     );
     if (!listed.ok) return failedLike(listed);
+    // A monitor the SDK could not take is read by the same parser, from what ARM sent.
+    const items = [...listed.value.items, ...listed.value.untaken.map(lifted)];
     const monitors = parsed(
       { operation: "listConnectionMonitors", target: what, readAt: listed.readAt },
-      () => listed.value.map(parseMonitor),
+      () => items.map(parseMonitor),
     );
     if (!monitors.ok) return monitors;
     found.push(...monitors.value);

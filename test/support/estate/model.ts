@@ -103,11 +103,12 @@ export interface SimCircuit {
  * An odd value ARM could send, applied to the JSON of one read after it is
  * built. `read` is `circuit` (the GET and the listing), a long-running read
  * (its final `{ "value": [...] }` body, optionally for one peering and path),
- * or `connection` (the connection's GET and listing).
+ * `connection` (the connection's GET and listing) or `monitor` (a Connection
+ * Monitor in its watcher's listing).
  */
 export interface WireEdit {
   /** `metrics`: the circuit's entry of an Azure Monitor metrics:getBatch answer. */
-  read: "circuit" | "connection" | "metrics" | LroOperationName;
+  read: "circuit" | "connection" | "monitor" | "metrics" | LroOperationName;
   peering?: string;
   path?: "primary" | "secondary";
   /** Dotted, with [n] for array items: "properties.serviceProviderProvisioningState", "value[0].interface", "tags.owner". */
@@ -183,6 +184,8 @@ export interface SimConnectionMonitor {
   endpoints: { name: string; type: string; resourceId?: string; address?: string }[];
   workspaceResourceId: string;
   tests: SimTest[];
+  /** Raw edits to this monitor's JSON in its watcher's listing; see wire-edits.ts. */
+  wire?: WireEdit[];
 }
 
 /** Azure Monitor's own behaviour, as tests and the demo need it. */

@@ -228,6 +228,8 @@ export function setVwanConnectionState(
 export function editWire(circuit: SimCircuit, ...edits: WireEdit[]): void {
   if (edits.some((e) => e.read === "connection"))
     throw new Error("connection edits belong to a connection: use editConnectionWire");
+  if (edits.some((e) => e.read === "monitor"))
+    throw new Error("monitor edits belong to a Connection Monitor: set its `wire`");
   circuit.wire = [...(circuit.wire ?? []), ...edits.map((e) => structuredClone(e))];
 }
 

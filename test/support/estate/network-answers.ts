@@ -11,6 +11,7 @@ import { accepted } from "./lro.js";
 import type { EstateState, SimConnectionMonitor, SimVnetGateway } from "./model.js";
 import type { Route } from "./routing.js";
 import { generatedRoutes } from "./wire.js";
+import { applyWireEdits } from "./wire-edits.js";
 
 export const WATCHER_RG = "NetworkWatcherRG";
 const region = (location: string) => location.toLowerCase().replace(/\s+/g, "");
@@ -50,7 +51,7 @@ function monitorJson(m: SimConnectionMonitor) {
   const defined = m.tests.filter((t) => t.removedMinutesAgo === undefined);
   const configurations = [...new Map(defined.map((t) => [t.test, t])).values()];
   const groups = [...new Map(defined.map((t) => [t.testGroup, t])).keys()];
-  return {
+  const body = {
     id,
     name: m.name,
     type: "Microsoft.Network/networkWatchers/connectionMonitors",
@@ -86,6 +87,7 @@ function monitorJson(m: SimConnectionMonitor) {
       ],
     },
   };
+  return applyWireEdits(body, m.wire, "monitor");
 }
 
 function findGateway(
