@@ -22,7 +22,7 @@ param location string
 @description('Comma-separated ids of the subscriptions whose ExpressRoute circuits erwatch watches; empty: the deployment subscription. The reader role is created in the first and assigned at each.')
 param monitoredSubscriptionIds string = ''
 
-@description('Comma-separated resource ids of the Log Analytics workspaces Connection Monitor writes to; erwatch may query NWConnectionMonitorTestResult there, and nowhere else. Empty: no Connection Monitor results are read.')
+@description('Comma-separated resource ids of the Log Analytics workspaces Connection Monitor writes to; erwatch may query NWConnectionMonitorTestResult there, and nowhere else. Empty: erwatch has no query access, and the results of any Connection Monitor it finds testing a circuit are a monitoring-blind naming the missing Microsoft.OperationalInsights/workspaces/query/read (unless ERWATCH_DATA_PLANE leaves connection-monitor out).')
 param connectionMonitorWorkspaceIds string = ''
 
 @secure()

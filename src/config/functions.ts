@@ -9,6 +9,13 @@ export const DEFAULT_SWEEP_SCHEDULE = "0 */5 * * * *";
 export const FUNCTIONS_DELIVERY_BUDGET_MS = 4 * 60_000;
 
 /**
+ * The longest a sweep worker reads one work message: inside the same lock
+ * (host.json maxAutoLockRenewalDuration), so no second worker is handed the
+ * batch while the first still reads it (a circuit read twice pages twice).
+ */
+export const WORK_HARD_STOP_MS = 4 * 60_000;
+
+/**
  * SWEEP_SCHEDULE, checked with the other settings at start: the timer is
  * registered with it (timerSchedule), and a schedule the host cannot run
  * would leave erwatch without sweeps.

@@ -1,7 +1,7 @@
 import functions, { type InvocationContext } from "@azure/functions";
 import { hostname } from "node:os";
 import { processEnv } from "../config/env.js";
-import { readWorkQueueSetting } from "../config/functions.js";
+import { readWorkQueueSetting, WORK_HARD_STOP_MS } from "../config/functions.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 import { counted } from "../core/text.js";
 
@@ -48,7 +48,7 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     // The hard stop: a little after the deadline, and within the message lock.
     const stopIn = Math.min(
       Math.max(1_000, deadline - Date.now() + WORK_STOP_GRACE_MS),
-      4 * 60_000,
+      WORK_HARD_STOP_MS,
     );
     const done = await processWork(runtime.sweeper, runtime.work.claims, work, {
       worker: workerOf(work, {
