@@ -537,7 +537,7 @@ ${circuitLines("late", late, staleAfter, options)}
 ${silenceList(model.silences ?? [])}
 <h2>Recent changes</h2>
 <ul id="recent">
-${(model.unread ?? []).includes("recent changes") ? "<li>Recent changes could not be read just now.</li>" : model.recent.length === 0 ? "<li>Nothing changed recently.</li>" : model.recent.map((e) => historyLine(e, names)).join("\n")}
+${(model.unread ?? []).includes("recent changes") ? "<li>Recent changes could not be read just now.</li>" : model.recent.length === 0 ? "<li>Nothing changed recently.</li>" : [...model.recent.map((e) => historyLine(e, names)), ...(model.recentCut ? [`<li class="note" id="recent-cut">Only the ${counted(model.recentCut.shown, "most recent change")} of the last ${model.recentCut.hours} h are listed; older ones are not shown here.</li>`] : [])].join("\n")}
 </ul>
 ${circuitLines("healthy", healthy, staleAfter, options)}
 <p class="d">Generated ${time(model.generatedAt)} from stored state; no Azure call is made to draw this page. It reloads every minute.</p>

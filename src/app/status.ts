@@ -158,6 +158,11 @@ export interface StatusModel {
   circuits: StatusCircuit[];
   openAlerts: StatusAlert[];
   recent: HistoryEntry[];
+  /**
+   * More changes than the page lists: `recent` is the `shown` newest of the
+   * last `hours`. Cut without a word, the list read as all that changed.
+   */
+  recentCut?: { shown: number; hours: number };
   summary?: StatusSummary;
   silences?: StatusSilence[];
   /** The filters applied, and the values they can take. */
@@ -471,9 +476,10 @@ export async function loadStatus(
     store.listAlerts(undefined, unreadable),
     part(
       "recent changes",
+      // One more than is listed: whether there were more is what the page says.
       store.listRecentHistory(
         new Date(now.getTime() - options.recentHours * 3_600_000),
-        options.recentLimit,
+        options.recentLimit + 1,
       ),
     ),
     part("the last sweep", store.lastSweep()),
@@ -514,7 +520,10 @@ export async function loadStatus(
   return {
     generatedAt: now.toISOString(),
     ...filtered(allCircuits, allAlerts, filters),
-    recent: recent ?? [],
+    recent: (recent ?? []).slice(0, options.recentLimit),
+    ...((recent?.length ?? 0) > options.recentLimit && options.recentLimit > 0
+      ? { recentCut: { shown: options.recentLimit, hours: options.recentHours } }
+      : {}),
     summary: {
       ...summaryOf(
         allCircuits,

@@ -74,6 +74,26 @@ async function page(
   });
 }
 
+// Cut to the newest without a word, the list read as all that changed.
+it("more changes than the page lists: it says only the newest are listed", async () => {
+  const [one] = await h.store.listRecentHistory(minute(-60), 1);
+  const three = [9, 8, 7].map((m) => ({ ...one!, at: minute(m).toISOString() }));
+  const store = Object.create(h.store) as StateStore;
+  store.listRecentHistory = async (_since, limit) => three.slice(0, limit);
+  const options = { recentHours: 1, sweepIntervalMinutes: 5, silenceStore: silenceStore() };
+  const log = memoryLogger().logger;
+  const all = await loadStatus(store, minute(10), { ...options, recentLimit: 3, log });
+  expect(all.recent).toEqual(three);
+  expect(all.recentCut).toBeUndefined();
+  expect(renderStatusHtml(all)).not.toContain('id="recent-cut"');
+  const cut = await loadStatus(store, minute(10), { ...options, recentLimit: 2, log });
+  expect(cut.recent).toEqual(three.slice(0, 2));
+  expect(cut.recentCut).toEqual({ shown: 2, hours: 1 });
+  expect(renderStatusHtml(cut)).toContain(
+    '<li class="note" id="recent-cut">Only the 2 most recent changes of the last 1 h are listed; older ones are not shown here.</li>',
+  );
+});
+
 it("all of it read: nothing is said missing", async () => {
   const model = await page(h.store);
   expect(model.unread).toEqual([]);
