@@ -494,7 +494,7 @@ async function postOnce(
     ]);
     retry = true;
     if (last >= event.sequence)
-      return `stale: ${name} already heard event ${last} of this alert, later than ${event.sequence} (${event.action})`;
+      return `stale: ${name} already heard event ${last} of this alert, later than ${event.sequence} (${event.action}), or that event was a resolve not routed there that closed the alert for it`;
     // Strictly later: this event's own earlier attempts do not make it stale.
     // Taken by the receiver or not (its answer or record lost, still being
     // retried, or rejected and parked), the later event supersedes this one.
@@ -654,6 +654,66 @@ async function toldOf(
   return { told, unread };
 }
 
+/**
+ * A resolve closes its alert for the receivers it is not sent to: under each
+ * one's posting lease (so no post of the alert to it is under way) it is
+ * recorded as had, unsent, so an event of the episode not yet posted there
+ * (an open queued behind its resolve: Service Bus keeps no order, and the
+ * Functions host dispatches one queue's messages side by side) is stale when
+ * it comes. Posted, that open would leave PagerDuty triggered for an alert
+ * that is over, its resolve settled without it. `late`: receivers an event
+ * of the episode reached or is reaching since `toldOf` read them (the lease
+ * was busy, or recorded a post since): the resolve goes there too. `unread`:
+ * those whose record could not be read or written, who may have been paged.
+ */
+async function closeForOthers(
+  deps: DispatcherDeps,
+  event: AlertEvent,
+  routed: readonly string[],
+  claimant: string,
+  log: Logger,
+): Promise<{ late: string[]; unread: { receiver: string; error: unknown }[] }> {
+  const late: string[] = [];
+  const unread: { receiver: string; error: unknown }[] = [];
+  const opened = episodeStart(event);
+  const until = new Date(deps.now().getTime() + deps.retry.claimMs);
+  const others = [...deps.receivers.keys()].filter((name) => !routed.includes(name));
+  await Promise.all(
+    others.map(async (name) => {
+      try {
+        const held = await deps.deliveries.lease(event.key, name, claimant, until, event.sequence);
+        if (held.kind === "busy") {
+          late.push(name);
+          return;
+        }
+        try {
+          if (held.attempted >= opened) late.push(name);
+          // Recorded as had, as a stale event is: an earlier event of the
+          // episode is then stale, and a copy of this resolve (toldOf finds
+          // the receiver now) skips it rather than telling a receiver that
+          // never heard of the alert that it is over.
+          else
+            await deps.deliveries.delivered(event.key, event.id, name, event.sequence, {
+              status: 0,
+              at: deps.now().toISOString(),
+              attempts: 0,
+              skipped: `not routed: the alert resolved before ${name} was sent any of it`,
+            });
+        } finally {
+          await deps.deliveries.unlease(event.key, name, claimant);
+        }
+      } catch (error) {
+        log.warn(
+          { err: error, receiver: name },
+          "could not close the alert for a receiver the resolve is not routed to",
+        );
+        unread.push({ receiver: name, error });
+      }
+    }),
+  );
+  return { late, unread };
+}
+
 /** A receiver whose delivery log failed: retryable, like a receiver that did not answer. */
 function storageFailure(receiver: string, error: unknown): ReceiverResult {
   const kind = error instanceof Error ? error.name : typeof error;
@@ -702,13 +762,20 @@ export function createDispatcher(deps: DispatcherDeps) {
     });
     const audience =
       event.action === "resolve" ? await toldOf(deps, event, eventLog) : { told: [], unread: [] };
-    const routed = withResolveAudience(route(deps.routing, event), event, audience.told);
+    const claimant = newId();
+    const told = withResolveAudience(route(deps.routing, event), event, audience.told);
+    const unreadNames = audience.unread.map((u) => u.receiver);
+    // After toldOf's reads, so an open whose post began since is seen (late).
+    const closed =
+      event.action === "resolve"
+        ? await closeForOthers(deps, event, [...told.receivers, ...unreadNames], claimant, eventLog)
+        : { late: [], unread: [] };
+    const routed = withResolveAudience(told, event, closed.late);
     if (routed.receivers.length === 0)
       eventLog.info(
         { peakSeverity: event.peakSeverity },
         "no route matches this event; nothing to deliver",
       );
-    const claimant = newId();
     // Settled, not all: one receiver's storage error must neither cut the
     // others short nor escape as a throw. A throw is only ever abandoned, and
     // Service Bus would dead-letter at its own count, without erwatch's reason.
@@ -738,7 +805,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     });
     // A receiver that may have heard the alert, outside the resolve's routes:
     // not knowing is a failure for now, never a reason to leave it out.
-    for (const { receiver, error } of audience.unread)
+    for (const { receiver, error } of [...audience.unread, ...closed.unread])
       if (!routed.receivers.includes(receiver)) results.push(storageFailure(receiver, error));
     const decision = settleFor(
       results,
