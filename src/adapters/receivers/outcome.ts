@@ -39,6 +39,17 @@ export function classifyStatus(status: number): StatusClass {
 }
 
 /**
+ * The three forms of an HTTP-date (RFC 9110 §5.6.7), all in GMT: IMF-fixdate,
+ * RFC 850, asctime. Only these go to Date.parse, which reads far more ("Retry
+ * 3" as March 2001: a throttled receiver's 429 taken as "now").
+ */
+const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+const TIME = "\\d{2}:\\d{2}:\\d{2}";
+const IMF_FIXDATE = new RegExp(`^${DAY}, \\d{1,2} [a-z]{3} \\d{4} ${TIME} GMT$`, "i");
+const RFC_850 = new RegExp(`^${DAY}[a-z]{0,6}, \\d{2}-[a-z]{3}-\\d{2} ${TIME} GMT$`, "i");
+const ASCTIME = new RegExp(`^${DAY} [a-z]{3} [ \\d]?\\d ${TIME} \\d{4}$`, "i");
+
+/**
  * Retry-After as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
  * A date in the past means "now" (0); anything unreadable is ignored (null).
  */
@@ -50,9 +61,12 @@ export function parseRetryAfter(value: string | null | undefined, now: Date): nu
     const seconds = Number(trimmed);
     return Number.isSafeInteger(seconds) ? seconds * 1000 : null;
   }
-  // Only date-looking values: Date.parse accepts bare numbers like "1.5" as years.
-  if (!/[a-z]/i.test(trimmed)) return null;
-  const at = Date.parse(trimmed);
+  let date: string;
+  if (IMF_FIXDATE.test(trimmed) || RFC_850.test(trimmed)) date = trimmed;
+  // asctime names no zone, and Date.parse would read it in the host's.
+  else if (ASCTIME.test(trimmed)) date = `${trimmed} GMT`;
+  else return null;
+  const at = Date.parse(date);
   if (Number.isNaN(at)) return null;
   return Math.max(0, at - now.getTime());
 }
