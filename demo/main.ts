@@ -16,7 +16,7 @@ import { startWorld, type World } from "../test/support/world.js";
 import { pagerDutyText, teamsText, trendLine, webhookText } from "./notifications.js";
 import { demoLifetime } from "./lifetime.js";
 import { serveStatus, type StatusServer } from "./status-server.js";
-import { TIMELINE } from "./timeline.js";
+import { maintenanceSilence, TIMELINE } from "./timeline.js";
 import { counted } from "../src/core/text.js";
 
 interface Options {
@@ -78,6 +78,7 @@ async function run(options: Options): Promise<void> {
     estate: estateOf(bundle),
     now: () => now,
     routing: "defaults",
+    env: { ERWATCH_SILENCES: JSON.stringify([maintenanceSilence(bundle.circuit.name)]) },
     // The demo must not wait out a real backoff; nothing fails in this script anyway.
     sleep: async () => undefined,
   });
@@ -107,12 +108,15 @@ async function run(options: Options): Promise<void> {
         if (trend) out(`    ${trend}`);
       }
       const held = result.decisions.filter((d) => d.reason === "held-by-hysteresis");
+      const silenced = result.decisions.filter((d) => d.reason === "silenced");
       if (result.events.length === 0)
         out(
           dim(
-            held.length > 0
-              ? "  no notification: held by hysteresis until the next sweep confirms it"
-              : "  no notification",
+            silenced.length > 0
+              ? `  no notification: held by ${silenced[0]!.detail ?? "a silence"}`
+              : held.length > 0
+                ? "  no notification: held by hysteresis until the next sweep confirms it"
+                : "  no notification",
           ),
         );
       await world.dispatchPending();

@@ -23,6 +23,19 @@ export interface Step {
 }
 
 /** What else in the estate a step may change: the Connection Monitor testing the circuit. */
+/** The carrier's announced maintenance in the timeline: a silence, as ERWATCH_SILENCES holds it. */
+export function maintenanceSilence(circuitName: string): object {
+  return {
+    id: "carrier-maintenance",
+    circuit: circuitName,
+    peering: PRIVATE,
+    path: "primary",
+    start: "2026-11-22T03:00Z",
+    end: "2026-11-22T03:45Z",
+    comment: "carrier's announced maintenance, ticket CHG-20431",
+  };
+}
+
 export interface Scene {
   monitor: SimConnectionMonitor;
 }
@@ -37,8 +50,7 @@ export const TIMELINE: Step[] = [
   { at: "2026-11-22T00:05:00Z", story: "Still quiet: nothing changes, nothing is sent." },
   {
     at: "2026-11-22T00:10:00Z",
-    story:
-      "The carrier starts announced maintenance on the secondary link: its ARP entries vanish.",
+    story: "An unannounced carrier fault on the secondary link: its ARP entries vanish.",
     change: (c) => carrierDown(c, PRIVATE, "secondary"),
   },
   {
@@ -47,7 +59,7 @@ export const TIMELINE: Step[] = [
   },
   {
     at: "2026-11-22T00:40:00Z",
-    story: "Maintenance over: the secondary comes back.",
+    story: "The carrier fixes it: the secondary comes back.",
     change: (c) => restorePath(c, PRIVATE, "secondary"),
   },
   { at: "2026-11-22T00:45:00Z", story: "Clean twice in a row: resolved." },
@@ -72,6 +84,24 @@ export const TIMELINE: Step[] = [
     },
   },
   { at: "2026-11-22T02:25:00Z", story: "Clean twice in a row: resolved." },
+  {
+    at: "2026-11-22T03:00:00Z",
+    story: `The carrier's announced maintenance on the primary link starts. Its window (03:00–03:45 UTC) is a silence in ERWATCH_SILENCES, as \`erwatch silence add\` would store it: ARP vanishes.`,
+    change: (c) => carrierDown(c, PRIVATE, "primary"),
+  },
+  {
+    at: "2026-11-22T03:05:00Z",
+    story: "Still down: the Sev2 would open now, but the window holds it and nobody is told.",
+  },
+  {
+    at: "2026-11-22T03:30:00Z",
+    story: "The carrier finishes early, inside its window: the primary comes back.",
+    change: (c) => restorePath(c, PRIVATE, "primary"),
+  },
+  {
+    at: "2026-11-22T03:35:00Z",
+    story: "Clean twice in a row: nobody was told of it, so there is nothing to resolve.",
+  },
   {
     at: "2026-11-22T09:00:00Z",
     story: "Morning: a new site's routes push the count to 3,000 of the Standard SKU's 4,000.",

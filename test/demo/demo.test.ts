@@ -44,7 +44,7 @@ describe("npm run demo", () => {
     expect(code, out).toBe(0);
     const status = /status page: (http:\/\/127\.0\.0\.1:\d+\/api\/status)/.exec(out);
     expect(status, out).not.toBeNull();
-    // The story, in order: maintenance Sev2 to Teams only; the 2 a.m. Sev0 pages
+    // The story, in order: a carrier fault's Sev2 to Teams only; the 2 a.m. Sev0 pages
     // and resolves on one dedup key; the prefix warning escalates.
     const notifications = out.split("\n").filter((l) => l.includes("▶"));
     const headline = (line: string) => {
@@ -104,6 +104,13 @@ describe("npm run demo", () => {
       .split("\n")
       .flatMap((line, i, all) => (line.trim().startsWith("trend:") ? [all[i - 1]!] : []));
     expect(trends.map((l) => /alert (\w+)/.exec(l)?.[1])).toEqual(["open", "escalate"]);
+    // The carrier's announced maintenance is a silence: the Sev2 it would open
+    // is held and said to be, and nothing reaches anyone from 03:00 to 03:35.
+    expect(sweepAt(out, "03:05")).toMatch(
+      /no notification: held by silence carrier-maintenance \(carrier's announced maintenance, ticket CHG-20431\)/,
+    );
+    for (const hhmm of ["03:00", "03:05", "03:30", "03:35"])
+      expect(sweepAt(out, hhmm)).not.toContain("▶");
     expect(out).toMatch(/capacity planning, not an incident/);
     expect(out).toMatch(/every layer of the circuit reads healthy/);
     expect(out).toMatch(/redundancy holding/);
