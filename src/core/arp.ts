@@ -9,7 +9,12 @@ export type ArpVerdict =
   | { healthy: true; detail: string }
   | {
       healthy: false;
-      problem: "empty" | "microsoft-only" | "on-prem-only" | "incomplete";
+      /**
+       * "unplaced": entries resolve, but erwatch cannot tell which end any
+       * of the missing side's could be (an interface name it does not know
+       * and no /30 to place them by): not known to be down, so UNKNOWN.
+       */
+      problem: "empty" | "microsoft-only" | "on-prem-only" | "incomplete" | "unplaced";
       detail: string;
     };
 
@@ -75,6 +80,19 @@ export function assessArp(rows: ArpRow[], subnet: string | null): ArpVerdict {
   }
   if (onPrem.length > 0 && !onPremResolved) {
     return { healthy: false, problem: "incomplete", detail: "on-prem MAC Incomplete" };
+  }
+  // A resolved entry erwatch cannot place may be the side it finds missing:
+  // read as "no side resolves", it paged layer 2 down to the carrier.
+  const unplaced = rows.filter(
+    (r) => sideOf(r, subnet) === "unknown" && isResolvedMac(r.macAddress),
+  );
+  if (unplaced.length > 0) {
+    const names = [...new Set(unplaced.map((r) => JSON.stringify(r.interface)))].join(", ");
+    return {
+      healthy: false,
+      problem: "unplaced",
+      detail: `${unplaced.length === 1 ? "an ARP entry" : `${unplaced.length} ARP entries`} erwatch cannot place on either side (interface ${names}${subnet ? `, outside ${subnet}` : ", no /30 to place by"})`,
+    };
   }
   if (microsoftResolved) {
     return { healthy: false, problem: "microsoft-only", detail: "only Microsoft side resolves" };

@@ -94,6 +94,16 @@ function providerCell(
     return { cell: cell("up", `ARP not read: ${reading.arp.by}`), rows: null, verdict: null };
   }
   const verdict = assessArp(reading.arp.value, subnet);
+  // Not known to be down: UNKNOWN like a table that could not be read (a
+  // session that receives prefixes still proves layer 2 works).
+  if (!verdict.healthy && verdict.problem === "unplaced")
+    return {
+      cell: provenBy
+        ? cell("up", `${verdict.detail}, yet ${provenBy}: L2 works`)
+        : cell("unknown", verdict.detail),
+      rows: reading.arp.value,
+      verdict: null,
+    };
   // A layer cannot be down while one that runs over it works: an odd ARP table
   // under a session that receives prefixes is a note (warn), never layer 2 down.
   const status = verdict.healthy ? "up" : provenBy ? "warn" : "down";

@@ -55,10 +55,39 @@ describe("assessArp", () => {
       true,
       undefined,
     ],
+    // Resolved, but neither named nor inside the /30: it may be the side that
+    // looks missing, so not known to be down.
+    [
+      "an unplaceable entry beside Microsoft's",
+      [{ ...onPrem, interface: "eth0", ipAddress: "10.0.0.1" }, ms],
+      false,
+      "unplaced",
+    ],
+    [
+      "an unplaceable pending entry beside Microsoft's",
+      [{ ...onPrem, interface: "eth0", ipAddress: "10.0.0.1", macAddress: "Incomplete" }, ms],
+      false,
+      "microsoft-only",
+    ],
   ])("%s", (_name, rows, healthy, problem) => {
     const verdict = assessArp(rows, subnet);
     expect(verdict.healthy).toBe(healthy);
     if (!verdict.healthy) expect(verdict.problem).toBe(problem);
+  });
+});
+
+describe("assessArp without a /30 to place entries by", () => {
+  it("reads resolved entries it cannot place as unplaced, naming their interfaces", () => {
+    const rows = [
+      { age: 1, interface: "eth0", ipAddress: "192.168.10.17", macAddress: "0050.56a1.2b3c" },
+      { age: 0, interface: "eth1", ipAddress: "192.168.10.18", macAddress: "5c5e.abd1.0001" },
+    ];
+    expect(assessArp(rows, null)).toEqual({
+      healthy: false,
+      problem: "unplaced",
+      detail:
+        '2 ARP entries erwatch cannot place on either side (interface "eth0", "eth1", no /30 to place by)',
+    });
   });
 });
 
