@@ -109,3 +109,81 @@ describe("a Connection Monitor the SDK cannot take", () => {
     }
   });
 });
+
+describe("a Connection Monitor erwatch's own parser cannot read", () => {
+  const LISTING = "Microsoft.Network/networkWatchers/connectionMonitors/read";
+  // er-lon's tag names its monitor (no workspace tag: it is still looked up in
+  // the region's listing); er-ams and er-fra discover theirs by their VNets.
+  it.each([
+    [
+      "its workspace output null",
+      "cm-er-ams",
+      { field: "properties.outputs[0]", value: null },
+      ["er-ams"],
+    ],
+    ["its name left out", "cm-er-ams", { field: "name", remove: true }, ["er-ams"]],
+    ["its location a number", "cm-er-ams", { field: "location", value: 5 }, ["er-ams"]],
+    // An endpoint that cannot be read might be in any VNet: every circuit that
+    // discovers its monitors is UNKNOWN, never healthy; the one that names its own is not.
+    [
+      "a null among its endpoints",
+      "cm-er-ams",
+      { field: "properties.endpoints[0]", value: null },
+      ["er-ams", "er-fra"],
+    ],
+    [
+      "an endpoint's resource id a number",
+      "cm-er-ams",
+      { field: "properties.endpoints[1].resourceId", value: 5 },
+      ["er-ams", "er-fra"],
+    ],
+    [
+      "its endpoints an object",
+      "cm-er-ams",
+      { field: "properties.endpoints", value: {} },
+      ["er-ams", "er-fra"],
+    ],
+    // The monitor a tag names is that circuit's alone: its endpoints are elsewhere.
+    [
+      "the named monitor's workspace output null",
+      "cm-er-lon",
+      { field: "properties.outputs[0]", value: null },
+      ["er-lon"],
+    ],
+  ] as [string, string, Omit<WireEdit, "read">, string[]][])(
+    "%s (%s): only the circuits it might test read end to end UNKNOWN, named",
+    async (_what, odd, edit, blind) => {
+      estate.state.circuits.find((c) => c.name === "er-lon")!.tags["erwatch:connection-monitor"] =
+        "cm-er-lon";
+      const monitor = estate.state.connectionMonitors!.find((m) => m.name === odd)!;
+      monitor.wire = [{ read: "monitor", ...edit }];
+      const { report } = await sweepReport(estate);
+      for (const name of NAMES.filter((n) => !blind.includes(n))) {
+        const c = byName(report, name);
+        expect(primary(c).endToEnd, name).toMatchObject({
+          status: "up",
+          detail: expect.stringMatching(/^1 test passes/),
+        });
+        expect(c.failedReads, name).toEqual([]);
+        expect(c.findings, name).toEqual([]);
+      }
+      for (const name of blind) {
+        const c = byName(report, name);
+        expect(primary(c).endToEnd.status, name).toBe("unknown");
+        expect(primary(c).gateway.status, name).toBe("up");
+        expect(
+          c.findings.map((f) => f.code),
+          name,
+        ).toEqual(["monitoring-blind"]);
+        // Named: the monitor, not the region's listing.
+        expect(c.failedReads, name).toEqual([
+          expect.objectContaining({
+            kind: "malformed",
+            call: LISTING,
+            target: `connection monitor ${odd} of NetworkWatcher_westeurope`,
+          }),
+        ]);
+      }
+    },
+  );
+});

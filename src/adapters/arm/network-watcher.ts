@@ -10,12 +10,14 @@ import type { Reading } from "../../core/model.js";
 import { collect, failedLike, parsed } from "./call.js";
 import type { ArmContext } from "./context.js";
 import { lifted, listing } from "./listing.js";
+import { MalformedResponseError } from "./wire/fields.js";
 import {
   gatewayVnet,
   parseLearnedRoutes,
-  parseMonitor,
   parseWatcher,
+  readMonitor,
   type MonitorFacts,
+  type OddMonitor,
   type WatcherFacts,
 } from "./wire/network-watcher.js";
 
@@ -62,17 +64,27 @@ async function watchers(
   );
 }
 
+/** A region's Connection Monitors: those erwatch reads, and those it cannot (each with its failure). */
+export interface RegionMonitors {
+  monitors: MonitorFacts[];
+  /**
+   * A monitor that cannot be read fails only the circuits it might test (the
+   * caller knows which): the region's other circuits are judged without it.
+   */
+  odd: { monitor: OddMonitor; failure: Reading<never> }[];
+}
+
 /** Every Connection Monitor of the Network Watcher(s) in the region. */
 export async function monitorsInRegion(
   ctx: ArmContext,
   subscriptionId: string,
   region: string,
   options: WatcherReadOptions,
-): Promise<Reading<MonitorFacts[]>> {
+): Promise<Reading<RegionMonitors>> {
   const all = await watchers(ctx, subscriptionId, options);
   if (!all.ok) return all;
   const here = all.value.filter((w) => regionKey(w.location) === regionKey(region));
-  const found: MonitorFacts[] = [];
+  const found: RegionMonitors = { monitors: [], odd: [] };
   for (const watcher of here) {
     const ops = ctx.clients.for(subscriptionId).connectionMonitors;
     const what = `connection monitors of ${watcher.name}`;
@@ -87,13 +99,24 @@ export async function monitorsInRegion(
     );
     if (!listed.ok) return failedLike(listed);
     // A monitor the SDK could not take is read by the same parser, from what ARM sent.
-    const items = [...listed.value.items, ...listed.value.untaken.map(lifted)];
-    const monitors = parsed(
-      { operation: "listConnectionMonitors", target: what, readAt: listed.readAt },
-      () => items.map(parseMonitor),
-    );
-    if (!monitors.ok) return monitors;
-    found.push(...monitors.value);
+    for (const item of [...listed.value.items, ...listed.value.untaken.map(lifted)]) {
+      const read = readMonitor(item);
+      if (read.ok) {
+        found.monitors.push(read.facts);
+        continue;
+      }
+      const from = {
+        operation: "listConnectionMonitors" as const,
+        target: `connection monitor ${read.odd.name ?? "(no name)"} of ${watcher.name}`,
+        readAt: listed.readAt,
+      };
+      found.odd.push({
+        monitor: read.odd,
+        failure: parsed<never>(from, () => {
+          throw new MalformedResponseError(read.odd.problem);
+        }),
+      });
+    }
   }
   return { ok: true, value: found, readAt: ctx.now().toISOString() };
 }

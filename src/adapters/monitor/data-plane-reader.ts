@@ -14,7 +14,7 @@ import type { ArmClientOptions } from "../arm/clients.js";
 import type { ArmContext } from "../arm/context.js";
 import { failedLike } from "../arm/call.js";
 import { learnedRoutes, monitorsInRegion, vnetOfGateway } from "../arm/network-watcher.js";
-import type { MonitorFacts } from "../arm/wire/network-watcher.js";
+import type { MonitorFacts, OddMonitor } from "../arm/wire/network-watcher.js";
 import { createMonitorCall } from "./call.js";
 import { LogsReader } from "./logs.js";
 import { MetricsReader } from "./metrics.js";
@@ -47,6 +47,18 @@ const split = (text: string | undefined) =>
 /** A monitor endpoint inside the VNet (the VNet, or one of its subnets). */
 const inVnet = (resourceId: string, vnet: string) =>
   same(resourceId, vnet) || resourceId.toLowerCase().startsWith(`${vnet.toLowerCase()}/subnets/`);
+
+/**
+ * Whether the tag's entry might name a monitor erwatch cannot read: by its
+ * name or id as the readable ones are matched, and when it lacks an id, by an
+ * id ending in its name; one that says neither might be any.
+ */
+function mightBeNamed(entry: string, m: OddMonitor): boolean {
+  if (m.name === null && m.id === null) return true;
+  if (m.name !== null && same(entry, m.name)) return true;
+  if (m.id !== null) return same(entry, m.id);
+  return same(entry.split("/").pop() ?? entry, m.name!);
+}
 
 function refOf(m: MonitorFacts, how: MonitorRef["how"], workspace?: string): MonitorRef[] {
   const workspaces = workspace ? [workspace] : m.workspaces;
@@ -108,15 +120,21 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     if (!region) return { ok: true, value: [], readAt: now };
     const found = await monitorsInRegion(arm, reading.ref.subscriptionId, region, options);
     if (!found.ok) return failedLike(found);
-    if (named.length > 0)
+    const { monitors, odd } = found.value;
+    // A monitor erwatch cannot read blinds the circuits it might test, and only them.
+    if (named.length > 0) {
+      const unread = odd.find((o) => named.some((n) => mightBeNamed(n, o.monitor)));
+      if (unread) return failedLike(unread.failure);
       return {
         ok: true,
-        value: found.value
+        value: monitors
           .filter((m) => named.some((n) => same(n, m.name) || same(n, m.id)))
           .flatMap((m) => refOf(m, "tagged", workspace)),
         readAt: found.readAt,
       };
-    if (found.value.length === 0) return { ok: true, value: [], readAt: found.readAt };
+    }
+    if (monitors.length === 0 && odd.length === 0)
+      return { ok: true, value: [], readAt: found.readAt };
     if (!reading.gateway.ok) return failedLike(reading.gateway);
     const connections = reading.gateway.value;
     const vnets: string[] = [];
@@ -126,13 +144,23 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
       if (!vnet.ok) return failedLike(vnet);
       if (vnet.value) vnets.push(vnet.value);
     }
-    const tests = (m: MonitorFacts) =>
-      m.endpointResourceIds.some(
+    const tests = (endpointResourceIds: string[]) =>
+      endpointResourceIds.some(
         (r) => connections.some((c) => same(r, c.id)) || vnets.some((v) => inVnet(r, v)),
       );
+    // An endpoint that cannot be read might be in any VNet: only a circuit
+    // with nothing to match it against is sure it is not tested.
+    const unread = odd.find(({ monitor: m }) =>
+      m.endpointResourceIds === null
+        ? connections.length > 0 || vnets.length > 0
+        : tests(m.endpointResourceIds),
+    );
+    if (unread) return failedLike(unread.failure);
     return {
       ok: true,
-      value: found.value.filter(tests).flatMap((m) => refOf(m, "discovered", workspace)),
+      value: monitors
+        .filter((m) => tests(m.endpointResourceIds))
+        .flatMap((m) => refOf(m, "discovered", workspace)),
       readAt: found.readAt,
     };
   }

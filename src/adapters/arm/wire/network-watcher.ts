@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { LearnedRoute } from "../../../core/dataplane/facts.js";
 import {
   list,
+  MalformedResponseError,
   numericText,
   obj,
   parseLenient,
@@ -96,6 +97,61 @@ export function parseMonitor(body: unknown): MonitorFacts {
     ),
     testGroups: testGroupsOf(body),
   };
+}
+
+/**
+ * A monitor parseMonitor cannot read, and what of it still tells which
+ * circuits it might test: which monitor it is, and its endpoints' resources.
+ */
+export interface OddMonitor {
+  /** Null when not sent as text. */
+  id: string | null;
+  /** As sent, else the last segment of its id; null when neither says. */
+  name: string | null;
+  /** Its endpoints' resource ids; null when one endpoint cannot be read (it might be any resource). */
+  endpointResourceIds: string[] | null;
+  /** What could not be read: "endpoints[0] is null, not an object". */
+  problem: string;
+}
+
+const textOf = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : null);
+
+/** Endpoints read as parseMonitor reads them, or null as soon as one is not understood. */
+function endpointIdsOf(endpoints: unknown): string[] | null {
+  if (endpoints === undefined || endpoints === null) return [];
+  if (!Array.isArray(endpoints)) return null;
+  const ids: string[] = [];
+  for (const e of endpoints) {
+    if (typeof e !== "object" || e === null || Array.isArray(e)) return null;
+    const resourceId = (e as Record<string, unknown>).resourceId;
+    if (resourceId === undefined || resourceId === null) continue;
+    if (typeof resourceId !== "string") return null;
+    ids.push(resourceId);
+  }
+  return ids;
+}
+
+/** One monitor of a listing: its facts, or what can be told of it when they cannot be read. */
+export function readMonitor(
+  body: unknown,
+): { ok: true; facts: MonitorFacts } | { ok: false; odd: OddMonitor } {
+  try {
+    return { ok: true, facts: parseMonitor(body) };
+  } catch (error) {
+    if (!(error instanceof MalformedResponseError)) throw error;
+    const shaped = typeof body === "object" && body !== null && !Array.isArray(body);
+    const raw = shaped ? (body as Record<string, unknown>) : {};
+    const id = textOf(raw.id);
+    return {
+      ok: false,
+      odd: {
+        id,
+        name: textOf(raw.name) ?? textOf(id?.split("/").pop()),
+        endpointResourceIds: shaped ? endpointIdsOf(raw.endpoints) : null,
+        problem: error.message,
+      },
+    };
+  }
 }
 
 const gateway = z.object({
