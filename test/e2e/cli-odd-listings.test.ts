@@ -18,7 +18,7 @@ import {
   type SimulatedEstate,
   type WireEdit,
 } from "../support/estate/index.js";
-import { byName, sweepReport } from "../support/estate-cli.js";
+import { byName, SUB, sweepReport } from "../support/estate-cli.js";
 
 const NAMES = ["er-ams", "er-fra", "er-lon"];
 const GET_CONNECTION = "Microsoft.Network/connections/read";
@@ -183,6 +183,59 @@ describe("a Connection Monitor erwatch's own parser cannot read", () => {
             target: `connection monitor ${odd} of NetworkWatcher_westeurope`,
           }),
         ]);
+      }
+    },
+  );
+});
+
+/** The same three circuits, each wired to its own vWAN hub's ExpressRoute gateway. */
+function vwanEstateOfThree(): EstateState {
+  return estateOf(...NAMES.map((name) => healthyCircuit({ name, gateway: "vwan" })));
+}
+
+/** The subscription's vWAN gateways are listed when the Resource Graph query has failed. */
+function graphFails(): void {
+  estate.addFault({
+    match: { operation: "queryResourceGraph" },
+    behaviour: { kind: "status", status: 503 },
+  });
+}
+
+const GATEWAYS = `ExpressRoute gateways in subscription ${SUB}`;
+const ER_GATEWAYS = "Microsoft.Network/expressRouteGateways/read";
+
+describe("a vWAN ExpressRoute connection whose circuit peering cannot be read", () => {
+  it.each([
+    [
+      "its circuit peering null",
+      "properties.expressRouteConnections[0].properties.expressRouteCircuitPeering",
+    ],
+    ["its properties null", "properties.expressRouteConnections[0].properties"],
+  ])(
+    "%s: it might be any circuit's, so every circuit's gateway row is UNKNOWN, none 'not connected'",
+    async (_what, field) => {
+      estate.state = vwanEstateOfThree();
+      graphFails();
+      const gateway = estate.state.vwanGateways.find((g) => g.name === "ergw-hub-er-ams")!;
+      gateway.wire = [{ read: "vwanGateway", field, value: null }];
+      const { report } = await sweepReport(estate);
+      for (const name of NAMES) {
+        const c = byName(report, name);
+        expect(primary(c).gateway.status, name).toBe("unknown");
+        expect(
+          c.findings.map((f) => f.code),
+          name,
+        ).toEqual(["monitoring-blind"]);
+        expect(c.failedReads, name).toContainEqual(
+          expect.objectContaining({
+            kind: "malformed",
+            call: ER_GATEWAYS,
+            target: GATEWAYS,
+            message: expect.stringContaining(
+              "value[0].expressRouteConnections[0].expressRouteCircuitPeering",
+            ),
+          }),
+        );
       }
     },
   );

@@ -103,12 +103,13 @@ export interface SimCircuit {
  * An odd value ARM could send, applied to the JSON of one read after it is
  * built. `read` is `circuit` (the GET and the listing), a long-running read
  * (its final `{ "value": [...] }` body, optionally for one peering and path),
- * `connection` (the connection's GET and listing) or `monitor` (a Connection
- * Monitor in its watcher's listing).
+ * `connection` (the connection's GET and listing), `monitor` (a Connection
+ * Monitor in its watcher's listing) or `vwanGateway` (a vWAN ExpressRoute
+ * gateway in its subscription's listing).
  */
 export interface WireEdit {
   /** `metrics`: the circuit's entry of an Azure Monitor metrics:getBatch answer. */
-  read: "circuit" | "connection" | "monitor" | "metrics" | LroOperationName;
+  read: "circuit" | "connection" | "monitor" | "vwanGateway" | "metrics" | LroOperationName;
   peering?: string;
   path?: "primary" | "secondary";
   /** Dotted, with [n] for array items: "properties.serviceProviderProvisioningState", "value[0].interface", "tags.owner". */
@@ -137,6 +138,8 @@ export interface SimVwanGateway {
   name: string;
   location: string;
   connections: { name: string; circuitPeeringId: string; provisioningState: string }[];
+  /** Raw edits to this gateway's JSON in its subscription's listing; see wire-edits.ts. */
+  wire?: WireEdit[];
 }
 
 /** A VNet gateway: the VNet it lives in, and what it learned (default: every prefix its circuits receive). */

@@ -230,6 +230,8 @@ export function editWire(circuit: SimCircuit, ...edits: WireEdit[]): void {
     throw new Error("connection edits belong to a connection: use editConnectionWire");
   if (edits.some((e) => e.read === "monitor"))
     throw new Error("monitor edits belong to a Connection Monitor: set its `wire`");
+  if (edits.some((e) => e.read === "vwanGateway"))
+    throw new Error("vwanGateway edits belong to a vWAN gateway: set its `wire`");
   circuit.wire = [...(circuit.wire ?? []), ...edits.map((e) => structuredClone(e))];
 }
 

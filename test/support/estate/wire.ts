@@ -188,7 +188,7 @@ export function connectionJson(connection: SimConnection, withStatus: boolean): 
 export function vwanGatewayJson(gateway: SimVwanGateway): Json {
   const id = expressRouteGatewayId(gateway);
   const hub = `/subscriptions/${gateway.subscriptionId}/resourceGroups/${gateway.resourceGroup}/providers/Microsoft.Network/virtualHubs/hub-${gateway.name}`;
-  return {
+  const json = {
     name: gateway.name,
     id,
     etag: etagOf(id),
@@ -219,6 +219,7 @@ export function vwanGatewayJson(gateway: SimVwanGateway): Json {
       })),
     },
   };
+  return applyWireEdits(json, gateway.wire, "vwanGateway") as Json;
 }
 
 export function arpRowsJson(path: SimPath): Json[] {

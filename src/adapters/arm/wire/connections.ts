@@ -112,9 +112,17 @@ export function vwanConnectionsTo(
   const mine: FieldProblem[] = [];
   value.value.forEach((gateway, g) =>
     (gateway?.expressRouteConnections ?? []).forEach((c, i) => {
-      const peeringId = c?.expressRouteCircuitPeering?.id ?? "";
-      if (!c || !peeringId.toLowerCase().startsWith(prefix)) return;
+      // A null among the connections is none (as the query's isnotnull has it).
+      if (!c) return;
       const at = `value[${g}].expressRouteConnections[${i}]`;
+      // A connection that does not say which peering it uses may be this circuit's:
+      // skipped, the circuit would read "not connected" and page.
+      const peeringId = c.expressRouteCircuitPeering?.id ?? "";
+      if (peeringId === "")
+        throw new MalformedResponseError(
+          `${at}.expressRouteCircuitPeering${c.expressRouteCircuitPeering ? ".id" : ""} is missing`,
+        );
+      if (!peeringId.toLowerCase().startsWith(prefix)) return;
       mine.push(...problems.filter((p) => p.field.startsWith(`${at}.`)));
       if (c.provisioningState === null && !mine.some((p) => p.field === `${at}.provisioningState`))
         mine.push({ field: `${at}.provisioningState`, problem: "is missing" });
