@@ -2,9 +2,11 @@
 // item alone. The SDK turns a page into models in one go: one gateway
 // connection, or one Connection Monitor, with a null where its deserialiser
 // expects an object throws a TypeError for the page, and the listing is
-// shared by every circuit of its resource group or region. Each odd body is
-// sent on the wire by the estate, read through the REAL SDK, and judged by
-// the CLI's public JSON report.
+// shared by every circuit of its resource group, region or subscription (a
+// vWAN gateway). An item erwatch's own parser cannot read costs only the
+// circuits it might concern. Each odd body is sent on the wire by the
+// estate, read through the REAL SDK, and judged by the CLI's public JSON
+// report.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ReportCircuit } from "../../src/app/report.js";
@@ -234,6 +236,72 @@ describe("a vWAN ExpressRoute connection whose circuit peering cannot be read", 
             message: expect.stringContaining(
               "value[0].expressRouteConnections[0].expressRouteCircuitPeering",
             ),
+          }),
+        );
+      }
+    },
+  );
+});
+
+describe("a vWAN ExpressRoute gateway the SDK cannot take", () => {
+  // A null route table id: erwatch reads nothing of a connection's routing,
+  // the SDK's model code trips on it for the whole response.
+  const NULL_ROUTE_TABLE =
+    "properties.expressRouteConnections[0].properties.routingConfiguration.propagatedRouteTables.ids[0]";
+  it.each(["ergw-hub-er-ams", "ergw-hub-er-lon"])(
+    "a null among its connection's route table ids (%s): every circuit's connection is still read from what ARM sent",
+    async (odd) => {
+      estate.state = vwanEstateOfThree();
+      graphFails();
+      const gateway = estate.state.vwanGateways.find((g) => g.name === odd)!;
+      gateway.wire = [{ read: "vwanGateway", field: NULL_ROUTE_TABLE, value: null }];
+      const { report } = await sweepReport(estate);
+      for (const name of NAMES) {
+        const c = byName(report, name);
+        // Up: each connection's peering and provisioning state read under both levels of properties.
+        expect(primary(c).gateway.status, name).toBe("up");
+        expect(
+          c.failedReads.map((f) => `${f.kind} ${f.call}`),
+          name,
+        ).toEqual(["server-error Microsoft.ResourceGraph/resources/read"]);
+      }
+    },
+  );
+
+  it.each([
+    [
+      "a null among its connections",
+      "properties.expressRouteConnections[1]",
+      null,
+      "value[0].expressRouteConnections[1] is null",
+    ],
+    [
+      "its connections sent as an object",
+      "properties.expressRouteConnections",
+      {},
+      "value[0].expressRouteConnections is an object, not a list",
+    ],
+  ])(
+    "%s: it might hold any circuit's connection, so every gateway row is UNKNOWN, named by the field, none 'not connected'",
+    async (_what, field, value, said) => {
+      estate.state = vwanEstateOfThree();
+      graphFails();
+      const gateway = estate.state.vwanGateways.find((g) => g.name === "ergw-hub-er-ams")!;
+      gateway.wire = [{ read: "vwanGateway", field, value }];
+      const { report } = await sweepReport(estate);
+      for (const name of NAMES) {
+        const c = byName(report, name);
+        expect(primary(c).gateway.status, name).toBe("unknown");
+        expect(
+          c.findings.map((f) => f.code),
+          name,
+        ).toEqual(["monitoring-blind"]);
+        expect(c.failedReads, name).toContainEqual(
+          expect.objectContaining({
+            kind: "malformed",
+            call: ER_GATEWAYS,
+            target: GATEWAYS,
+            message: `${GATEWAYS}: ${said}`,
           }),
         );
       }

@@ -16,7 +16,7 @@ import { parseCircuitId, sameId } from "../../core/resource-id.js";
 import { failedLike, parsed } from "./call.js";
 import { fieldFailure } from "./circuit.js";
 import type { ArmContext } from "./context.js";
-import { lifted, listing } from "./listing.js";
+import { lifted, liftedWith, listing, onePage } from "./listing.js";
 import { connectionsTo, parseConnection, vwanConnectionsTo } from "./wire/connections.js";
 import { MalformedResponseError } from "./wire/fields.js";
 import {
@@ -127,7 +127,8 @@ async function vwanConnections(
       signal: options.abortSignal,
       onRead: options.onRead,
       // Not a pager in this API: one response with a value array.
-      run: (abortSignal): Promise<unknown> => gateways.listBySubscription({ abortSignal }),
+      run: (abortSignal) =>
+        listing(() => onePage(() => gateways.listBySubscription({ abortSignal }))),
     }),
   );
   if (!listed.ok) return failedLike(listed);
@@ -136,7 +137,13 @@ async function vwanConnections(
     target: what,
     readAt: listed.readAt,
   };
-  const mine = parsed(from, () => vwanConnectionsTo(listed.value, target.circuitId));
+  // A response the SDK could not take is read by the same parser, from what ARM
+  // sent: each gateway's properties, and each of its connections', lifted.
+  const value = [
+    ...listed.value.items,
+    ...listed.value.untaken.map(liftedWith("expressRouteConnections")),
+  ];
+  const mine = parsed(from, () => vwanConnectionsTo({ value }, target.circuitId));
   if (!mine.ok) return failedLike(mine);
   problems.push(
     ...mine.value.problems.map((p) => fieldFailure("listExpressRouteGateways", what, p)),

@@ -7,10 +7,13 @@
 // Monitors) went unjudged for as long as one body stayed odd. Such a page is
 // kept as ARM sent it, for the caller to read item by item as it already
 // reads that listing's items (a GET each, or its wire parser), and the
-// listing goes on from the page's nextLink.
+// listing goes on from the page's nextLink. A listing ARM answers in one
+// response (a subscription's vWAN ExpressRoute gateways) is read as a pager of
+// that one page.
 
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { AsyncLocalStorage } from "node:async_hooks";
+import { MalformedResponseError } from "./wire/fields.js";
 
 export const PAGE_BODY_POLICY = "erwatchPageBody";
 
@@ -38,6 +41,22 @@ export interface Listing<T> {
 /** What every SDK list and listAll answers: pages, resumable from a page's nextLink. */
 export interface Pager<T> {
   byPage(settings?: { continuationToken?: string }): AsyncIterable<T[]>;
+}
+
+/**
+ * A listing the SDK answers in one response (`{ value }`, not a pager), as a
+ * pager of its one page: a response without `value` says nothing of what is
+ * there (not "nothing"), and there is no page after it.
+ */
+export function onePage<T>(read: () => Promise<{ value?: T[] }>): Pager<T> {
+  return {
+    async *byPage(settings) {
+      if (settings?.continuationToken !== undefined) return;
+      const answer = await read();
+      if (!Array.isArray(answer.value)) throw new MalformedResponseError("value is missing");
+      yield answer.value;
+    },
+  };
 }
 
 /** The page's items and next link as sent, or null when the text is no listing page at all. */
@@ -86,7 +105,8 @@ export function listing<T>(open: () => Pager<T>): Promise<Listing<T>> {
  * An untaken item shaped as the SDK's model of it at the top: ARM's
  * `properties` lifted beside id, name and tags, so the wire parsers that read
  * the SDK's models of a listing read its untaken items the same way. Only the
- * top level is lifted: a parser that reads nested resources needs a GET.
+ * top level is lifted (see liftedWith): a parser that reads nested resources
+ * needs a GET.
  */
 export function lifted(raw: unknown): unknown {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
@@ -94,4 +114,14 @@ export function lifted(raw: unknown): unknown {
   if (typeof properties !== "object" || properties === null || Array.isArray(properties))
     return rest;
   return { ...rest, ...(properties as Record<string, unknown>) };
+}
+
+/** lifted, and so is each item of its list `nested`, which the SDK's model has inline (a gateway's connections). */
+export function liftedWith(nested: string): (raw: unknown) => unknown {
+  return (raw) => {
+    const top = lifted(raw);
+    if (typeof top !== "object" || top === null || Array.isArray(top)) return top;
+    const items = (top as Record<string, unknown>)[nested];
+    return Array.isArray(items) ? { ...top, [nested]: items.map(lifted) } : top;
+  };
 }

@@ -110,13 +110,14 @@ export function vwanConnectionsTo(
   const prefix = `${circuitId}/peerings/`.toLowerCase();
   const facts: GatewayConnectionFacts[] = [];
   const mine: FieldProblem[] = [];
-  value.value.forEach((gateway, g) =>
-    (gateway?.expressRouteConnections ?? []).forEach((c, i) => {
-      // A null among the connections is none (as the query's isnotnull has it).
-      if (!c) return;
+  value.value.forEach((gateway, g) => {
+    // A gateway, or a connection, that is null might be any circuit's: skipped,
+    // the circuit would read "not connected" and page.
+    if (!gateway) throw new MalformedResponseError(`value[${g}] is null`);
+    (gateway.expressRouteConnections ?? []).forEach((c, i) => {
       const at = `value[${g}].expressRouteConnections[${i}]`;
-      // A connection that does not say which peering it uses may be this circuit's:
-      // skipped, the circuit would read "not connected" and page.
+      if (!c) throw new MalformedResponseError(`${at} is null`);
+      // So might one that does not say which peering it uses.
       const peeringId = c.expressRouteCircuitPeering?.id ?? "";
       if (peeringId === "")
         throw new MalformedResponseError(
@@ -133,7 +134,7 @@ export function vwanConnectionsTo(
         peering: peeringId.slice(prefix.length),
         status: c.provisioningState,
       });
-    }),
-  );
+    });
+  });
   return { facts, problems: mine };
 }
