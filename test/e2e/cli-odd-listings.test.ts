@@ -308,3 +308,45 @@ describe("a vWAN ExpressRoute gateway the SDK cannot take", () => {
     },
   );
 });
+
+// A monitor testing a circuit whose outputs name no Log Analytics workspace:
+// its results cannot be read, and the circuit read "no Connection Monitor"
+// (end to end n/a) without a word.
+describe("a Connection Monitor that writes to no workspace erwatch knows", () => {
+  const LISTING = "Microsoft.Network/networkWatchers/connectionMonitors/read";
+  it.each([
+    ["its outputs empty", "cm-er-ams", { field: "properties.outputs", value: [] }, "er-ams"],
+    ["its outputs left out", "cm-er-ams", { field: "properties.outputs", remove: true }, "er-ams"],
+    [
+      "the named monitor's outputs empty",
+      "cm-er-lon",
+      { field: "properties.outputs", value: [] },
+      "er-lon",
+    ],
+  ] as [string, string, Omit<WireEdit, "read">, string][])(
+    "%s (%s): its circuit reads end to end UNKNOWN, named; the others are judged",
+    async (_what, odd, edit, blind) => {
+      estate.state.circuits.find((c) => c.name === "er-lon")!.tags["erwatch:connection-monitor"] =
+        "cm-er-lon";
+      const monitor = estate.state.connectionMonitors!.find((m) => m.name === odd)!;
+      monitor.wire = [{ read: "monitor", ...edit }];
+      const { report } = await sweepReport(estate);
+      for (const name of NAMES.filter((n) => n !== blind)) {
+        const c = byName(report, name);
+        expect(primary(c).endToEnd.status, name).toBe("up");
+        expect(c.failedReads, name).toEqual([]);
+      }
+      const c = byName(report, blind);
+      expect(primary(c).endToEnd.status).toBe("unknown");
+      expect(c.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
+      expect(c.failedReads).toEqual([
+        expect.objectContaining({
+          kind: "malformed",
+          call: LISTING,
+          target: `connection monitor ${odd}`,
+          message: expect.stringMatching(/no Log Analytics workspace/),
+        }),
+      ]);
+    },
+  );
+});

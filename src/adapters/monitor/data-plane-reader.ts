@@ -12,7 +12,8 @@ import type { CircuitReading, Reading } from "../../core/model.js";
 import type { DataPlaneConfig } from "../../config/data-plane.js";
 import type { ArmClientOptions } from "../arm/clients.js";
 import type { ArmContext } from "../arm/context.js";
-import { failedLike } from "../arm/call.js";
+import { failedLike, parsed } from "../arm/call.js";
+import { MalformedResponseError } from "../arm/wire/fields.js";
 import { learnedRoutes, monitorsInRegion, vnetOfGateway } from "../arm/network-watcher.js";
 import type { MonitorFacts, OddMonitor } from "../arm/wire/network-watcher.js";
 import { createMonitorCall } from "./call.js";
@@ -58,6 +59,35 @@ function mightBeNamed(entry: string, m: OddMonitor): boolean {
   if (m.name !== null && same(entry, m.name)) return true;
   if (m.id !== null) return same(entry, m.id);
   return same(entry.split("/").pop() ?? entry, m.name!);
+}
+
+/**
+ * The monitors testing a circuit as references to read, or the failure that
+ * one of them writes to no Log Analytics workspace erwatch knows (its outputs
+ * empty, and no erwatch:workspace tag): its results cannot
+ * be read, and without a word the circuit read "no Connection Monitor".
+ */
+function refsOf(
+  chosen: MonitorFacts[],
+  how: MonitorRef["how"],
+  workspace: string | undefined,
+  readAt: string,
+): Reading<MonitorRef[]> {
+  const unwritten = workspace ? undefined : chosen.find((m) => m.workspaces.length === 0);
+  if (unwritten)
+    return parsed<never>(
+      {
+        operation: "listConnectionMonitors",
+        target: `connection monitor ${unwritten.name}`,
+        readAt,
+      },
+      () => {
+        throw new MalformedResponseError(
+          "outputs name no Log Analytics workspace, so its test results cannot be read",
+        );
+      },
+    );
+  return { ok: true, value: chosen.flatMap((m) => refOf(m, how, workspace)), readAt };
 }
 
 function refOf(m: MonitorFacts, how: MonitorRef["how"], workspace?: string): MonitorRef[] {
@@ -125,13 +155,12 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     if (named.length > 0) {
       const unread = odd.find((o) => named.some((n) => mightBeNamed(n, o.monitor)));
       if (unread) return failedLike(unread.failure);
-      return {
-        ok: true,
-        value: monitors
-          .filter((m) => named.some((n) => same(n, m.name) || same(n, m.id)))
-          .flatMap((m) => refOf(m, "tagged", workspace)),
-        readAt: found.readAt,
-      };
+      return refsOf(
+        monitors.filter((m) => named.some((n) => same(n, m.name) || same(n, m.id))),
+        "tagged",
+        workspace,
+        found.readAt,
+      );
     }
     if (monitors.length === 0 && odd.length === 0)
       return { ok: true, value: [], readAt: found.readAt };
@@ -156,13 +185,12 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
         : tests(m.endpointResourceIds),
     );
     if (unread) return failedLike(unread.failure);
-    return {
-      ok: true,
-      value: monitors
-        .filter((m) => tests(m.endpointResourceIds))
-        .flatMap((m) => refOf(m, "discovered", workspace)),
-      readAt: found.readAt,
-    };
+    return refsOf(
+      monitors.filter((m) => tests(m.endpointResourceIds)),
+      "discovered",
+      workspace,
+      found.readAt,
+    );
   }
 
   async function readEndToEnd(
