@@ -15,6 +15,13 @@ export interface SettingDoc {
   secret?: boolean;
 }
 
+/**
+ * Set by Azure on every Functions app, never by the operator: read (what the
+ * README says erwatch makes of each), but no setting of erwatch's, so neither
+ * in the settings table nor the sample, nor any command's --help.
+ */
+export const PLATFORM_NAMES: readonly string[] = ["WEBSITE_SKU"];
+
 export const SETTINGS = {
   LOG_LEVEL: {
     section: "general",

@@ -6,16 +6,13 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { timerSchedule } from "../../src/config/functions.js";
 import { SettingsReader } from "../../src/config/reader.js";
-import { SETTINGS } from "../../src/config/settings.js";
+import { PLATFORM_NAMES, SETTINGS } from "../../src/config/settings.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { loadDispatchConfig, loadStatusConfig, loadSweepConfig } from "../../src/runtime/config.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const HOST_ONLY = ["FUNCTIONS_WORKER_RUNTIME"];
-// Set by Azure on every Functions app, never by the operator: read, but no
-// setting of erwatch's (not in the sample nor the settings table); the README
-// says what erwatch makes of each.
-const PLATFORM = ["WEBSITE_SKU"];
+const PLATFORM = [...PLATFORM_NAMES];
 const documented = Object.keys(SETTINGS).sort();
 
 function settingsReadByCode(): string[] {

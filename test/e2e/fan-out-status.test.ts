@@ -125,7 +125,7 @@ it("names the circuit a worker read but could not record, with why, and says so 
     await cli(["alerts"]);
     expect(out).toMatch(
       new RegExp(
-        `Warning: the workers recorded ${handedOut - 1} of the ${handedOut} deep read\\(s\\) of the last sweep \\(1 read but not recorded: er-1-2 \\(`,
+        `Warning: the workers recorded ${handedOut - 1} of the ${handedOut} deep reads of the last sweep \\(1 read but not recorded: er-1-2 \\(`,
       ),
     );
     out = "";
