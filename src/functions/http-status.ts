@@ -6,11 +6,9 @@ import functions, {
 import { isStorageFailure } from "../app/state-store.js";
 import { loadStatus } from "../app/status.js";
 import { renderStatusHtml } from "../app/status-html.js";
-import { SEVERITIES } from "../core/model.js";
+import { parseStatusQuery } from "../app/status-request.js";
 import { statusDeps, type StatusFunctionDeps } from "./deps.js";
 import { encodeBody } from "./http/encoding.js";
-
-const text = (value: string | null) => (value && value.trim() !== "" ? value.trim() : null);
 
 // The page carries the function key in its filter form (`?code=`), and the state
 // of every circuit: kept by no cache or proxy, sent to no other site, and never
@@ -39,6 +37,14 @@ function unavailable(error: Error): HttpResponseInit {
 /** Stored state only: never an ARM read. Filters come as query parameters, so they work without script. */
 export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
+    // Before storage is asked anything: a filter that cannot be applied is said, not dropped.
+    const query = parseStatusQuery(request.query);
+    if (!query.ok)
+      return {
+        status: query.problem.status,
+        headers: { "content-type": "application/problem+json" },
+        body: JSON.stringify(query.problem),
+      };
     let deps;
     try {
       deps = await getDeps();
@@ -48,22 +54,6 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
       return unavailable(error);
     }
     const { config, store, silences, logger, claims } = deps.runtime;
-    const given = text(request.query.get("severity"));
-    // Any case; an unknown value is said, not ignored (it would show everything under a filter).
-    const severity = given
-      ? (SEVERITIES.find((s) => s.toLowerCase() === given.toLowerCase()) ?? null)
-      : null;
-    if (given && !severity)
-      return {
-        status: 400,
-        headers: { "content-type": "application/problem+json" },
-        body: JSON.stringify({
-          type: "about:blank",
-          title: "unknown severity",
-          status: 400,
-          detail: `severity must be one of ${SEVERITIES.join(", ")} (any case)`,
-        }),
-      };
     let model;
     try {
       model = await loadStatus(store, deps.now(), {
@@ -75,12 +65,7 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
         silenceStore: silences,
         configuredSilences: config.state.silences,
         ...(claims ? { work: claims } : {}),
-        filters: {
-          severity,
-          provider: text(request.query.get("provider")),
-          location: text(request.query.get("location")),
-          circuit: text(request.query.get("circuit")),
-        },
+        filters: query.filters,
       });
     } catch (error) {
       // The page is built from listings across the tables; storage not answering
@@ -91,9 +76,7 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
     // Megabytes at estate size (the JSON most): compressed for clients that take it.
     const json = (request.headers.get("accept") ?? "").includes("application/json");
     const encoded = await encodeBody(
-      json
-        ? JSON.stringify(model)
-        : renderStatusHtml(model, { code: text(request.query.get("code")) }),
+      json ? JSON.stringify(model) : renderStatusHtml(model, { code: query.code }),
       request.headers.get("accept-encoding"),
     );
     return {
