@@ -23,6 +23,7 @@ import { PATHS, SEVERITIES, type Severity } from "../core/model.js";
 import { LAYER_ROWS, OWNER_WORDS, SEVERITY_WORDS, STATUS_WORDS } from "../core/vocabulary.js";
 import type { WorkersProgress } from "./work-progress.js";
 import { counted } from "../core/text.js";
+import { placeWord } from "../core/place.js";
 
 const LAYERS = LAYER_ROWS;
 
@@ -295,13 +296,23 @@ function filterForm(model: StatusModel, options: RenderOptions): string {
     all: string,
     values: { value: string; text: string }[],
     current: string | null,
-  ) =>
-    `<label>${label} <select name="${name}"><option value="">${all}</option>${values
+  ) => {
+    // The filter as applied (in any case, README): a list that showed "all"
+    // over a filtered view dropped it when another list was changed.
+    const chosen =
+      current === null ? null : values.find((v) => placeWord(v.value) === placeWord(current));
+    const shown =
+      current === null || chosen
+        ? values
+        : [...values, { value: current, text: `${current} (no circuit now)` }];
+    const selected = chosen?.value ?? current;
+    return `<label>${label} <select name="${name}"><option value="">${all}</option>${shown
       .map(
         (v) =>
-          `<option value="${escapeHtml(v.value)}"${v.value === current ? " selected" : ""}>${escapeHtml(v.text)}</option>`,
+          `<option value="${escapeHtml(v.value)}"${v.value === selected ? " selected" : ""}>${escapeHtml(v.text)}</option>`,
       )
       .join("")}</select></label>`;
+  };
   const code = options.code
     ? `<input type="hidden" name="code" value="${escapeHtml(options.code)}">`
     : "";
