@@ -8,7 +8,7 @@ import { loadStatus } from "../app/status.js";
 import { renderStatusHtml } from "../app/status-html.js";
 import { parseStatusQuery } from "../app/status-request.js";
 import { statusDeps, type StatusFunctionDeps } from "./deps.js";
-import { encodeBody } from "./http/encoding.js";
+import { encodeBody, wantsJson } from "./http/encoding.js";
 
 // The page carries the function key in its filter form (`?code=`), and the state
 // of every circuit: kept by no cache or proxy, sent to no other site, and never
@@ -74,7 +74,7 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
       return unavailable(error);
     }
     // Megabytes at estate size (the JSON most): compressed for clients that take it.
-    const json = (request.headers.get("accept") ?? "").includes("application/json");
+    const json = wantsJson(request.headers.get("accept"));
     const encoded = await encodeBody(
       json ? JSON.stringify(model) : renderStatusHtml(model, { code: query.code }),
       request.headers.get("accept-encoding"),

@@ -1,6 +1,11 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { acceptsGzip, COMPRESS_FROM_BYTES, encodeBody } from "../../src/functions/http/encoding.js";
+import {
+  acceptsGzip,
+  COMPRESS_FROM_BYTES,
+  encodeBody,
+  wantsJson,
+} from "../../src/functions/http/encoding.js";
 
 describe("acceptsGzip (RFC 9110 §12.5.3)", () => {
   it.each([
@@ -62,5 +67,28 @@ describe("encodeBody", () => {
     expect((await encodeBody(`${small}é`, "gzip")).headers).toEqual({
       "content-encoding": "gzip",
     });
+  });
+});
+
+describe("wantsJson: the status page's JSON or HTML (RFC 9110 §12.5.1)", () => {
+  it.each([
+    [null, false],
+    ["", false],
+    ["*/*", false],
+    // What a browser sends: the page.
+    ["text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", false],
+    ["application/json", true],
+    ["application/json; charset=utf-8", true],
+    ["application/json;q=0.9, */*", true],
+    ["application/json, text/html", true],
+    // Media types are case-insensitive: it answered a page to these.
+    ["Application/JSON", true],
+    ["APPLICATION/JSON;Q=0.5", true],
+    // Refused outright, or asked for below the page: it answered JSON to these.
+    ["application/json;q=0", false],
+    ["text/html, application/json;q=0.5", false],
+    ["application/json-seq", false],
+  ])("%j → %s", (header, expected) => {
+    expect(wantsJson(header)).toBe(expected);
   });
 });

@@ -95,3 +95,17 @@ describe("GET /api/status: its query", () => {
     expect(JSON.parse(String(response.body)).detail).toMatch(/one of Sev0, Sev1/);
   });
 });
+
+describe("GET /api/status: its Accept", () => {
+  it.each([
+    ["Application/JSON", "application/json"],
+    ["application/json;q=0.9, */*", "application/json"],
+    ["application/json;q=0, text/html", "text/html; charset=utf-8"],
+    ["*/*", "text/html; charset=utf-8"],
+  ])("answers %j with %s", async (accept, type) => {
+    const deps = emptyDeps();
+    const response = await httpStatusHandler(async () => deps)(get("", accept), context());
+    expect(response.status).toBe(200);
+    expect((response.headers as Record<string, string>)["content-type"]).toBe(type);
+  });
+});

@@ -12,7 +12,10 @@ const gzipAsync = promisify(gzip);
 /** Below this a body goes as it is: about one packet, where gzip saves nothing worth its CPU. */
 export const COMPRESS_FROM_BYTES = 1_400;
 
-/** The q-value an Accept-Encoding gives each coding it names, lower-cased (`x-gzip` counts as gzip). */
+/**
+ * The q-value an Accept-Encoding gives each coding it names, lower-cased
+ * (`x-gzip` counts as gzip); an Accept's media ranges read the same way.
+ */
 function qualities(header: string): Map<string, number> {
   const named = new Map<string, number>();
   for (const item of header.split(",")) {
@@ -44,6 +47,19 @@ export function acceptsGzip(header: string | null): boolean {
   if (gz <= 0) return false;
   const identity = q.get("identity");
   return identity === undefined || identity <= gz;
+}
+
+/**
+ * Whether the status page answers JSON (RFC 9110 §12.5.1): `application/json`
+ * named, in any case (media types are case-insensitive), with q > 0 and not
+ * below `text/html`. A substring test answered HTML to `Application/JSON`
+ * (a script then parsed a page) and JSON to `application/json;q=0`.
+ */
+export function wantsJson(accept: string | null): boolean {
+  if (!accept || accept.trim() === "") return false;
+  const q = qualities(accept);
+  const json = q.get("application/json") ?? 0;
+  return json > 0 && json >= (q.get("text/html") ?? 0);
 }
 
 export interface EncodedBody {
