@@ -7,6 +7,8 @@ import { isStorageFailure } from "../app/state-store.js";
 import { loadStatus } from "../app/status.js";
 import { renderStatusHtml } from "../app/status-html.js";
 import { parseStatusQuery } from "../app/status-request.js";
+import { within } from "../app/sweep-runs.js";
+import { HTTP_ANSWER_WITHIN_MS } from "../app/sweep-window.js";
 import { statusDeps, type StatusFunctionDeps } from "./deps.js";
 import { encodeBody, wantsJson } from "./http/encoding.js";
 
@@ -21,7 +23,7 @@ const PAGE_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
-function unavailable(error: Error): HttpResponseInit {
+function unavailable(cause: string): HttpResponseInit {
   return {
     status: 503,
     headers: { "content-type": "application/problem+json", "retry-after": "60" },
@@ -29,14 +31,28 @@ function unavailable(error: Error): HttpResponseInit {
       type: "about:blank",
       title: "Table Storage did not answer",
       status: 503,
-      detail: `${error.message}. This page is built from listings across erwatch's tables; try again later.`,
+      detail: `${cause}. This page is built from listings across erwatch's tables; try again later.`,
     }),
   };
 }
 
 /** Stored state only: never an ARM read. Filters come as query parameters, so they work without script. */
-export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
+export function httpStatusHandler(
+  getDeps: () => Promise<StatusFunctionDeps>,
+  /** When the answer is due, from the request's arrival (default: well inside Azure's 230 s). */
+  answerWithinMs = HTTP_ANSWER_WITHIN_MS,
+) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
+    // Each storage call has STORAGE_TIMEOUT_MS, but they come one after the
+    // other (a cold start makes its tables in turn, then the listings, then
+    // the workers' claims): at a long setting, storage that hangs held the
+    // page past Azure's 230 s, which cuts it with no answer to retry on.
+    const arrived = Date.now();
+    const left = () => Math.max(0, answerWithinMs - (Date.now() - arrived));
+    const late = () =>
+      unavailable(
+        `Table Storage did not answer within ${Math.round(answerWithinMs / 1000)} s of the request`,
+      );
     // Before storage is asked anything: a filter that cannot be applied is said, not dropped.
     const query = parseStatusQuery(request.query);
     if (!query.ok)
@@ -47,32 +63,37 @@ export function httpStatusHandler(getDeps: () => Promise<StatusFunctionDeps>) {
       };
     let deps;
     try {
-      deps = await getDeps();
+      deps = await within(getDeps(), left());
     } catch (error) {
       // A cold start whose tables cannot be made yet: the same 503 as a listing that fails.
       if (!isStorageFailure(error)) throw error;
-      return unavailable(error);
+      return unavailable(error.message);
     }
+    if (!deps) return late();
     const { config, store, silences, logger, claims } = deps.runtime;
     let model;
     try {
-      model = await loadStatus(store, deps.now(), {
-        recentHours: 24,
-        recentLimit: 50,
-        sweepIntervalMinutes: config.state.policy.sweepIntervalMinutes,
-        maxReadAgeMinutes: config.sweep.maxReadAgeMinutes,
-        log: logger,
-        silenceStore: silences,
-        configuredSilences: config.state.silences,
-        ...(claims ? { work: claims } : {}),
-        filters: query.filters,
-      });
+      model = await within(
+        loadStatus(store, deps.now(), {
+          recentHours: 24,
+          recentLimit: 50,
+          sweepIntervalMinutes: config.state.policy.sweepIntervalMinutes,
+          maxReadAgeMinutes: config.sweep.maxReadAgeMinutes,
+          log: logger,
+          silenceStore: silences,
+          configuredSilences: config.state.silences,
+          ...(claims ? { work: claims } : {}),
+          filters: query.filters,
+        }),
+        left(),
+      );
     } catch (error) {
       // The page is built from listings across the tables; storage not answering
       // them is said, with when to try again, not a bare 500. A bug still fails.
       if (!isStorageFailure(error)) throw error;
-      return unavailable(error);
+      return unavailable(error.message);
     }
+    if (!model) return late();
     // Megabytes at estate size (the JSON most): compressed for clients that take it.
     const json = wantsJson(request.headers.get("accept"));
     const encoded = await encodeBody(

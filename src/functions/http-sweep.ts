@@ -228,15 +228,21 @@ async function readInput(
  * invocation (on-demand-fan-out.ts). Nothing is ever held past Azure's
  * 230-second HTTP limit: a sweep not done in time is answered 202 too.
  */
-export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
+export function httpSweepHandler(
+  getDeps: () => Promise<SweepFunctionDeps>,
+  /** When the answer is due, from the request's arrival, before deps say (default: well inside Azure's 230 s). */
+  answerByDefaultMs = HTTP_ANSWER_WITHIN_MS,
+) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     // Azure's 230 s count from the request's arrival: every wait below spends from one budget.
     const arrived = Date.now();
     const input = await readInput(request);
     if (!input.ok) return input.response;
-    let deps: SweepFunctionDeps;
+    let deps: SweepFunctionDeps | null;
     try {
-      deps = await getDeps();
+      // A cold start makes its tables one after the other, each with STORAGE_TIMEOUT_MS:
+      // storage that hangs must not hold the request past the limit either.
+      deps = await within(getDeps(), Math.max(0, answerByDefaultMs - (Date.now() - arrived)));
     } catch (error) {
       // A cold start whose tables cannot be made yet: try again, not a bare 500.
       if (!isStorageFailure(error)) throw error;
@@ -245,8 +251,13 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         `${error.message}. Nothing was read or written; ask again later.`,
       );
     }
+    if (!deps)
+      return unavailable(
+        "Table Storage did not answer",
+        `Its tables could not be made within ${Math.round(answerByDefaultMs / 1000)} s of the request. Nothing was read or written; ask again later.`,
+      );
     const log = deps.runtime.logger.child({ invocationId: context.invocationId, trigger: "http" });
-    const answerWithinMs = deps.answerWithinMs ?? HTTP_ANSWER_WITHIN_MS;
+    const answerWithinMs = deps.answerWithinMs ?? answerByDefaultMs;
     const { arm, sweep } = deps.runtime.config;
     const small = input.circuitIds !== null && input.circuitIds.length <= sweep.httpSyncCircuits;
     if (input.circuitIds) {
@@ -343,27 +354,46 @@ export function httpSweepHandler(getDeps: () => Promise<SweepFunctionDeps>) {
  * GET /api/sweep/{id}: a sweep answered 202, running or done, on this instance
  * or another; a fanned-out one from its workers' claims.
  */
-export function httpSweepStatusHandler(getDeps: () => Promise<SweepFunctionDeps>) {
+export function httpSweepStatusHandler(
+  getDeps: () => Promise<SweepFunctionDeps>,
+  /** When the answer is due, from the request's arrival (default: well inside Azure's 230 s). */
+  answerWithinMs = HTTP_ANSWER_WITHIN_MS,
+) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     const sweepId = request.params.id ?? "";
-    let run;
-    try {
-      // A cold instance whose tables cannot be made yet, or a lookup storage does not answer.
+    // A cold instance whose tables cannot be made yet, or a lookup storage does not answer.
+    const lookUp = async () => {
       const deps = await getDeps();
-      run = await deps.runs.find(sweepId);
+      const found = await deps.runs.find(sweepId);
       // Fanned out: how far it is, from the workers' claims.
-      const handed = run?.fannedOut;
-      if (run && handed) {
-        const { fannedOutRun } = await import("../app/on-demand-fan-out.js");
-        run = await fannedOutRun(
-          { claims: deps.runtime.work?.claims ?? null, runs: deps.runs, now: deps.now },
-          { ...run, fannedOut: handed },
-        );
-      }
+      const handed = found?.fannedOut;
+      if (!found || !handed) return found;
+      const { fannedOutRun } = await import("../app/on-demand-fan-out.js");
+      return fannedOutRun(
+        { claims: deps.runtime.work?.claims ?? null, runs: deps.runs, now: deps.now },
+        { ...found, fannedOut: handed },
+      );
+    };
+    let looked;
+    try {
+      // Its calls come one after the other, each with STORAGE_TIMEOUT_MS (a cold
+      // start's tables, the record, the claims, the record kept as it ended):
+      // storage that hangs must not hold the poll past Azure's 230 s.
+      looked = await within(
+        lookUp().then((run) => ({ run })),
+        answerWithinMs,
+      );
     } catch (error) {
       if (!isStorageFailure(error)) throw error;
       return unavailable("Table Storage did not answer", `${error.message}. Ask again later.`, 10);
     }
+    if (!looked)
+      return unavailable(
+        "Table Storage did not answer",
+        `The sweep could not be looked up within ${Math.round(answerWithinMs / 1000)} s. Ask again later.`,
+        10,
+      );
+    const { run } = looked;
     if (!run)
       return problemResponse(
         problem(
