@@ -11,6 +11,7 @@ import { within } from "../app/sweep-runs.js";
 import { HTTP_ANSWER_WITHIN_MS } from "../app/sweep-window.js";
 import { statusDeps, type StatusFunctionDeps } from "./deps.js";
 import { encodeBody, wantsJson } from "./http/encoding.js";
+import { answeringHead } from "./http/methods.js";
 
 // The page carries the function key in its filter form (`?code=`), and the state
 // of every circuit: kept by no cache or proxy, sent to no other site, and never
@@ -42,7 +43,7 @@ export function httpStatusHandler(
   /** When the answer is due, from the request's arrival (default: well inside Azure's 230 s). */
   answerWithinMs = HTTP_ANSWER_WITHIN_MS,
 ) {
-  return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
+  return answeringHead(async (request: HttpRequest, _context: InvocationContext) => {
     // Each storage call has STORAGE_TIMEOUT_MS, but they come one after the
     // other (a cold start makes its tables in turn, then the listings, then
     // the workers' claims): at a long setting, storage that hangs held the
@@ -109,11 +110,12 @@ export function httpStatusHandler(
       },
       body: encoded.body,
     };
-  };
+  });
 }
 
 functions.app.http("status", {
-  methods: ["GET"],
+  // HEAD too (uptime checks): a GET-only route hears it as the host's empty 404.
+  methods: ["GET", "HEAD"],
   authLevel: "function",
   route: "status",
   handler: httpStatusHandler(statusDeps),

@@ -14,6 +14,7 @@ import { isStorageFailure } from "../app/state-store.js";
 import type { Logger } from "../logging.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 import { jsonAnswer } from "./http/encoding.js";
+import { answeringHead, optionsAnswer } from "./http/methods.js";
 
 const problemResponse = (p: Problem, headers: Record<string, string> = {}): HttpResponseInit => ({
   status: p.status,
@@ -185,6 +186,12 @@ async function readInput(
   | { ok: true; circuitIds: string[] | null; fields: string[] }
   | { ok: false; response: HttpResponseInit }
 > {
+  // Which methods the route takes, asked outright: said, not refused.
+  if (request.method.toUpperCase() === "OPTIONS")
+    return {
+      ok: false,
+      response: optionsAnswer("POST", { "accept-post": "application/json" }),
+    };
   if (request.method.toUpperCase() !== "POST")
     return {
       ok: false,
@@ -359,7 +366,7 @@ export function httpSweepStatusHandler(
   /** When the answer is due, from the request's arrival (default: well inside Azure's 230 s). */
   answerWithinMs = HTTP_ANSWER_WITHIN_MS,
 ) {
-  return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
+  return answeringHead(async (request: HttpRequest, _context: InvocationContext) => {
     const sweepId = request.params.id ?? "";
     // A cold instance whose tables cannot be made yet, or a lookup storage does not answer.
     const lookUp = async () => {
@@ -422,21 +429,22 @@ export function httpSweepStatusHandler(
       );
     // A whole estate's answer is megabytes: compressed for a client that takes it.
     return jsonAnswer(200, { ...summary, ...run.answer }, request.headers.get("accept-encoding"));
-  };
+  });
 }
 
 functions.app.http("sweep", {
   // Every method the host routes, not only POST: with POST alone the host
   // answers a GET with an empty 404 (Azure/azure-functions-host#10098), which
   // reads as "no such endpoint"; the handler's 405 says to POST.
-  methods: ["GET", "HEAD", "PUT", "PATCH", "DELETE", "POST"],
+  methods: ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS", "POST"],
   authLevel: "function",
   route: "sweep",
   handler: httpSweepHandler(sweepDeps),
 });
 
 functions.app.http("sweepStatus", {
-  methods: ["GET"],
+  // HEAD too: a GET-only route hears it as the host's empty 404, read as "no such sweep".
+  methods: ["GET", "HEAD"],
   authLevel: "function",
   route: "sweep/{id}",
   handler: httpSweepStatusHandler(sweepDeps),

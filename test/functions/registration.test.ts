@@ -57,8 +57,16 @@ describe("trigger registration", () => {
     const calls = await registered("http-sweep", {});
     const sweep = calls.find((c) => c.name === "sweep")!;
     expect(sweep.options).toMatchObject({ route: "sweep", authLevel: "function" });
-    expect(sweep.options.methods).toEqual(expect.arrayContaining(["GET", "POST", "PUT", "DELETE"]));
-    expect(calls.find((c) => c.name === "sweepStatus")!.options.methods).toEqual(["GET"]);
+    expect(sweep.options.methods).toEqual(
+      expect.arrayContaining(["GET", "POST", "PUT", "DELETE", "OPTIONS"]),
+    );
+    expect(calls.find((c) => c.name === "sweepStatus")!.options.methods).toEqual(["GET", "HEAD"]);
+  });
+
+  it("routes HEAD of the status page to erwatch, as GET without its body: an uptime check heard the host's empty 404", async () => {
+    const [status] = await registered("http-status", {});
+    expect(status).toMatchObject({ kind: "http", name: "status" });
+    expect(status!.options.methods).toEqual(["GET", "HEAD"]);
   });
 
   it("registers the timer with the default schedule when SWEEP_SCHEDULE is unset (it registered '%SWEEP_SCHEDULE%', which the host cannot resolve: no sweep ever ran)", async () => {
