@@ -9,6 +9,7 @@ import type { AlertState } from "../core/lifecycle.js";
 import type { LayerStatus, PathName, Severity } from "../core/model.js";
 import { PATHS, SEVERITIES } from "../core/model.js";
 import { fleetAt } from "../core/fleet.js";
+import { parseCircuitId, sameId } from "../core/resource-id.js";
 import { distinctPlaceWords, placeWord } from "../core/place.js";
 import { activeSilence, onceSpan } from "../core/silence.js";
 import { staleCircuitIds } from "../core/sight.js";
@@ -350,13 +351,20 @@ function filtered(
   // In any case, as a fleet alert's place matches: "equinix" shows its circuits and its fleet alert.
   const same = (wanted: string | null, actual: string | null) =>
     wanted === null || (actual !== null && placeWord(actual) === placeWord(wanted));
-  const named = (name: string) =>
-    filters.circuit === null || name.toLowerCase().includes(filters.circuit.trim().toLowerCase());
+  // A resource id (what POST /api/sweep's ?circuit= takes, URL-decoded, a
+  // trailing slash, any case) names its circuit: read as a part of a name it
+  // matched none, and a script read the empty view as "no trouble".
+  const byId = filters.circuit === null ? null : parseCircuitId(filters.circuit);
+  const named = (c: StatusCircuit) =>
+    filters.circuit === null ||
+    (byId
+      ? sameId(c.id, byId.id)
+      : c.name.toLowerCase().includes(filters.circuit.trim().toLowerCase()));
   const keep = (c: StatusCircuit) =>
     severe(c.worstSeverity) &&
     same(filters.provider, c.provider) &&
     same(filters.location, c.peeringLocation) &&
-    named(c.name);
+    named(c);
   const circuits = allCircuits.filter(keep);
   const shown = new Set(circuits.map((c) => c.id.toLowerCase()));
   const known = new Set(allCircuits.map((c) => c.id.toLowerCase()));
