@@ -7,33 +7,15 @@
 
 import functions from "@azure/functions";
 import { describe, expect, it } from "vitest";
-import type { StatusFunctionDeps, SweepFunctionDeps } from "../../src/functions/deps.js";
+import type { SweepFunctionDeps } from "../../src/functions/deps.js";
 import { httpStatusHandler } from "../../src/functions/http-status.js";
 import { httpSweepHandler, httpSweepStatusHandler } from "../../src/functions/http-sweep.js";
-import { memoryLogger } from "../support/test-logger.js";
+import { statusDepsOver } from "../support/status-deps.js";
 
 const { HttpRequest, InvocationContext } = functions;
 const context = () =>
   new InvocationContext({ invocationId: "test", functionName: "http", logHandler: () => {} });
-const none = async () => [];
-const statusDeps = {
-  runtime: {
-    config: {
-      state: { policy: { sweepIntervalMinutes: 5 }, silences: [] },
-      sweep: { maxReadAgeMinutes: 15 },
-    },
-    logger: memoryLogger().logger,
-    store: {
-      listSnapshots: none,
-      listAlerts: none,
-      listRecentHistory: none,
-      listOutbox: none,
-      lastSweep: async () => null,
-    },
-    silences: { list: none },
-  },
-  now: () => new Date("2026-11-22T02:00:00.000Z"),
-} as unknown as StatusFunctionDeps;
+const statusDeps = statusDepsOver();
 const headers = (r: { headers?: unknown }) => (r.headers ?? {}) as Record<string, string>;
 
 describe("HEAD and OPTIONS", () => {

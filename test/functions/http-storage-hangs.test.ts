@@ -8,10 +8,10 @@
 
 import functions from "@azure/functions";
 import { describe, expect, it } from "vitest";
-import type { StatusFunctionDeps, SweepFunctionDeps } from "../../src/functions/deps.js";
+import type { SweepFunctionDeps } from "../../src/functions/deps.js";
 import { httpStatusHandler } from "../../src/functions/http-status.js";
 import { httpSweepHandler, httpSweepStatusHandler } from "../../src/functions/http-sweep.js";
-import { memoryLogger } from "../support/test-logger.js";
+import { statusDepsOver } from "../support/status-deps.js";
 
 const { HttpRequest, InvocationContext } = functions;
 const context = () =>
@@ -56,24 +56,7 @@ describe("storage that hangs during a request", () => {
   });
 
   it("GET /api/status: listings not given in time are a 503", async () => {
-    const deps = {
-      runtime: {
-        config: {
-          state: { policy: { sweepIntervalMinutes: 5 }, silences: [] },
-          sweep: { maxReadAgeMinutes: 15 },
-        },
-        logger: memoryLogger().logger,
-        store: {
-          listSnapshots: never,
-          listAlerts: never,
-          listRecentHistory: never,
-          listOutbox: never,
-          lastSweep: never,
-        },
-        silences: { list: never },
-      },
-      now: () => new Date("2026-11-22T02:00:00.000Z"),
-    } as unknown as StatusFunctionDeps;
+    const deps = statusDepsOver(never);
     const handler = httpStatusHandler(async () => deps, BUDGET_MS);
     expect503(await answerOf(handler(page(), context())), "60");
   });

@@ -7,38 +7,20 @@ import functions from "@azure/functions";
 import { describe, expect, it } from "vitest";
 import type { StatusFunctionDeps } from "../../src/functions/deps.js";
 import { httpStatusHandler } from "../../src/functions/http-status.js";
-import { memoryLogger } from "../support/test-logger.js";
+import { statusDepsOver } from "../support/status-deps.js";
 
 const { HttpRequest, InvocationContext } = functions;
 const context = () =>
   new InvocationContext({ invocationId: "test", functionName: "status", logHandler: () => {} });
 
-/** Stored state with nothing in it: enough to draw the page. */
+/** Stored state with nothing in it: enough to draw the page; `asked` counts its reads. */
 function emptyDeps(): StatusFunctionDeps & { asked: () => number } {
   let asked = 0;
-  const none = async () => {
+  const deps = statusDepsOver(async () => {
     asked += 1;
     return [];
-  };
-  return {
-    runtime: {
-      config: {
-        state: { policy: { sweepIntervalMinutes: 5 }, silences: [] },
-        sweep: { maxReadAgeMinutes: 15 },
-      },
-      logger: memoryLogger().logger,
-      store: {
-        listSnapshots: none,
-        listAlerts: none,
-        listRecentHistory: none,
-        listOutbox: none,
-        lastSweep: async () => null,
-      },
-      silences: { list: none },
-    } as unknown as StatusFunctionDeps["runtime"],
-    now: () => new Date("2026-11-22T02:00:00.000Z"),
-    asked: () => asked,
-  };
+  });
+  return { ...deps, asked: () => asked };
 }
 
 const get = (query: string, accept = "application/json") =>
