@@ -350,3 +350,33 @@ describe("a Connection Monitor that writes to no workspace erwatch knows", () =>
     },
   );
 });
+
+// A second monitor testing the same circuit that writes to no workspace is
+// no reason to stop reading the one that does: its Fail is the circuit's
+// end-to-end Sev1, and it must not be hidden behind UNKNOWN.
+describe("a circuit tested by a monitor erwatch reads and one that writes to no workspace", () => {
+  it.each([
+    ["discovered", false],
+    ["named by erwatch:connection-monitor", true],
+  ])("%s: the readable monitor's Fail still pages", async (_how, tagged) => {
+    const bundle = estate.state.connectionMonitors!.find((m) => m.name === "cm-er-ams")!;
+    bundle.tests = bundle.tests.map((t) => ({
+      ...t,
+      result: "Fail",
+      checksFailed: t.checksTotal,
+    }));
+    estate.state.connectionMonitors!.push({
+      ...bundle,
+      name: "cm-er-ams-adhoc",
+      tests: [],
+      wire: [{ read: "monitor", field: "properties.outputs", value: [] }],
+    });
+    if (tagged)
+      estate.state.circuits.find((c) => c.name === "er-ams")!.tags["erwatch:connection-monitor"] =
+        "cm-er-ams,cm-er-ams-adhoc";
+    const { report } = await sweepReport(estate);
+    const c = byName(report, "er-ams");
+    expect(primary(c).endToEnd.status).toBe("down");
+    expect(c.findings.map((f) => `${f.code} ${f.severity}`)).toContain("e2e-fail Sev1");
+  });
+});

@@ -63,9 +63,11 @@ function mightBeNamed(entry: string, m: OddMonitor): boolean {
 
 /**
  * The monitors testing a circuit as references to read, or the failure that
- * one of them writes to no Log Analytics workspace erwatch knows (its outputs
- * empty, and no erwatch:workspace tag): its results cannot
- * be read, and without a word the circuit read "no Connection Monitor".
+ * they write to no Log Analytics workspace erwatch knows (their outputs
+ * empty, and no erwatch:workspace tag): their results cannot be read, and
+ * without a word the circuit read "no Connection Monitor". One such beside a
+ * monitor that can be read costs nothing: the readable one's Fail is still
+ * the circuit's end to end, not hidden behind UNKNOWN.
  */
 function refsOf(
   chosen: MonitorFacts[],
@@ -73,7 +75,10 @@ function refsOf(
   workspace: string | undefined,
   readAt: string,
 ): Reading<MonitorRef[]> {
-  const unwritten = workspace ? undefined : chosen.find((m) => m.workspaces.length === 0);
+  const unwritten =
+    workspace || chosen.some((m) => m.workspaces.length > 0)
+      ? undefined
+      : chosen.find((m) => m.workspaces.length === 0);
   if (unwritten)
     return parsed<never>(
       {
