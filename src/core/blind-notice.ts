@@ -36,6 +36,9 @@ function unseen(family: AlertState["family"], since: string): string {
  * Sev1 "both paths down" whose secondary cannot be read while the primary
  * still reads down; a one-path stop whose partner neither ARM nor Azure
  * Monitor can judge): "no reading behind this alert" would overstate it.
+ * `since` is the last sweep that read all of it (paths may have failed in
+ * turn since), so which path was lost and what still reads is said of this
+ * sweep, the one the notice is sent on, not of the whole spell.
  */
 function partlyUnseen(
   family: AlertState["family"],
@@ -43,11 +46,11 @@ function partlyUnseen(
   partly: { unread: PathName[]; paths: PathName[] },
 ): string {
   const unread = `the ${partly.unread.join(" and ")} path`;
-  const lost =
+  const now =
     family === "traffic"
-      ? `erwatch has not been able to tell whether ${unread} carries since ${since}`
-      : `erwatch has not been able to read ${unread} since ${since} (see its monitoring-blind alert)`;
-  return `${lost}, and this alert's severity rests on it; the ${partly.paths.join(" and ")} path still reads as the alert says`;
+      ? `erwatch could not tell whether ${unread} carries`
+      : `${unread} could not be read (see its monitoring-blind alert)`;
+  return `erwatch has not read every path this alert's severity rests on since ${since}; at this sweep ${now}, and the ${partly.paths.join(" and ")} path read as the alert says`;
 }
 
 export function blindNotice(

@@ -352,7 +352,24 @@ describe("an incident whose source goes blind", () => {
     const notices = changes.filter((c) => c.startsWith("Blind:"));
     expect(notices).toEqual([
       expect.stringMatching(
-        /^Blind: erwatch has not been able to read the secondary path since 2026-11-22T02:00:00\.000Z \(see its monitoring-blind alert\), and this alert's severity rests on it; the primary path still reads as the alert says; it stands as last seen, neither resolved nor changed\. Last seen: /,
+        /^Blind: erwatch has not read every path this alert's severity rests on since 2026-11-22T02:00:00\.000Z; at this sweep the secondary path could not be read \(see its monitoring-blind alert\), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed\. Last seen: /,
+      ),
+    ]);
+  });
+
+  // Throttled per-path reads fail in turn: no path went unread since 02:00,
+  // but the alert was not read whole since. The notice says that, and which
+  // path was lost at the sweep it is sent on, not "the primary since 02:00".
+  it("paths failing in turn: since the last whole reading, and the path lost at this sweep", () => {
+    const primaryUnread = paths({ primary: unread, secondary: down });
+    const secondaryUnread = paths({ primary: down, secondary: unread });
+    const { changes, blindPaths } = live(
+      every5([bothDown, secondaryUnread, primaryUnread, primaryUnread]),
+    );
+    expect(blindPaths).toEqual([["primary"]]);
+    expect(changes.filter((c) => c.startsWith("Blind:"))).toEqual([
+      expect.stringMatching(
+        /^Blind: erwatch has not read every path this alert's severity rests on since 2026-11-22T02:00:00\.000Z; at this sweep the primary path could not be read .*, and the secondary path read as the alert says;/,
       ),
     ]);
   });

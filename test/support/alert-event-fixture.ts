@@ -251,7 +251,7 @@ export function arpMissingBlindSecondary(): AlertEvent {
   const blind = arpMissingBlind();
   return {
     ...blind,
-    change: `Blind: erwatch has not been able to read the secondary path since ${BLIND_SINCE} (see its monitoring-blind alert), and this alert's severity rests on it; the primary path still reads as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${blind.title}`,
+    change: `Blind: erwatch has not read every path this alert's severity rests on since ${BLIND_SINCE}; at this sweep the secondary path could not be read (see its monitoring-blind alert), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${blind.title}`,
     blindPaths: ["secondary"],
   };
 }

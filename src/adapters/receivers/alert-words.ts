@@ -110,9 +110,20 @@ export function blindness(
   return { since: quoted && Number.isFinite(Date.parse(quoted[1]!)) ? quoted[1]! : null, paths };
 }
 
-/** "the secondary path of er-x", or `whole` when erwatch cannot see the alert at all. */
+/**
+ * "all of er-x", or `whole` when erwatch cannot see the alert at all: the
+ * lost paths are said of the sweep that sent the notice (blindNow), since
+ * paths may have failed in turn since its last whole reading.
+ */
 export function blindWhat(paths: PathName[] | null, whole: string): string {
-  return paths ? `the ${paths.join(" and ")} path of ${whole}` : whole;
+  return paths ? `all of ${whole}` : whole;
+}
+
+/** "; when this was sent, the secondary path could not be read and the rest read as the alert says", or "". */
+export function blindNow(paths: PathName[] | null): string {
+  return paths
+    ? `; when this was sent, the ${paths.join(" and ")} path could not be read and the rest read as the alert says`
+    : "";
 }
 
 /** "2026-11-22 01:00 UTC": a time a phone's lock screen can show. */

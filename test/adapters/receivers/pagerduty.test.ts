@@ -403,14 +403,14 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
     const event = arpMissingBlindSecondary();
     const sent = trigger(event);
     expect(sent.payload.summary).toBe(
-      `BLIND: erwatch cannot see the secondary path of er-ams-prod-01 since 2026-03-14 02:19 UTC; the incident stands as last seen, not resolved: ${event.title}`,
+      `BLIND: erwatch cannot see all of er-ams-prod-01 since 2026-03-14 02:19 UTC; the incident stands as last seen, not resolved: ${event.title}`,
     );
     expect(sent.payload.custom_details).toMatchObject({
       blindSince: BLIND_SINCE,
       blindPaths: ["secondary"],
     });
     expect(String(sent.payload.custom_details["blind"])).toMatch(
-      /^erwatch cannot read the secondary path behind this incident since 2026-03-14T02:19:30\.000Z; the rest of it still reads as it says; it stands as last seen/,
+      /^erwatch cannot read all the layers behind this incident since 2026-03-14T02:19:30\.000Z; when this was sent, the secondary path could not be read and the rest read as the alert says; it stands as last seen/,
     );
   });
 

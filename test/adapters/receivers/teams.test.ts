@@ -900,7 +900,7 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
 
   it("names the only path it cannot see when the rest still reads as paged", () => {
     expect(blindBlock(buildTeamsMessage(arpMissingBlindSecondary()))?.[0]).toBe(
-      `**Blind:** erwatch cannot see the secondary path of this circuit since ${SINCE} (15 min before this message); the rest of this alert still reads as it says.`,
+      `**Blind:** erwatch cannot see all of this circuit since ${SINCE} (15 min before this message); when this was sent, the secondary path could not be read and the rest read as the alert says.`,
     );
   });
 

@@ -24,6 +24,7 @@ import { truncate } from "../../../core/text.js";
 import {
   blindLookAt,
   blindness,
+  blindNow,
   blindWhat,
   changeWithoutTitle,
   namesEarly,
@@ -122,7 +123,7 @@ export function buildPagerDutyEvent(
           ? {
               blindSince: blind.since,
               ...(blind.paths ? { blindPaths: blind.paths } : {}),
-              blind: `erwatch cannot read ${blind.paths ? `the ${blind.paths.join(" and ")} path behind this incident` : "the layers behind this incident"}${blind.since ? ` since ${blind.since}` : ""}${blind.paths ? "; the rest of it still reads as it says" : ""}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject)}.`,
+              blind: `erwatch cannot read ${blind.paths ? "all the layers behind this incident" : "the layers behind this incident"}${blind.since ? ` since ${blind.since}` : ""}${blindNow(blind.paths)}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject)}.`,
             }
           : {}),
         action: event.action,

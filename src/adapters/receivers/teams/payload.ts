@@ -22,6 +22,7 @@ import { LAYER_WORDS, OWNER_WORDS } from "../../../core/vocabulary.js";
 import {
   blindLookAt,
   blindness,
+  blindNow,
   blindWhat,
   changeWithoutTitle,
   LAST_FIRING,
@@ -306,7 +307,7 @@ function blindFacts(
     ? ` since ${[readerTime(since), ago ? `(${ago} before this message)` : null].filter((p) => p !== null).join(" ")}`
     : "";
   const lines = [
-    `**Blind:** erwatch cannot see ${blindWhat(paths, event.family === "fleet" ? "the circuits of this outage" : "this circuit")}${when}${paths ? "; the rest of this alert still reads as it says" : ""}.`,
+    `**Blind:** erwatch cannot see ${blindWhat(paths, event.family === "fleet" ? "the circuits of this outage" : "this circuit")}${when}${blindNow(paths)}.`,
     // Only what the card shows: a you-owned alert has no ticket, a compact card no evidence.
     `**Stands:** as last seen, neither resolved nor changed: ${lastReading(hasEvidence, hasTicket)} its last reading, not news.`,
     `**Look at:** ${blindLookAt(alertSubject(event))}${options.statusUrl ? "; the erwatch status page (button below)" : ""}.`,
