@@ -263,10 +263,10 @@ async function commitStep(
       return { decision, events };
     },
     async () => {
-      // Lost the race: advance again from what the winner wrote.
+      // Lost the race: advance the sweep's observation again from what the winner wrote.
       const fresh = await readAlert(store, step.observation, verdict.name, ctx.now, log);
       return {
-        step: advanceStep(step.observation, fresh?.value ?? null, ctx),
+        step: advanceStep(step.given ?? step.observation, fresh?.value ?? null, ctx),
         etag: fresh?.etag ?? null,
       };
     },

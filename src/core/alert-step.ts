@@ -35,6 +35,13 @@ export interface AlertContext {
 }
 
 export interface AlertStep {
+  /**
+   * The sweep's observation as evaluated. `observation` is what advancing
+   * made of it against what storage held (unknown while a path its grade
+   * rests on cannot be read...): a retry after a lost race advances `given`
+   * again from what the winner wrote, not that. Absent: `observation`.
+   */
+  given?: Observation;
   observation: Observation;
   /** What storage held before this sweep. */
   previous: AlertState | null;
@@ -64,7 +71,12 @@ export function advanceStep(
         ? { ...given, state: "clean" }
         : given;
   if (alreadyEvaluated(previous, ctx.now))
-    return { observation, previous, advanced: joinedAtThisInstant(previous!, observation) };
+    return {
+      given,
+      observation,
+      previous,
+      advanced: joinedAtThisInstant(previous!, observation),
+    };
   const hysteresis = hysteresisOf(
     ctx.policy,
     ctx.circuit,
@@ -72,6 +84,7 @@ export function advanceStep(
     observation.opensAtOnce === true,
   );
   return {
+    given,
     observation,
     previous,
     advanced: advance(previous, observation, hysteresis, ctx.circuit.name, ctx.now),

@@ -339,7 +339,8 @@ export function unreadDownPaths(previous: AlertState | null, observation: Observ
  */
 export function onlyBesideUnread(previous: AlertState | null, observation: Observation): boolean {
   if (observation.family !== "traffic" || observation.state !== "unknown") return false;
-  if (observation.masked || !previous?.notified) return false;
+  // Unknown because the path beside was not judged (unreadDownPaths): held, not over.
+  if (observation.masked || observation.partlyRead || !previous?.notified) return false;
   const stops = previous.condition?.evidence["paths"];
   const failover =
     typeof stops === "object" &&

@@ -6,6 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { PathName } from "../../src/core/model.js";
+import { advanceStep } from "../../src/core/alert-step.js";
 import { alertChain } from "../support/alert-chain.js";
 import {
   MINUTE,
@@ -51,6 +52,24 @@ function heard(spec: Spec): string[] {
         out.push(
           `s${s} ${h.action}:${h.event.severity}${h.event.change.startsWith("Blind:") ? " Blind" : ""}`,
         );
+  return out;
+}
+
+/**
+ * A step advanced again from the same stored state, as a write that lost its
+ * race is (record-circuit.ts): from the sweep's own observation (`given`), or
+ * from what advancing made of it. Either must come out as the step did.
+ */
+function retried(spec: Spec): { fromGiven: string[]; fromAdvanced: string[]; first: string[] } {
+  const out = { fromGiven: [] as string[], fromAdvanced: [] as string[], first: [] as string[] };
+  const sweep = alertChain((step, ctx) => {
+    if (step.observation.family !== "traffic" || !step.previous?.notified) return;
+    out.first.push(step.observation.state);
+    out.fromGiven.push(advanceStep(step.given!, step.previous, ctx).observation.state);
+    out.fromAdvanced.push(advanceStep(step.observation, step.previous, ctx).observation.state);
+  });
+  const w = world(spec);
+  for (let s = 0; s < SWEEPS; s += 1) sweep(readingAt(w, s), new Date(T0 + s * 5 * MINUTE));
   return out;
 }
 
@@ -102,6 +121,19 @@ describe("a one-path traffic stop beside a partner erwatch cannot read", () => {
         /^Blind: erwatch has not read every path this alert's severity rests on since \S+; at this sweep erwatch could not tell whether the secondary path carries, and the primary path read as the alert says; it stands as last seen/,
       ),
     ]);
+  });
+
+  // A write that lost its race advanced what the first advance made of the
+  // sweep (unknown: the partner unjudged) again: read as "only the path beside
+  // unread", the held Sev1 counted a clean sweep towards its resolve.
+  it("a retry after a lost race holds the Sev1 as the first advance did", () => {
+    const { first, fromGiven, fromAdvanced } = retried({
+      control: { primary: up, secondary: unreadFrom(10) },
+      busy: { primary: (m) => m < 0, secondary: () => false },
+    });
+    expect(first).toContain("unknown");
+    expect(fromGiven).toEqual(first);
+    expect(fromAdvanced).toEqual(first);
   });
 
   it("the partner's throughput gone from Azure Monitor for good, the stopped path carrying again: resolved, never stepped down", () => {

@@ -2,7 +2,13 @@
 // (evaluate → advance → inhibition → decide), without storage: what each sweep
 // sends. Shared by the lifecycle timelines and the traffic lifecycle property.
 
-import { advanceStep, decideStep, holdsOf, type AlertContext } from "../../src/core/alert-step.js";
+import {
+  advanceStep,
+  decideStep,
+  holdsOf,
+  type AlertContext,
+  type AlertStep,
+} from "../../src/core/alert-step.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { evaluateCircuit, type EvaluationPolicy } from "../../src/core/evaluate.js";
 import type { HistoryEntry } from "../../src/core/history.js";
@@ -24,7 +30,10 @@ export interface Sent {
 }
 
 /** What the chain keeps between sweeps: the snapshot, the history, each alert's state. */
-export function alertChain(): (reading: CircuitReading, now: Date, silences?: Silence[]) => Sent[] {
+/** `onStep`: each key's step as advanced, with the context it was advanced in (a test's look inside). */
+export function alertChain(
+  onStep?: (step: AlertStep, ctx: AlertContext) => void,
+): (reading: CircuitReading, now: Date, silences?: Silence[]) => Sent[] {
   let snapshot: Snapshot | null = null;
   const history: HistoryEntry[] = [];
   const states = new Map<string, AlertState>();
@@ -46,6 +55,7 @@ export function alertChain(): (reading: CircuitReading, now: Date, silences?: Si
     const steps = evaluation.observations.map((o) =>
       advanceStep(o, states.get(o.key) ?? null, ctx),
     );
+    for (const step of steps) onStep?.(step, ctx);
     const holds = holdsOf(steps, reading.ref.id);
     const sent: Sent[] = [];
     for (const step of steps) {
