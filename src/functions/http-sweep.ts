@@ -357,6 +357,8 @@ export function httpSweepHandler(
   };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * GET /api/sweep/{id}: a sweep answered 202, running or done, on this instance
  * or another; a fanned-out one from its workers' claims.
@@ -367,7 +369,10 @@ export function httpSweepStatusHandler(
   answerWithinMs = HTTP_ANSWER_WITHIN_MS,
 ) {
   return answeringHead(async (request: HttpRequest, _context: InvocationContext) => {
-    const sweepId = request.params.id ?? "";
+    // erwatch's sweep ids are lower-case UUIDs: one pasted in capitals (a
+    // ticket, a shell that upper-cased it) is the same sweep, not "unknown".
+    const given = request.params.id ?? "";
+    const sweepId = UUID.test(given) ? given.toLowerCase() : given;
     // A cold instance whose tables cannot be made yet, or a lookup storage does not answer.
     const lookUp = async () => {
       const deps = await getDeps();

@@ -167,6 +167,10 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
       circuits: [expect.objectContaining({ id: CIRCUIT_ID })],
     });
     expect((await sweepStatus(statusOf("nope"), context())).status).toBe(404);
+    // Pasted in capitals, the same sweep.
+    expect((await sweepStatus(statusOf(sweepId.toUpperCase()), context())).jsonBody).toEqual(
+      status.jsonBody,
+    );
     // The layer tables of an estate are megabytes: gzip to a client that takes it, the same answer.
     const zipped = await sweepStatus(
       new HttpRequest({
