@@ -153,6 +153,19 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     holds: "resolve",
   },
   {
+    // A session not Established has no count: the near-limit warning about
+    // its path is not over. Most often the session is down because of it
+    // (Idle (PfxCt): shut at the limit the warning announced); resolved
+    // meanwhile, the warning told on-call "has cleared" beside the outage it
+    // foretold. Its resolve waits until the path is read again under the
+    // line. A session Established with 0 received has a count: not held.
+    name: "a session down keeps the near-limit warning of its path open",
+    source: { family: "path-down", codes: ["arp-missing", "bgp-down"], targetPaths: true },
+    targets: ["route-limit"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
+  {
     name: "a gateway not connected keeps the end-to-end alert it explains open",
     source: { family: "gateway" },
     targets: ["end-to-end"],

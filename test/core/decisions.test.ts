@@ -297,8 +297,25 @@ describe("inhibitions", () => {
       held: { r: "b" },
     },
     {
-      name: "one path down does not hold route-limit",
+      // Only its resolve (the test below): a session down has no count to clear.
+      name: "one path's session down holds the resolve of route-limit on that path",
       alerts: [alert("b", "path-down"), alert("r", "route-limit", { code: "prefix-limit-near" })],
+      held: { r: "b" },
+    },
+    {
+      name: "one path down does not hold route-limit on the other path",
+      alerts: [
+        alert("b", "path-down", { paths: ["primary"] }),
+        alert("r", "route-limit", { code: "prefix-limit-near" }),
+      ],
+      held: {},
+    },
+    {
+      name: "a path receiving 0 prefixes has a count: route-limit is not held",
+      alerts: [
+        alert("b", "path-down", { code: "no-prefixes-received" }),
+        alert("r", "route-limit", { code: "prefix-limit-near" }),
+      ],
       held: {},
     },
     {
@@ -403,6 +420,14 @@ describe("inhibitions", () => {
       [...inhibitions(alerts).entries()].map(([k, v]) => [k, v.by]),
     );
     expect(result).toEqual(held);
+  });
+
+  it("a session down on its path holds only the near-limit warning's resolve, whatever its severity", () => {
+    const hold = inhibitions([
+      alert("b", "path-down", { code: "bgp-down", severity: "Sev3" }),
+      alert("r", "route-limit", { code: "prefix-limit-near", severity: "Sev2" }),
+    ]).get("r");
+    expect(hold).toMatchObject({ by: "b", only: "resolve" });
   });
 });
 

@@ -1,0 +1,90 @@
+// The near-limit warning as on-call lives it, at the 5-minute cadence through
+// the pure chain (evaluate → advance → inhibition → decide): what each sweep
+// sends while a received-prefix count climbs, hovers and hits the limit.
+
+import { describe, expect, it } from "vitest";
+import { alertChain } from "../support/alert-chain.js";
+import { circuitReading, neighbor, type CircuitSpec, type PathSpec } from "../support/readings.js";
+
+const T0 = Date.parse("2026-11-22T02:00:00.000Z");
+
+/** Each sweep's notifications as `family:action:severity`, sorted, or "-"; and every event's `change` line. */
+function live(specs: CircuitSpec[]): { sent: string[]; changes: string[] } {
+  const sweep = alertChain();
+  const sent: string[] = [];
+  const changes: string[] = [];
+  specs.forEach((spec, i) => {
+    const now = new Date(T0 + i * 5 * 60_000);
+    const heard = sweep(circuitReading({ ...spec, readAt: now.toISOString() }), now);
+    sent.push(
+      heard.length > 0
+        ? heard
+            .map((h) => `${h.family}:${h.action}:${h.event.severity}`)
+            .sort()
+            .join(" ")
+        : "-",
+    );
+    changes.push(...heard.map((h) => h.event.change));
+  });
+  return { sent, changes };
+}
+
+const paths = (primary: PathSpec, secondary: PathSpec = {}): CircuitSpec => ({
+  paths: { AzurePrivatePeering: { primary, secondary } },
+});
+/** IPv4 received-prefix counts (or states) on the two paths of private peering. */
+const counts = (primary: string, secondary = "3000"): CircuitSpec =>
+  paths({ bgp: primary }, { bgp: secondary });
+
+describe("a session shut at its limit is not a near-limit warning that cleared", () => {
+  it.each<{ name: string; specs: CircuitSpec[]; sent: string[] }>([
+    {
+      // The primary climbs to the limit and Microsoft shuts its session: the
+      // path-down alert names Idle (PfxCt); the warning that announced it
+      // must not tell the same receivers "has cleared" beside it.
+      name: "IPv4 on the primary climbs past the limit",
+      specs: [
+        counts("3900"),
+        counts("3950"),
+        counts("3990"),
+        counts("Idle (PfxCt)"),
+        counts("Idle (PfxCt)"),
+        counts("Idle (PfxCt)"),
+      ],
+      sent: ["-", "route-limit:open:Sev2", "-", "-", "path-down:open:Sev2", "-"],
+    },
+    {
+      // Summarised and back: the count is read again, well under the line,
+      // and only now is the warning over.
+      name: "then summarised and back under the line",
+      specs: [
+        counts("3900"),
+        counts("3950"),
+        counts("Idle (PfxCt)"),
+        counts("Idle (PfxCt)"),
+        counts("2500"),
+        counts("2500"),
+      ],
+      sent: [
+        "-",
+        "route-limit:open:Sev2",
+        "-",
+        "path-down:open:Sev2",
+        "-",
+        "path-down:resolve:Sev2 route-limit:resolve:Sev2",
+      ],
+    },
+    {
+      // IPv6's limit is 100: the IPv6 session on the primary shut at it is
+      // IPv6 redundancy lost (Sev3), and the Sev2 warning before it must not
+      // read as cleared just because the shut session has no count.
+      name: "IPv6 on the primary climbs past its limit of 100",
+      specs: ["95", "97", "Idle (PfxCt)", "Idle (PfxCt)", "Idle (PfxCt)"].map((v6) =>
+        paths({ bgp: [neighbor("120"), neighbor(v6, 6)] }),
+      ),
+      sent: ["-", "route-limit:open:Sev2", "-", "path-down:open:Sev3", "-"],
+    },
+  ])("$name", ({ specs, sent }) => {
+    expect(live(specs).sent).toEqual(sent);
+  });
+});
