@@ -15,7 +15,7 @@ import { sampleFamily, type PrefixSample } from "./history.js";
 import type { FlapHistory } from "./flap-history.js";
 import type { PeeringVerdict } from "./model.js";
 import { PATHS } from "./model.js";
-import type { AddressFamily } from "./route-limits.js";
+import { shownPercent, type AddressFamily } from "./route-limits.js";
 
 export type FlapCause = "route-limit" | "layer-1" | "ipv6-session";
 
@@ -29,7 +29,8 @@ export interface FlapJudgement {
 }
 
 export const fmt = (n: number) => n.toLocaleString("en-US");
-const pct = (count: number, limit: number) => Math.round((count / limit) * 1000) / 10;
+// Never "100 %" of a limit the count is still under (route-limits.ts shownPercent).
+const pct = (count: number, limit: number) => shownPercent(count, limit, [100]);
 
 /** What a sample counts: IPv4 keeps the words people have always read here. */
 const countWords = (s: PrefixSample) =>

@@ -61,6 +61,21 @@ export function limitAssumption(
 
 export type PrefixLoad = "ok" | "warn" | "critical";
 
+/**
+ * A count's share of its limit as people read it, to one decimal: rounded,
+ * except never up onto a line the count has not reached (the warning and
+ * critical shares, and the limit itself). 3,799 of 4,000 is 94.975 %: "95%"
+ * beside a Sev3 read as the Sev2 line, and 3,999 of 4,000 as "100%" of a
+ * limit the session is still under.
+ */
+export function shownPercent(count: number, limit: number, lines: readonly number[]): number {
+  if (limit <= 0) return 0;
+  const exact = (count / limit) * 100;
+  const rounded = Math.round((count * 1000) / limit) / 10;
+  const crosses = lines.some((line) => exact < line && rounded >= line);
+  return crosses ? Math.floor((count * 1000) / limit) / 10 : rounded;
+}
+
 export function prefixLoad(
   count: number,
   limit: number,
@@ -68,7 +83,7 @@ export function prefixLoad(
 ): { load: PrefixLoad; percent: number } {
   // Compare the exact ratio; round only what people read, or 79.98 % warns.
   const exact = limit > 0 ? (count / limit) * 100 : 0;
-  const percent = Math.round(exact * 10) / 10;
+  const percent = shownPercent(count, limit, [limits.warnPercent, limits.criticalPercent, 100]);
   if (exact >= limits.criticalPercent) return { load: "critical", percent };
   if (exact >= limits.warnPercent) return { load: "warn", percent };
   return { load: "ok", percent };

@@ -88,3 +88,26 @@ describe("a session shut at its limit is not a near-limit warning that cleared",
     expect(live(specs).sent).toEqual(sent);
   });
 });
+
+describe("the percentage quoted is never rounded up onto a line the count has not reached", () => {
+  it.each<{ name: string; specs: CircuitSpec[]; sent: string[]; said: RegExp }>([
+    {
+      // 3,799 of 4,000 is 94.975 %: under the Sev2 line, and the Sev3 said "at 95%".
+      name: "just under 95 %: the de-escalation says 94.9 %",
+      specs: [counts("3801"), counts("3801"), counts("3799")],
+      sent: ["-", "route-limit:open:Sev2", "route-limit:deescalate:Sev3"],
+      said: /^Better: Sev2 → Sev3; Still: Received prefixes at 94\.9% of the route limit on AzurePrivatePeering: 3,799 of 4,000/,
+    },
+    {
+      // One prefix short of the limit is not at 100 % of it (the session is still up).
+      name: "one short of the limit: 99.9 %, not 100 %",
+      specs: [counts("3999"), counts("3999")],
+      sent: ["-", "route-limit:open:Sev2"],
+      said: /Received prefixes at 99\.9% of the route limit on AzurePrivatePeering: 3,999 of 4,000$/,
+    },
+  ])("$name", ({ specs, sent, said }) => {
+    const heard = live(specs);
+    expect(heard.sent).toEqual(sent);
+    expect(heard.changes.at(-1)).toMatch(said);
+  });
+});
