@@ -138,6 +138,10 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
         microsoft: routeLimit("ROUTE_LIMIT_MICROSOFT", limits.microsoft),
         warnPercent: warn,
         criticalPercent: critical,
+        clearMarginPercent: r.int("PREFIX_CLEAR_MARGIN_PERCENT", limits.clearMarginPercent, {
+          min: 0,
+          max: 50,
+        }),
       },
       dataPlane: dataPlane.policy,
     },

@@ -123,6 +123,11 @@ export const SETTINGS = {
     doc: "Received prefixes at or above this share of the route limit: Sev2 (default 95; range 1–100).",
     sample: "95",
   },
+  PREFIX_CLEAR_MARGIN_PERCENT: {
+    section: "arm",
+    doc: "Points of the route limit a count that reached a line must fall under it to clear (default 2; range 0–50): a count hovering at 80 % stays one warning.",
+    sample: "2",
+  },
   ROUTE_LIMIT_PRIVATE_STANDARD: {
     section: "arm",
     doc: "Private peering IPv4 route limit without Premium (default 4000; range 1–1000000).",

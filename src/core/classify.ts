@@ -27,6 +27,7 @@ import type {
   LayerCell,
   PathLayers,
   PathName,
+  PathReading,
   PeeringFacts,
   PeeringVerdict,
   Severity,
@@ -34,9 +35,9 @@ import type {
 import { PATHS } from "./model.js";
 import { analysePath, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
-import { DEFAULT_ROUTE_LIMITS, type RouteLimitSettings } from "./route-limits.js";
+import { DEFAULT_ROUTE_LIMITS, type FamilyLoads, type RouteLimitSettings } from "./route-limits.js";
 import type { DataPlanePolicy } from "./dataplane/policy.js";
-import { sameName as same } from "./names.js";
+import { byName, sameName as same } from "./names.js";
 
 export interface ClassifyOptions {
   routeLimits: RouteLimitSettings;
@@ -48,6 +49,8 @@ export interface ClassifyOptions {
     peerings: string[];
     /** Peerings whose gateway wiring was Connected before (absent: none). */
     gatewaysOnceConnected?: string[];
+    /** Each peering's near-limit loads per path at the last sweep (absent: none near). */
+    loads?: Record<string, Record<PathName, FamilyLoads>>;
   };
   /** Saturation, traffic-stopped and drift thresholds (core/dataplane); the defaults when absent. */
   dataPlane?: DataPlanePolicy;
@@ -213,11 +216,14 @@ function judgePeering(
     ...NOT_READ,
   };
   const reads = reading.paths[peering.name];
+  const was = byName(options.previous?.loads, peering.name);
+  const analyse = (path: PathName, read: PathReading) =>
+    analysePath(path, facts, peering, read, options.routeLimits, was?.[path] ?? {});
   const analyses: Record<PathName, PathAnalysis> | null =
     peering.state === "Enabled" && reads !== undefined
       ? {
-          primary: analysePath("primary", facts, peering, reads.primary, options.routeLimits),
-          secondary: analysePath("secondary", facts, peering, reads.secondary, options.routeLimits),
+          primary: analyse("primary", reads.primary),
+          secondary: analyse("secondary", reads.secondary),
         }
       : null;
   const state = facts.serviceProviderProvisioningState;
@@ -236,6 +242,8 @@ function judgePeering(
       secondary: analyses?.secondary.prefixLimit ?? null,
     },
   };
+  if (analyses && PATHS.some((p) => Object.keys(analyses[p].loads).length > 0))
+    verdict.loads = { primary: analyses.primary.loads, secondary: analyses.secondary.loads };
   if (analyses && PATHS.some((p) => analyses[p].neighbors.some((n) => n.family === "ipv6")))
     verdict.ipv6 = {
       prefixes: {

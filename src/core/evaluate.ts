@@ -10,6 +10,7 @@ import { flappingFindings } from "./flapping.js";
 import { gatewayMemory } from "./gateway-memory.js";
 import type { HistoryEntry } from "./history.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict, PathName } from "./model.js";
+import { byName } from "./names.js";
 import { observe, type Observation } from "./observe.js";
 import { gradeForPair, type PairContext } from "./pairs.js";
 import type { AlertPolicy } from "./policy.js";
@@ -123,6 +124,10 @@ export function evaluateCircuit(
         const ipv6Marks = sessions.ipv6Marks[name];
         const dropped = drops.drops[name];
         const dropped6 = drops.ipv6Drops[name];
+        // A circuit not read says nothing of its counts: the loads it had stay.
+        const loads = classified.circuitRead
+          ? classified.peerings.find((x) => x.name === name)?.loads
+          : byName(previous?.peerings, name)?.loads;
         return [
           name,
           {
@@ -131,6 +136,7 @@ export function evaluateCircuit(
             ...(ipv6Marks ? { ipv6Sessions: ipv6Marks } : {}),
             ...(dropped ? { drops: dropped } : {}),
             ...(dropped6 ? { ipv6Drops: dropped6 } : {}),
+            ...(loads ? { loads } : {}),
             gatewayWasConnected: wired[name] ?? false,
           },
         ];

@@ -7,6 +7,7 @@
 // each of them fails the type check (test/core/vocabulary.test.ts proves it).
 
 import type { DataPlaneReading } from "./dataplane/facts.js";
+import type { FamilyLoads } from "./route-limits.js";
 
 export const PATHS = ["primary", "secondary"] as const;
 export type PathName = (typeof PATHS)[number];
@@ -336,6 +337,8 @@ export interface PeeringVerdict {
    * two counts are never added up or held against one limit.
    */
   ipv6?: { prefixes: Record<PathName, number | null>; limits: Record<PathName, number | null> };
+  /** Each path's near-limit load per family, kept for the next sweep's clear margin (route-limits.ts prefixLoad). */
+  loads?: Record<PathName, FamilyLoads>;
   /** Things worth knowing that page nobody (path asymmetry, metrics the control plane contradicts). */
   notes?: string[];
 }

@@ -15,9 +15,11 @@ import type {
   ReadFailure,
 } from "./model.js";
 import {
+  loadsOf,
   prefixLoad,
   routeLimitFor,
   type AddressFamily,
+  type FamilyLoads,
   type PrefixLoad,
   type RouteLimitSettings,
 } from "./route-limits.js";
@@ -65,6 +67,12 @@ export interface PathAnalysis {
   ipv6Empty: string | null;
   /** Layers below `lowest` that could not be read: the real cause may hide there. */
   unknownBelow: PathLayer[];
+  /**
+   * Each family's near-limit load, the next sweep's `was`: the previous one's
+   * kept while the route summary cannot be read (a failed read says nothing
+   * of the count), none while the session is down (back, it is judged anew).
+   */
+  loads: FamilyLoads;
   readAt: { arp: string; summary: string };
 }
 
@@ -145,6 +153,7 @@ function analyseNeighbors(
   peering: PeeringFacts,
   skuTier: string | null,
   limits: RouteLimitSettings,
+  was: FamilyLoads,
 ): NeighborState[] {
   return rows.map((row) => {
     const family = familyOf(row);
@@ -153,7 +162,7 @@ function analyseNeighbors(
       return { neighbor: row.neighbor, family, session, limit: null, load: null, percent: null };
     }
     const limit = routeLimitFor(peering.peeringType, skuTier, family, limits);
-    const { load, percent } = prefixLoad(session.prefixes, limit, limits);
+    const { load, percent } = prefixLoad(session.prefixes, limit, limits, was[family] ?? null);
     return { neighbor: row.neighbor, family, session, limit, load, percent };
   });
 }
@@ -314,12 +323,14 @@ export function analysePath(
   peering: PeeringFacts,
   reading: PathReading,
   limits: RouteLimitSettings,
+  /** This path's loads at the last sweep (PathAnalysis.loads); none: judged on the lines alone. */
+  was: FamilyLoads = {},
 ): PathAnalysis {
   const subnet =
     path === "primary" ? peering.primaryPeerAddressPrefix : peering.secondaryPeerAddressPrefix;
   const neighborRows = reading.summary.ok ? reading.summary.value : null;
   const neighbors = neighborRows
-    ? analyseNeighbors(neighborRows, peering, circuit.skuTier, limits)
+    ? analyseNeighbors(neighborRows, peering, circuit.skuTier, limits, was)
     : [];
   const summaryFailure = reading.summary.ok ? null : reading.summary.error;
   // Above a provider that is not provisioned nothing can work; the reads there
@@ -397,6 +408,7 @@ export function analysePath(
     ipv6Limit: ipv6Established?.limit ?? null,
     lowest,
     unknownBelow,
+    loads: neighborRows ? loadsOf(neighbors) : was,
     ipv6Validation,
     ipv6Down: cells.bgp.status === "warn" ? cells.bgp.detail : null,
     ipv6Empty,

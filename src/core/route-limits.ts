@@ -11,6 +11,13 @@ export interface RouteLimitSettings {
   microsoft: number;
   warnPercent: number;
   criticalPercent: number;
+  /**
+   * How far under a line a count that reached it must fall before it is below
+   * it again, in points of the limit: a count hovering at the line is one
+   * warning, not one opened and resolved (or Sev2 and Sev3 in turn) every few
+   * sweeps.
+   */
+  clearMarginPercent: number;
 }
 
 export const DEFAULT_ROUTE_LIMITS: RouteLimitSettings = {
@@ -20,6 +27,7 @@ export const DEFAULT_ROUTE_LIMITS: RouteLimitSettings = {
   microsoft: 200,
   warnPercent: 80,
   criticalPercent: 95,
+  clearMarginPercent: 2,
 };
 
 /** Tiers that carry the Premium add-on's larger private-peering table. */
@@ -61,6 +69,9 @@ export function limitAssumption(
 
 export type PrefixLoad = "ok" | "warn" | "critical";
 
+/** Each address family's load on one path, as judged at a sweep (ok left out). */
+export type FamilyLoads = Partial<Record<AddressFamily, PrefixLoad>>;
+
 /**
  * A count's share of its limit as people read it, to one decimal: rounded,
  * except never up onto a line the count has not reached (the warning and
@@ -76,15 +87,38 @@ export function shownPercent(count: number, limit: number, lines: readonly numbe
   return crosses ? Math.floor((count * 1000) / limit) / 10 : rounded;
 }
 
+/**
+ * A count's load against its limit. `was`, the load the same session's family
+ * had at the last sweep that read it, lowers the line it already reached by
+ * `clearMarginPercent`: 3,199 of 4,000 after 3,201 stays a warning, so a
+ * count at the line does not resolve and reopen its alert every 20 minutes,
+ * nor de-escalate and escalate at every sweep at 95 %.
+ */
 export function prefixLoad(
   count: number,
   limit: number,
   limits: RouteLimitSettings,
+  was: PrefixLoad | null = null,
 ): { load: PrefixLoad; percent: number } {
   // Compare the exact ratio; round only what people read, or 79.98 % warns.
   const exact = limit > 0 ? (count / limit) * 100 : 0;
   const percent = shownPercent(count, limit, [limits.warnPercent, limits.criticalPercent, 100]);
-  if (exact >= limits.criticalPercent) return { load: "critical", percent };
-  if (exact >= limits.warnPercent) return { load: "warn", percent };
+  const margin = limits.clearMarginPercent;
+  const critical = limits.criticalPercent - (was === "critical" ? margin : 0);
+  const warn = limits.warnPercent - (was === "critical" || was === "warn" ? margin : 0);
+  if (exact >= critical) return { load: "critical", percent };
+  if (exact >= warn) return { load: "warn", percent };
   return { load: "ok", percent };
+}
+
+/** The heaviest load of each family among these sessions, ok left out. */
+export function loadsOf(
+  neighbors: readonly { family: AddressFamily; load: PrefixLoad | null }[],
+): FamilyLoads {
+  const out: FamilyLoads = {};
+  for (const n of neighbors) {
+    if (n.load !== "warn" && n.load !== "critical") continue;
+    if (out[n.family] !== "critical") out[n.family] = n.load;
+  }
+  return out;
 }

@@ -7,6 +7,7 @@ import type { CarryRuns, TrafficMemory } from "./dataplane/metrics.js";
 import { TABLE_LAYERS } from "./model.js";
 import { gatewaysOnceConnected } from "./gateway-memory.js";
 import type { ReadAges } from "./read-age.js";
+import type { FamilyLoads } from "./route-limits.js";
 
 /** The path as a whole: can it carry traffic? Flap detection counts changes of this row. */
 export const SNAPSHOT_LAYERS = [...TABLE_LAYERS, "path"] as const;
@@ -54,6 +55,8 @@ export interface SnapshotPeering {
   ipv6Drops?: Record<PathName, PrefixDrop | null>;
   /** The gateway wiring was seen Connected and has not been unused since (gateway-memory.ts). */
   gatewayWasConnected?: boolean;
+  /** Per path, each family's near-limit load (route-limits.ts prefixLoad's `was`). Absent: none near, or written before it was kept. */
+  loads?: Record<PathName, FamilyLoads>;
 }
 
 export interface Snapshot {
@@ -103,16 +106,22 @@ export function pathStatus(
   return "up";
 }
 
-export function readPreviousFacts(
-  snapshot: Snapshot | null,
-):
-  | { providerWasProvisioned: boolean; peerings: string[]; gatewaysOnceConnected: string[] }
+export function readPreviousFacts(snapshot: Snapshot | null):
+  | {
+      providerWasProvisioned: boolean;
+      peerings: string[];
+      gatewaysOnceConnected: string[];
+      loads: Record<string, Record<PathName, FamilyLoads>>;
+    }
   | undefined {
   if (!snapshot) return undefined;
+  const loads: Record<string, Record<PathName, FamilyLoads>> = {};
+  for (const [name, p] of Object.entries(snapshot.peerings)) if (p.loads) loads[name] = p.loads;
   return {
     providerWasProvisioned: snapshot.providerWasProvisioned,
     peerings: [...Object.keys(snapshot.peerings), ...(snapshot.peeringsGone ?? [])],
     gatewaysOnceConnected: gatewaysOnceConnected(snapshot),
+    loads,
   };
 }
 
