@@ -23,7 +23,6 @@ import { PATHS, type PathName } from "./model.js";
 import type { Observation } from "./observe.js";
 import { hysteresisOf, tickSlackMs, type AlertPolicy, type Silence } from "./policy.js";
 import { fleetSilence, silencedMembers } from "./fleet-silence.js";
-import { reachesLimitWithin } from "./trend.js";
 import { activeSilence, SILENCE_EDGE_MS } from "./silence.js";
 
 export interface AlertContext {
@@ -78,18 +77,11 @@ export function advanceStep(
       previous,
       advanced: joinedAtThisInstant(previous!, observation),
     };
-  const pending = hysteresisOf(ctx.policy, ctx.circuit, observation.family);
-  const severity = observation.finding?.severity;
-  // The sweeps a new alert still waits after this one, as time.
-  const waitMs =
-    severity === undefined
-      ? 0
-      : (pending.openAfter[severity] - 1) * ctx.policy.sweepIntervalMinutes * 60_000;
   const hysteresis = hysteresisOf(
     ctx.policy,
     ctx.circuit,
     observation.family,
-    observation.opensAtOnce === true || reachesLimitWithin(observation.finding, waitMs, ctx.now),
+    observation.opensAtOnce === true,
   );
   return {
     given,

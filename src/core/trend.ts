@@ -121,27 +121,6 @@ export function inAbout(minutes: number): string {
 const fmt = (n: number) => n.toLocaleString("en-US");
 
 /**
- * Whether a near-limit warning's count reaches the limit, at its trend's rate,
- * within `waitMs` of `now`: the time its hysteresis would still hold it
- * pending. Then waiting pages after Microsoft has shut the session (a route
- * leak of 1,900 prefixes in one sweep: 3,900 of 4,000, the limit under a
- * minute away), so it opens at once.
- */
-export function reachesLimitWithin(
-  finding: Pick<Finding, "code" | "evidence"> | null,
-  waitMs: number,
-  now: Date,
-): boolean {
-  if (finding?.code !== "prefix-limit-near" || waitMs <= 0) return false;
-  const trend = finding.evidence.trend;
-  if (typeof trend !== "object" || trend === null) return false;
-  return Object.values(trend as Record<string, Partial<PrefixTrend> | undefined>).some((t) => {
-    const at = typeof t?.reachesLimitAt === "string" ? Date.parse(t.reachesLimitAt) : NaN;
-    return !Number.isNaN(at) && at - now.getTime() <= waitMs;
-  });
-}
-
-/**
  * Adds the growth trend of each near-limit path to its finding's evidence, and
  * the soonest time to the limit to its headline ("reaches 4,000 in about 15 min").
  * The trend is the finding's family's: IPv6 samples and count against IPv6's

@@ -164,25 +164,3 @@ describe("a count hovering at a line is one warning, not a stream", () => {
     expect(live(specs).sent).toEqual(sent);
   });
 });
-
-describe("a count that jumps toward the limit pages before the session is shut", () => {
-  it.each<{ name: string; specs: CircuitSpec[]; sent: string[] }>([
-    {
-      // A route leak: 1,900 prefixes more in one sweep, 97.5 % of the limit and
-      // the limit under a minute away at that rate. Waiting a second sweep paged
-      // nothing before Microsoft shut both sessions (Idle (PfxCt)).
-      name: "2,000 → 3,900 in one sweep, then shut",
-      specs: ["2000", "2000", "3900", "Idle (PfxCt)", "Idle (PfxCt)"].map((c) => counts(c, c)),
-      sent: ["-", "-", "route-limit:open:Sev2", "path-down:open:Sev0", "-"],
-    },
-    {
-      // A slow climb that will not reach the limit before a second sweep waits
-      // its hysteresis as before.
-      name: "3,100 → 3,201: about 40 min to the limit, waits a sweep",
-      specs: ["3100", "3201", "3250"].map((c) => counts(c, c)),
-      sent: ["-", "-", "route-limit:open:Sev3"],
-    },
-  ])("$name", ({ specs, sent }) => {
-    expect(live(specs).sent).toEqual(sent);
-  });
-});
