@@ -97,6 +97,16 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
   const critical = r.int("PREFIX_CRITICAL_PERCENT", limits.criticalPercent, { min: 1, max: 100 });
   if (critical < warn)
     r.problem("PREFIX_CRITICAL_PERCENT", `must be at least PREFIX_WARN_PERCENT (${warn})`);
+  const clearMargin = r.int("PREFIX_CLEAR_MARGIN_PERCENT", limits.clearMarginPercent, {
+    min: 0,
+    max: 50,
+  });
+  // At or over the warning line, a count that once warned could never clear.
+  if (clearMargin >= warn)
+    r.problem(
+      "PREFIX_CLEAR_MARGIN_PERCENT",
+      `must be under PREFIX_WARN_PERCENT (${warn}): a warning could never clear`,
+    );
   const expectedPeerings = readExpectedPeerings(r);
   const tokenScope = r.raw("ARM_TOKEN_SCOPE") ?? `${endpoint}/.default`;
   const dataPlane = readDataPlaneConfig(r, cloud, tokenScope);
@@ -138,10 +148,7 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
         microsoft: routeLimit("ROUTE_LIMIT_MICROSOFT", limits.microsoft),
         warnPercent: warn,
         criticalPercent: critical,
-        clearMarginPercent: r.int("PREFIX_CLEAR_MARGIN_PERCENT", limits.clearMarginPercent, {
-          min: 0,
-          max: 50,
-        }),
+        clearMarginPercent: clearMargin,
       },
       dataPlane: dataPlane.policy,
     },

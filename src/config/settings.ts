@@ -125,7 +125,7 @@ export const SETTINGS = {
   },
   PREFIX_CLEAR_MARGIN_PERCENT: {
     section: "arm",
-    doc: "Points of the route limit a count that reached a line must fall under it to clear (default 2; range 0–50): a count hovering at 80 % stays one warning.",
+    doc: "Points of the route limit a count that reached a line must fall under it to clear (default 2; range 0–50, under PREFIX_WARN_PERCENT): a count hovering at 80 % stays one warning.",
     sample: "2",
   },
   ROUTE_LIMIT_PRIVATE_STANDARD: {

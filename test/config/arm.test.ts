@@ -117,6 +117,25 @@ describe("ARM configuration", () => {
     },
   );
 
+  // At or over the warning line, a count that once warned would never clear.
+  it.each([
+    [
+      "over the warning line",
+      { PREFIX_WARN_PERCENT: "10", PREFIX_CLEAR_MARGIN_PERCENT: "20" },
+      ["PREFIX_CLEAR_MARGIN_PERCENT"],
+    ],
+    [
+      "at the warning line",
+      { PREFIX_WARN_PERCENT: "5", PREFIX_CLEAR_MARGIN_PERCENT: "5" },
+      ["PREFIX_CLEAR_MARGIN_PERCENT"],
+    ],
+    ["under it", { PREFIX_WARN_PERCENT: "10", PREFIX_CLEAR_MARGIN_PERCENT: "9" }, []],
+  ])("should refuse a clear margin %s", (_name, env, problems) => {
+    const r = new SettingsReader({ ERWATCH_SUBSCRIPTIONS: SUB, ...env });
+    readArmConfig(r);
+    expect(r.problems.map((p) => p.split(":")[0])).toEqual(problems);
+  });
+
   it("should watch a subscription or circuit listed twice (in any case) once", () => {
     const config = load({
       ERWATCH_SUBSCRIPTIONS: `${SUB}, ${SUB.toUpperCase()},${SUB}`,
