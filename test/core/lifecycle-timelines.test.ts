@@ -6,48 +6,12 @@
 import { describe, expect, it } from "vitest";
 import type { PathName } from "../../src/core/model.js";
 import type { Silence } from "../../src/core/policy.js";
-import { alertChain } from "../support/alert-chain.js";
-import {
-  circuitReading,
-  failed,
-  neighbor,
-  type CircuitSpec,
-  type PathSpec,
-} from "../support/readings.js";
+import { chainTimeline, TIMELINE_T0, type TimelineSweep } from "../support/chain-timeline.js";
+import { failed, neighbor, type CircuitSpec, type PathSpec } from "../support/readings.js";
 
-const T0 = Date.parse("2026-11-22T02:00:00.000Z");
-
-interface Sweep {
-  minute: number;
-  spec: CircuitSpec;
-  silences?: Silence[];
-}
-
-/**
- * Each sweep's notifications as `family:action:severity`, sorted, or "-" when
- * nothing was sent; `changes` collects every event's `change` line.
- */
-function live(sweeps: Sweep[]): { sent: string[]; changes: string[]; blindPaths: unknown[] } {
-  const sweep = alertChain();
-  const sent: string[] = [];
-  const changes: string[] = [];
-  const blindPaths: unknown[] = [];
-  for (const s of sweeps) {
-    const now = new Date(T0 + s.minute * 60_000);
-    const heard = sweep(circuitReading({ ...s.spec, readAt: now.toISOString() }), now, s.silences);
-    sent.push(
-      heard.length > 0
-        ? heard
-            .map((h) => `${h.family}:${h.action}:${h.event.severity}`)
-            .sort()
-            .join(" ")
-        : "-",
-    );
-    changes.push(...heard.map((h) => h.event.change));
-    blindPaths.push(...heard.flatMap((h) => (h.event.blindPaths ? [h.event.blindPaths] : [])));
-  }
-  return { sent, changes, blindPaths };
-}
+const T0 = TIMELINE_T0;
+type Sweep = TimelineSweep;
+const live = chainTimeline;
 
 const down: PathSpec = { arp: "empty", bgp: "Idle" };
 const unread: PathSpec = {

@@ -3,31 +3,12 @@
 // sends while a received-prefix count climbs, hovers and hits the limit.
 
 import { describe, expect, it } from "vitest";
-import { alertChain } from "../support/alert-chain.js";
-import { circuitReading, neighbor, type CircuitSpec, type PathSpec } from "../support/readings.js";
+import { chainTimeline } from "../support/chain-timeline.js";
+import { neighbor, type CircuitSpec, type PathSpec } from "../support/readings.js";
 
-const T0 = Date.parse("2026-11-22T02:00:00.000Z");
-
-/** Each sweep's notifications as `family:action:severity`, sorted, or "-"; and every event's `change` line. */
-function live(specs: CircuitSpec[]): { sent: string[]; changes: string[] } {
-  const sweep = alertChain();
-  const sent: string[] = [];
-  const changes: string[] = [];
-  specs.forEach((spec, i) => {
-    const now = new Date(T0 + i * 5 * 60_000);
-    const heard = sweep(circuitReading({ ...spec, readAt: now.toISOString() }), now);
-    sent.push(
-      heard.length > 0
-        ? heard
-            .map((h) => `${h.family}:${h.action}:${h.event.severity}`)
-            .sort()
-            .join(" ")
-        : "-",
-    );
-    changes.push(...heard.map((h) => h.event.change));
-  });
-  return { sent, changes };
-}
+/** Each sweep's notifications and change lines, one sweep every 5 minutes. */
+const live = (specs: CircuitSpec[]) =>
+  chainTimeline(specs.map((spec, i) => ({ minute: i * 5, spec })));
 
 const paths = (primary: PathSpec, secondary: PathSpec = {}): CircuitSpec => ({
   paths: { AzurePrivatePeering: { primary, secondary } },
