@@ -9,12 +9,13 @@
 
 import { describe, expect, it } from "vitest";
 import { createDispatcher } from "../../src/app/dispatch/dispatcher.js";
-import type { DeliveryLog, Settlement } from "../../src/app/dispatch/ports.js";
+import type { DeliveryLog } from "../../src/app/dispatch/ports.js";
 import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Routing } from "../../src/core/routing.js";
 import { MemoryDeliveries } from "../support/memory-deliveries.js";
 import { event, RETRY } from "../support/dispatch-event.js";
+import { recordingSettlement } from "../support/settlement.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const NOW = new Date("2026-11-22T02:00:00Z");
@@ -27,17 +28,7 @@ const OPENS_ONLY: Routing = {
   routes: [{ name: "opens", match: { actions: ["open"] }, actionGroups: ["on-call"] }],
 };
 
-function settlement() {
-  const log: string[] = [];
-  const s: Settlement = {
-    complete: async () => void log.push("complete"),
-    abandon: async (reason) => void log.push(`abandon: ${reason}`),
-    deadLetter: async (reason, description) =>
-      void log.push(`dead-letter ${reason}: ${description}`),
-    reschedule: async (copy) => void log.push(`reschedule ${copy.messageId}`),
-  };
-  return { s, log };
-}
+const settlement = () => recordingSettlement();
 
 const msg = (e: AlertEvent) => ({ messageId: e.id, body: e, deliveryCount: 1 });
 const signal = () => AbortSignal.timeout(10_000);

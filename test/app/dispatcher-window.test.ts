@@ -8,13 +8,14 @@ import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TableDeliveryLog } from "../../src/adapters/tables/delivery-log.js";
 import { createDispatcher, type DispatcherDeps } from "../../src/app/dispatch/dispatcher.js";
-import type { DeliveryLog, Settlement } from "../../src/app/dispatch/ports.js";
+import type { DeliveryLog } from "../../src/app/dispatch/ports.js";
 import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Routing } from "../../src/core/routing.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { MemoryDeliveries } from "../support/memory-deliveries.js";
 import { event, RETRY } from "../support/dispatch-event.js";
+import { recordingSettlement } from "../support/settlement.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const NOW = new Date("2026-11-22T02:00:00Z");
@@ -35,17 +36,7 @@ const fail = (status: number, retryable: boolean): SendOutcome => ({
   reason: `answered ${status}`,
 });
 
-function settlement() {
-  const log: string[] = [];
-  const s: Settlement = {
-    complete: async () => void log.push("complete"),
-    abandon: async (reason) => void log.push(`abandon: ${reason}`),
-    deadLetter: async (reason, description) =>
-      void log.push(`dead-letter ${reason}: ${description}`),
-    reschedule: async (copy) => void log.push(`reschedule ${copy.messageId}`),
-  };
-  return { s, log };
-}
+const settlement = () => recordingSettlement();
 
 const storageDown = () =>
   Object.assign(new Error("recording failed: 503 ServerBusy"), { name: "StateStoreError" });

@@ -8,7 +8,7 @@ import {
   type ReceiverResult,
   type Settle,
 } from "../../src/app/dispatch/dispatcher.js";
-import type { InboundMessage, Rescheduled, Settlement } from "../../src/app/dispatch/ports.js";
+import type { InboundMessage } from "../../src/app/dispatch/ports.js";
 import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Routing } from "../../src/core/routing.js";
@@ -21,6 +21,7 @@ import { arpMissingBlindSecondary, arpMissingOpen } from "../support/alert-event
 import { MemoryDeliveries } from "../support/memory-deliveries.js";
 import { startRecordingReceiver, type RecordingReceiver } from "../support/recording-receiver.js";
 import { event, RETRY } from "../support/dispatch-event.js";
+import { recordingSettlement } from "../support/settlement.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const ok = (status = 202): SendOutcome => ({ ok: true, status });
@@ -50,21 +51,7 @@ class ScriptedReceiver implements Receiver {
   }
 }
 
-function settlement() {
-  const log: string[] = [];
-  const s: Settlement = {
-    complete: async () => void log.push("complete"),
-    abandon: async (reason) => void log.push(`abandon: ${reason}`),
-    deadLetter: async (reason, description) =>
-      void log.push(`dead-letter ${reason}: ${description}`),
-    reschedule: async (copy) => {
-      copies.push(copy);
-      log.push(`reschedule ${copy.messageId} at ${copy.at.toISOString()}`);
-    },
-  };
-  const copies: Rescheduled[] = [];
-  return { s, log, copies };
-}
+const settlement = () => recordingSettlement(true);
 
 const ROUTING: Routing = {
   actionGroups: [
