@@ -2,6 +2,7 @@
 // incident line, the Teams card's text, the ITSM ticket's headline.
 
 import type { AlertEvent } from "../src/core/alert-event.js";
+import { thousands } from "../src/core/text.js";
 import type { PrefixTrend } from "../src/core/trend.js";
 import type { RecordedRequest } from "../test/support/recording-receiver.js";
 
@@ -92,5 +93,5 @@ export function trendLine(
     trend.reachesLimitAt && Date.parse(trend.reachesLimitAt) > now.getTime()
       ? `, reaches the limit about ${trend.reachesLimitAt.slice(11, 16)} UTC`
       : "";
-  return `trend: +${Math.round(trend.perHour)} prefixes/hour${reaches}`;
+  return `trend: +${thousands(Math.round(trend.perHour))} prefixes/hour${reaches}`;
 }

@@ -36,7 +36,7 @@ import {
 } from "./context.js";
 import { paint, renderCircuit } from "./render-table.js";
 import { displayWidth, neutralise, renderTable, shortPeering, wrap } from "./terminal.js";
-import { counted } from "../core/text.js";
+import { counted, thousands } from "../core/text.js";
 
 /** Without history there are no flaps or trends; the rest of the policy is the default. */
 const statelessPolicy = (arm: ArmConfig) => ({
@@ -96,23 +96,22 @@ const VANISHED_SHOWN = 50;
  * change ticket, so they stay whole (like the carrier ticket).
  */
 function renderRouteChanges(changes: RouteChange[]): string {
-  const n = (x: number) => x.toLocaleString("en-US");
   const lines: string[] = [];
   for (const c of changes) {
     const where = `${c.peering} ${c.path}`;
     if (c.keptAt === null) {
       lines.push(
-        `Routes ${where}: ${n(c.now)} received; no table was kept for this path before (kept now, for the next comparison).`,
+        `Routes ${where}: ${thousands(c.now)} received; no table was kept for this path before (kept now, for the next comparison).`,
       );
       continue;
     }
     lines.push(
-      `Routes ${where}: ${n(c.now)} received now, ${n(c.kept ?? 0)} in the table kept at ${c.keptAt}${c.frozenByDrop ? " (before the prefix drop; kept until it clears)" : ""}: ${n(c.vanished.length)} vanished, ${n(c.appeared.length)} appeared.`,
+      `Routes ${where}: ${thousands(c.now)} received now, ${thousands(c.kept ?? 0)} in the table kept at ${c.keptAt}${c.frozenByDrop ? " (before the prefix drop; kept until it clears)" : ""}: ${thousands(c.vanished.length)} vanished, ${thousands(c.appeared.length)} appeared.`,
     );
     for (const network of c.vanished.slice(0, VANISHED_SHOWN)) lines.push(`  - ${network}`);
     if (c.vanished.length > VANISHED_SHOWN)
       lines.push(
-        `  … and ${n(c.vanished.length - VANISHED_SHOWN)} more (--output json lists them all)`,
+        `  … and ${thousands(c.vanished.length - VANISHED_SHOWN)} more (--output json lists them all)`,
       );
   }
   return lines.map((l) => neutralise(l)).join("\n");

@@ -11,6 +11,7 @@
 // IPv6 alone and takes no carrier ticket from an IPv4 layer-1 flap, and IPv4's
 // count near its own limit resets no IPv6 session.
 
+import { thousands } from "./text.js";
 import { sampleFamily, type PrefixSample } from "./history.js";
 import type { FlapHistory } from "./flap-history.js";
 import type { PeeringVerdict } from "./model.js";
@@ -28,7 +29,6 @@ export interface FlapJudgement {
   nearLimit: PrefixSample | null;
 }
 
-export const fmt = (n: number) => n.toLocaleString("en-US");
 // Never "100 %" of a limit the count is still under (route-limits.ts shownPercent).
 const pct = (count: number, limit: number) => shownPercent(count, limit, [100]);
 
@@ -91,15 +91,15 @@ function layer1Why(h: FlapHistory, ipv6: Pick<FlapJudgement, "pfxCt" | "nearLimi
   const ipv6AtLimit =
     pfxCt ??
     (nearLimit
-      ? `${fmt(nearLimit.after)} of ${fmt(nearLimit.limit as number)} on the ${nearLimit.path} path`
+      ? `${thousands(nearLimit.after)} of ${thousands(nearLimit.limit as number)} on the ${nearLimit.path} path`
       : null);
   if (ipv6AtLimit === null)
     return highest.length > 0
-      ? `the received prefixes stayed healthy (at most ${highest.map((s) => `${fmt(s.after)} of ${fmt(s.limit as number)}${sampleFamily(s) === "ipv6" ? " IPv6" : highest.length > 1 ? " IPv4" : ""}`).join(", ")}) and no Idle (PfxCt) was seen`
+      ? `the received prefixes stayed healthy (at most ${highest.map((s) => `${thousands(s.after)} of ${thousands(s.limit as number)}${sampleFamily(s) === "ipv6" ? " IPv6" : highest.length > 1 ? " IPv4" : ""}`).join(", ")}) and no Idle (PfxCt) was seen`
       : "the received prefixes stayed healthy and no Idle (PfxCt) was seen";
   const v4 = highest.find((s) => sampleFamily(s) === "ipv4");
   return (
-    `the received IPv4 prefixes stayed healthy${v4 ? ` (at most ${fmt(v4.after)} of ${fmt(v4.limit as number)})` : ""} and no IPv4 neighbor was shut as Idle (PfxCt); ` +
+    `the received IPv4 prefixes stayed healthy${v4 ? ` (at most ${thousands(v4.after)} of ${thousands(v4.limit as number)})` : ""} and no IPv4 neighbor was shut as Idle (PfxCt); ` +
     `the IPv6 session at its own limit (${ipv6AtLimit}) resets IPv6 alone, never the path`
   );
 }
@@ -121,7 +121,7 @@ export function flapCause(
   if (nearLimit)
     return {
       cause: "route-limit",
-      why: `the ${countWords(nearLimit)} sat at ${fmt(nearLimit.after)} of ${fmt(nearLimit.limit as number)} (${pct(nearLimit.after, nearLimit.limit as number)} %) on the ${nearLimit.path} path while it flapped`,
+      why: `the ${countWords(nearLimit)} sat at ${thousands(nearLimit.after)} of ${thousands(nearLimit.limit as number)} (${pct(nearLimit.after, nearLimit.limit as number)} %) on the ${nearLimit.path} path while it flapped`,
       pfxCt,
       nearLimit,
     };

@@ -3,7 +3,7 @@
 // limit, dropping the session.
 
 import { sampleFamily, type LayerTransition } from "./history.js";
-import { fmt } from "./flap-cause.js";
+import { thousands } from "./text.js";
 import type { FlapHistory } from "./flap-history.js";
 import type { CircuitVerdict, PathName } from "./model.js";
 import { PATHS } from "./model.js";
@@ -30,7 +30,7 @@ export function flapTicket(
     })),
     ...h.samples.map((s) => ({
       at: s.at,
-      text: `  ${s.at}  ${s.path.padEnd(9)} ${fmt(s.after)} ${dual ? `${sampleFamily(s) === "ipv6" ? "IPv6" : "IPv4"} ` : ""}prefixes received${s.limit ? ` of ${fmt(s.limit)}` : ""}`,
+      text: `  ${s.at}  ${s.path.padEnd(9)} ${thousands(s.after)} ${dual ? `${sampleFamily(s) === "ipv6" ? "IPv6" : "IPv4"} ` : ""}prefixes received${s.limit ? ` of ${thousands(s.limit)}` : ""}`,
     })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return [

@@ -7,6 +7,7 @@
 // fault's carrier ticket compares the broken path's ARP table with the working
 // one's.
 
+import { thousands } from "./text.js";
 import { parseStatePfxRcd } from "./bgp-state.js";
 import type { BgpNeighborRow, Layer2Proof, PathName, Reading } from "./model.js";
 import { PATHS } from "./model.js";
@@ -21,7 +22,7 @@ export function sessionsProveLayer2(summary: Reading<BgpNeighborRow[]>): string 
     if (session.kind !== "established") return null;
     received += session.prefixes;
   }
-  return received > 0 ? `BGP Established with ${received} prefixes received` : null;
+  return received > 0 ? `BGP Established with ${thousands(received)} prefixes received` : null;
 }
 
 /**

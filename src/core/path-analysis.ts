@@ -2,6 +2,7 @@
 // the bottom up, and says which row is the lowest one broken. Unknown (a read
 // that failed) is never treated as down or up.
 
+import { thousands } from "./text.js";
 import { assessArp, type ArpVerdict } from "./arp.js";
 import { bgpStateHint, parseStatePfxRcd, type BgpSession } from "./bgp-state.js";
 import type {
@@ -264,10 +265,10 @@ function routesCell(
     .filter((n) => n.load === "critical" || n.load === "warn")
     .sort((a, b) => (b.percent ?? 0) - (a.percent ?? 0))[0];
   if (loaded && loaded.session.kind === "established") {
-    return cell("warn", `${loaded.session.prefixes}/${loaded.limit} prefixes (${loaded.percent}%)`);
+    return cell("warn", `${thousands(loaded.session.prefixes)}/${loaded.limit === null ? "?" : thousands(loaded.limit)} prefixes (${loaded.percent}%)`);
   }
-  if (zero) return cell("warn", `0 IPv6 prefixes received; IPv4 ${total} prefixes`);
-  return cell("up", `${total} prefixes`);
+  if (zero) return cell("warn", `0 IPv6 prefixes received; IPv4 ${thousands(total)} prefixes`);
+  return cell("up", `${thousands(total)} prefixes`);
 }
 
 /** An IPv6 session Established with nothing received beside IPv4 carrying (the routes row's warning). */
@@ -298,7 +299,7 @@ function provesLayer2(
 ): string | null {
   if (!sessionCarries(bgp) || (routes.status !== "up" && routes.status !== "warn")) return null;
   const received = receivedBy(neighbors);
-  return received > 0 ? `BGP Established with ${received} prefixes received` : null;
+  return received > 0 ? `BGP Established with ${thousands(received)} prefixes received` : null;
 }
 
 /**
@@ -313,7 +314,7 @@ function ipv6ProvesLayer2(neighbors: NeighborState[]): string | null {
   );
   const received = receivedBy(carrying);
   return carrying.length > 0
-    ? `IPv6 BGP Established with ${received} prefixes received on the same VLAN`
+    ? `IPv6 BGP Established with ${thousands(received)} prefixes received on the same VLAN`
     : null;
 }
 

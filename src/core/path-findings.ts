@@ -4,6 +4,7 @@
 // could not be read is "redundancy unverified", Sev1), both paths down is
 // traffic stopped (Sev0) — same layer or not.
 
+import { thousands } from "./text.js";
 import type {
   CircuitFacts,
   CircuitRef,
@@ -49,7 +50,7 @@ function downCodeOf(a: PathAnalysis): DownCode | null {
 
 /** What the surviving path looks like, in the words an on-call engineer wants. */
 function survivorSummary(a: PathAnalysis): string {
-  const prefixes = a.prefixes === null ? "" : `, ${a.prefixes} prefixes`;
+  const prefixes = a.prefixes === null ? "" : `, ${thousands(a.prefixes)} prefixes`;
   const session =
     a.cells.bgp.status === "up"
       ? "Established"
@@ -278,7 +279,7 @@ function validationFinding(
   };
 }
 
-const fmt = (n: number | null) => (n === null ? "?" : n.toLocaleString("en-US"));
+const fmt = (n: number | null) => (n === null ? "?" : thousands(n));
 
 function limitFinding(ctx: PeeringContext, paths: PathName[]): Finding {
   const analyses = paths.map((p) => ctx.analyses[p]);

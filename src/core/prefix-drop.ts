@@ -17,6 +17,7 @@
 // incidents with different next actions, can be true on different paths at
 // once, and must not share one alert's title, severity and lifecycle.
 
+import { thousands } from "./text.js";
 import { sessionCarries } from "./path-analysis.js";
 import { sampleFamily, type SessionReset } from "./history.js";
 import type { CircuitVerdict, Finding, PathName, Severity } from "./model.js";
@@ -52,7 +53,6 @@ export interface DropResult {
   findings: Finding[];
 }
 
-const fmt = (n: number) => n.toLocaleString("en-US");
 
 interface ActiveDrop {
   path: PathName;
@@ -72,7 +72,7 @@ function dropFinding(peering: string, active: ActiveDrop[], policy: PrefixDropPo
   const severity: Severity = bothFor("ipv4") || bothFor("ipv6") ? "Sev1" : "Sev2";
   const where = `the ${paths.join(" and ")} path${paths.length > 1 ? "s" : ""} of ${peering}`;
   const change = (a: ActiveDrop) =>
-    `${a.family === "ipv6" ? "IPv6 " : ""}${fmt(a.drop.before)} → ${fmt(a.drop.after)}${a.count !== a.drop.after ? ` (now ${fmt(a.count)})` : ""}`;
+    `${a.family === "ipv6" ? "IPv6 " : ""}${thousands(a.drop.before)} → ${thousands(a.drop.after)}${a.count !== a.drop.after ? ` (now ${thousands(a.count)})` : ""}`;
   const what =
     paths.length === 1
       ? active.map(change).join(", ")

@@ -11,6 +11,7 @@
 // 3 min" over a layer table reading 120 of 4,000. `resolution` is what the
 // resolve leads with instead, read from the sweep that resolved it.
 
+import { thousands } from "./text.js";
 import {
   PATHS,
   TABLE_LAYERS,
@@ -121,7 +122,6 @@ function cellWords(cell: LayerCell | undefined): string {
   return cell.detail ? `${STATUS_WORDS[cell.status]} · ${cell.detail}` : STATUS_WORDS[cell.status];
 }
 
-const fmt = (n: number) => n.toLocaleString("en-US");
 
 /** "received prefixes on AzurePrivatePeering: primary 120 of 4,000"; IPv6's against its own limit. */
 function prefixWords(table: PeeringVerdict, paths: PathName[], ipv6: boolean): string {
@@ -131,7 +131,7 @@ function prefixWords(table: PeeringVerdict, paths: PathName[], ipv6: boolean): s
     const count = counts?.[path] ?? null;
     const limit = limits?.[path] ?? null;
     if (count === null) return `${path} no count (session not Established)`;
-    return limit === null ? `${path} ${fmt(count)}` : `${path} ${fmt(count)} of ${fmt(limit)}`;
+    return limit === null ? `${path} ${thousands(count)}` : `${path} ${thousands(count)} of ${thousands(limit)}`;
   });
   return `received ${ipv6 ? "IPv6 " : ""}prefixes on ${table.name}: ${each.join(", ")}`;
 }

@@ -109,3 +109,11 @@ function parseUrl(value: string): URL | null {
 export function counted(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/**
+ * A count as an operator reads it in a title or a cell: "3,000 prefixes", not
+ * "3000 prefixes" beside a "3,000 of 4,000" elsewhere in the same alert.
+ */
+export function thousands(n: number): string {
+  return n.toLocaleString("en-US");
+}

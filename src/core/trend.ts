@@ -10,6 +10,7 @@
 // weigh more: a sample's weight halves every TREND_HALF_LIFE_MINUTES, so a
 // count that jumped in the last quarter hour is extrapolated at today's pace.
 
+import { thousands } from "./text.js";
 import { sampleFamily, type HistoryEntry, type PrefixSample } from "./history.js";
 import type { CircuitVerdict, Finding, PathName } from "./model.js";
 import type { AddressFamily } from "./route-limits.js";
@@ -118,7 +119,6 @@ export function inAbout(minutes: number): string {
   return `about ${Math.round(hours / 24)} days`;
 }
 
-const fmt = (n: number) => n.toLocaleString("en-US");
 
 /**
  * Adds the growth trend of each near-limit path to its finding's evidence, and
@@ -170,7 +170,7 @@ export function withPrefixTrend(
     }
     const title =
       soonest !== null && limit !== null
-        ? `${f.title} — reaches ${fmt(limit)} in ${inAbout((Date.parse(soonest) - now.getTime()) / 60_000)}`
+        ? `${f.title} — reaches ${thousands(limit)} in ${inAbout((Date.parse(soonest) - now.getTime()) / 60_000)}`
         : f.title;
     return { ...f, title, evidence: { ...f.evidence, trend } };
   });

@@ -440,7 +440,7 @@ describe("classifyCircuit: BGP states", () => {
     expect(verdict.peerings[0]?.prefixes.primary).toBe(2345);
     expect(verdict.peerings[0]?.paths.primary.routes).toEqual({
       status: "up",
-      detail: "2345 prefixes",
+      detail: "2,345 prefixes",
     });
   });
 

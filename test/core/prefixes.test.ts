@@ -60,6 +60,16 @@ describe("IPv6 next to IPv4 on a private peering", () => {
         "Session up but 0 prefixes received on the primary path of AzurePrivatePeering — redundancy holding (secondary Established, 120 prefixes)",
       evidence: { family: "ipv4" },
     },
+    {
+      // "3000 prefixes" beside "3,000 of 4,000" in the same alert read as two numbers.
+      name: "the surviving path's count is written with thousands separators",
+      primary: dual("0", "12"),
+      secondary: dual("3000", "12"),
+      expected: ["no-prefixes-received", "Sev2", ["primary"]],
+      title:
+        "Session up but 0 prefixes received on the primary path of AzurePrivatePeering — redundancy holding (secondary Established, 3,000 prefixes)",
+      evidence: { family: "ipv4" },
+    },
   ] as {
     name: string;
     primary: ReturnType<typeof dual>;

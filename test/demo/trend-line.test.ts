@@ -24,7 +24,7 @@ describe("trendLine", () => {
   it("says the growth and when it reaches the limit with an open, an escalation or a repeat", () => {
     for (const action of ["open", "escalate", "repeat"] as const)
       expect(trendLine(event(action), NOW), action).toBe(
-        "trend: +3233 prefixes/hour, reaches the limit about 09:18 UTC",
+        "trend: +3,233 prefixes/hour, reaches the limit about 09:18 UTC",
       );
   });
 
@@ -35,7 +35,7 @@ describe("trendLine", () => {
 
   it("leaves out a time to the limit that is not after the sweep", () => {
     expect(trendLine(event("repeat"), new Date("2026-11-22T09:20:00Z"))).toBe(
-      "trend: +3233 prefixes/hour",
+      "trend: +3,233 prefixes/hour",
     );
   });
 

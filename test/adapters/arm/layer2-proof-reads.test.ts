@@ -97,7 +97,7 @@ describe("a sweep's path reads", () => {
     const arp = reading.paths[PRIVATE]!.primary.arp;
     expect(arp).toMatchObject({
       ok: "proven",
-      by: expect.stringMatching(/^BGP Established with \d+ prefixes received$/),
+      by: expect.stringMatching(/^BGP Established with [\d,]+ prefixes received$/),
     });
     expect(arp.readAt).toBe(reading.paths[PRIVATE]!.primary.summary.readAt);
     const { verdict } = evaluateCircuit(reading, null, [], [], POLICY, new Date());
