@@ -281,6 +281,13 @@ describe("a vWAN ExpressRoute gateway the SDK cannot take", () => {
       {},
       "value[0].expressRouteConnections is an object, not a list",
     ],
+    [
+      // The SDK takes it, as a gateway with no connections at all.
+      "its properties null",
+      "properties",
+      null,
+      "value[0].properties is missing",
+    ],
   ])(
     "%s: it might hold any circuit's connection, so every gateway row is UNKNOWN, named by the field, none 'not connected'",
     async (_what, field, value, said) => {

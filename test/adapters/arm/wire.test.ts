@@ -592,6 +592,19 @@ describe("gateway wiring bodies", () => {
     ).toThrow("data[0].peer is missing");
   });
 
+  it("vWAN: a gateway that carries none of its properties is not 'no connections'", () => {
+    expect(() => vwanConnectionsTo({ value: [{ name: "gw" }] }, CIRCUIT)).toThrow(
+      "value[0].properties is missing",
+    );
+    // A gateway that says what it is but lists no connection has none.
+    for (const gateway of [
+      { name: "gw", provisioningState: "Succeeded" },
+      { name: "gw", virtualHub: { id: "/hub" } },
+      { name: "gw", expressRouteConnections: [] },
+    ])
+      expect(vwanConnectionsTo({ value: [gateway] }, CIRCUIT).facts).toEqual([]);
+  });
+
   it("vWAN: a listing without value is not 'no gateways'; a connection's own state may be null", () => {
     expect(() => vwanConnectionsTo({}, CIRCUIT)).toThrow("value is missing");
     const body = {

@@ -83,6 +83,10 @@ const OWN_FIELD = /^value\[\d+\]\.expressRouteConnections\[\d+\]\.(id|name|provi
 const gateways = z.object({
   value: z.array(
     obj({
+      // Only whether they are there: a gateway that carries none of its
+      // properties is not known to have no connections.
+      provisioningState: z.unknown().optional(),
+      virtualHub: z.unknown().optional(),
       expressRouteConnections: list(
         obj({
           id: text(),
@@ -114,6 +118,13 @@ export function vwanConnectionsTo(
     // A gateway, or a connection, that is null might be any circuit's: skipped,
     // the circuit would read "not connected" and page.
     if (!gateway) throw new MalformedResponseError(`value[${g}] is null`);
+    // ARM's `properties: null` reaches here as a gateway with nothing but its
+    // name: read as "no connections" it would page every circuit it connects.
+    const bare =
+      gateway.expressRouteConnections == null &&
+      gateway.provisioningState == null &&
+      gateway.virtualHub == null;
+    if (bare) throw new MalformedResponseError(`value[${g}].properties is missing`);
     (gateway.expressRouteConnections ?? []).forEach((c, i) => {
       const at = `value[${g}].expressRouteConnections[${i}]`;
       if (!c) throw new MalformedResponseError(`${at} is null`);
