@@ -272,7 +272,13 @@ export function httpSweepHandler(
         deps,
         input.circuitIds,
         input.fields,
-        AbortSignal.timeout(Math.ceil(answerWithinMs / 4)),
+        // A quarter of the answer's time, and never more than half of what a
+        // slow cold start left of it: the sweep itself needs the rest.
+        AbortSignal.timeout(
+          Math.ceil(
+            Math.min(answerWithinMs / 4, Math.max(0, answerWithinMs - (Date.now() - arrived)) / 2),
+          ),
+        ),
       );
       if (unknown.length > 0)
         return problemResponse(

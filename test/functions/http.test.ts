@@ -363,6 +363,34 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     expect(Date.now() - started).toBeLessThan(3_500);
   });
 
+  it("a slow cold start leaves the check of named circuits only what is left of the answer's time, counted from arrival", async () => {
+    const { deps } = await setup();
+    deps.answerWithinMs = 4_000;
+    deps.runtime.sweeper.sweep = () => new Promise(() => {});
+    // A circuit of a watched subscription: checked by listing it, which hangs.
+    let listingStopped = 0;
+    deps.runtime.reader.discover = (scope, options) =>
+      new Promise((resolve) =>
+        options?.abortSignal?.addEventListener("abort", () => {
+          listingStopped = Date.now();
+          const failure = { kind: "timeout", call: "list", target: "circuits", message: "aborted" };
+          resolve({
+            targets: [],
+            failures: scope.subscriptions.map((subscriptionId) => ({ subscriptionId, failure })),
+          } as Awaited<ReturnType<typeof deps.runtime.reader.discover>>);
+        }),
+      );
+    const started = Date.now();
+    const slow = httpSweepHandler(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 3_400));
+      return deps;
+    });
+    await slow(post(JSON.stringify({ circuits: [ids(1)[0]] })), context());
+    // It was given a quarter of the answer's time after the start: 4.4 s from arrival.
+    expect(listingStopped - started).toBeGreaterThan(0);
+    expect(listingStopped - started).toBeLessThan(4_000);
+  });
+
   it("refuses on-demand sweeps beyond those waiting already with 503 and Retry-After: a burst cannot push the timer's sweep out of its window", async () => {
     const { deps } = await setup({ ERWATCH_CIRCUITS: ids(4).join(",") });
     deps.answerWithinMs = 50;
