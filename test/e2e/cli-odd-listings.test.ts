@@ -335,7 +335,9 @@ describe("a Connection Monitor that writes to no workspace erwatch knows", () =>
           kind: "malformed",
           call: LISTING,
           target: `connection monitor ${odd}`,
-          message: expect.stringMatching(/no Log Analytics workspace/),
+          message: expect.stringMatching(
+            /no Log Analytics workspace.*add a workspace output to the monitor, or tag the circuit erwatch:workspace/,
+          ),
         }),
       ]);
     },

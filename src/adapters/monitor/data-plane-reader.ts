@@ -88,7 +88,8 @@ function refsOf(
       },
       () => {
         throw new MalformedResponseError(
-          "outputs name no Log Analytics workspace, so its test results cannot be read",
+          // Said with its remedy: the circuit stays UNKNOWN until someone acts.
+          `outputs name no Log Analytics workspace, so its test results cannot be read: add a workspace output to the monitor, or tag the circuit ${TAGS.workspace} with the workspace's resource id`,
         );
       },
     );
