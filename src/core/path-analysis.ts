@@ -265,7 +265,10 @@ function routesCell(
     .filter((n) => n.load === "critical" || n.load === "warn")
     .sort((a, b) => (b.percent ?? 0) - (a.percent ?? 0))[0];
   if (loaded && loaded.session.kind === "established") {
-    return cell("warn", `${thousands(loaded.session.prefixes)}/${loaded.limit === null ? "?" : thousands(loaded.limit)} prefixes (${loaded.percent}%)`);
+    return cell(
+      "warn",
+      `${thousands(loaded.session.prefixes)}/${loaded.limit === null ? "?" : thousands(loaded.limit)} prefixes (${loaded.percent}%)`,
+    );
   }
   if (zero) return cell("warn", `0 IPv6 prefixes received; IPv4 ${thousands(total)} prefixes`);
   return cell("up", `${thousands(total)} prefixes`);

@@ -115,8 +115,17 @@ function ownerOf(
   if (code === "arp-missing" && direct) return "you";
   // The on-prem row missing or Incomplete: your VLAN tag or /30, or the carrier.
   if (code === "arp-missing") return affected.every(onPremSide) ? "shared" : "carrier";
+  // A session Microsoft's router shut itself says why, whoever runs BGP: over
+  // your prefix limit, or shut in Azure's configuration. A carrier ticket fixes neither.
+  if (code === "bgp-down" && affected.every((a) => shutBy(a) !== null)) return "you";
   if (code === "bgp-down") return model === "provider-managed" ? "carrier" : "you";
   return "you";
+}
+
+/** "PfxCt" or "Admin" when Microsoft's router shut the path's session for that reason. */
+function shutBy(a: PathAnalysis): "PfxCt" | "Admin" | null {
+  const state = bgpHintFor(a)?.state ?? "";
+  return /\(pfxct\)/i.test(state) ? "PfxCt" : /\(admin\)/i.test(state) ? "Admin" : null;
 }
 
 function caveat(paths: PathAnalysis[]): string {
@@ -200,10 +209,13 @@ function downFinding(
     evidence.bgpState = hint?.state ?? null;
     evidence.hint = hint?.hint ?? null;
     evidence.neighbors = Object.fromEntries(affected.map((a) => [a.path, a.neighborRows]));
+    const shut = owner === "you" ? shutBy(first) : null;
     nextAction =
-      model === "provider-managed"
-        ? `Open a ticket with ${provider}: on this circuit they run the BGP session (provider-managed model). ${hint?.hint ?? ""}`.trim()
-        : `${hint?.hint ?? "Check the BGP configuration on your edge."}${survivor ? `; compare with the ${survivor.path} path, which works.` : "."}`;
+      model === "provider-managed" && shut === "PfxCt"
+        ? `${hint?.hint ?? ""}. On this provider-managed circuit ${provider}'s routers advertise your routes to Microsoft: if you cannot summarise them on your side, ask ${provider} to aggregate them; a connectivity ticket will not bring the session back.`
+        : model === "provider-managed" && shut === null
+          ? `Open a ticket with ${provider}: on this circuit they run the BGP session (provider-managed model). ${hint?.hint ?? ""}`.trim()
+          : `${hint?.hint ?? "Check the BGP configuration on your edge."}${survivor ? `; compare with the ${survivor.path} path, which works.` : "."}`;
     if (unverified)
       nextAction += ` Confirm the ${unverified.path} path: erwatch could not see it carry traffic.`;
   } else {

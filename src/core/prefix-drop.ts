@@ -53,7 +53,6 @@ export interface DropResult {
   findings: Finding[];
 }
 
-
 interface ActiveDrop {
   path: PathName;
   family: AddressFamily;

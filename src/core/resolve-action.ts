@@ -122,7 +122,6 @@ function cellWords(cell: LayerCell | undefined): string {
   return cell.detail ? `${STATUS_WORDS[cell.status]} · ${cell.detail}` : STATUS_WORDS[cell.status];
 }
 
-
 /** "received prefixes on AzurePrivatePeering: primary 120 of 4,000"; IPv6's against its own limit. */
 function prefixWords(table: PeeringVerdict, paths: PathName[], ipv6: boolean): string {
   const counts = ipv6 ? table.ipv6?.prefixes : table.prefixes;
@@ -131,7 +130,9 @@ function prefixWords(table: PeeringVerdict, paths: PathName[], ipv6: boolean): s
     const count = counts?.[path] ?? null;
     const limit = limits?.[path] ?? null;
     if (count === null) return `${path} no count (session not Established)`;
-    return limit === null ? `${path} ${thousands(count)}` : `${path} ${thousands(count)} of ${thousands(limit)}`;
+    return limit === null
+      ? `${path} ${thousands(count)}`
+      : `${path} ${thousands(count)} of ${thousands(limit)}`;
   });
   return `received ${ipv6 ? "IPv6 " : ""}prefixes on ${table.name}: ${each.join(", ")}`;
 }

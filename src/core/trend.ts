@@ -119,7 +119,6 @@ export function inAbout(minutes: number): string {
   return `about ${Math.round(hours / 24)} days`;
 }
 
-
 /**
  * Adds the growth trend of each near-limit path to its finding's evidence, and
  * the soonest time to the limit to its headline ("reaches 4,000 in about 15 min").

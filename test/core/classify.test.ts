@@ -379,6 +379,38 @@ describe("classifyCircuit: one finding per lowest broken layer", () => {
   });
 });
 
+describe("classifyCircuit: a session Microsoft's router shut is yours, whoever runs BGP", () => {
+  // The flap alert of the same session already said "the route limit … the
+  // carrier cannot fix this" while this one opened a carrier ticket.
+  it.each([
+    {
+      model: "provider-managed",
+      bgp: "Idle (PfxCt)",
+      owner: "you",
+      action: /ask Equinix to aggregate/,
+    },
+    { model: "provider-managed", bgp: "Idle (Admin)", owner: "you", action: /Enabled in Azure/ },
+    {
+      model: "provider-managed",
+      bgp: "Idle",
+      owner: "carrier",
+      action: /^Open a ticket with Equinix/,
+    },
+    { model: "own-edge", bgp: "Idle (PfxCt)", owner: "you", action: /maximum-prefix/ },
+  ] as const)("$model, $bgp: owner $owner", ({ model, bgp, owner, action }) => {
+    const verdict = classify({
+      settings: { connectivityModel: model },
+      paths: { AzurePrivatePeering: { primary: { bgp }, secondary: { bgp } } },
+    });
+    const [finding, ...rest] = verdict.findings as [Finding];
+    expect(rest).toEqual([]);
+    expect([finding.code, finding.owner, finding.severity]).toEqual(["bgp-down", owner, "Sev0"]);
+    expect(finding.nextAction).toMatch(action);
+    // A carrier ticket only where the carrier has something to fix.
+    expect(finding.ticket !== undefined).toBe(owner === "carrier");
+  });
+});
+
 describe("classifyCircuit: BGP states", () => {
   const states: { statePfxRcd: string; state: string; hint: RegExp }[] = [
     { statePfxRcd: "Idle", state: "Idle", hint: /layer 2 \(ARP\).*\/30 addressing/ },

@@ -160,7 +160,9 @@ describe("a layer cannot be down while a layer that runs over it works", () => {
     expect(verdict.findings).toEqual([]);
     const row = verdict.peerings[0]!.paths.primary;
     expect(row.provider.status).toBe("warn");
-    expect(row.provider.detail).toMatch(/yet BGP Established with [\d,]+ prefixes received: L2 works/);
+    expect(row.provider.detail).toMatch(
+      /yet BGP Established with [\d,]+ prefixes received: L2 works/,
+    );
     expect(row.bgp.status).toBe("up");
   });
 
