@@ -161,6 +161,55 @@ export function conditionOf(finding: Finding): AlertCondition {
 const since = (iso: string | null | undefined, now: Date): number =>
   iso ? now.getTime() - Date.parse(iso) : Number.POSITIVE_INFINITY;
 
+/**
+ * No sweep runs longer than the Functions host's `functionTimeout` (10 min,
+ * app/sweep-window.ts FUNCTION_TIMEOUT_MS): a judgement dated further after a
+ * sweep's clock than this cannot be a concurrent sweep's. It was written by a
+ * clock that has since stepped back (an NTP correction, a host whose clock
+ * ran ahead), or is odd stored state.
+ */
+export const CONCURRENT_SWEEP_MS = 10 * 60_000;
+
+/** `iso`, or `now` when it is dated after `now`. */
+const notAfter = <T extends string | null | undefined>(iso: T, now: Date): T | string =>
+  typeof iso === "string" && Date.parse(iso) > now.getTime() ? now.toISOString() : iso;
+
+/**
+ * The state as this sweep's clock can use it. A time stored after `now` (the
+ * clock stepped back since it was written) is taken as `now`: how long has
+ * passed since is unknown, so a wait counted from it (hysteresis, the repeat,
+ * a blind notice) starts again from this sweep, instead of waiting until the
+ * clock catches up with it (a step back of 2 h held a Sev0 escalation and
+ * every resolve for 2 h). A state from before no clock stepped is unchanged.
+ */
+function onThisClock(state: AlertState, now: Date): AlertState {
+  const stamps = [
+    state.firstSeen,
+    state.lastFiringAt,
+    state.lastCleanAt,
+    state.lastMaskedAt,
+    state.notified?.at,
+    state.notified?.blindSince,
+  ];
+  if (!stamps.some((t) => notAfter(t, now) !== t)) return state;
+  return {
+    ...state,
+    firstSeen: notAfter(state.firstSeen, now),
+    lastFiringAt: notAfter(state.lastFiringAt, now),
+    lastCleanAt: notAfter(state.lastCleanAt, now),
+    ...(state.lastMaskedAt !== undefined
+      ? { lastMaskedAt: notAfter(state.lastMaskedAt, now) }
+      : {}),
+    notified: state.notified && {
+      ...state.notified,
+      at: notAfter(state.notified.at, now),
+      ...(state.notified.blindSince !== undefined
+        ? { blindSince: notAfter(state.notified.blindSince, now) }
+        : {}),
+    },
+  };
+}
+
 /** An alert with nothing known of it: clear, numbered from `sequence`. */
 export function emptyAlert(
   observation: Pick<Observation, "key" | "family" | "circuitId" | "peering">,
@@ -218,6 +267,8 @@ export function advance(
   now: Date,
 ): AlertState | null {
   const at = now.toISOString();
+  // Times from a clock that has since stepped back count from this sweep.
+  if (previous) previous = onThisClock(previous, now);
   if (observation.state === "unknown") {
     if (!previous) return null;
     // Masked: the circuit was read carrying nothing (the provider de-provisioned
@@ -230,8 +281,9 @@ export function advance(
   if (observation.state === "firing" && observation.finding) {
     const condition = conditionOf(observation.finding);
     const consecutiveFiring = base.consecutiveFiring + 1;
-    // A key seen for the first time was clean when the circuit was last read.
-    const lastClean = previous ? base.lastCleanAt : observation.previousReadAt;
+    // A key seen for the first time was clean when the circuit was last read
+    // (dated after this sweep's clock: read by a clock that stepped back since).
+    const lastClean = previous ? base.lastCleanAt : notAfter(observation.previousReadAt, now);
     const opened =
       base.phase === "firing" ||
       // Back while resolving counts as going on only for what the receivers
@@ -597,7 +649,17 @@ function heldForBlindness(state: AlertState, hold: DecideContext["inhibitedBy"])
   return !hold.severity || !holds || severityRank(hold.severity) <= severityRank(holds);
 }
 
-/** A concurrent sweep already judged this key at or after our clock: do not count twice. */
+/**
+ * A concurrent sweep already judged this key at or after our clock: do not
+ * count twice. Only as far after our clock as a concurrent sweep can be
+ * (CONCURRENT_SWEEP_MS): a judgement dated later was made by a clock that
+ * has since stepped back, and taken as concurrent it froze the key (no
+ * escalation, resolve or repeat) until the clock caught up with it; it is
+ * judged instead, its times counted from now (`advance`). A time that is no
+ * date proves nothing either.
+ */
 export function alreadyEvaluated(previous: AlertState | null, now: Date): boolean {
-  return previous !== null && previous.lastEvaluatedAt >= now.toISOString();
+  if (previous === null) return false;
+  const ahead = Date.parse(previous.lastEvaluatedAt) - now.getTime();
+  return ahead >= 0 && ahead <= CONCURRENT_SWEEP_MS;
 }

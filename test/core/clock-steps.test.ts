@@ -1,0 +1,124 @@
+// Time that does not behave: the host clock stepping back (an NTP correction,
+// a host whose clock ran ahead), so a sweep's clock reads earlier than what
+// storage holds. One circuit through the whole pure chain, as on-call lives it.
+
+import { describe, expect, it } from "vitest";
+import { alreadyEvaluated, type AlertState } from "../../src/core/lifecycle.js";
+import type { PathName } from "../../src/core/model.js";
+import { chainTimeline, TIMELINE_T0 } from "../support/chain-timeline.js";
+import type { CircuitSpec, PathSpec } from "../support/readings.js";
+
+const down: PathSpec = { arp: "empty", bgp: "Idle" };
+const paths = (p: Partial<Record<PathName, PathSpec>>): CircuitSpec => ({
+  paths: { AzurePrivatePeering: p },
+});
+const healthy = paths({});
+const primaryDown = paths({ primary: down });
+const bothDown = paths({ primary: down, secondary: down });
+/** No sweep runs longer than host.json's functionTimeout (lifecycle.ts CONCURRENT_SWEEP_MS). */
+const CONCURRENT_SWEEP_MS = 10 * 60_000;
+const at = (minute: number) => new Date(TIMELINE_T0 + minute * 60_000);
+
+describe("the clock steps back two hours between sweeps", () => {
+  // Minutes 120 and 125 by a clock two hours fast; then it is corrected and
+  // the sweeps come at 10, 15, 20 ... with everything stored dated 02:05 ahead.
+  it.each<{ name: string; sweeps: [number, CircuitSpec][]; sent: string[] }>([
+    {
+      // Frozen as "judged by a concurrent sweep", the Sev0 waited two hours.
+      name: "the other path goes down too: the escalation to Sev0 goes out at once",
+      sweeps: [
+        [120, primaryDown],
+        [125, primaryDown],
+        [10, bothDown],
+        [15, bothDown],
+      ],
+      sent: ["-", "path-down:open:Sev2", "path-down:escalate:Sev0", "-"],
+    },
+    {
+      // Its clean sweeps were counted from a time two hours ahead: no resolve
+      // until the clock got there. Now the wait counts from the first sweep
+      // after the step.
+      name: "the path comes back: it resolves after its clean sweeps, not two hours later",
+      sweeps: [
+        [120, primaryDown],
+        [125, primaryDown],
+        [10, healthy],
+        [15, healthy],
+        [20, healthy],
+        [25, healthy],
+      ],
+      sent: ["-", "path-down:open:Sev2", "-", "-", "path-down:resolve:Sev2", "-"],
+    },
+    {
+      // A new alert waited its hysteresis from the last clean read, dated two hours ahead.
+      name: "a healthy circuit loses both paths: the Sev0 opens within a sweep, not two hours later",
+      sweeps: [
+        [120, healthy],
+        [125, healthy],
+        [10, bothDown],
+        [15, bothDown],
+        [20, bothDown],
+      ],
+      sent: ["-", "-", "-", "path-down:open:Sev0", "-"],
+    },
+    {
+      // No burst and no silence: the repeat interval counts from the step.
+      name: "an open Sev0 keeps firing: no repeat at the step, one 4 h after it",
+      sweeps: [
+        [120, bothDown],
+        [125, bothDown],
+        [10, bothDown],
+        [15, bothDown],
+        [10 + 240, bothDown],
+        [15 + 240, bothDown],
+      ],
+      sent: ["path-down:open:Sev0", "-", "-", "-", "path-down:repeat:Sev0", "-"],
+    },
+  ])("$name", ({ sweeps, sent }) => {
+    const got = chainTimeline(sweeps.map(([minute, spec]) => ({ minute, spec })));
+    expect(got.sent).toEqual(sent);
+    // Never a time running backwards in the words.
+    for (const change of got.changes) expect(change).not.toMatch(/(after|in|for) -\d|NaN/);
+  });
+
+  it("a small step back is still a concurrent sweep's instant: judged once", () => {
+    const got = chainTimeline(
+      [
+        [120, primaryDown],
+        [125, primaryDown],
+        [124, bothDown],
+        [129, bothDown],
+      ].map(([minute, spec]) => ({ minute: minute as number, spec: spec as CircuitSpec })),
+    );
+    expect(got.sent).toEqual(["-", "path-down:open:Sev2", "-", "path-down:escalate:Sev0"]);
+  });
+});
+
+describe("alreadyEvaluated", () => {
+  const judged = (iso: string) => ({ lastEvaluatedAt: iso }) as AlertState;
+  it.each<{ name: string; stored: string; now: Date; concurrent: boolean }>([
+    { name: "the same instant", stored: at(5).toISOString(), now: at(5), concurrent: true },
+    { name: "a later sweep", stored: at(5).toISOString(), now: at(6), concurrent: false },
+    {
+      name: "a concurrent sweep that started earlier",
+      stored: at(5).toISOString(),
+      now: at(1),
+      concurrent: true,
+    },
+    {
+      name: "as far ahead as a sweep can run",
+      stored: new Date(at(0).getTime() + CONCURRENT_SWEEP_MS).toISOString(),
+      now: at(0),
+      concurrent: true,
+    },
+    {
+      name: "further ahead than any sweep runs: a clock that stepped back",
+      stored: at(120).toISOString(),
+      now: at(0),
+      concurrent: false,
+    },
+    { name: "a time that is no date", stored: "zzz", now: at(0), concurrent: false },
+  ])("$name", ({ stored, now, concurrent }) => {
+    expect(alreadyEvaluated(judged(stored), now)).toBe(concurrent);
+  });
+});
