@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FUNCTION_TIMEOUT_MS, sweepWindow, windowAfterWait } from "../../src/app/sweep-window.js";
+import { CONCURRENT_SWEEP_MS } from "../../src/core/lifecycle.js";
 import { SettingsReader } from "../../src/config/reader.js";
 import { sweepIntervalMinutes } from "../../src/config/functions.js";
 
@@ -19,6 +20,10 @@ const functionTimeoutMs = ((h * 60 + m) * 60 + s) * 1000;
 describe("the timer's sweep window", () => {
   it("knows host.json's functionTimeout", () => {
     expect(FUNCTION_TIMEOUT_MS).toBe(functionTimeoutMs);
+  });
+
+  it("is as long as the lifecycle lets a concurrent sweep's judgement run ahead of the clock", () => {
+    expect(CONCURRENT_SWEEP_MS).toBe(FUNCTION_TIMEOUT_MS);
   });
 
   it("keeps the default 5-minute schedule's window: plan to 4.5 min, stop at 4.75", () => {
