@@ -15,7 +15,7 @@
 //      whole estate turns over in time without piling up on one sweep.
 // Oldest first within each group. Pure: time and settings come in.
 
-import type { AlertState } from "./lifecycle.js";
+import { CONCURRENT_SWEEP_MS, type AlertState } from "./lifecycle.js";
 import { oldestReadAgeMs, type ReadAges } from "./read-age.js";
 import type { Snapshot } from "./snapshot.js";
 
@@ -132,6 +132,18 @@ export function troubleOf(
   return null;
 }
 
+/**
+ * The oldest path reading is dated after `now` by more than a concurrent
+ * sweep's reads can be: stamped by a clock that has since stepped back.
+ * Read as 0 min old it was never due, and the rotation, oldest first, kept
+ * reading the circuits it had just read (the only ones with an age): the
+ * rest went unread until the clock caught up with their stamps.
+ */
+function aheadOfClock(reads: ReadAges | undefined, now: Date): boolean {
+  const at = Date.parse(reads?.oldestPathAt ?? "");
+  return at - now.getTime() > CONCURRENT_SWEEP_MS;
+}
+
 export function planSweep(
   circuits: readonly PlanCircuit[],
   memory: ReadonlyMap<string, PlanMemory>,
@@ -160,6 +172,11 @@ export function planSweep(
     else if (known.fingerprint !== c.fingerprint)
       plan("changed", "its body changed since it was last judged");
     else if (ageMs === null) plan("new", "a path was never read");
+    else if (aheadOfClock(known.reads, now))
+      plan(
+        "due",
+        "its readings are dated after this sweep's clock (the clock stepped back): how old they are is unknown",
+      );
     else if (ageMs > mustReadBy)
       plan("due", `oldest reading ${Math.round(ageMs / 60_000)} min old`);
     else rest.push({ id: c.id, name: c.name, subscriptionId: c.subscriptionId, ageMs });

@@ -334,3 +334,75 @@ describe("turnEachSweep: nothing remembered, the turn moves on each sweep", () =
     expect(at(15)).not.toEqual(at(14));
   });
 });
+
+describe("the clock steps back: readings dated after the sweep's clock", () => {
+  // A host clock two hours fast stamped every reading; then it was corrected.
+  // Readings "from the future" read as 0 min old: the rotation read the
+  // circuits it had just read (the only ones with an age) and left the rest
+  // unread until the clock caught up with their stamps, two hours on.
+  it("20 quiet circuits: every one is read again within the age limit of real time", () => {
+    const list = Array.from({ length: 20 }, (_, i) => circuit(`c${String(i).padStart(2, "0")}`));
+    const FAST = 120 * MIN;
+    // Real time each circuit was last read; all read at real 0 by the fast clock.
+    const readReal = new Map(list.map((c) => [c.id, 0]));
+    const stamp = new Map(list.map((c) => [c.id, FAST]));
+    let oldest = 0;
+    for (let sweep = 1; sweep <= 30; sweep += 1) {
+      const real = sweep * POLICY.intervalMs;
+      // The clock is corrected before the first sweep: it reads real time from now on.
+      const now = new Date(NOW.getTime() + real);
+      const mem = new Map(
+        list.map((c) => [
+          c.id,
+          {
+            fingerprint: "f",
+            trouble: null,
+            reads: {
+              ...ages(null),
+              oldestPathAt: new Date(NOW.getTime() + stamp.get(c.id)!).toISOString(),
+            },
+          },
+        ]),
+      );
+      const plan = planSweep(list, mem, now, POLICY);
+      for (const d of plan.deep) {
+        readReal.set(d.id, real + POLICY.budgetMs);
+        stamp.set(d.id, real + POLICY.budgetMs);
+      }
+      for (const c of list) oldest = Math.max(oldest, real + POLICY.budgetMs - readReal.get(c.id)!);
+    }
+    expect(oldest).toBeLessThanOrEqual(POLICY.maxReadAgeMs);
+  });
+
+  it("says why a circuit whose readings are dated after its clock is read", () => {
+    const ahead = new Date(NOW.getTime() + 60 * MIN).toISOString();
+    const plan = planSweep(
+      [circuit("a")],
+      new Map([
+        ["a", { fingerprint: "f", trouble: null, reads: { ...ages(null), oldestPathAt: ahead } }],
+      ]),
+      NOW,
+      POLICY,
+    );
+    expect(plan.deep.map((d) => [d.reason, d.detail])).toEqual([
+      [
+        "due",
+        "its readings are dated after this sweep's clock (the clock stepped back): how old they are is unknown",
+      ],
+    ]);
+  });
+
+  it("a reading a moment after the clock (a concurrent sweep's) is young, not due", () => {
+    const ahead = new Date(NOW.getTime() + 30_000).toISOString();
+    const plan = planSweep(
+      [circuit("a"), circuit("b")],
+      new Map([
+        ["a", { fingerprint: "f", trouble: null, reads: { ...ages(null), oldestPathAt: ahead } }],
+        ["b", { fingerprint: "f", trouble: null, reads: ages(MIN) }],
+      ]),
+      NOW,
+      POLICY,
+    );
+    expect(plan.deep.map((d) => [d.id, d.reason])).toEqual([["b", "rotation"]]);
+  });
+});
