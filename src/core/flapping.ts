@@ -195,6 +195,21 @@ function ipv6Flap(f: PeeringFlaps, warnPercent: number): Finding {
   };
 }
 
+/**
+ * When a reset's session came back up, at the latest: the read that saw it
+ * (the previous read and the time since) less the uptime it showed. Both of
+ * its changes were before then. A reset is recorded at the sweep that sees
+ * it, which after a gap in the sweeps (the function app stopped for a day)
+ * can be long after it happened: counted at the sweep, a reset a day old was
+ * two changes "in 60 min", and one blip after the restart made a flap alert
+ * with a carrier ticket. A row whose numbers cannot be read counts at the sweep.
+ */
+function cameBackAt(r: SessionReset): number {
+  const up = Date.parse(r.previousReadAt) + (r.sincePreviousReadSeconds - r.uptimeSeconds) * 1000;
+  const at = Date.parse(r.at);
+  return Number.isFinite(up) ? Math.min(up, at) : at;
+}
+
 export function flappingFindings(
   verdict: CircuitVerdict,
   history: HistoryEntry[],
@@ -204,7 +219,8 @@ export function flappingFindings(
 ): Finding[] {
   const since = now.getTime() - policy.windowMinutes * 60_000;
   const inWindow = (e: HistoryEntry) =>
-    Date.parse(e.at) >= since && e.circuitId.toLowerCase() === verdict.id.toLowerCase();
+    (e.kind === "reset" ? cameBackAt(e) : Date.parse(e.at)) >= since &&
+    e.circuitId.toLowerCase() === verdict.id.toLowerCase();
   const recent = history.filter(inWindow);
   // One peering however its name was spelt over the window, named as it is read now.
   const spelt = new Map<string, string>();

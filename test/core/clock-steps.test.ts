@@ -1,6 +1,7 @@
 // Time that does not behave: the host clock stepping back (an NTP correction,
 // a host whose clock ran ahead), so a sweep's clock reads earlier than what
-// storage holds. One circuit through the whole pure chain, as on-call lives it.
+// storage holds; a gap in the sweeps (the function app stopped for days).
+// One circuit through the whole pure chain, as on-call lives it.
 
 import { describe, expect, it } from "vitest";
 import { alreadyEvaluated, type AlertState } from "../../src/core/lifecycle.js";
@@ -120,5 +121,56 @@ describe("alreadyEvaluated", () => {
     { name: "a time that is no date", stored: "zzz", now: at(0), concurrent: false },
   ])("$name", ({ stored, now, concurrent }) => {
     expect(alreadyEvaluated(judged(stored), now)).toBe(concurrent);
+  });
+});
+
+describe("a gap in the sweeps: the function app stopped for three days", () => {
+  const D = 3 * 24 * 60;
+  const up = (upDown: string) => paths({ primary: { upDown } });
+  const blip = paths({ primary: down });
+  it.each<{ name: string; sweeps: [number, CircuitSpec][]; sent: string[] }>([
+    {
+      // The session reset a day before erwatch came back (uptime 1 day, the
+      // last read 3 days ago): two changes a day old, not in the last hour.
+      // Counted at the sweep that saw it, one blip after the restart made
+      // "4 changes in 60 min (1 reset between reads)", a Sev2 flap alert
+      // with a carrier ticket.
+      name: "a reset during the gap and one blip after it: no flap alert",
+      sweeps: [
+        [0, up("2d00h")],
+        [D, up("1d00h")],
+        [D + 5, blip],
+        [D + 10, up("00:03:00")],
+        [D + 15, up("00:08:00")],
+      ],
+      sent: ["-", "-", "-", "-", "-"],
+    },
+    {
+      // The same changes inside the hour are a flap, as before.
+      name: "a reset between two sweeps 5 min apart and one blip: the flap alert opens",
+      sweeps: [
+        [0, up("2d00h")],
+        [5, up("00:02:00")],
+        [10, blip],
+        [15, up("00:03:00")],
+        [20, up("00:08:00")],
+      ],
+      sent: ["-", "-", "-", "session-flapping:open:Sev2", "-"],
+    },
+    {
+      // One repeat for the gap, not one per interval it spanned.
+      name: "an open Sev0 still down after the gap: one repeat, then quiet",
+      sweeps: [
+        [0, bothDown],
+        [5, bothDown],
+        [D, bothDown],
+        [D + 5, bothDown],
+        [D + 10, bothDown],
+      ],
+      sent: ["path-down:open:Sev0", "-", "path-down:repeat:Sev0", "-", "-"],
+    },
+  ])("$name", ({ sweeps, sent }) => {
+    const got = chainTimeline(sweeps.map(([minute, spec]) => ({ minute, spec })));
+    expect(got.sent).toEqual(sent);
   });
 });
