@@ -58,6 +58,8 @@ export function blindNotice(
   ctx: {
     now: Date;
     blindAfterMs?: number;
+    /** How long before now the first sweep that could not read it must be (`state.blindFrom`). */
+    blindSweepsMs?: number;
     held: boolean;
     partlyRead?: { unread: PathName[]; paths: PathName[] };
   },
@@ -75,6 +77,14 @@ export function blindNotice(
     .sort()
     .pop();
   if (!seen || ctx.now.getTime() - Date.parse(seen) < ctx.blindAfterMs) return null;
+  // Blind since its last reading, but erwatch may not have been sweeping for
+  // most of that (the function app stopped for hours, a deploy): the time
+  // since the first sweep that failed to read it must span the sweeps
+  // monitoring-blind waits for too. Measured from the last reading alone, the
+  // first sweep after a gap whose read failed once sent the pager "Blind:",
+  // pointing at a monitoring-blind alert that had not opened.
+  const from = Date.parse(state.blindFrom ?? "");
+  if (Number.isFinite(from) && ctx.now.getTime() - from < (ctx.blindSweepsMs ?? 0)) return null;
   const partly =
     ctx.partlyRead && ctx.partlyRead.unread.length > 0 && ctx.partlyRead.paths.length > 0
       ? ctx.partlyRead

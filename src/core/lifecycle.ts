@@ -89,6 +89,14 @@ export interface AlertState {
    * sweeps.
    */
   lastMaskedAt?: string | null;
+  /**
+   * The first sweep since the last reading that could not read this key's
+   * layers (not masked); null or absent while it reads. A blind notice waits
+   * for sweeps that failed, not for time erwatch did not sweep at all
+   * (core/blind-notice.ts). Not kept for fleet alerts: theirs counts from
+   * their members' readings (fleet.ts).
+   */
+  blindFrom?: string | null;
 }
 
 export type NoneReason =
@@ -188,6 +196,7 @@ function onThisClock(state: AlertState, now: Date): AlertState {
     state.lastFiringAt,
     state.lastCleanAt,
     state.lastMaskedAt,
+    state.blindFrom,
     state.notified?.at,
     state.notified?.blindSince,
   ];
@@ -200,6 +209,7 @@ function onThisClock(state: AlertState, now: Date): AlertState {
     ...(state.lastMaskedAt !== undefined
       ? { lastMaskedAt: notAfter(state.lastMaskedAt, now) }
       : {}),
+    ...(state.blindFrom !== undefined ? { blindFrom: notAfter(state.blindFrom, now) } : {}),
     notified: state.notified && {
       ...state.notified,
       at: notAfter(state.notified.at, now),
@@ -273,11 +283,21 @@ export function advance(
     if (!previous) return null;
     // Masked: the circuit was read carrying nothing (the provider de-provisioned
     // it), so whatever clean sweeps came before no longer count toward a resolve.
-    return observation.masked
-      ? { ...previous, lastEvaluatedAt: at, lastMaskedAt: at, consecutiveClean: 0 }
-      : { ...previous, lastEvaluatedAt: at };
+    if (observation.masked)
+      return {
+        ...withoutBlindFrom(previous),
+        lastEvaluatedAt: at,
+        lastMaskedAt: at,
+        consecutiveClean: 0,
+      };
+    return previous.family === "fleet"
+      ? { ...previous, lastEvaluatedAt: at }
+      : { ...previous, lastEvaluatedAt: at, blindFrom: previous.blindFrom ?? at };
   }
-  const base: AlertState = previous ?? emptyAlert(observation, circuitName, now, 0);
+  // A reading, whatever it says: a later failure starts a new blind spell.
+  const base: AlertState = previous
+    ? withoutBlindFrom(previous)
+    : emptyAlert(observation, circuitName, now, 0);
   if (observation.state === "firing" && observation.finding) {
     const condition = conditionOf(observation.finding);
     const consecutiveFiring = base.consecutiveFiring + 1;
@@ -337,6 +357,12 @@ export function advance(
     lastEvaluatedAt: at,
     lastCleanAt: at,
   };
+}
+
+function withoutBlindFrom(state: AlertState): AlertState {
+  if (state.blindFrom === undefined) return state;
+  const { blindFrom: _, ...rest } = state;
+  return rest;
 }
 
 function duration(fromIso: string, to: Date): string {
@@ -501,6 +527,8 @@ export interface DecideContext {
   partlyRead?: { unread: PathName[]; paths: PathName[] };
   /** How long an open alert may be blind before its receivers are told (blind-notice.ts); never when absent. */
   blindAfterMs?: number;
+  /** ... and how long before now the first sweep that could not read it must be (blind-notice.ts); 0 when absent. */
+  blindSweepsMs?: number;
 }
 
 /** Step 2: what the receivers must hear, given the advanced state. */
@@ -515,6 +543,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
       blindNotice(state, {
         now: ctx.now,
         ...(ctx.blindAfterMs !== undefined ? { blindAfterMs: ctx.blindAfterMs } : {}),
+        ...(ctx.blindSweepsMs !== undefined ? { blindSweepsMs: ctx.blindSweepsMs } : {}),
         held: ctx.silencedBy !== null || spokenFor !== null,
         ...(ctx.partlyRead ? { partlyRead: ctx.partlyRead } : {}),
       }) ??

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { alreadyEvaluated, type AlertState } from "../../src/core/lifecycle.js";
 import type { PathName } from "../../src/core/model.js";
 import { chainTimeline, TIMELINE_T0 } from "../support/chain-timeline.js";
-import type { CircuitSpec, PathSpec } from "../support/readings.js";
+import { failed, type CircuitSpec, type PathSpec } from "../support/readings.js";
 
 const down: PathSpec = { arp: "empty", bgp: "Idle" };
 const paths = (p: Partial<Record<PathName, PathSpec>>): CircuitSpec => ({
@@ -16,6 +16,14 @@ const paths = (p: Partial<Record<PathName, PathSpec>>): CircuitSpec => ({
 const healthy = paths({});
 const primaryDown = paths({ primary: down });
 const bothDown = paths({ primary: down, secondary: down });
+const unread: PathSpec = {
+  arp: failed({ kind: "server-error" }),
+  bgp: failed({
+    kind: "server-error",
+    call: "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/action",
+  }),
+};
+const blind = paths({ primary: unread, secondary: unread });
 /** No sweep runs longer than host.json's functionTimeout (lifecycle.ts CONCURRENT_SWEEP_MS). */
 const CONCURRENT_SWEEP_MS = 10 * 60_000;
 const at = (minute: number) => new Date(TIMELINE_T0 + minute * 60_000);
@@ -168,6 +176,59 @@ describe("a gap in the sweeps: the function app stopped for three days", () => {
         [D + 10, bothDown],
       ],
       sent: ["path-down:open:Sev0", "-", "path-down:repeat:Sev0", "-", "-"],
+    },
+    {
+      // Blind since its last reading 3 h ago, but erwatch was not sweeping:
+      // one read that failed is not 3 failed sweeps. The pager heard
+      // "Blind: ... (see its monitoring-blind alert)" with no such alert open,
+      // and the next sweep read the circuit again.
+      name: "an open Sev0 whose first read after the gap fails once: no Blind notice",
+      sweeps: [
+        [0, bothDown],
+        [5, bothDown],
+        [180, blind],
+        [185, bothDown],
+      ],
+      sent: ["path-down:open:Sev0", "-", "-", "-"],
+    },
+    {
+      // Failing on, it is told with monitoring-blind, as without a gap.
+      name: "an open Sev0 that cannot be read after the gap: Blind with monitoring-blind",
+      sweeps: [
+        [0, bothDown],
+        [5, bothDown],
+        [180, blind],
+        [185, blind],
+        [190, blind],
+        [195, blind],
+      ],
+      sent: [
+        "path-down:open:Sev0",
+        "-",
+        "-",
+        "-",
+        "monitoring-blind:open:Sev3 path-down:repeat:Sev0",
+        "-",
+      ],
+    },
+    {
+      name: "without a gap: Blind with monitoring-blind, as before",
+      sweeps: [
+        [0, bothDown],
+        [5, bothDown],
+        [10, blind],
+        [15, blind],
+        [20, blind],
+        [25, blind],
+      ],
+      sent: [
+        "path-down:open:Sev0",
+        "-",
+        "-",
+        "-",
+        "monitoring-blind:open:Sev3 path-down:repeat:Sev0",
+        "-",
+      ],
     },
   ])("$name", ({ sweeps, sent }) => {
     const got = chainTimeline(sweeps.map(([minute, spec]) => ({ minute, spec })));
