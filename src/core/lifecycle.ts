@@ -316,7 +316,8 @@ export function advance(
       // broken, and a "New since" the sweep after.
       base.notified != null ||
       (consecutiveFiring >= hysteresis.openAfter[condition.severity] &&
-        since(lastClean, now) >= hysteresis.openAfterMs[condition.severity]);
+        firingFor(lastClean, base.firstSeen ?? at, hysteresis, now) >=
+          hysteresis.openAfterMs[condition.severity]);
     return {
       ...base,
       notified: sightRestored(base.notified),
@@ -357,6 +358,22 @@ export function advance(
     lastEvaluatedAt: at,
     lastCleanAt: at,
   };
+}
+
+/**
+ * How long the condition has held, for the time half of the open rule: since
+ * the last clean reading; never seen clean (a circuit erwatch had not read
+ * before), since one interval before it was first seen. Counted as forever,
+ * an on-demand sweep seconds after the timer's first sighting opened a Sev2
+ * at once, against "cannot move the lifecycle faster than the timer would".
+ */
+function firingFor(
+  lastClean: string | null | undefined,
+  firstSeen: string,
+  hysteresis: HysteresisPolicy,
+  now: Date,
+): number {
+  return lastClean ? since(lastClean, now) : since(firstSeen, now) + hysteresis.intervalMs;
 }
 
 function withoutBlindFrom(state: AlertState): AlertState {

@@ -16,6 +16,12 @@ export interface HysteresisPolicy {
   openAfterMs: PerSeverity<number>;
   /** And clean for at least this long since it was last seen. */
   resolveAfterMs: PerSeverity<number>;
+  /**
+   * One sweep interval: a key never seen clean (a circuit erwatch had not
+   * read before) counts openAfterMs as if it was clean one interval before
+   * it was first seen firing, as a known circuit's would be.
+   */
+  intervalMs: number;
 }
 
 export interface AlertPolicy {
@@ -139,6 +145,7 @@ export function hysteresisOf(
       ? every(0)
       : bySeverity((s) => minutes(policy.openAfterMinutes[s], openAfter[s])),
     resolveAfterMs: bySeverity((s) => minutes(policy.resolveAfterMinutes[s], resolveAfter[s])),
+    intervalMs: policy.sweepIntervalMinutes * 60_000,
   };
 }
 

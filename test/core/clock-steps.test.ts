@@ -103,6 +103,42 @@ describe("the clock steps back two hours between sweeps", () => {
   });
 });
 
+describe("a circuit erwatch never read before", () => {
+  // Never seen clean, its wait counted as forever: an on-demand sweep seconds
+  // after the timer's first sighting opened a Sev2 at once.
+  it.each<{ name: string; sweeps: [number, CircuitSpec][]; sent: string[] }>([
+    {
+      name: "an on-demand sweep 6 s after the timer's first sighting does not open it",
+      sweeps: [
+        [0, primaryDown],
+        [0.1, primaryDown],
+        [5, primaryDown],
+      ],
+      sent: ["-", "-", "path-down:open:Sev2"],
+    },
+    {
+      name: "at the timer's cadence it opens as a known circuit's would",
+      sweeps: [
+        [0, primaryDown],
+        [5, primaryDown],
+      ],
+      sent: ["-", "path-down:open:Sev2"],
+    },
+    {
+      name: "a known circuit: the same",
+      sweeps: [
+        [-5, healthy],
+        [0, primaryDown],
+        [0.1, primaryDown],
+        [5, primaryDown],
+      ],
+      sent: ["-", "-", "-", "path-down:open:Sev2"],
+    },
+  ])("$name", ({ sweeps, sent }) => {
+    expect(chainTimeline(sweeps.map(([minute, spec]) => ({ minute, spec }))).sent).toEqual(sent);
+  });
+});
+
 describe("alreadyEvaluated", () => {
   const judged = (iso: string) => ({ lastEvaluatedAt: iso }) as AlertState;
   it.each<{ name: string; stored: string; now: Date; concurrent: boolean }>([
