@@ -170,6 +170,13 @@ describe("buildTeamsMessage", () => {
     expect(body[5]).toMatchObject({ type: "FactSet" }); // then the details
   });
 
+  it("says no time before the message for a first sighting dated after it (a clock that stepped back): only when", () => {
+    const event = { ...arpMissingOpen(), firstSeen: "2026-03-14T04:04:30Z" };
+    expect(textsOf(buildTeamsMessage(event))).toContain(
+      "**Since:** {{DATE(2026-03-14T04:04:30Z, SHORT)}} {{TIME(2026-03-14T04:04:30Z)}}",
+    );
+  });
+
   it.each([
     ["open", arpMissingOpen()],
     ["escalate", arpMissingEscalated()],

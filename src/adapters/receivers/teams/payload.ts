@@ -35,7 +35,7 @@ import { alertSubject } from "../subject.js";
 import { evidenceLines, trendMarkdown } from "./evidence.js";
 import { layerTable, text, type Element } from "./layer-table.js";
 import { escapeMarkdown } from "./markdown.js";
-import { readerTime, span } from "./when.js";
+import { readerTime, spanBefore } from "./when.js";
 
 /**
  * Teams' limit is "about 28 KB" of what it stores, not of the request: a
@@ -302,7 +302,7 @@ function blindFacts(
   hasEvidence: boolean,
   hasTicket: boolean,
 ): Element {
-  const ago = since ? span(since, event.occurredAt) : null;
+  const ago = since ? spanBefore(since, event.occurredAt) : null;
   const when = since
     ? ` since ${[readerTime(since), ago ? `(${ago} before this message)` : null].filter((p) => p !== null).join(" ")}`
     : "";
@@ -401,7 +401,7 @@ function owner(event: AlertEvent): string {
 
 /** "12 min before this message · {{DATE(…)}} {{TIME(…)}}" (the reader's own time zone). */
 function since(event: AlertEvent): string | null {
-  const relative = span(event.firstSeen, event.occurredAt);
+  const relative = spanBefore(event.firstSeen, event.occurredAt);
   const absolute = readerTime(event.firstSeen);
   if (!relative && !absolute) return null;
   return [relative ? `${relative} before this message` : null, absolute]

@@ -17,6 +17,15 @@ export function span(fromIso: string, toIso: string): string | null {
 }
 
 /**
+ * span(), when `fromIso` is not after `toIso`: "… before this message" of a
+ * time dated after the message (stored by a clock that has since stepped
+ * back) is not a fact, so none is said; the absolute time still is.
+ */
+export function spanBefore(fromIso: string, toIso: string): string | null {
+  return Date.parse(fromIso) <= Date.parse(toIso) ? span(fromIso, toIso) : null;
+}
+
+/**
  * `{{DATE(…, SHORT)}} {{TIME(…)}}` for an ISO instant, or null when it is not
  * one. The functions accept RFC 3339 without fractions only ("…:52:00Z").
  */
