@@ -50,7 +50,7 @@ it("dispatches other alerts' events while one alert's delivery hangs, and one al
     entity: "alerts",
     subscription: null,
     logger: memoryLogger().logger,
-    batchSize: 10,
+    maxInFlight: 10,
     maxWaitTimeInMs: 1_000,
     longestDispatchMs: 60_000,
     timeoutMs: 5_000,

@@ -1,6 +1,8 @@
 // The loop of `erwatch dispatch`: a failed receive is logged and tried again
 // after a doubling pause; --once stops at the first failure; Ctrl-C ends a
-// pause at once. A scripted source and a recorded sleep: no real time.
+// pause at once; a run ends only once what it took is settled, and --once
+// stops only at an empty receive with nothing settled since the last. A scripted
+// source and a recorded sleep: no real time.
 
 import { describe, expect, it } from "vitest";
 import { consumeEvents, retryDelayMs } from "../../src/app/dispatch/consume-loop.js";
@@ -20,18 +22,30 @@ describe("retryDelayMs", () => {
   });
 });
 
-/** Each step: a count of messages handled, or an error the receive throws. */
+/** Each step: a count of messages taken, or an error the receive throws. */
 type Step = number | Error;
 
-function run(steps: Step[], options: { once?: boolean; abortAfterSleeps?: number } = {}) {
+function run(
+  steps: Step[],
+  options: {
+    once?: boolean;
+    abortAfterSleeps?: number;
+    /** What each call of settled() finds settled since the last, in turn; 0 past the list. */
+    inFlight?: number[];
+  } = {},
+) {
   const stop = new AbortController();
   const { logger, records } = memoryLogger();
   const slept: number[] = [];
+  /** What the loop did, in order: each receive and each wait for what is in flight. */
+  const calls: string[] = [];
   let receives = 0;
+  let waits = 0;
   const source = {
-    drainOnce: async () => {
+    receive: async () => {
       const step = steps[receives];
       receives += 1;
+      calls.push("receive");
       // Past the script: the operator presses Ctrl-C.
       if (step === undefined) {
         stop.abort();
@@ -39,6 +53,11 @@ function run(steps: Step[], options: { once?: boolean; abortAfterSleeps?: number
       }
       if (step instanceof Error) throw step;
       return step;
+    },
+    settled: async () => {
+      calls.push("settled");
+      waits += 1;
+      return options.inFlight?.[waits - 1] ?? 0;
     },
   };
   const result = consumeEvents(source, {
@@ -52,7 +71,7 @@ function run(steps: Step[], options: { once?: boolean; abortAfterSleeps?: number
     firstRetryMs: 1_000,
     maxRetryMs: 30_000,
   });
-  return { result, slept, records, receives: () => receives };
+  return { result, slept, records, calls, receives: () => receives };
 }
 
 const refused = new Error("ECONNREFUSED");
@@ -102,11 +121,27 @@ describe("consumeEvents", () => {
     expect(r.receives()).toBe(3);
   });
 
-  it("--once stops at the first failure and hands it back, without a pause", async () => {
+  it("--once does not stop at an empty receive while messages were being settled: one given back comes round again", async () => {
+    const r = run([3, 0, 1, 0, 5], { once: true, inFlight: [2, 0] });
+    expect(await r.result).toEqual({ handled: 4, failure: null });
+    // After the second empty receive nothing was settled; the last wait is the run's own end.
+    expect(r.calls).toEqual([
+      "receive",
+      "receive",
+      "settled",
+      "receive",
+      "receive",
+      "settled",
+      "settled",
+    ]);
+  });
+
+  it("--once stops at the first failure and hands it back, without a pause, once what it took is settled", async () => {
     const r = run([3, refused, 5], { once: true });
     expect(await r.result).toEqual({ handled: 3, failure: refused });
     expect(r.slept).toEqual([]);
     expect(r.receives()).toBe(2);
+    expect(r.calls.at(-1)).toBe("settled");
   });
 
   it("Ctrl-C during a pause ends the run without another receive", async () => {
@@ -115,15 +150,22 @@ describe("consumeEvents", () => {
     expect(r.receives()).toBe(1);
   });
 
+  it("Ctrl-C ends the run only once what was taken is settled", async () => {
+    const r = run([2, 1]);
+    expect(await r.result).toEqual({ handled: 3, failure: null });
+    expect(r.calls).toEqual(["receive", "receive", "receive", "settled"]);
+  });
+
   it("a receive that fails because of Ctrl-C is not a failure", async () => {
     const stop = new AbortController();
     const { logger, records } = memoryLogger();
     const result = await consumeEvents(
       {
-        drainOnce: async () => {
+        receive: async () => {
           stop.abort();
           throw new Error("The operation was aborted.");
         },
+        settled: async () => 0,
       },
       {
         signal: stop.signal,

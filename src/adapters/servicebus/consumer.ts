@@ -15,6 +15,15 @@ import type { Dispatcher } from "../../app/dispatch/dispatcher.js";
 import type { Settlement } from "../../app/dispatch/ports.js";
 import { deadLetterText } from "../../core/budget.js";
 import type { Logger } from "../../logging.js";
+import { DispatchFlow } from "./flow.js";
+
+/**
+ * Ten alerts dispatched side by side (the host runs up to 16,
+ * maxConcurrentCalls in host.json): enough that a few receivers hanging leave
+ * room for the next page, few enough that the locks of all of them are renewed
+ * for a bounded time (below).
+ */
+export const MAX_IN_FLIGHT = 10;
 
 /** Runs one call to Service Bus, failing it once its deadline has passed. */
 export type Guard = <T>(doing: string, run: () => Promise<T>) => Promise<T>;
@@ -62,8 +71,11 @@ export interface ConsumerOptions {
   entity: string;
   subscription: string | null;
   logger: Logger;
-  /** Messages per receive call. */
-  batchSize?: number;
+  /**
+   * Messages held at once (MAX_IN_FLIGHT by default): taken, locked, and not
+   * yet settled. A receive takes only what fits.
+   */
+  maxInFlight?: number;
   maxWaitTimeInMs?: number;
   /** The longest one dispatch of one message can take: posts, backoffs, Retry-After waits, storage calls. */
   longestDispatchMs: number;
@@ -85,9 +97,23 @@ function alertKeyOf(body: unknown): string | null {
   return typeof key === "string" ? key : null;
 }
 
+/** A receive link and the messages taken on it not yet settled. */
+interface ReceiveLink {
+  receiver: ServiceBusReceiver;
+  held: Set<Promise<void>>;
+}
+
 export class EventConsumer {
-  private readonly receiver: ServiceBusReceiver;
   private readonly requeue: ServiceBusSender;
+  private readonly client: ServiceBusClient;
+  private readonly receiveOptions: {
+    receiveMode: "peekLock";
+    maxAutoLockRenewalDurationInMs: number;
+  };
+  /** The link the next receive goes on; null until one is needed. */
+  private current: ReceiveLink | null = null;
+  /** Links retired with messages still held on them: each closes once they are settled. */
+  private readonly retiring = new Set<Promise<void>>();
   /**
    * A call missed its deadline: the client is not trusted with the next ones
    * (a sender's given up while connecting is known to wedge, deadline.ts), so
@@ -95,25 +121,73 @@ export class EventConsumer {
    */
   wedged = false;
 
+  /** This connection's messages not yet settled: its client is closed only after them. */
+  private readonly mine = new Set<Promise<void>>();
+  /** The receive in progress (or the last one, over): see settlementFor. */
+  private receiving: Promise<unknown> = Promise.resolve();
+
   constructor(
     client: ServiceBusClient,
     private readonly dispatcher: Dispatcher,
     private readonly options: ConsumerOptions,
+    /** Shared by the connections of one `erwatch dispatch`, so the bound and each alert's order span them. */
+    private readonly flow = new DispatchFlow(options.maxInFlight ?? MAX_IN_FLIGHT),
   ) {
+    this.client = client;
     this.requeue = client.createSender(options.entity);
     // One dispatch can outlast the entity's lock (1 minute in infra/), and a
-    // batch is dispatched one message after another, the later ones waiting
-    // locked: a lock that ran out would fail the settlement and redeliver an
-    // event being delivered. The SDK renews each lock from its receipt until
-    // the message is settled, for at most this long, so the last message of a
-    // batch still holds its lock when its own dispatch ends.
-    const receiveOptions = {
-      receiveMode: "peekLock" as const,
-      maxAutoLockRenewalDurationInMs: (options.batchSize ?? 10) * options.longestDispatchMs,
+    // message can wait locked behind earlier events of its alert: a lock that
+    // ran out would fail the settlement and redeliver an event being
+    // delivered. The SDK renews each lock from its receipt until the message
+    // is settled, for at most this long. At most flow.max messages are held,
+    // so at most flow.max - 1 are ahead of one in its alert's turn, and each
+    // ends within the longest dispatch: the last still holds its lock when
+    // its own dispatch ends.
+    this.receiveOptions = {
+      receiveMode: "peekLock",
+      maxAutoLockRenewalDurationInMs: this.flow.max * options.longestDispatchMs,
     };
-    this.receiver = options.subscription
-      ? client.createReceiver(options.entity, options.subscription, receiveOptions)
-      : client.createReceiver(options.entity, receiveOptions);
+  }
+
+  /**
+   * The link to receive on: the current one while nothing taken on it is
+   * held, else a new one. A receive whose drain the broker does not answer
+   * within max(200 ms, what is left of its wait) has the SDK close its link,
+   * and the next receive on that receiver opens a new link under the same
+   * name: a message still held from the old link is then settled on the dead
+   * one (the SDK finds the receiver open again and settles on the message's
+   * old delivery), the settlement times out, the lock is lost and the message
+   * is delivered a second time. So a receiver that holds messages is not
+   * received on again: it is retired, and closed once they are settled (a
+   * link the SDK closed meanwhile stays closed, and the SDK settles its
+   * messages by lock token through $management). At most flow.max links are
+   * retired at once, each holding at least one message.
+   */
+  private receiveLink(): ReceiveLink {
+    const link = this.current;
+    if (link && link.held.size === 0) return link;
+    if (link) this.retire(link);
+    const receiver = this.options.subscription
+      ? this.client.createReceiver(
+          this.options.entity,
+          this.options.subscription,
+          this.receiveOptions,
+        )
+      : this.client.createReceiver(this.options.entity, this.receiveOptions);
+    this.current = { receiver, held: new Set() };
+    return this.current;
+  }
+
+  /** Closes `link` once the messages held on it are settled; not awaited but by close(). */
+  private retire(link: ReceiveLink): void {
+    const closing = (async () => {
+      while (link.held.size > 0) await Promise.all(link.held);
+      await this.closeLink("receiver", link.receiver);
+    })().catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, "gave up closing a Service Bus link"),
+    );
+    this.retiring.add(closing);
+    void closing.then(() => this.retiring.delete(closing));
   }
 
   private readonly guard: Guard = async (doing, run) => {
@@ -136,40 +210,111 @@ export class EventConsumer {
     );
   }
 
-  /** Receives once and dispatches what arrived; returns how many messages were handled. */
-  async drainOnce(signal: AbortSignal): Promise<number> {
+  /**
+   * Takes what Service Bus has, as much as fits in the flow (waiting first,
+   * while it is full, for a message to be settled), and starts dispatching
+   * it; returns how many messages it took. It does not wait for their
+   * dispatch: a receiver that hangs, or a Teams channel asking for a minute
+   * twice, held every later page for minutes while the whole batch was
+   * awaited before the next receive.
+   */
+  async receive(signal: AbortSignal): Promise<number> {
+    const room = await this.flow.room(signal);
+    if (room === 0) return 0;
     const maxWaitTimeInMs = this.options.maxWaitTimeInMs ?? 1_000;
     const deadline = AbortSignal.timeout(maxWaitTimeInMs + this.options.timeoutMs);
+    // Ctrl-C cuts a receive short only when nothing is held. A receive cut
+    // short leaves its credit on the link (the SDK drains it only when its
+    // wait ends), and a message then given back by a dispatch winding down
+    // would be handed straight into that credit, locked where nobody takes
+    // it until the connection closes or the lock runs out. Left to its wait
+    // (at most maxWaitTimeInMs), it drains; what it took is given back
+    // (handle), and what is given back meanwhile waits for it (settlementFor).
+    const stop = this.flow.size > 0 ? deadline : AbortSignal.any([signal, deadline]);
+    const link = this.receiveLink();
     let messages: ServiceBusReceivedMessage[];
     try {
-      messages = await this.receiver.receiveMessages(this.options.batchSize ?? 10, {
-        maxWaitTimeInMs,
-        abortSignal: AbortSignal.any([signal, deadline]),
-      });
+      const receiving = link.receiver.receiveMessages(room, { maxWaitTimeInMs, abortSignal: stop });
+      this.receiving = receiving.catch(() => undefined);
+      messages = await receiving;
     } catch (error) {
       if (!deadline.aborted || signal.aborted) throw error;
       throw this.missed(`receiving from ${this.options.entity}`, error);
     }
-    // One alert's events in the order received; different alerts at once. In
-    // turn, one receiver that never answers (three posts of RECEIVER_TIMEOUT_MS
-    // and their backoff, some 33 s) held every later page of the batch behind
-    // it: the tenth alert's PagerDuty page came five minutes late.
-    const byAlert = new Map<string, ServiceBusReceivedMessage[]>();
+    if (messages.length > 0)
+      this.options.logger.debug(
+        { messageIds: messages.map((m) => m.messageId), held: this.flow.size },
+        "alert events taken from Service Bus",
+      );
+    // One alert's events in the order received, different alerts at once.
+    // The dispatcher would stay right without the turn (its delivery log
+    // leases each alert's receiver to one event at a time and drops an event
+    // older than one already sent), but the later event would find the
+    // receiver busy and be rescheduled up to DISPATCH_RETRY_MAX_WAIT_MS
+    // later: a Sev0 escalation a minute late behind its own open.
     for (const message of messages) {
       const key = alertKeyOf(message.body) ?? `message ${String(message.messageId)}`;
-      byAlert.set(key, [...(byAlert.get(key) ?? []), message]);
+      const settled = this.flow.hold(key, () => this.handle(link.receiver, message, signal));
+      this.mine.add(settled);
+      link.held.add(settled);
+      void settled.then(() => {
+        this.mine.delete(settled);
+        link.held.delete(settled);
+      });
     }
-    await Promise.all(
-      [...byAlert.values()].map(async (inTurn) => {
-        for (const message of inTurn) await this.handle(message, signal);
-      }),
-    );
     return messages.length;
   }
 
-  /** Dispatches one message and settles it; a throw is abandoned for redelivery, never lost. */
-  private async handle(message: ServiceBusReceivedMessage, signal: AbortSignal): Promise<void> {
-    const settlement = sdkSettlement(this.receiver, this.requeue, message, this.guard);
+  /** Resolves once every message this connection took is settled. */
+  async settled(): Promise<void> {
+    while (this.mine.size > 0) await Promise.all(this.mine);
+  }
+
+  /**
+   * Receives once and returns when what arrived is settled: a batch at a
+   * time, for a caller that steps the queue (the test world, the bench).
+   */
+  async drainOnce(signal: AbortSignal): Promise<number> {
+    const taken = await this.receive(signal);
+    await this.settled();
+    return taken;
+  }
+
+  /**
+   * The message's settlement, except that after Ctrl-C it is given back only
+   * once the receive in progress is over (see receive): given back while
+   * that receive waits out its time, it would be handed straight into it.
+   */
+  private settlementFor(
+    receiver: ServiceBusReceiver,
+    message: ServiceBusReceivedMessage,
+    signal: AbortSignal,
+  ): Settlement {
+    const settlement = sdkSettlement(receiver, this.requeue, message, this.guard);
+    return {
+      ...settlement,
+      abandon: async (reason) => {
+        if (signal.aborted) await this.receiving;
+        return settlement.abandon(reason);
+      },
+    };
+  }
+
+  /** Dispatches one message and settles it on the receiver it came from; a throw is abandoned for redelivery, never lost. */
+  private async handle(
+    receiver: ServiceBusReceiver,
+    message: ServiceBusReceivedMessage,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const settlement = this.settlementFor(receiver, message, signal);
+    if (signal.aborted) {
+      // Taken behind an earlier event of its alert when Ctrl-C came: not begun.
+      this.options.logger.info(
+        { messageId: message.messageId },
+        "stopping: the alert event goes back to Service Bus undispatched",
+      );
+      return this.giveBack(settlement, "stopping");
+    }
     try {
       await this.dispatcher.dispatch(
         {
@@ -191,32 +336,48 @@ export class EventConsumer {
         { err: error, messageId: message.messageId },
         "dispatch failed; abandoning the message for redelivery",
       );
-      await settlement
-        .abandon("dispatch failed")
-        .catch((e: unknown) =>
-          this.options.logger.error({ err: e }, "abandon failed; the lock will expire instead"),
-        );
+      await this.giveBack(settlement, "dispatch failed");
     }
   }
 
+  /** Abandons the message for redelivery; never throws (the flow needs every message settled or given up). */
+  private async giveBack(settlement: Settlement, reason: string): Promise<void> {
+    await settlement
+      .abandon(reason)
+      .catch((e: unknown) =>
+        this.options.logger.error({ err: e }, "abandon failed; the lock will expire instead"),
+      );
+  }
+
   /**
-   * Closes both links, each waiting at most SERVICEBUS_TIMEOUT_MS. The SDK's
+   * Closes the links, each waiting at most SERVICEBUS_TIMEOUT_MS. The SDK's
    * receiver.close() on a link that lost its connection unnoticed (a broker
    * restart between two receives) waits for ever, and so would a shutdown.
    * A close given up is logged; the client's own close ends the connection.
+   * Messages still being dispatched are settled first: closed under them,
+   * each would come back only when its lock ran out.
    */
   async close(): Promise<void> {
-    const links = [
-      ["receiver", this.receiver],
-      ["sender", this.requeue],
-    ] as const;
-    for (const [kind, link] of links) {
-      try {
-        await this.guard(`closing the ${kind} of ${this.options.entity}`, () => link.close());
-      } catch (error) {
-        if (!this.wedged) throw error;
-        this.options.logger.warn({ err: error }, "gave up closing a Service Bus link");
-      }
+    await this.settled();
+    // Each retired link closes once its messages are settled: now, or already.
+    while (this.retiring.size > 0) await Promise.all(this.retiring);
+    const link = this.current;
+    this.current = null;
+    if (link) await this.closeLink("receiver", link.receiver, true);
+    await this.closeLink("sender", this.requeue, true);
+  }
+
+  /** Closes one link within SERVICEBUS_TIMEOUT_MS; a close given up is logged, or thrown when `strict` and the client is trusted. */
+  private async closeLink(
+    kind: string,
+    link: Pick<ServiceBusReceiver, "close">,
+    strict = false,
+  ): Promise<void> {
+    try {
+      await this.guard(`closing the ${kind} of ${this.options.entity}`, () => link.close());
+    } catch (error) {
+      if (strict && !this.wedged) throw error;
+      this.options.logger.warn({ err: error }, "gave up closing a Service Bus link");
     }
   }
 }

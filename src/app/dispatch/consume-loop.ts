@@ -4,17 +4,22 @@
 // up to a ceiling: an outage of any length costs the consumer only the wait,
 // and the events wait in Service Bus meanwhile. With --once the first failure
 // ends the run instead, for the scheduler that started it to see.
+// Receiving goes on while what was taken is dispatched (a receiver that hangs
+// holds up no later page); a run ends only once everything it took is
+// settled, so nothing is left to a lock running out.
 
 import type { Logger } from "../../logging.js";
 
 export interface EventSource {
-  /** Receives once and dispatches what arrived; how many messages were handled. */
-  drainOnce(signal: AbortSignal): Promise<number>;
+  /** Receives once and starts dispatching what arrived; how many messages it took. */
+  receive(signal: AbortSignal): Promise<number>;
+  /** Resolves once every message taken is settled; how many were settled since it last resolved. */
+  settled(): Promise<number>;
 }
 
 export interface ConsumeOptions {
   signal: AbortSignal;
-  /** Stop when a receive comes back empty, and at the first failure. */
+  /** Stop when a receive comes back empty and nothing was settled since the last one did, and at the first failure. */
   once: boolean;
   logger: Logger;
   /** Resolves after `ms`, or at once when `signal` is aborted. */
@@ -38,13 +43,23 @@ export async function consumeEvents(
   source: EventSource,
   options: ConsumeOptions,
 ): Promise<ConsumeResult> {
+  try {
+    return await consume(source, options);
+  } finally {
+    // Ctrl-C included: what is in flight sees the signal and winds down, and
+    // what waited for its alert's turn is given back to Service Bus.
+    await source.settled();
+  }
+}
+
+async function consume(source: EventSource, options: ConsumeOptions): Promise<ConsumeResult> {
   const { signal, logger } = options;
   let handled = 0;
   let failures = 0;
   while (!signal.aborted) {
     let count: number;
     try {
-      count = await source.drainOnce(signal);
+      count = await source.receive(signal);
     } catch (error) {
       if (signal.aborted) break;
       if (options.once) return { handled, failure: error };
@@ -62,7 +77,10 @@ export async function consumeEvents(
       failures = 0;
     }
     handled += count;
-    if (options.once && count === 0) break;
+    // A message settled meanwhile may have been given back, and comes round
+    // again: the run ends on an empty receive with nothing settled since the
+    // last one (an idle queue costs one receive, as before; a busy one, one more).
+    if (options.once && count === 0 && (await source.settled()) === 0) break;
   }
   return { handled, failure: null };
 }

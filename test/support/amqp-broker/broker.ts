@@ -81,6 +81,8 @@ export interface AmqpBroker {
   deadLettered(entity: string): BrokerMessage[];
   /** Messages of the entity handed out on a lock not yet settled, given up or expired. */
   locked(entity: string): number;
+  /** Receive links attached to the entity now. */
+  receiveLinks(entity: string): number;
   /** Messages accepted with a scheduled enqueue time that has not come yet. */
   scheduled(entity: string): (BrokerMessage & { scheduledFor: Date })[];
   /** Every message accepted for enqueue on the entity (after duplicate detection), in order. */
@@ -100,6 +102,14 @@ export interface AmqpBroker {
    * what was sent meanwhile.
    */
   hang(on: boolean): void;
+  /**
+   * Answers each drain `ms` late (a slow network); 0 answers at once again.
+   * The SDK waits for a drain max(200 ms, what is left of the receive's wait),
+   * then closes the link and opens it again on its next receive.
+   */
+  slowDrains(ms: number): void;
+  /** Drains whose link was closed before their late answer was due (the client gave up on them). */
+  drainsGivenUp(): number;
   /** Closes the listener and every open connection (clients see the broker go down). */
   stop(): Promise<void>;
 }
@@ -162,6 +172,8 @@ class TestBroker implements AmqpBroker {
   private server: Server | undefined;
   private stopped = false;
   private hanging = false;
+  private drainDelayMs = 0;
+  private givenUpDrains = 0;
   private readonly windowMs: number;
   private readonly lockDurationMs: number;
   private readonly maxDeliveryCount: number;
@@ -224,6 +236,13 @@ class TestBroker implements AmqpBroker {
       ...view(s.stored),
       scheduledFor: new Date(s.at),
     }));
+  }
+
+  receiveLinks(entity: string): number {
+    const found = this.find(entity);
+    let n = 0;
+    for (const consumer of this.consumers.values()) if (found && consumer.entity === found) n += 1;
+    return n;
   }
 
   locked(entity: string): number {
@@ -584,7 +603,29 @@ class TestBroker implements AmqpBroker {
     }
   }
 
+  slowDrains(ms: number): void {
+    this.drainDelayMs = ms;
+  }
+
   private onDrain(sender: Sender): void {
+    if (this.drainDelayMs > 0) {
+      const timer = setTimeout(() => this.drained(sender), this.drainDelayMs);
+      timer.unref();
+      return;
+    }
+    this.drained(sender);
+  }
+
+  drainsGivenUp(): number {
+    return this.givenUpDrains;
+  }
+
+  private drained(sender: Sender): void {
+    if (this.stopped) return;
+    if (!sender.is_open()) {
+      this.givenUpDrains += 1;
+      return;
+    }
     this.pumpFor(sender);
     const consumer = this.consumers.get(sender);
     // Whatever credit is left after delivering is given up: the drain response uses it all.

@@ -1,0 +1,150 @@
+// `erwatch dispatch` keeps receiving while a message is being dispatched, so
+// its receives must not cost that message its link. The SDK drains what is
+// left of a receive's credit when the receive ends; a drain the broker does
+// not answer within max(200 ms, what is left of the wait) has the SDK close
+// the link, and the next receive on that receiver opens a new one under the
+// same name. A message still held from the old link was then settled on the
+// dead one (found by review: complete timed out, the lock was lost, and the
+// event was delivered a second time). Every wait is bounded and on an event.
+
+import { ServiceBusClient } from "@azure/service-bus";
+import { afterEach, expect, it } from "vitest";
+import { ReconnectingConsumer } from "../../src/adapters/servicebus/reconnecting-consumer.js";
+import { consumeEvents, type ConsumeResult } from "../../src/app/dispatch/consume-loop.js";
+import type { Dispatcher } from "../../src/app/dispatch/dispatcher.js";
+import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
+import { settlesWithin } from "../support/settles-within.js";
+import { memoryLogger } from "../support/test-logger.js";
+
+const ALERTS = "alerts";
+/** Far above a loopback receive (maxWaitTimeInMs 300) and a late drain's 400 ms. */
+const BOUND_MS = 10_000;
+const cleanups: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  // Clients before their broker: closing a client whose broker is gone waits for a close frame.
+  for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) await cleanup();
+});
+
+/** Polls what the broker or the dispatcher says (not a clock) until `ok`, within BOUND_MS. */
+async function until(what: string, ok: () => boolean): Promise<void> {
+  const give = Date.now() + BOUND_MS;
+  while (!ok()) {
+    if (Date.now() > give) throw new Error(`${what}: not within ${BOUND_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function gate() {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** `erwatch dispatch` as dispatch-command.ts runs it: the loop over a reconnecting consumer, closed at the end. */
+function dispatching(broker: AmqpBroker, dispatcher: Dispatcher) {
+  const { logger, records } = memoryLogger();
+  const consumer = new ReconnectingConsumer(
+    () =>
+      new ServiceBusClient(broker.connectionString, {
+        retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
+      }),
+    dispatcher,
+    {
+      entity: ALERTS,
+      subscription: null,
+      logger,
+      maxInFlight: 10,
+      maxWaitTimeInMs: 300,
+      longestDispatchMs: 60_000,
+      timeoutMs: 2_000,
+    },
+  );
+  const stop = new AbortController();
+  const run: Promise<ConsumeResult> = consumeEvents(consumer, {
+    signal: stop.signal,
+    once: false,
+    logger,
+    sleep: async () => undefined,
+    firstRetryMs: 1_000,
+    maxRetryMs: 1_000,
+  }).finally(() => consumer.close());
+  let stopped = false;
+  const ctrlC = async () => {
+    if (stopped) return;
+    stopped = true;
+    stop.abort();
+    expect(
+      await settlesWithin(
+        run.then(() => undefined),
+        BOUND_MS,
+      ),
+    ).toBe("closed");
+  };
+  cleanups.push(ctrlC);
+  return { run, ctrlC, records };
+}
+
+it("a message held while later receives' links are closed and reopened after late drains is settled once, on its own link", async () => {
+  const broker = await startBroker({ queues: [ALERTS] });
+  cleanups.push(() => broker.stop());
+  const sb = new ServiceBusClient(broker.connectionString, {
+    retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
+  });
+  cleanups.push(() => sb.close());
+  const sender = sb.createSender(ALERTS);
+
+  const seen: string[] = [];
+  const started = gate();
+  const release = gate();
+  const finished = new Map([
+    ["k-1", gate()],
+    ["x-1", gate()],
+  ]);
+  const dispatcher: Dispatcher = {
+    dispatch: async (message, settlement) => {
+      const id = message.messageId;
+      seen.push(`${id} ${message.deliveryCount}`);
+      if (id === "k-1") {
+        started.open();
+        await release.promise;
+      }
+      await settlement.complete();
+      finished.get(id)?.open();
+      return { settled: "complete", delivered: [], skipped: [] };
+    },
+  };
+
+  await sender.sendMessages({ messageId: "k-1", body: { key: "erw-k", sequence: 1 } });
+  const { run, ctrlC, records } = dispatching(broker, dispatcher);
+  await started.promise;
+
+  // Receives go on while k-1 is held; their drains are answered too late, so
+  // the SDK closes their link, and the next receive opens it again. Two given
+  // up: the second was on a link opened after the first was closed.
+  broker.slowDrains(400);
+  await until("two receive links closed after late drains", () => broker.drainsGivenUp() >= 2);
+  broker.slowDrains(0);
+
+  release.open();
+  expect(await settlesWithin(finished.get("k-1")!.promise, BOUND_MS)).toBe("closed");
+  // Receiving still goes on: an event published now is delivered, k-1 meanwhile settled.
+  await sender.sendMessages({ messageId: "x-1", body: { key: "erw-x", sequence: 1 } });
+  expect(await settlesWithin(finished.get("x-1")!.promise, BOUND_MS)).toBe("closed");
+
+  // The link k-1 came on is closed once k-1 is settled; the receives go on one link.
+  await until("one receive link left", () => broker.receiveLinks(ALERTS) === 1);
+
+  await ctrlC();
+  expect(await run).toEqual({ handled: 2, failure: null });
+  // Each dispatched once, completed on its first delivery, nothing left locked.
+  expect(seen).toEqual(["k-1 1", "x-1 1"]);
+  expect(broker.completed(ALERTS).map((m) => `${m.messageId} ${m.deliveryCount}`)).toEqual([
+    "k-1 1",
+    "x-1 1",
+  ]);
+  expect(broker.active(ALERTS)).toEqual([]);
+  expect(broker.locked(ALERTS)).toBe(0);
+  // No settlement timed out, no close was given up.
+  expect(records().filter((r) => Number(r.level) >= 40)).toEqual([]);
+}, 30_000);

@@ -1,0 +1,301 @@
+// `erwatch dispatch` (its consumer and loop, over the loopback broker) keeps
+// receiving while alert events are being dispatched. It used to receive a
+// batch and wait for every dispatch of it: a Sev0 published just after a
+// batch began waited for that batch's slowest delivery (a receiver hanging
+// until its timeout, a Teams channel asking for a minute twice), minutes with
+// the defaults. Held: at most maxInFlight messages at once, one alert's events
+// in turn, and on Ctrl-C what is in flight winds down and what waited is given
+// back, each message settled once. A dispatch is held by the test until it
+// releases it; every wait is bounded and on an event, never on a sleep.
+
+import { ServiceBusClient } from "@azure/service-bus";
+import { afterEach, expect, it } from "vitest";
+import { ReconnectingConsumer } from "../../src/adapters/servicebus/reconnecting-consumer.js";
+import { consumeEvents, type ConsumeResult } from "../../src/app/dispatch/consume-loop.js";
+import type { Dispatcher } from "../../src/app/dispatch/dispatcher.js";
+import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
+import { settlesWithin } from "../support/settles-within.js";
+import { memoryLogger } from "../support/test-logger.js";
+
+const ALERTS = "alerts";
+/** Far above a loopback receive (maxWaitTimeInMs 300); a dispatch held by the test never ends inside it. */
+const BOUND_MS = 10_000;
+const cleanups: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  // Clients before their broker: closing a client whose broker is gone waits for a close frame.
+  for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) await cleanup();
+});
+
+/** Rejects naming `what` when `promise` has not settled within BOUND_MS. */
+async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${BOUND_MS} ms`)), BOUND_MS);
+  });
+  try {
+    return await Promise.race([promise, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls what the broker or the log says (not a clock) until `ok`, within BOUND_MS. */
+async function until(what: string, ok: () => boolean): Promise<void> {
+  const give = Date.now() + BOUND_MS;
+  while (!ok()) {
+    if (Date.now() > give) throw new Error(`${what}: not within ${BOUND_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+interface Gate {
+  promise: Promise<void>;
+  open: () => void;
+}
+
+function gate(): Gate {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/**
+ * A dispatcher that completes each message, except those named in `held`,
+ * which wait until released (or Ctrl-C, when they give the message back as
+ * the real one does). It records what started and finished, and the most
+ * dispatches at once.
+ */
+function scripted(held: string[]) {
+  const gates = new Map<string, Gate>();
+  const gateOf = (name: string) => {
+    let g = gates.get(name);
+    if (!g) gates.set(name, (g = gate()));
+    return g;
+  };
+  const started: string[] = [];
+  const finished: string[] = [];
+  let running = 0;
+  let mostAtOnce = 0;
+  const dispatcher: Dispatcher = {
+    dispatch: async (message, settlement, signal) => {
+      const id = message.messageId;
+      started.push(id);
+      running += 1;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      gateOf(`started ${id}`).open();
+      try {
+        if (held.includes(id)) {
+          const stopped = new Promise<void>((resolve) =>
+            signal.addEventListener("abort", () => resolve(), { once: true }),
+          );
+          await Promise.race([gateOf(`release ${id}`).promise, stopped]);
+        }
+        if (signal.aborted) {
+          await settlement.abandon("stopping");
+          return { settled: "abandon", reason: "stopping" };
+        }
+        await settlement.complete();
+        finished.push(id);
+        gateOf(`finished ${id}`).open();
+        return { settled: "complete", delivered: [], skipped: [] };
+      } finally {
+        running -= 1;
+      }
+    },
+  };
+  return {
+    dispatcher,
+    started,
+    finished,
+    mostAtOnce: () => mostAtOnce,
+    hasStarted: (id: string) => within(gateOf(`started ${id}`).promise, `${id} dispatched`),
+    hasFinished: (id: string, what = `${id} delivered`) =>
+      within(gateOf(`finished ${id}`).promise, what),
+    release: (id: string) => gateOf(`release ${id}`).open(),
+  };
+}
+
+/** `erwatch dispatch` as dispatch-command.ts runs it: the loop over a reconnecting consumer, closed at the end. */
+function dispatching(broker: AmqpBroker, dispatcher: Dispatcher, maxInFlight = 10) {
+  const { logger, records } = memoryLogger();
+  const consumer = new ReconnectingConsumer(
+    () =>
+      new ServiceBusClient(broker.connectionString, {
+        retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
+      }),
+    dispatcher,
+    {
+      entity: ALERTS,
+      subscription: null,
+      logger,
+      maxInFlight,
+      maxWaitTimeInMs: 300,
+      longestDispatchMs: 60_000,
+      timeoutMs: 5_000,
+    },
+  );
+  const stop = new AbortController();
+  const run: Promise<ConsumeResult> = consumeEvents(consumer, {
+    signal: stop.signal,
+    once: false,
+    logger,
+    sleep: async () => undefined,
+    firstRetryMs: 1_000,
+    maxRetryMs: 1_000,
+  }).finally(() => consumer.close());
+  let stopped = false;
+  const ctrlC = async () => {
+    if (stopped) return;
+    stopped = true;
+    stop.abort();
+    expect(
+      await settlesWithin(
+        run.then(() => undefined),
+        BOUND_MS,
+      ),
+    ).toBe("closed");
+  };
+  cleanups.push(ctrlC);
+  /** Once the consumer has the message in hand (the broker locking it is not enough: a receive can still be cut short). */
+  const taken = (id: string) =>
+    until(`${id} taken`, () =>
+      records().some(
+        (r) =>
+          r.msg === "alert events taken from Service Bus" &&
+          (r.messageIds as string[]).includes(id),
+      ),
+    );
+  return { run, ctrlC, records, taken };
+}
+
+async function startedBroker(): Promise<{
+  broker: AmqpBroker;
+  publish: (...ids: string[]) => Promise<void>;
+}> {
+  const broker = await startBroker({ queues: [ALERTS] });
+  cleanups.push(() => broker.stop());
+  const sb = new ServiceBusClient(broker.connectionString, {
+    retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
+  });
+  cleanups.push(() => sb.close());
+  const sender = sb.createSender(ALERTS);
+  /** Each id `<alert>-<n>` is the n-th event of alert erw-<alert>. */
+  const publish = (...ids: string[]) =>
+    sender.sendMessages(
+      ids.map((id) => ({
+        messageId: id,
+        body: { key: `erw-${id.split("-")[0]}`, sequence: Number(id.split("-")[1]) },
+      })),
+    );
+  return { broker, publish };
+}
+
+/** Each message completed once, on its first delivery, and nothing left on the queue or locked. */
+function settledOnce(broker: AmqpBroker, ids: string[]): void {
+  expect(
+    broker
+      .completed(ALERTS)
+      .map((m) => `${m.messageId} ${m.deliveryCount}`)
+      .sort(),
+  ).toEqual(ids.map((id) => `${id} 1`).sort());
+  expect(broker.active(ALERTS)).toEqual([]);
+  expect(broker.locked(ALERTS)).toBe(0);
+}
+
+it("a Sev0 published while another alert's delivery hangs is delivered without waiting for it", async () => {
+  const { broker, publish } = await startedBroker();
+  const d = scripted(["slow-1"]);
+  const { run, ctrlC, records } = dispatching(broker, d.dispatcher);
+
+  await publish("slow-1");
+  await d.hasStarted("slow-1");
+  const publishedAt = Date.now();
+  await publish("sev0-1");
+  // The old consumer received again only once slow-1 was settled: this never came.
+  await d.hasFinished("sev0-1", "the Sev0 published after the hung delivery began");
+  const waitedMs = Date.now() - publishedAt;
+  expect(d.finished).toEqual(["sev0-1"]);
+  // A receive's wait and a settlement: well inside the bound, whatever slow-1 does.
+  expect(waitedMs).toBeLessThan(BOUND_MS);
+
+  d.release("slow-1");
+  await d.hasFinished("slow-1");
+  await ctrlC();
+  expect(await run).toEqual({ handled: 2, failure: null });
+  settledOnce(broker, ["slow-1", "sev0-1"]);
+  expect(records().filter((r) => Number(r.level) >= 40)).toEqual([]);
+});
+
+it("holds at most maxInFlight messages: the next is not taken until one of them is settled", async () => {
+  const { broker, publish } = await startedBroker();
+  const d = scripted(["a-1", "b-1"]);
+  const { run, ctrlC } = dispatching(broker, d.dispatcher, 2);
+
+  await publish("a-1", "b-1", "c-1");
+  await Promise.all([d.hasStarted("a-1"), d.hasStarted("b-1")]);
+  // Taken in one receive of two; no receive since, so c-1 is still waiting, unlocked.
+  expect(broker.active(ALERTS).map((m) => m.messageId)).toEqual(["c-1"]);
+  d.release("a-1");
+  await d.hasFinished("c-1");
+  d.release("b-1");
+  await d.hasFinished("b-1");
+  await ctrlC();
+  expect(await run).toEqual({ handled: 3, failure: null });
+  expect(d.mostAtOnce()).toBe(2);
+  expect(d.finished).toEqual(["a-1", "c-1", "b-1"]);
+  settledOnce(broker, ["a-1", "b-1", "c-1"]);
+});
+
+it("one alert's events go in turn across receives, other alerts' beside them", async () => {
+  const { broker, publish } = await startedBroker();
+  const d = scripted(["k-1"]);
+  const { run, ctrlC, taken } = dispatching(broker, d.dispatcher);
+
+  await publish("k-1");
+  await d.hasStarted("k-1");
+  await publish("k-2");
+  await taken("k-2");
+  // Published after k-2 was taken and delivered: the receives went on past k-2.
+  await publish("x-1");
+  await d.hasFinished("x-1");
+  expect(d.started).toEqual(["k-1", "x-1"]);
+
+  d.release("k-1");
+  await d.hasFinished("k-2");
+  await ctrlC();
+  expect(await run).toEqual({ handled: 3, failure: null });
+  expect(d.finished).toEqual(["x-1", "k-1", "k-2"]);
+  settledOnce(broker, ["k-1", "k-2", "x-1"]);
+});
+
+it("Ctrl-C: receiving stops, the dispatch in flight winds down, the event waiting its alert's turn goes back undispatched, each settled once", async () => {
+  const { broker, publish } = await startedBroker();
+  const d = scripted(["k-1"]);
+  const { run, ctrlC, records, taken } = dispatching(broker, d.dispatcher);
+
+  await publish("k-1");
+  await d.hasStarted("k-1");
+  await publish("k-2");
+  await taken("k-2");
+  await ctrlC();
+
+  expect(await run).toEqual({ handled: 2, failure: null });
+  expect(d.started).toEqual(["k-1"]);
+  // Given back once each, not left to their locks (30 s here), nor handed
+  // into a receive still waiting: both wait for the next run.
+  expect(
+    broker
+      .active(ALERTS)
+      .map((m) => `${m.messageId} ${m.deliveryCount}`)
+      .sort(),
+  ).toEqual(["k-1 1", "k-2 1"]);
+  expect(broker.locked(ALERTS)).toBe(0);
+  expect(broker.completed(ALERTS)).toEqual([]);
+  expect(
+    records()
+      .filter((r) => r.msg === "stopping: the alert event goes back to Service Bus undispatched")
+      .map((r) => r.messageId),
+  ).toEqual(["k-2"]);
+  expect(records().filter((r) => Number(r.level) >= 50)).toEqual([]);
+});
