@@ -9,7 +9,7 @@ import {
   parseConnection,
   vwanConnectionsTo,
 } from "../../../src/adapters/arm/wire/connections.js";
-import { parseWiringRows, wiringOf } from "../../../src/adapters/arm/wire/graph.js";
+import { parseWiringRows, WIRING_QUERY, wiringOf } from "../../../src/adapters/arm/wire/graph.js";
 import { toArpRows, toNeighborRows, toRouteRows } from "../../../src/adapters/arm/wire/rows.js";
 
 const CIRCUIT =
@@ -573,9 +573,17 @@ describe("gateway wiring bodies", () => {
     expect(wiringOf(rows, CIRCUIT).vwan.map((f) => f.status)).toEqual(["Provisioned"]);
   });
 
-  it("Resource Graph: an ExpressRoute gateway with nothing connected (one row of nothing) is skipped, not a failed page", () => {
+  it("Resource Graph: gateways with nothing connected are left out by the query; a row of nothing is a null connection, a page erwatch cannot read", () => {
+    // mv-expand makes one row of null for a null list, none for an empty one.
+    expect(WIRING_QUERY).toMatch(
+      /where array_length\(properties\.expressRouteConnections\) > 0\n\s*\| mv-expand c = properties\.expressRouteConnections/,
+    );
+    expect(WIRING_QUERY).not.toMatch(/isnotnull\(c\)/);
+    // Dropped, a null connection read its circuit "not connected".
+    expect(() =>
+      parseWiringRows([{ kind: "vwan", id: "", name: "", peer: "", status: "" }]),
+    ).toThrow("data[0] is a vWAN connection with neither id nor peering");
     const rows = parseWiringRows([
-      { kind: "vwan", id: "", name: "", peer: "", status: "" },
       {
         kind: "vnet-gateway",
         id: "/c1",

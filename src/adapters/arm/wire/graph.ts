@@ -18,8 +18,11 @@ export const WIRING_QUERY = [
   "| project kind = 'vnet-gateway', id, name, peer = tostring(properties.peer.id), status = tostring(properties.connectionStatus)",
   "| union (Resources",
   "  | where type =~ 'microsoft.network/expressroutegateways'",
+  // mv-expand makes one row of null for a null list and none for an empty
+  // one: gateways with nothing connected are left out before it, so a row
+  // of nothing after it is a null among a gateway's connections.
+  "  | where array_length(properties.expressRouteConnections) > 0",
   "  | mv-expand c = properties.expressRouteConnections",
-  "  | where isnotnull(c)",
   "  | project kind = 'vwan', id = tostring(c.id), name = tostring(c.name), peer = tostring(c.properties.expressRouteCircuitPeering.id), status = tostring(c.properties.provisioningState))",
   "| order by id asc",
 ].join("\n");
@@ -47,10 +50,13 @@ const row = z.object({
 export function parseWiringRows(data: unknown): WiringRow[] {
   if (!Array.isArray(data)) throw new MalformedResponseError("data is not a list of rows");
   return data.flatMap((item, i) => {
-    // An ExpressRoute gateway with nothing connected (its connection list null):
-    // KQL's mv-expand keeps it as one row of nothing. No connection, nothing to
-    // wire; failing the page for it blinded every circuit's wiring.
-    if (isObject(item) && item.kind === "vwan" && !item.id && !item.peer) return [];
+    // A null among a gateway's connections (the query leaves out gateways with
+    // none): it might be any circuit's, and dropped, that circuit would read
+    // "not connected" and page. The page fails, as the ARM listing does for it.
+    if (isObject(item) && item.kind === "vwan" && !item.id && !item.peer)
+      throw new MalformedResponseError(
+        `data[${i}] is a vWAN connection with neither id nor peering (a null in its gateway's list)`,
+      );
     const { value, problems } = parseLenient(row, item);
     const first = problems[0];
     if (first) throw new MalformedResponseError(`data[${i}].${sentence(first)}`);
