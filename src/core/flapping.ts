@@ -210,6 +210,23 @@ function cameBackAt(r: SessionReset): number {
   return Number.isFinite(up) ? Math.min(up, at) : at;
 }
 
+/**
+ * An IPv6 reset the same read saw IPv4 reset beside it on that path is the
+ * path's (flap-history.ts), so it leaves the window with that IPv4 reset,
+ * when the path came back: counted where its own session came back (IPv6
+ * most often comes up later), it stayed after the IPv4 half had left, was
+ * counted as the IPv6 session's own, and with one IPv6 drop of its own made
+ * an IPv6 flap alert for the carrier's link.
+ */
+function resetTimes(history: HistoryEntry[]): (r: SessionReset) => number {
+  const ipv4 = new Map<string, SessionReset>();
+  const twin = (r: SessionReset) =>
+    [r.circuitId.toLowerCase(), r.peering.toLowerCase(), r.path, r.at].join("|");
+  for (const e of history)
+    if (e.kind === "reset" && sampleFamily(e) === "ipv4") ipv4.set(twin(e), e);
+  return (r) => cameBackAt(sampleFamily(r) === "ipv6" ? (ipv4.get(twin(r)) ?? r) : r);
+}
+
 export function flappingFindings(
   verdict: CircuitVerdict,
   history: HistoryEntry[],
@@ -218,8 +235,9 @@ export function flappingFindings(
   now: Date,
 ): Finding[] {
   const since = now.getTime() - policy.windowMinutes * 60_000;
+  const resetAt = resetTimes(history);
   const inWindow = (e: HistoryEntry) =>
-    (e.kind === "reset" ? cameBackAt(e) : Date.parse(e.at)) >= since &&
+    (e.kind === "reset" ? resetAt(e) : Date.parse(e.at)) >= since &&
     e.circuitId.toLowerCase() === verdict.id.toLowerCase();
   const recent = history.filter(inWindow);
   // One peering however its name was spelt over the window, named as it is read now.

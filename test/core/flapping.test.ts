@@ -832,6 +832,33 @@ describe("flappingFindings: an IPv6 session's changes are IPv6's, counted apart 
     });
   });
 
+  it("a reset both sessions share in one read leaves the window as one: the IPv6 half is never counted as IPv6's own", () => {
+    // The link dropped both sessions between the reads at 62 and 57 min ago;
+    // IPv4 was back 4 min before the read, IPv6 a minute before (it comes up
+    // later). Counted where each session came back, the IPv4 half left the
+    // 60-min window at 61 min, its IPv6 half no longer had an IPv4 reset
+    // beside it and counted as the IPv6 session's own: with the IPv6
+    // session's one drop of its own, "4 changes in 60 min", an IPv6 flap alert
+    // sending you to your IPv6 BGP configuration for the carrier's link.
+    const shared = (family: "ipv4" | "ipv6", upDown: string, uptimeSeconds: number) =>
+      ({
+        ...base,
+        kind: "reset",
+        at: ago(57),
+        path: "secondary",
+        ...(family === "ipv6" ? { family } : {}),
+        upDown,
+        uptimeSeconds,
+        previousReadAt: ago(62),
+        sincePreviousReadSeconds: 300,
+      }) as HistoryEntry;
+    const findings = run([
+      shared("ipv4", "00:04:00", 240),
+      shared("ipv6", "00:01:00", 60),
+      ...v6Cycles("secondary", [40, 35], "Active"),
+    ]);
+    expect(findings.map((f) => [f.addressFamily ?? "ipv4", f.severity, f.title])).toEqual([]);
+  });
   it("keys the IPv4 flap as every flap alert was keyed, and the IPv6 flap apart", () => {
     const verdict = classifyCircuit(circuitReading({}));
     const findings = flappingFindings(
