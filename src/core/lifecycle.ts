@@ -290,7 +290,7 @@ export function advance(
         lastMaskedAt: at,
         consecutiveClean: 0,
       };
-    return previous.family === "fleet"
+    return previous.family === "fleet" || blindBeforeBlindFrom(previous, now)
       ? { ...previous, lastEvaluatedAt: at }
       : { ...previous, lastEvaluatedAt: at, blindFrom: previous.blindFrom ?? at };
   }
@@ -374,6 +374,24 @@ function firingFor(
   now: Date,
 ): number {
   return lastClean ? since(lastClean, now) : since(firstSeen, now) + hysteresis.intervalMs;
+}
+
+/**
+ * A row the version before blindFrom wrote, blind at its last evaluation
+ * already (judged after its last reading, no blindFrom): when its first
+ * failed sweep was is not known, so its blind notice counts from its last
+ * reading, as that version's did, until it is read again. Started at the
+ * first sweep after the deploy, the notice waited as many sweeps again as
+ * the spell had already lasted: monitoring-blind opened, and the pager heard
+ * "Blind:" up to two sweeps after it.
+ */
+function blindBeforeBlindFrom(state: AlertState, now: Date): boolean {
+  if (state.blindFrom != null) return false;
+  const read = [state.lastFiringAt, state.lastCleanAt, state.lastMaskedAt]
+    .map((t) => (typeof t === "string" ? Date.parse(t) : Number.NaN))
+    .filter(Number.isFinite);
+  const judged = Date.parse(notAfter(state.lastEvaluatedAt, now));
+  return read.length > 0 && judged > Math.max(...read);
 }
 
 function withoutBlindFrom(state: AlertState): AlertState {

@@ -271,3 +271,47 @@ describe("a gap in the sweeps: the function app stopped for three days", () => {
     expect(got.sent).toEqual(sent);
   });
 });
+
+describe("an open Sev0 already blind when erwatch is upgraded to keep blindFrom", () => {
+  // The version before wrote no blindFrom: its rows say only that the last
+  // evaluation read nothing. Started afresh at the first sweep after the
+  // deploy, the blind notice waited two more sweeps for a spell already two
+  // sweeps old: monitoring-blind opened on time (Teams), and whoever holds the
+  // Sev0 at PagerDuty heard "Blind:" ten minutes after it.
+  const olderErwatch =
+    (upTo: number) =>
+    (states: Map<string, AlertState>, now: Date): void => {
+      if (now.getTime() > at(upTo).getTime()) return;
+      for (const [key, state] of states) {
+        const { blindFrom: _, ...written } = state;
+        states.set(key, written);
+      }
+    };
+  it.each<{ name: string; deployedAt: number }>([
+    { name: "deployed before its third failed sweep", deployedAt: 20 },
+    { name: "deployed before its second failed sweep", deployedAt: 15 },
+    { name: "deployed long before (no row without blindFrom)", deployedAt: 0 },
+  ])("$name: Blind with monitoring-blind, as before", ({ deployedAt }) => {
+    const got = chainTimeline(
+      [
+        [0, bothDown],
+        [5, bothDown],
+        [10, blind],
+        [15, blind],
+        [20, blind],
+        [25, blind],
+        [30, blind],
+      ].map(([minute, spec]) => ({ minute: minute as number, spec: spec as CircuitSpec })),
+      olderErwatch(deployedAt),
+    );
+    expect(got.sent).toEqual([
+      "path-down:open:Sev0",
+      "-",
+      "-",
+      "-",
+      "monitoring-blind:open:Sev3 path-down:repeat:Sev0",
+      "-",
+      "-",
+    ]);
+  });
+});

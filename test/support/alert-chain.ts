@@ -31,13 +31,16 @@ export interface Sent {
 
 /** What the chain keeps between sweeps: the snapshot, the history, each alert's state. */
 /** `onStep`: each key's step as advanced, with the context it was advanced in (a test's look inside). */
+/** `stored`: what storage holds before each sweep, to change as a test needs (a row an older erwatch wrote). */
 export function alertChain(
   onStep?: (step: AlertStep, ctx: AlertContext) => void,
+  stored?: (states: Map<string, AlertState>, now: Date) => void,
 ): (reading: CircuitReading, now: Date, silences?: Silence[]) => Sent[] {
   let snapshot: Snapshot | null = null;
   const history: HistoryEntry[] = [];
   const states = new Map<string, AlertState>();
   return (reading, now, silences = []) => {
+    stored?.(states, now);
     const known = [...states.values()].map((a) => ({
       key: a.key,
       family: a.family,

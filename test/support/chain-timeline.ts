@@ -2,6 +2,7 @@
 // after 02:00 UTC: what each sweep sent, as the lifecycle and route-limit
 // timelines read it.
 
+import type { AlertState } from "../../src/core/lifecycle.js";
 import type { Silence } from "../../src/core/policy.js";
 import { alertChain } from "./alert-chain.js";
 import { circuitReading, type CircuitSpec } from "./readings.js";
@@ -18,12 +19,16 @@ export interface TimelineSweep {
  * Each sweep's notifications as `family:action:severity`, sorted, or "-" when
  * nothing was sent; every event's `change` line; the blind notices' lost paths.
  */
-export function chainTimeline(sweeps: TimelineSweep[]): {
+export function chainTimeline(
+  sweeps: TimelineSweep[],
+  /** What storage holds before each sweep, as a test changes it (alert-chain.ts). */
+  stored?: (states: Map<string, AlertState>, now: Date) => void,
+): {
   sent: string[];
   changes: string[];
   blindPaths: unknown[];
 } {
-  const sweep = alertChain();
+  const sweep = alertChain(undefined, stored);
   const sent: string[] = [];
   const changes: string[] = [];
   const blindPaths: unknown[] = [];
