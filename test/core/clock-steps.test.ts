@@ -315,3 +315,34 @@ describe("an open Sev0 already blind when erwatch is upgraded to keep blindFrom"
     ]);
   });
 });
+
+describe("a blind spell that began before a gap in the sweeps", () => {
+  // Not a regression (b0efa12 sent the same), but README "Blind" now says the
+  // notice waits for "as many sweeps that failed to read it, not hours in which
+  // erwatch did not sweep". blindFrom is a time: a read that failed once just
+  // before the function app was stopped for 3 h counts those 3 h, and one more
+  // failed read after the restart tells the pager "Blind: ... (see its
+  // monitoring-blind alert)" a sweep before monitoring-blind opens (2 failed
+  // sweeps of 3). Counting failed sweeps needs a count in the row, or a rule
+  // for when a spell starts again after a gap: a policy decision, left open.
+  it.fails("one failed read before the stop and one after: no Blind notice yet", () => {
+    const got = chainTimeline(
+      [
+        [0, bothDown],
+        [5, bothDown],
+        [10, blind],
+        [190, blind],
+        [195, blind],
+        [200, blind],
+      ].map(([minute, spec]) => ({ minute: minute as number, spec: spec as CircuitSpec })),
+    );
+    expect(got.sent).toEqual([
+      "path-down:open:Sev0",
+      "-",
+      "-",
+      "-",
+      "monitoring-blind:open:Sev3 path-down:repeat:Sev0",
+      "-",
+    ]);
+  });
+});
