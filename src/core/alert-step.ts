@@ -185,13 +185,8 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       blindAfterMs:
         ctx.policy.blindAfterSweeps * ctx.policy.sweepIntervalMinutes * 60_000 -
         tickSlackMs(ctx.policy.sweepIntervalMinutes),
-      // ... of which all but the first interval since the first sweep that failed:
-      // that many failed sweeps in a row at the timer's cadence.
-      blindSweepsMs: Math.max(
-        0,
-        (ctx.policy.blindAfterSweeps - 1) * ctx.policy.sweepIntervalMinutes * 60_000 -
-          tickSlackMs(ctx.policy.sweepIntervalMinutes),
-      ),
+      // ... and as many sweeps that failed to read it.
+      blindAfterSweeps: ctx.policy.blindAfterSweeps,
     });
   const decided = (() => {
     // A resolve-only hold lets everything but the resolve through.

@@ -58,8 +58,8 @@ export function blindNotice(
   ctx: {
     now: Date;
     blindAfterMs?: number;
-    /** How long before now the first sweep that could not read it must be (`state.blindFrom`). */
-    blindSweepsMs?: number;
+    /** How many sweeps must have failed to read it (`state.blindSweeps`). */
+    blindAfterSweeps?: number;
     held: boolean;
     partlyRead?: { unread: PathName[]; paths: PathName[] };
   },
@@ -78,13 +78,13 @@ export function blindNotice(
     .pop();
   if (!seen || ctx.now.getTime() - Date.parse(seen) < ctx.blindAfterMs) return null;
   // Blind since its last reading, but erwatch may not have been sweeping for
-  // most of that (the function app stopped for hours, a deploy): the time
-  // since the first sweep that failed to read it must span the sweeps
-  // monitoring-blind waits for too. Measured from the last reading alone, the
-  // first sweep after a gap whose read failed once sent the pager "Blind:",
-  // pointing at a monitoring-blind alert that had not opened.
-  const from = Date.parse(state.blindFrom ?? "");
-  if (Number.isFinite(from) && ctx.now.getTime() - from < (ctx.blindSweepsMs ?? 0)) return null;
+  // most of that (the function app stopped for hours, a deploy): as many
+  // sweeps must have failed to read it as monitoring-blind waits for too.
+  // Measured in time alone, the first sweep after a gap whose read failed
+  // sent the pager "Blind:", pointing at a monitoring-blind alert that had
+  // not opened. A row without a count (the version before) goes by time.
+  if (state.blindSweeps !== undefined && state.blindSweeps < (ctx.blindAfterSweeps ?? 0))
+    return null;
   const partly =
     ctx.partlyRead && ctx.partlyRead.unread.length > 0 && ctx.partlyRead.paths.length > 0
       ? ctx.partlyRead

@@ -90,13 +90,13 @@ export interface AlertState {
    */
   lastMaskedAt?: string | null;
   /**
-   * The first sweep since the last reading that could not read this key's
-   * layers (not masked); null or absent while it reads. A blind notice waits
-   * for sweeps that failed, not for time erwatch did not sweep at all
-   * (core/blind-notice.ts). Not kept for fleet alerts: theirs counts from
-   * their members' readings (fleet.ts).
+   * Sweeps since the last reading that could not read this key's layers (not
+   * masked); absent while it reads. A blind notice waits for as many as
+   * monitoring-blind does (core/blind-notice.ts): failed sweeps, not time in
+   * which erwatch did not sweep at all. Not kept for fleet alerts: theirs
+   * counts from their members' readings (fleet.ts).
    */
-  blindFrom?: string | null;
+  blindSweeps?: number;
 }
 
 export type NoneReason =
@@ -196,7 +196,6 @@ function onThisClock(state: AlertState, now: Date): AlertState {
     state.lastFiringAt,
     state.lastCleanAt,
     state.lastMaskedAt,
-    state.blindFrom,
     state.notified?.at,
     state.notified?.blindSince,
   ];
@@ -209,7 +208,6 @@ function onThisClock(state: AlertState, now: Date): AlertState {
     ...(state.lastMaskedAt !== undefined
       ? { lastMaskedAt: notAfter(state.lastMaskedAt, now) }
       : {}),
-    ...(state.blindFrom !== undefined ? { blindFrom: notAfter(state.blindFrom, now) } : {}),
     notified: state.notified && {
       ...state.notified,
       at: notAfter(state.notified.at, now),
@@ -285,18 +283,18 @@ export function advance(
     // it), so whatever clean sweeps came before no longer count toward a resolve.
     if (observation.masked)
       return {
-        ...withoutBlindFrom(previous),
+        ...withoutBlindSweeps(previous),
         lastEvaluatedAt: at,
         lastMaskedAt: at,
         consecutiveClean: 0,
       };
-    return previous.family === "fleet" || blindBeforeBlindFrom(previous, now)
+    return previous.family === "fleet" || blindBeforeCounting(previous, now)
       ? { ...previous, lastEvaluatedAt: at }
-      : { ...previous, lastEvaluatedAt: at, blindFrom: previous.blindFrom ?? at };
+      : { ...previous, lastEvaluatedAt: at, blindSweeps: (previous.blindSweeps ?? 0) + 1 };
   }
   // A reading, whatever it says: a later failure starts a new blind spell.
   const base: AlertState = previous
-    ? withoutBlindFrom(previous)
+    ? withoutBlindSweeps(previous)
     : emptyAlert(observation, circuitName, now, 0);
   if (observation.state === "firing" && observation.finding) {
     const condition = conditionOf(observation.finding);
@@ -377,16 +375,16 @@ function firingFor(
 }
 
 /**
- * A row the version before blindFrom wrote, blind at its last evaluation
- * already (judged after its last reading, no blindFrom): when its first
- * failed sweep was is not known, so its blind notice counts from its last
- * reading, as that version's did, until it is read again. Started at the
- * first sweep after the deploy, the notice waited as many sweeps again as
- * the spell had already lasted: monitoring-blind opened, and the pager heard
- * "Blind:" up to two sweeps after it.
+ * A row the version before blindSweeps wrote, blind at its last evaluation
+ * already (judged after its last reading, no count): how many sweeps failed
+ * is not known, so its blind notice counts time from its last reading, as
+ * that version's did, until it is read again. Counted from the first sweep
+ * after the deploy, the notice waited as many sweeps again as the spell had
+ * already lasted: monitoring-blind opened, and the pager heard "Blind:" up
+ * to two sweeps after it.
  */
-function blindBeforeBlindFrom(state: AlertState, now: Date): boolean {
-  if (state.blindFrom != null) return false;
+function blindBeforeCounting(state: AlertState, now: Date): boolean {
+  if (state.blindSweeps != null) return false;
   const read = [state.lastFiringAt, state.lastCleanAt, state.lastMaskedAt]
     .map((t) => (typeof t === "string" ? Date.parse(t) : Number.NaN))
     .filter(Number.isFinite);
@@ -394,9 +392,9 @@ function blindBeforeBlindFrom(state: AlertState, now: Date): boolean {
   return read.length > 0 && judged > Math.max(...read);
 }
 
-function withoutBlindFrom(state: AlertState): AlertState {
-  if (state.blindFrom === undefined) return state;
-  const { blindFrom: _, ...rest } = state;
+function withoutBlindSweeps(state: AlertState): AlertState {
+  if (state.blindSweeps === undefined) return state;
+  const { blindSweeps: _, ...rest } = state;
   return rest;
 }
 
@@ -562,8 +560,8 @@ export interface DecideContext {
   partlyRead?: { unread: PathName[]; paths: PathName[] };
   /** How long an open alert may be blind before its receivers are told (blind-notice.ts); never when absent. */
   blindAfterMs?: number;
-  /** ... and how long before now the first sweep that could not read it must be (blind-notice.ts); 0 when absent. */
-  blindSweepsMs?: number;
+  /** ... and in as many failed sweeps as monitoring-blind waits for (blind-notice.ts); any when absent. */
+  blindAfterSweeps?: number;
 }
 
 /** Step 2: what the receivers must hear, given the advanced state. */
@@ -578,7 +576,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
       blindNotice(state, {
         now: ctx.now,
         ...(ctx.blindAfterMs !== undefined ? { blindAfterMs: ctx.blindAfterMs } : {}),
-        ...(ctx.blindSweepsMs !== undefined ? { blindSweepsMs: ctx.blindSweepsMs } : {}),
+        ...(ctx.blindAfterSweeps !== undefined ? { blindAfterSweeps: ctx.blindAfterSweeps } : {}),
         held: ctx.silencedBy !== null || spokenFor !== null,
         ...(ctx.partlyRead ? { partlyRead: ctx.partlyRead } : {}),
       }) ??

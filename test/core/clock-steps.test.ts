@@ -272,8 +272,8 @@ describe("a gap in the sweeps: the function app stopped for three days", () => {
   });
 });
 
-describe("an open Sev0 already blind when erwatch is upgraded to keep blindFrom", () => {
-  // The version before wrote no blindFrom: its rows say only that the last
+describe("an open Sev0 already blind when erwatch is upgraded to count blind sweeps", () => {
+  // The version before wrote no blindSweeps: its rows say only that the last
   // evaluation read nothing. Started afresh at the first sweep after the
   // deploy, the blind notice waited two more sweeps for a spell already two
   // sweeps old: monitoring-blind opened on time (Teams), and whoever holds the
@@ -283,14 +283,14 @@ describe("an open Sev0 already blind when erwatch is upgraded to keep blindFrom"
     (states: Map<string, AlertState>, now: Date): void => {
       if (now.getTime() > at(upTo).getTime()) return;
       for (const [key, state] of states) {
-        const { blindFrom: _, ...written } = state;
+        const { blindSweeps: _, ...written } = state;
         states.set(key, written);
       }
     };
   it.each<{ name: string; deployedAt: number }>([
     { name: "deployed before its third failed sweep", deployedAt: 20 },
     { name: "deployed before its second failed sweep", deployedAt: 15 },
-    { name: "deployed long before (no row without blindFrom)", deployedAt: 0 },
+    { name: "deployed long before (no row without blindSweeps)", deployedAt: 0 },
   ])("$name: Blind with monitoring-blind, as before", ({ deployedAt }) => {
     const got = chainTimeline(
       [
@@ -317,15 +317,12 @@ describe("an open Sev0 already blind when erwatch is upgraded to keep blindFrom"
 });
 
 describe("a blind spell that began before a gap in the sweeps", () => {
-  // Not a regression (b0efa12 sent the same), but README "Blind" now says the
-  // notice waits for "as many sweeps that failed to read it, not hours in which
-  // erwatch did not sweep". blindFrom is a time: a read that failed once just
-  // before the function app was stopped for 3 h counts those 3 h, and one more
-  // failed read after the restart tells the pager "Blind: ... (see its
-  // monitoring-blind alert)" a sweep before monitoring-blind opens (2 failed
-  // sweeps of 3). Counting failed sweeps needs a count in the row, or a rule
-  // for when a spell starts again after a gap: a policy decision, left open.
-  it.fails("one failed read before the stop and one after: no Blind notice yet", () => {
+  // Counted in time from its first failed sweep, a read that failed once just
+  // before the function app was stopped for 3 h counted those 3 h: one more
+  // failed read after the restart told the pager "Blind: ... (see its
+  // monitoring-blind alert)" a sweep before monitoring-blind opened. Failed
+  // sweeps are counted now, as monitoring-blind counts them.
+  it("one failed read before the stop and two after: Blind with monitoring-blind, not before", () => {
     const got = chainTimeline(
       [
         [0, bothDown],

@@ -180,7 +180,7 @@ export const alertSchema = z.looseObject({
   lastFiringAt: text.nullable().optional(),
   lastCleanAt: text.nullable().optional(),
   lastMaskedAt: text.nullable().optional(),
-  blindFrom: text.nullable().optional(),
+  blindSweeps: z.number().int().nonnegative().optional(),
 });
 
 /** The last completed sweep: the status page adds, compares and prints its counts. */
