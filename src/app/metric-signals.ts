@@ -7,6 +7,7 @@
 
 import { standbyPathOf, tag, TAGS } from "../core/circuit-settings.js";
 import type { PathName } from "../core/model.js";
+import { isDirect } from "../core/path-findings.js";
 import type { DataPlanePolicy } from "../core/dataplane/policy.js";
 import { withoutImpossibleThroughput } from "../core/dataplane/plausible.js";
 import { dataPlaneSignal, metricsSignal, type SignalCircuit } from "../core/dataplane/signal.js";
@@ -30,6 +31,7 @@ function signalCircuitOf(t: CircuitTarget | undefined): SignalCircuit {
   const facts = t?.listed?.facts;
   return {
     bandwidthMbps: facts?.bandwidthInMbps ?? null,
+    direct: facts ? isDirect(facts) : false,
     peerings: facts?.peerings
       ? facts.peerings.filter((p) => p.state === "Enabled").map((p) => p.name)
       : null,
@@ -63,7 +65,7 @@ export function metricSignals(
         const key = id.toLowerCase();
         const circuit = signalCircuitOf(byId.get(key));
         // Judged as the deep read judges it: a minute the circuit cannot carry hides no stop.
-        const sane = withoutImpossibleThroughput(reading.value, circuit.bandwidthMbps);
+        const sane = withoutImpossibleThroughput(reading.value, circuit.bandwidthMbps, circuit);
         const signal = [
           metricsSignal(sane, now, windowMinutes),
           dataPlaneSignal(sane, circuit, policy, now),

@@ -30,8 +30,11 @@ function stopped(spike: number | null): CircuitMetrics {
   return { from: at(45), to: NOW.toISOString(), series };
 }
 
-async function signalOf(metrics: CircuitMetrics): Promise<string | undefined> {
-  const reading = circuitReading();
+async function signalOf(
+  metrics: CircuitMetrics,
+  spec: Parameters<typeof circuitReading>[0] = {},
+): Promise<string | undefined> {
+  const reading = circuitReading(spec);
   if (!reading.circuit.ok) throw new Error("no facts");
   const target: CircuitTarget = {
     id: CIRCUIT_ID,
@@ -75,5 +78,30 @@ describe("the cheap signal of a stopped path", () => {
     expect(await signalOf(stopped(10e9))).toMatch(
       /no traffic either way on AzurePrivatePeering primary/,
     );
+  });
+});
+
+describe("the cheap signal of an ExpressRoute Direct circuit past twice its bandwidth", () => {
+  // 2.5 Gbps both ways on the primary of the fixture's 1 Gbps circuit: a Direct
+  // circuit without rate limiting carries it (its port is 10 or 100 Gbps).
+  const busy = (): CircuitMetrics => ({
+    from: at(45),
+    to: NOW.toISOString(),
+    series: (["BitsInPerSecond", "BitsOutPerSecond"] as const).map((metric) => ({
+      metric,
+      peering: "AzurePrivatePeering",
+      path: "primary",
+      points: Array.from({ length: 44 }, (_, i) => ({ at: at(45 - i), value: 2.5e9 })),
+    })),
+  });
+
+  it("sends it to a deep read for its saturation (the minutes read as gaps: no signal)", async () => {
+    expect(await signalOf(busy(), { direct: true })).toMatch(
+      /primary in ≥ 250%, out ≥ 250% of 1 Gbps for 15 min/,
+    );
+  });
+
+  it("sends a provider circuit nowhere: past twice its bandwidth is Azure Monitor's error", async () => {
+    expect(await signalOf(busy())).toBeUndefined();
   });
 });

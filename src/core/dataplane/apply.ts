@@ -7,6 +7,7 @@
 import { withoutImpossibleThroughput } from "./plausible.js";
 import { blindFindings, type BlindRead } from "../blind.js";
 import { ipv6Carries, sessionCarries } from "../path-analysis.js";
+import { isDirect } from "../path-findings.js";
 import type {
   CircuitReading,
   CircuitVerdict,
@@ -255,7 +256,9 @@ function applyMetrics(
     return { findings, memory: previous, runs, blind: [] };
   }
   const bandwidth = reading.circuit.ok ? reading.circuit.value.bandwidthInMbps : null;
-  const metrics = withoutImpossibleThroughput(got.value, bandwidth);
+  const metrics = withoutImpossibleThroughput(got.value, bandwidth, {
+    direct: reading.circuit.ok && isDirect(reading.circuit.value),
+  });
   const blind = applyGlobalReach(reading, peerings, metrics, policy, now);
   const read = peerings.filter((p) => reading.paths[p.name] !== undefined);
   const loads = Object.fromEntries(

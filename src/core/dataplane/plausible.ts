@@ -1,8 +1,13 @@
-// Throughput a circuit cannot carry. An ExpressRoute circuit bursts to twice
-// its bandwidth and no further, so a minute above that is Azure Monitor's
-// error, not traffic: taken as traffic, one such minute on a stopped path
-// reads as "flowing" for the whole window (the stop goes unpaged), and on a
-// quiet one as saturation. It becomes a gap, named among the odd points.
+// Throughput a circuit cannot carry. An ExpressRoute circuit over a provider's
+// port is rate-limited to its bandwidth on each link, twice it across both,
+// so a minute above that is Azure Monitor's error, not traffic: taken as
+// traffic, one such minute on a stopped path reads as "flowing" for the whole
+// window (the stop goes unpaged), and on a quiet one as saturation. It becomes
+// a gap, named among the odd points. An ExpressRoute Direct circuit is
+// rate-limited only when its owner enables rate limiting (off by default):
+// without it a link carries up to its port (10 or 100 Gbps), so a 1 Gbps
+// circuit on a 10 Gbps port at 2.5 Gbps is traffic, and saturation, not a gap
+// (a monitoring-blind finding, the saturation unjudged).
 
 import type { CircuitMetrics, MetricSeries, OddPoint } from "./facts.js";
 import { forEachMinute } from "./points.js";
@@ -15,8 +20,10 @@ const THROUGHPUT = new Set(["BitsInPerSecond", "BitsOutPerSecond"]);
 export function withoutImpossibleThroughput(
   metrics: CircuitMetrics,
   bandwidthMbps: number | null,
+  /** An ExpressRoute Direct circuit: bounded by its port, not its bandwidth (points.ts bounds every port). */
+  circuit: { direct?: boolean } = {},
 ): CircuitMetrics {
-  if (bandwidthMbps === null || !(bandwidthMbps > 0)) return metrics;
+  if (circuit.direct || bandwidthMbps === null || !(bandwidthMbps > 0)) return metrics;
   const limit = bandwidthMbps * 1e6 * BURST_FACTOR;
   const odd: OddPoint[] = [];
   // Almost every sweep finds none: look before copying each minute into an object.

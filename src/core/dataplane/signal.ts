@@ -49,6 +49,8 @@ export function metricsSignal(
 export interface SignalCircuit {
   /** Saturation is judged against it; null (not listed, or ARM left it out): no saturation signal. */
   bandwidthMbps: number | null;
+  /** ExpressRoute Direct: not rate-limited to its bandwidth unless so configured (plausible.ts). */
+  direct?: boolean;
   /** The peerings a deep read judges (Enabled in the listing); null: every peering Azure Monitor sent. */
   peerings: readonly string[] | null;
   /** erwatch:standby-path: its quiet while the other path carries is no signal (standbyIdle). */
