@@ -6,7 +6,7 @@
 // DNS, asymmetric routing).
 
 import type { Finding, FindingCode, LayerCell, PathName, Severity } from "../model.js";
-import { LAYERS, PATHS } from "../model.js";
+import { LAYERS, otherPath, PATHS } from "../model.js";
 import { DIAGNOSE_CIRCUIT, sameName as same } from "../names.js";
 import type { AddressFamily } from "../route-limits.js";
 import { mostSevere } from "../severity.js";
@@ -271,6 +271,22 @@ export function explainers(
   // Path-down codes may differ per path (layer 2 on one, BGP on the other): together they stop traffic.
   const stopped = testsStopped(findings, peering, failing, ipv6CarriesOn);
   if (stopped.paths.length === PATHS.length) out.push(...stopped.by);
+  // Traffic stopped on one path while the other carries nothing either (quiet, or down for
+  // every family the failing tests may run over): nothing carries the peering, and the
+  // stop is why the tests fail. Left apart, the same incident paged a second Sev1
+  // (e2e-fail "redundancy is not carrying the traffic") beside the traffic-stopped Sev1.
+  const downOn = (path: PathName) =>
+    findings.some(
+      (f) => onPeering(f) && PATH_DOWN_CODES.includes(f.code) && f.paths.includes(path),
+    );
+  out.push(
+    ...findings.filter((f) => {
+      if (!onPeering(f) || f.code !== "traffic-stopped" || f.paths.length !== 1) return false;
+      if (f.evidence["nothingCarries"] !== true) return false;
+      const beside = otherPath(f.paths[0]!);
+      return !downOn(beside) || stopped.paths.includes(beside);
+    }),
+  );
   return [...out].sort((a, b) => LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer));
 }
 

@@ -180,6 +180,9 @@ export function trafficFinding(
       paths: detail,
       // Sev2 only for want of a reading of the path beside it: no step down from a Sev1 (lifecycle.ts).
       ...(beside.unjudged ? { besideUnjudged: beside.unjudged } : {}),
+      // One path stopped beside one that carries nothing either: the peering carries nothing,
+      // which explains end-to-end failures as a stop on both paths does (end-to-end.ts explainers).
+      ...(beside.nothingCarries && !both ? { nothingCarries: true } : {}),
       metricsWindow: { from: ctx.from, to: ctx.to },
       // A stop is judged on ARM's Established session; Azure Monitor's word is only quoted when it gave one.
       azureMonitor: paths.some((p) => {
