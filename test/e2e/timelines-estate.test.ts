@@ -57,14 +57,17 @@ describe("lifecycle timelines over the simulated estate", () => {
     restorePath(t.circuit, PRIVATE, "primary");
     restorePath(t.circuit, PRIVATE, "secondary");
     for (const m of [5, 10, 15, 20]) await t.at(m);
-    // Whoever holds the Sev0 hears once, over the wire, that erwatch lost sight of it.
-    // (Both in the sweep the subscription's blind alert opens, the Sev0 first.)
-    const held = ["open:path-down:Sev0", "repeat:path-down:Sev0", "open:monitoring-blind:Sev3"];
+    // Whoever holds the Sev0 hears once, over the wire, that erwatch lost sight of it,
+    // in the sweep the subscription's blind alert opens (its third failed sweep),
+    // not a sweep before it (it said "see its monitoring-blind alert" with none open).
+    const held = ["open:path-down:Sev0", "open:monitoring-blind:Sev3", "repeat:path-down:Sev0"];
     expect(t.sent()).toEqual(held);
-    const blind = t.world.broker.accepted(ALERTS_QUEUE)[2]!.body as { title: string };
-    expect(blind.title).toMatch(/throttled/);
-    const notice = t.world.broker.accepted(ALERTS_QUEUE)[1]!.body as { change: string };
-    expect(notice.change).toMatch(/^Blind: erwatch has not been able to read/);
+    const [, blind, notice] = t.world.broker
+      .accepted(ALERTS_QUEUE)
+      .map((m) => m.body as { title: string; change: string; occurredAt: string });
+    expect(blind!.title).toMatch(/throttled/);
+    expect(notice!.occurredAt).toBe(blind!.occurredAt);
+    expect(notice!.change).toMatch(/^Blind: erwatch has not been able to read/);
     t.world.estate.clearFaults();
     await t.at(25);
     await t.at(30);
