@@ -27,6 +27,7 @@ import {
   explainedByWords,
   explainers,
   foldInto,
+  PATH_DOWN_CODES,
   summarise,
   testsStopped,
 } from "./end-to-end.js";
@@ -409,14 +410,42 @@ function applyMetrics(
     const view = corroborate(metrics, f.peering, f.paths, metric, policy, now);
     return { ...f, evidence: { ...f.evidence, azureMonitor: view } };
   });
+  const worded = notHolding(corroborated);
   const runs = nextRuns(
     peerings,
     previousRuns,
     (peering, path) => judged.get(`${peering}|${path}`) ?? null,
     now,
   );
-  return { findings: corroborated, memory, runs, blind };
+  return { findings: worded, memory, runs, blind };
 }
+
+/**
+ * A path down "redundancy holding (primary Established, 120 prefixes)" is
+ * judged on the control plane, before the traffic: beside a Sev1 saying the
+ * primary carries nothing, it told the on-call the opposite of what holds.
+ */
+function notHolding(findings: Finding[]): Finding[] {
+  const empty = findings.filter(
+    (f) => f.code === "traffic-stopped" && f.evidence["nothingCarries"] === true,
+  );
+  if (empty.length === 0) return findings;
+  return findings.map((f) => {
+    if (!PATH_DOWN_CODES.includes(f.code) || f.paths.length !== 1) return f;
+    const carrier = otherPath(f.paths[0]!);
+    const stopped = empty.some((t) => t.peering === f.peering && t.paths.includes(carrier));
+    if (!stopped || !REDUNDANCY_HOLDING.test(f.title)) return f;
+    return {
+      ...f,
+      title: f.title.replace(
+        REDUNDANCY_HOLDING,
+        ` — redundancy not holding: the ${carrier} path is Established but carries no traffic`,
+      ),
+    };
+  });
+}
+
+const REDUNDANCY_HOLDING = / — redundancy holding \(.*\)$/;
 
 function applyEndToEnd(
   verdict: CircuitVerdict,
