@@ -4,7 +4,11 @@
 // One circuit through the whole pure chain, as on-call lives it.
 
 import { describe, expect, it } from "vitest";
-import { alreadyEvaluated, type AlertState } from "../../src/core/lifecycle.js";
+import {
+  alreadyEvaluated,
+  CONCURRENT_SWEEP_MS,
+  type AlertState,
+} from "../../src/core/lifecycle.js";
 import type { PathName } from "../../src/core/model.js";
 import { chainTimeline, TIMELINE_T0 } from "../support/chain-timeline.js";
 import { failed, type CircuitSpec, type PathSpec } from "../support/readings.js";
@@ -24,9 +28,10 @@ const unread: PathSpec = {
   }),
 };
 const blind = paths({ primary: unread, secondary: unread });
-/** No sweep runs longer than host.json's functionTimeout (lifecycle.ts CONCURRENT_SWEEP_MS). */
-const CONCURRENT_SWEEP_MS = 10 * 60_000;
 const at = (minute: number) => new Date(TIMELINE_T0 + minute * 60_000);
+/** Sweeps for chainTimeline, each `[minute, circuit]`. */
+const sweepsAt = (sweeps: [number, CircuitSpec][]) =>
+  sweeps.map(([minute, spec]) => ({ minute, spec }));
 
 describe("the clock steps back two hours between sweeps", () => {
   // Minutes 120 and 125 by a clock two hours fast; then it is corrected and
@@ -84,7 +89,7 @@ describe("the clock steps back two hours between sweeps", () => {
       sent: ["path-down:open:Sev0", "-", "-", "-", "path-down:repeat:Sev0", "-"],
     },
   ])("$name", ({ sweeps, sent }) => {
-    const got = chainTimeline(sweeps.map(([minute, spec]) => ({ minute, spec })));
+    const got = chainTimeline(sweepsAt(sweeps));
     expect(got.sent).toEqual(sent);
     // Never a time running backwards in the words.
     for (const change of got.changes) expect(change).not.toMatch(/(after|in|for) -\d|NaN/);
@@ -92,12 +97,12 @@ describe("the clock steps back two hours between sweeps", () => {
 
   it("a small step back is still a concurrent sweep's instant: judged once", () => {
     const got = chainTimeline(
-      [
+      sweepsAt([
         [120, primaryDown],
         [125, primaryDown],
         [124, bothDown],
         [129, bothDown],
-      ].map(([minute, spec]) => ({ minute: minute as number, spec: spec as CircuitSpec })),
+      ]),
     );
     expect(got.sent).toEqual(["-", "path-down:open:Sev2", "-", "path-down:escalate:Sev0"]);
   });
@@ -135,7 +140,7 @@ describe("a circuit erwatch never read before", () => {
       sent: ["-", "-", "-", "path-down:open:Sev2"],
     },
   ])("$name", ({ sweeps, sent }) => {
-    expect(chainTimeline(sweeps.map(([minute, spec]) => ({ minute, spec }))).sent).toEqual(sent);
+    expect(chainTimeline(sweepsAt(sweeps)).sent).toEqual(sent);
   });
 });
 
@@ -267,7 +272,7 @@ describe("a gap in the sweeps: the function app stopped for three days", () => {
       ],
     },
   ])("$name", ({ sweeps, sent }) => {
-    const got = chainTimeline(sweeps.map(([minute, spec]) => ({ minute, spec })));
+    const got = chainTimeline(sweepsAt(sweeps));
     expect(got.sent).toEqual(sent);
   });
 });
@@ -293,7 +298,7 @@ describe("an open Sev0 already blind when erwatch is upgraded to count blind swe
     { name: "deployed long before (no row without blindSweeps)", deployedAt: 0 },
   ])("$name: Blind with monitoring-blind, as before", ({ deployedAt }) => {
     const got = chainTimeline(
-      [
+      sweepsAt([
         [0, bothDown],
         [5, bothDown],
         [10, blind],
@@ -301,7 +306,7 @@ describe("an open Sev0 already blind when erwatch is upgraded to count blind swe
         [20, blind],
         [25, blind],
         [30, blind],
-      ].map(([minute, spec]) => ({ minute: minute as number, spec: spec as CircuitSpec })),
+      ]),
       olderErwatch(deployedAt),
     );
     expect(got.sent).toEqual([
@@ -324,14 +329,14 @@ describe("a blind spell that began before a gap in the sweeps", () => {
   // sweeps are counted now, as monitoring-blind counts them.
   it("one failed read before the stop and two after: Blind with monitoring-blind, not before", () => {
     const got = chainTimeline(
-      [
+      sweepsAt([
         [0, bothDown],
         [5, bothDown],
         [10, blind],
         [190, blind],
         [195, blind],
         [200, blind],
-      ].map(([minute, spec]) => ({ minute: minute as number, spec: spec as CircuitSpec })),
+      ]),
     );
     expect(got.sent).toEqual([
       "path-down:open:Sev0",

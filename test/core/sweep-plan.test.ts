@@ -55,6 +55,22 @@ const memory = (entries: Record<string, Partial<PlanMemory> & { ageMs?: number |
     ]),
   );
 
+/** Each circuit of `list` last read (every path) `offsetMs(id)` after NOW. */
+const memoryReadAt = (list: PlanCircuit[], offsetMs: (id: string) => number) =>
+  new Map(
+    list.map((c) => [
+      c.id,
+      {
+        fingerprint: "f",
+        trouble: null,
+        reads: {
+          ...ages(null),
+          oldestPathAt: new Date(NOW.getTime() + offsetMs(c.id)).toISOString(),
+        },
+      },
+    ]),
+  );
+
 describe("planSweep: why a circuit is read deep", () => {
   it.each([
     { name: "never read", c: {}, m: undefined, reason: "new" },
@@ -174,19 +190,7 @@ describe("the rotation alone holds the age guarantee", () => {
       for (let sweep = 1; sweep <= 24 * (60 / interval); sweep += 1) {
         const start = sweep * policy.intervalMs;
         const now = new Date(NOW.getTime() + start);
-        const mem = new Map(
-          list.map((c) => [
-            c.id,
-            {
-              fingerprint: "f",
-              trouble: null,
-              reads: {
-                ...ages(null),
-                oldestPathAt: new Date(NOW.getTime() + readAt.get(c.id)!).toISOString(),
-              },
-            },
-          ]),
-        );
+        const mem = memoryReadAt(list, (id) => readAt.get(id)!);
         const plan = planSweep(list, mem, now, policy);
         perSweep.push(plan.deep.length);
         // Read in plan order, evenly over the budget, each circuit at the worst moment: the end of its slot.
@@ -351,19 +355,7 @@ describe("the clock steps back: readings dated after the sweep's clock", () => {
       const real = sweep * POLICY.intervalMs;
       // The clock is corrected before the first sweep: it reads real time from now on.
       const now = new Date(NOW.getTime() + real);
-      const mem = new Map(
-        list.map((c) => [
-          c.id,
-          {
-            fingerprint: "f",
-            trouble: null,
-            reads: {
-              ...ages(null),
-              oldestPathAt: new Date(NOW.getTime() + stamp.get(c.id)!).toISOString(),
-            },
-          },
-        ]),
-      );
+      const mem = memoryReadAt(list, (id) => stamp.get(id)!);
       const plan = planSweep(list, mem, now, POLICY);
       for (const d of plan.deep) {
         readReal.set(d.id, real + POLICY.budgetMs);
