@@ -30,10 +30,10 @@ export interface Sent {
 }
 
 /** What the chain keeps between sweeps: the snapshot, the history, each alert's state. */
-/** `onStep`: each key's step as advanced, with the context it was advanced in (a test's look inside). */
-/** `stored`: what storage holds before each sweep, to change as a test needs (a row an older erwatch wrote). */
 export function alertChain(
+  /** Each key's step as advanced, with the context it was advanced in (a test's look inside). */
   onStep?: (step: AlertStep, ctx: AlertContext) => void,
+  /** What storage holds before each sweep, to change as a test needs (a row an older erwatch wrote). */
   stored?: (states: Map<string, AlertState>, now: Date) => void,
 ): (reading: CircuitReading, now: Date, silences?: Silence[]) => Sent[] {
   let snapshot: Snapshot | null = null;
