@@ -11,6 +11,7 @@
 
 import type { CircuitMetrics, MetricSeries, OddPoint } from "./facts.js";
 import { forEachMinute } from "./points.js";
+import { thousands } from "../text.js";
 
 /** ExpressRoute lets a circuit burst to twice its bandwidth. */
 export const BURST_FACTOR = 2;
@@ -46,7 +47,7 @@ export function withoutImpossibleThroughput(
         path: s.path,
         at: p.at,
         value: String(p.value),
-        reason: `more than twice the circuit's ${bandwidthMbps} Mbps, which it cannot carry`,
+        reason: `more than twice the circuit's ${thousands(bandwidthMbps)} Mbps, which it cannot carry`,
       });
       return { at: p.at, value: null };
     });

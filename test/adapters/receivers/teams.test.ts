@@ -602,6 +602,18 @@ describe("buildTeamsMessage", () => {
     expect(texts.slice(texts.indexOf("Evidence") + 1)).toEqual([line]);
   });
 
+  it("writes a fast prefix trend with thousands separators, as the counts beside it", () => {
+    const open = prefixLimitOpen();
+    const trend = (open.evidence.trend as Record<string, Record<string, unknown>>).primary!;
+    const event = {
+      ...open,
+      evidence: { ...open.evidence, trend: { primary: { ...trend, perHour: 3233.4 } } },
+    };
+    expect(textsOf(buildTeamsMessage(event)).join("\n")).toMatch(
+      /\*\*Prefix trend:\*\* primary: \+3,233\.4 prefixes an hour/,
+    );
+  });
+
   it("states the prefix trend and when the limit is reached as a fact, not as JSON", () => {
     const texts = textsOf(buildTeamsMessage(prefixLimitOpen()));
     expect(texts).toContain(

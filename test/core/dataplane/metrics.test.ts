@@ -716,7 +716,7 @@ describe("minutes Azure Monitor sends twice, or beyond what the circuit carries"
     const judged = judge({ dataPlane: dp.metrics(metrics(spike)) }).verdict;
     expect(judged.findings.map((f) => f.code)).not.toContain("saturation");
     expect(judged.peerings[0]!.notes!.join("\n")).toMatch(
-      /more than twice the circuit's 1000 Mbps, which it cannot carry/,
+      /more than twice the circuit's 1,000 Mbps, which it cannot carry/,
     );
   });
 

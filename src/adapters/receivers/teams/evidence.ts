@@ -10,6 +10,7 @@
 import { bps } from "../../../core/dataplane/series.js";
 import { escapeMarkdown } from "./markdown.js";
 import { span, readerTime } from "./when.js";
+import { thousands } from "../../../core/text.js";
 
 /** Keys the layer table already shows, or that the card turns into facts. */
 const SHOWN_ELSEWHERE = new Set([
@@ -281,5 +282,5 @@ export function trendMarkdown(evidence: unknown, occurredAt: string): string | n
 }
 
 function signed(n: number): string {
-  return n > 0 ? `+${n}` : String(n);
+  return n > 0 ? `+${thousands(n)}` : thousands(n);
 }
