@@ -9,81 +9,18 @@
 
 import { ServiceBusClient } from "@azure/service-bus";
 import { afterEach, expect, it } from "vitest";
-import { ReconnectingConsumer } from "../../src/adapters/servicebus/reconnecting-consumer.js";
-import { consumeEvents, type ConsumeResult } from "../../src/app/dispatch/consume-loop.js";
 import type { Dispatcher } from "../../src/app/dispatch/dispatcher.js";
-import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
+import { startBroker } from "../support/amqp-broker/broker.js";
+import { BOUND_MS, dispatching, gate, until } from "../support/dispatch-harness.js";
 import { settlesWithin } from "../support/settles-within.js";
-import { memoryLogger } from "../support/test-logger.js";
 
 const ALERTS = "alerts";
-/** Far above a loopback receive (maxWaitTimeInMs 300) and a late drain's 400 ms. */
-const BOUND_MS = 10_000;
 const cleanups: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
   // Clients before their broker: closing a client whose broker is gone waits for a close frame.
   for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) await cleanup();
 });
-
-/** Polls what the broker or the dispatcher says (not a clock) until `ok`, within BOUND_MS. */
-async function until(what: string, ok: () => boolean): Promise<void> {
-  const give = Date.now() + BOUND_MS;
-  while (!ok()) {
-    if (Date.now() > give) throw new Error(`${what}: not within ${BOUND_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function gate() {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-/** `erwatch dispatch` as dispatch-command.ts runs it: the loop over a reconnecting consumer, closed at the end. */
-function dispatching(broker: AmqpBroker, dispatcher: Dispatcher) {
-  const { logger, records } = memoryLogger();
-  const consumer = new ReconnectingConsumer(
-    () =>
-      new ServiceBusClient(broker.connectionString, {
-        retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
-      }),
-    dispatcher,
-    {
-      entity: ALERTS,
-      subscription: null,
-      logger,
-      maxInFlight: 10,
-      maxWaitTimeInMs: 300,
-      longestDispatchMs: 60_000,
-      timeoutMs: 2_000,
-    },
-  );
-  const stop = new AbortController();
-  const run: Promise<ConsumeResult> = consumeEvents(consumer, {
-    signal: stop.signal,
-    once: false,
-    logger,
-    sleep: async () => undefined,
-    firstRetryMs: 1_000,
-    maxRetryMs: 1_000,
-  }).finally(() => consumer.close());
-  let stopped = false;
-  const ctrlC = async () => {
-    if (stopped) return;
-    stopped = true;
-    stop.abort();
-    expect(
-      await settlesWithin(
-        run.then(() => undefined),
-        BOUND_MS,
-      ),
-    ).toBe("closed");
-  };
-  cleanups.push(ctrlC);
-  return { run, ctrlC, records };
-}
 
 it("a message held while later receives' links are closed and reopened after late drains is settled once, on its own link", async () => {
   const broker = await startBroker({ queues: [ALERTS] });
@@ -116,7 +53,10 @@ it("a message held while later receives' links are closed and reopened after lat
   };
 
   await sender.sendMessages({ messageId: "k-1", body: { key: "erw-k", sequence: 1 } });
-  const { run, ctrlC, records } = dispatching(broker, dispatcher);
+  const { run, ctrlC, records } = dispatching(broker, dispatcher, cleanups, {
+    entity: ALERTS,
+    timeoutMs: 2_000,
+  });
   await started.promise;
 
   // Receives go on while k-1 is held; their drains are answered too late, so

@@ -10,16 +10,11 @@
 
 import { ServiceBusClient } from "@azure/service-bus";
 import { afterEach, expect, it } from "vitest";
-import { ReconnectingConsumer } from "../../src/adapters/servicebus/reconnecting-consumer.js";
-import { consumeEvents, type ConsumeResult } from "../../src/app/dispatch/consume-loop.js";
 import type { Dispatcher } from "../../src/app/dispatch/dispatcher.js";
 import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
-import { settlesWithin } from "../support/settles-within.js";
-import { memoryLogger } from "../support/test-logger.js";
+import { BOUND_MS, dispatching, gate, type Gate } from "../support/dispatch-harness.js";
 
 const ALERTS = "alerts";
-/** Far above a loopback receive (maxWaitTimeInMs 300); a dispatch held by the test never ends inside it. */
-const BOUND_MS = 10_000;
 const cleanups: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
@@ -38,26 +33,6 @@ async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Polls what the broker or the log says (not a clock) until `ok`, within BOUND_MS. */
-async function until(what: string, ok: () => boolean): Promise<void> {
-  const give = Date.now() + BOUND_MS;
-  while (!ok()) {
-    if (Date.now() > give) throw new Error(`${what}: not within ${BOUND_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-interface Gate {
-  promise: Promise<void>;
-  open: () => void;
-}
-
-function gate(): Gate {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
 }
 
 /**
@@ -116,59 +91,6 @@ function scripted(held: string[]) {
   };
 }
 
-/** `erwatch dispatch` as dispatch-command.ts runs it: the loop over a reconnecting consumer, closed at the end. */
-function dispatching(broker: AmqpBroker, dispatcher: Dispatcher, maxInFlight = 10) {
-  const { logger, records } = memoryLogger();
-  const consumer = new ReconnectingConsumer(
-    () =>
-      new ServiceBusClient(broker.connectionString, {
-        retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
-      }),
-    dispatcher,
-    {
-      entity: ALERTS,
-      subscription: null,
-      logger,
-      maxInFlight,
-      maxWaitTimeInMs: 300,
-      longestDispatchMs: 60_000,
-      timeoutMs: 5_000,
-    },
-  );
-  const stop = new AbortController();
-  const run: Promise<ConsumeResult> = consumeEvents(consumer, {
-    signal: stop.signal,
-    once: false,
-    logger,
-    sleep: async () => undefined,
-    firstRetryMs: 1_000,
-    maxRetryMs: 1_000,
-  }).finally(() => consumer.close());
-  let stopped = false;
-  const ctrlC = async () => {
-    if (stopped) return;
-    stopped = true;
-    stop.abort();
-    expect(
-      await settlesWithin(
-        run.then(() => undefined),
-        BOUND_MS,
-      ),
-    ).toBe("closed");
-  };
-  cleanups.push(ctrlC);
-  /** Once the consumer has the message in hand (the broker locking it is not enough: a receive can still be cut short). */
-  const taken = (id: string) =>
-    until(`${id} taken`, () =>
-      records().some(
-        (r) =>
-          r.msg === "alert events taken from Service Bus" &&
-          (r.messageIds as string[]).includes(id),
-      ),
-    );
-  return { run, ctrlC, records, taken };
-}
-
 async function startedBroker(): Promise<{
   broker: AmqpBroker;
   publish: (...ids: string[]) => Promise<void>;
@@ -206,7 +128,7 @@ function settledOnce(broker: AmqpBroker, ids: string[]): void {
 it("a Sev0 published while another alert's delivery hangs is delivered without waiting for it", async () => {
   const { broker, publish } = await startedBroker();
   const d = scripted(["slow-1"]);
-  const { run, ctrlC, records } = dispatching(broker, d.dispatcher);
+  const { run, ctrlC, records } = dispatching(broker, d.dispatcher, cleanups, { entity: ALERTS });
 
   await publish("slow-1");
   await d.hasStarted("slow-1");
@@ -230,7 +152,10 @@ it("a Sev0 published while another alert's delivery hangs is delivered without w
 it("holds at most maxInFlight messages: the next is not taken until one of them is settled", async () => {
   const { broker, publish } = await startedBroker();
   const d = scripted(["a-1", "b-1"]);
-  const { run, ctrlC } = dispatching(broker, d.dispatcher, 2);
+  const { run, ctrlC } = dispatching(broker, d.dispatcher, cleanups, {
+    entity: ALERTS,
+    maxInFlight: 2,
+  });
 
   await publish("a-1", "b-1", "c-1");
   await Promise.all([d.hasStarted("a-1"), d.hasStarted("b-1")]);
@@ -250,7 +175,7 @@ it("holds at most maxInFlight messages: the next is not taken until one of them 
 it("one alert's events go in turn across receives, other alerts' beside them", async () => {
   const { broker, publish } = await startedBroker();
   const d = scripted(["k-1"]);
-  const { run, ctrlC, taken } = dispatching(broker, d.dispatcher);
+  const { run, ctrlC, taken } = dispatching(broker, d.dispatcher, cleanups, { entity: ALERTS });
 
   await publish("k-1");
   await d.hasStarted("k-1");
@@ -272,7 +197,9 @@ it("one alert's events go in turn across receives, other alerts' beside them", a
 it("Ctrl-C: receiving stops, the dispatch in flight winds down, the event waiting its alert's turn goes back undispatched, each settled once", async () => {
   const { broker, publish } = await startedBroker();
   const d = scripted(["k-1"]);
-  const { run, ctrlC, records, taken } = dispatching(broker, d.dispatcher);
+  const { run, ctrlC, records, taken } = dispatching(broker, d.dispatcher, cleanups, {
+    entity: ALERTS,
+  });
 
   await publish("k-1");
   await d.hasStarted("k-1");
