@@ -21,10 +21,11 @@ import {
 import { boundJson } from "../core/budget.js";
 import type { AlertRecord, HistoryEntry } from "../core/history.js";
 import { restartedAlert, type AlertState, type Decision } from "../core/lifecycle.js";
-import type { AlertFamily, CircuitReading, CircuitVerdict } from "../core/model.js";
+import type { AlertFamily, CircuitReading, CircuitVerdict, Criticality } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
 import type { Observation } from "../core/observe.js";
 import { readAgesOf } from "../core/read-age.js";
+import { applyCriticality } from "../core/severity.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Logger } from "../logging.js";
 import { buildAlertEvent } from "./alert-events.js";
@@ -309,7 +310,7 @@ export async function recordCircuit(
 
 function alertContext(
   deps: RecordDeps,
-  circuit: { id: string; name: string },
+  circuit: { id: string; name: string; settings?: { criticality: Criticality } },
   now: Date,
   log: Logger,
 ): AlertContext {
@@ -318,6 +319,11 @@ function alertContext(
     silences: deps.silences,
     circuit: { id: circuit.id, name: circuit.name },
     now,
+    // Its monitoring-blind's grade, as evaluate.ts moves every finding by criticality.
+    blindSeverity: applyCriticality(
+      deps.policy.classify.severity.blind,
+      circuit.settings?.criticality ?? "normal",
+    ),
     onBrokenSilence: (silence, error) =>
       log.warn(
         { silence: silence.id, err: error },

@@ -19,7 +19,7 @@ import {
   type AlertState,
   type Decision,
 } from "./lifecycle.js";
-import { PATHS, type PathName } from "./model.js";
+import { PATHS, type PathName, type Severity } from "./model.js";
 import type { Observation } from "./observe.js";
 import { hysteresisOf, tickSlackMs, type AlertPolicy, type Silence } from "./policy.js";
 import { fleetSilence, silencedMembers } from "./fleet-silence.js";
@@ -30,6 +30,12 @@ export interface AlertContext {
   silences: Silence[];
   circuit: { id: string; name: string };
   now: Date;
+  /**
+   * The severity the circuit's monitoring-blind would open at (classify's
+   * severity.blind, moved by its criticality); Sev3 when absent. A blind
+   * notice waits as long as that alert waits to open, its openAfterMinutes too.
+   */
+  blindSeverity?: Severity;
   /** A silence that cannot be evaluated silences nothing; the caller warns. */
   onBrokenSilence?: (silence: Silence, error: Error) => void;
 }
@@ -181,10 +187,12 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       quietMembers,
       unreadPaths: step.observation.unreadPaths ?? [],
       ...(step.observation.partlyRead ? { partlyRead: step.observation.partlyRead } : {}),
-      // As long as monitoring-blind waits to open (policy.blindAfterSweeps sweeps).
-      blindAfterMs:
-        ctx.policy.blindAfterSweeps * ctx.policy.sweepIntervalMinutes * 60_000 -
-        tickSlackMs(ctx.policy.sweepIntervalMinutes),
+      // As long as monitoring-blind waits to open: policy.blindAfterSweeps
+      // sweeps, or its severity's openAfterMinutes (with 30 minutes set, the
+      // pager heard "Blind: … see its monitoring-blind alert" at 15, the alert opened at 30).
+      blindAfterMs: hysteresisOf(ctx.policy, ctx.circuit, "monitoring-blind").openAfterMs[
+        ctx.blindSeverity ?? "Sev3"
+      ],
       // ... and as many sweeps that failed to read it.
       blindAfterSweeps: ctx.policy.blindAfterSweeps,
     });

@@ -21,6 +21,7 @@ import { alertKey, FAMILY_OF } from "../../src/core/alert-identity.js";
 import { fleetCircuitId } from "../../src/core/fleet.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
 import type { Finding } from "../../src/core/model.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { subjectVerdict } from "../../src/core/sight.js";
 import type { PreparedCircuit } from "../../src/app/record-circuit.js";
@@ -173,7 +174,10 @@ it("flush decides an open fleet alert while its members' reads land during its l
       listed: { facts: { serviceProviderName: "Equinix", peeringLocation: "Amsterdam" } },
     }) as never;
   const recorder = new CircuitRecorder({
-    deps: { store, policy: { alerts: DEFAULT_ALERT_POLICY } } as never,
+    deps: {
+      store,
+      policy: { alerts: DEFAULT_ALERT_POLICY, classify: DEFAULT_CLASSIFY_OPTIONS },
+    } as never,
     silences: [],
     sweepId: "w",
     now: NOW,

@@ -9,6 +9,7 @@ import { alertKey, FAMILY_OF } from "../../src/core/alert-identity.js";
 import { fleetCircuitId } from "../../src/core/fleet.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
 import type { Finding } from "../../src/core/model.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
 import { subjectVerdict } from "../../src/core/sight.js";
 import type { CircuitTarget } from "../../src/app/ports.js";
@@ -110,7 +111,11 @@ function store(
 }
 
 const deps = (s: StateStore): RecordDeps =>
-  ({ store: s, policy: { alerts: DEFAULT_ALERT_POLICY }, silences: [] }) as unknown as RecordDeps;
+  ({
+    store: s,
+    policy: { alerts: DEFAULT_ALERT_POLICY, classify: DEFAULT_CLASSIFY_OPTIONS },
+    silences: [],
+  }) as unknown as RecordDeps;
 
 /** A fleet alert naming `names`, judged at NOW (another run of this sweep), receivers told. */
 function judged(names: string[], phase: AlertState["phase"] = "firing"): AlertState {

@@ -11,7 +11,9 @@ import {
 } from "../../src/core/lifecycle.js";
 import type { PathName } from "../../src/core/model.js";
 import { chainTimeline, TIMELINE_T0 } from "../support/chain-timeline.js";
-import { failed, type CircuitSpec, type PathSpec } from "../support/readings.js";
+import { alertChain } from "../support/alert-chain.js";
+import { circuitReading, failed, type CircuitSpec, type PathSpec } from "../support/readings.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 
 const down: PathSpec = { arp: "empty", bgp: "Idle" };
 const paths = (p: Partial<Record<PathName, PathSpec>>): CircuitSpec => ({
@@ -346,5 +348,36 @@ describe("a blind spell that began before a gap in the sweeps", () => {
       "monitoring-blind:open:Sev3 path-down:repeat:Sev0",
       "-",
     ]);
+  });
+});
+
+describe("a monitoring-blind that waits longer than its sweeps (openAfterMinutes)", () => {
+  // The notice waited blindAfterSweeps intervals whatever monitoring-blind's
+  // own wait: with 30 minutes set for Sev3, the pager heard "Blind: … (see its
+  // monitoring-blind alert)" at 15 and the alert opened at 30.
+  it.each<{ name: string; criticality: "normal" | "high" }>([
+    { name: "a Sev3 monitoring-blind with 30 minutes set", criticality: "normal" },
+    { name: "a Sev2 one (criticality high) keeps its own wait", criticality: "high" },
+  ])("$name: Blind with it, not before", ({ criticality }) => {
+    const alerts = { ...DEFAULT_ALERT_POLICY, openAfterMinutes: { Sev3: 30 } };
+    const sweep = alertChain(undefined, undefined, alerts);
+    const sent = [0, 5, 10, 15, 20, 25, 30, 35].map((minute) => {
+      const spec = minute < 10 ? bothDown : blind;
+      const now = at(minute);
+      const heard = sweep(
+        circuitReading({ ...spec, settings: { criticality }, readAt: now.toISOString() }),
+        now,
+      );
+      return (
+        heard
+          .map((h) => `${h.family}:${h.action}`)
+          .sort()
+          .join(" ") || "-"
+      );
+    });
+    const together = "monitoring-blind:open path-down:repeat";
+    // 30 minutes after the last reading (at 5) for the Sev3; the Sev2 keeps three sweeps.
+    expect(sent.indexOf(together)).toBe(criticality === "normal" ? 7 : 4);
+    expect(sent.filter((s) => s.includes("repeat"))).toEqual([together]);
   });
 });

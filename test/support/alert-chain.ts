@@ -14,7 +14,8 @@ import { evaluateCircuit, type EvaluationPolicy } from "../../src/core/evaluate.
 import type { HistoryEntry } from "../../src/core/history.js";
 import type { AlertState, PendingEvent } from "../../src/core/lifecycle.js";
 import type { AlertAction, AlertFamily, CircuitReading } from "../../src/core/model.js";
-import { DEFAULT_ALERT_POLICY, type Silence } from "../../src/core/policy.js";
+import { DEFAULT_ALERT_POLICY, type AlertPolicy, type Silence } from "../../src/core/policy.js";
+import { applyCriticality } from "../../src/core/severity.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 
 export const CHAIN_POLICY: EvaluationPolicy = {
@@ -35,7 +36,10 @@ export function alertChain(
   onStep?: (step: AlertStep, ctx: AlertContext) => void,
   /** What storage holds before each sweep, to change as a test needs (a row an older erwatch wrote). */
   stored?: (states: Map<string, AlertState>, now: Date) => void,
+  /** The alert policy (ERWATCH_ALERT_POLICY) when not the default. */
+  alerts: AlertPolicy = DEFAULT_ALERT_POLICY,
 ): (reading: CircuitReading, now: Date, silences?: Silence[]) => Sent[] {
+  const policy: EvaluationPolicy = { ...CHAIN_POLICY, alerts };
   let snapshot: Snapshot | null = null;
   const history: HistoryEntry[] = [];
   const states = new Map<string, AlertState>();
@@ -46,14 +50,19 @@ export function alertChain(
       family: a.family,
       peering: a.peering,
     }));
-    const evaluation = evaluateCircuit(reading, snapshot, history, known, CHAIN_POLICY, now);
+    const evaluation = evaluateCircuit(reading, snapshot, history, known, policy, now);
     snapshot = evaluation.snapshot;
     history.push(...evaluation.changes);
+    // As record-circuit.ts's alertContext builds it.
     const ctx: AlertContext = {
-      policy: DEFAULT_ALERT_POLICY,
+      policy: alerts,
       silences,
       circuit: { id: reading.ref.id, name: reading.ref.name },
       now,
+      blindSeverity: applyCriticality(
+        CHAIN_POLICY.classify.severity.blind,
+        reading.settings.criticality,
+      ),
     };
     const steps = evaluation.observations.map((o) =>
       advanceStep(o, states.get(o.key) ?? null, ctx),
