@@ -7,11 +7,9 @@
 // dead one (found by review: complete timed out, the lock was lost, and the
 // event was delivered a second time). Every wait is bounded and on an event.
 
-import { ServiceBusClient } from "@azure/service-bus";
 import { afterEach, expect, it } from "vitest";
 import type { Dispatcher } from "../../src/app/dispatch/dispatcher.js";
-import { startBroker } from "../support/amqp-broker/broker.js";
-import { BOUND_MS, dispatching, gate, until } from "../support/dispatch-harness.js";
+import { BOUND_MS, dispatching, gate, startedBroker, until } from "../support/dispatch-harness.js";
 import { settlesWithin } from "../support/settles-within.js";
 
 const ALERTS = "alerts";
@@ -23,13 +21,7 @@ afterEach(async () => {
 });
 
 it("a message held while later receives' links are closed and reopened after late drains is settled once, on its own link", async () => {
-  const broker = await startBroker({ queues: [ALERTS] });
-  cleanups.push(() => broker.stop());
-  const sb = new ServiceBusClient(broker.connectionString, {
-    retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
-  });
-  cleanups.push(() => sb.close());
-  const sender = sb.createSender(ALERTS);
+  const { broker, publish } = await startedBroker(cleanups, ALERTS);
 
   const seen: string[] = [];
   const started = gate();
@@ -52,7 +44,7 @@ it("a message held while later receives' links are closed and reopened after lat
     },
   };
 
-  await sender.sendMessages({ messageId: "k-1", body: { key: "erw-k", sequence: 1 } });
+  await publish("k-1");
   const { run, ctrlC, records } = dispatching(broker, dispatcher, cleanups, {
     entity: ALERTS,
     timeoutMs: 2_000,
@@ -69,7 +61,7 @@ it("a message held while later receives' links are closed and reopened after lat
   release.open();
   expect(await settlesWithin(finished.get("k-1")!.promise, BOUND_MS)).toBe("closed");
   // Receiving still goes on: an event published now is delivered, k-1 meanwhile settled.
-  await sender.sendMessages({ messageId: "x-1", body: { key: "erw-x", sequence: 1 } });
+  await publish("x-1");
   expect(await settlesWithin(finished.get("x-1")!.promise, BOUND_MS)).toBe("closed");
 
   // The link k-1 came on is closed once k-1 is settled; the receives go on one link.

@@ -8,11 +8,16 @@
 // back, each message settled once. A dispatch is held by the test until it
 // releases it; every wait is bounded and on an event, never on a sleep.
 
-import { ServiceBusClient } from "@azure/service-bus";
 import { afterEach, expect, it } from "vitest";
 import type { Dispatcher } from "../../src/app/dispatch/dispatcher.js";
-import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
-import { BOUND_MS, dispatching, gate, type Gate } from "../support/dispatch-harness.js";
+import type { AmqpBroker } from "../support/amqp-broker/broker.js";
+import {
+  BOUND_MS,
+  dispatching,
+  gate,
+  startedBroker,
+  type Gate,
+} from "../support/dispatch-harness.js";
 
 const ALERTS = "alerts";
 const cleanups: Array<() => Promise<void>> = [];
@@ -91,28 +96,6 @@ function scripted(held: string[]) {
   };
 }
 
-async function startedBroker(): Promise<{
-  broker: AmqpBroker;
-  publish: (...ids: string[]) => Promise<void>;
-}> {
-  const broker = await startBroker({ queues: [ALERTS] });
-  cleanups.push(() => broker.stop());
-  const sb = new ServiceBusClient(broker.connectionString, {
-    retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
-  });
-  cleanups.push(() => sb.close());
-  const sender = sb.createSender(ALERTS);
-  /** Each id `<alert>-<n>` is the n-th event of alert erw-<alert>. */
-  const publish = (...ids: string[]) =>
-    sender.sendMessages(
-      ids.map((id) => ({
-        messageId: id,
-        body: { key: `erw-${id.split("-")[0]}`, sequence: Number(id.split("-")[1]) },
-      })),
-    );
-  return { broker, publish };
-}
-
 /** Each message completed once, on its first delivery, and nothing left on the queue or locked. */
 function settledOnce(broker: AmqpBroker, ids: string[]): void {
   expect(
@@ -126,7 +109,7 @@ function settledOnce(broker: AmqpBroker, ids: string[]): void {
 }
 
 it("a Sev0 published while another alert's delivery hangs is delivered without waiting for it", async () => {
-  const { broker, publish } = await startedBroker();
+  const { broker, publish } = await startedBroker(cleanups, ALERTS);
   const d = scripted(["slow-1"]);
   const { run, ctrlC, records } = dispatching(broker, d.dispatcher, cleanups, { entity: ALERTS });
 
@@ -150,7 +133,7 @@ it("a Sev0 published while another alert's delivery hangs is delivered without w
 });
 
 it("holds at most maxInFlight messages: the next is not taken until one of them is settled", async () => {
-  const { broker, publish } = await startedBroker();
+  const { broker, publish } = await startedBroker(cleanups, ALERTS);
   const d = scripted(["a-1", "b-1"]);
   const { run, ctrlC } = dispatching(broker, d.dispatcher, cleanups, {
     entity: ALERTS,
@@ -173,7 +156,7 @@ it("holds at most maxInFlight messages: the next is not taken until one of them 
 });
 
 it("one alert's events go in turn across receives, other alerts' beside them", async () => {
-  const { broker, publish } = await startedBroker();
+  const { broker, publish } = await startedBroker(cleanups, ALERTS);
   const d = scripted(["k-1"]);
   const { run, ctrlC, taken } = dispatching(broker, d.dispatcher, cleanups, { entity: ALERTS });
 
@@ -195,7 +178,7 @@ it("one alert's events go in turn across receives, other alerts' beside them", a
 });
 
 it("Ctrl-C: receiving stops, the dispatch in flight winds down, the event waiting its alert's turn goes back undispatched, each settled once", async () => {
-  const { broker, publish } = await startedBroker();
+  const { broker, publish } = await startedBroker(cleanups, ALERTS);
   const d = scripted(["k-1"]);
   const { run, ctrlC, records, taken } = dispatching(broker, d.dispatcher, cleanups, {
     entity: ALERTS,

@@ -8,7 +8,7 @@ import { expect } from "vitest";
 import { ReconnectingConsumer } from "../../src/adapters/servicebus/reconnecting-consumer.js";
 import { consumeEvents, type ConsumeResult } from "../../src/app/dispatch/consume-loop.js";
 import type { Dispatcher } from "../../src/app/dispatch/dispatcher.js";
-import type { AmqpBroker } from "./amqp-broker/broker.js";
+import { startBroker, type AmqpBroker } from "./amqp-broker/broker.js";
 import { settlesWithin } from "./settles-within.js";
 import { memoryLogger } from "./test-logger.js";
 
@@ -95,4 +95,29 @@ export function dispatching(
       ),
     );
   return { run, ctrlC, records, taken };
+}
+
+/**
+ * A loopback broker with queue `entity`, and `publish` of alert events named
+ * `<alert>-<n>`: the n-th event of alert erw-<alert>. Both closed by `cleanups`.
+ */
+export async function startedBroker(
+  cleanups: Array<() => Promise<void>>,
+  entity: string,
+): Promise<{ broker: AmqpBroker; publish: (...ids: string[]) => Promise<void> }> {
+  const broker = await startBroker({ queues: [entity] });
+  cleanups.push(() => broker.stop());
+  const sb = new ServiceBusClient(broker.connectionString, {
+    retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
+  });
+  cleanups.push(() => sb.close());
+  const sender = sb.createSender(entity);
+  const publish = (...ids: string[]) =>
+    sender.sendMessages(
+      ids.map((id) => ({
+        messageId: id,
+        body: { key: `erw-${id.split("-")[0]}`, sequence: Number(id.split("-")[1]) },
+      })),
+    );
+  return { broker, publish };
 }
