@@ -229,7 +229,7 @@ async function evaluateAndStore(
     async (previous) => {
       const result = evaluate(previous);
       // Kept with the snapshot: how old each reading is, for the planner and the status page.
-      const reads = readAgesOf(reading, previous?.value.reads);
+      const reads = readAgesOf(reading, previous?.value.reads, result.snapshot.takenAt);
       // Azure's strings are not bounded the way a table entity is.
       const bounded = boundJson({ ...result.snapshot, reads }) as Snapshot;
       await store.putSnapshot(bounded, previous?.etag ?? null);

@@ -431,10 +431,10 @@ async function fleetsWithMembers(
 }
 
 /**
- * The snapshots of the members of a fleet alert whose own alerts cannot say
- * it is over (core/fleet.ts `fleetMembersToLookUp`), lower-case id → what it
- * says (null: none, no longer watched). One storage cannot read is left out:
- * that member keeps the fleet alert open this sweep.
+ * The snapshots of the members of a fleet alert whose own alerts say it is
+ * over (core/fleet.ts `fleetMembersToLookUp`), lower-case id → what it says
+ * (null: none, no longer watched). One storage cannot read is left out: that
+ * member keeps the fleet alert open this sweep.
  */
 async function memberSnapshots(
   deps: RecordDeps,
@@ -444,7 +444,7 @@ async function memberSnapshots(
   log: Logger,
 ): Promise<Map<string, MemberSnapshot | null>> {
   const out = new Map<string, MemberSnapshot | null>();
-  for (const id of fleetMembersToLookUp(fleet, states, now)) {
+  for (const id of fleetMembersToLookUp(fleet, states)) {
     try {
       const snapshot = (await deps.store.getSnapshot(id))?.value ?? null;
       out.set(
@@ -452,6 +452,10 @@ async function memberSnapshots(
         snapshot && {
           takenAt: snapshot.takenAt,
           incomplete: snapshot.reads?.incomplete ?? true,
+          pathsFailed: snapshot.reads?.pathsFailed ?? snapshot.reads?.incomplete ?? true,
+          ...(snapshot.reads?.pathsReadAt !== undefined
+            ? { pathsReadAt: snapshot.reads.pathsReadAt }
+            : {}),
         },
       );
     } catch (error) {

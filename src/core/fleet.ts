@@ -12,7 +12,7 @@ import { placeWord } from "./place.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
 import { alreadyEvaluated, unverifiedEscalation, type AlertState } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
-import { readingIncomplete } from "./read-age.js";
+import { pathReadFailed, readingIncomplete } from "./read-age.js";
 import { mostSevere, severityRank } from "./severity.js";
 
 /** A circuit's newly opening outage, a candidate for grouping. */
@@ -208,7 +208,12 @@ export function fleetCandidates(
  * name it, so that one it is the last member of may be clean: its outage's
  * layers were read. A member whose reads failed is UNKNOWN, named as last
  * seen, never "read without the outage": its outage alerts are observed
- * UNKNOWN then (observe.ts), and one with no outage alert of its own (its
+ * UNKNOWN then (observe.ts); one whose path reads failed is not read either,
+ * though the outage alerts it has say nothing of them (its provider's alert
+ * read clean from the listing, no path-down alert because its paths were up
+ * when last read): every fleet layer is read from its paths too (ARP at the
+ * provider's layer), and a site back in the listing with its paths unread is
+ * not known to carry (hunt seed 908). One with no outage alert of its own (its
  * write failed) counts as read only when every read of the reading worked,
  * as the timer judges it with fan-out (`fleetSettledAt`).
  */
@@ -217,7 +222,7 @@ export function fleetMemberRead(
   observations: readonly Observation[],
   reading: CircuitReading,
 ): boolean {
-  if (!verdict.circuitRead) return false;
+  if (!verdict.circuitRead || pathReadFailed(reading)) return false;
   const outages = observations.filter((o) =>
     (FLEET_FAMILIES as readonly string[]).includes(o.family),
   );
@@ -462,10 +467,19 @@ export interface MemberSnapshot {
   takenAt: string;
   /** A read of that evaluation failed (core/read-age.ts `incomplete`; true when not kept). */
   incomplete: boolean;
+  /** A path read of that evaluation failed (core/read-age.ts `pathsFailed`; `incomplete` when not kept). */
+  pathsFailed: boolean;
+  /** The latest evaluation that read its paths whole (core/read-age.ts `pathsReadAt`); absent when not kept. */
+  pathsReadAt?: string | null;
 }
 
-/** A fleet member as the timer sees it: settled, with the instant of the reading that says so (null: none before `now`), or not. */
-type MemberSight = { settled: true; at: string | null } | { settled: false };
+/**
+ * A fleet member as the timer sees it: settled, with the instant of the
+ * reading that says so (null: none before `now`), or not. Settled by its own
+ * alerts, `readAt` is that reading's instant, for its snapshot to say whether
+ * its paths were read there.
+ */
+type MemberSight = { settled: true; at: string | null; readAt?: string } | { settled: false };
 
 const isFleetFamily = (a: AlertState) => (FLEET_FAMILIES as readonly string[]).includes(a.family);
 
@@ -495,7 +509,7 @@ function sightByAlerts(
   if (!readable || latest <= fleet.lastEvaluatedAt) return { settled: false };
   // Read again by this sweep's workers already: readable and without the
   // outage now, though what it read just before is written over.
-  return { settled: true, at: latest < now ? latest : null };
+  return { settled: true, at: latest < now ? latest : null, readAt: latest };
 }
 
 /**
@@ -531,20 +545,14 @@ const ownAlertsOf = (alerts: readonly AlertState[]) => {
 /**
  * Fan-out (pure): the members of an open fleet alert whose outage is over
  * (`fleetOver`) that its judgement needs the snapshots of (ids as the alert
- * names them): those whose own alerts do not settle them, for whether erwatch
- * still watches them and, without alerts, what their last reading was.
+ * names them): every one. Those whose own alerts do not settle them, for
+ * whether erwatch still watches them and, without alerts, what their last
+ * reading was; those they settle, for whether their paths were read at that
+ * reading (their outage alerts cannot say so of paths they never named).
  */
-export function fleetMembersToLookUp(
-  fleet: AlertState,
-  alerts: readonly AlertState[],
-  now: Date,
-): string[] {
+export function fleetMembersToLookUp(fleet: AlertState, alerts: readonly AlertState[]): string[] {
   if (!fleetOver(fleet, alerts)) return [];
-  const own = ownAlertsOf(alerts);
-  const at = now.toISOString();
-  return membersOf(fleet)
-    .filter(([id]) => sightByAlerts(fleet, own.get(id) ?? [], at)?.settled !== true)
-    .map(([, id]) => id);
+  return membersOf(fleet).map(([, id]) => id);
 }
 
 /**
@@ -579,19 +587,23 @@ export function fleetSettledAt(
   const before = now.toISOString();
   let latest: string | null = null;
   for (const [id] of membersOf(fleet)) {
+    const snapshot = snapshots.get(id);
+    if (snapshot === undefined) return null;
     let sight = sightByAlerts(fleet, own.get(id) ?? [], before);
-    if (sight?.settled !== true) {
-      const snapshot = snapshots.get(id);
-      if (snapshot === undefined) return null;
-      // Not watched any more settles it whatever its alerts last said; without alerts, its snapshot says.
-      sight =
-        snapshot === null || sight === null ? sightBySnapshot(fleet, snapshot, before) : sight;
-    }
+    // Not watched any more settles it whatever its alerts last said; without alerts, its snapshot says.
+    if (snapshot === null || sight === null) sight = sightBySnapshot(fleet, snapshot, before);
+    // Settled by its alerts only when its paths were read at that reading (the
+    // snapshot of another reading cannot say so): its provider's alert is read
+    // from the listing, and a site back there may still carry nothing.
+    else if (sight.settled && (snapshot.takenAt !== sight.readAt || snapshot.pathsFailed))
+      return null;
     if (!sight.settled) return null;
     if (sight.at !== null && (latest === null || sight.at > latest)) latest = sight.at;
   }
   return latest && latest > fleet.lastEvaluatedAt ? new Date(latest) : null;
 }
+
+const earliestOf = (a: string, b: string) => (a < b ? a : b);
 
 const readMarks = (a: AlertState) =>
   [a.lastCleanAt, a.lastFiringAt, a.lastMaskedAt].filter((t): t is string => typeof t === "string");
@@ -642,12 +654,19 @@ export function fleetMembersReadAt(
     const snapshot = snapshots.get(id);
     if (snapshot === null) continue;
     const alertsOf = own.get(id) ?? [];
-    const read =
+    let read =
       alertsOf.length > 0
         ? lastReadBy(alertsOf, before)
         : snapshot && !snapshot.incomplete && snapshot.takenAt < before
           ? snapshot.takenAt
           : null;
+    // Its outage alerts read (its provider's from the listing) while its paths
+    // could not be: it was read whole only when they last were.
+    if (snapshot?.pathsFailed && snapshot.pathsReadAt !== undefined)
+      read =
+        read === null || snapshot.pathsReadAt === null
+          ? null
+          : earliestOf(read, snapshot.pathsReadAt);
     if (read === null) return null;
     if (earliest === null || read < earliest) earliest = read;
   }

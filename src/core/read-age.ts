@@ -27,21 +27,45 @@ export interface ReadAges {
   oldestPathAt: string | null;
   /** Some read of the last evaluation failed: the circuit is read again first. */
   incomplete: boolean;
+  /**
+   * The last evaluation did not read the circuit's paths whole (the body, or
+   * a path's ARP table or route summary, failed): what its paths say at every
+   * fleet layer is not known, so a fleet alert naming it is not over on that
+   * reading (core/fleet.ts). Absent from snapshots kept before it was:
+   * `incomplete` says as much then.
+   */
+  pathsFailed?: boolean;
+  /**
+   * The latest evaluation (its instant) that read them whole, null for none
+   * kept: how long a fleet alert's holder has not known whether the circuit
+   * carries. Absent from snapshots kept before it was.
+   */
+  pathsReadAt?: string | null;
 }
 
 const earlier = (a: string | null, b: string | null): string | null =>
   a === null || b === null ? null : a < b ? a : b;
 
-/** Some read of this reading failed: the circuit body, the gateway wiring, or a path's ARP table or route summary. */
-export function readingIncomplete(reading: CircuitReading): boolean {
-  if (!reading.circuit.ok || !reading.gateway.ok) return true;
+/** Some path read of this reading failed: an ARP table or a route summary. */
+export function pathReadFailed(reading: CircuitReading): boolean {
   return Object.values(reading.paths).some((paths) =>
     PATHS.some((path) => !paths[path].arp.ok || !paths[path].summary.ok),
   );
 }
 
-export function readAgesOf(reading: CircuitReading, previous: ReadAges | undefined): ReadAges {
+/** Some read of this reading failed: the circuit body, the gateway wiring, or a path's ARP table or route summary. */
+export function readingIncomplete(reading: CircuitReading): boolean {
+  return !reading.circuit.ok || !reading.gateway.ok || pathReadFailed(reading);
+}
+
+export function readAgesOf(
+  reading: CircuitReading,
+  previous: ReadAges | undefined,
+  /** The evaluation's instant (the snapshot's `takenAt`). */
+  takenAt: string,
+): ReadAges {
   const circuitOk = reading.circuit.ok;
+  const pathsFailed = !circuitOk || pathReadFailed(reading);
   const incomplete = readingIncomplete(reading);
   const paths: ReadAges["paths"] = {};
   const peerings = circuitOk ? Object.keys(reading.paths) : Object.keys(previous?.paths ?? {});
@@ -77,6 +101,8 @@ export function readAgesOf(reading: CircuitReading, previous: ReadAges | undefin
           : (previous?.oldestPathAt ?? null)
         : oldest,
     incomplete,
+    pathsFailed,
+    pathsReadAt: pathsFailed ? (previous?.pathsReadAt ?? null) : takenAt,
   };
 }
 

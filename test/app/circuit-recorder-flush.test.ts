@@ -187,7 +187,8 @@ it("flush decides an open fleet alert while its members' reads land during its l
     targets: ["a", "b", "c"].map(target),
     group: true,
   });
-  const rel = (n: string) => ({ reading: { ref: { id: idOf(n), name: n } }, pair: null }) as never;
+  const rel = (n: string) =>
+    ({ reading: { ref: { id: idOf(n), name: n }, paths: {} }, pair: null }) as never;
   await recorder.record(rel("a"), null); // a: waits for b and c (its place's other reads)
   const flushing = recorder.flush(true); // the deadline: b and c still in flight
   await new Promise((r) => setTimeout(r, 10));

@@ -125,7 +125,10 @@ function recorderOf(
     suspects: new Set(names.map((n) => idOf(n).toLowerCase())),
   });
   const record = (n: string) =>
-    recorder.record({ reading: { ref: { id: idOf(n), name: n } }, pair: null } as never, null);
+    recorder.record(
+      { reading: { ref: { id: idOf(n), name: n }, paths: {} }, pair: null } as never,
+      null,
+    );
   const said = () =>
     recorder.result().events.map((e) => `${e.circuit.name} ${e.family} ${e.action}`);
   const waiting = () => recorder.result().waiting.map((w) => w.name);

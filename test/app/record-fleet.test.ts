@@ -77,8 +77,24 @@ function circuit(name: string, finding: Finding = down): PreparedCircuit {
 const WATCHED = { takenAt: "2026-11-22T01:00:00.000Z", reads: { incomplete: false } };
 
 /**
+ * A member's snapshot as the worker that wrote its alerts kept it: taken at
+ * their latest evaluation, every read of it worked; WATCHED without alerts.
+ */
+function keptWith(alerts: readonly Stored<AlertState>[], circuitId: string): object {
+  const latest = alerts
+    .filter((a) => a.value.circuitId.toLowerCase() === circuitId.toLowerCase())
+    .map((a) => a.value.lastEvaluatedAt)
+    .sort()
+    .at(-1);
+  return latest
+    ? { takenAt: latest, reads: { incomplete: false, pathsFailed: false, pathsReadAt: latest } }
+    : WATCHED;
+}
+
+/**
  * Only what the fleet step touches; every write is kept. `conflicts`: winners' states, one per lost race.
- * `snapshots`: by circuit name, null for none (no longer watched); every other circuit is WATCHED.
+ * `snapshots`: by circuit name, null for none (no longer watched); every other circuit is kept with
+ * its alerts (`keptWith`).
  */
 function store(
   alerts: Stored<AlertState>[],
@@ -92,7 +108,7 @@ function store(
     getSnapshot: async (circuitId: string) => {
       snapshotReads.push(circuitId);
       const name = circuitId.split("/").at(-1)!;
-      const value = name in snapshots ? snapshots[name] : WATCHED;
+      const value = name in snapshots ? snapshots[name] : keptWith(alerts, circuitId);
       return value === null ? null : { value, etag: "s" };
     },
     listAlerts: async () => alerts,
@@ -699,7 +715,10 @@ describe("settleFleets", () => {
       );
       await settleFleets(deps(failed.fake), NOW, "timer", memoryLogger().logger);
       expect(failed.commits).toEqual([]);
-      expect(failed.snapshotReads.map((id) => id.split("/").at(-1))).toEqual(["er-ams-b"]);
+      expect(failed.snapshotReads.map((id) => id.split("/").at(-1))).toEqual([
+        "er-ams-a",
+        "er-ams-b",
+      ]);
 
       const read = store(
         alerts.map((value) => ({ value, etag: "e" })),
@@ -709,6 +728,30 @@ describe("settleFleets", () => {
       await settleFleets(deps(read.fake), NOW, "timer", memoryLogger().logger);
       expect(read.commits.map((c) => [c.phase, c.lastEvaluatedAt])).toEqual([
         ["resolving", minutesAgo(5)],
+      ]);
+    });
+
+    it("a member its own alerts settle whose paths were not read at that reading keeps it open (hunt seed 908)", async () => {
+      const alerts = [
+        older(judged(["er-ams-a", "er-ams-b"])),
+        own("er-ams-a", "clear"),
+        own("er-ams-b", "clear"),
+      ];
+      const at = alerts[2]!.lastEvaluatedAt;
+      const judge = async (reads: object) => {
+        const s = store(
+          alerts.map((value) => ({ value, etag: "e" })),
+          [],
+          { "er-ams-b": { takenAt: at, reads } },
+        );
+        await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+        return s.commits.map((c) => c.phase);
+      };
+      expect(await judge({ incomplete: true, pathsFailed: true, pathsReadAt: null })).toEqual([]);
+      // Kept before it said so of its paths: a failed read of that reading is taken as theirs.
+      expect(await judge({ incomplete: true })).toEqual([]);
+      expect(await judge({ incomplete: true, pathsFailed: false, pathsReadAt: at })).toEqual([
+        "resolving",
       ]);
     });
 

@@ -1214,6 +1214,22 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       ...(phase === "pending" || phase === "firing" ? { lastFiringAt: at } : { lastCleanAt: at }),
     }) as unknown as AlertState;
 
+  /**
+   * The members' snapshots as the workers kept them with their alerts: taken
+   * at each one's latest reading, every path read (a member without alerts
+   * has none here).
+   */
+  const whole = (alerts: readonly AlertState[]) => {
+    const out = new Map<string, MemberSnapshot | null>();
+    for (const a of alerts) {
+      const id = a.circuitId.toLowerCase();
+      const takenAt = out.get(id)?.takenAt ?? "";
+      if (a.lastEvaluatedAt > takenAt)
+        out.set(id, { takenAt: a.lastEvaluatedAt, incomplete: false, pathsFailed: false });
+    }
+    return out;
+  };
+
   it.each<{ case: string; alerts: AlertState[]; at: string | null }>([
     {
       case: "members read clean by the previous sweep: as of that reading",
@@ -1242,7 +1258,7 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
     },
     { case: "nothing stored for the members", alerts: [], at: null },
   ])("$case", ({ alerts, at }) => {
-    expect(fleetSettledAt(fleet, alerts, NOW)?.toISOString() ?? null).toBe(at);
+    expect(fleetSettledAt(fleet, alerts, NOW, whole(alerts))?.toISOString() ?? null).toBe(at);
   });
 
   /** A member's own alert whose latest reading (`at`) could not be read: kept as it was, only `lastEvaluatedAt` moved. */
@@ -1307,34 +1323,74 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
     },
   ])("a member that is not read clean since keeps it open: $case", ({ alerts }) => {
     expect(fleetOver(fleet, alerts)).toBe(true);
-    expect(fleetSettledAt(fleet, alerts, NOW)).toBeNull();
+    expect(fleetSettledAt(fleet, alerts, NOW, whole(alerts))).toBeNull();
   });
+
+  // Hunt seed 908: a member's provider back in the listing (its own provider
+  // alert read clean), its paths, up when last read, unread since (server
+  // errors) and down in fact: the site's Sev0 resolved, and the member paged
+  // on its own a sweep later. Its outage alerts cannot say its paths were not
+  // read; the snapshot of that reading can.
+  it.each<{ case: string; snapshot: MemberSnapshot | null | undefined; at: string | null }>([
+    {
+      case: "its paths read at that reading: as of it",
+      snapshot: { takenAt: ago(5), incomplete: false, pathsFailed: false },
+      at: ago(5),
+    },
+    {
+      case: "a path read of that reading failed: not known to carry, kept open",
+      snapshot: { takenAt: ago(5), incomplete: true, pathsFailed: true },
+      at: null,
+    },
+    {
+      case: "only its gateway read failed there (no fleet layer): as of it",
+      snapshot: { takenAt: ago(5), incomplete: true, pathsFailed: false },
+      at: ago(5),
+    },
+    {
+      case: "the snapshot is of an earlier reading (that one's write failed): cannot say, kept open",
+      snapshot: { takenAt: ago(10), incomplete: false, pathsFailed: false },
+      at: null,
+    },
+    {
+      case: "the snapshot is of a later reading (this sweep's worker's): cannot say, judged next sweep",
+      snapshot: { takenAt: NOW.toISOString(), incomplete: false, pathsFailed: false },
+      at: null,
+    },
+    { case: "its snapshot could not be read", snapshot: undefined, at: null },
+  ])(
+    "a member its own alerts settle is settled only with its paths read there: $case",
+    ({ snapshot, at }) => {
+      const b = candidate("b").circuitId.toLowerCase();
+      const alerts = [own("a", "clear", ago(6)), own("b", "clear", ago(5), "provider")];
+      const given = whole(alerts);
+      if (snapshot === undefined) given.delete(b);
+      else given.set(b, snapshot);
+      expect(fleetSettledAt(fleet, alerts, NOW, given)?.toISOString() ?? null).toBe(at);
+    },
+  );
 
   it("a member down to one path, read so since it was judged, has its own alert carry it", () => {
     const sev2 = {
       ...own("b", "firing", ago(5)),
       condition: { layer: "provider", code: "arp-missing", severity: "Sev2", owner: "carrier" },
     } as AlertState;
-    expect(fleetSettledAt(fleet, [own("a", "clear", ago(6)), sev2], NOW)?.toISOString()).toBe(
-      ago(5),
-    );
+    const alerts = [own("a", "clear", ago(6)), sev2];
+    expect(fleetSettledAt(fleet, alerts, NOW, whole(alerts))?.toISOString()).toBe(ago(5));
   });
 
   describe("a member whose own alerts cannot say (its snapshot, looked up)", () => {
     const b = candidate("b").circuitId;
     const snapshots = (value: MemberSnapshot | null) => new Map([[b.toLowerCase(), value]]);
 
-    it("asks only for the members whose own alerts do not settle it, once it is over", () => {
+    it("asks for every member once it is over (its paths were read, or what it was read as)", () => {
       const a = candidate("a").circuitId;
-      expect(fleetMembersToLookUp(fleet, [own("a", "clear", ago(5))], NOW)).toEqual([b]);
+      expect(fleetMembersToLookUp(fleet, [own("a", "clear", ago(5))])).toEqual([a, b]);
       expect(
-        fleetMembersToLookUp(fleet, [unread("a", "clear", ago(5)), own("b", "clear", ago(5))], NOW),
-      ).toEqual([a]);
-      expect(
-        fleetMembersToLookUp(fleet, [own("a", "clear", ago(5)), own("b", "clear", ago(5))], NOW),
-      ).toEqual([]);
+        fleetMembersToLookUp(fleet, [own("a", "clear", ago(5)), own("b", "clear", ago(5))]),
+      ).toEqual([a, b]);
       // Not over: nothing to ask.
-      expect(fleetMembersToLookUp(fleet, [own("a", "firing", ago(5))], NOW)).toEqual([]);
+      expect(fleetMembersToLookUp(fleet, [own("a", "firing", ago(5))])).toEqual([]);
     });
 
     it.each<{
@@ -1346,19 +1402,19 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       {
         case: "no alert of its own, every read of its last evaluation worked: as of its reading",
         alerts: [own("a", "clear", ago(6))],
-        snapshot: { takenAt: ago(5), incomplete: false },
+        snapshot: { takenAt: ago(5), incomplete: false, pathsFailed: false },
         at: ago(5),
       },
       {
         case: "no alert of its own, a read of its last evaluation failed",
         alerts: [own("a", "clear", ago(5))],
-        snapshot: { takenAt: ago(5), incomplete: true },
+        snapshot: { takenAt: ago(5), incomplete: true, pathsFailed: true },
         at: null,
       },
       {
         case: "no alert of its own, not evaluated since the fleet alert was judged",
         alerts: [own("a", "clear", ago(5))],
-        snapshot: { takenAt: ago(10), incomplete: false },
+        snapshot: { takenAt: ago(10), incomplete: false, pathsFailed: false },
         at: null,
       },
       {
@@ -1382,11 +1438,12 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       {
         case: "still watched, its own alerts last unreadable: its snapshot does not stand in for them",
         alerts: [own("a", "clear", ago(5)), unread("b", "clear", ago(5))],
-        snapshot: { takenAt: ago(5), incomplete: false },
+        snapshot: { takenAt: ago(5), incomplete: false, pathsFailed: false },
         at: null,
       },
     ])("$case", ({ alerts, snapshot, at }) => {
-      const given = snapshot === undefined ? new Map() : snapshots(snapshot);
+      const given = new Map([...whole(alerts), ...snapshots(snapshot ?? null)]);
+      if (snapshot === undefined) given.delete(b.toLowerCase());
       expect(fleetSettledAt(fleet, alerts, NOW, given)?.toISOString() ?? null).toBe(at);
     });
   });
@@ -1394,9 +1451,9 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
   it("a fleet alert whose resolve a silence held back is judged again at each newer reading", () => {
     const held = { ...fleet, phase: "clear", notified: { severity: "Sev0" } } as AlertState;
     const alerts = [own("a", "clear", ago(5)), own("b", "clear", ago(5))];
-    expect(fleetSettledAt(held, alerts, NOW)?.toISOString()).toBe(ago(5));
+    expect(fleetSettledAt(held, alerts, NOW, whole(alerts))?.toISOString()).toBe(ago(5));
     // Its resolve sent: nothing left to judge.
-    expect(fleetSettledAt({ ...held, notified: null }, alerts, NOW)).toBeNull();
+    expect(fleetSettledAt({ ...held, notified: null }, alerts, NOW, whole(alerts))).toBeNull();
   });
 });
 
@@ -1626,16 +1683,64 @@ describe("fleetMembersReadAt (fan-out: members read are a sighting of the fleet 
     {
       case: "one without an outage alert of its own, its snapshot read whole",
       alerts: [own("a", ago(0), { clean: ago(5) })],
-      snapshots: new Map([[b, { takenAt: ago(5), incomplete: false }]]),
+      snapshots: new Map([[b, { takenAt: ago(5), incomplete: false, pathsFailed: false }]]),
       readAt: ago(5),
       blind: false,
     },
     {
       case: "one without an outage alert of its own, a read of its snapshot failed",
       alerts: [own("a", ago(0), { clean: ago(5) })],
-      snapshots: new Map([[b, { takenAt: ago(5), incomplete: true }]]),
+      snapshots: new Map([[b, { takenAt: ago(5), incomplete: true, pathsFailed: true }]]),
       readAt: null,
       blind: true,
+    },
+    // Hunt seed 908: its provider's alert read from the listing each sweep,
+    // its paths not read whole since ago(20): not read whole since then.
+    {
+      case: "one read by its outage alerts whose paths were last read whole before",
+      alerts: [
+        own("a", ago(0), { clean: ago(5) }),
+        own("b", ago(5), { clean: ago(5) }, "provider"),
+      ],
+      snapshots: new Map([
+        [b, { takenAt: ago(5), incomplete: true, pathsFailed: true, pathsReadAt: ago(20) }],
+      ]),
+      readAt: ago(20),
+      blind: true,
+    },
+    {
+      case: "one read by its outage alerts whose paths were never read whole",
+      alerts: [
+        own("a", ago(0), { clean: ago(5) }),
+        own("b", ago(5), { clean: ago(5) }, "provider"),
+      ],
+      snapshots: new Map([
+        [b, { takenAt: ago(5), incomplete: true, pathsFailed: true, pathsReadAt: null }],
+      ]),
+      readAt: null,
+      blind: true,
+    },
+    {
+      case: "one read by its outage alerts, its snapshot kept before paths' reading times were: its alerts' reading",
+      alerts: [
+        own("a", ago(0), { clean: ago(5) }),
+        own("b", ago(5), { clean: ago(5) }, "provider"),
+      ],
+      snapshots: new Map([[b, { takenAt: ago(5), incomplete: true, pathsFailed: true }]]),
+      readAt: ago(5),
+      blind: false,
+    },
+    {
+      case: "one read by its outage alerts, its paths read whole at that reading",
+      alerts: [
+        own("a", ago(0), { clean: ago(5) }),
+        own("b", ago(5), { clean: ago(5) }, "provider"),
+      ],
+      snapshots: new Map([
+        [b, { takenAt: ago(5), incomplete: false, pathsFailed: false, pathsReadAt: ago(5) }],
+      ]),
+      readAt: ago(5),
+      blind: false,
     },
     {
       case: "one no longer watched: the others' readings",
@@ -1704,6 +1809,22 @@ describe("fleetMemberRead (whether a member this run read counts as read for the
       observations: [outage("unknown")],
       reading: pathsFailing,
       counts: false,
+    },
+    // Hunt seed 908: its provider's alert read clean from the listing, no path
+    // alert because its paths were up when last read, and its paths unread now.
+    {
+      case: "its outage alert read clean (the provider's, from the listing), its path reads failed",
+      circuitRead: true,
+      observations: [{ ...outage("clean"), family: "provider", peering: null }],
+      reading: pathsFailing,
+      counts: false,
+    },
+    {
+      case: "its outage alert read clean, its gateway read failed (no fleet layer)",
+      circuitRead: true,
+      observations: [outage("clean")],
+      reading: circuitReading({ gateway: failed({ kind: "forbidden" }) }),
+      counts: true,
     },
     {
       case: "its body not read",

@@ -30,7 +30,7 @@ function stamped(reading: CircuitReading, minute: number): CircuitReading {
 
 describe("readAgesOf", () => {
   it("stamps every path read and the oldest of them", () => {
-    const ages = readAgesOf(stamped(circuitReading(), 5), undefined);
+    const ages = readAgesOf(stamped(circuitReading(), 5), undefined, at(5));
     expect(ages.paths.AzurePrivatePeering).toEqual({
       primary: { arp: at(5), summary: at(5) },
       secondary: { arp: at(5), summary: at(5) },
@@ -40,28 +40,42 @@ describe("readAgesOf", () => {
       circuitAt: at(5),
       gatewayAt: at(5),
       incomplete: false,
+      pathsFailed: false,
+      pathsReadAt: at(5),
     });
   });
 
   it("keeps the time of the last read that worked when a read fails, and says the reading is incomplete", () => {
-    const first = readAgesOf(stamped(circuitReading(), 1), undefined);
+    const first = readAgesOf(stamped(circuitReading(), 1), undefined, at(1));
     const broken = stamped(
       circuitReading({
         paths: { AzurePrivatePeering: { secondary: { bgp: failed({ kind: "throttled" }) } } },
       }),
       6,
     );
-    const ages = readAgesOf(broken, first);
+    const ages = readAgesOf(broken, first, at(6));
     expect(ages.paths.AzurePrivatePeering!.secondary).toEqual({ arp: at(6), summary: at(1) });
     expect(ages.oldestPathAt).toBe(at(1));
     expect(ages.incomplete).toBe(true);
+    // Its paths not read whole: a fleet alert naming it is not over on it (core/fleet.ts).
+    expect(ages).toMatchObject({ pathsFailed: true, pathsReadAt: at(1) });
+  });
+
+  it("says its paths were read whole when only the gateway wiring failed", () => {
+    const ages = readAgesOf(
+      stamped(circuitReading({ gateway: failed({ kind: "forbidden" }) }), 3),
+      undefined,
+      at(3),
+    );
+    expect(ages).toMatchObject({ incomplete: true, pathsFailed: false, pathsReadAt: at(3) });
   });
 
   it("keeps everything it knew when the circuit itself could not be read", () => {
-    const first = readAgesOf(stamped(circuitReading(), 1), undefined);
+    const first = readAgesOf(stamped(circuitReading(), 1), undefined, at(1));
     const ages = readAgesOf(
       stamped(circuitReading({ circuit: failed({ kind: "timeout" }) }), 6),
       first,
+      at(6),
     );
     expect(ages).toMatchObject({
       paths: first.paths,
@@ -69,6 +83,8 @@ describe("readAgesOf", () => {
       circuitAt: at(1),
       fingerprint: first.fingerprint,
       incomplete: true,
+      pathsFailed: true,
+      pathsReadAt: at(1),
     });
   });
 
@@ -81,11 +97,13 @@ describe("readAgesOf", () => {
         2,
       ),
       undefined,
+      at(2),
     );
     expect(ages.oldestPathAt).toBeNull();
+    expect(ages.pathsReadAt).toBeNull();
     expect(oldestReadAgeMs(ages, new Date(at(9)))).toBeNull();
     expect(
-      oldestReadAgeMs(readAgesOf(stamped(circuitReading(), 2), undefined), new Date(at(9))),
+      oldestReadAgeMs(readAgesOf(stamped(circuitReading(), 2), undefined, at(2)), new Date(at(9))),
     ).toBe(7 * 60_000);
   });
 });

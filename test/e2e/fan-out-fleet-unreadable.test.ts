@@ -25,6 +25,7 @@ import {
   type FaultBehaviour,
   type SimCircuit,
 } from "../support/estate/index.js";
+import { setProviderState } from "../support/estate/mutators.js";
 import { alertKey } from "../../src/core/alert-identity.js";
 import { alertRow, circuitPartition } from "../../src/adapters/tables/keys.js";
 import { circuitId } from "../support/estate/ids.js";
@@ -202,6 +203,51 @@ for (const fanOut of [false, true])
       for (let k = 5; k <= 6; k += 1) await round(k);
       // (Its blindness at 3 and 4 is not yet a monitoring-blind alert: that waits three sweeps.)
       expect(said()).toEqual(["open fleet Sev0 ams-a+ams-b@1"]);
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);
+
+for (const fanOut of [false, true])
+  it(`${fanOut ? "fan-out" : "one process"}: a site back in the listing whose member's paths cannot be read is not resolved (hunt seed 908)`, async () => {
+    // The carrier de-provisioned the site (a fleet Sev0 at the provider's
+    // layer). ams-a's paths, up when last read, could not be read since; the
+    // provider provisioned the site again while ams-a's links stayed down.
+    // Its own provider alert read clean from the listing and it had no path
+    // alert, so the site resolved, and ams-a paged alone once its paths could
+    // be read: an all-clear for a place erwatch could not see, then a page.
+    const { w, bus, round, failReads, said, sims } = await siteWorld(fanOut);
+    const [a, b] = sims;
+    const pages = () => said().filter((s) => !s.includes("monitoring-blind"));
+    try {
+      await round(0);
+      for (const c of [a!, b!]) setProviderState(c, "NotProvisioned");
+      await round(1);
+      expect(pages()).toEqual(["open fleet Sev0 ams-a+ams-b@1"]);
+      failReads("ams-a", { kind: "status", status: 500 });
+      await round(2);
+      for (const c of [a!, b!]) setProviderState(c, "Provisioned");
+      carrierDownBoth(a!, PRIVATE);
+      for (let k = 3; k <= 6; k += 1) await round(k);
+      // ams-b read clean, ams-a's provider back and its paths unread: not known
+      // over, and its holder told once that erwatch cannot see (three sweeps
+      // unread, as monitoring-blind waits), in both modes.
+      const told = ["open fleet Sev0 ams-a+ams-b@1", "repeat fleet Sev0 ams-a+ams-b@5"];
+      expect(pages()).toEqual(told);
+      const repeats = w.broker
+        .accepted(ALERTS_QUEUE)
+        .map((m) => m.body as AlertEvent)
+        .filter((e) => e.action === "repeat");
+      expect(repeats.map((e) => e.change)).toEqual([expect.stringMatching(/^Blind: /)]);
+      // Readable again, still down: the same incident, neither resolved nor paged alone.
+      w.estate.clearFaults();
+      for (let k = 7; k <= 9; k += 1) await round(k);
+      expect(pages().filter((p) => !p.startsWith("update"))).toEqual(told);
+      restoreBoth(a!, PRIVATE);
+      for (let k = 10; k <= 13; k += 1) await round(k);
+      expect(pages().filter((p) => p.startsWith("resolve"))).toEqual([
+        expect.stringMatching(/^resolve fleet Sev0 ams-a(\+ams-b)?@11$/),
+      ]);
     } finally {
       await bus.close();
     }
