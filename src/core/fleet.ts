@@ -10,7 +10,12 @@ import { advanceStep, decideStep, holdsOf, type AlertContext } from "./alert-ste
 import { ipv6Alone, type Hold } from "./inhibit.js";
 import { placeWord } from "./place.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
-import { alreadyEvaluated, unverifiedEscalation, type AlertState } from "./lifecycle.js";
+import {
+  alreadyEvaluated,
+  CONCURRENT_SWEEP_MS,
+  unverifiedEscalation,
+  type AlertState,
+} from "./lifecycle.js";
 import type { Observation } from "./observe.js";
 import { pathReadFailed, readingIncomplete } from "./read-age.js";
 import { mostSevere, severityRank } from "./severity.js";
@@ -484,6 +489,20 @@ type MemberSight = { settled: true; at: string | null; readAt?: string } | { set
 const isFleetFamily = (a: AlertState) => (FLEET_FAMILIES as readonly string[]).includes(a.family);
 
 /**
+ * Whether a reading at an instant came after the fleet alert's last
+ * judgement. A judgement dated more than a concurrent sweep after `now` was
+ * made by a clock that has since stepped back (lifecycle.ts
+ * `alreadyEvaluated`), and one that is no date proves nothing: every reading
+ * on this clock (not after `now`) came after it, and compared with it as text
+ * none did until the clock caught up (a 2 h step back froze the alert 2 h).
+ */
+function readSince(fleet: AlertState, now: string): (at: string) => boolean {
+  const ahead = Date.parse(fleet.lastEvaluatedAt) - Date.parse(now);
+  if (Number.isNaN(ahead) || ahead > CONCURRENT_SWEEP_MS) return (at) => at <= now;
+  return (at) => at > fleet.lastEvaluatedAt;
+}
+
+/**
  * A member settled by its own alerts: read without the place's outage since
  * the fleet alert's last judgement, and not unreadable at its latest reading.
  * Its outage alerts are all observed at each reading of it (observe.ts), so
@@ -506,7 +525,7 @@ function sightByAlerts(
   const readable = own
     .filter((a) => a.lastEvaluatedAt === latest)
     .every((a) => a.lastCleanAt === latest || a.lastFiringAt === latest);
-  if (!readable || latest <= fleet.lastEvaluatedAt) return { settled: false };
+  if (!readable || !readSince(fleet, now)(latest)) return { settled: false };
   // Read again by this sweep's workers already: readable and without the
   // outage now, though what it read just before is written over.
   return { settled: true, at: latest < now ? latest : null, readAt: latest };
@@ -525,7 +544,7 @@ function sightBySnapshot(
   now: string,
 ): MemberSight {
   if (snapshot === null) return { settled: true, at: null };
-  if (snapshot.incomplete || snapshot.takenAt <= fleet.lastEvaluatedAt) return { settled: false };
+  if (snapshot.incomplete || !readSince(fleet, now)(snapshot.takenAt)) return { settled: false };
   return { settled: true, at: snapshot.takenAt < now ? snapshot.takenAt : null };
 }
 
@@ -600,7 +619,7 @@ export function fleetSettledAt(
     if (!sight.settled) return null;
     if (sight.at !== null && (latest === null || sight.at > latest)) latest = sight.at;
   }
-  return latest && latest > fleet.lastEvaluatedAt ? new Date(latest) : null;
+  return latest && readSince(fleet, before)(latest) ? new Date(latest) : null;
 }
 
 const earliestOf = (a: string, b: string) => (a < b ? a : b);

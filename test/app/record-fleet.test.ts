@@ -644,6 +644,26 @@ describe("settleFleets", () => {
     expect(out.events).toEqual([]);
   });
 
+  it("after the host clock stepped back 2 h since it was judged, its members read clean on the new clock start its resolve", async () => {
+    // Judged firing at what the clock said then, 2 h after the timer's clock now.
+    const ahead = new Date(NOW.getTime() + 120 * 60_000).toISOString();
+    const fleet = {
+      ...judged(["er-ams-a", "er-ams-b"]),
+      lastEvaluatedAt: ahead,
+      lastFiringAt: ahead,
+    };
+    const s = store(
+      [fleet, own("er-ams-a", "resolving"), own("er-ams-b", "clear")].map((value) => ({
+        value,
+        etag: "e",
+      })),
+    );
+    await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+    expect(s.commits.map((c) => [c.key, c.phase, c.consecutiveClean, c.lastEvaluatedAt])).toEqual([
+      [FLEET_KEY, "resolving", 1, minutesAgo(5)],
+    ]);
+  });
+
   describe("a member erwatch cannot read (its reads failed: UNKNOWN, not recovered)", () => {
     // The fleet alert was judged clean once, 10 minutes ago; its members' reads failed since.
     const once = { ...older(judged(["er-ams-a", "er-ams-b"])), phase: "resolving" as const };

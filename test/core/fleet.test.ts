@@ -1448,6 +1448,49 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
     });
   });
 
+  // The host clock stepped back 2 h (an NTP correction) after the fleet alert
+  // was last judged: its judgement is dated after every reading since, and the
+  // readings were compared with it as text, so it stayed open until the clock
+  // caught up (per-circuit alerts take such a time as now: lifecycle.ts).
+  describe("after the clock stepped back since it was judged", () => {
+    const ahead = (m: number) => new Date(NOW.getTime() + m * 60_000).toISOString();
+    const stepped = { ...fleet, lastEvaluatedAt: ahead(120) } as AlertState;
+
+    it("members read clean on the new clock settle it as of their reading", () => {
+      const alerts = [own("a", "clear", ago(5)), own("b", "clear", ago(6))];
+      expect(fleetSettledAt(stepped, alerts, NOW, whole(alerts))?.toISOString()).toBe(ago(5));
+    });
+
+    it("a member last read before the step (dated after now) is not read since: kept open", () => {
+      const alerts = [own("a", "clear", ago(5)), own("b", "clear", ahead(115))];
+      expect(fleetSettledAt(stepped, alerts, NOW, whole(alerts))).toBeNull();
+    });
+
+    it("a judgement up to 10 minutes ahead is a concurrent sweep's: readings before it are not since", () => {
+      const concurrent = { ...fleet, lastEvaluatedAt: ahead(5) } as AlertState;
+      const alerts = [own("a", "clear", ago(5)), own("b", "clear", ago(6))];
+      expect(fleetSettledAt(concurrent, alerts, NOW, whole(alerts))).toBeNull();
+    });
+
+    it("a judgement time that is no date proves nothing: members read settle it", () => {
+      const garbled = { ...fleet, lastEvaluatedAt: "not a date" } as AlertState;
+      const alerts = [own("a", "clear", ago(5)), own("b", "clear", ago(6))];
+      expect(fleetSettledAt(garbled, alerts, NOW, whole(alerts))?.toISOString()).toBe(ago(5));
+    });
+
+    it("a member without alerts read whole on the new clock settles it by its snapshot", () => {
+      const alerts = [own("a", "clear", ago(5))];
+      const snapshots = new Map([
+        ...whole(alerts),
+        [
+          candidate("b").circuitId.toLowerCase(),
+          { takenAt: ago(5), incomplete: false, pathsFailed: false, pathsReadAt: ago(5) },
+        ],
+      ]);
+      expect(fleetSettledAt(stepped, alerts, NOW, snapshots)?.toISOString()).toBe(ago(5));
+    });
+  });
+
   it("a fleet alert whose resolve a silence held back is judged again at each newer reading", () => {
     const held = { ...fleet, phase: "clear", notified: { severity: "Sev0" } } as AlertState;
     const alerts = [own("a", "clear", ago(5)), own("b", "clear", ago(5))];
