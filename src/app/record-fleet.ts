@@ -508,6 +508,10 @@ function judgeFleet(
       silences: silencesAt(asOf),
       circuit: { id: state.circuitId, name: state.circuitName },
       now: asOf,
+      // As the commit that sends it judges it (record-circuit's context): a
+      // site has no criticality of its own. At Sev3's wait, a notice it found
+      // due the commit found not due, or the other way round.
+      blindSeverity: deps.policy.classify.severity.blind,
     },
     fleetMembersReadAt(state, states, now, snapshots),
   );

@@ -703,6 +703,38 @@ describe("settleFleets", () => {
       expect(s.commits.map((c) => [c.phase, c.consecutiveClean])).toEqual([["resolving", 0]]);
     });
 
+    it("its Blind: notice waits as long as its members' monitoring-blind waits to open, at the severity classify gives it", async () => {
+      const blind = {
+        ...once,
+        lastEvaluatedAt: minutesAgo(20),
+        lastCleanAt: minutesAgo(20),
+        lastFiringAt: minutesAgo(25),
+      };
+      const dark = (name: string) => ({
+        ...own(name, "resolving", minutesAgo(5), "unknown"),
+        lastCleanAt: minutesAgo(20),
+      });
+      const alerts = [blind, dark("er-ams-a"), dark("er-ams-b")];
+      // monitoring-blind opens at Sev2 here, after three sweeps; Sev3 would wait an hour.
+      const policy = {
+        alerts: { ...DEFAULT_ALERT_POLICY, openAfterMinutes: { Sev3: 60 } },
+        classify: {
+          ...DEFAULT_CLASSIFY_OPTIONS,
+          severity: { ...DEFAULT_CLASSIFY_OPTIONS.severity, blind: "Sev2" },
+        },
+      };
+      const s = store(alerts.map((value) => ({ value, etag: "e" })));
+      const out = await settleFleets(
+        { ...deps(s.fake), policy } as unknown as RecordDeps,
+        NOW,
+        "timer",
+        memoryLogger().logger,
+      );
+      expect(out.events.map((e) => [e.action, e.change.slice(0, 6)])).toEqual([
+        ["repeat", "Blind:"],
+      ]);
+    });
+
     it("members read within blindAfterSweeps, though that settles nothing: no Blind: (hunt seed 870)", async () => {
       // Judged clean 20 minutes ago; both read 15 minutes ago, one down to one
       // path its own alert does not carry yet, the other UNKNOWN since.
