@@ -681,21 +681,26 @@ describe("settleFleets", () => {
       expect(out.events).toEqual([]);
     });
 
-    it("none read for as long as monitoring-blind waits: its holder is told it went blind, never that it resolved", async () => {
+    /**
+     * Judged clean 20 minutes ago; its members' last reading is the one it was
+     * last judged by, none since (their reads failed at every sweep since).
+     */
+    const darkSite = () => {
       const blind = {
         ...once,
         lastEvaluatedAt: minutesAgo(20),
         lastCleanAt: minutesAgo(20),
         lastFiringAt: minutesAgo(25),
       };
-      // Their last reading is the one the fleet alert was last judged by: none since.
       const dark = (name: string) => ({
         ...own(name, "resolving", minutesAgo(5), "unknown"),
         lastCleanAt: minutesAgo(20),
       });
-      const s = store(
-        [blind, dark("er-ams-a"), dark("er-ams-b")].map((value) => ({ value, etag: "e" })),
-      );
+      return [blind, dark("er-ams-a"), dark("er-ams-b")];
+    };
+
+    it("none read for as long as monitoring-blind waits: its holder is told it went blind, never that it resolved", async () => {
+      const s = store(darkSite().map((value) => ({ value, etag: "e" })));
       const out = await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
       expect(out.events.map((e) => [e.action, e.change.slice(0, 6)])).toEqual([
         ["repeat", "Blind:"],
@@ -704,17 +709,7 @@ describe("settleFleets", () => {
     });
 
     it("its Blind: notice waits as long as its members' monitoring-blind waits to open, at the severity classify gives it", async () => {
-      const blind = {
-        ...once,
-        lastEvaluatedAt: minutesAgo(20),
-        lastCleanAt: minutesAgo(20),
-        lastFiringAt: minutesAgo(25),
-      };
-      const dark = (name: string) => ({
-        ...own(name, "resolving", minutesAgo(5), "unknown"),
-        lastCleanAt: minutesAgo(20),
-      });
-      const alerts = [blind, dark("er-ams-a"), dark("er-ams-b")];
+      const alerts = darkSite();
       // monitoring-blind opens at Sev2 here, after three sweeps; Sev3 would wait an hour.
       const policy = {
         alerts: { ...DEFAULT_ALERT_POLICY, openAfterMinutes: { Sev3: 60 } },

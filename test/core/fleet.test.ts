@@ -1651,6 +1651,12 @@ describe("fleetMembersReadAt (fan-out: members read are a sighting of the fleet 
   };
   const b = candidate("b").circuitId.toLowerCase();
 
+  /** a read at ago(5); b's outage alert (its provider's, from the listing) read clean at ago(5). */
+  const byListing = [
+    own("a", ago(0), { clean: ago(5) }),
+    own("b", ago(5), { clean: ago(5) }, "provider"),
+  ];
+
   it.each<{
     case: string;
     alerts: AlertState[];
@@ -1741,10 +1747,7 @@ describe("fleetMembersReadAt (fan-out: members read are a sighting of the fleet 
     // its paths not read whole since ago(20): not read whole since then.
     {
       case: "one read by its outage alerts whose paths were last read whole before",
-      alerts: [
-        own("a", ago(0), { clean: ago(5) }),
-        own("b", ago(5), { clean: ago(5) }, "provider"),
-      ],
+      alerts: byListing,
       snapshots: new Map([
         [b, { takenAt: ago(5), incomplete: true, pathsFailed: true, pathsReadAt: ago(20) }],
       ]),
@@ -1753,10 +1756,7 @@ describe("fleetMembersReadAt (fan-out: members read are a sighting of the fleet 
     },
     {
       case: "one read by its outage alerts whose paths were never read whole",
-      alerts: [
-        own("a", ago(0), { clean: ago(5) }),
-        own("b", ago(5), { clean: ago(5) }, "provider"),
-      ],
+      alerts: byListing,
       snapshots: new Map([
         [b, { takenAt: ago(5), incomplete: true, pathsFailed: true, pathsReadAt: null }],
       ]),
@@ -1765,20 +1765,14 @@ describe("fleetMembersReadAt (fan-out: members read are a sighting of the fleet 
     },
     {
       case: "one read by its outage alerts, its snapshot kept before paths' reading times were: its alerts' reading",
-      alerts: [
-        own("a", ago(0), { clean: ago(5) }),
-        own("b", ago(5), { clean: ago(5) }, "provider"),
-      ],
+      alerts: byListing,
       snapshots: new Map([[b, { takenAt: ago(5), incomplete: true, pathsFailed: true }]]),
       readAt: ago(5),
       blind: false,
     },
     {
       case: "one read by its outage alerts, its paths read whole at that reading",
-      alerts: [
-        own("a", ago(0), { clean: ago(5) }),
-        own("b", ago(5), { clean: ago(5) }, "provider"),
-      ],
+      alerts: byListing,
       snapshots: new Map([
         [b, { takenAt: ago(5), incomplete: false, pathsFailed: false, pathsReadAt: ago(5) }],
       ]),
