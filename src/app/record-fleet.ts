@@ -454,7 +454,10 @@ async function memberSnapshots(
           incomplete: snapshot.reads?.incomplete ?? true,
           pathsFailed: snapshot.reads?.pathsFailed ?? snapshot.reads?.incomplete ?? true,
           ...(snapshot.reads?.pathsReadAt !== undefined
-            ? { pathsReadAt: snapshot.reads.pathsReadAt }
+            ? {
+                pathsReadAt: snapshot.reads.pathsReadAt,
+                pathsFailedAt: snapshot.reads.pathsFailedAt ?? null,
+              }
             : {}),
         },
       );

@@ -17,7 +17,7 @@ import {
   type AlertState,
 } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
-import { pathReadFailed, readingIncomplete } from "./read-age.js";
+import { pathsUnread, readingIncomplete } from "./read-age.js";
 import { mostSevere, severityRank } from "./severity.js";
 
 /** A circuit's newly opening outage, a candidate for grouping. */
@@ -213,12 +213,11 @@ export function fleetCandidates(
  * name it, so that one it is the last member of may be clean: its outage's
  * layers were read. A member whose reads failed is UNKNOWN, named as last
  * seen, never "read without the outage": its outage alerts are observed
- * UNKNOWN then (observe.ts); one whose path reads failed is not read either,
- * though the outage alerts it has say nothing of them (its provider's alert
- * read clean from the listing, no path-down alert because its paths were up
- * when last read): every fleet layer is read from its paths too (ARP at the
- * provider's layer), and a site back in the listing with its paths unread is
- * not known to carry (hunt seed 908). One with no outage alert of its own (its
+ * UNKNOWN then (observe.ts); one whose paths were not read (read-age.ts
+ * `pathsUnread`) is not read either, though the outage alerts it has say
+ * nothing of them (its provider's alert read clean from the listing, no
+ * path-down alert because its paths were up when last read): a site back in
+ * the listing with its paths unread is not known to carry (hunt seed 908). One with no outage alert of its own (its
  * write failed) counts as read only when every read of the reading worked,
  * as the timer judges it with fan-out (`fleetSettledAt`).
  */
@@ -227,7 +226,7 @@ export function fleetMemberRead(
   observations: readonly Observation[],
   reading: CircuitReading,
 ): boolean {
-  if (!verdict.circuitRead || pathReadFailed(reading)) return false;
+  if (!verdict.circuitRead || pathsUnread(reading)) return false;
   const outages = observations.filter((o) =>
     (FLEET_FAMILIES as readonly string[]).includes(o.family),
   );
@@ -472,10 +471,25 @@ export interface MemberSnapshot {
   takenAt: string;
   /** A read of that evaluation failed (core/read-age.ts `incomplete`; true when not kept). */
   incomplete: boolean;
-  /** A path read of that evaluation failed (core/read-age.ts `pathsFailed`; `incomplete` when not kept). */
+  /** That evaluation did not read its paths (core/read-age.ts `pathsFailed`; `incomplete` when not kept). */
   pathsFailed: boolean;
-  /** The latest evaluation that read its paths whole (core/read-age.ts `pathsReadAt`); absent when not kept. */
+  /** The latest evaluation that read its paths (core/read-age.ts `pathsReadAt`); absent when not kept. */
   pathsReadAt?: string | null;
+  /** The latest evaluation that did not (core/read-age.ts `pathsFailedAt`); absent when not kept. */
+  pathsFailedAt?: string | null;
+}
+
+/**
+ * Whether the member's evaluation at `at` read its paths, by its snapshot.
+ * The snapshot may be of a later evaluation (this sweep's worker wrote it
+ * after the timer listed the alerts): one after the latest that did not read
+ * them did, and the latest that did says so of itself. Kept before those
+ * times were, only an evaluation of its own instant can say (its `pathsFailed`).
+ */
+function pathsReadThen(snapshot: MemberSnapshot, at: string): boolean {
+  if (snapshot.takenAt === at) return !snapshot.pathsFailed;
+  if (snapshot.pathsReadAt === undefined) return false;
+  return snapshot.pathsReadAt === at || (snapshot.pathsFailedAt ?? "") < at;
 }
 
 /**
@@ -611,11 +625,10 @@ export function fleetSettledAt(
     let sight = sightByAlerts(fleet, own.get(id) ?? [], before);
     // Not watched any more settles it whatever its alerts last said; without alerts, its snapshot says.
     if (snapshot === null || sight === null) sight = sightBySnapshot(fleet, snapshot, before);
-    // Settled by its alerts only when its paths were read at that reading (the
-    // snapshot of another reading cannot say so): its provider's alert is read
-    // from the listing, and a site back there may still carry nothing.
-    else if (sight.settled && (snapshot.takenAt !== sight.readAt || snapshot.pathsFailed))
-      return null;
+    // Settled by its alerts only when its paths were read at that reading: its
+    // provider's alert is read from the listing, and a site back there may
+    // still carry nothing.
+    else if (sight.settled && !pathsReadThen(snapshot, sight.readAt!)) return null;
     if (!sight.settled) return null;
     if (sight.at !== null && (latest === null || sight.at > latest)) latest = sight.at;
   }

@@ -28,29 +28,48 @@ export interface ReadAges {
   /** Some read of the last evaluation failed: the circuit is read again first. */
   incomplete: boolean;
   /**
-   * The last evaluation did not read the circuit's paths whole (the body, or
-   * a path's ARP table or route summary, failed): what its paths say at every
-   * fleet layer is not known, so a fleet alert naming it is not over on that
+   * The last evaluation did not read the circuit's paths (the body, or a
+   * route summary of its private peering failed: `pathsUnread`): whether it
+   * carries is not known, so a fleet alert naming it is not over on that
    * reading (core/fleet.ts). Absent from snapshots kept before it was:
    * `incomplete` says as much then.
    */
   pathsFailed?: boolean;
   /**
-   * The latest evaluation (its instant) that read them whole, null for none
-   * kept: how long a fleet alert's holder has not known whether the circuit
+   * The latest evaluation (its instant) that read them, null for none kept:
+   * how long a fleet alert's holder has not known whether the circuit
    * carries. Absent from snapshots kept before it was.
    */
   pathsReadAt?: string | null;
+  /** The latest evaluation that did not read them, null for none kept; absent as `pathsReadAt`. */
+  pathsFailedAt?: string | null;
 }
 
 const earlier = (a: string | null, b: string | null): string | null =>
   a === null || b === null ? null : a < b ? a : b;
 
 /** Some path read of this reading failed: an ARP table or a route summary. */
-export function pathReadFailed(reading: CircuitReading): boolean {
+function pathReadFailed(reading: CircuitReading): boolean {
   return Object.values(reading.paths).some((paths) =>
     PATHS.some((path) => !paths[path].arp.ok || !paths[path].summary.ok),
   );
+}
+
+/**
+ * Whether this reading leaves unknown if the circuit carries: its body was
+ * not read, or a route summary (each session's state and what it receives) of
+ * its private traffic's peering (the private peering, else the first; as
+ * pairs.ts judges a site) failed. An ARP table alone is not: a subscription's
+ * ARP witness whose role lacks the ARP action fails it every sweep while the
+ * summaries prove layer 2, and another peering's reads say nothing of the
+ * site's outage (a fleet alert was held open for good by either).
+ */
+export function pathsUnread(reading: CircuitReading): boolean {
+  if (!reading.circuit.ok) return true;
+  const names = Object.keys(reading.paths);
+  const name = names.find((n) => n.toLowerCase() === "azureprivatepeering") ?? names[0];
+  const paths = name === undefined ? undefined : reading.paths[name];
+  return paths !== undefined && PATHS.some((path) => !paths[path].summary.ok);
 }
 
 /** Some read of this reading failed: the circuit body, the gateway wiring, or a path's ARP table or route summary. */
@@ -65,7 +84,7 @@ export function readAgesOf(
   takenAt: string,
 ): ReadAges {
   const circuitOk = reading.circuit.ok;
-  const pathsFailed = !circuitOk || pathReadFailed(reading);
+  const pathsFailed = pathsUnread(reading);
   const incomplete = readingIncomplete(reading);
   const paths: ReadAges["paths"] = {};
   const peerings = circuitOk ? Object.keys(reading.paths) : Object.keys(previous?.paths ?? {});
@@ -103,6 +122,7 @@ export function readAgesOf(
     incomplete,
     pathsFailed,
     pathsReadAt: pathsFailed ? (previous?.pathsReadAt ?? null) : takenAt,
+    pathsFailedAt: pathsFailed ? takenAt : (previous?.pathsFailedAt ?? null),
   };
 }
 

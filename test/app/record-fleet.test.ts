@@ -842,6 +842,31 @@ describe("settleFleets", () => {
     });
   });
 
+  it("a member this sweep's worker re-read (snapshot written) after the timer listed the alerts still lets it judge the previous sweep's clean readings", async () => {
+    // The timer lists the alerts (the members' latest readings are the previous
+    // sweep's, 5 minutes ago, clean, paths read whole), then reads each member's
+    // snapshot: by then this sweep's worker has read er-ams-b again (whole, clean)
+    // and written its snapshot at NOW, its alerts a moment later.
+    const fleet = older(judged(["er-ams-a", "er-ams-b"]));
+    const s = store(
+      [fleet, own("er-ams-a", "clear"), own("er-ams-b", "clear")].map((value) => ({
+        value,
+        etag: "e",
+      })),
+      [],
+      {
+        "er-ams-b": {
+          takenAt: NOW.toISOString(),
+          reads: { incomplete: false, pathsFailed: false, pathsReadAt: NOW.toISOString() },
+        },
+      },
+    );
+    await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+    expect(s.commits.map((c) => [c.phase, c.lastEvaluatedAt])).toEqual([
+      ["resolving", minutesAgo(5)],
+    ]);
+  });
+
   it("says nothing when no member was read since the fleet alert was last judged", async () => {
     const fleet = older(judged(["er-ams-a", "er-ams-b"]));
     const s = store(

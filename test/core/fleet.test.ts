@@ -1353,8 +1353,54 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       at: null,
     },
     {
-      case: "the snapshot is of a later reading (this sweep's worker's): cannot say, judged next sweep",
+      case: "the snapshot is of a later reading, kept before it said when paths were read: cannot say, judged next sweep",
       snapshot: { takenAt: NOW.toISOString(), incomplete: false, pathsFailed: false },
+      at: null,
+    },
+    // This sweep's worker wrote the snapshot after the timer listed the alerts
+    // (review of hunt seed 908: the timer must not miss the reading before it).
+    {
+      case: "the snapshot is of a later reading, no failure since before that reading: as of it",
+      snapshot: {
+        takenAt: NOW.toISOString(),
+        incomplete: false,
+        pathsFailed: false,
+        pathsReadAt: NOW.toISOString(),
+        pathsFailedAt: ago(30),
+      },
+      at: ago(5),
+    },
+    {
+      case: "the snapshot is of a later reading that failed, that reading the last that read them: as of it",
+      snapshot: {
+        takenAt: NOW.toISOString(),
+        incomplete: true,
+        pathsFailed: true,
+        pathsReadAt: ago(5),
+        pathsFailedAt: NOW.toISOString(),
+      },
+      at: ago(5),
+    },
+    {
+      case: "the snapshot is of a later reading, that reading's paths unread: kept open",
+      snapshot: {
+        takenAt: NOW.toISOString(),
+        incomplete: false,
+        pathsFailed: false,
+        pathsReadAt: NOW.toISOString(),
+        pathsFailedAt: ago(5),
+      },
+      at: null,
+    },
+    {
+      case: "the snapshot is of a later reading that failed too, and so did that reading: kept open",
+      snapshot: {
+        takenAt: NOW.toISOString(),
+        incomplete: true,
+        pathsFailed: true,
+        pathsReadAt: ago(30),
+        pathsFailedAt: NOW.toISOString(),
+      },
       at: null,
     },
     { case: "its snapshot could not be read", snapshot: undefined, at: null },

@@ -3,8 +3,13 @@
 // the fingerprint of the circuit body, which changes exactly when the body does.
 
 import { describe, expect, it } from "vitest";
-import { cheapFingerprint, oldestReadAgeMs, readAgesOf } from "../../src/core/read-age.js";
-import type { CircuitFacts, CircuitReading } from "../../src/core/model.js";
+import {
+  cheapFingerprint,
+  oldestReadAgeMs,
+  pathsUnread,
+  readAgesOf,
+} from "../../src/core/read-age.js";
+import type { BgpNeighborRow, CircuitFacts, CircuitReading } from "../../src/core/model.js";
 import { circuitReading, failed, microsoftPeering, peering } from "../support/readings.js";
 
 const at = (minute: number) => `2026-11-22T02:${String(minute).padStart(2, "0")}:00.000Z`;
@@ -100,11 +105,71 @@ describe("readAgesOf", () => {
       at(2),
     );
     expect(ages.oldestPathAt).toBeNull();
-    expect(ages.pathsReadAt).toBeNull();
+    // Its ARP table alone: the route summaries say whether it carries.
+    expect(ages).toMatchObject({ pathsFailed: false, pathsReadAt: at(2), pathsFailedAt: null });
     expect(oldestReadAgeMs(ages, new Date(at(9)))).toBeNull();
     expect(
       oldestReadAgeMs(readAgesOf(stamped(circuitReading(), 2), undefined, at(2)), new Date(at(9))),
     ).toBe(7 * 60_000);
+  });
+});
+
+describe("pathsUnread (whether a reading leaves unknown if the circuit carries)", () => {
+  const down = failed<BgpNeighborRow[]>({ kind: "server-error" });
+  it.each<{ case: string; reading: CircuitReading; unread: boolean }>([
+    { case: "every read worked", reading: circuitReading(), unread: false },
+    {
+      case: "a private path's route summary failed",
+      reading: circuitReading({ paths: { AzurePrivatePeering: { secondary: { bgp: down } } } }),
+      unread: true,
+    },
+    {
+      case: "only ARP tables failed (an ARP witness without the ARP action): the summaries say",
+      reading: circuitReading({
+        paths: {
+          AzurePrivatePeering: {
+            primary: { arp: failed({ kind: "forbidden" }) },
+            secondary: { arp: failed({ kind: "forbidden" }) },
+          },
+        },
+      }),
+      unread: false,
+    },
+    {
+      case: "the body not read",
+      reading: circuitReading({ circuit: failed({ kind: "timeout" }) }),
+      unread: true,
+    },
+  ])("$case → $unread", ({ reading, unread }) => {
+    expect(pathsUnread(reading)).toBe(unread);
+  });
+
+  it("judges the private peering's paths, not another peering's (else the first peering's)", () => {
+    const reading = circuitReading();
+    const privatePaths = reading.paths.AzurePrivatePeering!;
+    const broken = circuitReading({
+      paths: { AzurePrivatePeering: { primary: { bgp: failed({ kind: "server-error" }) } } },
+    }).paths.AzurePrivatePeering!;
+    const withMicrosoft = (microsoft: typeof privatePaths, priv: typeof privatePaths) => ({
+      ...reading,
+      paths: { MicrosoftPeering: microsoft, AzurePrivatePeering: priv },
+    });
+    expect(pathsUnread(withMicrosoft(broken, privatePaths))).toBe(false);
+    expect(pathsUnread(withMicrosoft(privatePaths, broken))).toBe(true);
+    expect(pathsUnread({ ...reading, paths: { MicrosoftPeering: broken } })).toBe(true);
+    expect(pathsUnread({ ...reading, paths: {} })).toBe(false);
+  });
+
+  it("keeps the latest evaluation that read them and the latest that did not", () => {
+    const first = readAgesOf(stamped(circuitReading(), 1), undefined, at(1));
+    const broken = stamped(
+      circuitReading({ paths: { AzurePrivatePeering: { primary: { bgp: down } } } }),
+      6,
+    );
+    const second = readAgesOf(broken, first, at(6));
+    expect(second).toMatchObject({ pathsFailed: true, pathsReadAt: at(1), pathsFailedAt: at(6) });
+    const third = readAgesOf(stamped(circuitReading(), 11), second, at(11));
+    expect(third).toMatchObject({ pathsFailed: false, pathsReadAt: at(11), pathsFailedAt: at(6) });
   });
 });
 

@@ -40,8 +40,8 @@ const PRIVATE = "AzurePrivatePeering";
 
 const worlds = worldPerTest();
 
-async function siteWorld(fanOut: boolean) {
-  const site = { serviceProviderName: "Equinix", peeringLocation: "Amsterdam" };
+async function siteWorld(fanOut: boolean, microsoftPeering = false) {
+  const site = { serviceProviderName: "Equinix", peeringLocation: "Amsterdam", microsoftPeering };
   const bundles = [
     healthyCircuit({ name: "ams-a", ...site }),
     healthyCircuit({ name: "ams-b", ...site }),
@@ -248,6 +248,51 @@ for (const fanOut of [false, true])
       expect(pages().filter((p) => p.startsWith("resolve"))).toEqual([
         expect.stringMatching(/^resolve fleet Sev0 ams-a(\+ams-b)?@11$/),
       ]);
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);
+
+for (const fanOut of [false, true])
+  it(`${fanOut ? "fan-out" : "one process"}: a private-peering site outage resolves though a member's Microsoft peering route summary keeps failing`, async () => {
+    const { w, bus, round, said, sims } = await siteWorld(fanOut, true);
+    const [a, b] = sims;
+    const pages = () => said().filter((s) => !s.includes("monitoring-blind"));
+    try {
+      await round(0);
+      for (const c of [a!, b!]) carrierDownBoth(c, PRIVATE);
+      await round(1);
+      expect(pages()).toEqual(["open fleet Sev0 ams-a+ams-b@1"]);
+      for (const c of [a!, b!]) restoreBoth(c, PRIVATE);
+      // Unrelated to the outage: ams-a's Microsoft peering summary fails from now on.
+      w.estate.addFault({
+        match: { operation: "routeTablesSummary", circuit: "ams-a", peering: "MicrosoftPeering" },
+        behaviour: { kind: "status", status: 500 },
+      });
+      for (let k = 2; k <= 10; k += 1) await round(k);
+      expect(pages().filter((p) => p.startsWith("resolve fleet"))).toHaveLength(1);
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);
+
+for (const fanOut of [false, true])
+  it(`${fanOut ? "fan-out" : "one process"}: a provider-layer site outage resolves in a subscription whose role lacks the ARP action (the ARP witness fails every sweep)`, async () => {
+    const { w, bus, round, said, sims } = await siteWorld(fanOut);
+    const [a, b] = sims;
+    const pages = () => said().filter((s) => !s.includes("monitoring-blind"));
+    try {
+      await round(0);
+      for (const c of [a!, b!]) setProviderState(c, "NotProvisioned");
+      await round(1);
+      expect(pages()).toEqual(["open fleet Sev0 ams-a+ams-b@1"]);
+      for (const c of [a!, b!]) setProviderState(c, "Provisioned");
+      w.estate.addFault({
+        match: { operation: "arpTable" },
+        behaviour: { kind: "status", status: 403 },
+      });
+      for (let k = 2; k <= 10; k += 1) await round(k);
+      expect(pages().filter((p) => p.startsWith("resolve fleet"))).toHaveLength(1);
     } finally {
       await bus.close();
     }
