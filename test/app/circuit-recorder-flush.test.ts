@@ -188,7 +188,10 @@ it("flush decides an open fleet alert while its members' reads land during its l
     group: true,
   });
   const rel = (n: string) =>
-    ({ reading: { ref: { id: idOf(n), name: n }, paths: {} }, pair: null }) as never;
+    ({
+      reading: { ref: { id: idOf(n), name: n }, circuit: { ok: true }, paths: {} },
+      pair: null,
+    }) as never;
   await recorder.record(rel("a"), null); // a: waits for b and c (its place's other reads)
   const flushing = recorder.flush(true); // the deadline: b and c still in flight
   await new Promise((r) => setTimeout(r, 10));

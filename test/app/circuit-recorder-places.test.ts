@@ -126,7 +126,10 @@ function recorderOf(
   });
   const record = (n: string) =>
     recorder.record(
-      { reading: { ref: { id: idOf(n), name: n }, paths: {} }, pair: null } as never,
+      {
+        reading: { ref: { id: idOf(n), name: n }, circuit: { ok: true }, paths: {} },
+        pair: null,
+      } as never,
       null,
     );
   const said = () =>
