@@ -179,7 +179,7 @@ export class CircuitRecorder {
   }
 
   /** One circuit judged and committed (or set aside to group); `read` carries its route tables. */
-  async record({ reading, pair }: Released, read: CircuitReading | null): Promise<void> {
+  async record({ reading, pair, reach }: Released, read: CircuitReading | null): Promise<void> {
     const { ctx } = this;
     const at = ctx.log.child({ circuitId: reading.ref.id, circuit: reading.ref.name });
     let readAt: string | null = null;
@@ -188,7 +188,7 @@ export class CircuitRecorder {
       // judged already and would hold megabytes across a large sweep.
       const { dataPlane: _judged, ...kept } = reading;
       this.out.readings.push(kept);
-      const context = pair ? { pair } : {};
+      const context = { ...(pair ? { pair } : {}), ...(reach ? { reach } : {}) };
       const prepared = await prepareCircuit(
         this.recordDeps,
         reading,

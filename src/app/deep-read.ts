@@ -10,10 +10,11 @@ import { evaluateOrBlind } from "../core/evaluate.js";
 import type { CircuitMetrics } from "../core/dataplane/facts.js";
 import type { CircuitReading, CircuitVerdict, Reading } from "../core/model.js";
 import { siteStatusOfVerdict } from "../core/pairs.js";
+import { reachPeerOfReading } from "../core/reach-peers.js";
 import { withoutRouteTables } from "../core/route-tables.js";
 import type { Logger } from "../logging.js";
 import { eagerPublisher } from "./eager-publish.js";
-import { createPairGate, pairMembers, type PairGate } from "./pair-gate.js";
+import { createPairGate, pairMembers, reachPeerSnapshots, type PairGate } from "./pair-gate.js";
 import {
   drainOutbox,
   firstTimeOnly,
@@ -326,22 +327,39 @@ function logUnreached(log: Logger, unreached: Unreached[]): void {
   );
 }
 
-/** Pairs only cost a storage read when a target is in one. */
+/**
+ * Pairs only cost a storage read when a target is in one; Global Reach peers
+ * only when the listing shows a connection not Connected.
+ */
 async function pairGateFor(
   deps: SweepDeps,
   targets: CircuitTarget[],
   now: Date,
   log: Logger,
 ): Promise<PairGate> {
-  const members = (await pairMembers(deps.store, targets, log)) ?? new Map();
+  const [members, reachSnapshots] = await Promise.all([
+    pairMembers(deps.store, targets, log).then((m) => m ?? new Map()),
+    reachPeerSnapshots(deps.store, targets, log),
+  ]);
   const { sweepIntervalMinutes } = deps.policy.alerts;
+  // A reading that arrived is judged on its own once, whoever asks (a partner, a Global Reach peer).
+  const verdicts = new WeakMap<CircuitReading, CircuitVerdict>();
+  const verdictOf = (reading: CircuitReading): CircuitVerdict => {
+    const known = verdicts.get(reading);
+    if (known) return known;
+    const verdict = evaluateOrBlind(reading, null, [], [], deps.policy, now).verdict;
+    verdicts.set(reading, verdict);
+    return verdict;
+  };
   return createPairGate({
     members,
     inRun: new Set(targets.map((t) => t.id.toLowerCase())),
     now,
     // A partner read in rotation is at most this old while its reads are on time.
     maxAgeMs: ((deps.maxReadAgeMinutes ?? 15) + sweepIntervalMinutes) * 60_000,
-    judge: (reading) =>
-      siteStatusOfVerdict(evaluateOrBlind(reading, null, [], [], deps.policy, now).verdict),
+    judge: (reading) => siteStatusOfVerdict(verdictOf(reading)),
+    reachJudge: (reading, peerCircuitPeeringId) =>
+      reachPeerOfReading(reading, verdictOf(reading), peerCircuitPeeringId),
+    reachSnapshots,
   });
 }

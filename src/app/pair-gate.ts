@@ -6,10 +6,21 @@
 // stored snapshot while that is fresh. Readings are released as soon as every
 // partner they wait on has arrived; what still waits when the run ends goes
 // out with what is known.
+// The peer circuit of a Global Reach connection that is not Connected is
+// waited for the same way: its global-reach-down says whether that peer is
+// down (core/reach-peers.ts), from its reading in this run, else from its
+// stored snapshot while fresh (dated), else not at all.
 
 import { pairTag } from "../core/circuit-settings.js";
 import type { CircuitReading } from "../core/model.js";
+import { peerCircuitOf } from "../core/dataplane/global-reach.js";
 import { siteStatusOfSnapshot, type PairContext, type SiteStatus } from "../core/pairs.js";
+import {
+  downReach,
+  downReachPeers,
+  reachPeerOfSnapshot,
+  type ReachPeer,
+} from "../core/reach-peers.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Logger } from "../logging.js";
 import type { CircuitTarget } from "./ports.js";
@@ -34,11 +45,21 @@ export interface PairGateOptions {
   maxAgeMs: number;
   /** The site status of a reading that arrived in this run, judged on its own. */
   judge: (reading: CircuitReading) => SiteStatus;
+  /**
+   * What a Global Reach peer's reading that arrived in this run says of the
+   * peering a connection reaches (core/reach-peers.ts reachPeerOfReading).
+   * Absent: Global Reach peers are neither waited for nor told.
+   */
+  reachJudge?: (reading: CircuitReading, peerCircuitPeeringId: string) => ReachPeer | null;
+  /** Stored snapshots of Global Reach peers, by lower-case circuit id (reachPeerSnapshots). */
+  reachSnapshots?: ReadonlyMap<string, Snapshot>;
 }
 
 export interface Released {
   reading: CircuitReading;
   pair: PairContext | null;
+  /** What is known of the peers of its Global Reach connections that are not Connected; absent: nothing. */
+  reach?: ReachPeer[];
 }
 
 export interface PairGate {
@@ -72,11 +93,31 @@ export function createPairGate(o: PairGateOptions): PairGate {
     const partners = (o.members.get(name.toLowerCase()) ?? []).filter((m) => key(m.id) !== self);
     return { name, partners };
   };
+  const reachPeersOf = (reading: CircuitReading) => (o.reachJudge ? downReachPeers(reading) : []);
   const waits = (reading: CircuitReading) =>
     !over &&
-    (partnersOf(reading)?.partners ?? []).some(
-      (p) => o.inRun.has(key(p.id)) && !arrived.has(key(p.id)),
+    [...(partnersOf(reading)?.partners ?? []).map((p) => key(p.id)), ...reachPeersOf(reading)].some(
+      (id) => o.inRun.has(id) && !arrived.has(id),
     );
+  const reachOf = (reading: CircuitReading): ReachPeer[] => {
+    const judge = o.reachJudge;
+    if (!judge) return [];
+    const self = key(reading.ref.id);
+    return downReach(reading).flatMap((g) => {
+      const id = peerCircuitOf(g.peerCircuitPeeringId);
+      if (id === self) return [];
+      const peer = arrived.get(id);
+      const known = peer
+        ? judge(peer, g.peerCircuitPeeringId)
+        : reachPeerOfSnapshot(
+            o.reachSnapshots?.get(id) ?? null,
+            g.peerCircuitPeeringId,
+            o.now,
+            o.maxAgeMs,
+          );
+      return known ? [known] : [];
+    });
+  };
   const contextOf = (reading: CircuitReading): PairContext | null => {
     const known = partnersOf(reading);
     if (!known || known.partners.length === 0) return null;
@@ -94,7 +135,8 @@ export function createPairGate(o: PairGateOptions): PairGate {
     for (const [id, reading] of held)
       if (!waits(reading)) {
         held.delete(id);
-        out.push({ reading, pair: contextOf(reading) });
+        const reach = reachOf(reading);
+        out.push({ reading, pair: contextOf(reading), ...(reach.length > 0 ? { reach } : {}) });
       }
     return out;
   };
@@ -103,7 +145,9 @@ export function createPairGate(o: PairGateOptions): PairGate {
     offer(reading) {
       const id = key(reading.ref.id);
       arrived.set(id, reading);
-      if (!reading.settings.pair && held.size === 0) return [{ reading, pair: null }];
+      // Neither a pair nor a down connection's peer to hear of: nothing to wait for or tell.
+      if (!reading.settings.pair && reachPeersOf(reading).length === 0 && held.size === 0)
+        return [{ reading, pair: null }];
       held.set(id, reading);
       return release();
     },
@@ -156,4 +200,40 @@ export async function pairMembers(
     if (pair) add(pair, { id: t.id, name: t.name, snapshot: byId.get(key(t.id)) ?? null });
   }
   return members;
+}
+
+/**
+ * The stored snapshots of the circuits the run's targets reach by a Global
+ * Reach connection the listing shows not Connected (lower-case ids), read
+ * once per run: a peer not read in this run is told by its last reading.
+ * Nothing is read when no listed connection is down; a snapshot that cannot
+ * be read is no snapshot (the peer proves nothing then).
+ */
+export async function reachPeerSnapshots(
+  store: Pick<StateStore, "getSnapshot">,
+  targets: CircuitTarget[],
+  log: Logger,
+): Promise<Map<string, Snapshot>> {
+  const ids = new Map<string, string>();
+  const targetIds = new Map(targets.map((t) => [key(t.id), t.id]));
+  for (const t of targets)
+    for (const p of t.listed?.facts.peerings ?? [])
+      for (const g of p.globalReach ?? [])
+        if (g.status !== "Connected") {
+          // The table keys keep the name's case: the id as the connection spells it.
+          const id = g.peerCircuitPeeringId.replace(/\/peerings\/[^/]+\/?$/i, "");
+          if (key(id) !== key(t.id)) ids.set(key(id), targetIds.get(key(id)) ?? id);
+        }
+  const out = new Map<string, Snapshot>();
+  await Promise.all(
+    [...ids].map(async ([lower, id]) => {
+      try {
+        const stored = await store.getSnapshot(id);
+        if (stored) out.set(lower, stored.value);
+      } catch (error) {
+        log.warn({ err: error, circuitId: id }, "a Global Reach peer's snapshot could not be read");
+      }
+    }),
+  );
+  return out;
 }

@@ -11,6 +11,7 @@ import type {
   Severity,
 } from "./model.js";
 import { PATHS } from "./model.js";
+import { peerDetail, peerOf, type ReachPeer } from "./reach-peers.js";
 import { severityRank } from "./severity.js";
 import { buildCarrierTicket } from "./ticket.js";
 import type { GatewayAssessment, GlobalReachAssessment } from "./wiring.js";
@@ -168,12 +169,32 @@ export function gatewayFinding(
   };
 }
 
+/**
+ * Global Reach connections that are not Connected. One whose peer circuit is
+ * known to be down (`peers`: read in this sweep, or its stored snapshot,
+ * dated) says so: nothing on this circuit needs recreating, it comes back
+ * with the peer. One whose peer erwatch did not read is worded as ever.
+ */
 export function globalReachFinding(
   peering: PeeringFacts,
   reach: GlobalReachAssessment,
   severity: Severity,
+  peers?: readonly ReachPeer[],
 ): Finding | null {
   if (reach.down.length === 0) return null;
+  const told = reach.down.map((g) => ({ g, peer: peerOf(peers, g) }));
+  const explained = told.filter((t) => t.peer?.state === "down");
+  const unexplained = told.filter((t) => t.peer?.state !== "down");
+  const part = ({ g, peer }: (typeof told)[number]) =>
+    peer?.state === "down"
+      ? `${g.name} ${g.status} — the peer circuit ${peer.name} is down (${peerDetail(peer)})`
+      : `${g.name} ${g.status}`;
+  const known = told.flatMap(({ g, peer }) => (peer ? [{ connection: g.name, ...peer }] : []));
+  const recreate =
+    "check the Global Reach connection on both circuits (authorization, /29 address prefix) and recreate it if it was removed.";
+  const circuits = [...new Set(explained.map((t) => t.peer!.name))];
+  const them = circuits.length === 1 ? "it does" : "they do";
+  const follow = `follow ${circuits.map((c) => `${c}'s`).join(" and ")} own alert`;
   return {
     code: "global-reach-down",
     layer: "globalReach",
@@ -181,9 +202,13 @@ export function globalReachFinding(
     severity,
     peering: peering.name,
     paths: [...PATHS],
-    title: `Global Reach not connected: ${reach.down.map((g) => `${g.name} ${g.status}`).join(", ")}`,
-    evidence: { connections: reach.all },
+    title: `Global Reach not connected: ${told.map(part).join(explained.length > 0 ? "; " : ", ")}`,
+    evidence: { connections: reach.all, ...(known.length > 0 ? { peers: known } : {}) },
     nextAction:
-      "Site-to-site traffic between the two on-premises networks is cut while each circuit looks healthy: check the Global Reach connection on both circuits (authorization, /29 address prefix) and recreate it if it was removed.",
+      explained.length === 0
+        ? `Site-to-site traffic between the two on-premises networks is cut while each circuit looks healthy: ${recreate}`
+        : unexplained.length === 0
+          ? `Nothing needs recreating on this circuit: the peer circuit ${circuits.join(" and ")} ${circuits.length === 1 ? "is" : "are"} down, and Global Reach comes back when ${them}; ${follow}. Site-to-site traffic between the two on-premises networks is cut meanwhile.`
+          : `${explained.map((t) => t.g.name).join(", ")} come${explained.length === 1 ? "s" : ""} back when the peer circuit ${circuits.join(" and ")} ${circuits.length === 1 ? "does" : "do"} (down; nothing to recreate for ${explained.length === 1 ? "it" : "them"}): ${follow}. For ${unexplained.map((t) => t.g.name).join(", ")}: ${recreate}`,
   };
 }

@@ -38,6 +38,7 @@ import { pathFindings } from "./path-findings.js";
 import { DEFAULT_ROUTE_LIMITS, type FamilyLoads, type RouteLimitSettings } from "./route-limits.js";
 import type { DataPlanePolicy } from "./dataplane/policy.js";
 import { byName, sameName as same } from "./names.js";
+import type { ReachPeer } from "./reach-peers.js";
 
 export interface ClassifyOptions {
   routeLimits: RouteLimitSettings;
@@ -54,6 +55,8 @@ export interface ClassifyOptions {
   };
   /** Saturation, traffic-stopped and drift thresholds (core/dataplane); the defaults when absent. */
   dataPlane?: DataPlanePolicy;
+  /** What other circuits say about the peers of its Global Reach connections (EvaluationContext.reach). */
+  reachPeers?: readonly ReachPeer[];
 }
 
 export const DEFAULT_CLASSIFY_OPTIONS: ClassifyOptions = {
@@ -280,7 +283,12 @@ function judgePeering(
       wasConnected,
     );
     if (unwired) findings.push(unwired);
-    const unreached = globalReachFinding(peering, reach, options.severity.globalReach);
+    const unreached = globalReachFinding(
+      peering,
+      reach,
+      options.severity.globalReach,
+      options.reachPeers,
+    );
     if (unreached) findings.push(unreached);
   }
   return { verdict, findings };

@@ -14,6 +14,7 @@ import { byName } from "./names.js";
 import { observe, type Observation } from "./observe.js";
 import { gradeForPair, type PairContext } from "./pairs.js";
 import type { AlertPolicy } from "./policy.js";
+import type { ReachPeer } from "./reach-peers.js";
 import { prefixDrops } from "./prefix-drop.js";
 import type { AddressFamily } from "./route-limits.js";
 import { applyCriticality } from "./severity.js";
@@ -33,6 +34,12 @@ export interface EvaluationPolicy {
 export interface EvaluationContext {
   /** Its erwatch:pair partners and whether they carry the site. */
   pair?: PairContext | null;
+  /**
+   * The peer circuits of its Global Reach connections that are not
+   * Connected, as far as erwatch read them (reach-peers.ts): one known down
+   * explains its connection's global-reach-down.
+   */
+  reach?: ReachPeer[] | null;
 }
 
 /** An alert key stored for this circuit, so a condition that is gone is observed as clean. */
@@ -66,6 +73,7 @@ export function evaluateCircuit(
     classifyCircuit(reading, {
       ...policy.classify,
       ...(previousFacts ? { previous: previousFacts } : {}),
+      ...(context.reach && context.reach.length > 0 ? { reachPeers: context.reach } : {}),
     }),
     reading,
     policy.classify.dataPlane ?? DEFAULT_DATA_PLANE_POLICY,

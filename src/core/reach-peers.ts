@@ -1,0 +1,196 @@
+// The circuit at the far end of a Global Reach connection. A connection reads
+// Disconnected when its peer circuit is down: its carrier de-provisioned it,
+// both paths of the peering it reaches are down, or that peering is gone or
+// Disabled. Nothing on this circuit needs recreating then, and its
+// global-reach-down says so (circuit-findings.ts globalReachFinding). What
+// the peer is known to be comes from its reading in the same sweep, or from
+// its stored snapshot while that is fresh, dated; a peer erwatch did not read
+// (another subscription, a failed read, too old) proves nothing either way.
+
+import { peerCircuitOf } from "./dataplane/global-reach.js";
+import { hhmm } from "./dataplane/series.js";
+import type {
+  CircuitReading,
+  CircuitVerdict,
+  GlobalReachConnection,
+  LayerStatus,
+} from "./model.js";
+import { PATHS } from "./model.js";
+import { byName, sameName } from "./names.js";
+import { pathStatus, type Snapshot } from "./snapshot.js";
+import { assessGlobalReach } from "./wiring.js";
+
+export const PEER_DOWN_CAUSES = [
+  "provider",
+  "paths-down",
+  "peering-missing",
+  "peering-disabled",
+] as const;
+export type PeerDownCause = (typeof PEER_DOWN_CAUSES)[number];
+
+/** What is known of the peer circuit of one Global Reach connection. */
+export interface ReachPeer {
+  /** The peer circuit peering the connection reaches (lower case). */
+  peerCircuitPeeringId: string;
+  /** The peer circuit's resource id (lower case). */
+  circuitId: string;
+  name: string;
+  state: "down" | "up";
+  /** Why it is down (`state` down only). */
+  cause?: PeerDownCause;
+  /** "both private paths down", "its private peering is Disabled", … */
+  detail: string;
+  /** When what `detail` says was read. */
+  readAt: string;
+  /** Read in this sweep; false: taken from its stored snapshot, so the wording is dated. */
+  thisSweep: boolean;
+}
+
+const PRIVATE = "AzurePrivatePeering";
+
+const normalId = (id: string): string => id.replace(/\/+$/, "").toLowerCase();
+
+/** The peering a connection reaches on its peer circuit ("AzurePrivatePeering"). */
+export const peerPeeringOf = (peerCircuitPeeringId: string): string =>
+  /\/peerings\/([^/]+)\/?$/i.exec(peerCircuitPeeringId)?.[1] ?? PRIVATE;
+
+const label = (peering: string): string => (sameName(peering, PRIVATE) ? "private" : peering);
+
+/** Every Global Reach connection of the reading that is not Connected (as global-reach-down counts them). */
+export function downReach(reading: CircuitReading): GlobalReachConnection[] {
+  if (!reading.circuit.ok) return [];
+  return (reading.circuit.value.peerings ?? []).flatMap((p) => assessGlobalReach(p).down);
+}
+
+/** The peer circuits (lower-case ids) of the reading's connections that are not Connected, itself left out. */
+export function downReachPeers(reading: CircuitReading): string[] {
+  const self = reading.ref.id.toLowerCase();
+  const ids = downReach(reading).map((g) => peerCircuitOf(g.peerCircuitPeeringId));
+  return [...new Set(ids)].filter((id) => id !== self);
+}
+
+type Known = Pick<ReachPeer, "state" | "cause" | "detail">;
+
+const down = (cause: PeerDownCause, detail: string): Known => ({ state: "down", cause, detail });
+
+const notProvisioned = (state: string) =>
+  down("provider", `not provisioned by its carrier: service provider state ${state}`);
+
+/** Two path rows: both down is the peering down; one up is it carrying; anything else proves nothing. */
+function fromRows(peering: string, rows: LayerStatus[]): Known | null {
+  if (rows.every((r) => r === "down"))
+    return down("paths-down", `both ${label(peering)} paths down`);
+  if (rows.includes("up")) return { state: "up", detail: `${label(peering)} peering carrying` };
+  return null;
+}
+
+/** The peer circuit as its reading in this sweep (and the verdict erwatch judged it to) shows it. */
+export function reachPeerOfReading(
+  reading: CircuitReading,
+  verdict: CircuitVerdict,
+  peerCircuitPeeringId: string,
+): ReachPeer | null {
+  if (!reading.circuit.ok || !verdict.circuitRead) return null;
+  const peering = peerPeeringOf(peerCircuitPeeringId);
+  const facts = reading.circuit.value;
+  const known = ((): Known | null => {
+    const state = facts.serviceProviderProvisioningState;
+    if (state !== null && state !== "Provisioned") return notProvisioned(state);
+    if (facts.peerings === null) return null;
+    const p = facts.peerings.find((x) => sameName(x.name, peering));
+    if (!p) return down("peering-missing", `its ${label(peering)} peering is missing`);
+    if (p.state === null) return null;
+    if (p.state !== "Enabled")
+      return down("peering-disabled", `its ${label(peering)} peering is ${p.state}`);
+    const judged = verdict.peerings.find((x) => sameName(x.name, peering));
+    if (!judged) return null;
+    return fromRows(
+      peering,
+      PATHS.map((path) => pathStatus(judged.paths[path])),
+    );
+  })();
+  if (!known) return null;
+  return {
+    peerCircuitPeeringId: normalId(peerCircuitPeeringId),
+    circuitId: reading.ref.id.toLowerCase(),
+    name: reading.ref.name,
+    ...known,
+    readAt: reading.circuit.readAt,
+    thisSweep: true,
+  };
+}
+
+/**
+ * The peer circuit as its stored snapshot last read it, while that reading is
+ * no older than `maxAgeMs`: the circuit body by `reads.circuitAt`, the paths
+ * by `reads.pathsReadAt` (the snapshot's time in snapshots kept before them).
+ */
+export function reachPeerOfSnapshot(
+  snapshot: Snapshot | null,
+  peerCircuitPeeringId: string,
+  now: Date,
+  maxAgeMs: number,
+): ReachPeer | null {
+  if (!snapshot) return null;
+  const peering = peerPeeringOf(peerCircuitPeeringId);
+  const fresh = (at: string | null): at is string =>
+    at !== null && now.getTime() - Date.parse(at) <= maxAgeMs;
+  const circuitAt = snapshot.reads?.circuitAt ?? snapshot.takenAt;
+  const pathsAt =
+    snapshot.reads?.pathsReadAt === undefined ? snapshot.takenAt : snapshot.reads.pathsReadAt;
+  const found = ((): (Known & { readAt: string }) | null => {
+    const state = snapshot.providerState;
+    if (fresh(circuitAt) && state !== null && state !== "Provisioned")
+      return { ...notProvisioned(state), readAt: circuitAt };
+    if (fresh(circuitAt) && (snapshot.peeringsGone ?? []).some((p) => sameName(p, peering)))
+      return {
+        ...down("peering-missing", `its ${label(peering)} peering is missing`),
+        readAt: circuitAt,
+      };
+    const p = byName(snapshot.peerings, peering);
+    if (!p) return null;
+    // A peering whose paths were not read because it is not Enabled (classify.ts unreadRows).
+    const cells = p.paths.primary;
+    if (
+      fresh(circuitAt) &&
+      cells.peering.status === "down" &&
+      cells.bgp.detail === "peering disabled"
+    )
+      return {
+        ...down(
+          "peering-disabled",
+          `its ${label(peering)} peering is ${cells.peering.detail.replace(/^peering /, "")}`,
+        ),
+        readAt: circuitAt,
+      };
+    if (!fresh(pathsAt)) return null;
+    // A reading without the path's row (a hand edit) proves nothing either way.
+    const rows = PATHS.map((path) => p.paths[path].path?.status ?? "unknown");
+    const known = fromRows(peering, rows);
+    return known ? { ...known, readAt: pathsAt } : null;
+  })();
+  if (!found) return null;
+  return {
+    peerCircuitPeeringId: normalId(peerCircuitPeeringId),
+    circuitId: snapshot.circuitId.toLowerCase(),
+    name: snapshot.circuitName,
+    ...found,
+    thisSweep: false,
+  };
+}
+
+/** What is known of a connection's peer circuit, if anything. */
+export function peerOf(
+  peers: readonly ReachPeer[] | undefined,
+  connection: GlobalReachConnection,
+): ReachPeer | null {
+  const id = normalId(connection.peerCircuitPeeringId);
+  return peers?.find((p) => p.peerCircuitPeeringId === id) ?? null;
+}
+
+/** "both private paths down", or "…, as last read at 01:55 UTC" when not read in this sweep. */
+export function peerDetail(peer: ReachPeer): string {
+  return peer.thisSweep
+    ? peer.detail
+    : `${peer.detail}, as last read at ${hhmm(Date.parse(peer.readAt))} UTC`;
+}
