@@ -7,20 +7,18 @@
 // partner they wait on has arrived; what still waits when the run ends goes
 // out with what is known.
 // The peer circuit of a Global Reach connection that is not Connected is
-// waited for the same way: its global-reach-down says whether that peer is
-// down (core/reach-peers.ts), from its reading in this run, else from its
-// stored snapshot while fresh (dated), else not at all.
+// told, never waited for: its global-reach-down says whether that peer is
+// down (core/reach-peers.ts), from its reading when it arrived earlier in this
+// run, else from its stored snapshot while fresh (dated), else not at all. A
+// circuit whose own outage took its connections down must not wait for a
+// healthy peer read late in the run to page (a wording is not worth a Sev0's
+// minutes).
 
 import { pairTag } from "../core/circuit-settings.js";
 import type { CircuitReading } from "../core/model.js";
 import { peerCircuitOf } from "../core/dataplane/global-reach.js";
 import { siteStatusOfSnapshot, type PairContext, type SiteStatus } from "../core/pairs.js";
-import {
-  downReach,
-  downReachPeers,
-  reachPeerOfSnapshot,
-  type ReachPeer,
-} from "../core/reach-peers.js";
+import { downReach, reachPeerOfSnapshot, type ReachPeer } from "../core/reach-peers.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Logger } from "../logging.js";
 import type { CircuitTarget } from "./ports.js";
@@ -93,11 +91,10 @@ export function createPairGate(o: PairGateOptions): PairGate {
     const partners = (o.members.get(name.toLowerCase()) ?? []).filter((m) => key(m.id) !== self);
     return { name, partners };
   };
-  const reachPeersOf = (reading: CircuitReading) => (o.reachJudge ? downReachPeers(reading) : []);
   const waits = (reading: CircuitReading) =>
     !over &&
-    [...(partnersOf(reading)?.partners ?? []).map((p) => key(p.id)), ...reachPeersOf(reading)].some(
-      (id) => o.inRun.has(id) && !arrived.has(id),
+    (partnersOf(reading)?.partners ?? []).some(
+      (p) => o.inRun.has(key(p.id)) && !arrived.has(key(p.id)),
     );
   const reachOf = (reading: CircuitReading): ReachPeer[] => {
     const judge = o.reachJudge;
@@ -145,9 +142,11 @@ export function createPairGate(o: PairGateOptions): PairGate {
     offer(reading) {
       const id = key(reading.ref.id);
       arrived.set(id, reading);
-      // Neither a pair nor a down connection's peer to hear of: nothing to wait for or tell.
-      if (!reading.settings.pair && reachPeersOf(reading).length === 0 && held.size === 0)
-        return [{ reading, pair: null }];
+      // No pair: nothing to wait for; a down connection's peer is told as known now.
+      if (!reading.settings.pair && held.size === 0) {
+        const reach = reachOf(reading);
+        return [{ reading, pair: null, ...(reach.length > 0 ? { reach } : {}) }];
+      }
       held.set(id, reading);
       return release();
     },
