@@ -9,7 +9,7 @@ import type { AlertEvent } from "../core/alert-event.js";
 import { evaluateOrBlind } from "../core/evaluate.js";
 import type { CircuitMetrics } from "../core/dataplane/facts.js";
 import type { CircuitReading, CircuitVerdict, Reading } from "../core/model.js";
-import { siteStatusOfVerdict } from "../core/pairs.js";
+import { partnerOfEvaluation } from "../core/pairs.js";
 import { reachPeerOfReading } from "../core/reach-peers.js";
 import { withoutRouteTables } from "../core/route-tables.js";
 import type { Logger } from "../logging.js";
@@ -343,13 +343,14 @@ async function pairGateFor(
   ]);
   const { sweepIntervalMinutes } = deps.policy.alerts;
   // A reading that arrived is judged on its own once, whoever asks (a partner, a Global Reach peer).
-  const verdicts = new WeakMap<CircuitReading, CircuitVerdict>();
-  const verdictOf = (reading: CircuitReading): CircuitVerdict => {
-    const known = verdicts.get(reading);
+  type Judged = Pick<ReturnType<typeof evaluateOrBlind>, "verdict" | "snapshot">;
+  const evaluations = new WeakMap<CircuitReading, Judged>();
+  const evaluationOf = (reading: CircuitReading): Judged => {
+    const known = evaluations.get(reading);
     if (known) return known;
-    const verdict = evaluateOrBlind(reading, null, [], [], deps.policy, now).verdict;
-    verdicts.set(reading, verdict);
-    return verdict;
+    const { verdict, snapshot } = evaluateOrBlind(reading, null, [], [], deps.policy, now);
+    evaluations.set(reading, { verdict, snapshot });
+    return { verdict, snapshot };
   };
   return createPairGate({
     members,
@@ -357,9 +358,12 @@ async function pairGateFor(
     now,
     // A partner read in rotation is at most this old while its reads are on time.
     maxAgeMs: ((deps.maxReadAgeMinutes ?? 15) + sweepIntervalMinutes) * 60_000,
-    judge: (reading) => siteStatusOfVerdict(verdictOf(reading)),
+    judge: (reading) => {
+      const { verdict, snapshot } = evaluationOf(reading);
+      return partnerOfEvaluation(verdict, snapshot);
+    },
     reachJudge: (reading, peerCircuitPeeringId) =>
-      reachPeerOfReading(reading, verdictOf(reading), peerCircuitPeeringId),
+      reachPeerOfReading(reading, evaluationOf(reading).verdict, peerCircuitPeeringId),
     reachSnapshots,
   });
 }

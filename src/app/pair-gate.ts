@@ -17,7 +17,7 @@
 import { pairTag } from "../core/circuit-settings.js";
 import type { CircuitReading } from "../core/model.js";
 import { peerCircuitOf } from "../core/dataplane/global-reach.js";
-import { siteStatusOfSnapshot, type PairContext, type SiteStatus } from "../core/pairs.js";
+import { partnerOfSnapshot, type PairContext, type PartnerState } from "../core/pairs.js";
 import { downReach, reachPeerOfSnapshot, type ReachPeer } from "../core/reach-peers.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Logger } from "../logging.js";
@@ -41,12 +41,12 @@ export interface PairGateOptions {
   now: Date;
   /** A stored partner older than this proves nothing. */
   maxAgeMs: number;
-  /** The site status of a reading that arrived in this run, judged on its own. */
-  judge: (reading: CircuitReading) => SiteStatus;
+  /** The site state (control plane and traffic) of a reading that arrived in this run, judged on its own. */
+  judge: (reading: CircuitReading) => PartnerState;
   /**
    * What a Global Reach peer's reading that arrived in this run says of the
    * peering a connection reaches (core/reach-peers.ts reachPeerOfReading).
-   * Absent: Global Reach peers are neither waited for nor told.
+   * Absent: Global Reach peers are not told.
    */
   reachJudge?: (reading: CircuitReading, peerCircuitPeeringId: string) => ReachPeer | null;
   /** Stored snapshots of Global Reach peers, by lower-case circuit id (reachPeerSnapshots). */
@@ -73,11 +73,11 @@ const key = (id: string) => id.toLowerCase();
 
 export function createPairGate(o: PairGateOptions): PairGate {
   const arrived = new Map<string, CircuitReading>();
-  const judged = new Map<string, SiteStatus>();
+  const judged = new Map<string, PartnerState>();
   const held = new Map<string, CircuitReading>();
   let over = false;
   // Judged only when a partner asks, and once.
-  const statusOf = (id: string): SiteStatus | undefined => {
+  const statusOf = (id: string): PartnerState | undefined => {
     const reading = arrived.get(id);
     if (!reading) return undefined;
     if (!judged.has(id)) judged.set(id, o.judge(reading));
@@ -123,7 +123,7 @@ export function createPairGate(o: PairGateOptions): PairGate {
       partners: known.partners.map((p) => ({
         id: p.id,
         name: p.name,
-        status: statusOf(key(p.id)) ?? siteStatusOfSnapshot(p.snapshot, o.now, o.maxAgeMs),
+        ...(statusOf(key(p.id)) ?? partnerOfSnapshot(p.snapshot, o.now, o.maxAgeMs)),
       })),
     };
   };

@@ -158,6 +158,8 @@ export function evaluateCircuit(
     ...snapshot,
     ...(Object.keys(dataPlane.memory).length > 0 ? { lastCarriedAt: dataPlane.memory } : {}),
     ...(Object.keys(dataPlane.runs).length > 0 ? { carryRuns: dataPlane.runs } : {}),
+    // What it carried this sweep, for a partner in its pair; not kept over a sweep that read none.
+    ...(Object.keys(dataPlane.seen).length > 0 ? { traffic: dataPlane.seen } : {}),
   };
   return { verdict, snapshot: remembered, changes, observations };
 }

@@ -3,17 +3,37 @@
 // them. Losing one circuit whole while its pair carries traffic is redundancy
 // lost, not traffic stopped: Sev1 "site redundancy holding". Both down is
 // Sev0. A pair that could not be read proves nothing: Sev0 stays, "unverified".
+// A private peering that carries nothing (traffic-stopped Sev1) while a
+// partner's private peering is seen carrying traffic by Azure Monitor is the
+// site's traffic on its partner (an active/passive pair's DR circuit after a
+// failback): Sev2 "site traffic holding". A partner up on the control plane
+// alone proves nothing of traffic: the Sev1 stays.
 
 import type { AlertFamily, CircuitVerdict, Finding } from "./model.js";
+import { PATHS } from "./model.js";
 import { FAMILY_OF } from "./alert-identity.js";
+import type { TrafficSeen } from "./dataplane/metrics.js";
+import { NOTHING_CARRIES_ACTION } from "./dataplane/traffic-verdict.js";
 import { pathStatus, type Snapshot } from "./snapshot.js";
 
+/** The partner's site by the control plane: a private path up (rows read), down, or not known. */
 export type SiteStatus = "carrying" | "down" | "unknown";
 
-export interface PairPartner {
+/**
+ * The partner's site by the data plane: Azure Monitor's throughput flowing on
+ * a private path ("carrying"), every private path quiet or read down
+ * ("quiet"), or not known (not read, a metrics gap, stale).
+ */
+export type SiteTraffic = "carrying" | "quiet" | "unknown";
+
+export interface PartnerState {
+  status: SiteStatus;
+  traffic: SiteTraffic;
+}
+
+export interface PairPartner extends PartnerState {
   id: string;
   name: string;
-  status: SiteStatus;
 }
 
 export interface PairContext {
@@ -48,6 +68,44 @@ export function siteStatusOfVerdict(verdict: CircuitVerdict): SiteStatus {
   );
 }
 
+const isPrivate = (name: string | null) => name?.toLowerCase() === PRIVATE;
+
+/**
+ * What a reading's throughput says of the site, on the private peering alone
+ * (the site's traffic): a path flowing carries it; every path quiet (idle,
+ * stopped, a standby's quiet by design) or read down carries nothing; else
+ * (no reading, a gap, a dip, a path unread) nothing is known.
+ */
+export function siteTrafficOf(seen: TrafficSeen | undefined): SiteTraffic {
+  const peering = Object.entries(seen ?? {}).find(([name]) => isPrivate(name))?.[1];
+  if (!peering || typeof peering !== "object") return "unknown";
+  const paths = PATHS.map((path) => peering[path]);
+  if (paths.includes("flowing")) return "carrying";
+  if (paths.every((p) => p === "quiet" || p === "down")) return "quiet";
+  return "unknown";
+}
+
+/** A partner judged in this sweep: its verdict, and the snapshot its judgement would keep. */
+export function partnerOfEvaluation(verdict: CircuitVerdict, snapshot: Snapshot): PartnerState {
+  return { status: siteStatusOfVerdict(verdict), traffic: siteTrafficOf(snapshot.traffic) };
+}
+
+/** A stored snapshot no older than `maxAgeMs` (one with no readable time is none). */
+const fresh = (snapshot: Snapshot | null, now: Date, maxAgeMs: number): snapshot is Snapshot =>
+  snapshot !== null && now.getTime() - Date.parse(snapshot.takenAt) <= maxAgeMs;
+
+/** A partner read earlier, by both planes; older than `maxAgeMs` it proves nothing. */
+export function partnerOfSnapshot(
+  snapshot: Snapshot | null,
+  now: Date,
+  maxAgeMs: number,
+): PartnerState {
+  return {
+    status: siteStatusOfSnapshot(snapshot, now, maxAgeMs),
+    traffic: fresh(snapshot, now, maxAgeMs) ? siteTrafficOf(snapshot.traffic) : "unknown",
+  };
+}
+
 /** A partner read earlier; older than `maxAgeMs` it proves nothing. */
 export function siteStatusOfSnapshot(
   snapshot: Snapshot | null,
@@ -64,12 +122,55 @@ export function siteStatusOfSnapshot(
   );
 }
 
-/** Traffic-stopped findings of a circuit graded by whether its pair still carries the site. */
+/**
+ * A private peering that carries nothing (traffic-stopped Sev1), graded by
+ * whether a partner's private peering carries the site's traffic now (Azure
+ * Monitor's throughput, not a path up): Sev2 while one does; still Sev1, and
+ * said, when every partner carries nothing too; as it was while a partner's
+ * traffic is not known. Tests failing end to end over it (folded into it)
+ * say the site is not fine, whatever the partner carries.
+ */
+function gradeStop(f: Finding, pair: PairContext): Finding {
+  if (f.code !== "traffic-stopped" || f.severity !== "Sev1" || !isPrivate(f.peering)) return f;
+  if (f.evidence["endToEnd"] !== undefined) return f;
+  const evidence = { ...f.evidence, pair: { name: pair.name, partners: pair.partners } };
+  const carrying = pair.partners.filter((p) => p.traffic === "carrying").map((p) => p.name);
+  if (carrying.length > 0) {
+    const names = carrying.join(", ");
+    return {
+      ...f,
+      severity: "Sev2",
+      title: `${f.title} — site traffic holding on pair ${pair.name}: ${names} carrying`,
+      evidence,
+      nextAction:
+        `The site is fine: Azure Monitor shows its traffic flowing on ${names}, the other circuit of pair ${pair.name}; this circuit's private peering carries none of it. ` +
+        `Either by design (this is the pair's passive DR circuit, kept idle by AS-path prepending or local preference while ${names} carries, as after a DR test or a failback) or this circuit lost a route it should carry. ` +
+        `If it should carry: ${f.nextAction.replace(NOTHING_CARRIES_ACTION, "")}`,
+    };
+  }
+  if (pair.partners.every((p) => p.traffic === "quiet")) {
+    const all =
+      pair.partners.length === 1 ? "both circuits" : `all ${pair.partners.length + 1} circuits`;
+    return {
+      ...f,
+      title: `${f.title} — ${all} of pair ${pair.name} carry nothing: the site is cut off`,
+      evidence,
+    };
+  }
+  return f;
+}
+
+/**
+ * Findings of a circuit graded by whether its pair still carries the site:
+ * a whole-circuit loss by the partners' control plane, a private peering
+ * that carries nothing by the partners' traffic.
+ */
 export function gradeForPair(findings: Finding[], pair: PairContext | null): Finding[] {
   if (!pair || pair.partners.length === 0) return findings;
   const carrying = pair.partners.filter((p) => p.status === "carrying");
   const unknown = pair.partners.filter((p) => p.status === "unknown");
   return findings.map((f) => {
+    if (f.code === "traffic-stopped") return gradeStop(f, pair);
     if (f.severity !== "Sev0" || !WHOLE.includes(FAMILY_OF[f.code])) return f;
     const evidence = { ...f.evidence, pair: { name: pair.name, partners: pair.partners } };
     if (carrying.length > 0)

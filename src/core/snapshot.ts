@@ -3,7 +3,7 @@
 // UNKNOWN never looks like a change.
 
 import type { LayerStatus, PathName } from "./model.js";
-import type { CarryRuns, TrafficMemory } from "./dataplane/metrics.js";
+import type { CarryRuns, TrafficMemory, TrafficSeen } from "./dataplane/metrics.js";
 import { TABLE_LAYERS } from "./model.js";
 import { gatewaysOnceConnected } from "./gateway-memory.js";
 import type { ReadAges } from "./read-age.js";
@@ -80,6 +80,13 @@ export interface Snapshot {
    * nextCarryRun). Absent in older snapshots: judged as before.
    */
   carryRuns?: CarryRuns;
+  /**
+   * What each path's throughput showed at this reading (dataplane/metrics.ts
+   * PathCarry): whether the circuit carries its site, for a partner in its
+   * pair (pairs.ts). Absent when Azure Monitor was not read or failed, and in
+   * older snapshots: unknown.
+   */
+  traffic?: TrafficSeen;
   /** The circuit's erwatch:pair tag when it was read (partners are found by it). */
   pair?: string;
   /** How old each reading is (the tiered sweep does not read every path every time); absent before it was kept. */

@@ -7,23 +7,33 @@ import type { CircuitTarget } from "../../src/app/ports.js";
 import type { StateStore } from "../../src/app/state-store.js";
 import type { Logger } from "../../src/logging.js";
 import type { CircuitReading } from "../../src/core/model.js";
-import type { SiteStatus } from "../../src/core/pairs.js";
+import type { SiteStatus, SiteTraffic } from "../../src/core/pairs.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 
 const NOW = new Date("2026-12-01T02:00:00.000Z");
 const MIN = 60_000;
 
-function reading(name: string, pair?: string, status: SiteStatus = "carrying"): CircuitReading {
+function reading(
+  name: string,
+  pair?: string,
+  status: SiteStatus = "carrying",
+  traffic: SiteTraffic = "unknown",
+): CircuitReading {
   return {
     ref: { id: `/c/${name}`, name },
     settings: pair ? { pair } : {},
     status,
+    traffic,
   } as unknown as CircuitReading;
 }
 
-/** A stored partner whose private peering was up (or down) `ageMinutes` ago. */
-function stored(name: string, ageMinutes: number, up = true): PairMember {
+/**
+ * A stored partner whose private peering was up (or down) `ageMinutes` ago,
+ * its throughput flowing (or quiet) when `flowing` is given.
+ */
+function stored(name: string, ageMinutes: number, up = true, flowing?: boolean): PairMember {
   const cell = { path: { status: up ? "up" : "down" } };
+  const carry = flowing ? "flowing" : "quiet";
   return {
     id: `/c/${name}`,
     name,
@@ -32,6 +42,9 @@ function stored(name: string, ageMinutes: number, up = true): PairMember {
       circuitName: name,
       takenAt: new Date(NOW.getTime() - ageMinutes * MIN).toISOString(),
       peerings: { AzurePrivatePeering: { paths: { primary: cell, secondary: cell } } },
+      ...(flowing === undefined
+        ? {}
+        : { traffic: { AzurePrivatePeering: { primary: carry, secondary: "quiet" } } }),
     } as unknown as Snapshot,
   };
 }
@@ -44,7 +57,10 @@ function gate(members: PairMember[], inRun: string[]) {
     inRun: new Set(inRun.map((n) => `/c/${n}`)),
     now: NOW,
     maxAgeMs: 20 * MIN,
-    judge: (r) => (r as unknown as { status: SiteStatus }).status,
+    judge: (r) => {
+      const { status, traffic } = r as unknown as { status: SiteStatus; traffic: SiteTraffic };
+      return { status, traffic };
+    },
   });
 }
 
@@ -60,27 +76,56 @@ describe("pair gate", () => {
 
   it("holds a circuit until its partner in the same run arrives, then tells each of the other", () => {
     const g = gate([member("a"), member("b")], ["a", "b"]);
-    expect(g.offer(reading("a", "site-a", "down"))).toEqual([]);
-    const released = g.offer(reading("b", "Site-A", "carrying"));
+    expect(g.offer(reading("a", "site-a", "down", "quiet"))).toEqual([]);
+    const released = g.offer(reading("b", "Site-A", "carrying", "carrying"));
     expect(names(released).sort()).toEqual(["a", "b"]);
     const byName = Object.fromEntries(released.map((r) => [r.reading.ref.name, r.pair]));
     expect(byName.a).toEqual({
       name: "site-a",
-      partners: [{ id: "/c/b", name: "b", status: "carrying" }],
+      partners: [{ id: "/c/b", name: "b", status: "carrying", traffic: "carrying" }],
     });
-    expect(byName.b!.partners).toEqual([{ id: "/c/a", name: "a", status: "down" }]);
+    expect(byName.b!.partners).toEqual([
+      { id: "/c/a", name: "a", status: "down", traffic: "quiet" },
+    ]);
   });
 
   it.each([
-    { case: "fresh and up", age: 5, up: true, status: "carrying" },
-    { case: "fresh and down", age: 5, up: false, status: "down" },
-    { case: "older than the age limit", age: 25, up: true, status: "unknown" },
-  ])("takes a partner outside the run from its snapshot: $case", ({ age, up, status }) => {
-    const g = gate([member("a"), stored("b", age, up)], ["a"]);
-    const released = g.offer(reading("a", "site-a"));
-    expect(names(released)).toEqual(["a"]);
-    expect(partners(released)).toEqual([[{ id: "/c/b", name: "b", status }]]);
-  });
+    { case: "fresh and up", age: 5, up: true, status: "carrying", traffic: "unknown" },
+    { case: "fresh and down", age: 5, up: false, status: "down", traffic: "unknown" },
+    { case: "older than the age limit", age: 25, up: true, status: "unknown", traffic: "unknown" },
+    {
+      case: "fresh, its throughput flowing",
+      age: 5,
+      up: true,
+      flowing: true,
+      status: "carrying",
+      traffic: "carrying",
+    },
+    {
+      case: "fresh, its throughput quiet",
+      age: 5,
+      up: true,
+      flowing: false,
+      status: "carrying",
+      traffic: "quiet",
+    },
+    {
+      case: "flowing, but older than the age limit",
+      age: 25,
+      up: true,
+      flowing: true,
+      status: "unknown",
+      traffic: "unknown",
+    },
+  ])(
+    "takes a partner outside the run from its snapshot: $case",
+    ({ age, up, flowing, status, traffic }) => {
+      const g = gate([member("a"), stored("b", age, up, flowing)], ["a"]);
+      const released = g.offer(reading("a", "site-a"));
+      expect(names(released)).toEqual(["a"]);
+      expect(partners(released)).toEqual([[{ id: "/c/b", name: "b", status, traffic }]]);
+    },
+  );
 
   it("a partner that never arrives (unreached, failed) is waited for only until the run ends", () => {
     const g = gate([member("a"), member("b")], ["a", "b"]);
@@ -88,7 +133,9 @@ describe("pair gate", () => {
     expect(g.held().map((r) => r.ref.name)).toEqual(["a"]);
     const released = g.flush();
     expect(names(released)).toEqual(["a"]);
-    expect(partners(released)).toEqual([[{ id: "/c/b", name: "b", status: "unknown" }]]);
+    expect(partners(released)).toEqual([
+      [{ id: "/c/b", name: "b", status: "unknown", traffic: "unknown" }],
+    ]);
     expect(g.held()).toEqual([]);
   });
 
@@ -108,7 +155,7 @@ describe("pair gate", () => {
       maxAgeMs: 20 * MIN,
       judge: () => {
         judged += 1;
-        return "carrying";
+        return { status: "carrying", traffic: "carrying" };
       },
     });
     g.offer(reading("x"));

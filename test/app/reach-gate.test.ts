@@ -52,7 +52,7 @@ function gate(inRun: string[], snapshots: Map<string, Snapshot> = new Map()) {
     inRun: new Set(inRun.map((id) => id.toLowerCase())),
     now: NOW,
     maxAgeMs: 20 * MIN,
-    judge: () => "unknown",
+    judge: () => ({ status: "unknown", traffic: "unknown" }),
     reachJudge: (r, id) =>
       reachPeerOfReading(r, evaluateCircuit(r, null, [], [], POLICY, NOW).verdict, id),
     reachSnapshots: snapshots,

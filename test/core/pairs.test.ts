@@ -72,7 +72,12 @@ describe("grading a circuit by its pair", () => {
   const traffic = () => judge(bothDown).verdict.findings;
   const pair = (...statuses: SiteStatus[]): PairContext => ({
     name: "ams",
-    partners: statuses.map((status, i) => ({ id: `/c/${i}`, name: `er-ams-${i + 2}`, status })),
+    partners: statuses.map((status, i) => ({
+      id: `/c/${i}`,
+      name: `er-ams-${i + 2}`,
+      status,
+      traffic: "unknown" as const,
+    })),
   });
   const brief = (fs: Finding[]) => fs.map((f) => `${f.code} ${f.severity}`);
 

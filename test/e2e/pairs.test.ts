@@ -2,11 +2,19 @@
 // every 5 minutes on an injected clock). Two circuits tagged
 // erwatch:pair=site-ams serve one site: losing one whole while the other
 // carries traffic is site redundancy lost (Sev1), both is the site cut off
-// (Sev0), and a circuit outside any pair pages Sev0 as before.
+// (Sev0), and a circuit outside any pair pages Sev0 as before. One circuit's
+// private peering carrying nothing while Azure Monitor shows its partner
+// carrying the site (an active/passive pair after a failback) is Sev2, both
+// quiet is Sev1.
 
 import { expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
-import { carrierDown, healthyCircuit, type SimCircuit } from "../support/estate/index.js";
+import {
+  carrierDown,
+  healthyCircuit,
+  setTraffic,
+  type SimCircuit,
+} from "../support/estate/index.js";
 import { MIN, timerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
@@ -66,4 +74,56 @@ it("grades a whole-circuit loss by its pair: Sev1 while the partner carries the 
   // first circuit's escalation in the same sweep as its partner's open.
   expect(Date.parse(partner!.occurredAt) - (T0 + 35 * MIN)).toBeLessThanOrEqual(15 * MIN);
   expect(pathDown(later, "er-ams-1")[0]!.occurredAt).toBe(partner!.occurredAt);
+});
+
+it("grades a stop by its pair's traffic: the passive circuit carrying nothing while its partner carries the site is Sev2; both quiet, Sev1", async () => {
+  const pair = { "erwatch:pair": "site-ams" };
+  const bundles = [
+    healthyCircuit({ name: "er-ams-1", tags: pair }),
+    healthyCircuit({ name: "er-ams-2", tags: pair }),
+  ];
+  const [ams1, ams2] = bundles.map((b) => b.circuit as SimCircuit) as [SimCircuit, SimCircuit];
+  const traffic = (c: SimCircuit, bps: number) => {
+    for (const path of ["primary", "secondary"] as const)
+      setTraffic(c, PRIVATE, path, { inBps: bps, outBps: bps });
+  };
+  const { sent, sweepUntil } = await timerWorld(worlds, T0, bundles);
+  const heard = (from = 0) =>
+    sent()
+      .slice(from)
+      .filter((e) => e.family === "traffic")
+      .map((e) => `${e.circuit.name} ${e.action} ${e.severity}`);
+  await sweepUntil(0, 10);
+  // A failback: AS-path prepending moves the site's traffic onto er-ams-1; er-ams-2 idles.
+  traffic(ams2, 0);
+  await sweepUntil(15, 45);
+  expect(heard()).toEqual(["er-ams-2 open Sev2"]);
+  const [stop] = sent().filter((e) => e.family === "traffic");
+  expect(stop!.title).toMatch(
+    /carrying nothing on the primary and secondary paths of AzurePrivatePeering.* — site traffic holding on pair site-ams: er-ams-1 carrying$/,
+  );
+  expect(stop!.evidence).toMatchObject({
+    pair: {
+      name: "site-ams",
+      partners: [{ name: "er-ams-1", status: "carrying", traffic: "carrying" }],
+    },
+  });
+
+  // The partner goes quiet too: nothing carries the site, and both say so at Sev1.
+  let before = sent().length;
+  traffic(ams1, 0);
+  await sweepUntil(50, 80);
+  expect(heard(before)).toEqual(["er-ams-2 escalate Sev1", "er-ams-1 open Sev1"]);
+  for (const e of sent()
+    .slice(before)
+    .filter((x) => x.family === "traffic"))
+    expect(e.title).toMatch(
+      / — both circuits of pair site-ams carry nothing: the site is cut off$/,
+    );
+
+  // The site's traffic back on er-ams-1: its stop is over, er-ams-2's steps down again.
+  before = sent().length;
+  traffic(ams1, 240e6);
+  await sweepUntil(85, 100);
+  expect(heard(before)).toEqual(["er-ams-2 deescalate Sev2", "er-ams-1 resolve Sev1"]);
 });

@@ -47,6 +47,7 @@ import {
   oddNotes,
   oddReads,
   nextCarryRun,
+  pathCarry,
   runAtReading,
   standbyIdle,
   standbyJudged,
@@ -56,6 +57,7 @@ import {
   type LinkLoad,
   type PathTraffic,
   type TrafficMemory,
+  type TrafficSeen,
 } from "./metrics.js";
 import { baselineFor, type DataPlanePolicy } from "./policy.js";
 import { asymmetryNote } from "./routes.js";
@@ -69,6 +71,8 @@ export interface DataPlaneResult {
   memory: TrafficMemory;
   /** Each path's run of readings able to carry (nextCarryRun), for the next sweep's snapshot. */
   runs: CarryRuns;
+  /** What each path's throughput showed this sweep (empty: not judged), for a pair partner. */
+  seen: TrafficSeen;
 }
 
 /** What the data plane keeps between sweeps (the snapshot's). */
@@ -243,18 +247,24 @@ function applyMetrics(
   policy: DataPlanePolicy,
   kept: DataPlaneMemory,
   now: Date,
-): { findings: Finding[]; memory: TrafficMemory; runs: CarryRuns; blind: BlindRead[] } {
+): {
+  findings: Finding[];
+  memory: TrafficMemory;
+  runs: CarryRuns;
+  blind: BlindRead[];
+  seen: TrafficSeen;
+} {
   const previous = kept.lastCarriedAt ?? {};
   const previousRuns = kept.carryRuns ?? {};
   const got = reading.dataPlane?.metrics;
-  if (!got) return { findings, memory: previous, runs: previousRuns, blind: [] };
+  if (!got) return { findings, memory: previous, runs: previousRuns, blind: [], seen: {} };
   if (!got.ok) {
     for (const p of peerings)
       setRow(p, "capacity", cell("unknown", `metrics read failed: ${got.error.kind}`));
     applyGlobalReach(reading, peerings, null, policy, now);
     // The control plane still says which paths went down or came back.
     const runs = nextRuns(peerings, previousRuns, () => null, now);
-    return { findings, memory: previous, runs, blind: [] };
+    return { findings, memory: previous, runs, blind: [], seen: {} };
   }
   const bandwidth = reading.circuit.ok ? reading.circuit.value.bandwidthInMbps : null;
   const metrics = withoutImpossibleThroughput(got.value, bandwidth, {
@@ -276,6 +286,7 @@ function applyMetrics(
     ]),
   ) as Record<PathName, LinkLoad>;
   const memory: TrafficMemory = {};
+  const seen: TrafficSeen = {};
   const judged = new Map<string, boolean | null>();
   const out = [...findings];
   for (const p of peerings) {
@@ -355,6 +366,10 @@ function applyMetrics(
       if (judged) traffic[standbyPath] = judged;
     }
     const standby = standbyIdle(traffic, standbyPath, policy);
+    // Judged as the capacity row is: a partner in its pair reads whether it carries the site.
+    seen[p.name] = Object.fromEntries(
+      PATHS.map((path) => [path, pathCarry(traffic[path].state, readings[path])]),
+    );
     for (const path of PATHS) {
       const last = traffic[path].lastCarriedAt;
       if (last !== null) memory[p.name] = { ...memory[p.name], [path]: last };
@@ -417,7 +432,7 @@ function applyMetrics(
     (peering, path) => judged.get(`${peering}|${path}`) ?? null,
     now,
   );
-  return { findings: worded, memory, runs, blind };
+  return { findings: worded, memory, runs, blind, seen };
 }
 
 /**
@@ -536,7 +551,12 @@ export function applyDataPlane(
   blindSeverity: Severity = "Sev3",
 ): DataPlaneResult {
   if (!verdict.circuitRead)
-    return { verdict, memory: previous.lastCarriedAt ?? {}, runs: previous.carryRuns ?? {} };
+    return {
+      verdict,
+      memory: previous.lastCarriedAt ?? {},
+      runs: previous.carryRuns ?? {},
+      seen: {},
+    };
   const peerings = verdict.peerings.map(copyPeering);
   let findings = [...verdict.findings];
 
@@ -563,5 +583,6 @@ export function applyDataPlane(
     verdict: { ...verdict, peerings, findings, failedReads },
     memory: metrics.memory,
     runs: metrics.runs,
+    seen: metrics.seen,
   };
 }

@@ -125,6 +125,31 @@ export interface PathTraffic {
   lastCarriedAt: string | null;
 }
 
+/**
+ * What a path's throughput showed at a reading, kept in the snapshot for the
+ * circuit's pair partners (pairs.ts): flowing (above the floor within the
+ * window, fresh), quiet (idle or stopped, a standby's quiet by design too),
+ * down (the control plane read it unable to carry), or unknown (no fresh
+ * data, a metrics dip, a path ARM could not read).
+ */
+export type PathCarry = "flowing" | "quiet" | "down" | "unknown";
+/** Peering → path → what its throughput showed. */
+export type TrafficSeen = Record<string, Partial<Record<PathName, PathCarry>>>;
+
+export function pathCarry(state: TrafficState, reading: CarryReading): PathCarry {
+  switch (state.kind) {
+    case "flowing":
+      return "flowing";
+    case "idle":
+    case "stopped":
+      return "quiet";
+    case "path-down":
+      return reading === "down" ? "down" : "unknown";
+    default:
+      return "unknown";
+  }
+}
+
 /** The standby path whose quiet is by design, and until when. */
 export interface StandbyQuiet {
   path: PathName;

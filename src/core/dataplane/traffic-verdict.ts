@@ -18,6 +18,10 @@ import {
 import type { DataPlanePolicy } from "./policy.js";
 import { bps, hhmm } from "./series.js";
 
+/** How a one-path stop beside a path that carries nothing either begins its next action. */
+export const NOTHING_CARRIES_ACTION =
+  "Nothing carries this peering: the failover onto this path did not happen, so traffic takes another route (a VPN, the internet) or none. ";
+
 export const cell = (status: LayerCell["status"], detail: string): LayerCell => ({
   status,
   detail,
@@ -193,9 +197,7 @@ export function trafficFinding(
         : "Azure Monitor reported no BgpAvailability for the window; ARM reads the session Established, and it moves nothing",
     },
     nextAction:
-      (beside.nothingCarries && !both
-        ? "Nothing carries this peering: the failover onto this path did not happen, so traffic takes another route (a VPN, the internet) or none. "
-        : "") +
+      (beside.nothingCarries && !both ? NOTHING_CARRIES_ACTION : "") +
       `Route advertisement, not connectivity: the session is up but nothing is sent over it. Check what your edge advertises and prefers on this path (route-maps, local preference, AS-path prepending that moved all traffic away, a VPN preferred over ExpressRoute), and that the gateway connection's routing weight did not change. \`${DIAGNOSE_CIRCUIT} --routes\` shows the received routes.`,
   };
 }
