@@ -127,6 +127,36 @@ describe("pair gate", () => {
     },
   );
 
+  it.each([
+    {
+      case: "its stored reading fresh and flowing: that",
+      age: 5,
+      flowing: true,
+      traffic: "carrying",
+    },
+    { case: "its stored reading fresh and quiet: that", age: 5, flowing: false, traffic: "quiet" },
+    { case: "its stored reading stale: unknown", age: 25, flowing: true, traffic: "unknown" },
+  ])(
+    "a partner read in the run with its throughput unknown (a gap) is told by its stored reading: $case",
+    ({ age, flowing, traffic }) => {
+      const g = gate([member("a"), stored("b", age, true, flowing)], ["a", "b"]);
+      expect(g.offer(reading("a", "site-a", "carrying", "quiet"))).toEqual([]);
+      const released = g.offer(reading("b", "site-a", "carrying", "unknown"));
+      const byName = Object.fromEntries(released.map((r) => [r.reading.ref.name, r.pair]));
+      expect(byName.a!.partners).toEqual([{ id: "/c/b", name: "b", status: "carrying", traffic }]);
+    },
+  );
+
+  it("a partner read in the run with its throughput known goes by that, whatever it stored", () => {
+    const g = gate([member("a"), stored("b", 5, true, true)], ["a", "b"]);
+    g.offer(reading("a", "site-a", "carrying", "quiet"));
+    const released = g.offer(reading("b", "site-a", "carrying", "quiet"));
+    const byName = Object.fromEntries(released.map((r) => [r.reading.ref.name, r.pair]));
+    expect(byName.a!.partners).toEqual([
+      { id: "/c/b", name: "b", status: "carrying", traffic: "quiet" },
+    ]);
+  });
+
   it("a partner that never arrives (unreached, failed) is waited for only until the run ends", () => {
     const g = gate([member("a"), member("b")], ["a", "b"]);
     expect(g.offer(reading("a", "site-a"))).toEqual([]);
