@@ -12,7 +12,7 @@ import type { HistoryEntry } from "./history.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict, PathName } from "./model.js";
 import { byName } from "./names.js";
 import { observe, type Observation } from "./observe.js";
-import { gradeForPair, type PairContext } from "./pairs.js";
+import { gradeForPair, keptTraffic, type PairContext } from "./pairs.js";
 import type { AlertPolicy } from "./policy.js";
 import type { ReachPeer } from "./reach-peers.js";
 import { prefixDrops } from "./prefix-drop.js";
@@ -158,8 +158,8 @@ export function evaluateCircuit(
     ...snapshot,
     ...(Object.keys(dataPlane.memory).length > 0 ? { lastCarriedAt: dataPlane.memory } : {}),
     ...(Object.keys(dataPlane.runs).length > 0 ? { carryRuns: dataPlane.runs } : {}),
-    // What it carried this sweep, for a partner in its pair; not kept over a sweep that read none.
-    ...(Object.keys(dataPlane.seen).length > 0 ? { traffic: dataPlane.seen } : {}),
+    // What it carried, for a partner in its pair: this sweep's when it can say, else the last that could.
+    ...keptTraffic(dataPlane.seen, previous, now),
   };
   return { verdict, snapshot: remembered, changes, observations };
 }

@@ -90,9 +90,21 @@ export function partnerOfEvaluation(verdict: CircuitVerdict, snapshot: Snapshot)
   return { status: siteStatusOfVerdict(verdict), traffic: siteTrafficOf(snapshot.traffic) };
 }
 
-/** A stored snapshot no older than `maxAgeMs` (one with no readable time is none). */
-const fresh = (snapshot: Snapshot | null, now: Date, maxAgeMs: number): snapshot is Snapshot =>
-  snapshot !== null && now.getTime() - Date.parse(snapshot.takenAt) <= maxAgeMs;
+/**
+ * The traffic a snapshot keeps, with when it was read: this reading's when it
+ * says whether the private traffic flows, else the last kept (a gap in Azure
+ * Monitor, a metrics read that failed, a sweep that read none).
+ */
+export function keptTraffic(
+  seen: TrafficSeen,
+  previous: Snapshot | null,
+  now: Date,
+): Pick<Snapshot, "traffic" | "trafficAt"> {
+  if (siteTrafficOf(seen) !== "unknown") return { traffic: seen, trafficAt: now.toISOString() };
+  if (previous?.traffic)
+    return { traffic: previous.traffic, trafficAt: previous.trafficAt ?? previous.takenAt };
+  return Object.keys(seen).length > 0 ? { traffic: seen, trafficAt: now.toISOString() } : {};
+}
 
 /** A partner read earlier, by both planes; older than `maxAgeMs` it proves nothing. */
 export function partnerOfSnapshot(
@@ -102,7 +114,12 @@ export function partnerOfSnapshot(
 ): PartnerState {
   return {
     status: siteStatusOfSnapshot(snapshot, now, maxAgeMs),
-    traffic: fresh(snapshot, now, maxAgeMs) ? siteTrafficOf(snapshot.traffic) : "unknown",
+    // Aged by when it was read: a snapshot may keep it over sweeps that could not say.
+    traffic:
+      snapshot !== null &&
+      now.getTime() - Date.parse(snapshot.trafficAt ?? snapshot.takenAt) <= maxAgeMs
+        ? siteTrafficOf(snapshot.traffic)
+        : "unknown",
   };
 }
 

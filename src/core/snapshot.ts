@@ -81,12 +81,17 @@ export interface Snapshot {
    */
   carryRuns?: CarryRuns;
   /**
-   * What each path's throughput showed at this reading (dataplane/metrics.ts
-   * PathCarry): whether the circuit carries its site, for a partner in its
-   * pair (pairs.ts). Absent when Azure Monitor was not read or failed, and in
-   * older snapshots: unknown.
+   * What each path's throughput showed at the latest reading that could say
+   * whether its private traffic flows (dataplane/metrics.ts PathCarry):
+   * whether the circuit carries its site, for a partner in its pair
+   * (pairs.ts), as of `trafficAt`. A reading that cannot say (Azure Monitor not
+   * read, failed, or a gap) keeps the one before: it was overwritten, and a
+   * gap of two sweeps on the active circuit paged the passive one Sev1 and
+   * back. Absent before any such reading, and in older snapshots: unknown.
    */
   traffic?: TrafficSeen;
+  /** When `traffic` was read (a sweep's instant); absent in older snapshots: their `takenAt`. */
+  trafficAt?: string;
   /** The circuit's erwatch:pair tag when it was read (partners are found by it). */
   pair?: string;
   /** How old each reading is (the tiered sweep does not read every path every time); absent before it was kept. */

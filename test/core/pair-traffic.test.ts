@@ -12,6 +12,7 @@ import type { CircuitMetrics } from "../../src/core/dataplane/facts.js";
 import { evaluateCircuit, type EvaluationPolicy } from "../../src/core/evaluate.js";
 import type { Finding } from "../../src/core/model.js";
 import {
+  keptTraffic,
   partnerOfEvaluation,
   partnerOfSnapshot,
   type PairContext,
@@ -19,6 +20,7 @@ import {
   type SiteTraffic,
 } from "../../src/core/pairs.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import type { Snapshot } from "../../src/core/snapshot.js";
 import {
   circuitReading,
   failed,
@@ -156,6 +158,52 @@ describe("the partner's traffic, as its own reading shows it", () => {
       status: "unknown",
       traffic: "unknown",
     });
+  });
+});
+
+describe("the traffic a snapshot keeps over readings that cannot say (review: a gap of two sweeps paged)", () => {
+  const at = (m: number) => new Date(NOW.getTime() + m * 60_000);
+  const flowing = { AzurePrivatePeering: { primary: "flowing", secondary: "quiet" } } as const;
+  const unknown = { AzurePrivatePeering: { primary: "unknown", secondary: "unknown" } } as const;
+  const stored = (over: Partial<Snapshot>): Snapshot =>
+    ({
+      circuitId: "c",
+      circuitName: "c",
+      takenAt: at(0).toISOString(),
+      peerings: {},
+      ...over,
+    }) as Snapshot;
+
+  it("keeps this reading's when it says, and the last that did when it cannot", () => {
+    expect(keptTraffic(flowing, null, at(0))).toEqual({
+      traffic: flowing,
+      trafficAt: at(0).toISOString(),
+    });
+    const before = stored({ traffic: flowing, trafficAt: at(-5).toISOString() });
+    expect(keptTraffic(unknown, before, at(0))).toEqual({
+      traffic: flowing,
+      trafficAt: at(-5).toISOString(),
+    });
+    expect(keptTraffic({}, before, at(0))).toEqual({
+      traffic: flowing,
+      trafficAt: at(-5).toISOString(),
+    });
+    // A snapshot kept before the time was: its own instant.
+    expect(keptTraffic({}, stored({ traffic: flowing }), at(5))).toEqual({
+      traffic: flowing,
+      trafficAt: at(0).toISOString(),
+    });
+    expect(keptTraffic({}, null, at(0))).toEqual({});
+  });
+
+  it("ages a partner's kept traffic by when it was read, not by the snapshot", () => {
+    const kept = stored({
+      takenAt: at(20).toISOString(),
+      traffic: flowing,
+      trafficAt: at(0).toISOString(),
+    });
+    expect(partnerOfSnapshot(kept, at(20), 20 * 60_000).traffic).toBe("carrying");
+    expect(partnerOfSnapshot(kept, at(21), 20 * 60_000).traffic).toBe("unknown");
   });
 });
 
