@@ -451,7 +451,6 @@ async function memberSnapshots(
         id.toLowerCase(),
         snapshot && {
           takenAt: snapshot.takenAt,
-          incomplete: snapshot.reads?.incomplete ?? true,
           pathsFailed: snapshot.reads?.pathsFailed ?? snapshot.reads?.incomplete ?? true,
           ...(snapshot.reads?.pathsReadAt !== undefined
             ? {

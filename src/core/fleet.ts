@@ -17,7 +17,7 @@ import {
   type AlertState,
 } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
-import { pathsUnread, readingIncomplete } from "./read-age.js";
+import { pathsUnread } from "./read-age.js";
 import { mostSevere, severityRank } from "./severity.js";
 
 /** A circuit's newly opening outage, a candidate for grouping. */
@@ -217,9 +217,12 @@ export function fleetCandidates(
  * `pathsUnread`) is not read either, though the outage alerts it has say
  * nothing of them (its provider's alert read clean from the listing, no
  * path-down alert because its paths were up when last read): a site back in
- * the listing with its paths unread is not known to carry (hunt seed 908). One with no outage alert of its own (its
- * write failed) counts as read only when every read of the reading worked,
- * as the timer judges it with fan-out (`fleetSettledAt`).
+ * the listing with its paths unread is not known to carry (hunt seed 908).
+ * One with no outage alert of its own (its write failed) is read when its
+ * paths were: an outage read would have given it one. Its gateway or an ARP
+ * table failing hides none of the fleet's outages, and held a site open for
+ * as long as it failed (a role without the ARP action: for good). As the
+ * timer judges it with fan-out (`fleetSettledAt`).
  */
 export function fleetMemberRead(
   verdict: Pick<CircuitVerdict, "circuitRead">,
@@ -230,7 +233,7 @@ export function fleetMemberRead(
   const outages = observations.filter((o) =>
     (FLEET_FAMILIES as readonly string[]).includes(o.family),
   );
-  if (outages.length === 0) return !readingIncomplete(reading);
+  if (outages.length === 0) return true;
   return !outages.some((o) => o.state === "unknown");
 }
 
@@ -469,8 +472,6 @@ export function fleetOver(fleet: AlertState, alerts: readonly AlertState[]): boo
 export interface MemberSnapshot {
   /** Its last evaluation. */
   takenAt: string;
-  /** A read of that evaluation failed (core/read-age.ts `incomplete`; true when not kept). */
-  incomplete: boolean;
   /** That evaluation did not read its paths (core/read-age.ts `pathsFailed`; `incomplete` when not kept). */
   pathsFailed: boolean;
   /** The latest evaluation that read its paths (core/read-age.ts `pathsReadAt`); absent when not kept. */
@@ -547,9 +548,8 @@ function sightByAlerts(
 
 /**
  * A member without an outage alert of its own (its write failed; it never
- * had one) by its snapshot: every read of an evaluation since the fleet
- * alert's last judgement worked (an outage read would have given it an
- * alert). One erwatch no longer watches is never read again: it counts as
+ * had one) by its snapshot: an evaluation since the fleet alert's last
+ * judgement read its paths (an outage read would have given it an alert). One erwatch no longer watches is never read again: it counts as
  * read without the outage, as in the fleet step (`gone`).
  */
 function sightBySnapshot(
@@ -558,7 +558,7 @@ function sightBySnapshot(
   now: string,
 ): MemberSight {
   if (snapshot === null) return { settled: true, at: null };
-  if (snapshot.incomplete || !readSince(fleet, now)(snapshot.takenAt)) return { settled: false };
+  if (snapshot.pathsFailed || !readSince(fleet, now)(snapshot.takenAt)) return { settled: false };
   return { settled: true, at: snapshot.takenAt < now ? snapshot.takenAt : null };
 }
 
@@ -663,7 +663,7 @@ function lastReadBy(own: readonly AlertState[], now: string): string | null {
 /**
  * Fan-out (pure): the latest instant before `now` by which every member an
  * open fleet alert names had been read (its own outage alerts, or without
- * them its snapshot, read whole), or null. The timer advances the fleet
+ * them its snapshot, its paths read), or null. The timer advances the fleet
  * alert's own sightings only when it settles it: members read down to one
  * path whose own alert does not carry it yet, or one UNKNOWN now though read
  * a sweep before, settle nothing, and the holder heard "Blind:" about
@@ -689,7 +689,7 @@ export function fleetMembersReadAt(
     let read =
       alertsOf.length > 0
         ? lastReadBy(alertsOf, before)
-        : snapshot && !snapshot.incomplete && snapshot.takenAt < before
+        : snapshot && !snapshot.pathsFailed && snapshot.takenAt < before
           ? snapshot.takenAt
           : null;
     // Its outage alerts read (its provider's from the listing) while its paths

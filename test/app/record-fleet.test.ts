@@ -776,6 +776,22 @@ describe("settleFleets", () => {
       expect(read.commits.map((c) => [c.phase, c.lastEvaluatedAt])).toEqual([
         ["resolving", minutesAgo(5)],
       ]);
+
+      // Its paths read, only its gateway wiring failed: that hides no fleet outage.
+      const wiring = store(
+        alerts.map((value) => ({ value, etag: "e" })),
+        [],
+        {
+          "er-ams-b": {
+            takenAt: minutesAgo(5),
+            reads: { incomplete: true, pathsFailed: false, pathsReadAt: minutesAgo(5) },
+          },
+        },
+      );
+      await settleFleets(deps(wiring.fake), NOW, "timer", memoryLogger().logger);
+      expect(wiring.commits.map((c) => [c.phase, c.lastEvaluatedAt])).toEqual([
+        ["resolving", minutesAgo(5)],
+      ]);
     });
 
     it("a member its own alerts settle whose paths were not read at that reading keeps it open (hunt seed 908)", async () => {

@@ -1225,7 +1225,7 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       const id = a.circuitId.toLowerCase();
       const takenAt = out.get(id)?.takenAt ?? "";
       if (a.lastEvaluatedAt > takenAt)
-        out.set(id, { takenAt: a.lastEvaluatedAt, incomplete: false, pathsFailed: false });
+        out.set(id, { takenAt: a.lastEvaluatedAt, pathsFailed: false });
     }
     return out;
   };
@@ -1334,27 +1334,27 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
   it.each<{ case: string; snapshot: MemberSnapshot | null | undefined; at: string | null }>([
     {
       case: "its paths read at that reading: as of it",
-      snapshot: { takenAt: ago(5), incomplete: false, pathsFailed: false },
+      snapshot: { takenAt: ago(5), pathsFailed: false },
       at: ago(5),
     },
     {
       case: "a path read of that reading failed: not known to carry, kept open",
-      snapshot: { takenAt: ago(5), incomplete: true, pathsFailed: true },
+      snapshot: { takenAt: ago(5), pathsFailed: true },
       at: null,
     },
     {
       case: "only its gateway read failed there (no fleet layer): as of it",
-      snapshot: { takenAt: ago(5), incomplete: true, pathsFailed: false },
+      snapshot: { takenAt: ago(5), pathsFailed: false },
       at: ago(5),
     },
     {
       case: "the snapshot is of an earlier reading (that one's write failed): cannot say, kept open",
-      snapshot: { takenAt: ago(10), incomplete: false, pathsFailed: false },
+      snapshot: { takenAt: ago(10), pathsFailed: false },
       at: null,
     },
     {
       case: "the snapshot is of a later reading, kept before it said when paths were read: cannot say, judged next sweep",
-      snapshot: { takenAt: NOW.toISOString(), incomplete: false, pathsFailed: false },
+      snapshot: { takenAt: NOW.toISOString(), pathsFailed: false },
       at: null,
     },
     // This sweep's worker wrote the snapshot after the timer listed the alerts
@@ -1363,7 +1363,6 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       case: "the snapshot is of a later reading, no failure since before that reading: as of it",
       snapshot: {
         takenAt: NOW.toISOString(),
-        incomplete: false,
         pathsFailed: false,
         pathsReadAt: NOW.toISOString(),
         pathsFailedAt: ago(30),
@@ -1374,7 +1373,6 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       case: "the snapshot is of a later reading that failed, that reading the last that read them: as of it",
       snapshot: {
         takenAt: NOW.toISOString(),
-        incomplete: true,
         pathsFailed: true,
         pathsReadAt: ago(5),
         pathsFailedAt: NOW.toISOString(),
@@ -1385,7 +1383,6 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       case: "the snapshot is of a later reading, that reading's paths unread: kept open",
       snapshot: {
         takenAt: NOW.toISOString(),
-        incomplete: false,
         pathsFailed: false,
         pathsReadAt: NOW.toISOString(),
         pathsFailedAt: ago(5),
@@ -1396,7 +1393,6 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       case: "the snapshot is of a later reading that failed too, and so did that reading: kept open",
       snapshot: {
         takenAt: NOW.toISOString(),
-        incomplete: true,
         pathsFailed: true,
         pathsReadAt: ago(30),
         pathsFailedAt: NOW.toISOString(),
@@ -1448,19 +1444,19 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       {
         case: "no alert of its own, every read of its last evaluation worked: as of its reading",
         alerts: [own("a", "clear", ago(6))],
-        snapshot: { takenAt: ago(5), incomplete: false, pathsFailed: false },
+        snapshot: { takenAt: ago(5), pathsFailed: false },
         at: ago(5),
       },
       {
         case: "no alert of its own, a read of its last evaluation failed",
         alerts: [own("a", "clear", ago(5))],
-        snapshot: { takenAt: ago(5), incomplete: true, pathsFailed: true },
+        snapshot: { takenAt: ago(5), pathsFailed: true },
         at: null,
       },
       {
         case: "no alert of its own, not evaluated since the fleet alert was judged",
         alerts: [own("a", "clear", ago(5))],
-        snapshot: { takenAt: ago(10), incomplete: false, pathsFailed: false },
+        snapshot: { takenAt: ago(10), pathsFailed: false },
         at: null,
       },
       {
@@ -1484,7 +1480,7 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       {
         case: "still watched, its own alerts last unreadable: its snapshot does not stand in for them",
         alerts: [own("a", "clear", ago(5)), unread("b", "clear", ago(5))],
-        snapshot: { takenAt: ago(5), incomplete: false, pathsFailed: false },
+        snapshot: { takenAt: ago(5), pathsFailed: false },
         at: null,
       },
     ])("$case", ({ alerts, snapshot, at }) => {
@@ -1530,7 +1526,7 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
         ...whole(alerts),
         [
           candidate("b").circuitId.toLowerCase(),
-          { takenAt: ago(5), incomplete: false, pathsFailed: false, pathsReadAt: ago(5) },
+          { takenAt: ago(5), pathsFailed: false, pathsReadAt: ago(5) },
         ],
       ]);
       expect(fleetSettledAt(stepped, alerts, NOW, snapshots)?.toISOString()).toBe(ago(5));
@@ -1778,14 +1774,14 @@ describe("fleetMembersReadAt (fan-out: members read are a sighting of the fleet 
     {
       case: "one without an outage alert of its own, its snapshot read whole",
       alerts: [own("a", ago(0), { clean: ago(5) })],
-      snapshots: new Map([[b, { takenAt: ago(5), incomplete: false, pathsFailed: false }]]),
+      snapshots: new Map([[b, { takenAt: ago(5), pathsFailed: false }]]),
       readAt: ago(5),
       blind: false,
     },
     {
       case: "one without an outage alert of its own, a read of its snapshot failed",
       alerts: [own("a", ago(0), { clean: ago(5) })],
-      snapshots: new Map([[b, { takenAt: ago(5), incomplete: true, pathsFailed: true }]]),
+      snapshots: new Map([[b, { takenAt: ago(5), pathsFailed: true }]]),
       readAt: null,
       blind: true,
     },
@@ -1794,34 +1790,28 @@ describe("fleetMembersReadAt (fan-out: members read are a sighting of the fleet 
     {
       case: "one read by its outage alerts whose paths were last read whole before",
       alerts: byListing,
-      snapshots: new Map([
-        [b, { takenAt: ago(5), incomplete: true, pathsFailed: true, pathsReadAt: ago(20) }],
-      ]),
+      snapshots: new Map([[b, { takenAt: ago(5), pathsFailed: true, pathsReadAt: ago(20) }]]),
       readAt: ago(20),
       blind: true,
     },
     {
       case: "one read by its outage alerts whose paths were never read whole",
       alerts: byListing,
-      snapshots: new Map([
-        [b, { takenAt: ago(5), incomplete: true, pathsFailed: true, pathsReadAt: null }],
-      ]),
+      snapshots: new Map([[b, { takenAt: ago(5), pathsFailed: true, pathsReadAt: null }]]),
       readAt: null,
       blind: true,
     },
     {
       case: "one read by its outage alerts, its snapshot kept before paths' reading times were: its alerts' reading",
       alerts: byListing,
-      snapshots: new Map([[b, { takenAt: ago(5), incomplete: true, pathsFailed: true }]]),
+      snapshots: new Map([[b, { takenAt: ago(5), pathsFailed: true }]]),
       readAt: ago(5),
       blind: false,
     },
     {
       case: "one read by its outage alerts, its paths read whole at that reading",
       alerts: byListing,
-      snapshots: new Map([
-        [b, { takenAt: ago(5), incomplete: false, pathsFailed: false, pathsReadAt: ago(5) }],
-      ]),
+      snapshots: new Map([[b, { takenAt: ago(5), pathsFailed: false, pathsReadAt: ago(5) }]]),
       readAt: ago(5),
       blind: false,
     },
@@ -1932,11 +1922,25 @@ describe("fleetMemberRead (whether a member this run read counts as read for the
       counts: false,
     },
     {
-      case: "no outage alert of its own, its gateway read failed (a read of it failed: not known well enough)",
+      case: "no outage alert of its own, its gateway read failed (hides no fleet outage)",
       circuitRead: true,
       observations: [],
       reading: circuitReading({ gateway: failed({ kind: "forbidden" }) }),
-      counts: false,
+      counts: true,
+    },
+    {
+      case: "no outage alert of its own, its ARP tables failed (the route summaries say: read)",
+      circuitRead: true,
+      observations: [],
+      reading: circuitReading({
+        paths: {
+          AzurePrivatePeering: {
+            primary: { arp: failed({ kind: "forbidden" }) },
+            secondary: { arp: failed({ kind: "forbidden" }) },
+          },
+        },
+      }),
+      counts: true,
     },
   ])("$case → $counts", ({ circuitRead, observations, reading, counts }) => {
     expect(fleetMemberRead({ ...read, circuitRead }, observations, reading)).toBe(counts);
