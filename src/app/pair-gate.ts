@@ -164,22 +164,22 @@ const pairTagOf = (t: CircuitTarget) => {
 };
 
 /**
- * Who carries which pair: the run's targets by their tags, and every stored
- * snapshot that kept a pair (partners read elsewhere). Null when no target is
- * in a pair, so a run without pairs costs no storage read.
- */
-/**
  * A partner as this run knows it: its reading in the run, else its stored
  * snapshot. Read in the run with its throughput unknown (a gap in Azure
  * Monitor, a metrics read that failed), its traffic is what its stored
  * reading showed while that is fresh: a gap of one sweep on the active
  * circuit escalated the passive one's stop to a Sev1 page and back.
  */
-export function partnerState(inRun: PartnerState | undefined, stored: PartnerState): PartnerState {
+function partnerState(inRun: PartnerState | undefined, stored: PartnerState): PartnerState {
   if (!inRun) return stored;
   return inRun.traffic === "unknown" ? { ...inRun, traffic: stored.traffic } : inRun;
 }
 
+/**
+ * Who carries which pair: the run's targets by their tags, and every stored
+ * snapshot that kept a pair (partners read elsewhere). Null when no target is
+ * in a pair, so a run without pairs costs no storage read.
+ */
 export async function pairMembers(
   store: StateStore,
   targets: CircuitTarget[],

@@ -489,7 +489,8 @@ export interface MemberSnapshot {
  */
 function pathsReadThen(snapshot: MemberSnapshot, at: string): boolean {
   if (snapshot.takenAt === at) return !snapshot.pathsFailed;
-  if (snapshot.pathsReadAt === undefined) return false;
+  // Of an earlier evaluation (that reading's write failed), it knows nothing of `at`.
+  if (snapshot.takenAt < at || snapshot.pathsReadAt === undefined) return false;
   return snapshot.pathsReadAt === at || (snapshot.pathsFailedAt ?? "") < at;
 }
 

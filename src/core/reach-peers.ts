@@ -7,7 +7,6 @@
 // its stored snapshot while that is fresh, dated; a peer erwatch did not read
 // (another subscription, a failed read, too old) proves nothing either way.
 
-import { peerCircuitOf } from "./dataplane/global-reach.js";
 import { hhmm } from "./dataplane/series.js";
 import type {
   CircuitReading,
@@ -60,13 +59,6 @@ const label = (peering: string): string => (sameName(peering, PRIVATE) ? "privat
 export function downReach(reading: CircuitReading): GlobalReachConnection[] {
   if (!reading.circuit.ok) return [];
   return (reading.circuit.value.peerings ?? []).flatMap((p) => assessGlobalReach(p).down);
-}
-
-/** The peer circuits (lower-case ids) of the reading's connections that are not Connected, itself left out. */
-export function downReachPeers(reading: CircuitReading): string[] {
-  const self = reading.ref.id.toLowerCase();
-  const ids = downReach(reading).map((g) => peerCircuitOf(g.peerCircuitPeeringId));
-  return [...new Set(ids)].filter((id) => id !== self);
 }
 
 type Known = Pick<ReachPeer, "state" | "cause" | "detail">;

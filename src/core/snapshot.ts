@@ -87,7 +87,8 @@ export interface Snapshot {
    * (pairs.ts), as of `trafficAt`. A reading that cannot say (Azure Monitor not
    * read, failed, or a gap) keeps the one before: it was overwritten, and a
    * gap of two sweeps on the active circuit paged the passive one Sev1 and
-   * back. Absent before any such reading, and in older snapshots: unknown.
+   * back. Absent until a reading judged its throughput, and in older
+   * snapshots: unknown.
    */
   traffic?: TrafficSeen;
   /** When `traffic` was read (a sweep's instant); absent in older snapshots: their `takenAt`. */

@@ -99,7 +99,7 @@ describe("Global Reach peers in the pair gate", () => {
     expect(stale).toEqual([{ reading: a(), pair: null }]);
   });
 
-  it("does not hold a circuit whose connections are Connected", () => {
+  it("tells nothing of a circuit whose connections are Connected", () => {
     const g = gate([A_ID, P_ID]);
     const up = named(circuitReading({ peerings: reach(P_ID, "Connected") }), A_ID, "er-a");
     expect(g.offer(up)).toEqual([{ reading: up, pair: null }]);

@@ -1353,6 +1353,16 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
       at: null,
     },
     {
+      case: "the snapshot is of an earlier reading that read its paths (that one's write failed): cannot say, kept open",
+      snapshot: {
+        takenAt: ago(10),
+        pathsFailed: false,
+        pathsReadAt: ago(10),
+        pathsFailedAt: null,
+      },
+      at: null,
+    },
+    {
       case: "the snapshot is of a later reading, kept before it said when paths were read: cannot say, judged next sweep",
       snapshot: { takenAt: NOW.toISOString(), pathsFailed: false },
       at: null,

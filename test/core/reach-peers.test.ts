@@ -11,7 +11,6 @@ import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { readAgesOf } from "../../src/core/read-age.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 import {
-  downReachPeers,
   reachPeerOfReading,
   reachPeerOfSnapshot,
   type ReachPeer,
@@ -151,11 +150,6 @@ describe("a Global Reach peer read in the same sweep", () => {
     expect(f.title).toBe(OLD_TITLE);
     expect(f.nextAction).toBe(OLD_ACTION);
     expect(f.evidence).toEqual({ connections: expect.any(Array) });
-  });
-
-  it("names the peer circuit of each connection not Connected, not itself", () => {
-    expect(downReachPeers(a())).toEqual([P_ID.toLowerCase()]);
-    expect(downReachPeers(p({}))).toEqual([]);
   });
 
   it("explains one connection of two: the other keeps the advice to check it", () => {
