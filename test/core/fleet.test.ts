@@ -1431,7 +1431,7 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
     expect(fleetSettledAt(fleet, alerts, NOW, whole(alerts))?.toISOString()).toBe(ago(5));
   });
 
-  describe("a member whose own alerts cannot say (its snapshot, looked up)", () => {
+  describe("a member by its snapshot (looked up for every member once it is over)", () => {
     const b = candidate("b").circuitId;
     const snapshots = (value: MemberSnapshot | null) => new Map([[b.toLowerCase(), value]]);
 

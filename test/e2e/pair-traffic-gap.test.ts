@@ -11,12 +11,11 @@ import {
   setTraffic,
   type SimCircuit,
 } from "../support/estate/index.js";
-import { timerWorld } from "../support/timer-world.js";
+import { MIN, timerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
-const MIN = 60_000;
 const worlds = worldPerTest();
 
 it("a partner's Azure Monitor late for 20 minutes does not page the passive circuit's Sev2 holding stop to Sev1", async () => {
