@@ -107,19 +107,24 @@ async function siteWorld(fanOut: boolean, microsoftPeering = false) {
     await table.deleteEntity(circuitPartition(id), alertRow(alertKey(id, PRIVATE, "path-down")));
   };
   const sims = bundles.map((b) => b.circuit as SimCircuit);
-  return { w, bus, round, failReads, said, sims, loseOwnAlerts };
+  /** What was said, without the members' own blindness. */
+  const pages = () => said().filter((s) => !s.includes("monitoring-blind"));
+  /** Sweep 0 healthy; at sweep 1 both members lose both private paths: one fleet Sev0. */
+  const siteDown = async () => {
+    await round(0);
+    for (const c of sims.slice(0, 2)) carrierDownBoth(c, PRIVATE);
+    await round(1);
+    expect(pages()).toEqual(["open fleet Sev0 ams-a+ams-b@1"]);
+  };
+  return { w, bus, round, failReads, said, pages, siteDown, sims, loseOwnAlerts };
 }
 
 for (const fanOut of [false, true])
   it(`${fanOut ? "fan-out" : "one process"}: a site read clean once that goes down again where no member can be read is one incident, never resolved`, async () => {
-    const { w, bus, round, failReads, said, sims } = await siteWorld(fanOut);
+    const { w, bus, round, failReads, pages, siteDown, sims } = await siteWorld(fanOut);
     const [a, b] = sims;
-    const pages = () => said().filter((s) => !s.includes("monitoring-blind"));
     try {
-      await round(0);
-      for (const c of [a!, b!]) carrierDownBoth(c, PRIVATE);
-      await round(1);
-      expect(pages()).toEqual(["open fleet Sev0 ams-a+ams-b@1"]);
+      await siteDown();
       // The site comes back for one sweep: read clean once (a Sev0 resolves after two).
       for (const c of [a!, b!]) restoreBoth(c, PRIVATE);
       await round(2);
@@ -142,13 +147,10 @@ for (const fanOut of [false, true])
 
 for (const fanOut of [false, true])
   it(`${fanOut ? "fan-out" : "one process"}: a site read clean once and then unreadable resolves only at its second clean reading, as of it`, async () => {
-    const { w, bus, round, failReads, said, sims } = await siteWorld(fanOut);
+    const { w, bus, round, failReads, pages, siteDown, sims } = await siteWorld(fanOut);
     const [a, b] = sims;
-    const pages = () => said().filter((s) => !s.includes("monitoring-blind"));
     try {
-      await round(0);
-      for (const c of [a!, b!]) carrierDownBoth(c, PRIVATE);
-      await round(1);
+      await siteDown();
       for (const c of [a!, b!]) restoreBoth(c, PRIVATE);
       await round(2);
       failReads("ams-a", { kind: "status", status: 500 });
@@ -184,12 +186,11 @@ for (const fanOut of [false, true])
     // counted as read (its body was listed) in one process, and as recovered
     // with fan-out. The site resolved while ams-b could not be read, and ams-b,
     // down all along, paged alone once read.
-    const { w, bus, round, failReads, said, sims, loseOwnAlerts } = await siteWorld(fanOut);
+    const { w, bus, round, failReads, said, siteDown, sims, loseOwnAlerts } =
+      await siteWorld(fanOut);
     const [a, b] = sims;
     try {
-      await round(0);
-      for (const c of [a!, b!]) carrierDownBoth(c, PRIVATE);
-      await round(1);
+      await siteDown();
       for (const c of [a!, b!]) restoreBoth(c, PRIVATE);
       await round(2);
       await loseOwnAlerts(b!);
@@ -216,9 +217,8 @@ for (const fanOut of [false, true])
     // Its own provider alert read clean from the listing and it had no path
     // alert, so the site resolved, and ams-a paged alone once its paths could
     // be read: an all-clear for a place erwatch could not see, then a page.
-    const { w, bus, round, failReads, said, sims } = await siteWorld(fanOut);
+    const { w, bus, round, failReads, pages, sims } = await siteWorld(fanOut);
     const [a, b] = sims;
-    const pages = () => said().filter((s) => !s.includes("monitoring-blind"));
     try {
       await round(0);
       for (const c of [a!, b!]) setProviderState(c, "NotProvisioned");
@@ -255,14 +255,10 @@ for (const fanOut of [false, true])
 
 for (const fanOut of [false, true])
   it(`${fanOut ? "fan-out" : "one process"}: a private-peering site outage resolves though a member's Microsoft peering route summary keeps failing`, async () => {
-    const { w, bus, round, said, sims } = await siteWorld(fanOut, true);
+    const { w, bus, round, pages, siteDown, sims } = await siteWorld(fanOut, true);
     const [a, b] = sims;
-    const pages = () => said().filter((s) => !s.includes("monitoring-blind"));
     try {
-      await round(0);
-      for (const c of [a!, b!]) carrierDownBoth(c, PRIVATE);
-      await round(1);
-      expect(pages()).toEqual(["open fleet Sev0 ams-a+ams-b@1"]);
+      await siteDown();
       for (const c of [a!, b!]) restoreBoth(c, PRIVATE);
       // Unrelated to the outage: ams-a's Microsoft peering summary fails from now on.
       w.estate.addFault({
@@ -278,9 +274,8 @@ for (const fanOut of [false, true])
 
 for (const fanOut of [false, true])
   it(`${fanOut ? "fan-out" : "one process"}: a provider-layer site outage resolves in a subscription whose role lacks the ARP action (the ARP witness fails every sweep)`, async () => {
-    const { w, bus, round, said, sims } = await siteWorld(fanOut);
+    const { w, bus, round, pages, sims } = await siteWorld(fanOut);
     const [a, b] = sims;
-    const pages = () => said().filter((s) => !s.includes("monitoring-blind"));
     try {
       await round(0);
       for (const c of [a!, b!]) setProviderState(c, "NotProvisioned");
