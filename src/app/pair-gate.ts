@@ -20,6 +20,7 @@ import { peerCircuitOf } from "../core/dataplane/global-reach.js";
 import { partnerOfSnapshot, type PairContext, type PartnerState } from "../core/pairs.js";
 import { downReach, reachPeerOfSnapshot, type ReachPeer } from "../core/reach-peers.js";
 import type { Snapshot } from "../core/snapshot.js";
+import { assessGlobalReach } from "../core/wiring.js";
 import type { Logger } from "../logging.js";
 import type { CircuitTarget } from "./ports.js";
 import type { StateStore } from "./state-store.js";
@@ -229,12 +230,12 @@ export async function reachPeerSnapshots(
   const targetIds = new Map(targets.map((t) => [key(t.id), t.id]));
   for (const t of targets)
     for (const p of t.listed?.facts.peerings ?? [])
-      for (const g of p.globalReach ?? [])
-        if (g.status !== "Connected") {
-          // The table keys keep the name's case: the id as the connection spells it.
-          const id = g.peerCircuitPeeringId.replace(/\/peerings\/[^/]+\/?$/i, "");
-          if (key(id) !== key(t.id)) ids.set(key(id), targetIds.get(key(id)) ?? id);
-        }
+      // Down as the finding judges it (a connection whose status ARM left out is not).
+      for (const g of assessGlobalReach(p).down) {
+        // The table keys keep the name's case: the id as the connection spells it.
+        const id = g.peerCircuitPeeringId.replace(/\/peerings\/[^/]+\/?$/i, "");
+        if (key(id) !== key(t.id)) ids.set(key(id), targetIds.get(key(id)) ?? id);
+      }
   const out = new Map<string, Snapshot>();
   await Promise.all(
     [...ids].map(async ([lower, id]) => {

@@ -3,7 +3,7 @@
 // its stored snapshot while fresh (dated), else nothing; it never waits.
 
 import { describe, expect, it } from "vitest";
-import { createPairGate } from "../../src/app/pair-gate.js";
+import { createPairGate, reachPeerSnapshots } from "../../src/app/pair-gate.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { evaluateCircuit } from "../../src/core/evaluate.js";
 import type { CircuitReading } from "../../src/core/model.js";
@@ -11,6 +11,7 @@ import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { reachPeerOfReading } from "../../src/core/reach-peers.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 import { circuitReading, peering, type CircuitSpec } from "../support/readings.js";
+import { memoryLogger } from "../support/test-logger.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
 const MIN = 60_000;
@@ -103,5 +104,44 @@ describe("Global Reach peers in the pair gate", () => {
     const g = gate([A_ID, P_ID]);
     const up = named(circuitReading({ peerings: reach(P_ID, "Connected") }), A_ID, "er-a");
     expect(g.offer(up)).toEqual([{ reading: up, pair: null }]);
+  });
+});
+
+describe("the Global Reach peers whose snapshots a run reads", () => {
+  it("reads only peers of connections the listing shows down, never one whose status ARM left out, nor the circuit itself", async () => {
+    const reads: string[] = [];
+    const store = {
+      getSnapshot: async (id: string) => {
+        reads.push(id);
+        return null;
+      },
+    };
+    const connection = (name: string, to: string, status: string | null) => ({
+      name,
+      peerCircuitPeeringId: `${to}/peerings/AzurePrivatePeering`,
+      status,
+      direction: "outbound" as const,
+    });
+    const target = {
+      id: A_ID,
+      name: "er-a",
+      listed: {
+        facts: {
+          peerings: [
+            peering({
+              globalReach: [
+                connection("down", P_ID, "Disconnected"),
+                connection("up", `${P_ID}-up`, "Connected"),
+                connection("unsaid", `${P_ID}-unsaid`, null),
+                connection("self", A_ID, "Disconnected"),
+              ],
+            }),
+          ],
+        },
+      },
+    };
+    const found = await reachPeerSnapshots(store, [target] as never, memoryLogger().logger);
+    expect(reads).toEqual([P_ID]);
+    expect(found.size).toBe(0);
   });
 });
