@@ -16,7 +16,7 @@
 
 import { pairTag } from "../core/circuit-settings.js";
 import type { CircuitReading } from "../core/model.js";
-import { peerCircuitOf } from "../core/dataplane/global-reach.js";
+import { peerCircuitOf, peerCircuitSpelled } from "../core/dataplane/global-reach.js";
 import { partnerOfSnapshot, type PairContext, type PartnerState } from "../core/pairs.js";
 import { downReach, reachPeerOfSnapshot, type ReachPeer } from "../core/reach-peers.js";
 import type { Snapshot } from "../core/snapshot.js";
@@ -233,7 +233,7 @@ export async function reachPeerSnapshots(
       // Down as the finding judges it (a connection whose status ARM left out is not).
       for (const g of assessGlobalReach(p).down) {
         // The table keys keep the name's case: the id as the connection spells it.
-        const id = g.peerCircuitPeeringId.replace(/\/peerings\/[^/]+\/?$/i, "");
+        const id = peerCircuitSpelled(g.peerCircuitPeeringId);
         if (key(id) !== key(t.id)) ids.set(key(id), targetIds.get(key(id)) ?? id);
       }
   const out = new Map<string, Snapshot>();

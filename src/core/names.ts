@@ -18,6 +18,15 @@ export function byName<T>(
 }
 
 /**
+ * The peering a site's private traffic is judged on, of the names given: the
+ * private peering, else the first (a circuit with Microsoft peering alone).
+ * Pairs and fleet members judge the same one.
+ */
+export function sitePeering(names: readonly string[]): string | undefined {
+  return names.find((n) => sameName(n, "AzurePrivatePeering")) ?? names[0];
+}
+
+/**
  * How a next action names the diagnose command of the circuit it is about:
  * the finding cannot know the name it will be sent under (a fleet alert
  * quotes a member's next action for all of them), so the event fills it in.

@@ -12,6 +12,7 @@
 import type { AlertFamily, CircuitVerdict, Finding } from "./model.js";
 import { PATHS } from "./model.js";
 import { FAMILY_OF } from "./alert-identity.js";
+import { sameName, sitePeering } from "./names.js";
 import type { TrafficSeen } from "./dataplane/metrics.js";
 import { NOTHING_CARRIES_ACTION } from "./dataplane/traffic-verdict.js";
 import { pathStatus, type Snapshot } from "./snapshot.js";
@@ -41,12 +42,12 @@ export interface PairContext {
   partners: PairPartner[];
 }
 
-const PRIVATE = "azureprivatepeering";
 const WHOLE: readonly AlertFamily[] = ["provider", "path-down"];
 
 /** Private traffic, judged on the private peering (else the first peering). */
 function statusOfRows(peerings: { name: string; rows: ("up" | "down" | "other")[] }[]): SiteStatus {
-  const peering = peerings.find((p) => p.name.toLowerCase() === PRIVATE) ?? peerings[0];
+  const name = sitePeering(peerings.map((p) => p.name));
+  const peering = peerings.find((p) => p.name === name);
   if (!peering) return "unknown";
   if (peering.rows.includes("up")) return "carrying";
   if (peering.rows.length > 0 && peering.rows.every((r) => r === "down")) return "down";
@@ -68,7 +69,7 @@ export function siteStatusOfVerdict(verdict: CircuitVerdict): SiteStatus {
   );
 }
 
-const isPrivate = (name: string | null) => name?.toLowerCase() === PRIVATE;
+const isPrivate = (name: string | null) => sameName(name, "AzurePrivatePeering");
 
 /**
  * What a reading's throughput says of the site, on the private peering alone

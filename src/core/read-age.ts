@@ -6,6 +6,7 @@
 
 import type { CircuitFacts, CircuitReading, PathName } from "./model.js";
 import { PATHS } from "./model.js";
+import { sitePeering } from "./names.js";
 
 export interface PathReadTimes {
   /** Last successful ARP table read, or null if none ever was. */
@@ -66,8 +67,7 @@ function pathReadFailed(reading: CircuitReading): boolean {
  */
 export function pathsUnread(reading: CircuitReading): boolean {
   if (!reading.circuit.ok) return true;
-  const names = Object.keys(reading.paths);
-  const name = names.find((n) => n.toLowerCase() === "azureprivatepeering") ?? names[0];
+  const name = sitePeering(Object.keys(reading.paths));
   const paths = name === undefined ? undefined : reading.paths[name];
   return paths !== undefined && PATHS.some((path) => !paths[path].summary.ok);
 }

@@ -32,7 +32,11 @@ export interface StoppedReach {
 
 /** The peer circuit's resource id (lower case) from the peer peering's id. */
 export const peerCircuitOf = (peerCircuitPeeringId: string): string =>
-  peerCircuitPeeringId.replace(/\/peerings\/[^/]+\/?$/i, "").toLowerCase();
+  peerCircuitSpelled(peerCircuitPeeringId).toLowerCase();
+
+/** The peer circuit's resource id as the connection spells it (storage keys keep a name's case). */
+export const peerCircuitSpelled = (peerCircuitPeeringId: string): string =>
+  peerCircuitPeeringId.replace(/\/peerings\/[^/]+\/?$/i, "");
 
 /** Which series belong to a connection: the peer's known service key, or every series of the circuit's only connection. */
 export interface ReachMatch {
