@@ -31,7 +31,7 @@ import type { CircuitReading, CircuitVerdict } from "../core/model.js";
 import type { Silence } from "../core/policy.js";
 import { healthLine, type Logger } from "../logging.js";
 import type { EagerPublisher } from "./eager-publish.js";
-import type { Released } from "./pair-gate.js";
+import { storedPeerMaxAgeMs, type Released } from "./pair-gate.js";
 import type { CircuitTarget } from "./ports.js";
 import {
   decideAndCommit,
@@ -41,6 +41,7 @@ import {
 } from "./record-circuit.js";
 import { candidatesOf, recordFleet, type FleetPlace } from "./record-fleet.js";
 import { keepBaseline } from "./route-baseline.js";
+import { SharedMonitors } from "./shared-monitors.js";
 import type { CircuitError } from "./scan.js";
 import type { SweepDeps } from "./sweep.js";
 import { placeOfTarget, type CircuitPlace } from "./sweep-plan.js";
@@ -165,6 +166,8 @@ export class CircuitRecorder {
   private readonly places: Map<string, number>;
   /** Where this run reads: the fleet alerts judged when the Alerts table cannot be listed. */
   private readonly fleetPlaces: FleetPlace[];
+  /** Who else the circuits' Connection Monitors test: one end-to-end page per monitor. */
+  private readonly monitors: SharedMonitors;
 
   constructor(private readonly ctx: RecorderContext) {
     this.recordDeps = { ...ctx.deps, silences: ctx.silences };
@@ -172,6 +175,13 @@ export class CircuitRecorder {
     // A batch never says a fleet outage is over: it looks only where it found one.
     this.fleetPlaces = ctx.partial ? [] : fleetPlacesOfRun(ctx.targets, ctx.places);
     this.pending = suspectsOf(ctx.targets, ctx.suspects, ctx.places);
+    this.monitors = new SharedMonitors({
+      store: ctx.deps.store,
+      now: ctx.now,
+      maxAgeMs: storedPeerMaxAgeMs(ctx.deps),
+      silences: ctx.silences,
+      log: ctx.log,
+    });
     for (const t of ctx.targets) {
       const place = targetPlace(t, ctx.places);
       if (place) this.placeById.set(t.id.toLowerCase(), place);
@@ -198,6 +208,7 @@ export class CircuitRecorder {
         context,
       );
       readAt = this.placeOfPrepared(prepared);
+      this.monitors.judged(prepared);
       if (read && ctx.baseline.has(read.ref.id.toLowerCase()))
         await keepBaseline(ctx.deps.store, read, prepared.verdict, ctx.now, at);
       // Read means its outage's layers were: a member whose path reads failed is
@@ -389,6 +400,7 @@ export class CircuitRecorder {
   private async commit(prepared: PreparedCircuit, at: Logger, holds: Holds): Promise<void> {
     const { ctx } = this;
     const { verdict, observations, alerts } = prepared;
+    const shared = await this.monitors.holdsFor(prepared);
     const record = await decideAndCommit(
       this.recordDeps,
       verdict,
@@ -397,7 +409,7 @@ export class CircuitRecorder {
       ctx.now,
       ctx.sweepId,
       at,
-      holds,
+      shared.size > 0 ? new Map([...shared, ...holds]) : holds,
     );
     this.out.verdicts.push(record.verdict);
     this.emit(record.events, record.decisions, at);

@@ -14,7 +14,13 @@ import { reachPeerOfReading } from "../core/reach-peers.js";
 import { withoutRouteTables } from "../core/route-tables.js";
 import type { Logger } from "../logging.js";
 import { eagerPublisher } from "./eager-publish.js";
-import { createPairGate, pairMembers, reachPeerSnapshots, type PairGate } from "./pair-gate.js";
+import {
+  createPairGate,
+  pairMembers,
+  reachPeerSnapshots,
+  storedPeerMaxAgeMs,
+  type PairGate,
+} from "./pair-gate.js";
 import {
   drainOutbox,
   firstTimeOnly,
@@ -341,7 +347,6 @@ async function pairGateFor(
     pairMembers(deps.store, targets, log).then((m) => m ?? new Map()),
     reachPeerSnapshots(deps.store, targets, log),
   ]);
-  const { sweepIntervalMinutes } = deps.policy.alerts;
   // A reading that arrived is judged on its own once, whoever asks (a partner, a Global Reach peer).
   type Judged = Pick<ReturnType<typeof evaluateOrBlind>, "verdict" | "snapshot">;
   const evaluations = new WeakMap<CircuitReading, Judged>();
@@ -356,8 +361,7 @@ async function pairGateFor(
     members,
     inRun: new Set(targets.map((t) => t.id.toLowerCase())),
     now,
-    // A partner read in rotation is at most this old while its reads are on time.
-    maxAgeMs: ((deps.maxReadAgeMinutes ?? 15) + sweepIntervalMinutes) * 60_000,
+    maxAgeMs: storedPeerMaxAgeMs(deps),
     judge: (reading) => {
       const { verdict, snapshot } = evaluationOf(reading);
       return partnerOfEvaluation(verdict, snapshot);

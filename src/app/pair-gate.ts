@@ -72,6 +72,18 @@ export interface PairGate {
 
 const key = (id: string) => id.toLowerCase();
 
+/**
+ * How old another circuit's stored snapshot may be and still say something
+ * of it: a circuit read in rotation is at most this old while its reads are
+ * on time.
+ */
+export function storedPeerMaxAgeMs(deps: {
+  maxReadAgeMinutes?: number;
+  policy: { alerts: { sweepIntervalMinutes: number } };
+}): number {
+  return ((deps.maxReadAgeMinutes ?? 15) + deps.policy.alerts.sweepIntervalMinutes) * 60_000;
+}
+
 export function createPairGate(o: PairGateOptions): PairGate {
   const arrived = new Map<string, CircuitReading>();
   const judged = new Map<string, PartnerState>();

@@ -12,6 +12,7 @@ import {
   type AlertStep,
   type Holds,
 } from "../core/alert-step.js";
+import type { EndToEndVoice } from "../core/dataplane/shared-monitor.js";
 import type { AlertEvent } from "../core/alert-event.js";
 import {
   evaluateOrBlind,
@@ -279,6 +280,8 @@ export interface PreparedCircuit {
   verdict: CircuitVerdict;
   observations: Observation[];
   alerts: Map<string, Stored<AlertState>>;
+  /** Its end-to-end alerts with their monitors, as its snapshot keeps them (absent: none). */
+  endToEnd?: EndToEndVoice[];
 }
 
 export async function prepareCircuit(
@@ -292,7 +295,12 @@ export async function prepareCircuit(
 ): Promise<PreparedCircuit> {
   const { evaluation, alerts } = await evaluateAndStore(deps, reading, now, writer, log, context);
   logFailedReads(evaluation.verdict, log);
-  return { verdict: evaluation.verdict, observations: evaluation.observations, alerts };
+  return {
+    verdict: evaluation.verdict,
+    observations: evaluation.observations,
+    alerts,
+    endToEnd: evaluation.snapshot.endToEnd ?? [],
+  };
 }
 
 export async function recordCircuit(

@@ -24,6 +24,7 @@ import { withPrefixTrend } from "./trend.js";
 import { unjudgedReading } from "./unjudged.js";
 import { applyDataPlane } from "./dataplane/apply.js";
 import { DEFAULT_DATA_PLANE_POLICY } from "./dataplane/policy.js";
+import { endToEndVoices, monitorSetOf } from "./dataplane/shared-monitor.js";
 
 export interface EvaluationPolicy {
   classify: ClassifyOptions;
@@ -126,6 +127,8 @@ export function evaluateCircuit(
     ...(gone.length > 0 ? { peeringsGone: gone } : {}),
     // Kept so a partner read elsewhere (another sweep, a fan-out worker) finds its pair.
     ...(reading.settings.pair ? { pair: reading.settings.pair } : {}),
+    // Kept so another circuit its Connection Monitor tests pages once with it (shared-monitor.ts).
+    ...endToEndOf(reading, verdict),
     peerings: Object.fromEntries(
       Object.entries(diff.next.peerings).map(([name, p]) => {
         const marks = sessions.marks[name];
@@ -162,6 +165,13 @@ export function evaluateCircuit(
     ...keptTraffic(dataPlane.seen, previous, now),
   };
   return { verdict, snapshot: remembered, changes, observations };
+}
+
+/** The circuit's end-to-end alerts and the monitors behind them, for the snapshot. */
+function endToEndOf(reading: CircuitReading, verdict: CircuitVerdict): Pick<Snapshot, "endToEnd"> {
+  const got = reading.dataPlane?.endToEnd;
+  const voices = endToEndVoices(verdict, got?.ok ? monitorSetOf(got.value.monitors) : null);
+  return voices.length > 0 ? { endToEnd: voices } : {};
 }
 
 /**

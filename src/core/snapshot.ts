@@ -6,6 +6,7 @@ import type { LayerStatus, PathName } from "./model.js";
 import type { CarryRuns, TrafficMemory, TrafficSeen } from "./dataplane/metrics.js";
 import { TABLE_LAYERS } from "./model.js";
 import { gatewaysOnceConnected } from "./gateway-memory.js";
+import type { EndToEndVoice } from "./dataplane/shared-monitor.js";
 import type { ReadAges } from "./read-age.js";
 import type { FamilyLoads } from "./route-limits.js";
 
@@ -95,6 +96,12 @@ export interface Snapshot {
   trafficAt?: string;
   /** The circuit's erwatch:pair tag when it was read (partners are found by it). */
   pair?: string;
+  /**
+   * Its end-to-end alerts as judged at `takenAt`, with the monitors behind
+   * them: another circuit those monitors test pages once with it
+   * (dataplane/shared-monitor.ts). Absent when none, and in older snapshots.
+   */
+  endToEnd?: EndToEndVoice[];
   /** How old each reading is (the tiered sweep does not read every path every time); absent before it was kept. */
   reads?: ReadAges;
   /**

@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { alertKey } from "../../src/core/alert-identity.js";
+import type { EndToEndVoice } from "../../src/core/dataplane/shared-monitor.js";
+import type { Snapshot } from "../../src/core/snapshot.js";
+import type { PreparedCircuit } from "../../src/app/record-circuit.js";
+import { SharedMonitors } from "../../src/app/shared-monitors.js";
+import type { StateStore } from "../../src/app/state-store.js";
+import type { Logger } from "../../src/logging.js";
+
+const NOW = new Date("2026-11-22T01:30:00.000Z");
+const MAX_AGE_MS = 20 * 60_000;
+const ID_A =
+  "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-a";
+const ID_B =
+  "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-b";
+const FAIL: EndToEndVoice = {
+  monitors: "cm-1",
+  peering: "AzurePrivatePeering",
+  code: "e2e-fail",
+  severity: "Sev1",
+};
+const keyOf = (id: string) => alertKey(id, "AzurePrivatePeering", "end-to-end");
+
+const prepared = (id: string, voices: EndToEndVoice[], notified = false): PreparedCircuit =>
+  ({
+    verdict: { id, name: id.split("/").pop() },
+    observations: [],
+    alerts: new Map(
+      notified ? [[keyOf(id), { value: { notified: { severity: "Sev1" } }, etag: "e" }]] : [],
+    ),
+    endToEnd: voices,
+  }) as never;
+
+const snapshotOf = (id: string, minutesAgo: number, endToEnd?: unknown): Snapshot =>
+  ({
+    circuitId: id,
+    circuitName: id.split("/").pop(),
+    takenAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString(),
+    endToEnd,
+  }) as never;
+
+function monitors(list: () => Promise<Snapshot[]>) {
+  const warnings: string[] = [];
+  let listed = 0;
+  const store = {
+    listSnapshots: () => {
+      listed += 1;
+      return list();
+    },
+  } as unknown as StateStore;
+  const log = {
+    warn: (_o: unknown, message: string) => warnings.push(message),
+  } as unknown as Logger;
+  const shared = new SharedMonitors({ store, now: NOW, maxAgeMs: MAX_AGE_MS, silences: [], log });
+  return { shared, warnings, listed: () => listed };
+}
+
+describe("SharedMonitors", () => {
+  it("a fresh stored snapshot of the circuit sorting first holds; the snapshots are listed once per run", async () => {
+    const { shared, listed } = monitors(async () => [snapshotOf(ID_A, 5, [FAIL])]);
+    const b = prepared(ID_B, [FAIL]);
+    expect((await shared.holdsFor(b)).get(keyOf(ID_B))?.by).toBe(keyOf(ID_A));
+    await shared.holdsFor(b);
+    expect(listed()).toBe(1);
+  });
+
+  it.each([
+    ["older than the bound", snapshotOf(ID_A, 21, [FAIL])],
+    ["further ahead than the bound (a clock stepped back)", snapshotOf(ID_A, -21, [FAIL])],
+    ["its time not a date", { ...snapshotOf(ID_A, 0, [FAIL]), takenAt: "yesterday" }],
+    ["its voices cut off", snapshotOf(ID_A, 5, '[{"monitors":')],
+  ])("a snapshot %s holds nothing", async (_name, snapshot) => {
+    const { shared } = monitors(async () => [snapshot as Snapshot]);
+    expect((await shared.holdsFor(prepared(ID_B, [FAIL]))).size).toBe(0);
+  });
+
+  it("what a circuit says in this run replaces its snapshot: judged without the failure, it holds nothing", async () => {
+    const { shared } = monitors(async () => [snapshotOf(ID_A, 5, [FAIL])]);
+    shared.judged(prepared(ID_A, []));
+    expect((await shared.holdsFor(prepared(ID_B, [FAIL]))).size).toBe(0);
+  });
+
+  it("a circuit judged earlier in the run holds without any snapshot", async () => {
+    const { shared } = monitors(async () => []);
+    shared.judged(prepared(ID_A, [FAIL]));
+    expect((await shared.holdsFor(prepared(ID_B, [FAIL]))).get(keyOf(ID_B))?.by).toBe(keyOf(ID_A));
+  });
+
+  it("an alert already heard by its receivers is not held", async () => {
+    const { shared } = monitors(async () => [snapshotOf(ID_A, 5, [FAIL])]);
+    expect((await shared.holdsFor(prepared(ID_B, [FAIL], true))).size).toBe(0);
+  });
+
+  it("a circuit without an end-to-end alert costs no storage read", async () => {
+    const { shared, listed } = monitors(async () => [snapshotOf(ID_A, 5, [FAIL])]);
+    expect((await shared.holdsFor(prepared(ID_B, []))).size).toBe(0);
+    expect(listed()).toBe(0);
+  });
+
+  it("snapshots that cannot be listed hold nothing, and say so", async () => {
+    const { shared, warnings } = monitors(async () => {
+      throw Object.assign(new Error("table hung"), { name: "StateStoreError" });
+    });
+    expect((await shared.holdsFor(prepared(ID_B, [FAIL]))).size).toBe(0);
+    expect(warnings).toEqual([expect.stringContaining("pages for itself")]);
+  });
+});
