@@ -411,6 +411,7 @@ export class CircuitRecorder {
       at,
       shared.size > 0 ? new Map([...shared, ...holds]) : holds,
     );
+    this.monitors.committed(record.decisions);
     this.out.verdicts.push(record.verdict);
     this.emit(record.events, record.decisions, at);
     await ctx.recorded?.(verdict.id);

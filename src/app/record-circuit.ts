@@ -12,7 +12,11 @@ import {
   type AlertStep,
   type Holds,
 } from "../core/alert-step.js";
-import type { EndToEndVoice } from "../core/dataplane/shared-monitor.js";
+import {
+  keptVoices,
+  monitorsJudged,
+  type EndToEndVoice,
+} from "../core/dataplane/shared-monitor.js";
 import type { AlertEvent } from "../core/alert-event.js";
 import {
   evaluateOrBlind,
@@ -214,14 +218,23 @@ async function evaluateAndStore(
     );
     if (result.error !== undefined)
       log.error({ err: result.error }, "judging the circuit failed; it is UNKNOWN this sweep");
-    if (history !== null) return result;
+    // A monitor not read this sweep: the voices its receivers hold still speak for it.
+    const { endToEnd: _judged, ...rest } = result.snapshot;
+    const endToEnd = keptVoices(
+      monitorsJudged(reading, result.verdict) ? (result.snapshot.endToEnd ?? []) : null,
+      previous?.value.endToEnd,
+      id,
+      (key) => Boolean(alerts.find((a) => a.value.key === key)?.value.notified),
+    );
+    const snapshot: Snapshot = { ...rest, ...(endToEnd.length > 0 ? { endToEnd } : {}) };
+    if (history !== null) return { ...result, snapshot };
     // A flap is counted from history: without it, a flap alert is unknown (neither opened nor resolved).
     const observations = result.observations.map((o) =>
       o.family === "session-flapping" && o.state === "clean"
         ? { ...o, state: "unknown" as const }
         : o,
     );
-    return { ...result, observations };
+    return { ...result, snapshot, observations };
   };
   // Another sweep may write the snapshot first: diff against what it wrote, so
   // its transitions are not recorded twice.

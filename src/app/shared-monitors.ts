@@ -1,45 +1,72 @@
 // Who else a circuit's Connection Monitor tests, as one run of deep reads
-// knows it: the circuits judged earlier in the run, else their stored
-// snapshots while fresh (another fan-out worker's batch, a circuit the
-// rotation did not read this sweep). The snapshots are listed once per run,
-// and only when a circuit has an end-to-end alert; a listing that fails holds
-// nothing (each circuit pages for itself, as before).
+// knows it: the circuits judged earlier in the run, else the voices their
+// stored snapshots keep while fresh (another fan-out worker's batch, a
+// circuit the rotation did not read this sweep). The snapshots are listed
+// once per run, and only when a circuit has an end-to-end alert; whether a
+// possible holder's receivers hold its alert is what this run decided for
+// it, else its stored alert. Storage that fails holds nothing: each circuit
+// pages for itself, as before.
 
 import type { Holds } from "../core/alert-step.js";
 import {
   sharedMonitorHolds,
   storedVoices,
+  voiceKey,
   type EndToEndVoice,
   type MonitorSpeaker,
+  type Standing,
 } from "../core/dataplane/shared-monitor.js";
+import type { AlertState } from "../core/lifecycle.js";
 import { PATHS } from "../core/model.js";
 import type { Silence } from "../core/policy.js";
 import { activeSilence } from "../core/silence.js";
 import type { Logger } from "../logging.js";
-import type { PreparedCircuit } from "./record-circuit.js";
+import type { KeyDecision, PreparedCircuit } from "./record-circuit.js";
 import type { StateStore } from "./state-store.js";
 
 export interface SharedMonitorsOptions {
   store: StateStore;
   now: Date;
-  /** A stored snapshot older (or further ahead) than this speaks for nothing. */
+  /** A voice judged longer ago (or further ahead) than this speaks for nothing. */
   maxAgeMs: number;
   silences: Silence[];
   log: Logger;
 }
 
-const key = (id: string) => id.toLowerCase();
+const lower = (id: string) => id.toLowerCase();
+
+/** Where an alert stands before this sweep's decision. */
+export function standingOf(state: AlertState | null | undefined): Standing {
+  if (state?.notified) return "heard";
+  return state?.phase === "firing" ? "due" : "new";
+}
 
 export class SharedMonitors {
   private readonly inRun = new Map<string, MonitorSpeaker>();
+  /** Alert key → whether its receivers hold it, as this run decided. */
+  private readonly heard = new Map<string, boolean>();
   private stored: Promise<MonitorSpeaker[]> | null = null;
 
   constructor(private readonly o: SharedMonitorsOptions) {}
 
   /** A circuit judged in this run: what it says now replaces its snapshot's. */
-  judged(prepared: Pick<PreparedCircuit, "verdict" | "endToEnd">): void {
+  judged(prepared: Pick<PreparedCircuit, "verdict" | "endToEnd" | "alerts">): void {
     const { id, name } = prepared.verdict;
-    this.inRun.set(key(id), { circuitId: id, circuitName: name, voices: prepared.endToEnd ?? [] });
+    const voices = prepared.endToEnd ?? [];
+    this.inRun.set(lower(id), { circuitId: id, circuitName: name, voices });
+    for (const v of voices) {
+      const key = voiceKey(id, v);
+      if (!this.heard.has(key))
+        this.heard.set(key, Boolean(prepared.alerts.get(key)?.value.notified));
+    }
+  }
+
+  /** Its alerts decided: an end-to-end alert opened or resolved now is heard, or not, from here on. */
+  committed(decisions: readonly KeyDecision[]): void {
+    for (const d of decisions) {
+      if (d.family !== "end-to-end" || d.action === "none") continue;
+      this.heard.set(d.key, d.action !== "resolve");
+    }
   }
 
   /** The holds on the circuit's end-to-end alerts by another circuit its monitors test. */
@@ -47,13 +74,28 @@ export class SharedMonitors {
     const voices = prepared.endToEnd ?? [];
     if (voices.length === 0) return new Map();
     const { id, name } = prepared.verdict;
-    const stored = (await this.listed()).filter((s) => !this.inRun.has(key(s.circuitId)));
-    const others = [...this.inRun.values(), ...stored].filter((s) => key(s.circuitId) !== key(id));
-    const { silences, now } = this.o;
+    const monitors = new Set(voices.map((v) => v.monitors));
+    const now = this.o.now.getTime();
+    // A voice kept through readings that could not judge it speaks for as long as a snapshot would.
+    const fresh = (v: EndToEndVoice) => Math.abs(now - Date.parse(v.at)) <= this.o.maxAgeMs;
+    const stored = (await this.listed()).filter((s) => !this.inRun.has(lower(s.circuitId)));
+    const others = await Promise.all(
+      [...this.inRun.values(), ...stored]
+        .filter((s) => lower(s.circuitId) !== lower(id))
+        .map(async (s) => ({
+          ...s,
+          voices: await Promise.all(
+            s.voices
+              .filter((v) => monitors.has(v.monitors) && fresh(v))
+              .map(async (v) => ({ ...v, announced: await this.announced(s.circuitId, v) })),
+          ),
+        })),
+    );
+    const { silences } = this.o;
     return sharedMonitorHolds(
       { circuitId: id, circuitName: name, voices },
       others,
-      (alertKey) => Boolean(prepared.alerts.get(alertKey)?.value.notified),
+      (key) => standingOf(prepared.alerts.get(key)?.value),
       (speaker: MonitorSpeaker, voice: EndToEndVoice) =>
         activeSilence(
           silences,
@@ -63,9 +105,29 @@ export class SharedMonitors {
             peering: voice.peering,
             paths: [...PATHS],
           },
-          now,
+          this.o.now,
         ) === null,
     );
+  }
+
+  /** Whether a possible holder's receivers hold its alert: this run's decision, else storage's. */
+  private async announced(circuitId: string, voice: EndToEndVoice): Promise<boolean> {
+    const key = voiceKey(circuitId, voice);
+    const known = this.heard.get(key);
+    if (known !== undefined) return known;
+    try {
+      const stored = await this.o.store.getAlert(circuitId, key);
+      const heard = Boolean(stored?.value.notified);
+      this.heard.set(key, heard);
+      return heard;
+    } catch (error) {
+      // Not known to be heard: it holds only by sorting first, as before.
+      this.o.log.warn(
+        { err: error, holder: circuitId, key },
+        "the end-to-end alert of a circuit testing the same Connection Monitor could not be read",
+      );
+      return false;
+    }
   }
 
   private listed(): Promise<MonitorSpeaker[]> {
@@ -75,12 +137,12 @@ export class SharedMonitors {
 
   private async list(): Promise<MonitorSpeaker[]> {
     const { store, now, maxAgeMs, log } = this.o;
+    const fresh = (v: EndToEndVoice) => Math.abs(now.getTime() - Date.parse(v.at)) <= maxAgeMs;
     try {
       const snapshots = await store.listSnapshots();
       return snapshots.flatMap((s) => {
-        const at = Date.parse(s.takenAt);
-        const fresh = Number.isFinite(at) && Math.abs(now.getTime() - at) <= maxAgeMs;
-        const voices = fresh && typeof s.circuitId === "string" ? storedVoices(s.endToEnd) : [];
+        const voices =
+          typeof s.circuitId === "string" ? storedVoices(s.endToEnd).filter(fresh) : [];
         return voices.length > 0
           ? [{ circuitId: s.circuitId, circuitName: String(s.circuitName), voices }]
           : [];

@@ -128,7 +128,7 @@ export function evaluateCircuit(
     // Kept so a partner read elsewhere (another sweep, a fan-out worker) finds its pair.
     ...(reading.settings.pair ? { pair: reading.settings.pair } : {}),
     // Kept so another circuit its Connection Monitor tests pages once with it (shared-monitor.ts).
-    ...endToEndOf(reading, verdict),
+    ...endToEndOf(reading, verdict, now),
     peerings: Object.fromEntries(
       Object.entries(diff.next.peerings).map(([name, p]) => {
         const marks = sessions.marks[name];
@@ -168,9 +168,14 @@ export function evaluateCircuit(
 }
 
 /** The circuit's end-to-end alerts and the monitors behind them, for the snapshot. */
-function endToEndOf(reading: CircuitReading, verdict: CircuitVerdict): Pick<Snapshot, "endToEnd"> {
+function endToEndOf(
+  reading: CircuitReading,
+  verdict: CircuitVerdict,
+  now: Date,
+): Pick<Snapshot, "endToEnd"> {
   const got = reading.dataPlane?.endToEnd;
-  const voices = endToEndVoices(verdict, got?.ok ? monitorSetOf(got.value.monitors) : null);
+  const monitors = got?.ok ? monitorSetOf(got.value.monitors) : null;
+  const voices = endToEndVoices(verdict, monitors, now.toISOString());
   return voices.length > 0 ? { endToEnd: voices } : {};
 }
 

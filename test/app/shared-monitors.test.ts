@@ -18,18 +18,23 @@ const FAIL: EndToEndVoice = {
   peering: "AzurePrivatePeering",
   code: "e2e-fail",
   severity: "Sev1",
+  at: new Date(NOW.getTime() - 5 * 60_000).toISOString(),
 };
 const keyOf = (id: string) => alertKey(id, "AzurePrivatePeering", "end-to-end");
 
-const prepared = (id: string, voices: EndToEndVoice[], notified = false): PreparedCircuit =>
+const prepared = (
+  id: string,
+  voices: EndToEndVoice[],
+  state: Record<string, unknown> | null = null,
+): PreparedCircuit =>
   ({
     verdict: { id, name: id.split("/").pop() },
     observations: [],
-    alerts: new Map(
-      notified ? [[keyOf(id), { value: { notified: { severity: "Sev1" } }, etag: "e" }]] : [],
-    ),
+    alerts: new Map(state ? [[keyOf(id), { value: { key: keyOf(id), ...state }, etag: "e" }]] : []),
     endToEnd: voices,
   }) as never;
+const HEARD = { phase: "firing", notified: { severity: "Sev1" } };
+const DUE = { phase: "firing", notified: null };
 
 const snapshotOf = (id: string, minutesAgo: number, endToEnd?: unknown): Snapshot =>
   ({
@@ -39,7 +44,12 @@ const snapshotOf = (id: string, minutesAgo: number, endToEnd?: unknown): Snapsho
     endToEnd,
   }) as never;
 
-function monitors(list: () => Promise<Snapshot[]>) {
+function monitors(
+  list: () => Promise<Snapshot[]>,
+  stored: Record<string, unknown> = {},
+  getAlert: (circuitId: string, key: string) => Promise<unknown> = async (_c, key) =>
+    stored[key] ? { value: stored[key], etag: "e" } : null,
+) {
   const warnings: string[] = [];
   let listed = 0;
   const store = {
@@ -47,6 +57,7 @@ function monitors(list: () => Promise<Snapshot[]>) {
       listed += 1;
       return list();
     },
+    getAlert,
   } as unknown as StateStore;
   const log = {
     warn: (_o: unknown, message: string) => warnings.push(message),
@@ -65,9 +76,15 @@ describe("SharedMonitors", () => {
   });
 
   it.each([
-    ["older than the bound", snapshotOf(ID_A, 21, [FAIL])],
-    ["further ahead than the bound (a clock stepped back)", snapshotOf(ID_A, -21, [FAIL])],
-    ["its time not a date", { ...snapshotOf(ID_A, 0, [FAIL]), takenAt: "yesterday" }],
+    [
+      "whose voice is older than the bound",
+      snapshotOf(ID_A, 0, [{ ...FAIL, at: new Date(NOW.getTime() - 21 * 60_000).toISOString() }]),
+    ],
+    [
+      "whose voice is further ahead than the bound (a clock stepped back)",
+      snapshotOf(ID_A, 0, [{ ...FAIL, at: new Date(NOW.getTime() + 21 * 60_000).toISOString() }]),
+    ],
+    ["whose voice's time is not a date", snapshotOf(ID_A, 0, [{ ...FAIL, at: "yesterday" }])],
     ["its voices cut off", snapshotOf(ID_A, 5, '[{"monitors":')],
   ])("a snapshot %s holds nothing", async (_name, snapshot) => {
     const { shared } = monitors(async () => [snapshot as Snapshot]);
@@ -88,7 +105,43 @@ describe("SharedMonitors", () => {
 
   it("an alert already heard by its receivers is not held", async () => {
     const { shared } = monitors(async () => [snapshotOf(ID_A, 5, [FAIL])]);
-    expect((await shared.holdsFor(prepared(ID_B, [FAIL], true))).size).toBe(0);
+    expect((await shared.holdsFor(prepared(ID_B, [FAIL], HEARD))).size).toBe(0);
+  });
+
+  it("a circuit sorting after holds one sorting first once its stored alert is heard (it paged while the other could not be read)", async () => {
+    const { shared } = monitors(async () => [snapshotOf(ID_B, 5, [FAIL])], {
+      [keyOf(ID_B)]: HEARD,
+    });
+    expect((await shared.holdsFor(prepared(ID_A, [FAIL]))).get(keyOf(ID_A))?.by).toBe(keyOf(ID_B));
+  });
+
+  it("an alert held back once is held again only by one heard: this run's decision counts", async () => {
+    const { shared } = monitors(async () => [], {});
+    shared.judged(prepared(ID_A, [FAIL]));
+    const b = prepared(ID_B, [FAIL], DUE);
+    expect((await shared.holdsFor(b)).size).toBe(0);
+    shared.committed([
+      {
+        circuitId: ID_A,
+        key: keyOf(ID_A),
+        family: "end-to-end",
+        peering: "AzurePrivatePeering",
+        action: "open",
+      },
+    ]);
+    expect((await shared.holdsFor(b)).get(keyOf(ID_B))?.by).toBe(keyOf(ID_A));
+  });
+
+  it("a holder's alert that cannot be read is not known to be heard, and says so", async () => {
+    const { shared, warnings } = monitors(
+      async () => [snapshotOf(ID_B, 5, [FAIL])],
+      {},
+      async () => {
+        throw new Error("table hung");
+      },
+    );
+    expect((await shared.holdsFor(prepared(ID_A, [FAIL]))).size).toBe(0);
+    expect(warnings).toEqual([expect.stringContaining("could not be read")]);
   });
 
   it("a circuit without an end-to-end alert costs no storage read", async () => {

@@ -2,13 +2,17 @@
 // tests every circuit wired to that gateway (two circuits on one gateway is
 // the common HA design), so a fault past the circuits (an NSG, a route table)
 // fails its tests on each: every circuit raised its own end-to-end alert, two
-// Sev1 incidents for one fault. The end-to-end alert of the circuit whose id
-// sorts first among those with the same monitors speaks for the others; theirs
-// are held while it does. Only an alert the receivers never heard is held: one
-// already paged goes on by itself (repeats, escalation, resolve), and a holder
-// not known now (not read in this run, its snapshot stale, its reading of the
-// monitor failed or explained by an outage of its own, its alert silenced)
-// holds nothing, so the failure always pages from some circuit.
+// Sev1 incidents for one fault. One end-to-end alert speaks for the monitor
+// and holds the others': one the receivers already hold, else that of the
+// circuit whose id sorts first. Only an alert the receivers never heard is
+// held: one already paged goes on by itself (repeats, escalation, resolve).
+// A holder not known now (not read in this run and its voice stale, its
+// reading of the monitor explained by an outage of its own, its alert
+// silenced) holds nothing, so the failure always pages from some circuit. A
+// circuit whose monitor could not be read this sweep keeps the voices its
+// receivers hold (its open alert still speaks, and goes blind, for the
+// monitor), never one they do not: that would hold the others' page on a
+// reading nobody heard.
 
 import { alertKey, FAMILY_OF } from "../alert-identity.js";
 import type { Hold } from "../inhibit.js";
@@ -23,6 +27,10 @@ export interface EndToEndVoice {
   peering: string | null;
   code: FindingCode;
   severity: Severity;
+  /** When it was judged (a voice kept through readings that could not judge it keeps its time). */
+  at: string;
+  /** Its receivers hold its alert (paged, not resolved), when known; absent: not known to. */
+  announced?: boolean;
 }
 
 /** A circuit and its end-to-end voices, as this run or its snapshot knows it. */
@@ -49,11 +57,39 @@ export function monitorSetOf(monitors: readonly MonitorRef[]): string | null {
 export function endToEndVoices(
   verdict: Pick<CircuitVerdict, "findings" | "circuitRead">,
   monitors: string | null,
+  at: string,
 ): EndToEndVoice[] {
   if (!verdict.circuitRead || monitors === null) return [];
   return verdict.findings
     .filter((f) => FAMILY_OF[f.code] === "end-to-end")
-    .map((f) => ({ monitors, peering: f.peering, code: f.code, severity: f.severity }));
+    .map((f) => ({ monitors, peering: f.peering, code: f.code, severity: f.severity, at }));
+}
+
+/** Whether this reading judged the circuit's monitors (else its voices are kept: keptVoices). */
+export function monitorsJudged(
+  reading: { dataPlane?: { endToEnd?: { ok: boolean } } },
+  verdict: Pick<CircuitVerdict, "circuitRead">,
+): boolean {
+  return verdict.circuitRead && reading.dataPlane?.endToEnd?.ok === true;
+}
+
+/** The key of a circuit's end-to-end alert a voice is about. */
+export const voiceKey = (circuitId: string, voice: Pick<EndToEndVoice, "peering">): string =>
+  alertKey(circuitId, voice.peering, "end-to-end");
+
+/**
+ * The voices a snapshot keeps: this sweep's when the monitor was judged;
+ * otherwise (the circuit or its monitor not read) those of the snapshot
+ * before whose alerts the receivers hold.
+ */
+export function keptVoices(
+  judged: EndToEndVoice[] | null,
+  before: unknown,
+  circuitId: string,
+  announced: (key: string) => boolean,
+): EndToEndVoice[] {
+  if (judged !== null) return judged;
+  return storedVoices(before).filter((v) => announced(voiceKey(circuitId, v)));
 }
 
 /**
@@ -62,54 +98,78 @@ export function endToEndVoices(
  */
 export function storedVoices(value: unknown): EndToEndVoice[] {
   if (!Array.isArray(value)) return [];
-  return value.filter(
-    (v): v is EndToEndVoice =>
-      typeof v === "object" &&
-      v !== null &&
-      typeof v.monitors === "string" &&
-      v.monitors.length > 0 &&
-      (v.peering === null || typeof v.peering === "string") &&
-      typeof v.code === "string" &&
-      FAMILY_OF[v.code as FindingCode] === "end-to-end" &&
-      (SEVERITIES as readonly unknown[]).includes(v.severity),
-  );
+  return value
+    .filter(
+      (v): v is EndToEndVoice =>
+        typeof v === "object" &&
+        v !== null &&
+        typeof v.monitors === "string" &&
+        v.monitors.length > 0 &&
+        (v.peering === null || typeof v.peering === "string") &&
+        typeof v.code === "string" &&
+        FAMILY_OF[v.code as FindingCode] === "end-to-end" &&
+        (SEVERITIES as readonly unknown[]).includes(v.severity) &&
+        typeof v.at === "string" &&
+        Number.isFinite(Date.parse(v.at)),
+    )
+    .map(({ announced: _told, ...v }) => v);
 }
 
 const lower = (id: string) => id.toLowerCase();
 
 /**
- * The holds on a circuit's end-to-end alerts (by alert key): each by the
- * voice of another circuit sorting first with the same monitors, at least as
- * severe. `announced`: whether the receivers hold the alert under a key;
+ * Where a circuit's own end-to-end alert stands before this sweep: its
+ * receivers hold it (`heard`), it was due to page and held back (`due`: by
+ * a silence, or by a holder that has not paged since), or neither (`new`).
+ */
+export type Standing = "heard" | "due" | "new";
+
+/**
+ * The holds on a circuit's end-to-end alerts (by alert key): each by another
+ * circuit's voice with the same monitors, at least as severe, that its
+ * receivers hold, else that sorts first. An alert already due once is held
+ * only by one the receivers hold: a holder whose own alert waits longer (its
+ * circuit's own hysteresis) delays the page by one sweep at most, never
+ * keeps it. `standing`: where the circuit's own alert under a key stands;
  * `speaks`: whether another circuit's alert goes out (not silenced): a
  * silence set for one circuit's maintenance must not quiet the others.
  */
 export function sharedMonitorHolds(
   self: MonitorSpeaker,
   others: readonly MonitorSpeaker[],
-  announced: (key: string) => boolean,
+  standing: (key: string) => Standing,
   speaks: (speaker: MonitorSpeaker, voice: EndToEndVoice) => boolean = () => true,
 ): Map<string, Hold> {
   const holds = new Map<string, Hold>();
   for (const mine of self.voices) {
-    const key = alertKey(self.circuitId, mine.peering, "end-to-end");
-    if (announced(key)) continue;
-    const holder = others
-      .filter((o) => lower(o.circuitId) < lower(self.circuitId))
-      .sort((a, b) => (lower(a.circuitId) < lower(b.circuitId) ? -1 : 1))
+    const key = voiceKey(self.circuitId, mine);
+    const stands = standing(key);
+    if (stands === "heard") continue;
+    const before = (o: MonitorSpeaker) =>
+      stands === "new" && lower(o.circuitId) < lower(self.circuitId);
+    const candidates = others
+      .filter((o) => lower(o.circuitId) !== lower(self.circuitId))
       .flatMap((o) =>
         o.voices
           .filter(
             (v) =>
               v.monitors === mine.monitors &&
               severityRank(v.severity) <= severityRank(mine.severity) &&
+              (v.announced === true || before(o)) &&
               speaks(o, v),
           )
           .map((v) => ({ o, v })),
-      )[0];
+      )
+      // One already heard first, then by id: every circuit picks the same holder.
+      .sort(
+        (a, b) =>
+          Number(b.v.announced === true) - Number(a.v.announced === true) ||
+          (lower(a.o.circuitId) < lower(b.o.circuitId) ? -1 : 1),
+      );
+    const holder = candidates[0];
     if (!holder) continue;
     holds.set(key, {
-      by: alertKey(holder.o.circuitId, holder.v.peering, "end-to-end"),
+      by: voiceKey(holder.o.circuitId, holder.v),
       rule: `${SHARED_MONITOR_RULE}: it tests ${holder.o.circuitName} too, whose end-to-end alert (${holder.v.severity} ${holder.v.code}) speaks for this one`,
       severity: holder.v.severity,
     });

@@ -2,11 +2,14 @@ import { describe, expect, it } from "vitest";
 import { alertKey } from "../../../src/core/alert-identity.js";
 import {
   endToEndVoices,
+  keptVoices,
+  monitorsJudged,
   monitorSetOf,
   sharedMonitorHolds,
   storedVoices,
   type EndToEndVoice,
   type MonitorSpeaker,
+  type Standing,
 } from "../../../src/core/dataplane/shared-monitor.js";
 import type { Finding } from "../../../src/core/model.js";
 
@@ -21,11 +24,13 @@ const ID_B =
 const ID_C =
   "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-c";
 
+const AT = "2026-11-22T01:10:00.000Z";
 const voice = (over: Partial<EndToEndVoice> = {}): EndToEndVoice => ({
   monitors: CM.toLowerCase(),
   peering: "AzurePrivatePeering",
   code: "e2e-fail",
   severity: "Sev1",
+  at: AT,
   ...over,
 });
 const speaker = (circuitId: string, voices: EndToEndVoice[] = [voice()]): MonitorSpeaker => ({
@@ -77,48 +82,90 @@ describe("endToEndVoices", () => {
     ["a circuit not read says nothing", [finding("e2e-fail")], false, "cm", []],
     ["no monitors known", [finding("e2e-fail")], true, null, []],
   ])("%s", (_name, findings, circuitRead, monitors, expected) => {
-    expect(endToEndVoices({ findings, circuitRead } as never, monitors)).toEqual(expected);
+    expect(endToEndVoices({ findings, circuitRead } as never, monitors, AT)).toEqual(expected);
   });
 });
 
 describe("sharedMonitorHolds", () => {
-  const never = () => false;
-  it.each<[string, MonitorSpeaker, MonitorSpeaker[], string | null]>([
+  const fresh = (): Standing => "new";
+  const heardVoice = voice({ announced: true });
+  it.each<[string, MonitorSpeaker, MonitorSpeaker[], Standing, string | null]>([
     [
       "a circuit sorting first with the same monitor holds it",
       speaker(ID_B),
       [speaker(ID_A)],
+      "new",
       ID_A,
     ],
     [
-      "one sorting after never does (no two circuits hold each other)",
+      "one sorting after does not (no two circuits hold each other)",
       speaker(ID_A),
       [speaker(ID_B)],
+      "new",
       null,
     ],
-    ["ids compare in any case", speaker(ID_B), [speaker(ID_A.toUpperCase())], ID_A.toUpperCase()],
-    ["the first of several holds", speaker(ID_C), [speaker(ID_B), speaker(ID_A)], ID_A],
+    [
+      "... unless its receivers hold its alert",
+      speaker(ID_A),
+      [speaker(ID_B, [heardVoice])],
+      "new",
+      ID_B,
+    ],
+    [
+      "one heard comes before one sorting first",
+      speaker(ID_C),
+      [speaker(ID_A), speaker(ID_B, [heardVoice])],
+      "new",
+      ID_B,
+    ],
+    [
+      "ids compare in any case",
+      speaker(ID_B),
+      [speaker(ID_A.toUpperCase())],
+      "new",
+      ID_A.toUpperCase(),
+    ],
+    ["the first of several holds", speaker(ID_C), [speaker(ID_B), speaker(ID_A)], "new", ID_A],
     [
       "another monitor holds nothing",
       speaker(ID_B),
       [speaker(ID_A, [voice({ monitors: "other" })])],
+      "new",
       null,
     ],
     [
       "a milder one holds nothing",
       speaker(ID_B),
       [speaker(ID_A, [voice({ code: "e2e-warning", severity: "Sev2" })])],
+      "new",
       null,
     ],
     [
       "a worse one holds a milder",
       speaker(ID_B, [voice({ code: "e2e-warning", severity: "Sev2" })]),
       [speaker(ID_A)],
+      "new",
       ID_A,
     ],
-    ["a circuit without voices holds nothing", speaker(ID_B), [speaker(ID_A, [])], null],
-  ])("%s", (_name, self, others, holder) => {
-    const holds = sharedMonitorHolds(self, others, never);
+    ["a circuit without voices holds nothing", speaker(ID_B), [speaker(ID_A, [])], "new", null],
+    [
+      "an alert its receivers heard is never held: it goes on by itself",
+      speaker(ID_B),
+      [speaker(ID_A, [heardVoice])],
+      "heard",
+      null,
+    ],
+    // Its holder's own alert waits longer (that circuit's hysteresis): held once, then it pages.
+    [
+      "an alert held back once is not held again by one that has not paged",
+      speaker(ID_B),
+      [speaker(ID_A)],
+      "due",
+      null,
+    ],
+    ["... but is by one that has", speaker(ID_B), [speaker(ID_A, [heardVoice])], "due", ID_A],
+  ])("%s", (_name, self, others, standing, holder) => {
+    const holds = sharedMonitorHolds(self, others, () => standing);
     if (holder === null) expect(holds.size).toBe(0);
     else {
       const hold = holds.get(keyOf(self.circuitId));
@@ -127,16 +174,31 @@ describe("sharedMonitorHolds", () => {
     }
   });
 
-  it("an alert its receivers heard is never held: it goes on by itself", () => {
-    const heard = (key: string) => key === keyOf(ID_B);
-    expect(sharedMonitorHolds(speaker(ID_B), [speaker(ID_A)], heard).size).toBe(0);
-  });
-
   it("a holder whose alert does not go out (silenced) holds nothing; the next that does, holds", () => {
     const speaks = (s: MonitorSpeaker) => s.circuitId !== ID_A;
-    const holds = sharedMonitorHolds(speaker(ID_C), [speaker(ID_A), speaker(ID_B)], never, speaks);
+    const holds = sharedMonitorHolds(speaker(ID_C), [speaker(ID_A), speaker(ID_B)], fresh, speaks);
     expect(holds.get(keyOf(ID_C))?.by).toBe(keyOf(ID_B));
-    expect(sharedMonitorHolds(speaker(ID_B), [speaker(ID_A)], never, speaks).size).toBe(0);
+    expect(sharedMonitorHolds(speaker(ID_B), [speaker(ID_A)], fresh, speaks).size).toBe(0);
+  });
+});
+
+describe("keptVoices: what the snapshot keeps when the monitor was not judged", () => {
+  const before = [voice(), voice({ peering: "Other" })];
+  const heard = (key: string) => key === keyOf(ID_A);
+  it.each<[string, EndToEndVoice[] | null, EndToEndVoice[]]>([
+    ["judged: this sweep's, whatever was before", [], []],
+    ["not judged: those before whose alerts the receivers hold", null, [voice()]],
+  ])("%s", (_name, judged, expected) => {
+    expect(keptVoices(judged, before, ID_A, heard)).toEqual(expected);
+  });
+
+  it.each([
+    ["read, monitor read", true, { endToEnd: { ok: true } }, true],
+    ["read, monitor read failed", true, { endToEnd: { ok: false } }, false],
+    ["read, no Connection Monitor reader", true, {}, false],
+    ["not read", false, { endToEnd: { ok: true } }, false],
+  ])("monitorsJudged: %s", (_name, circuitRead, dataPlane, expected) => {
+    expect(monitorsJudged({ dataPlane }, { circuitRead })).toBe(expected);
   });
 });
 
@@ -158,6 +220,12 @@ describe("storedVoices: what a stored row says, checked", () => {
       [voice()],
     ],
     ["a null peering is a peering", [voice({ peering: null })], [voice({ peering: null })]],
+    ["its time not a date", [voice({ at: "yesterday" })], []],
+    [
+      "what a holder's receivers hold is not taken from a row",
+      [voice({ announced: true })],
+      [voice()],
+    ],
   ])("%s", (_name, value, expected) => {
     expect(storedVoices(value)).toEqual(expected);
   });
