@@ -8,15 +8,16 @@
 // view only the circuits that need attention are drawn so; the healthy ones
 // are a line each at the end, each name a button that opens it in full.
 
-import type {
-  StatusAlert,
-  StatusCell,
-  StatusCircuit,
-  StatusModel,
-  StatusPart,
-  StatusSilence,
-  StatusSummary,
-  StatusUnreadableAlert,
+import {
+  minutesBetween,
+  type StatusAlert,
+  type StatusCell,
+  type StatusCircuit,
+  type StatusModel,
+  type StatusPart,
+  type StatusSilence,
+  type StatusSummary,
+  type StatusUnreadableAlert,
 } from "./status.js";
 import { transitionWords, type HistoryEntry } from "../core/history.js";
 import { PATHS, SEVERITIES, type Severity } from "../core/model.js";
@@ -89,11 +90,15 @@ function layerCell(path: string, key: string, cell: StatusCell): string {
   return `<td ${attrs} title="since ${escapeHtml(cell.since)}"><span class="w">${word}</span><span class="d">${escapeHtml(cell.detail)}</span></td>`;
 }
 
+/** Read too long ago, or when cannot be told: what it shows may be old. */
+const readLate = (c: StatusCircuit, readStaleAfterMinutes: number) =>
+  c.readAgeMinutes === null || c.readAgeMinutes >= readStaleAfterMinutes;
+
 function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
-  const stale = c.readAgeMinutes >= readStaleAfterMinutes;
+  const stale = readLate(c, readStaleAfterMinutes);
   // The resource id once, on the first row: a long string, the same on every peering's.
   const head = (first: boolean) =>
-    `<th scope="row"${first ? ` title="${escapeHtml(c.id)}"` : ""}>${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${c.pathAgeMinutes === null ? "" : `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>`}</th>`;
+    `<th scope="row"${first ? ` title="${escapeHtml(c.id)}"` : ""}>${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes ?? ""}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${c.pathAgeMinutes === null ? "" : `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>`}</th>`;
   const attrs = `data-circuit="${escapeHtml(c.name)}" data-worst-severity="${escapeHtml(c.worstSeverity ?? "")}" data-worst-status="${escapeHtml(c.worstStatus)}"`;
   // A stored cell's status is any text to the row schema, and one the page does not know ranks worst.
   const rowClass = escapeHtml(
@@ -139,18 +144,18 @@ export function drawnAs(
     (c.worstStatus !== "up" && c.worstStatus !== "n/a")
   )
     return "full";
-  return c.stale || c.readAgeMinutes >= readStaleAfterMinutes ? "late" : "healthy";
+  return c.stale || readLate(c, readStaleAfterMinutes) ? "late" : "healthy";
 }
 
 /** A circuit as a line: its name opens it in full (the form around it keeps the function key). */
 function circuitLine(c: StatusCircuit, readStaleAfterMinutes: number): string {
   const name = escapeHtml(c.name);
-  const late = c.readAgeMinutes >= readStaleAfterMinutes;
+  const late = readLate(c, readStaleAfterMinutes);
   const read = `read ${escapeHtml(ageText(c.readAgeMinutes))} ago`;
   const paths = c.pathAgeMinutes === null ? "" : `, paths ${escapeHtml(ageText(c.pathAgeMinutes))}`;
   const unlisted = c.stale ? `; <b>its subscription cannot be listed</b>` : "";
   const peerings = `${c.peerings.length} peering${c.peerings.length === 1 ? "" : "s"} ok`;
-  return `<tr data-circuit="${name}"><th><button name="circuit" value="${name}">${name}</button></th><td>${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")}</td><td>${peerings}</td><td>${late ? `<span class="read old" data-read-age="${c.readAgeMinutes}">${read} (stale)</span>` : read}${paths}${unlisted}</td></tr>`;
+  return `<tr data-circuit="${name}"><th><button name="circuit" value="${name}">${name}</button></th><td>${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")}</td><td>${peerings}</td><td>${late ? `<span class="read old" data-read-age="${c.readAgeMinutes ?? ""}">${read} (stale)</span>` : read}${paths}${unlisted}</td></tr>`;
 }
 
 function circuitLines(
@@ -255,9 +260,7 @@ function banner(
       `<li class="count sev-${s}${summary.openBySeverity[s] > 0 ? "" : " zero"}" data-severity="${s}" data-count="${summary.openBySeverity[s]}"><b>${summary.openBySeverity[s]}</b> ${s} <small>${SEVERITY_WORDS[s]}</small></li>`,
   ).join("");
   const last = summary.lastSweep;
-  const ago = last
-    ? Math.max(0, Math.floor((Date.parse(now) - Date.parse(last.finishedAt)) / 60_000))
-    : null;
+  const ago = last ? minutesBetween(last.finishedAt, new Date(now)) : null;
   const sweep = last
     ? `Last completed sweep ${escapeHtml(ageText(ago))} ago (${time(last.finishedAt)}): ${escapeHtml(counted(last.circuits, "circuit"))}${last.partlyBlind > 0 ? `, ${escapeHtml(last.partlyBlind)} partly unread` : ""}.`
     : unread.includes("the last sweep")

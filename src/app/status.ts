@@ -52,9 +52,13 @@ export interface StatusCircuit {
   worstSeverity: Severity | null;
   /** The worst cell of its layer tables: down, warn, unknown or up. */
   worstStatus: LayerStatus;
-  /** Minutes since its last read; the page marks one at or past `summary.readStaleAfterMinutes`. */
-  readAgeMinutes: number;
-  /** Minutes since its oldest path reading (ARP or prefix count) worked; null when none is kept. */
+  /**
+   * Minutes since its last read; the page marks one at or past
+   * `summary.readStaleAfterMinutes`. Null when its stored read time is not a
+   * time: the page marks it late too, as a reading of unknown age may be old.
+   */
+  readAgeMinutes: number | null;
+  /** Minutes since its oldest path reading (ARP or prefix count) worked; null when none is kept, or its time cannot be read. */
   pathAgeMinutes: number | null;
   peerings: {
     name: string;
@@ -137,8 +141,8 @@ export interface StatusSummary {
    * reads it), and a sweep's reads land within its interval.
    */
   readStaleAfterMinutes: number;
-  /** The reading that is oldest: how out of date the page can be. */
-  oldestReading: { circuit: string; readAt: string; ageMinutes: number } | null;
+  /** The reading that is oldest (one whose time cannot be read first): how out of date the page can be. */
+  oldestReading: { circuit: string; readAt: string; ageMinutes: number | null } | null;
   circuits: number;
   /**
    * Alert events decided longer than a sweep interval ago and still in the
@@ -208,8 +212,32 @@ const notKept = (takenAt: string): StatusCell => ({
 });
 
 const STATUS_ORDER: LayerStatus[] = ["down", "warn", "unknown", "up", "n/a"];
-const minutesBetween = (from: string | null, now: Date) =>
-  from === null ? null : Math.max(0, Math.floor((now.getTime() - Date.parse(from)) / 60_000));
+
+// erwatch stores toISOString's text, but a row is any text to its schema (a
+// hand edit, a cut-off write). Date.parse reads "" as NaN, which the page drew
+// as "NaN min" and every comparison took as false; and it reads "42" as 2042,
+// a reading 0 min old. Only a date and a time with its zone is an instant.
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A stored time in ms, null when none is kept or it is not a time. */
+function instantOf(at: string | null): number | null {
+  if (at === null || !INSTANT.test(at)) return null;
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** Whole minutes from a stored time to now; null when it is not known. */
+export function minutesBetween(from: string | null, now: Date): number | null {
+  const at = instantOf(from);
+  return at === null ? null : Math.max(0, Math.floor((now.getTime() - at) / 60_000));
+}
+
+/** Earliest first; a time not known before any, as it may be the earliest. */
+function earliestFirst(a: string | null, b: string | null): number {
+  const x = instantOf(a) ?? Number.NEGATIVE_INFINITY;
+  const y = instantOf(b) ?? Number.NEGATIVE_INFINITY;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
 
 function worstStatus(c: Pick<StatusCircuit, "peerings">): LayerStatus {
   let worst: LayerStatus = "up";
@@ -285,7 +313,7 @@ function statusAlerts(
     .sort(
       (a, b) =>
         severityRank(a.severity) - severityRank(b.severity) ||
-        (a.firstSeen ?? "").localeCompare(b.firstSeen ?? "") ||
+        earliestFirst(a.firstSeen, b.firstSeen) ||
         a.circuitName.localeCompare(b.circuitName),
     );
 }
@@ -314,7 +342,7 @@ function statusCircuits(
       provider: s.provider ?? null,
       peeringLocation: s.peeringLocation ?? null,
       worstSeverity: worstAlert.get(s.circuitId.toLowerCase()) ?? null,
-      readAgeMinutes: minutesBetween(s.takenAt, now) ?? 0,
+      readAgeMinutes: minutesBetween(s.takenAt, now),
       // A quiet circuit's paths are read in rotation: this is how old its ARP and prefixes are.
       pathAgeMinutes: minutesBetween(s.reads?.oldestPathAt ?? null, now),
       peerings: Object.entries(s.peerings).map(([name, p]) => ({
@@ -392,7 +420,7 @@ function summaryOf(
 ): StatusSummary {
   const staleAfterMinutes = 3 * intervalMinutes;
   const sweptAgo = minutesBetween(lastSweep?.finishedAt ?? null, now);
-  const oldest = [...allCircuits].sort((a, b) => a.lastReadAt.localeCompare(b.lastReadAt))[0];
+  const oldest = [...allCircuits].sort((a, b) => earliestFirst(a.lastReadAt, b.lastReadAt))[0];
   const openBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<
     Severity,
     number
@@ -418,15 +446,15 @@ export function unsentOf(
   intervalMinutes: number,
 ): StatusSummary["unsent"] {
   const late = (outbox ?? [])
-    .map((r) => r.value.createdAt)
-    .filter((at) => now.getTime() - Date.parse(at) > intervalMinutes * 60_000)
-    .sort();
+    .map((r) => instantOf(r.value.createdAt))
+    .filter((at): at is number => at !== null && now.getTime() - at > intervalMinutes * 60_000)
+    .sort((a, b) => a - b);
   const oldest = late[0];
   if (oldest === undefined) return null;
   return {
     events: late.length,
-    oldest,
-    ageMinutes: Math.floor((now.getTime() - Date.parse(oldest)) / 60_000),
+    oldest: new Date(oldest).toISOString(),
+    ageMinutes: Math.floor((now.getTime() - oldest) / 60_000),
   };
 }
 
