@@ -234,7 +234,7 @@ export async function pairMembers(
  * be read is no snapshot (the peer proves nothing then).
  */
 export async function reachPeerSnapshots(
-  store: Pick<StateStore, "getSnapshot">,
+  store: Pick<StateStore, "getSnapshot" | "listSnapshots">,
   targets: CircuitTarget[],
   log: Logger,
 ): Promise<Map<string, Snapshot>> {
@@ -249,15 +249,30 @@ export async function reachPeerSnapshots(
         if (key(id) !== key(t.id)) ids.set(key(id), targetIds.get(key(id)) ?? id);
       }
   const out = new Map<string, Snapshot>();
+  const notFound = new Set<string>();
   await Promise.all(
     [...ids].map(async ([lower, id]) => {
       try {
         const stored = await store.getSnapshot(id);
         if (stored) out.set(lower, stored.value);
+        else notFound.add(lower);
       } catch (error) {
         log.warn({ err: error, circuitId: id }, "a Global Reach peer's snapshot could not be read");
       }
     }),
   );
+  if (notFound.size > 0) {
+    // ARM ids are case-insensitive, and a connection may spell its peer's
+    // name in another case than the listing that keyed its snapshot (whose
+    // partition keeps the name's case: keys.ts circuitPartition). Only a
+    // listing of them all finds it then; a peer never stored costs that one
+    // listing a run, while its connection is down.
+    try {
+      for (const s of await store.listSnapshots())
+        if (notFound.has(key(s.circuitId))) out.set(key(s.circuitId), s);
+    } catch (error) {
+      log.warn({ err: error }, "Global Reach peers' snapshots could not be listed");
+    }
+  }
   return out;
 }

@@ -3,6 +3,7 @@
 // its stored snapshot while fresh (dated), else nothing; it never waits.
 
 import { describe, expect, it } from "vitest";
+import { circuitPartition } from "../../src/adapters/tables/keys.js";
 import { createPairGate, reachPeerSnapshots } from "../../src/app/pair-gate.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { evaluateCircuit } from "../../src/core/evaluate.js";
@@ -110,10 +111,15 @@ describe("Global Reach peers in the pair gate", () => {
 describe("the Global Reach peers whose snapshots a run reads", () => {
   it("reads only peers of connections the listing shows down, never one whose status ARM left out, nor the circuit itself", async () => {
     const reads: string[] = [];
+    let listings = 0;
     const store = {
       getSnapshot: async (id: string) => {
         reads.push(id);
         return null;
+      },
+      listSnapshots: async () => {
+        listings += 1;
+        return [];
       },
     };
     const connection = (name: string, to: string, status: string | null) => ({
@@ -142,6 +148,71 @@ describe("the Global Reach peers whose snapshots a run reads", () => {
     };
     const found = await reachPeerSnapshots(store, [target] as never, memoryLogger().logger);
     expect(reads).toEqual([P_ID]);
+    // Not found as spelt, it may be stored under another case of its name: one listing.
+    expect(listings).toBe(1);
     expect(found.size).toBe(0);
+  });
+});
+
+describe("a peer its connection spells in another case", () => {
+  // ARM ids are case-insensitive: a connection may spell its peer's id in
+  // another case than ARM lists the circuit, whose snapshot is kept under the
+  // listing's spelling.
+  const SPELT = [
+    { case: "its resource group", id: P_ID.replace("/rg/", "/RG/") },
+    { case: "its name", id: P_ID.replace(/er-p$/, "ER-P") },
+    { case: "all of it", id: P_ID.toUpperCase() },
+  ];
+  const aTo = (peer: string) =>
+    named(circuitReading({ peerings: reach(peer, "Disconnected") }), A_ID, "er-a");
+  /** er-a as listed, its connection to `peer` down. */
+  const listedTo = (peer: string) =>
+    ({
+      id: A_ID,
+      name: "er-a",
+      listed: { facts: { peerings: reach(peer, "Disconnected") } },
+    }) as never;
+  /** Keyed as the table store keys a snapshot: the partition keeps the name's case. */
+  const storeOf = (snapshots: Snapshot[]) => {
+    const rows = new Map(snapshots.map((s) => [circuitPartition(s.circuitId), s]));
+    return {
+      getSnapshot: async (id: string) => {
+        const value = rows.get(circuitPartition(id));
+        return value ? { value, etag: "e" } : null;
+      },
+      listSnapshots: async () => [...rows.values()],
+    };
+  };
+
+  it.each(SPELT)("$case: told by the peer's reading in the run", ({ id }) => {
+    const g = gate([A_ID, P_ID]);
+    g.offer(pDown());
+    expect(g.offer(aTo(id))).toEqual([
+      expect.objectContaining({
+        reach: [expect.objectContaining({ name: "er-p", state: "down", thisSweep: true })],
+      }),
+    ]);
+  });
+
+  it.each(SPELT)("$case: told by the peer's stored snapshot", async ({ id }) => {
+    const { snapshot } = evaluateCircuit(
+      pDown(),
+      null,
+      [],
+      [],
+      POLICY,
+      new Date(NOW.getTime() - 5 * MIN),
+    );
+    const stored = await reachPeerSnapshots(
+      storeOf([snapshot]),
+      [listedTo(id)],
+      memoryLogger().logger,
+    );
+    expect([...stored.keys()]).toEqual([P_ID.toLowerCase()]);
+    expect(gate([A_ID], stored).offer(aTo(id))).toEqual([
+      expect.objectContaining({
+        reach: [expect.objectContaining({ name: "er-p", state: "down", thisSweep: false })],
+      }),
+    ]);
   });
 });
