@@ -34,6 +34,7 @@ import type { KeyDecision } from "./record-circuit.js";
 import { baselineTargets } from "./route-baseline.js";
 import { readEach, type CircuitError, type ReadEachOptions, type Unreached } from "./scan.js";
 import { silencesForSweep } from "./silences.js";
+import { listingSnapshotsOnce } from "./state-store.js";
 import type { SweepDeps } from "./sweep.js";
 import type { CircuitPlace } from "./sweep-plan.js";
 
@@ -186,7 +187,10 @@ export async function deepRead(
 ): Promise<DeepReadResult> {
   const { sweepId, now, abortSignal, log } = run;
   // Storage that stops answering must not hold the sweep past its own deadline.
-  const deps: SweepDeps = { ...base, store: base.store.withSignal(abortSignal, log) };
+  const deps: SweepDeps = {
+    ...base,
+    store: listingSnapshotsOnce(base.store.withSignal(abortSignal, log)),
+  };
   const silences = await silencesForSweep(base.silences, base.silenceStore, now, log, abortSignal);
   const baseline = await baselineTargets(
     deps.store,

@@ -208,3 +208,21 @@ export interface EventSink {
   ): Promise<PublishResult | void>;
   close?(): Promise<void>;
 }
+
+/**
+ * The store, its snapshots listed at most once: a run's readers of other
+ * circuits (pair partners, Global Reach peers, circuits sharing a Connection
+ * Monitor) each scanned the whole table, several times a run and in every
+ * fan-out batch. A listing as of the run's first ask is enough for them:
+ * what they take from it is bounded by its age.
+ */
+export function listingSnapshotsOnce(store: StateStore): StateStore {
+  let listed: Promise<Snapshot[]> | null = null;
+  return new Proxy(store, {
+    get(target, name) {
+      if (name === "listSnapshots") return () => (listed ??= target.listSnapshots());
+      const value: unknown = Reflect.get(target, name, target);
+      return typeof value === "function" ? (value as () => unknown).bind(target) : value;
+    },
+  });
+}

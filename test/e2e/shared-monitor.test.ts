@@ -19,6 +19,7 @@ import {
 } from "../support/estate/index.js";
 import { circuitId } from "../support/estate/ids.js";
 import { fanOutDriver } from "../support/fan-out-driver.js";
+import { startTableFaultProxy, type TableRequest } from "../support/table-fault-proxy.js";
 import { ALERTS_QUEUE } from "../support/world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
@@ -30,9 +31,13 @@ const PRIVATE = "AzurePrivatePeering";
 const worlds = worldPerTest();
 
 /** er-a and er-b at two locations, both wired to er-a's gateway; the monitor tests its VNet. */
-async function gatewayWorld(fanOut: boolean, env: Record<string, string> = {}) {
-  const a = healthyCircuit({ name: "er-a" });
-  const b = healthyCircuit({ name: "er-b", peeringLocation: "London", gateway: "none" });
+async function gatewayWorld(
+  fanOut: boolean,
+  env: Record<string, string> = {},
+  tags: Record<string, string> = {},
+) {
+  const a = healthyCircuit({ name: "er-a", tags });
+  const b = healthyCircuit({ name: "er-b", peeringLocation: "London", gateway: "none", tags });
   b.connections.push({
     ...a.connections[0]!,
     name: "conn-er-b",
@@ -136,4 +141,30 @@ it("a silence on the circuit that would speak for the monitor lets the other pag
   setTestResults(monitor, "Fail");
   await rounds(1, 4);
   expect(endToEnd()).toEqual(["open Sev1 er-b@2"]);
+}, 120_000);
+
+it("a sweep lists the stored snapshots once for pairs and shared monitors together, besides its plan's", async () => {
+  const proxy = await startTableFaultProxy(worlds.azurite());
+  const scans: TableRequest[] = [];
+  proxy.rule = (request) => {
+    // Every snapshot in full: the scan each reader of other circuits made on its own.
+    const whole = /\?\$filter=RowKey eq 'snapshot'/.test(request.text);
+    if (request.table.endsWith("Snapshots") && request.operation === "query" && whole)
+      scans.push(request);
+    return null;
+  };
+  const { monitor, rounds, endToEnd } = await gatewayWorld(
+    false,
+    { ERWATCH_STORAGE: proxy.connectionString },
+    { "erwatch:pair": "site-ams" },
+  );
+  await rounds(0, 0);
+  setTestResults(monitor, "Fail");
+  await rounds(1, 1);
+  scans.length = 0;
+  await rounds(2, 2);
+  expect(endToEnd()).toEqual(["open Sev1 er-a@2"]);
+  // The plan's listing, and one for the deep reads' pairs and shared monitors.
+  expect(scans).toHaveLength(2);
+  await proxy.close();
 }, 120_000);
