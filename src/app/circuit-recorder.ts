@@ -80,6 +80,12 @@ export interface RecorderContext {
    */
   suspects?: ReadonlySet<string>;
   recorded?: (circuitId: string) => Promise<void>;
+  /**
+   * The circuits the sweep's listing found and watches (lower-case ids), when
+   * it listed the estate: a stored snapshot of any other (tagged
+   * erwatch:ignore, deleted, out of scope) speaks for nothing.
+   */
+  watched?: ReadonlySet<string>;
 }
 
 export interface RecorderResult {
@@ -180,6 +186,9 @@ export class CircuitRecorder {
       now: ctx.now,
       maxAgeMs: storedPeerMaxAgeMs(ctx.deps),
       silences: ctx.silences,
+      policy: ctx.deps.policy.alerts,
+      routing: ctx.deps.routing ?? null,
+      ...(ctx.watched ? { watched: ctx.watched } : {}),
       log: ctx.log,
     });
     for (const t of ctx.targets) {

@@ -104,6 +104,8 @@ export interface DeepReadRun {
   places?: ReadonlyMap<string, CircuitPlace>;
   /** The subscriptions whose ARP witness this run reads (ReadOptions.arpWitnesses); all when absent. */
   arpWitnesses?: ReadonlySet<string>;
+  /** The circuits the sweep's listing found and watches (lower-case ids; RecorderContext.watched). */
+  watched?: ReadonlySet<string>;
 }
 
 export interface DeepReadResult {
@@ -226,6 +228,7 @@ export async function deepRead(
     ...(run.suspects ? { suspects: run.suspects } : {}),
     ...(run.places ? { places: run.places } : {}),
     ...(run.recorded ? { recorded: run.recorded } : {}),
+    ...(run.watched ? { watched: run.watched } : {}),
   });
   // Outages waiting to group go out with what is known at the deadline, and
   // again at the last call before the hard stop (flushTimes): reads still in

@@ -219,14 +219,17 @@ async function evaluateAndStore(
     if (result.error !== undefined)
       log.error({ err: result.error }, "judging the circuit failed; it is UNKNOWN this sweep");
     // A monitor not read this sweep: the voices its receivers hold still speak for it.
-    const { endToEnd: _judged, ...rest } = result.snapshot;
+    const { endToEnd: _judged, circuitTags: _tags, ...rest } = result.snapshot;
     const endToEnd = keptVoices(
       monitorsJudged(reading, result.verdict) ? (result.snapshot.endToEnd ?? []) : null,
       previous?.value.endToEnd,
       id,
       (key) => Boolean(alerts.find((a) => a.value.key === key)?.value.notified),
     );
-    const snapshot: Snapshot = { ...rest, ...(endToEnd.length > 0 ? { endToEnd } : {}) };
+    const snapshot: Snapshot = {
+      ...rest,
+      ...(endToEnd.length > 0 ? { endToEnd, circuitTags: reading.ref.tags } : {}),
+    };
     if (history !== null) return { ...result, snapshot };
     // A flap is counted from history: without it, a flap alert is unknown (neither opened nor resolved).
     const observations = result.observations.map((o) =>

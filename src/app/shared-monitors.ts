@@ -4,11 +4,16 @@
 // circuit the rotation did not read this sweep). The snapshots are listed
 // once per run, and only when a circuit has an end-to-end alert; whether a
 // possible holder's receivers hold its alert is what this run decided for
-// it, else its stored alert. Storage that fails holds nothing: each circuit
-// pages for itself, as before.
+// it, else its stored alert. Storage that fails, or routes that cannot be
+// read, hold nothing: each circuit pages for itself, as before. A circuit
+// this sweep no longer watches (tagged erwatch:ignore, gone from its
+// listing) speaks for nothing though its snapshot is fresh: its alerts are
+// being retired.
 
 import type { Holds } from "../core/alert-step.js";
 import {
+  opensNoLater,
+  reachesAllOf,
   sharedMonitorHolds,
   storedVoices,
   voiceKey,
@@ -18,8 +23,9 @@ import {
 } from "../core/dataplane/shared-monitor.js";
 import type { AlertState } from "../core/lifecycle.js";
 import { PATHS } from "../core/model.js";
-import type { Silence } from "../core/policy.js";
-import { activeSilence } from "../core/silence.js";
+import type { AlertPolicy, Silence } from "../core/policy.js";
+import type { Routing } from "../core/routing.js";
+import { activeSilence, SILENCE_EDGE_MS } from "../core/silence.js";
 import type { Logger } from "../logging.js";
 import type { KeyDecision, PreparedCircuit } from "./record-circuit.js";
 import type { StateStore } from "./state-store.js";
@@ -30,6 +36,12 @@ export interface SharedMonitorsOptions {
   /** A voice judged longer ago (or further ahead) than this speaks for nothing. */
   maxAgeMs: number;
   silences: Silence[];
+  /** Hysteresis per circuit: a holder that waits longer does not hold. */
+  policy: AlertPolicy;
+  /** Who hears what; null: not known, and nothing is held. */
+  routing: Routing | null;
+  /** The circuits the sweep's listing found and watches (lower-case ids); absent: not known. */
+  watched?: ReadonlySet<string>;
   log: Logger;
 }
 
@@ -51,9 +63,9 @@ export class SharedMonitors {
 
   /** A circuit judged in this run: what it says now replaces its snapshot's. */
   judged(prepared: Pick<PreparedCircuit, "verdict" | "endToEnd" | "alerts">): void {
-    const { id, name } = prepared.verdict;
+    const { id, name, tags } = prepared.verdict;
     const voices = prepared.endToEnd ?? [];
-    this.inRun.set(lower(id), { circuitId: id, circuitName: name, voices });
+    this.inRun.set(lower(id), { circuitId: id, circuitName: name, tags: tags ?? {}, voices });
     for (const v of voices) {
       const key = voiceKey(id, v);
       if (!this.heard.has(key))
@@ -72,13 +84,19 @@ export class SharedMonitors {
   /** The holds on the circuit's end-to-end alerts by another circuit its monitors test. */
   async holdsFor(prepared: PreparedCircuit): Promise<Holds> {
     const voices = prepared.endToEnd ?? [];
-    if (voices.length === 0) return new Map();
-    const { id, name } = prepared.verdict;
+    const { routing, policy, silences } = this.o;
+    if (voices.length === 0 || routing === null) return new Map();
+    const { id, name, tags } = prepared.verdict;
+    const self: MonitorSpeaker = { circuitId: id, circuitName: name, tags: tags ?? {}, voices };
     const monitors = new Set(voices.map((v) => v.monitors));
     const now = this.o.now.getTime();
     // A voice kept through readings that could not judge it speaks for as long as a snapshot would.
     const fresh = (v: EndToEndVoice) => Math.abs(now - Date.parse(v.at)) <= this.o.maxAgeMs;
-    const stored = (await this.listed()).filter((s) => !this.inRun.has(lower(s.circuitId)));
+    // One judged in this run speaks as judged; a stored one only while the sweep still watches it.
+    const stored = (await this.listed()).filter(
+      (s) =>
+        !this.inRun.has(lower(s.circuitId)) && (this.o.watched?.has(lower(s.circuitId)) ?? true),
+    );
     const others = await Promise.all(
       [...this.inRun.values(), ...stored]
         .filter((s) => lower(s.circuitId) !== lower(id))
@@ -91,22 +109,28 @@ export class SharedMonitors {
           ),
         })),
     );
-    const { silences } = this.o;
+    // As decideStep judges silences: a tick a moment early counts as after an edge.
+    const at = new Date(now + SILENCE_EDGE_MS);
+    const silenced = (o: MonitorSpeaker, v: EndToEndVoice) =>
+      activeSilence(
+        silences,
+        {
+          circuitId: o.circuitId,
+          circuitName: o.circuitName,
+          peering: v.peering,
+          paths: [...PATHS],
+        },
+        at,
+      ) !== null;
     return sharedMonitorHolds(
-      { circuitId: id, circuitName: name, voices },
+      self,
       others,
       (key) => standingOf(prepared.alerts.get(key)?.value),
-      (speaker: MonitorSpeaker, voice: EndToEndVoice) =>
-        activeSilence(
-          silences,
-          {
-            circuitId: speaker.circuitId,
-            circuitName: speaker.circuitName,
-            peering: voice.peering,
-            paths: [...PATHS],
-          },
-          this.o.now,
-        ) === null,
+      (holder, voice, mine) =>
+        reachesAllOf(routing, holder, voice, self, mine) &&
+        // Heard, it speaks for the monitor whatever holds its own news now.
+        (voice.announced === true ||
+          (!silenced(holder, voice) && opensNoLater(policy, holder, voice, self, mine))),
     );
   }
 
@@ -143,8 +167,9 @@ export class SharedMonitors {
       return snapshots.flatMap((s) => {
         const voices =
           typeof s.circuitId === "string" ? storedVoices(s.endToEnd).filter(fresh) : [];
+        const tags = s.circuitTags && typeof s.circuitTags === "object" ? s.circuitTags : {};
         return voices.length > 0
-          ? [{ circuitId: s.circuitId, circuitName: String(s.circuitName), voices }]
+          ? [{ circuitId: s.circuitId, circuitName: String(s.circuitName), tags, voices }]
           : [];
       });
     } catch (error) {

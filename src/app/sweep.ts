@@ -6,6 +6,7 @@
 // its numbers. Everything that decides is pure, in src/core.
 
 import { randomUUID } from "node:crypto";
+import type { Routing } from "../core/routing.js";
 import type { AlertEvent } from "../core/alert-event.js";
 import { DEFAULT_DATA_PLANE_POLICY } from "../core/dataplane/policy.js";
 import type { EvaluationPolicy } from "../core/evaluate.js";
@@ -69,6 +70,12 @@ export interface SweepDeps {
   circuitConcurrency?: number;
   /** Entries of settings left out as invalid at start (config/reader.ts): said by every sweep. */
   ignoredSettings?: readonly string[];
+  /**
+   * The dispatcher's routes: an end-to-end alert speaks for another circuit's
+   * (one Connection Monitor, one page) only when it reaches everyone that one
+   * would. Absent or null: not known, and each circuit pages for itself.
+   */
+  routing?: Routing | null;
 }
 
 /** A whole sweep: its deep reads (deep-read.ts) with what the plan and the listing add. */
@@ -152,6 +159,14 @@ export function usageSince(
   return before && after
     ? { requests: after.requests - before.requests, throttled: after.throttled - before.throttled }
     : null;
+}
+
+/** The circuits the listing found and erwatch watches (not tagged erwatch:ignore), lower-case ids. */
+function watchedOf(planned: SweepPlanResult): Set<string> {
+  const ignored = new Set(planned.ignored.map((i) => i.id.toLowerCase()));
+  return new Set(
+    planned.found.targets.map((t) => t.id.toLowerCase()).filter((id) => !ignored.has(id)),
+  );
 }
 
 /** After the deep reads: what the sweep could not see, the last publish, pruning and its numbers. */
@@ -361,6 +376,9 @@ export function createSweeper(deps: SweepDeps) {
       ),
       ...(places ? { places } : {}),
       ...(request.scope ? {} : { named: true }),
+      // Those it no longer watches are retired after the reads (recordSight):
+      // their fresh snapshots must not speak for anyone meanwhile.
+      ...(request.scope ? { watched: watchedOf(planned) } : {}),
     };
     const read = await deepRead(
       silenced,

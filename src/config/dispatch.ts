@@ -10,7 +10,8 @@ import {
 import { receiverUrlProblem } from "../core/receiver-url.js";
 import { pruneRouting, type RoutingPositions } from "../core/routing-check.js";
 import type { Routing } from "../core/routing.js";
-import type { SettingsReader } from "./reader.js";
+import { SettingsReader } from "./reader.js";
+import type { Env } from "./settings.js";
 import { readEntityName } from "./publish.js";
 
 /**
@@ -340,6 +341,25 @@ function resolveReceiver(
       return { kind: "webhook", name: x.name, url, ...(x.headerSettings ? { headers } : {}) };
     }
   }
+}
+
+/**
+ * The routes the dispatcher will follow, read on their own for the sweep (an
+ * end-to-end alert speaks for another circuit's only when it reaches everyone
+ * that one would); null when ERWATCH_ACTION_GROUPS cannot be read as a whole
+ * (the dispatcher and the sweep's start say why). Receivers' secrets are not
+ * read: only who hears what.
+ */
+export function readRouting(env: Env): Routing | null {
+  const r = new SettingsReader(env);
+  const explicit = r.raw("ERWATCH_ACTION_GROUPS") !== undefined;
+  const setting = explicit ? explicitSetting(r) : defaults(r);
+  if (r.problems.length > 0) return null;
+  return pruneRouting(
+    { actionGroups: setting.actionGroups, routes: setting.routes },
+    setting.receivers.map((x) => x.name),
+    setting.positions,
+  ).routing;
 }
 
 export function readDispatchConfig(r: SettingsReader): DispatchConfig {

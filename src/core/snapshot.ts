@@ -102,6 +102,12 @@ export interface Snapshot {
    * (dataplane/shared-monitor.ts). Absent when none, and in older snapshots.
    */
   endToEnd?: EndToEndVoice[];
+  /**
+   * The circuit's tags when it was read, kept beside `endToEnd` only: routes
+   * may choose receivers by them, and an alert speaks for another only when
+   * it reaches everyone that one would.
+   */
+  circuitTags?: Record<string, string>;
   /** How old each reading is (the tiered sweep does not read every path every time); absent before it was kept. */
   reads?: ReadAges;
   /**

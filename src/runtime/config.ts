@@ -13,12 +13,14 @@ import { receiverConfigProblem } from "../adapters/receivers/config.js";
 import {
   deliveryBudgetProblem,
   readDispatchConfig,
+  readRouting,
   settingsNamedBy,
   type DispatchConfig,
   type ResolvedReceiver,
 } from "../config/dispatch.js";
 import { FUNCTIONS_DELIVERY_BUDGET_MS, readSweepSchedule } from "../config/functions.js";
 import { misspeltSettings } from "../config/misspelt.js";
+import type { Routing } from "../core/routing.js";
 import {
   readEntityName,
   readPublishConfig,
@@ -69,6 +71,8 @@ export interface SweepConfig extends ReadConfig {
   /** Null only for the CLI without Service Bus: events then wait in the outbox. */
   publish: PublishConfig | null;
   sweep: SweepSettings;
+  /** The dispatcher's routes (who hears what); null when they cannot be read. */
+  routing: Routing | null;
 }
 
 /** The status page: stored state only. */
@@ -129,7 +133,7 @@ export function loadSweepConfig(
         ["SERVICEBUS_ENTITY", publish.entity],
         ["SWEEP_WORK_QUEUE", sweep.workQueue],
       ]);
-    return { arm, state, publish, sweep };
+    return { arm, state, publish, sweep, routing: readRouting(env) };
   });
 }
 

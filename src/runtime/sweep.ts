@@ -77,6 +77,7 @@ export function buildSweepRuntime(
     ...(overrides.telemetry ? { telemetry: overrides.telemetry } : {}),
     maxReadAgeMinutes: config.sweep.maxReadAgeMinutes,
     ignoredSettings: config.ignoredSettings,
+    routing: config.routing,
   });
   return {
     config,

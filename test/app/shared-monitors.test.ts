@@ -3,7 +3,8 @@ import { alertKey } from "../../src/core/alert-identity.js";
 import type { EndToEndVoice } from "../../src/core/dataplane/shared-monitor.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 import type { PreparedCircuit } from "../../src/app/record-circuit.js";
-import { SharedMonitors } from "../../src/app/shared-monitors.js";
+import { SharedMonitors, type SharedMonitorsOptions } from "../../src/app/shared-monitors.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import type { StateStore } from "../../src/app/state-store.js";
 import type { Logger } from "../../src/logging.js";
 
@@ -28,7 +29,7 @@ const prepared = (
   state: Record<string, unknown> | null = null,
 ): PreparedCircuit =>
   ({
-    verdict: { id, name: id.split("/").pop() },
+    verdict: { id, name: id.split("/").pop(), tags: {} },
     observations: [],
     alerts: new Map(state ? [[keyOf(id), { value: { key: keyOf(id), ...state }, etag: "e" }]] : []),
     endToEnd: voices,
@@ -49,6 +50,7 @@ function monitors(
   stored: Record<string, unknown> = {},
   getAlert: (circuitId: string, key: string) => Promise<unknown> = async (_c, key) =>
     stored[key] ? { value: stored[key], etag: "e" } : null,
+  options: Partial<SharedMonitorsOptions> = {},
 ) {
   const warnings: string[] = [];
   let listed = 0;
@@ -62,7 +64,16 @@ function monitors(
   const log = {
     warn: (_o: unknown, message: string) => warnings.push(message),
   } as unknown as Logger;
-  const shared = new SharedMonitors({ store, now: NOW, maxAgeMs: MAX_AGE_MS, silences: [], log });
+  const shared = new SharedMonitors({
+    store,
+    now: NOW,
+    maxAgeMs: MAX_AGE_MS,
+    silences: [],
+    policy: DEFAULT_ALERT_POLICY,
+    routing: { actionGroups: [], routes: [] },
+    ...options,
+    log,
+  });
   return { shared, warnings, listed: () => listed };
 }
 
@@ -156,5 +167,57 @@ describe("SharedMonitors", () => {
     });
     expect((await shared.holdsFor(prepared(ID_B, [FAIL]))).size).toBe(0);
     expect(warnings).toEqual([expect.stringContaining("pages for itself")]);
+  });
+
+  it("routes that cannot be read hold nothing, and cost no storage read", async () => {
+    const { shared, listed } = monitors(async () => [snapshotOf(ID_A, 5, [FAIL])], {}, undefined, {
+      routing: null,
+    });
+    expect((await shared.holdsFor(prepared(ID_B, [FAIL]))).size).toBe(0);
+    expect(listed()).toBe(0);
+  });
+
+  it("a stored circuit the sweep no longer watches speaks for nothing; one it watches does", async () => {
+    const list = async () => [snapshotOf(ID_A, 5, [FAIL])];
+    const gone = monitors(list, {}, undefined, { watched: new Set([ID_B.toLowerCase()]) });
+    expect((await gone.shared.holdsFor(prepared(ID_B, [FAIL]))).size).toBe(0);
+    const kept = monitors(list, {}, undefined, {
+      watched: new Set([ID_A.toLowerCase(), ID_B.toLowerCase()]),
+    });
+    expect((await kept.shared.holdsFor(prepared(ID_B, [FAIL]))).size).toBe(1);
+  });
+
+  it("a silence on the holder is judged as decisions judge it: one starting 2 s after a tick counts", async () => {
+    const start = new Date(NOW.getTime() + 2_000).toISOString();
+    const silence = {
+      id: "er-a-window",
+      circuit: ID_A,
+      window: { kind: "once", start, end: new Date(NOW.getTime() + 3_600_000).toISOString() },
+    };
+    const { shared } = monitors(async () => [snapshotOf(ID_A, 5, [FAIL])], {}, undefined, {
+      silences: [silence as never],
+    });
+    expect((await shared.holdsFor(prepared(ID_B, [FAIL]))).size).toBe(0);
+  });
+
+  it("a holder heard speaks for the monitor though a silence began since", async () => {
+    const silence = {
+      id: "er-a-window",
+      circuit: ID_A,
+      window: {
+        kind: "once",
+        start: NOW.toISOString(),
+        end: new Date(NOW.getTime() + 3_600_000).toISOString(),
+      },
+    };
+    const { shared } = monitors(
+      async () => [snapshotOf(ID_A, 5, [FAIL])],
+      { [keyOf(ID_A)]: HEARD },
+      undefined,
+      {
+        silences: [silence as never],
+      },
+    );
+    expect((await shared.holdsFor(prepared(ID_B, [FAIL]))).size).toBe(1);
   });
 });

@@ -14,9 +14,12 @@
 // monitor), never one they do not: that would hold the others' page on a
 // reading nobody heard.
 
+import type { AlertEvent } from "../alert-event.js";
 import { alertKey, FAMILY_OF } from "../alert-identity.js";
 import type { Hold } from "../inhibit.js";
 import { SEVERITIES, type CircuitVerdict, type FindingCode, type Severity } from "../model.js";
+import { hysteresisOf, type AlertPolicy } from "../policy.js";
+import { route, type Routing } from "../routing.js";
 import { severityRank } from "../severity.js";
 import type { MonitorRef } from "./facts.js";
 
@@ -37,6 +40,8 @@ export interface EndToEndVoice {
 export interface MonitorSpeaker {
   circuitId: string;
   circuitName: string;
+  /** Its tags as last read (routes may choose receivers by them); empty when not known. */
+  tags: Record<string, string>;
   voices: readonly EndToEndVoice[];
 }
 
@@ -127,18 +132,22 @@ export type Standing = "heard" | "due" | "new";
 /**
  * The holds on a circuit's end-to-end alerts (by alert key): each by another
  * circuit's voice with the same monitors, at least as severe, that its
- * receivers hold, else that sorts first. An alert already due once is held
- * only by one the receivers hold: a holder whose own alert waits longer (its
- * circuit's own hysteresis) delays the page by one sweep at most, never
+ * receivers hold, else, for an alert that becomes due now for the first
+ * time, that sorts first. An alert held back once is held again only by one
+ * the receivers hold, so a holder that does not page (its own longer
+ * hysteresis, a commit that failed) delays a page one sweep at most, never
  * keeps it. `standing`: where the circuit's own alert under a key stands;
- * `speaks`: whether another circuit's alert goes out (not silenced): a
- * silence set for one circuit's maintenance must not quiet the others.
+ * `mayHold`: what the caller knows that the core does not: whether the
+ * holder's alert reaches everyone this one would (routes by circuit), and,
+ * for one not heard yet, that it goes out (not silenced) no later than this
+ * one would (its circuit's hysteresis).
  */
 export function sharedMonitorHolds(
   self: MonitorSpeaker,
   others: readonly MonitorSpeaker[],
   standing: (key: string) => Standing,
-  speaks: (speaker: MonitorSpeaker, voice: EndToEndVoice) => boolean = () => true,
+  mayHold: (holder: MonitorSpeaker, voice: EndToEndVoice, mine: EndToEndVoice) => boolean = () =>
+    true,
 ): Map<string, Hold> {
   const holds = new Map<string, Hold>();
   for (const mine of self.voices) {
@@ -156,7 +165,7 @@ export function sharedMonitorHolds(
               v.monitors === mine.monitors &&
               severityRank(v.severity) <= severityRank(mine.severity) &&
               (v.announced === true || before(o)) &&
-              speaks(o, v),
+              mayHold(o, v, mine),
           )
           .map((v) => ({ o, v })),
       )
@@ -175,4 +184,59 @@ export function sharedMonitorHolds(
     });
   }
   return holds;
+}
+
+/** What routes look at in an end-to-end alert's open, for one circuit's voice. */
+function openOf(speaker: MonitorSpeaker, voice: EndToEndVoice): AlertEvent {
+  return {
+    action: "open",
+    severity: voice.severity,
+    peakSeverity: voice.severity,
+    family: "end-to-end",
+    code: voice.code,
+    layer: "endToEnd",
+    owner: "you",
+    circuit: { id: speaker.circuitId, name: speaker.circuitName, tags: speaker.tags },
+  } as AlertEvent;
+}
+
+/**
+ * Whether the holder's open reaches every receiver this circuit's own would:
+ * a route by circuit or tag (er-b's owners on PagerDuty, er-a's on a channel)
+ * must not leave one team unpaged because another circuit's alert went out.
+ */
+export function reachesAllOf(
+  routing: Routing,
+  holder: MonitorSpeaker,
+  voice: EndToEndVoice,
+  self: MonitorSpeaker,
+  mine: EndToEndVoice,
+): boolean {
+  const theirs = new Set(route(routing, openOf(holder, voice)).receivers);
+  return route(routing, openOf(self, mine)).receivers.every((r) => theirs.has(r));
+}
+
+/**
+ * Whether the holder's alert opens no later than this circuit's would, by
+ * their circuits' hysteresis (ERWATCH_ALERT_POLICY `circuits`): the same
+ * failing monitor starts both at once, so a holder that waits longer would
+ * only delay this page.
+ */
+export function opensNoLater(
+  policy: AlertPolicy,
+  holder: MonitorSpeaker,
+  voice: EndToEndVoice,
+  self: MonitorSpeaker,
+  mine: EndToEndVoice,
+): boolean {
+  const theirs = hysteresisOf(
+    policy,
+    { id: holder.circuitId, name: holder.circuitName },
+    "end-to-end",
+  );
+  const own = hysteresisOf(policy, { id: self.circuitId, name: self.circuitName }, "end-to-end");
+  return (
+    theirs.openAfter[voice.severity] <= own.openAfter[mine.severity] &&
+    theirs.openAfterMs[voice.severity] <= own.openAfterMs[mine.severity]
+  );
 }

@@ -5,6 +5,8 @@ import {
   keptVoices,
   monitorsJudged,
   monitorSetOf,
+  opensNoLater,
+  reachesAllOf,
   sharedMonitorHolds,
   storedVoices,
   type EndToEndVoice,
@@ -12,6 +14,7 @@ import {
   type Standing,
 } from "../../../src/core/dataplane/shared-monitor.js";
 import type { Finding } from "../../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
 
 const WS =
   "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law";
@@ -36,6 +39,7 @@ const voice = (over: Partial<EndToEndVoice> = {}): EndToEndVoice => ({
 const speaker = (circuitId: string, voices: EndToEndVoice[] = [voice()]): MonitorSpeaker => ({
   circuitId,
   circuitName: circuitId.split("/").pop()!,
+  tags: {},
   voices,
 });
 const keyOf = (id: string) => alertKey(id, "AzurePrivatePeering", "end-to-end");
@@ -174,7 +178,7 @@ describe("sharedMonitorHolds", () => {
     }
   });
 
-  it("a holder whose alert does not go out (silenced) holds nothing; the next that does, holds", () => {
+  it("a holder the caller rules out (silenced, other receivers) holds nothing; the next that may, holds", () => {
     const speaks = (s: MonitorSpeaker) => s.circuitId !== ID_A;
     const holds = sharedMonitorHolds(speaker(ID_C), [speaker(ID_A), speaker(ID_B)], fresh, speaks);
     expect(holds.get(keyOf(ID_C))?.by).toBe(keyOf(ID_B));
@@ -228,5 +232,46 @@ describe("storedVoices: what a stored row says, checked", () => {
     ],
   ])("%s", (_name, value, expected) => {
     expect(storedVoices(value)).toEqual(expected);
+  });
+});
+
+describe("reachesAllOf: an alert speaks for another only when it reaches everyone that one would", () => {
+  const routing = {
+    actionGroups: [
+      { name: "net-oncall", receivers: ["pagerduty", "teams"] },
+      { name: "app-oncall", receivers: ["pagerduty-app"] },
+      { name: "channel", receivers: ["teams"] },
+    ],
+    routes: [
+      { name: "all", match: { severityAtOrAbove: "Sev1" as const }, actionGroups: ["channel"] },
+      { name: "net", match: { circuits: ["er-a", "er-b"] }, actionGroups: ["net-oncall"] },
+      { name: "app", match: { circuitTags: { team: "app" } }, actionGroups: ["app-oncall"] },
+    ],
+  };
+  const a = speaker(ID_A);
+  const b = speaker(ID_B);
+  const appB = { ...b, tags: { Team: "App" } };
+  const c = speaker(ID_C);
+  it.each<[string, MonitorSpeaker, MonitorSpeaker, boolean]>([
+    ["the same routes for both", a, b, true],
+    ["the held one's team paged by a route by tag the holder's does not reach", a, appB, false],
+    ["the holder reaching more than the held one", a, c, true],
+    ["the held one reaching more than the holder", c, a, false],
+  ])("%s", (_name, holder, self, expected) => {
+    expect(reachesAllOf(routing, holder, voice(), self, voice())).toBe(expected);
+  });
+});
+
+describe("opensNoLater: a holder that waits longer than this circuit does not hold it", () => {
+  const policy = {
+    ...DEFAULT_ALERT_POLICY,
+    circuits: { "er-a": { openAfter: { Sev1: 4 } }, "er-c": { openAfter: { Sev1: 1 } } },
+  } as never;
+  it.each<[string, string, string, boolean]>([
+    ["same policy", ID_B, ID_A.replace("er-a", "er-d"), true],
+    ["the holder's circuit waits 4 sweeps, this one 2", ID_A, ID_B, false],
+    ["the holder's circuit opens at once, this one after 2", ID_C, ID_B, true],
+  ])("%s", (_name, holder, self, expected) => {
+    expect(opensNoLater(policy, speaker(holder), voice(), speaker(self), voice())).toBe(expected);
   });
 });
