@@ -16,6 +16,7 @@ import { staleCircuitIds } from "../core/sight.js";
 import { DEFAULT_MAX_READ_AGE_MINUTES } from "../core/sweep-plan.js";
 import { DEFAULT_ALERT_POLICY, type Silence } from "../core/policy.js";
 import type { ReadAges } from "../core/read-age.js";
+import { storedInstant } from "../core/instant.js";
 import { severityRank } from "../core/severity.js";
 import {
   SNAPSHOT_LAYERS,
@@ -213,29 +214,16 @@ const notKept = (takenAt: string): StatusCell => ({
 
 const STATUS_ORDER: LayerStatus[] = ["down", "warn", "unknown", "up", "n/a"];
 
-// erwatch stores toISOString's text, but a row is any text to its schema (a
-// hand edit, a cut-off write). Date.parse reads "" as NaN, which the page drew
-// as "NaN min" and every comparison took as false; and it reads "42" as 2042,
-// a reading 0 min old. Only a date and a time with its zone is an instant.
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** A stored time in ms, null when none is kept or it is not a time. */
-function instantOf(at: string | null): number | null {
-  if (at === null || !INSTANT.test(at)) return null;
-  const ms = Date.parse(at);
-  return Number.isNaN(ms) ? null : ms;
-}
-
 /** Whole minutes from a stored time to now; null when it is not known. */
 export function minutesBetween(from: string | null, now: Date): number | null {
-  const at = instantOf(from);
+  const at = storedInstant(from);
   return at === null ? null : Math.max(0, Math.floor((now.getTime() - at) / 60_000));
 }
 
 /** Earliest first; a time not known before any, as it may be the earliest. */
 function earliestFirst(a: string | null, b: string | null): number {
-  const x = instantOf(a) ?? Number.NEGATIVE_INFINITY;
-  const y = instantOf(b) ?? Number.NEGATIVE_INFINITY;
+  const x = storedInstant(a) ?? Number.NEGATIVE_INFINITY;
+  const y = storedInstant(b) ?? Number.NEGATIVE_INFINITY;
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
@@ -446,7 +434,7 @@ export function unsentOf(
   intervalMinutes: number,
 ): StatusSummary["unsent"] {
   const late = (outbox ?? [])
-    .map((r) => instantOf(r.value.createdAt))
+    .map((r) => storedInstant(r.value.createdAt))
     .filter((at): at is number => at !== null && now.getTime() - at > intervalMinutes * 60_000)
     .sort((a, b) => a - b);
   const oldest = late[0];

@@ -4,6 +4,7 @@
 // that failed keeps the time of the last one that worked: the age is the age
 // of what erwatch actually knows.
 
+import { storedInstant } from "./instant.js";
 import type { CircuitFacts, CircuitReading, PathName } from "./model.js";
 import { PATHS } from "./model.js";
 import { sitePeering } from "./names.js";
@@ -46,8 +47,20 @@ export interface ReadAges {
   pathsFailedAt?: string | null;
 }
 
-const earlier = (a: string | null, b: string | null): string | null =>
-  a === null || b === null ? null : a < b ? a : b;
+/**
+ * The earlier of two path reading times; null (never read) before any. A
+ * kept time that is not an instant (core/instant.ts: a hand edit, a cut-off
+ * write) is of unknown age, so it may be the earliest: it is the one kept, and
+ * the circuit's oldest reading is of unknown age too (due, not fresh).
+ */
+function earlier(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return null;
+  const x = storedInstant(a);
+  const y = storedInstant(b);
+  if (x === null) return a;
+  if (y === null) return b;
+  return x < y ? a : b;
+}
 
 /** Some path read of this reading failed: an ARP table or a route summary. */
 function pathReadFailed(reading: CircuitReading): boolean {
@@ -159,8 +172,21 @@ export function cheapFingerprint(facts: CircuitFacts, tags: Record<string, strin
   return hash(canonical({ facts, tags }));
 }
 
-/** Age in ms of the oldest path reading, or null when a path was never read. */
+/**
+ * When the oldest path reading was taken, in ms: "never" when a path was
+ * never read (nothing kept), "unknown" when the kept time is not an instant
+ * (core/instant.ts). A stored row is any text to its schema: "" or
+ * "yesterday" gave Date.parse's NaN, an age no limit is ever passed by, and
+ * "42" the year 2042, a reading that stayed 0 min old.
+ */
+export function oldestReadAt(ages: ReadAges | undefined): number | "never" | "unknown" {
+  const at: unknown = ages?.oldestPathAt ?? null;
+  if (at === null) return "never";
+  return storedInstant(at) ?? "unknown";
+}
+
+/** Age in ms of the oldest path reading; null when a path was never read or its time cannot be read (oldestReadAt says which). */
 export function oldestReadAgeMs(ages: ReadAges | undefined, now: Date): number | null {
-  const at = ages?.oldestPathAt ?? null;
-  return at === null ? null : Math.max(0, now.getTime() - Date.parse(at));
+  const at = oldestReadAt(ages);
+  return typeof at === "number" ? Math.max(0, now.getTime() - at) : null;
 }

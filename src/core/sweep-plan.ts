@@ -10,13 +10,14 @@
 //   2. change: the circuit's body differs from the one last judged;
 //   3. never read, or no cheap reading this sweep (its listing failed);
 //   4. due: its oldest path reading would pass the age limit before the next
-//      sweep could read it;
+//      sweep could read it, or how old it is cannot be told (dated after the
+//      clock, or a kept time that is not a time);
 //   5. rotation: the oldest of the rest, enough of them each sweep that the
 //      whole estate turns over in time without piling up on one sweep.
 // Oldest first within each group. Pure: time and settings come in.
 
 import { CONCURRENT_SWEEP_MS, type AlertState } from "./lifecycle.js";
-import { oldestReadAgeMs, type ReadAges } from "./read-age.js";
+import { oldestReadAgeMs, oldestReadAt, type ReadAges } from "./read-age.js";
 import type { Snapshot } from "./snapshot.js";
 
 /** SWEEP_MAX_READ_AGE_MINUTES's default: the rotation keeps every reading younger than this. */
@@ -73,7 +74,10 @@ export interface PlannedRead {
   subscriptionId: string;
   reason: PlanReason;
   detail: string;
-  /** Age of its oldest path reading at planning time; null when never read. */
+  /**
+   * Age of its oldest path reading at planning time; null when never read, or
+   * when the time kept for it is not a time (unknown: oldest first).
+   */
   ageMs: number | null;
 }
 
@@ -139,10 +143,8 @@ export function troubleOf(
  * reading the circuits it had just read (the only ones with an age): the
  * rest went unread until the clock caught up with their stamps.
  */
-function aheadOfClock(reads: ReadAges | undefined, now: Date): boolean {
-  const at = Date.parse(reads?.oldestPathAt ?? "");
-  return at - now.getTime() > CONCURRENT_SWEEP_MS;
-}
+const aheadOfClock = (readAt: number, now: Date): boolean =>
+  readAt - now.getTime() > CONCURRENT_SWEEP_MS;
 
 export function planSweep(
   circuits: readonly PlanCircuit[],
@@ -155,6 +157,8 @@ export function planSweep(
   const mustReadBy = policy.maxReadAgeMs - policy.intervalMs - policy.budgetMs;
   for (const c of circuits) {
     const known = memory.get(c.id.toLowerCase());
+    const readAt = oldestReadAt(known?.reads);
+    // Null when never read, or when its kept time is not a time (due, and oldest of all).
     const ageMs = oldestReadAgeMs(known?.reads, now);
     const plan = (reason: PlanReason, detail: string) =>
       deep.push({
@@ -171,13 +175,18 @@ export function planSweep(
     else if (c.fingerprint === null) plan("unlisted", "no cheap reading this sweep");
     else if (known.fingerprint !== c.fingerprint)
       plan("changed", "its body changed since it was last judged");
-    else if (ageMs === null) plan("new", "a path was never read");
-    else if (aheadOfClock(known.reads, now))
+    else if (readAt === "never") plan("new", "a path was never read");
+    else if (readAt === "unknown")
+      plan(
+        "due",
+        "the time of its oldest reading is not a time (a hand edit, a cut-off write): how old it is is unknown",
+      );
+    else if (aheadOfClock(readAt, now))
       plan(
         "due",
         "its readings are dated after this sweep's clock (the clock stepped back): how old they are is unknown",
       );
-    else if (ageMs > mustReadBy)
+    else if (ageMs !== null && ageMs > mustReadBy)
       plan("due", `oldest reading ${Math.round(ageMs / 60_000)} min old`);
     else rest.push({ id: c.id, name: c.name, subscriptionId: c.subscriptionId, ageMs });
   }

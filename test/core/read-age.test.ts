@@ -219,3 +219,46 @@ describe("cheapFingerprint", () => {
     },
   );
 });
+
+describe("a kept reading time that is not a time (a hand edit, a cut-off write)", () => {
+  const now = new Date(at(9));
+  const keptAt = (oldestPathAt: unknown): ReturnType<typeof readAgesOf> => ({
+    ...readAgesOf(stamped(circuitReading(), 2), undefined, at(2)),
+    oldestPathAt: oldestPathAt as string,
+  });
+
+  it.each<{ name: string; kept: unknown; age: number | null }>([
+    { name: "an instant", kept: at(2), age: 7 * 60_000 },
+    { name: "an instant with an offset", kept: "2026-11-22T03:02:00+01:00", age: 7 * 60_000 },
+    { name: "never read", kept: null, age: null },
+    // Date.parse gave NaN for these: an age no limit is passed by.
+    { name: "empty", kept: "", age: null },
+    { name: "a word", kept: "yesterday", age: null },
+    { name: "a number", kept: 42, age: null },
+    // And the year 2042 for this: an age of 0, fresh until then.
+    { name: "a number as text", kept: "42", age: null },
+    // And the host's own zone for this: 0 min old on a UTC host, whatever it was.
+    { name: "a time without its zone", kept: "2026-11-22T02:09:00", age: null },
+  ])("$name → $age", ({ kept, age }) => {
+    expect(oldestReadAgeMs(keptAt(kept), now)).toBe(age);
+  });
+
+  it.each(["", "yesterday", "42", "2026-11-22T02:09:00"])(
+    "a path still read at %j, its read failing: the oldest reading is of unknown age, not the fresh one",
+    (odd) => {
+      const first = readAgesOf(stamped(circuitReading(), 1), undefined, at(1));
+      const kept = structuredClone(first);
+      kept.paths.AzurePrivatePeering!.secondary.summary = odd;
+      const broken = stamped(
+        circuitReading({
+          paths: { AzurePrivatePeering: { secondary: { bgp: failed({ kind: "throttled" }) } } },
+        }),
+        6,
+      );
+      const ages = readAgesOf(broken, kept, at(6));
+      expect(ages.paths.AzurePrivatePeering!.secondary.summary).toBe(odd);
+      expect(ages.oldestPathAt).toBe(odd);
+      expect(oldestReadAgeMs(ages, new Date(at(9)))).toBeNull();
+    },
+  );
+});

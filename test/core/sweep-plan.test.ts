@@ -398,3 +398,79 @@ describe("the clock steps back: readings dated after the sweep's clock", () => {
     expect(plan.deep.map((d) => [d.id, d.reason])).toEqual([["b", "rotation"]]);
   });
 });
+
+describe("a kept reading time that is not a time: due, oldest first, never fresh", () => {
+  // A snapshot row is any text to its schema (a hand edit, a cut-off write, an
+  // older erwatch). Date.parse read "" or "yesterday" as NaN: no age limit is
+  // ever passed by NaN, so the circuit fell to the rotation with an age every
+  // comparison called a tie, and the oldest-first order depended on the order
+  // the circuits were listed in. "42" it read as 2042: 0 min old, read last of
+  // the due. Such a reading is of unknown age: due, before every known age.
+  const ODD: { name: string; at: unknown }[] = [
+    { name: "empty", at: "" },
+    { name: "a word", at: "yesterday" },
+    { name: "a number as text (2042 to Date.parse)", at: "42" },
+    { name: "epoch ms as text", at: "1795312800000" },
+    { name: "a number", at: 42 },
+    {
+      name: "a time without its zone (the host's own zone to Date.parse)",
+      at: "2026-11-22T02:00:00",
+    },
+  ];
+  const oddReads = (at: unknown): ReadAges => ({ ...ages(MIN), oldestPathAt: at as string });
+
+  it.each(ODD)("$name: planned due, first of the due and the rotation", ({ at }) => {
+    const quiet = Array.from({ length: 20 }, (_, i) => circuit(`q${String(i).padStart(2, "0")}`));
+    const list = [circuit("odd"), circuit("due-older"), ...quiet];
+    const mem = new Map([
+      ...memory({
+        "due-older": { ageMs: 12 * MIN },
+        ...Object.fromEntries(quiet.map((q, i) => [q.id, { ageMs: (i % 5) * MIN }])),
+      }),
+      ["odd", { fingerprint: "f", trouble: null, reads: oddReads(at) }],
+    ]);
+    const plan = planSweep(list, mem, NOW, POLICY);
+    expect(plan.deep[0]).toMatchObject({
+      id: "odd",
+      reason: "due",
+      detail:
+        "the time of its oldest reading is not a time (a hand edit, a cut-off write): how old it is is unknown",
+      ageMs: null,
+    });
+    expect(plan.deep[1]).toMatchObject({ id: "due-older", reason: "due" });
+    // One order, whatever order the circuits are listed in (NaN made ties of every comparison).
+    for (const order of [[...list].reverse(), [...list.slice(7), ...list.slice(0, 7)]])
+      expect(planSweep(order, mem, NOW, POLICY).deep.map((d) => d.id)).toEqual(
+        plan.deep.map((d) => d.id),
+      );
+  });
+
+  it.each(ODD)(
+    "$name: with 20 quiet circuits, no reading older than the age limit (README)",
+    ({ at }) => {
+      const list = Array.from({ length: 20 }, (_, i) => circuit(`c${String(i).padStart(2, "0")}`));
+      // Real time each circuit was last read: c07's is lost (its kept time is not one).
+      const readReal = new Map(list.map((c, i) => [c.id, -(i % 3) * MIN]));
+      readReal.set("c07", Number.NEGATIVE_INFINITY);
+      let oldest = 0;
+      for (let sweep = 1; sweep <= 12; sweep += 1) {
+        const real = sweep * POLICY.intervalMs;
+        const now = new Date(NOW.getTime() + real);
+        const mem = new Map(
+          list.map((c) => {
+            const read = readReal.get(c.id)!;
+            const reads: ReadAges = Number.isFinite(read)
+              ? { ...ages(null), oldestPathAt: new Date(NOW.getTime() + read).toISOString() }
+              : oddReads(at);
+            return [c.id, { fingerprint: "f", trouble: null, reads }];
+          }),
+        );
+        for (const d of planSweep(list, mem, now, POLICY).deep)
+          readReal.set(d.id, real + POLICY.budgetMs);
+        for (const c of list)
+          oldest = Math.max(oldest, real + POLICY.budgetMs - readReal.get(c.id)!);
+      }
+      expect(oldest).toBeLessThanOrEqual(POLICY.maxReadAgeMs);
+    },
+  );
+});
