@@ -11,6 +11,7 @@
 
 import { alertKey } from "./alert-identity.js";
 import { blindFindings } from "./blind.js";
+import { storedInstant } from "./instant.js";
 import type { AlertState, Decision, PendingEvent } from "./lifecycle.js";
 import type { CircuitVerdict, ReadFailure, Severity } from "./model.js";
 import type { Observation } from "./observe.js";
@@ -211,6 +212,10 @@ export const isOpen = (state: AlertState): boolean =>
  * Circuits whose state is stale: their subscription's latest listing failed
  * (its blind key is firing or pending) and they were not read since. Their
  * open alerts are held, and the status page says so instead of "firing".
+ * Not read since is all that can be said when either time is not an instant
+ * (core/instant.ts: a hand edit, a cut-off write): an unknown age is not
+ * fresh. Date.parse read "yesterday" as NaN and "42" as 2042, and such a
+ * circuit's held alerts showed as current while its subscription was blind.
  */
 export function staleCircuitIds(
   alerts: AlertState[],
@@ -226,8 +231,10 @@ export function staleCircuitIds(
   for (const s of snapshots) {
     const subscription = subscriptionOfCircuit(s.circuitId);
     const since = subscription ? failingSince.get(subscription) : undefined;
-    if (since !== undefined && Date.parse(s.takenAt) < Date.parse(since))
-      stale.add(s.circuitId.toLowerCase());
+    if (since === undefined) continue;
+    const read = storedInstant(s.takenAt);
+    const failing = storedInstant(since);
+    if (read === null || failing === null || read < failing) stale.add(s.circuitId.toLowerCase());
   }
   return stale;
 }

@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 import type { StateStore, SweepRecord } from "../../src/app/state-store.js";
 import { loadStatus } from "../../src/app/status.js";
 import { ageText, drawnAs, renderStatusHtml } from "../../src/app/status-html.js";
+import { alertsExitCode } from "../../src/cli/alerts-exit.js";
+import { EXIT } from "../../src/cli/context.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
 import { SNAPSHOT_LAYERS, type Snapshot } from "../../src/core/snapshot.js";
 
@@ -126,5 +128,113 @@ describe("status: a stored time that is not a time", () => {
     expect(html).toContain(`data-age="${age ?? ""}">down ${text}<`);
     expect(html).toContain(`Last completed sweep ${text} ago`);
     expect(html).toContain(`Oldest reading: er-a, ${text} ago.`);
+  });
+});
+
+describe("status: a circuit of a blind subscription whose read time is not a time", () => {
+  // Its subscription's listing fails, so it is not read, and its open alert is
+  // held as last read. Date.parse read "yesterday" as NaN and "42" as 2042,
+  // neither before the listing failed: the alert showed as current, and
+  // `erwatch alerts` exited 0 for a list it could not vouch for.
+  const LISTING_FAILED = "2026-11-22T01:59:00.000Z";
+  const blindStore = (takenAt: string) => {
+    const snapshot = {
+      circuitId: idOf("er-a"),
+      circuitName: "er-a",
+      takenAt,
+      providerState: "Provisioned",
+      providerWasProvisioned: true,
+      peerings: {
+        AzurePrivatePeering: {
+          paths: { primary: up, secondary: up },
+          prefixes: { primary: 3, secondary: 3 },
+        },
+      },
+    } as unknown as Snapshot;
+    const base = {
+      peering: null,
+      consecutiveClean: 0,
+      notified: null,
+      sequence: 1,
+      lastEvaluatedAt: LISTING_FAILED,
+      lastFiringAt: LISTING_FAILED,
+      lastCleanAt: null,
+    };
+    const held = {
+      ...base,
+      key: "er-a|AzurePrivatePeering|path-down",
+      family: "path-down",
+      circuitId: idOf("er-a"),
+      circuitName: "er-a",
+      peering: "AzurePrivatePeering",
+      phase: "firing",
+      consecutiveFiring: 3,
+      firstSeen: "2026-11-22T01:00:00.000Z",
+      condition: {
+        code: "BGP_PRIMARY_DOWN",
+        severity: "Sev3",
+        layer: "bgp",
+        owner: "network",
+        paths: ["primary"],
+        title: "Primary BGP session down",
+        nextAction: "Check the session",
+        evidence: {},
+        ticket: null,
+      },
+    } as unknown as AlertState;
+    const blind = {
+      ...base,
+      key: "sub|monitoring-blind",
+      family: "monitoring-blind",
+      circuitId: "/subscriptions/00000000-0000-0000-0000-000000000001",
+      circuitName: "00000000-0000-0000-0000-000000000001",
+      phase: "pending",
+      consecutiveFiring: 1,
+      firstSeen: null,
+      condition: null,
+    } as unknown as AlertState;
+    const sweep: SweepRecord = {
+      sweepId: "sweep-1",
+      startedAt: LISTING_FAILED,
+      finishedAt: LISTING_FAILED,
+      circuits: 1,
+      ignored: 0,
+      partlyBlind: 1,
+      errors: 0,
+    };
+    return {
+      listSnapshots: async () => [snapshot],
+      listAlerts: async () => [held, blind].map((value) => ({ value, etag: "e" })),
+      listRecentHistory: async () => [],
+      lastSweep: async () => sweep,
+      listOutbox: async () => [],
+    } as unknown as StateStore;
+  };
+
+  it.each([
+    // The controls, written as erwatch writes them.
+    { case: "read before the listing failed", takenAt: "2026-11-22T01:40:00.000Z", stale: true },
+    {
+      case: "read when it failed (named, read all the same)",
+      takenAt: LISTING_FAILED,
+      stale: false,
+    },
+    { case: "empty", takenAt: "", stale: true },
+    { case: "a word", takenAt: "yesterday", stale: true },
+    { case: "a number Date.parse reads as a year", takenAt: "42", stale: true },
+    { case: "a time without its zone", takenAt: "2026-11-22T01:59:30", stale: true },
+  ])("$case: its held alert is stale $stale", async ({ takenAt, stale }) => {
+    const model = await loadStatus(blindStore(takenAt), NOW, { recentHours: 24, recentLimit: 50 });
+    const [alert] = model.openAlerts;
+    expect(alert).toMatchObject({
+      circuitName: "er-a",
+      stale,
+      notReadSince: stale ? takenAt : null,
+    });
+    expect(model.circuits[0]!.stale).toBe(stale);
+    const html = renderStatusHtml(model);
+    expect(html.includes("its subscription cannot be listed</span>")).toBe(stale);
+    // A Sev3 alone: `erwatch alerts` exits 0 only when the list can be vouched for.
+    expect(alertsExitCode(model)).toBe(stale ? EXIT.blind : EXIT.ok);
   });
 });

@@ -175,4 +175,53 @@ describe("a subscription that cannot be listed", () => {
     // The listing works again: nothing is stale.
     expect([...staleCircuitIds([{ ...blind, consecutiveFiring: 0 }], snapshots)]).toEqual([]);
   });
+
+  // A row is any text to its schema (a hand edit, a cut-off write). Date.parse
+  // read "yesterday" as NaN (no comparison true: not stale) and "42" as 2042
+  // (read after the listing failed: not stale), so a circuit of a blind
+  // subscription showed its held alerts as current. Not read since is all
+  // that can be said of an unknown time: stale.
+  it.each<{ name: string; takenAt: string; failingSince?: string; stale: boolean }>([
+    { name: "read before the listing failed", takenAt: "2026-11-22T02:55:00.000Z", stale: true },
+    { name: "read in that sweep", takenAt: "2026-11-22T03:00:00.000Z", stale: false },
+    {
+      name: "read in that sweep, with an offset",
+      takenAt: "2026-11-22T04:00:00+01:00",
+      stale: false,
+    },
+    { name: "empty", takenAt: "", stale: true },
+    { name: "a word", takenAt: "yesterday", stale: true },
+    { name: "a number as text (2042 to Date.parse)", takenAt: "42", stale: true },
+    { name: "epoch ms as text", takenAt: "1795316400000", stale: true },
+    {
+      name: "a time without its zone (the host's own to Date.parse)",
+      takenAt: "2026-11-22T03:05:00",
+      stale: true,
+    },
+    {
+      name: "read in that sweep, but when the listing failed is not a time",
+      takenAt: "2026-11-22T03:00:00.000Z",
+      failingSince: "42",
+      stale: true,
+    },
+  ])("a circuit of a blind subscription read at $takenAt ($name): stale $stale", (row) => {
+    const blind = state({
+      key: "erw-sub",
+      family: "monitoring-blind",
+      circuitId: `/subscriptions/${SUB_A}`,
+      phase: "firing",
+      consecutiveFiring: 3,
+      lastEvaluatedAt: row.failingSince ?? "2026-11-22T03:00:00.000Z",
+    });
+    const snapshots = [
+      { circuitId: id(SUB_A, "er-1"), takenAt: row.takenAt },
+      // Its subscription lists: whatever its time, it is read, not stale here.
+      { circuitId: id(SUB_B, "er-3"), takenAt: row.takenAt },
+    ];
+    expect([...staleCircuitIds([blind], snapshots)]).toEqual(
+      row.stale ? [id(SUB_A, "er-1").toLowerCase()] : [],
+    );
+    // The listing works again: nothing is stale, whatever the times say.
+    expect([...staleCircuitIds([{ ...blind, consecutiveFiring: 0 }], snapshots)]).toEqual([]);
+  });
 });
