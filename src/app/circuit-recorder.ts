@@ -409,18 +409,18 @@ export class CircuitRecorder {
   private async commit(prepared: PreparedCircuit, at: Logger, holds: Holds): Promise<void> {
     const { ctx } = this;
     const { verdict, observations, alerts } = prepared;
-    const shared = await this.monitors.holdsFor(prepared);
-    const record = await decideAndCommit(
-      this.recordDeps,
-      verdict,
-      observations,
-      alerts,
-      ctx.now,
-      ctx.sweepId,
-      at,
-      shared.size > 0 ? new Map([...shared, ...holds]) : holds,
+    const record = await this.monitors.decide(prepared, (shared) =>
+      decideAndCommit(
+        this.recordDeps,
+        verdict,
+        observations,
+        alerts,
+        ctx.now,
+        ctx.sweepId,
+        at,
+        shared.size > 0 ? new Map([...shared, ...holds]) : holds,
+      ),
     );
-    this.monitors.committed(record.decisions);
     this.out.verdicts.push(record.verdict);
     this.emit(record.events, record.decisions, at);
     await ctx.recorded?.(verdict.id);

@@ -18,16 +18,20 @@ import {
   storedVoices,
   voiceKey,
   type EndToEndVoice,
+  type Heard,
   type MonitorSpeaker,
   type Standing,
 } from "../core/dataplane/shared-monitor.js";
+import type { AlertEvent } from "../core/alert-event.js";
+import { storedInstant } from "../core/instant.js";
+import { severityRank } from "../core/severity.js";
 import type { AlertState } from "../core/lifecycle.js";
 import { PATHS } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
 import type { Routing } from "../core/routing.js";
 import { activeSilence, SILENCE_EDGE_MS } from "../core/silence.js";
 import type { Logger } from "../logging.js";
-import type { KeyDecision, PreparedCircuit } from "./record-circuit.js";
+import type { PreparedCircuit } from "./record-circuit.js";
 import type { StateStore } from "./state-store.js";
 
 export interface SharedMonitorsOptions {
@@ -47,16 +51,29 @@ export interface SharedMonitorsOptions {
 
 const lower = (id: string) => id.toLowerCase();
 
-/** Where an alert stands before this sweep's decision. */
-export function standingOf(state: AlertState | null | undefined): Standing {
+/** Where an alert stands before this sweep's decision, for a condition judged at `severity` now. */
+export function standingOf(
+  state: AlertState | null | undefined,
+  severity: EndToEndVoice["severity"],
+): Standing {
   if (state?.notified) return "heard";
-  return state?.phase === "firing" ? "due" : "new";
+  const before = state?.phase === "firing" ? state.condition?.severity : undefined;
+  return before !== undefined && severityRank(before) <= severityRank(severity) ? "due" : "new";
 }
+
+/** What the receivers hold of an alert, from its stored state. */
+const heardOf = (state: AlertState | null | undefined): Heard | null =>
+  state?.notified
+    ? { severity: state.notified.severity, peakSeverity: state.notified.peakSeverity }
+    : null;
 
 export class SharedMonitors {
   private readonly inRun = new Map<string, MonitorSpeaker>();
-  /** Alert key → whether its receivers hold it, as this run decided. */
-  private readonly heard = new Map<string, boolean>();
+  /** Alert key → what its receivers hold of it, as this run decided (null: nothing). */
+  private readonly heard = new Map<string, Heard | null>();
+  /** End-to-end alerts are decided one circuit at a time, each seeing the last one's news. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private routingUnknownSaid = false;
   private stored: Promise<MonitorSpeaker[]> | null = null;
 
   constructor(private readonly o: SharedMonitorsOptions) {}
@@ -68,30 +85,60 @@ export class SharedMonitors {
     this.inRun.set(lower(id), { circuitId: id, circuitName: name, tags: tags ?? {}, voices });
     for (const v of voices) {
       const key = voiceKey(id, v);
-      if (!this.heard.has(key))
-        this.heard.set(key, Boolean(prepared.alerts.get(key)?.value.notified));
+      if (!this.heard.has(key)) this.heard.set(key, heardOf(prepared.alerts.get(key)?.value));
     }
   }
 
-  /** Its alerts decided: an end-to-end alert opened or resolved now is heard, or not, from here on. */
-  committed(decisions: readonly KeyDecision[]): void {
-    for (const d of decisions) {
-      if (d.family !== "end-to-end" || d.action === "none") continue;
-      this.heard.set(d.key, d.action !== "resolve");
-    }
+  /** Its events: what the receivers hold of an end-to-end alert from now on. */
+  committed(events: readonly AlertEvent[]): void {
+    for (const e of events)
+      if (e.family === "end-to-end")
+        this.heard.set(
+          e.key,
+          e.action === "resolve" ? null : { severity: e.severity, peakSeverity: e.peakSeverity },
+        );
+  }
+
+  /**
+   * Decide a circuit's alerts with the holds on its end-to-end alerts, one
+   * circuit with such alerts at a time: two judged side by side each saw the
+   * other's alert not yet paged, and both paged (one maintenance window over
+   * both ending with the fault still on).
+   */
+  async decide<T extends { events: AlertEvent[] }>(
+    prepared: PreparedCircuit,
+    commit: (holds: Holds) => Promise<T>,
+  ): Promise<T> {
+    if ((prepared.endToEnd ?? []).length === 0) return commit(new Map());
+    const turn = this.chain.then(async () => {
+      const record = await commit(await this.holdsFor(prepared));
+      this.committed(record.events);
+      return record;
+    });
+    this.chain = turn.catch(() => undefined);
+    return turn;
   }
 
   /** The holds on the circuit's end-to-end alerts by another circuit its monitors test. */
   async holdsFor(prepared: PreparedCircuit): Promise<Holds> {
     const voices = prepared.endToEnd ?? [];
     const { routing, policy, silences } = this.o;
-    if (voices.length === 0 || routing === null) return new Map();
+    if (voices.length === 0) return new Map();
+    if (routing === null) {
+      if (!this.routingUnknownSaid)
+        this.o.log.warn(
+          "the dispatcher's routes cannot be read here (ERWATCH_ACTION_GROUPS, or no receiver set): each circuit's end-to-end alert pages for itself, though one Connection Monitor tests several",
+        );
+      this.routingUnknownSaid = true;
+      return new Map();
+    }
     const { id, name, tags } = prepared.verdict;
     const self: MonitorSpeaker = { circuitId: id, circuitName: name, tags: tags ?? {}, voices };
     const monitors = new Set(voices.map((v) => v.monitors));
     const now = this.o.now.getTime();
     // A voice kept through readings that could not judge it speaks for as long as a snapshot would.
-    const fresh = (v: EndToEndVoice) => Math.abs(now - Date.parse(v.at)) <= this.o.maxAgeMs;
+    const fresh = (v: EndToEndVoice) =>
+      Math.abs(now - (storedInstant(v.at) ?? Number.NEGATIVE_INFINITY)) <= this.o.maxAgeMs;
     // One judged in this run speaks as judged; a stored one only while the sweep still watches it.
     const stored = (await this.listed()).filter(
       (s) =>
@@ -105,7 +152,7 @@ export class SharedMonitors {
           voices: await Promise.all(
             s.voices
               .filter((v) => monitors.has(v.monitors) && fresh(v))
-              .map(async (v) => ({ ...v, announced: await this.announced(s.circuitId, v) })),
+              .map(async (v) => ({ ...v, heard: await this.heardOf(s.circuitId, v) })),
           ),
         })),
     );
@@ -125,32 +172,36 @@ export class SharedMonitors {
     return sharedMonitorHolds(
       self,
       others,
-      (key) => standingOf(prepared.alerts.get(key)?.value),
+      (key, mine) => standingOf(prepared.alerts.get(key)?.value, mine.severity),
       (holder, voice, mine) =>
         reachesAllOf(routing, holder, voice, self, mine) &&
-        // Heard, it speaks for the monitor whatever holds its own news now.
-        (voice.announced === true ||
-          (!silenced(holder, voice) && opensNoLater(policy, holder, voice, self, mine))),
+        // Heard at this grade, it speaks for the monitor whatever holds its own
+        // news now; otherwise its news must go out: not silenced, and its open
+        // (when it has none yet) no later than this one's.
+        ((voice.heard != null &&
+          severityRank(voice.heard.severity) <= severityRank(mine.severity)) ||
+          (!silenced(holder, voice) &&
+            (voice.heard != null || opensNoLater(policy, holder, voice, self, mine)))),
+      this.o.now.toISOString(),
     );
   }
 
-  /** Whether a possible holder's receivers hold its alert: this run's decision, else storage's. */
-  private async announced(circuitId: string, voice: EndToEndVoice): Promise<boolean> {
+  /** What a possible holder's receivers hold of its alert: this run's news, else storage's. */
+  private async heardOf(circuitId: string, voice: EndToEndVoice): Promise<Heard | null> {
     const key = voiceKey(circuitId, voice);
     const known = this.heard.get(key);
     if (known !== undefined) return known;
     try {
-      const stored = await this.o.store.getAlert(circuitId, key);
-      const heard = Boolean(stored?.value.notified);
-      this.heard.set(key, heard);
-      return heard;
+      const stored = heardOf((await this.o.store.getAlert(circuitId, key))?.value);
+      this.heard.set(key, stored);
+      return stored;
     } catch (error) {
-      // Not known to be heard: it holds only by sorting first, as before.
+      // Not known to be heard: it holds only as one not paged yet may.
       this.o.log.warn(
         { err: error, holder: circuitId, key },
         "the end-to-end alert of a circuit testing the same Connection Monitor could not be read",
       );
-      return false;
+      return null;
     }
   }
 

@@ -347,19 +347,23 @@ function resolveReceiver(
  * The routes the dispatcher will follow, read on their own for the sweep (an
  * end-to-end alert speaks for another circuit's only when it reaches everyone
  * that one would); null when ERWATCH_ACTION_GROUPS cannot be read as a whole
- * (the dispatcher and the sweep's start say why). Receivers' secrets are not
- * read: only who hears what.
+ * (the dispatcher and the sweep's start say why), or names no receiver or
+ * route (a sweep run without the dispatcher's settings). Receivers' secrets
+ * are not read: only who hears what.
  */
 export function readRouting(env: Env): Routing | null {
   const r = new SettingsReader(env);
   const explicit = r.raw("ERWATCH_ACTION_GROUPS") !== undefined;
   const setting = explicit ? explicitSetting(r) : defaults(r);
-  if (r.problems.length > 0) return null;
-  return pruneRouting(
+  if (r.problems.length > 0 || setting.receivers.length === 0) return null;
+  const { routing } = pruneRouting(
     { actionGroups: setting.actionGroups, routes: setting.routes },
     setting.receivers.map((x) => x.name),
     setting.positions,
-  ).routing;
+  );
+  // No receiver or no route: the dispatcher refuses to start, and a sweep run
+  // without its settings (the CLI on a laptop) knows nothing of who hears what.
+  return routing.routes.length > 0 ? routing : null;
 }
 
 export function readDispatchConfig(r: SettingsReader): DispatchConfig {

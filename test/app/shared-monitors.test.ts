@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
+import type { AlertEvent } from "../../src/core/alert-event.js";
 import { alertKey } from "../../src/core/alert-identity.js";
 import type { EndToEndVoice } from "../../src/core/dataplane/shared-monitor.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 import type { PreparedCircuit } from "../../src/app/record-circuit.js";
-import { SharedMonitors, type SharedMonitorsOptions } from "../../src/app/shared-monitors.js";
+import {
+  SharedMonitors,
+  standingOf,
+  type SharedMonitorsOptions,
+} from "../../src/app/shared-monitors.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import type { StateStore } from "../../src/app/state-store.js";
 import type { Logger } from "../../src/logging.js";
@@ -34,8 +39,9 @@ const prepared = (
     alerts: new Map(state ? [[keyOf(id), { value: { key: keyOf(id), ...state }, etag: "e" }]] : []),
     endToEnd: voices,
   }) as never;
-const HEARD = { phase: "firing", notified: { severity: "Sev1" } };
-const DUE = { phase: "firing", notified: null };
+const HEARD = { phase: "firing", notified: { severity: "Sev1", peakSeverity: "Sev1" } };
+/** Due at Sev1 and held back: firing, never told. */
+const DUE = { phase: "firing", notified: null, condition: { severity: "Sev1" } };
 
 const snapshotOf = (id: string, minutesAgo: number, endToEnd?: unknown): Snapshot =>
   ({
@@ -133,12 +139,12 @@ describe("SharedMonitors", () => {
     expect((await shared.holdsFor(b)).size).toBe(0);
     shared.committed([
       {
-        circuitId: ID_A,
         key: keyOf(ID_A),
         family: "end-to-end",
-        peering: "AzurePrivatePeering",
         action: "open",
-      },
+        severity: "Sev1",
+        peakSeverity: "Sev1",
+      } as AlertEvent,
     ]);
     expect((await shared.holdsFor(b)).get(keyOf(ID_B))?.by).toBe(keyOf(ID_A));
   });
@@ -219,5 +225,47 @@ describe("SharedMonitors", () => {
       },
     );
     expect((await shared.holdsFor(prepared(ID_B, [FAIL]))).size).toBe(1);
+  });
+
+  it.each([
+    ["never judged", null, "new"],
+    ["pending", { phase: "pending", notified: null, condition: { severity: "Sev1" } }, "new"],
+    ["held back at this grade", DUE, "due"],
+    ["held back at a worse grade", { ...DUE, condition: { severity: "Sev0" } }, "due"],
+    ["held back milder, worse now", { ...DUE, condition: { severity: "Sev2" } }, "new"],
+    ["told", HEARD, "heard"],
+  ])("standingOf: %s", (_name, state, expected) => {
+    expect(standingOf(state as never, "Sev1")).toBe(expected);
+  });
+
+  it("end-to-end alerts are decided one circuit at a time, each seeing the news of the one before", async () => {
+    const { shared } = monitors(async () => []);
+    const a = prepared(ID_A, [FAIL], DUE);
+    const b = prepared(ID_B, [FAIL], DUE);
+    shared.judged(a);
+    shared.judged(b);
+    const opened = (id: string) => ({
+      events: [
+        {
+          key: keyOf(id),
+          family: "end-to-end",
+          action: "open",
+          severity: "Sev1",
+          peakSeverity: "Sev1",
+        } as AlertEvent,
+      ],
+    });
+    const seen: number[] = [];
+    // Both held back once, judged side by side: the first pages, the second is held by it.
+    await Promise.all(
+      [a, b].map((p) =>
+        shared.decide(p, async (holds) => {
+          seen.push(holds.size);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return holds.size === 0 ? opened(p.verdict.id) : { events: [] };
+        }),
+      ),
+    );
+    expect(seen).toEqual([0, 1]);
   });
 });

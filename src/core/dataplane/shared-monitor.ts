@@ -18,6 +18,7 @@ import type { AlertEvent } from "../alert-event.js";
 import { alertKey, FAMILY_OF } from "../alert-identity.js";
 import type { Hold } from "../inhibit.js";
 import { SEVERITIES, type CircuitVerdict, type FindingCode, type Severity } from "../model.js";
+import { storedInstant } from "../instant.js";
 import { hysteresisOf, type AlertPolicy } from "../policy.js";
 import { route, type Routing } from "../routing.js";
 import { severityRank } from "../severity.js";
@@ -32,8 +33,17 @@ export interface EndToEndVoice {
   severity: Severity;
   /** When it was judged (a voice kept through readings that could not judge it keeps its time). */
   at: string;
-  /** Its receivers hold its alert (paged, not resolved), when known; absent: not known to. */
-  announced?: boolean;
+  /**
+   * What its receivers were last told of its alert (paged, not resolved);
+   * absent: not known to have been told anything.
+   */
+  heard?: Heard | null;
+}
+
+/** The grade an alert's receivers hold it at: its last news, and the episode's worst. */
+export interface Heard {
+  severity: Severity;
+  peakSeverity: Severity;
 }
 
 /** A circuit and its end-to-end voices, as this run or its snapshot knows it. */
@@ -48,13 +58,16 @@ export interface MonitorSpeaker {
 export const SHARED_MONITOR_RULE = "one Connection Monitor pages once";
 
 /**
- * The identity of a set of monitors: each by its resource id, or by its
- * workspace and name when a tag named it without one; null when none.
+ * The identity of a set of monitors: each by its resource id, or, for a tag
+ * that names one without, by where its results are read: its workspace and
+ * name, and the subscription and region it is looked for in (two monitors of
+ * one name in two regions writing to one workspace are two monitors); null
+ * when none.
  */
 export function monitorSetOf(monitors: readonly MonitorRef[]): string | null {
-  const ids = [
-    ...new Set(monitors.map((m) => (m.id ?? `${m.workspace}|${m.name}`).toLowerCase())),
-  ].sort();
+  const identity = (m: MonitorRef) =>
+    m.id ?? [m.workspace, m.name, m.near?.subscriptionId ?? "", m.near?.region ?? ""].join("|");
+  const ids = [...new Set(monitors.map((m) => identity(m).toLowerCase()))].sort();
   return ids.length > 0 ? ids.join(",") : null;
 }
 
@@ -114,48 +127,66 @@ export function storedVoices(value: unknown): EndToEndVoice[] {
         typeof v.code === "string" &&
         FAMILY_OF[v.code as FindingCode] === "end-to-end" &&
         (SEVERITIES as readonly unknown[]).includes(v.severity) &&
-        typeof v.at === "string" &&
-        Number.isFinite(Date.parse(v.at)),
+        storedInstant(v.at) !== null,
     )
-    .map(({ announced: _told, ...v }) => v);
+    .map(({ heard: _told, ...v }) => v);
 }
 
 const lower = (id: string) => id.toLowerCase();
 
 /**
  * Where a circuit's own end-to-end alert stands before this sweep: its
- * receivers hold it (`heard`), it was due to page and held back (`due`: by
- * a silence, or by a holder that has not paged since), or neither (`new`).
+ * receivers hold it (`heard`), it was due to page at this grade or a worse
+ * one and held back (`due`: by a silence, or by a holder that has not paged
+ * since), or neither (`new`: also one held back at a milder grade that
+ * worsens now).
  */
 export type Standing = "heard" | "due" | "new";
 
+const atLeast = (a: Severity, b: Severity) => severityRank(a) <= severityRank(b);
+
+/** Whether the holder's receivers hold its alert at least as severe as `mine`. */
+const heardAtLeast = (v: EndToEndVoice, mine: EndToEndVoice) =>
+  v.heard != null && atLeast(v.heard.severity, mine.severity);
+
 /**
  * The holds on a circuit's end-to-end alerts (by alert key): each by another
- * circuit's voice with the same monitors, at least as severe, that its
- * receivers hold, else, for an alert that becomes due now for the first
- * time, that sorts first. An alert held back once is held again only by one
- * the receivers hold, so a holder that does not page (its own longer
- * hysteresis, a commit that failed) delays a page one sweep at most, never
- * keeps it. `standing`: where the circuit's own alert under a key stands;
- * `mayHold`: what the caller knows that the core does not: whether the
- * holder's alert reaches everyone this one would (routes by circuit), and,
- * for one not heard yet, that it goes out (not silenced) no later than this
- * one would (its circuit's hysteresis).
+ * circuit's voice with the same monitors whose receivers hold it at least as
+ * severe, else, for an alert that becomes due now (at this grade) for the
+ * first time, one whose receivers hold it milder (it worsens with the same
+ * monitor: its escalation speaks) or one as severe now that sorts first. An alert held back once is
+ * held again only by one the receivers hold at its grade, so a holder that
+ * does not page after all (its own longer hysteresis, a silence, a commit
+ * that failed) delays a page one sweep at most, never keeps it.
+ * `standing`: where the circuit's own alert under a key stands at the grade
+ * it is judged now; `mayHold`: what the caller knows that the core does not:
+ * whether the holder's news reaches everyone this one's open would (routes
+ * by circuit, tag or action), and, for one not heard at this grade, that it
+ * goes out (not silenced) no later than this one would (hysteresis).
  */
 export function sharedMonitorHolds(
   self: MonitorSpeaker,
   others: readonly MonitorSpeaker[],
-  standing: (key: string) => Standing,
+  standing: (key: string, mine: EndToEndVoice) => Standing,
   mayHold: (holder: MonitorSpeaker, voice: EndToEndVoice, mine: EndToEndVoice) => boolean = () =>
     true,
+  /** This sweep's instant: a voice judged at it is this sweep's reading, not a sweep old. */
+  now?: string,
 ): Map<string, Hold> {
   const holds = new Map<string, Hold>();
   for (const mine of self.voices) {
     const key = voiceKey(self.circuitId, mine);
-    const stands = standing(key);
+    const stands = standing(key, mine);
     if (stands === "heard") continue;
-    const before = (o: MonitorSpeaker) =>
-      stands === "new" && lower(o.circuitId) < lower(self.circuitId);
+    // Due now for the first time at this grade: one as severe that sorts first,
+    // or one heard that is as severe or whose voice is from before this sweep
+    // (it reads the same monitor, so it worsens with it), may speak, for this sweep.
+    const mayStart = (o: MonitorSpeaker, v: EndToEndVoice) =>
+      stands === "new" &&
+      (atLeast(v.severity, mine.severity)
+        ? v.heard != null || lower(o.circuitId) < lower(self.circuitId)
+        : v.heard != null && v.at !== now);
+    const rank = (v: EndToEndVoice) => (heardAtLeast(v, mine) ? 0 : v.heard != null ? 1 : 2);
     const candidates = others
       .filter((o) => lower(o.circuitId) !== lower(self.circuitId))
       .flatMap((o) =>
@@ -163,35 +194,37 @@ export function sharedMonitorHolds(
           .filter(
             (v) =>
               v.monitors === mine.monitors &&
-              severityRank(v.severity) <= severityRank(mine.severity) &&
-              (v.announced === true || before(o)) &&
+              (heardAtLeast(v, mine) || mayStart(o, v)) &&
               mayHold(o, v, mine),
           )
           .map((v) => ({ o, v })),
       )
-      // One already heard first, then by id: every circuit picks the same holder.
+      // Heard first, then by id: every circuit picks the same holder.
       .sort(
-        (a, b) =>
-          Number(b.v.announced === true) - Number(a.v.announced === true) ||
-          (lower(a.o.circuitId) < lower(b.o.circuitId) ? -1 : 1),
+        (a, b) => rank(a.v) - rank(b.v) || (lower(a.o.circuitId) < lower(b.o.circuitId) ? -1 : 1),
       );
     const holder = candidates[0];
     if (!holder) continue;
     holds.set(key, {
       by: voiceKey(holder.o.circuitId, holder.v),
       rule: `${SHARED_MONITOR_RULE}: it tests ${holder.o.circuitName} too, whose end-to-end alert (${holder.v.severity} ${holder.v.code}) speaks for this one`,
-      severity: holder.v.severity,
+      severity: atLeast(holder.v.severity, mine.severity) ? holder.v.severity : mine.severity,
     });
   }
   return holds;
 }
 
-/** What routes look at in an end-to-end alert's open, for one circuit's voice. */
-function openOf(speaker: MonitorSpeaker, voice: EndToEndVoice): AlertEvent {
+/** What routes look at in news of an end-to-end alert. */
+function newsOf(
+  speaker: MonitorSpeaker,
+  voice: EndToEndVoice,
+  action: AlertEvent["action"],
+  told: Heard,
+): AlertEvent {
   return {
-    action: "open",
-    severity: voice.severity,
-    peakSeverity: voice.severity,
+    action,
+    severity: told.severity,
+    peakSeverity: told.peakSeverity,
     family: "end-to-end",
     code: voice.code,
     layer: "endToEnd",
@@ -201,9 +234,37 @@ function openOf(speaker: MonitorSpeaker, voice: EndToEndVoice): AlertEvent {
 }
 
 /**
- * Whether the holder's open reaches every receiver this circuit's own would:
- * a route by circuit or tag (er-b's owners on PagerDuty, er-a's on a channel)
- * must not leave one team unpaged because another circuit's alert went out.
+ * The receivers the holder's alert reaches at this grade: its open, when
+ * nobody heard it; its escalation, when it worsens (to the held alert's
+ * grade, as the same monitor worsens both); else those that any
+ * of its news at the grade it was heard reaches (an open, an escalation or a
+ * repeat: which one told them is not kept, and a route may take opens only).
+ */
+function holderAudience(
+  routing: Routing,
+  holder: MonitorSpeaker,
+  v: EndToEndVoice,
+  /** The grade it must speak at: the held alert's. */
+  grade: Severity,
+): Set<string> {
+  const reached = (action: AlertEvent["action"], told: Heard) =>
+    new Set(route(routing, newsOf(holder, v, action, told)).receivers);
+  if (v.heard == null) return reached("open", { severity: v.severity, peakSeverity: v.severity });
+  const worse = atLeast(v.severity, grade) ? v.severity : grade;
+  if (!atLeast(v.heard.severity, worse)) {
+    const peak = atLeast(v.heard.peakSeverity, worse) ? v.heard.peakSeverity : worse;
+    return reached("escalate", { severity: worse, peakSeverity: peak });
+  }
+  const heard = v.heard;
+  const [first, ...rest] = (["open", "escalate", "repeat"] as const).map((a) => reached(a, heard));
+  return new Set([...first!].filter((r) => rest.every((set) => set.has(r))));
+}
+
+/**
+ * Whether the holder's news reaches every receiver this circuit's own open
+ * would: a route by circuit or tag (er-b's owners on PagerDuty, er-a's on a
+ * channel), or by action, must not leave one team unpaged because another
+ * circuit's alert went out.
  */
 export function reachesAllOf(
   routing: Routing,
@@ -212,8 +273,9 @@ export function reachesAllOf(
   self: MonitorSpeaker,
   mine: EndToEndVoice,
 ): boolean {
-  const theirs = new Set(route(routing, openOf(holder, voice)).receivers);
-  return route(routing, openOf(self, mine)).receivers.every((r) => theirs.has(r));
+  const theirs = holderAudience(routing, holder, voice, mine.severity);
+  const own = { severity: mine.severity, peakSeverity: mine.severity };
+  return route(routing, newsOf(self, mine, "open", own)).receivers.every((r) => theirs.has(r));
 }
 
 /**

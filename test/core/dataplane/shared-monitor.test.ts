@@ -53,9 +53,16 @@ describe("monitorSetOf", () => {
       CM.toLowerCase(),
     ],
     [
-      "a tagged name without an id is its workspace and name",
-      [{ id: null, name: "cm-1", workspace: WS }],
-      `${WS}|cm-1`.toLowerCase(),
+      "a tagged name without an id is its workspace and name, and where it is looked for",
+      [
+        {
+          id: null,
+          name: "cm-1",
+          workspace: WS,
+          near: { subscriptionId: "S", region: "westeurope" },
+        },
+      ],
+      `${WS}|cm-1|s|westeurope`.toLowerCase(),
     ],
     [
       "the same set in another order, one twice (two workspaces)",
@@ -68,6 +75,16 @@ describe("monitorSetOf", () => {
     ],
   ])("%s", (_name, monitors, expected) => {
     expect(monitorSetOf(monitors as never)).toBe(expected);
+  });
+
+  it("two monitors of one name in two regions (or subscriptions), written to one workspace, are two", () => {
+    const named = (subscriptionId: string, region: string) =>
+      monitorSetOf([
+        { id: null, name: "cm-onprem", workspace: WS, near: { subscriptionId, region } },
+      ] as never);
+    expect(named("s", "westeurope")).not.toBe(named("s", "northeurope"));
+    expect(named("s", "westeurope")).not.toBe(named("t", "westeurope"));
+    expect(named("s", "westeurope")).toBe(named("S", "WestEurope"));
   });
 });
 
@@ -92,7 +109,14 @@ describe("endToEndVoices", () => {
 
 describe("sharedMonitorHolds", () => {
   const fresh = (): Standing => "new";
-  const heardVoice = voice({ announced: true });
+  const heardVoice = voice({ heard: { severity: "Sev1", peakSeverity: "Sev1" } });
+  const heardMilder = voice({ heard: { severity: "Sev2", peakSeverity: "Sev2" } });
+  const milderNow: Partial<EndToEndVoice> = {
+    severity: "Sev2",
+    code: "e2e-warning",
+    heard: { severity: "Sev2", peakSeverity: "Sev2" },
+  };
+  const NOW = "2026-11-22T01:15:00.000Z";
   it.each<[string, MonitorSpeaker, MonitorSpeaker[], Standing, string | null]>([
     [
       "a circuit sorting first with the same monitor holds it",
@@ -168,8 +192,58 @@ describe("sharedMonitorHolds", () => {
       null,
     ],
     ["... but is by one that has", speaker(ID_B), [speaker(ID_A, [heardVoice])], "due", ID_A],
+    [
+      "one heard milder does not hold one held back at this grade (its escalation may not go out)",
+      speaker(ID_B),
+      [speaker(ID_A, [heardMilder])],
+      "due",
+      null,
+    ],
+    [
+      "one heard milder that worsens now holds one due at this grade for the first time",
+      speaker(ID_B),
+      [speaker(ID_C, [heardMilder])],
+      "new",
+      ID_C,
+    ],
+    [
+      "one heard at this grade comes before one sorting first",
+      speaker(ID_B),
+      [speaker(ID_A), speaker(ID_C, [heardVoice])],
+      "new",
+      ID_C,
+    ],
+    [
+      "one heard milder whose voice, read this sweep, is milder holds nothing (it will not worsen)",
+      speaker(ID_B),
+      [speaker(ID_A, [voice({ ...milderNow, at: NOW })])],
+      "new",
+      null,
+    ],
+    [
+      "one heard milder whose voice is a sweep old holds one due at this grade for the first time (it reads the same monitor)",
+      speaker(ID_B),
+      [speaker(ID_A, [voice(milderNow)])],
+      "new",
+      ID_A,
+    ],
+    [
+      "... but not one held back at this grade before",
+      speaker(ID_B),
+      [speaker(ID_A, [voice(milderNow)])],
+      "due",
+      null,
+    ],
+    [
+      "one not heard whose voice is milder holds nothing, whatever its id",
+      speaker(ID_B),
+      [speaker(ID_A, [voice({ severity: "Sev2", code: "e2e-warning" })])],
+      "new",
+      null,
+    ],
   ])("%s", (_name, self, others, standing, holder) => {
-    const holds = sharedMonitorHolds(self, others, () => standing);
+    const holds = sharedMonitorHolds(self, others, () => standing, undefined, NOW);
+    expect(holds.size).toBe(holder === null ? 0 : 1);
     if (holder === null) expect(holds.size).toBe(0);
     else {
       const hold = holds.get(keyOf(self.circuitId));
@@ -227,7 +301,7 @@ describe("storedVoices: what a stored row says, checked", () => {
     ["its time not a date", [voice({ at: "yesterday" })], []],
     [
       "what a holder's receivers hold is not taken from a row",
-      [voice({ announced: true })],
+      [voice({ heard: { severity: "Sev1", peakSeverity: "Sev1" } })],
       [voice()],
     ],
   ])("%s", (_name, value, expected) => {
@@ -259,6 +333,28 @@ describe("reachesAllOf: an alert speaks for another only when it reaches everyon
     ["the held one reaching more than the holder", c, a, false],
   ])("%s", (_name, holder, self, expected) => {
     expect(reachesAllOf(routing, holder, voice(), self, voice())).toBe(expected);
+  });
+
+  it("a holder heard through a route for opens only reaches its receivers only if its open did", () => {
+    const opensOnly = {
+      actionGroups: [
+        { name: "pager", receivers: ["pagerduty"] },
+        { name: "channel", receivers: ["teams"] },
+      ],
+      routes: [
+        {
+          name: "page",
+          match: { severityAtOrAbove: "Sev1" as const, actions: ["open" as const] },
+          actionGroups: ["pager"],
+        },
+        { name: "tell", match: {}, actionGroups: ["channel"] },
+      ],
+    };
+    // Opened at Sev2, escalated to Sev1: the pager heard neither.
+    const escalated = voice({ heard: { severity: "Sev1", peakSeverity: "Sev1" } });
+    expect(reachesAllOf(opensOnly, a, escalated, b, voice())).toBe(false);
+    // Not heard yet: its open at Sev1 pages.
+    expect(reachesAllOf(opensOnly, a, voice(), b, voice())).toBe(true);
   });
 });
 
