@@ -11,7 +11,11 @@ import { sameName as same } from "./names.js";
 function remembered(peering: SnapshotPeering | undefined): boolean {
   if (!peering) return false;
   // Snapshots written before the memory was kept: the last known row says.
-  return peering.gatewayWasConnected ?? peering.paths.primary.gateway.status === "up";
+  // Either may be missing or odd in a stored row (an older erwatch, a hand
+  // edit): a missing gateway row threw for every evaluation of the circuit.
+  const kept: unknown = peering.gatewayWasConnected;
+  if (typeof kept === "boolean") return kept;
+  return peering.paths.primary.gateway?.status === "up";
 }
 
 /** Peerings whose gateway wiring was Connected at some earlier sweep and not lost since. */

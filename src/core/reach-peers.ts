@@ -16,7 +16,7 @@ import type {
 } from "./model.js";
 import { PATHS } from "./model.js";
 import { byName, sameName } from "./names.js";
-import { pathStatus, type Snapshot } from "./snapshot.js";
+import { keptPeeringsGone, pathStatus, type Snapshot } from "./snapshot.js";
 import { assessGlobalReach } from "./wiring.js";
 
 export const PEER_DOWN_CAUSES = [
@@ -134,7 +134,7 @@ export function reachPeerOfSnapshot(
     const state = snapshot.providerState;
     if (fresh(circuitAt) && state !== null && state !== "Provisioned")
       return { ...notProvisioned(state), readAt: circuitAt };
-    if (fresh(circuitAt) && (snapshot.peeringsGone ?? []).some((p) => sameName(p, peering)))
+    if (fresh(circuitAt) && keptPeeringsGone(snapshot).some((p) => sameName(p, peering)))
       return {
         ...down("peering-missing", `its ${label(peering)} peering is missing`),
         readAt: circuitAt,
@@ -142,11 +142,12 @@ export function reachPeerOfSnapshot(
     const p = byName(snapshot.peerings, peering);
     if (!p) return null;
     // A peering whose paths were not read because it is not Enabled (classify.ts unreadRows).
-    const cells = p.paths.primary;
+    // A stored row may lack a layer's cell (an older erwatch, a hand edit): it proves nothing.
+    const cells: Partial<typeof p.paths.primary> = p.paths.primary;
     if (
       fresh(circuitAt) &&
-      cells.peering.status === "down" &&
-      cells.bgp.detail === "peering disabled"
+      cells.peering?.status === "down" &&
+      cells.bgp?.detail === "peering disabled"
     )
       return {
         ...down(

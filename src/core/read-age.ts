@@ -90,12 +90,63 @@ export function readingIncomplete(reading: CircuitReading): boolean {
   return !reading.circuit.ok || !reading.gateway.ok || pathReadFailed(reading);
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A kept time: text, or null (not kept) for anything else. Text that is not an instant stays, of unknown age. */
+const keptTime = (value: unknown): string | null => (typeof value === "string" ? value : null);
+
+/** A kept time that may be absent (kept before it was): absent stays absent. */
+const keptOptionalTime = (value: unknown): string | null | undefined =>
+  value === undefined ? undefined : keptTime(value);
+
+/**
+ * A snapshot's `reads` as stored, each part checked. A row is any text to its
+ * schema (a hand edit, a cut-off write, an older erwatch), and `reads` is not
+ * checked with the row (adapters/tables/row-schemas.ts): a peering without
+ * its `primary`, a `paths` that is null or text made readAgesOf throw for
+ * the circuit at every sweep, and it was recorded at none. What is not what
+ * erwatch writes is not kept: a path time, a peering or the whole of it.
+ */
+export function storedReadAges(value: unknown): ReadAges | undefined {
+  if (!isRecord(value)) return undefined;
+  const paths: ReadAges["paths"] = {};
+  if (isRecord(value.paths))
+    for (const [peering, kept] of Object.entries(value.paths)) {
+      if (!isRecord(kept)) continue;
+      const times = {} as Record<PathName, PathReadTimes>;
+      for (const path of PATHS) {
+        const t = kept[path];
+        times[path] = isRecord(t)
+          ? { arp: keptTime(t.arp), summary: keptTime(t.summary) }
+          : { arp: null, summary: null };
+      }
+      paths[peering] = times;
+    }
+  const pathsReadAt = keptOptionalTime(value.pathsReadAt);
+  const pathsFailedAt = keptOptionalTime(value.pathsFailedAt);
+  return {
+    circuitAt: keptTime(value.circuitAt),
+    fingerprint: keptTime(value.fingerprint),
+    paths,
+    gatewayAt: keptTime(value.gatewayAt),
+    oldestPathAt: keptTime(value.oldestPathAt),
+    // Not known to be complete: read again first, as after a failed read.
+    incomplete: typeof value.incomplete === "boolean" ? value.incomplete : true,
+    ...(typeof value.pathsFailed === "boolean" ? { pathsFailed: value.pathsFailed } : {}),
+    ...(pathsReadAt !== undefined ? { pathsReadAt } : {}),
+    ...(pathsFailedAt !== undefined ? { pathsFailedAt } : {}),
+  };
+}
+
 export function readAgesOf(
   reading: CircuitReading,
-  previous: ReadAges | undefined,
+  /** The snapshot's `reads` as stored: checked here (storedReadAges), whatever it holds. */
+  stored: unknown,
   /** The evaluation's instant (the snapshot's `takenAt`). */
   takenAt: string,
 ): ReadAges {
+  const previous = storedReadAges(stored);
   const circuitOk = reading.circuit.ok;
   const pathsFailed = pathsUnread(reading);
   const incomplete = readingIncomplete(reading);
@@ -104,7 +155,8 @@ export function readAgesOf(
   let oldest: string | null | undefined;
   for (const peering of peerings) {
     const read = reading.paths[peering];
-    const before = previous?.paths[peering];
+    const before =
+      previous && Object.hasOwn(previous.paths, peering) ? previous.paths[peering] : undefined;
     const times = {} as Record<PathName, PathReadTimes>;
     for (const path of PATHS) {
       const arp = read?.[path].arp;

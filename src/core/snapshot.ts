@@ -132,6 +132,17 @@ export function pathStatus(
   return "up";
 }
 
+/**
+ * The peerings a snapshot keeps as gone, as stored: only names. It is not
+ * checked with the row (adapters/tables/row-schemas.ts), and one that was not
+ * a list (a hand edit, a cut-off write) made every evaluation of the circuit
+ * throw, again when judged blind: it was recorded at no sweep.
+ */
+export function keptPeeringsGone(snapshot: Snapshot | null): string[] {
+  const gone: unknown = snapshot?.peeringsGone;
+  return Array.isArray(gone) ? gone.filter((p): p is string => typeof p === "string") : [];
+}
+
 export function readPreviousFacts(snapshot: Snapshot | null):
   | {
       providerWasProvisioned: boolean;
@@ -145,7 +156,7 @@ export function readPreviousFacts(snapshot: Snapshot | null):
   for (const [name, p] of Object.entries(snapshot.peerings)) if (p.loads) loads[name] = p.loads;
   return {
     providerWasProvisioned: snapshot.providerWasProvisioned,
-    peerings: [...Object.keys(snapshot.peerings), ...(snapshot.peeringsGone ?? [])],
+    peerings: [...Object.keys(snapshot.peerings), ...keptPeeringsGone(snapshot)],
     gatewaysOnceConnected: gatewaysOnceConnected(snapshot),
     loads,
   };
@@ -159,7 +170,7 @@ export function peeringsGone(
   previous: Snapshot | null,
   verdict: { circuitRead: boolean; findings: { code: string; peering: string | null }[] },
 ): string[] {
-  if (!verdict.circuitRead) return previous?.peeringsGone ?? [];
+  if (!verdict.circuitRead) return keptPeeringsGone(previous);
   const before = readPreviousFacts(previous)?.peerings ?? [];
   const same = (a: string) => (b: string) => a.toLowerCase() === b.toLowerCase();
   return verdict.findings

@@ -22,7 +22,7 @@ import { event as alertEvent } from "../support/dispatch-event.js";
 import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { InMemoryEventSink } from "../support/in-memory-sink.js";
-import { circuitReading, type CircuitSpec } from "../support/readings.js";
+import { circuitReading, failed, type CircuitSpec } from "../support/readings.js";
 import { freshStore } from "../support/state.js";
 import { memoryLogger } from "../support/test-logger.js";
 
@@ -293,6 +293,57 @@ it.each([
     expect("threw" in r ? ["threw"] : r.errors.map((e) => e.name)).toEqual([]);
   },
 );
+
+type Kept = Record<string, unknown> & {
+  reads: { paths: Record<string, Record<string, unknown>> };
+  peerings: Record<
+    string,
+    { paths: { primary: Record<string, unknown> } } & Record<string, unknown>
+  >;
+};
+it.each<[string, (s: Kept) => void]>([
+  [
+    "`reads` whose peering lacks its primary",
+    (s) => delete s.reads.paths.AzurePrivatePeering!.primary,
+  ],
+  ["`reads` whose primary is null", (s) => (s.reads.paths.AzurePrivatePeering!.primary = null)],
+  ["`reads` whose peering is text", (s) => (s.reads.paths.AzurePrivatePeering = "x" as never)],
+  ["`reads` a number", (s) => (s.reads = 5 as never)],
+  ["`peeringsGone` a number", (s) => (s.peeringsGone = 5)],
+  [
+    "no gateway memory and no gateway row",
+    (s) => {
+      delete s.peerings.AzurePrivatePeering!.gatewayWasConnected;
+      delete s.peerings.AzurePrivatePeering!.paths.primary.gateway;
+    },
+  ],
+])("a circuit whose stored snapshot has %s is recorded and pages its outage", async (_, edit) => {
+  const w = await world();
+  await w.sweep(0);
+  const kept = structuredClone((await w.store.getSnapshot(idOf("er-b")))!.value) as unknown as Kept;
+  edit(kept);
+  await w.row("snapshots", "er-b", "snapshot", kept);
+  // A read failing keeps its time from `reads`: the one readAgesOf looked up.
+  w.specs["er-b"] = {
+    paths: {
+      AzurePrivatePeering: {
+        primary: { arp: failed({ kind: "forbidden" }), bgp: "Idle" },
+        secondary: { arp: "empty", bgp: "Idle" },
+      },
+    },
+  };
+  const r = await w.sweep(5);
+  await w.sweep(10);
+
+  // It threw for er-b at every sweep: never recorded, its outage never paged.
+  expect(r.errors).toEqual([]);
+  expect(
+    (w.sink as InMemoryEventSink).published.map((e) => `${e.circuit.name}:${e.action}`),
+  ).toEqual(["er-b:open"]);
+  const next = (await w.store.getSnapshot(idOf("er-b")))!.value;
+  expect(next.takenAt).toBe(at(10).toISOString());
+  expect(next.reads?.paths.AzurePrivatePeering?.primary.summary).toEqual(expect.any(String));
+});
 
 it("a stored silence with a null peering blocks neither its circuit's alerts nor the status page", async () => {
   const w = await world();

@@ -8,7 +8,15 @@ import {
 import type { HistoryEntry, LayerTransition } from "../../src/core/history.js";
 import type { Criticality, PathName, Severity } from "../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
-import { circuitReading, CIRCUIT_ID, ok, type CircuitSpec } from "../support/readings.js";
+import type { Snapshot } from "../../src/core/snapshot.js";
+import {
+  circuitReading,
+  CIRCUIT_ID,
+  CONNECTED_GATEWAY,
+  failed,
+  ok,
+  type CircuitSpec,
+} from "../support/readings.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
 const POLICY: EvaluationPolicy = {
@@ -134,5 +142,90 @@ describe("evaluateOrBlind: a verdict that throws makes the circuit UNKNOWN, not 
       "monitoring-blind:Sev3",
     ]);
     expect(judged.verdict.failedReads[0]).toMatchObject({ kind: "internal", call: "erwatch" });
+  });
+});
+
+describe("a stored snapshot with a field its row's check does not reach (a hand edit, an older erwatch)", () => {
+  // Judged blind on a throw, the circuit was judged again with the same
+  // snapshot, which threw again: it was recorded at no sweep, paged for nothing.
+  type Odd = Record<string, unknown> & { peerings: Record<string, Record<string, unknown>> };
+  const stored = (edit: (s: Odd) => void): Snapshot => {
+    const s = structuredClone(
+      evaluateCircuit(circuitReading(), null, [], [], POLICY, new Date(NOW.getTime() - 300_000))
+        .snapshot,
+    );
+    edit(s as unknown as Odd);
+    return s;
+  };
+  const cellsOf = (s: Odd) =>
+    (s.peerings.AzurePrivatePeering!.paths as Record<string, Record<string, unknown>>).primary!;
+  const lost = circuitReading({
+    gateway: ok([{ ...CONNECTED_GATEWAY[0]!, status: "NotConnected" }]),
+  });
+  const codes = (e: { verdict: { findings: { code: string; severity: string }[] } }) =>
+    e.verdict.findings.map((f) => `${f.code}:${f.severity}`);
+
+  it.each<[string, unknown]>([
+    ["a number", 5],
+    ["an object", { AzurePrivatePeering: true }],
+    ["true", true],
+    ["text", "AzurePrivatePeering"],
+  ])("peeringsGone %s: judged, and only names are kept", (_, gone) => {
+    const previous = stored((s) => (s.peeringsGone = gone));
+    const down = circuitReading({
+      paths: { AzurePrivatePeering: { primary: { arp: "empty", bgp: "Idle" } } },
+    });
+    const judged = evaluateOrBlind(down, previous, [], [], POLICY, NOW);
+    expect(judged.error).toBeUndefined();
+    // Judged as without it: its one path down.
+    expect(codes(judged)).toEqual(
+      codes(
+        evaluateCircuit(
+          down,
+          stored(() => {}),
+          [],
+          [],
+          POLICY,
+          NOW,
+        ),
+      ),
+    );
+    expect(codes(judged)).toEqual(["arp-missing:Sev2"]);
+    expect(judged.snapshot.peeringsGone).toBeUndefined();
+    const unread = evaluateOrBlind(
+      circuitReading({ circuit: failed({ kind: "timeout" }) }),
+      stored((s) => (s.peeringsGone = [gone, null, "MicrosoftPeering"])),
+      [],
+      [],
+      POLICY,
+      NOW,
+    );
+    expect(unread.error).toBeUndefined();
+    expect(unread.snapshot.peeringsGone).toEqual([
+      ...(typeof gone === "string" ? [gone] : []),
+      "MicrosoftPeering",
+    ]);
+  });
+
+  it.each<{ name: string; edit: (s: Odd) => void; was: boolean }>([
+    {
+      // Kept before the memory was, by an erwatch that kept no gateway row.
+      name: "no gateway memory and no gateway row: not known to have been Connected",
+      edit: (s) => {
+        delete s.peerings.AzurePrivatePeering!.gatewayWasConnected;
+        delete cellsOf(s).gateway;
+      },
+      was: false,
+    },
+    {
+      name: "a gateway memory that is not true or false: the row says",
+      edit: (s) => (s.peerings.AzurePrivatePeering!.gatewayWasConnected = "no"),
+      was: true,
+    },
+  ])("$name", ({ edit, was }) => {
+    const judged = evaluateOrBlind(lost, stored(edit), [], [], POLICY, NOW);
+    expect(judged.error).toBeUndefined();
+    expect(codes(judged)).toEqual([`gateway-not-connected:${was ? "Sev1" : "Sev3"}`]);
+    expect(judged.snapshot.peerings.AzurePrivatePeering!.gatewayWasConnected).toBe(was);
   });
 });

@@ -262,3 +262,152 @@ describe("a kept reading time that is not a time (a hand edit, a cut-off write)"
     },
   );
 });
+
+describe("a kept `reads` that is not what erwatch writes (a hand edit, a cut-off write, an older erwatch)", () => {
+  // Not checked with the snapshot row (adapters/tables/row-schemas.ts): it
+  // reaches readAgesOf as stored, for every circuit at every sweep.
+  const first = readAgesOf(stamped(circuitReading(), 1), undefined, at(1));
+  const edited = (edit: (reads: Record<string, unknown>) => void): unknown => {
+    const reads = structuredClone(first) as unknown as Record<string, unknown>;
+    edit(reads);
+    return reads;
+  };
+  const peeringOf = (reads: Record<string, unknown>) =>
+    (reads.paths as Record<string, Record<string, unknown>>).AzurePrivatePeering!;
+  const NOT_KEPT = { arp: null, summary: null };
+  const KEPT = { arp: at(1), summary: at(1) };
+  // The circuit not read keeps every time it had; its secondary's summary failing keeps that one.
+  const unread = stamped(circuitReading({ circuit: failed({ kind: "timeout" }) }), 6);
+  const summaryFailed = stamped(
+    circuitReading({
+      paths: { AzurePrivatePeering: { secondary: { bgp: failed({ kind: "throttled" }) } } },
+    }),
+    6,
+  );
+
+  it.each<{ name: string; stored: unknown; primary: object; secondary: object }>([
+    {
+      name: "a path missing",
+      stored: edited((r) => delete peeringOf(r).primary),
+      primary: NOT_KEPT,
+      secondary: KEPT,
+    },
+    {
+      name: "a path null",
+      stored: edited((r) => (peeringOf(r).secondary = null)),
+      primary: KEPT,
+      secondary: NOT_KEPT,
+    },
+    {
+      name: "a path text",
+      stored: edited((r) => (peeringOf(r).primary = "primary")),
+      primary: NOT_KEPT,
+      secondary: KEPT,
+    },
+    {
+      name: "a path a number",
+      stored: edited((r) => (peeringOf(r).secondary = 5)),
+      primary: KEPT,
+      secondary: NOT_KEPT,
+    },
+    {
+      name: "a path a list",
+      stored: edited((r) => (peeringOf(r).primary = [at(1)])),
+      primary: NOT_KEPT,
+      secondary: KEPT,
+    },
+    {
+      name: "times that are not text",
+      stored: edited((r) => (peeringOf(r).secondary = { arp: 42, summary: { at: at(1) } })),
+      primary: KEPT,
+      secondary: NOT_KEPT,
+    },
+    {
+      name: "the peering null",
+      stored: edited((r) => ((r.paths as Record<string, unknown>).AzurePrivatePeering = null)),
+      primary: NOT_KEPT,
+      secondary: NOT_KEPT,
+    },
+    {
+      name: "the peering text",
+      stored: edited((r) => ((r.paths as Record<string, unknown>).AzurePrivatePeering = "x")),
+      primary: NOT_KEPT,
+      secondary: NOT_KEPT,
+    },
+    {
+      name: "paths missing",
+      stored: edited((r) => delete r.paths),
+      primary: NOT_KEPT,
+      secondary: NOT_KEPT,
+    },
+    {
+      name: "paths null",
+      stored: edited((r) => (r.paths = null)),
+      primary: NOT_KEPT,
+      secondary: NOT_KEPT,
+    },
+    {
+      name: "paths text",
+      stored: edited((r) => (r.paths = "AzurePrivatePeering")),
+      primary: NOT_KEPT,
+      secondary: NOT_KEPT,
+    },
+    {
+      name: "paths a list",
+      stored: edited((r) => (r.paths = [{ primary: KEPT }])),
+      primary: NOT_KEPT,
+      secondary: NOT_KEPT,
+    },
+    { name: "reads null", stored: null, primary: NOT_KEPT, secondary: NOT_KEPT },
+    { name: "reads text", stored: "reads", primary: NOT_KEPT, secondary: NOT_KEPT },
+    { name: "reads a number", stored: 5, primary: NOT_KEPT, secondary: NOT_KEPT },
+    { name: "reads a list", stored: [first], primary: NOT_KEPT, secondary: NOT_KEPT },
+    { name: "reads empty", stored: {}, primary: NOT_KEPT, secondary: NOT_KEPT },
+  ])("$name: what is odd is not kept, the rest is", ({ stored, primary, secondary }) => {
+    const ages = readAgesOf(summaryFailed, stored, at(6));
+    // Read now: its own time. Failed now: the kept one, when there is one that is text.
+    expect(ages.paths.AzurePrivatePeering).toEqual({
+      primary: { arp: at(6), summary: at(6) },
+      secondary: { arp: at(6), summary: (secondary as typeof KEPT).summary },
+    });
+    const kept = readAgesOf(unread, stored, at(6)).paths.AzurePrivatePeering;
+    if (kept !== undefined) expect(kept).toEqual({ primary, secondary });
+    else expect([primary, secondary]).toEqual([NOT_KEPT, NOT_KEPT]);
+  });
+
+  it.each<[string, unknown]>([
+    ["null", null],
+    ["text", "x"],
+    ["a number", 5],
+    ["a list", []],
+  ])("its other times %s: not kept, and never written back as they were", (_, odd) => {
+    const stored = edited((r) => {
+      for (const k of ["circuitAt", "fingerprint", "gatewayAt", "oldestPathAt"]) r[k] = odd;
+      r.pathsReadAt = odd;
+      r.pathsFailedAt = odd;
+    });
+    const nothingRead = stamped(
+      circuitReading({
+        circuit: failed({ kind: "timeout" }),
+        gateway: failed({ kind: "timeout" }),
+      }),
+      6,
+    );
+    const ages = readAgesOf(nothingRead, stored, at(6));
+    // Text that is not an instant is kept, of unknown age (oldestReadAt); anything else is not.
+    const text = typeof odd === "string" ? odd : null;
+    expect(ages).toMatchObject({
+      circuitAt: text,
+      fingerprint: text,
+      gatewayAt: text,
+      oldestPathAt: at(1),
+      pathsReadAt: text,
+      pathsFailedAt: at(6),
+    });
+    expect(readAgesOf(summaryFailed, stored, at(6))).toMatchObject({
+      circuitAt: at(6),
+      pathsReadAt: text,
+      pathsFailedAt: at(6),
+    });
+  });
+});
