@@ -15,6 +15,7 @@ import type {
   LayerStatus,
 } from "./model.js";
 import { PATHS } from "./model.js";
+import { storedInstant } from "./instant.js";
 import { byName, sameName } from "./names.js";
 import { keptPeeringsGone, pathStatus, type Snapshot } from "./snapshot.js";
 import { assessGlobalReach } from "./wiring.js";
@@ -125,11 +126,20 @@ export function reachPeerOfSnapshot(
 ): ReachPeer | null {
   if (!snapshot) return null;
   const peering = peerPeeringOf(peerCircuitPeeringId);
-  const fresh = (at: string | null): at is string =>
-    at !== null && now.getTime() - Date.parse(at) <= maxAgeMs;
-  const circuitAt = snapshot.reads?.circuitAt ?? snapshot.takenAt;
-  const pathsAt =
-    snapshot.reads?.pathsReadAt === undefined ? snapshot.takenAt : snapshot.reads.pathsReadAt;
+  // A stored time that is not an instant (core/instant.ts: "", "yesterday",
+  // a number, a time without its zone) is of unknown age: not fresh.
+  // Date.parse read "42" as the year 2042, fresh for ever.
+  const fresh = (at: unknown): at is string => {
+    const ms = storedInstant(at);
+    return ms !== null && now.getTime() - ms <= maxAgeMs;
+  };
+  const reads: unknown = snapshot.reads;
+  const kept = (time: "circuitAt" | "pathsReadAt"): unknown =>
+    typeof reads === "object" && reads !== null
+      ? (reads as Record<string, unknown>)[time]
+      : undefined;
+  const circuitAt = kept("circuitAt") ?? snapshot.takenAt;
+  const pathsAt = kept("pathsReadAt") === undefined ? snapshot.takenAt : kept("pathsReadAt");
   const found = ((): (Known & { readAt: string }) | null => {
     const state = snapshot.providerState;
     if (fresh(circuitAt) && state !== null && state !== "Provisioned")

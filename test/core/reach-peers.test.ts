@@ -262,6 +262,62 @@ describe("a Global Reach peer not read in this sweep, by its stored snapshot", (
     expect(known).toMatchObject({ state: "down", detail });
   });
 
+  // A stored time is any text to the row's check: Date.parse read "42" as the
+  // year 2042 (fresh for ever: a peer down once explained the connection for
+  // good), and a time without its zone in the host's zone.
+  const ODD_TIMES: [string, unknown][] = [
+    ["a number as text", "42"],
+    ["a year alone", "2026"],
+    ["a time without its zone", "2026-11-22T02:00:00"],
+    ["empty", ""],
+    ["a word", "yesterday"],
+    ["a number", 1_795_140_000_000],
+  ];
+  type Times = { takenAt?: unknown; circuitAt?: unknown; pathsReadAt?: unknown };
+  const timed = (spec: CircuitSpec, times: Times): Snapshot => {
+    const s = structuredClone(stored(spec)) as unknown as Record<string, unknown> & {
+      reads: Record<string, unknown>;
+    };
+    if ("takenAt" in times) s.takenAt = times.takenAt;
+    if ("circuitAt" in times) s.reads.circuitAt = times.circuitAt;
+    if ("pathsReadAt" in times) s.reads.pathsReadAt = times.pathsReadAt;
+    return s as unknown as Snapshot;
+  };
+
+  it.each(ODD_TIMES)("paths read at %s (%j): not fresh, nothing known of them", (_, odd) => {
+    const snapshot = timed(bothDown, { pathsReadAt: odd });
+    expect(reachPeerOfSnapshot(snapshot, PEER_PEERING, later, 20 * MIN)).toBeNull();
+  });
+
+  it.each(ODD_TIMES)("circuit read at %s (%j): not fresh, its body proves nothing", (_, odd) => {
+    const notProvisioned = timed({ providerState: "NotProvisioned" }, { circuitAt: odd });
+    expect(reachPeerOfSnapshot(notProvisioned, PEER_PEERING, later, 20 * MIN)).not.toMatchObject({
+      cause: "provider",
+    });
+    const gone = timed({ peerings: [] }, { circuitAt: odd });
+    expect(reachPeerOfSnapshot(gone, PEER_PEERING, later, 20 * MIN)).toBeNull();
+  });
+
+  it.each(ODD_TIMES)(
+    "a snapshot kept before its read times, taken at %s (%j): not fresh",
+    (_, odd) => {
+      const snapshot = timed(bothDown, { takenAt: odd });
+      delete snapshot.reads;
+      expect(reachPeerOfSnapshot(snapshot, PEER_PEERING, later, 20 * MIN)).toBeNull();
+    },
+  );
+
+  it("an instant with an offset is read as the instant it is", () => {
+    const snapshot = timed(bothDown, { pathsReadAt: "2026-11-22T03:00:00+01:00" });
+    expect(reachPeerOfSnapshot(snapshot, PEER_PEERING, later, 20 * MIN)).toMatchObject({
+      state: "down",
+      readAt: "2026-11-22T03:00:00+01:00",
+    });
+    expect(
+      reachPeerOfSnapshot(snapshot, PEER_PEERING, new Date(NOW.getTime() + 40 * MIN), 20 * MIN),
+    ).toBeNull();
+  });
+
   it("a snapshot older than the age limit proves nothing", () => {
     const old = new Date(NOW.getTime() + 40 * MIN);
     expect(reachPeerOfSnapshot(stored(bothDown), PEER_PEERING, old, 20 * MIN)).toBeNull();
