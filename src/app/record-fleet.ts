@@ -19,6 +19,7 @@ import {
   fleetMembersToLookUp,
   fleetSettledAt,
   fleetStep,
+  memberSnapshotOf,
   openFleetOf,
   type FleetCandidate,
   type FleetObservation,
@@ -447,19 +448,7 @@ async function memberSnapshots(
   for (const id of fleetMembersToLookUp(fleet, states)) {
     try {
       const snapshot = (await deps.store.getSnapshot(id))?.value ?? null;
-      out.set(
-        id.toLowerCase(),
-        snapshot && {
-          takenAt: snapshot.takenAt,
-          pathsFailed: snapshot.reads?.pathsFailed ?? snapshot.reads?.incomplete ?? true,
-          ...(snapshot.reads?.pathsReadAt !== undefined
-            ? {
-                pathsReadAt: snapshot.reads.pathsReadAt,
-                pathsFailedAt: snapshot.reads.pathsFailedAt ?? null,
-              }
-            : {}),
-        },
-      );
+      out.set(id.toLowerCase(), snapshot && memberSnapshotOf(snapshot));
     } catch (error) {
       log.warn(
         { err: error, fleet: fleet.circuitId, circuitId: id },

@@ -17,8 +17,10 @@ import {
   type AlertState,
 } from "./lifecycle.js";
 import type { Observation } from "./observe.js";
+import { storedInstant } from "./instant.js";
 import { pathsUnread } from "./read-age.js";
 import { mostSevere, severityRank } from "./severity.js";
+import type { Snapshot } from "./snapshot.js";
 
 /** A circuit's newly opening outage, a candidate for grouping. */
 export interface FleetCandidate {
@@ -481,17 +483,66 @@ export interface MemberSnapshot {
 }
 
 /**
- * Whether the member's evaluation at `at` read its paths, by its snapshot.
- * The snapshot may be of a later evaluation (this sweep's worker wrote it
- * after the timer listed the alerts): one after the latest that did not read
- * them did, and the latest that did says so of itself. Kept before those
- * times were, only an evaluation of its own instant can say (its `pathsFailed`).
+ * What the timer takes from a member's stored snapshot. Its `reads` is not
+ * checked with the row (adapters/tables/row-schemas.ts), so each part is read
+ * here, and what is odd counts against the member having been read, never
+ * for it: a `pathsFailed` that is not true or false is not known (as
+ * `incomplete` says, else failed; "" or 0 were taken for "read"), a latest
+ * reading of the paths that is not text is none known, and a latest failure
+ * that is not text is as late as it can be, the snapshot's own (taken for
+ * none, it said no evaluation had failed since, and a reading not known to
+ * have read the paths resolved the fleet alert).
  */
-function pathsReadThen(snapshot: MemberSnapshot, at: string): boolean {
-  if (snapshot.takenAt === at) return !snapshot.pathsFailed;
+export function memberSnapshotOf(snapshot: Pick<Snapshot, "takenAt" | "reads">): MemberSnapshot {
+  const stored: unknown = snapshot.reads;
+  const reads: Record<string, unknown> =
+    typeof stored === "object" && stored !== null && !Array.isArray(stored)
+      ? (stored as Record<string, unknown>)
+      : {};
+  const flag = (value: unknown) => (typeof value === "boolean" ? value : undefined);
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  return {
+    takenAt: snapshot.takenAt,
+    pathsFailed: flag(reads.pathsFailed) ?? flag(reads.incomplete) ?? true,
+    ...(reads.pathsReadAt !== undefined
+      ? {
+          pathsReadAt: text(reads.pathsReadAt) ?? null,
+          pathsFailedAt:
+            reads.pathsFailedAt === undefined || reads.pathsFailedAt === null
+              ? null
+              : (text(reads.pathsFailedAt) ?? snapshot.takenAt),
+        }
+      : {}),
+  };
+}
+
+// The times below are stored ones (alert rows, snapshots), compared as
+// instants (core/instant.ts storedInstant), never as text: erwatch writes
+// toISOString, whose text order is time order, but a row is any text to its
+// schema (a hand edit, a cut-off write, an older erwatch), and "yesterday"
+// sorted after every date, "" before, and "2026-11-22T00:57:00-01:00" before
+// 01:55Z. A time that is not an instant says nothing: never a reading since
+// the fleet alert's judgement, never a sighting, never "no failure since".
+
+/**
+ * Whether the member's evaluation at `at` (an instant) read its paths, by its
+ * snapshot. The snapshot may be of a later evaluation (this sweep's worker
+ * wrote it after the timer listed the alerts): one after the latest that did
+ * not read them did, and the latest that did says so of itself. Kept before
+ * those times were, only an evaluation of its own instant can say (its
+ * `pathsFailed`). A kept time that is not an instant cannot say.
+ */
+function pathsReadThen(snapshot: MemberSnapshot, at: number): boolean {
+  const taken = storedInstant(snapshot.takenAt);
+  if (taken === null) return false;
+  if (taken === at) return !snapshot.pathsFailed;
   // Of an earlier evaluation (that reading's write failed), it knows nothing of `at`.
-  if (snapshot.takenAt < at || snapshot.pathsReadAt === undefined) return false;
-  return snapshot.pathsReadAt === at || (snapshot.pathsFailedAt ?? "") < at;
+  if (taken < at || snapshot.pathsReadAt === undefined) return false;
+  if (storedInstant(snapshot.pathsReadAt) === at) return true;
+  // None kept: no evaluation since the times were kept failed to read them.
+  if (snapshot.pathsFailedAt === null || snapshot.pathsFailedAt === undefined) return true;
+  const failed = storedInstant(snapshot.pathsFailedAt);
+  return failed !== null && failed < at;
 }
 
 /**
@@ -500,7 +551,7 @@ function pathsReadThen(snapshot: MemberSnapshot, at: string): boolean {
  * alerts, `readAt` is that reading's instant, for its snapshot to say whether
  * its paths were read there.
  */
-type MemberSight = { settled: true; at: string | null; readAt?: string } | { settled: false };
+type MemberSight = { settled: true; at: number | null; readAt?: number } | { settled: false };
 
 const isFleetFamily = (a: AlertState) => (FLEET_FAMILIES as readonly string[]).includes(a.family);
 
@@ -508,14 +559,15 @@ const isFleetFamily = (a: AlertState) => (FLEET_FAMILIES as readonly string[]).i
  * Whether a reading at an instant came after the fleet alert's last
  * judgement. A judgement dated more than a concurrent sweep after `now` was
  * made by a clock that has since stepped back (lifecycle.ts
- * `alreadyEvaluated`), and one that is no date proves nothing: every reading
+ * `alreadyEvaluated`), and one that is no instant proves nothing: every reading
  * on this clock (not after `now`) came after it, and compared with it as text
  * none did until the clock caught up (a 2 h step back froze the alert 2 h).
+ * The reading's own time is an instant: one that is not never came after.
  */
-function readSince(fleet: AlertState, now: string): (at: string) => boolean {
-  const ahead = Date.parse(fleet.lastEvaluatedAt) - Date.parse(now);
-  if (Number.isNaN(ahead) || ahead > CONCURRENT_SWEEP_MS) return (at) => at <= now;
-  return (at) => at > fleet.lastEvaluatedAt;
+function readSince(fleet: AlertState, now: number): (at: number) => boolean {
+  const judged = storedInstant(fleet.lastEvaluatedAt);
+  if (judged === null || judged - now > CONCURRENT_SWEEP_MS) return (at) => at <= now;
+  return (at) => at > judged;
 }
 
 /**
@@ -531,16 +583,19 @@ function readSince(fleet: AlertState, now: string): (at: string) => boolean {
 function sightByAlerts(
   fleet: AlertState,
   own: readonly AlertState[],
-  now: string,
+  now: number,
 ): MemberSight | null {
   if (own.length === 0) return null;
-  const latest = own
-    .map((a) => a.lastEvaluatedAt)
-    .sort()
-    .at(-1)!;
+  const evaluated = own.map((a) => storedInstant(a.lastEvaluatedAt));
+  // One whose latest evaluation is not an instant may be the latest: what it
+  // read there is not known (its next evaluation writes the time again).
+  if (evaluated.some((at) => at === null)) return { settled: false };
+  const latest = Math.max(...(evaluated as number[]));
   const readable = own
-    .filter((a) => a.lastEvaluatedAt === latest)
-    .every((a) => a.lastCleanAt === latest || a.lastFiringAt === latest);
+    .filter((_, i) => evaluated[i] === latest)
+    .every(
+      (a) => storedInstant(a.lastCleanAt) === latest || storedInstant(a.lastFiringAt) === latest,
+    );
   if (!readable || !readSince(fleet, now)(latest)) return { settled: false };
   // Read again by this sweep's workers already: readable and without the
   // outage now, though what it read just before is written over.
@@ -556,11 +611,13 @@ function sightByAlerts(
 function sightBySnapshot(
   fleet: AlertState,
   snapshot: MemberSnapshot | null,
-  now: string,
+  now: number,
 ): MemberSight {
   if (snapshot === null) return { settled: true, at: null };
-  if (snapshot.pathsFailed || !readSince(fleet, now)(snapshot.takenAt)) return { settled: false };
-  return { settled: true, at: snapshot.takenAt < now ? snapshot.takenAt : null };
+  const taken = storedInstant(snapshot.takenAt);
+  if (snapshot.pathsFailed || taken === null || !readSince(fleet, now)(taken))
+    return { settled: false };
+  return { settled: true, at: taken < now ? taken : null };
 }
 
 const membersOf = (fleet: AlertState) => [
@@ -618,8 +675,8 @@ export function fleetSettledAt(
 ): Date | null {
   if (!fleetOver(fleet, alerts)) return null;
   const own = ownAlertsOf(alerts);
-  const before = now.toISOString();
-  let latest: string | null = null;
+  const before = now.getTime();
+  let latest: number | null = null;
   for (const [id] of membersOf(fleet)) {
     const snapshot = snapshots.get(id);
     if (snapshot === undefined) return null;
@@ -633,13 +690,14 @@ export function fleetSettledAt(
     if (!sight.settled) return null;
     if (sight.at !== null && (latest === null || sight.at > latest)) latest = sight.at;
   }
-  return latest && readSince(fleet, before)(latest) ? new Date(latest) : null;
+  return latest !== null && readSince(fleet, before)(latest) ? new Date(latest) : null;
 }
 
-const earliestOf = (a: string, b: string) => (a < b ? a : b);
-
-const readMarks = (a: AlertState) =>
-  [a.lastCleanAt, a.lastFiringAt, a.lastMaskedAt].filter((t): t is string => typeof t === "string");
+/** The instants of an alert's readings; a mark that is not an instant is no reading. */
+const readMarks = (a: AlertState): number[] =>
+  [a.lastCleanAt, a.lastFiringAt, a.lastMaskedAt]
+    .map(storedInstant)
+    .filter((t): t is number => t !== null);
 
 /**
  * A member's latest reading before `now` that read it (clean, firing, or
@@ -650,15 +708,16 @@ const readMarks = (a: AlertState) =>
  * over cannot vouch for it (then an older reading, or none: the notice goes
  * out as before rather than late).
  */
-function lastReadBy(own: readonly AlertState[], now: string): string | null {
+function lastReadBy(own: readonly AlertState[], now: number): number | null {
   const instants = [...new Set(own.flatMap(readMarks))]
     .filter((t) => t < now)
-    .sort()
-    .reverse();
-  return (
-    instants.find((t) => own.every((a) => a.lastEvaluatedAt < t || readMarks(a).includes(t))) ??
-    null
-  );
+    .sort((a, b) => b - a);
+  // Evaluated at a time that is not an instant: maybe after `t`, so only its own mark vouches.
+  const before = (a: AlertState, t: number) => {
+    const evaluated = storedInstant(a.lastEvaluatedAt);
+    return evaluated !== null && evaluated < t;
+  };
+  return instants.find((t) => own.every((a) => before(a, t) || readMarks(a).includes(t))) ?? null;
 }
 
 /**
@@ -681,25 +740,26 @@ export function fleetMembersReadAt(
 ): Date | null {
   if (fleet.family !== "fleet") return null;
   const own = ownAlertsOf(alerts);
-  const before = now.toISOString();
-  let earliest: string | null = null;
+  const before = now.getTime();
+  let earliest: number | null = null;
   for (const [id] of membersOf(fleet)) {
     const snapshot = snapshots.get(id);
     if (snapshot === null) continue;
     const alertsOf = own.get(id) ?? [];
+    const taken = snapshot ? storedInstant(snapshot.takenAt) : null;
     let read =
       alertsOf.length > 0
         ? lastReadBy(alertsOf, before)
-        : snapshot && !snapshot.pathsFailed && snapshot.takenAt < before
-          ? snapshot.takenAt
+        : snapshot && !snapshot.pathsFailed && taken !== null && taken < before
+          ? taken
           : null;
     // Its outage alerts read (its provider's from the listing) while its paths
-    // could not be: it was read whole only when they last were.
-    if (snapshot?.pathsFailed && snapshot.pathsReadAt !== undefined)
-      read =
-        read === null || snapshot.pathsReadAt === null
-          ? null
-          : earliestOf(read, snapshot.pathsReadAt);
+    // could not be: it was read whole only when they last were (when that is
+    // not an instant, not known: no sighting).
+    if (snapshot?.pathsFailed && snapshot.pathsReadAt !== undefined) {
+      const whole = storedInstant(snapshot.pathsReadAt);
+      read = read === null || whole === null ? null : Math.min(read, whole);
+    }
     if (read === null) return null;
     if (earliest === null || read < earliest) earliest = read;
   }
@@ -722,11 +782,14 @@ export function fleetBlindNow(
   membersReadAt: Date | null = null,
 ): Observation | null {
   if (fleet.family !== "fleet" || fleet.phase === "clear") return null;
-  const read = membersReadAt?.toISOString();
   // Only to ask whether it is blind (blindNotice counts from its latest
   // sighting); nothing stores it, so the alert is not "clean" anywhere else.
+  // Its own kept sighting that is not an instant is none.
+  const clean = storedInstant(fleet.lastCleanAt);
   const sighted =
-    read && read > (fleet.lastCleanAt ?? "") ? { ...fleet, lastCleanAt: read } : fleet;
+    membersReadAt && (clean === null || membersReadAt.getTime() > clean)
+      ? { ...fleet, lastCleanAt: membersReadAt.toISOString() }
+      : fleet;
   const observation = fleetObservation(fleet.circuitId, fleet.key, "unknown", null);
   const step = advanceStep(observation, sighted, ctx);
   if (!step.advanced || alreadyEvaluated(fleet, ctx.now)) return null;

@@ -883,6 +883,58 @@ describe("settleFleets", () => {
     ]);
   });
 
+  // `reads` is not checked with the snapshot row: a hand edit, a cut-off
+  // write or an older erwatch reaches the timer as stored. Taken for its
+  // truth, `pathsFailed` 0 said "paths read"; compared as text, a last failure
+  // at "" or at 02:02Z written in another zone came before the 02:00 reading:
+  // the site's Sev0 resolved on a member not known to have been read.
+  it.each<[string, object]>([
+    [
+      "`pathsFailed` that is not true or false",
+      { takenAt: minutesAgo(5), reads: { incomplete: "no", pathsFailed: 0 } },
+    ],
+    [
+      "its last failure kept as empty text",
+      {
+        takenAt: NOW.toISOString(),
+        reads: {
+          incomplete: false,
+          pathsFailed: false,
+          pathsReadAt: NOW.toISOString(),
+          pathsFailedAt: "",
+        },
+      },
+    ],
+    [
+      "its last failure after that reading, written in another zone",
+      {
+        takenAt: NOW.toISOString(),
+        reads: {
+          incomplete: false,
+          pathsFailed: false,
+          pathsReadAt: NOW.toISOString(),
+          pathsFailedAt: "2026-11-22T01:02:00-01:00",
+        },
+      },
+    ],
+  ])(
+    "a member whose stored snapshot has %s is not known to have been read: the fleet alert stays open",
+    async (_, snapshot) => {
+      const fleet = older(judged(["er-ams-a", "er-ams-b"]));
+      const s = store(
+        [fleet, own("er-ams-a", "clear"), own("er-ams-b", "clear")].map((value) => ({
+          value,
+          etag: "e",
+        })),
+        [],
+        { "er-ams-b": snapshot },
+      );
+      const out = await settleFleets(deps(s.fake), NOW, "timer", memoryLogger().logger);
+      expect(s.commits).toEqual([]);
+      expect(out.events).toEqual([]);
+    },
+  );
+
   it("says nothing when no member was read since the fleet alert was last judged", async () => {
     const fleet = older(judged(["er-ams-a", "er-ams-b"]));
     const s = store(

@@ -19,6 +19,7 @@ import {
   fleetSettledAt,
   fleetStep,
   FLEET_RULE,
+  memberSnapshotOf,
   openFleetOf,
   type FleetCandidate,
   type MemberSnapshot,
@@ -1543,6 +1544,71 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
     });
   });
 
+  // A stored row is any text to its schema (a hand edit, a cut-off write, an
+  // older erwatch). Compared as text, "yesterday" and "42" came after the
+  // judgement (ago(10)) and "" before every failure, so a member not known to
+  // have been read resolved the site's Sev0 on the others' readings.
+  describe("a member's stored time that is not an instant never counts as read since", () => {
+    const b = candidate("b").circuitId.toLowerCase();
+    const ODD = ["yesterday", "42", "2026-11-22T01:55:00", ""];
+    const given = (alerts: AlertState[], snapshot: MemberSnapshot) =>
+      new Map([...whole(alerts.filter((x) => x.circuitId.toLowerCase() !== b)), [b, snapshot]]);
+
+    it.each(ODD)("its own alert evaluated and read clean at %j: kept open", (odd) => {
+      const alerts = [own("a", "clear", ago(6)), own("b", "clear", odd)];
+      const snapshots = given(alerts, { takenAt: odd, pathsFailed: false });
+      expect(fleetSettledAt(fleet, alerts, NOW, snapshots)).toBeNull();
+    });
+
+    it.each(ODD)(
+      "one of its alerts evaluated at %j, another read clean since: kept open",
+      (odd) => {
+        const alerts = [
+          own("a", "clear", ago(6)),
+          own("b", "clear", ago(5)),
+          own("b", "clear", odd, "session-flapping"),
+        ];
+        const snapshots = given(alerts, { takenAt: ago(5), pathsFailed: false });
+        expect(fleetSettledAt(fleet, alerts, NOW, snapshots)).toBeNull();
+      },
+    );
+
+    it.each(ODD)("no alert of its own, its snapshot taken at %j: kept open", (odd) => {
+      const alerts = [own("a", "clear", ago(6))];
+      const snapshots = given(alerts, { takenAt: odd, pathsFailed: false });
+      expect(fleetSettledAt(fleet, alerts, NOW, snapshots)).toBeNull();
+    });
+
+    it.each([...ODD, "2026-11-22T00:57:00-01:00"])(
+      "its snapshot of a later reading, its paths last unread at %j: not known read at its alerts' reading, kept open",
+      (odd) => {
+        const alerts = [own("a", "clear", ago(6)), own("b", "clear", ago(5), "provider")];
+        const snapshots = given(alerts, {
+          takenAt: NOW.toISOString(),
+          pathsFailed: false,
+          pathsReadAt: NOW.toISOString(),
+          pathsFailedAt: odd,
+        });
+        expect(fleetSettledAt(fleet, alerts, NOW, snapshots)).toBeNull();
+      },
+    );
+
+    it.each(ODD)("the judgement no instant either, the member read at %j: kept open", (odd) => {
+      const garbled = { ...fleet, lastEvaluatedAt: "not a date" } as AlertState;
+      const alerts = [own("a", "clear", ago(5)), own("b", "clear", odd)];
+      const snapshots = given(alerts, { takenAt: odd, pathsFailed: false });
+      expect(fleetSettledAt(garbled, alerts, NOW, snapshots)).toBeNull();
+    });
+
+    it("members read at instants written in another zone settle it as of those instants", () => {
+      const zoned = (m: number) =>
+        new Date(NOW.getTime() - m * 60_000 + 3_600_000).toISOString().replace("Z", "+01:00");
+      const alerts = [own("a", "clear", zoned(6)), own("b", "clear", zoned(5))];
+      // Compared as text none came before now: the fleet alert was never resolved.
+      expect(fleetSettledAt(fleet, alerts, NOW, whole(alerts))?.toISOString()).toBe(ago(5));
+    });
+  });
+
   it("a fleet alert whose resolve a silence held back is judged again at each newer reading", () => {
     const held = { ...fleet, phase: "clear", notified: { severity: "Sev0" } } as AlertState;
     const alerts = [own("a", "clear", ago(5)), own("b", "clear", ago(5))];
@@ -1838,6 +1904,71 @@ describe("fleetMembersReadAt (fan-out: members read are a sighting of the fleet 
     expect(fleetBlindNow(fleet, ctx, read) !== null).toBe(blind);
   });
 
+  // A stored time that is not an instant is no sighting: "" sorted first and
+  // became the members' reading, an Invalid Date the timer threw on
+  // (toISOString); a failed member whose paths were last read whole at
+  // "yesterday" counted as read at its alerts' reading.
+  describe("a member's stored time that is not an instant is no sighting", () => {
+    const ODD = ["", "yesterday", "42", "2026-11-22T01:55:00"];
+    const sighting = (alerts: AlertState[], snapshot?: MemberSnapshot) => {
+      const read = fleetMembersReadAt(
+        fleet,
+        alerts,
+        TIMER,
+        snapshot ? new Map([[b, snapshot]]) : undefined,
+      );
+      return {
+        readAt: read?.toISOString() ?? null,
+        blind: fleetBlindNow(fleet, ctx, read) !== null,
+      };
+    };
+    const NONE = { readAt: null, blind: true };
+
+    it.each(ODD)("one without an outage alert of its own, its snapshot taken at %j", (odd) => {
+      const alerts = [own("a", ago(0), { clean: ago(5) })];
+      expect(sighting(alerts, { takenAt: odd, pathsFailed: false })).toEqual(NONE);
+    });
+
+    it.each(ODD)("one read by its outage alerts, its paths last read whole at %j", (odd) => {
+      const snapshot = { takenAt: ago(5), pathsFailed: true, pathsReadAt: odd };
+      expect(sighting(byListing, snapshot)).toEqual(NONE);
+    });
+
+    it.each(ODD)("one whose outage alert was evaluated and read at %j", (odd) => {
+      const alerts = [own("a", ago(0), { clean: ago(5) }), own("b", odd, { clean: odd })];
+      expect(sighting(alerts)).toEqual(NONE);
+    });
+
+    it.each(ODD)(
+      "one with two outage alerts, one evaluated at %j: the other's reading is not vouched for",
+      (odd) => {
+        const alerts = [
+          own("a", ago(0), { clean: ago(5) }),
+          own("b", odd, { clean: ago(10) }),
+          own("b", ago(5), { clean: ago(5) }, "session-flapping"),
+        ];
+        expect(sighting(alerts)).toEqual(NONE);
+      },
+    );
+
+    it("one read at an instant written in another zone: that instant", () => {
+      const zoned = "2026-11-22T02:50:00+01:00";
+      const alerts = [own("a", ago(0), { clean: ago(5) }), own("b", zoned, { clean: zoned })];
+      expect(sighting(alerts)).toEqual({ readAt: ago(10), blind: false });
+    });
+
+    // Compared as text, "yesterday" and "42" came after the members' reading:
+    // "Blind:" went out about circuits read 10 minutes before, or never did.
+    it.each(["yesterday", "42", ""])(
+      "its own kept sighting at %j is none: the members' reading stands",
+      (odd) => {
+        const kept = { ...fleet, lastCleanAt: odd };
+        expect(fleetBlindNow(kept, ctx, new Date(ago(10)))).toBeNull();
+        expect(fleetBlindNow(kept, ctx, new Date(ago(15)))).toMatchObject({ state: "unknown" });
+      },
+    );
+  });
+
   it("members read add nothing to a sighting of its own that is later", () => {
     const judged = { ...fleet, lastEvaluatedAt: ago(5), lastFiringAt: ago(5) };
     expect(fleetBlindNow(judged, ctx, new Date(ago(20)))).toBeNull();
@@ -1954,5 +2085,50 @@ describe("fleetMemberRead (whether a member this run read counts as read for the
     },
   ])("$case → $counts", ({ circuitRead, observations, reading, counts }) => {
     expect(fleetMemberRead({ ...read, circuitRead }, observations, reading)).toBe(counts);
+  });
+});
+
+describe("memberSnapshotOf (what the timer takes from a fleet member's stored snapshot)", () => {
+  const TAKEN = "2026-11-22T01:55:00.000Z";
+  const of = (reads: unknown) =>
+    memberSnapshotOf({ takenAt: TAKEN, reads } as Parameters<typeof memberSnapshotOf>[0]);
+
+  it.each<{ case: string; reads: unknown; member: MemberSnapshot }>([
+    {
+      case: "as erwatch writes it",
+      reads: { incomplete: false, pathsFailed: false, pathsReadAt: TAKEN, pathsFailedAt: null },
+      member: { takenAt: TAKEN, pathsFailed: false, pathsReadAt: TAKEN, pathsFailedAt: null },
+    },
+    {
+      case: "kept before its paths' times were",
+      reads: { incomplete: true },
+      member: { takenAt: TAKEN, pathsFailed: true },
+    },
+    { case: "none", reads: undefined, member: { takenAt: TAKEN, pathsFailed: true } },
+    // Taken for their truth, "" and 0 said its paths were read.
+    {
+      case: "pathsFailed not true or false, incomplete false",
+      reads: { pathsFailed: "", incomplete: false },
+      member: { takenAt: TAKEN, pathsFailed: false },
+    },
+    {
+      case: "pathsFailed and incomplete not true or false",
+      reads: { pathsFailed: 0, incomplete: "" },
+      member: { takenAt: TAKEN, pathsFailed: true },
+    },
+    { case: "reads text", reads: "x", member: { takenAt: TAKEN, pathsFailed: true } },
+    { case: "reads a list", reads: [], member: { takenAt: TAKEN, pathsFailed: true } },
+    {
+      case: "times that are not text: none read known, a failure as late as can be",
+      reads: { pathsFailed: false, pathsReadAt: 5, pathsFailedAt: { at: 1 } },
+      member: { takenAt: TAKEN, pathsFailed: false, pathsReadAt: null, pathsFailedAt: TAKEN },
+    },
+    {
+      case: "text that is not an instant is kept as it is (it says nothing)",
+      reads: { pathsFailed: false, pathsReadAt: "yesterday", pathsFailedAt: "" },
+      member: { takenAt: TAKEN, pathsFailed: false, pathsReadAt: "yesterday", pathsFailedAt: "" },
+    },
+  ])("$case", ({ reads, member }) => {
+    expect(of(reads)).toEqual(member);
   });
 });
