@@ -6,75 +6,23 @@
 // speaking for the monitor through a silence on its circuit. (From a review:
 // each failed on the first version of the hold.)
 
-import { ServiceBusClient } from "@azure/service-bus";
 import { expect, it } from "vitest";
-import type { AlertEvent } from "../../src/core/alert-event.js";
-import {
-  estateOf,
-  healthyCircuit,
-  setTestResults,
-  withConnectionMonitor,
-  type SimCircuit,
-} from "../support/estate/index.js";
-import { circuitId } from "../support/estate/ids.js";
-import { fanOutDriver } from "../support/fan-out-driver.js";
+import { setTestResults } from "../support/estate/index.js";
 import { startRecordingReceiver, type RecordingReceiver } from "../support/recording-receiver.js";
-import { ALERTS_QUEUE, ROUTING_KEY } from "../support/world.js";
+import { ROUTING_KEY } from "../support/world.js";
 import { worldPerTest } from "../support/world-per-test.js";
+import { gatewayWorld as sharedGatewayWorld } from "../support/gateway-world.js";
 
-const QUEUE = "erwatch-sweep-work";
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const MIN = 60_000;
 
 const worlds = worldPerTest();
 
-/** er-a and er-b both wired to er-a's VNet gateway; one monitor tests that VNet. */
-async function gatewayWorld(fanOut: boolean, env: Record<string, string> = {}) {
-  const a = healthyCircuit({ name: "er-a" });
-  const b = healthyCircuit({ name: "er-b", peeringLocation: "London", gateway: "none" });
-  b.connections.push({ ...a.connections[0]!, name: "conn-er-b", circuitId: circuitId(b.circuit) });
-  const monitor = withConnectionMonitor(a);
-  let now = new Date(T0);
-  const w = await worlds.start({
-    estate: estateOf(a, b),
-    now: () => now,
-    env: {
-      SWEEP_SCHEDULE: "0 */5 * * * *",
-      SWEEP_MAX_READ_AGE_MINUTES: "5",
-      ...(fanOut ? { SWEEP_WORK_QUEUE: QUEUE, SWEEP_WORK_BATCH: "1" } : {}),
-      ...env,
-    },
-  });
-  if (fanOut) await w.runtime.work!.claims.ensureTable();
-  const bus = new ServiceBusClient(w.broker.connectionString, {
-    retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
-  });
-  const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
-  /** Sweep k at T0 + 5k min (minus `earlyMs`: a timer tick a moment early). */
-  const round = async (k: number, earlyMs = 0) => {
-    now = new Date(T0 + k * 5 * MIN - earlyMs);
-    if (!fanOut) {
-      expect((await w.timerSweep()).errors).toEqual([]);
-      return;
-    }
-    await fan.timer(k);
-    await fan.drain();
-    expect(fan.errors).toEqual([]);
-  };
-  const rounds = async (from: number, to: number) => {
-    for (let k = from; k <= to; k += 1) await round(k);
-  };
-  const endToEnd = () =>
-    w.broker
-      .accepted(ALERTS_QUEUE)
-      .map((m) => m.body as AlertEvent)
-      .filter((e) => e.family === "end-to-end")
-      .map(
-        (e) =>
-          `${e.action} ${e.severity} ${e.circuit.name}@${Math.round((Date.parse(e.occurredAt) - T0) / (5 * MIN))}`,
-      );
-  return { w, a: a.circuit as SimCircuit, monitor, round, rounds, endToEnd };
-}
+const gatewayWorld = (
+  fanOut: boolean,
+  env: Record<string, string> = {},
+  tags: Record<string, string> = {},
+) => sharedGatewayWorld(worlds, fanOut, env, tags);
 
 it("a slower openAfter set for er-a alone (ERWATCH_ALERT_POLICY.circuits) must not keep er-b's end-to-end failure from paging", async () => {
   // er-a is given an hour before its Sev1s open; er-b keeps the default (2 sweeps).

@@ -6,86 +6,24 @@
 // silence on that circuit, or an outage of its own that explains the tests
 // there, lets the other page for itself.
 
-import { ServiceBusClient } from "@azure/service-bus";
 import { expect, it } from "vitest";
-import type { AlertEvent } from "../../src/core/alert-event.js";
-import {
-  carrierDownBoth,
-  estateOf,
-  healthyCircuit,
-  setTestResults,
-  withConnectionMonitor,
-  type SimCircuit,
-} from "../support/estate/index.js";
+import { carrierDownBoth, healthyCircuit, setTestResults } from "../support/estate/index.js";
 import { circuitId } from "../support/estate/ids.js";
-import { fanOutDriver } from "../support/fan-out-driver.js";
 import { startTableFaultProxy, type TableRequest } from "../support/table-fault-proxy.js";
-import { ALERTS_QUEUE } from "../support/world.js";
 import { worldPerTest } from "../support/world-per-test.js";
+import { gatewayWorld as sharedGatewayWorld } from "../support/gateway-world.js";
 
-const QUEUE = "erwatch-sweep-work";
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const MIN = 60_000;
 const PRIVATE = "AzurePrivatePeering";
 
 const worlds = worldPerTest();
 
-/** er-a and er-b at two locations, both wired to er-a's gateway; the monitor tests its VNet. */
-async function gatewayWorld(
+const gatewayWorld = (
   fanOut: boolean,
   env: Record<string, string> = {},
   tags: Record<string, string> = {},
-) {
-  const a = healthyCircuit({ name: "er-a", tags });
-  const b = healthyCircuit({ name: "er-b", peeringLocation: "London", gateway: "none", tags });
-  b.connections.push({
-    ...a.connections[0]!,
-    name: "conn-er-b",
-    circuitId: circuitId(b.circuit),
-  });
-  const monitor = withConnectionMonitor(a);
-  let now = new Date(T0);
-  const w = await worlds.start({
-    estate: estateOf(a, b),
-    now: () => now,
-    env: {
-      SWEEP_SCHEDULE: "0 */5 * * * *",
-      // Every circuit read every sweep: the end-to-end results of both are read each time.
-      SWEEP_MAX_READ_AGE_MINUTES: "5",
-      ...(fanOut ? { SWEEP_WORK_QUEUE: QUEUE, SWEEP_WORK_BATCH: "1" } : {}),
-      ...env,
-    },
-  });
-  if (fanOut) await w.runtime.work!.claims.ensureTable();
-  const bus = new ServiceBusClient(w.broker.connectionString, {
-    retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
-  });
-  const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
-  const round = async (k: number) => {
-    now = new Date(T0 + k * 5 * MIN);
-    if (!fanOut) {
-      expect((await w.timerSweep()).errors).toEqual([]);
-      return;
-    }
-    await fan.timer(k);
-    await fan.drain();
-    expect(w.broker.active(QUEUE)).toEqual([]);
-    expect(fan.errors).toEqual([]);
-  };
-  const rounds = async (from: number, to: number) => {
-    for (let k = from; k <= to; k += 1) await round(k);
-  };
-  const endToEnd = () =>
-    w.broker
-      .accepted(ALERTS_QUEUE)
-      .map((m) => m.body as AlertEvent)
-      .filter((e) => e.family === "end-to-end")
-      .map(
-        (e) =>
-          `${e.action} ${e.severity} ${e.circuit.name}@${(Date.parse(e.occurredAt) - T0) / (5 * MIN)}`,
-      );
-  return { w, a: a.circuit as SimCircuit, monitor, rounds, endToEnd };
-}
+) => sharedGatewayWorld(worlds, fanOut, env, tags);
 
 for (const fanOut of [false, true]) {
   const mode = fanOut ? "fan-out" : "one process";

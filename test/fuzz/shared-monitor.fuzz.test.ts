@@ -19,20 +19,15 @@ import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
-import {
-  estateOf,
-  healthyCircuit,
-  setTestResults,
-  withConnectionMonitor,
-} from "../support/estate/index.js";
+import { estateOf, setTestResults, withConnectionMonitor } from "../support/estate/index.js";
 import { circuitId } from "../support/estate/ids.js";
 import { fanOutDriver } from "../support/fan-out-driver.js";
+import { gatewayBundles, GATEWAY_T0 as T0, sweepOf } from "../support/gateway-world.js";
 import { ALERTS_QUEUE, startWorld } from "../support/world.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261205);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 4);
 const QUEUE = "erwatch-sweep-work";
-const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const MIN = 60_000;
 const SWEEPS = 18;
 const NAMES = ["er-a", "er-b", "er-c"] as const;
@@ -106,9 +101,8 @@ afterAll(async () => {
 function openAfterEach(events: AlertEvent[]): Map<string, string>[] {
   const held = new Map<string, string>();
   const out: Map<string, string>[] = [];
-  const bySweep = (e: AlertEvent) => Math.round((Date.parse(e.occurredAt) - T0) / (5 * MIN));
   for (let k = 0; k < SWEEPS; k += 1) {
-    for (const e of events.filter((x) => bySweep(x) === k)) {
+    for (const e of events.filter((x) => sweepOf(x) === k)) {
       if (e.action === "resolve") held.delete(e.key);
       else held.set(e.key, e.circuit.name);
     }
@@ -149,20 +143,7 @@ function violations(plan: Plan, open: Map<string, string>[]): string[] {
 
 async function run(plan: Plan): Promise<string[]> {
   runs += 1;
-  const bundles = NAMES.map((name, i) =>
-    healthyCircuit({
-      name,
-      peeringLocation: ["Amsterdam", "London", "Paris"][i]!,
-      ...(i === 0 ? {} : { gateway: "none" as const }),
-    }),
-  );
-  const gateway = bundles[0]!.connections[0]!;
-  for (const b of bundles.slice(1))
-    b.connections.push({
-      ...gateway,
-      name: `conn-${b.circuit.name}`,
-      circuitId: circuitId(b.circuit),
-    });
+  const bundles = gatewayBundles(NAMES);
   const monitor = withConnectionMonitor(bundles[0]!);
   const silences = NAMES.flatMap((name) => {
     const w = plan.silences[name];
@@ -216,7 +197,7 @@ async function run(plan: Plan): Promise<string[]> {
     tally.opens += events.filter((e) => e.action === "open").length;
     return violations(plan, openAfterEach(events)).map(
       (v) =>
-        `${v}; events ${events.map((e) => `${e.action} ${e.circuit.name}@${Math.round((Date.parse(e.occurredAt) - T0) / (5 * MIN))}`).join(", ")}`,
+        `${v}; events ${events.map((e) => `${e.action} ${e.circuit.name}@${sweepOf(e)}`).join(", ")}`,
     );
   } finally {
     await bus.close();
