@@ -12,6 +12,7 @@
 import type { AlertFamily, CircuitVerdict, Finding } from "./model.js";
 import { PATHS } from "./model.js";
 import { FAMILY_OF } from "./alert-identity.js";
+import { storedInstant } from "./instant.js";
 import { sameName, sitePeering } from "./names.js";
 import type { TrafficSeen } from "./dataplane/metrics.js";
 import { NOTHING_CARRIES_ACTION } from "./dataplane/traffic-verdict.js";
@@ -107,6 +108,18 @@ export function keptTraffic(
   return Object.keys(seen).length > 0 ? { traffic: seen, trafficAt: now.toISOString() } : {};
 }
 
+/**
+ * A stored time no older than `maxAgeMs`. One that is not an instant
+ * (core/instant.ts: "", "yesterday", a number, a time without its zone) is
+ * of unknown age: never fresh. Date.parse read "42" as the year 2042 (a
+ * partner carrying for ever, its pair's outage graded down for good), and
+ * an age of NaN was past no limit for the control plane.
+ */
+function freshAt(at: unknown, now: Date, maxAgeMs: number): boolean {
+  const ms = storedInstant(at);
+  return ms !== null && now.getTime() - ms <= maxAgeMs;
+}
+
 /** A partner read earlier, by both planes; older than `maxAgeMs` it proves nothing. */
 export function partnerOfSnapshot(
   snapshot: Snapshot | null,
@@ -117,20 +130,19 @@ export function partnerOfSnapshot(
     status: siteStatusOfSnapshot(snapshot, now, maxAgeMs),
     // Aged by when it was read: a snapshot may keep it over sweeps that could not say.
     traffic:
-      snapshot !== null &&
-      now.getTime() - Date.parse(snapshot.trafficAt ?? snapshot.takenAt) <= maxAgeMs
+      snapshot !== null && freshAt(snapshot.trafficAt ?? snapshot.takenAt, now, maxAgeMs)
         ? siteTrafficOf(snapshot.traffic)
         : "unknown",
   };
 }
 
-/** A partner read earlier; older than `maxAgeMs` it proves nothing. */
+/** A partner read earlier; older than `maxAgeMs`, or read at no known time, it proves nothing. */
 export function siteStatusOfSnapshot(
   snapshot: Snapshot | null,
   now: Date,
   maxAgeMs: number,
 ): SiteStatus {
-  if (!snapshot || now.getTime() - Date.parse(snapshot.takenAt) > maxAgeMs) return "unknown";
+  if (!snapshot || !freshAt(snapshot.takenAt, now, maxAgeMs)) return "unknown";
   return statusOfRows(
     Object.entries(snapshot.peerings).map(([name, p]) => ({
       name,

@@ -391,3 +391,32 @@ it("the publisher refuses an event it cannot make a message alone, and sends the
   }
   expect(broker.accepted("alerts").length - before).toBe(1);
 });
+
+// A partner's stored read time is any text to the row's check: Date.parse read
+// "42" as the year 2042 (and "" or "yesterday" as an age past no limit), so a
+// partner once read up and carrying was "carrying" for ever and its pair's
+// outage paged Sev1 "site redundancy holding" instead of Sev0, for good.
+it.each([
+  ["42", "42"],
+  ["empty", ""],
+  ["a word", "yesterday"],
+])(
+  "a pair partner's stored snapshot taken at %s does not step its partner's outage down",
+  async (_, takenAt) => {
+    const w = await world({ paired: true });
+    const up = {
+      AzurePrivatePeering: { paths: { primary: FULL, secondary: FULL }, prefixes: {} },
+    };
+    const flowing = { AzurePrivatePeering: { primary: "flowing", secondary: "flowing" } };
+    await w.snapshot("er-p", { pair: "site1", peerings: up, traffic: flowing, takenAt });
+    w.specs["er-a"] = DOWN;
+    const r = await w.sweep(0);
+    await w.sweep(5);
+
+    expect(r.errors).toEqual([]);
+    const heard = (w.sink as InMemoryEventSink).published.filter((e) => e.circuit.name === "er-a");
+    // It was a Sev1 "site redundancy holding" (paged a sweep later, as a Sev1 is), for good.
+    expect(heard.map((e) => `${e.action}:${e.severity}`)).toEqual(["open:Sev0"]);
+    expect(heard[0]!.title).toMatch(/site redundancy unverified \(pair site1: er-p not read\)/);
+  },
+);

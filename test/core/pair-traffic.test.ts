@@ -361,3 +361,94 @@ describe("a private peering that carries nothing, graded by its pair's traffic",
     expect(evaluate(spec, pairOf(partner(withMetrics(metrics())))).verdict.findings).toEqual(alone);
   });
 });
+
+// A stored time is any text to the row's check (a hand edit, a cut-off write,
+// an older erwatch). Date.parse read "42" as the year 2042: a partner once
+// seen carrying stayed "carrying" for ever, and a circuit losing both paths
+// was graded Sev1 "site redundancy holding" (its traffic stop Sev2 "site
+// traffic holding") for good. A time without its zone was read in the host's
+// zone (fresh on a UTC host whatever it was).
+describe("a partner whose stored read time is not a time proves nothing", () => {
+  const ODD_TIMES: [string, unknown][] = [
+    ["a number as text", "42"],
+    ["a year alone", "2026"],
+    ["a time without its zone", "2026-11-22T02:00:00"],
+    ["empty", ""],
+    ["a word", "yesterday"],
+    ["a number", NOW.getTime()],
+    ["null", null],
+  ];
+  /** A partner up and carrying, read at NOW, its times then edited. */
+  const carryingPartner = (times: { takenAt?: unknown; trafficAt?: unknown }): Snapshot => {
+    const { snapshot } = evaluate(withMetrics(metrics()));
+    const s = JSON.parse(JSON.stringify(snapshot)) as Record<string, unknown>;
+    if ("takenAt" in times) s.takenAt = times.takenAt;
+    if ("trafficAt" in times) s.trafficAt = times.trafficAt;
+    else delete s.trafficAt; // kept before the time was: its takenAt
+    return s as unknown as Snapshot;
+  };
+  const later = new Date(NOW.getTime() + 5 * MIN);
+  const BOTH_DOWN: CircuitSpec = {
+    paths: {
+      AzurePrivatePeering: {
+        primary: { arp: "empty", bgp: "Idle" },
+        secondary: { arp: "empty", bgp: "Idle" },
+      },
+    },
+  };
+  const graded = (spec: CircuitSpec, partner: PartnerState) =>
+    evaluate(spec, pairOf(partner))
+      .verdict.findings.filter((f) => f.code === "arp-missing" || f.code === "traffic-stopped")
+      .map((f) => `${f.code} ${f.severity}`);
+
+  it("the same partner read at a time is carrying on both planes (the control case)", () => {
+    const fresh = partnerOfSnapshot(
+      carryingPartner({ takenAt: NOW.toISOString() }),
+      later,
+      MAX_AGE,
+    );
+    expect(fresh).toEqual({ status: "carrying", traffic: "carrying" });
+    expect(graded(BOTH_DOWN, fresh)).toEqual(["arp-missing Sev1"]);
+    expect(graded(STOPPED, fresh)).toEqual(["traffic-stopped Sev2"]);
+  });
+
+  it.each(ODD_TIMES)("taken at %s (%j): unknown on both planes, nothing graded down", (_, odd) => {
+    const known = partnerOfSnapshot(carryingPartner({ takenAt: odd }), later, MAX_AGE);
+    expect(known).toEqual({ status: "unknown", traffic: "unknown" });
+    expect(graded(BOTH_DOWN, known)).toEqual(["arp-missing Sev0"]);
+    expect(graded(STOPPED, known)).toEqual(["traffic-stopped Sev1"]);
+  });
+
+  it.each(ODD_TIMES)(
+    "traffic read at %s (%j), taken now: its traffic unknown, its control plane read",
+    (_, odd) => {
+      const snapshot = carryingPartner({ takenAt: later.toISOString(), trafficAt: odd });
+      const known = partnerOfSnapshot(snapshot, later, MAX_AGE);
+      // null is "not kept" (as absent): the snapshot's own time.
+      expect(known).toEqual({
+        status: "carrying",
+        traffic: odd === null ? "carrying" : "unknown",
+      });
+      if (odd !== null) expect(graded(STOPPED, known)).toEqual(["traffic-stopped Sev1"]);
+    },
+  );
+
+  it("kept over readings that cannot say, an unreadable time stays unreadable: never fresh", () => {
+    const previous = carryingPartner({ takenAt: NOW.toISOString(), trafficAt: "42" });
+    const kept = keptTraffic({}, previous, later);
+    const next = { ...previous, ...kept, takenAt: later.toISOString() } as Snapshot;
+    expect(partnerOfSnapshot(next, later, MAX_AGE).traffic).toBe("unknown");
+  });
+
+  it("an instant with an offset is read as the instant it is", () => {
+    const snapshot = carryingPartner({ takenAt: "2026-11-22T03:00:00+01:00" });
+    expect(partnerOfSnapshot(snapshot, later, MAX_AGE)).toEqual({
+      status: "carrying",
+      traffic: "carrying",
+    });
+    expect(partnerOfSnapshot(snapshot, new Date(NOW.getTime() + MAX_AGE + MIN), MAX_AGE)).toEqual({
+      status: "unknown",
+      traffic: "unknown",
+    });
+  });
+});
