@@ -14,6 +14,7 @@ import type { AlertState, Decision } from "./lifecycle.js";
 import { isDataPlaneFamily } from "./dataplane/known.js";
 import type { PathName } from "./model.js";
 import { fleetMembersOf } from "./fleet-members.js";
+import { storedInstant } from "./instant.js";
 import { severityRank } from "./severity.js";
 
 /** The most severe that are woken for by default: the notice goes to them. */
@@ -21,8 +22,13 @@ const NOTICE_AT_OR_ABOVE = "Sev1";
 
 export const BLIND_NOTICE = "Blind:";
 
+/** "since" what: the last reading's time, or that it is not known. */
+const sinceWords = (since: string | null): string =>
+  since ?? "its last reading, at a time not known";
+
 /** What erwatch has not been able to see since when, in the words the alert's holder needs. */
-function unseen(family: AlertState["family"], since: string): string {
+function unseen(family: AlertState["family"], at: string | null): string {
+  const since = sinceWords(at);
   if (family === "fleet")
     return `erwatch has not been able to read enough of the circuits this alert names to tell whether the outage goes on since ${since} (see their monitoring-blind alert)`;
   // A gap in Azure Monitor's data opens no monitoring-blind alert: only a read that failed, or values that cannot be, does.
@@ -42,9 +48,10 @@ function unseen(family: AlertState["family"], since: string): string {
  */
 function partlyUnseen(
   family: AlertState["family"],
-  since: string,
+  at: string | null,
   partly: { unread: PathName[]; paths: PathName[] },
 ): string {
+  const since = sinceWords(at);
   const unread = `the ${partly.unread.join(" and ")} path`;
   const now =
     family === "traffic"
@@ -69,14 +76,25 @@ export function blindNotice(
   if (!notified || !condition || notified.blindSince || ctx.blindAfterMs === undefined) return null;
   if (ctx.held || state.family === "monitoring-blind") return null;
   if (severityRank(notified.severity) > severityRank(NOTICE_AT_OR_ABOVE)) return null;
-  // Stored state may be old or odd: a time that cannot be read proves no blindness.
   // Masked (the provider de-provisioned the circuit) is a reading too: erwatch
   // saw the circuit carry nothing, worse than the alert says, not nothing at all.
-  const seen = [state.lastFiringAt, state.lastCleanAt, state.lastMaskedAt]
-    .filter((t): t is string => typeof t === "string" && Number.isFinite(Date.parse(t)))
-    .sort()
-    .pop();
-  if (!seen || ctx.now.getTime() - Date.parse(seen) < ctx.blindAfterMs) return null;
+  // Stored state may be old or odd: a time that is not an instant
+  // (core/instant.ts) is no reading erwatch can date, never one after the
+  // others. The latest is the latest instant: compared as text, an offset
+  // or "42" sorted after the real one.
+  const readings = [state.lastFiringAt, state.lastCleanAt, state.lastMaskedAt].flatMap((t) => {
+    const ms = storedInstant(t);
+    return ms === null ? [] : [{ text: t as string, ms }];
+  });
+  const latest = readings.reduce<(typeof readings)[number] | null>(
+    (a, b) => (a === null || b.ms > a.ms ? b : a),
+    null,
+  );
+  // None dated: blind since a reading of unknown age, past any wait in time.
+  // Left at that ("a time that cannot be read proves no blindness"), an open
+  // Sev0 whose last firing was kept as "yesterday" was never told blind.
+  if (latest !== null && ctx.now.getTime() - latest.ms < ctx.blindAfterMs) return null;
+  const seen = latest?.text ?? null;
   // Blind since its last reading, but erwatch may not have been sweeping for
   // most of that (the function app stopped for hours, a deploy): as many
   // sweeps must have failed to read it as monitoring-blind waits for too.
@@ -100,7 +118,8 @@ export function blindNotice(
       severity: notified.severity,
       previousSeverity: notified.severity,
       peakSeverity: notified.peakSeverity,
-      blindSince: seen,
+      // Not known: absent, as receivers read a notice without it (since null).
+      ...(seen !== null ? { blindSince: seen } : {}),
       ...(partly ? { blindPaths: partly.unread } : {}),
       change: `${BLIND_NOTICE} ${partly ? partlyUnseen(state.family, seen, partly) : unseen(state.family, seen)}; it stands as last seen, neither resolved nor changed. Last seen: ${notified.title}`,
       condition,
@@ -113,7 +132,8 @@ export function blindNotice(
         ...notified,
         at,
         sequence,
-        blindSince: seen,
+        // Told, whatever is known of when it was last read: the notice's own time then.
+        blindSince: seen ?? at,
         // The notice names the circuits its condition names: one that left the
         // group since is no longer what the receivers hold, and breaking again
         // is news (a fleet alert announces a circuit it gains).

@@ -27,6 +27,7 @@ import {
   TICKET_HEADROOM,
 } from "./budget.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
+import { storedInstant } from "./instant.js";
 import { severityRank } from "./severity.js";
 import { counted } from "./text.js";
 
@@ -166,8 +167,21 @@ export function conditionOf(finding: Finding): AlertCondition {
   return { ...bounded, evidence, ticket };
 }
 
-const since = (iso: string | null | undefined, now: Date): number =>
-  iso ? now.getTime() - Date.parse(iso) : Number.POSITIVE_INFINITY;
+/**
+ * How long ago a stored time was; none kept, or one that is not an instant
+ * (core/instant.ts: "", "yesterday", "42", a time without its zone), is as
+ * long ago as can be: never fresh. Date.parse's NaN was past no limit (an
+ * open, a repeat or a resolve that never came) and "42" the year 2042. Where
+ * "long ago" would end a wait early (the resolve's), the caller says so.
+ */
+const since = (iso: string | null | undefined, now: Date): number => {
+  const at = storedInstant(iso);
+  return at === null ? Number.POSITIVE_INFINITY : now.getTime() - at;
+};
+
+/** Text kept where an instant should be that is not one (none kept is not that). */
+const unreadable = (iso: string | null | undefined): iso is string =>
+  iso != null && storedInstant(iso) === null;
 
 /**
  * No sweep runs longer than the Functions host's `functionTimeout` (10 min,
@@ -178,9 +192,9 @@ const since = (iso: string | null | undefined, now: Date): number =>
  */
 export const CONCURRENT_SWEEP_MS = 10 * 60_000;
 
-/** `iso`, or `now` when it is dated after `now`. */
+/** `iso`, or `now` when it is an instant after `now` (text that is not an instant is left as it is). */
 const notAfter = <T extends string | null | undefined>(iso: T, now: Date): T | string =>
-  typeof iso === "string" && Date.parse(iso) > now.getTime() ? now.toISOString() : iso;
+  (storedInstant(iso) ?? Number.NEGATIVE_INFINITY) > now.getTime() ? now.toISOString() : iso;
 
 /**
  * The state as this sweep's clock can use it. A time stored after `now` (the
@@ -313,6 +327,7 @@ export function advance(
       // not a new one to wait for. Waiting sent the held resolve now, while
       // broken, and a "New since" the sweep after.
       base.notified != null ||
+      // A start or a clean reading at no known time is long ago (`since`): the count decides.
       (consecutiveFiring >= hysteresis.openAfter[condition.severity] &&
         firingFor(lastClean, base.firstSeen ?? at, hysteresis, now) >=
           hysteresis.openAfterMs[condition.severity]);
@@ -325,8 +340,10 @@ export function advance(
       consecutiveClean: 0,
       // Back before its resolve was sent (held by a flap, an inhibition or a
       // silence): the receivers still hold that episode, so it goes on.
+      // A start kept as text that is not an instant: first seen by this clock.
       firstSeen:
-        (base.phase === "clear" || base.phase === "resolving") && !base.notified
+        ((base.phase === "clear" || base.phase === "resolving") && !base.notified) ||
+        unreadable(base.firstSeen)
           ? at
           : (base.firstSeen ?? at),
       condition,
@@ -337,12 +354,16 @@ export function advance(
   }
   if (!previous) return null;
   const consecutiveClean = base.consecutiveClean + 1;
+  // Last seen firing at a time that is not an instant: for all this clock
+  // knows, until this reading. Long ago, it resolved on its clean count
+  // alone (""); NaN, it never did ("yesterday": open for good).
+  const lastFiringAt = unreadable(base.lastFiringAt) ? at : base.lastFiringAt;
   let phase: Phase = "clear";
   if (base.phase === "firing" || base.phase === "resolving") {
     const severity = base.condition?.severity ?? "Sev4";
     const calm =
       consecutiveClean >= hysteresis.resolveAfter[severity] &&
-      since(base.lastFiringAt, now) >= hysteresis.resolveAfterMs[severity];
+      since(lastFiringAt, now) >= hysteresis.resolveAfterMs[severity];
     phase = calm ? "clear" : "resolving";
   }
   return {
@@ -352,8 +373,14 @@ export function advance(
     consecutiveFiring: 0,
     consecutiveClean,
     // A pending condition that cleared never happened as far as people are concerned.
-    firstSeen: phase === "clear" && base.phase === "pending" ? null : base.firstSeen,
+    firstSeen:
+      phase === "clear" && base.phase === "pending"
+        ? null
+        : unreadable(base.firstSeen)
+          ? at
+          : base.firstSeen,
     lastEvaluatedAt: at,
+    ...(lastFiringAt !== base.lastFiringAt ? { lastFiringAt } : {}),
     lastCleanAt: at,
   };
 }
@@ -386,10 +413,11 @@ function firingFor(
 function blindBeforeCounting(state: AlertState, now: Date): boolean {
   if (state.blindSweeps != null) return false;
   const read = [state.lastFiringAt, state.lastCleanAt, state.lastMaskedAt]
-    .map((t) => (typeof t === "string" ? Date.parse(t) : Number.NaN))
-    .filter(Number.isFinite);
-  const judged = Date.parse(notAfter(state.lastEvaluatedAt, now));
-  return read.length > 0 && judged > Math.max(...read);
+    .map(storedInstant)
+    .filter((t): t is number => t !== null);
+  // A judgement at a time that is not an instant proves nothing: counted.
+  const judged = storedInstant(notAfter(state.lastEvaluatedAt, now));
+  return read.length > 0 && judged !== null && judged > Math.max(...read);
 }
 
 function withoutBlindSweeps(state: AlertState): AlertState {
@@ -621,7 +649,8 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
       action = "repeat";
     } else if (
       // Without the slack a tick a moment early would put the repeat off a whole interval.
-      ctx.now.getTime() - Date.parse(notified.at) >=
+      // Told at a time that is not an instant: long ago (`since`), reminded now.
+      since(notified.at, ctx.now) >=
       ctx.repeatEveryMinutes[condition.severity] * 60_000 - ctx.tickSlackMs
     ) {
       action = "repeat";
@@ -717,11 +746,14 @@ function heldForBlindness(state: AlertState, hold: DecideContext["inhibitedBy"])
  * (CONCURRENT_SWEEP_MS): a judgement dated later was made by a clock that
  * has since stepped back, and taken as concurrent it froze the key (no
  * escalation, resolve or repeat) until the clock caught up with it; it is
- * judged instead, its times counted from now (`advance`). A time that is no
- * date proves nothing either.
+ * judged instead, its times counted from now (`advance`). A time that is not
+ * an instant (core/instant.ts) proves nothing either: one without its zone
+ * was read in the host's.
  */
 export function alreadyEvaluated(previous: AlertState | null, now: Date): boolean {
   if (previous === null) return false;
-  const ahead = Date.parse(previous.lastEvaluatedAt) - now.getTime();
+  const judged = storedInstant(previous.lastEvaluatedAt);
+  if (judged === null) return false;
+  const ahead = judged - now.getTime();
   return ahead >= 0 && ahead <= CONCURRENT_SWEEP_MS;
 }

@@ -22,7 +22,7 @@ import { event as alertEvent } from "../support/dispatch-event.js";
 import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { InMemoryEventSink } from "../support/in-memory-sink.js";
-import { circuitReading, failed, type CircuitSpec } from "../support/readings.js";
+import { circuitReading, failed, type CircuitSpec, type PathSpec } from "../support/readings.js";
 import { freshStore } from "../support/state.js";
 import { memoryLogger } from "../support/test-logger.js";
 
@@ -420,3 +420,54 @@ it.each([
     expect(heard[0]!.title).toMatch(/site redundancy unverified \(pair site1: er-p not read\)/);
   },
 );
+
+// A circuit's stored read time is any text to the row's check. A key that
+// starts firing was clean at the circuit's last reading (the snapshot's
+// takenAt), and its open waited from there: Date.parse read "yesterday" as
+// NaN, a wait that never ends, kept in the alert's row for as long as it fired
+// (a Sev0 never paged). And an open Sev0 whose row lost its last firing time
+// was never told Blind: when erwatch could no longer read it.
+it.each([
+  ["a word", "yesterday"],
+  ["a number as text", "42"],
+])("a circuit whose stored snapshot was taken at %s pages its outage", async (_, takenAt) => {
+  const w = await world();
+  await w.sweep(0);
+  const kept = (await w.store.getSnapshot(idOf("er-b")))!.value;
+  await w.row("snapshots", "er-b", "snapshot", { ...kept, takenAt });
+  w.specs["er-b"] = DOWN;
+  const heard = () =>
+    (w.sink as InMemoryEventSink).published.map((e) => `${e.action}:${e.severity}`);
+  await w.sweep(5);
+  // At once, as with the snapshot's time read ("42", a time after the clock, waited a sweep).
+  expect(heard()).toEqual(["open:Sev0"]);
+  await w.sweep(10);
+  expect(heard()).toEqual(["open:Sev0"]);
+});
+
+it("an open Sev0 whose stored last firing is not a time tells its holder Blind:", async () => {
+  const w = await world();
+  w.specs["er-b"] = DOWN;
+  await w.sweep(0);
+  const alerts = await w.store.listAlerts(idOf("er-b"));
+  const open = alerts.find((a) => a.value.notified)!.value;
+  await w.row("alerts", "er-b", `alert|${open.key}`, {
+    ...open,
+    lastFiringAt: "yesterday",
+    lastCleanAt: null,
+  });
+  const unreadPath: PathSpec = {
+    arp: failed({ kind: "server-error" }),
+    bgp: failed({ kind: "server-error" }),
+  };
+  w.specs["er-b"] = {
+    paths: { AzurePrivatePeering: { primary: unreadPath, secondary: unreadPath } },
+  };
+  for (const m of [5, 10, 15, 20]) await w.sweep(m);
+
+  const heard = (w.sink as InMemoryEventSink).published.filter((e) => e.key === open.key);
+  expect(heard.map((e) => `${e.action}:${e.change.split(" ")[0]}`)).toEqual([
+    "open:New",
+    "repeat:Blind:",
+  ]);
+});

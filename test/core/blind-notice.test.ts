@@ -1,7 +1,8 @@
 // The blind notice over odd stored state: it goes out once, only for an open
-// Sev0/Sev1 whose last reading is known and old enough, never on a time that
-// cannot be read, and never twice for one blindness. A sweep that read the
-// circuit masked by a broken layer below (observe.ts) is a reading, not blindness.
+// Sev0/Sev1 whose last reading is old enough or of unknown age (a time that
+// cannot be read is no reading after anything), and never twice for one
+// blindness. A sweep that read the circuit masked by a broken layer below
+// (observe.ts) is a reading, not blindness.
 
 import { describe, expect, it } from "vitest";
 import { blindNotice, sightRestored } from "../../src/core/blind-notice.js";
@@ -73,13 +74,22 @@ describe("blindNotice", () => {
       sent: false,
     },
     {
+      // Blind since a reading of unknown age (a row kept before these times,
+      // and without a count of failed sweeps): past any wait. Never told, a
+      // Sev0 whose times were lost stood as paged, blind, for good.
       case: "no reading time stored",
       given: state({ lastFiringAt: null, lastCleanAt: null }),
-      sent: false,
+      sent: true,
     },
     {
       case: "a reading time that cannot be read",
       given: state({ lastFiringAt: "yesterday-ish" }),
+      sent: true,
+    },
+    {
+      // Counted, the failed sweeps decide, as monitoring-blind's do.
+      case: "a reading time that cannot be read, fewer sweeps failed than monitoring-blind waits for",
+      given: state({ lastFiringAt: "yesterday-ish", blindSweeps: 2 }),
       sent: false,
     },
     {
@@ -112,7 +122,12 @@ describe("blindNotice", () => {
       sent: false,
     },
   ])("$case → $sent", ({ given, held, sent }) => {
-    const d = blindNotice(given, { now: NOW, blindAfterMs: BLIND_AFTER, held: held ?? false });
+    const d = blindNotice(given, {
+      now: NOW,
+      blindAfterMs: BLIND_AFTER,
+      blindAfterSweeps: 3,
+      held: held ?? false,
+    });
     expect(d !== null).toBe(sent);
     if (d && d.action !== "none") {
       expect(d.event).toMatchObject({
