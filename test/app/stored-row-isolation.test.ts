@@ -25,6 +25,8 @@ import { InMemoryEventSink } from "../support/in-memory-sink.js";
 import { circuitReading, failed, type CircuitSpec, type PathSpec } from "../support/readings.js";
 import { freshStore } from "../support/state.js";
 import { memoryLogger } from "../support/test-logger.js";
+import type { CircuitMetrics } from "../../src/core/dataplane/facts.js";
+import { dp, metrics, NOW as METRICS_NOW, quiet, type Shape } from "../core/dataplane/builders.js";
 
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const at = (m: number) => new Date(T0 + m * 60_000);
@@ -44,6 +46,20 @@ const pathOf = (layers: string[]) => Object.fromEntries(layers.map((l) => [l, ce
 // Every layer a snapshot keeps today, and the ones an erwatch before endToEnd and capacity kept.
 const FULL = pathOf([...SNAPSHOT_LAYERS]);
 const PRE_06B12AB = pathOf(SNAPSHOT_LAYERS.filter((l) => l !== "endToEnd" && l !== "capacity"));
+
+/** Metrics built for 02:00 (builders.ts), moved to end at `to`. */
+function shiftedTo(m: CircuitMetrics, to: Date): CircuitMetrics {
+  const by = (iso: string) =>
+    new Date(Date.parse(iso) + to.getTime() - METRICS_NOW.getTime()).toISOString();
+  return {
+    from: by(m.from),
+    to: by(m.to),
+    series: m.series.map((s) => ({
+      ...s,
+      points: [...s.points].map((p) => ({ ...p, at: by(p.at) })),
+    })),
+  };
+}
 
 let azurite: Azurite;
 let broker: AmqpBroker;
@@ -470,4 +486,34 @@ it("an open Sev0 whose stored last firing is not a time tells its holder Blind:"
     "open:New",
     "repeat:Blind:",
   ]);
+});
+
+// When a path last carried is kept in the snapshot unchecked. "yesterday"
+// (NaN) made a path quiet for longer than Azure Monitor's look-back "never
+// seen carrying": its stop never paged, and the memory was dropped. "42"
+// (2042, held to now) made it "carried now": the stop idle for a window, then
+// dated by the sweep that read it.
+it.each([
+  ["a word", "yesterday"],
+  ["a number as text", "42"],
+])("a circuit whose kept last-carried time is %s pages its traffic stop", async (_, odd) => {
+  const w = await world();
+  const carrying = (m: number, shape?: Shape) => ({
+    dataPlane: dp.metrics(shiftedTo(metrics(shape), at(m))),
+  });
+  w.specs["er-b"] = carrying(0);
+  await w.sweep(0);
+  const kept = (await w.store.getSnapshot(idOf("er-b")))!.value;
+  await w.row("snapshots", "er-b", "snapshot", {
+    ...kept,
+    lastCarriedAt: { AzurePrivatePeering: { primary: odd, secondary: odd } },
+  });
+  for (const m of [5, 10]) {
+    w.specs["er-b"] = carrying(m, quiet(["primary", "secondary"], 60));
+    await w.sweep(m);
+  }
+
+  expect(
+    (w.sink as InMemoryEventSink).published.map((e) => `${e.code}:${e.action}:${e.severity}`),
+  ).toEqual(["traffic-stopped:open:Sev1"]);
 });

@@ -371,7 +371,10 @@ function applyMetrics(
       PATHS.map((path) => [path, pathCarry(traffic[path].state, readings[path])]),
     );
     for (const path of PATHS) {
-      const last = traffic[path].lastCarriedAt;
+      // Kept as a time that is not an instant and not carrying since: kept
+      // as it was (it carried, when is not known); forgotten, the path was
+      // "never seen carrying" from the next sweep and its stop resolved.
+      const last = traffic[path].lastCarriedAt ?? byName(previous, p.name)?.[path] ?? null;
       if (last !== null) memory[p.name] = { ...memory[p.name], [path]: last };
       const state = traffic[path].state;
       if (state.kind === "contradicted") p.notes?.push(state.detail);

@@ -22,6 +22,7 @@ import {
   type Minutes,
 } from "./series.js";
 import { counted } from "../text.js";
+import { storedInstant } from "../instant.js";
 
 /** When each path last carried more than the floor: kept between sweeps in the snapshot. */
 export type TrafficMemory = Record<string, Partial<Record<PathName, string>>>;
@@ -57,13 +58,19 @@ const isRun = (r: unknown): r is CarryRun =>
   typeof (r as CarryRun).stopped === "boolean" &&
   ((r as CarryRun).since === null || typeof (r as CarryRun).since === "string");
 
-/** The run a reading able to carry belongs to: it begins now when the last reading was an outage. */
+/**
+ * The run a reading able to carry belongs to: it begins now when the last
+ * reading was an outage. Kept as a time that is not an instant
+ * (core/instant.ts), it began at a time not known, as before runs were kept:
+ * Date.parse read "42" as 2042, held to now, and the path was "back from an
+ * outage" for a window, its stop taken for the outage's quiet.
+ */
 export function runAtReading(previous: unknown, now: Date): RunAtReading | null {
   if (!isRun(previous)) return null;
   if (previous.down) return { since: now.getTime(), stoppedBefore: previous.stopped };
-  const since = previous.since === null ? Number.NaN : Date.parse(previous.since);
+  const since = storedInstant(previous.since);
   return {
-    since: Number.isFinite(since) ? Math.min(since, now.getTime()) : null,
+    since: since !== null ? Math.min(since, now.getTime()) : null,
     stoppedBefore: previous.stopped,
   };
 }
@@ -105,7 +112,9 @@ export type TrafficState =
     }
   | {
       kind: "stopped";
-      since: string;
+      /** When it last carried; null: at a time not known (kept as one that is not an instant), before the metrics. */
+      since: string | null;
+      /** Quiet this long; with `since` null, at least this long (all the metrics returned). */
       minutes: number;
       at: number;
       /** Azure Monitor's own availability for the path over the window (null: none reported). */
@@ -123,6 +132,17 @@ export type TrafficState =
 export interface PathTraffic {
   state: TrafficState;
   lastCarriedAt: string | null;
+}
+
+/**
+ * "no traffic either way for 20 min (last carried 01:38 UTC)", or, not known
+ * when, "for at least …"; `where` ("on P primary") after "either way".
+ */
+export function quietWords(s: Extract<TrafficState, { kind: "stopped" }>, where = ""): string {
+  const quiet = `no traffic either way${where ? ` ${where}` : ""}`;
+  return s.since === null
+    ? `${quiet} for at least ${s.minutes} min (when it last carried is not known)`
+    : `${quiet} for ${s.minutes} min (last carried ${hhmm(Date.parse(s.since))} UTC)`;
 }
 
 /**
@@ -283,7 +303,8 @@ export function judgeTraffic(
   peering: string,
   path: PathName,
   carrying: boolean,
-  previous: string | null,
+  /** When it last carried, as the snapshot kept it (TrafficMemory): null, none. */
+  previous: unknown,
   policy: DataPlanePolicy,
   now: Date,
   /** The path's run of readings able to carry (runAtReading); null: nothing known. */
@@ -294,8 +315,14 @@ export function judgeTraffic(
   const floor = policy.trafficStopped.floorBps;
   const busiest = bothOf(bitsIn, bitsOut, Math.max);
   // Remembered from a point dated in the future (before the adapter dropped those): no later than now.
-  const remembered = previous === null ? Number.NaN : Date.parse(previous);
-  let carried = Number.isFinite(remembered) ? Math.min(remembered, now.getTime()) : null;
+  const remembered = storedInstant(previous);
+  // Kept as a time that is not an instant (core/instant.ts): it carried (erwatch
+  // keeps only a time it saw carry), when is not known, never within the window.
+  // Date.parse read "42" as 2042, held to now: "carried now", a stop idle for a
+  // window; "yesterday" as NaN: "never seen carrying", a stop quiet longer than
+  // the metrics never paged, and an open one resolved.
+  const carriedUnknown = previous != null && remembered === null;
+  let carried = remembered !== null ? Math.min(remembered, now.getTime()) : null;
   for (const [at, value] of busiest)
     if (value > floor && (carried === null || at > carried)) carried = at;
   const lastCarriedAt = carried === null ? null : new Date(carried).toISOString();
@@ -325,7 +352,7 @@ export function judgeTraffic(
       },
       lastCarriedAt,
     };
-  if (carried === null || carried >= window.from)
+  if (carried === null ? !carriedUnknown : carried >= window.from)
     return { state: { kind: "idle", at }, lastCarriedAt };
   // Back from an outage erwatch read within the window: the quiet before it
   // was the outage's, alerted as itself (Azure Monitor's availability stays
@@ -354,8 +381,9 @@ export function judgeTraffic(
   return {
     state: {
       kind: "stopped",
-      since: lastCarriedAt as string,
-      minutes: Math.round((at - carried) / MINUTE),
+      since: lastCarriedAt,
+      // Not known when: quiet at least since the first minute the metrics hold.
+      minutes: Math.round((at - (carried ?? Math.min(...busiest.keys()))) / MINUTE),
       at,
       bgpAvailability: bgp?.value ?? null,
       ...(back !== null ? { afterOutage: back } : {}),

@@ -12,12 +12,13 @@ import type { CircuitMetrics } from "./facts.js";
 import {
   judgeLink,
   judgeTraffic,
+  quietWords,
   standbyIdle,
   standbyJudged,
   type PathTraffic,
 } from "./metrics.js";
 import type { DataPlanePolicy } from "./policy.js";
-import { bps, hhmm } from "./series.js";
+import { bps } from "./series.js";
 
 const AVAILABILITY = new Set(["BgpAvailability", "ArpAvailability"]);
 
@@ -93,9 +94,7 @@ export function dataPlaneSignal(
     for (const path of PATHS) {
       const { state } = traffic[path];
       if (state.kind === "stopped" && path !== idle)
-        parts.push(
-          `no traffic either way on ${peering} ${path} for ${state.minutes} min (last carried ${hhmm(Date.parse(state.since))} UTC)`,
-        );
+        parts.push(quietWords(state, `on ${peering} ${path}`));
     }
   }
   const bandwidth = circuit.bandwidthMbps;

@@ -9,6 +9,7 @@ import { otherPath, type Finding, type LayerCell, type PathName } from "../model
 import type { CircuitMetrics } from "./facts.js";
 import {
   loadDetail,
+  quietWords,
   type CarryReading,
   type LinkLoad,
   type PathTraffic,
@@ -52,7 +53,10 @@ function standbyWords(s: TrafficState, standby: StandbyQuiet, policy: DataPlaneP
   const tag = `standby by design (${TAGS.standbyPath})`;
   if (s.kind === "idle" && s.afterOutage !== undefined)
     return `${tag}: quiet since it came back from an outage at ${hhmm(s.afterOutage)} UTC while the other path carries`;
-  const quiet = s.kind === "stopped" ? `no traffic either way for ${s.minutes} min` : "quiet";
+  const quiet =
+    s.kind === "stopped"
+      ? `no traffic either way for ${s.since === null ? "at least " : ""}${s.minutes} min`
+      : "quiet";
   if (standby.until === null) return `${tag}: ${quiet} while the other path carries`;
   const last = standby.until - policy.trafficStopped.minutes * 60_000;
   return `${tag}: ${quiet}; the other path last carried at ${hhmm(last)} UTC, so traffic fails over to this one: a stop only if still quiet past ${hhmm(standby.until)} UTC`;
@@ -71,9 +75,10 @@ export function capacityCell(
   if (s.kind === "stopped" && standby === null)
     return cell(
       "down",
-      s.failoverFrom
+      // A failover's stop is dated by the other path's last traffic, always known.
+      s.failoverFrom && s.since !== null
         ? `no traffic either way for ${s.minutes} min since the ${s.failoverFrom} path last carried at ${hhmm(Date.parse(s.since))} UTC: the failover onto this standby did not happen`
-        : `no traffic either way for ${s.minutes} min (last carried ${hhmm(Date.parse(s.since))} UTC)`,
+        : quietWords(s),
     );
   if (s.kind === "unknown") return cell("unknown", s.detail);
   if (load.stale) return cell("unknown", "no recent throughput data");
