@@ -12,6 +12,7 @@ import {
   type StateStore,
   type Stored,
 } from "./state-store.js";
+import { storedInstant } from "../core/instant.js";
 import { counted } from "../core/text.js";
 
 export interface DrainResult {
@@ -105,6 +106,18 @@ async function waiting(store: StateStore, options: DrainOptions): Promise<Stored
   }
 }
 
+/**
+ * Whether another drain holds a row now: its lease is an instant after now,
+ * and no further ahead than a lease is taken for. A lease kept as text that
+ * is not an instant, or dated further ahead (a hand edit, a clock that ran
+ * ahead), holds nothing: read with Date.parse, "2042…" or "42" held the row,
+ * and every later event of its alert behind it, for years.
+ */
+export function leasedUntil(claimedUntil: string | null, now: Date): boolean {
+  const until = storedInstant(claimedUntil);
+  return until !== null && until > now.getTime() && until - now.getTime() <= LEASE_MS;
+}
+
 export async function drainOutbox(
   store: StateStore,
   sink: EventSink,
@@ -115,8 +128,7 @@ export async function drainOutbox(
   const claimed: Stored<OutboxRow>[] = [];
   for (const row of rows) {
     const key = row.value.event.key;
-    const leased =
-      row.value.claimedUntil !== null && Date.parse(row.value.claimedUntil) > options.now.getTime();
+    const leased = leasedUntil(row.value.claimedUntil, options.now);
     // Keep each key's events in order: never jump ahead of one another drain holds.
     if (leased || heldElsewhere.has(key)) {
       heldElsewhere.add(key);

@@ -10,6 +10,7 @@ import {
   validateWindow,
   windowActive,
 } from "../core/silence.js";
+import { storedInstant } from "../core/instant.js";
 import { PEERING_SPELLINGS, type PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
 import type { Logger } from "../logging.js";
@@ -41,7 +42,14 @@ export function silenceStatus(
   silence: Silence & { expiredAt?: string | null },
   now: Date,
 ): SilenceStatus {
-  if (silence.expiredAt && Date.parse(silence.expiredAt) <= now.getTime()) return "expired";
+  // Someone ended it (`silence expire` writes the time; never expired is
+  // null): a time kept that is not an instant (core/instant.ts), "" too,
+  // still says so. Read with Date.parse, "yesterday" was never past, and the
+  // silence kept silencing.
+  if (silence.expiredAt !== null && silence.expiredAt !== undefined) {
+    const at = storedInstant(silence.expiredAt);
+    if (at === null || at <= now.getTime()) return "expired";
+  }
   const w = silence.window;
   if (w.kind === "once") {
     const span = onceSpan(w);

@@ -12,6 +12,8 @@ import type { CircuitTarget } from "../../src/app/ports.js";
 import type { EventSink as EventSinkLike } from "../../src/app/state-store.js";
 import { createSweeper } from "../../src/app/sweep.js";
 import { loadStatus } from "../../src/app/status.js";
+import { leasedUntil } from "../../src/app/outbox.js";
+import { silenceStatus } from "../../src/app/silences.js";
 import { renderStatusHtml } from "../../src/app/status-html.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
@@ -516,4 +518,99 @@ it.each([
   expect(
     (w.sink as InMemoryEventSink).published.map((e) => `${e.code}:${e.action}:${e.severity}`),
   ).toEqual(["traffic-stopped:open:Sev1"]);
+});
+
+it.each([
+  ["not a time", "yesterday"],
+  ["empty", ""],
+  ["a year as text", "42"],
+  ["a time without its zone", "2026-11-22T01:00:00"],
+])(
+  "a stored silence someone expired, its expiry time %s, silences nothing",
+  async (_name, expiredAt) => {
+    const w = await world();
+    await w.sweep(0);
+    await (w.silences as unknown as { table: TableClient }).table.createEntity({
+      partitionKey: "silence",
+      rowKey: "s-window",
+      circuit: "er-b",
+      jsonParts: 1,
+      json: JSON.stringify({
+        id: "s-window",
+        circuit: idOf("er-b"),
+        window: { kind: "once", start: at(0).toISOString(), end: at(600).toISOString() },
+        comment: "c",
+        author: "a",
+        createdAt: at(0).toISOString(),
+        expiredAt,
+      }),
+    });
+    w.specs["er-b"] = DOWN;
+    const r = await w.sweep(5);
+    expect(r.errors).toEqual([]);
+    expect(
+      (w.sink as InMemoryEventSink).published.map((e) => `${e.circuit.name}:${e.action}`),
+    ).toEqual(["er-b:open"]);
+  },
+);
+
+it.each([
+  ["not a time", "yesterday"],
+  ["a year as text", "42"],
+  ["years ahead (a clock that ran ahead)", "2042-01-01T00:00:00.000Z"],
+])(
+  "an outbox event whose lease is %s is sent, and so is the rest of its alert",
+  async (_name, claimedUntil) => {
+    const w = await world({ sink: "broker" });
+    await w.sweep(0);
+    // Its own id: the file's broker drops a message id it already took.
+    const key = `erw-lease-${Buffer.from(claimedUntil).toString("hex")}`;
+    const event = alertEvent({
+      circuit: { id: idOf("er-b"), name: "er-b", tags: {} },
+      key,
+      id: `${key}-1`,
+    } as never);
+    await w.row("alerts", "er-b", `outbox|2026-11-22T00:59:00.000Z|${event.id}`, {
+      circuitId: idOf("er-b"),
+      createdAt: "2026-11-22T00:59:00.000Z",
+      claimedBy: "a-drain-long-gone",
+      claimedUntil,
+      event,
+    });
+    const before = broker.accepted("alerts").length;
+    const r = await w.sweep(5);
+    await (w.sink as ServiceBusEventSink).close();
+    expect(r.brokerError ?? null).toBeNull();
+    expect(
+      broker
+        .accepted("alerts")
+        .slice(before)
+        .map((m) => (m.body as AlertEvent).id),
+    ).toContain(event.id);
+  },
+);
+
+it.each([
+  ["free", null, false],
+  ["held a minute more", "2026-11-22T01:01:00.000Z", true],
+  ["over", "2026-11-22T00:59:00.000Z", false],
+  ["further ahead than a lease is taken for", "2026-11-22T01:10:00.000Z", false],
+  ["not a time", "yesterday", false],
+])("leasedUntil: %s", (_name, claimedUntil, expected) => {
+  expect(leasedUntil(claimedUntil, new Date(T0))).toBe(expected);
+});
+
+it.each([
+  ["never expired", null, "active"],
+  ["expired before now", "2026-11-22T00:30:00.000Z", "expired"],
+  ["to expire later", "2026-11-22T02:00:00.000Z", "active"],
+  ["expired at a time that is not a time", "yesterday", "expired"],
+])("silenceStatus: %s", (_name, expiredAt, expected) => {
+  const silence = {
+    id: "s",
+    circuit: "er-b",
+    window: { kind: "once" as const, start: at(-60).toISOString(), end: at(600).toISOString() },
+    expiredAt,
+  };
+  expect(silenceStatus(silence, new Date(T0))).toBe(expected);
 });
