@@ -5,10 +5,10 @@
 // once per run, and only when a circuit has an end-to-end alert; whether a
 // possible holder's receivers hold its alert is what this run decided for
 // it, else its stored alert. Storage that fails, or routes that cannot be
-// read, hold nothing: each circuit pages for itself, as before. A circuit
-// this sweep no longer watches (tagged erwatch:ignore, gone from its
-// listing) speaks for nothing though its snapshot is fresh: its alerts are
-// being retired.
+// read, hold nothing: each circuit pages for itself, as before. A stored
+// circuit the sweep's listing does not show as watched (tagged
+// erwatch:ignore, gone, or in a subscription whose listing failed) speaks for
+// nothing though its snapshot is fresh: its alerts may be being retired.
 
 import type { Holds } from "../core/alert-step.js";
 import {
