@@ -198,4 +198,26 @@ describe("TableDeliveryLog", () => {
       attempted: 0,
     });
   });
+
+  it.each(["42", "yesterday", ""])(
+    "a claim of another delivery dated %j (not an instant) holds nothing",
+    async (until) => {
+      const { deliveries: d, table } = await logOn(() => T);
+      const [partitionKey, rowKey] = LEASE_ROW("pagerduty");
+      await table.createEntity({
+        partitionKey,
+        rowKey,
+        eventId: "erw-k~posting",
+        receiver: "pagerduty",
+        state: "claimed",
+        claimant: "a-delivery-long-gone",
+        until,
+        attempted: 1,
+      });
+      expect(await d.lease("erw-k", "pagerduty", "new", later(60_000), 2)).toEqual({
+        kind: "claimed",
+        attempted: 1,
+      });
+    },
+  );
 });

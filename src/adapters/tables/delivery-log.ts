@@ -13,6 +13,7 @@
 // older erwatch drops the field when it takes or releases the lease, so during
 // a rollout the window can stay open as before; never worse.
 
+import { storedInstant } from "../../core/instant.js";
 import { type TableClient, type TransactionAction } from "@azure/data-tables";
 import type {
   ClaimResult,
@@ -78,11 +79,16 @@ export class TableDeliveryLog implements DeliveryLog {
     }
   }
 
-  /** Whether a live claim of another delivery holds the row, and until when. */
+  /**
+   * Whether a live claim of another delivery holds the row, and until when. A
+   * claim whose time is not an instant (core/instant.ts: a hand edit, "42"
+   * read as the year 2042) holds nothing: it kept that receiver from hearing
+   * the event for years.
+   */
   private heldBy(current: Row | null, claimant: string): Date | null {
     if (current?.state !== "claimed" || current.claimant === claimant) return null;
-    const until = Date.parse(current.until ?? "");
-    return until > this.now().getTime() ? new Date(until) : null;
+    const until = storedInstant(current.until);
+    return until !== null && until > this.now().getTime() ? new Date(until) : null;
   }
 
   /** Writes `entity` over `current` (by its ETag) or as a new row; false when a race was lost. */

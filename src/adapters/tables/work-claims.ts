@@ -7,6 +7,7 @@
 // never read again. Partition = sweep, so a whole
 // sweep's claims are pruned together.
 
+import { storedInstant } from "../../core/instant.js";
 import { odata, type TableClient } from "@azure/data-tables";
 import type { ClaimOutcome, WorkClaims } from "../../app/work.js";
 import type { WorkClaimRow } from "../../app/work-progress.js";
@@ -93,7 +94,8 @@ export class TableWorkClaims implements WorkClaims {
     if (held.state === "done") return "done";
     if (
       held.worker !== worker &&
-      Date.parse(held.until) > this.now().getTime() &&
+      // A claim dated with text that is not an instant holds nothing (core/instant.ts).
+      (storedInstant(held.until) ?? Number.NEGATIVE_INFINITY) > this.now().getTime() &&
       !supersedes(worker, held.worker)
     )
       return "taken";

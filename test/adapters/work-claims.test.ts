@@ -1,0 +1,57 @@
+// The fan-out workers' claims on real Table Storage (Azurite): a claim of
+// another worker dated with text that is not an instant (a hand edit, "42"
+// read as the year 2042) holds nothing; a live one does.
+
+import { TableClient } from "@azure/data-tables";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { circuitPartition } from "../../src/adapters/tables/keys.js";
+import { TableWorkClaims } from "../../src/adapters/tables/work-claims.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+
+let azurite: Azurite;
+let n = 0;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const T = new Date("2026-11-22T02:00:00.000Z");
+const CIRCUIT =
+  "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-a";
+
+async function claimsHeldUntil(until: string) {
+  n += 1;
+  const table = TableClient.fromConnectionString(
+    azurite.connectionString,
+    `wc${process.pid}n${n}`,
+    {
+      allowInsecureConnection: true,
+    },
+  );
+  const claims = new TableWorkClaims(table, 5_000, () => T);
+  await claims.ensureTable();
+  await table.createEntity({
+    partitionKey: "sweep-1",
+    rowKey: circuitPartition(CIRCUIT),
+    circuitId: CIRCUIT,
+    worker: "worker-gone",
+    until,
+    state: "reading",
+  });
+  return claims;
+}
+
+it.each([
+  ["a year as text", "42", "mine"],
+  ["not a time", "yesterday", "mine"],
+  ["empty", "", "mine"],
+  ["over", "2026-11-22T01:59:00.000Z", "mine"],
+  ["live", "2026-11-22T02:05:00.000Z", "taken"],
+])("another worker's claim dated %s: %s", async (_name, until, expected) => {
+  const claims = await claimsHeldUntil(until);
+  expect(await claims.claim("sweep-1", CIRCUIT, "worker-new", new Date(T.getTime() + 60_000))).toBe(
+    expected,
+  );
+});
