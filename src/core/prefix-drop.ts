@@ -17,6 +17,7 @@
 // incidents with different next actions, can be true on different paths at
 // once, and must not share one alert's title, severity and lifecycle.
 
+import { storedInstant } from "./instant.js";
 import { thousands } from "./text.js";
 import { sessionCarries } from "./path-analysis.js";
 import { sampleFamily, type SessionReset } from "./history.js";
@@ -183,7 +184,10 @@ export function prefixDrops(
         }
         let drop = existing;
         if (drop) {
-          const expired = now.getTime() - Date.parse(drop.at) >= policy.holdHours * 3_600_000;
+          // Kept at a time that is not an instant (core/instant.ts), its age is
+          // unknown: over, not held for good (Date.parse's NaN never expired).
+          const since = storedInstant(drop.at);
+          const expired = since === null || now.getTime() - since >= policy.holdHours * 3_600_000;
           if (expired || !isDrop(drop.before, count, policy)) drop = null;
         } else {
           const lastCount = f.lastCounts?.[path] ?? null;

@@ -210,13 +210,17 @@ describe("prefix-drop through evaluateCircuit, sweep after sweep", () => {
   const T = Date.parse("2026-11-22T09:00:00.000Z");
   const at = (m: number) => new Date(T + m * 60_000);
   /** Sweeps every 5 minutes over the given specs, carrying the snapshot and history. */
-  function sweeps(specs: CircuitSpec[]): Evaluation[] {
+  function sweeps(
+    specs: CircuitSpec[],
+    /** Edits a snapshot as stored before the next sweep reads it (a hand edit). */
+    edit: (snapshot: Snapshot, i: number) => Snapshot = (x) => x,
+  ): Evaluation[] {
     let previous: Snapshot | null = null;
     const history: HistoryEntry[] = [];
     return specs.map((spec, i) => {
       const e = evaluateCircuit(
         circuitReading({ ...spec, readAt: at(i * 5).toISOString() }),
-        previous,
+        previous && edit(previous, i),
         history,
         [],
         { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
@@ -315,6 +319,27 @@ describe("prefix-drop through evaluateCircuit, sweep after sweep", () => {
     expect(drops(run[12 * 12]!)).toHaveLength(1);
     expect(drops(run[12 * 12 + 1]!)).toEqual([]);
   });
+
+  it.each(["yesterday", "", "42"])(
+    "a drop kept with a time %j that is not a time has an unknown age: it is over, not held for good",
+    (odd) => {
+      const run = sweeps([counts("3000"), counts("40"), counts("40")], (snapshot, i) => {
+        if (i !== 2) return snapshot;
+        const p = snapshot.peerings.AzurePrivatePeering!;
+        return {
+          ...snapshot,
+          peerings: {
+            AzurePrivatePeering: {
+              ...p,
+              drops: { primary: { ...p.drops!.primary!, at: odd }, secondary: null },
+            },
+          },
+        };
+      });
+      expect(drops(run[1]!)).toHaveLength(1);
+      expect(drops(run[2]!)).toEqual([]);
+    },
+  );
 
   it("keeps the drop through an unread sweep and a down session", () => {
     const run = sweeps([
