@@ -11,7 +11,7 @@ import { setTestResults } from "../support/estate/index.js";
 import { startRecordingReceiver, type RecordingReceiver } from "../support/recording-receiver.js";
 import { ROUTING_KEY } from "../support/world.js";
 import { worldPerTest } from "../support/world-per-test.js";
-import { gatewayWorld as sharedGatewayWorld } from "../support/gateway-world.js";
+import { gatewayWorld as sharedGatewayWorld, pagerAndChannel } from "../support/gateway-world.js";
 
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const MIN = 60_000;
@@ -46,30 +46,15 @@ it("er-a's alerts routed to a channel only (a route by circuit) must not keep er
   onCall.respondWith(202);
   try {
     const { w, monitor, rounds, endToEnd } = await gatewayWorld(false, {
-      ERWATCH_ACTION_GROUPS: JSON.stringify({
-        receivers: [
-          {
-            kind: "pagerduty",
-            name: "pagerduty",
-            routingKeySetting: "PAGERDUTY_ROUTING_KEY",
-            url: `${onCall.url}/v2/enqueue`,
-          },
-          { kind: "teams", name: "teams", urlSetting: "TEAMS_WEBHOOK_URL" },
-        ],
-        actionGroups: [
-          { name: "on-call-b", receivers: ["pagerduty"] },
-          { name: "lab-channel", receivers: ["teams"] },
-        ],
-        routes: [
-          // er-a belongs to a team that only wants a channel post; er-b's owners are paged.
-          { name: "er-a-channel", match: { circuits: ["er-a"] }, actionGroups: ["lab-channel"] },
-          {
-            name: "er-b-pages",
-            match: { circuits: ["er-b"], severityAtOrAbove: "Sev1" },
-            actionGroups: ["on-call-b"],
-          },
-        ],
-      }),
+      ERWATCH_ACTION_GROUPS: pagerAndChannel(onCall.url, [
+        // er-a belongs to a team that only wants a channel post; er-b's owners are paged.
+        { name: "er-a-channel", match: { circuits: ["er-a"] }, actionGroups: ["channel"] },
+        {
+          name: "er-b-pages",
+          match: { circuits: ["er-b"], severityAtOrAbove: "Sev1" },
+          actionGroups: ["pager"],
+        },
+      ]),
     });
     expect(ROUTING_KEY).toBeTruthy();
     await rounds(0, 0);

@@ -17,7 +17,11 @@ import {
 import { WORKSPACE_ID } from "../support/estate/builders.js";
 import { startRecordingReceiver, type RecordingReceiver } from "../support/recording-receiver.js";
 import { worldPerTest } from "../support/world-per-test.js";
-import { endToEndOf, gatewayWorld as sharedGatewayWorld } from "../support/gateway-world.js";
+import {
+  endToEndOf,
+  gatewayWorld as sharedGatewayWorld,
+  pagerAndChannel,
+} from "../support/gateway-world.js";
 
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const MIN = 60_000;
@@ -95,29 +99,14 @@ it("PagerDuty hears opens only (README: a route for opens only): er-a paged the 
   onCall.respondWith(202);
   try {
     const { w, monitor, rounds, endToEnd } = await gatewayWorld(false, {
-      ERWATCH_ACTION_GROUPS: JSON.stringify({
-        receivers: [
-          {
-            kind: "pagerduty",
-            name: "pagerduty",
-            routingKeySetting: "PAGERDUTY_ROUTING_KEY",
-            url: `${onCall.url}/v2/enqueue`,
-          },
-          { kind: "teams", name: "teams", urlSetting: "TEAMS_WEBHOOK_URL" },
-        ],
-        actionGroups: [
-          { name: "page", receivers: ["pagerduty"] },
-          { name: "channel", receivers: ["teams"] },
-        ],
-        routes: [
-          {
-            name: "page-opens",
-            match: { severityAtOrAbove: "Sev1", actions: ["open"] },
-            actionGroups: ["page"],
-          },
-          { name: "channel", match: {}, actionGroups: ["channel"] },
-        ],
-      }),
+      ERWATCH_ACTION_GROUPS: pagerAndChannel(onCall.url, [
+        {
+          name: "page-opens",
+          match: { severityAtOrAbove: "Sev1", actions: ["open"] },
+          actionGroups: ["pager"],
+        },
+        { name: "channel", match: {}, actionGroups: ["channel"] },
+      ]),
     });
     await rounds(0, 0);
     setTestResults(monitor, "Warning", { checksFailed: 1 });

@@ -109,3 +109,26 @@ export async function gatewayWorld(
     endToEnd: () => endToEndOf(w),
   };
 }
+
+/**
+ * ERWATCH_ACTION_GROUPS with a pager (PagerDuty at `pagerUrl`, action group
+ * "pager") and a channel (Teams, action group "channel"), routed by `routes`.
+ */
+export function pagerAndChannel(pagerUrl: string, routes: object[]): string {
+  return JSON.stringify({
+    receivers: [
+      {
+        kind: "pagerduty",
+        name: "pagerduty",
+        routingKeySetting: "PAGERDUTY_ROUTING_KEY",
+        url: `${pagerUrl}/v2/enqueue`,
+      },
+      { kind: "teams", name: "teams", urlSetting: "TEAMS_WEBHOOK_URL" },
+    ],
+    actionGroups: [
+      { name: "pager", receivers: ["pagerduty"] },
+      { name: "channel", receivers: ["teams"] },
+    ],
+    routes,
+  });
+}
