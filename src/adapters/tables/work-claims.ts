@@ -104,9 +104,12 @@ export class TableWorkClaims implements WorkClaims {
       await this.table.updateEntity(row, "Replace", { etag: held.etag!, ...this.call() });
       return "mine";
     } catch (error) {
-      if (status(error) === 412) return "taken";
-      return this.fail(error, `taking over the claim on ${circuitId}`);
+      if (status(error) !== 412) return this.fail(error, `taking over the claim on ${circuitId}`);
     }
+    // The takeover written, its answer lost, its retry meeting the new ETag: read
+    // as another's, the circuit went unread until this worker's own lease ran out.
+    const now = await this.ownUnread(sweepId, circuitId, worker);
+    return now?.until === row.until ? "mine" : "taken";
   }
 
   async finish(sweepId: string, circuitId: string, worker: string): Promise<void> {
