@@ -2,6 +2,7 @@
 // broker accepted it; a broker that is down leaves everything for the next
 // sweep. Claims keep two overlapping drains from publishing one event twice.
 
+import { randomUUID } from "node:crypto";
 import type { AlertEvent } from "../core/alert-event.js";
 import { healthLine, type Logger } from "../logging.js";
 import {
@@ -124,6 +125,9 @@ export async function drainOutbox(
   options: DrainOptions,
 ): Promise<DrainResult> {
   const rows = await waiting(store, options);
+  // One name per drain: a claim whose answer was lost is recognised as this drain's,
+  // never as another drain's of the same run (the run drains after each commit).
+  const claimant = `${options.claimant}/${randomUUID()}`;
   const heldElsewhere = new Set<string>();
   const claimed: Stored<OutboxRow>[] = [];
   for (const row of rows) {
@@ -137,7 +141,7 @@ export async function drainOutbox(
     // A row whose claim fails (its partition failing) waits for the next drain, with the
     // rest of its key: it must not hold back every other circuit's events.
     const mine = await store
-      .claimOutbox(row, options.claimant, new Date(options.now.getTime() + LEASE_MS))
+      .claimOutbox(row, claimant, new Date(options.now.getTime() + LEASE_MS))
       .catch((error: unknown) => {
         options.logger.warn(
           { err: error, eventId: row.value.event.id },

@@ -3,6 +3,7 @@
 // with its events. Every write is conditional on an ETag; a lost race re-reads
 // and redoes only what the winner changed.
 
+import { isDeepStrictEqual } from "node:util";
 import {
   advanceStep,
   decideStep,
@@ -61,6 +62,9 @@ export interface CircuitRecord {
 }
 
 const MAX_RACE_RETRIES = 3;
+/** Equal as stored: key order and absent-versus-undefined do not count. */
+const sameJson = (a: unknown, b: unknown) =>
+  isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 const bounded = <T extends HistoryEntry>(entry: T): T => boundJson(entry) as T;
 
 /** Retries `attempt` after an ETag conflict, giving it what the winner wrote. */
@@ -241,14 +245,20 @@ async function evaluateAndStore(
   };
   // Another sweep may write the snapshot first: diff against what it wrote, so
   // its transitions are not recorded twice.
+  let written: { snapshot: Snapshot; result: ReturnType<typeof evaluate> } | null = null;
   const evaluation = await onConflictRetry(
     snapshot,
     async (previous) => {
+      // A write whose answer was lost landed all the same (its retry met the new
+      // ETag): judged against itself, the sweep's transitions vanished and an
+      // outage paged a sweep late.
+      if (written && previous && sameJson(previous.value, written.snapshot)) return written.result;
       const result = evaluate(previous);
       // Kept with the snapshot: how old each reading is, for the planner and the status page.
       const reads = readAgesOf(reading, previous?.value.reads, result.snapshot.takenAt);
       // Azure's strings are not bounded the way a table entity is.
       const bounded = boundJson({ ...result.snapshot, reads }) as Snapshot;
+      written = { snapshot: bounded, result };
       await store.putSnapshot(bounded, previous?.etag ?? null);
       return result;
     },

@@ -156,7 +156,11 @@ export interface StateStore {
    * of the Alerts table), or only one circuit's when `circuitId` is given.
    */
   listOutbox(circuitId?: string): Promise<Stored<OutboxRow>[]>;
-  /** Null when another drain claimed or removed the row first. */
+  /**
+   * Null when another drain claimed or removed the row first. `claimant` names
+   * one drain, no other: a claim written whose answer was lost is known as
+   * this drain's by it.
+   */
   claimOutbox(
     row: Stored<OutboxRow>,
     claimant: string,

@@ -353,6 +353,9 @@ export class TableStateStore implements StateStore {
       try {
         await this.tables.history.submitTransaction(actions.slice(i, i + BATCH), this.call());
       } catch (error) {
+        // Its rows are keyed by writer and content: one already there is this batch,
+        // written by a try whose answer was lost.
+        if ((error as { statusCode?: number }).statusCode === 409) continue;
         this.fail(error, `appending history for ${circuitId}`);
       }
     }
@@ -439,17 +442,41 @@ export class TableStateStore implements StateStore {
       claimedBy: claimant,
       claimedUntil: until.toISOString(),
     };
+    const entity = this.outboxEntity(claimed);
     try {
-      const result = await this.tables.alerts.updateEntity(this.outboxEntity(claimed), "Replace", {
+      const result = await this.tables.alerts.updateEntity(entity, "Replace", {
         ...this.call(),
         etag: row.etag,
       });
       return { value: claimed, etag: String(result.etag) };
     } catch (error) {
+      // A claim written whose answer was lost fails (or its retry meets the row's
+      // new ETag): read as another drain's, it held the event until its own lease
+      // ran out, a page a sweep late with nothing to say why.
+      const landed = await this.ownClaim(entity, claimed).catch(() => null);
+      if (landed) return landed;
       const status = (error as { statusCode?: number }).statusCode;
       if (status === 412 || status === 404) return null;
       return this.fail(error, `claiming outbox event ${row.value.event.id}`);
     }
+  }
+
+  /** The outbox row as this very claim left it, or null when it does not carry it. */
+  private async ownClaim(
+    entity: TableEntity,
+    claimed: OutboxRow,
+  ): Promise<Stored<OutboxRow> | null> {
+    const row = await this.getRow(
+      this.tables.alerts,
+      entity.partitionKey,
+      entity.rowKey,
+      `reading back the claim on outbox event ${claimed.event.id}`,
+    );
+    if (!row) return null;
+    const value = readRow(row, OUTBOX_SHAPE, this.tables.alerts.tableName);
+    return value.claimedBy === claimed.claimedBy && value.claimedUntil === claimed.claimedUntil
+      ? { value, etag: String(row.etag) }
+      : null;
   }
 
   async releaseOutbox(row: Stored<OutboxRow>): Promise<void> {
