@@ -250,6 +250,8 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
     const failed: Set<CircuitName>[] = [];
     /** Per sweep: the site's fleet alerts' storage failed (nothing about them decided or published), and how. */
     const fleetFailed: ("partition" | "unlisted" | null)[] = [];
+    /** Per sweep: the calls failed, counted by fault, operation, table and whose partition (for the failure's timeline). */
+    const faultedCalls: string[] = [];
     const judge = new Judge(ids, undefined, {
       storageFailed: (name, s) => failed[s]?.has(name) ?? false,
       decidedAt: sweepOfEvent,
@@ -319,6 +321,19 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
       if (scanned && own) return "unlisted";
       return own ? "partition" : null;
     };
+    /** "lose-answer update Alerts soak-lon ×2, …": which calls a sweep's faults hit. */
+    const callsFaulted = (faults: InjectedFault[]): string => {
+      const counts = new Map<string, number>();
+      for (const f of faults) {
+        if (f.fault.kind === "slow") continue;
+        const whose =
+          [...partitions].find(([, pk]) => f.text.includes(pk))?.[0] ??
+          (SITE_FLEET_PARTITIONS.some((pk) => f.text.includes(pk)) ? "fleet" : "no partition");
+        const what = `${f.fault.kind === "status" ? f.fault.status : f.fault.kind} ${f.request.operation} ${f.request.table.replace(/^.*?(Alerts|Snapshots|History|Silences)$/, "$1")} ${whose}`;
+        counts.set(what, (counts.get(what) ?? 0) + 1);
+      }
+      return [...counts].map(([what, n]) => (n > 1 ? `${what} ×${n}` : what)).join(", ");
+    };
     /** Only fleet partitions failed: nothing a circuit's decisions, or the sweep, may be cost by. */
     const onlyFleet = (faults: InjectedFault[]): boolean =>
       faults.every(
@@ -358,6 +373,7 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
         if (f.fault.kind !== "slow" && SITE_FLEET_PARTITIONS.some((pk) => f.text.includes(pk)))
           fleetRequestsFaulted += 1;
       fleetFailed[k] = fleetExposedBy(faults);
+      faultedCalls[k] = callsFaulted(faults);
       const lost = new Set<CircuitName>();
       if (thrown || !result) {
         sweepsFailed += 1;
@@ -425,7 +441,9 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
           .filter(Boolean)
           .join("\n")}\n--- fleet storage failed at sweeps ---\n${fleetFailed
           .flatMap((f, i) => (f ? [`${i} (${f})`] : []))
-          .join(", ")}`,
+          .join(", ")}\n--- calls failed per sweep ---\n${faultedCalls
+          .flatMap((c, i) => (c ? [`sweep ${i}: ${c}`] : []))
+          .join("\n")}`,
       );
   } finally {
     proxy.rule = () => null;
