@@ -10,6 +10,7 @@
 // drop in force: while a drop lasts, the kept table is the one from before it.
 // Pure: what to read, what to keep and what vanished; the app does the I/O.
 
+import { storedInstant } from "./instant.js";
 import { sessionCarries } from "./path-analysis.js";
 import type { CircuitReading, CircuitVerdict, PathName, RouteRow } from "./model.js";
 import { PATHS } from "./model.js";
@@ -99,6 +100,9 @@ export function droppedPathsIn(snapshot: Snapshot | null) {
   };
 }
 
+/** How far apart two erwatch processes' clocks may be: a mark this far ahead is still one. */
+const CLOCK_SKEW_MS = 60_000;
+
 /**
  * Which circuits should have their route tables read this sweep: never tried
  * first, then the longest since the last attempt, at most `perSweep`.
@@ -113,8 +117,11 @@ export function baselineDue(
   const staleBefore = now.getTime() - policy.keepEveryHours * 3_600_000;
   const last = new Map<string, number>();
   for (const m of marks) {
-    const t = Date.parse(m.attemptedAt);
-    if (!Number.isNaN(t))
+    // A mark that is not an instant, or is ahead of now by more than clocks differ,
+    // says nothing: never tried ("42" read as the year 2042 kept a circuit's
+    // baseline from being read for good).
+    const t = storedInstant(m.attemptedAt);
+    if (t !== null && t <= now.getTime() + CLOCK_SKEW_MS)
       last.set(lower(m.circuitId), Math.max(last.get(lower(m.circuitId)) ?? t, t));
   }
   return circuitIds
@@ -166,12 +173,14 @@ export interface RouteChange {
  * case has its older table under the old spelling too, and that one is stale.
  */
 function keptFor(kept: KeptRouteTable[], peering: string, path: PathName) {
+  // A time that is not an instant is older than any ("42" was the year 2042: the newest for good).
+  const readAtOf = (k: KeptRouteTable) => storedInstant(k.readAt) ?? Number.NEGATIVE_INFINITY;
   let newest: KeptRouteTable | undefined;
   for (const k of kept)
     if (
       lower(k.peering) === lower(peering) &&
       k.path === path &&
-      (!newest || Date.parse(k.readAt) > Date.parse(newest.readAt))
+      (!newest || readAtOf(k) > readAtOf(newest))
     )
       newest = k;
   return newest;

@@ -54,6 +54,34 @@ describe("baselineDue: a few circuits a sweep, never tried first, then the stale
       ],
       due: ["c"],
     },
+    // A mark kept as text that is not an instant (a hand edit, a cut-off write):
+    // "42" read as the year 2042 kept the circuit's baseline from being read again for good.
+    ...["42", "yesterday", "", "2026-11-22"].map((attemptedAt) => ({
+      name: `a mark dated ${JSON.stringify(attemptedAt)} is never tried`,
+      marks: [
+        { circuitId: "a", attemptedAt },
+        { circuitId: "b", attemptedAt: hoursAgo(30) },
+        { circuitId: "c", attemptedAt: hoursAgo(1) },
+      ],
+      due: ["a", "b"],
+    })),
+    {
+      name: "a mark dated ahead of now (a clock stepped back) is never tried",
+      marks: [
+        { circuitId: "a", attemptedAt: hoursAgo(-5) },
+        { circuitId: "b", attemptedAt: hoursAgo(1) },
+        { circuitId: "c", attemptedAt: hoursAgo(1) },
+      ],
+      due: ["a"],
+    },
+    {
+      name: "a mark seconds ahead (another process's clock) is a fresh one",
+      marks: [
+        { circuitId: "a", attemptedAt: new Date(NOW.getTime() + 20_000).toISOString() },
+        { circuitId: "b", attemptedAt: hoursAgo(1) },
+      ],
+      due: ["c"],
+    },
   ])("$name", ({ marks, due }) => {
     expect(baselineDue(["a", "b", "c"], marks, policy, NOW)).toEqual(due);
   });
@@ -140,18 +168,25 @@ describe("what is kept, and what vanished", () => {
       ["azureprivatepeering", 1],
     ],
     ["the new spelling sorts first", ["azureprivatepeering", 1], ["AzurePrivatePeering", 3]],
+    // "42" read as the year 2042 made the old table the newest for good.
+    [
+      "the old one's time is not an instant",
+      ["AzurePrivatePeering", "42"],
+      ["azureprivatepeering", 1],
+    ],
+    ["the old one's time is not a time", ["azureprivatepeering", 1], ["AzurePrivatePeering", "x"]],
   ] as const)(
     "a peering ARM now spells in another case has a table kept under each spelling: compared with the newest (%s)",
     (_, first, second) => {
-      const table = ([peering, age]: readonly [string, number], prefixes: number) => ({
+      const table = ([peering, age]: readonly [string, number | string], prefixes: number) => ({
         circuitId: CIRCUIT_ID,
         peering,
         path: "primary" as const,
-        readAt: hoursAgo(age),
+        readAt: typeof age === "number" ? hoursAgo(age) : age,
         networks: networksOf(routeRows(prefixes)),
       });
-      // Kept at 300 three hours ago, at 40 an hour ago; 40 received now.
-      const kept = [first, second].map((t) => table(t, t[1] === 3 ? 300 : 40));
+      // Kept at 300 (three hours ago, or at a time that is not one), at 40 an hour ago; 40 received now.
+      const kept = [first, second].map((t) => table(t, t[1] === 1 ? 40 : 300));
       const primary = routeChanges(withRoutes(40, 3000), kept, () => []).find(
         (c) => c.path === "primary",
       )!;
