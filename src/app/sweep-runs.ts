@@ -5,6 +5,7 @@
 // functions scale out, and the poll may reach an instance that never heard of
 // the sweep.
 
+import { storedInstant } from "../core/instant.js";
 import type { Logger } from "../logging.js";
 import { doneAnswer } from "./sweep-answer.js";
 import { isUnreadableRow, type SharedSweepRun, type StateStore } from "./state-store.js";
@@ -233,10 +234,10 @@ export class SweepRuns {
     if (!stored) return fanned ?? null;
     // Fanned out: no instance runs it, nobody writes it while it runs; the workers' claims say how far it is.
     if (stored.status !== "running" || stored.fannedOut) return stored;
-    // A write time that is no date (a hand edit) counts from the start: "NaN minutes ago" said nothing.
-    const touched = Date.parse(stored.touchedAt);
-    const since = Number.isNaN(touched) ? Date.parse(stored.startedAt) : touched;
-    const quietMs = this.now().getTime() - since;
+    // A write time that is not an instant (a hand edit) counts from the start: "NaN
+    // minutes ago" said nothing, and "42" (the year 2042) kept it running for years.
+    const since = storedInstant(stored.touchedAt) ?? storedInstant(stored.startedAt);
+    const quietMs = since === null ? Number.NaN : this.now().getTime() - since;
     if (quietMs <= SWEEP_RUN_LOST_AFTER_MS) return stored;
     const when = Number.isNaN(quietMs)
       ? "its record does not say when it was written"

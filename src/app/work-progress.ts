@@ -6,6 +6,7 @@
 // before, a worker that could not record a circuit left the page saying
 // nothing of it, while that circuit's alerts went undecided.
 
+import { storedInstant } from "../core/instant.js";
 import { truncate } from "../core/text.js";
 import { NOT_RECORDED_SHOWN, type SweepRecord } from "./state-store.js";
 
@@ -64,10 +65,13 @@ function tally(claims: readonly WorkClaimRow[]) {
   return { recorded, failed };
 }
 
-/** The workers' hard stop has passed (an unreadable deadline counts as passed). */
+/**
+ * The workers' hard stop has passed. A deadline that is not an instant counts
+ * as passed ("42", read as the year 2042, kept the sweep "running" for years).
+ */
 const overAt = (deadline: string, now: Date) => {
-  const at = Date.parse(deadline);
-  return Number.isNaN(at) || now.getTime() >= at + WORK_STOP_GRACE_MS;
+  const at = storedInstant(deadline);
+  return at === null || now.getTime() >= at + WORK_STOP_GRACE_MS;
 };
 
 /** The workers' progress on `record`'s sweep, or null when it was not fanned out. */
@@ -169,14 +173,14 @@ export function sweepProgress(
   const over = overAt(handed.deadline, now);
   const complete = unfinished === 0;
   const lastWrite = claims
-    .map((c) => Date.parse(c.at ?? ""))
-    .filter((t) => !Number.isNaN(t))
+    .map((c) => storedInstant(c.at))
+    .filter((t) => t !== null)
     .reduce((a, b) => Math.max(a, b), -Infinity);
-  const stop = Date.parse(handed.deadline) + WORK_STOP_GRACE_MS;
+  const deadline = storedInstant(handed.deadline);
   const finishedAt = complete
     ? new Date(Number.isFinite(lastWrite) ? lastWrite : now.getTime())
     : over
-      ? new Date(Number.isNaN(stop) ? now.getTime() : stop)
+      ? new Date(deadline === null ? now.getTime() : deadline + WORK_STOP_GRACE_MS)
       : null;
   return {
     status: complete || over ? "done" : "running",

@@ -191,6 +191,12 @@ describe("sweep runs shared between instances", () => {
       status: "failed",
       error: expect.stringMatching(/^its record was last written 11 minutes ago, while running/),
     });
+    // Date.parse read "42" as the year 2042: running for years.
+    edited("42", "2026-11-22T02:00:00.000Z");
+    expect(await runs.find("6f1c1e2a-0d9b-4d36-9f5e-2f1f7b0c1a11")).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/^its record was last written 11 minutes ago, while running/),
+    });
     now = new Date(touched.getTime() + 60_000);
     expect(await runs.find("6f1c1e2a-0d9b-4d36-9f5e-2f1f7b0c1a11")).toMatchObject({
       status: "running",

@@ -96,6 +96,15 @@ describe("workersProgress", () => {
       [done("/c/a")],
       { over: true, unfinished: 2 },
     ],
+    // Date.parse read "42" as the year 2042: a sweep still reading for years.
+    ...["42", "2026-11-22", "12/24/2026"].map(
+      (deadline): [string, string, WorkClaimRow[], object] => [
+        `a deadline that is not an instant (${deadline}): judged over`,
+        deadline,
+        [done("/c/a")],
+        { over: true, unfinished: 2 },
+      ],
+    ),
   ])("%s", (_, deadline, claims, expected) => {
     const progress = workersProgress(record({ deep: 3, deadline }), claims, names, NOW);
     expect(progress).toMatchObject({ sweepId: "s-1", handedOut: 3, deadline, ...expected });
