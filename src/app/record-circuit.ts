@@ -3,7 +3,7 @@
 // with its events. Every write is conditional on an ETag; a lost race re-reads
 // and redoes only what the winner changed.
 
-import { isDeepStrictEqual } from "node:util";
+import { randomUUID } from "node:crypto";
 import {
   advanceStep,
   decideStep,
@@ -62,9 +62,7 @@ export interface CircuitRecord {
 }
 
 const MAX_RACE_RETRIES = 3;
-/** Equal as stored: key order and absent-versus-undefined do not count. */
-const sameJson = (a: unknown, b: unknown) =>
-  isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
+
 const bounded = <T extends HistoryEntry>(entry: T): T => boundJson(entry) as T;
 
 /** Retries `attempt` after an ETag conflict, giving it what the winner wrote. */
@@ -245,20 +243,22 @@ async function evaluateAndStore(
   };
   // Another sweep may write the snapshot first: diff against what it wrote, so
   // its transitions are not recorded twice.
-  let written: { snapshot: Snapshot; result: ReturnType<typeof evaluate> } | null = null;
+  let written: { writeId: string; result: ReturnType<typeof evaluate> } | null = null;
   const evaluation = await onConflictRetry(
     snapshot,
     async (previous) => {
       // A write whose answer was lost landed all the same (its retry met the new
       // ETag): judged against itself, the sweep's transitions vanished and an
-      // outage paged a sweep late.
-      if (written && previous && sameJson(previous.value, written.snapshot)) return written.result;
+      // outage paged a sweep late. Known by its write id, not its content: another
+      // sweep's equal snapshot at the same instant is another writer's.
+      if (written && previous?.value.writeId === written.writeId) return written.result;
       const result = evaluate(previous);
       // Kept with the snapshot: how old each reading is, for the planner and the status page.
       const reads = readAgesOf(reading, previous?.value.reads, result.snapshot.takenAt);
+      const writeId = randomUUID();
       // Azure's strings are not bounded the way a table entity is.
-      const bounded = boundJson({ ...result.snapshot, reads }) as Snapshot;
-      written = { snapshot: bounded, result };
+      const bounded = boundJson({ ...result.snapshot, reads, writeId }) as Snapshot;
+      written = { writeId, result };
       await store.putSnapshot(bounded, previous?.etag ?? null);
       return result;
     },
@@ -278,16 +278,24 @@ async function commitStep(
   verdict: CircuitVerdict,
   log: Logger,
 ): Promise<{ decision: Decision; events: AlertEvent[] } | null> {
+  // The last attempt's write. One that landed with its answer lost (its retry met
+  // its own ETag) is this sweep's decision: decided again from itself it was
+  // "none", and the open it made was missing from the sweep's events and history.
+  let written: { writeId: string; made: { decision: Decision; events: AlertEvent[] } } | null =
+    null;
   return onConflictRetry(
-    { step, etag: stored?.etag ?? null },
-    async ({ step: current, etag }) => {
+    { step, etag: stored?.etag ?? null, landed: false },
+    async ({ step: current, etag, landed }) => {
+      if (landed && written) return written.made;
       const decision = decideStep(current, holds, ctx);
       if (!decision) return null;
       const events =
         decision.action === "none"
           ? []
           : [buildAlertEvent(decision.next, decision.event, verdict, ctx.now)];
-      await store.commitAlert(decision.next, etag, events);
+      const writeId = randomUUID();
+      written = { writeId, made: { decision, events } };
+      await store.commitAlert({ ...decision.next, writeId }, etag, events);
       return { decision, events };
     },
     async () => {
@@ -296,6 +304,7 @@ async function commitStep(
       return {
         step: advanceStep(step.given ?? step.observation, fresh?.value ?? null, ctx),
         etag: fresh?.etag ?? null,
+        landed: written !== null && fresh?.value.writeId === written.writeId,
       };
     },
   );

@@ -80,6 +80,8 @@ export interface AlertState {
   /** Last event sequence used on this key. */
   sequence: number;
   lastEvaluatedAt: string;
+  /** Which commit left it (one attempt of one sweep): a commit whose answer was lost is known by it. */
+  writeId?: string;
   /** Last observation that saw the condition, and the last that saw it gone: hysteresis counts time from these. */
   lastFiringAt?: string | null;
   lastCleanAt?: string | null;

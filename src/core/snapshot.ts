@@ -64,6 +64,8 @@ export interface Snapshot {
   circuitId: string;
   circuitName: string;
   takenAt: string;
+  /** Which write left it (one attempt of one sweep): a write whose answer was lost is known by it. */
+  writeId?: string;
   /** Last known carrier provisioning state. */
   providerState: string | null;
   providerWasProvisioned: boolean;

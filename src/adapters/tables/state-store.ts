@@ -453,7 +453,9 @@ export class TableStateStore implements StateStore {
       // A claim written whose answer was lost fails (or its retry meets the row's
       // new ETag): read as another drain's, it held the event until its own lease
       // ran out, a page a sweep late with nothing to say why.
-      const landed = await this.ownClaim(entity, claimed).catch(() => null);
+      // A read-back that fails says nothing of who holds the row: its error is said
+      // (the drain logs it), not taken for another drain's claim.
+      const landed = await this.ownClaim(entity, claimed);
       if (landed) return landed;
       const status = (error as { statusCode?: number }).statusCode;
       if (status === 412 || status === 404) return null;
