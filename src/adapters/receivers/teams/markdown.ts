@@ -10,14 +10,19 @@
 /** Characters that open links, emphasis, code, HTML, DATE()/TIME() functions or tables anywhere in a line. */
 const INLINE = /[\\`*_{}[\]<>~|#!]/g;
 
-/** `text` with every Markdown construct neutralised; line breaks are kept. */
+/** `text` with every Markdown construct neutralised; line breaks are kept (as "\n"). */
 export function escapeMarkdown(text: string): string {
-  return text.split("\n").map(escapeLine).join("\n");
+  // A lone "\r" ends a line too: block markers after it counted again.
+  return text.replace(/\r\n?/g, "\n").split("\n").map(escapeLine).join("\n");
 }
+
+/** Four columns of leading spaces or tabs start a code block: kept as no-break spaces, still indented. */
+const indentOf = (whitespace: string) => "\u00a0".repeat(whitespace.replace(/\t/g, "    ").length);
 
 function escapeLine(line: string): string {
   return (
     line
+      .replace(/^[ \t]+/, indentOf)
       .replace(INLINE, "\\$&")
       // Autolinks: "https://…" and bare domains ("evil.com", "www.x") become
       // links in hosts that linkify; an escaped ":" or "." breaks the pattern.
