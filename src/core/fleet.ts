@@ -156,16 +156,17 @@ export function fleetGroups(candidates: FleetCandidate[]): FleetGroup[] {
 export type MemberJudgement = Omit<AlertContext, "circuit">;
 
 /**
- * Not an outage the circuit paged on its own: none open, or one resolving
- * that a fleet alert held from the receivers (never told) and that breaks
- * again: it rejoins the group instead of paging alone beside it (hunt seed
- * 873). One firing and never told stays out: its fleet alert could not be
- * written, and it pages on its own rather than be held for ever.
+ * Not an outage the circuit paged on its own: none the receivers hold (a
+ * resolve held back by a flap, an inhibition or a silence leaves its page
+ * open there, whatever the phase: named by a fleet alert when the site broke,
+ * the outage paged twice, hunt seed 924), and none firing. One resolving that
+ * a fleet alert held from the receivers (never told) and that breaks again
+ * rejoins the group instead of paging alone beside it (hunt seed 873). One
+ * firing and never told stays out: its fleet alert could not be written, and
+ * it pages on its own rather than be held for ever.
  */
-const isFresh = (state: AlertState | undefined): boolean => {
-  const phase = state?.phase ?? "clear";
-  return phase === "resolving" ? !state?.notified : phase !== "firing";
-};
+const isFresh = (state: AlertState | undefined): boolean =>
+  !state?.notified && state?.phase !== "firing";
 
 /** A circuit's firing outages that may group: those with a provider and a peering location. */
 export function fleetCandidates(

@@ -417,6 +417,17 @@ describe("fleetCandidates", () => {
       prev: prior("pending", false),
       want: [true],
     },
+    {
+      // Hunt seed 924 (fan-out): its path-down paged on its own, its resolve held
+      // by a flap, so the receivers still hold that page; named by a fleet alert
+      // when the site broke, the outage paged twice.
+      case: "clear, its resolve held (never sent), breaking again",
+      v: {},
+      o: obs("firing", finding("arp-missing", "Sev0")),
+      prev: prior("clear"),
+      want: [false],
+    },
+
     { case: "clean", v: {}, o: obs("clean", null), want: [] },
     {
       case: "no provider",

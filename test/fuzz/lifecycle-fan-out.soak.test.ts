@@ -81,6 +81,31 @@ const planArb: fc.Arbitrary<Plan> = fc
       })
       .map((pairs) => ({ faults, hung: new Map(pairs) }));
   });
+/**
+ * Run first, whatever the seed. Hunt seed 924 (path 2): soak-ams-b's path-down
+ * paged on its own and its resolve was held by a flap (the receivers still held
+ * its page, its alert read clear); when the site broke, the fleet alert named
+ * it too: the outage paged twice.
+ */
+const HUNT_924: [Plan] = [
+  {
+    faults: [
+      { target: "site", kind: "bgp-idle-one-path", path: "primary", start: 10, sweeps: 3 },
+      { target: "soak-lon", kind: "prefixes-near-limit", path: "primary", start: 13, sweeps: 10 },
+      { target: "soak-ams-b", kind: "bgp-idle-one-path", path: "secondary", start: 9, sweeps: 3 },
+      { target: "site", kind: "carrier-both-paths", path: "primary", start: 16, sweeps: 1 },
+      { target: "site", kind: "carrier-flapping-path", path: "secondary", start: 7, sweeps: 3 },
+      { target: "site", kind: "prefixes-over-limit", path: "secondary", start: 9, sweeps: 2 },
+    ],
+    hung: new Map<number, Hang>([
+      [7, "workers"],
+      [9, "timer"],
+      [4, "workers"],
+      [10, "timer"],
+      [16, "workers"],
+    ]),
+  },
+];
 /** Sweeps whose workers left events in the outbox while Service Bus hung, and timers it failed. */
 let hungWithPages = 0;
 let hungTimers = 0;
@@ -239,5 +264,6 @@ it("with fan-out, the alert lifecycle keeps the first soak's promises through ra
     numRuns: RUNS,
     ...replay(),
     endOnFailure: process.env.FUZZ_SHRINK === "0",
+    examples: [HUNT_924],
   });
 }, 900_000);
