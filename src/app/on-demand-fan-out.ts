@@ -10,6 +10,7 @@
 // answers from the workers' claims. On-demand ones in flight are bounded:
 // a subscription's session serves them ahead of the timer's next sweep.
 
+import { storedInstant } from "../core/instant.js";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logging.js";
 import type { CircuitTarget } from "./ports.js";
@@ -107,8 +108,15 @@ function fromRecord(record: SweepRecord & { fannedOut: { deep: number; deadline:
  */
 const onDemand = (run: SharedSweepRun) => run.fannedOut?.by !== "timer";
 
-const before = (deadline: string, now: Date) =>
-  now.getTime() < Date.parse(deadline) + WORK_STOP_GRACE_MS;
+/**
+ * Before the workers' hard stop. A deadline that is not an instant has passed
+ * (work-progress.ts overAt): "42", read as the year 2042, kept a sweep
+ * "running" for years.
+ */
+const before = (deadline: string, now: Date) => {
+  const at = storedInstant(deadline);
+  return at !== null && now.getTime() < at + WORK_STOP_GRACE_MS;
+};
 
 interface InFlight {
   /** The latest that covers `wanted`; null: none. */
@@ -380,15 +388,19 @@ export async function fannedOutRun(
 ): Promise<SharedSweepRun> {
   if (run.status !== "running") return run;
   const now = deps.now();
-  const started = Date.parse(run.startedAt);
-  const keptUntil = Number.isNaN(started) ? -Infinity : started + WORK_CLAIMS_KEEP_MS;
+  const started = storedInstant(run.startedAt);
+  const keptUntil = started === null ? -Infinity : started + WORK_CLAIMS_KEEP_MS;
   if (!deps.claims || now.getTime() >= keptUntil) {
     if (before(run.fannedOut.deadline, now))
       return { ...run, answer: { fannedOut: true, workers: null } };
     return {
       ...run,
       status: "done",
-      finishedAt: new Date(Date.parse(run.fannedOut.deadline) + WORK_STOP_GRACE_MS).toISOString(),
+      // A deadline that is not an instant: done now (new Date(NaN) threw on every poll).
+      finishedAt: new Date(
+        (storedInstant(run.fannedOut.deadline) ?? now.getTime() - WORK_STOP_GRACE_MS) +
+          WORK_STOP_GRACE_MS,
+      ).toISOString(),
       answer: { fannedOut: true, workers: null },
       answerOmitted: deps.claims
         ? `the workers' claims are kept ${WORK_CLAIMS_KEEP_MS / 3_600_000} hours and this sweep's are gone; its circuits' state is on the status page`

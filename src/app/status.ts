@@ -16,7 +16,7 @@ import { staleCircuitIds } from "../core/sight.js";
 import { DEFAULT_MAX_READ_AGE_MINUTES } from "../core/sweep-plan.js";
 import { DEFAULT_ALERT_POLICY, type Silence } from "../core/policy.js";
 import type { ReadAges } from "../core/read-age.js";
-import { storedInstant } from "../core/instant.js";
+import { CLOCK_SKEW_MS, storedInstant } from "../core/instant.js";
 import { severityRank } from "../core/severity.js";
 import {
   SNAPSHOT_LAYERS,
@@ -214,10 +214,16 @@ const notKept = (takenAt: string): StatusCell => ({
 
 const STATUS_ORDER: LayerStatus[] = ["down", "warn", "unknown", "up", "n/a"];
 
-/** Whole minutes from a stored time to now; null when it is not known. */
+/**
+ * Whole minutes from a stored time to now; null when it is not known, or is
+ * ahead of now by more than clocks differ (an `erwatch sweep` from a laptop
+ * whose clock runs hours fast): shown "read 0 min ago", a circuit nobody read
+ * since looked fresh until real time caught up.
+ */
 export function minutesBetween(from: string | null, now: Date): number | null {
   const at = storedInstant(from);
-  return at === null ? null : Math.max(0, Math.floor((now.getTime() - at) / 60_000));
+  if (at === null || at - now.getTime() > CLOCK_SKEW_MS) return null;
+  return Math.max(0, Math.floor((now.getTime() - at) / 60_000));
 }
 
 /** Earliest first; a time not known before any, as it may be the earliest. */

@@ -16,3 +16,10 @@ export function storedInstant(at: unknown): number | null {
   const ms = Date.parse(at);
   return Number.isNaN(ms) ? null : ms;
 }
+
+/**
+ * How far apart two erwatch processes' clocks may be (the timer, a worker, an
+ * operator's `erwatch sweep`): a stored time further ahead of now than this
+ * was not written by a clock erwatch can compare with, and says nothing.
+ */
+export const CLOCK_SKEW_MS = 60_000;

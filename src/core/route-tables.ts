@@ -10,7 +10,7 @@
 // drop in force: while a drop lasts, the kept table is the one from before it.
 // Pure: what to read, what to keep and what vanished; the app does the I/O.
 
-import { storedInstant } from "./instant.js";
+import { CLOCK_SKEW_MS, storedInstant } from "./instant.js";
 import { sessionCarries } from "./path-analysis.js";
 import type { CircuitReading, CircuitVerdict, PathName, RouteRow } from "./model.js";
 import { PATHS } from "./model.js";
@@ -99,9 +99,6 @@ export function droppedPathsIn(snapshot: Snapshot | null) {
     return PATHS.filter((p) => stored?.drops?.[p] || stored?.ipv6Drops?.[p]);
   };
 }
-
-/** How far apart two erwatch processes' clocks may be: a mark this far ahead is still one. */
-const CLOCK_SKEW_MS = 60_000;
 
 /**
  * Which circuits should have their route tables read this sweep: never tried

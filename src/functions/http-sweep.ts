@@ -1,3 +1,4 @@
+import { TextDecoder } from "node:util";
 import functions, {
   type HttpRequest,
   type HttpResponseInit,
@@ -180,6 +181,37 @@ async function fannedOut(
 const isJson = (contentType: string | null) =>
   /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test((contentType ?? "").trim());
 
+/**
+ * The body in the charset its Content-Type names (UTF-8 when it names none).
+ * Windows PowerShell 5.1 sends a string body as ISO-8859-1: read as UTF-8, a
+ * resource group named "rg-zürich" was called a malformed id. One the runtime
+ * cannot decode is a 415 naming it.
+ */
+async function bodyText(
+  request: HttpRequest,
+): Promise<{ ok: true; text: string } | { ok: false; response: HttpResponseInit }> {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i
+    .exec(request.headers.get("content-type") ?? "")?.[1]
+    ?.toLowerCase();
+  if (!charset || charset === "utf-8" || charset === "utf8")
+    return { ok: true, text: await request.text() };
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset);
+  } catch {
+    return {
+      ok: false,
+      response: problemResponse(
+        problem(415, "Unsupported media type", `Send the body as UTF-8 JSON, not ${charset}.`, [
+          { field: "content-type", message: `charset ${charset} is not one erwatch can read` },
+        ]),
+        { "accept-post": "application/json" },
+      ),
+    };
+  }
+  return { ok: true, text: decoder.decode(await request.arrayBuffer()) };
+}
+
 async function readInput(
   request: HttpRequest,
 ): Promise<
@@ -208,7 +240,9 @@ async function readInput(
     );
   if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES)
     return { ok: false, response: tooLarge() };
-  const text = await request.text();
+  const decoded = await bodyText(request);
+  if (!decoded.ok) return decoded;
+  const text = decoded.text;
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) return { ok: false, response: tooLarge() };
   if (text.trim() !== "" && !isJson(request.headers.get("content-type")))
     return {
