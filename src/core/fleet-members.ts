@@ -18,9 +18,17 @@ export interface FleetMember {
   title: string;
   /** Named as last seen: the run that wrote it did not read it. */
   unread: boolean;
+  /** Its tags as last read (routes match a fleet alert by them); empty or absent when not kept. */
+  tags?: Record<string, string>;
 }
 
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+/** Its tags that are text, when it has any. */
+const tagsOf = (v: unknown): { tags?: Record<string, string> } => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return {};
+  const tags = Object.entries(v).filter((e): e is [string, string] => typeof e[1] === "string");
+  return tags.length > 0 ? { tags: Object.fromEntries(tags) } : {};
+};
 const oneOf = <T extends string>(values: readonly T[], v: unknown): T | null =>
   (values as readonly unknown[]).includes(v) ? (v as T) : null;
 
@@ -44,6 +52,7 @@ export function fleetMembersOf(condition: Pick<AlertCondition, "evidence"> | nul
         paths: Array.isArray(paths) ? paths.filter((p): p is string => typeof p === "string") : [],
         title: text(entry["title"]) ?? "",
         unread: entry["unread"] === true,
+        ...tagsOf(entry["tags"]),
       },
     ];
   });

@@ -39,6 +39,8 @@ export interface FleetCandidate {
   circuitName: string;
   subscriptionId: string;
   serviceKey: string | null;
+  /** The circuit's tags: routes that page a circuit's owners by tag match the fleet alert naming it. */
+  tags?: Record<string, string>;
   provider: string | null;
   location: string | null;
   finding: Finding;
@@ -201,6 +203,7 @@ export function fleetCandidates(
             circuitName: verdict.name,
             subscriptionId: verdict.subscriptionId,
             serviceKey: verdict.serviceKey,
+            tags: verdict.tags ?? {},
             provider,
             location,
             finding: o.finding,
@@ -831,6 +834,10 @@ function someNames(names: string[], listedIn: "ticket" | "evidence"): string {
   return `${shown.join(", ")} and ${names.length - shown.length} more (every one in the ${listedIn})`;
 }
 
+/** A member's tags, kept with it (routes match a fleet alert by its members' tags); none: left out. */
+const tagsOf = (tags: Record<string, string> | undefined) =>
+  tags && Object.keys(tags).length > 0 ? { tags } : {};
+
 /** The one finding a group pages with; `others`: members named before and named again as they were. */
 export function fleetFinding(group: FleetGroup, others: FleetMember[] = []): Finding {
   const first = group.members[0]!.finding;
@@ -886,6 +893,7 @@ export function fleetFinding(group: FleetGroup, others: FleetMember[] = []): Fin
           owner: m.finding.owner,
           paths: m.finding.paths,
           title: m.finding.title,
+          ...tagsOf(m.tags),
         })),
         ...others.map((m) => ({
           id: m.id,
@@ -896,6 +904,7 @@ export function fleetFinding(group: FleetGroup, others: FleetMember[] = []): Fin
           owner: m.owner,
           paths: m.paths,
           title: m.title,
+          ...tagsOf(m.tags),
           ...(m.unread ? { unread: true } : {}),
         })),
       ],

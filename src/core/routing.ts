@@ -4,6 +4,8 @@
 // each receiver hears an event once however many routes name it.
 
 import type { AlertEvent } from "./alert-event.js";
+import { FAMILY_OF } from "./alert-identity.js";
+import { fleetMembersOf } from "./fleet-members.js";
 import type { AlertAction, AlertFamily, FindingCode, Layer, Owner, Severity } from "./model.js";
 import { isAtOrAbove, severityRank } from "./severity.js";
 
@@ -77,8 +79,30 @@ export interface RouteResult {
   routes: string[];
 }
 
+/**
+ * A fleet alert speaks for its members (it holds their own outage alerts), so
+ * a route that would page a member's own alert pages it too: matched as each
+ * member, by the member's name, id, tags, code and family. Routed as its
+ * site's pseudo-circuit alone (no tags, code fleet-outage), a carrier outage
+ * on two of a team's circuits paged that team nothing, where one alone paged it.
+ */
+function asMembers(event: AlertEvent): AlertEvent[] {
+  if (event.family !== "fleet") return [];
+  return fleetMembersOf(event).map((m) => {
+    const code = m.code !== null && m.code in FAMILY_OF ? (m.code as FindingCode) : null;
+    return {
+      ...event,
+      circuit: { ...event.circuit, id: m.id, name: m.name, tags: m.tags ?? {} },
+      ...(code ? { code, family: FAMILY_OF[code] } : {}),
+    };
+  });
+}
+
 export function route(routing: Routing, event: AlertEvent): RouteResult {
-  const matched = routing.routes.filter((r) => matches(r.match, event));
+  const members = asMembers(event);
+  const matched = routing.routes.filter(
+    (r) => matches(r.match, event) || members.some((m) => matches(r.match, m)),
+  );
   const receivers = new Set<string>();
   for (const r of matched) {
     for (const groupName of r.actionGroups) {

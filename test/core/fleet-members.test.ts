@@ -34,6 +34,25 @@ describe("fleetMembersOf", () => {
       },
       want: [{ ...full, unread: false }],
     },
+    {
+      // Routes match a fleet alert by its members' tags: kept as text, the rest dropped.
+      case: "its tags",
+      evidence: { circuits: [{ ...full, tags: { Team: "NetOps", n: 1, x: null } }] },
+      want: [{ ...full, unread: false, tags: { Team: "NetOps" } }],
+    },
+    {
+      case: "tags that are not an object, or none that are text",
+      evidence: {
+        circuits: [
+          { ...full, tags: ["a"] },
+          { ...full, id: "y", tags: { n: 1 } },
+        ],
+      },
+      want: [
+        { ...full, unread: false },
+        { ...full, id: "y", unread: false },
+      ],
+    },
     { case: "no circuits", evidence: {}, want: [] },
     { case: "circuits not a list", evidence: { circuits: "x" }, want: [] },
     {

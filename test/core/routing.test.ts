@@ -92,6 +92,58 @@ describe("route", () => {
   });
 });
 
+describe("route: a fleet alert is routed as each of its members too", () => {
+  // A carrier outage on two of a team's circuits at one site pages as one
+  // fleet alert holding their own: routed as the site's pseudo-circuit alone
+  // (no tags, code fleet-outage), it paged the team's routes nothing.
+  const fleet = ev({
+    family: "fleet",
+    code: "fleet-outage",
+    severity: "Sev0",
+    peakSeverity: "Sev0",
+    circuit: {
+      id: "/erwatch/fleet/equinix/amsterdam/provider-x",
+      name: "Equinix at Amsterdam (provider)",
+      tags: {},
+    },
+    evidence: {
+      provider: "Equinix",
+      peeringLocation: "Amsterdam",
+      circuits: [
+        {
+          id: "/s/er-ams-a",
+          name: "er-ams-a",
+          code: "provider-not-provisioned",
+          tags: { Team: "NetOps" },
+        },
+        { id: "/s/er-ams-b", name: "er-ams-b", code: "provider-not-provisioned" },
+      ],
+    },
+  });
+  it.each([
+    { name: "a member by name", match: { circuits: ["ER-AMS-B"] }, hit: true },
+    { name: "a member by id", match: { circuits: ["/s/er-ams-a"] }, hit: true },
+    { name: "a member's tag", match: { circuitTags: { team: "netops" } }, hit: true },
+    { name: "a tag no member has", match: { circuitTags: { team: "apps" } }, hit: false },
+    { name: "another circuit", match: { circuits: ["er-lon"] }, hit: false },
+    { name: "a member's code", match: { codes: ["provider-not-provisioned"] }, hit: true },
+    { name: "a member's family", match: { families: ["provider"] }, hit: true },
+    { name: "its own code", match: { codes: ["fleet-outage"] }, hit: true },
+    {
+      name: "a member, and a severity the fleet does not reach",
+      match: { circuits: ["er-ams-a"], severityAtOrBelow: "Sev2" },
+      hit: false,
+    },
+  ] as const)("$name", ({ match, hit }) => {
+    expect(route(routing(match as never), fleet).receivers).toEqual(hit ? ["r"] : []);
+  });
+
+  it("a circuit's own event is not matched by names in its evidence", () => {
+    const own = ev({ evidence: { circuits: [{ id: "/s/er-ams-b", name: "er-ams-b" }] } });
+    expect(route(routing({ circuits: ["er-ams-b"] }), own).receivers).toEqual([]);
+  });
+});
+
 describe("validateRouting", () => {
   it("should report unknown names, duplicates and routes that can never match", () => {
     const r: Routing = {
