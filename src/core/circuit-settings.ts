@@ -86,10 +86,12 @@ export function readPeeringList(text: string): { peerings: string[]; problems: s
 
 /**
  * A yes/no word in erwatch:pair is a flag someone meant to switch pairing on
- * with: taken as a site, it would join every circuit so tagged, and one of
- * them carrying would hold another's unrelated outage at Sev1.
+ * with, and "none" (the word erwatch:peerings and erwatch:standby-path take
+ * for nothing) one meant to switch it off: taken as a site, either would join
+ * every circuit so tagged, and one of them carrying would hold another's
+ * unrelated outage at Sev1 (or its traffic stop at Sev2, off the pager).
  */
-const flagWord = (value: string) => truthy(value) || falsy(value) || /^(on|off)$/i.test(value);
+const flagWord = (value: string) => truthy(value) || falsy(value) || /^(on|off|none)$/i.test(value);
 
 /** The site an erwatch:pair tag names; undefined when unset, empty or a yes/no word. */
 export function pairTag(tags: Record<string, string>): string | undefined {
