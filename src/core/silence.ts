@@ -468,6 +468,39 @@ export function validateWindow(window: SilenceWindow): void {
     throw new Error(`cron "${window.cron}": ${(error as Error).message}`, { cause: error });
   }
   windowActive(window, new Date(0));
+  if (openEveryMoment(window))
+    throw new Error(
+      `cron "${window.cron}" starts a window at least every ${window.durationMinutes} minutes, so it is open at every moment and silences for good; shorten the window or space the starts (to stop watching a circuit, tag it erwatch:ignore)`,
+    );
+}
+
+/** How many starts the check below walks before it stops saying anything (a cron every few minutes). */
+const MAX_GAP_STEPS = 20_000;
+const YEAR_MS = 366 * 86_400_000;
+
+/**
+ * A recurring window whose next start always comes before it closes (a daily
+ * cron held 1,440 minutes, a weekly one 30 days, an hourly one 60 minutes) is
+ * open at every moment: a circuit muted for good, taken without a word.
+ * Proven over a year of starts on the wall clock; a cron too frequent to walk
+ * a year of (every few minutes) says nothing, and is taken.
+ */
+function openEveryMoment(window: RecurringWindow): boolean {
+  const length = window.durationMinutes * MINUTE_MS;
+  const starts = CronExpressionParser.parse(window.cron, {
+    currentDate: new Date(Date.UTC(2026, 0, 1)),
+    tz: "UTC",
+  });
+  let start = starts.next().toDate().getTime();
+  const until = start + YEAR_MS;
+  for (let n = 0; n < MAX_GAP_STEPS; n += 1) {
+    if (start >= until) return true;
+    const next = starts.next().toDate().getTime();
+    // One starting as this one closes abuts it: still no moment closed.
+    if (next - start > length) return false;
+    start = next;
+  }
+  return false;
 }
 
 function matches(silence: Silence, target: SilenceTarget): boolean {
