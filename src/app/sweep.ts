@@ -239,6 +239,7 @@ async function finish(
 function warnUnmatchedCircuitSettings(
   policy: SweepDeps["policy"],
   silences: readonly Silence[],
+  routing: Routing | null,
   request: SweepRequest,
   planned: SweepPlanResult,
   log: Logger,
@@ -247,6 +248,10 @@ function warnUnmatchedCircuitSettings(
   const settings: [string, string[]][] = [
     ["ERWATCH_BASELINE", Object.keys(policy.classify.dataPlane?.baseline ?? {})],
     ["ERWATCH_ALERT_POLICY.circuits", Object.keys(policy.alerts.circuits)],
+    // A typo in a route's circuits pages that circuit's owners nothing.
+    ...(routing?.routes ?? []).flatMap((r): [string, string[]][] =>
+      r.match.circuits ? [[`ERWATCH_ACTION_GROUPS route "${r.name}"`, r.match.circuits]] : [],
+    ),
   ];
   for (const [setting, keys] of settings) {
     const circuits = unmatchedCircuitKeys(keys, planned.found.targets);
@@ -351,7 +356,14 @@ export function createSweeper(deps: SweepDeps) {
     const planned = await plan(request, log);
     logPlan(log, planned);
     const places = await placesOfUnlisted(planned, request, log);
-    warnUnmatchedCircuitSettings(deps.policy, silenced.silences, request, planned, log);
+    warnUnmatchedCircuitSettings(
+      deps.policy,
+      silenced.silences,
+      deps.routing ?? null,
+      request,
+      planned,
+      log,
+    );
     if (deps.ignoredSettings?.length)
       healthLine(log).warn(
         { ignored: deps.ignoredSettings },
@@ -463,7 +475,14 @@ export function createSweeper(deps: SweepDeps) {
         request.abortSignal,
       );
       const silences = silencesAt(request.now);
-      warnUnmatchedCircuitSettings(deps.policy, silences, request, planned, log);
+      warnUnmatchedCircuitSettings(
+        deps.policy,
+        silences,
+        deps.routing ?? null,
+        request,
+        planned,
+        log,
+      );
       const scoped = {
         ...deps,
         silences,
