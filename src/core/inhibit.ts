@@ -82,7 +82,10 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
   },
   {
     name: "a flapping session holds the open/resolve churn of its paths",
-    source: { family: "session-flapping" },
+    // Its own paths' only: a Sev2 flap on the primary held the secondary's hard
+    // outage unheard (each reset then dropped the site), and a silence on the
+    // primary alone silenced both.
+    source: { family: "session-flapping", targetPaths: true },
     targets: ["path-down"],
     equal: ["circuit", "peering"],
   },
