@@ -6,6 +6,7 @@
 import type { AlertEvent } from "./alert-event.js";
 import { FAMILY_OF } from "./alert-identity.js";
 import { fleetMembersOf } from "./fleet-members.js";
+import { WIDER } from "./lifecycle.js";
 import type { AlertAction, AlertFamily, FindingCode, Layer, Owner, Severity } from "./model.js";
 import { isAtOrAbove, severityRank } from "./severity.js";
 
@@ -88,12 +89,20 @@ export interface RouteResult {
  */
 function asMembers(event: AlertEvent): AlertEvent[] {
   if (event.family !== "fleet") return [];
+  // A member joining the group is told by the fleet alert's repeat ("Wider:"),
+  // its own open held: to a route for opens only, that is the member's open.
+  const joining = event.action === "repeat" && event.change.startsWith(WIDER);
   return fleetMembersOf(event).map((m) => {
     const code = m.code !== null && m.code in FAMILY_OF ? (m.code as FindingCode) : null;
     return {
       ...event,
       circuit: { ...event.circuit, id: m.id, name: m.name, tags: m.tags ?? {} },
       ...(code ? { code, family: FAMILY_OF[code] } : {}),
+      // Owned and graded as its own alert would be: members owned differently
+      // make the group "shared", which a route by owner never matched.
+      ...(m.owner ? { owner: m.owner } : {}),
+      ...(m.severity ? { severity: m.severity, peakSeverity: m.severity } : {}),
+      ...(joining ? { action: "open" as const } : {}),
     };
   });
 }
