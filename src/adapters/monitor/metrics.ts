@@ -107,23 +107,26 @@ type Where = Pick<OddPoint, "metric" | "peering" | "path" | "peerServiceKey">;
 // negative or absurd bits/s) is a gap too, and is named in `odd`.
 // A minute dated after the query's end (beyond clock skew) cannot be: kept, it
 // would read as the newest traffic and, remembered as "last carried", hold off
-// traffic-stopped until that date.
+// traffic-stopped until that date. Nor one dated before its start (a .NET
+// default 0001-01-01): kept, a path that never carried "last carried" in year
+// 1, and paged stopped for a billion minutes, every sweep.
 const pointsOf = (
   ts: MetricsQueryResult["metrics"][number]["timeseries"][number],
   where: Where,
   odd: OddPoint[],
-  latestMs: number,
+  span: { earliestMs: number; latestMs: number },
 ) =>
   new PackedPoints(
     (ts.data ?? []).flatMap((d): PointIn[] => {
       const atMs = d.timeStamp instanceof Date ? d.timeStamp.getTime() : Number.NaN;
       if (!Number.isFinite(atMs)) return [];
-      if (atMs > latestMs) {
+      if (atMs > span.latestMs || atMs < span.earliestMs) {
         odd.push({
           ...where,
           at: new Date(atMs).toISOString(),
           value: d.average === undefined || d.average === null ? "no value" : String(d.average),
-          reason: "dated after the query's end",
+          reason:
+            atMs > span.latestMs ? "dated after the query's end" : "dated before the query's start",
         });
         return [];
       }
@@ -149,11 +152,18 @@ interface Parsed {
   failed: string | null;
 }
 
-/** How far past the query's end a minute may be dated: clocks differ a little. */
+/** How far outside the query's window a minute may be dated: clocks differ a little. */
 const CLOCK_SKEW_MS = 10 * 60_000;
 
-function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[], to: Date): Parsed {
-  const latestMs = to.getTime() + CLOCK_SKEW_MS;
+function seriesOf(
+  result: MetricsQueryResult,
+  wanted: AnyMetric[],
+  window: { from: Date; to: Date },
+): Parsed {
+  const span = {
+    earliestMs: window.from.getTime() - CLOCK_SKEW_MS,
+    latestMs: window.to.getTime() + CLOCK_SKEW_MS,
+  };
   const out: MetricSeries[] = [];
   const globalReach: GlobalReachSeries[] = [];
   const odd: OddPoint[] = [];
@@ -180,7 +190,7 @@ function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[], to: Date): Pa
               ts,
               { metric: name, peering: null, path: null, peerServiceKey },
               odd,
-              latestMs,
+              span,
             ),
           });
         continue;
@@ -197,7 +207,7 @@ function seriesOf(result: MetricsQueryResult, wanted: AnyMetric[], to: Date): Pa
         metric: name,
         peering,
         path,
-        points: pointsOf(ts, { metric: name, peering, path }, odd, latestMs),
+        points: pointsOf(ts, { metric: name, peering, path }, odd, span),
       });
     }
   }
@@ -262,7 +272,7 @@ export class MetricsReader {
           // An entry whose resource id is not text matches no circuit: theirs stay without data.
           return results.map((r) => ({
             id: typeof r.resourceId === "string" ? r.resourceId : "",
-            ...seriesOf(r, c.metrics, window.to),
+            ...seriesOf(r, c.metrics, window),
           }));
         },
       });
@@ -270,17 +280,29 @@ export class MetricsReader {
     // (a metric without `timeseries` or `name`, an entry without `value`): the
     // whole call fails. Asked again one circuit at a time, only that circuit's
     // reading fails, never the batch's other 49.
+    // A refusal with an HTTP status (a 400 for a filter or api-version Azure no
+    // longer takes) may be the same for every circuit: one is asked first, and
+    // when it is refused alike the call fails for all, not 50 calls each refused.
     const asked = await Promise.all(
       calls.map(async (c) => {
         const whole = await query(c);
         if (whole.ok || whole.error.kind !== "malformed" || c.ids.length === 1)
           return [{ call: c, result: whole }];
-        return Promise.all(
-          c.ids.map(async (id) => {
-            const one = { ...c, ids: [id] };
-            return { call: one, result: await query(one) };
-          }),
-        );
+        const oneOf = (id: string) => ({ ...c, ids: [id] });
+        const [firstId, ...rest] = c.ids as [string, ...string[]];
+        const first = await query(oneOf(firstId));
+        const refusedAlike =
+          whole.error.statusCode !== undefined &&
+          !first.ok &&
+          first.error.kind === "malformed" &&
+          first.error.statusCode === whole.error.statusCode;
+        if (refusedAlike) return [{ call: c, result: whole }];
+        return [
+          { call: oneOf(firstId), result: first },
+          ...(await Promise.all(
+            rest.map(async (id) => ({ call: oneOf(id), result: await query(oneOf(id)) })),
+          )),
+        ];
       }),
     ).then((each) => each.flat());
     const out = new Map<string, Reading<CircuitMetrics>>();

@@ -298,6 +298,9 @@ function lowestAvailability(
  * carry traffic at all (Established with prefixes); when it does not, the
  * layer that is down explains any silence and no traffic state is judged.
  */
+/** No circuit carried traffic before ExpressRoute was offered (2014). */
+const EXPRESSROUTE_EPOCH = Date.UTC(2014, 0, 1);
+
 export function judgeTraffic(
   metrics: CircuitMetrics,
   peering: string,
@@ -315,13 +318,16 @@ export function judgeTraffic(
   const floor = policy.trafficStopped.floorBps;
   const busiest = bothOf(bitsIn, bitsOut, Math.max);
   // Remembered from a point dated in the future (before the adapter dropped those): no later than now.
-  const remembered = storedInstant(previous);
+  // One dated before ExpressRoute existed came from a stray point (a .NET default
+  // 0001-01-01, before the adapter dropped points older than the query): never seen carrying.
+  const kept = storedInstant(previous);
+  const remembered = kept !== null && kept < EXPRESSROUTE_EPOCH ? null : kept;
   // Kept as a time that is not an instant (core/instant.ts): it carried (erwatch
   // keeps only a time it saw carry), when is not known, never within the window.
   // Date.parse read "42" as 2042, held to now: "carried now", a stop idle for a
   // window; "yesterday" as NaN: "never seen carrying", a stop quiet longer than
   // the metrics never paged, and an open one resolved.
-  const carriedUnknown = previous != null && remembered === null;
+  const carriedUnknown = previous != null && kept === null;
   let carried = remembered !== null ? Math.min(remembered, now.getTime()) : null;
   for (const [at, value] of busiest)
     if (value > floor && (carried === null || at > carried)) carried = at;

@@ -1,0 +1,262 @@
+// Odd-but-real Azure Monitor answers fed through the real SDK clients against
+// the loopback estate (an adversarial review's probes). A minute dated before
+// the query's start (a .NET default 0001-01-01) made a path that never carried
+// "stopped" for a billion minutes, and, remembered as last carried, paged it
+// every sweep; a 400 refusing every batch call was asked again once per circuit.
+
+import { afterEach, describe, expect, it } from "vitest";
+import type { DataPlaneReader } from "../../src/app/ports.js";
+import { createReadSession } from "../../src/app/ports.js";
+import type { CircuitReading } from "../../src/core/model.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { evaluateCircuit } from "../../src/core/evaluate.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { loadReadConfig } from "../../src/runtime/config.js";
+import { buildReaders } from "../../src/runtime/read.js";
+import { circuitId } from "../support/estate/ids.js";
+import {
+  editWire,
+  estateOf,
+  healthyCircuit,
+  startEstate,
+  type EstateState,
+  type SimulatedEstate,
+} from "../support/estate/index.js";
+import { estateAccess } from "../support/estate-access.js";
+
+const NOW = new Date("2026-11-22T02:00:00.000Z");
+const open: SimulatedEstate[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((e) => e.close()));
+});
+
+async function readersOn(state: EstateState, env: Record<string, string> = {}) {
+  const estate = await startEstate(state);
+  open.push(estate);
+  const access = estateAccess(estate, env);
+  const config = loadReadConfig(access.env, { scope: false });
+  const readers = buildReaders(config, {
+    credential: access.credential,
+    armClientOptions: access.armClientOptions,
+    now: () => NOW,
+  });
+  return { estate, ...readers, dataPlane: readers.dataPlane as DataPlaneReader };
+}
+
+const options = () => ({
+  abortSignal: AbortSignal.timeout(20_000),
+  now: NOW,
+  session: createReadSession(),
+});
+
+async function readingOf(
+  reader: Awaited<ReturnType<typeof readersOn>>["reader"],
+  id: string,
+): Promise<CircuitReading> {
+  const [, , subscriptionId, , resourceGroup, , , , name] = id.split("/");
+  const result = await reader.read(
+    { id, subscriptionId: subscriptionId!, resourceGroup: resourceGroup!, name: name! },
+    { abortSignal: AbortSignal.timeout(20_000), session: createReadSession() },
+  );
+  if (result.kind !== "read") throw new Error("ignored");
+  return result.reading;
+}
+
+const judge = (reading: CircuitReading) =>
+  evaluateCircuit(
+    reading,
+    null,
+    [],
+    [],
+    { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+    NOW,
+  );
+
+describe("metric points outside the window asked for", () => {
+  it("a minute dated before the query's start (a default 0001-01-01 timestamp) does not make a never-carrying path 'stopped'", async () => {
+    const bundle = healthyCircuit();
+    // The secondary carries nothing by design (all traffic preferred over the primary), never tagged.
+    bundle.circuit.peerings[0]!.paths.secondary.traffic = { inBps: 0, outBps: 0 };
+    // One minute of the secondary's series comes back with a default timestamp,
+    // its value intact (the throughput call: value[0] BitsIn, value[1] BitsOut).
+    for (const m of [0, 1])
+      editWire(
+        bundle.circuit,
+        {
+          read: "metrics",
+          field: `value[${m}].timeseries[1].data[0].timeStamp`,
+          value: "0001-01-01T00:00:00Z",
+        },
+        { read: "metrics", field: `value[${m}].timeseries[1].data[0].average`, value: 5e6 },
+      );
+    const { reader, dataPlane } = await readersOn(estateOf(bundle));
+    const id = circuitId(bundle.circuit);
+    const got = (
+      await dataPlane.readMetrics(
+        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
+        options(),
+      )
+    ).get(id.toLowerCase())!;
+    expect(got.ok).toBe(true);
+    const reading = await readingOf(reader, id);
+    const { verdict } = judge({ ...reading, dataPlane: { metrics: got } });
+    const stops = verdict.findings.filter((f) => f.code === "traffic-stopped");
+    // Observed before a fix: a Sev2 "Link up but carrying nothing on the secondary path",
+    // "last carried 00:00 UTC", quiet for ~1e9 minutes.
+    expect(stops.map((f) => `${f.severity} ${f.title}`)).toEqual([]);
+  });
+
+  it("…and once remembered as 'last carried', the stop outlives the odd minute: every later sweep pages it", async () => {
+    const odd = healthyCircuit();
+    odd.circuit.peerings[0]!.paths.secondary.traffic = { inBps: 0, outBps: 0 };
+    for (const m of [0, 1])
+      editWire(
+        odd.circuit,
+        {
+          read: "metrics",
+          field: `value[${m}].timeseries[1].data[0].timeStamp`,
+          value: "0001-01-01T00:00:00Z",
+        },
+        { read: "metrics", field: `value[${m}].timeseries[1].data[0].average`, value: 5e6 },
+      );
+    const sweep = async (bundle: typeof odd, previous: Parameters<typeof evaluateCircuit>[1]) => {
+      const { reader, dataPlane } = await readersOn(estateOf(bundle));
+      const id = circuitId(bundle.circuit);
+      const got = (
+        await dataPlane.readMetrics(
+          [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
+          options(),
+        )
+      ).get(id.toLowerCase())!;
+      const reading = await readingOf(reader, id);
+      return evaluateCircuit(
+        { ...reading, dataPlane: { metrics: got } },
+        previous,
+        [],
+        [],
+        { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+        NOW,
+      );
+    };
+    const first = await sweep(odd, null);
+    // The clean answer of the next sweep: the secondary never carried in it.
+    const clean = healthyCircuit();
+    clean.circuit.peerings[0]!.paths.secondary.traffic = { inBps: 0, outBps: 0 };
+    const second = await sweep(clean, first.snapshot);
+    // Without the odd minute nothing is stopped (control: a clean first sweep pages nothing).
+    const control = await sweep(clean, null);
+    expect(control.verdict.findings.filter((f) => f.code === "traffic-stopped")).toEqual([]);
+    expect
+      .soft(first.snapshot.lastCarriedAt?.["AzurePrivatePeering"]?.secondary ?? null)
+      .toBeNull();
+    expect(
+      second.verdict.findings
+        .filter((f) => f.code === "traffic-stopped")
+        .map((f) => `${f.severity} ${f.title}`),
+    ).toEqual([]);
+  });
+});
+
+describe("a 'last carried' kept from such a minute before it was dropped", () => {
+  it("is no carry: a snapshot remembering year 1 pages no stop", async () => {
+    const clean = healthyCircuit();
+    clean.circuit.peerings[0]!.paths.secondary.traffic = { inBps: 0, outBps: 0 };
+    const { reader, dataPlane } = await readersOn(estateOf(clean));
+    const id = circuitId(clean.circuit);
+    const got = (
+      await dataPlane.readMetrics(
+        [{ id, subscriptionId: clean.circuit.subscriptionId, region: "westeurope" }],
+        options(),
+      )
+    ).get(id.toLowerCase())!;
+    const reading = { ...(await readingOf(reader, id)), dataPlane: { metrics: got } };
+    const policy = { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY };
+    const first = evaluateCircuit(reading, null, [], [], policy, NOW);
+    // What an erwatch before the fix kept: the secondary "carried" on 0001-01-01.
+    const kept = {
+      ...first.snapshot,
+      lastCarriedAt: {
+        ...first.snapshot.lastCarriedAt,
+        AzurePrivatePeering: {
+          ...first.snapshot.lastCarriedAt?.["AzurePrivatePeering"],
+          secondary: "0001-01-01T00:00:00.000Z",
+        },
+      },
+    } as typeof first.snapshot;
+    const next = evaluateCircuit(reading, kept, [], [], policy, NOW);
+    expect(next.verdict.findings.filter((f) => f.code === "traffic-stopped")).toEqual([]);
+  });
+});
+
+// Sound (these pass): odd-but-real answers erwatch already takes as meant.
+describe("odd answers taken as meant", () => {
+  it("metrics: the answer's resource id and dimension values in another case, minutes reversed and sent twice", async () => {
+    const bundle = healthyCircuit();
+    const id = circuitId(bundle.circuit);
+    editWire(
+      bundle.circuit,
+      { read: "metrics", field: "resourceid", value: id.toUpperCase() },
+      ...[0, 1].flatMap((m) => [
+        {
+          read: "metrics" as const,
+          field: `value[${m}].timeseries[0].metadatavalues[0].value`,
+          value: "AZURE_PRIVATE_PEERING",
+        },
+        {
+          read: "metrics" as const,
+          field: `value[${m}].timeseries[0].metadatavalues[1].value`,
+          value: "PRIMARY-ipv4",
+        },
+      ]),
+    );
+    const { reader, dataPlane } = await readersOn(estateOf(bundle));
+    const got = (
+      await dataPlane.readMetrics(
+        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
+        options(),
+      )
+    ).get(id.toLowerCase())!;
+    expect(got.ok).toBe(true);
+    if (!got.ok) return;
+    // Reverse and duplicate every series' minutes, as a merge upstream might.
+    const shuffled = {
+      ...got.value,
+      series: got.value.series.map((s) => {
+        const pts = [...s.points].reverse();
+        return { ...s, points: [...pts, ...pts] };
+      }),
+    };
+    const reading = await readingOf(reader, id);
+    const { verdict } = judge({ ...reading, dataPlane: { metrics: { ...got, value: shuffled } } });
+    const paths = verdict.peerings[0]!.paths;
+    expect([paths.primary.capacity.status, paths.secondary.capacity.status]).toEqual(["up", "up"]);
+    expect(paths.primary.capacity.detail).toMatch(/in 24% · out 9% of 1 Gbps/);
+    expect(verdict.findings).toEqual([]);
+  });
+});
+
+describe("a refusal of the whole batch", () => {
+  it("a 400 Azure Monitor gives every call (a filter or api-version it no longer takes) costs one call per call, not one per circuit", async () => {
+    const bundles = Array.from({ length: 20 }, (_, i) => healthyCircuit({ name: `er-${i}` }));
+    const { estate, dataPlane } = await readersOn(estateOf(...bundles));
+    estate.addFault({
+      match: { operation: "metricsBatch" },
+      behaviour: { kind: "status", status: 400, code: "BadRequest" },
+    });
+    const got = await dataPlane.readMetrics(
+      bundles.map((b) => ({
+        id: circuitId(b.circuit),
+        subscriptionId: b.circuit.subscriptionId,
+        region: "westeurope",
+      })),
+      options(),
+    );
+    expect([...got.values()].every((r) => !r.ok)).toBe(true);
+    const calls = estate.requests.filter((r) => r.operation === "metricsBatch").length;
+    // One chunk, two calls (availability, throughput), each then asked for one circuit
+    // alone to tell a refusal of all from one circuit's malformed entry. Before: 2 + 2 × 20,
+    // one per circuit per call, each refused the same way: 50× per chunk across an estate,
+    // on the four Monitor slots Log Analytics shares.
+    expect(calls).toBe(4);
+  });
+});
