@@ -30,7 +30,9 @@ import { restartedAlert, type AlertState, type Decision } from "../core/lifecycl
 import type { AlertFamily, CircuitReading, CircuitVerdict, Criticality } from "../core/model.js";
 import type { AlertPolicy, Silence } from "../core/policy.js";
 import type { Observation } from "../core/observe.js";
+import { holdsThatReach } from "../core/holds-reach.js";
 import { readAgesOf } from "../core/read-age.js";
+import type { Routing } from "../core/routing.js";
 import { applyCriticality } from "../core/severity.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Logger } from "../logging.js";
@@ -42,6 +44,20 @@ export interface RecordDeps {
   store: StateStore;
   policy: EvaluationPolicy & { alerts: AlertPolicy };
   silences: Silence[];
+  /** Who hears what (ERWATCH_ACTION_GROUPS): a circuit's alert holds another only if it reaches its receivers. Absent or null: not known, every hold kept. */
+  routing?: Routing | null;
+}
+
+/** A circuit's holds among its own alerts, kept only where the holder pages whoever the held alert would. */
+function ownHolds(
+  deps: RecordDeps,
+  steps: AlertStep[],
+  circuit: { id: string; name: string; tags?: Record<string, string> },
+): Holds {
+  const holds = holdsOf(steps, circuit.id);
+  return deps.routing
+    ? holdsThatReach(holds, steps, { ...circuit, tags: circuit.tags ?? {} }, deps.routing)
+    : holds;
 }
 
 /** What was decided for one alert key, for the sweep's result and the CLI's JSON. */
@@ -388,9 +404,10 @@ export function holdsAmong(
   log: Logger,
 ): Holds {
   const ctx = alertContext(deps, circuit, now, log);
-  return holdsOf(
+  return ownHolds(
+    deps,
     observations.map((o) => advanceStep(o, alerts.get(o.key)?.value ?? null, ctx)),
-    circuit.id,
+    circuit,
   );
 }
 
@@ -414,7 +431,7 @@ export async function decideAndCommit(
   const ctx = alertContext(deps, verdict, now, log);
   const steps = observations.map((o) => advanceStep(o, alerts.get(o.key)?.value ?? null, ctx));
   // Inhibition needs every key's condition after this sweep, before any notification.
-  const holds = holdsOf(steps, verdict.id);
+  const holds = ownHolds(deps, steps, verdict);
   // The circuit's own hold of everything stays; a fleet hold covers the rest.
   for (const [key, hold] of extraHolds) {
     const own = holds.get(key);
