@@ -462,7 +462,10 @@ export async function planSweepTargets(
     now,
     maxReadAgeMinutes: deps.maxReadAgeMinutes ?? 15,
     intervalMinutes: deps.intervalMinutes,
-    budgetMs: request.deadline ? request.deadline.getTime() - clock().getTime() : 0,
+    // From the sweep's start, as read ages are: counted from after the listing and
+    // the cheap tier (up to a quarter of the window), the "due" cut-off loosened by
+    // that long, and a circuit could go unread past the maximum age.
+    budgetMs: request.deadline ? request.deadline.getTime() - now.getTime() : 0,
     everything: (request.mode ?? "deep") === "deep",
     signals: signals.troubled,
   });
