@@ -493,6 +493,14 @@ async function postOnce(
       retry ? deliveries.attempted(event.key, name) : attemptedBefore,
     ]);
     retry = true;
+    // A webhook names each episode apart (its alertId): a resolve closes its own
+    // ticket, whatever the next episode's open did since (anything after a
+    // resolve is a later episode). Dropped as stale behind it, the first
+    // episode's ITSM ticket stayed Fired for good. Heard itself, it is stale.
+    if (receiver.kind === "webhook" && event.action === "resolve")
+      return last === event.sequence
+        ? `stale: ${name} already heard this resolve (event ${last}), or it closed the alert there unsent`
+        : null;
     if (last >= event.sequence)
       return `stale: ${name} already heard event ${last} of this alert, later than ${event.sequence} (${event.action}), or that event was a resolve not routed there that closed the alert for it`;
     // Strictly later: this event's own earlier attempts do not make it stale.
