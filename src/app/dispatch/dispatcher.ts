@@ -454,7 +454,25 @@ async function toReceiver(
   // attempted before anything is posted, in the lease's own write: a resolve
   // the receiver took while its record was lost (the one window) still makes
   // the open behind it stale. When it throws, nothing is posted.
-  const held = await deliveries.lease(event.key, name, claimant, until, event.sequence);
+  // Nothing posted yet when the delivery log fails (the lease's write, the stale
+  // check's read): the claim is given back, or the redelivery found its own dead
+  // claim "busy" and the page waited out the whole claim.
+  let posted = false;
+  const giveBack = async (error: unknown) => {
+    if (!posted)
+      await deliveries
+        .release(event.key, event.id, name, claimant)
+        .catch((releaseError) =>
+          log.warn(
+            { err: releaseError, receiver: name, cause: String(error) },
+            "could not give back the claim on an event nothing was posted for; it runs out by itself",
+          ),
+        );
+    throw error;
+  };
+  const held = await deliveries
+    .lease(event.key, name, claimant, until, event.sequence)
+    .catch(giveBack);
   if (held.kind !== "claimed") {
     await deliveries.release(event.key, event.id, name, claimant);
     // The other post usually ends long before its lease: look again within a minute or so.
@@ -462,8 +480,18 @@ async function toReceiver(
     const ends = held.kind === "busy" ? held.until.getTime() : soon;
     return { receiver: name, kind: "busy", until: new Date(Math.min(ends, soon)) };
   }
+  const watched: Receiver = {
+    name: receiver.name,
+    kind: receiver.kind,
+    send: (e, options) => {
+      posted = true;
+      return receiver.send(e, options);
+    },
+  };
   try {
-    return await postOnce(deps, receiver, event, claimant, held.attempted, signal, log, earlier);
+    return await postOnce(deps, watched, event, claimant, held.attempted, signal, log, earlier);
+  } catch (error) {
+    return await giveBack(error);
   } finally {
     await deliveries.unlease(event.key, name, claimant);
   }
