@@ -675,7 +675,10 @@ async function toldOf(
         deps.deliveries.lastSequence(event.key, name),
         deps.deliveries.attempted(event.key, name),
       ]);
-      if (Math.max(heard, sent) >= opened) told.push(name);
+      // This resolve's own sequence attempted there, nothing of the episode heard:
+      // only closing the alert for an unrouted receiver takes that lease (its
+      // record then lost to a storage blip), which must not make it told.
+      if (heard >= opened || (sent >= opened && sent !== event.sequence)) told.push(name);
     } catch (error) {
       // Counted as this receiver's failure (below), so the resolve is tried
       // again or parked naming it: never completed without a receiver that
@@ -723,7 +726,9 @@ async function closeForOthers(
           return;
         }
         try {
-          if (held.attempted >= opened) late.push(name);
+          // Attempted at this resolve's own sequence: an earlier closing of it
+          // (its record lost), not an event of the episode sent there.
+          if (held.attempted >= opened && held.attempted !== event.sequence) late.push(name);
           // Recorded as had, as a stale event is: an earlier event of the
           // episode is then stale, and a copy of this resolve (toldOf finds
           // the receiver now) skips it rather than telling a receiver that
