@@ -453,16 +453,42 @@ describe("dispatcher", () => {
     // A pause that would pass the horizon: the last copy is due at the horizon itself.
     const late = setup([fail(429, true, 120_000)], [ok()]);
     const c = settlement();
+    // A copy the dispatcher first had 59.5 minutes ago.
     await late.dispatcher.dispatch(
-      msg(event({ occurredAt: "2026-11-22T01:00:30.000Z" })),
+      {
+        ...msg(event({ occurredAt: "2026-11-22T01:00:30.000Z" })),
+        messageId: "erw-abc-1~r3",
+        applicationProperties: {
+          erwatchRescheduled: 3,
+          erwatchFirstDispatchedAt: "2026-11-22T01:00:30.000Z",
+        },
+      },
       c.s,
       signal(),
     );
-    expect(c.log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:00:30.000Z"]);
+    expect(c.log).toEqual(["reschedule erw-abc-1~r4 at 2026-11-22T02:00:30.000Z"]);
+    // Its first delivery an hour after it was decided (it waited out a broker
+    // outage in the outbox): the horizon counts from now, the pause is kept whole.
+    const backlog = setup([fail(429, true, 120_000)], [ok()]);
+    const d = settlement();
+    await backlog.dispatcher.dispatch(
+      msg(event({ occurredAt: "2026-11-22T01:00:30.000Z" })),
+      d.s,
+      signal(),
+    );
+    expect(d.log).toEqual(["reschedule erw-abc-1~r1 at 2026-11-22T02:02:00.000Z"]);
     const old = setup([fail(429, true, 120_000)], [ok()]);
     const b = settlement();
+    // A copy the dispatcher first had an hour ago.
     await old.dispatcher.dispatch(
-      msg(event({ occurredAt: "2026-11-22T01:00:00.000Z" })),
+      {
+        ...msg(event({ occurredAt: "2026-11-22T01:00:00.000Z" })),
+        messageId: "erw-abc-1~r4",
+        applicationProperties: {
+          erwatchRescheduled: 4,
+          erwatchFirstDispatchedAt: "2026-11-22T01:00:00.000Z",
+        },
+      },
       b.s,
       signal(),
     );
@@ -1126,7 +1152,13 @@ describe("each receiver at its own pace", () => {
    * copies' times (the sleeps are not waited). Each round says when it ran,
    * whom it posted to and how it settled.
    */
-  async function throughCopies(pd: SendOutcome[], teams: SendOutcome[], body = event()) {
+  async function throughCopies(
+    pd: SendOutcome[],
+    teams: SendOutcome[],
+    body = event(),
+    /** When the dispatcher first had it: absent, this first delivery. */
+    firstDispatchedAt?: string,
+  ) {
     let now = NOW.getTime();
     const scripted = [
       new ScriptedReceiver("pd", "pagerduty", pd),
@@ -1153,7 +1185,12 @@ describe("each receiver at its own pace", () => {
       sleep: async () => undefined,
       random: () => 1,
     });
-    let message: InboundMessage = msg(body);
+    let message: InboundMessage = firstDispatchedAt
+      ? {
+          ...msg(body),
+          applicationProperties: { erwatchFirstDispatchedAt: firstDispatchedAt },
+        }
+      : msg(body);
     const rounds: string[] = [];
     const logs: string[] = [];
     for (let round = 0; round < 12; round += 1) {
@@ -1203,8 +1240,9 @@ describe("each receiver at its own pace", () => {
     const { rounds, logs } = await throughCopies(
       [fail(503, true), fail(503, true), fail(503, true), ok()],
       [fail(429, true, 900_000)],
-      // The horizon is five minutes away.
+      // The horizon is five minutes away: the dispatcher first had it 55 minutes ago.
       event({ occurredAt: "2026-11-22T01:05:00.000Z" }),
+      "2026-11-22T01:05:00.000Z",
     );
     expect(rounds).toEqual([
       "02:00:00 pd+teams: rescheduled",

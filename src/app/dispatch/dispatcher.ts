@@ -12,6 +12,7 @@
 // no other.
 // The whole retry rule lives here.
 
+import { storedInstant } from "../../core/instant.js";
 import { randomUUID } from "node:crypto";
 import type { AlertEvent } from "../../core/alert-event.js";
 import { episodeStart, route, withResolveAudience, type Routing } from "../../core/routing.js";
@@ -139,6 +140,27 @@ const RESCHEDULED = "erwatchRescheduled";
 const RECEIVERS = "erwatchReceivers";
 /** How often the event was posted before a copy made by an erwatch that did not keep receivers apart. */
 const POSTED = "erwatchPosted";
+/**
+ * When the dispatcher first had the event (ISO text): the retry horizon counts
+ * from then, or from the event if later. Counted from the event alone, a page
+ * that waited out a broker outage longer than the horizon in the outbox was
+ * parked on its first throttled answer (PagerDuty's 429 to the backlog's storm).
+ */
+const FIRST_DISPATCHED = "erwatchFirstDispatchedAt";
+
+/**
+ * When the dispatcher first had the event: as a copy carries it, or now on the
+ * published message's first delivery. Null when not known (its burst of
+ * redeliveries, a copy an older erwatch made): the horizon counts from the event.
+ */
+function firstDispatchedOf(message: InboundMessage, now: number): number | null {
+  const carried = message.applicationProperties?.[FIRST_DISPATCHED];
+  if (typeof carried === "string") {
+    const at = storedInstant(carried);
+    return at !== null && at <= now ? at : null;
+  }
+  return copiesOf(message) === 0 && message.deliveryCount <= 1 ? now : null;
+}
 
 /** What a rescheduled copy carries of one receiver that has not heard the event yet. */
 interface Pace {
@@ -255,6 +277,8 @@ export function settleFor(
     kindOf: (name: string) => string;
     /** How often the event was rescheduled for the receiver's own sake already. */
     reschedulesOf: (name: string) => number;
+    /** When the dispatcher first had the event (ms); absent: the event's own time. */
+    firstDispatchedAt?: number;
   },
   policy: RetryPolicy,
 ): Settle {
@@ -314,7 +338,7 @@ export function settleFor(
       reason,
       description: `${description}; the event's time ${JSON.stringify(context.event.occurredAt.slice(0, 40))} cannot be read, so no retry horizon can be set`,
     };
-  const horizon = occurred + policy.horizonMs;
+  const horizon = Math.max(occurred, context.firstDispatchedAt ?? occurred) + policy.horizonMs;
   if (first > horizon && now >= horizon)
     return {
       settled: "dead-letter",
@@ -625,6 +649,10 @@ async function settle(
             ...properties,
             [RESCHEDULED]: copies,
             [RECEIVERS]: JSON.stringify(paces),
+            [FIRST_DISPATCHED]: new Date(
+              firstDispatchedOf(message, deps.now().getTime()) ??
+                Math.min(Date.parse(event.occurredAt) || Infinity, deps.now().getTime()),
+            ).toISOString(),
           },
           at: decision.at,
         },
@@ -848,6 +876,8 @@ export function createDispatcher(deps: DispatcherDeps) {
     // not knowing is a failure for now, never a reason to leave it out.
     for (const { receiver, error } of [...audience.unread, ...closed.unread])
       if (!routed.receivers.includes(receiver)) results.push(storageFailure(receiver, error));
+    const first = firstDispatchedOf(message, now);
+    const firstDispatched = first === null ? {} : { firstDispatchedAt: first };
     const decision = settleFor(
       results,
       {
@@ -857,6 +887,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         now: deps.now(),
         kindOf: (name) => deps.receivers.get(name)?.kind ?? "unknown",
         reschedulesOf: (name) => paceOf(name).reschedules,
+        ...firstDispatched,
       },
       deps.retry,
     );
