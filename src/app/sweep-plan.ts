@@ -390,6 +390,8 @@ export async function planSweepTargets(
   clock: () => Date,
 ): Promise<SweepPlanResult> {
   const { now, abortSignal } = request;
+  // The deadline is on the wall clock: the window left when planning began.
+  const budgetMs = request.deadline ? request.deadline.getTime() - clock().getTime() : 0;
   let found = request.scope
     ? await discoverTargets(deps.reader, request.scope, { abortSignal, logger: log })
     : { targets: [], failures: [] };
@@ -462,10 +464,11 @@ export async function planSweepTargets(
     now,
     maxReadAgeMinutes: deps.maxReadAgeMinutes ?? 15,
     intervalMinutes: deps.intervalMinutes,
-    // From the sweep's start, as read ages are: counted from after the listing and
-    // the cheap tier (up to a quarter of the window), the "due" cut-off loosened by
-    // that long, and a circuit could go unread past the maximum age.
-    budgetMs: request.deadline ? request.deadline.getTime() - now.getTime() : 0,
+    // From when planning began, as read ages are from the sweep's start: counted
+    // after the listing and the cheap tier (up to a quarter of the window), the
+    // "due" cut-off loosened by that long, and a circuit could go unread past the
+    // maximum age.
+    budgetMs,
     everything: (request.mode ?? "deep") === "deep",
     signals: signals.troubled,
   });
