@@ -5,14 +5,12 @@
 // Monitor discovery and the two ways a workspace is addressed.
 
 import { MetricsClient } from "@azure/monitor-query-metrics";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseMonitor } from "../../src/adapters/arm/wire/network-watcher.js";
 import { CIRCUIT_NAMESPACE } from "../../src/adapters/monitor/metrics.js";
 import { PackedPoints } from "../../src/core/dataplane/points.js";
 import type { DataPlaneReader } from "../../src/app/ports.js";
-import { createReadSession } from "../../src/app/ports.js";
 import { REQUIRED_ACTIONS } from "../../src/adapters/arm/operations.js";
-import type { CircuitReading } from "../../src/core/model.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { evaluateCircuit } from "../../src/core/evaluate.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
@@ -29,49 +27,14 @@ import {
   withConnectionMonitor,
   type CircuitBundle,
   type EstateState,
-  type SimulatedEstate,
   type WireEdit,
 } from "../support/estate/index.js";
 import { workspaceGuid } from "../support/estate/monitor-answers.js";
+import { readersPerTest } from "../support/data-plane-readers.js";
 import { estateAccess, staticCredential } from "../support/estate-access.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
-const open: SimulatedEstate[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((e) => e.close()));
-});
-
-async function readersOn(state: EstateState, env: Record<string, string> = {}) {
-  const estate = await startEstate(state);
-  open.push(estate);
-  const access = estateAccess(estate, env);
-  const config = loadReadConfig(access.env, { scope: false });
-  const readers = buildReaders(config, {
-    credential: access.credential,
-    armClientOptions: access.armClientOptions,
-    now: () => NOW,
-  });
-  return { estate, ...readers, dataPlane: readers.dataPlane as DataPlaneReader };
-}
-
-const options = () => ({
-  abortSignal: AbortSignal.timeout(20_000),
-  now: NOW,
-  session: createReadSession(),
-});
-
-async function readingOf(
-  reader: Awaited<ReturnType<typeof readersOn>>["reader"],
-  id: string,
-): Promise<CircuitReading> {
-  const [, , subscriptionId, , resourceGroup, , , , name] = id.split("/");
-  const result = await reader.read(
-    { id, subscriptionId: subscriptionId!, resourceGroup: resourceGroup!, name: name! },
-    { abortSignal: AbortSignal.timeout(20_000), session: createReadSession() },
-  );
-  if (result.kind !== "read") throw new Error("ignored");
-  return result.reading;
-}
+const { readersOn, options, readingOf, closeAfter } = readersPerTest(NOW);
 
 /** One circuit's metrics reading in westeurope, which must have worked. */
 async function oneCircuitMetrics(state: EstateState, circuit: CircuitBundle["circuit"]) {
@@ -94,7 +57,7 @@ describe("Azure Monitor metrics, in batches", () => {
     // scope is ARM's, here following ARM_ENDPOINT to the estate.
     const bundle = healthyCircuit({ name: "er-scope" });
     const estate = await startEstate(estateOf(bundle));
-    open.push(estate);
+    closeAfter(estate);
     const access = estateAccess(estate, {});
     const scopes: string[] = [];
     const { dataPlane } = buildReaders(loadReadConfig(access.env, { scope: false }), {

@@ -4,63 +4,17 @@
 // "stopped" for a billion minutes, and, remembered as last carried, paged it
 // every sweep; a 400 refusing every batch call was asked again once per circuit.
 
-import { afterEach, describe, expect, it } from "vitest";
-import type { DataPlaneReader } from "../../src/app/ports.js";
-import { createReadSession } from "../../src/app/ports.js";
+import { describe, expect, it } from "vitest";
 import type { CircuitReading } from "../../src/core/model.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { evaluateCircuit } from "../../src/core/evaluate.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
-import { loadReadConfig } from "../../src/runtime/config.js";
-import { buildReaders } from "../../src/runtime/read.js";
 import { circuitId } from "../support/estate/ids.js";
-import {
-  editWire,
-  estateOf,
-  healthyCircuit,
-  startEstate,
-  type EstateState,
-  type SimulatedEstate,
-} from "../support/estate/index.js";
-import { estateAccess } from "../support/estate-access.js";
+import { editWire, estateOf, healthyCircuit } from "../support/estate/index.js";
+import { readersPerTest } from "../support/data-plane-readers.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
-const open: SimulatedEstate[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((e) => e.close()));
-});
-
-async function readersOn(state: EstateState, env: Record<string, string> = {}) {
-  const estate = await startEstate(state);
-  open.push(estate);
-  const access = estateAccess(estate, env);
-  const config = loadReadConfig(access.env, { scope: false });
-  const readers = buildReaders(config, {
-    credential: access.credential,
-    armClientOptions: access.armClientOptions,
-    now: () => NOW,
-  });
-  return { estate, ...readers, dataPlane: readers.dataPlane as DataPlaneReader };
-}
-
-const options = () => ({
-  abortSignal: AbortSignal.timeout(20_000),
-  now: NOW,
-  session: createReadSession(),
-});
-
-async function readingOf(
-  reader: Awaited<ReturnType<typeof readersOn>>["reader"],
-  id: string,
-): Promise<CircuitReading> {
-  const [, , subscriptionId, , resourceGroup, , , , name] = id.split("/");
-  const result = await reader.read(
-    { id, subscriptionId: subscriptionId!, resourceGroup: resourceGroup!, name: name! },
-    { abortSignal: AbortSignal.timeout(20_000), session: createReadSession() },
-  );
-  if (result.kind !== "read") throw new Error("ignored");
-  return result.reading;
-}
+const { readersOn, options, readingOf } = readersPerTest(NOW);
 
 const judge = (reading: CircuitReading) =>
   evaluateCircuit(

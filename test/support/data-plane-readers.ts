@@ -1,0 +1,56 @@
+// The readers a data-plane test reads a simulated estate with (the real SDK
+// clients against the loopback ARM and Monitor endpoints), each estate closed
+// after its test.
+
+import { afterEach } from "vitest";
+import { createReadSession, type DataPlaneReader } from "../../src/app/ports.js";
+import type { CircuitReading } from "../../src/core/model.js";
+import { loadReadConfig } from "../../src/runtime/config.js";
+import { buildReaders } from "../../src/runtime/read.js";
+import { startEstate, type EstateState, type SimulatedEstate } from "./estate/index.js";
+import { estateAccess } from "./estate-access.js";
+
+/** Call at a test file's top level: readers on estates started per test, at `now`. */
+export function readersPerTest(now: Date) {
+  const open: SimulatedEstate[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((e) => e.close()));
+  });
+
+  async function readersOn(state: EstateState, env: Record<string, string> = {}) {
+    const estate = await startEstate(state);
+    open.push(estate);
+    const access = estateAccess(estate, env);
+    const config = loadReadConfig(access.env, { scope: false });
+    const readers = buildReaders(config, {
+      credential: access.credential,
+      armClientOptions: access.armClientOptions,
+      now: () => now,
+    });
+    return { estate, ...readers, dataPlane: readers.dataPlane as DataPlaneReader };
+  }
+
+  const options = () => ({
+    abortSignal: AbortSignal.timeout(20_000),
+    now,
+    session: createReadSession(),
+  });
+
+  async function readingOf(
+    reader: Awaited<ReturnType<typeof readersOn>>["reader"],
+    id: string,
+  ): Promise<CircuitReading> {
+    const [, , subscriptionId, , resourceGroup, , , , name] = id.split("/");
+    const result = await reader.read(
+      { id, subscriptionId: subscriptionId!, resourceGroup: resourceGroup!, name: name! },
+      { abortSignal: AbortSignal.timeout(20_000), session: createReadSession() },
+    );
+    if (result.kind !== "read") throw new Error("ignored");
+    return result.reading;
+  }
+
+  /** An estate a test started itself, closed after it too. */
+  const closeAfter = (estate: SimulatedEstate) => void open.push(estate);
+
+  return { readersOn, options, readingOf, closeAfter };
+}
