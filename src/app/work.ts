@@ -180,21 +180,37 @@ export function workMessages(
         list.filter((i) => suspected(i.reason)),
       );
   // Units in plan order: a site's reads at its first one's place, the rest alone.
-  const units: WorkItem[][] = [];
+  // A site over one message spans several anyway: its rotation reads go at the
+  // first of them, after every site's trouble and due reads. At its first read's
+  // place, they came before them: a deadline cut other sites' trouble and due
+  // circuits in the session, sweep after sweep, while reads not yet needed were
+  // spent. Both parts stay in the site's session, read in turn by one worker.
+  const units: { session: string; items: WorkItem[] }[] = [];
   const placed = new Set<string>();
+  const sessionOf = (item: WorkItem) => item.target.subscriptionId.toLowerCase();
   for (const item of items) {
     const place = placeOfItem(item);
     const site = place ? atPlace.get(place)! : [];
-    const together = site.includes(item) ? site : [item];
-    if (together.length > 1 && placed.has(place!)) continue;
-    if (together.length > 1) placed.add(place!);
-    units.push(together);
+    if (!site.includes(item) || site.length === 1) {
+      units.push({ session: sessionOf(item), items: [item] });
+      continue;
+    }
+    const part =
+      site.length <= options.batchSize ? "all" : item.reason === "rotation" ? "rotation" : "first";
+    if (placed.has(`${place}|${part}`)) continue;
+    placed.add(`${place}|${part}`);
+    units.push({
+      session: sessionOf(site[0]!),
+      items:
+        part === "all"
+          ? site
+          : site.filter((i) => (i.reason === "rotation") === (part === "rotation")),
+    });
   }
   const sizes = new Map(items.map((item) => [item, itemBytes(item)]));
   const bytesOf = (batch: WorkItem[]) => batch.reduce((n, item) => n + sizes.get(item)!, 0);
   const bySession = new Map<string, WorkItem[][]>();
-  for (const unit of units) {
-    const key = unit[0]!.target.subscriptionId.toLowerCase();
+  for (const { session: key, items: unit } of units) {
     const batches = bySession.get(key) ?? bySession.set(key, []).get(key)!;
     const open = batches.at(-1);
     if (

@@ -236,7 +236,7 @@ describe("splitting a sweep's deep reads into work messages", () => {
       messages: ["sub-b 1/2: b1, a1", "sub-b 2/2: b2, b3", "sub-a 1/2: a2, a3", "sub-a 2/2: a4"],
     },
     {
-      case: "a site that fits in three messages travels together whole",
+      case: "a site that fits in three messages travels together whole, its suspects and due reads first",
       rows: [
         ["b1", "sub-b", "Amsterdam", "signal"],
         ["a1", "sub-a", "Amsterdam", "rotation"],
@@ -245,7 +245,27 @@ describe("splitting a sweep's deep reads into work messages", () => {
         ["b3", "sub-b", "Amsterdam", "rotation"],
         ["a3", "sub-a", "Amsterdam", "rotation"],
       ],
-      messages: ["sub-b 1/3: b1, a1", "sub-b 2/3: b2, a2", "sub-b 3/3: b3, a3"],
+      messages: ["sub-b 1/3: b1, a2", "sub-b 2/3: a1, b2", "sub-b 3/3: b3, a3"],
+    },
+    {
+      // Found by a review: the whole site went at its first read's place, so a
+      // deadline cut London's trouble and Paris's due read behind Amsterdam's
+      // rotation, sweep after sweep.
+      case: "a site over one message: its rotation reads after every site's trouble and due reads",
+      rows: [
+        ["ams-t", "sub-a", "Amsterdam", "trouble"],
+        ["lon-t", "sub-a", "London", "trouble"],
+        ["par-d", "sub-a", "Paris", "due"],
+        ["ams-r1", "sub-a", "Amsterdam", "rotation"],
+        ["ams-r2", "sub-a", "Amsterdam", "rotation"],
+        ["ams-r3", "sub-a", "Amsterdam", "rotation"],
+      ],
+      messages: [
+        "sub-a 1/4: ams-t, lon-t",
+        "sub-a 2/4: par-d",
+        "sub-a 3/4: ams-r1, ams-r2",
+        "sub-a 4/4: ams-r3",
+      ],
     },
     {
       case: "a site that fits in a message is not split over two",
