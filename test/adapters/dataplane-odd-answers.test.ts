@@ -26,13 +26,13 @@ const judge = (reading: CircuitReading) =>
     NOW,
   );
 
-describe("metric points outside the window asked for", () => {
-  it("a minute dated before the query's start (a default 0001-01-01 timestamp) does not make a never-carrying path 'stopped'", async () => {
-    const bundle = healthyCircuit();
-    // The secondary carries nothing by design (all traffic preferred over the primary), never tagged.
-    bundle.circuit.peerings[0]!.paths.secondary.traffic = { inBps: 0, outBps: 0 };
-    // One minute of the secondary's series comes back with a default timestamp,
-    // its value intact (the throughput call: value[0] BitsIn, value[1] BitsOut).
+/** A healthy circuit whose secondary carries nothing by design (all traffic preferred over the primary), never tagged. */
+function quietSecondary({ yearOne }: { yearOne: boolean }) {
+  const bundle = healthyCircuit();
+  bundle.circuit.peerings[0]!.paths.secondary.traffic = { inBps: 0, outBps: 0 };
+  // One minute of the secondary's series comes back with a default timestamp,
+  // its value intact (the throughput call: value[0] BitsIn, value[1] BitsOut).
+  if (yearOne)
     for (const m of [0, 1])
       editWire(
         bundle.circuit,
@@ -43,89 +43,58 @@ describe("metric points outside the window asked for", () => {
         },
         { read: "metrics", field: `value[${m}].timeseries[1].data[0].average`, value: 5e6 },
       );
-    const { reader, dataPlane } = await readersOn(estateOf(bundle));
-    const id = circuitId(bundle.circuit);
-    const got = (
-      await dataPlane.readMetrics(
-        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
-        options(),
-      )
-    ).get(id.toLowerCase())!;
-    expect(got.ok).toBe(true);
-    const reading = await readingOf(reader, id);
-    const { verdict } = judge({ ...reading, dataPlane: { metrics: got } });
-    const stops = verdict.findings.filter((f) => f.code === "traffic-stopped");
-    // Observed before a fix: a Sev2 "Link up but carrying nothing on the secondary path",
+  return bundle;
+}
+
+/** One sweep of `bundle` through the real SDK clients, judged against `previous`. */
+async function sweep(
+  bundle: ReturnType<typeof healthyCircuit>,
+  previous: Parameters<typeof evaluateCircuit>[1] = null,
+) {
+  const { reader, dataPlane } = await readersOn(estateOf(bundle));
+  const id = circuitId(bundle.circuit);
+  const got = (
+    await dataPlane.readMetrics(
+      [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
+      options(),
+    )
+  ).get(id.toLowerCase())!;
+  expect(got.ok).toBe(true);
+  const reading = await readingOf(reader, id);
+  return evaluateCircuit(
+    { ...reading, dataPlane: { metrics: got } },
+    previous,
+    [],
+    [],
+    { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+    NOW,
+  );
+}
+
+const stops = (result: Awaited<ReturnType<typeof sweep>>) =>
+  result.verdict.findings
+    .filter((f) => f.code === "traffic-stopped")
+    .map((f) => `${f.severity} ${f.title}`);
+
+describe("metric points outside the window asked for", () => {
+  it("a minute dated before the query's start (a default 0001-01-01 timestamp) does not make a never-carrying path 'stopped'", async () => {
+    // Before the fix: a Sev2 "Link up but carrying nothing on the secondary path",
     // "last carried 00:00 UTC", quiet for ~1e9 minutes.
-    expect(stops.map((f) => `${f.severity} ${f.title}`)).toEqual([]);
+    expect(stops(await sweep(quietSecondary({ yearOne: true })))).toEqual([]);
   });
 
-  it("…and once remembered as 'last carried', the stop outlives the odd minute: every later sweep pages it", async () => {
-    const odd = healthyCircuit();
-    odd.circuit.peerings[0]!.paths.secondary.traffic = { inBps: 0, outBps: 0 };
-    for (const m of [0, 1])
-      editWire(
-        odd.circuit,
-        {
-          read: "metrics",
-          field: `value[${m}].timeseries[1].data[0].timeStamp`,
-          value: "0001-01-01T00:00:00Z",
-        },
-        { read: "metrics", field: `value[${m}].timeseries[1].data[0].average`, value: 5e6 },
-      );
-    const sweep = async (bundle: typeof odd, previous: Parameters<typeof evaluateCircuit>[1]) => {
-      const { reader, dataPlane } = await readersOn(estateOf(bundle));
-      const id = circuitId(bundle.circuit);
-      const got = (
-        await dataPlane.readMetrics(
-          [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
-          options(),
-        )
-      ).get(id.toLowerCase())!;
-      const reading = await readingOf(reader, id);
-      return evaluateCircuit(
-        { ...reading, dataPlane: { metrics: got } },
-        previous,
-        [],
-        [],
-        { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
-        NOW,
-      );
-    };
-    const first = await sweep(odd, null);
+  it("…nor is remembered as 'last carried', which paged the stop every later sweep", async () => {
+    const first = await sweep(quietSecondary({ yearOne: true }));
+    expect(first.snapshot.lastCarriedAt?.["AzurePrivatePeering"]?.secondary ?? null).toBeNull();
     // The clean answer of the next sweep: the secondary never carried in it.
-    const clean = healthyCircuit();
-    clean.circuit.peerings[0]!.paths.secondary.traffic = { inBps: 0, outBps: 0 };
-    const second = await sweep(clean, first.snapshot);
-    // Without the odd minute nothing is stopped (control: a clean first sweep pages nothing).
-    const control = await sweep(clean, null);
-    expect(control.verdict.findings.filter((f) => f.code === "traffic-stopped")).toEqual([]);
-    expect
-      .soft(first.snapshot.lastCarriedAt?.["AzurePrivatePeering"]?.secondary ?? null)
-      .toBeNull();
-    expect(
-      second.verdict.findings
-        .filter((f) => f.code === "traffic-stopped")
-        .map((f) => `${f.severity} ${f.title}`),
-    ).toEqual([]);
+    expect(stops(await sweep(quietSecondary({ yearOne: false }), first.snapshot))).toEqual([]);
   });
 });
 
 describe("a 'last carried' kept from such a minute before it was dropped", () => {
   it("is no carry: a snapshot remembering year 1 pages no stop", async () => {
-    const clean = healthyCircuit();
-    clean.circuit.peerings[0]!.paths.secondary.traffic = { inBps: 0, outBps: 0 };
-    const { reader, dataPlane } = await readersOn(estateOf(clean));
-    const id = circuitId(clean.circuit);
-    const got = (
-      await dataPlane.readMetrics(
-        [{ id, subscriptionId: clean.circuit.subscriptionId, region: "westeurope" }],
-        options(),
-      )
-    ).get(id.toLowerCase())!;
-    const reading = { ...(await readingOf(reader, id)), dataPlane: { metrics: got } };
-    const policy = { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY };
-    const first = evaluateCircuit(reading, null, [], [], policy, NOW);
+    const first = await sweep(quietSecondary({ yearOne: false }));
+    expect(stops(first)).toEqual([]);
     // What an erwatch before the fix kept: the secondary "carried" on 0001-01-01.
     const kept = {
       ...first.snapshot,
@@ -137,8 +106,7 @@ describe("a 'last carried' kept from such a minute before it was dropped", () =>
         },
       },
     } as typeof first.snapshot;
-    const next = evaluateCircuit(reading, kept, [], [], policy, NOW);
-    expect(next.verdict.findings.filter((f) => f.code === "traffic-stopped")).toEqual([]);
+    expect(stops(await sweep(quietSecondary({ yearOne: false }), kept))).toEqual([]);
   });
 });
 

@@ -5,14 +5,9 @@
 // an alert's commit keeps its decision, event and history record.
 
 import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  createTableClient,
-  TableStateStore,
-  tableNames,
-} from "../../src/adapters/tables/state-store.js";
+import type { TableStateStore } from "../../src/adapters/tables/state-store.js";
 import { drainOutbox } from "../../src/app/outbox.js";
 import { recordCircuit, type RecordDeps } from "../../src/app/record-circuit.js";
-import type { StateConfig } from "../../src/config/state.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
@@ -22,6 +17,7 @@ import { event as alertEvent } from "../support/dispatch-event.js";
 import { InMemoryEventSink } from "../support/in-memory-sink.js";
 import { CIRCUIT_ID, circuitReading } from "../support/readings.js";
 import { startTableFaultProxy, type TableFaultProxy } from "../support/table-fault-proxy.js";
+import { freshStore } from "../support/state.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
@@ -29,7 +25,6 @@ const minute = (m: number) => new Date(T0 + m * 60_000);
 
 let azurite: Azurite;
 let proxy: TableFaultProxy;
-let tables = 0;
 beforeAll(async () => {
   azurite = await startAzurite();
   proxy = await startTableFaultProxy(azurite);
@@ -40,31 +35,9 @@ afterAll(async () => {
 });
 
 async function storeOn(connectionString: string, timeoutMs: number) {
-  tables += 1;
-  const config: StateConfig = {
-    connection: { kind: "connection-string", value: connectionString, setting: "ERWATCH_STORAGE" },
-    tablePrefix: `rv${process.pid}n${tables}`,
-    historyRetentionDays: 30,
-    timeoutMs,
-    policy: DEFAULT_ALERT_POLICY,
-    silences: [],
-  };
-  const names = tableNames(config.tablePrefix);
-  const noCredential = () => {
-    throw new Error("a connection string needs no credential");
-  };
-  const client = (t: string) => createTableClient(config, t, noCredential);
   const mem = memoryLogger();
-  const store = new TableStateStore(
-    {
-      snapshots: client(names.snapshots),
-      alerts: client(names.alerts),
-      history: client(names.history),
-    },
-    { timeoutMs, log: mem.logger },
-  );
-  await store.ensureTables();
-  return { store, ...mem, names };
+  const { store } = await freshStore(connectionString, mem.logger, { timeoutMs });
+  return { store, ...mem };
 }
 
 // ---------------------------------------------------------------------------

@@ -11,10 +11,14 @@ import { memoryLogger } from "./test-logger.js";
 
 let counter = 0;
 
-/** A store on fresh tables (a unique prefix per call), created; rows it cannot read are named in `log`. */
+/**
+ * A store on fresh tables (a unique prefix per call), created; rows it cannot
+ * read are named in `log`. `timeoutMs`: each call's deadline (STORAGE_TIMEOUT_MS).
+ */
 export async function freshStore(
   connectionString: string,
   log: Logger = memoryLogger().logger,
+  { timeoutMs = 10_000 }: { timeoutMs?: number } = {},
 ): Promise<{
   store: TableStateStore;
   silences: TableSilenceStore;
@@ -27,7 +31,7 @@ export async function freshStore(
     connection: { kind: "connection-string", value: connectionString, setting: "ERWATCH_STORAGE" },
     tablePrefix: prefix,
     historyRetentionDays: 30,
-    timeoutMs: 10_000,
+    timeoutMs,
     policy: DEFAULT_ALERT_POLICY,
     silences: [],
   };
