@@ -7,6 +7,7 @@ import { ServiceBusClient } from "@azure/service-bus";
 import { afterEach, expect, it } from "vitest";
 import { EventConsumer } from "../../src/adapters/servicebus/consumer.js";
 import type { Dispatcher } from "../../src/app/dispatch/dispatcher.js";
+import { NO_TURN, ReceiverTurns } from "../../src/app/dispatch/receiver-turns.js";
 import { startBroker } from "../support/amqp-broker/broker.js";
 import { memoryLogger } from "../support/test-logger.js";
 
@@ -35,15 +36,25 @@ it("dispatches other alerts' events while one alert's delivery hangs, and one al
   const slowHeld = new Promise<void>((resolve) => (release = resolve));
   let othersDone!: () => void;
   const bothOthers = new Promise<void>((resolve) => (othersDone = resolve));
+  const body = (m: { body: unknown }) =>
+    (typeof m.body === "string" ? JSON.parse(m.body) : m.body) as { key: string };
+  // Posts to its one receiver in turn when the consumer asks for order, as the real one does.
+  const turns = new ReceiverTurns();
   const dispatcher: Dispatcher = {
-    dispatch: async (message, settlement) => {
-      started.push(message.messageId);
-      // The first event of the slow alert waits until both other alerts were delivered.
-      if (message.messageId === "slow-1") await slowHeld;
-      await settlement.complete();
-      finished.push(message.messageId);
-      if (finished.includes("b-1") && finished.includes("c-1")) othersDone();
-      return { settled: "complete", delivered: [], skipped: [] };
+    dispatch: async (message, settlement, _signal, ordered) => {
+      const turn = ordered ? turns.take(body(message).key, ["receiver"]) : NO_TURN;
+      try {
+        await turn.wait("receiver");
+        started.push(message.messageId);
+        // The first event of the slow alert waits until both other alerts were delivered.
+        if (message.messageId === "slow-1") await slowHeld;
+        await settlement.complete();
+        finished.push(message.messageId);
+        if (finished.includes("b-1") && finished.includes("c-1")) othersDone();
+        return { settled: "complete", delivered: [], skipped: [] };
+      } finally {
+        turn.doneAll();
+      }
     },
   };
   const consumer = new EventConsumer(sb, dispatcher, {
@@ -65,7 +76,7 @@ it("dispatches other alerts' events while one alert's delivery hangs, and one al
       setTimeout(() => reject(new Error("other alerts waited behind the hung one")), 10_000),
     ),
   ]);
-  // slow-2 is the same alert: not begun while slow-1 is in flight.
+  // slow-2 is the same alert: not posted while slow-1 is in flight.
   expect(started).not.toContain("slow-2");
   release();
   expect(await drained).toBe(4);

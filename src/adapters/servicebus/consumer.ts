@@ -83,20 +83,6 @@ export interface ConsumerOptions {
   timeoutMs: number;
 }
 
-/** The alert key of an event body (object or JSON text), or null: messages of one alert stay in order. */
-function alertKeyOf(body: unknown): string | null {
-  let value = body;
-  if (typeof body === "string" || Buffer.isBuffer(body)) {
-    try {
-      value = JSON.parse(body.toString());
-    } catch {
-      return null;
-    }
-  }
-  const key = (value as { key?: unknown } | null)?.key;
-  return typeof key === "string" ? key : null;
-}
-
 /** A receive link and the messages taken on it not yet settled. */
 interface ReceiveLink {
   receiver: ServiceBusReceiver;
@@ -140,7 +126,7 @@ export class EventConsumer {
     // ran out would fail the settlement and redeliver an event being
     // delivered. The SDK renews each lock from its receipt until the message
     // is settled, for at most this long. At most flow.max messages are held,
-    // so at most flow.max - 1 are ahead of one in its alert's turn, and each
+    // so at most flow.max - 1 are ahead of one in its turns at its receivers, and each
     // ends within the longest dispatch: the last still holds its lock when
     // its own dispatch ends.
     this.receiveOptions = {
@@ -246,15 +232,13 @@ export class EventConsumer {
         { messageIds: messages.map((m) => m.messageId), held: this.flow.size },
         "alert events taken from Service Bus",
       );
-    // One alert's events in the order received, different alerts at once.
-    // The dispatcher would stay right without the turn (its delivery log
-    // leases each alert's receiver to one event at a time and drops an event
-    // older than one already sent), but the later event would find the
-    // receiver busy and be rescheduled up to DISPATCH_RETRY_MAX_WAIT_MS
-    // later: a Sev0 escalation a minute late behind its own open.
+    // Each begins now: one alert's events keep their order at each receiver
+    // (the dispatcher's turns, taken in the order dispatch is called, which
+    // is this one: nothing is awaited before it), not as whole events. A
+    // turn per alert made its PagerDuty escalation wait out Teams' Retry-After
+    // on the open before it, up to DISPATCH_RETRY_MAX_WAIT_MS at 2 a.m.
     for (const message of messages) {
-      const key = alertKeyOf(message.body) ?? `message ${String(message.messageId)}`;
-      const settled = this.flow.hold(key, () => this.handle(link.receiver, message, signal));
+      const settled = this.flow.hold(() => this.handle(link.receiver, message, signal));
       this.mine.add(settled);
       link.held.add(settled);
       void settled.then(() => {
@@ -308,7 +292,7 @@ export class EventConsumer {
   ): Promise<void> {
     const settlement = this.settlementFor(receiver, message, signal);
     if (signal.aborted) {
-      // Taken behind an earlier event of its alert when Ctrl-C came: not begun.
+      // Taken as Ctrl-C came: not begun.
       this.options.logger.info(
         { messageId: message.messageId },
         "stopping: the alert event goes back to Service Bus undispatched",
@@ -329,6 +313,7 @@ export class EventConsumer {
         },
         settlement,
         signal,
+        true,
       );
     } catch (error) {
       // A bug or a storage outage: nothing is lost, the message comes back.

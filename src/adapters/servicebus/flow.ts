@@ -3,9 +3,9 @@
 // renews it until it is settled, for a bounded time), so the bound is on what
 // is taken, not only on what runs: p-limit would bound the dispatches and let
 // a queue of locked messages grow behind them. With no more held than may run,
-// a message runs as soon as it is taken, unless an earlier event of its alert
-// is still being dispatched: one alert's events go one after another, in the
-// order taken.
+// a message runs as soon as it is taken: one alert's events keep their order
+// at each receiver in the dispatcher, in the order the messages were taken
+// (receiver-turns.ts).
 
 /** Resolves when `signal` aborts; `off` lets the listener go. */
 function abortOf(signal: AbortSignal): { aborted: Promise<void>; off: () => void } {
@@ -18,14 +18,12 @@ function abortOf(signal: AbortSignal): { aborted: Promise<void>; off: () => void
 
 export class DispatchFlow {
   private readonly held = new Set<Promise<void>>();
-  /** The last message taken of each alert still held: the next one of it waits for it. */
-  private readonly tails = new Map<string, Promise<void>>();
   /** Messages settled since settled() last said. */
   private settledSince = 0;
 
   constructor(readonly max: number) {}
 
-  /** Messages held now: being dispatched, or waiting for an earlier event of their alert. */
+  /** Messages held now: being dispatched (some waiting at a receiver for an earlier event of their alert). */
   get size(): number {
     return this.held.size;
   }
@@ -45,19 +43,15 @@ export class DispatchFlow {
   }
 
   /**
-   * Holds one message of alert `key` and runs `run` once every earlier one of
-   * that alert is settled. `run` must not throw: it settles its message
-   * whatever happens. Resolves when it is settled.
+   * Holds one message and runs `run` now. `run` must not throw: it settles
+   * its message whatever happens. Resolves when it is settled.
    */
-  hold(key: string, run: () => Promise<void>): Promise<void> {
-    const before = this.tails.get(key);
-    const settled = (before ? before.then(run) : run()).catch(() => undefined);
+  hold(run: () => Promise<void>): Promise<void> {
+    const settled = run().catch(() => undefined);
     this.held.add(settled);
-    this.tails.set(key, settled);
     void settled.then(() => {
       this.settledSince += 1;
       this.held.delete(settled);
-      if (this.tails.get(key) === settled) this.tails.delete(key);
     });
     return settled;
   }

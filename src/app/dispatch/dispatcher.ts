@@ -21,6 +21,7 @@ import type { Receiver, SendOutcome } from "./receiver.js";
 import { parseEvent } from "./event-schema.js";
 import type { DeliveryLog, InboundMessage, Settlement } from "./ports.js";
 import { counted } from "../../core/text.js";
+import { NO_TURN, ReceiverTurns, type Turn } from "./receiver-turns.js";
 
 export interface RetryPolicy {
   attemptsPerDelivery: number;
@@ -739,6 +740,7 @@ async function closeForOthers(
   routed: readonly string[],
   claimant: string,
   log: Logger,
+  turn: Turn,
 ): Promise<{ late: string[]; unread: { receiver: string; error: unknown }[] }> {
   const late: string[] = [];
   const unread: { receiver: string; error: unknown }[] = [];
@@ -747,6 +749,8 @@ async function closeForOthers(
   const others = [...deps.receivers.keys()].filter((name) => !routed.includes(name));
   await Promise.all(
     others.map(async (name) => {
+      // Behind an earlier event of the alert still posting there in this process.
+      await turn.wait(name);
       try {
         const held = await deps.deliveries.lease(event.key, name, claimant, until, event.sequence);
         if (held.kind === "busy") {
@@ -783,6 +787,23 @@ async function closeForOthers(
   return { late, unread };
 }
 
+/** A receiver not posted to because the dispatcher is stopping: retryable, given back. */
+function stopping(receiver: string): ReceiverResult {
+  return {
+    receiver,
+    kind: "failed",
+    permanent: false,
+    attempts: 0,
+    last: {
+      ok: false,
+      retryable: true,
+      status: null,
+      retryAfterMs: null,
+      reason: "not posted: erwatch dispatch was stopping",
+    },
+  };
+}
+
 /** A receiver whose delivery log failed: retryable, like a receiver that did not answer. */
 function storageFailure(receiver: string, error: unknown): ReceiverResult {
   const kind = error instanceof Error ? error.name : typeof error;
@@ -803,11 +824,19 @@ function storageFailure(receiver: string, error: unknown): ReceiverResult {
 
 export function createDispatcher(deps: DispatcherDeps) {
   const newId = deps.newId ?? randomUUID;
+  const turns = new ReceiverTurns();
 
   async function dispatch(
     message: InboundMessage,
     settlement: Settlement,
     signal: AbortSignal,
+    /**
+     * Keeps this process's events of an alert in the order of these calls at
+     * each receiver (`erwatch dispatch`). The Functions host does not: each
+     * invocation has its own budget, and the delivery log's lease keeps one
+     * event at a time at a receiver.
+     */
+    ordered = false,
   ): Promise<DispatchOutcome> {
     const log = deps.logger.child({
       messageId: message.messageId,
@@ -823,6 +852,23 @@ export function createDispatcher(deps: DispatcherDeps) {
       return { settled: "dead-letter", reason: parsed.reason, description: parsed.description };
     }
     const { event } = parsed;
+    // Taken before anything is awaited: the order of the calls is the order taken from Service Bus.
+    const turn = ordered ? turns.take(event.key, deps.receivers.keys()) : NO_TURN;
+    try {
+      return await dispatchEvent(message, event, settlement, signal, log, turn);
+    } finally {
+      turn.doneAll();
+    }
+  }
+
+  async function dispatchEvent(
+    message: InboundMessage,
+    event: AlertEvent,
+    settlement: Settlement,
+    signal: AbortSignal,
+    log: Logger,
+    turn: Turn,
+  ): Promise<DispatchOutcome> {
     const eventLog = log.child({
       key: event.key,
       action: event.action,
@@ -837,9 +883,17 @@ export function createDispatcher(deps: DispatcherDeps) {
     // After toldOf's reads, so an open whose post began since is seen (late).
     const closed =
       event.action === "resolve"
-        ? await closeForOthers(deps, event, [...told.receivers, ...unreadNames], claimant, eventLog)
+        ? await closeForOthers(
+            deps,
+            event,
+            [...told.receivers, ...unreadNames],
+            claimant,
+            eventLog,
+            turn,
+          )
         : { late: [], unread: [] };
     const routed = withResolveAudience(told, event, closed.late);
+    for (const name of deps.receivers.keys()) if (!routed.receivers.includes(name)) turn.done(name);
     if (routed.receivers.length === 0)
       eventLog.info(
         { peakSeverity: event.peakSeverity },
@@ -861,9 +915,17 @@ export function createDispatcher(deps: DispatcherDeps) {
             { receiver: name, until: until.toISOString() },
             "not posted yet: the receiver's pause is not over",
           );
+          turn.done(name);
           return { receiver: name, kind: "pausing", until, why };
         }
-        return toReceiver(deps, name, event, claimant, signal, eventLog, posts);
+        try {
+          await turn.wait(name);
+          // Ctrl-C while an earlier event of the alert posted there: not begun, given back.
+          if (signal.aborted) return stopping(name);
+          return await toReceiver(deps, name, event, claimant, signal, eventLog, posts);
+        } finally {
+          turn.done(name);
+        }
       }),
     );
     const results = settled.map((r, i): ReceiverResult => {
