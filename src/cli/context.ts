@@ -83,10 +83,12 @@ export const EXIT_CODE_HELP = {
   /** dispatch: it delivers until stopped, keeping its deliveries in Table Storage. */
   dispatch: [
     "Exit codes:",
-    "  0    stopped by Ctrl-C, or with --once the queue drained",
+    "  0    stopped (Ctrl-C or SIGTERM) with what it held settled or given back,",
+    "       or with --once the queue drained",
     "  2    erwatch could not run: bad arguments or settings, Table Storage or",
     "       Service Bus not answering",
-    "  130  interrupted (Ctrl-C) before it was done; 143 stopped by SIGTERM",
+    "  130  with --once, interrupted (Ctrl-C) before the queue drained; 143 the",
+    "       same by SIGTERM",
   ].join("\n"),
 } as const;
 

@@ -42,6 +42,11 @@ export async function runDispatchCommand(ctx: Context, opts: { once?: boolean })
     maxRetryMs: MAX_RETRY_MS,
   }).finally(() => consumer.close());
   ctx.warn(`erwatch dispatch: handled ${counted(result.handled, "message")}`);
+  // Stopping is how a long-running dispatcher ends (a service manager sends
+  // SIGTERM): 0, with what it held settled or given back. A --once run
+  // stopped before the queue drained is not done: a scheduler must not read
+  // "drained" while pages still wait in Service Bus.
+  if (result.stopped) return opts.once ? EXIT.interrupted : EXIT.ok;
   if (result.failure === null) return EXIT.ok;
   const why = result.failure instanceof Error ? result.failure.message : String(result.failure);
   ctx.warn(`erwatch dispatch: could not receive alert events from Service Bus: ${why}`);

@@ -68,7 +68,7 @@ it("a message held while later receives' links are closed and reopened after lat
   await until("one receive link left", () => broker.receiveLinks(ALERTS) === 1);
 
   await ctrlC();
-  expect(await run).toEqual({ handled: 2, failure: null });
+  expect(await run).toEqual({ handled: 2, failure: null, stopped: true });
   // Each dispatched once, completed on its first delivery, nothing left locked.
   expect(seen).toEqual(["k-1 1", "x-1 1"]);
   expect(broker.completed(ALERTS).map((m) => `${m.messageId} ${m.deliveryCount}`)).toEqual([

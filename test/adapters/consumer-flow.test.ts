@@ -145,7 +145,7 @@ it("a Sev0 published while another alert's delivery hangs is delivered without w
   d.release("slow-1");
   await d.hasFinished("slow-1");
   await ctrlC();
-  expect(await run).toEqual({ handled: 2, failure: null });
+  expect(await run).toEqual({ handled: 2, failure: null, stopped: true });
   settledOnce(broker, ["slow-1", "sev0-1"]);
   expect(records().filter((r) => Number(r.level) >= 40)).toEqual([]);
 });
@@ -167,7 +167,7 @@ it("holds at most maxInFlight messages: the next is not taken until one of them 
   d.release("b-1");
   await d.hasFinished("b-1");
   await ctrlC();
-  expect(await run).toEqual({ handled: 3, failure: null });
+  expect(await run).toEqual({ handled: 3, failure: null, stopped: true });
   expect(d.mostAtOnce()).toBe(2);
   expect(d.finished).toEqual(["a-1", "c-1", "b-1"]);
   settledOnce(broker, ["a-1", "b-1", "c-1"]);
@@ -190,7 +190,7 @@ it("one alert's events go in turn across receives, other alerts' beside them", a
   d.release("k-1");
   await d.hasFinished("k-2");
   await ctrlC();
-  expect(await run).toEqual({ handled: 3, failure: null });
+  expect(await run).toEqual({ handled: 3, failure: null, stopped: true });
   expect(d.finished).toEqual(["x-1", "k-1", "k-2"]);
   settledOnce(broker, ["k-1", "k-2", "x-1"]);
 });
@@ -208,7 +208,7 @@ it("Ctrl-C: receiving stops, the dispatch in flight winds down, the event waitin
   await taken("k-2");
   await ctrlC();
 
-  expect(await run).toEqual({ handled: 2, failure: null });
+  expect(await run).toEqual({ handled: 2, failure: null, stopped: true });
   expect(d.started).toEqual(["k-1"]);
   // Given back once each, not left to their locks (30 s here), nor handed
   // into a receive still waiting: both wait for the next run.

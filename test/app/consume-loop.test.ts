@@ -80,7 +80,7 @@ describe("consumeEvents", () => {
   it("keeps going through failed receives, pausing longer each time, and says when Service Bus answers again", async () => {
     const r = run([2, refused, refused, refused, 1, refused, 0]);
     const result = await r.result;
-    expect(result).toEqual({ handled: 3, failure: null });
+    expect(result).toEqual({ handled: 3, failure: null, stopped: true });
     // The run of three failures doubles; a success starts the next run from the first pause.
     expect(r.slept).toEqual([1_000, 2_000, 4_000, 1_000]);
     const said = r.records().map((l) => [l.level, l.msg, l.failures, l.retryInMs]);
@@ -117,13 +117,13 @@ describe("consumeEvents", () => {
 
   it("--once stops when a receive comes back empty", async () => {
     const r = run([3, 2, 0, 5], { once: true });
-    expect(await r.result).toEqual({ handled: 5, failure: null });
+    expect(await r.result).toEqual({ handled: 5, failure: null, stopped: false });
     expect(r.receives()).toBe(3);
   });
 
   it("--once does not stop at an empty receive while messages were being settled: one given back comes round again", async () => {
     const r = run([3, 0, 1, 0, 5], { once: true, inFlight: [2, 0] });
-    expect(await r.result).toEqual({ handled: 4, failure: null });
+    expect(await r.result).toEqual({ handled: 4, failure: null, stopped: false });
     // After the second empty receive nothing was settled; the last wait is the run's own end.
     expect(r.calls).toEqual([
       "receive",
@@ -138,7 +138,7 @@ describe("consumeEvents", () => {
 
   it("--once stops at the first failure and hands it back, without a pause, once what it took is settled", async () => {
     const r = run([3, refused, 5], { once: true });
-    expect(await r.result).toEqual({ handled: 3, failure: refused });
+    expect(await r.result).toEqual({ handled: 3, failure: refused, stopped: false });
     expect(r.slept).toEqual([]);
     expect(r.receives()).toBe(2);
     expect(r.calls.at(-1)).toBe("settled");
@@ -146,13 +146,13 @@ describe("consumeEvents", () => {
 
   it("Ctrl-C during a pause ends the run without another receive", async () => {
     const r = run([refused, refused, 4], { abortAfterSleeps: 1 });
-    expect(await r.result).toEqual({ handled: 0, failure: null });
+    expect(await r.result).toEqual({ handled: 0, failure: null, stopped: true });
     expect(r.receives()).toBe(1);
   });
 
   it("Ctrl-C ends the run only once what was taken is settled", async () => {
     const r = run([2, 1]);
-    expect(await r.result).toEqual({ handled: 3, failure: null });
+    expect(await r.result).toEqual({ handled: 3, failure: null, stopped: true });
     expect(r.calls).toEqual(["receive", "receive", "receive", "settled"]);
   });
 
@@ -176,7 +176,8 @@ describe("consumeEvents", () => {
         maxRetryMs: 30_000,
       },
     );
-    expect(result).toEqual({ handled: 0, failure: null });
+    // Stopped, not drained: `dispatch --once` exits 130, not 0.
+    expect(result).toEqual({ handled: 0, failure: null, stopped: true });
     expect(records()).toEqual([]);
   });
 });

@@ -32,6 +32,8 @@ export interface ConsumeResult {
   handled: number;
   /** Why a --once run stopped early; null otherwise. */
   failure: unknown;
+  /** Ended by the signal (Ctrl-C, SIGTERM), not by an empty queue or a failure: a --once run was cut short. */
+  stopped: boolean;
 }
 
 /** The pause after the n-th failed receive in a row (n ≥ 1). */
@@ -62,7 +64,7 @@ async function consume(source: EventSource, options: ConsumeOptions): Promise<Co
       count = await source.receive(signal);
     } catch (error) {
       if (signal.aborted) break;
-      if (options.once) return { handled, failure: error };
+      if (options.once) return { handled, failure: error, stopped: false };
       failures += 1;
       const retryInMs = retryDelayMs(failures, options.firstRetryMs, options.maxRetryMs);
       logger.error(
@@ -80,7 +82,8 @@ async function consume(source: EventSource, options: ConsumeOptions): Promise<Co
     // A message settled meanwhile may have been given back, and comes round
     // again: the run ends on an empty receive with nothing settled since the
     // last one (an idle queue costs one receive, as before; a busy one, one more).
-    if (options.once && count === 0 && (await source.settled()) === 0) break;
+    if (options.once && count === 0 && (await source.settled()) === 0)
+      return { handled, failure: null, stopped: false };
   }
-  return { handled, failure: null };
+  return { handled, failure: null, stopped: true };
 }
