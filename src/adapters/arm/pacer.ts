@@ -48,13 +48,21 @@ export function withReadContext<T>(context: ReadContext, fn: () => T): T {
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-/** Retry-After in ms, from seconds or an HTTP date; null when absent or unreadable. */
+/**
+ * The longest Retry-After obeyed: one sweep interval. ARM's buckets refill
+ * every second and it asks for seconds; a pause of years (a proxy's fault, a
+ * date in 9999) obeyed would hold every read of the subscription in a warm
+ * process until it restarts, every circuit blind. Cut to this, the worst is
+ * one more 429 five minutes on.
+ */
+export const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/** Retry-After in ms (at most MAX_RETRY_AFTER_MS), from seconds or an HTTP date; null when absent or unreadable. */
 export function retryAfterMs(value: string | undefined, now: number): number | null {
   if (value === undefined || value.trim() === "") return null;
   const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+  return Number.isNaN(ms) ? null : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
 }
 
 export class SubscriptionBudget {

@@ -26,7 +26,8 @@ export interface Timekeeper {
 export const realTime: Timekeeper = {
   now: () => Date.now(),
   after(ms, fn) {
-    const timer = setTimeout(fn, ms);
+    // Node runs a longer timeout at once (1 ms): a busy loop, not a wait.
+    const timer = setTimeout(fn, Math.min(ms, 2 ** 31 - 1));
     timer.unref?.();
     return () => clearTimeout(timer);
   },

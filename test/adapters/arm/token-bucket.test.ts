@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { TokenBucket } from "../../../src/adapters/arm/token-bucket.js";
 import { LroTiming } from "../../../src/adapters/arm/lro-timing.js";
-import { retryAfterMs } from "../../../src/adapters/arm/pacer.js";
+import { MAX_RETRY_AFTER_MS, retryAfterMs } from "../../../src/adapters/arm/pacer.js";
 import { manualTime } from "../../support/manual-time.js";
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -163,5 +163,9 @@ describe("Retry-After", () => {
     expect(retryAfterMs(new Date(5_000).toUTCString(), 1_000)).toBe(4_000);
     expect(retryAfterMs(undefined, 0)).toBeNull();
     expect(retryAfterMs("soon", 0)).toBeNull();
+    // Absurd answers are cut to one sweep interval, never obeyed for years.
+    expect(retryAfterMs("99999999", 0)).toBe(MAX_RETRY_AFTER_MS);
+    expect(retryAfterMs("Fri, 31 Dec 9999 23:59:59 GMT", 0)).toBe(MAX_RETRY_AFTER_MS);
+    expect(MAX_RETRY_AFTER_MS).toBe(5 * 60_000);
   });
 });
