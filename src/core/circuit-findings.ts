@@ -114,10 +114,15 @@ export function missingPeeringFinding(
   };
 }
 
+/**
+ * A Disabled peering: Sev0 when it is expected or carried traffic at an
+ * earlier sweep (both its paths stopped), else a Sev3 note.
+ */
 export function disabledPeeringFinding(
   peering: PeeringFacts,
   settings: CircuitSettings,
   expected: boolean,
+  carried = false,
 ): Finding {
   return {
     code: "peering-disabled",
@@ -126,7 +131,9 @@ export function disabledPeeringFinding(
     severity: expected ? "Sev0" : "Sev3",
     peering: peering.name,
     paths: [...PATHS],
-    title: `${peering.name} is Disabled: no traffic on either path`,
+    title: carried
+      ? `${peering.name} is Disabled: no traffic on either path; it carried traffic at an earlier sweep`
+      : `${peering.name} is Disabled: no traffic on either path`,
     evidence: { state: peering.state, vlanId: peering.vlanId, peerASN: peering.peerASN },
     nextAction: `Set ${peering.name} back to Enabled if nobody disabled it on purpose; if it is maintenance, add a silence for the circuit.`,
   };

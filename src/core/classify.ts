@@ -50,6 +50,8 @@ export interface ClassifyOptions {
     peerings: string[];
     /** Peerings whose gateway wiring was Connected before (absent: none). */
     gatewaysOnceConnected?: string[];
+    /** Peerings that carried traffic at an earlier sweep (absent: none). */
+    peeringsCarried?: string[];
     /** Each peering's near-limit loads per path at the last sweep (absent: none near). */
     loads?: Record<string, Record<PathName, FamilyLoads>>;
   };
@@ -259,7 +261,11 @@ function judgePeering(
   if (notProvisioned || peering.state === null) return { verdict, findings: [] };
   if (peering.state !== "Enabled") {
     const expected = settings.expectedPeerings.some((p) => same(p, peering.name));
-    return { verdict, findings: [disabledPeeringFinding(peering, settings, expected)] };
+    const carried = (options.previous?.peeringsCarried ?? []).some((p) => same(p, peering.name));
+    return {
+      verdict,
+      findings: [disabledPeeringFinding(peering, settings, expected || carried, carried)],
+    };
   }
   if (!analyses) return { verdict, findings: [] };
   const result = pathFindings({

@@ -7,6 +7,7 @@ import { classifyCircuit, type ClassifyOptions } from "./classify.js";
 import { diffSnapshot } from "./diff.js";
 import { ipv6Disabled, withoutDisabledIpv6 } from "./disabled-ipv6.js";
 import { flappingFindings } from "./flapping.js";
+import { carriedMemory } from "./peering-memory.js";
 import { gatewayMemory } from "./gateway-memory.js";
 import type { HistoryEntry } from "./history.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict, PathName } from "./model.js";
@@ -120,6 +121,7 @@ export function evaluateCircuit(
   }));
   const verdict: CircuitVerdict = { ...classified, findings: graded };
   const wired = gatewayMemory(previous, verdict, Object.keys(diff.next.peerings));
+  const carried = carriedMemory(previous, verdict, Object.keys(diff.next.peerings));
   const gone = peeringsGone(previous, classified);
   const snapshot: Snapshot = {
     ...diff.next,
@@ -149,6 +151,7 @@ export function evaluateCircuit(
             ...(dropped6 ? { ipv6Drops: dropped6 } : {}),
             ...(loads ? { loads } : {}),
             gatewayWasConnected: wired[name] ?? false,
+            carried: carried[name] ?? false,
           },
         ];
       }),

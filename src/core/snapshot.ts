@@ -6,6 +6,7 @@ import type { LayerStatus, PathName } from "./model.js";
 import type { CarryRuns, TrafficMemory, TrafficSeen } from "./dataplane/metrics.js";
 import { TABLE_LAYERS } from "./model.js";
 import { gatewaysOnceConnected } from "./gateway-memory.js";
+import { peeringsCarried } from "./peering-memory.js";
 import type { EndToEndVoice } from "./dataplane/shared-monitor.js";
 import type { ReadAges } from "./read-age.js";
 import type { FamilyLoads } from "./route-limits.js";
@@ -56,6 +57,8 @@ export interface SnapshotPeering {
   ipv6Drops?: Record<PathName, PrefixDrop | null>;
   /** The gateway wiring was seen Connected and has not been unused since (gateway-memory.ts). */
   gatewayWasConnected?: boolean;
+  /** A BGP session of the peering was seen Established at some sweep (peering-memory.ts). Absent in older snapshots. */
+  carried?: boolean;
   /** Per path, each family's near-limit load (route-limits.ts prefixLoad's `was`). Absent: none near, or written before it was kept. */
   loads?: Record<PathName, FamilyLoads>;
 }
@@ -150,6 +153,7 @@ export function readPreviousFacts(snapshot: Snapshot | null):
       providerWasProvisioned: boolean;
       peerings: string[];
       gatewaysOnceConnected: string[];
+      peeringsCarried: string[];
       loads: Record<string, Record<PathName, FamilyLoads>>;
     }
   | undefined {
@@ -160,6 +164,7 @@ export function readPreviousFacts(snapshot: Snapshot | null):
     providerWasProvisioned: snapshot.providerWasProvisioned,
     peerings: [...Object.keys(snapshot.peerings), ...keptPeeringsGone(snapshot)],
     gatewaysOnceConnected: gatewaysOnceConnected(snapshot),
+    peeringsCarried: peeringsCarried(snapshot),
     loads,
   };
 }
