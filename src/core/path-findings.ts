@@ -517,8 +517,18 @@ export function pathFindings(ctx: PeeringContext): { findings: Finding[]; carryi
   const v6Empty = analyses.filter((a) => a.ipv6Empty !== null && ipv4Carries(a));
   if (v6Empty.length > 0) findings.push(ipv6EmptyFinding(ctx, v6Empty));
 
+  // A peering row that only warns (public prefixes being validated, for days:
+  // the sessions stay up on the prefixes already validated) must not hide a
+  // count nearing its limit below it: at the limit Microsoft shuts both sessions.
+  const nearLimit = (a: PathAnalysis) =>
+    a.cells.routes.status === "warn" &&
+    a.neighbors.some((n) => n.load === "critical" || n.load === "warn");
   const near = analyses
-    .filter((a) => a.lowest === "routes" && a.cells.routes.status === "warn")
+    .filter(
+      (a) =>
+        (a.lowest === "routes" && a.cells.routes.status === "warn") ||
+        (a.lowest === "peering" && a.cells.peering.status === "warn" && nearLimit(a)),
+    )
     .map((a) => a.path);
   if (near.length > 0) findings.push(limitFinding(ctx, near));
 
