@@ -518,7 +518,37 @@ async function toReceiver(
   } catch (error) {
     return await giveBack(error);
   } finally {
-    await deliveries.unlease(event.key, name, claimant);
+    await letGo(deps, event.key, name, claimant, until, log);
+  }
+}
+
+/**
+ * Releases a posting lease, asking twice. A release that fails is logged,
+ * never thrown: thrown from `finally` it replaced what the post had done (a
+ * page delivered and recorded counted as a storage failure, given back and
+ * taken again), and the lease it could not release runs out by itself at
+ * `until`, the next event of the alert at that receiver rescheduled till then.
+ * Releasing is idempotent (only the claimant's own lease is released).
+ */
+async function letGo(
+  deps: DispatcherDeps,
+  key: string,
+  name: string,
+  claimant: string,
+  until: Date,
+  log: Logger,
+): Promise<void> {
+  try {
+    await deps.deliveries.unlease(key, name, claimant);
+  } catch {
+    await deps.deliveries
+      .unlease(key, name, claimant)
+      .catch((error: unknown) =>
+        log.warn(
+          { err: error, receiver: name, leaseUntil: until.toISOString() },
+          "could not release the posting lease; it runs out by itself, and the alert's next event for this receiver waits till then",
+        ),
+      );
   }
 }
 
@@ -773,7 +803,7 @@ async function closeForOthers(
               skipped: `not routed: the alert resolved before ${name} was sent any of it`,
             });
         } finally {
-          await deps.deliveries.unlease(event.key, name, claimant);
+          await letGo(deps, event.key, name, claimant, until, log);
         }
       } catch (error) {
         log.warn(
