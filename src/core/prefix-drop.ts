@@ -42,8 +42,21 @@ export const DEFAULT_PREFIX_DROP_POLICY: PrefixDropPolicy = {
   holdHours: 12,
 };
 
-export function isDrop(before: number, after: number, policy: PrefixDropPolicy): boolean {
-  return after < (before * policy.belowPercent) / 100 && before - after >= policy.minPrefixes;
+/**
+ * Whether `before` → `after` is a drop. The least removed is `minPrefixes`,
+ * but at most half the family's route limit (`limit`, when known): a
+ * `minPrefixes` set for a private peering's 4,000 routes (200, say) would
+ * otherwise switch drops off, silently, for IPv6 (100) and the Microsoft
+ * peering (200), whose whole count is below it.
+ */
+export function isDrop(
+  before: number,
+  after: number,
+  policy: PrefixDropPolicy,
+  limit: number | null = null,
+): boolean {
+  const least = limit === null ? policy.minPrefixes : Math.min(policy.minPrefixes, limit / 2);
+  return after < (before * policy.belowPercent) / 100 && before - after >= least;
 }
 
 export interface DropResult {
@@ -188,7 +201,8 @@ export function prefixDrops(
           // unknown: over, not held for good (Date.parse's NaN never expired).
           const since = storedInstant(drop.at);
           const expired = since === null || now.getTime() - since >= policy.holdHours * 3_600_000;
-          if (expired || !isDrop(drop.before, count, policy)) drop = null;
+          if (expired || !isDrop(drop.before, count, policy, drop.limit ?? f.limits[path]))
+            drop = null;
         } else {
           const lastCount = f.lastCounts?.[path] ?? null;
           // Only this family's own session coming back explains its refill; IPv6 resetting says nothing of IPv4's count.
@@ -201,7 +215,7 @@ export function prefixDrops(
             !reset &&
             lastCount !== null &&
             count > 0 &&
-            isDrop(lastCount, count, policy) &&
+            isDrop(lastCount, count, policy, f.limits[path]) &&
             !summarised(lastCount, f.limits[path], warnPercent)
           )
             drop = {

@@ -43,6 +43,7 @@ const both = (primary: PathSpec, secondary: PathSpec = dual("120", "40")): Circu
 function sweeps(
   specs: CircuitSpec[],
   start: { snapshot?: Snapshot | null; history?: HistoryEntry[] } = {},
+  alerts = DEFAULT_ALERT_POLICY,
 ): Evaluation[] {
   let previous = start.snapshot ?? null;
   const history = [...(start.history ?? [])];
@@ -52,7 +53,7 @@ function sweeps(
       previous,
       history,
       [],
-      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts },
       at(i * 5),
     );
     previous = e.snapshot;
@@ -230,6 +231,17 @@ describe("prefix drop: each family's own numbers", () => {
     const [drop, ...rest] = findingsOf(sweeps(specs)[1]!, "prefix-drop");
     expect(rest).toEqual([]);
     expect([drop?.severity, drop?.paths]).toEqual([severity, ["primary", "secondary"]]);
+  });
+
+  it("prefixDrop.minPrefixes set above IPv6's whole limit (200 of 100) still lets IPv6 drop", () => {
+    const alerts = {
+      ...DEFAULT_ALERT_POLICY,
+      prefixDrop: { ...DEFAULT_ALERT_POLICY.prefixDrop, minPrefixes: 200 },
+    };
+    const run = sweeps([both(dual("3000", "75")), both(dual("3000", "10"))], {}, alerts);
+    expect(dropTitles(run)[1]).toEqual([
+      "Sev2 Received prefixes dropped on the primary path of AzurePrivatePeering: IPv6 75 → 10 while the session stayed Established",
+    ]);
   });
 
   it("an IPv6 session's reset excuses no IPv4 drop, and an IPv4 reset no IPv6 drop", () => {

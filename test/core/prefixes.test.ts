@@ -204,6 +204,29 @@ describe("isDrop: below 50 % of the previous count and by at least 50 prefixes",
   ])("%d → %d: %s", (before, after, expected) => {
     expect(isDrop(before, after, DEFAULT_PREFIX_DROP_POLICY)).toBe(expected);
   });
+
+  // minPrefixes set for a private peering's 4,000 routes must not switch drops
+  // off for a family whose whole count is below it: at most half its limit.
+  const SET_HIGH = { ...DEFAULT_PREFIX_DROP_POLICY, minPrefixes: 200 };
+  it.each([
+    { family: "IPv6 (limit 100)", before: 75, after: 10, limit: 100, expected: true },
+    { family: "IPv6 (limit 100)", before: 75, after: 40, limit: 100, expected: false },
+    { family: "Microsoft IPv4 (limit 200)", before: 180, after: 40, limit: 200, expected: true },
+    { family: "private IPv4 (limit 4,000)", before: 300, after: 120, limit: 4000, expected: false },
+    {
+      family: "private IPv4 (limit 4,000)",
+      before: 3000,
+      after: 1000,
+      limit: 4000,
+      expected: true,
+    },
+    { family: "limit unknown", before: 75, after: 10, limit: null, expected: false },
+  ])(
+    "minPrefixes 200, $family: $before → $after is a drop: $expected",
+    ({ before, after, limit, expected }) => {
+      expect(isDrop(before, after, SET_HIGH, limit)).toBe(expected);
+    },
+  );
 });
 
 describe("prefix-drop through evaluateCircuit, sweep after sweep", () => {
