@@ -1,5 +1,6 @@
 import functions, { type InvocationContext } from "@azure/functions";
 import type { ServiceBusMessage } from "@azure/service-bus";
+import { storedInstant } from "../core/instant.js";
 import type { Dispatcher } from "../app/dispatch/dispatcher.js";
 import type { Settlement } from "../app/dispatch/ports.js";
 import { processEnv } from "../config/env.js";
@@ -116,6 +117,20 @@ export function tablesWhenReachable(ensure: () => Promise<void>, log: Logger): (
   };
 }
 
+/**
+ * The trigger's enqueuedTimeUtc. The Node worker passes it in UTC without a
+ * zone ("2025-06-07T14:46:55.145", azure-functions-nodejs-library#351), read
+ * as UTC, not the host's local time; with a zone, or as a Date, as it says.
+ */
+export function enqueuedAtOf(value: unknown): { enqueuedAt?: Date } {
+  if (value instanceof Date)
+    return Number.isFinite(value.getTime()) ? { enqueuedAt: new Date(value.getTime()) } : {};
+  if (typeof value !== "string") return {};
+  const unzoned = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value);
+  const at = storedInstant(unzoned ? `${value}Z` : value);
+  return at === null ? {} : { enqueuedAt: new Date(at) };
+}
+
 export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const deps = await getDeps();
@@ -129,6 +144,7 @@ export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
       // Trigger metadata as the Service Bus extension names it (Label before version 5).
       subject: text(meta.subject) ?? text(meta.label),
       contentType: text(meta.contentType),
+      ...enqueuedAtOf(meta.enqueuedTimeUtc),
     };
     const settlement = functionsSettlement(deps, inbound);
     const outcome = await deps.dispatcher.dispatch(

@@ -4,7 +4,9 @@
 // DISPATCH_RETRY_HORIZON_MINUTES; on recovery the whole backlog leaves at once
 // and PagerDuty throttles the storm) was parked on its first delivery when
 // PagerDuty answered 429, even with `Retry-After: 1`, while a plain 503 still
-// got the burst of DISPATCH_MAX_DELIVERIES redeliveries.
+// got the burst of DISPATCH_MAX_DELIVERIES redeliveries, and was parked at its
+// end: the burst's redeliveries now count from when Service Bus took the
+// message (its enqueued time), which a rescheduled copy then carries.
 
 import { describe, expect, it } from "vitest";
 import { createDispatcher } from "../../src/app/dispatch/dispatcher.js";
@@ -25,7 +27,12 @@ const NOW = new Date(Date.parse(OPEN.occurredAt) + RETRY.horizonMs + 60_000);
 
 function dispatchWith(
   answer: SendOutcome,
-  message: { applicationProperties?: Record<string, unknown>; at?: Date } = {},
+  message: {
+    applicationProperties?: Record<string, unknown>;
+    at?: Date;
+    deliveryCount?: number;
+    enqueuedAt?: Date;
+  } = {},
   settlement = recordingSettlement(),
 ) {
   const pd: Receiver = { name: "pd", kind: "pagerduty", send: async () => answer };
@@ -43,7 +50,8 @@ function dispatchWith(
     {
       messageId: OPEN.id,
       body: OPEN,
-      deliveryCount: 1,
+      deliveryCount: message.deliveryCount ?? 1,
+      ...(message.enqueuedAt ? { enqueuedAt: message.enqueuedAt } : {}),
       ...(message.applicationProperties
         ? { applicationProperties: message.applicationProperties }
         : {}),
@@ -115,5 +123,40 @@ describe("a page that waited in the outbox past the horizon", () => {
         reason: "429",
       }),
     ).not.toMatchObject({ settled: "dead-letter" });
+  });
+});
+
+describe("the burst of redeliveries of a page that waited in the outbox past the horizon", () => {
+  const unavailable: SendOutcome = {
+    ok: false,
+    retryable: true,
+    status: 503,
+    retryAfterMs: null,
+    reason: "503",
+  };
+  const last = RETRY.maxDeliveries;
+  it("counts from when Service Bus took it: rescheduled after the burst, not parked", async () => {
+    const enqueuedAt = new Date(NOW.getTime() - 2 * 60_000);
+    const settlement = recordingSettlement();
+    const outcome = await dispatchWith(
+      unavailable,
+      { deliveryCount: last, enqueuedAt },
+      settlement,
+    );
+    expect(outcome).toMatchObject({ settled: "rescheduled" });
+    expect(settlement.copies[0]?.applicationProperties).toMatchObject({
+      erwatchFirstDispatchedAt: enqueuedAt.toISOString(),
+    });
+  });
+  it("when the host does not say when it was taken, the event's time still ends it", async () => {
+    expect(await dispatchWith(unavailable, { deliveryCount: last })).toMatchObject({
+      settled: "dead-letter",
+    });
+  });
+  it("a time Service Bus gives that is ahead of now says nothing", async () => {
+    const ahead = new Date(NOW.getTime() + 10 * 60_000);
+    expect(
+      await dispatchWith(unavailable, { deliveryCount: last, enqueuedAt: ahead }),
+    ).toMatchObject({ settled: "dead-letter" });
   });
 });

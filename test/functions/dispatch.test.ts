@@ -94,6 +94,30 @@ describe("dispatch function", () => {
     expect(copy!.applicationProperties).toMatchObject({ severity: "Sev0", erwatchRescheduled: 1 });
   });
 
+  it("counts the last redelivery's horizon from when Service Bus took the message (the trigger's zone-less UTC time), not from an event that waited in the outbox", async () => {
+    // Decided two hours ago; the broker was down, the outbox sent it two minutes ago.
+    const event = {
+      ...arpMissingOpen(),
+      key: "erw-backlog",
+      id: "erw-backlog-1",
+      occurredAt: "2026-11-22T00:00:00.000Z",
+    };
+    world.pagerduty.failNext(3, { status: 503 });
+    await handler(
+      event,
+      context("erw-backlog-1", 5, { enqueuedTimeUtc: "2026-11-22T01:58:00.000" }),
+    );
+    const copy = world.broker
+      .scheduled(ALERTS_QUEUE)
+      .find((m) => m.messageId === "erw-backlog-1~r1");
+    expect(copy?.applicationProperties).toMatchObject({
+      erwatchFirstDispatchedAt: "2026-11-22T01:58:00.000Z",
+    });
+    expect(world.broker.accepted(PARKING_QUEUE).map((m) => m.messageId)).not.toContain(
+      "erw-backlog-1",
+    );
+  });
+
   it("parks a poison message with the reason and returns, so the host never retries it", async () => {
     await handler("{not json", context("m-poison", 1));
     await world.broker.waitForAccepted(PARKING_QUEUE, 1, 5_000);

@@ -310,6 +310,7 @@ export class EventConsumer {
           applicationProperties: { ...message.applicationProperties },
           subject: message.subject,
           contentType: message.contentType,
+          ...(message.enqueuedTimeUtc ? { enqueuedAt: message.enqueuedTimeUtc } : {}),
         },
         settlement,
         signal,

@@ -150,9 +150,12 @@ const POSTED = "erwatchPosted";
 const FIRST_DISPATCHED = "erwatchFirstDispatchedAt";
 
 /**
- * When the dispatcher first had the event: as a copy carries it, or now on the
- * published message's first delivery. Null when not known (its burst of
- * redeliveries, a copy an older erwatch made): the horizon counts from the event.
+ * When the dispatcher first had the event: as a copy carries it, now on the
+ * published message's first delivery, and on its redeliveries when Service
+ * Bus took it (an outbox backlog older than the horizon, sent when the broker
+ * came back, got its burst of redeliveries against a 503 storm and was then
+ * parked, the horizon counted from the event). Null when not known (a copy an
+ * older erwatch made, a host that does not say): the horizon counts from the event.
  */
 function firstDispatchedOf(message: InboundMessage, now: number): number | null {
   const carried = message.applicationProperties?.[FIRST_DISPATCHED];
@@ -160,7 +163,10 @@ function firstDispatchedOf(message: InboundMessage, now: number): number | null 
     const at = storedInstant(carried);
     return at !== null && at <= now ? at : null;
   }
-  return copiesOf(message) === 0 && message.deliveryCount <= 1 ? now : null;
+  if (copiesOf(message) > 0) return null;
+  if (message.deliveryCount <= 1) return now;
+  const enqueued = message.enqueuedAt?.getTime();
+  return enqueued !== undefined && Number.isFinite(enqueued) && enqueued <= now ? enqueued : null;
 }
 
 /** What a rescheduled copy carries of one receiver that has not heard the event yet. */

@@ -18,6 +18,13 @@ export interface InboundMessage {
    */
   subject?: string;
   contentType?: string;
+  /**
+   * When Service Bus took the message (the outbox's send, or a copy's
+   * scheduled time): the published message's redeliveries count their retry
+   * horizon from it, not from the event, which may have waited out a broker
+   * outage in the outbox. Absent when the host does not say.
+   */
+  enqueuedAt?: Date;
 }
 
 /** A copy of the message to enqueue later, when a receiver asked to be left alone for a while. */
