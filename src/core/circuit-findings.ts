@@ -1,6 +1,6 @@
 // Findings that belong to the circuit or a whole peering rather than a path:
-// the carrier's provisioning state, expected peerings, the gateway wiring and
-// Global Reach.
+// the carrier's provisioning state, expected peerings and Global Reach (the
+// gateway wiring's are in gateway-findings.ts).
 
 import type {
   CircuitFacts,
@@ -12,9 +12,8 @@ import type {
 } from "./model.js";
 import { PATHS } from "./model.js";
 import { peerDetail, peerOf, type ReachPeer } from "./reach-peers.js";
-import { severityRank } from "./severity.js";
 import { buildCarrierTicket } from "./ticket.js";
-import type { GatewayAssessment, GlobalReachAssessment } from "./wiring.js";
+import type { GlobalReachAssessment } from "./wiring.js";
 
 export function providerFinding(
   ref: CircuitRef,
@@ -136,43 +135,6 @@ export function disabledPeeringFinding(
       : `${peering.name} is Disabled: no traffic on either path`,
     evidence: { state: peering.state, vlanId: peering.vlanId, peerASN: peering.peerASN },
     nextAction: `Set ${peering.name} back to Enabled if nobody disabled it on purpose; if it is maintenance, add a silence for the circuit.`,
-  };
-}
-
-/**
- * No gateway connection is Connected. Wiring that was Connected before and is
- * not any more has stopped VNet traffic: Sev1 whatever the configured grade;
- * wiring never seen Connected is the configured grade (Sev3 by default).
- */
-export function gatewayFinding(
-  peering: PeeringFacts,
-  wiring: GatewayAssessment,
-  settings: CircuitSettings,
-  severity: Severity,
-  wasConnected = false,
-): Finding | null {
-  if (!settings.expectGateway) return null;
-  if (wiring.state !== "none" && wiring.state !== "not-connected") return null;
-  const { connections } = wiring;
-  const none = wiring.state === "none";
-  return {
-    code: "gateway-not-connected",
-    layer: "gateway",
-    owner: "you",
-    severity: wasConnected && severityRank(severity) > severityRank("Sev1") ? "Sev1" : severity,
-    peering: peering.name,
-    paths: [...PATHS],
-    title: none
-      ? wasConnected
-        ? `VNet traffic stopped: the circuit's gateway connection is gone (it was Connected at an earlier sweep)`
-        : "Circuit is not wired to any ExpressRoute gateway: no virtual network can use it"
-      : `${wasConnected ? "VNet traffic stopped: no" : "No"} gateway connection is Connected (${connections.map((c) => `${c.name}: ${c.status}`).join(", ")})${wasConnected ? "; it was Connected at an earlier sweep" : ""}`,
-    evidence: { connections, wasConnected },
-    nextAction: none
-      ? wasConnected
-        ? "The connection between your ExpressRoute gateway and this circuit was deleted or moved: look in the activity log of the gateway's resource group and recreate it; virtual networks behind the gateway cannot reach on-premises meanwhile."
-        : "Create the connection between your ExpressRoute gateway and this circuit (connection type ExpressRoute); if the circuit only serves Global Reach, tag it erwatch:expect-gateway=false."
-      : "Check the gateway's health and the connection's authorization key; the circuit itself is fine.",
   };
 }
 

@@ -9,15 +9,16 @@ import {
   assessGlobalReach,
   type GatewayAssessment,
   type GlobalReachAssessment,
+  type RememberedConnection,
 } from "./wiring.js";
 import {
   circuitStateFinding,
   disabledPeeringFinding,
-  gatewayFinding,
   globalReachFinding,
   missingPeeringFinding,
   providerFinding,
 } from "./circuit-findings.js";
+import { gatewayFinding } from "./gateway-findings.js";
 import type {
   CircuitFacts,
   CircuitReading,
@@ -52,6 +53,8 @@ export interface ClassifyOptions {
     gatewaysOnceConnected?: string[];
     /** Peerings that carried traffic at an earlier sweep (absent: none). */
     peeringsCarried?: string[];
+    /** Per peering, the gateway connections seen Connected before (absent: none, or not kept yet). */
+    gatewayConnections?: Record<string, RememberedConnection[]>;
     /** Each peering's near-limit loads per path at the last sweep (absent: none near). */
     loads?: Record<string, Record<PathName, FamilyLoads>>;
   };
@@ -76,8 +79,14 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
       return cell("unknown", `connections read failed: ${wiring.failure.kind}`);
     case "connected":
       return cell("up", `${wiring.connected} connected`);
+    case "lost": {
+      const lost = wiring.lost.map((c) => `${c.name} ${c.status ?? "gone"}`).join(", ");
+      const detail = `${lost} (was Connected); ${wiring.connected} connected`;
+      return expectGateway ? cell("down", detail) : cell("n/a", `${detail} (no gateway expected)`);
+    }
     case "none":
       return cell(expectGateway ? "down" : "n/a", "no connection");
+
     case "not-connected": {
       const statuses = wiring.connections.map((c) => c.status).join(", ");
       // Not expected (erwatch:expect-gateway=false): no finding, so no red row either, and
@@ -213,7 +222,9 @@ function judgePeering(
   options: ClassifyOptions,
 ): { verdict: PeeringVerdict; findings: Finding[] } {
   const { ref, settings } = reading;
-  const wiring = assessGateway(peering, reading.gateway);
+  const wiring = assessGateway(peering, reading.gateway, {
+    remembered: byName(options.previous?.gatewayConnections, peering.name) ?? [],
+  });
   const reach = assessGlobalReach(peering);
   const cells = {
     gateway: gatewayCell(wiring, settings.expectGateway),

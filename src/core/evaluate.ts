@@ -8,7 +8,7 @@ import { diffSnapshot } from "./diff.js";
 import { ipv6Disabled, withoutDisabledIpv6 } from "./disabled-ipv6.js";
 import { flappingFindings } from "./flapping.js";
 import { carriedMemory } from "./peering-memory.js";
-import { gatewayMemory } from "./gateway-memory.js";
+import { connectionMemory, gatewayMemory } from "./gateway-memory.js";
 import type { HistoryEntry } from "./history.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict, PathName } from "./model.js";
 import { byName } from "./names.js";
@@ -122,6 +122,12 @@ export function evaluateCircuit(
   const verdict: CircuitVerdict = { ...classified, findings: graded };
   const wired = gatewayMemory(previous, verdict, Object.keys(diff.next.peerings));
   const carried = carriedMemory(previous, verdict, Object.keys(diff.next.peerings));
+  const connections = connectionMemory(
+    previous,
+    verdict,
+    reading.gateway,
+    Object.keys(diff.next.peerings),
+  );
   const gone = peeringsGone(previous, classified);
   const snapshot: Snapshot = {
     ...diff.next,
@@ -152,6 +158,7 @@ export function evaluateCircuit(
             ...(loads ? { loads } : {}),
             gatewayWasConnected: wired[name] ?? false,
             carried: carried[name] ?? false,
+            gatewayConnections: connections[name] ?? [],
           },
         ];
       }),

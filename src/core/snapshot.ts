@@ -5,8 +5,9 @@
 import type { LayerStatus, PathName } from "./model.js";
 import type { CarryRuns, TrafficMemory, TrafficSeen } from "./dataplane/metrics.js";
 import { TABLE_LAYERS } from "./model.js";
-import { gatewaysOnceConnected } from "./gateway-memory.js";
 import { peeringsCarried } from "./peering-memory.js";
+import { connectionsOnceConnected, gatewaysOnceConnected } from "./gateway-memory.js";
+import type { RememberedConnection } from "./wiring.js";
 import type { EndToEndVoice } from "./dataplane/shared-monitor.js";
 import type { ReadAges } from "./read-age.js";
 import type { FamilyLoads } from "./route-limits.js";
@@ -59,6 +60,12 @@ export interface SnapshotPeering {
   gatewayWasConnected?: boolean;
   /** A BGP session of the peering was seen Established at some sweep (peering-memory.ts). Absent in older snapshots. */
   carried?: boolean;
+  /**
+   * Each gateway connection seen Connected and not unused since
+   * (gateway-memory.ts): one of several that is lost pages on its own.
+   * Absent in snapshots written before it was kept: `gatewayWasConnected` says.
+   */
+  gatewayConnections?: RememberedConnection[];
   /** Per path, each family's near-limit load (route-limits.ts prefixLoad's `was`). Absent: none near, or written before it was kept. */
   loads?: Record<PathName, FamilyLoads>;
 }
@@ -154,6 +161,7 @@ export function readPreviousFacts(snapshot: Snapshot | null):
       peerings: string[];
       gatewaysOnceConnected: string[];
       peeringsCarried: string[];
+      gatewayConnections: Record<string, RememberedConnection[]>;
       loads: Record<string, Record<PathName, FamilyLoads>>;
     }
   | undefined {
@@ -165,6 +173,7 @@ export function readPreviousFacts(snapshot: Snapshot | null):
     peerings: [...Object.keys(snapshot.peerings), ...keptPeeringsGone(snapshot)],
     gatewaysOnceConnected: gatewaysOnceConnected(snapshot),
     peeringsCarried: peeringsCarried(snapshot),
+    gatewayConnections: connectionsOnceConnected(snapshot),
     loads,
   };
 }

@@ -1,7 +1,8 @@
 // The Azure side of a peering, each rule decided once: which gateway
-// connections belong to the peering and whether any is connected, and which
-// Global Reach connections are down. The layer cell and the finding both read
-// these assessments, so the table and the alert cannot disagree.
+// connections belong to the peering, whether any is connected, which that
+// were Connected are lost, and which Global Reach connections are down. The
+// layer cell and the finding both read these assessments, so the table and
+// the alert cannot disagree.
 
 import type {
   GatewayConnectionFacts,
@@ -11,12 +12,42 @@ import type {
   Reading,
 } from "./model.js";
 import { sameName as same } from "./names.js";
+import { sameId } from "./resource-id.js";
+
+/** A connection seen Connected at an earlier sweep (kept in the snapshot: gateway-memory.ts). */
+export interface RememberedConnection {
+  id: string;
+  name: string;
+  /** The gateway it attaches, when a read said: a Connected connection on it stands in for this one. */
+  gatewayId: string | null;
+}
+
+/** A remembered connection that is not Connected now; `status` null: gone from the list. */
+export interface LostConnection extends RememberedConnection {
+  status: string | null;
+}
+
+/** What earlier sweeps say beside the connections erwatch found. */
+export interface WiringContext {
+  remembered?: readonly RememberedConnection[];
+}
 
 export type GatewayAssessment =
   /** Only private peering carries VNet traffic; the others have no gateway row. */
   | { state: "not-used" }
   | { state: "unread"; failure: ReadFailure }
   | { state: "connected"; connections: GatewayConnectionFacts[]; connected: number }
+  /**
+   * A connection seen Connected before is not now (NotConnected, failed, or
+   * gone from the list): the VNets behind its gateway lost on-premises,
+   * whatever the peering's other connections report.
+   */
+  | {
+      state: "lost";
+      connections: GatewayConnectionFacts[];
+      lost: LostConnection[];
+      connected: number;
+    }
   | { state: "none"; connections: [] }
   | { state: "not-connected"; connections: GatewayConnectionFacts[] }
   /** None connected, but one whose status says nothing (left out, Unknown, Updating) might be: neither up nor down. */
@@ -45,17 +76,52 @@ function undecided(connection: GatewayConnectionFacts): boolean {
     : connection.status === "Unknown";
 }
 
+/** The gateway a connection attaches: a vWAN connection's id lies under its ExpressRoute gateway's. */
+export function gatewayOf(connection: GatewayConnectionFacts): string | null {
+  if (connection.gatewayId) return connection.gatewayId;
+  if (connection.kind !== "vwan") return null;
+  const at = connection.id.toLowerCase().indexOf("/expressrouteconnections/");
+  return at > 0 ? connection.id.slice(0, at) : null;
+}
+
+/** A VNet gateway connection names the circuit, not a peering: it serves private peering. */
+export function connectionsOf(
+  peeringName: string,
+  connections: readonly GatewayConnectionFacts[],
+): GatewayConnectionFacts[] {
+  return connections.filter((c) => c.peering === null || same(c.peering, peeringName));
+}
+
+/**
+ * The remembered connections that are not Connected now. One whose status
+ * says nothing is not lost (UNKNOWN); one whose gateway has another
+ * connection to the circuit that is Connected was replaced, not lost.
+ */
+export function lostConnections(
+  connections: readonly GatewayConnectionFacts[],
+  remembered: readonly RememberedConnection[],
+): LostConnection[] {
+  const served = connections.filter(isConnected).map(gatewayOf);
+  return remembered.flatMap((r) => {
+    const now = connections.find((c) => sameId(c.id, r.id));
+    if (now && (isConnected(now) || undecided(now))) return [];
+    const gateway = r.gatewayId;
+    if (gateway !== null && served.some((g) => g !== null && sameId(g, gateway))) return [];
+    return [{ ...r, status: now ? now.status : null }];
+  });
+}
+
 export function assessGateway(
   peering: PeeringFacts,
   gateway: Reading<GatewayConnectionFacts[]>,
+  context: WiringContext = {},
 ): GatewayAssessment {
   if (!same(peering.peeringType, "AzurePrivatePeering")) return { state: "not-used" };
   if (!gateway.ok) return { state: "unread", failure: gateway.error };
-  // A VNet gateway connection names the circuit, not a peering: it serves private peering.
-  const connections = gateway.value.filter(
-    (c) => c.peering === null || same(c.peering, peering.name),
-  );
+  const connections = connectionsOf(peering.name, gateway.value);
   const connected = connections.filter(isConnected).length;
+  const lost = lostConnections(connections, context.remembered ?? []);
+  if (lost.length > 0) return { state: "lost", connections, lost, connected };
   if (connected > 0) return { state: "connected", connections, connected };
   if (connections.length === 0) return { state: "none", connections: [] };
   if (connections.some(undecided)) return { state: "unsure", connections };

@@ -235,7 +235,9 @@ describe("honest words through the sweep (5-minute cadence)", () => {
     h.reader.spec = { gateway: ok(lost) };
     for (let s = 1; s <= 12; s += 1) await h.run(s);
     expect(h.sent()).toEqual(["open:gateway-not-connected:Sev1#1"]);
-    expect(h.sink.published[0]!.title).toMatch(/^VNet traffic stopped: no gateway connection/);
+    expect(h.sink.published[0]!.title).toMatch(
+      /^VNet traffic stopped: gateway connection conn-er-prod is NotConnected/,
+    );
     // Deleted outright a while later: still the same stopped traffic, still Sev1.
     h.reader.spec = { gateway: ok([]) };
     await h.run(13);

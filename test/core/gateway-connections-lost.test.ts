@@ -1,0 +1,284 @@
+// One of several gateway connections that was Connected and is not any more
+// (core/wiring.ts lostConnections, core/gateway-findings.ts, and the memory
+// of which were Connected in core/gateway-memory.ts). Users saw nothing: a
+// circuit wired to a hub and a DR hub lost the DR connection, its VNets lost
+// on-premises, and the row read "1 connected" (or "unknown" beside a
+// connection reporting Unknown) because the wiring was judged as a whole.
+
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CLASSIFY_OPTIONS, classifyCircuit } from "../../src/core/classify.js";
+import { connectionMemory, connectionsOnceConnected } from "../../src/core/gateway-memory.js";
+import type {
+  GatewayConnectionFacts,
+  LayerStatus,
+  Reading,
+  Severity,
+} from "../../src/core/model.js";
+import type { Snapshot } from "../../src/core/snapshot.js";
+import type { RememberedConnection } from "../../src/core/wiring.js";
+import { assessGateway } from "../../src/core/wiring.js";
+import { circuitReading, failed, ok, peering } from "../support/readings.js";
+
+const PRIVATE = "AzurePrivatePeering";
+const gw = (name: string) =>
+  `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworkGateways/${name}`;
+const conn = (name: string, status: string | null, gateway = `gw-${name}`) =>
+  ({
+    id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/connections/${name}`,
+    name,
+    kind: "vnet-gateway",
+    peering: null,
+    status,
+    gatewayId: gw(gateway),
+  }) satisfies GatewayConnectionFacts;
+const remember = (c: GatewayConnectionFacts): RememberedConnection => ({
+  id: c.id,
+  name: c.name,
+  gatewayId: c.gatewayId ?? null,
+});
+
+const HUB = conn("hub", "Connected");
+const DR = conn("dr", "Connected");
+const BOTH = [remember(HUB), remember(DR)];
+
+function judge(
+  connections: Reading<GatewayConnectionFacts[]>,
+  remembered: RememberedConnection[],
+  opts: { expectGateway?: boolean; grade?: Severity } = {},
+) {
+  const verdict = classifyCircuit(
+    circuitReading({
+      gateway: connections,
+      settings: { expectGateway: opts.expectGateway ?? true },
+    }),
+    {
+      ...DEFAULT_CLASSIFY_OPTIONS,
+      severity: { ...DEFAULT_CLASSIFY_OPTIONS.severity, gateway: opts.grade ?? "Sev3" },
+      previous: {
+        providerWasProvisioned: true,
+        peerings: [PRIVATE],
+        gatewayConnections: { [PRIVATE]: remembered },
+      },
+    },
+  );
+  const found = verdict.findings.find((f) => f.code === "gateway-not-connected");
+  return { verdict, row: verdict.peerings[0]!.paths.primary.gateway, found };
+}
+
+describe("a remembered connection that is not Connected now", () => {
+  it.each<{
+    name: string;
+    now: GatewayConnectionFacts[];
+    remembered: RememberedConnection[];
+    expectGateway?: boolean;
+    state: string;
+    cell: LayerStatus;
+    paged: Severity | null;
+    names?: RegExp;
+  }>([
+    {
+      name: "the DR connection NotConnected beside the hub's Connected one",
+      now: [HUB, conn("dr", "NotConnected")],
+      remembered: BOTH,
+      state: "lost",
+      cell: "down",
+      paged: "Sev1",
+      names: /dr \(gateway gw-dr\) is NotConnected.*1 other connection is still Connected/,
+    },
+    {
+      name: "the DR connection NotConnected beside one that reports Unknown",
+      now: [conn("hub", "Unknown"), conn("dr", "NotConnected")],
+      remembered: BOTH,
+      state: "lost",
+      cell: "down",
+      paged: "Sev1",
+      names: /dr \(gateway gw-dr\) is NotConnected/,
+    },
+    {
+      // Deleted (on purpose or not): as the single connection's "gone", VNet traffic stopped.
+      name: "the DR connection gone from the list",
+      now: [HUB],
+      remembered: BOTH,
+      state: "lost",
+      cell: "down",
+      paged: "Sev1",
+      names: /dr \(gateway gw-dr\) is gone/,
+    },
+    {
+      name: "every connection gone",
+      now: [],
+      remembered: BOTH,
+      state: "lost",
+      cell: "down",
+      paged: "Sev1",
+      names: /connections hub \(gateway gw-hub\) is gone, dr \(gateway gw-dr\) is gone/,
+    },
+    {
+      name: "the DR connection replaced by another Connected one on its gateway",
+      now: [HUB, conn("dr-new", "Connected", "gw-dr")],
+      remembered: BOTH,
+      state: "connected",
+      cell: "up",
+      paged: null,
+    },
+    {
+      // A status that says nothing is UNKNOWN: never lost.
+      name: "the DR connection reporting Unknown",
+      now: [HUB, conn("dr", "Unknown")],
+      remembered: BOTH,
+      state: "connected",
+      cell: "up",
+      paged: null,
+    },
+    {
+      // Never seen Connected: wiring not yet done, today's rule (the other one carries).
+      name: "a connection never seen Connected, NotConnected beside the hub's",
+      now: [HUB, conn("dr", "NotConnected")],
+      remembered: [remember(HUB)],
+      state: "connected",
+      cell: "up",
+      paged: null,
+    },
+    {
+      name: "nothing remembered (a snapshot from before), none Connected",
+      now: [conn("hub", "NotConnected")],
+      remembered: [],
+      state: "not-connected",
+      cell: "down",
+      paged: "Sev3",
+    },
+    {
+      name: "the circuit expects no gateway",
+      now: [HUB, conn("dr", "NotConnected")],
+      remembered: BOTH,
+      expectGateway: false,
+      state: "lost",
+      cell: "n/a",
+      paged: null,
+    },
+  ])("$name: $state, row $cell, paged $paged", (c) => {
+    expect(assessGateway(peering(), ok(c.now), { remembered: c.remembered }).state).toBe(c.state);
+    const { row, found } = judge(ok(c.now), c.remembered, {
+      ...(c.expectGateway === undefined ? {} : { expectGateway: c.expectGateway }),
+    });
+    expect(row.status).toBe(c.cell);
+    expect(found?.severity ?? null).toBe(c.paged);
+    if (c.names) expect(found?.title).toMatch(c.names);
+  });
+
+  it("pages at Sev1 whatever the configured grade, and keeps a graver one", () => {
+    const lost = ok([HUB, conn("dr", "NotConnected")]);
+    expect(judge(lost, BOTH, { grade: "Sev4" }).found?.severity).toBe("Sev1");
+    expect(judge(lost, BOTH, { grade: "Sev0" }).found?.severity).toBe("Sev0");
+  });
+
+  it("unread connections say nothing: UNKNOWN, no page", () => {
+    const { row, found } = judge(failed({ kind: "timeout" }), BOTH);
+    expect(row.status).toBe("unknown");
+    expect(found).toBeUndefined();
+  });
+
+  it("two lost are one finding on the peering (one alert), naming both and their gateways", () => {
+    const { verdict } = judge(ok([conn("hub", "NotConnected")]), BOTH);
+    const found = verdict.findings.filter((f) => f.code === "gateway-not-connected");
+    expect(found).toHaveLength(1);
+    expect(found[0]!.nextAction).toMatch(/gw-hub, gw-dr cannot reach on-premises/);
+    expect(found[0]!.nextAction).toMatch(/dr was deleted or moved/);
+  });
+});
+
+describe("which connections are remembered", () => {
+  const snapshotWith = (kept: unknown, wasConnected = true): Snapshot =>
+    ({
+      circuitId: "c",
+      circuitName: "c",
+      takenAt: "2026-11-22T00:00:00Z",
+      providerState: "Provisioned",
+      providerWasProvisioned: true,
+      peerings: {
+        [PRIVATE]: {
+          paths: {} as never,
+          prefixes: { primary: 120, secondary: 120 },
+          gatewayWasConnected: wasConnected,
+          ...(kept === undefined ? {} : { gatewayConnections: kept }),
+        },
+      },
+    }) as Snapshot;
+
+  it.each<{
+    name: string;
+    previous: Snapshot | null;
+    now: Reading<GatewayConnectionFacts[]>;
+    expectGateway?: boolean;
+    kept: string[];
+  }>([
+    {
+      name: "no snapshot, both Connected",
+      previous: null,
+      now: ok([HUB, DR]),
+      kept: ["hub", "dr"],
+    },
+    {
+      name: "a snapshot from before the memory, one Connected",
+      previous: snapshotWith(undefined),
+      now: ok([HUB, conn("dr", "NotConnected")]),
+      kept: ["hub"],
+    },
+    {
+      name: "the lost one stays remembered while it is lost",
+      previous: snapshotWith(BOTH),
+      now: ok([HUB, conn("dr", "NotConnected")]),
+      kept: ["hub", "dr"],
+    },
+    {
+      name: "a gone one stays remembered while it is lost",
+      previous: snapshotWith(BOTH),
+      now: ok([HUB]),
+      kept: ["hub", "dr"],
+    },
+    {
+      name: "a gone one replaced on its gateway is forgotten, its replacement remembered",
+      previous: snapshotWith(BOTH),
+      now: ok([HUB, conn("dr-new", "Connected", "gw-dr")]),
+      kept: ["hub", "dr-new"],
+    },
+    {
+      name: "connections unread: kept as they were",
+      previous: snapshotWith(BOTH),
+      now: failed({ kind: "timeout" }),
+      kept: ["hub", "dr"],
+    },
+    {
+      // How a connection deleted on purpose is forgotten.
+      name: "the circuit expects no gateway: forgotten",
+      previous: snapshotWith(BOTH),
+      now: ok([HUB]),
+      expectGateway: false,
+      kept: [],
+    },
+  ])("$name → $kept", ({ previous, now, expectGateway, kept }) => {
+    // Judged as the sweep judges it: with what the previous snapshot remembered.
+    const verdict = classifyCircuit(
+      circuitReading({ gateway: now, settings: { expectGateway: expectGateway ?? true } }),
+      {
+        ...DEFAULT_CLASSIFY_OPTIONS,
+        previous: {
+          providerWasProvisioned: true,
+          peerings: [PRIVATE],
+          gatewayConnections: connectionsOnceConnected(previous),
+        },
+      },
+    );
+    const memory = connectionMemory(previous, verdict, now, [PRIVATE]);
+    expect(memory[PRIVATE]!.map((c) => c.name)).toEqual(kept);
+  });
+
+  it("a stored memory that is odd (a hand edit, an older erwatch) keeps what it can", () => {
+    expect(connectionsOnceConnected(snapshotWith("not a list"))).toEqual({});
+    expect(
+      connectionsOnceConnected(
+        snapshotWith([null, 7, { id: 5 }, { id: "/x/connections/a", name: 3, gatewayId: 2 }]),
+      ),
+    ).toEqual({ [PRIVATE]: [{ id: "/x/connections/a", name: "a", gatewayId: null }] });
+  });
+});
