@@ -86,6 +86,13 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
     }
     case "none":
       return cell(expectGateway ? "down" : "n/a", "no connection");
+    case "elsewhere":
+      // Not seen, so not judged: neither a red row nor an UNKNOWN one, which
+      // would be trouble read deep every sweep for as long as it is wired so.
+      return cell(
+        "n/a",
+        `connected through authorization ${wiring.authorizations.join(", ")} (InUse) from a subscription erwatch does not watch: add that subscription to ERWATCH_SUBSCRIPTIONS to see the connection`,
+      );
 
     case "not-connected": {
       const statuses = wiring.connections.map((c) => c.status).join(", ");
@@ -224,6 +231,7 @@ function judgePeering(
   const { ref, settings } = reading;
   const wiring = assessGateway(peering, reading.gateway, {
     remembered: byName(options.previous?.gatewayConnections, peering.name) ?? [],
+    authorizations: facts.authorizations ?? [],
   });
   const reach = assessGlobalReach(peering);
   const cells = {

@@ -85,7 +85,7 @@ export function gatewayFinding(
     nextAction: none
       ? wasConnected
         ? "The connection between your ExpressRoute gateway and this circuit was deleted or moved: look in the activity log of the gateway's resource group and recreate it; virtual networks behind the gateway cannot reach on-premises meanwhile."
-        : "Create the connection between your ExpressRoute gateway and this circuit (connection type ExpressRoute); if the circuit only serves Global Reach, tag it erwatch:expect-gateway=false."
+        : "Create the connection between your ExpressRoute gateway and this circuit (connection type ExpressRoute); if it exists in a subscription erwatch does not watch, add that subscription to ERWATCH_SUBSCRIPTIONS; if the circuit only serves Global Reach, tag it erwatch:expect-gateway=false."
       : "Check the gateway's health and the connection's authorization key; the circuit itself is fine.",
   };
 }

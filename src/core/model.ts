@@ -238,6 +238,18 @@ export interface CircuitFacts {
   expressRoutePortId?: string | null;
   /** null when ARM left the list out: which peerings exist is then UNKNOWN, not "none". */
   peerings: PeeringFacts[] | null;
+  /**
+   * The circuit's authorizations. One InUse was redeemed by a gateway
+   * connection, which may live in a subscription erwatch does not watch.
+   * Absent in readings made before they were read.
+   */
+  authorizations?: CircuitAuthorization[];
+}
+
+export interface CircuitAuthorization {
+  name: string;
+  /** Available | InUse as documented; null when ARM left it out. */
+  useStatus: string | null;
 }
 
 export interface GatewayConnectionFacts {

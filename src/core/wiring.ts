@@ -5,6 +5,7 @@
 // the alert cannot disagree.
 
 import type {
+  CircuitAuthorization,
   GatewayConnectionFacts,
   GlobalReachConnection,
   PeeringFacts,
@@ -27,9 +28,10 @@ export interface LostConnection extends RememberedConnection {
   status: string | null;
 }
 
-/** What earlier sweeps say beside the connections erwatch found. */
+/** What earlier sweeps and the circuit itself say beside the connections erwatch found. */
 export interface WiringContext {
   remembered?: readonly RememberedConnection[];
+  authorizations?: readonly CircuitAuthorization[];
 }
 
 export type GatewayAssessment =
@@ -49,6 +51,12 @@ export type GatewayAssessment =
       connected: number;
     }
   | { state: "none"; connections: [] }
+  /**
+   * No connection in the watched subscriptions, but an authorization of the
+   * circuit is InUse: a connection in a subscription erwatch does not watch
+   * redeemed it. Not seen, so neither up nor down.
+   */
+  | { state: "elsewhere"; connections: []; authorizations: string[] }
   | { state: "not-connected"; connections: GatewayConnectionFacts[] }
   /** None connected, but one whose status says nothing (left out, Unknown, Updating) might be: neither up nor down. */
   | { state: "unsure"; connections: GatewayConnectionFacts[] };
@@ -123,7 +131,12 @@ export function assessGateway(
   const lost = lostConnections(connections, context.remembered ?? []);
   if (lost.length > 0) return { state: "lost", connections, lost, connected };
   if (connected > 0) return { state: "connected", connections, connected };
-  if (connections.length === 0) return { state: "none", connections: [] };
+  if (connections.length === 0) {
+    const inUse = (context.authorizations ?? []).filter((a) => same(a.useStatus, "InUse"));
+    return inUse.length > 0
+      ? { state: "elsewhere", connections: [], authorizations: inUse.map((a) => a.name) }
+      : { state: "none", connections: [] };
+  }
   if (connections.some(undecided)) return { state: "unsure", connections };
   return { state: "not-connected", connections };
 }

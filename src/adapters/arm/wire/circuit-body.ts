@@ -36,6 +36,8 @@ const PREFIX_STATES = ["NotConfigured", "Configuring", "Configured", "Validation
 const REACH_STATES = ["Connected", "Connecting", "Disconnected"];
 const SKU_TIERS = ["Standard", "Premium", "Basic", "Local", "MultiCloud"];
 const SKU_FAMILIES = ["UnlimitedData", "MeteredData"];
+/** An authorization InUse was redeemed by a connection, perhaps in a subscription erwatch does not watch. */
+const AUTHORIZATION_USE = ["Available", "InUse"];
 
 // Ranges outside which a number is no value of its field: read as one, a VLAN
 // 0 or AS 0 would be config drift nobody made, and a bandwidth of 0 would
@@ -102,6 +104,8 @@ const circuitSchema = z.object({
   bandwidthInGbps: bandwidth(1e9),
   expressRoutePort: obj({ id: text() }),
   peerings: list(peering),
+  // The SDK flattens each authorization's properties; its key is left unread.
+  authorizations: list(obj({ name: text(), authorizationUseStatus: openEnum(AUTHORIZATION_USE) })),
 });
 
 /**
@@ -225,6 +229,17 @@ function peeringsOf(
   return out;
 }
 
+/**
+ * The authorizations as far as they can be read: a null list, or a null
+ * among them, only means none is known to be in use (the wiring is then
+ * judged on the connections found, as before they were read).
+ */
+function authorizationsOf(wire: z.output<typeof circuitSchema>["authorizations"]) {
+  return (wire ?? []).flatMap((a) =>
+    a ? [{ name: a.name ?? "(unnamed)", useStatus: a.authorizationUseStatus }] : [],
+  );
+}
+
 export function parseCircuit(body: unknown): CircuitBody {
   const { value: c, problems } = parseLenient(circuitSchema, body);
   if (!c.id) throw new MalformedResponseError("id is missing: the response is not a circuit");
@@ -253,6 +268,7 @@ export function parseCircuit(body: unknown): CircuitBody {
     peerings: peeringsOf(c.peerings, missing, (field, problem) =>
       problems.push({ field, problem }),
     ),
+    authorizations: authorizationsOf(c.authorizations),
   };
   return { id: c.id, name: c.name, location: c.location, tags: c.tags ?? {}, facts, problems };
 }
