@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { mayBeSecret } from "./secret-shape.js";
 import {
   ALERT_ACTIONS,
   ALERT_FAMILIES,
@@ -42,13 +43,13 @@ export interface DispatchConfig {
 
 const SEVERITY = z.enum(SEVERITIES);
 /**
- * A long run of letters and digits, several of them digits, with no
- * underscore is a key pasted where its setting's name belongs (a PagerDuty
- * integration key is 32 such characters); names read like PD_NETWORK_KEY.
- * Refused in words that do not quote it: every later message would repeat it.
+ * A key pasted where its setting's name belongs (a PagerDuty integration key
+ * is 32 letters and digits; `sk_live_…`, `ghp_…` tokens carry underscores):
+ * refused in words that do not quote it, as every later message would repeat
+ * it. Names read like PD_NETWORK_KEY (secret-shape.ts).
  */
 export function looksLikeSecret(value: string): boolean {
-  return /^[A-Za-z0-9]{20,}$/.test(value) && (value.match(/\d/g) ?? []).length >= 4;
+  return mayBeSecret(value);
 }
 const settingName = z
   .string()
@@ -258,6 +259,7 @@ function secretFrom(
 ): string {
   const value = r.raw(setting);
   if (!value) {
+    // Quoted: a name that may be a key was refused before (looksLikeSecret).
     problems.push(
       `ERWATCH_ACTION_GROUPS: receiver "${receiver}" reads its secret from app setting ${setting}, which is not set`,
     );

@@ -1,4 +1,5 @@
 import type { SettingsReader } from "./reader.js";
+import { quotable } from "./secret-shape.js";
 
 /** SERVICEBUS_ENTITY when unset: where the sweep publishes and the dispatcher reads. */
 export const DEFAULT_ALERTS_ENTITY = "erwatch-alerts";
@@ -36,7 +37,9 @@ export function readEntityName(r: SettingsReader, setting: string): string | und
       setting,
       looksLikeConnectionString(name)
         ? `is a connection string, not a queue, topic or subscription name (the value is not shown: it holds a key)`
-        : `"${name}" is not a valid queue, topic or subscription name`,
+        : quotable(name)
+          ? `"${name}" is not a valid queue, topic or subscription name`
+          : "is not a valid queue, topic or subscription name (the value is not shown: it does not read as a name, and may be a key or a SAS token)",
     );
   return name;
 }
@@ -93,7 +96,9 @@ export function readPublishConfig(r: SettingsReader, required: boolean): Publish
         "ServiceBusConnection__fullyQualifiedNamespace",
         looksLikeConnectionString(namespace)
           ? "is a connection string, not a host name like <namespace>.servicebus.windows.net (the value is not shown: it holds a key); a connection string goes in ServiceBusConnection"
-          : `"${namespace}" is not a host name like <namespace>.servicebus.windows.net`,
+          : quotable(namespace)
+            ? `"${namespace}" is not a host name like <namespace>.servicebus.windows.net`
+            : "is not a host name like <namespace>.servicebus.windows.net (the value is not shown: it does not read as one, and may be a key or a SAS token)",
       );
     }
     return {

@@ -1,0 +1,45 @@
+// Values given where a name belongs (an app setting's name, a queue's, a
+// namespace's host) are quoted back when refused, and a name is quoted in
+// "setting X is not set". A key pasted there instead is never registered
+// with the log scrubber (it was taken for a name): quoted, it went into the
+// start-up log, every dead-letter reason Service Bus keeps, and the CLI's
+// output. So a value is quoted only when it plainly reads as a name: name
+// characters only, and no part that looks drawn at random.
+
+const DIGIT = /\d/;
+const LETTER = /[A-Za-z]/;
+
+function classOf(c: string): string {
+  if (c >= "A" && c <= "Z") return "U";
+  if (c >= "a" && c <= "z") return "l";
+  if (c >= "0" && c <= "9") return "d";
+  return "o";
+}
+
+/**
+ * One part of a name (between `_`, `-`, `.` or `/`) that reads as random:
+ * several digits among letters (keys, tokens: `kQz…7R2iO9xq`, `51HcXq…`), or
+ * long with its kind of character changing at most steps (words in
+ * CamelCase change about every fifth character; random text about two in three).
+ */
+export function looksRandom(part: string): boolean {
+  const chars = [...part];
+  const digits = chars.filter((c) => DIGIT.test(c)).length;
+  const letters = chars.filter((c) => LETTER.test(c)).length;
+  if (chars.length >= 8 && digits >= 3 && letters >= 2) return true;
+  if (chars.length < 16) return false;
+  let turns = 0;
+  for (let i = 1; i < chars.length; i += 1)
+    if (classOf(chars[i]!) !== classOf(chars[i - 1]!)) turns += 1;
+  return turns / (chars.length - 1) >= 0.5;
+}
+
+/** Whether a value given for a name may be a secret: one of its parts reads as random. */
+export function mayBeSecret(value: string): boolean {
+  return value.split(/[_\-./ ]/).some(looksRandom);
+}
+
+/** Whether a value given for a name may be quoted in a message: name characters only, and no random part. */
+export function quotable(value: string): boolean {
+  return /^[A-Za-z0-9._\-/ ]{1,100}$/.test(value) && !mayBeSecret(value);
+}
