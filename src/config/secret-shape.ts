@@ -3,8 +3,8 @@
 // "setting X is not set". A key pasted there instead is never registered
 // with the log scrubber (it was taken for a name): quoted, it went into the
 // start-up log, every dead-letter reason Service Bus keeps, and the CLI's
-// output. So a value is quoted only when it plainly reads as a name: name
-// characters only, and no part that looks drawn at random.
+// output. So a value is quoted only when it plainly reads as a name: none of
+// the characters keys are made of, and no part that looks drawn at random.
 
 const DIGIT = /\d/;
 const LETTER = /[A-Za-z]/;
@@ -39,7 +39,11 @@ export function mayBeSecret(value: string): boolean {
   return value.split(/[_\-./ ]/).some(looksRandom);
 }
 
-/** Whether a value given for a name may be quoted in a message: name characters only, and no random part. */
+/**
+ * Whether a value given for a name may be quoted in a message: short, none
+ * of the characters keys, SAS tokens and connection strings are made of
+ * (base64's `+` and `=`, a query's `&` and `%`, `;`), and no random part.
+ */
 export function quotable(value: string): boolean {
-  return /^[A-Za-z0-9._\-/ ]{1,100}$/.test(value) && !mayBeSecret(value);
+  return /^[^=+&%;\p{Cc}]{1,100}$/u.test(value) && !mayBeSecret(value);
 }

@@ -55,7 +55,14 @@ export function secretForms(secrets: Iterable<string>): string[] {
     if (typeof secret !== "string" || secret === "") continue;
     whole.push(secret);
     pieces.push(...secret.split(/\s+/));
-    for (const m of secret.matchAll(KEY_PARTS)) if (m[1]) whole.push(m[1]);
+    for (const m of secret.matchAll(KEY_PARTS)) {
+      if (!m[1]) continue;
+      whole.push(m[1]);
+      // A SAS in a connection string: its signature on its own, as an SDK
+      // re-encodes it into request URLs (`:` as %3A) and the whole SAS no longer matches.
+      for (const [name, value] of new URLSearchParams(m[1]))
+        if (SECRET_PARAMS.test(name)) whole.push(value);
+    }
     const url = parseUrl(secret);
     if (url) {
       whole.push(url.href, `${url.host}${url.pathname}`, url.pathname, url.search.slice(1));

@@ -9,7 +9,8 @@ import { armRequestCounter } from "../adapters/telemetry/arm-policy.js";
 import type { CircuitReader, DataPlaneReader } from "../app/ports.js";
 import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger, type CommonOverrides } from "./common.js";
-import type { ReadConfig } from "./config.js";
+import { secretsOf, type ReadConfig } from "./config.js";
+import type { StateConfig } from "../config/state.js";
 
 export interface ReadOverrides extends CommonOverrides {
   /** Pipeline options (a private CA) for every Azure client the readers build. */
@@ -62,10 +63,16 @@ export function buildReaders(config: ReadConfig, overrides: ReadOverrides): Read
   return { reader, dataPlane };
 }
 
-export function buildReadRuntime(config: ReadConfig, overrides: ReadOverrides = {}): ReadRuntime {
+export function buildReadRuntime(
+  config: ReadConfig & { state?: StateConfig | null },
+  overrides: ReadOverrides = {},
+): ReadRuntime {
+  // `diagnose --routes` reads stored route tables with this runtime: its
+  // storage connection string is scrubbed like every other command's.
+  const state = config.state ?? undefined;
   return {
     config,
-    logger: runtimeLogger(config.logLevel, [], overrides),
+    logger: runtimeLogger(config.logLevel, secretsOf(state ? { state } : {}), overrides),
     ...buildReaders(config, overrides),
   };
 }

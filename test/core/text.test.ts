@@ -72,6 +72,17 @@ describe("secretForms", () => {
     expect(redact("bad key AbCdEf0123456789==", secretForms([cs]), "[x]")).toBe("bad key [x]");
   });
 
+  it("covers a storage SAS's signature on its own, however an SDK re-encodes the SAS around it", () => {
+    const cs =
+      "BlobEndpoint=https://acct.blob.core.windows.net/;TableEndpoint=https://acct.table.core.windows.net/;SharedAccessSignature=sv=2022-11-02&ss=t&srt=sco&sp=rwdlacu&se=2027-01-01T00:00:00Z&sig=Zx9%2BAbCdEf0123456789%3D";
+    const forms = secretForms([cs]);
+    // The SDK's request URL: the expiry's colons encoded, so the whole SAS is not in it.
+    const url =
+      "https://acct.table.core.windows.net/erwatchsnapshots?sv=2022-11-02&ss=t&srt=sco&sp=rwdlacu&se=2027-01-01T00%3A00%3A00Z&sig=Zx9%2BAbCdEf0123456789%3D";
+    expect(redact(`GET ${url} failed`, forms, "[x]")).not.toContain("Zx9");
+    expect(redact("sig Zx9+AbCdEf0123456789=", forms, "[x]")).toBe("sig [x]");
+  });
+
   it("covers the token of a header value on its own", () => {
     const forms = secretForms(["Bearer t0k3n-that-must-never-leak"]);
     expect(redact("got t0k3n-that-must-never-leak", forms, "[x]")).toBe("got [x]");

@@ -5,11 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/reader.js";
 import {
   dispatchSettingsProblems,
+  loadDiagnoseConfig,
   loadDispatchConfig,
   loadStatusConfig,
   loadSweepConfig,
 } from "../../src/runtime/config.js";
 import { buildDispatchRuntime, deliveryBudgetProblem } from "../../src/runtime/dispatch.js";
+import { buildReadRuntime } from "../../src/runtime/read.js";
 import { noPrefixesOpen } from "../support/alert-event-fixture.js";
 import { startRecordingReceiver, type RecordingReceiver } from "../support/recording-receiver.js";
 
@@ -96,6 +98,25 @@ describe("entry runtimes", () => {
     expect(lines.join("")).toMatch(/receiver cannot be used/);
     expect(lines.join("") + JSON.stringify(itsm)).not.toContain("abc");
     expect(await cardFor(env)).toContain("AzurePrivatePeering");
+  });
+
+  it("scrubs the storage connection string from the logs of `diagnose --routes`, which reads stored route tables", () => {
+    const key = "c3RvcmFnZS1hY2NvdW50LWtleS10aGF0LW11c3QtbmV2ZXItbGVhaw==";
+    const cs = `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${key};EndpointSuffix=core.windows.net`;
+    const config = loadDiagnoseConfig({
+      ERWATCH_STORAGE: cs,
+      ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001",
+    });
+    const lines: string[] = [];
+    const runtime = buildReadRuntime(config, {
+      logDestination: { write: (line: string) => (lines.push(line), true) },
+    });
+    runtime.logger.error(
+      { err: new Error(`storage refused ${cs}; key ${key}`) },
+      "stored route table not read",
+    );
+    expect(lines.join("")).toContain("stored route table not read");
+    expect(lines.join("")).not.toContain(key);
   });
 
   it("builds the status page from storage settings alone: no ARM scope, no Service Bus", () => {
