@@ -160,14 +160,20 @@ export async function drainOutbox(
       events,
       options.abortSignal ? { abortSignal: options.abortSignal } : {},
     );
+    // Named by circuit too: an event id (erw-<hash>-<n>) says nothing to
+    // whoever must find the row, which is kept in its circuit's partition.
+    const circuitOf = (id: string) => {
+      const event = events.find((e) => e.id === id);
+      return event ? { circuitId: event.circuit.id, circuit: event.circuit.name } : {};
+    };
     for (const id of result?.shrunk ?? [])
       options.logger.error(
-        { eventId: id },
+        { eventId: id, ...circuitOf(id) },
         "alert event too large for Service Bus: sent without its evidence, ticket and layer table",
       );
     for (const { id, reason } of result?.refused ?? [])
       options.logger.error(
-        { eventId: id, reason },
+        { eventId: id, reason, ...circuitOf(id) },
         "an alert event in the outbox cannot be sent; it stays there, and every other event went out (fix or delete its row)",
       );
     refused = new Set((result?.refused ?? []).map((r) => r.id));

@@ -293,7 +293,10 @@ async function holdUnlisted(
       out.events.push(...record.events);
       out.decisions.push(...record.decisions);
     } catch (error) {
-      log.error({ err: error, key: state.key }, "an unlisted circuit's alert could not be held");
+      log.error(
+        { err: error, key: state.key, circuitId: state.circuitId, circuit: state.circuitName },
+        "an unlisted circuit's alert could not be held",
+      );
     }
   }
   return out;
