@@ -66,6 +66,8 @@ export interface AlertState {
     peakSeverity: Severity;
     paths: PathName[];
     title: string;
+    /** Whose it was as told (absent in state stored before it was recorded): another owner is news. */
+    owner?: Owner;
     at: string;
     sequence: number;
     /**
@@ -435,6 +437,27 @@ function duration(fromIso: string, to: Date): string {
   return minutes % 60 === 0 ? `${h} h` : `${h} h ${minutes % 60} min`;
 }
 
+/** A firing condition the receivers hold differently: a path newly down, or another owner. */
+function moved(
+  notified: NonNullable<AlertState["notified"]>,
+  condition: Pick<AlertCondition, "paths" | "owner">,
+): boolean {
+  // Paths kept in an odd shape (a hand edit) say nothing of what moved.
+  const told: unknown = notified.paths;
+  if (Array.isArray(told) && condition.paths.some((p) => !told.includes(p))) return true;
+  return notified.owner !== undefined && notified.owner !== condition.owner;
+}
+
+const OWNER_WORDS: Record<Owner, string> = {
+  carrier: "the carrier's",
+  you: "yours",
+  shared: "shared (yours or the carrier's)",
+};
+
+function ownerChange(before: Owner | undefined, after: Owner): string {
+  return before !== undefined && before !== after ? `now ${OWNER_WORDS[after]}. ` : "";
+}
+
 function pathChange(before: PathName[], after: PathName[], unread: PathName[]): string {
   const added = after.filter((p) => !before.includes(p));
   const removed = before.filter((p) => !after.includes(p));
@@ -562,6 +585,8 @@ function changeFor(
     case "deescalate":
       return `Better: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths, unread)}Still: ${condition.title}`;
     case "repeat":
+      if (notified && state.family !== "fleet" && moved(notified, condition))
+        return `Changed: ${pathChange(notified.paths, condition.paths, unread)}${ownerChange(notified.owner, condition.owner)}Now: ${condition.title}`;
       if (newMembers.length > 0)
         return `${WIDER} ${newMembers.map((m) => m.name).join(", ")} broke the same way since the last notification; ${fleetMembersOf(condition).length} circuits now. Now: ${condition.title}`;
       return `Still firing after ${duration(since, now)} (since ${since}): ${condition.title}`;
@@ -645,6 +670,14 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
           severityRank(condition.severity) >= severityRank(notified.severity)
             ? "deescalate"
             : "escalate";
+    } else if (state.phase === "firing" && state.family !== "fleet" && moved(notified, condition)) {
+      // Same grade, another break: the outage moved to a path the receivers
+      // were not told of (the primary back, the secondary down in the same
+      // sweep), or it is someone else's now (the carrier's layer 2 back, your
+      // BGP down). One incident, updated: not a resolve and an open, and not
+      // silence, which left the holder with the carrier's ticket for a path
+      // that was up, and the owner's route never told.
+      action = "repeat";
     } else if ((newMembers = unannounced(state, condition, ctx.quietMembers)).length > 0) {
       // Alertmanager re-notifies a group that gained alerts: a circuit held by
       // a fleet alert that never named it would be silenced.
@@ -718,6 +751,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
             peakSeverity,
             paths: eventCondition.paths,
             title: eventCondition.title,
+            owner: eventCondition.owner,
             at: ctx.now.toISOString(),
             sequence,
             ...membersFor(state, eventCondition, ctx.quietMembers),

@@ -518,8 +518,12 @@ describe("alert lifecycle", () => {
       at(5),
     );
     d = decide(state!, { ...ctx, now: at(5) });
-    // Same severity with more paths is not an escalation by itself.
-    expect(d.action === "none" && d.reason).toBe("unchanged");
+    // Same severity with a path newly down is not an escalation, but it is
+    // news: the receivers hold the secondary alone (README "A path newly down
+    // is news at once").
+    expect(d.action).toBe("repeat");
+    if (d.action === "repeat")
+      expect(d.event.change).toMatch(/^Changed: now also the primary path\. Now: /);
     const worse = advance(
       null,
       observation({ obs: "fire", severity: "Sev2", paths: ["secondary"], minute: 0 }),
