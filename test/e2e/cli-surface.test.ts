@@ -257,7 +257,12 @@ describe("az's habits", () => {
     ["diagnose", ["ARM_TIMEOUT_MS", "AZURE_CLOUD"], REPORTS, /partly blind: a read failed/],
     ["silence", ["ERWATCH_STORAGE", "ERWATCH_TABLE_PREFIX"], ACTIONS, /^ {2}0 {4}done/m],
     ["alerts", ["ERWATCH_STORAGE"], REPORTS, /an alert at Sev2 or worse is open and no silence/],
-    ["dispatch", ["PAGERDUTY_ROUTING_KEY", "SERVICEBUS_ENTITY"], ACTIONS, /stopped by Ctrl-C/],
+    [
+      "dispatch",
+      ["PAGERDUTY_ROUTING_KEY", "SERVICEBUS_ENTITY"],
+      ACTIONS,
+      /stopped \(Ctrl-C or SIGTERM\)/,
+    ],
   ])(
     "%s --help lists its exit codes and the settings it reads",
     async (command, settings, codes, says) => {
