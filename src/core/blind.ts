@@ -2,6 +2,7 @@
 // is its own finding, owned by whoever runs erwatch, and it never stands in for
 // a verdict on the circuit.
 
+import { TAGS } from "./circuit-settings.js";
 import { PATHS, type Finding, type PathName, type ReadFailure, type Severity } from "./model.js";
 import { counted } from "./text.js";
 
@@ -12,7 +13,30 @@ export interface BlindRead {
   failure: ReadFailure;
 }
 
+/**
+ * Log Analytics is not ARM: its queries have their own throttle (not
+ * ARM_CONCURRENCY's), their own grant (on each workspace, not the
+ * subscription), and a workspace gone is not the circuit gone. The ARM words
+ * told the on-call to stop watching a live circuit.
+ */
+const LOG_ANALYTICS = /^Microsoft\.OperationalInsights\//i;
+
+function logAnalyticsAction(failure: ReadFailure): string | null {
+  switch (failure.kind) {
+    case "not-found":
+      return `The Log Analytics workspace of ${failure.target} no longer exists (deleted, moved, or mistyped): it is the workspace the Connection Monitor's output names, or the circuit's ${TAGS.workspace} tag. Point the monitor's output (or the tag) at a workspace that exists. The circuit is still watched; only its end-to-end tests are not read.`;
+    case "throttled":
+      return "Log Analytics is throttling erwatch's queries (its own limit per workspace, apart from the ARM reads'): lengthen SWEEP_SCHEDULE, or have fewer circuits' monitors write to this workspace (erwatch queries it for each circuit every sweep), and look for other tools querying it.";
+    case "forbidden":
+      return `Grant erwatch's identity the 'erwatch Connection Monitor results reader' role on the workspace itself (add its resource id to connectionMonitorWorkspaceIds in infra/ and redeploy)${failure.missingPermission ? `; it lacks '${failure.missingPermission}'` : ""}. A grant on the subscription is not needed.`;
+    default:
+      return null;
+  }
+}
+
 function nextActionFor(failure: ReadFailure, subscriptionId: string): string {
+  const logs = LOG_ANALYTICS.test(failure.call) ? logAnalyticsAction(failure) : null;
+  if (logs) return logs;
   switch (failure.kind) {
     case "forbidden":
       return `Grant '${failure.missingPermission ?? failure.call}' to erwatch's identity on subscription ${subscriptionId} (the erwatch reader role in infra/ has it).`;

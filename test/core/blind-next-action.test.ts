@@ -1,0 +1,92 @@
+// Users saw monitoring-blind for a failed Log Analytics query tell them what
+// an ARM read's failure needs: a deleted workspace (404) "drop it from
+// ERWATCH_CIRCUITS or tag it erwatch:ignore=true" (stopping the watch of a
+// live circuit), Log Analytics throttling (429) blamed on Azure Resource
+// Manager and ARM_CONCURRENCY. Now the words follow the call that failed:
+// a Log Analytics query names the workspace, its own throttle and its own
+// grant; ARM reads keep theirs.
+
+import { describe, expect, it } from "vitest";
+import { blindFindings } from "../../src/core/blind.js";
+import type { ReadFailure } from "../../src/core/model.js";
+
+const QUERY = "Microsoft.OperationalInsights/workspaces/query/read";
+const CIRCUIT = "Microsoft.Network/expressRouteCircuits/read";
+
+function nextAction(failure: Partial<ReadFailure> & Pick<ReadFailure, "kind" | "call">): string {
+  const read = {
+    target: "Connection Monitor results in workspace law-network",
+    message: "m",
+    ...failure,
+  };
+  return blindFindings([{ peering: null, path: null, failure: read }], "sub-1", "Sev3")[0]!
+    .nextAction;
+}
+
+describe("monitoring-blind's next action follows the call that failed", () => {
+  it.each<{
+    name: string;
+    failure: Partial<ReadFailure> & Pick<ReadFailure, "kind" | "call">;
+    says: RegExp[];
+    never: RegExp[];
+  }>([
+    {
+      name: "Log Analytics 404: the workspace is gone, not the circuit",
+      failure: { kind: "not-found", call: QUERY, statusCode: 404 },
+      says: [
+        /workspace of Connection Monitor results in workspace law-network no longer exists/,
+        /erwatch:workspace/,
+        /output/,
+      ],
+      never: [/ERWATCH_CIRCUITS/, /erwatch:ignore/],
+    },
+    {
+      name: "Log Analytics 429: its own throttle",
+      failure: { kind: "throttled", call: QUERY, statusCode: 429 },
+      says: [/Log Analytics is throttling/, /SWEEP_SCHEDULE/, /fewer circuits/],
+      never: [/Azure Resource Manager is throttling/, /ARM_CONCURRENCY/],
+    },
+    {
+      name: "Log Analytics 403: the workspace role, on the workspace",
+      failure: {
+        kind: "forbidden",
+        call: QUERY,
+        missingPermission: "Microsoft.OperationalInsights/workspaces/query/read",
+      },
+      says: [
+        /'erwatch Connection Monitor results reader' role on the workspace/,
+        /connectionMonitorWorkspaceIds/,
+        /lacks 'Microsoft\.OperationalInsights\/workspaces\/query\/read'/,
+      ],
+      never: [/on subscription sub-1/, /erwatch reader role/],
+    },
+    {
+      name: "Log Analytics timing out: the generic words still fit",
+      failure: { kind: "timeout", call: QUERY },
+      says: [/tries again next sweep/],
+      never: [],
+    },
+    {
+      name: "an ARM 404 keeps its words",
+      failure: { kind: "not-found", call: CIRCUIT, target: "circuit er-1" },
+      says: [/ERWATCH_CIRCUITS/],
+      never: [/workspace/],
+    },
+    {
+      name: "an ARM 429 keeps its words",
+      failure: { kind: "throttled", call: CIRCUIT },
+      says: [/Azure Resource Manager is throttling/, /ARM_CONCURRENCY/],
+      never: [/Log Analytics/],
+    },
+    {
+      name: "an ARM 403 keeps its words",
+      failure: { kind: "forbidden", call: CIRCUIT, missingPermission: CIRCUIT },
+      says: [/on subscription sub-1/],
+      never: [/workspace/],
+    },
+  ])("$name", ({ failure, says, never }) => {
+    const words = nextAction(failure);
+    for (const s of says) expect(words).toMatch(s);
+    for (const n of never) expect(words).not.toMatch(n);
+  });
+});
