@@ -643,7 +643,7 @@ describe("Connection Monitor", () => {
     const got = await dataPlane.readEndToEnd(reading, options());
     if (!got?.ok) throw new Error(`expected a reading: ${JSON.stringify(got)}`);
     expect(got.value.monitors.map((m) => m.testGroups)).toEqual([
-      [{ name: "onprem-to-vnet", testConfigurations: ["tcp-443"] }],
+      [{ name: "onprem-to-vnet", testConfigurations: ["tcp-443"], sources: ["onprem-app-01"] }],
     ]);
     // Log Analytics still answers with the removed test's last row.
     expect(got.value.tests.map((t) => `${t.test} ${t.result}`)).toEqual([

@@ -104,6 +104,7 @@ function refOf(m: MonitorFacts, how: MonitorRef["how"], workspace?: string): Mon
     workspace: w,
     how,
     ...(m.testGroups ? { testGroups: m.testGroups } : {}),
+    ...(m.frequencies.length > 0 ? { frequencies: m.frequencies } : {}),
   }));
 }
 

@@ -12,6 +12,7 @@ import type { AddressFamily } from "../route-limits.js";
 import { mostSevere } from "../severity.js";
 import { LAYER_WORDS } from "../vocabulary.js";
 import type { EndToEndFacts, EndToEndTest, MonitorRef } from "./facts.js";
+import { ofMonitor, silentTests } from "./silent-tests.js";
 
 export type Grade = "pass" | "warning" | "fail" | "indeterminate";
 
@@ -48,11 +49,7 @@ export function gradeOf(result: string): Grade {
  * its last rows in the look-back for up to its length: those are no test.
  */
 export function stillDefined(t: EndToEndTest, monitors: readonly MonitorRef[]): boolean {
-  const defined = monitors.filter(
-    (m) =>
-      m.testGroups !== undefined &&
-      (m.id && t.monitorId ? same(m.id, t.monitorId) : same(m.name, t.monitor)),
-  );
+  const defined = monitors.filter((m) => m.testGroups !== undefined && ofMonitor(m, t));
   if (defined.length === 0 || t.testGroup === "?" || t.test === "?") return true;
   return defined.some((m) =>
     (m.testGroups ?? []).some(
@@ -65,13 +62,13 @@ export function stillDefined(t: EndToEndTest, monitors: readonly MonitorRef[]): 
  * Connection Monitor's own aggregation: Fail when every test that ran failed,
  * Warning when some did (or crossed a threshold), Indeterminate when the
  * monitor produced nothing to judge. Tests the monitor no longer defines are
- * left out, named apart.
+ * left out, named apart; tests it defines that sent nothing are Indeterminate.
  */
 export function summarise(facts: EndToEndFacts): EndToEndSummary {
   const gone = facts.tests.filter((t) => !stillDefined(t, facts.monitors));
-  const tests = facts.tests
-    .filter((t) => !gone.includes(t))
-    .map((t) => ({ ...t, grade: gradeOf(t.result) }));
+  const tests = [...facts.tests.filter((t) => !gone.includes(t)), ...silentTests(facts)].map(
+    (t) => ({ ...t, grade: gradeOf(t.result) }),
+  );
   const counts: Record<Grade, number> = { pass: 0, warning: 0, fail: 0, indeterminate: 0 };
   for (const t of tests) counts[t.grade] += 1;
   const ran = tests.length - counts.indeterminate;
@@ -111,12 +108,17 @@ export function endToEndCell(summary: EndToEndSummary, explainedBy: string | nul
     case "indeterminate":
       return {
         status: "unknown",
-        detail:
-          tests.length === 0
-            ? `Indeterminate: no results in the last ${summary.minutes} min`
-            : `Indeterminate: ${counts.indeterminate} of ${tests.length} tests`,
+        detail: tests.every((t) => t.silent)
+          ? `Indeterminate: no results in the last ${summary.minutes} min`
+          : `Indeterminate: ${counts.indeterminate} of ${tests.length} tests${silentWords(summary)}`,
       };
   }
+}
+
+/** How many of the tests sent nothing in the window, when some did. */
+function silentWords(summary: EndToEndSummary): string {
+  const silent = summary.tests.filter((t) => t.silent).length;
+  return silent === 0 ? "" : ` (${silent} with no result in the last ${summary.minutes} min)`;
 }
 
 const E2E_SEVERITY: Record<"fail" | "warning" | "indeterminate", Severity> = {
@@ -321,6 +323,7 @@ export function evidenceOf(summary: EndToEndSummary): Record<string, unknown> {
       roundTripThresholdMs: t.roundTripThresholdMs,
       at: t.at,
       ...(t.reason ? { reason: t.reason } : {}),
+      ...(t.silent ? { silent: true } : {}),
     })),
     ...(summary.gone.length > 0
       ? {
@@ -398,10 +401,9 @@ export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContex
     return {
       ...base,
       code: "e2e-indeterminate",
-      title:
-        summary.tests.length === 0
-          ? `Connection Monitor ${summary.monitors.join(", ")} reported nothing for ${ctx.circuitName} in the last ${summary.minutes} min${summary.gone.length > 0 ? ` of the tests it defines now (the rows of ${summary.gone.length === 1 ? "1 test" : `${summary.gone.length} tests`} it no longer defines left out)` : ""}: end-to-end is unwatched`
-          : `Connection Monitor cannot judge ${blind.length} of ${summary.tests.length} tests for ${ctx.circuitName}: end-to-end is partly unwatched`,
+      title: summary.tests.every((t) => t.silent)
+        ? `Connection Monitor ${summary.monitors.join(", ")} reported nothing for ${ctx.circuitName} in the last ${summary.minutes} min${summary.gone.length > 0 ? ` of the tests it defines now (the rows of ${summary.gone.length === 1 ? "1 test" : `${summary.gone.length} tests`} it no longer defines left out)` : ""}: end-to-end is unwatched`
+        : `Connection Monitor cannot judge ${blind.length} of ${summary.tests.length} tests for ${ctx.circuitName}${silentWords(summary)}: end-to-end is partly unwatched`,
       evidence: {
         ...base.evidence,
         reasons: [

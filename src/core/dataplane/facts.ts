@@ -100,7 +100,13 @@ export interface MonitorRef {
    * not be understood. A test it does not define is gone: its last rows in
    * the look-back are not judged.
    */
-  testGroups?: { name: string; testConfigurations: string[] }[];
+  testGroups?: { name: string; testConfigurations: string[]; sources?: string[] }[];
+  /**
+   * How often each test configuration runs (testFrequencySec), where its
+   * definition says: a test whose frequency is not known is taken at the
+   * longest Connection Monitor allows before its silence is judged.
+   */
+  frequencies?: { test: string; seconds: number }[];
 }
 
 /** The latest result of one test (source → destination) of one test group. */
@@ -129,6 +135,12 @@ export interface EndToEndTest {
   at: string;
   /** Connection Monitor's own words on a failure, when it gives any. */
   reason: string | null;
+  /**
+   * A test its monitor defines that sent no row in the window (its source's
+   * agent stopped, say): erwatch's, never read from Log Analytics, and
+   * Indeterminate; `at` is then the window's start.
+   */
+  silent?: boolean;
 }
 
 export interface EndToEndFacts {

@@ -37,9 +37,12 @@ export interface MonitorFacts {
   /**
    * Its enabled test groups and their test configurations, as defined now;
    * null when the body leaves them out or they cannot be understood (then no
-   * test is taken for removed).
+   * test is taken for removed). Each group's sources (endpoint names) when
+   * they can be read: the agents that send its results.
    */
-  testGroups: { name: string; testConfigurations: string[] }[] | null;
+  testGroups: { name: string; testConfigurations: string[]; sources?: string[] }[] | null;
+  /** How often each test configuration runs, for those whose testFrequencySec can be read. */
+  frequencies: { test: string; seconds: number }[];
 }
 
 const resourceGroupOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? null;
@@ -74,14 +77,39 @@ const testGroups = z.array(
     .passthrough(),
 );
 
+const fieldsOf = (body: unknown) =>
+  typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+
+/** Names only when every one is text: a source erwatch cannot read might be any. */
+const namesOf = (value: unknown): string[] | undefined =>
+  Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
+
 /** Read apart and leniently: a definition erwatch cannot read costs the check, never the monitor. */
 function testGroupsOf(body: unknown): MonitorFacts["testGroups"] {
-  const raw = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
-  const got = testGroups.safeParse(raw.testGroups);
+  const got = testGroups.safeParse(fieldsOf(body).testGroups);
   if (!got.success) return null;
   return got.data
     .filter((g) => g.disable !== true)
-    .map((g) => ({ name: g.name, testConfigurations: g.testConfigurations }));
+    .map((g) => {
+      const sources = namesOf(g["sources"]);
+      return {
+        name: g.name,
+        testConfigurations: g.testConfigurations,
+        ...(sources ? { sources } : {}),
+      };
+    });
+}
+
+const frequency = z.object({ name: z.string(), testFrequencySec: z.number().positive() });
+
+/** Each configuration on its own: one erwatch cannot read is taken at the longest frequency. */
+function frequenciesOf(body: unknown): MonitorFacts["frequencies"] {
+  const configurations = fieldsOf(body).testConfigurations;
+  if (!Array.isArray(configurations)) return [];
+  return configurations.flatMap((c) => {
+    const got = frequency.safeParse(c);
+    return got.success ? [{ test: got.data.name, seconds: got.data.testFrequencySec }] : [];
+  });
 }
 
 export function parseMonitor(body: unknown): MonitorFacts {
@@ -96,6 +124,7 @@ export function parseMonitor(body: unknown): MonitorFacts {
       o.workspaceSettings?.workspaceResourceId ? [o.workspaceSettings.workspaceResourceId] : [],
     ),
     testGroups: testGroupsOf(body),
+    frequencies: frequenciesOf(body),
   };
 }
 

@@ -1,0 +1,89 @@
+// A test its monitor defines that sent nothing in the window is not a test
+// passing: counting only the rows Log Analytics returned read a circuit "up —
+// 1 test passes" while another group's on-premises agent had stopped. Each
+// such test (and each source of its group that sent nothing for it, the
+// agent being the source's) is Indeterminate, as Connection Monitor itself
+// calls a test without data. Silence is judged only when the window is long
+// enough that the test must have reported: its frequency plus Log Analytics'
+// ingestion delay.
+
+import { sameName as same } from "../names.js";
+import type { EndToEndFacts, EndToEndTest, MonitorRef } from "./facts.js";
+
+/** Log Analytics' ingestion delay, with room: Azure documents minutes, and an agent may upload late. */
+export const INGESTION_ALLOWANCE_SEC = 10 * 60;
+/** Connection Monitor's longest test frequency: a test whose own is not known is taken at it. */
+export const LONGEST_FREQUENCY_SEC = 30 * 60;
+
+/** Whether a row is of this monitor: by id when both have one, else by name. */
+export function ofMonitor(m: Pick<MonitorRef, "id" | "name">, t: EndToEndTest): boolean {
+  return m.id && t.monitorId ? same(m.id, t.monitorId) : same(m.name, t.monitor);
+}
+
+/** Whether a test running this often must have sent a row within a window of this many seconds. */
+export function silenceTells(windowSec: number, frequencySec: number | null): boolean {
+  return windowSec >= (frequencySec ?? LONGEST_FREQUENCY_SEC) + INGESTION_ALLOWANCE_SEC;
+}
+
+/** One monitor once, however many workspaces it writes to. */
+function definedOnce(monitors: readonly MonitorRef[]): MonitorRef[] {
+  const seen = new Set<string>();
+  return monitors.filter((m) => {
+    const key = (m.id ?? m.name).toLowerCase();
+    if (m.testGroups === undefined || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The tests the monitors define that sent no row in the window, each as an
+ * Indeterminate test saying so. A source is judged apart only when another
+ * source of the group answered for that test under its endpoint's name: rows
+ * that name their sources otherwise tell nothing of which one is silent.
+ */
+export function silentTests(facts: EndToEndFacts): EndToEndTest[] {
+  const windowSec = (Date.parse(facts.to) - Date.parse(facts.from)) / 1000;
+  const minutes = Math.round(windowSec / 60);
+  const out: EndToEndTest[] = [];
+  for (const m of definedOnce(facts.monitors)) {
+    for (const g of m.testGroups ?? []) {
+      for (const test of g.testConfigurations) {
+        const seconds = m.frequencies?.find((f) => same(f.test, test))?.seconds ?? null;
+        if (!silenceTells(windowSec, seconds)) continue;
+        const rows = facts.tests.filter(
+          (t) => ofMonitor(m, t) && same(t.testGroup, g.name) && same(t.test, test),
+        );
+        const sources = g.sources ?? [];
+        const heard = (s: string) => rows.some((t) => same(t.source, s));
+        const silent =
+          rows.length === 0
+            ? sources.length > 0
+              ? sources
+              : ["?"]
+            : sources.some(heard)
+              ? sources.filter((s) => !heard(s))
+              : [];
+        const every = seconds === null ? "" : ` (it runs every ${seconds} s)`;
+        for (const source of silent)
+          out.push({
+            monitor: m.name,
+            monitorId: m.id,
+            testGroup: g.name,
+            test,
+            result: "Indeterminate",
+            checksFailedPercent: null,
+            checksFailedPercentThreshold: null,
+            roundTripMs: null,
+            roundTripThresholdMs: null,
+            source,
+            destination: "?",
+            at: facts.from,
+            reason: `no result in the last ${minutes} min${every}`,
+            silent: true,
+          });
+      }
+    }
+  }
+  return out;
+}
