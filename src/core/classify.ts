@@ -4,6 +4,7 @@
 // are applied after this, in evaluate.ts.
 
 import { blindFindings, type BlindRead } from "./blind.js";
+import { unreadFailures } from "./dataplane/unread-monitors.js";
 import {
   assessGateway,
   assessGlobalReach,
@@ -195,6 +196,11 @@ function collectFailures(reading: CircuitReading): BlindRead[] {
     out.push({ peering: null, path: null, failure });
   for (const read of [reading.dataPlane?.metrics, reading.dataPlane?.endToEnd])
     if (read && !read.ok) out.push({ peering: null, path: null, failure: read.error });
+  // Some monitors read, others not: the others' failures are as blind as a whole read's.
+  const e2e = reading.dataPlane?.endToEnd;
+  if (e2e?.ok)
+    for (const failure of unreadFailures(e2e.value))
+      out.push({ peering: null, path: null, failure });
   for (const [peering, paths] of Object.entries(reading.paths)) {
     for (const path of ["primary", "secondary"] as const) {
       const r = paths[path];

@@ -7,7 +7,12 @@
 import type { TokenCredential } from "@azure/identity";
 import type { DataPlaneReadOptions, DataPlaneReader } from "../../app/ports.js";
 import { tag, TAGS } from "../../core/circuit-settings.js";
-import type { EndToEndFacts, GatewayRoutes, MonitorRef } from "../../core/dataplane/facts.js";
+import type {
+  EndToEndFacts,
+  GatewayRoutes,
+  MonitorRef,
+  UnreadMonitor,
+} from "../../core/dataplane/facts.js";
 import type { CircuitReading, Reading } from "../../core/model.js";
 import type { DataPlaneConfig } from "../../config/data-plane.js";
 import type { ArmClientOptions } from "../arm/clients.js";
@@ -106,6 +111,21 @@ function refOf(m: MonitorFacts, how: MonitorRef["how"], workspace?: string): Mon
     ...(m.testGroups ? { testGroups: m.testGroups } : {}),
     ...(m.frequencies.length > 0 ? { frequencies: m.frequencies } : {}),
   }));
+}
+
+/** Each monitor of a failed workspace, and whether another workspace it writes to was read. */
+function unreadOf(
+  monitors: readonly MonitorRef[],
+  failed: readonly { workspace: string; failure: Reading<never> }[],
+): UnreadMonitor[] {
+  const key = (m: MonitorRef) => (m.id ?? m.name).toLowerCase();
+  const gone = (m: MonitorRef) => failed.find((f) => same(f.workspace, m.workspace));
+  return monitors.flatMap((m) => {
+    const failure = gone(m)?.failure;
+    if (!failure || failure.ok) return [];
+    const readElsewhere = monitors.some((o) => key(o) === key(m) && !gone(o));
+    return [{ monitor: m.name, monitorId: m.id, failure: failure.error, readElsewhere }];
+  });
 }
 
 export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReader {
@@ -215,6 +235,10 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
       to: to.toISOString(),
       tests: [],
     };
+    // Every workspace is asked: one gone (or refused) must not hide what
+    // another holds, a Fail there among it. Only when none answers is the
+    // read a failure as a whole.
+    const failed: { workspace: string; failure: Reading<never> }[] = [];
     const workspaces = onceEach(monitors.value.map((m) => m.workspace));
     for (const workspace of workspaces) {
       // A workspace that did not answer once in this sweep is not asked again
@@ -226,16 +250,26 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
           failure: null as Reading<never> | null,
         }),
       );
-      if (unanswered.failure) return unanswered.failure;
+      if (unanswered.failure) {
+        failed.push({ workspace, failure: unanswered.failure });
+        continue;
+      }
       const mine = monitors.value.filter((m) => same(m.workspace, workspace));
       const got = await logs.tests(workspace, mine, { from, to }, options.abortSignal);
       if (!got.ok) {
         if (got.error.kind === "timeout") unanswered.failure = failedLike(got);
-        return failedLike(got);
+        failed.push({ workspace, failure: failedLike(got) });
+        continue;
       }
       value.tests.push(...got.value);
     }
-    return { ok: true, value, readAt: arm.now().toISOString() };
+    if (failed.length > 0 && failed.length === workspaces.length) return failed[0]!.failure;
+    const unread = unreadOf(monitors.value, failed);
+    return {
+      ok: true,
+      value: unread.length > 0 ? { ...value, unread } : value,
+      readAt: arm.now().toISOString(),
+    };
   }
 
   async function readLearnedRoutes(

@@ -11,8 +11,9 @@ import { DIAGNOSE_CIRCUIT, sameName as same } from "../names.js";
 import type { AddressFamily } from "../route-limits.js";
 import { mostSevere } from "../severity.js";
 import { LAYER_WORDS } from "../vocabulary.js";
-import type { EndToEndFacts, EndToEndTest, MonitorRef } from "./facts.js";
+import type { EndToEndFacts, EndToEndTest, MonitorRef, UnreadMonitor } from "./facts.js";
 import { ofMonitor, silentTests } from "./silent-tests.js";
+import { unjudged, unreadMonitor, unreadWords } from "./unread-monitors.js";
 
 export type Grade = "pass" | "warning" | "fail" | "indeterminate";
 
@@ -26,6 +27,14 @@ export interface EndToEndSummary {
   monitors: string[];
   /** The window read, for "no results in the last N minutes". */
   minutes: number;
+  /** Monitors none of whose results could be read: not judged, and the row is not "up". */
+  unread: UnreadMonitor[];
+  /**
+   * Short of "up" only for those monitors: every test read passes and every
+   * monitor read sent something. The failed read is monitoring-blind's then,
+   * with its remedy; e2e-indeterminate's (agents, listeners) would mislead.
+   */
+  onlyUnread: boolean;
 }
 
 export function gradeOf(result: string): Grade {
@@ -73,13 +82,23 @@ export function summarise(facts: EndToEndFacts): EndToEndSummary {
   for (const t of tests) counts[t.grade] += 1;
   const ran = tests.length - counts.indeterminate;
   let overall: EndToEndSummary["overall"];
-  if (facts.monitors.length === 0) overall = "none";
+  const unread = unjudged(facts);
+  if (facts.monitors.length === 0 && unread.length === 0) overall = "none";
   else if (ran > 0 && counts.fail === ran) overall = "fail";
   else if (counts.fail > 0 || counts.warning > 0) overall = "warning";
-  else if (counts.indeterminate > 0 || tests.length === 0) overall = "indeterminate";
+  else if (counts.indeterminate > 0 || tests.length === 0 || unread.length > 0)
+    overall = "indeterminate";
   else overall = "pass";
   const minutes = Math.round((Date.parse(facts.to) - Date.parse(facts.from)) / 60_000);
-  return { overall, tests, gone, counts, monitors: facts.monitors.map((m) => m.name), minutes };
+  const monitors = [
+    ...new Set([...facts.monitors.map((m) => m.name), ...unread.map((u) => u.monitor)]),
+  ];
+  const read = facts.monitors.filter((m) => !unreadMonitor(facts, m));
+  const onlyUnread =
+    overall === "indeterminate" &&
+    counts.indeterminate === 0 &&
+    read.every((m) => tests.some((t) => ofMonitor(m, t)));
+  return { overall, tests, gone, counts, monitors, minutes, unread, onlyUnread };
 }
 
 function rtt(tests: EndToEndSummary["tests"]): string {
@@ -89,14 +108,21 @@ function rtt(tests: EndToEndSummary["tests"]): string {
 
 export function endToEndCell(summary: EndToEndSummary, explainedBy: string | null): LayerCell {
   const { counts, tests } = summary;
-  const because = explainedBy ? `; explained by ${explainedBy}` : "";
+  const unread = summary.unread.length > 0 ? `; ${unreadWords(summary.unread)}` : "";
+  const because = `${explainedBy ? `; explained by ${explainedBy}` : ""}${unread}`;
+  const passing = counts.pass === 1 ? "1 test passes" : `${counts.pass} tests pass`;
+  if (summary.onlyUnread)
+    return {
+      status: "unknown",
+      detail: `${unreadWords(summary.unread)}${tests.length > 0 ? `; ${passing}${rtt(tests)}` : ""}`,
+    };
   switch (summary.overall) {
     case "none":
       return { status: "n/a", detail: "no Connection Monitor tests this circuit" };
     case "pass":
       return {
         status: "up",
-        detail: `${counts.pass === 1 ? "1 test passes" : `${counts.pass} tests pass`}${rtt(tests)}`,
+        detail: `${passing}${rtt(tests)}`,
       };
     case "fail":
       return { status: "down", detail: `Fail: ${counts.fail} of ${tests.length} tests${because}` };
@@ -108,9 +134,11 @@ export function endToEndCell(summary: EndToEndSummary, explainedBy: string | nul
     case "indeterminate":
       return {
         status: "unknown",
-        detail: tests.every((t) => t.silent)
-          ? `Indeterminate: no results in the last ${summary.minutes} min`
-          : `Indeterminate: ${counts.indeterminate} of ${tests.length} tests${silentWords(summary)}`,
+        detail: `${
+          tests.every((t) => t.silent)
+            ? `Indeterminate: no results in the last ${summary.minutes} min`
+            : `Indeterminate: ${counts.indeterminate} of ${tests.length} tests${silentWords(summary)}`
+        }${unread}`,
       };
   }
 }
@@ -325,6 +353,17 @@ export function evidenceOf(summary: EndToEndSummary): Record<string, unknown> {
       ...(t.reason ? { reason: t.reason } : {}),
       ...(t.silent ? { silent: true } : {}),
     })),
+    ...(summary.unread.length > 0
+      ? {
+          unread: summary.unread.map((u) => ({
+            monitor: u.monitor,
+            call: u.failure.call,
+            target: u.failure.target,
+            kind: u.failure.kind,
+            message: u.failure.message,
+          })),
+        }
+      : {}),
     ...(summary.gone.length > 0
       ? {
           notDefined: summary.gone.map(
@@ -387,6 +426,8 @@ function openWords(f: Finding, ipv6CarriesOn: readonly PathName[]): string {
 
 export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContext): Finding | null {
   if (summary.overall === "none" || summary.overall === "pass") return null;
+  // A read that failed is monitoring-blind's, with its remedy; the tests' reasons (agents, listeners) are not it.
+  if (summary.onlyUnread) return null;
   const grade = summary.overall;
   const base = {
     layer: "endToEnd" as const,

@@ -143,12 +143,27 @@ export interface EndToEndTest {
   silent?: boolean;
 }
 
+/**
+ * A read of one monitor's results that failed while others were read: the
+ * failure is blind evidence, and the monitor's tests are not judged (UNKNOWN)
+ * unless the same results were read from another workspace it writes to.
+ */
+export interface UnreadMonitor {
+  monitor: string;
+  monitorId: string | null;
+  failure: ReadFailure;
+  /** Its results were read from another workspace it writes to: only the failure is left to tell. */
+  readElsewhere: boolean;
+}
+
 export interface EndToEndFacts {
   monitors: MonitorRef[];
   /** The look-back the results were read over. */
   from: string;
   to: string;
   tests: EndToEndTest[];
+  /** Failed reads of some monitors' results beside those read; absent when none. */
+  unread?: UnreadMonitor[];
 }
 
 /** Data-plane reads attached to a circuit's reading; each absent when not read. */

@@ -9,6 +9,7 @@
 
 import { sameName as same } from "../names.js";
 import type { EndToEndFacts, EndToEndTest, MonitorRef } from "./facts.js";
+import { unreadMonitor } from "./unread-monitors.js";
 
 /** Log Analytics' ingestion delay, with room: Azure documents minutes, and an agent may upload late. */
 export const INGESTION_ALLOWANCE_SEC = 10 * 60;
@@ -46,7 +47,8 @@ export function silentTests(facts: EndToEndFacts): EndToEndTest[] {
   const windowSec = (Date.parse(facts.to) - Date.parse(facts.from)) / 1000;
   const minutes = Math.round(windowSec / 60);
   const out: EndToEndTest[] = [];
-  for (const m of definedOnce(facts.monitors)) {
+  // A monitor none of whose results were read would read all silent: the failed read says why.
+  for (const m of definedOnce(facts.monitors).filter((d) => !unreadMonitor(facts, d))) {
     for (const g of m.testGroups ?? []) {
       for (const test of g.testConfigurations) {
         const seconds = m.frequencies?.find((f) => same(f.test, test))?.seconds ?? null;
