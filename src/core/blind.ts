@@ -34,9 +34,14 @@ function logAnalyticsAction(failure: ReadFailure): string | null {
   }
 }
 
+/** A Connection Monitor not found is the tag's, not a circuit removed. */
+const CONNECTION_MONITORS = /\/networkWatchers\/connectionMonitors\/read$/i;
+
 function nextActionFor(failure: ReadFailure, subscriptionId: string): string {
   const logs = LOG_ANALYTICS.test(failure.call) ? logAnalyticsAction(failure) : null;
   if (logs) return logs;
+  if (failure.kind === "not-found" && CONNECTION_MONITORS.test(failure.call))
+    return `Fix the circuit's ${TAGS.connectionMonitor} tag: it names a Connection Monitor its region's Network Watcher does not have (renamed, deleted, or misspelt). Name the monitor as it is now, or give its resource id; the evidence lists the monitors there. The circuit is still watched; only that monitor's tests are not read.`;
   switch (failure.kind) {
     case "forbidden":
       return `Grant '${failure.missingPermission ?? failure.call}' to erwatch's identity on subscription ${subscriptionId} (the erwatch reader role in infra/ has it).`;

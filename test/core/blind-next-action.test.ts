@@ -67,6 +67,16 @@ describe("monitoring-blind's next action follows the call that failed", () => {
       never: [],
     },
     {
+      name: "a tagged Connection Monitor not found: the tag's to fix, not the circuit's",
+      failure: {
+        kind: "not-found",
+        call: "Microsoft.Network/networkWatchers/connectionMonitors/read",
+        target: "connection monitor cm-a named by the circuit's erwatch:connection-monitor tag",
+      },
+      says: [/Fix the circuit's erwatch:connection-monitor tag/, /resource id/],
+      never: [/ERWATCH_CIRCUITS/, /erwatch:ignore/],
+    },
+    {
       name: "an ARM 404 keeps its words",
       failure: { kind: "not-found", call: CIRCUIT, target: "circuit er-1" },
       says: [/ERWATCH_CIRCUITS/],

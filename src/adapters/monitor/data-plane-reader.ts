@@ -23,6 +23,7 @@ import { learnedRoutes, monitorsInRegion, vnetOfGateway } from "../arm/network-w
 import type { MonitorFacts, OddMonitor } from "../arm/wire/network-watcher.js";
 import { createMonitorCall } from "./call.js";
 import { LogsReader } from "./logs.js";
+import { isNamed, missingTagged } from "./tagged-monitors.js";
 import { MetricsReader } from "./metrics.js";
 
 export interface DataPlaneReaderDeps {
@@ -128,6 +129,12 @@ function unreadOf(
   });
 }
 
+/** The monitors to read, and those the circuit's tag names that are not there. */
+interface Found {
+  refs: MonitorRef[];
+  missing: UnreadMonitor[];
+}
+
 export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReader {
   const { config, arm } = deps;
   const call = createMonitorCall({ concurrency: 4, timeoutMs: arm.config.timeoutMs }, arm.now);
@@ -148,10 +155,24 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
       )
     : null;
 
-  /** The monitors that test this circuit, and how they were found. */
+  /** The monitors that test this circuit, and how they were found; tagged ones not there apart. */
   async function monitorsOf(
     reading: CircuitReading,
     options: DataPlaneReadOptions,
+  ): Promise<Reading<Found>> {
+    const missing: UnreadMonitor[] = [];
+    const refs = await refsFor(reading, options, missing);
+    if (!refs.ok) return failedLike(refs);
+    // Every tagged monitor missing: nothing to read, and that is the read's failure.
+    if (refs.value.length === 0 && missing[0])
+      return { ok: false, error: missing[0].failure, readAt: refs.readAt };
+    return { ok: true, value: { refs: refs.value, missing }, readAt: refs.readAt };
+  }
+
+  async function refsFor(
+    reading: CircuitReading,
+    options: DataPlaneReadOptions,
+    missing: UnreadMonitor[],
   ): Promise<Reading<MonitorRef[]>> {
     const named = split(tag(reading.ref.tags, TAGS.connectionMonitor));
     const workspace = tag(reading.ref.tags, TAGS.workspace) || undefined;
@@ -182,8 +203,11 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     if (named.length > 0) {
       const unread = odd.find((o) => named.some((n) => mightBeNamed(n, o.monitor)));
       if (unread) return failedLike(unread.failure);
+      missing.push(
+        ...missingTagged(named, monitors, { subscriptionId: reading.ref.subscriptionId, region }),
+      );
       return refsOf(
-        monitors.filter((m) => named.some((n) => same(n, m.name) || same(n, m.id))),
+        monitors.filter((m) => named.some((n) => isNamed(n, m))),
         "tagged",
         workspace,
         found.readAt,
@@ -225,8 +249,9 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     options: DataPlaneReadOptions,
   ): Promise<Reading<EndToEndFacts> | undefined> {
     if (!logs) return undefined;
-    const monitors = await monitorsOf(reading, options);
-    if (!monitors.ok) return failedLike(monitors);
+    const found = await monitorsOf(reading, options);
+    if (!found.ok) return failedLike(found);
+    const monitors = { ...found, value: found.value.refs };
     const to = options.now;
     const from = new Date(to.getTime() - config.logs.windowMinutes * 60_000);
     const value: EndToEndFacts = {
@@ -264,7 +289,7 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
       value.tests.push(...got.value);
     }
     if (failed.length > 0 && failed.length === workspaces.length) return failed[0]!.failure;
-    const unread = unreadOf(monitors.value, failed);
+    const unread = [...found.value.missing, ...unreadOf(monitors.value, failed)];
     return {
       ok: true,
       value: unread.length > 0 ? { ...value, unread } : value,

@@ -1,0 +1,74 @@
+// Users saw a tagged Connection Monitor that is not there dropped in
+// silence ("no Connection Monitor tests this circuit", or "up" on another).
+// Now each tag entry that names no monitor of the region's Network Watcher
+// is a failed read naming it, listing the monitors there, and saying what
+// to tag instead.
+
+import { describe, expect, it } from "vitest";
+import type { MonitorFacts } from "../../src/adapters/arm/wire/network-watcher.js";
+import { missingTagged } from "../../src/adapters/monitor/tagged-monitors.js";
+
+const ID = (name: string) =>
+  `/subscriptions/sub-1/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope/connectionMonitors/${name}`;
+const monitor = (name: string): MonitorFacts => ({
+  id: ID(name),
+  name,
+  location: "westeurope",
+  tags: {},
+  endpointResourceIds: [],
+  workspaces: ["/w"],
+  testGroups: null,
+  frequencies: [],
+});
+const WHERE = { subscriptionId: "sub-1", region: "westeurope" };
+
+describe("tag entries naming no monitor of the region", () => {
+  it.each<{ name: string; named: string[]; there: MonitorFacts[]; missing: string[] }>([
+    {
+      name: "every entry there",
+      named: ["cm-a", ID("cm-b")],
+      there: [monitor("cm-a"), monitor("cm-b")],
+      missing: [],
+    },
+    {
+      name: "another case is the same name",
+      named: ["CM-A"],
+      there: [monitor("cm-a")],
+      missing: [],
+    },
+    { name: "a renamed monitor", named: ["cm-a"], there: [monitor("cm-a-v2")], missing: ["cm-a"] },
+    {
+      name: "one of two missing",
+      named: ["cm-a", "cm-dc2"],
+      there: [monitor("cm-a")],
+      missing: ["cm-dc2"],
+    },
+    {
+      name: "an id matching none",
+      named: [ID("cm-gone")],
+      there: [monitor("cm-a")],
+      missing: ["cm-gone"],
+    },
+    { name: "a watcher with no monitors", named: ["cm-a"], there: [], missing: ["cm-a"] },
+  ])("$name", ({ named, there, missing }) => {
+    const got = missingTagged(named, there, WHERE);
+    expect(got.map((u) => u.monitor)).toEqual(missing);
+    for (const u of got) {
+      expect(u.failure).toMatchObject({
+        kind: "not-found",
+        call: "Microsoft.Network/networkWatchers/connectionMonitors/read",
+      });
+      expect(u.readElsewhere).toBe(false);
+    }
+  });
+
+  it("says what is there and what to tag", () => {
+    const [byName] = missingTagged(["cm-a"], [monitor("cm-a-v2")], WHERE);
+    expect(byName!.failure.message).toBe(
+      `the Network Watcher of westeurope in subscription sub-1 has no Connection Monitor of that name (renamed, deleted, or misspelt in the tag); it has cm-a-v2 (${ID("cm-a-v2")}): tag the circuit with the monitor's current name or, better, its resource id (${ID("<name>")}, as the portal's JSON view shows it)`,
+    );
+    const [byId] = missingTagged([ID("cm-gone")], [], WHERE);
+    expect(byId!.monitorId).toBe(ID("cm-gone"));
+    expect(byId!.failure.message).toMatch(/of that id .*it has none: .*erwatch:workspace tag/);
+  });
+});

@@ -1,0 +1,123 @@
+// Users saw a circuit whose erwatch:connection-monitor tag names a monitor
+// its region's Network Watcher does not have (renamed, deleted and
+// recreated, or misspelt) read end to end "n/a: no Connection Monitor tests
+// this circuit", with no finding and no failed read; with two names and one
+// missing, the missing one was dropped in silence and the row read "up" on
+// the other. Now each such name is a failed read (monitoring-blind) naming
+// it, listing the monitors there and suggesting the resource id: alone, the
+// end-to-end read is UNKNOWN; beside monitors found, those are judged and the
+// row is not "up" on them alone. Real clients against the loopback estate.
+
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { evaluateCircuit } from "../../src/core/evaluate.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import { circuitId } from "../support/estate/ids.js";
+import {
+  estateOf,
+  healthyCircuit,
+  passingTest,
+  withConnectionMonitor,
+} from "../support/estate/index.js";
+import { readersPerTest } from "../support/data-plane-readers.js";
+
+const NOW = new Date("2026-11-22T02:00:00.000Z");
+const { readersOn, options, readingOf } = readersPerTest(NOW);
+
+describe("a tag naming a Connection Monitor the Network Watcher does not have", () => {
+  it("is not 'no Connection Monitor tests this circuit'", async () => {
+    const bundle = healthyCircuit();
+    // The monitor that really tests the circuit was recreated under a new
+    // name and fails; the tag still names the old one.
+    const monitor = withConnectionMonitor(bundle, [
+      passingTest({ result: "Fail", checksFailed: 20, checksTotal: 20 }),
+    ]);
+    monitor.name = "cm-er-circuit-prod-v2";
+    bundle.circuit.tags = { "erwatch:connection-monitor": "cm-er-circuit-prod" };
+    const { reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    const { verdict } = evaluateCircuit(
+      { ...reading, dataPlane: { endToEnd: got! } },
+      null,
+      [],
+      [],
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      NOW,
+    );
+    const cell = verdict.peerings[0]!.paths.primary.endToEnd;
+    expect(cell).toEqual({
+      status: "unknown",
+      detail: "Connection Monitor read failed: not-found",
+    });
+    expect(got).toMatchObject({
+      ok: false,
+      error: {
+        kind: "not-found",
+        target:
+          "connection monitor cm-er-circuit-prod named by the circuit's erwatch:connection-monitor tag",
+      },
+    });
+    const message = got!.ok ? "" : got!.error.message;
+    // The monitor there is named, and the id to tag is shown.
+    expect(message).toMatch(
+      /it has cm-er-circuit-prod-v2 \(\/subscriptions\/.*\/connectionMonitors\/cm-er-circuit-prod-v2\)/,
+    );
+    expect(message).toMatch(/its resource id/);
+    const blind = verdict.findings.find((f) => f.code === "monitoring-blind");
+    expect(blind?.nextAction).toMatch(/Fix the circuit's erwatch:connection-monitor tag/);
+    expect(blind?.nextAction).not.toMatch(/ERWATCH_CIRCUITS|erwatch:ignore/);
+  });
+
+  it("one of two monitors the tag names missing is not dropped in silence: the circuit is not 'up' on the other alone", async () => {
+    const bundle = healthyCircuit();
+    const present = withConnectionMonitor(bundle);
+    bundle.circuit.tags = {
+      "erwatch:connection-monitor": `${present.name},cm-er-circuit-prod-dc2`,
+    };
+    const { reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    const { verdict } = evaluateCircuit(
+      { ...reading, dataPlane: { endToEnd: got! } },
+      null,
+      [],
+      [],
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      NOW,
+    );
+    expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
+      status: "unknown",
+      detail: "cm-er-circuit-prod-dc2 not read (not-found); 1 test passes (RTT ≤ 14 ms)",
+    });
+    expect(verdict.failedReads.map((f) => f.target)).toEqual([
+      "connection monitor cm-er-circuit-prod-dc2 named by the circuit's erwatch:connection-monitor tag",
+    ]);
+    expect(verdict.findings.map((f) => f.code)).not.toContain("e2e-indeterminate");
+  });
+
+  it("the other tagged monitor's Fail still pages beside the missing one", async () => {
+    const bundle = healthyCircuit();
+    const present = withConnectionMonitor(bundle, [
+      passingTest({ result: "Fail", checksFailed: 20, checksTotal: 20 }),
+    ]);
+    bundle.circuit.tags = {
+      "erwatch:connection-monitor": `cm-er-circuit-prod-dc2, ${present.name}`,
+    };
+    const { reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    const { verdict } = evaluateCircuit(
+      { ...reading, dataPlane: { endToEnd: got! } },
+      null,
+      [],
+      [],
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      NOW,
+    );
+    expect(verdict.findings.map((f) => `${f.code} ${f.severity}`)).toContain("e2e-fail Sev1");
+    expect(verdict.peerings[0]!.paths.primary.endToEnd.detail).toBe(
+      "Fail: 1 of 1 tests; cm-er-circuit-prod-dc2 not read (not-found)",
+    );
+  });
+});
