@@ -9,7 +9,7 @@
 // failback): Sev2 "site traffic holding". A partner up on the control plane
 // alone proves nothing of traffic: the Sev1 stays.
 
-import type { AlertFamily, CircuitVerdict, Finding } from "./model.js";
+import type { CircuitVerdict, Finding } from "./model.js";
 import { PATHS } from "./model.js";
 import { FAMILY_OF } from "./alert-identity.js";
 import { storedInstant } from "./instant.js";
@@ -43,8 +43,6 @@ export interface PairContext {
   partners: PairPartner[];
 }
 
-const WHOLE: readonly AlertFamily[] = ["provider", "path-down"];
-
 /** Private traffic, judged on the private peering (else the first peering). */
 function statusOfRows(peerings: { name: string; rows: ("up" | "down" | "other")[] }[]): SiteStatus {
   const name = sitePeering(peerings.map((p) => p.name));
@@ -71,6 +69,18 @@ export function siteStatusOfVerdict(verdict: CircuitVerdict): SiteStatus {
 }
 
 const isPrivate = (name: string | null) => sameName(name, "AzurePrivatePeering");
+
+/**
+ * A Sev0 that takes the whole circuit out for its site: the carrier's side
+ * gone, or the private peering down on both paths. Partners are judged on
+ * their private peering, which carries nothing of another peering's traffic:
+ * the Microsoft peering down on both paths was graded Sev1 "site redundancy
+ * holding" while this circuit's own private peering carried the site.
+ */
+const takesCircuitOut = (f: Finding): boolean =>
+  f.severity === "Sev0" &&
+  (f.code === "provider-not-provisioned" ||
+    (FAMILY_OF[f.code] === "path-down" && isPrivate(f.peering)));
 
 /**
  * What a reading's throughput says of the site, on the private peering alone
@@ -201,7 +211,7 @@ export function gradeForPair(findings: Finding[], pair: PairContext | null): Fin
   const unknown = pair.partners.filter((p) => p.status === "unknown");
   return findings.map((f) => {
     if (f.code === "traffic-stopped") return gradeStop(f, pair);
-    if (f.severity !== "Sev0" || !WHOLE.includes(FAMILY_OF[f.code])) return f;
+    if (!takesCircuitOut(f)) return f;
     const evidence = { ...f.evidence, pair: { name: pair.name, partners: pair.partners } };
     if (carrying.length > 0)
       return {

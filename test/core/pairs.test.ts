@@ -102,6 +102,61 @@ describe("grading a circuit by its pair", () => {
     expect(graded[0]!.title).toMatch(/site redundancy unverified/);
   });
 
+  // Only a whole-circuit loss is graded by the partners' private peering: it
+  // carries nothing of another peering's traffic.
+  it.each([
+    {
+      what: "the private peering's ARP gone on both paths",
+      code: "arp-missing",
+      peering: "AzurePrivatePeering",
+      severity: "Sev1",
+    },
+    {
+      what: "the private peering's BGP down on both paths",
+      code: "bgp-down",
+      peering: "AzurePrivatePeering",
+      severity: "Sev1",
+    },
+    {
+      what: "no prefixes on either private path",
+      code: "no-prefixes-received",
+      peering: "AzurePrivatePeering",
+      severity: "Sev1",
+    },
+    {
+      what: "the private peering, spelt in another case",
+      code: "bgp-down",
+      peering: "azureprivatepeering",
+      severity: "Sev1",
+    },
+    {
+      what: "the carrier's side de-provisioned",
+      code: "provider-not-provisioned",
+      peering: null,
+      severity: "Sev1",
+    },
+    {
+      what: "the Microsoft peering's BGP down on both paths",
+      code: "bgp-down",
+      peering: "MicrosoftPeering",
+      severity: "Sev0",
+    },
+    {
+      what: "the Microsoft peering's ARP gone on both paths",
+      code: "arp-missing",
+      peering: "MicrosoftPeering",
+      severity: "Sev0",
+    },
+  ] as { what: string; code: Finding["code"]; peering: string | null; severity: string }[])(
+    "$what with a partner carrying: $severity",
+    ({ code, peering, severity }) => {
+      const finding = { ...traffic()[0]!, code, peering };
+      const [graded] = gradeForPair([finding], pair("carrying"));
+      expect(graded!.severity).toBe(severity);
+      expect(/site redundancy holding/.test(graded!.title)).toBe(severity === "Sev1");
+    },
+  );
+
   it("leaves one path down, and circuits without a pair, as they are", () => {
     const single = judge(oneDown).verdict.findings;
     expect(gradeForPair(single, pair("carrying"))).toEqual(single);
