@@ -20,7 +20,7 @@ import { prefixDrops } from "./prefix-drop.js";
 import type { AddressFamily } from "./route-limits.js";
 import { applyCriticality } from "./severity.js";
 import { sessionResets } from "./session-resets.js";
-import { peeringsGone, readPreviousFacts, type Snapshot } from "./snapshot.js";
+import { peeringsGone, peeringsMissing, readPreviousFacts, type Snapshot } from "./snapshot.js";
 import { withPrefixTrend } from "./trend.js";
 import { unjudgedReading } from "./unjudged.js";
 import { applyDataPlane } from "./dataplane/apply.js";
@@ -129,10 +129,13 @@ export function evaluateCircuit(
     Object.keys(diff.next.peerings),
   );
   const gone = peeringsGone(previous, classified);
+  const missing = peeringsMissing(previous, classified);
   const snapshot: Snapshot = {
     ...diff.next,
     // A peering that was there stays "gone" (Sev0) while it is missing, not "never configured".
     ...(gone.length > 0 ? { peeringsGone: gone } : {}),
+    // A partner without its private peering does not carry its pair's site, as a later sweep reads it back.
+    ...(missing.length > 0 ? { peeringsMissing: missing } : {}),
     // Kept so a partner read elsewhere (another sweep, a fan-out worker) finds its pair.
     ...(reading.settings.pair ? { pair: reading.settings.pair } : {}),
     // Kept so another circuit its Connection Monitor tests pages once with it (shared-monitor.ts).

@@ -18,9 +18,11 @@ export function byName<T>(
 }
 
 /**
- * The peering a site's private traffic is judged on, of the names given: the
- * private peering, else the first (a circuit with Microsoft peering alone).
- * Pairs and fleet members judge the same one.
+ * The peering whose reads say whether a circuit's paths were read (fleet
+ * members, read-age.ts), of the names given: the private peering, else the
+ * first (a circuit with Microsoft peering alone). A failed read of the first
+ * makes a circuit unread, never read well. Whether a pair partner carries
+ * its site is another question: pairs.ts judges the private peering alone.
  */
 export function sitePeering(names: readonly string[]): string | undefined {
   return names.find((n) => sameName(n, "AzurePrivatePeering")) ?? names[0];

@@ -13,12 +13,12 @@ import type { CircuitVerdict, Finding } from "./model.js";
 import { PATHS } from "./model.js";
 import { FAMILY_OF } from "./alert-identity.js";
 import { storedInstant } from "./instant.js";
-import { sameName, sitePeering } from "./names.js";
+import { sameName } from "./names.js";
 import type { TrafficSeen } from "./dataplane/metrics.js";
 import { NOTHING_CARRIES_ACTION } from "./dataplane/traffic-verdict.js";
-import { pathStatus, type Snapshot } from "./snapshot.js";
+import { keptPeeringsGone, keptPeeringsMissing, pathStatus, type Snapshot } from "./snapshot.js";
 
-/** The partner's site by the control plane: a private path up (rows read), down, or not known. */
+/** The partner's site by the control plane: a private path up (rows read), down (or its private peering missing), or not known. */
 export type SiteStatus = "carrying" | "down" | "unknown";
 
 /**
@@ -43,11 +43,20 @@ export interface PairContext {
   partners: PairPartner[];
 }
 
-/** Private traffic, judged on the private peering (else the first peering). */
-function statusOfRows(peerings: { name: string; rows: ("up" | "down" | "other")[] }[]): SiteStatus {
-  const name = sitePeering(peerings.map((p) => p.name));
-  const peering = peerings.find((p) => p.name === name);
-  if (!peering) return "unknown";
+const isPrivate = (name: string | null) => sameName(name, "AzurePrivatePeering");
+
+/**
+ * The site's traffic, judged on the private peering alone. Without one it
+ * carries nothing: down when it is expected (its own peering-missing), else
+ * not known. Judged on the first peering instead, a partner whose private
+ * peering was gone read "carrying" on its Microsoft peering.
+ */
+function statusOfRows(
+  peerings: { name: string; rows: ("up" | "down" | "other")[] }[],
+  privateMissing: boolean,
+): SiteStatus {
+  const peering = peerings.find((p) => isPrivate(p.name));
+  if (!peering) return privateMissing ? "down" : "unknown";
   if (peering.rows.includes("up")) return "carrying";
   if (peering.rows.length > 0 && peering.rows.every((r) => r === "down")) return "down";
   return "unknown";
@@ -65,10 +74,9 @@ export function siteStatusOfVerdict(verdict: CircuitVerdict): SiteStatus {
       name: p.name,
       rows: (["primary", "secondary"] as const).map((path) => row(pathStatus(p.paths[path]))),
     })),
+    verdict.findings.some((f) => f.code === "peering-missing" && isPrivate(f.peering)),
   );
 }
-
-const isPrivate = (name: string | null) => sameName(name, "AzurePrivatePeering");
 
 /**
  * A Sev0 that takes the whole circuit out for its site: the carrier's side
@@ -159,6 +167,7 @@ export function siteStatusOfSnapshot(
       // A reading without the path's row (a hand edit) proves nothing either way.
       rows: [row(p.paths.primary.path?.status), row(p.paths.secondary.path?.status)],
     })),
+    [...keptPeeringsMissing(snapshot), ...keptPeeringsGone(snapshot)].some(isPrivate),
   );
 }
 

@@ -72,8 +72,8 @@ function pathReadFailed(reading: CircuitReading): boolean {
 /**
  * Whether this reading leaves unknown if the circuit carries: its body was
  * not read, or a route summary (each session's state and what it receives) of
- * its private traffic's peering (the private peering, else the first; as
- * pairs.ts judges a site) failed. An ARP table alone is not: a subscription's
+ * its private traffic's peering (names.ts sitePeering: the private peering,
+ * else the first) failed. An ARP table alone is not: a subscription's
  * ARP witness whose role lacks the ARP action fails it every sweep while the
  * summaries prove layer 2, and another peering's reads say nothing of the
  * site's outage (a fleet alert was held open for good by either).

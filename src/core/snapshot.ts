@@ -128,6 +128,13 @@ export interface Snapshot {
    * Absent before it was kept.
    */
   peeringsGone?: string[];
+  /**
+   * Expected peerings missing at this reading, gone or never configured
+   * (kept as they were while the circuit could not be read): a partner in a
+   * pair without its private peering carries nothing of its site (pairs.ts).
+   * Absent when none, and before it was kept: `peeringsGone` says for those.
+   */
+  peeringsMissing?: string[];
 }
 
 export function pathStatus(
@@ -151,8 +158,16 @@ export function pathStatus(
  * throw, again when judged blind: it was recorded at no sweep.
  */
 export function keptPeeringsGone(snapshot: Snapshot | null): string[] {
-  const gone: unknown = snapshot?.peeringsGone;
-  return Array.isArray(gone) ? gone.filter((p): p is string => typeof p === "string") : [];
+  return keptNames(snapshot?.peeringsGone);
+}
+
+/** The peerings a snapshot keeps as missing, as stored: only names (as `keptPeeringsGone`). */
+export function keptPeeringsMissing(snapshot: Snapshot | null): string[] {
+  return keptNames(snapshot?.peeringsMissing);
+}
+
+function keptNames(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((p): p is string => typeof p === "string") : [];
 }
 
 export function readPreviousFacts(snapshot: Snapshot | null):
@@ -193,4 +208,15 @@ export function peeringsGone(
     .filter((f) => f.code === "peering-missing" && f.peering !== null)
     .map((f) => f.peering as string)
     .filter((name) => before.some(same(name)));
+}
+
+/** The expected peerings missing from this verdict (kept as they were while the circuit could not be read). */
+export function peeringsMissing(
+  previous: Snapshot | null,
+  verdict: { circuitRead: boolean; findings: { code: string; peering: string | null }[] },
+): string[] {
+  if (!verdict.circuitRead) return keptPeeringsMissing(previous);
+  return verdict.findings
+    .filter((f) => f.code === "peering-missing" && f.peering !== null)
+    .map((f) => f.peering as string);
 }

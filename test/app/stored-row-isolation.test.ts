@@ -328,6 +328,7 @@ it.each<[string, (s: Kept) => void]>([
   ["`reads` whose peering is text", (s) => (s.reads.paths.AzurePrivatePeering = "x" as never)],
   ["`reads` a number", (s) => (s.reads = 5 as never)],
   ["`peeringsGone` a number", (s) => (s.peeringsGone = 5)],
+  ["`peeringsMissing` a number", (s) => (s.peeringsMissing = 5)],
   [
     "no gateway memory and no gateway row",
     (s) => {

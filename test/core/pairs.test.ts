@@ -10,7 +10,7 @@ import {
   type SiteStatus,
 } from "../../src/core/pairs.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
-import { circuitReading, failed, type CircuitSpec } from "../support/readings.js";
+import { circuitReading, failed, microsoftPeering, type CircuitSpec } from "../support/readings.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
 const POLICY = { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY };
@@ -36,6 +36,22 @@ describe("site status of a circuit", () => {
     { name: "both paths down", spec: bothDown, status: "down" },
     { name: "provider de-provisioned", spec: { providerState: "NotProvisioned" }, status: "down" },
     { name: "not read", spec: { circuit: failed({ kind: "throttled" }) }, status: "unknown" },
+    {
+      name: "private peering expected, missing; Microsoft peering up",
+      spec: {
+        peerings: [microsoftPeering("Configured")],
+        settings: { expectedPeerings: ["AzurePrivatePeering", "MicrosoftPeering"] },
+      },
+      status: "down",
+    },
+    {
+      name: "Microsoft peering alone, no private peering expected",
+      spec: {
+        peerings: [microsoftPeering("Configured")],
+        settings: { expectedPeerings: ["MicrosoftPeering"] },
+      },
+      status: "unknown",
+    },
     {
       name: "a path unreadable, the other down",
       spec: {
