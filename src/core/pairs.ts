@@ -18,7 +18,11 @@ import type { TrafficSeen } from "./dataplane/metrics.js";
 import { NOTHING_CARRIES_ACTION } from "./dataplane/traffic-verdict.js";
 import { keptPeeringsGone, keptPeeringsMissing, pathStatus, type Snapshot } from "./snapshot.js";
 
-/** The partner's site by the control plane: a private path up (rows read), down (or its private peering missing), or not known. */
+/**
+ * The partner's site by the control plane: a private path up (rows read)
+ * and its gateway wiring not down; down (its private paths, its gateway
+ * wiring, or the peering missing); or not known.
+ */
 export type SiteStatus = "carrying" | "down" | "unknown";
 
 /**
@@ -45,24 +49,30 @@ export interface PairContext {
 
 const isPrivate = (name: string | null) => sameName(name, "AzurePrivatePeering");
 
+type Row = "up" | "down" | "other";
+
 /**
  * The site's traffic, judged on the private peering alone. Without one it
  * carries nothing: down when it is expected (its own peering-missing), else
  * not known. Judged on the first peering instead, a partner whose private
- * peering was gone read "carrying" on its Microsoft peering.
+ * peering was gone read "carrying" on its Microsoft peering. Its gateway row
+ * down (a connection that was Connected lost, or none where one is
+ * expected) is its VNet traffic stopped, whatever its paths read; a gateway
+ * row not known proves nothing either way and leaves the paths to say.
  */
 function statusOfRows(
-  peerings: { name: string; rows: ("up" | "down" | "other")[] }[],
+  peerings: { name: string; rows: Row[]; gateway: Row[] }[],
   privateMissing: boolean,
 ): SiteStatus {
   const peering = peerings.find((p) => isPrivate(p.name));
   if (!peering) return privateMissing ? "down" : "unknown";
+  if (peering.gateway.includes("down")) return "down";
   if (peering.rows.includes("up")) return "carrying";
   if (peering.rows.length > 0 && peering.rows.every((r) => r === "down")) return "down";
   return "unknown";
 }
 
-const row = (status: string | undefined): "up" | "down" | "other" =>
+const row = (status: string | undefined): Row =>
   status === "up" ? "up" : status === "down" ? "down" : "other";
 
 export function siteStatusOfVerdict(verdict: CircuitVerdict): SiteStatus {
@@ -72,7 +82,8 @@ export function siteStatusOfVerdict(verdict: CircuitVerdict): SiteStatus {
   return statusOfRows(
     verdict.peerings.map((p) => ({
       name: p.name,
-      rows: (["primary", "secondary"] as const).map((path) => row(pathStatus(p.paths[path]))),
+      rows: PATHS.map((path) => row(pathStatus(p.paths[path]))),
+      gateway: PATHS.map((path) => row(p.paths[path].gateway.status)),
     })),
     verdict.findings.some((f) => f.code === "peering-missing" && isPrivate(f.peering)),
   );
@@ -166,6 +177,7 @@ export function siteStatusOfSnapshot(
       name,
       // A reading without the path's row (a hand edit) proves nothing either way.
       rows: [row(p.paths.primary.path?.status), row(p.paths.secondary.path?.status)],
+      gateway: [row(p.paths.primary.gateway?.status), row(p.paths.secondary.gateway?.status)],
     })),
     [...keptPeeringsMissing(snapshot), ...keptPeeringsGone(snapshot)].some(isPrivate),
   );

@@ -10,7 +10,14 @@ import {
   type SiteStatus,
 } from "../../src/core/pairs.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
-import { circuitReading, failed, microsoftPeering, type CircuitSpec } from "../support/readings.js";
+import {
+  CONNECTED_GATEWAY,
+  circuitReading,
+  failed,
+  microsoftPeering,
+  ok,
+  type CircuitSpec,
+} from "../support/readings.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
 const POLICY = { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY };
@@ -25,6 +32,7 @@ const bothDown: CircuitSpec = {
     },
   },
 };
+const noGateway: CircuitSpec = { gateway: ok([]) };
 const oneDown: CircuitSpec = {
   paths: { AzurePrivatePeering: { secondary: { arp: "empty", bgp: "Idle" } } },
 };
@@ -36,6 +44,40 @@ describe("site status of a circuit", () => {
     { name: "both paths down", spec: bothDown, status: "down" },
     { name: "provider de-provisioned", spec: { providerState: "NotProvisioned" }, status: "down" },
     { name: "not read", spec: { circuit: failed({ kind: "throttled" }) }, status: "unknown" },
+    { name: "no gateway connection where one is expected", spec: noGateway, status: "down" },
+    {
+      name: "no gateway connection, none expected",
+      spec: { ...noGateway, settings: { expectGateway: false } },
+      status: "carrying",
+    },
+    {
+      name: "its gateway connection NotConnected",
+      spec: { gateway: ok([{ ...CONNECTED_GATEWAY[0]!, status: "NotConnected" }]) },
+      status: "down",
+    },
+    {
+      name: "its gateway connection reporting Unknown",
+      spec: { gateway: ok([{ ...CONNECTED_GATEWAY[0]!, status: "Unknown" }]) },
+      status: "carrying",
+    },
+    {
+      name: "gateway connections not read",
+      spec: { gateway: failed({ kind: "throttled" }) },
+      status: "carrying",
+    },
+    {
+      name: "gateway connections not read, a path unreadable, the other down",
+      spec: {
+        gateway: failed({ kind: "throttled" }),
+        paths: {
+          AzurePrivatePeering: {
+            primary: { arp: failed({ kind: "forbidden" }), bgp: failed({ kind: "forbidden" }) },
+            secondary: { arp: "empty", bgp: "Idle" },
+          },
+        },
+      },
+      status: "unknown",
+    },
     {
       name: "private peering expected, missing; Microsoft peering up",
       spec: {
