@@ -17,7 +17,7 @@ import type {
   Severity,
 } from "./model.js";
 import { otherPath, PATHS } from "./model.js";
-import { onPremAddress } from "./arp.js";
+import { layer2NextAction } from "./layer2-action.js";
 import {
   bgpHintFor,
   familyOf,
@@ -113,8 +113,11 @@ function ownerOf(
 ): Owner {
   // On Direct layer 2 is your port and cross-connect first; Microsoft's support, not a carrier, after.
   if (code === "arp-missing" && direct) return "you";
-  // The on-prem row missing or Incomplete: your VLAN tag or /30, or the carrier.
-  if (code === "arp-missing") return affected.every(onPremSide) ? "shared" : "carrier";
+  // The on-prem row missing or Incomplete: your VLAN tag or /30, or the
+  // carrier. On a provider-managed circuit the carrier configured both and
+  // runs the router that should answer there: theirs alone.
+  if (code === "arp-missing")
+    return model !== "provider-managed" && affected.every(onPremSide) ? "shared" : "carrier";
   // A session Microsoft's router shut itself says why, whoever runs BGP: over
   // your prefix limit, or shut in Azure's configuration. A carrier ticket fixes neither.
   if (code === "bgp-down" && affected.every((a) => shutBy(a) !== null)) return "you";
@@ -184,19 +187,17 @@ function downFinding(
   if (code === "arp-missing") {
     title = `Layer 2 down on the ${where}: ${first.cells.provider.detail}${redundancy}`;
     evidence.arp = Object.fromEntries(affected.map((a) => [a.path, a.arpRows]));
-    const halfFormed = affected.some(
-      (a) => a.arpVerdict && !a.arpVerdict.healthy && a.arpVerdict.problem !== "empty",
-    );
-    const ticket = `open a ticket with ${provider} for the ${paths.join(" and ")} path (service key ${circuit.serviceKey ?? "?"}); the ticket text is attached`;
-    const port = circuit.expressRoutePortId?.split("/").pop() ?? "the port";
-    nextAction = direct
-      ? `ExpressRoute Direct: no carrier between your router and Microsoft's port ${port}. Check your router's interface for VLAN ${peering.vlanId ?? "?"} and the cross-connect at the colocation (the ExpressRoute port's Admin State, Line Protocol and Rx Light Level metrics); if your side and the light levels are good, open an Azure support case for ${port}.`
-      : owner === "shared"
-        ? `Your side first: the on-prem ARP entry is missing or Incomplete, so check your edge router's sub-interface for VLAN ${peering.vlanId ?? "?"} and its address (${affected.map((a) => `${a.path}: ${onPremAddress(a.path === "primary" ? peering.primaryPeerAddressPrefix : peering.secondaryPeerAddressPrefix) ?? "the first usable address of the /30"}`).join(", ")}), and that the interface is up. If the tag and the /30 are right, ${ticket}.`
-        : `${ticket.charAt(0).toUpperCase()}${ticket.slice(1)}. Do not change router or gateway configuration.` +
-          (halfFormed
-            ? " Only one side resolves: first confirm your router's interface is up and holds the first usable address of the /30."
-            : "");
+    nextAction = layer2NextAction({
+      circuit,
+      peering,
+      owner,
+      direct,
+      providerManaged: model === "provider-managed",
+      paths,
+      halfFormed: affected.some(
+        (a) => a.arpVerdict && !a.arpVerdict.healthy && a.arpVerdict.problem !== "empty",
+      ),
+    });
     if (unverified)
       nextAction += ` Confirm the ${unverified.path} path before treating this as redundancy lost only.`;
   } else if (code === "bgp-down") {

@@ -135,6 +135,39 @@ describe("classifyCircuit: one finding per lowest broken layer", () => {
       ],
     },
     {
+      // The carrier configured the VLAN and /30 and runs the on-prem router: theirs alone.
+      name: "provider-managed: an Incomplete on-prem ARP entry is the carrier's, not shared",
+      spec: {
+        settings: { connectivityModel: "provider-managed" },
+        paths: { AzurePrivatePeering: { secondary: { arp: "incomplete", bgp: "Idle" } } },
+      },
+      expected: [
+        {
+          code: "arp-missing",
+          owner: "carrier",
+          severity: "Sev2",
+          peering: "AzurePrivatePeering",
+          paths: ["secondary"],
+        },
+      ],
+    },
+    {
+      name: "provider-managed: ARP with only the Microsoft side is the carrier's, not shared",
+      spec: {
+        settings: { connectivityModel: "provider-managed" },
+        paths: { AzurePrivatePeering: { primary: { arp: "microsoft-only", bgp: "Active" } } },
+      },
+      expected: [
+        {
+          code: "arp-missing",
+          owner: "carrier",
+          severity: "Sev2",
+          peering: "AzurePrivatePeering",
+          paths: ["primary"],
+        },
+      ],
+    },
+    {
       name: "the 2 a.m. incident: both Established with zero prefixes is route advertisement, yours, Sev0",
       spec: { paths: { AzurePrivatePeering: { primary: { bgp: "0" }, secondary: { bgp: "0" } } } },
       expected: [

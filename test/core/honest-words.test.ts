@@ -1,8 +1,9 @@
 // The words a page uses must be true: "redundancy holding" only when the other
-// path was read and carries routes; the on-prem ARP row is shared ownership;
-// an odd ARP table under a session that receives prefixes is a note; the Azure
-// side of the circuit is a fact of its own; wiring that was Connected and is
-// not any more has stopped VNet traffic.
+// path was read and carries routes; the on-prem ARP row is shared ownership
+// (the carrier's on a provider-managed circuit); an odd ARP table under a
+// session that receives prefixes is a note; the Azure side of the circuit is a
+// fact of its own; wiring that was Connected and is not any more has stopped
+// VNet traffic.
 
 import { describe, expect, it } from "vitest";
 import { classifyCircuit, DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
@@ -103,7 +104,7 @@ describe("redundancy holding only when the other path was read and carries route
   });
 });
 
-describe("the on-prem ARP row missing or Incomplete is shared: your VLAN tag or /30 first", () => {
+describe("the on-prem ARP row missing or Incomplete is shared: your VLAN tag or /30 first (the carrier's on provider-managed)", () => {
   const cases: { name: string; spec: CircuitSpec; expected: string; first: RegExp }[] = [
     {
       name: "on-prem MAC Incomplete",
@@ -117,6 +118,17 @@ describe("the on-prem ARP row missing or Incomplete is shared: your VLAN tag or 
       spec: { paths: { AzurePrivatePeering: { primary: { arp: "microsoft-only", bgp: "Idle" } } } },
       expected: "arp-missing shared Sev2 primary",
       first: /^Your side first: .*VLAN 200 .*primary: 192\.168\.10\.17/,
+    },
+    {
+      // The carrier runs the on-prem router there: their ticket first, never "your edge router".
+      name: "on-prem MAC Incomplete on a provider-managed circuit: the carrier's",
+      spec: {
+        settings: { connectivityModel: "provider-managed" },
+        paths: { AzurePrivatePeering: { secondary: { arp: "incomplete", bgp: "Idle" } } },
+      },
+      expected: "arp-missing carrier Sev2 secondary",
+      first:
+        /^Open a ticket with Equinix for the secondary path.*ask them in the ticket to check their router's sub-interface for VLAN 200 and its address \(secondary: 192\.168\.10\.21\)/,
     },
     {
       name: "empty table: the carrier's",
