@@ -274,6 +274,8 @@ function judgePeering(
   };
   if (analyses && PATHS.some((p) => Object.keys(analyses[p].loads).length > 0))
     verdict.loads = { primary: analyses.primary.loads, secondary: analyses.secondary.loads };
+  const ipv6Unknown = PATHS.filter((p) => analyses?.[p].ipv6Unknown);
+  if (ipv6Unknown.length > 0) verdict.ipv6StateUnknown = ipv6Unknown;
   if (analyses && PATHS.some((p) => analyses[p].neighbors.some((n) => n.family === "ipv6")))
     verdict.ipv6 = {
       prefixes: {

@@ -44,6 +44,9 @@ function cellsOf(
   return { ...cells, path: { status, detail: pathDetail(status, cells) } };
 }
 
+const ipv6StateUnknown = (verdict: CircuitVerdict, peering: string, path: PathName): boolean =>
+  verdict.peerings.find((x) => x.name === peering)?.ipv6StateUnknown?.includes(path) ?? false;
+
 /** The layers below traffic that make a path's status, bottom-up (snapshot.ts pathStatus). */
 const CONTROL_PLANE = ["provider", "bgp", "peering", "routes"] as const;
 
@@ -98,10 +101,18 @@ export function diffSnapshot(
     const ipv6Prefixes = { primary: null, secondary: null } as SnapshotPeering["prefixes"];
     for (const path of PATHS) {
       const current = circuitRead ? cellsOf(verdict, name, path) : null;
+      const ipv6Unknown = circuitRead && ipv6StateUnknown(verdict, name, path);
       const row = {} as Record<SnapshotLayer, SnapshotCell>;
       for (const layer of SNAPSHOT_LAYERS) {
         const old = before?.paths[path][layer];
         const now_ = current?.[layer];
+        // The BGP row's up ↔ warn is IPv6 going down and back (flap history,
+        // drops): a state not understood moves neither way, as UNKNOWN does
+        // not. Its words still reach the status page.
+        if (layer === "bgp" && ipv6Unknown && now_ && old && ["up", "warn"].includes(old.status)) {
+          row[layer] = { ...old, detail: now_.detail };
+          continue;
+        }
         if (!now_ || now_.status === "unknown") {
           row[layer] = old ?? {
             status: "unknown",

@@ -349,6 +349,11 @@ export interface PeeringVerdict {
    * two counts are never added up or held against one limit.
    */
   ipv6?: { prefixes: Record<PathName, number | null>; limits: Record<PathName, number | null> };
+  /**
+   * Paths whose IPv6 state erwatch does not understand beside IPv4 carrying
+   * (the BGP row warns): IPv6's last known state there is kept, not moved.
+   */
+  ipv6StateUnknown?: PathName[];
   /** Each path's near-limit load per family, kept for the next sweep's clear margin (route-limits.ts prefixLoad). */
   loads?: Record<PathName, FamilyLoads>;
   /** Things worth knowing that page nobody (path asymmetry, metrics the control plane contradicts). */

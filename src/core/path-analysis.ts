@@ -62,6 +62,11 @@ export interface PathAnalysis {
   /** Only IPv6 sessions down (IPv4 Established): the row's detail. Its own finding, never `lowest`. */
   ipv6Down: string | null;
   /**
+   * IPv4 carrying beside an IPv6 state erwatch does not understand, named.
+   * IPv6 is then neither down nor up: no IPv6 finding, no IPv6 count.
+   */
+  ipv6Unknown: string | null;
+  /**
    * An IPv6 session Established with 0 prefixes received while IPv4 carries
    * beside it: "0 IPv6 prefixes received". Its own finding, never `lowest`.
    */
@@ -168,9 +173,29 @@ function analyseNeighbors(
   });
 }
 
-/** The BGP row of a path that carries traffic: Established, or IPv4 Established beside an IPv6 session down. */
+/**
+ * The BGP row of a path that carries traffic: Established, or IPv4 Established
+ * beside an IPv6 session down or in a state not understood.
+ */
 export const sessionCarries = (bgp: Pick<LayerCell, "status"> | null): boolean =>
   bgp?.status === "up" || bgp?.status === "warn";
+
+/**
+ * An IPv6 neighbor in a state erwatch does not understand while an IPv4 one
+ * is Established with prefixes and nothing is down: "IPv6 state "NoNeg" not
+ * understood (fd00::1)". Null otherwise.
+ */
+function ipv6NotUnderstood(neighbors: NeighborState[]): string | null {
+  if (neighbors.some((n) => n.session.kind === "down")) return null;
+  const odd = neighbors.filter((n) => n.session.kind === "unrecognised");
+  const ipv4Carries = neighbors.some(
+    (n) => n.family === "ipv4" && n.session.kind === "established" && n.session.prefixes > 0,
+  );
+  if (odd.length === 0 || !ipv4Carries || odd.some((n) => n.family === "ipv4")) return null;
+  const first = odd[0]!;
+  const raw = first.session.kind === "unrecognised" ? first.session.raw : "";
+  return `IPv6 state "${raw}" not understood (${first.neighbor})`;
+}
 
 function bgpCell(neighbors: NeighborState[], readFailed: ReadFailure | null): LayerCell {
   if (readFailed) return cell("unknown", `route summary read failed: ${readFailed.kind}`);
@@ -193,10 +218,16 @@ function bgpCell(neighbors: NeighborState[], readFailed: ReadFailure | null): La
     const nq = session.qualifier ? ` (${session.qualifier})` : "";
     return cell("down", `${session.state}${nq} (${named.neighbor})`);
   }
-  const odd = neighbors.find((n) => n.session.kind === "unrecognised");
-  if (odd && odd.session.kind === "unrecognised") {
-    return cell("unknown", `unrecognised BGP state "${odd.session.raw}"`);
-  }
+  // IPv4 carrying beside an IPv6 state not understood: the path carries IPv4
+  // traffic, so only IPv6's judgement is unknown (neither down nor up).
+  const v6 = ipv6NotUnderstood(neighbors);
+  if (v6) return cell("warn", `${v6}; IPv4 Established`);
+  // IPv4's own state not understood leaves the row unknown, whatever IPv6
+  // does: IPv4 is the family most traffic rides.
+  const odd = neighbors.filter((n) => n.session.kind === "unrecognised");
+  const named = odd.find((n) => n.family === "ipv4") ?? odd[0];
+  if (named && named.session.kind === "unrecognised")
+    return cell("unknown", `unrecognised BGP state "${named.session.raw}"`);
   return cell("up", "Established");
 }
 
@@ -321,6 +352,13 @@ function ipv6ProvesLayer2(neighbors: NeighborState[]): string | null {
     : null;
 }
 
+/** IPv6's last load kept while its state is not understood: that says nothing of its count. */
+function loadsKept(now: FamilyLoads, was: FamilyLoads, ipv6Unknown: string | null): FamilyLoads {
+  return ipv6Unknown && now.ipv6 === undefined && was.ipv6 !== undefined
+    ? { ...now, ipv6: was.ipv6 }
+    : now;
+}
+
 export function analysePath(
   path: PathName,
   circuit: CircuitFacts,
@@ -374,6 +412,8 @@ export function analysePath(
       ? ipv6Unvalidated(peering)
       : null;
   const ipv6Empty = ipv6EmptyOf(neighbors, routes);
+  // The BGP row warns for IPv6 down, or for IPv6's state not understood beside IPv4 carrying.
+  const ipv6Unknown = cells.bgp.status === "warn" ? ipv6NotUnderstood(neighbors) : null;
   // The routes row warns for a count near its limit (its finding), or only for
   // IPv6 receiving nothing beside IPv4 (its own finding, never `lowest`).
   const nearLimit = neighbors.some((n) => n.load === "critical" || n.load === "warn");
@@ -412,9 +452,10 @@ export function analysePath(
     ipv6Limit: ipv6Established?.limit ?? null,
     lowest,
     unknownBelow,
-    loads: neighborRows ? loadsOf(neighbors) : was,
+    loads: neighborRows ? loadsKept(loadsOf(neighbors), was, ipv6Unknown) : was,
     ipv6Validation,
-    ipv6Down: cells.bgp.status === "warn" ? cells.bgp.detail : null,
+    ipv6Down: cells.bgp.status === "warn" && !ipv6Unknown ? cells.bgp.detail : null,
+    ipv6Unknown,
     ipv6Empty,
     readAt: { arp: reading.arp.readAt, summary: reading.summary.readAt },
   };

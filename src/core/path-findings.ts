@@ -26,6 +26,7 @@ import {
   sessionCarries,
   type PathAnalysis,
 } from "./path-analysis.js";
+import { parseStatePfxRcd } from "./bgp-state.js";
 import { limitAssumption } from "./route-limits.js";
 import { DIAGNOSE_CIRCUIT, sameName } from "./names.js";
 import { buildCarrierTicket } from "./ticket.js";
@@ -54,10 +55,12 @@ function survivorSummary(a: PathAnalysis): string {
   const session =
     a.cells.bgp.status === "up"
       ? "Established"
-      : a.ipv6Down
+      : a.ipv6Down || a.ipv6Unknown
         ? "IPv4 Established"
         : a.cells.bgp.detail;
-  return `${a.path} ${session}${prefixes}`;
+  // Holding is IPv4's claim: IPv6 there is named as unknown, not as carrying.
+  const ipv6 = a.ipv6Unknown ? `; ${a.ipv6Unknown}` : "";
+  return `${a.path} ${session}${prefixes}${ipv6}`;
 }
 
 /**
@@ -395,7 +398,11 @@ function ipv6StoppedBeside(ctx: PeeringContext, paths: PathName[]): PathName | n
   const rest = otherPath(paths[0]!);
   const rows = ctx.analyses[rest].neighborRows;
   const listsIpv6 = rows?.some((r) => familyOf(r) === "ipv6") ?? false;
-  return rows !== null && listsIpv6 && !ipv6Carries(rows) ? rest : null;
+  // An IPv6 state not understood there claims nothing either, as an unread path does.
+  const understood = !rows?.some(
+    (r) => familyOf(r) === "ipv6" && parseStatePfxRcd(r.statePfxRcd).kind === "unrecognised",
+  );
+  return rows !== null && listsIpv6 && understood && !ipv6Carries(rows) ? rest : null;
 }
 
 /** IPv6's consequence on a peering: traffic stopped (on both paths, or here with the other path lost too), or redundancy lost. */

@@ -523,13 +523,39 @@ describe("classifyCircuit: BGP states", () => {
     expect(verdict.findings[0]?.evidence.bgpState).toBe("none");
   });
 
-  it("an unrecognised state string is UNKNOWN, never down", () => {
-    const verdict = classify({
-      paths: { AzurePrivatePeering: { primary: { bgp: "Established?" } } },
-    });
+  it.each<{ name: string; bgp: PathSpec["bgp"]; row: [string, string]; detail: RegExp }>([
+    {
+      name: "an unrecognised state string",
+      bgp: "Established?",
+      row: ["unknown", "unknown"],
+      detail: /^unrecognised BGP state "Established\?"$/,
+    },
+    {
+      // IPv4 carries: only IPv6's judgement is unknown, the row warns naming it.
+      name: "IPv6's state unrecognised beside IPv4 Established with prefixes",
+      bgp: [neighbor("120"), neighbor("NoNeg", 6)],
+      row: ["warn", "up"],
+      detail: /^IPv6 state "NoNeg" not understood \(3ffe:ffff:0:cd30::1\); IPv4 Established$/,
+    },
+    {
+      name: "IPv6's state unrecognised beside IPv4 Established with 0 prefixes",
+      bgp: [neighbor("0"), neighbor("NoNeg", 6)],
+      row: ["unknown", "unknown"],
+      detail: /^unrecognised BGP state "NoNeg"$/,
+    },
+    {
+      // IPv4 is the main family: IPv6 carrying does not make the path carry.
+      name: "IPv4's state unrecognised beside IPv6 Established with prefixes",
+      bgp: [neighbor("12", 6), neighbor("NoNeg")],
+      row: ["unknown", "unknown"],
+      detail: /^unrecognised BGP state "NoNeg"$/,
+    },
+  ])("$name: never down, no finding", ({ bgp, row, detail }) => {
+    const verdict = classify({ paths: { AzurePrivatePeering: { primary: { bgp } } } });
     expect(verdict.findings).toEqual([]);
-    expect(verdict.peerings[0]?.paths.primary.bgp.status).toBe("unknown");
-    expect(verdict.peerings[0]?.paths.primary.routes.status).toBe("unknown");
+    const cells = verdict.peerings[0]!.paths.primary;
+    expect([cells.bgp.status, cells.routes.status]).toEqual(row);
+    expect(cells.bgp.detail).toMatch(detail);
   });
 
   describe("IPv6 sessions down while IPv4 carries", () => {

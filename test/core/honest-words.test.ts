@@ -21,6 +21,7 @@ import {
   circuitReading,
   CONNECTED_GATEWAY,
   failed,
+  neighbor,
   ok,
   type CircuitSpec,
 } from "../support/readings.js";
@@ -71,6 +72,36 @@ describe("redundancy holding only when the other path was read and carries route
       severity: "Sev1",
       words:
         /redundancy unverified: the primary path could not be confirmed \(unrecognised BGP state "Establishing"\)/,
+    },
+    {
+      // IPv4 carries there: only IPv6's judgement is unknown, named beside the holding.
+      name: "the other path's IPv6 state is not understood beside IPv4 carrying: holding, Sev2",
+      spec: {
+        paths: {
+          AzurePrivatePeering: {
+            primary: { bgp: [neighbor("120"), neighbor("NoNeg", 6)] },
+            secondary: { arp: "empty", bgp: "Idle" },
+          },
+        },
+      },
+      severity: "Sev2",
+      words:
+        /redundancy holding \(primary IPv4 Established, 120 prefixes; IPv6 state "NoNeg" not understood/,
+    },
+    {
+      // IPv4 is the main family: its state unknown, the path is not read as carrying.
+      name: "the other path's IPv4 state is not understood beside IPv6 carrying: unverified, Sev1",
+      spec: {
+        paths: {
+          AzurePrivatePeering: {
+            primary: { bgp: [neighbor("NoNeg"), neighbor("12", 6)] },
+            secondary: { arp: "empty", bgp: "Idle" },
+          },
+        },
+      },
+      severity: "Sev1",
+      words:
+        /redundancy unverified: the primary path could not be confirmed \(unrecognised BGP state "NoNeg"\)/,
     },
     {
       // Established with prefixes proves layer 2: the unread ARP table does not unverify it.
