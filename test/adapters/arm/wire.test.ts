@@ -66,6 +66,29 @@ describe("route table summary rows", () => {
     expect(() => toNeighborRows(neighbor({ statePfxRcd: value }))).toThrow(message);
   });
 
+  // A state-like word erwatch does not know ("NoNeg": an address family not
+  // negotiated) is kept on an IPv6 row, judged there and not beside IPv4; on an
+  // IPv4 or unversioned row, whose state decides the path, it fails the read.
+  it.each([["NoNeg"], ["NoNeg (Admin)"]])(
+    "statePfxRcd %j on an IPv6 row is kept as said",
+    (value) => {
+      expect(toNeighborRows(neighbor({ v: 6, statePfxRcd: value }))[0]!.statePfxRcd).toBe(value);
+    },
+  );
+  it.each([[4], [null]])('statePfxRcd "NoNeg" on a row of version %j fails the read', (v) => {
+    expect(() => toNeighborRows(neighbor({ v, statePfxRcd: "NoNeg" }))).toThrow(
+      'value[0].statePfxRcd is "NoNeg": neither a prefix count nor a BGP state',
+    );
+  });
+  it.each([["Established"], ["1e3"], [""]])(
+    "statePfxRcd %j fails the read on an IPv6 row too",
+    (value) => {
+      expect(() => toNeighborRows(neighbor({ v: 6, statePfxRcd: value }))).toThrow(
+        /neither a prefix count nor a BGP state/,
+      );
+    },
+  );
+
   it.each([
     [4, 4],
     [6, 6],

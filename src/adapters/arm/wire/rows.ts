@@ -43,8 +43,15 @@ const statePfxRcd = z
       return String(session.prefixes);
     if (session.kind === "down")
       return session.qualifier ? `${session.state} (${session.qualifier})` : session.state;
+    // A state-like word erwatch does not know ("NoNeg": an address family not
+    // negotiated) is kept for an IPv6 row (routesSummary below): beside IPv4
+    // Established it must not make the whole summary, IPv4 included, unread.
+    if (session.kind === "unrecognised" && STATE_WORD.test(session.raw)) return session.raw;
     return bad(ctx, v, `is ${describe(v)}: neither a prefix count nor a BGP state`);
   });
+
+/** A word, perhaps with a qualifier in brackets, that is not "Established" (a state without its count). */
+const STATE_WORD = /^(?!established\b)[A-Za-z][A-Za-z-]{0,31}(\s*\([^)]{0,32}\))?$/i;
 
 /** 4 or 6, as a number or as text. */
 const ipVersion = z
@@ -69,13 +76,25 @@ const arpTable = z.object({
 
 const routesSummary = z.object({
   value: z.array(
-    z.object({
-      neighbor: text(),
-      v: ipVersion,
-      as: number({ integer: true, min: 0 }),
-      upDown: numericText(),
-      statePfxRcd,
-    }),
+    z
+      .object({
+        neighbor: text(),
+        v: ipVersion,
+        as: number({ integer: true, min: 0 }),
+        upDown: numericText(),
+        statePfxRcd,
+      })
+      .superRefine((row, ctx) => {
+        // Only IPv6 is judged apart when its state is not understood; an IPv4
+        // (or unversioned) row's state decides the path, so it stays malformed.
+        if (row.v !== 6 && parseStatePfxRcd(row.statePfxRcd).kind === "unrecognised")
+          ctx.addIssue({
+            code: "custom",
+            path: ["statePfxRcd"],
+            message: `is ${describe(row.statePfxRcd)}: neither a prefix count nor a BGP state`,
+            input: row.statePfxRcd,
+          });
+      }),
   ),
 });
 
