@@ -18,10 +18,10 @@ import type { CircuitTarget } from "./ports.js";
 import type { Unreached } from "./scan.js";
 import { placeOfTarget, type CircuitPlace } from "./sweep-plan.js";
 import { placeKey } from "../core/place.js";
-import { isStorageFailure } from "./state-store.js";
-import { failureText } from "./work-progress.js";
+import { admitted, finished, settleClaims } from "./work-claiming.js";
 
 export { WORK_CLAIMS_KEEP_MS, WORK_STOP_GRACE_MS } from "./work-progress.js";
+export { CLAIM_MS, workWindDownMs } from "./work-claiming.js";
 import type { Sweeper } from "./sweep.js";
 import { usageSince, type SweepRequest } from "./sweep.js";
 
@@ -77,6 +77,8 @@ export interface WorkClaims {
   release?(sweepId: string, circuitId: string, worker: string): Promise<void>;
   /** Forgets the claims of sweeps older than `before`. */
   prune?(before: Date): Promise<number>;
+  /** The same claims, every call also ended by `signal`. */
+  withSignal?(signal: AbortSignal): WorkClaims;
 }
 
 export interface FanOutResult {
@@ -348,56 +350,6 @@ export interface WorkDone {
   arm: { requests: number; throttled: number } | null;
 }
 
-/** How long a worker holds a circuit: past this, another worker may take it over. */
-export const CLAIM_MS = 5 * 60_000;
-
-/**
- * A claim keeps two workers from reading one circuit twice; alerts are
- * committed with ETags, so a circuit read twice costs ARM calls, never a page
- * twice. One not read is blind. So when the claims table fails (it hangs,
- * answers 503) the circuit is read anyway.
- */
-async function admitted(
-  claims: WorkClaims,
-  sweepId: string,
-  target: CircuitTarget,
-  worker: string,
-  clock: () => number,
-  log: Logger,
-): Promise<boolean> {
-  try {
-    return (
-      (await claims.claim(sweepId, target.id, worker, new Date(clock() + CLAIM_MS))) === "mine"
-    );
-  } catch (error) {
-    if (!isStorageFailure(error)) throw error;
-    log.warn(
-      { err: error, circuitId: target.id },
-      "the circuit could not be claimed (Table Storage); it is read anyway: read twice costs ARM calls, unread is blind",
-    );
-    return true;
-  }
-}
-
-/** Recorded is recorded: a claim that cannot be marked done runs out by itself. */
-async function finished(
-  claims: WorkClaims,
-  sweepId: string,
-  circuitId: string,
-  worker: string,
-  log: Logger,
-): Promise<void> {
-  try {
-    await claims.finish(sweepId, circuitId, worker);
-  } catch (error) {
-    if (!isStorageFailure(error)) throw error;
-    log.warn(
-      { err: error, circuitId },
-      "the claim could not be marked done (Table Storage); it runs out by itself",
-    );
-  }
-}
-
 /**
  * Who holds a batch's claims: the message and which delivery of it. Service
  * Bus delivers a message again only once the last delivery's lock is gone
@@ -416,50 +368,6 @@ export function workerOf(
   return `${message.sweepId}/${message.subscriptionId.toLowerCase()}/${message.batch}@${n}/${delivery.id}`;
 }
 
-/** Given up unread (stopped): a claim that cannot be released runs out by itself. */
-async function released(
-  claims: WorkClaims,
-  sweepId: string,
-  unreached: readonly Unreached[],
-  worker: string,
-  log: Logger,
-): Promise<void> {
-  if (!claims.release) return;
-  for (const { id } of unreached) {
-    try {
-      await claims.release(sweepId, id, worker);
-    } catch (error) {
-      if (!isStorageFailure(error)) throw error;
-      log.warn(
-        { err: error, circuitId: id },
-        "the claim on a circuit not read could not be given back (Table Storage); it runs out by itself",
-      );
-    }
-  }
-}
-
-/** Said on the circuit's claim, so the status page names it: a claim that cannot say so still runs out. */
-async function failedOn(
-  claims: WorkClaims,
-  sweepId: string,
-  failed: readonly { id: string; message: string }[],
-  worker: string,
-  log: Logger,
-): Promise<void> {
-  if (!claims.failed) return;
-  for (const { id, message } of failed) {
-    try {
-      await claims.failed(sweepId, id, worker, failureText(message));
-    } catch (error) {
-      if (!isStorageFailure(error)) throw error;
-      log.warn(
-        { err: error, circuitId: id },
-        "the claim on a circuit not recorded could not say so (Table Storage); the status page counts it as unfinished",
-      );
-    }
-  }
-}
-
 /** The worker's half: claim, read, record, publish, one batch. */
 export async function processWork(
   sweeper: Sweeper,
@@ -471,6 +379,8 @@ export async function processWork(
     abortSignal: AbortSignal;
     /** When `abortSignal` fires (the worker's cap), by the wall clock. */
     stopAt?: Date;
+    /** When the worker must be gone (a little after its stop): every claim call ends by then. */
+    settleBy?: AbortSignal;
     clock?: () => number;
     reader?: Parameters<typeof usageSince>[0];
   },
@@ -483,6 +393,12 @@ export async function processWork(
     worker: options.worker,
   });
   const before = options.reader?.usage?.() ?? null;
+  const { settleBy } = options;
+  // Calls made before it are already bounded each by STORAGE_TIMEOUT_MS; it
+  // bounds those a stopped worker still makes after its reads.
+  const bounded = settleBy && claims.withSignal ? claims.withSignal(settleBy) : claims;
+  // Lower-case ids: a reading held back at the stop names its circuit as ARM spelt it.
+  const claimed = new Set<string>();
   const done = await sweeper.deepRead(
     message.items.map((i) => i.target),
     {
@@ -492,8 +408,9 @@ export async function processWork(
       abortSignal: options.abortSignal,
       ...(options.stopAt ? { stopAt: options.stopAt } : {}),
       log,
-      admit: (target) => admitted(claims, message.sweepId, target, options.worker, clock, log),
-      recorded: (circuitId) => finished(claims, message.sweepId, circuitId, options.worker, log),
+      admit: (target) =>
+        admitted(bounded, message.sweepId, target, options.worker, clock, log, claimed),
+      recorded: (circuitId) => finished(bounded, message.sweepId, circuitId, options.worker, log),
       // Outages of this batch group as in the single-process sweep; a fleet
       // alert another batch already sent this sweep takes them in.
       group: true,
@@ -509,13 +426,23 @@ export async function processWork(
         : {}),
     },
   );
-  // Given back, so the delivery that comes next reads them whoever it is.
-  await released(claims, message.sweepId, done.unreached, options.worker, log);
-  // Tagged erwatch:ignore since the listing (or named by a person): nothing to record, and
-  // nothing left to read. Left "reading", the sweep's status URL waited for it until the deadline.
-  for (const { id } of done.ignored)
-    await finished(claims, message.sweepId, id, options.worker, log);
-  await failedOn(claims, message.sweepId, done.errors, options.worker, log);
+  // Only what this delivery holds is given back: a circuit the deadline or
+  // the stop cut before its claim was never claimed, and asking the claims
+  // table about each cost a late batch one storage timeout per circuit.
+  // Tagged erwatch:ignore since the listing (or named by a person): marked
+  // done, or the sweep's status URL waited for it until the deadline.
+  await settleClaims(
+    bounded,
+    message.sweepId,
+    options.worker,
+    {
+      unread: done.unreached.filter((u) => claimed.has(u.id.toLowerCase())).map((u) => u.id),
+      ignored: done.ignored.map((i) => i.id),
+      failed: done.errors,
+    },
+    log,
+    settleBy,
+  );
   const result: WorkDone = {
     read: done.verdicts.map((v) => v.id),
     failed: done.errors,

@@ -20,9 +20,8 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const deps = await getDeps();
     // Loaded on the first batch: the host imports this entry at start whether fan-out is on or not.
-    const [{ processWork, workerOf, WORK_STOP_GRACE_MS }, { parseWorkMessage }] = await Promise.all(
-      [import("../app/work.js"), import("../app/work-message.js")],
-    );
+    const [{ processWork, workerOf, workWindDownMs, WORK_STOP_GRACE_MS }, { parseWorkMessage }] =
+      await Promise.all([import("../app/work.js"), import("../app/work-message.js")]);
     const { runtime } = deps;
     const log = runtime.logger.child({
       invocationId: context.invocationId,
@@ -58,6 +57,10 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       logger: log,
       abortSignal: AbortSignal.timeout(stopIn),
       stopAt: new Date(Date.now() + stopIn),
+      // Its claims settled after the stop, within a bound: with the claims
+      // table hung, one call after another each with its own timeout held
+      // the worker (and its subscription's session) 200 s past its 4-minute cap.
+      settleBy: AbortSignal.timeout(stopIn + workWindDownMs(runtime.config.state.timeoutMs)),
       reader: runtime.reader,
     });
     if (done.unreached.some((u) => u.reason === "stopped"))

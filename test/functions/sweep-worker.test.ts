@@ -22,6 +22,7 @@ function worker() {
   };
   const deps = {
     runtime: {
+      config: { state: { timeoutMs: 10_000 } },
       logger: memoryLogger().logger,
       work: { claims },
       reader: {},
