@@ -16,6 +16,13 @@ export const WORK_STOP_GRACE_MS = 15_000;
 /** How long the workers' claims are kept (the timer prunes older ones): a sweep's progress is known that long. */
 export const WORK_CLAIMS_KEEP_MS = 24 * 3_600_000;
 
+/**
+ * The most a timer tick spends pruning claims older than that: a share each
+ * tick, so a table that grew large is caught up over ticks and the timer is
+ * never held long.
+ */
+export const WORK_CLAIMS_PRUNE_MS = 30_000;
+
 /** One circuit's claim as the workers left it. */
 export interface WorkClaimRow {
   circuitId: string;

@@ -20,7 +20,7 @@ import { placeOfTarget, type CircuitPlace } from "./sweep-plan.js";
 import { placeKey } from "../core/place.js";
 import { admitted, finished, settleClaims } from "./work-claiming.js";
 
-export { WORK_CLAIMS_KEEP_MS, WORK_STOP_GRACE_MS } from "./work-progress.js";
+export { WORK_CLAIMS_KEEP_MS, WORK_CLAIMS_PRUNE_MS, WORK_STOP_GRACE_MS } from "./work-progress.js";
 export { CLAIM_MS, workWindDownMs } from "./work-claiming.js";
 import type { Sweeper } from "./sweep.js";
 import { usageSince, type SweepRequest } from "./sweep.js";
@@ -75,8 +75,11 @@ export interface WorkClaims {
   failed?(sweepId: string, circuitId: string, worker: string, why: string): Promise<void>;
   /** `worker` gave up the circuit unread: the next to ask may take it at once. */
   release?(sweepId: string, circuitId: string, worker: string): Promise<void>;
-  /** Forgets the claims of sweeps older than `before`. */
-  prune?(before: Date): Promise<number>;
+  /**
+   * Forgets claims written before `before`, as many as `budgetMs` allows (the
+   * next call goes on where this one stopped); how many it forgot.
+   */
+  prune?(before: Date, budgetMs: number): Promise<number>;
   /** The same claims, every call also ended by `signal`. */
   withSignal?(signal: AbortSignal): WorkClaims;
 }

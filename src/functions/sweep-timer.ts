@@ -29,7 +29,8 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       try {
         // Beyond one instance: plan here, read in the sweepWorker function, one subscription per session.
         // Loaded here, not at import: the host imports every entry at start, fan-out or not.
-        const { fanOut, WORK_CLAIMS_KEEP_MS } = await import("../app/work.js");
+        const { fanOut, WORK_CLAIMS_KEEP_MS, WORK_CLAIMS_PRUNE_MS } =
+          await import("../app/work.js");
         const { shareTimerFanOut } = await import("../app/on-demand-fan-out.js");
         const now = deps.now();
         const sent = await fanOut(
@@ -52,9 +53,15 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
           },
         );
         log.info({ ...sent, isPastDue: timer.isPastDue }, "timer sweep fanned out");
-        await runtime.work.claims
-          .prune(new Date(deps.now().getTime() - WORK_CLAIMS_KEEP_MS))
-          .catch((error: unknown) => log.warn({ err: error }, "pruning old work claims failed"));
+        // A share of the old claims each tick, never past the window's stop.
+        const pruneMs = Math.min(WORK_CLAIMS_PRUNE_MS, window.stopMs - (Date.now() - invokedAt));
+        if (pruneMs > 0)
+          await runtime.work.claims
+            .prune(new Date(deps.now().getTime() - WORK_CLAIMS_KEEP_MS), pruneMs)
+            .then((pruned) => {
+              if (pruned > 0) log.info({ pruned }, "old work claims pruned");
+            })
+            .catch((error: unknown) => log.warn({ err: error }, "pruning old work claims failed"));
       } finally {
         handing.end();
       }

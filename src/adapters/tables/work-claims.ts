@@ -14,6 +14,7 @@ import type { WorkClaimRow } from "../../app/work-progress.js";
 import { supersedes } from "../../core/claim-holder.js";
 import { rethrowStorage } from "./errors.js";
 import { circuitPartition } from "./keys.js";
+import { pruneClaims, type PruneCursor } from "./work-claims-prune.js";
 
 interface ClaimRow {
   partitionKey: string;
@@ -38,6 +39,9 @@ export class TableWorkClaims implements WorkClaims {
     /** Ends every call at once too (Ctrl-C on the CLI). */
     private readonly signal?: AbortSignal,
   ) {}
+
+  /** Where the last prune stopped, on this instance (work-claims-prune.ts). */
+  private readonly pruning: PruneCursor = {};
 
   /** The same claims, every call also ended by `signal`. */
   withSignal(signal: AbortSignal): TableWorkClaims {
@@ -202,24 +206,13 @@ export class TableWorkClaims implements WorkClaims {
     return out;
   }
 
-  async prune(before: Date): Promise<number> {
-    // Listed first, then deleted one by one: each call within its own deadline,
-    // however many rows an estate leaves.
-    const rows: { partitionKey: string; rowKey: string }[] = [];
-    try {
-      for await (const row of this.table.listEntities<ClaimRow>({
-        ...this.call(),
-        queryOptions: {
-          filter: `Timestamp lt datetime'${before.toISOString()}'`,
-          select: ["PartitionKey", "RowKey"],
-        },
-      }))
-        rows.push({ partitionKey: row.partitionKey!, rowKey: row.rowKey! });
-      for (const row of rows)
-        await this.table.deleteEntity(row.partitionKey, row.rowKey, this.call());
-    } catch (error) {
-      this.fail(error, "pruning old work claims");
-    }
-    return rows.length;
+  async prune(before: Date, budgetMs: number): Promise<number> {
+    // The page in hand when the budget is spent gets one call's deadline more, no longer.
+    const cutOff = AbortSignal.timeout(budgetMs + this.timeoutMs);
+    const call = () => ({ abortSignal: AbortSignal.any([this.call().abortSignal, cutOff]) });
+    const pruned = await pruneClaims(this.table, before, budgetMs, this.pruning, call, cutOff);
+    if ("failed" in pruned)
+      this.fail(pruned.failed, `pruning old work claims (${pruned.deleted} deleted)`);
+    return pruned.deleted;
   }
 }

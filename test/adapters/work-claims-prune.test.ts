@@ -1,0 +1,116 @@
+// Pruning the workers' old claims on real Table Storage (Azurite): a page at
+// a time, each page's rows deleted before the next is listed, no page started
+// once the budget is spent, and the next prune going on from where the last
+// stopped. Listed whole under one deadline first, a table large enough never
+// finished its listing and nothing was ever deleted again
+// (test/e2e/fan-out-claims-prune.test.ts shows it through the timer).
+
+import { TableClient, type TransactionAction } from "@azure/data-tables";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { TableWorkClaims } from "../../src/adapters/tables/work-claims.js";
+import { PRUNE_PAGE } from "../../src/adapters/tables/work-claims-prune.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { startTableFaultProxy } from "../support/table-fault-proxy.js";
+
+let azurite: Azurite;
+let n = 0;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+/** A fresh claims table holding `sweeps` × `perSweep` finished claims, written now. */
+async function tableOf(sweeps: number, perSweep: number) {
+  n += 1;
+  const table = TableClient.fromConnectionString(
+    azurite.connectionString,
+    `wp${process.pid}n${n}`,
+    { allowInsecureConnection: true },
+  );
+  await table.createTable();
+  for (let s = 0; s < sweeps; s += 1)
+    for (let start = 0; start < perSweep; start += 100) {
+      const actions: TransactionAction[] = [];
+      for (let c = start; c < Math.min(perSweep, start + 100); c += 1)
+        actions.push([
+          "create",
+          { partitionKey: `sweep-${s}`, rowKey: `er-${String(c).padStart(6, "0")}`, state: "done" },
+        ]);
+      await table.submitTransaction(actions);
+    }
+  const count = async () => {
+    let rows = 0;
+    for await (const _ of table.listEntities({ queryOptions: { select: ["PartitionKey"] } }))
+      rows += 1;
+    return rows;
+  };
+  return { table, count };
+}
+
+const later = () => new Date(Date.now() + 60_000);
+
+it("with no budget a prune deletes one page, and the next prune goes on from there", async () => {
+  const { table, count } = await tableOf(5, 500);
+  const claims = new TableWorkClaims(table, 5_000);
+  const shares: number[] = [];
+  for (let i = 0; i < 5 && (await count()) > 0; i += 1) shares.push(await claims.prune(later(), 0));
+  expect(shares).toEqual([PRUNE_PAGE, PRUNE_PAGE, 500]);
+  expect(await count()).toBe(0);
+  // Past the end it starts again from the first row: nothing is left.
+  expect(await claims.prune(later(), 0)).toBe(0);
+});
+
+it("a prune with budget left goes through every page, and keeps what is not yet old", async () => {
+  const { table, count } = await tableOf(3, 900);
+  const claims = new TableWorkClaims(table, 5_000);
+  expect(await claims.prune(new Date(Date.now() - 3_600_000), 30_000)).toBe(0);
+  expect(await count()).toBe(2_700);
+  expect(await claims.prune(later(), 30_000)).toBe(2_700);
+  expect(await count()).toBe(0);
+});
+
+it("a transaction whose answer was lost (its retry finds the rows gone) does not fail the prune", async () => {
+  const { table: direct, count } = await tableOf(2, 150);
+  const proxy = await startTableFaultProxy(azurite);
+  try {
+    const through = TableClient.fromConnectionString(proxy.connectionString, direct.tableName, {
+      allowInsecureConnection: true,
+    });
+    const claims = new TableWorkClaims(through, 5_000);
+    let lost = 0;
+    proxy.rule = (r) => (r.operation === "batch" && lost++ === 0 ? { kind: "lose-answer" } : null);
+    const deleted = await claims.prune(later(), 30_000);
+    proxy.rule = () => null;
+    expect(proxy.take().map((f) => f.fault.kind)).toEqual(["lose-answer"]);
+    // The lost transaction's rows (100 or 50) were deleted, its retry found them gone.
+    expect(deleted).toBeGreaterThanOrEqual(200);
+    expect(deleted).toBeLessThan(300);
+    expect(await count()).toBe(0);
+  } finally {
+    await proxy.close();
+  }
+});
+
+it("a page whose deletes hang ends at the budget and one call's deadline, and says why when nothing was deleted", async () => {
+  const { table: direct, count } = await tableOf(1, 100);
+  const proxy = await startTableFaultProxy(azurite);
+  try {
+    const through = TableClient.fromConnectionString(proxy.connectionString, direct.tableName, {
+      allowInsecureConnection: true,
+    });
+    const claims = new TableWorkClaims(through, 1_000);
+    proxy.rule = (r) => (r.operation === "batch" ? { kind: "hang" } : null);
+    const started = Date.now();
+    const outcome = await claims.prune(later(), 0).catch((error: unknown) => error);
+    const took = Date.now() - started;
+    proxy.rule = () => null;
+    expect(String(outcome)).toMatch(/pruning old work claims \(0 deleted\) failed: no answer/);
+    // A budget of none and a 1 s call deadline: the cut-off at 1 s, a few seconds' room for a loaded machine.
+    expect(took).toBeLessThan(4_000);
+    expect(await count()).toBe(100);
+  } finally {
+    await proxy.close();
+  }
+});
