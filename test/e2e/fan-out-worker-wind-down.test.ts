@@ -37,6 +37,12 @@ const QUEUE = "erwatch-sweep-work";
 const SUB = "00000000-0000-0000-0000-0000000000a1";
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const STORAGE_TIMEOUT_MS = 1_000;
+/**
+ * What a loaded machine may add to the worker's own real-time stop and
+ * wind-down. Before the fix the late batch took 20 s against a 1 s stop and
+ * the stopped one 36 s against 16 s: well beyond either bound with this slack.
+ */
+const SLACK_MS = 8_000;
 const CIRCUITS = 20;
 
 const worlds = worldPerTest();
@@ -100,7 +106,7 @@ it("a batch handed over after its deadline ends at once and never asks the hung 
     expect(
       took,
       `took ${took} ms against a ${stopIn} ms stop, ${hung} calls to the hung claims table`,
-    ).toBeLessThanOrEqual(stopIn + 2 * STORAGE_TIMEOUT_MS + 2_000);
+    ).toBeLessThanOrEqual(stopIn + 2 * STORAGE_TIMEOUT_MS + SLACK_MS);
   } finally {
     proxy.rule = () => null;
     await bus.close();
@@ -174,7 +180,7 @@ it("a worker stopped mid-batch holding every claim ends within its stop and the 
     expect(
       took,
       `took ${took} ms against a ${stopIn} ms stop, ${hung} calls to the hung claims table`,
-    ).toBeLessThanOrEqual(stopIn + 2 * STORAGE_TIMEOUT_MS + 3_000);
+    ).toBeLessThanOrEqual(stopIn + 2 * STORAGE_TIMEOUT_MS + SLACK_MS);
     // It did try to give them back; the claims table answering again, they are
     // still this delivery's, and the next delivery of the message (the host
     // delivers it again once this one's lock is gone) takes each over at once.
