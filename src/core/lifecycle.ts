@@ -585,7 +585,7 @@ function changeFor(
     case "deescalate":
       return `Better: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths, unread)}Still: ${condition.title}`;
     case "repeat":
-      if (notified && state.family !== "fleet" && moved(notified, condition))
+      if (notified && state.family === "path-down" && moved(notified, condition))
         return `Changed: ${pathChange(notified.paths, condition.paths, unread)}${ownerChange(notified.owner, condition.owner)}Now: ${condition.title}`;
       if (newMembers.length > 0)
         return `${WIDER} ${newMembers.map((m) => m.name).join(", ")} broke the same way since the last notification; ${fleetMembersOf(condition).length} circuits now. Now: ${condition.title}`;
@@ -670,13 +670,19 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
           severityRank(condition.severity) >= severityRank(notified.severity)
             ? "deescalate"
             : "escalate";
-    } else if (state.phase === "firing" && state.family !== "fleet" && moved(notified, condition)) {
-      // Same grade, another break: the outage moved to a path the receivers
-      // were not told of (the primary back, the secondary down in the same
-      // sweep), or it is someone else's now (the carrier's layer 2 back, your
-      // BGP down). One incident, updated: not a resolve and an open, and not
-      // silence, which left the holder with the carrier's ticket for a path
-      // that was up, and the owner's route never told.
+    } else if (
+      state.phase === "firing" &&
+      state.family === "path-down" &&
+      moved(notified, condition)
+    ) {
+      // Same grade, another break: a path's layers down on a path the
+      // receivers were not told of (the primary back, the secondary down in
+      // the same sweep), or someone else's now (the carrier's layer 2 back,
+      // your BGP down). One incident, updated: not a resolve and an open, and
+      // not silence, which left the holder with the carrier's ticket for a
+      // path that was up, and the owner's route never told. Only for layer
+      // outages: a traffic stop's path is a reading of windows (the standby's
+      // stop handing over to the active path's own), not a break that moved.
       action = "repeat";
     } else if ((newMembers = unannounced(state, condition, ctx.quietMembers)).length > 0) {
       // Alertmanager re-notifies a group that gained alerts: a circuit held by
