@@ -9,7 +9,7 @@
 
 import type { CircuitVerdict, GatewayConnectionFacts, Reading } from "./model.js";
 import type { Snapshot, SnapshotPeering } from "./snapshot.js";
-import { byName, sameName as same } from "./names.js";
+import { byName, namesWhere, sameName as same } from "./names.js";
 import { sameId } from "./resource-id.js";
 import {
   connectionsOf,
@@ -31,10 +31,7 @@ function remembered(peering: SnapshotPeering | undefined): boolean {
 
 /** Peerings whose gateway wiring was Connected at some earlier sweep and not lost since. */
 export function gatewaysOnceConnected(previous: Snapshot | null): string[] {
-  if (!previous) return [];
-  return Object.entries(previous.peerings)
-    .filter(([, p]) => remembered(p))
-    .map(([name]) => name);
+  return namesWhere(previous?.peerings, remembered);
 }
 
 /** The memory to keep with the next snapshot, per peering the snapshot holds. */
@@ -45,9 +42,7 @@ export function gatewayMemory(
 ): Record<string, boolean> {
   const out: Record<string, boolean> = {};
   for (const name of peerings) {
-    const before = previous
-      ? Object.entries(previous.peerings).find(([n]) => same(n, name))?.[1]
-      : undefined;
+    const before = byName(previous?.peerings, name);
     const now = verdict.circuitRead
       ? verdict.peerings.find((p) => same(p.name, name))?.paths.primary.gateway.status
       : undefined;

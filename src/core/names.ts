@@ -44,3 +44,13 @@ export function diagnoseCommandFor(text: string, circuitName: string): string {
   if (!/^[A-Za-z0-9_.-]{1,80}$/.test(circuitName)) return text;
   return text.replaceAll(DIAGNOSE_CIRCUIT, `erwatch diagnose ${circuitName}`);
 }
+
+/** The names of a record's entries that `keep` holds for (a snapshot's peerings that remember something). */
+export function namesWhere<T>(
+  record: Readonly<Record<string, T>> | undefined,
+  keep: (value: T) => boolean,
+): string[] {
+  return Object.entries(record ?? {})
+    .filter(([, value]) => keep(value))
+    .map(([name]) => name);
+}

@@ -7,7 +7,7 @@
 // peering is gone from the circuit: to retire one, delete it or silence it.
 
 import type { CircuitVerdict } from "./model.js";
-import { sameName as same } from "./names.js";
+import { byName, namesWhere, sameName as same } from "./names.js";
 import type { Snapshot, SnapshotPeering } from "./snapshot.js";
 
 function remembered(peering: SnapshotPeering | undefined): boolean {
@@ -24,10 +24,7 @@ function remembered(peering: SnapshotPeering | undefined): boolean {
 
 /** Peerings that carried traffic at some earlier sweep. */
 export function peeringsCarried(previous: Snapshot | null): string[] {
-  if (!previous) return [];
-  return Object.entries(previous.peerings)
-    .filter(([, p]) => remembered(p))
-    .map(([name]) => name);
+  return namesWhere(previous?.peerings, remembered);
 }
 
 /** The memory to keep with the next snapshot, per peering the snapshot holds. */
@@ -38,9 +35,7 @@ export function carriedMemory(
 ): Record<string, boolean> {
   const out: Record<string, boolean> = {};
   for (const name of peerings) {
-    const before = previous
-      ? Object.entries(previous.peerings).find(([n]) => same(n, name))?.[1]
-      : undefined;
+    const before = byName(previous?.peerings, name);
     const now = verdict.circuitRead ? verdict.peerings.find((p) => same(p.name, name)) : undefined;
     const carrying =
       now !== undefined &&

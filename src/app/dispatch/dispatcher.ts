@@ -823,39 +823,25 @@ async function closeForOthers(
   return { late, unread };
 }
 
-/** A receiver not posted to because the dispatcher is stopping: retryable, given back. */
-function stopping(receiver: string): ReceiverResult {
+/** A receiver not posted to this delivery for a reason of erwatch's own: retryable, given back. */
+function notPosted(receiver: string, reason: string): ReceiverResult {
   return {
     receiver,
     kind: "failed",
     permanent: false,
     attempts: 0,
-    last: {
-      ok: false,
-      retryable: true,
-      status: null,
-      retryAfterMs: null,
-      reason: "not posted: erwatch dispatch was stopping",
-    },
+    last: { ok: false, retryable: true, status: null, retryAfterMs: null, reason },
   };
 }
 
-/** A receiver whose delivery log failed: retryable, like a receiver that did not answer. */
+/** The dispatcher is stopping. */
+const stopping = (receiver: string) =>
+  notPosted(receiver, "not posted: erwatch dispatch was stopping");
+
+/** Its delivery log failed: like a receiver that did not answer. */
 function storageFailure(receiver: string, error: unknown): ReceiverResult {
   const kind = error instanceof Error ? error.name : typeof error;
-  return {
-    receiver,
-    kind: "failed",
-    permanent: false,
-    attempts: 0,
-    last: {
-      ok: false,
-      retryable: true,
-      status: null,
-      retryAfterMs: null,
-      reason: `delivery could not be claimed or recorded: ${kind}`,
-    },
-  };
+  return notPosted(receiver, `delivery could not be claimed or recorded: ${kind}`);
 }
 
 export function createDispatcher(deps: DispatcherDeps) {
