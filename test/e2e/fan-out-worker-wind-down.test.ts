@@ -47,7 +47,8 @@ const CIRCUITS = 20;
 
 const worlds = worldPerTest();
 
-it("a batch handed over after its deadline ends at once and never asks the hung claims table about its circuits", async () => {
+/** CIRCUITS circuits in one subscription, one work batch of them, storage behind a fault proxy. */
+async function windDownWorld() {
   const proxy = await startTableFaultProxy(worlds.azurite());
   const now = new Date(T0);
   const w = await worlds.start({
@@ -69,6 +70,11 @@ it("a batch handed over after its deadline ends at once and never asks the hung 
   const bus = new ServiceBusClient(w.broker.connectionString, {
     retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
   });
+  return { proxy, w, bus };
+}
+
+it("a batch handed over after its deadline ends at once and never asks the hung claims table about its circuits", async () => {
+  const { proxy, w, bus } = await windDownWorld();
   try {
     await w.runtime.work!.claims.ensureTable();
     await fanOutDriver(w.functionDeps, bus, QUEUE).timer(0);
@@ -115,27 +121,7 @@ it("a batch handed over after its deadline ends at once and never asks the hung 
 }, 90_000);
 
 it("a worker stopped mid-batch holding every claim ends within its stop and the wind-down when the claims table hangs", async () => {
-  const proxy = await startTableFaultProxy(worlds.azurite());
-  const now = new Date(T0);
-  const w = await worlds.start({
-    estate: estateOf(
-      ...Array.from({ length: CIRCUITS }, (_, i) =>
-        healthyCircuit({ subscriptionId: SUB, name: `er-${String(i).padStart(2, "0")}` }),
-      ),
-    ),
-    now: () => now,
-    env: {
-      ERWATCH_STORAGE: proxy.connectionString,
-      STORAGE_TIMEOUT_MS: String(STORAGE_TIMEOUT_MS),
-      ERWATCH_SUBSCRIPTIONS: SUB,
-      SWEEP_WORK_QUEUE: QUEUE,
-      SWEEP_WORK_BATCH: String(CIRCUITS),
-      SWEEP_SCHEDULE: "0 */5 * * * *",
-    },
-  });
-  const bus = new ServiceBusClient(w.broker.connectionString, {
-    retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
-  });
+  const { proxy, w, bus } = await windDownWorld();
   try {
     await w.runtime.work!.claims.ensureTable();
     await fanOutDriver(w.functionDeps, bus, QUEUE).timer(0);
