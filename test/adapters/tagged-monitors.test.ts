@@ -1,11 +1,12 @@
 // Users saw a tagged Connection Monitor that is not there dropped in
 // silence ("no Connection Monitor tests this circuit", or "up" on another).
-// Now each tag entry that names no monitor of the region's Network Watcher
+// Now each tag entry that names no monitor of the Network Watchers searched
 // is a failed read naming it, listing the monitors there, and saying what
 // to tag instead.
 
 import { describe, expect, it } from "vitest";
 import type { MonitorFacts } from "../../src/adapters/arm/wire/network-watcher.js";
+import type { Place } from "../../src/adapters/monitor/monitor-places.js";
 import { missingTagged } from "../../src/adapters/monitor/tagged-monitors.js";
 
 const ID = (name: string) =>
@@ -20,7 +21,7 @@ const monitor = (name: string): MonitorFacts => ({
   testGroups: null,
   frequencies: [],
 });
-const WHERE = { subscriptionId: "sub-1", region: "westeurope" };
+const WHERE: [Place] = [{ subscriptionId: "sub-1", region: "westeurope" }];
 
 describe("tag entries naming no monitor of the region", () => {
   it.each<{ name: string; named: string[]; there: MonitorFacts[]; missing: string[] }>([
@@ -70,5 +71,20 @@ describe("tag entries naming no monitor of the region", () => {
     const [byId] = missingTagged([ID("cm-gone")], [], WHERE);
     expect(byId!.monitorId).toBe(ID("cm-gone"));
     expect(byId!.failure.message).toMatch(/of that id .*it has none: .*erwatch:workspace tag/);
+  });
+
+  it("names every Network Watcher searched, the circuit's own first", () => {
+    const places: [Place, ...Place[]] = [
+      WHERE[0],
+      { subscriptionId: "sub-2", region: "northeurope" },
+    ];
+    const [byName] = missingTagged(["cm-a"], [], places);
+    expect(byName!.failure.message).toMatch(
+      /^the Network Watchers of westeurope in subscription sub-1 and of its gateways' regions \(northeurope in subscription sub-2\) have no Connection Monitor of that name .*NetworkWatcher_westeurope\/connectionMonitors\/<name>/,
+    );
+    const [byId] = missingTagged([ID("cm-gone")], [], places);
+    expect(byId!.failure.message).toMatch(
+      /a monitor outside those Network Watchers is read only by id/,
+    );
   });
 });

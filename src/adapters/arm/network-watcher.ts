@@ -1,6 +1,6 @@
-// The ARM reads of the data plane: the Network Watcher of a circuit's region
-// and its Connection Monitors, the VNet a gateway lives in, and (diagnose)
-// the routes a gateway learned. Listings are shared across the circuits of a
+// The ARM reads of the data plane: the Network Watchers of a subscription's
+// regions and their Connection Monitors, the VNet and region a gateway lives
+// in, and (diagnose) the routes a gateway learned. Listings are shared across the circuits of a
 // sweep through the session memo and paced with every other ARM read.
 
 import type { ReadSession } from "../../app/ports.js";
@@ -12,10 +12,11 @@ import type { ArmContext } from "./context.js";
 import { lifted, listing } from "./listing.js";
 import { MalformedResponseError } from "./wire/fields.js";
 import {
-  gatewayVnet,
+  parseGatewayPlace,
   parseLearnedRoutes,
   parseWatcher,
   readMonitor,
+  type GatewayPlace,
   type MonitorFacts,
   type OddMonitor,
   type WatcherFacts,
@@ -62,6 +63,17 @@ async function watchers(
       return facts ? [facts] : [];
     }),
   );
+}
+
+/** The regions the subscription has a Network Watcher in (as regionKey spells them). */
+export async function watcherRegions(
+  ctx: ArmContext,
+  subscriptionId: string,
+  options: WatcherReadOptions,
+): Promise<Reading<string[]>> {
+  const all = await watchers(ctx, subscriptionId, options);
+  if (!all.ok) return all;
+  return { ...all, value: [...new Set(all.value.map((w) => regionKey(w.location)))] };
 }
 
 /** A region's Connection Monitors: those erwatch reads, and those it cannot (each with its failure). */
@@ -121,12 +133,12 @@ export async function monitorsInRegion(
   return { ok: true, value: found, readAt: ctx.now().toISOString() };
 }
 
-/** The VNet the gateway lives in (null when its body does not say). */
-export function vnetOfGateway(
+/** The VNet and region the gateway lives in (each null when its body does not say). */
+export function gatewayPlace(
   ctx: ArmContext,
   gatewayId: string,
   options: WatcherReadOptions,
-): Promise<Reading<string | null>> {
+): Promise<Reading<GatewayPlace>> {
   const ref = parseGatewayId(gatewayId);
   const what = `virtual network gateway ${ref?.name ?? gatewayId}`;
   return options.session.memo(`gateway:${gatewayId}`.toLowerCase(), () =>
@@ -140,7 +152,7 @@ export function vnetOfGateway(
             name: "MalformedResponseError",
           });
         const ops = ctx.clients.for(ref.subscriptionId).virtualNetworkGateways;
-        return gatewayVnet(await ops.get(ref.resourceGroup, ref.name, { abortSignal }));
+        return parseGatewayPlace(await ops.get(ref.resourceGroup, ref.name, { abortSignal }));
       },
     }),
   );

@@ -1,8 +1,8 @@
 // The data-plane reader: Azure Monitor metrics in batches, and Connection
-// Monitor — which monitors test the circuit (its tags, or the Network Watcher
-// of its region: a monitor whose endpoints include the VNet of a gateway
-// wired to the circuit, or the connection itself) and their latest results in
-// Log Analytics. Its ARM reads share the ARM reader's clients and pacing.
+// Monitor — which monitors test the circuit (its tags, or the Network
+// Watchers of its region and its gateways' regions: a monitor whose endpoints
+// include the VNet of a gateway wired to the circuit, or the connection
+// itself) and their latest results in Log Analytics. Its ARM reads share the ARM reader's clients and pacing.
 
 import type { TokenCredential } from "@azure/identity";
 import type { DataPlaneReadOptions, DataPlaneReader } from "../../app/ports.js";
@@ -19,10 +19,11 @@ import type { ArmClientOptions } from "../arm/clients.js";
 import type { ArmContext } from "../arm/context.js";
 import { failedLike, parsed } from "../arm/call.js";
 import { MalformedResponseError } from "../arm/wire/fields.js";
-import { learnedRoutes, monitorsInRegion, vnetOfGateway } from "../arm/network-watcher.js";
+import { learnedRoutes } from "../arm/network-watcher.js";
 import type { MonitorFacts, OddMonitor } from "../arm/wire/network-watcher.js";
 import { createMonitorCall } from "./call.js";
 import { LogsReader } from "./logs.js";
+import { allMonitors, allOdd, monitorsNear, type Place } from "./monitor-places.js";
 import { isNamed, missingTagged } from "./tagged-monitors.js";
 import { MetricsReader } from "./metrics.js";
 
@@ -114,6 +115,23 @@ function refOf(m: MonitorFacts, how: MonitorRef["how"], workspace?: string): Mon
   }));
 }
 
+/** A tagged name that the Network Watchers of several of the circuit's gateways' regions have. */
+function ambiguous(name: string, hits: readonly MonitorFacts[], readAt: string): Reading<never> {
+  return parsed<never>(
+    {
+      operation: "listConnectionMonitors",
+      target: `connection monitor ${name} named by the circuit's ${TAGS.connectionMonitor} tag`,
+      readAt,
+    },
+    () => {
+      throw new MalformedResponseError(
+        // The remedy first: a long message is cut, and the ids are the longest part.
+        `its gateways' regions have ${hits.length} monitors of that name and its own region none: tag the circuit with the resource id of the one that tests it (${hits.map((m) => m.id).join(", ")})`,
+      );
+    },
+  );
+}
+
 /** Each monitor of a failed workspace, and whether another workspace it writes to was read. */
 function unreadOf(
   monitors: readonly MonitorRef[],
@@ -196,34 +214,27 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
       };
     const region = reading.ref.location;
     if (!region) return { ok: true, value: [], readAt: now };
-    const found = await monitorsInRegion(arm, reading.ref.subscriptionId, region, options);
-    if (!found.ok) return failedLike(found);
-    const { monitors, odd } = found.value;
-    // A monitor erwatch cannot read blinds the circuits it might test, and only them.
-    if (named.length > 0) {
-      const unread = odd.find((o) => named.some((n) => mightBeNamed(n, o.monitor)));
-      if (unread) return failedLike(unread.failure);
-      missing.push(
-        ...missingTagged(named, monitors, { subscriptionId: reading.ref.subscriptionId, region }),
-      );
-      return refsOf(
-        monitors.filter((m) => named.some((n) => isNamed(n, m))),
-        "tagged",
-        workspace,
-        found.readAt,
-      );
+    const home = { subscriptionId: reading.ref.subscriptionId, region };
+    const gatewayIds = reading.gateway.ok
+      ? onceEach(reading.gateway.value.flatMap((c) => (c.gatewayId ? [c.gatewayId] : [])))
+      : [];
+    if (named.length > 0) return taggedRefs(named, workspace, home, gatewayIds, options, missing);
+    if (!reading.gateway.ok) {
+      // No gateway known, no other region to search; nothing here, nothing to match.
+      const own = await monitorsNear(arm, home, [], { ...options, vnets: false });
+      if (!own.ok) return failedLike(own);
+      if (allMonitors(own.value).length === 0 && allOdd(own.value).length === 0)
+        return { ok: true, value: [], readAt: own.readAt };
+      return failedLike(reading.gateway);
     }
+    const found = await monitorsNear(arm, home, gatewayIds, { ...options, vnets: true });
+    if (!found.ok) return failedLike(found);
+    const monitors = allMonitors(found.value);
+    const odd = allOdd(found.value);
     if (monitors.length === 0 && odd.length === 0)
       return { ok: true, value: [], readAt: found.readAt };
-    if (!reading.gateway.ok) return failedLike(reading.gateway);
     const connections = reading.gateway.value;
-    const vnets: string[] = [];
-    for (const c of connections) {
-      if (!c.gatewayId) continue;
-      const vnet = await vnetOfGateway(arm, c.gatewayId, options);
-      if (!vnet.ok) return failedLike(vnet);
-      if (vnet.value) vnets.push(vnet.value);
-    }
+    const { vnets } = found.value;
     const tests = (endpointResourceIds: string[]) =>
       endpointResourceIds.some(
         (r) => connections.some((c) => same(r, c.id)) || vnets.some((v) => inVnet(r, v)),
@@ -242,6 +253,45 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
       workspace,
       found.readAt,
     );
+  }
+
+  /**
+   * The monitors the circuit's tag names. The gateways' regions are searched
+   * only for an entry the circuit's own region lacks, and a name found there
+   * is taken from its own region first, as results of a tagged name are
+   * (ownRows); a name that several of the gateways' regions have is none of
+   * them, and the read fails naming them.
+   */
+  async function taggedRefs(
+    named: string[],
+    workspace: string | undefined,
+    home: Place,
+    gatewayIds: string[],
+    options: DataPlaneReadOptions,
+    missing: UnreadMonitor[],
+  ): Promise<Reading<MonitorRef[]>> {
+    const own = await monitorsNear(arm, home, [], { ...options, vnets: false });
+    if (!own.ok) return failedLike(own);
+    const elsewhere = named.some((n) => !allMonitors(own.value).some((m) => isNamed(n, m)));
+    const found =
+      elsewhere && gatewayIds.length > 0
+        ? await monitorsNear(arm, home, gatewayIds, { ...options, vnets: false })
+        : own;
+    if (!found.ok) return failedLike(found);
+    const [first, ...rest] = found.value.places.map((p) => p.place);
+    // A monitor erwatch cannot read blinds the circuits it might test, and only them.
+    const unread = allOdd(found.value).find((o) => named.some((n) => mightBeNamed(n, o.monitor)));
+    if (unread) return failedLike(unread.failure);
+    const monitors = allMonitors(found.value);
+    missing.push(...missingTagged(named, monitors, [first!, ...rest]));
+    const chosen = new Map<string, MonitorFacts>();
+    for (const n of named) {
+      const atHome = found.value.places[0]!.monitors.filter((m) => isNamed(n, m));
+      const hits = atHome.length > 0 ? atHome : monitors.filter((m) => isNamed(n, m));
+      if (hits.length > 1) return ambiguous(n, hits, found.readAt);
+      for (const m of hits) chosen.set(m.id.toLowerCase(), m);
+    }
+    return refsOf([...chosen.values()], "tagged", workspace, found.readAt);
   }
 
   async function readEndToEnd(

@@ -1,6 +1,7 @@
 // A circuit's erwatch:connection-monitor tag declares which monitors test it.
-// A name or id there that the region's Network Watcher does not have (the
-// monitor renamed, deleted and recreated, or the tag misspelt) used to be
+// A name or id there that no Network Watcher searched has (the circuit's
+// region's, and its gateways' regions'; the monitor renamed, deleted and
+// recreated, or the tag misspelt) used to be
 // dropped in silence: with no other, the circuit read "no Connection Monitor
 // tests this circuit", with another, "up" on that one alone. Each is a
 // failed read naming it, with what to put in the tag instead.
@@ -9,6 +10,7 @@ import type { UnreadMonitor } from "../../core/dataplane/facts.js";
 import { TAGS } from "../../core/circuit-settings.js";
 import { ARM_OPERATIONS } from "../arm/operations.js";
 import type { MonitorFacts } from "../arm/wire/network-watcher.js";
+import type { Place } from "./monitor-places.js";
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -23,19 +25,30 @@ function there(monitors: readonly MonitorFacts[]): string {
   return `it has ${shown.join(", ")}${monitors.length > 5 ? ` and ${monitors.length - 5} more` : ""}`;
 }
 
-/** The tag's entries that name no monitor of the region's Network Watcher, each as a failed read. */
+/** The Network Watchers searched, as the message names them. */
+function searched(places: readonly Place[]): string {
+  const one = (p: Place) => `${p.region} in subscription ${p.subscriptionId}`;
+  if (places.length === 1) return `the Network Watcher of ${one(places[0]!)} has`;
+  return `the Network Watchers of ${one(places[0]!)} and of its gateways' regions (${places.slice(1).map(one).join(", ")}) have`;
+}
+
+/**
+ * The tag's entries that name no monitor of the Network Watchers searched,
+ * each as a failed read. `places` starts with the circuit's own.
+ */
 export function missingTagged(
   named: readonly string[],
   monitors: readonly MonitorFacts[],
-  where: { subscriptionId: string; region: string },
+  places: readonly [Place, ...Place[]],
 ): UnreadMonitor[] {
+  const where = places[0];
   return named
     .filter((n) => !monitors.some((m) => isNamed(n, m)))
     .map((n) => {
       const byId = n.startsWith("/");
       const name = n.split("/").pop() ?? n;
       const instead = byId
-        ? `a monitor outside that Network Watcher is read only by id with the circuit's ${TAGS.workspace} tag naming its workspace; else tag the monitor's current resource id`
+        ? `a monitor outside ${places.length === 1 ? "that Network Watcher" : "those Network Watchers"} is read only by id with the circuit's ${TAGS.workspace} tag naming its workspace; else tag the monitor's current resource id`
         : `tag the circuit with the monitor's current name or, better, its resource id (/subscriptions/${where.subscriptionId}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_${where.region}/connectionMonitors/<name>, as the portal's JSON view shows it)`;
       return {
         monitor: name,
@@ -45,7 +58,7 @@ export function missingTagged(
           kind: "not-found",
           call: ARM_OPERATIONS.listConnectionMonitors,
           target: `connection monitor ${name} named by the circuit's ${TAGS.connectionMonitor} tag`,
-          message: `the Network Watcher of ${where.region} in subscription ${where.subscriptionId} has no Connection Monitor ${byId ? "of that id" : "of that name"} (renamed, deleted, or misspelt in the tag); ${there(monitors)}: ${instead}`,
+          message: `${searched(places)} no Connection Monitor ${byId ? "of that id" : "of that name"} (renamed, deleted, or misspelt in the tag); ${there(monitors)}: ${instead}`,
         },
       };
     });

@@ -1,8 +1,8 @@
 // Network Watcher and gateway bodies, parsed at the edge: the watchers of a
 // subscription, their Connection Monitors (endpoints and the workspace they
-// write to), a VNet gateway's IP configurations (which VNet it lives in), and
-// the routes it learned. Fields that cannot be understood are left out of the
-// match rather than guessed.
+// write to), a VNet gateway's IP configurations and location (which VNet and
+// region it lives in), and the routes it learned. Fields that cannot be
+// understood are left out of the match rather than guessed.
 
 import { z } from "zod";
 import type { LearnedRoute } from "../../../core/dataplane/facts.js";
@@ -187,15 +187,26 @@ const gateway = z.object({
   ipConfigurations: list(z.object({ subnet: obj({ id: text() }) }).passthrough()),
 });
 
-/** The VNet a gateway lives in: its GatewaySubnet's parent. */
-export function gatewayVnet(body: unknown): string | null {
+/** Where a VNet gateway is: the VNet it lives in, and its region (each null when its body does not say). */
+export interface GatewayPlace {
+  vnet: string | null;
+  location: string | null;
+}
+
+/**
+ * The gateway's VNet (its GatewaySubnet's parent) and its region. The region
+ * is read apart: one erwatch cannot read costs only the search of that
+ * region's Network Watcher, never the VNet the circuit's monitors are matched on.
+ */
+export function parseGatewayPlace(body: unknown): GatewayPlace {
   const g = parseStrict(gateway, body);
+  const location = textOf(fieldsOf(body).location);
   for (const config of g.ipConfigurations ?? []) {
     const subnet = config.subnet?.id;
     const vnet = subnet ? /^(.*\/virtualNetworks\/[^/]+)\/subnets\//i.exec(subnet)?.[1] : null;
-    if (vnet) return vnet;
+    if (vnet) return { vnet, location };
   }
-  return null;
+  return { vnet: null, location };
 }
 
 const routes = z.object({
