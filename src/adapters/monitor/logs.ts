@@ -1,6 +1,11 @@
 // Connection Monitor results from Log Analytics through
 // @azure/monitor-query-logs: the latest NWConnectionMonitorTestResult row per
-// monitor, test group, test, source and destination in the window. A workspace
+// monitor, test group, test, source and destination in the window, and per
+// machine of each: a VNet endpoint is tested from up to three sampled VMs and
+// an on-premises one may be several Arc machines, each writing its own rows
+// under the endpoint's name (the machine is SourceResourceId / SourceIP and
+// their Destination counterparts). Kept per endpoint name alone, the rows of
+// one VM whose subnet drops the traffic were hidden by its neighbours' Pass. A workspace
 // given as a GUID is queried with queryWorkspace (POST …/v1/workspaces/<id>/query);
 // one known only by its resource id (Connection Monitor's output names it so)
 // with queryResource on that id, which Log Analytics scopes to the workspace.
@@ -36,8 +41,8 @@ export function testResultQuery(monitors: MonitorRef[]): string {
   return [
     "NWConnectionMonitorTestResult",
     `| where ${match}`,
-    "| summarize arg_max(TimeGenerated, *) by ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, SourceName, DestinationName",
-    "| project TimeGenerated, ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, TestResult, ChecksFailed, ChecksTotal, ChecksFailedPercentThreshold, AvgRoundTripTimeMs, RoundTripTimeMsThreshold, SourceName, SourceAddress, DestinationName, DestinationAddress, DestinationPort, AdditionalData",
+    "| summarize arg_max(TimeGenerated, *) by ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, SourceName, SourceResourceId, SourceIP, DestinationName, DestinationResourceId, DestinationIP",
+    "| project TimeGenerated, ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, TestResult, ChecksFailed, ChecksTotal, ChecksFailedPercentThreshold, AvgRoundTripTimeMs, RoundTripTimeMsThreshold, SourceName, SourceAddress, SourceResourceId, SourceIP, DestinationName, DestinationAddress, DestinationResourceId, DestinationIP, DestinationPort, AdditionalData",
   ].join("\n");
 }
 
@@ -57,10 +62,23 @@ const num = (v: unknown): number | null =>
 const str = (v: unknown): string | null =>
   typeof v === "string" && v.trim() !== "" ? v.trim() : null;
 
-/** One row of the result: its test, and the monitor it belongs to by full id. */
+/** One row of the result: its test, the monitor it belongs to by full id, and its machines. */
 interface ResultRow {
   monitorId: string;
   test: EndToEndTest;
+  /** Which machine ran it and which it reached (resource id, else IP); null when not written. */
+  machines?: { source: string | null; destination: string | null };
+}
+
+/**
+ * A machine as a reader knows it: its name (the resource id's last segment)
+ * and IP; null when Log Analytics names neither, or only the IP the
+ * endpoint's address already says.
+ */
+function machineOf(resourceId: string | null, ip: string | null, address: string | null) {
+  const name = resourceId?.split("/").pop() || null;
+  if (!name && (!ip || ip === address)) return null;
+  return [name, ip].filter(Boolean).join(" ");
 }
 
 /**
@@ -92,6 +110,15 @@ export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
     const monitorId = str(get("ConnectionMonitorResourceId")) ?? "";
     const port = num(get("DestinationPort"));
     const destination = str(get("DestinationName")) ?? str(get("DestinationAddress")) ?? "?";
+    const machine = (side: "Source" | "Destination") => ({
+      id: str(get(`${side}ResourceId`)) ?? str(get(`${side}IP`)),
+      shown: machineOf(
+        str(get(`${side}ResourceId`)),
+        str(get(`${side}IP`)),
+        str(get(`${side}Address`)),
+      ),
+    });
+    const [from, to] = [machine("Source"), machine("Destination")];
     const test: EndToEndTest = {
       monitor: monitorId.split("/").pop() ?? monitorId,
       monitorId: monitorId || null,
@@ -109,6 +136,8 @@ export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
       destination: port !== null ? `${destination}:${port}` : destination,
       sourceAddress: str(get("SourceAddress")),
       destinationAddress: str(get("DestinationAddress")),
+      ...(from.shown ? { sourceMachine: from.shown } : {}),
+      ...(to.shown ? { destinationMachine: to.shown } : {}),
       at: (timeUnread ? readAt : when).toISOString(),
       reason:
         unread.length > 0
@@ -117,7 +146,7 @@ export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
             ? reason.slice(0, 300)
             : null,
     };
-    return { monitorId, test };
+    return { monitorId, test, machines: { source: from.id, destination: to.id } };
   });
 }
 
@@ -161,16 +190,21 @@ export function ownRows(rows: ResultRow[], monitors: MonitorRef[]): ResultRow[] 
 }
 
 /**
- * The newest row of each test. The query keeps the latest row per monitor id
- * as written, and Log Analytics compares text case-sensitively: rows of one
- * test under its monitor's id in two cases are one test, whose older result
- * (a Fail since passed) must not be judged beside the newer.
+ * The newest row of each test and pair of machines. The query keeps the
+ * latest row per monitor id as written, and Log Analytics compares text
+ * case-sensitively: rows of one test under its monitor's id in two cases are
+ * one test, whose older result (a Fail since passed) must not be judged
+ * beside the newer. A machine is its resource id when written, so a VM whose
+ * IP changed is one machine; rows naming no machine group by endpoint alone.
  */
 export function latestPerTest(rows: ResultRow[]): ResultRow[] {
   const newest = new Map<string, ResultRow>();
   for (const r of rows) {
     const t = r.test;
-    const key = [r.monitorId, t.testGroup, t.test, t.source, t.destination].map(lower).join("|");
+    const { source = null, destination = null } = r.machines ?? {};
+    const key = [r.monitorId, t.testGroup, t.test, t.source, t.destination, source, destination]
+      .map((part) => lower(part ?? ""))
+      .join("|");
     const held = newest.get(key);
     if (!held || Date.parse(t.at) > Date.parse(held.test.at)) newest.set(key, r);
   }

@@ -329,7 +329,8 @@ function testLine(t: EndToEndSummary["tests"][number]): string {
     t.roundTripMs === null
       ? ""
       : `, RTT ${Math.round(t.roundTripMs)} ms${t.roundTripThresholdMs === null ? "" : ` (threshold ${t.roundTripThresholdMs} ms)`}`;
-  return `${t.monitor}/${t.testGroup}/${t.test}: ${t.source} → ${t.destination} ${t.result}${checks}${round}${t.reason ? ` — ${t.reason}` : ""}`;
+  const on = (machine: string | undefined) => (machine ? ` (${machine})` : "");
+  return `${t.monitor}/${t.testGroup}/${t.test}: ${t.source}${on(t.sourceMachine)} → ${t.destination}${on(t.destinationMachine)} ${t.result}${checks}${round}${t.reason ? ` — ${t.reason}` : ""}`;
 }
 
 export function evidenceOf(summary: EndToEndSummary): Record<string, unknown> {
@@ -345,6 +346,8 @@ export function evidenceOf(summary: EndToEndSummary): Record<string, unknown> {
       result: t.result,
       source: t.source,
       destination: t.destination,
+      ...(t.sourceMachine ? { sourceMachine: t.sourceMachine } : {}),
+      ...(t.destinationMachine ? { destinationMachine: t.destinationMachine } : {}),
       checksFailedPercent: t.checksFailedPercent,
       checksFailedPercentThreshold: t.checksFailedPercentThreshold,
       roundTripMs: t.roundTripMs,
@@ -472,7 +475,9 @@ export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContex
   const checks = IMPOSTOR_CHECKS.map((c, i) => `(${i + 1}) ${c}`).join("; ");
   // Said when the family rule, not the facts, kept an outage of one family from explaining it.
   const unaddressed = failing.filter((t) => testFamily(t) === null);
-  const named = (tests: EndToEndTest[]) => tests.map((t) => `${t.testGroup}/${t.test}`).join(", ");
+  // One test run from several machines is named once.
+  const named = (tests: EndToEndTest[]) =>
+    [...new Set(tests.map((t) => `${t.testGroup}/${t.test}`))].join(", ");
   const downsOf = (only: (f: Finding) => boolean) => [
     ...new Set(ctx.open.filter((f) => PATH_DOWN_CODES.includes(f.code) && only(f)).map(words)),
   ];

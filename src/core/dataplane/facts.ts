@@ -131,6 +131,14 @@ export interface EndToEndTest {
    */
   sourceAddress?: string | null;
   destinationAddress?: string | null;
+  /**
+   * The machine that ran the test and the one it reached, when Log Analytics
+   * names them ("vm-app-02 10.1.1.4"): an endpoint may be several machines
+   * (up to three sampled VMs of a VNet, several Arc servers), each with its
+   * own result, and the one failing is where to look.
+   */
+  sourceMachine?: string;
+  destinationMachine?: string;
   /** When Log Analytics says the test ran. */
   at: string;
   /** Connection Monitor's own words on a failure, when it gives any. */

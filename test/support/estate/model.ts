@@ -177,6 +177,21 @@ export interface SimTest {
    * as ARM spells it (it keeps the case it was given, and groups by it).
    */
   monitorIdInLogs?: string;
+  /**
+   * The machine that ran the test (SourceResourceId, SourceIP) and the one it
+   * reached (DestinationResourceId, DestinationIP). An endpoint may be several
+   * machines (a VNet's sampled VMs, several Arc servers): one SimTest per
+   * machine, same endpoint names, is one row each. Left out: no resource id,
+   * and the endpoint's address as the IP.
+   */
+  sourceMachine?: SimMachine;
+  destinationMachine?: SimMachine;
+}
+
+/** A machine as Log Analytics writes it on a Connection Monitor row. */
+export interface SimMachine {
+  resourceId?: string;
+  ip?: string;
 }
 
 export interface SimConnectionMonitor {

@@ -4,8 +4,10 @@
 // at most 50 resources of one subscription, region and type; a dimension
 // filter only with dimensions every asked-for metric has) and Log Analytics'
 // query (POST {endpoint}/v1/workspaces/{id}/query, or on a workspace's
-// resource id). Served under /metrics/{region} and /loganalytics/v1 of the
-// estate's own HTTPS server, so one CA serves every client.
+// resource id), one row per test and machine (SourceResourceId / SourceIP
+// and their Destination counterparts). Served under /metrics/{region} and
+// /loganalytics/v1 of the estate's own HTTPS server, so one CA serves every
+// client.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Answer } from "./answers.js";
@@ -18,7 +20,13 @@ import {
 } from "./arm-errors.js";
 import type { FaultBook } from "./faults.js";
 import { circuitId, sameName, stableUuid } from "./ids.js";
-import type { EstateState, RecordedRequest, SimCircuit, SimConnectionMonitor } from "./model.js";
+import type {
+  EstateState,
+  RecordedRequest,
+  SimCircuit,
+  SimConnectionMonitor,
+  SimMachine,
+} from "./model.js";
 import {
   isReachMetric,
   metricSeries,
@@ -159,8 +167,12 @@ const COLUMNS: [string, string][] = [
   ["RoundTripTimeMsThreshold", "real"],
   ["SourceName", "string"],
   ["SourceAddress", "string"],
+  ["SourceResourceId", "string"],
+  ["SourceIP", "string"],
   ["DestinationName", "string"],
   ["DestinationAddress", "string"],
+  ["DestinationResourceId", "string"],
+  ["DestinationIP", "string"],
   ["DestinationPort", "int"],
   ["AdditionalData", "string"],
 ];
@@ -215,24 +227,35 @@ function logsAnswer(
           m.tests
             .filter((t) => t.result !== "none")
             .filter((t) => ran.getTime() - (t.removedMinutesAgo ?? 0) * 60_000 >= from!)
-            .map((t) => [
-              new Date(ran.getTime() - (t.removedMinutesAgo ?? 0) * 60_000).toISOString(),
-              t.monitorIdInLogs ?? monitorId(m),
-              t.testGroup,
-              t.test,
-              t.result,
-              t.checksFailed,
-              t.checksTotal,
-              t.checksFailedPercentThreshold,
-              t.roundTripMs,
-              t.roundTripThresholdMs,
-              t.source,
-              m.endpoints.find((e) => e.name === t.source)?.address ?? "",
-              t.destination,
-              m.endpoints.find((e) => e.name === t.destination)?.address ?? "",
-              t.port,
-              t.additionalData ?? "",
-            ]),
+            .map((t) => {
+              const address = (name: string) =>
+                m.endpoints.find((e) => e.name === name)?.address ?? "";
+              // Log Analytics writes an empty string for a column a row leaves out.
+              const machine = (name: string, given: SimMachine | undefined) => [
+                given?.resourceId ?? "",
+                given?.ip ?? address(name),
+              ];
+              return [
+                new Date(ran.getTime() - (t.removedMinutesAgo ?? 0) * 60_000).toISOString(),
+                t.monitorIdInLogs ?? monitorId(m),
+                t.testGroup,
+                t.test,
+                t.result,
+                t.checksFailed,
+                t.checksTotal,
+                t.checksFailedPercentThreshold,
+                t.roundTripMs,
+                t.roundTripThresholdMs,
+                t.source,
+                address(t.source),
+                ...machine(t.source, t.sourceMachine),
+                t.destination,
+                address(t.destination),
+                ...machine(t.destination, t.destinationMachine),
+                t.port,
+                t.additionalData ?? "",
+              ];
+            }),
         );
   return {
     status: 200,

@@ -139,7 +139,8 @@ function memberLine(member: unknown): string {
 
 function testLine(test: unknown): string {
   if (!isObject(test)) return plain(test);
-  return `Test ${plain(test.testGroup)}/${plain(test.test)}: ${plain(test.source)} → ${plain(test.destination)} ${plain(test.result)}`;
+  const on = (machine: unknown) => (typeof machine === "string" ? ` (${plain(machine)})` : "");
+  return `Test ${plain(test.testGroup)}/${plain(test.test)}: ${plain(test.source)}${on(test.sourceMachine)} → ${plain(test.destination)}${on(test.destinationMachine)} ${plain(test.result)}`;
 }
 
 function arpRow(row: unknown): string {
