@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { mayBeSecret } from "./secret-shape.js";
+import { quotable } from "./secret-shape.js";
 import {
   ALERT_ACTIONS,
   ALERT_FAMILIES,
@@ -43,14 +43,23 @@ export interface DispatchConfig {
 
 const SEVERITY = z.enum(SEVERITIES);
 /**
- * A key pasted where its setting's name belongs (a PagerDuty integration key
- * is 32 letters and digits; `sk_live_…`, `ghp_…` tokens carry underscores):
- * refused in words that do not quote it, as every later message would repeat
- * it. Names read like PD_NETWORK_KEY (secret-shape.ts).
+ * A key pasted where its setting's name belongs, plainly (20 or more letters
+ * and digits, several of them digits: a PagerDuty integration key is 32 such
+ * characters; or a known token prefix, `ghp_`, `sk_live_`): refused in words
+ * that do not quote it, as every later message would repeat it. Only plainly:
+ * a name refused drops its receiver at deploy, so TeamsWebhook001 or
+ * PagerDutyKeyErAmsFra must pass. A name that merely may be a key is taken,
+ * and never quoted (secret-shape.ts quotable).
  */
 export function looksLikeSecret(value: string): boolean {
-  return mayBeSecret(value);
+  return (
+    (/^[A-Za-z0-9]{20,}$/.test(value) && (value.match(/\d/g) ?? []).length >= 4) ||
+    TOKEN_PREFIX.test(value)
+  );
 }
+
+/** Prefixes of well-known tokens (GitHub, Stripe, Slack): never a setting's name. */
+const TOKEN_PREFIX = /^(gh[pousr]|github_pat|sk_live|sk_test|rk_live|xox[abpr])_/i;
 const settingName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an app setting name")
@@ -259,9 +268,13 @@ function secretFrom(
 ): string {
   const value = r.raw(setting);
   if (!value) {
-    // Quoted: a name that may be a key was refused before (looksLikeSecret).
+    // Quoted only when it plainly reads as a name: a key pasted in its place
+    // (one looksLikeSecret lets through) would go into every dead-letter
+    // reason of the receiver.
     problems.push(
-      `ERWATCH_ACTION_GROUPS: receiver "${receiver}" reads its secret from app setting ${setting}, which is not set`,
+      quotable(setting)
+        ? `ERWATCH_ACTION_GROUPS: receiver "${receiver}" reads its secret from app setting ${setting}, which is not set`
+        : `ERWATCH_ACTION_GROUPS: receiver "${receiver}" reads its secret from an app setting that is not set, its name not shown: it reads like a key (give the setting's name, not its value)`,
     );
     return "";
   }
