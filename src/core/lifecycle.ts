@@ -66,8 +66,6 @@ export interface AlertState {
     peakSeverity: Severity;
     paths: PathName[];
     title: string;
-    /** Whose it was as told (absent in state stored before it was recorded): another owner is news. */
-    owner?: Owner;
     at: string;
     sequence: number;
     /**
@@ -437,25 +435,19 @@ function duration(fromIso: string, to: Date): string {
   return minutes % 60 === 0 ? `${h} h` : `${h} h ${minutes % 60} min`;
 }
 
-/** A firing condition the receivers hold differently: a path newly down, or another owner. */
+/**
+ * A firing layer outage the receivers hold on other paths: a path newly down.
+ * Not another owner or layer on the same path: an outage read one sweep as the
+ * carrier's layer 2, the next as your BGP, and back, sent a "Changed:" every
+ * sweep (the path itself stays down, so no flap holds it).
+ */
 function moved(
   notified: NonNullable<AlertState["notified"]>,
-  condition: Pick<AlertCondition, "paths" | "owner">,
+  condition: Pick<AlertCondition, "paths">,
 ): boolean {
   // Paths kept in an odd shape (a hand edit) say nothing of what moved.
   const told: unknown = notified.paths;
-  if (Array.isArray(told) && condition.paths.some((p) => !told.includes(p))) return true;
-  return notified.owner !== undefined && notified.owner !== condition.owner;
-}
-
-const OWNER_WORDS: Record<Owner, string> = {
-  carrier: "the carrier's",
-  you: "yours",
-  shared: "shared (yours or the carrier's)",
-};
-
-function ownerChange(before: Owner | undefined, after: Owner): string {
-  return before !== undefined && before !== after ? `now ${OWNER_WORDS[after]}. ` : "";
+  return Array.isArray(told) && condition.paths.some((p) => !told.includes(p));
 }
 
 function pathChange(before: PathName[], after: PathName[], unread: PathName[]): string {
@@ -586,7 +578,7 @@ function changeFor(
       return `Better: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths, unread)}Still: ${condition.title}`;
     case "repeat":
       if (notified && state.family === "path-down" && moved(notified, condition))
-        return `Changed: ${pathChange(notified.paths, condition.paths, unread)}${ownerChange(notified.owner, condition.owner)}Now: ${condition.title}`;
+        return `Changed: ${pathChange(notified.paths, condition.paths, unread)}Now: ${condition.title}`;
       if (newMembers.length > 0)
         return `${WIDER} ${newMembers.map((m) => m.name).join(", ")} broke the same way since the last notification; ${fleetMembersOf(condition).length} circuits now. Now: ${condition.title}`;
       return `Still firing after ${duration(since, now)} (since ${since}): ${condition.title}`;
@@ -677,12 +669,11 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
     ) {
       // Same grade, another break: a path's layers down on a path the
       // receivers were not told of (the primary back, the secondary down in
-      // the same sweep), or someone else's now (the carrier's layer 2 back,
-      // your BGP down). One incident, updated: not a resolve and an open, and
-      // not silence, which left the holder with the carrier's ticket for a
-      // path that was up, and the owner's route never told. Only for layer
-      // outages: a traffic stop's path is a reading of windows (the standby's
-      // stop handing over to the active path's own), not a break that moved.
+      // the same sweep). One incident, updated: not a resolve and an open,
+      // and not silence, which left the holder with the carrier's ticket for
+      // a path that was up. Only for layer outages: a traffic stop's path is
+      // a reading of windows (the standby's stop handing over to the active
+      // path's own), not a break that moved.
       action = "repeat";
     } else if ((newMembers = unannounced(state, condition, ctx.quietMembers)).length > 0) {
       // Alertmanager re-notifies a group that gained alerts: a circuit held by
@@ -757,7 +748,6 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
             peakSeverity,
             paths: eventCondition.paths,
             title: eventCondition.title,
-            owner: eventCondition.owner,
             at: ctx.now.toISOString(),
             sequence,
             ...membersFor(state, eventCondition, ctx.quietMembers),
