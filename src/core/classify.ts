@@ -83,7 +83,11 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
     case "lost": {
       const lost = wiring.lost.map((c) => `${c.name} ${c.status ?? "gone"}`).join(", ");
       const detail = `${lost} (was Connected); ${wiring.connected} connected`;
-      return expectGateway ? cell("down", detail) : cell("n/a", `${detail} (no gateway expected)`);
+      if (!expectGateway) return cell("n/a", `${detail} (no gateway expected)`);
+      // Another connection still Connected: its VNets carry (a pair partner
+      // that lost only its DR hub still carries the site), the lost ones'
+      // do not. Its own Sev1 names them either way.
+      return cell(wiring.connected > 0 ? "warn" : "down", detail);
     }
     case "none":
       return cell(expectGateway ? "down" : "n/a", "no connection");
