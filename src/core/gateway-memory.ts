@@ -114,8 +114,12 @@ export function connectionMemory(
     else if (row === undefined || !gateway.ok) out[name] = before;
     else {
       const listed = connectionsOf(name, gateway.value);
-      const lost = lostConnections(listed, before);
-      const held = before.filter((r) => [...listed, ...lost].some((c) => sameId(c.id, r.id)));
+      const partial = gateway.partial === true;
+      const lost = lostConnections(listed, before, partial);
+      // A list read in part forgets nothing it could not see.
+      const held = before.filter(
+        (r) => partial || [...listed, ...lost].some((c) => sameId(c.id, r.id)),
+      );
       const now = listed.filter((c) => isConnected(c) && c.id !== "").map(remembering);
       out[name] = [
         ...held.map((r) => {

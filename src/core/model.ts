@@ -157,7 +157,14 @@ export interface ReadFailure {
 }
 
 export type Reading<T> =
-  { ok: true; value: T; readAt: string } | { ok: false; error: ReadFailure; readAt: string };
+  | {
+      ok: true;
+      value: T;
+      readAt: string;
+      /** Read only in part (a fallback that cannot see everything): what it lacks is not known to be gone. */
+      partial?: true;
+    }
+  | { ok: false; error: ReadFailure; readAt: string };
 
 export interface ArpRow {
   age: number | null;

@@ -108,11 +108,14 @@ export function connectionsOf(
 export function lostConnections(
   connections: readonly GatewayConnectionFacts[],
   remembered: readonly RememberedConnection[],
+  /** The list was read only in part (Resource Graph failed: per resource group): one not in it is not known to be gone. */
+  partial = false,
 ): LostConnection[] {
   const served = connections.filter(isConnected).map(gatewayOf);
   return remembered.flatMap((r) => {
     const now = connections.find((c) => sameId(c.id, r.id));
     if (now && (isConnected(now) || undecided(now))) return [];
+    if (!now && partial) return [];
     const gateway = r.gatewayId;
     if (gateway !== null && served.some((g) => g !== null && sameId(g, gateway))) return [];
     return [{ ...r, status: now ? now.status : null }];
@@ -128,7 +131,7 @@ export function assessGateway(
   if (!gateway.ok) return { state: "unread", failure: gateway.error };
   const connections = connectionsOf(peering.name, gateway.value);
   const connected = connections.filter(isConnected).length;
-  const lost = lostConnections(connections, context.remembered ?? []);
+  const lost = lostConnections(connections, context.remembered ?? [], gateway.partial === true);
   if (lost.length > 0) return { state: "lost", connections, lost, connected };
   if (connected > 0) return { state: "connected", connections, connected };
   if (connections.length === 0) {

@@ -16,7 +16,7 @@ import type {
 } from "../../src/core/model.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 import type { RememberedConnection } from "../../src/core/wiring.js";
-import { assessGateway } from "../../src/core/wiring.js";
+import { assessGateway, lostConnections } from "../../src/core/wiring.js";
 import { circuitReading, failed, ok, peering } from "../support/readings.js";
 
 const PRIVATE = "AzurePrivatePeering";
@@ -281,5 +281,16 @@ describe("which connections are remembered", () => {
         snapshotWith([null, 7, { id: 5 }, { id: "/x/connections/a", name: 3, gatewayId: 2 }]),
       ),
     ).toEqual({ [PRIVATE]: [{ id: "/x/connections/a", name: "a", gatewayId: null }] });
+  });
+});
+
+describe("a list read only in part (Resource Graph failed: the wiring read per resource group)", () => {
+  it("does not take a remembered connection it could not see for lost; one it saw NotConnected still is", () => {
+    const remembered = BOTH;
+    expect(lostConnections([HUB], remembered, true)).toEqual([]);
+    expect(lostConnections([HUB], remembered, false).map((c) => c.name)).toEqual(["dr"]);
+    expect(
+      lostConnections([HUB, conn("dr", "NotConnected")], remembered, true).map((c) => c.status),
+    ).toEqual(["NotConnected"]);
   });
 });

@@ -216,7 +216,14 @@ async function fromGraph(
   for (const row of vnet) {
     const status = canonicalConnectionStatus(row.status);
     if (status !== null) {
-      found.push({ id: row.id, name: row.name, kind: "vnet-gateway", peering: null, status });
+      found.push({
+        id: row.id,
+        name: row.name,
+        kind: "vnet-gateway",
+        peering: null,
+        status,
+        ...(row.gateway ? { gatewayId: row.gateway } : {}),
+      });
       continue;
     }
     const what = `gateway connection ${row.name}`;
@@ -284,5 +291,6 @@ export async function readGateway(
   const vwan = await vwanConnections(ctx, target, options, memo, problems);
   if (!vwan.ok) return vwan;
   found.push(...vwan.value);
-  return { ok: true, value: found, readAt: ctx.now().toISOString() };
+  // Partial: a connection not in these groups is not seen, so not gone.
+  return { ok: true, value: found, readAt: ctx.now().toISOString(), partial: true };
 }

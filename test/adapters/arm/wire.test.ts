@@ -596,6 +596,32 @@ describe("gateway wiring bodies", () => {
     expect(wiringOf(rows, CIRCUIT).vwan.map((f) => f.status)).toEqual(["Provisioned"]);
   });
 
+  it("Resource Graph: a VNet connection's row names its gateway (a connection replaced on the same gateway is not lost); an empty one is none", () => {
+    expect(WIRING_QUERY).toContain("gateway = tostring(properties.virtualNetworkGateway1.id)");
+    const gw =
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworkGateways/ergw";
+    const rows = parseWiringRows([
+      {
+        kind: "vnet-gateway",
+        id: "/c1",
+        name: "c1",
+        peer: CIRCUIT,
+        status: "Connected",
+        gateway: gw,
+      },
+      {
+        kind: "vnet-gateway",
+        id: "/c2",
+        name: "c2",
+        peer: CIRCUIT,
+        status: "Connected",
+        gateway: "",
+      },
+      { kind: "vnet-gateway", id: "/c3", name: "c3", peer: CIRCUIT, status: "Connected" },
+    ]);
+    expect(rows.map((r) => r.gateway)).toEqual([gw, null, null]);
+  });
+
   it("Resource Graph: gateways with nothing connected are left out by the query; a row of nothing is a null connection, a page erwatch cannot read", () => {
     // mv-expand makes one row of null for a null list, none for an empty one.
     expect(WIRING_QUERY).toMatch(

@@ -48,6 +48,7 @@ export function graphRows(
       peer: c.circuitId,
       // KQL's tostring() of a property Resource Graph does not have is "".
       status: withStatus ? c.connectionStatus : "",
+      gateway: c.gatewayId,
     }));
   const vwan = state.vwanGateways
     .filter((g) => inScope(g.subscriptionId))
@@ -58,6 +59,7 @@ export function graphRows(
         name: c.name,
         peer: c.circuitPeeringId,
         status: c.provisioningState,
+        gateway: "",
       })),
     );
   return [...vnet, ...vwan].sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()));

@@ -15,7 +15,7 @@ import { MalformedResponseError, parseLenient, sentence, text } from "./fields.j
 export const WIRING_QUERY = [
   "Resources",
   "| where type =~ 'microsoft.network/connections' and properties.connectionType =~ 'ExpressRoute'",
-  "| project kind = 'vnet-gateway', id, name, peer = tostring(properties.peer.id), status = tostring(properties.connectionStatus)",
+  "| project kind = 'vnet-gateway', id, name, peer = tostring(properties.peer.id), status = tostring(properties.connectionStatus), gateway = tostring(properties.virtualNetworkGateway1.id)",
   "| union (Resources",
   "  | where type =~ 'microsoft.network/expressroutegateways'",
   // mv-expand makes one row of null for a null list and none for an empty
@@ -23,7 +23,7 @@ export const WIRING_QUERY = [
   // of nothing after it is a null among a gateway's connections.
   "  | where array_length(properties.expressRouteConnections) > 0",
   "  | mv-expand c = properties.expressRouteConnections",
-  "  | project kind = 'vwan', id = tostring(c.id), name = tostring(c.name), peer = tostring(c.properties.expressRouteCircuitPeering.id), status = tostring(c.properties.provisioningState))",
+  "  | project kind = 'vwan', id = tostring(c.id), name = tostring(c.name), peer = tostring(c.properties.expressRouteCircuitPeering.id), status = tostring(c.properties.provisioningState), gateway = '')",
   "| order by id asc",
 ].join("\n");
 
@@ -36,6 +36,12 @@ export interface WiringRow {
   peer: string;
   /** As Resource Graph has it; null when it does not (KQL's tostring of nothing is ""). */
   status: string | null;
+  /**
+   * The VNet gateway a connection attaches (null for vWAN, whose id lies under
+   * its gateway's, or when not given): a connection replaced on the same
+   * gateway is then known to be replaced, not lost.
+   */
+  gateway: string | null;
 }
 
 const row = z.object({
@@ -44,6 +50,7 @@ const row = z.object({
   name: text(),
   peer: text(),
   status: text(),
+  gateway: text(),
 });
 
 /** One page's `data` (objectArray format) → rows. A row whose owner cannot be read fails the page. */
@@ -73,6 +80,7 @@ export function parseWiringRows(data: unknown): WiringRow[] {
         name: value.name || (value.id.split("/").pop() ?? ""),
         peer: value.peer,
         status: value.status ? value.status : null,
+        gateway: value.gateway ? value.gateway : null,
       },
     ];
   });
