@@ -280,3 +280,34 @@ it("the listings and each circuit's memory failing: the sweep is not lost, every
   expect(last().plan.deep).toHaveLength(1);
   expect(sent()).toEqual([]);
 }, 60_000);
+
+it("every listing across a table failing at the first sweep the site is back: the fleet alert counts it clean and resolves when it would without the fault", async () => {
+  const { sweep, sent, down, last } = await site();
+  await sweep(0);
+  down(false);
+  await sweep(5);
+  await sweep(10);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
+  down(true);
+  // Every scan across partitions fails (Snapshots, Alerts, History); each partition answers.
+  const scans: TableFaultProxy["rule"] = (r) =>
+    r.operation === "query" && !r.text.includes("PartitionKey eq")
+      ? { kind: "status", status: 500, code: "OperationTimedOut" }
+      : null;
+  expect((await sweep(15, null, scans)).length).toBeGreaterThan(0);
+  // Both circuits were read (the listing shows them provisioned again), and the
+  // fleet alert, read from its own partition, counted the sweep clean.
+  expect(
+    last()
+      .verdicts.map((v) => v.name)
+      .sort(),
+  ).toEqual(["er-ams-a", "er-ams-b"]);
+  expect(
+    last()
+      .decisions.filter((d) => d.family === "fleet")
+      .map((d) => [d.action, d.action === "none" ? d.detail : null]),
+  ).toEqual([["none", "clean for 1 sweep, not yet enough to resolve"]]);
+  // Two clean sweeps (15, 20) resolve it at 20, as they do with no fault at 15.
+  await sweep(20);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`, `resolve fleet Sev0 ${FLEET}`]);
+}, 60_000);

@@ -67,6 +67,7 @@ import {
 import { ALERTS_QUEUE, startWorld } from "../support/world.js";
 import {
   apply,
+  AT_SITE,
   CIRCUITS,
   FAULT_SWEEPS,
   faultArb,
@@ -234,11 +235,22 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
   const partitions = new Map([...ids].map(([name, id]) => [name, circuitPartition(id)]));
   let now = new Date(T0);
   const proxy = await startTableFaultProxy(azurite);
+  /** What erwatch warned of about fleet alerts during the sweep under way (for a failure's timeline). */
+  let fleetWarnings: string[] = [];
   const w = await startWorld({
     estate: estateOf(...bundles),
     azurite,
     now: () => now,
     sleep: async () => undefined,
+    logDestination: {
+      write: (line: string) => {
+        if (/"level":(40|50|60)\b/.test(line) && /fleet/i.test(line)) {
+          const l = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+          fleetWarnings.push(`${l.msg ?? ""}${l.err?.message ? ` (${l.err.message})` : ""}`);
+        }
+        return true;
+      },
+    },
     env: {
       SWEEP_SCHEDULE: "0 */5 * * * *",
       ERWATCH_STORAGE: proxy.connectionString,
@@ -252,6 +264,13 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
     const fleetFailed: ("partition" | "unlisted" | null)[] = [];
     /** Per sweep: the calls failed, counted by fault, operation, table and whose partition (for the failure's timeline). */
     const faultedCalls: string[] = [];
+    /**
+     * Per sweep: how the site's fleet alert was judged, which of the site's
+     * circuits were not read, whether events were left in the outbox, and
+     * what erwatch warned of about fleet alerts (for the failure's timeline:
+     * a fleet page late or early says why).
+     */
+    const fleetSaid: string[] = [];
     const judge = new Judge(ids, undefined, {
       storageFailed: (name, s) => failed[s]?.has(name) ?? false,
       decidedAt: sweepOfEvent,
@@ -334,6 +353,25 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
       }
       return [...counts].map(([what, n]) => (n > 1 ? `${what} ×${n}` : what)).join(", ");
     };
+    /** "fleet none (held-by-hysteresis: clean for 1 sweep, …); not read soak-ams-b; …": a sweep's fleet story. */
+    const fleetSaidBy = (result: SweepResult | null, warnings: string[]): string => {
+      if (!result) return [...new Set(warnings)].join("; ");
+      const read = new Set(result.readings.map((r) => r.ref.id.toLowerCase()));
+      const judged = result.decisions
+        .filter((d) => d.family === "fleet")
+        .map(
+          (d) =>
+            `fleet ${d.action}${d.reason ? ` (${d.reason}${d.detail ? `: ${d.detail}` : ""})` : ""}`,
+        );
+      const unread = AT_SITE.filter((n) => !read.has(ids.get(n)!.toLowerCase()));
+      return [
+        ...judged,
+        ...(judged.length > 0 && unread.length > 0 ? [`not read ${unread.join(", ")}`] : []),
+        ...(result.brokerError ? [`broker: ${result.brokerError}`] : []),
+        ...(result.outboxError ? [`outbox: ${result.outboxError}`] : []),
+        ...new Set(warnings),
+      ].join("; ");
+    };
     /** Only fleet partitions failed: nothing a circuit's decisions, or the sweep, may be cost by. */
     const onlyFleet = (faults: InjectedFault[]): boolean =>
       faults.every(
@@ -351,6 +389,7 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
       judge.truths[k] = perCircuit;
       now = new Date(T0 + k * INTERVAL_MIN * MIN);
       proxy.rule = k < FAULT_SWEEPS ? ruleFor(k) : () => null;
+      fleetWarnings = [];
       let result: SweepResult | null = null;
       let thrown: unknown = null;
       try {
@@ -374,6 +413,7 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
           fleetRequestsFaulted += 1;
       fleetFailed[k] = fleetExposedBy(faults);
       faultedCalls[k] = callsFaulted(faults);
+      fleetSaid[k] = fleetSaidBy(result, fleetWarnings);
       const lost = new Set<CircuitName>();
       if (thrown || !result) {
         sweepsFailed += 1;
@@ -442,6 +482,8 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
           .join("\n")}\n--- fleet storage failed at sweeps ---\n${fleetFailed
           .flatMap((f, i) => (f ? [`${i} (${f})`] : []))
           .join(", ")}\n--- calls failed per sweep ---\n${faultedCalls
+          .flatMap((c, i) => (c ? [`sweep ${i}: ${c}`] : []))
+          .join("\n")}\n--- the site's fleet alert per sweep ---\n${fleetSaid
           .flatMap((c, i) => (c ? [`sweep ${i}: ${c}`] : []))
           .join("\n")}`,
       );
