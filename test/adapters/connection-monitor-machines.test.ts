@@ -193,3 +193,40 @@ describe("the rows of several machines behind one endpoint", () => {
     expect(other).toMatchObject({ destinationMachine: "10.16.0.12" });
   });
 });
+
+// Found by a review: a machine that left the endpoint (a scale set instance
+// scaled in, a retired Arc server), its last row a Fail as it went down, kept
+// the circuit at e2e-warning for the whole window beside machines that pass.
+describe("a machine silent while another of its test reports", () => {
+  const withFrequency = (seconds: number): MonitorRef => ({
+    ...ref,
+    frequencies: [{ test: "tcp-443", seconds }],
+  });
+  const rows: Row[] = [
+    { sourceId: VM("vmss_0"), minute: 57 },
+    { sourceId: VM("vmss_2"), result: "Fail", minute: 37 },
+  ];
+  const results = (monitors: MonitorRef[]) =>
+    latestPerTest(rowsOf(tableOf(rows), AT), monitors)
+      .map((r) => r.test.result)
+      .sort();
+  it.each<{ name: string; monitors: MonitorRef[]; results: string[] }>([
+    { name: "every 60 s, silent 20 min: gone", monitors: [withFrequency(60)], results: ["Pass"] },
+    {
+      name: "every 15 min, silent 20 min: within its frequency and ingestion, kept",
+      monitors: [withFrequency(900)],
+      results: ["Fail", "Pass"],
+    },
+    { name: "its frequency not known: kept", monitors: [ref], results: ["Fail", "Pass"] },
+    { name: "no monitors given: kept", monitors: [], results: ["Fail", "Pass"] },
+  ])("$name", ({ monitors, results: expected }) => {
+    expect(results(monitors)).toEqual(expected);
+  });
+
+  it("rows that name no machine are never judged gone", () => {
+    const plain: Row[] = [{ minute: 57 }, { minute: 20, result: "Fail" }];
+    expect(
+      latestPerTest(rowsOf(tableOf(plain), AT), [withFrequency(60)]).map((r) => r.test.result),
+    ).toEqual(["Pass"]);
+  });
+});

@@ -13,6 +13,8 @@
 import type { LogsQueryClient, LogsTable } from "@azure/monitor-query-logs";
 import type { TokenCredential } from "@azure/identity";
 import type { EndToEndTest, MonitorRef } from "../../core/dataplane/facts.js";
+import { INGESTION_ALLOWANCE_SEC, ofMonitor } from "../../core/dataplane/silent-tests.js";
+import { sameName as same } from "../../core/names.js";
 import type { Reading } from "../../core/model.js";
 import type { ArmClientOptions } from "../arm/clients.js";
 import { WORKSPACE_OPERATIONS } from "../arm/operations.js";
@@ -196,19 +198,41 @@ export function ownRows(rows: ResultRow[], monitors: MonitorRef[]): ResultRow[] 
  * one test, whose older result (a Fail since passed) must not be judged
  * beside the newer. A machine is its resource id when written, so a VM whose
  * IP changed is one machine; rows naming no machine group by endpoint alone.
+ * A machine silent for longer than its test's frequency and Log Analytics'
+ * ingestion delay while another of the same test reported is gone (a scale
+ * set instance scaled in, a retired Arc server): its last row, a Fail as it
+ * went down, kept the circuit at e2e-warning for the whole window.
  */
-export function latestPerTest(rows: ResultRow[]): ResultRow[] {
+export function latestPerTest(
+  rows: ResultRow[],
+  monitors: readonly MonitorRef[] = [],
+): ResultRow[] {
   const newest = new Map<string, ResultRow>();
-  for (const r of rows) {
-    const t = r.test;
-    const { source = null, destination = null } = r.machines ?? {};
-    const key = [r.monitorId, t.testGroup, t.test, t.source, t.destination, source, destination]
+  const testKey = (r: ResultRow) =>
+    [r.monitorId, r.test.testGroup, r.test.test, r.test.source, r.test.destination]
       .map((part) => lower(part ?? ""))
       .join("|");
+  for (const r of rows) {
+    const { source = null, destination = null } = r.machines ?? {};
+    const key = [testKey(r), lower(source ?? ""), lower(destination ?? "")].join("|");
     const held = newest.get(key);
-    if (!held || Date.parse(t.at) > Date.parse(held.test.at)) newest.set(key, r);
+    if (!held || Date.parse(r.test.at) > Date.parse(held.test.at)) newest.set(key, r);
   }
-  return [...newest.values()];
+  const kept = [...newest.values()];
+  const latestOfTest = new Map<string, number>();
+  for (const r of kept) {
+    const at = Date.parse(r.test.at);
+    if (!(at <= (latestOfTest.get(testKey(r)) ?? -Infinity))) latestOfTest.set(testKey(r), at);
+  }
+  return kept.filter((r) => {
+    if (!r.machines) return true;
+    const monitor = monitors.find((m) => ofMonitor(m, r.test));
+    const seconds = monitor?.frequencies?.find((f) => same(f.test, r.test.test))?.seconds;
+    // Its frequency not known: not judged gone (the longest a test runs is the default window).
+    if (seconds === undefined) return true;
+    const gap = (latestOfTest.get(testKey(r)) ?? 0) - Date.parse(r.test.at);
+    return !(gap > (seconds + INGESTION_ALLOWANCE_SEC) * 1000);
+  });
 }
 
 export class LogsReader {
@@ -270,7 +294,7 @@ export class LogsReader {
           );
         const table = result.tables[0];
         return table
-          ? latestPerTest(ownRows(rowsOf(table, window.to), monitors)).map((r) => r.test)
+          ? latestPerTest(ownRows(rowsOf(table, window.to), monitors), monitors).map((r) => r.test)
           : [];
       },
     });
