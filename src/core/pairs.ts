@@ -244,7 +244,7 @@ export function gradeForPair(findings: Finding[], pair: PairContext | null): Fin
     if (unknown.length > 0)
       return {
         ...f,
-        title: `${f.title} — site redundancy unverified (pair ${pair.name}: ${unknown.map((p) => p.name).join(", ")} not read)`,
+        title: `${f.title} — site redundancy unverified (pair ${pair.name}: ${unknown.map((p) => p.name).join(", ")} not known to carry the site)`,
         evidence,
       };
     return {

@@ -436,7 +436,9 @@ it.each([
     const heard = (w.sink as InMemoryEventSink).published.filter((e) => e.circuit.name === "er-a");
     // It was a Sev1 "site redundancy holding" (paged a sweep later, as a Sev1 is), for good.
     expect(heard.map((e) => `${e.action}:${e.severity}`)).toEqual(["open:Sev0"]);
-    expect(heard[0]!.title).toMatch(/site redundancy unverified \(pair site1: er-p not read\)/);
+    expect(heard[0]!.title).toMatch(
+      /site redundancy unverified \(pair site1: er-p not known to carry the site\)/,
+    );
   },
 );
 

@@ -157,7 +157,12 @@ describe("grading a circuit by its pair", () => {
   it("stays Sev0, unverified, when the pair could not be read", () => {
     const graded = gradeForPair(traffic(), pair("unknown"));
     expect(brief(graded)).toEqual(["arp-missing Sev0"]);
-    expect(graded[0]!.title).toMatch(/site redundancy unverified/);
+    // Said of every partner not known to carry: not read, stale, read but
+    // undecided, or without a private peering expected ("not read" was said
+    // of all of them).
+    expect(graded[0]!.title).toMatch(
+      /site redundancy unverified \(pair [^:]+: [^)]+ not known to carry the site\)$/,
+    );
   });
 
   // Only a whole-circuit loss is graded by the partners' private peering: it
