@@ -91,7 +91,7 @@ export function siteStatusOfVerdict(verdict: CircuitVerdict): SiteStatus {
 
 /**
  * A Sev0 that takes the whole circuit out for its site: the carrier's side
- * gone, or the private peering down on both paths. Partners are judged on
+ * gone, or the private peering down on both paths, Disabled or gone. Partners are judged on
  * their private peering, which carries nothing of another peering's traffic:
  * the Microsoft peering down on both paths was graded Sev1 "site redundancy
  * holding" while this circuit's own private peering carried the site.
@@ -99,7 +99,10 @@ export function siteStatusOfVerdict(verdict: CircuitVerdict): SiteStatus {
 const takesCircuitOut = (f: Finding): boolean =>
   f.severity === "Sev0" &&
   (f.code === "provider-not-provisioned" ||
-    (FAMILY_OF[f.code] === "path-down" && isPrivate(f.peering)));
+    ((FAMILY_OF[f.code] === "path-down" ||
+      f.code === "peering-disabled" ||
+      f.code === "peering-missing") &&
+      isPrivate(f.peering)));
 
 /**
  * What a reading's throughput says of the site, on the private peering alone

@@ -199,6 +199,24 @@ describe("grading a circuit by its pair", () => {
       severity: "Sev1",
     },
     {
+      what: "the private peering Disabled",
+      code: "peering-disabled",
+      peering: "AzurePrivatePeering",
+      severity: "Sev1",
+    },
+    {
+      what: "the private peering gone (there at an earlier sweep)",
+      code: "peering-missing",
+      peering: "AzurePrivatePeering",
+      severity: "Sev1",
+    },
+    {
+      what: "the Microsoft peering Disabled",
+      code: "peering-disabled",
+      peering: "MicrosoftPeering",
+      severity: "Sev0",
+    },
+    {
       what: "the Microsoft peering's BGP down on both paths",
       code: "bgp-down",
       peering: "MicrosoftPeering",
