@@ -8,9 +8,6 @@
 // test reported, is now gone. Through the real SDKs against the estate.
 
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
-import { evaluateCircuit } from "../../src/core/evaluate.js";
-import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { circuitId } from "../support/estate/ids.js";
 import {
   estateOf,
@@ -22,7 +19,7 @@ import {
 import { readersPerTest } from "../support/data-plane-readers.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
-const { readersOn, options, readingOf } = readersPerTest(NOW);
+const { judgedEndToEnd } = readersPerTest(NOW);
 const VM = (name: string) =>
   `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachineScaleSets/vmss-app/virtualMachines/${name}`;
 
@@ -46,17 +43,7 @@ describe("a machine that left the endpoint", () => {
     ];
     const bundle = healthyCircuit();
     withConnectionMonitor(bundle, tests);
-    const { reader, dataPlane } = await readersOn(estateOf(bundle));
-    const reading = await readingOf(reader, circuitId(bundle.circuit));
-    const got = await dataPlane.readEndToEnd(reading, options());
-    const { verdict } = evaluateCircuit(
-      { ...reading, dataPlane: { endToEnd: got! } },
-      null,
-      [],
-      [],
-      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
-      NOW,
-    );
+    const { verdict } = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
     expect(
       verdict.findings
         .filter((f) => f.code.startsWith("e2e-"))

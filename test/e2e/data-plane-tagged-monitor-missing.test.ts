@@ -9,9 +9,6 @@
 // row is not "up" on them alone. Real clients against the loopback estate.
 
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
-import { evaluateCircuit } from "../../src/core/evaluate.js";
-import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { circuitId } from "../support/estate/ids.js";
 import {
   estateOf,
@@ -22,7 +19,7 @@ import {
 import { readersPerTest } from "../support/data-plane-readers.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
-const { readersOn, options, readingOf } = readersPerTest(NOW);
+const { judgedEndToEnd } = readersPerTest(NOW);
 
 describe("a tag naming a Connection Monitor the Network Watcher does not have", () => {
   it("is not 'no Connection Monitor tests this circuit'", async () => {
@@ -34,17 +31,7 @@ describe("a tag naming a Connection Monitor the Network Watcher does not have", 
     ]);
     monitor.name = "cm-er-circuit-prod-v2";
     bundle.circuit.tags = { "erwatch:connection-monitor": "cm-er-circuit-prod" };
-    const { reader, dataPlane } = await readersOn(estateOf(bundle));
-    const reading = await readingOf(reader, circuitId(bundle.circuit));
-    const got = await dataPlane.readEndToEnd(reading, options());
-    const { verdict } = evaluateCircuit(
-      { ...reading, dataPlane: { endToEnd: got! } },
-      null,
-      [],
-      [],
-      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
-      NOW,
-    );
+    const { got, verdict } = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
     const cell = verdict.peerings[0]!.paths.primary.endToEnd;
     expect(cell).toEqual({
       status: "unknown",
@@ -75,17 +62,7 @@ describe("a tag naming a Connection Monitor the Network Watcher does not have", 
     bundle.circuit.tags = {
       "erwatch:connection-monitor": `${present.name},cm-er-circuit-prod-dc2`,
     };
-    const { reader, dataPlane } = await readersOn(estateOf(bundle));
-    const reading = await readingOf(reader, circuitId(bundle.circuit));
-    const got = await dataPlane.readEndToEnd(reading, options());
-    const { verdict } = evaluateCircuit(
-      { ...reading, dataPlane: { endToEnd: got! } },
-      null,
-      [],
-      [],
-      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
-      NOW,
-    );
+    const { verdict } = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
     expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
       status: "unknown",
       detail: "cm-er-circuit-prod-dc2 not read (not-found); 1 test passes (RTT ≤ 14 ms)",
@@ -104,17 +81,7 @@ describe("a tag naming a Connection Monitor the Network Watcher does not have", 
     bundle.circuit.tags = {
       "erwatch:connection-monitor": `cm-er-circuit-prod-dc2, ${present.name}`,
     };
-    const { reader, dataPlane } = await readersOn(estateOf(bundle));
-    const reading = await readingOf(reader, circuitId(bundle.circuit));
-    const got = await dataPlane.readEndToEnd(reading, options());
-    const { verdict } = evaluateCircuit(
-      { ...reading, dataPlane: { endToEnd: got! } },
-      null,
-      [],
-      [],
-      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
-      NOW,
-    );
+    const { verdict } = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
     expect(verdict.findings.map((f) => `${f.code} ${f.severity}`)).toContain("e2e-fail Sev1");
     expect(verdict.peerings[0]!.paths.primary.endToEnd.detail).toBe(
       "Fail: 1 of 1 tests; cm-er-circuit-prod-dc2 not read (not-found)",

@@ -4,7 +4,10 @@
 
 import { afterEach } from "vitest";
 import { createReadSession, type DataPlaneReader } from "../../src/app/ports.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { evaluateCircuit } from "../../src/core/evaluate.js";
 import type { CircuitReading } from "../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { loadReadConfig } from "../../src/runtime/config.js";
 import { buildReaders } from "../../src/runtime/read.js";
 import { startEstate, type EstateState, type SimulatedEstate } from "./estate/index.js";
@@ -49,8 +52,27 @@ export function readersPerTest(now: Date) {
     return result.reading;
   }
 
+  /**
+   * One circuit read through the real clients, its end to end read, and
+   * judged as a first sweep would judge it at `now`.
+   */
+  async function judgedEndToEnd(state: EstateState, id: string) {
+    const { reader, dataPlane } = await readersOn(state);
+    const reading = await readingOf(reader, id);
+    const got = await dataPlane.readEndToEnd(reading, options());
+    const { verdict } = evaluateCircuit(
+      { ...reading, dataPlane: { endToEnd: got! } },
+      null,
+      [],
+      [],
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      now,
+    );
+    return { reading, got, verdict };
+  }
+
   /** An estate a test started itself, closed after it too. */
   const closeAfter = (estate: SimulatedEstate) => void open.push(estate);
 
-  return { readersOn, options, readingOf, closeAfter };
+  return { readersOn, options, readingOf, closeAfter, judgedEndToEnd };
 }
