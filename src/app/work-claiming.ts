@@ -30,7 +30,7 @@ export function workWindDownMs(storageTimeoutMs: number): number {
  * each with its own STORAGE_TIMEOUT_MS, a hung claims table held a batch of
  * 20 for 200 s past the worker's stop.
  */
-const SETTLE_CONCURRENCY = 16;
+export const SETTLE_CONCURRENCY = 16;
 
 /**
  * A claim keeps two workers from reading one circuit twice; alerts are

@@ -1,5 +1,6 @@
 import functions, { type InvocationContext } from "@azure/functions";
 import { hostname } from "node:os";
+import { realTime, type Timekeeper } from "../runtime/time.js";
 import { processEnv } from "../config/env.js";
 import { readWorkQueueSetting, WORK_HARD_STOP_MS } from "../config/functions.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
@@ -8,6 +9,15 @@ import { counted } from "../core/text.js";
 /** Thrown so the host abandons the message and Service Bus delivers it again (another worker may take it). */
 export class WorkIncomplete extends Error {
   override readonly name = "WorkIncomplete";
+}
+
+/** AbortSignal.timeout on `time`: the same reason, and on real time the same unref'd timer. */
+function timeoutOn(time: Timekeeper, ms: number): AbortSignal {
+  const controller = new AbortController();
+  time.after(ms, () =>
+    controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+  );
+  return controller.signal;
 }
 
 /**
@@ -43,24 +53,29 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         "an item of this work batch is not sweep work; the rest of the batch is read (the circuit stays due for the next sweep)",
       );
     if (!runtime.work) throw new WorkIncomplete("SWEEP_WORK_QUEUE is not set on this instance");
+    const time = deps.time ?? realTime;
     const deadline = Date.parse(work.deadline);
     // The hard stop: a little after the deadline, and within the message lock.
+    const startedAt = time.now();
     const stopIn = Math.min(
-      Math.max(1_000, deadline - Date.now() + WORK_STOP_GRACE_MS),
+      Math.max(1_000, deadline - startedAt + WORK_STOP_GRACE_MS),
       WORK_HARD_STOP_MS,
     );
+    const stop = timeoutOn(time, stopIn);
+    // Its claims settled after the stop, within a bound: with the claims
+    // table hung, one call after another each with its own timeout held
+    // the worker (and its subscription's session) 200 s past its 4-minute cap.
+    const settle = timeoutOn(time, stopIn + workWindDownMs(runtime.config.state.timeoutMs));
     const done = await processWork(runtime.sweeper, runtime.work.claims, work, {
       worker: workerOf(work, {
         count: Number(context.triggerMetadata?.deliveryCount ?? 1),
         id: `${hostname()}/${process.pid}/${context.invocationId}`,
       }),
       logger: log,
-      abortSignal: AbortSignal.timeout(stopIn),
-      stopAt: new Date(Date.now() + stopIn),
-      // Its claims settled after the stop, within a bound: with the claims
-      // table hung, one call after another each with its own timeout held
-      // the worker (and its subscription's session) 200 s past its 4-minute cap.
-      settleBy: AbortSignal.timeout(stopIn + workWindDownMs(runtime.config.state.timeoutMs)),
+      abortSignal: stop,
+      stopAt: new Date(startedAt + stopIn),
+      settleBy: settle,
+      clock: () => time.now(),
       reader: runtime.reader,
     });
     if (done.unreached.some((u) => u.reason === "stopped"))
