@@ -556,26 +556,36 @@ describe("Connection Monitor", () => {
     );
   });
 
-  it("tags naming the monitor and the workspace GUID: no discovery, queryWorkspace on /v1/workspaces/<id>/query", async () => {
+  it("tags naming the monitor and the workspace GUID: the monitor is looked up in its Network Watcher, its results read with queryWorkspace on /v1/workspaces/<id>/query", async () => {
     const bundle = healthyCircuit();
     const monitor = withConnectionMonitor(bundle);
     const guid = workspaceGuid(monitor.workspaceResourceId);
     bundle.circuit.tags = { "erwatch:connection-monitor": monitor.name, "erwatch:workspace": guid };
     const { estate, reader, dataPlane } = await readersOn(estateOf(bundle));
     const reading = await readingOf(reader, circuitId(bundle.circuit));
+    estate.requests.splice(0);
     const got = await dataPlane.readEndToEnd(reading, options());
     if (!got?.ok) throw new Error("expected a reading");
+    // Found, so read by its id and its definition known; the workspace is the tag's.
     expect(got.value.monitors).toEqual([
-      {
-        id: null,
+      expect.objectContaining({
+        id: expect.stringMatching(
+          /NetworkWatcher_westeurope\/connectionMonitors\/cm-er-circuit-prod$/,
+        ),
         name: monitor.name,
         workspace: guid,
         how: "tagged",
-        near: { subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" },
-      },
+        testGroups: [
+          { name: "onprem-to-vnet", testConfigurations: ["tcp-443"], sources: ["onprem-app-01"] },
+        ],
+      }),
     ]);
     expect(got.value.tests.map((t) => t.result)).toEqual(["Pass"]);
-    expect(estate.requests.some((r) => r.operation === "listNetworkWatchers")).toBe(false);
+    expect(estate.requests.map((r) => r.operation).sort()).toEqual([
+      "listConnectionMonitors",
+      "listNetworkWatchers",
+      "queryLogs",
+    ]);
     expect(estate.requests.find((r) => r.operation === "queryLogs")!.path).toBe(
       `/loganalytics/v1/workspaces/${guid}/query`,
     );

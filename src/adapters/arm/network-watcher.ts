@@ -98,39 +98,69 @@ export async function monitorsInRegion(
   const here = all.value.filter((w) => regionKey(w.location) === regionKey(region));
   const found: RegionMonitors = { monitors: [], odd: [] };
   for (const watcher of here) {
-    const ops = ctx.clients.for(subscriptionId).connectionMonitors;
-    const what = `connection monitors of ${watcher.name}`;
-    const listed = await options.session.memo(`monitors:${watcher.id}`.toLowerCase(), () =>
-      ctx.call({
-        operation: "listConnectionMonitors",
-        target: what,
-        signal: options.abortSignal,
-        run: (abortSignal) =>
-          listing(() => ops.list(watcher.resourceGroup, watcher.name, { abortSignal })),
-      }),
-    );
-    if (!listed.ok) return failedLike(listed);
-    // A monitor the SDK could not take is read by the same parser, from what ARM sent.
-    for (const item of [...listed.value.items, ...listed.value.untaken.map(lifted)]) {
-      const read = readMonitor(item);
-      if (read.ok) {
-        found.monitors.push(read.facts);
-        continue;
-      }
-      const from = {
-        operation: "listConnectionMonitors" as const,
-        target: `connection monitor ${read.odd.name ?? "(no name)"} of ${watcher.name}`,
-        readAt: listed.readAt,
-      };
-      found.odd.push({
-        monitor: read.odd,
-        failure: parsed<never>(from, () => {
-          throw new MalformedResponseError(read.odd.problem);
-        }),
-      });
-    }
+    const got = await monitorsOfWatcher(ctx, subscriptionId, watcher, options);
+    if (!got.ok) return got;
+    found.monitors.push(...got.value.monitors);
+    found.odd.push(...got.value.odd);
   }
   return { ok: true, value: found, readAt: ctx.now().toISOString() };
+}
+
+/** The Network Watcher a Connection Monitor's resource id names, or null when it is not one. */
+export function watcherOfMonitorId(
+  id: string,
+): (Pick<WatcherFacts, "id" | "name" | "resourceGroup"> & { subscriptionId: string }) | null {
+  const m =
+    /^(\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/networkWatchers\/([^/]+))\/connectionMonitors\/[^/]+$/i.exec(
+      id.trim(),
+    );
+  return m ? { id: m[1]!, subscriptionId: m[2]!, resourceGroup: m[3]!, name: m[4]! } : null;
+}
+
+/**
+ * One Network Watcher's Connection Monitors. Memoised per sweep by the
+ * watcher's id, so a watcher reached by its region and by a monitor id a tag
+ * names is listed once.
+ */
+export async function monitorsOfWatcher(
+  ctx: ArmContext,
+  subscriptionId: string,
+  watcher: Pick<WatcherFacts, "id" | "name" | "resourceGroup">,
+  options: WatcherReadOptions,
+): Promise<Reading<RegionMonitors>> {
+  const ops = ctx.clients.for(subscriptionId).connectionMonitors;
+  const what = `connection monitors of ${watcher.name}`;
+  const listed = await options.session.memo(`monitors:${watcher.id}`.toLowerCase(), () =>
+    ctx.call({
+      operation: "listConnectionMonitors",
+      target: what,
+      signal: options.abortSignal,
+      run: (abortSignal) =>
+        listing(() => ops.list(watcher.resourceGroup, watcher.name, { abortSignal })),
+    }),
+  );
+  if (!listed.ok) return failedLike(listed);
+  const found: RegionMonitors = { monitors: [], odd: [] };
+  // A monitor the SDK could not take is read by the same parser, from what ARM sent.
+  for (const item of [...listed.value.items, ...listed.value.untaken.map(lifted)]) {
+    const read = readMonitor(item);
+    if (read.ok) {
+      found.monitors.push(read.facts);
+      continue;
+    }
+    const from = {
+      operation: "listConnectionMonitors" as const,
+      target: `connection monitor ${read.odd.name ?? "(no name)"} of ${watcher.name}`,
+      readAt: listed.readAt,
+    };
+    found.odd.push({
+      monitor: read.odd,
+      failure: parsed<never>(from, () => {
+        throw new MalformedResponseError(read.odd.problem);
+      }),
+    });
+  }
+  return { ok: true, value: found, readAt: listed.readAt };
 }
 
 /** The VNet and region the gateway lives in (each null when its body does not say). */

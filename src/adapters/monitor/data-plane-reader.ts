@@ -19,12 +19,17 @@ import type { ArmClientOptions } from "../arm/clients.js";
 import type { ArmContext } from "../arm/context.js";
 import { failedLike, parsed } from "../arm/call.js";
 import { MalformedResponseError } from "../arm/wire/fields.js";
-import { learnedRoutes } from "../arm/network-watcher.js";
+import {
+  learnedRoutes,
+  monitorsOfWatcher,
+  watcherOfMonitorId,
+  type RegionMonitors,
+} from "../arm/network-watcher.js";
 import type { MonitorFacts, OddMonitor } from "../arm/wire/network-watcher.js";
 import { createMonitorCall } from "./call.js";
 import { LogsReader } from "./logs.js";
 import { allMonitors, allOdd, monitorsNear, type Place } from "./monitor-places.js";
-import { isNamed, missingTagged } from "./tagged-monitors.js";
+import { isNamed, missingById, missingTagged } from "./tagged-monitors.js";
 import { MetricsReader } from "./metrics.js";
 
 export interface DataPlaneReaderDeps {
@@ -147,6 +152,24 @@ function unreadOf(
   });
 }
 
+/**
+ * Tag entries read as named, their definitions not read: by id, or by name
+ * among the results of the circuit's subscription and region (ownRows).
+ */
+function asNamed(
+  named: readonly string[],
+  workspace: string,
+  near: NonNullable<MonitorRef["near"]>,
+): MonitorRef[] {
+  return named.map((n) => ({
+    id: n.startsWith("/") ? n : null,
+    name: n.split("/").pop() ?? n,
+    workspace,
+    how: "tagged" as const,
+    ...(n.startsWith("/") ? {} : { near }),
+  }));
+}
+
 /** The monitors to read, and those the circuit's tag names that are not there. */
 interface Found {
   refs: MonitorRef[];
@@ -195,25 +218,17 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     const named = split(tag(reading.ref.tags, TAGS.connectionMonitor));
     const workspace = tag(reading.ref.tags, TAGS.workspace) || undefined;
     const now = arm.now().toISOString();
-    // Both named by tags: nothing to discover.
-    if (named.length > 0 && workspace)
+    const region = reading.ref.location;
+    // No region, no Network Watcher to look a name up in: read as the tags say.
+    if (!region)
       return {
         ok: true,
-        value: named.map((n) => ({
-          id: n.startsWith("/") ? n : null,
-          name: n.split("/").pop() ?? n,
-          workspace,
-          how: "tagged" as const,
-          ...(n.startsWith("/")
-            ? {}
-            : {
-                near: { subscriptionId: reading.ref.subscriptionId, region: reading.ref.location },
-              }),
-        })),
+        value:
+          named.length > 0 && workspace
+            ? asNamed(named, workspace, { subscriptionId: reading.ref.subscriptionId, region })
+            : [],
         readAt: now,
       };
-    const region = reading.ref.location;
-    if (!region) return { ok: true, value: [], readAt: now };
     const home = { subscriptionId: reading.ref.subscriptionId, region };
     const gatewayIds = reading.gateway.ok
       ? onceEach(reading.gateway.value.flatMap((c) => (c.gatewayId ? [c.gatewayId] : [])))
@@ -260,7 +275,13 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
    * only for an entry the circuit's own region lacks, and a name found there
    * is taken from its own region first, as results of a tagged name are
    * (ownRows); a name that several of the gateways' regions have is none of
-   * them, and the read fails naming them.
+   * them, and the read fails naming them. With an erwatch:workspace tag the
+   * monitors are looked up all the same (that tag says only where results
+   * are): one not there read "no results", silence that was a deleted or
+   * misspelt monitor. A resource id is then looked for in the Network
+   * Watcher it names too (a monitor of another region or subscription is
+   * read by id with that tag), and an entry a monitor erwatch cannot read
+   * might be is read as named, as before.
    */
   async function taggedRefs(
     named: string[],
@@ -280,18 +301,44 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     if (!found.ok) return failedLike(found);
     const [first, ...rest] = found.value.places.map((p) => p.place);
     // A monitor erwatch cannot read blinds the circuits it might test, and only them.
+    const mightBe = (n: string, odd: RegionMonitors["odd"]) =>
+      odd.some((o) => mightBeNamed(n, o.monitor));
     const unread = allOdd(found.value).find((o) => named.some((n) => mightBeNamed(n, o.monitor)));
-    if (unread) return failedLike(unread.failure);
+    if (unread && !workspace) return failedLike(unread.failure);
     const monitors = allMonitors(found.value);
-    missing.push(...missingTagged(named, monitors, [first!, ...rest]));
+    const asTagged = named.filter((n) => mightBe(n, allOdd(found.value)));
+    const apart = new Set(asTagged);
+    if (workspace)
+      for (const n of named) {
+        const watcher = watcherOfMonitorId(n);
+        if (!watcher || apart.has(n) || monitors.some((m) => isNamed(n, m))) continue;
+        apart.add(n);
+        const got = await monitorsOfWatcher(arm, watcher.subscriptionId, watcher, options);
+        // Its Network Watcher gone: so is the monitor.
+        if (!got.ok && got.error.kind !== "not-found") return failedLike(got);
+        if (got.ok && mightBe(n, got.value.odd)) asTagged.push(n);
+        else if (got.ok && got.value.monitors.some((m) => isNamed(n, m)))
+          monitors.push(...got.value.monitors.filter((m) => isNamed(n, m)));
+        else missing.push(missingById(n, watcher, got.ok ? got.value.monitors : null));
+      }
+    missing.push(
+      ...missingTagged(
+        named.filter((n) => !apart.has(n)),
+        monitors,
+        [first!, ...rest],
+      ),
+    );
     const chosen = new Map<string, MonitorFacts>();
     for (const n of named) {
+      if (asTagged.includes(n)) continue;
       const atHome = found.value.places[0]!.monitors.filter((m) => isNamed(n, m));
       const hits = atHome.length > 0 ? atHome : monitors.filter((m) => isNamed(n, m));
       if (hits.length > 1) return ambiguous(n, hits, found.readAt);
       for (const m of hits) chosen.set(m.id.toLowerCase(), m);
     }
-    return refsOf([...chosen.values()], "tagged", workspace, found.readAt);
+    const refs = refsOf([...chosen.values()], "tagged", workspace, found.readAt);
+    if (!refs.ok || asTagged.length === 0) return refs;
+    return { ...refs, value: [...refs.value, ...asNamed(asTagged, workspace!, home)] };
   }
 
   async function readEndToEnd(

@@ -32,6 +32,40 @@ function searched(places: readonly Place[]): string {
   return `the Network Watchers of ${one(places[0]!)} and of its gateways' regions (${places.slice(1).map(one).join(", ")}) have`;
 }
 
+/** The failed read of a tag entry naming no monitor there. */
+function notThere(entry: string, message: string): UnreadMonitor {
+  const name = entry.split("/").pop() ?? entry;
+  return {
+    monitor: name,
+    monitorId: entry.startsWith("/") ? entry : null,
+    readElsewhere: false,
+    failure: {
+      kind: "not-found",
+      call: ARM_OPERATIONS.listConnectionMonitors,
+      target: `connection monitor ${name} named by the circuit's ${TAGS.connectionMonitor} tag`,
+      message,
+    },
+  };
+}
+
+/**
+ * A resource id the tag gives (with erwatch:workspace) that the Network
+ * Watcher it names does not have; `monitors` null when that watcher is gone.
+ */
+export function missingById(
+  entry: string,
+  watcher: { name: string; resourceGroup: string; subscriptionId: string },
+  monitors: readonly MonitorFacts[] | null,
+): UnreadMonitor {
+  const where = `the Network Watcher ${watcher.name} (resource group ${watcher.resourceGroup}, subscription ${watcher.subscriptionId})`;
+  return notThere(
+    entry,
+    monitors === null
+      ? `${where} that the id names is not there, nor is the monitor (deleted, or misspelt in the tag): tag the monitor's current resource id`
+      : `${where} has no Connection Monitor of that id (renamed, deleted, or misspelt in the tag); ${there(monitors)}: tag the monitor's current resource id`,
+  );
+}
+
 /**
  * The tag's entries that name no monitor of the Network Watchers searched,
  * each as a failed read. `places` starts with the circuit's own.
@@ -46,20 +80,12 @@ export function missingTagged(
     .filter((n) => !monitors.some((m) => isNamed(n, m)))
     .map((n) => {
       const byId = n.startsWith("/");
-      const name = n.split("/").pop() ?? n;
       const instead = byId
         ? `a monitor outside ${places.length === 1 ? "that Network Watcher" : "those Network Watchers"} is read only by id with the circuit's ${TAGS.workspace} tag naming its workspace; else tag the monitor's current resource id`
         : `tag the circuit with the monitor's current name or, better, its resource id (/subscriptions/${where.subscriptionId}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_${where.region}/connectionMonitors/<name>, as the portal's JSON view shows it)`;
-      return {
-        monitor: name,
-        monitorId: byId ? n : null,
-        readElsewhere: false,
-        failure: {
-          kind: "not-found",
-          call: ARM_OPERATIONS.listConnectionMonitors,
-          target: `connection monitor ${name} named by the circuit's ${TAGS.connectionMonitor} tag`,
-          message: `${searched(places)} no Connection Monitor ${byId ? "of that id" : "of that name"} (renamed, deleted, or misspelt in the tag); ${there(monitors)}: ${instead}`,
-        },
-      };
+      return notThere(
+        n,
+        `${searched(places)} no Connection Monitor ${byId ? "of that id" : "of that name"} (renamed, deleted, or misspelt in the tag); ${there(monitors)}: ${instead}`,
+      );
     });
 }

@@ -1,0 +1,140 @@
+// A circuit whose erwatch:connection-monitor tag names its monitor beside an
+// erwatch:workspace tag was never looked up in ARM: a monitor deleted,
+// renamed or misspelt read end to end "Indeterminate: no results in the last
+// 30 min", silence that was in fact a monitor that is not there, while the
+// same tag without erwatch:workspace already failed the read naming it.
+// Now both agree: the monitor is looked up (a name in the Network Watchers
+// searched for it without that tag, an id also in the Network Watcher the
+// id names), one not there is a failed read naming it, and the look-up
+// shares the sweep's listings. Real clients against the loopback estate.
+
+import { describe, expect, it } from "vitest";
+import { createReadSession } from "../../src/app/ports.js";
+import { circuitId } from "../support/estate/ids.js";
+import {
+  estateOf,
+  healthyCircuit,
+  passingTest,
+  WORKSPACE_ID,
+  withConnectionMonitor,
+} from "../support/estate/index.js";
+import { readersPerTest } from "../support/data-plane-readers.js";
+
+const NOW = new Date("2026-11-22T02:00:00.000Z");
+const { judgedEndToEnd, readersOn, readingOf, options } = readersPerTest(NOW);
+const FAILING = passingTest({ result: "Fail", checksFailed: 20, checksTotal: 20 });
+
+describe("a monitor named by tag with erwatch:workspace", () => {
+  it("that is not there is a failed read naming it, not 'no results'", async () => {
+    const bundle = healthyCircuit();
+    // Recreated under a new name; the tag still names the old one.
+    withConnectionMonitor(bundle).name = "cm-er-circuit-prod-v2";
+    bundle.circuit.tags = {
+      "erwatch:connection-monitor": "cm-er-circuit-prod",
+      "erwatch:workspace": WORKSPACE_ID,
+    };
+    const { got, verdict } = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
+    expect(got).toMatchObject({
+      ok: false,
+      error: {
+        kind: "not-found",
+        target:
+          "connection monitor cm-er-circuit-prod named by the circuit's erwatch:connection-monitor tag",
+        message: expect.stringMatching(/it has cm-er-circuit-prod-v2 \(/),
+      },
+    });
+    expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
+      status: "unknown",
+      detail: "Connection Monitor read failed: not-found",
+    });
+    const blind = verdict.findings.find((f) => f.code === "monitoring-blind");
+    expect(blind?.nextAction).toMatch(/Fix the circuit's erwatch:connection-monitor tag/);
+    expect(verdict.findings.map((f) => f.code)).not.toContain("e2e-indeterminate");
+  });
+
+  it("one of two missing: the other is judged, its Fail pages, and the row names the missing one", async () => {
+    const bundle = healthyCircuit();
+    const present = withConnectionMonitor(bundle, [FAILING]);
+    bundle.circuit.tags = {
+      "erwatch:connection-monitor": `${present.name},cm-er-circuit-prod-dc2`,
+      "erwatch:workspace": WORKSPACE_ID,
+    };
+    const { verdict } = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
+    expect(verdict.peerings[0]!.paths.primary.endToEnd.detail).toBe(
+      "Fail: 1 of 1 tests; cm-er-circuit-prod-dc2 not read (not-found)",
+    );
+    expect(verdict.findings.map((f) => `${f.code} ${f.severity}`)).toContain("e2e-fail Sev1");
+  });
+
+  it("a resource id in another subscription's Network Watcher is read; deleted, it is a failed read naming that Network Watcher", async () => {
+    const OTHER = "00000000-0000-0000-0000-0000000000c3";
+    const bundle = healthyCircuit();
+    const monitor = withConnectionMonitor(bundle, [FAILING]);
+    monitor.subscriptionId = OTHER;
+    monitor.location = "northeurope";
+    const id = `/subscriptions/${OTHER}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_northeurope/connectionMonitors/${monitor.name}`;
+    bundle.circuit.tags = { "erwatch:connection-monitor": id, "erwatch:workspace": WORKSPACE_ID };
+    const found = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
+    expect(found.got).toMatchObject({ ok: true, value: { monitors: [{ id, how: "tagged" }] } });
+    expect(found.verdict.findings.map((f) => f.code)).toContain("e2e-fail");
+
+    bundle.circuit.tags = {
+      "erwatch:connection-monitor": `${id}-old`,
+      "erwatch:workspace": WORKSPACE_ID,
+    };
+    const gone = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
+    expect(gone.got).toMatchObject({
+      ok: false,
+      error: {
+        kind: "not-found",
+        message: expect.stringMatching(
+          new RegExp(
+            `^the Network Watcher NetworkWatcher_northeurope \\(resource group NetworkWatcherRG, subscription ${OTHER}\\) has no Connection Monitor of that id .*it has ${monitor.name} `,
+          ),
+        ),
+      },
+    });
+
+    // Its Network Watcher gone too: the monitor is, not a read that failed for another reason.
+    bundle.circuit.tags = {
+      "erwatch:connection-monitor": id.replace("northeurope/", "southindia/"),
+      "erwatch:workspace": WORKSPACE_ID,
+    };
+    const watcherGone = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
+    expect(watcherGone.got).toMatchObject({
+      ok: false,
+      error: {
+        kind: "not-found",
+        message: expect.stringMatching(/is not there, nor is the monitor/),
+      },
+    });
+  });
+
+  it("costs no ARM read per circuit: circuits of one region share one listing per sweep", async () => {
+    const a = healthyCircuit({ name: "er-a" });
+    const b = healthyCircuit({ name: "er-b" });
+    for (const bundle of [a, b]) {
+      const monitor = withConnectionMonitor(bundle);
+      bundle.circuit.tags = {
+        "erwatch:connection-monitor": monitor.name,
+        "erwatch:workspace": WORKSPACE_ID,
+      };
+    }
+    const { estate, reader, dataPlane } = await readersOn(estateOf(a, b));
+    const readings = [
+      await readingOf(reader, circuitId(a.circuit)),
+      await readingOf(reader, circuitId(b.circuit)),
+    ];
+    estate.requests.splice(0);
+    const session = createReadSession();
+    for (const reading of readings) {
+      const got = await dataPlane.readEndToEnd(reading, { ...options(), session });
+      expect(got).toMatchObject({ ok: true, value: { monitors: [{ how: "tagged" }] } });
+    }
+    const arm = estate.requests.filter((r) => r.operation !== "queryLogs");
+    expect(arm.map((r) => r.operation).sort()).toEqual([
+      "listConnectionMonitors",
+      "listNetworkWatchers",
+    ]);
+  });
+});
