@@ -576,7 +576,12 @@ describe("Connection Monitor", () => {
         workspace: guid,
         how: "tagged",
         testGroups: [
-          { name: "onprem-to-vnet", testConfigurations: ["tcp-443"], sources: ["onprem-app-01"] },
+          {
+            name: "onprem-to-vnet",
+            testConfigurations: ["tcp-443"],
+            sources: ["onprem-app-01"],
+            destinations: ["vm-app-01"],
+          },
         ],
       }),
     ]);
@@ -653,7 +658,14 @@ describe("Connection Monitor", () => {
     const got = await dataPlane.readEndToEnd(reading, options());
     if (!got?.ok) throw new Error(`expected a reading: ${JSON.stringify(got)}`);
     expect(got.value.monitors.map((m) => m.testGroups)).toEqual([
-      [{ name: "onprem-to-vnet", testConfigurations: ["tcp-443"], sources: ["onprem-app-01"] }],
+      [
+        {
+          name: "onprem-to-vnet",
+          testConfigurations: ["tcp-443"],
+          sources: ["onprem-app-01"],
+          destinations: ["vm-app-01"],
+        },
+      ],
     ]);
     // Log Analytics still answers with the removed test's last row.
     expect(got.value.tests.map((t) => `${t.test} ${t.result}`)).toEqual([

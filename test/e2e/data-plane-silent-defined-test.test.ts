@@ -65,8 +65,18 @@ describe("a defined test with no result in the window", () => {
     ]);
     // erwatch read the definition: it knows dc2-to-vnet/tcp-1433 exists.
     expect(got.value.monitors[0]!.testGroups).toEqual([
-      { name: "onprem-to-vnet", testConfigurations: ["tcp-443"], sources: ["onprem-app-01"] },
-      { name: "dc2-to-vnet", testConfigurations: ["tcp-1433"], sources: ["onprem-db-01"] },
+      {
+        name: "onprem-to-vnet",
+        testConfigurations: ["tcp-443"],
+        sources: ["onprem-app-01"],
+        destinations: ["vm-app-01"],
+      },
+      {
+        name: "dc2-to-vnet",
+        testConfigurations: ["tcp-1433"],
+        sources: ["onprem-db-01"],
+        destinations: ["vm-app-01"],
+      },
     ]);
     const cell = verdict.peerings[0]!.paths.primary.endToEnd;
     expect(cell).toEqual({
@@ -99,6 +109,33 @@ describe("a defined test with no result in the window", () => {
     const finding = verdict.findings.find((f) => f.code === "e2e-indeterminate");
     expect(finding?.evidence["tests"]).toContainEqual(
       expect.objectContaining({ test: "tcp-443", source: "onprem-app-02", silent: true }),
+    );
+  });
+
+  // A destination of the group whose tests sent nothing (its VM deallocated,
+  // say) while the same source's tests to another destination pass read "up".
+  it("one destination of a test silent while another destination passes is not 'up'", async () => {
+    const { got, verdict } = await judge([
+      passingTest(),
+      passingTest({ destination: "vm-db-01", result: "none" }),
+    ]);
+    expect(got.value.monitors[0]!.testGroups).toEqual([
+      expect.objectContaining({ destinations: ["vm-app-01", "vm-db-01"] }),
+    ]);
+    expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
+      status: "unknown",
+      detail: "Indeterminate: 1 of 2 tests (1 with no result in the last 30 min)",
+    });
+    const finding = verdict.findings.find((f) => f.code === "e2e-indeterminate");
+    expect(finding?.evidence["tests"]).toContainEqual(
+      expect.objectContaining({
+        test: "tcp-443",
+        source: "?",
+        destination: "vm-db-01",
+        result: "Indeterminate",
+        reason: "no result in the last 30 min (it runs every 30 s)",
+        silent: true,
+      }),
     );
   });
 

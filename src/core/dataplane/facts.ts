@@ -100,7 +100,12 @@ export interface MonitorRef {
    * not be understood. A test it does not define is gone: its last rows in
    * the look-back are not judged.
    */
-  testGroups?: { name: string; testConfigurations: string[]; sources?: string[] }[];
+  testGroups?: {
+    name: string;
+    testConfigurations: string[];
+    sources?: string[];
+    destinations?: string[];
+  }[];
   /**
    * How often each test configuration runs (testFrequencySec), where its
    * definition says: a test whose frequency is not known is taken at the

@@ -1,11 +1,13 @@
 // A test its monitor defines that sent nothing in the window is not a test
 // passing: counting only the rows Log Analytics returned read a circuit "up —
 // 1 test passes" while another group's on-premises agent had stopped. Each
-// such test (and each source of its group that sent nothing for it, the
-// agent being the source's) is Indeterminate, as Connection Monitor itself
-// calls a test without data. Silence is judged only when the window is long
-// enough that the test must have reported: its frequency plus Log Analytics'
-// ingestion delay.
+// such test (each source of its group that sent nothing for it, the agent
+// being the source's, and each destination of its group no row was of while
+// another's were: a VM deallocated, an endpoint Connection Monitor no longer
+// resolves) is Indeterminate, as Connection Monitor itself calls a test
+// without data. Silence is judged only when the window is long enough that
+// the test must have reported: its frequency plus Log Analytics' ingestion
+// delay.
 
 import { sameName as same } from "../names.js";
 import type { EndToEndFacts, EndToEndTest, MonitorRef } from "./facts.js";
@@ -26,6 +28,16 @@ export function silenceTells(windowSec: number, frequencySec: number | null): bo
   return windowSec >= (frequencySec ?? LONGEST_FREQUENCY_SEC) + INGESTION_ALLOWANCE_SEC;
 }
 
+/**
+ * Whether a row's destination is the endpoint of that name: the reader
+ * writes the port after the name when Log Analytics gives one ("vm-app:443").
+ */
+export function toEndpoint(destination: string, endpoint: string): boolean {
+  if (same(destination, endpoint)) return true;
+  const port = /:\d+$/.exec(destination);
+  return port !== null && same(destination.slice(0, port.index), endpoint);
+}
+
 /** One monitor once, however many workspaces it writes to. */
 function definedOnce(monitors: readonly MonitorRef[]): MonitorRef[] {
   const seen = new Set<string>();
@@ -41,7 +53,10 @@ function definedOnce(monitors: readonly MonitorRef[]): MonitorRef[] {
  * The tests the monitors define that sent no row in the window, each as an
  * Indeterminate test saying so. A source is judged apart only when another
  * source of the group answered for that test under its endpoint's name: rows
- * that name their sources otherwise tell nothing of which one is silent.
+ * that name their sources otherwise tell nothing of which one is silent. A
+ * destination likewise, when another destination of the group was named by
+ * the test's rows, and only while every source answered: a silent source may
+ * be the one that tests it, and its silence is already said.
  */
 export function silentTests(facts: EndToEndFacts): EndToEndTest[] {
   const windowSec = (Date.parse(facts.to) - Date.parse(facts.from)) / 1000;
@@ -66,24 +81,33 @@ export function silentTests(facts: EndToEndFacts): EndToEndTest[] {
             : sources.some(heard)
               ? sources.filter((s) => !heard(s))
               : [];
+        const destinations = g.destinations ?? [];
+        const reached = (d: string) => rows.some((t) => toEndpoint(t.destination, d));
+        const unreached =
+          rows.length > 0 && silent.length === 0 && destinations.some(reached)
+            ? destinations.filter((d) => !reached(d))
+            : [];
         const every = seconds === null ? "" : ` (it runs every ${seconds} s)`;
-        for (const source of silent)
-          out.push({
-            monitor: m.name,
-            monitorId: m.id,
-            testGroup: g.name,
-            test,
-            result: "Indeterminate",
-            checksFailedPercent: null,
-            checksFailedPercentThreshold: null,
-            roundTripMs: null,
-            roundTripThresholdMs: null,
-            source,
-            destination: "?",
-            at: facts.from,
-            reason: `no result in the last ${minutes} min${every}`,
-            silent: true,
-          });
+        const noResult = (source: string, destination: string): EndToEndTest => ({
+          monitor: m.name,
+          monitorId: m.id,
+          testGroup: g.name,
+          test,
+          result: "Indeterminate",
+          checksFailedPercent: null,
+          checksFailedPercentThreshold: null,
+          roundTripMs: null,
+          roundTripThresholdMs: null,
+          source,
+          destination,
+          at: facts.from,
+          reason: `no result in the last ${minutes} min${every}`,
+          silent: true,
+        });
+        out.push(
+          ...silent.map((source) => noResult(source, "?")),
+          ...unreached.map((destination) => noResult("?", destination)),
+        );
       }
     }
   }

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { summarise } from "../../../src/core/dataplane/end-to-end.js";
 import type { EndToEndFacts, EndToEndTest, MonitorRef } from "../../../src/core/dataplane/facts.js";
-import { silentTests } from "../../../src/core/dataplane/silent-tests.js";
+import { silentTests, toEndpoint } from "../../../src/core/dataplane/silent-tests.js";
 import { e2e, NOW, test } from "./builders.js";
 
 type Group = NonNullable<MonitorRef["testGroups"]>[number];
@@ -38,10 +38,11 @@ function facts(
   };
 }
 
-const g = (name: string, tests: string[], sources?: string[]): Group => ({
+const g = (name: string, tests: string[], sources?: string[], destinations?: string[]): Group => ({
   name,
   testConfigurations: tests,
   ...(sources ? { sources } : {}),
+  ...(destinations ? { destinations } : {}),
 });
 const PASS = test("Pass");
 const silentOf = (f: EndToEndFacts) =>
@@ -165,5 +166,107 @@ describe("the aggregate with silent tests", () => {
     { name: "nothing at all: indeterminate", rows: [], overall: "indeterminate" },
   ])("$name → $overall", ({ rows, overall }) => {
     expect(summarise(facts(rows, groups)).overall).toBe(overall);
+  });
+});
+
+// A destination of a test group that no row of a test was of, while the
+// test's rows reached another destination of the group (a VM deallocated,
+// an endpoint Connection Monitor no longer resolves): its tests sent nothing,
+// and it read "up" on the others. The same window rule as a silent source.
+describe("a destination of the group that no row of the test reached", () => {
+  const to = (destination: string, more: Partial<EndToEndTest> = {}) =>
+    test("Pass", { destination: `${destination}:443`, ...more });
+  const silentTo = (f: EndToEndFacts) =>
+    silentTests(f).map(
+      (t) => `${t.testGroup}/${t.test} ${t.source} → ${t.destination}: ${t.reason}`,
+    );
+  const group = (sources?: string[]) =>
+    g("onprem-to-vnet", ["tcp-443"], sources, ["vm-app-01", "vm-db-01"]);
+
+  it.each<{ name: string; facts: EndToEndFacts; silent: string[] }>([
+    {
+      name: "every destination reached: none",
+      facts: facts([to("vm-app-01"), to("vm-db-01")], [group(["onprem-app-01"])]),
+      silent: [],
+    },
+    {
+      name: "one destination silent while the other reports: that one",
+      facts: facts([to("vm-app-01")], [group(["onprem-app-01"])]),
+      silent: [
+        "onprem-to-vnet/tcp-443 ? → vm-db-01: no result in the last 30 min (it runs every 30 s)",
+      ],
+    },
+    {
+      name: "the sources not known: still judged by the destinations the rows name",
+      facts: facts([to("vm-app-01")], [group()]),
+      silent: [
+        "onprem-to-vnet/tcp-443 ? → vm-db-01: no result in the last 30 min (it runs every 30 s)",
+      ],
+    },
+    {
+      name: "reached from one source only is reached: pairs are not judged",
+      facts: facts(
+        [
+          to("vm-app-01"),
+          to("vm-db-01", { source: "onprem-app-02" }),
+          to("vm-app-01", { source: "onprem-app-02" }),
+        ],
+        [group(["onprem-app-01", "onprem-app-02"])],
+      ),
+      silent: [],
+    },
+    {
+      name: "a source silent too: the source is said, not the destination it may alone test",
+      facts: facts([to("vm-app-01")], [group(["onprem-app-01", "onprem-app-02"])]),
+      silent: [
+        "onprem-to-vnet/tcp-443 onprem-app-02 → ?: no result in the last 30 min (it runs every 30 s)",
+      ],
+    },
+    {
+      name: "rows naming no defined destination: which one is silent cannot be told, none",
+      facts: facts([to("10.1.1.4")], [group(["onprem-app-01"])]),
+      silent: [],
+    },
+    {
+      name: "a destination written without its port, or in another case, is reached",
+      facts: facts(
+        [test("Pass", { destination: "vm-app-01" }), to("VM-DB-01")],
+        [group(["onprem-app-01"])],
+      ),
+      silent: [],
+    },
+    {
+      name: "the same window rule: a test every 30 min in a 30-min window is not judged",
+      facts: facts([to("vm-app-01")], [group(["onprem-app-01"])], { seconds: 1800 }),
+      silent: [],
+    },
+    {
+      name: "another test's rows do not reach this test's destinations",
+      facts: facts(
+        [to("vm-app-01"), to("vm-db-01", { test: "icmp" }), to("vm-app-01", { test: "icmp" })],
+        [g("onprem-to-vnet", ["tcp-443", "icmp"], ["onprem-app-01"], ["vm-app-01", "vm-db-01"])],
+      ),
+      silent: [
+        "onprem-to-vnet/tcp-443 ? → vm-db-01: no result in the last 30 min (it runs every 30 s)",
+      ],
+    },
+  ])("$name", ({ facts: f, silent }) => {
+    expect(silentTo(f)).toEqual(silent);
+  });
+
+  it("the circuit is not 'up' on the destination that reports", () => {
+    const summary = summarise(facts([to("vm-app-01")], [group(["onprem-app-01"])]));
+    expect(summary.overall).toBe("indeterminate");
+    expect(summary.counts).toMatchObject({ pass: 1, indeterminate: 1 });
+  });
+
+  it.each([
+    ["vm-app-01:443", "vm-app-01", true],
+    ["vm-app-01", "VM-App-01", true],
+    ["vm-app-01:https", "vm-app-01", false],
+    ["vm-app-011:443", "vm-app-01", false],
+    ["10.1.1.4:443", "vm-app-01", false],
+  ])("%s is of endpoint %s: %s", (destination, endpoint, is) => {
+    expect(toEndpoint(destination, endpoint)).toBe(is);
   });
 });

@@ -37,10 +37,13 @@ export interface MonitorFacts {
   /**
    * Its enabled test groups and their test configurations, as defined now;
    * null when the body leaves them out or they cannot be understood (then no
-   * test is taken for removed). Each group's sources (endpoint names) when
-   * they can be read: the agents that send its results.
+   * test is taken for removed). Each group's sources and destinations
+   * (endpoint names) when they can be read: the agents that send its
+   * results, and the endpoints those results are of.
    */
-  testGroups: { name: string; testConfigurations: string[]; sources?: string[] }[] | null;
+  testGroups:
+    | { name: string; testConfigurations: string[]; sources?: string[]; destinations?: string[] }[]
+    | null;
   /** How often each test configuration runs, for those whose testFrequencySec can be read. */
   frequencies: { test: string; seconds: number }[];
 }
@@ -92,10 +95,12 @@ function testGroupsOf(body: unknown): MonitorFacts["testGroups"] {
     .filter((g) => g.disable !== true)
     .map((g) => {
       const sources = namesOf(g["sources"]);
+      const destinations = namesOf(g["destinations"]);
       return {
         name: g.name,
         testConfigurations: g.testConfigurations,
         ...(sources ? { sources } : {}),
+        ...(destinations ? { destinations } : {}),
       };
     });
 }
