@@ -270,6 +270,12 @@ export interface GatewayConnectionFacts {
   status: string | null;
   /** The VNet gateway the connection attaches (VNet gateway connections only). */
   gatewayId?: string | null;
+  /**
+   * The region of the vWAN hub's ExpressRoute gateway the connection is in
+   * (vWAN connections only, when ARM says): its Network Watcher may hold the
+   * circuit's Connection Monitor. It comes with the wiring read, no other.
+   */
+  hubRegion?: string;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   estateOf,
   healthyCircuit,
   passingTest,
+  WORKSPACE_ID,
   withConnectionMonitor,
   type CircuitBundle,
 } from "../support/estate/index.js";
@@ -175,6 +176,82 @@ describe("a tagged monitor name and the gateways' regions", () => {
         target: `connection monitor ${other.name} named by the circuit's erwatch:connection-monitor tag`,
         message: expect.stringMatching(
           /gateways' regions have 2 monitors of that name and its own region none: tag the circuit with the resource id of the one that tests it \(.*NetworkWatcher_northeurope/,
+        ),
+      },
+    });
+  });
+});
+
+// A circuit connected through Virtual WAN: its gateway is the hub's
+// ExpressRoute gateway, whose region the wiring read already gives (Resource
+// Graph's row, or the gateways' listing when that query fails). A monitor
+// the tag names that only the hub region's Network Watcher has read "not
+// found" though it was there. erwatch does not read which VNets a hub
+// connects, so a monitor there is not discovered: it is named by tag.
+describe("a tagged monitor in the region of the circuit's vWAN hub", () => {
+  function vwanCircuitWithMonitor(): CircuitBundle {
+    const bundle = healthyCircuit({ gateway: "vwan" }); // westeurope
+    bundle.vwanGateways[0]!.location = "northeurope";
+    const c = bundle.circuit;
+    bundle.connectionMonitors = [
+      {
+        subscriptionId: c.subscriptionId,
+        location: "northeurope",
+        name: "cm-hub-spokes",
+        endpoints: [
+          { name: "onprem-app-01", type: "ExternalAddress", address: "10.16.0.10" },
+          {
+            name: "vm-app-01",
+            type: "AzureVNet",
+            resourceId: `/subscriptions/${c.subscriptionId}/resourceGroups/rg-spokes/providers/Microsoft.Network/virtualNetworks/vnet-spoke-01`,
+          },
+        ],
+        workspaceResourceId: WORKSPACE_ID,
+        tests: [FAILING],
+      },
+    ];
+    c.tags = { "erwatch:connection-monitor": "cm-hub-spokes" };
+    return bundle;
+  }
+
+  it.each([
+    ["the Resource Graph row", false],
+    ["the ExpressRoute gateways' listing (Resource Graph failing)", true],
+  ])("is read, its hub's region from %s, and its Fail pages", async (_from, graphFails) => {
+    const bundle = vwanCircuitWithMonitor();
+    const { estate, reader, dataPlane } = await readersOn(estateOf(bundle));
+    if (graphFails)
+      estate.addFault({
+        match: { operation: "queryResourceGraph" },
+        behaviour: { kind: "status", status: 403 },
+      });
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    expect(reading.gateway).toMatchObject({
+      ok: true,
+      value: [{ kind: "vwan", hubRegion: "northeurope" }],
+    });
+    const got = await dataPlane.readEndToEnd(reading, options());
+    expect(got).toMatchObject({
+      ok: true,
+      value: {
+        monitors: [{ how: "tagged", id: expect.stringMatching(/NetworkWatcher_northeurope\//) }],
+      },
+    });
+    expect(verdictOf(reading, got).findings.map((f) => f.code)).toContain("e2e-fail");
+  });
+
+  it("one the hub's region does not have either is a failed read naming both Network Watchers", async () => {
+    const bundle = vwanCircuitWithMonitor();
+    bundle.circuit.tags = { "erwatch:connection-monitor": "cm-hub-spokes-old" };
+    const { reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    expect(got).toMatchObject({
+      ok: false,
+      error: {
+        kind: "not-found",
+        message: expect.stringMatching(
+          /^the Network Watchers of westeurope in subscription \S+ and of its gateways' regions \(northeurope in subscription \S+\) have no Connection Monitor of that name.*it has cm-hub-spokes /,
         ),
       },
     });

@@ -13,7 +13,7 @@ import type {
   MonitorRef,
   UnreadMonitor,
 } from "../../core/dataplane/facts.js";
-import type { CircuitReading, Reading } from "../../core/model.js";
+import type { CircuitReading, GatewayConnectionFacts, Reading } from "../../core/model.js";
 import type { DataPlaneConfig } from "../../config/data-plane.js";
 import type { ArmClientOptions } from "../arm/clients.js";
 import type { ArmContext } from "../arm/context.js";
@@ -153,6 +153,20 @@ function unreadOf(
 }
 
 /**
+ * The places of the vWAN hubs' ExpressRoute gateways the circuit is connected
+ * through, as the wiring read gave them: the connection's id lies under its
+ * gateway's, in the gateway's subscription.
+ */
+function hubsOf(connections: readonly GatewayConnectionFacts[]): Place[] {
+  return connections.flatMap((c) => {
+    const subscriptionId = /^\/subscriptions\/([^/]+)\//i.exec(c.id)?.[1];
+    return c.kind === "vwan" && c.hubRegion && subscriptionId
+      ? [{ subscriptionId, region: c.hubRegion }]
+      : [];
+  });
+}
+
+/**
  * Tag entries read as named, their definitions not read: by id, or by name
  * among the results of the circuit's subscription and region (ownRows).
  */
@@ -233,7 +247,10 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     const gatewayIds = reading.gateway.ok
       ? onceEach(reading.gateway.value.flatMap((c) => (c.gatewayId ? [c.gatewayId] : [])))
       : [];
-    if (named.length > 0) return taggedRefs(named, workspace, home, gatewayIds, options, missing);
+    if (named.length > 0) {
+      const hubs = reading.gateway.ok ? hubsOf(reading.gateway.value) : [];
+      return taggedRefs(named, workspace, home, { gatewayIds, hubs }, options, missing);
+    }
     if (!reading.gateway.ok) {
       // No gateway known, no other region to search; nothing here, nothing to match.
       const own = await monitorsNear(arm, home, [], { ...options, vnets: false });
@@ -287,7 +304,7 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     named: string[],
     workspace: string | undefined,
     home: Place,
-    gatewayIds: string[],
+    { gatewayIds, hubs }: { gatewayIds: string[]; hubs: Place[] },
     options: DataPlaneReadOptions,
     missing: UnreadMonitor[],
   ): Promise<Reading<MonitorRef[]>> {
@@ -295,8 +312,8 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     if (!own.ok) return failedLike(own);
     const elsewhere = named.some((n) => !allMonitors(own.value).some((m) => isNamed(n, m)));
     const found =
-      elsewhere && gatewayIds.length > 0
-        ? await monitorsNear(arm, home, gatewayIds, { ...options, vnets: false })
+      elsewhere && gatewayIds.length + hubs.length > 0
+        ? await monitorsNear(arm, home, gatewayIds, { ...options, vnets: false, hubs })
         : own;
     if (!found.ok) return failedLike(found);
     const [first, ...rest] = found.value.places.map((p) => p.place);

@@ -5,8 +5,10 @@
 // of the circuit's own region read such a circuit "no Connection Monitor
 // tests this circuit" while every test of its gateway's VNet failed. So the
 // Network Watchers of its gateways' regions, in the gateways' subscriptions,
-// are searched too. Every listing and gateway read is memoised per sweep: a
-// region costs one listing however many circuits reach it.
+// are searched too, and for a name a circuit's tag gives, those of the vWAN
+// hubs' ExpressRoute gateways it is connected through (their region comes
+// with the wiring read). Every listing and gateway read is memoised per
+// sweep: a region costs one listing however many circuits reach it.
 
 import { regionKey } from "../../core/dataplane/batches.js";
 import type { Reading } from "../../core/model.js";
@@ -48,13 +50,15 @@ export const allOdd = (near: NearMonitors) => near.places.flatMap((p) => p.odd);
  * A gateway is read for its region only when its subscription has a Network
  * Watcher in a region not yet searched (else it cannot add one); with
  * `vnets`, every gateway is read for its VNet once any monitor was found,
- * since a monitor's endpoints are matched against them.
+ * since a monitor's endpoints are matched against them. `hubs` are places
+ * already known (vWAN hubs' ExpressRoute gateways): searched when their
+ * subscription has a Network Watcher there, with no gateway read.
  */
 export async function monitorsNear(
   ctx: ArmContext,
   home: Place,
   gatewayIds: readonly string[],
-  options: WatcherReadOptions & { vnets: boolean },
+  options: WatcherReadOptions & { vnets: boolean; hubs?: readonly Place[] },
 ): Promise<Reading<NearMonitors>> {
   const first = await monitorsInRegion(ctx, home.subscriptionId, home.region, options);
   if (!first.ok) return failedLike(first);
@@ -76,6 +80,16 @@ export async function monitorsNear(
     const found = await monitorsInRegion(ctx, subscriptionId, region, options);
     if (!found.ok) return failedLike(found);
     near.places.push({ place, ...found.value });
+  }
+  for (const hub of options.hubs ?? []) {
+    if (searched.has(keyOf(hub))) continue;
+    const regions = await watcherRegions(ctx, hub.subscriptionId, options);
+    if (!regions.ok) return failedLike(regions);
+    if (!regions.value.includes(regionKey(hub.region))) continue;
+    searched.add(keyOf(hub));
+    const found = await monitorsInRegion(ctx, hub.subscriptionId, hub.region, options);
+    if (!found.ok) return failedLike(found);
+    near.places.push({ place: hub, ...found.value });
   }
   if (options.vnets && (allMonitors(near).length > 0 || allOdd(near).length > 0))
     for (const gatewayId of gatewayIds) {

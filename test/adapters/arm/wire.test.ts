@@ -649,6 +649,57 @@ describe("gateway wiring bodies", () => {
     ).toThrow("data[0].peer is missing");
   });
 
+  // The hub's region, where its Network Watcher may hold the circuit's
+  // Connection Monitor, comes with the wiring read: no other read for it.
+  it("vWAN: a connection carries its ExpressRoute gateway's region, from the Resource Graph row or the listing; one erwatch cannot read is left out, the wiring still read", () => {
+    expect(WIRING_QUERY).toContain("region = tostring(location))");
+    const peer = `${CIRCUIT}/peerings/AzurePrivatePeering`;
+    const rows = parseWiringRows([
+      {
+        kind: "vwan",
+        id: "/v1",
+        name: "a",
+        peer,
+        status: "Succeeded",
+        gateway: "",
+        region: "northeurope",
+      },
+      { kind: "vwan", id: "/v2", name: "b", peer, status: "Succeeded", gateway: "", region: "" },
+      {
+        kind: "vnet-gateway",
+        id: "/c1",
+        name: "c",
+        peer: CIRCUIT,
+        status: "Connected",
+        region: "",
+      },
+    ]);
+    expect(wiringOf(rows, CIRCUIT).vwan.map((f) => f.hubRegion ?? null)).toEqual([
+      "northeurope",
+      null,
+    ]);
+    const connection = (id: string) => ({
+      id,
+      name: id,
+      provisioningState: "Succeeded",
+      expressRouteCircuitPeering: { id: peer },
+    });
+    const got = vwanConnectionsTo(
+      {
+        value: [
+          { location: "northeurope", expressRouteConnections: [connection("/v1")] },
+          { location: 5, expressRouteConnections: [connection("/v2")] },
+        ],
+      },
+      CIRCUIT,
+    );
+    expect(got.problems).toEqual([]);
+    expect(got.facts.map((f) => [f.id, f.hubRegion ?? null])).toEqual([
+      ["/v1", "northeurope"],
+      ["/v2", null],
+    ]);
+  });
+
   it("vWAN: a gateway that carries none of its properties is not 'no connections'", () => {
     expect(() => vwanConnectionsTo({ value: [{ name: "gw" }] }, CIRCUIT)).toThrow(
       "value[0].properties is missing",

@@ -49,6 +49,7 @@ export function graphRows(
       // KQL's tostring() of a property Resource Graph does not have is "".
       status: withStatus ? c.connectionStatus : "",
       gateway: c.gatewayId,
+      region: "",
     }));
   const vwan = state.vwanGateways
     .filter((g) => inScope(g.subscriptionId))
@@ -60,6 +61,7 @@ export function graphRows(
         peer: c.circuitPeeringId,
         status: c.provisioningState,
         gateway: "",
+        region: g.location,
       })),
     );
   return [...vnet, ...vwan].sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()));

@@ -114,6 +114,7 @@ export function vwanConnectionsTo(
   const prefix = `${circuitId}/peerings/`.toLowerCase();
   const facts: GatewayConnectionFacts[] = [];
   const mine: FieldProblem[] = [];
+  const sent = (body as { value: unknown[] }).value;
   value.value.forEach((gateway, g) => {
     // A gateway, or a connection, that is null might be any circuit's: skipped,
     // the circuit would read "not connected" and page.
@@ -125,6 +126,10 @@ export function vwanConnectionsTo(
       gateway.provisioningState == null &&
       gateway.virtualHub == null;
     if (bare) throw new MalformedResponseError(`value[${g}].properties is missing`);
+    // Read apart, as a VNet gateway's is: one erwatch cannot read costs only
+    // the search of that region's Network Watcher, never the wiring.
+    const location = (sent[g] as { location?: unknown } | null)?.location;
+    const hubRegion = typeof location === "string" && location.trim() !== "" ? location : null;
     (gateway.expressRouteConnections ?? []).forEach((c, i) => {
       const at = `value[${g}].expressRouteConnections[${i}]`;
       if (!c) throw new MalformedResponseError(`${at} is null`);
@@ -144,6 +149,7 @@ export function vwanConnectionsTo(
         kind: "vwan",
         peering: peeringId.slice(prefix.length),
         status: c.provisioningState,
+        ...(hubRegion ? { hubRegion } : {}),
       });
     });
   });

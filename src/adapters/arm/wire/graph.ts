@@ -15,7 +15,7 @@ import { MalformedResponseError, parseLenient, sentence, text } from "./fields.j
 export const WIRING_QUERY = [
   "Resources",
   "| where type =~ 'microsoft.network/connections' and properties.connectionType =~ 'ExpressRoute'",
-  "| project kind = 'vnet-gateway', id, name, peer = tostring(properties.peer.id), status = tostring(properties.connectionStatus), gateway = tostring(properties.virtualNetworkGateway1.id)",
+  "| project kind = 'vnet-gateway', id, name, peer = tostring(properties.peer.id), status = tostring(properties.connectionStatus), gateway = tostring(properties.virtualNetworkGateway1.id), region = ''",
   "| union (Resources",
   "  | where type =~ 'microsoft.network/expressroutegateways'",
   // mv-expand makes one row of null for a null list and none for an empty
@@ -23,7 +23,7 @@ export const WIRING_QUERY = [
   // of nothing after it is a null among a gateway's connections.
   "  | where array_length(properties.expressRouteConnections) > 0",
   "  | mv-expand c = properties.expressRouteConnections",
-  "  | project kind = 'vwan', id = tostring(c.id), name = tostring(c.name), peer = tostring(c.properties.expressRouteCircuitPeering.id), status = tostring(c.properties.provisioningState), gateway = '')",
+  "  | project kind = 'vwan', id = tostring(c.id), name = tostring(c.name), peer = tostring(c.properties.expressRouteCircuitPeering.id), status = tostring(c.properties.provisioningState), gateway = '', region = tostring(location))",
   "| order by id asc",
 ].join("\n");
 
@@ -42,6 +42,8 @@ export interface WiringRow {
    * gateway is then known to be replaced, not lost.
    */
   gateway: string | null;
+  /** The region of a vWAN connection's ExpressRoute gateway (null for a VNet connection, or when not given). */
+  region: string | null;
 }
 
 const row = z.object({
@@ -51,6 +53,7 @@ const row = z.object({
   peer: text(),
   status: text(),
   gateway: text(),
+  region: text(),
 });
 
 /** One page's `data` (objectArray format) → rows. A row whose owner cannot be read fails the page. */
@@ -81,6 +84,7 @@ export function parseWiringRows(data: unknown): WiringRow[] {
         peer: value.peer,
         status: value.status ? value.status : null,
         gateway: value.gateway ? value.gateway : null,
+        region: value.region ? value.region : null,
       },
     ];
   });
@@ -104,6 +108,7 @@ export function wiringOf(
       kind: "vwan",
       peering: r.peer.slice(prefix.length),
       status: canonicalProvisioning(r.status),
+      ...(r.region ? { hubRegion: r.region } : {}),
     }));
   return { vnet, vwan };
 }
