@@ -110,6 +110,24 @@ describe("a monitor named by tag with erwatch:workspace", () => {
     });
   });
 
+  // That tag says where its results are: a monitor erwatch cannot read from
+  // ARM (a null among its outputs) is read by the tags, as before.
+  it("one whose ARM body erwatch cannot read is still read by the tags, and its Fail pages", async () => {
+    const bundle = healthyCircuit();
+    const monitor = withConnectionMonitor(bundle, [FAILING]);
+    monitor.wire = [{ read: "monitor", field: "properties.outputs[0]", value: null }];
+    bundle.circuit.tags = {
+      "erwatch:connection-monitor": monitor.name,
+      "erwatch:workspace": WORKSPACE_ID,
+    };
+    const { got, verdict } = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
+    expect(got).toMatchObject({
+      ok: true,
+      value: { monitors: [{ id: null, name: monitor.name, how: "tagged" }] },
+    });
+    expect(verdict.findings.map((f) => `${f.code} ${f.severity}`)).toContain("e2e-fail Sev1");
+  });
+
   it("costs no ARM read per circuit: circuits of one region share one listing per sweep", async () => {
     const a = healthyCircuit({ name: "er-a" });
     const b = healthyCircuit({ name: "er-b" });
