@@ -212,6 +212,16 @@ const notKept = (takenAt: string): StatusCell => ({
   since: takenAt,
 });
 
+/**
+ * A stored cell as its latest reading shows it: a status kept from before
+ * for the memories' sake (snapshot.ts `shown`) is not what the sweep said.
+ */
+function shownCell(cell: SnapshotCell | undefined): StatusCell | undefined {
+  if (!cell?.shown || typeof cell.shown.status !== "string") return cell;
+  const { shown, ...stored } = cell;
+  return { ...stored, status: shown.status, since: shown.since };
+}
+
 const STATUS_ORDER: LayerStatus[] = ["down", "warn", "unknown", "up", "n/a"];
 
 /**
@@ -345,7 +355,10 @@ function statusCircuits(
           PATHS.map((path) => [
             path,
             Object.fromEntries(
-              SNAPSHOT_LAYERS.map((layer) => [layer, p.paths[path][layer] ?? notKept(s.takenAt)]),
+              SNAPSHOT_LAYERS.map((layer) => [
+                layer,
+                shownCell(p.paths[path][layer]) ?? notKept(s.takenAt),
+              ]),
             ),
           ]),
         ) as StatusCircuit["peerings"][number]["paths"],

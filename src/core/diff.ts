@@ -108,9 +108,22 @@ export function diffSnapshot(
         const now_ = current?.[layer];
         // The BGP row's up ↔ warn is IPv6 going down and back (flap history,
         // drops): a state not understood moves neither way, as UNKNOWN does
-        // not. Its words still reach the status page.
+        // not. What the reading shows still reaches the status page: a warn
+        // after an up row read green there while the sweep said amber.
         if (layer === "bgp" && ipv6Unknown && now_ && old && ["up", "warn"].includes(old.status)) {
-          row[layer] = { ...old, detail: now_.detail };
+          const { shown: wasShown, ...kept } = old;
+          row[layer] = {
+            ...kept,
+            detail: now_.detail,
+            ...(now_.status === old.status
+              ? {}
+              : {
+                  shown: {
+                    status: now_.status,
+                    since: wasShown?.status === now_.status ? wasShown.since : at,
+                  },
+                }),
+          };
           continue;
         }
         if (!now_ || now_.status === "unknown") {

@@ -21,6 +21,14 @@ export interface SnapshotCell {
   detail: string;
   /** When this status was first seen. */
   since: string;
+  /**
+   * What the latest reading shows, when `status` is kept from before for the
+   * memories that read it (an IPv6 state not understood beside IPv4
+   * carrying: the BGP row warns now, and IPv6's last up stays for the flap
+   * history and the prefix drop). The status page and `erwatch alerts` draw
+   * this one. Absent when the reading shows `status`.
+   */
+  shown?: { status: LayerStatus; since: string };
 }
 
 /** The last route summary read that saw every neighbor of a path (of one family) Established. */
