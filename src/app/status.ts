@@ -18,6 +18,7 @@ import { DEFAULT_ALERT_POLICY, type Silence } from "../core/policy.js";
 import type { ReadAges } from "../core/read-age.js";
 import { CLOCK_SKEW_MS, storedInstant } from "../core/instant.js";
 import { severityRank } from "../core/severity.js";
+import { STATUS_WORDS } from "../core/vocabulary.js";
 import {
   SNAPSHOT_LAYERS,
   type Snapshot,
@@ -217,9 +218,23 @@ const notKept = (takenAt: string): StatusCell => ({
  * for the memories' sake (snapshot.ts `shown`) is not what the sweep said.
  */
 function shownCell(cell: SnapshotCell | undefined): StatusCell | undefined {
-  if (!cell?.shown || typeof cell.shown.status !== "string") return cell;
-  const { shown, ...stored } = cell;
-  return { ...stored, status: shown.status, since: shown.since };
+  const shown: unknown = cell?.shown;
+  if (!cell || typeof shown !== "object" || shown === null) return cell;
+  const { status, detail, since } = shown as Record<string, unknown>;
+  if (typeof status !== "string") return cell;
+  const { shown: _kept, ...stored } = cell;
+  const now = typeof detail === "string" ? detail : "";
+  // The kept state is context, not the state: "last known ok since …, 1 test passes".
+  const lastKnown =
+    status === "unknown"
+      ? `last known ${STATUS_WORDS[stored.status] ?? stored.status} since ${stored.since}: ${stored.detail}`
+      : "";
+  return {
+    ...stored,
+    status: status as LayerStatus,
+    detail: [now, lastKnown].filter((d) => d !== "").join("; "),
+    since: typeof since === "string" ? since : stored.since,
+  };
 }
 
 const STATUS_ORDER: LayerStatus[] = ["down", "warn", "unknown", "up", "n/a"];

@@ -44,6 +44,22 @@ function cellsOf(
   return { ...cells, path: { status, detail: pathDetail(status, cells) } };
 }
 
+/**
+ * A cell kept from before for the memories, with what this reading shows
+ * beside it (snapshot.ts `shown`) when that differs, since the first sweep
+ * that showed it.
+ */
+function keptBeside(
+  kept: SnapshotCell,
+  now: { status: LayerStatus; detail: string },
+  at: string,
+): SnapshotCell {
+  const { shown: was, ...cell } = kept;
+  if (now.status === cell.status) return cell;
+  const since = was?.status === now.status && typeof was.since === "string" ? was.since : at;
+  return { ...cell, shown: { status: now.status, detail: now.detail, since } };
+}
+
 const ipv6StateUnknown = (verdict: CircuitVerdict, peering: string, path: PathName): boolean =>
   verdict.peerings.find((x) => x.name === peering)?.ipv6StateUnknown?.includes(path) ?? false;
 
@@ -111,27 +127,19 @@ export function diffSnapshot(
         // not. What the reading shows still reaches the status page: a warn
         // after an up row read green there while the sweep said amber.
         if (layer === "bgp" && ipv6Unknown && now_ && old && ["up", "warn"].includes(old.status)) {
-          const { shown: wasShown, ...kept } = old;
-          row[layer] = {
-            ...kept,
-            detail: now_.detail,
-            ...(now_.status === old.status
-              ? {}
-              : {
-                  shown: {
-                    status: now_.status,
-                    since: wasShown?.status === now_.status ? wasShown.since : at,
-                  },
-                }),
-          };
+          row[layer] = keptBeside({ ...old, detail: now_.detail }, now_, at);
           continue;
         }
         if (!now_ || now_.status === "unknown") {
-          row[layer] = old ?? {
-            status: "unknown",
-            detail: now_?.detail ?? "never read",
-            since: at,
-          };
+          // Kept as last known, so an UNKNOWN is no change; what this reading
+          // shows is said beside it: the status page drew the kept "ok" green
+          // while the sweep read the layer UNKNOWN (an agent silent, a read
+          // failed). A circuit not read at all keeps its whole picture.
+          row[layer] = !old
+            ? { status: "unknown", detail: now_?.detail ?? "never read", since: at }
+            : now_ && old.status !== "unknown"
+              ? keptBeside(old, now_, at)
+              : old;
           continue;
         }
         if (old && old.status !== "unknown" && old.status !== now_.status) {

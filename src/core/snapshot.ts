@@ -23,12 +23,13 @@ export interface SnapshotCell {
   since: string;
   /**
    * What the latest reading shows, when `status` is kept from before for the
-   * memories that read it (an IPv6 state not understood beside IPv4
-   * carrying: the BGP row warns now, and IPv6's last up stays for the flap
-   * history and the prefix drop). The status page and `erwatch alerts` draw
-   * this one. Absent when the reading shows `status`.
+   * memories that read it: a layer it could not read or judge (UNKNOWN is no
+   * change), or an IPv6 state not understood beside IPv4 carrying (the BGP
+   * row warns now; IPv6's last up stays for the flap history and the prefix
+   * drop). The status page draws this one, naming the kept one as last
+   * known. Absent when the reading shows `status`.
    */
-  shown?: { status: LayerStatus; since: string };
+  shown?: { status: LayerStatus; detail: string; since: string };
 }
 
 /** The last route summary read that saw every neighbor of a path (of one family) Established. */

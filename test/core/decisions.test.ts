@@ -470,11 +470,12 @@ describe("diffSnapshot", () => {
       t3,
     );
     expect(blind.transitions).toEqual([]);
-    // The last known value and its time are kept.
+    // The last known value and its time are kept; what this reading shows is beside it.
     expect(blind.next.peerings.AzurePrivatePeering?.paths.secondary.provider).toEqual({
       status: "down",
       detail: "ARP table empty",
       since: t2.toISOString(),
+      shown: { status: "unknown", detail: "ARP read failed: throttled", since: t3.toISOString() },
     });
 
     const whole = diffSnapshot(
