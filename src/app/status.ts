@@ -82,7 +82,11 @@ export interface StatusAlert {
   nextAction: string;
   paths: PathName[];
   firstSeen: string | null;
-  /** firing: receivers were told; held: firing but silenced, inhibited or not yet notified; resolving: clearing. */
+  /**
+   * firing: receivers were told; held: firing but silenced, inhibited or not
+   * yet notified; resolving: clearing (its condition reads clean), its
+   * resolve not sent yet (hysteresis, or held by a silence or an inhibition).
+   */
   state: "firing" | "held" | "resolving";
   /** Its circuit is not being read (its subscription cannot be listed): held as it was, possibly old. */
   stale: boolean;
@@ -311,7 +315,9 @@ function alertRow(
     nextAction: condition.nextAction,
     paths: condition.paths,
     firstSeen: a.firstSeen,
-    state: a.phase === "resolving" ? "resolving" : a.notified ? "firing" : "held",
+    // Cleared with its resolve held (a silence, an inhibition): the receivers
+    // still hold it, but it is clearing, not firing, whatever they last heard.
+    state: a.phase !== "firing" ? "resolving" : a.notified ? "firing" : "held",
     stale: stale.has(a.circuitId.toLowerCase()),
     notReadSince: stale.get(a.circuitId.toLowerCase()) ?? null,
     ageMinutes: minutesBetween(a.firstSeen, now),

@@ -492,7 +492,10 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
       neutralise(shortPeering(a.peering ?? "circuit")),
       a.paths.length === 2 ? "both" : a.paths.join("+") || "-",
       a.owner,
-      a.silencedBy ? `silenced ${a.silencedBy}` : a.state,
+      // Held means silenced here; one told or clearing says so beside it.
+      a.silencedBy
+        ? `${a.state === "held" ? "" : `${a.state}, `}silenced ${a.silencedBy}`
+        : a.state,
     ]),
     width,
     (row, column, text) =>

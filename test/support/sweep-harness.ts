@@ -23,7 +23,7 @@ export interface HarnessOptions {
 }
 
 export async function sweepHarness(connectionString: string, options: HarnessOptions = {}) {
-  const { store } = await freshStore(connectionString);
+  const { store, prefix } = await freshStore(connectionString);
   const reader = new FakeReader();
   const sink = new InMemoryEventSink();
   const { logger, lines } = memoryLogger([], options.log ?? {});
@@ -65,7 +65,8 @@ export async function sweepHarness(connectionString: string, options: HarnessOpt
     };
   };
   /** Every log line the sweeps wrote, as pino JSON. */
-  return { store, reader, sink, sweeper, logger, run, sent, bothDown, lines };
+  /** `prefix`: its tables' ERWATCH_TABLE_PREFIX, for the CLI over the same state. */
+  return { store, prefix, reader, sink, sweeper, logger, run, sent, bothDown, lines };
 }
 
 export type Harness = Awaited<ReturnType<typeof sweepHarness>>;
