@@ -18,6 +18,7 @@ import { DEFAULT_ALERT_POLICY, type Silence } from "../core/policy.js";
 import type { ReadAges } from "../core/read-age.js";
 import { CLOCK_SKEW_MS, storedInstant } from "../core/instant.js";
 import { severityRank } from "../core/severity.js";
+import { sessionCarries } from "../core/path-analysis.js";
 import { STATUS_WORDS } from "../core/vocabulary.js";
 import {
   SNAPSHOT_LAYERS,
@@ -65,6 +66,7 @@ export interface StatusCircuit {
   peerings: {
     name: string;
     paths: Record<PathName, Record<SnapshotLayer, StatusCell>>;
+    /** IPv4 prefixes received, null while the path's session does not carry (down, or not read). */
     prefixes: Record<PathName, number | null>;
   }[];
 }
@@ -370,9 +372,8 @@ function statusCircuits(
       readAgeMinutes: minutesBetween(s.takenAt, now),
       // A quiet circuit's paths are read in rotation: this is how old its ARP and prefixes are.
       pathAgeMinutes: minutesBetween(s.reads?.oldestPathAt ?? null, now),
-      peerings: Object.entries(s.peerings).map(([name, p]) => ({
-        name,
-        paths: Object.fromEntries(
+      peerings: Object.entries(s.peerings).map(([name, p]) => {
+        const paths = Object.fromEntries(
           PATHS.map((path) => [
             path,
             Object.fromEntries(
@@ -382,9 +383,17 @@ function statusCircuits(
               ]),
             ),
           ]),
-        ) as StatusCircuit["peerings"][number]["paths"],
-        prefixes: { primary: p.prefixes.primary ?? null, secondary: p.prefixes.secondary ?? null },
-      })),
+        ) as StatusCircuit["peerings"][number]["paths"];
+        // The snapshot keeps a path's last count for the drop and the trend; a
+        // path whose session is down (or not read) receives none that is known.
+        const received = (path: PathName) =>
+          sessionCarries(paths[path].bgp) ? (p.prefixes[path] ?? null) : null;
+        return {
+          name,
+          paths,
+          prefixes: { primary: received("primary"), secondary: received("secondary") },
+        };
+      }),
     };
     return { ...c, worstStatus: worstStatus(c) };
   });

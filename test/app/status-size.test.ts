@@ -139,7 +139,10 @@ describe("what is in trouble among them is drawn in full", () => {
         );
     expect(privateRow).toContain('<span class="d">ARP table empty</span>');
     expect(privateRow).toMatch(/<span class="name">er-circuit-prod<\/span>/);
-    expect(privateRow).toMatch(/prefixes \d+ \/ \d+/);
+    // Both sessions down: nothing received, not the counts they had.
+    expect(privateRow).toContain('<span class="d">prefixes – / –</span>');
+    const microsoftRow = rows.find((r) => r.includes(`data-peering="MicrosoftPeering"`))!;
+    expect(microsoftRow).toMatch(/prefixes \d+ \/ \d+/);
     expect(rowsOf(html, "healthy-circuits", TROUBLED.down)).toEqual([]);
   });
 
