@@ -257,6 +257,21 @@ export function minutesBetween(from: string | null, now: Date): number | null {
   return Math.max(0, Math.floor((now.getTime() - at) / 60_000));
 }
 
+/**
+ * When the circuit was last read: its evaluation, or the last good read of its
+ * body when that is older. A sweep whose read of the circuit failed still
+ * records an evaluation (the picture kept as last read), and the page said
+ * "read 1 min ago" of a circuit not read for half an hour.
+ */
+function lastRead(s: Snapshot): string {
+  const body: unknown = s.reads?.circuitAt;
+  const bodyAt = storedInstant(body);
+  const takenAt = storedInstant(s.takenAt);
+  return typeof body === "string" && bodyAt !== null && takenAt !== null && bodyAt < takenAt
+    ? body
+    : s.takenAt;
+}
+
 /** Earliest first; a time not known before any, as it may be the earliest. */
 function earliestFirst(a: string | null, b: string | null): number {
   const x = storedInstant(a) ?? Number.NEGATIVE_INFINITY;
@@ -362,14 +377,14 @@ function statusCircuits(
     const c = {
       id: s.circuitId,
       name: s.circuitName,
-      lastReadAt: s.takenAt,
+      lastReadAt: lastRead(s),
       stale: stale.has(s.circuitId.toLowerCase()),
       reads: s.reads ?? null,
       providerState: s.providerState,
       provider: s.provider ?? null,
       peeringLocation: s.peeringLocation ?? null,
       worstSeverity: worstAlert.get(s.circuitId.toLowerCase()) ?? null,
-      readAgeMinutes: minutesBetween(s.takenAt, now),
+      readAgeMinutes: minutesBetween(lastRead(s), now),
       // A quiet circuit's paths are read in rotation: this is how old its ARP and prefixes are.
       pathAgeMinutes: minutesBetween(s.reads?.oldestPathAt ?? null, now),
       peerings: Object.entries(s.peerings).map(([name, p]) => {
