@@ -107,6 +107,12 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
         ? cell("down", statuses)
         : cell("n/a", `${statuses} (no gateway expected)`);
     }
+    case "unseen": {
+      const detail = `${wiring.connected} connected; ${wiring.unseen.map((c) => c.name).join(", ")} not in the list read per resource group (Resource Graph failed): not known`;
+      return expectGateway
+        ? cell("unknown", detail)
+        : cell("n/a", `${detail}; no gateway expected`);
+    }
     case "unsure": {
       const detail = `connection status not known (${wiring.connections.map((c) => `${c.name}: ${c.status ?? "not reported"}`).join(", ")})`;
       // Not expected: what it is decides nothing, so it is not a blind spot either.

@@ -59,7 +59,18 @@ export type GatewayAssessment =
   | { state: "elsewhere"; connections: []; authorizations: string[] }
   | { state: "not-connected"; connections: GatewayConnectionFacts[] }
   /** None connected, but one whose status says nothing (left out, Unknown, Updating) might be: neither up nor down. */
-  | { state: "unsure"; connections: GatewayConnectionFacts[] };
+  | { state: "unsure"; connections: GatewayConnectionFacts[] }
+  /**
+   * The list was read in part (Resource Graph failed: per resource group) and
+   * a connection seen Connected before is not in it: not known to be gone,
+   * nor to carry, whatever the connections seen report. Neither up nor down.
+   */
+  | {
+      state: "unseen";
+      connections: GatewayConnectionFacts[];
+      unseen: RememberedConnection[];
+      connected: number;
+    };
 
 /**
  * VNet gateway connections report a connection status; vWAN ones only a
@@ -105,6 +116,22 @@ export function connectionsOf(
  * says nothing is not lost (UNKNOWN); one whose gateway has another
  * connection to the circuit that is Connected was replaced, not lost.
  */
+/**
+ * The remembered connections a list read in part does not show, and whose
+ * gateway no Connected connection in it serves (that would be a replacement).
+ */
+export function unseenConnections(
+  connections: readonly GatewayConnectionFacts[],
+  remembered: readonly RememberedConnection[],
+): RememberedConnection[] {
+  const served = connections.filter(isConnected).map(gatewayOf);
+  return remembered.filter(
+    (r) =>
+      !connections.some((c) => sameId(c.id, r.id)) &&
+      !(r.gatewayId !== null && served.some((g) => g !== null && sameId(g, r.gatewayId!))),
+  );
+}
+
 export function lostConnections(
   connections: readonly GatewayConnectionFacts[],
   remembered: readonly RememberedConnection[],
@@ -133,6 +160,12 @@ export function assessGateway(
   const connected = connections.filter(isConnected).length;
   const lost = lostConnections(connections, context.remembered ?? [], gateway.partial === true);
   if (lost.length > 0) return { state: "lost", connections, lost, connected };
+  // A list read in part that misses one seen Connected before: neither "1
+  // connected" (green beside a DR hub not seen) nor "no connection" (a false
+  // Sev1 for a circuit wired only through another resource group).
+  const unseen =
+    gateway.partial === true ? unseenConnections(connections, context.remembered ?? []) : [];
+  if (unseen.length > 0) return { state: "unseen", connections, unseen, connected };
   if (connected > 0) return { state: "connected", connections, connected };
   if (connections.length === 0) {
     const inUse = (context.authorizations ?? []).filter((a) => same(a.useStatus, "InUse"));
