@@ -112,11 +112,6 @@ export function connectionsOf(
 }
 
 /**
- * The remembered connections that are not Connected now. One whose status
- * says nothing is not lost (UNKNOWN); one whose gateway has another
- * connection to the circuit that is Connected was replaced, not lost.
- */
-/**
  * The remembered connections a list read in part does not show, and whose
  * gateway no Connected connection in it serves (that would be a replacement).
  */
@@ -132,6 +127,11 @@ export function unseenConnections(
   );
 }
 
+/**
+ * The remembered connections that are not Connected now. One whose status
+ * says nothing is not lost (UNKNOWN); one whose gateway has another
+ * connection to the circuit that is Connected was replaced, not lost.
+ */
 export function lostConnections(
   connections: readonly GatewayConnectionFacts[],
   remembered: readonly RememberedConnection[],
