@@ -10,7 +10,7 @@ import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { evaluateCircuit } from "../../src/core/evaluate.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { circuitId } from "../support/estate/ids.js";
-import { editWire, estateOf, healthyCircuit } from "../support/estate/index.js";
+import { editWire, estateOf, healthyCircuit, metricsDip } from "../support/estate/index.js";
 import { readersPerTest } from "../support/data-plane-readers.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
@@ -50,8 +50,9 @@ function quietSecondary({ yearOne }: { yearOne: boolean }) {
 async function sweep(
   bundle: ReturnType<typeof healthyCircuit>,
   previous: Parameters<typeof evaluateCircuit>[1] = null,
+  state = estateOf(bundle),
 ) {
-  const { reader, dataPlane } = await readersOn(estateOf(bundle));
+  const { reader, dataPlane } = await readersOn(state);
   const id = circuitId(bundle.circuit);
   const got = (
     await dataPlane.readMetrics(
@@ -88,6 +89,54 @@ describe("metric points outside the window asked for", () => {
     expect(first.snapshot.lastCarriedAt?.["AzurePrivatePeering"]?.secondary ?? null).toBeNull();
     // The clean answer of the next sweep: the secondary never carried in it.
     expect(stops(await sweep(quietSecondary({ yearOne: false }), first.snapshot))).toEqual([]);
+  });
+});
+
+/**
+ * The primary carried nothing either way since 01:35 while the secondary
+ * carries; `future`: one minute of both directions dated `future` carrying 5 Mbit/s.
+ */
+function primaryQuiet(future: string | null) {
+  const bundle = healthyCircuit();
+  const state = estateOf(bundle);
+  state.monitor = { metricsDelayMinutes: 2 };
+  metricsDip(state, {
+    circuit: bundle.circuit.name,
+    path: "primary",
+    metrics: ["BitsInPerSecond", "BitsOutPerSecond"],
+    from: "2026-11-22T01:35:00.000Z",
+    to: "2026-11-22T02:10:00.000Z",
+    value: 0,
+  });
+  // The throughput call's primary series (value[0] BitsIn, value[1] BitsOut) gets one more minute.
+  if (future)
+    for (const m of [0, 1])
+      editWire(bundle.circuit, {
+        read: "metrics",
+        field: `value[${m}].timeseries[0].data[45]`,
+        value: { timeStamp: future, average: 5e6 },
+      });
+  return { bundle, state };
+}
+
+describe("a minute dated after the query's end", () => {
+  it("is left out however little after: one dated 02:06 for a query ending 02:00 read the stopped primary 'flowing' and paged nothing", async () => {
+    const quiet = primaryQuiet(null);
+    expect(stops(await sweep(quiet.bundle, null, quiet.state))).toEqual([
+      "Sev2 Link up but carrying nothing on the primary path of AzurePrivatePeering: BGP Established with prefixes, ~0 bits both ways (the other path still carries traffic)",
+    ]);
+    // Azure answers the timespan asked, aligned to the minute: a later minute is none of it.
+    // Before: kept (up to 10 minutes late was taken for clock skew), the capacity row read
+    // "in 0.5% · out 0.5%", no finding, and 02:06 was remembered as the last carried.
+    const odd = primaryQuiet("2026-11-22T02:06:00Z");
+    const result = await sweep(odd.bundle, null, odd.state);
+    expect(stops(result)).toEqual(stops(await sweep(quiet.bundle, null, quiet.state)));
+    expect(result.snapshot.lastCarriedAt?.["AzurePrivatePeering"]?.primary).toBe(
+      "2026-11-22T01:34:00.000Z",
+    );
+    expect(result.verdict.peerings[0]!.notes?.join("\n")).toMatch(
+      /BitsInPerSecond 5000000 for the primary path at 02:06 UTC: dated after the query's end/,
+    );
   });
 });
 

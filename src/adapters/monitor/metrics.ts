@@ -105,11 +105,14 @@ type Where = Pick<OddPoint, "metric" | "peering" | "path" | "peerServiceKey">;
 // left out (judged as the gap it is), not allowed to break the series later.
 // No value is Azure's gap; a value the metric cannot have (text, 250 %,
 // negative or absurd bits/s) is a gap too, and is named in `odd`.
-// A minute dated after the query's end (beyond clock skew) cannot be: kept, it
-// would read as the newest traffic and, remembered as "last carried", hold off
-// traffic-stopped until that date. Nor one dated before its start (a .NET
-// default 0001-01-01): kept, a path that never carried "last carried" in year
-// 1, and paged stopped for a billion minutes, every sweep.
+// Azure answers the timespan asked, in its own timestamps, aligned to the
+// minute: a minute dated after the query's end cannot be, however little
+// after (clock skew between erwatch and Azure moves what Azure holds, not the
+// span it answers). Kept, it read as the newest traffic: a stopped path
+// "flowing", and, remembered as "last carried", traffic-stopped held off a
+// window past that date. Nor one dated before its start (a .NET default
+// 0001-01-01): kept, a path that never carried "last carried" in year 1, and
+// paged stopped for a billion minutes, every sweep.
 const pointsOf = (
   ts: MetricsQueryResult["metrics"][number]["timeseries"][number],
   where: Where,
@@ -152,8 +155,8 @@ interface Parsed {
   failed: string | null;
 }
 
-/** How far outside the query's window a minute may be dated: clocks differ a little. */
-const CLOCK_SKEW_MS = 10 * 60_000;
+/** How far before the query's start a minute may be dated: its start, aligned down to the minute. */
+const GRAIN_MS = 60_000;
 
 function seriesOf(
   result: MetricsQueryResult,
@@ -161,8 +164,8 @@ function seriesOf(
   window: { from: Date; to: Date },
 ): Parsed {
   const span = {
-    earliestMs: window.from.getTime() - CLOCK_SKEW_MS,
-    latestMs: window.to.getTime() + CLOCK_SKEW_MS,
+    earliestMs: window.from.getTime() - GRAIN_MS,
+    latestMs: window.to.getTime(),
   };
   const out: MetricSeries[] = [];
   const globalReach: GlobalReachSeries[] = [];
