@@ -10,7 +10,13 @@ import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { evaluateCircuit } from "../../src/core/evaluate.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { circuitId } from "../support/estate/ids.js";
-import { editWire, estateOf, healthyCircuit, metricsDip } from "../support/estate/index.js";
+import {
+  editWire,
+  estateOf,
+  healthyCircuit,
+  metricsDip,
+  setTraffic,
+} from "../support/estate/index.js";
 import { readersPerTest } from "../support/data-plane-readers.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
@@ -156,6 +162,52 @@ describe("a 'last carried' kept from such a minute before it was dropped", () =>
       },
     } as typeof first.snapshot;
     expect(stops(await sweep(quietSecondary({ yearOne: false }), kept))).toEqual([]);
+  });
+});
+
+/**
+ * er-a and er-b asked for in one batch, and Azure answering er-b's entry
+ * under er-a's id: er-a answered twice, er-b not at all. er-a judged.
+ */
+async function answeredTwice(a: ReturnType<typeof healthyCircuit>) {
+  const b = healthyCircuit({ name: "er-b" });
+  editWire(b.circuit, { read: "metrics", field: "resourceid", value: circuitId(a.circuit) });
+  const { reader, dataPlane } = await readersOn(estateOf(a, b));
+  const ids = [a, b].map((x) => circuitId(x.circuit));
+  const got = await dataPlane.readMetrics(
+    ids.map((id) => ({ id, subscriptionId: a.circuit.subscriptionId, region: "westeurope" })),
+    options(),
+  );
+  const metrics = got.get(ids[0]!.toLowerCase())!;
+  const reading = await readingOf(reader, ids[0]!);
+  return { metrics, verdict: judge({ ...reading, dataPlane: { metrics } }).verdict };
+}
+
+describe("an answer that holds a circuit twice", () => {
+  it("the same entry twice is read once: its traffic is not doubled", async () => {
+    const { metrics, verdict } = await answeredTwice(healthyCircuit({ name: "er-a" }));
+    expect(metrics.ok).toBe(true);
+    // Before: "in 48% · out 18%", both entries' series summed per minute.
+    expect(verdict.peerings[0]!.paths.primary.capacity).toEqual({
+      status: "up",
+      detail: "in 24% · out 9% of 1 Gbps",
+    });
+  });
+
+  it("two different entries fail the circuit's read (UNKNOWN, named): another's traffic no longer hides its stopped primary", async () => {
+    const a = healthyCircuit({ name: "er-a" });
+    setTraffic(a.circuit, "AzurePrivatePeering", "primary", { inBps: 0, outBps: 0 });
+    const { metrics, verdict } = await answeredTwice(a);
+    expect(metrics).toMatchObject({
+      ok: false,
+      error: { kind: "malformed", call: "Microsoft.Insights/metrics/read" },
+    });
+    expect(metrics.ok ? "" : metrics.error.message).toMatch(
+      /Azure Monitor's answer has 2 different entries for this circuit/,
+    );
+    // Before: the other entry's 240 Mbps summed in, "up: in 24% · out 9%".
+    expect(verdict.peerings[0]!.paths.primary.capacity.status).toBe("unknown");
+    expect(verdict.failedReads.map((f) => f.call)).toContain("Microsoft.Insights/metrics/read");
   });
 });
 

@@ -217,6 +217,10 @@ function seriesOf(
   return { series: out, globalReach, odd, failed };
 }
 
+/** What an entry of the answer says of its circuit, to tell one sent twice from two that differ. */
+const contentOf = (entry: Parsed): string =>
+  JSON.stringify([entry.series, entry.globalReach, entry.odd, entry.failed]);
+
 export class MetricsReader {
   private readonly clients = new Map<string, MetricsClient>();
 
@@ -314,16 +318,21 @@ export class MetricsReader {
       const key = id.toLowerCase();
       const failed = results.find((r) => !r.ok);
       if (failed && !failed.ok) return { ok: false as const, error: failed.error };
-      const own = results.flatMap((r) =>
+      const entries = results.map((r) =>
         r.ok ? r.value.filter((v) => v.id.toLowerCase() === key) : [],
       );
       // An answer that leaves a circuit out has told nothing of it: not "no traffic".
-      const answered = results.every(
-        (r) => r.ok && r.value.some((v) => v.id.toLowerCase() === key),
-      );
-      const refused = answered
-        ? own.find((v) => v.failed !== null)?.failed
-        : "Azure Monitor's answer has no entry for this circuit";
+      const answered = entries.every((e) => e.length > 0);
+      // One that answers it twice: the same twice is once (summed, its traffic
+      // read double); two different answers cannot both be its minutes, and
+      // summed, one path's traffic hid the other's stop.
+      const twice = entries.find((e) => new Set(e.map(contentOf)).size > 1);
+      const own = entries.flatMap((e) => e.slice(0, 1));
+      const refused = !answered
+        ? "Azure Monitor's answer has no entry for this circuit"
+        : twice
+          ? `Azure Monitor's answer has ${twice.length} different entries for this circuit`
+          : own.find((v) => v.failed !== null)?.failed;
       if (!refused) return { ok: true as const, own };
       const error = toReadFailure(new MetricsQueryFailed(refused), {
         call: ARM_OPERATIONS.metricsBatch,
