@@ -279,13 +279,26 @@ describe("Azure Monitor metrics, in batches", () => {
       /metrics of 1 circuit/,
     ],
     [
+      // Read as no data before: its capacity row UNKNOWN every sweep, no monitoring-blind.
+      "an entry without a metric asked for",
+      [{ read: "metrics", field: "value[1]", remove: true }],
+      "malformed",
+      /ArpAvailability: not in Azure Monitor's answer for this circuit/,
+    ],
+    [
+      "an entry without any metric",
+      [{ read: "metrics", field: "value", value: [] }],
+      "malformed",
+      /BgpAvailability: not in Azure Monitor's answer for this circuit/,
+    ],
+    [
       "an answer that leaves the circuit out",
       [{ read: "metrics", field: "resourceid", value: "/subscriptions/x/elsewhere" }],
       "malformed",
       /no entry for this circuit/,
     ],
   ] as const)(
-    "one circuit's entry the SDK cannot take (%s) fails that circuit only, never the others of its batch",
+    "one circuit's entry that cannot be read (%s) fails that circuit only, never the others of its batch",
     async (_, edits, kind, message) => {
       const odd = healthyCircuit({ name: "er-odd" });
       const fine = [healthyCircuit({ name: "er-fine-1" }), healthyCircuit({ name: "er-fine-2" })];

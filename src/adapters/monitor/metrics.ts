@@ -171,9 +171,11 @@ function seriesOf(
   const globalReach: GlobalReachSeries[] = [];
   const odd: OddPoint[] = [];
   let failed: string | null = null;
+  const answered = new Set<AnyMetric>();
   for (const metric of result.metrics) {
     const name = metricNameOf(metric, wanted);
     if (!name) continue;
+    answered.add(name);
     // Azure Monitor answers the batch and fails one resource's metric (a
     // circuit deleted since the listing): that circuit's reading fails, never
     // the batch's other 49.
@@ -214,6 +216,12 @@ function seriesOf(
       });
     }
   }
+  // A metric asked for and not in the entry has told nothing, as a circuit left
+  // out of the answer has: read as no data, its path's capacity stayed UNKNOWN
+  // every sweep and nobody was told (Azure sends a metric without data as one
+  // with no series, which is a gap).
+  const missing = wanted.find((w) => !answered.has(w));
+  if (missing) failed ??= `${missing}: not in Azure Monitor's answer for this circuit`;
   return { series: out, globalReach, odd, failed };
 }
 
