@@ -165,6 +165,53 @@ describe("a 'last carried' kept from such a minute before it was dropped", () =>
   });
 });
 
+describe("an answer at another grain than the minute asked for", () => {
+  it("fails the circuit's read naming the grain: at five minutes a stopped primary was UNKNOWN every sweep and nobody was told", async () => {
+    const { bundle, state } = primaryQuiet(null);
+    // Every call's entry as Azure sends PT5M: one point per five minutes (01:15, 01:20, …).
+    const dropped = Array.from({ length: 45 }, (_, i) => 44 - i).filter((i) => i % 5 !== 0);
+    editWire(
+      bundle.circuit,
+      { read: "metrics", field: "interval", value: "PT5M" },
+      ...[0, 1].flatMap((m) =>
+        [0, 1].flatMap((ts) =>
+          dropped.map((i) => ({
+            read: "metrics" as const,
+            field: `value[${m}].timeseries[${ts}].data[${i}]`,
+            remove: true,
+          })),
+        ),
+      ),
+    );
+    const { reader, dataPlane } = await readersOn(state);
+    const id = circuitId(bundle.circuit);
+    const got = (
+      await dataPlane.readMetrics(
+        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
+        options(),
+      )
+    ).get(id.toLowerCase())!;
+    // Before: read as minutes, the primary "throughput data for 3 of the last 15 minutes",
+    // no finding and no failed read, so no monitoring-blind however long it lasted.
+    expect(got).toMatchObject({
+      ok: false,
+      error: { kind: "malformed", call: "Microsoft.Insights/metrics/read" },
+    });
+    expect(got.ok ? "" : got.error.message).toMatch(
+      /answered one point per PT5M, not one per minute \(PT1M\) as asked/,
+    );
+    const { verdict } = judge({ ...(await readingOf(reader, id)), dataPlane: { metrics: got } });
+    expect(verdict.failedReads.map((f) => f.call)).toContain("Microsoft.Insights/metrics/read");
+  });
+
+  it("PT60S is the minute", async () => {
+    const bundle = healthyCircuit();
+    editWire(bundle.circuit, { read: "metrics", field: "interval", value: "PT60S" });
+    const result = await sweep(bundle);
+    expect(result.verdict.peerings[0]!.paths.primary.capacity.status).toBe("up");
+  });
+});
+
 /**
  * er-a and er-b asked for in one batch, and Azure answering er-b's entry
  * under er-a's id: er-a answered twice, er-b not at all. er-a judged.

@@ -158,6 +158,27 @@ interface Parsed {
 /** How far before the query's start a minute may be dated: its start, aligned down to the minute. */
 const GRAIN_MS = 60_000;
 
+/** An ISO 8601 duration of hours, minutes and seconds ("PT1M", "PT60S") in ms; NaN otherwise. */
+function durationMs(text: string): number {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/i.exec(text.trim());
+  if (!m || (!m[1] && !m[2] && !m[3])) return Number.NaN;
+  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+}
+
+/**
+ * Every judgement counts minutes (a window's coverage, its quiet, its
+ * lowest load): an answer at another grain than the minute asked for is not
+ * one erwatch can read. At five minutes a stopped path had "throughput data
+ * for 3 of the last 15 minutes", UNKNOWN every sweep, and nobody was told.
+ * Null when the grain is the minute, or not said.
+ */
+function grainRefused(granularity: unknown): string | null {
+  if (granularity === undefined || granularity === null) return null;
+  if (typeof granularity === "string" && durationMs(granularity) === 60_000) return null;
+  const said = typeof granularity === "string" ? granularity : JSON.stringify(granularity);
+  return `answered one point per ${said}, not one per minute (PT1M) as asked`;
+}
+
 function seriesOf(
   result: MetricsQueryResult,
   wanted: AnyMetric[],
@@ -170,7 +191,7 @@ function seriesOf(
   const out: MetricSeries[] = [];
   const globalReach: GlobalReachSeries[] = [];
   const odd: OddPoint[] = [];
-  let failed: string | null = null;
+  let failed = grainRefused(result.granularity);
   const answered = new Set<AnyMetric>();
   for (const metric of result.metrics) {
     const name = metricNameOf(metric, wanted);
