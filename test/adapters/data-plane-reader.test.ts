@@ -345,6 +345,51 @@ describe("Azure Monitor metrics, in batches", () => {
       error: { kind: "throttled", call: "Microsoft.Insights/metrics/read" },
     });
   });
+
+  it("a 429 asking for longer than erwatch waits (Retry-After 120 s) is throttled at once, not waited out to the call's deadline", async () => {
+    const bundle = healthyCircuit();
+    // The SDK's retries on, as in production; the deadline short, so the old wait ends soon.
+    const { estate, dataPlane } = await readersOn(estateOf(bundle), {
+      ARM_MAX_RETRIES: "2",
+      ARM_TIMEOUT_MS: "2000",
+    });
+    estate.addFault({
+      match: { operation: "metricsBatch" },
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 120 },
+    });
+    const id = circuitId(bundle.circuit);
+    const got = (
+      await dataPlane.readMetrics(
+        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
+        options(),
+      )
+    ).get(id.toLowerCase())!;
+    // Before: the SDK slept the 120 s, the call held a Monitor slot to its deadline and
+    // failed as a timeout ("Azure did not answer in time"), which a deep read asks again.
+    expect(got).toMatchObject({
+      ok: false,
+      error: { kind: "throttled", call: "Microsoft.Insights/metrics/read", statusCode: 429 },
+    });
+    expect(estate.requests.filter((r) => r.operation === "metricsBatch")).toHaveLength(2);
+  });
+
+  it("a 429 asking for a short wait is still waited out and asked again", async () => {
+    const bundle = healthyCircuit();
+    const { estate, dataPlane } = await readersOn(estateOf(bundle), { ARM_MAX_RETRIES: "2" });
+    estate.addFault({
+      match: { operation: "metricsBatch" },
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 0 },
+      times: 2,
+    });
+    const id = circuitId(bundle.circuit);
+    const got = (
+      await dataPlane.readMetrics(
+        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
+        options(),
+      )
+    ).get(id.toLowerCase())!;
+    expect(got.ok).toBe(true);
+  });
 });
 
 describe("Global Reach throughput", () => {
@@ -772,6 +817,22 @@ describe("Connection Monitor", () => {
         missingPermission: "Microsoft.OperationalInsights/workspaces/query/read",
       },
     });
+  });
+
+  it("Log Analytics' 429 asking for longer than erwatch waits is throttled at once, not waited out to the call's deadline", async () => {
+    const bundle = healthyCircuit();
+    withConnectionMonitor(bundle);
+    const { estate, reader, dataPlane } = await readersOn(estateOf(bundle), {
+      ARM_MAX_RETRIES: "2",
+      ARM_TIMEOUT_MS: "2000",
+    });
+    estate.addFault({
+      match: { operation: "queryLogs" },
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 120 },
+    });
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    expect(got).toMatchObject({ ok: false, error: { kind: "throttled", statusCode: 429 } });
   });
 
   it("a workspace that did not answer is asked once a sweep, not once a circuit; the next sweep asks again", async () => {

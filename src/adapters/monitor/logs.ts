@@ -19,6 +19,7 @@ import type { Reading } from "../../core/model.js";
 import type { ArmClientOptions } from "../arm/clients.js";
 import { WORKSPACE_OPERATIONS } from "../arm/operations.js";
 import type { MonitorCall } from "./call.js";
+import { boundedRetryAfterPolicy } from "./retry-after.js";
 
 export interface LogsReaderConfig {
   endpoint: string;
@@ -253,6 +254,10 @@ export class LogsReader {
       ({ LogsQueryClient, LogsQueryResultStatus }) => ({
         client: new LogsQueryClient(this.credential, {
           ...this.options.pipeline,
+          additionalPolicies: [
+            ...(this.options.pipeline?.additionalPolicies ?? []),
+            { policy: boundedRetryAfterPolicy(), position: "perRetry" },
+          ],
           endpoint: this.config.endpoint,
           credentials: { scopes: [this.config.scope] },
           retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: 10_000 },

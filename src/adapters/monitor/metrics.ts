@@ -27,6 +27,7 @@ import type { ArmClientOptions } from "../arm/clients.js";
 import { toReadFailure } from "../arm/errors.js";
 import { ARM_OPERATIONS } from "../arm/operations.js";
 import type { MonitorCall } from "./call.js";
+import { boundedRetryAfterPolicy } from "./retry-after.js";
 import { counted } from "../../core/text.js";
 
 export const CIRCUIT_NAMESPACE = "Microsoft.Network/expressRouteCircuits";
@@ -266,6 +267,10 @@ export class MetricsReader {
     if (!client) {
       client = new MetricsClient(endpoint, this.credential, {
         ...this.options.pipeline,
+        additionalPolicies: [
+          ...(this.options.pipeline?.additionalPolicies ?? []),
+          { policy: boundedRetryAfterPolicy(), position: "perRetry" },
+        ],
         credentials: { scopes: [this.config.scope] },
         retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: 10_000 },
         userAgentOptions: { userAgentPrefix: "erwatch" },
