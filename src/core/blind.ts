@@ -34,12 +34,17 @@ function logAnalyticsAction(failure: ReadFailure): string | null {
   }
 }
 
+const METRICS = /^Microsoft\.Insights\/metrics\//i;
+
 /** A Connection Monitor not found is the tag's, not a circuit removed. */
 const CONNECTION_MONITORS = /\/networkWatchers\/connectionMonitors\/read$/i;
 
 function nextActionFor(failure: ReadFailure, subscriptionId: string): string {
   const logs = LOG_ANALYTICS.test(failure.call) ? logAnalyticsAction(failure) : null;
   if (logs) return logs;
+  // The metrics batch has its own throttle: ARM_CONCURRENCY does not pace it.
+  if (failure.kind === "throttled" && METRICS.test(failure.call))
+    return "Azure Monitor is throttling erwatch's metrics batch calls (its own limit, apart from the ARM reads'): lengthen SWEEP_SCHEDULE, and look for other tools querying the subscription's metrics. The layers ARM reads are still judged; only capacity and traffic-stopped wait.";
   if (failure.kind === "not-found" && CONNECTION_MONITORS.test(failure.call))
     return `Fix the circuit's ${TAGS.connectionMonitor} tag: it names a Connection Monitor its region's Network Watcher does not have (renamed, deleted, or misspelt). Name the monitor as it is now, or give its resource id; the evidence lists the monitors there. The circuit is still watched; only that monitor's tests are not read.`;
   switch (failure.kind) {

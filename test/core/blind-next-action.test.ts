@@ -77,6 +77,17 @@ describe("monitoring-blind's next action follows the call that failed", () => {
       never: [/ERWATCH_CIRCUITS/, /erwatch:ignore/],
     },
     {
+      name: "Azure Monitor metrics 429: its own throttle, not ARM's",
+      failure: {
+        kind: "throttled",
+        call: "Microsoft.Insights/metrics/read",
+        target: "metrics of 50 circuits in westeurope",
+        statusCode: 429,
+      },
+      says: [/Azure Monitor is throttling/, /SWEEP_SCHEDULE/],
+      never: [/Azure Resource Manager is throttling/, /ARM_CONCURRENCY/],
+    },
+    {
       name: "an ARM 404 keeps its words",
       failure: { kind: "not-found", call: CIRCUIT, target: "circuit er-1" },
       says: [/ERWATCH_CIRCUITS/],
