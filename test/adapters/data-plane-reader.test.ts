@@ -292,6 +292,19 @@ describe("Azure Monitor metrics, in batches", () => {
       /BgpAvailability: not in Azure Monitor's answer for this circuit/,
     ],
     [
+      // Left out series by series before: no data, UNKNOWN every sweep, no monitoring-blind.
+      "every series with a dimension renamed (DeviceRole and Peer to Role)",
+      [0, 1].flatMap((m) =>
+        [0, 1].map((ts) => ({
+          read: "metrics",
+          field: `value[${m}].timeseries[${ts}].metadatavalues[1].name`,
+          value: { value: "Role", localizedValue: "Role" },
+        })),
+      ),
+      "malformed",
+      /BgpAvailability: no series says which peering and path it is \(PeeringType=Private, Role=Primary-IPv4\)/,
+    ],
+    [
       "an answer that leaves the circuit out",
       [{ read: "metrics", field: "resourceid", value: "/subscriptions/x/elsewhere" }],
       "malformed",

@@ -305,6 +305,23 @@ describe("odd answers taken as meant", () => {
   });
 });
 
+describe("a series that says no path erwatch knows", () => {
+  it("beside series that do, is only left out: the circuit's read stands", async () => {
+    const bundle = healthyCircuit();
+    editWire(bundle.circuit, {
+      read: "metrics",
+      field: "value[0].timeseries[1].metadatavalues[1].value",
+      value: "Tertiary",
+    });
+    const result = await sweep(bundle);
+    const paths = result.verdict.peerings[0]!.paths;
+    expect(paths.primary.capacity.status).toBe("up");
+    // BitsIn of the secondary is the one left out: its throughput is not known, and nothing pages.
+    expect(paths.secondary.capacity.status).toBe("unknown");
+    expect(result.verdict.findings).toEqual([]);
+  });
+});
+
 describe("a refusal of the whole batch", () => {
   it("a 400 Azure Monitor gives every call (a filter or api-version it no longer takes) costs one call per call, not one per circuit", async () => {
     const bundles = Array.from({ length: 20 }, (_, i) => healthyCircuit({ name: `er-${i}` }));

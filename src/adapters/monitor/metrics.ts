@@ -159,6 +159,12 @@ interface Parsed {
 /** How far before the query's start a minute may be dated: its start, aligned down to the minute. */
 const GRAIN_MS = 60_000;
 
+/** A series' dimensions in words, for a failure that names them ("PeeringType=Private, Role=Primary"). */
+function dimensionsOf(ts: MetricsQueryResult["metrics"][number]["timeseries"][number]): string {
+  const said = (ts.metadatavalues ?? []).map((m) => `${String(m.name)}=${String(m.value)}`);
+  return said.length > 0 ? said.join(", ").slice(0, 200) : "no dimensions";
+}
+
 /** An ISO 8601 duration of hours, minutes and seconds ("PT1M", "PT60S") in ms; NaN otherwise. */
 function durationMs(text: string): number {
   const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/i.exec(text.trim());
@@ -205,11 +211,16 @@ function seriesOf(
       failed ??= `${name}: ${metric.errorCode} ${metric.errorMessage ?? ""}`.trim();
       continue;
     }
+    // How many series say which path (or Global Reach connection) they are; the first one's dimensions.
+    let placed = 0;
+    let firstSaid: string | null = null;
     for (const ts of metric.timeseries ?? []) {
       const dims = new Map((ts.metadatavalues ?? []).map((m) => [squash(m.name), m.value]));
+      firstSaid ??= dimensionsOf(ts);
       if (name === "GlobalReachBitsInPerSecond" || name === "GlobalReachBitsOutPerSecond") {
         const peerServiceKey = dims.get("peeredcircuitskey");
-        if (typeof peerServiceKey === "string" && peerServiceKey !== "")
+        if (typeof peerServiceKey === "string" && peerServiceKey !== "") {
+          placed += 1;
           globalReach.push({
             peerServiceKey,
             metric: name,
@@ -220,12 +231,14 @@ function seriesOf(
               span,
             ),
           });
+        }
         continue;
       }
       const peering = peeringOf(dims.get("peeringtype"));
       const peer = dims.get("peer");
       const path = pathOf(peer ?? dims.get("devicerole"));
       if (!peering || !path) continue;
+      placed += 1;
       // The BGP layer is judged on the IPv4 sessions; an IPv6 peer's availability is not the path's.
       if (squash(peer).includes("ipv6")) continue;
       // Traffic comes per path (DeviceRole), availability per IPv4 peer (above): one
@@ -237,6 +250,11 @@ function seriesOf(
         points: pointsOf(ts, { metric: name, peering, path }, odd, span),
       });
     }
+    // Dimensions renamed, or values erwatch cannot place: every series of the
+    // metric left out read as no data, its capacity row UNKNOWN every sweep,
+    // told to nobody. One stray series beside placed ones is only left out.
+    if (placed === 0 && firstSaid !== null)
+      failed ??= `${name}: no series says which peering and path it is (${firstSaid})`;
   }
   // A metric asked for and not in the entry has told nothing, as a circuit left
   // out of the answer has: read as no data, its path's capacity stayed UNKNOWN
