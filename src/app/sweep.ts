@@ -41,8 +41,6 @@ import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
 export type { KeyDecision } from "./record-circuit.js";
 
-/** Azure's metrics arrive 1–3 minutes late: a dip that late still counts as news. */
-const METRIC_DELAY_MINUTES = 3;
 export type { DeepReadRun } from "./deep-read.js";
 
 export interface SweepDeps {
@@ -298,16 +296,15 @@ export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
   const clock = deps.clock ?? (() => new Date());
   const interval = deps.policy.alerts.sweepIntervalMinutes;
-  // Azure Monitor is the cheap signal when it is read: a dip since about the last sweep, or
-  // what the data-plane families would alert on, judged by the deep read's thresholds.
+  // Azure Monitor is the cheap signal when it is read: a dip since the last sweep, or what
+  // the data-plane families would alert on, judged by the deep read's thresholds. A dip is
+  // looked back for as late as Azure may deliver it (the staleness the judgements accept):
+  // at 3 minutes, a one-minute dip delivered 5 late fell between two sweeps' look-backs.
+  const dataPlanePolicy = deps.policy.classify.dataPlane ?? DEFAULT_DATA_PLANE_POLICY;
   const signals =
     deps.signals ??
     (deps.dataPlane
-      ? metricSignals(
-          deps.dataPlane,
-          interval + METRIC_DELAY_MINUTES,
-          deps.policy.classify.dataPlane ?? DEFAULT_DATA_PLANE_POLICY,
-        )
+      ? metricSignals(deps.dataPlane, interval + dataPlanePolicy.staleMinutes, dataPlanePolicy)
       : undefined);
   const planDeps = { ...deps, intervalMinutes: interval, ...(signals ? { signals } : {}) };
 

@@ -13,6 +13,7 @@ import {
   carrierDown,
   estateOf,
   healthyCircuit,
+  metricsDip,
   setProviderState,
   type RecordedRequest,
   type SimCircuit,
@@ -139,6 +140,31 @@ describe("the cheap tier every sweep, deep reads where they tell something", () 
     // One metrics batch per sweep serves every circuit (its two calls: availability
     // split by peer, throughput by device role); none again for the one read deep.
     expect(requests.filter((r) => r.path.endsWith("/metrics:getBatch"))).toHaveLength(2);
+  });
+
+  it("a one-minute session dip Azure Monitor delivers 5 minutes late still sends the circuit deep: it fell between two sweeps' look-backs", async () => {
+    const e = await estate(12, { SWEEP_MAX_READ_AGE_MINUTES: "60" });
+    // Azure's pipeline 5 minutes late (within the 10 minutes erwatch takes data as fresh).
+    e.w.estate.state.monitor = { metricsDelayMinutes: 5 };
+    metricsDip(e.w.estate.state, {
+      circuit: "er-05",
+      peering: PRIVATE,
+      path: "primary",
+      metrics: ["BgpAvailability"],
+      from: new Date(T0 + 11 * MIN).toISOString(),
+      to: new Date(T0 + 12 * MIN).toISOString(),
+      value: 0,
+    });
+    const signalled: number[] = [];
+    for (const m of [0, 5, 10, 15, 20, 25, 30]) {
+      const { result } = await e.at(m);
+      if (result.plan.deep.some((d) => d.name === "er-05" && d.reason === "signal"))
+        signalled.push(m);
+    }
+    // Before: each sweep looked back 8 minutes (its interval and 3 of lateness), so the
+    // 01:11 minute, not there at 01:15 (Azure had up to 01:10) and before 01:12 at 01:20,
+    // was in no sweep's look-back and never sent er-05 deep.
+    expect(signalled[0]).toBe(20);
   });
 
   it("keeps how old each reading is with the snapshot, for the status page", async () => {
