@@ -265,7 +265,7 @@ function seriesOf(
   return { series: out, globalReach, odd, failed };
 }
 
-/** What an entry of the answer says of its circuit, to tell one sent twice from two that differ. */
+/** What an entry of the answer says of its circuit, to tell one sent twice from two that differ (only then: it copies every minute). */
 const contentOf = (entry: Parsed): string =>
   JSON.stringify([entry.series, entry.globalReach, entry.odd, entry.failed]);
 
@@ -378,7 +378,7 @@ export class MetricsReader {
       // One that answers it twice: the same twice is once (summed, its traffic
       // read double); two different answers cannot both be its minutes, and
       // summed, one path's traffic hid the other's stop.
-      const twice = entries.find((e) => new Set(e.map(contentOf)).size > 1);
+      const twice = entries.find((e) => e.length > 1 && new Set(e.map(contentOf)).size > 1);
       const own = entries.flatMap((e) => e.slice(0, 1));
       const refused = !answered
         ? "Azure Monitor's answer has no entry for this circuit"
