@@ -67,7 +67,7 @@ export function metricSignals(
         // Judged as the deep read judges it: a minute the circuit cannot carry hides no stop.
         const sane = withoutImpossibleThroughput(reading.value, circuit.bandwidthMbps, circuit);
         const signal = [
-          metricsSignal(sane, now, windowMinutes),
+          metricsSignal(sane, now, windowMinutes, circuit.peerings),
           dataPlaneSignal(sane, circuit, policy, now),
         ].filter((s) => s !== null);
         if (signal.length > 0) troubled.set(key, signal.join("; "));

@@ -8,7 +8,7 @@ import type { CircuitTarget, DataPlaneReader } from "../../src/app/ports.js";
 import type { CircuitMetrics, MetricSeries } from "../../src/core/dataplane/facts.js";
 import { DEFAULT_DATA_PLANE_POLICY } from "../../src/core/dataplane/policy.js";
 import type { Reading } from "../../src/core/model.js";
-import { circuitReading, CIRCUIT_ID } from "../support/readings.js";
+import { circuitReading, CIRCUIT_ID, peering } from "../support/readings.js";
 
 const NOW = new Date("2026-12-01T03:00:00.000Z");
 const at = (ago: number) => new Date(NOW.getTime() - ago * 60_000).toISOString();
@@ -103,5 +103,47 @@ describe("the cheap signal of an ExpressRoute Direct circuit past twice its band
 
   it("sends a provider circuit nowhere: past twice its bandwidth is Azure Monitor's error", async () => {
     expect(await signalOf(busy())).toBeUndefined();
+  });
+});
+
+describe("the cheap signal of an availability dip", () => {
+  /** BgpAvailability of `peering`'s primary at `value` for the last 44 minutes; the private peering's traffic flowing. */
+  const availability = (peering: string, value: number): CircuitMetrics => ({
+    from: at(45),
+    to: NOW.toISOString(),
+    series: [
+      {
+        metric: "BgpAvailability",
+        peering,
+        path: "primary",
+        points: Array.from({ length: 44 }, (_, i) => ({ at: at(45 - i), value })),
+      },
+      ...(["BitsInPerSecond", "BitsOutPerSecond"] as const).flatMap((metric) =>
+        (["primary", "secondary"] as const).map((path) => ({
+          metric,
+          peering: "AzurePrivatePeering",
+          path,
+          points: Array.from({ length: 44 }, (_, i) => ({ at: at(45 - i), value: 240e6 })),
+        })),
+      ),
+    ],
+  });
+  const withMicrosoft = (state: string) => ({
+    peerings: [
+      peering(),
+      peering({ name: "MicrosoftPeering", peeringType: "MicrosoftPeering", state }),
+    ],
+  });
+
+  it("on an Enabled peering sends the circuit to a deep read", async () => {
+    expect(await signalOf(availability("MicrosoftPeering", 0), withMicrosoft("Enabled"))).toMatch(
+      /BgpAvailability 0 % on MicrosoftPeering primary/,
+    );
+  });
+
+  it("on a peering the listing shows Disabled says nothing: its session is down by design, and it sent the circuit deep every sweep", async () => {
+    expect(
+      await signalOf(availability("MicrosoftPeering", 0), withMicrosoft("Disabled")),
+    ).toBeUndefined();
   });
 });

@@ -22,16 +22,25 @@ import { bps } from "./series.js";
 
 const AVAILABILITY = new Set(["BgpAvailability", "ArpAvailability"]);
 
-/** The lowest BGP / ARP availability under 100 % in the last `windowMinutes`, in words; null when none. */
+/**
+ * The lowest BGP / ARP availability under 100 % in the last `windowMinutes`,
+ * in words; null when none. Only of `peerings` when known (the listing's
+ * Enabled ones, as the deep read judges): a peering disabled on purpose has
+ * its sessions down for good, and sent the circuit deep every sweep; one
+ * disabled by mistake is a change the listing shows.
+ */
 export function metricsSignal(
   metrics: CircuitMetrics,
   now: Date,
   windowMinutes: number,
+  peerings: readonly string[] | null = null,
 ): string | null {
   const from = now.getTime() - windowMinutes * 60_000;
+  const judged = peerings && new Set(peerings.map((p) => p.toLowerCase()));
   let worst: { text: string; value: number } | null = null;
   for (const s of metrics.series) {
     if (!AVAILABILITY.has(s.metric)) continue;
+    if (judged && !judged.has(s.peering.toLowerCase())) continue;
     for (const p of s.points) {
       const at = Date.parse(p.at);
       if (p.value === null || !Number.isFinite(p.value) || !(at >= from) || p.value >= 100)
