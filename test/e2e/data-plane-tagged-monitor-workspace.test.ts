@@ -19,6 +19,9 @@ import {
   withConnectionMonitor,
 } from "../support/estate/index.js";
 import { readersPerTest } from "../support/data-plane-readers.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { evaluateCircuit } from "../../src/core/evaluate.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
 const { judgedEndToEnd, readersOn, readingOf, options } = readersPerTest(NOW);
@@ -108,6 +111,44 @@ describe("a monitor named by tag with erwatch:workspace", () => {
         message: expect.stringMatching(/is not there, nor is the monitor/),
       },
     });
+  });
+
+  // The documented way to read a monitor of a subscription erwatch does not
+  // watch: its resource id and the workspace its results are in. erwatch's
+  // role may not reach that subscription's Network Watcher at all; the
+  // look-up must not blind a circuit read so before it was added.
+  it("a resource id in a subscription whose Network Watcher erwatch may not list is read by the tags, and its Fail pages", async () => {
+    const OTHER = "00000000-0000-0000-0000-0000000000c3";
+    const bundle = healthyCircuit();
+    const monitor = withConnectionMonitor(bundle, [FAILING]);
+    monitor.subscriptionId = OTHER;
+    monitor.location = "northeurope";
+    const id = `/subscriptions/${OTHER}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_northeurope/connectionMonitors/${monitor.name}`;
+    bundle.circuit.tags = { "erwatch:connection-monitor": id, "erwatch:workspace": WORKSPACE_ID };
+    const { estate, reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    estate.addFault({
+      match: { operation: "listConnectionMonitors", subscription: OTHER },
+      behaviour: { kind: "status", status: 403 },
+    });
+    const got = await dataPlane.readEndToEnd(reading, options());
+    expect(
+      estate.requests.some((r) => r.operation === "listConnectionMonitors" && r.status === 403),
+    ).toBe(true);
+    expect(got).toMatchObject({
+      ok: true,
+      value: { monitors: [{ id, name: monitor.name, how: "tagged" }] },
+    });
+    const { verdict } = evaluateCircuit(
+      { ...reading, dataPlane: { endToEnd: got! } },
+      null,
+      [],
+      [],
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      NOW,
+    );
+    expect(verdict.findings.map((f) => `${f.code} ${f.severity}`)).toContain("e2e-fail Sev1");
+    expect(verdict.findings.map((f) => f.code)).not.toContain("monitoring-blind");
   });
 
   // That tag says where its results are: a monitor erwatch cannot read from

@@ -331,9 +331,12 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
         if (!watcher || apart.has(n) || monitors.some((m) => isNamed(n, m))) continue;
         apart.add(n);
         const got = await monitorsOfWatcher(arm, watcher.subscriptionId, watcher, options);
-        // Its Network Watcher gone: so is the monitor.
-        if (!got.ok && got.error.kind !== "not-found") return failedLike(got);
-        if (got.ok && mightBe(n, got.value.odd)) asTagged.push(n);
+        // Its Network Watcher gone: so is the monitor. Not listed for another
+        // reason (a subscription erwatch's role does not reach, the very case
+        // the id and the workspace tag are for; a throttle): read as the tags
+        // say, as before the look-up, whose failure blinded its end to end.
+        if (!got.ok && got.error.kind !== "not-found") asTagged.push(n);
+        else if (got.ok && mightBe(n, got.value.odd)) asTagged.push(n);
         else if (got.ok && got.value.monitors.some((m) => isNamed(n, m)))
           monitors.push(...got.value.monitors.filter((m) => isNamed(n, m)));
         else missing.push(missingById(n, watcher, got.ok ? got.value.monitors : null));

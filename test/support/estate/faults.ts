@@ -16,6 +16,8 @@ export interface FaultTarget {
   lroOperation?: LroOperationName;
   /** metricsBatch: the metric names asked for. */
   metrics?: readonly string[];
+  /** The subscription the request's path is under. */
+  subscription?: string;
 }
 
 export type AnswerFault = Exclude<FaultBehaviour, { kind: "slow" }>;
@@ -53,6 +55,7 @@ function matches(fault: Fault, target: FaultTarget): boolean {
     optionalMatch(m.circuit, target.circuit) &&
     optionalMatch(m.peering, target.peering) &&
     optionalMatch(m.path, target.devicePath) &&
+    optionalMatch(m.subscription, target.subscription) &&
     (m.lroOperation === undefined || m.lroOperation === target.lroOperation) &&
     (m.metric === undefined || (target.metrics ?? []).some((n) => sameName(n, m.metric!)))
   );

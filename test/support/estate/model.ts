@@ -294,6 +294,8 @@ export interface FaultMatch {
   lroOperation?: LroOperationName;
   /** Only for metricsBatch: a call that asks for this metric (e.g. the Global Reach call alone). */
   metric?: string;
+  /** A request under this subscription (its path's /subscriptions/{id}). */
+  subscription?: string;
 }
 
 export type FaultBehaviour =

@@ -265,8 +265,10 @@ export async function startEstate(
         const found = findConnection(estate.state, route);
         return found ? { operation, circuit: circuitNameOf(found.circuitId) } : { operation };
       }
-      default:
-        return { operation };
+      default: {
+        const subscription = "subscriptionId" in route ? route.subscriptionId : undefined;
+        return typeof subscription === "string" ? { operation, subscription } : { operation };
+      }
     }
   }
 
