@@ -169,6 +169,25 @@ describe("a monitor named by tag with erwatch:workspace", () => {
     expect(verdict.findings.map((f) => `${f.code} ${f.severity}`)).toContain("e2e-fail Sev1");
   });
 
+  // An id names its Network Watcher, which is listed for it: searching the
+  // gateways' regions for it as well read each circuit's gateway, one ARM
+  // read per circuit per sweep that the tags had never cost.
+  it("a resource id is looked for in its own Network Watcher only: no gateway is read for it", async () => {
+    const bundle = healthyCircuit();
+    const monitor = withConnectionMonitor(bundle, [FAILING]);
+    // The circuit's subscription has a Network Watcher in another region, as most do.
+    monitor.location = "northeurope";
+    const id = `/subscriptions/${monitor.subscriptionId}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_northeurope/connectionMonitors/${monitor.name}`;
+    bundle.circuit.tags = { "erwatch:connection-monitor": id, "erwatch:workspace": WORKSPACE_ID };
+    const { estate, reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    expect(reading.gateway).toMatchObject({ ok: true, value: [{ gatewayId: expect.any(String) }] });
+    estate.requests.splice(0);
+    const got = await dataPlane.readEndToEnd(reading, options());
+    expect(got).toMatchObject({ ok: true, value: { monitors: [{ id, how: "tagged" }] } });
+    expect(estate.requests.map((r) => r.operation)).not.toContain("getVirtualNetworkGateway");
+  });
+
   it("costs no ARM read per circuit: circuits of one region share one listing per sweep", async () => {
     const a = healthyCircuit({ name: "er-a" });
     const b = healthyCircuit({ name: "er-b" });

@@ -310,7 +310,13 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
   ): Promise<Reading<MonitorRef[]>> {
     const own = await monitorsNear(arm, home, [], { ...options, vnets: false });
     if (!own.ok) return failedLike(own);
-    const elsewhere = named.some((n) => !allMonitors(own.value).some((m) => isNamed(n, m)));
+    // With that tag an id is looked for in the Network Watcher it names
+    // (below): searched for in the gateways' regions too, each circuit's
+    // gateway was read every sweep to find what that listing finds.
+    const ownWatcher = (n: string) => workspace !== undefined && watcherOfMonitorId(n) !== null;
+    const elsewhere = named.some(
+      (n) => !ownWatcher(n) && !allMonitors(own.value).some((m) => isNamed(n, m)),
+    );
     const found =
       elsewhere && gatewayIds.length + hubs.length > 0
         ? await monitorsNear(arm, home, gatewayIds, { ...options, vnets: false, hubs })
