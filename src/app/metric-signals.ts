@@ -33,7 +33,9 @@ function signalCircuitOf(t: CircuitTarget | undefined): SignalCircuit {
     bandwidthMbps: facts?.bandwidthInMbps ?? null,
     direct: facts ? isDirect(facts) : false,
     peerings: facts?.peerings
-      ? facts.peerings.filter((p) => p.state === "Enabled").map((p) => p.name)
+      ? // Only a peering the listing shows Disabled is down by design: one whose
+        // state it leaves out may be carrying, and its dip is news.
+        facts.peerings.filter((p) => p.state !== "Disabled").map((p) => p.name)
       : null,
     standbyPath: standbyOf(t?.tags),
   };

@@ -141,6 +141,20 @@ describe("the cheap signal of an availability dip", () => {
     );
   });
 
+  it("on a peering whose state the listing leaves out sends the circuit deep: only Disabled is down by design", async () => {
+    expect(
+      await signalOf(availability("MicrosoftPeering", 0), {
+        peerings: [
+          peering(),
+          {
+            ...peering({ name: "MicrosoftPeering", peeringType: "MicrosoftPeering" }),
+            state: null,
+          },
+        ],
+      }),
+    ).toMatch(/BgpAvailability 0 % on MicrosoftPeering primary/);
+  });
+
   it("on a peering the listing shows Disabled says nothing: its session is down by design, and it sent the circuit deep every sweep", async () => {
     expect(
       await signalOf(availability("MicrosoftPeering", 0), withMicrosoft("Disabled")),
