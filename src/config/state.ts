@@ -11,11 +11,16 @@ export type StorageConnection =
   | { kind: "connection-string"; value: string; setting: string }
   | { kind: "identity"; tableServiceUri: string; clientId?: string; setting: string };
 
-export interface StateConfig {
+/** Where erwatch's tables are: all the dispatcher and `diagnose --routes` read of state. */
+export interface StorageConfig {
   connection: StorageConnection;
   /** Deadline for one Table Storage call, retries included. */
   timeoutMs: number;
   tablePrefix: string;
+}
+
+/** The stateful sweep's and the status page's: the tables, and how alerts open, resolve and are silenced. */
+export interface StateConfig extends StorageConfig {
   historyRetentionDays: number;
   policy: AlertPolicy;
   silences: Silence[];
@@ -279,7 +284,12 @@ export function hasStateConnection(r: SettingsReader): boolean {
   );
 }
 
-export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfig {
+/**
+ * The tables alone. The dispatcher reads no more of state: a silence, a hold
+ * time or the history's retention changes nothing it delivers, and a typo in
+ * one of them stopped every page.
+ */
+export function readStorageConfig(r: SettingsReader, cloud: CloudName): StorageConfig {
   const connection = readConnection(r, cloud);
   if (!connection) {
     r.problem(
@@ -294,6 +304,15 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
       "must start with a letter and hold 3 to 41 letters or digits (Azure table name rules)",
     );
   }
+  return {
+    connection: connection ?? { kind: "connection-string", value: "", setting: "ERWATCH_STORAGE" },
+    tablePrefix: prefix,
+    timeoutMs: r.int("STORAGE_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
+  };
+}
+
+export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfig {
+  const storage = readStorageConfig(r, cloud);
   const overrides = r.json("ERWATCH_ALERT_POLICY", policySchema, {});
   const policy: AlertPolicy = {
     openAfter: { ...DEFAULT_ALERT_POLICY.openAfter, ...overrides.openAfter },
@@ -356,10 +375,8 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
       );
   }
   return {
-    connection: connection ?? { kind: "connection-string", value: "", setting: "ERWATCH_STORAGE" },
-    tablePrefix: prefix,
+    ...storage,
     historyRetentionDays,
-    timeoutMs: r.int("STORAGE_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
     policy,
     silences,
   };

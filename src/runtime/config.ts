@@ -29,7 +29,13 @@ import {
 } from "../config/publish.js";
 import { ConfigError, SettingsReader } from "../config/reader.js";
 import { SETTINGS, type Env } from "../config/settings.js";
-import { hasStateConnection, readStateConfig, type StateConfig } from "../config/state.js";
+import {
+  hasStateConnection,
+  readStateConfig,
+  readStorageConfig,
+  type StateConfig,
+  type StorageConfig,
+} from "../config/state.js";
 import { readMaxReadAgeMinutes, readSweepSettings, type SweepSettings } from "../config/sweep.js";
 import { readTelemetryConfig, type TelemetryConfig } from "../config/telemetry.js";
 
@@ -82,9 +88,9 @@ export interface StatusConfig extends Base {
   sweep: Pick<SweepSettings, "maxReadAgeMinutes">;
 }
 
-/** The dispatcher: no ARM at all. */
+/** The dispatcher: no ARM at all, and of state only the tables. */
 export interface DispatchRuntimeConfig extends Base {
-  state: StateConfig;
+  state: StorageConfig;
   publish: PublishConfig;
   dispatch: DispatchConfig;
   /** Where the Functions dispatcher parks events it gives up on. */
@@ -154,7 +160,7 @@ export function loadStatusConfig(env: Env): StatusConfig {
 
 export function loadDispatchConfig(env: Env): DispatchRuntimeConfig {
   return load(env, (r, cloud) => {
-    const state = readStateConfig(r, cloud);
+    const state = readStorageConfig(r, cloud);
     // Required, so never null once the problems are thrown.
     const publish = readPublishConfig(r, true) as PublishConfig;
     const dispatch = readDispatchConfig(r);
@@ -222,7 +228,7 @@ export function dispatchSettingsProblems(env: Env): string[] {
  * by the logger's scrubber from core/text.ts secretForms, not here.
  */
 export function secretsOf(config: {
-  state?: StateConfig;
+  state?: StorageConfig;
   publish?: PublishConfig | null;
   dispatch?: DispatchConfig;
 }): string[] {

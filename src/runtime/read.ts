@@ -10,7 +10,7 @@ import type { CircuitReader, DataPlaneReader } from "../app/ports.js";
 import type { Logger } from "../logging.js";
 import { credentials, runtimeLogger, type CommonOverrides } from "./common.js";
 import { secretsOf, type ReadConfig } from "./config.js";
-import type { StateConfig } from "../config/state.js";
+import type { StorageConfig } from "../config/state.js";
 
 export interface ReadOverrides extends CommonOverrides {
   /** Pipeline options (a private CA) for every Azure client the readers build. */
@@ -64,7 +64,7 @@ export function buildReaders(config: ReadConfig, overrides: ReadOverrides): Read
 }
 
 export function buildReadRuntime(
-  config: ReadConfig & { state?: StateConfig | null },
+  config: ReadConfig & { state?: StorageConfig | null },
   overrides: ReadOverrides = {},
 ): ReadRuntime {
   // `diagnose --routes` reads stored route tables with this runtime: its

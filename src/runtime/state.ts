@@ -5,12 +5,12 @@ import { createTableClient, TableStateStore, tableNames } from "../adapters/tabl
 import { TableWorkClaims } from "../adapters/tables/work-claims.js";
 import type { SilenceStore } from "../app/silences.js";
 import type { StateStore } from "../app/state-store.js";
-import type { StateConfig } from "../config/state.js";
+import type { StorageConfig } from "../config/state.js";
 import type { Logger } from "../logging.js";
 import type { CredentialFor } from "./common.js";
 
 export function buildStateStore(
-  config: StateConfig,
+  config: StorageConfig,
   credentialFor: CredentialFor,
   log: Logger,
 ): StateStore {
@@ -27,7 +27,7 @@ export function buildStateStore(
 
 /** The fan-out workers' claims, one partition per sweep (<prefix>Work). */
 export function buildWorkClaims(
-  config: StateConfig,
+  config: StorageConfig,
   credentialFor: CredentialFor,
 ): TableWorkClaims {
   return new TableWorkClaims(
@@ -38,7 +38,7 @@ export function buildWorkClaims(
 
 /** Run-time silences (`erwatch silence`), beside the state tables. */
 export function buildSilenceStore(
-  config: StateConfig,
+  config: StorageConfig,
   credentialFor: CredentialFor,
   log: Logger,
 ): SilenceStore {

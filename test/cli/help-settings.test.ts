@@ -155,7 +155,19 @@ describe("--help lists the settings each command reads", () => {
   });
 
   it("sweep --state and the Table Storage commands list SWEEP_SCHEDULE (hysteresis is timed by it)", async () => {
-    for (const page of [["sweep"], ["alerts"], ["silence", "add"], ["dispatch"]])
+    for (const page of [["sweep"], ["alerts"], ["silence", "add"]])
       expect((await helpGroups(page)).flatMap((g) => g.names)).toContain("SWEEP_SCHEDULE");
+  });
+
+  it("dispatch lists none of the sweep's state settings: a typo in one of them no longer stops its pages", async () => {
+    const names = (await helpGroups(["dispatch"])).flatMap((g) => g.names);
+    for (const sweepOnly of [
+      "SWEEP_SCHEDULE",
+      "ERWATCH_ALERT_POLICY",
+      "ERWATCH_SILENCES",
+      "HISTORY_RETENTION_DAYS",
+    ])
+      expect(names).not.toContain(sweepOnly);
+    expect(names).toEqual(expect.arrayContaining(["ERWATCH_STORAGE", "STORAGE_TIMEOUT_MS"]));
   });
 });

@@ -18,7 +18,7 @@ import type {
   UnreadableAlert,
   UnreadableRow,
 } from "../../app/state-store.js";
-import type { StateConfig } from "../../config/state.js";
+import type { StorageConfig } from "../../config/state.js";
 import type { AlertEvent } from "../../core/alert-event.js";
 import type { HistoryEntry } from "../../core/history.js";
 import type { AlertState } from "../../core/lifecycle.js";
@@ -75,7 +75,7 @@ export function tableNames(prefix: string): TableNames {
 
 /** One TableClient per table per process. */
 export function createTableClient(
-  config: StateConfig,
+  config: StorageConfig,
   table: string,
   credential: (clientId?: string) => TokenCredential,
 ): TableClient {
