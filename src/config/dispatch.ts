@@ -11,7 +11,11 @@ import {
 import { receiverUrlProblem } from "../core/receiver-url.js";
 import { pruneRouting, type RoutingPositions } from "../core/routing-check.js";
 import type { Routing } from "../core/routing.js";
-import { SettingsReader } from "./reader.js";
+import {
+  isUnresolvedKeyVaultReference,
+  SettingsReader,
+  UNRESOLVED_KEY_VAULT_REFERENCE,
+} from "./reader.js";
 import type { Env } from "./settings.js";
 import { readEntityName } from "./publish.js";
 
@@ -281,16 +285,14 @@ function secretFrom(
   secrets.push(value);
   // App Service hands over the reference's own text when it cannot resolve it:
   // as a routing key it looks like any string, and every page would fail at PagerDuty.
-  if (KEY_VAULT_REFERENCE.test(value)) {
+  if (isUnresolvedKeyVaultReference(value)) {
     problems.push(
-      `${setting}: is a Key Vault reference the Functions host could not resolve (receiver "${receiver}"); give the app's identity read access to the secret (Key Vault Secrets User) and check the secret's name; the portal's Environment variables blade shows why it failed`,
+      `${setting}: ${UNRESOLVED_KEY_VAULT_REFERENCE.replace(/;/, ` (receiver "${receiver}");`)}`,
     );
     return "";
   }
   return value;
 }
-
-const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
 
 /** The receiver URL rule, reported against the setting; the value is a secret and never echoed. */
 function checkUrl(setting: string, value: string, problems: Problems): void {

@@ -157,10 +157,37 @@ export class SettingsReader {
     return { ok: false };
   }
 
+  /**
+   * An optional setting whose problems must not stop the start: a setting
+   * about erwatch's own logs or metrics, say, stopped every sweep and page.
+   * Each problem `read` reports is said in `ignored` with what applies
+   * instead, and `fallback` is returned.
+   */
+  optional<T>(read: () => T, fallback: T, instead: string): T {
+    const before = this.problems.length;
+    const value = read();
+    if (this.problems.length === before) return value;
+    this.ignored.push(...this.problems.splice(before).map((p) => `${p} (left out: ${instead})`));
+    return fallback;
+  }
+
   throwIfProblems(): void {
     if (this.problems.length > 0) throw new ConfigError([...this.problems, ...this.ignored]);
   }
 }
+
+/**
+ * App Service hands over a Key Vault reference's own text when it cannot
+ * resolve it (no access to the vault, a secret renamed): a value that reads
+ * as that is no value at all, and the problem is the reference, not its text.
+ */
+export function isUnresolvedKeyVaultReference(value: string): boolean {
+  return /^@Microsoft\.KeyVault\(/i.test(value.trim());
+}
+
+/** Said of a setting whose value is such a reference; never quotes it. */
+export const UNRESOLVED_KEY_VAULT_REFERENCE =
+  "is a Key Vault reference the Functions host could not resolve; give the app's identity read access to the secret (Key Vault Secrets User) and check the secret's name; the portal's Environment variables blade shows why it failed";
 
 /** Groups of keys that are one key in any case, each group as written; the others not at all. */
 export function keysInAnyCase(keys: readonly string[]): string[][] {

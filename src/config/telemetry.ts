@@ -1,7 +1,11 @@
 // erwatch's own metrics go to Application Insights only where the Functions
 // app has it (infra/ sets both settings); elsewhere, nowhere.
 
-import type { SettingsReader } from "./reader.js";
+import {
+  isUnresolvedKeyVaultReference,
+  UNRESOLVED_KEY_VAULT_REFERENCE,
+  type SettingsReader,
+} from "./reader.js";
 
 export interface TelemetryConfig {
   /** Null: no exporter is started. */
@@ -12,7 +16,18 @@ export interface TelemetryConfig {
   entra: boolean;
 }
 
+const NO_TELEMETRY: TelemetryConfig = { connectionString: null, entraClientId: null, entra: false };
+
+/**
+ * Read leniently: metrics are erwatch's own, and a connection string that
+ * cannot be used (an unresolved Key Vault reference) stopped every sweep and
+ * page. It is left out and named; no metric is exported.
+ */
 export function readTelemetryConfig(r: SettingsReader): TelemetryConfig {
+  return r.optional(() => readTelemetry(r), NO_TELEMETRY, "no metrics are exported");
+}
+
+function readTelemetry(r: SettingsReader): TelemetryConfig {
   const connectionString = r.raw("APPLICATIONINSIGHTS_CONNECTION_STRING") ?? null;
   if (connectionString !== null) {
     const problem = connectionStringProblem(connectionString);
@@ -39,6 +54,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What the exporter would refuse, said at start with the other problems (its own error comes later). */
 function connectionStringProblem(value: string): string | null {
+  if (isUnresolvedKeyVaultReference(value)) return UNRESOLVED_KEY_VAULT_REFERENCE;
   const parts = new Map(
     value
       .split(";")

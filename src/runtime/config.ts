@@ -99,13 +99,28 @@ export interface DispatchRuntimeConfig extends Base {
 
 function load<T>(env: Env, read: (r: SettingsReader, cloud: CloudName) => T): T & Base {
   const r = new SettingsReader(env);
-  const logLevel = r.oneOf("LOG_LEVEL", LOG_LEVELS, "info");
+  // Logs and metrics are erwatch's own: a typo there stops no sweep and no page.
+  const logLevel = r.optional(
+    () => r.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    "info",
+    "info applies",
+  );
   const cloud = readCloud(r);
   const telemetry = readTelemetryConfig(r);
   const value = read(r, cloud);
   r.ignored.push(...misspelt(env));
   r.throwIfProblems();
   return { ...value, logLevel, cloud, telemetry, ignoredSettings: [...r.ignored] };
+}
+
+/** What every entry leaves out of the settings all of them read (load's own). */
+function sharedIgnored(env: Env): string[] {
+  try {
+    return load(env, () => ({})).ignoredSettings;
+  } catch (error) {
+    if (error instanceof ConfigError) return [];
+    throw error;
+  }
 }
 
 /** Set names close to one erwatch reads (config/misspelt.ts); never their values. */
@@ -204,7 +219,7 @@ export function dispatchSettingsProblems(env: Env): string[] {
   try {
     const config = loadDispatchConfig(env);
     // The sweep warns of these itself, every sweep; they are not the dispatcher's to report.
-    const said = new Set(misspelt(env));
+    const said = new Set([...misspelt(env), ...sharedIgnored(env)]);
     const budget = deliveryBudgetProblem(config.dispatch, FUNCTIONS_DELIVERY_BUDGET_MS);
     // What the dispatcher will run without: entries left out, receivers it cannot use.
     return [

@@ -2,7 +2,7 @@
 // command itself is run in process against a recording environment (every
 // name it looks up is written down) and what it read is compared with what its
 // help lists: a setting read but not listed, or listed but never read, fails.
-// Every environment sets LOG_LEVEL to no level, so each run stops at its
+// Every environment sets AZURE_CLOUD to no cloud, so each run stops at its
 // settings (exit 2) with every read done and nothing sent anywhere.
 
 import { describe, expect, it } from "vitest";
@@ -42,7 +42,7 @@ const ENVIRONMENTS: Env[] = [
   { ServiceBusConnection__fullyQualifiedNamespace: "probe.servicebus.windows.net" },
   { ERWATCH_ACTION_GROUPS: '{"receivers":[],"actionGroups":[],"routes":[]}' },
   { ERWATCH_BASELINE: "{}" },
-].map((env) => ({ ...env, LOG_LEVEL: "no-such-level" }));
+].map((env) => ({ ...env, AZURE_CLOUD: "no-such-cloud" }));
 
 /** Names a command reads that are no app setting: the terminal's, listed on their own line. */
 const TERMINAL = ["COLUMNS", "NO_COLOR", "TERM"];
@@ -72,7 +72,7 @@ async function namesRead(argv: string[]): Promise<Set<string>> {
     });
     // Stopped at its settings: nothing past them ran.
     expect(code, `${argv.join(" ")}: ${stderr}`).toBe(2);
-    expect(stderr, argv.join(" ")).toMatch(/LOG_LEVEL: expected one of/);
+    expect(stderr, argv.join(" ")).toMatch(/AZURE_CLOUD: expected one of/);
   }
   return read;
 }

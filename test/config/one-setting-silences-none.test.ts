@@ -60,3 +60,53 @@ describe("the dispatcher reads only what delivery needs", () => {
     expect(dispatchSettingsProblems(env).join("\n")).not.toContain(setting);
   });
 });
+
+describe("settings about erwatch's own logs and metrics stop nothing", () => {
+  // "Information" is what host.json and .NET call info; a Key Vault reference
+  // the App Service could not resolve arrives as its own text. Each stopped
+  // every function: no sweep, no status page, no page.
+  it.each(Object.entries(entries))(
+    "%s starts with LOG_LEVEL=Information, at info, and names it",
+    (_, load) => {
+      const config = load({ ...APP, LOG_LEVEL: "Information" });
+      expect(config.logLevel).toBe("info");
+      expect(config.ignoredSettings).toEqual([
+        expect.stringMatching(
+          /^LOG_LEVEL: expected one of trace, .*, got "Information" \(.*info.*\)$/,
+        ),
+      ]);
+    },
+  );
+
+  it.each([
+    [
+      "@Microsoft.KeyVault(SecretUri=https://kv-erwatch.vault.azure.net/secrets/appinsights/)",
+      /Key Vault reference/,
+    ],
+    ["InstrumentationKey=not-a-guid", /InstrumentationKey that is not a GUID/],
+  ])(
+    "every entry starts with APPLICATIONINSIGHTS_CONNECTION_STRING %j, exporting no metrics, and names it",
+    (value, says) => {
+      for (const [name, load] of Object.entries(entries)) {
+        const config = load({ ...APP, APPLICATIONINSIGHTS_CONNECTION_STRING: value });
+        expect(config.telemetry.connectionString, name).toBeNull();
+        expect(config.ignoredSettings, name).toEqual([
+          expect.stringMatching(/^APPLICATIONINSIGHTS_CONNECTION_STRING: .*no metrics/),
+        ]);
+        expect(config.ignoredSettings[0], name).toMatch(says);
+      }
+    },
+  );
+
+  it("names them with the problems when the start stops for another reason", () => {
+    const problems = stops(() =>
+      entries.dispatcher({ ...APP, LOG_LEVEL: "verbose", ERWATCH_STORAGE: "" }),
+    );
+    expect(problems.map((p) => p.split(":")[0])).toEqual(["ERWATCH_STORAGE", "LOG_LEVEL"]);
+    expect(problems[1]).toMatch(/\(left out: .*info.*\)$/);
+  });
+
+  it("the sweep's check of the dispatcher's settings leaves them to the sweep, which says them every sweep", () => {
+    expect(dispatchSettingsProblems({ ...APP, LOG_LEVEL: "Information" })).toEqual([]);
+  });
+});

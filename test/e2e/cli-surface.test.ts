@@ -218,7 +218,7 @@ describe("az's habits", () => {
     }
   });
 
-  it("an unknown LOG_LEVEL is a settings problem named with the rest: exit 2", async () => {
+  it("an unknown LOG_LEVEL is named with the problems that stop the command: exit 2", async () => {
     const ran = await cli(["sweep", "--circuit", circuitId("healthy")], {
       env: { ...estateEnv(), LOG_LEVEL: "verbose", ARM_CONCURRENCY: "0" },
     });
@@ -227,6 +227,16 @@ describe("az's habits", () => {
     expect(ran.stderr).toContain("ARM_CONCURRENCY:");
     expect(ran.stderr).not.toMatch(/\n\s+at /);
     expect((await cli(["--version"], { env: { LOG_LEVEL: "verbose" } })).code).toBe(0);
+  });
+
+  it("an unknown LOG_LEVEL alone stops nothing: the command runs at info and warns of it", async () => {
+    const ran = await cli(["sweep", "--circuit", circuitId("healthy")], {
+      env: { ...estateEnv(), LOG_LEVEL: "Information" },
+    });
+    expect(ran.code).toBe(0);
+    expect(ran.stderr).toMatch(
+      /erwatch: warning: LOG_LEVEL: expected one of .* \(left out: info applies\)/,
+    );
   });
 
   it("colours on a terminal, never with NO_COLOR", async () => {
