@@ -7,7 +7,8 @@
 //   reach its receivers.
 // - Function invocations that failed.
 // - Entries of settings left out as invalid (one circuit's baseline, one
-//   silence, one route): erwatch runs on without them, so someone must hear.
+//   silence, one route, a whole optional setting that is not JSON):
+//   erwatch runs on without them, so someone must hear.
 // - Alert events that cannot leave the outbox (Service Bus down, or not
 //   answering): sweeps finish, nothing is parked, no function fails, and yet
 //   no page goes out. Only this rule hears it.
@@ -293,7 +294,7 @@ resource settingsLeftOut 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'erwatch: settings entries left out'
-    description: 'An entry of ERWATCH_BASELINE, ERWATCH_ALERT_POLICY circuits, ERWATCH_SILENCES or ERWATCH_ACTION_GROUPS is invalid and was left out: erwatch watches and pages without it. The trace\'s ignored list names each entry, its field and why.'
+    description: 'An entry of ERWATCH_BASELINE, ERWATCH_ALERT_POLICY, ERWATCH_SILENCES or ERWATCH_ACTION_GROUPS, or a whole optional setting (one of those that is not JSON, LOG_LEVEL, APPLICATIONINSIGHTS_*), is invalid and was left out: erwatch watches and pages without it. The trace\'s ignored list names each entry, its field and why.'
     severity: 3
     enabled: true
     scopes: [

@@ -364,7 +364,7 @@ export function createSweeper(deps: SweepDeps) {
     if (deps.ignoredSettings?.length)
       healthLine(log).warn(
         { ignored: deps.ignoredSettings },
-        "entries of settings are invalid and left out (for those circuits or silences the defaults apply); every other entry applies",
+        "entries of settings are invalid and left out (for those circuits, silences and settings the defaults apply); every other entry applies",
       );
     const run: DeepReadRun = {
       sweepId,

@@ -131,7 +131,20 @@ const circuitSchema = z
 /** The setting's shape; each circuit's entry is then checked on its own (SettingsReader.entries). */
 const baselineEntriesSchema = z.record(z.string().min(1), z.unknown());
 
+/**
+ * Left out whole when it cannot be read (not JSON, a file that is not there,
+ * both settings given): drift is a Sev3 comparison, and stopping the sweep
+ * over it left every circuit unwatched.
+ */
 function readBaseline(r: SettingsReader): DataPlanePolicy["baseline"] {
+  return r.optional(
+    () => readWholeBaseline(r),
+    {},
+    "no circuit's configuration is compared with a baseline",
+  );
+}
+
+function readWholeBaseline(r: SettingsReader): DataPlanePolicy["baseline"] {
   const inline = r.raw("ERWATCH_BASELINE");
   const file = r.raw("ERWATCH_BASELINE_FILE");
   if (inline !== undefined && file !== undefined) {

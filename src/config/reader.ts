@@ -9,6 +9,7 @@
 // told with the other problems.
 
 import { z } from "zod";
+import { nearestSetting } from "./misspelt.js";
 import type { Env } from "./settings.js";
 
 export class ConfigError extends Error {
@@ -93,7 +94,7 @@ export class SettingsReader {
     } catch (error) {
       // JSON.parse's message quotes the text around the error on recent Node,
       // and a setting's text can hold a secret: keep only where it broke.
-      this.problem(name, `is not valid JSON${jsonErrorPosition(error)}`);
+      this.problem(name, `is not valid JSON${jsonErrorPosition(error, text)}`);
       return fallback;
     }
     const parsed = schema.safeParse(value);
@@ -128,6 +129,42 @@ export class SettingsReader {
       if (left.has(key)) continue;
       const parsed = this.entry(`${name}.${key}`, entry, schema);
       if (parsed.ok) out[key] = parsed.value;
+    }
+    return out;
+  }
+
+  /**
+   * The fields of an object setting (ERWATCH_ALERT_POLICY), each checked by
+   * its own schema: one that fails, or that is no field (a typo is suggested
+   * its field), is left out and named in `ignored`, and its default applies.
+   */
+  fields(
+    name: string,
+    value: Record<string, unknown>,
+    schemas: Record<string, z.ZodType>,
+  ): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const known = Object.keys(schemas);
+    for (const [key, field] of Object.entries(value)) {
+      const schema = Object.hasOwn(schemas, key) ? schemas[key] : undefined;
+      if (schema === undefined) {
+        const meant = nearestSetting(key, known);
+        this.ignored.push(
+          `${name}.${key}: is not a field of ${name} (${known.join(", ")})${meant ? `; did you mean ${meant}?` : ""} (left out)`,
+        );
+        continue;
+      }
+      const parsed = schema.safeParse(field);
+      if (parsed.success) {
+        out[key] = parsed.data;
+        continue;
+      }
+      for (const issue of parsed.error.issues) {
+        const path = issue.path.length > 0 ? `.${issue.path.join(".")}` : "";
+        this.ignored.push(
+          `${name}.${key}${path}: ${issue.message} (left out: its default applies)`,
+        );
+      }
     }
     return out;
   }
@@ -200,10 +237,14 @@ export function keysInAnyCase(keys: readonly string[]): string[][] {
   return [...groups.values()].filter((group) => group.length > 1);
 }
 
-/** " (at character N)" from a JSON.parse error, or "": never any of the text itself. */
-function jsonErrorPosition(error: unknown): string {
+/**
+ * " (at character N)" from a JSON.parse error, or what most likely broke it
+ * (V8 gives no position for a comma before "]"): never any of the text itself.
+ */
+function jsonErrorPosition(error: unknown, text: string): string {
   const message = error instanceof Error ? error.message : "";
   const position = /\bposition (\d+)/.exec(message)?.[1];
   if (position !== undefined) return ` (at character ${Number(position) + 1})`;
-  return /end of (?:JSON|data) input/i.test(message) ? " (it ends too early)" : "";
+  if (/end of (?:JSON|data) input/i.test(message)) return " (it ends too early)";
+  return /,\s*[\]}]/.test(text) ? " (it may have a comma before a closing ] or })" : "";
 }

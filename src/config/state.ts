@@ -34,60 +34,76 @@ const minutes = z
   .min(1)
   .max(60 * 24 * 30);
 
-const policySchema = z
-  .object({
-    openAfter: perSeverity,
-    resolveAfter: perSeverity,
-    openAfterMinutes: z.partialRecord(
-      z.enum(SEVERITIES),
-      z
-        .number()
-        .min(0)
-        .max(60 * 24),
-    ),
-    resolveAfterMinutes: z.partialRecord(
-      z.enum(SEVERITIES),
-      z
-        .number()
-        .min(0)
-        .max(60 * 24),
-    ),
-    repeatEveryMinutes: z.partialRecord(z.enum(SEVERITIES), minutes),
-    blindAfterSweeps: count,
-    flap: z.object({ transitions: count, windowMinutes: minutes }).partial().strict(),
-    trendWindowHours: z
+/** Each field of ERWATCH_ALERT_POLICY, checked on its own (SettingsReader.fields). */
+const POLICY_FIELDS = {
+  openAfter: perSeverity,
+  resolveAfter: perSeverity,
+  openAfterMinutes: z.partialRecord(
+    z.enum(SEVERITIES),
+    z
       .number()
-      .int()
-      .min(1)
-      .max(24 * 90),
-    prefixDrop: z
-      .object({
-        belowPercent: z.number().int().min(1).max(99),
-        minPrefixes: z.number().int().min(1).max(100_000),
-        holdHours: z
-          .number()
-          .int()
-          .min(1)
-          .max(24 * 30),
-      })
-      .partial()
-      .strict(),
-    routeTables: z
-      .object({
-        keepEveryHours: z
-          .number()
-          .int()
-          .min(1)
-          .max(24 * 30),
-        perSweep: z.number().int().min(0).max(100),
-      })
-      .partial()
-      .strict(),
-    // Checked circuit by circuit (SettingsReader.entries).
-    circuits: z.record(z.string(), z.unknown()),
-  })
-  .partial()
-  .strict();
+      .min(0)
+      .max(60 * 24),
+  ),
+  resolveAfterMinutes: z.partialRecord(
+    z.enum(SEVERITIES),
+    z
+      .number()
+      .min(0)
+      .max(60 * 24),
+  ),
+  repeatEveryMinutes: z.partialRecord(z.enum(SEVERITIES), minutes),
+  blindAfterSweeps: count,
+  flap: z.object({ transitions: count, windowMinutes: minutes }).partial().strict(),
+  trendWindowHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90),
+  prefixDrop: z
+    .object({
+      belowPercent: z.number().int().min(1).max(99),
+      minPrefixes: z.number().int().min(1).max(100_000),
+      holdHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 30),
+    })
+    .partial()
+    .strict(),
+  routeTables: z
+    .object({
+      keepEveryHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 30),
+      perSweep: z.number().int().min(0).max(100),
+    })
+    .partial()
+    .strict(),
+  // Checked circuit by circuit (SettingsReader.entries).
+  circuits: z.record(z.string(), z.unknown()),
+};
+type PolicyOverrides = Partial<{
+  [K in keyof typeof POLICY_FIELDS]: z.infer<(typeof POLICY_FIELDS)[K]>;
+}>;
+
+/**
+ * ERWATCH_ALERT_POLICY field by field: one that cannot apply is left out and
+ * its default applies, and a setting that is not a JSON object is left out
+ * whole (every default applies). Hold times and repeats only tune when an
+ * alert opens: a typo in one stopped every sweep.
+ */
+function readPolicyOverrides(r: SettingsReader): PolicyOverrides {
+  const shell = r.optional(
+    () => r.json("ERWATCH_ALERT_POLICY", z.record(z.string(), z.unknown()), {}),
+    {},
+    "every field's default applies",
+  );
+  return r.fields("ERWATCH_ALERT_POLICY", shell, POLICY_FIELDS) as PolicyOverrides;
+}
 
 const circuitPolicySchema = z
   .object({ openAfter: perSeverity, resolveAfter: perSeverity })
@@ -313,7 +329,7 @@ export function readStorageConfig(r: SettingsReader, cloud: CloudName): StorageC
 
 export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfig {
   const storage = readStorageConfig(r, cloud);
-  const overrides = r.json("ERWATCH_ALERT_POLICY", policySchema, {});
+  const overrides = readPolicyOverrides(r);
   const policy: AlertPolicy = {
     openAfter: { ...DEFAULT_ALERT_POLICY.openAfter, ...overrides.openAfter },
     resolveAfter: { ...DEFAULT_ALERT_POLICY.resolveAfter, ...overrides.resolveAfter },
@@ -335,7 +351,13 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
       ).map(([k, v]) => [k.toLowerCase(), v]),
     ),
   };
-  const listed = r.json("ERWATCH_SILENCES", z.array(z.unknown()), []);
+  // A list that cannot be read is left out whole: maintenance pages, which is
+  // noise; stopping the sweep over it left every circuit unwatched.
+  const listed = r.optional(
+    () => r.json("ERWATCH_SILENCES", z.array(z.unknown()), []),
+    [],
+    "no silence of this setting applies, so their windows page",
+  );
   const silences = r.items("ERWATCH_SILENCES", listed, silenceSchema).map(([i, s]): Silence => {
     const silence: Silence = {
       id: s.id ?? `silence-${i + 1}`,

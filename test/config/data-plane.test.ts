@@ -258,18 +258,24 @@ describe("data-plane settings", () => {
     expect(read({ METRICS_ENDPOINT: endpoint }).problems).toEqual(problems);
   });
 
-  it("refuses both baseline settings, and a file it cannot read, by name", () => {
-    expect(read({ ERWATCH_BASELINE: "{}", ERWATCH_BASELINE_FILE: "/x.json" }).problems).toEqual([
-      "ERWATCH_BASELINE_FILE: set ERWATCH_BASELINE or ERWATCH_BASELINE_FILE, not both",
+  it("leaves out both baseline settings, and a file it cannot read, by name, without stopping the start", () => {
+    const none = " (left out: no circuit's configuration is compared with a baseline)";
+    const both = read({ ERWATCH_BASELINE: "{}", ERWATCH_BASELINE_FILE: "/x.json" });
+    expect(both.problems).toEqual([]);
+    expect(both.ignored).toEqual([
+      `ERWATCH_BASELINE_FILE: set ERWATCH_BASELINE or ERWATCH_BASELINE_FILE, not both${none}`,
     ]);
-    expect(read({ ERWATCH_BASELINE_FILE: "/nonexistent/baseline.json" }).problems).toEqual([
-      "ERWATCH_BASELINE_FILE: cannot read /nonexistent/baseline.json (ENOENT)",
+    expect(read({ ERWATCH_BASELINE_FILE: "/nonexistent/baseline.json" }).ignored).toEqual([
+      `ERWATCH_BASELINE_FILE: cannot read /nonexistent/baseline.json (ENOENT)${none}`,
     ]);
     const bad = join(baselineDir(), "bad.json");
     writeFileSync(bad, '{"er-circuit-prod": {');
-    expect(read({ ERWATCH_BASELINE_FILE: bad }).problems).toEqual([
-      "ERWATCH_BASELINE_FILE: is not valid JSON (at character 22)",
+    const broken = read({ ERWATCH_BASELINE_FILE: bad });
+    expect(broken.problems).toEqual([]);
+    expect(broken.ignored).toEqual([
+      `ERWATCH_BASELINE_FILE: is not valid JSON (at character 22)${none}`,
     ]);
+    expect(broken.config.policy.baseline).toEqual({});
   });
 
   it("stops the runtime at start with the baseline problems among the others", () => {

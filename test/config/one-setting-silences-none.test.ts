@@ -110,3 +110,82 @@ describe("settings about erwatch's own logs and metrics stop nothing", () => {
     expect(dispatchSettingsProblems({ ...APP, LOG_LEVEL: "Information" })).toEqual([]);
   });
 });
+
+describe("an optional setting that cannot be read as a whole is left out, not every sweep", () => {
+  const silence = '{"circuit":"er-1","start":"2026-01-01T00:00Z","end":"2026-01-01T02:00Z"}';
+  it.each([
+    // One silence added at 2 a.m., with a comma after it.
+    [
+      "ERWATCH_SILENCES",
+      `[${silence},]`,
+      /is not valid JSON \(it may have a comma before a closing \] or \}\)/,
+    ],
+    // One silence given without its list.
+    ["ERWATCH_SILENCES", silence, /expected array/],
+    ["ERWATCH_ALERT_POLICY", '{"openAfter": {"Sev2": 3},}', /is not valid JSON/],
+    ["ERWATCH_ALERT_POLICY", "[]", /expected record/],
+    [
+      "ERWATCH_BASELINE",
+      '{"er-1": {"bandwidthInMbps": 1000}',
+      /is not valid JSON \(at character 35\)/,
+    ],
+  ])(
+    "the sweep and the status page start with %s = %j, without that setting, and name it",
+    (setting, value, says) => {
+      for (const name of ["timer and HTTP sweep", "status page"] as const) {
+        const config = entries[name]({ ...APP, [setting]: value });
+        const said = config.ignoredSettings.filter((x) => x.startsWith(`${setting}:`));
+        if (setting === "ERWATCH_BASELINE" && name === "status page") {
+          expect(said).toEqual([]); // the page does not read the baseline
+          continue;
+        }
+        expect(said, name).toEqual([expect.stringMatching(says)]);
+        expect(said[0], name).toMatch(/\(left out: .+\)$/);
+      }
+    },
+  );
+
+  it("runs with the defaults and no configured silence in their place", () => {
+    const config = entries["timer and HTTP sweep"]({
+      ...APP,
+      ERWATCH_SILENCES: `[${silence},]`,
+      ERWATCH_ALERT_POLICY: "[]",
+    });
+    expect(config.state.silences).toEqual([]);
+    expect(config.state.policy.openAfter).toEqual(
+      loadSweepConfig(APP, { publish: "required" }).state.policy.openAfter,
+    );
+  });
+
+  it("leaves out one ERWATCH_ALERT_POLICY field that cannot apply, or is no field; the others apply", () => {
+    const config = entries["timer and HTTP sweep"]({
+      ...APP,
+      ERWATCH_ALERT_POLICY: JSON.stringify({
+        openAfter: { Sev2: 3 },
+        blindAfterSweeps: 0,
+        repeatEveryMinute: { Sev1: 30 },
+        flap: { transitions: 5 },
+      }),
+    });
+    expect(config.state.policy.openAfter.Sev2).toBe(3);
+    expect(config.state.policy.flap.transitions).toBe(5);
+    const defaults = loadSweepConfig(APP, { publish: "required" }).state.policy;
+    expect(config.state.policy.blindAfterSweeps).toBe(defaults.blindAfterSweeps);
+    expect(config.state.policy.repeatEveryMinutes).toEqual(defaults.repeatEveryMinutes);
+    expect(config.ignoredSettings).toEqual([
+      expect.stringMatching(
+        /^ERWATCH_ALERT_POLICY\.blindAfterSweeps: .+ \(left out: its default applies\)$/,
+      ),
+      expect.stringMatching(
+        /^ERWATCH_ALERT_POLICY\.repeatEveryMinute: is not a field .*did you mean repeatEveryMinutes\? \(left out\)$/,
+      ),
+    ]);
+  });
+
+  it("still stops the start with them named when a setting it cannot run without is wrong", () => {
+    const problems = stops(() =>
+      entries["timer and HTTP sweep"]({ ...APP, ERWATCH_SILENCES: "[,]", ERWATCH_STORAGE: "" }),
+    );
+    expect(problems.map((p) => p.split(":")[0])).toEqual(["ERWATCH_STORAGE", "ERWATCH_SILENCES"]);
+  });
+});

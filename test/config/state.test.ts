@@ -366,12 +366,19 @@ describe("state settings", () => {
     expect(config.policy.circuits).toEqual({ "er-b": { openAfter: { Sev0: 2 } } });
   });
 
-  it("still refuses, at start, a whole setting that is not what it must be (not JSON, not a list)", () => {
-    expect(problems({ ERWATCH_SILENCES: '{"circuit":"er-1"}' })).toEqual([
-      expect.stringMatching(/^ERWATCH_SILENCES: /),
+  it("leaves out, without stopping the start, a whole setting that is not what it must be (not JSON, not a list)", () => {
+    const silences = readState({ ERWATCH_SILENCES: '{"circuit":"er-1"}' });
+    expect(silences.problems).toEqual([]);
+    expect(silences.ignored).toEqual([
+      expect.stringMatching(/^ERWATCH_SILENCES: .+ \(left out: no silence of this setting applies/),
     ]);
-    expect(problems({ ERWATCH_ALERT_POLICY: '{"circuits": []}' })).toEqual([
-      expect.stringMatching(/^ERWATCH_ALERT_POLICY\.circuits: /),
+    expect(silences.config.silences).toEqual([]);
+    const policy = readState({ ERWATCH_ALERT_POLICY: '{"circuits": []}' });
+    expect(policy.problems).toEqual([]);
+    expect(policy.ignored).toEqual([
+      expect.stringMatching(
+        /^ERWATCH_ALERT_POLICY\.circuits: .+ \(left out: its default applies\)$/,
+      ),
     ]);
   });
 
