@@ -1,4 +1,8 @@
-import type { SettingsReader } from "./reader.js";
+import {
+  isUnresolvedKeyVaultReference,
+  UNRESOLVED_KEY_VAULT_REFERENCE,
+  type SettingsReader,
+} from "./reader.js";
 import { quotable } from "./secret-shape.js";
 
 /** SERVICEBUS_ENTITY when unset: where the sweep publishes and the dispatcher reads. */
@@ -86,7 +90,9 @@ export function readPublishConfig(r: SettingsReader, required: boolean): Publish
   // Read (and checked) even when Service Bus is not configured, so a bad value is reported with the rest.
   const timeoutMs = r.int("SERVICEBUS_TIMEOUT_MS", 30_000, { min: 100, max: 120_000 });
   if (cs) {
-    if (!/Endpoint=sb:\/\//i.test(cs))
+    if (isUnresolvedKeyVaultReference(cs))
+      r.problem("ServiceBusConnection", UNRESOLVED_KEY_VAULT_REFERENCE);
+    else if (!/Endpoint=sb:\/\//i.test(cs))
       r.problem("ServiceBusConnection", "is not a Service Bus connection string (Endpoint=sb://…)");
     return { connection: { kind: "connection-string", value: cs }, entity, timeoutMs };
   }

@@ -4,7 +4,11 @@ import { DEFAULT_ALERT_POLICY, type AlertPolicy, type Silence } from "../core/po
 import { peeringNamed, silenceCircuit, validateWindow } from "../core/silence.js";
 import { CLOUDS, type CloudName } from "./arm.js";
 import { sweepIntervalMinutes } from "./functions.js";
-import type { SettingsReader } from "./reader.js";
+import {
+  isUnresolvedKeyVaultReference,
+  UNRESOLVED_KEY_VAULT_REFERENCE,
+  type SettingsReader,
+} from "./reader.js";
 import { counted } from "../core/text.js";
 
 export type StorageConnection =
@@ -249,7 +253,9 @@ function readConnection(r: SettingsReader, cloud: CloudName): StorageConnection 
   for (const prefix of ["ERWATCH_STORAGE", "AzureWebJobsStorage"]) {
     const cs = r.raw(prefix);
     if (cs) {
-      const problem = connectionStringProblem(cs);
+      const problem = isUnresolvedKeyVaultReference(cs)
+        ? UNRESOLVED_KEY_VAULT_REFERENCE
+        : connectionStringProblem(cs);
       if (problem) r.problem(prefix, problem);
       return { kind: "connection-string", value: cs, setting: prefix };
     }

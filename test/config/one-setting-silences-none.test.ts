@@ -12,6 +12,7 @@ import {
   loadStatusConfig,
   loadSweepConfig,
 } from "../../src/runtime/config.js";
+import { SETTINGS } from "../../src/config/settings.js";
 
 const STORAGE = "UseDevelopmentStorage=true";
 const BROKER = "Endpoint=sb://127.0.0.1/;SharedAccessKeyName=k;SharedAccessKey=x";
@@ -187,5 +188,29 @@ describe("an optional setting that cannot be read as a whole is left out, not ev
       entries["timer and HTTP sweep"]({ ...APP, ERWATCH_SILENCES: "[,]", ERWATCH_STORAGE: "" }),
     );
     expect(problems.map((p) => p.split(":")[0])).toEqual(["ERWATCH_STORAGE", "ERWATCH_SILENCES"]);
+  });
+});
+
+describe("a secret whose Key Vault reference did not resolve is named as that", () => {
+  // App Service leaves the reference's own text in the setting: "is not a
+  // storage connection string" sent the operator to the secret's value, which
+  // was right, instead of to the vault's access policy.
+  const reference = "@Microsoft.KeyVault(SecretUri=https://kv-erwatch.vault.azure.net/secrets/s/)";
+  it.each(
+    Object.entries(SETTINGS)
+      .filter(([, doc]) => "secret" in doc && doc.secret)
+      .map(([name]) => name),
+  )("%s", (setting) => {
+    // The host's storage is erwatch's only when ERWATCH_STORAGE is unset.
+    const env = { ...APP, ...(setting === "AzureWebJobsStorage" ? { ERWATCH_STORAGE: "" } : {}) };
+    env[setting as keyof typeof env] = reference;
+    const said = [
+      ...stops(() => entries["timer and HTTP sweep"](env)),
+      ...stops(() => entries.dispatcher(env)),
+      ...dispatchSettingsProblems(env),
+    ].filter((p) => p.includes(setting));
+    expect(said.length, setting).toBeGreaterThan(0);
+    for (const line of said)
+      expect(line).toMatch(/Key Vault reference the Functions host could not resolve/);
   });
 });
