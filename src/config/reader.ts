@@ -90,7 +90,8 @@ export class SettingsReader {
   jsonText<T>(name: string, text: string, schema: z.ZodType<T>, fallback: T): T {
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      // A file saved with a byte-order mark (Notepad, PowerShell) is JSON all the same.
+      value = JSON.parse(text.replace(/^\uFEFF/, ""));
     } catch (error) {
       // JSON.parse's message quotes the text around the error on recent Node,
       // and a setting's text can hold a secret: keep only where it broke.

@@ -305,3 +305,14 @@ describe("data-plane settings", () => {
     }
   });
 });
+
+describe("ERWATCH_BASELINE_FILE as editors save it", () => {
+  it("reads a file saved with a byte-order mark and CRLF line ends (Notepad, PowerShell's Set-Content -Encoding UTF8)", () => {
+    const path = join(baselineDir(), "bom.json");
+    writeFileSync(path, '\uFEFF{\r\n  "er-ams-a": { "bandwidthInMbps": 1000 }\r\n}\r\n');
+    const { config, problems, ignored } = read({ ERWATCH_BASELINE_FILE: path });
+    expect(problems).toEqual([]);
+    expect(ignored).toEqual([]);
+    expect(config.policy.baseline).toEqual({ "er-ams-a": { bandwidthInMbps: 1000 } });
+  });
+});
