@@ -294,7 +294,7 @@ resource settingsLeftOut 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'erwatch: settings entries left out'
-    description: 'An entry of ERWATCH_BASELINE, ERWATCH_ALERT_POLICY, ERWATCH_SILENCES or ERWATCH_ACTION_GROUPS, or a whole optional setting (one of those that is not JSON, LOG_LEVEL, APPLICATIONINSIGHTS_*), is invalid and was left out: erwatch watches and pages without it. The trace\'s ignored list names each entry, its field and why.'
+    description: 'An entry of ERWATCH_BASELINE, ERWATCH_ALERT_POLICY, ERWATCH_SILENCES or ERWATCH_ACTION_GROUPS, or a whole optional setting (one of those that is not JSON, LOG_LEVEL, APPLICATIONINSIGHTS_*), is invalid and was left out, or the dispatcher cannot use a receiver (dispatcher: lines): erwatch watches and pages without it. The status page lists them too. The trace\'s ignored list names each entry, its field and why.'
     severity: 3
     enabled: true
     scopes: [

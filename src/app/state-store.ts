@@ -86,6 +86,12 @@ export interface SweepRecord {
    * deadline. How far the workers got is in their claims (work-progress.ts).
    */
   fannedOut?: { deep: number; deadline: string };
+  /**
+   * Settings entries the sweep ran without (the first SETTINGS_LEFT_OUT_SHOWN,
+   * then how many more), each naming where and why, never a secret: the
+   * status page shows them while they last. Absent when there were none.
+   */
+  settingsLeftOut?: string[];
 }
 
 /**
@@ -114,6 +120,9 @@ export interface SharedSweepRun {
 
 /** How many of a sweep's circuits it failed on its record names. */
 export const NOT_RECORDED_SHOWN = 20;
+
+/** Settings entries a sweep record keeps (each cut at 500 characters): within a table property. */
+export const SETTINGS_LEFT_OUT_SHOWN = 20;
 
 export interface StateStore {
   /**

@@ -271,6 +271,11 @@ function banner(
     failed.length > 0
       ? `<p id="not-recorded" class="stale" role="alert" data-circuits="${escapeHtml(last!.errors)}"><b>Not watched:</b> erwatch could not read through or record ${escapeHtml(counted(last!.errors, "circuit"))} in the last sweep, so their alerts were not decided: ${failed.map((f) => `${escapeHtml(f.name)} (${escapeHtml(f.why)})`).join("; ")}${last!.errors > failed.length ? `; and ${escapeHtml(last!.errors - failed.length)} more` : ""}. If it lasts three sweeps the erwatch-circuit-not-recorded health alert fires.</p>`
       : "";
+  const leftOut = last?.settingsLeftOut ?? [];
+  const settings =
+    leftOut.length > 0
+      ? `<p id="settings-left-out" class="stale" role="alert"><b>Settings left out:</b> the last sweep ran without these settings entries, each named with why (defaults apply in their place; a receiver named here is posted nothing; the erwatch-settings-left-out health alert fires while they last): ${leftOut.map((x) => escapeHtml(x)).join("; ")}.</p>`
+      : "";
   const workers = workersLine(summary.workers ?? null);
   const stale = summary.stale
     ? `<p id="stale" class="stale" role="alert"><b>Stale:</b> no sweep has completed in the last ${summary.staleAfterMinutes} min. The timer may have stopped; what this page shows may be out of date.</p>`
@@ -289,7 +294,7 @@ function banner(
 <h1>erwatch</h1>
 <ul id="counts" aria-label="Open alerts by severity">${counts}</ul>
 <p id="last-sweep" data-stale="${summary.stale}">${sweep} ${oldest}${silenced}</p>
-${stale}${unsent}${notRecorded}${workers}${unreadLine(unread)}
+${stale}${unsent}${notRecorded}${workers}${settings}${unreadLine(unread)}
 </header>`;
 }
 

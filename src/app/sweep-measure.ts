@@ -6,7 +6,7 @@ import { SEVERITIES, type Severity } from "../core/model.js";
 import type { Logger } from "../logging.js";
 import type { SweepDeps, SweepRequest } from "./sweep.js";
 import { failureText } from "./work-progress.js";
-import { NOT_RECORDED_SHOWN } from "./state-store.js";
+import { NOT_RECORDED_SHOWN, SETTINGS_LEFT_OUT_SHOWN } from "./state-store.js";
 import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
 /**
@@ -15,7 +15,7 @@ import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
  * the sweep.
  */
 export async function measureSweep(
-  deps: Pick<SweepDeps, "store" | "telemetry">,
+  deps: Pick<SweepDeps, "store" | "telemetry" | "ignoredSettings">,
   telemetry: Telemetry,
   log: Logger,
   s: {
@@ -76,8 +76,22 @@ export async function measureSweep(
           }
         : {}),
       ...(s.fannedOut ? { fannedOut: s.fannedOut } : {}),
+      ...settingsLeftOut(deps.ignoredSettings ?? []),
     });
   } catch (error) {
     log.warn({ err: error }, "the completed sweep could not be recorded for the status page");
   }
+}
+
+/** The record's share of the settings left out: bounded, so one estate's many typos still fit a row. */
+function settingsLeftOut(ignored: readonly string[]): { settingsLeftOut?: string[] } {
+  if (ignored.length === 0) return {};
+  const shown = ignored
+    .slice(0, SETTINGS_LEFT_OUT_SHOWN)
+    .map((line) => (line.length > 500 ? `${line.slice(0, 499)}…` : line));
+  const more = ignored.length - shown.length;
+  return {
+    settingsLeftOut:
+      more > 0 ? [...shown, `and ${more} more (the sweep's log lists them all)`] : shown,
+  };
 }

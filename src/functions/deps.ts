@@ -54,8 +54,12 @@ export const DISPATCH_SETTINGS_INVALID =
   "the dispatcher's settings are invalid, or leave entries or receivers out: sweeps go on and publish their alert events; an invalid set makes the dispatcher refuse each, and Service Bus dead-letters it past its delivery count";
 
 export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
-  const [{ loadSweepConfig, dispatchSettingsProblems }, { consoleDestination }] = await common();
-  const config = loadSweepConfig(processEnv(), { publish: "required", functions: true });
+  const [{ loadSweepConfig }, { consoleDestination }] = await common();
+  const config = loadSweepConfig(processEnv(), {
+    publish: "required",
+    functions: true,
+    dispatcher: true,
+  });
   const { buildSweepRuntime } = await import("../runtime/sweep.js");
   const { telemetry, failure } = await startTelemetry(config);
   const runtime = buildSweepRuntime(config, {
@@ -64,7 +68,8 @@ export const sweepDeps = cachedFactory<SweepFunctionDeps>(async () => {
     telemetry,
   });
   if (failure) runtime.logger.error({ err: failure }, TELEMETRY_FAILED);
-  const dispatchProblems = dispatchSettingsProblems(processEnv());
+  // Said every sweep too, among the settings left out (and on the status page).
+  const dispatchProblems = config.ignoredSettings.filter((x) => x.startsWith("dispatcher: "));
   if (dispatchProblems.length > 0)
     runtime.logger.error({ problems: dispatchProblems }, DISPATCH_SETTINGS_INVALID);
   await Promise.all([

@@ -140,6 +140,27 @@ export function loadReadConfig(env: Env, options: { scope: boolean }): ReadConfi
 
 export function loadSweepConfig(
   env: Env,
+  options: {
+    publish: "required" | "optional";
+    functions?: boolean;
+    scope?: boolean;
+    /**
+     * The Functions sweep: what the dispatcher beside it runs without (a
+     * receiver it cannot use, an entry it leaves out, a setting that stops
+     * it) is among the settings left out, said every sweep and on the status
+     * page, since the dispatcher itself says it only when events arrive.
+     */
+    dispatcher?: boolean;
+  },
+): SweepConfig {
+  const config = loadSweep(env, options);
+  if (options.dispatcher)
+    config.ignoredSettings.push(...dispatchSettingsProblems(env).map((p) => `dispatcher: ${p}`));
+  return config;
+}
+
+function loadSweep(
+  env: Env,
   options: { publish: "required" | "optional"; functions?: boolean; scope?: boolean },
 ): SweepConfig {
   return load(env, (r, cloud) => {

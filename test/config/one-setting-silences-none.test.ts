@@ -214,3 +214,29 @@ describe("a secret whose Key Vault reference did not resolve is named as that", 
       expect(line).toMatch(/Key Vault reference the Functions host could not resolve/);
   });
 });
+
+describe("the Functions sweep says what the dispatcher runs without, every sweep", () => {
+  // A Teams receiver whose Key Vault reference did not resolve: PagerDuty
+  // still pages, and the channel hears nothing. Said once when the sweep
+  // function started, the health alert resolved a quarter of an hour later.
+  const env = {
+    ...APP,
+    TEAMS_WEBHOOK_URL:
+      "@Microsoft.KeyVault(SecretUri=https://kv-erwatch.vault.azure.net/secrets/teams/)",
+  };
+
+  it("among the settings left out, which every sweep logs and records for the status page", () => {
+    const config = loadSweepConfig(env, { publish: "required", functions: true, dispatcher: true });
+    expect(config.ignoredSettings).toEqual([
+      expect.stringMatching(
+        /^dispatcher: receiver teams cannot be used: TEAMS_WEBHOOK_URL: is a Key Vault reference the Functions host could not resolve/,
+      ),
+    ]);
+  });
+
+  it("not for erwatch sweep --state, whose dispatcher is another command", () => {
+    expect(
+      loadSweepConfig(env, { publish: "optional", functions: true, scope: false }).ignoredSettings,
+    ).toEqual([]);
+  });
+});

@@ -194,6 +194,7 @@ export const sweepRecordSchema = z.looseObject({
   errors: z.number(),
   notRecorded: z.array(z.looseObject({ id: text, name: text, why: text })).optional(),
   fannedOut: z.looseObject({ deep: z.number(), deadline: text }).optional(),
+  settingsLeftOut: z.array(text).optional(),
 });
 
 export const sweepRunSchema = z.looseObject({
