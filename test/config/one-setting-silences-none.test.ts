@@ -234,6 +234,20 @@ describe("the Functions sweep says what the dispatcher runs without, every sweep
     ]);
   });
 
+  it("says once what the sweep says itself, even when the dispatcher's settings stop it", () => {
+    const { PAGERDUTY_ROUTING_KEY: _unused, ...noReceiver } = APP;
+    const config = loadSweepConfig(
+      { ...noReceiver, PAGERDUTY_ROUTINGKEY: PD, LOG_LEVEL: "Information" },
+      { publish: "required", functions: true, dispatcher: true },
+    );
+    expect(config.ignoredSettings.map((x) => x.replace(/:.*/s, ""))).toEqual([
+      "LOG_LEVEL",
+      "PAGERDUTY_ROUTINGKEY is not a setting erwatch reads; did you mean PAGERDUTY_ROUTING_KEY?",
+      "dispatcher",
+    ]);
+    expect(config.ignoredSettings[2]).toMatch(/^dispatcher: ERWATCH_ACTION_GROUPS: no receivers/);
+  });
+
   it("not for erwatch sweep --state, whose dispatcher is another command", () => {
     expect(
       loadSweepConfig(env, { publish: "optional", functions: true, scope: false }).ignoredSettings,
