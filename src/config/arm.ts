@@ -90,23 +90,32 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
     if (nothingLeft) r.problem(setting, why);
     else r.ignored.push(`${setting}: ${why} (this entry is left out; the rest apply)`);
   }
+  // Thresholds: one that cannot apply is left out and named, its default in
+  // its place (SettingsReader.tunable); the sweep goes on watching.
   const limits = DEFAULT_ROUTE_LIMITS;
   const routeLimit = (name: string, fallback: number) =>
-    r.int(name, fallback, { min: 1, max: 1_000_000 });
-  const warn = r.int("PREFIX_WARN_PERCENT", limits.warnPercent, { min: 1, max: 100 });
-  const critical = r.int("PREFIX_CRITICAL_PERCENT", limits.criticalPercent, { min: 1, max: 100 });
-  if (critical < warn)
-    r.problem("PREFIX_CRITICAL_PERCENT", `must be at least PREFIX_WARN_PERCENT (${warn})`);
-  const clearMargin = r.int("PREFIX_CLEAR_MARGIN_PERCENT", limits.clearMarginPercent, {
+    r.tunable(name, fallback, { min: 1, max: 1_000_000 });
+  let warn = r.tunable("PREFIX_WARN_PERCENT", limits.warnPercent, { min: 1, max: 100 });
+  let critical = r.tunable("PREFIX_CRITICAL_PERCENT", limits.criticalPercent, { min: 1, max: 100 });
+  // Which of the two was meant cannot be told: both go back to theirs.
+  if (critical < warn) {
+    r.ignored.push(
+      `PREFIX_CRITICAL_PERCENT: must be at least PREFIX_WARN_PERCENT (${warn}) (left out with PREFIX_WARN_PERCENT: the defaults ${limits.warnPercent} and ${limits.criticalPercent} apply)`,
+    );
+    [warn, critical] = [limits.warnPercent, limits.criticalPercent];
+  }
+  let clearMargin = r.tunable("PREFIX_CLEAR_MARGIN_PERCENT", limits.clearMarginPercent, {
     min: 0,
     max: 50,
   });
   // At or over the warning line, a count that once warned could never clear.
-  if (clearMargin >= warn)
-    r.problem(
-      "PREFIX_CLEAR_MARGIN_PERCENT",
-      `must be under PREFIX_WARN_PERCENT (${warn}): a warning could never clear`,
+  if (clearMargin >= warn) {
+    const fallback = Math.min(limits.clearMarginPercent, warn - 1);
+    r.ignored.push(
+      `PREFIX_CLEAR_MARGIN_PERCENT: must be under PREFIX_WARN_PERCENT (${warn}): a warning could never clear (left out: a margin of ${fallback} applies)`,
     );
+    clearMargin = fallback;
+  }
   const expectedPeerings = readExpectedPeerings(r);
   const tokenScope = r.raw("ARM_TOKEN_SCOPE") ?? `${endpoint}/.default`;
   const dataPlane = readDataPlaneConfig(r, cloud, tokenScope);

@@ -204,12 +204,8 @@ function logsEndpoint(r: SettingsReader, cloud: CloudName): string {
   return given;
 }
 
-/** `armTokenScope`: the scope ARM reads are made with, which the metrics batch shares. */
-export function readDataPlaneConfig(
-  r: SettingsReader,
-  cloud: CloudName,
-  armTokenScope: string,
-): DataPlaneConfig {
+/** ERWATCH_DATA_PLANE: the reads listed (problems reported), or both when unset. */
+function readDataPlaneReads(r: SettingsReader): DataPlaneRead[] {
   const listed = r.list("ERWATCH_DATA_PLANE").map((s) => s.toLowerCase());
   let reads: DataPlaneRead[] = [...DATA_PLANE_READS];
   if (listed.length > 0) {
@@ -226,14 +222,34 @@ export function readDataPlaneConfig(
     if (listed.includes("none") && reads.length > 0)
       r.problem("ERWATCH_DATA_PLANE", "none cannot be combined with other reads");
   }
+  return reads;
+}
+
+/** `armTokenScope`: the scope ARM reads are made with, which the metrics batch shares. */
+export function readDataPlaneConfig(
+  r: SettingsReader,
+  cloud: CloudName,
+  armTokenScope: string,
+): DataPlaneConfig {
+  // A list that cannot be read runs both reads, as unset does: a typo must
+  // not leave a read meant to run off, nor stop the sweep.
+  const reads = r.optional(
+    () => readDataPlaneReads(r),
+    [...DATA_PLANE_READS],
+    "both reads run, as by default",
+  );
   const d = DEFAULT_DATA_PLANE_POLICY;
+
   const saturation = {
-    percent: r.int("SATURATION_PERCENT", d.saturation.percent, { min: 1, max: 100 }),
-    minutes: r.int("SATURATION_MINUTES", d.saturation.minutes, { min: 2, max: 240 }),
+    percent: r.tunable("SATURATION_PERCENT", d.saturation.percent, { min: 1, max: 100 }),
+    minutes: r.tunable("SATURATION_MINUTES", d.saturation.minutes, { min: 2, max: 240 }),
   };
   const trafficStopped = {
-    minutes: r.int("TRAFFIC_STOPPED_MINUTES", d.trafficStopped.minutes, { min: 2, max: 240 }),
-    floorBps: r.int("TRAFFIC_FLOOR_BPS", d.trafficStopped.floorBps, { min: 0, max: 1_000_000_000 }),
+    minutes: r.tunable("TRAFFIC_STOPPED_MINUTES", d.trafficStopped.minutes, { min: 2, max: 240 }),
+    floorBps: r.tunable("TRAFFIC_FLOOR_BPS", d.trafficStopped.floorBps, {
+      min: 0,
+      max: 1_000_000_000,
+    }),
   };
   const endpoint = logsEndpoint(r, cloud);
   return {
@@ -246,13 +262,16 @@ export function readDataPlaneConfig(
     logs: {
       endpoint,
       scope: `${MONITOR_CLOUDS[cloud].logs.replace(/\/v1$/, "")}/.default`,
-      windowMinutes: r.int("CONNECTION_MONITOR_WINDOW_MINUTES", 30, { min: 5, max: 1440 }),
+      windowMinutes: r.tunable("CONNECTION_MONITOR_WINDOW_MINUTES", 30, { min: 5, max: 1440 }),
     },
     policy: {
       ...d,
       saturation,
       trafficStopped,
-      asymmetryPercent: r.int("PATH_ASYMMETRY_PERCENT", d.asymmetryPercent, { min: 1, max: 100 }),
+      asymmetryPercent: r.tunable("PATH_ASYMMETRY_PERCENT", d.asymmetryPercent, {
+        min: 1,
+        max: 100,
+      }),
       baseline: readBaseline(r),
     },
   };

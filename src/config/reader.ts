@@ -50,6 +50,19 @@ export class SettingsReader {
     return fallback;
   }
 
+  /**
+   * A number that tunes a judgement (a threshold, a window): one that is not
+   * a whole number in range is left out and named, and its default applies.
+   * Refused, it stopped every sweep to keep one line where it was meant to be.
+   */
+  tunable(name: string, fallback: number, bounds: { min: number; max: number }): number {
+    return this.optional(
+      () => this.int(name, fallback, bounds),
+      fallback,
+      `the default ${fallback} applies`,
+    );
+  }
+
   oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
     const text = this.raw(name);
     if (text === undefined) return fallback;

@@ -130,11 +130,17 @@ describe("ARM configuration", () => {
       ["PREFIX_CLEAR_MARGIN_PERCENT"],
     ],
     ["under it", { PREFIX_WARN_PERCENT: "10", PREFIX_CLEAR_MARGIN_PERCENT: "9" }, []],
-  ])("should refuse a clear margin %s", (_name, env, problems) => {
-    const r = new SettingsReader({ ERWATCH_SUBSCRIPTIONS: SUB, ...env });
-    readArmConfig(r);
-    expect(r.problems.map((p) => p.split(":")[0])).toEqual(problems);
-  });
+  ])(
+    "should leave out a clear margin %s, a margin under the line in its place",
+    (_name, env, ignored) => {
+      const r = new SettingsReader({ ERWATCH_SUBSCRIPTIONS: SUB, ...env });
+      const config = readArmConfig(r);
+      expect(r.problems).toEqual([]);
+      expect(r.ignored.map((p) => p.split(":")[0])).toEqual(ignored);
+      const { clearMarginPercent, warnPercent } = config.classify.routeLimits;
+      expect(clearMarginPercent).toBeLessThan(warnPercent);
+    },
+  );
 
   it("should watch a subscription or circuit listed twice (in any case) once", () => {
     const config = load({
@@ -210,8 +216,6 @@ describe("ARM configuration", () => {
         AZURE_CLOUD: "Mars",
         ARM_ENDPOINT: "http://insecure.example",
         ARM_CONCURRENCY: "0",
-        PREFIX_WARN_PERCENT: "90",
-        PREFIX_CRITICAL_PERCENT: "85",
         ERWATCH_CONNECTIVITY_MODEL: "ipvpn",
       });
     } catch (e) {
@@ -224,7 +228,6 @@ describe("ARM configuration", () => {
       "ARM_ENDPOINT",
       "ERWATCH_SUBSCRIPTIONS",
       "ERWATCH_CIRCUITS",
-      "PREFIX_CRITICAL_PERCENT",
       "ARM_CONCURRENCY",
       "ERWATCH_CONNECTIVITY_MODEL",
     ]);

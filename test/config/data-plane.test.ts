@@ -136,15 +136,15 @@ describe("data-plane settings", () => {
       }),
     });
     expect(problems).toEqual([
-      'ERWATCH_DATA_PLANE: "flows" is not one of metrics, connection-monitor or none',
-      'SATURATION_PERCENT: expected a whole number in digits from 1 to 100, got "120"',
-      'TRAFFIC_STOPPED_MINUTES: expected a whole number in digits from 2 to 240, got "0"',
       "LOGS_ENDPOINT: must end with /v1 (e.g. https://api.loganalytics.io/v1): the client adds /workspaces/<id>/query after it",
       "METRICS_ENDPOINT: must be an https URL",
     ]);
     // One circuit's entry: left out, every issue named, the rest of the setting applies.
     const leftOut = " (this entry is left out; the rest apply)";
     expect(ignored).toEqual([
+      'ERWATCH_DATA_PLANE: "flows" is not one of metrics, connection-monitor or none (left out: both reads run, as by default)',
+      'SATURATION_PERCENT: expected a whole number in digits from 1 to 100, got "120" (left out: the default 80 applies)',
+      'TRAFFIC_STOPPED_MINUTES: expected a whole number in digits from 2 to 240, got "0" (left out: the default 15 applies)',
       expect.stringMatching(
         /^ERWATCH_BASELINE\.er-circuit-prod\.skuTier: .+ \(this entry is left out; the rest apply\)$/,
       ),

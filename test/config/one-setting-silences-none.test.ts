@@ -254,3 +254,59 @@ describe("the Functions sweep says what the dispatcher runs without, every sweep
     ).toEqual([]);
   });
 });
+
+describe("a threshold out of range is left out with its default, not every sweep", () => {
+  const sweep = (env: Record<string, string>) =>
+    loadSweepConfig({ ...APP, ...env }, { publish: "required", functions: true });
+  const defaults = sweep({}).arm;
+
+  it.each([
+    ["PREFIX_WARN_PERCENT", "85%"],
+    ["PREFIX_CRITICAL_PERCENT", "0"],
+    ["PREFIX_CLEAR_MARGIN_PERCENT", "-2"],
+    ["ROUTE_LIMIT_PRIVATE_STANDARD", "4k"],
+    ["ROUTE_LIMIT_PRIVATE_PREMIUM", "NaN"],
+    ["ROUTE_LIMIT_PRIVATE_IPV6", "1e2"],
+    ["ROUTE_LIMIT_MICROSOFT", "99999999999999999999"],
+    ["SATURATION_PERCENT", "120"],
+    ["SATURATION_MINUTES", "1"],
+    ["TRAFFIC_STOPPED_MINUTES", "15m"],
+    ["TRAFFIC_FLOOR_BPS", "1 kbps"],
+    ["PATH_ASYMMETRY_PERCENT", "20.5"],
+    ["CONNECTION_MONITOR_WINDOW_MINUTES", '"30"'],
+  ])("%s = %j: the sweep starts on the default and names it", (setting, value) => {
+    const config = sweep({ [setting]: value });
+    expect(config.ignoredSettings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${setting}: expected a whole number .* \\(left out: the default \\d+ applies\\)$`,
+        ),
+      ),
+    ]);
+    expect(config.arm.classify).toEqual(defaults.classify);
+    expect(config.arm.dataPlane).toEqual(defaults.dataPlane);
+  });
+
+  it("lines that contradict each other are left out together: the defaults apply to both", () => {
+    const config = sweep({ PREFIX_WARN_PERCENT: "90", PREFIX_CRITICAL_PERCENT: "85" });
+    expect(config.ignoredSettings).toEqual([
+      expect.stringMatching(
+        /^PREFIX_CRITICAL_PERCENT: must be at least PREFIX_WARN_PERCENT \(90\) \(left out with PREFIX_WARN_PERCENT: the defaults 80 and 95 apply\)$/,
+      ),
+    ]);
+    expect(config.arm.classify.routeLimits).toEqual(defaults.classify.routeLimits);
+  });
+
+  it.each([["metrics,conection-monitor"], ["none,metrics"]])(
+    "ERWATCH_DATA_PLANE = %j: both reads run, as by default, and it is named",
+    (value) => {
+      const config = sweep({ ERWATCH_DATA_PLANE: value });
+      expect(config.arm.dataPlane.reads).toEqual(defaults.dataPlane.reads);
+      expect(config.ignoredSettings.length).toBeGreaterThan(0);
+      for (const line of config.ignoredSettings)
+        expect(line).toMatch(
+          /^ERWATCH_DATA_PLANE: .* \(left out: both reads run, as by default\)$/,
+        );
+    },
+  );
+});
