@@ -20,7 +20,7 @@ export const commandConfig = {
   /**
    * `sweep --state`: without Service Bus the events wait in the outbox. Its
    * hysteresis counts SWEEP_SCHEDULE's interval, so a schedule the timer
-   * could not run is refused here too, not counted as the default unsaid.
+   * could not run is named here too, not counted as the default unsaid.
    */
   sweepState: (env: Env) =>
     loadSweepConfig(env, { publish: "optional", scope: false, functions: true }),

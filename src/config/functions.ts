@@ -16,15 +16,19 @@ export const FUNCTIONS_DELIVERY_BUDGET_MS = 4 * 60_000;
 export const WORK_HARD_STOP_MS = 4 * 60_000;
 
 /**
- * SWEEP_SCHEDULE, checked with the other settings at start: the timer is
- * registered with it (timerSchedule), and a schedule the host cannot run
- * would leave erwatch without sweeps.
+ * SWEEP_SCHEDULE, checked with the other settings at start. One the host
+ * cannot run is left out and named: the timer is registered on the default
+ * in its place (timerSchedule), and refused here it failed every tick of
+ * that default, so the timer fired and nothing was swept.
  */
 export function readSweepSchedule(r: SettingsReader): string {
   const schedule = r.raw("SWEEP_SCHEDULE") ?? DEFAULT_SWEEP_SCHEDULE;
   const problem = sweepScheduleProblem(schedule, r.raw("WEBSITE_SKU"));
-  if (problem !== null) r.problem("SWEEP_SCHEDULE", problem);
-  return schedule;
+  if (problem === null) return schedule;
+  r.ignored.push(
+    `SWEEP_SCHEDULE: ${problem} (left out: the timer runs on the default "${DEFAULT_SWEEP_SCHEDULE}")`,
+  );
+  return DEFAULT_SWEEP_SCHEDULE;
 }
 
 /**

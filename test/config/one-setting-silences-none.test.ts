@@ -310,3 +310,20 @@ describe("a threshold out of range is left out with its default, not every sweep
     },
   );
 });
+
+describe("a SWEEP_SCHEDULE the host cannot run", () => {
+  // The timer is registered on the default for it (timerSchedule), and every
+  // tick then failed on the setting: the timer fired, and nothing was swept.
+  it.each(["0 61 * * * *", "*/5 * * * *", "24:00:00"])(
+    "%j: the timer's sweep starts, on the default's interval, and names it",
+    (schedule) => {
+      const config = entries["timer and HTTP sweep"]({ ...APP, SWEEP_SCHEDULE: schedule });
+      expect(config.state.policy.sweepIntervalMinutes).toBe(5);
+      expect(config.ignoredSettings).toEqual([
+        expect.stringMatching(
+          /^SWEEP_SCHEDULE: .+ \(left out: the timer runs on the default "0 \*\/5 \* \* \* \*"\)$/,
+        ),
+      ]);
+    },
+  );
+});

@@ -135,22 +135,23 @@ describe("state settings", () => {
   );
 
   it.each(["FlexConsumption", "flexconsumption", "Dynamic"])(
-    "refuses a TimeSpan SWEEP_SCHEDULE where WEBSITE_SKU is %j (Flex Consumption or Consumption): nothing wakes a scaled-in app for one, so the sweeps would stop unsaid",
+    "leaves out a TimeSpan SWEEP_SCHEDULE where WEBSITE_SKU is %j (Flex Consumption or Consumption): nothing wakes a scaled-in app for one, so the sweeps would stop unsaid",
     (sku) => {
       const env = { SWEEP_SCHEDULE: "00:05:00", WEBSITE_SKU: sku };
       const r = new SettingsReader(env);
       readSweepSchedule(r);
-      expect(r.problems).toEqual([expect.stringContaining('SWEEP_SCHEDULE: "00:05:00"')]);
-      expect(r.problems[0]).toContain("App Service plan");
-      expect(r.problems[0]).toContain("WEBSITE_SKU");
-      // The timer ticks on the default, which every invocation then reports,
+      expect(r.problems).toEqual([]);
+      expect(r.ignored).toEqual([expect.stringContaining('SWEEP_SCHEDULE: "00:05:00"')]);
+      expect(r.ignored[0]).toContain("App Service plan");
+      expect(r.ignored[0]).toContain("WEBSITE_SKU");
+      // The timer ticks on the default, whose every sweep says the setting,
       // and hysteresis counts the default's interval, the one it keeps.
       expect(timerSchedule(env)).toBe("0 */5 * * * *");
       expect(sweepIntervalMinutes(new SettingsReader({ ...env, SWEEP_SCHEDULE: "00:10:00" }))).toBe(
         5,
       );
-      // Reported with the other problems wherever the sweep function loads its settings.
-      expect(() =>
+      // Left out, named every sweep, wherever the sweep function loads its settings.
+      expect(
         loadSweepConfig(
           {
             ERWATCH_STORAGE: STORAGE,
@@ -160,8 +161,8 @@ describe("state settings", () => {
             ...env,
           },
           { publish: "required", functions: true },
-        ),
-      ).toThrow(/SWEEP_SCHEDULE/);
+        ).ignoredSettings,
+      ).toEqual([expect.stringMatching(/^SWEEP_SCHEDULE: /)]);
       // NCRONTAB runs on every plan.
       const cron = new SettingsReader({ SWEEP_SCHEDULE: "0 */10 * * * *", WEBSITE_SKU: sku });
       readSweepSchedule(cron);
@@ -188,13 +189,14 @@ describe("state settings", () => {
     ["24:00:00", 'it reads "24:00:00" as 24 days'],
     ["00:00:00", "an interval of zero"],
   ])(
-    "refuses SWEEP_SCHEDULE %j, a TimeSpan the host would not run as it reads",
+    "leaves out SWEEP_SCHEDULE %j, a TimeSpan the host would not run as it reads",
     (schedule, why) => {
       const r = new SettingsReader({ SWEEP_SCHEDULE: schedule });
       readSweepSchedule(r);
-      expect(r.problems).toEqual([expect.stringContaining(`SWEEP_SCHEDULE: "${schedule}"`)]);
-      expect(r.problems[0]).toContain(why);
-      // Registered with the default instead, so the timer fires and reports the problem.
+      expect(r.problems).toEqual([]);
+      expect(r.ignored).toEqual([expect.stringContaining(`SWEEP_SCHEDULE: "${schedule}"`)]);
+      expect(r.ignored[0]).toContain(why);
+      // Registered with the default instead, so the timer fires, sweeps and names it.
       expect(timerSchedule({ SWEEP_SCHEDULE: schedule })).toBe("0 */5 * * * *");
     },
   );

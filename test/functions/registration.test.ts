@@ -80,10 +80,10 @@ describe("trigger registration", () => {
     expect(timer!.options.schedule).toBe("0 */15 * * * *");
   });
 
-  it("keeps the timer firing on a schedule the host could not run, so each sweep reports the setting", async () => {
+  it("keeps the timer firing and sweeping on a schedule the host could not run, each sweep naming the setting", async () => {
     const [timer] = await registered("sweep-timer", { SWEEP_SCHEDULE: "0 61 * * * *" });
     expect(timer!.options.schedule).toBe("0 */5 * * * *");
-    expect(() =>
+    expect(
       loadSweepConfig(
         {
           ERWATCH_STORAGE: "UseDevelopmentStorage=true",
@@ -92,8 +92,8 @@ describe("trigger registration", () => {
           SWEEP_SCHEDULE: "0 61 * * * *",
         },
         { publish: "required", functions: true },
-      ),
-    ).toThrow(/SWEEP_SCHEDULE: "0 61 \* \* \* \*" cannot be scheduled/);
+      ).ignoredSettings,
+    ).toEqual([expect.stringMatching(/^SWEEP_SCHEDULE: "0 61 \* \* \* \*" cannot be scheduled/)]);
   });
 
   it("has the dispatcher read the entity the sweep publishes to when SERVICEBUS_ENTITY is unset (it registered '%SERVICEBUS_ENTITY%': events published, nobody paged)", async () => {
