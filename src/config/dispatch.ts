@@ -1,5 +1,9 @@
 import { z } from "zod";
-import { quotable } from "./secret-shape.js";
+import {
+  isUnresolvedKeyVaultReference,
+  quotable,
+  UNRESOLVED_KEY_VAULT_REFERENCE,
+} from "./secret-shape.js";
 import {
   ALERT_ACTIONS,
   ALERT_FAMILIES,
@@ -11,11 +15,7 @@ import {
 import { receiverUrlProblem } from "../core/receiver-url.js";
 import { pruneRouting, type RoutingPositions } from "../core/routing-check.js";
 import type { Routing } from "../core/routing.js";
-import {
-  isUnresolvedKeyVaultReference,
-  SettingsReader,
-  UNRESOLVED_KEY_VAULT_REFERENCE,
-} from "./reader.js";
+import { SettingsReader } from "./reader.js";
 import type { Env } from "./settings.js";
 import { readEntityName } from "./publish.js";
 

@@ -1,9 +1,9 @@
+import type { SettingsReader } from "./reader.js";
 import {
   isUnresolvedKeyVaultReference,
+  quotable,
   UNRESOLVED_KEY_VAULT_REFERENCE,
-  type SettingsReader,
-} from "./reader.js";
-import { quotable } from "./secret-shape.js";
+} from "./secret-shape.js";
 
 /** SERVICEBUS_ENTITY when unset: where the sweep publishes and the dispatcher reads. */
 export const DEFAULT_ALERTS_ENTITY = "erwatch-alerts";

@@ -227,19 +227,6 @@ export class SettingsReader {
   }
 }
 
-/**
- * App Service hands over a Key Vault reference's own text when it cannot
- * resolve it (no access to the vault, a secret renamed): a value that reads
- * as that is no value at all, and the problem is the reference, not its text.
- */
-export function isUnresolvedKeyVaultReference(value: string): boolean {
-  return /^@Microsoft\.KeyVault\(/i.test(value.trim());
-}
-
-/** Said of a setting whose value is such a reference; never quotes it. */
-export const UNRESOLVED_KEY_VAULT_REFERENCE =
-  "is a Key Vault reference the Functions host could not resolve; give the app's identity read access to the secret (Key Vault Secrets User) and check the secret's name; the portal's Environment variables blade shows why it failed";
-
 /** Groups of keys that are one key in any case, each group as written; the others not at all. */
 export function keysInAnyCase(keys: readonly string[]): string[][] {
   const groups = new Map<string, string[]>();

@@ -47,3 +47,16 @@ export function mayBeSecret(value: string): boolean {
 export function quotable(value: string): boolean {
   return /^[^=+&%;\p{Cc}]{1,100}$/u.test(value) && !mayBeSecret(value);
 }
+
+/**
+ * App Service hands over a Key Vault reference's own text when it cannot
+ * resolve it (no access to the vault, a secret renamed): a value that reads
+ * as that is no value at all, and the problem is the reference, not its text.
+ */
+export function isUnresolvedKeyVaultReference(value: string): boolean {
+  return /^@Microsoft\.KeyVault\(/i.test(value.trim());
+}
+
+/** Said of a setting whose value is such a reference; never quotes it. */
+export const UNRESOLVED_KEY_VAULT_REFERENCE =
+  "is a Key Vault reference the Functions host could not resolve; give the app's identity read access to the secret (Key Vault Secrets User) and check the secret's name; the portal's Environment variables blade shows why it failed";

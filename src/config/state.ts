@@ -4,11 +4,8 @@ import { DEFAULT_ALERT_POLICY, type AlertPolicy, type Silence } from "../core/po
 import { peeringNamed, silenceCircuit, validateWindow } from "../core/silence.js";
 import { CLOUDS, type CloudName } from "./arm.js";
 import { sweepIntervalMinutes } from "./functions.js";
-import {
-  isUnresolvedKeyVaultReference,
-  UNRESOLVED_KEY_VAULT_REFERENCE,
-  type SettingsReader,
-} from "./reader.js";
+import type { SettingsReader } from "./reader.js";
+import { isUnresolvedKeyVaultReference, UNRESOLVED_KEY_VAULT_REFERENCE } from "./secret-shape.js";
 import { counted } from "../core/text.js";
 
 export type StorageConnection =

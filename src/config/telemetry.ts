@@ -1,11 +1,8 @@
 // erwatch's own metrics go to Application Insights only where the Functions
 // app has it (infra/ sets both settings); elsewhere, nowhere.
 
-import {
-  isUnresolvedKeyVaultReference,
-  UNRESOLVED_KEY_VAULT_REFERENCE,
-  type SettingsReader,
-} from "./reader.js";
+import type { SettingsReader } from "./reader.js";
+import { isUnresolvedKeyVaultReference, UNRESOLVED_KEY_VAULT_REFERENCE } from "./secret-shape.js";
 
 export interface TelemetryConfig {
   /** Null: no exporter is started. */
