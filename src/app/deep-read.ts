@@ -70,6 +70,8 @@ export function flushTimes(
 export interface DeepReadRun {
   sweepId: string;
   now: Date;
+  /** The timer's sweep (or a worker's share of it): hysteresis counts it as a tick (RecordDeps.tick). */
+  tick?: boolean;
   abortSignal: AbortSignal;
   /** Ctrl-C on the CLI: stop reading and record nothing more (see ReadEachOptions). */
   stopSignal?: AbortSignal;
@@ -192,6 +194,7 @@ export async function deepRead(
   const deps: SweepDeps = {
     ...base,
     store: listingSnapshotsOnce(base.store.withSignal(abortSignal, log)),
+    ...(run.tick ? { tick: true } : {}),
   };
   const silences = await silencesForSweep(base.silences, base.silenceStore, now, log, abortSignal);
   const baseline = await baselineTargets(

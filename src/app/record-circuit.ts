@@ -46,6 +46,8 @@ export interface RecordDeps {
   silences: Silence[];
   /** Who hears what (ERWATCH_ACTION_GROUPS): a circuit's alert holds another only if it reaches its receivers. Absent or null: not known, every hold kept. */
   routing?: Routing | null;
+  /** This is the timer's sweep: hysteresis counts it as a tick (core/alert-step.ts AlertContext.tick). */
+  tick?: boolean;
 }
 
 /** A circuit's holds among its own alerts, kept only where the holder pages whoever the held alert would. */
@@ -378,6 +380,7 @@ function alertContext(
     silences: deps.silences,
     circuit: { id: circuit.id, name: circuit.name },
     now,
+    ...(deps.tick ? { tick: true } : {}),
     // Its monitoring-blind's grade, as evaluate.ts moves every finding by criticality.
     blindSeverity: applyCriticality(
       deps.policy.classify.severity.blind,

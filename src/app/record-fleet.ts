@@ -52,7 +52,7 @@ export interface FleetRecord {
 
 /** A prepared circuit's outages that may group, judged as its own alerts will be this sweep. */
 export function candidatesOf(
-  deps: Pick<RecordDeps, "policy" | "silences">,
+  deps: Pick<RecordDeps, "policy" | "silences" | "tick">,
   prepared: PreparedCircuit,
   now: Date,
 ): FleetCandidate[] {
@@ -60,7 +60,12 @@ export function candidatesOf(
     prepared.verdict,
     prepared.observations,
     new Map([...prepared.alerts].map(([key, stored]) => [key, stored.value])),
-    { policy: deps.policy.alerts, silences: deps.silences, now },
+    {
+      policy: deps.policy.alerts,
+      silences: deps.silences,
+      now,
+      ...(deps.tick ? { tick: true } : {}),
+    },
   );
 }
 

@@ -74,6 +74,8 @@ export interface SweepDeps {
    * would. Absent or null: not known, and each circuit pages for itself.
    */
   routing?: Routing | null;
+  /** Set per sweep from its request (SweepRequest.tick), never at start. */
+  tick?: boolean;
 }
 
 /** A whole sweep: its deep reads (deep-read.ts) with what the plan and the listing add. */
@@ -92,6 +94,12 @@ export interface SweepRequest {
   /** Circuits to read deep now, whatever the plan says (a person named them). */
   targets?: CircuitTarget[];
   now: Date;
+  /**
+   * The timer's own sweep: hysteresis counts it as one of the timer's ticks,
+   * however late it runs (core/policy.ts openAfterTicksMs). Absent: on
+   * demand, which never moves the lifecycle faster than the timer.
+   */
+  tick?: boolean;
   abortSignal: AbortSignal;
   /** Ctrl-C on the CLI: stop reading and record nothing more (see ReadEachOptions). */
   stopSignal?: AbortSignal;
@@ -178,7 +186,7 @@ async function finish(
   const { now } = request;
   const { sweepId, log } = run;
   const store = deps.store.withSignal(request.abortSignal, log);
-  const scoped = { ...deps, store };
+  const scoped = { ...deps, store, ...(request.tick ? { tick: true } : {}) };
   const ignored = [...planned.ignored, ...done.ignored];
   const sight = await recordSight(
     scoped,
@@ -369,6 +377,7 @@ export function createSweeper(deps: SweepDeps) {
     const run: DeepReadRun = {
       sweepId,
       now: request.now,
+      ...(request.tick ? { tick: true } : {}),
       abortSignal: request.abortSignal,
       log,
       ...(request.stopSignal ? { stopSignal: request.stopSignal } : {}),
@@ -484,6 +493,7 @@ export function createSweeper(deps: SweepDeps) {
         ...deps,
         silences,
         store: deps.store.withSignal(request.abortSignal, log),
+        ...(request.tick ? { tick: true } : {}),
       };
       const sight = await recordSight(
         scoped,

@@ -42,6 +42,8 @@ const workSchema = z.object({
   batch: z.number().int().min(1),
   batches: z.number().int().min(1),
   now: instant,
+  // Absent from an older planner's message: judged as on demand, by time alone.
+  tick: z.boolean().optional(),
   deadline: instant,
   // Each item on its own (below): one this erwatch cannot read must not cost the batch.
   items: z.array(z.unknown()),

@@ -41,6 +41,8 @@ export interface WorkMessage {
   batches: number;
   /** The sweep's clock: every worker judges as of the same time. */
   now: string;
+  /** The timer's sweep: its hysteresis counts ticks (SweepRequest.tick). */
+  tick?: boolean;
   /** No read starts after this; what is left is named unreached. */
   deadline: string;
   items: WorkItem[];
@@ -162,6 +164,7 @@ export function workMessages(
   items: WorkItem[],
   options: {
     now: Date;
+    tick?: boolean;
     deadline: Date;
     batchSize: number;
     /** Where targets without a listing were last read, by lower-case id (sweep-plan.ts storedPlaces). */
@@ -238,6 +241,7 @@ export function workMessages(
         batch: i + 1,
         batches: batches.length,
         now: options.now.toISOString(),
+        ...(options.tick ? { tick: true } : {}),
         deadline: options.deadline.toISOString(),
         items: batch,
       }),
@@ -304,6 +308,7 @@ export async function fanOut(
       planned.deep.map((d) => ({ target: d.target, reason: d.plan.reason })),
       {
         now: request.now,
+        ...(request.tick ? { tick: true } : {}),
         deadline: request.deadline,
         batchSize: options.batchSize,
         ...(places ? { places } : {}),
@@ -407,6 +412,7 @@ export async function processWork(
     {
       sweepId: message.sweepId,
       now: new Date(message.now),
+      ...(message.tick ? { tick: true } : {}),
       deadline: new Date(message.deadline),
       abortSignal: options.abortSignal,
       ...(options.stopAt ? { stopAt: options.stopAt } : {}),

@@ -31,6 +31,11 @@ export interface AlertContext {
   circuit: { id: string; name: string };
   now: Date;
   /**
+   * The timer's own sweep, not an on-demand one: hysteresis counts its ticks
+   * (policy.ts openAfterTicksMs). Absent: on demand, judged by time alone.
+   */
+  tick?: boolean;
+  /**
    * The severity the circuit's monitoring-blind would open at (classify's
    * severity.blind, moved by its criticality); Sev3 when absent. A blind
    * notice waits as long as that alert waits to open, its openAfterMinutes too.
@@ -93,7 +98,14 @@ export function advanceStep(
     given,
     observation,
     previous,
-    advanced: advance(previous, observation, hysteresis, ctx.circuit.name, ctx.now),
+    advanced: advance(
+      previous,
+      observation,
+      hysteresis,
+      ctx.circuit.name,
+      ctx.now,
+      ctx.tick === true,
+    ),
   };
 }
 

@@ -86,6 +86,13 @@ export interface AlertState {
   lastFiringAt?: string | null;
   lastCleanAt?: string | null;
   /**
+   * How many of the readings counted in a row (consecutiveFiring, or
+   * consecutiveClean, whichever counts) were the timer's own sweeps: on a
+   * tick, hysteresis counts these (policy.ts openAfterTicksMs). Absent in
+   * state stored before it was: none, and time alone decides as it did.
+   */
+  ticks?: number;
+  /**
    * Last observation that read the circuit and found this key's layers masked
    * by a broken layer below (observe.ts `masked`): neither firing nor clean,
    * and not blindness either (core/blind-notice.ts); it ends a run of clean
@@ -289,6 +296,8 @@ export function advance(
   hysteresis: HysteresisPolicy,
   circuitName: string,
   now: Date,
+  /** The timer's own sweep (not an on-demand one): see HysteresisPolicy.openAfterTicksMs. */
+  tick = false,
 ): AlertState | null {
   const at = now.toISOString();
   // Times from a clock that has since stepped back count from this sweep.
@@ -315,9 +324,12 @@ export function advance(
   if (observation.state === "firing" && observation.finding) {
     const condition = conditionOf(observation.finding);
     const consecutiveFiring = base.consecutiveFiring + 1;
+    const ticks = ticksInRow(base.consecutiveFiring, base.ticks, tick);
     // A key seen for the first time was clean when the circuit was last read
     // (dated after this sweep's clock: read by a clock that stepped back since).
     const lastClean = previous ? base.lastCleanAt : notAfter(observation.previousReadAt, now);
+    const held = firingFor(lastClean, base.firstSeen ?? at, hysteresis, now);
+    const severity = condition.severity;
     const opened =
       base.phase === "firing" ||
       // Back while resolving counts as going on only for what the receivers
@@ -330,9 +342,15 @@ export function advance(
       // broken, and a "New since" the sweep after.
       base.notified != null ||
       // A start or a clean reading at no known time is long ago (`since`): the count decides.
-      (consecutiveFiring >= hysteresis.openAfter[condition.severity] &&
-        firingFor(lastClean, base.firstSeen ?? at, hysteresis, now) >=
-          hysteresis.openAfterMs[condition.severity]);
+      (consecutiveFiring >= hysteresis.openAfter[severity] &&
+        (held >= hysteresis.openAfterMs[severity] ||
+          byTicks(
+            tick,
+            ticks,
+            hysteresis.openAfter[severity],
+            held,
+            hysteresis.openAfterTicksMs[severity],
+          )));
     return {
       ...base,
       notified: sightRestored(base.notified),
@@ -352,10 +370,12 @@ export function advance(
       lastEvaluatedAt: at,
       lastFiringAt: at,
       lastCleanAt: lastClean ?? null,
+      ticks,
     };
   }
   if (!previous) return null;
   const consecutiveClean = base.consecutiveClean + 1;
+  const ticks = ticksInRow(base.consecutiveClean, base.ticks, tick);
   // Last seen firing at a time that is not an instant: for all this clock
   // knows, until this reading. Long ago, it resolved on its clean count
   // alone (""); NaN, it never did ("yesterday": open for good).
@@ -363,9 +383,17 @@ export function advance(
   let phase: Phase = "clear";
   if (base.phase === "firing" || base.phase === "resolving") {
     const severity = base.condition?.severity ?? "Sev4";
+    const clean = since(lastFiringAt, now);
     const calm =
       consecutiveClean >= hysteresis.resolveAfter[severity] &&
-      since(lastFiringAt, now) >= hysteresis.resolveAfterMs[severity];
+      (clean >= hysteresis.resolveAfterMs[severity] ||
+        byTicks(
+          tick,
+          ticks,
+          hysteresis.resolveAfter[severity],
+          clean,
+          hysteresis.resolveAfterTicksMs[severity],
+        ));
     phase = calm ? "clear" : "resolving";
   }
   return {
@@ -384,8 +412,28 @@ export function advance(
     lastEvaluatedAt: at,
     ...(lastFiringAt !== base.lastFiringAt ? { lastFiringAt } : {}),
     lastCleanAt: at,
+    ticks,
   };
 }
+
+/**
+ * The timer's ticks among the readings in a row, this one included: those
+ * kept count only while the row they were counted in goes on (`inRow`, its
+ * count before this reading). Kept in an odd shape, none are known.
+ */
+function ticksInRow(inRow: number, kept: unknown, tick: boolean): number {
+  const before = inRow > 0 && Number.isInteger(kept) && (kept as number) > 0 ? (kept as number) : 0;
+  return before + (tick ? 1 : 0);
+}
+
+/** On a tick, enough ticks in a row, held the time they still need (null: minutes were given). */
+const byTicks = (
+  tick: boolean,
+  ticks: number,
+  count: number,
+  held: number,
+  needMs: number | null,
+): boolean => tick && needMs !== null && ticks >= count && held >= needMs;
 
 /**
  * How long the condition has held, for the time half of the open rule: since

@@ -17,6 +17,19 @@ export interface HysteresisPolicy {
   /** And clean for at least this long since it was last seen. */
   resolveAfterMs: PerSeverity<number>;
   /**
+   * On the timer's own sweep (a tick), a count of sweeps is a count of ticks:
+   * the Nth tick in a row that reads it firing opens it, however late the
+   * tick before ran (a past-due tick after a restart or an overrun) or
+   * whatever on-demand sweep read it clean in between, once at least this long
+   * has passed since the last clean reading (N − 1 intervals: two ticks
+   * seconds apart are not two intervals). Measured in time alone, a clean
+   * reading 2 min before the tick held a Sev0 to the next one. Null where
+   * minutes were given: they are minutes.
+   */
+  openAfterTicksMs: PerSeverity<number | null>;
+  /** ... and the Mth clean tick in a row resolves it, as long after the last firing reading. */
+  resolveAfterTicksMs: PerSeverity<number | null>;
+  /**
    * One sweep interval: a key never seen clean (a circuit erwatch had not
    * read before) counts openAfterMs as if it was clean one interval before
    * it was first seen firing, as a known circuit's would be.
@@ -87,7 +100,7 @@ export interface Silence {
 }
 
 const every = (n: number): PerSeverity<number> => ({ Sev0: n, Sev1: n, Sev2: n, Sev3: n, Sev4: n });
-const bySeverity = (f: (s: Severity) => number): PerSeverity<number> => ({
+const bySeverity = <T>(f: (s: Severity) => T): PerSeverity<T> => ({
   Sev0: f("Sev0"),
   Sev1: f("Sev1"),
   Sev2: f("Sev2"),
@@ -138,6 +151,10 @@ export function hysteresisOf(
     given === undefined
       ? sweepsAsMs(count, policy.sweepIntervalMinutes)
       : Math.max(0, given * 60_000 - tickSlackMs(policy.sweepIntervalMinutes));
+  // Sweeps counted in the timer's ticks: one interval fewer than in time
+  // alone (the ticks make up the rest), minutes given excepted.
+  const ticks = (given: number | undefined, count: number) =>
+    given === undefined ? sweepsAsMs(count - 1, policy.sweepIntervalMinutes) : null;
   return {
     openAfter,
     resolveAfter,
@@ -145,6 +162,10 @@ export function hysteresisOf(
       ? every(0)
       : bySeverity((s) => minutes(policy.openAfterMinutes[s], openAfter[s])),
     resolveAfterMs: bySeverity((s) => minutes(policy.resolveAfterMinutes[s], resolveAfter[s])),
+    openAfterTicksMs: bySeverity((s) =>
+      opensAtOnce ? 0 : ticks(policy.openAfterMinutes[s], openAfter[s]),
+    ),
+    resolveAfterTicksMs: bySeverity((s) => ticks(policy.resolveAfterMinutes[s], resolveAfter[s])),
     intervalMs: policy.sweepIntervalMinutes * 60_000,
   };
 }

@@ -48,6 +48,20 @@ describe("a work message as it arrives", () => {
     expect(parsed).toEqual({ ok: true, work: message, dropped: [] });
   });
 
+  it("says whether it is the timer's tick, so the worker's hysteresis counts it as one", () => {
+    const [tick] = workMessages("sweep-1", [{ target: target(1), reason: "rotation" }], {
+      now: new Date("2026-12-01T05:00:00Z"),
+      tick: true,
+      deadline: new Date("2026-12-01T05:04:00Z"),
+      batchSize: 10,
+    }) as [WorkMessage];
+    const parsed = parseWorkMessage(JSON.stringify(tick));
+    expect(parsed.ok && parsed.work.tick).toBe(true);
+    // On demand, or from an older planner: no tick, judged by time alone.
+    const older = parseWorkMessage(JSON.stringify(message));
+    expect(older.ok && older.work.tick).toBeUndefined();
+  });
+
   it.each([
     { name: "not JSON", body: "{nope", problem: /^the body is not JSON$/ },
     { name: "null", body: null, problem: /^body: / },

@@ -1,0 +1,201 @@
+// Hysteresis at the product's cadence when the sweeps do not fall on the
+// 5-minute grid: a past-due tick (after a restart, or behind a sweep that
+// overran) and on-demand sweeps between the ticks. A count of sweeps is a
+// count of the timer's ticks; an on-demand sweep never moves the lifecycle
+// faster than the timer, and a reading off the grid never holds it a sweep.
+
+import { describe, expect, it } from "vitest";
+import { advance, decide, type AlertState } from "../../src/core/lifecycle.js";
+import type { Finding, Severity } from "../../src/core/model.js";
+import {
+  DEFAULT_ALERT_POLICY,
+  hysteresisOf,
+  tickSlackMs,
+  type AlertPolicy,
+} from "../../src/core/policy.js";
+
+const T0 = Date.parse("2026-11-22T10:00:00.000Z");
+const CIRCUIT = { id: "c1", name: "er1" };
+
+function finding(severity: Severity): Finding {
+  return {
+    code: "arp-missing",
+    layer: "provider",
+    owner: "carrier",
+    severity,
+    peering: "AzurePrivatePeering",
+    paths: severity === "Sev0" ? ["primary", "secondary"] : ["secondary"],
+    title: `Layer 2 down (${severity})`,
+    evidence: {},
+    nextAction: "ticket",
+  };
+}
+
+/** A reading at `minute` after 10:00: firing at a severity, or clean; "od" marks an on-demand sweep. */
+type Reading = [minute: number, seen: Severity | "clean", by?: "od"];
+
+/** What each reading decided: the action, or "-" for nothing. */
+function walk(readings: Reading[], policy: AlertPolicy = DEFAULT_ALERT_POLICY): string[] {
+  const hysteresis = hysteresisOf(policy, CIRCUIT, "path-down");
+  // Known, and clean at the tick before the first reading.
+  let state: AlertState | null = null;
+  let previousReadAt = new Date(T0 + (readings[0]![0] - 5) * 60_000).toISOString();
+  return readings.map(([minute, seen, by]) => {
+    const now = new Date(T0 + minute * 60_000);
+    const advanced = advance(
+      state,
+      {
+        key: "erw-k",
+        family: "path-down",
+        circuitId: CIRCUIT.id,
+        peering: "AzurePrivatePeering",
+        state: seen === "clean" ? "clean" : "firing",
+        finding: seen === "clean" ? null : finding(seen),
+        previousReadAt,
+      },
+      hysteresis,
+      CIRCUIT.name,
+      now,
+      by !== "od",
+    );
+    previousReadAt = now.toISOString();
+    if (!advanced) return "-";
+    const decision = decide(advanced, {
+      now,
+      repeatEveryMinutes: policy.repeatEveryMinutes,
+      tickSlackMs: tickSlackMs(policy.sweepIntervalMinutes),
+      silencedBy: null,
+      inhibitedBy: null,
+      blind: false,
+    });
+    state = decision.next;
+    return decision.action === "none" ? "-" : `${decision.action}:${decision.event.severity}`;
+  });
+}
+
+describe("a reading off the grid does not hold the next tick's open or resolve", () => {
+  it.each<{ name: string; readings: Reading[]; sent: string[] }>([
+    {
+      // The 10:05 tick ran at 10:06:30 behind a sweep that overran (isPastDue).
+      name: "a Sev0 at the 10:10 tick after the past-due 10:05 tick read it clean",
+      readings: [
+        [0, "clean"],
+        [6.5, "clean"],
+        [10, "Sev0"],
+      ],
+      sent: ["-", "-", "open:Sev0"],
+    },
+    {
+      // Someone ran `erwatch sweep` at 10:08 and it read healthy; it broke at 10:09.
+      name: "a Sev0 at the 10:10 tick after an on-demand sweep read it clean at 10:08",
+      readings: [
+        [5, "clean"],
+        [8, "clean", "od"],
+        [10, "Sev0"],
+      ],
+      sent: ["-", "-", "open:Sev0"],
+    },
+    {
+      name: "a Sev2 opens at its second tick after a past-due tick read it clean",
+      readings: [
+        [0, "clean"],
+        [6.5, "clean"],
+        [10, "Sev2"],
+        [15, "Sev2"],
+      ],
+      sent: ["-", "-", "-", "open:Sev2"],
+    },
+    {
+      name: "a Sev0 resolves at its second clean tick after a past-due tick read it firing",
+      readings: [
+        [0, "Sev0"],
+        [6.5, "Sev0"],
+        [10, "clean"],
+        [15, "clean"],
+      ],
+      sent: ["open:Sev0", "-", "-", "resolve:Sev0"],
+    },
+    {
+      name: "a Sev2 resolves at its second clean tick after an on-demand sweep read it firing",
+      readings: [
+        [0, "Sev2"],
+        [5, "Sev2"],
+        [8, "Sev2", "od"],
+        [10, "clean"],
+        [15, "clean"],
+      ],
+      sent: ["-", "open:Sev2", "-", "-", "resolve:Sev2"],
+    },
+    {
+      // A cold start 40 s late, then the next tick on time.
+      name: "a Sev2 opens at its second tick after a cold-start tick 40 s late read it clean",
+      readings: [
+        [0.67, "clean"],
+        [5, "Sev2"],
+        [10, "Sev2"],
+      ],
+      sent: ["-", "-", "open:Sev2"],
+    },
+  ])("$name", ({ readings, sent }) => {
+    expect(walk(readings)).toEqual(sent);
+  });
+});
+
+describe("an on-demand sweep still never moves the lifecycle faster than the timer", () => {
+  it.each<{ name: string; readings: Reading[]; sent: string[] }>([
+    {
+      name: "a Sev0 first seen on demand 3.5 min after a clean tick pages at the next tick",
+      readings: [
+        [5, "clean"],
+        [8.5, "Sev0", "od"],
+        [10, "Sev0"],
+      ],
+      sent: ["-", "-", "open:Sev0"],
+    },
+    {
+      // Two firing readings, one of them on demand: one tick, not two.
+      name: "a Sev2 seen on demand and then at one tick waits for its second tick",
+      readings: [
+        [5, "clean"],
+        [8, "Sev2", "od"],
+        [10, "Sev2"],
+        [15, "Sev2"],
+      ],
+      sent: ["-", "-", "-", "open:Sev2"],
+    },
+    {
+      name: "two clean readings, one on demand, do not resolve a Sev0 at the first clean tick",
+      readings: [
+        [0, "Sev0"],
+        [5, "Sev0"],
+        [7, "clean", "od"],
+        [10, "clean"],
+        [15, "clean"],
+      ],
+      sent: ["open:Sev0", "-", "-", "-", "resolve:Sev0"],
+    },
+  ])("$name", ({ readings, sent }) => {
+    expect(walk(readings)).toEqual(sent);
+  });
+});
+
+describe("minutes given are minutes, whatever the ticks", () => {
+  it("openAfterMinutes 10 with one sweep: a clean reading at 10:06:30 holds it until 10:20", () => {
+    const policy: AlertPolicy = {
+      ...DEFAULT_ALERT_POLICY,
+      openAfter: { ...DEFAULT_ALERT_POLICY.openAfter, Sev2: 1 },
+      openAfterMinutes: { Sev2: 10 },
+    };
+    expect(
+      walk(
+        [
+          [6.5, "clean"],
+          [10, "Sev2"],
+          [15, "Sev2"],
+          [20, "Sev2"],
+        ],
+        policy,
+      ),
+    ).toEqual(["-", "-", "-", "open:Sev2"]);
+  });
+});
