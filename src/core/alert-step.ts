@@ -191,7 +191,10 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
     decide(state, {
       now: ctx.now,
       repeatEveryMinutes: ctx.policy.repeatEveryMinutes,
-      tickSlackMs: tickSlackMs(ctx.policy.sweepIntervalMinutes),
+      // The slack is for a tick a moment early. An on-demand sweep is no
+      // tick: with it, one 12 s after a tick sent a repeat "every minute"
+      // again, and one 4 min after took a 5-minute repeat from the next tick.
+      tickSlackMs: ctx.tick ? tickSlackMs(ctx.policy.sweepIntervalMinutes) : 0,
       silencedBy,
       inhibitedBy,
       blind: step.observation.state === "unknown",

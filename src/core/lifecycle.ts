@@ -638,7 +638,7 @@ function changeFor(
 export interface DecideContext {
   now: Date;
   repeatEveryMinutes: PerSeverity<number>;
-  /** How early a sweep may come and still count as the repeat's tick (policy.ts `tickSlackMs`). */
+  /** How early a tick may come and still count as the repeat's (policy.ts `tickSlackMs`); 0 on demand. */
   tickSlackMs: number;
   silencedBy: Silence | null;
   /** `severity`: the holding alert's, when known. */

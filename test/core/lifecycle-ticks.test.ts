@@ -5,14 +5,10 @@
 // faster than the timer, and a reading off the grid never holds it a sweep.
 
 import { describe, expect, it } from "vitest";
-import { advance, decide, type AlertState } from "../../src/core/lifecycle.js";
+import { advanceStep, decideStep, holdsOf, type AlertContext } from "../../src/core/alert-step.js";
+import type { AlertState } from "../../src/core/lifecycle.js";
 import type { Finding, Severity } from "../../src/core/model.js";
-import {
-  DEFAULT_ALERT_POLICY,
-  hysteresisOf,
-  tickSlackMs,
-  type AlertPolicy,
-} from "../../src/core/policy.js";
+import { DEFAULT_ALERT_POLICY, type AlertPolicy } from "../../src/core/policy.js";
 
 const T0 = Date.parse("2026-11-22T10:00:00.000Z");
 const CIRCUIT = { id: "c1", name: "er1" };
@@ -34,16 +30,21 @@ function finding(severity: Severity): Finding {
 /** A reading at `minute` after 10:00: firing at a severity, or clean; "od" marks an on-demand sweep. */
 type Reading = [minute: number, seen: Severity | "clean", by?: "od"];
 
-/** What each reading decided: the action, or "-" for nothing. */
+/** What each reading decided, through the core's steps as a sweep takes them: the action, or "-". */
 function walk(readings: Reading[], policy: AlertPolicy = DEFAULT_ALERT_POLICY): string[] {
-  const hysteresis = hysteresisOf(policy, CIRCUIT, "path-down");
-  // Known, and clean at the tick before the first reading.
   let state: AlertState | null = null;
+  // Known, and clean at the tick before the first reading.
   let previousReadAt = new Date(T0 + (readings[0]![0] - 5) * 60_000).toISOString();
   return readings.map(([minute, seen, by]) => {
     const now = new Date(T0 + minute * 60_000);
-    const advanced = advance(
-      state,
+    const ctx: AlertContext = {
+      policy,
+      silences: [],
+      circuit: CIRCUIT,
+      now,
+      ...(by === "od" ? {} : { tick: true }),
+    };
+    const step = advanceStep(
       {
         key: "erw-k",
         family: "path-down",
@@ -53,21 +54,12 @@ function walk(readings: Reading[], policy: AlertPolicy = DEFAULT_ALERT_POLICY): 
         finding: seen === "clean" ? null : finding(seen),
         previousReadAt,
       },
-      hysteresis,
-      CIRCUIT.name,
-      now,
-      by !== "od",
+      state,
+      ctx,
     );
     previousReadAt = now.toISOString();
-    if (!advanced) return "-";
-    const decision = decide(advanced, {
-      now,
-      repeatEveryMinutes: policy.repeatEveryMinutes,
-      tickSlackMs: tickSlackMs(policy.sweepIntervalMinutes),
-      silencedBy: null,
-      inhibitedBy: null,
-      blind: false,
-    });
+    const decision = decideStep(step, holdsOf([step], CIRCUIT.id), ctx);
+    if (!decision) return "-";
     state = decision.next;
     return decision.action === "none" ? "-" : `${decision.action}:${decision.event.severity}`;
   });
@@ -197,5 +189,63 @@ describe("minutes given are minutes, whatever the ticks", () => {
         policy,
       ),
     ).toEqual(["-", "-", "-", "open:Sev2"]);
+  });
+});
+
+describe("a repeat is the timer's: an on-demand sweep neither doubles nor takes it", () => {
+  const repeating = (minutes: number): AlertPolicy => ({
+    ...DEFAULT_ALERT_POLICY,
+    repeatEveryMinutes: { ...DEFAULT_ALERT_POLICY.repeatEveryMinutes, Sev0: minutes },
+  });
+  it.each<{ name: string; every: number; readings: Reading[]; sent: string[] }>([
+    {
+      // "Every minute": each tick reminds, and a sweep someone ran 12 s after one does not again.
+      name: "repeat every minute: an on-demand sweep 12 s after the tick's repeat sends none",
+      every: 1,
+      readings: [
+        [0, "Sev0"],
+        [5, "Sev0"],
+        [5.2, "Sev0", "od"],
+        [10, "Sev0"],
+      ],
+      sent: ["open:Sev0", "repeat:Sev0", "-", "repeat:Sev0"],
+    },
+    {
+      // Sent at 10:09 on demand, the 10:10 tick found it 1 min old and skipped it.
+      name: "repeat every 5 minutes: an on-demand sweep 4 min after the tick does not take the next tick's repeat",
+      every: 5,
+      readings: [
+        [0, "Sev0"],
+        [5, "Sev0"],
+        [9, "Sev0", "od"],
+        [10, "Sev0"],
+      ],
+      sent: ["open:Sev0", "repeat:Sev0", "-", "repeat:Sev0"],
+    },
+    {
+      name: "repeat every 5 minutes: a tick 0.3 s early still reminds",
+      every: 5,
+      readings: [
+        [0, "Sev0"],
+        [4.995, "Sev0"],
+        [10, "Sev0"],
+      ],
+      sent: ["open:Sev0", "repeat:Sev0", "repeat:Sev0"],
+    },
+    {
+      // 7 minutes at a 5-minute cadence: the first tick at least 7 minutes on.
+      name: "repeat every 7 minutes reminds every other tick",
+      every: 7,
+      readings: [
+        [0, "Sev0"],
+        [5, "Sev0"],
+        [10, "Sev0"],
+        [15, "Sev0"],
+        [20, "Sev0"],
+      ],
+      sent: ["open:Sev0", "-", "repeat:Sev0", "-", "repeat:Sev0"],
+    },
+  ])("$name", ({ every, readings, sent }) => {
+    expect(walk(readings, repeating(every))).toEqual(sent);
   });
 });
