@@ -28,7 +28,7 @@ import { boundJson } from "../core/budget.js";
 import type { AlertRecord, HistoryEntry } from "../core/history.js";
 import { restartedAlert, type AlertState, type Decision } from "../core/lifecycle.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict, Criticality } from "../core/model.js";
-import type { AlertPolicy, Silence } from "../core/policy.js";
+import { tickSlackMs, type AlertPolicy, type Silence } from "../core/policy.js";
 import type { Observation } from "../core/observe.js";
 import { holdsThatReach } from "../core/holds-reach.js";
 import { readAgesOf } from "../core/read-age.js";
@@ -212,7 +212,8 @@ async function evaluateAndStore(
   const { store, policy } = deps;
   const id = reading.ref.id;
   const lookBackMs = Math.max(
-    policy.alerts.flap.windowMinutes * 60_000,
+    // The flap window reaches a tick's slack further (core/flapping.ts).
+    policy.alerts.flap.windowMinutes * 60_000 + tickSlackMs(policy.alerts.sweepIntervalMinutes),
     policy.alerts.trendWindowHours * 3_600_000,
   );
   const snapshotOf = () => readOrSetAside(store, () => store.getSnapshot(id), now, log);

@@ -14,7 +14,7 @@ import type { AlertFamily, CircuitReading, CircuitVerdict, PathName } from "./mo
 import { byName } from "./names.js";
 import { observe, type Observation } from "./observe.js";
 import { gradeForPair, keptTraffic, type PairContext } from "./pairs.js";
-import type { AlertPolicy } from "./policy.js";
+import { tickSlackMs, type AlertPolicy } from "./policy.js";
 import type { ReachPeer } from "./reach-peers.js";
 import { prefixDrops } from "./prefix-drop.js";
 import type { AddressFamily } from "./route-limits.js";
@@ -29,7 +29,7 @@ import { endToEndVoices, monitorSetOf } from "./dataplane/shared-monitor.js";
 
 export interface EvaluationPolicy {
   classify: ClassifyOptions;
-  alerts: Pick<AlertPolicy, "flap" | "trendWindowHours" | "prefixDrop">;
+  alerts: Pick<AlertPolicy, "flap" | "trendWindowHours" | "prefixDrop" | "sweepIntervalMinutes">;
 }
 
 /** What other circuits say about this one's findings. */
@@ -96,9 +96,14 @@ export function evaluateCircuit(
   const changes: HistoryEntry[] = [...diff.transitions, ...diff.prefixSamples, ...sessions.resets];
   const recent = [...history, ...changes];
   // Its changes from before it was disabled are still in the window: no flap of a side that is off.
-  const flaps = flappingFindings(classified, recent, policy.alerts.flap, warnPercent, now).filter(
-    (f) => f.addressFamily !== "ipv6" || !ipv6Disabled(reading, f.peering),
-  );
+  const flaps = flappingFindings(
+    classified,
+    recent,
+    policy.alerts.flap,
+    warnPercent,
+    now,
+    tickSlackMs(policy.alerts.sweepIntervalMinutes),
+  ).filter((f) => f.addressFamily !== "ipv6" || !ipv6Disabled(reading, f.peering));
   const drops = prefixDrops(
     previous,
     classified,

@@ -233,8 +233,15 @@ export function flappingFindings(
   policy: FlapPolicy,
   warnPercent: number,
   now: Date,
+  /**
+   * How late a tick may run and its window still reach the change the tick
+   * one window before it recorded (policy.ts tickSlackMs): measured to the
+   * millisecond, that change was in the window of a tick on time and out of
+   * one 0.9 s late, and a flap opened or ended a sweep apart on the jitter.
+   */
+  tickSlackMs = 0,
 ): Finding[] {
-  const since = now.getTime() - policy.windowMinutes * 60_000;
+  const since = now.getTime() - policy.windowMinutes * 60_000 - tickSlackMs;
   const resetAt = resetTimes(history);
   const inWindow = (e: HistoryEntry) =>
     (e.kind === "reset" ? resetAt(e) : Date.parse(e.at)) >= since &&
