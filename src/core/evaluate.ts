@@ -111,6 +111,7 @@ export function evaluateCircuit(
     policy.alerts.prefixDrop,
     now,
     warnPercent,
+    tickSlackMs(policy.alerts.sweepIntervalMinutes),
   );
   const findings = withPrefixTrend(
     [...classified.findings, ...drops.findings, ...flaps],

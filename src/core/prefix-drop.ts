@@ -149,6 +149,12 @@ export function prefixDrops(
   policy: PrefixDropPolicy,
   now: Date,
   warnPercent = 100,
+  /**
+   * How early a tick may come and still end the hold (policy.ts
+   * tickSlackMs): measured to the millisecond, a drop seen by a tick a
+   * second late was held a sweep past holdHours.
+   */
+  tickSlackMs = 0,
 ): DropResult {
   const drops: DropResult["drops"] = {};
   const ipv6Drops: DropResult["ipv6Drops"] = {};
@@ -200,7 +206,8 @@ export function prefixDrops(
           // Kept at a time that is not an instant (core/instant.ts), its age is
           // unknown: over, not held for good (Date.parse's NaN never expired).
           const since = storedInstant(drop.at);
-          const expired = since === null || now.getTime() - since >= policy.holdHours * 3_600_000;
+          const expired =
+            since === null || now.getTime() - since >= policy.holdHours * 3_600_000 - tickSlackMs;
           if (expired || !isDrop(drop.before, count, policy, drop.limit ?? f.limits[path]))
             drop = null;
         } else {

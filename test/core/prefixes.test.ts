@@ -343,6 +343,36 @@ describe("prefix-drop through evaluateCircuit, sweep after sweep", () => {
     expect(drops(run[12 * 12 + 1]!)).toEqual([]);
   });
 
+  // The tick that saw the drop ran a moment late, or the one 12 h on a moment
+  // early: measured to the millisecond, the drop was held a sweep more.
+  it.each([
+    { name: "the drop's tick 0.9 s late", seen: 0.9, expiry: 0 },
+    { name: "the tick 12 h on 0.3 s early", seen: 0, expiry: -0.3 },
+  ])("expires at the tick holdHours after it was seen: $name", ({ seen, expiry }) => {
+    const seconds = (i: number) => (i === 1 ? seen : i === 12 * 12 + 1 ? expiry : 0);
+    let previous: Snapshot | null = null;
+    const history: HistoryEntry[] = [];
+    const run = [counts("3000"), ...Array.from({ length: 12 * 12 + 1 }, () => counts("40"))].map(
+      (spec, i) => {
+        const now = new Date(at(i * 5).getTime() + seconds(i) * 1000);
+        const e = evaluateCircuit(
+          circuitReading({ ...spec, readAt: now.toISOString() }),
+          previous,
+          history,
+          [],
+          { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+          now,
+        );
+        previous = e.snapshot;
+        history.push(...e.changes);
+        return e;
+      },
+    );
+    expect(drops(run[1]!)).toHaveLength(1);
+    expect(drops(run[12 * 12]!)).toHaveLength(1);
+    expect(drops(run[12 * 12 + 1]!)).toEqual([]);
+  });
+
   it.each(["yesterday", "", "42"])(
     "a drop kept with a time %j that is not a time has an unknown age: it is over, not held for good",
     (odd) => {
