@@ -187,6 +187,8 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       ctx.onBrokenSilence,
     ) ?? fleetSilence(ctx.circuit.id, members, quiet, at);
   const quietMembers = new Set(quiet.keys());
+  const blindWait = hysteresisOf(ctx.policy, ctx.circuit, "monitoring-blind");
+  const blindSeverity = ctx.blindSeverity ?? "Sev3";
   const decideWith = (inhibitedBy: Hold | null) =>
     decide(state, {
       now: ctx.now,
@@ -205,11 +207,12 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       // As long as monitoring-blind waits to open: policy.blindAfterSweeps
       // sweeps, or its severity's openAfterMinutes (with 30 minutes set, the
       // pager heard "Blind: … see its monitoring-blind alert" at 15, the alert opened at 30).
-      blindAfterMs: hysteresisOf(ctx.policy, ctx.circuit, "monitoring-blind").openAfterMs[
-        ctx.blindSeverity ?? "Sev3"
-      ],
-      // ... and as many sweeps that failed to read it.
+      blindAfterMs: blindWait.openAfterMs[blindSeverity],
+      // ... and as many sweeps that failed to read it; on a tick, as many ticks.
       blindAfterSweeps: ctx.policy.blindAfterSweeps,
+      ...(ctx.tick
+        ? { tick: true, blindAfterTicksMs: blindWait.openAfterTicksMs[blindSeverity] }
+        : {}),
     });
   const decided = (() => {
     // A resolve-only hold lets everything but the resolve through.

@@ -67,6 +67,9 @@ export function blindNotice(
     blindAfterMs?: number;
     /** How many sweeps must have failed to read it (`state.blindSweeps`). */
     blindAfterSweeps?: number;
+    /** The timer's own sweep: ... then as many ticks, this much after the last reading (policy.ts openAfterTicksMs). */
+    tick?: boolean;
+    blindAfterTicksMs?: number | null;
     held: boolean;
     partlyRead?: { unread: PathName[]; paths: PathName[] };
   },
@@ -93,7 +96,16 @@ export function blindNotice(
   // None dated: blind since a reading of unknown age, past any wait in time.
   // Left at that ("a time that cannot be read proves no blindness"), an open
   // Sev0 whose last firing was kept as "yesterday" was never told blind.
-  if (latest !== null && ctx.now.getTime() - latest.ms < ctx.blindAfterMs) return null;
+  // On a tick, as many ticks as monitoring-blind opens on: measured in time
+  // alone, a last reading by a past-due tick (10:06:30) held the notice to
+  // the fourth tick that could not read it, a sweep after monitoring-blind.
+  const blindFor = latest === null ? Number.POSITIVE_INFINITY : ctx.now.getTime() - latest.ms;
+  const byTicks =
+    ctx.tick === true &&
+    ctx.blindAfterTicksMs != null &&
+    (state.blindTicks ?? 0) >= (ctx.blindAfterSweeps ?? 0) &&
+    blindFor >= ctx.blindAfterTicksMs;
+  if (blindFor < ctx.blindAfterMs && !byTicks) return null;
   const seen = latest?.text ?? null;
   // Blind since its last reading, but erwatch may not have been sweeping for
   // most of that (the function app stopped for hours, a deploy): as many

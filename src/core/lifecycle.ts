@@ -107,6 +107,8 @@ export interface AlertState {
    * counts from their members' readings (fleet.ts).
    */
   blindSweeps?: number;
+  /** Of those, the timer's ticks: a blind notice counts these on a tick (blind-notice.ts). */
+  blindTicks?: number;
 }
 
 export type NoneReason =
@@ -315,7 +317,12 @@ export function advance(
       };
     return previous.family === "fleet" || blindBeforeCounting(previous, now)
       ? { ...previous, lastEvaluatedAt: at }
-      : { ...previous, lastEvaluatedAt: at, blindSweeps: (previous.blindSweeps ?? 0) + 1 };
+      : {
+          ...previous,
+          lastEvaluatedAt: at,
+          blindSweeps: (previous.blindSweeps ?? 0) + 1,
+          blindTicks: ticksInRow(previous.blindSweeps ?? 0, previous.blindTicks, tick),
+        };
   }
   // A reading, whatever it says: a later failure starts a new blind spell.
   const base: AlertState = previous
@@ -471,8 +478,8 @@ function blindBeforeCounting(state: AlertState, now: Date): boolean {
 }
 
 function withoutBlindSweeps(state: AlertState): AlertState {
-  if (state.blindSweeps === undefined) return state;
-  const { blindSweeps: _, ...rest } = state;
+  if (state.blindSweeps === undefined && state.blindTicks === undefined) return state;
+  const { blindSweeps: _, blindTicks: __, ...rest } = state;
   return rest;
 }
 
@@ -657,6 +664,10 @@ export interface DecideContext {
   blindAfterMs?: number;
   /** ... and in as many failed sweeps as monitoring-blind waits for (blind-notice.ts); any when absent. */
   blindAfterSweeps?: number;
+  /** The timer's own sweep: a blind notice may count its ticks instead (blind-notice.ts). */
+  tick?: boolean;
+  /** ... the time they still need then (policy.ts openAfterTicksMs; null: minutes were given). */
+  blindAfterTicksMs?: number | null;
 }
 
 /** Step 2: what the receivers must hear, given the advanced state. */
@@ -672,6 +683,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
         now: ctx.now,
         ...(ctx.blindAfterMs !== undefined ? { blindAfterMs: ctx.blindAfterMs } : {}),
         ...(ctx.blindAfterSweeps !== undefined ? { blindAfterSweeps: ctx.blindAfterSweeps } : {}),
+        ...(ctx.tick ? { tick: true, blindAfterTicksMs: ctx.blindAfterTicksMs ?? null } : {}),
         held: ctx.silencedBy !== null || spokenFor !== null,
         ...(ctx.partlyRead ? { partlyRead: ctx.partlyRead } : {}),
       }) ??

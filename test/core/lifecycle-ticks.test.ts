@@ -27,8 +27,11 @@ function finding(severity: Severity): Finding {
   };
 }
 
-/** A reading at `minute` after 10:00: firing at a severity, or clean; "od" marks an on-demand sweep. */
-type Reading = [minute: number, seen: Severity | "clean", by?: "od"];
+/**
+ * A reading at `minute` after 10:00: firing at a severity, clean, or "blind"
+ * (the layers behind the alert could not be read); "od" marks an on-demand sweep.
+ */
+type Reading = [minute: number, seen: Severity | "clean" | "blind", by?: "od"];
 
 /** What each reading decided, through the core's steps as a sweep takes them: the action, or "-". */
 function walk(readings: Reading[], policy: AlertPolicy = DEFAULT_ALERT_POLICY): string[] {
@@ -50,8 +53,8 @@ function walk(readings: Reading[], policy: AlertPolicy = DEFAULT_ALERT_POLICY): 
         family: "path-down",
         circuitId: CIRCUIT.id,
         peering: "AzurePrivatePeering",
-        state: seen === "clean" ? "clean" : "firing",
-        finding: seen === "clean" ? null : finding(seen),
+        state: seen === "clean" ? "clean" : seen === "blind" ? "unknown" : "firing",
+        finding: seen === "clean" || seen === "blind" ? null : finding(seen),
         previousReadAt,
       },
       state,
@@ -61,7 +64,9 @@ function walk(readings: Reading[], policy: AlertPolicy = DEFAULT_ALERT_POLICY): 
     const decision = decideStep(step, holdsOf([step], CIRCUIT.id), ctx);
     if (!decision) return "-";
     state = decision.next;
-    return decision.action === "none" ? "-" : `${decision.action}:${decision.event.severity}`;
+    if (decision.action === "none") return "-";
+    const blind = decision.event.change.startsWith("Blind:") ? " (blind)" : "";
+    return `${decision.action}:${decision.event.severity}${blind}`;
   });
 }
 
@@ -247,5 +252,38 @@ describe("a repeat is the timer's: an on-demand sweep neither doubles nor takes 
     },
   ])("$name", ({ every, readings, sent }) => {
     expect(walk(readings, repeating(every))).toEqual(sent);
+  });
+});
+
+describe("a Blind: notice waits as many of the timer's ticks as monitoring-blind", () => {
+  it.each<{ name: string; readings: Reading[]; sent: string[] }>([
+    {
+      // Last read by the past-due 10:05 tick at 10:06:30: blind at the 10:10, 10:15 and 10:20 ticks.
+      name: "last read by a past-due tick: told at the third tick that could not read it",
+      readings: [
+        [0, "Sev0"],
+        [6.5, "Sev0"],
+        [10, "blind"],
+        [15, "blind"],
+        [20, "blind"],
+      ],
+      sent: ["open:Sev0", "-", "-", "-", "repeat:Sev0 (blind)"],
+    },
+    {
+      // Two failed on-demand sweeps are not two ticks: told at the 10:20 tick, as without them.
+      name: "on-demand sweeps that could not read it do not bring the notice forward",
+      readings: [
+        [0, "Sev0"],
+        [5, "Sev0"],
+        [7, "blind", "od"],
+        [8, "blind", "od"],
+        [10, "blind"],
+        [15, "blind"],
+        [20, "blind"],
+      ],
+      sent: ["open:Sev0", "-", "-", "-", "-", "-", "repeat:Sev0 (blind)"],
+    },
+  ])("$name", ({ readings, sent }) => {
+    expect(walk(readings)).toEqual(sent);
   });
 });

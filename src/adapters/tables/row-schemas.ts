@@ -181,6 +181,7 @@ export const alertSchema = z.looseObject({
   lastCleanAt: text.nullable().optional(),
   lastMaskedAt: text.nullable().optional(),
   blindSweeps: z.number().int().nonnegative().optional(),
+  blindTicks: z.number().int().nonnegative().optional(),
   ticks: z.number().int().nonnegative().optional(),
 });
 
