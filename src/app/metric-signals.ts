@@ -1,16 +1,22 @@
 // Azure Monitor as the cheap signal of the tiered sweep: one metrics batch per
 // (subscription, region) group of up to 50 circuits, judged by
-// core/dataplane/signal.ts: an availability dip, or what the data-plane
-// families would alert on (traffic stopped, saturation) judged with the deep
-// read's own thresholds. What it read is handed on, so a circuit read deep
-// this sweep does not have its metrics asked for twice.
+// core/dataplane/signal.ts: the availability dips in the look-back (the plan
+// keeps those the circuit's last deep read has not seen), or what the
+// data-plane families would alert on (traffic stopped, saturation) judged
+// with the deep read's own thresholds. What it read is handed on, so a
+// circuit read deep this sweep does not have its metrics asked for twice.
 
 import { standbyPathOf, tag, TAGS } from "../core/circuit-settings.js";
 import type { PathName } from "../core/model.js";
 import { isDirect } from "../core/path-findings.js";
 import type { DataPlanePolicy } from "../core/dataplane/policy.js";
 import { withoutImpossibleThroughput } from "../core/dataplane/plausible.js";
-import { dataPlaneSignal, metricsSignal, type SignalCircuit } from "../core/dataplane/signal.js";
+import {
+  availabilityDips,
+  dataPlaneSignal,
+  type AvailabilityDip,
+  type SignalCircuit,
+} from "../core/dataplane/signal.js";
 import {
   createReadSession,
   metricsTargetOf,
@@ -42,9 +48,9 @@ function signalCircuitOf(t: CircuitTarget | undefined): SignalCircuit {
 }
 
 /**
- * `windowMinutes`: how far back a dip counts (since about the last sweep, with
- * Azure's delay). `policy`: the data plane's thresholds, the ones the deep
- * read judges by.
+ * `windowMinutes`: how far back a dip is looked for (the interval, and as late
+ * as Azure may deliver a minute still taken as fresh). `policy`: the data
+ * plane's thresholds, the ones the deep read judges by.
  */
 export function metricSignals(
   reader: DataPlaneReader,
@@ -55,7 +61,8 @@ export function metricSignals(
     async read(targets, { abortSignal, now }) {
       const planned: MetricsTarget[] = targets.flatMap((t) => metricsTargetOf(t) ?? []);
       const troubled = new Map<string, string>();
-      if (planned.length === 0) return { troubled };
+      const dips = new Map<string, AvailabilityDip[]>();
+      if (planned.length === 0) return { troubled, dips };
       const byId = new Map(targets.map((t) => [t.id.toLowerCase(), t]));
       const metrics = await reader.readMetrics(planned, {
         abortSignal,
@@ -68,13 +75,12 @@ export function metricSignals(
         const circuit = signalCircuitOf(byId.get(key));
         // Judged as the deep read judges it: a minute the circuit cannot carry hides no stop.
         const sane = withoutImpossibleThroughput(reading.value, circuit.bandwidthMbps, circuit);
-        const signal = [
-          metricsSignal(sane, now, windowMinutes, circuit.peerings),
-          dataPlaneSignal(sane, circuit, policy, now),
-        ].filter((s) => s !== null);
-        if (signal.length > 0) troubled.set(key, signal.join("; "));
+        const dipped = availabilityDips(sane, now, windowMinutes, circuit.peerings);
+        if (dipped.length > 0) dips.set(key, dipped);
+        const signal = dataPlaneSignal(sane, circuit, policy, now);
+        if (signal !== null) troubled.set(key, signal);
       }
-      return { troubled, metrics };
+      return { troubled, dips, metrics };
     },
   };
 }

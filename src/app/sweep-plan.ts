@@ -21,6 +21,7 @@ import {
   type SweepPlan,
 } from "../core/sweep-plan.js";
 import type { CircuitMetrics } from "../core/dataplane/facts.js";
+import type { AvailabilityDip } from "../core/dataplane/signal.js";
 import type { Reading } from "../core/model.js";
 import type { Logger } from "../logging.js";
 import { CHEAP_SIGNAL_SHARE, readCheapSignals } from "./cheap-signals.js";
@@ -30,8 +31,13 @@ import { isStorageFailure, type StateStore } from "./state-store.js";
 
 /** What the cheap signals said this sweep. */
 export interface CheapSignalReading {
-  /** Circuit id (lower case) → why it should be read deep now, in words. */
+  /** Circuit id (lower case) → why it should be read deep now, whenever it was last read, in words. */
   troubled: Map<string, string>;
+  /**
+   * Circuit id (lower case) → its BGP / ARP availability dips in the
+   * look-back: the plan reads it deep for those its last deep read has not seen.
+   */
+  dips?: Map<string, AvailabilityDip[]>;
   /** The metrics read to say so, by circuit id (lower case): the deep reads reuse them. */
   metrics?: Map<string, Reading<CircuitMetrics>>;
 }
@@ -58,6 +64,8 @@ export interface PlanOptions {
   /** Read everything deep (a person asked for the whole truth now). */
   everything: boolean;
   signals: Map<string, string>;
+  /** Availability dips by circuit id (lower case): CheapSignalReading.dips. */
+  dips?: ReadonlyMap<string, readonly AvailabilityDip[]>;
 }
 
 export interface PlannedTarget {
@@ -327,6 +335,7 @@ export function planTargets(
     subscriptionId: t.subscriptionId,
     fingerprint: t.listed ? cheapFingerprint(t.listed.facts, t.listed.tags) : null,
     signal: options.signals.get(t.id.toLowerCase()) ?? null,
+    dips: options.dips?.get(t.id.toLowerCase()) ?? [],
   }));
   const plan = planSweep(circuits, memory, options.now, {
     maxReadAgeMs: options.maxReadAgeMinutes * 60_000,
@@ -471,6 +480,7 @@ export async function planSweepTargets(
     budgetMs,
     everything: (request.mode ?? "deep") === "deep",
     signals: signals.troubled,
+    ...(signals.dips ? { dips: signals.dips } : {}),
   });
   const forcedIds = new Set(forced.map((f) => f.target.id.toLowerCase()));
   const unforced = tiered.deep.filter((d) => !forcedIds.has(d.target.id.toLowerCase()));

@@ -304,10 +304,11 @@ export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
   const clock = deps.clock ?? (() => new Date());
   const interval = deps.policy.alerts.sweepIntervalMinutes;
-  // Azure Monitor is the cheap signal when it is read: a dip since the last sweep, or what
-  // the data-plane families would alert on, judged by the deep read's thresholds. A dip is
-  // looked back for as late as Azure may deliver it (the staleness the judgements accept):
-  // at 3 minutes, a one-minute dip delivered 5 late fell between two sweeps' look-backs.
+  // Azure Monitor is the cheap signal when it is read: a dip since the circuit's last deep
+  // read, or what the data-plane families would alert on, judged by the deep read's
+  // thresholds. A dip is looked back for as late as Azure may deliver it (the staleness the
+  // judgements accept): at 3 minutes, a one-minute dip delivered 5 late fell between two
+  // sweeps' look-backs. The plan drops those a deep read began after (sweep-plan.ts).
   const dataPlanePolicy = deps.policy.classify.dataPlane ?? DEFAULT_DATA_PLANE_POLICY;
   const signals =
     deps.signals ??

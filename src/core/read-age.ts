@@ -242,3 +242,16 @@ export function oldestReadAgeMs(ages: ReadAges | undefined, now: Date): number |
   const at = oldestReadAt(ages);
   return typeof at === "number" ? Math.max(0, now.getTime() - at) : null;
 }
+
+/**
+ * When the circuit's last deep read began, in ms: its evaluation's instant (a
+ * sweep's, taken before any of its reads; `pathsReadAt` is that instant when
+ * every read worked). null when it was never read deep, when a read of the
+ * last one failed (what it could not read it did not see: every dip counts,
+ * as for a circuit never read deep), when kept before `pathsReadAt` was, or
+ * when the kept time is not a time.
+ */
+export function lastDeepReadAt(ages: ReadAges | undefined): number | null {
+  if (!ages || ages.incomplete) return null;
+  return storedInstant(ages.pathsReadAt ?? null);
+}

@@ -5,8 +5,9 @@
 // subscription, so they go where they tell something:
 //   1. trouble: what was stored is not all clear (a layer down, warn or
 //      unknown, an alert not clear, a read that failed), or a cheap signal
-//      says so (Azure Monitor: an availability dip, or what traffic-stopped
-//      or saturation would alert on: core/dataplane/signal.ts);
+//      says so (Azure Monitor: an availability dip its last deep read has not
+//      seen, or what traffic-stopped or saturation would alert on:
+//      core/dataplane/signal.ts);
 //   2. change: the circuit's body differs from the one last judged;
 //   3. never read, or no cheap reading this sweep (its listing failed);
 //   4. due: its oldest path reading would pass the age limit before the next
@@ -17,7 +18,8 @@
 // Oldest first within each group. Pure: time and settings come in.
 
 import { CONCURRENT_SWEEP_MS, type AlertState } from "./lifecycle.js";
-import { oldestReadAgeMs, oldestReadAt, type ReadAges } from "./read-age.js";
+import { dipsSince, dipWords, type AvailabilityDip } from "./dataplane/signal.js";
+import { lastDeepReadAt, oldestReadAgeMs, oldestReadAt, type ReadAges } from "./read-age.js";
 import type { Snapshot } from "./snapshot.js";
 
 /** SWEEP_MAX_READ_AGE_MINUTES's default: the rotation keeps every reading younger than this. */
@@ -44,8 +46,13 @@ export interface PlanCircuit {
   subscriptionId: string;
   /** Fingerprint of its body in this sweep's listing; null when there was none (the listing failed). */
   fingerprint: string | null;
-  /** A cheap signal that says trouble (e.g. BGP availability below 100 %, traffic stopped), in words; null when quiet or not known. */
+  /** A cheap signal that says trouble whenever it was last read (e.g. traffic stopped), in words; null when quiet or not known. */
   signal: string | null;
+  /**
+   * BGP / ARP availability dips Azure Monitor showed in its look-back: a
+   * signal only for those its last deep read has not seen (dipsSince).
+   */
+  dips?: readonly AvailabilityDip[];
 }
 
 /** What storage remembers of a circuit. */
@@ -146,6 +153,18 @@ export function troubleOf(
 const aheadOfClock = (readAt: number, now: Date): boolean =>
   readAt - now.getTime() > CONCURRENT_SWEEP_MS;
 
+/**
+ * The circuit's cheap signal, with the dips its last deep read has not seen.
+ * That read's instant is not taken from a clock that has since stepped back:
+ * every dip before it would be taken as seen.
+ */
+function signalOf(c: PlanCircuit, known: PlanMemory | undefined, now: Date): string | null {
+  const deepAt = lastDeepReadAt(known?.reads);
+  const seenUntil = deepAt !== null && !aheadOfClock(deepAt, now) ? deepAt : null;
+  const words = [dipWords(dipsSince(c.dips ?? [], seenUntil)), c.signal].filter((w) => w !== null);
+  return words.length > 0 ? words.join("; ") : null;
+}
+
 export function planSweep(
   circuits: readonly PlanCircuit[],
   memory: ReadonlyMap<string, PlanMemory>,
@@ -169,7 +188,8 @@ export function planSweep(
         detail,
         ageMs,
       });
-    if (c.signal !== null) plan("signal", c.signal);
+    const signal = signalOf(c, known, now);
+    if (signal !== null) plan("signal", signal);
     else if (known?.trouble) plan("trouble", known.trouble);
     else if (!known) plan("new", "never read");
     else if (c.fingerprint === null) plan("unlisted", "no cheap reading this sweep");

@@ -7,6 +7,7 @@ import { metricSignals } from "../../src/app/metric-signals.js";
 import type { CircuitTarget, DataPlaneReader } from "../../src/app/ports.js";
 import type { CircuitMetrics, MetricSeries } from "../../src/core/dataplane/facts.js";
 import { DEFAULT_DATA_PLANE_POLICY } from "../../src/core/dataplane/policy.js";
+import { dipWords } from "../../src/core/dataplane/signal.js";
 import type { Reading } from "../../src/core/model.js";
 import { circuitReading, CIRCUIT_ID, peering } from "../support/readings.js";
 
@@ -60,11 +61,14 @@ async function signalOf(
     readEndToEnd: async () => undefined,
     readLearnedRoutes: async () => [],
   };
-  const { troubled } = await metricSignals(reader, 8, DEFAULT_DATA_PLANE_POLICY).read([target], {
-    abortSignal: new AbortController().signal,
-    now: NOW,
-  });
-  return troubled.get(CIRCUIT_ID.toLowerCase());
+  const { troubled, dips } = await metricSignals(reader, 8, DEFAULT_DATA_PLANE_POLICY).read(
+    [target],
+    { abortSignal: new AbortController().signal, now: NOW },
+  );
+  // As the plan words it for a circuit never read deep (every dip is news).
+  const key = CIRCUIT_ID.toLowerCase();
+  const words = [dipWords(dips?.get(key) ?? []), troubled.get(key) ?? null].filter((w) => w);
+  return words.length > 0 ? words.join("; ") : undefined;
 }
 
 describe("the cheap signal of a stopped path", () => {

@@ -474,3 +474,131 @@ describe("a kept reading time that is not a time: due, oldest first, never fresh
     },
   );
 });
+
+describe("an availability dip sends a circuit deep only when its last deep read has not seen it", () => {
+  // A one-hour age limit: the rotation takes 2 of these 21 circuits a sweep
+  // (the quiet company, first by id), so what x gets is the dip's doing.
+  const LONG: PlanPolicy = { ...POLICY, maxReadAgeMs: 60 * MIN };
+  const at = (msAgo: number) => ago(msAgo);
+  const dip = (msAgo: number, value = 0, path: "primary" | "secondary" = "primary") => ({
+    metric: "BgpAvailability",
+    peering: "AzurePrivatePeering",
+    path,
+    at: at(msAgo),
+    value,
+  });
+  /** Read deep at `deepAgo` (null: kept before the instant was), every read working unless `incomplete`. */
+  const readDeep = (deepAgo: number | null, over: Partial<ReadAges> = {}): ReadAges => ({
+    ...ages(5 * MIN),
+    ...(deepAgo === null ? {} : { pathsReadAt: at(deepAgo) }),
+    ...over,
+  });
+  const company = Array.from({ length: 20 }, (_, i) => circuit(`q${i}`));
+
+  it.each([
+    {
+      name: "a dip before the last deep read began (that read came after it)",
+      dips: [dip(7 * MIN)],
+      reads: readDeep(5 * MIN),
+      want: null,
+    },
+    {
+      name: "a dip whose minute ended as the last deep read began",
+      dips: [dip(6 * MIN)],
+      reads: readDeep(5 * MIN),
+      want: null,
+    },
+    {
+      name: "a dip in the minute the last deep read began in (it may have come after the read)",
+      dips: [dip(5 * MIN)],
+      reads: readDeep(5 * MIN - 20_000),
+      want: /BgpAvailability 0 % on AzurePrivatePeering primary/,
+    },
+    {
+      name: "a dip after the last deep read, delivered however late",
+      dips: [dip(4 * MIN)],
+      reads: readDeep(5 * MIN),
+      want: /BgpAvailability 0 % on AzurePrivatePeering primary/,
+    },
+    {
+      name: "of a seen 0 % and an unseen 50 %, the unseen one is named",
+      dips: [dip(8 * MIN, 0), dip(2 * MIN, 50, "secondary")],
+      reads: readDeep(5 * MIN),
+      want: /^Azure Monitor: BgpAvailability 50 % on AzurePrivatePeering secondary at \S+$/,
+    },
+    {
+      name: "a dip before a concurrent sweep's deep read (dated a little after this clock)",
+      dips: [dip(1 * MIN)],
+      reads: readDeep(-2 * MIN),
+      want: null,
+    },
+    {
+      name: "a dip on a circuit never read deep",
+      dips: [dip(7 * MIN)],
+      reads: undefined,
+      want: /BgpAvailability 0 %/,
+    },
+    {
+      name: "a dip before a deep read kept without its instant (an older erwatch's)",
+      dips: [dip(7 * MIN)],
+      reads: readDeep(null),
+      want: /BgpAvailability 0 %/,
+    },
+    {
+      name: "a dip before a deep read that failed in part (monitoring-blind, UNKNOWN): not read",
+      dips: [dip(7 * MIN)],
+      reads: readDeep(5 * MIN, { incomplete: true }),
+      want: /BgpAvailability 0 %/,
+    },
+    {
+      name: "a dip before a deep read whose kept instant is not a time",
+      dips: [dip(7 * MIN)],
+      reads: readDeep(5 * MIN, { pathsReadAt: "yesterday" }),
+      want: /BgpAvailability 0 %/,
+    },
+    {
+      name: "a dip before a deep read dated after the clock by more than a sweep runs (the clock stepped back)",
+      dips: [dip(7 * MIN)],
+      reads: readDeep(-11 * MIN),
+      want: /BgpAvailability 0 %/,
+    },
+  ])("$name", ({ dips, reads, want }) => {
+    const x = circuit("x", { dips });
+    const known = memory(Object.fromEntries(company.map((q) => [q.id, { ageMs: 5 * MIN }])));
+    if (reads) known.set("x", { fingerprint: "f", trouble: null, reads });
+    const plan = planSweep([x, ...company], known, NOW, LONG);
+    const read = plan.deep.find((d) => d.id === "x");
+    if (want === null) {
+      expect(read).toBeUndefined();
+      expect(plan.quiet.map((q) => q.id)).toContain("x");
+    } else expect(read).toMatchObject({ reason: "signal", detail: expect.stringMatching(want) });
+  });
+
+  it("a seen dip beside a signal that is not a dip (traffic stopped) leaves that signal as it was", () => {
+    const plan = planSweep(
+      [circuit("x", { dips: [dip(7 * MIN)], signal: "Azure Monitor: no traffic either way" })],
+      memory({ x: { reads: readDeep(5 * MIN) } }),
+      NOW,
+      LONG,
+    );
+    expect(plan.deep).toMatchObject([
+      { id: "x", reason: "signal", detail: "Azure Monitor: no traffic either way" },
+    ]);
+  });
+
+  it("a seen dip on a circuit whose stored state is trouble leaves it read for its trouble", () => {
+    const plan = planSweep(
+      [circuit("x", { dips: [dip(7 * MIN)] }), ...company],
+      memory({
+        x: { reads: readDeep(5 * MIN), trouble: "bgp down on p/primary" },
+        ...Object.fromEntries(company.map((q) => [q.id, { ageMs: 5 * MIN }])),
+      }),
+      NOW,
+      LONG,
+    );
+    expect(plan.deep.find((d) => d.id === "x")).toMatchObject({
+      reason: "trouble",
+      detail: "bgp down on p/primary",
+    });
+  });
+});

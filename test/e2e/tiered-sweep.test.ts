@@ -146,8 +146,11 @@ describe("the cheap tier every sweep, deep reads where they tell something", () 
     const e = await estate(12, { SWEEP_MAX_READ_AGE_MINUTES: "60" });
     // Azure's pipeline 5 minutes late (within the 10 minutes erwatch takes data as fresh).
     e.w.estate.state.monitor = { metricsDelayMinutes: 5 };
+    // er-11: the rotation (two circuits a sweep, by id) reads it at 01:30. One it
+    // reads between the dip and its delivery (er-05, at 01:15) has had it read
+    // deep already, and is not sent deep again for it.
     metricsDip(e.w.estate.state, {
-      circuit: "er-05",
+      circuit: "er-11",
       peering: PRIVATE,
       path: "primary",
       metrics: ["BgpAvailability"],
@@ -158,13 +161,55 @@ describe("the cheap tier every sweep, deep reads where they tell something", () 
     const signalled: number[] = [];
     for (const m of [0, 5, 10, 15, 20, 25, 30]) {
       const { result } = await e.at(m);
-      if (result.plan.deep.some((d) => d.name === "er-05" && d.reason === "signal"))
+      if (result.plan.deep.some((d) => d.name === "er-11" && d.reason === "signal"))
         signalled.push(m);
     }
     // Before: each sweep looked back 8 minutes (its interval and 3 of lateness), so the
     // 01:11 minute, not there at 01:15 (Azure had up to 01:10) and before 01:12 at 01:20,
-    // was in no sweep's look-back and never sent er-05 deep.
+    // was in no sweep's look-back and never sent er-11 deep.
     expect(signalled[0]).toBe(20);
+  });
+
+  it("a one-minute session dip costs its circuit one deep read, not one per sweep whose look-back still holds it; a dip after that read, delivered late, costs one more", async () => {
+    const e = await estate(12, { SWEEP_MAX_READ_AGE_MINUTES: "60" });
+    const dipAt = (minute: number) =>
+      metricsDip(e.w.estate.state, {
+        circuit: "er-05",
+        peering: PRIVATE,
+        path: "primary",
+        metrics: ["BgpAvailability"],
+        from: new Date(T0 + minute * MIN).toISOString(),
+        to: new Date(T0 + (minute + 1) * MIN).toISOString(),
+        value: 0,
+      });
+    const readDeep: number[] = [];
+    const signals: string[] = [];
+    const sweep = async (m: number) => {
+      const { result, requests } = await e.at(m);
+      if (m > 0 && deepRead(requests).includes("er-05")) readDeep.push(m);
+      const signal = result.plan.deep.find((d) => d.name === "er-05" && d.reason === "signal");
+      if (signal) signals.push(`${m}: ${signal.detail}`);
+    };
+    // Azure 1 to 3 minutes late: the 01:11 minute is there at 01:15, and in the
+    // look-back (15 minutes) of the sweeps at 01:20 and 01:25 as well, after
+    // the read at 01:15 had read the session since.
+    dipAt(11);
+    for (const m of [0, 5, 10, 15, 20, 25]) await sweep(m);
+    expect(readDeep).toEqual([15]);
+    // Azure 5 minutes late: the 01:26 minute, after er-05's last deep read
+    // (01:15), is not there at 01:30 and sends it deep at 01:35, once.
+    e.w.estate.state.monitor = { ...e.w.estate.state.monitor, metricsDelayMinutes: 5 };
+    dipAt(26);
+    for (const m of [30, 35, 40]) await sweep(m);
+    expect(readDeep).toEqual([15, 35]);
+    expect(signals).toEqual([
+      expect.stringMatching(
+        /^15: Azure Monitor: BgpAvailability 0 % on \S+ primary at 2026-11-22T01:11/,
+      ),
+      expect.stringMatching(
+        /^35: Azure Monitor: BgpAvailability 0 % on \S+ primary at 2026-11-22T01:26/,
+      ),
+    ]);
   });
 
   it("keeps how old each reading is with the snapshot, for the status page", async () => {

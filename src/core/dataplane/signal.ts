@@ -1,11 +1,12 @@
 // Azure Monitor as the tiered sweep's cheap signal: one batch call tells, for
-// up to 50 circuits, whether any BGP or ARP session dipped since the last
-// sweep, and whether the numbers already show what the data-plane families
-// alert on (traffic stopped on a path that carried traffic, saturation). A
-// signal only sends the circuit to a deep read this sweep; it never pages on
-// its own (metrics corroborate, the deep read's judgement decides). A gap is
-// not a dip: Azure's pipeline is minutes late and sometimes silent, and the
-// rotation still bounds how old a quiet circuit's readings get.
+// up to 50 circuits, whether any BGP or ARP session dipped since the
+// circuit's last deep read, and whether the numbers already show what the
+// data-plane families alert on (traffic stopped on a path that carried
+// traffic, saturation). A signal only sends the circuit to a deep read this
+// sweep; it never pages on its own (metrics corroborate, the deep read's
+// judgement decides). A gap is not a dip: Azure's pipeline is minutes late
+// and sometimes silent, and the rotation still bounds how old a quiet
+// circuit's readings get.
 
 import { PATHS, type PathName } from "../model.js";
 import type { CircuitMetrics } from "./facts.js";
@@ -18,26 +19,37 @@ import {
   type PathTraffic,
 } from "./metrics.js";
 import type { DataPlanePolicy } from "./policy.js";
-import { bps } from "./series.js";
+import { bps, MINUTE } from "./series.js";
 
 const AVAILABILITY = new Set(["BgpAvailability", "ArpAvailability"]);
 
+/** One minute a BGP or ARP session of a path was not fully up, as Azure Monitor dated it. */
+export interface AvailabilityDip {
+  metric: string;
+  peering: string;
+  path: PathName;
+  /** The minute's start (Azure Monitor's timestamp at the PT1M grain). */
+  at: string;
+  /** Availability in %, under 100. */
+  value: number;
+}
+
 /**
- * The lowest BGP / ARP availability under 100 % in the last `windowMinutes`,
- * in words; null when none. Only of `peerings` when known (the listing's
- * Enabled ones, as the deep read judges): a peering disabled on purpose has
- * its sessions down for good, and sent the circuit deep every sweep; one
- * disabled by mistake is a change the listing shows.
+ * The BGP / ARP availability minutes under 100 % in the last `windowMinutes`.
+ * Only of `peerings` when known (the listing's Enabled ones, as the deep read
+ * judges): a peering disabled on purpose has its sessions down for good, and
+ * sent the circuit deep every sweep; one disabled by mistake is a change the
+ * listing shows.
  */
-export function metricsSignal(
+export function availabilityDips(
   metrics: CircuitMetrics,
   now: Date,
   windowMinutes: number,
   peerings: readonly string[] | null = null,
-): string | null {
-  const from = now.getTime() - windowMinutes * 60_000;
+): AvailabilityDip[] {
+  const from = now.getTime() - windowMinutes * MINUTE;
   const judged = peerings && new Set(peerings.map((p) => p.toLowerCase()));
-  let worst: { text: string; value: number } | null = null;
+  const dips: AvailabilityDip[] = [];
   for (const s of metrics.series) {
     if (!AVAILABILITY.has(s.metric)) continue;
     if (judged && !judged.has(s.peering.toLowerCase())) continue;
@@ -45,14 +57,36 @@ export function metricsSignal(
       const at = Date.parse(p.at);
       if (p.value === null || !Number.isFinite(p.value) || !(at >= from) || p.value >= 100)
         continue;
-      if (worst === null || p.value < worst.value)
-        worst = {
-          value: p.value,
-          text: `Azure Monitor: ${s.metric} ${Math.round(p.value * 10) / 10} % on ${s.peering} ${s.path} at ${p.at}`,
-        };
+      dips.push({ metric: s.metric, peering: s.peering, path: s.path, at: p.at, value: p.value });
     }
   }
-  return worst?.text ?? null;
+  return dips;
+}
+
+/**
+ * The dips a deep read that began at `deepReadAt` (ms; null: none known) has
+ * not seen: those in or after the minute it began. One whose minute ended
+ * before was read deep already (what the session did since is in that read:
+ * its state, and a BGP reset in its uptime), however late Azure delivered it;
+ * looked back for as long as Azure may deliver a minute, it sent the circuit
+ * deep again on every sweep whose look-back still held it.
+ */
+export function dipsSince(
+  dips: readonly AvailabilityDip[],
+  deepReadAt: number | null,
+): AvailabilityDip[] {
+  if (deepReadAt === null) return [...dips];
+  // The minute the read began in may hold the dip after it.
+  return dips.filter((d) => Date.parse(d.at) + MINUTE > deepReadAt);
+}
+
+/** The lowest of `dips`, in words; null when none. */
+export function dipWords(dips: readonly AvailabilityDip[]): string | null {
+  let worst: AvailabilityDip | null = null;
+  for (const d of dips) if (worst === null || d.value < worst.value) worst = d;
+  return worst
+    ? `Azure Monitor: ${worst.metric} ${Math.round(worst.value * 10) / 10} % on ${worst.peering} ${worst.path} at ${worst.at}`
+    : null;
 }
 
 /** What the cheap tier knows of a circuit beside its metrics: its body in this sweep's listing. */

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { CircuitMetrics, MetricSeries } from "../../../src/core/dataplane/facts.js";
 import { DEFAULT_DATA_PLANE_POLICY } from "../../../src/core/dataplane/policy.js";
 import {
+  availabilityDips,
   dataPlaneSignal,
-  metricsSignal,
+  dipWords,
   type SignalCircuit,
 } from "../../../src/core/dataplane/signal.js";
 
@@ -24,7 +25,11 @@ function metrics(...series: Partial<MetricSeries>[]): CircuitMetrics {
   };
 }
 
-describe("metricsSignal: which circuits Azure Monitor sends to a deep read", () => {
+/** The lowest dip of the look-back in words, as the plan says it of a circuit never read deep. */
+const lowestDip = (m: CircuitMetrics, now: Date, windowMinutes: number) =>
+  dipWords(availabilityDips(m, now, windowMinutes));
+
+describe("availabilityDips: which circuits Azure Monitor sends to a deep read", () => {
   it.each([
     { case: "all sessions at 100 %", points: [{ at: at(2), value: 100 }], want: null },
     { case: "no data (a gap is not a dip)", points: [{ at: at(2), value: null }], want: null },
@@ -44,13 +49,13 @@ describe("metricsSignal: which circuits Azure Monitor sends to a deep read", () 
       want: /83\.3 %/,
     },
   ])("$case", ({ points, want }) => {
-    const got = metricsSignal(metrics({ points }), NOW, 8);
+    const got = lowestDip(metrics({ points }), NOW, 8);
     if (want === null) expect(got).toBeNull();
     else expect(got).toMatch(want);
   });
 
   it("names the worst of several sessions, ARP included, and ignores traffic", () => {
-    const got = metricsSignal(
+    const got = lowestDip(
       metrics(
         { points: [{ at: at(1), value: 50 }] },
         { metric: "ArpAvailability", path: "secondary", points: [{ at: at(1), value: 0 }] },
