@@ -143,8 +143,19 @@ interface ActionGroupsSetting {
  */
 function explicitSetting(r: SettingsReader): ActionGroupsSetting {
   const NAME = "ERWATCH_ACTION_GROUPS";
-  const shell = r.json(NAME, actionGroupsSchema, null);
-  if (!shell) return { receivers: [], actionGroups: [], routes: [] };
+  // Unreadable as a whole (a comma too many from the portal), it stopped
+  // every page though PAGERDUTY_ROUTING_KEY or TEAMS_WEBHOOK_URL was set:
+  // those deliver by the default routes, and the setting is named every sweep.
+  const fallback = defaults(r);
+  const instead = `the default routes deliver to ${fallback.receivers.map((x) => x.name).join(", ")}`;
+  const shell =
+    fallback.receivers.length > 0
+      ? r.optional(() => r.json(NAME, actionGroupsSchema, null), null, instead)
+      : r.json(NAME, actionGroupsSchema, null);
+  if (!shell)
+    return fallback.receivers.length > 0
+      ? fallback
+      : { receivers: [], actionGroups: [], routes: [] };
   const receivers = r.items(`${NAME}.receivers`, shell.receivers, receiverSchema);
   const actionGroups = r.items(`${NAME}.actionGroups`, shell.actionGroups, actionGroupSchema);
   const routes = r.items(`${NAME}.routes`, shell.routes, routeSchema);

@@ -269,6 +269,41 @@ describe("no secret in any configuration error", () => {
     expect(problems.join("\n")).not.toContain("S3cret");
   });
 
+  it.each([
+    [
+      "a comma too many",
+      '{"receivers": [], "actionGroups": [], "routes": [],}',
+      /is not valid JSON/,
+    ],
+    ["a list, not an object", "[]", /ERWATCH_ACTION_GROUPS/],
+  ])(
+    "should deliver by the default routes when ERWATCH_ACTION_GROUPS cannot be read as a whole (%s) and the default receivers are set",
+    (_name, text, problem) => {
+      const { config, problems, ignored } = read({
+        ERWATCH_ACTION_GROUPS: text,
+        PAGERDUTY_ROUTING_KEY: PD,
+        TEAMS_WEBHOOK_URL: TEAMS,
+      });
+      // One setting does not stop every page: PagerDuty and Teams still hear
+      // what they would with no ERWATCH_ACTION_GROUPS at all.
+      expect(problems).toEqual([]);
+      expect(config.receivers.map((r) => r.name)).toEqual(["pagerduty", "teams"]);
+      expect(config.routing.routes.map((r) => r.name)).toEqual([
+        "page-on-call",
+        "tell-the-channel",
+      ]);
+      expect(ignored).toContainEqual(expect.stringMatching(problem));
+      expect(ignored.join("\n")).toMatch(
+        /left out: the default routes deliver to pagerduty, teams/,
+      );
+    },
+  );
+
+  it("should still stop at ERWATCH_ACTION_GROUPS that cannot be read when no default receiver is set", () => {
+    const { problems } = read({ ERWATCH_ACTION_GROUPS: "{,}" });
+    expect(problems).toEqual([expect.stringMatching(/^ERWATCH_ACTION_GROUPS: is not valid JSON/)]);
+  });
+
   it("should refuse a webhook URL with user:password@ at start, without echoing it", () => {
     const { problems } = read({
       WEBHOOK_URL: "https://svc-erwatch:Pa55w0rdPa55w0rd@itsm.example.com/api/alerts",

@@ -33,6 +33,15 @@ it("the default routes when only the receivers' settings are set, their secrets 
   expect(JSON.stringify(routing)).not.toContain("not-read");
 });
 
+it("the default routes, as the dispatcher follows them, when ERWATCH_ACTION_GROUPS cannot be read and the receivers' settings are set", () => {
+  const routing = readRouting({
+    ERWATCH_ACTION_GROUPS: "{receivers:",
+    PAGERDUTY_ROUTING_KEY: "not-read",
+    TEAMS_WEBHOOK_URL: "x",
+  });
+  expect(routing?.routes.map((r) => r.name)).toEqual(["page-on-call", "tell-the-channel"]);
+});
+
 it("routes by circuit as written, a broken entry left out as the dispatcher leaves it", () => {
   const routing = readRouting({
     ERWATCH_ACTION_GROUPS: JSON.stringify({
