@@ -182,12 +182,15 @@ describe("the exporter", () => {
       entra: true,
       entraClientId: "11111111-1111-1111-1111-111111111111",
     });
-    expect(() =>
-      loadStatusConfig({
-        ERWATCH_STORAGE: azurite.connectionString,
-        APPLICATIONINSIGHTS_CONNECTION_STRING: "not a connection string",
-      }),
-    ).toThrow(/APPLICATIONINSIGHTS_CONNECTION_STRING/);
+    // Malformed, it is left out and named: the page runs and exports no metrics.
+    const malformed = loadStatusConfig({
+      ERWATCH_STORAGE: azurite.connectionString,
+      APPLICATIONINSIGHTS_CONNECTION_STRING: "not a connection string",
+    });
+    expect(malformed.telemetry.connectionString).toBeNull();
+    expect(malformed.ignoredSettings).toEqual([
+      expect.stringMatching(/^APPLICATIONINSIGHTS_CONNECTION_STRING: .*no metrics/),
+    ]);
   });
 
   // What the exporter refuses, it refuses on every invocation: said at start instead.
