@@ -39,6 +39,7 @@ export function buildAlertEvent(
     change: pending.change,
     ...(pending.blindSince ? { blindSince: pending.blindSince } : {}),
     ...(pending.blindPaths ? { blindPaths: pending.blindPaths } : {}),
+    ...(pending.blindCause ? { blindCause: pending.blindCause } : {}),
     nextAction:
       pending.nextAction ??
       (pending.action === "resolve"

@@ -252,10 +252,11 @@ async function evaluateAndStore(
       ...(endToEnd.length > 0 ? { endToEnd, circuitTags: reading.ref.tags } : {}),
     };
     if (history !== null) return { ...result, snapshot };
-    // A flap is counted from history: without it, a flap alert is unknown (neither opened nor resolved).
+    // A flap is counted from history: without it, a flap alert is unknown (neither opened nor resolved),
+    // for want of its history, not of a reading: its holder is told so, not that the circuit went unseen.
     const observations = result.observations.map((o) =>
       o.family === "session-flapping" && o.state === "clean"
-        ? { ...o, state: "unknown" as const }
+        ? { ...o, state: "unknown" as const, blindCause: "history" as const }
         : o,
     );
     return { ...result, snapshot, observations };

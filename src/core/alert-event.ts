@@ -5,6 +5,7 @@
 import type {
   AlertAction,
   AlertFamily,
+  BlindCause,
   FindingCode,
   Layer,
   Owner,
@@ -69,6 +70,13 @@ export interface AlertEvent {
    * nothing behind the alert reads, and on notices sent before it was added.
    */
   blindPaths?: PathName[];
+  /**
+   * Blind notices only, when what erwatch lost is not a reading of the
+   * alert's layers, which still read, but what they are judged with:
+   * "history", the circuit's history in Table Storage, which a flap alert is
+   * counted from. Absent when erwatch cannot read the layers.
+   */
+  blindCause?: BlindCause;
   nextAction: string;
   /**
    * Resolves only: how the alert reads at the sweep that resolved it, in words

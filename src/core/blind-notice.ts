@@ -8,11 +8,15 @@
 // only after erwatch has seen it and lost it anew. A fleet alert is blind the
 // same way: none of its circuits read still has the outage, or has it only
 // less for a path that could not be read, and not all could be read (its
-// members' own alerts are held by it, so they tell no one).
+// members' own alerts are held by it, so they tell no one). A flap alert whose
+// history cannot be read is blind the same way, though its circuit reads: its
+// flaps cannot be counted, so it can neither resolve nor change, and the notice
+// says that (no monitoring-blind opens for storage), not that erwatch cannot
+// see the circuit.
 
 import type { AlertState, Decision } from "./lifecycle.js";
 import { isDataPlaneFamily } from "./dataplane/known.js";
-import type { PathName } from "./model.js";
+import type { BlindCause, PathName } from "./model.js";
 import { fleetMembersOf } from "./fleet-members.js";
 import { storedInstant } from "./instant.js";
 import { severityRank } from "./severity.js";
@@ -27,8 +31,11 @@ const sinceWords = (since: string | null): string =>
   since ?? "its last reading, at a time not known";
 
 /** What erwatch has not been able to see since when, in the words the alert's holder needs. */
-function unseen(family: AlertState["family"], at: string | null): string {
+function unseen(family: AlertState["family"], at: string | null, cause: BlindCause | null): string {
   const since = sinceWords(at);
+  // Storage opens no monitoring-blind alert: the log is where it is said.
+  if (cause === "history")
+    return `erwatch has not been able to read this circuit's history (Table Storage), which its flaps are counted from, since ${since}: the circuit itself still reads, but whether it still flaps cannot be told (erwatch's log says "history could not be read"; no monitoring-blind alert opens for storage)`;
   if (family === "fleet")
     return `erwatch has not been able to read enough of the circuits this alert names to tell whether the outage goes on since ${since} (see their monitoring-blind alert)`;
   // A gap in Azure Monitor's data opens no monitoring-blind alert: only a read that failed, or values that cannot be, does.
@@ -72,6 +79,8 @@ export function blindNotice(
     blindAfterTicksMs?: number | null;
     held: boolean;
     partlyRead?: { unread: PathName[]; paths: PathName[] };
+    /** Blind although its layers were read (observe.ts `blindCause`). */
+    cause?: BlindCause;
   },
 ): Decision | null {
   const notified = state.notified;
@@ -119,6 +128,7 @@ export function blindNotice(
     ctx.partlyRead && ctx.partlyRead.unread.length > 0 && ctx.partlyRead.paths.length > 0
       ? ctx.partlyRead
       : null;
+  const cause = ctx.cause ?? null;
   const sequence = state.sequence + 1;
   const at = ctx.now.toISOString();
   return {
@@ -133,7 +143,8 @@ export function blindNotice(
       // Not known: absent, as receivers read a notice without it (since null).
       ...(seen !== null ? { blindSince: seen } : {}),
       ...(partly ? { blindPaths: partly.unread } : {}),
-      change: `${BLIND_NOTICE} ${partly ? partlyUnseen(state.family, seen, partly) : unseen(state.family, seen)}; it stands as last seen, neither resolved nor changed. Last seen: ${notified.title}`,
+      ...(cause ? { blindCause: cause } : {}),
+      change: `${BLIND_NOTICE} ${partly ? partlyUnseen(state.family, seen, partly) : unseen(state.family, seen, cause)}; it stands as last seen, neither resolved nor changed. Last seen: ${notified.title}`,
       condition,
       firstSeen: state.firstSeen ?? at,
     },

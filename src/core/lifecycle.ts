@@ -9,6 +9,7 @@ import {
   PATHS,
   type AlertAction,
   type AlertFamily,
+  type BlindCause,
   type Finding,
   type Layer,
   type Owner,
@@ -127,6 +128,8 @@ export interface PendingEvent {
   blindSince?: string;
   /** ... when it lost only these paths, the rest still read as the alert says. */
   blindPaths?: PathName[];
+  /** ... when what it lost is not a reading of its layers but what they are judged with (model.ts BlindCause). */
+  blindCause?: BlindCause;
   /** A resolve that is not a recovery (a retired circuit) says so here; other events take the condition's. */
   nextAction?: string;
   /** ... and says here that no reading tells how it is (resolve-action.ts); other resolves are read from the sweep. */
@@ -660,6 +663,8 @@ export interface DecideContext {
   unreadPaths?: PathName[];
   /** Blind only for want of a path beside what still reads as the alert says (observe.ts). */
   partlyRead?: { unread: PathName[]; paths: PathName[] };
+  /** Blind although its layers were read: what they could not be judged with (observe.ts). */
+  blindCause?: BlindCause;
   /** How long an open alert may be blind before its receivers are told (blind-notice.ts); never when absent. */
   blindAfterMs?: number;
   /** ... and in as many failed sweeps as monitoring-blind waits for (blind-notice.ts); any when absent. */
@@ -686,6 +691,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
         ...(ctx.tick ? { tick: true, blindAfterTicksMs: ctx.blindAfterTicksMs ?? null } : {}),
         held: ctx.silencedBy !== null || spokenFor !== null,
         ...(ctx.partlyRead ? { partlyRead: ctx.partlyRead } : {}),
+        ...(ctx.blindCause ? { cause: ctx.blindCause } : {}),
       }) ??
       (ctx.masked
         ? none(
@@ -695,7 +701,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
         : none(
             "blind",
             // Says why its holder hears no Blind: of its own (README "Blind").
-            `the layers behind this alert could not be read; its state is kept as it was${spokenFor ? `; held by ${spokenFor.by} (${spokenFor.rule}), which speaks for it` : ""}`,
+            `${ctx.blindCause === "history" ? "the circuit's history could not be read, so its flaps could not be counted" : "the layers behind this alert could not be read"}; its state is kept as it was${spokenFor ? `; held by ${spokenFor.by} (${spokenFor.rule}), which speaks for it` : ""}`,
           ))
     );
   }

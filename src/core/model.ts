@@ -125,6 +125,14 @@ export const ALERT_FAMILIES = [
 ] as const;
 export type AlertFamily = (typeof ALERT_FAMILIES)[number];
 
+/**
+ * Why an open alert cannot be judged while the layers behind it were read
+ * (a blind notice's `blindCause`): "history", the circuit's history in Table
+ * Storage could not be read, and a flap alert is counted from it.
+ */
+export const BLIND_CAUSES = ["history"] as const;
+export type BlindCause = (typeof BLIND_CAUSES)[number];
+
 /** What receivers hear about an alert. */
 export const ALERT_ACTIONS = ["open", "escalate", "deescalate", "repeat", "resolve"] as const;
 export type AlertAction = (typeof ALERT_ACTIONS)[number];

@@ -5,6 +5,7 @@
 import { alertKey, FAMILY_OF } from "./alert-identity.js";
 import type {
   AlertFamily,
+  BlindCause,
   CircuitVerdict,
   Finding,
   LayerCell,
@@ -49,6 +50,13 @@ export interface Observation {
    * says. Its holder is told that much, not that nothing behind it reads.
    */
   partlyRead?: { unread: PathName[]; paths: PathName[] };
+  /**
+   * Unknown only because the circuit's history could not be read from Table
+   * Storage (a flap alert is counted from it): its sessions were read, so
+   * the holder is told that its flaps cannot be counted, not that erwatch
+   * cannot see the circuit, and no monitoring-blind opens for it.
+   */
+  blindCause?: BlindCause;
 }
 
 /** Several findings of one family on one peering are one alert: merge them. */

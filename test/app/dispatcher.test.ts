@@ -17,7 +17,11 @@ import { buildAlertEvent } from "../../src/app/alert-events.js";
 import { blindNotice } from "../../src/core/blind-notice.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
 import { subjectVerdict } from "../../src/core/sight.js";
-import { arpMissingBlindSecondary, arpMissingOpen } from "../support/alert-event-fixture.js";
+import {
+  arpMissingBlindSecondary,
+  arpMissingOpen,
+  flapBlindHistory,
+} from "../support/alert-event-fixture.js";
 import { MemoryDeliveries } from "../support/memory-deliveries.js";
 import { startRecordingReceiver, type RecordingReceiver } from "../support/recording-receiver.js";
 import { event, RETRY } from "../support/dispatch-event.js";
@@ -974,6 +978,28 @@ describe("dispatcher", () => {
       const dispatcher = dispatcherOver(new ScriptedReceiver("pd", "pagerduty", [ok()]), { teams });
       const { s, log } = settlement();
       const body = { ...arpMissingBlindSecondary(), blindPaths };
+      await dispatcher.dispatch({ messageId: body.id, body, deliveryCount: 1 }, s, signal());
+      expect(log).toEqual(["complete"]);
+      expect(seen).toEqual([expected]);
+    },
+  );
+
+  it.each([
+    ["history", "history", "history"],
+    ["a cause erwatch has no name for", "weather", undefined],
+    ["a number", 1, undefined],
+  ])(
+    "should deliver a blind notice whose blindCause is %s (an odd one as a notice that cannot see the circuit)",
+    async (_name, blindCause, expected) => {
+      const seen: unknown[] = [];
+      const teams: Receiver = {
+        name: "teams",
+        kind: "teams",
+        send: async (e) => (seen.push(e.blindCause), ok()),
+      };
+      const dispatcher = dispatcherOver(new ScriptedReceiver("pd", "pagerduty", [ok()]), { teams });
+      const { s, log } = settlement();
+      const body = { ...flapBlindHistory(), blindCause };
       await dispatcher.dispatch({ messageId: body.id, body, deliveryCount: 1 }, s, signal());
       expect(log).toEqual(["complete"]);
       expect(seen).toEqual([expected]);

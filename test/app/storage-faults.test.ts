@@ -153,6 +153,51 @@ describe("when only the history table fails", () => {
       proxy.rule = () => null;
     }
   }, 60_000);
+
+  // Storage soak seed 937: the circuit read well, only its history hung, and the
+  // Sev1 flap alert's holder heard "erwatch has not been able to read the layers
+  // behind this alert (see its monitoring-blind alert)": no read had failed, and
+  // no monitoring-blind opens for storage.
+  it("an open flap alert that cannot be judged tells its holder once that its history cannot be read, not that the circuit went unseen", async () => {
+    const h = await harness();
+    try {
+      for (let m = 0; m <= 30; m += 5) {
+        h.reader.spec = m % 10 === 5 ? { paths: bothDown } : {};
+        expect((await h.run(m)).errors).toEqual([]);
+      }
+      expect(h.sent()).toContain("open:session-flapping:Sev1");
+      const before = h.sink.published.length;
+      proxy.rule = (r) => (r.table === h.names.history ? { kind: "hang" } : null);
+      const flaps: string[] = [];
+      for (let m = 35; m <= 50; m += 5) {
+        const result = await h.run(m);
+        expect(result.errors).toEqual([]);
+        for (const d of result.decisions)
+          if (d.family === "session-flapping")
+            flaps.push(
+              `${m}: ${d.action}${d.action === "none" ? ` ${d.reason}: ${d.detail}` : ""}`,
+            );
+      }
+      const held =
+        "none blind: the circuit's history could not be read, so its flaps could not be counted; its state is kept as it was";
+      // As long as monitoring-blind would wait (3 sweeps, 15 min), then once.
+      expect(flaps).toEqual([`35: ${held}`, `40: ${held}`, "45: repeat", `50: ${held}`]);
+      const told = h.sink.published.slice(before);
+      expect(told.map((e) => `${e.action}:${e.family}:${e.severity}`)).toEqual([
+        "repeat:session-flapping:Sev1",
+      ]);
+      const notice = told[0]!;
+      expect(notice.blindCause).toBe("history");
+      expect(notice.blindSince).toBe(minute(30).toISOString());
+      expect(notice.blindPaths).toBeUndefined();
+      expect(notice.change).toMatch(
+        /^Blind: erwatch has not been able to read this circuit's history \(Table Storage\), which its flaps are counted from, since 2026-11-22T01:30:00\.000Z: the circuit itself still reads, but whether it still flaps cannot be told/,
+      );
+      expect(notice.change).not.toContain("layers behind this alert");
+    } finally {
+      proxy.rule = () => null;
+    }
+  }, 60_000);
 });
 
 describe("when the silences table hangs", () => {

@@ -144,6 +144,28 @@ describe("blindNotice", () => {
       expect(sightRestored(d.next.notified)?.blindSince).toBeUndefined();
     }
   });
+
+  // Storage soak seed 937: only the flap alert's history hung, and its Sev1
+  // holder read that erwatch could not read its layers, "see its monitoring-blind alert".
+  it("says a flap alert's history cannot be read, not its layers, and points at no monitoring-blind alert", () => {
+    const flap = state({ family: "session-flapping" }, { severity: "Sev1" });
+    const d = blindNotice(flap, {
+      now: NOW,
+      blindAfterMs: BLIND_AFTER,
+      blindAfterSweeps: 3,
+      held: false,
+      cause: "history",
+    });
+    expect(d?.action).toBe("repeat");
+    if (d?.action !== "repeat") return;
+    expect(d.event).toMatchObject({
+      blindCause: "history",
+      blindSince: "2026-11-22T02:00:00.000Z",
+    });
+    expect(d.event.change).toBe(
+      `Blind: erwatch has not been able to read this circuit's history (Table Storage), which its flaps are counted from, since 2026-11-22T02:00:00.000Z: the circuit itself still reads, but whether it still flaps cannot be told (erwatch's log says "history could not be read"; no monitoring-blind alert opens for storage); it stands as last seen, neither resolved nor changed. Last seen: Both paths down`,
+    );
+  });
 });
 
 describe("a fleet alert's blind notice", () => {

@@ -256,6 +256,29 @@ export function arpMissingBlindSecondary(): AlertEvent {
   };
 }
 
+/**
+ * A Sev1 flap alert whose circuit still reads, blind because its history
+ * (Table Storage) cannot be read, so its flaps cannot be counted
+ * (core/blind-notice.ts, blindCause "history").
+ */
+export function flapBlindHistory(): AlertEvent {
+  const blind = arpMissingBlindSev1();
+  const title =
+    "BGP session flapping on the primary and secondary paths of AzurePrivatePeering: 4 / 4 changes in 60 min — traffic on the peering keeps stopping";
+  return {
+    ...blind,
+    family: "session-flapping",
+    code: "session-flapping",
+    layer: "bgp",
+    owner: "you",
+    paths: ["primary", "secondary"],
+    title,
+    change: `Blind: erwatch has not been able to read this circuit's history (Table Storage), which its flaps are counted from, since ${BLIND_SINCE}: the circuit itself still reads, but whether it still flaps cannot be told (erwatch's log says "history could not be read"; no monitoring-blind alert opens for storage); it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
+    blindCause: "history",
+    layerTable: arpMissingOpen().layerTable,
+  };
+}
+
 /** The escalated Sev0 still firing at its repeat interval: a normal repeat, not blind. */
 export function arpMissingRepeat(): AlertEvent {
   const escalated = arpMissingEscalated();

@@ -1,7 +1,7 @@
 // Sentences every receiver writes the same way from an alert event.
 
 import type { AlertCircuit, AlertEvent } from "../../core/alert-event.js";
-import type { PathName } from "../../core/model.js";
+import { BLIND_CAUSES, type BlindCause, type PathName } from "../../core/model.js";
 import { BLIND_NOTICE } from "../../core/blind-notice.js";
 import type { AlertSubject } from "./subject.js";
 
@@ -93,21 +93,29 @@ export function resolvedNow(
  * the time is not known. A notice sent before the event carried `blindSince`
  * still has the time in its change ("… since <ISO time> …"). `paths`: the
  * only paths it cannot see, the rest still reading as the alert says (null:
- * it cannot see the alert at all).
+ * it cannot see the alert at all). `cause`: what it lost while the layers
+ * still read (AlertEvent.blindCause), or null when it cannot read them.
  */
 export function blindness(
-  event: Pick<AlertEvent, "action" | "change" | "blindSince" | "blindPaths">,
-): { since: string | null; paths: PathName[] | null } | null {
+  event: Pick<AlertEvent, "action" | "change" | "blindSince" | "blindPaths" | "blindCause">,
+): { since: string | null; paths: PathName[] | null; cause: BlindCause | null } | null {
   if (event.action !== "repeat" || !event.change.startsWith(BLIND_NOTICE)) return null;
   const lost = event.blindPaths;
   const paths = Array.isArray(lost) && lost.length > 0 ? lost : null;
+  const cause = (BLIND_CAUSES as readonly unknown[]).includes(event.blindCause)
+    ? (event.blindCause as BlindCause)
+    : null;
   const given = event.blindSince;
   if (typeof given === "string" && Number.isFinite(Date.parse(given)))
-    return { since: given, paths };
+    return { since: given, paths, cause };
   const quoted = /\bsince (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z)/u.exec(
     event.change,
   );
-  return { since: quoted && Number.isFinite(Date.parse(quoted[1]!)) ? quoted[1]! : null, paths };
+  return {
+    since: quoted && Number.isFinite(Date.parse(quoted[1]!)) ? quoted[1]! : null,
+    paths,
+    cause,
+  };
 }
 
 /**
@@ -136,7 +144,13 @@ export function utcMinute(iso: string): string {
  * site's notice is about several circuits, perhaps in several subscriptions:
  * "this circuit" there sent the reader looking for one that is not named.
  */
-export function blindLookAt(subject: Pick<AlertSubject, "kind">): string {
+export function blindLookAt(
+  subject: Pick<AlertSubject, "kind">,
+  cause: BlindCause | null = null,
+): string {
+  // Storage failing opens no monitoring-blind alert: erwatch's log and the table are where it shows.
+  if (cause === "history")
+    return "erwatch's log (`history could not be read`) and the History table of its storage account; no monitoring-blind alert opens for storage";
   switch (subject.kind) {
     case "site":
       return "the monitoring-blind alerts of the site's circuits or of their subscriptions (they name the reads that fail and what to do)";

@@ -6,6 +6,7 @@ import { ALERT_EVENT_VERSION, type AlertEvent } from "../../core/alert-event.js"
 import {
   ALERT_ACTIONS,
   ALERT_FAMILIES,
+  BLIND_CAUSES,
   FINDING_CODES,
   LAYERS,
   OWNERS,
@@ -53,6 +54,8 @@ const eventSchema = z
     resolution: z.string().optional().catch(undefined),
     // Likewise a blind notice's lost paths: an odd value says "cannot see the circuit", as before it was added.
     blindPaths: z.array(z.enum(PATHS)).min(1).optional().catch(undefined),
+    // ... and its cause: an odd value says "cannot see the circuit", as before it was added.
+    blindCause: z.enum(BLIND_CAUSES).optional().catch(undefined),
     circuit: z
       .object({
         id: z.string(),

@@ -16,6 +16,7 @@ import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
   arpMissingBlind,
   arpMissingBlindSecondary,
+  flapBlindHistory,
   arpMissingBlindSev1,
   arpMissingEscalated,
   arpMissingOpen,
@@ -412,6 +413,24 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
     expect(String(sent.payload.custom_details["blind"])).toMatch(
       /^erwatch cannot read all the layers behind this incident since 2026-03-14T02:19:30\.000Z; when this was sent, the secondary path could not be read and the rest read as the alert says; it stands as last seen/,
     );
+  });
+
+  // Storage soak seed 937: only the flap alert's history could not be read, and the
+  // pager heard "erwatch cannot see soak-ams-a", sent to a monitoring-blind alert
+  // that storage never opens.
+  it("says a flap alert's history cannot be read, not that the circuit cannot be seen", () => {
+    const event = flapBlindHistory();
+    const sent = trigger(event);
+    expect(sent.payload.summary).toBe(
+      `BLIND: erwatch cannot count the flaps of er-ams-prod-01 since 2026-03-14 02:19 UTC, its history cannot be read; the incident stands as last seen, not resolved: ${event.title}`,
+    );
+    expect(sent.payload.custom_details).toMatchObject({
+      blindSince: BLIND_SINCE,
+      blindCause: "history",
+      blind:
+        "erwatch cannot read the history this incident's flaps are counted from (its circuit still reads) since 2026-03-14T02:19:30.000Z; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at erwatch's log (`history could not be read`) and the History table of its storage account; no monitoring-blind alert opens for storage.",
+    });
+    expect(Object.keys(sent.payload.custom_details)).not.toContain("blindPaths");
   });
 
   it("keeps a blind summary within 1,024 characters, BLIND and since when first", () => {

@@ -21,6 +21,7 @@ import {
 import {
   arpMissingBlind,
   arpMissingBlindSecondary,
+  flapBlindHistory,
   arpMissingBlindSev1,
   arpMissingEscalated,
   arpMissingOpen,
@@ -921,6 +922,14 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
     expect(blindBlock(buildTeamsMessage(arpMissingBlindSecondary()))?.[0]).toBe(
       `**Blind:** erwatch cannot see all of this circuit since ${SINCE} (15 min before this message); when this was sent, the secondary path could not be read and the rest read as the alert says.`,
     );
+  });
+
+  it("says a flap alert's history cannot be read, and where that shows, not that the circuit cannot be seen", () => {
+    expect(blindBlock(buildTeamsMessage(flapBlindHistory(), { statusUrl: STATUS_URL }))).toEqual([
+      `**Blind:** erwatch cannot read this circuit's history since ${SINCE} (15 min before this message), which its flaps are counted from: the circuit itself still reads, but whether it still flaps cannot be told.`,
+      STANDS,
+      "**Look at:** erwatch's log (`history could not be read`) and the History table of its storage account; no monitoring-blind alert opens for storage; the erwatch status page (button below).",
+    ]);
   });
 
   it("names no status page when none is configured, and no time when the notice has none", () => {

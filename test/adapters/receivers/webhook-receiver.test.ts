@@ -14,6 +14,7 @@ import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
   arpMissingBlind,
   arpMissingBlindSecondary,
+  flapBlindHistory,
   arpMissingBlindSev1,
   arpMissingEscalated,
   arpMissingOpen,
@@ -286,6 +287,16 @@ describe("a blind notice at the webhook", () => {
     });
     expect(Object.keys(buildCommonAlert(arpMissingBlind()).data.alertContext)).not.toContain(
       "blindPaths",
+    );
+  });
+
+  it("carries why when the circuit still reads and only its history cannot be", () => {
+    expect(buildCommonAlert(flapBlindHistory()).data.alertContext).toMatchObject({
+      blindSince: BLIND_SINCE,
+      blindCause: "history",
+    });
+    expect(Object.keys(buildCommonAlert(arpMissingBlind()).data.alertContext)).not.toContain(
+      "blindCause",
     );
   });
 

@@ -102,8 +102,11 @@ export function buildPagerDutyEvent(
     subject.kind === "site" ||
     (subject.kind === "subscription" && event.title.includes(subject.subscriptionId)) ||
     (subject.kind === "circuit" && namesEarly(event.title, c.name));
+  const since = blind?.since ? ` since ${utcMinute(blind.since)}` : "";
   const summary = blind
-    ? `BLIND: erwatch cannot see ${blindWhat(blind.paths, unseen)}${blind.since ? ` since ${utcMinute(blind.since)}` : ""}; the incident stands as last seen, not resolved: ${event.title}`
+    ? blind.cause === "history"
+      ? `BLIND: erwatch cannot count the flaps of ${unseen}${since}, its history cannot be read; the incident stands as last seen, not resolved: ${event.title}`
+      : `BLIND: erwatch cannot see ${blindWhat(blind.paths, unseen)}${since}; the incident stands as last seen, not resolved: ${event.title}`
     : named
       ? event.title
       : `${c.name}: ${event.title}`;
@@ -123,7 +126,8 @@ export function buildPagerDutyEvent(
           ? {
               blindSince: blind.since,
               ...(blind.paths ? { blindPaths: blind.paths } : {}),
-              blind: `erwatch cannot read ${blind.paths ? "all the layers behind this incident" : "the layers behind this incident"}${blind.since ? ` since ${blind.since}` : ""}${blindNow(blind.paths)}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject)}.`,
+              ...(blind.cause ? { blindCause: blind.cause } : {}),
+              blind: `erwatch cannot read ${blind.cause === "history" ? "the history this incident's flaps are counted from (its circuit still reads)" : blind.paths ? "all the layers behind this incident" : "the layers behind this incident"}${blind.since ? ` since ${blind.since}` : ""}${blindNow(blind.paths)}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject, blind.cause)}.`,
             }
           : {}),
         action: event.action,

@@ -14,7 +14,7 @@
 // and the DATE()/TIME() functions are written as Markdown.
 
 import type { AlertEvent } from "../../../core/alert-event.js";
-import type { AlertAction, PathName, Severity } from "../../../core/model.js";
+import type { AlertAction, BlindCause, PathName, Severity } from "../../../core/model.js";
 import { BLIND_NOTICE } from "../../../core/blind-notice.js";
 import { WIDER } from "../../../core/lifecycle.js";
 import { safeCut, truncate } from "../../../core/text.js";
@@ -297,7 +297,11 @@ function header(event: AlertEvent, blind: boolean): Element {
  */
 function blindFacts(
   event: AlertEvent,
-  { since, paths }: { since: string | null; paths: PathName[] | null },
+  {
+    since,
+    paths,
+    cause,
+  }: { since: string | null; paths: PathName[] | null; cause: BlindCause | null },
   options: TeamsMessageOptions,
   hasEvidence: boolean,
   hasTicket: boolean,
@@ -307,10 +311,12 @@ function blindFacts(
     ? ` since ${[readerTime(since), ago ? `(${ago} before this message)` : null].filter((p) => p !== null).join(" ")}`
     : "";
   const lines = [
-    `**Blind:** erwatch cannot see ${blindWhat(paths, event.family === "fleet" ? "the circuits of this outage" : "this circuit")}${when}${blindNow(paths)}.`,
+    cause === "history"
+      ? `**Blind:** erwatch cannot read this circuit's history${when}, which its flaps are counted from: the circuit itself still reads, but whether it still flaps cannot be told.`
+      : `**Blind:** erwatch cannot see ${blindWhat(paths, event.family === "fleet" ? "the circuits of this outage" : "this circuit")}${when}${blindNow(paths)}.`,
     // Only what the card shows: a you-owned alert has no ticket, a compact card no evidence.
     `**Stands:** as last seen, neither resolved nor changed: ${lastReading(hasEvidence, hasTicket)} its last reading, not news.`,
-    `**Look at:** ${blindLookAt(alertSubject(event))}${options.statusUrl ? "; the erwatch status page (button below)" : ""}.`,
+    `**Look at:** ${blindLookAt(alertSubject(event), cause)}${options.statusUrl ? "; the erwatch status page (button below)" : ""}.`,
   ];
   return {
     type: "Container",

@@ -106,6 +106,8 @@ export function buildCommonAlert(event: AlertEvent): CommonAlert {
         ...(blind ? { blindSince: blind.since } : {}),
         // ... and the only paths it cannot see, when the rest still reads as the alert says.
         ...(blind?.paths ? { blindPaths: blind.paths } : {}),
+        // ... and what it lost when the layers still read ("history": its flaps cannot be counted).
+        ...(blind?.cause ? { blindCause: blind.cause } : {}),
         nextAction: event.nextAction,
         evidence: event.evidence,
         // As Teams and PagerDuty offer it: an event queued before fleet
