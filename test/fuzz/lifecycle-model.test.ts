@@ -471,3 +471,57 @@ describe("the lifecycle judge's blind notices of a fleet outage whose members th
     ]);
   });
 });
+
+describe("the lifecycle judge's blind notices of a flap alert whose history cannot be read", () => {
+  const flapping = opened("session-flapping", "Sev1", ["primary", "secondary"]);
+  const notice = (cause: "history" | undefined): AlertEvent => ({
+    ...flapping,
+    id: `${flapping.key}-2`,
+    action: "repeat",
+    sequence: 2,
+    previousSeverity: "Sev1",
+    change: `Blind: erwatch has not been able to read ${cause ? "this circuit's history" : "the layers behind this alert"} since …`,
+    blindSince: "2026-11-22T02:15:00.000Z",
+    ...(cause ? { blindCause: cause } : {}),
+  });
+
+  /** Opened at 10, read healthy throughout; its history unreadable at `historyUnread`; `event` heard at 18. */
+  function noticeOfFlap(historyUnread: number[], event: AlertEvent): string[] {
+    const judge = new Judge(
+      ids,
+      { trouble: () => [], silences: () => [] },
+      { historyUnread: (name, s) => name === NAME && historyUnread.includes(s) },
+    );
+    for (let s = 0; s <= 18; s += 1) {
+      judge.truths[s] = new Map([[NAME, HEALTHY]]);
+      judge.observe(s, s === 10 ? [flapping] : s === 18 ? [event] : []);
+    }
+    return judge.violations.filter((v) => v.includes("blind-notice"));
+  }
+
+  // Storage soak seed 937: History hung from sweep 16; at 18 the holder heard its flaps cannot be counted.
+  it("takes the notice that blames the history, once it has been unreadable as long as monitoring-blind waits (seed 937)", () => {
+    expect(noticeOfFlap([16, 17, 18], notice("history"))).toEqual([]);
+  });
+
+  it("still calls it early when the history was read within the window", () => {
+    expect(noticeOfFlap([17, 18], notice("history"))).toEqual([
+      expect.stringMatching(/: but it was read at sweep 16$/),
+    ]);
+  });
+
+  it("calls a notice that says the circuit cannot be seen when only its history could not be read", () => {
+    expect(noticeOfFlap([16, 17, 18], notice(undefined))).toEqual([
+      expect.stringMatching(
+        /: says the circuit cannot be seen, but only its history could not be read$/,
+      ),
+    ]);
+  });
+
+  it("calls a notice that blames the history when it was read", () => {
+    expect(noticeOfFlap([], notice("history"))).toEqual([
+      expect.stringMatching(/: blames the history, but it was read \(or the circuit was not\)$/),
+      expect.stringMatching(/: but it was read at sweep 16$/),
+    ]);
+  });
+});

@@ -284,6 +284,14 @@ export class Judge {
        * blind notice may follow it. Absent: every sweep `storageFailed` names.
        */
       readLost?: (name: CircuitName, sweep: number) => boolean;
+      /**
+       * The storage soak: erwatch could not read the circuit's history at the
+       * sweep (every History query on its partition failed). README
+       * "Guarantees": its flaps are not counted, so its flap alert neither
+       * opens nor resolves: blind although the circuit was read, and its
+       * holder told so (a `Blind:` whose blindCause is "history").
+       */
+      historyUnread?: (name: CircuitName, sweep: number) => boolean;
       /** The sweep an event was decided at, when it may differ from the one it arrived in (sweepOfEvent). */
       decidedAt?: (e: AlertEvent) => number;
       /**
@@ -308,6 +316,11 @@ export class Judge {
   /** The circuit's storage failed at the sweep (the storage soak; never otherwise). */
   storageFailed(name: CircuitName, sweep: number): boolean {
     return sweep >= 0 && (this.options.storageFailed?.(name, sweep) ?? false);
+  }
+
+  /** erwatch could not read the circuit's history at the sweep (the storage soak; never otherwise). */
+  historyUnread(name: CircuitName, sweep: number): boolean {
+    return sweep >= 0 && (this.options.historyUnread?.(name, sweep) ?? false);
   }
 
   /** The site's fleet alerts' storage failed at the sweep (the storage soak; never otherwise). */
@@ -718,10 +731,23 @@ export class Judge {
     if (e.severity !== before?.severity)
       this.fail(sweep, `${say}: a blind notice changed the severity from ${before?.severity}`);
     if (!e.blindSince) this.fail(sweep, `${say}: a blind notice without blindSince`);
+    // A flap alert is counted from the circuit's history: unreadable, it cannot be judged though the circuit reads.
+    const flaps = e.family === "session-flapping";
+    const historyLost = (s: number) => flaps && name !== undefined && this.historyUnread(name, s);
     const blindAt = (s: number): boolean => {
-      if (name) return e.family === "provider" ? !this.listed(s) : !this.seen(name, s);
+      if (name)
+        return e.family === "provider" ? !this.listed(s) : !this.seen(name, s) || historyLost(s);
       return members.some((m) => !this.seen(m as CircuitName, s));
     };
+    // It says why: its history when the circuit's paths were read this sweep, never when they were not.
+    const pathsRead = name !== undefined && this.unread(name, sweep).length === 0;
+    if (e.blindCause === "history" && !(historyLost(sweep) && pathsRead))
+      this.fail(sweep, `${say}: blames the history, but it was read (or the circuit was not)`);
+    if (e.blindCause !== "history" && historyLost(sweep) && pathsRead)
+      this.fail(
+        sweep,
+        `${say}: says the circuit cannot be seen, but only its history could not be read`,
+      );
     // With fan-out the timer tells a fleet alert's holder as of the sweep before
     // (its workers' readings: this sweep's workers read after it); a worker that
     // read a member this sweep, and could not read it whole, tells it as of now.
@@ -743,7 +769,8 @@ export class Judge {
       const masked = (m: CircuitName, s: number) =>
         this.listed(s) && this.truth(m, s).providerDown && !lost(m, s);
       const readAt = (s: number): boolean => {
-        if (name) return e.family === "provider" ? this.listed(s) : kept(name, s);
+        if (name)
+          return e.family === "provider" ? this.listed(s) : kept(name, s) && !historyLost(s);
         return members.every((m) => kept(m as CircuitName, s) || masked(m as CircuitName, s));
       };
       let readBetween = false;

@@ -271,8 +271,18 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
      * a fleet page late or early says why).
      */
     const fleetSaid: string[] = [];
+    /**
+     * Per sweep: each circuit's History queries on its partition, whether one
+     * was answered (a fault that let no answer through failed it). Unread: one
+     * failed and none was answered, so its flaps were not counted.
+     */
+    const historyQueries: Map<CircuitName, { failed: boolean; answered: boolean }>[] = [];
     const judge = new Judge(ids, undefined, {
       storageFailed: (name, s) => failed[s]?.has(name) ?? false,
+      historyUnread: (name, s) => {
+        const q = historyQueries[s]?.get(name);
+        return q !== undefined && q.failed && !q.answered;
+      },
       decidedAt: sweepOfEvent,
       fleetStorageFailed: (s) => fleetFailed[s] ?? null,
     });
@@ -298,9 +308,27 @@ async function soak(carrier: readonly Fault[], storage: readonly StorageFault[],
     };
     const ruleFor = (sweep: number) => {
       const active = storage.filter((f) => inForce(f, sweep));
+      const queries = new Map<CircuitName, { failed: boolean; answered: boolean }>();
+      historyQueries[sweep] = queries;
+      const history = (r: TableRequest, fault: TableFault | null) => {
+        if (r.operation !== "query" || !r.table.endsWith("History")) return;
+        for (const [n, pk] of partitions) {
+          if (!r.text.includes(pk)) continue;
+          const q = queries.get(n) ?? { failed: false, answered: false };
+          if (fault === null || fault.kind === "slow") q.answered = true;
+          else q.failed = true;
+          queries.set(n, q);
+        }
+      };
       return (r: TableRequest): TableFault | null => {
-        for (const f of active) if (matches(f, r)) return faultOf(f.behaviour, random);
-        return null;
+        let fault: TableFault | null = null;
+        for (const f of active)
+          if (matches(f, r)) {
+            fault = faultOf(f.behaviour, random);
+            break;
+          }
+        history(r, fault);
+        return fault;
       };
     };
 
