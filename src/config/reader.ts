@@ -173,6 +173,13 @@ export class SettingsReader {
         out[key] = parsed.data;
         continue;
       }
+      // A field of several entries (openAfter's severities, prefixDrop's
+      // thresholds) loses only those that cannot apply: left out whole over
+      // one, the severities given beside it went back to their defaults
+      // though only the one was named (a Sev0 repeat of 15 min became 4 h).
+      const kept = withoutFailing(field, parsed.error.issues);
+      const again = kept === null ? null : schema.safeParse(kept);
+      if (again?.success) out[key] = again.data;
       for (const issue of parsed.error.issues) {
         const path = issue.path.length > 0 ? `.${issue.path.join(".")}` : "";
         this.ignored.push(
@@ -236,6 +243,26 @@ export function keysInAnyCase(keys: readonly string[]): string[][] {
     groups.set(key.toLowerCase(), group);
   }
   return [...groups.values()].filter((group) => group.length > 1);
+}
+
+/**
+ * An object's entries without those `issues` name (by their first step, or as
+ * keys not known); null when an issue is the object's own (not an object at
+ * all) or nothing would be left.
+ */
+function withoutFailing(
+  value: unknown,
+  issues: readonly z.core.$ZodIssue[],
+): Record<string, unknown> | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  const failing = new Set<string>();
+  for (const issue of issues) {
+    if (issue.path.length > 0) failing.add(String(issue.path[0]));
+    else if (issue.code === "unrecognized_keys") for (const k of issue.keys) failing.add(k);
+    else return null;
+  }
+  const kept = Object.entries(value).filter(([k]) => !failing.has(k));
+  return kept.length > 0 ? Object.fromEntries(kept) : null;
 }
 
 /**

@@ -62,4 +62,41 @@ describe("ERWATCH_ALERT_POLICY", () => {
       expect(read).toEqual(DEFAULT_ALERT_POLICY);
     },
   );
+
+  it.each([
+    [
+      // One severity out of range: the others given still apply.
+      { openAfter: { Sev1: 1, Sev2: 1, Sev3: 0 } },
+      (p: typeof DEFAULT_ALERT_POLICY) => p.openAfter,
+      { ...DEFAULT_ALERT_POLICY.openAfter, Sev1: 1, Sev2: 1 },
+      /^ERWATCH_ALERT_POLICY\.openAfter\.Sev3: /,
+    ],
+    [
+      { repeatEveryMinutes: { Sev0: 15, Sev4: 0 } },
+      (p: typeof DEFAULT_ALERT_POLICY) => p.repeatEveryMinutes,
+      { ...DEFAULT_ALERT_POLICY.repeatEveryMinutes, Sev0: 15 },
+      /^ERWATCH_ALERT_POLICY\.repeatEveryMinutes\.Sev4: /,
+    ],
+    [
+      { resolveAfter: { Sev0: 6, Sev9: 1 } },
+      (p: typeof DEFAULT_ALERT_POLICY) => p.resolveAfter,
+      { ...DEFAULT_ALERT_POLICY.resolveAfter, Sev0: 6 },
+      /^ERWATCH_ALERT_POLICY\.resolveAfter: .*Sev9/,
+    ],
+    [
+      { prefixDrop: { minPrefixes: 500, belowPercent: 150 } },
+      (p: typeof DEFAULT_ALERT_POLICY) => p.prefixDrop,
+      { ...DEFAULT_ALERT_POLICY.prefixDrop, minPrefixes: 500 },
+      /^ERWATCH_ALERT_POLICY\.prefixDrop\.belowPercent: /,
+    ],
+  ])(
+    "in %j leaves out only the entry named, not the others the field gives",
+    (policy, part, expected, named) => {
+      const { policy: read, ignored } = reading(policy);
+      expect(part(read)).toEqual(expected);
+      expect(ignored).toHaveLength(1);
+      expect(ignored[0]).toMatch(named);
+      expect(ignored[0]).toMatch(/\(left out: its default applies\)$/);
+    },
+  );
 });
