@@ -317,6 +317,18 @@ export function createSweeper(deps: SweepDeps) {
       : undefined);
   const planDeps = { ...deps, intervalMinutes: interval, ...(signals ? { signals } : {}) };
 
+  // Every sweep, in one process or fanned out: the erwatch-settings-left-out
+  // health alert hears this line in a 15-minute window. Said only by the
+  // single-process sweep, a fanned-out erwatch ran without whole settings
+  // (its silences, say) and no health alert heard it.
+  const warnSettingsLeftOut = (log: Logger) => {
+    if (deps.ignoredSettings?.length)
+      healthLine(log).warn(
+        { ignored: deps.ignoredSettings },
+        "entries of settings are invalid and left out (for those circuits, silences and settings the defaults apply); every other entry applies",
+      );
+  };
+
   const plan = (request: SweepRequest, log: Logger) =>
     planSweepTargets(
       { ...planDeps, store: deps.store.withSignal(request.abortSignal, log) },
@@ -370,11 +382,7 @@ export function createSweeper(deps: SweepDeps) {
       planned,
       log,
     );
-    if (deps.ignoredSettings?.length)
-      healthLine(log).warn(
-        { ignored: deps.ignoredSettings },
-        "entries of settings are invalid and left out (for those circuits, silences and settings the defaults apply); every other entry applies",
-      );
+    warnSettingsLeftOut(log);
     const run: DeepReadRun = {
       sweepId,
       now: request.now,
@@ -474,6 +482,7 @@ export function createSweeper(deps: SweepDeps) {
       log: Logger,
       workers?: { deadline: Date },
     ) {
+      warnSettingsLeftOut(log);
       // Run-time silences too: a circuit or fleet under one hears no Blind: notice from here either.
       const silencesAt = await silencesOverTime(
         deps.silences,
