@@ -94,6 +94,15 @@ export interface AlertState {
    */
   ticks?: number;
   /**
+   * The evaluation `ticks` and `blindTicks` were counted at (its
+   * lastEvaluatedAt). An erwatch that does not count them keeps them as they
+   * were while it moves the counts: when this is not the row's
+   * lastEvaluatedAt, they are not known. Kept as they were, an older `erwatch
+   * sweep` reading a Sev0 clean at 10:07 lent the clean row the firing row's
+   * two ticks, and it resolved at the first clean tick.
+   */
+  ticksAt?: string;
+  /**
    * Last observation that read the circuit and found this key's layers masked
    * by a broken layer below (observe.ts `masked`): neither firing nor clean,
    * and not blindness either (core/blind-notice.ts); it ends a run of clean
@@ -307,6 +316,13 @@ export function advance(
   const at = now.toISOString();
   // Times from a clock that has since stepped back count from this sweep.
   if (previous) previous = onThisClock(previous, now);
+  // Ticks another version left as they were since are none (ticksAt).
+  const counted = previous !== null && previous.ticksAt === previous.lastEvaluatedAt;
+  if (previous && !counted) {
+    const { ticks: _, blindTicks: __, ticksAt: ___, ...rest } = previous;
+    previous = rest;
+  }
+  const stamp = { ticksAt: at };
   if (observation.state === "unknown") {
     if (!previous) return null;
     // Masked: the circuit was read carrying nothing (the provider de-provisioned
@@ -317,14 +333,16 @@ export function advance(
         lastEvaluatedAt: at,
         lastMaskedAt: at,
         consecutiveClean: 0,
+        ...stamp,
       };
     return previous.family === "fleet" || blindBeforeCounting(previous, now)
-      ? { ...previous, lastEvaluatedAt: at }
+      ? { ...previous, lastEvaluatedAt: at, ...stamp }
       : {
           ...previous,
           lastEvaluatedAt: at,
           blindSweeps: (previous.blindSweeps ?? 0) + 1,
           blindTicks: ticksInRow(previous.blindSweeps ?? 0, previous.blindTicks, tick),
+          ...stamp,
         };
   }
   // A reading, whatever it says: a later failure starts a new blind spell.
@@ -381,6 +399,7 @@ export function advance(
       lastFiringAt: at,
       lastCleanAt: lastClean ?? null,
       ticks,
+      ...stamp,
     };
   }
   if (!previous) return null;
@@ -423,6 +442,7 @@ export function advance(
     ...(lastFiringAt !== base.lastFiringAt ? { lastFiringAt } : {}),
     lastCleanAt: at,
     ticks,
+    ...stamp,
   };
 }
 

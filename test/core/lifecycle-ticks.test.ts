@@ -31,7 +31,23 @@ function finding(severity: Severity): Finding {
  * A reading at `minute` after 10:00: firing at a severity, clean, or "blind"
  * (the layers behind the alert could not be read); "od" marks an on-demand sweep.
  */
-type Reading = [minute: number, seen: Severity | "clean" | "blind", by?: "od"];
+type Reading = [minute: number, seen: Severity | "clean" | "blind", by?: "od" | "older"];
+
+/**
+ * What an erwatch from before ticks were counted writes (an older `erwatch
+ * sweep` on an engineer's laptop, a worker not yet deployed): its own fields,
+ * judged by time alone, and the ones it does not know kept as the row had
+ * them (the row's schema passes them through).
+ */
+function olderWrote(next: AlertState, before: AlertState | null): AlertState {
+  const own: Record<string, unknown> = { ...next };
+  for (const field of ["ticks", "blindTicks", "ticksAt"]) {
+    delete own[field];
+    const kept = (before as Record<string, unknown> | null)?.[field];
+    if (kept !== undefined) own[field] = kept;
+  }
+  return own as unknown as AlertState;
+}
 
 /** What each reading decided, through the core's steps as a sweep takes them: the action, or "-". */
 function walk(readings: Reading[], policy: AlertPolicy = DEFAULT_ALERT_POLICY): string[] {
@@ -45,7 +61,7 @@ function walk(readings: Reading[], policy: AlertPolicy = DEFAULT_ALERT_POLICY): 
       silences: [],
       circuit: CIRCUIT,
       now,
-      ...(by === "od" ? {} : { tick: true }),
+      ...(by === undefined ? { tick: true } : {}),
     };
     const step = advanceStep(
       {
@@ -63,7 +79,7 @@ function walk(readings: Reading[], policy: AlertPolicy = DEFAULT_ALERT_POLICY): 
     previousReadAt = now.toISOString();
     const decision = decideStep(step, holdsOf([step], CIRCUIT.id), ctx);
     if (!decision) return "-";
-    state = decision.next;
+    state = by === "older" ? olderWrote(decision.next, state) : decision.next;
     if (decision.action === "none") return "-";
     const blind = decision.event.change.startsWith("Blind:") ? " (blind)" : "";
     return `${decision.action}:${decision.event.severity}${blind}`;
@@ -282,6 +298,37 @@ describe("a Blind: notice waits as many of the timer's ticks as monitoring-blind
         [20, "blind"],
       ],
       sent: ["open:Sev0", "-", "-", "-", "-", "-", "repeat:Sev0 (blind)"],
+    },
+  ])("$name", ({ readings, sent }) => {
+    expect(walk(readings)).toEqual(sent);
+  });
+});
+
+describe("a reading by an erwatch that does not count ticks counts as on demand", () => {
+  it.each<{ name: string; readings: Reading[]; sent: string[] }>([
+    {
+      // Its clean reading at 10:07 kept the firing row's two ticks as the clean row's.
+      name: "a Sev0 an older `erwatch sweep` read clean at 10:07 resolves at the second clean tick",
+      readings: [
+        [0, "Sev0"],
+        [5, "Sev0"],
+        [7, "clean", "older"],
+        [10, "clean"],
+        [15, "clean"],
+      ],
+      sent: ["open:Sev0", "-", "-", "-", "resolve:Sev0"],
+    },
+    {
+      // Its firing reading at 10:09 kept the clean row's tick as the firing row's.
+      name: "a Sev2 an older `erwatch sweep` read firing at 10:09 opens at its second tick",
+      readings: [
+        [0, "Sev2"],
+        [5, "clean"],
+        [9, "Sev2", "older"],
+        [10, "Sev2"],
+        [15, "Sev2"],
+      ],
+      sent: ["-", "-", "-", "-", "open:Sev2"],
     },
   ])("$name", ({ readings, sent }) => {
     expect(walk(readings)).toEqual(sent);

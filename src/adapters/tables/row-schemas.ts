@@ -183,6 +183,7 @@ export const alertSchema = z.looseObject({
   blindSweeps: z.number().int().nonnegative().optional(),
   blindTicks: z.number().int().nonnegative().optional(),
   ticks: z.number().int().nonnegative().optional(),
+  ticksAt: text.optional(),
 });
 
 /** The last completed sweep: the status page adds, compares and prints its counts. */
