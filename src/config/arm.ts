@@ -96,13 +96,19 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
   const routeLimit = (name: string, fallback: number) =>
     r.tunable(name, fallback, { min: 1, max: 1_000_000 });
   let warn = r.tunable("PREFIX_WARN_PERCENT", limits.warnPercent, { min: 1, max: 100 });
-  let critical = r.tunable("PREFIX_CRITICAL_PERCENT", limits.criticalPercent, { min: 1, max: 100 });
-  // Which of the two was meant cannot be told: both go back to theirs.
+  const critical = r.tunable("PREFIX_CRITICAL_PERCENT", limits.criticalPercent, {
+    min: 1,
+    max: 100,
+  });
+  // Which of the two was meant cannot be told: both are drawn at the lower,
+  // so neither page comes later than either line says. Back to the defaults,
+  // PREFIX_CRITICAL_PERCENT=70 set alone (under the default warning) paged
+  // at 95 %, a few prefixes short of the limit that drops the BGP session.
   if (critical < warn) {
     r.ignored.push(
-      `PREFIX_CRITICAL_PERCENT: must be at least PREFIX_WARN_PERCENT (${warn}) (left out with PREFIX_WARN_PERCENT: the defaults ${limits.warnPercent} and ${limits.criticalPercent} apply)`,
+      `PREFIX_CRITICAL_PERCENT: must be at least PREFIX_WARN_PERCENT (${warn}) (left out with PREFIX_WARN_PERCENT: both lines are drawn at the lower, ${critical})`,
     );
-    [warn, critical] = [limits.warnPercent, limits.criticalPercent];
+    warn = critical;
   }
   let clearMargin = r.tunable("PREFIX_CLEAR_MARGIN_PERCENT", limits.clearMarginPercent, {
     min: 0,

@@ -287,15 +287,26 @@ describe("a threshold out of range is left out with its default, not every sweep
     expect(config.arm.dataPlane).toEqual(defaults.dataPlane);
   });
 
-  it("lines that contradict each other are left out together: the defaults apply to both", () => {
-    const config = sweep({ PREFIX_WARN_PERCENT: "90", PREFIX_CRITICAL_PERCENT: "85" });
-    expect(config.ignoredSettings).toEqual([
-      expect.stringMatching(
-        /^PREFIX_CRITICAL_PERCENT: must be at least PREFIX_WARN_PERCENT \(90\) \(left out with PREFIX_WARN_PERCENT: the defaults 80 and 95 apply\)$/,
-      ),
-    ]);
-    expect(config.arm.classify.routeLimits).toEqual(defaults.classify.routeLimits);
-  });
+  it.each([
+    // Both given: the Sev2 line the operator drew at 85 %, not the default 95 %.
+    [{ PREFIX_WARN_PERCENT: "90", PREFIX_CRITICAL_PERCENT: "85" }, 90, 85],
+    // "Page me at 70 %", the warning left at its default 80 %: paged at 70 %, not 95 %.
+    [{ PREFIX_CRITICAL_PERCENT: "70" }, 80, 70],
+    [{ PREFIX_WARN_PERCENT: "97" }, 97, 95],
+  ])(
+    "lines that contradict each other (%j) are both drawn at the lower: never later than either",
+    (env, warnGiven, lower) => {
+      const config = sweep(env);
+      expect(config.ignoredSettings).toEqual([
+        `PREFIX_CRITICAL_PERCENT: must be at least PREFIX_WARN_PERCENT (${warnGiven}) (left out with PREFIX_WARN_PERCENT: both lines are drawn at the lower, ${lower})`,
+      ]);
+      expect(config.arm.classify.routeLimits).toEqual({
+        ...defaults.classify.routeLimits,
+        warnPercent: lower,
+        criticalPercent: lower,
+      });
+    },
+  );
 
   it.each([["metrics,conection-monitor"], ["none,metrics"]])(
     "ERWATCH_DATA_PLANE = %j: both reads run, as by default, and it is named",
