@@ -106,10 +106,16 @@ function readPolicyOverrides(r: SettingsReader): PolicyOverrides {
   return r.fields("ERWATCH_ALERT_POLICY", shell, POLICY_FIELDS) as PolicyOverrides;
 }
 
-const circuitPolicySchema = z
-  .object({ openAfter: perSeverity, resolveAfter: perSeverity })
-  .partial()
-  .strict();
+/**
+ * A circuit's own fields, each read as ERWATCH_ALERT_POLICY's are: a severity
+ * out of range loses only itself (the whole entry left out over one, a Sev0
+ * held to 1 sweep on a critical circuit went back to the policy's).
+ */
+const CIRCUIT_POLICY_FIELDS = { openAfter: perSeverity, resolveAfter: perSeverity };
+const circuitEntrySchema = z.record(z.string(), z.unknown());
+type CircuitOverrides = Partial<{
+  [K in keyof typeof CIRCUIT_POLICY_FIELDS]: z.infer<(typeof CIRCUIT_POLICY_FIELDS)[K]>;
+}>;
 
 const silenceSchema = z
   .object({
@@ -350,8 +356,15 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
     routeTables: { ...DEFAULT_ALERT_POLICY.routeTables, ...overrides.routeTables },
     circuits: Object.fromEntries(
       Object.entries(
-        r.entries("ERWATCH_ALERT_POLICY.circuits", overrides.circuits ?? {}, circuitPolicySchema),
-      ).map(([k, v]) => [k.toLowerCase(), v]),
+        r.entries("ERWATCH_ALERT_POLICY.circuits", overrides.circuits ?? {}, circuitEntrySchema),
+      ).map(([k, v]) => [
+        k.toLowerCase(),
+        r.fields(
+          `ERWATCH_ALERT_POLICY.circuits.${k}`,
+          v,
+          CIRCUIT_POLICY_FIELDS,
+        ) as CircuitOverrides,
+      ]),
     ),
   };
   // A list that cannot be read is left out whole: maintenance pages, which is

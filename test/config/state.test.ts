@@ -331,24 +331,46 @@ describe("state settings", () => {
     },
   );
 
-  it("leaves out one circuit's ERWATCH_ALERT_POLICY entry that cannot apply; the policy and the other circuits' entries apply", () => {
+  it("leaves out one circuit's ERWATCH_ALERT_POLICY severity that cannot apply; its others, the policy and the other circuits' entries apply", () => {
     const { config, problems, ignored } = readState({
       ERWATCH_ALERT_POLICY: JSON.stringify({
         openAfter: { Sev2: 3 },
         circuits: {
-          "er-ams-a": { openAfter: { Sev2: 0 } },
+          "er-ams-a": { openAfter: { Sev0: 1, Sev2: 0 }, resolveAfter: { Sev0: 4 } },
           "er-ams-b": { openAfter: { Sev2: 4 } },
+          "er-ams-c": "fast",
         },
       }),
     });
     expect(problems).toEqual([]);
     expect(ignored).toEqual([
       expect.stringMatching(
-        /^ERWATCH_ALERT_POLICY\.circuits\.er-ams-a\.openAfter\.Sev2: .+ \(this entry is left out; the rest apply\)$/,
+        /^ERWATCH_ALERT_POLICY\.circuits\.er-ams-c: .+ \(this entry is left out; the rest apply\)$/,
+      ),
+      expect.stringMatching(
+        /^ERWATCH_ALERT_POLICY\.circuits\.er-ams-a\.openAfter\.Sev2: .+ \(left out: its default applies\)$/,
       ),
     ]);
     expect(config.policy.openAfter.Sev2).toBe(3);
-    expect(config.policy.circuits).toEqual({ "er-ams-b": { openAfter: { Sev2: 4 } } });
+    // Left out whole over its Sev2, er-ams-a's Sev0 went back to the policy's.
+    expect(config.policy.circuits).toEqual({
+      "er-ams-a": { openAfter: { Sev0: 1 }, resolveAfter: { Sev0: 4 } },
+      "er-ams-b": { openAfter: { Sev2: 4 } },
+    });
+  });
+
+  it("leaves out a field of a circuit's ERWATCH_ALERT_POLICY entry that is no field, naming the one meant", () => {
+    const { config, ignored } = readState({
+      ERWATCH_ALERT_POLICY: JSON.stringify({
+        circuits: { "er-ams-a": { openAftr: { Sev0: 1 }, resolveAfter: { Sev0: 4 } } },
+      }),
+    });
+    expect(ignored).toEqual([
+      expect.stringMatching(
+        /^ERWATCH_ALERT_POLICY\.circuits\.er-ams-a\.openAftr: is not a field .*did you mean openAfter\?/,
+      ),
+    ]);
+    expect(config.policy.circuits).toEqual({ "er-ams-a": { resolveAfter: { Sev0: 4 } } });
   });
 
   it("leaves out ERWATCH_ALERT_POLICY circuit entries that differ only in case (the last one won, unsaid); the others apply", () => {
