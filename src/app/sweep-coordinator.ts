@@ -4,7 +4,9 @@
 // the same time. The timer's sweep is the one that pages: it goes ahead of
 // on-demand sweeps still waiting, and only a few of those may wait at all, so a
 // burst of requests cannot push it out of its window or past the host's
-// functionTimeout.
+// functionTimeout. It joins only the timer's own sweep: an on-demand one is no
+// tick, and hysteresis counts ticks (core/lifecycle.ts), so joining it lost
+// the tick and held a Sev0 to the next one.
 
 export interface SweepScope {
   /** null: everything erwatch watches. */
@@ -51,7 +53,8 @@ export class SweepCoordinator<T> {
   /**
    * Runs `start` once the sweeps before it are done, unless one running or
    * waiting already covers this scope: then its result is shared. `urgent`
-   * (the timer) goes ahead of every waiting sweep that is not.
+   * (the timer) goes ahead of every waiting sweep that is not, and shares
+   * only another urgent one's.
    */
   run(
     scope: SweepScope,
@@ -61,11 +64,15 @@ export class SweepCoordinator<T> {
   ): Admission<T> {
     const urgent = options.urgent === true;
     // The latest that covers it: a later one has read more recently. The
-    // timer's joins only the running one: a waiting on-demand sweep would keep
-    // its place in the queue and its own window.
-    const covering = (urgent ? [] : [...this.waiting].reverse())
-      .concat(this.active ? [this.active] : [])
-      .find((e) => covers(e.scope, scope));
+    // timer's joins only a timer's sweep running: an on-demand one, running or
+    // waiting, is no tick, so the timer's runs right after the running one.
+    const covering = (
+      urgent
+        ? this.active?.urgent
+          ? [this.active]
+          : []
+        : [...this.waiting].reverse().concat(this.active ? [this.active] : [])
+    ).find((e) => covers(e.scope, scope));
     if (covering) return { busy: false, joined: true, result: covering.result, id: covering.id };
     if (!urgent && this.waiting.filter((e) => !e.urgent).length >= this.maxWaiting)
       return { busy: true };

@@ -24,7 +24,9 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       // Registered before anything is awaited, as a request is: one arriving on
       // this instance while the timer plans or sends finds no record yet, and
       // sent the estate a second time (every circuit read twice). It waits for
-      // this one instead, and joins it once its record is shared.
+      // this one instead, and joins it once its record is shared. The timer
+      // itself never looks for one to join (it reads no `earlier`): a
+      // request's fan-out is no tick, so it always sends its own work, tick and all.
       const handing = deps.runs.handOut(null, "timer");
       try {
         // Beyond one instance: plan here, read in the sweepWorker function, one subscription per session.
@@ -68,6 +70,9 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       }
       return;
     }
+    // An on-demand sweep running is no tick: the timer's runs right after it,
+    // never joins it (sweep-coordinator.ts).
+    const behind = deps.coordinator.running;
     const admitted = deps.coordinator.run(
       { circuitIds: null, tiered: true },
       () => {
@@ -95,8 +100,10 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     if (!joined) deps.runs.track(sweepId, null, result);
     if (joined)
       log.info(
-        "a sweep covering every circuit is already running; waiting for it instead of starting another",
+        "the timer's sweep of every circuit is already running; waiting for it instead of starting another",
       );
+    else if (behind)
+      log.info("an on-demand sweep is running; the timer's own sweep runs right after it");
     const done = await result;
     log.info(
       {

@@ -120,7 +120,7 @@ describe("SweepCoordinator", () => {
     const timer = admitted(
       c.run({ circuitIds: null, tiered: true }, started("timer"), "t", { urgent: true }),
     );
-    // It was joined to the waiting estate request: behind /x, in that request's window.
+    // Not joined to the waiting estate request: that is behind /x, in that request's window, and no tick.
     expect([timer.joined, timer.id]).toEqual([false, "t"]);
     running.resolve("running");
     expect(await timer.result).toBe("timer");
@@ -128,6 +128,66 @@ describe("SweepCoordinator", () => {
     expect(await estate.result).toBe("timer");
     expect(await named.result).toBe("x");
     expect(order).toEqual(["running", "timer", "x"]);
+  });
+
+  it("should not let the timer's sweep join a running on-demand estate sweep: it runs right after it, and estate requests meanwhile join the timer's", async () => {
+    // An on-demand sweep is no tick (hysteresis counts the timer's): joined, the
+    // timer's slot had none, and a Sev0 that sweep first saw waited for the next.
+    const c = new SweepCoordinator<string>();
+    const onDemand = deferred<string>();
+    const timerSweep = deferred<string>();
+    const timerStarted = deferred<void>();
+    const order: string[] = [];
+    admitted(
+      c.run(
+        { circuitIds: null, tiered: true },
+        () => (order.push("on demand"), onDemand.promise),
+        "od",
+      ),
+    );
+    const timer = admitted(
+      c.run(
+        { circuitIds: null, tiered: true },
+        () => (order.push("timer"), timerStarted.resolve(), timerSweep.promise),
+        "t",
+        { urgent: true },
+      ),
+    );
+    expect([timer.joined, timer.id]).toEqual([false, "t"]);
+    // While it waits, and while it runs, an estate request is answered by the timer's sweep.
+    const waiting = admitted(
+      c.run({ circuitIds: null, tiered: true }, () => Promise.resolve("never"), "od2"),
+    );
+    expect([waiting.joined, waiting.id]).toEqual([true, "t"]);
+    onDemand.resolve("on demand");
+    await timerStarted.promise;
+    expect(order).toEqual(["on demand", "timer"]);
+    const running = admitted(
+      c.run({ circuitIds: null, tiered: true }, () => Promise.resolve("never"), "od3"),
+    );
+    expect([running.joined, running.id]).toEqual([true, "t"]);
+    timerSweep.resolve("timer");
+    expect([await timer.result, await waiting.result, await running.result]).toEqual([
+      "timer",
+      "timer",
+      "timer",
+    ]);
+    expect(order).toEqual(["on demand", "timer"]);
+  });
+
+  it("should let a second tick join the timer's sweep running: that one is a tick", async () => {
+    const c = new SweepCoordinator<string>();
+    const d = deferred<string>();
+    let starts = 0;
+    const tick = { circuitIds: null, tiered: true };
+    const first = admitted(c.run(tick, () => (starts++, d.promise), "t1", { urgent: true }));
+    const second = admitted(
+      c.run(tick, () => (starts++, Promise.resolve("t2")), "t2", { urgent: true }),
+    );
+    expect([second.joined, second.id]).toEqual([true, "t1"]);
+    d.resolve("t1");
+    expect([await first.result, await second.result]).toEqual(["t1", "t1"]);
+    expect(starts).toBe(1);
   });
 
   it("should fail a sweep whose start throws, and run the next", async () => {

@@ -1,8 +1,14 @@
 // The timer's ticks through the real timer function, beside an on-demand
 // sweep: hysteresis counts the timer's ticks, so a sweep someone ran between
-// two ticks that read the circuit healthy does not hold the next tick's page.
+// two ticks that read the circuit healthy does not hold the next tick's page,
+// and a tick that fires while an on-demand sweep runs is still a tick.
 
+import functions, { HttpRequest, InvocationContext } from "@azure/functions";
 import { expect, it } from "vitest";
+import type { SweepResult } from "../../src/app/sweep.js";
+import type { SweepFunctionDeps } from "../../src/functions/deps.js";
+import { httpSweepHandler } from "../../src/functions/http-sweep.js";
+import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import {
   carrierDown,
   carrierDownBoth,
@@ -56,4 +62,118 @@ it("a Sev2 opens at its second tick (10:15), its ticks kept in the Alerts table,
   expect(t.sent().map((e) => `${e.action}:${e.family}:${e.severity}`)).toEqual([
     "open:path-down:Sev2",
   ]);
+});
+
+/** `p`, or a failure naming `what` once 30 s have passed: no wait here is unbounded. */
+function inTime<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>(
+      (_, reject) =>
+        (timer = setTimeout(() => reject(new Error(`${what}: not within 30 s`)), 30_000)),
+    ),
+  ]).finally(() => clearTimeout(timer));
+}
+
+it("a Sev0 an on-demand estate sweep first read at 10:03 pages at the 10:05 tick that fired while that sweep still ran", async () => {
+  const bundle = healthyCircuit({ name: "er-ams" });
+  const t = await timerWorld(worlds, T0, [bundle]);
+  await t.sweepUntil(0, 0);
+  carrierDownBoth(bundle.circuit as SimCircuit, PRIVATE);
+
+  // POST /api/sweep of the estate at 10:03: it reads the Sev0 (no tick: nothing
+  // opens) and is still running, held here, when the timer fires at 10:05.
+  const base = t.w.functionDeps;
+  const { sweeper } = base.runtime;
+  let onDemandRead!: (r: SweepResult) => void;
+  const read = new Promise<SweepResult>((resolve) => (onDemandRead = resolve));
+  let finish!: () => void;
+  const held = new Promise<void>((resolve) => (finish = resolve));
+  const onDemandDeps: SweepFunctionDeps = {
+    ...base,
+    runtime: {
+      ...base.runtime,
+      sweeper: {
+        ...sweeper,
+        sweep: async (request) => {
+          const result = await sweeper.sweep(request);
+          onDemandRead(result);
+          await held;
+          return result;
+        },
+      },
+    },
+  };
+  t.at(3);
+  const accepted = await httpSweepHandler(async () => onDemandDeps)(
+    new HttpRequest({
+      method: "POST",
+      url: "http://localhost/api/sweep",
+      body: { string: "" },
+      headers: { "content-type": "application/json" },
+    }),
+    new InvocationContext({ invocationId: "http-10-03" }),
+  );
+  expect(accepted.status).toBe(202);
+  const onDemand = await inTime(read, "the on-demand sweep's reads");
+  expect(onDemand.errors).toEqual([]);
+  expect(onDemand.plan.deep.map((d) => d.name)).toEqual(["er-ams"]);
+  expect(t.sent()).toEqual([]);
+
+  // The real timer function at 10:05, told (through its coordinator) once it
+  // has asked for its sweep, so the on-demand one is let go only after that.
+  let timerAsked!: () => void;
+  const asked = new Promise<void>((resolve) => (timerAsked = resolve));
+  const coordinator = new Proxy(base.coordinator, {
+    get(target, prop) {
+      if (prop !== "run") return Reflect.get(target, prop, target) as unknown;
+      return (...args: Parameters<typeof target.run>) => {
+        const admitted = target.run(...args);
+        if (args[3]?.urgent) timerAsked();
+        return admitted;
+      };
+    },
+  });
+  const ticks: SweepResult[] = [];
+  t.at(5);
+  const timer = sweepTimerHandler(async () => ({
+    ...base,
+    coordinator,
+    runtime: {
+      ...base.runtime,
+      sweeper: {
+        ...sweeper,
+        sweep: async (request) => {
+          const result = await sweeper.sweep(request);
+          if (request.tick) ticks.push(result);
+          return result;
+        },
+      },
+    },
+  }))(
+    {
+      isPastDue: false,
+      schedule: { adjustForDST: false },
+      scheduleStatus: { last: "", next: "", lastUpdated: "" },
+    },
+    new functions.InvocationContext({ invocationId: "timer-10-05" }),
+  );
+  await inTime(asked, "the timer asking for its sweep");
+  finish();
+  await inTime(timer, "the timer function");
+
+  // Its own sweep ran after the on-demand one, a tick: the Sev0 opens at it, not at 10:10.
+  expect(t.sent().map((e) => `${e.action}:${e.family}:${e.severity}`)).toEqual([
+    "open:path-down:Sev0",
+  ]);
+  expect(ticks).toHaveLength(1);
+  expect(ticks[0]!.errors).toEqual([]);
+  expect(ticks[0]!.sweepId).not.toBe(onDemand.sweepId);
+  expect(t.sent()[0]).toMatchObject({
+    firstSeen: new Date(T0 + 3 * MIN).toISOString(),
+    occurredAt: new Date(T0 + 5 * MIN).toISOString(),
+  });
+  await t.sweep(10);
+  expect(t.sent()).toHaveLength(1);
 });

@@ -1,6 +1,7 @@
 // The timer function as the host calls it: isPastDue is logged, and a timer
-// tick that arrives while a full sweep runs waits for it instead of starting
-// a second one.
+// tick that arrives while the timer's own sweep runs waits for it instead of
+// starting a second one (one behind an on-demand sweep runs its own after it:
+// test/app/sweep-timeline-ticks.test.ts).
 
 import functions from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,7 +73,7 @@ describe("sweepTimer", () => {
     );
   });
 
-  it("never runs two sweeps at once: a second tick joins the running one", async () => {
+  it("never runs two sweeps at once: a second tick joins the timer's running one", async () => {
     const { reader, records, handler } = await setup();
     await Promise.all([handler(timer(false), context()), handler(timer(false), context())]);
     expect(reader.reads).toBe(1);

@@ -31,6 +31,8 @@ export interface TimerWorld {
   sweepUntil(from: number, to: number): Promise<void>;
   /** One timer sweep at T0 + m minutes, read without errors; its result. */
   sweep(m: number): Promise<SweepResult>;
+  /** Sets the world's clock to T0 + m minutes, for what the test runs itself (an on-demand sweep, the timer function). */
+  at(m: number): void;
 }
 
 export async function timerWorld(
@@ -59,5 +61,8 @@ export async function timerWorld(
       for (let m = from; m <= to; m += 5) await sweep(m);
     },
     sweep,
+    at(m) {
+      now = new Date(t0 + m * MIN);
+    },
   };
 }
