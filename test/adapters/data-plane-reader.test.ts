@@ -333,11 +333,77 @@ describe("Azure Monitor metrics, in batches", () => {
         expect(other.ok, id).toBe(true);
         expect(other.ok && other.value.series.length, id).toBeGreaterThan(0);
       }
-      // Two calls for the batch; after an answer the SDK could not take, one per circuit more.
+      // Two calls for the batch; after an answer the SDK could not take, its halves.
       const calls = estate.requests.filter((r) => r.operation === "metricsBatch").length;
       expect(calls).toBeLessThanOrEqual(2 + 2 * ids.length);
     },
   );
+
+  /** 50 circuits of one subscription and region (one chunk), those at `bad` with an entry the SDK cannot take. */
+  async function chunkWithBadEntries(bad: number[]) {
+    const bundles = Array.from({ length: 50 }, (_, i) => healthyCircuit({ name: `er-${i}` }));
+    // Both calls of the chunk (availability, throughput) carry the bad entry.
+    for (const i of bad)
+      editWire(bundles[i]!.circuit, { read: "metrics", field: "value[0].name", remove: true });
+    const { estate, dataPlane } = await readersOn(estateOf(...bundles));
+    const ids = bundles.map((b) => circuitId(b.circuit));
+    const got = await dataPlane.readMetrics(
+      ids.map((id) => ({
+        id,
+        subscriptionId: bundles[0]!.circuit.subscriptionId,
+        region: "westeurope",
+      })),
+      options(),
+    );
+    const failed = ids.flatMap((id, i) => {
+      const r = got.get(id.toLowerCase())!;
+      return r.ok ? [] : [{ i, error: r.error }];
+    });
+    const read = ids.filter((id) => {
+      const r = got.get(id.toLowerCase())!;
+      return r.ok && r.value.series.length > 0;
+    });
+    const calls = estate.requests.filter((r) => r.operation === "metricsBatch").length;
+    return { failed, read, calls };
+  }
+
+  it.each([0, 1, 24, 37, 49])(
+    "one entry the SDK cannot take among 50 (circuit %i) costs the chunk at most 14 calls, not 102: its halves are asked, and the other 49 read",
+    async (bad) => {
+      const { failed, read, calls } = await chunkWithBadEntries([bad]);
+      expect(failed.map((f) => f.i)).toEqual([bad]);
+      expect(failed[0]!.error).toMatchObject({
+        kind: "malformed",
+        call: "Microsoft.Insights/metrics/read",
+        target: "metrics of 1 circuit in westeurope",
+      });
+      expect(read).toHaveLength(49);
+      // Two calls, then the availability call's halves down to the bad circuit
+      // alone (7 or 8), then the throughput of the 49 others in one.
+      expect(calls).toBeLessThanOrEqual(14);
+    },
+  );
+
+  it("two bad entries among 50: each fails alone, the other 48 read, in far fewer calls than one per circuit", async () => {
+    const { failed, read, calls } = await chunkWithBadEntries([3, 40]);
+    expect(failed.map((f) => f.i)).toEqual([3, 40]);
+    expect(failed.map((f) => f.error.target)).toEqual([
+      "metrics of 1 circuit in westeurope",
+      "metrics of 1 circuit in westeurope",
+    ]);
+    expect(read).toHaveLength(48);
+    expect(calls).toBeLessThanOrEqual(26);
+  });
+
+  it("every entry bad (Azure Monitor's answers changed shape): every circuit fails, in no more calls than asking each alone", async () => {
+    const { failed, read, calls } = await chunkWithBadEntries(
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    expect(failed).toHaveLength(50);
+    expect(failed.every((f) => f.error.kind === "malformed")).toBe(true);
+    expect(read).toEqual([]);
+    expect(calls).toBeLessThanOrEqual(2 + 2 * 50);
+  });
 
   it("a 429 from Azure Monitor is throttled, not a verdict", async () => {
     const bundle = healthyCircuit();

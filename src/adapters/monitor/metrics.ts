@@ -335,35 +335,136 @@ export class MetricsReader {
           }));
         },
       });
+    type Call = (typeof calls)[number];
+    type Asked = { call: Call; result: Awaited<ReturnType<typeof query>> };
+    const callOf = (c: Call, ids: string[]): Call => ({ ...c, ids });
     // The SDK cannot take an answer in which one resource's entry is malformed
     // (a metric without `timeseries` or `name`, an entry without `value`): the
-    // whole call fails. Asked again one circuit at a time, only that circuit's
-    // reading fails, never the batch's other 49.
-    // A refusal with an HTTP status (a 400 for a filter or api-version Azure no
-    // longer takes) may be the same for every circuit: one is asked first, and
-    // when it is refused alike the call fails for all, not 50 calls each refused.
-    const asked = await Promise.all(
-      calls.map(async (c) => {
-        const whole = await query(c);
-        if (whole.ok || whole.error.kind !== "malformed" || c.ids.length === 1)
-          return [{ call: c, result: whole }];
-        const oneOf = (id: string) => ({ ...c, ids: [id] });
-        const [firstId, ...rest] = c.ids as [string, ...string[]];
-        const first = await query(oneOf(firstId));
-        const refusedAlike =
-          whole.error.statusCode !== undefined &&
-          !first.ok &&
-          first.error.kind === "malformed" &&
-          first.error.statusCode === whole.error.statusCode;
-        if (refusedAlike) return [{ call: c, result: whole }];
-        return [
-          { call: oneOf(firstId), result: first },
-          ...(await Promise.all(
-            rest.map(async (id) => ({ call: oneOf(id), result: await query(oneOf(id)) })),
-          )),
-        ];
-      }),
-    ).then((each) => each.flat());
+    // whole call fails. Asked again in halves, only that circuit's reading
+    // fails, never the batch's other 49. Asked one by one, as before, one bad
+    // entry cost up to 100 calls more per chunk, every sweep, against Azure
+    // Monitor's throttle.
+    const splittable = (r: Asked["result"]) => !r.ok && r.error.kind === "malformed";
+    /** Circuits a call of this chunk has failed alone: their reading has failed, the later calls do not ask for them again. */
+    const failedAlone = new Set<string>();
+    const settle = (c: Call, ids: string[], result: Asked["result"]): Asked => {
+      if (ids.length === 1 && splittable(result)) failedAlone.add(ids[0]!.toLowerCase());
+      return { call: callOf(c, ids), result };
+    };
+    /**
+     * Circuits `ids` of call `c` that fail together (`failure`): one half of
+     * the suspects is asked. When it reads, the bad entry is in the other
+     * half, which is split without being asked whole; when it fails, the
+     * other half waits, and all that waited are asked in one call once the
+     * bad circuit stands alone. One bad entry among 50 costs at most 8 calls.
+     * `spare` bounds the calls when many entries are bad (or every one, as
+     * when Azure Monitor's answers change shape): the circuits left then fail
+     * with the call.
+     */
+    const apart = async (
+      c: Call,
+      ids: string[],
+      failure: Asked["result"],
+      spare: { calls: number },
+    ): Promise<Asked[]> => {
+      const settled: Asked[] = [];
+      const waiting: string[] = [];
+      let suspects = ids;
+      /** What the suspects were answered on their own, when the last half asked was them. */
+      let theirs: Asked["result"] | null = null;
+      const leftWith = (result: Asked["result"]) => [
+        ...settled,
+        settle(c, [...suspects, ...waiting], result),
+      ];
+      while (suspects.length > 1) {
+        if (spare.calls <= 0) return leftWith(failure);
+        spare.calls -= 1;
+        const left = suspects.slice(0, Math.ceil(suspects.length / 2));
+        const result = await query(callOf(c, left));
+        if (result.ok) {
+          settled.push({ call: callOf(c, left), result });
+          suspects = suspects.slice(left.length);
+          theirs = null;
+        } else if (splittable(result)) {
+          waiting.push(...suspects.slice(left.length));
+          suspects = left;
+          theirs = result;
+        } else {
+          // Throttled, timed out, forbidden: every call asked now would be too.
+          return leftWith(result);
+        }
+      }
+      if (theirs === null) {
+        if (spare.calls <= 0) return leftWith(failure);
+        spare.calls -= 1;
+        theirs = await query(callOf(c, suspects));
+      }
+      settled.push(settle(c, suspects, theirs));
+      return waiting.length === 0
+        ? settled
+        : [...settled, ...(await readAll(c, waiting.splice(0), spare, failure))];
+    };
+    /** Circuits `ids` of call `c`, not known to fail: asked together, and apart when they fail together. */
+    const readAll = async (
+      c: Call,
+      ids: string[],
+      spare: { calls: number },
+      failure: Asked["result"],
+    ): Promise<Asked[]> => {
+      if (spare.calls <= 0) return [settle(c, ids, failure)];
+      spare.calls -= 1;
+      const result = await query(callOf(c, ids));
+      return splittable(result) && ids.length > 1
+        ? apart(c, ids, result, spare)
+        : [settle(c, ids, result)];
+    };
+    const asked: Asked[] = [];
+    const wholes = await Promise.all(calls.map(async (c) => ({ call: c, result: await query(c) })));
+    // One call type after another: a circuit whose availability entry was
+    // bad is not asked again for its throughput, its reading has failed.
+    for (const whole of wholes) {
+      const { call: c, result } = whole;
+      if (result.ok || !splittable(result) || c.ids.length === 1) {
+        asked.push(whole);
+        continue;
+      }
+      // As many calls as asking each circuit alone cost (one more in a chunk of
+      // 2 or 3: what finding one bad entry takes there).
+      const spare = { calls: Math.max(c.ids.length, Math.ceil(Math.log2(c.ids.length)) + 2) };
+      const known = c.ids.filter((id) => failedAlone.has(id.toLowerCase()));
+      if (known.length > 0) {
+        asked.push({ call: callOf(c, known), result });
+        const others = c.ids.filter((id) => !failedAlone.has(id.toLowerCase()));
+        if (others.length > 0) asked.push(...(await readAll(c, others, spare, result)));
+        continue;
+      }
+      if (result.error.statusCode === undefined) {
+        asked.push(...(await apart(c, c.ids, result, spare)));
+        continue;
+      }
+      // A refusal with an HTTP status (a 400 for a filter or api-version
+      // Azure no longer takes) may be the same for every circuit: one is
+      // asked first, and when it is refused alike the call fails for all,
+      // not a call for every half, each refused.
+      const [firstId, ...rest] = c.ids as [string, ...string[]];
+      spare.calls -= 1;
+      const first = await query(callOf(c, [firstId]));
+      if (
+        !first.ok &&
+        first.error.kind === "malformed" &&
+        first.error.statusCode === result.error.statusCode
+      ) {
+        asked.push(whole);
+        continue;
+      }
+      asked.push(settle(c, [firstId], first));
+      // The first read: the bad entry is among the rest, which is split at once.
+      asked.push(
+        ...(first.ok && rest.length > 1
+          ? await apart(c, rest, result, spare)
+          : await readAll(c, rest, spare, result)),
+      );
+    }
     const out = new Map<string, Reading<CircuitMetrics>>();
     /** What the calls that asked for circuit `id` said of it: its entries, or why not. */
     const answerOf = (id: string, results: (typeof asked)[number]["result"][]) => {
