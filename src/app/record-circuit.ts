@@ -35,7 +35,7 @@ import { readAgesOf } from "../core/read-age.js";
 import type { Routing } from "../core/routing.js";
 import { applyCriticality } from "../core/severity.js";
 import type { Snapshot } from "../core/snapshot.js";
-import type { Logger } from "../logging.js";
+import { healthLine, type Logger } from "../logging.js";
 import { buildAlertEvent } from "./alert-events.js";
 import { logFailedReads } from "./failed-reads.js";
 import { isConflict, isUnreadableRow, type StateStore, type Stored } from "./state-store.js";
@@ -182,7 +182,10 @@ export async function appendHistory(
 /**
  * What flap counting reads back. A history table that cannot be read costs
  * the circuit its flap count this sweep, never its pages: null, and the
- * circuit is judged without history.
+ * circuit is judged without history. Said once per circuit per sweep, on the
+ * circuit's logger (circuitId, sweepId): the erwatch-history-unreadable health
+ * alert counts the sweeps of each circuit, as no alert of erwatch's own opens
+ * for a flap alert that stays open or unopened meanwhile.
  */
 async function readHistory(
   store: StateStore,
@@ -193,7 +196,7 @@ async function readHistory(
   try {
     return await store.listHistory(circuitId, since);
   } catch (error) {
-    log.error(
+    healthLine(log).error(
       { err: error },
       "history could not be read; the circuit is judged and alerted without it, its flaps not counted this sweep",
     );

@@ -55,7 +55,8 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function harness() {
+/** `log`: LOG_LEVEL, and whether the logger is the Functions host's (logging.ts healthLine). */
+async function harness(log: { level?: string; healthLines?: boolean } = {}) {
   tables += 1;
   const config: StateConfig = {
     connection: {
@@ -77,7 +78,7 @@ async function harness() {
     throw new Error("a connection string needs no credential");
   };
   const client = (table: string) => createTableClient(config, table, noCredential);
-  const { logger, records } = memoryLogger();
+  const { logger, records } = memoryLogger([], log);
   const store = new TableStateStore(
     {
       snapshots: client(names.snapshots),
@@ -108,7 +109,7 @@ async function harness() {
     });
   const sent = () => sink.published.map((e) => `${e.action}:${e.family}:${e.severity}`);
   const logged = (text: string) => records().some((r) => String(r.msg).startsWith(text));
-  return { reader, run, sent, logged, names, store, sink, logger };
+  return { reader, run, sent, logged, records, names, store, sink, logger };
 }
 
 describe("when only the history table fails", () => {
@@ -129,6 +130,38 @@ describe("when only the history table fails", () => {
         expect(h.sent()).toEqual(["open:path-down:Sev0"]);
         expect(h.logged("history could not be read")).toBe(true);
         expect(h.logged("history could not be written")).toBe(true);
+      } finally {
+        proxy.rule = () => null;
+      }
+    },
+    30_000,
+  );
+
+  // The erwatch-history-unreadable health alert counts the sweeps of each
+  // circuit whose history could not be read: it needs the circuit and the
+  // sweep on the line, once per circuit per sweep, at any LOG_LEVEL the host
+  // runs at (a flap alert below Sev1 stays open, or never opens, untold).
+  it.each(["info", "fatal"])(
+    "every sweep says once, naming the circuit and the sweep, that the circuit's history could not be read (the Functions host at LOG_LEVEL=%s)",
+    async (level) => {
+      const h = await harness({ level, healthLines: true });
+      try {
+        expect((await h.run(0)).errors).toEqual([]);
+        proxy.rule = (r) => (r.table === h.names.history ? { kind: "hang" } : null);
+        const sweepIds: string[] = [];
+        for (const m of [5, 10, 15]) {
+          const result = await h.run(m);
+          expect(result.errors).toEqual([]);
+          sweepIds.push(result.sweepId);
+        }
+        const said = h
+          .records()
+          .filter((r) => String(r.msg).startsWith("history could not be read"))
+          .map((r) => [r.level, r.sweepId, r.circuitId, r.circuit]);
+        expect(said).toEqual(
+          sweepIds.map((id) => [50, id, h.reader.target.id, h.reader.target.name]),
+        );
+        expect(new Set(sweepIds).size).toBe(3);
       } finally {
         proxy.rule = () => null;
       }

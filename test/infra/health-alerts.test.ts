@@ -55,6 +55,19 @@ function refuseSnapshots(h: Harness): void {
   };
 }
 
+/** Table Storage cannot read the harness circuit's history (the History table gone, a role lost). */
+function refuseHistory(h: Harness): void {
+  const scoped = h.store.withSignal.bind(h.store);
+  h.store.withSignal = (signal, log) => {
+    const store = scoped(signal, log);
+    store.listHistory = () =>
+      Promise.reject(
+        Object.assign(new Error("AuthorizationPermissionMismatch"), { name: "StateStoreError" }),
+      );
+    return store;
+  };
+}
+
 const RULES = [
   "noCompletedSweep",
   "parkedAlertEvents",
@@ -62,6 +75,7 @@ const RULES = [
   "settingsLeftOut",
   "alertEventsNotPublished",
   "circuitNotRecorded",
+  "historyUnreadable",
   "fanOutWorkUnread",
   "workDeadLettered",
 ];
@@ -216,6 +230,36 @@ describe("erwatch's own health alerts", () => {
     const column = /summarize (\w+) = count\(\)\s*$/.exec(query.trim())?.[1];
     expect(value(rule, "metricMeasureColumn")).toBe(`'${column}'`);
     expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
+  });
+
+  it("a circuit whose history could not be read in three sweeps fires it, counted as the not-recorded rule counts", () => {
+    const rule = resource(alerts, "historyUnreadable");
+    const like = resource(alerts, "circuitNotRecorded");
+    expect(decl(alerts, "resource", "historyUnreadable").type).toBe(
+      decl(alerts, "resource", "circuitNotRecorded").type,
+    );
+    expect(value(rule, "name")).toBe("'erwatch-history-unreadable'");
+    expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
+    expect(value(rule, "query")).toBe("historyUnreadableQuery");
+    for (const key of ["severity", "evaluationFrequency", "windowSize", "metricMeasureColumn"])
+      expect(value(rule, key), key).toBe(value(like, key));
+    const query = multiline(alerts, "historyUnreadableQuery");
+    // The same counting, over its own line.
+    const counting = (q: string) => q.split("\n").slice(2).join("\n");
+    expect(counting(query)).toBe(counting(multiline(alerts, "circuitNotRecordedQuery")));
+    expect(query).toMatch(/\| where sweeps >= 3\n/);
+    expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
+    // What users lose, and where to look.
+    const description = value(rule, "description") ?? "";
+    for (const said of [
+      "flap alerts neither open nor resolve",
+      "prefix trend is not judged",
+      "History table",
+      "storage account\\'s availability",
+      "Storage Table Data Contributor",
+      '"history could not be read"',
+    ])
+      expect(description, said).toContain(said);
   });
 
   it("fan-out work sent in two sweeps and no batch finished fires it, from the lines the timer and the workers write", () => {
@@ -461,6 +505,36 @@ describe("the not-recorded alert looks for the line a sweep writes for a circuit
   });
 });
 
+describe("the history-unreadable alert looks for the line a sweep writes for a circuit whose history it cannot read", () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it("one error line per sweep naming the circuit and the sweep, while the circuit's outage still pages", async () => {
+    const needle = /message contains '"msg":"([^']+)'/.exec(
+      multiline(alerts, "historyUnreadableQuery"),
+    )?.[1];
+    expect(needle).toBeTruthy();
+    const h = await sweepHarness(azurite.connectionString);
+    refuseHistory(h);
+    for (const m of [0, 5]) await h.run(m);
+    h.bothDown();
+    await h.run(10);
+    expect(h.sent()).toEqual(["open:path-down:Sev0#1"]);
+    const matching = h
+      .lines()
+      .filter((l) => l.includes(`"msg":"${needle}`))
+      .map((l) => JSON.parse(l) as { level: number; sweepId?: string; circuitId?: string });
+    expect(matching.map((l) => [l.level, l.sweepId, l.circuitId])).toEqual(
+      ["sweep-1", "sweep-2", "sweep-3"].map((s) => [50, s, h.reader.target.id]),
+    );
+  });
+});
+
 describe("LOG_LEVEL above info does not fire or blind the health alerts", () => {
   let azurite: Azurite;
   beforeAll(async () => {
@@ -484,6 +558,7 @@ describe("LOG_LEVEL above info does not fire or blind the health alerts", () => 
       expect(found.map(([name]) => name).sort()).toEqual([
         "circuitNotRecordedQuery",
         "fanOutUnreadQuery",
+        "historyUnreadableQuery",
         "settingsLeftOutQuery",
         "sweepFinishedQuery",
         "unpublishedQuery",
@@ -495,8 +570,9 @@ describe("LOG_LEVEL above info does not fire or blind the health alerts", () => 
       h.bothDown();
       h.sink.failWith = new Error("Service Bus did not answer within 30000 ms");
       await h.run(0);
-      // Table Storage then refuses the circuit's state.
+      // Table Storage then refuses the circuit's state, and cannot read its history.
       refuseSnapshots(h);
+      refuseHistory(h);
       await h.run(5);
       // A fanned-out sweep's two lines: the timer's and a worker's.
       const sent: WorkMessage[] = [];
