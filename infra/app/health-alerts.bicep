@@ -458,7 +458,9 @@ resource historyUnreadable 'Microsoft.Insights/scheduledQueryRules@2023-12-01' =
   properties: {
     displayName: 'erwatch: a circuit\'s history cannot be read'
     description: 'erwatch could not read the same circuit\'s history (the History table of its storage account) in three sweeps: its flaps are not counted, so its flap alerts neither open nor resolve (one already open stays open, a flapping session pages nobody) and its prefix trend is not judged; its outages still page. The error traces "history could not be read" name the circuit (circuitId) and what Table Storage answered. Look at the <prefix>History table (ERWATCH_TABLE_PREFIX, default erwatchHistory), at the storage account\'s availability, and that erwatch\'s user-assigned identity (the Function App\'s) still holds Storage Table Data Contributor on the account.'
-    severity: 1
+    // Sev2, not the not-recorded rule's Sev1: the circuit's outages still page;
+    // what is lost is its flap alerts and prefix trend.
+    severity: 2
     enabled: true
     scopes: [
       applicationInsightsId

@@ -241,8 +241,10 @@ describe("erwatch's own health alerts", () => {
     expect(value(rule, "name")).toBe("'erwatch-history-unreadable'");
     expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
     expect(value(rule, "query")).toBe("historyUnreadableQuery");
-    for (const key of ["severity", "evaluationFrequency", "windowSize", "metricMeasureColumn"])
+    for (const key of ["evaluationFrequency", "windowSize", "metricMeasureColumn"])
       expect(value(rule, key), key).toBe(value(like, key));
+    // A notch below not-recorded (Sev1): the circuit's outages still page.
+    expect(value(rule, "severity")).toBe("2");
     const query = multiline(alerts, "historyUnreadableQuery");
     // The same counting, over its own line.
     const counting = (q: string) => q.split("\n").slice(2).join("\n");
