@@ -34,7 +34,7 @@ import { readersPerTest } from "../support/data-plane-readers.js";
 import { estateAccess, staticCredential } from "../support/estate-access.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
-const { readersOn, options, readingOf, closeAfter } = readersPerTest(NOW);
+const { readersOn, options, readingOf, metricsOf, closeAfter } = readersPerTest(NOW);
 
 /** One circuit's metrics reading in westeurope, which must have worked. */
 async function oneCircuitMetrics(state: EstateState, circuit: CircuitBundle["circuit"]) {
@@ -196,13 +196,7 @@ describe("Azure Monitor metrics, in batches", () => {
     const bundle = healthyCircuit();
     const { estate, dataPlane } = await readersOn(estateOf(bundle));
     estate.grant(REQUIRED_ACTIONS.filter((a) => a !== "Microsoft.Insights/metrics/read"));
-    const id = circuitId(bundle.circuit);
-    const got = (
-      await dataPlane.readMetrics(
-        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
-        options(),
-      )
-    ).get(id.toLowerCase())!;
+    const got = await metricsOf(dataPlane, bundle.circuit);
     expect(got).toMatchObject({
       ok: false,
       error: {
@@ -412,13 +406,7 @@ describe("Azure Monitor metrics, in batches", () => {
       match: { operation: "metricsBatch" },
       behaviour: { kind: "status", status: 429, retryAfterSeconds: 0 },
     });
-    const id = circuitId(bundle.circuit);
-    const got = (
-      await dataPlane.readMetrics(
-        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
-        options(),
-      )
-    ).get(id.toLowerCase())!;
+    const got = await metricsOf(dataPlane, bundle.circuit);
     expect(got).toMatchObject({
       ok: false,
       error: { kind: "throttled", call: "Microsoft.Insights/metrics/read" },
@@ -436,13 +424,7 @@ describe("Azure Monitor metrics, in batches", () => {
       match: { operation: "metricsBatch" },
       behaviour: { kind: "status", status: 429, retryAfterSeconds: 120 },
     });
-    const id = circuitId(bundle.circuit);
-    const got = (
-      await dataPlane.readMetrics(
-        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
-        options(),
-      )
-    ).get(id.toLowerCase())!;
+    const got = await metricsOf(dataPlane, bundle.circuit);
     // Before: the SDK slept the 120 s, the call held a Monitor slot to its deadline and
     // failed as a timeout ("Azure did not answer in time"), which a deep read asks again.
     expect(got).toMatchObject({
@@ -460,13 +442,7 @@ describe("Azure Monitor metrics, in batches", () => {
       behaviour: { kind: "status", status: 429, retryAfterSeconds: 0 },
       times: 2,
     });
-    const id = circuitId(bundle.circuit);
-    const got = (
-      await dataPlane.readMetrics(
-        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
-        options(),
-      )
-    ).get(id.toLowerCase())!;
+    const got = await metricsOf(dataPlane, bundle.circuit);
     expect(got.ok).toBe(true);
   });
 });

@@ -20,7 +20,7 @@ import {
 import { readersPerTest } from "../support/data-plane-readers.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
-const { readersOn, options, readingOf } = readersPerTest(NOW);
+const { readersOn, options, readingOf, metricsOf } = readersPerTest(NOW);
 
 const judge = (reading: CircuitReading) =>
   evaluateCircuit(
@@ -60,12 +60,7 @@ async function sweep(
 ) {
   const { reader, dataPlane } = await readersOn(state);
   const id = circuitId(bundle.circuit);
-  const got = (
-    await dataPlane.readMetrics(
-      [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
-      options(),
-    )
-  ).get(id.toLowerCase())!;
+  const got = await metricsOf(dataPlane, bundle.circuit);
   expect(got.ok).toBe(true);
   const reading = await readingOf(reader, id);
   return evaluateCircuit(
@@ -185,12 +180,7 @@ describe("an answer at another grain than the minute asked for", () => {
     );
     const { reader, dataPlane } = await readersOn(state);
     const id = circuitId(bundle.circuit);
-    const got = (
-      await dataPlane.readMetrics(
-        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
-        options(),
-      )
-    ).get(id.toLowerCase())!;
+    const got = await metricsOf(dataPlane, bundle.circuit);
     // Before: read as minutes, the primary "throughput data for 3 of the last 15 minutes",
     // no finding and no failed read, so no monitoring-blind however long it lasted.
     expect(got).toMatchObject({
@@ -280,12 +270,7 @@ describe("odd answers taken as meant", () => {
       ]),
     );
     const { reader, dataPlane } = await readersOn(estateOf(bundle));
-    const got = (
-      await dataPlane.readMetrics(
-        [{ id, subscriptionId: bundle.circuit.subscriptionId, region: "westeurope" }],
-        options(),
-      )
-    ).get(id.toLowerCase())!;
+    const got = await metricsOf(dataPlane, bundle.circuit);
     expect(got.ok).toBe(true);
     if (!got.ok) return;
     // Reverse and duplicate every series' minutes, as a merge upstream might.

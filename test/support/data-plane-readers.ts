@@ -12,6 +12,7 @@ import { loadReadConfig } from "../../src/runtime/config.js";
 import { buildReaders } from "../../src/runtime/read.js";
 import { startEstate, type EstateState, type SimulatedEstate } from "./estate/index.js";
 import { estateAccess } from "./estate-access.js";
+import { circuitId } from "./estate/ids.js";
 
 /** Call at a test file's top level: readers on estates started per test, at `now`. */
 export function readersPerTest(now: Date) {
@@ -38,6 +39,16 @@ export function readersPerTest(now: Date) {
     now,
     session: createReadSession(),
   });
+
+  /** One circuit's metrics, read alone in westeurope (where the estate's circuits are). */
+  async function metricsOf(dataPlane: DataPlaneReader, circuit: Parameters<typeof circuitId>[0]) {
+    const id = circuitId(circuit);
+    const read = await dataPlane.readMetrics(
+      [{ id, subscriptionId: circuit.subscriptionId, region: "westeurope" }],
+      options(),
+    );
+    return read.get(id.toLowerCase())!;
+  }
 
   async function readingOf(
     reader: Awaited<ReturnType<typeof readersOn>>["reader"],
@@ -74,5 +85,5 @@ export function readersPerTest(now: Date) {
   /** An estate a test started itself, closed after it too. */
   const closeAfter = (estate: SimulatedEstate) => void open.push(estate);
 
-  return { readersOn, options, readingOf, closeAfter, judgedEndToEnd };
+  return { readersOn, options, readingOf, metricsOf, closeAfter, judgedEndToEnd };
 }
