@@ -22,17 +22,21 @@ const PRIVATE = "AzurePrivatePeering";
 const T0 = Date.parse("2026-11-22T10:00:00.000Z");
 const worlds = worldPerTest();
 
-it("a Sev0 pages at the 10:10 tick though `erwatch sweep` read the circuit healthy at 10:08", async () => {
-  const bundle = healthyCircuit({ name: "er-ams" });
-  const t = await timerWorld(worlds, T0, [bundle]);
-  await t.sweepUntil(0, 5);
-  // On demand, as the CLI and POST /api/sweep run it: not a tick.
-  const onDemand = await t.w.runtime.sweeper.sweep({
+/** `erwatch sweep` at 10:08: on demand, as the CLI and POST /api/sweep run it, not a tick. */
+function readAt8(t: Awaited<ReturnType<typeof timerWorld>>) {
+  return t.w.runtime.sweeper.sweep({
     scope: { subscriptions: t.w.runtime.config.arm.subscriptions, circuitIds: [] },
     now: new Date(T0 + 8 * MIN),
     mode: "deep",
     abortSignal: AbortSignal.timeout(30_000),
   });
+}
+
+it("a Sev0 pages at the 10:10 tick though `erwatch sweep` read the circuit healthy at 10:08", async () => {
+  const bundle = healthyCircuit({ name: "er-ams" });
+  const t = await timerWorld(worlds, T0, [bundle]);
+  await t.sweepUntil(0, 5);
+  const onDemand = await readAt8(t);
   expect(onDemand.errors).toEqual([]);
   expect(onDemand.verdicts.map((v) => v.name)).toEqual(["er-ams"]);
   carrierDownBoth(bundle.circuit as SimCircuit, PRIVATE);
@@ -47,12 +51,7 @@ it("a Sev2 opens at its second tick (10:15), its ticks kept in the Alerts table,
   const bundle = healthyCircuit({ name: "er-ams" });
   const t = await timerWorld(worlds, T0, [bundle]);
   await t.sweepUntil(0, 5);
-  const onDemand = await t.w.runtime.sweeper.sweep({
-    scope: { subscriptions: t.w.runtime.config.arm.subscriptions, circuitIds: [] },
-    now: new Date(T0 + 8 * MIN),
-    mode: "deep",
-    abortSignal: AbortSignal.timeout(30_000),
-  });
+  const onDemand = await readAt8(t);
   expect(onDemand.errors).toEqual([]);
   carrierDown(bundle.circuit as SimCircuit, PRIVATE, "secondary");
   await t.sweep(10);
