@@ -54,7 +54,7 @@ export class SweepCoordinator<T> {
    * Runs `start` once the sweeps before it are done, unless one running or
    * waiting already covers this scope: then its result is shared. `urgent`
    * (the timer) goes ahead of every waiting sweep that is not, and shares
-   * only another urgent one's.
+   * only another urgent one's, running or waiting.
    */
   run(
     scope: SweepScope,
@@ -64,15 +64,15 @@ export class SweepCoordinator<T> {
   ): Admission<T> {
     const urgent = options.urgent === true;
     // The latest that covers it: a later one has read more recently. The
-    // timer's joins only a timer's sweep running: an on-demand one, running or
-    // waiting, is no tick, so the timer's runs right after the running one.
-    const covering = (
-      urgent
-        ? this.active?.urgent
-          ? [this.active]
-          : []
-        : [...this.waiting].reverse().concat(this.active ? [this.active] : [])
-    ).find((e) => covers(e.scope, scope));
+    // timer's joins only a timer's sweep: an on-demand one, running or
+    // waiting, is no tick, so the timer's runs right after the running one. A
+    // timer's still waiting starts after this tick fired and is one: queued
+    // beside it, the estate was read twice back to back.
+    const covering = [...this.waiting]
+      .reverse()
+      .concat(this.active ? [this.active] : [])
+      .filter((e) => !urgent || e.urgent)
+      .find((e) => covers(e.scope, scope));
     if (covering) return { busy: false, joined: true, result: covering.result, id: covering.id };
     if (!urgent && this.waiting.filter((e) => !e.urgent).length >= this.maxWaiting)
       return { busy: true };

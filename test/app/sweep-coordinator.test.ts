@@ -190,6 +190,26 @@ describe("SweepCoordinator", () => {
     expect(starts).toBe(1);
   });
 
+  it("should let a second tick join the timer's sweep still waiting behind an on-demand one: the estate is read once, not twice back to back", async () => {
+    // The waiting one starts after this tick fired: it reads for this tick too.
+    const c = new SweepCoordinator<string>();
+    const onDemand = deferred<string>();
+    const order: string[] = [];
+    const tick = { circuitIds: null, tiered: true };
+    admitted(c.run({ circuitIds: null }, () => (order.push("on demand"), onDemand.promise), "od"));
+    const first = admitted(
+      c.run(tick, () => (order.push("t1"), Promise.resolve("t1")), "t1", { urgent: true }),
+    );
+    const second = admitted(
+      c.run(tick, () => (order.push("t2"), Promise.resolve("t2")), "t2", { urgent: true }),
+    );
+    expect([second.joined, second.id]).toEqual([true, "t1"]);
+    onDemand.resolve("on demand");
+    expect([await first.result, await second.result]).toEqual(["t1", "t1"]);
+    expect(order).toEqual(["on demand", "t1"]);
+    expect(c.running).toBe(false);
+  });
+
   it("should fail a sweep whose start throws, and run the next", async () => {
     const c = new SweepCoordinator<string>();
     const broken = admitted(
