@@ -399,6 +399,44 @@ describe("Azure Monitor metrics, in batches", () => {
     expect(calls).toBeLessThanOrEqual(2 + 2 * 50);
   });
 
+  it("every entry bad: the throughput is not split again for circuits whose availability has already failed", async () => {
+    // The availability's split spends its calls (one per circuit) and leaves
+    // the rest failed with the call: their readings have failed, as the ones
+    // found alone have, and asking their throughput costs a second 50.
+    const { failed, calls } = await chunkWithBadEntries(Array.from({ length: 50 }, (_, i) => i));
+    expect(failed).toHaveLength(50);
+    expect(calls).toBeLessThanOrEqual(2 + 50);
+  });
+
+  it("availability throttled and a throughput entry bad: the throughput is not split for circuits whose reading has already failed", async () => {
+    const bundles = Array.from({ length: 50 }, (_, i) => healthyCircuit({ name: `er-${i}` }));
+    editWire(bundles[7]!.circuit, { read: "metrics", field: "value[0].name", remove: true });
+    const { estate, dataPlane } = await readersOn(estateOf(...bundles));
+    estate.addFault({
+      match: { operation: "metricsBatch", metric: "BgpAvailability" },
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 0 },
+    });
+    const ids = bundles.map((b) => circuitId(b.circuit));
+    const got = await dataPlane.readMetrics(
+      ids.map((id) => ({
+        id,
+        subscriptionId: bundles[0]!.circuit.subscriptionId,
+        region: "westeurope",
+      })),
+      options(),
+    );
+    for (const id of ids)
+      expect(got.get(id.toLowerCase()), id).toMatchObject({
+        ok: false,
+        error: { kind: "throttled" },
+      });
+    const throughputCalls = estate.requests.filter(
+      (r) => r.operation === "metricsBatch" && /BitsInPerSecond/i.test(JSON.stringify(r.query)),
+    );
+    // The whole call, asked beside the availability's: no half after the 429.
+    expect(throughputCalls).toHaveLength(1);
+  });
+
   it("a 429 from Azure Monitor is throttled, not a verdict", async () => {
     const bundle = healthyCircuit();
     const { estate, dataPlane } = await readersOn(estateOf(bundle));

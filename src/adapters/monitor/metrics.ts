@@ -345,12 +345,10 @@ export class MetricsReader {
     // entry cost up to 100 calls more per chunk, every sweep, against Azure
     // Monitor's throttle.
     const splittable = (r: Asked["result"]) => !r.ok && r.error.kind === "malformed";
-    /** Circuits a call of this chunk has failed alone: their reading has failed, the later calls do not ask for them again. */
-    const failedAlone = new Set<string>();
-    const settle = (c: Call, ids: string[], result: Asked["result"]): Asked => {
-      if (ids.length === 1 && splittable(result)) failedAlone.add(ids[0]!.toLowerCase());
-      return { call: callOf(c, ids), result };
-    };
+    const settle = (c: Call, ids: string[], result: Asked["result"]): Asked => ({
+      call: callOf(c, ids),
+      result,
+    });
     /**
      * Circuits `ids` of call `c` that fail together (`failure`): one half of
      * the suspects is asked. When it reads, the bad entry is in the other
@@ -420,21 +418,30 @@ export class MetricsReader {
     };
     const asked: Asked[] = [];
     const wholes = await Promise.all(calls.map(async (c) => ({ call: c, result: await query(c) })));
-    // One call type after another: a circuit whose availability entry was
-    // bad is not asked again for its throughput, its reading has failed.
+    // One call type after another: a circuit whose reading has failed in an
+    // earlier call (its availability entry bad, the call throttled, the calls
+    // spared for the split spent) is not asked again for its throughput. Only
+    // those failed alone were left out: with every entry bad the throughput
+    // was split again for the circuits the availability's split had not
+    // reached, and after an availability call throttled, all 50.
     for (const whole of wholes) {
       const { call: c, result } = whole;
       if (result.ok || !splittable(result) || c.ids.length === 1) {
         asked.push(whole);
         continue;
       }
+      const failedBefore = new Set(
+        asked
+          .filter((a) => !a.result.ok && !a.call.globalReach)
+          .flatMap((a) => a.call.ids.map((id) => id.toLowerCase())),
+      );
       // As many calls as asking each circuit alone cost (one more in a chunk of
       // 2 or 3: what finding one bad entry takes there).
       const spare = { calls: Math.max(c.ids.length, Math.ceil(Math.log2(c.ids.length)) + 2) };
-      const known = c.ids.filter((id) => failedAlone.has(id.toLowerCase()));
+      const known = c.ids.filter((id) => failedBefore.has(id.toLowerCase()));
       if (known.length > 0) {
         asked.push({ call: callOf(c, known), result });
-        const others = c.ids.filter((id) => !failedAlone.has(id.toLowerCase()));
+        const others = c.ids.filter((id) => !failedBefore.has(id.toLowerCase()));
         if (others.length > 0) asked.push(...(await readAll(c, others, spare, result)));
         continue;
       }
