@@ -150,12 +150,14 @@ export class SettingsReader {
   /**
    * The fields of an object setting (ERWATCH_ALERT_POLICY), each checked by
    * its own schema: one that fails, or that is no field (a typo is suggested
-   * its field), is left out and named in `ignored`, and its default applies.
+   * its field), is left out and named in `ignored`, and its default applies
+   * (`instead`: what applies in its place, said with it).
    */
   fields(
     name: string,
     value: Record<string, unknown>,
     schemas: Record<string, z.ZodType>,
+    instead = "its default applies",
   ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const known = Object.keys(schemas);
@@ -182,9 +184,7 @@ export class SettingsReader {
       if (again?.success) out[key] = again.data;
       for (const issue of parsed.error.issues) {
         const path = issue.path.length > 0 ? `.${issue.path.join(".")}` : "";
-        this.ignored.push(
-          `${name}.${key}${path}: ${issue.message} (left out: its default applies)`,
-        );
+        this.ignored.push(`${name}.${key}${path}: ${issue.message} (left out: ${instead})`);
       }
     }
     return out;

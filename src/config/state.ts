@@ -363,6 +363,7 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
           `ERWATCH_ALERT_POLICY.circuits.${k}`,
           v,
           CIRCUIT_POLICY_FIELDS,
+          "the policy's value applies",
         ) as CircuitOverrides,
       ]),
     ),

@@ -348,7 +348,7 @@ describe("state settings", () => {
         /^ERWATCH_ALERT_POLICY\.circuits\.er-ams-c: .+ \(this entry is left out; the rest apply\)$/,
       ),
       expect.stringMatching(
-        /^ERWATCH_ALERT_POLICY\.circuits\.er-ams-a\.openAfter\.Sev2: .+ \(left out: its default applies\)$/,
+        /^ERWATCH_ALERT_POLICY\.circuits\.er-ams-a\.openAfter\.Sev2: .+ \(left out: the policy's value applies\)$/,
       ),
     ]);
     expect(config.policy.openAfter.Sev2).toBe(3);
