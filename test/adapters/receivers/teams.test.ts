@@ -925,11 +925,18 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
   });
 
   it("says a flap alert's history cannot be read, and where that shows, not that the circuit cannot be seen", () => {
-    expect(blindBlock(buildTeamsMessage(flapBlindHistory(), { statusUrl: STATUS_URL }))).toEqual([
+    const message = buildTeamsMessage(flapBlindHistory(), { statusUrl: STATUS_URL });
+    expect(blindBlock(message)).toEqual([
       `**Blind:** erwatch cannot read this circuit's history since ${SINCE} (15 min before this message), which its flaps are counted from: the circuit itself still reads, but whether it still flaps cannot be told.`,
       STANDS,
       "**Look at:** erwatch's log (`history could not be read`) and the History table of its storage account; no monitoring-blind alert opens for storage; the erwatch status page (button below).",
     ]);
+    // Its layers read: the table is no "UNKNOWN is what erwatch cannot read".
+    const texts = textsOf(message);
+    expect(texts.filter((t) => t.includes("UNKNOWN is what erwatch cannot read"))).toEqual([]);
+    expect(
+      texts.some((t) => t.endsWith("as read now (the layers read; their history does not)")),
+    ).toBe(true);
   });
 
   it("names no status page when none is configured, and no time when the notice has none", () => {

@@ -169,7 +169,10 @@ function buildCard(
       ? layerTable(
           event,
           blind
-            ? " as read now: UNKNOWN is what erwatch cannot read, not a recovery"
+            ? blind.cause === null
+              ? " as read now: UNKNOWN is what erwatch cannot read, not a recovery"
+              : // The layers read: what is lost is the history judging them.
+                " as read now (the layers read; their history does not)"
             : event.action === "resolve"
               ? " now"
               : "",
