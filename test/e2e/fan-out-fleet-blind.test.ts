@@ -291,3 +291,49 @@ for (const fanOut of [false, true])
       await bus.close();
     }
   }, 120_000);
+
+for (const fanOut of [false, true])
+  for (const stillDown of [false, true])
+    it(`${fanOut ? "fan-out" : "one process"}: a fleet alert told Blind: whose one member is read ${stillDown ? "still with the outage" : "down to one path"}, the other unread, ${stillDown ? "is told again once blind anew" : "is not told again: no sighting"}`, async () => {
+      // Seed 936 of the fan-out blind soak: the site down on both paths, the
+      // listing failing at 4–7 (its holder told Blind: once) and from 9; at 8
+      // listed, ams-b's reads refused. ams-a read down to one path neither
+      // resolves nor confirms the fleet alert (README "Blind": blind while no
+      // member read says more), so the spell goes on and is not told twice;
+      // read still with the outage, it was seen, and losing it is news again.
+      const { w, bus, round, failReads, said, sims } = await siteWorld(fanOut);
+      const [a, b] = sims;
+      const failListing = () =>
+        w.estate.addFault({
+          match: { operation: "listCircuits" },
+          behaviour: { kind: "status", status: 500 },
+        });
+      try {
+        await round(0);
+        for (const c of [a!, b!]) bothDown(c);
+        for (let k = 1; k <= 3; k += 1) await round(k);
+        failListing();
+        for (let k = 4; k <= 7; k += 1) await round(k);
+        const fleet = () => said().filter((s) => s.includes(" fleet "));
+        expect(fleet()).toEqual(["open fleet Sev0 ams-a+ams-b", "repeat fleet Sev0 ams-a+ams-b"]);
+        w.estate.clearFaults();
+        if (!stillDown) restorePath(a!, PRIVATE, "secondary");
+        failReads("ams-b", { kind: "status", status: 403 });
+        await round(8);
+        failListing();
+        for (let k = 9; k <= 14; k += 1) await round(k);
+        const notices = w.broker
+          .accepted(ALERTS_QUEUE)
+          .map((m) => m.body as AlertEvent)
+          .filter((e) => e.family === "fleet" && e.action === "repeat");
+        expect(notices.map((e) => e.change.slice(0, 6))).toEqual(
+          stillDown ? ["Blind:", "Blind:"] : ["Blind:"],
+        );
+        // Ever held by the fleet alert as down on both paths, ams-a pages alone only for its one path.
+        expect(said().filter((s) => s.includes("ams-a") && !s.includes(" fleet "))).toEqual(
+          stillDown ? [] : ["open path-down Sev2 ams-a"],
+        );
+      } finally {
+        await bus.close();
+      }
+    }, 120_000);

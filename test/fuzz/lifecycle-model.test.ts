@@ -356,7 +356,7 @@ describe("the lifecycle judge's monitoring-blind across a sweep whose publish hu
   });
 });
 
-describe("the lifecycle judge's blind notices of a fleet outage whose members the carrier de-provisioned", () => {
+describe("the lifecycle judge's blind notices of a fleet outage (its members de-provisioned, or down)", () => {
   const members = ["soak-ams-a", "soak-ams-b"] as const;
   const place = `${fleetPlacePrefix(SITE.provider, SITE.location)}provider-soak`;
   const key = alertKey(place, null, "fleet");
@@ -467,6 +467,62 @@ describe("the lifecycle judge's blind notices of a fleet outage whose members th
     expect(judgedFleet(true)).toEqual([
       expect.stringMatching(
         /^sweep 10 .*blind-notice fleet Sev0 .*: a second blind notice \(after sweep 5\) with no reading between$/,
+      ),
+    ]);
+  });
+
+  /**
+   * Fan-out soak seed 936: the site down on both paths from 1, the fleet paged
+   * then; the listing failing at 4–7 (the one notice at 7) and 9–13; at 8
+   * listed, soak-ams-b's reads refused, soak-ams-a read with `amsAAt8`.
+   */
+  function spellAfterOneMember(amsAAt8: Truth): string[] {
+    const bothDown: Truth = {
+      ...HEALTHY,
+      paths: { primary: "carrier-down", secondary: "carrier-down" },
+    };
+    const refused: ReadTrouble = {
+      subject: "soak-ams-b",
+      kind: "forbidden",
+      action: "Microsoft.Network/expressRouteCircuits/arpTables/action",
+    };
+    const judge = new Judge(
+      ids,
+      {
+        trouble: (s) =>
+          [4, 5, 6, 7, 9, 10, 11, 12, 13].includes(s) ? [listing] : s === 8 ? [refused] : [],
+        silences: () => [],
+      },
+      { fleetResolveLag: 1 },
+    );
+    const heard = new Map<number, AlertEvent[]>([
+      [1, [fleet("open", 1, false)]],
+      [7, [fleet("repeat", 2, true)]],
+    ]);
+    for (let s = 0; s <= 13; s += 1) {
+      const amsA = s === 0 ? HEALTHY : s === 8 ? amsAAt8 : bothDown;
+      judge.truths[s] = new Map([
+        ["soak-ams-a", amsA],
+        ["soak-ams-b", s === 0 ? HEALTHY : bothDown],
+      ]);
+      judge.observe(s, heard.get(s) ?? []);
+    }
+    return judge.violations.filter((v) => v.includes("no Blind: notice"));
+  }
+
+  it("takes a member read without the outage, the other unread, for no sighting: the spell and its one notice go on (seed 936)", () => {
+    expect(spellAfterOneMember(down("primary"))).toEqual([]);
+  });
+
+  it("still calls a second notice missing when a member was read still with the outage", () => {
+    expect(
+      spellAfterOneMember({
+        ...HEALTHY,
+        paths: { primary: "carrier-down", secondary: "carrier-down" },
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^sweep 13 .*fleet Sev0 .*: none of them read 5 sweeps and no Blind: notice$/,
       ),
     ]);
   });

@@ -1118,17 +1118,26 @@ export class Judge {
   }
 
   /**
-   * A fleet alert none of whose members erwatch could read (the listing, or
-   * every path of each) for as long as monitoring-blind waits has had its one
-   * `Blind:` notice (README "Blind": a fleet outage is too; with fan-out the
-   * timer sends it, a sweep later at most). Not judged where a silence was
-   * over a member in the spell: a fleet under a silence is told nothing.
+   * A fleet alert erwatch has not seen (the listing failed, or neither was
+   * every member read nor any member read still with the outage) for as long
+   * as monitoring-blind waits has had its one `Blind:` notice (README "Blind":
+   * a fleet outage is too, blind when no member read says more; with fan-out
+   * the timer sends it, a sweep later at most). A member read without the
+   * outage while another is unread is no sighting: the alert can neither
+   * resolve nor go on by it, so the spell and its one notice go on (seed 936
+   * took such a sweep for a sighting and asked for a second notice). Not
+   * judged where a silence was over a member in the spell: a fleet under a
+   * silence is told nothing.
    */
   private fleetBlindCoverage(sweep: number, key: string, k: KeyTrack): void {
     const names = k.members as CircuitName[];
     if (names.length === 0) return;
     const blind = (s: number) =>
-      !this.listed(s) || names.every((m) => this.unread(m, s).length === PATHS.length);
+      !this.listed(s) ||
+      !(
+        names.every((m) => this.seen(m, s)) ||
+        names.some((m) => this.seen(m, s) && outage(this.truth(m, s)))
+      );
     const n = this.runOf(sweep, blind);
     for (let s = sweep - n + 1; s <= sweep; s += 1)
       if (names.some((m) => this.silencedAt(m, s))) return;
