@@ -27,6 +27,19 @@ const NOW = new Date("2026-11-22T02:00:00.000Z");
 const { judgedEndToEnd, readersOn, readingOf, options } = readersPerTest(NOW);
 const FAILING = passingTest({ result: "Fail", checksFailed: 20, checksTotal: 20 });
 
+const OTHER = "00000000-0000-0000-0000-0000000000c3";
+
+/** A circuit whose failing monitor is in another subscription's northeurope Network Watcher, tagged by its id and the workspace. */
+function taggedInOtherSubscription() {
+  const bundle = healthyCircuit();
+  const monitor = withConnectionMonitor(bundle, [FAILING]);
+  monitor.subscriptionId = OTHER;
+  monitor.location = "northeurope";
+  const id = `/subscriptions/${OTHER}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_northeurope/connectionMonitors/${monitor.name}`;
+  bundle.circuit.tags = { "erwatch:connection-monitor": id, "erwatch:workspace": WORKSPACE_ID };
+  return { bundle, monitor, id };
+}
+
 describe("a monitor named by tag with erwatch:workspace", () => {
   it("that is not there is a failed read naming it, not 'no results'", async () => {
     const bundle = healthyCircuit();
@@ -70,13 +83,7 @@ describe("a monitor named by tag with erwatch:workspace", () => {
   });
 
   it("a resource id in another subscription's Network Watcher is read; deleted, it is a failed read naming that Network Watcher", async () => {
-    const OTHER = "00000000-0000-0000-0000-0000000000c3";
-    const bundle = healthyCircuit();
-    const monitor = withConnectionMonitor(bundle, [FAILING]);
-    monitor.subscriptionId = OTHER;
-    monitor.location = "northeurope";
-    const id = `/subscriptions/${OTHER}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_northeurope/connectionMonitors/${monitor.name}`;
-    bundle.circuit.tags = { "erwatch:connection-monitor": id, "erwatch:workspace": WORKSPACE_ID };
+    const { bundle, monitor, id } = taggedInOtherSubscription();
     const found = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
     expect(found.got).toMatchObject({ ok: true, value: { monitors: [{ id, how: "tagged" }] } });
     expect(found.verdict.findings.map((f) => f.code)).toContain("e2e-fail");
@@ -118,13 +125,7 @@ describe("a monitor named by tag with erwatch:workspace", () => {
   // role may not reach that subscription's Network Watcher at all; the
   // look-up must not blind a circuit read so before it was added.
   it("a resource id in a subscription whose Network Watcher erwatch may not list is read by the tags, and its Fail pages", async () => {
-    const OTHER = "00000000-0000-0000-0000-0000000000c3";
-    const bundle = healthyCircuit();
-    const monitor = withConnectionMonitor(bundle, [FAILING]);
-    monitor.subscriptionId = OTHER;
-    monitor.location = "northeurope";
-    const id = `/subscriptions/${OTHER}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_northeurope/connectionMonitors/${monitor.name}`;
-    bundle.circuit.tags = { "erwatch:connection-monitor": id, "erwatch:workspace": WORKSPACE_ID };
+    const { bundle, monitor, id } = taggedInOtherSubscription();
     const { estate, reader, dataPlane } = await readersOn(estateOf(bundle));
     const reading = await readingOf(reader, circuitId(bundle.circuit));
     estate.addFault({
