@@ -113,6 +113,16 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
         ? cell("unknown", detail)
         : cell("n/a", `${detail}; no gateway expected`);
     }
+    case "partial": {
+      const listed =
+        wiring.connections.length === 0
+          ? "no connection"
+          : `${wiring.connections.map((c) => `${c.name} ${c.status ?? "(status not reported)"}`).join(", ")}; none Connected`;
+      const detail = `${listed} in the list read per resource group (Resource Graph failed): one in another resource group or subscription would not be in it: not known`;
+      return expectGateway
+        ? cell("unknown", detail)
+        : cell("n/a", `${detail}; no gateway expected`);
+    }
     case "unsure": {
       const detail = `connection status not known (${wiring.connections.map((c) => `${c.name}: ${c.status ?? "not reported"}`).join(", ")})`;
       // Not expected: what it is decides nothing, so it is not a blind spot either.

@@ -70,7 +70,14 @@ export type GatewayAssessment =
       connections: GatewayConnectionFacts[];
       unseen: RememberedConnection[];
       connected: number;
-    };
+    }
+  /**
+   * None Connected in a list read in part (Resource Graph failed: per
+   * resource group), and none seen Connected before missing from it: one in
+   * another group or subscription would not be in it, so "no connection" or
+   * "none Connected" is not known. Neither up nor down, remembered or not.
+   */
+  | { state: "partial"; connections: GatewayConnectionFacts[] };
 
 /**
  * VNet gateway connections report a connection status; vWAN ones only a
@@ -167,12 +174,14 @@ export function assessGateway(
     gateway.partial === true ? unseenConnections(connections, context.remembered ?? []) : [];
   if (unseen.length > 0) return { state: "unseen", connections, unseen, connected };
   if (connected > 0) return { state: "connected", connections, connected };
-  if (connections.length === 0) {
-    const inUse = (context.authorizations ?? []).filter((a) => same(a.useStatus, "InUse"));
-    return inUse.length > 0
-      ? { state: "elsewhere", connections: [], authorizations: inUse.map((a) => a.name) }
-      : { state: "none", connections: [] };
-  }
+  const inUse = (context.authorizations ?? []).filter((a) => same(a.useStatus, "InUse"));
+  if (connections.length === 0 && inUse.length > 0)
+    return { state: "elsewhere", connections: [], authorizations: inUse.map((a) => a.name) };
+  // Only a list read whole says there is none, or none Connected: a first
+  // sweep in a Resource Graph outage read "no connection" for a circuit wired
+  // through another group, and paged it (Sev3).
+  if (gateway.partial === true) return { state: "partial", connections };
+  if (connections.length === 0) return { state: "none", connections: [] };
   if (connections.some(undecided)) return { state: "unsure", connections };
   return { state: "not-connected", connections };
 }

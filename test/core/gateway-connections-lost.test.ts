@@ -17,7 +17,7 @@ import type {
 import type { Snapshot } from "../../src/core/snapshot.js";
 import type { RememberedConnection } from "../../src/core/wiring.js";
 import { assessGateway, lostConnections } from "../../src/core/wiring.js";
-import { circuitReading, failed, ok, peering } from "../support/readings.js";
+import { READ_AT, circuitReading, failed, ok, peering } from "../support/readings.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const gw = (name: string) =>
@@ -35,6 +35,14 @@ const remember = (c: GatewayConnectionFacts): RememberedConnection => ({
   id: c.id,
   name: c.name,
   gatewayId: c.gatewayId ?? null,
+});
+
+/** The wiring read per resource group after Resource Graph failed: it misses other groups' connections. */
+const inPart = (connections: GatewayConnectionFacts[]): Reading<GatewayConnectionFacts[]> => ({
+  ok: true,
+  value: connections,
+  readAt: READ_AT,
+  partial: true,
 });
 
 const HUB = conn("hub", "Connected");
@@ -257,6 +265,12 @@ describe("which connections are remembered", () => {
       expectGateway: false,
       kept: [],
     },
+    {
+      name: "the list read in part without one: kept",
+      previous: snapshotWith(BOTH),
+      now: inPart([HUB]),
+      kept: ["hub", "dr"],
+    },
   ])("$name → $kept", ({ previous, now, expectGateway, kept }) => {
     // Judged as the sweep judges it: with what the previous snapshot remembered.
     const verdict = classifyCircuit(
@@ -292,5 +306,124 @@ describe("a list read only in part (Resource Graph failed: the wiring read per r
     expect(
       lostConnections([HUB, conn("dr", "NotConnected")], remembered, true).map((c) => c.status),
     ).toEqual(["NotConnected"]);
+  });
+
+  // Whole or in part, remembered or not, expected or not: the row and the page.
+  it.each<{
+    name: string;
+    now: Reading<GatewayConnectionFacts[]>;
+    remembered: RememberedConnection[];
+    expectGateway?: boolean;
+    state: string;
+    cell: LayerStatus;
+    paged: Severity | null;
+    says?: RegExp;
+  }>([
+    {
+      // A circuit new to erwatch, or its first sweep, wired through another group.
+      name: "nothing remembered, none in the list",
+      now: inPart([]),
+      remembered: [],
+      state: "partial",
+      cell: "unknown",
+      paged: null,
+      says: /^no connection in the list read per resource group \(Resource Graph failed\): .*not known/,
+    },
+    {
+      // Another group may hold one that is Connected.
+      name: "nothing remembered, the one listed NotConnected",
+      now: inPart([conn("hub", "NotConnected")]),
+      remembered: [],
+      state: "partial",
+      cell: "unknown",
+      paged: null,
+      says: /^hub NotConnected; none Connected in the list read per resource group/,
+    },
+    {
+      name: "nothing remembered, the one listed Unknown",
+      now: inPart([conn("hub", "Unknown")]),
+      remembered: [],
+      state: "partial",
+      cell: "unknown",
+      paged: null,
+    },
+    {
+      name: "nothing remembered, one listed Connected",
+      now: inPart([HUB]),
+      remembered: [],
+      state: "connected",
+      cell: "up",
+      paged: null,
+    },
+    {
+      name: "the hub remembered, none in the list",
+      now: inPart([]),
+      remembered: [remember(HUB)],
+      state: "unseen",
+      cell: "unknown",
+      paged: null,
+      says: /^0 connected; hub not in the list read per resource group .*: not known$/,
+    },
+    {
+      // Seen NotConnected is seen, whatever the list lacks.
+      name: "the DR hub remembered, listed NotConnected",
+      now: inPart([HUB, conn("dr", "NotConnected")]),
+      remembered: BOTH,
+      state: "lost",
+      cell: "warn",
+      paged: "Sev1",
+    },
+    {
+      name: "no gateway expected, nothing remembered, none in the list",
+      now: inPart([]),
+      remembered: [],
+      expectGateway: false,
+      state: "partial",
+      cell: "n/a",
+      paged: null,
+    },
+    {
+      name: "no gateway expected, the DR hub remembered, listed NotConnected",
+      now: inPart([HUB, conn("dr", "NotConnected")]),
+      remembered: BOTH,
+      expectGateway: false,
+      state: "lost",
+      cell: "n/a",
+      paged: null,
+    },
+    // Read whole, what is missing is missing: the same readings page.
+    {
+      name: "read whole: nothing remembered, none in the list",
+      now: ok([]),
+      remembered: [],
+      state: "none",
+      cell: "down",
+      paged: "Sev3",
+      says: /^no connection$/,
+    },
+    {
+      name: "read whole: nothing remembered, the one listed NotConnected",
+      now: ok([conn("hub", "NotConnected")]),
+      remembered: [],
+      state: "not-connected",
+      cell: "down",
+      paged: "Sev3",
+    },
+    {
+      name: "read whole: the hub remembered, none in the list",
+      now: ok([]),
+      remembered: [remember(HUB)],
+      state: "lost",
+      cell: "down",
+      paged: "Sev1",
+    },
+  ])("$name: $state, row $cell, paged $paged", (c) => {
+    expect(assessGateway(peering(), c.now, { remembered: c.remembered }).state).toBe(c.state);
+    const { row, found } = judge(c.now, c.remembered, {
+      ...(c.expectGateway === undefined ? {} : { expectGateway: c.expectGateway }),
+    });
+    expect(row.status).toBe(c.cell);
+    expect(found?.severity ?? null).toBe(c.paged);
+    if (c.says) expect(row.detail).toMatch(c.says);
   });
 });
