@@ -108,10 +108,13 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
         : cell("n/a", `${statuses} (no gateway expected)`);
     }
     case "unseen": {
-      const detail = `${wiring.connected} connected; ${wiring.unseen.map((c) => c.name).join(", ")} not in the list read per resource group (Resource Graph failed): not known`;
+      const missing = `${wiring.connected} connected; ${wiring.unseen.map((c) => c.name).join(", ")} not in the list read per resource group (Resource Graph failed)`;
+      // Not expected: the row decides nothing, so what it showed stands (up:
+      // these were Connected when last read whole). n/a would flip it at each
+      // Resource Graph outage and back after, and forget them (gateway-memory.ts).
       return expectGateway
-        ? cell("unknown", detail)
-        : cell("n/a", `${detail}; no gateway expected`);
+        ? cell("unknown", `${missing}: not known`)
+        : cell("up", `${missing}: Connected when last read whole; no gateway expected`);
     }
     case "partial": {
       const listed =

@@ -266,6 +266,14 @@ describe("which connections are remembered", () => {
       kept: [],
     },
     {
+      // Its row stands (up) through a Resource Graph outage: nothing to forget for.
+      name: "the circuit expects no gateway, the list read in part without them",
+      previous: snapshotWith(BOTH),
+      now: inPart([]),
+      expectGateway: false,
+      kept: ["hub", "dr"],
+    },
+    {
       name: "the list read in part without one: kept",
       previous: snapshotWith(BOTH),
       now: inPart([HUB]),
@@ -372,6 +380,17 @@ describe("a list read only in part (Resource Graph failed: the wiring read per r
       state: "lost",
       cell: "warn",
       paged: "Sev1",
+    },
+    {
+      // The row stands as it was (up: Connected when last read whole), no flip to n/a and back.
+      name: "no gateway expected, the hub remembered, none in the list",
+      now: inPart([]),
+      remembered: [remember(HUB)],
+      expectGateway: false,
+      state: "unseen",
+      cell: "up",
+      paged: null,
+      says: /hub not in the list read per resource group \(Resource Graph failed\): Connected when last read whole; no gateway expected/,
     },
     {
       name: "no gateway expected, nothing remembered, none in the list",
