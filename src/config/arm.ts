@@ -132,20 +132,20 @@ export function readArmConfig(r: SettingsReader, cloud: CloudName = readCloud(r)
     authorityHost: CLOUDS[cloud].authorityHost,
     subscriptions: uniqueIds(subscriptions.map((s) => s.toLowerCase())),
     circuitIds: uniqueIds(circuitIds),
-    concurrency: r.int("ARM_CONCURRENCY", 16, { min: 1, max: 64 }),
+    concurrency: r.tunable("ARM_CONCURRENCY", 16, { min: 1, max: 64 }),
     pacing: {
       reads: {
-        capacity: r.int("ARM_READ_BURST", 250, { min: 1, max: 100_000 }),
-        perSecond: r.int("ARM_READS_PER_SECOND", 25, { min: 1, max: 10_000 }),
+        capacity: r.tunable("ARM_READ_BURST", 250, { min: 1, max: 100_000 }),
+        perSecond: r.tunable("ARM_READS_PER_SECOND", 25, { min: 1, max: 10_000 }),
       },
       writes: {
-        capacity: r.int("ARM_WRITE_BURST", 200, { min: 1, max: 100_000 }),
-        perSecond: r.int("ARM_WRITES_PER_SECOND", 10, { min: 1, max: 10_000 }),
+        capacity: r.tunable("ARM_WRITE_BURST", 200, { min: 1, max: 100_000 }),
+        perSecond: r.tunable("ARM_WRITES_PER_SECOND", 10, { min: 1, max: 10_000 }),
       },
     },
-    timeoutMs: r.int("ARM_TIMEOUT_MS", 30_000, { min: 100, max: 600_000 }),
-    lroPollIntervalMs: r.int("ARM_LRO_POLL_INTERVAL_MS", 5_000, { min: 1, max: 60_000 }),
-    maxRetries: r.int("ARM_MAX_RETRIES", 2, { min: 0, max: 10 }),
+    timeoutMs: r.tunable("ARM_TIMEOUT_MS", 30_000, { min: 100, max: 600_000 }),
+    lroPollIntervalMs: r.tunable("ARM_LRO_POLL_INTERVAL_MS", 5_000, { min: 1, max: 60_000 }),
+    maxRetries: r.tunable("ARM_MAX_RETRIES", 2, { min: 0, max: 10 }),
     defaults: {
       connectivityModel: r.oneOf<ConnectivityModel>(
         "ERWATCH_CONNECTIVITY_MODEL",

@@ -321,6 +321,9 @@ function carriesFunctionKey(value: string): boolean {
   }
 }
 
+const DEFAULT_MAX_DELIVERIES = 5;
+const DEFAULT_RETRY_BASE_MS = 1_000;
+
 /**
  * Deliveries before erwatch settles a message itself (a rescheduled copy, or
  * past the horizon a dead letter with the receiver and its last status). At
@@ -328,14 +331,20 @@ function carriesFunctionKey(value: string): boolean {
  * "MaxDeliveryCountExceeded": so it must stay below that count.
  */
 function readMaxDeliveries(r: SettingsReader): number {
-  const entityCount = r.int("SERVICEBUS_MAX_DELIVERY_COUNT", 10, { min: 1, max: 2000 });
-  const maxDeliveries = r.int("DISPATCH_MAX_DELIVERIES", 5, { min: 1, max: 100 });
-  if (maxDeliveries >= entityCount)
-    r.problem(
-      "DISPATCH_MAX_DELIVERIES",
-      `must be below SERVICEBUS_MAX_DELIVERY_COUNT (${entityCount}), the entity's maxDeliveryCount; got ${maxDeliveries}, so Service Bus would dead-letter the message without erwatch's reason`,
-    );
-  return maxDeliveries;
+  const entityCount = r.tunable("SERVICEBUS_MAX_DELIVERY_COUNT", 10, { min: 1, max: 2000 });
+  const maxDeliveries = r.tunable("DISPATCH_MAX_DELIVERIES", DEFAULT_MAX_DELIVERIES, {
+    min: 1,
+    max: 100,
+  });
+  if (maxDeliveries < entityCount) return maxDeliveries;
+  // The entity's count is a fact about the queue; erwatch's own count gives
+  // way. Refused, the dispatcher delivered nothing and Service Bus
+  // dead-lettered every event past that count, without a reason either.
+  const fewer = Math.max(1, Math.min(DEFAULT_MAX_DELIVERIES, entityCount - 1));
+  r.ignored.push(
+    `DISPATCH_MAX_DELIVERIES: must be below SERVICEBUS_MAX_DELIVERY_COUNT (${entityCount}), the entity's maxDeliveryCount; got ${maxDeliveries}, so Service Bus would dead-letter the message without erwatch's reason (left out: ${fewer === DEFAULT_MAX_DELIVERIES ? `the default ${fewer}` : fewer} applies)`,
+  );
+  return fewer;
 }
 
 function resolveReceiver(
@@ -449,19 +458,25 @@ export function readDispatchConfig(r: SettingsReader): DispatchConfig {
       );
   }
   const retry = {
-    receiverTimeoutMs: r.int("RECEIVER_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
-    attemptsPerDelivery: r.int("DISPATCH_ATTEMPTS", 3, { min: 1, max: 10 }),
-    retryBaseMs: r.int("DISPATCH_RETRY_BASE_MS", 1_000, { min: 1, max: 60_000 }),
-    retryMaxWaitMs: r.int("DISPATCH_RETRY_MAX_WAIT_MS", 60_000, { min: 1, max: 300_000 }),
+    receiverTimeoutMs: r.tunable("RECEIVER_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
+    attemptsPerDelivery: r.tunable("DISPATCH_ATTEMPTS", 3, { min: 1, max: 10 }),
+    retryBaseMs: r.tunable("DISPATCH_RETRY_BASE_MS", DEFAULT_RETRY_BASE_MS, {
+      min: 1,
+      max: 60_000,
+    }),
+    retryMaxWaitMs: r.tunable("DISPATCH_RETRY_MAX_WAIT_MS", 60_000, { min: 1, max: 300_000 }),
     maxDeliveries: readMaxDeliveries(r),
-    retryHorizonMinutes: r.int("DISPATCH_RETRY_HORIZON_MINUTES", 60, { min: 1, max: 24 * 60 }),
+    retryHorizonMinutes: r.tunable("DISPATCH_RETRY_HORIZON_MINUTES", 60, { min: 1, max: 24 * 60 }),
   };
-  // The first wait would already pass the longest one: no post retried within a delivery.
-  if (retry.retryBaseMs > retry.retryMaxWaitMs)
-    r.problem(
-      "DISPATCH_RETRY_BASE_MS",
-      `must not be above DISPATCH_RETRY_MAX_WAIT_MS (${retry.retryMaxWaitMs}); got ${retry.retryBaseMs}, so the first wait between posts would already be too long: each post would be tried once per delivery, whatever DISPATCH_ATTEMPTS says`,
+  // The first wait would already pass the longest one: no post retried
+  // within a delivery. The first wait gives way, to its default where that fits.
+  if (retry.retryBaseMs > retry.retryMaxWaitMs) {
+    const first = Math.min(DEFAULT_RETRY_BASE_MS, retry.retryMaxWaitMs);
+    r.ignored.push(
+      `DISPATCH_RETRY_BASE_MS: must not be above DISPATCH_RETRY_MAX_WAIT_MS (${retry.retryMaxWaitMs}); got ${retry.retryBaseMs}, so the first wait between posts would already be too long: each post would be tried once per delivery, whatever DISPATCH_ATTEMPTS says (left out: ${first === DEFAULT_RETRY_BASE_MS ? `the default ${first}` : `${first}, DISPATCH_RETRY_MAX_WAIT_MS,`} applies)`,
     );
+    retry.retryBaseMs = first;
+  }
   // One receiver's secret that is unset or unusable (a Key Vault reference
   // that did not resolve arrives as its own text) must not stop the others
   // from paging: that receiver fails each event it is routed, and the dead

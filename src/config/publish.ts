@@ -88,7 +88,7 @@ export function readPublishConfig(r: SettingsReader, required: boolean): Publish
   const clientId = r.raw("ServiceBusConnection__clientId");
   const entity = readEntityName(r, "SERVICEBUS_ENTITY") ?? DEFAULT_ALERTS_ENTITY;
   // Read (and checked) even when Service Bus is not configured, so a bad value is reported with the rest.
-  const timeoutMs = r.int("SERVICEBUS_TIMEOUT_MS", 30_000, { min: 100, max: 120_000 });
+  const timeoutMs = r.tunable("SERVICEBUS_TIMEOUT_MS", 30_000, { min: 100, max: 120_000 });
   if (cs) {
     if (isUnresolvedKeyVaultReference(cs))
       r.problem("ServiceBusConnection", UNRESOLVED_KEY_VAULT_REFERENCE);

@@ -51,9 +51,10 @@ export class SettingsReader {
   }
 
   /**
-   * A number that tunes a judgement (a threshold, a window): one that is not
-   * a whole number in range is left out and named, and its default applies.
-   * Refused, it stopped every sweep to keep one line where it was meant to be.
+   * A number that tunes how erwatch works (a threshold, a window, a deadline,
+   * a concurrency, a retry count), never whether it can: one that is not a
+   * whole number in range is left out and named, and its default applies.
+   * Refused, ARM_CONCURRENCY=0x10 stopped every sweep, and so every page.
    */
   tunable(name: string, fallback: number, bounds: { min: number; max: number }): number {
     return this.optional(

@@ -257,7 +257,7 @@ export const SETTINGS = {
   },
   HISTORY_RETENTION_DAYS: {
     section: "state",
-    doc: "History older than this is pruned (default 30; range 1–3650); at least ERWATCH_ALERT_POLICY's trendWindowHours and flap.windowMinutes, which read it back (checked at start).",
+    doc: "History older than this is pruned (default 30; range 1–3650); at least ERWATCH_ALERT_POLICY's trendWindowHours and flap.windowMinutes, which read it back: a shorter one is raised to the default, or to the days the longer window needs, and named.",
     sample: "30",
   },
   SWEEP_MAX_READ_AGE_MINUTES: {
@@ -346,7 +346,7 @@ export const SETTINGS = {
   },
   DISPATCH_RETRY_BASE_MS: {
     section: "dispatch",
-    doc: "First backoff between posts; doubles each time, Retry-After wins when longer (default 1000; range 1–60000; at most DISPATCH_RETRY_MAX_WAIT_MS).",
+    doc: "First backoff between posts; doubles each time, Retry-After wins when longer (default 1000; range 1–60000; at most DISPATCH_RETRY_MAX_WAIT_MS, else the default applies, or that wait when shorter, named).",
     sample: "1000",
   },
   DISPATCH_RETRY_MAX_WAIT_MS: {
@@ -356,7 +356,7 @@ export const SETTINGS = {
   },
   DISPATCH_MAX_DELIVERIES: {
     section: "dispatch",
-    doc: "Deliveries of one message in a row (Service Bus redelivers at once); after them the event is rescheduled with a doubling pause (DISPATCH_RETRY_MAX_WAIT_MS, then twice that, at most 15 minutes; each copy gets one delivery) until DISPATCH_RETRY_HORIZON_MINUTES, then dead-lettered with the receiver and its last status (default 5; range 1–100; must be below SERVICEBUS_MAX_DELIVERY_COUNT).",
+    doc: "Deliveries of one message in a row (Service Bus redelivers at once); after them the event is rescheduled with a doubling pause (DISPATCH_RETRY_MAX_WAIT_MS, then twice that, at most 15 minutes; each copy gets one delivery) until DISPATCH_RETRY_HORIZON_MINUTES, then dead-lettered with the receiver and its last status (default 5; range 1–100; must be below SERVICEBUS_MAX_DELIVERY_COUNT, else it is lowered, to the default or one under that count, and named).",
     sample: "5",
   },
   DISPATCH_RETRY_HORIZON_MINUTES: {

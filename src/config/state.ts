@@ -332,9 +332,11 @@ export function readStorageConfig(r: SettingsReader, cloud: CloudName): StorageC
   return {
     connection: connection ?? { kind: "connection-string", value: "", setting: "ERWATCH_STORAGE" },
     tablePrefix: prefix,
-    timeoutMs: r.int("STORAGE_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
+    timeoutMs: r.tunable("STORAGE_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
   };
 }
+
+const DEFAULT_RETENTION_DAYS = 30;
 
 export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfig {
   const storage = readStorageConfig(r, cloud);
@@ -399,19 +401,30 @@ export function readStateConfig(r: SettingsReader, cloud: CloudName): StateConfi
     if (s.comment) silence.comment = s.comment;
     return silence;
   });
-  const historyRetentionDays = r.int("HISTORY_RETENTION_DAYS", 30, { min: 1, max: 3650 });
+  let historyRetentionDays = r.tunable("HISTORY_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, {
+    min: 1,
+    max: 3650,
+  });
   // Each sweep prunes history older than the retention before the next one
   // reads it back for the trend and the flap count: a window longer than what
-  // is kept would silently see less.
-  for (const [field, hours] of [
-    ["trendWindowHours", policy.trendWindowHours],
-    ["flap.windowMinutes", policy.flap.windowMinutes / 60],
-  ] as const) {
-    if (hours > historyRetentionDays * 24)
-      r.problem(
-        "HISTORY_RETENTION_DAYS",
-        `${counted(historyRetentionDays, "day")} of history is shorter than ERWATCH_ALERT_POLICY ${field} (${Math.ceil(hours)} h), which reads it back: keep at least ${counted(Math.ceil(hours / 24), "day")}`,
-      );
+  // is kept would silently see less. The retention gives way (more history
+  // costs storage; less blinds the window), to its default where that holds
+  // the windows.
+  const short = (
+    [
+      ["trendWindowHours", policy.trendWindowHours],
+      ["flap.windowMinutes", policy.flap.windowMinutes / 60],
+    ] as const
+  ).filter(([, hours]) => hours > historyRetentionDays * 24);
+  if (short.length > 0) {
+    const kept = Math.max(
+      DEFAULT_RETENTION_DAYS,
+      ...short.map(([, hours]) => Math.ceil(hours / 24)),
+    );
+    r.ignored.push(
+      `HISTORY_RETENTION_DAYS: ${counted(historyRetentionDays, "day")} of history is shorter than ${short.map(([field, hours]) => `ERWATCH_ALERT_POLICY ${field} (${Math.ceil(hours)} h)`).join(" and ")}, which reads it back (left out: ${kept === DEFAULT_RETENTION_DAYS ? `the default ${kept}` : kept} days are kept)`,
+    );
+    historyRetentionDays = kept;
   }
   return {
     ...storage,

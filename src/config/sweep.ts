@@ -19,7 +19,7 @@ export interface SweepSettings {
 
 /** Read by the status page too: it marks a circuit stale by the age limit the rotation holds. */
 export function readMaxReadAgeMinutes(r: SettingsReader): number {
-  return r.int("SWEEP_MAX_READ_AGE_MINUTES", DEFAULT_MAX_READ_AGE_MINUTES, {
+  return r.tunable("SWEEP_MAX_READ_AGE_MINUTES", DEFAULT_MAX_READ_AGE_MINUTES, {
     min: 1,
     max: 24 * 60,
   });
@@ -28,8 +28,8 @@ export function readMaxReadAgeMinutes(r: SettingsReader): number {
 export function readSweepSettings(r: SettingsReader): SweepSettings {
   return {
     maxReadAgeMinutes: readMaxReadAgeMinutes(r),
-    httpSyncCircuits: r.int("HTTP_SWEEP_SYNC_CIRCUITS", 20, { min: 0, max: 1_000 }),
+    httpSyncCircuits: r.tunable("HTTP_SWEEP_SYNC_CIRCUITS", 20, { min: 0, max: 1_000 }),
     workQueue: readEntityName(r, "SWEEP_WORK_QUEUE") ?? null,
-    batchSize: r.int("SWEEP_WORK_BATCH", 20, { min: 1, max: 100 }),
+    batchSize: r.tunable("SWEEP_WORK_BATCH", 20, { min: 1, max: 100 }),
   };
 }

@@ -283,7 +283,7 @@ describe("data-plane settings", () => {
       loadReadConfig(
         {
           ERWATCH_BASELINE: '{"c":{"peerings":{"AzurePrivatePeering":{"vlanId":0}}}}',
-          ARM_CONCURRENCY: "x",
+          ARM_ENDPOINT: "http://management.example",
         },
         { scope: false },
       ),
@@ -292,14 +292,14 @@ describe("data-plane settings", () => {
       loadReadConfig(
         {
           ERWATCH_BASELINE: '{"c":{"peerings":{"AzurePrivatePeering":{"vlanId":0}}}}',
-          ARM_CONCURRENCY: "x",
+          ARM_ENDPOINT: "http://management.example",
         },
         { scope: false },
       );
     } catch (error) {
       // The start fails for another reason: the entry's problem is told with it.
       expect((error as ConfigError).problems).toEqual([
-        expect.stringMatching(/^ARM_CONCURRENCY: /),
+        expect.stringMatching(/^ARM_ENDPOINT: /),
         expect.stringMatching(/^ERWATCH_BASELINE\.c\.peerings\.AzurePrivatePeering\.vlanId: /),
       ]);
     }

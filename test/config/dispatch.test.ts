@@ -367,50 +367,80 @@ describe("the status page URL", () => {
 });
 
 describe("the waits between posts", () => {
-  // A first wait above the longest allowed ended the retries at once: one post per delivery.
+  // A first wait above the longest allowed ended the retries at once: one
+  // post per delivery. Refused, the dispatcher delivered nothing at all: the
+  // first wait gives way, to its default where that fits, and is named.
   it.each([
-    ["the defaults", {}, []],
-    ["equal", { DISPATCH_RETRY_BASE_MS: "5000", DISPATCH_RETRY_MAX_WAIT_MS: "5000" }, []],
+    ["the defaults", {}, 1000, []],
+    ["equal", { DISPATCH_RETRY_BASE_MS: "5000", DISPATCH_RETRY_MAX_WAIT_MS: "5000" }, 5000, []],
     [
       "the first wait above the longest",
       { DISPATCH_RETRY_BASE_MS: "30000", DISPATCH_RETRY_MAX_WAIT_MS: "5000" },
+      1000,
       [
-        "DISPATCH_RETRY_BASE_MS: must not be above DISPATCH_RETRY_MAX_WAIT_MS (5000); got 30000, so the first wait between posts would already be too long: each post would be tried once per delivery, whatever DISPATCH_ATTEMPTS says",
+        "DISPATCH_RETRY_BASE_MS: must not be above DISPATCH_RETRY_MAX_WAIT_MS (5000); got 30000, so the first wait between posts would already be too long: each post would be tried once per delivery, whatever DISPATCH_ATTEMPTS says (left out: the default 1000 applies)",
       ],
     ],
     [
       "a lowered longest wait under the default first one",
       { DISPATCH_RETRY_MAX_WAIT_MS: "500" },
-      [expect.stringMatching(/^DISPATCH_RETRY_BASE_MS: must not be above .*\(500\); got 1000/)],
+      500,
+      [
+        expect.stringMatching(
+          /^DISPATCH_RETRY_BASE_MS: must not be above .*\(500\); got 1000, .* \(left out: 500, DISPATCH_RETRY_MAX_WAIT_MS, applies\)$/,
+        ),
+      ],
     ],
-  ])("%s", (_name, env, expected) => {
-    expect(read({ PAGERDUTY_ROUTING_KEY: PD, ...env }).problems).toEqual(expected);
+  ])("%s (%j): the first wait is %d ms", (_name, env, first, leftOut) => {
+    const { config, problems, ignored } = read({ PAGERDUTY_ROUTING_KEY: PD, ...env });
+    expect(problems).toEqual([]);
+    expect(config.retryBaseMs).toBe(first);
+    expect(ignored).toEqual(leftOut);
   });
 });
 
 describe("deliveries against the entity's maxDeliveryCount", () => {
+  // The entity's count is the queue's, and erwatch's own gives way: refused,
+  // the dispatcher delivered nothing and Service Bus dead-lettered every
+  // event past that count without a reason either.
   it.each([
-    ["the defaults", {}, []],
-    ["one below the entity's count", { DISPATCH_MAX_DELIVERIES: "9" }, []],
+    ["the defaults", {}, 5, []],
+    ["one below the entity's count", { DISPATCH_MAX_DELIVERIES: "9" }, 9, []],
     [
       "as many as the entity allows",
       { DISPATCH_MAX_DELIVERIES: "10" },
+      5,
       [
-        "DISPATCH_MAX_DELIVERIES: must be below SERVICEBUS_MAX_DELIVERY_COUNT (10), the entity's maxDeliveryCount; got 10, so Service Bus would dead-letter the message without erwatch's reason",
+        "DISPATCH_MAX_DELIVERIES: must be below SERVICEBUS_MAX_DELIVERY_COUNT (10), the entity's maxDeliveryCount; got 10, so Service Bus would dead-letter the message without erwatch's reason (left out: the default 5 applies)",
       ],
     ],
     [
       "a raised entity count",
       { DISPATCH_MAX_DELIVERIES: "20", SERVICEBUS_MAX_DELIVERY_COUNT: "30" },
+      20,
       [],
     ],
     [
       "a lowered entity count",
       { SERVICEBUS_MAX_DELIVERY_COUNT: "3" },
-      [expect.stringMatching(/^DISPATCH_MAX_DELIVERIES: must be below .*\(3\)/)],
+      2,
+      [
+        expect.stringMatching(
+          /^DISPATCH_MAX_DELIVERIES: must be below .*\(3\).*got 5, .* \(left out: 2 applies\)$/,
+        ),
+      ],
     ],
-  ])("should check %s", (_name, env, expected) => {
-    expect(read({ PAGERDUTY_ROUTING_KEY: PD, ...env }).problems).toEqual(expected);
+    [
+      "an entity count of one",
+      { SERVICEBUS_MAX_DELIVERY_COUNT: "1" },
+      1,
+      [expect.stringMatching(/^DISPATCH_MAX_DELIVERIES: .*\(left out: 1 applies\)$/)],
+    ],
+  ])("should check %s (%j): %d deliveries", (_name, env, deliveries, leftOut) => {
+    const { config, problems, ignored } = read({ PAGERDUTY_ROUTING_KEY: PD, ...env });
+    expect(problems).toEqual([]);
+    expect(config.maxDeliveries).toBe(deliveries);
+    expect(ignored).toEqual(leftOut);
   });
 
   it("should default to the maxDeliveryCount infra gives the alerts queue", () => {
@@ -422,4 +452,32 @@ describe("deliveries against the entity's maxDeliveryCount", () => {
     expect(/maxDeliveryCount: (\d+)/.exec(alertsQueue)?.[1]).toBe("10");
     expect(SETTINGS.SERVICEBUS_MAX_DELIVERY_COUNT.doc).toContain("default 10");
   });
+});
+
+describe("a tuning number that cannot be used", () => {
+  // Refused, it stopped the dispatcher: every alert event dead-lettered past
+  // the entity's delivery count, no page at all. Its default applies, named.
+  it.each([
+    ["RECEIVER_TIMEOUT_MS", "10s", "100 to 120000", 10_000, "receiverTimeoutMs"],
+    ["DISPATCH_ATTEMPTS", "0", "1 to 10", 3, "attemptsPerDelivery"],
+    ["DISPATCH_RETRY_BASE_MS", "1e3", "1 to 60000", 1_000, "retryBaseMs"],
+    ["DISPATCH_RETRY_MAX_WAIT_MS", "300001", "1 to 300000", 60_000, "retryMaxWaitMs"],
+    ["DISPATCH_MAX_DELIVERIES", "five", "1 to 100", 5, "maxDeliveries"],
+    ["SERVICEBUS_MAX_DELIVERY_COUNT", "0", "1 to 2000", 5, "maxDeliveries"],
+    ["DISPATCH_RETRY_HORIZON_MINUTES", "1h", "1 to 1440", 60, "retryHorizonMinutes"],
+  ] as const)(
+    "%s = %j (range %s): the dispatcher starts on the default, naming it",
+    (setting, value, range, applied, field) => {
+      const { config, problems, ignored } = read({ PAGERDUTY_ROUTING_KEY: PD, [setting]: value });
+      expect(problems).toEqual([]);
+      expect(config[field]).toBe(applied);
+      expect(ignored).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^${setting}: expected a whole number in digits from ${range}, got "${value}" \\(left out: the default \\d+ applies\\)$`,
+          ),
+        ),
+      ]);
+    },
+  );
 });

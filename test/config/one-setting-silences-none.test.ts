@@ -338,3 +338,61 @@ describe("a SWEEP_SCHEDULE the host cannot run", () => {
     },
   );
 });
+
+describe("a tuning number that cannot be used is left out with its default, on every entry that reads it", () => {
+  // ARM_CONCURRENCY=0x10 typed at 2 a.m. stopped the function app: no sweep,
+  // no page. Every number the settings table gives a default and a range
+  // tunes how erwatch works, never whether it can: each falls back.
+  const numbers = Object.entries(SETTINGS).flatMap(([name, doc]) => {
+    const m = /default (\d+); range (\d+)–(\d+)/.exec(doc.doc);
+    return m ? [[name, m[1]!, `${m[2]} to ${m[3]}`] as const] : [];
+  });
+
+  it("covers every number of the settings table", () => {
+    expect(numbers.map(([name]) => name)).toEqual(
+      expect.arrayContaining([
+        "ARM_CONCURRENCY",
+        "ARM_TIMEOUT_MS",
+        "STORAGE_TIMEOUT_MS",
+        "HISTORY_RETENTION_DAYS",
+        "SWEEP_MAX_READ_AGE_MINUTES",
+        "SERVICEBUS_TIMEOUT_MS",
+        "SWEEP_WORK_BATCH",
+        "RECEIVER_TIMEOUT_MS",
+        "DISPATCH_MAX_DELIVERIES",
+        "SERVICEBUS_MAX_DELIVERY_COUNT",
+        "HTTP_SWEEP_SYNC_CIRCUITS",
+      ]),
+    );
+    expect(numbers.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(numbers)(
+    '%s = "2am": no entry stops, and the Functions sweep names it with its default %s',
+    (setting, fallback, range) => {
+      const env = { ...APP, [setting]: "2am" };
+      const line = `${setting}: expected a whole number in digits from ${range}, got "2am" (left out: the default ${fallback} applies)`;
+      for (const [name, load] of Object.entries(entries)) {
+        expect(
+          stops(() => load(env)),
+          name,
+        ).toEqual([]);
+        const said = load(env).ignoredSettings.filter((x) => x.includes(`${setting}:`));
+        expect(
+          said.every((x) => x === line),
+          name,
+        ).toBe(true);
+      }
+      // The sweep says what it and the dispatcher beside it run without, once.
+      const sweep = loadSweepConfig(env, {
+        publish: "required",
+        functions: true,
+        dispatcher: true,
+      });
+      expect(sweep.ignoredSettings.filter((x) => x.includes(`${setting}:`))).toEqual([
+        expect.stringMatching(new RegExp(`^(dispatcher: )?${setting}: `)),
+      ]);
+      expect(sweep.ignoredSettings.filter((x) => x.includes(`${setting}:`))[0]).toContain(line);
+    },
+  );
+});

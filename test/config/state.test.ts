@@ -72,29 +72,19 @@ describe("state settings", () => {
   );
 
   it.each(["0 61 * * * *", "0 */0 * * * *", "x y z a b c", "0 0 0 30 2 *"])(
-    "reports SWEEP_SCHEDULE %j, six fields the host cannot schedule (its timer would never run), with the other problems",
+    "names SWEEP_SCHEDULE %j, six fields the host cannot schedule (its timer would never run), with the other settings left out",
     (schedule) => {
-      const load = () =>
-        loadSweepConfig(
-          {
-            ERWATCH_STORAGE: STORAGE,
-            ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001",
-            ServiceBusConnection:
-              "Endpoint=sb://127.0.0.1/;SharedAccessKeyName=k;SharedAccessKey=x",
-            SWEEP_SCHEDULE: schedule,
-            ARM_CONCURRENCY: "0",
-          },
-          { publish: "required", functions: true },
-        );
-      expect(load).toThrow(ConfigError);
-      const found = (() => {
-        try {
-          load();
-          return [];
-        } catch (error) {
-          return (error as ConfigError).problems;
-        }
-      })();
+      const config = loadSweepConfig(
+        {
+          ERWATCH_STORAGE: STORAGE,
+          ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001",
+          ServiceBusConnection: "Endpoint=sb://127.0.0.1/;SharedAccessKeyName=k;SharedAccessKey=x",
+          SWEEP_SCHEDULE: schedule,
+          ARM_CONCURRENCY: "0",
+        },
+        { publish: "required", functions: true },
+      );
+      const found = config.ignoredSettings;
       expect(found.map((p) => p.split(":")[0]).sort()).toEqual([
         "ARM_CONCURRENCY",
         "SWEEP_SCHEDULE",
@@ -104,23 +94,17 @@ describe("state settings", () => {
   );
 
   it.each(["*/10 * * * *", "0 61 * * * *", "24:00:00"])(
-    "has erwatch sweep --state refuse SWEEP_SCHEDULE %j as the sweep function does: its hysteresis counts the timer's interval",
+    "has erwatch sweep --state name SWEEP_SCHEDULE %j as the sweep function does: its hysteresis counts the timer's interval",
     (schedule) => {
       const env = { ERWATCH_STORAGE: STORAGE, SWEEP_SCHEDULE: schedule, ARM_CONCURRENCY: "0" };
-      const problems = (load: (e: typeof env) => unknown) => {
-        try {
-          load(env);
-          return [];
-        } catch (error) {
-          return (error as ConfigError).problems.map((p) => p.split(":")[0]);
-        }
-      };
-      expect(problems(commandConfig.sweepState).sort()).toEqual([
+      const leftOut = (config: { ignoredSettings: string[] }) =>
+        config.ignoredSettings.map((p) => p.split(":")[0]);
+      expect(leftOut(commandConfig.sweepState(env)).sort()).toEqual([
         "ARM_CONCURRENCY",
         "SWEEP_SCHEDULE",
       ]);
       // `alerts` and `silence` only show what is stored: a schedule typo must not hide it.
-      expect(problems(commandConfig.state)).toEqual([]);
+      expect(leftOut(commandConfig.state(env))).toEqual([]);
     },
   );
 
@@ -268,24 +252,64 @@ describe("state settings", () => {
     },
   );
 
+  // Each sweep prunes the history before the trend or the flap count reads
+  // it back: a retention shorter than their window silently saw less, and
+  // refused it stopped every sweep. The retention gives way (more history
+  // costs storage, less blinds a window): to its default where that holds
+  // the windows, else to the days they read back.
   it.each([
-    [{ trendWindowHours: 72 }, "2", "trendWindowHours"],
-    [{ flap: { windowMinutes: 3 * 1440 } }, "1", "flap.windowMinutes"],
+    [{ trendWindowHours: 72 }, "2", "trendWindowHours (72 h)", 30, "the default 30"],
+    [{ flap: { windowMinutes: 3 * 1440 } }, "1", "flap.windowMinutes (72 h)", 30, "the default 30"],
+    [{ trendWindowHours: 24 * 45 }, "40", "trendWindowHours (1080 h)", 45, "45"],
+    [{ trendWindowHours: 24 * 45 }, undefined, "trendWindowHours (1080 h)", 45, "45"],
+    [
+      { trendWindowHours: 72, flap: { windowMinutes: 4 * 1440 } },
+      "2",
+      "trendWindowHours (72 h) and ERWATCH_ALERT_POLICY flap.windowMinutes (96 h)",
+      30,
+      "the default 30",
+    ],
   ])(
-    "refuses HISTORY_RETENTION_DAYS shorter than the history %j reads back (pruned first, the trend or flap count silently saw less)",
-    (policy, days, field) => {
-      const found = problems({
+    "keeps enough history for %j with HISTORY_RETENTION_DAYS %j, naming it",
+    (policy, days, windows, kept, said) => {
+      const { config, problems, ignored } = readState({
         ERWATCH_ALERT_POLICY: JSON.stringify(policy),
-        HISTORY_RETENTION_DAYS: days,
+        ...(days === undefined ? {} : { HISTORY_RETENTION_DAYS: days }),
       });
-      expect(found).toEqual([
+      expect(problems).toEqual([]);
+      expect(config.historyRetentionDays).toBe(kept);
+      expect(ignored).toEqual([
         expect.stringMatching(
-          new RegExp(`^HISTORY_RETENTION_DAYS: .*${field.replace(".", "\\.")}`),
+          new RegExp(
+            `^HISTORY_RETENTION_DAYS: \\d+ days? of history is shorter than ERWATCH_ALERT_POLICY ${windows.replace(/[.()]/g, "\\$&")}, which reads it back \\(left out: ${said} days are kept\\)$`,
+          ),
         ),
       ]);
-      expect(problems({ ERWATCH_ALERT_POLICY: JSON.stringify(policy) })).toEqual([]);
+      expect(
+        readState({
+          ERWATCH_ALERT_POLICY: JSON.stringify(policy),
+          HISTORY_RETENTION_DAYS: String(kept),
+        }).ignored,
+      ).toEqual([]);
     },
   );
+
+  // Retention and read age tune storage and the rotation: one that cannot be
+  // used stopped every sweep and the status page.
+  it.each([
+    ["HISTORY_RETENTION_DAYS", "30d", "1 to 3650", 30],
+    ["HISTORY_RETENTION_DAYS", "0", "1 to 3650", 30],
+    ["STORAGE_TIMEOUT_MS", "10s", "100 to 120000", 10_000],
+  ])("%s = %j (range %s): its default %d applies, named", (setting, value, range, applied) => {
+    const { config, problems, ignored } = readState({ [setting]: value });
+    expect(problems).toEqual([]);
+    expect(setting === "STORAGE_TIMEOUT_MS" ? config.timeoutMs : config.historyRetentionDays).toBe(
+      applied,
+    );
+    expect(ignored).toEqual([
+      `${setting}: expected a whole number in digits from ${range}, got "${value}" (left out: the default ${applied} applies)`,
+    ]);
+  });
 
   it("takes minimum hold times per severity from ERWATCH_ALERT_POLICY", () => {
     const r = new SettingsReader({

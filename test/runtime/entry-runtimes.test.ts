@@ -128,7 +128,12 @@ describe("entry runtimes", () => {
       loadStatusConfig({ ERWATCH_STORAGE: STORAGE, ...env }).sweep.maxReadAgeMinutes;
     expect(status({})).toBe(15);
     expect(status({ SWEEP_MAX_READ_AGE_MINUTES: "30" })).toBe(30);
-    expect(() => status({ SWEEP_MAX_READ_AGE_MINUTES: "0" })).toThrow(/SWEEP_MAX_READ_AGE_MINUTES/);
+    // One it cannot use stopped the page: the default applies, named.
+    const config = loadStatusConfig({ ERWATCH_STORAGE: STORAGE, SWEEP_MAX_READ_AGE_MINUTES: "0" });
+    expect(config.sweep.maxReadAgeMinutes).toBe(15);
+    expect(config.ignoredSettings).toEqual([
+      'SWEEP_MAX_READ_AGE_MINUTES: expected a whole number in digits from 1 to 1440, got "0" (left out: the default 15 applies)',
+    ]);
   });
 
   it("builds the dispatcher without anything to watch: it never reads ARM", () => {

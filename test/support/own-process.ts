@@ -12,6 +12,7 @@ export const OWN_PROCESS = [
   "test/functions/registration.test.ts",
   "test/infra/health-alerts.test.ts",
   "test/adapters/close-within.test.ts",
+  "test/functions/sweep-start-settings.test.ts",
 ];
 
 /** What a file shared with others must not do: its effect outlives the file. */
