@@ -9,6 +9,7 @@
 // told with the other problems.
 
 import { z } from "zod";
+import { duplicateKeys } from "./json-keys.js";
 import { nearestSetting } from "./misspelt.js";
 import type { Env } from "./settings.js";
 
@@ -103,15 +104,25 @@ export class SettingsReader {
   /** JSON read from elsewhere (a file a setting names), reported under that setting. */
   jsonText<T>(name: string, text: string, schema: z.ZodType<T>, fallback: T): T {
     let value: unknown;
+    // A file saved with a byte-order mark (Notepad, PowerShell) is JSON all the same.
+    const json = text.replace(/^\uFEFF/, "");
     try {
-      // A file saved with a byte-order mark (Notepad, PowerShell) is JSON all the same.
-      value = JSON.parse(text.replace(/^\uFEFF/, ""));
+      value = JSON.parse(json);
     } catch (error) {
       // JSON.parse's message quotes the text around the error on recent Node,
       // and a setting's text can hold a secret: keep only where it broke.
       this.problem(name, `is not valid JSON${jsonErrorPosition(error, text)}`);
       return fallback;
     }
+    // The last of a key given twice applies, as JSON.parse keeps it: it is
+    // most likely the edit (a value pasted below the one it replaces), and
+    // leaving the key out would silence more than it keeps (ERWATCH_ACTION_GROUPS
+    // with "routes" twice would route nothing; a silence left out pages
+    // through its window). Named, so the health alert asks for it to be fixed.
+    for (const { at, key, times } of duplicateKeys(json))
+      this.ignored.push(
+        `${[name, ...at, key].join(".")}: given ${times === 2 ? "twice" : `${times} times`} in one object (left out: ${times === 2 ? "the first" : `all but the last`}; the last one applies)`,
+      );
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data;
     for (const issue of parsed.error.issues) {

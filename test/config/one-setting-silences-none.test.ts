@@ -396,3 +396,63 @@ describe("a tuning number that cannot be used is left out with its default, on e
     },
   );
 });
+
+describe("a key given twice in a JSON setting is named", () => {
+  // JSON keeps the last of two equal keys and says nothing: a severity
+  // pasted in again below the one it replaced changed the policy, unsaid.
+  it.each([
+    [
+      "ERWATCH_ALERT_POLICY",
+      '{"openAfter": {"Sev2": 3, "Sev2": 4}}',
+      "ERWATCH_ALERT_POLICY.openAfter.Sev2: given twice in one object (left out: the first; the last one applies)",
+    ],
+    [
+      "ERWATCH_ALERT_POLICY",
+      '{"blindAfterSweeps": 2, "blindAfterSweeps": 3, "blindAfterSweeps": 4}',
+      "ERWATCH_ALERT_POLICY.blindAfterSweeps: given 3 times in one object (left out: all but the last; the last one applies)",
+    ],
+    [
+      "ERWATCH_SILENCES",
+      '[{"circuit":"er-1","start":"2026-01-01T00:00Z","end":"2026-01-01T02:00Z","end":"2026-01-01T04:00Z"}]',
+      "ERWATCH_SILENCES.0.end: given twice in one object (left out: the first; the last one applies)",
+    ],
+    [
+      "ERWATCH_BASELINE",
+      '{"er-1": {"bandwidthInMbps": 1000}, "er-1": {"bandwidthInMbps": 2000}}',
+      "ERWATCH_BASELINE.er-1: given twice in one object (left out: the first; the last one applies)",
+    ],
+    // Written another way, it is the same key to JSON.
+    [
+      "ERWATCH_ALERT_POLICY",
+      '{"trendWindowHours": 24, "trend\\u0057indowHours": 48}',
+      "ERWATCH_ALERT_POLICY.trendWindowHours: given twice in one object (left out: the first; the last one applies)",
+    ],
+    // Keys alike in objects of their own, and braces, quotes and keys inside strings, are no repeat.
+    [
+      "ERWATCH_SILENCES",
+      '[{"circuit":"er-1","start":"2026-01-01T00:00Z","end":"2026-01-01T02:00Z","comment":"a \\"} {\\"end\\": ]"},{"circuit":"er-1","start":"2026-01-02T00:00Z","end":"2026-01-02T02:00Z"}]',
+      null,
+    ],
+    ["ERWATCH_ALERT_POLICY", '{"flap": {"windowMinutes": 60}, "openAfter": {"Sev2": 2}}', null],
+  ])("%s %s", (setting, value, line) => {
+    const config = entries["timer and HTTP sweep"]({ ...APP, [setting]: value });
+    expect(config.ignoredSettings).toEqual(line === null ? [] : [line]);
+  });
+
+  it("in ERWATCH_ACTION_GROUPS, by the dispatcher and by the sweep that checks it", () => {
+    const groups = `{"receivers": [{"kind": "pagerduty", "name": "pd", "routingKeySetting": "PAGERDUTY_ROUTING_KEY"}],
+      "actionGroups": [{"name": "on-call", "receivers": ["pd"]}],
+      "routes": [{"name": "all", "match": {}, "actionGroups": ["on-call"]}],
+      "routes": [{"name": "sev1", "match": {"severityAtOrAbove": "Sev1"}, "actionGroups": ["on-call"]}]}`;
+    const env = { ...APP, ERWATCH_ACTION_GROUPS: groups };
+    const line =
+      "ERWATCH_ACTION_GROUPS.routes: given twice in one object (left out: the first; the last one applies)";
+    const dispatcher = entries.dispatcher(env);
+    expect(dispatcher.ignoredSettings).toEqual([line]);
+    expect(dispatcher.dispatch.routing.routes.map((r) => r.name)).toEqual(["sev1"]);
+    expect(
+      loadSweepConfig(env, { publish: "required", functions: true, dispatcher: true })
+        .ignoredSettings,
+    ).toEqual([`dispatcher: ${line}`]);
+  });
+});
