@@ -3,11 +3,12 @@
 // circuit: its body from the listing (and, later, Azure Monitor's metrics).
 // Deep reads cost long-running POSTs against a budget of 10 a second per
 // subscription, so they go where they tell something:
-//   1. trouble: what was stored is not all clear (a layer down, warn or
-//      unknown, an alert not clear, a read that failed), or a cheap signal
-//      says so (Azure Monitor: an availability dip its last deep read has not
-//      seen, or what traffic-stopped or saturation would alert on:
-//      core/dataplane/signal.ts);
+//   1. trouble: what was stored is not all clear (a layer down or warn, or
+//      unknown where a deep read can mend it: not the capacity row, read from
+//      Azure Monitor alone; an alert not clear; a read that failed), or a
+//      cheap signal says so (Azure Monitor: an availability dip its last deep
+//      read has not seen, or what traffic-stopped or saturation would alert
+//      on: core/dataplane/signal.ts);
 //   2. change: the circuit's body differs from the one last judged;
 //   3. never read, or no cheap reading this sweep (its listing failed);
 //   4. due: its oldest path reading would pass the age limit before the next
@@ -119,6 +120,17 @@ export function sweepsPerRotation(policy: PlanPolicy): number {
   return Math.max(1, Math.floor(usable / Math.max(1, policy.intervalMs)));
 }
 
+/**
+ * Rows read from Azure Monitor alone (a path's throughput), which a deep read
+ * does not mend: a circuit whose metrics have no series for a path (or only
+ * nulls) reads UNKNOWN there at every read, and as trouble it was read deep
+ * every sweep, spending the ARM budget the rotation needs on reads that tell
+ * nothing of it. The cheap tier reads its metrics every sweep and sends the
+ * circuit deep when they show a stop or saturation; down or warn, as judged,
+ * is trouble still.
+ */
+const METRICS_ONLY: ReadonlySet<string> = new Set(["capacity"]);
+
 /** Why what was stored for a circuit is not all clear, or null when it is. */
 export function troubleOf(
   snapshot: Snapshot | null,
@@ -133,6 +145,7 @@ export function troubleOf(
     for (const [path, layers] of Object.entries(p.paths)) {
       for (const [layer, cell] of Object.entries(layers)) {
         if (layer === "path") continue;
+        if (cell.status === "unknown" && METRICS_ONLY.has(layer)) continue;
         if (cell.status === "down" || cell.status === "warn" || cell.status === "unknown")
           return `${layer} ${cell.status} on ${peering}/${path}`;
       }

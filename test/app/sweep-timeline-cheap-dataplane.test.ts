@@ -7,7 +7,12 @@
 
 import { describe, expect, it } from "vitest";
 import type { SweepResult } from "../../src/app/sweep.js";
-import { healthyCircuit, setTraffic, type CircuitBundle } from "../support/estate/index.js";
+import {
+  healthyCircuit,
+  metricsDip,
+  setTraffic,
+  type CircuitBundle,
+} from "../support/estate/index.js";
 import { circuitId } from "../support/estate/ids.js";
 import { timerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
@@ -162,5 +167,36 @@ describe("the cheap tier's Global Reach call running out of budget", () => {
     const row = verdict.peerings.find((p) => p.name === PRIVATE)!.paths.primary.globalReach;
     expect(row.detail).not.toMatch(/throughput unknown/);
     expect(verdict.findings.map((f) => f.code)).not.toContain("monitoring-blind");
+  });
+});
+
+describe("a circuit whose throughput Azure Monitor has no series for", () => {
+  it("is read deep in its turn, as a healthy one is, not every sweep for an UNKNOWN no deep read mends", async () => {
+    const prod = healthyCircuit();
+    const others = Array.from({ length: 5 }, (_, i) =>
+      healthyCircuit({ name: `er-circuit-${String.fromCharCode(97 + i)}` }),
+    );
+    const t = await timerWorld(worlds, T0, [prod, ...others]);
+    // Only nulls, from before the first sweep's look-back to after the last's.
+    metricsDip(t.w.estate.state, {
+      circuit: PROD,
+      metrics: ["BitsInPerSecond", "BitsOutPerSecond"],
+      from: new Date(T0 - 24 * 60 * 60_000).toISOString(),
+      to: new Date(T0 + 24 * 60 * 60_000).toISOString(),
+      value: "gap",
+    });
+    const first = await t.sweep(0);
+    const capacity = first.verdicts.find((v) => v.name === PROD)!.peerings[0]!.paths.primary
+      .capacity;
+    expect(capacity).toMatchObject({ status: "unknown", detail: "no throughput data" });
+    const deepReads = new Map<string, number>();
+    for (let m = 5; m <= 40; m += 5)
+      for (const d of (await t.sweep(m)).plan.deep)
+        deepReads.set(d.name, (deepReads.get(d.name) ?? 0) + 1);
+    // Six circuits, two sweeps per rotation: each read deep every other sweep (4 of 8).
+    expect(deepReads.get(PROD)).toBe(4);
+    expect(deepReads.get("er-circuit-a")).toBe(4);
+    // A gap in the metrics is told to nobody: no monitoring-blind, no page.
+    expect(t.sent()).toEqual([]);
   });
 });

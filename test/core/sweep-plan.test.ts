@@ -297,6 +297,75 @@ describe("troubleOf: what makes stored state worth reading every sweep", () => {
       expect(troubleOf(s, alerts)).toBe(trouble);
     },
   );
+
+  /** All up, but the primary path's `layer` reads `status` (its detail as the reading gave it). */
+  const withRow = (layer: string, status: SnapshotCell["status"], detail: string): Snapshot => {
+    const s = snapshot("up");
+    const primary = s.peerings.AzurePrivatePeering!.paths.primary;
+    (primary as Record<string, SnapshotCell>)[layer] = { ...cell(status), detail };
+    return s;
+  };
+
+  // A metric gap (no series, only nulls) leaves the capacity row UNKNOWN at
+  // every read and opens no monitoring-blind: read deep every sweep for it,
+  // the circuit spent the ARM budget on reads that could not mend it.
+  it.each([
+    { layer: "capacity", status: "unknown", detail: "no throughput data", trouble: null },
+    {
+      layer: "capacity",
+      status: "unknown",
+      detail: "throughput data for 4 of the last 15 minutes",
+      trouble: null,
+    },
+    {
+      layer: "capacity",
+      status: "down",
+      detail: "no traffic either way for 15 min",
+      trouble: "capacity down on AzurePrivatePeering/primary",
+    },
+    {
+      layer: "capacity",
+      status: "warn",
+      detail: "in ≥ 87% of 1 Gbps for 15 min",
+      trouble: "capacity warn on AzurePrivatePeering/primary",
+    },
+    // What a deep read does mend stays trouble.
+    {
+      layer: "provider",
+      status: "unknown",
+      detail: "ARP read failed: throttled",
+      trouble: "provider unknown on AzurePrivatePeering/primary",
+    },
+    {
+      layer: "routes",
+      status: "unknown",
+      detail: "route summary read failed: timeout",
+      trouble: "routes unknown on AzurePrivatePeering/primary",
+    },
+    {
+      layer: "gateway",
+      status: "unknown",
+      detail: "connections read failed: server-error",
+      trouble: "gateway unknown on AzurePrivatePeering/primary",
+    },
+    {
+      layer: "endToEnd",
+      status: "unknown",
+      detail: "Connection Monitor read failed: throttled",
+      trouble: "endToEnd unknown on AzurePrivatePeering/primary",
+    },
+  ] as { layer: string; status: SnapshotCell["status"]; detail: string; trouble: string | null }[])(
+    "$layer $status ($detail) → $trouble",
+    ({ layer, status, detail, trouble }) => {
+      expect(troubleOf(withRow(layer, status, detail), [])).toBe(trouble);
+    },
+  );
+
+  it("a capacity row UNKNOWN beside a BGP row UNKNOWN: the BGP row is trouble", () => {
+    const s = withRow("capacity", "unknown", "no throughput data");
+    s.peerings.AzurePrivatePeering!.paths.secondary.bgp = cell("unknown");
+    expect(troubleOf(s, [])).toBe("bgp unknown on AzurePrivatePeering/secondary");
+  });
 });
 
 describe("turnEachSweep: nothing remembered, the turn moves on each sweep", () => {
