@@ -262,7 +262,7 @@ export const SETTINGS = {
   },
   SWEEP_MAX_READ_AGE_MINUTES: {
     section: "state",
-    doc: "No prefix count or ARP reading older than this: the tiered sweep reads quiet circuits deep in rotation to hold it, and the status page marks a circuit stale an interval past it (default 15; range 1–1440).",
+    doc: "No prefix count or ARP reading older than this: the tiered sweep reads quiet circuits deep in rotation to hold it, and the status page marks a circuit stale an interval past it (default 15; range 1–1440). Below SWEEP_SCHEDULE's interval plus a sweep's window (20 for every 10 minutes, 25 for every 15) it cannot be held and every circuit is read deep every sweep: said every sweep among the settings left out.",
     sample: "15",
   },
   ERWATCH_ALERT_POLICY: {

@@ -12,8 +12,8 @@
 //   2. change: the circuit's body differs from the one last judged;
 //   3. never read, or no cheap reading this sweep (its listing failed);
 //   4. due: its oldest path reading would pass the age limit before the next
-//      sweep could read it, or how old it is cannot be told (dated after the
-//      clock, or a kept time that is not a time);
+//      sweep could read it (that tick a little late), or how old it is cannot
+//      be told (dated after the clock, or a kept time that is not a time);
 //   5. rotation: the oldest of the rest, enough of them each sweep that the
 //      whole estate turns over in time without piling up on one sweep.
 // Oldest first within each group. Pure: time and settings come in.
@@ -114,10 +114,45 @@ const RANK: Record<PlanReason, number> = {
   rotation: 3,
 };
 
+/**
+ * How late a tick may fire and still have the age limit hold: the next sweep's
+ * window is counted from when it fires, so a reading left for it at the very
+ * edge passed the limit by that tick's lateness (Azure's timers fire a few
+ * hundred ms to seconds late). A tick later than this (past due after a
+ * restart) is not answered for.
+ */
+export function lateTickMs(intervalMs: number): number {
+  return Math.min(15_000, intervalMs / 20);
+}
+
+/** The oldest a reading may be at planning and still wait for the next sweep. */
+export function mustReadByMs(policy: PlanPolicy): number {
+  return policy.maxReadAgeMs - policy.intervalMs - policy.budgetMs - lateTickMs(policy.intervalMs);
+}
+
 /** Sweeps a reading may wait before it must be read again, all told. */
 export function sweepsPerRotation(policy: PlanPolicy): number {
-  const usable = policy.maxReadAgeMs - policy.budgetMs;
+  const usable = policy.maxReadAgeMs - policy.budgetMs - lateTickMs(policy.intervalMs);
   return Math.max(1, Math.floor(usable / Math.max(1, policy.intervalMs)));
+}
+
+/**
+ * What a schedule makes of the age limit. With no sweep a reading could wait
+ * for (mustReadByMs ≤ 0) every circuit is due every sweep, and a reading
+ * taken early in one sweep is read again late in the next, `worstAgeMs` on:
+ * past the limit when `held` is false, however much is read.
+ */
+export function readAgeCadence(policy: PlanPolicy): {
+  everySweep: boolean;
+  held: boolean;
+  worstAgeMs: number;
+} {
+  const worstAgeMs = policy.intervalMs + policy.budgetMs + lateTickMs(policy.intervalMs);
+  return {
+    everySweep: mustReadByMs(policy) <= 0,
+    held: worstAgeMs <= policy.maxReadAgeMs,
+    worstAgeMs,
+  };
 }
 
 /**
@@ -186,7 +221,7 @@ export function planSweep(
 ): SweepPlan {
   const deep: PlannedRead[] = [];
   const rest: (QuietCircuit & { subscriptionId: string })[] = [];
-  const mustReadBy = policy.maxReadAgeMs - policy.intervalMs - policy.budgetMs;
+  const mustReadBy = mustReadByMs(policy);
   for (const c of circuits) {
     const known = memory.get(c.id.toLowerCase());
     const readAt = oldestReadAt(known?.reads);

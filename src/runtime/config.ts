@@ -36,7 +36,13 @@ import {
   type StateConfig,
   type StorageConfig,
 } from "../config/state.js";
-import { readMaxReadAgeMinutes, readSweepSettings, type SweepSettings } from "../config/sweep.js";
+import {
+  readAgeCadenceProblem,
+  readMaxReadAgeMinutes,
+  readSweepSettings,
+  type SweepSettings,
+} from "../config/sweep.js";
+import { sweepWindow } from "../app/sweep-window.js";
 import { readTelemetryConfig, type TelemetryConfig } from "../config/telemetry.js";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -177,6 +183,13 @@ function loadSweep(
     const publish = readPublishConfig(r, options.publish === "required");
     if (options.functions) readSweepSchedule(r);
     const sweep = readSweepSettings(r);
+    // A schedule that leaves the rotation no sweep to wait for reads every circuit deep
+    // every sweep, which nothing else tells the operator: said with the settings left out.
+    const interval = state.policy.sweepIntervalMinutes;
+    const cadence = options.functions
+      ? readAgeCadenceProblem(sweep.maxReadAgeMinutes, interval, sweepWindow(interval).budgetMs)
+      : null;
+    if (cadence) r.ignored.push(cadence);
     if (publish)
       refuseSharedEntities(r, [
         ["SERVICEBUS_ENTITY", publish.entity],

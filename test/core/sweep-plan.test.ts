@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import type { ReadAges } from "../../src/core/read-age.js";
 import type { Snapshot, SnapshotCell } from "../../src/core/snapshot.js";
 import {
+  mustReadByMs,
   planSweep,
+  readAgeCadence,
   sweepsPerRotation,
   troubleOf,
   turnEachSweep,
@@ -366,6 +368,64 @@ describe("troubleOf: what makes stored state worth reading every sweep", () => {
     s.peerings.AzurePrivatePeering!.paths.secondary.bgp = cell("unknown");
     expect(troubleOf(s, [])).toBe("bgp unknown on AzurePrivatePeering/secondary");
   });
+});
+
+describe("the next tick a little late: what is left for it is still read within the limit", () => {
+  // Azure's timers fire a few hundred ms to seconds late, and the next
+  // sweep's window is counted from when it fires: a circuit left quiet at
+  // the very edge was read past the limit by that lateness.
+  it.each([0, 1, 5, 10, 15])("the next tick %i s late", (lateS) => {
+    const company = Array.from({ length: 40 }, (_, i) => circuit(`q${String(i).padStart(2, "0")}`));
+    for (let ageS = 4 * 60; ageS <= 7 * 60; ageS += 5) {
+      const plan = planSweep(
+        [circuit("edge"), ...company],
+        // The company older, so the rotation's share never picks the edge circuit up.
+        memory({
+          edge: { ageMs: ageS * 1000 },
+          ...Object.fromEntries(company.map((q) => [q.id, { ageMs: 9 * MIN }])),
+        }),
+        NOW,
+        POLICY,
+      );
+      if (plan.deep.some((d) => d.id === "edge")) continue;
+      // Left for the next sweep, which reads it as late as its deadline.
+      const readNextAt = ageS * 1000 + POLICY.intervalMs + lateS * 1000 + POLICY.budgetMs;
+      expect(readNextAt, `left quiet at ${ageS} s old`).toBeLessThanOrEqual(POLICY.maxReadAgeMs);
+    }
+  });
+});
+
+describe("a schedule the age limit cannot spread reads over", () => {
+  it.each([
+    // SWEEP_SCHEDULE every 10 or 15 min, the default 15-minute limit, the timer's window.
+    { interval: 10, maxAge: 15, budget: 9, everySweep: true, held: false, worst: 19.25 },
+    { interval: 15, maxAge: 15, budget: 9.25, everySweep: true, held: false, worst: 24.5 },
+    { interval: 5, maxAge: 9, budget: 4.5, everySweep: true, held: false, worst: 9.75 },
+    { interval: 5, maxAge: 15, budget: 4.5, everySweep: false, held: true, worst: 9.75 },
+    { interval: 10, maxAge: 30, budget: 9, everySweep: false, held: true, worst: 19.25 },
+  ])(
+    "every $interval min, limit $maxAge min: every circuit every sweep $everySweep, limit held $held",
+    ({ interval, maxAge, budget, everySweep, held, worst }) => {
+      const policy = {
+        maxReadAgeMs: maxAge * MIN,
+        intervalMs: interval * MIN,
+        budgetMs: budget * MIN,
+      };
+      expect(readAgeCadence(policy)).toEqual({ everySweep, held, worstAgeMs: worst * MIN });
+      // What the planner does with it: circuits read one sweep ago are all due, or not.
+      const list = Array.from({ length: 10 }, (_, i) => circuit(`c${i}`));
+      const plan = planSweep(
+        list,
+        memory(
+          Object.fromEntries(list.map((c, i) => [c.id, { ageMs: (interval - i * 0.4) * MIN }])),
+        ),
+        NOW,
+        policy,
+      );
+      expect(plan.deep.every((d) => d.reason === "due")).toBe(everySweep);
+      expect(mustReadByMs(policy) <= 0).toBe(everySweep);
+    },
+  );
 });
 
 describe("turnEachSweep: nothing remembered, the turn moves on each sweep", () => {
