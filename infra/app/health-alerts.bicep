@@ -20,6 +20,9 @@
 //   sweeps: it is judged and its outages page, but its flaps are not
 //   counted, so a flap alert neither opens nor resolves, and the Blind:
 //   notice reaches only an open Sev0/Sev1 one's holder.
+// - History (Table Storage) that could not be written in two sweeps within
+//   the flap window: the changes of those sweeps are lost for good, so a
+//   flap in them is never counted, and nothing pages.
 // - With ERWATCH_SWEEP_FAN_OUT, work the timer sent that no worker finished:
 //   the timer's "sweep finished" keeps the dead-man's switch quiet while the
 //   workers cannot take the queue (their trigger does not start, the work
@@ -475,6 +478,64 @@ resource historyUnreadable 'Microsoft.Insights/scheduledQueryRules@2023-12-01' =
           metricMeasureColumn: 'circuits'
           operator: 'GreaterThan'
           threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
+// Said at error by every write that failed, with the sweep's sweepId and the
+// circuit (src/app/record-circuit.ts appendHistory), at any LOG_LEVEL under
+// the host. Not counted as the unreadable rule counts: history is written
+// only when something changed (a transition, an alert decision), and a
+// flapping session changes in a few sweeps an hour (more than 3 changes in 60
+// minutes open its flap alert), not in three sweeps running, so "the same
+// circuit in three sweeps in 20 minutes" would seldom fire for the very flap whose
+// changes were lost. A failed write is lost for good, unlike a read the next
+// sweep makes again: two sweeps in the flap window's 60 minutes (any
+// circuits; one sweep is storage having a bad minute) fire it.
+var historyNotWrittenQuery = '''
+traces
+| where message contains '"msg":"history could not be written'
+| extend sweepId = tostring(parse_json(message).sweepId)
+| summarize sweeps = dcount(sweepId)
+'''
+
+resource historyNotWritten 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'erwatch-history-not-written'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'erwatch: history is not being kept'
+    description: 'erwatch could not write circuits\' history (the History table of its storage account) in two sweeps within an hour: the changes of those sweeps (path transitions, session resets, alert decisions) are lost for good, not written later. Flaps in them are never counted, so a flapping session\'s flap alert does not open (or one open resolves while the session still flaps) and pages nobody; the status page\'s recent changes and the audit trail miss them. Outages still page. The error traces "history could not be written" name the circuit (circuitId) and what Table Storage answered. Look at the <prefix>History table (ERWATCH_TABLE_PREFIX, default erwatchHistory), at the storage account\'s availability, and that erwatch\'s user-assigned identity (the Function App\'s) still holds Storage Table Data Contributor on the account (a role that reads but cannot write, such as Storage Table Data Reader, lets history be read and not kept).'
+    // Sev2, as history-unreadable: the circuits' outages still page; what is
+    // lost is their flap alerts and their record.
+    severity: 2
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT60M'
+    criteria: {
+      allOf: [
+        {
+          query: historyNotWrittenQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'sweeps'
+          operator: 'GreaterThanOrEqual'
+          threshold: 2
           failingPeriods: {
             numberOfEvaluationPeriods: 1
             minFailingPeriodsToAlert: 1

@@ -161,7 +161,12 @@ export async function readAlert(
  * committed. A history table that fails is logged and the sweep goes on: it
  * must not hold back this circuit's pages.
  */
-/** Never throws: history failing is logged, and the pages it records go out regardless. */
+/**
+ * Never throws: history failing is logged, and the pages it records go out
+ * regardless. Its entries are lost for good (a flap in them is never counted),
+ * so the line is a health line, with the sweep's sweepId: the
+ * erwatch-history-not-written health alert counts the sweeps that said it.
+ */
 export async function appendHistory(
   store: StateStore,
   circuitId: string,
@@ -172,7 +177,7 @@ export async function appendHistory(
   try {
     await store.appendHistory(circuitId, entries, writer);
   } catch (error) {
-    log.error(
+    healthLine(log).error(
       { err: error, entries: entries.length },
       "history could not be written; the circuit is judged and alerted without it",
     );

@@ -153,7 +153,8 @@ async function retireCircuit(
       circuitId,
       records.map((r) => boundJson(r) as AlertRecord),
       `${writer}-r`,
-      log,
+      // The sweep's logger: its line names the circuit as a circuit's logger does.
+      log.child({ circuitId }),
     );
   // Forgotten only once every alert is settled, so a lost race is retried next sweep.
   if (settled)

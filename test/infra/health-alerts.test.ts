@@ -68,6 +68,19 @@ function refuseHistory(h: Harness): void {
   };
 }
 
+/** Table Storage takes no history write (a role that reads but cannot write, writes refused). */
+function refuseHistoryWrites(h: Harness): void {
+  const scoped = h.store.withSignal.bind(h.store);
+  h.store.withSignal = (signal, log) => {
+    const store = scoped(signal, log);
+    store.appendHistory = () =>
+      Promise.reject(
+        Object.assign(new Error("AuthorizationPermissionMismatch"), { name: "StateStoreError" }),
+      );
+    return store;
+  };
+}
+
 const RULES = [
   "noCompletedSweep",
   "parkedAlertEvents",
@@ -76,6 +89,7 @@ const RULES = [
   "alertEventsNotPublished",
   "circuitNotRecorded",
   "historyUnreadable",
+  "historyNotWritten",
   "fanOutWorkUnread",
   "workDeadLettered",
 ];
@@ -260,6 +274,39 @@ describe("erwatch's own health alerts", () => {
       "storage account\\'s availability",
       "Storage Table Data Contributor",
       '"history could not be read"',
+    ])
+      expect(description, said).toContain(said);
+  });
+
+  it("history not written in two sweeps within the flap window fires it: a flap's changes come a few an hour, never three sweeps running", () => {
+    const rule = resource(alerts, "historyNotWritten");
+    expect(decl(alerts, "resource", "historyNotWritten").type).toBe(
+      decl(alerts, "resource", "historyUnreadable").type,
+    );
+    expect(value(rule, "name")).toBe("'erwatch-history-not-written'");
+    expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
+    expect(value(rule, "query")).toBe("historyNotWrittenQuery");
+    // As history-unreadable: the circuits' outages still page.
+    expect(value(rule, "severity")).toBe(value(resource(alerts, "historyUnreadable"), "severity"));
+    expect(minutes(value(rule, "evaluationFrequency"))).toBeLessThanOrEqual(5);
+    // More than 3 changes in the flap window open a flap alert: lost writes in
+    // any two sweeps of it are heard before a flap could have been counted.
+    expect(minutes(value(rule, "windowSize"))).toBeGreaterThanOrEqual(
+      DEFAULT_ALERT_POLICY.flap.windowMinutes,
+    );
+    const query = multiline(alerts, "historyNotWrittenQuery");
+    const column = /summarize (\w+) = dcount\(sweepId\)\s*$/.exec(query.trim())?.[1];
+    expect(column).toBeTruthy();
+    expect(value(rule, "metricMeasureColumn")).toBe(`'${column}'`);
+    expect(rule).toMatch(/operator: 'GreaterThanOrEqual'\s+threshold: 2\n/);
+    const description = value(rule, "description") ?? "";
+    for (const said of [
+      "lost for good",
+      "flap alert does not open",
+      "History table",
+      "storage account\\'s availability",
+      "Storage Table Data Contributor",
+      '"history could not be written"',
     ])
       expect(description, said).toContain(said);
   });
@@ -537,6 +584,41 @@ describe("the history-unreadable alert looks for the line a sweep writes for a c
   });
 });
 
+describe("the history-not-written alert looks for the line a sweep writes when its history write fails", () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it("an error line, with the sweep and the circuit, in every sweep whose changes were lost, while the outage still pages", async () => {
+    const needle = /message contains '"msg":"([^']+)'/.exec(
+      multiline(alerts, "historyNotWrittenQuery"),
+    )?.[1];
+    expect(needle).toBeTruthy();
+    const h = await sweepHarness(azurite.connectionString);
+    await h.run(0);
+    refuseHistoryWrites(h);
+    // A session that goes down and comes back: changes at 5 and 20, nothing to write at 10 and 15.
+    h.bothDown();
+    await h.run(5);
+    await h.run(10);
+    await h.run(15);
+    h.reader.spec = {};
+    await h.run(20);
+    expect(h.sent()[0]).toBe("open:path-down:Sev0#1");
+    const matching = h
+      .lines()
+      .filter((l) => l.includes(`"msg":"${needle}`))
+      .map((l) => JSON.parse(l) as { level: number; sweepId?: string; circuitId?: string });
+    expect(matching.every((l) => l.level === 50 && l.circuitId === h.reader.target.id)).toBe(true);
+    // What the rule counts: distinct sweeps.
+    expect([...new Set(matching.map((l) => l.sweepId))]).toEqual(["sweep-2", "sweep-5"]);
+  });
+});
+
 describe("LOG_LEVEL above info does not fire or blind the health alerts", () => {
   let azurite: Azurite;
   beforeAll(async () => {
@@ -560,6 +642,7 @@ describe("LOG_LEVEL above info does not fire or blind the health alerts", () => 
       expect(found.map(([name]) => name).sort()).toEqual([
         "circuitNotRecordedQuery",
         "fanOutUnreadQuery",
+        "historyNotWrittenQuery",
         "historyUnreadableQuery",
         "settingsLeftOutQuery",
         "sweepFinishedQuery",
@@ -569,6 +652,7 @@ describe("LOG_LEVEL above info does not fire or blind the health alerts", () => 
         log: { level, healthLines: true },
         ignoredSettings: ["ERWATCH_BASELINE.er-x.peerings: Required (this entry is left out)"],
       });
+      const storeWithSignal = h.store.withSignal.bind(h.store);
       h.bothDown();
       h.sink.failWith = new Error("Service Bus did not answer within 30000 ms");
       await h.run(0);
@@ -576,6 +660,11 @@ describe("LOG_LEVEL above info does not fire or blind the health alerts", () => 
       refuseSnapshots(h);
       refuseHistory(h);
       await h.run(5);
+      // ... and takes no history write: the circuit, readable again, comes back up.
+      h.store.withSignal = storeWithSignal;
+      refuseHistoryWrites(h);
+      h.reader.spec = {};
+      await h.run(7);
       // A fanned-out sweep's two lines: the timer's and a worker's.
       const sent: WorkMessage[] = [];
       await fanOut(
