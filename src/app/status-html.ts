@@ -197,12 +197,26 @@ function notReadLine(a: StatusAlert): string {
   return `<span class="d read old" data-stale>stale:${since} its subscription cannot be listed</span>`;
 }
 
+/** What holds it back, in words: "held" alone gave the on-call no reason. */
+function holdWords(a: StatusAlert): string {
+  const hold =
+    a.heldBy ??
+    (a.silencedBy ? { kind: "silence" as const, id: a.silencedBy, comment: null } : null);
+  if (!hold) return "";
+  if (hold.kind === "silence")
+    return ` · silenced by ${escapeHtml(hold.id)}${hold.comment ? `: ${escapeHtml(hold.comment)}` : ""}`;
+  const holder = hold.code
+    ? `${escapeHtml(hold.severity ?? "")} ${escapeHtml(hold.code)}${hold.circuitName && hold.circuitName !== a.circuitName ? ` on ${escapeHtml(hold.circuitName)}` : ""}${hold.title ? ` (${escapeHtml(hold.title)})` : ""}`
+    : `alert ${escapeHtml(hold.key)}`;
+  return ` · held by ${holder}: ${escapeHtml(hold.rule)}`;
+}
+
 function alertRows(alerts: StatusAlert[]): string {
   if (alerts.length === 0) return `<tr><td colspan="8" class="none">No open alerts.</td></tr>`;
   return alerts
     .map(
       (a) =>
-        `<tr class="sev-${escapeHtml(a.severity)}" data-alert="${escapeHtml(a.key)}" data-circuit="${escapeHtml(a.circuitName)}" data-severity="${escapeHtml(a.severity)}" data-owner="${escapeHtml(a.owner)}" data-code="${escapeHtml(a.code)}"><td data-label="Severity">${badge(a.severity)}</td><td data-label="Age" data-age="${a.ageMinutes ?? ""}">${escapeHtml(ageWord(a))} ${escapeHtml(ageText(a.ageMinutes))}<span class="d">${a.firstSeen ? `since ${time(a.firstSeen)}` : ""}</span>${notReadLine(a)}</td><td data-label="Circuit">${escapeHtml(a.circuitName)}</td><td data-label="Peering">${escapeHtml(a.peering ?? "circuit")}</td><td data-label="Paths">${escapeHtml(a.paths.join(" + ") || "–")}</td><td data-label="Owner">${escapeHtml(OWNER_WORDS[a.owner as keyof typeof OWNER_WORDS] ?? a.owner)}</td><td data-label="What">${escapeHtml(a.title)}<span class="d">${escapeHtml(a.code)} · ${escapeHtml(a.state)}${a.silencedBy ? ` · silenced by ${escapeHtml(a.silencedBy)}` : ""}</span></td><td data-label="Next action" data-next-action>${escapeHtml(a.nextAction)}</td></tr>`,
+        `<tr class="sev-${escapeHtml(a.severity)}" data-alert="${escapeHtml(a.key)}" data-circuit="${escapeHtml(a.circuitName)}" data-severity="${escapeHtml(a.severity)}" data-owner="${escapeHtml(a.owner)}" data-code="${escapeHtml(a.code)}"><td data-label="Severity">${badge(a.severity)}</td><td data-label="Age" data-age="${a.ageMinutes ?? ""}">${escapeHtml(ageWord(a))} ${escapeHtml(ageText(a.ageMinutes))}<span class="d">${a.firstSeen ? `since ${time(a.firstSeen)}` : ""}</span>${notReadLine(a)}</td><td data-label="Circuit">${escapeHtml(a.circuitName)}</td><td data-label="Peering">${escapeHtml(a.peering ?? "circuit")}</td><td data-label="Paths">${escapeHtml(a.paths.join(" + ") || "–")}</td><td data-label="Owner">${escapeHtml(OWNER_WORDS[a.owner as keyof typeof OWNER_WORDS] ?? a.owner)}</td><td data-label="What">${escapeHtml(a.title)}<span class="d">${escapeHtml(a.code)} · ${escapeHtml(a.state)}${holdWords(a)}</span></td><td data-label="Next action" data-next-action>${escapeHtml(a.nextAction)}</td></tr>`,
     )
     .join("\n");
 }
@@ -255,9 +269,11 @@ function banner(
   unread: readonly StatusPart[],
 ): string {
   if (!summary) return "";
+  // Firing counts; one clearing (its resolve not sent yet) is said apart, not as firing.
+  const resolving = (s: Severity) => summary.resolvingBySeverity?.[s] ?? 0;
   const counts = SEVERITIES.map(
     (s) =>
-      `<li class="count sev-${s}${summary.openBySeverity[s] > 0 ? "" : " zero"}" data-severity="${s}" data-count="${summary.openBySeverity[s]}"><b>${summary.openBySeverity[s]}</b> ${s} <small>${SEVERITY_WORDS[s]}</small></li>`,
+      `<li class="count sev-${s}${summary.openBySeverity[s] > 0 ? "" : " zero"}" data-severity="${s}" data-count="${summary.openBySeverity[s]}" data-resolving="${resolving(s)}"><b>${summary.openBySeverity[s]}</b> ${s} <small>${SEVERITY_WORDS[s]}</small>${resolving(s) > 0 ? ` <small class="resolving">+${resolving(s)} resolving</small>` : ""}</li>`,
   ).join("");
   const last = summary.lastSweep;
   const ago = last ? minutesBetween(last.finishedAt, new Date(now)) : null;
@@ -292,7 +308,7 @@ function banner(
       : "";
   return `<header id="banner">
 <h1>erwatch</h1>
-<ul id="counts" aria-label="Open alerts by severity">${counts}</ul>
+<ul id="counts" aria-label="Alerts firing by severity, and resolving">${counts}</ul>
 <p id="last-sweep" data-stale="${summary.stale}">${sweep} ${oldest}${silenced}</p>
 ${stale}${unsent}${notRecorded}${workers}${settings}${unreadLine(unread)}
 </header>`;

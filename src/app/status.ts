@@ -5,7 +5,7 @@
 
 import type { HistoryEntry } from "../core/history.js";
 import type { Logger } from "../logging.js";
-import type { AlertState } from "../core/lifecycle.js";
+import type { AlertState, HeldBy } from "../core/lifecycle.js";
 import type { LayerStatus, PathName, Severity } from "../core/model.js";
 import { PATHS, SEVERITIES } from "../core/model.js";
 import { fleetAt } from "../core/fleet.js";
@@ -96,9 +96,31 @@ export interface StatusAlert {
   notReadSince?: string | null;
   /** Minutes since first seen, null when unknown. */
   ageMinutes?: number | null;
-  /** The silence covering it now (stored or configured), if any. */
+  /**
+   * The silence covering it now (stored or configured), or else the one the
+   * last sweep held it by (a setting of the sweep's this reader may not have).
+   */
   silencedBy?: string | null;
+  /**
+   * What holds it (held; resolving with its resolve held back; a repeat held):
+   * that silence with its comment, or the alert that inhibits it and the rule,
+   * as the last sweep decided. Null when nothing does.
+   */
+  heldBy?: StatusHold | null;
 }
+
+export type StatusHold =
+  | { kind: "silence"; id: string; comment: string | null }
+  | {
+      kind: "alert";
+      /** The holding alert's key; what follows is read from it, null when it is no longer stored. */
+      key: string;
+      rule: string;
+      severity: Severity | null;
+      code: string | null;
+      title: string | null;
+      circuitName: string | null;
+    };
 
 /**
  * An alert row erwatch cannot read (cut off, an older schema, a hand edit):
@@ -138,7 +160,14 @@ export interface StatusFilters {
 }
 
 export interface StatusSummary {
+  /** Alerts firing at the receivers (told, condition still there); not held ones, not resolving ones. */
   openBySeverity: Record<Severity, number>;
+  /**
+   * Alerts still open at the receivers whose condition reads clean (resolve
+   * hysteresis, or a silence or an inhibition holding the resolve back): said
+   * apart, as a Sev0 clearing on a healthy circuit is no Sev0 firing.
+   */
+  resolvingBySeverity?: Record<Severity, number>;
   lastSweep: SweepRecord | null;
   /** No completed sweep within `staleAfterMinutes`: the timer may have stopped. */
   stale: boolean;
@@ -302,11 +331,59 @@ type ListedSilence = Silence & { author?: string; expiredAt?: string | null };
 /** Circuits not read since their subscription's listing began failing (lower-case id → last read). */
 type StaleReads = Map<string, string>;
 
+/** A stored hold as the row has it (a field any erwatch may have written); null when it is not one. */
+function storedHold(value: unknown): HeldBy | null {
+  if (typeof value !== "object" || value === null) return null;
+  const h = value as Record<string, unknown>;
+  if (typeof h.silence === "string")
+    return typeof h.comment === "string"
+      ? { silence: h.silence, comment: h.comment }
+      : { silence: h.silence };
+  if (typeof h.alert === "string" && typeof h.rule === "string")
+    return { alert: h.alert, rule: h.rule };
+  return null;
+}
+
+/** Its silence now, else what the last sweep held it by, with the holding alert's words. */
+function holdOf(
+  a: AlertState,
+  live: Silence | null,
+  silences: ListedSilence[],
+  byKey: Map<string, AlertState>,
+): StatusHold | null {
+  const held = storedHold(a.heldBy);
+  // The comment as this reader has the silence, else as the sweep had it.
+  const keptComment = (id: string) =>
+    held && "silence" in held && held.silence === id ? (held.comment ?? null) : null;
+  if (live)
+    return { kind: "silence", id: live.id, comment: live.comment?.trim() || keptComment(live.id) };
+  if (!held) return null;
+  if ("silence" in held) {
+    const listed = silences.find((s) => s.id === held.silence);
+    return {
+      kind: "silence",
+      id: held.silence,
+      comment: listed?.comment?.trim() || keptComment(held.silence),
+    };
+  }
+  const holder = byKey.get(held.alert);
+  return {
+    kind: "alert",
+    key: held.alert,
+    rule: held.rule,
+    severity: holder?.condition?.severity ?? null,
+    code: holder?.condition?.code ?? null,
+    title: holder?.condition?.title ?? null,
+    circuitName: holder?.circuitName ?? null,
+  };
+}
+
 function alertRow(
   a: AlertState,
   silences: ListedSilence[],
   stale: StaleReads,
   now: Date,
+  byKey: Map<string, AlertState>,
 ): StatusAlert {
   const condition = a.condition!;
   const silence = activeSilence(
@@ -319,6 +396,7 @@ function alertRow(
     },
     now,
   );
+  const heldBy = holdOf(a, silence, silences, byKey);
   return {
     key: a.key,
     circuitId: a.circuitId,
@@ -338,7 +416,8 @@ function alertRow(
     stale: stale.has(a.circuitId.toLowerCase()),
     notReadSince: stale.get(a.circuitId.toLowerCase()) ?? null,
     ageMinutes: minutesBetween(a.firstSeen, now),
-    silencedBy: silence?.id ?? null,
+    silencedBy: heldBy?.kind === "silence" ? heldBy.id : null,
+    heldBy,
   };
 }
 
@@ -349,9 +428,10 @@ function statusAlerts(
   stale: StaleReads,
   now: Date,
 ): StatusAlert[] {
+  const byKey = new Map(alerts.map((a) => [a.key, a]));
   return alerts
     .filter((a) => a.condition && (a.notified || a.phase === "firing" || a.phase === "resolving"))
-    .map((a) => alertRow(a, silences, stale, now))
+    .map((a) => alertRow(a, silences, stale, now, byKey))
     .sort(
       (a, b) =>
         severityRank(a.severity) - severityRank(b.severity) ||
@@ -477,9 +557,13 @@ function summaryOf(
     Severity,
     number
   >;
-  for (const a of allAlerts) if (a.state !== "held") openBySeverity[a.severity] += 1;
+  const resolvingBySeverity = { ...openBySeverity };
+  for (const a of allAlerts)
+    if (a.state === "firing") openBySeverity[a.severity] += 1;
+    else if (a.state === "resolving") resolvingBySeverity[a.severity] += 1;
   return {
     openBySeverity,
+    resolvingBySeverity,
     lastSweep,
     stale: sweptAgo === null || sweptAgo >= staleAfterMinutes,
     staleAfterMinutes,

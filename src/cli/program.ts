@@ -235,7 +235,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   program
     .command("alerts")
     .description(
-      "List the alerts open now, worst first, with age, owner, next action and any silence holding them.",
+      "List the alerts open now, worst first, with age, owner, next action and what holds them (a silence, or the alert that inhibits them).",
     )
     .addOption(output())
     .addHelpText("after", help([tableStorage], "alerts"))

@@ -14,7 +14,7 @@ import {
   type StoredSilence,
 } from "../app/silences.js";
 import { isConflict, isStorageFailure } from "../app/state-store.js";
-import { loadStatus } from "../app/status.js";
+import { loadStatus, type StatusAlert } from "../app/status.js";
 import { ageText } from "../app/status-html.js";
 import { CLOUDS, readCloud, type CloudName } from "../config/arm.js";
 import { ConfigError, SettingsReader } from "../config/reader.js";
@@ -420,6 +420,28 @@ export async function runSilenceExpire(ctx: Context, ids: string[]): Promise<num
   return EXIT.ok;
 }
 
+/** The STATE column: held by what kind of thing, and told or clearing beside it. */
+function stateWord(a: StatusAlert): string {
+  const by =
+    a.heldBy?.kind === "alert" ? "inhibited" : a.heldBy || a.silencedBy ? "silenced" : null;
+  if (!by) return a.state;
+  return a.state === "held" ? by : `${a.state}, ${by}`;
+}
+
+/** What holds it back, in words; null when nothing does. */
+function holdLine(a: StatusAlert): string | null {
+  const hold =
+    a.heldBy ??
+    (a.silencedBy ? { kind: "silence" as const, id: a.silencedBy, comment: null } : null);
+  if (!hold) return null;
+  if (hold.kind === "silence")
+    return `Silence: ${neutralise(hold.id)}${hold.comment ? ` (${neutralise(hold.comment)})` : ""}`;
+  const holder = hold.code
+    ? `${neutralise(hold.severity ?? "")} ${neutralise(hold.code)}${hold.circuitName && hold.circuitName !== a.circuitName ? ` on ${neutralise(hold.circuitName)}` : ""}${hold.title ? `: ${neutralise(hold.title)}` : ""}`
+    : `alert ${neutralise(hold.key)}`;
+  return `Held by ${holder} (${neutralise(hold.rule)})`;
+}
+
 export async function runAlerts(ctx: Context, opts: { output: string }): Promise<number> {
   const now = clock(ctx);
   const runtime = stateRuntime(ctx);
@@ -483,7 +505,7 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
       { header: "PEERING", min: 8 },
       { header: "PATHS", min: 9 },
       { header: "OWNER", min: 7 },
-      { header: "STATE", min: 19 },
+      { header: "STATE", min: 20 },
     ],
     alerts.map((a) => [
       a.severity,
@@ -491,11 +513,9 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
       neutralise(a.circuitName),
       neutralise(shortPeering(a.peering ?? "circuit")),
       a.paths.length === 2 ? "both" : a.paths.join("+") || "-",
-      a.owner,
-      // Held means silenced here; one told or clearing says so beside it.
-      a.silencedBy
-        ? `${a.state === "held" ? "" : `${a.state}, `}silenced ${a.silencedBy}`
-        : a.state,
+      // Stored text, as every field of a row: a hand edit or an older erwatch wrote it.
+      neutralise(a.owner),
+      stateWord(a),
     ]),
     width,
     (row, column, text) =>
@@ -509,14 +529,20 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
   alerts.forEach((a, i) => {
     lines.push(table[i + 1]!);
     lines.push(
-      ...wrap(`${a.code}: ${neutralise(a.title)}`, width - 6, "      ").map((l, j) =>
+      ...wrap(`${neutralise(a.code)}: ${neutralise(a.title)}`, width - 6, "      ").map((l, j) =>
         j === 0 ? `      ${l}` : l,
       ),
     );
+    // What holds it, the silence id whole (wrap keeps a word whole): a person copies it.
+    const held = holdLine(a);
+    if (held)
+      lines.push(
+        ...wrap(held, width - 6, "            ").map((l, j) => (j === 0 ? `      ${l}` : l)),
+      );
     // Held as last read: its age runs on while nobody reads it (the status page says the same).
     if (a.stale)
       lines.push(
-        `      Stale: ${a.notReadSince ? `not read since ${a.notReadSince}, ` : ""}its subscription cannot be listed.`,
+        `      Stale: ${a.notReadSince ? `not read since ${neutralise(a.notReadSince)}, ` : ""}its subscription cannot be listed.`,
       );
     lines.push(
       ...wrap(`Next: ${neutralise(a.nextAction)}`, width - 6, "            ").map((l, j) =>

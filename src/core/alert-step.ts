@@ -18,6 +18,7 @@ import {
   unverifiedEscalation,
   type AlertState,
   type Decision,
+  type HeldBy,
 } from "./lifecycle.js";
 import { PATHS, type PathName, type Severity } from "./model.js";
 import type { Observation } from "./observe.js";
@@ -224,13 +225,52 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
     return decideWith(hold);
   })();
   if (decided.action === "escalate" && unverifiedEscalation(step.previous, step.observation))
-    return {
-      action: "none",
-      reason: "held-by-hysteresis",
-      detail: `${decided.event.severity} only because the ${(step.observation.unreadPaths ?? []).join(" and ")} path could not be read this sweep; it goes out if it still cannot be read at the next`,
-      next: state,
-    };
-  return decided;
+    return withHold(
+      {
+        action: "none",
+        reason: "held-by-hysteresis",
+        detail: `${decided.event.severity} only because the ${(step.observation.unreadPaths ?? []).join(" and ")} path could not be read this sweep; it goes out if it still cannot be read at the next`,
+        next: state,
+      },
+      null,
+      null,
+    );
+  return withHold(decided, silencedBy, hold);
+}
+
+/** A silence's comment as kept on the alert row: enough to say why, not a row's worth. */
+const HELD_COMMENT_CHARS = 200;
+
+/**
+ * The decision's next state, saying what held its notification back: a held
+ * alert said "held" with no reason on the status page and in `erwatch alerts`,
+ * which may not have the sweep's silences. Blind or masked, the state is kept
+ * as it was, and so is what held it.
+ */
+function withHold(decision: Decision, silence: Silence | null, hold: Hold | null): Decision {
+  if (decision.action === "none" && (decision.reason === "blind" || decision.reason === "masked"))
+    return decision;
+  const { heldBy: _before, ...next } = decision.next;
+  const comment = silence?.comment?.trim();
+  const heldBy: HeldBy | null =
+    decision.action !== "none"
+      ? null
+      : decision.reason === "silenced" && silence
+        ? {
+            silence: silence.id,
+            ...(comment
+              ? {
+                  comment:
+                    comment.length > HELD_COMMENT_CHARS
+                      ? `${comment.slice(0, HELD_COMMENT_CHARS - 1)}…`
+                      : comment,
+                }
+              : {}),
+          }
+        : decision.reason === "inhibited" && hold
+          ? { alert: hold.by, rule: hold.rule }
+          : null;
+  return { ...decision, next: heldBy ? { ...next, heldBy } : next };
 }
 
 /** The history row for a decision: what was sent, or what a silence or inhibition held back. */

@@ -119,7 +119,17 @@ export interface AlertState {
   blindSweeps?: number;
   /** Of those, the timer's ticks: a blind notice counts these on a tick (blind-notice.ts). */
   blindTicks?: number;
+  /**
+   * What held back the notification the last sweep decided (an open, a
+   * repeat, a resolve): a silence, or the alert that inhibits it and the
+   * rule (alert-step.ts withHold). Absent when nothing was held. The status
+   * page and `erwatch alerts` name it beside "held" or "resolving"; they may
+   * not have the sweep's ERWATCH_SILENCES.
+   */
+  heldBy?: HeldBy;
 }
+
+export type HeldBy = { silence: string; comment?: string } | { alert: string; rule: string };
 
 export type NoneReason =
   "unchanged" | "held-by-hysteresis" | "silenced" | "inhibited" | "blind" | "masked";

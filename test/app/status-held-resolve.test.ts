@@ -3,7 +3,8 @@
 // hold the incident. The status page and `erwatch alerts` listed it as
 // "firing", with its "both paths down" title, while every layer read up: the
 // on-call saw a Sev0 firing on a healthy circuit. Now it is "resolving"
-// (clearing; still open at the receivers, so still counted in the banner).
+// (clearing; still open at the receivers). The banner counted it as a Sev0
+// firing too (and the tab's title said "1 Sev0"): it is now said apart.
 // Stored by the real sweeper (FakeReader, Azurite) at the product's cadence.
 
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -62,7 +63,14 @@ it("an alert that cleared while its resolve is held by a silence is not listed a
   // Observed: "firing".
   expect(alert).toMatchObject({ state: "resolving", silencedBy: "carrier-maintenance" });
   const html = renderStatusHtml(model);
-  expect(html).toMatch(/ · resolving · silenced by carrier-maintenance/);
+  expect(html).toMatch(/ · resolving · silenced by carrier-maintenance: carrier window CHG-1234/);
+  // Observed: counted 1 Sev0 in the banner and the title, as if firing.
+  expect(model.summary?.openBySeverity.Sev0).toBe(0);
+  expect(model.summary?.resolvingBySeverity?.Sev0).toBe(1);
+  expect(html).toMatch(
+    /<li class="count sev-Sev0 zero" data-severity="Sev0" data-count="0" data-resolving="1"><b>0<\/b> Sev0 <small>critical<\/small> <small class="resolving">\+1 resolving<\/small><\/li>/,
+  );
+  expect(html).toMatch(/<title>erwatch status<\/title>/);
   expect(alertsExitCode(model)).not.toBe(EXIT.findings);
 
   // `erwatch alerts` says it too, beside the silence (it said only "silenced").
@@ -85,5 +93,7 @@ it("an alert that cleared while its resolve is held by a silence is not listed a
     now: () => minute(21),
   });
   expect(code, stdout).toBe(EXIT.ok);
-  expect(stdout).toMatch(/^Sev0 .* resolving, silenced /m);
+  expect(stdout).toMatch(
+    /^Sev0 .* resolving, silenced\n[\s\S]*?^ {6}Silence: carrier-maintenance \(carrier window CHG-1234\)$/m,
+  );
 });

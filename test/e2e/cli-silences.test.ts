@@ -394,7 +394,7 @@ describe("erwatch silence, through Table Storage", () => {
     const text = await cli(["alerts"]);
     expect(text.stdout).toMatch(
       new RegExp(
-        `^Sev2 +10 min +er-circuit-prod +Private +secondary +carrier +silenced ${id}`,
+        `^Sev2 +10 min +er-circuit-prod +Private +secondary +carrier +silenced\n[\\s\\S]*?^ {6}Silence: ${id} \\(Carrier maintenance CHG-4711\\)$`,
         "m",
       ),
     );
