@@ -527,7 +527,7 @@ resource historyNotWritten 'Microsoft.Insights/scheduledQueryRules@2023-12-01' =
       applicationInsightsId
     ]
     evaluationFrequency: 'PT5M'
-    windowSize: 'PT60M'
+    windowSize: 'PT1H'
     criteria: {
       allOf: [
         {

@@ -22,6 +22,7 @@ const DISPATCH_ENV = {
   WEBHOOK_URL: "https://itsm.example/alerts",
 };
 import { startAzurite, type Azurite } from "../support/azurite.js";
+import { isoMinutes } from "../support/iso-minutes.js";
 import { FakeReader } from "../support/fake-reader.js";
 import { InMemoryEventSink } from "../support/in-memory-sink.js";
 import { freshStore } from "../support/state.js";
@@ -40,7 +41,6 @@ const value = (text: string, key: string) =>
 /** The text of a ''' multi-line string var. */
 const multiline = (f: BicepFile, name: string) =>
   new RegExp(`^var ${name} = '''\\n([\\s\\S]*?)'''`, "m").exec(f.s.text)?.[1] ?? "";
-const minutes = (iso: string | undefined) => Number(/^'PT(\d+)M'$/.exec(iso ?? "")?.[1]);
 
 /** Table Storage refuses the harness circuit's state every time (too large, say). */
 function refuseSnapshots(h: Harness): void {
@@ -123,8 +123,8 @@ describe("erwatch's own health alerts", () => {
       /^Microsoft\.Insights\/scheduledQueryRules@/,
     );
     expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
-    expect(minutes(value(rule, "windowSize"))).toBe(15);
-    expect(minutes(value(rule, "evaluationFrequency"))).toBeLessThanOrEqual(5);
+    expect(isoMinutes(value(rule, "windowSize"))).toBe(15);
+    expect(isoMinutes(value(rule, "evaluationFrequency"))).toBeLessThanOrEqual(5);
     expect(value(rule, "query")).toBe("sweepFinishedQuery");
     expect(value(rule, "operator")).toBe("'LessThan'");
     expect(value(rule, "threshold")).toBe("1");
@@ -141,7 +141,7 @@ describe("erwatch's own health alerts", () => {
       read("infra", "app", "function-app.bicep"),
     );
     expect(schedule).not.toBeNull();
-    const window = minutes(value(resource(alerts, "noCompletedSweep"), "windowSize"));
+    const window = isoMinutes(value(resource(alerts, "noCompletedSweep"), "windowSize"));
     expect(window).toBe(3 * Number(schedule![1]));
   });
 
@@ -217,8 +217,8 @@ describe("erwatch's own health alerts", () => {
     );
     expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
     expect(value(rule, "query")).toBe("unpublishedQuery");
-    expect(minutes(value(rule, "windowSize"))).toBe(15);
-    expect(minutes(value(rule, "evaluationFrequency"))).toBeLessThanOrEqual(5);
+    expect(isoMinutes(value(rule, "windowSize"))).toBe(15);
+    expect(isoMinutes(value(rule, "evaluationFrequency"))).toBeLessThanOrEqual(5);
     const query = multiline(alerts, "unpublishedQuery");
     const column = /summarize (\w+) = dcount\(sweepId\)\s*$/.exec(query.trim())?.[1];
     expect(value(rule, "metricMeasureColumn")).toBe(`'${column}'`);
@@ -234,8 +234,8 @@ describe("erwatch's own health alerts", () => {
     expect(value(rule, "query")).toBe("circuitNotRecordedQuery");
     expect(value(rule, "severity")).toBe("1");
     // Three ticks of the default schedule, whatever their alignment in the window.
-    expect(minutes(value(rule, "windowSize"))).toBeGreaterThanOrEqual(15);
-    expect(minutes(value(rule, "evaluationFrequency"))).toBeLessThanOrEqual(5);
+    expect(isoMinutes(value(rule, "windowSize"))).toBeGreaterThanOrEqual(15);
+    expect(isoMinutes(value(rule, "evaluationFrequency"))).toBeLessThanOrEqual(5);
     const query = multiline(alerts, "circuitNotRecordedQuery");
     expect(query).toMatch(
       /dcount\(tostring\(line\.sweepId\)\) by circuitId = tostring\(line\.circuitId\)/,
@@ -288,10 +288,10 @@ describe("erwatch's own health alerts", () => {
     expect(value(rule, "query")).toBe("historyNotWrittenQuery");
     // As history-unreadable: the circuits' outages still page.
     expect(value(rule, "severity")).toBe(value(resource(alerts, "historyUnreadable"), "severity"));
-    expect(minutes(value(rule, "evaluationFrequency"))).toBeLessThanOrEqual(5);
+    expect(isoMinutes(value(rule, "evaluationFrequency"))).toBeLessThanOrEqual(5);
     // More than 3 changes in the flap window open a flap alert: lost writes in
     // any two sweeps of it are heard before a flap could have been counted.
-    expect(minutes(value(rule, "windowSize"))).toBeGreaterThanOrEqual(
+    expect(isoMinutes(value(rule, "windowSize"))).toBeGreaterThanOrEqual(
       DEFAULT_ALERT_POLICY.flap.windowMinutes,
     );
     const query = multiline(alerts, "historyNotWrittenQuery");
@@ -319,7 +319,7 @@ describe("erwatch's own health alerts", () => {
     expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
     expect(value(rule, "query")).toBe("fanOutUnreadQuery");
     expect(value(rule, "severity")).toBe("1");
-    expect(minutes(value(rule, "windowSize"))).toBe(15);
+    expect(isoMinutes(value(rule, "windowSize"))).toBe(15);
     const query = multiline(alerts, "fanOutUnreadQuery");
     expect(query).toContain(
       "countif(tostring(line.msg) == 'sweep finished' and toint(line.messages) > 0)",

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { isoMinutes } from "../support/iso-minutes.js";
 import {
   bodyEntries,
   INFRA,
@@ -53,11 +54,6 @@ interface Rule {
 }
 
 function rules(): Rule[] {
-  const minutes = (iso: string | undefined) => {
-    const m = /^'PT(\d+)M'$/.exec(iso ?? "");
-    if (!m) throw new Error(`not a PTnM duration: ${iso}`);
-    return Number(m[1]);
-  };
   return alerts.decls
     .filter(
       (d) => d.kind === "resource" && RULE_TYPES.includes(d.type.split("@")[0]!.toLowerCase()),
@@ -65,8 +61,8 @@ function rules(): Rule[] {
     .map((d) => ({
       name: literal(entry(alerts, d.name, "name") ?? "") ?? `(${d.name} has no literal name)`,
       severity: Number(entry(alerts, d.name, "severity")),
-      everyMinutes: minutes(entry(alerts, d.name, "evaluationFrequency")),
-      windowMinutes: minutes(entry(alerts, d.name, "windowSize")),
+      everyMinutes: isoMinutes(entry(alerts, d.name, "evaluationFrequency")),
+      windowMinutes: isoMinutes(entry(alerts, d.name, "windowSize")),
       query: d.type.toLowerCase().startsWith("microsoft.insights/scheduledqueryrules"),
     }));
 }
