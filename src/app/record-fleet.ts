@@ -17,6 +17,7 @@ import {
   fleetIdsAt,
   fleetMembersReadAt,
   fleetMembersToLookUp,
+  fleetReadByTick,
   fleetSettledAt,
   fleetStep,
   memberSnapshotOf,
@@ -380,7 +381,8 @@ export async function settleFleets(
         judgement.at,
       );
       const record = await decideAndCommit(
-        { ...deps, silences: silencesAt(judgement.at) },
+        // A tick when the readings it is judged as of were one, not because this sweep is.
+        { ...deps, silences: silencesAt(judgement.at), tick: judgement.tick },
         verdict,
         [judgement.observation],
         new Map([[state.key, fleet]]),
@@ -472,7 +474,7 @@ function judgeFleet(
   snapshots: ReadonlyMap<string, MemberSnapshot | null>,
   now: Date,
   silencesAt: (at: Date) => Silence[],
-): { at: Date; observation: Observation } | null {
+): { at: Date; observation: Observation; tick: boolean } | null {
   // Judged as of the members' readings (the previous sweep's), so this sweep's workers may still keep it firing.
   const settled = fleetSettledAt(state, states, now, snapshots);
   if (settled)
@@ -480,6 +482,7 @@ function judgeFleet(
       ? null
       : {
           at: settled,
+          tick: fleetReadByTick(state, states, settled),
           observation: {
             key: state.key,
             family: "fleet",
@@ -511,5 +514,5 @@ function judgeFleet(
     },
     fleetMembersReadAt(state, states, now, snapshots),
   );
-  return blind ? { at: asOf, observation: blind } : null;
+  return blind ? { at: asOf, observation: blind, tick: false } : null;
 }

@@ -697,6 +697,31 @@ export function fleetSettledAt(
   return latest !== null && readSince(fleet, before)(latest) ? new Date(latest) : null;
 }
 
+/**
+ * Fan-out (pure): whether the members' readings a fleet alert is judged as of
+ * (`fleetSettledAt`) were the timer's tick: one of its members' own outage
+ * alerts was evaluated there by a tick (`tickAt`). Judged as a tick because
+ * the timer judged it, a POST /api/sweep handed to the workers at 10:18 was
+ * counted as one, and the site resolved at the tick its circuits' own alerts
+ * did, before the timer could see them read again (a recovery flap then paged
+ * anew). A reading by an erwatch that keeps no `tickAt` is no tick: time alone.
+ */
+export function fleetReadByTick(
+  fleet: AlertState,
+  alerts: readonly AlertState[],
+  at: Date,
+): boolean {
+  const members = new Set(membersOf(fleet).map(([id]) => id));
+  const instant = at.getTime();
+  return alerts.some(
+    (a) =>
+      isFleetFamily(a) &&
+      members.has(a.circuitId.toLowerCase()) &&
+      storedInstant(a.lastEvaluatedAt) === instant &&
+      storedInstant(a.tickAt) === instant,
+  );
+}
+
 /** The instants of an alert's readings; a mark that is not an instant is no reading. */
 const readMarks = (a: AlertState): number[] =>
   [a.lastCleanAt, a.lastFiringAt, a.lastMaskedAt]

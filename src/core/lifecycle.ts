@@ -103,6 +103,13 @@ export interface AlertState {
    */
   ticksAt?: string;
   /**
+   * The latest evaluation that was the timer's tick (its lastEvaluatedAt
+   * then). With fan-out the timer judges a fleet alert as of its members'
+   * readings (fleet.ts `fleetReadByTick`): those of a POST /api/sweep its
+   * workers read are no tick, whichever sweep judges them. Absent: none known.
+   */
+  tickAt?: string;
+  /**
    * Last observation that read the circuit and found this key's layers masked
    * by a broken layer below (observe.ts `masked`): neither firing nor clean,
    * and not blindness either (core/blind-notice.ts); it ends a run of clean
@@ -332,7 +339,7 @@ export function advance(
     const { ticks: _, blindTicks: __, ticksAt: ___, ...rest } = previous;
     previous = rest;
   }
-  const stamp = { ticksAt: at };
+  const stamp = { ticksAt: at, ...(tick ? { tickAt: at } : {}) };
   if (observation.state === "unknown") {
     if (!previous) return null;
     // Masked: the circuit was read carrying nothing (the provider de-provisioned

@@ -16,6 +16,7 @@ import {
   fleetMembersReadAt,
   fleetMembersToLookUp,
   fleetOver,
+  fleetReadByTick,
   fleetSettledAt,
   fleetStep,
   FLEET_RULE,
@@ -1626,6 +1627,70 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
     expect(fleetSettledAt(held, alerts, NOW, whole(alerts))?.toISOString()).toBe(ago(5));
     // Its resolve sent: nothing left to judge.
     expect(fleetSettledAt({ ...held, notified: null }, alerts, NOW, whole(alerts))).toBeNull();
+  });
+});
+
+describe("fleetReadByTick (fan-out: whether the readings a fleet alert is judged as of were a tick)", () => {
+  const [group] = fleetGroups(["a", "b"].map((n) => candidate(n)));
+  const ago = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
+  const fleet = {
+    key: "erw-fleet",
+    family: "fleet",
+    circuitId: group!.id,
+    phase: "firing",
+    condition: { ...fleetFinding(group!), ticket: null },
+    lastEvaluatedAt: ago(10),
+  } as unknown as AlertState;
+  /** A member's own alert last evaluated at `at`; `tickAt`: its latest tick's evaluation. */
+  const own = (name: string, at: string, tickAt?: string, family = "path-down") =>
+    ({
+      key: `k-${name}-${family}`,
+      family,
+      circuitId: candidate(name).circuitId.toUpperCase(),
+      phase: "resolving",
+      lastEvaluatedAt: at,
+      lastCleanAt: at,
+      ...(tickAt !== undefined ? { tickAt } : {}),
+    }) as unknown as AlertState;
+
+  it.each<{ case: string; alerts: AlertState[]; tick: boolean }>([
+    {
+      case: "the members read by the timer's tick",
+      alerts: [own("a", ago(5), ago(5)), own("b", ago(5), ago(5))],
+      tick: true,
+    },
+    {
+      case: "read by a POST /api/sweep handed to the workers (the tick before kept)",
+      alerts: [own("a", ago(5), ago(8)), own("b", ago(5), ago(8))],
+      tick: false,
+    },
+    {
+      case: "read by an erwatch that keeps no tickAt (mid-deploy)",
+      alerts: [own("a", ago(5)), own("b", ago(5))],
+      tick: false,
+    },
+    {
+      case: "a tick kept at that instant in another spelling of the same instant",
+      alerts: [own("a", ago(5), ago(5).replace("Z", "+00:00"))],
+      tick: true,
+    },
+    {
+      case: "another family's alert on a member says nothing of its outage's reading",
+      alerts: [own("a", ago(5), ago(5), "gateway")],
+      tick: false,
+    },
+    {
+      case: "a circuit the fleet alert does not name says nothing",
+      alerts: [own("z", ago(5), ago(5))],
+      tick: false,
+    },
+    {
+      case: "a tickAt that is not an instant is no tick",
+      alerts: [{ ...own("a", ago(5)), tickAt: "yesterday" } as AlertState],
+      tick: false,
+    },
+  ])("$case", ({ alerts, tick }) => {
+    expect(fleetReadByTick(fleet, alerts, new Date(ago(5)))).toBe(tick);
   });
 });
 

@@ -41,7 +41,7 @@ type Reading = [minute: number, seen: Severity | "clean" | "blind", by?: "od" | 
  */
 function olderWrote(next: AlertState, before: AlertState | null): AlertState {
   const own: Record<string, unknown> = { ...next };
-  for (const field of ["ticks", "blindTicks", "ticksAt"]) {
+  for (const field of ["ticks", "blindTicks", "ticksAt", "tickAt"]) {
     delete own[field];
     const kept = (before as Record<string, unknown> | null)?.[field];
     if (kept !== undefined) own[field] = kept;

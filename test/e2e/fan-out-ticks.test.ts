@@ -2,14 +2,17 @@
 // timer's, so the workers' hysteresis counts it as a tick, as the timer's own
 // sweep does in one process (test/app/sweep-timeline-ticks.test.ts).
 
+import { HttpRequest, InvocationContext } from "@azure/functions";
 import { ServiceBusClient } from "@azure/service-bus";
 import { expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { WorkMessage } from "../../src/app/work.js";
+import { httpSweepHandler } from "../../src/functions/http-sweep.js";
 import {
   carrierDownBoth,
   estateOf,
   healthyCircuit,
+  setProviderState,
   type SimCircuit,
 } from "../support/estate/index.js";
 import { fanOutDriver } from "../support/fan-out-driver.js";
@@ -20,6 +23,7 @@ const QUEUE = "erwatch-sweep-work";
 const PRIVATE = "AzurePrivatePeering";
 const T0 = Date.parse("2026-11-22T10:00:00.000Z");
 const MIN = 60_000;
+const SITE = "Equinix at Amsterdam (provider)";
 const worlds = worldPerTest();
 
 it("a Sev0 the workers read at the 10:10 tick pages then, though an on-demand sweep read the circuit healthy at 10:08", async () => {
@@ -63,6 +67,67 @@ it("a Sev0 the workers read at the 10:10 tick pages then, though an on-demand sw
     expect(sent.map((e) => `${e.action}:${e.family}:${e.severity}`)).toEqual([
       "open:path-down:Sev0",
     ]);
+  } finally {
+    await bus.close();
+  }
+});
+
+it("a site's fleet Sev0 resolves a tick after its circuits' own alerts would, though a POST /api/sweep fanned out at 10:18 read them well (its reading is no tick)", async () => {
+  const site = ["er-ams-a", "er-ams-b"].map((name) => healthyCircuit({ name }));
+  let now = new Date(T0);
+  const w = await worlds.start({
+    estate: estateOf(...site),
+    now: () => now,
+    env: { SWEEP_WORK_QUEUE: QUEUE, SWEEP_SCHEDULE: "0 */5 * * * *" },
+  });
+  await w.runtime.work!.claims.ensureTable();
+  const bus = new ServiceBusClient(w.broker.connectionString, {
+    retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
+  });
+  const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
+  const drained = async () => {
+    expect(await fan.drain()).toBe(true);
+    expect(fan.errors).toEqual([]);
+  };
+  const tick = async (m: number) => {
+    now = new Date(T0 + m * MIN);
+    await fan.timer(m);
+    await drained();
+  };
+  const fleet = () =>
+    w.broker
+      .accepted(ALERTS_QUEUE)
+      .map((m) => m.body as AlertEvent)
+      .filter((e) => e.family === "fleet")
+      .map((e) => `${e.circuit.name}:${e.action}:${e.severity}`);
+  try {
+    await tick(0);
+    for (const b of site) setProviderState(b.circuit as SimCircuit, "NotProvisioned");
+    await tick(5);
+    expect(fleet()).toEqual([`${SITE}:open:Sev0`]);
+    await tick(10);
+    await tick(15);
+    for (const b of site) setProviderState(b.circuit as SimCircuit, "Provisioned");
+    // POST /api/sweep of the estate at 10:18: handed to the workers, as the timer's is, but no tick.
+    now = new Date(T0 + 18 * MIN);
+    const asked = await httpSweepHandler(async () => w.functionDeps)(
+      new HttpRequest({ method: "POST", url: "http://localhost/api/sweep" }),
+      new InvocationContext({ invocationId: "http-10-18" }),
+    );
+    expect(asked.status).toBe(202);
+    await drained();
+    // The circuits' own alerts: clean at 10:18 (no tick), 10:20 and 10:25 (the second clean tick).
+    // The timer judges the site as of its workers' readings, a tick after (README).
+    await tick(20);
+    await tick(25);
+    expect(fleet()).toEqual([`${SITE}:open:Sev0`]);
+    await tick(30);
+    expect(fleet()).toEqual([`${SITE}:open:Sev0`, `${SITE}:resolve:Sev0`]);
+    const resolved = w.broker
+      .accepted(ALERTS_QUEUE)
+      .map((m) => m.body as AlertEvent)
+      .at(-1)!;
+    expect(resolved.occurredAt).toBe(new Date(T0 + 25 * MIN).toISOString());
   } finally {
     await bus.close();
   }

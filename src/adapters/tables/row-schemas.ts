@@ -184,6 +184,7 @@ export const alertSchema = z.looseObject({
   blindTicks: z.number().int().nonnegative().optional(),
   ticks: z.number().int().nonnegative().optional(),
   ticksAt: text.optional(),
+  tickAt: text.optional(),
 });
 
 /** The last completed sweep: the status page adds, compares and prints its counts. */
