@@ -188,6 +188,7 @@ export class CircuitRecorder {
       silences: ctx.silences,
       policy: ctx.deps.policy.alerts,
       routing: ctx.deps.routing ?? null,
+      ...(ctx.deps.tick ? { tick: true } : {}),
       ...(ctx.watched ? { watched: ctx.watched } : {}),
       log: ctx.log,
     });

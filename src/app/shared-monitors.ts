@@ -44,6 +44,8 @@ export interface SharedMonitorsOptions {
   policy: AlertPolicy;
   /** Who hears what; null: not known, and nothing is held. */
   routing: Routing | null;
+  /** The timer's own sweep: its hysteresis counts ticks (opensNoLater). */
+  tick?: boolean;
   /** The circuits the sweep's listing found and watches (lower-case ids); absent: not known. */
   watched?: ReadonlySet<string>;
   log: Logger;
@@ -181,7 +183,8 @@ export class SharedMonitors {
         ((voice.heard != null &&
           severityRank(voice.heard.severity) <= severityRank(mine.severity)) ||
           (!silenced(holder, voice) &&
-            (voice.heard != null || opensNoLater(policy, holder, voice, self, mine)))),
+            (voice.heard != null ||
+              opensNoLater(policy, holder, voice, self, mine, this.o.tick === true)))),
       this.o.now.toISOString(),
     );
   }

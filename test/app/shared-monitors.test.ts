@@ -108,6 +108,20 @@ describe("SharedMonitors", () => {
     expect((await shared.holdsFor(prepared(ID_B, [FAIL]))).size).toBe(0);
   });
 
+  it("on the timer's tick, a Sev1 whose openAfterMinutes wait longer than a Sev2's second tick holds it not; on demand it does", async () => {
+    const policy = { ...DEFAULT_ALERT_POLICY, openAfterMinutes: { Sev1: 10 } };
+    const warning: EndToEndVoice = { ...FAIL, code: "e2e-warning", severity: "Sev2" };
+    const holds = async (tick: boolean) => {
+      const { shared } = monitors(async () => [snapshotOf(ID_A, 5, [FAIL])], {}, undefined, {
+        policy,
+        ...(tick ? { tick: true } : {}),
+      });
+      return (await shared.holdsFor(prepared(ID_B, [warning]))).get(keyOf(ID_B))?.by ?? null;
+    };
+    expect(await holds(true)).toBeNull();
+    expect(await holds(false)).toBe(keyOf(ID_A));
+  });
+
   it("what a circuit says in this run replaces its snapshot: judged without the failure, it holds nothing", async () => {
     const { shared } = monitors(async () => [snapshotOf(ID_A, 5, [FAIL])]);
     shared.judged(prepared(ID_A, []));

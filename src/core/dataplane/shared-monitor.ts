@@ -282,7 +282,10 @@ export function reachesAllOf(
  * Whether the holder's alert opens no later than this circuit's would, by
  * their circuits' hysteresis (ERWATCH_ALERT_POLICY `circuits`): the same
  * failing monitor starts both at once, so a holder that waits longer would
- * only delay this page.
+ * only delay this page. On the timer's tick a count of sweeps is a count of
+ * ticks, one interval shorter in time (policy.ts openAfterTicksMs), while
+ * minutes given stay minutes: a Sev1 holder with openAfterMinutes {Sev1: 10}
+ * held a Sev2 that opens at its second tick, and the monitor paged a tick late.
  */
 export function opensNoLater(
   policy: AlertPolicy,
@@ -290,6 +293,8 @@ export function opensNoLater(
   voice: EndToEndVoice,
   self: MonitorSpeaker,
   mine: EndToEndVoice,
+  /** The timer's own sweep (AlertContext.tick). */
+  tick = false,
 ): boolean {
   const theirs = hysteresisOf(
     policy,
@@ -297,8 +302,12 @@ export function opensNoLater(
     "end-to-end",
   );
   const own = hysteresisOf(policy, { id: self.circuitId, name: self.circuitName }, "end-to-end");
+  // On a tick, the shorter of the two waits an alert may open on.
+  const onTick = (h: typeof own, s: EndToEndVoice["severity"]) =>
+    Math.min(h.openAfterMs[s], h.openAfterTicksMs[s] ?? Number.POSITIVE_INFINITY);
   return (
     theirs.openAfter[voice.severity] <= own.openAfter[mine.severity] &&
-    theirs.openAfterMs[voice.severity] <= own.openAfterMs[mine.severity]
+    theirs.openAfterMs[voice.severity] <= own.openAfterMs[mine.severity] &&
+    (!tick || onTick(theirs, voice.severity) <= onTick(own, mine.severity))
   );
 }

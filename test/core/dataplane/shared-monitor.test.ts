@@ -371,3 +371,26 @@ describe("opensNoLater: a holder that waits longer than this circuit does not ho
     expect(opensNoLater(policy, speaker(holder), voice(), speaker(self), voice())).toBe(expected);
   });
 });
+
+describe("opensNoLater on the timer's tick: a holder whose minutes wait longer than this circuit's ticks does not hold it", () => {
+  // Sev1 opens after 10 minutes (minutes stay minutes); Sev2 after 2 sweeps,
+  // which on a tick is the second tick in a row, 5 minutes on: with the monitor
+  // read clean by an on-demand sweep at 10:08, failing at the 10:10 and 10:15
+  // ticks, this circuit's Sev2 opens at 10:15 and the holder's Sev1 at 10:20.
+  const policy = {
+    ...DEFAULT_ALERT_POLICY,
+    openAfterMinutes: { Sev1: 10 },
+  } as never;
+  const holder = voice({ severity: "Sev1" });
+  const mine = voice({ severity: "Sev2", code: "e2e-warning" });
+  it.each<[string, boolean, boolean]>([
+    ["on a tick, the holder waits its minutes", true, false],
+    ["on demand both wait their time alone (9 minutes)", false, true],
+  ])("%s", (_name, tick, expected) => {
+    expect(opensNoLater(policy, speaker(ID_A), holder, speaker(ID_B), mine, tick)).toBe(expected);
+  });
+  it("a holder that counts sweeps as this circuit does holds it on a tick too", () => {
+    const sweeps = { ...DEFAULT_ALERT_POLICY, openAfterMinutes: {} } as never;
+    expect(opensNoLater(sweeps, speaker(ID_A), holder, speaker(ID_B), mine, true)).toBe(true);
+  });
+});
