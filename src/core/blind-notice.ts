@@ -121,8 +121,16 @@ export function blindNotice(
   // sweeps must have failed to read it as monitoring-blind waits for too.
   // Measured in time alone, the first sweep after a gap whose read failed
   // sent the pager "Blind:", pointing at a monitoring-blind alert that had
-  // not opened. A row without a count (the version before) goes by time.
-  if (state.blindSweeps !== undefined && state.blindSweeps < (ctx.blindAfterSweeps ?? 0))
+  // not opened. A row without a count (the version before) goes by time, and
+  // so does a fleet alert: with fan-out no sweep judges it blind but the
+  // timer's notice, so its count says only that a tick may tell it sooner (a
+  // site last read by a past-due tick heard "Blind:" a sweep after its
+  // circuits' monitoring-blind opened).
+  if (
+    state.family !== "fleet" &&
+    state.blindSweeps !== undefined &&
+    state.blindSweeps < (ctx.blindAfterSweeps ?? 0)
+  )
     return null;
   const partly =
     ctx.partlyRead && ctx.partlyRead.unread.length > 0 && ctx.partlyRead.paths.length > 0

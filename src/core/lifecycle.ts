@@ -120,8 +120,10 @@ export interface AlertState {
    * Sweeps since the last reading that could not read this key's layers (not
    * masked); absent while it reads. A blind notice waits for as many as
    * monitoring-blind does (core/blind-notice.ts): failed sweeps, not time in
-   * which erwatch did not sweep at all. Not kept for fleet alerts: theirs
-   * counts from their members' readings (fleet.ts).
+   * which erwatch did not sweep at all. A fleet alert's counts only the
+   * sweeps that judged it blind (with fan-out the timer does not judge it
+   * every sweep): its notice goes by time from its members' readings
+   * (fleet.ts), and by these only on a tick (`blindTicks`).
    */
   blindSweeps?: number;
   /** Of those, the timer's ticks: a blind notice counts these on a tick (blind-notice.ts). */
@@ -352,7 +354,7 @@ export function advance(
         consecutiveClean: 0,
         ...stamp,
       };
-    return previous.family === "fleet" || blindBeforeCounting(previous, now)
+    return blindBeforeCounting(previous, now)
       ? { ...previous, lastEvaluatedAt: at, ...stamp }
       : {
           ...previous,

@@ -646,3 +646,39 @@ it("a member's one-sweep blip after its site's outage cleared does not page on i
     "open:session-flapping:Sev2",
   ]);
 });
+
+it("a fleet outage last read by a past-due tick (01:11:30) tells its holder Blind: at the tick its circuits' monitoring-blind opens, counted in ticks as theirs", async () => {
+  const bundles = ["a", "b", "c"].map((n) => healthyCircuit({ name: `er-ams-${n}` }));
+  const circuits = bundles.map((x) => x.circuit as SimCircuit);
+  let now = new Date(T0);
+  const w = await worlds.start({
+    estate: estateOf(...bundles),
+    now: () => now,
+    env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
+  });
+  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+  const at = async (minutes: number) => {
+    now = new Date(T0 + minutes * MIN);
+    return w.timerSweep();
+  };
+  await at(0);
+  for (const x of circuits) setProviderState(x, "NotProvisioned");
+  // The tick after 01:05 runs late (behind a restart): the site's last reading.
+  for (const m of [5, 11.5]) expect((await at(m)).errors).toEqual([]);
+  w.estate.addFault({
+    match: { operation: "*" },
+    behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
+  });
+  for (const m of [15, 20, 25]) await at(m);
+  // The third tick that could not read it, as monitoring-blind counts (13.5 minutes on, not 15).
+  const at25 = new Date(T0 + 25 * MIN).toISOString();
+  expect(sent().map((e) => `${e.action}:${e.family}@${e.occurredAt}`)).toEqual([
+    `open:fleet@${new Date(T0 + 5 * MIN).toISOString()}`,
+    `repeat:fleet@${at25}`,
+    `open:monitoring-blind@${at25}`,
+  ]);
+  expect(sent()[1]!.change).toContain(new Date(T0 + 11.5 * MIN).toISOString());
+  // Told once.
+  for (const m of [30, 35]) await at(m);
+  expect(sent().filter((e) => e.family === "fleet")).toHaveLength(2);
+}, 60_000);
