@@ -46,6 +46,8 @@ export interface FleetCandidate {
   finding: Finding;
   /** Paths of the finding's peering that could not be read this sweep. */
   unreadPaths?: readonly string[];
+  /** Its own alert's last clean reading, as judged this sweep (null: none known): a new group's hysteresis counts from the earliest. */
+  lastCleanAt?: string | null;
 }
 
 export interface FleetGroup {
@@ -208,6 +210,7 @@ export function fleetCandidates(
             location,
             finding: o.finding,
             unreadPaths: o.unreadPaths ?? [],
+            lastCleanAt: step.advanced?.lastCleanAt ?? null,
           },
         ]
       : [];
@@ -402,6 +405,7 @@ export function fleetStep(
       },
       observation: {
         ...fleetObservation(group.id, key, "firing", finding),
+        previousReadAt: earliestClean(readNow),
         ...(group.members.some((m) => m.pagesAlone) ? { opensAtOnce: true } : {}),
       },
     });
@@ -426,6 +430,24 @@ export function fleetStep(
     });
   }
   return { observations, holds };
+}
+
+/**
+ * When a new group was last read clean: its members' earliest last clean
+ * reading, so it opens in the sweep its first member alone would, never
+ * sooner. Counted as a circuit never read before (one interval before it was
+ * first seen), an on-demand sweep 4 minutes after the group's first sighting
+ * opened a Sev1 group its members' own alerts held to the next tick; null
+ * (that count) when a member has none known.
+ */
+function earliestClean(members: readonly FleetCandidate[]): string | null {
+  let earliest: { at: string; ms: number } | null = null;
+  for (const m of members) {
+    const ms = storedInstant(m.lastCleanAt);
+    if (ms === null) return null;
+    if (earliest === null || ms < earliest.ms) earliest = { at: m.lastCleanAt!, ms };
+  }
+  return earliest?.at ?? null;
 }
 
 /**

@@ -571,8 +571,14 @@ describe("fleetCandidates: whether a member's own alert would page alone now", (
  * each circuit alone (no fleet step). `breaks[name]`: the circuit's finding
  * at each sweep, null when clean.
  */
-function sweepsOf(breaks: Record<string, (Finding | null)[]>, policy = DEFAULT_ALERT_POLICY) {
-  const at = (k: number) => new Date(NOW.getTime() + k * 5 * 60_000);
+function sweepsOf(
+  breaks: Record<string, (Finding | null)[]>,
+  policy = DEFAULT_ALERT_POLICY,
+  /** Each sweep's minute and whether it is the timer's tick; absent: a sweep every 5 minutes, by time alone. */
+  schedule?: [minute: number, by: "tick" | "on demand"][],
+) {
+  const at = (k: number) => new Date(NOW.getTime() + (schedule?.[k]?.[0] ?? k * 5) * 60_000);
+  const ticks = (k: number) => (schedule?.[k]?.[1] === "tick" ? { tick: true } : {});
   const circuits = Object.entries(breaks).map(([name, timeline]) => {
     const id = `/subscriptions/s/x/${name}`;
     const f = timeline.find((x) => x !== null)!;
@@ -597,13 +603,14 @@ function sweepsOf(breaks: Record<string, (Finding | null)[]>, policy = DEFAULT_A
     now: Date,
     extra: Holds = new Map(),
   ) => {
-    const ctx = { policy, silences: [], circuit, now };
+    const ctx = { policy, silences: [], circuit, now, ...ticks(k) };
     const step = advanceStep(o, previous, ctx);
     const holds = holdsOf([step], circuit.id);
     for (const [key, hold] of extra) if (!holds.has(key)) holds.set(key, hold);
     return decideStep(step, holds, ctx);
   };
-  for (let k = 0; k < circuits[0]!.timeline.length; k += 1) {
+  let k = 0;
+  for (; k < circuits[0]!.timeline.length; k += 1) {
     const now = at(k);
     const observations = circuits.map((c) => {
       const f = c.timeline[k] ?? null;
@@ -619,7 +626,7 @@ function sweepsOf(breaks: Record<string, (Finding | null)[]>, policy = DEFAULT_A
       return { c, o };
     });
     const candidates = observations.flatMap(({ c, o }) =>
-      fleetCandidates(c.v, [o], grouped, { policy, silences: [], now }),
+      fleetCandidates(c.v, [o], grouped, { policy, silences: [], now, ...ticks(k) }),
     );
     const open = fleet ? [openFleetOf(fleet, now)].flatMap((x) => x ?? []) : [];
     const step = fleetStep(candidates, open, read);
@@ -676,6 +683,58 @@ describe("a fleet alert opens when its first member alone would have, never late
     expect(Math.min(...opens.alone)).toBe(sweep);
     expect(opens.fleet).toEqual([sweep]);
     // One page for the place: no member paged alone.
+    expect(opens.grouped).toEqual([]);
+  });
+});
+
+describe("a fleet alert opens no earlier than its first member alone would, on demand or on a tick", () => {
+  const unverified = finding("arp-missing", "Sev1");
+  const U = unverified;
+  it.each<{
+    case: string;
+    schedule: [number, "tick" | "on demand"][];
+    breaks: Record<string, (Finding | null)[]>;
+    sweep: number;
+  }>([
+    {
+      case: "two Sev1 outages an on-demand sweep found at 10:08, read again on demand at 10:12: at the 10:15 tick, as alone",
+      schedule: [
+        [0, "tick"],
+        [5, "tick"],
+        [8, "on demand"],
+        [10, "tick"],
+        [12, "on demand"],
+        [15, "tick"],
+      ],
+      breaks: { a: [null, null, U, U, U, U], b: [null, null, U, U, U, U] },
+      sweep: 5,
+    },
+    {
+      case: "two Sev1 outages first found by the tick after a past-due one (10:06:30 clean, 10:10), on demand at 10:14: at the 10:15 tick",
+      schedule: [
+        [0, "tick"],
+        [6.5, "tick"],
+        [10, "tick"],
+        [14, "on demand"],
+        [15, "tick"],
+      ],
+      breaks: { a: [null, null, U, U, U], b: [null, null, U, U, U] },
+      sweep: 4,
+    },
+    {
+      case: "two Sev1 outages on the ticks alone: at the second tick",
+      schedule: [
+        [0, "tick"],
+        [5, "tick"],
+        [10, "tick"],
+      ],
+      breaks: { a: [null, U, U], b: [null, U, U] },
+      sweep: 2,
+    },
+  ])("$case", ({ schedule, breaks, sweep }) => {
+    const opens = sweepsOf(breaks, DEFAULT_ALERT_POLICY, schedule);
+    expect(Math.min(...opens.alone)).toBe(sweep);
+    expect(opens.fleet).toEqual([sweep]);
     expect(opens.grouped).toEqual([]);
   });
 });
