@@ -203,6 +203,57 @@ describe("an answer at another grain than the minute asked for", () => {
 });
 
 /**
+ * One more point in each call's first series (the private peering's primary:
+ * BgpAvailability, BitsInPerSecond) dated 01:50, a minute the series already
+ * holds, carrying `value`.
+ */
+function minuteSentTwice(bundle: ReturnType<typeof healthyCircuit>, value: number) {
+  editWire(bundle.circuit, {
+    read: "metrics",
+    field: "value[0].timeseries[0].data[45]",
+    value: { timeStamp: "2026-11-22T01:50:00Z", average: value },
+  });
+  return bundle;
+}
+
+describe("a minute a series sends twice", () => {
+  it("with different values fails the circuit's read naming the minute and both: 100 and 0 read as a 50 % dip that never was", async () => {
+    const bundle = minuteSentTwice(healthyCircuit(), 0);
+    const { reader, dataPlane } = await readersOn(estateOf(bundle));
+    const got = await metricsOf(dataPlane, bundle.circuit);
+    // Before: read, the minute the mean of both, BgpAvailability 50 % at 01:50.
+    expect(got).toMatchObject({
+      ok: false,
+      error: { kind: "malformed", call: "Microsoft.Insights/metrics/read" },
+    });
+    expect(got.ok ? "" : got.error.message).toMatch(
+      /BgpAvailability AzurePrivatePeering primary: the minute 01:50 UTC sent twice \(100 and 0\)/,
+    );
+    const { verdict } = judge({
+      ...(await readingOf(reader, circuitId(bundle.circuit))),
+      dataPlane: { metrics: got },
+    });
+    expect(verdict.peerings[0]!.paths.primary.capacity.status).toBe("unknown");
+    expect(verdict.failedReads.map((f) => f.call)).toContain("Microsoft.Insights/metrics/read");
+  });
+
+  it("with the same value is that minute once", async () => {
+    // 100 bits/s in on the primary: the duplicate is the minute's own value in both calls.
+    const bundle = healthyCircuit();
+    setTraffic(bundle.circuit, "AzurePrivatePeering", "primary", { inBps: 100, outBps: 90e6 });
+    const { dataPlane } = await readersOn(estateOf(minuteSentTwice(bundle, 100)));
+    const got = await metricsOf(dataPlane, bundle.circuit);
+    if (!got.ok) throw new Error(got.error.message);
+    const bgp = got.value.series.find(
+      (s) => s.metric === "BgpAvailability" && s.path === "primary",
+    )!;
+    const minutes = [...bgp.points].map((p) => p.at);
+    expect(minutes.filter((at) => at === "2026-11-22T01:50:00.000Z")).toHaveLength(1);
+    expect(new Set(minutes).size).toBe(minutes.length);
+  });
+});
+
+/**
  * er-a and er-b asked for in one batch, and Azure answering er-b's entry
  * under er-a's id: er-a answered twice, er-b not at all. er-a judged.
  */

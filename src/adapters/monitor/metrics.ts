@@ -114,39 +114,65 @@ type Where = Pick<OddPoint, "metric" | "peering" | "path" | "peerServiceKey">;
 // window past that date. Nor one dated before its start (a .NET default
 // 0001-01-01): kept, a path that never carried "last carried" in year 1, and
 // paged stopped for a billion minutes, every sweep.
+//
+// A minute sent twice with different values (100 and 0) cannot be read: one
+// of them is the minute, and which is not said. Averaged, it read 50 %, a dip
+// that never was, or half the traffic of a path that carried all or none. Its
+// circuit's read fails (`clash`), as an entry sent twice with different
+// minutes does; the same value twice is the minute once.
 const pointsOf = (
   ts: MetricsQueryResult["metrics"][number]["timeseries"][number],
   where: Where,
   odd: OddPoint[],
   span: { earliestMs: number; latestMs: number },
-) =>
-  new PackedPoints(
-    (ts.data ?? []).flatMap((d): PointIn[] => {
-      const atMs = d.timeStamp instanceof Date ? d.timeStamp.getTime() : Number.NaN;
-      if (!Number.isFinite(atMs)) return [];
-      if (atMs > span.latestMs || atMs < span.earliestMs) {
-        odd.push({
-          ...where,
-          at: new Date(atMs).toISOString(),
-          value: d.average === undefined || d.average === null ? "no value" : String(d.average),
-          reason:
-            atMs > span.latestMs ? "dated after the query's end" : "dated before the query's start",
-        });
-        return [];
-      }
-      const raw: unknown = d.average;
-      if (raw === undefined || raw === null) return [{ atMs, value: null }];
-      const reason = oddValue(where.metric, raw);
-      if (reason === null) return [{ atMs, value: raw as number }];
+  clash: string[],
+) => {
+  const points = (ts.data ?? []).flatMap((d): PointIn[] => {
+    const atMs = d.timeStamp instanceof Date ? d.timeStamp.getTime() : Number.NaN;
+    if (!Number.isFinite(atMs)) return [];
+    if (atMs > span.latestMs || atMs < span.earliestMs) {
       odd.push({
         ...where,
         at: new Date(atMs).toISOString(),
-        value: typeof raw === "number" ? String(raw) : JSON.stringify(raw),
-        reason,
+        value: d.average === undefined || d.average === null ? "no value" : String(d.average),
+        reason:
+          atMs > span.latestMs ? "dated after the query's end" : "dated before the query's start",
       });
-      return [{ atMs, value: null }];
-    }),
-  );
+      return [];
+    }
+    const raw: unknown = d.average;
+    if (raw === undefined || raw === null) return [{ atMs, value: null }];
+    const reason = oddValue(where.metric, raw);
+    if (reason === null) return [{ atMs, value: raw as number }];
+    odd.push({
+      ...where,
+      at: new Date(atMs).toISOString(),
+      value: typeof raw === "number" ? String(raw) : JSON.stringify(raw),
+      reason,
+    });
+    return [{ atMs, value: null }];
+  });
+  const byMinute = new Map<number, number | null>();
+  const once = points.filter(({ atMs, value }) => {
+    const minute = Math.floor(atMs / GRAIN_MS) * GRAIN_MS;
+    if (!byMinute.has(minute)) {
+      byMinute.set(minute, value);
+      return true;
+    }
+    const before = byMinute.get(minute)!;
+    if (before !== value && clash.length === 0) {
+      const said = (v: number | null) => (v === null ? "no value" : String(v));
+      const path = where.peerServiceKey
+        ? `Global Reach ${where.peerServiceKey}`
+        : `${where.peering} ${where.path}`;
+      clash.push(
+        `${where.metric} ${path}: the minute ${new Date(minute).toISOString().slice(11, 16)} UTC sent twice (${said(before)} and ${said(value)})`,
+      );
+    }
+    return false;
+  });
+  return new PackedPoints(once);
+};
 
 interface Parsed {
   series: MetricSeries[];
@@ -198,6 +224,7 @@ function seriesOf(
   const out: MetricSeries[] = [];
   const globalReach: GlobalReachSeries[] = [];
   const odd: OddPoint[] = [];
+  const clash: string[] = [];
   let failed = grainRefused(result.granularity);
   const answered = new Set<AnyMetric>();
   for (const metric of result.metrics) {
@@ -229,6 +256,7 @@ function seriesOf(
               { metric: name, peering: null, path: null, peerServiceKey },
               odd,
               span,
+              clash,
             ),
           });
         }
@@ -247,7 +275,7 @@ function seriesOf(
         metric: name,
         peering,
         path,
-        points: pointsOf(ts, { metric: name, peering, path }, odd, span),
+        points: pointsOf(ts, { metric: name, peering, path }, odd, span, clash),
       });
     }
     // Dimensions renamed, or values erwatch cannot place: every series of the
@@ -260,6 +288,7 @@ function seriesOf(
   // out of the answer has: read as no data, its path's capacity stayed UNKNOWN
   // every sweep and nobody was told (Azure sends a metric without data as one
   // with no series, which is a gap).
+  if (clash[0]) failed ??= clash[0];
   const missing = wanted.find((w) => !answered.has(w));
   if (missing) failed ??= `${missing}: not in Azure Monitor's answer for this circuit`;
   return { series: out, globalReach, odd, failed };

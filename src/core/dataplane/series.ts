@@ -16,7 +16,10 @@ export const minuteOf = (iso: string): number => Math.floor(Date.parse(iso) / MI
 
 /**
  * One series' minutes. A minute sent twice (or split below the minute) is one
- * minute: its mean, never a sum that doubles the traffic.
+ * minute: its mean, never a sum that doubles the traffic. Azure Monitor's
+ * reader never hands one on: two different values for a minute fail the
+ * circuit's read there (adapters/monitor/metrics.ts), as a mean of 100 and 0
+ * is a dip that never was.
  */
 export function minutesOfSeries(points: Iterable<MetricPoint>): Minutes {
   const sums: Minutes = new Map();
