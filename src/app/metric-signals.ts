@@ -72,13 +72,34 @@ export function metricSignals(
       for (const [id, reading] of metrics) {
         if (!reading.ok) continue;
         const key = id.toLowerCase();
-        const circuit = signalCircuitOf(byId.get(key));
-        // Judged as the deep read judges it: a minute the circuit cannot carry hides no stop.
-        const sane = withoutImpossibleThroughput(reading.value, circuit.bandwidthMbps, circuit);
-        const dipped = availabilityDips(sane, now, windowMinutes, circuit.peerings);
-        if (dipped.length > 0) dips.set(key, dipped);
-        const signal = dataPlaneSignal(sane, circuit, policy, now);
-        if (signal !== null) troubled.set(key, signal);
+        try {
+          const circuit = signalCircuitOf(byId.get(key));
+          // Judged as the deep read judges it: a minute the circuit cannot carry hides no stop.
+          const sane = withoutImpossibleThroughput(reading.value, circuit.bandwidthMbps, circuit);
+          const dipped = availabilityDips(sane, now, windowMinutes, circuit.peerings);
+          const signal = dataPlaneSignal(sane, circuit, policy, now);
+          if (dipped.length > 0) dips.set(key, dipped);
+          if (signal !== null) troubled.set(key, signal);
+        } catch (error) {
+          // One circuit's metrics that erwatch fails on must not silence the
+          // others: thrown out of the loop, the whole cheap tier was given up
+          // and every circuit planned by the listing and age alone. This one
+          // is read deep, its metrics failed (kind internal, named) so the deep
+          // read judges its other layers and does not trip on them again.
+          const message = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+          const name = byId.get(key)?.name ?? id;
+          metrics.set(id, {
+            ok: false,
+            readAt: reading.readAt,
+            error: {
+              kind: "internal",
+              call: "erwatch",
+              target: `metrics of ${name}`,
+              message: `erwatch could not judge the metrics of ${name}: ${message}`.slice(0, 500),
+            },
+          });
+          troubled.set(key, `erwatch could not judge its Azure Monitor metrics (${message})`);
+        }
       }
       return { troubled, dips, metrics };
     },

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { metricSignals } from "../../src/app/metric-signals.js";
 import type { CircuitTarget, DataPlaneReader } from "../../src/app/ports.js";
-import type { CircuitMetrics, MetricSeries } from "../../src/core/dataplane/facts.js";
+import type { CircuitMetrics, MetricPoint, MetricSeries } from "../../src/core/dataplane/facts.js";
 import { DEFAULT_DATA_PLANE_POLICY } from "../../src/core/dataplane/policy.js";
 import { dipWords } from "../../src/core/dataplane/signal.js";
 import type { Reading } from "../../src/core/model.js";
@@ -163,5 +163,94 @@ describe("the cheap signal of an availability dip", () => {
     expect(
       await signalOf(availability("MicrosoftPeering", 0), withMicrosoft("Disabled")),
     ).toBeUndefined();
+  });
+});
+
+describe("one circuit's metrics the signal code fails on", () => {
+  const target = (name: string): CircuitTarget => {
+    const reading = circuitReading();
+    if (!reading.circuit.ok) throw new Error("no facts");
+    const id = CIRCUIT_ID.replace("er-circuit-prod", name);
+    return {
+      id,
+      name,
+      subscriptionId: "00000000-0000-0000-0000-000000000001",
+      resourceGroup: "rg-hybrid-core",
+      location: "westus",
+      listed: {
+        id,
+        name,
+        location: "westus",
+        tags: {},
+        facts: reading.circuit.value,
+        problems: [],
+        readAt: NOW.toISOString(),
+      },
+    };
+  };
+  /** `stopped(null)` with one more minute of its primary both ways: `at` and `value` as the reader handed them. */
+  const withMinute = (at: unknown, value: unknown): CircuitMetrics => {
+    const metrics = stopped(null);
+    const extra = { at, value } as unknown as MetricPoint;
+    return {
+      ...metrics,
+      series: metrics.series.map((s) => ({ ...s, points: [...s.points, extra] })),
+    };
+  };
+
+  it("fails that circuit's read and sends it deep, named; the others still get their signals", async () => {
+    const circuits = {
+      "er-before": stopped(null),
+      // A minute whose time is not one: the traffic judgement throws on it.
+      "er-odd": withMinute("not a time", 0),
+      // Values no metric can have (NaN, negative, Infinity, text): gaps, not a failure.
+      "er-absurd": withMinute(at(3), "fast"),
+      "er-negative": withMinute(at(3), -1),
+      "er-nan": withMinute(at(3), Number.NaN),
+      "er-infinite": withMinute(at(3), Number.POSITIVE_INFINITY),
+      "er-after": stopped(null),
+    };
+    const targets = Object.keys(circuits).map(target);
+    const reader: DataPlaneReader = {
+      readMetrics: async () =>
+        new Map(
+          targets.map((t, i): [string, Reading<CircuitMetrics>] => [
+            t.id.toLowerCase(),
+            { ok: true, value: Object.values(circuits)[i]!, readAt: NOW.toISOString() },
+          ]),
+        ),
+      readEndToEnd: async () => undefined,
+      readLearnedRoutes: async () => [],
+    };
+    // Before: the whole read threw (RangeError: Invalid time value), and the
+    // cheap tier was given up for every circuit.
+    const { troubled, metrics } = await metricSignals(reader, 8, DEFAULT_DATA_PLANE_POLICY).read(
+      targets,
+      { abortSignal: new AbortController().signal, now: NOW },
+    );
+    const key = (name: string) => targets.find((t) => t.name === name)!.id.toLowerCase();
+    for (const name of [
+      "er-before",
+      "er-absurd",
+      "er-negative",
+      "er-nan",
+      "er-infinite",
+      "er-after",
+    ])
+      expect(troubled.get(key(name)), name).toMatch(
+        /no traffic either way on AzurePrivatePeering primary/,
+      );
+    expect(troubled.get(key("er-odd"))).toMatch(
+      /erwatch could not judge its Azure Monitor metrics \(Invalid time value\)/,
+    );
+    expect(metrics?.get(key("er-odd"))).toMatchObject({
+      ok: false,
+      error: {
+        kind: "internal",
+        target: "metrics of er-odd",
+        message: "erwatch could not judge the metrics of er-odd: Invalid time value",
+      },
+    });
+    expect(metrics?.get(key("er-after"))?.ok).toBe(true);
   });
 });
