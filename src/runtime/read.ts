@@ -19,6 +19,8 @@ export interface ReadOverrides extends CommonOverrides {
   now?: () => Date;
   /** The time ARM's budget refills by; real time unless a bench compresses it. */
   armBudgetTime?: Timekeeper;
+  /** The time Azure Monitor and Log Analytics calls count their deadline and throttled waits by; real time unless a test injects one. */
+  monitorTime?: Timekeeper;
 }
 
 export interface ReadRuntime {
@@ -59,6 +61,7 @@ export function buildReaders(config: ReadConfig, overrides: ReadOverrides): Read
     config: config.arm.dataPlane,
     arm: ctx,
     ...(overrides.armClientOptions ? { clientOptions: overrides.armClientOptions } : {}),
+    ...(overrides.monitorTime ? { time: overrides.monitorTime } : {}),
   });
   return { reader, dataPlane };
 }

@@ -11,6 +11,7 @@ import { CIRCUIT_NAMESPACE } from "../../src/adapters/monitor/metrics.js";
 import { PackedPoints } from "../../src/core/dataplane/points.js";
 import type { DataPlaneReader } from "../../src/app/ports.js";
 import { REQUIRED_ACTIONS } from "../../src/adapters/arm/operations.js";
+import type { Timekeeper } from "../../src/adapters/arm/token-bucket.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { evaluateCircuit } from "../../src/core/evaluate.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
@@ -926,6 +927,65 @@ describe("Connection Monitor", () => {
     const reading = await readingOf(reader, circuitId(bundle.circuit));
     const got = await dataPlane.readEndToEnd(reading, options());
     expect(got).toMatchObject({ ok: false, error: { kind: "throttled", statusCode: 429 } });
+  });
+
+  /** A clock that a wait moves on at once: the waits asked of it, in ms. */
+  function skippingTime() {
+    let at = 0;
+    const waits: number[] = [];
+    const time: Timekeeper = {
+      now: () => at,
+      after(ms, fn) {
+        waits.push(ms);
+        at += ms;
+        setImmediate(fn);
+        return () => {};
+      },
+    };
+    return { time, waits };
+  }
+
+  it("Log Analytics' 429 asking for 20 s, within the call's deadline (30 s), is waited out and asked again", async () => {
+    const bundle = healthyCircuit();
+    withConnectionMonitor(bundle);
+    const { time, waits } = skippingTime();
+    const { estate, reader, dataPlane } = await readersOn(
+      estateOf(bundle),
+      { ARM_MAX_RETRIES: "2", ARM_TIMEOUT_MS: "30000" },
+      { monitorTime: time },
+    );
+    estate.addFault({
+      match: { operation: "queryLogs" },
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 20 },
+      times: 1,
+    });
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    // Before: failed at once as throttled, though Log Analytics would answer in 20 s.
+    expect(got?.ok).toBe(true);
+    expect(waits).toEqual([20_000]);
+    const queries = estate.requests.filter((r) => r.operation === "queryLogs");
+    expect(queries.map((r) => r.status)).toEqual([429, ...queries.slice(1).map(() => 200)]);
+  });
+
+  it("Log Analytics' 429 asking for longer than the call's deadline has left fails at once, unwaited", async () => {
+    const bundle = healthyCircuit();
+    withConnectionMonitor(bundle);
+    const { time, waits } = skippingTime();
+    const { estate, reader, dataPlane } = await readersOn(
+      estateOf(bundle),
+      { ARM_MAX_RETRIES: "2", ARM_TIMEOUT_MS: "30000" },
+      { monitorTime: time },
+    );
+    estate.addFault({
+      match: { operation: "queryLogs" },
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 30 },
+      times: 1,
+    });
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const got = await dataPlane.readEndToEnd(reading, options());
+    expect(got).toMatchObject({ ok: false, error: { kind: "throttled", statusCode: 429 } });
+    expect(waits).toEqual([]);
   });
 
   it("a workspace that did not answer is asked once a sweep, not once a circuit; the next sweep asks again", async () => {

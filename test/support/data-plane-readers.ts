@@ -9,7 +9,7 @@ import { evaluateCircuit } from "../../src/core/evaluate.js";
 import type { CircuitReading } from "../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { loadReadConfig } from "../../src/runtime/config.js";
-import { buildReaders } from "../../src/runtime/read.js";
+import { buildReaders, type ReadOverrides } from "../../src/runtime/read.js";
 import { startEstate, type EstateState, type SimulatedEstate } from "./estate/index.js";
 import { estateAccess } from "./estate-access.js";
 import { circuitId } from "./estate/ids.js";
@@ -21,7 +21,11 @@ export function readersPerTest(now: Date) {
     await Promise.all(open.splice(0).map((e) => e.close()));
   });
 
-  async function readersOn(state: EstateState, env: Record<string, string> = {}) {
+  async function readersOn(
+    state: EstateState,
+    env: Record<string, string> = {},
+    overrides: Pick<ReadOverrides, "monitorTime"> = {},
+  ) {
     const estate = await startEstate(state);
     open.push(estate);
     const access = estateAccess(estate, env);
@@ -30,6 +34,7 @@ export function readersPerTest(now: Date) {
       credential: access.credential,
       armClientOptions: access.armClientOptions,
       now: () => now,
+      ...overrides,
     });
     return { estate, ...readers, dataPlane: readers.dataPlane as DataPlaneReader };
   }

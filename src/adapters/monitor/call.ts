@@ -6,6 +6,8 @@
 import pLimit from "p-limit";
 import type { Reading } from "../../core/model.js";
 import { toReadFailure } from "../arm/errors.js";
+import { realTime, type Timekeeper } from "../arm/token-bucket.js";
+import { askedWaitOf } from "./retry-after.js";
 
 export interface MonitorCallSpec<T> {
   /** The RBAC action the call is authorised against. */
@@ -29,32 +31,73 @@ function abandoned<T>(signal: AbortSignal): { promise: Promise<T>; settle: () =>
   return { promise, settle: () => signal.removeEventListener("abort", fail) };
 }
 
+/** True once `ms` have passed on `time`; false when `signal` aborts first. */
+function pause(ms: number, signal: AbortSignal, time: Timekeeper): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const stop = () => {
+      cancel();
+      resolve(false);
+    };
+    const cancel = time.after(ms, () => {
+      signal.removeEventListener("abort", stop);
+      resolve(true);
+    });
+    signal.addEventListener("abort", stop, { once: true });
+  });
+}
+
+/**
+ * `time`: the clock the call's deadline and a throttled call's wait are
+ * counted on. The deadline runs from the call's first turn: a 429 whose
+ * Retry-After the SDK does not wait out (retry-after.ts) is waited out here
+ * when it ends before the deadline, with the call's slot given back meanwhile
+ * (Log Analytics' 15–30 s asks used to be answered within the call; held, the
+ * slot stopped every other Monitor call behind it), and then asked again;
+ * one that would end past the deadline fails the call at once as throttled.
+ */
 export function createMonitorCall(
   config: { concurrency: number; timeoutMs: number },
   now: () => Date,
+  time: Timekeeper = realTime,
 ): MonitorCall {
   const limit = pLimit(config.concurrency);
-  return <T>(spec: MonitorCallSpec<T>) =>
-    limit(async (): Promise<Reading<T>> => {
-      const deadline = AbortSignal.timeout(config.timeoutMs);
-      const signal = AbortSignal.any([spec.signal, deadline]);
-      // A client that cannot be cancelled (the logs client drops abortSignal) is still let go of.
-      const gone = abandoned<T>(signal);
-      try {
-        const value = await Promise.race([spec.run(signal), gone.promise]);
-        return { ok: true, value, readAt: now().toISOString() };
-      } catch (error) {
-        return {
-          ok: false,
-          error: toReadFailure(error, {
-            call: spec.action,
-            target: spec.target,
-            timedOut: deadline.aborted,
-          }),
-          readAt: now().toISOString(),
-        };
-      } finally {
-        gone.settle();
-      }
-    });
+  return async <T>(spec: MonitorCallSpec<T>): Promise<Reading<T>> => {
+    let deadlineAt: number | null = null;
+    let last: Reading<T> | null = null;
+    for (;;) {
+      const attempt = await limit(
+        async (): Promise<{ reading: Reading<T>; wait: number | null }> => {
+          deadlineAt ??= time.now() + config.timeoutMs;
+          const left = deadlineAt - time.now();
+          // Its turn came back after the deadline: what it was last told stands.
+          if (last !== null && left <= 0) return { reading: last, wait: null };
+          const deadline = AbortSignal.timeout(Math.max(1, left));
+          const signal = AbortSignal.any([spec.signal, deadline]);
+          // A client that cannot be cancelled (the logs client drops abortSignal) is still let go of.
+          const gone = abandoned<T>(signal);
+          try {
+            const value = await Promise.race([spec.run(signal), gone.promise]);
+            return { reading: { ok: true, value, readAt: now().toISOString() }, wait: null };
+          } catch (error) {
+            const failure = toReadFailure(error, {
+              call: spec.action,
+              target: spec.target,
+              timedOut: deadline.aborted,
+            });
+            return {
+              reading: { ok: false, error: failure, readAt: now().toISOString() },
+              wait: deadline.aborted || spec.signal.aborted ? null : askedWaitOf(error),
+            };
+          } finally {
+            gone.settle();
+          }
+        },
+      );
+      last = attempt.reading;
+      if (attempt.wait === null || deadlineAt === null) return attempt.reading;
+      if (attempt.wait >= deadlineAt - time.now()) return attempt.reading;
+      if (!(await pause(attempt.wait, spec.signal, time))) return attempt.reading;
+    }
+  };
 }

@@ -26,6 +26,7 @@ import {
   type RegionMonitors,
 } from "../arm/network-watcher.js";
 import type { MonitorFacts, OddMonitor } from "../arm/wire/network-watcher.js";
+import type { Timekeeper } from "../arm/token-bucket.js";
 import { createMonitorCall } from "./call.js";
 import { LogsReader } from "./logs.js";
 import { allMonitors, allOdd, monitorsNear, type Place } from "./monitor-places.js";
@@ -38,6 +39,8 @@ export interface DataPlaneReaderDeps {
   /** The ARM reader's context: the Network Watcher reads are paced with the others. */
   arm: ArmContext;
   clientOptions?: ArmClientOptions;
+  /** The clock a Monitor call's deadline and a throttled call's wait run on; real time unless a test injects one. */
+  time?: Timekeeper;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -192,7 +195,11 @@ interface Found {
 
 export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReader {
   const { config, arm } = deps;
-  const call = createMonitorCall({ concurrency: 4, timeoutMs: arm.config.timeoutMs }, arm.now);
+  const call = createMonitorCall(
+    { concurrency: 4, timeoutMs: arm.config.timeoutMs },
+    arm.now,
+    deps.time,
+  );
   const metrics = config.reads.includes("metrics")
     ? new MetricsReader(
         deps.credential,

@@ -1,16 +1,21 @@
 // Azure Monitor's and Log Analytics' throttling, as the Monitor clients meet
-// it. The SDK's retry waits out any Retry-After on a 429 or 503, however long:
-// one asking for two minutes held the call to its deadline, one of the four
-// Monitor slots the Connection Monitor queries share with it, and was then
-// told as "Azure did not answer in time", and a deep read asked again and
-// waited as long. Longer than erwatch would wait, it is not waited for: the
-// call fails at once as throttled, and the next sweep asks again.
+// it. The SDK's retry waits out any Retry-After on a 429 or 503, however long,
+// inside the call: one asking for two minutes held one of the four Monitor
+// slots the Connection Monitor queries share with it to the call's deadline,
+// and was then told as "Azure did not answer in time". Longer than the SDK's
+// own longest backoff, the SDK does not see it: the call fails, carrying what
+// was asked (ASKED_HEADER), and the Monitor call (call.ts) waits it out with
+// its slot given back when it fits the call's deadline, and else fails the
+// call at once as throttled (the next sweep asks again).
 
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { retryAfterMs } from "../arm/pacer.js";
 
-/** The longest Retry-After a Monitor call waits out (the SDK's own longest backoff). */
+/** The longest Retry-After the SDK waits out inside a Monitor call (its own longest backoff). */
 export const MAX_WAITED_RETRY_AFTER_MS = 10_000;
+
+/** Where a longer Retry-After is kept, in ms, for the Monitor call: a header the SDK does not read. */
+export const ASKED_HEADER = "x-erwatch-retry-after-ms";
 
 /** The headers the SDK's throttling retry reads, in the order it reads them. */
 const HEADERS = ["retry-after-ms", "x-ms-retry-after-ms", "retry-after"] as const;
@@ -31,7 +36,8 @@ function askedMs(get: (name: string) => string | undefined, now: number): number
 /**
  * Inside the retry loop: a 429 or 503 asking for longer than
  * MAX_WAITED_RETRY_AFTER_MS loses its Retry-After, so the SDK does not wait
- * it out (a 429 then fails as it is; a 503 is retried on the SDK's own backoff).
+ * it out (a 429 then fails as it is; a 503 is retried on the SDK's own
+ * backoff), and keeps it in ASKED_HEADER.
  */
 export function boundedRetryAfterPolicy(now: () => number = Date.now): PipelinePolicy {
   return {
@@ -40,9 +46,24 @@ export function boundedRetryAfterPolicy(now: () => number = Date.now): PipelineP
       const response = await next(request);
       if (response.status !== 429 && response.status !== 503) return response;
       const asked = askedMs((name) => response.headers.get(name), now());
-      if (asked !== null && asked > MAX_WAITED_RETRY_AFTER_MS)
+      if (asked !== null && asked > MAX_WAITED_RETRY_AFTER_MS) {
         for (const header of HEADERS) response.headers.delete(header);
+        response.headers.set(ASKED_HEADER, String(Math.ceil(asked)));
+      }
       return response;
     },
   };
+}
+
+/** The wait (ms) a failed Monitor call's 429 or 503 asked for beyond what the SDK waits; null when none. */
+export function askedWaitOf(error: unknown): number | null {
+  const e = error as {
+    statusCode?: unknown;
+    response?: { headers?: { get?: (name: string) => string | undefined } };
+  } | null;
+  if (typeof e !== "object" || e === null) return null;
+  if (e.statusCode !== 429 && e.statusCode !== 503) return null;
+  const value = e.response?.headers?.get?.(ASKED_HEADER);
+  const ms = value === undefined ? Number.NaN : Number(value);
+  return Number.isFinite(ms) && ms >= 0 ? ms : null;
 }
