@@ -5,7 +5,7 @@
 // Monitor discovery and the two ways a workspace is addressed.
 
 import { MetricsClient } from "@azure/monitor-query-metrics";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseMonitor } from "../../src/adapters/arm/wire/network-watcher.js";
 import { CIRCUIT_NAMESPACE } from "../../src/adapters/monitor/metrics.js";
 import { PackedPoints } from "../../src/core/dataplane/points.js";
@@ -398,6 +398,71 @@ describe("Azure Monitor metrics, in batches", () => {
     expect(failed.every((f) => f.error.kind === "malformed")).toBe(true);
     expect(read).toEqual([]);
     expect(calls).toBeLessThanOrEqual(2 + 2 * 50);
+  });
+
+  it("bad entries in several chunks are looked for in all of them at once, within the four Monitor slots", async () => {
+    // 4 chunks of 50; chunks 0, 1 and 3 each with one entry the SDK cannot take.
+    const bundles = Array.from({ length: 200 }, (_, i) => healthyCircuit({ name: `er-${i}` }));
+    const bad = [3, 60, 170];
+    for (const i of bad)
+      editWire(bundles[i]!.circuit, { read: "metrics", field: "value[0].name", remove: true });
+    const ids = bundles.map((b) => circuitId(b.circuit));
+    const chunkOf = new Map(ids.map((id, i) => [id.toLowerCase(), Math.floor(i / 50)]));
+    const { dataPlane } = await readersOn(estateOf(...bundles));
+    // Every call counted while it runs; a split's call (fewer than 50 circuits)
+    // is held until a split's call of another chunk runs beside it, or 5 s have passed.
+    const running = new Map<number, number>();
+    const splitting = new Map<number, number>();
+    let most = 0;
+    let calls = 0;
+    const overlapped = { seen: false, open: () => {} };
+    const together = new Promise<void>((resolve) => (overlapped.open = resolve));
+    const bound = setTimeout(overlapped.open, 5_000);
+    const queryResources = MetricsClient.prototype.queryResources;
+    const spy = vi
+      .spyOn(MetricsClient.prototype, "queryResources")
+      .mockImplementation(async function (this: MetricsClient, ...args) {
+        const chunk = chunkOf.get(args[0][0]!.toLowerCase())!;
+        const split = args[0].length < 50;
+        calls += 1;
+        running.set(chunk, (running.get(chunk) ?? 0) + 1);
+        const inFlight = [...running.values()].reduce((a, b) => a + b, 0);
+        most = Math.max(most, inFlight);
+        if (split) splitting.set(chunk, (splitting.get(chunk) ?? 0) + 1);
+        try {
+          if (split) {
+            const others = [...splitting].filter(([c, n]) => c !== chunk && n > 0);
+            if (others.length > 0) {
+              overlapped.seen = true;
+              overlapped.open();
+            }
+            await together;
+          }
+          return await queryResources.apply(this, args);
+        } finally {
+          running.set(chunk, running.get(chunk)! - 1);
+          if (split) splitting.set(chunk, splitting.get(chunk)! - 1);
+        }
+      });
+    try {
+      const got = await dataPlane.readMetrics(
+        ids.map((id) => ({
+          id,
+          subscriptionId: bundles[0]!.circuit.subscriptionId,
+          region: "westeurope",
+        })),
+        options(),
+      );
+      const failed = ids.flatMap((id, i) => (got.get(id.toLowerCase())!.ok ? [] : [i]));
+      expect(failed).toEqual(bad);
+    } finally {
+      spy.mockRestore();
+      clearTimeout(bound);
+    }
+    expect(overlapped.seen).toBe(true);
+    expect(most).toBeLessThanOrEqual(4);
+    // Each bad chunk as it costs alone (at most 14), each good one its two calls.
+    expect(calls).toBeLessThanOrEqual(3 * 14 + 2);
   });
 
   it("every entry bad: the throughput is not split again for circuits whose availability has already failed", async () => {
