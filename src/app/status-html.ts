@@ -98,7 +98,7 @@ function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
   const stale = readLate(c, readStaleAfterMinutes);
   // The resource id once, on the first row: a long string, the same on every peering's.
   const head = (first: boolean) =>
-    `<th scope="row"${first ? ` title="${escapeHtml(c.id)}"` : ""}>${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes ?? ""}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${c.pathAgeMinutes === null ? "" : `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>`}</th>`;
+    `<th scope="row"${first ? ` title="${escapeHtml(c.id)}"` : ""}>${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes ?? ""}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${c.pathAgeMinutes === null ? "" : `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>`}${readFailedLine(c.readFailed)}</th>`;
   const attrs = `data-circuit="${escapeHtml(c.name)}" data-worst-severity="${escapeHtml(c.worstSeverity ?? "")}" data-worst-status="${escapeHtml(c.worstStatus)}"`;
   // A stored cell's status is any text to the row schema, and one the page does not know ranks worst.
   const rowClass = escapeHtml(
@@ -190,9 +190,15 @@ ${circuits.map((c) => circuitLine(c, readStaleAfterMinutes)).join("\n")}
 </form>`;
 }
 
+/** Why none of a circuit's layers is current: its own read failed, since when, as stored. */
+function readFailedLine(failed: StatusCircuit["readFailed"] | undefined): string {
+  if (!failed) return "";
+  return `<span class="d read old" data-read-failed>circuit read failed since ${time(failed.since)}: ${escapeHtml(failed.why)}</span>`;
+}
+
 /** Held as last read, not as it is now: its age runs on while nobody looks. */
 function notReadLine(a: StatusAlert): string {
-  if (!a.stale) return "";
+  if (!a.stale) return readFailedLine(a.readFailed);
   const since = a.notReadSince ? ` not read since ${time(a.notReadSince)},` : "";
   return `<span class="d read old" data-stale>stale:${since} its subscription cannot be listed</span>`;
 }

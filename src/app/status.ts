@@ -6,7 +6,7 @@
 import type { HistoryEntry } from "../core/history.js";
 import type { Logger } from "../logging.js";
 import type { AlertState, HeldBy } from "../core/lifecycle.js";
-import type { LayerStatus, PathName, Severity } from "../core/model.js";
+import type { LayerStatus, PathName, ReadFailure, Severity } from "../core/model.js";
 import { PATHS, SEVERITIES } from "../core/model.js";
 import { fleetAt } from "../core/fleet.js";
 import { parseCircuitId, sameId } from "../core/resource-id.js";
@@ -21,7 +21,9 @@ import { severityRank } from "../core/severity.js";
 import { sessionCarries } from "../core/path-analysis.js";
 import { STATUS_WORDS } from "../core/vocabulary.js";
 import {
+  keptCircuitUnread,
   SNAPSHOT_LAYERS,
+  type CircuitUnread,
   type Snapshot,
   type SnapshotCell,
   type SnapshotLayer,
@@ -63,12 +65,25 @@ export interface StatusCircuit {
   readAgeMinutes: number | null;
   /** Minutes since its oldest path reading (ARP or prefix count) worked; null when none is kept, or its time cannot be read. */
   pathAgeMinutes: number | null;
+  /**
+   * The circuit's own read failed at its last evaluation (ARM refused it, or
+   * erwatch failed on it): since the first sweep that could not read it, and
+   * why, as stored. Every cell then reads unknown, naming its last known
+   * state. Null when the last evaluation read it.
+   */
+  readFailed: StatusReadFailed | null;
   peerings: {
     name: string;
     paths: Record<PathName, Record<SnapshotLayer, StatusCell>>;
     /** IPv4 prefixes received, null while the path's session does not carry (down, or not read). */
     prefixes: Record<PathName, number | null>;
   }[];
+}
+
+export interface StatusReadFailed {
+  since: string;
+  /** The failure in words: its kind, the permission missing, ARM's message and request id. */
+  why: string;
 }
 
 export interface StatusAlert {
@@ -94,6 +109,8 @@ export interface StatusAlert {
   stale: boolean;
   /** When stale: its circuit's last read, what the alert is as of. */
   notReadSince?: string | null;
+  /** Its circuit's own read fails (StatusCircuit.readFailed): held as last read, possibly old. */
+  readFailed?: StatusReadFailed | null;
   /** Minutes since first seen, null when unknown. */
   ageMinutes?: number | null;
   /**
@@ -269,6 +286,35 @@ function shownCell(cell: SnapshotCell | undefined): StatusCell | undefined {
     status: status as LayerStatus,
     detail: [now, lastKnown].filter((d) => d !== "").join("; "),
     since: typeof since === "string" ? since : stored.since,
+  };
+}
+
+/** "forbidden (missing …): message [x-ms-request-id …]", as `erwatch diagnose` says it. */
+function failureWords(f: ReadFailure): string {
+  const permission = f.missingPermission ? ` (missing ${f.missingPermission})` : "";
+  const request = f.requestId ? ` [x-ms-request-id ${f.requestId}]` : "";
+  return `${f.kind}${permission}: ${f.message}${request}`;
+}
+
+/**
+ * A cell of a circuit whose own read failed: not read this sweep, whatever
+ * it was. The kept picture drew every layer as last read, green and all,
+ * with only the circuit's read age to say that none of it was current.
+ */
+function unreadCell(cell: StatusCell, stored: SnapshotCell | undefined, failed: CircuitUnread) {
+  // The last reading's state: what it showed, unless that was itself unknown (then what is kept).
+  const { shown: _shown, ...kept } = stored ?? cell;
+  const last = cell.status !== "unknown" || !stored ? cell : kept;
+  const lastKnown =
+    last.status === "unknown"
+      ? last.detail
+      : `last known ${STATUS_WORDS[last.status] ?? last.status} since ${last.since}: ${last.detail}`;
+  return {
+    status: "unknown" as const,
+    detail: [`circuit read failed: ${failed.failure.kind}`, lastKnown]
+      .filter((d) => d !== "")
+      .join("; "),
+    since: failed.since,
   };
 }
 
@@ -454,6 +500,11 @@ function statusCircuits(
     if (!seen || severityRank(a.severity) < severityRank(seen)) worstAlert.set(id, a.severity);
   }
   const circuits = snapshots.map((s) => {
+    const unread = keptCircuitUnread(s.circuitUnread);
+    const cellOf = (stored: SnapshotCell | undefined) => {
+      const shown = shownCell(stored) ?? notKept(s.takenAt);
+      return unread ? unreadCell(shown, stored, unread) : shown;
+    };
     const c = {
       id: s.circuitId,
       name: s.circuitName,
@@ -467,15 +518,13 @@ function statusCircuits(
       readAgeMinutes: minutesBetween(lastRead(s), now),
       // A quiet circuit's paths are read in rotation: this is how old its ARP and prefixes are.
       pathAgeMinutes: minutesBetween(s.reads?.oldestPathAt ?? null, now),
+      readFailed: unread ? { since: unread.since, why: failureWords(unread.failure) } : null,
       peerings: Object.entries(s.peerings).map(([name, p]) => {
         const paths = Object.fromEntries(
           PATHS.map((path) => [
             path,
             Object.fromEntries(
-              SNAPSHOT_LAYERS.map((layer) => [
-                layer,
-                shownCell(p.paths[path][layer]) ?? notKept(s.takenAt),
-              ]),
+              SNAPSHOT_LAYERS.map((layer) => [layer, cellOf(p.paths[path][layer])]),
             ),
           ]),
         ) as StatusCircuit["peerings"][number]["paths"];
@@ -682,6 +731,11 @@ export async function loadStatus(
     now,
   );
   const allCircuits = statusCircuits(snapshots, allAlerts, stale, now);
+  // An alert on a circuit that cannot be read is held as last read: said beside it.
+  const unreadCircuits = new Map(
+    allCircuits.map((c) => [c.id.toLowerCase(), c.readFailed] as const),
+  );
+  for (const a of allAlerts) a.readFailed = unreadCircuits.get(a.circuitId.toLowerCase()) ?? null;
   const filters: StatusFilters = {
     severity: options.filters?.severity ?? null,
     provider: options.filters?.provider ?? null,

@@ -544,6 +544,15 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
       lines.push(
         `      Stale: ${a.notReadSince ? `not read since ${neutralise(a.notReadSince)}, ` : ""}its subscription cannot be listed.`,
       );
+    // Its circuit's own read fails: held as last read, and why it cannot be read (stored text, escaped).
+    else if (a.readFailed)
+      lines.push(
+        ...wrap(
+          `Not read: the circuit's read has failed since ${neutralise(a.readFailed.since)}, so this is as last read: ${neutralise(a.readFailed.why)}`,
+          width - 6,
+          "            ",
+        ).map((l, j) => (j === 0 ? `      ${l}` : l)),
+      );
     lines.push(
       ...wrap(`Next: ${neutralise(a.nextAction)}`, width - 6, "            ").map((l, j) =>
         j === 0 ? `      ${l}` : l,

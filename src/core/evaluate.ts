@@ -20,7 +20,13 @@ import { prefixDrops } from "./prefix-drop.js";
 import type { AddressFamily } from "./route-limits.js";
 import { applyCriticality } from "./severity.js";
 import { sessionResets } from "./session-resets.js";
-import { peeringsGone, peeringsMissing, readPreviousFacts, type Snapshot } from "./snapshot.js";
+import {
+  circuitUnreadOf,
+  peeringsGone,
+  peeringsMissing,
+  readPreviousFacts,
+  type Snapshot,
+} from "./snapshot.js";
 import { withPrefixTrend } from "./trend.js";
 import { unjudgedReading } from "./unjudged.js";
 import { applyDataPlane } from "./dataplane/apply.js";
@@ -146,6 +152,8 @@ export function evaluateCircuit(
     ...(reading.settings.pair ? { pair: reading.settings.pair } : {}),
     // Kept so another circuit its Connection Monitor tests pages once with it (shared-monitor.ts).
     ...endToEndOf(reading, verdict, now),
+    // Its picture is kept whole while it cannot be read: the status page says that none of it is current, and why.
+    ...circuitUnreadOf(reading, previous, now.toISOString()),
     peerings: Object.fromEntries(
       Object.entries(diff.next.peerings).map(([name, p]) => {
         const marks = sessions.marks[name];

@@ -2,7 +2,7 @@
 // not be read keeps its last known value (and the time it was known), so an
 // UNKNOWN never looks like a change.
 
-import type { LayerStatus, PathName } from "./model.js";
+import type { CircuitReading, LayerStatus, PathName, ReadFailure } from "./model.js";
 import type { CarryRuns, TrafficMemory, TrafficSeen } from "./dataplane/metrics.js";
 import { TABLE_LAYERS } from "./model.js";
 import { peeringsCarried } from "./peering-memory.js";
@@ -11,6 +11,7 @@ import type { RememberedConnection } from "./wiring.js";
 import type { EndToEndVoice } from "./dataplane/shared-monitor.js";
 import type { ReadAges } from "./read-age.js";
 import type { FamilyLoads } from "./route-limits.js";
+import { storedInstant } from "./instant.js";
 
 /** The path as a whole: can it carry traffic? Flap detection counts changes of this row. */
 export const SNAPSHOT_LAYERS = [...TABLE_LAYERS, "path"] as const;
@@ -144,6 +145,18 @@ export interface Snapshot {
    * Absent when none, and before it was kept: `peeringsGone` says for those.
    */
   peeringsMissing?: string[];
+  /**
+   * The circuit's own read failed at this evaluation (ARM refused it, or
+   * erwatch failed on it): every layer is kept as last read, for the
+   * memories, and none of them was read. Since the first evaluation of that
+   * run of failures, with this one's failure. Absent when the circuit was read.
+   */
+  circuitUnread?: CircuitUnread;
+}
+
+export interface CircuitUnread {
+  since: string;
+  failure: ReadFailure;
 }
 
 export function pathStatus(
@@ -228,4 +241,45 @@ export function peeringsMissing(
   return verdict.findings
     .filter((f) => f.code === "peering-missing" && f.peering !== null)
     .map((f) => f.peering as string);
+}
+
+/**
+ * The circuit's own read failure to keep with this evaluation's snapshot:
+ * since the first evaluation of the run of failures (the previous one's,
+ * as stored, when it is an instant). Absent when the circuit was read.
+ */
+export function circuitUnreadOf(
+  reading: Pick<CircuitReading, "circuit">,
+  previous: Snapshot | null,
+  at: string,
+): Pick<Snapshot, "circuitUnread"> {
+  if (reading.circuit.ok) return {};
+  const since = keptCircuitUnread(previous?.circuitUnread)?.since;
+  return { circuitUnread: { since: since ?? at, failure: reading.circuit.error } };
+}
+
+/**
+ * A snapshot's `circuitUnread` as stored: not checked with the row, so any
+ * text; null when it is not one erwatch wrote (a since that is not an
+ * instant, a failure without its kind or message).
+ */
+export function keptCircuitUnread(value: unknown): CircuitUnread | null {
+  if (typeof value !== "object" || value === null) return null;
+  const { since, failure } = value as Record<string, unknown>;
+  if (storedInstant(since) === null || typeof failure !== "object" || failure === null) return null;
+  const f = failure as Record<string, unknown>;
+  if (typeof f.kind !== "string" || typeof f.message !== "string") return null;
+  const text = (key: string) => (typeof f[key] === "string" ? { [key]: f[key] } : {});
+  return {
+    since: since as string,
+    failure: {
+      kind: f.kind as ReadFailure["kind"],
+      call: typeof f.call === "string" ? f.call : "",
+      target: typeof f.target === "string" ? f.target : "",
+      message: f.message,
+      ...(typeof f.statusCode === "number" ? { statusCode: f.statusCode } : {}),
+      ...text("missingPermission"),
+      ...text("requestId"),
+    },
+  };
 }
