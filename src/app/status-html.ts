@@ -113,7 +113,12 @@ function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
         `<td class="path-label">${path}</td>`,
         ...LAYERS.map(({ key }) => layerCell(path, key, p.paths[path][key])),
       ]).join("");
-      const prefixes = PATHS.map((path) => p.prefixes[path] ?? "–").join(" / ");
+      const counts = (of: Record<string, number | null>) =>
+        PATHS.map((path) => of[path] ?? "–").join(" / ");
+      // Each family per path: an IPv6 session down beside IPv4 is "–" on its own side.
+      const prefixes = p.ipv6Prefixes
+        ? `IPv4 ${counts(p.prefixes)} · IPv6 ${counts(p.ipv6Prefixes)}`
+        : counts(p.prefixes);
       return `<tr class="${rowClass}" ${attrs} data-peering="${escapeHtml(p.name)}">${head(i === 0)}<td class="peer">${escapeHtml(p.name)}<span class="d">prefixes ${escapeHtml(prefixes)}</span></td>${cells}</tr>`;
     })
     .join("\n");

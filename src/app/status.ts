@@ -77,6 +77,12 @@ export interface StatusCircuit {
     paths: Record<PathName, Record<SnapshotLayer, StatusCell>>;
     /** IPv4 prefixes received, null while the path's session does not carry (down, or not read). */
     prefixes: Record<PathName, number | null>;
+    /**
+     * IPv6 prefixes received, null while the path's IPv6 sessions are not
+     * Established (down, not understood, or not read). Absent when the
+     * peering has had no IPv6 session Established.
+     */
+    ipv6Prefixes?: Record<PathName, number | null>;
   }[];
 }
 
@@ -318,6 +324,24 @@ function unreadCell(cell: StatusCell, stored: SnapshotCell | undefined, failed: 
   };
 }
 
+/**
+ * Whether a path's IPv6 sessions receive what is kept: its BGP row read
+ * (not unknown) and its IPv6 sessions Established at that read. The
+ * snapshot keeps the last IPv6 count for the drop and the trend.
+ */
+function ipv6Carries(
+  peering: Snapshot["peerings"][string],
+  path: PathName,
+  bgp: StatusCell,
+): boolean {
+  if (bgp.status === "unknown") return false;
+  const marks: unknown = peering.ipv6Sessions;
+  // Kept before IPv6 sessions were marked apart: an up row has every session Established.
+  if (typeof marks !== "object" || marks === null) return bgp.status === "up";
+  const mark = (marks as Record<string, unknown>)[path];
+  return typeof mark === "object" && mark !== null;
+}
+
 const STATUS_ORDER: LayerStatus[] = ["down", "warn", "unknown", "up", "n/a"];
 
 /**
@@ -532,10 +556,22 @@ function statusCircuits(
         // path whose session is down (or not read) receives none that is known.
         const received = (path: PathName) =>
           sessionCarries(paths[path].bgp) ? (p.prefixes[path] ?? null) : null;
+        // IPv6 apart (its own sessions, its own limit): the line gave IPv4's alone.
+        const ipv6 = p.ipv6Prefixes;
+        const ipv6Received = (path: PathName) =>
+          ipv6Carries(p, path, paths[path].bgp) ? (ipv6?.[path] ?? null) : null;
         return {
           name,
           paths,
           prefixes: { primary: received("primary"), secondary: received("secondary") },
+          ...(ipv6
+            ? {
+                ipv6Prefixes: {
+                  primary: ipv6Received("primary"),
+                  secondary: ipv6Received("secondary"),
+                },
+              }
+            : {}),
         };
       }),
     };

@@ -1,0 +1,89 @@
+// A dual-stack peering (private, and Microsoft with IPv6 public prefixes):
+// the status page's peering line gave IPv4's received prefixes alone, so the
+// IPv6 counts (held apart, with their own limit) were on no page, and an IPv6
+// session down beside IPv4 Established showed nothing missing. Now each
+// family's count per path, "–" for a path whose IPv6 sessions are down (as
+// cd8c114 for IPv4). Stored by the real sweeper (FakeReader, Azurite).
+
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { renderStatusHtml } from "../../src/app/status-html.js";
+import { loadStatus, type StatusModel } from "../../src/app/status.js";
+import { startAzurite, type Azurite } from "../support/azurite.js";
+import { failed, microsoftPeering, neighbor, peering } from "../support/readings.js";
+import { minute, sweepHarness } from "../support/sweep-harness.js";
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const PRIVATE = "AzurePrivatePeering";
+const MICROSOFT = "MicrosoftPeering";
+const dual = (v4: string, v6: string) => ({ bgp: [neighbor(v4), neighbor(v6, 6)] });
+const peeringOf = (model: StatusModel, name: string) =>
+  model.circuits[0]!.peerings.find((p) => p.name === name)!;
+
+it("a dual-stack peering shows both families' received prefixes per path, – where IPv6 is down", async () => {
+  const h = await sweepHarness(azurite.connectionString);
+  const peerings = [peering(), microsoftPeering("Configured")];
+  h.reader.spec = {
+    peerings,
+    paths: {
+      [PRIVATE]: { primary: dual("120", "60"), secondary: dual("120", "60") },
+      [MICROSOFT]: { primary: dual("8", "4"), secondary: dual("8", "4") },
+    },
+  };
+  await h.run(0);
+  const both = await loadStatus(h.store, minute(1), { recentHours: 1, recentLimit: 10 });
+  // Observed: no IPv6 count at all.
+  expect(peeringOf(both, PRIVATE).ipv6Prefixes).toEqual({ primary: 60, secondary: 60 });
+  expect(peeringOf(both, MICROSOFT).ipv6Prefixes).toEqual({ primary: 4, secondary: 4 });
+  const html = renderStatusHtml(both);
+  expect(html).toContain("prefixes IPv4 120 / 120 · IPv6 60 / 60");
+  expect(html).toContain("prefixes IPv4 8 / 8 · IPv6 4 / 4");
+
+  // The secondary's IPv6 session goes Idle beside IPv4 Established (the BGP row warns);
+  // the primary's IPv4 goes Idle while its IPv6 stays Established.
+  h.reader.spec = {
+    peerings,
+    paths: {
+      [PRIVATE]: { primary: dual("Idle", "60"), secondary: dual("120", "Idle") },
+      [MICROSOFT]: { primary: dual("8", "4"), secondary: dual("8", "Active") },
+    },
+  };
+  await h.run(5);
+  const down = await loadStatus(h.store, minute(6), { recentHours: 1, recentLimit: 10 });
+  const priv = peeringOf(down, PRIVATE);
+  expect(priv.paths.secondary.bgp.status).toBe("warn");
+  expect(priv.prefixes).toEqual({ primary: null, secondary: 120 });
+  expect(priv.ipv6Prefixes).toEqual({ primary: 60, secondary: null });
+  expect(peeringOf(down, MICROSOFT).ipv6Prefixes).toEqual({ primary: 4, secondary: null });
+  const downHtml = renderStatusHtml(down);
+  expect(downHtml).toContain("prefixes IPv4 – / 120 · IPv6 60 / –");
+  expect(downHtml).toContain("prefixes IPv4 8 / 8 · IPv6 4 / –");
+
+  // Not read: neither family's count is known.
+  h.reader.spec = {
+    peerings,
+    paths: {
+      [PRIVATE]: {
+        primary: { bgp: failed({ kind: "throttled" }) },
+        secondary: dual("120", "Idle"),
+      },
+      [MICROSOFT]: { primary: dual("8", "4"), secondary: dual("8", "Active") },
+    },
+  };
+  await h.run(10);
+  const unread = await loadStatus(h.store, minute(11), { recentHours: 1, recentLimit: 10 });
+  expect(peeringOf(unread, PRIVATE).ipv6Prefixes).toEqual({ primary: null, secondary: null });
+
+  // A peering with no IPv6 session keeps the line as it was: IPv4's alone.
+  const single = await sweepHarness(azurite.connectionString);
+  await single.run(0);
+  const v4 = await loadStatus(single.store, minute(1), { recentHours: 1, recentLimit: 10 });
+  expect(peeringOf(v4, PRIVATE).ipv6Prefixes).toBeUndefined();
+  expect(renderStatusHtml(v4)).toContain("prefixes 120 / 120");
+});
