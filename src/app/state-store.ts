@@ -87,11 +87,20 @@ export interface SweepRecord {
    */
   fannedOut?: { deep: number; deadline: string };
   /**
-   * Settings entries the sweep ran without (the first SETTINGS_LEFT_OUT_SHOWN,
-   * then how many more), each naming where and why, never a secret: the
-   * status page shows them while they last. Absent when there were none.
+   * Settings entries the function app's sweeps run without (the first
+   * SETTINGS_LEFT_OUT_SHOWN, then how many more), each naming where and why,
+   * never a secret: the status page shows them while they last. Absent when
+   * there were none.
    */
   settingsLeftOut?: string[];
+  /**
+   * `erwatch sweep --state` ran it (SweepDeps.ranBy): its own settings are an
+   * operator's machine's, so `settingsLeftOut` is the function app's, carried
+   * from the record before. Absent: the function app ran it.
+   */
+  sweptBy?: "cli";
+  /** With `sweptBy`: when the function app's sweep that listed `settingsLeftOut` finished. */
+  settingsLeftOutAt?: string;
 }
 
 /**

@@ -289,7 +289,7 @@ function banner(
   const last = summary.lastSweep;
   const ago = last ? minutesBetween(last.finishedAt, new Date(now)) : null;
   const sweep = last
-    ? `Last completed sweep ${escapeHtml(ageText(ago))} ago (${time(last.finishedAt)}): ${escapeHtml(counted(last.circuits, "circuit"))}${last.partlyBlind > 0 ? `, ${escapeHtml(last.partlyBlind)} partly unread` : ""}.`
+    ? `Last completed sweep ${escapeHtml(ageText(ago))} ago (${time(last.finishedAt)}${last.sweptBy === "cli" ? ", by <code>erwatch sweep --state</code>" : ""}): ${escapeHtml(counted(last.circuits, "circuit"))}${last.partlyBlind > 0 ? `, ${escapeHtml(last.partlyBlind)} partly unread` : ""}.`
     : unread.includes("the last sweep")
       ? "The last completed sweep could not be read just now."
       : "No completed sweep recorded yet.";
@@ -299,9 +299,14 @@ function banner(
       ? `<p id="not-recorded" class="stale" role="alert" data-circuits="${escapeHtml(last!.errors)}"><b>Not watched:</b> erwatch could not read through or record ${escapeHtml(counted(last!.errors, "circuit"))} in the last sweep, so their alerts were not decided: ${failed.map((f) => `${escapeHtml(f.name)} (${escapeHtml(f.why)})`).join("; ")}${last!.errors > failed.length ? `; and ${escapeHtml(last!.errors - failed.length)} more` : ""}. If it lasts three sweeps the erwatch-circuit-not-recorded health alert fires.</p>`
       : "";
   const leftOut = last?.settingsLeftOut ?? [];
+  // A sweep from an operator's machine keeps the function app's list: its own environment is not the app's.
+  const whose =
+    last?.sweptBy === "cli"
+      ? `the function app's sweeps run without these settings entries (as its sweep that finished ${last.settingsLeftOutAt ? time(last.settingsLeftOutAt) : "before"} listed them; the last sweep, an <code>erwatch sweep --state</code>, ran on its own settings)`
+      : "the last sweep ran without these settings entries";
   const settings =
     leftOut.length > 0
-      ? `<p id="settings-left-out" class="stale" role="alert"><b>Settings left out:</b> the last sweep ran without these settings entries, each named with why (defaults apply in their place; a receiver named here is posted nothing; the erwatch-settings-left-out health alert fires while they last): ${leftOut.map((x) => escapeHtml(x)).join("; ")}.</p>`
+      ? `<p id="settings-left-out" class="stale" role="alert"><b>Settings left out:</b> ${whose}, each named with why (defaults apply in their place; a receiver named here is posted nothing; the erwatch-settings-left-out health alert fires while they last): ${leftOut.map((x) => escapeHtml(x)).join("; ")}.</p>`
       : "";
   const workers = workersLine(summary.workers ?? null);
   const stale = summary.stale

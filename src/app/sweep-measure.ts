@@ -6,7 +6,7 @@ import { SEVERITIES, type Severity } from "../core/model.js";
 import type { Logger } from "../logging.js";
 import type { SweepDeps, SweepRequest } from "./sweep.js";
 import { failureText } from "./work-progress.js";
-import { NOT_RECORDED_SHOWN, SETTINGS_LEFT_OUT_SHOWN } from "./state-store.js";
+import { NOT_RECORDED_SHOWN, SETTINGS_LEFT_OUT_SHOWN, type SweepRecord } from "./state-store.js";
 import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
 /**
@@ -15,7 +15,7 @@ import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
  * the sweep.
  */
 export async function measureSweep(
-  deps: Pick<SweepDeps, "store" | "telemetry" | "ignoredSettings">,
+  deps: Pick<SweepDeps, "store" | "telemetry" | "ignoredSettings" | "ranBy">,
   telemetry: Telemetry,
   log: Logger,
   s: {
@@ -57,6 +57,10 @@ export async function measureSweep(
   }
   if (!s.request.scope || s.request.abortSignal.aborted || s.request.stopSignal?.aborted) return;
   try {
+    const settings =
+      deps.ranBy === "cli"
+        ? { sweptBy: "cli" as const, ...(await functionAppSettings(deps.store, log)) }
+        : settingsLeftOut(deps.ignoredSettings ?? []);
     await deps.store.recordSweep({
       sweepId: s.sweepId,
       startedAt: s.now.toISOString(),
@@ -76,11 +80,36 @@ export async function measureSweep(
           }
         : {}),
       ...(s.fannedOut ? { fannedOut: s.fannedOut } : {}),
-      ...settingsLeftOut(deps.ignoredSettings ?? []),
+      ...settings,
     });
   } catch (error) {
     log.warn({ err: error }, "the completed sweep could not be recorded for the status page");
   }
+}
+
+/**
+ * The function app's settings left out, from the record before, for a record
+ * of `erwatch sweep --state`: the laptop's environment is not the function
+ * app's, and its own list stood on the status page, said as what the sweeps
+ * run without, until the next timer sweep (and the function app's, a
+ * receiver posted nothing, was not). Nothing when that record cannot be read.
+ */
+async function functionAppSettings(
+  store: SweepDeps["store"],
+  log: Logger,
+): Promise<Pick<SweepRecord, "settingsLeftOut" | "settingsLeftOutAt">> {
+  const before = await store.lastSweep().catch((error: unknown) => {
+    log.warn(
+      { err: error },
+      "the last sweep's record could not be read; its settings left out are not kept",
+    );
+    return null;
+  });
+  if (!before?.settingsLeftOut?.length) return {};
+  return {
+    settingsLeftOut: before.settingsLeftOut,
+    settingsLeftOutAt: before.settingsLeftOutAt ?? before.finishedAt,
+  };
 }
 
 /** The record's share of the settings left out: bounded, so one estate's many typos still fit a row. */

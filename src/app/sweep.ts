@@ -69,6 +69,12 @@ export interface SweepDeps {
   /** Entries of settings left out as invalid at start (config/reader.ts): said by every sweep. */
   ignoredSettings?: readonly string[];
   /**
+   * Who runs it: "cli" for `erwatch sweep --state` on an operator's machine,
+   * whose settings are not the function app's. Its record of the sweep keeps
+   * the function app's settings left out, not its own. Absent: the function app.
+   */
+  ranBy?: "cli";
+  /**
    * The dispatcher's routes: an end-to-end alert speaks for another circuit's
    * (one Connection Monitor, one page) only when it reaches everyone that one
    * would. Absent or null: not known, and each circuit pages for itself.

@@ -354,7 +354,8 @@ async function runStatefulSweep(ctx: Context, opts: SweepOptions): Promise<numbe
   const config = commandConfig.sweepState(ctx.deps.env);
   const scope = sweepScope(opts, config.arm);
   const credential = await credentialFor(ctx, config.arm);
-  const runtime = buildSweepRuntime(config, overrides(ctx, credential));
+  // The record it leaves keeps the function app's settings left out, not this machine's.
+  const runtime = buildSweepRuntime(config, { ...overrides(ctx, credential), ranBy: "cli" });
   try {
     await runtime.store.ensureTables();
     const now = clock(ctx);

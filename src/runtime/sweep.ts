@@ -19,6 +19,8 @@ import { buildSilenceStore, buildStateStore, buildWorkClaims } from "./state.js"
 
 export interface SweepOverrides extends ReadOverrides {
   serviceBusOptions?: ServiceBusClientOptions;
+  /** `erwatch sweep --state`: its settings are not the function app's (SweepDeps.ranBy). */
+  ranBy?: "cli";
 }
 
 export interface SweepRuntime {
@@ -77,6 +79,7 @@ export function buildSweepRuntime(
     ...(overrides.telemetry ? { telemetry: overrides.telemetry } : {}),
     maxReadAgeMinutes: config.sweep.maxReadAgeMinutes,
     ignoredSettings: config.ignoredSettings,
+    ...(overrides.ranBy ? { ranBy: overrides.ranBy } : {}),
     routing: config.routing,
   });
   return {

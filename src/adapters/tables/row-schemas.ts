@@ -199,6 +199,8 @@ export const sweepRecordSchema = z.looseObject({
   notRecorded: z.array(z.looseObject({ id: text, name: text, why: text })).optional(),
   fannedOut: z.looseObject({ deep: z.number(), deadline: text }).optional(),
   settingsLeftOut: z.array(text).optional(),
+  sweptBy: z.literal("cli").optional(),
+  settingsLeftOutAt: text.optional(),
 });
 
 export const sweepRunSchema = z.looseObject({
