@@ -23,6 +23,15 @@ const covers = (running: SweepScope, wanted: SweepScope): boolean => {
   return wanted.circuitIds.every((id) => have.has(id.toLowerCase()));
 };
 
+/**
+ * A timer's tick: when it was due, on the wall clock (its window is measured
+ * from it), and when it fired, on the sweep's clock (its `now`).
+ */
+export interface TickTime {
+  wallMs: number;
+  nowMs: number;
+}
+
 /** On-demand sweeps that may wait behind the running one (the timer's never counts). */
 export const MAX_WAITING_SWEEPS = 2;
 
@@ -35,7 +44,9 @@ interface Entry<T> {
   scope: SweepScope;
   id: string;
   urgent: boolean;
-  start: () => Promise<T>;
+  /** The timer's: the latest tick it answers for, as of its start. */
+  tick: TickTime | undefined;
+  start: (tick: TickTime | undefined) => Promise<T>;
   result: Promise<T>;
   settle: (started: Promise<T>) => void;
 }
@@ -54,13 +65,14 @@ export class SweepCoordinator<T> {
    * Runs `start` once the sweeps before it are done, unless one running or
    * waiting already covers this scope: then its result is shared. `urgent`
    * (the timer) goes ahead of every waiting sweep that is not, and shares
-   * only another urgent one's, running or waiting.
+   * only another urgent one's, running or waiting. `tick`: when the timer's
+   * tick was due; a waiting sweep starts with the latest of those it answers for.
    */
   run(
     scope: SweepScope,
-    start: () => Promise<T>,
+    start: (tick: TickTime | undefined) => Promise<T>,
     id = "",
-    options: { urgent?: boolean } = {},
+    options: { urgent?: boolean; tick?: TickTime } = {},
   ): Admission<T> {
     const urgent = options.urgent === true;
     // The latest that covers it: a later one has read more recently. The
@@ -73,14 +85,24 @@ export class SweepCoordinator<T> {
       .concat(this.active ? [this.active] : [])
       .filter((e) => !urgent || e.urgent)
       .find((e) => covers(e.scope, scope));
-    if (covering) return { busy: false, joined: true, result: covering.result, id: covering.id };
+    if (covering) {
+      // One still waiting answers for this later tick: its window is measured
+      // from this one (the first tick's may be over by the time it starts).
+      if (
+        covering !== this.active &&
+        options.tick &&
+        (!covering.tick || options.tick.wallMs > covering.tick.wallMs)
+      )
+        covering.tick = options.tick;
+      return { busy: false, joined: true, result: covering.result, id: covering.id };
+    }
     if (!urgent && this.waiting.filter((e) => !e.urgent).length >= this.maxWaiting)
       return { busy: true };
     let settle!: (started: Promise<T>) => void;
     const result = new Promise<T>((resolve, reject) => {
       settle = (started) => void started.then(resolve, reject);
     });
-    const entry: Entry<T> = { scope, id, urgent, start, result, settle };
+    const entry: Entry<T> = { scope, id, urgent, tick: options.tick, start, result, settle };
     if (urgent) {
       // Waiting on-demand sweeps it covers are answered by it instead (their
       // callers hold their result, not their place).
@@ -102,7 +124,7 @@ export class SweepCoordinator<T> {
     this.active = entry;
     let started: Promise<T>;
     try {
-      started = entry.start();
+      started = entry.start(entry.tick);
     } catch (error) {
       started = Promise.reject(error);
     }

@@ -40,12 +40,25 @@ export const AZURE_HTTP_LIMIT_MS = 230_000;
 export const HTTP_ANSWER_WITHIN_MS = 200_000;
 
 /**
- * The window of a sweep that waited `waitedMs` for another to finish: planned
- * from when it starts, never stopped later than the host's functionTimeout,
- * counted from when it was invoked, allows (less the wind-down).
+ * What is left of a timer tick's window `sinceTickMs` after the tick was due.
+ * Measured from the tick, not from when its sweep starts: one that waited
+ * behind an on-demand sweep and took its whole window from its start ran past
+ * the next tick, which then joined it (no tick of its own). Never stopped later
+ * than the host's functionTimeout, counted from when this invocation began
+ * (`sinceInvokedMs`), allows (less the wind-down). Nothing left: no deep read
+ * starts, and what was planned is named unreached and read first next sweep.
  */
-export function windowAfterWait(window: SweepWindow, waitedMs: number): SweepWindow {
-  const latestStop = Math.max(0, FUNCTION_TIMEOUT_MS - WIND_DOWN_MS - waitedMs);
-  const stopMs = Math.min(window.stopMs, latestStop);
-  return { budgetMs: Math.min(window.budgetMs, Math.max(0, stopMs - 15_000)), stopMs };
+export function windowLeft(
+  window: SweepWindow,
+  sinceTickMs: number,
+  sinceInvokedMs: number,
+): SweepWindow {
+  const stopMs = Math.max(
+    0,
+    Math.min(window.stopMs - sinceTickMs, FUNCTION_TIMEOUT_MS - WIND_DOWN_MS - sinceInvokedMs),
+  );
+  return {
+    budgetMs: Math.max(0, Math.min(window.budgetMs - sinceTickMs, stopMs - 15_000)),
+    stopMs,
+  };
 }

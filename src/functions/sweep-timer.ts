@@ -1,9 +1,25 @@
 import functions, { type InvocationContext, type Timer } from "@azure/functions";
 import { randomUUID } from "node:crypto";
-import { sweepWindow, windowAfterWait } from "../app/sweep-window.js";
+import type { TickTime } from "../app/sweep-coordinator.js";
+import { sweepWindow, windowLeft } from "../app/sweep-window.js";
 import { processEnv } from "../config/env.js";
 import { timerSchedule } from "../config/functions.js";
+import { storedInstant } from "../core/instant.js";
+import { realTime, timeoutOn } from "../runtime/time.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
+
+/**
+ * How long after the occurrence it fires for the tick fired, on the sweep's
+ * clock. The host's schedule status names that occurrence (`next`, said from
+ * the scheduler's side: the time it waited for). Past due by more than an
+ * interval (ticks were missed), the latest occurrence on the cadence. Not known
+ * (no schedule monitor, a time without its zone): none, the tick is when it fired.
+ */
+export function tickLateMs(timer: Timer, nowMs: number, intervalMs: number): number {
+  const due = storedInstant(timer.scheduleStatus?.next);
+  if (due === null || due > nowMs || !(intervalMs > 0)) return 0;
+  return (nowMs - due) % intervalMs;
+}
 
 /** The stateful sweep on SWEEP_SCHEDULE. The host keeps timer functions singleton across instances. */
 export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
@@ -14,12 +30,33 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     if (timer.isPastDue)
       log.warn("timer is past due: the previous sweep ran long or the host was down");
     const { arm, sweep } = runtime.config;
+    const time = deps.time ?? realTime;
+    const interval = runtime.config.state.policy.sweepIntervalMinutes;
     // Planned against a deadline short of the next tick: what does not fit is named and read first next time.
-    const window = sweepWindow(runtime.config.state.policy.sweepIntervalMinutes);
+    const window = sweepWindow(interval);
     const sweepId = randomUUID();
     const scope = { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds };
-    const invokedAt = Date.now();
-    const deadline = new Date(invokedAt + window.budgetMs);
+    const invokedAt = time.now();
+    const firedAt = deps.now().getTime();
+    // Its window is measured from the occurrence the tick fires for, so the
+    // sweep ends before the next tick however late the tick fired or its sweep
+    // started (behind an on-demand one). Its `now` is when the tick fired, not
+    // when its sweep started: nothing here ran since, and a repeat due at the
+    // tick is not put off by the wait. Dated back to the occurrence, it could
+    // fall before a sweep that ran meanwhile (judged already, skipped).
+    const late = tickLateMs(timer, firedAt, interval * 60_000);
+    const fired: TickTime = { wallMs: invokedAt - late, nowMs: firedAt };
+    /** What is left of the window of `tick` now, and the request's times by it. */
+    const windowOf = (tick: TickTime) => {
+      const at = time.now();
+      const left = windowLeft(window, at - tick.wallMs, at - invokedAt);
+      return {
+        now: new Date(tick.nowMs),
+        deadline: new Date(at + left.budgetMs),
+        stopAt: new Date(at + left.stopMs),
+        abortSignal: timeoutOn(time, left.stopMs),
+      };
+    };
     if (runtime.work) {
       // Registered before anything is awaited, as a request is: one arriving on
       // this instance while the timer plans or sends finds no record yet, and
@@ -34,7 +71,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         const { fanOut, WORK_CLAIMS_KEEP_MS, WORK_CLAIMS_PRUNE_MS } =
           await import("../app/work.js");
         const { shareTimerFanOut } = await import("../app/on-demand-fan-out.js");
-        const now = deps.now();
+        const { now, deadline, abortSignal } = windowOf(fired);
         const sent = await fanOut(
           runtime.sweeper,
           runtime.work.queue,
@@ -45,7 +82,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
             now,
             tick: true,
             deadline,
-            abortSignal: AbortSignal.timeout(window.stopMs),
+            abortSignal,
           },
           {
             batchSize: sweep.batchSize,
@@ -57,7 +94,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         );
         log.info({ ...sent, isPastDue: timer.isPastDue }, "timer sweep fanned out");
         // A share of the old claims each tick, never past the window's stop.
-        const pruneMs = Math.min(WORK_CLAIMS_PRUNE_MS, window.stopMs - (Date.now() - invokedAt));
+        const pruneMs = Math.min(WORK_CLAIMS_PRUNE_MS, window.stopMs - (time.now() - fired.wallMs));
         if (pruneMs > 0)
           await runtime.work.claims
             .prune(new Date(deps.now().getTime() - WORK_CLAIMS_KEEP_MS), pruneMs)
@@ -75,23 +112,19 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     const behind = deps.coordinator.running;
     const admitted = deps.coordinator.run(
       { circuitIds: null, tiered: true },
-      () => {
-        // Behind an on-demand sweep that was running: its window from when it
-        // starts, never past the host's functionTimeout from when it was invoked.
-        const own = windowAfterWait(window, Date.now() - invokedAt);
-        return runtime.sweeper.sweep({
+      // Behind an on-demand sweep that was running: what is left of its
+      // tick's window (or of a later tick's that joined it while it waited),
+      // so it ends before the next tick.
+      (tick) =>
+        runtime.sweeper.sweep({
           scope,
           sweepId,
           mode: "tiered",
-          now: deps.now(),
           tick: true,
-          deadline: new Date(Date.now() + own.budgetMs),
-          abortSignal: AbortSignal.timeout(own.stopMs),
-          stopAt: new Date(Date.now() + own.stopMs),
-        });
-      },
+          ...windowOf(tick ?? fired),
+        }),
       sweepId,
-      { urgent: true },
+      { urgent: true, tick: fired },
     );
     // The timer's sweep is never refused: it goes ahead of every on-demand one waiting.
     if (admitted.busy) throw new Error("the sweep coordinator refused the timer's sweep");

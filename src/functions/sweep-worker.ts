@@ -1,6 +1,6 @@
 import functions, { type InvocationContext } from "@azure/functions";
 import { hostname } from "node:os";
-import { realTime, type Timekeeper } from "../runtime/time.js";
+import { realTime, timeoutOn } from "../runtime/time.js";
 import { processEnv } from "../config/env.js";
 import { readWorkQueueSetting, WORK_HARD_STOP_MS } from "../config/functions.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
@@ -9,15 +9,6 @@ import { counted } from "../core/text.js";
 /** Thrown so the host abandons the message and Service Bus delivers it again (another worker may take it). */
 export class WorkIncomplete extends Error {
   override readonly name = "WorkIncomplete";
-}
-
-/** AbortSignal.timeout on `time`: the same reason, and on real time the same unref'd timer. */
-function timeoutOn(time: Timekeeper, ms: number): AbortSignal {
-  const controller = new AbortController();
-  time.after(ms, () =>
-    controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
-  );
-  return controller.signal;
 }
 
 /**

@@ -210,6 +210,34 @@ describe("SweepCoordinator", () => {
     expect(c.running).toBe(false);
   });
 
+  it("should start a timer's sweep that waited with the latest tick it answers for; one running keeps its own", async () => {
+    // Its window is measured from that tick: from the first, it could be over before it starts.
+    const c = new SweepCoordinator<string>();
+    const onDemand = deferred<string>();
+    const running = deferred<string>();
+    const ticks: (number | undefined)[] = [];
+    const tick = { circuitIds: null, tiered: true };
+    const at = (m: number) => ({ wallMs: m * 60_000, nowMs: m * 60_000 });
+    const sweep = (result: Promise<string>) => (t: { wallMs: number } | undefined) => (
+      ticks.push(t && t.wallMs / 60_000),
+      result
+    );
+    admitted(c.run({ circuitIds: null }, () => onDemand.promise, "od"));
+    admitted(c.run(tick, sweep(running.promise), "t5", { urgent: true, tick: at(5) }));
+    admitted(c.run(tick, sweep(Promise.resolve("t10")), "t10", { urgent: true, tick: at(10) }));
+    // An earlier tick arriving late does not take the window back.
+    admitted(c.run(tick, sweep(Promise.resolve("t9")), "t9", { urgent: true, tick: at(9) }));
+    onDemand.resolve("on demand");
+    await onDemand.promise;
+    await Promise.resolve();
+    expect(ticks).toEqual([10]);
+    // Running now: a tick that joins it changes nothing it already started with.
+    admitted(c.run(tick, sweep(Promise.resolve("t15")), "t15", { urgent: true, tick: at(15) }));
+    running.resolve("t5");
+    await running.promise;
+    expect(ticks).toEqual([10]);
+  });
+
   it("should fail a sweep whose start throws, and run the next", async () => {
     const c = new SweepCoordinator<string>();
     const broken = admitted(

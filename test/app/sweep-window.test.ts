@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FUNCTION_TIMEOUT_MS, sweepWindow, windowAfterWait } from "../../src/app/sweep-window.js";
+import { FUNCTION_TIMEOUT_MS, sweepWindow, windowLeft } from "../../src/app/sweep-window.js";
 import { CONCURRENT_SWEEP_MS } from "../../src/core/lifecycle.js";
 import { SettingsReader } from "../../src/config/reader.js";
 import { sweepIntervalMinutes } from "../../src/config/functions.js";
@@ -42,24 +42,48 @@ describe("the timer's sweep window", () => {
   );
 });
 
-describe("the window of a timer's sweep that waited for an on-demand one", () => {
+describe("what is left of a tick's window when its sweep starts", () => {
   it.each([
-    // waited, interval (minutes), expected window
-    ["nothing", 0, 5, { budgetMs: 270_000, stopMs: 285_000 }],
-    ["a small sweep's 180 s", 180_000, 5, { budgetMs: 270_000, stopMs: 285_000 }],
-    ["a whole window", 285_000, 5, { budgetMs: 270_000, stopMs: 285_000 }],
-    // A 10-minute schedule's window ends near the host's timeout: what it waited comes off.
+    // since the tick was due, since the invocation, interval (minutes), expected window
+    ["at once", 0, 0, 5, { budgetMs: 270_000, stopMs: 285_000 }],
+    // Behind an on-demand sweep until 10:08: it ends before the 10:10 tick.
     [
-      "a small sweep's 180 s on a 10-minute schedule",
+      "3 minutes behind an on-demand sweep",
+      180_000,
+      180_000,
+      5,
+      { budgetMs: 90_000, stopMs: 105_000 },
+    ],
+    // Past due by 90 s: its window still ends before the next tick.
+    ["fired 90 s late", 90_000, 0, 5, { budgetMs: 180_000, stopMs: 195_000 }],
+    // Too little left for a deep read: the stop still comes before the next tick.
+    ["behind a whole window but 10 s", 275_000, 275_000, 5, { budgetMs: 0, stopMs: 10_000 }],
+    ["behind a whole window", 285_000, 285_000, 5, { budgetMs: 0, stopMs: 0 }],
+    // A later tick it answers for (joined while it waited): from that tick,
+    // never past the host's functionTimeout from the first one's invocation.
+    [
+      "a later tick's, 1 minute after it",
+      60_000,
+      360_000,
+      5,
+      { budgetMs: 195_000, stopMs: 210_000 },
+    ],
+    // A 10-minute schedule's window ends near the host's timeout.
+    [
+      "3 minutes behind on a 10-minute schedule",
+      180_000,
       180_000,
       10,
-      { budgetMs: 375_000, stopMs: 390_000 },
+      { budgetMs: 360_000, stopMs: 390_000 },
     ],
-    ["longer than the host allows", 700_000, 5, { budgetMs: 0, stopMs: 0 }],
-  ] as const)("waiting %s", (_, waited, interval, expected) => {
-    const window = windowAfterWait(sweepWindow(interval), waited);
+    ["longer than the host allows", 700_000, 700_000, 5, { budgetMs: 0, stopMs: 0 }],
+  ] as const)("%s", (_, sinceTick, sinceInvoked, interval, expected) => {
+    const window = windowLeft(sweepWindow(interval), sinceTick, sinceInvoked);
     expect(window).toEqual(expected);
+    // Stopped before the next tick, counted from the tick.
+    if (window.stopMs > 0) expect(sinceTick + window.stopMs).toBeLessThan(interval * 60_000);
     // Stopped, counted from the invocation, before the host's functionTimeout.
-    if (waited < functionTimeoutMs) expect(waited + window.stopMs).toBeLessThan(functionTimeoutMs);
+    if (sinceInvoked < functionTimeoutMs)
+      expect(sinceInvoked + window.stopMs).toBeLessThan(functionTimeoutMs);
   });
 });

@@ -5,11 +5,12 @@
 
 import functions from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sweepWindow } from "../../src/app/sweep-window.js";
+import { FUNCTION_TIMEOUT_MS, sweepWindow } from "../../src/app/sweep-window.js";
 import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { FakeReader } from "../support/fake-reader.js";
 import { functionDeps } from "../support/function-deps.js";
+import { manualTime } from "../support/manual-time.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const NOW = () => new Date("2026-11-22T02:00:00.000Z");
@@ -78,5 +79,105 @@ describe("sweepTimer", () => {
     await Promise.all([handler(timer(false), context()), handler(timer(false), context())]);
     expect(reader.reads).toBe(1);
     expect(records().some((r) => String(r.msg).includes("already running"))).toBe(true);
+  });
+
+  describe("a tick queued behind an on-demand sweep: its window is the tick's, measured from when it was due", () => {
+    const MIN = 60_000;
+    const T0 = Date.parse("2026-11-22T10:00:00.000Z");
+    const due = (m: number): functions.Timer => ({
+      isPastDue: false,
+      schedule: { adjustForDST: false },
+      scheduleStatus: { last: "", next: new Date(T0 + m * MIN).toISOString(), lastUpdated: "" },
+    });
+
+    /** The handlers have taken their deps and asked for their sweep. */
+    const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+    /** The timer on an injected clock from `startMs`, and its sweep's requests. */
+    async function onClock(startMs: number) {
+      const { deps, handler } = await setup();
+      const time = manualTime(startMs);
+      deps.time = time;
+      deps.now = () => new Date(time.now());
+      const requests: Parameters<typeof deps.runtime.sweeper.sweep>[0][] = [];
+      const sweep = deps.runtime.sweeper.sweep;
+      deps.runtime = {
+        ...deps.runtime,
+        sweeper: {
+          ...deps.runtime.sweeper,
+          sweep: (request) => (requests.push(request), sweep(request)),
+        },
+      };
+      return { deps, handler, time, requests };
+    }
+
+    /** At 10:05, an on-demand estate sweep (asked for at 10:03) running until released. */
+    async function behindOnDemand() {
+      const world = await onClock(T0 + 5 * MIN);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const onDemand = world.deps.coordinator.run({ circuitIds: null, tiered: true }, async () => {
+        await released;
+        throw new Error("the on-demand sweep's own result: not the tick's");
+      });
+      if (onDemand.busy) throw new Error("the on-demand sweep was refused");
+      const onDemandDone = onDemand.result.catch(() => undefined);
+      return { ...world, release, onDemandDone };
+    }
+
+    it("one that starts at 10:08 stops before the 10:10 tick, dated at its tick", async () => {
+      const { handler, time, requests, release, onDemandDone } = await behindOnDemand();
+      const timerDone = handler(due(5), context());
+      // Held behind the on-demand sweep, which ends at 10:08.
+      await settled();
+      expect(requests).toEqual([]);
+      time.advance(3 * MIN);
+      release();
+      await onDemandDone;
+      await timerDone;
+      expect(requests).toHaveLength(1);
+      const request = requests[0]!;
+      const window = sweepWindow(5);
+      expect(request.tick).toBe(true);
+      expect(request.now.toISOString()).toBe("2026-11-22T10:05:00.000Z");
+      // From 10:05, not from 10:08: 10:09:30 and 10:09:45, never the 10:12:45 that ran into the 10:10 tick.
+      expect(request.deadline!.getTime()).toBe(T0 + 5 * MIN + window.budgetMs);
+      expect(request.stopAt!.getTime()).toBe(T0 + 5 * MIN + window.stopMs);
+      expect(request.stopAt!.getTime()).toBeLessThan(T0 + 10 * MIN);
+      // Its hard stop is on the same clock.
+      time.advance(window.stopMs - 3 * MIN - 1);
+      expect(request.abortSignal.aborted).toBe(false);
+      time.advance(1);
+      expect(request.abortSignal.aborted).toBe(true);
+    });
+
+    it("a tick 90 s past due stops before the next tick too", async () => {
+      const { handler, requests } = await onClock(T0 + 6.5 * MIN);
+      await handler({ ...due(5), isPastDue: true }, context());
+      const request = requests[0]!;
+      expect(request.now.getTime()).toBe(T0 + 6.5 * MIN);
+      expect(request.stopAt!.getTime()).toBe(T0 + 5 * MIN + sweepWindow(5).stopMs);
+    });
+
+    it("one still waiting at the 10:10 tick answers for it, in the 10:10 tick's window", async () => {
+      const { handler, time, requests, release, onDemandDone } = await behindOnDemand();
+      const first = handler(due(5), context());
+      await settled();
+      time.advance(5 * MIN);
+      const second = handler(due(10), context());
+      await settled();
+      time.advance(1 * MIN);
+      release();
+      await onDemandDone;
+      await Promise.all([first, second]);
+      // One sweep for both ticks, dated at the later, stopped before 10:15 and
+      // before the host's functionTimeout ends the 10:05 invocation.
+      expect(requests).toHaveLength(1);
+      const request = requests[0]!;
+      expect(request.now.toISOString()).toBe("2026-11-22T10:10:00.000Z");
+      expect(request.deadline!.getTime()).toBeGreaterThan(T0 + 11 * MIN);
+      expect(request.stopAt!.getTime()).toBeLessThan(T0 + 15 * MIN);
+      expect(request.stopAt!.getTime()).toBeLessThan(T0 + 5 * MIN + FUNCTION_TIMEOUT_MS);
+    });
   });
 });
