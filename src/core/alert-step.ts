@@ -198,6 +198,8 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       // tick: with it, one 12 s after a tick sent a repeat "every minute"
       // again, and one 4 min after took a 5-minute repeat from the next tick.
       tickSlackMs: ctx.tick ? tickSlackMs(ctx.policy.sweepIntervalMinutes) : 0,
+      // On a tick the repeat counts ticks: a late tick does not move it (lifecycle.ts repeatDue).
+      ...(ctx.tick ? { tickIntervalMs: ctx.policy.sweepIntervalMinutes * 60_000 } : {}),
       silencedBy,
       inhibitedBy,
       blind: step.observation.state === "unknown",

@@ -689,6 +689,11 @@ export interface DecideContext {
   repeatEveryMinutes: PerSeverity<number>;
   /** How early a tick may come and still count as the repeat's (policy.ts `tickSlackMs`); 0 on demand. */
   tickSlackMs: number;
+  /**
+   * On a tick, the timer's interval: the repeat counts the ticks since the
+   * notification instead (`repeatDue`), and the slack is not needed.
+   */
+  tickIntervalMs?: number;
   silencedBy: Silence | null;
   /** `severity`: the holding alert's, when known. */
   inhibitedBy: { by: string; rule: string; severity?: Severity } | null;
@@ -712,6 +717,26 @@ export interface DecideContext {
   tick?: boolean;
   /** ... the time they still need then (policy.ts openAfterTicksMs; null: minutes were given). */
   blindAfterTicksMs?: number | null;
+}
+
+/**
+ * Whether a repeat is due `elapsedMs` after the last notification. On a tick
+ * it is counted in the timer's ticks, the time since rounded to the nearest
+ * tick: timed to the millisecond, a notification sent by a tick that fired
+ * late (past due, 90 s after 10:05) put the repeat off a tick (11:10, not
+ * 11:05) and every repeat after it stayed a tick late; so did a tick that fired
+ * late when it was due. On demand, the whole interval (less the slack, 0 there).
+ */
+function repeatDue(
+  elapsedMs: number,
+  repeatEveryMinutes: number,
+  ctx: Pick<DecideContext, "tickSlackMs" | "tickIntervalMs">,
+): boolean {
+  const repeatMs = repeatEveryMinutes * 60_000;
+  const tick = ctx.tickIntervalMs;
+  if (tick !== undefined && tick > 0) return Math.round(elapsedMs / tick) * tick >= repeatMs;
+  // Without the slack a tick a moment early would put the repeat off a whole interval.
+  return elapsedMs >= repeatMs - ctx.tickSlackMs;
 }
 
 /** Step 2: what the receivers must hear, given the advanced state. */
@@ -785,10 +810,8 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
       // a fleet alert that never named it would be silenced.
       action = "repeat";
     } else if (
-      // Without the slack a tick a moment early would put the repeat off a whole interval.
       // Told at a time that is not an instant: long ago (`since`), reminded now.
-      since(notified.at, ctx.now) >=
-      ctx.repeatEveryMinutes[condition.severity] * 60_000 - ctx.tickSlackMs
+      repeatDue(since(notified.at, ctx.now), ctx.repeatEveryMinutes[condition.severity], ctx)
     ) {
       action = "repeat";
     }

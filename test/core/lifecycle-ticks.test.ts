@@ -271,6 +271,62 @@ describe("a repeat is the timer's: an on-demand sweep neither doubles nor takes 
   });
 });
 
+describe("a repeat keeps the timer's cadence when a tick fires late", () => {
+  const repeating = (minutes: number): AlertPolicy => ({
+    ...DEFAULT_ALERT_POLICY,
+    repeatEveryMinutes: { ...DEFAULT_ALERT_POLICY.repeatEveryMinutes, Sev0: minutes },
+  });
+  it.each<{ name: string; every: number; readings: Reading[]; sent: string[] }>([
+    {
+      // Timed from 10:16:30 to the millisecond, the 10:30 tick found it 13.5
+      // minutes old and every repeat after came at :35, :50, a tick late.
+      name: "a repeat sent by a tick 90 s past due: the next is at 10:30, on the cadence",
+      every: 15,
+      readings: [
+        [0, "Sev0"],
+        [5, "Sev0"],
+        [10, "Sev0"],
+        [16.5, "Sev0"],
+        [20, "Sev0"],
+        [25, "Sev0"],
+        [30, "Sev0"],
+        [35, "Sev0"],
+        [45, "Sev0"],
+      ],
+      sent: ["open:Sev0", "-", "-", "repeat:Sev0", "-", "-", "repeat:Sev0", "-", "repeat:Sev0"],
+    },
+    {
+      // Opened by a tick 90 s past due: its first repeat is the 10:15 tick's, not 10:20's.
+      name: "an open sent by a tick 90 s past due: the repeat is at 10:15",
+      every: 15,
+      readings: [
+        [1.5, "Sev0"],
+        [5, "Sev0"],
+        [10, "Sev0"],
+        [15, "Sev0"],
+        [20, "Sev0"],
+      ],
+      sent: ["open:Sev0", "-", "-", "repeat:Sev0", "-"],
+    },
+    {
+      // A tick 90 s late when the repeat falls due still sends it; the next is on the cadence.
+      name: "a tick 90 s past due when the repeat falls due: it reminds, and the next is 15 minutes on the cadence",
+      every: 15,
+      readings: [
+        [0, "Sev0"],
+        [5, "Sev0"],
+        [10, "Sev0"],
+        [16.5, "Sev0"],
+        [25, "Sev0"],
+        [30, "Sev0"],
+      ],
+      sent: ["open:Sev0", "-", "-", "repeat:Sev0", "-", "repeat:Sev0"],
+    },
+  ])("$name", ({ every, readings, sent }) => {
+    expect(walk(readings, repeating(every))).toEqual(sent);
+  });
+});
+
 describe("a Blind: notice waits as many of the timer's ticks as monitoring-blind", () => {
   it.each<{ name: string; readings: Reading[]; sent: string[] }>([
     {
