@@ -29,7 +29,13 @@ import {
   type SnapshotLayer,
 } from "../core/snapshot.js";
 import { silenceStatus, type SilenceStore } from "./silences.js";
-import { workersProgress, type WorkClaimsReader, type WorkersProgress } from "./work-progress.js";
+import { sweepWindow } from "./sweep-window.js";
+import {
+  workersProgress,
+  workersStopped,
+  type WorkClaimsReader,
+  type WorkersProgress,
+} from "./work-progress.js";
 import {
   isStorageFailure,
   type OutboxRow,
@@ -205,8 +211,9 @@ export interface StatusSummary {
   oldestReading: { circuit: string; readAt: string; ageMinutes: number | null } | null;
   circuits: number;
   /**
-   * Alert events decided longer than a sweep interval ago and still in the
-   * outbox: a sweep since should have published them, so Service Bus is not
+   * Alert events decided longer than a sweep interval ago, by a sweep that
+   * has ended (unsentOf), and still in the outbox: a sweep since should have
+   * published them, so Service Bus is not
    * taking them (down, or not answering) and nobody was paged. Null when
    * none, or when the outbox could not be read.
    */
@@ -660,15 +667,35 @@ function summaryOf(
   };
 }
 
-/** Events a sweep since should have published (see StatusSummary.unsent). */
+/**
+ * Events a sweep since should have published (see StatusSummary.unsent), and
+ * that the sweep which decided them can no longer publish. A sweep publishes
+ * until its hard stop, which on a schedule of a minute or two comes after the
+ * next tick (a sweep gets at least a minute): a page asked then called an
+ * event unsent before its own sweep's publish had had its chance. Its sweep is
+ * over once the last completed sweep began with the event or after it (a
+ * fanned-out one, once its workers stopped), or once a sweep that began when
+ * the event was decided has passed its hard stop.
+ */
 export function unsentOf(
   outbox: Stored<OutboxRow>[] | null,
   now: Date,
   intervalMinutes: number,
+  lastSweep: SweepRecord | null = null,
 ): StatusSummary["unsent"] {
+  const stopMs = sweepWindow(intervalMinutes).stopMs;
+  const lastStarted = storedInstant(lastSweep?.startedAt);
+  const lastOver =
+    lastSweep !== null &&
+    (!lastSweep.fannedOut || workersStopped(lastSweep.fannedOut.deadline, now));
+  const sweepOver = (at: number) =>
+    now.getTime() - at >= stopMs || (lastOver && lastStarted !== null && lastStarted >= at);
   const late = (outbox ?? [])
     .map((r) => storedInstant(r.value.createdAt))
-    .filter((at): at is number => at !== null && now.getTime() - at > intervalMinutes * 60_000)
+    .filter(
+      (at): at is number =>
+        at !== null && now.getTime() - at > intervalMinutes * 60_000 && sweepOver(at),
+    )
     .sort((a, b) => a - b);
   const oldest = late[0];
   if (oldest === undefined) return null;
@@ -797,7 +824,7 @@ export async function loadStatus(
       ),
       // Not known, not stale: the page says the last sweep could not be read instead.
       ...(unread.includes("the last sweep") ? { stale: false } : {}),
-      unsent: unsentOf(outbox, now, intervalMinutes),
+      unsent: unsentOf(outbox, now, intervalMinutes, lastSweep),
       workers:
         claims === null
           ? null

@@ -76,7 +76,7 @@ function tally(claims: readonly WorkClaimRow[]) {
  * The workers' hard stop has passed. A deadline that is not an instant counts
  * as passed ("42", read as the year 2042, kept the sweep "running" for years).
  */
-const overAt = (deadline: string, now: Date) => {
+export const workersStopped = (deadline: string, now: Date) => {
   const at = storedInstant(deadline);
   return at === null || now.getTime() >= at + WORK_STOP_GRACE_MS;
 };
@@ -103,7 +103,7 @@ export function workersProgress(
     unfinished: Math.max(0, fanned.deep - counted.recorded - failed.length),
     deadline: fanned.deadline,
     // An unreadable deadline: say what is known as final rather than "still reading" forever.
-    over: overAt(fanned.deadline, now),
+    over: workersStopped(fanned.deadline, now),
   };
 }
 
@@ -177,7 +177,7 @@ export function sweepProgress(
       ? handed.circuitIds.filter((id) => !landed.has(id.toLowerCase()))
       : claims.filter((c) => c.state !== "done" && !c.failed).map((c) => c.circuitId);
   const unfinished = Math.max(0, deep - counted.recorded - failed.length);
-  const over = overAt(handed.deadline, now);
+  const over = workersStopped(handed.deadline, now);
   const complete = unfinished === 0;
   const lastWrite = claims
     .map((c) => storedInstant(c.at))

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderStatusHtml } from "../../src/app/status-html.js";
 import { loadStatus, unsentOf } from "../../src/app/status.js";
-import type { OutboxRow, Stored } from "../../src/app/state-store.js";
+import type { OutboxRow, Stored, SweepRecord } from "../../src/app/state-store.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { freshStore } from "../support/state.js";
 import { minute, sweepHarness, T0 } from "../support/sweep-harness.js";
@@ -41,6 +41,53 @@ describe("unsentOf", () => {
     const outbox =
       rows === null ? null : rows.map((m) => row(typeof m === "string" ? m : at(m).toISOString()));
     const got = unsentOf(outbox, at(minute), 5) ?? null;
+    expect(got === null ? null : [got.events, Date.parse(got.oldest) - T0, got.ageMinutes]).toEqual(
+      want === null ? null : [want[0], want[1]! * 60_000, want[2]],
+    );
+  });
+});
+
+describe("unsentOf: not while the sweep that decided it can still publish it", () => {
+  // Every 2 minutes: a sweep gets at least a minute to read, and stops 123 s
+  // after it began, 3 s into the next tick's.
+  const INTERVAL = 2;
+  const row = (m: number) => ({ value: { createdAt: at(m).toISOString() } }) as Stored<OutboxRow>;
+  const record = (started: number, fannedOut?: { deadline: number }): SweepRecord => ({
+    sweepId: `sweep-${started}`,
+    startedAt: at(started).toISOString(),
+    finishedAt: at(started + 1).toISOString(),
+    circuits: 1,
+    ignored: 0,
+    partlyBlind: 0,
+    errors: 0,
+    ...(fannedOut
+      ? { fannedOut: { deep: 1, deadline: at(fannedOut.deadline).toISOString() } }
+      : {}),
+  });
+  const S = 1 / 60;
+  it.each([
+    // The sweep that began at 0 runs to 2:03: at 2:01 it may still publish.
+    { case: "its sweep still runs", last: record(-2), minute: 2 + S, want: null },
+    { case: "its sweep's stop has passed", last: record(-2), minute: 2 + 3 * S, want: [1, 0, 2] },
+    { case: "no sweep recorded yet, its stop not passed", last: null, minute: 2 + S, want: null },
+    // Its own record says it ended: unsent once an interval has passed, as before.
+    { case: "its sweep ended and said so", last: record(0), minute: 2 + S, want: [1, 0, 2] },
+    { case: "a later sweep ended", last: record(2), minute: 2 + 2 * S, want: [1, 0, 2] },
+    // Fanned out: the record is written when the work is sent; the workers stop 15 s after the deadline.
+    {
+      case: "fanned out, its workers still reading",
+      last: record(0, { deadline: 1.8 }),
+      minute: 2 + S,
+      want: null,
+    },
+    {
+      case: "fanned out, its workers stopped",
+      last: record(0, { deadline: 1.7 }),
+      minute: 2 + S,
+      want: [1, 0, 2],
+    },
+  ])("$case", ({ last, minute, want }) => {
+    const got = unsentOf([row(0)], at(minute), INTERVAL, last) ?? null;
     expect(got === null ? null : [got.events, Date.parse(got.oldest) - T0, got.ageMinutes]).toEqual(
       want === null ? null : [want[0], want[1]! * 60_000, want[2]],
     );
