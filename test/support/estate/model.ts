@@ -173,6 +173,12 @@ export interface SimTest {
    */
   removedMinutesAgo?: number;
   /**
+   * Its source or destination stopped reporting at this time (an agent
+   * stopped, a VM deallocated): the monitor still defines the test, and Log
+   * Analytics holds its last row, from then, while the look-back reaches it.
+   */
+  stoppedAt?: string;
+  /**
    * The monitor's id as Log Analytics wrote it on this test's rows, when not
    * as ARM spells it (it keeps the case it was given, and groups by it).
    */
@@ -199,6 +205,14 @@ export interface SimConnectionMonitor {
   /** The region, and so the Network Watcher (NetworkWatcher_<region> in NetworkWatcherRG). */
   location: string;
   name: string;
+  /**
+   * Its endpoints. Log Analytics follows the definition as its Network
+   * Watcher sends it (wire edits of `properties.endpoints[i]` included): a
+   * test naming an endpoint sent no more (removed, null) writes no new row,
+   * one sent under another name in its place (renamed) writes its rows under
+   * that name, and the rows written before stay while the look-back reaches
+   * them. A name tests use that is not here is tested as ever.
+   */
   endpoints: { name: string; type: string; resourceId?: string; address?: string }[];
   workspaceResourceId: string;
   tests: SimTest[];

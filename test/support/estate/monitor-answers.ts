@@ -26,6 +26,7 @@ import type {
   SimCircuit,
   SimConnectionMonitor,
   SimMachine,
+  SimTest,
 } from "./model.js";
 import {
   isReachMetric,
@@ -35,7 +36,7 @@ import {
   reachSeries,
   type SimMetric,
 } from "./monitor-metrics.js";
-import { monitorId } from "./network-answers.js";
+import { monitorId, monitorJson } from "./network-answers.js";
 import { applyWireEdits } from "./wire-edits.js";
 
 export const METRICS_API_VERSION = "2024-02-01";
@@ -190,6 +191,81 @@ function asked(query: string, monitors: SimConnectionMonitor[]): SimConnectionMo
   );
 }
 
+/** The endpoints a monitor's definition sends now (wire edits applied), as Connection Monitor tests them. */
+interface SentEndpoints {
+  /** As sent, position by position: anything ARM may send there. */
+  raw: unknown[];
+  /** Those that are endpoints at all (an object with a name). */
+  named: { name: string; address: string }[];
+  /** The estate's own endpoint names, which the tests name. */
+  own: (string | undefined)[];
+}
+
+function sentEndpoints(m: SimConnectionMonitor): SentEndpoints {
+  const body = monitorJson(m) as { properties?: { endpoints?: unknown } } | null;
+  const raw: unknown[] = Array.isArray(body?.properties?.endpoints)
+    ? body.properties.endpoints
+    : [];
+  const named = raw.flatMap((e) => {
+    const { name, address } = (e ?? {}) as { name?: unknown; address?: unknown };
+    return typeof name === "string"
+      ? [{ name, address: typeof address === "string" ? address : "" }]
+      : [];
+  });
+  return { raw, named, own: m.endpoints.map((e) => (e as { name?: string } | null)?.name) };
+}
+
+/**
+ * What an endpoint a test names is called in the definition sent now: the
+ * same name; the name sent in its place (renamed); or null, removed (or no
+ * longer an endpoint erwatch or Connection Monitor could resolve). A name
+ * the estate's endpoints never had is the test's own, tested as ever.
+ */
+function endpointNow(sent: SentEndpoints, name: string): string | null {
+  const i = sent.own.indexOf(name);
+  if (i < 0 || sent.named.some((e) => e.name === name)) return name;
+  const there = sent.raw[i] as { name?: unknown } | null | undefined;
+  return typeof there?.name === "string" && !sent.own.includes(there.name) ? there.name : null;
+}
+
+/**
+ * The last row Log Analytics holds of each test under each pair of endpoint
+ * names it ran between: a test whose endpoint was removed or renamed keeps
+ * the rows it wrote before, while the look-back reaches them.
+ */
+interface HeldRow {
+  at: number;
+  source: string;
+  destination: string;
+  /** As the endpoints' definitions gave them when the row was written. */
+  sourceAddress: string;
+  destinationAddress: string;
+}
+const written = new WeakMap<SimTest, Map<string, HeldRow>>();
+
+/** A test's rows as Log Analytics holds them when its newest run was at `ran`. */
+function rowsOfTest(t: SimTest, sent: SentEndpoints, ran: number) {
+  const held = written.get(t) ?? new Map<string, HeldRow>();
+  written.set(t, held);
+  const source = endpointNow(sent, t.source);
+  const destination = endpointNow(sent, t.destination);
+  const before = (pair: string | null) =>
+    [...held].filter(([k]) => k !== pair).map(([, r]) => ({ test: t, ...r }));
+  if (source === null || destination === null) return before(null);
+  const address = (name: string) => sent.named.find((e) => e.name === name)?.address ?? "";
+  const last = ran - (t.removedMinutesAgo ?? 0) * 60_000;
+  const now: HeldRow = {
+    at: t.stoppedAt ? Math.min(last, Date.parse(t.stoppedAt)) : last,
+    source,
+    destination,
+    sourceAddress: address(source),
+    destinationAddress: address(destination),
+  };
+  const pair = `${source}|${destination}`;
+  if (now.at >= (held.get(pair)?.at ?? -Infinity)) held.set(pair, now);
+  return [{ test: t, ...now }, ...before(pair)];
+}
+
 function logsAnswer(
   host: MonitorHost,
   route: Extract<MonitorRoute, { operation: "queryLogs" }>,
@@ -223,20 +299,20 @@ function logsAnswer(
   const rows =
     ran.getTime() < from!
       ? []
-      : asked(query, inWorkspace).flatMap((m) =>
-          m.tests
+      : asked(query, inWorkspace).flatMap((m) => {
+          const sent = sentEndpoints(m);
+          return m.tests
             .filter((t) => t.result !== "none")
-            .filter((t) => ran.getTime() - (t.removedMinutesAgo ?? 0) * 60_000 >= from!)
-            .map((t) => {
-              const address = (name: string) =>
-                m.endpoints.find((e) => e.name === name)?.address ?? "";
+            .flatMap((t) => rowsOfTest(t, sent, ran.getTime()))
+            .filter((r) => r.at >= from! && r.at <= ran.getTime())
+            .map(({ test: t, at, source, destination, sourceAddress, destinationAddress }) => {
               // Log Analytics writes an empty string for a column a row leaves out.
-              const machine = (name: string, given: SimMachine | undefined) => [
+              const machine = (address: string, given: SimMachine | undefined) => [
                 given?.resourceId ?? "",
-                given?.ip ?? address(name),
+                given?.ip ?? address,
               ];
               return [
-                new Date(ran.getTime() - (t.removedMinutesAgo ?? 0) * 60_000).toISOString(),
+                new Date(at).toISOString(),
                 t.monitorIdInLogs ?? monitorId(m),
                 t.testGroup,
                 t.test,
@@ -246,17 +322,17 @@ function logsAnswer(
                 t.checksFailedPercentThreshold,
                 t.roundTripMs,
                 t.roundTripThresholdMs,
-                t.source,
-                address(t.source),
-                ...machine(t.source, t.sourceMachine),
-                t.destination,
-                address(t.destination),
-                ...machine(t.destination, t.destinationMachine),
+                source,
+                sourceAddress,
+                ...machine(sourceAddress, t.sourceMachine),
+                destination,
+                destinationAddress,
+                ...machine(destinationAddress, t.destinationMachine),
                 t.port,
                 t.additionalData ?? "",
               ];
-            }),
-        );
+            });
+        });
   return {
     status: 200,
     body: json({

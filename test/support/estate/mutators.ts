@@ -278,6 +278,17 @@ export function setTestResults(
   }
 }
 
+/**
+ * The endpoint stops reporting at `at` (its agent stopped, its VM
+ * deallocated): every test from or to it writes no row after then, and its
+ * last row stays in Log Analytics while the look-back reaches it.
+ */
+export function stopReporting(monitor: SimConnectionMonitor, endpoint: string, at: string): void {
+  const tests = monitor.tests.filter((t) => t.source === endpoint || t.destination === endpoint);
+  if (tests.length === 0) throw new Error(`no test of ${monitor.name} runs from or to ${endpoint}`);
+  for (const t of tests) t.stoppedAt ??= at;
+}
+
 /** A stretch of Azure Monitor data the control plane does not show (a dip to `value`, or a gap). */
 export function metricsDip(
   estate: EstateState,

@@ -45,7 +45,12 @@ function watchers(state: EstateState, subscriptionId: string) {
   }));
 }
 
-function monitorJson(m: SimConnectionMonitor) {
+/**
+ * The monitor as its Network Watcher sends it, wire edits applied to a copy:
+ * an edit of `properties.endpoints[i]` changes what is sent, never the
+ * estate's own endpoints (which Log Analytics' rows are written from).
+ */
+export function monitorJson(m: SimConnectionMonitor): unknown {
   const id = monitorId(m);
   // A test removed is gone from the definition; its rows linger in Log Analytics.
   const defined = m.tests.filter((t) => t.removedMinutesAgo === undefined);
@@ -61,7 +66,7 @@ function monitorJson(m: SimConnectionMonitor) {
       provisioningState: "Succeeded",
       monitoringStatus: "Running",
       connectionMonitorType: "MultiEndpoint",
-      endpoints: m.endpoints,
+      endpoints: structuredClone(m.endpoints),
       testConfigurations: configurations.map((t) => ({
         name: t.test,
         testFrequencySec: 30,
