@@ -12,7 +12,9 @@ import type { AddressFamily } from "../route-limits.js";
 import { mostSevere } from "../severity.js";
 import { LAYER_WORDS } from "../vocabulary.js";
 import type { EndToEndFacts, EndToEndTest, MonitorRef, UnreadMonitor } from "./facts.js";
+import { hhmm } from "./series.js";
 import { ofMonitor, silentTests } from "./silent-tests.js";
+import { endpointGone, stoppedReporting } from "./stopped-tests.js";
 import { unjudged, unreadMonitor, unreadWords } from "./unread-monitors.js";
 
 export type Grade = "pass" | "warning" | "fail" | "indeterminate";
@@ -21,8 +23,12 @@ export interface EndToEndSummary {
   /** `none`: no Connection Monitor tests this circuit. */
   overall: Grade | "none";
   tests: (EndToEndTest & { grade: Grade })[];
-  /** Tests whose monitor no longer defines them (removed, renamed, group disabled): not judged. */
-  gone: EndToEndTest[];
+  /**
+   * Tests whose monitor no longer defines them (removed, renamed, group
+   * disabled), or whose source or destination their group no longer names:
+   * not judged.
+   */
+  gone: (EndToEndTest & { endpointGone?: NonNullable<ReturnType<typeof endpointGone>> })[];
   counts: Record<Grade, number>;
   monitors: string[];
   /** The window read, for "no results in the last N minutes". */
@@ -74,8 +80,15 @@ export function stillDefined(t: EndToEndTest, monitors: readonly MonitorRef[]): 
  * left out, named apart; tests it defines that sent nothing are Indeterminate.
  */
 export function summarise(facts: EndToEndFacts): EndToEndSummary {
-  const gone = facts.tests.filter((t) => !stillDefined(t, facts.monitors));
-  const tests = [...facts.tests.filter((t) => !gone.includes(t)), ...silentTests(facts)].map(
+  const gone: EndToEndSummary["gone"] = [];
+  const kept: EndToEndTest[] = [];
+  for (const t of facts.tests) {
+    const endpoint = endpointGone(t, facts);
+    if (!stillDefined(t, facts.monitors)) gone.push(t);
+    else if (endpoint) gone.push({ ...t, endpointGone: endpoint });
+    else kept.push(t);
+  }
+  const tests = [...kept.map((t) => stoppedReporting(t, facts)), ...silentTests(facts)].map(
     (t) => ({ ...t, grade: gradeOf(t.result) }),
   );
   const counts: Record<Grade, number> = { pass: 0, warning: 0, fail: 0, indeterminate: 0 };
@@ -137,17 +150,35 @@ export function endToEndCell(summary: EndToEndSummary, explainedBy: string | nul
         detail: `${
           tests.every((t) => t.silent)
             ? `Indeterminate: no results in the last ${summary.minutes} min`
-            : `Indeterminate: ${counts.indeterminate} of ${tests.length} tests${silentWords(summary)}`
+            : unwatched(summary)
+              ? `Indeterminate: no results since ${hhmm(lastHeard(summary))} UTC${silentWords(summary)}`
+              : `Indeterminate: ${counts.indeterminate} of ${tests.length} tests${silentWords(summary)}`
         }${unread}`,
       };
   }
 }
 
-/** How many of the tests sent nothing in the window, when some did. */
+/** How many of the tests sent nothing in the window, and how many stopped partway through it. */
 function silentWords(summary: EndToEndSummary): string {
   const silent = summary.tests.filter((t) => t.silent).length;
-  return silent === 0 ? "" : ` (${silent} with no result in the last ${summary.minutes} min)`;
+  const stopped = summary.tests.flatMap((t) => (t.stoppedAt ? [Date.parse(t.stoppedAt)] : []));
+  const words = [
+    ...(silent > 0 ? [`${silent} with no result in the last ${summary.minutes} min`] : []),
+    ...(stopped.length === 1 ? [`1 stopped reporting at ${hhmm(stopped[0]!)} UTC`] : []),
+    ...(stopped.length > 1
+      ? [`${stopped.length} stopped reporting from ${hhmm(Math.min(...stopped))} UTC`]
+      : []),
+  ];
+  return words.length === 0 ? "" : ` (${words.join(", ")})`;
 }
+
+/** Every test sent nothing lately: none in the window, or none since it stopped. */
+const unwatched = (summary: EndToEndSummary) =>
+  summary.tests.length > 0 && summary.tests.every((t) => t.silent || t.stoppedAt);
+
+/** When the last of the tests that stopped reporting did. */
+const lastHeard = (summary: EndToEndSummary) =>
+  Math.max(...summary.tests.flatMap((t) => (t.stoppedAt ? [Date.parse(t.stoppedAt)] : [])));
 
 const E2E_SEVERITY: Record<"fail" | "warning" | "indeterminate", Severity> = {
   fail: "Sev1",
@@ -355,6 +386,7 @@ export function evidenceOf(summary: EndToEndSummary): Record<string, unknown> {
       at: t.at,
       ...(t.reason ? { reason: t.reason } : {}),
       ...(t.silent ? { silent: true } : {}),
+      ...(t.stoppedAt ? { stoppedAt: t.stoppedAt } : {}),
     })),
     ...(summary.unread.length > 0
       ? {
@@ -369,9 +401,10 @@ export function evidenceOf(summary: EndToEndSummary): Record<string, unknown> {
       : {}),
     ...(summary.gone.length > 0
       ? {
-          notDefined: summary.gone.map(
-            (t) =>
-              `${t.monitor}/${t.testGroup}/${t.test}: ${t.result} at ${t.at}, no longer defined by the monitor (not judged)`,
+          notDefined: summary.gone.map((t) =>
+            t.endpointGone
+              ? `${t.monitor}/${t.testGroup}/${t.test}: ${t.source} → ${t.destination} ${t.result} at ${t.at}, its ${t.endpointGone.side} ${t.endpointGone.endpoint} no longer in the test group (not judged)`
+              : `${t.monitor}/${t.testGroup}/${t.test}: ${t.result} at ${t.at}, no longer defined by the monitor (not judged)`,
           ),
         }
       : {}),
@@ -447,10 +480,17 @@ export function endToEndFinding(summary: EndToEndSummary, ctx: UnexplainedContex
       code: "e2e-indeterminate",
       title: summary.tests.every((t) => t.silent)
         ? `Connection Monitor ${summary.monitors.join(", ")} reported nothing for ${ctx.circuitName} in the last ${summary.minutes} min${summary.gone.length > 0 ? ` of the tests it defines now (the rows of ${summary.gone.length === 1 ? "1 test" : `${summary.gone.length} tests`} it no longer defines left out)` : ""}: end-to-end is unwatched`
-        : `Connection Monitor cannot judge ${blind.length} of ${summary.tests.length} tests for ${ctx.circuitName}${silentWords(summary)}: end-to-end is partly unwatched`,
+        : unwatched(summary)
+          ? `Connection Monitor ${summary.monitors.join(", ")} has reported nothing for ${ctx.circuitName} since ${hhmm(lastHeard(summary))} UTC${silentWords(summary)}: end-to-end is unwatched`
+          : `Connection Monitor cannot judge ${blind.length} of ${summary.tests.length} tests for ${ctx.circuitName}${silentWords(summary)}: end-to-end is partly unwatched`,
       evidence: {
         ...base.evidence,
         reasons: [
+          ...(summary.tests.some((t) => t.stoppedAt)
+            ? [
+                "a source or destination that stopped reporting when its rows stopped: its agent stopped, its server or VM shut down or deallocated",
+              ]
+            : []),
           "the Azure Monitor agent is not running on the on-premises source",
           "the TCP listener is not started on the test port",
           "the Network Watcher extension is still installing on the Azure VMs",

@@ -154,6 +154,12 @@ export interface EndToEndTest {
    * Indeterminate; `at` is then the window's start.
    */
   silent?: boolean;
+  /**
+   * A test whose rows stopped partway through the window (its source's agent
+   * or its destination's VM gone since): erwatch's, Indeterminate; `at` is
+   * its last row's time, which this repeats.
+   */
+  stoppedAt?: string;
 }
 
 /**

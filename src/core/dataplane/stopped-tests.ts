@@ -1,0 +1,124 @@
+// A source or destination that stops reporting partway through the look-back
+// (its agent stopped or its VM died at 01:12) leaves its last row behind: the
+// latest row per test read "reachable" on it until that row left the window,
+// up to CONNECTION_MONITOR_WINDOW_MINUTES after nothing was tested. A row
+// older than its test's frequency plus the ingestion allowance is the same
+// silence a test with no row at all is: Indeterminate, saying since when.
+// The allowance is what keeps an endpoint whose rows Log Analytics ingests
+// minutes late steady. An endpoint its test group no longer names (removed
+// from the monitor, or renamed) did not stop: its rows are no test, as those
+// of a removed test are.
+
+import { sameName as same } from "../names.js";
+import type { EndToEndFacts, EndToEndTest, MonitorRef } from "./facts.js";
+import { hhmm } from "./series.js";
+import {
+  INGESTION_ALLOWANCE_SEC,
+  LONGEST_FREQUENCY_SEC,
+  ofMonitor,
+  toEndpoint,
+} from "./silent-tests.js";
+import { unreadMonitor } from "./unread-monitors.js";
+
+type Group = NonNullable<MonitorRef["testGroups"]>[number];
+
+/** An address in place of a name: Log Analytics writes one where the endpoint has no name. */
+const ADDRESS = /^(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*)(?::\d+)?$/i;
+
+/** One end of a test: how a row names it, and how its group lists it. */
+interface Side {
+  side: "source" | "destination";
+  listed: (g: Group) => string[] | undefined;
+  name: (r: EndToEndTest) => string;
+  address: (r: EndToEndTest) => string | null | undefined;
+  is: (name: string, endpoint: string) => boolean;
+}
+const SIDES: Side[] = [
+  {
+    side: "source",
+    listed: (g) => g.sources,
+    name: (r) => r.source,
+    address: (r) => r.sourceAddress,
+    is: same,
+  },
+  {
+    side: "destination",
+    listed: (g) => g.destinations,
+    name: (r) => r.destination,
+    address: (r) => r.destinationAddress,
+    is: toEndpoint,
+  },
+];
+
+/** Whether the group lists the row's end; null when the row does not name it (no name, or an address). */
+function listedIn(g: Group, side: Side, r: EndToEndTest): boolean | null {
+  const name = side.name(r);
+  const address = side.address(r);
+  if (name === "?" || ADDRESS.test(name) || (address && toEndpoint(name, address))) return null;
+  return (side.listed(g) ?? []).some((e) => side.is(name, e));
+}
+
+/** The groups of the monitors read from their definition that define the row's test. */
+function groupsOf(t: EndToEndTest, monitors: readonly MonitorRef[]): Group[] {
+  return monitors
+    .filter((m) => m.testGroups !== undefined && ofMonitor(m, t))
+    .flatMap((m) => m.testGroups ?? [])
+    .filter((g) => same(g.name, t.testGroup) && g.testConfigurations.some((c) => same(c, t.test)));
+}
+
+/**
+ * The end of a row of a defined test that its group no longer names
+ * (removed from the monitor, or renamed): null when it names both, or cannot
+ * be read. Only once another row of the test names an endpoint the group
+ * lists on that end: rows whose names are not the endpoints' tell nothing of
+ * which one left.
+ */
+export function endpointGone(
+  t: EndToEndTest,
+  facts: Pick<EndToEndFacts, "monitors" | "tests">,
+): { side: Side["side"]; endpoint: string } | null {
+  const monitors = facts.monitors.filter((m) => m.testGroups !== undefined && ofMonitor(m, t));
+  const groups = groupsOf(t, monitors);
+  if (groups.length === 0) return null;
+  const siblings = facts.tests.filter(
+    (r) =>
+      r !== t &&
+      monitors.some((m) => ofMonitor(m, r)) &&
+      same(r.testGroup, t.testGroup) &&
+      same(r.test, t.test),
+  );
+  const left = (g: Group, side: Side) =>
+    side.listed(g) !== undefined &&
+    listedIn(g, side, t) === false &&
+    siblings.some((r) => listedIn(g, side, r) === true);
+  for (const side of SIDES)
+    if (groups.every((g) => left(g, side))) return { side: side.side, endpoint: side.name(t) };
+  return null;
+}
+
+/**
+ * The row as judged now: itself, or, when its test's monitor defines it and
+ * the row is older than the test's frequency plus the ingestion allowance,
+ * an Indeterminate test that stopped reporting at the row's time. A test
+ * whose frequency is not known is taken at the longest; a monitor whose
+ * definition was not read (tags alone) keeps its rows, as a removed test's.
+ */
+export function stoppedReporting(t: EndToEndTest, facts: EndToEndFacts): EndToEndTest {
+  const monitor = facts.monitors.find(
+    (m) => m.testGroups !== undefined && ofMonitor(m, t) && !unreadMonitor(facts, m),
+  );
+  if (!monitor || groupsOf(t, [monitor]).length === 0) return t;
+  const seconds = monitor.frequencies?.find((f) => same(f.test, t.test))?.seconds ?? null;
+  const last = Date.parse(t.at);
+  const allowedSec = (seconds ?? LONGEST_FREQUENCY_SEC) + INGESTION_ALLOWANCE_SEC;
+  if (!(Date.parse(facts.to) - last > allowedSec * 1000)) return t;
+  const every = seconds === null ? "" : `; it runs every ${seconds} s`;
+  return {
+    ...t,
+    result: "Indeterminate",
+    checksFailedPercent: null,
+    roundTripMs: null,
+    reason: `stopped reporting at ${hhmm(last)} UTC (its last result ${t.result}${every})`,
+    stoppedAt: t.at,
+  };
+}
