@@ -88,6 +88,26 @@ function holdResult(deps: Awaited<ReturnType<typeof setup>>["deps"]): () => void
   return release;
 }
 
+/**
+ * Resolves once a sweep has asked the coordinator for its turn (the timer's,
+ * `urgent`, or an on-demand one): a gate released only after that, not right
+ * after the handler is called, whatever the handler awaits on its way there.
+ */
+function queued(
+  deps: Awaited<ReturnType<typeof setup>>["deps"],
+  which: "timer" | "on-demand",
+): Promise<void> {
+  const coordinator = deps.coordinator;
+  const run = coordinator.run.bind(coordinator);
+  return new Promise((resolve) => {
+    coordinator.run = (scope, start, id, options) => {
+      const admission = run(scope, start, id, options);
+      if ((options?.urgent === true) === (which === "timer")) resolve();
+      return admission;
+    };
+  });
+}
+
 /** Circuit ids in the watched subscription, `n` of them. */
 const ids = (n: number) =>
   Array.from(
@@ -430,6 +450,7 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     };
     const sweep = httpSweepHandler(async () => deps);
     for (const id of ids(3)) await sweep(post(JSON.stringify({ circuits: [id] })), context());
+    const timerQueued = queued(deps, "timer");
     const timer = sweepTimerHandler(async () => deps)(
       {
         isPastDue: false,
@@ -438,6 +459,7 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
       },
       context(),
     );
+    await timerQueued;
     release();
     await timer;
     // er-1 and er-2 waited before the timer fired; they run after it.
@@ -465,6 +487,7 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     const waiting = await sweep(post(""), context());
     expect(waiting.status).toBe(202);
     const { sweepId } = waiting.jsonBody as { sweepId: string };
+    const timerQueued = queued(deps, "timer");
     const timer = sweepTimerHandler(async () => deps)(
       {
         isPastDue: false,
@@ -473,6 +496,7 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
       },
       context(),
     );
+    await timerQueued;
     release();
     await timer;
     await deps.runs.get(sweepId)!.done;
@@ -674,7 +698,9 @@ describe("POST /api/sweep", () => {
     const b = second.jsonBody as { sweepId: string; joined: boolean };
     expect([second.status, b.joined, b.sweepId]).toEqual([202, true, accepted.sweepId]);
     // A named circuit is not answered by a tiered sweep (it may judge it quiet): it is read after it.
+    const namedQueued = queued(deps, "on-demand");
     const named = sweep(post(ALL), context());
+    await namedQueued;
     release();
     const c = (await named).jsonBody as { sweepId: string; joined: boolean; circuits: unknown[] };
     expect(c.joined).toBe(false);
