@@ -9,6 +9,10 @@
 // given as a GUID is queried with queryWorkspace (POST …/v1/workspaces/<id>/query);
 // one known only by its resource id (Connection Monitor's output names it so)
 // with queryResource on that id, which Log Analytics scopes to the workspace.
+// Each answer carries, in the same query, the newest row the workspace holds
+// of any monitor in the window (WorkspaceNewest): when that too is older than
+// a test's frequency plus the ingestion allowance, the workspace's ingestion
+// is late, and a test's old row says nothing of its endpoint (stopped-tests.ts).
 
 import type { LogsQueryClient, LogsTable } from "@azure/monitor-query-logs";
 import type { TokenCredential } from "@azure/identity";
@@ -45,7 +49,10 @@ export function testResultQuery(monitors: MonitorRef[]): string {
     "NWConnectionMonitorTestResult",
     `| where ${match}`,
     "| summarize arg_max(TimeGenerated, *) by ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, SourceName, SourceResourceId, SourceIP, DestinationName, DestinationResourceId, DestinationIP",
-    "| project TimeGenerated, ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, TestResult, ChecksFailed, ChecksTotal, ChecksFailedPercentThreshold, AvgRoundTripTimeMs, RoundTripTimeMsThreshold, SourceName, SourceAddress, SourceResourceId, SourceIP, DestinationName, DestinationAddress, DestinationResourceId, DestinationIP, DestinationPort, AdditionalData",
+    // Of every monitor writing there, not only these: one endpoint stopped
+    // while the workspace ingests others' rows is told from late ingestion.
+    "| extend WorkspaceNewest = toscalar(NWConnectionMonitorTestResult | summarize max(TimeGenerated))",
+    "| project TimeGenerated, ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, TestResult, ChecksFailed, ChecksTotal, ChecksFailedPercentThreshold, AvgRoundTripTimeMs, RoundTripTimeMsThreshold, SourceName, SourceAddress, SourceResourceId, SourceIP, DestinationName, DestinationAddress, DestinationResourceId, DestinationIP, DestinationPort, AdditionalData, WorkspaceNewest",
   ].join("\n");
 }
 
@@ -71,6 +78,8 @@ interface ResultRow {
   test: EndToEndTest;
   /** Which machine ran it and which it reached (resource id, else IP); null when not written. */
   machines?: { source: string | null; destination: string | null };
+  /** The newest row of any monitor the workspace holds in the window; absent when not a time. */
+  workspaceNewest?: string;
 }
 
 /**
@@ -122,6 +131,8 @@ export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
       ),
     });
     const [from, to] = [machine("Source"), machine("Destination")];
+    const newestAt = get("WorkspaceNewest");
+    const newest = newestAt instanceof Date ? newestAt : new Date(String(newestAt ?? ""));
     const test: EndToEndTest = {
       monitor: monitorId.split("/").pop() ?? monitorId,
       monitorId: monitorId || null,
@@ -149,7 +160,12 @@ export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
             ? reason.slice(0, 300)
             : null,
     };
-    return { monitorId, test, machines: { source: from.id, destination: to.id } };
+    return {
+      monitorId,
+      test,
+      machines: { source: from.id, destination: to.id },
+      ...(Number.isNaN(newest.getTime()) ? {} : { workspaceNewest: newest.toISOString() }),
+    };
   });
 }
 
@@ -298,9 +314,14 @@ export class LogsReader {
             { statusCode: 500 },
           );
         const table = result.tables[0];
-        return table
-          ? latestPerTest(ownRows(rowsOf(table, window.to), monitors), monitors).map((r) => r.test)
-          : [];
+        if (!table) return [];
+        const rows = rowsOf(table, window.to);
+        // One scalar, written on every row: the newest of them all, should they differ.
+        const times = rows.flatMap((r) => (r.workspaceNewest ? [r.workspaceNewest] : []));
+        const newest = times.length > 0 ? times.reduce((a, b) => (a > b ? a : b)) : null;
+        return latestPerTest(ownRows(rows, monitors), monitors).map((r) =>
+          newest ? { ...r.test, ingested: { workspace, newest } } : r.test,
+        );
       },
     });
   }

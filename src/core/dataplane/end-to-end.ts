@@ -14,7 +14,7 @@ import { LAYER_WORDS } from "../vocabulary.js";
 import type { EndToEndFacts, EndToEndTest, MonitorRef, UnreadMonitor } from "./facts.js";
 import { hhmm } from "./series.js";
 import { ofMonitor, silentTests } from "./silent-tests.js";
-import { endpointGone, stoppedReporting } from "./stopped-tests.js";
+import { endpointGone, ingestionWords, stoppedReporting } from "./stopped-tests.js";
 import { unjudged, unreadMonitor, unreadWords } from "./unread-monitors.js";
 
 export type Grade = "pass" | "warning" | "fail" | "indeterminate";
@@ -36,9 +36,18 @@ export interface EndToEndSummary {
   /** Monitors none of whose results could be read: not judged, and the row is not "up". */
   unread: UnreadMonitor[];
   /**
-   * Short of "up" only for those monitors: every test read passes and every
-   * monitor read sent something. The failed read is monitoring-blind's then,
-   * with its remedy; e2e-indeterminate's (agents, listeners) would mislead.
+   * Workspaces whose newest row of any monitor is older than a test's
+   * frequency plus the ingestion allowance (Log Analytics ingesting late),
+   * each with the words that say so and its tests left unjudged: the row is
+   * not "up", and no endpoint is blamed.
+   */
+  late: { workspace: string; newest: string; words: string; tests: EndToEndTest[] }[];
+  /**
+   * Short of "up" only for those monitors, or for those workspaces: every
+   * test judged passes and every monitor read sent something. The failed
+   * read is monitoring-blind's then, with its remedy, and late ingestion is
+   * Log Analytics'; e2e-indeterminate's (agents, listeners) would mislead,
+   * and for late ingestion it opened on every circuit writing there at once.
    */
   onlyUnread: boolean;
 }
@@ -88,9 +97,15 @@ export function summarise(facts: EndToEndFacts): EndToEndSummary {
     else if (endpoint) gone.push({ ...t, endpointGone: endpoint });
     else kept.push(t);
   }
-  const tests = [...kept.map((t) => stoppedReporting(t, facts)), ...silentTests(facts)].map(
-    (t) => ({ ...t, grade: gradeOf(t.result) }),
+  const judged = kept.map((t) => stoppedReporting(t, facts));
+  const late = lateOf(
+    judged.filter((t) => t.late),
+    Date.parse(facts.to),
   );
+  const tests = [...judged.filter((t) => !t.late), ...silentTests(facts)].map((t) => ({
+    ...t,
+    grade: gradeOf(t.result),
+  }));
   const counts: Record<Grade, number> = { pass: 0, warning: 0, fail: 0, indeterminate: 0 };
   for (const t of tests) counts[t.grade] += 1;
   const ran = tests.length - counts.indeterminate;
@@ -99,7 +114,7 @@ export function summarise(facts: EndToEndFacts): EndToEndSummary {
   if (facts.monitors.length === 0 && unread.length === 0) overall = "none";
   else if (ran > 0 && counts.fail === ran) overall = "fail";
   else if (counts.fail > 0 || counts.warning > 0) overall = "warning";
-  else if (counts.indeterminate > 0 || tests.length === 0 || unread.length > 0)
+  else if (counts.indeterminate > 0 || tests.length === 0 || unread.length > 0 || late.length > 0)
     overall = "indeterminate";
   else overall = "pass";
   const minutes = Math.round((Date.parse(facts.to) - Date.parse(facts.from)) / 60_000);
@@ -110,8 +125,34 @@ export function summarise(facts: EndToEndFacts): EndToEndSummary {
   const onlyUnread =
     overall === "indeterminate" &&
     counts.indeterminate === 0 &&
-    read.every((m) => tests.some((t) => ofMonitor(m, t)));
-  return { overall, tests, gone, counts, monitors, minutes, unread, onlyUnread };
+    read.every(
+      (m) =>
+        tests.some((t) => ofMonitor(m, t)) ||
+        late.some((l) => l.tests.some((t) => ofMonitor(m, t))),
+    );
+  return { overall, tests, gone, counts, monitors, minutes, unread, late, onlyUnread };
+}
+
+/** The late tests by workspace, with since when it has ingested nothing. */
+function lateOf(tests: EndToEndTest[], now: number): EndToEndSummary["late"] {
+  const out: EndToEndSummary["late"] = [];
+  for (const t of tests) {
+    const { workspace, newest } = t.ingested!;
+    const held = out.find((l) => same(l.workspace, workspace));
+    if (held) held.tests.push(t);
+    else out.push({ workspace, newest, words: "", tests: [t] });
+  }
+  for (const l of out)
+    l.words = `${ingestionWords(l, now)}: ${l.tests.length === 1 ? "1 test" : `${l.tests.length} tests`} not judged until it catches up`;
+  return out;
+}
+
+/** What was not judged, and why: monitors not read, workspaces ingesting late. */
+function apartWords(summary: EndToEndSummary): string[] {
+  return [
+    ...(summary.unread.length > 0 ? [unreadWords(summary.unread)] : []),
+    ...summary.late.map((l) => l.words),
+  ];
 }
 
 function rtt(tests: EndToEndSummary["tests"]): string {
@@ -121,13 +162,14 @@ function rtt(tests: EndToEndSummary["tests"]): string {
 
 export function endToEndCell(summary: EndToEndSummary, explainedBy: string | null): LayerCell {
   const { counts, tests } = summary;
-  const unread = summary.unread.length > 0 ? `; ${unreadWords(summary.unread)}` : "";
+  const apart = apartWords(summary);
+  const unread = apart.length > 0 ? `; ${apart.join("; ")}` : "";
   const because = `${explainedBy ? `; explained by ${explainedBy}` : ""}${unread}`;
   const passing = counts.pass === 1 ? "1 test passes" : `${counts.pass} tests pass`;
   if (summary.onlyUnread)
     return {
       status: "unknown",
-      detail: `${unreadWords(summary.unread)}${tests.length > 0 ? `; ${passing}${rtt(tests)}` : ""}`,
+      detail: `${apart.join("; ")}${tests.length > 0 ? `; ${passing}${rtt(tests)}` : ""}`,
     };
   switch (summary.overall) {
     case "none":
@@ -388,6 +430,19 @@ export function evidenceOf(summary: EndToEndSummary): Record<string, unknown> {
       ...(t.silent ? { silent: true } : {}),
       ...(t.stoppedAt ? { stoppedAt: t.stoppedAt } : {}),
     })),
+    ...(summary.late.length > 0
+      ? {
+          ingestionLate: summary.late.map((l) => ({
+            workspace: l.workspace,
+            newest: l.newest,
+            said: l.words,
+            tests: l.tests.map(
+              (t) =>
+                `${t.monitor}/${t.testGroup}/${t.test}: ${t.source} → ${t.destination} — ${t.reason}`,
+            ),
+          })),
+        }
+      : {}),
     ...(summary.unread.length > 0
       ? {
           unread: summary.unread.map((u) => ({

@@ -160,6 +160,18 @@ export interface EndToEndTest {
    * its last row's time, which this repeats.
    */
   stoppedAt?: string;
+  /**
+   * The workspace the row was read from and the newest row of any monitor
+   * it held in the window: how far Log Analytics has ingested there.
+   * Absent when the answer did not say.
+   */
+  ingested?: { workspace: string; newest: string };
+  /**
+   * A row as old as a stopped endpoint's in a workspace whose newest row of
+   * any monitor is as old (Log Analytics ingesting late, or its one agent
+   * gone): erwatch's, not judged; `ingested.newest` is since when.
+   */
+  late?: boolean;
 }
 
 /**

@@ -8,6 +8,13 @@
 // minutes late steady. An endpoint its test group no longer names (removed
 // from the monitor, or renamed) did not stop: its rows are no test, as those
 // of a removed test are.
+// A workspace whose newest row of any monitor is itself that old is Log
+// Analytics ingesting late (Azure documents delays past 10 minutes in its
+// incidents), not every endpoint writing there stopping at once: its rows are
+// late, not judged, so one pipeline delay does not open e2e-indeterminate on
+// every circuit whose monitors write there. A workspace one agent writes to
+// alone reads the same when that agent stops: nothing there tells the two
+// apart until its last row leaves the look-back and its tests are silent.
 
 import { sameName as same } from "../names.js";
 import type { EndToEndFacts, EndToEndTest, MonitorRef } from "./facts.js";
@@ -111,8 +118,18 @@ export function stoppedReporting(t: EndToEndTest, facts: EndToEndFacts): EndToEn
   const seconds = monitor.frequencies?.find((f) => same(f.test, t.test))?.seconds ?? null;
   const last = Date.parse(t.at);
   const allowedSec = (seconds ?? LONGEST_FREQUENCY_SEC) + INGESTION_ALLOWANCE_SEC;
-  if (!(Date.parse(facts.to) - last > allowedSec * 1000)) return t;
+  const now = Date.parse(facts.to);
+  if (!(now - last > allowedSec * 1000)) return t;
   const every = seconds === null ? "" : `; it runs every ${seconds} s`;
+  if (t.ingested && now - Date.parse(t.ingested.newest) > allowedSec * 1000)
+    return {
+      ...t,
+      result: "Indeterminate",
+      checksFailedPercent: null,
+      roundTripMs: null,
+      reason: `${ingestionWords(t.ingested, now)} (its last result ${t.result} at ${hhmm(last)} UTC${every})`,
+      late: true,
+    };
   return {
     ...t,
     result: "Indeterminate",
@@ -121,4 +138,14 @@ export function stoppedReporting(t: EndToEndTest, facts: EndToEndFacts): EndToEn
     reason: `stopped reporting at ${hhmm(last)} UTC (its last result ${t.result}${every})`,
     stoppedAt: t.at,
   };
+}
+
+/** The workspace as named to people: a resource id's last segment, or the GUID. */
+export const workspaceName = (workspace: string) => workspace.split("/").pop() || workspace;
+
+/** "Log Analytics has ingested nothing in workspace law-x since 01:05 UTC (15 min)". */
+export function ingestionWords(ingested: NonNullable<EndToEndTest["ingested"]>, now: number) {
+  const newest = Date.parse(ingested.newest);
+  const minutes = Math.floor((now - newest) / 60_000);
+  return `Log Analytics has ingested nothing in workspace ${workspaceName(ingested.workspace)} since ${hhmm(newest)} UTC (${minutes} min)`;
 }

@@ -296,15 +296,31 @@ function logsAnswer(
       404,
     );
   const ran = new Date(to! - (state.monitor?.logsDelayMinutes ?? 3) * 60_000);
+  // Every monitor writing to the workspace holds rows, asked for or not.
+  const held = new Map(
+    inWorkspace.map((m) => {
+      const sent = sentEndpoints(m);
+      return [
+        m,
+        ran.getTime() < from!
+          ? []
+          : m.tests
+              .filter((t) => t.result !== "none")
+              .flatMap((t) => rowsOfTest(t, sent, ran.getTime()))
+              .filter((r) => r.at >= from! && r.at <= ran.getTime()),
+      ] as const;
+    }),
+  );
+  // toscalar(NWConnectionMonitorTestResult | summarize max(TimeGenerated)): of every monitor there.
+  const newestOf = [...held.values()].flat().map((r) => r.at);
+  const newest = newestOf.length > 0 ? new Date(Math.max(...newestOf)).toISOString() : null;
+  const withNewest = /\bWorkspaceNewest\b/.test(query);
   const rows =
     ran.getTime() < from!
       ? []
       : asked(query, inWorkspace).flatMap((m) => {
-          const sent = sentEndpoints(m);
-          return m.tests
-            .filter((t) => t.result !== "none")
-            .flatMap((t) => rowsOfTest(t, sent, ran.getTime()))
-            .filter((r) => r.at >= from! && r.at <= ran.getTime())
+          return held
+            .get(m)!
             .map(({ test: t, at, source, destination, sourceAddress, destinationAddress }) => {
               // Log Analytics writes an empty string for a column a row leaves out.
               const machine = (address: string, given: SimMachine | undefined) => [
@@ -330,6 +346,7 @@ function logsAnswer(
                 ...machine(destinationAddress, t.destinationMachine),
                 t.port,
                 t.additionalData ?? "",
+                ...(withNewest ? [newest] : []),
               ];
             });
         });
@@ -337,7 +354,13 @@ function logsAnswer(
     status: 200,
     body: json({
       tables: [
-        { name: "PrimaryResult", columns: COLUMNS.map(([name, type]) => ({ name, type })), rows },
+        {
+          name: "PrimaryResult",
+          columns: [...COLUMNS, ...(withNewest ? [["WorkspaceNewest", "datetime"]] : [])].map(
+            ([name, type]) => ({ name, type }),
+          ),
+          rows,
+        },
       ],
       ...(state.monitor?.logsPartialError
         ? {
