@@ -725,7 +725,8 @@ export interface DecideContext {
  * tick: timed to the millisecond, a notification sent by a tick that fired
  * late (past due, 90 s after 10:05) put the repeat off a tick (11:10, not
  * 11:05) and every repeat after it stayed a tick late; so did a tick that fired
- * late when it was due. On demand, the whole interval (less the slack, 0 there).
+ * late when it was due. Rounded down, it is still due once the whole interval
+ * has passed. On demand, the whole interval (less the slack, 0 there).
  */
 function repeatDue(
   elapsedMs: number,
@@ -734,7 +735,10 @@ function repeatDue(
 ): boolean {
   const repeatMs = repeatEveryMinutes * 60_000;
   const tick = ctx.tickIntervalMs;
-  if (tick !== undefined && tick > 0) return Math.round(elapsedMs / tick) * tick >= repeatMs;
+  // Never below the time itself: one told on demand at 10:03 with a 6-minute
+  // repeat, 7 minutes old at the 10:10 tick, rounded to one tick and waited to 10:15.
+  if (tick !== undefined && tick > 0)
+    return Math.max(elapsedMs, Math.round(elapsedMs / tick) * tick) >= repeatMs;
   // Without the slack a tick a moment early would put the repeat off a whole interval.
   return elapsedMs >= repeatMs - ctx.tickSlackMs;
 }

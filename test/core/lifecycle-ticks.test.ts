@@ -322,6 +322,19 @@ describe("a repeat keeps the timer's cadence when a tick fires late", () => {
       ],
       sent: ["open:Sev0", "-", "-", "repeat:Sev0", "-", "repeat:Sev0"],
     },
+    {
+      // Opened on demand at 10:03: the 10:10 tick finds it 7 minutes old, past
+      // the 6; rounded to one tick (5 min) it was held to 10:15, 12 minutes on.
+      name: "an open sent on demand: the first tick past the interval reminds, though it rounds to fewer ticks",
+      every: 6,
+      readings: [
+        [3, "Sev0", "od"],
+        [5, "Sev0"],
+        [10, "Sev0"],
+        [15, "Sev0"],
+      ],
+      sent: ["open:Sev0", "-", "repeat:Sev0", "-"],
+    },
   ])("$name", ({ every, readings, sent }) => {
     expect(walk(readings, repeating(every))).toEqual(sent);
   });
