@@ -349,6 +349,14 @@ function ipv6Carries(
   return typeof mark === "object" && mark !== null;
 }
 
+/**
+ * A prefix count as stored where the row's schema does not check it (IPv6's):
+ * any value a hand edit or another erwatch left, shown and put in the JSON as
+ * a count ("60</b>", an object) unless it is one.
+ */
+const storedCount = (value: unknown): number | null =>
+  typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : null;
+
 const STATUS_ORDER: LayerStatus[] = ["down", "warn", "unknown", "up", "n/a"];
 
 /**
@@ -566,7 +574,7 @@ function statusCircuits(
         // IPv6 apart (its own sessions, its own limit): the line gave IPv4's alone.
         const ipv6 = p.ipv6Prefixes;
         const ipv6Received = (path: PathName) =>
-          ipv6Carries(p, path, paths[path].bgp) ? (ipv6?.[path] ?? null) : null;
+          ipv6Carries(p, path, paths[path].bgp) ? storedCount(ipv6?.[path]) : null;
         return {
           name,
           paths,

@@ -87,3 +87,24 @@ it("a dual-stack peering shows both families' received prefixes per path, – wh
   expect(peeringOf(v4, PRIVATE).ipv6Prefixes).toBeUndefined();
   expect(renderStatusHtml(v4)).toContain("prefixes 120 / 120");
 });
+
+it("a stored IPv6 count that is not a count is not shown as one", async () => {
+  const h = await sweepHarness(azurite.connectionString);
+  h.reader.spec = {
+    peerings: [peering()],
+    paths: { [PRIVATE]: { primary: dual("120", "60"), secondary: dual("120", "60") } },
+  };
+  await h.run(0);
+  // A hand edit, or an erwatch that kept it otherwise: the row's schema checks IPv4's alone.
+  const [snapshot] = await h.store.listSnapshots();
+  const stored = (await h.store.getSnapshot(snapshot!.circuitId))!;
+  const edited = structuredClone(stored.value) as unknown as {
+    peerings: Record<string, { ipv6Prefixes: unknown }>;
+  };
+  edited.peerings[PRIVATE]!.ipv6Prefixes = { primary: "60</b>", secondary: { n: 60 } };
+  await h.store.putSnapshot(edited as unknown as typeof stored.value, stored.etag);
+  const model = await loadStatus(h.store, minute(1), { recentHours: 1, recentLimit: 10 });
+  // Observed: the text and the object passed through as the JSON's counts.
+  expect(peeringOf(model, PRIVATE).ipv6Prefixes).toEqual({ primary: null, secondary: null });
+  expect(renderStatusHtml(model)).toContain("prefixes IPv4 120 / 120 · IPv6 – / –");
+});
