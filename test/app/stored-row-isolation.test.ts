@@ -279,6 +279,25 @@ it("a hand-edited last-sweep record (a count not a number) is left out, not draw
   expect(renderStatusHtml(model)).not.toContain("<img");
 });
 
+it("a last-sweep record whose sweptBy a later erwatch wrote otherwise is drawn, as the function app's", async () => {
+  const w = await world();
+  await w.sweep(0);
+  const t = w.store as unknown as { tables: Record<"snapshots", TableClient> };
+  const record = await w.store.lastSweep();
+  await t.tables.snapshots.updateEntity(
+    {
+      partitionKey: "erwatch-sweeps",
+      rowKey: "last-completed",
+      jsonParts: 1,
+      json: JSON.stringify({ ...record, sweptBy: "worker" }),
+    },
+    "Replace",
+  );
+  const model = await w.status();
+  expect(model.summary?.lastSweep?.circuits).toBe(record!.circuits);
+  expect(renderStatusHtml(model)).not.toContain("erwatch sweep --state");
+});
+
 it("one hand-edited snapshot (a null peering) leaves the plan's memory of every other circuit", async () => {
   const w = await world();
   w.specs["er-b"] = DOWN;

@@ -199,7 +199,8 @@ export const sweepRecordSchema = z.looseObject({
   notRecorded: z.array(z.looseObject({ id: text, name: text, why: text })).optional(),
   fannedOut: z.looseObject({ deep: z.number(), deadline: text }).optional(),
   settingsLeftOut: z.array(text).optional(),
-  sweptBy: z.literal("cli").optional(),
+  // Any text: a value a later erwatch writes here must not make the whole record unreadable (read as the function app's).
+  sweptBy: text.optional(),
   settingsLeftOutAt: text.optional(),
 });
 
