@@ -12,6 +12,7 @@ import { alertKey } from "../core/alert-identity.js";
 import type { Holds } from "../core/alert-step.js";
 import {
   fleetBlindNow,
+  fleetBlindTicks,
   fleetCandidates,
   fleetCircuitId,
   fleetIdsAt,
@@ -340,7 +341,8 @@ export async function recordFleet(
  * those readings (core/fleet.ts `fleetSettledAt`), so it resolves with the
  * usual hysteresis; one that no worker could judge, and whose members were
  * not all read, for as long as monitoring-blind waits is observed blind now,
- * so its holder hears it once (`fleetBlindNow`, `fleetMembersReadAt`). Never
+ * so its holder hears it once (`fleetBlindNow`, `fleetMembersReadAt`; on a
+ * tick's count, as its members' alerts kept it: `fleetBlindTicks`). Never
  * fails the sweep.
  */
 export async function settleFleets(
@@ -498,8 +500,14 @@ function judgeFleet(
   // instant (the timer's). Judged as of now, a holder would hear "Blind:"
   // about readings on their way, and the clean judgement of them would find the
   // instant taken.
-  const asOf = new Date(now.getTime() - deps.policy.alerts.sweepIntervalMinutes * 60_000);
+  const intervalMs = deps.policy.alerts.sweepIntervalMinutes * 60_000;
+  const asOf = new Date(now.getTime() - intervalMs);
   // Members read since its last judgement are a sighting though they settle nothing.
+  const readAt = fleetMembersReadAt(state, states, now, snapshots);
+  // On the ticks its members' alerts counted by then, as one process counts
+  // the ticks that judged it blind: by time alone, a site last read by a
+  // past-due tick heard "Blind:" two sweeps after one process.
+  const counted = fleetBlindTicks(state, states, now, readAt, intervalMs);
   const blind = fleetBlindNow(
     state,
     {
@@ -507,12 +515,14 @@ function judgeFleet(
       silences: silencesAt(asOf),
       circuit: { id: state.circuitId, name: state.circuitName },
       now: asOf,
+      ...(counted ? { tick: true } : {}),
       // As the commit that sends it judges it (record-circuit's context): a
       // site has no criticality of its own. At Sev3's wait, a notice it found
       // due the commit found not due, or the other way round.
       blindSeverity: deps.policy.classify.severity.blind,
     },
-    fleetMembersReadAt(state, states, now, snapshots),
+    readAt,
+    counted,
   );
-  return blind ? { at: asOf, observation: blind, tick: false } : null;
+  return blind ? { at: asOf, observation: blind, tick: counted !== null } : null;
 }

@@ -123,8 +123,9 @@ export function blindNotice(
   // sent the pager "Blind:", pointing at a monitoring-blind alert that had
   // not opened. A row without a count (the version before) goes by time, and
   // so does a fleet alert: with fan-out no sweep judges it blind but the
-  // timer's notice, so its count says only that a tick may tell it sooner (a
-  // site last read by a past-due tick heard "Blind:" a sweep after its
+  // timer's notice (which takes its members' counts, fleet.ts
+  // `fleetBlindTicks`), so its count says only that a tick may tell it sooner
+  // (a site last read by a past-due tick heard "Blind:" a sweep after its
   // circuits' monitoring-blind opened).
   if (
     state.family !== "fleet" &&

@@ -818,6 +818,96 @@ export function fleetMembersReadAt(
 }
 
 /**
+ * A count of failed sweeps some alert row keeps, and of them the timer's
+ * ticks, since `readAt`, its last reading, as of before `now`: a member's
+ * outage alert counts its blind sweeps; a monitoring-blind alert failing
+ * still (a member's, or its subscription's when the circuits cannot be
+ * listed: then no member alert is evaluated at all) counts its firing ones
+ * since it last read clean. One this very sweep evaluated already (the
+ * timer's sight of what it could not list, or a worker) counts as it did
+ * before: this sweep, and its tick, taken off.
+ */
+function blindCountOf(
+  a: AlertState,
+  now: number,
+): { readAt: number; evaluated: number; sweeps: number; ticks: number } | null {
+  const evaluated = storedInstant(a.lastEvaluatedAt);
+  // Counts another version left as they were (`ticksAt`) are none.
+  if (evaluated === null || a.ticksAt !== a.lastEvaluatedAt) return null;
+  let count: { readAt: number; sweeps: number; ticks: number } | null = null;
+  if (a.family === "monitoring-blind") {
+    const readAt = storedInstant(a.lastCleanAt);
+    const failing =
+      (a.phase === "pending" || a.phase === "firing") &&
+      storedInstant(a.lastFiringAt) === evaluated;
+    if (failing && readAt !== null && Number.isInteger(a.ticks))
+      count = { readAt, sweeps: a.consecutiveFiring, ticks: a.ticks! };
+  } else {
+    const marks = readMarks(a);
+    if (marks.length > 0 && Number.isInteger(a.blindSweeps) && Number.isInteger(a.blindTicks))
+      count = { readAt: Math.max(...marks), sweeps: a.blindSweeps!, ticks: a.blindTicks! };
+  }
+  if (!count || evaluated < now) return count && { ...count, evaluated };
+  const ticks = count.ticks - (storedInstant(a.tickAt) === evaluated ? 1 : 0);
+  return count.sweeps > 1 && ticks >= 0
+    ? { ...count, evaluated, sweeps: count.sweeps - 1, ticks }
+    : null;
+}
+
+/** "/subscriptions/<id>" of a circuit's resource id, lower case; null when it has none. */
+const subscriptionOf = (id: string) =>
+  /^\/subscriptions\/[^/]+/i.exec(id)?.[0].toLowerCase() ?? null;
+
+/**
+ * Fan-out (pure): the sweeps, and of them the timer's ticks, that could not
+ * read an open fleet alert by the sweep before `now`, as its members' alerts
+ * (and their subscriptions' monitoring-blind) counted them, or null: the
+ * timer judges its notice as of that sweep on that count, as one process
+ * counts the ticks that judged it blind (blind-notice.ts). By time alone, a
+ * site last read by a past-due tick (10:11:30) heard "Blind:" as of 10:30, a
+ * sweep after its circuits' monitoring-blind opened (10:25) and two after one
+ * process. Every sweep after the fleet alert's latest sighting (its own
+ * reading, or `membersReadAt`) could not read it: one that read every member
+ * moves `membersReadAt`, one that read a member with the outage its own. So a
+ * count that runs from a reading no earlier than that sighting counts nothing
+ * it was seen at, and the most any such count says is never more than one
+ * process counts; a count older than two intervals is none.
+ */
+export function fleetBlindTicks(
+  fleet: AlertState,
+  alerts: readonly AlertState[],
+  now: Date,
+  membersReadAt: Date | null,
+  intervalMs: number,
+): { sweeps: number; ticks: number } | null {
+  if (fleet.family !== "fleet" || fleet.phase === "clear") return null;
+  const members = new Set(membersOf(fleet).map(([id]) => id));
+  const subscriptions = new Set([...members].flatMap((id) => subscriptionOf(id) ?? []));
+  const sightings = [...readMarks(fleet), ...(membersReadAt ? [membersReadAt.getTime()] : [])];
+  const seen = sightings.length > 0 ? Math.max(...sightings) : Number.NEGATIVE_INFINITY;
+  const before = now.getTime();
+  let most: { sweeps: number; ticks: number } | null = null;
+  for (const a of alerts) {
+    const id = a.circuitId.toLowerCase();
+    const counts =
+      a.family === "monitoring-blind"
+        ? members.has(id) || subscriptions.has(id)
+        : isFleetFamily(a) && members.has(id);
+    const c = counts ? blindCountOf(a, before) : null;
+    if (
+      c &&
+      c.readAt >= seen &&
+      c.readAt < c.evaluated &&
+      before - c.evaluated <= 2 * intervalMs &&
+      c.ticks > 0 &&
+      c.ticks > (most?.ticks ?? 0)
+    )
+      most = { sweeps: Math.max(c.sweeps, c.ticks), ticks: c.ticks };
+  }
+  return most;
+}
+
+/**
  * Fan-out (pure): the observation by which the timer judges an open fleet
  * alert blind now, or null. Workers judge a fleet alert only when they read
  * a member with the outage, so one whose members none could read is judged by
@@ -831,6 +921,8 @@ export function fleetBlindNow(
   fleet: AlertState,
   ctx: AlertContext,
   membersReadAt: Date | null = null,
+  /** On a tick, what its members counted (`fleetBlindTicks`): carried to the commit on the observation. */
+  membersBlind: { sweeps: number; ticks: number } | null = null,
 ): Observation | null {
   if (fleet.family !== "fleet" || fleet.phase === "clear") return null;
   // Only to ask whether it is blind (blindNotice counts from its latest
@@ -841,7 +933,10 @@ export function fleetBlindNow(
     membersReadAt && (clean === null || membersReadAt.getTime() > clean)
       ? { ...fleet, lastCleanAt: membersReadAt.toISOString() }
       : fleet;
-  const observation = fleetObservation(fleet.circuitId, fleet.key, "unknown", null);
+  const observation: Observation = {
+    ...fleetObservation(fleet.circuitId, fleet.key, "unknown", null),
+    ...(membersBlind ? { membersBlind } : {}),
+  };
   const step = advanceStep(observation, sighted, ctx);
   if (!step.advanced || alreadyEvaluated(fleet, ctx.now)) return null;
   return decideStep(step, new Map(), ctx)?.action === "repeat" ? observation : null;

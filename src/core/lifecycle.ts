@@ -121,9 +121,10 @@ export interface AlertState {
    * masked); absent while it reads. A blind notice waits for as many as
    * monitoring-blind does (core/blind-notice.ts): failed sweeps, not time in
    * which erwatch did not sweep at all. A fleet alert's counts only the
-   * sweeps that judged it blind (with fan-out the timer does not judge it
-   * every sweep): its notice goes by time from its members' readings
-   * (fleet.ts), and by these only on a tick (`blindTicks`).
+   * sweeps that judged it blind, and its notice goes by these only on a tick
+   * (`blindTicks`), otherwise by time: with fan-out no sweep judges it blind
+   * but the timer's notice, which takes its members' counts instead
+   * (fleet.ts `fleetBlindTicks`, Observation `membersBlind`).
    */
   blindSweeps?: number;
   /** Of those, the timer's ticks: a blind notice counts these on a tick (blind-notice.ts). */
@@ -352,6 +353,16 @@ export function advance(
         lastEvaluatedAt: at,
         lastMaskedAt: at,
         consecutiveClean: 0,
+        ...stamp,
+      };
+    // Counted by its members (a fleet alert with fan-out): as many as they
+    // counted, whatever its own row kept (never judged blind sweep by sweep).
+    if (observation.membersBlind)
+      return {
+        ...previous,
+        lastEvaluatedAt: at,
+        blindSweeps: observation.membersBlind.sweeps,
+        blindTicks: observation.membersBlind.ticks,
         ...stamp,
       };
     return blindBeforeCounting(previous, now)

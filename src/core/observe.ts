@@ -57,6 +57,14 @@ export interface Observation {
    * cannot see the circuit, and no monitoring-blind opens for it.
    */
   blindCause?: BlindCause;
+  /**
+   * A fleet alert the fan-out timer judges blind (fleet.ts `fleetBlindTicks`):
+   * the sweeps, and of them the timer's ticks, that could not read it, as its
+   * members' own outage alerts counted them. No sweep judges it blind sweep by
+   * sweep there, so its own count said one, and its notice went by time: after
+   * a past-due tick, a sweep after the single process's.
+   */
+  membersBlind?: { sweeps: number; ticks: number };
 }
 
 /** Several findings of one family on one peering are one alert: merge them. */

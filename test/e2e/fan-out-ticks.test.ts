@@ -132,3 +132,73 @@ it("a site's fleet Sev0 resolves a tick after its circuits' own alerts would, th
     await bus.close();
   }
 });
+
+// One process counts the ticks that judged the site blind; with fan-out the
+// timer judges it as of the sweep before, on what its members' alerts counted
+// (their outage alerts', or here their subscription's monitoring-blind: the
+// listing fails too): the same tick, sent a sweep later. By time alone it was
+// as of 10:30, sent at 10:35.
+for (const fanOut of [false, true])
+  it(`${fanOut ? "fan-out" : "one process"}: a site last read by a past-due tick (10:11:30), then unreadable, tells its holder Blind: as of the tick its circuits' monitoring-blind opens (10:25)`, async () => {
+    const site = ["er-ams-a", "er-ams-b"].map((name) => healthyCircuit({ name }));
+    let now = new Date(T0);
+    const w = await worlds.start({
+      estate: estateOf(...site),
+      now: () => now,
+      env: {
+        SWEEP_SCHEDULE: "0 */5 * * * *",
+        ...(fanOut ? { SWEEP_WORK_QUEUE: QUEUE } : {}),
+      },
+    });
+    if (fanOut) await w.runtime.work!.claims.ensureTable();
+    const bus = new ServiceBusClient(w.broker.connectionString, {
+      retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
+    });
+    const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
+    const tick = async (m: number) => {
+      now = new Date(T0 + m * MIN);
+      if (!fanOut) return void (await w.timerSweep());
+      await fan.timer(m);
+      expect(await fan.drain()).toBe(true);
+      expect(fan.errors).toEqual([]);
+    };
+    const fleet = () =>
+      w.broker
+        .accepted(ALERTS_QUEUE)
+        .map((m) => m.body as AlertEvent)
+        .filter((e) => e.family === "fleet");
+    const at = (m: number) => new Date(T0 + m * MIN).toISOString();
+    try {
+      await tick(0);
+      for (const b of site) setProviderState(b.circuit as SimCircuit, "NotProvisioned");
+      // The tick after 10:05 runs late (behind a restart): the site's last reading.
+      await tick(5);
+      await tick(11.5);
+      w.estate.addFault({
+        match: { operation: "*" },
+        behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
+      });
+      for (const m of [15, 20, 25]) await tick(m);
+      expect(fleet().map((e) => `${e.action}@${e.occurredAt}`)).toEqual(
+        fanOut ? [`open@${at(5)}`] : [`open@${at(5)}`, `repeat@${at(25)}`],
+      );
+      // The third tick that could not read it, as monitoring-blind counts (13.5 minutes on, not 15).
+      await tick(30);
+      expect(fleet().map((e) => `${e.action}@${e.occurredAt}`)).toEqual([
+        `open@${at(5)}`,
+        `repeat@${at(25)}`,
+      ]);
+      expect(fleet()[1]!.change).toMatch(/^Blind: /);
+      expect(fleet()[1]!.blindSince).toBe(at(11.5));
+      const blind = w.broker
+        .accepted(ALERTS_QUEUE)
+        .map((m) => m.body as AlertEvent)
+        .filter((e) => e.family === "monitoring-blind");
+      expect(blind.map((e) => `${e.action}@${e.occurredAt}`)).toContain(`open@${at(25)}`);
+      // Told once.
+      for (const m of [35, 40]) await tick(m);
+      expect(fleet()).toHaveLength(2);
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);
