@@ -27,6 +27,27 @@ describe("a test line on the Teams card", () => {
       {},
       "Test vnet-to-onprem/tcp-443: vnet-app → onprem-app-01:443 Fail",
     ],
+    [
+      // PagerDuty and the webhook carry the evidence whole; the card's line was all a Teams reader had.
+      "says why a test cannot be judged: it stopped reporting",
+      {
+        result: "Indeterminate",
+        reason: "stopped reporting at 10:05 UTC (its last result Pass; it runs every 30 s)",
+        stoppedAt: "2026-12-05T10:05:00Z",
+      },
+      "Test vnet-to-onprem/tcp-443: vnet-app → onprem-app-01:443 Indeterminate — stopped reporting at 10:05 UTC (its last result Pass; it runs every 30 s)",
+    ],
+    [
+      "says Connection Monitor's own words on a failure, with what it measured",
+      {
+        reason: "Destination port is not reachable",
+        checksFailedPercent: 100,
+        checksFailedPercentThreshold: 30,
+        roundTripMs: 12.4,
+        roundTripThresholdMs: 100,
+      },
+      "Test vnet-to-onprem/tcp-443: vnet-app → onprem-app-01:443 Fail, checks failed 100% (threshold 30%), RTT 12 ms (threshold 100 ms) — Destination port is not reachable",
+    ],
   ] as const)("%s", (_, extra, line) => {
     expect(evidenceLines({ tests: [test(extra)] }, false)).toEqual([line]);
   });

@@ -137,10 +137,28 @@ function memberLine(member: unknown): string {
   return `Circuit ${plain(member.name ?? member.id)}${said ? `: ${said}` : ""}${unread}`;
 }
 
+/**
+ * "Test g/t: a → b Fail, checks failed 100% (threshold 30%) — <why>": what it
+ * measured and why it cannot be judged (stopped reporting, Log Analytics
+ * ingesting late) or failed, as PagerDuty and the webhook carry them; without
+ * them an Indeterminate line did not say which test stopped, or when.
+ */
 function testLine(test: unknown): string {
   if (!isObject(test)) return plain(test);
   const on = (machine: unknown) => (typeof machine === "string" ? ` (${plain(machine)})` : "");
-  return `Test ${plain(test.testGroup)}/${plain(test.test)}: ${plain(test.source)}${on(test.sourceMachine)} → ${plain(test.destination)}${on(test.destinationMachine)} ${plain(test.result)}`;
+  const measured = (value: unknown, threshold: unknown, what: string, unit: string) =>
+    typeof value === "number" && Number.isFinite(value)
+      ? `, ${what} ${thousands(Math.round(value))}${unit}${typeof threshold === "number" ? ` (threshold ${thousands(threshold)}${unit})` : ""}`
+      : "";
+  const checks = measured(
+    test.checksFailedPercent,
+    test.checksFailedPercentThreshold,
+    "checks failed",
+    "%",
+  );
+  const round = measured(test.roundTripMs, test.roundTripThresholdMs, "RTT", " ms");
+  const why = typeof test.reason === "string" && test.reason !== "" ? ` — ${test.reason}` : "";
+  return `Test ${plain(test.testGroup)}/${plain(test.test)}: ${plain(test.source)}${on(test.sourceMachine)} → ${plain(test.destination)}${on(test.destinationMachine)} ${plain(test.result)}${checks}${round}${why}`;
 }
 
 function arpRow(row: unknown): string {
