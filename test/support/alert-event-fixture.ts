@@ -279,6 +279,31 @@ export function flapBlindHistory(): AlertEvent {
   };
 }
 
+/**
+ * A Sev1 end-to-end alert on a circuit whose layers all read, blind because
+ * Log Analytics ingests its monitor's workspace late: no Connection Monitor
+ * result to judge, and no monitoring-blind alert opens for that
+ * (core/blind-notice.ts, a data-plane family).
+ */
+export function e2eFailBlind(): AlertEvent {
+  const blind = arpMissingBlindSev1();
+  const title =
+    "End-to-end tests fail over er-ams-prod-01 while every layer of the circuit reads healthy: look past the circuit";
+  return {
+    ...blind,
+    family: "end-to-end",
+    code: "e2e-fail",
+    layer: "endToEnd",
+    owner: "you",
+    paths: ["primary", "secondary"],
+    title,
+    change: `Blind: erwatch has had no reading behind this alert since ${BLIND_SINCE} (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names); it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
+    evidence: { overall: "fail", failing: ["cm-ams/web/https: onprem → vm Fail"] },
+    ticket: null,
+    layerTable: arpMissingOpen().layerTable,
+  };
+}
+
 /** The escalated Sev0 still firing at its repeat interval: a normal repeat, not blind. */
 export function arpMissingRepeat(): AlertEvent {
   const escalated = arpMissingEscalated();

@@ -3,6 +3,7 @@
 import type { AlertCircuit, AlertEvent } from "../../core/alert-event.js";
 import { BLIND_CAUSES, type BlindCause, type PathName } from "../../core/model.js";
 import { BLIND_NOTICE } from "../../core/blind-notice.js";
+import { isDataPlaneFamily, type DataPlaneFamily } from "../../core/dataplane/known.js";
 import type { AlertSubject } from "./subject.js";
 
 /** "Equinix at Amsterdam", "Equinix", or null: what responders group carrier faults by. */
@@ -139,18 +140,51 @@ export function utcMinute(iso: string): string {
   return `${new Date(iso).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
+/** The rows of the layer table a data-plane alert is read from: they say what is missing. */
+const DATA_PLANE_ROWS: Record<DataPlaneFamily, string> = {
+  traffic: "capacity row",
+  capacity: "capacity row",
+  "end-to-end": "end to end row",
+  "config-drift": "peering and gateway wiring rows",
+};
+
+/**
+ * The rows a blind notice of a data-plane alert on one circuit (traffic,
+ * capacity, end to end, drift) lost, or null. Its reading is Azure Monitor's
+ * metrics or Connection Monitor's results: a gap in them (Log Analytics
+ * ingesting a workspace late) opens no monitoring-blind alert and leaves the
+ * circuit's other layers read, so "cannot see this circuit (see its
+ * monitoring-blind alert)" sent the holder to an alert that never opens.
+ */
+export function dataPlaneBlind(
+  event: Pick<AlertEvent, "family">,
+  subject: Pick<AlertSubject, "kind">,
+  cause: BlindCause | null,
+): string | null {
+  if (cause !== null || subject.kind !== "circuit" || !isDataPlaneFamily(event.family)) return null;
+  return DATA_PLANE_ROWS[event.family];
+}
+
+/** Why a data-plane alert has no reading, as the sweep says it (core/blind-notice.ts). */
+export const NO_DATA_PLANE_READING =
+  "Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed";
+
 /**
  * Where a responder learns why erwatch is blind and when it sees again. A
  * site's notice is about several circuits, perhaps in several subscriptions:
  * "this circuit" there sent the reader looking for one that is not named.
+ * `dataPlaneRows`: the rows a data-plane alert is read from (dataPlaneBlind).
  */
 export function blindLookAt(
   subject: Pick<AlertSubject, "kind">,
   cause: BlindCause | null = null,
+  dataPlaneRows: string | null = null,
 ): string {
   // Storage failing opens no monitoring-blind alert: erwatch's log and the table are where it shows.
   if (cause === "history")
     return "erwatch's log (`history could not be read`) and the History table of its storage account; no monitoring-blind alert opens for storage";
+  if (dataPlaneRows !== null)
+    return `the ${dataPlaneRows} of its layers as read now (layer table, status page, \`erwatch diagnose\`) for what is missing: a gap in Azure Monitor's metrics or Log Analytics ingesting late opens no monitoring-blind alert; a read that failed opens the monitoring-blind alert of this circuit or of its subscription, which names it`;
   switch (subject.kind) {
     case "site":
       return "the monitoring-blind alerts of the site's circuits or of their subscriptions (they name the reads that fail and what to do)";

@@ -16,6 +16,7 @@ import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
   arpMissingBlind,
   arpMissingBlindSecondary,
+  e2eFailBlind,
   flapBlindHistory,
   arpMissingBlindSev1,
   arpMissingEscalated,
@@ -431,6 +432,21 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
         "erwatch cannot read the history this incident's flaps are counted from (its circuit still reads) since 2026-03-14T02:19:30.000Z; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at erwatch's log (`history could not be read`) and the History table of its storage account; no monitoring-blind alert opens for storage.",
     });
     expect(Object.keys(sent.payload.custom_details)).not.toContain("blindPaths");
+  });
+
+  // Log Analytics ingesting late: every layer of the circuit reads, and no
+  // monitoring-blind alert opens, yet the pager heard "cannot see er-ams-prod-01".
+  it("says a data-plane alert has no reading behind it, not that the circuit cannot be seen", () => {
+    const event = e2eFailBlind();
+    const sent = trigger(event);
+    expect(sent.payload.summary).toBe(
+      `BLIND: erwatch has had no reading behind this incident on er-ams-prod-01 since 2026-03-14 02:19 UTC; the incident stands as last seen, not resolved: ${event.title}`,
+    );
+    expect(sent.payload.custom_details).toMatchObject({
+      blindSince: BLIND_SINCE,
+      blind:
+        "erwatch has had no reading behind this incident (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed) since 2026-03-14T02:19:30.000Z; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at the end to end row of its layers as read now (layer table, status page, `erwatch diagnose`) for what is missing: a gap in Azure Monitor's metrics or Log Analytics ingesting late opens no monitoring-blind alert; a read that failed opens the monitoring-blind alert of this circuit or of its subscription, which names it.",
+    });
   });
 
   it("keeps a blind summary within 1,024 characters, BLIND and since when first", () => {

@@ -21,6 +21,7 @@ import {
 import {
   arpMissingBlind,
   arpMissingBlindSecondary,
+  e2eFailBlind,
   flapBlindHistory,
   arpMissingBlindSev1,
   arpMissingEscalated,
@@ -937,6 +938,20 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
     expect(
       texts.some((t) => t.endsWith("as read now (the layers read; their history does not)")),
     ).toBe(true);
+  });
+
+  // Log Analytics ingesting a workspace late holds an open e2e-fail as last
+  // seen and tells its holder Blind:, but opens no monitoring-blind alert:
+  // "erwatch cannot see this circuit … (see its monitoring-blind alert)" was
+  // wrong twice, every other layer reading and no such alert to look at.
+  it("says a data-plane alert has no reading behind it and where that shows, not that the circuit cannot be seen", () => {
+    const message = buildTeamsMessage(e2eFailBlind());
+    expect(teamsMessageProblems(message)).toEqual([]);
+    expect(blindBlock(message)).toEqual([
+      `**Blind:** erwatch has had no reading behind this alert since ${SINCE} (15 min before this message) (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed).`,
+      "**Stands:** as last seen, neither resolved nor changed: the title above and the evidence below are its last reading, not news.",
+      "**Look at:** the end to end row of its layers as read now (layer table, status page, `erwatch diagnose`) for what is missing: a gap in Azure Monitor's metrics or Log Analytics ingesting late opens no monitoring-blind alert; a read that failed opens the monitoring-blind alert of this circuit or of its subscription, which names it.",
+    ]);
   });
 
   it("names no status page when none is configured, and no time when the notice has none", () => {

@@ -27,7 +27,9 @@ import {
   blindNow,
   blindWhat,
   changeWithoutTitle,
+  dataPlaneBlind,
   namesEarly,
+  NO_DATA_PLANE_READING,
   providerAt,
   utcMinute,
 } from "../alert-words.js";
@@ -103,10 +105,13 @@ export function buildPagerDutyEvent(
     (subject.kind === "subscription" && event.title.includes(subject.subscriptionId)) ||
     (subject.kind === "circuit" && namesEarly(event.title, c.name));
   const since = blind?.since ? ` since ${utcMinute(blind.since)}` : "";
+  const rows = blind ? dataPlaneBlind(event, subject, blind.cause) : null;
   const summary = blind
     ? blind.cause === "history"
       ? `BLIND: erwatch cannot count the flaps of ${unseen}${since}, its history cannot be read; the incident stands as last seen, not resolved: ${event.title}`
-      : `BLIND: erwatch cannot see ${blindWhat(blind.paths, unseen)}${since}; the incident stands as last seen, not resolved: ${event.title}`
+      : rows !== null && blind.paths === null
+        ? `BLIND: erwatch has had no reading behind this incident on ${unseen}${since}; the incident stands as last seen, not resolved: ${event.title}`
+        : `BLIND: erwatch cannot see ${blindWhat(blind.paths, unseen)}${since}; the incident stands as last seen, not resolved: ${event.title}`
     : named
       ? event.title
       : `${c.name}: ${event.title}`;
@@ -127,7 +132,15 @@ export function buildPagerDutyEvent(
               blindSince: blind.since,
               ...(blind.paths ? { blindPaths: blind.paths } : {}),
               ...(blind.cause ? { blindCause: blind.cause } : {}),
-              blind: `erwatch cannot read ${blind.cause === "history" ? "the history this incident's flaps are counted from (its circuit still reads)" : blind.paths ? "all the layers behind this incident" : "the layers behind this incident"}${blind.since ? ` since ${blind.since}` : ""}${blindNow(blind.paths)}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject, blind.cause)}.`,
+              blind: `${
+                blind.cause === "history"
+                  ? "erwatch cannot read the history this incident's flaps are counted from (its circuit still reads)"
+                  : blind.paths
+                    ? "erwatch cannot read all the layers behind this incident"
+                    : rows !== null
+                      ? `erwatch has had no reading behind this incident (${NO_DATA_PLANE_READING})`
+                      : "erwatch cannot read the layers behind this incident"
+              }${blind.since ? ` since ${blind.since}` : ""}${blindNow(blind.paths)}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject, blind.cause, rows)}.`,
             }
           : {}),
         action: event.action,

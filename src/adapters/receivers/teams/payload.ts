@@ -25,7 +25,9 @@ import {
   blindNow,
   blindWhat,
   changeWithoutTitle,
+  dataPlaneBlind,
   LAST_FIRING,
+  NO_DATA_PLANE_READING,
   providerAt,
   resolvedNow,
 } from "../alert-words.js";
@@ -313,13 +315,17 @@ function blindFacts(
   const when = since
     ? ` since ${[readerTime(since), ago ? `(${ago} before this message)` : null].filter((p) => p !== null).join(" ")}`
     : "";
+  const subject = alertSubject(event);
+  const rows = dataPlaneBlind(event, subject, cause);
   const lines = [
     cause === "history"
       ? `**Blind:** erwatch cannot read this circuit's history${when}, which its flaps are counted from: the circuit itself still reads, but whether it still flaps cannot be told.`
-      : `**Blind:** erwatch cannot see ${blindWhat(paths, event.family === "fleet" ? "the circuits of this outage" : "this circuit")}${when}${blindNow(paths)}.`,
+      : rows !== null && paths === null
+        ? `**Blind:** erwatch has had no reading behind this alert${when} (${NO_DATA_PLANE_READING}).`
+        : `**Blind:** erwatch cannot see ${blindWhat(paths, event.family === "fleet" ? "the circuits of this outage" : "this circuit")}${when}${blindNow(paths)}.`,
     // Only what the card shows: a you-owned alert has no ticket, a compact card no evidence.
     `**Stands:** as last seen, neither resolved nor changed: ${lastReading(hasEvidence, hasTicket)} its last reading, not news.`,
-    `**Look at:** ${blindLookAt(alertSubject(event), cause)}${options.statusUrl ? "; the erwatch status page (button below)" : ""}.`,
+    `**Look at:** ${blindLookAt(subject, cause, rows)}${options.statusUrl ? "; the erwatch status page (button below)" : ""}.`,
   ];
   return {
     type: "Container",
