@@ -60,9 +60,11 @@ describe("buildPagerDutyEvent", () => {
     ["Sev2", "warning"],
     ["Sev3", "info"],
     ["Sev4", "info"],
-  ] as const)("maps %s to %s", (severity, expected) => {
+  ] as const)("maps %s to %s, and says it in custom_details", (severity, expected) => {
+    // PagerDuty has four levels for five: a Sev3 and a Sev4 were both "info",
+    // while Teams' header and the webhook's essentials said which.
     expect(buildPagerDutyEvent({ ...arpMissingOpen(), severity }, ROUTING_KEY)).toMatchObject({
-      payload: { severity: expected },
+      payload: { severity: expected, custom_details: { severity } },
     });
   });
 

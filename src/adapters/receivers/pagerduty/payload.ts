@@ -144,6 +144,8 @@ export function buildPagerDutyEvent(
             }
           : {}),
         action: event.action,
+        // PagerDuty's four levels take Sev3 and Sev4 alike: erwatch's own, as Teams and the webhook say it.
+        severity: event.severity,
         sequence: event.sequence,
         episodeId: event.episodeId,
         change: changeWithoutTitle(event.change, event.title),
