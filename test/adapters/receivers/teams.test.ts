@@ -864,6 +864,22 @@ describe("buildTeamsMessage", () => {
   });
 });
 
+describe("the layer table's received prefixes", () => {
+  // The title said "3,820 of 4,000" and the table under it "3820 of 4000".
+  it("are written with thousands separators, as the title and evidence write them", () => {
+    const event = arpMissingOpen();
+    const table = event.layerTable!;
+    const texts = textsOf(
+      buildTeamsMessage({
+        ...event,
+        layerTable: { ...table, prefixes: { primary: 3820, secondary: 12_345 } },
+      }),
+    );
+    expect(texts).toContain("3,820 of 4,000");
+    expect(texts).toContain("12,345 of 4,000");
+  });
+});
+
 describe("the Teams card of a blind notice: erwatch cannot see the circuit", () => {
   // 2026-03-14T02:19:30Z in the reader's own time zone, 15 min before the notice.
   const SINCE = "{{DATE(2026-03-14T02:19:30Z, SHORT)}} {{TIME(2026-03-14T02:19:30Z)}}";

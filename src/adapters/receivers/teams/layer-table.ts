@@ -13,7 +13,7 @@
 import type { AlertEvent } from "../../../core/alert-event.js";
 import type { LayerCell, LayerStatus, PathName } from "../../../core/model.js";
 import { PATHS } from "../../../core/model.js";
-import { truncate } from "../../../core/text.js";
+import { thousands, truncate } from "../../../core/text.js";
 import { LAYER_ROWS, STATUS_WORDS } from "../../../core/vocabulary.js";
 import { escapeMarkdown } from "./markdown.js";
 
@@ -108,5 +108,8 @@ function prefixView(
   limit: number | null | undefined,
 ): string | null {
   if (typeof count !== "number") return null;
-  return typeof limit === "number" ? `${count} of ${limit}` : String(count);
+  // As the title and evidence write counts ("3,820 of 4,000").
+  return typeof limit === "number"
+    ? `${thousands(count)} of ${thousands(limit)}`
+    : thousands(count);
 }
