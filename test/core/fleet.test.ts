@@ -7,6 +7,7 @@ import { advanceStep, decideStep, holdsOf, type Holds } from "../../src/core/ale
 import {
   fleetAt,
   fleetBlindNow,
+  fleetBlindTicks,
   fleetCandidates,
   fleetCircuitId,
   fleetFinding,
@@ -2114,6 +2115,269 @@ describe("fleetMembersReadAt (fan-out: members read are a sighting of the fleet 
     expect(fleetBlindNow(fleet, ctx, new Date(ago(10)))).toBeNull();
     expect(fleetBlindNow(fleet, ctx, new Date(ago(15)))).toMatchObject({ state: "unknown" });
     expect(fleetBlindNow(fleet, ctx, new Date(ago(20)))).toMatchObject({ state: "unknown" });
+  });
+});
+
+describe("fleetBlindTicks (fan-out: the ticks a fleet alert's members' alerts counted that could not read it)", () => {
+  // The timer at NOW judges the fleet Sev0 as of the sweep before (ago(5)).
+  // It was last judged at ago(20); its members were read at ago(15) (their
+  // outage alerts' marks), and the workers of ago(10) and ago(5), both
+  // ticks, could not read them.
+  const INTERVAL = 5 * 60_000;
+  const [group] = fleetGroups(["a", "b"].map((n) => candidate(n)));
+  const ago = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
+  const condition = { ...fleetFinding(group!), ticket: null };
+  const fleet = (over: Partial<AlertState> = {}): AlertState => ({
+    key: alertKey(group!.id, null, "fleet"),
+    family: "fleet",
+    circuitId: group!.id,
+    circuitName: "Equinix at Amsterdam (provider)",
+    peering: null,
+    phase: "firing",
+    consecutiveFiring: 3,
+    consecutiveClean: 0,
+    firstSeen: ago(40),
+    condition,
+    notified: null,
+    sequence: 1,
+    lastEvaluatedAt: ago(20),
+    lastFiringAt: ago(20),
+    lastCleanAt: null,
+    ...over,
+  });
+  /** A member's own outage alert, last read at ago(15), blind at the ticks of ago(10) and ago(5). */
+  const own = (name: string, over: Partial<AlertState> = {}) =>
+    ({
+      key: `k-${name}-${over.family ?? "path-down"}`,
+      family: "path-down",
+      circuitId: candidate(name).circuitId,
+      circuitName: name,
+      phase: "firing",
+      lastEvaluatedAt: ago(5),
+      ticksAt: ago(5),
+      tickAt: ago(5),
+      lastFiringAt: ago(15),
+      lastCleanAt: null,
+      blindSweeps: 2,
+      blindTicks: 2,
+      ...over,
+    }) as unknown as AlertState;
+  /** A monitoring-blind alert on `circuitId`, read clean at ago(15), failing at the ticks since. */
+  const blindAlert = (circuitId: string, over: Partial<AlertState> = {}) =>
+    ({
+      key: `k-${circuitId}-monitoring-blind`,
+      family: "monitoring-blind",
+      circuitId,
+      phase: "pending",
+      consecutiveFiring: 2,
+      consecutiveClean: 0,
+      ticks: 2,
+      lastEvaluatedAt: ago(5),
+      ticksAt: ago(5),
+      tickAt: ago(5),
+      lastFiringAt: ago(5),
+      lastCleanAt: ago(15),
+      ...over,
+    }) as unknown as AlertState;
+  const { ticks: _t, blindTicks: _bt, ticksAt: _ta, tickAt: _tk, ...beforeTicks } = own("a");
+  const a = candidate("a").circuitId;
+  const thisSweep = NOW.toISOString();
+
+  it.each<{
+    case: string;
+    alerts: AlertState[];
+    given?: AlertState;
+    membersReadAt?: string | null;
+    counted: { sweeps: number; ticks: number } | null;
+  }>([
+    {
+      case: "a member's outage alert counted two blind ticks since the members were read",
+      alerts: [own("a")],
+      counted: { sweeps: 2, ticks: 2 },
+    },
+    {
+      case: "of three blind sweeps one a POST /api/sweep: its sweeps, and of them its ticks",
+      alerts: [own("a", { blindSweeps: 3 })],
+      counted: { sweeps: 3, ticks: 2 },
+    },
+    {
+      case: "the member that counted the most ticks, not the most sweeps nor the last",
+      alerts: [own("b"), own("a", { blindSweeps: 3, blindTicks: 1 })],
+      counted: { sweeps: 2, ticks: 2 },
+    },
+    {
+      case: "a member's alert kept under its id in upper case",
+      alerts: [own("a", { circuitId: a.toUpperCase() })],
+      counted: { sweeps: 2, ticks: 2 },
+    },
+    {
+      case: "a member's monitoring-blind failing (its paths unreadable): its firing sweeps and ticks",
+      alerts: [blindAlert(a, { consecutiveFiring: 3 })],
+      counted: { sweeps: 3, ticks: 2 },
+    },
+    {
+      case: "its subscription's monitoring-blind failing (the listing too: no member alert evaluated)",
+      alerts: [
+        own("a", {
+          lastEvaluatedAt: ago(15),
+          ticksAt: ago(15),
+          tickAt: ago(15),
+          blindSweeps: undefined,
+          blindTicks: undefined,
+        }),
+        blindAlert("/subscriptions/s", { phase: "firing", consecutiveFiring: 3 }),
+      ],
+      counted: { sweeps: 3, ticks: 2 },
+    },
+    {
+      case: "another subscription's monitoring-blind",
+      alerts: [blindAlert("/subscriptions/other")],
+      counted: null,
+    },
+    {
+      case: "a monitoring-blind not failing at its latest evaluation",
+      alerts: [blindAlert(a, { lastFiringAt: ago(10) })],
+      counted: null,
+    },
+    {
+      case: "a count that started before the members were read again (ago(10)) is not used",
+      alerts: [own("a")],
+      membersReadAt: ago(10),
+      counted: null,
+    },
+    {
+      case: "a count that started before the fleet alert's own later judgement is not used",
+      alerts: [own("a")],
+      given: fleet({ lastEvaluatedAt: ago(10), lastFiringAt: ago(10) }),
+      membersReadAt: null,
+      counted: null,
+    },
+    {
+      case: "a monitoring-blind read clean before the members' reading is not used",
+      alerts: [blindAlert(a, { lastCleanAt: ago(20), consecutiveFiring: 3, ticks: 3 })],
+      counted: null,
+    },
+    {
+      case: "a row a worker already wrote this sweep (a tick): this sweep and its tick taken off",
+      alerts: [
+        own("a", {
+          lastEvaluatedAt: thisSweep,
+          ticksAt: thisSweep,
+          tickAt: thisSweep,
+          blindSweeps: 3,
+          blindTicks: 3,
+        }),
+      ],
+      counted: { sweeps: 2, ticks: 2 },
+    },
+    {
+      case: "a row written this sweep by no tick: this sweep taken off, its ticks kept",
+      alerts: [
+        own("a", { lastEvaluatedAt: thisSweep, ticksAt: thisSweep, blindSweeps: 3, blindTicks: 2 }),
+      ],
+      counted: { sweeps: 2, ticks: 2 },
+    },
+    {
+      case: "the timer's own monitoring-blind of the subscription written this sweep: one less",
+      alerts: [
+        blindAlert("/subscriptions/s", {
+          lastEvaluatedAt: thisSweep,
+          ticksAt: thisSweep,
+          tickAt: thisSweep,
+          lastFiringAt: thisSweep,
+          consecutiveFiring: 3,
+          ticks: 3,
+        }),
+      ],
+      counted: { sweeps: 2, ticks: 2 },
+    },
+    {
+      case: "a row written this sweep whose only blind sweep is this one",
+      alerts: [
+        own("a", {
+          lastEvaluatedAt: thisSweep,
+          ticksAt: thisSweep,
+          tickAt: thisSweep,
+          blindSweeps: 1,
+          blindTicks: 1,
+        }),
+      ],
+      counted: null,
+    },
+    { case: "members with no rows", alerts: [], counted: null },
+    {
+      case: "only a circuit the fleet alert does not name counted",
+      alerts: [own("z")],
+      counted: null,
+    },
+    {
+      case: "a member's alert of a family no fleet groups (gateway)",
+      alerts: [own("a", { family: "gateway" })],
+      counted: null,
+    },
+    {
+      case: "a member's outage alert from before ticks were kept (no ticksAt, blindTicks)",
+      alerts: [beforeTicks as AlertState],
+      counted: null,
+    },
+    {
+      case: "counts another version kept as they were (ticksAt not its latest evaluation)",
+      alerts: [own("a", { ticksAt: ago(10) })],
+      counted: null,
+    },
+    {
+      case: "a monitoring-blind from before ticks were kept",
+      alerts: [blindAlert(a, { ticks: undefined, ticksAt: undefined })],
+      counted: null,
+    },
+    {
+      case: "blind ticks kept without blind sweeps",
+      alerts: [own("a", { blindSweeps: undefined })],
+      counted: null,
+    },
+    {
+      case: "no tick among its blind sweeps (POST /api/sweep only): time decides",
+      alerts: [own("a", { blindTicks: 0 })],
+      counted: null,
+    },
+    {
+      case: "last counted two sweeps before",
+      alerts: [
+        own("a", {
+          lastEvaluatedAt: ago(10),
+          ticksAt: ago(10),
+          tickAt: ago(10),
+          blindSweeps: 1,
+          blindTicks: 1,
+        }),
+      ],
+      counted: { sweeps: 1, ticks: 1 },
+    },
+    {
+      case: "last counted three sweeps before (stale: the workers since wrote nothing)",
+      alerts: [
+        own("a", {
+          lastEvaluatedAt: ago(15),
+          ticksAt: ago(15),
+          tickAt: ago(15),
+          lastFiringAt: ago(25),
+        }),
+      ],
+      given: fleet({ lastEvaluatedAt: ago(30), lastFiringAt: ago(30) }),
+      membersReadAt: ago(25),
+      counted: null,
+    },
+    {
+      case: "a fleet alert over",
+      alerts: [own("a")],
+      given: fleet({ phase: "clear" }),
+      counted: null,
+    },
+  ])("$case", ({ alerts, given, membersReadAt, counted }) => {
+    const readAt = membersReadAt === undefined ? ago(15) : membersReadAt;
+    expect(
+      fleetBlindTicks(given ?? fleet(), alerts, NOW, readAt ? new Date(readAt) : null, INTERVAL),
+    ).toEqual(counted);
   });
 });
 

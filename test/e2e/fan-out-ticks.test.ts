@@ -202,3 +202,68 @@ for (const fanOut of [false, true])
       await bus.close();
     }
   }, 120_000);
+
+// As above with the listing read well and only the circuits' paths (ARP, route
+// tables) failing: no subscription's monitoring-blind, so with fan-out the
+// timer counts the ticks the members' own outage alerts counted blind (their
+// circuits' monitoring-blind counts as many). By time alone it was as of
+// 10:30, sent at 10:35.
+for (const fanOut of [false, true])
+  it(`${fanOut ? "fan-out" : "one process"}: a site down on both paths, last read by a past-due tick (10:11:30), then its paths unreadable, tells its holder Blind: as of the tick its circuits' monitoring-blind opens (10:25)`, async () => {
+    const site = ["er-ams-a", "er-ams-b"].map((name) => healthyCircuit({ name }));
+    let now = new Date(T0);
+    const w = await worlds.start({
+      estate: estateOf(...site),
+      now: () => now,
+      env: {
+        SWEEP_SCHEDULE: "0 */5 * * * *",
+        // Every circuit read every sweep: a break the listing does not show is
+        // read on both at once and grouped (by rotation alone one pages first).
+        SWEEP_MAX_READ_AGE_MINUTES: "5",
+        ...(fanOut ? { SWEEP_WORK_QUEUE: QUEUE } : {}),
+      },
+    });
+    if (fanOut) await w.runtime.work!.claims.ensureTable();
+    const bus = new ServiceBusClient(w.broker.connectionString, {
+      retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
+    });
+    const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
+    const tick = async (m: number) => {
+      now = new Date(T0 + m * MIN);
+      if (!fanOut) return void expect((await w.timerSweep()).errors).toEqual([]);
+      await fan.timer(m);
+      expect(await fan.drain()).toBe(true);
+      expect(fan.errors).toEqual([]);
+    };
+    const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+    const fleet = () => sent().filter((e) => e.family === "fleet");
+    const at = (m: number) => new Date(T0 + m * MIN).toISOString();
+    try {
+      await tick(0);
+      for (const b of site) carrierDownBoth(b.circuit as SimCircuit, PRIVATE);
+      await tick(5);
+      await tick(11.5);
+      expect(fleet().map((e) => `${e.action}@${e.occurredAt}`)).toEqual([`open@${at(5)}`]);
+      for (const operation of ["arpTable", "routeTablesSummary"] as const)
+        w.estate.addFault({ match: { operation }, behaviour: { kind: "status", status: 500 } });
+      for (const m of [15, 20, 25, 30]) await tick(m);
+      expect(fleet().map((e) => `${e.action}@${e.occurredAt}`)).toEqual([
+        `open@${at(5)}`,
+        `repeat@${at(25)}`,
+      ]);
+      expect(fleet()[1]!.change).toMatch(/^Blind: /);
+      expect(fleet()[1]!.blindSince).toBe(at(11.5));
+      // The circuits' own: their subscription was listed throughout.
+      expect(
+        sent()
+          .filter((e) => e.family === "monitoring-blind")
+          .map((e) => `${e.action}:${e.circuit.name}@${e.occurredAt}`)
+          .sort(),
+      ).toEqual([`open:er-ams-a@${at(25)}`, `open:er-ams-b@${at(25)}`]);
+      // Told once.
+      for (const m of [35, 40]) await tick(m);
+      expect(fleet()).toHaveLength(2);
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);
