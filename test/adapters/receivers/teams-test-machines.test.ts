@@ -52,3 +52,37 @@ describe("a test line on the Teams card", () => {
     expect(evidenceLines({ tests: [test(extra)] }, false)).toEqual([line]);
   });
 });
+
+// An e2e-fail's evidence carries every test (`tests`) and its failing ones
+// again as the sweep's lines (`failing`): the card printed each failure twice.
+describe("an end-to-end failure's tests on the Teams card", () => {
+  const failed = {
+    monitor: "cm-ams",
+    ...test({ reason: "Destination port is not reachable", checksFailedPercent: 100 }),
+  };
+  const passed = { monitor: "cm-ams", ...test({ test: "icmp", result: "Pass" }) };
+
+  it("says each failing test once, naming its monitor", () => {
+    const lines = evidenceLines(
+      {
+        overall: "fail",
+        tests: [failed, passed],
+        failing: [
+          "cm-ams/vnet-to-onprem/tcp-443: vnet-app → onprem-app-01:443 Fail, checks failed 100% — Destination port is not reachable",
+        ],
+      },
+      false,
+    );
+    expect(lines).toEqual([
+      "Overall: fail",
+      "Test cm-ams/vnet-to-onprem/tcp-443: vnet-app → onprem-app-01:443 Fail, checks failed 100% — Destination port is not reachable",
+      "Test cm-ams/vnet-to-onprem/icmp: vnet-app → onprem-app-01:443 Pass",
+    ]);
+  });
+
+  it("still says the failing lines when the evidence has no tests to say them", () => {
+    expect(
+      evidenceLines({ overall: "fail", failing: ["cm-ams/web/https: a → b Fail"] }, false),
+    ).toEqual(["Overall: fail", "Failing: cm-ams/web/https: a → b Fail"]);
+  });
+});

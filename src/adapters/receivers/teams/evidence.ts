@@ -44,10 +44,14 @@ export function evidenceLines(
 ): string[] {
   if (!isObject(evidence)) return [];
   const lines: string[] = [];
+  // An end-to-end failure's `failing` lines are its failing tests again, in
+  // the sweep's words: `tests` says each, with what it measured, once.
+  const testsSaid = Array.isArray(evidence.tests) && evidence.tests.length > 0;
   for (const [key, value] of Object.entries(evidence)) {
     if (SHOWN_ELSEWHERE.has(key) || shownAsFacts.has(key)) continue;
     if (value === null || value === undefined) continue;
     if (key === "arp" && hasTicket) continue;
+    if (key === "failing" && testsSaid) continue;
     const special = SPECIAL[key]?.(value);
     if (special) lines.push(...special);
     else lines.push(`${words(key)}: ${plain(value)}`);
@@ -158,7 +162,9 @@ function testLine(test: unknown): string {
   );
   const round = measured(test.roundTripMs, test.roundTripThresholdMs, "RTT", " ms");
   const why = typeof test.reason === "string" && test.reason !== "" ? ` — ${test.reason}` : "";
-  return `Test ${plain(test.testGroup)}/${plain(test.test)}: ${plain(test.source)}${on(test.sourceMachine)} → ${plain(test.destination)}${on(test.destinationMachine)} ${plain(test.result)}${checks}${round}${why}`;
+  // Two monitors may each define a test of the same group and name.
+  const monitor = typeof test.monitor === "string" && test.monitor !== "" ? `${test.monitor}/` : "";
+  return `Test ${monitor}${plain(test.testGroup)}/${plain(test.test)}: ${plain(test.source)}${on(test.sourceMachine)} → ${plain(test.destination)}${on(test.destinationMachine)} ${plain(test.result)}${checks}${round}${why}`;
 }
 
 function arpRow(row: unknown): string {
