@@ -59,12 +59,23 @@ function partlyUnseen(
   partly: { unread: PathName[]; paths: PathName[] },
 ): string {
   const since = sinceWords(at);
-  const unread = `the ${partly.unread.join(" and ")} path`;
   const now =
     family === "traffic"
-      ? `erwatch could not tell whether ${unread} carries`
-      : `${unread} could not be read (see its monitoring-blind alert)`;
+      ? unreadAtNotice(family, partly.unread)
+      : `${unreadAtNotice(family, partly.unread)} (see its monitoring-blind alert)`;
   return `erwatch has not read every path this alert's severity rests on since ${since}; at this sweep ${now}, and the ${partly.paths.join(" and ")} path read as the alert says`;
+}
+
+/**
+ * What a partly blind notice says of the paths lost at its sweep, the
+ * receivers too: a traffic alert's path may read (ARM) with its throughput
+ * unjudged, so that it "could not be read" is not what the sweep knows.
+ */
+export function unreadAtNotice(family: AlertState["family"], unread: readonly PathName[]): string {
+  const paths = `the ${unread.join(" and ")} path`;
+  return family === "traffic"
+    ? `erwatch could not tell whether ${paths} carries`
+    : `${paths} could not be read`;
 }
 
 export function blindNotice(

@@ -257,6 +257,44 @@ export function arpMissingBlindSecondary(): AlertEvent {
 }
 
 /**
+ * A Sev1 traffic stop on the primary path whose partner neither ARM nor Azure
+ * Monitor can judge at the notice's sweep (core/blind-notice.ts `partlyUnseen`:
+ * whether the secondary carries could not be told).
+ */
+export function trafficBlindSecondary(): AlertEvent {
+  const blind = arpMissingBlindSev1();
+  const title =
+    "Traffic stopped on the primary path of AzurePrivatePeering of er-ams-prod-01: the secondary path carries nothing either";
+  return {
+    ...blind,
+    family: "traffic",
+    code: "traffic-stopped",
+    layer: "capacity",
+    owner: "you",
+    paths: ["primary"],
+    title,
+    change: `Blind: erwatch has not read every path this alert's severity rests on since ${BLIND_SINCE}; at this sweep erwatch could not tell whether the secondary path carries, and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
+    blindPaths: ["secondary"],
+    ticket: null,
+    layerTable: arpMissingOpen().layerTable,
+  };
+}
+
+/** The same for a saturation alert, whose lost path the sweep says could not be read. */
+export function capacityBlindSecondary(): AlertEvent {
+  const traffic = trafficBlindSecondary();
+  const title = "Saturated in on the primary and secondary paths of er-ams-prod-01: 86% of 1 Gbps";
+  return {
+    ...traffic,
+    family: "capacity",
+    code: "saturation",
+    paths: ["primary", "secondary"],
+    title,
+    change: `Blind: erwatch has not read every path this alert's severity rests on since ${BLIND_SINCE}; at this sweep the secondary path could not be read (see its monitoring-blind alert), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
+  };
+}
+
+/**
  * A Sev1 flap alert whose circuit still reads, blind because its history
  * (Table Storage) cannot be read, so its flaps cannot be counted
  * (core/blind-notice.ts, blindCause "history").

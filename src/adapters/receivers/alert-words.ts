@@ -2,7 +2,7 @@
 
 import type { AlertCircuit, AlertEvent } from "../../core/alert-event.js";
 import { BLIND_CAUSES, type BlindCause, type PathName } from "../../core/model.js";
-import { BLIND_NOTICE } from "../../core/blind-notice.js";
+import { BLIND_NOTICE, unreadAtNotice } from "../../core/blind-notice.js";
 import { isDataPlaneFamily, type DataPlaneFamily } from "../../core/dataplane/known.js";
 import type { AlertSubject } from "./subject.js";
 
@@ -128,10 +128,14 @@ export function blindWhat(paths: PathName[] | null, whole: string): string {
   return paths ? `all of ${whole}` : whole;
 }
 
-/** "; when this was sent, the secondary path could not be read and the rest read as the alert says", or "". */
-export function blindNow(paths: PathName[] | null): string {
+/**
+ * "; when this was sent, the secondary path could not be read and the rest
+ * read as the alert says", or "": of a traffic alert, that erwatch could not
+ * tell whether it carries, as the sweep says it (core/blind-notice.ts).
+ */
+export function blindNow(paths: PathName[] | null, family: AlertEvent["family"]): string {
   return paths
-    ? `; when this was sent, the ${paths.join(" and ")} path could not be read and the rest read as the alert says`
+    ? `; when this was sent, ${unreadAtNotice(family, paths)} and the rest read as the alert says`
     : "";
 }
 

@@ -16,6 +16,8 @@ import type { AlertEvent } from "../../../src/core/alert-event.js";
 import {
   arpMissingBlind,
   arpMissingBlindSecondary,
+  capacityBlindSecondary,
+  trafficBlindSecondary,
   e2eFailBlind,
   flapBlindHistory,
   arpMissingBlindSev1,
@@ -415,6 +417,18 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
     });
     expect(String(sent.payload.custom_details["blind"])).toMatch(
       /^erwatch cannot read all the layers behind this incident since 2026-03-14T02:19:30\.000Z; when this was sent, the secondary path could not be read and the rest read as the alert says; it stands as last seen/,
+    );
+  });
+
+  // A traffic stop's partner that the sweep "could not tell whether it carries"
+  // (its path may read) was "the secondary path could not be read" in the incident.
+  it.each([
+    [trafficBlindSecondary(), "erwatch could not tell whether the secondary path carries"],
+    [capacityBlindSecondary(), "the secondary path could not be read"],
+  ])("says of the path it lost what the sweep says of it (%#)", (event, said) => {
+    expect(event.change).toContain(`at this sweep ${said}`);
+    expect(String(trigger(event).payload.custom_details["blind"])).toContain(
+      `; when this was sent, ${said} and the rest read as the alert says; it stands as last seen`,
     );
   });
 

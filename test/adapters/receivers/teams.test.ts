@@ -21,6 +21,8 @@ import {
 import {
   arpMissingBlind,
   arpMissingBlindSecondary,
+  capacityBlindSecondary,
+  trafficBlindSecondary,
   e2eFailBlind,
   flapBlindHistory,
   arpMissingBlindSev1,
@@ -938,6 +940,18 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
   it("names the only path it cannot see when the rest still reads as paged", () => {
     expect(blindBlock(buildTeamsMessage(arpMissingBlindSecondary()))?.[0]).toBe(
       `**Blind:** erwatch cannot see all of this circuit since ${SINCE} (15 min before this message); when this was sent, the secondary path could not be read and the rest read as the alert says.`,
+    );
+  });
+
+  // A traffic stop's partner that the sweep "could not tell whether it carries"
+  // (its path may read) was "the secondary path could not be read" on the card.
+  it.each([
+    [trafficBlindSecondary(), "erwatch could not tell whether the secondary path carries"],
+    [capacityBlindSecondary(), "the secondary path could not be read"],
+  ])("says of the path it lost what the sweep says of it (%#)", (event, said) => {
+    expect(event.change).toContain(`at this sweep ${said}`);
+    expect(blindBlock(buildTeamsMessage(event))?.[0]).toBe(
+      `**Blind:** erwatch cannot see all of this circuit since ${SINCE} (15 min before this message); when this was sent, ${said} and the rest read as the alert says.`,
     );
   });
 

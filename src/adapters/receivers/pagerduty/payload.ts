@@ -140,7 +140,7 @@ export function buildPagerDutyEvent(
                     : rows !== null
                       ? `erwatch has had no reading behind this incident (${NO_DATA_PLANE_READING})`
                       : "erwatch cannot read the layers behind this incident"
-              }${blind.since ? ` since ${blind.since}` : ""}${blindNow(blind.paths)}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject, blind.cause, rows)}.`,
+              }${blind.since ? ` since ${blind.since}` : ""}${blindNow(blind.paths, event.family)}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject, blind.cause, rows)}.`,
             }
           : {}),
         action: event.action,

@@ -322,7 +322,7 @@ function blindFacts(
       ? `**Blind:** erwatch cannot read this circuit's history${when}, which its flaps are counted from: the circuit itself still reads, but whether it still flaps cannot be told.`
       : rows !== null && paths === null
         ? `**Blind:** erwatch has had no reading behind this alert${when} (${NO_DATA_PLANE_READING}).`
-        : `**Blind:** erwatch cannot see ${blindWhat(paths, event.family === "fleet" ? "the circuits of this outage" : "this circuit")}${when}${blindNow(paths)}.`,
+        : `**Blind:** erwatch cannot see ${blindWhat(paths, event.family === "fleet" ? "the circuits of this outage" : "this circuit")}${when}${blindNow(paths, event.family)}.`,
     // Only what the card shows: a you-owned alert has no ticket, a compact card no evidence.
     `**Stands:** as last seen, neither resolved nor changed: ${lastReading(hasEvidence, hasTicket)} its last reading, not news.`,
     `**Look at:** ${blindLookAt(subject, cause, rows)}${options.statusUrl ? "; the erwatch status page (button below)" : ""}.`,
