@@ -13,13 +13,16 @@ import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Routing } from "../../src/core/routing.js";
 import { createReceiver } from "../../src/adapters/receivers/index.js";
+import { buildTeamsMessage } from "../../src/adapters/receivers/teams/payload.js";
 import { buildAlertEvent } from "../../src/app/alert-events.js";
 import { blindNotice } from "../../src/core/blind-notice.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
 import { subjectVerdict } from "../../src/core/sight.js";
 import {
+  arpMissingBlind,
   arpMissingBlindSecondary,
   arpMissingOpen,
+  BLIND_SINCE,
   flapBlindHistory,
 } from "../support/alert-event-fixture.js";
 import { MemoryDeliveries } from "../support/memory-deliveries.js";
@@ -1003,6 +1006,38 @@ describe("dispatcher", () => {
       await dispatcher.dispatch({ messageId: body.id, body, deliveryCount: 1 }, s, signal());
       expect(log).toEqual(["complete"]);
       expect(seen).toEqual([expected]);
+    },
+  );
+
+  // Receivers took any text Date.parse reads: a queued "Retry 3" showed as a 2001 date.
+  it.each([
+    ["an instant", BLIND_SINCE, BLIND_SINCE],
+    ["text Date.parse reads as a date", "Retry 3", undefined],
+    ["a date without a time", "2026-03-14", undefined],
+    ["a number", 1_710_382_770_000, undefined],
+  ])(
+    "should deliver a blind notice whose blindSince is %s (an odd one as a notice whose since is not known)",
+    async (_name, blindSince, expected) => {
+      const seen: AlertEvent[] = [];
+      const teams: Receiver = {
+        name: "teams",
+        kind: "teams",
+        send: async (e) => (seen.push(e), ok()),
+      };
+      const dispatcher = dispatcherOver(new ScriptedReceiver("pd", "pagerduty", [ok()]), { teams });
+      const { s, log } = settlement();
+      const notice = arpMissingBlind();
+      // The sweep writes the notice's since into its change too.
+      const change = notice.change.replace(BLIND_SINCE, String(blindSince));
+      const body = { ...notice, change, blindSince };
+      await dispatcher.dispatch({ messageId: body.id, body, deliveryCount: 1 }, s, signal());
+      expect(log).toEqual(["complete"]);
+      expect(seen.map((e) => e.blindSince)).toEqual([expected]);
+      const card = JSON.stringify(buildTeamsMessage(seen[0]!));
+      if (expected === undefined) {
+        expect(card).toContain("**Blind:** erwatch cannot see this circuit.");
+        expect(card).not.toContain("{{DATE(2001-");
+      } else expect(card).toContain("**Blind:** erwatch cannot see this circuit since {{DATE(");
     },
   );
 

@@ -3,6 +3,7 @@
 
 import { z } from "zod";
 import { ALERT_EVENT_VERSION, type AlertEvent } from "../../core/alert-event.js";
+import { storedInstant } from "../../core/instant.js";
 import {
   ALERT_ACTIONS,
   ALERT_FAMILIES,
@@ -56,6 +57,13 @@ const eventSchema = z
     blindPaths: z.array(z.enum(PATHS)).min(1).optional().catch(undefined),
     // ... and its cause: an odd value says "cannot see the circuit", as before it was added.
     blindCause: z.enum(BLIND_CAUSES).optional().catch(undefined),
+    // ... and since when: only an instant (core/instant.ts; Date.parse reads
+    // "Retry 3" as 2001), anything else as a since not known, not the page.
+    blindSince: z
+      .string()
+      .refine((at) => storedInstant(at) !== null)
+      .optional()
+      .catch(undefined),
     circuit: z
       .object({
         id: z.string(),
