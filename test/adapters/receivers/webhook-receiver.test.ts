@@ -1,6 +1,8 @@
 // The generic webhook: the Azure Monitor common alert schema, so consumers of
 // Azure alerts (Logic Apps, ITSM connectors) take erwatch's alerts unchanged.
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { AlertAction } from "../../../src/core/model.js";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -288,6 +290,20 @@ describe("a blind notice at the webhook", () => {
     expect(Object.keys(buildCommonAlert(arpMissingBlind()).data.alertContext)).not.toContain(
       "blindPaths",
     );
+  });
+
+  // The README's webhook section named `blindSince` alone: an ITSM mapping
+  // built from it missed which paths were lost and why.
+  it("has every blind field it carries named in the README's webhook section", () => {
+    const readme = readFileSync(join(import.meta.dirname, "..", "..", "..", "README.md"), "utf8");
+    const section = readme.split("\n- **Webhook**:")[1]?.split("\n\n")[0] ?? "";
+    const carried = new Set(
+      [arpMissingBlind(), arpMissingBlindSecondary(), flapBlindHistory()].flatMap((event) =>
+        Object.keys(buildCommonAlert(event).data.alertContext).filter((k) => k.startsWith("blind")),
+      ),
+    );
+    expect([...carried].sort()).toEqual(["blindCause", "blindPaths", "blindSince"]);
+    for (const field of carried) expect(section, field).toContain(`\`${field}\``);
   });
 
   it("carries why when the circuit still reads and only its history cannot be", () => {
