@@ -260,41 +260,36 @@ it.each([
   },
 );
 
-it("a hand-edited last-sweep record (a count not a number) is left out, not drawn", async () => {
+/** A world swept once whose last-sweep record is then stored as `edit` makes it. */
+async function lastSweepEdited(edit: (record: object) => object) {
   const w = await world();
   await w.sweep(0);
   const t = w.store as unknown as { tables: Record<"snapshots", TableClient> };
-  const record = await w.store.lastSweep();
+  const record = (await w.store.lastSweep())!;
   await t.tables.snapshots.updateEntity(
     {
       partitionKey: "erwatch-sweeps",
       rowKey: "last-completed",
       jsonParts: 1,
-      json: JSON.stringify({ ...record, circuits: '<img src="x" onerror="alert(1)">' }),
+      json: JSON.stringify(edit(record)),
     },
     "Replace",
   );
-  const model = await w.status();
+  return { record, model: await w.status() };
+}
+
+it("a hand-edited last-sweep record (a count not a number) is left out, not drawn", async () => {
+  const { model } = await lastSweepEdited((r) => ({
+    ...r,
+    circuits: '<img src="x" onerror="alert(1)">',
+  }));
   expect(model.summary?.lastSweep).toBeNull();
   expect(renderStatusHtml(model)).not.toContain("<img");
 });
 
 it("a last-sweep record whose sweptBy a later erwatch wrote otherwise is drawn, as the function app's", async () => {
-  const w = await world();
-  await w.sweep(0);
-  const t = w.store as unknown as { tables: Record<"snapshots", TableClient> };
-  const record = await w.store.lastSweep();
-  await t.tables.snapshots.updateEntity(
-    {
-      partitionKey: "erwatch-sweeps",
-      rowKey: "last-completed",
-      jsonParts: 1,
-      json: JSON.stringify({ ...record, sweptBy: "worker" }),
-    },
-    "Replace",
-  );
-  const model = await w.status();
-  expect(model.summary?.lastSweep?.circuits).toBe(record!.circuits);
+  const { record, model } = await lastSweepEdited((r) => ({ ...r, sweptBy: "worker" }));
+  expect(model.summary?.lastSweep?.circuits).toBe(record.circuits);
   expect(renderStatusHtml(model)).not.toContain("erwatch sweep --state");
 });
 
