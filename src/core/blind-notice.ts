@@ -30,6 +30,14 @@ export const BLIND_NOTICE = "Blind:";
 const sinceWords = (since: string | null): string =>
   since ?? "its last reading, at a time not known";
 
+/**
+ * Why a data-plane alert (traffic, capacity, end to end, drift) has no
+ * reading: a gap in Azure Monitor's data opens no monitoring-blind alert,
+ * only a read that failed, or values that cannot be, does.
+ */
+const NO_DATA_PLANE_READING =
+  "Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names";
+
 /** What erwatch has not been able to see since when, in the words the alert's holder needs. */
 function unseen(family: AlertState["family"], at: string | null, cause: BlindCause | null): string {
   const since = sinceWords(at);
@@ -38,9 +46,8 @@ function unseen(family: AlertState["family"], at: string | null, cause: BlindCau
     return `erwatch has not been able to read this circuit's history (Table Storage), which its flaps are counted from, since ${since}: the circuit itself still reads, but whether it still flaps cannot be told (erwatch's log says "history could not be read"; no monitoring-blind alert opens for storage)`;
   if (family === "fleet")
     return `erwatch has not been able to read enough of the circuits this alert names to tell whether the outage goes on since ${since} (see their monitoring-blind alert)`;
-  // A gap in Azure Monitor's data opens no monitoring-blind alert: only a read that failed, or values that cannot be, does.
   if (isDataPlaneFamily(family))
-    return `erwatch has had no reading behind this alert since ${since} (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names)`;
+    return `erwatch has had no reading behind this alert since ${since} (${NO_DATA_PLANE_READING})`;
   return `erwatch has not been able to read the layers behind this alert since ${since} (see its monitoring-blind alert)`;
 }
 
@@ -59,10 +66,16 @@ function partlyUnseen(
   partly: { unread: PathName[]; paths: PathName[] },
 ): string {
   const since = sinceWords(at);
-  const now =
+  // A capacity alert's path whose throughput has no series opens no
+  // monitoring-blind alert: "see its monitoring-blind alert" sent the holder
+  // to one that never opens. A traffic stop's says nothing of why.
+  const why =
     family === "traffic"
-      ? unreadAtNotice(family, partly.unread)
-      : `${unreadAtNotice(family, partly.unread)} (see its monitoring-blind alert)`;
+      ? ""
+      : isDataPlaneFamily(family)
+        ? ` (${NO_DATA_PLANE_READING})`
+        : " (see its monitoring-blind alert)";
+  const now = `${unreadAtNotice(family, partly.unread)}${why}`;
   return `erwatch has not read every path this alert's severity rests on since ${since}; at this sweep ${now}, and the ${partly.paths.join(" and ")} path read as the alert says`;
 }
 

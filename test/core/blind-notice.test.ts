@@ -166,6 +166,37 @@ describe("blindNotice", () => {
       `Blind: erwatch has not been able to read this circuit's history (Table Storage), which its flaps are counted from, since 2026-11-22T02:00:00.000Z: the circuit itself still reads, but whether it still flaps cannot be told (erwatch's log says "history could not be read"; no monitoring-blind alert opens for storage); it stands as last seen, neither resolved nor changed. Last seen: Both paths down`,
     );
   });
+
+  // A saturation alert whose secondary's throughput had no series (a gap in
+  // Azure Monitor's metrics) told its holder "see its monitoring-blind
+  // alert", which a metrics gap never opens.
+  it.each<{ family: AlertState["family"]; why: string }>([
+    {
+      family: "capacity",
+      why: "the secondary path could not be read (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names)",
+    },
+    {
+      family: "path-down",
+      why: "the secondary path could not be read (see its monitoring-blind alert)",
+    },
+    { family: "traffic", why: "erwatch could not tell whether the secondary path carries" },
+  ])(
+    "says of a $family alert's lost path why, as its whole-alert notice does",
+    ({ family, why }) => {
+      const d = blindNotice(state({ family }, { severity: "Sev1" }), {
+        now: NOW,
+        blindAfterMs: BLIND_AFTER,
+        blindAfterSweeps: 3,
+        held: false,
+        partlyRead: { unread: ["secondary"], paths: ["primary"] },
+      });
+      expect(d?.action).toBe("repeat");
+      if (d?.action !== "repeat") return;
+      expect(d.event.change).toBe(
+        `Blind: erwatch has not read every path this alert's severity rests on since 2026-11-22T02:00:00.000Z; at this sweep ${why}, and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: Both paths down`,
+      );
+    },
+  );
 });
 
 describe("a fleet alert's blind notice", () => {
