@@ -432,6 +432,22 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
     );
   });
 
+  // A traffic stop's partner whose throughput went unjudged opens no
+  // monitoring-blind alert, yet the incident said "erwatch cannot read all the
+  // layers behind this incident", as if ARM reads had failed.
+  it.each([trafficBlindSecondary(), capacityBlindSecondary()])(
+    "says a partly blind data-plane alert lacks a reading on a path, not its layers (%#)",
+    (event) => {
+      const sent = trigger(event);
+      expect(sent.payload.summary).toBe(
+        `BLIND: erwatch has not had a reading behind this incident on every path of er-ams-prod-01 since 2026-03-14 02:19 UTC; the incident stands as last seen, not resolved: ${event.title}`,
+      );
+      expect(String(sent.payload.custom_details["blind"])).toMatch(
+        /^erwatch has not had a reading behind this incident on every path \(Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed\) since 2026-03-14T02:19:30\.000Z; when this was sent, .* Look at the capacity row of its layers as read now /,
+      );
+    },
+  );
+
   // Storage soak seed 937: only the flap alert's history could not be read, and the
   // pager heard "erwatch cannot see soak-ams-a", sent to a monitoring-blind alert
   // that storage never opens.

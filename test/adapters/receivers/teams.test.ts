@@ -951,7 +951,7 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
   ])("says of the path it lost what the sweep says of it (%#)", (event, said) => {
     expect(event.change).toContain(`at this sweep ${said}`);
     expect(blindBlock(buildTeamsMessage(event))?.[0]).toBe(
-      `**Blind:** erwatch cannot see all of this circuit since ${SINCE} (15 min before this message); when this was sent, ${said} and the rest read as the alert says.`,
+      `**Blind:** erwatch has not had a reading behind this alert on every path since ${SINCE} (15 min before this message) (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed); when this was sent, ${said} and the rest read as the alert says.`,
     );
   });
 

@@ -109,8 +109,8 @@ export function buildPagerDutyEvent(
   const summary = blind
     ? blind.cause === "history"
       ? `BLIND: erwatch cannot count the flaps of ${unseen}${since}, its history cannot be read; the incident stands as last seen, not resolved: ${event.title}`
-      : rows !== null && blind.paths === null
-        ? `BLIND: erwatch has had no reading behind this incident on ${unseen}${since}; the incident stands as last seen, not resolved: ${event.title}`
+      : rows !== null
+        ? `BLIND: erwatch has ${blind.paths === null ? "had no reading behind this incident on" : "not had a reading behind this incident on every path of"} ${unseen}${since}; the incident stands as last seen, not resolved: ${event.title}`
         : `BLIND: erwatch cannot see ${blindWhat(blind.paths, unseen)}${since}; the incident stands as last seen, not resolved: ${event.title}`
     : named
       ? event.title
@@ -135,10 +135,10 @@ export function buildPagerDutyEvent(
               blind: `${
                 blind.cause === "history"
                   ? "erwatch cannot read the history this incident's flaps are counted from (its circuit still reads)"
-                  : blind.paths
-                    ? "erwatch cannot read all the layers behind this incident"
-                    : rows !== null
-                      ? `erwatch has had no reading behind this incident (${NO_DATA_PLANE_READING})`
+                  : rows !== null
+                    ? `erwatch has ${blind.paths ? "not had a reading behind this incident on every path" : "had no reading behind this incident"} (${NO_DATA_PLANE_READING})`
+                    : blind.paths
+                      ? "erwatch cannot read all the layers behind this incident"
                       : "erwatch cannot read the layers behind this incident"
               }${blind.since ? ` since ${blind.since}` : ""}${blindNow(blind.paths, event.family)}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject, blind.cause, rows)}.`,
             }

@@ -320,8 +320,8 @@ function blindFacts(
   const lines = [
     cause === "history"
       ? `**Blind:** erwatch cannot read this circuit's history${when}, which its flaps are counted from: the circuit itself still reads, but whether it still flaps cannot be told.`
-      : rows !== null && paths === null
-        ? `**Blind:** erwatch has had no reading behind this alert${when} (${NO_DATA_PLANE_READING}).`
+      : rows !== null
+        ? `**Blind:** erwatch has ${paths ? "not had a reading behind this alert on every path" : "had no reading behind this alert"}${when} (${NO_DATA_PLANE_READING})${blindNow(paths, event.family)}.`
         : `**Blind:** erwatch cannot see ${blindWhat(paths, event.family === "fleet" ? "the circuits of this outage" : "this circuit")}${when}${blindNow(paths, event.family)}.`,
     // Only what the card shows: a you-owned alert has no ticket, a compact card no evidence.
     `**Stands:** as last seen, neither resolved nor changed: ${lastReading(hasEvidence, hasTicket)} its last reading, not news.`,
