@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { randomUUID } from "node:crypto";
 import { loopbackOnly } from "../support/loopback-env.js";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const MARK = "ERWATCH_DEMO_TEST_RUN";
@@ -70,6 +70,17 @@ interface Demo {
   exited: Promise<number | null>;
 }
 
+/** Every demo a test started: one a failed or timed-out test left running is killed after it. */
+const started: Demo[] = [];
+
+afterEach(async () => {
+  for (const demo of started.splice(0)) {
+    if (demo.child.exitCode !== null || demo.child.signalCode !== null) continue;
+    demo.child.kill("SIGKILL");
+    await demo.exited;
+  }
+});
+
 function startDemo(args: string[]): Demo {
   const run = randomUUID();
   const child = spawn(process.execPath, ["--import", "tsx", "demo/main.ts", ...args], {
@@ -86,7 +97,7 @@ function startDemo(args: string[]): Demo {
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => resolve(code)),
   );
-  return {
+  const demo: Demo = {
     run,
     child,
     exited,
@@ -127,6 +138,8 @@ function startDemo(args: string[]): Demo {
       }
     },
   };
+  started.push(demo);
+  return demo;
 }
 
 /** Everything the demo started, once it is up: its Azurite (and port), its status page. */
