@@ -1,11 +1,19 @@
-// A Monitor call that Azure throttles with a Retry-After longer than the SDK
-// waits (retry-after.ts) waits it out with its slot given back: the other
-// Monitor calls go on meanwhile. On an injected clock: nothing really waits.
+// A Monitor call that Azure throttles with a Retry-After, however short,
+// waits it out with its slot given back (retry-after.ts keeps it from the
+// SDK): the other Monitor calls go on meanwhile. On an injected clock:
+// nothing really waits.
 
+import {
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  RestError,
+  type HttpClient,
+} from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import type { Timekeeper } from "../../src/adapters/arm/token-bucket.js";
 import { createMonitorCall } from "../../src/adapters/monitor/call.js";
-import { ASKED_HEADER } from "../../src/adapters/monitor/retry-after.js";
+import { ASKED_HEADER, boundedRetryAfterPolicy } from "../../src/adapters/monitor/retry-after.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
 
@@ -39,7 +47,7 @@ function heldTime() {
   return { time, held };
 }
 
-const spec = <T>(target: string, run: () => Promise<T>) => ({
+const spec = <T>(target: string, run: (abortSignal: AbortSignal) => Promise<T>) => ({
   action: "Microsoft.OperationalInsights/workspaces/query/read",
   target,
   signal: new AbortController().signal,
@@ -50,7 +58,11 @@ describe("a Monitor call asked to wait longer than the SDK waits", () => {
   it("waits within its deadline with its slot given back, then asks again", async () => {
     const { time, held } = heldTime();
     // One slot: a call holding it through the wait would stop the other.
-    const call = createMonitorCall({ concurrency: 1, timeoutMs: 30_000 }, () => NOW, time);
+    const call = createMonitorCall(
+      { concurrency: 1, timeoutMs: 30_000, maxRetries: 2 },
+      () => NOW,
+      time,
+    );
     let asked = 0;
     const first = call(
       spec("Connection Monitor results", async () => {
@@ -71,7 +83,11 @@ describe("a Monitor call asked to wait longer than the SDK waits", () => {
 
   it("past what is left of its deadline, fails at once as throttled", async () => {
     const { time, held } = heldTime();
-    const call = createMonitorCall({ concurrency: 1, timeoutMs: 30_000 }, () => NOW, time);
+    const call = createMonitorCall(
+      { concurrency: 1, timeoutMs: 30_000, maxRetries: 2 },
+      () => NOW,
+      time,
+    );
     let asked = 0;
     const got = await call(
       spec("Connection Monitor results", async () => {
@@ -86,7 +102,11 @@ describe("a Monitor call asked to wait longer than the SDK waits", () => {
 
   it("asked again and throttled for longer than is left, fails then: the deadline runs from its first turn", async () => {
     const { time, held } = heldTime();
-    const call = createMonitorCall({ concurrency: 1, timeoutMs: 30_000 }, () => NOW, time);
+    const call = createMonitorCall(
+      { concurrency: 1, timeoutMs: 30_000, maxRetries: 2 },
+      () => NOW,
+      time,
+    );
     let asked = 0;
     const got = call(
       spec("Connection Monitor results", async () => {
@@ -100,5 +120,94 @@ describe("a Monitor call asked to wait longer than the SDK waits", () => {
     // 20 s waited of 30: the second 20 s would end past the deadline.
     expect(asked).toBe(2);
     expect(held).toHaveLength(1);
+  });
+});
+
+/**
+ * The Monitor clients' pipeline as the SDK builds it (its retries, the
+ * policy after them), answered in process: each request's answer from
+ * `answer`, every request's target in `asked`. A status that is not 2xx is
+ * thrown as the clients throw it.
+ */
+function sdkLike(answer: (target: string) => { status: number; retryAfter?: string }) {
+  const asked: string[] = [];
+  const pipeline = createPipelineFromOptions({
+    retryOptions: { maxRetries: 2, maxRetryDelayInMs: 10_000 },
+  });
+  pipeline.addPolicy(boundedRetryAfterPolicy(), { afterPhase: "Sign" });
+  const client: HttpClient = {
+    sendRequest(request) {
+      const target = new URL(request.url).pathname.slice(1);
+      asked.push(target);
+      const { status, retryAfter } = answer(target);
+      const headers = createHttpHeaders(
+        retryAfter === undefined ? {} : { "retry-after": retryAfter },
+      );
+      return Promise.resolve({ request, status, headers, bodyAsText: "{}" });
+    },
+  };
+  const run = (target: string) => async (abortSignal: AbortSignal) => {
+    const request = createPipelineRequest({ url: `https://127.0.0.1/${target}`, abortSignal });
+    const response = await pipeline.sendRequest(client, request);
+    if (response.status >= 300)
+      throw new RestError(`status ${response.status}`, {
+        statusCode: response.status,
+        request,
+        response,
+      });
+    return target;
+  };
+  return { asked, run };
+}
+
+describe("a Monitor call asked to wait for as long as the SDK would wait", () => {
+  it("a Retry-After of 1 s is waited with its slot given back: another circuit's call goes first", async () => {
+    const { time, held } = heldTime();
+    // One slot: a call holding it through the wait would stop the other.
+    const call = createMonitorCall(
+      { concurrency: 1, timeoutMs: 30_000, maxRetries: 2 },
+      () => NOW,
+      time,
+    );
+    let throttled = false;
+    const { asked, run } = sdkLike((target) => {
+      if (target !== "westeurope" || throttled) return { status: 200 };
+      throttled = true;
+      return { status: 429, retryAfter: "1" };
+    });
+    const first = call(spec("westeurope", run("westeurope")));
+    const second = call(spec("northeurope", run("northeurope")));
+    // Before: the SDK slept the second in the call's slot, and northeurope waited behind it.
+    expect(await second).toMatchObject({ ok: true, value: "northeurope" });
+    expect(asked).toEqual(["westeurope", "northeurope"]);
+    expect(held.map((h) => h.ms)).toEqual([1_000]);
+    held[0]!.end();
+    expect(await first).toMatchObject({ ok: true, value: "westeurope" });
+    expect(asked).toEqual(["westeurope", "northeurope", "westeurope"]);
+  });
+
+  it("throttled each time it asks, is asked again as often as the SDK would have, then fails as throttled", async () => {
+    let at = 0;
+    const waits: number[] = [];
+    const time: Timekeeper = {
+      now: () => at,
+      after(ms, fn) {
+        waits.push(ms);
+        at += ms;
+        setImmediate(fn);
+        return () => {};
+      },
+    };
+    const call = createMonitorCall(
+      { concurrency: 1, timeoutMs: 30_000, maxRetries: 2 },
+      () => NOW,
+      time,
+    );
+    const { asked, run } = sdkLike(() => ({ status: 429, retryAfter: "0" }));
+    const got = await call(spec("westeurope", run("westeurope")));
+    expect(got).toMatchObject({ ok: false, error: { kind: "throttled", statusCode: 429 } });
+    // Retry-After 0 fits any deadline: only the count ends it.
+    expect(asked).toHaveLength(3);
+    expect(waits).toEqual([0, 0]);
   });
 });

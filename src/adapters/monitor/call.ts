@@ -49,15 +49,15 @@ function pause(ms: number, signal: AbortSignal, time: Timekeeper): Promise<boole
 
 /**
  * `time`: the clock the call's deadline and a throttled call's wait are
- * counted on. The deadline runs from the call's first turn: a 429 whose
- * Retry-After the SDK does not wait out (retry-after.ts) is waited out here
- * when it ends before the deadline, with the call's slot given back meanwhile
- * (Log Analytics' 15–30 s asks used to be answered within the call; held, the
- * slot stopped every other Monitor call behind it), and then asked again;
- * one that would end past the deadline fails the call at once as throttled.
+ * counted on. The deadline runs from the call's first turn: a 429's
+ * Retry-After, which the SDK is not let wait out (retry-after.ts), is waited
+ * out here when it ends before the deadline, with the call's slot given back
+ * meanwhile (held, the slot stopped every other Monitor call behind it), and
+ * then asked again, at most `maxRetries` times, as the SDK would have; one
+ * that would end past the deadline fails the call at once as throttled.
  */
 export function createMonitorCall(
-  config: { concurrency: number; timeoutMs: number },
+  config: { concurrency: number; timeoutMs: number; maxRetries: number },
   now: () => Date,
   time: Timekeeper = realTime,
 ): MonitorCall {
@@ -65,7 +65,7 @@ export function createMonitorCall(
   return async <T>(spec: MonitorCallSpec<T>): Promise<Reading<T>> => {
     let deadlineAt: number | null = null;
     let last: Reading<T> | null = null;
-    for (;;) {
+    for (let asked = 0; ; asked += 1) {
       const attempt = await limit(
         async (): Promise<{ reading: Reading<T>; wait: number | null }> => {
           deadlineAt ??= time.now() + config.timeoutMs;
@@ -95,7 +95,8 @@ export function createMonitorCall(
         },
       );
       last = attempt.reading;
-      if (attempt.wait === null || deadlineAt === null) return attempt.reading;
+      if (attempt.wait === null || deadlineAt === null || asked >= config.maxRetries)
+        return attempt.reading;
       if (attempt.wait >= deadlineAt - time.now()) return attempt.reading;
       if (!(await pause(attempt.wait, spec.signal, time))) return attempt.reading;
     }

@@ -196,7 +196,7 @@ interface Found {
 export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReader {
   const { config, arm } = deps;
   const call = createMonitorCall(
-    { concurrency: 4, timeoutMs: arm.config.timeoutMs },
+    { concurrency: 4, timeoutMs: arm.config.timeoutMs, maxRetries: arm.config.maxRetries },
     arm.now,
     deps.time,
   );
