@@ -3,7 +3,8 @@
 // core/dataplane/signal.ts: the availability dips in the look-back (the plan
 // keeps those the circuit's last deep read has not seen), or what the
 // data-plane families would alert on (traffic stopped, saturation) judged
-// with the deep read's own thresholds. What it read is handed on, so a
+// with the deep read's own thresholds, and the paths whose throughput it can
+// judge (a capacity row left UNKNOWN reads again). What it read is handed on, so a
 // circuit read deep this sweep does not have its metrics asked for twice.
 
 import { standbyPathOf, tag, TAGS } from "../core/circuit-settings.js";
@@ -14,6 +15,7 @@ import { withoutImpossibleThroughput } from "../core/dataplane/plausible.js";
 import {
   availabilityDips,
   dataPlaneSignal,
+  judgedThroughput,
   type AvailabilityDip,
   type SignalCircuit,
 } from "../core/dataplane/signal.js";
@@ -62,7 +64,8 @@ export function metricSignals(
       const planned: MetricsTarget[] = targets.flatMap((t) => metricsTargetOf(t) ?? []);
       const troubled = new Map<string, string>();
       const dips = new Map<string, AvailabilityDip[]>();
-      if (planned.length === 0) return { troubled, dips };
+      const throughput = new Map<string, string[]>();
+      if (planned.length === 0) return { troubled, dips, throughput };
       const byId = new Map(targets.map((t) => [t.id.toLowerCase(), t]));
       const metrics = await reader.readMetrics(planned, {
         abortSignal,
@@ -78,7 +81,9 @@ export function metricSignals(
           const sane = withoutImpossibleThroughput(reading.value, circuit.bandwidthMbps, circuit);
           const dipped = availabilityDips(sane, now, windowMinutes, circuit.peerings);
           const signal = dataPlaneSignal(sane, circuit, policy, now);
+          const judged = judgedThroughput(sane, circuit, policy, now);
           if (dipped.length > 0) dips.set(key, dipped);
+          if (judged.length > 0) throughput.set(key, judged);
           if (signal !== null) troubled.set(key, signal);
         } catch (error) {
           // One circuit's metrics that erwatch fails on must not silence the
@@ -101,7 +106,7 @@ export function metricSignals(
           troubled.set(key, `erwatch could not judge its Azure Monitor metrics (${message})`);
         }
       }
-      return { troubled, dips, metrics };
+      return { troubled, dips, throughput, metrics };
     },
   };
 }

@@ -15,6 +15,7 @@ import {
   planSweep,
   troubleOf,
   turnEachSweep,
+  unknownCapacityOf,
   type PlanCircuit,
   type PlanMemory,
   type PlannedRead,
@@ -38,6 +39,12 @@ export interface CheapSignalReading {
    * look-back: the plan reads it deep for those its last deep read has not seen.
    */
   dips?: Map<string, AvailabilityDip[]>;
+  /**
+   * Circuit id (lower case) → the paths (capacityRowKey) whose throughput the
+   * metrics can judge: the plan reads it deep for those its last deep read
+   * left UNKNOWN.
+   */
+  throughput?: Map<string, string[]>;
   /** The metrics read to say so, by circuit id (lower case): the deep reads reuse them. */
   metrics?: Map<string, Reading<CircuitMetrics>>;
 }
@@ -66,6 +73,8 @@ export interface PlanOptions {
   signals: Map<string, string>;
   /** Availability dips by circuit id (lower case): CheapSignalReading.dips. */
   dips?: ReadonlyMap<string, readonly AvailabilityDip[]>;
+  /** Paths whose throughput the metrics can judge, by circuit id (lower case): CheapSignalReading.throughput. */
+  throughput?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface PlannedTarget {
@@ -260,6 +269,7 @@ function memoryOf(snapshots: readonly Snapshot[], alerts: readonly AlertState[])
       reads: s.reads,
       trouble: troubleOrWhy(s, alertsOf.get(key) ?? []),
       storedId: s.circuitId,
+      unknownCapacity: unknownCapacityOf(s),
     });
   }
   // An alert without a snapshot (a circuit whose first reads all failed) is trouble too.
@@ -336,6 +346,7 @@ export function planTargets(
     fingerprint: t.listed ? cheapFingerprint(t.listed.facts, t.listed.tags) : null,
     signal: options.signals.get(t.id.toLowerCase()) ?? null,
     dips: options.dips?.get(t.id.toLowerCase()) ?? [],
+    throughput: options.throughput?.get(t.id.toLowerCase()) ?? [],
   }));
   const plan = planSweep(circuits, memory, options.now, {
     maxReadAgeMs: options.maxReadAgeMinutes * 60_000,
@@ -481,6 +492,7 @@ export async function planSweepTargets(
     everything: (request.mode ?? "deep") === "deep",
     signals: signals.troubled,
     ...(signals.dips ? { dips: signals.dips } : {}),
+    ...(signals.throughput ? { throughput: signals.throughput } : {}),
   });
   const forcedIds = new Set(forced.map((f) => f.target.id.toLowerCase()));
   const unforced = tiered.deep.filter((d) => !forcedIds.has(d.target.id.toLowerCase()));

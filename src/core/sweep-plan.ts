@@ -7,8 +7,9 @@
 //      unknown where a deep read can mend it: not the capacity row, read from
 //      Azure Monitor alone; an alert not clear; a read that failed), or a
 //      cheap signal says so (Azure Monitor: an availability dip its last deep
-//      read has not seen, or what traffic-stopped or saturation would alert
-//      on: core/dataplane/signal.ts);
+//      read has not seen, what traffic-stopped or saturation would alert on:
+//      core/dataplane/signal.ts, or the throughput of a path whose capacity
+//      row was left UNKNOWN, back);
 //   2. change: the circuit's body differs from the one last judged;
 //   3. never read, or no cheap reading this sweep (its listing failed);
 //   4. due: its oldest path reading would pass the age limit before the next
@@ -19,8 +20,9 @@
 // Oldest first within each group. Pure: time and settings come in.
 
 import { CONCURRENT_SWEEP_MS, type AlertState } from "./lifecycle.js";
-import { dipsSince, dipWords, type AvailabilityDip } from "./dataplane/signal.js";
+import { capacityRowKey, dipsSince, dipWords, type AvailabilityDip } from "./dataplane/signal.js";
 import { lastDeepReadAt, oldestReadAgeMs, oldestReadAt, type ReadAges } from "./read-age.js";
+import { PATHS } from "./model.js";
 import type { Snapshot } from "./snapshot.js";
 
 /** SWEEP_MAX_READ_AGE_MINUTES's default: the rotation keeps every reading younger than this. */
@@ -54,6 +56,8 @@ export interface PlanCircuit {
    * signal only for those its last deep read has not seen (dipsSince).
    */
   dips?: readonly AvailabilityDip[];
+  /** The paths (capacityRowKey) whose throughput Azure Monitor's metrics can judge this sweep. */
+  throughput?: readonly string[];
 }
 
 /** What storage remembers of a circuit. */
@@ -65,6 +69,8 @@ export interface PlanMemory {
   trouble: string | null;
   /** The circuit's id as storage spells it (its partition follows the spelling). */
   storedId?: string;
+  /** The paths (capacityRowKey) whose capacity row its last deep read left UNKNOWN (unknownCapacityOf). */
+  unknownCapacity?: readonly string[];
 }
 
 export interface PlanPolicy {
@@ -166,6 +172,25 @@ export function readAgeCadence(policy: PlanPolicy): {
  */
 const METRICS_ONLY: ReadonlySet<string> = new Set(["capacity"]);
 
+/**
+ * The paths (capacityRowKey) whose capacity row was left UNKNOWN: not
+ * trouble (no deep read mends it), but read deep as soon as Azure Monitor
+ * has their throughput again (throughputBack).
+ */
+export function unknownCapacityOf(snapshot: Snapshot): string[] {
+  const rows: string[] = [];
+  // A row is any text to its schema (storedReadAges): what is not a peering's paths is no row.
+  const peerings = snapshot.peerings as Record<
+    string,
+    Partial<Snapshot["peerings"][string]> | null
+  >;
+  for (const [peering, p] of Object.entries(peerings ?? {}))
+    for (const path of PATHS)
+      if (p?.paths?.[path]?.capacity?.status === "unknown")
+        rows.push(capacityRowKey(peering, path));
+  return rows;
+}
+
 /** Why what was stored for a circuit is not all clear, or null when it is. */
 export function troubleOf(
   snapshot: Snapshot | null,
@@ -213,6 +238,18 @@ function signalOf(c: PlanCircuit, known: PlanMemory | undefined, now: Date): str
   return words.length > 0 ? words.join("; ") : null;
 }
 
+/**
+ * The capacity rows left UNKNOWN whose throughput the cheap tier can judge
+ * again, in words; null when none. Left to the circuit's turn, the row stayed
+ * UNKNOWN for up to SWEEP_MAX_READ_AGE_MINUTES while the numbers were there.
+ */
+function throughputBack(c: PlanCircuit, known: PlanMemory | undefined): string | null {
+  const judged = new Set(c.throughput ?? []);
+  const back = (known?.unknownCapacity ?? []).filter((row) => judged.has(row));
+  if (back.length === 0) return null;
+  return `Azure Monitor has its throughput again (${back.join(", ")}), which its capacity row read UNKNOWN without`;
+}
+
 export function planSweep(
   circuits: readonly PlanCircuit[],
   memory: ReadonlyMap<string, PlanMemory>,
@@ -236,7 +273,7 @@ export function planSweep(
         detail,
         ageMs,
       });
-    const signal = signalOf(c, known, now);
+    const signal = signalOf(c, known, now) ?? throughputBack(c, known);
     if (signal !== null) plan("signal", signal);
     else if (known?.trouble) plan("trouble", known.trouble);
     else if (!known) plan("new", "never read");

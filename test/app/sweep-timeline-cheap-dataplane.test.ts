@@ -200,3 +200,33 @@ describe("a circuit whose throughput Azure Monitor has no series for", () => {
     expect(t.sent()).toEqual([]);
   });
 });
+
+describe("a circuit whose throughput series comes back", () => {
+  it("has its capacity row judged in the sweep the cheap tier sees the series again, not when its turn comes", async () => {
+    const prod = healthyCircuit();
+    const others = Array.from({ length: 5 }, (_, i) =>
+      healthyCircuit({ name: `er-circuit-${String.fromCharCode(97 + i)}` }),
+    );
+    const t = await timerWorld(worlds, T0, [prod, ...others]);
+    // No series through the first sweep; flowing again two minutes after it.
+    metricsDip(t.w.estate.state, {
+      circuit: PROD,
+      metrics: ["BitsInPerSecond", "BitsOutPerSecond"],
+      from: new Date(T0 - 24 * 60 * 60_000).toISOString(),
+      to: new Date(T0 + 2 * 60_000).toISOString(),
+      value: "gap",
+    });
+    const first = await t.sweep(0);
+    const capacity = (r: SweepResult) =>
+      r.verdicts.find((v) => v.name === PROD)?.peerings[0]!.paths.primary.capacity;
+    expect(capacity(first)).toMatchObject({ status: "unknown", detail: "no throughput data" });
+    const next = await t.sweep(5);
+    // Before: quiet on the cheap tier, its capacity UNKNOWN until the rotation came to it.
+    expect(next.plan.deep.find((d) => d.name === PROD)).toMatchObject({ reason: "signal" });
+    expect(capacity(next)?.status).toBe("up");
+    // Back in step: read in its turn after that, not every sweep.
+    const later = await t.sweep(10);
+    expect(later.plan.deep.find((d) => d.name === PROD)?.reason ?? "quiet").not.toBe("signal");
+    expect(t.sent()).toEqual([]);
+  });
+});

@@ -13,6 +13,7 @@ import {
   sweepsPerRotation,
   troubleOf,
   turnEachSweep,
+  unknownCapacityOf,
   type PlanCircuit,
   type PlanMemory,
   type PlanPolicy,
@@ -367,6 +368,49 @@ describe("troubleOf: what makes stored state worth reading every sweep", () => {
     const s = withRow("capacity", "unknown", "no throughput data");
     s.peerings.AzurePrivatePeering!.paths.secondary.bgp = cell("unknown");
     expect(troubleOf(s, [])).toBe("bgp unknown on AzurePrivatePeering/secondary");
+  });
+
+  it("unknownCapacityOf names each path whose capacity row is UNKNOWN, in lower case; a peering stored as anything else has none", () => {
+    const s = withRow("capacity", "unknown", "no throughput data");
+    s.peerings.AzurePrivatePeering!.paths.secondary.capacity = cell("up");
+    expect(unknownCapacityOf(s)).toEqual(["azureprivatepeering/primary"]);
+    (s.peerings as Record<string, unknown>).MicrosoftPeering = "cut off";
+    (s.peerings as Record<string, unknown>).AzurePublicPeering = { paths: null };
+    expect(unknownCapacityOf(s)).toEqual(["azureprivatepeering/primary"]);
+  });
+});
+
+describe("a capacity row left UNKNOWN whose throughput Azure Monitor has again", () => {
+  const unknownPrimary = { unknownCapacity: ["azureprivatepeering/primary"] };
+  const plan = (c: Partial<PlanCircuit>) =>
+    planSweep(
+      [circuit("a", c), circuit("b")],
+      new Map(
+        [...memory({ a: {}, b: {} })].map(([id, m]) => [
+          id,
+          { ...m, ...(id === "a" ? unknownPrimary : {}) },
+        ]),
+      ),
+      NOW,
+      POLICY,
+    );
+
+  it("is read deep this sweep, saying why, though its readings are young", () => {
+    const got = plan({
+      throughput: ["azureprivatepeering/primary", "azureprivatepeering/secondary"],
+    });
+    expect(got.deep.find((d) => d.id === "a")).toMatchObject({
+      reason: "signal",
+      detail: expect.stringContaining("azureprivatepeering/primary"),
+    });
+  });
+
+  it.each([
+    { name: "no throughput judged", throughput: [] },
+    { name: "only another path's", throughput: ["azureprivatepeering/secondary"] },
+  ])("$name: waits for its turn", ({ throughput }) => {
+    const got = plan({ throughput });
+    expect(got.deep.find((d) => d.id === "a")?.reason ?? "quiet").not.toBe("signal");
   });
 });
 

@@ -123,16 +123,8 @@ export function dataPlaneSignal(
   const peerings = circuit.peerings ?? peeringsOf(metrics);
   const parts: string[] = [];
   for (const peering of peerings) {
-    const traffic = Object.fromEntries(
-      PATHS.map((path) => [path, judgeTraffic(metrics, peering, path, true, null, policy, now)]),
-    ) as Record<PathName, PathTraffic>;
-    // As the deep read judges the standby: beside an active path whose
-    // throughput cannot be judged, its quiet cannot be either (no read for it).
+    const traffic = cheapTraffic(metrics, peering, circuit, policy, now);
     const standby = circuit.standbyPath;
-    const unjudged = standby
-      ? standbyJudged(metrics, peering, traffic, standby, false, null, policy)
-      : null;
-    if (standby && unjudged) traffic[standby] = unjudged;
     const idle = standbyIdle(traffic, standby, policy)?.path;
     for (const path of PATHS) {
       const { state } = traffic[path];
@@ -150,6 +142,52 @@ export function dataPlaneSignal(
         );
     }
   return parts.length > 0 ? `Azure Monitor: ${parts.join("; ")}` : null;
+}
+
+/** Each path's traffic on one peering as the cheap tier can judge it (dataPlaneSignal). */
+function cheapTraffic(
+  metrics: CircuitMetrics,
+  peering: string,
+  circuit: SignalCircuit,
+  policy: DataPlanePolicy,
+  now: Date,
+): Record<PathName, PathTraffic> {
+  const traffic = Object.fromEntries(
+    PATHS.map((path) => [path, judgeTraffic(metrics, peering, path, true, null, policy, now)]),
+  ) as Record<PathName, PathTraffic>;
+  // As the deep read judges the standby: beside an active path whose
+  // throughput cannot be judged, its quiet cannot be either (no read for it).
+  const standby = circuit.standbyPath;
+  const unjudged = standby
+    ? standbyJudged(metrics, peering, traffic, standby, false, null, policy)
+    : null;
+  if (standby && unjudged) traffic[standby] = unjudged;
+  return traffic;
+}
+
+/** A capacity row's place: its peering and path, in lower case. */
+export const capacityRowKey = (peering: string, path: PathName): string =>
+  `${peering.toLowerCase()}/${path}`;
+
+/**
+ * The paths (capacityRowKey) whose throughput this batch of metrics can
+ * judge, as the deep read judges it: a capacity row that was UNKNOWN for want
+ * of a series reads again from these (the plan reads the circuit deep for
+ * them, rather than leaving the row UNKNOWN until the circuit's turn).
+ */
+export function judgedThroughput(
+  metrics: CircuitMetrics,
+  circuit: SignalCircuit,
+  policy: DataPlanePolicy,
+  now: Date,
+): string[] {
+  const judged: string[] = [];
+  for (const peering of circuit.peerings ?? peeringsOf(metrics)) {
+    const traffic = cheapTraffic(metrics, peering, circuit, policy, now);
+    for (const path of PATHS)
+      if (traffic[path].state.kind !== "unknown") judged.push(capacityRowKey(peering, path));
+  }
+  return judged;
 }
 
 function peeringsOf(metrics: CircuitMetrics): string[] {

@@ -5,6 +5,7 @@ import {
   availabilityDips,
   dataPlaneSignal,
   dipWords,
+  judgedThroughput,
   type SignalCircuit,
 } from "../../../src/core/dataplane/signal.js";
 
@@ -274,5 +275,46 @@ describe("dataPlaneSignal: what the data-plane families would alert on, from thi
     expect(got).toBe(
       "Azure Monitor: no traffic either way on AzurePrivatePeering primary for 16 min (last carried 02:42 UTC); secondary in ≥ 90%, out ≥ 90% of 1 Gbps for 15 min",
     );
+  });
+});
+
+describe("judgedThroughput: the paths whose capacity row the metrics can judge", () => {
+  it.each([
+    {
+      case: "both paths carrying",
+      series: [
+        ...throughput(delayed(() => 240e6)),
+        ...throughput(
+          delayed(() => 1e6),
+          { path: "secondary" },
+        ),
+      ],
+      want: ["azureprivatepeering/primary", "azureprivatepeering/secondary"],
+    },
+    {
+      case: "the secondary with no series",
+      series: throughput(delayed(() => 240e6)),
+      want: ["azureprivatepeering/primary"],
+    },
+    {
+      case: "the primary's newest minute older than the data is taken as fresh",
+      series: throughput((m) => (m < 40 ? null : 240e6)),
+      want: [],
+    },
+  ])("$case", ({ series, want }) => {
+    expect(judgedThroughput(metrics(...series), CIRCUIT, DEFAULT_DATA_PLANE_POLICY, NOW)).toEqual(
+      want,
+    );
+  });
+
+  it("a standby stopped beside an active path that cannot be judged is not judged either", () => {
+    const m = metrics(
+      ...throughput(
+        delayed((m) => (m > 17 ? 240e6 : 0)),
+        { path: "secondary" },
+      ),
+    );
+    const standby = { ...CIRCUIT, standbyPath: "secondary" as const };
+    expect(judgedThroughput(m, standby, DEFAULT_DATA_PLANE_POLICY, NOW)).toEqual([]);
   });
 });
