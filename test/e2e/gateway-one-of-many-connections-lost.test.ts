@@ -14,6 +14,7 @@
 import { describe, expect, it } from "vitest";
 import { estateOf, healthyCircuit, type EstateState } from "../support/estate/index.js";
 import { virtualNetworkGatewayId } from "../support/estate/ids.js";
+import { sentEvents } from "../support/sent.js";
 import { ALERTS_QUEUE } from "../support/world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
@@ -29,11 +30,7 @@ async function timeline(estate: EstateState) {
       now = new Date(T0 + n * 5 * 60_000);
       return w.timerSweep();
     },
-    sent: () =>
-      w.broker.accepted(ALERTS_QUEUE).map((m) => {
-        const e = m.body as { action: string; code: string; severity: string };
-        return `${e.action}:${e.code}:${e.severity}`;
-      }),
+    sent: () => sentEvents(w),
     titles: () =>
       w.broker.accepted(ALERTS_QUEUE).map((m) => (m.body as { title?: string }).title ?? ""),
   };

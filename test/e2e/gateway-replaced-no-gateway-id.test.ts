@@ -8,7 +8,7 @@
 
 import { describe, expect, it } from "vitest";
 import { estateOf, healthyCircuit } from "../support/estate/index.js";
-import { ALERTS_QUEUE } from "../support/world.js";
+import { sentEvents } from "../support/sent.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
@@ -32,10 +32,7 @@ describe("gateway memory on the Resource Graph path (no gateway ids)", () => {
     // Replaced: same gateway, same circuit, new name (deleted and recreated), Connected.
     state.connections = [{ ...old, name: "conn-er-one-v2" }];
     for (let n = 2; n <= 7; n += 1) await sweep(n);
-    const sent = w.broker.accepted(ALERTS_QUEUE).map((m) => {
-      const e = m.body as { action: string; code: string; severity: string };
-      return `${e.action}:${e.code}:${e.severity}`;
-    });
+    const sent = sentEvents(w);
     expect(sent.filter((s) => s.includes("gateway-not-connected"))).toEqual([]);
   });
 });

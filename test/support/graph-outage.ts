@@ -10,7 +10,7 @@ import type { HistoryEntry } from "../../src/core/history.js";
 import { httpStatusHandler } from "../../src/functions/http-status.js";
 import { estateOf, healthyCircuit, type EstateState } from "./estate/index.js";
 import { virtualNetworkGatewayId } from "./estate/ids.js";
-import { ALERTS_QUEUE } from "./world.js";
+import { sentEvents } from "./sent.js";
 import type { Worlds } from "./world-per-test.js";
 
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
@@ -59,11 +59,7 @@ export async function graphOutageTimeline(worlds: Worlds, estate: EstateState) {
       return w.timerSweep();
     },
     /** Events published, as "action:code:severity". */
-    sent: () =>
-      w.broker.accepted(ALERTS_QUEUE).map((m) => {
-        const e = m.body as { action: string; code: string; severity: string };
-        return `${e.action}:${e.code}:${e.severity}`;
-      }),
+    sent: () => sentEvents(w),
     /** The private peering's gateway row as the status page draws it. */
     async gatewayRow() {
       const model = await page();
