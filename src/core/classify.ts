@@ -121,7 +121,12 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
         wiring.connections.length === 0
           ? "no connection"
           : `${wiring.connections.map((c) => `${c.name} ${c.status ?? "(status not reported)"}`).join(", ")}; none Connected`;
-      const detail = `${listed} in the list read per resource group (Resource Graph failed): one in another resource group or subscription would not be in it: not known`;
+      const redeemed = wiring.connections.length === 0 && wiring.authorizations.length > 0;
+      // Read whole, this would be "elsewhere" (an unwatched subscription); in
+      // part it may as well be a watched group the list did not cover.
+      const detail = redeemed
+        ? `connected through authorization ${wiring.authorizations.join(", ")} (InUse) by a connection not in the list read per resource group (Resource Graph failed): it may be in a resource group that list does not cover, or in a subscription erwatch does not watch: not confirmed`
+        : `${listed} in the list read per resource group (Resource Graph failed): one in another resource group or subscription would not be in it: not known`;
       return expectGateway
         ? cell("unknown", detail)
         : cell("n/a", `${detail}; no gateway expected`);

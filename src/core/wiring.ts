@@ -76,8 +76,10 @@ export type GatewayAssessment =
    * resource group), and none seen Connected before missing from it: one in
    * another group or subscription would not be in it, so "no connection" or
    * "none Connected" is not known. Neither up nor down, remembered or not.
+   * `authorizations`: the circuit's InUse ones; with none listed, their
+   * connection may be in a group that list missed, not only elsewhere.
    */
-  | { state: "partial"; connections: GatewayConnectionFacts[] };
+  | { state: "partial"; connections: GatewayConnectionFacts[]; authorizations: string[] };
 
 /**
  * VNet gateway connections report a connection status; vWAN ones only a
@@ -174,13 +176,16 @@ export function assessGateway(
     gateway.partial === true ? unseenConnections(connections, context.remembered ?? []) : [];
   if (unseen.length > 0) return { state: "unseen", connections, unseen, connected };
   if (connected > 0) return { state: "connected", connections, connected };
-  const inUse = (context.authorizations ?? []).filter((a) => same(a.useStatus, "InUse"));
-  if (connections.length === 0 && inUse.length > 0)
-    return { state: "elsewhere", connections: [], authorizations: inUse.map((a) => a.name) };
+  const inUse = (context.authorizations ?? [])
+    .filter((a) => same(a.useStatus, "InUse"))
+    .map((a) => a.name);
   // Only a list read whole says there is none, or none Connected: a first
   // sweep in a Resource Graph outage read "no connection" for a circuit wired
-  // through another group, and paged it (Sev3).
-  if (gateway.partial === true) return { state: "partial", connections };
+  // through another group, and paged it (Sev3). Nor does it say where an InUse
+  // authorization's connection is: a watched group it did not cover, or not.
+  if (gateway.partial === true) return { state: "partial", connections, authorizations: inUse };
+  if (connections.length === 0 && inUse.length > 0)
+    return { state: "elsewhere", connections: [], authorizations: inUse };
   if (connections.length === 0) return { state: "none", connections: [] };
   if (connections.some(undecided)) return { state: "unsure", connections };
   return { state: "not-connected", connections };

@@ -29,8 +29,11 @@ function reading(
   connections: GatewayConnectionFacts[],
   authorizations: CircuitAuthorization[],
   expectGateway = true,
+  partial = false,
 ) {
-  const r = circuitReading({ gateway: ok(connections), settings: { expectGateway } });
+  // In part: Resource Graph failed and the wiring was read per resource group.
+  const gateway = partial ? { ...ok(connections), partial: true as const } : ok(connections);
+  const r = circuitReading({ gateway, settings: { expectGateway } });
   if (r.circuit.ok) r.circuit.value.authorizations = authorizations;
   return r;
 }
@@ -114,6 +117,32 @@ describe("no connection erwatch can see, beside the circuit's authorizations", (
     expect(verdict.peerings[0]!.paths.primary.gateway.detail).toMatch(
       /authorization auth-spoke-app1 .*subscription erwatch does not watch.*ERWATCH_SUBSCRIPTIONS/,
     );
+  });
+
+  // Resource Graph failed: the list read per resource group misses connections
+  // in watched groups it does not cover. The row read "from a subscription
+  // erwatch does not watch", which that list cannot tell.
+  describe("beside a list read in part", () => {
+    const judged = (expectGateway: boolean) => {
+      const verdict = classifyCircuit(reading([], [IN_USE], expectGateway, true));
+      const row = verdict.peerings[0]!.paths.primary.gateway;
+      return { row, findings: verdict.findings.map((f) => f.code) };
+    };
+
+    it("does not say the connection is in a subscription erwatch does not watch", () => {
+      const { row } = judged(true);
+      expect(row.detail).not.toMatch(/from a subscription erwatch does not watch/);
+      expect(row.detail).toMatch(
+        /authorization auth-spoke-app1 \(InUse\).*not in the list read per resource group \(Resource Graph failed\)/,
+      );
+      expect(row.detail).toMatch(/not confirmed/);
+    });
+
+    it("neither pages nor reads fine: UNKNOWN, as any list read in part that shows none Connected", () => {
+      expect(judged(true)).toMatchObject({ row: { status: "unknown" }, findings: [] });
+      expect(judged(false)).toMatchObject({ row: { status: "n/a" }, findings: [] });
+      expect(judged(false).row.detail).toMatch(/no gateway expected$/);
+    });
   });
 
   it("is not trouble: the planner does not read the circuit deep every sweep for it", () => {

@@ -8,6 +8,7 @@
 // known: the row is UNKNOWN, naming it, on the status page as in the sweep.
 
 import { describe, expect, it } from "vitest";
+import { editWire } from "../support/estate/index.js";
 import { graphOutageTimeline, PRIVATE, wiredThrough } from "../support/graph-outage.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
@@ -44,6 +45,38 @@ describe("the gateway row on a wiring list read in part", () => {
       /^1 connected; conn-er-two-dr not in the list read per resource group/,
     );
     expect(await t.gatewayRow()).toMatchObject({ status: "unknown" });
+    expect(t.sent().filter((s) => s.includes("gateway-not-connected"))).toEqual([]);
+  });
+
+  // Wired through one of its authorizations, by a connection erwatch does not
+  // list. Read whole, it is in a subscription erwatch does not watch; read per
+  // resource group it may as well be in a watched group that list missed, and
+  // the row said "from a subscription erwatch does not watch" all the same.
+  it("wired through an authorization InUse: not claimed to be an unwatched subscription's", async () => {
+    const t = await graphOutageTimeline(worlds, wiredThrough({ own: false, elsewhere: false }));
+    editWire(t.world.estate.state.circuits[0]!, {
+      read: "circuit",
+      field: "properties.authorizations",
+      value: [{ name: "auth-spoke-app1", properties: { authorizationUseStatus: "InUse" } }],
+    });
+    await t.sweep(0);
+    expect(await t.gatewayRow()).toMatchObject({
+      status: "n/a",
+      detail: expect.stringMatching(/from a subscription erwatch does not watch/),
+    });
+    t.graphDown();
+    const swept = await t.sweep(1);
+    const live = swept.verdicts[0]!.peerings.find((p) => p.name === PRIVATE)!.paths.primary;
+    expect(live.gateway.status).toBe("unknown");
+    expect(live.gateway.detail).not.toMatch(/from a subscription erwatch does not watch/);
+    const said =
+      /^connected through authorization auth-spoke-app1 \(InUse\) by a connection not in the list read per resource group \(Resource Graph failed\).*not confirmed/;
+    expect(live.gateway.detail).toMatch(said);
+    // The status page says so first, then the row's last known state.
+    expect(await t.gatewayRow()).toMatchObject({
+      status: "unknown",
+      detail: expect.stringMatching(said),
+    });
     expect(t.sent().filter((s) => s.includes("gateway-not-connected"))).toEqual([]);
   });
 });
