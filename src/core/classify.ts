@@ -72,6 +72,10 @@ export const DEFAULT_CLASSIFY_OPTIONS: ClassifyOptions = {
 
 const cell = (status: LayerCell["status"], detail: string): LayerCell => ({ status, detail });
 
+/** How many connections are Connected, as a row says it: none is said, not counted ("0 connected"). */
+const connectedWords = (n: number): string =>
+  n === 0 ? "no connection connected" : `${n} connected`;
+
 function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCell {
   switch (wiring.state) {
     case "not-used":
@@ -82,7 +86,7 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
       return cell("up", `${wiring.connected} connected`);
     case "lost": {
       const lost = wiring.lost.map((c) => `${c.name} ${c.status ?? "gone"}`).join(", ");
-      const detail = `${lost} (was Connected); ${wiring.connected} connected`;
+      const detail = `${lost} (was Connected); ${connectedWords(wiring.connected)}`;
       if (!expectGateway) return cell("n/a", `${detail} (no gateway expected)`);
       // Another connection still Connected: its VNets carry (a pair partner
       // that lost only its DR hub still carries the site), the lost ones'
@@ -108,7 +112,7 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
         : cell("n/a", `${statuses} (no gateway expected)`);
     }
     case "unseen": {
-      const missing = `${wiring.connected} connected; ${wiring.unseen.map((c) => c.name).join(", ")} not in the list read per resource group (Resource Graph failed)`;
+      const missing = `${connectedWords(wiring.connected)}; ${wiring.unseen.map((c) => c.name).join(", ")} not in the list read per resource group (Resource Graph failed)`;
       // Not expected: the row decides nothing, so what it showed stands (up:
       // these were Connected when last read whole). n/a would flip it at each
       // Resource Graph outage and back after, and forget them (gateway-memory.ts).

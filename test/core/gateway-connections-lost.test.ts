@@ -370,7 +370,7 @@ describe("a list read only in part (Resource Graph failed: the wiring read per r
       state: "unseen",
       cell: "unknown",
       paged: null,
-      says: /^0 connected; hub not in the list read per resource group .*: not known$/,
+      says: /^no connection connected; hub not in the list read per resource group .*: not known$/,
     },
     {
       // Seen NotConnected is seen, whatever the list lacks.
