@@ -131,8 +131,14 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
       const detail = redeemed
         ? `connected through authorization ${wiring.authorizations.join(", ")} (InUse) by a connection not in the list read per resource group (Resource Graph failed): it may be in a resource group that list does not cover, or in a subscription erwatch does not watch: not confirmed`
         : `${listed} in the list read per resource group (Resource Graph failed): one in another resource group or subscription would not be in it: not known`;
-      return expectGateway
-        ? cell("unknown", detail)
+      if (expectGateway) return cell("unknown", detail);
+      // As "unseen" with no gateway expected: the row stands (up) rather than
+      // flip to n/a and back over the outage, and forget it was Connected.
+      return wiring.wasConnected
+        ? cell(
+            "up",
+            `${detail}; the wiring was Connected when last read whole; no gateway expected`,
+          )
         : cell("n/a", `${detail}; no gateway expected`);
     }
     case "unsure": {
@@ -267,9 +273,13 @@ function judgePeering(
   options: ClassifyOptions,
 ): { verdict: PeeringVerdict; findings: Finding[] } {
   const { ref, settings } = reading;
+  const wasConnected = (options.previous?.gatewaysOnceConnected ?? []).some((p) =>
+    same(p, peering.name),
+  );
   const wiring = assessGateway(peering, reading.gateway, {
     remembered: byName(options.previous?.gatewayConnections, peering.name) ?? [],
     authorizations: facts.authorizations ?? [],
+    wasConnected,
   });
   const reach = assessGlobalReach(peering);
   const cells = {
@@ -337,9 +347,6 @@ function judgePeering(
   });
   const findings = [...result.findings];
   if (result.carrying.length > 0) {
-    const wasConnected = (options.previous?.gatewaysOnceConnected ?? []).some((p) =>
-      same(p, peering.name),
-    );
     const unwired = gatewayFinding(
       peering,
       wiring,

@@ -31,6 +31,12 @@ export interface LostConnection extends RememberedConnection {
 /** What earlier sweeps and the circuit itself say beside the connections erwatch found. */
 export interface WiringContext {
   remembered?: readonly RememberedConnection[];
+  /**
+   * The wiring as a whole was Connected at an earlier sweep (gateway-memory.ts).
+   * With no connection remembered by name (a snapshot stored before each was
+   * kept), it is all that says one may be missing from a list read in part.
+   */
+  wasConnected?: boolean;
   authorizations?: readonly CircuitAuthorization[];
 }
 
@@ -78,8 +84,15 @@ export type GatewayAssessment =
    * "none Connected" is not known. Neither up nor down, remembered or not.
    * `authorizations`: the circuit's InUse ones; with none listed, their
    * connection may be in a group that list missed, not only elsewhere.
+   * `wasConnected`: Connected when last read whole, by connections an older
+   * snapshot did not name (any of them may be one the list missed).
    */
-  | { state: "partial"; connections: GatewayConnectionFacts[]; authorizations: string[] };
+  | {
+      state: "partial";
+      connections: GatewayConnectionFacts[];
+      authorizations: string[];
+      wasConnected: boolean;
+    };
 
 /**
  * VNet gateway connections report a connection status; vWAN ones only a
@@ -183,7 +196,10 @@ export function assessGateway(
   // sweep in a Resource Graph outage read "no connection" for a circuit wired
   // through another group, and paged it (Sev3). Nor does it say where an InUse
   // authorization's connection is: a watched group it did not cover, or not.
-  if (gateway.partial === true) return { state: "partial", connections, authorizations: inUse };
+  if (gateway.partial === true) {
+    const unnamed = (context.remembered ?? []).length === 0 && context.wasConnected === true;
+    return { state: "partial", connections, authorizations: inUse, wasConnected: unnamed };
+  }
   if (connections.length === 0 && inUse.length > 0)
     return { state: "elsewhere", connections: [], authorizations: inUse };
   if (connections.length === 0) return { state: "none", connections: [] };
