@@ -19,6 +19,7 @@ const MONITOR =
   "/subscriptions/s/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope/connectionMonitors/cm-er";
 const ref: MonitorRef = { id: MONITOR, name: "cm-er", workspace: "w", how: "discovered" };
 const AT = new Date("2026-11-22T01:57:00.000Z");
+const WINDOW = { from: new Date("2026-11-22T01:30:00.000Z"), to: AT };
 const VM = (name: string) =>
   `/subscriptions/s/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${name}`;
 
@@ -82,7 +83,9 @@ const kept = (rows: Row[], columns?: readonly (readonly [string, string])[]) =>
 
 describe("the query", () => {
   it("keeps the latest row per source and destination machine, not per endpoint name", () => {
-    const by = /summarize arg_max\(TimeGenerated, \*\) by (.*)/.exec(testResultQuery([ref]))?.[1];
+    const by = /summarize arg_max\(TimeGenerated, \*\) by (.*)/.exec(
+      testResultQuery([ref], WINDOW),
+    )?.[1];
     expect(by?.split(", ")).toEqual([
       "ConnectionMonitorResourceId",
       "TestGroupName",
@@ -94,7 +97,7 @@ describe("the query", () => {
       "DestinationResourceId",
       "DestinationIP",
     ]);
-    const project = /\| project (.*)/.exec(testResultQuery([ref]))?.[1]?.split(", ");
+    const project = /\| project (.*)/.exec(testResultQuery([ref], WINDOW))?.[1]?.split(", ");
     for (const column of ["SourceResourceId", "SourceIP", "DestinationResourceId", "DestinationIP"])
       expect(project).toContain(column);
   });

@@ -73,6 +73,46 @@ describe("Log Analytics ingesting the whole workspace late", () => {
     expect(t.said()).toEqual([]);
   });
 
+  it("stalled past the whole 30-min look-back (nothing ingested since 01:03, the workspace holding no row at all in it): still unknown naming Log Analytics, never 'no results', nothing opens; up again once it catches up", async () => {
+    const { t } = await twoCircuits();
+    await t.sweeps(0, 5);
+    // Ingestion stops at 01:03: each sweep finds the workspace's newest row 5 minutes older.
+    const late: SweepResult[] = [];
+    for (let m = 15; m <= 60; m += 5) {
+      t.w.estate.state.monitor = { ...t.w.estate.state.monitor, logsDelayMinutes: m - 3 };
+      late.push(await t.sweep(m));
+    }
+    for (const [i, r] of late.entries())
+      for (const cell of Object.values(cells(r)))
+        expect(cell).toBe(
+          `unknown: Log Analytics has ingested nothing in workspace law-network since 01:03 UTC (${12 + i * 5} min): 1 test not judged until it catches up`,
+        );
+    // Past the look-back as within it.
+    expect(late.slice(-4).flatMap((r) => r.verdicts).length).toBeGreaterThan(0);
+    expect(late.flatMap(e2eFindings)).toEqual([]);
+    expect(t.said()).toEqual([]);
+
+    t.w.estate.state.monitor = { ...t.w.estate.state.monitor, logsDelayMinutes: 3 };
+    const back = await t.sweeps(65, 70);
+    expect(back.flatMap((r) => Object.values(cells(r)))).toEqual(
+      back.flatMap((r) => r.verdicts.map(() => UP)),
+    );
+    expect(t.said()).toEqual([]);
+  });
+
+  it("one circuit's monitor stopped on its own for longer than the look-back while the other circuit's keeps the workspace fresh: no results, e2e-indeterminate on that circuit alone, as before", async () => {
+    const { t, prodMonitor } = await twoCircuits();
+    await t.sweeps(0, 5);
+    stopReporting(prodMonitor, "onprem-app-01", "2026-11-22T01:07:00.000Z");
+    const swept = await t.sweeps(10, 60);
+    const prod = swept.flatMap((r) =>
+      cells(r)["er-circuit-prod"] ? [cells(r)["er-circuit-prod"]] : [],
+    );
+    expect(prod.at(-1)).toMatch(/^unknown: Indeterminate: no results in the last 30 min/);
+    expect(prod.join("\n")).not.toMatch(/Log Analytics/);
+    expect(t.said()).toEqual(["open:end-to-end:Sev3"]);
+  });
+
   it("one circuit's only endpoint stops while the other circuit's monitor keeps reporting: Indeterminate 'stopped reporting', e2e-indeterminate opens on that circuit alone", async () => {
     const { t, prodMonitor } = await twoCircuits();
     await t.sweeps(0, 5);

@@ -416,7 +416,9 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
         failed.push({ workspace, failure: failedLike(got) });
         continue;
       }
-      value.tests.push(...got.value);
+      value.tests.push(...got.value.tests);
+      if (got.value.newest)
+        value.ingested = [...(value.ingested ?? []), { workspace, newest: got.value.newest }];
     }
     if (failed.length > 0 && failed.length === workspaces.length) return failed[0]!.failure;
     const unread = [...found.value.missing, ...unreadOf(monitors.value, failed)];

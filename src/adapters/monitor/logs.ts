@@ -10,9 +10,12 @@
 // one known only by its resource id (Connection Monitor's output names it so)
 // with queryResource on that id, which Log Analytics scopes to the workspace.
 // Each answer carries, in the same query, the newest row the workspace holds
-// of any monitor in the window (WorkspaceNewest): when that too is older than
-// a test's frequency plus the ingestion allowance, the workspace's ingestion
-// is late, and a test's old row says nothing of its endpoint (stopped-tests.ts).
+// of any monitor (WorkspaceNewest): when that too is older than a test's
+// frequency plus the ingestion allowance, the workspace's ingestion is late,
+// and a test's old row says nothing of its endpoint (stopped-tests.ts). It is
+// asked over the look-back and the day before it, and written on a row of its
+// own: ingestion later than the whole look-back leaves no test row to carry
+// it, and no row in the look-back to find it in, yet is the same delay.
 
 import type { LogsQueryClient, LogsTable } from "@azure/monitor-query-logs";
 import type { TokenCredential } from "@azure/identity";
@@ -38,7 +41,16 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A KQL string literal. */
 const kql = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
-export function testResultQuery(monitors: MonitorRef[]): string {
+/** How far before the look-back the workspace's newest row is looked for: Azure's ingestion incidents run for hours. */
+export const INGESTED_HORIZON_MS = 24 * 3_600_000;
+
+/** The span asked of Log Analytics: the look-back and the day before it (the newest row's). */
+export const askedSpan = (window: { from: Date; to: Date }) => ({
+  startTime: new Date(window.from.getTime() - INGESTED_HORIZON_MS),
+  endTime: window.to,
+});
+
+export function testResultQuery(monitors: MonitorRef[], window: { from: Date; to: Date }): string {
   const ids = monitors.flatMap((m) => (m.id ? [kql(m.id)] : []));
   const names = monitors.filter((m) => !m.id).map((m) => kql(`/connectionMonitors/${m.name}`));
   const match = [
@@ -46,13 +58,16 @@ export function testResultQuery(monitors: MonitorRef[]): string {
     ...names.map((n) => `ConnectionMonitorResourceId endswith ${n}`),
   ].join(" or ");
   return [
-    "NWConnectionMonitorTestResult",
-    `| where ${match}`,
-    "| summarize arg_max(TimeGenerated, *) by ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, SourceName, SourceResourceId, SourceIP, DestinationName, DestinationResourceId, DestinationIP",
     // Of every monitor writing there, not only these: one endpoint stopped
     // while the workspace ingests others' rows is told from late ingestion.
-    "| extend WorkspaceNewest = toscalar(NWConnectionMonitorTestResult | summarize max(TimeGenerated))",
-    "| project TimeGenerated, ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, TestResult, ChecksFailed, ChecksTotal, ChecksFailedPercentThreshold, AvgRoundTripTimeMs, RoundTripTimeMsThreshold, SourceName, SourceAddress, SourceResourceId, SourceIP, DestinationName, DestinationAddress, DestinationResourceId, DestinationIP, DestinationPort, AdditionalData, WorkspaceNewest",
+    "let newest = toscalar(NWConnectionMonitorTestResult | summarize max(TimeGenerated));",
+    "NWConnectionMonitorTestResult",
+    `| where TimeGenerated between (datetime(${window.from.toISOString()}) .. datetime(${window.to.toISOString()}))`,
+    `| where ${match}`,
+    "| summarize arg_max(TimeGenerated, *) by ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, SourceName, SourceResourceId, SourceIP, DestinationName, DestinationResourceId, DestinationIP",
+    "| project TimeGenerated, ConnectionMonitorResourceId, TestGroupName, TestConfigurationName, TestResult, ChecksFailed, ChecksTotal, ChecksFailedPercentThreshold, AvgRoundTripTimeMs, RoundTripTimeMsThreshold, SourceName, SourceAddress, SourceResourceId, SourceIP, DestinationName, DestinationAddress, DestinationResourceId, DestinationIP, DestinationPort, AdditionalData",
+    // A row of its own, there with no test row; every other column empty.
+    "| union (print WorkspaceNewest = newest)",
   ].join("\n");
 }
 
@@ -78,8 +93,6 @@ interface ResultRow {
   test: EndToEndTest;
   /** Which machine ran it and which it reached (resource id, else IP); null when not written. */
   machines?: { source: string | null; destination: string | null };
-  /** The newest row of any monitor the workspace holds in the window; absent when not a time. */
-  workspaceNewest?: string;
 }
 
 /**
@@ -93,17 +106,43 @@ function machineOf(resourceId: string | null, ip: string | null, address: string
   return [name, ip].filter(Boolean).join(" ");
 }
 
+const columnsOf = (table: LogsTable) =>
+  new Map(table.columnDescriptors.map((c, i) => [c.name ?? "", i]));
+
+/** The workspace's own row: no monitor and no time, only WorkspaceNewest (the query's print). */
+const workspaceRow = (get: (name: string) => unknown) =>
+  str(get("ConnectionMonitorResourceId")) === null &&
+  (get("TimeGenerated") === null || get("TimeGenerated") === undefined);
+
 /**
- * The rows of the result. A row erwatch cannot read (no result, no time) is
- * kept as an Indeterminate test that says why, so one odd row neither blinds
- * the circuit's other tests nor passes for a result it does not state.
+ * The newest row of any monitor the workspace holds, as the answer gives it
+ * (its own row, or written on every row by an older query); null when it
+ * holds none in the span asked, or the answer does not say.
+ */
+export function workspaceNewestOf(table: LogsTable): string | null {
+  const at = columnsOf(table).get("WorkspaceNewest");
+  if (at === undefined) return null;
+  const times = table.rows.flatMap((row) => {
+    const v = row[at];
+    const when = v instanceof Date ? v : new Date(String(v ?? ""));
+    return v === null || v === undefined || Number.isNaN(when.getTime()) ? [] : [when.getTime()];
+  });
+  return times.length > 0 ? new Date(Math.max(...times)).toISOString() : null;
+}
+
+/**
+ * The rows of the result, the workspace's own row apart. A row erwatch
+ * cannot read (no result, no time) is kept as an Indeterminate test that
+ * says why, so one odd row neither blinds the circuit's other tests nor
+ * passes for a result it does not state.
  */
 export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
-  const at = new Map(table.columnDescriptors.map((c, i) => [c.name ?? "", i]));
+  const at = columnsOf(table);
   for (const needed of ["TimeGenerated", "ConnectionMonitorResourceId", "TestResult"])
     if (!at.has(needed)) throw new MalformedResult(`the result has no ${needed} column`);
-  return table.rows.map((row, i) => {
+  return table.rows.flatMap((row, i) => {
     const get = (name: string) => (at.has(name) ? row[at.get(name)!] : undefined);
+    if (at.has("WorkspaceNewest") && workspaceRow(get)) return [];
     const time = get("TimeGenerated");
     const when = time instanceof Date ? time : new Date(String(time));
     const timeUnread = Number.isNaN(when.getTime());
@@ -131,8 +170,6 @@ export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
       ),
     });
     const [from, to] = [machine("Source"), machine("Destination")];
-    const newestAt = get("WorkspaceNewest");
-    const newest = newestAt instanceof Date ? newestAt : new Date(String(newestAt ?? ""));
     const test: EndToEndTest = {
       monitor: monitorId.split("/").pop() ?? monitorId,
       monitorId: monitorId || null,
@@ -160,12 +197,7 @@ export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
             ? reason.slice(0, 300)
             : null,
     };
-    return {
-      monitorId,
-      test,
-      machines: { source: from.id, destination: to.id },
-      ...(Number.isNaN(newest.getTime()) ? {} : { workspaceNewest: newest.toISOString() }),
-    };
+    return [{ monitorId, test, machines: { source: from.id, destination: to.id } }];
   });
 }
 
@@ -285,15 +317,19 @@ export class LogsReader {
     return this.client;
   }
 
-  /** The latest result of every test of these monitors, all written to one workspace. */
+  /**
+   * The latest result of every test of these monitors, all written to one
+   * workspace, and the workspace's newest row of any monitor (null: none in
+   * the look-back or the day before it).
+   */
   tests(
     workspace: string,
     monitors: MonitorRef[],
     window: { from: Date; to: Date },
     signal: AbortSignal,
-  ): Promise<Reading<EndToEndTest[]>> {
-    const query = testResultQuery(monitors);
-    const timespan = { startTime: window.from, endTime: window.to };
+  ): Promise<Reading<{ tests: EndToEndTest[]; newest: string | null }>> {
+    const query = testResultQuery(monitors, window);
+    const timespan = askedSpan(window);
     return this.call({
       action: WORKSPACE_OPERATIONS.queryLogs,
       target: `Connection Monitor results in workspace ${workspace.split("/").pop()}`,
@@ -314,14 +350,12 @@ export class LogsReader {
             { statusCode: 500 },
           );
         const table = result.tables[0];
-        if (!table) return [];
-        const rows = rowsOf(table, window.to);
-        // One scalar, written on every row: the newest of them all, should they differ.
-        const times = rows.flatMap((r) => (r.workspaceNewest ? [r.workspaceNewest] : []));
-        const newest = times.length > 0 ? times.reduce((a, b) => (a > b ? a : b)) : null;
-        return latestPerTest(ownRows(rows, monitors), monitors).map((r) =>
-          newest ? { ...r.test, ingested: { workspace, newest } } : r.test,
+        if (!table) return { tests: [], newest: null };
+        const newest = workspaceNewestOf(table);
+        const tests = latestPerTest(ownRows(rowsOf(table, window.to), monitors), monitors).map(
+          (r) => (newest ? { ...r.test, ingested: { workspace, newest } } : r.test),
         );
+        return { tests, newest };
       },
     });
   }

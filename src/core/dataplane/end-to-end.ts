@@ -14,7 +14,7 @@ import { LAYER_WORDS } from "../vocabulary.js";
 import type { EndToEndFacts, EndToEndTest, MonitorRef, UnreadMonitor } from "./facts.js";
 import { hhmm } from "./series.js";
 import { ofMonitor, silentTests } from "./silent-tests.js";
-import { endpointGone, ingestionWords, stoppedReporting } from "./stopped-tests.js";
+import { endpointGone, ingestionWords, lateSilence, stoppedReporting } from "./stopped-tests.js";
 import { unjudged, unreadMonitor, unreadWords } from "./unread-monitors.js";
 
 export type Grade = "pass" | "warning" | "fail" | "indeterminate";
@@ -97,15 +97,20 @@ export function summarise(facts: EndToEndFacts): EndToEndSummary {
     else if (endpoint) gone.push({ ...t, endpointGone: endpoint });
     else kept.push(t);
   }
-  const judged = kept.map((t) => stoppedReporting(t, facts));
+  const judged = [
+    ...kept.map((t) => stoppedReporting(t, facts)),
+    ...silentTests(facts).map((t) => lateSilence(t, facts)),
+  ];
   const late = lateOf(
     judged.filter((t) => t.late),
     Date.parse(facts.to),
   );
-  const tests = [...judged.filter((t) => !t.late), ...silentTests(facts)].map((t) => ({
-    ...t,
-    grade: gradeOf(t.result),
-  }));
+  const tests = judged
+    .filter((t) => !t.late)
+    .map((t) => ({
+      ...t,
+      grade: gradeOf(t.result),
+    }));
   const counts: Record<Grade, number> = { pass: 0, warning: 0, fail: 0, indeterminate: 0 };
   for (const t of tests) counts[t.grade] += 1;
   const ran = tests.length - counts.indeterminate;

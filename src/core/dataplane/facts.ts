@@ -161,15 +161,17 @@ export interface EndToEndTest {
    */
   stoppedAt?: string;
   /**
-   * The workspace the row was read from and the newest row of any monitor
-   * it held in the window: how far Log Analytics has ingested there.
-   * Absent when the answer did not say.
+   * The workspace the row was read from (for a silent test, the one its
+   * monitor writes to) and the newest row of any monitor it held: how far
+   * Log Analytics has ingested there. Absent when the answer did not say.
    */
   ingested?: { workspace: string; newest: string };
   /**
    * A row as old as a stopped endpoint's in a workspace whose newest row of
-   * any monitor is as old (Log Analytics ingesting late, or its one agent
-   * gone): erwatch's, not judged; `ingested.newest` is since when.
+   * any monitor is as old, or a silent test of a workspace holding no row at
+   * all in the look-back though it held some the day before (Log Analytics
+   * ingesting late, or its one agent gone): erwatch's, not judged;
+   * `ingested.newest` is since when.
    */
   late?: boolean;
 }
@@ -195,6 +197,12 @@ export interface EndToEndFacts {
   tests: EndToEndTest[];
   /** Failed reads of some monitors' results beside those read; absent when none. */
   unread?: UnreadMonitor[];
+  /**
+   * Each workspace read whose newest row of any monitor the answer gave, from
+   * the look-back or the day before it: how far Log Analytics has ingested
+   * there, even when none of these monitors has a row in the look-back.
+   */
+  ingested?: { workspace: string; newest: string }[];
 }
 
 /** Data-plane reads attached to a circuit's reading; each absent when not read. */

@@ -12,9 +12,14 @@
 // Analytics ingesting late (Azure documents delays past 10 minutes in its
 // incidents), not every endpoint writing there stopping at once: its rows are
 // late, not judged, so one pipeline delay does not open e2e-indeterminate on
-// every circuit whose monitors write there. A workspace one agent writes to
-// alone reads the same when that agent stops: nothing there tells the two
-// apart until its last row leaves the look-back and its tests are silent.
+// every circuit whose monitors write there. Ingestion later than the whole
+// look-back leaves no row to be late: a workspace holding none in it, though
+// it held some in the day before, is the same delay, and its monitors'
+// silent tests are late too; a monitor silent while the workspace holds
+// others' rows in the look-back stopped on its own. A workspace one agent
+// writes to alone reads the same when that agent stops: nothing there tells
+// the two apart until its last row is a day older than the look-back and its
+// tests are silent.
 
 import { sameName as same } from "../names.js";
 import type { EndToEndFacts, EndToEndTest, MonitorRef } from "./facts.js";
@@ -148,4 +153,29 @@ export function ingestionWords(ingested: NonNullable<EndToEndTest["ingested"]>, 
   const newest = Date.parse(ingested.newest);
   const minutes = Math.floor((now - newest) / 60_000);
   return `Log Analytics has ingested nothing in workspace ${workspaceName(ingested.workspace)} since ${hhmm(newest)} UTC (${minutes} min)`;
+}
+
+/**
+ * A silent test as judged now: itself, or late when every workspace its
+ * monitor writes to holds no row of any monitor in the look-back and the
+ * answer gave its newest from before it (Log Analytics ingesting later than
+ * the whole look-back). A workspace whose newest is unknown (no row in the
+ * day before either, or an answer that did not say) keeps it silent.
+ */
+export function lateSilence(t: EndToEndTest, facts: EndToEndFacts): EndToEndTest {
+  const from = Date.parse(facts.from);
+  const newest = facts.monitors
+    .filter((m) => ofMonitor(m, t))
+    .map((m) => facts.ingested?.find((i) => same(i.workspace, m.workspace)) ?? null);
+  if (newest.length === 0 || !newest.every((n) => n !== null && Date.parse(n.newest) < from))
+    return t;
+  const ingested = (newest as NonNullable<EndToEndTest["ingested"]>[]).reduce((a, b) =>
+    Date.parse(b.newest) > Date.parse(a.newest) ? b : a,
+  );
+  return {
+    ...t,
+    ingested,
+    reason: `${ingestionWords(ingested, Date.parse(facts.to))}: ${t.reason}`,
+    late: true,
+  };
 }

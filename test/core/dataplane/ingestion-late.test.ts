@@ -145,3 +145,56 @@ describe("one endpoint stopped while others in the workspace report", () => {
     expect(endToEndFinding(summarise(facts(rows)), CTX)?.code).toBe("e2e-indeterminate");
   });
 });
+
+describe("a workspace holding no row at all in the look-back", () => {
+  /** No row of this monitor in the window; the workspace's newest of any monitor as given. */
+  const silentIn = (newest: string | null) => ({
+    ...facts([]),
+    ...(newest ? { ingested: [{ workspace: WORKSPACE, newest }] } : {}),
+  });
+
+  it("ingestion later than the whole look-back (its newest row 45 min old): unknown naming Log Analytics, no e2e-indeterminate", () => {
+    const summary = summarise(silentIn(ago(45)));
+    expect(summary.tests).toEqual([]);
+    expect(summary.onlyUnread).toBe(true);
+    expect(endToEndCell(summary, null)).toEqual({
+      status: "unknown",
+      detail:
+        "Log Analytics has ingested nothing in workspace law-network since 01:15 UTC (45 min): 2 tests not judged until it catches up",
+    });
+    expect(endToEndFinding(summary, CTX)).toBeNull();
+    expect(evidenceOf(summary)["ingestionLate"]).toEqual([
+      expect.objectContaining({ workspace: WORKSPACE, newest: ago(45) }),
+    ]);
+  });
+
+  it("this monitor silent the whole look-back while another monitor's rows there are recent: no results, e2e-indeterminate, as before", () => {
+    const summary = summarise(silentIn(ago(1)));
+    expect(summary.late).toEqual([]);
+    expect(endToEndFinding(summary, CTX)?.code).toBe("e2e-indeterminate");
+    expect(endToEndCell(summary, null).detail).toMatch(
+      /^Indeterminate: no results in the last 30 min/,
+    );
+  });
+
+  it("a workspace without a row in the day before the look-back either (newest unknown): silent, e2e-indeterminate, as before", () => {
+    const summary = summarise(silentIn(null));
+    expect(summary.late).toEqual([]);
+    expect(endToEndFinding(summary, CTX)?.code).toBe("e2e-indeterminate");
+  });
+
+  it("a monitor writing to two workspaces, one of them recent: silent, not late", () => {
+    const other = "5b5a8a1e-0000-4000-8000-00000000000b";
+    const base = facts([]);
+    const summary = summarise({
+      ...base,
+      monitors: [...base.monitors, { ...base.monitors[0]!, workspace: other }],
+      ingested: [
+        { workspace: WORKSPACE, newest: ago(45) },
+        { workspace: other, newest: ago(1) },
+      ],
+    });
+    expect(summary.late).toEqual([]);
+    expect(endToEndFinding(summary, CTX)?.code).toBe("e2e-indeterminate");
+  });
+});

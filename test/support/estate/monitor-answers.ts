@@ -278,11 +278,18 @@ function logsAnswer(
     return bad("BadArgumentError", "The request body is not valid JSON.");
   }
   const query = request.query ?? "";
-  if (!/^NWConnectionMonitorTestResult\b/.test(query.trim()))
+  // A `let` of the workspace's newest row may come first.
+  const kql = query.trim().replace(/^(?:let [^;]*;\s*)*/, "");
+  if (!/^NWConnectionMonitorTestResult\b/.test(kql))
     return bad("BadArgumentError", "This fake answers NWConnectionMonitorTestResult queries only.");
-  const [from, to] = (request.timespan ?? "").split("/").map((t) => Date.parse(t));
-  if (!Number.isFinite(from) || !Number.isFinite(to))
+  const [spanFrom, to] = (request.timespan ?? "").split("/").map((t) => Date.parse(t));
+  if (!Number.isFinite(spanFrom) || !Number.isFinite(to))
     return bad("BadArgumentError", `timespan "${request.timespan}" is not start/end.`);
+  // The test rows' own look-back, when the query narrows the timespan to it.
+  const between = /TimeGenerated between \(datetime\(([^)]+)\) \.\. datetime\(([^)]+)\)\)/.exec(
+    kql,
+  );
+  const from = between ? Math.max(spanFrom!, Date.parse(between[1]!)) : spanFrom!;
   const state = host.state();
   const inWorkspace = (state.connectionMonitors ?? []).filter(
     (m) =>
@@ -296,60 +303,62 @@ function logsAnswer(
       404,
     );
   const ran = new Date(to! - (state.monitor?.logsDelayMinutes ?? 3) * 60_000);
-  // Every monitor writing to the workspace holds rows, asked for or not.
+  // Every monitor writing to the workspace holds rows in the timespan, asked for or not.
   const held = new Map(
     inWorkspace.map((m) => {
       const sent = sentEndpoints(m);
       return [
         m,
-        ran.getTime() < from!
+        ran.getTime() < spanFrom!
           ? []
           : m.tests
               .filter((t) => t.result !== "none")
               .flatMap((t) => rowsOfTest(t, sent, ran.getTime()))
-              .filter((r) => r.at >= from! && r.at <= ran.getTime()),
+              .filter((r) => r.at >= spanFrom! && r.at <= ran.getTime()),
       ] as const;
     }),
   );
   // toscalar(NWConnectionMonitorTestResult | summarize max(TimeGenerated)): of every monitor there.
   const newestOf = [...held.values()].flat().map((r) => r.at);
   const newest = newestOf.length > 0 ? new Date(Math.max(...newestOf)).toISOString() : null;
-  const withNewest = /\bWorkspaceNewest\b/.test(query);
-  const rows =
-    ran.getTime() < from!
-      ? []
-      : asked(query, inWorkspace).flatMap((m) => {
-          return held
-            .get(m)!
-            .map(({ test: t, at, source, destination, sourceAddress, destinationAddress }) => {
-              // Log Analytics writes an empty string for a column a row leaves out.
-              const machine = (address: string, given: SimMachine | undefined) => [
-                given?.resourceId ?? "",
-                given?.ip ?? address,
-              ];
-              return [
-                new Date(at).toISOString(),
-                t.monitorIdInLogs ?? monitorId(m),
-                t.testGroup,
-                t.test,
-                t.result,
-                t.checksFailed,
-                t.checksTotal,
-                t.checksFailedPercentThreshold,
-                t.roundTripMs,
-                t.roundTripThresholdMs,
-                source,
-                sourceAddress,
-                ...machine(sourceAddress, t.sourceMachine),
-                destination,
-                destinationAddress,
-                ...machine(destinationAddress, t.destinationMachine),
-                t.port,
-                t.additionalData ?? "",
-                ...(withNewest ? [newest] : []),
-              ];
-            });
+  // `| union (print WorkspaceNewest = newest)`: a row of its own, every other column empty.
+  const withNewest = /\bprint WorkspaceNewest\b/.test(kql);
+  const rows = [
+    ...asked(kql, inWorkspace).flatMap((m) => {
+      return held
+        .get(m)!
+        .filter((r) => r.at >= from)
+        .map(({ test: t, at, source, destination, sourceAddress, destinationAddress }) => {
+          // Log Analytics writes an empty string for a column a row leaves out.
+          const machine = (address: string, given: SimMachine | undefined) => [
+            given?.resourceId ?? "",
+            given?.ip ?? address,
+          ];
+          return [
+            new Date(at).toISOString(),
+            t.monitorIdInLogs ?? monitorId(m),
+            t.testGroup,
+            t.test,
+            t.result,
+            t.checksFailed,
+            t.checksTotal,
+            t.checksFailedPercentThreshold,
+            t.roundTripMs,
+            t.roundTripThresholdMs,
+            source,
+            sourceAddress,
+            ...machine(sourceAddress, t.sourceMachine),
+            destination,
+            destinationAddress,
+            ...machine(destinationAddress, t.destinationMachine),
+            t.port,
+            t.additionalData ?? "",
+            ...(withNewest ? [null] : []),
+          ];
         });
+    }),
+    ...(withNewest ? [[...COLUMNS.map(() => null), newest]] : []),
+  ];
   return {
     status: 200,
     body: json({
