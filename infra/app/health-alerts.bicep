@@ -23,6 +23,10 @@
 // - History (Table Storage) that could not be written in two sweeps within
 //   the flap window: the changes of those sweeps are lost for good, so a
 //   flap in them is never counted, and nothing pages.
+// - Log Analytics ingesting a workspace's Connection Monitor results late in
+//   three sweeps: end to end is UNKNOWN on every circuit whose monitors write
+//   there and no end-to-end alert opens, by design (the endpoints are not to
+//   blame), so sweep after sweep nothing else tells that it is blind.
 // - With ERWATCH_SWEEP_FAN_OUT, work the timer sent that no worker finished:
 //   the timer's "sweep finished" keeps the dead-man's switch quiet while the
 //   workers cannot take the queue (their trigger does not start, the work
@@ -604,3 +608,71 @@ resource fanOutWorkUnread 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
   }
 }
 
+// Said at warn once per circuit per sweep for each workspace whose newest row
+// of any monitor is older than a test's frequency plus Log Analytics'
+// ingestion allowance, or that holds no row in the look-back though it held
+// some the day before (src/app/ingestion-lag.ts), with sweepId and workspace,
+// at any LOG_LEVEL under the host. Counted per workspace, not per circuit:
+// the circuits writing there lag as one, and one alert each workspace says
+// where to look. Three sweeps in 20 minutes, as the per-circuit rules count
+// and as long as monitoring-blind waits on a read that fails
+// (blindAfterSweeps): a delay of one or two sweeps is Azure catching up, and
+// by the third end to end has been blind for 10 minutes past the 10-minute
+// allowance, over 20 minutes behind. Fresh rows stop the line; the alert
+// resolves once fewer than three lagging sweeps are left in the window.
+var connectionMonitorLaggingQuery = '''
+traces
+| where message contains '"msg":"Log Analytics is ingesting Connection Monitor results late'
+| extend line = parse_json(message)
+| summarize sweeps = dcount(tostring(line.sweepId)) by workspace = tostring(line.workspace)
+'''
+
+resource connectionMonitorLagging 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'erwatch-connection-monitor-lagging'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'erwatch: Connection Monitor results are late in Log Analytics'
+    description: 'Log Analytics has ingested no Connection Monitor result in this workspace (the alert\'s workspace dimension) for longer than a test\'s frequency plus 10 minutes, in three sweeps: end to end is UNKNOWN on every circuit whose monitors write there ("Log Analytics has ingested nothing in workspace … since HH:MM UTC"), and no e2e-fail, e2e-warning or e2e-indeterminate opens, so a fault only end to end sees (a firewall, a route table, an NSG past the circuit) pages nobody while the circuit\'s other layers page as ever; an alert already open is held, neither resolved nor changed. It resolves once fresh rows arrive. The warn traces "Log Analytics is ingesting Connection Monitor results late" name the workspace, its newest row (newest) and how far behind it is (minutes). Look at Azure Service Health for a Log Analytics ingestion incident in the workspace\'s region, and in the workspace run NWConnectionMonitorTestResult | summarize max(TimeGenerated), max(ingestion_time()) by ConnectionMonitorResourceId: rows arriving with ingestion_time() far past TimeGenerated are Azure\'s delay. A workspace that one agent alone writes to (one monitor, one on-premises source) reads the same when that agent stops: look at the agent and the Network Watcher extension too.'
+    // Sev2, as history-unreadable: the circuits' other layers still page;
+    // what is lost is end to end.
+    severity: 2
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT20M'
+    criteria: {
+      allOf: [
+        {
+          query: connectionMonitorLaggingQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'sweeps'
+          dimensions: [
+            {
+              name: 'workspace'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThanOrEqual'
+          threshold: 3
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}

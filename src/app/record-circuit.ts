@@ -38,6 +38,7 @@ import type { Snapshot } from "../core/snapshot.js";
 import { healthLine, type Logger } from "../logging.js";
 import { buildAlertEvent } from "./alert-events.js";
 import { logFailedReads } from "./failed-reads.js";
+import { logIngestionLag } from "./ingestion-lag.js";
 import { isConflict, isUnreadableRow, type StateStore, type Stored } from "./state-store.js";
 
 export interface RecordDeps {
@@ -358,6 +359,7 @@ export async function prepareCircuit(
 ): Promise<PreparedCircuit> {
   const { evaluation, alerts } = await evaluateAndStore(deps, reading, now, writer, log, context);
   logFailedReads(evaluation.verdict, log);
+  logIngestionLag(reading, log);
   return {
     verdict: evaluation.verdict,
     observations: evaluation.observations,

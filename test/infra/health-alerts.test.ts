@@ -21,7 +21,9 @@ const DISPATCH_ENV = {
   ServiceBusConnection: "Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=k;SharedAccessKey=x",
   WEBHOOK_URL: "https://itsm.example/alerts",
 };
+import type { DataPlaneReading, EndToEndFacts } from "../../src/core/dataplane/facts.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
+import { ok } from "../support/readings.js";
 import { isoMinutes } from "../support/iso-minutes.js";
 import { FakeReader } from "../support/fake-reader.js";
 import { InMemoryEventSink } from "../support/in-memory-sink.js";
@@ -92,7 +94,63 @@ const RULES = [
   "historyNotWritten",
   "fanOutWorkUnread",
   "workDeadLettered",
+  "connectionMonitorLagging",
 ];
+
+const WORKSPACE =
+  "/subscriptions/s/resourceGroups/rg-obs/providers/Microsoft.OperationalInsights/workspaces/law-network";
+const MONITOR =
+  "/subscriptions/s/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westus/connectionMonitors/cm-er";
+
+/**
+ * The circuit's Connection Monitor results as read at `now`: its one test's
+ * row and the workspace's newest row of any monitor `lag` minutes old (a
+ * 15-minute lag is Log Analytics ingesting late; 1 minute is fresh).
+ */
+function endToEndRead(now: Date, lag: number, workspace = WORKSPACE): DataPlaneReading {
+  const newest = new Date(now.getTime() - lag * 60_000).toISOString();
+  const facts: EndToEndFacts = {
+    monitors: [
+      {
+        id: MONITOR,
+        name: "cm-er",
+        workspace,
+        how: "discovered",
+        testGroups: [
+          {
+            name: "onprem-to-vnet",
+            testConfigurations: ["tcp-443"],
+            sources: ["onprem-app-01"],
+            destinations: ["vm-app-01"],
+          },
+        ],
+        frequencies: [{ test: "tcp-443", seconds: 30 }],
+      },
+    ],
+    from: new Date(now.getTime() - 30 * 60_000).toISOString(),
+    to: now.toISOString(),
+    tests: [
+      {
+        monitor: "cm-er",
+        monitorId: MONITOR,
+        testGroup: "onprem-to-vnet",
+        test: "tcp-443",
+        result: "Pass",
+        checksFailedPercent: 0,
+        checksFailedPercentThreshold: 10,
+        roundTripMs: 12,
+        roundTripThresholdMs: 100,
+        source: "onprem-app-01",
+        destination: "vm-app-01:443",
+        at: newest,
+        reason: null,
+        ingested: { workspace, newest },
+      },
+    ],
+    ingested: [{ workspace, newest }],
+  };
+  return { endToEnd: ok(facts) };
+}
 
 describe("erwatch's own health alerts", () => {
   it("are wired into main.bicep with the Application Insights, Service Bus and parking queue they watch", () => {
@@ -307,6 +365,45 @@ describe("erwatch's own health alerts", () => {
       "storage account\\'s availability",
       "Storage Table Data Contributor",
       '"history could not be written"',
+    ])
+      expect(description, said).toContain(said);
+  });
+
+  it("Log Analytics ingesting a workspace late in three sweeps fires it, one alert per workspace whatever number of circuits' monitors write there", () => {
+    const rule = resource(alerts, "connectionMonitorLagging");
+    expect(decl(alerts, "resource", "connectionMonitorLagging").type).toBe(
+      decl(alerts, "resource", "historyUnreadable").type,
+    );
+    expect(value(rule, "name")).toBe("'erwatch-connection-monitor-lagging'");
+    expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
+    expect(value(rule, "query")).toBe("connectionMonitorLaggingQuery");
+    // As history-unreadable: the other layers still page; what is lost is end to end.
+    expect(value(rule, "severity")).toBe("2");
+    // Three sweeps in 20 minutes, as the per-circuit rules count and as long as
+    // monitoring-blind waits before it opens on a read that fails.
+    const like = resource(alerts, "historyUnreadable");
+    for (const key of ["evaluationFrequency", "windowSize"])
+      expect(value(rule, key), key).toBe(value(like, key));
+    const query = multiline(alerts, "connectionMonitorLaggingQuery");
+    expect(query).toMatch(
+      /\| summarize sweeps = dcount\(tostring\(line\.sweepId\)\) by workspace = tostring\(line\.workspace\)\s*$/,
+    );
+    expect(value(rule, "metricMeasureColumn")).toBe("'sweeps'");
+    expect(rule).toMatch(
+      new RegExp(
+        `operator: 'GreaterThanOrEqual'\\s+threshold: ${DEFAULT_ALERT_POLICY.blindAfterSweeps}\\n`,
+      ),
+    );
+    // One alert per workspace: the circuits writing there are one.
+    expect(rule).toMatch(/name: 'workspace'\s+operator: 'Include'\s+values: \[\s*'\*'\s*\]/);
+    const description = value(rule, "description") ?? "";
+    for (const said of [
+      "end to end is UNKNOWN",
+      "no e2e-fail, e2e-warning or e2e-indeterminate opens",
+      "resolves",
+      "one agent alone",
+      "NWConnectionMonitorTestResult",
+      "ingestion_time()",
     ])
       expect(description, said).toContain(said);
   });
@@ -619,6 +716,81 @@ describe("the history-not-written alert looks for the line a sweep writes when i
   });
 });
 
+describe("the lagging alert looks for the line a sweep writes for a workspace Log Analytics ingests late", () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it("one warn line per sweep naming the workspace and the sweep while it lags, none once fresh rows arrive or for a workspace that is fresh", async () => {
+    const needle = /message contains '"msg":"([^']+)'/.exec(
+      multiline(alerts, "connectionMonitorLaggingQuery"),
+    )?.[1];
+    expect(needle).toBeTruthy();
+    const h = await sweepHarness(azurite.connectionString);
+    const FRESH = WORKSPACE.replace("law-network", "law-other");
+    const both = (m: number, lag: number): DataPlaneReading => {
+      const late = endToEndRead(minute(m), lag).endToEnd!;
+      const fresh = endToEndRead(minute(m), 1, FRESH).endToEnd!;
+      if (!late.ok || !fresh.ok) throw new Error("not a reading");
+      return {
+        endToEnd: ok({
+          ...late.value,
+          monitors: [
+            ...late.value.monitors,
+            ...fresh.value.monitors.map((x) => ({
+              ...x,
+              name: "cm-b",
+              id: MONITOR.replace("cm-er", "cm-b"),
+            })),
+          ],
+          tests: [
+            ...late.value.tests,
+            ...fresh.value.tests.map((t) => ({
+              ...t,
+              monitor: "cm-b",
+              monitorId: MONITOR.replace("cm-er", "cm-b"),
+            })),
+          ],
+          ingested: [...late.value.ingested!, ...fresh.value.ingested!],
+        }),
+      };
+    };
+    for (const m of [0, 5, 10]) {
+      h.reader.spec = { dataPlane: both(m, 12 + m) };
+      await h.run(m);
+    }
+    h.reader.spec = { dataPlane: both(15, 2) };
+    await h.run(15);
+    expect(h.sent()).toEqual([]);
+    const matching = h
+      .lines()
+      .filter((l) => l.includes(`"msg":"${needle}`))
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            level: number;
+            sweepId?: string;
+            circuitId?: string;
+            workspace?: string;
+            newest?: string;
+          },
+      );
+    expect(matching.map((l) => [l.level, l.sweepId, l.workspace, l.newest])).toEqual(
+      [0, 5, 10].map((m, i) => [
+        40,
+        `sweep-${i + 1}`,
+        WORKSPACE,
+        new Date(minute(m).getTime() - (12 + m) * 60_000).toISOString(),
+      ]),
+    );
+    expect(matching.every((l) => l.circuitId === h.reader.target.id)).toBe(true);
+  });
+});
+
 describe("LOG_LEVEL above info does not fire or blind the health alerts", () => {
   let azurite: Azurite;
   beforeAll(async () => {
@@ -641,6 +813,7 @@ describe("LOG_LEVEL above info does not fire or blind the health alerts", () => 
       const found = needles();
       expect(found.map(([name]) => name).sort()).toEqual([
         "circuitNotRecordedQuery",
+        "connectionMonitorLaggingQuery",
         "fanOutUnreadQuery",
         "historyNotWrittenQuery",
         "historyUnreadableQuery",
@@ -660,10 +833,11 @@ describe("LOG_LEVEL above info does not fire or blind the health alerts", () => 
       refuseSnapshots(h);
       refuseHistory(h);
       await h.run(5);
-      // ... and takes no history write: the circuit, readable again, comes back up.
+      // ... and takes no history write: the circuit, readable again, comes back up,
+      // its Connection Monitor results 15 minutes late in Log Analytics.
       h.store.withSignal = storeWithSignal;
       refuseHistoryWrites(h);
-      h.reader.spec = {};
+      h.reader.spec = { dataPlane: endToEndRead(minute(7), 15) };
       await h.run(7);
       // A fanned-out sweep's two lines: the timer's and a worker's.
       const sent: WorkMessage[] = [];

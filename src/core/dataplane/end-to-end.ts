@@ -138,6 +138,22 @@ export function summarise(facts: EndToEndFacts): EndToEndSummary {
   return { overall, tests, gone, counts, monitors, minutes, unread, late, onlyUnread };
 }
 
+/**
+ * The workspaces Log Analytics ingests late, as the end-to-end row names
+ * them, with how many minutes behind and how many tests wait on each.
+ */
+export function ingestionLate(
+  facts: EndToEndFacts,
+): { workspace: string; newest: string; minutes: number; tests: number }[] {
+  const now = Date.parse(facts.to);
+  return summarise(facts).late.map((l) => ({
+    workspace: l.workspace,
+    newest: l.newest,
+    minutes: Math.floor((now - Date.parse(l.newest)) / 60_000),
+    tests: l.tests.length,
+  }));
+}
+
 /** The late tests by workspace, with since when it has ingested nothing. */
 function lateOf(tests: EndToEndTest[], now: number): EndToEndSummary["late"] {
   const out: EndToEndSummary["late"] = [];
