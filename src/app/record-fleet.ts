@@ -4,7 +4,8 @@
 // (/erwatch/fleet/...), committed before its members, whose own outage alerts
 // it then holds. With fan-out, each worker groups its batch (a fleet alert
 // another batch sent this sweep takes its outages in) and the timer judges
-// when one is over (settleFleets). The rules are in src/core/fleet.ts; this
+// when one is over (settleFleets; a batch of named circuits, those it read
+// whole: settleReadFleets). The rules are in src/core/fleet.ts; this
 // file only loads, commits and logs.
 
 import type { AlertEvent } from "../core/alert-event.js";
@@ -28,7 +29,7 @@ import {
   type MemberSnapshot,
   type OpenFleet,
 } from "../core/fleet.js";
-import { fleetMembersOf } from "../core/fleet-members.js";
+import { fleetMembersAllIn, fleetMembersOf } from "../core/fleet-members.js";
 import { placeKey } from "../core/place.js";
 import type { AlertState } from "../core/lifecycle.js";
 import type { Silence } from "../core/policy.js";
@@ -361,6 +362,12 @@ export async function settleFleets(
    * then, and a decision it held is not sent.
    */
   silencesAt: (at: Date) => Silence[] = () => deps.silences,
+  /**
+   * A fan-out batch of named circuits (settleReadFleets): only the fleet
+   * alerts `decides` names, and only settled (their Blind: notices stay the
+   * timer's, counted on its ticks).
+   */
+  only: { decides: (fleet: AlertState) => boolean; settledOnly: true } | null = null,
 ): Promise<Pick<FleetRecord, "events" | "decisions">> {
   const out: Pick<FleetRecord, "events" | "decisions"> = { events: [], decisions: [] };
   let alerts;
@@ -372,11 +379,11 @@ export async function settleFleets(
   const states = alerts.map((a) => a.value);
   for (const fleet of alerts) {
     const state = fleet.value;
-    if (state.family !== "fleet") continue;
+    if (state.family !== "fleet" || (only && !only.decides(state))) continue;
     // One fleet alert erwatch cannot judge (an older schema, a bug) must not keep the others open.
     try {
       const snapshots = await memberSnapshots(deps, state, states, now, log);
-      const judgement = judgeFleet(deps, state, states, snapshots, now, silencesAt);
+      const judgement = judgeFleet(deps, state, states, snapshots, now, silencesAt, only === null);
       if (!judgement) continue;
       const verdict = subjectVerdict(
         { id: state.circuitId, name: state.circuitName, subscriptionId: "", resourceGroup: "" },
@@ -401,6 +408,48 @@ export async function settleFleets(
   if (out.decisions.length > 0)
     log.info({ fleets: out.decisions.length, events: out.events.length }, "fleet outages judged");
   return out;
+}
+
+/**
+ * A fan-out batch of a sweep of named circuits (POST /api/sweep), once read:
+ * each fleet alert every member of which it read, settled as of its readings
+ * (settleFleets' rules). No planning half follows such a sweep, as the
+ * timer's next one follows its workers, so a site whose circuits a person
+ * named and the workers read well resolved only at the next tick, where one
+ * process resolves it in the sweep. One with a member the batch did not read
+ * is the timer's to judge: that member's latest reading may be older, or
+ * another batch of this sweep may still be reading it. The timer judging the
+ * same readings finds them judged (the same instant), so nothing is sent
+ * twice. Never fails the batch.
+ */
+export async function settleReadFleets(
+  deps: RecordDeps,
+  read: readonly {
+    id: string;
+    serviceProviderName: string | null;
+    peeringLocation: string | null;
+  }[],
+  now: Date,
+  writer: string,
+  log: Logger,
+  silencesAt: (at: Date) => Silence[],
+): Promise<Pick<FleetRecord, "events" | "decisions">> {
+  const ids = new Set(read.map((v) => v.id.toLowerCase()));
+  if (ids.size === 0) return { events: [], decisions: [] };
+  const places = fleetPlacesOf(
+    [],
+    read.flatMap((v) =>
+      v.serviceProviderName && v.peeringLocation
+        ? [{ provider: v.serviceProviderName, location: v.peeringLocation }]
+        : [],
+    ),
+  );
+  // Readings before `now` settle a fleet alert: this batch's, at the sweep's clock, too.
+  const afterReads = new Date(now.getTime() + 1);
+  return settleFleets(deps, afterReads, writer, log, places, silencesAt, {
+    decides: (fleet) => fleetMembersAllIn(fleet.condition, ids),
+    settledOnly: true,
+  });
 }
 
 /**
@@ -476,6 +525,8 @@ function judgeFleet(
   snapshots: ReadonlyMap<string, MemberSnapshot | null>,
   now: Date,
   silencesAt: (at: Date) => Silence[],
+  /** Observed blind too when not settled: the timer's sweep. */
+  judgesBlind = true,
 ): { at: Date; observation: Observation; tick: boolean } | null {
   // Judged as of the members' readings (the previous sweep's), so this sweep's workers may still keep it firing.
   const settled = fleetSettledAt(state, states, now, snapshots);
@@ -495,6 +546,7 @@ function judgeFleet(
             previousReadAt: null,
           },
         };
+  if (!judgesBlind) return null;
   // Blind as of the previous sweep too: by then its workers had had their turn
   // to read a member; this sweep's have not yet, and may read them at this very
   // instant (the timer's). Judged as of now, a holder would hear "Blind:"

@@ -23,7 +23,7 @@ import { healthLine, type Logger } from "../logging.js";
 import { listedServiceKeys } from "./data-plane.js";
 import { deepRead, publish, type DeepReadResult, type DeepReadRun } from "./deep-read.js";
 import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } from "./ports.js";
-import { fleetPlacesOf, settleFleets } from "./record-fleet.js";
+import { fleetPlacesOf, settleFleets, settleReadFleets } from "./record-fleet.js";
 import { recordSight } from "./record-sight.js";
 import type { Scope } from "./scan.js";
 import { silencesForSweep, silencesOverTime, type SilenceStore } from "./silences.js";
@@ -519,7 +519,8 @@ export function createSweeper(deps: SweepDeps) {
         log,
       );
       // Workers never say a fleet outage is over; the timer does, from what they stored
-      // (a sweep of named circuits, as in one process, leaves that to the estate's sweeps).
+      // (a sweep of named circuits has its batches settle the sites they read whole:
+      // settleReadFleets, after its reads, where no planning half follows).
       const fleets = request.scope
         ? await settleFleets(
             scoped,
@@ -557,6 +558,50 @@ export function createSweeper(deps: SweepDeps) {
           : {}),
       });
       return sight;
+    },
+    /**
+     * A fan-out batch of named circuits, once read: the fleet alerts it read
+     * every member of, settled and published now (record-fleet.ts
+     * settleReadFleets). Never fails the batch.
+     */
+    async settleReadFleets(
+      verdicts: DeepReadResult["verdicts"],
+      run: { sweepId: string; now: Date; abortSignal: AbortSignal; log: Logger },
+    ): Promise<AlertEvent[]> {
+      const { log } = run;
+      try {
+        const silencesAt = await silencesOverTime(
+          deps.silences,
+          deps.silenceStore,
+          log,
+          run.abortSignal,
+        );
+        const scoped = {
+          ...deps,
+          silences: silencesAt(run.now),
+          store: deps.store.withSignal(run.abortSignal, log),
+        };
+        const fleets = await settleReadFleets(
+          scoped,
+          verdicts,
+          run.now,
+          run.sweepId,
+          log,
+          silencesAt,
+        );
+        if (fleets.events.length > 0)
+          await publish(scoped, run.sweepId, run.now, log, {
+            partitions: () => circuitsOf(fleets.events),
+            abortSignal: run.abortSignal,
+          });
+        return fleets.events;
+      } catch (error) {
+        log.error(
+          { err: error },
+          "the fleet alerts of the circuits read could not be judged; the timer's next sweep judges them",
+        );
+        return [];
+      }
     },
     prune: (now: Date, log: Logger) => prune(deps, now, log),
   };

@@ -43,6 +43,13 @@ export interface WorkMessage {
   now: string;
   /** The timer's sweep: its hysteresis counts ticks (SweepRequest.tick). */
   tick?: boolean;
+  /**
+   * A sweep of named circuits (POST /api/sweep): no planning half follows it
+   * to say a fleet outage is over, so each batch settles the fleet alerts
+   * whose members it read (Sweeper.settleReadFleets). Absent: the timer's, or
+   * the estate's, whose next planning half does.
+   */
+  named?: boolean;
   /** No read starts after this; what is left is named unreached. */
   deadline: string;
   items: WorkItem[];
@@ -165,6 +172,7 @@ export function workMessages(
   options: {
     now: Date;
     tick?: boolean;
+    named?: boolean;
     deadline: Date;
     batchSize: number;
     /** Where targets without a listing were last read, by lower-case id (sweep-plan.ts storedPlaces). */
@@ -242,6 +250,7 @@ export function workMessages(
         batches: batches.length,
         now: options.now.toISOString(),
         ...(options.tick ? { tick: true } : {}),
+        ...(options.named ? { named: true } : {}),
         deadline: options.deadline.toISOString(),
         items: batch,
       }),
@@ -309,6 +318,7 @@ export async function fanOut(
       {
         now: request.now,
         ...(request.tick ? { tick: true } : {}),
+        ...(request.scope ? {} : { named: true }),
         deadline: request.deadline,
         batchSize: options.batchSize,
         ...(places ? { places } : {}),
@@ -452,12 +462,21 @@ export async function processWork(
     log,
     settleBy,
   );
+  const settled =
+    message.named && !options.abortSignal.aborted
+      ? await sweeper.settleReadFleets(done.verdicts, {
+          sweepId: message.sweepId,
+          now: new Date(message.now),
+          abortSignal: options.abortSignal,
+          log,
+        })
+      : [];
   const result: WorkDone = {
     read: done.verdicts.map((v) => v.id),
     failed: done.errors,
     skipped: done.skipped.map((s) => s.id),
     unreached: done.unreached,
-    events: done.events.length,
+    events: done.events.length + settled.length,
     arm: options.reader ? usageSince(options.reader, before) : null,
   };
   healthLine(log).info(

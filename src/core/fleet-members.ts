@@ -57,3 +57,12 @@ export function fleetMembersOf(condition: Pick<AlertCondition, "evidence"> | nul
     ];
   });
 }
+
+/** Every member a fleet alert names is among `read` (lower-case ids); one naming none: false. */
+export function fleetMembersAllIn(
+  condition: Pick<AlertCondition, "evidence"> | null,
+  read: ReadonlySet<string>,
+): boolean {
+  const members = fleetMembersOf(condition);
+  return members.length > 0 && members.every((m) => read.has(m.id.toLowerCase()));
+}

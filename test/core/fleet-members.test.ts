@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fleetMembersOf } from "../../src/core/fleet-members.js";
+import { fleetMembersAllIn, fleetMembersOf } from "../../src/core/fleet-members.js";
 
 const bare = (id: string) => ({
   id,
@@ -85,5 +85,32 @@ describe("fleetMembersOf", () => {
 
   it("a missing condition names nobody", () => {
     expect(fleetMembersOf(null)).toEqual([]);
+  });
+});
+
+describe("fleetMembersAllIn", () => {
+  const condition = { evidence: { circuits: [{ id: "/Subs/A/Er-1" }, { id: "/subs/a/er-2" }] } };
+  it.each<{
+    case: string;
+    condition: { evidence: Record<string, unknown> } | null;
+    read: string[];
+    want: boolean;
+  }>([
+    {
+      case: "every member read, in any case",
+      condition,
+      read: ["/subs/a/er-1", "/subs/a/er-2", "/subs/a/er-3"],
+      want: true,
+    },
+    { case: "one member not read", condition, read: ["/subs/a/er-1"], want: false },
+    {
+      case: "none named: nobody can say it is over",
+      condition: { evidence: {} },
+      read: ["/subs/a/er-1"],
+      want: false,
+    },
+    { case: "no condition", condition: null, read: ["/subs/a/er-1"], want: false },
+  ])("$case", ({ condition, read, want }) => {
+    expect(fleetMembersAllIn(condition, new Set(read))).toBe(want);
   });
 });

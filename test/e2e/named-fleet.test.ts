@@ -62,7 +62,11 @@ async function amsterdam(env: Record<string, string> = {}) {
       new InvocationContext({ invocationId: `http-${minutes}` }),
     );
   };
-  return { w, a, b, lon, sent, post };
+  /** The clock at T0 + `minutes`, for the timer's sweeps. */
+  const at = (minutes: number) => {
+    now = new Date(T0 + minutes * MIN);
+  };
+  return { w, a, b, lon, sent, post, at };
 }
 
 it("a named sweep answered in the request over a carrier's site its estate sweep read pages one fleet outage, not one per circuit", async () => {
@@ -195,4 +199,24 @@ it("a named sweep of circuits elsewhere leaves a site's open fleet alert as the 
       .filter((e) => e.family === "fleet")
       .map((e) => e.action),
   ).toEqual(["open"]);
+}, 120_000);
+
+it("a named sweep answered in the request that reads a site's circuits recovered resolves its fleet alert in that sweep", async () => {
+  const { w, a, b, sent, post, at } = await amsterdam();
+  expect((await w.timerSweep()).errors).toEqual([]);
+  for (const x of [a, b]) setProviderState(x, "NotProvisioned");
+  at(5);
+  expect((await w.timerSweep()).errors).toEqual([]);
+  const fleet = () => sent().filter((e) => e.family === "fleet");
+  expect(fleet().map((e) => e.action)).toEqual(["open"]);
+  for (const x of [a, b]) setProviderState(x, "Provisioned");
+  at(10);
+  expect((await w.timerSweep()).errors).toEqual([]);
+  // Read well once: resolving, not yet resolved.
+  expect(fleet().map((e) => e.action)).toEqual(["open"]);
+  expect((await post(14, [a, b])).status).toBe(200);
+  expect(fleet().map((e) => [e.action, e.occurredAt])).toEqual([
+    ["open", new Date(T0 + 5 * MIN).toISOString()],
+    ["resolve", new Date(T0 + 14 * MIN).toISOString()],
+  ]);
 }, 120_000);
