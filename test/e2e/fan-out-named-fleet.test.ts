@@ -73,11 +73,22 @@ async function namedFanOutWorld() {
   const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
   const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
   const members = site.map((b) => b.circuit as SimCircuit);
+  /**
+   * The workers until the queue is empty. A drain ends once its receives come
+   * back empty twice, which on a loaded machine they can with work still
+   * queued: that sweep's readings then landed after the next timer judged.
+   */
+  const drain = async () => {
+    for (let n = 0; n === 0 || (n < 5 && w.broker.active(QUEUE).length > 0); n++)
+      expect(await fan.drain()).toBe(true);
+    expect(w.broker.active(QUEUE)).toEqual([]);
+    expect(fan.errors).toEqual([]);
+  };
   /** The timer at T0 + `minutes`, then the workers until the queue is empty. */
   const round = async (minutes: number) => {
     now = new Date(T0 + minutes * MIN);
     await fan.timer(minutes);
-    expect(await fan.drain()).toBe(true);
+    await drain();
   };
   /** POST /api/sweep naming `circuits` at T0 + `minutes` (answered 202, its work sent). */
   const post = async (minutes: number, circuits: SimCircuit[]) => {
@@ -102,11 +113,11 @@ async function namedFanOutWorld() {
   const at = (minutes: number) => {
     now = new Date(T0 + minutes * MIN);
   };
-  return { w, bus, fan, sent, members, lon: elsewhere[0], elsewhere, round, post, at };
+  return { w, bus, fan, drain, sent, members, lon: elsewhere[0], elsewhere, round, post, at };
 }
 
 it("a named on-demand fan-out over a carrier's site with a circuit in each of two subscriptions pages one fleet outage, not one per circuit", async () => {
-  const { w, bus, fan, sent, members, lon, round, post } = await namedFanOutWorld();
+  const { w, bus, drain, sent, members, lon, round, post } = await namedFanOutWorld();
   try {
     // The estate as erwatch already knows it: one timer sweep, all well.
     await round(0);
@@ -118,8 +129,7 @@ it("a named on-demand fan-out over a carrier's site with a circuit in each of tw
     // Named in the order a person pastes them: the circuit elsewhere between the site's.
     const sweepId = await post(5, [members[0]!, lon, members[1]!]);
     const work = w.broker.active(QUEUE).map((m) => m.body as WorkMessage);
-    expect(await fan.drain()).toBe(true);
-    expect(fan.errors).toEqual([]);
+    await drain();
     const fleet = sent().filter((e) => e.family === "fleet");
     expect(fleet.map((e) => [e.action, e.severity])).toEqual([["open", "Sev0"]]);
     for (const c of members) expect(fleet[0]!.ticket).toContain(c.serviceKey);
@@ -141,7 +151,7 @@ it("a named on-demand fan-out over a carrier's site with a circuit in each of tw
 }, 120_000);
 
 it("a named on-demand fan-out that reads every member of a site's fleet alert recovered resolves it in that sweep, as one process does, and the timer sends no second resolve", async () => {
-  const { w, bus, fan, sent, members, round, post } = await namedFanOutWorld();
+  const { w, bus, drain, sent, members, round, post } = await namedFanOutWorld();
   const fleet = () => sent().filter((e) => e.family === "fleet");
   try {
     await round(0);
@@ -161,8 +171,7 @@ it("a named on-demand fan-out that reads every member of a site's fleet alert re
     const sweepId = await post(17, members);
     const work = w.broker.active(QUEUE).map((m) => m.body as WorkMessage);
     expect(work.map((m) => [m.sweepId, m.named])).toEqual([[sweepId, true]]);
-    expect(await fan.drain()).toBe(true);
-    expect(fan.errors).toEqual([]);
+    await drain();
     // Resolved in that sweep, as of its readings: before, only the timer's
     // next tick (at 20) resolved it, a tick late.
     expect(fleet().map((e) => [e.action, e.occurredAt])).toEqual([
@@ -179,7 +188,7 @@ it("a named on-demand fan-out that reads every member of a site's fleet alert re
 }, 120_000);
 
 it("a named on-demand fan-out of circuits elsewhere leaves a site's fleet alert as the timer judged it: it read none of its members", async () => {
-  const { w, bus, fan, sent, members, elsewhere, round, post } = await namedFanOutWorld();
+  const { w, bus, drain, sent, members, elsewhere, round, post } = await namedFanOutWorld();
   const fleetAlert = async () =>
     (await w.runtime.store.listAlerts()).find((a) => a.value.family === "fleet")!.value;
   try {
@@ -193,8 +202,7 @@ it("a named on-demand fan-out of circuits elsewhere leaves a site's fleet alert 
     expect(judged.phase).toBe("resolving");
 
     await post(17, elsewhere);
-    expect(await fan.drain()).toBe(true);
-    expect(fan.errors).toEqual([]);
+    await drain();
     // Its members' readings at 15 would resolve it; that is the timer's to judge at 20.
     expect(
       sent()
@@ -211,7 +219,7 @@ it("a named on-demand fan-out of circuits elsewhere leaves a site's fleet alert 
 }, 120_000);
 
 it("a named on-demand fan-out that reads one of a site's members leaves its fleet alert to the timer, as one process does: the other was not read", async () => {
-  const { w, bus, fan, sent, members, lon, round, post } = await namedFanOutWorld();
+  const { w, bus, drain, sent, members, lon, round, post } = await namedFanOutWorld();
   const fleetAlert = async () =>
     (await w.runtime.store.listAlerts()).find((a) => a.value.family === "fleet")!.value;
   try {
@@ -225,8 +233,7 @@ it("a named on-demand fan-out that reads one of a site's members leaves its flee
     expect(judged.phase).toBe("resolving");
 
     await post(17, [members[0]!, lon]);
-    expect(await fan.drain()).toBe(true);
-    expect(fan.errors).toEqual([]);
+    await drain();
     expect(
       sent()
         .filter((e) => e.family === "fleet")
@@ -252,7 +259,7 @@ it("a named on-demand fan-out that reads one of a site's members leaves its flee
 }, 120_000);
 
 it("a named on-demand fan-out whose fleet alert the timer settled from the same readings first sends no second resolve", async () => {
-  const { w, bus, fan, sent, members, round, post, at } = await namedFanOutWorld();
+  const { w, bus, fan, drain, sent, members, round, post, at } = await namedFanOutWorld();
   const fleet = () => sent().filter((e) => e.family === "fleet");
   try {
     await round(0);
@@ -276,8 +283,7 @@ it("a named on-demand fan-out whose fleet alert the timer settled from the same 
       return settle(...args);
     };
     await post(17, members);
-    expect(await fan.drain()).toBe(true);
-    expect(fan.errors).toEqual([]);
+    await drain();
     expect(timerFirst).toBeGreaterThan(0);
     expect(byTimer).toEqual(["open", "resolve"]);
     await round(25);
