@@ -49,6 +49,12 @@ export interface RecordDeps {
   routing?: Routing | null;
   /** This is the timer's sweep: hysteresis counts it as a tick (core/alert-step.ts AlertContext.tick). */
   tick?: boolean;
+  /**
+   * The sweep's clock, when it decides as of an earlier instant (a fleet
+   * alert judged as of its members' readings): kept with its events in the
+   * outbox (OutboxRow.decidedAt).
+   */
+  decidedAt?: Date;
 }
 
 /** A circuit's holds among its own alerts, kept only where the holder pages whoever the held alert would. */
@@ -306,6 +312,7 @@ async function commitStep(
   ctx: AlertContext,
   verdict: CircuitVerdict,
   log: Logger,
+  decidedAt: Date | undefined,
 ): Promise<{ decision: Decision; events: AlertEvent[] } | null> {
   // The last attempt's write. One that landed with its answer lost (its retry met
   // its own ETag) is this sweep's decision: decided again from itself it was
@@ -324,7 +331,7 @@ async function commitStep(
           : [buildAlertEvent(decision.next, decision.event, verdict, ctx.now)];
       const writeId = randomUUID();
       written = { writeId, made: { decision, events } };
-      await store.commitAlert({ ...decision.next, writeId }, etag, events);
+      await store.commitAlert({ ...decision.next, writeId }, etag, events, decidedAt);
       return { decision, events };
     },
     async () => {
@@ -466,6 +473,7 @@ export async function decideAndCommit(
       ctx,
       verdict,
       log,
+      deps.decidedAt,
     );
     if (!result) continue;
     const { decision } = result;

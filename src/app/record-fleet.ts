@@ -377,13 +377,16 @@ export async function settleFleets(
     alerts = await fleetsWithMembers(deps, places, error, log);
   }
   const states = alerts.map((a) => a.value);
+  // Readings before it settle a fleet alert (fleetSettledAt): the timer's own
+  // workers read after it; a batch's readings, at the sweep's clock, count.
+  const readBy = only ? new Date(now.getTime() + 1) : now;
   for (const fleet of alerts) {
     const state = fleet.value;
     if (state.family !== "fleet" || (only && !only.decides(state))) continue;
     // One fleet alert erwatch cannot judge (an older schema, a bug) must not keep the others open.
     try {
       const snapshots = await memberSnapshots(deps, state, states, now, log);
-      const judgement = judgeFleet(deps, state, states, snapshots, now, silencesAt, only === null);
+      const judgement = judgeFleet(deps, state, states, snapshots, readBy, silencesAt, !only);
       if (!judgement) continue;
       const verdict = subjectVerdict(
         { id: state.circuitId, name: state.circuitName, subscriptionId: "", resourceGroup: "" },
@@ -391,7 +394,7 @@ export async function settleFleets(
       );
       const record = await decideAndCommit(
         // A tick when the readings it is judged as of were one, not because this sweep is.
-        { ...deps, silences: silencesAt(judgement.at), tick: judgement.tick },
+        { ...deps, silences: silencesAt(judgement.at), tick: judgement.tick, decidedAt: now },
         verdict,
         [judgement.observation],
         new Map([[state.key, fleet]]),
@@ -444,9 +447,7 @@ export async function settleReadFleets(
         : [],
     ),
   );
-  // Readings before `now` settle a fleet alert: this batch's, at the sweep's clock, too.
-  const afterReads = new Date(now.getTime() + 1);
-  return settleFleets(deps, afterReads, writer, log, places, silencesAt, {
+  return settleFleets(deps, now, writer, log, places, silencesAt, {
     decides: (fleet) => fleetMembersAllIn(fleet.condition, ids),
     settledOnly: true,
   });

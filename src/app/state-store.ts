@@ -61,6 +61,13 @@ export interface OutboxRow {
   circuitId: string;
   event: AlertEvent;
   createdAt: string;
+  /**
+   * When the sweep that decided it began (its clock), where that is not the
+   * event's own time: a fleet alert the fan-out timer judges as of its
+   * workers' earlier readings is dated then, and that sweep may publish it
+   * until its own hard stop (status.ts unsentOf). Absent: `createdAt`.
+   */
+  decidedAt?: string;
   /** A drain in progress holds the row until this time, so two drains do not publish it twice. */
   claimedBy: string | null;
   claimedUntil: string | null;
@@ -163,7 +170,13 @@ export interface StateStore {
    * Writes the alert state and its events' outbox rows in one transaction,
    * conditional on `etag` (null: must not exist yet). Throws ConflictError.
    */
-  commitAlert(state: AlertState, etag: string | null, events: AlertEvent[]): Promise<void>;
+  /** `decidedAt`: when the sweep deciding `events` began, if not when they occurred (OutboxRow.decidedAt). */
+  commitAlert(
+    state: AlertState,
+    etag: string | null,
+    events: AlertEvent[],
+    decidedAt?: Date,
+  ): Promise<void>;
   appendHistory(circuitId: string, entries: HistoryEntry[], writer: string): Promise<void>;
   listHistory(circuitId: string, since: Date): Promise<HistoryEntry[]>;
   /** Recent history across all circuits, newest first (status page). */

@@ -677,7 +677,8 @@ function summaryOf(
 
 /**
  * Events a sweep since should have published (see StatusSummary.unsent), and
- * that the sweep which decided them can no longer publish. A sweep publishes
+ * that the sweep which decided them can no longer publish, by when it
+ * decided them (OutboxRow.decidedAt, else the event's time). A sweep publishes
  * until its hard stop, which on a schedule of a minute or two comes after the
  * next tick (a sweep gets at least a minute): a page asked then called an
  * event unsent before its own sweep's publish had had its chance. Its sweep is
@@ -699,7 +700,10 @@ export function unsentOf(
   const sweepOver = (at: number) =>
     now.getTime() - at >= stopMs || (lastOver && lastStarted !== null && lastStarted >= at);
   const late = (outbox ?? [])
-    .map((r) => storedInstant(r.value.createdAt))
+    // When its sweep decided it: a fleet alert the fan-out timer judges as of
+    // its workers' earlier readings is dated a sweep before the one that may
+    // still publish it, and was called unsent as soon as that sweep began.
+    .map((r) => storedInstant(r.value.decidedAt ?? r.value.createdAt))
     .filter(
       (at): at is number =>
         at !== null && now.getTime() - at > intervalMinutes * 60_000 && sweepOver(at),

@@ -94,6 +94,39 @@ describe("unsentOf: not while the sweep that decided it can still publish it", (
   });
 });
 
+describe("unsentOf: an event dated before the sweep that decided it", () => {
+  // Fan-out: the timer's sweep at 5 judges a fleet alert as of its workers'
+  // readings at 0, and may publish it until its own hard stop (4:45 in).
+  const row = { value: { createdAt: at(0).toISOString(), decidedAt: at(5).toISOString() } };
+  const record = (started: number, deadline: number): SweepRecord => ({
+    sweepId: `sweep-${started}`,
+    startedAt: at(started).toISOString(),
+    finishedAt: at(started).toISOString(),
+    circuits: 1,
+    ignored: 0,
+    partlyBlind: 0,
+    errors: 0,
+    fannedOut: { deep: 1, deadline: at(deadline).toISOString() },
+  });
+  it.each([
+    // Dated 0, it was called unsent as the sweep at 5 began.
+    { case: "its sweep just began", last: record(0, 4), minute: 5.5, want: null },
+    {
+      case: "its sweep's record says it handed out work",
+      last: record(5, 9),
+      minute: 6,
+      want: null,
+    },
+    { case: "an interval after its sweep began", last: record(5, 9), minute: 10, want: null },
+    { case: "its sweep's hard stop passed", last: record(5, 9), minute: 10.5, want: [1, 5, 5] },
+  ])("$case", ({ last, minute, want }) => {
+    const got = unsentOf([row as Stored<OutboxRow>], at(minute), 5, last) ?? null;
+    expect(got === null ? null : [got.events, Date.parse(got.oldest) - T0, got.ageMinutes]).toEqual(
+      want === null ? null : [want[0], want[1]! * 60_000, want[2]],
+    );
+  });
+});
+
 it("a page the broker would not take: the status page says so once a sweep since failed too, and stops once it is sent", async () => {
   const h = await sweepHarness(azurite.connectionString);
   h.bothDown();

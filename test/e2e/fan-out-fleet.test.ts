@@ -15,6 +15,8 @@ import { expect, it } from "vitest";
 import { hostname } from "node:os";
 import { workerOf, type WorkMessage } from "../../src/app/work.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
+import { loadStatus } from "../../src/app/status.js";
+import { renderStatusHtml } from "../../src/app/status-html.js";
 import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
 import {
   carrierDown,
@@ -105,6 +107,11 @@ async function fanOutWorld(
     w,
     bus,
     round,
+    /** The timer alone at `minute`: its work stays queued. */
+    timer: (minute: number) => {
+      now = new Date(T0 + minute * MIN);
+      return fan.timer(minute);
+    },
     sent,
     fleetSent,
     siteDown,
@@ -543,5 +550,55 @@ it("the workers' claims table hangs: each circuit is read anyway, within STORAGE
     proxy.rule = () => null;
     await bus.close();
     await proxy.close();
+  }
+}, 120_000);
+
+it("a fleet resolve the timer decides as of its workers' earlier readings, the broker not taking it, is not called unsent while that sweep can still publish it", async () => {
+  const { w, bus, round, timer, siteDown, members, errors } = await fanOutWorld();
+  try {
+    await siteDown();
+    for (const c of members) setProviderState(c, "Provisioned");
+    await round(10);
+    await round(15);
+    // The timer at 20 settles the site as of the readings at 15; Service Bus does not take it.
+    const sink = w.runtime.sink!;
+    const publish = sink.publish.bind(sink);
+    sink.publish = async () => {
+      throw new Error("Service Bus did not answer within 30000 ms");
+    };
+    try {
+      await timer(20);
+    } finally {
+      sink.publish = publish;
+    }
+    const waiting = (await w.runtime.store.listOutbox()).map((r) => r.value.event);
+    expect(waiting.map((e) => [e.family, e.action, e.occurredAt])).toEqual([
+      ["fleet", "resolve", new Date(T0 + 15 * MIN).toISOString()],
+    ]);
+    const page = async (minute: number) => {
+      const model = await loadStatus(w.runtime.store, new Date(T0 + minute * MIN), {
+        recentHours: 1,
+        recentLimit: 10,
+        sweepIntervalMinutes: 5,
+        work: w.runtime.work!.claims,
+      });
+      return { unsent: model.summary?.unsent ?? null, html: renderStatusHtml(model) };
+    };
+    // Half a minute into the sweep that decided it (its workers reading): its
+    // event is dated 15, yet that sweep may still publish it. It read "Not sent".
+    const during = await page(20.5);
+    expect(during.unsent).toBeNull();
+    expect(during.html).not.toContain('id="unsent"');
+    // Past that sweep's hard stop with nobody having published it: said.
+    const after = await page(25.5);
+    expect(after.unsent).toEqual({
+      events: 1,
+      oldest: new Date(T0 + 20 * MIN).toISOString(),
+      ageMinutes: 5,
+    });
+    expect(after.html).toContain('id="unsent"');
+    expect(errors).toEqual([]);
+  } finally {
+    await bus.close();
   }
 }, 120_000);

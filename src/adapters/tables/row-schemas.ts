@@ -93,6 +93,7 @@ export const historySchema = z.discriminatedUnion("kind", [
 export const outboxSchema = z.looseObject({
   circuitId: text,
   createdAt: text,
+  decidedAt: text.optional(),
   event: z.looseObject({
     version: z.number(),
     id: text,

@@ -303,7 +303,12 @@ export class TableStateStore implements StateStore {
       : null;
   }
 
-  async commitAlert(state: AlertState, etag: string | null, events: AlertEvent[]): Promise<void> {
+  async commitAlert(
+    state: AlertState,
+    etag: string | null,
+    events: AlertEvent[],
+    decidedAt?: Date,
+  ): Promise<void> {
     const partitionKey = circuitPartition(state.circuitId);
     const alert: TableEntity = {
       partitionKey,
@@ -319,6 +324,9 @@ export class TableStateStore implements StateStore {
         circuitId: state.circuitId,
         event,
         createdAt: event.occurredAt,
+        ...(decidedAt && decidedAt.toISOString() !== event.occurredAt
+          ? { decidedAt: decidedAt.toISOString() }
+          : {}),
         claimedBy: null,
         claimedUntil: null,
       };
