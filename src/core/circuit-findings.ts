@@ -13,7 +13,7 @@ import type {
 import { PATHS } from "./model.js";
 import { peerDetail, peerOf, type ReachPeer } from "./reach-peers.js";
 import { buildCarrierTicket } from "./ticket.js";
-import type { GlobalReachAssessment } from "./wiring.js";
+import { reachStatusText, type GlobalReachAssessment } from "./wiring.js";
 
 export function providerFinding(
   ref: CircuitRef,
@@ -156,8 +156,8 @@ export function globalReachFinding(
   const unexplained = told.filter((t) => t.peer?.state !== "down");
   const part = ({ g, peer }: (typeof told)[number]) =>
     peer?.state === "down"
-      ? `${g.name} ${g.status} — the peer circuit ${peer.name} is down (${peerDetail(peer)})`
-      : `${g.name} ${g.status}`;
+      ? `${g.name} ${reachStatusText(g)} — the peer circuit ${peer.name} is down (${peerDetail(peer)})`
+      : `${g.name} ${reachStatusText(g)}`;
   const known = told.flatMap(({ g, peer }) => (peer ? [{ connection: g.name, ...peer }] : []));
   const recreate =
     "check the Global Reach connection on both circuits (authorization, /29 address prefix) and recreate it if it was removed.";

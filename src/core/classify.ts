@@ -8,6 +8,7 @@ import { unreadFailures } from "./dataplane/unread-monitors.js";
 import {
   assessGateway,
   assessGlobalReach,
+  reachStatusText,
   type GatewayAssessment,
   type GlobalReachAssessment,
   type RememberedConnection,
@@ -154,9 +155,12 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
 function globalReachCell(reach: GlobalReachAssessment): LayerCell {
   if (reach.all.length === 0) return cell("n/a", "none");
   if (reach.down.length > 0)
-    return cell("down", reach.down.map((g) => `${g.name} ${g.status}`).join(", "));
+    return cell("down", reach.down.map((g) => `${g.name} ${reachStatusText(g)}`).join(", "));
   if (reach.unsure.length > 0)
-    return cell("unknown", `status not reported for ${reach.unsure.map((g) => g.name).join(", ")}`);
+    return cell(
+      "unknown",
+      `status not reported for ${reach.unsure.map((g) => (g.status === null ? g.name : `${g.name} (IPv6)`)).join(", ")}`,
+    );
   return cell("up", `${reach.all.length} connected`);
 }
 

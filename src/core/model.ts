@@ -208,6 +208,12 @@ export interface GlobalReachConnection {
   status: string | null;
   /** `outbound`: created on this circuit; `inbound`: created on the peer circuit. */
   direction: "outbound" | "inbound";
+  /**
+   * The connection's IPv6 Global Reach (ARM `ipv6CircuitConnectionConfig`),
+   * when it has one: its status is its own, and IPv6 can be cut while IPv4
+   * reads Connected. Null status: ARM left it out.
+   */
+  ipv6?: { status: string | null };
 }
 
 export interface PeeringFacts {

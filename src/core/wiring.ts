@@ -209,16 +209,35 @@ export function assessGateway(
 
 export interface GlobalReachAssessment {
   all: GlobalReachConnection[];
+  /** A family (IPv4, or the connection's IPv6) reported not Connected. */
   down: GlobalReachConnection[];
-  /** Status left out by ARM: not counted as down. */
+  /** Not down, with a family's status left out by ARM: not counted as down. */
   unsure: GlobalReachConnection[];
 }
 
+const notConnected = (status: string | null | undefined): boolean =>
+  status !== null && status !== undefined && status !== "Connected";
+
 export function assessGlobalReach(peering: PeeringFacts): GlobalReachAssessment {
   const all = peering.globalReach;
+  const down = all.filter((g) => notConnected(g.status) || notConnected(g.ipv6?.status));
   return {
     all,
-    down: all.filter((g) => g.status !== null && g.status !== "Connected"),
-    unsure: all.filter((g) => g.status === null),
+    down,
+    unsure: all.filter((g) => !down.includes(g) && (g.status === null || g.ipv6?.status === null)),
   };
+}
+
+/**
+ * What a connection reads, family by family as far as one is not Connected:
+ * "Disconnected", "IPv6 Disconnected (IPv4 Connected)", "Disconnected (IPv4
+ * and IPv6)", "IPv4 Disconnected / IPv6 Connecting". An IPv6 family cut
+ * beside IPv4 Connected read "Connected".
+ */
+export function reachStatusText(g: GlobalReachConnection): string {
+  const v4 = g.status ?? "status not reported";
+  const v6 = g.ipv6?.status;
+  if (!notConnected(v6)) return v4;
+  if (!notConnected(g.status)) return `IPv6 ${v6} (IPv4 ${v4})`;
+  return v4 === v6 ? `${v4} (IPv4 and IPv6)` : `IPv4 ${v4} / IPv6 ${v6}`;
 }

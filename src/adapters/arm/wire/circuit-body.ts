@@ -58,6 +58,11 @@ const globalReach = obj({
   connectionName: text(),
   peerExpressRouteCircuitPeering: reference,
   circuitConnectionStatus: decidingEnum(REACH_STATES),
+  // Only outbound connections carry it (the SDK's model of an inbound one has no IPv6).
+  ipv6CircuitConnectionConfig: obj({
+    addressPrefix: text(),
+    circuitConnectionStatus: decidingEnum(REACH_STATES),
+  }),
 });
 
 const peering = obj({
@@ -131,12 +136,24 @@ export interface CircuitBody {
   problems: FieldProblem[];
 }
 
-function reachOf(c: WireReach, direction: GlobalReachConnection["direction"]) {
+/** An IPv6 configuration with neither a prefix nor a status configures nothing. */
+const ipv6Of = (c: WireReach): GlobalReachConnection["ipv6"] => {
+  const v6 = c?.ipv6CircuitConnectionConfig;
+  if (!v6 || (v6.addressPrefix === null && v6.circuitConnectionStatus === null)) return undefined;
+  return { status: v6.circuitConnectionStatus };
+};
+
+function reachOf(
+  c: WireReach,
+  direction: GlobalReachConnection["direction"],
+): GlobalReachConnection {
+  const ipv6 = ipv6Of(c);
   return {
     name: c?.connectionName ?? c?.name ?? "unnamed",
     peerCircuitPeeringId: c?.peerExpressRouteCircuitPeering?.id ?? "",
     status: c?.circuitConnectionStatus ?? null,
     direction,
+    ...(ipv6 ? { ipv6 } : {}),
   };
 }
 
@@ -164,7 +181,10 @@ function peeringOf(
     (p[key] ?? []).map((c, i) => {
       if ((c?.circuitConnectionStatus ?? null) === null)
         missing(`${at}.${key}[${i}].circuitConnectionStatus`);
-      return reachOf(c, direction);
+      const reach = reachOf(c, direction);
+      if (reach.ipv6?.status === null)
+        missing(`${at}.${key}[${i}].ipv6CircuitConnectionConfig.circuitConnectionStatus`);
+      return reach;
     });
   const outbound = reach("connections", "outbound");
   const inbound = reach("peeredConnections", "inbound");

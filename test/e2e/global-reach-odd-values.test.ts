@@ -1,0 +1,261 @@
+// Global Reach statuses as ARM may send them, read through the REAL SDK and
+// judged by the CLI's public JSON report: a status in another case is
+// understood, one left out or not understood is UNKNOWN and named (never a
+// page), a status that is not Connected pages global-reach-down, IPv6 Global
+// Reach is judged apart from IPv4, and one circuit's odd connection never
+// silences the sweep's other circuits.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { ReportCircuit } from "../../src/app/report.js";
+import {
+  editWire,
+  startEstate,
+  wholeCatalog,
+  type SimCircuit,
+  type SimulatedEstate,
+  type WireEdit,
+} from "../support/estate/index.js";
+import { byName, diagnoseReport, summary, sweepReport } from "../support/estate-cli.js";
+
+const PRIVATE = "AzurePrivatePeering";
+const GET_CIRCUIT = "Microsoft.Network/expressRouteCircuits/read";
+/** global-reach-down: [0] gr-to-er-circuit-dr Connected, [1] gr-to-er-circuit-apac Disconnected. */
+const CIRCUIT = "global-reach-down";
+const DR = "properties.peerings[0].properties.connections[0].properties";
+const APAC = "properties.peerings[0].properties.connections[1].properties";
+
+let estate: SimulatedEstate;
+beforeAll(async () => {
+  estate = await startEstate(wholeCatalog());
+});
+afterAll(async () => {
+  await estate.close();
+});
+afterEach(() => {
+  estate.state = wholeCatalog();
+});
+
+function circuit(name: string): SimCircuit {
+  const found = estate.state.circuits.find((c) => c.name === name);
+  if (!found) throw new Error(`no circuit ${name} in the estate`);
+  return found;
+}
+
+const set = (field: string, value: unknown): WireEdit => ({ read: "circuit", field, value });
+const drop = (field: string): WireEdit => ({ read: "circuit", field, remove: true });
+/** Both connections Connected but for what the case changes. */
+const apacConnected = set(`${APAC}.circuitConnectionStatus`, "Connected");
+const v6 = (status: unknown): WireEdit =>
+  set(`${DR}.ipv6CircuitConnectionConfig`, {
+    addressPrefix: "fd00:0:0:1::/125",
+    ...(status === undefined ? {} : { circuitConnectionStatus: status }),
+  });
+
+const reachRow = (c: ReportCircuit) => {
+  const p = c.peerings.find((x) => x.name === PRIVATE);
+  if (!p) throw new Error(`${c.name} has no ${PRIVATE}`);
+  return p.paths;
+};
+
+interface Case {
+  name: string;
+  edits: WireEdit[];
+  /** The Global Reach row on both paths. */
+  row: "up" | "down" | "unknown" | "n/a";
+  /** Every finding of the circuit, `code severity owner`. */
+  findings: string[];
+  /** The global-reach-down title, when there is one. */
+  title?: string;
+  /** The field the blind finding names, when one is not understood. */
+  named?: RegExp;
+}
+
+const cases: Case[] = [
+  {
+    name: "Disconnected in upper case is Disconnected: global-reach-down, yours",
+    edits: [set(`${APAC}.circuitConnectionStatus`, "DISCONNECTED")],
+    row: "down",
+    findings: ["global-reach-down Sev3 you"],
+    title: "Global Reach not connected: gr-to-er-circuit-apac Disconnected",
+  },
+  {
+    name: "connected in lower case is Connected: nothing to say",
+    edits: [set(`${APAC}.circuitConnectionStatus`, " connected ")],
+    row: "up",
+    findings: [],
+  },
+  {
+    name: "Connecting is not Connected: global-reach-down",
+    edits: [set(`${APAC}.circuitConnectionStatus`, "Connecting")],
+    row: "down",
+    findings: ["global-reach-down Sev3 you"],
+    title: "Global Reach not connected: gr-to-er-circuit-apac Connecting",
+  },
+  ...(
+    [
+      [
+        "left out",
+        drop(`${APAC}.circuitConnectionStatus`),
+        /connections\[1\]\.circuitConnectionStatus is missing/,
+      ],
+      [
+        "null",
+        set(`${APAC}.circuitConnectionStatus`, null),
+        /connections\[1\]\.circuitConnectionStatus is missing/,
+      ],
+      [
+        "not a status ARM documents",
+        set(`${APAC}.circuitConnectionStatus`, "Failed"),
+        /connections\[1\]\.circuitConnectionStatus is "Failed", not one of Connected, Connecting, Disconnected/,
+      ],
+      [
+        "a number",
+        set(`${APAC}.circuitConnectionStatus`, 2),
+        /connections\[1\]\.circuitConnectionStatus is a number/,
+      ],
+      [
+        "its properties null",
+        set(APAC, null),
+        /connections\[1\]\.circuitConnectionStatus is missing/,
+      ],
+    ] as const
+  ).map(([how, edit, named]) => ({
+    name: `a status ${how}: the row UNKNOWN and the field named, no global-reach-down`,
+    edits: [edit],
+    row: "unknown" as const,
+    findings: ["monitoring-blind Sev3 you"],
+    named,
+  })),
+  {
+    name: "a peer peering left out of a Disconnected connection: still global-reach-down, worded as ever",
+    edits: [drop(`${APAC}.peerExpressRouteCircuitPeering`)],
+    row: "down",
+    findings: ["global-reach-down Sev3 you"],
+    title: "Global Reach not connected: gr-to-er-circuit-apac Disconnected",
+  },
+  {
+    name: "a peer in a subscription erwatch does not watch: worded as ever",
+    edits: [
+      set(`${APAC}.peerExpressRouteCircuitPeering`, {
+        id: `/subscriptions/00000000-0000-0000-0000-0000000000ff/resourceGroups/rg-x/providers/Microsoft.Network/expressRouteCircuits/er-x/peerings/${PRIVATE}`,
+      }),
+    ],
+    row: "down",
+    findings: ["global-reach-down Sev3 you"],
+    title: "Global Reach not connected: gr-to-er-circuit-apac Disconnected",
+  },
+  {
+    name: "no connections list (a peering without Global Reach, as ARM's examples send it): none",
+    edits: [drop("properties.peerings[0].properties.connections")],
+    row: "n/a",
+    findings: [],
+  },
+  {
+    name: "IPv6 Disconnected beside IPv4 Connected: global-reach-down names IPv6",
+    edits: [apacConnected, v6("Disconnected")],
+    row: "down",
+    findings: ["global-reach-down Sev3 you"],
+    title: "Global Reach not connected: gr-to-er-circuit-dr IPv6 Disconnected (IPv4 Connected)",
+  },
+  {
+    name: "IPv6 down on one connection, IPv4 on the other: one finding names both",
+    edits: [v6("disconnected")],
+    row: "down",
+    findings: ["global-reach-down Sev3 you"],
+    title:
+      "Global Reach not connected: gr-to-er-circuit-dr IPv6 Disconnected (IPv4 Connected), gr-to-er-circuit-apac Disconnected",
+  },
+  {
+    name: "IPv4 and IPv6 of one connection both down: said once",
+    edits: [
+      apacConnected,
+      set(`${DR}.circuitConnectionStatus`, "Disconnected"),
+      v6("Disconnected"),
+    ],
+    row: "down",
+    findings: ["global-reach-down Sev3 you"],
+    title: "Global Reach not connected: gr-to-er-circuit-dr Disconnected (IPv4 and IPv6)",
+  },
+  {
+    name: "IPv4 Disconnected, IPv6 Connecting: each family named",
+    edits: [apacConnected, set(`${DR}.circuitConnectionStatus`, "Disconnected"), v6("Connecting")],
+    row: "down",
+    findings: ["global-reach-down Sev3 you"],
+    title: "Global Reach not connected: gr-to-er-circuit-dr IPv4 Disconnected / IPv6 Connecting",
+  },
+  {
+    name: "IPv6 connected in lower case: nothing to say",
+    edits: [apacConnected, v6("connected")],
+    row: "up",
+    findings: [],
+  },
+  {
+    name: "IPv6 configured with its status left out: the row UNKNOWN and the field named",
+    edits: [apacConnected, v6(undefined)],
+    row: "unknown",
+    findings: ["monitoring-blind Sev3 you"],
+    named: /connections\[0\]\.ipv6CircuitConnectionConfig\.circuitConnectionStatus is missing/,
+  },
+  {
+    name: "IPv6 status not understood: the row UNKNOWN and the field named",
+    edits: [apacConnected, v6("Degraded")],
+    row: "unknown",
+    findings: ["monitoring-blind Sev3 you"],
+    named: /connections\[0\]\.ipv6CircuitConnectionConfig\.circuitConnectionStatus is "Degraded"/,
+  },
+  ...[null, {}].map((config) => ({
+    name: `an IPv6 configuration ${JSON.stringify(config)}: no IPv6, IPv4 judged alone`,
+    edits: [apacConnected, set(`${DR}.ipv6CircuitConnectionConfig`, config)],
+    row: "up" as const,
+    findings: [],
+  })),
+];
+
+describe("Global Reach values as ARM may send them", () => {
+  it.each(cases)("$name", async ({ edits, row, findings, title, named }) => {
+    for (const edit of edits) editWire(circuit(CIRCUIT), edit);
+    const c = await diagnoseReport(estate, CIRCUIT);
+    for (const path of ["primary", "secondary"] as const) {
+      expect(reachRow(c)[path].globalReach.status).toBe(row);
+      // The paths below are read and judged whatever Global Reach says.
+      expect(reachRow(c)[path].bgp.status).toBe("up");
+    }
+    expect(c.findings.map((f) => `${f.code} ${f.severity} ${f.owner}`)).toEqual(findings);
+    if (title) expect(c.findings.find((f) => f.code === "global-reach-down")?.title).toBe(title);
+    if (named)
+      expect(c.failedReads).toEqual([
+        expect.objectContaining({
+          kind: "malformed",
+          call: GET_CIRCUIT,
+          message: expect.stringMatching(named),
+        }),
+      ]);
+    else expect(c.failedReads).toEqual([]);
+  });
+
+  it("in a whole sweep: the odd connection is its circuit's alone, every other circuit is judged", async () => {
+    editWire(circuit(CIRCUIT), apacConnected);
+    editWire(circuit(CIRCUIT), v6("Disconnected"));
+    // A connection ARM sent with no peer and a status it does not document.
+    editWire(
+      circuit("healthy"),
+      set("properties.peerings[0].properties.connections", [
+        { name: "gr-odd", properties: { circuitConnectionStatus: "Disconnecting" } },
+      ]),
+    );
+    const { report } = await sweepReport(estate);
+    expect(summary(byName(report, CIRCUIT))).toEqual([
+      `global-reach-down Sev3 you ${PRIVATE} primary+secondary`,
+    ]);
+    const odd = byName(report, "healthy");
+    expect(odd.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
+    expect(odd.failedReads[0]?.message).toMatch(
+      /connections\[0\]\.circuitConnectionStatus is "Disconnecting"/,
+    );
+    expect(reachRow(odd).primary.globalReach.status).toBe("unknown");
+    expect(reachRow(odd).primary.bgp.status).toBe("up");
+    expect(summary(byName(report, "carrier-down-both"))).toEqual([
+      `arp-missing Sev0 carrier ${PRIVATE} primary+secondary`,
+    ]);
+  });
+});
