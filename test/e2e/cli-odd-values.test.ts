@@ -380,7 +380,7 @@ describe("values that cannot be understood: that layer UNKNOWN, the blind findin
       circuitField(`${PEERING}.connections`, [null]),
     ],
   ])(
-    "one circuit whose body the SDK cannot take (%s) is blind alone: the listing's other circuits are still judged",
+    "one circuit whose body the SDK cannot take (%s) is read as ARM sent it, the odd entry named: the listing's other circuits are still judged",
     async (_what, edit) => {
       // The SDK turns a listing page into models in one go; an item it cannot
       // take failed the page, and with it the whole subscription's listing.

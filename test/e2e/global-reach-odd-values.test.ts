@@ -259,3 +259,62 @@ describe("Global Reach values as ARM may send them", () => {
     ]);
   });
 });
+
+describe("a circuit body the SDK's model code cannot take is read as ARM sent it", () => {
+  // The SDK throws a TypeError on a null among a peering's Global Reach
+  // connections (or among the peerings): the whole circuit was blind, its
+  // paths unread, and a carrier outage on it paged nobody.
+  it.each([
+    [
+      "a null among its Global Reach connections",
+      [null],
+      /connections\[0\]\.circuitConnectionStatus is missing/,
+      "unknown",
+    ],
+    [
+      "a null beside a Disconnected connection",
+      [null, { name: "gr-x", properties: { circuitConnectionStatus: "Disconnected" } }],
+      /connections\[0\]\.circuitConnectionStatus is missing/,
+      // Above a dead peering Global Reach is evidence, not a finding of its own.
+      "down",
+    ],
+  ])(
+    "%s: the carrier outage still pages, the odd entry named",
+    async (_what, connections, named, row) => {
+      editWire(
+        circuit("carrier-down-both"),
+        set("properties.peerings[0].properties.connections", connections),
+      );
+      const c = await diagnoseReport(estate, "carrier-down-both");
+      expect(summary(c)).toEqual([
+        `monitoring-blind Sev3 you null `,
+        `arp-missing Sev0 carrier ${PRIVATE} primary+secondary`,
+      ]);
+      expect(c.failedReads).toEqual([
+        expect.objectContaining({
+          kind: "malformed",
+          call: GET_CIRCUIT,
+          message: expect.stringMatching(named),
+        }),
+      ]);
+      expect(reachRow(c).primary.globalReach.status).toBe(row);
+      expect(reachRow(c).primary.provider.status).toBe("down");
+    },
+  );
+
+  it("a null among its peerings: the peerings UNKNOWN and named, the carrier's state still read", async () => {
+    editWire(circuit("provider-not-provisioned"), set("properties.peerings", [null]));
+    const c = await diagnoseReport(estate, "provider-not-provisioned");
+    expect(c.findings.map((f) => `${f.code} ${f.owner}`)).toEqual([
+      "monitoring-blind you",
+      "provider-not-provisioned carrier",
+    ]);
+    expect(c.failedReads).toEqual([
+      expect.objectContaining({
+        call: GET_CIRCUIT,
+        message: expect.stringMatching(/peerings\[0\] is missing/),
+      }),
+    ]);
+    expect(reachRow(c).primary.peering.status).toBe("unknown");
+  });
+});

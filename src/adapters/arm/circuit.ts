@@ -7,6 +7,7 @@ import type { CircuitTarget, ReadOptions } from "../../app/ports.js";
 import type { CircuitFacts, ReadFailure, Reading } from "../../core/model.js";
 import type { ArmContext } from "./context.js";
 import { ARM_OPERATIONS, type ArmOperation } from "./operations.js";
+import { lifted } from "./listing.js";
 import { parseCircuit } from "./wire/circuit-body.js";
 import { sentence, type FieldProblem } from "./wire/fields.js";
 
@@ -34,6 +35,31 @@ export function fieldFailure(
   };
 }
 
+const liftedList = (items: unknown): unknown =>
+  Array.isArray(items) ? items.map((item) => lifted(item)) : items;
+
+/** A circuit body as ARM sent it, shaped as the SDK's model: `properties` lifted down to the Global Reach connections. */
+export function circuitAsModel(raw: unknown): unknown {
+  const circuit = lifted(raw);
+  if (typeof circuit !== "object" || circuit === null || Array.isArray(circuit)) return circuit;
+  const { peerings, authorizations } = circuit as Record<string, unknown>;
+  const peeringOf = (item: unknown): unknown => {
+    const p = lifted(item);
+    if (typeof p !== "object" || p === null || Array.isArray(p)) return p;
+    const { connections, peeredConnections } = p as Record<string, unknown>;
+    return {
+      ...p,
+      connections: liftedList(connections),
+      peeredConnections: liftedList(peeredConnections),
+    };
+  };
+  return {
+    ...circuit,
+    peerings: Array.isArray(peerings) ? peerings.map(peeringOf) : peerings,
+    authorizations: liftedList(authorizations),
+  };
+}
+
 export function readCircuit(
   ctx: ArmContext,
   target: Pick<CircuitTarget, "subscriptionId" | "resourceGroup" | "name">,
@@ -47,9 +73,21 @@ export function readCircuit(
     signal: options.abortSignal,
     onRead: options.onRead,
     run: async (abortSignal) => {
-      const body = parseCircuit(
-        await circuits.get(target.resourceGroup, target.name, { abortSignal }),
-      );
+      let sent: unknown;
+      const model: unknown = await circuits
+        .get(target.resourceGroup, target.name, {
+          abortSignal,
+          onResponse: (response) => (sent = response.parsedBody),
+        })
+        .catch((error: unknown) => {
+          // The SDK's model code tripped on what ARM sent (a null among the
+          // peerings or a peering's Global Reach connections): the whole
+          // circuit went blind, its paths unread, for one odd entry. The body
+          // is read as sent instead, and the parser names that entry.
+          if ((error as Error)?.name !== "TypeError" || sent === undefined) throw error;
+          return circuitAsModel(sent);
+        });
+      const body = parseCircuit(model);
       return {
         facts: body.facts,
         tags: body.tags,

@@ -231,8 +231,13 @@ function peeringsOf(
   }
   const out: PeeringFacts[] = [];
   for (const [i, p] of wire.entries()) {
-    // Already reported by the parser; without it, which peerings exist is unknown.
-    if (!p) return null;
+    // Without it, which peerings exist is unknown. A value the parser could
+    // not take it named; a null it took, and only the raw body (the SDK
+    // cannot take a null peering) sends one: named here.
+    if (!p) {
+      missing(`peerings[${i}]`);
+      return null;
+    }
     const facts = peeringOf(p, `peerings[${i}]`, missing);
     if (!facts) return null;
     // Listed twice, each path would be read twice and every change counted twice
