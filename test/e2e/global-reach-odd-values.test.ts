@@ -15,7 +15,14 @@ import {
   type SimulatedEstate,
   type WireEdit,
 } from "../support/estate/index.js";
-import { byName, diagnoseReport, summary, sweepReport } from "../support/estate-cli.js";
+import {
+  byName,
+  circuitId,
+  diagnoseReport,
+  SUB,
+  summary,
+  sweepReport,
+} from "../support/estate-cli.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const GET_CIRCUIT = "Microsoft.Network/expressRouteCircuits/read";
@@ -57,6 +64,25 @@ const reachRow = (c: ReportCircuit) => {
   return p.paths;
 };
 
+const CONNECTIONS = "properties.peerings[0].properties.connections";
+const peerOf = (name: string) =>
+  `/subscriptions/${SUB}/resourceGroups/rg-hybrid-dr/providers/Microsoft.Network/expressRouteCircuits/${name}/peerings/${PRIVATE}`;
+/** A Global Reach connection as ARM sends it. */
+const reach = (
+  key: "connections" | "peeredConnections",
+  name: string,
+  peer: string,
+  status: string,
+) => ({
+  id: `${circuitId(CIRCUIT)}/peerings/${PRIVATE}/${key === "connections" ? "connections" : "peerConnections"}/${name}`,
+  name,
+  properties: {
+    peerExpressRouteCircuitPeering: { id: peerOf(peer) },
+    circuitConnectionStatus: status,
+    ...(key === "peeredConnections" ? { connectionName: name } : {}),
+  },
+});
+
 interface Case {
   name: string;
   edits: WireEdit[];
@@ -68,6 +94,8 @@ interface Case {
   title?: string;
   /** The field the blind finding names, when one is not understood. */
   named?: RegExp;
+  /** The Global Reach row's words. */
+  detail?: RegExp;
 }
 
 const cases: Case[] = [
@@ -209,10 +237,62 @@ const cases: Case[] = [
     row: "up" as const,
     findings: [],
   })),
+  {
+    name: "the same connection listed twice: said once",
+    edits: [
+      set(
+        `${CONNECTIONS}[2]`,
+        reach("connections", "gr-to-er-circuit-apac", "er-circuit-apac", "Disconnected"),
+      ),
+    ],
+    row: "down",
+    findings: ["global-reach-down Sev3 you"],
+    title: "Global Reach not connected: gr-to-er-circuit-apac Disconnected",
+    detail: /^gr-to-er-circuit-apac Disconnected; gr-to-er-circuit-dr Connected/,
+  },
+  {
+    name: "the only connection listed twice: still the circuit's sole connection, its throughput judged",
+    edits: [
+      set(CONNECTIONS, [
+        reach("connections", "gr-to-er-circuit-dr", "er-circuit-dr", "Connected"),
+        reach("connections", "gr-to-er-circuit-dr", "er-circuit-dr", "Connected"),
+      ]),
+    ],
+    row: "up",
+    findings: [],
+    detail: /^gr-to-er-circuit-dr Connected · [^;]* in \/ [^;]* out$/,
+  },
+  {
+    name: "one connection listed Connected and again Disconnected: its status UNKNOWN and named, never paged on",
+    edits: [
+      set(
+        `${CONNECTIONS}[2]`,
+        reach("connections", "gr-to-er-circuit-dr", "er-circuit-dr", "Disconnected"),
+      ),
+    ],
+    row: "down",
+    findings: ["monitoring-blind Sev3 you", "global-reach-down Sev3 you"],
+    title: "Global Reach not connected: gr-to-er-circuit-apac Disconnected",
+    named:
+      /connections\[2\] lists Global Reach connection gr-to-er-circuit-dr again with another status/,
+  },
+  {
+    name: "two circuits' inbound connections that share a name: each judged on its own",
+    edits: [
+      apacConnected,
+      set("properties.peerings[0].properties.peeredConnections", [
+        reach("peeredConnections", "gr-to-hub", "er-east", "Connected"),
+        reach("peeredConnections", "gr-to-hub", "er-west", "Disconnected"),
+      ]),
+    ],
+    row: "down",
+    findings: ["global-reach-down Sev3 you"],
+    title: "Global Reach not connected: gr-to-hub Disconnected",
+  },
 ];
 
 describe("Global Reach values as ARM may send them", () => {
-  it.each(cases)("$name", async ({ edits, row, findings, title, named }) => {
+  it.each(cases)("$name", async ({ edits, row, findings, title, named, detail }) => {
     for (const edit of edits) editWire(circuit(CIRCUIT), edit);
     const c = await diagnoseReport(estate, CIRCUIT);
     for (const path of ["primary", "secondary"] as const) {
@@ -222,6 +302,7 @@ describe("Global Reach values as ARM may send them", () => {
     }
     expect(c.findings.map((f) => `${f.code} ${f.severity} ${f.owner}`)).toEqual(findings);
     if (title) expect(c.findings.find((f) => f.code === "global-reach-down")?.title).toBe(title);
+    if (detail) expect(reachRow(c).primary.globalReach.detail).toMatch(detail);
     if (named)
       expect(c.failedReads).toEqual([
         expect.objectContaining({

@@ -157,11 +157,43 @@ function reachOf(
   };
 }
 
+/**
+ * One entry per connection. Listed twice, a connection was said twice in the
+ * row and the finding ("gr-to-dr Disconnected, gr-to-dr Disconnected"), and
+ * its peer circuit's throughput went unjudged, the circuit no longer having a
+ * sole connection. The same entry again is dropped; one whose status says
+ * otherwise leaves its status unknown (either could be the truth), named.
+ * Inbound connections from two circuits may share a name: the peer tells them apart.
+ */
+function distinctReach(
+  all: GlobalReachConnection[],
+  contradicted: (index: number, name: string) => void,
+): GlobalReachConnection[] {
+  const out: GlobalReachConnection[] = [];
+  const key = (g: GlobalReachConnection) =>
+    `${g.name.toLowerCase()}|${g.peerCircuitPeeringId.replace(/\/+$/, "").toLowerCase()}`;
+  all.forEach((g, i) => {
+    const at = out.findIndex((x) => key(x) === key(g));
+    if (at < 0) return void out.push(g);
+    const first = out[at]!;
+    if (first.status === g.status && first.ipv6?.status === g.ipv6?.status) return;
+    contradicted(i, g.name);
+    const v6 = first.ipv6?.status === g.ipv6?.status ? first.ipv6?.status : null;
+    out[at] = {
+      ...first,
+      status: first.status === g.status ? first.status : null,
+      ...(first.ipv6 || g.ipv6 ? { ipv6: { status: v6 ?? null } } : {}),
+    };
+  });
+  return out;
+}
+
 /** A peering, or null when it cannot even be told apart from the others. */
 function peeringOf(
   p: WirePeering,
   at: string,
   missing: (field: string) => void,
+  odd: (field: string, problem: string) => void,
 ): PeeringFacts | null {
   // An empty name is no name: the type still tells the peering apart.
   const name = p.name || p.peeringType;
@@ -178,14 +210,21 @@ function peeringOf(
   if (microsoft && prefixesState === null)
     missing(`${at}.microsoftPeeringConfig.advertisedPublicPrefixesState`);
   const reach = (key: "connections" | "peeredConnections", direction: "outbound" | "inbound") =>
-    (p[key] ?? []).map((c, i) => {
-      if ((c?.circuitConnectionStatus ?? null) === null)
-        missing(`${at}.${key}[${i}].circuitConnectionStatus`);
-      const reach = reachOf(c, direction);
-      if (reach.ipv6?.status === null)
-        missing(`${at}.${key}[${i}].ipv6CircuitConnectionConfig.circuitConnectionStatus`);
-      return reach;
-    });
+    distinctReach(
+      (p[key] ?? []).map((c, i) => {
+        if ((c?.circuitConnectionStatus ?? null) === null)
+          missing(`${at}.${key}[${i}].circuitConnectionStatus`);
+        const reach = reachOf(c, direction);
+        if (reach.ipv6?.status === null)
+          missing(`${at}.${key}[${i}].ipv6CircuitConnectionConfig.circuitConnectionStatus`);
+        return reach;
+      }),
+      (i, name) =>
+        odd(
+          `${at}.${key}[${i}]`,
+          `lists Global Reach connection ${name} again with another status`,
+        ),
+    );
   const outbound = reach("connections", "outbound");
   const inbound = reach("peeredConnections", "inbound");
   const v6 = p.ipv6PeeringConfig;
@@ -238,7 +277,7 @@ function peeringsOf(
       missing(`peerings[${i}]`);
       return null;
     }
-    const facts = peeringOf(p, `peerings[${i}]`, missing);
+    const facts = peeringOf(p, `peerings[${i}]`, missing, odd);
     if (!facts) return null;
     // Listed twice, each path would be read twice and every change counted twice
     // (one down and up, a flap). The same entry again is dropped; one that
