@@ -244,6 +244,12 @@ export function ipv6Unvalidated(peering: PeeringFacts): string | null {
   return state === null || state === "Configured" ? null : state;
 }
 
+/** IPv6 enabled (or of unknown state) on a Microsoft peering whose IPv6 validation ARM left out. */
+function ipv6ValidationUnreported(peering: PeeringFacts): boolean {
+  const v6 = peering.ipv6;
+  return !!v6 && v6.state !== "Disabled" && v6.advertisedPublicPrefixesState === null;
+}
+
 function peeringCell(peering: PeeringFacts): LayerCell {
   if (peering.state === null) return cell("unknown", "peering state not reported");
   if (peering.state !== "Enabled") return cell("down", `peering ${peering.state}`);
@@ -255,8 +261,10 @@ function peeringCell(peering: PeeringFacts): LayerCell {
   if (state === "Configured") {
     // IPv4 flows; only IPv6 traffic waits on its own validation: a warning on the row.
     const v6 = ipv6Unvalidated(peering);
-    return v6
-      ? cell("warn", `IPv4 public prefixes validated; IPv6 public prefixes ${v6}`)
+    if (v6) return cell("warn", `IPv4 public prefixes validated; IPv6 public prefixes ${v6}`);
+    // IPv4 decides the row; IPv6's validation not reported is said, not read as validated.
+    return ipv6ValidationUnreported(peering)
+      ? cell("up", "IPv4 public prefixes validated; IPv6 public prefix validation not reported")
       : cell("up", "public prefixes validated");
   }
   if (state === "Configuring") return cell("warn", "public prefixes validating");

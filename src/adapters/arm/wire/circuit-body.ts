@@ -228,6 +228,15 @@ function peeringOf(
   const outbound = reach("connections", "outbound");
   const inbound = reach("peeredConnections", "inbound");
   const v6 = p.ipv6PeeringConfig;
+  // IPv6 prefixes are validated apart: left out beside IPv6 enabled, the row
+  // read "public prefixes validated" and nothing said IPv6 was not judged.
+  if (
+    microsoft &&
+    v6 &&
+    v6.state !== "Disabled" &&
+    (v6.microsoftPeeringConfig?.advertisedPublicPrefixesState ?? null) === null
+  )
+    missing(`${at}.ipv6PeeringConfig.microsoftPeeringConfig.advertisedPublicPrefixesState`);
   const ipv6 = v6
     ? {
         ipv6: {
