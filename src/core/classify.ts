@@ -153,9 +153,10 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
 }
 
 function globalReachCell(reach: GlobalReachAssessment): LayerCell {
-  if (reach.all.length === 0) return cell("n/a", "none");
   if (reach.down.length > 0)
     return cell("down", reach.down.map((g) => `${g.name} ${reachStatusText(g)}`).join(", "));
+  if (reach.unread) return cell("unknown", "Global Reach connections not readable");
+  if (reach.all.length === 0) return cell("n/a", "none");
   if (reach.unsure.length > 0)
     return cell(
       "unknown",

@@ -240,6 +240,8 @@ export interface PeeringFacts {
     advertisedPublicPrefixes: string[];
   };
   globalReach: GlobalReachConnection[];
+  /** A Global Reach list ARM sent could not be read: `globalReach` may lack connections. */
+  globalReachUnread?: true;
 }
 
 export interface CircuitFacts {

@@ -213,6 +213,8 @@ export interface GlobalReachAssessment {
   down: GlobalReachConnection[];
   /** Not down, with a family's status left out by ARM: not counted as down. */
   unsure: GlobalReachConnection[];
+  /** A list of them could not be read: none seen is not none there. */
+  unread: boolean;
 }
 
 const notConnected = (status: string | null | undefined): boolean =>
@@ -225,6 +227,7 @@ export function assessGlobalReach(peering: PeeringFacts): GlobalReachAssessment 
     all,
     down,
     unsure: all.filter((g) => !down.includes(g) && (g.status === null || g.ipv6?.status === null)),
+    unread: peering.globalReachUnread === true,
   };
 }
 

@@ -238,6 +238,29 @@ const cases: Case[] = [
     findings: [],
   })),
   {
+    name: "the connections list sent as text: the row UNKNOWN and named, never 'none'",
+    edits: [set(CONNECTIONS, "gr-to-er-circuit-dr")],
+    row: "unknown",
+    findings: ["monitoring-blind Sev3 you"],
+    named: /peerings\[0\]\.connections is "gr-to-er-circuit-dr", not a list/,
+    detail: /^Global Reach connections not readable$/,
+  },
+  {
+    name: "the inbound list sent as an object beside outbound ones Connected: the row UNKNOWN and named",
+    edits: [apacConnected, set("properties.peerings[0].properties.peeredConnections", {})],
+    row: "unknown",
+    findings: ["monitoring-blind Sev3 you"],
+    named: /peerings\[0\]\.peeredConnections is an object, not a list/,
+  },
+  {
+    name: "the inbound list unreadable beside an outbound one Disconnected: that one still pages",
+    edits: [set("properties.peerings[0].properties.peeredConnections", 7)],
+    row: "down",
+    findings: ["monitoring-blind Sev3 you", "global-reach-down Sev3 you"],
+    title: "Global Reach not connected: gr-to-er-circuit-apac Disconnected",
+    named: /peerings\[0\]\.peeredConnections is a number, not a list/,
+  },
+  {
     name: "the same connection listed twice: said once",
     edits: [
       set(

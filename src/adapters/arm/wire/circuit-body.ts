@@ -194,6 +194,7 @@ function peeringOf(
   at: string,
   missing: (field: string) => void,
   odd: (field: string, problem: string) => void,
+  unreadable: (field: string) => boolean,
 ): PeeringFacts | null {
   // An empty name is no name: the type still tells the peering apart.
   const name = p.name || p.peeringType;
@@ -263,6 +264,10 @@ function peeringOf(
       (x): x is string => x !== null,
     ),
     globalReach: [...outbound, ...inbound],
+    // A list sent as something else (an object, a string) is not "no connections".
+    ...(unreadable(`${at}.connections`) || unreadable(`${at}.peeredConnections`)
+      ? { globalReachUnread: true }
+      : {}),
     ...ipv6,
   };
 }
@@ -272,6 +277,7 @@ function peeringsOf(
   wire: (WirePeering | null | undefined)[] | null | undefined,
   missing: (field: string) => void,
   odd: (field: string, problem: string) => void,
+  unreadable: (field: string) => boolean,
 ): PeeringFacts[] | null {
   if (wire === null || wire === undefined) {
     missing("peerings");
@@ -286,7 +292,7 @@ function peeringsOf(
       missing(`peerings[${i}]`);
       return null;
     }
-    const facts = peeringOf(p, `peerings[${i}]`, missing, odd);
+    const facts = peeringOf(p, `peerings[${i}]`, missing, odd, unreadable);
     if (!facts) return null;
     // Listed twice, each path would be read twice and every change counted twice
     // (one down and up, a flap). The same entry again is dropped; one that
@@ -338,8 +344,11 @@ export function parseCircuit(body: unknown): CircuitBody {
     serviceProviderName: c.serviceProviderProperties?.serviceProviderName ?? null,
     peeringLocation: c.serviceProviderProperties?.peeringLocation ?? null,
     expressRoutePortId: c.expressRoutePort?.id ?? null,
-    peerings: peeringsOf(c.peerings, missing, (field, problem) =>
-      problems.push({ field, problem }),
+    peerings: peeringsOf(
+      c.peerings,
+      missing,
+      (field, problem) => problems.push({ field, problem }),
+      (field) => seen.has(field),
     ),
     authorizations: authorizationsOf(c.authorizations),
   };
