@@ -59,6 +59,15 @@ export function evidenceLines(
   return lines;
 }
 
+/** A Global Reach connection's IPv6 has its own status: "Connected" alone hid IPv6 Disconnected. */
+function connectionLine(c: Json): string {
+  const status =
+    c.status === null || c.status === undefined ? "status not reported" : plain(c.status);
+  if (!isObject(c.ipv6)) return `Connection ${plain(c.name)}: ${status}`;
+  const v6 = c.ipv6.status;
+  return `Connection ${plain(c.name)}: IPv4 ${status}, IPv6 ${v6 === null || v6 === undefined ? "status not reported" : plain(v6)}`;
+}
+
 const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
   arp: (value) =>
     isObject(value)
@@ -81,9 +90,7 @@ const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
     Array.isArray(value)
       ? value.length === 0
         ? ["Connections: none"]
-        : value.map((c) =>
-            isObject(c) ? `Connection ${plain(c.name)}: ${plain(c.status)}` : plain(c),
-          )
+        : value.map((c) => (isObject(c) ? connectionLine(c) : plain(c)))
       : null,
   transitions: (value) =>
     Array.isArray(value)
