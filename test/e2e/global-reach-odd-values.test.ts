@@ -261,6 +261,18 @@ const cases: Case[] = [
     named: /peerings\[0\]\.peeredConnections is a number, not a list/,
   },
   {
+    name: "one connection read beside an unreadable list: not the circuit's sole one, its throughput not claimed from every series",
+    edits: [
+      set(CONNECTIONS, [reach("connections", "gr-to-er-circuit-dr", "er-circuit-dr", "Connected")]),
+      set("properties.peerings[0].properties.peeredConnections", 7),
+    ],
+    row: "unknown",
+    findings: ["monitoring-blind Sev3 you"],
+    named: /peerings\[0\]\.peeredConnections is a number, not a list/,
+    detail:
+      /^Global Reach connections not readable; gr-to-er-circuit-dr Connected · peer circuit's service key unknown$/,
+  },
+  {
     name: "the same connection listed twice: said once",
     edits: [
       set(

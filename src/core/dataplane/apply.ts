@@ -198,6 +198,8 @@ function applyGlobalReach(
   const facts = reading.circuit.value.peerings ?? [];
   const all = facts.flatMap((f) => f.globalReach);
   if (all.length === 0) return blind;
+  // A list that could not be read may hold another connection: the series are not surely this one's.
+  const sole = all.length === 1 && !facts.some((f) => f.globalReachUnread);
   const keys = reading.dataPlane?.peerServiceKeys ?? {};
   for (const p of peerings) {
     const connected = (facts.find((f) => same(f.name, p.name))?.globalReach ?? []).filter(
@@ -219,7 +221,7 @@ function applyGlobalReach(
       }
       const match = {
         peerServiceKey: keys[peerCircuitOf(g.peerCircuitPeeringId)] ?? null,
-        sole: all.length === 1,
+        sole,
       };
       const traffic = judgeReach(metrics, match, policy, now);
       const odd =
