@@ -88,7 +88,14 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
     case "lost": {
       const lost = wiring.lost.map((c) => `${c.name} ${c.status ?? "gone"}`).join(", ");
       const detail = `${lost} (was Connected); ${connectedWords(wiring.connected)}`;
-      if (!expectGateway) return cell("n/a", `${detail} (no gateway expected)`);
+      // Not expected: the row decides nothing, and another still Connected
+      // carries, so it stays up (as "unseen"), naming the loss once: the lost
+      // ones are forgotten (gateway-memory.ts), and n/a then "1 connected" at
+      // the next sweep was two changes for one.
+      if (!expectGateway)
+        return wiring.connected > 0
+          ? cell("up", `${detail}; no gateway expected`)
+          : cell("n/a", `${detail} (no gateway expected)`);
       // Another connection still Connected: its VNets carry (a pair partner
       // that lost only its DR hub still carries the site), the lost ones'
       // do not. Its own Sev1 names them either way.

@@ -139,6 +139,7 @@ export function evaluateCircuit(
     verdict,
     reading.gateway,
     Object.keys(diff.next.peerings),
+    reading.settings.expectGateway,
   );
   const gone = peeringsGone(previous, classified);
   const missing = peeringsMissing(previous, classified);

@@ -5,7 +5,9 @@
 // done (Sev3). The memory holds while the wiring is down or unread, and ends
 // when the row is not used (a peering without a gateway row, or
 // erwatch:expect-gateway=false): that is how a connection deleted on purpose
-// is forgotten.
+// is forgotten. With no gateway expected a lost connection is forgotten even
+// while another keeps the row up: nothing pages for it, and kept it would
+// hold the row on its loss for good.
 
 import type { CircuitVerdict, GatewayConnectionFacts, Reading } from "./model.js";
 import type { Snapshot, SnapshotPeering } from "./snapshot.js";
@@ -94,15 +96,17 @@ const remembering = (c: GatewayConnectionFacts): RememberedConnection => ({
 
 /**
  * The connections to keep with the next snapshot, per peering it holds: those
- * Connected now, and those remembered that are still listed or still lost. One
- * gone whose gateway has another Connected connection to the circuit was
- * replaced: the new one is remembered in its place.
+ * Connected now, and those remembered that are still listed or still lost
+ * (where a gateway is expected). One gone whose gateway has another Connected
+ * connection to the circuit was replaced: the new one is remembered in its
+ * place.
  */
 export function connectionMemory(
   previous: Snapshot | null,
   verdict: CircuitVerdict,
   gateway: Reading<GatewayConnectionFacts[]>,
   peerings: string[],
+  expectGateway: boolean,
 ): Record<string, RememberedConnection[]> {
   const out: Record<string, RememberedConnection[]> = {};
   for (const name of peerings) {
@@ -116,9 +120,12 @@ export function connectionMemory(
       const listed = connectionsOf(name, gateway.value);
       const partial = gateway.partial === true;
       const lost = lostConnections(listed, before, partial);
+      const forgotten = expectGateway ? [] : lost;
       // A list read in part forgets nothing it could not see.
       const held = before.filter(
-        (r) => partial || [...listed, ...lost].some((c) => sameId(c.id, r.id)),
+        (r) =>
+          !forgotten.some((c) => sameId(c.id, r.id)) &&
+          (partial || [...listed, ...lost].some((c) => sameId(c.id, r.id))),
       );
       const now = listed.filter((c) => isConnected(c) && c.id !== "").map(remembering);
       out[name] = [

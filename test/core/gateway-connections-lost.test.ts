@@ -83,6 +83,7 @@ describe("a remembered connection that is not Connected now", () => {
     cell: LayerStatus;
     paged: Severity | null;
     names?: RegExp;
+    says?: RegExp;
   }>([
     {
       // Amber, not red: the hub's VNets carry (a pair partner still carries the site).
@@ -157,13 +158,25 @@ describe("a remembered connection that is not Connected now", () => {
       paged: "Sev3",
     },
     {
-      name: "the circuit expects no gateway",
+      // The hub carries and the row decides nothing: it stays up, no flip to n/a and back.
+      name: "the circuit expects no gateway, the hub still Connected",
       now: [HUB, conn("dr", "NotConnected")],
+      remembered: BOTH,
+      expectGateway: false,
+      state: "lost",
+      cell: "up",
+      paged: null,
+      says: /^dr NotConnected \(was Connected\); 1 connected; no gateway expected$/,
+    },
+    {
+      name: "the circuit expects no gateway, every connection gone",
+      now: [],
       remembered: BOTH,
       expectGateway: false,
       state: "lost",
       cell: "n/a",
       paged: null,
+      says: /no connection connected \(no gateway expected\)$/,
     },
   ])("$name: $state, row $cell, paged $paged", (c) => {
     expect(assessGateway(peering(), ok(c.now), { remembered: c.remembered }).state).toBe(c.state);
@@ -173,6 +186,7 @@ describe("a remembered connection that is not Connected now", () => {
     expect(row.status).toBe(c.cell);
     expect(found?.severity ?? null).toBe(c.paged);
     if (c.names) expect(found?.title).toMatch(c.names);
+    if (c.says) expect(row.detail).toMatch(c.says);
   });
 
   it("pages at Sev1 whatever the configured grade, and keeps a graver one", () => {
@@ -259,11 +273,27 @@ describe("which connections are remembered", () => {
     },
     {
       // How a connection deleted on purpose is forgotten.
-      name: "the circuit expects no gateway: forgotten",
+      name: "the circuit expects no gateway, none left: forgotten",
+      previous: snapshotWith(BOTH),
+      now: ok([]),
+      expectGateway: false,
+      kept: [],
+    },
+    {
+      // Its row stays up on the hub: the lost one is forgotten all the same, so
+      // the next sweep reads "1 connected", not its loss for good.
+      name: "the circuit expects no gateway, one gone beside the Connected hub: it is forgotten",
       previous: snapshotWith(BOTH),
       now: ok([HUB]),
       expectGateway: false,
-      kept: [],
+      kept: ["hub"],
+    },
+    {
+      name: "the circuit expects no gateway, one NotConnected beside the Connected hub: it is forgotten",
+      previous: snapshotWith(BOTH),
+      now: ok([HUB, conn("dr", "NotConnected")]),
+      expectGateway: false,
+      kept: ["hub"],
     },
     {
       // Its row stands (up) through a Resource Graph outage: nothing to forget for.
@@ -292,7 +322,7 @@ describe("which connections are remembered", () => {
         },
       },
     );
-    const memory = connectionMemory(previous, verdict, now, [PRIVATE]);
+    const memory = connectionMemory(previous, verdict, now, [PRIVATE], expectGateway ?? true);
     expect(memory[PRIVATE]!.map((c) => c.name)).toEqual(kept);
   });
 
@@ -402,13 +432,15 @@ describe("a list read only in part (Resource Graph failed: the wiring read per r
       paged: null,
     },
     {
+      // The hub carries: up, as read whole (no n/a and back at the next sweep).
       name: "no gateway expected, the DR hub remembered, listed NotConnected",
       now: inPart([HUB, conn("dr", "NotConnected")]),
       remembered: BOTH,
       expectGateway: false,
       state: "lost",
-      cell: "n/a",
+      cell: "up",
       paged: null,
+      says: /^dr NotConnected \(was Connected\); 1 connected; no gateway expected$/,
     },
     // Read whole, what is missing is missing: the same readings page.
     {
