@@ -50,7 +50,8 @@ export type StatusCell = SnapshotCell;
 export interface StatusCircuit {
   id: string;
   name: string;
-  lastReadAt: string;
+  /** Its oldest reading, as really read (a failed read keeps the last good one); null when one never was. */
+  lastReadAt: string | null;
   /** Not read since its subscription's listing began failing: what is shown may be old. */
   stale: boolean;
   /** When each reading was last good (the tiered sweep reads quiet circuits' paths in rotation); null before it was kept. */
@@ -64,9 +65,10 @@ export interface StatusCircuit {
   /** The worst cell of its layer tables: down, warn, unknown or up. */
   worstStatus: LayerStatus;
   /**
-   * Minutes since its last read; the page marks one at or past
-   * `summary.readStaleAfterMinutes`. Null when its stored read time is not a
-   * time: the page marks it late too, as a reading of unknown age may be old.
+   * Minutes since its last read (`lastReadAt`); the page marks one at or past
+   * `summary.readStaleAfterMinutes`. Null when a reading was never read, or its
+   * stored time is not a time: the page marks it late too, as a reading of
+   * unknown age may be old.
    */
   readAgeMinutes: number | null;
   /** Minutes since its oldest path reading (ARP or prefix count) worked; null when none is kept, or its time cannot be read. */
@@ -208,7 +210,7 @@ export interface StatusSummary {
    */
   readStaleAfterMinutes: number;
   /** The reading that is oldest (one whose time cannot be read first): how out of date the page can be. */
-  oldestReading: { circuit: string; readAt: string; ageMinutes: number | null } | null;
+  oldestReading: { circuit: string; readAt: string | null; ageMinutes: number | null } | null;
   circuits: number;
   /**
    * Alert events decided longer than a sweep interval ago, by a sweep that
@@ -372,12 +374,24 @@ export function minutesBetween(from: string | null, now: Date): number | null {
 }
 
 /**
- * When the circuit was last read: its evaluation, or the last good read of its
- * body when that is older. A sweep whose read of the circuit failed still
- * records an evaluation (the picture kept as last read), and the page said
- * "read 1 min ago" of a circuit not read for half an hour.
+ * When what erwatch knows of the circuit was read: its oldest reading, as the
+ * planner ages it (core/read-age.ts oldestPathAt), null when one was never
+ * read. Each path reading keeps when it was really read: the sweep's start
+ * (the listing, the snapshot's instant) made a circuit read late in a long
+ * sweep older than it was, by up to a sweep window, and stale while the
+ * rotation had it in time. A read that failed keeps the last that worked, so
+ * a circuit whose reads fail is as old as its last good read: a sweep that
+ * could not read it still records an evaluation, and the page said "read 1
+ * min ago" of a circuit not read for half an hour. A snapshot from before
+ * reads were kept: its evaluation, or its body's last good read when older.
  */
-function lastRead(s: Snapshot): string {
+function lastRead(s: Snapshot): string | null {
+  const reads: unknown = s.reads;
+  if (typeof reads === "object" && reads !== null && "oldestPathAt" in reads) {
+    const oldest: unknown = reads.oldestPathAt;
+    // Not text is not a time erwatch wrote: never read, as the planner takes it.
+    return typeof oldest === "string" ? oldest : null;
+  }
   const body: unknown = s.reads?.circuitAt;
   const bodyAt = storedInstant(body);
   const takenAt = storedInstant(s.takenAt);

@@ -39,9 +39,10 @@ it("a circuit whose own read fails sweep after sweep is not shown as read a minu
   expect(drawnAs(circuit, model.summary!.readStaleAfterMinutes)).not.toBe("healthy");
   expect(renderStatusHtml(model)).toMatch(/read 30 min ago \(stale\)/);
 
-  // Read again: its age is that read's.
+  // Read again: its age is that read's, as really read (20 s into the sweep).
   h.reader.spec = {};
   await h.run(35);
   const back = await loadStatus(h.store, minute(36), options);
-  expect(back.circuits[0]!.readAgeMinutes).toBe(1);
+  expect(back.circuits[0]!.readAgeMinutes).toBe(0);
+  expect(back.circuits[0]!.lastReadAt).toBe(new Date(minute(35).getTime() + 20_000).toISOString());
 });

@@ -798,9 +798,11 @@ describe("GET /api/status", () => {
   ])(
     "should mark a circuit's reading stale by the rotation's age limit ($setting min), not by the sweep's dead-man line",
     async ({ setting, fresh, stale }) => {
-      const { sweep, status, deps } = await setup(
+      const { sweep, status, deps, reader } = await setup(
         setting ? { SWEEP_MAX_READ_AGE_MINUTES: setting } : {},
       );
+      // Read at the sweep's start: the age counts from the readings' own time.
+      reader.readAt = NOW().toISOString();
       await sweep(post(ALL), context());
       const readAt = (minutes: number) => {
         deps.status.now = () => new Date(NOW().getTime() + minutes * 60_000);

@@ -59,13 +59,16 @@ class FleetReader implements CircuitReader {
     name,
   }));
   readonly specs = new Map<string, CircuitSpec>();
+  /** When its reads happen: the sweep's clock (the page ages a circuit by its readings). */
+  readAt: string | undefined;
 
   async discover() {
     return { targets: this.targets, failures: [] };
   }
 
   async read(target: CircuitTarget) {
-    const reading = circuitReading(this.specs.get(target.name) ?? {});
+    const spec = this.specs.get(target.name) ?? {};
+    const reading = circuitReading(this.readAt ? { ...spec, readAt: this.readAt } : spec);
     reading.ref = { ...reading.ref, id: target.id, name: target.name };
     const carrier = CARRIERS[this.targets.indexOf(target) % CARRIERS.length]!;
     if (reading.circuit.ok)
@@ -160,6 +163,7 @@ describe.skipIf("skipReason" in browserCheck)("status page for a fleet, desktop 
     );
     const sweep = async (m: number) => {
       clock = minute(m);
+      reader.readAt = clock.toISOString();
       await deps.runtime.sweeper.sweep({
         scope: { subscriptions: [SUBSCRIPTION], circuitIds: [] },
         now: clock,

@@ -44,6 +44,18 @@ export interface StatusEstate {
   model(filters?: Partial<StatusFilters>, at?: Date): Promise<StatusModel>;
 }
 
+/** Read at `at`: its evaluation and every reading it keeps (the page ages a circuit by its readings). */
+function readAt(s: Snapshot, at: string): void {
+  s.takenAt = at;
+  if (!s.reads) return;
+  for (const paths of Object.values(s.reads.paths))
+    for (const times of Object.values(paths)) {
+      times.arp = at;
+      times.summary = at;
+    }
+  Object.assign(s.reads, { circuitAt: at, gatewayAt: at, oldestPathAt: at, pathsReadAt: at });
+}
+
 export async function statusEstate(
   connectionString: string,
   healthy = 1000,
@@ -94,9 +106,7 @@ export async function statusEstate(
   };
   const copies: Snapshot[] = Array.from({ length: healthy }, (_, i) => copy(healthyName(i), i));
   copies.push(
-    copy(TROUBLED.stale, 1, (s) => {
-      s.takenAt = minute(-170).toISOString();
-    }),
+    copy(TROUBLED.stale, 1, (s) => readAt(s, minute(-170).toISOString())),
     copy(TROUBLED.unknown, 2, (s) => {
       s.peerings.MicrosoftPeering!.paths.primary.bgp = {
         status: "unknown",
