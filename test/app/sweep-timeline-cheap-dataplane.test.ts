@@ -230,3 +230,54 @@ describe("a circuit whose throughput series comes back", () => {
     expect(t.sent()).toEqual([]);
   });
 });
+
+describe("an active/passive circuit whose active path's throughput Azure Monitor leaves out", () => {
+  const countDeep = async (t: Awaited<ReturnType<typeof timerWorld>>, from: number, to: number) => {
+    const reasons: string[] = [];
+    let rows: string[] = [];
+    for (let m = from; m <= to; m += 5) {
+      const result = await t.sweep(m);
+      reasons.push(result.plan.deep.find((d) => d.name === PROD)?.reason ?? "quiet");
+      const paths = result.verdicts.find((v) => v.name === PROD)?.peerings[0]!.paths;
+      if (paths) rows = [paths.primary.capacity.status, paths.secondary.capacity.status];
+    }
+    return { reasons, rows };
+  };
+  const activePassive = async () => {
+    const prod = healthyCircuit({ tags: { "erwatch:standby-path": "secondary" } });
+    const others = Array.from({ length: 5 }, (_, i) =>
+      healthyCircuit({ name: `er-circuit-${String.fromCharCode(97 + i)}` }),
+    );
+    return { prod, t: await timerWorld(worlds, T0, [prod, ...others]) };
+  };
+  const primaryGap = {
+    circuit: PROD,
+    path: "primary" as const,
+    metrics: ["BitsInPerSecond", "BitsOutPerSecond"],
+    from: new Date(T0 - 24 * 60 * 60_000).toISOString(),
+    to: new Date(T0 + 24 * 60 * 60_000).toISOString(),
+    value: "gap" as const,
+  };
+
+  it("is read deep in its turn, not every sweep, once the standby's last traffic is older than the cheap tier's look-back", async () => {
+    const { t } = await activePassive();
+    metricsDip(t.w.estate.state, primaryGap);
+    // The standby last carried 20 minutes before erwatch's first read of it.
+    metricsDip(t.w.estate.state, {
+      circuit: PROD,
+      path: "secondary",
+      metrics: ["BitsInPerSecond", "BitsOutPerSecond"],
+      from: new Date(T0 - 20 * 60_000).toISOString(),
+      to: new Date(T0 + 24 * 60 * 60_000).toISOString(),
+      value: 0,
+    });
+    await t.sweep(0);
+    const { reasons, rows } = await countDeep(t, 5, 90);
+    // Neither row can be judged while the active path has no series; no deep read mends them.
+    expect(rows).toEqual(["unknown", "unknown"]);
+    expect(reasons.filter((r) => r === "signal")).toEqual([]);
+    // Six circuits, two sweeps per rotation: every other sweep (9 of 18).
+    expect(reasons.filter((r) => r !== "quiet")).toHaveLength(9);
+    expect(t.sent()).toEqual([]);
+  });
+});

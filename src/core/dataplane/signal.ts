@@ -8,7 +8,7 @@
 // and sometimes silent, and the rotation still bounds how old a quiet
 // circuit's readings get.
 
-import { PATHS, type PathName } from "../model.js";
+import { otherPath, PATHS, type PathName } from "../model.js";
 import type { CircuitMetrics } from "./facts.js";
 import {
   judgeLink,
@@ -182,10 +182,20 @@ export function judgedThroughput(
   now: Date,
 ): string[] {
   const judged: string[] = [];
+  const standby = circuit.standbyPath;
   for (const peering of circuit.peerings ?? peeringsOf(metrics)) {
     const traffic = cheapTraffic(metrics, peering, circuit, policy, now);
-    for (const path of PATHS)
-      if (traffic[path].state.kind !== "unknown") judged.push(capacityRowKey(peering, path));
+    // Beside an active path not judged, the deep read leaves a standby it
+    // remembers carrying (or failing over) UNKNOWN, which the cheap tier,
+    // with no memory, reads idle once that traffic is older than its
+    // look-back: taken as judged, the circuit was read deep every sweep.
+    const activeUnjudged =
+      standby && ["unknown", "contradicted"].includes(traffic[otherPath(standby)].state.kind);
+    for (const path of PATHS) {
+      if (traffic[path].state.kind === "unknown") continue;
+      if (path === standby && activeUnjudged) continue;
+      judged.push(capacityRowKey(peering, path));
+    }
   }
   return judged;
 }

@@ -317,4 +317,19 @@ describe("judgedThroughput: the paths whose capacity row the metrics can judge",
     const standby = { ...CIRCUIT, standbyPath: "secondary" as const };
     expect(judgedThroughput(m, standby, DEFAULT_DATA_PLANE_POLICY, NOW)).toEqual([]);
   });
+
+  it("a standby quiet for the whole look-back beside an active path that cannot be judged is not judged: the deep read may remember it carrying", () => {
+    const m = metrics(
+      ...throughput(
+        delayed(() => 0),
+        { path: "secondary" },
+      ),
+    );
+    const standby = { ...CIRCUIT, standbyPath: "secondary" as const };
+    expect(judgedThroughput(m, standby, DEFAULT_DATA_PLANE_POLICY, NOW)).toEqual([]);
+    // Untagged, that quiet is idle, as the deep read judges it without memory of it carrying.
+    expect(judgedThroughput(m, CIRCUIT, DEFAULT_DATA_PLANE_POLICY, NOW)).toEqual([
+      "azureprivatepeering/secondary",
+    ]);
+  });
 });
