@@ -23,7 +23,7 @@ import { CONCURRENT_SWEEP_MS, type AlertState } from "./lifecycle.js";
 import { capacityRowKey, dipsSince, dipWords, type AvailabilityDip } from "./dataplane/signal.js";
 import { lastDeepReadAt, oldestReadAgeMs, oldestReadAt, type ReadAges } from "./read-age.js";
 import { PATHS } from "./model.js";
-import type { Snapshot } from "./snapshot.js";
+import type { Snapshot, SnapshotCell } from "./snapshot.js";
 
 /** SWEEP_MAX_READ_AGE_MINUTES's default: the rotation keeps every reading younger than this. */
 export const DEFAULT_MAX_READ_AGE_MINUTES = 15;
@@ -173,6 +173,15 @@ export function readAgeCadence(policy: PlanPolicy): {
 const METRICS_ONLY: ReadonlySet<string> = new Set(["capacity"]);
 
 /**
+ * What the latest reading showed of a row: an UNKNOWN after the row was
+ * judged is kept as the status before, the UNKNOWN beside it (diff.ts
+ * keptBeside); read from the status alone, only a row never judged was
+ * UNKNOWN, and a throughput gap on a circuit read before waited for its turn.
+ */
+const latestStatus = (cell: Partial<SnapshotCell> | undefined): string | undefined =>
+  cell?.shown?.status ?? cell?.status;
+
+/**
  * The paths (capacityRowKey) whose capacity row was left UNKNOWN: not
  * trouble (no deep read mends it), but read deep as soon as Azure Monitor
  * has their throughput again (throughputBack).
@@ -186,7 +195,7 @@ export function unknownCapacityOf(snapshot: Snapshot): string[] {
   >;
   for (const [peering, p] of Object.entries(peerings ?? {}))
     for (const path of PATHS)
-      if (p?.paths?.[path]?.capacity?.status === "unknown")
+      if (latestStatus(p?.paths?.[path]?.capacity) === "unknown")
         rows.push(capacityRowKey(peering, path));
   return rows;
 }

@@ -231,6 +231,38 @@ describe("a circuit whose throughput series comes back", () => {
   });
 });
 
+describe("a capacity row UNKNOWN after it was judged", () => {
+  it("is judged again in the sweep the cheap tier sees the throughput back, as one never judged is", async () => {
+    const prod = healthyCircuit();
+    const others = Array.from({ length: 5 }, (_, i) =>
+      healthyCircuit({ name: `er-circuit-${String.fromCharCode(97 + i)}` }),
+    );
+    const t = await timerWorld(worlds, T0, [prod, ...others]);
+    const capacity = (r: SweepResult) =>
+      r.verdicts.find((v) => v.name === PROD)?.peerings[0]!.paths.primary.capacity;
+    expect(capacity(await t.sweep(0))?.status).toBe("up");
+    const gap = {
+      circuit: PROD,
+      path: "primary" as const,
+      metrics: ["BitsInPerSecond", "BitsOutPerSecond"],
+      from: new Date(T0 - 24 * 60 * 60_000).toISOString(),
+      to: new Date(T0 + 24 * 60 * 60_000).toISOString(),
+      value: "gap" as const,
+    };
+    metricsDip(t.w.estate.state, gap);
+    // Its turn comes within a rotation: the deep read finds no series.
+    let m = 5;
+    for (; m <= 20; m += 5) if (capacity(await t.sweep(m))?.status === "unknown") break;
+    expect(m).toBeLessThanOrEqual(20);
+    // The series back a minute after that sweep.
+    gap.to = new Date(T0 + (m + 1) * 60_000).toISOString();
+    const next = await t.sweep(m + 5);
+    expect(next.plan.deep.find((d) => d.name === PROD)).toMatchObject({ reason: "signal" });
+    expect(capacity(next)?.status).toBe("up");
+    expect(t.sent()).toEqual([]);
+  });
+});
+
 describe("an active/passive circuit whose active path's throughput Azure Monitor leaves out", () => {
   const countDeep = async (t: Awaited<ReturnType<typeof timerWorld>>, from: number, to: number) => {
     const reasons: string[] = [];
@@ -278,6 +310,19 @@ describe("an active/passive circuit whose active path's throughput Azure Monitor
     expect(reasons.filter((r) => r === "signal")).toEqual([]);
     // Six circuits, two sweeps per rotation: every other sweep (9 of 18).
     expect(reasons.filter((r) => r !== "quiet")).toHaveLength(9);
+    expect(t.sent()).toEqual([]);
+  });
+
+  it("so too when the standby carried at an earlier read", async () => {
+    const { prod, t } = await activePassive();
+    await t.sweep(0);
+    setTraffic(prod.circuit, PRIVATE, "secondary", { inBps: 0, outBps: 0 });
+    metricsDip(t.w.estate.state, { ...primaryGap, from: new Date(T0 + 5 * 60_000).toISOString() });
+    await countDeep(t, 5, 60);
+    const { reasons, rows } = await countDeep(t, 65, 120);
+    expect(rows).toEqual(["unknown", "unknown"]);
+    expect(reasons.filter((r) => r === "signal")).toEqual([]);
+    expect(reasons.filter((r) => r !== "quiet").length).toBeLessThanOrEqual(6);
     expect(t.sent()).toEqual([]);
   });
 });

@@ -378,6 +378,15 @@ describe("troubleOf: what makes stored state worth reading every sweep", () => {
     (s.peerings as Record<string, unknown>).AzurePublicPeering = { paths: null };
     expect(unknownCapacityOf(s)).toEqual(["azureprivatepeering/primary"]);
   });
+
+  it("unknownCapacityOf names a row the latest reading left UNKNOWN after it was judged (kept as up, UNKNOWN shown beside)", () => {
+    const s = withRow("capacity", "up", "in 24% · out 9% of 1 Gbps");
+    s.peerings.AzurePrivatePeering!.paths.secondary.capacity = {
+      ...cell("up"),
+      shown: { status: "unknown", detail: "no throughput data", since: NOW.toISOString() },
+    };
+    expect(unknownCapacityOf(s)).toEqual(["azureprivatepeering/secondary"]);
+  });
 });
 
 describe("a capacity row left UNKNOWN whose throughput Azure Monitor has again", () => {
