@@ -582,6 +582,38 @@ describe("Azure Monitor metrics, in batches", () => {
     );
     expect(asked.map((r) => r.status)).toEqual([429, 200]);
   });
+
+  it("a 503 asking for 1 s through the real client is waited out by the Monitor call too, not retried on the SDK's backoff in its slot", async () => {
+    const bundle = healthyCircuit();
+    let at = 0;
+    const waits: number[] = [];
+    const time: Timekeeper = {
+      now: () => at,
+      after(ms, fn) {
+        waits.push(ms);
+        at += ms;
+        setImmediate(fn);
+        return () => {};
+      },
+    };
+    const { estate, dataPlane } = await readersOn(
+      estateOf(bundle),
+      { ARM_MAX_RETRIES: "2", ARM_TIMEOUT_MS: "30000" },
+      { monitorTime: time },
+    );
+    estate.addFault({
+      match: { operation: "metricsBatch", metric: "BgpAvailability" },
+      behaviour: { kind: "status", status: 503, retryAfterSeconds: 1 },
+      times: 1,
+    });
+    const got = await metricsOf(dataPlane, bundle.circuit);
+    expect(got.ok).toBe(true);
+    expect(waits).toEqual([1_000]);
+    const asked = estate.requests.filter(
+      (r) => r.operation === "metricsBatch" && /BgpAvailability/i.test(JSON.stringify(r.query)),
+    );
+    expect(asked.map((r) => r.status)).toEqual([503, 200]);
+  });
 });
 
 describe("Global Reach throughput", () => {

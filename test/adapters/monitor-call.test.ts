@@ -211,3 +211,30 @@ describe("a Monitor call asked to wait for as long as the SDK would wait", () =>
     expect(waits).toEqual([0, 0]);
   });
 });
+
+describe("a Monitor call Azure answers 503 with a Retry-After", () => {
+  it("waits it out with its slot given back and asks again as often as for a 429, not also on the SDK's own backoff inside the slot", async () => {
+    let at = 0;
+    const waits: number[] = [];
+    const time: Timekeeper = {
+      now: () => at,
+      after(ms, fn) {
+        waits.push(ms);
+        at += ms;
+        setImmediate(fn);
+        return () => {};
+      },
+    };
+    const call = createMonitorCall(
+      { concurrency: 1, timeoutMs: 30_000, maxRetries: 2 },
+      () => NOW,
+      time,
+    );
+    const { asked, run } = sdkLike(() => ({ status: 503, retryAfter: "1" }));
+    const got = await call(spec("westeurope", run("westeurope")));
+    expect(got).toMatchObject({ ok: false, error: { statusCode: 503 } });
+    // Before: the SDK asked three times per turn, 1 s and 2 s apart in the slot (nine asks).
+    expect(asked).toHaveLength(3);
+    expect(waits).toEqual([1_000, 1_000]);
+  });
+});

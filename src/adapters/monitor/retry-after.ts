@@ -4,12 +4,18 @@
 // Connection Monitor queries share: one asking for two minutes held it to the
 // call's deadline and was told as "Azure did not answer in time", and even a
 // 5 s ask kept every other circuit's Monitor call behind it. The SDK never
-// sees a Retry-After: the call fails, carrying what was asked (ASKED_HEADER),
+// sees a Retry-After: the call fails, carrying what was asked (ASKED_HEADER;
+// a 503 on the error itself, thrown before the SDK's backoff can retry it),
 // and the Monitor call (call.ts) waits it out with its slot given back when
 // it fits the call's deadline, and else fails the call at once as throttled
 // (the next sweep asks again).
 
-import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import {
+  RestError,
+  type PipelineRequest,
+  type PipelinePolicy,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
 import { retryAfterMs } from "../arm/pacer.js";
 
 /** Where a Retry-After is kept, in ms, for the Monitor call: a header the SDK does not read. */
@@ -31,10 +37,36 @@ function askedMs(get: (name: string) => string | undefined, now: number): number
   return null;
 }
 
+/** What a 503 thrown without its response asked to wait (ms): askedWaitOf reads it. */
+const ASKED = Symbol("erwatch.askedMs");
+
+/** The service's own words for the 503 when its body gives them. */
+function unavailableMessage(response: PipelineResponse): string {
+  try {
+    const body = JSON.parse(response.bodyAsText ?? "") as { error?: { message?: unknown } };
+    if (typeof body.error?.message === "string" && body.error.message.trim() !== "")
+      return body.error.message;
+  } catch {
+    // Not JSON: the status says it.
+  }
+  return `Service Unavailable (503), asked to retry after ${response.headers.get(ASKED_HEADER)} ms`;
+}
+
+/**
+ * A 503 that asked to wait, thrown with no response: the SDK's retry strategies
+ * act on a response's status, and with none they throw it as it is.
+ */
+function unavailable(request: PipelineRequest, response: PipelineResponse, ms: number): RestError {
+  const error = new RestError(unavailableMessage(response), { statusCode: 503, request });
+  return Object.assign(error, { [ASKED]: ms });
+}
+
 /**
  * Inside the retry loop: a 429 or 503 loses its Retry-After, so the SDK does
- * not wait it out in the call's slot (a 429 then fails as it is; a 503 is
- * retried on the SDK's own backoff), and keeps it in ASKED_HEADER.
+ * not wait it out in the call's slot, and keeps it in ASKED_HEADER. A 429
+ * then fails as it is; a 503 is thrown without its response: left to the
+ * SDK, its own backoff retried it inside the slot, seconds apart whatever
+ * was asked, and the Monitor call's retries on top asked (retries + 1)² times.
  */
 export function boundedRetryAfterPolicy(now: () => number = Date.now): PipelinePolicy {
   return {
@@ -43,10 +75,10 @@ export function boundedRetryAfterPolicy(now: () => number = Date.now): PipelineP
       const response = await next(request);
       if (response.status !== 429 && response.status !== 503) return response;
       const asked = askedMs((name) => response.headers.get(name), now());
-      if (asked !== null) {
-        for (const header of HEADERS) response.headers.delete(header);
-        response.headers.set(ASKED_HEADER, String(Math.ceil(asked)));
-      }
+      if (asked === null) return response;
+      for (const header of HEADERS) response.headers.delete(header);
+      response.headers.set(ASKED_HEADER, String(Math.ceil(asked)));
+      if (response.status === 503) throw unavailable(request, response, Math.ceil(asked));
       return response;
     },
   };
@@ -57,10 +89,11 @@ export function askedWaitOf(error: unknown): number | null {
   const e = error as {
     statusCode?: unknown;
     response?: { headers?: { get?: (name: string) => string | undefined } };
+    [ASKED]?: unknown;
   } | null;
   if (typeof e !== "object" || e === null) return null;
   if (e.statusCode !== 429 && e.statusCode !== 503) return null;
-  const value = e.response?.headers?.get?.(ASKED_HEADER);
+  const value = e[ASKED] ?? e.response?.headers?.get?.(ASKED_HEADER);
   const ms = value === undefined ? Number.NaN : Number(value);
   return Number.isFinite(ms) && ms >= 0 ? ms : null;
 }
