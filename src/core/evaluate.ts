@@ -32,6 +32,7 @@ import { unjudgedReading } from "./unjudged.js";
 import { applyDataPlane } from "./dataplane/apply.js";
 import { DEFAULT_DATA_PLANE_POLICY } from "./dataplane/policy.js";
 import { endToEndVoices, monitorSetOf } from "./dataplane/shared-monitor.js";
+import { waitsOnLogAnalytics } from "./dataplane/log-analytics.js";
 
 export interface EvaluationPolicy {
   classify: ClassifyOptions;
@@ -155,6 +156,10 @@ export function evaluateCircuit(
     ...endToEndOf(reading, verdict, now),
     // Its picture is kept whole while it cannot be read: the status page says that none of it is current, and why.
     ...circuitUnreadOf(reading, previous, now.toISOString()),
+    // No trouble for the plan: only Log Analytics mends it (sweep-plan.ts troubleOf).
+    ...(reading.circuit.ok && waitsOnLogAnalytics(reading.dataPlane?.endToEnd)
+      ? { endToEndWaitsOn: "log-analytics" as const }
+      : {}),
     peerings: Object.fromEntries(
       Object.entries(diff.next.peerings).map(([name, p]) => {
         const marks = sessions.marks[name];

@@ -130,6 +130,13 @@ export interface Snapshot {
    * it reaches everyone that one would.
    */
   circuitTags?: Record<string, string>;
+  /**
+   * "log-analytics": this evaluation's end-to-end row was UNKNOWN for Log
+   * Analytics alone (a workspace ingesting late, or its query failing:
+   * dataplane/log-analytics.ts), which no deep read mends, so the plan reads
+   * the circuit in its turn (sweep-plan.ts troubleOf). Absent otherwise.
+   */
+  endToEndWaitsOn?: "log-analytics";
   /** How old each reading is (the tiered sweep does not read every path every time); absent before it was kept. */
   reads?: ReadAges;
   /**

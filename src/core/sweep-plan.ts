@@ -5,7 +5,8 @@
 // subscription, so they go where they tell something:
 //   1. trouble: what was stored is not all clear (a layer down or warn, or
 //      unknown where a deep read can mend it: not the capacity row, read from
-//      Azure Monitor alone; an alert not clear; a read that failed), or a
+//      Azure Monitor alone, nor end to end while Log Analytics alone leaves
+//      it UNKNOWN; an alert not clear; a read that failed), or a
 //      cheap signal says so (Azure Monitor: an availability dip its last deep
 //      read has not seen, what traffic-stopped or saturation would alert on:
 //      core/dataplane/signal.ts, or the throughput of a path whose capacity
@@ -210,11 +211,14 @@ export function troubleOf(
     return `alert ${open.family}${open.peering ? ` on ${open.peering}` : ""} is ${open.phase}`;
   if (!snapshot) return null;
   if (snapshot.reads?.incomplete) return "a read failed last time";
+  const mendless = new Set(METRICS_ONLY);
+  // Only Log Analytics catching up or answering again mends it (dataplane/log-analytics.ts).
+  if (snapshot.endToEndWaitsOn === "log-analytics") mendless.add("endToEnd");
   for (const [peering, p] of Object.entries(snapshot.peerings)) {
     for (const [path, layers] of Object.entries(p.paths)) {
       for (const [layer, cell] of Object.entries(layers)) {
         if (layer === "path") continue;
-        if (cell.status === "unknown" && METRICS_ONLY.has(layer)) continue;
+        if (cell.status === "unknown" && mendless.has(layer)) continue;
         if (cell.status === "down" || cell.status === "warn" || cell.status === "unknown")
           return `${layer} ${cell.status} on ${peering}/${path}`;
       }

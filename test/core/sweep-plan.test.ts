@@ -364,6 +364,48 @@ describe("troubleOf: what makes stored state worth reading every sweep", () => {
     },
   );
 
+  // Log Analytics ingesting late, or its query failing, leaves end to end
+  // UNKNOWN on every circuit writing to the workspace: as trouble, each was
+  // read deep every sweep for the whole incident, and no ARM read mends it.
+  describe("an end-to-end row UNKNOWN while its evaluation waited on Log Analytics alone", () => {
+    const waiting = (status: SnapshotCell["status"]) => ({
+      ...withRow(
+        "endToEnd",
+        status,
+        "Log Analytics has ingested nothing in workspace law-network since 01:45 UTC (15 min): 1 test not judged until it catches up",
+      ),
+      endToEndWaitsOn: "log-analytics" as const,
+    });
+
+    it("is no trouble", () => {
+      expect(troubleOf(waiting("unknown"), [])).toBeNull();
+    });
+
+    it("down or warn, as judged before, is trouble still", () => {
+      expect(troubleOf(waiting("down"), [])).toBe("endToEnd down on AzurePrivatePeering/primary");
+      expect(troubleOf(waiting("warn"), [])).toBe("endToEnd warn on AzurePrivatePeering/primary");
+    });
+
+    it("an alert open on the circuit is trouble still", () => {
+      expect(
+        troubleOf(waiting("unknown"), [
+          { family: "end-to-end", phase: "firing", peering: "AzurePrivatePeering" },
+        ]),
+      ).toBe("alert end-to-end on AzurePrivatePeering is firing");
+    });
+
+    it("another row UNKNOWN beside it is trouble still", () => {
+      const s = waiting("unknown");
+      s.peerings.AzurePrivatePeering!.paths.secondary.bgp = cell("unknown");
+      expect(troubleOf(s, [])).toBe("bgp unknown on AzurePrivatePeering/secondary");
+    });
+
+    it("a mark that is not erwatch's (a hand edit) leaves it trouble", () => {
+      const s = { ...waiting("unknown"), endToEndWaitsOn: "yes" } as unknown as Snapshot;
+      expect(troubleOf(s, [])).toBe("endToEnd unknown on AzurePrivatePeering/primary");
+    });
+  });
+
   it("a capacity row UNKNOWN beside a BGP row UNKNOWN: the BGP row is trouble", () => {
     const s = withRow("capacity", "unknown", "no throughput data");
     s.peerings.AzurePrivatePeering!.paths.secondary.bgp = cell("unknown");
