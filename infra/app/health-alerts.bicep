@@ -614,17 +614,26 @@ resource fanOutWorkUnread 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
 // some the day before (src/app/ingestion-lag.ts), with sweepId and workspace,
 // at any LOG_LEVEL under the host. Counted per workspace, not per circuit:
 // the circuits writing there lag as one, and one alert each workspace says
-// where to look. Three sweeps in 20 minutes, as the per-circuit rules count
-// and as long as monitoring-blind waits on a read that fails
-// (blindAfterSweeps): a delay of one or two sweeps is Azure catching up, and
-// by the third end to end has been blind for 10 minutes past the 10-minute
-// allowance, over 20 minutes behind. Fresh rows stop the line; the alert
-// resolves once fewer than three lagging sweeps are left in the window.
+// where to look. Three sweeps, as the per-circuit rules count and as long as
+// monitoring-blind waits on a read that fails (blindAfterSweeps): a delay of
+// one or two sweeps is Azure catching up. Not three in 20 minutes: end to end
+// UNKNOWN for Log Analytics alone is no trouble for the plan (an end to end
+// read up before stays up, as ever), so the circuits writing there are read
+// deep in their turn, each at least every SWEEP_MAX_READ_AGE_MINUTES (15),
+// and a workspace that one or two of a larger estate's circuits write to is
+// read in some sweeps only (every other one with the defaults), and three
+// in 20 minutes was never reached. In 45 minutes, three reads 15 apart always
+// fit; the latest within the last 20 (the age limit and a sweep) keeps it
+// open while the lag lasts and resolves it about 20 minutes after fresh
+// rows arrive, not 45. A SWEEP_MAX_READ_AGE_MINUTES raised past 15 needs a
+// window three times it.
 var connectionMonitorLaggingQuery = '''
 traces
 | where message contains '"msg":"Log Analytics is ingesting Connection Monitor results late'
 | extend line = parse_json(message)
-| summarize sweeps = dcount(tostring(line.sweepId)) by workspace = tostring(line.workspace)
+| summarize sweeps = dcount(tostring(line.sweepId)), last = max(timestamp) by workspace = tostring(line.workspace)
+| where last > ago(20m)
+| project workspace, sweeps
 '''
 
 resource connectionMonitorLagging 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
@@ -634,7 +643,7 @@ resource connectionMonitorLagging 'Microsoft.Insights/scheduledQueryRules@2023-1
   kind: 'LogAlert'
   properties: {
     displayName: 'erwatch: Connection Monitor results are late in Log Analytics'
-    description: 'Log Analytics has ingested no Connection Monitor result in this workspace (the alert\'s workspace dimension) for longer than a test\'s frequency plus 10 minutes, in three sweeps: end to end is UNKNOWN on every circuit whose monitors write there ("Log Analytics has ingested nothing in workspace … since HH:MM UTC"), and no e2e-fail, e2e-warning or e2e-indeterminate opens, so a fault only end to end sees (a firewall, a route table, an NSG past the circuit) pages nobody while the circuit\'s other layers page as ever; an alert already open is held, neither resolved nor changed. It resolves once fresh rows arrive. The warn traces "Log Analytics is ingesting Connection Monitor results late" name the workspace, its newest row (newest) and how far behind it is (minutes). Look at Azure Service Health for a Log Analytics ingestion incident in the workspace\'s region, and in the workspace run NWConnectionMonitorTestResult | summarize max(TimeGenerated), max(ingestion_time()) by ConnectionMonitorResourceId: rows arriving with ingestion_time() far past TimeGenerated are Azure\'s delay. A workspace that one agent alone writes to (one monitor, one on-premises source) reads the same when that agent stops: look at the agent and the Network Watcher extension too.'
+    description: 'Log Analytics has ingested no Connection Monitor result in this workspace (the alert\'s workspace dimension) for longer than a test\'s frequency plus 10 minutes, in three sweeps within 45 minutes, the latest in the last 20: end to end is UNKNOWN on every circuit whose monitors write there ("Log Analytics has ingested nothing in workspace … since HH:MM UTC"), and no e2e-fail, e2e-warning or e2e-indeterminate opens, so a fault only end to end sees (a firewall, a route table, an NSG past the circuit) pages nobody while the circuit\'s other layers page as ever; an alert already open is held, neither resolved nor changed. It resolves about 20 minutes after fresh rows arrive. The warn traces "Log Analytics is ingesting Connection Monitor results late" name the workspace, its newest row (newest) and how far behind it is (minutes). Look at Azure Service Health for a Log Analytics ingestion incident in the workspace\'s region, and in the workspace run NWConnectionMonitorTestResult | summarize max(TimeGenerated), max(ingestion_time()) by ConnectionMonitorResourceId: rows arriving with ingestion_time() far past TimeGenerated are Azure\'s delay. A workspace that one agent alone writes to (one monitor, one on-premises source) reads the same when that agent stops: look at the agent and the Network Watcher extension too.'
     // Sev2, as history-unreadable: the circuits' other layers still page;
     // what is lost is end to end.
     severity: 2
@@ -643,7 +652,7 @@ resource connectionMonitorLagging 'Microsoft.Insights/scheduledQueryRules@2023-1
       applicationInsightsId
     ]
     evaluationFrequency: 'PT5M'
-    windowSize: 'PT20M'
+    windowSize: 'PT45M'
     criteria: {
       allOf: [
         {
