@@ -614,7 +614,9 @@ resource fanOutWorkUnread 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
 // some the day before (src/app/ingestion-lag.ts), with sweepId and workspace,
 // at any LOG_LEVEL under the host. Counted per workspace, not per circuit:
 // the circuits writing there lag as one, and one alert each workspace says
-// where to look. Three sweeps, as the per-circuit rules count and as long as
+// where to look (its id in lower case: each monitor's settings spell it their
+// own way, "resourceGroups" or "resourcegroups", and each spelling was an
+// alert of its own). Three sweeps, as the per-circuit rules count and as long as
 // monitoring-blind waits on a read that fails (blindAfterSweeps): a delay of
 // one or two sweeps is Azure catching up. Not three in 20 minutes: end to end
 // UNKNOWN for Log Analytics alone is no trouble for the plan (an end to end
@@ -631,7 +633,7 @@ var connectionMonitorLaggingQuery = '''
 traces
 | where message contains '"msg":"Log Analytics is ingesting Connection Monitor results late'
 | extend line = parse_json(message)
-| summarize sweeps = dcount(tostring(line.sweepId)), last = max(timestamp) by workspace = tostring(line.workspace)
+| summarize sweeps = dcount(tostring(line.sweepId)), last = max(timestamp) by workspace = tolower(tostring(line.workspace))
 | where last > ago(20m)
 | project workspace, sweeps
 '''

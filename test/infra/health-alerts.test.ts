@@ -396,7 +396,7 @@ describe("erwatch's own health alerts", () => {
     );
     const query = multiline(alerts, "connectionMonitorLaggingQuery");
     expect(query).toMatch(
-      /\| summarize sweeps = dcount\(tostring\(line\.sweepId\)\), last = max\(timestamp\) by workspace = tostring\(line\.workspace\)\n/,
+      /\| summarize sweeps = dcount\(tostring\(line\.sweepId\)\), last = max\(timestamp\) by workspace = tolower\(tostring\(line\.workspace\)\)\n/,
     );
     // Open while the lag lasts (a line at least every age limit, a sweep late
     // at most), resolved that long after fresh rows arrive, not the window's 45.
