@@ -98,7 +98,7 @@ function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
   const stale = readLate(c, readStaleAfterMinutes);
   // The resource id once, on the first row: a long string, the same on every peering's.
   const head = (first: boolean) =>
-    `<th scope="row"${first ? ` title="${escapeHtml(c.id)}"` : ""}>${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes ?? ""}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${c.pathAgeMinutes === null ? "" : `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>`}${readFailedLine(c.readFailed)}</th>`;
+    `<th scope="row"${first ? ` title="${escapeHtml(c.id)}"` : ""}>${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes ?? ""}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${pathsApart(c) ? `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>` : ""}${readFailedLine(c.readFailed)}</th>`;
   const attrs = `data-circuit="${escapeHtml(c.name)}" data-worst-severity="${escapeHtml(c.worstSeverity ?? "")}" data-worst-status="${escapeHtml(c.worstStatus)}"`;
   // A stored cell's status is any text to the row schema, and one the page does not know ranks worst.
   const rowClass = escapeHtml(
@@ -152,12 +152,20 @@ export function drawnAs(
   return c.stale || readLate(c, readStaleAfterMinutes) ? "late" : "healthy";
 }
 
+/**
+ * Whether the paths' age says more than the read age: the read age is the
+ * oldest path reading once readings are kept (status.ts lastRead), and the
+ * same number twice told nothing. A snapshot from before keeps them apart.
+ */
+const pathsApart = (c: StatusCircuit): boolean =>
+  c.pathAgeMinutes !== null && c.pathAgeMinutes !== c.readAgeMinutes;
+
 /** A circuit as a line: its name opens it in full (the form around it keeps the function key). */
 function circuitLine(c: StatusCircuit, readStaleAfterMinutes: number): string {
   const name = escapeHtml(c.name);
   const late = readLate(c, readStaleAfterMinutes);
   const read = `read ${escapeHtml(ageText(c.readAgeMinutes))} ago`;
-  const paths = c.pathAgeMinutes === null ? "" : `, paths ${escapeHtml(ageText(c.pathAgeMinutes))}`;
+  const paths = pathsApart(c) ? `, paths ${escapeHtml(ageText(c.pathAgeMinutes))}` : "";
   const unlisted = c.stale ? `; <b>its subscription cannot be listed</b>` : "";
   const peerings = `${c.peerings.length} peering${c.peerings.length === 1 ? "" : "s"} ok`;
   return `<tr data-circuit="${name}"><th><button name="circuit" value="${name}">${name}</button></th><td>${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")}</td><td>${peerings}</td><td>${late ? `<span class="read old" data-read-age="${c.readAgeMinutes ?? ""}">${read} (stale)</span>` : read}${paths}${unlisted}</td></tr>`;

@@ -59,6 +59,9 @@ describe("a circuit's read age on the status page", () => {
     const html = renderStatusHtml(model);
     expect(html).toMatch(/data-read-age="16">read 16 min ago<\/span>/);
     expect(html).not.toMatch(/\(stale\)/);
+    // The read age is the oldest path reading: said once, not again as the paths' age.
+    expect(circuit.pathAgeMinutes).toBe(16);
+    expect(html).not.toMatch(/paths read ≤|, paths \d/);
   });
 
   it("its own read failing since: as old as the last good read, stale past the mark", async () => {
