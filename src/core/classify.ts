@@ -42,6 +42,7 @@ import { DEFAULT_ROUTE_LIMITS, type FamilyLoads, type RouteLimitSettings } from 
 import type { DataPlanePolicy } from "./dataplane/policy.js";
 import { byName, sameName as same } from "./names.js";
 import type { ReachPeer } from "./reach-peers.js";
+import { LEFT_OUT_OF_BODY } from "./unknown-trouble.js";
 
 export interface ClassifyOptions {
   routeLimits: RouteLimitSettings;
@@ -173,7 +174,7 @@ function globalReachCell(reach: GlobalReachAssessment): LayerCell {
 }
 
 function providerRow(state: string | null): LayerCell {
-  if (state === null) return cell("unknown", "provider state not reported");
+  if (state === null) return cell("unknown", LEFT_OUT_OF_BODY.provider);
   return cell(state === "Provisioned" ? "up" : "down", `provider ${state}`);
 }
 
@@ -192,7 +193,7 @@ function unreadRows(
   providerState: string | null,
 ): Omit<PathLayers, AbovePath> {
   if (peering.state === null) {
-    const unknown = cell("unknown", "peering state not reported");
+    const unknown = cell("unknown", LEFT_OUT_OF_BODY.peering);
     return { provider: unknown, bgp: unknown, peering: unknown, routes: unknown };
   }
   return {
@@ -218,7 +219,7 @@ function unknownPeerings(expected: string[], previous: string[]): PeeringVerdict
   const names: string[] = [];
   for (const name of [...expected, ...previous])
     if (!names.some((n) => same(n, name))) names.push(name);
-  const unknown = cell("unknown", "peerings not reported");
+  const unknown = cell("unknown", LEFT_OUT_OF_BODY.peerings);
   const row: PathLayers = {
     provider: unknown,
     bgp: unknown,

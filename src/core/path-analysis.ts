@@ -3,6 +3,7 @@
 // that failed) is never treated as down or up.
 
 import { thousands } from "./text.js";
+import { LEFT_OUT_OF_BODY } from "./unknown-trouble.js";
 import { assessArp, type ArpVerdict } from "./arp.js";
 import { bgpStateHint, parseStatePfxRcd, type BgpSession } from "./bgp-state.js";
 import type {
@@ -92,7 +93,7 @@ function providerCell(
 ): { cell: LayerCell; rows: ArpRow[] | null; verdict: ArpVerdict | null } {
   const state = circuit.serviceProviderProvisioningState;
   if (state === null) {
-    return { cell: cell("unknown", "provider state not reported"), rows: null, verdict: null };
+    return { cell: cell("unknown", LEFT_OUT_OF_BODY.provider), rows: null, verdict: null };
   }
   if (state !== "Provisioned") {
     return { cell: cell("down", `provider ${state}`), rows: null, verdict: null };
@@ -251,7 +252,7 @@ function ipv6ValidationUnreported(peering: PeeringFacts): boolean {
 }
 
 function peeringCell(peering: PeeringFacts): LayerCell {
-  if (peering.state === null) return cell("unknown", "peering state not reported");
+  if (peering.state === null) return cell("unknown", LEFT_OUT_OF_BODY.peering);
   if (peering.state !== "Enabled") return cell("down", `peering ${peering.state}`);
   if (peering.peeringType.toLowerCase() !== "microsoftpeering") {
     return cell("up", `Enabled, VLAN ${peering.vlanId ?? "?"}, peer AS ${peering.peerASN ?? "?"}`);

@@ -6,7 +6,9 @@
 //   1. trouble: what was stored is not all clear (a layer down or warn, or
 //      unknown where a deep read can mend it: not the capacity row, read from
 //      Azure Monitor alone, nor end to end while Log Analytics alone leaves
-//      it UNKNOWN; an alert not clear; a read that failed), or a
+//      it UNKNOWN; a row judged before that the latest deep read left
+//      UNKNOWN, once: core/unknown-trouble.ts; an alert not clear; a read
+//      that failed), or a
 //      cheap signal says so (Azure Monitor: an availability dip its last deep
 //      read has not seen, what traffic-stopped or saturation would alert on:
 //      core/dataplane/signal.ts, or the throughput of a path whose capacity
@@ -23,8 +25,10 @@
 import { CONCURRENT_SWEEP_MS, type AlertState } from "./lifecycle.js";
 import { capacityRowKey, dipsSince, dipWords, type AvailabilityDip } from "./dataplane/signal.js";
 import { lastDeepReadAt, oldestReadAgeMs, oldestReadAt, type ReadAges } from "./read-age.js";
-import { PATHS } from "./model.js";
+import { storedInstant } from "./instant.js";
+import { PATHS, type TableLayer } from "./model.js";
 import type { Snapshot, SnapshotCell } from "./snapshot.js";
+import { judgedUnknownIsTrouble, type JudgedUnknown } from "./unknown-trouble.js";
 
 /** SWEEP_MAX_READ_AGE_MINUTES's default: the rotation keeps every reading younger than this. */
 export const DEFAULT_MAX_READ_AGE_MINUTES = 15;
@@ -213,7 +217,9 @@ export function troubleOf(
   if (snapshot.reads?.incomplete) return "a read failed last time";
   const mendless = new Set(METRICS_ONLY);
   // Only Log Analytics catching up or answering again mends it (dataplane/log-analytics.ts).
-  if (snapshot.endToEndWaitsOn === "log-analytics") mendless.add("endToEnd");
+  const waitsOnLogAnalytics = snapshot.endToEndWaitsOn === "log-analytics";
+  if (waitsOnLogAnalytics) mendless.add("endToEnd");
+  const takenAt = storedInstant(snapshot.takenAt);
   for (const [peering, p] of Object.entries(snapshot.peerings)) {
     for (const [path, layers] of Object.entries(p.paths)) {
       for (const [layer, cell] of Object.entries(layers)) {
@@ -221,6 +227,18 @@ export function troubleOf(
         if (cell.status === "unknown" && mendless.has(layer)) continue;
         if (cell.status === "down" || cell.status === "warn" || cell.status === "unknown")
           return `${layer} ${cell.status} on ${peering}/${path}`;
+        const shown = cell.shown;
+        if (shown?.status !== "unknown") continue;
+        const since = storedInstant(shown.since);
+        const judged: JudgedUnknown = {
+          layer: layer as TableLayer,
+          detail: shown.detail,
+          // A since that is not a time (a hand edit) is kept as it is at every read: settled.
+          firstReadUnknownNow: since !== null && takenAt !== null && since >= takenAt,
+          endToEndWaitsOnLogAnalytics: waitsOnLogAnalytics,
+        };
+        if (judgedUnknownIsTrouble(judged))
+          return `${layer} unknown on ${peering}/${path} (${cell.status} before): ${shown.detail}`;
       }
     }
   }

@@ -406,6 +406,87 @@ describe("troubleOf: what makes stored state worth reading every sweep", () => {
     });
   });
 
+  // The snapshot keeps a judged row's status and the UNKNOWN beside it
+  // (`shown`): read from the status alone, it was no trouble, and waited for
+  // the circuit's turn. One deep read is owed when one may mend it; a later
+  // deep read that leaves it UNKNOWN settles it until the turn.
+  describe("a row judged before and read UNKNOWN at the latest deep read", () => {
+    const EARLIER = ago(5 * MIN);
+    const judged = (
+      layer: string,
+      detail: string,
+      since = NOW.toISOString(),
+      was: SnapshotCell["status"] = "up",
+    ): Snapshot => {
+      const s = withRow(layer, was, "as judged before");
+      const primary = s.peerings.AzurePrivatePeering!.paths.primary as Record<string, SnapshotCell>;
+      primary[layer] = { ...primary[layer]!, shown: { status: "unknown", detail, since } };
+      return s;
+    };
+
+    it.each([
+      {
+        layer: "bgp",
+        detail: 'unrecognised BGP state "NoNeg"',
+        trouble:
+          'bgp unknown on AzurePrivatePeering/primary (up before): unrecognised BGP state "NoNeg"',
+      },
+      {
+        layer: "routes",
+        detail: "session state unknown",
+        trouble: "routes unknown on AzurePrivatePeering/primary (up before): session state unknown",
+      },
+      {
+        layer: "gateway",
+        detail: "connection status not known (conn-prod: Unknown)",
+        trouble:
+          "gateway unknown on AzurePrivatePeering/primary (up before): connection status not known (conn-prod: Unknown)",
+      },
+      {
+        layer: "endToEnd",
+        detail: "Connection Monitor read failed: throttled",
+        trouble:
+          "endToEnd unknown on AzurePrivatePeering/primary (up before): Connection Monitor read failed: throttled",
+      },
+      // What the cheap tier reads every sweep (the body, the metrics) mends without one.
+      { layer: "peering", detail: "public prefix validation not reported", trouble: null },
+      { layer: "globalReach", detail: "Global Reach connections not readable", trouble: null },
+      { layer: "provider", detail: "provider state not reported", trouble: null },
+      { layer: "capacity", detail: "no throughput data", trouble: null },
+    ])("$layer ($detail), first read UNKNOWN now → $trouble", ({ layer, detail, trouble }) => {
+      expect(troubleOf(judged(layer, detail), [])).toBe(trouble);
+    });
+
+    it("n/a before says so", () => {
+      expect(
+        troubleOf(
+          judged("gateway", "connection status not known (c: Unknown)", NOW.toISOString(), "n/a"),
+          [],
+        ),
+      ).toBe(
+        "gateway unknown on AzurePrivatePeering/primary (n/a before): connection status not known (c: Unknown)",
+      );
+    });
+
+    it("a deep read after the first that left it UNKNOWN settles it until the circuit's turn", () => {
+      expect(troubleOf(judged("bgp", 'unrecognised BGP state "NoNeg"', EARLIER), [])).toBeNull();
+    });
+
+    it("a since that is not a time (a hand edit, kept as it is at every read) is settled, not trouble every sweep", () => {
+      expect(
+        troubleOf(judged("bgp", 'unrecognised BGP state "NoNeg"', "yesterday"), []),
+      ).toBeNull();
+    });
+
+    it("end to end waiting on Log Analytics alone is no trouble", () => {
+      const s = {
+        ...judged("endToEnd", "Log Analytics has ingested nothing"),
+        endToEndWaitsOn: "log-analytics" as const,
+      };
+      expect(troubleOf(s, [])).toBeNull();
+    });
+  });
+
   it("a capacity row UNKNOWN beside a BGP row UNKNOWN: the BGP row is trouble", () => {
     const s = withRow("capacity", "unknown", "no throughput data");
     s.peerings.AzurePrivatePeering!.paths.secondary.bgp = cell("unknown");
