@@ -443,17 +443,28 @@ resource circuitNotRecorded 'Microsoft.Insights/scheduledQueryRules@2023-12-01' 
 
 // Said at error, once per circuit per sweep, with circuitId and sweepId
 // (src/app/record-circuit.ts readHistory): the circuit is judged and pages,
-// but without its history, so its flaps are not counted. Counted as the
-// not-recorded rule counts, for the same reason: one sweep is storage having
+// but without its history, so its flaps are not counted. Three sweeps of the
+// same circuit, as the not-recorded rule counts: one sweep is storage having
 // a bad minute, three are flap alerts no sweep can open or resolve, which
 // nothing else tells (a flap alert below Sev1, or not yet told, hears no
-// Blind: notice).
+// Blind: notice). Not three in 20 minutes, as not-recorded counts: only a
+// sweep that reads the circuit deep reads its history, and a history that
+// cannot be read is no trouble for the plan (no ARM read mends it), so the
+// circuit is read in its turn, at least every SWEEP_MAX_READ_AGE_MINUTES (15):
+// every other sweep in an estate of a few circuits with the defaults, and
+// three in 20 minutes was never reached, not even with the whole History
+// table refusing reads. (A circuit not recorded keeps its old readings, is
+// due and read every sweep: three in 20 fits.) As connection-monitor-lagging
+// counts: three reads 15 minutes apart always fit 45 minutes; the latest
+// within the last 20 (the age limit and a sweep) keeps it open while the
+// reads fail and resolves it about 20 minutes after they read again. A
+// SWEEP_MAX_READ_AGE_MINUTES raised past 15 needs a window three times it.
 var historyUnreadableQuery = '''
 traces
 | where message contains '"msg":"history could not be read'
 | extend line = parse_json(message)
-| summarize sweeps = dcount(tostring(line.sweepId)) by circuitId = tostring(line.circuitId)
-| where sweeps >= 3
+| summarize sweeps = dcount(tostring(line.sweepId)), last = max(timestamp) by circuitId = tostring(line.circuitId)
+| where sweeps >= 3 and last > ago(20m)
 | summarize circuits = count()
 '''
 
@@ -464,7 +475,7 @@ resource historyUnreadable 'Microsoft.Insights/scheduledQueryRules@2023-12-01' =
   kind: 'LogAlert'
   properties: {
     displayName: 'erwatch: a circuit\'s history cannot be read'
-    description: 'erwatch could not read the same circuit\'s history (the History table of its storage account) in three sweeps: its flaps are not counted, so its flap alerts neither open nor resolve (one already open stays open, a flapping session pages nobody) and its prefix trend is not judged; its outages still page. The error traces "history could not be read" name the circuit (circuitId) and what Table Storage answered. Look at the <prefix>History table (ERWATCH_TABLE_PREFIX, default erwatchHistory), at the storage account\'s availability, and that erwatch\'s user-assigned identity (the Function App\'s) still holds Storage Table Data Contributor on the account.'
+    description: 'erwatch could not read the same circuit\'s history (the History table of its storage account) in three sweeps within 45 minutes, the latest in the last 20 (a circuit\'s history is read when the circuit is read deep, in its turn at least every SWEEP_MAX_READ_AGE_MINUTES): its flaps are not counted, so its flap alerts neither open nor resolve (one already open stays open, a flapping session pages nobody) and its prefix trend is not judged; its outages still page. It resolves about 20 minutes after the history reads again. The error traces "history could not be read" name the circuit (circuitId) and what Table Storage answered. Look at the <prefix>History table (ERWATCH_TABLE_PREFIX, default erwatchHistory), at the storage account\'s availability, and that erwatch\'s user-assigned identity (the Function App\'s) still holds Storage Table Data Contributor on the account.'
     // Sev2, not the not-recorded rule's Sev1: the circuit's outages still page;
     // what is lost is its flap alerts and prefix trend.
     severity: 2
@@ -473,7 +484,7 @@ resource historyUnreadable 'Microsoft.Insights/scheduledQueryRules@2023-12-01' =
       applicationInsightsId
     ]
     evaluationFrequency: 'PT5M'
-    windowSize: 'PT20M'
+    windowSize: 'PT45M'
     criteria: {
       allOf: [
         {

@@ -305,7 +305,7 @@ describe("erwatch's own health alerts", () => {
     expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
   });
 
-  it("a circuit whose history could not be read in three sweeps fires it, counted as the not-recorded rule counts", () => {
+  it("a circuit whose history could not be read in three sweeps fires it, however seldom the rotation reads the circuit", () => {
     const rule = resource(alerts, "historyUnreadable");
     const like = resource(alerts, "circuitNotRecorded");
     expect(decl(alerts, "resource", "historyUnreadable").type).toBe(
@@ -314,15 +314,26 @@ describe("erwatch's own health alerts", () => {
     expect(value(rule, "name")).toBe("'erwatch-history-unreadable'");
     expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
     expect(value(rule, "query")).toBe("historyUnreadableQuery");
-    for (const key of ["evaluationFrequency", "windowSize", "metricMeasureColumn"])
+    for (const key of ["evaluationFrequency", "metricMeasureColumn"])
       expect(value(rule, key), key).toBe(value(like, key));
     // A notch below not-recorded (Sev1): the circuit's outages still page.
     expect(value(rule, "severity")).toBe("2");
     const query = multiline(alerts, "historyUnreadableQuery");
-    // The same counting, over its own line.
-    const counting = (q: string) => q.split("\n").slice(2).join("\n");
-    expect(counting(query)).toBe(counting(multiline(alerts, "circuitNotRecordedQuery")));
-    expect(query).toMatch(/\| where sweeps >= 3\n/);
+    // Three sweeps of the same circuit, as not-recorded counts; but a history
+    // that cannot be read is no trouble for the plan, so the circuit is read
+    // deep only in its turn, at least every SWEEP_MAX_READ_AGE_MINUTES: three
+    // such reads always fit the window (sweep-timeline-health-rules.test.ts).
+    expect(query).toMatch(
+      /\| summarize sweeps = dcount\(tostring\(line\.sweepId\)\), last = max\(timestamp\) by circuitId = tostring\(line\.circuitId\)\n/,
+    );
+    const sweepMinutes = isoMinutes(value(rule, "evaluationFrequency"));
+    expect(isoMinutes(value(rule, "windowSize"))).toBe(
+      DEFAULT_ALERT_POLICY.blindAfterSweeps * DEFAULT_MAX_READ_AGE_MINUTES,
+    );
+    // Open while the reads fail, resolved the age limit and a sweep after, not the window's 45.
+    const recent = Number(/\| where sweeps >= 3 and last > ago\((\d+)m\)\n/.exec(query)?.[1]);
+    expect(recent).toBe(DEFAULT_MAX_READ_AGE_MINUTES + sweepMinutes);
+    expect(query).toMatch(/\| summarize circuits = count\(\)\s*$/);
     expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0\n/);
     // What users lose, and where to look.
     const description = value(rule, "description") ?? "";

@@ -16,8 +16,9 @@ export type TableFault =
   | { kind: "hang" }
   | {
       kind: "status";
-      status: 500 | 503;
-      code?: "ServerBusy" | "OperationTimedOut" | "InternalError";
+      status: 403 | 500 | 503;
+      code?:
+        "ServerBusy" | "OperationTimedOut" | "InternalError" | "AuthorizationPermissionMismatch";
     }
   | { kind: "reset" }
   | { kind: "lose-answer" }
