@@ -36,6 +36,9 @@ import {
 import { startWorld, type World } from "../support/world.js";
 
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+// A sweep of six circuits through the proxy takes a second or two; a loaded
+// machine takes more, and a timeline is a dozen sweeps and more.
+const TIMELINE_MS = 240_000;
 const REFUSED: TableFault = {
   kind: "status",
   status: 403,
@@ -137,106 +140,119 @@ function heldOpen(rule: HealthRule, lines: HealthLine[], until: number): number[
 }
 
 describe("erwatch's per-circuit health rules while the rotation alone reads the circuits", () => {
-  it("erwatch-history-unreadable fires while the History table refuses reads, though each circuit's history is read only in its turn, every other sweep, and resolves once it reads again", async () => {
-    const t = await timeline(sixCircuits());
-    try {
-      const reads = new Map<string, number>();
-      for (let m = 0; m <= 110; m += 5) {
-        if (m === 10) refusing((r) => table(r, "History") && r.operation === "query");
-        if (m === 75) proxy.rule = () => null;
-        const deep = await t.sweep(m);
-        if (m >= 10 && m < 75) for (const name of deep) reads.set(name, (reads.get(name) ?? 0) + 1);
+  it(
+    "erwatch-history-unreadable fires while the History table refuses reads, though each circuit's history is read only in its turn, every other sweep, and resolves once it reads again",
+    async () => {
+      const t = await timeline(sixCircuits());
+      try {
+        const reads = new Map<string, number>();
+        for (let m = 0; m <= 110; m += 5) {
+          if (m === 10) refusing((r) => table(r, "History") && r.operation === "query");
+          if (m === 75) proxy.rule = () => null;
+          const deep = await t.sweep(m);
+          if (m >= 10 && m < 75)
+            for (const name of deep) reads.set(name, (reads.get(name) ?? 0) + 1);
+        }
+        const rule = healthRule("historyUnreadable");
+        const lines = t.lines(rule);
+        // Every circuit said so, each only in the sweeps that read it deep: of
+        // the 13 sweeps the reads failed, never two running.
+        const perCircuit = new Map<string, number[]>();
+        for (const l of lines) perCircuit.set(l.key, [...(perCircuit.get(l.key) ?? []), l.at]);
+        expect(perCircuit.size).toBe(6);
+        for (const [circuit, at] of perCircuit) {
+          expect(at.length, circuit).toBeLessThanOrEqual(7);
+          for (let i = 1; i < at.length; i += 1) expect(at[i]! - at[i - 1]!, circuit).toBe(10);
+        }
+        expect([...reads.values()].reduce((a, b) => a + b, 0)).toBe(lines.length);
+        const firsts = heldOpen(rule, lines, 150);
+        // Told within the three sweeps' rotation: three reads of a circuit, its age limit apart.
+        for (const first of firsts)
+          expect(first - 10).toBeLessThanOrEqual(3 * DEFAULT_MAX_READ_AGE_MINUTES);
+        // Counted as not-recorded counts (three in 20 minutes), as it was: never fired on these lines.
+        const asNotRecorded = { ...rule, windowMinutes: 20, recentMinutes: Infinity };
+        for (let phase = 0; phase < rule.everyMinutes; phase += 1)
+          expect(firing(asNotRecorded, lines, phase, 150), `phase ${phase}`).toEqual([]);
+      } finally {
+        proxy.rule = () => null;
+        await t.close();
       }
-      const rule = healthRule("historyUnreadable");
-      const lines = t.lines(rule);
-      // Every circuit said so, each only in the sweeps that read it deep: of
-      // the 13 sweeps the reads failed, never two running.
-      const perCircuit = new Map<string, number[]>();
-      for (const l of lines) perCircuit.set(l.key, [...(perCircuit.get(l.key) ?? []), l.at]);
-      expect(perCircuit.size).toBe(6);
-      for (const [circuit, at] of perCircuit) {
-        expect(at.length, circuit).toBeLessThanOrEqual(7);
-        for (let i = 1; i < at.length; i += 1) expect(at[i]! - at[i - 1]!, circuit).toBe(10);
-      }
-      expect([...reads.values()].reduce((a, b) => a + b, 0)).toBe(lines.length);
-      const firsts = heldOpen(rule, lines, 150);
-      // Told within the three sweeps' rotation: three reads of a circuit, its age limit apart.
-      for (const first of firsts)
-        expect(first - 10).toBeLessThanOrEqual(3 * DEFAULT_MAX_READ_AGE_MINUTES);
-      // Counted as not-recorded counts (three in 20 minutes), as it was: never fired on these lines.
-      const asNotRecorded = { ...rule, windowMinutes: 20, recentMinutes: Infinity };
-      for (let phase = 0; phase < rule.everyMinutes; phase += 1)
-        expect(firing(asNotRecorded, lines, phase, 150), `phase ${phase}`).toEqual([]);
-    } finally {
-      proxy.rule = () => null;
-      await t.close();
-    }
-  });
+    },
+    TIMELINE_MS,
+  );
 
-  it("erwatch-circuit-not-recorded fires while one circuit's snapshot is refused: never recorded, its readings age and it is read every sweep", async () => {
-    const bundles = sixCircuits();
-    const partition = circuitPartition(circuitId(bundles[3]!.circuit));
-    const t = await timeline(bundles);
-    try {
-      for (let m = 0; m <= 80; m += 5) {
-        if (m === 10)
-          refusing(
-            (r) =>
-              table(r, "Snapshots") &&
-              r.operation !== "query" &&
-              r.operation !== "get" &&
-              r.text.includes(partition),
-          );
-        if (m === 50) proxy.rule = () => null;
-        await t.sweep(m);
+  it(
+    "erwatch-circuit-not-recorded fires while one circuit's snapshot is refused: never recorded, its readings age and it is read every sweep",
+    async () => {
+      const bundles = sixCircuits();
+      const partition = circuitPartition(circuitId(bundles[3]!.circuit));
+      const t = await timeline(bundles);
+      try {
+        for (let m = 0; m <= 80; m += 5) {
+          if (m === 10)
+            refusing(
+              (r) =>
+                table(r, "Snapshots") &&
+                r.operation !== "query" &&
+                r.operation !== "get" &&
+                r.text.includes(partition),
+            );
+          if (m === 50) proxy.rule = () => null;
+          await t.sweep(m);
+        }
+        const rule = healthRule("circuitNotRecorded");
+        const lines = t.lines(rule);
+        expect(new Set(lines.map((l) => l.key))).toEqual(new Set([circuitId(bundles[3]!.circuit)]));
+        // Every sweep once its oldest reading is due.
+        const sweeps = [...new Set(lines.map((l) => l.at - 0.5))];
+        expect(sweeps.filter((m) => m >= 20)).toEqual([20, 25, 30, 35, 40, 45]);
+        for (const first of heldOpen(rule, lines, 120)) expect(first).toBeLessThanOrEqual(35);
+      } finally {
+        proxy.rule = () => null;
+        await t.close();
       }
-      const rule = healthRule("circuitNotRecorded");
-      const lines = t.lines(rule);
-      expect(new Set(lines.map((l) => l.key))).toEqual(new Set([circuitId(bundles[3]!.circuit)]));
-      // Every sweep once its oldest reading is due.
-      const sweeps = [...new Set(lines.map((l) => l.at - 0.5))];
-      expect(sweeps.filter((m) => m >= 20)).toEqual([20, 25, 30, 35, 40, 45]);
-      for (const first of heldOpen(rule, lines, 120)) expect(first).toBeLessThanOrEqual(35);
-    } finally {
-      proxy.rule = () => null;
-      await t.close();
-    }
-  });
+    },
+    TIMELINE_MS,
+  );
 
-  it("erwatch-history-not-written fires before a slow flap's changes, lost while the History table refuses writes, could have opened its flap alert", async () => {
-    const bundles = sixCircuits();
-    const t = await timeline(bundles);
-    try {
-      const flapping = t.world.estate.state.circuits.find((c) => c.name === "er-circuit-e")!;
-      // Four changes 15 minutes apart: more than 3 in the flap window's 60.
-      const flaps = new Map<number, boolean>([
-        [10, true],
-        [25, false],
-        [40, true],
-        [55, false],
-      ]);
-      for (let m = 0; m <= 70; m += 5) {
-        // Once the first sweep has written the circuits' first history: only the flap's are lost.
-        if (m === 5) refusing((r) => table(r, "History") && r.operation !== "query");
-        const down = flaps.get(m);
-        if (down === true) carrierDownBoth(flapping, "AzurePrivatePeering");
-        if (down === false)
-          for (const path of ["primary", "secondary"] as const)
-            restorePath(flapping, "AzurePrivatePeering", path);
-        await t.sweep(m);
+  it(
+    "erwatch-history-not-written fires before a slow flap's changes, lost while the History table refuses writes, could have opened its flap alert",
+    async () => {
+      const bundles = sixCircuits();
+      const t = await timeline(bundles);
+      try {
+        const flapping = t.world.estate.state.circuits.find((c) => c.name === "er-circuit-e")!;
+        // Four changes 15 minutes apart: more than 3 in the flap window's 60.
+        const flaps = new Map<number, boolean>([
+          [10, true],
+          [25, false],
+          [40, true],
+          [55, false],
+        ]);
+        for (let m = 0; m <= 70; m += 5) {
+          // Once the first sweep has written the circuits' first history: only the flap's are lost.
+          if (m === 5) refusing((r) => table(r, "History") && r.operation !== "query");
+          const down = flaps.get(m);
+          if (down === true) carrierDownBoth(flapping, "AzurePrivatePeering");
+          if (down === false)
+            for (const path of ["primary", "secondary"] as const)
+              restorePath(flapping, "AzurePrivatePeering", path);
+          await t.sweep(m);
+        }
+        const rule = healthRule("historyNotWritten");
+        const lines = t.lines(rule);
+        // Said in a few sweeps an hour, of the flapping circuit alone.
+        expect(new Set(lines.map((l) => l.at)).size).toBeLessThanOrEqual(flaps.size * 2);
+        expect(new Set(lines.map((l) => l.circuitId))).toEqual(
+          new Set([circuitId(bundles[4]!.circuit)]),
+        );
+        // Heard before the fourth change, which would have proven the flap, and held while they are lost.
+        for (const first of heldOpen(rule, lines, 150)) expect(first).toBeLessThan(55);
+      } finally {
+        proxy.rule = () => null;
+        await t.close();
       }
-      const rule = healthRule("historyNotWritten");
-      const lines = t.lines(rule);
-      // Said in a few sweeps an hour, of the flapping circuit alone.
-      expect(new Set(lines.map((l) => l.at)).size).toBeLessThanOrEqual(flaps.size * 2);
-      expect(new Set(lines.map((l) => l.circuitId))).toEqual(
-        new Set([circuitId(bundles[4]!.circuit)]),
-      );
-      // Heard before the fourth change, which would have proven the flap, and held while they are lost.
-      for (const first of heldOpen(rule, lines, 150)) expect(first).toBeLessThan(55);
-    } finally {
-      proxy.rule = () => null;
-      await t.close();
-    }
-  });
+    },
+    TIMELINE_MS,
+  );
 });
