@@ -107,7 +107,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  * The logger for a line one of infra's health alerts counts ("sweep
  * finished", "work done", "could not publish …", "the circuit could not be
  * recorded", "history could not be read", "history could not be written",
- * "Log Analytics is ingesting Connection Monitor results late", the left-out
+ * "Log Analytics is ingesting Connection Monitor results late", "Log
+ * Analytics cannot be queried for Connection Monitor results", the left-out
  * settings). An operator quieting the logs with
  * LOG_LEVEL=warn to save on ingestion took away "sweep finished", and the
  * dead-man's switch paged every 15 minutes on a healthy erwatch (error took

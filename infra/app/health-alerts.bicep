@@ -27,6 +27,10 @@
 //   three sweeps: end to end is UNKNOWN on every circuit whose monitors write
 //   there and no end-to-end alert opens, by design (the endpoints are not to
 //   blame), so sweep after sweep nothing else tells that it is blind.
+// - A workspace's Log Analytics query failing (refused, throttled, rejected,
+//   a 5xx, the workspace gone) in three sweeps: end to end is UNKNOWN on every
+//   circuit whose monitors write there, one workspace's problem said once to
+//   whoever looks after erwatch, not a monitoring-blind page per circuit.
 // - With ERWATCH_SWEEP_FAN_OUT, work the timer sent that no worker finished:
 //   the timer's "sweep finished" keeps the dead-man's switch quiet while the
 //   workers cannot take the queue (their trigger does not start, the work
@@ -670,6 +674,76 @@ resource connectionMonitorLagging 'Microsoft.Insights/scheduledQueryRules@2023-1
       allOf: [
         {
           query: connectionMonitorLaggingQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'sweeps'
+          dimensions: [
+            {
+              name: 'workspace'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThanOrEqual'
+          threshold: 3
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
+// Said at warn once per circuit per sweep for each workspace whose Connection
+// Monitor results query failed (src/app/query-failing.ts), with sweepId,
+// workspace, the failure's kind, statusCode, message, requestId and the
+// nextAction for it, at any LOG_LEVEL under the host. It is no circuit's
+// monitoring-blind: one workspace refusing erwatch (403), throttling it (429),
+// rejecting its query (400), failing (5xx) or gone (404) paged once per
+// circuit writing there, and each open alert read its circuit deep every
+// sweep on ARM, which mends nothing in Log Analytics. Counted per workspace
+// (its id in lower case) as connectionMonitorLaggingQuery counts, and for the
+// same reasons: the circuits writing there are read deep in their turn only,
+// so three sweeps in 45 minutes, the latest in the last 20.
+var connectionMonitorQueryFailingQuery = '''
+traces
+| where message contains '"msg":"Log Analytics cannot be queried for Connection Monitor results'
+| extend line = parse_json(message)
+| summarize sweeps = dcount(tostring(line.sweepId)), last = max(timestamp) by workspace = tolower(tostring(line.workspace))
+| where last > ago(20m)
+| project workspace, sweeps
+'''
+
+resource connectionMonitorQueryFailing 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'erwatch-connection-monitor-query-failing'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'erwatch: Log Analytics cannot be queried for Connection Monitor results'
+    description: 'erwatch\'s query of Connection Monitor results in this workspace (the alert\'s workspace dimension) failed in three sweeps within 45 minutes, the latest in the last 20: end to end is UNKNOWN on every circuit whose monitors write there ("Connection Monitor read failed: forbidden", or "… not read (forbidden)" beside monitors read elsewhere), and no e2e-fail, e2e-warning or e2e-indeterminate opens or resolves, so a fault only end to end sees pages nobody while the circuits\' other layers page as ever; an end-to-end alert already open is held. No monitoring-blind opens for it on each circuit: this alert is the one notice for the workspace. It resolves about 20 minutes after the query answers again. The warn traces "Log Analytics cannot be queried for Connection Monitor results" name the workspace, the circuit (circuitId), what the query got (kind, statusCode, message, requestId) and what to do (nextAction): forbidden, grant erwatch\'s identity the \'erwatch Connection Monitor results reader\' role on the workspace (connectionMonitorWorkspaceIds in infra/); throttled, lengthen SWEEP_SCHEDULE or have fewer circuits\' monitors write there; not-found, point the monitors\' output (or the erwatch:workspace tag) at a workspace that exists; malformed (a 400, a query rejected), report it with the requestId; a server-error or timeout, look at Azure Service Health for Log Analytics in the workspace\'s region.'
+    // Sev2, as connection-monitor-lagging: the circuits' other layers still
+    // page; what is lost is end to end.
+    severity: 2
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT45M'
+    criteria: {
+      allOf: [
+        {
+          query: connectionMonitorQueryFailingQuery
           timeAggregation: 'Total'
           metricMeasureColumn: 'sweeps'
           dimensions: [

@@ -39,6 +39,7 @@ import { healthLine, type Logger } from "../logging.js";
 import { buildAlertEvent } from "./alert-events.js";
 import { logFailedReads } from "./failed-reads.js";
 import { logIngestionLag } from "./ingestion-lag.js";
+import { logQueryFailing } from "./query-failing.js";
 import { isConflict, isUnreadableRow, type StateStore, type Stored } from "./state-store.js";
 
 export interface RecordDeps {
@@ -367,6 +368,7 @@ export async function prepareCircuit(
   const { evaluation, alerts } = await evaluateAndStore(deps, reading, now, writer, log, context);
   logFailedReads(evaluation.verdict, log);
   logIngestionLag(reading, log);
+  logQueryFailing(reading, log);
   return {
     verdict: evaluation.verdict,
     observations: evaluation.observations,

@@ -36,7 +36,7 @@ const sinceWords = (since: string | null): string =>
  * only a read that failed, or values that cannot be, does.
  */
 const NO_DATA_PLANE_READING =
-  "Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names";
+  "Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names (a Log Analytics query's: erwatch's health alert for its workspace)";
 
 /** What erwatch has not been able to see since when, in the words the alert's holder needs. */
 function unseen(family: AlertState["family"], at: string | null, cause: BlindCause | null): string {

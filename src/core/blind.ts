@@ -3,6 +3,7 @@
 // a verdict on the circuit.
 
 import { TAGS } from "./circuit-settings.js";
+import { logAnalyticsFailure, queryFailingAction } from "./dataplane/log-analytics.js";
 import { PATHS, type Finding, type PathName, type ReadFailure, type Severity } from "./model.js";
 import { counted } from "./text.js";
 
@@ -13,35 +14,17 @@ export interface BlindRead {
   failure: ReadFailure;
 }
 
-/**
- * Log Analytics is not ARM: its queries have their own throttle (not
- * ARM_CONCURRENCY's), their own grant (on each workspace, not the
- * subscription), and a workspace gone is not the circuit gone. The ARM words
- * told the on-call to stop watching a live circuit.
- */
-const LOG_ANALYTICS = /^Microsoft\.OperationalInsights\//i;
-
-function logAnalyticsAction(failure: ReadFailure): string | null {
-  switch (failure.kind) {
-    case "not-found":
-      return `The Log Analytics workspace of ${failure.target} no longer exists (deleted, moved, or mistyped): it is the workspace the Connection Monitor's output names, or the circuit's ${TAGS.workspace} tag. Point the monitor's output (or the tag) at a workspace that exists. The circuit is still watched; only its end-to-end tests are not read.`;
-    case "throttled":
-      return "Log Analytics is throttling erwatch's queries (its own limit per workspace, apart from the ARM reads'): lengthen SWEEP_SCHEDULE, or have fewer circuits' monitors write to this workspace (erwatch queries it for each circuit every sweep), and look for other tools querying it.";
-    case "forbidden":
-      return `Grant erwatch's identity the 'erwatch Connection Monitor results reader' role on the workspace itself (add its resource id to connectionMonitorWorkspaceIds in infra/ and redeploy)${failure.missingPermission ? `; it lacks '${failure.missingPermission}'` : ""}. A grant on the subscription is not needed.`;
-    default:
-      return null;
-  }
-}
-
 const METRICS = /^Microsoft\.Insights\/metrics\//i;
 
 /** A Connection Monitor not found is the tag's, not a circuit removed. */
 const CONNECTION_MONITORS = /\/networkWatchers\/connectionMonitors\/read$/i;
 
 function nextActionFor(failure: ReadFailure, subscriptionId: string): string {
-  const logs = LOG_ANALYTICS.test(failure.call) ? logAnalyticsAction(failure) : null;
-  if (logs) return logs;
+  // Log Analytics is not ARM: its own throttle, its own grant on each
+  // workspace, and a workspace gone is not the circuit gone (the ARM words
+  // told the on-call to stop watching a live circuit). Classify says a failed
+  // query once per workspace, not here; the words are the same wherever.
+  if (logAnalyticsFailure(failure)) return queryFailingAction(failure);
   // The metrics batch has its own throttle: ARM_CONCURRENCY does not pace it.
   if (failure.kind === "throttled" && METRICS.test(failure.call))
     return "Azure Monitor is throttling erwatch's metrics batch calls (its own limit, apart from the ARM reads'): lengthen SWEEP_SCHEDULE, and look for other tools querying the subscription's metrics. The layers ARM reads are still judged; only capacity and traffic-stopped wait.";

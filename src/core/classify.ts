@@ -5,6 +5,7 @@
 
 import { blindFindings, type BlindRead } from "./blind.js";
 import { unreadFailures } from "./dataplane/unread-monitors.js";
+import { logAnalyticsFailure } from "./dataplane/log-analytics.js";
 import {
   assessGateway,
   assessGlobalReach,
@@ -385,7 +386,15 @@ export function classifyCircuit(
 ): CircuitVerdict {
   const { ref, settings } = reading;
   const failures = collectFailures(reading);
-  const findings: Finding[] = blindFindings(failures, ref.subscriptionId, options.severity.blind);
+  // A Log Analytics query that failed is said once per workspace to erwatch's
+  // keeper (dataplane/log-analytics.ts queryFailing), not as each circuit's
+  // monitoring-blind: still a failed read of the circuit, in its log and
+  // status.
+  const findings: Finding[] = blindFindings(
+    failures.filter((f) => !logAnalyticsFailure(f.failure)),
+    ref.subscriptionId,
+    options.severity.blind,
+  );
   const base = {
     id: ref.id,
     name: ref.name,

@@ -162,6 +162,12 @@ export interface ReadFailure {
   missingPermission?: string;
   /** ARM's `x-ms-request-id` of the failed request: what Azure support asks for. */
   requestId?: string;
+  /**
+   * A Log Analytics query's: the workspace asked, as the monitor's output or
+   * the circuit's tag spells it (the target names it short), so its failing is
+   * said once per workspace (dataplane/log-analytics.ts queryFailing).
+   */
+  workspace?: string;
 }
 
 export type Reading<T> =

@@ -475,9 +475,11 @@ describe("Connection Monitor (end-to-end) through the lifecycle", () => {
       status: "unknown",
       detail: "Connection Monitor read failed: server-error",
     });
-    expect(blindTitles(unread).join()).toMatch(
-      /Connection Monitor results in workspace law-network/,
-    );
+    // A failed read of the circuit, said for its workspace (app/query-failing.ts), no monitoring-blind.
+    expect(verdictOf(unread).failedReads.map((f) => f.target)).toEqual([
+      "Connection Monitor results in workspace law-network",
+    ]);
+    expect(blindTitles(unread)).toEqual([]);
     expect(decisionOf(unread, "end-to-end")).toMatchObject({ action: "none", reason: "blind" });
     await t.sweep(270);
     expect(t.said()).toHaveLength(4);

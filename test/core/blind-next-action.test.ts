@@ -33,11 +33,7 @@ describe("monitoring-blind's next action follows the call that failed", () => {
     {
       name: "Log Analytics 404: the workspace is gone, not the circuit",
       failure: { kind: "not-found", call: QUERY, statusCode: 404 },
-      says: [
-        /workspace of Connection Monitor results in workspace law-network no longer exists/,
-        /erwatch:workspace/,
-        /output/,
-      ],
+      says: [/workspace law-network no longer exists/, /erwatch:workspace/, /output/],
       never: [/ERWATCH_CIRCUITS/, /erwatch:ignore/],
     },
     {
@@ -61,10 +57,10 @@ describe("monitoring-blind's next action follows the call that failed", () => {
       never: [/on subscription sub-1/, /erwatch reader role/],
     },
     {
-      name: "Log Analytics timing out: the generic words still fit",
+      name: "Log Analytics timing out: Log Analytics' health, not Microsoft.Network's",
       failure: { kind: "timeout", call: QUERY },
-      says: [/tries again next sweep/],
-      never: [],
+      says: [/Log Analytics did not answer in time/, /Service Health for Log Analytics/],
+      never: [/Microsoft\.Network/],
     },
     {
       name: "a tagged Connection Monitor not found: the tag's to fix, not the circuit's",

@@ -173,7 +173,7 @@ describe("blindNotice", () => {
   it.each<{ family: AlertState["family"]; why: string }>([
     {
       family: "capacity",
-      why: "the secondary path could not be read (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names)",
+      why: "the secondary path could not be read (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names (a Log Analytics query's: erwatch's health alert for its workspace))",
     },
     {
       family: "path-down",

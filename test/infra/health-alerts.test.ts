@@ -96,6 +96,7 @@ const RULES = [
   "fanOutWorkUnread",
   "workDeadLettered",
   "connectionMonitorLagging",
+  "connectionMonitorQueryFailing",
 ];
 
 const WORKSPACE =
@@ -151,6 +152,35 @@ function endToEndRead(now: Date, lag: number, workspace = WORKSPACE): DataPlaneR
     ingested: [{ workspace, newest }],
   };
   return { endToEnd: ok(facts) };
+}
+
+const REFUSING = WORKSPACE.replace("law-network", "law-refusing");
+
+/** The same read, with a second monitor whose workspace refused the query (403). */
+function withRefusedWorkspace(read: DataPlaneReading): DataPlaneReading {
+  const got = read.endToEnd!;
+  if (!got.ok) throw new Error("not a reading");
+  return {
+    endToEnd: ok({
+      ...got.value,
+      unread: [
+        {
+          monitor: "cm-b",
+          monitorId: MONITOR.replace("cm-er", "cm-b"),
+          readElsewhere: false,
+          failure: {
+            kind: "forbidden",
+            call: "Microsoft.OperationalInsights/workspaces/query/read",
+            target: "Connection Monitor results in workspace law-refusing",
+            message: "The provided credentials have insufficient access",
+            statusCode: 403,
+            requestId: "req-403",
+            workspace: REFUSING,
+          },
+        },
+      ],
+    }),
+  };
 }
 
 describe("erwatch's own health alerts", () => {
@@ -430,6 +460,44 @@ describe("erwatch's own health alerts", () => {
       "one agent alone",
       "NWConnectionMonitorTestResult",
       "ingestion_time()",
+    ])
+      expect(description, said).toContain(said);
+  });
+
+  it("a workspace's Log Analytics query failing in three sweeps fires it, one alert per workspace, counted as the lagging rule counts", () => {
+    const rule = resource(alerts, "connectionMonitorQueryFailing");
+    const lagging = resource(alerts, "connectionMonitorLagging");
+    expect(decl(alerts, "resource", "connectionMonitorQueryFailing").type).toBe(
+      decl(alerts, "resource", "connectionMonitorLagging").type,
+    );
+    expect(value(rule, "name")).toBe("'erwatch-connection-monitor-query-failing'");
+    expect(rule).toMatch(/scopes: \[\s*applicationInsightsId\s*\]/);
+    expect(value(rule, "query")).toBe("connectionMonitorQueryFailingQuery");
+    // As lagging: the circuits' other layers still page; what is lost is end to end.
+    expect(value(rule, "severity")).toBe("2");
+    // Read in their turn, as for a lag: the same window, count and recency.
+    for (const key of ["evaluationFrequency", "windowSize", "metricMeasureColumn"])
+      expect(value(rule, key), key).toBe(value(lagging, key));
+    const query = multiline(alerts, "connectionMonitorQueryFailingQuery");
+    const counting = (q: string) => q.split("\n").slice(2).join("\n");
+    expect(counting(query)).toBe(counting(multiline(alerts, "connectionMonitorLaggingQuery")));
+    expect(query).toMatch(/tolower\(tostring\(line\.workspace\)\)/);
+    expect(rule).toMatch(
+      new RegExp(
+        `operator: 'GreaterThanOrEqual'\\s+threshold: ${DEFAULT_ALERT_POLICY.blindAfterSweeps}\\n`,
+      ),
+    );
+    expect(rule).toMatch(/name: 'workspace'\s+operator: 'Include'\s+values: \[\s*'\*'\s*\]/);
+    const description = value(rule, "description") ?? "";
+    for (const said of [
+      "end to end is UNKNOWN",
+      "No monitoring-blind opens",
+      "resolves",
+      "results reader",
+      "connectionMonitorWorkspaceIds",
+      "SWEEP_SCHEDULE",
+      "requestId",
+      "Service Health",
     ])
       expect(description, said).toContain(said);
   });
@@ -817,6 +885,49 @@ describe("the lagging alert looks for the line a sweep writes for a workspace Lo
   });
 });
 
+describe("the query-failing alert looks for the line a sweep writes for a workspace whose query fails", () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it("one warn line per sweep naming the workspace, what the query got and what to do, none once it answers; no monitoring-blind opens", async () => {
+    const needle = /message contains '"msg":"([^']+)'/.exec(
+      multiline(alerts, "connectionMonitorQueryFailingQuery"),
+    )?.[1];
+    expect(needle).toBeTruthy();
+    const h = await sweepHarness(azurite.connectionString);
+    for (const m of [0, 5, 10, 15, 20]) {
+      h.reader.spec = { dataPlane: withRefusedWorkspace(endToEndRead(minute(m), 1)) };
+      await h.run(m);
+    }
+    h.reader.spec = { dataPlane: endToEndRead(minute(25), 1) };
+    await h.run(25);
+    expect(h.sent()).toEqual([]);
+    const matching = h
+      .lines()
+      .filter((l) => l.includes(`"msg":"${needle}`))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(
+      matching.map((l) => [l.level, l.sweepId, l.workspace, l.kind, l.statusCode, l.requestId]),
+    ).toEqual(
+      [0, 5, 10, 15, 20].map((_, i) => [
+        40,
+        `sweep-${i + 1}`,
+        REFUSING,
+        "forbidden",
+        403,
+        "req-403",
+      ]),
+    );
+    expect(matching.every((l) => l.circuitId === h.reader.target.id)).toBe(true);
+    expect(String(matching[0]!.nextAction)).toMatch(/results reader' role on the workspace/);
+  });
+});
+
 describe("LOG_LEVEL above info does not fire or blind the health alerts", () => {
   let azurite: Azurite;
   beforeAll(async () => {
@@ -840,6 +951,7 @@ describe("LOG_LEVEL above info does not fire or blind the health alerts", () => 
       expect(found.map(([name]) => name).sort()).toEqual([
         "circuitNotRecordedQuery",
         "connectionMonitorLaggingQuery",
+        "connectionMonitorQueryFailingQuery",
         "fanOutUnreadQuery",
         "historyNotWrittenQuery",
         "historyUnreadableQuery",
@@ -863,7 +975,8 @@ describe("LOG_LEVEL above info does not fire or blind the health alerts", () => 
       // its Connection Monitor results 15 minutes late in Log Analytics.
       h.store.withSignal = storeWithSignal;
       refuseHistoryWrites(h);
-      h.reader.spec = { dataPlane: endToEndRead(minute(7), 15) };
+      // ... and another workspace its monitors write to refuses erwatch's query.
+      h.reader.spec = { dataPlane: withRefusedWorkspace(endToEndRead(minute(7), 15)) };
       await h.run(7);
       // A fanned-out sweep's two lines: the timer's and a worker's.
       const sent: WorkMessage[] = [];

@@ -251,7 +251,7 @@ export function arpMissingBlindSecondary(): AlertEvent {
   const blind = arpMissingBlind();
   return {
     ...blind,
-    change: `Blind: erwatch has not read every path this alert's severity rests on since ${BLIND_SINCE}; at this sweep the secondary path could not be read (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${blind.title}`,
+    change: `Blind: erwatch has not read every path this alert's severity rests on since ${BLIND_SINCE}; at this sweep the secondary path could not be read (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names (a Log Analytics query's: erwatch's health alert for its workspace)), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${blind.title}`,
     blindPaths: ["secondary"],
   };
 }
@@ -290,7 +290,7 @@ export function capacityBlindSecondary(): AlertEvent {
     code: "saturation",
     paths: ["primary", "secondary"],
     title,
-    change: `Blind: erwatch has not read every path this alert's severity rests on since ${BLIND_SINCE}; at this sweep the secondary path could not be read (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
+    change: `Blind: erwatch has not read every path this alert's severity rests on since ${BLIND_SINCE}; at this sweep the secondary path could not be read (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names (a Log Analytics query's: erwatch's health alert for its workspace)), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
   };
 }
 
@@ -335,7 +335,7 @@ export function e2eFailBlind(): AlertEvent {
     owner: "you",
     paths: ["primary", "secondary"],
     title,
-    change: `Blind: erwatch has had no reading behind this alert since ${BLIND_SINCE} (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names); it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
+    change: `Blind: erwatch has had no reading behind this alert since ${BLIND_SINCE} (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names (a Log Analytics query's: erwatch's health alert for its workspace)); it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
     evidence: { overall: "fail", failing: ["cm-ams/web/https: onprem → vm Fail"] },
     ticket: null,
     layerTable: arpMissingOpen().layerTable,

@@ -322,7 +322,7 @@ export class LogsReader {
    * workspace, and the workspace's newest row of any monitor (null: none in
    * the look-back or the day before it).
    */
-  tests(
+  async tests(
     workspace: string,
     monitors: MonitorRef[],
     window: { from: Date; to: Date },
@@ -330,7 +330,7 @@ export class LogsReader {
   ): Promise<Reading<{ tests: EndToEndTest[]; newest: string | null }>> {
     const query = testResultQuery(monitors, window);
     const timespan = askedSpan(window);
-    return this.call({
+    const got = await this.call({
       action: WORKSPACE_OPERATIONS.queryLogs,
       target: `Connection Monitor results in workspace ${workspace.split("/").pop()}`,
       signal,
@@ -358,5 +358,6 @@ export class LogsReader {
         return { tests, newest };
       },
     });
+    return got.ok ? got : { ...got, error: { ...got.error, workspace } };
   }
 }

@@ -37,3 +37,61 @@ export function waitsOnLogAnalytics(read: Reading<EndToEndFacts> | undefined): b
     unread.every((u) => logAnalyticsFailure(u.failure))
   );
 }
+
+/**
+ * A workspace whose Connection Monitor results query failed in a read: one
+ * per workspace (its id in lower case: each monitor's output spells it its
+ * own way), with the failure the query got.
+ */
+export interface QueryFailing {
+  workspace: string;
+  failure: ReadFailure;
+}
+
+/** The workspace a failed query asked, as the failure names it (its id when the reader kept it). */
+const workspaceOf = (failure: ReadFailure): string =>
+  failure.workspace ?? failure.target.replace(/^Connection Monitor results in workspace /, "");
+
+/**
+ * The workspaces whose Log Analytics query failed in this end-to-end read,
+ * whether every query failed or some monitors' only. Said once per
+ * workspace to erwatch's keeper (app/query-failing.ts), not as each
+ * circuit's monitoring-blind: one workspace refusing erwatch, throttling it,
+ * failing or gone is one problem however many circuits' monitors write
+ * there, and as each circuit's open alert it read every circuit deep every
+ * sweep, which no ARM read mends.
+ */
+export function queryFailing(read: Reading<EndToEndFacts> | undefined): QueryFailing[] {
+  if (!read) return [];
+  const failures = read.ok ? (read.value.unread ?? []).map((u) => u.failure) : [read.error];
+  const out = new Map<string, QueryFailing>();
+  for (const failure of failures.filter(logAnalyticsFailure)) {
+    const workspace = workspaceOf(failure);
+    if (!out.has(workspace.toLowerCase())) out.set(workspace.toLowerCase(), { workspace, failure });
+  }
+  return [...out.values()];
+}
+
+/**
+ * What the keeper does about a workspace's query failing, by what it got: a
+ * query is not an ARM read, so the ARM remedies (ARM_CONCURRENCY, a grant on
+ * the subscription, "drop the circuit from ERWATCH_CIRCUITS") do not apply.
+ */
+export function queryFailingAction(failure: ReadFailure): string {
+  switch (failure.kind) {
+    case "not-found":
+      return `The Log Analytics workspace ${workspaceOf(failure)} no longer exists (deleted, moved, or mistyped): it is the workspace the Connection Monitors' output names, or the circuits' erwatch:workspace tag. Point the monitors' output (or the tag) at a workspace that exists. The circuits are still watched; only their end-to-end tests are not read.`;
+    case "throttled":
+      return "Log Analytics is throttling erwatch's queries (its own limit per workspace, apart from the ARM reads'): lengthen SWEEP_SCHEDULE, or have fewer circuits' monitors write to this workspace (erwatch queries it for each circuit it reads), and look for other tools querying it.";
+    case "forbidden":
+    case "unauthenticated":
+      return `Grant erwatch's identity the 'erwatch Connection Monitor results reader' role on the workspace itself (add its resource id to connectionMonitorWorkspaceIds in infra/ and redeploy)${failure.missingPermission ? `; it lacks '${failure.missingPermission}'` : ""}. A grant on the subscription is not needed.`;
+    case "malformed":
+    case "internal":
+      return "Log Analytics refused or answered erwatch's query in a way erwatch cannot use (a query it rejects, a body it cannot read): report it with the trace's message and requestId.";
+    case "timeout":
+    case "server-error":
+    case "network":
+      return "Log Analytics did not answer in time or failed; erwatch asks again each time it reads the circuits. Look at Azure Service Health for Log Analytics in the workspace's region if it persists.";
+  }
+}

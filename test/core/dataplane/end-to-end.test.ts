@@ -722,6 +722,18 @@ describe("localisation with the layer table", () => {
       },
     });
     expect(blind.peerings[0]!.paths.primary.endToEnd.status).toBe("unknown");
-    expect(blind.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
+    // A Log Analytics query is its workspace's health alert, not the circuit's monitoring-blind.
+    expect(blind.findings.map((f) => f.code)).toEqual([]);
+    expect(blind.failedReads.map((f) => f.kind)).toEqual(["forbidden"]);
+    const watchers = judge({
+      dataPlane: {
+        endToEnd: failed({
+          kind: "forbidden",
+          call: "Microsoft.Network/networkWatchers/connectionMonitors/read",
+        }),
+      },
+    });
+    expect(watchers.peerings[0]!.paths.primary.endToEnd.status).toBe("unknown");
+    expect(watchers.findings.map((f) => f.code)).toEqual(["monitoring-blind"]);
   });
 });

@@ -3,7 +3,9 @@
 // row read UNKNOWN with only a Sev3 monitoring-blind. Now what was read is
 // graded (Fail and Warning from the tests that ran), the monitors not read
 // keep the row short of "up" and name themselves in it, and their failed
-// reads are monitoring-blind's, never an e2e-indeterminate blaming agents.
+// reads are never an e2e-indeterminate blaming agents. A failed Log Analytics
+// query is its workspace's health alert (app/query-failing.ts), not each
+// circuit's monitoring-blind: a failed read of the circuit still.
 
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
@@ -50,48 +52,48 @@ describe("some monitors read, others not", () => {
       facts: facts([test("Fail"), test("Fail", { test: "tcp-1433" })], [unread()]),
       overall: "fail",
       cell: { status: "down", detail: "Fail: 2 of 2 tests; cm-legacy not read (not-found)" },
-      codes: ["monitoring-blind Sev3", "e2e-fail Sev1"],
+      codes: ["e2e-fail Sev1"],
     },
     {
       name: "the read one degraded: Warning",
       facts: facts([test("Fail"), test("Pass", { test: "tcp-1433" })], [unread()]),
       overall: "warning",
       cell: { status: "warn", detail: "Warning: 1 of 2 tests; cm-legacy not read (not-found)" },
-      codes: ["monitoring-blind Sev3", "e2e-warning Sev2"],
+      codes: ["e2e-warning Sev2"],
     },
     {
-      name: "the read one passes: not up, and the blind read is the only finding",
+      name: "the read one passes: not up, and no finding (the workspace's health alert says it)",
       facts: facts([test("Pass")], [unread()]),
       overall: "indeterminate",
       cell: {
         status: "unknown",
         detail: "cm-legacy not read (not-found); 1 test passes (RTT ≤ 12 ms)",
       },
-      codes: ["monitoring-blind Sev3"],
+      codes: [],
     },
     {
-      name: "the read one sent nothing: its own e2e-indeterminate beside the blind read",
+      name: "the read one sent nothing: its own e2e-indeterminate",
       facts: facts([], [unread()]),
       overall: "indeterminate",
       cell: {
         status: "unknown",
         detail: "Indeterminate: no results in the last 30 min; cm-legacy not read (not-found)",
       },
-      codes: ["monitoring-blind Sev3", "e2e-indeterminate Sev3"],
+      codes: ["e2e-indeterminate Sev3"],
     },
     {
       name: "no monitor read at all: unknown, never 'no Connection Monitor'",
       facts: facts([], [unread()], 0),
       overall: "indeterminate",
       cell: { status: "unknown", detail: "cm-legacy not read (not-found)" },
-      codes: ["monitoring-blind Sev3"],
+      codes: [],
     },
     {
-      name: "its results read from another workspace it writes to: up, the gone one blind evidence",
+      name: "its results read from another workspace it writes to: up, the gone one a failed read",
       facts: facts([test("Pass")], [unread(true)]),
       overall: "pass",
       cell: { status: "up", detail: "1 test passes (RTT ≤ 12 ms)" },
-      codes: ["monitoring-blind Sev3"],
+      codes: [],
     },
   ])("$name", ({ facts: f, overall, cell, codes }) => {
     const summary = summarise(f);
