@@ -216,12 +216,18 @@ function notReadLine(a: StatusAlert): string {
   return `<span class="d read old" data-stale>stale:${since} its subscription cannot be listed</span>`;
 }
 
+/** "silence s-1 ended 2026-… : it holds this alert no more", as the page and `erwatch alerts` say it. */
+export function endedWords(ended: NonNullable<StatusAlert["holdEnded"]>): string {
+  const at = ended.endedAt ? ` ${ended.endedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")}` : "";
+  return `silence ${ended.silence} ended${at}: it holds this alert no more`;
+}
+
 /** What holds it back, in words: "held" alone gave the on-call no reason. */
 function holdWords(a: StatusAlert): string {
   const hold =
     a.heldBy ??
     (a.silencedBy ? { kind: "silence" as const, id: a.silencedBy, comment: null } : null);
-  if (!hold) return "";
+  if (!hold) return a.holdEnded ? ` · ${escapeHtml(endedWords(a.holdEnded))}` : "";
   if (hold.kind === "silence")
     return ` · silenced by ${escapeHtml(hold.id)}${hold.comment ? `: ${escapeHtml(hold.comment)}` : ""}`;
   const holder = hold.code

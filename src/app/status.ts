@@ -138,6 +138,18 @@ export interface StatusAlert {
    * as the last sweep decided. Null when nothing does.
    */
   heldBy?: StatusHold | null;
+  /**
+   * The silence the last sweep held it by has ended since (its window closed,
+   * or it was expired), as this reader has it: nothing holds it now, and the
+   * next sweep acts on that. Null when not.
+   */
+  holdEnded?: StatusHoldEnded | null;
+}
+
+export interface StatusHoldEnded {
+  silence: string;
+  /** When it ended, when that is known (a one-off window's end, or when it was expired). */
+  endedAt: string | null;
 }
 
 export type StatusHold =
@@ -418,11 +430,10 @@ function worstStatus(c: Pick<StatusCircuit, "peerings">): LayerStatus {
   return c.peerings.length === 0 ? "unknown" : worst;
 }
 
-async function storedSilences(store: SilenceStore | undefined, now: Date) {
+/** Ended ones too: one the last sweep held an alert by may have ended since. */
+async function storedSilences(store: SilenceStore | undefined) {
   if (!store) return [];
-  return (await store.list())
-    .map((s) => s.value)
-    .filter((s) => silenceStatus(s, now) !== "expired");
+  return (await store.list()).map((s) => s.value);
 }
 
 type ListedSilence = Silence & { author?: string; expiredAt?: string | null };
@@ -477,9 +488,37 @@ function holdOf(
   };
 }
 
+/** When a silence that is over ended, when that is known. */
+function endedAt(s: ListedSilence, now: Date): string | null {
+  const expiredAt = storedInstant(s.expiredAt);
+  if (expiredAt !== null && expiredAt <= now.getTime()) return new Date(expiredAt).toISOString();
+  const span = s.window.kind === "once" ? onceSpan(s.window) : null;
+  return span !== null && span.end <= now.getTime() ? new Date(span.end).toISOString() : null;
+}
+
+/**
+ * The silence the last sweep held the alert by, when this reader has it and
+ * it no longer holds the alert (`live` is none): shown as holding it until the
+ * next sweep, the page read silenced, and `erwatch alerts` exited 0, on a
+ * Sev0 whose maintenance window was over. One this reader does not have (the
+ * Function App's ERWATCH_SILENCES) keeps the sweep's word.
+ */
+function endedHold(
+  a: AlertState,
+  live: Silence | null,
+  known: ListedSilence[],
+  now: Date,
+): StatusHoldEnded | null {
+  const held = storedHold(a.heldBy);
+  if (live || !held || !("silence" in held)) return null;
+  const silence = known.find((s) => s.id === held.silence);
+  return silence ? { silence: silence.id, endedAt: endedAt(silence, now) } : null;
+}
+
 function alertRow(
   a: AlertState,
   silences: ListedSilence[],
+  known: ListedSilence[],
   stale: StaleReads,
   now: Date,
   byKey: Map<string, AlertState>,
@@ -495,7 +534,8 @@ function alertRow(
     },
     now,
   );
-  const heldBy = holdOf(a, silence, silences, byKey);
+  const holdEnded = endedHold(a, silence, known, now);
+  const heldBy = holdEnded ? null : holdOf(a, silence, silences, byKey);
   return {
     key: a.key,
     circuitId: a.circuitId,
@@ -517,6 +557,7 @@ function alertRow(
     ageMinutes: minutesBetween(a.firstSeen, now),
     silencedBy: heldBy?.kind === "silence" ? heldBy.id : null,
     heldBy,
+    holdEnded,
   };
 }
 
@@ -524,13 +565,14 @@ function alertRow(
 function statusAlerts(
   alerts: AlertState[],
   silences: ListedSilence[],
+  known: ListedSilence[],
   stale: StaleReads,
   now: Date,
 ): StatusAlert[] {
   const byKey = new Map(alerts.map((a) => [a.key, a]));
   return alerts
     .filter((a) => a.condition && (a.notified || a.phase === "firing" || a.phase === "resolving"))
-    .map((a) => alertRow(a, silences, stale, now, byKey))
+    .map((a) => alertRow(a, silences, known, stale, now, byKey))
     .sort(
       (a, b) =>
         severityRank(a.severity) - severityRank(b.severity) ||
@@ -793,7 +835,7 @@ export async function loadStatus(
       ),
     ),
     part("the last sweep", store.lastSweep()),
-    part("stored silences", storedSilences(options.silenceStore, now)),
+    part("stored silences", storedSilences(options.silenceStore)),
     part("the outbox", store.listOutbox()),
   ]);
   for (const { name, error } of leftOut) warn(name, error);
@@ -803,7 +845,9 @@ export async function loadStatus(
     lastSweep?.fannedOut && options.work
       ? await part("the workers' progress", options.work.progress(lastSweep.sweepId))
       : [];
-  const silences: ListedSilence[] = [...(options.configuredSilences ?? []), ...(stored ?? [])];
+  // Every silence this reader has; those in force or to come hold and are listed.
+  const known: ListedSilence[] = [...(options.configuredSilences ?? []), ...(stored ?? [])];
+  const silences = known.filter((s) => silenceStatus(s, now) !== "expired");
   const staleIds = staleCircuitIds(
     alerts.map((a) => a.value),
     snapshots.map((s) => ({ circuitId: s.circuitId, takenAt: s.takenAt })),
@@ -816,6 +860,7 @@ export async function loadStatus(
   const allAlerts = statusAlerts(
     alerts.map((a) => a.value),
     silences,
+    known,
     stale,
     now,
   );

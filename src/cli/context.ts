@@ -63,9 +63,11 @@ export const EXIT_CODE_HELP = {
   /** alerts: what is open now, for a script or a health check. */
   alerts: [
     "Exit codes:",
-    "  0    no alert at Sev2 or worse is open, and the list is whole and current",
-    "  1    an alert at Sev2 or worse is open and no silence holds it",
-    "       (one resolving is not counted: its condition reads clean)",
+    "  0    nothing at Sev2 or worse needs a human (none open, or each one",
+    "       resolving or held by a silence), and the list is whole and current",
+    "  1    an alert at Sev2 or worse is open and no silence holds it now",
+    "       (one resolving is not counted: its condition reads clean; one",
+    "       another alert inhibits is)",
     "  2    erwatch could not run: bad settings, Table Storage not answering",
     "  3    partly blind: Table Storage did not give part of the state, no",
     "       sweep completed lately, a circuit with an alert is not being read,",

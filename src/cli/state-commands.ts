@@ -15,7 +15,7 @@ import {
 } from "../app/silences.js";
 import { isConflict, isStorageFailure } from "../app/state-store.js";
 import { loadStatus, type StatusAlert } from "../app/status.js";
-import { ageText } from "../app/status-html.js";
+import { ageText, endedWords } from "../app/status-html.js";
 import { CLOUDS, readCloud, type CloudName } from "../config/arm.js";
 import { ConfigError, SettingsReader } from "../config/reader.js";
 import { PATHS, type PathName } from "../core/model.js";
@@ -433,7 +433,11 @@ function holdLine(a: StatusAlert): string | null {
   const hold =
     a.heldBy ??
     (a.silencedBy ? { kind: "silence" as const, id: a.silencedBy, comment: null } : null);
-  if (!hold) return null;
+  if (!hold) {
+    if (!a.holdEnded) return null;
+    const ended = endedWords(a.holdEnded);
+    return neutralise(`${ended.charAt(0).toUpperCase()}${ended.slice(1)}.`);
+  }
   if (hold.kind === "silence")
     return `Silence: ${neutralise(hold.id)}${hold.comment ? ` (${neutralise(hold.comment)})` : ""}`;
   const holder = hold.code

@@ -39,6 +39,25 @@ describe("erwatch alerts exit code", () => {
     ["a Sev0 open, not yet told (held)", [alert("Sev0", { state: "held" })], {}, EXIT.findings],
     ["a Sev0 a silence holds", [alert("Sev0", { silencedBy: "s-1" })], {}, EXIT.ok],
     [
+      "a Sev1 another alert inhibits: counted, an inhibition is no person's decision",
+      [
+        alert("Sev1", {
+          state: "held",
+          heldBy: {
+            kind: "alert",
+            key: "erw-holder",
+            rule: "r",
+            severity: "Sev0",
+            code: null,
+            title: null,
+            circuitName: null,
+          },
+        }),
+      ],
+      {},
+      EXIT.findings,
+    ],
+    [
       "a Sev0 resolving: its condition reads clean",
       [alert("Sev0", { state: "resolving" })],
       {},
