@@ -98,7 +98,7 @@ function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
   const stale = readLate(c, readStaleAfterMinutes);
   // The resource id once, on the first row: a long string, the same on every peering's.
   const head = (first: boolean) =>
-    `<th scope="row"${first ? ` title="${escapeHtml(c.id)}"` : ""}>${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes ?? ""}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${pathsApart(c) ? `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>` : ""}${readFailedLine(c.readFailed)}</th>`;
+    `<th scope="row"${first ? ` title="${escapeHtml(c.id)}"` : ""}>${c.worstSeverity ? badge(c.worstSeverity) : ""}<span class="name">${escapeHtml(c.name)}</span><span class="d">${escapeHtml(c.provider ?? "carrier ?")} @ ${escapeHtml(c.peeringLocation ?? "?")} · provider ${escapeHtml(c.providerState ?? "unknown")}</span><span class="d read${stale ? " old" : ""}" data-read-age="${c.readAgeMinutes ?? ""}">read ${escapeHtml(ageText(c.readAgeMinutes))} ago${stale ? " (stale)" : ""}</span>${pathsApart(c) ? `<span class="d" data-path-age="${c.pathAgeMinutes}">paths read ≤ ${escapeHtml(ageText(c.pathAgeMinutes))} ago</span>` : ""}${readFailedLine(c.readFailed)}${neverReadLines(c.neverRead)}</th>`;
   const attrs = `data-circuit="${escapeHtml(c.name)}" data-worst-severity="${escapeHtml(c.worstSeverity ?? "")}" data-worst-status="${escapeHtml(c.worstStatus)}"`;
   // A stored cell's status is any text to the row schema, and one the page does not know ranks worst.
   const rowClass = escapeHtml(
@@ -133,7 +133,7 @@ export const FULL_VIEW_CIRCUITS = 20;
 
 /**
  * How a large view draws a circuit. In full: an open alert (held ones too), a
- * cell not ok (down, warn, unknown), or no peering read yet. Late: every cell
+ * cell not ok (down, warn, unknown), no peering read yet, or a reading never had. Late: every cell
  * ok when last read, but that was too long ago (or its subscription cannot be
  * listed), so a line with the stale mark, after the grid: its full grid would
  * say no more than "ok then", and when sweeps stop every reading goes stale
@@ -146,6 +146,7 @@ export function drawnAs(
   if (
     c.worstSeverity !== null ||
     c.peerings.length === 0 ||
+    (c.neverRead ?? []).length > 0 ||
     (c.worstStatus !== "up" && c.worstStatus !== "n/a")
   )
     return "full";
@@ -201,6 +202,27 @@ ${circuits.map((c) => circuitLine(c, readStaleAfterMinutes)).join("\n")}
 </tbody>
 </table>
 </form>`;
+}
+
+/**
+ * The readings never had, one line per reading and cause: "ARP table never
+ * read (AzurePrivatePeering primary, secondary): permission missing: …".
+ * The read age beside them is that of what was read.
+ */
+function neverReadLines(never: StatusCircuit["neverRead"] | undefined): string {
+  const groups = new Map<string, { reading: string; why: string | null; paths: string[] }>();
+  for (const n of never ?? []) {
+    const key = `${n.reading}\u0000${n.why ?? ""}`;
+    const group = groups.get(key) ?? { reading: n.reading, why: n.why, paths: [] };
+    group.paths.push(`${n.peering} ${n.path}`);
+    groups.set(key, group);
+  }
+  return [...groups.values()]
+    .map(
+      (g) =>
+        `<span class="d read old" data-never-read="${escapeHtml(g.reading)}">${escapeHtml(g.reading)} never read (${escapeHtml(g.paths.join(", "))})${g.why ? `: ${escapeHtml(g.why)}` : ""}</span>`,
+    )
+    .join("");
 }
 
 /** Why none of a circuit's layers is current: its own read failed, since when, as stored. */

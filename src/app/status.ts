@@ -15,7 +15,7 @@ import { activeSilence, onceSpan } from "../core/silence.js";
 import { staleCircuitIds } from "../core/sight.js";
 import { DEFAULT_MAX_READ_AGE_MINUTES } from "../core/sweep-plan.js";
 import { DEFAULT_ALERT_POLICY, type Silence } from "../core/policy.js";
-import type { ReadAges } from "../core/read-age.js";
+import { storedReadAges, type ReadAges, type ReadFailedNote } from "../core/read-age.js";
 import { CLOCK_SKEW_MS, storedInstant } from "../core/instant.js";
 import { severityRank } from "../core/severity.js";
 import { sessionCarries } from "../core/path-analysis.js";
@@ -50,8 +50,17 @@ export type StatusCell = SnapshotCell;
 export interface StatusCircuit {
   id: string;
   name: string;
-  /** Its oldest reading, as really read (a failed read keeps the last good one); null when one never was. */
+  /**
+   * Its oldest reading had, as really read (a failed read keeps the last good
+   * one); a reading never had is in `neverRead`, not here. Null when none was.
+   */
   lastReadAt: string | null;
+  /**
+   * Its readings never had, each path's ARP table or route summary, with why
+   * the last try failed. A role without the ARP action fails it every sweep:
+   * the circuit read "read ? ago (stale)" for good, though all else was fresh.
+   */
+  neverRead: StatusNeverRead[];
   /** Not read since its subscription's listing began failing: what is shown may be old. */
   stale: boolean;
   /** When each reading was last good (the tiered sweep reads quiet circuits' paths in rotation); null before it was kept. */
@@ -92,6 +101,14 @@ export interface StatusCircuit {
      */
     ipv6Prefixes?: Record<PathName, number | null>;
   }[];
+}
+
+export interface StatusNeverRead {
+  peering: string;
+  path: PathName;
+  reading: "ARP table" | "route summary";
+  /** Why its last try failed ("permission missing: …", "throttled"); null when not kept. */
+  why: string | null;
 }
 
 export interface StatusReadFailed {
@@ -401,8 +418,9 @@ function lastRead(s: Snapshot): string | null {
   const reads: unknown = s.reads;
   if (typeof reads === "object" && reads !== null && "oldestPathAt" in reads) {
     const oldest: unknown = reads.oldestPathAt;
-    // Not text is not a time erwatch wrote: never read, as the planner takes it.
-    return typeof oldest === "string" ? oldest : null;
+    if (typeof oldest === "string") return oldest;
+    // A reading never had (neverReadOf says which): the age is of those that were.
+    return oldestHad(storedReadAges(reads));
   }
   const body: unknown = s.reads?.circuitAt;
   const bodyAt = storedInstant(body);
@@ -410,6 +428,43 @@ function lastRead(s: Snapshot): string | null {
   return typeof body === "string" && bodyAt !== null && takenAt !== null && bodyAt < takenAt
     ? body
     : s.takenAt;
+}
+
+/** The earliest reading had; one whose time is not an instant first, as it may be the earliest. */
+function oldestHad(ages: ReadAges | undefined): string | null {
+  const had = Object.values(ages?.paths ?? {})
+    .flatMap((paths) => PATHS.flatMap((path) => [paths[path].arp, paths[path].summary]))
+    .filter((at): at is string => at !== null);
+  return [...had].sort(earliestFirst)[0] ?? null;
+}
+
+/** "permission missing: …" for what a role lacks, else the failure's kind. */
+function noteWords(note: ReadFailedNote | undefined): string | null {
+  if (!note) return null;
+  if (note.kind !== "forbidden") return note.kind;
+  return `permission missing${note.missingPermission ? `: ${note.missingPermission}` : ""}`;
+}
+
+/** Each path reading never had, with why its last try failed. */
+function neverReadOf(s: Snapshot): StatusNeverRead[] {
+  const ages = storedReadAges(s.reads);
+  return Object.entries(ages?.paths ?? {}).flatMap(([peering, paths]) =>
+    PATHS.flatMap((path) => [
+      ...(paths[path].arp === null
+        ? [{ peering, path, reading: "ARP table" as const, why: noteWords(paths[path].arpFailed) }]
+        : []),
+      ...(paths[path].summary === null
+        ? [
+            {
+              peering,
+              path,
+              reading: "route summary" as const,
+              why: noteWords(paths[path].summaryFailed),
+            },
+          ]
+        : []),
+    ]),
+  );
 }
 
 /** Earliest first; a time not known before any, as it may be the earliest. */
@@ -604,6 +659,7 @@ function statusCircuits(
       id: s.circuitId,
       name: s.circuitName,
       lastReadAt: lastRead(s),
+      neverRead: neverReadOf(s),
       stale: stale.has(s.circuitId.toLowerCase()),
       reads: s.reads ?? null,
       providerState: s.providerState,

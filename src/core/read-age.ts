@@ -5,7 +5,14 @@
 // of what erwatch actually knows.
 
 import { storedInstant } from "./instant.js";
-import type { CircuitFacts, CircuitReading, PathName } from "./model.js";
+import type {
+  ArpReading,
+  CircuitFacts,
+  CircuitReading,
+  PathName,
+  ReadErrorKind,
+  Reading,
+} from "./model.js";
 import { PATHS } from "./model.js";
 import { sitePeering } from "./names.js";
 
@@ -14,6 +21,21 @@ export interface PathReadTimes {
   arp: string | null;
   /** Last successful route table summary read (the prefix count), or null. */
   summary: string | null;
+  /**
+   * Why the last try of the ARP table failed; absent once one works. A
+   * reading that always fails (a role without the ARP action) is never had,
+   * and the status page says which and why, not only that the circuit's age
+   * is unknown. Absent in snapshots kept before it was.
+   */
+  arpFailed?: ReadFailedNote;
+  /** The same for the route summary. */
+  summaryFailed?: ReadFailedNote;
+}
+
+/** A failed read, as much as is kept of it with the reading's times. */
+export interface ReadFailedNote {
+  kind: ReadErrorKind;
+  missingPermission?: string;
 }
 
 export interface ReadAges {
@@ -96,6 +118,46 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 /** A kept time: text, or null (not kept) for anything else. Text that is not an instant stays, of unknown age. */
 const keptTime = (value: unknown): string | null => (typeof value === "string" ? value : null);
 
+/** A kept failure: its kind, and the permission missing when kept; undefined for anything else. */
+function keptFailure(value: unknown): ReadFailedNote | undefined {
+  if (!isRecord(value) || typeof value.kind !== "string") return undefined;
+  return {
+    kind: value.kind as ReadErrorKind,
+    ...(typeof value.missingPermission === "string"
+      ? { missingPermission: value.missingPermission }
+      : {}),
+  };
+}
+
+/**
+ * Why this try of a reading failed; none when it worked, and the kept one
+ * when it was not tried (a failed circuit read reads no path).
+ */
+function failedNote(
+  read: ArpReading | Reading<unknown> | undefined,
+  kept: ReadFailedNote | undefined,
+): ReadFailedNote | undefined {
+  if (read === undefined) return kept;
+  if (read.ok) return undefined;
+  const { kind, missingPermission } = read.error;
+  return { kind, ...(missingPermission ? { missingPermission } : {}) };
+}
+
+/** A path's times with its failures, those there are. */
+function pathTimes(
+  arp: string | null,
+  summary: string | null,
+  arpFailed: ReadFailedNote | undefined,
+  summaryFailed: ReadFailedNote | undefined,
+): PathReadTimes {
+  return {
+    arp,
+    summary,
+    ...(arpFailed ? { arpFailed } : {}),
+    ...(summaryFailed ? { summaryFailed } : {}),
+  };
+}
+
 /** A kept time that may be absent (kept before it was): absent stays absent. */
 const keptOptionalTime = (value: unknown): string | null | undefined =>
   value === undefined ? undefined : keptTime(value);
@@ -118,7 +180,12 @@ export function storedReadAges(value: unknown): ReadAges | undefined {
       for (const path of PATHS) {
         const t = kept[path];
         times[path] = isRecord(t)
-          ? { arp: keptTime(t.arp), summary: keptTime(t.summary) }
+          ? pathTimes(
+              keptTime(t.arp),
+              keptTime(t.summary),
+              keptFailure(t.arpFailed),
+              keptFailure(t.summaryFailed),
+            )
           : { arp: null, summary: null };
       }
       paths[peering] = times;
@@ -161,10 +228,12 @@ export function readAgesOf(
     for (const path of PATHS) {
       const arp = read?.[path].arp;
       const summary = read?.[path].summary;
-      times[path] = {
-        arp: arp?.ok ? arp.readAt : (before?.[path].arp ?? null),
-        summary: summary?.ok ? summary.readAt : (before?.[path].summary ?? null),
-      };
+      times[path] = pathTimes(
+        arp?.ok ? arp.readAt : (before?.[path].arp ?? null),
+        summary?.ok ? summary.readAt : (before?.[path].summary ?? null),
+        failedNote(arp, before?.[path].arpFailed),
+        failedNote(summary, before?.[path].summaryFailed),
+      );
       const pathOldest = earlier(times[path].arp, times[path].summary);
       oldest = oldest === undefined ? pathOldest : earlier(oldest, pathOldest);
     }

@@ -106,20 +106,53 @@ describe("a circuit's read age on the status page", () => {
     expect(back.circuits[0]!.lastReadAt).toBe(at(25, 90).toISOString());
   });
 
-  it("an ARP table never read: not read, its age not known and marked stale", async () => {
+  it("an ARP table never read: as old as what was read, and which reading never was, and why", async () => {
     const h = await sweepHarness(azurite.connectionString);
+    // The role lacks the ARP action: every sweep's ARP read of the primary fails.
+    const action = "Microsoft.Network/expressRouteCircuits/peerings/arpTables/action";
     h.reader.spec = {
-      paths: { AzurePrivatePeering: { primary: { arp: failed({ kind: "throttled" }) } } },
+      paths: {
+        AzurePrivatePeering: {
+          primary: { arp: failed({ kind: "forbidden", call: action, missingPermission: action }) },
+        },
+      },
     };
-    await h.run(0, 30);
-    const now = minute(2);
+    for (const m of [0, 5, 10]) await h.run(m, 30);
+    const now = minute(12);
     const model = await loadStatus(h.store, now, options);
     const circuit = model.circuits[0]!;
-    // Observed: 2 ("read 2 min ago"), as if read whole.
-    expect(circuit.readAgeMinutes).toBeNull();
+    // Observed: null, "read ? ago (stale)" for good, though all else was read at 10:30.
+    expect(circuit.readAgeMinutes).toBe(1);
+    expect(circuit.lastReadAt).toBe(at(10, 30).toISOString());
+    expect(circuit.neverRead).toEqual([
+      {
+        peering: "AzurePrivatePeering",
+        path: "primary",
+        reading: "ARP table",
+        why: `permission missing: ${action}`,
+      },
+    ]);
+    // The planner still takes it as never read, and reads it again first.
     expect(plannerMinutes(model, now)).toBeNull();
-    expect(circuit.lastReadAt).toBeNull();
-    expect(drawnAs(circuit, model.summary!.readStaleAfterMinutes)).not.toBe("healthy");
-    expect(renderStatusHtml(model)).toMatch(/read \? ago \(stale\)/);
+    // Drawn in full, with the reading never had; not stale.
+    expect(drawnAs(circuit, model.summary!.readStaleAfterMinutes)).toBe("full");
+    const html = renderStatusHtml(model);
+    expect(html).toMatch(/data-read-age="1">read 1 min ago<\/span>/);
+    expect(html).not.toMatch(/\(stale\)/);
+    expect(html).toContain(
+      `ARP table never read (AzurePrivatePeering primary): permission missing: ${action}</span>`,
+    );
+    expect(model.summary!.oldestReading).toEqual({
+      circuit: circuit.name,
+      readAt: at(10, 30).toISOString(),
+      ageMinutes: 1,
+    });
+
+    // Read at last: nothing is never read any more.
+    h.reader.spec = {};
+    await h.run(15, 30);
+    const back = await loadStatus(h.store, minute(16), options);
+    expect(back.circuits[0]!.neverRead).toEqual([]);
+    expect(renderStatusHtml(back)).not.toContain("never read");
   });
 });

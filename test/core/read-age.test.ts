@@ -59,11 +59,53 @@ describe("readAgesOf", () => {
       6,
     );
     const ages = readAgesOf(broken, first, at(6));
-    expect(ages.paths.AzurePrivatePeering!.secondary).toEqual({ arp: at(6), summary: at(1) });
+    // And why it failed: a reading that always fails is never had, and the page says why.
+    expect(ages.paths.AzurePrivatePeering!.secondary).toEqual({
+      arp: at(6),
+      summary: at(1),
+      summaryFailed: { kind: "throttled" },
+    });
     expect(ages.oldestPathAt).toBe(at(1));
     expect(ages.incomplete).toBe(true);
     // Its paths not read whole: a fleet alert naming it is not over on it (core/fleet.ts).
     expect(ages).toMatchObject({ pathsFailed: true, pathsReadAt: at(1) });
+  });
+
+  it("keeps why a reading's last try failed while it fails or is not tried, and drops it once it works", () => {
+    const action = "Microsoft.Network/expressRouteCircuits/peerings/arpTables/action";
+    const forbidden = stamped(
+      circuitReading({
+        paths: {
+          AzurePrivatePeering: {
+            primary: { arp: failed({ kind: "forbidden", missingPermission: action }) },
+          },
+        },
+      }),
+      1,
+    );
+    const first = readAgesOf(forbidden, undefined, at(1));
+    const note = { kind: "forbidden", missingPermission: action };
+    expect(first.paths.AzurePrivatePeering!.primary).toEqual({
+      arp: null,
+      summary: at(1),
+      arpFailed: note,
+    });
+    // The circuit not read: no path was tried, what is kept stays.
+    const unread = stamped(circuitReading({ circuit: failed({ kind: "timeout" }) }), 2);
+    const kept = readAgesOf(unread, JSON.parse(JSON.stringify(first)), at(2));
+    expect(kept.paths.AzurePrivatePeering!.primary.arpFailed).toEqual(note);
+    // A kept failure that is not one erwatch writes is not kept.
+    const odd = JSON.parse(JSON.stringify(first)) as {
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    odd.paths.AzurePrivatePeering!.primary!.arpFailed = "forbidden";
+    expect(readAgesOf(unread, odd, at(2)).paths.AzurePrivatePeering!.primary).toEqual({
+      arp: null,
+      summary: at(1),
+    });
+    // Read at last: nothing failed.
+    const back = readAgesOf(stamped(circuitReading(), 3), kept, at(3));
+    expect(back.paths.AzurePrivatePeering!.primary).toEqual({ arp: at(3), summary: at(3) });
   });
 
   it("says its paths were read whole when only the gateway wiring failed", () => {
@@ -368,7 +410,11 @@ describe("a kept `reads` that is not what erwatch writes (a hand edit, a cut-off
     // Read now: its own time. Failed now: the kept one, when there is one that is text.
     expect(ages.paths.AzurePrivatePeering).toEqual({
       primary: { arp: at(6), summary: at(6) },
-      secondary: { arp: at(6), summary: (secondary as typeof KEPT).summary },
+      secondary: {
+        arp: at(6),
+        summary: (secondary as typeof KEPT).summary,
+        summaryFailed: { kind: "throttled" },
+      },
     });
     const kept = readAgesOf(unread, stored, at(6)).paths.AzurePrivatePeering;
     if (kept !== undefined) expect(kept).toEqual({ primary, secondary });
