@@ -100,6 +100,12 @@ export interface StatusCircuit {
      * peering has had no IPv6 session Established.
      */
     ipv6Prefixes?: Record<PathName, number | null>;
+    /**
+     * Paths whose IPv6 sessions were never seen Established (no IPv6 count
+     * ever had): the peering line gave IPv4's count alone, nothing of an IPv6
+     * neighbor that never came up. Absent with `ipv6Prefixes`.
+     */
+    ipv6NeverUp?: PathName[];
   }[];
 }
 
@@ -697,6 +703,8 @@ function statusCircuits(
                   primary: ipv6Received("primary"),
                   secondary: ipv6Received("secondary"),
                 },
+                // A count, once had, is kept: none kept is a session never up.
+                ipv6NeverUp: PATHS.filter((path) => ipv6[path] === null),
               }
             : {}),
         };

@@ -211,7 +211,14 @@ export function diffSnapshot(
         }
       }
     }
-    const hasIpv6 = ipv6Prefixes.primary !== null || ipv6Prefixes.secondary !== null;
+    // Kept while the peering has an IPv6 neighbor, counts or none: a count
+    // never had (null) is IPv6 never up, which the status page says; kept as
+    // it was while the circuit is not read.
+    const hasIpv6 =
+      (circuitRead && verdict.peerings.find((p) => p.name === name)?.ipv6 !== undefined) ||
+      (!circuitRead && before?.ipv6Prefixes !== undefined) ||
+      ipv6Prefixes.primary !== null ||
+      ipv6Prefixes.secondary !== null;
     peerings[name] = { paths, prefixes, ...(hasIpv6 ? { ipv6Prefixes } : {}) };
   }
 

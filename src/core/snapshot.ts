@@ -53,7 +53,11 @@ export interface SnapshotPeering {
   paths: Record<PathName, Record<SnapshotLayer, SnapshotCell>>;
   /** The IPv4 count (the only count kept before IPv6 was: an older snapshot's is IPv4). */
   prefixes: Record<PathName, number | null>;
-  /** The IPv6 sessions' count per path. Absent when the peering has no IPv6 neighbor, and in older snapshots. */
+  /**
+   * The IPv6 sessions' last count per path; null on a path whose IPv6
+   * sessions were never seen Established. Absent when the peering has no
+   * IPv6 neighbor, and in older snapshots (which kept it only once a count was had).
+   */
   ipv6Prefixes?: Record<PathName, number | null>;
   /**
    * Per path, the IPv4 sessions' mark, null while not Established. Absent in snapshots

@@ -108,3 +108,37 @@ it("a stored IPv6 count that is not a count is not shown as one", async () => {
   expect(peeringOf(model, PRIVATE).ipv6Prefixes).toEqual({ primary: null, secondary: null });
   expect(renderStatusHtml(model)).toContain("prefixes IPv4 120 / 120 · IPv6 – / –");
 });
+
+it("IPv6 sessions never up: the peering line says so, where it gave IPv4's count alone", async () => {
+  const h = await sweepHarness(azurite.connectionString);
+  const spec = (primary: string, secondary: string) => ({
+    peerings: [peering()],
+    paths: { [PRIVATE]: { primary: dual("120", primary), secondary: dual("120", secondary) } },
+  });
+  h.reader.spec = spec("Idle", "Idle");
+  await h.run(0);
+  const never = await loadStatus(h.store, minute(1), { recentHours: 1, recentLimit: 10 });
+  const p = peeringOf(never, PRIVATE);
+  expect(p.paths.primary.bgp.status).toBe("warn");
+  // Observed: no ipv6Prefixes, and "prefixes 120 / 120": nothing of IPv6 on the line.
+  expect(p.ipv6Prefixes).toEqual({ primary: null, secondary: null });
+  expect(p.ipv6NeverUp).toEqual(["primary", "secondary"]);
+  expect(renderStatusHtml(never)).toContain("prefixes IPv4 120 / 120 · IPv6 never up<");
+
+  // The secondary's comes up, then goes down: down is "–", never up stays so.
+  h.reader.spec = spec("Idle", "60");
+  await h.run(5);
+  const one = await loadStatus(h.store, minute(6), { recentHours: 1, recentLimit: 10 });
+  expect(peeringOf(one, PRIVATE).ipv6NeverUp).toEqual(["primary"]);
+  expect(renderStatusHtml(one)).toContain("prefixes IPv4 120 / 120 · IPv6 never up / 60<");
+  h.reader.spec = spec("Idle", "Idle");
+  await h.run(10);
+  const down = await loadStatus(h.store, minute(11), { recentHours: 1, recentLimit: 10 });
+  expect(renderStatusHtml(down)).toContain("prefixes IPv4 120 / 120 · IPv6 never up / –<");
+
+  // The circuit not read: kept as it was.
+  h.reader.spec = { ...spec("Idle", "Idle"), circuit: failed({ kind: "throttled" }) };
+  await h.run(15);
+  const unread = await loadStatus(h.store, minute(16), { recentHours: 1, recentLimit: 10 });
+  expect(peeringOf(unread, PRIVATE).ipv6NeverUp).toEqual(["primary"]);
+});
