@@ -39,16 +39,33 @@ const letters = (name: string) => name.toUpperCase().replaceAll("_", "");
 const words = (name: string) => name.toUpperCase().split(/_+/);
 
 /**
+ * `longer` is `shorter` with erwatch's prefix before it, in any case and with
+ * any underscores: only some settings carry it (ERWATCH_SUBSCRIPTIONS, not
+ * ARM_CONCURRENCY), so an operator who gives it to all, or to none, set
+ * names erwatch never read, unsaid.
+ */
+function prefixedOnly(longer: string[], shorter: string[]): boolean {
+  return (
+    longer[0] === "ERWATCH" &&
+    longer.length === shorter.length + 1 &&
+    longer.slice(1).join("") === shorter.join("")
+  );
+}
+
+/**
  * How close `name` is to the setting `known`: 0 for the same letters in
- * another case or with other underscores, 1–2 for that many edits, 3 for the
- * name without its last word (TEAMS_WEBHOOK for TEAMS_WEBHOOK_URL, at least
- * two words left); null when not close.
+ * another case or with other underscores, 1–2 for that many edits, 1 for the
+ * name with erwatch's prefix given it or left off (ERWATCH_ARM_CONCURRENCY,
+ * ACTION_GROUPS; at least two words left), 3 for the name without its last
+ * word (TEAMS_WEBHOOK for TEAMS_WEBHOOK_URL, at least two words left); null
+ * when not close.
  */
 export function closeness(name: string, known: string): number | null {
   if (letters(name) === letters(known)) return 0;
   const distance = editDistance(name.toUpperCase(), known.toUpperCase(), 2);
   if (distance <= 2) return distance;
   const [mine, theirs] = [words(name), words(known)];
+  if (prefixedOnly(mine, theirs) || (mine.length >= 2 && prefixedOnly(theirs, mine))) return 1;
   const shortened = mine.length >= 2 && mine.length === theirs.length - 1;
   return shortened && mine.every((w, i) => w === theirs[i]) ? 3 : null;
 }

@@ -30,6 +30,18 @@ describe("the erwatch setting a name was meant to be", () => {
     // The last word left off.
     ["TEAMS_WEBHOOK", "TEAMS_WEBHOOK_URL"],
     ["STATUS_PAGE", "STATUS_PAGE_URL"],
+    // erwatch's prefix given to a setting without it, or left off one with it, in any case.
+    ["erwatch_arm_concurrency", "ARM_CONCURRENCY"],
+    ["ERWATCH_ARM_CONCURRENCY", "ARM_CONCURRENCY"],
+    ["Erwatch_Sweep_Schedule", "SWEEP_SCHEDULE"],
+    ["ERWATCH_SWEEP_MAX_READ_AGE_MINUTES", "SWEEP_MAX_READ_AGE_MINUTES"],
+    ["ERWATCH_LOG_LEVEL", "LOG_LEVEL"],
+    ["ACTION_GROUPS", "ERWATCH_ACTION_GROUPS"],
+    ["alert_policy", "ERWATCH_ALERT_POLICY"],
+    ["STORAGE__accountName", "ERWATCH_STORAGE__accountName"],
+    // Without the prefix, one word says too little to be taken for erwatch's.
+    ["SUBSCRIPTIONS", null],
+    ["BASELINE", null],
     // erwatch's own names, and names far from any.
     ["PAGERDUTY_ROUTING_KEY", null],
     ["ERWATCH_STORAGE", null],
@@ -77,6 +89,20 @@ describe("names set close to one erwatch reads", () => {
     expect(misspeltSettings({ WEBHOOK_URL2: TEAMS }, KNOWN, () => ["WEBHOOK_URL2"])).toEqual([]);
     expect(misspeltSettings({ WEBHOOK_URL2: TEAMS }, KNOWN)).toEqual([
       "WEBHOOK_URL2 is not a setting erwatch reads; did you mean WEBHOOK_URL?",
+    ]);
+  });
+
+  it("names a setting given erwatch's prefix it does not carry, in any case, with the name erwatch reads", () => {
+    // Linux app settings are case-sensitive environment variables: erwatch
+    // reads ARM_CONCURRENCY and SWEEP_SCHEDULE, and these were set for nothing, unsaid.
+    expect(
+      misspeltSettings(
+        { erwatch_arm_concurrency: "4", Erwatch_Sweep_Schedule: "0 */10 * * * *" },
+        KNOWN,
+      ),
+    ).toEqual([
+      "erwatch_arm_concurrency is not a setting erwatch reads; did you mean ARM_CONCURRENCY?",
+      "Erwatch_Sweep_Schedule is not a setting erwatch reads; did you mean SWEEP_SCHEDULE?",
     ]);
   });
 
