@@ -15,6 +15,7 @@ import {
 import { receiverUrlProblem } from "../core/receiver-url.js";
 import { pruneRouting, type RoutingPositions } from "../core/routing-check.js";
 import type { Routing } from "../core/routing.js";
+import { nearestSetting } from "./misspelt.js";
 import { SettingsReader } from "./reader.js";
 import type { Env } from "./settings.js";
 import { readEntityName } from "./publish.js";
@@ -119,14 +120,19 @@ const routeSchema = z
     actionGroups: z.array(z.string()),
   })
   .strict();
-/** The setting's shape; each receiver, action group and route is then checked on its own. */
-const actionGroupsSchema = z
-  .object({
-    receivers: z.array(z.unknown()),
-    actionGroups: z.array(z.unknown()),
-    routes: z.array(z.unknown()),
-  })
-  .strict();
+/**
+ * The setting's shape; each receiver, action group and route is then checked
+ * on its own. A field beside the three ("description", "$schema", a
+ * misspelt one) is named and left out, not the setting: refused whole, it
+ * fell back to the default routes, every owner's and circuit's route lost
+ * and the one PagerDuty key paged for all (or, with none set, nothing paged).
+ */
+const ACTION_GROUPS_FIELDS = ["receivers", "actionGroups", "routes"] as const;
+const actionGroupsSchema = z.looseObject({
+  receivers: z.array(z.unknown()),
+  actionGroups: z.array(z.unknown()),
+  routes: z.array(z.unknown()),
+});
 interface ActionGroupsSetting {
   receivers: z.infer<typeof receiverSchema>[];
   actionGroups: z.infer<typeof actionGroupSchema>[];
@@ -156,6 +162,12 @@ function explicitSetting(r: SettingsReader): ActionGroupsSetting {
     return fallback.receivers.length > 0
       ? fallback
       : { receivers: [], actionGroups: [], routes: [] };
+  for (const key of Object.keys(shell).filter((k) => !isActionGroupsField(k))) {
+    const meant = nearestSetting(key, ACTION_GROUPS_FIELDS);
+    r.ignored.push(
+      `${NAME}.${key}: is not a field of ${NAME} (${ACTION_GROUPS_FIELDS.join(", ")})${meant ? `; did you mean ${meant}?` : ""} (left out; the rest apply)`,
+    );
+  }
   const receivers = r.items(`${NAME}.receivers`, shell.receivers, receiverSchema);
   const actionGroups = r.items(`${NAME}.actionGroups`, shell.actionGroups, actionGroupSchema);
   const routes = r.items(`${NAME}.routes`, shell.routes, routeSchema);
@@ -172,6 +184,9 @@ function explicitSetting(r: SettingsReader): ActionGroupsSetting {
     },
   };
 }
+
+const isActionGroupsField = (key: string) =>
+  (ACTION_GROUPS_FIELDS as readonly string[]).includes(key);
 
 /**
  * The app settings ERWATCH_ACTION_GROUPS names for receivers' secrets, read

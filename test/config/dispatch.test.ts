@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { looksLikeSecret, readDispatchConfig } from "../../src/config/dispatch.js";
+import { looksLikeSecret, readDispatchConfig, readRouting } from "../../src/config/dispatch.js";
 import { SettingsReader } from "../../src/config/reader.js";
 import { SETTINGS } from "../../src/config/settings.js";
 
@@ -480,4 +480,57 @@ describe("a tuning number that cannot be used", () => {
       ]);
     },
   );
+});
+
+describe("a field of ERWATCH_ACTION_GROUPS beside receivers, actionGroups and routes", () => {
+  // The network team's key and the carrier desk's, routed by owner.
+  const byOwner = {
+    receivers: [
+      { kind: "pagerduty", name: "network", routingKeySetting: "PD_NETWORK" },
+      { kind: "pagerduty", name: "carrier-desk", routingKeySetting: "PD_CARRIER" },
+    ],
+    actionGroups: [
+      { name: "network", receivers: ["network"] },
+      { name: "carrier-desk", receivers: ["carrier-desk"] },
+    ],
+    routes: [
+      { name: "ours", match: { owners: ["you"] }, actionGroups: ["network"] },
+      { name: "theirs", match: { owners: ["carrier"] }, actionGroups: ["carrier-desk"] },
+    ],
+  };
+  const keys = { PD_NETWORK: PD, PD_CARRIER: "fedcba9876543210fedcba9876543210" };
+
+  it.each([
+    [{ description: "who hears what" }, "ERWATCH_ACTION_GROUPS.description: is not a field"],
+    [{ $schema: "https://example.com/s.json" }, "ERWATCH_ACTION_GROUPS.$schema: is not a field"],
+    [{ rotues: [] }, "did you mean routes?"],
+  ])("is named and left out, every route kept as written (%j)", (extra, named) => {
+    for (const legacy of [{}, { PAGERDUTY_ROUTING_KEY: PD }] as Record<string, string>[]) {
+      const { config, problems, ignored } = read({
+        ...keys,
+        ...legacy,
+        ERWATCH_ACTION_GROUPS: JSON.stringify({ ...byOwner, ...extra }),
+      });
+      expect(problems).toEqual([]);
+      // Not the default routes to one key: each owner's alerts reach their own receiver.
+      expect(config.receivers.map((x) => x.name)).toEqual(["network", "carrier-desk"]);
+      expect(config.routing).toEqual({
+        actionGroups: byOwner.actionGroups,
+        routes: byOwner.routes,
+      });
+      expect(ignored).toEqual([expect.stringContaining(named)]);
+      expect(ignored[0]).toMatch(/\(left out; the rest apply\)$/);
+    }
+  });
+
+  it("leaves the sweep's view of the routes as the dispatcher's", () => {
+    const env = {
+      ...keys,
+      ERWATCH_ACTION_GROUPS: JSON.stringify({ ...byOwner, description: "x" }),
+    };
+    expect(readRouting(env)).toEqual({
+      actionGroups: byOwner.actionGroups,
+      routes: byOwner.routes,
+    });
+  });
 });
