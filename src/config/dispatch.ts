@@ -273,8 +273,14 @@ export function longestDeliveryMs(
 /**
  * The Functions dispatcher gives a delivery `budgetMs` (inside the host's
  * five-minute message lock); settings that let one take longer see it cut
- * short, its receivers' retries lost to a redelivery. Said at start, with
- * what to lower; null when they fit.
+ * short. Said at start with the values given and what to lower; null when
+ * they fit.
+ *
+ * A warning, the values kept: the cut loses no page. A delivery's first post
+ * always fits (RECEIVER_TIMEOUT_MS is at most 2 minutes), and the posts it
+ * cuts are made by the event's next delivery, Service Bus giving it back at
+ * once. Refused, every page stopped over a tuning number; put back to their
+ * defaults, the waits an operator chose for a slow receiver were undone.
  */
 export function deliveryBudgetProblem(
   dispatch: Pick<DispatchConfig, "attemptsPerDelivery" | "receiverTimeoutMs" | "retryMaxWaitMs">,
@@ -283,7 +289,9 @@ export function deliveryBudgetProblem(
   const longest = longestDeliveryMs(dispatch);
   if (longest <= budgetMs) return null;
   const minutes = (ms: number) => `${Math.round((ms / 60_000) * 10) / 10} min`;
-  return `DISPATCH_ATTEMPTS × RECEIVER_TIMEOUT_MS + waits of DISPATCH_RETRY_MAX_WAIT_MS let one delivery take ${minutes(longest)}, longer than the ${minutes(budgetMs)} an invocation gives it: lower one of them`;
+  const { attemptsPerDelivery: attempts, receiverTimeoutMs, retryMaxWaitMs } = dispatch;
+  const waits = attempts - 1;
+  return `DISPATCH_ATTEMPTS (${attempts}) × RECEIVER_TIMEOUT_MS (${receiverTimeoutMs}) + ${waits} ${waits === 1 ? "wait" : "waits"} of DISPATCH_RETRY_MAX_WAIT_MS (${retryMaxWaitMs}) + 30 s let one delivery take ${minutes(longest)}, longer than the ${minutes(budgetMs)} an invocation gives it: kept as set, but a receiver's posts past ${minutes(budgetMs)} are not made in that delivery; the event goes back to Service Bus and its next delivery posts again (counting towards DISPATCH_MAX_DELIVERIES), so a page that needs them is late, not lost. Lower one of them to fit`;
 }
 
 /** Problems of one receiver's secrets, each naming its setting. */

@@ -341,7 +341,7 @@ export const SETTINGS = {
   },
   DISPATCH_ATTEMPTS: {
     section: "dispatch",
-    doc: "Posts per receiver within one delivery of a message before giving it back to Service Bus (default 3; range 1–10). Under the Functions host the posts (RECEIVER_TIMEOUT_MS each), the waits between them (DISPATCH_RETRY_MAX_WAIT_MS each) and 30 s must fit the 4 minutes a delivery gets: checked where the sweep starts.",
+    doc: "Posts per receiver within one delivery of a message before giving it back to Service Bus (default 3; range 1–10). Under the Functions host the posts (RECEIVER_TIMEOUT_MS each), the waits between them (DISPATCH_RETRY_MAX_WAIT_MS each) and 30 s should fit the 4 minutes a delivery gets: settings that do not are kept and warned of where the sweep starts, the posts past 4 minutes made by the event's next delivery (late, not lost).",
     sample: "3",
   },
   DISPATCH_RETRY_BASE_MS: {

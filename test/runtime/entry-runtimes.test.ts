@@ -249,6 +249,27 @@ describe("a delivery's time in a Functions invocation", () => {
     else expect(said).toMatch(problem);
   });
 
+  it("says the values given, that they are kept, and what the cut costs: a page late, not lost", () => {
+    expect(
+      deliveryBudgetProblem(
+        { attemptsPerDelivery: 5, receiverTimeoutMs: 10_000, retryMaxWaitMs: 60_000 },
+        4 * 60_000,
+      ),
+    ).toBe(
+      "DISPATCH_ATTEMPTS (5) × RECEIVER_TIMEOUT_MS (10000) + 4 waits of DISPATCH_RETRY_MAX_WAIT_MS (60000) + 30 s let one delivery take 5.3 min, longer than the 4 min an invocation gives it: kept as set, but a receiver's posts past 4 min are not made in that delivery; the event goes back to Service Bus and its next delivery posts again (counting towards DISPATCH_MAX_DELIVERIES), so a page that needs them is late, not lost. Lower one of them to fit",
+    );
+  });
+
+  it("leaves every delivery its first post whole, whatever the settings: why a warning, not a refusal, suffices", () => {
+    const longest = dispatchEnv({ DISPATCH_ATTEMPTS: "1", RECEIVER_TIMEOUT_MS: "120000" });
+    expect(dispatchSettingsProblems(longest)).toEqual([]);
+    // One past the range is left out (its default applies), never a post longer than the budget.
+    const past = dispatchEnv({ DISPATCH_ATTEMPTS: "1", RECEIVER_TIMEOUT_MS: "120001" });
+    expect(dispatchSettingsProblems(past)).toEqual([
+      expect.stringMatching(/^RECEIVER_TIMEOUT_MS: .*left out: the default 10000 applies/),
+    ]);
+  });
+
   // Warned of only when the dispatcher took its first event, mid-incident.
   it.each([
     [{}, []],
@@ -259,7 +280,7 @@ describe("a delivery's time in a Functions invocation", () => {
     ],
     [
       { DISPATCH_ATTEMPTS: "5" },
-      [expect.stringMatching(/^DISPATCH_ATTEMPTS × RECEIVER_TIMEOUT_MS .* 5\.3 min/)],
+      [expect.stringMatching(/^DISPATCH_ATTEMPTS \(5\) × RECEIVER_TIMEOUT_MS .* 5\.3 min/)],
     ],
     [{ DISPATCH_ATTEMPTS: "10", DISPATCH_RETRY_MAX_WAIT_MS: "10000" }, []],
   ])("is checked where the sweep starts: %j", (env, expected) => {
