@@ -1,6 +1,7 @@
 // Per-circuit settings live in the circuit's own tags, so the people who own a
 // circuit can opt it out or raise its criticality without touching erwatch.
 
+import { editDistance } from "./edit-distance.js";
 import {
   PEERING_TYPES,
   type CircuitSettings,
@@ -99,14 +100,38 @@ export function pairTag(tags: Record<string, string>): string | undefined {
   return value && !flagWord(value) ? value : undefined;
 }
 
+/** A tag that reads as meant for erwatch: its prefix, then a separator (erwatch-ignore). */
+const ERWATCH_TAG = /^erwatch[:_.\-\s]/i;
+const KNOWN_TAGS: readonly string[] = Object.values(TAGS);
+const tagLetters = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, "");
+
+/**
+ * Tags named for erwatch that it does not read, each with the tag it most
+ * likely meant: erwatch:expect-gateways=false on a Global Reach-only circuit
+ * paged its missing gateway every sweep, the tag ignored unsaid.
+ */
+function unknownTags(tags: Record<string, string>): string[] {
+  return Object.keys(tags)
+    .filter((k) => ERWATCH_TAG.test(k) && !KNOWN_TAGS.includes(k.toLowerCase()))
+    .map((k) => {
+      const meant = KNOWN_TAGS.find(
+        (t) => tagLetters(t) === tagLetters(k) || editDistance(t, k.toLowerCase(), 2) <= 2,
+      );
+      const instead = meant ? `; did you mean ${meant}?` : ` (it reads ${KNOWN_TAGS.join(", ")})`;
+      return `tag ${k} is not a tag erwatch reads, so it changes nothing${instead}`;
+    });
+}
+
 /** Tag values that cannot be understood fall back to the default and are reported. */
 export function resolveCircuitSettings(
   tags: Record<string, string>,
   defaults: CircuitDefaults,
 ): { settings: CircuitSettings; problems: string[] } {
-  const problems: string[] = [];
-  const model = tag(tags, TAGS.connectivityModel);
-  const criticality = tag(tags, TAGS.criticality);
+  const problems: string[] = unknownTags(tags);
+  // Any case, as ERWATCH_CONNECTIVITY_MODEL and the other tags' words: "High"
+  // from the portal fell back to normal, the circuit paged a grade too low.
+  const model = tag(tags, TAGS.connectivityModel)?.toLowerCase();
+  const criticality = tag(tags, TAGS.criticality)?.toLowerCase();
   const peerings = tag(tags, TAGS.peerings);
   const gateway = tag(tags, TAGS.expectGateway);
   const pairValue = tag(tags, TAGS.pair);
@@ -118,13 +143,18 @@ export function resolveCircuitSettings(
   if (model !== undefined) {
     if (model === "own-edge" || model === "provider-managed") connectivityModel = model;
     else
-      problems.push(`tag ${TAGS.connectivityModel}="${model}" is not own-edge or provider-managed`);
+      problems.push(
+        `tag ${TAGS.connectivityModel}="${tag(tags, TAGS.connectivityModel)}" is not own-edge or provider-managed`,
+      );
   }
   let level: Criticality = "normal";
   if (criticality !== undefined) {
     if (criticality === "high" || criticality === "normal" || criticality === "low")
       level = criticality;
-    else problems.push(`tag ${TAGS.criticality}="${criticality}" is not high, normal or low`);
+    else
+      problems.push(
+        `tag ${TAGS.criticality}="${tag(tags, TAGS.criticality)}" is not high, normal or low`,
+      );
   }
   let expectGateway = true;
   if (gateway !== undefined) {

@@ -199,6 +199,37 @@ describe("resolveCircuitSettings", () => {
     expect(isIgnored(tags)).toBe(ignored);
     expect(resolveCircuitSettings(tags, defaults).problems).toEqual(problems);
   });
+  it("reads erwatch:criticality and erwatch:connectivity-model in any case, as the setting is read", () => {
+    const { settings, problems } = resolveCircuitSettings(
+      { "erwatch:criticality": "High", "erwatch:connectivity-model": "Provider-Managed" },
+      defaults,
+    );
+    expect(problems).toEqual([]);
+    expect(settings).toMatchObject({ criticality: "high", connectivityModel: "provider-managed" });
+  });
+  it.each([
+    ["erwatch:expect-gateways", "erwatch:expect-gateway"],
+    ["erwatch:criticallity", "erwatch:criticality"],
+    ["erwatch-ignore", "erwatch:ignore"],
+    ["Erwatch:Connectivity_Model", "erwatch:connectivity-model"],
+  ])("names a tag erwatch does not read, %s, with the tag it meant", (name, meant) => {
+    const { settings, problems } = resolveCircuitSettings({ [name]: "false" }, defaults);
+    expect(problems).toEqual([
+      `tag ${name} is not a tag erwatch reads, so it changes nothing; did you mean ${meant}?`,
+    ]);
+    expect(settings.expectGateway).toBe(true);
+  });
+  it("names an erwatch tag close to none with the tags it reads, and leaves others' tags alone", () => {
+    const { problems } = resolveCircuitSettings(
+      { "erwatch:owner": "netops", erwatchdog: "1", "cost-center": "42" },
+      defaults,
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^tag erwatch:owner is not a tag erwatch reads, so it changes nothing \(it reads erwatch:ignore, .*erwatch:standby-path\)$/,
+      ),
+    ]);
+  });
   it("should fall back and report a tag it cannot understand", () => {
     const { settings, problems } = resolveCircuitSettings(
       { "erwatch:criticality": "urgent" },
