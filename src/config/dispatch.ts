@@ -444,6 +444,10 @@ export function readDispatchConfig(r: SettingsReader): DispatchConfig {
   );
   for (const problem of pruned.left)
     r.ignored.push(`ERWATCH_ACTION_GROUPS.${problem} (left out; the rest apply)`);
+  for (const problem of pruned.kept)
+    r.ignored.push(
+      `ERWATCH_ACTION_GROUPS.${problem} (kept: each applies; rename one to tell them apart in the log)`,
+    );
   const kept = setting.receivers.filter((x, i) => {
     const first = setting.receivers.findIndex((y) => y.name === x.name);
     return first === i && pruned.receivers.includes(x.name);

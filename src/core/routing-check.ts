@@ -17,7 +17,8 @@ interface RoutingProblem {
   /** Where, as the setting's JSON has it (`routes[2].actionGroups[0]`). */
   path: string;
   message: string;
-  part: Part;
+  /** What it leaves out; null when nothing need be: said, and the entry kept. */
+  part: Part | null;
 }
 
 /** An entry whose references may have been left out (null, in place). */
@@ -60,7 +61,7 @@ function problemsOf(
     nameOf: (t: T) => string,
     what: string,
     path: keyof RoutingPositions,
-    part: (i: number) => Part,
+    part: (i: number) => Part | null,
   ) =>
     list.forEach((t, i) => {
       if (t === null) return;
@@ -85,12 +86,14 @@ function problemsOf(
     "actionGroups",
     (i) => ({ group: i }),
   );
+  // No entry refers to a route by name: two of one name only share a label in
+  // the log. Left out, the later one's audience heard nothing of what it matched.
   duplicates(
     routes,
     (r) => r.name,
     "route",
     "routes",
-    (i) => ({ route: i }),
+    () => null,
   );
   groups.forEach((g, i) => {
     if (g === null) return;
@@ -165,6 +168,8 @@ export interface PrunedRouting {
   receivers: string[];
   /** Each problem, with its path as written, and what it cost ("left out"). */
   left: string[];
+  /** What is wrong but left nothing out (two routes of one name), with its path. */
+  kept: string[];
 }
 
 /**
@@ -190,7 +195,11 @@ export function pruneRouting(
   }));
   const left: string[] = [];
   // Each round leaves out at least one entry or reference: bounded by their count.
-  for (let problems = problemsOf(receivers, groups, routes, positions); problems.length > 0;) {
+  const costly = () =>
+    problemsOf(receivers, groups, routes, positions).filter(
+      (p): p is RoutingProblem & { part: Part } => p.part !== null,
+    );
+  for (let problems = costly(); problems.length > 0;) {
     for (const { path, message, part } of problems) {
       if ("receiver" in part) receivers[part.receiver] = null;
       else if ("group" in part) {
@@ -200,8 +209,11 @@ export function pruneRouting(
       else routes[part.route]!.actionGroups[part.ref] = null;
       left.push(`${path}: ${message}`);
     }
-    problems = problemsOf(receivers, groups, routes, positions);
+    problems = costly();
   }
+  const said = problemsOf(receivers, groups, routes, positions).map(
+    (p) => `${p.path}: ${p.message}`,
+  );
   const kept = <T>(list: readonly (T | null)[]) => list.filter((x): x is T => x !== null);
   return {
     routing: {
@@ -210,5 +222,6 @@ export function pruneRouting(
     },
     receivers: kept(receivers),
     left,
+    kept: said,
   };
 }

@@ -534,3 +534,22 @@ describe("a field of ERWATCH_ACTION_GROUPS beside receivers, actionGroups and ro
     });
   });
 });
+
+it("two routes of one name both deliver; the name is said, neither left out", () => {
+  const { config, problems, ignored } = read({
+    TEAMS_URL: TEAMS,
+    ERWATCH_ACTION_GROUPS: JSON.stringify({
+      receivers: [{ kind: "teams", name: "teams", urlSetting: "TEAMS_URL" }],
+      actionGroups: [{ name: "channel", receivers: ["teams"] }],
+      routes: [
+        { name: "page", match: { owners: ["you"] }, actionGroups: ["channel"] },
+        { name: "page", match: { owners: ["carrier"] }, actionGroups: ["channel"] },
+      ],
+    }),
+  });
+  expect(problems).toEqual([]);
+  expect(config.routing.routes.map((x) => x.match.owners)).toEqual([["you"], ["carrier"]]);
+  expect(ignored).toEqual([
+    'ERWATCH_ACTION_GROUPS.routes[1].name: duplicate route name "page" (kept: each applies; rename one to tell them apart in the log)',
+  ]);
+});

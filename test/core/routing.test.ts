@@ -360,6 +360,30 @@ describe("pruneRouting: one broken entry is left out, every other route still de
   });
 
   it("a sound configuration is left as it is", () => {
-    expect(pruneRouting(sound, ["pd"])).toEqual({ routing: sound, receivers: ["pd"], left: [] });
+    expect(pruneRouting(sound, ["pd"])).toEqual({
+      routing: sound,
+      receivers: ["pd"],
+      left: [],
+      kept: [],
+    });
+  });
+
+  it("two routes of one name are both kept, and said: only the log's label is shared", () => {
+    // The carrier desk's route pasted from on-call's and not renamed.
+    const routing = {
+      actionGroups: [
+        { name: "on-call", receivers: ["pd"] },
+        { name: "carrier-desk", receivers: ["desk"] },
+      ],
+      routes: [
+        { name: "page", match: { owners: ["you" as const] }, actionGroups: ["on-call"] },
+        { name: "page", match: { owners: ["carrier" as const] }, actionGroups: ["carrier-desk"] },
+      ],
+    };
+    const pruned = pruneRouting(routing, ["pd", "desk"]);
+    expect(pruned.routing).toEqual(routing);
+    expect(pruned.left).toEqual([]);
+    expect(pruned.kept).toEqual(['routes[1].name: duplicate route name "page"']);
+    expect(route(pruned.routing, ev({ owner: "carrier" })).receivers).toEqual(["desk"]);
   });
 });
