@@ -7,6 +7,8 @@ import type {
   CircuitRef,
   CircuitSettings,
   Finding,
+  GlobalReachConnection,
+  Owner,
   PeeringFacts,
   Severity,
 } from "./model.js";
@@ -14,6 +16,7 @@ import { PATHS } from "./model.js";
 import { peerDetail, peerOf, type ReachPeer } from "./reach-peers.js";
 import { buildCarrierTicket } from "./ticket.js";
 import { reachStatusText, type GlobalReachAssessment } from "./wiring.js";
+import { connectingWords, type Connecting } from "./reach-memory.js";
 
 export function providerFinding(
   ref: CircuitRef,
@@ -142,42 +145,83 @@ export function disabledPeeringFinding(
  * Global Reach connections that are not Connected. One whose peer circuit is
  * known to be down (`peers`: read in this sweep, or its stored snapshot,
  * dated) says so: nothing on this circuit needs recreating, it comes back
- * with the peer. One whose peer erwatch did not read is worded as ever.
+ * with the peer, and the owner is the one of the peer's broken layer (its
+ * carrier, for one it de-provisioned). One whose peer erwatch did not read is
+ * yours to check: Disconnected, to recreate if it was removed; Connecting
+ * after it was up, a drop re-establishing (nothing to recreate); Connecting
+ * since it appeared for longer than a set-up takes, stuck (reach-memory.ts).
  */
 export function globalReachFinding(
   peering: PeeringFacts,
   reach: GlobalReachAssessment,
   severity: Severity,
   peers?: readonly ReachPeer[],
+  connecting: (g: GlobalReachConnection) => Connecting | null = () => null,
 ): Finding | null {
   if (reach.down.length === 0) return null;
-  const told = reach.down.map((g) => ({ g, peer: peerOf(peers, g) }));
+  const told = reach.down.map((g) => ({ g, peer: peerOf(peers, g), how: connecting(g) }));
   const explained = told.filter((t) => t.peer?.state === "down");
   const unexplained = told.filter((t) => t.peer?.state !== "down");
-  const part = ({ g, peer }: (typeof told)[number]) =>
+  const part = ({ g, peer, how }: (typeof told)[number]) =>
     peer?.state === "down"
       ? `${g.name} ${reachStatusText(g)} — the peer circuit ${peer.name} is down (${peerDetail(peer)})`
-      : `${g.name} ${reachStatusText(g)}`;
+      : `${g.name} ${reachStatusText(g)}${how ? ` — ${connectingWords(how)}` : ""}`;
   const known = told.flatMap(({ g, peer }) => (peer ? [{ connection: g.name, ...peer }] : []));
-  const recreate =
-    "check the Global Reach connection on both circuits (authorization, /29 address prefix) and recreate it if it was removed.";
   const circuits = [...new Set(explained.map((t) => t.peer!.name))];
   const them = circuits.length === 1 ? "it does" : "they do";
-  const follow = `follow ${circuits.map((c) => `${c}'s`).join(" and ")} own alert`;
+  const owner = unexplained.length > 0 ? "you" : ownerOfPeers(explained.map((t) => t.peer!));
+  // The carrier's ticket is the peer's own alert: a second one from here would be a duplicate.
+  const follow = `follow ${circuits.map((c) => `${c}'s`).join(" and ")} own alert${owner === "carrier" ? ", which carries the carrier ticket" : ""}`;
+  const groups = (["disconnected", "dropped", "stuck"] as const)
+    .map((kind) => ({
+      kind,
+      names: unexplained
+        .filter((t) => (t.how?.kind ?? "disconnected") === kind)
+        .map((t) => t.g.name),
+    }))
+    .filter((x) => x.names.length > 0);
+  const advice = groups.map((x) => `For ${x.names.join(", ")}: ${ADVICE[x.kind]}`).join(" ");
   return {
     code: "global-reach-down",
     layer: "globalReach",
-    owner: "you",
+    owner,
     severity,
     peering: peering.name,
     paths: [...PATHS],
     title: `Global Reach not connected: ${told.map(part).join(explained.length > 0 ? "; " : ", ")}`,
-    evidence: { connections: reach.all, ...(known.length > 0 ? { peers: known } : {}) },
+    evidence: {
+      connections: reach.all,
+      ...(known.length > 0 ? { peers: known } : {}),
+      ...connectingEvidence(told),
+    },
     nextAction:
       explained.length === 0
-        ? `Site-to-site traffic between the two on-premises networks is cut while each circuit looks healthy: ${recreate}`
+        ? `Site-to-site traffic between the two on-premises networks is cut while each circuit looks healthy: ${groups.length === 1 ? ADVICE[groups[0]!.kind] : advice}`
         : unexplained.length === 0
           ? `Nothing needs recreating on this circuit: the peer circuit ${circuits.join(" and ")} ${circuits.length === 1 ? "is" : "are"} down, and Global Reach comes back when ${them}; ${follow}. Site-to-site traffic between the two on-premises networks is cut meanwhile.`
-          : `${explained.map((t) => t.g.name).join(", ")} come${explained.length === 1 ? "s" : ""} back when the peer circuit ${circuits.join(" and ")} ${circuits.length === 1 ? "does" : "do"} (down; nothing to recreate for ${explained.length === 1 ? "it" : "them"}): ${follow}. For ${unexplained.map((t) => t.g.name).join(", ")}: ${recreate}`,
+          : `${explained.map((t) => t.g.name).join(", ")} come${explained.length === 1 ? "s" : ""} back when the peer circuit ${circuits.join(" and ")} ${circuits.length === 1 ? "does" : "do"} (down; nothing to recreate for ${explained.length === 1 ? "it" : "them"}): ${follow}. ${advice}`,
   };
+}
+
+const ADVICE = {
+  disconnected:
+    "check the Global Reach connection on both circuits (authorization, /29 address prefix) and recreate it if it was removed.",
+  dropped:
+    "it was up and is re-establishing, so there is nothing to recreate: look at the peer circuit's private paths and at any change made to either circuit just before (maintenance, the /29, the authorization).",
+  stuck:
+    "it has never come up: check the authorization it was created with (redeemed on the peer circuit, not revoked) and its /29 (unused, overlapping neither network); remove and add it again only once both check out.",
+} as const;
+
+/** When each connection that reads Connecting began to, for the card and the status page. */
+function connectingEvidence(told: { g: GlobalReachConnection; how: Connecting | null }[]): {
+  connecting?: Record<string, string>;
+} {
+  const words = told.flatMap(({ g, how }) => (how ? [[g.name, connectingWords(how)]] : []));
+  return words.length > 0 ? { connecting: Object.fromEntries(words) } : {};
+}
+
+/** The one owner the peers' broken layers name, or shared when they name several. */
+function ownerOfPeers(peers: readonly ReachPeer[]): Owner {
+  const owners = new Set(peers.map((p) => p.owner ?? "you"));
+  return owners.size === 1 ? [...owners][0]! : "shared";
 }

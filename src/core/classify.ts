@@ -28,6 +28,7 @@ import type {
   CircuitSettings,
   CircuitVerdict,
   Finding,
+  GlobalReachConnection,
   LayerCell,
   PathLayers,
   PathName,
@@ -43,6 +44,7 @@ import { DEFAULT_ROUTE_LIMITS, type FamilyLoads, type RouteLimitSettings } from 
 import type { DataPlanePolicy } from "./dataplane/policy.js";
 import { byName, sameName as same } from "./names.js";
 import type { ReachPeer } from "./reach-peers.js";
+import { connectingOf, connectingWords, type ReachSighting } from "./reach-memory.js";
 import { LEFT_OUT_OF_BODY } from "./unknown-trouble.js";
 
 export interface ClassifyOptions {
@@ -61,6 +63,12 @@ export interface ClassifyOptions {
     gatewayConnections?: Record<string, RememberedConnection[]>;
     /** Each peering's near-limit loads per path at the last sweep (absent: none near). */
     loads?: Record<string, Record<PathName, FamilyLoads>>;
+    /**
+     * Per peering, its Global Reach connections as earlier sweeps saw them
+     * (reach-memory.ts rememberedReach; null: seen, kept before sightings
+     * were). Absent: none seen, so one Connecting is being set up.
+     */
+    reach?: Record<string, ReachSighting[] | null>;
   };
   /** Saturation, traffic-stopped and drift thresholds (core/dataplane); the defaults when absent. */
   dataPlane?: DataPlanePolicy;
@@ -161,15 +169,30 @@ function gatewayCell(wiring: GatewayAssessment, expectGateway: boolean): LayerCe
   }
 }
 
-function globalReachCell(reach: GlobalReachAssessment): LayerCell {
-  if (reach.down.length > 0)
-    return cell("down", reach.down.map((g) => `${g.name} ${reachStatusText(g)}`).join(", "));
+/**
+ * `settling`: connections being set up within their wait (reach-memory.ts),
+ * already left out of `reach.down`: the row warns, naming them.
+ */
+function globalReachCell(
+  reach: GlobalReachAssessment,
+  words: (g: GlobalReachConnection) => string,
+  settling: readonly GlobalReachConnection[],
+): LayerCell {
+  if (reach.down.length > 0) return cell("down", reach.down.map(words).join(", "));
   if (reach.unread) return cell("unknown", "Global Reach connections not readable");
   if (reach.all.length === 0) return cell("n/a", "none");
   if (reach.unsure.length > 0)
     return cell(
       "unknown",
       `status not reported for ${reach.unsure.map((g) => (g.status === null ? g.name : `${g.name} (IPv6)`)).join(", ")}`,
+    );
+  const connected = reach.all.length - settling.length;
+  if (settling.length > 0)
+    return cell(
+      "warn",
+      [settling.map(words).join(", "), ...(connected > 0 ? [`${connected} connected`] : [])].join(
+        "; ",
+      ),
     );
   return cell("up", `${reach.all.length} connected`);
 }
@@ -295,10 +318,23 @@ function judgePeering(
     authorizations: facts.authorizations ?? [],
     wasConnected,
   });
-  const reach = assessGlobalReach(peering);
+  const assessed = assessGlobalReach(peering);
+  // Null: seen, in a snapshot kept before sightings were; nothing kept: none seen.
+  const kept = byName(options.previous?.reach, peering.name);
+  const seen = kept === undefined ? [] : kept;
+  const how = new Map(
+    assessed.down.map((g) => [g, connectingOf(g, seen, reading.circuit.readAt)] as const),
+  );
+  const connecting = (g: GlobalReachConnection) => how.get(g) ?? null;
+  const settling = assessed.down.filter((g) => connecting(g)?.kind === "settling");
+  const reach = { ...assessed, down: assessed.down.filter((g) => !settling.includes(g)) };
+  const words = (g: GlobalReachConnection) => {
+    const c = connecting(g);
+    return `${g.name} ${reachStatusText(g)}${c ? ` — ${connectingWords(c)}` : ""}`;
+  };
   const cells = {
     gateway: gatewayCell(wiring, settings.expectGateway),
-    globalReach: globalReachCell(reach),
+    globalReach: globalReachCell(reach, words, settling),
     ...NOT_READ,
   };
   const reads = reading.paths[peering.name];
@@ -374,6 +410,7 @@ function judgePeering(
       reach,
       options.severity.globalReach,
       options.reachPeers,
+      connecting,
     );
     if (unreached) findings.push(unreached);
   }

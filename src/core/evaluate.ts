@@ -11,7 +11,8 @@ import { carriedMemory } from "./peering-memory.js";
 import { connectionMemory, gatewayMemory } from "./gateway-memory.js";
 import type { HistoryEntry } from "./history.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict, PathName } from "./model.js";
-import { byName } from "./names.js";
+import { byName, sameName } from "./names.js";
+import { nextSightings, rememberedReach } from "./reach-memory.js";
 import { observe, type Observation } from "./observe.js";
 import { gradeForPair, keptTraffic, type PairContext } from "./pairs.js";
 import { tickSlackMs, type AlertPolicy } from "./policy.js";
@@ -26,6 +27,7 @@ import {
   peeringsMissing,
   readPreviousFacts,
   type Snapshot,
+  type SnapshotPeering,
 } from "./snapshot.js";
 import { withPrefixTrend } from "./trend.js";
 import { unjudgedReading } from "./unjudged.js";
@@ -182,6 +184,7 @@ export function evaluateCircuit(
             gatewayWasConnected: wired[name] ?? false,
             carried: carried[name] ?? false,
             gatewayConnections: connections[name] ?? [],
+            ...reachKept(reading, previous, name),
           },
         ];
       }),
@@ -198,6 +201,21 @@ export function evaluateCircuit(
     ...keptTraffic(dataPlane.seen, previous, now),
   };
   return { verdict, snapshot: remembered, changes, observations };
+}
+
+/** The peering's Global Reach sightings (reach-memory.ts): as read now, or as kept while unread. */
+function reachKept(
+  reading: CircuitReading,
+  previous: Snapshot | null,
+  name: string,
+): Partial<Pick<SnapshotPeering, "reach">> {
+  const facts = reading.circuit.ok
+    ? reading.circuit.value.peerings?.find((p) => sameName(p.name, name))
+    : undefined;
+  const kept = byName(previous?.peerings, name)?.reach;
+  if (facts)
+    return { reach: nextSightings(rememberedReach(previous, name), facts, reading.circuit.readAt) };
+  return kept !== undefined ? { reach: kept } : {};
 }
 
 /** The circuit's end-to-end alerts and the monitors behind them, for the snapshot. */

@@ -6,13 +6,17 @@
 // the peer is known to be comes from its reading in the same sweep, or from
 // its stored snapshot while that is fresh, dated; a peer erwatch did not read
 // (another subscription, a failed read, too old) proves nothing either way.
+// The peer's broken layer has an owner (its carrier, for one it de-provisioned
+// or whose layer 2 is gone): global-reach-down names that owner, not you.
 
 import { hhmm } from "./dataplane/series.js";
 import type {
   CircuitReading,
   CircuitVerdict,
+  FindingCode,
   GlobalReachConnection,
   LayerStatus,
+  Owner,
 } from "./model.js";
 import { PATHS } from "./model.js";
 import { storedInstant } from "./instant.js";
@@ -40,6 +44,8 @@ export interface ReachPeer {
   cause?: PeerDownCause;
   /** "both private paths down", "its private peering is Disabled", … */
   detail: string;
+  /** Who owns the peer's broken layer (`state` down only): its own alert's owner when read in this sweep. */
+  owner?: Owner;
   /** When what `detail` says was read. */
   readAt: string;
   /** Read in this sweep; false: taken from its stored snapshot, so the wording is dated. */
@@ -62,17 +68,37 @@ export function downReach(reading: CircuitReading): GlobalReachConnection[] {
   return (reading.circuit.value.peerings ?? []).flatMap((p) => assessGlobalReach(p).down);
 }
 
-type Known = Pick<ReachPeer, "state" | "cause" | "detail">;
+type Known = Pick<ReachPeer, "state" | "cause" | "detail" | "owner">;
 
-const down = (cause: PeerDownCause, detail: string): Known => ({ state: "down", cause, detail });
+/**
+ * A stored peer keeps no findings: a layer 2 row down on both paths is its
+ * carrier's; the peering's own configuration is shared, as peering-missing
+ * and peering-disabled name it on an own-edge circuit; a session is yours.
+ */
+const STORED_OWNER: Record<PeerDownCause, Owner> = {
+  provider: "carrier",
+  "paths-down": "you",
+  "peering-missing": "shared",
+  "peering-disabled": "shared",
+};
+
+const down = (cause: PeerDownCause, detail: string, owner: Owner = STORED_OWNER[cause]): Known => ({
+  state: "down",
+  cause,
+  detail,
+  owner,
+});
 
 const notProvisioned = (state: string) =>
   down("provider", `not provisioned by its carrier: service provider state ${state}`);
 
-/** Two path rows: both down is the peering down; one up is it carrying; anything else proves nothing. */
-function fromRows(peering: string, rows: LayerStatus[]): Known | null {
+/**
+ * Two path rows: both down is the peering down; one up is it carrying;
+ * anything else proves nothing. `layer2Down`: both paths' layer 2 rows are down.
+ */
+function fromRows(peering: string, rows: LayerStatus[], layer2Down = false): Known | null {
   if (rows.every((r) => r === "down"))
-    return down("paths-down", `both ${label(peering)} paths down`);
+    return down("paths-down", `both ${label(peering)} paths down`, layer2Down ? "carrier" : "you");
   if (rows.includes("up")) return { state: "up", detail: `${label(peering)} peering carrying` };
   return null;
 }
@@ -103,6 +129,7 @@ export function reachPeerOfReading(
     );
   })();
   if (!known) return null;
+  if (known.cause) known.owner = ownerJudged(verdict, known.cause, peering) ?? known.owner;
   return {
     peerCircuitPeeringId: normalId(peerCircuitPeeringId),
     circuitId: reading.ref.id.toLowerCase(),
@@ -169,7 +196,8 @@ export function reachPeerOfSnapshot(
     if (!fresh(pathsAt)) return null;
     // A reading without the path's row (a hand edit) proves nothing either way.
     const rows = PATHS.map((path) => p.paths[path].path?.status ?? "unknown");
-    const known = fromRows(peering, rows);
+    const layer2 = PATHS.every((path) => p.paths[path].provider?.status === "down");
+    const known = fromRows(peering, rows, layer2);
     return known ? { ...known, readAt: pathsAt } : null;
   })();
   if (!found) return null;
@@ -180,6 +208,31 @@ export function reachPeerOfSnapshot(
     ...found,
     thisSweep: false,
   };
+}
+
+const CAUSE_CODES: Record<PeerDownCause, readonly FindingCode[]> = {
+  provider: ["provider-not-provisioned"],
+  "paths-down": ["arp-missing", "bgp-down", "no-prefixes-received"],
+  "peering-missing": ["peering-missing"],
+  "peering-disabled": ["peering-disabled"],
+};
+
+/**
+ * The owner the peer's own alerts name for the cause (its connectivity model
+ * decides, which a stored snapshot does not keep); several: shared.
+ */
+function ownerJudged(verdict: CircuitVerdict, cause: PeerDownCause, peering: string): Owner | null {
+  const owners = new Set(
+    verdict.findings
+      .filter(
+        (f) =>
+          CAUSE_CODES[cause].includes(f.code) &&
+          (cause === "provider" || sameName(f.peering, peering)),
+      )
+      .map((f) => f.owner),
+  );
+  if (owners.size === 0) return null;
+  return owners.size === 1 ? [...owners][0]! : "shared";
 }
 
 /** What is known of a connection's peer circuit, if anything. */

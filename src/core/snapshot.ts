@@ -6,6 +6,7 @@ import type { CircuitReading, LayerStatus, PathName, ReadFailure } from "./model
 import type { CarryRuns, TrafficMemory, TrafficSeen } from "./dataplane/metrics.js";
 import { TABLE_LAYERS } from "./model.js";
 import { peeringsCarried } from "./peering-memory.js";
+import { rememberedReach, type ReachSighting } from "./reach-memory.js";
 import { connectionsOnceConnected, gatewaysOnceConnected } from "./gateway-memory.js";
 import type { RememberedConnection } from "./wiring.js";
 import type { EndToEndVoice } from "./dataplane/shared-monitor.js";
@@ -82,6 +83,12 @@ export interface SnapshotPeering {
   gatewayConnections?: RememberedConnection[];
   /** Per path, each family's near-limit load (route-limits.ts prefixLoad's `was`). Absent: none near, or written before it was kept. */
   loads?: Record<PathName, FamilyLoads>;
+  /**
+   * Its Global Reach connections as sweeps saw them: one Connecting since it
+   * appeared is being set up, one seen otherwise before has dropped
+   * (reach-memory.ts). Absent in snapshots written before it was kept.
+   */
+  reach?: ReachSighting[];
 }
 
 export interface Snapshot {
@@ -211,6 +218,7 @@ export function readPreviousFacts(snapshot: Snapshot | null):
       peeringsCarried: string[];
       gatewayConnections: Record<string, RememberedConnection[]>;
       loads: Record<string, Record<PathName, FamilyLoads>>;
+      reach: Record<string, ReachSighting[] | null>;
     }
   | undefined {
   if (!snapshot) return undefined;
@@ -223,6 +231,9 @@ export function readPreviousFacts(snapshot: Snapshot | null):
     peeringsCarried: peeringsCarried(snapshot),
     gatewayConnections: connectionsOnceConnected(snapshot),
     loads,
+    reach: Object.fromEntries(
+      Object.keys(snapshot.peerings).map((name) => [name, rememberedReach(snapshot, name)]),
+    ),
   };
 }
 

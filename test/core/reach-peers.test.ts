@@ -74,22 +74,32 @@ const CASES: {
   /** What the peer's reading says; null: nothing (the wording stays). */
   detail: string | null;
   state?: "down" | "up";
+  /** Who the global-reach-down names: the owner of the peer's broken layer. */
+  owner?: string;
 }[] = [
   {
     name: "carrier de-provisioned the peer",
     spec: { providerState: "NotProvisioned" },
     detail: "not provisioned by its carrier: service provider state NotProvisioned",
+    owner: "carrier",
   },
-  { name: "both private paths down", spec: bothDown, detail: "both private paths down" },
+  {
+    name: "both private paths down",
+    spec: bothDown,
+    detail: "both private paths down",
+    owner: "carrier",
+  },
   {
     name: "private peering missing",
     spec: { peerings: [] },
     detail: "its private peering is missing",
+    owner: "shared",
   },
   {
     name: "private peering Disabled",
     spec: { peerings: [peering({ state: "Disabled" })] },
     detail: "its private peering is Disabled",
+    owner: "shared",
   },
   { name: "peer healthy", spec: {}, detail: null, state: "up" },
   {
@@ -118,7 +128,7 @@ const CASES: {
 ];
 
 describe("a Global Reach peer read in the same sweep", () => {
-  it.each(CASES)("$name", ({ spec, detail, state }) => {
+  it.each(CASES)("$name", ({ spec, detail, state, owner }) => {
     const peer = p(spec);
     const known = reachPeerOfReading(
       peer,
@@ -136,6 +146,7 @@ describe("a Global Reach peer read in the same sweep", () => {
     }
     expect(known).toMatchObject({ state: "down", name: "er-P", thisSweep: true });
     expect(f.title).toBe(`${OLD_TITLE} — the peer circuit er-P is down (${detail})`);
+    expect(f.owner).toBe(owner);
     expect(f.nextAction).toMatch(/^Nothing needs recreating on this circuit/);
     expect(f.nextAction).toContain("comes back when it does");
     expect(f.nextAction).toContain("follow er-P's own alert");
@@ -196,7 +207,7 @@ describe("a Global Reach peer not read in this sweep, by its stored snapshot", (
     );
   const later = new Date(NOW.getTime() + 10 * MIN);
 
-  it.each(CASES)("$name", ({ spec, detail, state }) => {
+  it.each(CASES)("$name", ({ spec, detail, state, owner }) => {
     const known = reachPeerOfSnapshot(stored(spec), PEER_PEERING, later, 20 * MIN);
     const f = reachDown({ reach: known ? [known] : [] });
     if (detail === null) {
@@ -208,6 +219,7 @@ describe("a Global Reach peer not read in this sweep, by its stored snapshot", (
       return;
     }
     expect(known).toMatchObject({ state: "down", thisSweep: false });
+    expect(f.owner).toBe(owner);
     // Dated: the reading is not this sweep's.
     expect(f.title).toBe(
       `${OLD_TITLE} — the peer circuit er-P is down (${detail}, as last read at 02:00 UTC)`,

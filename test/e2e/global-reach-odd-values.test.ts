@@ -87,7 +87,7 @@ interface Case {
   name: string;
   edits: WireEdit[];
   /** The Global Reach row on both paths. */
-  row: "up" | "down" | "unknown" | "n/a";
+  row: "up" | "down" | "warn" | "unknown" | "n/a";
   /** Every finding of the circuit, `code severity owner`. */
   findings: string[];
   /** The global-reach-down title, when there is one. */
@@ -113,11 +113,20 @@ const cases: Case[] = [
     findings: [],
   },
   {
-    name: "Connecting is not Connected: global-reach-down",
+    // Connecting is being set up or re-establishing: seen for the first time
+    // (no earlier reading), it is held as being set up, never "recreate it".
+    name: "Connecting, first seen: the row warns it is still connecting, nothing paged",
     edits: [set(`${APAC}.circuitConnectionStatus`, "Connecting")],
-    row: "down",
-    findings: ["global-reach-down Sev3 you"],
-    title: "Global Reach not connected: gr-to-er-circuit-apac Connecting",
+    row: "warn",
+    findings: [],
+    detail: /^gr-to-er-circuit-apac Connecting — still connecting since \d\d:\d\d UTC; 1 connected/,
+  },
+  {
+    name: "connecting in lower case is Connecting: held the same",
+    edits: [set(`${APAC}.circuitConnectionStatus`, "CONNECTING")],
+    row: "warn",
+    findings: [],
+    detail: /still connecting since/,
   },
   ...(
     [

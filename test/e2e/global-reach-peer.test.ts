@@ -63,14 +63,15 @@ it("says the peer circuit is down, and that nothing needs recreating, when the p
   await sweepUntil(5, 65);
 
   const [opened] = reachDown(sent(), "er-a");
-  expect(opened).toMatchObject({ action: "open", severity: "Sev3" });
+  // The peer's carrier lost its layer 2: the owner is the carrier, not you.
+  expect(opened).toMatchObject({ action: "open", severity: "Sev3", owner: "carrier" });
   // Read after er-a in its sweep, the peer is told by its reading of the sweep before (dated):
   // er-a never waits for it.
   expect(opened!.title).toMatch(
     /^Global Reach not connected: gr-to-p Disconnected — the peer circuit er-p is down \(both private paths down(, as last read at \d\d:\d\d UTC)?\)$/,
   );
   expect(opened!.nextAction).toMatch(/^Nothing needs recreating on this circuit/);
-  expect(opened!.nextAction).toContain("follow er-p's own alert");
+  expect(opened!.nextAction).toContain("follow er-p's own alert, which carries the carrier ticket");
   expect(opened!.nextAction).not.toContain("recreate it");
   expect(opened!.evidence).toMatchObject({
     peers: [{ connection: "gr-to-p", name: "er-p", state: "down", cause: "paths-down" }],
@@ -82,7 +83,7 @@ it("says the peer circuit is down, and that nothing needs recreating, when the p
 
   // Nothing read of er-x: no claim either way.
   const [unexplained] = reachDown(sent(), "er-b");
-  expect(unexplained).toMatchObject({ action: "open", severity: "Sev3" });
+  expect(unexplained).toMatchObject({ action: "open", severity: "Sev3", owner: "you" });
   expect(unexplained!.title).toBe("Global Reach not connected: gr-to-p Disconnected");
   expect(unexplained!.nextAction).toBe(
     "Site-to-site traffic between the two on-premises networks is cut while each circuit looks healthy: check the Global Reach connection on both circuits (authorization, /29 address prefix) and recreate it if it was removed.",

@@ -1,0 +1,135 @@
+// Whether a Global Reach connection reading Connecting is being set up or
+// re-establishing, from what earlier sweeps saw of it (kept in the snapshot).
+// Connecting is Azure's word for both. One erwatch has seen only Connecting
+// since it appeared is being set up: nothing to page while that takes its
+// usual few minutes, and "stuck Connecting since 01:50 UTC" past
+// CONNECTING_WAIT_MS. One erwatch saw Connected (or down) before has dropped
+// and is coming back: site-to-site traffic is cut now, so it pages as any
+// drop does, on the hysteresis every Sev3 waits out (two sweeps), which
+// already lets a re-establishment of a minute or two pass unpaged.
+
+import { hhmm } from "./dataplane/series.js";
+import { storedInstant } from "./instant.js";
+import type { GlobalReachConnection, PeeringFacts } from "./model.js";
+import { byName } from "./names.js";
+import type { Snapshot } from "./snapshot.js";
+
+/** How long a connection seen only Connecting since it appeared is held as being set up. */
+export const CONNECTING_WAIT_MS = 30 * 60_000;
+
+/** One family of one Global Reach connection, as earlier sweeps saw it. */
+export interface ReachSighting {
+  /** reachKey: direction, name, peer peering and family. */
+  key: string;
+  /**
+   * Seen Connecting at every reading since it appeared, from this instant.
+   * Absent: seen in another state (Connected, Disconnected) at some sweep.
+   */
+  connectingSince?: string;
+}
+
+/** What a connection reading Connecting (and nothing worse) is. */
+export type Connecting =
+  /** Being set up, within CONNECTING_WAIT_MS: held, not paged. */
+  | { kind: "settling"; since: string }
+  /** Being set up for longer than that. */
+  | { kind: "stuck"; since: string }
+  /** Seen Connected or down before: a drop, re-establishing. */
+  | { kind: "dropped" };
+
+type Family = "ipv4" | "ipv6";
+
+const key = (g: GlobalReachConnection, family: Family): string =>
+  [g.direction, g.name, g.peerCircuitPeeringId.replace(/\/+$/, ""), family].join("|").toLowerCase();
+
+function families(g: GlobalReachConnection): { family: Family; status: string | null }[] {
+  return [
+    { family: "ipv4", status: g.status },
+    ...(g.ipv6 ? [{ family: "ipv6" as const, status: g.ipv6.status }] : []),
+  ];
+}
+
+/**
+ * A connection every family of which that is not Connected reads Connecting:
+ * what that is, by `seen` (null: a snapshot kept before sightings were, whose
+ * row showed the connections: each was seen before). Null for any other.
+ */
+export function connectingOf(
+  g: GlobalReachConnection,
+  seen: readonly ReachSighting[] | null,
+  readAt: string,
+): Connecting | null {
+  const off = families(g).filter((f) => f.status !== null && f.status !== "Connected");
+  if (off.length === 0 || off.some((f) => f.status !== "Connecting")) return null;
+  const starts: number[] = [];
+  for (const { family } of off) {
+    const sighting = seen === null ? null : seen.find((s) => s.key === key(g, family));
+    if (seen === null || (sighting && sighting.connectingSince === undefined))
+      return { kind: "dropped" };
+    starts.push(storedInstant(sighting?.connectingSince) ?? Date.parse(readAt));
+  }
+  const since = Math.min(...starts);
+  return Date.parse(readAt) - since < CONNECTING_WAIT_MS
+    ? { kind: "settling", since: new Date(since).toISOString() }
+    : { kind: "stuck", since: new Date(since).toISOString() };
+}
+
+/** "still connecting since 01:50 UTC" and the like, after the connection's status in titles and rows. */
+export function connectingWords(c: Connecting): string {
+  if (c.kind === "dropped") return "dropped, re-establishing";
+  const at = `${hhmm(Date.parse(c.since))} UTC`;
+  return c.kind === "settling" ? `still connecting since ${at}` : `stuck since ${at}`;
+}
+
+/** Only an entry that is one: a stored row is not checked with the snapshot. */
+function sightingsOf(kept: unknown): ReachSighting[] {
+  if (!Array.isArray(kept)) return [];
+  return kept.flatMap((s: unknown) => {
+    if (typeof s !== "object" || s === null) return [];
+    const { key: k, connectingSince } = s as Record<string, unknown>;
+    if (typeof k !== "string") return [];
+    return [typeof connectingSince === "string" ? { key: k, connectingSince } : { key: k }];
+  });
+}
+
+/**
+ * What a stored peering saw of its connections; null for a snapshot kept
+ * before sightings were whose Global Reach row was read up or down: its
+ * connections were there then, so none of them is new.
+ */
+export function rememberedReach(
+  previous: Snapshot | null,
+  peering: string,
+): ReachSighting[] | null {
+  const p = byName(previous?.peerings, peering);
+  if (!p) return [];
+  if (p.reach !== undefined) return sightingsOf(p.reach);
+  const row: unknown = p.paths?.primary?.globalReach;
+  const status = (row as { status?: unknown } | undefined)?.status;
+  return status === "up" || status === "down" ? null : [];
+}
+
+/**
+ * The sightings to keep with the next snapshot: each family with a status
+ * read, a Connecting one keeping when it started; one whose status was left
+ * out, and every one while the list is read in part, kept as it was; a
+ * connection gone from a list read whole, forgotten.
+ */
+export function nextSightings(
+  before: readonly ReachSighting[] | null,
+  peering: PeeringFacts,
+  readAt: string,
+): ReachSighting[] {
+  const out = new Map<string, ReachSighting>();
+  if (peering.globalReachUnread) for (const s of before ?? []) out.set(s.key, s);
+  for (const g of peering.globalReach)
+    for (const { family, status } of families(g)) {
+      const k = key(g, family);
+      const was = before?.find((s) => s.key === k);
+      if (status === null) {
+        if (was) out.set(k, was);
+      } else if (status !== "Connecting" || before === null) out.set(k, { key: k });
+      else out.set(k, was ?? { key: k, connectingSince: readAt });
+    }
+  return [...out.values()];
+}
