@@ -13,6 +13,7 @@ import type {
   Severity,
 } from "./model.js";
 import { PATHS } from "./model.js";
+import { sameName } from "./names.js";
 import { peerDetail, peerOf, type ReachPeer } from "./reach-peers.js";
 import { buildCarrierTicket } from "./ticket.js";
 import { reachStatusText, type GlobalReachAssessment } from "./wiring.js";
@@ -27,11 +28,21 @@ export function providerFinding(
   const state = circuit.serviceProviderProvisioningState ?? "unknown";
   const provider = circuit.serviceProviderName ?? "the connectivity provider";
   // Peerings can only be created once the carrier has provisioned the circuit,
-  // so their presence is proof it was lit before, even without history.
-  const lost = wasProvisioned || (circuit.peerings?.length ?? 0) > 0;
+  // so their presence is proof it was lit before, even without history; so is
+  // Deprovisioning, the carrier taking down what it provisioned.
+  const lost =
+    wasProvisioned || (circuit.peerings?.length ?? 0) > 0 || sameName(state, "Deprovisioning");
+  // NotProvisioned is both a circuit never lit and one whose de-provisioning
+  // finished: with its peerings unread and no sweep that saw it Provisioned,
+  // which is not known. It is not called an outage (Sev0) on what was not
+  // read, nor a circuit awaiting provisioning, which sent the on-call to
+  // complete a provisioning when it may be a live circuit lost.
+  const unsure = !lost && circuit.peerings === null && !sameName(state, "Provisioning");
   const title = lost
     ? `Carrier de-provisioned the circuit: service provider state ${state}; both paths of every peering are down`
-    : `Circuit awaits carrier provisioning: service provider state ${state}`;
+    : unsure
+      ? `Circuit not provisioned by its carrier: service provider state ${state}; whether it carried traffic before is unknown (its peerings could not be read, and no earlier sweep saw it Provisioned)`
+      : `Circuit awaits carrier provisioning: service provider state ${state}`;
   return {
     code: "provider-not-provisioned",
     layer: "provider",
@@ -48,7 +59,9 @@ export function providerFinding(
     },
     nextAction: lost
       ? `Open a ticket with ${provider} now (service key ${circuit.serviceKey ?? "?"}): their side reads ${state}. Nothing on your routers or gateways can bring the circuit up.`
-      : `Send the service key ${circuit.serviceKey ?? "?"} to ${provider} to complete provisioning.`,
+      : unsure
+        ? `If this circuit carried traffic, every peering on it is down: open a ticket with ${provider} now (service key ${circuit.serviceKey ?? "?"}). If it is new, send them the service key to complete provisioning. erwatch raises this to Sev0 once it reads peerings on the circuit.`
+        : `Send the service key ${circuit.serviceKey ?? "?"} to ${provider} to complete provisioning.`,
     ticket: buildCarrierTicket({
       ref,
       circuit,

@@ -442,4 +442,32 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
     ]);
     expect(reachRow(c).primary.peering.status).toBe("unknown");
   });
+
+  // NotProvisioned is a circuit never lit or one whose de-provisioning
+  // finished; Deprovisioning is the carrier taking down what it provisioned.
+  it.each([
+    [
+      "NotProvisioned",
+      "Sev3",
+      "Circuit not provisioned by its carrier: service provider state NotProvisioned; whether it carried traffic before is unknown (its peerings could not be read, and no earlier sweep saw it Provisioned)",
+      /^If this circuit carried traffic, every peering on it is down: open a ticket with /,
+    ],
+    [
+      "Deprovisioning",
+      "Sev0",
+      "Carrier de-provisioned the circuit: service provider state Deprovisioning; both paths of every peering are down",
+      /^Open a ticket with .* now/,
+    ],
+  ] as const)(
+    "%s with its peerings unreadable and no earlier sweep: never 'awaits carrier provisioning'",
+    async (state, severity, title, action) => {
+      const c0 = circuit("provider-not-provisioned");
+      editWire(c0, set("properties.serviceProviderProvisioningState", state));
+      editWire(c0, set("properties.peerings", [null]));
+      const c = await diagnoseReport(estate, "provider-not-provisioned");
+      const provider = c.findings.find((f) => f.code === "provider-not-provisioned");
+      expect(provider).toMatchObject({ severity, owner: "carrier", title });
+      expect(provider!.nextAction).toMatch(action);
+    },
+  );
 });
