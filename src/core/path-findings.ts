@@ -134,8 +134,10 @@ function shutBy(a: PathAnalysis): "PfxCt" | "Admin" | null {
   return /\(pfxct\)/i.test(state) ? "PfxCt" : /\(admin\)/i.test(state) ? "Admin" : null;
 }
 
-function caveat(paths: PathAnalysis[]): string {
-  const unknown = [...new Set(paths.flatMap((a) => a.unknownBelow))];
+function caveat(paths: PathAnalysis[], named: readonly string[] = []): string {
+  const unknown = [...new Set(paths.flatMap((a) => a.unknownBelow))].filter(
+    (l) => !named.includes(l),
+  );
   return unknown.length > 0
     ? ` Layer(s) below could not be read (${unknown.join(", ")}): confirm them before acting.`
     : "";
@@ -185,6 +187,7 @@ function downFinding(
   if (ipv6Still.length > 0) evidence.ipv6CarriesOn = ipv6Still;
   let title: string;
   let nextAction: string;
+  let validationUnread = false;
   const provider = circuit.serviceProviderName ?? "the connectivity provider";
 
   if (code === "arp-missing") {
@@ -229,7 +232,17 @@ function downFinding(
     evidence.prefixLimit = first.prefixLimit;
     // Not the route limit: a count over it shuts the session (Idle (PfxCt),
     // bgp-down says so), it does not leave it Established with 0 prefixes.
-    nextAction = `Route advertisement, not connectivity: check what your edge announces to AS 12076 (route policy, summarisation). Read the received routes with \`${DIAGNOSE_CIRCUIT} --routes\`. Not a carrier ticket.`;
+    const edge = `check what your edge announces to AS 12076 (route policy, summarisation). Read the received routes with \`${DIAGNOSE_CIRCUIT} --routes\`. Not a carrier ticket.`;
+    // Microsoft accepts none of a peering's public prefixes until they are
+    // validated: with that state not reported, it is the first thing to read,
+    // before anyone changes an edge that may be right.
+    validationUnread =
+      !v6 &&
+      peering.peeringType.toLowerCase() === "microsoftpeering" &&
+      peering.advertisedPublicPrefixesState === null;
+    nextAction = validationUnread
+      ? `Microsoft's public prefix validation state was not reported: ValidationNeeded or Configuring would explain 0 prefixes received (Microsoft accepts none until they are validated), so read it first (\`az network express-route peering show\`, advertisedPublicPrefixesState). If it is Configured, this is route advertisement: ${edge}`
+      : `Route advertisement, not connectivity: ${edge}`;
     if (unverified)
       nextAction += ` Confirm the ${unverified.path} path: erwatch could not see it carry traffic.`;
   }
@@ -243,7 +256,7 @@ function downFinding(
     paths,
     title,
     evidence,
-    nextAction: nextAction + caveat(affected),
+    nextAction: nextAction + caveat(affected, validationUnread ? ["peering"] : []),
   };
   // Shared layer 2 still gets the ticket: it is the next step once your side checks out.
   if (owner !== "you") {

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ReportCircuit } from "../../src/app/report.js";
 import {
   editWire,
+  setPrefixes,
   setPublicPrefixesState,
   startEstate,
   wholeCatalog,
@@ -181,5 +182,27 @@ describe("Microsoft peering public prefix validation as ARM may send it", () => 
         }),
       ]);
     else expect(c.failedReads).toEqual([]);
+  });
+});
+
+describe("Microsoft peering receiving nothing while its validation is not reported", () => {
+  // Microsoft accepts none of your prefixes on either path: that is read, not
+  // unknown, so it pages Sev0 as any peering receiving nothing does. What is
+  // unknown is why, and validation pending is the likeliest reason on a
+  // Microsoft peering: the page names it instead of a bare "layer below
+  // could not be read", before sending anyone to change their edge.
+  it("Sev0 on both paths, the next action naming the validation state to read first", async () => {
+    const c0 = circuit();
+    editWire(c0, set(STATE, null));
+    for (const path of ["primary", "secondary"] as const) setPrefixes(c0, MICROSOFT, path, 0);
+    const c = await diagnoseReport(estate, CIRCUIT);
+    const down = c.findings.filter((f) => f.peering === MICROSOFT);
+    expect(down.map((f) => `${f.code} ${f.severity} ${f.owner} ${f.paths.join("+")}`)).toEqual([
+      "no-prefixes-received Sev0 you primary+secondary",
+    ]);
+    expect(down[0]!.nextAction).toContain(
+      "Microsoft's public prefix validation state was not reported: ValidationNeeded or Configuring would explain 0 prefixes received",
+    );
+    expect(down[0]!.nextAction).not.toContain("Layer(s) below could not be read");
   });
 });
