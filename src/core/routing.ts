@@ -167,7 +167,8 @@ export const POSSIBLE_OWNERS: Record<Layer, Owner[]> = {
   peering: ["shared", "carrier", "you"],
   routes: ["you"],
   gateway: ["you"],
-  globalReach: ["you"],
+  // A global-reach-down the peer circuit's outage explains is owned as that outage (core/reach-peers.ts).
+  globalReach: ["you", "carrier", "shared"],
   endToEnd: ["you"],
   capacity: ["you"],
   monitoring: ["you"],
