@@ -23,13 +23,9 @@ const covers = (running: SweepScope, wanted: SweepScope): boolean => {
   return wanted.circuitIds.every((id) => have.has(id.toLowerCase()));
 };
 
-/**
- * A timer's tick: when it was due, on the wall clock (its window is measured
- * from it), and when it fired, on the sweep's clock (its `now`).
- */
+/** A timer's tick: when it was due, on the wall clock (its window is measured from it). */
 export interface TickTime {
   wallMs: number;
-  nowMs: number;
 }
 
 /** On-demand sweeps that may wait behind the running one (the timer's never counts). */

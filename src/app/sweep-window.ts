@@ -40,25 +40,52 @@ export const AZURE_HTTP_LIMIT_MS = 230_000;
 export const HTTP_ANSWER_WITHIN_MS = 200_000;
 
 /**
+ * The least a tick's sweep gets however late it starts (cold start, host
+ * restart, behind a sweep that overran): the cheap tier and the trouble
+ * circuits, which the plan reads first. With nothing left it read nothing,
+ * and the tick was lost. It runs past the next tick then, which the host
+ * fires past due once it ends, with most of its own window still left.
+ */
+export const LATE_TICK_WINDOW: SweepWindow = { budgetMs: 60_000, stopMs: 75_000 };
+
+export interface WindowLeft extends SweepWindow {
+  /** Less than LATE_TICK_WINDOW was left of the tick's window: it got that instead. */
+  short: boolean;
+}
+
+/**
  * What is left of a timer tick's window `sinceTickMs` after the tick was due.
  * Measured from the tick, not from when its sweep starts: one that waited
  * behind an on-demand sweep and took its whole window from its start ran past
- * the next tick, which then joined it (no tick of its own). Never stopped later
- * than the host's functionTimeout, counted from when this invocation began
- * (`sinceInvokedMs`), allows (less the wind-down). Nothing left: no deep read
- * starts, and what was planned is named unreached and read first next sweep.
+ * the next tick, which then joined it (no tick of its own). Never less than
+ * LATE_TICK_WINDOW (or the tick's whole window, when shorter), and never
+ * stopped later than the host's functionTimeout, counted from when this
+ * invocation began (`sinceInvokedMs`), allows (less the wind-down).
  */
 export function windowLeft(
   window: SweepWindow,
   sinceTickMs: number,
   sinceInvokedMs: number,
-): SweepWindow {
+): WindowLeft {
+  const least = {
+    budgetMs: Math.min(window.budgetMs, LATE_TICK_WINDOW.budgetMs),
+    stopMs: Math.min(window.stopMs, LATE_TICK_WINDOW.stopMs),
+  };
+  const short = window.budgetMs - sinceTickMs < least.budgetMs;
+  const hostLeft = FUNCTION_TIMEOUT_MS - WIND_DOWN_MS - sinceInvokedMs;
   const stopMs = Math.max(
     0,
-    Math.min(window.stopMs - sinceTickMs, FUNCTION_TIMEOUT_MS - WIND_DOWN_MS - sinceInvokedMs),
+    Math.min(Math.max(window.stopMs - sinceTickMs, short ? least.stopMs : 0), hostLeft),
   );
   return {
-    budgetMs: Math.max(0, Math.min(window.budgetMs - sinceTickMs, stopMs - 15_000)),
+    budgetMs: Math.max(
+      0,
+      Math.min(
+        Math.max(window.budgetMs - sinceTickMs, short ? least.budgetMs : 0),
+        stopMs - 15_000,
+      ),
+    ),
     stopMs,
+    short,
   };
 }

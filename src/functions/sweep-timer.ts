@@ -37,21 +37,26 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     const sweepId = randomUUID();
     const scope = { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds };
     const invokedAt = time.now();
-    const firedAt = deps.now().getTime();
     // Its window is measured from the occurrence the tick fires for, so the
     // sweep ends before the next tick however late the tick fired or its sweep
-    // started (behind an on-demand one). Its `now` is when the tick fired, not
-    // when its sweep started: nothing here ran since, and a repeat due at the
-    // tick is not put off by the wait. Dated back to the occurrence, it could
-    // fall before a sweep that ran meanwhile (judged already, skipped).
-    const late = tickLateMs(timer, firedAt, interval * 60_000);
-    const fired: TickTime = { wallMs: invokedAt - late, nowMs: firedAt };
+    // started (behind an on-demand one). Its `now` is when its sweep starts,
+    // as any sweep's: its readings are taken from then, and dated earlier (the
+    // occurrence, or when the tick fired while an on-demand sweep still ran)
+    // they aged minutes they never had and were judged at a time already past.
+    const late = tickLateMs(timer, deps.now().getTime(), interval * 60_000);
+    const fired: TickTime = { wallMs: invokedAt - late };
     /** What is left of the window of `tick` now, and the request's times by it. */
     const windowOf = (tick: TickTime) => {
       const at = time.now();
-      const left = windowLeft(window, at - tick.wallMs, at - invokedAt);
+      const sinceTickMs = at - tick.wallMs;
+      const left = windowLeft(window, sinceTickMs, at - invokedAt);
+      if (left.short)
+        log.warn(
+          { sinceTickMs, budgetMs: left.budgetMs, stopMs: left.stopMs },
+          "the tick's sweep starts with little of its window left: it reads the cheap tier and the trouble circuits first in a short window and runs past the next tick, which fires late",
+        );
       return {
-        now: new Date(tick.nowMs),
+        now: deps.now(),
         deadline: new Date(at + left.budgetMs),
         stopAt: new Date(at + left.stopMs),
         abortSignal: timeoutOn(time, left.stopMs),
@@ -92,7 +97,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
               handing.settle(await shareTimerFanOut(deps.runs, sweepId, now, handed, log)),
           },
         );
-        log.info({ ...sent, isPastDue: timer.isPastDue }, "timer sweep fanned out");
+        log.info({ ...sent, isPastDue: timer.isPastDue, lateMs: late }, "timer sweep fanned out");
         // A share of the old claims each tick, never past the window's stop.
         const pruneMs = Math.min(WORK_CLAIMS_PRUNE_MS, window.stopMs - (time.now() - fired.wallMs));
         if (pruneMs > 0)
@@ -147,6 +152,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         events: done.events.length,
         pending: done.pendingInOutbox,
         isPastDue: timer.isPastDue,
+        lateMs: late,
       },
       "timer sweep done",
     );

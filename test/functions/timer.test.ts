@@ -29,13 +29,14 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function setup() {
+async function setup(now = NOW, clock?: () => Date) {
   const reader = new FakeReader();
   const deps = await functionDeps(
     azurite.connectionString,
     reader,
     { ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001" },
-    NOW,
+    now,
+    clock,
   );
   const { logger, records } = memoryLogger();
   deps.runtime = { ...deps.runtime, logger };
@@ -95,10 +96,11 @@ describe("sweepTimer", () => {
 
     /** The timer on an injected clock from `startMs`, and its sweep's requests. */
     async function onClock(startMs: number) {
-      const { deps, handler } = await setup();
       const time = manualTime(startMs);
+      const clock = () => new Date(time.now());
+      // The sweeper plans against its deadline on the same clock.
+      const { deps, handler } = await setup(clock, clock);
       deps.time = time;
-      deps.now = () => new Date(time.now());
       const requests: Parameters<typeof deps.runtime.sweeper.sweep>[0][] = [];
       const sweep = deps.runtime.sweeper.sweep;
       deps.runtime = {
@@ -125,7 +127,7 @@ describe("sweepTimer", () => {
       return { ...world, release, onDemandDone };
     }
 
-    it("one that starts at 10:08 stops before the 10:10 tick, dated at its tick", async () => {
+    it("one that starts at 10:08 stops before the 10:10 tick, dated when it starts", async () => {
       const { handler, time, requests, release, onDemandDone } = await behindOnDemand();
       const timerDone = handler(due(5), context());
       // Held behind the on-demand sweep, which ends at 10:08.
@@ -139,7 +141,8 @@ describe("sweepTimer", () => {
       const request = requests[0]!;
       const window = sweepWindow(5);
       expect(request.tick).toBe(true);
-      expect(request.now.toISOString()).toBe("2026-11-22T10:05:00.000Z");
+      // Its readings are taken from 10:08: dated 10:05, they aged 3 minutes they never had.
+      expect(request.now.toISOString()).toBe("2026-11-22T10:08:00.000Z");
       // From 10:05, not from 10:08: 10:09:30 and 10:09:45, never the 10:12:45 that ran into the 10:10 tick.
       expect(request.deadline!.getTime()).toBe(T0 + 5 * MIN + window.budgetMs);
       expect(request.stopAt!.getTime()).toBe(T0 + 5 * MIN + window.stopMs);
@@ -159,6 +162,27 @@ describe("sweepTimer", () => {
       expect(request.stopAt!.getTime()).toBe(T0 + 5 * MIN + sweepWindow(5).stopMs);
     });
 
+    it("a tick 4 m 50 s past due still sweeps the cheap tier and its trouble, in a short window it says in its log", async () => {
+      const { deps, handler, requests } = await onClock(T0 + 9 * MIN + 50_000);
+      const { logger, records } = memoryLogger();
+      deps.runtime = { ...deps.runtime, logger };
+      await handler({ ...due(5), isPastDue: true }, context());
+      const request = requests[0]!;
+      expect(request.now.getTime()).toBe(T0 + 9 * MIN + 50_000);
+      // Nothing was left of its window: no deep read started and everything
+      // stopped at once, a tick lost with nothing said.
+      // A minute to plan in, stopped 15 s later (LATE_TICK_WINDOW).
+      expect(request.deadline!.getTime() - request.now.getTime()).toBe(60_000);
+      expect(request.stopAt!.getTime() - request.now.getTime()).toBe(75_000);
+      expect(request.abortSignal.aborted).toBe(false);
+      const warn = records().find((r) => String(r.msg).includes("little of its window left"));
+      expect(warn).toMatchObject({ level: 40, sinceTickMs: 4 * MIN + 50_000 });
+      expect(records().find((r) => r.msg === "timer sweep done")).toMatchObject({
+        lateMs: 4 * MIN + 50_000,
+        circuits: 1,
+      });
+    });
+
     it("one still waiting at the 10:10 tick answers for it, in the 10:10 tick's window", async () => {
       const { handler, time, requests, release, onDemandDone } = await behindOnDemand();
       const first = handler(due(5), context());
@@ -170,11 +194,11 @@ describe("sweepTimer", () => {
       release();
       await onDemandDone;
       await Promise.all([first, second]);
-      // One sweep for both ticks, dated at the later, stopped before 10:15 and
+      // One sweep for both ticks, dated when it starts, stopped before 10:15 and
       // before the host's functionTimeout ends the 10:05 invocation.
       expect(requests).toHaveLength(1);
       const request = requests[0]!;
-      expect(request.now.toISOString()).toBe("2026-11-22T10:10:00.000Z");
+      expect(request.now.toISOString()).toBe("2026-11-22T10:11:00.000Z");
       expect(request.deadline!.getTime()).toBeGreaterThan(T0 + 11 * MIN);
       expect(request.stopAt!.getTime()).toBeLessThan(T0 + 15 * MIN);
       expect(request.stopAt!.getTime()).toBeLessThan(T0 + 5 * MIN + FUNCTION_TIMEOUT_MS);

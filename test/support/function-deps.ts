@@ -16,6 +16,8 @@ export async function functionDeps(
   reader: CircuitReader,
   env: Record<string, string>,
   now: () => Date,
+  /** The sweeper's wall clock, for its deadlines (the real one when absent). */
+  clock?: () => Date,
 ): Promise<SweepFunctionDeps & { sink: InMemoryEventSink; status: StatusFunctionDeps }> {
   const { store, silences } = await freshStore(connectionString);
   const config = loadSweepConfig(
@@ -33,6 +35,7 @@ export async function functionDeps(
     silenceStore: silences,
     historyRetentionDays: 30,
     logger,
+    ...(clock ? { clock } : {}),
   });
   return {
     runtime: { config, logger, reader, store, silences, sink, sweeper, work: null },
