@@ -5,6 +5,7 @@
 // estate. A few circuits also have their route tables read as the baseline
 // `diagnose --routes` compares with after a prefix drop.
 
+import { tickOf } from "./tick.js";
 import type { AlertEvent } from "../core/alert-event.js";
 import { evaluateOrBlind } from "../core/evaluate.js";
 import type { CircuitMetrics } from "../core/dataplane/facts.js";
@@ -72,6 +73,8 @@ export interface DeepReadRun {
   now: Date;
   /** The timer's sweep (or a worker's share of it): hysteresis counts it as a tick (RecordDeps.tick). */
   tick?: boolean;
+  /** ... and when that tick was due (RecordDeps.tickDue). */
+  tickDue?: Date;
   abortSignal: AbortSignal;
   /** Ctrl-C on the CLI: stop reading and record nothing more (see ReadEachOptions). */
   stopSignal?: AbortSignal;
@@ -194,7 +197,7 @@ export async function deepRead(
   const deps: SweepDeps = {
     ...base,
     store: listingSnapshotsOnce(base.store.withSignal(abortSignal, log)),
-    ...(run.tick ? { tick: true } : {}),
+    ...tickOf(run),
   };
   const silences = await silencesForSweep(base.silences, base.silenceStore, now, log, abortSignal);
   const baseline = await baselineTargets(

@@ -50,6 +50,8 @@ export interface RecordDeps {
   routing?: Routing | null;
   /** This is the timer's sweep: hysteresis counts it as a tick (core/alert-step.ts AlertContext.tick). */
   tick?: boolean;
+  /** ... and when that tick was due (core/alert-step.ts AlertContext.tickDue). */
+  tickDue?: Date;
   /**
    * The sweep's clock, when it decides as of an earlier instant (a fleet
    * alert judged as of its members' readings): kept with its events in the
@@ -402,6 +404,7 @@ function alertContext(
     circuit: { id: circuit.id, name: circuit.name },
     now,
     ...(deps.tick ? { tick: true } : {}),
+    ...(deps.tick && deps.tickDue ? { tickDue: deps.tickDue } : {}),
     // Its monitoring-blind's grade, as evaluate.ts moves every finding by criticality.
     blindSeverity: applyCriticality(
       deps.policy.classify.severity.blind,

@@ -392,9 +392,11 @@ export async function settleFleets(
         { id: state.circuitId, name: state.circuitName, subscriptionId: "", resourceGroup: "" },
         judgement.at,
       );
+      // A tick when the readings it is judged as of were one, not because this
+      // sweep is; that tick's occurrence is not known here (its repeat counts time).
+      const { tickDue: _, ...untimed } = deps;
       const record = await decideAndCommit(
-        // A tick when the readings it is judged as of were one, not because this sweep is.
-        { ...deps, silences: silencesAt(judgement.at), tick: judgement.tick, decidedAt: now },
+        { ...untimed, silences: silencesAt(judgement.at), tick: judgement.tick, decidedAt: now },
         verdict,
         [judgement.observation],
         new Map([[state.key, fleet]]),

@@ -23,9 +23,14 @@ const covers = (running: SweepScope, wanted: SweepScope): boolean => {
   return wanted.circuitIds.every((id) => have.has(id.toLowerCase()));
 };
 
-/** A timer's tick: when it was due, on the wall clock (its window is measured from it). */
+/**
+ * A timer's tick: when it was due, on the wall clock (its window is measured
+ * from it), and on the sweep's clock (its `tickDue`: repeats keep its
+ * cadence), null when the host's schedule status does not say.
+ */
 export interface TickTime {
   wallMs: number;
+  dueMs: number | null;
 }
 
 /** On-demand sweeps that may wait behind the running one (the timer's never counts). */

@@ -21,6 +21,7 @@ import {
 import { suspected, type PlannedRead } from "../core/sweep-plan.js";
 import { healthLine, type Logger } from "../logging.js";
 import { listedServiceKeys } from "./data-plane.js";
+import { tickOf } from "./tick.js";
 import { deepRead, publish, type DeepReadResult, type DeepReadRun } from "./deep-read.js";
 import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } from "./ports.js";
 import { fleetPlacesOf, settleFleets, settleReadFleets } from "./record-fleet.js";
@@ -82,6 +83,8 @@ export interface SweepDeps {
   routing?: Routing | null;
   /** Set per sweep from its request (SweepRequest.tick), never at start. */
   tick?: boolean;
+  /** ... and when that tick was due (SweepRequest.tickDue). */
+  tickDue?: Date;
 }
 
 /** A whole sweep: its deep reads (deep-read.ts) with what the plan and the listing add. */
@@ -106,6 +109,12 @@ export interface SweepRequest {
    * demand, which never moves the lifecycle faster than the timer.
    */
   tick?: boolean;
+  /**
+   * When the tick was due (its scheduled occurrence, however late it fired):
+   * a repeat keeps the timer's cadence from the tick that last told it
+   * (core/lifecycle.ts repeatDue). Absent: not known.
+   */
+  tickDue?: Date;
   abortSignal: AbortSignal;
   /** Ctrl-C on the CLI: stop reading and record nothing more (see ReadEachOptions). */
   stopSignal?: AbortSignal;
@@ -192,7 +201,7 @@ async function finish(
   const { now } = request;
   const { sweepId, log } = run;
   const store = deps.store.withSignal(request.abortSignal, log);
-  const scoped = { ...deps, store, ...(request.tick ? { tick: true } : {}) };
+  const scoped = { ...deps, store, ...tickOf(request) };
   const ignored = [...planned.ignored, ...done.ignored];
   const sight = await recordSight(
     scoped,
@@ -392,7 +401,7 @@ export function createSweeper(deps: SweepDeps) {
     const run: DeepReadRun = {
       sweepId,
       now: request.now,
-      ...(request.tick ? { tick: true } : {}),
+      ...tickOf(request),
       abortSignal: request.abortSignal,
       log,
       ...(request.stopSignal ? { stopSignal: request.stopSignal } : {}),
@@ -509,7 +518,7 @@ export function createSweeper(deps: SweepDeps) {
         ...deps,
         silences,
         store: deps.store.withSignal(request.abortSignal, log),
-        ...(request.tick ? { tick: true } : {}),
+        ...tickOf(request),
       };
       const sight = await recordSight(
         scoped,

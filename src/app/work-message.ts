@@ -44,6 +44,8 @@ const workSchema = z.object({
   now: instant,
   // Absent from an older planner's message: judged as on demand, by time alone.
   tick: z.boolean().optional(),
+  // Absent from an older planner's message: its repeats count the time since.
+  tickDue: instant.optional(),
   // Absent from an older planner's message: its fleet alerts are left to the timer.
   named: z.boolean().optional(),
   deadline: instant,

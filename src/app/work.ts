@@ -10,6 +10,7 @@
 // alerts are committed with ETags and published with deterministic ids, so
 // none is sent twice either.
 
+import { tickOf } from "./tick.js";
 import { arpWitnesses, pathPromise } from "../core/arp-witness.js";
 import { suspected, type PlanReason } from "../core/sweep-plan.js";
 import { healthLine, type Logger } from "../logging.js";
@@ -43,6 +44,8 @@ export interface WorkMessage {
   now: string;
   /** The timer's sweep: its hysteresis counts ticks (SweepRequest.tick). */
   tick?: boolean;
+  /** ... and when its tick was due (SweepRequest.tickDue). */
+  tickDue?: string;
   /**
    * A sweep of named circuits (POST /api/sweep): no planning half follows it
    * to say a fleet outage is over, so each batch settles the fleet alerts
@@ -172,6 +175,7 @@ export function workMessages(
   options: {
     now: Date;
     tick?: boolean;
+    tickDue?: Date;
     named?: boolean;
     deadline: Date;
     batchSize: number;
@@ -250,6 +254,7 @@ export function workMessages(
         batches: batches.length,
         now: options.now.toISOString(),
         ...(options.tick ? { tick: true } : {}),
+        ...(options.tick && options.tickDue ? { tickDue: options.tickDue.toISOString() } : {}),
         ...(options.named ? { named: true } : {}),
         deadline: options.deadline.toISOString(),
         items: batch,
@@ -317,7 +322,7 @@ export async function fanOut(
       planned.deep.map((d) => ({ target: d.target, reason: d.plan.reason })),
       {
         now: request.now,
-        ...(request.tick ? { tick: true } : {}),
+        ...tickOf(request),
         ...(request.scope ? {} : { named: true }),
         deadline: request.deadline,
         batchSize: options.batchSize,
@@ -422,7 +427,10 @@ export async function processWork(
     {
       sweepId: message.sweepId,
       now: new Date(message.now),
-      ...(message.tick ? { tick: true } : {}),
+      ...tickOf({
+        ...(message.tick ? { tick: true } : {}),
+        ...(message.tickDue ? { tickDue: new Date(message.tickDue) } : {}),
+      }),
       deadline: new Date(message.deadline),
       abortSignal: options.abortSignal,
       ...(options.stopAt ? { stopAt: options.stopAt } : {}),

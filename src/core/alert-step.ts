@@ -37,6 +37,11 @@ export interface AlertContext {
    */
   tick?: boolean;
   /**
+   * On a tick, when it was due (its scheduled occurrence, however late it
+   * fired): a repeat counts the ticks from the one that told the receivers.
+   */
+  tickDue?: Date;
+  /**
    * The severity the circuit's monitoring-blind would open at (classify's
    * severity.blind, moved by its criticality); Sev3 when absent. A blind
    * notice waits as long as that alert waits to open, its openAfterMinutes too.
@@ -200,6 +205,7 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       tickSlackMs: ctx.tick ? tickSlackMs(ctx.policy.sweepIntervalMinutes) : 0,
       // On a tick the repeat counts ticks: a late tick does not move it (lifecycle.ts repeatDue).
       ...(ctx.tick ? { tickIntervalMs: ctx.policy.sweepIntervalMinutes * 60_000 } : {}),
+      ...(ctx.tick && ctx.tickDue ? { tickDue: ctx.tickDue } : {}),
       silencedBy,
       inhibitedBy,
       blind: step.observation.state === "unknown",

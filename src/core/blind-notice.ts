@@ -20,6 +20,7 @@ import type { BlindCause, PathName } from "./model.js";
 import { fleetMembersOf } from "./fleet-members.js";
 import { storedInstant } from "./instant.js";
 import { severityRank } from "./severity.js";
+import { toldBy } from "./told-by.js";
 
 /** The most severe that are woken for by default: the notice goes to them. */
 const NOTICE_AT_OR_ABOVE = "Sev1";
@@ -101,6 +102,8 @@ export function blindNotice(
     /** The timer's own sweep: ... then as many ticks, this much after the last reading (policy.ts openAfterTicksMs). */
     tick?: boolean;
     blindAfterTicksMs?: number | null;
+    /** When the tick was due: the notice is a notification, its repeat counted from it (lifecycle.ts `toldBy`). */
+    tickDue?: Date;
     held: boolean;
     partlyRead?: { unread: PathName[]; paths: PathName[] };
     /** Blind although its layers were read (observe.ts `blindCause`). */
@@ -185,9 +188,10 @@ export function blindNotice(
       ...state,
       sequence,
       notified: {
-        ...notified,
+        ...withoutTickDue(notified),
         at,
         sequence,
+        ...toldBy(ctx),
         // Told, whatever is known of when it was last read: the notice's own time then.
         blindSince: seen ?? at,
         // The notice names the circuits its condition names: one that left the
@@ -205,5 +209,13 @@ export function blindNotice(
 export function sightRestored(notified: AlertState["notified"]): AlertState["notified"] {
   if (!notified?.blindSince) return notified;
   const { blindSince: _, ...rest } = notified;
+  return rest;
+}
+
+/** The occurrence of the tick that told it before: this notice is told now. */
+function withoutTickDue(
+  notified: NonNullable<AlertState["notified"]>,
+): NonNullable<AlertState["notified"]> {
+  const { tickDue: _, ...rest } = notified;
   return rest;
 }

@@ -19,6 +19,7 @@ import {
 import type { Observation } from "./observe.js";
 import type { HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
 import { blindNotice, sightRestored } from "./blind-notice.js";
+import { toldBy } from "./told-by.js";
 import {
   boundJson,
   cutText,
@@ -77,6 +78,13 @@ export interface AlertState {
     members?: string[];
     /** Told that erwatch went blind on it (the last reading before); cleared once it reads again. */
     blindSince?: string;
+    /**
+     * When the timer's tick that told it was due (its scheduled occurrence,
+     * however late it fired): its repeats keep the timer's cadence from it.
+     * null: told on demand, whose repeat waits the whole interval from `at`.
+     * Absent: not known (an older erwatch, a tick of unknown occurrence).
+     */
+    tickDue?: string | null;
   } | null;
   /** Last event sequence used on this key. */
   sequence: number;
@@ -705,6 +713,8 @@ export interface DecideContext {
    * notification instead (`repeatDue`), and the slack is not needed.
    */
   tickIntervalMs?: number;
+  /** On a tick, when it was due (its scheduled occurrence), when known: see `repeatDue`. */
+  tickDue?: Date;
   silencedBy: Silence | null;
   /** `severity`: the holding alert's, when known. */
   inhibitedBy: { by: string; rule: string; severity?: Severity } | null;
@@ -731,27 +741,39 @@ export interface DecideContext {
 }
 
 /**
- * Whether a repeat is due `elapsedMs` after the last notification. On a tick
- * it is counted in the timer's ticks, the time since rounded to the nearest
- * tick: timed to the millisecond, a notification sent by a tick that fired
- * late (past due, 90 s after 10:05) put the repeat off a tick (11:10, not
- * 11:05) and every repeat after it stayed a tick late; so did a tick that fired
- * late when it was due. Rounded down, it is still due once the whole interval
- * has passed. On demand, the whole interval (less the slack, 0 there).
+ * Whether a repeat is due now, `notified` told at its `at` (`since` that).
+ * On a tick it is counted in the timer's ticks. Told by a tick whose
+ * occurrence is known, the ticks between the two occurrences: timed to the
+ * millisecond, a notification sent by a tick that fired late (past due, 90 s
+ * after 10:05) put the repeat off a tick (11:10, not 11:05) and every repeat
+ * after it stayed a tick late, and the time since rounded to the nearest tick
+ * did so still for a tick more than half an interval late. Told on demand
+ * (10:07:30), the whole interval from then: the time since rounded to ticks
+ * sent a 15-minute repeat at the 10:20 tick, 2.5 minutes early. Told at an
+ * occurrence not known (an older erwatch), the time since rounded to the
+ * nearest tick, or that time itself when longer. On demand, the whole
+ * interval (less the slack, 0 there).
  */
 function repeatDue(
-  elapsedMs: number,
+  notified: NonNullable<AlertState["notified"]>,
   repeatEveryMinutes: number,
-  ctx: Pick<DecideContext, "tickSlackMs" | "tickIntervalMs">,
+  ctx: Pick<DecideContext, "now" | "tickSlackMs" | "tickIntervalMs" | "tickDue">,
 ): boolean {
   const repeatMs = repeatEveryMinutes * 60_000;
+  // Told at a time that is not an instant: long ago (`since`), reminded now.
+  const elapsedMs = since(notified.at, ctx.now);
   const tick = ctx.tickIntervalMs;
+  if (tick === undefined || !(tick > 0)) return elapsedMs >= repeatMs - ctx.tickSlackMs;
+  const toldDue = storedInstant(notified.tickDue);
+  const dueMs = ctx.tickDue?.getTime();
+  // A told occurrence after this one (a clock stepped back) counts by the time since.
+  if (toldDue !== null && dueMs !== undefined && dueMs >= toldDue)
+    return Math.round((dueMs - toldDue) / tick) * tick >= repeatMs;
+  // Without the slack a tick a moment early would put the repeat off a whole interval.
+  if (notified.tickDue === null) return elapsedMs >= repeatMs - ctx.tickSlackMs;
   // Never below the time itself: one told on demand at 10:03 with a 6-minute
   // repeat, 7 minutes old at the 10:10 tick, rounded to one tick and waited to 10:15.
-  if (tick !== undefined && tick > 0)
-    return Math.max(elapsedMs, Math.round(elapsedMs / tick) * tick) >= repeatMs;
-  // Without the slack a tick a moment early would put the repeat off a whole interval.
-  return elapsedMs >= repeatMs - ctx.tickSlackMs;
+  return Math.max(elapsedMs, Math.round(elapsedMs / tick) * tick) >= repeatMs;
 }
 
 /** Step 2: what the receivers must hear, given the advanced state. */
@@ -768,6 +790,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
         ...(ctx.blindAfterMs !== undefined ? { blindAfterMs: ctx.blindAfterMs } : {}),
         ...(ctx.blindAfterSweeps !== undefined ? { blindAfterSweeps: ctx.blindAfterSweeps } : {}),
         ...(ctx.tick ? { tick: true, blindAfterTicksMs: ctx.blindAfterTicksMs ?? null } : {}),
+        ...(ctx.tick && ctx.tickDue ? { tickDue: ctx.tickDue } : {}),
         held: ctx.silencedBy !== null || spokenFor !== null,
         ...(ctx.partlyRead ? { partlyRead: ctx.partlyRead } : {}),
         ...(ctx.blindCause ? { cause: ctx.blindCause } : {}),
@@ -824,10 +847,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
       // Alertmanager re-notifies a group that gained alerts: a circuit held by
       // a fleet alert that never named it would be silenced.
       action = "repeat";
-    } else if (
-      // Told at a time that is not an instant: long ago (`since`), reminded now.
-      repeatDue(since(notified.at, ctx.now), ctx.repeatEveryMinutes[condition.severity], ctx)
-    ) {
+    } else if (repeatDue(notified, ctx.repeatEveryMinutes[condition.severity], ctx)) {
       action = "repeat";
     }
   } else if (!active && notified) {
@@ -893,6 +913,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
             title: eventCondition.title,
             at: ctx.now.toISOString(),
             sequence,
+            ...toldBy(ctx),
             ...membersFor(state, eventCondition, ctx.quietMembers),
           },
     // The episode ends with its resolve; the next one starts fresh.

@@ -43,8 +43,10 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     // as any sweep's: its readings are taken from then, and dated earlier (the
     // occurrence, or when the tick fired while an on-demand sweep still ran)
     // they aged minutes they never had and were judged at a time already past.
-    const late = tickLateMs(timer, deps.now().getTime(), interval * 60_000);
-    const fired: TickTime = { wallMs: invokedAt - late };
+    const firedAt = deps.now().getTime();
+    const late = tickLateMs(timer, firedAt, interval * 60_000);
+    const known = storedInstant(timer.scheduleStatus?.next) !== null;
+    const fired: TickTime = { wallMs: invokedAt - late, dueMs: known ? firedAt - late : null };
     /** What is left of the window of `tick` now, and the request's times by it. */
     const windowOf = (tick: TickTime) => {
       const at = time.now();
@@ -57,6 +59,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         );
       return {
         now: deps.now(),
+        ...(tick.dueMs !== null ? { tickDue: new Date(tick.dueMs) } : {}),
         deadline: new Date(at + left.budgetMs),
         stopAt: new Date(at + left.stopMs),
         abortSignal: timeoutOn(time, left.stopMs),
@@ -76,7 +79,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         const { fanOut, WORK_CLAIMS_KEEP_MS, WORK_CLAIMS_PRUNE_MS } =
           await import("../app/work.js");
         const { shareTimerFanOut } = await import("../app/on-demand-fan-out.js");
-        const { now, deadline, abortSignal } = windowOf(fired);
+        const { now, tickDue, deadline, abortSignal } = windowOf(fired);
         const sent = await fanOut(
           runtime.sweeper,
           runtime.work.queue,
@@ -86,6 +89,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
             mode: "tiered",
             now,
             tick: true,
+            ...(tickDue ? { tickDue } : {}),
             deadline,
             abortSignal,
           },

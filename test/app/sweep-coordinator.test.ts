@@ -217,7 +217,7 @@ describe("SweepCoordinator", () => {
     const running = deferred<string>();
     const ticks: (number | undefined)[] = [];
     const tick = { circuitIds: null, tiered: true };
-    const at = (m: number) => ({ wallMs: m * 60_000 });
+    const at = (m: number) => ({ wallMs: m * 60_000, dueMs: m * 60_000 });
     const sweep = (result: Promise<string>) => (t: { wallMs: number } | undefined) => (
       ticks.push(t && t.wallMs / 60_000),
       result

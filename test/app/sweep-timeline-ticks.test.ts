@@ -15,6 +15,7 @@ import {
   healthyCircuit,
   type SimCircuit,
 } from "../support/estate/index.js";
+import { circuitId } from "../support/estate/ids.js";
 import { MIN, timerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
@@ -175,4 +176,57 @@ it("a Sev0 an on-demand estate sweep first read at 10:03 pages at the 10:05 tick
   });
   await t.sweep(10);
   expect(t.sent()).toHaveLength(1);
+});
+
+/** Sev0 reminded every 15 minutes, so a few ticks show the repeats' cadence. */
+const REPEAT_SEV0_EVERY_15 = {
+  ERWATCH_ALERT_POLICY: JSON.stringify({ repeatEveryMinutes: { Sev0: 15 } }),
+};
+const sentAt = (t: Awaited<ReturnType<typeof timerWorld>>) =>
+  t.sent().map((e) => `${e.action}:${e.severity}`);
+
+it("a repeat sent by the 10:15 tick fired 3 minutes late (10:18) is followed by the 10:30 tick's, on the cadence, not the 10:35's", async () => {
+  const bundle = healthyCircuit({ name: "er-ams" });
+  const t = await timerWorld(worlds, T0, [bundle], REPEAT_SEV0_EVERY_15);
+  carrierDownBoth(bundle.circuit as SimCircuit, PRIVATE);
+  for (const m of [0, 5, 10]) await t.sweep(m, m);
+  expect(sentAt(t)).toEqual(["open:Sev0"]);
+  // A cold start: the host fires the 10:15 tick at 10:18 (isPastDue).
+  await t.sweep(18, 15);
+  expect(sentAt(t)).toEqual(["open:Sev0", "repeat:Sev0"]);
+  for (const m of [20, 25]) await t.sweep(m, m);
+  expect(sentAt(t)).toHaveLength(2);
+  // Timed from 10:18, 12 minutes rounded to two ticks: it waited to 10:35.
+  await t.sweep(30, 30);
+  expect(sentAt(t)).toEqual(["open:Sev0", "repeat:Sev0", "repeat:Sev0"]);
+});
+
+it("a Sev2 opened by POST /api/sweep at 10:12:30 is reminded at the 10:30 tick, 15 minutes on, not half a tick early at 10:25", async () => {
+  const bundle = healthyCircuit({ name: "er-ams" });
+  const t = await timerWorld(worlds, T0, [bundle], {
+    ERWATCH_ALERT_POLICY: JSON.stringify({ repeatEveryMinutes: { Sev2: 15 } }),
+  });
+  await t.sweep(0, 0);
+  carrierDown(bundle.circuit as SimCircuit, PRIVATE, "secondary");
+  await t.sweep(5, 5);
+  expect(sentAt(t)).toEqual([]);
+  // The 10:10 tick is lost to a restart; someone sweeps the circuit at
+  // 10:12:30, its second reading 12.5 minutes after the last clean one: it opens.
+  t.at(12.5);
+  const answered = await httpSweepHandler(async () => t.w.functionDeps)(
+    new HttpRequest({
+      method: "POST",
+      url: "http://localhost/api/sweep",
+      body: { string: JSON.stringify({ circuits: [circuitId(bundle.circuit as SimCircuit)] }) },
+      headers: { "content-type": "application/json" },
+    }),
+    new InvocationContext({ invocationId: "http-10-12-30" }),
+  );
+  expect(answered.status).toBe(200);
+  expect(sentAt(t)).toEqual(["open:Sev2"]);
+  for (const m of [15, 20, 25]) await t.sweep(m, m);
+  // 12.5 minutes old at 10:25, rounded to three ticks: reminded there.
+  expect(sentAt(t)).toEqual(["open:Sev2"]);
+  await t.sweep(30, 30);
+  expect(sentAt(t)).toEqual(["open:Sev2", "repeat:Sev2"]);
 });

@@ -57,6 +57,17 @@ describe("a work message as it arrives", () => {
     }) as [WorkMessage];
     const parsed = parseWorkMessage(JSON.stringify(tick));
     expect(parsed.ok && parsed.work.tick).toBe(true);
+    // Its occurrence, when the timer knows it: a repeat keeps the cadence from it.
+    const [due] = workMessages("sweep-1", [{ target: target(1), reason: "rotation" }], {
+      now: new Date("2026-12-01T05:03:00Z"),
+      tick: true,
+      tickDue: new Date("2026-12-01T05:00:00Z"),
+      deadline: new Date("2026-12-01T05:04:00Z"),
+      batchSize: 10,
+    }) as [WorkMessage];
+    const dueParsed = parseWorkMessage(JSON.stringify(due));
+    expect(dueParsed.ok && dueParsed.work.tickDue).toBe("2026-12-01T05:00:00.000Z");
+    expect(parsed.ok && parsed.work.tickDue).toBeUndefined();
     // On demand, or from an older planner: no tick, judged by time alone.
     const older = parseWorkMessage(JSON.stringify(message));
     expect(older.ok && older.work.tick).toBeUndefined();

@@ -31,7 +31,12 @@ function finding(severity: Severity): Finding {
  * A reading at `minute` after 10:00: firing at a severity, clean, or "blind"
  * (the layers behind the alert could not be read); "od" marks an on-demand sweep.
  */
-type Reading = [minute: number, seen: Severity | "clean" | "blind", by?: "od" | "older"];
+type Reading = [
+  minute: number,
+  seen: Severity | "clean" | "blind",
+  /** "undated": a tick whose occurrence is not known (no schedule status). */
+  by?: "od" | "older" | "undated",
+];
 
 /**
  * What an erwatch from before ticks were counted writes (an older `erwatch
@@ -46,7 +51,22 @@ function olderWrote(next: AlertState, before: AlertState | null): AlertState {
     const kept = (before as Record<string, unknown> | null)?.[field];
     if (kept !== undefined) own[field] = kept;
   }
+  if (next.notified) {
+    const { tickDue: _, ...told } = next.notified;
+    own.notified = told;
+  }
   return own as unknown as AlertState;
+}
+
+/**
+ * When a tick at `minute` was due, as the timer says (sweep-timer.ts
+ * tickLateMs): the 5-minute occurrence it fired late for, or a moment
+ * early, before its occurrence, when it fired (the host's schedule says the
+ * one still ahead).
+ */
+function dueMinute(minute: number): number {
+  const late = minute % 5;
+  return late > 4.99 ? minute : minute - late;
 }
 
 /** What each reading decided, through the core's steps as a sweep takes them: the action, or "-". */
@@ -61,7 +81,8 @@ function walk(readings: Reading[], policy: AlertPolicy = DEFAULT_ALERT_POLICY): 
       silences: [],
       circuit: CIRCUIT,
       now,
-      ...(by === undefined ? { tick: true } : {}),
+      ...(by === undefined || by === "undated" ? { tick: true } : {}),
+      ...(by === undefined ? { tickDue: new Date(T0 + dueMinute(minute) * 60_000) } : {}),
     };
     const step = advanceStep(
       {
@@ -334,6 +355,68 @@ describe("a repeat keeps the timer's cadence when a tick fires late", () => {
         [15, "Sev0"],
       ],
       sent: ["open:Sev0", "-", "repeat:Sev0", "-"],
+    },
+    {
+      // Timed from 10:18, the 10:30 tick found it 12 minutes old, which
+      // rounds to two ticks: every repeat after it came a tick late (:35, :50).
+      name: "a repeat sent by a tick 3 min past due (more than half a tick): the next is at 10:30, on the cadence",
+      every: 15,
+      readings: [
+        [0, "Sev0"],
+        [5, "Sev0"],
+        [10, "Sev0"],
+        [18, "Sev0"],
+        [20, "Sev0"],
+        [25, "Sev0"],
+        [30, "Sev0"],
+        [35, "Sev0"],
+        [45, "Sev0"],
+      ],
+      sent: ["open:Sev0", "-", "-", "repeat:Sev0", "-", "-", "repeat:Sev0", "-", "repeat:Sev0"],
+    },
+    {
+      // Opened by the 10:00 tick fired at 10:04: 11 minutes old at 10:15, two ticks rounded.
+      name: "an open sent by a tick 4 min past due: the repeat is at 10:15",
+      every: 15,
+      readings: [
+        [4, "Sev0"],
+        [5, "Sev0"],
+        [10, "Sev0"],
+        [15, "Sev0"],
+        [20, "Sev0"],
+      ],
+      sent: ["open:Sev0", "-", "-", "repeat:Sev0", "-"],
+    },
+    {
+      // Opened by POST /api/sweep at 10:07:30: the 10:20 tick found it 12.5
+      // minutes old, rounded to three ticks, and reminded 2.5 minutes early.
+      name: "an open sent on demand between ticks: the repeat waits the whole interval, to 10:25",
+      every: 15,
+      readings: [
+        [7.5, "Sev0", "od"],
+        [10, "Sev0"],
+        [15, "Sev0"],
+        [20, "Sev0"],
+        [25, "Sev0"],
+        [35, "Sev0"],
+        [40, "Sev0"],
+      ],
+      sent: ["open:Sev0", "-", "-", "-", "repeat:Sev0", "-", "repeat:Sev0"],
+    },
+    {
+      // A tick whose occurrence is not known (no schedule status), or an
+      // erwatch from before it was kept: the time since, rounded to the nearest tick.
+      name: "a repeat told at an occurrence not known: the time since rounded to ticks",
+      every: 15,
+      readings: [
+        [0, "Sev0", "undated"],
+        [5, "Sev0"],
+        [10, "Sev0"],
+        [16.5, "Sev0", "undated"],
+        [25, "Sev0"],
+        [30, "Sev0"],
+      ],
+      sent: ["open:Sev0", "-", "-", "repeat:Sev0", "-", "repeat:Sev0"],
     },
   ])("$name", ({ every, readings, sent }) => {
     expect(walk(readings, repeating(every))).toEqual(sent);

@@ -72,6 +72,54 @@ it("a Sev0 the workers read at the 10:10 tick pages then, though an on-demand sw
   }
 });
 
+it("a repeat the workers sent for the 10:15 tick fired at 10:18 is followed by the 10:30 tick's, on the cadence: the work messages say when the tick was due", async () => {
+  const bundle = healthyCircuit({ name: "er-ams" });
+  let now = new Date(T0);
+  const w = await worlds.start({
+    estate: estateOf(bundle),
+    now: () => now,
+    env: {
+      SWEEP_WORK_QUEUE: QUEUE,
+      SWEEP_SCHEDULE: "0 */5 * * * *",
+      ERWATCH_ALERT_POLICY: JSON.stringify({ repeatEveryMinutes: { Sev0: 15 } }),
+    },
+  });
+  await w.runtime.work!.claims.ensureTable();
+  const bus = new ServiceBusClient(w.broker.connectionString, {
+    retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
+  });
+  const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
+  /** The tick due at `due` minutes, fired at `m`. */
+  const tick = async (m: number, due = m) => {
+    now = new Date(T0 + m * MIN);
+    await fan.timer(m, new Date(T0 + due * MIN));
+    const work = w.broker.active(QUEUE).map((message) => message.body as WorkMessage);
+    expect(await fan.drain()).toBe(true);
+    expect(fan.errors).toEqual([]);
+    return work;
+  };
+  const sent = () =>
+    w.broker
+      .accepted(ALERTS_QUEUE)
+      .map((m) => `${(m.body as AlertEvent).action}:${(m.body as AlertEvent).severity}`);
+  try {
+    carrierDownBoth(bundle.circuit as SimCircuit, PRIVATE);
+    for (const m of [0, 5, 10]) await tick(m);
+    expect(sent()).toEqual(["open:Sev0"]);
+    const late = await tick(18, 15);
+    expect(late.map((m) => [m.now, m.tickDue])).toEqual([
+      [new Date(T0 + 18 * MIN).toISOString(), new Date(T0 + 15 * MIN).toISOString()],
+    ]);
+    expect(sent()).toEqual(["open:Sev0", "repeat:Sev0"]);
+    for (const m of [20, 25]) await tick(m);
+    expect(sent()).toHaveLength(2);
+    await tick(30);
+    expect(sent()).toEqual(["open:Sev0", "repeat:Sev0", "repeat:Sev0"]);
+  } finally {
+    await bus.close();
+  }
+});
+
 it("a site's fleet Sev0 resolves a tick after its circuits' own alerts would, though a POST /api/sweep fanned out at 10:18 read them well (its reading is no tick)", async () => {
   const site = ["er-ams-a", "er-ams-b"].map((name) => healthyCircuit({ name }));
   let now = new Date(T0);

@@ -13,8 +13,11 @@ import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
 export interface FanOutDriver {
   /** What the workers' sessions reported as failing (each test expects none). */
   errors: unknown[];
-  /** The timer function's run for sweep `label`. */
-  timer(label: string | number): Promise<void>;
+  /**
+   * The timer function's run for sweep `label`; `due`, the occurrence the
+   * host's schedule status names (a tick fired late for it), when known.
+   */
+  timer(label: string | number, due?: Date): Promise<void>;
   /**
    * The timer's run where Service Bus not answering within SERVICEBUS_TIMEOUT_MS
    * is an outcome, not a failure: "late" (the timer failed saying so, and what
@@ -47,12 +50,12 @@ export function fanOutDriver(
   const worker = sweepWorkerHandler(async () => deps);
   const errors: unknown[] = [];
   let invocation = 0;
-  const tick = (label: string | number) =>
+  const tick = (label: string | number, due?: Date) =>
     timer(
       {
-        isPastDue: false,
+        isPastDue: due !== undefined && due < deps.now(),
         schedule: { adjustForDST: false },
-        scheduleStatus: { last: "", next: "", lastUpdated: "" },
+        scheduleStatus: { last: "", next: due?.toISOString() ?? "", lastUpdated: "" },
       },
       new functions.InvocationContext({ invocationId: `timer-${label}` }),
     );

@@ -29,8 +29,12 @@ export interface TimerWorld {
   sent(): AlertEvent[];
   /** Timer sweeps at T0 + from, + 5, … up to T0 + to minutes. */
   sweepUntil(from: number, to: number): Promise<void>;
-  /** One timer sweep at T0 + m minutes, read without errors; its result. */
-  sweep(m: number): Promise<SweepResult>;
+  /**
+   * One timer sweep at T0 + m minutes, read without errors; its result.
+   * `due`: the minute of the occurrence it fires for (the host's schedule
+   * status says it), when it fires late or it is to be known.
+   */
+  sweep(m: number, due?: number): Promise<SweepResult>;
   /** Sets the world's clock to T0 + m minutes, for what the test runs itself (an on-demand sweep, the timer function). */
   at(m: number): void;
 }
@@ -48,9 +52,9 @@ export async function timerWorld(
     now: () => now,
     env: { ...env, SWEEP_SCHEDULE: "0 */5 * * * *" },
   });
-  const sweep = async (m: number) => {
+  const sweep = async (m: number, due?: number) => {
     now = new Date(t0 + m * MIN);
-    const result = await w.timerSweep();
+    const result = await w.timerSweep(due === undefined ? undefined : new Date(t0 + due * MIN));
     expect(result.errors).toEqual([]);
     return result;
   };

@@ -86,7 +86,11 @@ export interface World {
   /** What the status page function is given. */
   statusDeps: StatusFunctionDeps;
   /** Runs the real timer function once at the world's clock and returns its sweep's result. */
-  timerSweep(): Promise<SweepResult>;
+  /**
+   * `due`: the occurrence the host's schedule status names (a tick fired
+   * late for it, isPastDue); absent, none is known.
+   */
+  timerSweep(due?: Date): Promise<SweepResult>;
   /**
    * Stops the broker and starts it again on the same port (a Service Bus
    * outage): what it held (waiting, scheduled, dead-lettered) is still there.
@@ -242,14 +246,14 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     },
   }));
   let invocations = 0;
-  async function timerSweep(): Promise<SweepResult> {
+  async function timerSweep(due?: Date): Promise<SweepResult> {
     lastSweep = null;
     invocations += 1;
     await timerHandler(
       {
-        isPastDue: false,
+        isPastDue: due !== undefined && due < options.now(),
         schedule: { adjustForDST: false },
-        scheduleStatus: { last: "", next: "", lastUpdated: "" },
+        scheduleStatus: { last: "", next: due?.toISOString() ?? "", lastUpdated: "" },
       },
       new functions.InvocationContext({ invocationId: `timer-${invocations}` }),
     );

@@ -174,6 +174,7 @@ export const alertSchema = z.looseObject({
       sequence: z.number(),
       members: z.array(text).optional(),
       blindSince: text.optional(),
+      tickDue: text.nullable().optional(),
     })
     .nullable(),
   sequence: z.number(),
