@@ -29,6 +29,7 @@ import type { MonitorFacts, OddMonitor } from "../arm/wire/network-watcher.js";
 import type { Timekeeper } from "../arm/token-bucket.js";
 import { createMonitorCall } from "./call.js";
 import { LogsReader } from "./logs.js";
+import { askWorkspace } from "./workspace-turns.js";
 import { allMonitors, allOdd, monitorsNear, type Place } from "./monitor-places.js";
 import { isNamed, missingById, missingTagged } from "./tagged-monitors.js";
 import { MetricsReader } from "./metrics.js";
@@ -396,23 +397,11 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     const failed: { workspace: string; failure: Reading<never> }[] = [];
     const workspaces = onceEach(monitors.value.map((m) => m.workspace));
     for (const workspace of workspaces) {
-      // A workspace that did not answer once in this sweep is not asked again
-      // in it: each circuit would wait its turn for the few Monitor slots and
-      // then its own deadline, and hold its record, and its pages, meanwhile.
-      const unanswered = await options.session.memo(
-        `logs-unanswered:${workspace}`.toLowerCase(),
-        async () => ({
-          failure: null as Reading<never> | null,
-        }),
-      );
-      if (unanswered.failure) {
-        failed.push({ workspace, failure: unanswered.failure });
-        continue;
-      }
       const mine = monitors.value.filter((m) => same(m.workspace, workspace));
-      const got = await logs.tests(workspace, mine, { from, to }, options.abortSignal);
+      const got = await askWorkspace(options.session, workspace, () =>
+        logs.tests(workspace, mine, { from, to }, options.abortSignal),
+      );
       if (!got.ok) {
-        if (got.error.kind === "timeout") unanswered.failure = failedLike(got);
         failed.push({ workspace, failure: failedLike(got) });
         continue;
       }

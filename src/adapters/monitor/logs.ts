@@ -284,6 +284,12 @@ export function latestPerTest(
   });
 }
 
+/** What one workspace's query gives a circuit: its tests, and the workspace's newest row of any monitor. */
+export interface WorkspaceTests {
+  tests: EndToEndTest[];
+  newest: string | null;
+}
+
 export class LogsReader {
   // Loaded with the first query: an estate without Connection Monitors never
   // queries, and never pays the SDK's memory (about 10 MB resident).
@@ -320,16 +326,19 @@ export class LogsReader {
   /**
    * The latest result of every test of these monitors, all written to one
    * workspace, and the workspace's newest row of any monitor (null: none in
-   * the look-back or the day before it).
+   * the look-back or the day before it). `answered`: whether Log Analytics
+   * answered the query, so a failure is erwatch's reading of this circuit's
+   * rows (a tag naming two monitors, a partial answer), not the workspace's.
    */
   async tests(
     workspace: string,
     monitors: MonitorRef[],
     window: { from: Date; to: Date },
     signal: AbortSignal,
-  ): Promise<Reading<{ tests: EndToEndTest[]; newest: string | null }>> {
+  ): Promise<{ reading: Reading<WorkspaceTests>; answered: boolean }> {
     const query = testResultQuery(monitors, window);
     const timespan = askedSpan(window);
+    let answered = false;
     const got = await this.call({
       action: WORKSPACE_OPERATIONS.queryLogs,
       target: `Connection Monitor results in workspace ${workspace.split("/").pop()}`,
@@ -342,6 +351,7 @@ export class LogsReader {
           ? await client.queryWorkspace(workspace, query, timespan, options)
           : // The client puts the id after a slash of its own: "/{+resourceId}/query".
             await client.queryResource(workspace.replace(/^\/+/, ""), query, timespan, options);
+        answered = true;
         if (result.status !== success || !("tables" in result))
           throw Object.assign(
             new Error(
@@ -358,6 +368,9 @@ export class LogsReader {
         return { tests, newest };
       },
     });
-    return got.ok ? got : { ...got, error: { ...got.error, workspace } };
+    return {
+      reading: got.ok ? got : { ...got, error: { ...got.error, workspace } },
+      answered,
+    };
   }
 }

@@ -92,6 +92,6 @@ export function queryFailingAction(failure: ReadFailure): string {
     case "timeout":
     case "server-error":
     case "network":
-      return "Log Analytics did not answer in time or failed; erwatch asks again each time it reads the circuits. Look at Azure Service Health for Log Analytics in the workspace's region if it persists.";
+      return "Log Analytics did not answer in time or failed; erwatch asks again once a sweep (not once a circuit) until it answers. Look at Azure Service Health for Log Analytics in the workspace's region if it persists.";
   }
 }

@@ -18,6 +18,8 @@ export interface FaultTarget {
   metrics?: readonly string[];
   /** The subscription the request's path is under. */
   subscription?: string;
+  /** queryLogs: the workspace queried. */
+  workspace?: string;
 }
 
 export type AnswerFault = Exclude<FaultBehaviour, { kind: "slow" }>;
@@ -56,6 +58,7 @@ function matches(fault: Fault, target: FaultTarget): boolean {
     optionalMatch(m.peering, target.peering) &&
     optionalMatch(m.path, target.devicePath) &&
     optionalMatch(m.subscription, target.subscription) &&
+    optionalMatch(m.workspace, target.workspace) &&
     (m.lroOperation === undefined || m.lroOperation === target.lroOperation) &&
     (m.metric === undefined || (target.metrics ?? []).some((n) => sameName(n, m.metric!)))
   );

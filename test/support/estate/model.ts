@@ -310,6 +310,8 @@ export interface FaultMatch {
   metric?: string;
   /** A request under this subscription (its path's /subscriptions/{id}). */
   subscription?: string;
+  /** Only for queryLogs: a query of this workspace, as its path names it (resource id or GUID). */
+  workspace?: string;
 }
 
 export type FaultBehaviour =

@@ -423,7 +423,7 @@ export async function serveMonitor(
     operation: route.operation,
     ...(route.operation === "metricsBatch"
       ? { metrics: (url.searchParams.get("metricnames") ?? "").split(",") }
-      : {}),
+      : { workspace: route.workspace }),
   });
   if (plan.delayMs > 0 && !(await host.pause(plan.delayMs, res))) return;
   if (plan.answer?.kind === "status") {

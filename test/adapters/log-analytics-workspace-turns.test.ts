@@ -1,0 +1,174 @@
+// A Log Analytics workspace whose query fails is asked once a sweep, not once
+// a circuit: the circuits of one sweep read at once (as scan.ts reads them)
+// against the loopback estate, counting the queries each workspace got.
+// Before, only a query that timed out was remembered: a workspace refusing
+// erwatch (403), throttling it (429) or failing (500) was asked by every
+// circuit writing there, a throttled one with more queries the more circuits
+// it served.
+
+import { describe, expect, it } from "vitest";
+import type { Timekeeper } from "../../src/adapters/arm/token-bucket.js";
+import { createReadSession } from "../../src/app/ports.js";
+import { circuitId } from "../support/estate/ids.js";
+import {
+  estateOf,
+  healthyCircuit,
+  withConnectionMonitor,
+  type CircuitBundle,
+} from "../support/estate/index.js";
+import { WORKSPACE_ID } from "../support/estate/builders.js";
+import type { FaultBehaviour, SimMonitor } from "../support/estate/model.js";
+import { readersPerTest } from "../support/data-plane-readers.js";
+
+const NOW = new Date("2026-11-22T02:00:00.000Z");
+const { readersOn, readingOf } = readersPerTest(NOW);
+
+const OTHER_WORKSPACE = WORKSPACE_ID.replace(/law-network$/, "law-other");
+const N = 8;
+
+/** A clock that a wait moves on at once (`passed` told first): the waits asked of it, in ms. */
+function skippingTime(passed: () => void) {
+  let at = 0;
+  const waits: number[] = [];
+  const time: Timekeeper = {
+    now: () => at,
+    after(ms, fn) {
+      waits.push(ms);
+      at += ms;
+      passed();
+      setImmediate(fn);
+      return () => {};
+    },
+  };
+  return { time, waits };
+}
+
+/** N circuits writing to law-network and one to law-other, read (ARM) before any fault. */
+async function twoWorkspaces(env: Record<string, string>, time?: Timekeeper, monitor?: SimMonitor) {
+  const failing: CircuitBundle[] = Array.from({ length: N }, (_, i) =>
+    healthyCircuit({ name: `er-failing-${i}` }),
+  );
+  for (const b of failing) withConnectionMonitor(b);
+  const other = healthyCircuit({ name: "er-other" });
+  withConnectionMonitor(other).workspaceResourceId = OTHER_WORKSPACE;
+  const state = estateOf(...failing, other);
+  if (monitor) state.monitor = monitor;
+  const { estate, reader, dataPlane } = await readersOn(
+    state,
+    env,
+    time ? { monitorTime: time } : {},
+  );
+  const readings = await Promise.all(
+    [...failing, other].map((b) => readingOf(reader, circuitId(b.circuit))),
+  );
+  const queries = (workspace: string) =>
+    estate.requests.filter(
+      (r) => r.operation === "queryLogs" && decodeURIComponent(r.path).includes(workspace),
+    );
+  /** One sweep: every circuit's end to end read at once, in one session. */
+  const sweep = () => {
+    const options = {
+      abortSignal: AbortSignal.timeout(20_000),
+      now: NOW,
+      session: createReadSession(),
+    };
+    return Promise.all(readings.map((r) => dataPlane.readEndToEnd(r, options)));
+  };
+  return { estate, sweep, queries };
+}
+
+const FAILURES: { status: number; kind: string; behaviour: FaultBehaviour }[] = [
+  {
+    status: 403,
+    kind: "forbidden",
+    behaviour: {
+      kind: "status",
+      status: 403,
+      code: "InsufficientAccessError",
+      message:
+        "The provided credentials have insufficient access to perform the requested operation",
+    },
+  },
+  // Asking longer than the call's deadline: failed at once as throttled, unwaited.
+  {
+    status: 429,
+    kind: "throttled",
+    behaviour: { kind: "status", status: 429, retryAfterSeconds: 120 },
+  },
+  { status: 500, kind: "server-error", behaviour: { kind: "status", status: 500 } },
+];
+
+describe("a workspace whose Log Analytics query fails, eight circuits writing there and one elsewhere", () => {
+  for (const { status, kind, behaviour } of FAILURES)
+    it(`${status}: asked once a sweep, every circuit there given its failure as got; the other workspace asked as ever; the next sweep asks again`, async () => {
+      // No retry inside the call: one query is one request at the fake.
+      const { estate, sweep, queries } = await twoWorkspaces({ ARM_MAX_RETRIES: "0" });
+      estate.addFault({ match: { operation: "queryLogs", workspace: WORKSPACE_ID }, behaviour });
+      const got = await sweep();
+      expect(queries("/law-network/").map((r) => r.status)).toEqual([status]);
+      const failures = got.slice(0, N).map((r) => {
+        if (r?.ok !== false) throw new Error(`expected a failed read, got ${JSON.stringify(r)}`);
+        return r.error;
+      });
+      expect(failures[0]).toMatchObject({
+        kind,
+        statusCode: status,
+        call: "Microsoft.OperationalInsights/workspaces/query/read",
+        target: "Connection Monitor results in workspace law-network",
+        workspace: WORKSPACE_ID,
+        requestId: expect.stringMatching(/./),
+      });
+      // The same failure for each (its request id the one query's): the rows and the log line as if asked.
+      for (const f of failures) expect(f).toEqual(failures[0]);
+      const other = got[N];
+      if (!other?.ok) throw new Error(`expected law-other's tests, got ${JSON.stringify(other)}`);
+      expect(other.value.tests.map((t) => t.result)).toEqual(["Pass"]);
+      expect(queries("/law-other/").map((r) => r.status)).toEqual([200]);
+      // A new sweep, a new session: the workspace is asked again, once.
+      await sweep();
+      expect(queries("/law-network/").map((r) => r.status)).toEqual([status, status]);
+      expect(queries("/law-other/")).toHaveLength(2);
+    });
+
+  it("a workspace that answers is asked by every circuit, at once after its first query", async () => {
+    const { sweep, queries } = await twoWorkspaces({});
+    const got = await sweep();
+    expect(got.every((r) => r?.ok)).toBe(true);
+    expect(queries("/law-network/")).toHaveLength(N);
+    expect(queries("/law-other/")).toHaveLength(1);
+  });
+
+  it("while the first query waits out a 429's Retry-After, no other circuit asks the throttled workspace", async () => {
+    // Log Analytics throttles the workspace until the 20 s it asked for have passed.
+    let lift = () => {};
+    const { time, waits } = skippingTime(() => lift());
+    const { estate, sweep, queries } = await twoWorkspaces(
+      { ARM_MAX_RETRIES: "2", ARM_TIMEOUT_MS: "30000" },
+      time,
+    );
+    estate.addFault({
+      match: { operation: "queryLogs", workspace: WORKSPACE_ID },
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 20 },
+    });
+    lift = () => estate.clearFaults();
+    const got = await sweep();
+    expect(got.every((r) => r?.ok)).toBe(true);
+    // Before: each circuit's query that went meanwhile got its own 429 and waited it out.
+    expect(waits).toEqual([20_000]);
+    expect(queries("/law-network/").map((r) => r.status)).toEqual([
+      429,
+      ...Array.from({ length: N }, () => 200),
+    ]);
+  });
+
+  it("an answer Log Analytics gives only in part is that query's, not the workspace's: each circuit still asks", async () => {
+    const { sweep, queries } = await twoWorkspaces({ ARM_MAX_RETRIES: "0" }, undefined, {
+      logsPartialError: { code: "LimitsExceeded", message: "Query exceeded resource limits." },
+    });
+    const got = await sweep();
+    expect(got.map((r) => r?.ok === false && r.error.message)).toEqual(
+      got.map(() => "partial result: There were some errors when processing your query."),
+    );
+    expect(queries("/law-network/")).toHaveLength(N);
+  });
+});
