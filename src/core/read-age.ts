@@ -15,6 +15,7 @@ import type {
 } from "./model.js";
 import { PATHS } from "./model.js";
 import { sitePeering } from "./names.js";
+import { refusedForGood } from "./refused-reads.js";
 
 export interface PathReadTimes {
   /** Last successful ARP table read, or null if none ever was. */
@@ -47,10 +48,27 @@ export interface ReadAges {
   paths: Record<string, Record<PathName, PathReadTimes>>;
   /** When the gateway wiring was last read successfully. */
   gatewayAt: string | null;
-  /** The oldest path reading (ARP or prefix count) of any enabled peering: what the rotation bounds. */
+  /** Why the last try of the gateway wiring failed; absent once one works (and in snapshots kept before it was). */
+  gatewayFailed?: ReadFailedNote;
+  /** The oldest path reading (ARP or prefix count) of any enabled peering: what erwatch knows, and how old. */
   oldestPathAt: string | null;
-  /** Some read of the last evaluation failed: the circuit is read again first. */
+  /**
+   * The oldest path reading as the rotation ages it: a reading whose last
+   * try was refused for good (refused-reads.ts) counts from that try, not as
+   * never had nor from when it last worked, so it is tried again in the
+   * circuit's turn, not every sweep. Absent in snapshots kept before it was:
+   * `oldestPathAt` then.
+   */
+  oldestTriedAt?: string | null;
+  /** Some read of the last evaluation failed. */
   incomplete: boolean;
+  /**
+   * A read of the last evaluation failed in a way the next try may mend (its
+   * body, or any read throttled, timed out, a server or network error): the
+   * circuit is read again first. False when every failed read was refused
+   * for good. Absent in snapshots kept before it was: `incomplete` then.
+   */
+  retryFirst?: boolean;
   /**
    * The last evaluation did not read the circuit's paths (the body, or a
    * route summary of its private peering failed: `pathsUnread`): whether it
@@ -110,6 +128,18 @@ export function pathsUnread(reading: CircuitReading): boolean {
 /** Some read of this reading failed: the circuit body, the gateway wiring, or a path's ARP table or route summary. */
 export function readingIncomplete(reading: CircuitReading): boolean {
   return !reading.circuit.ok || !reading.gateway.ok || pathReadFailed(reading);
+}
+
+/** Some read of this reading failed in a way the next try may mend; its body failing always does. */
+export function readingRetryable(reading: CircuitReading): boolean {
+  if (!reading.circuit.ok) return true;
+  const failed = [
+    reading.gateway,
+    ...Object.values(reading.paths).flatMap((paths) =>
+      PATHS.flatMap((path) => [paths[path].arp, paths[path].summary]),
+    ),
+  ].flatMap((read) => (read.ok ? [] : [read.error.kind]));
+  return failed.some((kind) => !refusedForGood(kind));
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -192,14 +222,19 @@ export function storedReadAges(value: unknown): ReadAges | undefined {
     }
   const pathsReadAt = keptOptionalTime(value.pathsReadAt);
   const pathsFailedAt = keptOptionalTime(value.pathsFailedAt);
+  const oldestTriedAt = keptOptionalTime(value.oldestTriedAt);
+  const gatewayFailed = keptFailure(value.gatewayFailed);
   return {
     circuitAt: keptTime(value.circuitAt),
     fingerprint: keptTime(value.fingerprint),
     paths,
     gatewayAt: keptTime(value.gatewayAt),
+    ...(gatewayFailed ? { gatewayFailed } : {}),
     oldestPathAt: keptTime(value.oldestPathAt),
+    ...(oldestTriedAt !== undefined ? { oldestTriedAt } : {}),
     // Not known to be complete: read again first, as after a failed read.
     incomplete: typeof value.incomplete === "boolean" ? value.incomplete : true,
+    ...(typeof value.retryFirst === "boolean" ? { retryFirst: value.retryFirst } : {}),
     ...(typeof value.pathsFailed === "boolean" ? { pathsFailed: value.pathsFailed } : {}),
     ...(pathsReadAt !== undefined ? { pathsReadAt } : {}),
     ...(pathsFailedAt !== undefined ? { pathsFailedAt } : {}),
@@ -220,6 +255,7 @@ export function readAgesOf(
   const paths: ReadAges["paths"] = {};
   const peerings = circuitOk ? Object.keys(reading.paths) : Object.keys(previous?.paths ?? {});
   let oldest: string | null | undefined;
+  let oldestTried: string | null | undefined;
   for (const peering of peerings) {
     const read = reading.paths[peering];
     const before =
@@ -236,9 +272,16 @@ export function readAgesOf(
       );
       const pathOldest = earlier(times[path].arp, times[path].summary);
       oldest = oldest === undefined ? pathOldest : earlier(oldest, pathOldest);
+      const pathTried = earlier(
+        triedAt(arp, times[path].arp, takenAt),
+        triedAt(summary, times[path].summary, takenAt),
+      );
+      oldestTried = oldestTried === undefined ? pathTried : earlier(oldestTried, pathTried);
     }
     paths[peering] = times;
   }
+  const gatewayFailed = failedNote(reading.gateway, previous?.gatewayFailed);
+  const bodyOnly = circuitOk ? reading.circuit.readAt : (previous?.oldestPathAt ?? null);
   return {
     circuitAt: circuitOk ? reading.circuit.readAt : (previous?.circuitAt ?? null),
     fingerprint: circuitOk
@@ -246,18 +289,30 @@ export function readAgesOf(
       : (previous?.fingerprint ?? null),
     paths,
     gatewayAt: reading.gateway.ok ? reading.gateway.readAt : (previous?.gatewayAt ?? null),
+    ...(gatewayFailed ? { gatewayFailed } : {}),
     // No enabled peering: nothing to age but the circuit body itself.
-    oldestPathAt:
-      oldest === undefined
-        ? circuitOk
-          ? reading.circuit.readAt
-          : (previous?.oldestPathAt ?? null)
-        : oldest,
+    oldestPathAt: oldest === undefined ? bodyOnly : oldest,
+    oldestTriedAt: oldestTried === undefined ? bodyOnly : oldestTried,
     incomplete,
+    retryFirst: incomplete && readingRetryable(reading),
     pathsFailed,
     pathsReadAt: pathsFailed ? (previous?.pathsReadAt ?? null) : takenAt,
     pathsFailedAt: pathsFailed ? takenAt : (previous?.pathsFailedAt ?? null),
   };
+}
+
+/**
+ * When a path reading was last tried, for the rotation: when it worked, or
+ * this evaluation's instant when it was refused for good (tried, and no
+ * sooner try would have worked); otherwise when it last worked (null: never).
+ */
+function triedAt(
+  read: ArpReading | Reading<unknown> | undefined,
+  lastWorked: string | null,
+  takenAt: string,
+): string | null {
+  if (read !== undefined && !read.ok && refusedForGood(read.error.kind)) return takenAt;
+  return lastWorked;
 }
 
 /** A value's JSON with object keys sorted, so equal facts give equal text. */
@@ -301,7 +356,9 @@ export function cheapFingerprint(facts: CircuitFacts, tags: Record<string, strin
  * "42" the year 2042, a reading that stayed 0 min old.
  */
 export function oldestReadAt(ages: ReadAges | undefined): number | "never" | "unknown" {
-  const at: unknown = ages?.oldestPathAt ?? null;
+  // As the rotation ages it: a refused reading from its last try (oldestTriedAt).
+  const at: unknown =
+    (ages?.oldestTriedAt !== undefined ? ages.oldestTriedAt : ages?.oldestPathAt) ?? null;
   if (at === null) return "never";
   return storedInstant(at) ?? "unknown";
 }

@@ -8,7 +8,8 @@
 //      Azure Monitor alone, nor end to end while Log Analytics alone leaves
 //      it UNKNOWN; a row judged before that the latest deep read left
 //      UNKNOWN, once: core/unknown-trouble.ts; an alert not clear; a read
-//      that failed), or a
+//      that failed), not a read refused for good, the rows it left UNKNOWN
+//      nor the monitoring-blind that names it (core/refused-reads.ts), or a
 //      cheap signal says so (Azure Monitor: an availability dip its last deep
 //      read has not seen, what traffic-stopped or saturation would alert on:
 //      core/dataplane/signal.ts, or the throughput of a path whose capacity
@@ -24,11 +25,18 @@
 
 import { CONCURRENT_SWEEP_MS, type AlertState } from "./lifecycle.js";
 import { capacityRowKey, dipsSince, dipWords, type AvailabilityDip } from "./dataplane/signal.js";
-import { lastDeepReadAt, oldestReadAgeMs, oldestReadAt, type ReadAges } from "./read-age.js";
+import {
+  lastDeepReadAt,
+  oldestReadAgeMs,
+  oldestReadAt,
+  storedReadAges,
+  type ReadAges,
+} from "./read-age.js";
 import { storedInstant } from "./instant.js";
 import { PATHS, type TableLayer } from "./model.js";
 import type { Snapshot, SnapshotCell } from "./snapshot.js";
 import { judgedUnknownIsTrouble, type JudgedUnknown } from "./unknown-trouble.js";
+import { blindOnRefusalAlone, unknownByRefusal } from "./refused-reads.js";
 
 /** SWEEP_MAX_READ_AGE_MINUTES's default: the rotation keeps every reading younger than this. */
 export const DEFAULT_MAX_READ_AGE_MINUTES = 15;
@@ -208,23 +216,32 @@ export function unknownCapacityOf(snapshot: Snapshot): string[] {
 /** Why what was stored for a circuit is not all clear, or null when it is. */
 export function troubleOf(
   snapshot: Snapshot | null,
-  alerts: readonly Pick<AlertState, "family" | "phase" | "peering">[],
+  alerts: readonly (Pick<AlertState, "family" | "phase" | "peering"> &
+    Partial<Pick<AlertState, "condition">>)[],
 ): string | null {
-  const open = alerts.find((a) => a.phase !== "clear");
+  const open = alerts.find((a) => a.phase !== "clear" && !blindOnRefusalAlone(a));
   if (open)
     return `alert ${open.family}${open.peering ? ` on ${open.peering}` : ""} is ${open.phase}`;
   if (!snapshot) return null;
-  if (snapshot.reads?.incomplete) return "a read failed last time";
+  if (snapshot.reads?.incomplete && snapshot.reads.retryFirst !== false)
+    return "a read failed last time";
   const mendless = new Set(METRICS_ONLY);
   // Only Log Analytics catching up or answering again mends it (dataplane/log-analytics.ts).
   const waitsOnLogAnalytics = snapshot.endToEndWaitsOn === "log-analytics";
   if (waitsOnLogAnalytics) mendless.add("endToEnd");
   const takenAt = storedInstant(snapshot.takenAt);
+  // Checked part by part: a row is any text to its schema.
+  const reads = storedReadAges(snapshot.reads);
   for (const [peering, p] of Object.entries(snapshot.peerings)) {
     for (const [path, layers] of Object.entries(p.paths)) {
       for (const [layer, cell] of Object.entries(layers)) {
         if (layer === "path") continue;
         if (cell.status === "unknown" && mendless.has(layer)) continue;
+        if (
+          latestStatus(cell) === "unknown" &&
+          unknownByRefusal(reads, peering, path, layer as TableLayer)
+        )
+          continue;
         if (cell.status === "down" || cell.status === "warn" || cell.status === "unknown")
           return `${layer} ${cell.status} on ${peering}/${path}`;
         const shown = cell.shown;

@@ -135,7 +135,7 @@ describe("readAgesOf", () => {
     });
   });
 
-  it("is null (never read) for a path whose reads never worked", () => {
+  it("is null (never read) for a path whose reads never worked, for what erwatch knows; the rotation ages a refused one from its try", () => {
     const ages = readAgesOf(
       stamped(
         circuitReading({
@@ -149,7 +149,9 @@ describe("readAgesOf", () => {
     expect(ages.oldestPathAt).toBeNull();
     // Its ARP table alone: the route summaries say whether it carries.
     expect(ages).toMatchObject({ pathsFailed: false, pathsReadAt: at(2), pathsFailedAt: null });
-    expect(oldestReadAgeMs(ages, new Date(at(9)))).toBeNull();
+    // Refused for good (forbidden): tried at 2, so 7 min old for the rotation, not never read.
+    expect(ages.oldestTriedAt).toBe(at(2));
+    expect(oldestReadAgeMs(ages, new Date(at(9)))).toBe(7 * 60_000);
     expect(
       oldestReadAgeMs(readAgesOf(stamped(circuitReading(), 2), undefined, at(2)), new Date(at(9))),
     ).toBe(7 * 60_000);
@@ -264,9 +266,11 @@ describe("cheapFingerprint", () => {
 
 describe("a kept reading time that is not a time (a hand edit, a cut-off write)", () => {
   const now = new Date(at(9));
+  // Kept before oldestTriedAt was: the rotation ages it by oldestPathAt.
   const keptAt = (oldestPathAt: unknown): ReturnType<typeof readAgesOf> => ({
     ...readAgesOf(stamped(circuitReading(), 2), undefined, at(2)),
     oldestPathAt: oldestPathAt as string,
+    oldestTriedAt: undefined,
   });
 
   it.each<{ name: string; kept: unknown; age: number | null }>([

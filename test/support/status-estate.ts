@@ -53,7 +53,13 @@ function readAt(s: Snapshot, at: string): void {
       times.arp = at;
       times.summary = at;
     }
-  Object.assign(s.reads, { circuitAt: at, gatewayAt: at, oldestPathAt: at, pathsReadAt: at });
+  Object.assign(s.reads, {
+    circuitAt: at,
+    gatewayAt: at,
+    oldestPathAt: at,
+    oldestTriedAt: at,
+    pathsReadAt: at,
+  });
 }
 
 export async function statusEstate(

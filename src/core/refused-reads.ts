@@ -1,0 +1,77 @@
+// A read Azure refuses for good: the role lacks its action (forbidden), or the
+// action is not there to call (not found). It fails the same way on every
+// circuit at every try until someone changes the role, so it tells the
+// planner nothing about the circuit: taken as trouble, a role without the
+// route summary action had every circuit read deep every sweep, the tiered
+// sweep a full one that no longer fit its timer, while the readings that
+// worked went no fresher. monitoring-blind tells the operator what to grant;
+// the circuit is read in its turn, where the refused read is tried again.
+// Throttling, timeouts and server errors are not refused: the next try may
+// work, so they stay trouble.
+
+import type { AlertCondition, AlertState } from "./lifecycle.js";
+import type { ReadErrorKind, TableLayer } from "./model.js";
+import type { ReadAges, ReadFailedNote } from "./read-age.js";
+
+const REFUSED: ReadonlySet<string> = new Set<ReadErrorKind>(["forbidden", "not-found"]);
+
+/** Whether a read that failed so fails at every try until the role or the resource changes. */
+export function refusedForGood(kind: ReadErrorKind): boolean {
+  return REFUSED.has(kind);
+}
+
+const refused = (note: ReadFailedNote | undefined): boolean =>
+  note !== undefined && refusedForGood(note.kind);
+
+/**
+ * Whether a row read UNKNOWN is so because the read that feeds it was last
+ * refused for good: BGP and routes by the route summary, the gateway wiring
+ * by its connections' read, layer 2 by the ARP table where the summary was
+ * refused too (read for want of their proof, on every circuit). A refused
+ * ARP table under summaries that worked is the subscription's ARP witness
+ * (one circuit a sweep): it stays trouble, so the witness stays on the
+ * circuit whose monitoring-blind names it. Read in turn, the witness moved
+ * to whichever circuit the sweep read first, and each opened and resolved
+ * a monitoring-blind of its own.
+ */
+export function unknownByRefusal(
+  reads: ReadAges | undefined,
+  peering: string,
+  path: string,
+  layer: TableLayer,
+): boolean {
+  if (!reads) return false;
+  if (layer === "gateway") return refused(reads.gatewayFailed);
+  const times = Object.hasOwn(reads.paths, peering) ? reads.paths[peering] : undefined;
+  const own = times && (path === "primary" || path === "secondary") ? times[path] : undefined;
+  if (!own) return false;
+  if (layer === "provider") return refused(own.arpFailed) && refused(own.summaryFailed);
+  if (layer === "bgp" || layer === "routes") return refused(own.summaryFailed);
+  return false;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * An open monitoring-blind whose latest condition names refused reads alone:
+ * it has said what to grant, and reading the circuit again does not mend it.
+ * Pending (it opens on failed sweeps in a row, as before) and resolving (a
+ * grant is read at once) stay trouble, as does one whose reads are not kept
+ * as erwatch writes them.
+ */
+export function blindOnRefusalAlone(
+  alert: Pick<AlertState, "family" | "phase"> & { condition?: AlertCondition | null },
+): boolean {
+  if (alert.family !== "monitoring-blind" || alert.phase !== "firing") return false;
+  // A stored row is any text to its schema: evidence may be missing.
+  const evidence: unknown = alert.condition?.evidence;
+  const failed: unknown = isRecord(evidence) ? evidence.failedReads : undefined;
+  return (
+    Array.isArray(failed) &&
+    failed.length > 0 &&
+    failed.every(
+      (f) => isRecord(f) && typeof f.kind === "string" && refusedForGood(f.kind as ReadErrorKind),
+    )
+  );
+}
