@@ -777,6 +777,25 @@ describe("buildTeamsMessage", () => {
     expect(texts.filter((t) => /open a ticket|paste into a ticket/.test(t))).toEqual([]);
   });
 
+  it("sends a carrier-owned global-reach-down to the peer circuit's alert for the ticket, not to a second one", () => {
+    // Owned by the carrier only as the peer circuit's outage, whose alert carries the ticket.
+    const event: AlertEvent = {
+      ...arpMissingOpen(),
+      code: "global-reach-down",
+      layer: "globalReach",
+      owner: "carrier",
+    };
+    const texts = textsOf(buildTeamsMessage(event));
+    expect(texts).toContain(
+      "**Owner:** the carrier — the ticket is on the peer circuit's alert; open no second one",
+    );
+    expect(texts.filter((t) => /open a ticket/.test(t))).toEqual([]);
+    // Any other carrier-owned card still asks for one.
+    expect(textsOf(buildTeamsMessage(arpMissingOpen()))).toContain(
+      "**Owner:** the carrier — open a ticket",
+    );
+  });
+
   it("shows the carrier ticket in monospace, last, only when there is one", () => {
     const withTicket = cardOf(buildTeamsMessage(arpMissingOpen())).body;
     const block = withTicket[withTicket.length - 1];

@@ -409,9 +409,13 @@ function where(event: AlertEvent): string {
 function owner(event: AlertEvent): string {
   const words = OWNER_WORDS[event.owner] ?? md(String(event.owner), MAX_FACT);
   // Resolved: the fault has cleared, there is no ticket left to open.
-  return event.owner === "carrier" && event.action !== "resolve"
-    ? `${words} — open a ticket`
-    : words;
+  if (event.owner !== "carrier" || event.action === "resolve") return words;
+  // A Global Reach connection is the carrier's only as the peer circuit's
+  // outage (core/reach-peers.ts): that circuit's alert carries the ticket, and
+  // "open a ticket" here had a second one opened for the same fault.
+  return event.code === "global-reach-down"
+    ? `${words} — the ticket is on the peer circuit's alert; open no second one`
+    : `${words} — open a ticket`;
 }
 
 /** "12 min before this message · {{DATE(…)}} {{TIME(…)}}" (the reader's own time zone). */
