@@ -322,6 +322,7 @@ function readOptions(deps: SweepDeps, run: DeepReadRun, baseline: Set<string>): 
           dataPlane: {
             reader: deps.dataPlane,
             now: run.now,
+            sweepId: run.sweepId,
             ...(run.metrics ? { metrics: run.metrics } : {}),
             ...(run.serviceKeys ? { serviceKeys: run.serviceKeys } : {}),
           },

@@ -134,6 +134,11 @@ export interface DataPlaneReadOptions {
   /** The sweep's clock: the windows asked for end here. */
   now: Date;
   session: ReadSession;
+  /**
+   * The sweep the read is part of: a fanned-out sweep's batches (each its
+   * own session) share what is kept per sweep (a workspace's failed query).
+   */
+  sweepId?: string;
 }
 
 /**

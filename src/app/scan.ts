@@ -74,6 +74,8 @@ export interface ReadEachOptions {
   dataPlane?: {
     reader: DataPlaneReader;
     now: Date;
+    /** The sweep the reads are part of (DataPlaneReadOptions.sweepId). */
+    sweepId?: string;
     /** Metrics already read this sweep (the cheap signals), by lower-case circuit id. */
     metrics?: Map<string, Reading<CircuitMetrics>>;
     /** Service keys of circuits the listing gave that are not read here (Global Reach peers). */
@@ -149,7 +151,12 @@ export async function readEach(
   const dataPlane = startDataPlane(
     options.dataPlane?.reader,
     targets,
-    { abortSignal: options.abortSignal, now: options.dataPlane?.now ?? new Date(0), session },
+    {
+      abortSignal: options.abortSignal,
+      now: options.dataPlane?.now ?? new Date(0),
+      session,
+      ...(options.dataPlane?.sweepId !== undefined ? { sweepId: options.dataPlane.sweepId } : {}),
+    },
     options.dataPlane?.metrics,
     options.dataPlane?.serviceKeys,
   );

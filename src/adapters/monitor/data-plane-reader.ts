@@ -29,7 +29,7 @@ import type { MonitorFacts, OddMonitor } from "../arm/wire/network-watcher.js";
 import type { Timekeeper } from "../arm/token-bucket.js";
 import { createMonitorCall } from "./call.js";
 import { LogsReader } from "./logs.js";
-import { askWorkspace } from "./workspace-turns.js";
+import { workspaceTurns } from "./workspace-turns.js";
 import { allMonitors, allOdd, monitorsNear, type Place } from "./monitor-places.js";
 import { isNamed, missingById, missingTagged } from "./tagged-monitors.js";
 import { MetricsReader } from "./metrics.js";
@@ -217,6 +217,8 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
         deps.clientOptions,
       )
     : null;
+  // The process's: a fanned-out sweep's batches and the sweeps after it share it.
+  const turns = workspaceTurns(arm.now);
 
   /** The monitors that test this circuit, and how they were found; tagged ones not there apart. */
   async function monitorsOf(
@@ -398,7 +400,12 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     const workspaces = onceEach(monitors.value.map((m) => m.workspace));
     for (const workspace of workspaces) {
       const mine = monitors.value.filter((m) => same(m.workspace, workspace));
-      const got = await askWorkspace(options.session, workspace, () =>
+      const where = {
+        session: options.session,
+        signal: options.abortSignal,
+        ...(options.sweepId !== undefined ? { sweepId: options.sweepId } : {}),
+      };
+      const got = await turns.ask(where, workspace, () =>
         logs.tests(workspace, mine, { from, to }, options.abortSignal),
       );
       if (!got.ok) {

@@ -22,11 +22,11 @@ import type { TokenCredential } from "@azure/identity";
 import type { EndToEndTest, MonitorRef } from "../../core/dataplane/facts.js";
 import { INGESTION_ALLOWANCE_SEC, ofMonitor } from "../../core/dataplane/silent-tests.js";
 import { sameName as same } from "../../core/names.js";
-import type { Reading } from "../../core/model.js";
 import type { ArmClientOptions } from "../arm/clients.js";
 import { WORKSPACE_OPERATIONS } from "../arm/operations.js";
 import type { MonitorCall } from "./call.js";
 import { boundedRetryAfterPolicy } from "./retry-after.js";
+import type { WorkspaceAnswer } from "./workspace-turns.js";
 
 export interface LogsReaderConfig {
   endpoint: string;
@@ -335,7 +335,7 @@ export class LogsReader {
     monitors: MonitorRef[],
     window: { from: Date; to: Date },
     signal: AbortSignal,
-  ): Promise<{ reading: Reading<WorkspaceTests>; answered: boolean }> {
+  ): Promise<WorkspaceAnswer<WorkspaceTests>> {
     const query = testResultQuery(monitors, window);
     const timespan = askedSpan(window);
     let answered = false;

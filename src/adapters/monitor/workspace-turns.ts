@@ -7,6 +7,14 @@
 // circuit's (core/dataplane/log-analytics.ts says it once per workspace), so
 // the first is every later circuit's in the sweep, as it was, unasked.
 //
+// The sweep is its id, not one read session: a fanned-out sweep reads in
+// batches, each its own session, and a failing workspace was asked once per
+// batch (50 batches, 50 refusals). The turns of the sweeps a worker process
+// reads are kept by sweep id, so its batches share them; another process
+// keeps its own (a memo across processes would be a storage round trip per
+// workspace per batch, more than the query it spares). Without a sweep id
+// (diagnose, a scan) the session is the sweep.
+//
 // The workspace's first query of the sweep goes alone: the circuits reading
 // meanwhile (32 at once) would otherwise all have asked before it failed, and
 // while it waits out a 429's Retry-After (call.ts, within its deadline) none
@@ -24,6 +32,13 @@
 import type { ReadSession } from "../../app/ports.js";
 import type { Reading } from "../../core/model.js";
 
+/** What one query of the workspace gave (LogsReader.tests). */
+export interface WorkspaceAnswer<T> {
+  reading: Reading<T>;
+  /** Log Analytics answered: a failure is this circuit's rows', not the workspace's. */
+  answered: boolean;
+}
+
 interface Turns {
   /** The failure of the workspace's query this sweep: every later circuit's. */
   failure: Reading<never> | null;
@@ -33,38 +48,88 @@ interface Turns {
   first: Promise<void> | null;
 }
 
-/**
- * Ask the workspace for one circuit's results in this sweep, unless it failed
- * already: then its failure as it was got (kind, status, request id, message),
- * so the circuit's row and the workspace's log line read as if asked.
- */
-export async function askWorkspace<T>(
-  session: ReadSession,
-  workspace: string,
-  ask: () => Promise<{ reading: Reading<T>; answered: boolean }>,
-): Promise<Reading<T>> {
-  const turns = await session.memo(`logs-workspace:${workspace}`.toLowerCase(), async () => {
-    const fresh: Turns = { failure: null, answered: false, first: null };
-    return fresh;
-  });
-  for (;;) {
-    if (turns.failure) return turns.failure;
-    if (turns.answered || !turns.first) break;
-    await turns.first;
+/** Sweeps kept at once: a timer's, an on-demand one beside it, a batch delivered again late. */
+export const SWEEPS_KEPT = 8;
+/** A sweep none of whose batches read for this long is over: its workers stop at 4 minutes. */
+export const SWEEP_KEPT_MS = 30 * 60_000;
+/** Workspaces kept per sweep: past it, one more is asked per batch, as each batch is its own session. */
+export const WORKSPACES_KEPT = 1_000;
+
+export interface AskedIn {
+  session: ReadSession;
+  /** The sweep the read is part of, across its batches; absent, the session is the sweep. */
+  sweepId?: string;
+  /** The read's own: a query it stopped is not the workspace's failure. */
+  signal: AbortSignal;
+}
+
+export interface WorkspaceTurns {
+  /**
+   * Ask the workspace for one circuit's results, unless it failed already
+   * this sweep: then that failure as it was got (kind, status, request id, message), so the circuit's row and
+   * the workspace's log line read as if asked.
+   */
+  ask<T>(
+    where: AskedIn,
+    workspace: string,
+    ask: () => Promise<WorkspaceAnswer<T>>,
+  ): Promise<Reading<T>>;
+}
+
+const fresh = (): Turns => ({ failure: null, answered: false, first: null });
+
+/** `now`: the clock a sweep's last read is counted on. */
+export function workspaceTurns(now: () => Date): WorkspaceTurns {
+  const sweeps = new Map<string, { used: number; workspaces: Map<string, Turns> }>();
+
+  function ofSweep(sweepId: string, key: string): Turns | null {
+    const at = now().getTime();
+    const sweep = sweeps.get(sweepId) ?? { used: at, workspaces: new Map<string, Turns>() };
+    // Last used last: the oldest go first.
+    sweeps.delete(sweepId);
+    sweeps.set(sweepId, { ...sweep, used: at });
+    for (const [id, s] of sweeps)
+      if (id !== sweepId && (sweeps.size > SWEEPS_KEPT || at - s.used > SWEEP_KEPT_MS))
+        sweeps.delete(id);
+    const held = sweep.workspaces.get(key);
+    if (held) return held;
+    if (sweep.workspaces.size >= WORKSPACES_KEPT) return null;
+    const turns = fresh();
+    sweep.workspaces.set(key, turns);
+    return turns;
   }
-  const alone = !turns.answered;
-  let over = () => {};
-  if (alone) turns.first = new Promise<void>((resolve) => (over = resolve));
-  try {
-    const { reading, answered } = await ask();
-    // Answered yet unreadable (this circuit's monitors): the workspace answers.
-    if (reading.ok || answered) turns.answered = true;
-    else turns.failure ??= reading;
-    return reading;
-  } finally {
-    if (alone) {
-      turns.first = null;
-      over();
-    }
-  }
+
+  const turnsOf = (where: AskedIn, key: string): Promise<Turns> | Turns =>
+    (where.sweepId !== undefined ? ofSweep(where.sweepId, key) : null) ??
+    where.session.memo(`logs-workspace:${key}`, async () => fresh());
+
+  return {
+    async ask<T>(
+      where: AskedIn,
+      workspace: string,
+      ask: () => Promise<WorkspaceAnswer<T>>,
+    ): Promise<Reading<T>> {
+      const turns = await turnsOf(where, workspace.toLowerCase());
+      for (;;) {
+        if (turns.failure) return turns.failure;
+        if (turns.answered || !turns.first) break;
+        await turns.first;
+      }
+      const alone = !turns.answered;
+      let over = () => {};
+      if (alone) turns.first = new Promise<void>((resolve) => (over = resolve));
+      try {
+        const { reading, answered } = await ask();
+        // Answered yet unreadable (this circuit's monitors): the workspace answers.
+        if (reading.ok || answered) turns.answered = true;
+        else if (!where.signal.aborted) turns.failure ??= reading;
+        return reading;
+      } finally {
+        if (alone) {
+          turns.first = null;
+          over();
+        }
+      }
+    },
+  };
 }

@@ -1,0 +1,157 @@
+// What a worker process keeps of a Log Analytics workspace's failed query:
+// per sweep id across the sweep's batches (each its own read session),
+// bounded and let go.
+// The queries are the test's own (the reader's wire is
+// log-analytics-workspace-turns.test.ts); the clock is injected.
+
+import { describe, expect, it } from "vitest";
+import {
+  SWEEP_KEPT_MS,
+  SWEEPS_KEPT,
+  WORKSPACES_KEPT,
+  workspaceTurns,
+  type WorkspaceAnswer,
+} from "../../src/adapters/monitor/workspace-turns.js";
+import { createReadSession } from "../../src/app/ports.js";
+import type { ReadFailure, Reading } from "../../src/core/model.js";
+
+const T0 = Date.parse("2026-11-22T01:00:00.000Z");
+const WORKSPACE =
+  "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law-network";
+
+function error(kind: ReadFailure["kind"], statusCode: number): ReadFailure {
+  return {
+    kind,
+    call: "Microsoft.OperationalInsights/workspaces/query/read",
+    target: "Connection Monitor results in workspace law-network",
+    message: `status ${statusCode}`,
+    statusCode,
+    requestId: "req-1",
+    workspace: WORKSPACE,
+  };
+}
+
+const failure = (kind: ReadFailure["kind"], statusCode: number): Reading<never> => ({
+  ok: false,
+  error: error(kind, statusCode),
+  readAt: new Date(T0).toISOString(),
+});
+
+/** A workspace that answers as `next` says; its queries counted. */
+function workspace(next: () => WorkspaceAnswer<string>) {
+  let asked = 0;
+  return {
+    ask: () => {
+      asked += 1;
+      return Promise.resolve(next());
+    },
+    asked: () => asked,
+  };
+}
+
+const refused = (): WorkspaceAnswer<string> => ({
+  reading: failure("forbidden", 403),
+  answered: false,
+});
+const answers = (): WorkspaceAnswer<string> => ({
+  reading: { ok: true, value: "tests", readAt: new Date(T0).toISOString() },
+  answered: true,
+});
+
+function world() {
+  let at = T0;
+  const turns = workspaceTurns(() => new Date(at));
+  const batch = (sweepId?: string, signal = new AbortController().signal) => ({
+    session: createReadSession(),
+    signal,
+    ...(sweepId !== undefined ? { sweepId } : {}),
+  });
+  return { turns, batch, pass: (ms: number) => (at += ms), at: () => at };
+}
+
+describe("a workspace's failed query, across the batches of one sweep", () => {
+  it("asked once by the sweep's batches, each its own session; another sweep asks again", async () => {
+    const { turns, batch } = world();
+    const law = workspace(refused);
+    const first = batch("sweep-1");
+    const second = batch("sweep-1");
+    for (const b of [first, second, first, second])
+      expect(await turns.ask(b, WORKSPACE, law.ask)).toEqual(refused().reading);
+    expect(law.asked()).toBe(1);
+    // Spelt otherwise by another monitor: the same workspace.
+    await turns.ask(batch("sweep-1"), WORKSPACE.toUpperCase(), law.ask);
+    expect(law.asked()).toBe(1);
+    await turns.ask(batch("sweep-2"), WORKSPACE, law.ask);
+    expect(law.asked()).toBe(2);
+  });
+
+  it("without a sweep id (diagnose, a scan), the session is the sweep", async () => {
+    const { turns, batch } = world();
+    const law = workspace(refused);
+    const session = batch();
+    await turns.ask(session, WORKSPACE, law.ask);
+    await turns.ask(session, WORKSPACE, law.ask);
+    await turns.ask(batch(), WORKSPACE, law.ask);
+    expect(law.asked()).toBe(2);
+  });
+
+  it("a batch stopped while its query was under way does not give the sweep's other batches its abort", async () => {
+    const { turns, batch } = world();
+    const stop = new AbortController();
+    let asked = 0;
+    const stopped = turns.ask(batch("sweep-1", stop.signal), WORKSPACE, async () => {
+      asked += 1;
+      stop.abort();
+      return { reading: failure("timeout", 0), answered: false };
+    });
+    expect(await stopped).toMatchObject({ ok: false, error: { kind: "timeout" } });
+    const got = await turns.ask(batch("sweep-1"), WORKSPACE, async () => {
+      asked += 1;
+      return answers();
+    });
+    expect(got).toMatchObject({ ok: true, value: "tests" });
+    expect(asked).toBe(2);
+  });
+
+  it(`keeps the last ${SWEEPS_KEPT} sweeps: an older one's batch asks again`, async () => {
+    const { turns, batch } = world();
+    const law = workspace(refused);
+    for (let k = 0; k <= SWEEPS_KEPT; k += 1)
+      await turns.ask(batch(`sweep-${k}`), WORKSPACE, law.ask);
+    expect(law.asked()).toBe(SWEEPS_KEPT + 1);
+    // The newest are kept, sweep-0 let go.
+    await turns.ask(batch(`sweep-${SWEEPS_KEPT}`), WORKSPACE, law.ask);
+    await turns.ask(batch("sweep-1"), WORKSPACE, law.ask);
+    expect(law.asked()).toBe(SWEEPS_KEPT + 1);
+    await turns.ask(batch("sweep-0"), WORKSPACE, law.ask);
+    expect(law.asked()).toBe(SWEEPS_KEPT + 2);
+  });
+
+  it("lets go of a sweep none of whose batches read for 30 minutes", async () => {
+    const { turns, batch, pass } = world();
+    const law = workspace(refused);
+    await turns.ask(batch("sweep-1"), WORKSPACE, law.ask);
+    pass(SWEEP_KEPT_MS - 1);
+    await turns.ask(batch("sweep-1"), WORKSPACE, law.ask);
+    expect(law.asked()).toBe(1);
+    pass(SWEEP_KEPT_MS + 1);
+    // Another sweep's read lets the idle one go.
+    await turns.ask(batch("sweep-2"), "other", workspace(answers).ask);
+    await turns.ask(batch("sweep-1"), WORKSPACE, law.ask);
+    expect(law.asked()).toBe(2);
+  });
+
+  it(`keeps ${WORKSPACES_KEPT} workspaces a sweep: one more is kept per batch, as before`, async () => {
+    const { turns, batch } = world();
+    const many = workspace(answers);
+    for (let i = 0; i < WORKSPACES_KEPT; i += 1)
+      await turns.ask(batch("sweep-1"), `law-${i}`, many.ask);
+    const law = workspace(refused);
+    const first = batch("sweep-1");
+    await turns.ask(first, WORKSPACE, law.ask);
+    await turns.ask(first, WORKSPACE, law.ask);
+    expect(law.asked()).toBe(1);
+    await turns.ask(batch("sweep-1"), WORKSPACE, law.ask);
+    expect(law.asked()).toBe(2);
+  });
+});
