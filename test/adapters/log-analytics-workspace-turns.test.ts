@@ -1,5 +1,5 @@
 // A Log Analytics workspace whose query fails is asked once a sweep, not once
-// a circuit: the circuits of one sweep read at once (as scan.ts reads them)
+// a circuit (and a 429 not before its Retry-After has passed): the circuits of one sweep read at once (as scan.ts reads them)
 // against the loopback estate, counting the queries each workspace got.
 // Before, only a query that timed out was remembered: a workspace refusing
 // erwatch (403), throttling it (429) or failing (500) was asked by every
@@ -100,7 +100,7 @@ const FAILURES: { status: number; kind: string; behaviour: FaultBehaviour }[] = 
 
 describe("a workspace whose Log Analytics query fails, eight circuits writing there and one elsewhere", () => {
   for (const { status, kind, behaviour } of FAILURES)
-    it(`${status}: asked once a sweep, every circuit there given its failure as got; the other workspace asked as ever; the next sweep asks again`, async () => {
+    it(`${status}: asked once a sweep, every circuit there given its failure as got; the other workspace asked as ever; the next sweep asks again${status === 429 ? " once the Retry-After has passed" : ""}`, async () => {
       // No retry inside the call: one query is one request at the fake.
       const { estate, sweep, queries } = await twoWorkspaces({ ARM_MAX_RETRIES: "0" });
       estate.addFault({ match: { operation: "queryLogs", workspace: WORKSPACE_ID }, behaviour });
@@ -124,9 +124,16 @@ describe("a workspace whose Log Analytics query fails, eight circuits writing th
       if (!other?.ok) throw new Error(`expected law-other's tests, got ${JSON.stringify(other)}`);
       expect(other.value.tests.map((t) => t.result)).toEqual(["Pass"]);
       expect(queries("/law-other/").map((r) => r.status)).toEqual([200]);
-      // A new sweep, a new session: the workspace is asked again, once.
-      await sweep();
-      expect(queries("/law-network/").map((r) => r.status)).toEqual([status, status]);
+      // A new sweep, a new session: the workspace is asked again, once; a
+      // 429's Retry-After (120 s) not yet passed, not at all, and its
+      // circuits get the 429 as got.
+      const again = await sweep();
+      expect(queries("/law-network/").map((r) => r.status)).toEqual(
+        status === 429 ? [status] : [status, status],
+      );
+      expect(again.slice(0, N).map((r) => r?.ok === false && r.error.statusCode)).toEqual(
+        Array.from({ length: N }, () => status),
+      );
       expect(queries("/law-other/")).toHaveLength(2);
     });
 

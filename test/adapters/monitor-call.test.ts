@@ -13,7 +13,11 @@ import {
 import { describe, expect, it } from "vitest";
 import type { Timekeeper } from "../../src/adapters/arm/token-bucket.js";
 import { createMonitorCall } from "../../src/adapters/monitor/call.js";
-import { ASKED_HEADER, boundedRetryAfterPolicy } from "../../src/adapters/monitor/retry-after.js";
+import {
+  ASKED_HEADER,
+  boundedRetryAfterPolicy,
+  MAX_ASKED_MS,
+} from "../../src/adapters/monitor/retry-after.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
 
@@ -209,6 +213,67 @@ describe("a Monitor call asked to wait for as long as the SDK would wait", () =>
     // Retry-After 0 fits any deadline: only the count ends it.
     expect(asked).toHaveLength(3);
     expect(waits).toEqual([0, 0]);
+  });
+});
+
+describe("a Monitor call's 429 it does not wait out, told to its caller", () => {
+  const call = (time: Timekeeper) =>
+    createMonitorCall({ concurrency: 1, timeoutMs: 30_000, maxRetries: 2 }, () => NOW, time);
+
+  it("past its deadline: the wait asked for, in full, for the caller to keep past the call", async () => {
+    const { time } = heldTime();
+    const told: number[] = [];
+    const { run } = sdkLike(() => ({ status: 429, retryAfter: "720" }));
+    const got = await call(time)({
+      ...spec("law-network", run("law-network")),
+      throttled: (ms) => told.push(ms),
+    });
+    expect(got).toMatchObject({ ok: false, error: { kind: "throttled", statusCode: 429 } });
+    // Before: cut to ARM's five minutes, shorter than a 12-minute ask.
+    expect(told).toEqual([720_000]);
+  });
+
+  it("a Retry-After of hours is told as an hour", async () => {
+    const { time } = heldTime();
+    const told: number[] = [];
+    const { run } = sdkLike(() => ({ status: 429, retryAfter: String(5 * 3600) }));
+    await call(time)({
+      ...spec("law-network", run("law-network")),
+      throttled: (ms) => told.push(ms),
+    });
+    expect(told).toEqual([MAX_ASKED_MS]);
+    expect(MAX_ASKED_MS).toBe(60 * 60_000);
+  });
+
+  it("waited out and answered: nothing to keep", async () => {
+    const { time, held } = heldTime();
+    const told: number[] = [];
+    let throttledOnce = false;
+    const { run } = sdkLike(() => {
+      if (throttledOnce) return { status: 200 };
+      throttledOnce = true;
+      return { status: 429, retryAfter: "20" };
+    });
+    const got = call(time)({
+      ...spec("law-network", run("law-network")),
+      throttled: (ms) => told.push(ms),
+    });
+    await expect.poll(() => held.length).toBe(1);
+    held[0]!.end();
+    expect(await got).toMatchObject({ ok: true });
+    expect(told).toEqual([]);
+  });
+
+  it("a 503's wait is not a throttle: not told", async () => {
+    const { time } = heldTime();
+    const told: number[] = [];
+    const { run } = sdkLike(() => ({ status: 503, retryAfter: "720" }));
+    const got = await call(time)({
+      ...spec("law-network", run("law-network")),
+      throttled: (ms) => told.push(ms),
+    });
+    expect(got).toMatchObject({ ok: false, error: { statusCode: 503 } });
+    expect(told).toEqual([]);
   });
 });
 

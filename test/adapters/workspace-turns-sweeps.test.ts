@@ -1,10 +1,11 @@
 // What a worker process keeps of a Log Analytics workspace's failed query:
 // per sweep id across the sweep's batches (each its own read session),
-// bounded and let go.
+// bounded and let go; and a 429's wait across sweeps, until it has passed.
 // The queries are the test's own (the reader's wire is
 // log-analytics-workspace-turns.test.ts); the clock is injected.
 
 import { describe, expect, it } from "vitest";
+import { MAX_ASKED_MS } from "../../src/adapters/monitor/retry-after.js";
 import {
   SWEEP_KEPT_MS,
   SWEEPS_KEPT,
@@ -152,6 +153,64 @@ describe("a workspace's failed query, across the batches of one sweep", () => {
     await turns.ask(first, WORKSPACE, law.ask);
     expect(law.asked()).toBe(1);
     await turns.ask(batch("sweep-1"), WORKSPACE, law.ask);
+    expect(law.asked()).toBe(2);
+  });
+});
+
+describe("a workspace's 429 asking to wait past the sweep", () => {
+  const throttled = (retryAfterMs: number) => (): WorkspaceAnswer<string> => ({
+    reading: failure("throttled", 429),
+    answered: false,
+    retryAfterMs,
+  });
+
+  it("no sweep asks it before the wait has passed: each circuit gets the 429 as got, saying until when", async () => {
+    const { turns, batch, pass } = world();
+    let next = throttled(12 * 60_000);
+    const law = workspace(() => next());
+    await turns.ask(batch("sweep-1"), WORKSPACE, law.ask);
+    next = answers;
+    pass(5 * 60_000);
+    const got = await turns.ask(batch("sweep-2"), WORKSPACE, law.ask);
+    expect(got).toEqual({
+      ok: false,
+      error: {
+        ...error("throttled", 429),
+        message:
+          "status 429 (not asked again before 2026-11-22T01:12:00.000Z, as Log Analytics' Retry-After asked)",
+      },
+      readAt: "2026-11-22T01:05:00.000Z",
+    });
+    pass(5 * 60_000);
+    await turns.ask(batch("sweep-3"), WORKSPACE, law.ask);
+    expect(law.asked()).toBe(1);
+    pass(2 * 60_000);
+    expect(await turns.ask(batch("sweep-4"), WORKSPACE, law.ask)).toMatchObject({ ok: true });
+    expect(law.asked()).toBe(2);
+  });
+
+  it("a wait that ends before the next sweep, or none: asked by the next sweep as ever", async () => {
+    const { turns, batch, pass } = world();
+    const law = workspace(throttled(0));
+    await turns.ask(batch("sweep-1"), WORKSPACE, law.ask);
+    await turns.ask(batch("sweep-2"), WORKSPACE, law.ask);
+    expect(law.asked()).toBe(2);
+    const short = workspace(throttled(60_000));
+    await turns.ask(batch("sweep-3"), "law-short", short.ask);
+    pass(5 * 60_000);
+    await turns.ask(batch("sweep-4"), "law-short", short.ask);
+    expect(short.asked()).toBe(2);
+  });
+
+  it("a wait of more than an hour is kept for an hour", async () => {
+    const { turns, batch, pass } = world();
+    const law = workspace(throttled(5 * MAX_ASKED_MS));
+    await turns.ask(batch("sweep-1"), WORKSPACE, law.ask);
+    pass(MAX_ASKED_MS - 1);
+    await turns.ask(batch("sweep-2"), WORKSPACE, law.ask);
+    expect(law.asked()).toBe(1);
+    pass(1);
+    await turns.ask(batch("sweep-3"), WORKSPACE, law.ask);
     expect(law.asked()).toBe(2);
   });
 });

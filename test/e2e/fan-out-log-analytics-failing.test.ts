@@ -115,3 +115,42 @@ it("a workspace refusing erwatch (403) is asked once a sweep across the sweep's 
     await close();
   }
 }, 120_000);
+
+it("a 429 asking for 12 minutes is not asked again by the sweeps 5 and 10 minutes later; the circuits read it throttled meanwhile, and the sweep after it has passed asks", async () => {
+  const { w, sweep, queries, failing, messages, addFault, close } = await fannedOut();
+  try {
+    addFault({ kind: "status", status: 429, retryAfterSeconds: 12 * 60 });
+    await sweep(0);
+    expect(queries().map((r) => r.status)).toEqual([429]);
+    expect(failing()).toEqual(
+      NAMES.map((circuit) => ({ circuit, kind: "throttled", statusCode: 429 })),
+    );
+    // Log Analytics would answer now; erwatch was asked to wait until 01:12.
+    w.estate.clearFaults();
+    for (const m of [5, 10]) {
+      const read = await sweep(m);
+      expect(read).toBeGreaterThan(0);
+      expect(queries()).toHaveLength(1);
+      // Each circuit read these sweeps is UNKNOWN end to end for the throttle, as at 01:00.
+      expect(failing()).toHaveLength(read);
+      expect(failing()).toEqual(
+        failing().map((f) => ({ circuit: f.circuit, kind: "throttled", statusCode: 429 })),
+      );
+      expect(messages()).toEqual(
+        messages().map(() =>
+          expect.stringContaining("not asked again before 2026-11-22T01:12:00.000Z"),
+        ),
+      );
+    }
+    const read = await sweep(15);
+    expect(read).toBeGreaterThan(0);
+    expect(
+      queries()
+        .slice(1)
+        .map((r) => r.status),
+    ).toEqual(Array.from({ length: read }, () => 200));
+    expect(failing()).toEqual([]);
+  } finally {
+    await close();
+  }
+}, 120_000);

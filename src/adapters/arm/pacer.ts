@@ -57,12 +57,16 @@ const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  */
 export const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
-/** Retry-After in ms (at most MAX_RETRY_AFTER_MS), from seconds or an HTTP date; null when absent or unreadable. */
-export function retryAfterMs(value: string | undefined, now: number): number | null {
+/** Retry-After in ms (at most `max`), from seconds or an HTTP date; null when absent or unreadable. */
+export function retryAfterMs(
+  value: string | undefined,
+  now: number,
+  max = MAX_RETRY_AFTER_MS,
+): number | null {
   if (value === undefined || value.trim() === "") return null;
   const seconds = Number(value);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
-  return Number.isNaN(ms) ? null : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
+  return Number.isNaN(ms) ? null : Math.min(max, Math.max(0, ms));
 }
 
 export class SubscriptionBudget {

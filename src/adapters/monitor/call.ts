@@ -15,6 +15,12 @@ export interface MonitorCallSpec<T> {
   target: string;
   signal: AbortSignal;
   run: (abortSignal: AbortSignal) => Promise<T>;
+  /**
+   * Told the wait (ms) a 429 asked for when the call fails without waiting it
+   * out: past its deadline, or its retries spent. The caller may keep it
+   * beyond the call, which forgets it.
+   */
+  throttled?: (retryAfterMs: number) => void;
 }
 
 export type MonitorCall = <T>(spec: MonitorCallSpec<T>) => Promise<Reading<T>>;
@@ -95,10 +101,14 @@ export function createMonitorCall(
         },
       );
       last = attempt.reading;
-      if (attempt.wait === null || deadlineAt === null || asked >= config.maxRetries)
-        return attempt.reading;
-      if (attempt.wait >= deadlineAt - time.now()) return attempt.reading;
-      if (!(await pause(attempt.wait, spec.signal, time))) return attempt.reading;
+      const { wait, reading } = attempt;
+      if (wait === null || deadlineAt === null) return reading;
+      if (asked < config.maxRetries && wait < deadlineAt - time.now()) {
+        if (await pause(wait, spec.signal, time)) continue;
+        return reading;
+      }
+      if (!reading.ok && reading.error.kind === "throttled") spec.throttled?.(wait);
+      return reading;
     }
   };
 }

@@ -329,6 +329,7 @@ export class LogsReader {
    * the look-back or the day before it). `answered`: whether Log Analytics
    * answered the query, so a failure is erwatch's reading of this circuit's
    * rows (a tag naming two monitors, a partial answer), not the workspace's.
+   * `retryAfterMs`: what a 429 asked to wait that the call did not wait out.
    */
   async tests(
     workspace: string,
@@ -339,10 +340,12 @@ export class LogsReader {
     const query = testResultQuery(monitors, window);
     const timespan = askedSpan(window);
     let answered = false;
+    let retryAfterMs: number | undefined;
     const got = await this.call({
       action: WORKSPACE_OPERATIONS.queryLogs,
       target: `Connection Monitor results in workspace ${workspace.split("/").pop()}`,
       signal,
+      throttled: (ms) => (retryAfterMs = ms),
       run: async (abortSignal) => {
         const { client, success } = await this.logsClient();
         // queryWorkspace keeps only `requestOptions` of its options: the deadline goes there.
@@ -371,6 +374,7 @@ export class LogsReader {
     return {
       reading: got.ok ? got : { ...got, error: { ...got.error, workspace } },
       answered,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     };
   }
 }

@@ -21,6 +21,16 @@ import { retryAfterMs } from "../arm/pacer.js";
 /** Where a Retry-After is kept, in ms, for the Monitor call: a header the SDK does not read. */
 export const ASKED_HEADER = "x-erwatch-retry-after-ms";
 
+/**
+ * The longest wait a Monitor 429 or 503 is taken to ask for. The call waits
+ * only what fits its deadline; a Log Analytics workspace's 429 is kept past
+ * the sweep (workspace-throttle.ts), and cut to ARM's five minutes a
+ * 12-minute ask was asked again by the next sweep, throttled again. An hour
+ * at most: a Retry-After of hours (a proxy's fault, a date mistyped) obeyed
+ * would leave end to end UNKNOWN on every circuit writing there for as long.
+ */
+export const MAX_ASKED_MS = 60 * 60_000;
+
 /** The headers the SDK's throttling retry reads, in the order it reads them. */
 const HEADERS = ["retry-after-ms", "x-ms-retry-after-ms", "retry-after"] as const;
 
@@ -30,9 +40,9 @@ function askedMs(get: (name: string) => string | undefined, now: number): number
     if (value === undefined || value.trim() === "") continue;
     if (header !== "retry-after") {
       const ms = Number(value);
-      return Number.isFinite(ms) ? Math.max(0, ms) : null;
+      return Number.isFinite(ms) ? Math.min(MAX_ASKED_MS, Math.max(0, ms)) : null;
     }
-    return retryAfterMs(value, now);
+    return retryAfterMs(value, now, MAX_ASKED_MS);
   }
   return null;
 }

@@ -18,7 +18,9 @@
 // The workspace's first query of the sweep goes alone: the circuits reading
 // meanwhile (32 at once) would otherwise all have asked before it failed, and
 // while it waits out a 429's Retry-After (call.ts, within its deadline) none
-// of them asks the throttled workspace. Once it answers, they ask at once.
+// of them asks the throttled workspace. Once it answers, they ask at once. A
+// Retry-After longer than the call waits is kept past the sweep
+// (workspace-throttle.ts): no sweep asks before it has passed.
 //
 // A transient failure (a 5xx, no answer in time) is not asked again later in
 // the sweep: the SDK already retried a 5xx in the call, and a timeout already
@@ -31,12 +33,15 @@
 
 import type { ReadSession } from "../../app/ports.js";
 import type { Reading } from "../../core/model.js";
+import { throttledWorkspaces } from "./workspace-throttle.js";
 
 /** What one query of the workspace gave (LogsReader.tests). */
 export interface WorkspaceAnswer<T> {
   reading: Reading<T>;
   /** Log Analytics answered: a failure is this circuit's rows', not the workspace's. */
   answered: boolean;
+  /** A 429's wait the call did not wait out. */
+  retryAfterMs?: number;
 }
 
 interface Turns {
@@ -66,7 +71,8 @@ export interface AskedIn {
 export interface WorkspaceTurns {
   /**
    * Ask the workspace for one circuit's results, unless it failed already
-   * this sweep: then that failure as it was got (kind, status, request id, message), so the circuit's row and
+   * this sweep, or its 429's wait has not passed: then that failure as it
+   * was got (kind, status, request id, message), so the circuit's row and
    * the workspace's log line read as if asked.
    */
   ask<T>(
@@ -78,9 +84,10 @@ export interface WorkspaceTurns {
 
 const fresh = (): Turns => ({ failure: null, answered: false, first: null });
 
-/** `now`: the clock a sweep's last read is counted on. */
+/** `now`: the clock a 429's wait is counted on, and a sweep's last read. */
 export function workspaceTurns(now: () => Date): WorkspaceTurns {
   const sweeps = new Map<string, { used: number; workspaces: Map<string, Turns> }>();
+  const throttled = throttledWorkspaces();
 
   function ofSweep(sweepId: string, key: string): Turns | null {
     const at = now().getTime();
@@ -115,14 +122,20 @@ export function workspaceTurns(now: () => Date): WorkspaceTurns {
         if (turns.answered || !turns.first) break;
         await turns.first;
       }
+      const waiting = throttled.waiting(workspace, now());
+      if (waiting) return (turns.failure = waiting);
       const alone = !turns.answered;
       let over = () => {};
       if (alone) turns.first = new Promise<void>((resolve) => (over = resolve));
       try {
-        const { reading, answered } = await ask();
+        const { reading, answered, retryAfterMs } = await ask();
         // Answered yet unreadable (this circuit's monitors): the workspace answers.
         if (reading.ok || answered) turns.answered = true;
-        else if (!where.signal.aborted) turns.failure ??= reading;
+        else if (!where.signal.aborted) {
+          turns.failure ??= reading;
+          if (retryAfterMs !== undefined)
+            throttled.keep(workspace, reading.error, retryAfterMs, now());
+        }
         return reading;
       } finally {
         if (alone) {
