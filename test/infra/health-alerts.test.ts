@@ -496,6 +496,8 @@ describe("erwatch's own health alerts", () => {
       "results reader",
       "connectionMonitorWorkspaceIds",
       "SWEEP_SCHEDULE",
+      // Throttled: what erwatch does, not "queries it for each circuit".
+      "nor before its Retry-After has passed",
       "requestId",
       "Service Health",
     ])

@@ -82,7 +82,7 @@ export function queryFailingAction(failure: ReadFailure): string {
     case "not-found":
       return `The Log Analytics workspace ${workspaceOf(failure)} no longer exists (deleted, moved, or mistyped): it is the workspace the Connection Monitors' output names, or the circuits' erwatch:workspace tag. Point the monitors' output (or the tag) at a workspace that exists. The circuits are still watched; only their end-to-end tests are not read.`;
     case "throttled":
-      return "Log Analytics is throttling erwatch's queries (its own limit per workspace, apart from the ARM reads'): lengthen SWEEP_SCHEDULE, or have fewer circuits' monitors write to this workspace (erwatch queries it for each circuit it reads), and look for other tools querying it.";
+      return "Log Analytics is throttling erwatch's queries (its own limit per workspace, apart from the ARM reads'). erwatch queries the workspace once for each circuit it reads while it answers; once throttled, the rest of that sweep does not ask it, and no sweep asks it again before its Retry-After has passed (each worker process keeps the wait it was told). If it persists: lengthen SWEEP_SCHEDULE, or have fewer circuits' monitors write to this workspace (while it answers, each circuit read is a query), and look for other tools querying it.";
     case "forbidden":
     case "unauthenticated":
       return `Grant erwatch's identity the 'erwatch Connection Monitor results reader' role on the workspace itself (add its resource id to connectionMonitorWorkspaceIds in infra/ and redeploy)${failure.missingPermission ? `; it lacks '${failure.missingPermission}'` : ""}. A grant on the subscription is not needed.`;
