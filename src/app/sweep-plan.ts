@@ -10,6 +10,7 @@ import { isIgnored } from "../core/circuit-settings.js";
 import type { AlertState } from "../core/lifecycle.js";
 import type { Snapshot } from "../core/snapshot.js";
 import { placeKey } from "../core/place.js";
+import { settlingEndsAt } from "../core/reach-memory.js";
 import { cheapFingerprint } from "../core/read-age.js";
 import {
   planSweep,
@@ -270,6 +271,7 @@ function memoryOf(snapshots: readonly Snapshot[], alerts: readonly AlertState[])
       trouble: troubleOrWhy(s, alertsOf.get(key) ?? []),
       storedId: s.circuitId,
       unknownCapacity: unknownCapacityOf(s),
+      settlingEndsAt: settlingEndsAt(s),
     });
   }
   // An alert without a snapshot (a circuit whose first reads all failed) is trouble too.

@@ -93,6 +93,34 @@ function sightingsOf(kept: unknown): ReachSighting[] {
 }
 
 /**
+ * When the first connection a snapshot held as being set up stops being held
+ * (its CONNECTING_WAIT_MS is up), in ms; null when it held none (of
+ * `peering`, when named). Its row warns meanwhile, which no deep read changes
+ * (the body says Connecting, and the cheap tier reads the body every sweep):
+ * read deep at every sweep for it, the circuit spent the ARM budget the
+ * rotation needs. It waits for its turn, and is read deep once the hold is
+ * up, so a stuck connection pages then rather than a turn later.
+ */
+export function settlingEndsAt(snapshot: Snapshot, peering?: string): number | null {
+  const takenAt = storedInstant(snapshot.takenAt);
+  if (takenAt === null) return null;
+  // A stored row is any text to its schema: a peering may be anything.
+  const peerings = (snapshot.peerings ?? {}) as Record<string, { reach?: unknown } | null>;
+  let first: number | null = null;
+  for (const [name, p] of Object.entries(peerings)) {
+    if (peering !== undefined && name.toLowerCase() !== peering.toLowerCase()) continue;
+    for (const s of sightingsOf(p?.reach)) {
+      const since = storedInstant(s.connectingSince);
+      if (since === null) continue;
+      const end = since + CONNECTING_WAIT_MS;
+      // Up already when the snapshot was taken: judged stuck there, not held.
+      if (end > takenAt && (first === null || end < first)) first = end;
+    }
+  }
+  return first;
+}
+
+/**
  * What a stored peering saw of its connections; null for a snapshot kept
  * before sightings were whose Global Reach row was read up or down: its
  * connections were there then, so none of them is new.

@@ -85,6 +85,14 @@ export interface ReadAges {
   pathsReadAt?: string | null;
   /** The latest evaluation that did not read them, null for none kept; absent as `pathsReadAt`. */
   pathsFailedAt?: string | null;
+  /**
+   * The latest evaluation's instant (a deep read), whatever of it failed:
+   * `pathsReadAt` stays at the last read that worked, so a read refused for
+   * good left every availability dip before it unseen, and its circuit was
+   * sent deep for each at every sweep whose look-back held it. Absent from
+   * snapshots kept before it was.
+   */
+  deepReadAt?: string | null;
 }
 
 /**
@@ -223,6 +231,7 @@ export function storedReadAges(value: unknown): ReadAges | undefined {
   const pathsReadAt = keptOptionalTime(value.pathsReadAt);
   const pathsFailedAt = keptOptionalTime(value.pathsFailedAt);
   const oldestTriedAt = keptOptionalTime(value.oldestTriedAt);
+  const deepReadAt = keptOptionalTime(value.deepReadAt);
   const gatewayFailed = keptFailure(value.gatewayFailed);
   return {
     circuitAt: keptTime(value.circuitAt),
@@ -238,6 +247,7 @@ export function storedReadAges(value: unknown): ReadAges | undefined {
     ...(typeof value.pathsFailed === "boolean" ? { pathsFailed: value.pathsFailed } : {}),
     ...(pathsReadAt !== undefined ? { pathsReadAt } : {}),
     ...(pathsFailedAt !== undefined ? { pathsFailedAt } : {}),
+    ...(deepReadAt !== undefined ? { deepReadAt } : {}),
   };
 }
 
@@ -298,6 +308,7 @@ export function readAgesOf(
     pathsFailed,
     pathsReadAt: pathsFailed ? (previous?.pathsReadAt ?? null) : takenAt,
     pathsFailedAt: pathsFailed ? takenAt : (previous?.pathsFailedAt ?? null),
+    deepReadAt: takenAt,
   };
 }
 
@@ -372,12 +383,16 @@ export function oldestReadAgeMs(ages: ReadAges | undefined, now: Date): number |
 /**
  * When the circuit's last deep read began, in ms: its evaluation's instant (a
  * sweep's, taken before any of its reads; `pathsReadAt` is that instant when
- * every read worked). null when it was never read deep, when a read of the
- * last one failed (what it could not read it did not see: every dip counts,
- * as for a circuit never read deep), when kept before `pathsReadAt` was, or
- * when the kept time is not a time.
+ * every read worked). A read of it that failed in a way a later try may mend
+ * did not see what it could not read: null, every dip counts, as for a
+ * circuit never read deep. One whose every failed read was refused for good
+ * (retryFirst false) saw all a deep read can see until the role changes (a
+ * refused route summary hides BGP from every try): its instant
+ * (`deepReadAt`). null too when never read deep, when kept before the instant
+ * was, or when the kept time is not a time.
  */
 export function lastDeepReadAt(ages: ReadAges | undefined): number | null {
-  if (!ages || ages.incomplete) return null;
-  return storedInstant(ages.pathsReadAt ?? null);
+  if (!ages) return null;
+  if (!ages.incomplete) return storedInstant(ages.pathsReadAt ?? null);
+  return ages.retryFirst === false ? storedInstant(ages.deepReadAt ?? null) : null;
 }

@@ -54,13 +54,24 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
- * An open monitoring-blind whose latest condition names refused reads alone:
- * it has said what to grant, and reading the circuit again does not mend it.
- * Pending (it opens on failed sweeps in a row, as before) and resolving (a
- * grant is read at once) stay trouble, as does one whose reads are not kept
- * as erwatch writes them.
+ * A field of the circuit's body (the listing, or its GET) erwatch could not
+ * understand or ARM left out (a peering's state): the deep read judges the
+ * body the cheap tier listed, so only a listing that tells it again mends it,
+ * and that is a change the plan reads deep at once. A body that could not be
+ * read at all is no field: that read failed, and is tried again first.
  */
-export function blindOnRefusalAlone(
+const BODY = /^Microsoft\.Network\/expressRouteCircuits\/read$/i;
+const bodyField = (kind: string, call: unknown): boolean =>
+  kind === "malformed" && typeof call === "string" && BODY.test(call);
+
+/**
+ * An open monitoring-blind whose latest condition names only reads no deep
+ * read mends: refused for good (it has said what to grant), or fields of the
+ * circuit's body (it has named the field). Pending (it opens on failed
+ * sweeps in a row, as before) and resolving (a grant is read at once) stay
+ * trouble, as does one whose reads are not kept as erwatch writes them.
+ */
+export function blindNoDeepReadMends(
   alert: Pick<AlertState, "family" | "phase"> & { condition?: AlertCondition | null },
 ): boolean {
   if (alert.family !== "monitoring-blind" || alert.phase !== "firing") return false;
@@ -71,7 +82,10 @@ export function blindOnRefusalAlone(
     Array.isArray(failed) &&
     failed.length > 0 &&
     failed.every(
-      (f) => isRecord(f) && typeof f.kind === "string" && refusedForGood(f.kind as ReadErrorKind),
+      (f) =>
+        isRecord(f) &&
+        typeof f.kind === "string" &&
+        (refusedForGood(f.kind as ReadErrorKind) || bodyField(f.kind, f.call)),
     )
   );
 }

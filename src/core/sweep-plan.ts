@@ -4,16 +4,19 @@
 // Deep reads cost long-running POSTs against a budget of 10 a second per
 // subscription, so they go where they tell something:
 //   1. trouble: what was stored is not all clear (a layer down or warn, or
-//      unknown where a deep read can mend it: not the capacity row, read from
-//      Azure Monitor alone, nor end to end while Log Analytics alone leaves
-//      it UNKNOWN; a row judged before that the latest deep read left
-//      UNKNOWN, once: core/unknown-trouble.ts; an alert not clear; a read
-//      that failed), not a read refused for good, the rows it left UNKNOWN
-//      nor the monitoring-blind that names it (core/refused-reads.ts), or a
-//      cheap signal says so (Azure Monitor: an availability dip its last deep
-//      read has not seen, what traffic-stopped or saturation would alert on:
-//      core/dataplane/signal.ts, or the throughput of a path whose capacity
-//      row was left UNKNOWN, back);
+//      unknown where a deep read can mend it: not from the body the cheap
+//      tier lists, nor the capacity row, read from Azure Monitor alone, nor
+//      end to end while Log Analytics alone leaves it UNKNOWN; a row judged
+//      before that the latest deep read left UNKNOWN, once:
+//      core/unknown-trouble.ts; an alert not clear; a read that failed), not
+//      a read refused for good, the rows it left UNKNOWN nor a
+//      monitoring-blind that names only such reads or body fields
+//      (core/refused-reads.ts), nor a Global Reach row warning while a
+//      connection is being set up, whose hold's end is read instead
+//      (core/reach-memory.ts), or a cheap signal says so (Azure Monitor: an
+//      availability dip its last deep read has not seen, what
+//      traffic-stopped or saturation would alert on: core/dataplane/signal.ts,
+//      or the throughput of a path whose capacity row was left UNKNOWN, back);
 //   2. change: the circuit's body differs from the one last judged;
 //   3. never read, or no cheap reading this sweep (its listing failed);
 //   4. due: its oldest path reading would pass the age limit before the next
@@ -32,11 +35,13 @@ import {
   storedReadAges,
   type ReadAges,
 } from "./read-age.js";
+import { hhmm } from "./dataplane/series.js";
 import { storedInstant } from "./instant.js";
 import { PATHS, type TableLayer } from "./model.js";
 import type { Snapshot, SnapshotCell } from "./snapshot.js";
-import { judgedUnknownIsTrouble, type JudgedUnknown } from "./unknown-trouble.js";
-import { blindOnRefusalAlone, unknownByRefusal } from "./refused-reads.js";
+import { judgedUnknownIsTrouble, menderOf, type JudgedUnknown } from "./unknown-trouble.js";
+import { blindNoDeepReadMends, unknownByRefusal } from "./refused-reads.js";
+import { settlingEndsAt } from "./reach-memory.js";
 
 /** SWEEP_MAX_READ_AGE_MINUTES's default: the rotation keeps every reading younger than this. */
 export const DEFAULT_MAX_READ_AGE_MINUTES = 15;
@@ -84,6 +89,11 @@ export interface PlanMemory {
   storedId?: string;
   /** The paths (capacityRowKey) whose capacity row its last deep read left UNKNOWN (unknownCapacityOf). */
   unknownCapacity?: readonly string[];
+  /**
+   * When the first Global Reach connection held as being set up stops being
+   * held (reach-memory.ts settlingEndsAt), in ms; null or absent: none held.
+   */
+  settlingEndsAt?: number | null;
 }
 
 export interface PlanPolicy {
@@ -175,17 +185,6 @@ export function readAgeCadence(policy: PlanPolicy): {
 }
 
 /**
- * Rows read from Azure Monitor alone (a path's throughput), which a deep read
- * does not mend: a circuit whose metrics have no series for a path (or only
- * nulls) reads UNKNOWN there at every read, and as trouble it was read deep
- * every sweep, spending the ARM budget the rotation needs on reads that tell
- * nothing of it. The cheap tier reads its metrics every sweep and sends the
- * circuit deep when they show a stop or saturation; down or warn, as judged,
- * is trouble still.
- */
-const METRICS_ONLY: ReadonlySet<string> = new Set(["capacity"]);
-
-/**
  * What the latest reading showed of a row: an UNKNOWN after the row was
  * judged is kept as the status before, the UNKNOWN beside it (diff.ts
  * keptBeside); read from the status alone, only a row never judged was
@@ -219,24 +218,35 @@ export function troubleOf(
   alerts: readonly (Pick<AlertState, "family" | "phase" | "peering"> &
     Partial<Pick<AlertState, "condition">>)[],
 ): string | null {
-  const open = alerts.find((a) => a.phase !== "clear" && !blindOnRefusalAlone(a));
+  const open = alerts.find((a) => a.phase !== "clear" && !blindNoDeepReadMends(a));
   if (open)
     return `alert ${open.family}${open.peering ? ` on ${open.peering}` : ""} is ${open.phase}`;
   if (!snapshot) return null;
   if (snapshot.reads?.incomplete && snapshot.reads.retryFirst !== false)
     return "a read failed last time";
-  const mendless = new Set(METRICS_ONLY);
   // Only Log Analytics catching up or answering again mends it (dataplane/log-analytics.ts).
   const waitsOnLogAnalytics = snapshot.endToEndWaitsOn === "log-analytics";
-  if (waitsOnLogAnalytics) mendless.add("endToEnd");
   const takenAt = storedInstant(snapshot.takenAt);
   // Checked part by part: a row is any text to its schema.
   const reads = storedReadAges(snapshot.reads);
   for (const [peering, p] of Object.entries(snapshot.peerings)) {
+    // Its hold's end is planned (PlanMemory.settlingEndsAt): until then a deep read tells nothing new.
+    const settling = settlingEndsAt(snapshot, peering) !== null;
     for (const [path, layers] of Object.entries(p.paths)) {
       for (const [layer, cell] of Object.entries(layers)) {
         if (layer === "path") continue;
-        if (cell.status === "unknown" && mendless.has(layer)) continue;
+        if (layer === "globalReach" && cell.status === "warn" && settling) continue;
+        // Never judged, and UNKNOWN for what no deep read reads (menderOf): the
+        // body, a path's throughput (Azure Monitor), end to end waiting on Log
+        // Analytics. The cheap tier reads the first two every sweep and sends
+        // the circuit deep when they change; as trouble it was read deep every
+        // sweep, spending the ARM budget the rotation needs on reads that told
+        // nothing of it.
+        if (
+          cell.status === "unknown" &&
+          menderOf(layer as TableLayer, cell.detail, waitsOnLogAnalytics) !== "deep-read"
+        )
+          continue;
         if (
           latestStatus(cell) === "unknown" &&
           unknownByRefusal(reads, peering, path, layer as TableLayer)
@@ -298,6 +308,18 @@ function throughputBack(c: PlanCircuit, known: PlanMemory | undefined): string |
   return `Azure Monitor has its throughput again (${back.join(", ")}), which its capacity row read UNKNOWN without`;
 }
 
+/**
+ * When a Global Reach connection held as being set up stopped being held, in
+ * ms; null when none was or its hold is not up yet. Read deep
+ * at the first sweep after, so a stuck one pages at CONNECTING_WAIT_MS and
+ * not a turn later. Read before it is up, it is held again, and read again
+ * the sweep after.
+ */
+function holdUpAt(known: PlanMemory | undefined, now: Date): number | null {
+  const end = known?.settlingEndsAt;
+  return typeof end === "number" && end <= now.getTime() ? end : null;
+}
+
 export function planSweep(
   circuits: readonly PlanCircuit[],
   memory: ReadonlyMap<string, PlanMemory>,
@@ -322,8 +344,14 @@ export function planSweep(
         ageMs,
       });
     const signal = signalOf(c, known, now) ?? throughputBack(c, known);
+    const holdUp = holdUpAt(known, now);
     if (signal !== null) plan("signal", signal);
     else if (known?.trouble) plan("trouble", known.trouble);
+    else if (holdUp !== null)
+      plan(
+        "trouble",
+        `a Global Reach connection's set-up hold ended at ${hhmm(holdUp)} UTC: judged again (stuck, or connected)`,
+      );
     else if (!known) plan("new", "never read");
     else if (c.fingerprint === null) plan("unlisted", "no cheap reading this sweep");
     else if (known.fingerprint !== c.fingerprint)

@@ -14,7 +14,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { SweepResult } from "../../src/app/sweep.js";
-import { healthyCircuit } from "../support/estate/index.js";
+import { healthyCircuit, metricsDip } from "../support/estate/index.js";
 import { timerWorld, type TimerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
@@ -136,4 +136,49 @@ describe("a role without the ARP action (the subscription's ARP witness refused 
       "open monitoring-blind er-circuit-a",
     ]);
   });
+});
+
+describe("a BGP availability dip on a circuit whose route summary is refused (403 on every try)", () => {
+  const at = (m: number) => new Date(T0 + m * 60_000).toISOString();
+
+  // The last deep read of such a circuit is incomplete, and pathsReadAt
+  // stays at the last one that worked (none): every dip in Azure Monitor's
+  // look-back counted as unseen, and the circuit was read deep for one dip
+  // at every sweep whose look-back held it, though no deep read sees BGP
+  // while the summary is refused.
+  it("reads it deep once for the dip, then in its turn", async () => {
+    const t = await sixCircuits("routeTablesSummary");
+    await t.sweepUntil(0, 20);
+    metricsDip(t.w.estate.state, {
+      circuit: "er-circuit-a",
+      peering: "AzurePrivatePeering",
+      path: "primary",
+      metrics: ["BgpAvailability"],
+      from: at(21),
+      to: at(22),
+      value: 0,
+    });
+    const reasons: string[] = [];
+    const deepPerSweep: number[] = [];
+    const postsPerSweep: number[] = [];
+    for (let m = 25; m <= 45; m += 5) {
+      const swept = await sweepCounted(t, m);
+      const a = swept.result.plan.deep.find((d) => d.name === "er-circuit-a");
+      reasons.push(a?.reason ?? "quiet");
+      if (m === 25)
+        expect(a?.detail).toMatch(
+          /^Azure Monitor: BgpAvailability 0 % on AzurePrivatePeering primary/,
+        );
+      deepPerSweep.push(swept.deep.length);
+      postsPerSweep.push(swept.posts);
+    }
+    // Before: "signal" at 25, 30 and 35: [4, 4, 4, 3, 3] deep reads, [16, 16, 16, 12, 12] POSTs.
+    expect(reasons[0]).toBe("signal");
+    // In its turn after: read for its age alone, and at least every other sweep.
+    for (const r of reasons.slice(1)) expect(["rotation", "due", "quiet"]).toContain(r);
+    for (let i = 1; i + 1 < reasons.length; i += 1)
+      expect([reasons[i], reasons[i + 1]], `sweeps ${i}, ${i + 1}`).not.toEqual(["quiet", "quiet"]);
+    expect(deepPerSweep).toEqual([4, 3, 3, 3, 3]);
+    expect(postsPerSweep).toEqual([16, 12, 12, 12, 12]);
+  }, 120_000);
 });

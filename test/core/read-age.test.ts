@@ -5,9 +5,12 @@
 import { describe, expect, it } from "vitest";
 import {
   cheapFingerprint,
+  lastDeepReadAt,
   oldestReadAgeMs,
   pathsUnread,
   readAgesOf,
+  storedReadAges,
+  type ReadAges,
 } from "../../src/core/read-age.js";
 import type { BgpNeighborRow, CircuitFacts, CircuitReading } from "../../src/core/model.js";
 import { circuitReading, failed, microsoftPeering, peering } from "../support/readings.js";
@@ -214,6 +217,89 @@ describe("pathsUnread (whether a reading leaves unknown if the circuit carries)"
     expect(second).toMatchObject({ pathsFailed: true, pathsReadAt: at(1), pathsFailedAt: at(6) });
     const third = readAgesOf(stamped(circuitReading(), 11), second, at(11));
     expect(third).toMatchObject({ pathsFailed: false, pathsReadAt: at(11), pathsFailedAt: at(6) });
+  });
+
+  it("keeps the latest deep read's instant whatever of it failed: a refused route summary moves it, not pathsReadAt", () => {
+    const refused = failed<BgpNeighborRow[]>({ kind: "forbidden" });
+    const first = readAgesOf(
+      stamped(
+        circuitReading({
+          paths: {
+            AzurePrivatePeering: { primary: { bgp: refused }, secondary: { bgp: refused } },
+          },
+        }),
+        1,
+      ),
+      undefined,
+      at(1),
+    );
+    expect(first).toMatchObject({ pathsReadAt: null, deepReadAt: at(1), retryFirst: false });
+    const second = readAgesOf(stamped(circuitReading(), 6), first, at(6));
+    expect(second).toMatchObject({ pathsReadAt: at(6), deepReadAt: at(6) });
+    const unread = stamped(circuitReading({ circuit: failed({ kind: "timeout" }) }), 11);
+    expect(readAgesOf(unread, second, at(11))).toMatchObject({
+      pathsReadAt: at(6),
+      deepReadAt: at(11),
+      retryFirst: true,
+    });
+  });
+});
+
+describe("lastDeepReadAt (from when an availability dip is news)", () => {
+  const reads = (over: Partial<ReadAges>): ReadAges => ({
+    circuitAt: at(5),
+    fingerprint: "f",
+    paths: {},
+    gatewayAt: at(5),
+    oldestPathAt: at(5),
+    incomplete: false,
+    pathsReadAt: at(5),
+    deepReadAt: at(5),
+    ...over,
+  });
+  it.each<{ name: string; r: ReadAges | undefined; want: string | null }>([
+    { name: "every read worked", r: reads({}), want: at(5) },
+    {
+      name: "every read worked, kept before deepReadAt was",
+      r: reads({ deepReadAt: undefined }),
+      want: at(5),
+    },
+    {
+      name: "a read refused for good (the route summary): the instant it tried",
+      r: reads({ incomplete: true, retryFirst: false, pathsReadAt: null, pathsFailed: true }),
+      want: at(5),
+    },
+    {
+      name: "a read refused for good, kept before deepReadAt was: none known",
+      r: reads({ incomplete: true, retryFirst: false, pathsReadAt: null, deepReadAt: undefined }),
+      want: null,
+    },
+    {
+      name: "a read a later try may mend (throttled): none, it did not see",
+      r: reads({ incomplete: true, retryFirst: true, pathsReadAt: at(1) }),
+      want: null,
+    },
+    {
+      name: "failed, kept before retryFirst was (incomplete alone): none",
+      r: reads({ incomplete: true }),
+      want: null,
+    },
+    {
+      name: "refused for good, the kept instant not a time",
+      r: reads({ incomplete: true, retryFirst: false, deepReadAt: "yesterday" }),
+      want: null,
+    },
+    { name: "never read deep", r: undefined, want: null },
+  ])("$name", ({ r, want }) => {
+    expect(lastDeepReadAt(r)).toBe(want === null ? null : Date.parse(want));
+  });
+
+  it("is kept as written; absent stays absent (older snapshots), and one that is not text is none", () => {
+    const ages = readAgesOf(stamped(circuitReading(), 5), undefined, at(5));
+    expect(storedReadAges(JSON.parse(JSON.stringify(ages)))).toEqual(ages);
+    const { deepReadAt: _, ...older } = ages;
+    expect(storedReadAges(older)).not.toHaveProperty("deepReadAt");
+    expect(storedReadAges({ ...ages, deepReadAt: 42 })?.deepReadAt).toBeNull();
   });
 });
 

@@ -11,7 +11,7 @@ import {
   type ReadAges,
   type ReadFailedNote,
 } from "../../src/core/read-age.js";
-import { blindOnRefusalAlone, refusedForGood } from "../../src/core/refused-reads.js";
+import { blindNoDeepReadMends, refusedForGood } from "../../src/core/refused-reads.js";
 import type { Snapshot, SnapshotCell } from "../../src/core/snapshot.js";
 import { planSweep, troubleOf, type PlanPolicy } from "../../src/core/sweep-plan.js";
 import { circuitReading, failed } from "../support/readings.js";
@@ -192,9 +192,20 @@ describe("troubleOf: a read refused for good is not trouble by itself", () => {
   });
 });
 
-describe("an open monitoring-blind that names refused reads alone is not trouble", () => {
-  const failedRead = (kind: ReadErrorKind) => ({ call: "c", target: "t", kind, statusCode: null });
-  const condition = (kinds: ReadErrorKind[]): AlertCondition => ({
+describe("an open monitoring-blind that names refused reads or body fields alone is not trouble", () => {
+  /** A field of the circuit's body (the listing) ARM left out: the deep read judges that same body. */
+  const BODY_FIELD = "body field";
+  type Failed = ReadErrorKind | typeof BODY_FIELD;
+  const failedRead = (kind: Failed) =>
+    kind === BODY_FIELD
+      ? {
+          call: "Microsoft.Network/expressRouteCircuits/read",
+          target: "circuit x",
+          kind: "malformed",
+          statusCode: null,
+        }
+      : { call: "c", target: "t", kind, statusCode: null };
+  const condition = (kinds: Failed[]): AlertCondition => ({
     code: "monitoring-blind",
     severity: "Sev3",
     layer: "monitoring",
@@ -219,6 +230,38 @@ describe("an open monitoring-blind that names refused reads alone is not trouble
       name: "firing, forbidden and not found",
       alert: blind("firing", condition(["forbidden", "not-found"])),
       trouble: null,
+    },
+    {
+      name: "firing, a field the listing left out (peerings[1].state is missing)",
+      alert: blind("firing", condition([BODY_FIELD])),
+      trouble: null,
+    },
+    {
+      name: "firing, a body field beside a refused read",
+      alert: blind("firing", condition([BODY_FIELD, "forbidden"])),
+      trouble: null,
+    },
+    {
+      name: "firing, a body field beside a throttled read",
+      alert: blind("firing", condition([BODY_FIELD, "throttled"])),
+      trouble: "alert monitoring-blind on AzurePrivatePeering is firing",
+    },
+    {
+      name: "firing, a connection's field not understood (the gateway wiring, read deep)",
+      alert: blind("firing", {
+        ...condition([]),
+        evidence: {
+          failedReads: [
+            { call: "Microsoft.Network/connections/read", target: "t", kind: "malformed" },
+          ],
+        },
+      }),
+      trouble: "alert monitoring-blind on AzurePrivatePeering is firing",
+    },
+    {
+      name: "pending, a body field (it opens on failed sweeps in a row, as before)",
+      alert: blind("pending", condition([BODY_FIELD])),
+      trouble: "alert monitoring-blind on AzurePrivatePeering is pending",
     },
     {
       name: "pending (it opens on failed sweeps in a row, as before)",
@@ -251,7 +294,7 @@ describe("an open monitoring-blind that names refused reads alone is not trouble
       trouble: "alert path-down on AzurePrivatePeering is firing",
     },
   ])("$name → $trouble", ({ alert, trouble }) => {
-    expect(blindOnRefusalAlone(alert)).toBe(trouble === null);
+    expect(blindNoDeepReadMends(alert)).toBe(trouble === null);
     expect(troubleOf(s, [alert])).toBe(trouble);
   });
 });

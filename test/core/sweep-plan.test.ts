@@ -5,6 +5,12 @@
 
 import { describe, expect, it } from "vitest";
 import type { ReadAges } from "../../src/core/read-age.js";
+import {
+  CONNECTING_WAIT_MS,
+  settlingEndsAt,
+  type ReachSighting,
+} from "../../src/core/reach-memory.js";
+import { LEFT_OUT_OF_BODY } from "../../src/core/unknown-trouble.js";
 import type { Snapshot, SnapshotCell } from "../../src/core/snapshot.js";
 import {
   mustReadByMs,
@@ -47,7 +53,7 @@ const circuit = (id: string, over: Partial<PlanCircuit> = {}): PlanCircuit => ({
 });
 
 const memory = (entries: Record<string, Partial<PlanMemory> & { ageMs?: number | null }>) =>
-  new Map(
+  new Map<string, PlanMemory>(
     Object.entries(entries).map(([id, m]) => [
       id,
       {
@@ -332,7 +338,29 @@ describe("troubleOf: what makes stored state worth reading every sweep", () => {
       detail: "in ≥ 87% of 1 Gbps for 15 min",
       trouble: "capacity warn on AzurePrivatePeering/primary",
     },
+    // Never judged, UNKNOWN for what the body (the listing) left out: a deep
+    // read judges that same body, and the cheap tier reads it every sweep (a
+    // body that tells it again is a change, read deep at once).
+    ...(
+      [
+        ["provider", LEFT_OUT_OF_BODY.provider],
+        ["provider", LEFT_OUT_OF_BODY.peering],
+        ["bgp", LEFT_OUT_OF_BODY.peering],
+        ["routes", LEFT_OUT_OF_BODY.peering],
+        ["peering", LEFT_OUT_OF_BODY.peering],
+        ["bgp", LEFT_OUT_OF_BODY.peerings],
+        ["peering", "public prefix validation not reported"],
+        ["globalReach", "status not reported for gr-to-dr"],
+        ["globalReach", "Global Reach connections not readable"],
+      ] as const
+    ).map(([layer, detail]) => ({ layer, status: "unknown", detail, trouble: null })),
     // What a deep read does mend stays trouble.
+    {
+      layer: "bgp",
+      status: "unknown",
+      detail: 'unrecognised BGP state "NoNeg"',
+      trouble: "bgp unknown on AzurePrivatePeering/primary",
+    },
     {
       layer: "provider",
       status: "unknown",
@@ -484,6 +512,93 @@ describe("troubleOf: what makes stored state worth reading every sweep", () => {
         endToEndWaitsOn: "log-analytics" as const,
       };
       expect(troubleOf(s, [])).toBeNull();
+    });
+  });
+
+  // A connection Connecting since it appeared is held as being set up for
+  // CONNECTING_WAIT_MS (reach-memory.ts), its row warning: as trouble, the
+  // circuit was read deep every sweep for half an hour, each read saying the
+  // same. The hold's end is planned instead (settlingEndsAt).
+  describe("a Global Reach row warning while a connection is being set up", () => {
+    const SINCE = ago(10 * MIN);
+    const settling = (
+      reach: ReachSighting[] | undefined,
+      status: SnapshotCell["status"] = "warn",
+    ): Snapshot => {
+      const s = withRow(
+        "globalReach",
+        status,
+        "gr-new Connecting — still connecting since 01:50 UTC",
+      );
+      s.peerings.AzurePrivatePeering!.paths.secondary.globalReach = {
+        ...cell(status),
+        detail: "gr-new Connecting — still connecting since 01:50 UTC",
+      };
+      if (reach !== undefined) s.peerings.AzurePrivatePeering!.reach = reach;
+      return s;
+    };
+    const held = [{ key: "outbound|gr-new|/peer|ipv4", connectingSince: SINCE }];
+
+    it.each<{ name: string; s: Snapshot; trouble: string | null; endsAt: number | null }>([
+      {
+        name: "held, its start kept: no trouble, its hold's end kept",
+        s: settling(held),
+        trouble: null,
+        endsAt: Date.parse(SINCE) + CONNECTING_WAIT_MS,
+      },
+      {
+        name: "of two held, the first hold to end",
+        s: settling([
+          ...held,
+          { key: "outbound|gr-other|/peer|ipv4", connectingSince: ago(20 * MIN) },
+          { key: "outbound|gr-up|/peer|ipv4" },
+        ]),
+        trouble: null,
+        endsAt: Date.parse(ago(20 * MIN)) + CONNECTING_WAIT_MS,
+      },
+      {
+        name: "kept before sightings were (no hold to plan): trouble, as before",
+        s: settling(undefined),
+        trouble: "globalReach warn on AzurePrivatePeering/primary",
+        endsAt: null,
+      },
+      {
+        name: "a start that is not a time (a hand edit): trouble",
+        s: settling([{ key: "outbound|gr-new|/peer|ipv4", connectingSince: "yesterday" }]),
+        trouble: "globalReach warn on AzurePrivatePeering/primary",
+        endsAt: null,
+      },
+      {
+        name: "the hold up before the snapshot was taken: none held",
+        s: settling([{ key: "outbound|gr-new|/peer|ipv4", connectingSince: ago(31 * MIN) }]),
+        trouble: "globalReach warn on AzurePrivatePeering/primary",
+        endsAt: null,
+      },
+      {
+        name: "stuck (down): trouble",
+        s: settling(held, "down"),
+        trouble: "globalReach down on AzurePrivatePeering/primary",
+        endsAt: Date.parse(SINCE) + CONNECTING_WAIT_MS,
+      },
+    ])("$name", ({ s, trouble, endsAt }) => {
+      expect(troubleOf(s, [])).toBe(trouble);
+      expect(settlingEndsAt(s)).toBe(endsAt);
+    });
+
+    it("another row warning beside it is trouble still", () => {
+      const s = settling(held);
+      s.peerings.AzurePrivatePeering!.paths.secondary.bgp = cell("warn");
+      expect(troubleOf(s, [])).toBe("bgp warn on AzurePrivatePeering/secondary");
+    });
+
+    it("held on another peering only: this peering's warning is trouble", () => {
+      const s = settling(undefined);
+      s.peerings.MicrosoftPeering = {
+        ...s.peerings.AzurePrivatePeering!,
+        paths: snapshot("up").peerings.AzurePrivatePeering!.paths,
+        reach: held,
+      };
+      expect(troubleOf(s, [])).toBe("globalReach warn on AzurePrivatePeering/primary");
     });
   });
 
@@ -856,6 +971,42 @@ describe("an availability dip sends a circuit deep only when its last deep read 
       want: /BgpAvailability 0 %/,
     },
     {
+      name: "a dip before a deep read whose every failed read was refused for good (no try sees BGP while the route summary is refused)",
+      dips: [dip(7 * MIN)],
+      reads: readDeep(null, {
+        incomplete: true,
+        retryFirst: false,
+        pathsFailed: true,
+        pathsReadAt: null,
+        deepReadAt: at(5 * MIN),
+      }),
+      want: null,
+    },
+    {
+      name: "a dip after a deep read whose every failed read was refused for good",
+      dips: [dip(4 * MIN)],
+      reads: readDeep(null, {
+        incomplete: true,
+        retryFirst: false,
+        pathsFailed: true,
+        pathsReadAt: null,
+        deepReadAt: at(5 * MIN),
+      }),
+      want: /BgpAvailability 0 %/,
+    },
+    {
+      name: "a dip before a deep read refused for good, kept before its instant was (an older erwatch's)",
+      dips: [dip(7 * MIN)],
+      reads: readDeep(null, { incomplete: true, retryFirst: false, pathsReadAt: null }),
+      want: /BgpAvailability 0 %/,
+    },
+    {
+      name: "a dip before a deep read that failed in a way a later try may mend (throttled)",
+      dips: [dip(7 * MIN)],
+      reads: readDeep(20 * MIN, { incomplete: true, retryFirst: true, deepReadAt: at(5 * MIN) }),
+      want: /BgpAvailability 0 %/,
+    },
+    {
       name: "a dip before a deep read whose kept instant is not a time",
       dips: [dip(7 * MIN)],
       reads: readDeep(5 * MIN, { pathsReadAt: "yesterday" }),
@@ -905,5 +1056,61 @@ describe("an availability dip sends a circuit deep only when its last deep read 
       reason: "trouble",
       detail: "bgp down on p/primary",
     });
+  });
+});
+
+describe("a Global Reach connection's set-up hold: read deep at the first sweep once it is up", () => {
+  // A one-hour age limit: the rotation takes 2 of these 21 circuits a sweep
+  // (the quiet company, first by id), so what x gets is the hold's doing.
+  const LONG: PlanPolicy = { ...POLICY, maxReadAgeMs: 60 * MIN };
+  const company = Array.from({ length: 20 }, (_, i) => circuit(`q${i}`));
+  const plan = (settlingEndsAt: number | null, trouble: string | null = null) => {
+    const known = memory(Object.fromEntries(company.map((q) => [q.id, { ageMs: 5 * MIN }])));
+    known.set("x", { fingerprint: "f", trouble, reads: ages(5 * MIN), settlingEndsAt });
+    return planSweep([circuit("x"), ...company], known, NOW, LONG);
+  };
+
+  it.each<{ name: string; endsAt: number | null; want: string | null }>([
+    { name: "none held", endsAt: null, want: null },
+    { name: "held a minute more: its turn", endsAt: NOW.getTime() + MIN, want: null },
+    {
+      name: "up as the sweep starts",
+      endsAt: NOW.getTime(),
+      want: "a Global Reach connection's set-up hold ended at 02:00 UTC: judged again (stuck, or connected)",
+    },
+    {
+      name: "up since the sweep before (read a moment before it was up, still held)",
+      endsAt: NOW.getTime() - 4 * MIN,
+      want: "a Global Reach connection's set-up hold ended at 01:56 UTC: judged again (stuck, or connected)",
+    },
+  ])("$name", ({ endsAt, want }) => {
+    const read = plan(endsAt).deep.find((d) => d.id === "x");
+    if (want === null) expect(read).toBeUndefined();
+    else expect(read).toMatchObject({ reason: "trouble", detail: want });
+  });
+
+  it("trouble of its own is said first", () => {
+    expect(
+      plan(NOW.getTime(), "bgp down on p/primary").deep.find((d) => d.id === "x"),
+    ).toMatchObject({ reason: "trouble", detail: "bgp down on p/primary" });
+  });
+
+  it("at the 5-minute cadence a hold up between two sweeps is read at the next: never a turn later", () => {
+    for (let endsIn = 1; endsIn <= 5; endsIn += 1) {
+      const endsAt = NOW.getTime() + endsIn * MIN;
+      const sweeps = [0, 5].map((m) => {
+        const known = memory({ x: { ageMs: MIN } });
+        known.set("x", {
+          fingerprint: "f",
+          trouble: null,
+          reads: ages(MIN),
+          settlingEndsAt: endsAt,
+        });
+        return planSweep([circuit("x")], known, new Date(NOW.getTime() + m * MIN), LONG).deep.some(
+          (d) => d.reason === "trouble",
+        );
+      });
+      expect(sweeps, `hold up ${endsIn} min after a sweep`).toEqual([false, true]);
+    }
   });
 });
