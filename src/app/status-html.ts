@@ -242,8 +242,18 @@ function notReadLine(a: StatusAlert): string {
   return `<span class="d read old" data-stale>stale:${since} its subscription cannot be listed</span>`;
 }
 
-/** "silence s-1 ended 2026-… : it holds this alert no more", as the page and `erwatch alerts` say it. */
+/**
+ * "silence s-1 ended 2026-… : it holds this alert no more", or "Sev1
+ * circuit-not-enabled that held it has resolved: …", as the page and
+ * `erwatch alerts` say it.
+ */
 export function endedWords(ended: NonNullable<StatusAlert["holdEnded"]>): string {
+  if ("alert" in ended) {
+    const holder = ended.code
+      ? `${ended.severity ?? ""} ${ended.code}`.trim()
+      : `alert ${ended.alert}`;
+    return `${holder} that held it has resolved: it holds this alert no more`;
+  }
   const at = ended.endedAt ? ` ${ended.endedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")}` : "";
   return `silence ${ended.silence} ended${at}: it holds this alert no more`;
 }

@@ -162,18 +162,28 @@ export interface StatusAlert {
    */
   heldBy?: StatusHold | null;
   /**
-   * The silence the last sweep held it by has ended since (its window closed,
-   * or it was expired), as this reader has it: nothing holds it now, and the
-   * next sweep acts on that. Null when not.
+   * What the last sweep held it by is over: the silence has ended since (its
+   * window closed, or it was expired), as this reader has it, or the alert
+   * that inhibited it has resolved. Nothing holds it now, and the next sweep
+   * that reads it acts on that. Null when not.
    */
   holdEnded?: StatusHoldEnded | null;
 }
 
-export interface StatusHoldEnded {
-  silence: string;
-  /** When it ended, when that is known (a one-off window's end, or when it was expired). */
-  endedAt: string | null;
-}
+export type StatusHoldEnded =
+  | {
+      silence: string;
+      /** When it ended, when that is known (a one-off window's end, or when it was expired). */
+      endedAt: string | null;
+    }
+  | {
+      /** The inhibiting alert's key, and what it was when it cleared. */
+      alert: string;
+      rule: string;
+      severity: Severity | null;
+      code: string | null;
+      title: string | null;
+    };
 
 export type StatusHold =
   | { kind: "silence"; id: string; comment: string | null }
@@ -569,11 +579,36 @@ function endedHold(
   live: Silence | null,
   known: ListedSilence[],
   now: Date,
+  byKey: Map<string, AlertState>,
 ): StatusHoldEnded | null {
   const held = storedHold(a.heldBy);
-  if (live || !held || !("silence" in held)) return null;
+  if (live || !held) return null;
+  if ("alert" in held) return resolvedHolder(held, byKey);
   const silence = known.find((s) => s.id === held.silence);
   return silence ? { silence: silence.id, endedAt: endedAt(silence, now) } : null;
+}
+
+/**
+ * The inhibiting alert, when it has resolved since it held this one: a sweep
+ * holds by alerts firing or resolving alone. The held alert keeps the hold
+ * its last decision stored while its own layer cannot be read (a blind
+ * reading keeps its state), so the page said "held by" a Sev1 long cleared
+ * over an alert nothing explains any more. One not stored (a row that cannot
+ * be read) keeps the sweep's word.
+ */
+function resolvedHolder(
+  held: Extract<HeldBy, { alert: string }>,
+  byKey: Map<string, AlertState>,
+): StatusHoldEnded | null {
+  const holder = byKey.get(held.alert);
+  if (!holder || holder.phase === "firing" || holder.phase === "resolving") return null;
+  return {
+    alert: held.alert,
+    rule: held.rule,
+    severity: holder.condition?.severity ?? null,
+    code: holder.condition?.code ?? null,
+    title: holder.condition?.title ?? null,
+  };
 }
 
 function alertRow(
@@ -595,7 +630,7 @@ function alertRow(
     },
     now,
   );
-  const holdEnded = endedHold(a, silence, known, now);
+  const holdEnded = endedHold(a, silence, known, now, byKey);
   const heldBy = holdEnded ? null : holdOf(a, silence, silences, byKey);
   return {
     key: a.key,

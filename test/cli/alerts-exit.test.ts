@@ -58,6 +58,30 @@ describe("erwatch alerts exit code", () => {
       EXIT.findings,
     ],
     [
+      "a Sev1 whose inhibiting alert has resolved since: nothing holds it",
+      [
+        alert("Sev1", {
+          state: "held",
+          heldBy: null,
+          holdEnded: {
+            alert: "erw-holder",
+            rule: "r",
+            severity: "Sev1",
+            code: "circuit-not-enabled",
+            title: null,
+          },
+        }),
+      ],
+      {},
+      EXIT.findings,
+    ],
+    [
+      "a Sev0 whose silence has ended since: nothing holds it",
+      [alert("Sev0", { state: "held", holdEnded: { silence: "s-1", endedAt: null } })],
+      {},
+      EXIT.findings,
+    ],
+    [
       "a Sev0 resolving: its condition reads clean",
       [alert("Sev0", { state: "resolving" })],
       {},
