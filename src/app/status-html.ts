@@ -113,15 +113,23 @@ function circuitRows(c: StatusCircuit, readStaleAfterMinutes: number): string {
         `<td class="path-label">${path}</td>`,
         ...LAYERS.map(({ key }) => layerCell(path, key, p.paths[path][key])),
       ]).join("");
-      const counts = (of: Record<string, number | null>, neverUp: readonly string[] = []) =>
+      const counts = (
+        of: Record<string, number | null>,
+        neverUp: readonly string[] = [],
+        noNeighbor: readonly string[] = [],
+      ) =>
         PATHS.length === neverUp.length
           ? "never up"
-          : PATHS.map((path) => (neverUp.includes(path) ? "never up" : (of[path] ?? "–"))).join(
-              " / ",
-            );
+          : PATHS.map((path) =>
+              neverUp.includes(path)
+                ? "never up"
+                : noNeighbor.includes(path)
+                  ? "no neighbor"
+                  : (of[path] ?? "–"),
+            ).join(" / ");
       // Each family per path: an IPv6 session down beside IPv4 is "–" on its own side, one never up says so.
       const prefixes = p.ipv6Prefixes
-        ? `IPv4 ${counts(p.prefixes)} · IPv6 ${counts(p.ipv6Prefixes, p.ipv6NeverUp)}`
+        ? `IPv4 ${counts(p.prefixes)} · IPv6 ${counts(p.ipv6Prefixes, p.ipv6NeverUp, p.ipv6NoNeighbor)}`
         : counts(p.prefixes);
       return `<tr class="${rowClass}" ${attrs} data-peering="${escapeHtml(p.name)}">${head(i === 0)}<td class="peer">${escapeHtml(p.name)}<span class="d">prefixes ${escapeHtml(prefixes)}</span></td>${cells}</tr>`;
     })

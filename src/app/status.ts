@@ -19,6 +19,7 @@ import { storedReadAges, type ReadAges, type ReadFailedNote } from "../core/read
 import { CLOCK_SKEW_MS, storedInstant } from "../core/instant.js";
 import { severityRank } from "../core/severity.js";
 import { sessionCarries } from "../core/path-analysis.js";
+import { keptNoNeighbor } from "../core/ipv6-neighbors.js";
 import { STATUS_WORDS } from "../core/vocabulary.js";
 import {
   keptCircuitUnread,
@@ -106,6 +107,13 @@ export interface StatusCircuit {
      * neighbor that never came up. Absent with `ipv6Prefixes`.
      */
     ipv6NeverUp?: PathName[];
+    /**
+     * Paths whose last route summary read listed no IPv6 neighbor (taken out
+     * of the configuration, or never configured there): not "never up".
+     * Absent when none; when every path has none, the peering has no IPv6
+     * side and `ipv6Prefixes` is absent too.
+     */
+    ipv6NoNeighbor?: PathName[];
   }[];
 }
 
@@ -728,18 +736,23 @@ function statusCircuits(
         const ipv6 = p.ipv6Prefixes;
         const ipv6Received = (path: PathName) =>
           ipv6Carries(p, path, paths[path].bgp) ? storedCount(ipv6?.[path]) : null;
+        // A count kept for the drop is no IPv6 side where no neighbor is left to carry it.
+        const noNeighbor = keptNoNeighbor(p.ipv6NoNeighbor);
         return {
           name,
           paths,
           prefixes: { primary: received("primary"), secondary: received("secondary") },
-          ...(ipv6
+          ...(ipv6 && noNeighbor.length < PATHS.length
             ? {
                 ipv6Prefixes: {
                   primary: ipv6Received("primary"),
                   secondary: ipv6Received("secondary"),
                 },
                 // A count, once had, is kept: none kept is a session never up.
-                ipv6NeverUp: PATHS.filter((path) => ipv6[path] === null),
+                ipv6NeverUp: PATHS.filter(
+                  (path) => ipv6[path] === null && !noNeighbor.includes(path),
+                ),
+                ...(noNeighbor.length > 0 ? { ipv6NoNeighbor: noNeighbor } : {}),
               }
             : {}),
         };

@@ -7,6 +7,7 @@ import { classifyCircuit, type ClassifyOptions } from "./classify.js";
 import { diffSnapshot } from "./diff.js";
 import { ipv6Disabled, withoutDisabledIpv6 } from "./disabled-ipv6.js";
 import { flappingFindings } from "./flapping.js";
+import { ipv6NoNeighborPaths } from "./ipv6-neighbors.js";
 import { carriedMemory } from "./peering-memory.js";
 import { connectionMemory, gatewayMemory } from "./gateway-memory.js";
 import type { HistoryEntry } from "./history.js";
@@ -181,6 +182,7 @@ export function evaluateCircuit(
             ...(dropped ? { drops: dropped } : {}),
             ...(dropped6 ? { ipv6Drops: dropped6 } : {}),
             ...(loads ? { loads } : {}),
+            ...ipv6NoNeighborOf(reading, name, p, byName(previous?.peerings, name)),
             gatewayWasConnected: wired[name] ?? false,
             carried: carried[name] ?? false,
             gatewayConnections: connections[name] ?? [],
@@ -201,6 +203,18 @@ export function evaluateCircuit(
     ...keptTraffic(dataPlane.seen, previous, now),
   };
   return { verdict, snapshot: remembered, changes, observations };
+}
+
+/** Kept beside the IPv6 counts alone: a peering without them has no IPv6 side to say anything of. */
+function ipv6NoNeighborOf(
+  reading: CircuitReading,
+  name: string,
+  next: SnapshotPeering,
+  previous: SnapshotPeering | undefined,
+): Pick<SnapshotPeering, "ipv6NoNeighbor"> {
+  if (!next.ipv6Prefixes) return {};
+  const gone = ipv6NoNeighborPaths(reading, name, previous);
+  return gone.length > 0 ? { ipv6NoNeighbor: gone } : {};
 }
 
 /** The peering's Global Reach sightings (reach-memory.ts): as read now, or as kept while unread. */

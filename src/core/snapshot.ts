@@ -61,6 +61,12 @@ export interface SnapshotPeering {
    */
   ipv6Prefixes?: Record<PathName, number | null>;
   /**
+   * Beside `ipv6Prefixes`: the paths whose last route summary read listed no
+   * IPv6 neighbor (taken out of the configuration, or never configured on that
+   * path), kept while a path is not read (ipv6-neighbors.ts). Absent when none.
+   */
+  ipv6NoNeighbor?: PathName[];
+  /**
    * Per path, the IPv4 sessions' mark, null while not Established. Absent in snapshots
    * written before resets were tracked; before IPv6 was marked apart it covered every neighbor.
    */

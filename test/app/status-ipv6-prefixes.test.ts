@@ -142,3 +142,53 @@ it("IPv6 sessions never up: the peering line says so, where it gave IPv4's count
   const unread = await loadStatus(h.store, minute(16), { recentHours: 1, recentLimit: 10 });
   expect(peeringOf(unread, PRIVATE).ipv6NeverUp).toEqual(["primary"]);
 });
+
+it("an IPv6 neighbor removed after never coming up is not said to be never up", async () => {
+  const h = await sweepHarness(azurite.connectionString);
+  const v4 = { bgp: [neighbor("120")] };
+  const at = (primary: object, secondary: object) => ({
+    peerings: [peering()],
+    paths: { [PRIVATE]: { primary, secondary } },
+  });
+  // The primary's IPv6 neighbor never comes up; the secondary's carries, then goes.
+  h.reader.spec = at(dual("120", "Idle"), dual("120", "60"));
+  await h.run(0);
+  const line = async (m: number) => {
+    const model = await loadStatus(h.store, minute(m), { recentHours: 1, recentLimit: 10 });
+    return { p: peeringOf(model, PRIVATE), html: renderStatusHtml(model) };
+  };
+  expect((await line(1)).html).toContain("prefixes IPv4 120 / 120 · IPv6 never up / 60<");
+
+  // The primary's IPv6 neighbor is taken out of the configuration; the secondary's stays.
+  h.reader.spec = at(v4, dual("120", "60"));
+  await h.run(5);
+  const one = await line(6);
+  // Observed: "IPv6 never up / 60", of a neighbor no longer there.
+  expect(one.p.ipv6NeverUp).toEqual([]);
+  expect(one.p.ipv6NoNeighbor).toEqual(["primary"]);
+  expect(one.html).toContain("prefixes IPv4 120 / 120 · IPv6 no neighbor / 60<");
+
+  // Both gone: the peering has no IPv6 side, and its line gives IPv4's alone.
+  h.reader.spec = at(v4, v4);
+  await h.run(10);
+  const none = await line(11);
+  // Observed: "IPv6 never up / –", the secondary's last count kept for the drop.
+  expect(none.p.ipv6Prefixes).toBeUndefined();
+  expect(none.p.ipv6NeverUp).toBeUndefined();
+  expect(none.html).toContain("prefixes 120 / 120<");
+  expect(none.html).not.toContain("never up");
+
+  // The circuit not read: no count is known, and still no IPv6 side.
+  h.reader.spec = { ...at(v4, v4), circuit: failed({ kind: "throttled" }) };
+  await h.run(15);
+  const unread = await line(16);
+  expect(unread.p.ipv6Prefixes).toBeUndefined();
+  expect(unread.html).toContain("prefixes – / –<");
+
+  // Put back, never up again: said so.
+  h.reader.spec = at(dual("120", "Idle"), v4);
+  await h.run(20);
+  const back = await line(21);
+  expect(back.p.ipv6NeverUp).toEqual(["primary"]);
+  expect(back.html).toContain("prefixes IPv4 120 / 120 · IPv6 never up / no neighbor<");
+});
