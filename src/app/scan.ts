@@ -125,7 +125,10 @@ async function readOne(
     });
     if (result.kind === "ignored") return { ignored: { id: result.id, name: result.name } };
     for (const problem of result.settingProblems) log.warn({ problem }, "circuit tag ignored");
-    return result.reading;
+    // Kept with its snapshot for the status page: the log is not where operators look.
+    return result.settingProblems.length > 0
+      ? { ...result.reading, tagProblems: result.settingProblems }
+      : result.reading;
   } catch (error) {
     log.error({ err: error }, "reading the circuit failed unexpectedly; it is UNKNOWN");
     return unjudgedReading(target, error, options.now);

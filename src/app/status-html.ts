@@ -306,6 +306,23 @@ function historyLine(e: HistoryEntry, names: Map<string, string>): string {
   }
 }
 
+/**
+ * Circuit tags erwatch reads a circuit without, beside the settings left out:
+ * the sweep's log alone said them. Each circuit named with its tags and why;
+ * nothing pages for them, so it is no alert.
+ */
+function tagsLeftOutLine(circuits: readonly StatusCircuit[]): string {
+  const tagged = circuits.filter((c) => (c.tagsLeftOut ?? []).length > 0);
+  if (tagged.length === 0) return "";
+  const each = tagged
+    .map(
+      (c) =>
+        `<span data-circuit="${escapeHtml(c.name)}"><b>${escapeHtml(c.name)}</b>: ${(c.tagsLeftOut ?? []).map((t) => escapeHtml(t)).join("; ")}</span>`,
+    )
+    .join("; ");
+  return `<p id="tags-left-out" class="stale" data-circuits="${tagged.length}"><b>Circuit tags left out:</b> erwatch reads ${counted(tagged.length, "circuit")} without these <code>erwatch:</code> tags, each named with why (defaults apply in their place, as of each circuit's last read; nothing pages for them: fix the tag on the circuit): ${each}.</p>`;
+}
+
 /** Parts of the page storage did not give this time: said, so an empty list is not read as "nothing". */
 function unreadLine(unread: readonly StatusPart[]): string {
   if (unread.length === 0) return "";
@@ -336,6 +353,7 @@ function banner(
   silences: StatusSilence[],
   now: string,
   unread: readonly StatusPart[],
+  circuits: readonly StatusCircuit[],
 ): string {
   if (!summary) return "";
   // Firing counts; one clearing (its resolve not sent yet) is said apart, not as firing.
@@ -384,7 +402,7 @@ function banner(
 <h1>erwatch</h1>
 <ul id="counts" aria-label="Alerts firing by severity, and resolving">${counts}</ul>
 <p id="last-sweep" data-stale="${summary.stale}">${sweep} ${oldest}${silenced}</p>
-${stale}${unsent}${notRecorded}${workers}${settings}${unreadLine(unread)}
+${stale}${unsent}${notRecorded}${workers}${settings}${tagsLeftOutLine(circuits)}${unreadLine(unread)}
 </header>`;
 }
 
@@ -625,7 +643,7 @@ export function renderStatusHtml(model: StatusModel, options: RenderOptions = {}
 <style>${STYLE}</style>
 </head>
 <body>
-${banner(summary, model.silences ?? [], model.generatedAt, model.unread ?? [])}
+${banner(summary, model.silences ?? [], model.generatedAt, model.unread ?? [], model.circuits)}
 ${filterForm(model, options)}
 <h2>Open alerts (${model.openAlerts.length})</h2>
 <table id="alerts">

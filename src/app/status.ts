@@ -20,6 +20,7 @@ import { CLOCK_SKEW_MS, storedInstant } from "../core/instant.js";
 import { severityRank } from "../core/severity.js";
 import { sessionCarries } from "../core/path-analysis.js";
 import { keptNoNeighbor } from "../core/ipv6-neighbors.js";
+import { keptTagProblems } from "../core/tag-problems.js";
 import { STATUS_WORDS } from "../core/vocabulary.js";
 import {
   keptCircuitUnread,
@@ -90,6 +91,12 @@ export interface StatusCircuit {
    * state. Null when the last evaluation read it.
    */
   readFailed: StatusReadFailed | null;
+  /**
+   * Its erwatch tags erwatch reads it without (a misspelt name, a value it
+   * does not take), each with why, as its last reading had them: defaults
+   * apply in their place. Said, never paged.
+   */
+  tagsLeftOut?: string[];
   peerings: {
     name: string;
     paths: Record<PathName, Record<SnapshotLayer, StatusCell>>;
@@ -719,6 +726,7 @@ function statusCircuits(
       // A quiet circuit's paths are read in rotation: this is how old its ARP and prefixes are.
       pathAgeMinutes: minutesBetween(s.reads?.oldestPathAt ?? null, now),
       readFailed: unread ? { since: unread.since, why: failureWords(unread.failure) } : null,
+      tagsLeftOut: keptTagProblems(s.tagProblems),
       peerings: Object.entries(s.peerings).map(([name, p]) => {
         const paths = Object.fromEntries(
           PATHS.map((path) => [

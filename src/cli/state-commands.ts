@@ -460,6 +460,10 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
     ...(runtime.claims ? { work: runtime.claims } : {}),
   });
   const alerts = model.openAlerts;
+  // Said beside the alerts, never one: nothing pages for a tag erwatch cannot use.
+  const tagsLeftOut = model.circuits
+    .filter((c) => (c.tagsLeftOut ?? []).length > 0)
+    .map((c) => ({ circuit: c.name, circuitId: c.id, tags: c.tagsLeftOut ?? [] }));
   if (opts.output === "json") {
     ctx.printJson({
       generatedAt: model.generatedAt,
@@ -469,6 +473,7 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
       workers: model.summary?.workers ?? null,
       unread: model.unread ?? [],
       unreadableAlerts: model.unreadableAlerts ?? [],
+      tagsLeftOut,
     });
     return alertsExitCode(model);
   }
@@ -496,6 +501,10 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
   for (const row of model.unreadableAlerts ?? [])
     ctx.print(
       `Warning: alert ${neutralise(row.key)} cannot be read (${neutralise(row.reason)}; ${row.table} row ${neutralise(row.partitionKey)} / ${neutralise(row.rowKey)}): it is not listed below, and erwatch cannot resolve it. Resolve its incident at the receivers (the key is the PagerDuty dedup_key), then delete the row.`,
+    );
+  for (const t of tagsLeftOut)
+    ctx.print(
+      `Warning: circuit ${neutralise(t.circuit)} is read without ${t.tags.length === 1 ? "a tag" : "tags"} (defaults apply in their place; nothing pages for them): ${t.tags.map((tag) => neutralise(tag)).join("; ")}.`,
     );
   if (alerts.length === 0) {
     ctx.print("No open alerts.");

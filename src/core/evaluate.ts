@@ -7,6 +7,7 @@ import { classifyCircuit, type ClassifyOptions } from "./classify.js";
 import { diffSnapshot } from "./diff.js";
 import { ipv6Disabled, withoutDisabledIpv6 } from "./disabled-ipv6.js";
 import { flappingFindings } from "./flapping.js";
+import { tagProblemsOf } from "./tag-problems.js";
 import { ipv6NoNeighborPaths } from "./ipv6-neighbors.js";
 import { carriedMemory } from "./peering-memory.js";
 import { connectionMemory, gatewayMemory } from "./gateway-memory.js";
@@ -159,6 +160,8 @@ export function evaluateCircuit(
     ...endToEndOf(reading, verdict, now),
     // Its picture is kept whole while it cannot be read: the status page says that none of it is current, and why.
     ...circuitUnreadOf(reading, previous, now.toISOString()),
+    // Said on the status page where the sweep's log alone said it.
+    ...tagProblemsOf(reading, previous),
     // No trouble for the plan: only Log Analytics mends it (sweep-plan.ts troubleOf).
     ...(reading.circuit.ok && waitsOnLogAnalytics(reading.dataPlane?.endToEnd)
       ? { endToEndWaitsOn: "log-analytics" as const }

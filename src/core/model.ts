@@ -361,6 +361,11 @@ export interface CircuitReading {
   gateway: Reading<GatewayConnectionFacts[]>;
   /** Azure Monitor metrics and Connection Monitor results, when a data-plane reader ran. */
   dataPlane?: DataPlaneReading;
+  /**
+   * Its erwatch tags the settings were resolved without, each with why
+   * (circuit-settings.ts resolveCircuitSettings): defaults apply in their place.
+   */
+  tagProblems?: string[];
 }
 
 export interface LayerCell {

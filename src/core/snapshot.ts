@@ -176,6 +176,8 @@ export interface Snapshot {
    * run of failures, with this one's failure. Absent when the circuit was read.
    */
   circuitUnread?: CircuitUnread;
+  /** Its erwatch tags the last reading was resolved without, each with why (tag-problems.ts). Absent when none. */
+  tagProblems?: string[];
 }
 
 export interface CircuitUnread {

@@ -26,6 +26,8 @@ export class FakeReader implements CircuitReader {
   listing: "listed" | "absent" | ReadFailure = "listed";
   /** The circuit is tagged erwatch:ignore: read() skips it. */
   ignored = false;
+  /** Its erwatch tags the reader could not use, each with why (resolveCircuitSettings' problems). */
+  settingProblems: string[] = [];
 
   async discover(scope?: { subscriptions: string[]; circuitIds: string[] }) {
     if (!scope) return { targets: [this.target], failures: [] };
@@ -52,7 +54,7 @@ export class FakeReader implements CircuitReader {
     return {
       kind: "read" as const,
       reading: options?.routes ? reading : withoutRouteTables(reading),
-      settingProblems: [],
+      settingProblems: this.settingProblems,
     };
   }
 }
