@@ -126,6 +126,13 @@ export async function startEstate(
     });
   });
 
+  // An idle connection stays open until the estate closes. The SDKs' agents
+  // reuse their sockets from one sweep to the next, and Node's default (5 s)
+  // closed one as a read reused it when the sweeps of a loaded machine came
+  // further apart: "socket hang up", a failed read nobody injected (the tests
+  // run with ARM_MAX_RETRIES=0), and its circuit read differently.
+  server.keepAliveTimeout = 0;
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
