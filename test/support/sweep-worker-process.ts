@@ -1,12 +1,15 @@
 // A fan-out worker in its own process, for the tests that prove two workers
 // split a sweep: the real sweepWorker handler (as the Functions host runs it)
 // fed by a session receiver on the loopback broker, with the runtime built
-// from the same app settings as the parent's world. It waits for "go" on
-// stdin so the test starts every worker at once, works until the queue has
-// been idle a while, and prints one JSON line: its pid and what it handled.
+// from the same app settings as the parent's world. Loading its modules is
+// most of its start (seconds of CPU, a minute on a loaded machine), so it
+// says "loaded" before it knows its world: the test starts it alongside its
+// own setup, then sends the settings and the estate's CA as one JSON line.
+// It waits for "go" on stdin so the test starts every worker at once, works
+// until the queue has been idle a while, and prints one JSON line: its pid
+// and what it handled.
 
 import functions from "@azure/functions";
-import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { closeServiceBusClients, serviceBusClient } from "../../src/adapters/servicebus/client.js";
 import { drainOneSession } from "../../src/adapters/servicebus/work-queue.js";
@@ -18,11 +21,17 @@ import { loadSweepConfig } from "../../src/runtime/config.js";
 import { buildSweepRuntime } from "../../src/runtime/sweep.js";
 import { staticCredential } from "./estate-access.js";
 
-const env = JSON.parse(process.env.ERWATCH_WORKER_ENV ?? "{}") as Record<string, string>;
-const ca = readFileSync(process.env.ERWATCH_WORKER_CA ?? "", "utf8");
 const idleRounds = Number(process.env.ERWATCH_WORKER_IDLE_ROUNDS ?? "4");
 
 async function main(): Promise<void> {
+  const stdin = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  const nextLine = async () => {
+    const line = await stdin.next();
+    if (line.done) throw new Error("stdin closed before the test said what to do");
+    return line.value;
+  };
+  process.stdout.write("loaded\n");
+  const { env, ca } = JSON.parse(await nextLine()) as { env: Record<string, string>; ca: string };
   const config = loadSweepConfig(env, { publish: "required" });
   const serviceBusOptions = { retryOptions: { maxRetries: 0, timeoutInMs: 3_000 } };
   const runtime = buildSweepRuntime(config, {
@@ -45,9 +54,7 @@ async function main(): Promise<void> {
     serviceBusOptions,
   );
   process.stdout.write("ready\n");
-  await new Promise<void>((resolve) => {
-    createInterface({ input: process.stdin }).once("line", () => resolve());
-  });
+  await nextLine();
   const stop = AbortSignal.timeout(60_000);
   let messages = 0;
   let errors = 0;
