@@ -19,6 +19,8 @@ export type TableFault =
       status: 403 | 500 | 503;
       code?:
         "ServerBusy" | "OperationTimedOut" | "InternalError" | "AuthorizationPermissionMismatch";
+      /** Sent as Retry-After: the SDK retries a 503 that says 0 at once instead of backing off. */
+      retryAfterSeconds?: number;
     }
   | { kind: "reset" }
   | { kind: "lose-answer" }
@@ -229,6 +231,8 @@ export async function startTableFaultProxy(azurite: {
           };
           const code = fault.code;
           if (code) headers["x-ms-error-code"] = code;
+          if (fault.retryAfterSeconds !== undefined)
+            headers["retry-after"] = String(fault.retryAfterSeconds);
           res.writeHead(fault.status, headers);
           res.end(
             JSON.stringify({
