@@ -25,6 +25,7 @@ import { sameName as same } from "../../core/names.js";
 import type { ArmClientOptions } from "../arm/clients.js";
 import { WORKSPACE_OPERATIONS } from "../arm/operations.js";
 import type { MonitorCall } from "./call.js";
+import { failedPercentOf, measureOf, percentOf, portOf } from "./result-values.js";
 import { boundedRetryAfterPolicy } from "./retry-after.js";
 import type { WorkspaceAnswer } from "./workspace-turns.js";
 
@@ -78,12 +79,6 @@ class MalformedResult extends Error {
   }
 }
 
-const num = (v: unknown): number | null =>
-  typeof v === "number" && Number.isFinite(v)
-    ? v
-    : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))
-      ? Number(v)
-      : null;
 const str = (v: unknown): string | null =>
   typeof v === "string" && v.trim() !== "" ? v.trim() : null;
 
@@ -151,15 +146,13 @@ export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
       ...(result === null ? ["TestResult is missing"] : []),
       ...(timeUnread ? ["TimeGenerated is not a time"] : []),
     ];
-    const failed = num(get("ChecksFailed"));
-    const total = num(get("ChecksTotal"));
     const reason = str(
       typeof get("AdditionalData") === "object"
         ? JSON.stringify(get("AdditionalData"))
         : get("AdditionalData"),
     );
     const monitorId = str(get("ConnectionMonitorResourceId")) ?? "";
-    const port = num(get("DestinationPort"));
+    const port = portOf(get("DestinationPort"));
     const destination = str(get("DestinationName")) ?? str(get("DestinationAddress")) ?? "?";
     const machine = (side: "Source" | "Destination") => ({
       id: str(get(`${side}ResourceId`)) ?? str(get(`${side}IP`)),
@@ -176,13 +169,10 @@ export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
       testGroup: str(get("TestGroupName")) ?? "?",
       test: str(get("TestConfigurationName")) ?? "?",
       result: unread.length > 0 ? "Indeterminate" : result!,
-      checksFailedPercent:
-        failed !== null && total !== null && total > 0
-          ? Math.round((failed * 1000) / total) / 10
-          : null,
-      checksFailedPercentThreshold: num(get("ChecksFailedPercentThreshold")),
-      roundTripMs: num(get("AvgRoundTripTimeMs")),
-      roundTripThresholdMs: num(get("RoundTripTimeMsThreshold")),
+      checksFailedPercent: failedPercentOf(get("ChecksFailed"), get("ChecksTotal")),
+      checksFailedPercentThreshold: percentOf(get("ChecksFailedPercentThreshold")),
+      roundTripMs: measureOf(get("AvgRoundTripTimeMs")),
+      roundTripThresholdMs: measureOf(get("RoundTripTimeMsThreshold")),
       source: str(get("SourceName")) ?? str(get("SourceAddress")) ?? "?",
       destination: port !== null ? `${destination}:${port}` : destination,
       sourceAddress: str(get("SourceAddress")),
