@@ -15,7 +15,8 @@ import {
   type SimConnectionMonitor,
   type SimulatedEstate,
 } from "../support/estate/index.js";
-import { byName, sweepReport } from "../support/estate-cli.js";
+import { byName, cliOn, SUB, sweepReport } from "../support/estate-cli.js";
+import type { Report } from "../../src/app/report.js";
 
 const NAMES = ["er-ams", "er-fra", "er-lon"];
 
@@ -90,4 +91,59 @@ describe("a DestinationPort that is no port", () => {
       othersJudged(report, "er-ams");
     },
   );
+});
+
+describe("a testFrequencySec no Connection Monitor test runs at", () => {
+  /** er-ams's only source stopped at `at`; its last row, a Pass, stays in Log Analytics. */
+  function stoppedWith(frequency: unknown, at: string): void {
+    const monitor = monitorOf("er-ams");
+    monitor.tests[0]!.stoppedAt = at;
+    monitor.wire = [
+      {
+        read: "monitor",
+        field: "properties.testConfigurations[0].testFrequencySec",
+        value: frequency,
+      },
+    ];
+  }
+  const STOPPED = {
+    status: "unknown",
+    detail: "Indeterminate: no results since 01:20 UTC (1 stopped reporting at 01:20 UTC)",
+  };
+
+  it.each([
+    ["1e308", 1e308],
+    ["a day", 86_400],
+  ])(
+    "(%s): taken at the longest, 30 min, a source silent for 47 min of a 60-minute look-back stopped, not '1 test passes'",
+    async (_what, frequency) => {
+      stoppedWith(frequency, "2026-11-22T01:20:00Z");
+      const ran = await cliOn(estate, ["sweep", "--subscription", SUB, "--output", "json"], {
+        env: { CONNECTION_MONITOR_WINDOW_MINUTES: "60" },
+      });
+      const report = JSON.parse(ran.stdout) as Report;
+      const c = byName(report, "er-ams");
+      expect(primary(c).endToEnd).toEqual(STOPPED);
+      expect(c.findings.map((f) => `${f.code} ${f.severity}`)).toEqual(["e2e-indeterminate Sev3"]);
+      expect(report.circuits.filter((o) => o.name !== "er-ams").flatMap((o) => o.findings)).toEqual(
+        [],
+      );
+    },
+  );
+
+  it('given as text ("30"): read as 30 s, a source silent for 27 min stopped', async () => {
+    stoppedWith("30", "2026-11-22T01:40:00Z");
+    const { report } = await sweepReport(estate);
+    const c = byName(report, "er-ams");
+    expect(primary(c).endToEnd).toEqual({
+      status: "unknown",
+      detail: "Indeterminate: no results since 01:40 UTC (1 stopped reporting at 01:40 UTC)",
+    });
+    expect(c.findings[0]!.evidence["tests"]).toEqual([
+      expect.objectContaining({
+        reason: "stopped reporting at 01:40 UTC (its last result Pass; it runs every 30 s)",
+      }),
+    ]);
+    othersJudged(report, "er-ams");
+  });
 });

@@ -20,8 +20,11 @@
 import type { LogsQueryClient, LogsTable } from "@azure/monitor-query-logs";
 import type { TokenCredential } from "@azure/identity";
 import type { EndToEndTest, MonitorRef } from "../../core/dataplane/facts.js";
-import { INGESTION_ALLOWANCE_SEC, ofMonitor } from "../../core/dataplane/silent-tests.js";
-import { sameName as same } from "../../core/names.js";
+import {
+  frequencyOf,
+  INGESTION_ALLOWANCE_SEC,
+  ofMonitor,
+} from "../../core/dataplane/silent-tests.js";
 import type { ArmClientOptions } from "../arm/clients.js";
 import { WORKSPACE_OPERATIONS } from "../arm/operations.js";
 import type { MonitorCall } from "./call.js";
@@ -266,9 +269,9 @@ export function latestPerTest(
   return kept.filter((r) => {
     if (!r.machines) return true;
     const monitor = monitors.find((m) => ofMonitor(m, r.test));
-    const seconds = monitor?.frequencies?.find((f) => same(f.test, r.test.test))?.seconds;
+    const seconds = frequencyOf(monitor, r.test.test);
     // Its frequency not known: not judged gone (the longest a test runs is the default window).
-    if (seconds === undefined) return true;
+    if (seconds === null) return true;
     const gap = (latestOfTest.get(testKey(r)) ?? 0) - Date.parse(r.test.at);
     return !(gap > (seconds + INGESTION_ALLOWANCE_SEC) * 1000);
   });

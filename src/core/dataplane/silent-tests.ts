@@ -18,6 +18,20 @@ export const INGESTION_ALLOWANCE_SEC = 10 * 60;
 /** Connection Monitor's longest test frequency: a test whose own is not known is taken at it. */
 export const LONGEST_FREQUENCY_SEC = 30 * 60;
 
+/**
+ * How often the monitor runs the test, in seconds; null when not known. A
+ * value past Connection Monitor's longest is none it runs (taken as 1e308, a
+ * stopped agent's last Pass was judged until it left the look-back, and its
+ * silence never was); nor is a test configured twice under one name with
+ * two frequencies known to run at the shorter: each is taken at the longest.
+ */
+export function frequencyOf(m: Pick<MonitorRef, "frequencies"> | undefined, test: string) {
+  const given = (m?.frequencies ?? []).filter((f) => same(f.test, test)).map((f) => f.seconds);
+  if (given.length === 0) return null;
+  if (!given.every((s) => Number.isFinite(s) && s > 0 && s <= LONGEST_FREQUENCY_SEC)) return null;
+  return Math.max(...given);
+}
+
 /** Whether a row is of this monitor: by id when both have one, else by name. */
 export function ofMonitor(m: Pick<MonitorRef, "id" | "name">, t: EndToEndTest): boolean {
   return m.id && t.monitorId ? same(m.id, t.monitorId) : same(m.name, t.monitor);
@@ -66,7 +80,7 @@ export function silentTests(facts: EndToEndFacts): EndToEndTest[] {
   for (const m of definedOnce(facts.monitors).filter((d) => !unreadMonitor(facts, d))) {
     for (const g of m.testGroups ?? []) {
       for (const test of g.testConfigurations) {
-        const seconds = m.frequencies?.find((f) => same(f.test, test))?.seconds ?? null;
+        const seconds = frequencyOf(m, test);
         if (!silenceTells(windowSec, seconds)) continue;
         const rows = facts.tests.filter(
           (t) => ofMonitor(m, t) && same(t.testGroup, g.name) && same(t.test, test),

@@ -25,6 +25,7 @@ import { sameName as same } from "../names.js";
 import type { EndToEndFacts, EndToEndTest, MonitorRef } from "./facts.js";
 import { hhmm } from "./series.js";
 import {
+  frequencyOf,
   INGESTION_ALLOWANCE_SEC,
   LONGEST_FREQUENCY_SEC,
   ofMonitor,
@@ -120,7 +121,7 @@ export function stoppedReporting(t: EndToEndTest, facts: EndToEndFacts): EndToEn
     (m) => m.testGroups !== undefined && ofMonitor(m, t) && !unreadMonitor(facts, m),
   );
   if (!monitor || groupsOf(t, [monitor]).length === 0) return t;
-  const seconds = monitor.frequencies?.find((f) => same(f.test, t.test))?.seconds ?? null;
+  const seconds = frequencyOf(monitor, t.test);
   const last = Date.parse(t.at);
   const allowedSec = (seconds ?? LONGEST_FREQUENCY_SEC) + INGESTION_ALLOWANCE_SEC;
   const now = Date.parse(facts.to);

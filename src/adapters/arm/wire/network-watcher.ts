@@ -9,6 +9,7 @@ import type { LearnedRoute } from "../../../core/dataplane/facts.js";
 import {
   list,
   MalformedResponseError,
+  number,
   numericText,
   obj,
   parseLenient,
@@ -105,7 +106,8 @@ function testGroupsOf(body: unknown): MonitorFacts["testGroups"] {
     });
 }
 
-const frequency = z.object({ name: z.string(), testFrequencySec: z.number().positive() });
+/** Given as text ("60") it is that number, as ARM's other numbers are. */
+const frequency = z.object({ name: z.string(), testFrequencySec: number({ positive: true }) });
 
 /** Each configuration on its own: one erwatch cannot read is taken at the longest frequency. */
 function frequenciesOf(body: unknown): MonitorFacts["frequencies"] {
@@ -113,7 +115,8 @@ function frequenciesOf(body: unknown): MonitorFacts["frequencies"] {
   if (!Array.isArray(configurations)) return [];
   return configurations.flatMap((c) => {
     const got = frequency.safeParse(c);
-    return got.success ? [{ test: got.data.name, seconds: got.data.testFrequencySec }] : [];
+    const seconds = got.success ? got.data.testFrequencySec : null;
+    return got.success && seconds !== null ? [{ test: got.data.name, seconds }] : [];
   });
 }
 
