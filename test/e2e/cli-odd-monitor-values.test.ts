@@ -147,3 +147,47 @@ describe("a testFrequencySec no Connection Monitor test runs at", () => {
     othersJudged(report, "er-ams");
   });
 });
+
+describe("wiring that names no VNet to match the circuit's Connection Monitors against", () => {
+  const connectionOf = (name: string) =>
+    estate.state.connections.find((c) => c.circuitId.endsWith(`/${name}`))!;
+  it.each([
+    [
+      "a connection's gateway id empty",
+      () => {
+        connectionOf("er-ams").wire = [
+          { read: "connection", field: "properties.virtualNetworkGateway1.id", value: "" },
+        ];
+      },
+      "gateway connection conn-er-ams names no virtual network gateway",
+    ],
+    [
+      "the gateway's subnet naming no VNet",
+      () => {
+        const gateway = connectionOf("er-ams").gatewayId.split("/").pop();
+        estate.state.vnetGateways!.find((g) => g.name === gateway)!.vnetId = "";
+      },
+      "virtual network gateway ergw-er-ams names no GatewaySubnet",
+    ],
+  ])(
+    "%s: its end to end is UNKNOWN, named with the tag that fixes it, not 'no Connection Monitor tests this circuit'",
+    async (_what, edit, said) => {
+      edit();
+      const { report } = await sweepReport(estate);
+      const c = byName(report, "er-ams");
+      expect(primary(c).gateway.status).toBe("up");
+      expect(primary(c).endToEnd.status).toBe("unknown");
+      expect(c.findings.map((f) => `${f.code} ${f.severity}`)).toEqual(["monitoring-blind Sev3"]);
+      expect(c.failedReads).toEqual([
+        expect.objectContaining({
+          kind: "malformed",
+          target: "Connection Monitors of er-ams's VNets",
+          message: expect.stringContaining(
+            `${said}, so the Connection Monitors testing the VNet behind it cannot be found: tag the circuit erwatch:connection-monitor`,
+          ),
+        }),
+      ]);
+      othersJudged(report, "er-ams");
+    },
+  );
+});

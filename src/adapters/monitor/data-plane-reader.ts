@@ -32,6 +32,7 @@ import { LogsReader } from "./logs.js";
 import { workspaceTurns } from "./workspace-turns.js";
 import { allMonitors, allOdd, monitorsNear, type Place } from "./monitor-places.js";
 import { isNamed, missingById, missingTagged } from "./tagged-monitors.js";
+import { unplacedWiring } from "./unplaced-wiring.js";
 import { MetricsReader } from "./metrics.js";
 
 export interface DataPlaneReaderDeps {
@@ -289,12 +290,20 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
         : tests(m.endpointResourceIds),
     );
     if (unread) return failedLike(unread.failure);
-    return refsOf(
-      monitors.filter((m) => tests(m.endpointResourceIds)),
-      "discovered",
-      workspace,
-      found.readAt,
-    );
+    const chosen = monitors.filter((m) => tests(m.endpointResourceIds));
+    const unplaced = chosen.length === 0 ? unplacedWiring(connections, found.value.unplaced) : null;
+    if (unplaced)
+      return parsed<never>(
+        {
+          operation: "listConnectionMonitors",
+          target: `Connection Monitors of ${reading.ref.name}'s VNets`,
+          readAt: found.readAt,
+        },
+        () => {
+          throw new MalformedResponseError(unplaced);
+        },
+      );
+    return refsOf(chosen, "discovered", workspace, found.readAt);
   }
 
   /**

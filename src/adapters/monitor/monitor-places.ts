@@ -38,6 +38,8 @@ export interface NearMonitors {
   places: PlaceMonitors[];
   /** The VNets of the circuit's gateways, when asked for. */
   vnets: string[];
+  /** The gateways, when VNets were asked for, whose body names no VNet (no GatewaySubnet read). */
+  unplaced: string[];
 }
 
 const keyOf = (p: Place) => `${p.subscriptionId}|${regionKey(p.region)}`.toLowerCase();
@@ -62,7 +64,11 @@ export async function monitorsNear(
 ): Promise<Reading<NearMonitors>> {
   const first = await monitorsInRegion(ctx, home.subscriptionId, home.region, options);
   if (!first.ok) return failedLike(first);
-  const near: NearMonitors = { places: [{ place: home, ...first.value }], vnets: [] };
+  const near: NearMonitors = {
+    places: [{ place: home, ...first.value }],
+    vnets: [],
+    unplaced: [],
+  };
   const searched = new Set([keyOf(home)]);
   for (const gatewayId of gatewayIds) {
     const subscriptionId = parseGatewayId(gatewayId)?.subscriptionId;
@@ -96,6 +102,7 @@ export async function monitorsNear(
       const gateway = await gatewayPlace(ctx, gatewayId, options);
       if (!gateway.ok) return failedLike(gateway);
       if (gateway.value.vnet) near.vnets.push(gateway.value.vnet);
+      else near.unplaced.push(gatewayId);
     }
   return { ok: true, value: near, readAt: ctx.now().toISOString() };
 }
