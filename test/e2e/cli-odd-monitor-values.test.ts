@@ -39,6 +39,7 @@ afterAll(async () => {
 });
 afterEach(() => {
   estate.state = estateOfThree();
+  estate.clearFaults();
 });
 
 const primary = (c: ReportCircuit) => c.peerings[0]!.paths.primary;
@@ -190,4 +191,24 @@ describe("wiring that names no VNet to match the circuit's Connection Monitors a
       othersJudged(report, "er-ams");
     },
   );
+});
+
+describe("a gateway connection listed twice", () => {
+  it.each([
+    ["by Resource Graph", false],
+    ["by its resource group's listing (Resource Graph failing)", true],
+  ])("%s: one connection, '1 connected', not '2 connected'", async (_how, graphFails) => {
+    const conn = estate.state.connections.find((c) => c.circuitId.endsWith("/er-ams"))!;
+    estate.state.connections.push(structuredClone(conn));
+    if (graphFails)
+      estate.addFault({
+        match: { operation: "queryResourceGraph" },
+        behaviour: { kind: "status", status: 503 },
+      });
+    const { report } = await sweepReport(estate);
+    expect(primary(byName(report, "er-ams")).gateway).toEqual({
+      status: "up",
+      detail: "1 connected",
+    });
+  });
 });

@@ -46,7 +46,8 @@ export function connectionsTo(items: unknown[], circuitId: string): string[] {
       throw new MalformedResponseError(sentence(prefixed(`value[${i}]`, problems)[0]!));
     if (!mine || c.connectionType !== "ExpressRoute") return;
     if (!c.name) throw new MalformedResponseError(`value[${i}].name is missing`);
-    names.push(c.name);
+    // Listed twice, it is still one connection (read "2 connected" otherwise).
+    if (!names.some((n) => n.toLowerCase() === c.name!.toLowerCase())) names.push(c.name);
   });
   return names;
 }

@@ -93,11 +93,30 @@ export function parseWiringRows(data: unknown): WiringRow[] {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
+/**
+ * One row per connection. A connection repeated (Resource Graph pages are
+ * not a snapshot: one may come on two) read "2 connected" for one; two
+ * statuses for it say neither, so it is read as one without (a GET, for a
+ * VNet connection).
+ */
+export function oncePerConnection(rows: readonly WiringRow[]): WiringRow[] {
+  const byId = new Map<string, WiringRow>();
+  for (const r of rows) {
+    const key = r.id.toLowerCase();
+    const held = byId.get(key);
+    if (!held) byId.set(key, r);
+    else if ((held.status ?? "").toLowerCase() !== (r.status ?? "").toLowerCase())
+      byId.set(key, { ...held, status: null });
+  }
+  return [...byId.values()];
+}
+
 /** The rows that wire this circuit: connections whose peer is it, or one of its peerings. */
 export function wiringOf(
-  rows: WiringRow[],
+  all: WiringRow[],
   circuitId: string,
 ): { vnet: WiringRow[]; vwan: GatewayConnectionFacts[] } {
+  const rows = oncePerConnection(all);
   const prefix = `${circuitId}/peerings/`.toLowerCase();
   const vnet = rows.filter((r) => r.kind === "vnet-gateway" && sameId(r.peer, circuitId));
   const vwan = rows
