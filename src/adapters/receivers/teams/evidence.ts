@@ -68,6 +68,45 @@ function connectionLine(c: Json): string {
   return `Connection ${plain(c.name)}: IPv4 ${status}, IPv6 ${v6 === null || v6 === undefined ? "status not reported" : plain(v6)}`;
 }
 
+const FIXED_BY: Record<string, string> = {
+  carrier: "the carrier's",
+  you: "yours",
+  shared: "yours and the carrier's",
+};
+
+/** "2026-12-05 01:55 UTC", or null when it is not an instant (the event crossed a queue unchecked). */
+function utcWhen(value: unknown): string | null {
+  if (typeof value !== "string" || !Number.isFinite(Date.parse(value))) return null;
+  return `${new Date(value).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/**
+ * "Peer circuit er-p (behind gr-to-p): DOWN — both private paths down; the
+ * carrier's to fix; read down at 2026-12-05 01:55 UTC, the sweep before (not
+ * read in this one)". Printed as key/value pairs the line was the peer's
+ * resource ids, "this sweep false" and a raw timestamp: which circuit, is it
+ * down, and as of when, is what the reader needs to decide whose alert to follow.
+ */
+function peerLine(peer: unknown): string {
+  if (!isObject(peer)) return `Peer circuit: ${plain(peer)}`;
+  const name =
+    typeof peer.name === "string" && peer.name !== "" ? peer.name : plain(peer.circuitId);
+  const via = typeof peer.connection === "string" ? ` (behind ${peer.connection})` : "";
+  const state = peer.state === "down" ? "DOWN" : peer.state === "up" ? "up" : plain(peer.state);
+  const detail = typeof peer.detail === "string" && peer.detail !== "" ? ` — ${peer.detail}` : "";
+  const whose = typeof peer.owner === "string" ? FIXED_BY[peer.owner] : undefined;
+  const owner = peer.state === "down" && whose ? `; ${whose} to fix` : "";
+  const at = utcWhen(peer.readAt);
+  const as = peer.state === "down" ? "read down" : "read";
+  const when =
+    at === null
+      ? ""
+      : peer.thisSweep === false
+        ? `; ${as} at ${at}, an earlier sweep (not read in this one)`
+        : `; ${as} at ${at}, this sweep`;
+  return `Peer circuit ${name}${via}: ${state}${detail}${owner}${when}`;
+}
+
 const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
   arp: (value) =>
     isObject(value)
@@ -99,6 +138,12 @@ const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
             ? `${plain(t.at)} ${plain(t.path)}: ${plain(t.from)} → ${plain(t.to)}`
             : plain(t),
         )
+      : null,
+  peers: (value) => (Array.isArray(value) ? value.map(peerLine) : null),
+  // Keyed by connection name: as a key it was read as words ("gr-to-p" said "gr to p").
+  connecting: (value) =>
+    isObject(value)
+      ? Object.entries(value).map(([name, words]) => `Connection ${name}: ${plain(words)}`)
       : null,
   azureMonitor: (value) => (isObject(value) ? [plain(value.detail)] : null),
   // Saturation's throughput per path: "Load primary: in 86% (860 Mbps), out 9% (90 Mbps); saturated in".
