@@ -30,8 +30,9 @@ export function providerFinding(
   // Peerings can only be created once the carrier has provisioned the circuit,
   // so their presence is proof it was lit before, even without history; so is
   // Deprovisioning, the carrier taking down what it provisioned.
-  const lost =
-    wasProvisioned || (circuit.peerings?.length ?? 0) > 0 || sameName(state, "Deprovisioning");
+  // A peering listed that could not be read is one the circuit has all the same.
+  const listed = circuit.peerings?.length ?? circuit.peeringsUnread?.listed ?? 0;
+  const lost = wasProvisioned || listed > 0 || sameName(state, "Deprovisioning");
   // NotProvisioned is both a circuit never lit and one whose de-provisioning
   // finished: with its peerings unread and no sweep that saw it Provisioned,
   // which is not known. It is not called an outage (Sev0) on what was not
@@ -55,6 +56,12 @@ export function providerFinding(
       serviceProviderProvisioningState: state,
       circuitProvisioningState: circuit.circuitProvisioningState,
       peerings: circuit.peerings?.map((p) => p.name) ?? null,
+      ...(circuit.peeringsUnread
+        ? {
+            peeringsListed: circuit.peeringsUnread.listed,
+            peeringsUnreadable: circuit.peeringsUnread.unreadable,
+          }
+        : {}),
       wasProvisioned: lost,
     },
     nextAction: lost

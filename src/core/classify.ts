@@ -239,11 +239,18 @@ function pathLayers(
 }
 
 /** When ARM left the peering list out: the peerings erwatch expects or saw last time, every row unknown. */
-function unknownPeerings(expected: string[], previous: string[]): PeeringVerdict[] {
+function unknownPeerings(
+  expected: string[],
+  previous: string[],
+  listed: boolean,
+): PeeringVerdict[] {
   const names: string[] = [];
   for (const name of [...expected, ...previous])
     if (!names.some((n) => same(n, name))) names.push(name);
-  const unknown = cell("unknown", LEFT_OUT_OF_BODY.peerings);
+  const unknown = cell(
+    "unknown",
+    listed ? LEFT_OUT_OF_BODY.peeringUnreadable : LEFT_OUT_OF_BODY.peerings,
+  );
   const row: PathLayers = {
     provider: unknown,
     bgp: unknown,
@@ -472,7 +479,11 @@ export function classifyCircuit(
   const disabled = circuitStateFinding(facts);
   if (disabled) findings.push(disabled);
   if (facts.peerings === null) {
-    peerings = unknownPeerings(settings.expectedPeerings, options.previous?.peerings ?? []);
+    peerings = unknownPeerings(
+      settings.expectedPeerings,
+      options.previous?.peerings ?? [],
+      facts.peeringsUnread !== undefined,
+    );
   } else {
     // Before the carrier provisions, no peering can exist: only then is one missing.
     if (providerState === "Provisioned")

@@ -268,6 +268,12 @@ export interface CircuitFacts {
   /** null when ARM left the list out: which peerings exist is then UNKNOWN, not "none". */
   peerings: PeeringFacts[] | null;
   /**
+   * The list was sent but an entry in it could not be read (a null, a peering
+   * without a name): `peerings` is null, yet the circuit has `listed`
+   * peerings, `unreadable` of them unread. Absent otherwise.
+   */
+  peeringsUnread?: { listed: number; unreadable: number };
+  /**
    * The circuit's authorizations. One InUse was redeemed by a gateway
    * connection, which may live in a subscription erwatch does not watch.
    * Absent in readings made before they were read.

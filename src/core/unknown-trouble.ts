@@ -20,6 +20,8 @@ export const LEFT_OUT_OF_BODY = {
   provider: "provider state not reported",
   peering: "peering state not reported",
   peerings: "peerings not reported",
+  /** The list was sent, with a peering in it that could not be read: which peering is which is unknown. */
+  peeringUnreadable: "a peering listed could not be read",
 } as const;
 
 const BODY_WORDS: ReadonlySet<string> = new Set(Object.values(LEFT_OUT_OF_BODY));

@@ -437,10 +437,77 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
     expect(c.failedReads).toEqual([
       expect.objectContaining({
         call: GET_CIRCUIT,
-        message: expect.stringMatching(/peerings\[0\] is missing/),
+        message:
+          "circuit provider-not-provisioned: peerings[0] is null: the one peering listed cannot be read",
       }),
     ]);
     expect(reachRow(c).primary.peering.status).toBe("unknown");
+  });
+
+  // A null entry is a peering the circuit has that cannot be read, not a
+  // missing one: "peerings[1] is missing" sent the reader looking for a
+  // peering to create, the count of peerings listed was lost with the list,
+  // and a circuit with a peering configured (so lit by its carrier before)
+  // read "whether it carried traffic before is unknown" at Sev3.
+  it.each([
+    [
+      "[peering, null]",
+      (c: SimCircuit) => editWire(c, set("properties.peerings[1]", null)),
+      "peerings[1] is null: 1 of the 2 peerings listed cannot be read",
+      { peeringsListed: 2, peeringsUnreadable: 1 },
+    ],
+    [
+      "[null]",
+      (c: SimCircuit) => editWire(c, set("properties.peerings", [null])),
+      "peerings[0] is null: the one peering listed cannot be read",
+      { peeringsListed: 1, peeringsUnreadable: 1 },
+    ],
+    [
+      "[null, null]",
+      (c: SimCircuit) => editWire(c, set("properties.peerings", [null, null])),
+      "peerings[0] is null: 2 of the 2 peerings listed cannot be read; circuit provider-not-provisioned: peerings[1] is null: 2 of the 2 peerings listed cannot be read",
+      { peeringsListed: 2, peeringsUnreadable: 2 },
+    ],
+  ] as const)(
+    "NotProvisioned with peerings listed %s: a peering unreadable, not missing; the circuit was lit, so Sev0",
+    async (_, edit, named, counts) => {
+      edit(circuit("provider-not-provisioned"));
+      const c = await diagnoseReport(estate, "provider-not-provisioned");
+      expect(c.failedReads.map((f) => f.message).join("; ")).toBe(
+        `circuit provider-not-provisioned: ${named}`,
+      );
+      expect(c.failedReads.map((f) => f.message).join("; ")).not.toMatch(/is missing/);
+      const provider = c.findings.find((f) => f.code === "provider-not-provisioned");
+      expect(provider).toMatchObject({
+        severity: "Sev0",
+        owner: "carrier",
+        title:
+          "Carrier de-provisioned the circuit: service provider state NotProvisioned; both paths of every peering are down",
+        evidence: { peerings: null, ...counts, wasProvisioned: true },
+      });
+      expect(reachRow(c).primary.peering).toEqual({
+        status: "unknown",
+        detail: "a peering listed could not be read",
+      });
+    },
+  );
+
+  it("a null beside a peering with a Global Reach connection down: named with the count, the rows say a peering listed could not be read", async () => {
+    editWire(circuit(CIRCUIT), set("properties.peerings[1]", null));
+    const c = await diagnoseReport(estate, CIRCUIT);
+    expect(c.failedReads).toEqual([
+      expect.objectContaining({
+        call: GET_CIRCUIT,
+        message: `circuit ${CIRCUIT}: peerings[1] is null: 1 of the 2 peerings listed cannot be read`,
+      }),
+    ]);
+    expect(c.findings[0]!.title).toBe(
+      `erwatch cannot understand what Azure answered for circuit ${CIRCUIT}: peerings[1] is null: 1 of the 2 peerings listed cannot be read`,
+    );
+    expect(reachRow(c).primary.globalReach).toEqual({
+      status: "unknown",
+      detail: "a peering listed could not be read",
+    });
   });
 
   // NotProvisioned is a circuit never lit or one whose de-provisioning
@@ -463,7 +530,8 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
     async (state, severity, title, action) => {
       const c0 = circuit("provider-not-provisioned");
       editWire(c0, set("properties.serviceProviderProvisioningState", state));
-      editWire(c0, set("properties.peerings", [null]));
+      // Left out: unlike a null entry (a peering there, unread), no peering is known to exist.
+      editWire(c0, drop("properties.peerings"));
       const c = await diagnoseReport(estate, "provider-not-provisioned");
       const provider = c.findings.find((f) => f.code === "provider-not-provisioned");
       expect(provider).toMatchObject({ severity, owner: "carrier", title });

@@ -272,28 +272,37 @@ function peeringOf(
   };
 }
 
-/** The peerings, or null (UNKNOWN) when the list, or any peering in it, cannot be read. */
+/**
+ * The peerings, or null (UNKNOWN) when the list, or any peering in it, cannot
+ * be read; `unread` then counts what the list held, when it was one.
+ */
 function peeringsOf(
   wire: (WirePeering | null | undefined)[] | null | undefined,
   missing: (field: string) => void,
   odd: (field: string, problem: string) => void,
   unreadable: (field: string) => boolean,
-): PeeringFacts[] | null {
+): Pick<CircuitFacts, "peerings" | "peeringsUnread"> {
   if (wire === null || wire === undefined) {
     missing("peerings");
-    return null;
+    return { peerings: null };
   }
   const out: PeeringFacts[] = [];
+  const nulls: number[] = [];
+  let unread = 0;
   for (const [i, p] of wire.entries()) {
     // Without it, which peerings exist is unknown. A value the parser could
     // not take it named; a null it took, and only the raw body (the SDK
-    // cannot take a null peering) sends one: named here.
+    // cannot take a null peering) sends one: named below, with the count.
     if (!p) {
-      missing(`peerings[${i}]`);
-      return null;
+      nulls.push(i);
+      unread += 1;
+      continue;
     }
     const facts = peeringOf(p, `peerings[${i}]`, missing, odd, unreadable);
-    if (!facts) return null;
+    if (!facts) {
+      unread += 1;
+      continue;
+    }
     // Listed twice, each path would be read twice and every change counted twice
     // (one down and up, a flap). The same entry again is dropped; one that
     // says otherwise is a body that contradicts itself.
@@ -305,7 +314,17 @@ function peeringsOf(
         `lists peering ${facts.name} again with other values; the first is used`,
       );
   }
-  return out;
+  // A null entry is a peering the circuit has that cannot be read, not one
+  // that is missing: "is missing" sent the reader looking for a peering to
+  // create, and the count of peerings listed was lost with the list.
+  const count =
+    wire.length === 1
+      ? "the one peering listed cannot be read"
+      : `${unread} of the ${wire.length} peerings listed cannot be read`;
+  for (const i of nulls) odd(`peerings[${i}]`, `is null: ${count}`);
+  if (unread > 0)
+    return { peerings: null, peeringsUnread: { listed: wire.length, unreadable: unread } };
+  return { peerings: out };
 }
 
 /**
@@ -344,7 +363,7 @@ export function parseCircuit(body: unknown): CircuitBody {
     serviceProviderName: c.serviceProviderProperties?.serviceProviderName ?? null,
     peeringLocation: c.serviceProviderProperties?.peeringLocation ?? null,
     expressRoutePortId: c.expressRoutePort?.id ?? null,
-    peerings: peeringsOf(
+    ...peeringsOf(
       c.peerings,
       missing,
       (field, problem) => problems.push({ field, problem }),
