@@ -2,6 +2,7 @@
 // ({"circuits": [...]}) or the query (?circuit=<id>, repeatable or
 // comma-separated). Problems name the field, as RFC 9457 problem details.
 
+import { isRecord } from "../core/record.js";
 import { parseCircuitId } from "../core/resource-id.js";
 
 export interface Problem {
@@ -83,7 +84,7 @@ export function parseSweepRequest(bodyText: string, query: URLSearchParams): Swe
         ]),
       };
     }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    if (!isRecord(body)) {
       errors.push({
         field: "body",
         message: 'must be a JSON object like {"circuits": ["<circuit resource id>"]}',
@@ -91,7 +92,7 @@ export function parseSweepRequest(bodyText: string, query: URLSearchParams): Swe
     } else {
       const extra = Object.keys(body).filter((k) => k !== "circuits");
       for (const k of extra) errors.push({ field: k, message: "is not a field of this request" });
-      const circuits = (body as { circuits?: unknown }).circuits;
+      const circuits = body.circuits;
       if (circuits !== undefined && !Array.isArray(circuits))
         errors.push({ field: "circuits", message: "must be an array of circuit resource ids" });
       // A script whose filter matched nothing must not set off a sweep of the whole estate.

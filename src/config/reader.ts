@@ -9,6 +9,7 @@
 // told with the other problems.
 
 import { z } from "zod";
+import { isRecord } from "../core/record.js";
 import { duplicateKeys } from "./json-keys.js";
 import { nearestSetting } from "./misspelt.js";
 import type { Env } from "./settings.js";
@@ -266,7 +267,7 @@ function withoutFailing(
   value: unknown,
   issues: readonly z.core.$ZodIssue[],
 ): Record<string, unknown> | null {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  if (!isRecord(value)) return null;
   const failing = new Set<string>();
   for (const issue of issues) {
     if (issue.path.length > 0) failing.add(String(issue.path[0]));

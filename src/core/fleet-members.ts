@@ -6,6 +6,7 @@
 
 import type { AlertCondition } from "./lifecycle.js";
 import { OWNERS, SEVERITIES, type Owner, type Severity } from "./model.js";
+import { isRecord } from "./record.js";
 
 export interface FleetMember {
   id: string;
@@ -25,7 +26,7 @@ export interface FleetMember {
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 /** Its tags that are text, when it has any. */
 const tagsOf = (v: unknown): { tags?: Record<string, string> } => {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return {};
+  if (!isRecord(v)) return {};
   const tags = Object.entries(v).filter((e): e is [string, string] => typeof e[1] === "string");
   return tags.length > 0 ? { tags: Object.fromEntries(tags) } : {};
 };

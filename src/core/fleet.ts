@@ -19,6 +19,7 @@ import {
 import type { Observation } from "./observe.js";
 import { storedInstant } from "./instant.js";
 import { pathsUnread } from "./read-age.js";
+import { isRecord } from "./record.js";
 import { mostSevere, severityRank } from "./severity.js";
 import type { Snapshot } from "./snapshot.js";
 
@@ -521,10 +522,7 @@ export interface MemberSnapshot {
  */
 export function memberSnapshotOf(snapshot: Pick<Snapshot, "takenAt" | "reads">): MemberSnapshot {
   const stored: unknown = snapshot.reads;
-  const reads: Record<string, unknown> =
-    typeof stored === "object" && stored !== null && !Array.isArray(stored)
-      ? (stored as Record<string, unknown>)
-      : {};
+  const reads: Record<string, unknown> = isRecord(stored) ? stored : {};
   const flag = (value: unknown) => (typeof value === "boolean" ? value : undefined);
   const text = (value: unknown) => (typeof value === "string" ? value : undefined);
   return {

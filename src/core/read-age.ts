@@ -15,6 +15,7 @@ import type {
 } from "./model.js";
 import { PATHS } from "./model.js";
 import { sitePeering } from "./names.js";
+import { isRecord } from "./record.js";
 import { refusedForGood } from "./refused-reads.js";
 
 export interface PathReadTimes {
@@ -149,9 +150,6 @@ export function readingRetryable(reading: CircuitReading): boolean {
   ].flatMap((read) => (read.ok ? [] : [read.error.kind]));
   return failed.some((kind) => !refusedForGood(kind));
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A kept time: text, or null (not kept) for anything else. Text that is not an instant stays, of unknown age. */
 const keptTime = (value: unknown): string | null => (typeof value === "string" ? value : null);

@@ -12,6 +12,7 @@
 import type { AlertCondition, AlertState } from "./lifecycle.js";
 import type { ReadErrorKind, TableLayer } from "./model.js";
 import type { ReadAges, ReadFailedNote } from "./read-age.js";
+import { isRecord } from "./record.js";
 
 const REFUSED: ReadonlySet<string> = new Set<ReadErrorKind>(["forbidden", "not-found"]);
 
@@ -49,9 +50,6 @@ export function unknownByRefusal(
   if (layer === "bgp" || layer === "routes") return refused(own.summaryFailed);
   return false;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * A field of the circuit's body (the listing, or its GET) erwatch could not

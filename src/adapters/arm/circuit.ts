@@ -5,6 +5,7 @@
 
 import type { CircuitTarget, ReadOptions } from "../../app/ports.js";
 import type { CircuitFacts, ReadFailure, Reading } from "../../core/model.js";
+import { isRecord } from "../../core/record.js";
 import type { ArmContext } from "./context.js";
 import { ARM_OPERATIONS, type ArmOperation } from "./operations.js";
 import { lifted } from "./listing.js";
@@ -41,12 +42,12 @@ const liftedList = (items: unknown): unknown =>
 /** A circuit body as ARM sent it, shaped as the SDK's model: `properties` lifted down to the Global Reach connections. */
 export function circuitAsModel(raw: unknown): unknown {
   const circuit = lifted(raw);
-  if (typeof circuit !== "object" || circuit === null || Array.isArray(circuit)) return circuit;
-  const { peerings, authorizations } = circuit as Record<string, unknown>;
+  if (!isRecord(circuit)) return circuit;
+  const { peerings, authorizations } = circuit;
   const peeringOf = (item: unknown): unknown => {
     const p = lifted(item);
-    if (typeof p !== "object" || p === null || Array.isArray(p)) return p;
-    const { connections, peeredConnections } = p as Record<string, unknown>;
+    if (!isRecord(p)) return p;
+    const { connections, peeredConnections } = p;
     return {
       ...p,
       connections: liftedList(connections),

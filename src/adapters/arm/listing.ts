@@ -13,6 +13,7 @@
 
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { AsyncLocalStorage } from "node:async_hooks";
+import { isRecord } from "../../core/record.js";
 import { MalformedResponseError } from "./wire/fields.js";
 
 export const PAGE_BODY_POLICY = "erwatchPageBody";
@@ -109,19 +110,18 @@ export function listing<T>(open: () => Pager<T>): Promise<Listing<T>> {
  * needs a GET.
  */
 export function lifted(raw: unknown): unknown {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
-  const { properties, ...rest } = raw as Record<string, unknown>;
-  if (typeof properties !== "object" || properties === null || Array.isArray(properties))
-    return rest;
-  return { ...rest, ...(properties as Record<string, unknown>) };
+  if (!isRecord(raw)) return raw;
+  const { properties, ...rest } = raw;
+  if (!isRecord(properties)) return rest;
+  return { ...rest, ...properties };
 }
 
 /** lifted, and so is each item of its list `nested`, which the SDK's model has inline (a gateway's connections). */
 export function liftedWith(nested: string): (raw: unknown) => unknown {
   return (raw) => {
     const top = lifted(raw);
-    if (typeof top !== "object" || top === null || Array.isArray(top)) return top;
-    const items = (top as Record<string, unknown>)[nested];
+    if (!isRecord(top)) return top;
+    const items = top[nested];
     return Array.isArray(items) ? { ...top, [nested]: items.map(lifted) } : top;
   };
 }

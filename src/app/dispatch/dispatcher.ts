@@ -20,6 +20,7 @@ import type { Logger } from "../../logging.js";
 import type { Receiver, SendOutcome } from "./receiver.js";
 import { parseEvent } from "./event-schema.js";
 import type { DeliveryLog, InboundMessage, Settlement } from "./ports.js";
+import { isRecord } from "../../core/record.js";
 import { counted } from "../../core/text.js";
 import { NO_TURN, ReceiverTurns, type Turn } from "./receiver-turns.js";
 
@@ -203,9 +204,9 @@ function carriedPaces(value: unknown): Map<string, Pace> | null {
   } catch {
     return null;
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  if (!isRecord(parsed)) return null;
   const paces = new Map<string, Pace>();
-  for (const [name, raw] of Object.entries(parsed as Record<string, unknown>)) {
+  for (const [name, raw] of Object.entries(parsed)) {
     if (typeof raw !== "object" || raw === null) continue;
     const pace = raw as Record<string, unknown>;
     const notBefore = typeof pace.notBefore === "string" ? Date.parse(pace.notBefore) : Number.NaN;

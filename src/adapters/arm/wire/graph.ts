@@ -8,6 +8,7 @@
 
 import { z } from "zod";
 import type { GatewayConnectionFacts } from "../../../core/model.js";
+import { isRecord } from "../../../core/record.js";
 import { sameId } from "../../../core/resource-id.js";
 import { MalformedResponseError, parseLenient, sentence, text } from "./fields.js";
 
@@ -63,7 +64,7 @@ export function parseWiringRows(data: unknown): WiringRow[] {
     // A null among a gateway's connections (the query leaves out gateways with
     // none): it might be any circuit's, and dropped, that circuit would read
     // "not connected" and page. The page fails, as the ARM listing does for it.
-    if (isObject(item) && item.kind === "vwan" && !item.id && !item.peer)
+    if (isRecord(item) && item.kind === "vwan" && !item.id && !item.peer)
       throw new MalformedResponseError(
         `data[${i}] is a vWAN connection with neither id nor peering (a null in its gateway's list)`,
       );
@@ -89,9 +90,6 @@ export function parseWiringRows(data: unknown): WiringRow[] {
     ];
   });
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * One row per connection. A connection repeated (Resource Graph pages are

@@ -6,6 +6,7 @@
 
 import { z } from "zod";
 import type { LearnedRoute } from "../../../core/dataplane/facts.js";
+import { isRecord } from "../../../core/record.js";
 import {
   list,
   MalformedResponseError,
@@ -159,8 +160,8 @@ function endpointIdsOf(endpoints: unknown): string[] | null {
   if (!Array.isArray(endpoints)) return null;
   const ids: string[] = [];
   for (const e of endpoints) {
-    if (typeof e !== "object" || e === null || Array.isArray(e)) return null;
-    const resourceId = (e as Record<string, unknown>).resourceId;
+    if (!isRecord(e)) return null;
+    const resourceId = e.resourceId;
     if (resourceId === undefined || resourceId === null) continue;
     if (typeof resourceId !== "string") return null;
     ids.push(resourceId);
@@ -176,8 +177,8 @@ export function readMonitor(
     return { ok: true, facts: parseMonitor(body) };
   } catch (error) {
     if (!(error instanceof MalformedResponseError)) throw error;
-    const shaped = typeof body === "object" && body !== null && !Array.isArray(body);
-    const raw = shaped ? (body as Record<string, unknown>) : {};
+    const shaped = isRecord(body);
+    const raw: Record<string, unknown> = shaped ? body : {};
     const id = textOf(raw.id);
     return {
       ok: false,

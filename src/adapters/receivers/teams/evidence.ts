@@ -10,6 +10,7 @@
 import { bps } from "../../../core/dataplane/series.js";
 import { escapeMarkdown } from "./markdown.js";
 import { span, readerTime } from "./when.js";
+import { isRecord } from "../../../core/record.js";
 import { thousands } from "../../../core/text.js";
 
 /** Keys the layer table already shows, or that the card turns into facts. */
@@ -29,9 +30,6 @@ const SHOWN_ELSEWHERE = new Set([
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 /**
  * One line per piece of evidence. ARP rows are left to the carrier ticket when
  * there is one (it quotes them), so they are not printed twice; nor are the
@@ -42,7 +40,7 @@ export function evidenceLines(
   hasTicket: boolean,
   shownAsFacts: ReadonlySet<string> = new Set(),
 ): string[] {
-  if (!isObject(evidence)) return [];
+  if (!isRecord(evidence)) return [];
   const lines: string[] = [];
   // An end-to-end failure's `failing` lines are its failing tests again, in
   // the sweep's words: `tests` says each, with what it measured, once.
@@ -63,7 +61,7 @@ export function evidenceLines(
 function connectionLine(c: Json): string {
   const status =
     c.status === null || c.status === undefined ? "status not reported" : plain(c.status);
-  if (!isObject(c.ipv6)) return `Connection ${plain(c.name)}: ${status}`;
+  if (!isRecord(c.ipv6)) return `Connection ${plain(c.name)}: ${status}`;
   const v6 = c.ipv6.status;
   return `Connection ${plain(c.name)}: IPv4 ${status}, IPv6 ${v6 === null || v6 === undefined ? "status not reported" : plain(v6)}`;
 }
@@ -88,7 +86,7 @@ function utcWhen(value: unknown): string | null {
  * down, and as of when, is what the reader needs to decide whose alert to follow.
  */
 function peerLine(peer: unknown): string {
-  if (!isObject(peer)) return `Peer circuit: ${plain(peer)}`;
+  if (!isRecord(peer)) return `Peer circuit: ${plain(peer)}`;
   const name =
     typeof peer.name === "string" && peer.name !== "" ? peer.name : plain(peer.circuitId);
   const via = typeof peer.connection === "string" ? ` (behind ${peer.connection})` : "";
@@ -109,7 +107,7 @@ function peerLine(peer: unknown): string {
 
 const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
   arp: (value) =>
-    isObject(value)
+    isRecord(value)
       ? Object.entries(value).map(([path, rows]) =>
           Array.isArray(rows) && rows.length > 0
             ? `ARP ${path}: ${rows.map(arpRow).join("; ")}`
@@ -117,7 +115,7 @@ const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
         )
       : null,
   neighbors: (value) =>
-    isObject(value)
+    isRecord(value)
       ? Object.entries(value).map(
           ([path, rows]) =>
             `BGP ${path}: ${Array.isArray(rows) && rows.length > 0 ? rows.map(neighborRow).join("; ") : "no neighbors"}`,
@@ -129,12 +127,12 @@ const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
     Array.isArray(value)
       ? value.length === 0
         ? ["Connections: none"]
-        : value.map((c) => (isObject(c) ? connectionLine(c) : plain(c)))
+        : value.map((c) => (isRecord(c) ? connectionLine(c) : plain(c)))
       : null,
   transitions: (value) =>
     Array.isArray(value)
       ? value.map((t) =>
-          isObject(t)
+          isRecord(t)
             ? `${plain(t.at)} ${plain(t.path)}: ${plain(t.from)} → ${plain(t.to)}`
             : plain(t),
         )
@@ -142,17 +140,17 @@ const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
   peers: (value) => (Array.isArray(value) ? value.map(peerLine) : null),
   // Keyed by connection name: as a key it was read as words ("gr-to-p" said "gr to p").
   connecting: (value) =>
-    isObject(value)
+    isRecord(value)
       ? Object.entries(value).map(([name, words]) => `Connection ${name}: ${plain(words)}`)
       : null,
-  azureMonitor: (value) => (isObject(value) ? [plain(value.detail)] : null),
+  azureMonitor: (value) => (isRecord(value) ? [plain(value.detail)] : null),
   // Saturation's throughput per path: "Load primary: in 86% (860 Mbps), out 9% (90 Mbps); saturated in".
   load: (value) =>
-    isObject(value)
+    isRecord(value)
       ? Object.entries(value).map(([path, load]) => `Load ${path}: ${loadWords(load)}`)
       : null,
   endToEnd: (value) =>
-    isObject(value)
+    isRecord(value)
       ? [
           `End to end: ${plain(value.overall)}${value.explainedBy ? ` (explained by ${plain(value.explainedBy)})` : ""}`,
           ...(Array.isArray(value.tests) ? value.tests.map(testLine) : []),
@@ -164,26 +162,26 @@ const SPECIAL: Record<string, (value: unknown) => string[] | null> = {
   drift: (value) =>
     Array.isArray(value)
       ? value.map((d) =>
-          isObject(d)
+          isRecord(d)
             ? `Drift: ${plain(d.field)} expected ${plain(d.expected)}, running ${plain(d.running)}`
             : plain(d),
         )
       : null,
   learnedRoutes: (value) =>
     Array.isArray(value)
-      ? value.map((v) => (isObject(v) ? `Learned routes: ${plain(v.verdict)}` : plain(v)))
+      ? value.map((v) => (isRecord(v) ? `Learned routes: ${plain(v.verdict)}` : plain(v)))
       : null,
   // A fleet outage's members: one line each, not one run-on line of every field of every circuit.
   circuits: (value) => (Array.isArray(value) ? value.map(memberLine) : null),
   findings: (value) =>
     Array.isArray(value)
-      ? value.map((f) => (isObject(f) ? `Also ${plain(f.code)} (${plain(f.owner)})` : plain(f)))
+      ? value.map((f) => (isRecord(f) ? `Also ${plain(f.code)} (${plain(f.owner)})` : plain(f)))
       : null,
 };
 
 /** "Circuit er-ams-a: Sev0 provider-not-provisioned, primary and secondary". */
 function memberLine(member: unknown): string {
-  if (!isObject(member)) return `Circuit ${plain(member)}`;
+  if (!isRecord(member)) return `Circuit ${plain(member)}`;
   const what = [member.severity, member.code]
     .filter((v): v is string => typeof v === "string" && v !== "")
     .join(" ");
@@ -200,7 +198,7 @@ function memberLine(member: unknown): string {
  * them an Indeterminate line did not say which test stopped, or when.
  */
 function testLine(test: unknown): string {
-  if (!isObject(test)) return plain(test);
+  if (!isRecord(test)) return plain(test);
   const on = (machine: unknown) => (typeof machine === "string" ? ` (${plain(machine)})` : "");
   const measured = (value: unknown, threshold: unknown, what: string, unit: string) =>
     typeof value === "number" && Number.isFinite(value)
@@ -220,18 +218,18 @@ function testLine(test: unknown): string {
 }
 
 function arpRow(row: unknown): string {
-  if (!isObject(row)) return plain(row);
+  if (!isRecord(row)) return plain(row);
   const age = row.age === null || row.age === undefined ? "" : ` age ${plain(row.age)}`;
   return `${plain(row.interface)} ${plain(row.ipAddress)} ${plain(row.macAddress)}${age}`;
 }
 
 function neighborRow(row: unknown): string {
-  if (!isObject(row)) return plain(row);
+  if (!isRecord(row)) return plain(row);
   return `${plain(row.neighbor)} AS ${plain(row.as)} ${plain(row.statePfxRcd)} (up/down ${plain(row.upDown)})`;
 }
 
 function failedRead(read: unknown): string {
-  if (!isObject(read)) return `Failed read: ${plain(read)}`;
+  if (!isRecord(read)) return `Failed read: ${plain(read)}`;
   const status = typeof read.statusCode === "number" ? `, HTTP ${read.statusCode}` : "";
   const missing = read.missingPermission ? `, missing ${plain(read.missingPermission)}` : "";
   return `Failed read ${plain(read.call)} (${plain(read.target)}): ${plain(read.kind)}${status}${missing}: ${plain(read.message)}`;
@@ -239,9 +237,9 @@ function failedRead(read: unknown): string {
 
 /** "in 86% (860 Mbps), out 9% (90 Mbps); saturated in", from what the sweep measured of one path. */
 function loadWords(load: unknown): string {
-  if (!isObject(load)) return plain(load);
-  const percent = isObject(load.percent) ? load.percent : {};
-  const rate = isObject(load.bps) ? load.bps : {};
+  if (!isRecord(load)) return plain(load);
+  const percent = isRecord(load.percent) ? load.percent : {};
+  const rate = isRecord(load.bps) ? load.bps : {};
   const directions = (["in", "out"] as const).map((d) => {
     const share = typeof percent[d] === "number" ? `${percent[d]}%` : null;
     const speed = typeof rate[d] === "number" ? bps(rate[d]) : null;
@@ -314,7 +312,7 @@ function plain(value: unknown, depth = 0): string {
   if (depth >= MAX_DEPTH && typeof value === "object") return "…";
   if (Array.isArray(value))
     return value.length === 0 ? "none" : value.map((v) => plain(v, depth + 1)).join(", ");
-  if (isObject(value)) {
+  if (isRecord(value)) {
     const entries = Object.entries(value);
     if (entries.length === 0) return "none";
     const pairs = entries.map(([k, v]) => `${words(k, false)} ${plain(v, depth + 1)}`);
@@ -331,11 +329,11 @@ function plain(value: unknown, depth = 0): string {
  * evidence has no trend.
  */
 export function trendMarkdown(evidence: unknown, occurredAt: string): string | null {
-  if (!isObject(evidence) || !isObject(evidence.trend)) return null;
+  if (!isRecord(evidence) || !isRecord(evidence.trend)) return null;
   const parts: string[] = [];
   for (const [key, trend] of Object.entries(evidence.trend)) {
     const path = escapeMarkdown(key);
-    if (!isObject(trend)) continue;
+    if (!isRecord(trend)) continue;
     const perHour = typeof trend.perHour === "number" ? trend.perHour : null;
     const at = typeof trend.reachesLimitAt === "string" ? trend.reachesLimitAt : null;
     if (perHour === null) {
