@@ -11,7 +11,6 @@ import { CIRCUIT_NAMESPACE } from "../../src/adapters/monitor/metrics.js";
 import { PackedPoints } from "../../src/core/dataplane/points.js";
 import type { DataPlaneReader } from "../../src/app/ports.js";
 import { REQUIRED_ACTIONS } from "../../src/adapters/arm/operations.js";
-import type { Timekeeper } from "../../src/adapters/arm/token-bucket.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { evaluateCircuit } from "../../src/core/evaluate.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
@@ -33,6 +32,7 @@ import {
 import { workspaceGuid } from "../support/estate/monitor-answers.js";
 import { readersPerTest } from "../support/data-plane-readers.js";
 import { estateAccess, staticCredential } from "../support/estate-access.js";
+import { skippingTime } from "../support/skipping-time.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
 const { readersOn, options, readingOf, metricsOf, closeAfter } = readersPerTest(NOW);
@@ -550,19 +550,10 @@ describe("Azure Monitor metrics, in batches", () => {
     expect(got.ok).toBe(true);
   });
 
-  it("a 429 asking for 1 s is waited out by the Monitor call, its slot given back, not slept in the SDK", async () => {
+  /** One circuit's metrics whose first BgpAvailability batch answers `status` asking 1 s, its waits skipped. */
+  async function throttledBgp(status: number) {
     const bundle = healthyCircuit();
-    let at = 0;
-    const waits: number[] = [];
-    const time: Timekeeper = {
-      now: () => at,
-      after(ms, fn) {
-        waits.push(ms);
-        at += ms;
-        setImmediate(fn);
-        return () => {};
-      },
-    };
+    const { time, waits } = skippingTime();
     const { estate, dataPlane } = await readersOn(
       estateOf(bundle),
       { ARM_MAX_RETRIES: "2", ARM_TIMEOUT_MS: "30000" },
@@ -570,48 +561,28 @@ describe("Azure Monitor metrics, in batches", () => {
     );
     estate.addFault({
       match: { operation: "metricsBatch", metric: "BgpAvailability" },
-      behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
+      behaviour: { kind: "status", status, retryAfterSeconds: 1 },
       times: 1,
     });
     const got = await metricsOf(dataPlane, bundle.circuit);
-    expect(got.ok).toBe(true);
-    // Before: the SDK slept the second holding one of the four Monitor slots; no wait was the call's.
-    expect(waits).toEqual([1_000]);
     const asked = estate.requests.filter(
       (r) => r.operation === "metricsBatch" && /BgpAvailability/i.test(JSON.stringify(r.query)),
     );
+    return { got, waits, asked };
+  }
+
+  it("a 429 asking for 1 s is waited out by the Monitor call, its slot given back, not slept in the SDK", async () => {
+    const { got, waits, asked } = await throttledBgp(429);
+    expect(got.ok).toBe(true);
+    // Before: the SDK slept the second holding one of the four Monitor slots; no wait was the call's.
+    expect(waits).toEqual([1_000]);
     expect(asked.map((r) => r.status)).toEqual([429, 200]);
   });
 
   it("a 503 asking for 1 s through the real client is waited out by the Monitor call too, not retried on the SDK's backoff in its slot", async () => {
-    const bundle = healthyCircuit();
-    let at = 0;
-    const waits: number[] = [];
-    const time: Timekeeper = {
-      now: () => at,
-      after(ms, fn) {
-        waits.push(ms);
-        at += ms;
-        setImmediate(fn);
-        return () => {};
-      },
-    };
-    const { estate, dataPlane } = await readersOn(
-      estateOf(bundle),
-      { ARM_MAX_RETRIES: "2", ARM_TIMEOUT_MS: "30000" },
-      { monitorTime: time },
-    );
-    estate.addFault({
-      match: { operation: "metricsBatch", metric: "BgpAvailability" },
-      behaviour: { kind: "status", status: 503, retryAfterSeconds: 1 },
-      times: 1,
-    });
-    const got = await metricsOf(dataPlane, bundle.circuit);
+    const { got, waits, asked } = await throttledBgp(503);
     expect(got.ok).toBe(true);
     expect(waits).toEqual([1_000]);
-    const asked = estate.requests.filter(
-      (r) => r.operation === "metricsBatch" && /BgpAvailability/i.test(JSON.stringify(r.query)),
-    );
     expect(asked.map((r) => r.status)).toEqual([503, 200]);
   });
 });
@@ -1063,22 +1034,6 @@ describe("Connection Monitor", () => {
     const got = await dataPlane.readEndToEnd(reading, options());
     expect(got).toMatchObject({ ok: false, error: { kind: "throttled", statusCode: 429 } });
   });
-
-  /** A clock that a wait moves on at once: the waits asked of it, in ms. */
-  function skippingTime() {
-    let at = 0;
-    const waits: number[] = [];
-    const time: Timekeeper = {
-      now: () => at,
-      after(ms, fn) {
-        waits.push(ms);
-        at += ms;
-        setImmediate(fn);
-        return () => {};
-      },
-    };
-    return { time, waits };
-  }
 
   /** One circuit's end-to-end read whose first Log Analytics query answers 429 asking `seconds`. */
   async function throttledEndToEnd(seconds: number) {

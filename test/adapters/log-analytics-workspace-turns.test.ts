@@ -19,29 +19,13 @@ import {
 import { WORKSPACE_ID } from "../support/estate/builders.js";
 import type { FaultBehaviour, SimMonitor } from "../support/estate/model.js";
 import { readersPerTest } from "../support/data-plane-readers.js";
+import { skippingTime } from "../support/skipping-time.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
 const { readersOn, readingOf } = readersPerTest(NOW);
 
 const OTHER_WORKSPACE = WORKSPACE_ID.replace(/law-network$/, "law-other");
 const N = 8;
-
-/** A clock that a wait moves on at once (`passed` told first): the waits asked of it, in ms. */
-function skippingTime(passed: () => void) {
-  let at = 0;
-  const waits: number[] = [];
-  const time: Timekeeper = {
-    now: () => at,
-    after(ms, fn) {
-      waits.push(ms);
-      at += ms;
-      passed();
-      setImmediate(fn);
-      return () => {};
-    },
-  };
-  return { time, waits };
-}
 
 /** N circuits writing to law-network and one to law-other, read (ARM) before any fault. */
 async function twoWorkspaces(env: Record<string, string>, time?: Timekeeper, monitor?: SimMonitor) {

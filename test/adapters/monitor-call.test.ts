@@ -18,6 +18,7 @@ import {
   boundedRetryAfterPolicy,
   MAX_ASKED_MS,
 } from "../../src/adapters/monitor/retry-after.js";
+import { skippingTime } from "../support/skipping-time.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
 
@@ -51,6 +52,10 @@ function heldTime() {
   return { time, held };
 }
 
+/** A Monitor call with one slot: a call holding it through a wait would stop every other. */
+const oneSlot = (time: Timekeeper) =>
+  createMonitorCall({ concurrency: 1, timeoutMs: 30_000, maxRetries: 2 }, () => NOW, time);
+
 const spec = <T>(target: string, run: (abortSignal: AbortSignal) => Promise<T>) => ({
   action: "Microsoft.OperationalInsights/workspaces/query/read",
   target,
@@ -62,11 +67,7 @@ describe("a Monitor call asked to wait longer than the SDK waits", () => {
   it("waits within its deadline with its slot given back, then asks again", async () => {
     const { time, held } = heldTime();
     // One slot: a call holding it through the wait would stop the other.
-    const call = createMonitorCall(
-      { concurrency: 1, timeoutMs: 30_000, maxRetries: 2 },
-      () => NOW,
-      time,
-    );
+    const call = oneSlot(time);
     let asked = 0;
     const first = call(
       spec("Connection Monitor results", async () => {
@@ -87,11 +88,7 @@ describe("a Monitor call asked to wait longer than the SDK waits", () => {
 
   it("past what is left of its deadline, fails at once as throttled", async () => {
     const { time, held } = heldTime();
-    const call = createMonitorCall(
-      { concurrency: 1, timeoutMs: 30_000, maxRetries: 2 },
-      () => NOW,
-      time,
-    );
+    const call = oneSlot(time);
     let asked = 0;
     const got = await call(
       spec("Connection Monitor results", async () => {
@@ -106,11 +103,7 @@ describe("a Monitor call asked to wait longer than the SDK waits", () => {
 
   it("asked again and throttled for longer than is left, fails then: the deadline runs from its first turn", async () => {
     const { time, held } = heldTime();
-    const call = createMonitorCall(
-      { concurrency: 1, timeoutMs: 30_000, maxRetries: 2 },
-      () => NOW,
-      time,
-    );
+    const call = oneSlot(time);
     let asked = 0;
     const got = call(
       spec("Connection Monitor results", async () => {
@@ -164,15 +157,19 @@ function sdkLike(answer: (target: string) => { status: number; retryAfter?: stri
   return { asked, run };
 }
 
+/** One call through sdkLike whose every request gets `answer`, its waits skipped. */
+async function answeredAlways(answer: { status: number; retryAfter: string }) {
+  const { time, waits } = skippingTime();
+  const { asked, run } = sdkLike(() => answer);
+  const got = await oneSlot(time)(spec("westeurope", run("westeurope")));
+  return { got, asked, waits };
+}
+
 describe("a Monitor call asked to wait for as long as the SDK would wait", () => {
   it("a Retry-After of 1 s is waited with its slot given back: another circuit's call goes first", async () => {
     const { time, held } = heldTime();
     // One slot: a call holding it through the wait would stop the other.
-    const call = createMonitorCall(
-      { concurrency: 1, timeoutMs: 30_000, maxRetries: 2 },
-      () => NOW,
-      time,
-    );
+    const call = oneSlot(time);
     let throttled = false;
     const { asked, run } = sdkLike((target) => {
       if (target !== "westeurope" || throttled) return { status: 200 };
@@ -191,24 +188,7 @@ describe("a Monitor call asked to wait for as long as the SDK would wait", () =>
   });
 
   it("throttled each time it asks, is asked again as often as the SDK would have, then fails as throttled", async () => {
-    let at = 0;
-    const waits: number[] = [];
-    const time: Timekeeper = {
-      now: () => at,
-      after(ms, fn) {
-        waits.push(ms);
-        at += ms;
-        setImmediate(fn);
-        return () => {};
-      },
-    };
-    const call = createMonitorCall(
-      { concurrency: 1, timeoutMs: 30_000, maxRetries: 2 },
-      () => NOW,
-      time,
-    );
-    const { asked, run } = sdkLike(() => ({ status: 429, retryAfter: "0" }));
-    const got = await call(spec("westeurope", run("westeurope")));
+    const { got, asked, waits } = await answeredAlways({ status: 429, retryAfter: "0" });
     expect(got).toMatchObject({ ok: false, error: { kind: "throttled", statusCode: 429 } });
     // Retry-After 0 fits any deadline: only the count ends it.
     expect(asked).toHaveLength(3);
@@ -279,24 +259,7 @@ describe("a Monitor call's 429 it does not wait out, told to its caller", () => 
 
 describe("a Monitor call Azure answers 503 with a Retry-After", () => {
   it("waits it out with its slot given back and asks again as often as for a 429, not also on the SDK's own backoff inside the slot", async () => {
-    let at = 0;
-    const waits: number[] = [];
-    const time: Timekeeper = {
-      now: () => at,
-      after(ms, fn) {
-        waits.push(ms);
-        at += ms;
-        setImmediate(fn);
-        return () => {};
-      },
-    };
-    const call = createMonitorCall(
-      { concurrency: 1, timeoutMs: 30_000, maxRetries: 2 },
-      () => NOW,
-      time,
-    );
-    const { asked, run } = sdkLike(() => ({ status: 503, retryAfter: "1" }));
-    const got = await call(spec("westeurope", run("westeurope")));
+    const { got, asked, waits } = await answeredAlways({ status: 503, retryAfter: "1" });
     expect(got).toMatchObject({ ok: false, error: { statusCode: 503 } });
     // Before: the SDK asked three times per turn, 1 s and 2 s apart in the slot (nine asks).
     expect(asked).toHaveLength(3);
