@@ -1146,6 +1146,30 @@ describe("Connection Monitor", () => {
     expect(routes.routes.value[1]).toMatchObject({ origin: "EBgp", network: "10.16.0.0/24" });
   });
 
+  it("a connection whose gateway id names no gateway fails that gateway's learned routes as malformed, asking Azure nothing for it", async () => {
+    const bundle = healthyCircuit();
+    const [connection] = bundle.connections;
+    bundle.connections.push({
+      ...connection!,
+      name: `${connection!.name}-odd`,
+      gatewayId: "ergw-odd",
+    });
+    const { estate, reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    const routes = await dataPlane.readLearnedRoutes(reading, options());
+    expect(routes.map((r) => r.gatewayId)).toEqual([connection!.gatewayId, "ergw-odd"]);
+    expect(routes[0]!.routes.ok).toBe(true);
+    expect(routes[1]!.routes).toMatchObject({
+      ok: false,
+      error: {
+        kind: "malformed",
+        target: "learned routes of gateway ergw-odd",
+        message: expect.stringContaining("ergw-odd is not a gateway id"),
+      },
+    });
+    expect(estate.requests.filter((r) => r.operation === "learnedRoutes")).toHaveLength(1);
+  });
+
   it("one gateway spelt two ways by two connections is read once (one long-running POST), as first spelt", async () => {
     const bundle = healthyCircuit();
     const [connection] = bundle.connections;

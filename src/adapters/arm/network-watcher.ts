@@ -41,6 +41,16 @@ export function parseGatewayId(id: string): GatewayRef | null {
   return m ? { subscriptionId: m[1]!, resourceGroup: m[2]!, name: m[3]! } : null;
 }
 
+/**
+ * The gateway a read is of. An id that names none fails that read alone as
+ * malformed (thrown inside the call, so it is classified and reported as an
+ * ARM answer erwatch cannot read), and Azure is not asked.
+ */
+function named(ref: GatewayRef | null, gatewayId: string): GatewayRef {
+  if (!ref) throw new MalformedResponseError(`${gatewayId} is not a gateway id`);
+  return ref;
+}
+
 async function watchers(
   ctx: ArmContext,
   subscriptionId: string,
@@ -177,12 +187,11 @@ export function gatewayPlace(
       target: what,
       signal: options.abortSignal,
       run: async (abortSignal) => {
-        if (!ref)
-          throw Object.assign(new Error(`${gatewayId} is not a gateway id`), {
-            name: "MalformedResponseError",
-          });
-        const ops = ctx.clients.for(ref.subscriptionId).virtualNetworkGateways;
-        return parseGatewayPlace(await ops.get(ref.resourceGroup, ref.name, { abortSignal }));
+        const gateway = named(ref, gatewayId);
+        const ops = ctx.clients.for(gateway.subscriptionId).virtualNetworkGateways;
+        return parseGatewayPlace(
+          await ops.get(gateway.resourceGroup, gateway.name, { abortSignal }),
+        );
       },
     }),
   );
@@ -200,13 +209,12 @@ export function learnedRoutes(
     target: `learned routes of gateway ${ref?.name ?? gatewayId}`,
     signal: options.abortSignal,
     run: async (abortSignal) => {
-      if (!ref)
-        throw Object.assign(new Error(`${gatewayId} is not a gateway id`), {
-          name: "MalformedResponseError",
-        });
-      const ops = ctx.clients.for(ref.subscriptionId).virtualNetworkGateways;
+      const gateway = named(ref, gatewayId);
+      const ops = ctx.clients.for(gateway.subscriptionId).virtualNetworkGateways;
       const lro = { updateIntervalInMs: ctx.config.lroPollIntervalMs, abortSignal };
-      return parseLearnedRoutes(await ops.getLearnedRoutes(ref.resourceGroup, ref.name, lro));
+      return parseLearnedRoutes(
+        await ops.getLearnedRoutes(gateway.resourceGroup, gateway.name, lro),
+      );
     },
   });
 }
