@@ -566,6 +566,28 @@ function moved(
   return Array.isArray(told) && condition.paths.some((p) => !told.includes(p));
 }
 
+/**
+ * The paths the receivers hold after this notification. A traffic alert's
+ * repeat says nothing of a path it no longer names ("Still firing"): a both-
+ * paths stop whose primary went down (its stop then not judged) repeated as
+ * the secondary's alone, and the next sweep, the secondary carrying, resolved
+ * it while the primary's stop was not known over (neither the path-down hold
+ * nor `onlyBesideUnread` named the primary any more). A change of grade says
+ * which paths went (`pathChange`), and a layer outage's repeat that moved
+ * says so ("Changed:"): those tell the receivers the condition's paths.
+ */
+function toldPathsAfter(
+  action: AlertAction,
+  state: AlertState,
+  condition: Pick<AlertCondition, "paths">,
+): PathName[] {
+  // Paths kept in an odd shape (a hand edit) are not known to be told.
+  const told: unknown = state.notified?.paths;
+  if (action !== "repeat" || state.family !== "traffic" || !Array.isArray(told))
+    return condition.paths;
+  return PATHS.filter((p) => condition.paths.includes(p) || told.includes(p));
+}
+
 function pathChange(before: PathName[], after: PathName[], unread: PathName[]): string {
   const added = after.filter((p) => !before.includes(p));
   const removed = before.filter((p) => !after.includes(p));
@@ -909,7 +931,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
             episode,
             severity: eventCondition.severity,
             peakSeverity,
-            paths: eventCondition.paths,
+            paths: toldPathsAfter(action, state, eventCondition),
             title: eventCondition.title,
             at: ctx.now.toISOString(),
             sequence,

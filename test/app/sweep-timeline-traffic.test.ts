@@ -533,6 +533,36 @@ describe("the path-down hold on a one-path stop", () => {
     ]);
   });
 
+  it("the same, with the Sev1 repeated every 10 min while the primary is down: a repeat naming the secondary alone is no all-clear for the primary's stop", async () => {
+    const t = await timeline({
+      env: { ERWATCH_ALERT_POLICY: JSON.stringify({ repeatEveryMinutes: { Sev1: 10 } }) },
+    });
+    await t.sweep(0);
+    pathQuiet(t, "primary");
+    pathQuiet(t, "secondary");
+    await t.sweeps(5, 30);
+    carrierDown(t.bundle.circuit, PRIVATE, "primary");
+    const down = await t.sweeps(35, 45);
+    // The primary's stop is no longer judged: the repeats name the secondary's alone.
+    const stop = verdictOf(down.at(-1)!).findings.find((f) => f.code === "traffic-stopped");
+    expect(stop?.paths).toEqual(["secondary"]);
+    pathBusy(t, "secondary");
+    await t.sweeps(50, 70);
+    expect(traffic(t)).toEqual(["open:traffic:Sev1", "repeat:traffic:Sev1", "repeat:traffic:Sev1"]);
+    restorePath(t.bundle.circuit, PRIVATE, "primary");
+    pathQuiet(t, "primary");
+    await t.sweeps(75, 95);
+    pathBusy(t, "primary");
+    await t.sweeps(100, 120);
+    expect(traffic(t)).toEqual([
+      "open:traffic:Sev1",
+      "repeat:traffic:Sev1",
+      "repeat:traffic:Sev1",
+      "deescalate:traffic:Sev2",
+      "resolve:traffic:Sev2",
+    ]);
+  });
+
   for (const sweepsDown of [1, 2, 3]) {
     it(`a one-path stop whose own session is reset for ${sweepsDown} sweep(s) to apply a fix (traffic still quiet after): opened once, never resolved`, async () => {
       const t = await timeline();
