@@ -16,6 +16,7 @@ import { describe, expect, it } from "vitest";
 import type { SweepResult } from "../../src/app/sweep.js";
 import { healthyCircuit, metricsDip } from "../support/estate/index.js";
 import { timerWorld, type TimerWorld } from "../support/timer-world.js";
+import { countedSweep } from "../support/counted-sweep.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
@@ -31,21 +32,6 @@ async function sixCircuits(...refused: Refused[]): Promise<TimerWorld> {
   for (const operation of refused)
     t.w.estate.addFault({ match: { operation }, behaviour: { kind: "status", status: 403 } });
   return t;
-}
-
-/** One sweep: the circuits read deep with their reasons, and the long-running POSTs it sent. */
-async function sweepCounted(t: TimerWorld, m: number) {
-  const before = t.w.estate.requests.length;
-  const result = await t.sweep(m);
-  const sent = t.w.estate.requests.slice(before);
-  return {
-    result,
-    deep: result.plan.deep.map((d) => `${d.name} ${d.reason}`).sort(),
-    posts: sent.filter(
-      (r) =>
-        r.method === "POST" && (r.operation === "arpTable" || r.operation === "routeTablesSummary"),
-    ).length,
-  };
 }
 
 const bgpOf = (r: SweepResult) =>
@@ -70,8 +56,8 @@ describe("a role without the route summary action (403 on every circuit, every t
       const wholePosts: number[] = [];
       const readAt: string[][] = [];
       for (let m = 0; m <= 60; m += 5) {
-        const a = await sweepCounted(whole, m);
-        const b = await sweepCounted(denied, m);
+        const a = await countedSweep(whole, m);
+        const b = await countedSweep(denied, m);
         deepPerSweep.push(b.deep.length);
         postsPerSweep.push(b.posts);
         wholePosts.push(a.posts);
@@ -123,8 +109,8 @@ describe("a role without the ARP action (the subscription's ARP witness refused 
     const denied = await sixCircuits("arpTable");
     const witness: string[] = [];
     for (let m = 0; m <= 40; m += 5) {
-      const a = await sweepCounted(whole, m);
-      const b = await sweepCounted(denied, m);
+      const a = await countedSweep(whole, m);
+      const b = await countedSweep(denied, m);
       witness.push(b.deep.filter((d) => d.startsWith("er-circuit-a ")).join());
       if (m === 0) continue;
       expect(b.deep.length, `minute ${m}`).toBe(a.deep.length + 1);
@@ -162,7 +148,7 @@ describe("a BGP availability dip on a circuit whose route summary is refused (40
     const deepPerSweep: number[] = [];
     const postsPerSweep: number[] = [];
     for (let m = 25; m <= 45; m += 5) {
-      const swept = await sweepCounted(t, m);
+      const swept = await countedSweep(t, m);
       const a = swept.result.plan.deep.find((d) => d.name === "er-circuit-a");
       reasons.push(a?.reason ?? "quiet");
       if (m === 25)
