@@ -198,6 +198,7 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
   const decideWith = (inhibitedBy: Hold | null) =>
     decide(state, {
       now: ctx.now,
+      before: step.previous?.condition ?? null,
       repeatEveryMinutes: ctx.policy.repeatEveryMinutes,
       // The slack is for a tick a moment early. An on-demand sweep is no
       // tick: with it, one 12 s after a tick sent a repeat "every minute"

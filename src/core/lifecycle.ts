@@ -76,6 +76,11 @@ export interface AlertState {
      * was recorded (such a group is announced again only on its repeat).
      */
     members?: string[];
+    /**
+     * Whose the receivers were told it is. Absent in state stored before it
+     * was recorded: another owner waits for the repeat then (`ownerChanged`).
+     */
+    owner?: Owner;
     /** Told that erwatch went blind on it (the last reading before); cleared once it reads again. */
     blindSince?: string;
     /**
@@ -553,9 +558,10 @@ function duration(fromIso: string, to: Date): string {
 
 /**
  * A firing layer outage the receivers hold on other paths: a path newly down.
- * Not another owner or layer on the same path: an outage read one sweep as the
- * carrier's layer 2, the next as your BGP, and back, sent a "Changed:" every
- * sweep (the path itself stays down, so no flap holds it).
+ * Another owner on the same path is `ownerChanged`'s: counted here, an
+ * outage read one sweep as the carrier's layer 2, the next as your BGP, and
+ * back, sent a "Changed:" every sweep (the path stays down, so no flap holds
+ * it).
  */
 function moved(
   notified: NonNullable<AlertState["notified"]>,
@@ -586,6 +592,41 @@ function toldPathsAfter(
   if (action !== "repeat" || state.family !== "traffic" || !Array.isArray(told))
     return condition.paths;
   return PATHS.filter((p) => condition.paths.includes(p) || told.includes(p));
+}
+
+const WHOSE: Record<Owner, string> = {
+  carrier: "the carrier's",
+  you: "yours",
+  shared: "shared (yours and the carrier's)",
+};
+
+/**
+ * Another owner than the receivers were told, held since the sweep before:
+ * the holder would otherwise work the old one (a carrier ticket for what is
+ * now your BGP) until the repeat, hours later. Held two sweeps, so an outage
+ * read one sweep as the carrier's layer 2 and the next as your BGP, and back,
+ * is no update at all, and a real change costs one sweep. The next action
+ * alone is not: it rewords itself as the cause moves between the paths of
+ * one incident (a both-paths stop read as one path's, "the failover did not
+ * happen"), or as a layer's detail does (a connection NotConnected, then
+ * gone; tests that fail beside a layer down), while the holder's work is the
+ * same; it waits for the repeat.
+ */
+function ownerChanged(
+  notified: NonNullable<AlertState["notified"]>,
+  condition: Pick<AlertCondition, "owner">,
+  before: Pick<AlertCondition, "owner"> | null | undefined,
+): boolean {
+  // Kept in an odd shape (a hand edit), or not recorded: not known to differ.
+  const told: unknown = notified.owner;
+  if (typeof told !== "string" || !Object.hasOwn(WHOSE, told)) return false;
+  return told !== condition.owner && before?.owner === condition.owner;
+}
+
+function ownerChange(was: Owner, condition: AlertCondition): string {
+  // The next action itself travels with the event (the card's "Do:"): said
+  // here again, a phone showed it twice.
+  return `${CHANGED} now ${WHOSE[condition.owner]}, was ${WHOSE[was]}, and so is what to do. Now: ${condition.title}`;
 }
 
 function pathChange(before: PathName[], after: PathName[], unread: PathName[]): string {
@@ -667,6 +708,13 @@ export function unverifiedEscalation(
   return !(before && severityRank(before) <= severityRank(finding.severity));
 }
 
+/**
+ * How a repeat that updates an incident at the same grade begins its
+ * `change`: a path newly down, another owner (receivers key on it: Teams
+ * heads it CHANGED, not STILL FIRING).
+ */
+export const CHANGED = "Changed:";
+
 /** How a repeat that announces circuits joining a fleet alert begins its `change` (receivers key on it). */
 export const WIDER = "Wider:";
 
@@ -704,6 +752,7 @@ function changeFor(
   now: Date,
   newMembers: FleetMember[],
   unread: PathName[],
+  update = false,
 ): string {
   const notified = state.notified;
   const since = state.firstSeen ?? now.toISOString();
@@ -716,7 +765,8 @@ function changeFor(
       return `Better: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths, unread)}Still: ${condition.title}`;
     case "repeat":
       if (notified && state.family === "path-down" && moved(notified, condition))
-        return `Changed: ${pathChange(notified.paths, condition.paths, unread)}Now: ${condition.title}`;
+        return `${CHANGED} ${pathChange(notified.paths, condition.paths, unread)}Now: ${condition.title}`;
+      if (notified?.owner && update) return ownerChange(notified.owner, condition);
       if (newMembers.length > 0)
         return `${WIDER} ${newMembers.map((m) => m.name).join(", ")} broke the same way since the last notification; ${fleetMembersOf(condition).length} circuits now. Now: ${condition.title}`;
       return `Still firing after ${duration(since, now)} (since ${since}): ${condition.title}`;
@@ -727,6 +777,8 @@ function changeFor(
 
 export interface DecideContext {
   now: Date;
+  /** The condition the sweep before read (its stored state's): another owner must hold two sweeps (`ownerChanged`). */
+  before?: Pick<AlertCondition, "owner"> | null;
   repeatEveryMinutes: PerSeverity<number>;
   /** How early a tick may come and still count as the repeat's (policy.ts `tickSlackMs`); 0 on demand. */
   tickSlackMs: number;
@@ -835,6 +887,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
   const notified = state.notified;
   let action: AlertAction | null = null;
   let newMembers: FleetMember[] = [];
+  let update = false;
   if (active && condition) {
     // Never open something that is already recovering (e.g. it broke and began
     // healing inside a silence): only a condition still firing is news.
@@ -869,6 +922,11 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
       // Alertmanager re-notifies a group that gained alerts: a circuit held by
       // a fleet alert that never named it would be silenced.
       action = "repeat";
+    } else if (state.phase === "firing" && ownerChanged(notified, condition, ctx.before)) {
+      // The same incident, updated (same key, so PagerDuty folds it in):
+      // whose it is decides whom the holder calls.
+      action = "repeat";
+      update = true;
     } else if (repeatDue(notified, ctx.repeatEveryMinutes[condition.severity], ctx)) {
       action = "repeat";
     }
@@ -917,7 +975,15 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
     severity,
     previousSeverity: notified?.severity ?? null,
     peakSeverity,
-    change: changeFor(action, state, eventCondition, ctx.now, newMembers, ctx.unreadPaths ?? []),
+    change: changeFor(
+      action,
+      state,
+      eventCondition,
+      ctx.now,
+      newMembers,
+      ctx.unreadPaths ?? [],
+      update,
+    ),
     condition: eventCondition,
     firstSeen: state.firstSeen ?? ctx.now.toISOString(),
   };
@@ -933,6 +999,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
             peakSeverity,
             paths: toldPathsAfter(action, state, eventCondition),
             title: eventCondition.title,
+            owner: eventCondition.owner,
             at: ctx.now.toISOString(),
             sequence,
             ...toldBy(ctx),

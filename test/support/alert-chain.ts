@@ -13,7 +13,12 @@ import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { evaluateCircuit, type EvaluationPolicy } from "../../src/core/evaluate.js";
 import type { HistoryEntry } from "../../src/core/history.js";
 import type { AlertState, PendingEvent } from "../../src/core/lifecycle.js";
-import type { AlertAction, AlertFamily, CircuitReading } from "../../src/core/model.js";
+import type {
+  AlertAction,
+  AlertFamily,
+  CircuitReading,
+  CircuitVerdict,
+} from "../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY, type AlertPolicy, type Silence } from "../../src/core/policy.js";
 import { applyCriticality } from "../../src/core/severity.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
@@ -28,6 +33,9 @@ export interface Sent {
   family: AlertFamily;
   action: AlertAction;
   event: PendingEvent;
+  /** The alert as it stands after the event, and the verdict it was decided on (to build the AlertEvent from). */
+  state: AlertState;
+  verdict: CircuitVerdict;
 }
 
 /** What the chain keeps between sweeps: the snapshot, the history, each alert's state. */
@@ -79,6 +87,8 @@ export function alertChain(
           family: step.observation.family,
           action: decision.action,
           event: decision.event,
+          state: decision.next,
+          verdict: evaluation.verdict,
         });
     }
     return sent;

@@ -16,7 +16,7 @@
 import type { AlertEvent } from "../../../core/alert-event.js";
 import type { AlertAction, BlindCause, PathName, Severity } from "../../../core/model.js";
 import { BLIND_NOTICE } from "../../../core/blind-notice.js";
-import { WIDER } from "../../../core/lifecycle.js";
+import { CHANGED, WIDER } from "../../../core/lifecycle.js";
 import { safeCut, truncate } from "../../../core/text.js";
 import { LAYER_WORDS, OWNER_WORDS } from "../../../core/vocabulary.js";
 import {
@@ -241,7 +241,8 @@ const HEADER_STYLE: Record<Severity, string> = {
 
 /**
  * "OPEN Sev2", "ESCALATED Sev2 → Sev0", "WIDER Sev0" (a fleet outage took in
- * more circuits), "BLIND Sev0" (erwatch cannot read what it stands on), "RESOLVED".
+ * more circuits), "CHANGED Sev2" (a path newly down or another owner at the
+ * same grade), "BLIND Sev0" (erwatch cannot read what it stands on), "RESOLVED".
  */
 export function headline(
   event: Pick<AlertEvent, "action" | "severity" | "previousSeverity"> &
@@ -259,7 +260,9 @@ export function headline(
         ? `WIDER ${event.severity}`
         : event.change?.startsWith(BLIND_NOTICE)
           ? `BLIND ${event.severity}`
-          : `STILL FIRING ${event.severity}`,
+          : event.change?.startsWith(CHANGED)
+            ? `CHANGED ${event.severity}`
+            : `STILL FIRING ${event.severity}`,
     resolve: () => "RESOLVED",
   };
   return words[event.action]();
