@@ -15,7 +15,7 @@
 // minutes).
 
 import { pairTag } from "../core/circuit-settings.js";
-import type { CircuitReading } from "../core/model.js";
+import { readablePeerings, type CircuitReading } from "../core/model.js";
 import { peerCircuitOf, peerCircuitSpelled } from "../core/dataplane/global-reach.js";
 import { partnerOfSnapshot, type PairContext, type PartnerState } from "../core/pairs.js";
 import { downReach, reachPeerOfSnapshot, type ReachPeer } from "../core/reach-peers.js";
@@ -241,7 +241,7 @@ export async function reachPeerSnapshots(
   const ids = new Map<string, string>();
   const targetIds = new Map(targets.map((t) => [key(t.id), t.id]));
   for (const t of targets)
-    for (const p of t.listed?.facts.peerings ?? [])
+    for (const p of t.listed ? readablePeerings(t.listed.facts) : [])
       // Down as the finding judges it (a connection whose status ARM left out is not).
       for (const g of assessGlobalReach(p).down) {
         // The table keys keep the name's case: the id as the connection spells it.

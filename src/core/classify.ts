@@ -37,7 +37,7 @@ import type {
   PeeringVerdict,
   Severity,
 } from "./model.js";
-import { PATHS } from "./model.js";
+import { PATHS, readablePeerings } from "./model.js";
 import { analysePath, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
 import { DEFAULT_ROUTE_LIMITS, type FamilyLoads, type RouteLimitSettings } from "./route-limits.js";
@@ -468,7 +468,7 @@ export function classifyCircuit(
   // Only a state ARM reported, and not Provisioned, is the carrier's; null is UNKNOWN.
   const notProvisioned = providerState !== null && providerState !== "Provisioned";
   const readAt = reading.circuit.readAt;
-  let peerings: PeeringVerdict[] = [];
+  const peerings: PeeringVerdict[] = [];
 
   if (notProvisioned) {
     findings.push(
@@ -478,22 +478,25 @@ export function classifyCircuit(
   // The Azure side is its own fact, apart from the carrier's.
   const disabled = circuitStateFinding(facts);
   if (disabled) findings.push(disabled);
-  if (facts.peerings === null) {
-    peerings = unknownPeerings(
-      settings.expectedPeerings,
-      options.previous?.peerings ?? [],
-      facts.peeringsUnread !== undefined,
-    );
-  } else {
-    // Before the carrier provisions, no peering can exist: only then is one missing.
-    if (providerState === "Provisioned")
-      findings.push(...missingPeerings(facts, facts.peerings, settings, options));
-    for (const peering of facts.peerings) {
-      const judged = judgePeering(reading, facts, peering, notProvisioned, options);
-      peerings.push(judged.verdict);
-      findings.push(...judged.findings);
-    }
+  // Before the carrier provisions, no peering can exist: only then is one
+  // missing, and never from a list read in part.
+  if (facts.peerings !== null && providerState === "Provisioned")
+    findings.push(...missingPeerings(facts, facts.peerings, settings, options));
+  const read = readablePeerings(facts);
+  for (const peering of read) {
+    const judged = judgePeering(reading, facts, peering, notProvisioned, options);
+    peerings.push(judged.verdict);
+    findings.push(...judged.findings);
   }
+  // A list left out, or read in part: any other peering it may hold is UNKNOWN.
+  if (facts.peerings === null)
+    peerings.push(
+      ...unknownPeerings(
+        settings.expectedPeerings,
+        options.previous?.peerings ?? [],
+        facts.peeringsUnread !== undefined,
+      ).filter((v) => !read.some((p) => same(p.name, v.name))),
+    );
 
   return {
     ...base,

@@ -13,6 +13,7 @@ import { carriedMemory } from "./peering-memory.js";
 import { connectionMemory, gatewayMemory } from "./gateway-memory.js";
 import type { HistoryEntry } from "./history.js";
 import type { AlertFamily, CircuitReading, CircuitVerdict, PathName } from "./model.js";
+import { readablePeerings } from "./model.js";
 import { byName, sameName } from "./names.js";
 import { nextSightings, rememberedReach } from "./reach-memory.js";
 import { observe, type Observation } from "./observe.js";
@@ -227,7 +228,7 @@ function reachKept(
   name: string,
 ): Partial<Pick<SnapshotPeering, "reach">> {
   const facts = reading.circuit.ok
-    ? reading.circuit.value.peerings?.find((p) => sameName(p.name, name))
+    ? readablePeerings(reading.circuit.value).find((p) => sameName(p.name, name))
     : undefined;
   const kept = byName(previous?.peerings, name)?.reach;
   if (facts)

@@ -10,6 +10,12 @@ import type { DataPlaneReading } from "./dataplane/facts.js";
 import type { FamilyLoads } from "./route-limits.js";
 
 export const PATHS = ["primary", "secondary"] as const;
+
+/** The peerings that could be read: the whole list, or those beside an unreadable entry. */
+export const readablePeerings = (facts: {
+  peerings: PeeringFacts[] | null;
+  peeringsRead?: PeeringFacts[];
+}): PeeringFacts[] => facts.peerings ?? facts.peeringsRead ?? [];
 export type PathName = (typeof PATHS)[number];
 /** The path beside this one. */
 export const otherPath = (path: PathName): PathName =>
@@ -273,6 +279,13 @@ export interface CircuitFacts {
    * peerings, `unreadable` of them unread. Absent otherwise.
    */
   peeringsUnread?: { listed: number; unreadable: number };
+  /**
+   * Beside `peeringsUnread`: the entries of the list that could be read. Each
+   * is judged as any peering (its paths read, its Global Reach paged on): a
+   * null beside the private peering left a Disconnected connection unpaged.
+   * Which peerings exist stays UNKNOWN, so no other is called missing.
+   */
+  peeringsRead?: PeeringFacts[];
   /**
    * The circuit's authorizations. One InUse was redeemed by a gateway
    * connection, which may live in a subscription erwatch does not watch.

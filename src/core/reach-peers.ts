@@ -18,7 +18,7 @@ import type {
   LayerStatus,
   Owner,
 } from "./model.js";
-import { PATHS } from "./model.js";
+import { PATHS, readablePeerings } from "./model.js";
 import { storedInstant } from "./instant.js";
 import { byName, sameName } from "./names.js";
 import { keptPeeringsGone, pathStatus, type Snapshot } from "./snapshot.js";
@@ -65,7 +65,7 @@ const label = (peering: string): string => (sameName(peering, PRIVATE) ? "privat
 /** Every Global Reach connection of the reading that is not Connected (as global-reach-down counts them). */
 export function downReach(reading: CircuitReading): GlobalReachConnection[] {
   if (!reading.circuit.ok) return [];
-  return (reading.circuit.value.peerings ?? []).flatMap((p) => assessGlobalReach(p).down);
+  return readablePeerings(reading.circuit.value).flatMap((p) => assessGlobalReach(p).down);
 }
 
 type Known = Pick<ReachPeer, "state" | "cause" | "detail" | "owner">;
@@ -115,8 +115,9 @@ export function reachPeerOfReading(
   const known = ((): Known | null => {
     const state = facts.serviceProviderProvisioningState;
     if (state !== null && state !== "Provisioned") return notProvisioned(state);
-    if (facts.peerings === null) return null;
-    const p = facts.peerings.find((x) => sameName(x.name, peering));
+    const p = readablePeerings(facts).find((x) => sameName(x.name, peering));
+    // Not among a list read in part: it may be the entry that could not be read.
+    if (!p && facts.peerings === null) return null;
     if (!p) return down("peering-missing", `its ${label(peering)} peering is missing`);
     if (p.state === null) return null;
     if (p.state !== "Enabled")

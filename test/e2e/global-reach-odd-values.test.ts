@@ -25,6 +25,8 @@ import {
 } from "../support/estate-cli.js";
 
 const PRIVATE = "AzurePrivatePeering";
+/** A peering row of a circuit whose peering list could not be read whole. */
+const UNREADABLE = { status: "unknown", detail: "a peering listed could not be read" } as const;
 const GET_CIRCUIT = "Microsoft.Network/expressRouteCircuits/read";
 /** global-reach-down: [0] gr-to-er-circuit-dr Connected, [1] gr-to-er-circuit-apac Disconnected. */
 const CIRCUIT = "global-reach-down";
@@ -455,22 +457,26 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
       (c: SimCircuit) => editWire(c, set("properties.peerings[1]", null)),
       "peerings[1] is null: 1 of the 2 peerings listed cannot be read",
       { peeringsListed: 2, peeringsUnreadable: 1 },
+      // The one read beside it is judged as any peering.
+      { status: "up", detail: "Enabled, VLAN 200, peer AS 65010" },
     ],
     [
       "[null]",
       (c: SimCircuit) => editWire(c, set("properties.peerings", [null])),
       "peerings[0] is null: the one peering listed cannot be read",
       { peeringsListed: 1, peeringsUnreadable: 1 },
+      UNREADABLE,
     ],
     [
       "[null, null]",
       (c: SimCircuit) => editWire(c, set("properties.peerings", [null, null])),
       "peerings[0] is null: 2 of the 2 peerings listed cannot be read; circuit provider-not-provisioned: peerings[1] is null: 2 of the 2 peerings listed cannot be read",
       { peeringsListed: 2, peeringsUnreadable: 2 },
+      UNREADABLE,
     ],
   ] as const)(
     "NotProvisioned with peerings listed %s: a peering unreadable, not missing; the circuit was lit, so Sev0",
-    async (_, edit, named, counts) => {
+    async (_, edit, named, counts, row) => {
       edit(circuit("provider-not-provisioned"));
       const c = await diagnoseReport(estate, "provider-not-provisioned");
       expect(c.failedReads.map((f) => f.message).join("; ")).toBe(
@@ -485,14 +491,13 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
           "Carrier de-provisioned the circuit: service provider state NotProvisioned; both paths of every peering are down",
         evidence: { peerings: null, ...counts, wasProvisioned: true },
       });
-      expect(reachRow(c).primary.peering).toEqual({
-        status: "unknown",
-        detail: "a peering listed could not be read",
-      });
+      expect(reachRow(c).primary.peering).toEqual(row);
     },
   );
 
-  it("a null beside a peering with a Global Reach connection down: named with the count, the rows say a peering listed could not be read", async () => {
+  // The peering read beside the null was not judged at all: its connection
+  // Disconnected paged nobody, for an entry that may be any other peering.
+  it("a null beside a peering with a Global Reach connection down: named with the count, and the connection still pages", async () => {
     editWire(circuit(CIRCUIT), set("properties.peerings[1]", null));
     const c = await diagnoseReport(estate, CIRCUIT);
     expect(c.failedReads).toEqual([
@@ -504,9 +509,16 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
     expect(c.findings[0]!.title).toBe(
       `erwatch cannot understand what Azure answered for circuit ${CIRCUIT}: peerings[1] is null: 1 of the 2 peerings listed cannot be read`,
     );
+    expect(summary(c)).toEqual([
+      "monitoring-blind Sev3 you null ",
+      `global-reach-down Sev3 you ${PRIVATE} primary+secondary`,
+    ]);
+    expect(c.findings[1]!.title).toBe(
+      "Global Reach not connected: gr-to-er-circuit-apac Disconnected",
+    );
     expect(reachRow(c).primary.globalReach).toEqual({
-      status: "unknown",
-      detail: "a peering listed could not be read",
+      status: "down",
+      detail: "gr-to-er-circuit-apac Disconnected",
     });
   });
 

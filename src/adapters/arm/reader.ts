@@ -20,6 +20,7 @@ import type {
   PathReading,
   Reading,
 } from "../../core/model.js";
+import { readablePeerings } from "../../core/model.js";
 import { createArmCall, failedLike } from "./call.js";
 import { readCircuit, type CircuitRead } from "./circuit.js";
 import { NetworkClients, type ArmClientOptions } from "./clients.js";
@@ -100,7 +101,7 @@ async function readTarget(
   }
   const facts = got.value.facts;
   // A peering whose state ARM left out is not read: its rows stay UNKNOWN.
-  const enabled = (facts.peerings ?? [])
+  const enabled = readablePeerings(facts)
     .filter((p) => p.state === "Enabled")
     .map((p) => ({ name: p.name, ipv6Disabled: p.ipv6?.state === "Disabled" }));
   const paths = await readEnabledPeerings(ctx, target, enabled, options);

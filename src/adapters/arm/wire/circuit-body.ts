@@ -281,7 +281,7 @@ function peeringsOf(
   missing: (field: string) => void,
   odd: (field: string, problem: string) => void,
   unreadable: (field: string) => boolean,
-): Pick<CircuitFacts, "peerings" | "peeringsUnread"> {
+): Pick<CircuitFacts, "peerings" | "peeringsUnread" | "peeringsRead"> {
   if (wire === null || wire === undefined) {
     missing("peerings");
     return { peerings: null };
@@ -323,7 +323,11 @@ function peeringsOf(
       : `${unread} of the ${wire.length} peerings listed cannot be read`;
   for (const i of nulls) odd(`peerings[${i}]`, `is null: ${count}`);
   if (unread > 0)
-    return { peerings: null, peeringsUnread: { listed: wire.length, unreadable: unread } };
+    return {
+      peerings: null,
+      peeringsUnread: { listed: wire.length, unreadable: unread },
+      ...(out.length > 0 ? { peeringsRead: out } : {}),
+    };
   return { peerings: out };
 }
 
