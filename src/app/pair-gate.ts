@@ -18,7 +18,12 @@ import { pairTag } from "../core/circuit-settings.js";
 import { readablePeerings, type CircuitReading } from "../core/model.js";
 import { peerCircuitOf, peerCircuitSpelled } from "../core/dataplane/global-reach.js";
 import { partnerOfSnapshot, type PairContext, type PartnerState } from "../core/pairs.js";
-import { downReach, reachPeerOfSnapshot, type ReachPeer } from "../core/reach-peers.js";
+import {
+  downReach,
+  reachPeerOfSnapshot,
+  withDownSince,
+  type ReachPeer,
+} from "../core/reach-peers.js";
 import type { Snapshot } from "../core/snapshot.js";
 import { assessGlobalReach } from "../core/wiring.js";
 import type { Logger } from "../logging.js";
@@ -117,15 +122,14 @@ export function createPairGate(o: PairGateOptions): PairGate {
       const id = peerCircuitOf(g.peerCircuitPeeringId);
       if (id === self) return [];
       const peer = arrived.get(id);
-      const known = peer
-        ? judge(peer, g.peerCircuitPeeringId)
-        : reachPeerOfSnapshot(
-            o.reachSnapshots?.get(id) ?? null,
-            g.peerCircuitPeeringId,
-            o.now,
-            o.maxAgeMs,
-          );
-      return known ? [known] : [];
+      const stored = o.reachSnapshots?.get(id) ?? null;
+      if (!peer) {
+        const known = reachPeerOfSnapshot(stored, g.peerCircuitPeeringId, o.now, o.maxAgeMs);
+        return known ? [known] : [];
+      }
+      // Read now: since when it is down is what its snapshot before this sweep saw.
+      const known = judge(peer, g.peerCircuitPeeringId);
+      return known ? [withDownSince(known, stored, o.now, o.maxAgeMs)] : [];
     });
   };
   const contextOf = (reading: CircuitReading): PairContext | null => {

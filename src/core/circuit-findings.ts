@@ -175,6 +175,8 @@ export function globalReachFinding(
   peering: PeeringFacts,
   reach: GlobalReachAssessment,
   severity: Severity,
+  /** The sweep's reading of this circuit: a time on another UTC day is dated. */
+  readAt: string,
   peers?: readonly ReachPeer[],
   connecting: (g: GlobalReachConnection) => Connecting | null = () => null,
 ): Finding | null {
@@ -184,8 +186,8 @@ export function globalReachFinding(
   const unexplained = told.filter((t) => t.peer?.state !== "down");
   const part = ({ g, peer, how }: (typeof told)[number]) =>
     peer?.state === "down"
-      ? `${g.name} ${reachStatusText(g)} — the peer circuit ${peer.name} is down (${peerDetail(peer)})`
-      : `${g.name} ${reachStatusText(g)}${how ? ` — ${connectingWords(how)}` : ""}`;
+      ? `${g.name} ${reachStatusText(g)} — the peer circuit ${peer.name} is down (${peerDetail(peer, readAt)})`
+      : `${g.name} ${reachStatusText(g)}${how ? ` — ${connectingWords(how, readAt)}` : ""}`;
   const known = told.flatMap(({ g, peer }) => (peer ? [{ connection: g.name, ...peer }] : []));
   const circuits = [...new Set(explained.map((t) => t.peer!.name))];
   const them = circuits.length === 1 ? "it does" : "they do";
@@ -212,7 +214,7 @@ export function globalReachFinding(
     evidence: {
       connections: reach.all,
       ...(known.length > 0 ? { peers: known } : {}),
-      ...connectingEvidence(told),
+      ...connectingEvidence(told, readAt),
     },
     nextAction:
       explained.length === 0
@@ -233,10 +235,11 @@ const ADVICE = {
 } as const;
 
 /** When each connection that reads Connecting began to, for the card and the status page. */
-function connectingEvidence(told: { g: GlobalReachConnection; how: Connecting | null }[]): {
-  connecting?: Record<string, string>;
-} {
-  const words = told.flatMap(({ g, how }) => (how ? [[g.name, connectingWords(how)]] : []));
+function connectingEvidence(
+  told: { g: GlobalReachConnection; how: Connecting | null }[],
+  readAt: string,
+): { connecting?: Record<string, string> } {
+  const words = told.flatMap(({ g, how }) => (how ? [[g.name, connectingWords(how, readAt)]] : []));
   return words.length > 0 ? { connecting: Object.fromEntries(words) } : {};
 }
 

@@ -337,7 +337,7 @@ function judgePeering(
   const reach = { ...assessed, down: assessed.down.filter((g) => !settling.includes(g)) };
   const words = (g: GlobalReachConnection) => {
     const c = connecting(g);
-    return `${g.name} ${reachStatusText(g)}${c ? ` — ${connectingWords(c)}` : ""}`;
+    return `${g.name} ${reachStatusText(g)}${c ? ` — ${connectingWords(c, reading.circuit.readAt)}` : ""}`;
   };
   const cells = {
     gateway: gatewayCell(wiring, settings.expectGateway),
@@ -416,6 +416,7 @@ function judgePeering(
       peering,
       reach,
       options.severity.globalReach,
+      reading.circuit.readAt,
       options.reachPeers,
       connecting,
     );

@@ -8,11 +8,11 @@
 // drop does, on the hysteresis every Sev3 waits out (two sweeps), which
 // already lets a re-establishment of a minute or two pass unpaged.
 
-import { hhmm } from "./dataplane/series.js";
 import { storedInstant } from "./instant.js";
 import type { GlobalReachConnection, PeeringFacts } from "./model.js";
 import { byName } from "./names.js";
 import type { Snapshot } from "./snapshot.js";
+import { utcTime } from "./utc-time.js";
 
 /** How long a connection seen only Connecting since it appeared is held as being set up. */
 export const CONNECTING_WAIT_MS = 30 * 60_000;
@@ -74,10 +74,14 @@ export function connectingOf(
     : { kind: "stuck", since: new Date(since).toISOString() };
 }
 
-/** "still connecting since 01:50 UTC" and the like, after the connection's status in titles and rows. */
-export function connectingWords(c: Connecting): string {
+/**
+ * "still connecting since 01:50 UTC" and the like, after the connection's
+ * status in titles and rows; dated when not on the UTC day of `readAt`, the
+ * sweep's reading.
+ */
+export function connectingWords(c: Connecting, readAt: string): string {
   if (c.kind === "dropped") return "dropped, re-establishing";
-  const at = `${hhmm(Date.parse(c.since))} UTC`;
+  const at = utcTime(Date.parse(c.since), Date.parse(readAt));
   return c.kind === "settling" ? `still connecting since ${at}` : `stuck since ${at}`;
 }
 

@@ -9,7 +9,6 @@
 // The peer's broken layer has an owner (its carrier, for one it de-provisioned
 // or whose layer 2 is gone): global-reach-down names that owner, not you.
 
-import { hhmm } from "./dataplane/series.js";
 import type {
   CircuitReading,
   CircuitVerdict,
@@ -17,11 +16,19 @@ import type {
   GlobalReachConnection,
   LayerStatus,
   Owner,
+  PathName,
 } from "./model.js";
 import { PATHS, readablePeerings } from "./model.js";
 import { storedInstant } from "./instant.js";
 import { byName, sameName } from "./names.js";
-import { keptPeeringsGone, pathStatus, type Snapshot } from "./snapshot.js";
+import {
+  keptPeeringsGone,
+  pathStatus,
+  type Snapshot,
+  type SnapshotCell,
+  type SnapshotLayer,
+} from "./snapshot.js";
+import { utcTime } from "./utc-time.js";
 import { assessGlobalReach } from "./wiring.js";
 
 export const PEER_DOWN_CAUSES = [
@@ -48,6 +55,13 @@ export interface ReachPeer {
   owner?: Owner;
   /** When what `detail` says was read. */
   readAt: string;
+  /**
+   * Since when erwatch has seen the peer down (`state` down only): when its
+   * stored snapshot first saw both paths of the peering down, from before
+   * `readAt`. Absent when its history does not say: "read down at" is all
+   * that is known, not since when.
+   */
+  downSince?: string;
   /** Read in this sweep; false: taken from its stored snapshot, so the wording is dated. */
   thisSweep: boolean;
 }
@@ -202,13 +216,14 @@ export function reachPeerOfSnapshot(
     return known ? { ...known, readAt: pathsAt } : null;
   })();
   if (!found) return null;
-  return {
+  const peer: ReachPeer = {
     peerCircuitPeeringId: normalId(peerCircuitPeeringId),
     circuitId: snapshot.circuitId.toLowerCase(),
     name: snapshot.circuitName,
     ...found,
     thisSweep: false,
   };
+  return withDownSince(peer, snapshot, now, maxAgeMs);
 }
 
 const CAUSE_CODES: Record<PeerDownCause, readonly FindingCode[]> = {
@@ -245,9 +260,53 @@ export function peerOf(
   return peers?.find((p) => p.peerCircuitPeeringId === id) ?? null;
 }
 
-/** "both private paths down", or "…, as last read at 01:55 UTC" when not read in this sweep. */
-export function peerDetail(peer: ReachPeer): string {
+/**
+ * "both private paths down", or "…, as last read at 01:55 UTC" when not read
+ * in this sweep (dated when not on the UTC day of `sweepAt`, the sweep's reading).
+ */
+export function peerDetail(peer: ReachPeer, sweepAt: string): string {
   return peer.thisSweep
     ? peer.detail
-    : `${peer.detail}, as last read at ${hhmm(Date.parse(peer.readAt))} UTC`;
+    : `${peer.detail}, as last read at ${utcTime(Date.parse(peer.readAt), Date.parse(sweepAt))}`;
+}
+
+/**
+ * When a stored snapshot first saw both paths of `peering` down (the later
+ * path's row `since`: the peering carried nothing from then); null when it
+ * does not show both down, or a time is not an instant (a stored row is any
+ * text to its schema).
+ */
+function bothDownSince(snapshot: Snapshot, peering: string): number | null {
+  type Rows = Partial<Record<PathName, Partial<Record<SnapshotLayer, Partial<SnapshotCell>>>>>;
+  const rows = byName(snapshot.peerings, peering)?.paths as Rows | undefined;
+  let since: number | null = null;
+  for (const path of PATHS) {
+    const row = rows?.[path]?.path;
+    const at = row?.status === "down" ? storedInstant(row.since) : null;
+    if (at === null) return null;
+    since = since === null ? at : Math.max(since, at);
+  }
+  return since;
+}
+
+/**
+ * The peer with since when it is down, by its stored snapshot (the one
+ * before this sweep's reading, for a peer read in it) while that is no older
+ * than `maxAgeMs`: a peer its snapshot saw down since 01:40 and read down
+ * now said "read down at 02:00", the time of the read, as if it had just
+ * gone. A peer missing its peering, or up, is as it was.
+ */
+export function withDownSince(
+  peer: ReachPeer,
+  snapshot: Snapshot | null,
+  now: Date,
+  maxAgeMs: number,
+): ReachPeer {
+  if (!snapshot || peer.state !== "down" || peer.cause === "peering-missing") return peer;
+  const takenAt = storedInstant(snapshot.takenAt);
+  if (takenAt === null || now.getTime() - takenAt > maxAgeMs) return peer;
+  const since = bothDownSince(snapshot, peerPeeringOf(peer.peerCircuitPeeringId));
+  const readAt = Date.parse(peer.readAt);
+  if (since === null || !(since <= readAt)) return peer;
+  return { ...peer, downSince: new Date(since).toISOString() };
 }

@@ -101,6 +101,38 @@ describe("Global Reach peers in the pair gate", () => {
     expect(stale).toEqual([{ reading: a(), pair: null }]);
   });
 
+  // "read down at 02:00", the time of this sweep's read, for a peer its
+  // snapshot had seen down since 01:40: since when is what that history says.
+  it("tells since when a peer read in the run is down, by its snapshot from before the run", () => {
+    const earlier = new Date(NOW.getTime() - 20 * MIN);
+    const first = evaluateCircuit(pDown(), null, [], [], POLICY, earlier).snapshot;
+    const { snapshot } = evaluateCircuit(
+      pDown(),
+      first,
+      [],
+      [],
+      POLICY,
+      new Date(NOW.getTime() - 10 * MIN),
+    );
+    const g = gate([A_ID, P_ID], new Map([[P_ID.toLowerCase(), snapshot]]));
+    g.offer(pDown());
+    expect(g.offer(a())).toEqual([
+      expect.objectContaining({
+        reach: [
+          expect.objectContaining({
+            state: "down",
+            thisSweep: true,
+            downSince: snapshot.peerings.AzurePrivatePeering!.paths.primary.path.since,
+          }),
+        ],
+      }),
+    ]);
+    expect(snapshot.peerings.AzurePrivatePeering!.paths.primary.path).toMatchObject({
+      status: "down",
+      since: first.takenAt,
+    });
+  });
+
   it("tells nothing of a circuit whose connections are Connected", () => {
     const g = gate([A_ID, P_ID]);
     const up = named(circuitReading({ peerings: reach(P_ID, "Connected") }), A_ID, "er-a");

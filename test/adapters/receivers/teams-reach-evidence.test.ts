@@ -14,6 +14,7 @@ import { assessGlobalReach } from "../../../src/core/wiring.js";
 import { arpMissingOpen } from "../../support/alert-event-fixture.js";
 import { peering } from "../../support/readings.js";
 
+const SWEPT_AT = "2026-03-14T02:00:00.000Z";
 const PEER_CIRCUIT =
   "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/expressRouteCircuits/er-dr";
 
@@ -65,6 +66,7 @@ describe("the peer circuit of a Global Reach connection", () => {
       peering({ globalReach: [g as GlobalReachConnection] }),
       assessGlobalReach(peering({ globalReach: [g as GlobalReachConnection] })),
       "Sev3",
+      SWEPT_AT,
       [peer],
     );
     if (!f) throw new Error("no global-reach-down");
@@ -102,6 +104,22 @@ describe("the peer circuit of a Global Reach connection", () => {
         detail: "its private peering is Disabled",
       }),
       "Peer circuit er-dr (behind gr-to-dr): DOWN — its private peering is Disabled; yours and the carrier's to fix; read down at 2026-03-14 01:55 UTC, an earlier sweep (not read in this one)",
+    ],
+    // Read at 01:55 is not since when: the peer's history said 01:10.
+    [
+      "read in this sweep, its history saying since when it is down",
+      down({ downSince: "2026-03-14T01:10:00.000Z" }),
+      "Peer circuit er-dr (behind gr-to-dr): DOWN — both private paths down; the carrier's to fix; down since 2026-03-14 01:10 UTC, as read at 2026-03-14 01:55 UTC, this sweep",
+    ],
+    [
+      "as its stored reading last read it, down since before midnight",
+      down({ thisSweep: false, downSince: "2026-03-13T23:40:00.000Z" }),
+      "Peer circuit er-dr (behind gr-to-dr): DOWN — both private paths down; the carrier's to fix; down since 2026-03-13 23:40 UTC, as read at 2026-03-14 01:55 UTC, an earlier sweep (not read in this one)",
+    ],
+    [
+      "a since that crossed the queue as no time: read down at, as before",
+      down({ downSince: "yesterday" }),
+      "Peer circuit er-dr (behind gr-to-dr): DOWN — both private paths down; the carrier's to fix; read down at 2026-03-14 01:55 UTC, this sweep",
     ],
   ] as const)("%s: one line in words on the card", (_, peer, line) => {
     const lines = evidenceLines(finding(peer).evidence, false);
@@ -151,6 +169,30 @@ describe("the peer circuit of a Global Reach connection", () => {
         },
       ],
     });
+  });
+
+  it("the Teams card says since when the peer is down; PagerDuty keeps downSince", () => {
+    const e = event(down({ downSince: "2026-03-14T01:10:00.000Z" }));
+    const card = JSON.stringify(buildTeamsMessage(e));
+    expect(card).toContain("down since 2026-03-14 01:10 UTC, as read at 2026-03-14 01:55 UTC");
+    expect(card).not.toContain("read down at");
+    const pd = buildPagerDutyEvent(e, "R0ut1ngK3y");
+    if (pd.event_action !== "trigger") throw new Error("not a trigger");
+    expect(pd.payload.custom_details.evidence).toMatchObject({
+      peers: [
+        {
+          connection: "gr-to-dr",
+          state: "down",
+          readAt: "2026-03-14T01:55:00.000Z",
+          downSince: "2026-03-14T01:10:00.000Z",
+        },
+      ],
+    });
+  });
+
+  it("a peer read before midnight is dated in the title", () => {
+    const f = finding(down({ thisSweep: false, readAt: "2026-03-13T23:55:00.000Z" }));
+    expect(f.title).toContain("(both private paths down, as last read at 2026-03-13 23:55 UTC)");
   });
 
   it("a Connecting connection keeps its name as written", () => {

@@ -84,6 +84,8 @@ function utcWhen(value: unknown): string | null {
  * read in this one)". Printed as key/value pairs the line was the peer's
  * resource ids, "this sweep false" and a raw timestamp: which circuit, is it
  * down, and as of when, is what the reader needs to decide whose alert to follow.
+ * When erwatch's history of the peer says since when it is down, the line
+ * says "down since" that: the time of the read alone read as a peer just gone.
  */
 function peerLine(peer: unknown): string {
   if (!isRecord(peer)) return `Peer circuit: ${plain(peer)}`;
@@ -95,7 +97,9 @@ function peerLine(peer: unknown): string {
   const whose = typeof peer.owner === "string" ? FIXED_BY[peer.owner] : undefined;
   const owner = peer.state === "down" && whose ? `; ${whose} to fix` : "";
   const at = utcWhen(peer.readAt);
-  const as = peer.state === "down" ? "read down" : "read";
+  const since = peer.state === "down" ? utcWhen(peer.downSince) : null;
+  const as =
+    since !== null ? `down since ${since}, as read` : peer.state === "down" ? "read down" : "read";
   const when =
     at === null
       ? ""
