@@ -65,14 +65,21 @@ const bodyField = (kind: string, call: unknown): boolean =>
 /**
  * An open monitoring-blind whose latest condition names only reads no deep
  * read mends: refused for good (it has said what to grant), or fields of the
- * circuit's body (it has named the field). Pending (it opens on failed
- * sweeps in a row, as before) and resolving (a grant is read at once) stay
- * trouble, as does one whose reads are not kept as erwatch writes them.
+ * circuit's body (it has named the field). Pending, one naming refused
+ * reads alone is not mended by reading sooner either: the read that first
+ * met the 403 was its one deep read, and it opens on its failed reads in a
+ * row at the rotation's cadence (read every sweep for it, each circuit cost
+ * three deep reads where the rotation reads it once or twice). A pending
+ * one naming a body field stays trouble, as before. Resolving (a grant is
+ * read at once) stays trouble, as does one whose reads are not kept as
+ * erwatch writes them.
  */
 export function blindNoDeepReadMends(
   alert: Pick<AlertState, "family" | "phase"> & { condition?: AlertCondition | null },
 ): boolean {
-  if (alert.family !== "monitoring-blind" || alert.phase !== "firing") return false;
+  if (alert.family !== "monitoring-blind") return false;
+  if (alert.phase !== "firing" && alert.phase !== "pending") return false;
+  const open = alert.phase === "firing";
   // A stored row is any text to its schema: evidence may be missing.
   const evidence: unknown = alert.condition?.evidence;
   const failed: unknown = isRecord(evidence) ? evidence.failedReads : undefined;
@@ -83,7 +90,7 @@ export function blindNoDeepReadMends(
       (f) =>
         isRecord(f) &&
         typeof f.kind === "string" &&
-        (refusedForGood(f.kind as ReadErrorKind) || bodyField(f.kind, f.call)),
+        (refusedForGood(f.kind as ReadErrorKind) || (open && bodyField(f.kind, f.call))),
     )
   );
 }

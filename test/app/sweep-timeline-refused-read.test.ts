@@ -7,14 +7,17 @@
 // last time", its BGP and routes rows UNKNOWN, then its own monitoring-blind
 // open) and read deep every sweep: six deep reads a sweep where the rotation
 // reads three, twice the long-running POSTs, and at hundreds of circuits a
-// tiered sweep that is a full one and no longer fits its timer. Now the
-// circuit is read in its turn once monitoring-blind has opened (it still
-// opens, on failed sweeps in a row, naming the permission), and the refused
-// read is tried again in that turn, so a grant is read within the age limit.
+// tiered sweep that is a full one and no longer fits its timer. Then its
+// monitoring-blind, pending, kept it trouble until it opened: three deep
+// reads a circuit for a 403 no read sooner mends. Now the read that met the
+// refusal is its one deep read, and the circuit is read in its turn (deep at
+// once when the cheap tier shows a change); monitoring-blind still opens,
+// on its failed reads in a row, naming the permission, and the refused read
+// is tried again in each turn, so a grant is read within the age limit.
 
 import { describe, expect, it } from "vitest";
 import type { SweepResult } from "../../src/app/sweep.js";
-import { healthyCircuit, metricsDip } from "../support/estate/index.js";
+import { healthyCircuit, metricsDip, setPeeringState } from "../support/estate/index.js";
 import { timerWorld, type TimerWorld } from "../support/timer-world.js";
 import { countedSweep } from "../support/counted-sweep.js";
 import { worldPerTest } from "../support/world-per-test.js";
@@ -47,7 +50,7 @@ describe("a role without the route summary action (403 on every circuit, every t
       posts: 12,
     },
   ])(
-    "without $without: reads each circuit in its turn once monitoring-blind has opened, as many deep reads a sweep as the whole role",
+    "without $without: reads each circuit in its turn from the read that met the 403, as many deep reads a sweep as the whole role",
     async ({ refused, posts }) => {
       const whole = await sixCircuits();
       const denied = await sixCircuits(...refused);
@@ -55,6 +58,7 @@ describe("a role without the route summary action (403 on every circuit, every t
       const postsPerSweep: number[] = [];
       const wholePosts: number[] = [];
       const readAt: string[][] = [];
+      const openedAt = new Map<string, number>();
       for (let m = 0; m <= 60; m += 5) {
         const a = await countedSweep(whole, m);
         const b = await countedSweep(denied, m);
@@ -62,19 +66,21 @@ describe("a role without the route summary action (403 on every circuit, every t
         postsPerSweep.push(b.posts);
         wholePosts.push(a.posts);
         readAt.push(b.deep.map((d) => d.split(" ")[0]!));
-        // monitoring-blind pending is trouble, as before: it opens on three failed sweeps in a row.
-        if (m < 15) continue;
+        for (const e of denied.sent())
+          if (!openedAt.has(e.circuit.name)) openedAt.set(e.circuit.name, m);
+        if (m === 0) continue;
         expect(b.deep.length, `minute ${m}`).toBe(a.deep.length);
         expect(b.deep.join("\n")).toMatch(/^(er-circuit-\w (rotation|due)\n?)+$/);
       }
       // In its turn: each circuit read in every two sweeps running, its refused summary tried again there.
-      for (let i = 3; i + 1 < readAt.length; i += 1)
+      for (let i = 1; i + 1 < readAt.length; i += 1)
         expect(new Set([...readAt[i]!, ...readAt[i + 1]!]).size, `sweeps ${i}, ${i + 1}`).toBe(6);
-      // Before: [6, 6, 6, 6, …] deep reads and 24 long-running POSTs every sweep.
-      expect(deepPerSweep).toEqual([6, 6, 6, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
-      expect(postsPerSweep).toEqual([24, 24, 24, ...Array.from({ length: 10 }, () => posts)]);
+      // Before: [6, 6, 6, 6, …] deep reads and 24 long-running POSTs every
+      // sweep; then, pending monitoring-blind trouble, [6, 6, 6, 3, …] and [24, 24, 24, 12, …].
+      expect(deepPerSweep).toEqual([6, ...Array.from({ length: 12 }, () => 3)]);
+      expect(postsPerSweep).toEqual([24, ...Array.from({ length: 12 }, () => posts)]);
       // The whole role: two summaries a circuit, the first peering's ARP tables (the witness).
-      expect(wholePosts.slice(3)).toEqual(Array.from({ length: 10 }, () => 8));
+      expect(wholePosts.slice(1)).toEqual(Array.from({ length: 12 }, () => 8));
       // Every circuit's monitoring-blind opened once, naming the permission, and stays open.
       const sent = denied.sent();
       expect(sent.map((e) => `${e.action} ${e.family}`)).toEqual(
@@ -84,6 +90,12 @@ describe("a role without the route summary action (403 on every circuit, every t
         expect(e.title).toMatch(
           /: forbidden \(missing Microsoft\.Network\/expressRouteCircuits\/peerings\/(routeTablesSummary|arpTables)\/read\)/,
         );
+      // Each opened at its third failed read in a row (blindAfterSweeps), at the rotation's cadence.
+      expect(openedAt.size).toBe(6);
+      for (const [name, m] of openedAt) {
+        const reads = readAt.flatMap((names, i) => (names.includes(name) ? [i * 5] : []));
+        expect(m, name).toBe(reads[2]);
+      }
     },
   );
 
@@ -167,4 +179,74 @@ describe("a BGP availability dip on a circuit whose route summary is refused (40
     expect(deepPerSweep).toEqual([4, 3, 3, 3, 3]);
     expect(postsPerSweep).toEqual([16, 12, 12, 12, 12]);
   }, 120_000);
+});
+
+describe("a role that loses the route summary action while erwatch runs", () => {
+  it("costs each circuit the one deep read that met the 403, then its turn; a change is read at once and pages as with the whole role", async () => {
+    const whole = await sixCircuits();
+    const denied = await sixCircuits();
+    await whole.sweepUntil(0, 15);
+    await denied.sweepUntil(0, 15);
+    denied.w.estate.addFault({
+      match: { operation: "routeTablesSummary" },
+      behaviour: { kind: "status", status: 403 },
+    });
+    const deepPerSweep: number[] = [];
+    const postsPerSweep: number[] = [];
+    const readAt: string[][] = [];
+    const pages = { whole: [] as string[], denied: [] as string[] };
+    /** The pages `t` sent at minute `m` (its sweep just run), monitoring-blind aside. */
+    const pagedAt = (t: TimerWorld, m: number, into: string[], before: number) =>
+      into.push(
+        ...t
+          .sent()
+          .slice(before)
+          .filter((e) => e.family !== "monitoring-blind")
+          .map((e) => `${m} ${e.action} ${e.family} ${e.circuit.name}`),
+      );
+    const blindAt = new Map<string, number>();
+    let changed = "";
+    for (let m = 20; m <= 50; m += 5) {
+      const before = { whole: whole.sent().length, denied: denied.sent().length };
+      const a = await countedSweep(whole, m);
+      const b = await countedSweep(denied, m);
+      pagedAt(whole, m, pages.whole, before.whole);
+      pagedAt(denied, m, pages.denied, before.denied);
+      for (const e of denied.sent().slice(before.denied))
+        if (e.family === "monitoring-blind" && e.action === "open") blindAt.set(e.circuit.name, m);
+      deepPerSweep.push(b.deep.length);
+      postsPerSweep.push(b.posts);
+      readAt.push(b.deep.map((d) => d.split(" ")[0]!));
+      if (m === 25) expect(b.reasonOf(changed)).toBe("changed");
+      // The same reads as the whole role's, the change and the real outage it is read for included.
+      expect(b.deep, `minute ${m}`).toEqual(a.deep);
+      if (m === 20) {
+        changed = b.deep[0]!.split(" ")[0]!;
+        for (const t of [whole, denied])
+          setPeeringState(
+            t.w.estate.state.circuits.find((c) => c.name === changed)!,
+            "AzurePrivatePeering",
+            "Disabled",
+          );
+      }
+    }
+    // Before: the three read at 20 were trouble (monitoring-blind pending) at 25
+    // and 30, and the rest likewise from 25: [3, 6, 6, 6, 4, 4, 4] deep reads.
+    // One more from 25 for the change, the disabled peering's circuit (trouble, as with the whole role).
+    expect(deepPerSweep).toEqual([3, 4, 4, 4, 4, 4, 4]);
+    // Two refused summaries a circuit read and its two ARP tables; none on the disabled peering.
+    // Before: [12, 24, 24, 24, 12, 12, 12].
+    expect(postsPerSweep).toEqual(Array.from({ length: 7 }, () => 12));
+    // The disabled peering pages at the same sweep as with the whole role.
+    expect(pages.denied.length).toBeGreaterThan(0);
+    expect(pages.denied).toEqual(pages.whole);
+    // Every other circuit's monitoring-blind opened, at its third failed read in a row.
+    expect([...blindAt.keys()].sort()).toEqual(
+      ["a", "b", "c", "e", "f"].map((x) => `er-circuit-${x}`),
+    );
+    for (const [name, m] of blindAt) {
+      const reads = readAt.flatMap((names, i) => (names.includes(name) ? [20 + i * 5] : []));
+      expect(m, name).toBe(reads[2]);
+    }
+  }, 180_000);
 });

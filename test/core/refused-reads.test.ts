@@ -264,8 +264,18 @@ describe("an open monitoring-blind that names refused reads or body fields alone
       trouble: "alert monitoring-blind on AzurePrivatePeering is pending",
     },
     {
-      name: "pending (it opens on failed sweeps in a row, as before)",
-      alert: blind("pending", condition(["forbidden"])),
+      name: "pending, refused reads alone (the read that met the 403 was its one deep read)",
+      alert: blind("pending", condition(["forbidden", "not-found"])),
+      trouble: null,
+    },
+    {
+      name: "pending, a refused read beside a body field",
+      alert: blind("pending", condition([BODY_FIELD, "forbidden"])),
+      trouble: "alert monitoring-blind on AzurePrivatePeering is pending",
+    },
+    {
+      name: "pending, a refused read beside a throttled one",
+      alert: blind("pending", condition(["forbidden", "throttled"])),
       trouble: "alert monitoring-blind on AzurePrivatePeering is pending",
     },
     {
