@@ -74,6 +74,12 @@ export interface ClassifyOptions {
   dataPlane?: DataPlanePolicy;
   /** What other circuits say about the peers of its Global Reach connections (EvaluationContext.reach). */
   reachPeers?: readonly ReachPeer[];
+  /**
+   * The sweep's instant (its `now`), which a Global Reach connection's
+   * set-up hold is judged at, as the plan judges its end; absent: the
+   * listing's (the circuit's readAt).
+   */
+  at?: string;
 }
 
 export const DEFAULT_CLASSIFY_OPTIONS: ClassifyOptions = {
@@ -330,7 +336,9 @@ function judgePeering(
   const kept = byName(options.previous?.reach, peering.name);
   const seen = kept === undefined ? [] : kept;
   const how = new Map(
-    assessed.down.map((g) => [g, connectingOf(g, seen, reading.circuit.readAt)] as const),
+    assessed.down.map(
+      (g) => [g, connectingOf(g, seen, options.at ?? reading.circuit.readAt)] as const,
+    ),
   );
   const connecting = (g: GlobalReachConnection) => how.get(g) ?? null;
   const settling = assessed.down.filter((g) => connecting(g)?.kind === "settling");

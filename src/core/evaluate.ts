@@ -88,6 +88,7 @@ export function evaluateCircuit(
       ...policy.classify,
       ...(previousFacts ? { previous: previousFacts } : {}),
       ...(context.reach && context.reach.length > 0 ? { reachPeers: context.reach } : {}),
+      at: now.toISOString(),
     }),
     reading,
     policy.classify.dataPlane ?? DEFAULT_DATA_PLANE_POLICY,
@@ -190,7 +191,7 @@ export function evaluateCircuit(
             gatewayWasConnected: wired[name] ?? false,
             carried: carried[name] ?? false,
             gatewayConnections: connections[name] ?? [],
-            ...reachKept(reading, previous, name),
+            ...reachKept(reading, previous, name, now.toISOString()),
           },
         ];
       }),
@@ -226,13 +227,14 @@ function reachKept(
   reading: CircuitReading,
   previous: Snapshot | null,
   name: string,
+  /** The sweep's instant: a new Connecting one's start, which the plan counts its hold from. */
+  at: string,
 ): Partial<Pick<SnapshotPeering, "reach">> {
   const facts = reading.circuit.ok
     ? readablePeerings(reading.circuit.value).find((p) => sameName(p.name, name))
     : undefined;
   const kept = byName(previous?.peerings, name)?.reach;
-  if (facts)
-    return { reach: nextSightings(rememberedReach(previous, name), facts, reading.circuit.readAt) };
+  if (facts) return { reach: nextSightings(rememberedReach(previous, name), facts, at) };
   return kept !== undefined ? { reach: kept } : {};
 }
 

@@ -8,7 +8,7 @@
 // drop does, on the hysteresis every Sev3 waits out (two sweeps), which
 // already lets a re-establishment of a minute or two pass unpaged.
 
-import { storedInstant } from "./instant.js";
+import { CLOCK_SKEW_MS, storedInstant } from "./instant.js";
 import type { GlobalReachConnection, PeeringFacts } from "./model.js";
 import { byName } from "./names.js";
 import type { Snapshot } from "./snapshot.js";
@@ -50,26 +50,43 @@ function families(g: GlobalReachConnection): { family: Family; status: string | 
 }
 
 /**
+ * When a sighting was first seen Connecting, in ms, judged at `at`; null when
+ * its kept start cannot be read: not an instant, or after `at` by more than
+ * two clocks differ (a start in 2099 held the connection as being set up,
+ * unpaged, until then).
+ */
+function startOf(s: ReachSighting | undefined, at: number): number | null {
+  const since = storedInstant(s?.connectingSince);
+  return since !== null && since - at <= CLOCK_SKEW_MS ? since : null;
+}
+
+/**
  * A connection every family of which that is not Connected reads Connecting:
  * what that is, by `seen` (null: a snapshot kept before sightings were, whose
- * row showed the connections: each was seen before). Null for any other.
+ * row showed the connections: each was seen before), judged at `at`: the
+ * sweep's instant, which the plan compares the hold's end with (sweep-plan.ts;
+ * judged at the listing's, a moment later, a hold ending in between was
+ * stuck to the evaluation and held to the plan, and read a sweep late). Null
+ * for any other.
  */
 export function connectingOf(
   g: GlobalReachConnection,
   seen: readonly ReachSighting[] | null,
-  readAt: string,
+  at: string,
 ): Connecting | null {
   const off = families(g).filter((f) => f.status !== null && f.status !== "Connected");
   if (off.length === 0 || off.some((f) => f.status !== "Connecting")) return null;
+  const now = Date.parse(at);
   const starts: number[] = [];
   for (const { family } of off) {
     const sighting = seen === null ? null : seen.find((s) => s.key === key(g, family));
     if (seen === null || (sighting && sighting.connectingSince === undefined))
       return { kind: "dropped" };
-    starts.push(storedInstant(sighting?.connectingSince) ?? Date.parse(readAt));
+    // New, or its start unreadable in a snapshot whose own instant is too (rememberedReach): from now, as nextSightings keeps it.
+    starts.push(startOf(sighting ?? undefined, now) ?? now);
   }
   const since = Math.min(...starts);
-  return Date.parse(readAt) - since < CONNECTING_WAIT_MS
+  return now - since < CONNECTING_WAIT_MS
     ? { kind: "settling", since: new Date(since).toISOString() }
     : { kind: "stuck", since: new Date(since).toISOString() };
 }
@@ -85,15 +102,42 @@ export function connectingWords(c: Connecting, readAt: string): string {
   return c.kind === "settling" ? `still connecting since ${at}` : `stuck since ${at}`;
 }
 
-/** Only an entry that is one: a stored row is not checked with the snapshot. */
+/**
+ * Only an entry that is one: a stored row is not checked with the snapshot.
+ * A start kept as something other than text (null, a number) is a start
+ * that cannot be read, not one never had: absent alone says the connection
+ * was seen in another state.
+ */
 function sightingsOf(kept: unknown): ReachSighting[] {
   if (!Array.isArray(kept)) return [];
   return kept.flatMap((s: unknown) => {
     if (typeof s !== "object" || s === null) return [];
     const { key: k, connectingSince } = s as Record<string, unknown>;
     if (typeof k !== "string") return [];
-    return [typeof connectingSince === "string" ? { key: k, connectingSince } : { key: k }];
+    if (connectingSince === undefined) return [{ key: k }];
+    return [
+      { key: k, connectingSince: typeof connectingSince === "string" ? connectingSince : "" },
+    ];
   });
+}
+
+/**
+ * A snapshot's sightings, a start that cannot be read (startOf) taken as the
+ * snapshot's instant: erwatch saw the connection Connecting then, when it
+ * last read it, and knows no earlier time. Read from the instant of each
+ * read instead, it was never stuck (held, and its row warning, for good),
+ * and the plan, finding no hold's end, read the circuit deep every sweep
+ * for the warning. Counted from then, the plan's hold and the evaluation's
+ * end together, as for a start that was kept. Left as kept when the
+ * snapshot's instant cannot be read either (connectingOf counts from now).
+ */
+function withStarts(snapshot: Snapshot, kept: unknown): ReachSighting[] {
+  const takenAt = storedInstant(snapshot.takenAt);
+  return sightingsOf(kept).map((s) =>
+    s.connectingSince !== undefined && takenAt !== null && startOf(s, takenAt) === null
+      ? { key: s.key, connectingSince: new Date(takenAt).toISOString() }
+      : s,
+  );
 }
 
 /**
@@ -113,8 +157,8 @@ export function settlingEndsAt(snapshot: Snapshot, peering?: string): number | n
   let first: number | null = null;
   for (const [name, p] of Object.entries(peerings)) {
     if (peering !== undefined && name.toLowerCase() !== peering.toLowerCase()) continue;
-    for (const s of sightingsOf(p?.reach)) {
-      const since = storedInstant(s.connectingSince);
+    for (const s of withStarts(snapshot, p?.reach)) {
+      const since = startOf(s, takenAt);
       if (since === null) continue;
       const end = since + CONNECTING_WAIT_MS;
       // Up already when the snapshot was taken: judged stuck there, not held.
@@ -134,8 +178,8 @@ export function rememberedReach(
   peering: string,
 ): ReachSighting[] | null {
   const p = byName(previous?.peerings, peering);
-  if (!p) return [];
-  if (p.reach !== undefined) return sightingsOf(p.reach);
+  if (!p || !previous) return [];
+  if (p.reach !== undefined) return withStarts(previous, p.reach);
   const row: unknown = p.paths?.primary?.globalReach;
   const status = (row as { status?: unknown } | undefined)?.status;
   return status === "up" || status === "down" ? null : [];
@@ -143,14 +187,15 @@ export function rememberedReach(
 
 /**
  * The sightings to keep with the next snapshot: each family with a status
- * read, a Connecting one keeping when it started; one whose status was left
- * out, and every one while the list is read in part, kept as it was; a
+ * read, a Connecting one keeping when it started (`at`, the sweep's instant,
+ * for one new, or whose start cannot be read still); one whose status was
+ * left out, and every one while the list is read in part, kept as it was; a
  * connection gone from a list read whole, forgotten.
  */
 export function nextSightings(
   before: readonly ReachSighting[] | null,
   peering: PeeringFacts,
-  readAt: string,
+  at: string,
 ): ReachSighting[] {
   const out = new Map<string, ReachSighting>();
   if (peering.globalReachUnread) for (const s of before ?? []) out.set(s.key, s);
@@ -161,7 +206,11 @@ export function nextSightings(
       if (status === null) {
         if (was) out.set(k, was);
       } else if (status !== "Connecting" || before === null) out.set(k, { key: k });
-      else out.set(k, was ?? { key: k, connectingSince: readAt });
+      else
+        out.set(
+          k,
+          was && startOf(was, Date.parse(at)) !== null ? was : { key: k, connectingSince: at },
+        );
     }
   return [...out.values()];
 }

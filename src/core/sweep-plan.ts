@@ -310,10 +310,11 @@ function throughputBack(c: PlanCircuit, known: PlanMemory | undefined): string |
 
 /**
  * When a Global Reach connection held as being set up stopped being held, in
- * ms; null when none was or its hold is not up yet. Read deep
- * at the first sweep after, so a stuck one pages at CONNECTING_WAIT_MS and
- * not a turn later. Read before it is up, it is held again, and read again
- * the sweep after.
+ * ms; null when none was or its hold is not up yet. Read deep at the first
+ * sweep at or after it, so a stuck one pages at CONNECTING_WAIT_MS and not a
+ * turn later. Compared with the sweep's `now`, the instant the evaluation
+ * counts and judges the hold by (reach-memory.ts connectingOf), so a hold
+ * that is up here is stuck there.
  */
 function holdUpAt(known: PlanMemory | undefined, now: Date): number | null {
   const end = known?.settlingEndsAt;

@@ -12,7 +12,12 @@
 
 import { describe, expect, it } from "vitest";
 import type { SweepResult } from "../../src/app/sweep.js";
-import { healthyCircuit, peeringOf, setGlobalReachStatus } from "../support/estate/index.js";
+import {
+  carrierDownBoth,
+  healthyCircuit,
+  peeringOf,
+  setGlobalReachStatus,
+} from "../support/estate/index.js";
 import { countedSweep } from "../support/counted-sweep.js";
 import { timerWorld, type TimerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
@@ -101,4 +106,167 @@ describe("a Global Reach connection being set up (Connecting since it appeared)"
     inItsTurn(reasons.slice(1));
     expect(t.sent()).toEqual([]);
   }, 120_000);
+});
+
+/**
+ * The timer's sweep at T0 + m minutes and `startMs`, its listing answered
+ * `listedAfterMs` later (the clock moves on while the sweep reads): the
+ * listing is held until the clock has moved.
+ */
+async function sweepListedLate(t: TimerWorld, m: number, startMs: number, listedAfterMs: number) {
+  const estate = t.w.estate;
+  const earlier = new Set(estate.requests);
+  estate.addFault({
+    match: { operation: "listCircuits" },
+    behaviour: { kind: "slow", delayMs: 20_000 },
+    times: 1,
+  });
+  t.at(m, startMs);
+  const swept = t.w.timerSweep();
+  await estate.waitForRequest((r) => r.operation === "listCircuits" && !earlier.has(r), 20_000);
+  t.at(m, startMs + listedAfterMs);
+  estate.releaseSlow();
+  const result = await swept;
+  expect(result.errors).toEqual([]);
+  return result;
+}
+
+/** From minute 10 to 45: why `a` was read each sweep, deep reads and POSTs a sweep, its row, and the minutes it paged. */
+async function holdTimeline(t: TimerWorld, from = 10) {
+  const reasons: string[] = [];
+  const deepPerSweep: number[] = [];
+  const postsPerSweep: number[] = [];
+  const rows = new Map<number, string>();
+  const pages: string[] = [];
+  for (let m = from; m <= 45; m += 5) {
+    const before = t.sent().length;
+    const swept = await countedSweep(t, m);
+    reasons.push(swept.reasonOf(A));
+    deepPerSweep.push(swept.deep.length);
+    postsPerSweep.push(swept.posts);
+    const row = reachRow(swept.result);
+    if (row) rows.set(m, `${row.status} ${row.detail}`);
+    for (const e of t.sent().slice(before))
+      pages.push(`${m} ${e.action} ${e.family} ${e.circuit.name}`);
+  }
+  return { reasons, deepPerSweep, postsPerSweep, rows, pages };
+}
+
+describe("a set-up hold that ends a moment either side of a sweep's tick", () => {
+  // The sweep that first saw it Connecting listed the circuit 2 ms after it
+  // started. Its start was the listing's instant, which the evaluation
+  // judged by too, while the plan compared the hold's end with the sweep's:
+  // a hold ending between a sweep's start and its listing was up to the
+  // evaluation and not to the plan, and a stuck connection whose first sweep
+  // fired a moment early was judged a sweep late. Now both count from the
+  // sweep's instant, so the hold ends 30 minutes after that sweep's.
+  it.each([
+    { end: "tick − 1 ms", startMs: -1, stuckAt: 35 },
+    { end: "tick + 1 ms", startMs: 1, stuckAt: 40 },
+  ])(
+    "hold end = $end: read deep and judged stuck at the first sweep at or after it (minute $stuckAt)",
+    async ({ startMs, stuckAt }) => {
+      const bundles = Array.from({ length: 6 }, (_, i) =>
+        healthyCircuit({ name: `er-circuit-${String.fromCharCode(97 + i)}` }),
+      );
+      const t = await timerWorld(worlds, T0, bundles);
+      await t.sweep(0);
+      peeringOf(bundles[0]!.circuit, PRIVATE).globalReach.push({
+        name: "gr-to-dr",
+        peerCircuitPeeringId: PEER,
+        status: "Connecting",
+      });
+      const first = await sweepListedLate(t, 5, startMs, 2);
+      expect(first.plan.deep.find((d) => d.name === A)?.reason).toBe("changed");
+      const { reasons, rows, pages } = await holdTimeline(t);
+      // Read for the hold's end at the first sweep at or after it, and not before.
+      const minutes = [10, 15, 20, 25, 30, 35, 40, 45];
+      expect(reasons[minutes.indexOf(stuckAt)]).toBe("trouble");
+      for (const r of reasons.slice(0, minutes.indexOf(stuckAt)))
+        expect(["rotation", "due", "quiet"]).toContain(r);
+      for (const [m, row] of rows)
+        expect(row, `minute ${m}`).toMatch(
+          m < stuckAt
+            ? /^warn gr-to-dr Connecting — still connecting since 01:0[45] UTC$/
+            : /^down gr-to-dr Connecting — stuck since 01:0[45] UTC$/,
+        );
+      expect(rows.has(stuckAt)).toBe(true);
+      // Paged on the Sev3 hysteresis (two sweeps), as a start on the tick is.
+      expect(pages).toEqual([`${stuckAt + 5} open global-reach ${A}`]);
+    },
+    120_000,
+  );
+});
+
+describe("a Global Reach connection being set up whose kept start cannot be read", () => {
+  /** `a`'s stored sighting with its start as `start` (a hand edit, a cut-off write). */
+  async function keptStart(t: TimerWorld, start: unknown) {
+    const store = t.w.runtime.store;
+    const id = (await store.listSnapshots()).find((s) => s.circuitId.endsWith(`/${A}`))!.circuitId;
+    const stored = (await store.getSnapshot(id))!;
+    const edited = structuredClone(stored.value) as unknown as {
+      peerings: Record<string, { reach: Record<string, unknown>[] }>;
+    };
+    const reach = edited.peerings[PRIVATE]!.reach;
+    expect(reach).toHaveLength(1);
+    reach[0]!.connectingSince = start;
+    await store.putSnapshot(edited as unknown as typeof stored.value, stored.etag);
+  }
+
+  // Its row warned for good ("still connecting since" each read's time),
+  // trouble, so the circuit was read deep at every sweep, and a connection
+  // stuck for good never paged. Now the start is the snapshot's instant
+  // (erwatch saw it Connecting then), and the hold runs from there as for a
+  // start that was kept: here 01:05, the sweep that first saw it.
+  it.each<{ kept: string; start: unknown }>([
+    { kept: "text that is not a time", start: "yesterday" },
+    { kept: "null", start: null },
+    { kept: "a time far after the clock", start: "2099-01-01T00:00:00.000Z" },
+  ])(
+    "kept as $kept: read in its turn, judged stuck at 35 and paged as with its start kept",
+    async ({ start }) => {
+      const { t } = await connectingFromFive();
+      const first = await countedSweep(t, 5);
+      expect(first.reasonOf(A)).toBe("changed");
+      await keptStart(t, start);
+      const { reasons, deepPerSweep, postsPerSweep, rows, pages } = await holdTimeline(t);
+      // Before: "trouble" at every sweep, [4, 4, …] deep reads and 10 POSTs.
+      inItsTurn(reasons.slice(0, 5));
+      expect(reasons.slice(5)).toEqual(["trouble", "trouble", "trouble"]);
+      expect(deepPerSweep).toEqual([3, 3, 3, 3, 3, 4, 4, 4]);
+      expect(postsPerSweep).toEqual([8, 8, 8, 8, 8, 10, 10, 10]);
+      for (const [m, row] of rows)
+        expect(row, `minute ${m}`).toBe(
+          m < 35
+            ? "warn gr-to-dr Connecting — still connecting since 01:05 UTC"
+            : "down gr-to-dr Connecting — stuck since 01:05 UTC",
+        );
+      expect(rows.has(35)).toBe(true);
+      // Paged on the Sev3 hysteresis (two sweeps), as with its start kept.
+      expect(pages).toEqual([`40 open global-reach ${A}`]);
+    },
+    120_000,
+  );
+
+  it("a circuit that really breaks during the hold pages at the same sweeps as with its start kept", async () => {
+    const edited = await connectingFromFive();
+    const kept = await connectingFromFive();
+    await edited.t.sweep(5);
+    await kept.t.sweep(5);
+    await keptStart(edited.t, "yesterday");
+    for (const { t, a } of [edited, kept]) {
+      await t.sweep(10);
+      carrierDownBoth(a.circuit, PRIVATE);
+    }
+    const brokeEdited = await holdTimeline(edited.t, 15);
+    const brokeKept = await holdTimeline(kept.t, 15);
+    // Before: read deep at every sweep for its warning row, never judged stuck.
+    expect(brokeEdited.reasons).toEqual(brokeKept.reasons);
+    expect(brokeEdited.deepPerSweep).toEqual(brokeKept.deepPerSweep);
+    expect([...brokeEdited.rows]).toEqual([...brokeKept.rows]);
+    expect(brokeEdited.pages).toEqual(brokeKept.pages);
+    // The break is read once Azure Monitor shows it, and pages then; the connection is judged stuck at 35.
+    expect(brokeEdited.pages).toEqual([`20 open path-down ${A}`]);
+    expect(brokeEdited.rows.get(35)).toBe("down gr-to-dr Connecting — stuck since 01:05 UTC");
+  }, 180_000);
 });

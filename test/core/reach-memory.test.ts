@@ -9,7 +9,7 @@ import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { evaluateCircuit } from "../../src/core/evaluate.js";
 import type { CircuitReading, Finding, LayerCell } from "../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
-import { CONNECTING_WAIT_MS } from "../../src/core/reach-memory.js";
+import { CONNECTING_WAIT_MS, settlingEndsAt } from "../../src/core/reach-memory.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 import { circuitReading, peering } from "../support/readings.js";
 
@@ -145,5 +145,55 @@ describe("a Global Reach connection reading Connecting", () => {
     const s = sweeps([{ status: "Connecting", at: T0 + 5 * MIN }], odd);
     expect(s[0]!.reach).toBeUndefined();
     expect(s[0]!.row.detail).toBe("gr-to-p Connecting — still connecting since 02:05 UTC");
+  });
+});
+
+describe("a set-up hold counted in sweeps' instants, as the plan counts it", () => {
+  const evaluate = (previous: Snapshot | null, now: number, listedAfterMs: number) =>
+    evaluateCircuit(
+      reading("Connecting", now + listedAfterMs),
+      previous,
+      [],
+      [],
+      POLICY,
+      new Date(now),
+    );
+
+  it("starts at the sweep's instant, not its listing's a moment later, and is stuck at the sweep 30 minutes on", () => {
+    const first = evaluate(null, T0, 2);
+    expect(first.snapshot.peerings.AzurePrivatePeering!.reach).toEqual([
+      expect.objectContaining({ connectingSince: new Date(T0).toISOString() }),
+    ]);
+    expect(settlingEndsAt(first.snapshot)).toBe(T0 + CONNECTING_WAIT_MS);
+    // Judged at the listing's instant, 30 min − 2 ms had passed: held, while the plan read it as up.
+    const at = evaluate(first.snapshot, T0 + CONNECTING_WAIT_MS, 0);
+    expect(at.verdict.peerings[0]!.paths.primary.globalReach.status).toBe("down");
+    const before = evaluate(first.snapshot, T0 + CONNECTING_WAIT_MS - 1, 2);
+    expect(before.verdict.peerings[0]!.paths.primary.globalReach.status).toBe("warn");
+  });
+
+  it.each<{ kept: string; start: unknown }>([
+    { kept: "text that is not a time", start: "yesterday" },
+    { kept: "a number", start: 1_764_000_000_000 },
+    { kept: "null", start: null },
+    { kept: "a time after the snapshot's clock", start: "2099-01-01T00:00:00.000Z" },
+  ])("a kept start that cannot be read ($kept) is the snapshot's instant", ({ start }) => {
+    const first = evaluate(null, T0, 0);
+    const edited = structuredClone(first.snapshot);
+    (
+      edited.peerings.AzurePrivatePeering!.reach![0] as unknown as Record<string, unknown>
+    ).connectingSince = start;
+    expect(settlingEndsAt(edited)).toBe(T0 + CONNECTING_WAIT_MS);
+    const held = evaluate(edited, T0 + 5 * MIN, 0);
+    expect(held.verdict.peerings[0]!.paths.primary.globalReach.detail).toBe(
+      "gr-to-p Connecting — still connecting since 02:00 UTC",
+    );
+    expect(held.snapshot.peerings.AzurePrivatePeering!.reach).toEqual([
+      expect.objectContaining({ connectingSince: new Date(T0).toISOString() }),
+    ]);
+    const stuck = evaluate(edited, T0 + CONNECTING_WAIT_MS, 0);
+    expect(stuck.verdict.findings.find((f) => f.code === "global-reach-down")?.title).toBe(
+      "Global Reach not connected: gr-to-p Connecting — stuck since 02:00 UTC",
+    );
   });
 });

@@ -563,10 +563,19 @@ describe("troubleOf: what makes stored state worth reading every sweep", () => {
         endsAt: null,
       },
       {
-        name: "a start that is not a time (a hand edit): trouble",
+        // Before: trouble, read deep every sweep, and never judged stuck.
+        name: "a start that is not a time (a hand edit): held from the snapshot's instant",
         s: settling([{ key: "outbound|gr-new|/peer|ipv4", connectingSince: "yesterday" }]),
-        trouble: "globalReach warn on AzurePrivatePeering/primary",
-        endsAt: null,
+        trouble: null,
+        endsAt: Date.parse(ago(0)) + CONNECTING_WAIT_MS,
+      },
+      {
+        name: "a start after the snapshot's clock: held from the snapshot's instant",
+        s: settling([
+          { key: "outbound|gr-new|/peer|ipv4", connectingSince: "2099-01-01T00:00:00.000Z" },
+        ]),
+        trouble: null,
+        endsAt: Date.parse(ago(0)) + CONNECTING_WAIT_MS,
       },
       {
         name: "the hold up before the snapshot was taken: none held",

@@ -35,8 +35,12 @@ export interface TimerWorld {
    * status says it), when it fires late or it is to be known.
    */
   sweep(m: number, due?: number): Promise<SweepResult>;
-  /** Sets the world's clock to T0 + m minutes, for what the test runs itself (an on-demand sweep, the timer function). */
-  at(m: number): void;
+  /**
+   * Sets the world's clock to T0 + m minutes (and `plusMs`), for what the
+   * test runs itself (an on-demand sweep, the timer function, the clock
+   * moving on while a sweep reads).
+   */
+  at(m: number, plusMs?: number): void;
 }
 
 export async function timerWorld(
@@ -65,8 +69,8 @@ export async function timerWorld(
       for (let m = from; m <= to; m += 5) await sweep(m);
     },
     sweep,
-    at(m) {
-      now = new Date(t0 + m * MIN);
+    at(m, plusMs = 0) {
+      now = new Date(t0 + m * MIN + plusMs);
     },
   };
 }
