@@ -17,6 +17,7 @@ import { DEFAULT_MAX_READ_AGE_MINUTES } from "../core/sweep-plan.js";
 import { DEFAULT_ALERT_POLICY, type Silence } from "../core/policy.js";
 import { storedReadAges, type ReadAges, type ReadFailedNote } from "../core/read-age.js";
 import { CLOCK_SKEW_MS, storedInstant } from "../core/instant.js";
+import { isRecord } from "../core/record.js";
 import { severityRank } from "../core/severity.js";
 import { sessionCarries } from "../core/path-analysis.js";
 import { keptNoNeighbor } from "../core/ipv6-neighbors.js";
@@ -406,9 +407,8 @@ function ipv6Carries(
   if (bgp.status === "unknown") return false;
   const marks: unknown = peering.ipv6Sessions;
   // Kept before IPv6 sessions were marked apart: an up row has every session Established.
-  if (typeof marks !== "object" || marks === null) return bgp.status === "up";
-  const mark = (marks as Record<string, unknown>)[path];
-  return typeof mark === "object" && mark !== null;
+  if (!isRecord(marks)) return bgp.status === "up";
+  return isRecord(marks[path]);
 }
 
 /**
@@ -447,7 +447,7 @@ export function minutesBetween(from: string | null, now: Date): number | null {
  */
 function lastRead(s: Snapshot): string | null {
   const reads: unknown = s.reads;
-  if (typeof reads === "object" && reads !== null && "oldestPathAt" in reads) {
+  if (isRecord(reads) && "oldestPathAt" in reads) {
     const oldest: unknown = reads.oldestPathAt;
     if (typeof oldest === "string") return oldest;
     // A reading never had (neverReadOf says which): the age is of those that were.

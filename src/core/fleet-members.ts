@@ -36,9 +36,8 @@ const oneOf = <T extends string>(values: readonly T[], v: unknown): T | null =>
 export function fleetMembersOf(condition: Pick<AlertCondition, "evidence"> | null): FleetMember[] {
   const circuits = condition?.evidence["circuits"];
   if (!Array.isArray(circuits)) return [];
-  return circuits.flatMap((c: unknown) => {
-    if (typeof c !== "object" || c === null) return [];
-    const entry = c as Record<string, unknown>;
+  return circuits.flatMap((entry: unknown) => {
+    if (!isRecord(entry)) return [];
     const id = text(entry["id"]);
     if (id === null) return [];
     const paths = entry["paths"];

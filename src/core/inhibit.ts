@@ -6,6 +6,7 @@
 // all-clear waits until the source is gone.
 
 import type { AlertFamily, FindingCode, PathName, Severity } from "./model.js";
+import { isRecord } from "./record.js";
 import { severityRank } from "./severity.js";
 
 export interface InhibitRule {
@@ -209,10 +210,7 @@ export function heldPaths(
 ): PathName[] {
   const merged = evidence?.findings;
   if (!Array.isArray(merged) || ipv6Alone(evidence)) return paths;
-  const ipv4 = merged.filter(
-    (f): f is { paths?: unknown } =>
-      typeof f === "object" && f !== null && (f as { family?: unknown }).family !== "ipv6",
-  );
+  const ipv4 = merged.filter((f): f is { paths?: unknown } => isRecord(f) && f.family !== "ipv6");
   const named = ipv4.flatMap((f) => (Array.isArray(f.paths) ? (f.paths as unknown[]) : []));
   return paths.filter((p) => named.includes(p));
 }
@@ -225,12 +223,7 @@ export function heldPaths(
 export function ipv6Alone(evidence: Record<string, unknown> | null | undefined): boolean {
   const merged = evidence?.findings;
   if (Array.isArray(merged))
-    return (
-      merged.length > 0 &&
-      merged.every(
-        (f) => typeof f === "object" && f !== null && (f as { family?: unknown }).family === "ipv6",
-      )
-    );
+    return merged.length > 0 && merged.every((f) => isRecord(f) && f.family === "ipv6");
   return evidence?.family === "ipv6";
 }
 

@@ -30,6 +30,7 @@ import {
 } from "./budget.js";
 import { fleetMembersOf, type FleetMember } from "./fleet-members.js";
 import { storedInstant } from "./instant.js";
+import { isRecord } from "./record.js";
 import { severityRank } from "./severity.js";
 import { counted } from "./text.js";
 
@@ -678,9 +679,7 @@ export function onlyBesideUnread(previous: AlertState | null, observation: Obser
   if (observation.masked || observation.partlyRead || !previous?.notified) return false;
   const stops = previous.condition?.evidence["paths"];
   const failover =
-    typeof stops === "object" &&
-    stops !== null &&
-    Object.values(stops).some((p) => typeof p === "object" && p !== null && "failoverFrom" in p);
+    isRecord(stops) && Object.values(stops).some((p) => isRecord(p) && "failoverFrom" in p);
   if (failover) return false;
   const unread = observation.unreadPaths ?? [];
   const named = new Set([...previous.notified.paths, ...(previous.condition?.paths ?? [])]);

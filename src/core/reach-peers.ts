@@ -21,6 +21,7 @@ import type {
 import { PATHS, readablePeerings } from "./model.js";
 import { storedInstant } from "./instant.js";
 import { byName, sameName } from "./names.js";
+import { isRecord } from "./record.js";
 import {
   keptPeeringsGone,
   pathStatus,
@@ -177,9 +178,7 @@ export function reachPeerOfSnapshot(
   };
   const reads: unknown = snapshot.reads;
   const kept = (time: "circuitAt" | "pathsReadAt"): unknown =>
-    typeof reads === "object" && reads !== null
-      ? (reads as Record<string, unknown>)[time]
-      : undefined;
+    isRecord(reads) ? reads[time] : undefined;
   const circuitAt = kept("circuitAt") ?? snapshot.takenAt;
   const pathsAt = kept("pathsReadAt") === undefined ? snapshot.takenAt : kept("pathsReadAt");
   const found = ((): (Known & { readAt: string }) | null => {

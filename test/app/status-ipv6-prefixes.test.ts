@@ -88,25 +88,57 @@ it("a dual-stack peering shows both families' received prefixes per path, – wh
   expect(renderStatusHtml(v4)).toContain("prefixes 120 / 120");
 });
 
-it("a stored IPv6 count that is not a count is not shown as one", async () => {
+/**
+ * A dual-stack peering read up once, its stored row then edited: a hand edit,
+ * or an erwatch that kept it otherwise (the row's schema checks IPv4's alone).
+ */
+async function storedDualStack(edit: (peering: Record<string, unknown>) => void) {
   const h = await sweepHarness(azurite.connectionString);
   h.reader.spec = {
     peerings: [peering()],
     paths: { [PRIVATE]: { primary: dual("120", "60"), secondary: dual("120", "60") } },
   };
   await h.run(0);
-  // A hand edit, or an erwatch that kept it otherwise: the row's schema checks IPv4's alone.
   const [snapshot] = await h.store.listSnapshots();
   const stored = (await h.store.getSnapshot(snapshot!.circuitId))!;
   const edited = structuredClone(stored.value) as unknown as {
-    peerings: Record<string, { ipv6Prefixes: unknown }>;
+    peerings: Record<string, Record<string, unknown>>;
   };
-  edited.peerings[PRIVATE]!.ipv6Prefixes = { primary: "60</b>", secondary: { n: 60 } };
+  edit(edited.peerings[PRIVATE]!);
   await h.store.putSnapshot(edited as unknown as typeof stored.value, stored.etag);
+  return h;
+}
+
+it("a stored IPv6 count that is not a count is not shown as one", async () => {
+  const h = await storedDualStack((p) => {
+    p.ipv6Prefixes = { primary: "60</b>", secondary: { n: 60 } };
+  });
   const model = await loadStatus(h.store, minute(1), { recentHours: 1, recentLimit: 10 });
   // Observed: the text and the object passed through as the JSON's counts.
   expect(peeringOf(model, PRIVATE).ipv6Prefixes).toEqual({ primary: null, secondary: null });
   expect(renderStatusHtml(model)).toContain("prefixes IPv4 120 / 120 · IPv6 – / –");
+});
+
+it.each<{ name: string; marks: unknown; shown: string }>([
+  // Kept before IPv6 sessions were marked apart: the up BGP row says they carry.
+  { name: "no marks kept: the count of the up row", marks: undefined, shown: "60 / 60" },
+  {
+    name: "marks kept as a list, no map of paths: as if none were kept",
+    marks: [{ since: "2026-11-22T10:00:00.000Z" }],
+    shown: "60 / 60",
+  },
+  {
+    name: "a path's mark kept as a list: no session known Established there",
+    marks: { primary: null, secondary: [] },
+    shown: "– / –",
+  },
+])("stored IPv6 session marks, $name", async ({ marks, shown }) => {
+  const h = await storedDualStack((p) => {
+    if (marks === undefined) delete p.ipv6Sessions;
+    else p.ipv6Sessions = marks;
+  });
+  const model = await loadStatus(h.store, minute(1), { recentHours: 1, recentLimit: 10 });
+  expect(renderStatusHtml(model)).toContain(`prefixes IPv4 120 / 120 · IPv6 ${shown}<`);
 });
 
 it("IPv6 sessions never up: the peering line says so, where it gave IPv4's count alone", async () => {

@@ -3,6 +3,7 @@
 // SDK pipeline's job; across reads, the next sweep's.
 
 import type { ReadErrorKind, ReadFailure } from "../../core/model.js";
+import { isRecord } from "../../core/record.js";
 
 interface ErrorLike {
   name?: string;
@@ -59,9 +60,7 @@ export function toReadFailure(
   error: unknown,
   context: { call: string; target: string; timedOut: boolean },
 ): ReadFailure {
-  const e = (
-    typeof error === "object" && error !== null ? error : { message: String(error) }
-  ) as ErrorLike;
+  const e = (isRecord(error) ? error : { message: String(error) }) as ErrorLike;
   const kind = kindOf(e, context.timedOut);
   const failure: ReadFailure = {
     kind,

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { SendOutcome } from "../../app/dispatch/receiver.js";
 import { receiverUrlProblem } from "../../core/receiver-url.js";
+import { isRecord } from "../../core/record.js";
 import { redact, secretForms, truncate } from "../../core/text.js";
 import { toSendOutcome, type HttpResult } from "./outcome.js";
 
@@ -235,19 +236,17 @@ function explain(text: string): string {
     return text;
   }
   if (typeof parsed === "string") return parsed;
-  if (typeof parsed !== "object" || parsed === null) return text;
-  const record = parsed as Record<string, unknown>;
+  if (!isRecord(parsed)) return text;
   const parts: string[] = [];
   const push = (value: unknown) => {
     if (typeof value === "string" && value.trim() !== "") parts.push(value);
   };
-  push(record.message);
-  if (typeof record.error === "object" && record.error !== null) {
-    const inner = record.error as Record<string, unknown>;
-    push(inner.code);
-    push(inner.message);
-  } else push(record.error);
-  if (Array.isArray(record.errors)) record.errors.forEach(push);
+  push(parsed.message);
+  if (isRecord(parsed.error)) {
+    push(parsed.error.code);
+    push(parsed.error.message);
+  } else push(parsed.error);
+  if (Array.isArray(parsed.errors)) parsed.errors.forEach(push);
   return parts.length > 0 ? parts.join("; ") : text;
 }
 

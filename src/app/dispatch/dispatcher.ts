@@ -206,9 +206,8 @@ function carriedPaces(value: unknown): Map<string, Pace> | null {
   }
   if (!isRecord(parsed)) return null;
   const paces = new Map<string, Pace>();
-  for (const [name, raw] of Object.entries(parsed)) {
-    if (typeof raw !== "object" || raw === null) continue;
-    const pace = raw as Record<string, unknown>;
+  for (const [name, pace] of Object.entries(parsed)) {
+    if (!isRecord(pace)) continue;
     const notBefore = typeof pace.notBefore === "string" ? Date.parse(pace.notBefore) : Number.NaN;
     paces.set(name, {
       notBefore: Number.isNaN(notBefore) ? null : notBefore,

@@ -23,6 +23,7 @@ import {
 } from "./series.js";
 import { counted } from "../text.js";
 import { storedInstant } from "../instant.js";
+import { isRecord } from "../record.js";
 
 /** When each path last carried more than the floor: kept between sweeps in the snapshot. */
 export type TrafficMemory = Record<string, Partial<Record<PathName, string>>>;
@@ -52,11 +53,10 @@ export interface RunAtReading {
 }
 
 const isRun = (r: unknown): r is CarryRun =>
-  typeof r === "object" &&
-  r !== null &&
-  typeof (r as CarryRun).down === "boolean" &&
-  typeof (r as CarryRun).stopped === "boolean" &&
-  ((r as CarryRun).since === null || typeof (r as CarryRun).since === "string");
+  isRecord(r) &&
+  typeof r.down === "boolean" &&
+  typeof r.stopped === "boolean" &&
+  (r.since === null || typeof r.since === "string");
 
 /**
  * The run a reading able to carry belongs to: it begins now when the last

@@ -21,6 +21,7 @@ import { SEVERITIES, type CircuitVerdict, type FindingCode, type Severity } from
 import { storedInstant } from "../instant.js";
 import { hysteresisOf, type AlertPolicy } from "../policy.js";
 import { route, type Routing } from "../routing.js";
+import { isRecord } from "../record.js";
 import { severityRank } from "../severity.js";
 import type { MonitorRef } from "./facts.js";
 
@@ -119,8 +120,7 @@ export function storedVoices(value: unknown): EndToEndVoice[] {
   return value
     .filter(
       (v): v is EndToEndVoice =>
-        typeof v === "object" &&
-        v !== null &&
+        isRecord(v) &&
         typeof v.monitors === "string" &&
         v.monitors.length > 0 &&
         (v.peering === null || typeof v.peering === "string") &&

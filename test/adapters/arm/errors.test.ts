@@ -63,4 +63,29 @@ describe("toReadFailure", () => {
     const failure = toReadFailure(new TypeError("aborted"), { ...context, timedOut: true });
     expect(failure).toMatchObject({ kind: "timeout", message: "no answer within the deadline" });
   });
+
+  // Anything thrown that is not an object is read by its text; a list is no
+  // error object either (it has no name, status or message of its own).
+  it.each<{ case: string; error: unknown; kind: string; message: string }>([
+    {
+      case: "a thrown text in core-lro's words",
+      error: "The long-running operation has failed",
+      kind: "server-error",
+      message: "The long-running operation has failed",
+    },
+    {
+      case: "a thrown list of the same words",
+      error: ["The long-running operation has failed"],
+      kind: "server-error",
+      message: "The long-running operation has failed",
+    },
+    {
+      case: "a thrown empty list",
+      error: [],
+      kind: "network",
+      message: "",
+    },
+  ])("$case: $kind", ({ error, kind, message }) => {
+    expect(toReadFailure(error, context)).toMatchObject({ kind, message });
+  });
 });

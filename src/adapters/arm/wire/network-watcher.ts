@@ -82,8 +82,7 @@ const testGroups = z.array(
     .passthrough(),
 );
 
-const fieldsOf = (body: unknown) =>
-  typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+const fieldsOf = (body: unknown) => (isRecord(body) ? body : {});
 
 /** Names only when every one is text: a source erwatch cannot read might be any. */
 const namesOf = (value: unknown): string[] | undefined =>
