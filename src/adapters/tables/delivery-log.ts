@@ -22,6 +22,7 @@ import type {
   LeaseResult,
 } from "../../app/dispatch/ports.js";
 import { receiverRecordName } from "../../core/routing.js";
+import { ensureTable } from "./create-table.js";
 import { isNotFound, rethrowStorage } from "./errors.js";
 
 // Receivers under the name the routing validation keeps unique (core/routing.ts).
@@ -63,11 +64,7 @@ export class TableDeliveryLog implements DeliveryLog {
   }
 
   async ensureTable(): Promise<void> {
-    try {
-      await this.table.createTable(this.call());
-    } catch (error) {
-      rethrowStorage(error, `creating table ${this.table.tableName}`);
-    }
+    await ensureTable(this.table, () => this.call());
   }
 
   private async row(pk: string, rk: string, doing: string): Promise<Row | null> {

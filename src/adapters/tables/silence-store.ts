@@ -6,6 +6,7 @@ import { odata, type TableClient } from "@azure/data-tables";
 import type { SilenceStore, StoredSilence } from "../../app/silences.js";
 import type { Stored } from "../../app/state-store.js";
 import type { Logger } from "../../logging.js";
+import { ensureTable } from "./create-table.js";
 import { isNotFound, rethrowStorage } from "./errors.js";
 import { packJson } from "./json-columns.js";
 import { readRows, SILENCE_SHAPE, type Row } from "./rows.js";
@@ -46,11 +47,7 @@ export class TableSilenceStore implements SilenceStore {
   }
 
   async ensureTable(): Promise<void> {
-    try {
-      await this.table.createTable(this.call());
-    } catch (error) {
-      this.fail(error, `creating table ${this.table.tableName}`);
-    }
+    await ensureTable(this.table, () => this.call(), this.timeoutMs);
   }
 
   async list(

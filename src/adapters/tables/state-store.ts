@@ -26,6 +26,7 @@ import type { PathName } from "../../core/model.js";
 import type { KeptRouteTable, KeptTableMark } from "../../core/route-tables.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import type { Logger } from "../../logging.js";
+import { ensureTable } from "./create-table.js";
 import { ConflictError, isNotFound, rethrowStorage, StateStoreError } from "./errors.js";
 import { EntityTooLargeError, packJson, unpackJson } from "./json-columns.js";
 import {
@@ -144,13 +145,8 @@ export class TableStateStore implements StateStore {
   }
 
   async ensureTables(): Promise<void> {
-    for (const client of Object.values(this.tables)) {
-      try {
-        await client.createTable(this.call());
-      } catch (error) {
-        this.fail(error, `creating table ${client.tableName}`);
-      }
-    }
+    for (const client of Object.values(this.tables))
+      await ensureTable(client, () => this.call(), this.options.timeoutMs);
   }
 
   private async getRow(

@@ -12,6 +12,7 @@ import { odata, type TableClient } from "@azure/data-tables";
 import type { ClaimOutcome, WorkClaims } from "../../app/work.js";
 import type { WorkClaimRow } from "../../app/work-progress.js";
 import { supersedes } from "../../core/claim-holder.js";
+import { ensureTable } from "./create-table.js";
 import { rethrowStorage } from "./errors.js";
 import { circuitPartition } from "./keys.js";
 import { pruneClaims, type PruneCursor } from "./work-claims-prune.js";
@@ -58,11 +59,7 @@ export class TableWorkClaims implements WorkClaims {
   }
 
   async ensureTable(): Promise<void> {
-    try {
-      await this.table.createTable(this.call());
-    } catch (error) {
-      this.fail(error, `creating table ${this.table.tableName}`);
-    }
+    await ensureTable(this.table, () => this.call(), this.timeoutMs);
   }
 
   async claim(
