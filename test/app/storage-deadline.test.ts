@@ -1,10 +1,13 @@
 // Storage that accepts connections and never answers must not hold a sweep:
 // every Table Storage call has a deadline and carries the sweep's signal, so
 // the sweep ends, names what it could not record, and the next tick is free.
+// The dispatcher's delivery log has its deadline too, and says so as the
+// sweep's tables do: it said "no answer (or …)", no deadline named.
 
 import { createServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TableClient } from "@azure/data-tables";
+import { TableDeliveryLog } from "../../src/adapters/tables/delivery-log.js";
 import { TableStateStore } from "../../src/adapters/tables/state-store.js";
 import { createSweeper } from "../../src/app/sweep.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
@@ -31,10 +34,12 @@ afterAll(async () => {
   await new Promise<void>((resolve) => silent.close(() => resolve()));
 });
 
-function silentStore(timeoutMs: number): TableStateStore {
+function table(name: string): TableClient {
   const cs = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=${endpoint};`;
-  const table = (name: string) =>
-    TableClient.fromConnectionString(cs, name, { allowInsecureConnection: true });
+  return TableClient.fromConnectionString(cs, name, { allowInsecureConnection: true });
+}
+
+function silentStore(timeoutMs: number): TableStateStore {
   return new TableStateStore(
     { snapshots: table("s"), alerts: table("a"), history: table("h") },
     { timeoutMs, log: memoryLogger().logger },
@@ -77,4 +82,28 @@ describe("a storage endpoint that never answers", () => {
       ),
     ).rejects.toThrow(/no answer within 60000 ms \(or the sweep was stopped\)/);
   }, 30_000);
+});
+
+describe("the delivery log at a storage endpoint that never answers", () => {
+  const log = () => new TableDeliveryLog(table("d"), () => new Date(), 300);
+  it.each<{ name: string; call: (d: TableDeliveryLog) => Promise<unknown>; doing: string }>([
+    { name: "creating its table", call: (d) => d.ensureTable(), doing: "creating table d" },
+    {
+      name: "reading a receiver's sequence",
+      call: (d) => d.lastSequence("erw-k", "teams"),
+      doing: "reading teams's sequence of erw-k",
+    },
+  ])(
+    "$name fails naming its deadline",
+    async ({ call, doing }) => {
+      const failed = await call(log()).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(failed).toBeInstanceOf(Error);
+      expect((failed as Error).message).toContain(doing);
+      expect((failed as Error).message).toMatch(/failed: no answer within 300 ms \(or the sweep/);
+    },
+    30_000,
+  );
 });

@@ -63,8 +63,12 @@ export class TableDeliveryLog implements DeliveryLog {
     return { abortSignal: AbortSignal.timeout(this.timeoutMs) };
   }
 
+  private fail(error: unknown, doing: string): never {
+    return rethrowStorage(error, doing, this.timeoutMs);
+  }
+
   async ensureTable(): Promise<void> {
-    await ensureTable(this.table, () => this.call());
+    await ensureTable(this.table, () => this.call(), this.timeoutMs);
   }
 
   private async row(pk: string, rk: string, doing: string): Promise<Row | null> {
@@ -72,7 +76,7 @@ export class TableDeliveryLog implements DeliveryLog {
       return (await this.table.getEntity<Omit<Row, "etag">>(pk, rk, this.call())) as Row;
     } catch (error) {
       if (isNotFound(error)) return null;
-      return rethrowStorage(error, doing);
+      return this.fail(error, doing);
     }
   }
 
@@ -100,7 +104,7 @@ export class TableDeliveryLog implements DeliveryLog {
       else await this.table.createEntity(entity, this.call());
       return true;
     } catch (error) {
-      if (!lostRace(error)) rethrowStorage(error, doing);
+      if (!lostRace(error)) this.fail(error, doing);
       return false;
     }
   }
@@ -200,7 +204,7 @@ export class TableDeliveryLog implements DeliveryLog {
         await this.table.submitTransaction(actions, this.call());
         return;
       } catch (error) {
-        if (!lostRace(error)) rethrowStorage(error, doing);
+        if (!lostRace(error)) this.fail(error, doing);
       }
     }
     throw new Error(`${doing}: lost ${MAX_RACES} races for the sequence row`);
@@ -216,7 +220,7 @@ export class TableDeliveryLog implements DeliveryLog {
     } catch (error) {
       // Someone else took or finished it meanwhile: theirs now.
       if (!lostRace(error) && !isNotFound(error))
-        rethrowStorage(error, `releasing ${eventId} for ${receiver}`);
+        this.fail(error, `releasing ${eventId} for ${receiver}`);
     }
   }
 
@@ -249,7 +253,7 @@ export class TableDeliveryLog implements DeliveryLog {
       await this.table.updateEntity(released, "Replace", { ...this.call(), etag: current.etag });
     } catch (error) {
       // Someone else took it meanwhile (this lease had run out): theirs now.
-      if (!lostRace(error) && !isNotFound(error)) rethrowStorage(error, doing);
+      if (!lostRace(error) && !isNotFound(error)) this.fail(error, doing);
     }
   }
 
