@@ -126,6 +126,13 @@ export async function startRecordingReceiver(
     });
   });
 
+  // An idle connection stays open until the receiver closes, as the estate's
+  // (18ab144): a dispatcher posts again on the socket its last post left, and
+  // Node's default (5 s) closed one as it was reused when a loaded machine
+  // spaced two dispatches further apart: "socket hang up", a failed post no
+  // test scripted.
+  server.keepAliveTimeout = 0;
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
