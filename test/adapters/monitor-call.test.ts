@@ -196,7 +196,7 @@ describe("a Monitor call asked to wait for as long as the SDK would wait", () =>
   });
 });
 
-describe("a Monitor call's 429 it does not wait out, told to its caller", () => {
+describe("a Monitor call's 429 or 503 it does not wait out, told to its caller", () => {
   const call = (time: Timekeeper) =>
     createMonitorCall({ concurrency: 1, timeoutMs: 30_000, maxRetries: 2 }, () => NOW, time);
 
@@ -206,7 +206,7 @@ describe("a Monitor call's 429 it does not wait out, told to its caller", () => 
     const { run } = sdkLike(() => ({ status: 429, retryAfter: "720" }));
     const got = await call(time)({
       ...spec("law-network", run("law-network")),
-      throttled: (ms) => told.push(ms),
+      askedToWait: (ms) => told.push(ms),
     });
     expect(got).toMatchObject({ ok: false, error: { kind: "throttled", statusCode: 429 } });
     // Before: cut to ARM's five minutes, shorter than a 12-minute ask.
@@ -219,7 +219,7 @@ describe("a Monitor call's 429 it does not wait out, told to its caller", () => 
     const { run } = sdkLike(() => ({ status: 429, retryAfter: String(5 * 3600) }));
     await call(time)({
       ...spec("law-network", run("law-network")),
-      throttled: (ms) => told.push(ms),
+      askedToWait: (ms) => told.push(ms),
     });
     expect(told).toEqual([MAX_ASKED_MS]);
     expect(MAX_ASKED_MS).toBe(60 * 60_000);
@@ -236,7 +236,7 @@ describe("a Monitor call's 429 it does not wait out, told to its caller", () => 
     });
     const got = call(time)({
       ...spec("law-network", run("law-network")),
-      throttled: (ms) => told.push(ms),
+      askedToWait: (ms) => told.push(ms),
     });
     await expect.poll(() => held.length).toBe(1);
     held[0]!.end();
@@ -244,16 +244,17 @@ describe("a Monitor call's 429 it does not wait out, told to its caller", () => 
     expect(told).toEqual([]);
   });
 
-  it("a 503's wait is not a throttle: not told", async () => {
+  it("a 503's wait past its deadline is told as a 429's: Azure Monitor sheds overload so", async () => {
     const { time } = heldTime();
     const told: number[] = [];
     const { run } = sdkLike(() => ({ status: 503, retryAfter: "720" }));
     const got = await call(time)({
       ...spec("law-network", run("law-network")),
-      throttled: (ms) => told.push(ms),
+      askedToWait: (ms) => told.push(ms),
     });
-    expect(got).toMatchObject({ ok: false, error: { statusCode: 503 } });
-    expect(told).toEqual([]);
+    expect(got).toMatchObject({ ok: false, error: { kind: "server-error", statusCode: 503 } });
+    // Before: forgotten, and the next sweep asked the overloaded workspace again.
+    expect(told).toEqual([720_000]);
   });
 });
 

@@ -214,3 +214,35 @@ describe("a workspace's 429 asking to wait past the sweep", () => {
     expect(law.asked()).toBe(2);
   });
 });
+
+describe("a workspace's 503 asking to wait past the sweep", () => {
+  const unavailable = (): WorkspaceAnswer<string> => ({
+    reading: failure("server-error", 503),
+    answered: false,
+    retryAfterMs: 12 * 60_000,
+  });
+
+  it("is kept as a 429 is: the 5- and 10-minute sweeps do not ask, their circuits told Log Analytics was unavailable, not throttling, until when", async () => {
+    const { turns, batch, pass } = world();
+    let next = unavailable;
+    const law = workspace(() => next());
+    await turns.ask(batch("sweep-1"), WORKSPACE, law.ask);
+    next = answers;
+    for (const sweep of ["sweep-2", "sweep-3"]) {
+      pass(5 * 60_000);
+      const got = await turns.ask(batch(sweep), WORKSPACE, law.ask);
+      expect(got).toMatchObject({
+        ok: false,
+        error: {
+          ...error("server-error", 503),
+          message:
+            "status 503 (Log Analytics was unavailable, not throttling erwatch: not asked again before 2026-11-22T01:12:00.000Z, as its Retry-After asked)",
+        },
+      });
+    }
+    expect(law.asked()).toBe(1);
+    pass(2 * 60_000);
+    expect(await turns.ask(batch("sweep-4"), WORKSPACE, law.ask)).toMatchObject({ ok: true });
+    expect(law.asked()).toBe(2);
+  });
+});

@@ -11,6 +11,9 @@
 //   out, and the next sweep asked the throttled workspace again. Meanwhile the
 //   circuits read it as the sweep that got it did: end to end UNKNOWN, the
 //   workspace said failing (throttled, 429) on each circuit's log line.
+// - A 503 asking as long, Log Analytics shedding load, is kept the same way
+//   (the call forgot it, as not a throttle), its circuits told the service
+//   was unavailable, not throttling erwatch.
 
 import { Writable } from "node:stream";
 import { ServiceBusClient } from "@azure/service-bus";
@@ -80,9 +83,20 @@ async function fannedOut() {
       .sort((a, b) => String(a.circuit).localeCompare(String(b.circuit)));
   const messages = () =>
     lines.filter((l) => l.msg === QUERY_FAILING_MESSAGE).map((l) => String(l.message));
+  const nextActions = () =>
+    lines.filter((l) => l.msg === QUERY_FAILING_MESSAGE).map((l) => String(l.nextAction));
   const addFault = (behaviour: FaultBehaviour) =>
     w.estate.addFault({ match: { operation: "queryLogs", workspace: WORKSPACE_ID }, behaviour });
-  return { w, sweep, queries, failing, messages, addFault, close: () => bus.close() };
+  return {
+    w,
+    sweep,
+    queries,
+    failing,
+    messages,
+    nextActions,
+    addFault,
+    close: () => bus.close(),
+  };
 }
 
 it("a workspace refusing erwatch (403) is asked once a sweep across the sweep's batches, and again the next sweep", async () => {
@@ -144,6 +158,47 @@ it("a 429 asking for 12 minutes is not asked again by the sweeps 5 and 10 minute
     }
     const read = await sweep(15);
     expect(read).toBeGreaterThan(0);
+    expect(
+      queries()
+        .slice(1)
+        .map((r) => r.status),
+    ).toEqual(Array.from({ length: read }, () => 200));
+    expect(failing()).toEqual([]);
+  } finally {
+    await close();
+  }
+}, 120_000);
+
+it("a 503 asking for 12 minutes is kept as a 429 is: not asked by the sweeps 5 and 10 minutes later, the circuits told Log Analytics was unavailable, not throttling erwatch", async () => {
+  const { w, sweep, queries, failing, messages, nextActions, addFault, close } = await fannedOut();
+  try {
+    addFault({ kind: "status", status: 503, retryAfterSeconds: 12 * 60 });
+    await sweep(0);
+    expect(queries().map((r) => r.status)).toEqual([503]);
+    expect(failing()).toEqual(
+      NAMES.map((circuit) => ({ circuit, kind: "server-error", statusCode: 503 })),
+    );
+    w.estate.clearFaults();
+    for (const m of [5, 10]) {
+      const read = await sweep(m);
+      expect(read).toBeGreaterThan(0);
+      // Before: the call forgot the wait, and the sweep 5 minutes later asked again.
+      expect(queries()).toHaveLength(1);
+      expect(failing()).toHaveLength(read);
+      expect(messages()).toEqual(
+        messages().map(() =>
+          expect.stringContaining(
+            "Log Analytics was unavailable, not throttling erwatch: not asked again before 2026-11-22T01:12:00.000Z",
+          ),
+        ),
+      );
+      expect(nextActions()).toEqual(
+        nextActions().map(() =>
+          expect.stringMatching(/^Log Analytics answered 503: .*not throttling erwatch/),
+        ),
+      );
+    }
+    const read = await sweep(15);
     expect(
       queries()
         .slice(1)

@@ -16,11 +16,12 @@ export interface MonitorCallSpec<T> {
   signal: AbortSignal;
   run: (abortSignal: AbortSignal) => Promise<T>;
   /**
-   * Told the wait (ms) a 429 asked for when the call fails without waiting it
-   * out: past its deadline, or its retries spent. The caller may keep it
-   * beyond the call, which forgets it.
+   * Told the wait (ms) a 429 or a 503 asked for when the call fails without
+   * waiting it out: past its deadline, or its retries spent. The caller may
+   * keep it beyond the call, which forgets it: Azure Monitor sheds overload
+   * with 503 and a Retry-After as it throttles with 429.
    */
-  throttled?: (retryAfterMs: number) => void;
+  askedToWait?: (retryAfterMs: number) => void;
 }
 
 export type MonitorCall = <T>(spec: MonitorCallSpec<T>) => Promise<Reading<T>>;
@@ -107,7 +108,8 @@ export function createMonitorCall(
         if (await pause(wait, spec.signal, time)) continue;
         return reading;
       }
-      if (!reading.ok && reading.error.kind === "throttled") spec.throttled?.(wait);
+      // `wait` is only ever a 429's or a 503's (askedWaitOf).
+      if (!reading.ok) spec.askedToWait?.(wait);
       return reading;
     }
   };

@@ -322,7 +322,8 @@ export class LogsReader {
    * the look-back or the day before it). `answered`: whether Log Analytics
    * answered the query, so a failure is erwatch's reading of this circuit's
    * rows (a tag naming two monitors, a partial answer), not the workspace's.
-   * `retryAfterMs`: what a 429 asked to wait that the call did not wait out.
+   * `retryAfterMs`: what a 429 or a 503 asked to wait that the call did not
+   * wait out.
    */
   async tests(
     workspace: string,
@@ -338,7 +339,7 @@ export class LogsReader {
       action: WORKSPACE_OPERATIONS.queryLogs,
       target: `Connection Monitor results in workspace ${workspace.split("/").pop()}`,
       signal,
-      throttled: (ms) => (retryAfterMs = ms),
+      askedToWait: (ms) => (retryAfterMs = ms),
       run: async (abortSignal) => {
         const { client, success } = await this.logsClient();
         // queryWorkspace keeps only `requestOptions` of its options: the deadline goes there.

@@ -7,8 +7,10 @@
 // sees a Retry-After: the call fails, carrying what was asked (ASKED_HEADER;
 // a 503 on the error itself, thrown before the SDK's backoff can retry it),
 // and the Monitor call (call.ts) waits it out with its slot given back when
-// it fits the call's deadline, and else fails the call at once as throttled
-// (the next sweep asks again).
+// it fits the call's deadline, and else fails the call at once, throttled or
+// unavailable, telling its caller the wait (a Log Analytics workspace's is
+// kept past the sweep, workspace-throttle.ts; the next sweep asks again
+// otherwise).
 
 import {
   RestError,
@@ -23,7 +25,7 @@ export const ASKED_HEADER = "x-erwatch-retry-after-ms";
 
 /**
  * The longest wait a Monitor 429 or 503 is taken to ask for. The call waits
- * only what fits its deadline; a Log Analytics workspace's 429 is kept past
+ * only what fits its deadline; a Log Analytics workspace's 429 or 503 is kept past
  * the sweep (workspace-throttle.ts), and cut to ARM's five minutes a
  * 12-minute ask was asked again by the next sweep, throttled again. An hour
  * at most: a Retry-After of hours (a proxy's fault, a date mistyped) obeyed

@@ -1,10 +1,13 @@
-// A Log Analytics workspace's 429, kept past the sweep that got it. The
-// Monitor call waits out a Retry-After that fits its deadline and forgets one
-// that does not (call.ts): a workspace asking for longer than the sweep
-// interval was asked again by the next sweep, throttled again, and its
-// throttle lengthened by erwatch's own queries. Kept in this process's
-// memory: another worker process (fan-out scaled out, a restart) knows
-// nothing of it and asks once, to be told the wait itself.
+// A Log Analytics workspace's 429, or its 503 with a Retry-After, kept past
+// the sweep that got it. The Monitor call waits out a Retry-After that fits
+// its deadline and forgets one that does not (call.ts): a workspace asking
+// for longer than the sweep interval was asked again by the next sweep,
+// throttled again, and its throttle lengthened by erwatch's own queries.
+// Azure Monitor sheds overload with a 503 and a Retry-After the same way:
+// asked again at once, the service was met with more queries the longer it
+// was overloaded. Kept in this process's memory: another worker process
+// (fan-out scaled out, a restart) knows nothing of it and asks once, to be
+// told the wait itself.
 
 import type { ReadFailure, Reading } from "../../core/model.js";
 import { MAX_ASKED_MS } from "./retry-after.js";
@@ -19,13 +22,21 @@ interface Held {
 
 export interface ThrottledWorkspaces {
   /**
-   * The 429 the workspace got while its wait has not passed at `now`, as
-   * that query got it (status, request id) saying until when; null when it
-   * may be asked.
+   * The 429 or 503 the workspace got while its wait has not passed at `now`,
+   * as that query got it (status, request id) saying until when; null when
+   * it may be asked.
    */
   waiting(workspace: string, now: Date): Reading<never> | null;
-  /** The workspace's query got a 429 asking to wait `retryAfterMs` from `now`. */
+  /** The workspace's query got a 429 or a 503 asking to wait `retryAfterMs` from `now`. */
   keep(workspace: string, failure: ReadFailure, retryAfterMs: number, now: Date): void;
+}
+
+/** Said beside what the query got: a 503 is the service unavailable, not erwatch throttled. */
+function notBefore({ failure, until }: Held): string {
+  const at = new Date(until).toISOString();
+  return failure.statusCode === 503
+    ? `Log Analytics was unavailable, not throttling erwatch: not asked again before ${at}, as its Retry-After asked`
+    : `not asked again before ${at}, as Log Analytics' Retry-After asked`;
 }
 
 export function throttledWorkspaces(): ThrottledWorkspaces {
@@ -39,13 +50,9 @@ export function throttledWorkspaces(): ThrottledWorkspaces {
         held.delete(key);
         return null;
       }
-      const until = new Date(got.until).toISOString();
       return {
         ok: false,
-        error: {
-          ...got.failure,
-          message: `${got.failure.message} (not asked again before ${until}, as Log Analytics' Retry-After asked)`,
-        },
+        error: { ...got.failure, message: `${got.failure.message} (${notBefore(got)})` },
         readAt: now.toISOString(),
       };
     },

@@ -29,7 +29,8 @@
 // for Log Analytics neither pages nor reads the circuit deep (waits on Log
 // Analytics), and the workspace's health alert waits for three. So a failing
 // workspace is asked once a sweep; one failing mid-sweep, once more for each
-// circuit whose query was already under way.
+// circuit whose query was already under way. A 503 asking to wait past what
+// the call waits is Log Analytics shedding overload: kept as a 429 is.
 
 import type { ReadSession } from "../../app/ports.js";
 import type { Reading } from "../../core/model.js";
@@ -40,7 +41,7 @@ export interface WorkspaceAnswer<T> {
   reading: Reading<T>;
   /** Log Analytics answered: a failure is this circuit's rows', not the workspace's. */
   answered: boolean;
-  /** A 429's wait the call did not wait out. */
+  /** A 429's or a 503's wait the call did not wait out. */
   retryAfterMs?: number;
 }
 

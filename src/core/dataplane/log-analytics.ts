@@ -89,8 +89,11 @@ export function queryFailingAction(failure: ReadFailure): string {
     case "malformed":
     case "internal":
       return "Log Analytics refused or answered erwatch's query in a way erwatch cannot use (a query it rejects, a body it cannot read): report it with the trace's message and requestId.";
-    case "timeout":
     case "server-error":
+      if (failure.statusCode === 503)
+        return "Log Analytics answered 503: the service is unavailable or shedding load in the workspace's region, not throttling erwatch, and nothing in erwatch's settings mends it. When it asked to wait (Retry-After) longer than a call waits, no sweep asks the workspace again before that has passed (each worker process keeps the wait it was told; the message says until when); else erwatch asks again once a sweep. Look at Azure Service Health for Log Analytics in the workspace's region if it persists.";
+      return "Log Analytics did not answer in time or failed; erwatch asks again once a sweep (not once a circuit) until it answers. Look at Azure Service Health for Log Analytics in the workspace's region if it persists.";
+    case "timeout":
     case "network":
       return "Log Analytics did not answer in time or failed; erwatch asks again once a sweep (not once a circuit) until it answers. Look at Azure Service Health for Log Analytics in the workspace's region if it persists.";
   }
