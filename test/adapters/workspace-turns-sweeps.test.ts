@@ -246,3 +246,33 @@ describe("a workspace's 503 asking to wait past the sweep", () => {
     expect(law.asked()).toBe(2);
   });
 });
+
+describe("what the sweep that got the wait says", () => {
+  it("each circuit of that sweep, the one asking too, says until when, counted from when the 429 came", async () => {
+    const { turns, batch, pass, at } = world();
+    // The query went at 01:00:00 and was answered 429 (12 minutes) at 01:00:20.
+    const law = workspace(() => {
+      pass(20_000);
+      return {
+        reading: { ...failure("throttled", 429), readAt: new Date(at()).toISOString() },
+        answered: false,
+        retryAfterMs: 12 * 60_000,
+      };
+    });
+    const said = [
+      await turns.ask(batch("sweep-1"), WORKSPACE, law.ask),
+      await turns.ask(batch("sweep-1"), WORKSPACE, law.ask),
+    ];
+    expect(law.asked()).toBe(1);
+    // Before: the plain 429 that sweep, and until when only from the next.
+    for (const got of said)
+      expect(got).toMatchObject({
+        ok: false,
+        error: {
+          ...error("throttled", 429),
+          message:
+            "status 429 (not asked again before 2026-11-22T01:12:20.000Z, as Log Analytics' Retry-After asked)",
+        },
+      });
+  });
+});

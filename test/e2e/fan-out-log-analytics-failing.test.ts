@@ -139,6 +139,10 @@ it("a 429 asking for 12 minutes is not asked again by the sweeps 5 and 10 minute
     expect(failing()).toEqual(
       NAMES.map((circuit) => ({ circuit, kind: "throttled", statusCode: 429 })),
     );
+    // Said from the sweep that got it: before, until when only from the next sweep.
+    expect(messages()).toEqual(
+      NAMES.map(() => expect.stringContaining("not asked again before 2026-11-22T01:12:00.000Z")),
+    );
     // Log Analytics would answer now; erwatch was asked to wait until 01:12.
     w.estate.clearFaults();
     for (const m of [5, 10]) {

@@ -133,9 +133,13 @@ export function workspaceTurns(now: () => Date): WorkspaceTurns {
         // Answered yet unreadable (this circuit's monitors): the workspace answers.
         if (reading.ok || answered) turns.answered = true;
         else if (!where.signal.aborted) {
-          turns.failure ??= reading;
           if (retryAfterMs !== undefined)
             throttled.keep(workspace, reading.error, retryAfterMs, now());
+          // The sweep that was told to wait says until when, as the sweeps after it do.
+          const told =
+            (retryAfterMs !== undefined && throttled.waiting(workspace, now())) || reading;
+          turns.failure ??= told;
+          return told;
         }
         return reading;
       } finally {
