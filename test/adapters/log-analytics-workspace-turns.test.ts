@@ -19,7 +19,7 @@ import {
 import { WORKSPACE_ID } from "../support/estate/builders.js";
 import type { FaultBehaviour, SimMonitor } from "../support/estate/model.js";
 import { readersPerTest } from "../support/data-plane-readers.js";
-import { skippingTime } from "../support/skipping-time.js";
+import { manualTime } from "../support/manual-time.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
 const { readersOn, readingOf } = readersPerTest(NOW);
@@ -50,9 +50,9 @@ async function twoWorkspaces(env: Record<string, string>, time?: Timekeeper, mon
       (r) => r.operation === "queryLogs" && decodeURIComponent(r.path).includes(workspace),
     );
   /** One sweep: every circuit's end to end read at once, in one session. */
-  const sweep = () => {
+  const sweep = (abortSignal = AbortSignal.timeout(20_000)) => {
     const options = {
-      abortSignal: AbortSignal.timeout(20_000),
+      abortSignal,
       now: NOW,
       session: createReadSession(),
     };
@@ -130,9 +130,8 @@ describe("a workspace whose Log Analytics query fails, eight circuits writing th
   });
 
   it("while the first query waits out a 429's Retry-After, no other circuit asks the throttled workspace", async () => {
-    // Log Analytics throttles the workspace until the 20 s it asked for have passed.
-    let lift = () => {};
-    const { time, waits } = skippingTime(() => lift());
+    // Waits end as the clock is moved: the first query's 20 s, and the others' on it.
+    const time = manualTime();
     const { estate, sweep, queries } = await twoWorkspaces(
       { ARM_MAX_RETRIES: "2", ARM_TIMEOUT_MS: "30000" },
       time,
@@ -141,15 +140,53 @@ describe("a workspace whose Log Analytics query fails, eight circuits writing th
       match: { operation: "queryLogs", workspace: WORKSPACE_ID },
       behaviour: { kind: "status", status: 429, retryAfterSeconds: 20 },
     });
-    lift = () => estate.clearFaults();
-    const got = await sweep();
+    const sweeping = sweep();
+    // The first query waiting out its 20 s, the other circuits writing there waiting on it.
+    await expect.poll(() => time.pending(), { timeout: 15_000 }).toBe(N);
+    // Log Analytics throttles the workspace until the 20 s it asked for have passed.
+    estate.clearFaults();
+    time.advance(20_000);
+    const got = await sweeping;
     expect(got.every((r) => r?.ok)).toBe(true);
     // Before: each circuit's query that went meanwhile got its own 429 and waited it out.
-    expect(waits).toEqual([20_000]);
     expect(queries("/law-network/").map((r) => r.status)).toEqual([
       429,
       ...Array.from({ length: N }, () => 200),
     ]);
+  });
+
+  it("a first query that hangs holds the other circuits writing there no longer than ARM_TIMEOUT_MS: they read the workspace unanswered in time, naming it, unasked", async () => {
+    const time = manualTime();
+    const { estate, sweep } = await twoWorkspaces(
+      { ARM_MAX_RETRIES: "0", ARM_TIMEOUT_MS: "30000" },
+      time,
+    );
+    estate.addFault({
+      match: { operation: "queryLogs", workspace: WORKSPACE_ID },
+      // Longer than the test lasts: let go of when the sweep stops.
+      behaviour: { kind: "slow", delayMs: 10_000 },
+    });
+    const stop = new AbortController();
+    const got = sweep(stop.signal);
+    // The others wait on the first query, each on the clock (before: on the query alone).
+    await expect.poll(() => time.pending(), { timeout: 15_000 }).toBe(N - 1);
+    time.advance(30_000);
+    // The first query's own circuit is let go of by the sweep.
+    stop.abort();
+    const read = await got;
+    // Each its failure unasked (the query still under way is recorded once answered).
+    const waited = read.slice(1, N).map((r) => (r?.ok === false ? r.error : r));
+    expect(waited).toEqual(
+      waited.map(() => ({
+        kind: "timeout",
+        call: "Microsoft.OperationalInsights/workspaces/query/read",
+        target: "Connection Monitor results in workspace law-network",
+        message:
+          "no answer within 30000 ms to the sweep's first query of the workspace (another circuit's): not waited on longer",
+        workspace: WORKSPACE_ID,
+      })),
+    );
+    expect(read[N]).toMatchObject({ ok: true });
   });
 
   it("an answer Log Analytics gives only in part is that query's, not the workspace's: each circuit still asks", async () => {

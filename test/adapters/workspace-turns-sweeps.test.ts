@@ -15,6 +15,7 @@ import {
 } from "../../src/adapters/monitor/workspace-turns.js";
 import { createReadSession } from "../../src/app/ports.js";
 import type { ReadFailure, Reading } from "../../src/core/model.js";
+import { manualTime } from "../support/manual-time.js";
 
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const WORKSPACE =
@@ -59,15 +60,20 @@ const answers = (): WorkspaceAnswer<string> => ({
   answered: true,
 });
 
+/** A query's own deadline (ARM_TIMEOUT_MS): the longest a circuit waits on another's first query. */
+const QUERY_DEADLINE_MS = 30_000;
+
 function world() {
   let at = T0;
-  const turns = workspaceTurns(() => new Date(at));
+  // The clock the wait on a first query runs on: moved by hand.
+  const time = manualTime();
+  const turns = workspaceTurns(() => new Date(at), { ms: QUERY_DEADLINE_MS, time });
   const batch = (sweepId?: string, signal = new AbortController().signal) => ({
     session: createReadSession(),
     signal,
     ...(sweepId !== undefined ? { sweepId } : {}),
   });
-  return { turns, batch, pass: (ms: number) => (at += ms), at: () => at };
+  return { turns, batch, pass: (ms: number) => (at += ms), at: () => at, time };
 }
 
 describe("a workspace's failed query, across the batches of one sweep", () => {
@@ -274,5 +280,85 @@ describe("what the sweep that got the wait says", () => {
             "status 429 (not asked again before 2026-11-22T01:12:20.000Z, as Log Analytics' Retry-After asked)",
         },
       });
+  });
+});
+
+describe("a workspace's first query of the sweep that hangs, other batches writing there", () => {
+  /** A workspace whose first query answers only when the test says; the queries after it at once. */
+  function hung() {
+    let answer = (_: WorkspaceAnswer<string>) => {};
+    let asked = 0;
+    return {
+      ask: () => {
+        asked += 1;
+        if (asked > 1) return Promise.resolve(answers());
+        return new Promise<WorkspaceAnswer<string>>((resolve) => (answer = resolve));
+      },
+      answer: (a: WorkspaceAnswer<string>) => answer(a),
+      asked: () => asked,
+    };
+  }
+  /** What a promise settled to so far; undefined while it has not. */
+  function settled<T>(promise: Promise<T>) {
+    let got: T | undefined;
+    void promise.then((v) => (got = v));
+    return () => got;
+  }
+  const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("another batch waits on it no longer than a query's deadline, then reads the workspace unanswered, and so does the rest of the sweep, unasked", async () => {
+    const { turns, batch, time } = world();
+    const law = hung();
+    const first = turns.ask(batch("sweep-1"), WORKSPACE, law.ask);
+    const second = settled(turns.ask(batch("sweep-1"), WORKSPACE, law.ask));
+    await flush();
+    time.advance(QUERY_DEADLINE_MS - 1);
+    await flush();
+    expect(second()).toBeUndefined();
+    time.advance(1);
+    await flush();
+    // Before: held until that one query ended, however long (every batch of the sweep).
+    expect(second()).toEqual({
+      ok: false,
+      error: {
+        kind: "timeout",
+        call: "Microsoft.OperationalInsights/workspaces/query/read",
+        target: "Connection Monitor results in workspace law-network",
+        message:
+          "no answer within 30000 ms to the sweep's first query of the workspace (another circuit's): not waited on longer",
+        workspace: WORKSPACE,
+      },
+      readAt: new Date(T0).toISOString(),
+    });
+    // A batch of the sweep coming later does not wait at all, nor ask.
+    const third = settled(turns.ask(batch("sweep-1"), WORKSPACE, law.ask));
+    await flush();
+    expect(third()).toEqual(second());
+    expect(law.asked()).toBe(1);
+    // The query answering after all: the rest of the sweep asks again.
+    law.answer(answers());
+    expect(await first).toMatchObject({ ok: true });
+    expect(await turns.ask(batch("sweep-1"), WORKSPACE, law.ask)).toMatchObject({ ok: true });
+    expect(law.asked()).toBe(2);
+  });
+
+  it("a batch stopped while it waits stops waiting, and its stop is not the workspace's failure", async () => {
+    const { turns, batch, time } = world();
+    const law = hung();
+    const first = turns.ask(batch("sweep-1"), WORKSPACE, law.ask);
+    const stop = new AbortController();
+    const stopped = settled(turns.ask(batch("sweep-1", stop.signal), WORKSPACE, law.ask));
+    await flush();
+    stop.abort();
+    await flush();
+    // Before: held until the first query ended, stopped or not.
+    expect(stopped()).toMatchObject({
+      ok: false,
+      error: { kind: "timeout", workspace: WORKSPACE },
+    });
+    law.answer(answers());
+    expect(await first).toMatchObject({ ok: true });
+    expect(await turns.ask(batch("sweep-1"), WORKSPACE, law.ask)).toMatchObject({ ok: true });
+    expect(time.pending()).toBe(0);
   });
 });

@@ -26,7 +26,7 @@ import {
   type RegionMonitors,
 } from "../arm/network-watcher.js";
 import type { MonitorFacts, OddMonitor } from "../arm/wire/network-watcher.js";
-import type { Timekeeper } from "../arm/token-bucket.js";
+import { realTime, type Timekeeper } from "../arm/token-bucket.js";
 import { createMonitorCall } from "./call.js";
 import { LogsReader } from "./logs.js";
 import { workspaceTurns } from "./workspace-turns.js";
@@ -219,7 +219,10 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
       )
     : null;
   // The process's: a fanned-out sweep's batches and the sweeps after it share it.
-  const turns = workspaceTurns(arm.now);
+  const turns = workspaceTurns(arm.now, {
+    ms: arm.config.timeoutMs,
+    time: deps.time ?? realTime,
+  });
 
   /** The monitors that test this circuit, and how they were found; tagged ones not there apart. */
   async function monitorsOf(

@@ -42,6 +42,10 @@ export interface LogsReaderConfig {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** What a workspace's query is said to read: the workspace by its short name. */
+export const resultsTarget = (workspace: string) =>
+  `Connection Monitor results in workspace ${workspace.split("/").pop()}`;
+
 /** A KQL string literal. */
 const kql = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
@@ -337,7 +341,7 @@ export class LogsReader {
     let retryAfterMs: number | undefined;
     const got = await this.call({
       action: WORKSPACE_OPERATIONS.queryLogs,
-      target: `Connection Monitor results in workspace ${workspace.split("/").pop()}`,
+      target: resultsTarget(workspace),
       signal,
       askedToWait: (ms) => (retryAfterMs = ms),
       run: async (abortSignal) => {

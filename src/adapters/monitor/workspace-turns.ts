@@ -20,7 +20,14 @@
 // while it waits out a 429's Retry-After (call.ts, within its deadline) none
 // of them asks the throttled workspace. Once it answers, they ask at once. A
 // Retry-After longer than the call waits is kept past the sweep
-// (workspace-throttle.ts): no sweep asks before it has passed.
+// (workspace-throttle.ts): no sweep asks before it has passed. The others
+// wait on that first query no longer than a query's own deadline from when
+// it went: it may not even have started (the four Monitor slots busy), and
+// with fan-out the waiting are other batches, each of which otherwise held
+// every circuit writing there until that one query ended. Past it they read
+// the workspace as not answering in time, and so does the rest of the sweep
+// (unless the query answers after all): a hung workspace costs one deadline
+// a sweep, not one a batch.
 //
 // A transient failure (a 5xx, no answer in time) is not asked again later in
 // the sweep: the SDK already retried a 5xx in the call, and a timeout already
@@ -34,6 +41,9 @@
 
 import type { ReadSession } from "../../app/ports.js";
 import type { Reading } from "../../core/model.js";
+import { WORKSPACE_OPERATIONS } from "../arm/operations.js";
+import type { Timekeeper } from "../arm/token-bucket.js";
+import { resultsTarget } from "./logs.js";
 import { throttledWorkspaces } from "./workspace-throttle.js";
 
 /** What one query of the workspace gave (LogsReader.tests). */
@@ -52,6 +62,17 @@ interface Turns {
   answered: boolean;
   /** Settles when the query under way alone (the sweep's first) is over. */
   first: Promise<void> | null;
+  /** When that query went, on the wait's clock. */
+  firstSince: number;
+  /** The failure given while that query had not answered in time: let go if it answers. */
+  overdue: Reading<never> | null;
+}
+
+/** How long a circuit waits on the workspace's first query of the sweep, another circuit's. */
+export interface FirstQueryWait {
+  /** From when that query went: a query's own deadline (ARM_TIMEOUT_MS). */
+  ms: number;
+  time: Timekeeper;
 }
 
 /** Sweeps kept at once: a timer's, an on-demand one beside it, a batch delivered again late. */
@@ -83,10 +104,34 @@ export interface WorkspaceTurns {
   ): Promise<Reading<T>>;
 }
 
-const fresh = (): Turns => ({ failure: null, answered: false, first: null });
+const fresh = (): Turns => ({
+  failure: null,
+  answered: false,
+  first: null,
+  firstSince: 0,
+  overdue: null,
+});
 
-/** `now`: the clock a 429's wait is counted on, and a sweep's last read. */
-export function workspaceTurns(now: () => Date): WorkspaceTurns {
+/** A circuit's read that did not ask the workspace, as the reader's own failures name it. */
+function unasked(workspace: string, message: string, readAt: Date): Reading<never> {
+  return {
+    ok: false,
+    error: {
+      kind: "timeout",
+      call: WORKSPACE_OPERATIONS.queryLogs,
+      target: resultsTarget(workspace),
+      message,
+      workspace,
+    },
+    readAt: readAt.toISOString(),
+  };
+}
+
+/**
+ * `now`: the clock a 429's wait is counted on, and a sweep's last read;
+ * `first`: how long a circuit waits on another's first query of the workspace.
+ */
+export function workspaceTurns(now: () => Date, first: FirstQueryWait): WorkspaceTurns {
   const sweeps = new Map<string, { used: number; workspaces: Map<string, Turns> }>();
   const throttled = throttledWorkspaces();
 
@@ -111,6 +156,25 @@ export function workspaceTurns(now: () => Date): WorkspaceTurns {
     (where.sweepId !== undefined ? ofSweep(where.sweepId, key) : null) ??
     where.session.memo(`logs-workspace:${key}`, async () => fresh());
 
+  /** Whether the first query ended ("over"), overran the wait ("overdue"), or the read was stopped. */
+  function waitOn(turns: Turns, signal: AbortSignal): Promise<"over" | "overdue" | "stopped"> {
+    return new Promise((resolve) => {
+      const left = turns.firstSince + first.ms - first.time.now();
+      if (signal.aborted) return resolve("stopped");
+      if (left <= 0) return resolve("overdue");
+      let cancel = () => {};
+      const done = (how: "over" | "overdue" | "stopped") => {
+        cancel();
+        signal.removeEventListener("abort", stopped);
+        resolve(how);
+      };
+      const stopped = () => done("stopped");
+      signal.addEventListener("abort", stopped, { once: true });
+      cancel = first.time.after(left, () => done("overdue"));
+      void turns.first?.then(() => done("over"));
+    });
+  }
+
   return {
     async ask<T>(
       where: AskedIn,
@@ -121,24 +185,43 @@ export function workspaceTurns(now: () => Date): WorkspaceTurns {
       for (;;) {
         if (turns.failure) return turns.failure;
         if (turns.answered || !turns.first) break;
-        await turns.first;
+        const waited = await waitOn(turns, where.signal);
+        // Stopped, not the workspace's failure: the sweep's others are not told it.
+        if (waited === "stopped")
+          return unasked(
+            workspace,
+            "stopped while the sweep's first query of the workspace (another circuit's) was under way",
+            now(),
+          );
+        if (waited === "overdue" && !turns.failure)
+          turns.failure = turns.overdue = unasked(
+            workspace,
+            `no answer within ${first.ms} ms to the sweep's first query of the workspace (another circuit's): not waited on longer`,
+            now(),
+          );
       }
       const waiting = throttled.waiting(workspace, now());
       if (waiting) return (turns.failure = waiting);
       const alone = !turns.answered;
       let over = () => {};
-      if (alone) turns.first = new Promise<void>((resolve) => (over = resolve));
+      if (alone) {
+        turns.first = new Promise<void>((resolve) => (over = resolve));
+        turns.firstSince = first.time.now();
+      }
       try {
         const { reading, answered, retryAfterMs } = await ask();
+        const overdue = turns.failure !== null && turns.failure === turns.overdue;
         // Answered yet unreadable (this circuit's monitors): the workspace answers.
-        if (reading.ok || answered) turns.answered = true;
-        else if (!where.signal.aborted) {
+        if (reading.ok || answered) {
+          turns.answered = true;
+          if (overdue) turns.failure = null;
+        } else if (!where.signal.aborted) {
           if (retryAfterMs !== undefined)
             throttled.keep(workspace, reading.error, retryAfterMs, now());
           // The sweep that was told to wait says until when, as the sweeps after it do.
           const told =
             (retryAfterMs !== undefined && throttled.waiting(workspace, now())) || reading;
-          turns.failure ??= told;
+          if (!turns.failure || overdue) turns.failure = told;
           return told;
         }
         return reading;
