@@ -579,20 +579,28 @@ function moved(
  * paths stop whose primary went down (its stop then not judged) repeated as
  * the secondary's alone, and the next sweep, the secondary carrying, resolved
  * it while the primary's stop was not known over (neither the path-down hold
- * nor `onlyBesideUnread` named the primary any more). A change of grade says
- * which paths went (`pathChange`), and a layer outage's repeat that moved
- * says so ("Changed:"): those tell the receivers the condition's paths.
+ * nor `onlyBesideUnread` named the primary any more). A layer outage's repeat
+ * takes back a path it no longer names only when that path was read: a
+ * both-paths outage graded Sev1 by its pair, repeated as the secondary's
+ * alone while the primary could not be read, then said "now also the primary
+ * path" of the path it was paged for, let a milder reading beside the unread
+ * primary de-escalate it (`unreadDownPaths`), and let a silence on the
+ * secondary hold the primary's news. A path read up is dropped, so it going
+ * down again is "Changed:". A change of grade says which paths went
+ * (`pathChange`): those tell the receivers the condition's paths.
  */
 function toldPathsAfter(
   action: AlertAction,
   state: AlertState,
   condition: Pick<AlertCondition, "paths">,
+  unread: PathName[],
 ): PathName[] {
   // Paths kept in an odd shape (a hand edit) are not known to be told.
   const told: unknown = state.notified?.paths;
-  if (action !== "repeat" || state.family !== "traffic" || !Array.isArray(told))
-    return condition.paths;
-  return PATHS.filter((p) => condition.paths.includes(p) || told.includes(p));
+  if (action !== "repeat" || !Array.isArray(told)) return condition.paths;
+  const kept = (p: PathName) =>
+    state.family === "traffic" || (state.family === "path-down" && unread.includes(p));
+  return PATHS.filter((p) => condition.paths.includes(p) || (told.includes(p) && kept(p)));
 }
 
 const WHOSE: Record<Owner, string> = {
@@ -996,7 +1004,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
             episode,
             severity: eventCondition.severity,
             peakSeverity,
-            paths: toldPathsAfter(action, state, eventCondition),
+            paths: toldPathsAfter(action, state, eventCondition, ctx.unreadPaths ?? []),
             title: eventCondition.title,
             owner: eventCondition.owner,
             at: ctx.now.toISOString(),
