@@ -154,3 +154,28 @@ describe("a result row read with odd numbers", () => {
     expect(rowWith(values)).toMatchObject(read);
   });
 });
+
+describe("a TestResult that is not a word", () => {
+  const ROW = "erwatch cannot read rows[0] of the result: ";
+  it.each<[string, unknown, string]>([
+    ["a number", 7, "TestResult is 7, not a result erwatch knows"],
+    ["a boolean", false, "TestResult is false, not a result erwatch knows"],
+    ["an object", { r: "Pass" }, 'TestResult is {"r":"Pass"}, not a result erwatch knows'],
+    [
+      "a long list, cut",
+      Array.from({ length: 30 }, (_, i) => i),
+      "TestResult is [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,…, not a result erwatch knows",
+    ],
+    ["null: missing", null, "TestResult is missing"],
+    ["left out: missing", undefined, "TestResult is missing"],
+    ["blank text: missing", "  ", "TestResult is missing"],
+  ])("%s", (_what, value, said) => {
+    const test = rowWith({ TestResult: value });
+    expect(test.result).toBe("Indeterminate");
+    expect(test.reason).toBe(`${ROW}${said}`);
+  });
+
+  it("a word erwatch does not know is kept as the result, judged as any other word", () => {
+    expect(rowWith({ TestResult: "Degraded" })).toMatchObject({ result: "Degraded", reason: null });
+  });
+});

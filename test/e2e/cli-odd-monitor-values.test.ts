@@ -94,6 +94,33 @@ describe("a DestinationPort that is no port", () => {
   );
 });
 
+describe("a TestResult that is not a word", () => {
+  it.each([
+    ["a number", 7, "TestResult is 7, not a result erwatch knows"],
+    ["an object", { value: "Pass" }, 'TestResult is {"value":"Pass"}, not a result erwatch knows'],
+    ["null", null, "TestResult is missing"],
+  ])(
+    "(%s): the test Indeterminate, its value named, not taken for a result left out unless it was",
+    async (_what, result, said) => {
+      monitorOf("er-ams").tests = [passingTest({ result: result as unknown as string })];
+      const { report } = await sweepReport(estate);
+      const c = byName(report, "er-ams");
+      expect(primary(c).endToEnd).toEqual({
+        status: "unknown",
+        detail: "Indeterminate: 1 of 1 tests",
+      });
+      expect(c.findings.map((f) => `${f.code} ${f.severity}`)).toEqual(["e2e-indeterminate Sev3"]);
+      expect(c.findings[0]!.evidence["tests"]).toEqual([
+        expect.objectContaining({
+          result: "Indeterminate",
+          reason: `erwatch cannot read rows[0] of the result: ${said}`,
+        }),
+      ]);
+      othersJudged(report, "er-ams");
+    },
+  );
+});
+
 describe("a testFrequencySec no Connection Monitor test runs at", () => {
   /** er-ams's only source stopped at `at`; its last row, a Pass, stays in Log Analytics. */
   function stoppedWith(frequency: unknown, at: string): void {

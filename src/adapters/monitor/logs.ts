@@ -28,7 +28,7 @@ import {
 import type { ArmClientOptions } from "../arm/clients.js";
 import { WORKSPACE_OPERATIONS } from "../arm/operations.js";
 import type { MonitorCall } from "./call.js";
-import { failedPercentOf, measureOf, percentOf, portOf } from "./result-values.js";
+import { failedPercentOf, measureOf, percentOf, portOf, resultProblem } from "./result-values.js";
 import { boundedRetryAfterPolicy } from "./retry-after.js";
 import type { WorkspaceAnswer } from "./workspace-turns.js";
 
@@ -149,8 +149,9 @@ export function rowsOf(table: LogsTable, readAt: Date): ResultRow[] {
     const when = time instanceof Date ? time : new Date(String(time));
     const timeUnread = Number.isNaN(when.getTime());
     const result = str(get("TestResult"));
+    const resultUnread = resultProblem(get("TestResult"));
     const unread = [
-      ...(result === null ? ["TestResult is missing"] : []),
+      ...(resultUnread === null ? [] : [resultUnread]),
       ...(timeUnread ? ["TimeGenerated is not a time"] : []),
     ];
     const reason = str(

@@ -2,7 +2,10 @@
 // them: a number, or a number as text. A value no test can have (a negative
 // round trip, more checks failed than were run, a port outside 1–65535) says
 // nothing: it is left out (null), never shown as a measurement nor let change
-// which endpoint the row is of.
+// which endpoint the row is of. A TestResult that is not text is named as
+// sent, not worded "missing": the operator looks for a different fault.
+
+import { truncate } from "../../core/text.js";
 
 /** A finite number, or one given as text; null for anything else. */
 export function numberOf(value: unknown): number | null {
@@ -42,4 +45,18 @@ export function failedPercentOf(failed: unknown, total: unknown): number | null 
 export function percentOf(value: unknown): number | null {
   const n = measureOf(value);
   return n !== null && n <= 100 ? n : null;
+}
+
+/** Longest a value sent in place of a result is shown: enough to recognise it, not to fill a cell. */
+const SHOWN_RESULT = 40;
+
+/** Why a row's TestResult cannot be judged; null when it is a word (any word, judged as such). */
+export function resultProblem(value: unknown): string | null {
+  if (typeof value === "string" && value.trim() !== "") return null;
+  if (value === null || value === undefined || typeof value === "string")
+    return "TestResult is missing";
+  const sent = typeof value === "object" ? (JSON.stringify(value) ?? String(value)) : String(value);
+  // Control characters would reach log lines and terminals as they are.
+  const safe = [...sent].map((ch) => (ch < " " || ch === "\u007f" ? "?" : ch)).join("");
+  return `TestResult is ${truncate(safe, SHOWN_RESULT)}, not a result erwatch knows`;
 }
