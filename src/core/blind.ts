@@ -14,6 +14,21 @@ export interface BlindRead {
   failure: ReadFailure;
 }
 
+/**
+ * Each failed read once: a read that waits on another (the Connection Monitor
+ * search on the gateway wiring) fails with that read's failure, and an
+ * operator shown it twice looks for two faults.
+ */
+export function onceEachRead(reads: readonly BlindRead[]): BlindRead[] {
+  const seen = new Set<string>();
+  return reads.filter(({ peering, path, failure: f }) => {
+    const key = JSON.stringify([peering, path, f.kind, f.call, f.target, f.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 const METRICS = /^Microsoft\.Insights\/metrics\//i;
 
 /** A Connection Monitor not found is the tag's, not a circuit removed. */

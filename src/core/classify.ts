@@ -3,7 +3,7 @@
 // thresholds come in as arguments. The circuit's criticality, flaps and trends
 // are applied after this, in evaluate.ts.
 
-import { blindFindings, type BlindRead } from "./blind.js";
+import { blindFindings, onceEachRead, type BlindRead } from "./blind.js";
 import { unreadFailures } from "./dataplane/unread-monitors.js";
 import { logAnalyticsFailure } from "./dataplane/log-analytics.js";
 import {
@@ -297,7 +297,7 @@ function collectFailures(reading: CircuitReading): BlindRead[] {
       if (r.routes && !r.routes.ok) out.push({ peering, path, failure: r.routes.error });
     }
   }
-  return out;
+  return onceEachRead(out);
 }
 
 function missingPeerings(

@@ -67,17 +67,36 @@ function everyGatewayUnknown(report: Report, message: unknown): void {
 }
 
 describe("a gateway connection the SDK cannot take, read per resource group", () => {
-  it.each([
-    ["a null among its IPsec policies", { field: "properties.ipsecPolicies", value: [null] }],
-    ["its gateway null", { field: "properties.virtualNetworkGateway1", value: null }],
-  ] as [string, Omit<WireEdit, "read">][])(
+  // The per-group listing is the fallback of the Resource Graph query.
+  const graphFailing = () =>
+    estate.addFault({
+      match: { operation: "queryResourceGraph" },
+      behaviour: { kind: "status", status: 503 },
+    });
+
+  it("a null among its IPsec policies: its GET is read as ARM sent it, and every circuit of the group is judged", async () => {
+    graphFailing();
+    editConnectionWire(estate.state, "er-ams", {
+      field: "properties.ipsecPolicies",
+      value: [null],
+    });
+    const { report } = await sweepReport(estate);
+    for (const name of NAMES) {
+      const c = byName(report, name);
+      expect(primary(c).gateway, name).toEqual({ status: "up", detail: "1 connected" });
+      expect(c.failedReads.map((f) => `${f.kind} ${f.call}`)).toEqual([
+        "server-error Microsoft.ResourceGraph/resources/read",
+      ]);
+    }
+  });
+
+  it.each([["its gateway null", { field: "properties.virtualNetworkGateway1", value: null }]] as [
+    string,
+    Omit<WireEdit, "read">,
+  ][])(
     "%s: only its circuit's gateway row is UNKNOWN; the group's other circuits are still judged",
     async (_what, edit) => {
-      // The per-group listing is the fallback of the Resource Graph query.
-      estate.addFault({
-        match: { operation: "queryResourceGraph" },
-        behaviour: { kind: "status", status: 503 },
-      });
+      graphFailing();
       editConnectionWire(estate.state, "er-ams", edit);
       const { report } = await sweepReport(estate);
       for (const name of others("er-ams")) {

@@ -220,6 +220,52 @@ describe("wiring that names no VNet to match the circuit's Connection Monitors a
   );
 });
 
+describe("a gateway connection whose GET names no gateway", () => {
+  it.each([
+    ["null, found by Resource Graph", null, false],
+    ["left out, found by Resource Graph", undefined, false],
+    ["null, found by its resource group's listing", null, true],
+    ["left out, found by its resource group's listing", undefined, true],
+  ])(
+    "virtualNetworkGateway1 %s: its wiring UNKNOWN, the connection and the field named once; the others judged",
+    async (_how, value, graphFails) => {
+      const conn = estate.state.connections.find((c) => c.circuitId.endsWith("/er-ams"))!;
+      conn.wire = [
+        value === undefined
+          ? { read: "connection", field: "properties.virtualNetworkGateway1", remove: true }
+          : { read: "connection", field: "properties.virtualNetworkGateway1", value },
+      ];
+      if (graphFails)
+        estate.addFault({
+          match: { operation: "queryResourceGraph" },
+          behaviour: { kind: "status", status: 503 },
+        });
+      const { report } = await sweepReport(estate);
+      const c = byName(report, "er-ams");
+      expect(primary(c).gateway.status).toBe("unknown");
+      expect(c.findings.map((f) => `${f.code} ${f.severity}`)).toEqual(["monitoring-blind Sev3"]);
+      const reads = c.failedReads.filter((f) => f.call === "Microsoft.Network/connections/read");
+      expect(reads).toEqual([
+        expect.objectContaining({
+          kind: "malformed",
+          target: "gateway connection conn-er-ams",
+          message: "gateway connection conn-er-ams: virtualNetworkGateway1 is missing",
+        }),
+      ]);
+      expect(c.failedReads).toHaveLength(graphFails ? 2 : 1);
+      for (const name of NAMES.filter((n) => n !== "er-ams")) {
+        const other = byName(report, name);
+        expect(primary(other).gateway, name).toEqual({ status: "up", detail: "1 connected" });
+        expect(primary(other).endToEnd.status, name).toBe("up");
+        expect(
+          other.failedReads.map((f) => f.call),
+          name,
+        ).toEqual(graphFails ? ["Microsoft.ResourceGraph/resources/read"] : []);
+      }
+    },
+  );
+});
+
 describe("a gateway connection listed twice", () => {
   it.each([
     ["by Resource Graph", false],

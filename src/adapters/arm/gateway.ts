@@ -63,6 +63,33 @@ export function connectionScopes(target: GatewayTarget): Scope[] {
   return all.filter((s, i) => all.findIndex((o) => sameId(key(o), key(s))) === i);
 }
 
+type Connections = ReturnType<ArmContext["clients"]["for"]>["virtualNetworkGatewayConnections"];
+
+/**
+ * One connection's GET. The SDK's model code trips on a body it does not
+ * expect (a null gateway, a null among its IPsec policies) with a TypeError
+ * that names no field; the body is read as ARM sent it instead, and the
+ * parser names the field or reads the connection.
+ */
+async function getConnection(
+  network: Connections,
+  resourceGroup: string,
+  name: string,
+  abortSignal: AbortSignal,
+): Promise<ReturnType<typeof parseConnection>> {
+  let sent: unknown;
+  const model: unknown = await network
+    .get(resourceGroup, name, {
+      abortSignal,
+      onResponse: (response) => (sent = response.parsedBody),
+    })
+    .catch((error: unknown) => {
+      if ((error as Error)?.name !== "TypeError" || sent === undefined) throw error;
+      return lifted(sent);
+    });
+  return parseConnection(model, name);
+}
+
 async function vnetConnectionsIn(
   ctx: ArmContext,
   scope: Scope,
@@ -101,8 +128,7 @@ async function vnetConnectionsIn(
       target,
       signal: options.abortSignal,
       onRead: options.onRead,
-      run: async (abortSignal) =>
-        parseConnection(await network.get(scope.resourceGroup, name, { abortSignal }), name),
+      run: (abortSignal) => getConnection(network, scope.resourceGroup, name, abortSignal),
     });
     if (!got.ok) return failedLike(got);
     problems.push(...got.value.problems.map((p) => fieldFailure("getConnection", target, p)));
@@ -239,11 +265,7 @@ async function fromGraph(
       target: what,
       signal: options.abortSignal,
       onRead: options.onRead,
-      run: async (abortSignal) =>
-        parseConnection(
-          await network.get(parts.resourceGroup, parts.name, { abortSignal }),
-          parts.name,
-        ),
+      run: (abortSignal) => getConnection(network, parts.resourceGroup, parts.name, abortSignal),
     });
     if (!got.ok) return failedLike(got);
     problems.push(...got.value.problems.map((p) => fieldFailure("getConnection", what, p)));

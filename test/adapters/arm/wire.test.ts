@@ -554,15 +554,34 @@ describe("gateway wiring bodies", () => {
     ).toEqual([]);
   });
 
+  const GATEWAY = { virtualNetworkGateway1: { id: "/gw" } };
+
   it("connection status: canonical case, or null and a problem when left out", () => {
     expect(
-      parseConnection({ id: "/c", name: "conn", connectionStatus: "connected" }, "conn").facts
-        .status,
+      parseConnection({ id: "/c", name: "conn", connectionStatus: "connected", ...GATEWAY }, "conn")
+        .facts.status,
     ).toBe("Connected");
-    const missing = parseConnection({ id: "/c", name: "conn" }, "conn");
+    const missing = parseConnection({ id: "/c", name: "conn", ...GATEWAY }, "conn");
     expect(missing.facts.status).toBeNull();
     expect(missing.problems).toEqual([{ field: "connectionStatus", problem: "is missing" }]);
   });
+
+  it.each([
+    ["left out", undefined, "virtualNetworkGateway1 is missing"],
+    ["null", null, "virtualNetworkGateway1 is missing"],
+    ["a number", 7, "virtualNetworkGateway1 is a number"],
+  ])(
+    "a connection whose gateway is %s fails its read, the field named: its wiring is not known",
+    (_how, gateway, said) => {
+      const body = { id: "/c", name: "conn", connectionStatus: "Connected" };
+      expect(() =>
+        parseConnection(
+          gateway === undefined ? body : { ...body, virtualNetworkGateway1: gateway },
+          "conn",
+        ),
+      ).toThrow(said);
+    },
+  );
 
   it('vWAN: a connection "Provisioned" (the REST spec\'s own examples) is understood, not a problem', () => {
     const body = {

@@ -1,8 +1,8 @@
 // Gateway wiring bodies: the connections in a resource group (list, then a GET
 // for the status only a GET carries) and the ExpressRoute gateways of virtual
 // WANs. A connection whose owner cannot be read fails the read (it might be
-// this circuit's, so "no connection" would be a guess); a status ARM left out
-// is null (UNKNOWN) and reported.
+// this circuit's, so "no connection" would be a guess), and so does a GET
+// that names no gateway; a status ARM left out is null (UNKNOWN) and reported.
 
 import { z } from "zod";
 import type { GatewayConnectionFacts } from "../../../core/model.js";
@@ -64,6 +64,12 @@ export function parseConnection(
   listedName: string,
 ): { facts: GatewayConnectionFacts; problems: FieldProblem[] } {
   const { value: c, problems } = parseLenient(gotConnection, body);
+  // Without its gateway the connection is not known to wire the circuit to
+  // anything erwatch can follow (the gateway's VNet, its learned routes).
+  const gateway = problems.find((p) => p.field === "virtualNetworkGateway1");
+  if (gateway) throw new MalformedResponseError(sentence(gateway));
+  if (c.virtualNetworkGateway1 == null)
+    throw new MalformedResponseError("virtualNetworkGateway1 is missing");
   if (c.connectionStatus === null && !problems.some((p) => p.field === "connectionStatus"))
     problems.push({ field: "connectionStatus", problem: "is missing" });
   return {
