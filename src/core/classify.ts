@@ -287,7 +287,10 @@ function collectFailures(reading: CircuitReading): BlindRead[] {
   // Some monitors read, others not: the others' failures are as blind as a whole read's.
   const e2e = reading.dataPlane?.endToEnd;
   if (e2e?.ok)
-    for (const failure of unreadFailures(e2e.value))
+    for (const failure of [
+      ...unreadFailures(e2e.value),
+      ...e2e.value.monitors.flatMap((m) => (m.unreadGroups ?? []).map((g) => g.failure)),
+    ])
       out.push({ peering: null, path: null, failure });
   for (const [peering, paths] of Object.entries(reading.paths)) {
     for (const path of ["primary", "secondary"] as const) {

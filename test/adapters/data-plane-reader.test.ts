@@ -937,7 +937,12 @@ describe("Connection Monitor", () => {
     expect(verdict.peerings[0]!.paths.primary.endToEnd).toMatchObject({ status: "up" });
   });
 
-  it.each([
+  it.each<{
+    name: string;
+    testGroups: unknown;
+    expected: unknown;
+    unread?: { name: string | null; problem: string }[];
+  }>([
     {
       name: "a disabled test group is not defined",
       testGroups: [
@@ -948,11 +953,26 @@ describe("Connection Monitor", () => {
     },
     { name: "test groups left out: not known", testGroups: undefined, expected: null },
     {
-      name: "test groups erwatch cannot read: not known, the monitor still found",
-      testGroups: [{ name: "onprem-to-vnet", testConfigurations: "tcp-443" }],
+      name: "test groups not a list: not known, the monitor still found",
+      testGroups: { name: "onprem-to-vnet", testConfigurations: ["tcp-443"] },
       expected: null,
     },
-  ])("the monitor's definition: $name", ({ testGroups, expected }) => {
+    ...[
+      [null, "testGroups[1] is null, not an object", null],
+      [
+        { name: "to-hub", testConfigurations: "icmp" },
+        'testGroups[1].testConfigurations is "icmp", not a list',
+        "to-hub",
+      ],
+      [{ name: "to-hub" }, "testGroups[1].testConfigurations is missing", "to-hub"],
+      [{ testConfigurations: ["icmp"] }, "testGroups[1].name is missing", null],
+    ].map(([group, problem, name]) => ({
+      unread: [{ name: name as string | null, problem: problem as string }],
+      name: `one group erwatch cannot read (${String(problem)}): the readable ones kept, that one named`,
+      testGroups: [{ name: "onprem-to-vnet", testConfigurations: ["tcp-443"] }, group],
+      expected: [{ name: "onprem-to-vnet", testConfigurations: ["tcp-443"] }],
+    })),
+  ])("the monitor's definition: $name", ({ testGroups, expected, unread }) => {
     const body = {
       id: "/subscriptions/s/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope/connectionMonitors/cm",
       name: "cm",
@@ -962,6 +982,7 @@ describe("Connection Monitor", () => {
     expect(parseMonitor(body)).toMatchObject({
       endpointResourceIds: ["/subscriptions/s/vnet"],
       testGroups: expected,
+      unreadGroups: unread ?? [],
     });
   });
 

@@ -20,6 +20,7 @@ const monitor = (name: string): MonitorFacts => ({
   workspaces: ["/w"],
   testGroups: null,
   frequencies: [],
+  unreadGroups: [],
 });
 const WHERE: [Place] = [{ subscriptionId: "sub-1", region: "westeurope" }];
 

@@ -94,6 +94,51 @@ describe("a DestinationPort that is no port", () => {
   );
 });
 
+describe("a Connection Monitor with one test group erwatch cannot read", () => {
+  it.each([
+    [
+      "null",
+      { field: "properties.testGroups[1]", value: null },
+      "testGroups[1] is null, not an object",
+    ],
+    [
+      "without its test configurations",
+      { field: "properties.testGroups[1].testConfigurations", remove: true },
+      "testGroups[1].testConfigurations is missing",
+    ],
+  ] as const)(
+    "(%s): the readable group is judged as ever (its stopped source found), the other named in monitoring-blind, its rows kept",
+    async (_what, edit, said) => {
+      const monitor = monitorOf("er-ams");
+      monitor.tests = [
+        passingTest({ stoppedAt: "2026-11-22T01:40:00Z" }),
+        passingTest({ testGroup: "onprem-to-hub", test: "icmp" }),
+      ];
+      monitor.wire = [{ read: "monitor", ...edit }];
+      const { report } = await sweepReport(estate);
+      const c = byName(report, "er-ams");
+      expect(primary(c).endToEnd.status).toBe("unknown");
+      expect(primary(c).endToEnd.detail).toMatch(/1 stopped reporting at 01:40 UTC/);
+      expect(c.findings.map((f) => `${f.code} ${f.severity}`).sort()).toEqual([
+        "e2e-indeterminate Sev3",
+        "monitoring-blind Sev3",
+      ]);
+      const judged = c.findings.find((f) => f.code === "e2e-indeterminate")!;
+      // The unreadable group's test is a result still, not a test taken for removed.
+      expect(judged.evidence["counts"]).toEqual({ pass: 1, warning: 0, fail: 0, indeterminate: 1 });
+      expect(c.failedReads).toEqual([
+        expect.objectContaining({
+          kind: "malformed",
+          call: "Microsoft.Network/networkWatchers/connectionMonitors/read",
+          target: "connection monitor cm-er-ams",
+          message: `connection monitor cm-er-ams: ${said}`,
+        }),
+      ]);
+      othersJudged(report, "er-ams");
+    },
+  );
+});
+
 describe("a TestResult that is not a word", () => {
   it.each([
     ["a number", 7, "TestResult is 7, not a result erwatch knows"],

@@ -18,6 +18,7 @@ import type { DataPlaneConfig } from "../../config/data-plane.js";
 import type { ArmClientOptions } from "../arm/clients.js";
 import type { ArmContext } from "../arm/context.js";
 import { failedLike, parsed } from "../arm/call.js";
+import { ARM_OPERATIONS } from "../arm/operations.js";
 import { MalformedResponseError } from "../arm/wire/fields.js";
 import {
   learnedRoutes,
@@ -122,8 +123,25 @@ function refOf(m: MonitorFacts, how: MonitorRef["how"], workspace?: string): Mon
     how,
     ...(m.testGroups ? { testGroups: m.testGroups } : {}),
     ...(m.frequencies.length > 0 ? { frequencies: m.frequencies } : {}),
+    ...(m.unreadGroups.length > 0 ? { unreadGroups: m.unreadGroups.map(unreadGroup(m)) } : {}),
   }));
 }
+
+/** A test group erwatch cannot read, as the blind read that names it. */
+const unreadGroup =
+  (m: MonitorFacts) =>
+  (g: MonitorFacts["unreadGroups"][number]): NonNullable<MonitorRef["unreadGroups"]>[number] => {
+    const target = `connection monitor ${m.name}`;
+    return {
+      name: g.name,
+      failure: {
+        kind: "malformed",
+        call: ARM_OPERATIONS.listConnectionMonitors,
+        target,
+        message: `${target}: ${g.problem}`,
+      },
+    };
+  };
 
 /** A tagged name that the Network Watchers of several of the circuit's gateways' regions have. */
 function ambiguous(name: string, hits: readonly MonitorFacts[], readAt: string): Reading<never> {

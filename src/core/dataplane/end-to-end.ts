@@ -67,18 +67,21 @@ export function gradeOf(result: string): Grade {
 
 /**
  * Whether the test's monitor still defines it: an enabled test group of that
- * name listing that test configuration. Known only when erwatch read the
- * monitor's definition; a row whose group or test could not be read is kept
+ * name listing that test configuration, or one of that name erwatch cannot
+ * read. Known only when erwatch read the monitor's definition; a row whose group or test could not be read is kept
  * (it is judged Indeterminate and says why). A test removed or renamed keeps
  * its last rows in the look-back for up to its length: those are no test.
  */
 export function stillDefined(t: EndToEndTest, monitors: readonly MonitorRef[]): boolean {
   const defined = monitors.filter((m) => m.testGroups !== undefined && ofMonitor(m, t));
   if (defined.length === 0 || t.testGroup === "?" || t.test === "?") return true;
-  return defined.some((m) =>
-    (m.testGroups ?? []).some(
-      (g) => same(g.name, t.testGroup) && g.testConfigurations.some((c) => same(c, t.test)),
-    ),
+  return defined.some(
+    (m) =>
+      (m.testGroups ?? []).some(
+        (g) => same(g.name, t.testGroup) && g.testConfigurations.some((c) => same(c, t.test)),
+      ) ||
+      // A group erwatch cannot read may still define it.
+      (m.unreadGroups ?? []).some((g) => g.name === null || same(g.name, t.testGroup)),
   );
 }
 

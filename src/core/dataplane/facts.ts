@@ -112,6 +112,12 @@ export interface MonitorRef {
    * longest Connection Monitor allows before its silence is judged.
    */
   frequencies?: { test: string; seconds: number }[];
+  /**
+   * Test groups of its definition erwatch cannot read (name null when not
+   * sent as text): their rows are kept, never taken for a removed test, and
+   * each is a blind read of its own while the readable groups are judged.
+   */
+  unreadGroups?: { name: string | null; failure: ReadFailure }[];
 }
 
 /** The latest result of one test (source → destination) of one test group. */

@@ -48,6 +48,8 @@ export interface MonitorFacts {
     | null;
   /** How often each test configuration runs, for those whose testFrequencySec can be read. */
   frequencies: { test: string; seconds: number }[];
+  /** Test groups erwatch cannot read, beside the readable ones: each named, its name null when not sent as text. */
+  unreadGroups: { name: string | null; problem: string }[];
 }
 
 const resourceGroupOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? null;
@@ -72,15 +74,13 @@ const monitor = z.object({
   ),
 });
 
-const testGroups = z.array(
-  z
-    .object({
-      name: z.string(),
-      disable: z.boolean().nullish(),
-      testConfigurations: z.array(z.string()),
-    })
-    .passthrough(),
-);
+const testGroup = z
+  .object({
+    name: requiredText(),
+    disable: z.boolean().nullish(),
+    testConfigurations: z.array(z.string()),
+  })
+  .passthrough();
 
 const fieldsOf = (body: unknown) => (isRecord(body) ? body : {});
 
@@ -88,22 +88,38 @@ const fieldsOf = (body: unknown) => (isRecord(body) ? body : {});
 const namesOf = (value: unknown): string[] | undefined =>
   Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
 
-/** Read apart and leniently: a definition erwatch cannot read costs the check, never the monitor. */
-function testGroupsOf(body: unknown): MonitorFacts["testGroups"] {
-  const got = testGroups.safeParse(fieldsOf(body).testGroups);
-  if (!got.success) return null;
-  return got.data
-    .filter((g) => g.disable !== true)
-    .map((g) => {
-      const sources = namesOf(g["sources"]);
-      const destinations = namesOf(g["destinations"]);
-      return {
-        name: g.name,
-        testConfigurations: g.testConfigurations,
-        ...(sources ? { sources } : {}),
-        ...(destinations ? { destinations } : {}),
-      };
+/**
+ * Read apart and leniently: a definition erwatch cannot read costs the check,
+ * never the monitor, and one group it cannot read costs that group alone.
+ */
+function testGroupsOf(body: unknown): Pick<MonitorFacts, "testGroups" | "unreadGroups"> {
+  const sent = fieldsOf(body).testGroups;
+  if (!Array.isArray(sent)) return { testGroups: null, unreadGroups: [] };
+  const testGroups: NonNullable<MonitorFacts["testGroups"]> = [];
+  const unreadGroups: MonitorFacts["unreadGroups"] = [];
+  sent.forEach((raw, i) => {
+    let g: z.output<typeof testGroup>;
+    try {
+      g = parseStrict(testGroup, raw);
+    } catch (error) {
+      if (!(error instanceof MalformedResponseError)) throw error;
+      const at = error.message.startsWith("the body ")
+        ? `testGroups[${i}]${error.message.slice("the body".length)}`
+        : `testGroups[${i}].${error.message}`;
+      unreadGroups.push({ name: isRecord(raw) ? textOf(raw.name) : null, problem: at });
+      return;
+    }
+    if (g.disable === true) return;
+    const sources = namesOf(g["sources"]);
+    const destinations = namesOf(g["destinations"]);
+    testGroups.push({
+      name: g.name,
+      testConfigurations: g.testConfigurations,
+      ...(sources ? { sources } : {}),
+      ...(destinations ? { destinations } : {}),
     });
+  });
+  return { testGroups, unreadGroups };
 }
 
 /** Given as text ("60") it is that number, as ARM's other numbers are. */
@@ -131,7 +147,7 @@ export function parseMonitor(body: unknown): MonitorFacts {
     workspaces: (m.outputs ?? []).flatMap((o) =>
       o.workspaceSettings?.workspaceResourceId ? [o.workspaceSettings.workspaceResourceId] : [],
     ),
-    testGroups: testGroupsOf(body),
+    ...testGroupsOf(body),
     frequencies: frequenciesOf(body),
   };
 }
