@@ -365,11 +365,12 @@ it("a fan-out worker stopped at its cap before the sweep's deadline decides the 
 
 it("an outage found later in the same sweep joins the fleet alert that went out without it, which says so", async () => {
   const t = await amsterdam();
-  // A read of a and b fails: the next sweep suspects them and reads them first.
+  // A read of a and b fails: the next sweep suspects them and reads them first
+  // (a server error, which reading again may mend; a 403 would not be).
   for (const name of ["er-ams-a", "er-ams-b"])
     t.w.estate.addFault({
       match: { operation: "routeTablesSummary", circuit: name },
-      behaviour: { kind: "status", status: 403, code: "AuthorizationFailed" },
+      behaviour: { kind: "status", status: 500, code: "InternalServerError" },
     });
   await t.deep(0);
   t.w.estate.clearFaults();
