@@ -934,7 +934,13 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
       // whose it is decides whom the holder calls.
       action = "repeat";
       update = true;
-    } else if (repeatDue(notified, ctx.repeatEveryMinutes[condition.severity], ctx)) {
+    } else if (
+      state.phase === "firing" &&
+      repeatDue(notified, ctx.repeatEveryMinutes[condition.severity], ctx)
+    ) {
+      // A reminder only while it fires: resolving, this sweep read it clean,
+      // and "Still firing" came a sweep before its resolve. `notified.at`
+      // stays, so one that fires again is reminded at that sweep, overdue.
       action = "repeat";
     }
   } else if (!active && notified) {
