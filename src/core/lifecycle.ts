@@ -925,9 +925,14 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
       // a reading of windows (the standby's stop handing over to the active
       // path's own), not a break that moved.
       action = "repeat";
-    } else if ((newMembers = unannounced(state, condition, ctx.quietMembers)).length > 0) {
+    } else if (
+      state.phase === "firing" &&
+      (newMembers = unannounced(state, condition, ctx.quietMembers)).length > 0
+    ) {
       // Alertmanager re-notifies a group that gained alerts: a circuit held by
-      // a fleet alert that never named it would be silenced.
+      // a fleet alert that never named it would be silenced. Only while it
+      // fires: resolving, "broke the same way" came a sweep before the resolve
+      // that covers the member.
       action = "repeat";
     } else if (state.phase === "firing" && ownerChanged(notified, condition, ctx.before)) {
       // The same incident, updated (same key, so PagerDuty folds it in):

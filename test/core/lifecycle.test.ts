@@ -808,6 +808,19 @@ describe("a fleet alert that grows", () => {
     expect(decide(d.next, { ...ctx, now: at(10) }).action).toBe("none");
   });
 
+  it("is no news on a sweep that read the fleet clean (resolving): announced if it fires again", () => {
+    // A member whose silence ended the sweep the fleet read clean would be
+    // told "broke the same way" a sweep before the resolve that covers it.
+    const resolving = {
+      ...state(["a"], ["a", "b"]),
+      phase: "resolving" as const,
+      consecutiveClean: 1,
+    };
+    expect(decide(resolving, ctx).action).toBe("none");
+    const back = decide({ ...resolving, phase: "firing", consecutiveClean: 0 }, ctx);
+    expect(back.action === "repeat" && back.event.change).toMatch(/^Wider: er-b broke/);
+  });
+
   it("is held back by a silence like any other event", () => {
     const silenced = decide(state(["a"], ["a", "b"]), { ...ctx, silencedBy: silence });
     expect(silenced).toMatchObject({ action: "none", reason: "silenced", heldBack: "repeat" });
