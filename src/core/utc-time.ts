@@ -4,10 +4,20 @@
 
 import { hhmm } from "./dataplane/series.js";
 
+/** The furthest instant a Date holds (ECMAScript's ±100,000,000 days). */
+const MAX_DATE_MS = 8.64e15;
+
+const isInstant = (ms: number): boolean => Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS;
+
 const day = (epoch: number): string => new Date(epoch).toISOString().slice(0, 10);
 
-/** "02:15 UTC" on the sweep's UTC day; "2026-12-05 23:50 UTC" on any other. */
+/**
+ * "02:15 UTC" on the sweep's UTC day; "2026-12-05 23:50 UTC" on any other;
+ * "an unknown time" for one that is none (a Date of it throws, and the line
+ * it goes in is one of an alert's).
+ */
 export function utcTime(epoch: number, sweepAt: number): string {
-  const when = Number.isFinite(sweepAt) && day(epoch) === day(sweepAt) ? "" : `${day(epoch)} `;
+  if (!isInstant(epoch)) return "an unknown time";
+  const when = isInstant(sweepAt) && day(epoch) === day(sweepAt) ? "" : `${day(epoch)} `;
   return `${when}${hhmm(epoch)} UTC`;
 }

@@ -188,6 +188,20 @@ describe("times in a global-reach-down's words", () => {
     expect(utcTime(Date.parse(time), Date.parse(sweep))).toBe(words);
   });
 
+  it.each([
+    ["not a time", Number.NaN],
+    ["past what a Date holds", 1e308],
+    ["Infinity", Number.POSITIVE_INFINITY],
+  ])("a time that is none (%s) is said as unknown, not thrown", (_, epoch) => {
+    expect(utcTime(epoch, Date.parse("2026-12-06T00:05:00.000Z"))).toBe("an unknown time");
+  });
+
+  it("a sweep instant that is none dates the time rather than throwing", () => {
+    const at = Date.parse("2026-12-05T23:50:00.000Z");
+    for (const sweep of [Number.NaN, 1e308])
+      expect(utcTime(at, sweep)).toBe("2026-12-05 23:50 UTC");
+  });
+
   /** Circuit A, its connection to er-P Disconnected, read at `readAt`. */
   const a = (readAt: string): CircuitReading =>
     circuitReading({

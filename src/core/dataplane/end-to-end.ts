@@ -68,9 +68,10 @@ export function gradeOf(result: string): Grade {
 /**
  * Whether the test's monitor still defines it: an enabled test group of that
  * name listing that test configuration, or one of that name erwatch cannot
- * read. Known only when erwatch read the monitor's definition; a row whose group or test could not be read is kept
- * (it is judged Indeterminate and says why). A test removed or renamed keeps
- * its last rows in the look-back for up to its length: those are no test.
+ * read. Known only when erwatch read the monitor's definition; a row whose
+ * group or test could not be read is kept (it is judged Indeterminate and
+ * says why). A test removed or renamed keeps its last rows in the look-back
+ * for up to its length: those are no test.
  */
 export function stillDefined(t: EndToEndTest, monitors: readonly MonitorRef[]): boolean {
   const defined = monitors.filter((m) => m.testGroups !== undefined && ofMonitor(m, t));
