@@ -574,20 +574,23 @@ function moved(
 }
 
 /**
- * The paths the receivers hold after this notification. A traffic alert's
- * repeat says nothing of a path it no longer names ("Still firing"): a both-
- * paths stop whose primary went down (its stop then not judged) repeated as
- * the secondary's alone, and the next sweep, the secondary carrying, resolved
- * it while the primary's stop was not known over (neither the path-down hold
- * nor `onlyBesideUnread` named the primary any more). A layer outage's repeat
- * takes back a path it no longer names only when that path was read: a
- * both-paths outage graded Sev1 by its pair, repeated as the secondary's
- * alone while the primary could not be read, then said "now also the primary
- * path" of the path it was paged for, let a milder reading beside the unread
- * primary de-escalate it (`unreadDownPaths`), and let a silence on the
- * secondary hold the primary's news. A path read up is dropped, so it going
- * down again is "Changed:". A change of grade says which paths went
- * (`pathChange`): those tell the receivers the condition's paths.
+ * The paths the receivers hold after this notification: the condition's, and
+ * of those they held, each it could not read this sweep. A path not read is
+ * not known to have recovered; dropped, the receivers heard of it again as
+ * news when it read down (a primary paged down, unread in the sweep the
+ * secondary went down too: the escalation named the secondary alone, and the
+ * primary read down again was "Changed: now also the primary path"), a
+ * milder reading beside it eased the alert (`unreadDownPaths`), a silence on
+ * the other path held its news, and read up it was never said to have
+ * recovered. Every notification keeps them (escalation, de-escalation, every
+ * repeat); a change of grade says so (`pathChange`: "could not be read"). A
+ * path read up is dropped, so its going down again is news. A traffic alert's
+ * repeat keeps every path it held, read or not ("Still firing" says nothing
+ * of a path it no longer names): a both-paths stop whose primary went down
+ * (its stop then not judged) repeated as the secondary's alone, and the next
+ * sweep, the secondary carrying, resolved it while the primary's stop was not
+ * known over (neither the path-down hold nor `onlyBesideUnread` named the
+ * primary any more).
  */
 function toldPathsAfter(
   action: AlertAction,
@@ -597,9 +600,9 @@ function toldPathsAfter(
 ): PathName[] {
   // Paths kept in an odd shape (a hand edit) are not known to be told.
   const told: unknown = state.notified?.paths;
-  if (action !== "repeat" || !Array.isArray(told)) return condition.paths;
+  if (!Array.isArray(told)) return condition.paths;
   const kept = (p: PathName) =>
-    state.family === "traffic" || (state.family === "path-down" && unread.includes(p));
+    unread.includes(p) || (action === "repeat" && state.family === "traffic");
   return PATHS.filter((p) => condition.paths.includes(p) || (told.includes(p) && kept(p)));
 }
 
