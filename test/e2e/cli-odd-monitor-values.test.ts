@@ -226,15 +226,6 @@ describe("wiring that names no VNet to match the circuit's Connection Monitors a
     estate.state.connections.find((c) => c.circuitId.endsWith(`/${name}`))!;
   it.each([
     [
-      "a connection's gateway id empty",
-      () => {
-        connectionOf("er-ams").wire = [
-          { read: "connection", field: "properties.virtualNetworkGateway1.id", value: "" },
-        ];
-      },
-      "gateway connection conn-er-ams names no virtual network gateway",
-    ],
-    [
       "the gateway's subnet naming no VNet",
       () => {
         const gateway = connectionOf("er-ams").gatewayId.split("/").pop();
@@ -307,6 +298,113 @@ describe("a gateway connection whose GET names no gateway", () => {
           name,
         ).toEqual(graphFails ? ["Microsoft.ResourceGraph/resources/read"] : []);
       }
+    },
+  );
+});
+
+describe("a gateway connection whose gateway id names no gateway", () => {
+  const ID = "properties.virtualNetworkGateway1.id";
+  const values: [string, unknown, string][] = [
+    ["null", null, "is missing"],
+    ["left out", undefined, "is missing"],
+    ["empty", "", "is empty"],
+    ["blank", "   ", "is empty"],
+    ["a number", 7, "is a number"],
+    ["an object", {}, "is an object"],
+  ];
+  // Resource Graph's tostring() of any of these is "": only the GET tells which.
+  const found: [string, (conn: { gatewayId: string }) => void][] = [
+    ["found by Resource Graph without its status", () => {}],
+    [
+      "found by Resource Graph with its status, the row's gateway blank",
+      (conn) => {
+        estate.state.graph = { connectionStatus: true };
+        conn.gatewayId = "";
+      },
+    ],
+    [
+      "found by its resource group's listing",
+      () =>
+        estate.addFault({
+          match: { operation: "queryResourceGraph" },
+          behaviour: { kind: "status", status: 503 },
+        }),
+    ],
+  ];
+  const cases = values.flatMap(([what, value, said]) =>
+    found.map(([how, setUp], i) => [what, how, value, said, setUp, i === 2] as const),
+  );
+
+  it.each(cases)(
+    "%s, %s: its wiring UNKNOWN, the field named once as the GET has it, never up; the others judged",
+    async (_what, _how, value, said, setUp, graphFails) => {
+      const conn = estate.state.connections.find((c) => c.circuitId.endsWith("/er-ams"))!;
+      setUp(conn);
+      conn.wire = [
+        value === undefined
+          ? { read: "connection", field: ID, remove: true }
+          : { read: "connection", field: ID, value },
+      ];
+      const { report } = await sweepReport(estate);
+      const c = byName(report, "er-ams");
+      expect(primary(c).gateway.status).toBe("unknown");
+      expect(primary(c).endToEnd.status).toBe("unknown");
+      expect(c.findings.map((f) => `${f.code} ${f.severity}`)).toEqual(["monitoring-blind Sev3"]);
+      const reads = c.failedReads.filter(
+        (f) => f.call !== "Microsoft.ResourceGraph/resources/read",
+      );
+      expect(reads).toEqual([
+        {
+          kind: "malformed",
+          call: "Microsoft.Network/connections/read",
+          target: "gateway connection conn-er-ams",
+          message: `gateway connection conn-er-ams: virtualNetworkGateway1.id ${said}`,
+        },
+      ]);
+      expect(c.failedReads).toHaveLength(graphFails ? 2 : 1);
+      for (const name of NAMES.filter((n) => n !== "er-ams")) {
+        const other = byName(report, name);
+        expect(primary(other).gateway, name).toEqual({ status: "up", detail: "1 connected" });
+        expect(primary(other).endToEnd.status, name).toBe("up");
+      }
+    },
+  );
+
+  it("a Resource Graph row with its gateway blank whose GET names the gateway: read from the GET, wiring up and the VNet's monitor found", async () => {
+    const conn = estate.state.connections.find((c) => c.circuitId.endsWith("/er-ams"))!;
+    estate.state.graph = { connectionStatus: true };
+    conn.wire = [{ read: "connection", field: ID, value: conn.gatewayId }];
+    conn.gatewayId = "";
+    const { report } = await sweepReport(estate);
+    const c = byName(report, "er-ams");
+    expect(primary(c).gateway).toEqual({ status: "up", detail: "1 connected" });
+    expect(primary(c).endToEnd).toEqual({ status: "up", detail: "1 test passes (RTT ≤ 14 ms)" });
+    expect(c.failedReads).toEqual([]);
+  });
+
+  it.each([
+    ["by its GET", false],
+    ["by Resource Graph's row", true],
+  ])(
+    "a gateway id in another case than the gateway's own, %s: wiring up and the VNet's monitor found",
+    async (_how, graphRow) => {
+      const conn = estate.state.connections.find((c) => c.circuitId.endsWith("/er-ams"))!;
+      const shouted = conn.gatewayId
+        .replace(
+          /resourceGroups\/([^/]+)/,
+          (_m, rg: string) => `RESOURCEGROUPS/${rg.toUpperCase()}`,
+        )
+        .replace(/ergw-er-ams$/, "ERGW-ER-AMS");
+      expect(shouted).not.toBe(conn.gatewayId);
+      if (graphRow) estate.state.graph = { connectionStatus: true };
+      conn.wire = [{ read: "connection", field: ID, value: shouted }];
+      if (graphRow) conn.gatewayId = shouted;
+      const { report } = await sweepReport(estate);
+      const c = byName(report, "er-ams");
+      expect(primary(c).gateway).toEqual({ status: "up", detail: "1 connected" });
+      expect(primary(c).endToEnd).toEqual({ status: "up", detail: "1 test passes (RTT ≤ 14 ms)" });
+      expect(c.failedReads).toEqual([]);
+      expect(c.findings).toEqual([]);
     },
   );
 });

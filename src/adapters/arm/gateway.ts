@@ -241,14 +241,17 @@ async function fromGraph(
   const found: GatewayConnectionFacts[] = [];
   for (const row of vnet) {
     const status = canonicalConnectionStatus(row.status);
-    if (status !== null) {
+    // A row without its gateway is read as the per-group path reads it: the
+    // GET names what ARM holds (left out, null, blank) or the gateway the
+    // index has not caught up with, never wiring up with no gateway.
+    if (status !== null && row.gateway !== null) {
       found.push({
         id: row.id,
         name: row.name,
         kind: "vnet-gateway",
         peering: null,
         status,
-        ...(row.gateway ? { gatewayId: row.gateway } : {}),
+        gatewayId: row.gateway,
       });
       continue;
     }

@@ -570,6 +570,13 @@ describe("gateway wiring bodies", () => {
     ["left out", undefined, "virtualNetworkGateway1 is missing"],
     ["null", null, "virtualNetworkGateway1 is missing"],
     ["a number", 7, "virtualNetworkGateway1 is a number"],
+    // A gateway whose id names none wires the circuit to nothing erwatch can follow.
+    ["an object without its id", {}, "virtualNetworkGateway1.id is missing"],
+    ["an object whose id is null", { id: null }, "virtualNetworkGateway1.id is missing"],
+    ["an object whose id is empty", { id: "" }, "virtualNetworkGateway1.id is empty"],
+    ["an object whose id is blank", { id: "   " }, "virtualNetworkGateway1.id is empty"],
+    ["an object whose id is a number", { id: 7 }, "virtualNetworkGateway1.id is a number"],
+    ["an object whose id is an object", { id: {} }, "virtualNetworkGateway1.id is an object"],
   ])(
     "a connection whose gateway is %s fails its read, the field named: its wiring is not known",
     (_how, gateway, said) => {
@@ -582,6 +589,15 @@ describe("gateway wiring bodies", () => {
       ).toThrow(said);
     },
   );
+
+  it("a gateway id in another case than ARM's own is the gateway, as sent", () => {
+    const id =
+      "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG-NET/providers/microsoft.network/virtualnetworkgateways/ERGW";
+    const body = { id: "/c", name: "conn", connectionStatus: "Connected" };
+    expect(
+      parseConnection({ ...body, virtualNetworkGateway1: { id } }, "conn").facts.gatewayId,
+    ).toBe(id);
+  });
 
   it('vWAN: a connection "Provisioned" (the REST spec\'s own examples) is understood, not a problem', () => {
     const body = {
@@ -637,8 +653,25 @@ describe("gateway wiring bodies", () => {
         gateway: "",
       },
       { kind: "vnet-gateway", id: "/c3", name: "c3", peer: CIRCUIT, status: "Connected" },
+      {
+        kind: "vnet-gateway",
+        id: "/c4",
+        name: "c4",
+        peer: CIRCUIT,
+        status: "Connected",
+        gateway: "   ",
+      },
+      {
+        kind: "vnet-gateway",
+        id: "/c5",
+        name: "c5",
+        peer: CIRCUIT,
+        status: "Connected",
+        gateway: null,
+      },
     ]);
-    expect(rows.map((r) => r.gateway)).toEqual([gw, null, null]);
+    // Blank is no gateway: the connection's GET says what ARM holds.
+    expect(rows.map((r) => r.gateway)).toEqual([gw, null, null, null, null]);
   });
 
   it("Resource Graph: gateways with nothing connected are left out by the query; a row of nothing is a null connection, a page erwatch cannot read", () => {

@@ -2,12 +2,14 @@
 // for the status only a GET carries) and the ExpressRoute gateways of virtual
 // WANs. A connection whose owner cannot be read fails the read (it might be
 // this circuit's, so "no connection" would be a guess), and so does a GET
-// that names no gateway; a status ARM left out is null (UNKNOWN) and reported.
+// that names no gateway (left out, or its id blank); a status ARM left out is
+// null (UNKNOWN) and reported.
 
 import { z } from "zod";
 import type { GatewayConnectionFacts } from "../../../core/model.js";
 import { sameId } from "../../../core/resource-id.js";
 import {
+  describe,
   list,
   MalformedResponseError,
   obj,
@@ -65,11 +67,17 @@ export function parseConnection(
 ): { facts: GatewayConnectionFacts; problems: FieldProblem[] } {
   const { value: c, problems } = parseLenient(gotConnection, body);
   // Without its gateway the connection is not known to wire the circuit to
-  // anything erwatch can follow (the gateway's VNet, its learned routes).
-  const gateway = problems.find((p) => p.field === "virtualNetworkGateway1");
+  // anything erwatch can follow (the gateway's VNet, its learned routes); a
+  // gateway whose id is blank names none either, so it is not read as up.
+  const gateway = problems.find((p) => /^virtualNetworkGateway1(\.|$)/.test(p.field));
   if (gateway) throw new MalformedResponseError(sentence(gateway));
   if (c.virtualNetworkGateway1 == null)
     throw new MalformedResponseError("virtualNetworkGateway1 is missing");
+  const gatewayId = c.virtualNetworkGateway1.id;
+  if (gatewayId === null || gatewayId.trim() === "")
+    throw new MalformedResponseError(
+      `virtualNetworkGateway1.id is ${describe(gatewayId ?? undefined)}`,
+    );
   if (c.connectionStatus === null && !problems.some((p) => p.field === "connectionStatus"))
     problems.push({ field: "connectionStatus", problem: "is missing" });
   return {
@@ -79,7 +87,7 @@ export function parseConnection(
       kind: "vnet-gateway",
       peering: null,
       status: c.connectionStatus,
-      gatewayId: c.virtualNetworkGateway1?.id ?? null,
+      gatewayId,
     },
     problems,
   };

@@ -4,7 +4,8 @@
 // vWAN ExpressRoute connections (inside ExpressRoute gateways, pointing at one
 // of the circuit's peerings). One query per sweep; each circuit picks its own
 // rows. Resource Graph does not carry connectionStatus for every connection:
-// a row without it says "GET me" (status null here).
+// a row without it says "GET me" (status null here), and so does a VNet
+// connection's row without its gateway.
 
 import { z } from "zod";
 import type { GatewayConnectionFacts } from "../../../core/model.js";
@@ -40,7 +41,9 @@ export interface WiringRow {
   /**
    * The VNet gateway a connection attaches (null for vWAN, whose id lies under
    * its gateway's, or when not given): a connection replaced on the same
-   * gateway is then known to be replaced, not lost.
+   * gateway is then known to be replaced, not lost. KQL's tostring of a
+   * gateway left out, null or with a null id is "": blank is null, whatever
+   * ARM holds, and the connection's GET tells which.
    */
   gateway: string | null;
   /** The region of a vWAN connection's ExpressRoute gateway (null for a VNet connection, or when not given). */
@@ -84,7 +87,7 @@ export function parseWiringRows(data: unknown): WiringRow[] {
         name: value.name || (value.id.split("/").pop() ?? ""),
         peer: value.peer,
         status: value.status ? value.status : null,
-        gateway: value.gateway ? value.gateway : null,
+        gateway: value.gateway?.trim() ? value.gateway : null,
         region: value.region ? value.region : null,
       },
     ];
