@@ -937,6 +937,12 @@ describe("Connection Monitor", () => {
     expect(verdict.peerings[0]!.paths.primary.endToEnd).toMatchObject({ status: "up" });
   });
 
+  const READABLE = {
+    name: "onprem-to-vnet",
+    testConfigurations: ["tcp-443"],
+    sources: ["onprem"],
+    destinations: ["vm"],
+  };
   it.each<{
     name: string;
     testGroups: unknown;
@@ -946,31 +952,60 @@ describe("Connection Monitor", () => {
     {
       name: "a disabled test group is not defined",
       testGroups: [
-        { name: "onprem-to-vnet", disable: false, testConfigurations: ["tcp-443"] },
-        { name: "paused", disable: true, testConfigurations: ["tcp-22"] },
+        { ...READABLE, disable: false },
+        { name: "paused", disable: true, testConfigurations: ["tcp-22"], destinations: ["vm"] },
       ],
-      expected: [{ name: "onprem-to-vnet", testConfigurations: ["tcp-443"] }],
+      expected: [READABLE],
     },
     { name: "test groups left out: not known", testGroups: undefined, expected: null },
     {
       name: "test groups not a list: not known, the monitor still found",
-      testGroups: { name: "onprem-to-vnet", testConfigurations: ["tcp-443"] },
+      testGroups: READABLE,
       expected: null,
     },
     ...[
       [null, "testGroups[1] is null, not an object", null],
       [
-        { name: "to-hub", testConfigurations: "icmp" },
+        { name: "to-hub", testConfigurations: "icmp", destinations: ["vm"] },
         'testGroups[1].testConfigurations is "icmp", not a list',
         "to-hub",
       ],
-      [{ name: "to-hub" }, "testGroups[1].testConfigurations is missing", "to-hub"],
-      [{ testConfigurations: ["icmp"] }, "testGroups[1].name is missing", null],
+      [
+        { name: "to-hub", destinations: ["vm"] },
+        "testGroups[1].testConfigurations is missing",
+        "to-hub",
+      ],
+      [
+        { testConfigurations: ["icmp"], destinations: ["vm"] },
+        "testGroups[1].name is missing",
+        null,
+      ],
+      // Destinations are required by the REST contract: without them a
+      // destination no row was of read "passes".
+      ...(
+        [
+          ["left out", undefined, "is missing"],
+          ["null", null, "is null, not a list"],
+          ["empty", "", "is empty, not a list"],
+          ["blank", " ", "is empty, not a list"],
+          ["a number", 7, "is a number, not a list"],
+          ["an object", {}, "is an object, not a list"],
+          ["a list with a number", [7], "[0] is a number, not a string"],
+        ] as const
+      ).map(([, destinations, said]) => [
+        {
+          name: "to-hub",
+          testConfigurations: ["icmp"],
+          ...(destinations === undefined ? {} : { destinations }),
+        },
+        `testGroups[1].destinations${said.startsWith("[") ? "" : " "}${said}`,
+        "to-hub",
+      ]),
     ].map(([group, problem, name]) => ({
       unread: [{ name: name as string | null, problem: problem as string }],
       name: `one group erwatch cannot read (${String(problem)}): the readable ones kept, that one named`,
-      testGroups: [{ name: "onprem-to-vnet", testConfigurations: ["tcp-443"] }, group],
-      expected: [{ name: "onprem-to-vnet", testConfigurations: ["tcp-443"] }],
+      testGroups: [READABLE, group],
+      expected: [READABLE],
     })),
   ])("the monitor's definition: $name", ({ testGroups, expected, unread }) => {
     const body = {

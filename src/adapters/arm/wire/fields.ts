@@ -189,6 +189,12 @@ function fieldName(path: readonly PropertyKey[]): string {
   return out === "" ? "the body" : out;
 }
 
+/** "a list", "a string", "an object": the kind of value the field holds. */
+function expectedOf(expected: string): string {
+  if (expected === "array") return "a list";
+  return `${/^[aeiou]/.test(expected) ? "an" : "a"} ${expected}`;
+}
+
 function problemOf(issue: z.core.$ZodIssue): FieldProblem {
   const problem =
     issue.code === "custom"
@@ -196,7 +202,7 @@ function problemOf(issue: z.core.$ZodIssue): FieldProblem {
       : issue.code === "invalid_type" && issue.input === undefined
         ? "is missing"
         : issue.code === "invalid_type"
-          ? `is ${describe(issue.input)}, not ${issue.expected === "array" ? "a list" : `an ${issue.expected}`}`
+          ? `is ${describe(issue.input)}, not ${expectedOf(issue.expected)}`
           : issue.message;
   return { field: fieldName(issue.path), problem };
 }

@@ -39,12 +39,12 @@ export interface MonitorFacts {
   /**
    * Its enabled test groups and their test configurations, as defined now;
    * null when the body leaves them out or they cannot be understood (then no
-   * test is taken for removed). Each group's sources and destinations
-   * (endpoint names) when they can be read: the agents that send its
+   * test is taken for removed). Each group's sources (when they can be
+   * read) and destinations, endpoint names: the agents that send its
    * results, and the endpoints those results are of.
    */
   testGroups:
-    | { name: string; testConfigurations: string[]; sources?: string[]; destinations?: string[] }[]
+    | { name: string; testConfigurations: string[]; sources?: string[]; destinations: string[] }[]
     | null;
   /** How often each test configuration runs, for those whose testFrequencySec can be read. */
   frequencies: { test: string; seconds: number }[];
@@ -74,11 +74,16 @@ const monitor = z.object({
   ),
 });
 
+// Destinations are required by the REST contract (the SDK's own model maps
+// them unguarded): a group without a list of them is not one erwatch knows
+// the ends of, and judged without them an endpoint no row was of (a VM
+// deallocated) read "passes".
 const testGroup = z
   .object({
     name: requiredText(),
     disable: z.boolean().nullish(),
     testConfigurations: z.array(z.string()),
+    destinations: z.array(z.string()),
   })
   .passthrough();
 
@@ -111,12 +116,11 @@ function testGroupsOf(body: unknown): Pick<MonitorFacts, "testGroups" | "unreadG
     }
     if (g.disable === true) return;
     const sources = namesOf(g["sources"]);
-    const destinations = namesOf(g["destinations"]);
     testGroups.push({
       name: g.name,
       testConfigurations: g.testConfigurations,
       ...(sources ? { sources } : {}),
-      ...(destinations ? { destinations } : {}),
+      destinations: g.destinations,
     });
   });
   return { testGroups, unreadGroups };
