@@ -49,16 +49,17 @@ async function twoWorkspaces(env: Record<string, string>, time?: Timekeeper, mon
     estate.requests.filter(
       (r) => r.operation === "queryLogs" && decodeURIComponent(r.path).includes(workspace),
     );
-  /** One sweep: every circuit's end to end read at once, in one session. */
-  const sweep = (abortSignal = AbortSignal.timeout(20_000)) => {
+  /** One sweep: every circuit's end to end read at once, in one session; each circuit's read. */
+  const reads = (abortSignal = AbortSignal.timeout(20_000)) => {
     const options = {
       abortSignal,
       now: NOW,
       session: createReadSession(),
     };
-    return Promise.all(readings.map((r) => dataPlane.readEndToEnd(r, options)));
+    return readings.map((r) => dataPlane.readEndToEnd(r, options));
   };
-  return { estate, sweep, queries };
+  const sweep = (abortSignal?: AbortSignal) => Promise.all(reads(abortSignal));
+  return { estate, sweep, reads, queries };
 }
 
 const FAILURES: { status: number; kind: string; behaviour: FaultBehaviour }[] = [
@@ -157,7 +158,7 @@ describe("a workspace whose Log Analytics query fails, eight circuits writing th
 
   it("a first query that hangs holds the other circuits writing there no longer than ARM_TIMEOUT_MS: they read the workspace unanswered in time, naming it, unasked", async () => {
     const time = manualTime();
-    const { estate, sweep } = await twoWorkspaces(
+    const { estate, reads } = await twoWorkspaces(
       { ARM_MAX_RETRIES: "0", ARM_TIMEOUT_MS: "30000" },
       time,
     );
@@ -167,13 +168,15 @@ describe("a workspace whose Log Analytics query fails, eight circuits writing th
       behaviour: { kind: "slow", delayMs: 10_000 },
     });
     const stop = new AbortController();
-    const got = sweep(stop.signal);
+    const each = reads(stop.signal);
     // The others wait on the first query, each on the clock (before: on the query alone).
     await expect.poll(() => time.pending(), { timeout: 15_000 }).toBe(N - 1);
     time.advance(30_000);
+    // law-other's query answered before the sweep stops: stopped first, it read aborted.
+    await each[N];
     // The first query's own circuit is let go of by the sweep.
     stop.abort();
-    const read = await got;
+    const read = await Promise.all(each);
     // Each its failure unasked (the query still under way is recorded once answered).
     const waited = read.slice(1, N).map((r) => (r?.ok === false ? r.error : r));
     expect(waited).toEqual(
