@@ -131,7 +131,7 @@ function sdkLike(answer: (target: string) => { status: number; retryAfter?: stri
   const pipeline = createPipelineFromOptions({
     retryOptions: { maxRetries: 2, maxRetryDelayInMs: 10_000 },
   });
-  pipeline.addPolicy(boundedRetryAfterPolicy(), { afterPhase: "Sign" });
+  pipeline.addPolicy(boundedRetryAfterPolicy(Date.now), { afterPhase: "Sign" });
   const client: HttpClient = {
     sendRequest(request) {
       const target = new URL(request.url).pathname.slice(1);

@@ -225,7 +225,8 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
         deps.credential,
         { ...config.metrics, maxRetries: arm.config.maxRetries },
         call,
-        deps.clientOptions,
+        deps.clientOptions ?? {},
+        arm.now,
       )
     : null;
   const logs = config.reads.includes("connection-monitor")
@@ -233,7 +234,8 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
         deps.credential,
         { ...config.logs, maxRetries: arm.config.maxRetries, timeoutMs: arm.config.timeoutMs },
         call,
-        deps.clientOptions,
+        deps.clientOptions ?? {},
+        arm.now,
       )
     : null;
   // The process's: a fanned-out sweep's batches and the sweeps after it share it.

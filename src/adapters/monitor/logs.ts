@@ -297,7 +297,9 @@ export class LogsReader {
     private readonly credential: TokenCredential,
     private readonly config: LogsReaderConfig,
     private readonly call: MonitorCall,
-    private readonly options: ArmClientOptions = {},
+    private readonly options: ArmClientOptions,
+    /** The sweep's clock: a Retry-After given as a date is a wait from it, as the workspace's keep counts it. */
+    private readonly now: () => Date,
     private readonly timeoutMs = config.timeoutMs,
   ) {}
 
@@ -308,7 +310,10 @@ export class LogsReader {
           ...this.options.pipeline,
           additionalPolicies: [
             ...(this.options.pipeline?.additionalPolicies ?? []),
-            { policy: boundedRetryAfterPolicy(), position: "perRetry" },
+            {
+              policy: boundedRetryAfterPolicy(() => this.now().getTime()),
+              position: "perRetry",
+            },
           ],
           endpoint: this.config.endpoint,
           credentials: { scopes: [this.config.scope] },

@@ -305,7 +305,9 @@ export class MetricsReader {
     private readonly credential: TokenCredential,
     private readonly config: MetricsReaderConfig,
     private readonly call: MonitorCall,
-    private readonly options: ArmClientOptions = {},
+    private readonly options: ArmClientOptions,
+    /** The sweep's clock: a Retry-After given as a date is a wait from it. */
+    private readonly now: () => Date,
   ) {}
 
   private clientFor(region: string): MetricsClient {
@@ -316,7 +318,7 @@ export class MetricsReader {
         ...this.options.pipeline,
         additionalPolicies: [
           ...(this.options.pipeline?.additionalPolicies ?? []),
-          { policy: boundedRetryAfterPolicy(), position: "perRetry" },
+          { policy: boundedRetryAfterPolicy(() => this.now().getTime()), position: "perRetry" },
         ],
         credentials: { scopes: [this.config.scope] },
         retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: 10_000 },

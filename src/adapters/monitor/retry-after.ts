@@ -79,8 +79,11 @@ function unavailable(request: PipelineRequest, response: PipelineResponse, ms: n
  * then fails as it is; a 503 is thrown without its response: left to the
  * SDK, its own backoff retried it inside the slot, seconds apart whatever
  * was asked, and the Monitor call's retries on top asked (retries + 1)² times.
+ * `now`: the sweep's clock, which a Retry-After given as a date is counted
+ * from (a workspace's keep adds the wait to it): on the wall clock, a sweep on
+ * an injected clock was told a date's wait as the wall clock's distance to it.
  */
-export function boundedRetryAfterPolicy(now: () => number = Date.now): PipelinePolicy {
+export function boundedRetryAfterPolicy(now: () => number): PipelinePolicy {
   return {
     name: "erwatchBoundedRetryAfter",
     async sendRequest(request, next) {

@@ -122,7 +122,7 @@ export function faultError(
   status: number,
   operation: OperationName,
   scope: string,
-  override: { code?: string; message?: string; retryAfterSeconds?: number },
+  override: { code?: string; message?: string; retryAfterSeconds?: number; retryAfter?: string },
 ): ArmError {
   const headers: Record<string, string> = {};
   let code: string;
@@ -156,7 +156,8 @@ export function faultError(
       message = `The request failed with status ${status}.`;
   }
   // ARM always tells a throttled client when to come back.
-  const retryAfter = override.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
+  const retryAfter =
+    override.retryAfter ?? override.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
   if (retryAfter !== undefined) headers["Retry-After"] = String(retryAfter);
   return { status, code: override.code ?? code, message: override.message ?? message, headers };
 }

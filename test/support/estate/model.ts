@@ -315,7 +315,15 @@ export interface FaultMatch {
 }
 
 export type FaultBehaviour =
-  | { kind: "status"; status: number; retryAfterSeconds?: number; code?: string; message?: string }
+  | {
+      kind: "status";
+      status: number;
+      retryAfterSeconds?: number;
+      /** The Retry-After as sent, over retryAfterSeconds: an HTTP-date. */
+      retryAfter?: string;
+      code?: string;
+      message?: string;
+    }
   | { kind: "malformed"; variant: "invalid-json" | "missing-value" }
   | { kind: "slow"; delayMs: number }
   | { kind: "never-ending" }
