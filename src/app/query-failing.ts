@@ -25,6 +25,7 @@ export function logQueryFailing(reading: CircuitReading, log: Logger): void {
         workspace,
         kind: failure.kind,
         statusCode: failure.statusCode ?? null,
+        notAskedBefore: failure.notAskedBefore ?? null,
         message: failure.message,
         requestId: failure.requestId ?? null,
         nextAction: queryFailingAction(failure),

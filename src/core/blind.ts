@@ -6,6 +6,7 @@ import { TAGS } from "./circuit-settings.js";
 import { logAnalyticsFailure, queryFailingAction } from "./dataplane/log-analytics.js";
 import { PATHS, type Finding, type PathName, type ReadFailure, type Severity } from "./model.js";
 import { counted } from "./text.js";
+import { failureKindWords } from "./dataplane/kept-query.js";
 
 /** A failed read and where it was aimed: `path` null for circuit-wide reads. */
 export interface BlindRead {
@@ -110,7 +111,7 @@ export function blindFindings(
       title:
         first.kind === "malformed"
           ? `erwatch cannot understand what Azure answered for ${first.message}${more}`
-          : `erwatch cannot read ${first.target}: ${first.kind}${permission}${more}`,
+          : `erwatch cannot read ${first.target}: ${failureKindWords(first)}${permission}${more}`,
       evidence: {
         failedReads: list.map((f) => ({
           call: f.call,

@@ -174,6 +174,11 @@ export interface ReadFailure {
    * said once per workspace (dataplane/log-analytics.ts queryFailing).
    */
   workspace?: string;
+  /**
+   * A Log Analytics query's 429 or 503 whose Retry-After is kept past the
+   * sweep: the instant (ISO) before which no sweep asks the workspace again.
+   */
+  notAskedBefore?: string;
 }
 
 export type Reading<T> =

@@ -80,7 +80,12 @@ describe("a Retry-After given as a date, on an injected clock", () => {
       const got = await dataPlane.readEndToEnd(reading, options());
       expect(got).toMatchObject({
         ok: false,
-        error: { kind: "server-error", statusCode: 503, message: expect.stringContaining(until) },
+        error: {
+          kind: "server-error",
+          statusCode: 503,
+          message: expect.stringContaining(until),
+          notAskedBefore: "2026-11-22T02:12:00.000Z",
+        },
       });
     }
     expect(estate.requests.filter((r) => r.operation === "queryLogs")).toHaveLength(1);

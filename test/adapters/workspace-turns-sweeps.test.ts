@@ -184,6 +184,7 @@ describe("a workspace's 429 asking to wait past the sweep", () => {
         ...error("throttled", 429),
         message:
           "status 429 (not asked again before 2026-11-22T01:12:00.000Z, as Log Analytics' Retry-After asked)",
+        notAskedBefore: "2026-11-22T01:12:00.000Z",
       },
       readAt: "2026-11-22T01:05:00.000Z",
     });
@@ -243,6 +244,7 @@ describe("a workspace's 503 asking to wait past the sweep", () => {
           ...error("server-error", 503),
           message:
             "status 503 (Log Analytics was unavailable, not throttling erwatch: not asked again before 2026-11-22T01:12:00.000Z, as its Retry-After asked)",
+          notAskedBefore: "2026-11-22T01:12:00.000Z",
         },
       });
     }

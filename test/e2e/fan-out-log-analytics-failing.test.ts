@@ -85,6 +85,9 @@ async function fannedOut() {
     lines.filter((l) => l.msg === QUERY_FAILING_MESSAGE).map((l) => String(l.message));
   const nextActions = () =>
     lines.filter((l) => l.msg === QUERY_FAILING_MESSAGE).map((l) => String(l.nextAction));
+  /** Until when each line says the workspace is not asked again (null: asked next sweep). */
+  const notAskedBefore = () =>
+    lines.filter((l) => l.msg === QUERY_FAILING_MESSAGE).map((l) => l.notAskedBefore);
   const addFault = (behaviour: FaultBehaviour) =>
     w.estate.addFault({ match: { operation: "queryLogs", workspace: WORKSPACE_ID }, behaviour });
   return {
@@ -94,6 +97,7 @@ async function fannedOut() {
     failing,
     messages,
     nextActions,
+    notAskedBefore,
     addFault,
     close: () => bus.close(),
   };
@@ -174,7 +178,8 @@ it("a 429 asking for 12 minutes is not asked again by the sweeps 5 and 10 minute
 }, 120_000);
 
 it("a 503 asking for 12 minutes is kept as a 429 is: not asked by the sweeps 5 and 10 minutes later, the circuits told Log Analytics was unavailable, not throttling erwatch", async () => {
-  const { w, sweep, queries, failing, messages, nextActions, addFault, close } = await fannedOut();
+  const { w, sweep, queries, failing, messages, nextActions, notAskedBefore, addFault, close } =
+    await fannedOut();
   try {
     addFault({ kind: "status", status: 503, retryAfterSeconds: 12 * 60 });
     await sweep(0);
@@ -182,6 +187,8 @@ it("a 503 asking for 12 minutes is kept as a 429 is: not asked by the sweeps 5 a
     expect(failing()).toEqual(
       NAMES.map((circuit) => ({ circuit, kind: "server-error", statusCode: 503 })),
     );
+    // Kept: the line says until when as a field, beside the kind a 5xx has.
+    expect(notAskedBefore()).toEqual(NAMES.map(() => "2026-11-22T01:12:00.000Z"));
     w.estate.clearFaults();
     for (const m of [5, 10]) {
       const read = await sweep(m);

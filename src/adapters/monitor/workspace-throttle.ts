@@ -52,7 +52,11 @@ export function throttledWorkspaces(): ThrottledWorkspaces {
       }
       return {
         ok: false,
-        error: { ...got.failure, message: `${got.failure.message} (${notBefore(got)})` },
+        error: {
+          ...got.failure,
+          message: `${got.failure.message} (${notBefore(got)})`,
+          notAskedBefore: new Date(got.until).toISOString(),
+        },
         readAt: now.toISOString(),
       };
     },

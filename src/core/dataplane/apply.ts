@@ -64,6 +64,7 @@ import { asymmetryNote } from "./routes.js";
 import { capacityCell, cell, standbyBack, trafficFinding } from "./traffic-verdict.js";
 import { bps } from "./series.js";
 import { byName, sameName as same } from "../names.js";
+import { failureKindWords } from "./kept-query.js";
 
 export interface DataPlaneResult {
   verdict: CircuitVerdict;
@@ -497,7 +498,7 @@ function applyEndToEnd(
       setRow(
         rides,
         "endToEnd",
-        cell("unknown", `Connection Monitor read failed: ${got.error.kind}`),
+        cell("unknown", `Connection Monitor read failed: ${failureKindWords(got.error)}`),
       );
     return findings;
   }

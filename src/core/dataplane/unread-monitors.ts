@@ -8,6 +8,7 @@
 import type { ReadFailure } from "../model.js";
 import { sameName as same } from "../names.js";
 import type { EndToEndFacts, MonitorRef, UnreadMonitor } from "./facts.js";
+import { failureKindWords } from "./kept-query.js";
 
 /** The monitors none of whose results were read: their tests are not judged. */
 export function unjudged(facts: Pick<EndToEndFacts, "unread">): UnreadMonitor[] {
@@ -26,7 +27,9 @@ export function unreadMonitor(
 
 /** "cm-a not read (not-found)": for the layer table's cell. */
 export function unreadWords(unread: readonly UnreadMonitor[]): string {
-  const names = [...new Set(unread.map((u) => `${u.monitor} not read (${u.failure.kind})`))];
+  const names = [
+    ...new Set(unread.map((u) => `${u.monitor} not read (${failureKindWords(u.failure)})`)),
+  ];
   return names.join(", ");
 }
 

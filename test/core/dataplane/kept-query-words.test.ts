@@ -1,0 +1,87 @@
+// A Log Analytics query's 503 kept past the sweep (Retry-After longer than
+// the call waits) is Log Analytics being unavailable, not asked again before
+// a time. Only the query-failing remedy said so; the end-to-end row, a
+// monitor not read and monitoring-blind named it by its kind, "server-error",
+// the words of a 5xx the next sweep asks again. Each surface, for each
+// failure: kept or not, 503, 429, 500, timeout.
+
+import { describe, expect, it } from "vitest";
+import { blindFindings } from "../../../src/core/blind.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
+import type { EndToEndFacts } from "../../../src/core/dataplane/facts.js";
+import { evaluateCircuit } from "../../../src/core/evaluate.js";
+import type { ReadFailure, Reading } from "../../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
+import { circuitReading, failed, ok } from "../../support/readings.js";
+import { e2e, NOW, test } from "./builders.js";
+
+const LAW =
+  "/subscriptions/s/resourceGroups/rg-obs/providers/Microsoft.OperationalInsights/workspaces/law-network";
+const UNTIL = "2026-11-22T02:12:00.000Z";
+
+const query = (kind: ReadFailure["kind"], statusCode?: number, kept = false): ReadFailure => ({
+  kind,
+  call: "Microsoft.OperationalInsights/workspaces/query/read",
+  target: "Connection Monitor results in workspace law-network",
+  message: "m",
+  workspace: LAW,
+  ...(statusCode ? { statusCode } : {}),
+  ...(kept ? { notAskedBefore: UNTIL } : {}),
+});
+
+const CASES: { name: string; failure: ReadFailure; words: string }[] = [
+  {
+    name: "a 503 kept",
+    failure: query("server-error", 503, true),
+    words: `Log Analytics unavailable, not asked again before ${UNTIL}`,
+  },
+  {
+    name: "a 429 kept",
+    failure: query("throttled", 429, true),
+    words: `throttled, not asked again before ${UNTIL}`,
+  },
+  {
+    name: "a 503 waited out, or without a Retry-After",
+    failure: query("server-error", 503),
+    words: "server-error",
+  },
+  { name: "a 429 not kept", failure: query("throttled", 429), words: "throttled" },
+  { name: "a 500", failure: query("server-error", 500), words: "server-error" },
+  { name: "a timeout", failure: query("timeout"), words: "timeout" },
+];
+
+/** The end-to-end cell of the circuit's primary path, judged at NOW. */
+function endToEndDetail(read: Reading<EndToEndFacts>): string {
+  const { verdict } = evaluateCircuit(
+    circuitReading({ dataPlane: { endToEnd: read } }),
+    null,
+    [],
+    [],
+    { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+    NOW,
+  );
+  const cell = verdict.peerings[0]!.paths.primary.endToEnd;
+  expect(cell.status).toBe("unknown");
+  return cell.detail;
+}
+
+describe("a Log Analytics query's failure, as each surface names it", () => {
+  it.each(CASES)("$name: the end-to-end row, every query failed", ({ failure, words }) => {
+    expect(endToEndDetail(failed(failure))).toBe(`Connection Monitor read failed: ${words}`);
+  });
+
+  it.each(CASES)("$name: the end-to-end row, the monitor not read", ({ failure, words }) => {
+    const read = ok({
+      ...e2e([test("Pass")], 1),
+      unread: [{ monitor: "cm-b", monitorId: null, failure, readElsewhere: false }],
+    });
+    expect(endToEndDetail(read)).toContain(`cm-b not read (${words})`);
+  });
+
+  it.each(CASES)("$name: monitoring-blind's title", ({ failure, words }) => {
+    const [finding] = blindFindings([{ peering: null, path: null, failure }], "s", "Sev3");
+    expect(finding!.title).toBe(
+      `erwatch cannot read Connection Monitor results in workspace law-network: ${words}`,
+    );
+  });
+});
