@@ -345,7 +345,9 @@ export function planTargets(
     id: t.id,
     name: t.name,
     subscriptionId: t.subscriptionId,
-    fingerprint: t.listed ? cheapFingerprint(t.listed.facts, t.listed.tags) : null,
+    fingerprint: t.listed
+      ? cheapFingerprint(t.listed.facts, t.listed.tags, t.listed.problems)
+      : null,
     signal: options.signals.get(t.id.toLowerCase()) ?? null,
     dips: options.dips?.get(t.id.toLowerCase()) ?? [],
     throughput: options.throughput?.get(t.id.toLowerCase()) ?? [],

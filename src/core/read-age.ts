@@ -11,12 +11,13 @@ import type {
   CircuitReading,
   PathName,
   ReadErrorKind,
+  ReadFailure,
   Reading,
 } from "./model.js";
 import { PATHS } from "./model.js";
 import { sitePeering } from "./names.js";
 import { isRecord } from "./record.js";
-import { refusedForGood } from "./refused-reads.js";
+import { bodyField, refusedForGood } from "./refused-reads.js";
 
 export interface PathReadTimes {
   /** Last successful ARP table read, or null if none ever was. */
@@ -293,7 +294,7 @@ export function readAgesOf(
   return {
     circuitAt: circuitOk ? reading.circuit.readAt : (previous?.circuitAt ?? null),
     fingerprint: circuitOk
-      ? cheapFingerprint(reading.circuit.value, reading.ref.tags)
+      ? cheapFingerprint(reading.circuit.value, reading.ref.tags, reading.fieldFailures)
       : (previous?.fingerprint ?? null),
     paths,
     gatewayAt: reading.gateway.ok ? reading.gateway.readAt : (previous?.gatewayAt ?? null),
@@ -352,9 +353,21 @@ function hash(text: string): string {
  * What the cheap tier sees of a circuit (its body in the listing: provider
  * state, peerings and their states, Global Reach, tags), as a short text. A
  * different fingerprint than at the last evaluation is a change worth a deep read.
+ *
+ * A field of the body erwatch cannot read is null in `facts` whatever Azure
+ * sent, so the words naming it (`problems` of the body; others, the gateway
+ * wiring's, are not the cheap tier's) are part of it: a circuit whose
+ * monitoring-blind waits on such a field is read in its turn only while
+ * Azure sends the same value (core/refused-reads.ts), and at once when it
+ * sends another. A body with none hashes as it always has.
  */
-export function cheapFingerprint(facts: CircuitFacts, tags: Record<string, string>): string {
-  return hash(canonical({ facts, tags }));
+export function cheapFingerprint(
+  facts: CircuitFacts,
+  tags: Record<string, string>,
+  problems: readonly ReadFailure[] = [],
+): string {
+  const unread = problems.filter((p) => bodyField(p.kind, p.call)).map((p) => p.message);
+  return hash(canonical(unread.length > 0 ? { facts, tags, unread } : { facts, tags }));
 }
 
 /**

@@ -55,31 +55,31 @@ export function unknownByRefusal(
  * A field of the circuit's body (the listing, or its GET) erwatch could not
  * understand or ARM left out (a peering's state): the deep read judges the
  * body the cheap tier listed, so only a listing that tells it again mends it,
- * and that is a change the plan reads deep at once. A body that could not be
- * read at all is no field: that read failed, and is tried again first.
+ * and that is a change the plan reads deep at once (the body's fingerprint
+ * holds the words naming each such field: cheapFingerprint). A body that
+ * could not be read at all is no field: that read failed, and is tried again
+ * first.
  */
 const BODY = /^Microsoft\.Network\/expressRouteCircuits\/read$/i;
-const bodyField = (kind: string, call: unknown): boolean =>
+export const bodyField = (kind: string, call: unknown): boolean =>
   kind === "malformed" && typeof call === "string" && BODY.test(call);
 
 /**
- * An open monitoring-blind whose latest condition names only reads no deep
- * read mends: refused for good (it has said what to grant), or fields of the
- * circuit's body (it has named the field). Pending, one naming refused
- * reads alone is not mended by reading sooner either: the read that first
- * met the 403 was its one deep read, and it opens on its failed reads in a
- * row at the rotation's cadence (read every sweep for it, each circuit cost
- * three deep reads where the rotation reads it once or twice). A pending
- * one naming a body field stays trouble, as before. Resolving (a grant is
- * read at once) stays trouble, as does one whose reads are not kept as
- * erwatch writes them.
+ * A monitoring-blind, pending or open, whose latest condition names only
+ * reads no deep read mends: refused for good (it says what to grant), or
+ * fields of the circuit's body (it names the field). Read every sweep while
+ * pending, each such circuit cost three deep reads where the rotation reads
+ * it once or twice, for a 403 or a value Azure keeps sending that no read
+ * sooner mends: the read that first met it is its one deep read, and it
+ * opens on its failed reads in a row at the rotation's cadence. Resolving
+ * (a grant or a mended body is read at once) stays trouble, as does one
+ * whose reads are not kept as erwatch writes them.
  */
 export function blindNoDeepReadMends(
   alert: Pick<AlertState, "family" | "phase"> & { condition?: AlertCondition | null },
 ): boolean {
   if (alert.family !== "monitoring-blind") return false;
   if (alert.phase !== "firing" && alert.phase !== "pending") return false;
-  const open = alert.phase === "firing";
   // A stored row is any text to its schema: evidence may be missing.
   const evidence: unknown = alert.condition?.evidence;
   const failed: unknown = isRecord(evidence) ? evidence.failedReads : undefined;
@@ -90,7 +90,7 @@ export function blindNoDeepReadMends(
       (f) =>
         isRecord(f) &&
         typeof f.kind === "string" &&
-        (refusedForGood(f.kind as ReadErrorKind) || (open && bodyField(f.kind, f.call))),
+        (refusedForGood(f.kind as ReadErrorKind) || bodyField(f.kind, f.call)),
     )
   );
 }

@@ -348,6 +348,56 @@ describe("cheapFingerprint", () => {
       expect(cheapFingerprint(change, tags)).not.toBe(cheapFingerprint(facts(), {}));
     },
   );
+
+  // A field erwatch cannot read is null in the facts whatever Azure sent: its
+  // words tell one unreadable value from another, so a circuit waiting in its
+  // turn on one is read at once when Azure sends another.
+  describe("with a field of the body erwatch cannot read", () => {
+    const field = (message: string, call = "Microsoft.Network/expressRouteCircuits/read") =>
+      ({ kind: "malformed", call, target: "circuit x", message }) as const;
+    const asZero = field("circuit x: peerings[0].peerASN is 0, not an AS number (1–4294967295)");
+    const asMinus = field("circuit x: peerings[0].peerASN is -1, not an AS number (1–4294967295)");
+    const unread = facts({ peerings: [peering({ peerASN: null })] });
+
+    it("is the same while Azure sends the same value", () => {
+      expect(cheapFingerprint(unread, {}, [asZero])).toBe(
+        cheapFingerprint(structuredClone(unread), {}, [{ ...asZero }]),
+      );
+    });
+
+    it("changes when Azure sends another unreadable value", () => {
+      expect(cheapFingerprint(unread, {}, [asMinus])).not.toBe(
+        cheapFingerprint(unread, {}, [asZero]),
+      );
+    });
+
+    it("changes when the same facts come without it (the value mended to one that reads as null)", () => {
+      expect(cheapFingerprint(unread, {}, [])).not.toBe(cheapFingerprint(unread, {}, [asZero]));
+    });
+
+    it("is kept with the snapshot as the planner takes it from the listing", () => {
+      const wiring = field(
+        "connection c: virtualNetworkGateway1 is missing",
+        "Microsoft.Network/connections/read",
+      );
+      const reading = circuitReading();
+      reading.circuit = { ...reading.circuit, value: unread } as CircuitReading["circuit"];
+      reading.fieldFailures = [asZero, wiring];
+      expect(readAgesOf(stamped(reading, 2), undefined, at(2)).fingerprint).toBe(
+        cheapFingerprint(unread, reading.ref.tags, [asZero]),
+      );
+    });
+
+    it("hashes as before when none is named, and leaves out the gateway wiring's (not the cheap tier's)", () => {
+      const wiring = field(
+        "connection c: virtualNetworkGateway1 is missing",
+        "Microsoft.Network/connections/read",
+      );
+      const refused = { ...asZero, kind: "forbidden" } as const;
+      expect(cheapFingerprint(unread, {}, [wiring, refused])).toBe(cheapFingerprint(unread, {}));
+      expect(cheapFingerprint(unread, {}, [])).toBe(cheapFingerprint(unread, {}));
+    });
+  });
 });
 
 describe("a kept reading time that is not a time (a hand edit, a cut-off write)", () => {

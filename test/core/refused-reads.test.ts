@@ -192,7 +192,7 @@ describe("troubleOf: a read refused for good is not trouble by itself", () => {
   });
 });
 
-describe("an open monitoring-blind that names refused reads or body fields alone is not trouble", () => {
+describe("a monitoring-blind, pending or open, that names refused reads or body fields alone is not trouble", () => {
   /** A field of the circuit's body (the listing) ARM left out: the deep read judges that same body. */
   const BODY_FIELD = "body field";
   type Failed = ReadErrorKind | typeof BODY_FIELD;
@@ -259,8 +259,25 @@ describe("an open monitoring-blind that names refused reads or body fields alone
       trouble: "alert monitoring-blind on AzurePrivatePeering is firing",
     },
     {
-      name: "pending, a body field (it opens on failed sweeps in a row, as before)",
+      name: "pending, a body field (the read that met the value was its one deep read)",
       alert: blind("pending", condition([BODY_FIELD])),
+      trouble: null,
+    },
+    {
+      name: "pending, a body field beside a server error",
+      alert: blind("pending", condition([BODY_FIELD, "server-error"])),
+      trouble: "alert monitoring-blind on AzurePrivatePeering is pending",
+    },
+    {
+      name: "pending, a connection's field not understood (the gateway wiring, read deep)",
+      alert: blind("pending", {
+        ...condition([]),
+        evidence: {
+          failedReads: [
+            { call: "Microsoft.Network/connections/read", target: "t", kind: "malformed" },
+          ],
+        },
+      }),
       trouble: "alert monitoring-blind on AzurePrivatePeering is pending",
     },
     {
@@ -271,7 +288,7 @@ describe("an open monitoring-blind that names refused reads or body fields alone
     {
       name: "pending, a refused read beside a body field",
       alert: blind("pending", condition([BODY_FIELD, "forbidden"])),
-      trouble: "alert monitoring-blind on AzurePrivatePeering is pending",
+      trouble: null,
     },
     {
       name: "pending, a refused read beside a throttled one",
