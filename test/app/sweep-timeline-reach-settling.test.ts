@@ -13,9 +13,11 @@
 import { describe, expect, it } from "vitest";
 import type { SweepResult } from "../../src/app/sweep.js";
 import {
+  carrierDown,
   carrierDownBoth,
   healthyCircuit,
   peeringOf,
+  restoreBoth,
   setGlobalReachStatus,
 } from "../support/estate/index.js";
 import { countedSweep } from "../support/counted-sweep.js";
@@ -269,4 +271,74 @@ describe("a Global Reach connection being set up whose kept start cannot be read
     expect(brokeEdited.pages).toEqual([`20 open path-down ${A}`]);
     expect(brokeEdited.rows.get(35)).toBe("down gr-to-dr Connecting — stuck since 01:05 UTC");
   }, 180_000);
+});
+
+// A carrier break on the circuit while its Global Reach connection is being
+// set up, past the hold (stuck at 35). Down on both paths, the outage is the
+// page and explains the connection: with no path carrying, the peering's
+// higher layers are no finding (core/classify.ts; the inhibit rule "both
+// paths down holds single-path and higher-layer alerts on the peering"
+// would hold it too), its row still says stuck, and it pages once a path
+// carries again if it is still stuck, on its own hysteresis. Down on one
+// path it explains nothing: the stuck alert pages beside it.
+describe("a Global Reach connection stuck while its circuit's carrier is down", () => {
+  /** From `from` to `to`: `a`'s row and the pages sent (sorted within a sweep), by minute. */
+  async function timeline(t: TimerWorld, from: number, to: number) {
+    const rows = new Map<number, string>();
+    const pages: string[] = [];
+    const titles: string[] = [];
+    for (let m = from; m <= to; m += 5) {
+      const before = t.sent().length;
+      const swept = await countedSweep(t, m);
+      const row = reachRow(swept.result);
+      if (row) rows.set(m, `${row.status} ${row.detail}`);
+      const sent = t.sent().slice(before);
+      pages.push(
+        ...sent.map((e) => `${m} ${e.action} ${e.family} ${e.circuit.name} ${e.severity}`).sort(),
+      );
+      titles.push(...sent.filter((e) => e.family === "global-reach").map((e) => e.title));
+    }
+    return { rows, pages, titles };
+  }
+
+  it.each([
+    {
+      down: "both paths",
+      paths: ["primary", "secondary"] as const,
+      during: [`20 open path-down ${A} Sev0`],
+      after: [`55 open global-reach ${A} Sev3`, `55 resolve path-down ${A} Sev0`],
+    },
+    {
+      down: "the primary path",
+      paths: ["primary"] as const,
+      during: [`25 open path-down ${A} Sev2`, `40 open global-reach ${A} Sev3`],
+      after: [`55 resolve path-down ${A} Sev2`],
+    },
+  ])(
+    "$down down from 10 to 45: stuck at 35, and paged once, when the outage no longer explains it",
+    async ({ paths, during, after }) => {
+      const { t, a } = await connectingFromFive();
+      await t.sweepUntil(5, 10);
+      for (const p of paths) carrierDown(a.circuit, PRIVATE, p);
+      const broken = await timeline(t, 15, 45);
+      restoreBoth(a.circuit, PRIVATE);
+      const mended = await timeline(t, 50, 70);
+      for (const [m, row] of [...broken.rows, ...mended.rows])
+        expect(row, `minute ${m}`).toBe(
+          m < 35
+            ? "warn gr-to-dr Connecting — still connecting since 01:05 UTC"
+            : "down gr-to-dr Connecting — stuck since 01:05 UTC",
+        );
+      expect([...broken.rows.keys(), ...mended.rows.keys()]).toEqual(
+        expect.arrayContaining([35, 40, 45, 50, 55]),
+      );
+      expect(broken.pages).toEqual(during);
+      expect(mended.pages).toEqual(after);
+      // One page for the stuck connection, naming it, whether held or not.
+      const titles = [...broken.titles, ...mended.titles];
+      expect(titles).toHaveLength(1);
+      expect(titles[0]).toMatch(/gr-to-dr/);
+    },
+    180_000,
+  );
 });
