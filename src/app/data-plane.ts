@@ -8,7 +8,7 @@
 // sweep listed are attached, so each series can be told to its connection.
 
 import type { CircuitMetrics } from "../core/dataplane/facts.js";
-import type { CircuitReading, Reading } from "../core/model.js";
+import { readablePeerings, type CircuitReading, type Reading } from "../core/model.js";
 import { peerCircuitOf } from "../core/dataplane/global-reach.js";
 import {
   metricsTargetOf,
@@ -37,7 +37,7 @@ export function listedServiceKeys(targets: readonly CircuitTarget[]): Map<string
 
 /** The circuits `target`'s Global Reach connections peer with (lower-case ids), as listed. */
 export function globalReachPeersOf(target: CircuitTarget): string[] {
-  return (target.listed?.facts.peerings ?? []).flatMap((p) =>
+  return (target.listed ? readablePeerings(target.listed.facts) : []).flatMap((p) =>
     (p.globalReach ?? []).map((g) => peerCircuitOf(g.peerCircuitPeeringId)),
   );
 }
@@ -81,7 +81,7 @@ export function startDataPlane(
     }
     if (batch && inPlan.has(id)) return (await batch).get(id);
     if (!reading.circuit.ok || !reading.ref.location) return undefined;
-    const globalReach = (reading.circuit.value.peerings ?? []).some(
+    const globalReach = readablePeerings(reading.circuit.value).some(
       (p) => p.globalReach.length > 0,
     );
     const single = await reader!.readMetrics(
@@ -102,7 +102,7 @@ export function startDataPlane(
   function peerKeysOf(reading: CircuitReading): Record<string, string> | undefined {
     if (!reading.circuit.ok) return undefined;
     const out: Record<string, string> = {};
-    for (const p of reading.circuit.value.peerings ?? [])
+    for (const p of readablePeerings(reading.circuit.value))
       for (const g of p.globalReach) {
         const peer = peerCircuitOf(g.peerCircuitPeeringId);
         const sk = serviceKeys.get(peer);

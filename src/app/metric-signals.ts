@@ -8,7 +8,9 @@
 // circuit read deep this sweep does not have its metrics asked for twice.
 
 import { standbyPathOf, tag, TAGS } from "../core/circuit-settings.js";
-import type { PathName } from "../core/model.js";
+import type { CircuitMetrics } from "../core/dataplane/facts.js";
+import { readablePeerings, type CircuitFacts, type PathName } from "../core/model.js";
+import { sameName } from "../core/names.js";
 import { isDirect } from "../core/path-findings.js";
 import type { DataPlanePolicy } from "../core/dataplane/policy.js";
 import { withoutImpossibleThroughput } from "../core/dataplane/plausible.js";
@@ -16,6 +18,7 @@ import {
   availabilityDips,
   dataPlaneSignal,
   judgedThroughput,
+  peeringsOf,
   type AvailabilityDip,
   type SignalCircuit,
 } from "../core/dataplane/signal.js";
@@ -28,23 +31,35 @@ import {
 } from "./ports.js";
 import type { CheapSignals } from "./sweep-plan.js";
 
-/** The circuit's body in this sweep's listing, as the data-plane signal needs it. */
 /** The erwatch:standby-path tag as the deep read takes it (a value it cannot take: none). */
 function standbyOf(tags: Record<string, string> | undefined): PathName | null {
   const path = tags ? standbyPathOf(tag(tags, TAGS.standbyPath)) : null;
   return path === "invalid" ? null : path;
 }
 
-function signalCircuitOf(t: CircuitTarget | undefined): SignalCircuit {
+/**
+ * The peerings the cheap tier judges; null: every one Azure Monitor sent.
+ * Only a peering the listing shows Disabled is down by design: one whose
+ * state it leaves out may be carrying, and its dip is news. Beside an entry
+ * of the list that could not be read, the readable peerings are judged as a
+ * whole list's are, and any other peering Azure Monitor sent may be that entry.
+ */
+function signalPeeringsOf(facts: CircuitFacts, metrics: CircuitMetrics): string[] | null {
+  if (facts.peerings === null && !facts.peeringsRead) return null;
+  const read = readablePeerings(facts);
+  const judged = read.filter((p) => p.state !== "Disabled").map((p) => p.name);
+  if (facts.peerings !== null) return judged;
+  const unread = peeringsOf(metrics).filter((name) => !read.some((p) => sameName(p.name, name)));
+  return [...judged, ...unread];
+}
+
+/** The circuit's body in this sweep's listing, as the data-plane signal needs it. */
+function signalCircuitOf(t: CircuitTarget | undefined, metrics: CircuitMetrics): SignalCircuit {
   const facts = t?.listed?.facts;
   return {
     bandwidthMbps: facts?.bandwidthInMbps ?? null,
     direct: facts ? isDirect(facts) : false,
-    peerings: facts?.peerings
-      ? // Only a peering the listing shows Disabled is down by design: one whose
-        // state it leaves out may be carrying, and its dip is news.
-        facts.peerings.filter((p) => p.state !== "Disabled").map((p) => p.name)
-      : null,
+    peerings: facts ? signalPeeringsOf(facts, metrics) : null,
     standbyPath: standbyOf(t?.tags),
   };
 }
@@ -76,7 +91,7 @@ export function metricSignals(
         if (!reading.ok) continue;
         const key = id.toLowerCase();
         try {
-          const circuit = signalCircuitOf(byId.get(key));
+          const circuit = signalCircuitOf(byId.get(key), reading.value);
           // Judged as the deep read judges it: a minute the circuit cannot carry hides no stop.
           const sane = withoutImpossibleThroughput(reading.value, circuit.bandwidthMbps, circuit);
           const dipped = availabilityDips(sane, now, windowMinutes, circuit.peerings);

@@ -3,6 +3,7 @@
 
 import type { CircuitMetrics, EndToEndFacts, GatewayRoutes } from "../core/dataplane/facts.js";
 import type { CircuitFacts, CircuitReading, ReadFailure, Reading } from "../core/model.js";
+import { readablePeerings } from "../core/model.js";
 
 /**
  * A circuit's body as the cheap tier read it (its item in the subscription's
@@ -120,7 +121,9 @@ export interface MetricsTarget {
 /** The metrics target of a circuit whose region is known; its Global Reach throughput too when its body shows connections. */
 export function metricsTargetOf(t: CircuitTarget): MetricsTarget | null {
   if (!t.location) return null;
-  const globalReach = (t.listed?.facts.peerings ?? []).some((p) => p.globalReach.length > 0);
+  const globalReach = (t.listed ? readablePeerings(t.listed.facts) : []).some(
+    (p) => p.globalReach.length > 0,
+  );
   return {
     id: t.id,
     subscriptionId: t.subscriptionId,

@@ -23,6 +23,7 @@
 // a sweep late: every circuit's reads and findings are as before.
 
 import { isIgnored } from "./circuit-settings.js";
+import { readablePeerings } from "./model.js";
 
 /** Whether a planned read is expected to reach a peering's path reads, where the witness is read. */
 export type PathPromise = "enabled" | "unknown" | "none";
@@ -40,11 +41,18 @@ const RANK: Record<PathPromise, number> = { enabled: 0, unknown: 1, none: 2 };
 /** What a circuit to be read promises, from its listing (none: a named circuit, read by GET). */
 export function pathPromise(circuit: {
   tags?: Record<string, string>;
-  listed?: { facts: { peerings?: readonly { state?: string | null }[] | null } } | undefined;
+  listed?:
+    | {
+        facts: {
+          peerings?: readonly { state?: string | null }[] | null;
+          peeringsRead?: readonly { state?: string | null }[];
+        };
+      }
+    | undefined;
 }): PathPromise {
   if (circuit.tags && isIgnored(circuit.tags)) return "none";
   if (!circuit.listed) return "unknown";
-  return (circuit.listed.facts.peerings ?? []).some((p) => p.state === "Enabled")
+  return readablePeerings(circuit.listed.facts).some((p) => p.state === "Enabled")
     ? "enabled"
     : "none";
 }

@@ -8,14 +8,14 @@
 // before, for an IPv6 outage must not go unpaged because one field was missing.
 
 import type { CircuitReading, PathReading } from "./model.js";
-import { PATHS } from "./model.js";
+import { PATHS, readablePeerings } from "./model.js";
 import { sameName } from "./names.js";
 import { familyOf } from "./path-analysis.js";
 
 /** Whether the circuit read says this peering's IPv6 side is Disabled. */
 export function ipv6Disabled(reading: CircuitReading, peering: string | null): boolean {
   if (!reading.circuit.ok) return false;
-  return (reading.circuit.value.peerings ?? []).some(
+  return readablePeerings(reading.circuit.value).some(
     (p) => sameName(p.name, peering) && p.ipv6?.state === "Disabled",
   );
 }

@@ -12,10 +12,10 @@ import type { FamilyLoads } from "./route-limits.js";
 export const PATHS = ["primary", "secondary"] as const;
 
 /** The peerings that could be read: the whole list, or those beside an unreadable entry. */
-export const readablePeerings = (facts: {
-  peerings: PeeringFacts[] | null;
-  peeringsRead?: PeeringFacts[];
-}): PeeringFacts[] => facts.peerings ?? facts.peeringsRead ?? [];
+export const readablePeerings = <P = PeeringFacts>(facts: {
+  peerings?: readonly P[] | null;
+  peeringsRead?: readonly P[];
+}): readonly P[] => facts.peerings ?? facts.peeringsRead ?? [];
 export type PathName = (typeof PATHS)[number];
 /** The path beside this one. */
 export const otherPath = (path: PathName): PathName =>

@@ -516,9 +516,11 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
     expect(c.findings[1]!.title).toBe(
       "Global Reach not connected: gr-to-er-circuit-apac Disconnected",
     );
+    // Its Connected connection's throughput is read too, as a whole list's is.
     expect(reachRow(c).primary.globalReach).toEqual({
       status: "down",
-      detail: "gr-to-er-circuit-apac Disconnected",
+      detail:
+        "gr-to-er-circuit-apac Disconnected; gr-to-er-circuit-dr Connected · peer circuit's service key unknown",
     });
   });
 

@@ -243,3 +243,26 @@ export function circuitReading(spec: CircuitSpec = {}): CircuitReading {
   };
   return spec.readAt ? stamped(reading, spec.readAt) : reading;
 }
+
+/**
+ * `circuitReading(spec)` with its peering list read in part: the spec's
+ * peerings read beside `unreadable` entries that were not ([peering, null]),
+ * as the ARM wire reader hands such a body on.
+ */
+export function readInPart(spec: CircuitSpec = {}, unreadable = 1): CircuitReading {
+  const r = circuitReading(spec);
+  if (!r.circuit.ok) throw new Error("the circuit reads");
+  const read = r.circuit.value.peerings ?? [];
+  return {
+    ...r,
+    circuit: {
+      ...r.circuit,
+      value: {
+        ...r.circuit.value,
+        peerings: null,
+        peeringsUnread: { listed: read.length + unreadable, unreadable },
+        ...(read.length > 0 ? { peeringsRead: read } : {}),
+      },
+    },
+  };
+}

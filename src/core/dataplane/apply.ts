@@ -19,7 +19,7 @@ import type {
   Severity,
   TableLayer,
 } from "../model.js";
-import { otherPath, PATHS } from "../model.js";
+import { otherPath, PATHS, readablePeerings } from "../model.js";
 import { citeDrift, driftFinding, driftItems } from "./drift.js";
 import {
   endToEndCell,
@@ -196,10 +196,11 @@ function applyGlobalReach(
   const blind: BlindRead[] = [];
   if (!reading.circuit.ok) return blind;
   if (metrics !== null && !metrics.globalReach && !metrics.globalReachFailed) return blind;
-  const facts = reading.circuit.value.peerings ?? [];
+  const facts = readablePeerings(reading.circuit.value);
   const all = facts.flatMap((f) => f.globalReach);
   if (all.length === 0) return blind;
   // A list that could not be read may hold another connection: the series are not surely this one's.
+  // An unreadable peering beside the one read holds none: only the private peering has Global Reach.
   const sole = all.length === 1 && !facts.some((f) => f.globalReachUnread);
   const keys = reading.dataPlane?.peerServiceKeys ?? {};
   for (const p of peerings) {
@@ -480,7 +481,8 @@ function applyEndToEnd(
   // peering. One gone from the circuit is still the one they ride, and its
   // peering-missing is why they fail: ARM names each peering after its type.
   const privateName =
-    reading.circuit.value.peerings?.find((p) => same(p.peeringType, "AzurePrivatePeering"))?.name ??
+    readablePeerings(reading.circuit.value).find((p) => same(p.peeringType, "AzurePrivatePeering"))
+      ?.name ??
     findings.find((f) => f.code === "peering-missing" && same(f.peering, "AzurePrivatePeering"))
       ?.peering ??
     null;

@@ -4,7 +4,7 @@
 // VLAN, /30 or ASN is usually why it will not come up.
 
 import type { CircuitReading, Finding, PathName, PeeringFacts } from "../model.js";
-import { PATHS } from "../model.js";
+import { PATHS, readablePeerings } from "../model.js";
 import type { CircuitBaseline, PeeringBaseline } from "./policy.js";
 import { sameName as same } from "../names.js";
 
@@ -103,12 +103,12 @@ export function driftItems(reading: CircuitReading, baseline: CircuitBaseline): 
         paths: [],
       });
   }
-  // The peering list ARM left out: nothing about peerings is known.
-  if (facts.peerings !== null) {
-    for (const [name, declared] of Object.entries(baseline.peerings ?? {})) {
-      const running = facts.peerings.find((p) => same(p.name, name)) ?? null;
-      items.push(...peeringDrift(name, declared, running));
-    }
+  const read = readablePeerings(facts);
+  for (const [name, declared] of Object.entries(baseline.peerings ?? {})) {
+    const running = read.find((p) => same(p.name, name)) ?? null;
+    // A list ARM left out, or read in part: one not read may be there all the same.
+    if (!running && facts.peerings === null) continue;
+    items.push(...peeringDrift(name, declared, running));
   }
   return items;
 }

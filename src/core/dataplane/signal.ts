@@ -200,7 +200,8 @@ export function judgedThroughput(
   return judged;
 }
 
-function peeringsOf(metrics: CircuitMetrics): string[] {
+/** Every peering Azure Monitor sent a series of, named as its first series spells it. */
+export function peeringsOf(metrics: CircuitMetrics): string[] {
   const byKey = new Map<string, string>();
   for (const s of metrics.series)
     if (!byKey.has(s.peering.toLowerCase())) byKey.set(s.peering.toLowerCase(), s.peering);
