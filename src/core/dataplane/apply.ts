@@ -480,12 +480,13 @@ function applyEndToEnd(
   // Connection Monitor tests run between VNets and on-premises: over private
   // peering. One gone from the circuit is still the one they ride, and its
   // peering-missing is why they fail: ARM names each peering after its type.
+  // A list not read whole may hold it: it is not called absent.
+  const facts = reading.circuit.value;
   const privateName =
-    readablePeerings(reading.circuit.value).find((p) => same(p.peeringType, "AzurePrivatePeering"))
-      ?.name ??
+    readablePeerings(facts).find((p) => same(p.peeringType, "AzurePrivatePeering"))?.name ??
     findings.find((f) => f.code === "peering-missing" && same(f.peering, "AzurePrivatePeering"))
       ?.peering ??
-    null;
+    (facts.peerings === null ? "AzurePrivatePeering" : null);
   const rides =
     privateName === null ? null : (peerings.find((p) => same(p.name, privateName)) ?? null);
   for (const p of peerings)

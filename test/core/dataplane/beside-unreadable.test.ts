@@ -158,6 +158,26 @@ describe("the data plane of the peering read beside an unreadable entry", () => 
     ]);
   });
 
+  it("Connection Monitor's tests ride the private peering that may be the unreadable entry: never 'no private peering'", () => {
+    const reading = readInPart({
+      peerings: [microsoftPeering("Configured")],
+      settings: { expectedPeerings: [PRIVATE, "MicrosoftPeering"] },
+      dataPlane: { endToEnd: ok(e2e([test("Fail")])) },
+    });
+    const verdict = evaluate(reading);
+    const rows = Object.fromEntries(
+      verdict.peerings.map((p) => [p.name, p.paths.primary.endToEnd]),
+    );
+    expect(rows["MicrosoftPeering"]).toEqual({
+      status: "n/a",
+      detail: `tests ride ${PRIVATE}`,
+    });
+    expect(rows[PRIVATE]?.status).toBe("down");
+    expect(verdict.findings.filter((f) => f.code.startsWith("e2e")).map((f) => f.peering)).toEqual([
+      PRIVATE,
+    ]);
+  });
+
   it("a list read in part with no peering read promises no path to the ARP witness", () => {
     const none: PeeringFacts[] = [];
     expect(pathPromise({ listed: { facts: { peerings: null, peeringsRead: none } } })).toBe("none");
