@@ -953,7 +953,13 @@ describe("Connection Monitor", () => {
       name: "a disabled test group is not defined",
       testGroups: [
         { ...READABLE, disable: false },
-        { name: "paused", disable: true, testConfigurations: ["tcp-22"], destinations: ["vm"] },
+        {
+          name: "paused",
+          disable: true,
+          testConfigurations: ["tcp-22"],
+          sources: ["onprem"],
+          destinations: ["vm"],
+        },
       ],
       expected: [READABLE],
     },
@@ -966,22 +972,23 @@ describe("Connection Monitor", () => {
     ...[
       [null, "testGroups[1] is null, not an object", null],
       [
-        { name: "to-hub", testConfigurations: "icmp", destinations: ["vm"] },
+        { name: "to-hub", testConfigurations: "icmp", sources: ["onprem"], destinations: ["vm"] },
         'testGroups[1].testConfigurations is "icmp", not a list',
         "to-hub",
       ],
       [
-        { name: "to-hub", destinations: ["vm"] },
+        { name: "to-hub", sources: ["onprem"], destinations: ["vm"] },
         "testGroups[1].testConfigurations is missing",
         "to-hub",
       ],
       [
-        { testConfigurations: ["icmp"], destinations: ["vm"] },
+        { testConfigurations: ["icmp"], sources: ["onprem"], destinations: ["vm"] },
         "testGroups[1].name is missing",
         null,
       ],
-      // Destinations are required by the REST contract: without them a
-      // destination no row was of read "passes".
+      // Sources and destinations are required by the REST contract: without
+      // destinations a destination no row was of read "passes", without
+      // sources an agent that stopped sending was never named.
       ...(
         [
           ["left out", undefined, "is missing"],
@@ -992,15 +999,21 @@ describe("Connection Monitor", () => {
           ["an object", {}, "is an object, not a list"],
           ["a list with a number", [7], "[0] is a number, not a string"],
         ] as const
-      ).map(([, destinations, said]) => [
-        {
-          name: "to-hub",
-          testConfigurations: ["icmp"],
-          ...(destinations === undefined ? {} : { destinations }),
-        },
-        `testGroups[1].destinations${said.startsWith("[") ? "" : " "}${said}`,
-        "to-hub",
-      ]),
+      ).flatMap(([, value, said]) =>
+        (["sources", "destinations"] as const).map((field) => [
+          Object.fromEntries(
+            Object.entries({
+              name: "to-hub",
+              testConfigurations: ["icmp"],
+              sources: ["onprem"],
+              destinations: ["vm"],
+              [field]: value,
+            }).filter(([, v]) => v !== undefined),
+          ),
+          `testGroups[1].${field}${said.startsWith("[") ? "" : " "}${said}`,
+          "to-hub",
+        ]),
+      ),
     ].map(([group, problem, name]) => ({
       unread: [{ name: name as string | null, problem: problem as string }],
       name: `one group erwatch cannot read (${String(problem)}): the readable ones kept, that one named`,

@@ -107,28 +107,30 @@ describe("a Connection Monitor with one test group erwatch cannot read", () => {
       "testGroups[1].testConfigurations is missing",
     ],
     // Required by the REST contract: judged without them, a destination no
-    // row was of read "passes".
-    [
-      "without its destinations",
-      { field: "properties.testGroups[1].destinations", remove: true },
-      "testGroups[1].destinations is missing",
-    ],
-    ...(
+    // row was of read "passes", a source that stopped sending went unnamed.
+    ...(["sources", "destinations"] as const).flatMap((list) => [
       [
-        [null, "is null, not a list"],
-        ["", "is empty, not a list"],
-        [" ", "is empty, not a list"],
-        [7, "is a number, not a list"],
-        [{}, "is an object, not a list"],
-      ] as const
-    ).map(
-      ([value, said]) =>
+        `without its ${list}`,
+        { field: `properties.testGroups[1].${list}`, remove: true },
+        `testGroups[1].${list} is missing`,
+      ] as const,
+      ...(
         [
-          `its destinations ${JSON.stringify(value)}`,
-          { field: "properties.testGroups[1].destinations", value },
-          `testGroups[1].destinations ${said}`,
-        ] as const,
-    ),
+          [null, "is null, not a list"],
+          ["", "is empty, not a list"],
+          [" ", "is empty, not a list"],
+          [7, "is a number, not a list"],
+          [{}, "is an object, not a list"],
+        ] as const
+      ).map(
+        ([value, said]) =>
+          [
+            `its ${list} ${JSON.stringify(value)}`,
+            { field: `properties.testGroups[1].${list}`, value },
+            `testGroups[1].${list} ${said}`,
+          ] as const,
+      ),
+    ]),
   ] as const)(
     "(%s): the readable group is judged as ever (its stopped source found), the other named in monitoring-blind, its rows kept",
     async (_what, edit, said) => {

@@ -39,12 +39,12 @@ export interface MonitorFacts {
   /**
    * Its enabled test groups and their test configurations, as defined now;
    * null when the body leaves them out or they cannot be understood (then no
-   * test is taken for removed). Each group's sources (when they can be
-   * read) and destinations, endpoint names: the agents that send its
-   * results, and the endpoints those results are of.
+   * test is taken for removed). Each group's sources and destinations,
+   * endpoint names: the agents that send its results, and the endpoints
+   * those results are of.
    */
   testGroups:
-    | { name: string; testConfigurations: string[]; sources?: string[]; destinations: string[] }[]
+    | { name: string; testConfigurations: string[]; sources: string[]; destinations: string[] }[]
     | null;
   /** How often each test configuration runs, for those whose testFrequencySec can be read. */
   frequencies: { test: string; seconds: number }[];
@@ -74,24 +74,22 @@ const monitor = z.object({
   ),
 });
 
-// Destinations are required by the REST contract (the SDK's own model maps
-// them unguarded): a group without a list of them is not one erwatch knows
-// the ends of, and judged without them an endpoint no row was of (a VM
-// deallocated) read "passes".
+// Sources and destinations are required by the REST contract (the SDK's own
+// model maps them unguarded): a group without a list of either is not one
+// erwatch knows the ends of. Judged without its destinations an endpoint no
+// row was of (a VM deallocated) read "passes"; without its sources, every
+// row's source was "?" and an agent that stopped sending was never named.
 const testGroup = z
   .object({
     name: requiredText(),
     disable: z.boolean().nullish(),
     testConfigurations: z.array(z.string()),
+    sources: z.array(z.string()),
     destinations: z.array(z.string()),
   })
   .passthrough();
 
 const fieldsOf = (body: unknown) => (isRecord(body) ? body : {});
-
-/** Names only when every one is text: a source erwatch cannot read might be any. */
-const namesOf = (value: unknown): string[] | undefined =>
-  Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
 
 /**
  * Read apart and leniently: a definition erwatch cannot read costs the check,
@@ -115,11 +113,10 @@ function testGroupsOf(body: unknown): Pick<MonitorFacts, "testGroups" | "unreadG
       return;
     }
     if (g.disable === true) return;
-    const sources = namesOf(g["sources"]);
     testGroups.push({
       name: g.name,
       testConfigurations: g.testConfigurations,
-      ...(sources ? { sources } : {}),
+      sources: g.sources,
       destinations: g.destinations,
     });
   });
