@@ -24,6 +24,7 @@ import {
 } from "../core/dataplane/shared-monitor.js";
 import type { AlertEvent } from "../core/alert-event.js";
 import { storedInstant } from "../core/instant.js";
+import { textFields } from "../core/record.js";
 import { severityRank } from "../core/severity.js";
 import type { AlertState } from "../core/lifecycle.js";
 import { PATHS } from "../core/model.js";
@@ -221,9 +222,11 @@ export class SharedMonitors {
       return snapshots.flatMap((s) => {
         const voices =
           typeof s.circuitId === "string" ? storedVoices(s.endToEnd).filter(fresh) : [];
-        const tags = s.circuitTags && typeof s.circuitTags === "object" ? s.circuitTags : {};
+        // Kept by an older erwatch or by hand: a list is no tags, a name that is no text names it by id.
+        const circuitName =
+          typeof s.circuitName === "string" && s.circuitName !== "" ? s.circuitName : s.circuitId;
         return voices.length > 0
-          ? [{ circuitId: s.circuitId, circuitName: String(s.circuitName), tags, voices }]
+          ? [{ circuitId: s.circuitId, circuitName, tags: textFields(s.circuitTags), voices }]
           : [];
       });
     } catch (error) {

@@ -6,7 +6,7 @@
 
 import type { AlertCondition } from "./lifecycle.js";
 import { OWNERS, SEVERITIES, type Owner, type Severity } from "./model.js";
-import { isRecord } from "./record.js";
+import { isRecord, textFields } from "./record.js";
 
 export interface FleetMember {
   id: string;
@@ -26,9 +26,8 @@ export interface FleetMember {
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 /** Its tags that are text, when it has any. */
 const tagsOf = (v: unknown): { tags?: Record<string, string> } => {
-  if (!isRecord(v)) return {};
-  const tags = Object.entries(v).filter((e): e is [string, string] => typeof e[1] === "string");
-  return tags.length > 0 ? { tags: Object.fromEntries(tags) } : {};
+  const tags = textFields(v);
+  return Object.keys(tags).length > 0 ? { tags } : {};
 };
 const oneOf = <T extends string>(values: readonly T[], v: unknown): T | null =>
   (values as readonly unknown[]).includes(v) ? (v as T) : null;

@@ -10,6 +10,7 @@ import {
   type SharedMonitorsOptions,
 } from "../../src/app/shared-monitors.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
+import type { Routing } from "../../src/core/routing.js";
 import type { StateStore } from "../../src/app/state-store.js";
 import type { Logger } from "../../src/logging.js";
 
@@ -239,6 +240,46 @@ describe("SharedMonitors", () => {
       },
     );
     expect((await shared.holdsFor(prepared(ID_B, [FAIL]))).size).toBe(1);
+  });
+
+  it.each([
+    ["a list", ["prod"], 0],
+    ["a list of pairs", [["env", "prod"]], 0],
+    ["text", "env=prod", 0],
+    ["a number", 7, 0],
+    ["null", null, 0],
+    ["a map whose values are no text", { env: 5, "0": 5 }, 0],
+    ["a map of text", { env: "prod", "0": "prod" }, 1],
+  ])(
+    "a holder whose stored tags are %s reaches the routes by tag those tags match",
+    async (_name, circuitTags, held) => {
+      // The held circuit's alert reaches the tagged group alone.
+      const routing: Routing = {
+        actionGroups: [{ name: "tagged", receivers: ["tagged-team"] }],
+        routes: [
+          { name: "env", match: { circuitTags: { env: "prod" } }, actionGroups: ["tagged"] },
+          { name: "first", match: { circuitTags: { "0": "*" } }, actionGroups: ["tagged"] },
+        ],
+      };
+      const snapshot = { ...snapshotOf(ID_A, 5, [FAIL]), circuitTags } as Snapshot;
+      const { shared } = monitors(async () => [snapshot], {}, undefined, { routing });
+      const b = prepared(ID_B, [FAIL]);
+      const tagged = { ...b, verdict: { ...b.verdict, tags: { env: "prod", "0": "prod" } } };
+      expect((await shared.holdsFor(tagged as never)).size).toBe(held);
+    },
+  );
+
+  it.each([
+    ["missing", undefined],
+    ["null", null],
+    ["empty", ""],
+    ["a number", 7],
+    ["a list", ["er-a"]],
+  ])("a holder whose stored name is %s is named by its id", async (_name, circuitName) => {
+    const snapshot = { ...snapshotOf(ID_A, 5, [FAIL]), circuitName } as Snapshot;
+    const { shared } = monitors(async () => [snapshot]);
+    const rule = (await shared.holdsFor(prepared(ID_B, [FAIL]))).get(keyOf(ID_B))?.rule;
+    expect(rule).toContain(`it tests ${ID_A} too`);
   });
 
   it.each([
