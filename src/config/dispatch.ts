@@ -13,6 +13,7 @@ import {
   SEVERITIES,
 } from "../core/model.js";
 import { receiverUrlProblem } from "../core/receiver-url.js";
+import { isRecord } from "../core/record.js";
 import { pruneRouting, type RoutingPositions } from "../core/routing-check.js";
 import type { Routing } from "../core/routing.js";
 import { nearestSetting } from "./misspelt.js";
@@ -200,17 +201,18 @@ export function settingsNamedBy(text: string | undefined): string[] {
   } catch {
     return [];
   }
-  const receivers = (value as { receivers?: unknown } | null)?.receivers;
+  const receivers = isRecord(value) ? value.receivers : undefined;
   if (!Array.isArray(receivers)) return [];
-  const names = receivers.flatMap((x: unknown) => {
-    const receiver = (x ?? {}) as Record<string, unknown>;
-    const headers = receiver.headerSettings;
-    return [
-      receiver.urlSetting,
-      receiver.routingKeySetting,
-      ...(headers && typeof headers === "object" ? Object.values(headers) : []),
-    ];
-  });
+  // Only a map of header to setting names settings: a list there is no header, and names none.
+  const names = receivers.flatMap((receiver: unknown) =>
+    isRecord(receiver)
+      ? [
+          receiver.urlSetting,
+          receiver.routingKeySetting,
+          ...(isRecord(receiver.headerSettings) ? Object.values(receiver.headerSettings) : []),
+        ]
+      : [],
+  );
   return names.filter((name): name is string => typeof name === "string");
 }
 
