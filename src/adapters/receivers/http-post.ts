@@ -227,7 +227,11 @@ async function readBounded(
   return { text: new TextDecoder().decode(bytes.subarray(0, maxBytes)), truncated };
 }
 
-/** The human part of an error body: PagerDuty's message + errors[], Azure's error.message, else the text. */
+/**
+ * The human part of an error body: PagerDuty's message + errors[], Azure's
+ * error.message, else the text. Any of them may be a list of texts (a
+ * validation framework's one message per field): each text is read.
+ */
 function explain(text: string): string {
   let parsed: unknown;
   try {
@@ -239,14 +243,15 @@ function explain(text: string): string {
   if (!isRecord(parsed)) return text;
   const parts: string[] = [];
   const push = (value: unknown) => {
-    if (typeof value === "string" && value.trim() !== "") parts.push(value);
+    for (const item of Array.isArray(value) ? value : [value])
+      if (typeof item === "string" && item.trim() !== "") parts.push(item);
   };
   push(parsed.message);
   if (isRecord(parsed.error)) {
     push(parsed.error.code);
     push(parsed.error.message);
   } else push(parsed.error);
-  if (Array.isArray(parsed.errors)) parsed.errors.forEach(push);
+  push(parsed.errors);
   return parts.length > 0 ? parts.join("; ") : text;
 }
 

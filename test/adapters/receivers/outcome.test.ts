@@ -5,7 +5,12 @@ import {
   toSendOutcome,
   type HttpResult,
 } from "../../../src/adapters/receivers/outcome.js";
-import { errorCode, postJson, sanitiseDetail } from "../../../src/adapters/receivers/http-post.js";
+import {
+  errorCode,
+  MAX_DETAIL_CHARS,
+  postJson,
+  sanitiseDetail,
+} from "../../../src/adapters/receivers/http-post.js";
 import { secretForms } from "../../../src/core/text.js";
 
 const NOW = new Date("2026-03-14T02:00:00.000Z");
@@ -326,6 +331,78 @@ describe("postJson failure reduction", () => {
       reason:
         "Teams webhook answered 404 Not Found: WorkflowTriggerIsNotEnabled; The workflow behind [redacted] is disabled; sig [redacted]",
     });
+  });
+
+  it.each([
+    ["error as a list", { error: ["Invalid payload"] }, "Invalid payload"],
+    ["error.message as a list", { error: { message: ["a", "b"] } }, "a; b"],
+    [
+      "error.code beside error.message as a list",
+      { error: { code: "BadRequest", message: ["summary too long"] } },
+      "BadRequest; summary too long",
+    ],
+    [
+      "message as a list beside error",
+      {
+        statusCode: 400,
+        message: ["title must be text", "severity unknown"],
+        error: "Bad Request",
+      },
+      "title must be text; severity unknown; Bad Request",
+    ],
+    [
+      "a list whose entries are not all text",
+      { error: ["Invalid", 7, null, { a: 1 }, " ", "payload"] },
+      "Invalid; payload",
+    ],
+    [
+      "a list with control characters",
+      { error: ["line one\r\n\tline two\u0007"] },
+      "line one line two",
+    ],
+    ["a list of no text", { error: [7, null] }, '{"error":[7,null]}'],
+  ])("explains a rejection whose body gives %s", async (_name, json, reason) => {
+    const outcome = await postJson({
+      url,
+      body: {},
+      target: "webhook",
+      timeoutMs: 1000,
+      abortSignal: signal(),
+      fetch: () =>
+        Promise.resolve(
+          new Response(JSON.stringify(json), {
+            status: 400,
+            headers: { "content-type": "application/json" },
+          }),
+        ),
+    });
+    expect(outcome).toMatchObject({ reason: `webhook answered 400 Bad Request: ${reason}` });
+  });
+
+  it("bounds the reason a long list of texts gives", async () => {
+    const json = {
+      error: { message: Array.from({ length: 100 }, (_, i) => `field ${i} is wrong`) },
+    };
+    const outcome = await postJson({
+      url,
+      body: {},
+      target: "webhook",
+      timeoutMs: 1000,
+      abortSignal: signal(),
+      fetch: () =>
+        Promise.resolve(
+          new Response(JSON.stringify(json), {
+            status: 400,
+            headers: { "content-type": "application/json" },
+          }),
+        ),
+    });
+    const prefix = "webhook answered 400 Bad Request: ";
+    expect(outcome.ok).toBe(false);
+    const reason = outcome.ok ? "" : outcome.reason;
+    expect(reason.startsWith(`${prefix}field 0 is wrong; field 1 is wrong`)).toBe(true);
+    expect(reason.length).toBe(prefix.length + MAX_DETAIL_CHARS);
+    expect(reason.endsWith("…")).toBe(true);
   });
 
   it("leaves a proxy's HTML error page out of the reason", async () => {
