@@ -251,9 +251,12 @@ export async function startTableFaultProxy(azurite: {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  // Longer than any pause between sweeps: a server closing an idle socket as the SDK reuses it
-  // is a reset nobody injected (close() destroys whatever is left open).
-  server.keepAliveTimeout = 120_000;
+  // An idle socket stays open until close() destroys it, as the estate's and
+  // the recording receiver's: a server closing one as the SDK reuses it is a
+  // reset nobody injected. No timeout also means no Keep-Alive hint on the
+  // proxy's own answers, which told clients to keep the socket for 120 s,
+  // past the test that opened it.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
