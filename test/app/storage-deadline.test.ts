@@ -2,13 +2,17 @@
 // every Table Storage call has a deadline and carries the sweep's signal, so
 // the sweep ends, names what it could not record, and the next tick is free.
 // The dispatcher's delivery log has its deadline too, and says so as the
-// sweep's tables do: it said "no answer (or …)", no deadline named.
+// sweep's tables do. A call no stop signal can end (the delivery log's, a
+// store not scoped to a sweep) says its deadline alone: it said "(or the
+// sweep was stopped)" where no sweep could stop it.
 
 import { createServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TableClient } from "@azure/data-tables";
 import { TableDeliveryLog } from "../../src/adapters/tables/delivery-log.js";
+import { TableSilenceStore } from "../../src/adapters/tables/silence-store.js";
 import { TableStateStore } from "../../src/adapters/tables/state-store.js";
+import { TableWorkClaims } from "../../src/adapters/tables/work-claims.js";
 import { createSweeper } from "../../src/app/sweep.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
@@ -84,25 +88,72 @@ describe("a storage endpoint that never answers", () => {
   }, 30_000);
 });
 
-describe("the delivery log at a storage endpoint that never answers", () => {
-  const log = () => new TableDeliveryLog(table("d"), () => new Date(), 300);
-  it.each<{ name: string; call: (d: TableDeliveryLog) => Promise<unknown>; doing: string }>([
-    { name: "creating its table", call: (d) => d.ensureTable(), doing: "creating table d" },
-    {
-      name: "reading a receiver's sequence",
-      call: (d) => d.lastSequence("erw-k", "teams"),
-      doing: "reading teams's sequence of erw-k",
-    },
+describe("a call storage never answers", () => {
+  const timeoutMs = 300;
+  const log = memoryLogger().logger;
+  const store = () =>
+    new TableStateStore(
+      { snapshots: table("s"), alerts: table("a"), history: table("h") },
+      { timeoutMs, log },
+    );
+  const deliveries = () => new TableDeliveryLog(table("d"), () => new Date(), timeoutMs);
+  const claims = () => new TableWorkClaims(table("w"), timeoutMs);
+  const silences = () => new TableSilenceStore(table("q"), log, timeoutMs);
+  // A stop signal that never fires: only the deadline ends the call, as ever.
+  const stop = () => new AbortController().signal;
+  const DEADLINE = "failed: no answer within 300 ms";
+  const OR_STOPPED = `${DEADLINE} (or the sweep was stopped)`;
+  it.each<[string, () => Promise<unknown>, string]>([
+    [
+      "the delivery log creating its table",
+      () => deliveries().ensureTable(),
+      `creating table d ${DEADLINE}`,
+    ],
+    [
+      "the delivery log reading a receiver's sequence",
+      () => deliveries().lastSequence("erw-k", "teams"),
+      `reading teams's sequence of erw-k ${DEADLINE}`,
+    ],
+    [
+      "the state store without a sweep",
+      () => store().ensureTables(),
+      `creating table s ${DEADLINE}`,
+    ],
+    [
+      "the state store scoped to a sweep",
+      () => store().withSignal(stop()).ensureTables(),
+      `creating table s ${OR_STOPPED}`,
+    ],
+    [
+      "the work claims alone",
+      () => claims().progress("sweep-1"),
+      `listing the claims of sweep sweep-1 ${DEADLINE}`,
+    ],
+    [
+      "the work claims with a stop signal",
+      () => claims().withSignal(stop()).progress("sweep-1"),
+      `listing the claims of sweep sweep-1 ${OR_STOPPED}`,
+    ],
+    ["the silences alone", () => silences().list(), `listing silences ${DEADLINE}`],
+    [
+      "the silences listed under the caller's signal",
+      () => silences().list({ abortSignal: stop() }),
+      `listing silences ${OR_STOPPED}`,
+    ],
+    [
+      "the silences with a stop signal",
+      () => silences().withSignal(stop()).ensureTable(),
+      `creating table q ${OR_STOPPED}`,
+    ],
   ])(
-    "$name fails naming its deadline",
-    async ({ call, doing }) => {
-      const failed = await call(log()).then(
+    "%s: says the sweep may have stopped only where a stop signal could end the call",
+    async (_name, call, message) => {
+      const failed = await call().then(
         () => null,
         (error: unknown) => error,
       );
       expect(failed).toBeInstanceOf(Error);
-      expect((failed as Error).message).toContain(doing);
-      expect((failed as Error).message).toMatch(/failed: no answer within 300 ms \(or the sweep/);
+      expect((failed as Error).message).toBe(message);
     },
     30_000,
   );

@@ -3,18 +3,18 @@
 // the same whichever store met it.
 
 import type { TableClient } from "@azure/data-tables";
-import { rethrowStorage } from "./errors.js";
+import { rethrowStorage, type StorageWait } from "./errors.js";
 
 /** Creates the table, leaving one that exists as it is; a failure names the table and the deadline. */
 export async function ensureTable(
   client: TableClient,
   /** Each call's options (its deadline, the caller's signal), made within the try like any call's. */
   call: () => { abortSignal?: AbortSignal },
-  timeoutMs?: number,
+  wait: StorageWait = {},
 ): Promise<void> {
   try {
     await client.createTable(call());
   } catch (error) {
-    rethrowStorage(error, `creating table ${client.tableName}`, timeoutMs);
+    rethrowStorage(error, `creating table ${client.tableName}`, wait);
   }
 }

@@ -64,11 +64,11 @@ export class TableDeliveryLog implements DeliveryLog {
   }
 
   private fail(error: unknown, doing: string): never {
-    return rethrowStorage(error, doing, this.timeoutMs);
+    return rethrowStorage(error, doing, { timeoutMs: this.timeoutMs });
   }
 
   async ensureTable(): Promise<void> {
-    await ensureTable(this.table, () => this.call(), this.timeoutMs);
+    await ensureTable(this.table, () => this.call(), { timeoutMs: this.timeoutMs });
   }
 
   private async row(pk: string, rk: string, doing: string): Promise<Row | null> {

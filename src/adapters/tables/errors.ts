@@ -27,14 +27,23 @@ export function isNotFound(error: unknown): boolean {
   return (error as StorageErrorLike).statusCode === 404;
 }
 
+/** What may end a call unanswered: an abort is told by the ends the call had. */
+export interface StorageWait {
+  /** Its deadline (STORAGE_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** A stop signal ends it too (the sweep's, a worker's, Ctrl-C on the CLI). */
+  stoppable?: boolean;
+}
+
 /** Rethrows as ConflictError or StateStoreError; never returns. */
-export function rethrowStorage(error: unknown, doing: string, timeoutMs?: number): never {
+export function rethrowStorage(error: unknown, doing: string, wait: StorageWait = {}): never {
   const e = error as StorageErrorLike;
-  if ((error as { name?: string }).name === "AbortError")
-    throw new StateStoreError(
-      `${doing} failed: no answer${timeoutMs ? ` within ${timeoutMs} ms` : ""} (or the sweep was stopped)`,
-      { cause: error },
-    );
+  if ((error as { name?: string }).name === "AbortError") {
+    const within = wait.timeoutMs ? ` within ${wait.timeoutMs} ms` : "";
+    // Without a stop signal wired in, only the deadline can have ended the call.
+    const stopped = wait.stoppable ? " (or the sweep was stopped)" : "";
+    throw new StateStoreError(`${doing} failed: no answer${within}${stopped}`, { cause: error });
+  }
   if (e.statusCode === 412 || e.statusCode === 409) {
     throw new ConflictError(
       `${doing}: another writer got there first (${storageCode(error) ?? e.statusCode})`,

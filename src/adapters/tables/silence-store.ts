@@ -7,7 +7,7 @@ import type { SilenceStore, StoredSilence } from "../../app/silences.js";
 import type { Stored } from "../../app/state-store.js";
 import type { Logger } from "../../logging.js";
 import { ensureTable } from "./create-table.js";
-import { isNotFound, rethrowStorage } from "./errors.js";
+import { isNotFound, rethrowStorage, type StorageWait } from "./errors.js";
 import { packJson } from "./json-columns.js";
 import { readRows, SILENCE_SHAPE, type Row } from "./rows.js";
 
@@ -42,12 +42,20 @@ export class TableSilenceStore implements SilenceStore {
     return signals.length > 0 ? { abortSignal: AbortSignal.any(signals) } : {};
   }
 
-  private fail(error: unknown, doing: string): never {
-    return rethrowStorage(error, doing, this.timeoutMs);
+  /** What ends a call: its deadline, the store's signal and the caller's. */
+  private wait(signal?: AbortSignal): StorageWait {
+    return {
+      ...(this.timeoutMs ? { timeoutMs: this.timeoutMs } : {}),
+      stoppable: this.signal !== undefined || signal !== undefined,
+    };
+  }
+
+  private fail(error: unknown, doing: string, signal?: AbortSignal): never {
+    return rethrowStorage(error, doing, this.wait(signal));
   }
 
   async ensureTable(): Promise<void> {
-    await ensureTable(this.table, () => this.call(), this.timeoutMs);
+    await ensureTable(this.table, () => this.call(), this.wait());
   }
 
   async list(
@@ -63,7 +71,7 @@ export class TableSilenceStore implements SilenceStore {
     } catch (error) {
       // No table yet: nobody has added a silence.
       if (isNotFound(error)) return [];
-      this.fail(error, "listing silences");
+      this.fail(error, "listing silences", options.abortSignal);
     }
     // One silence that cannot be read must not drop the others (every maintenance window would page).
     return readRows(

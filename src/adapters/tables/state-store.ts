@@ -27,7 +27,13 @@ import type { KeptRouteTable, KeptTableMark } from "../../core/route-tables.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import type { Logger } from "../../logging.js";
 import { ensureTable } from "./create-table.js";
-import { ConflictError, isNotFound, rethrowStorage, StateStoreError } from "./errors.js";
+import {
+  ConflictError,
+  isNotFound,
+  rethrowStorage,
+  StateStoreError,
+  type StorageWait,
+} from "./errors.js";
 import { EntityTooLargeError, packJson, unpackJson } from "./json-columns.js";
 import {
   alertRow,
@@ -140,13 +146,18 @@ export class TableStateStore implements StateStore {
     };
   }
 
+  /** What ends a call: its deadline, and the sweep's signal when scoped to one. */
+  private wait(): StorageWait {
+    return { timeoutMs: this.options.timeoutMs, stoppable: this.options.signal !== undefined };
+  }
+
   private fail(error: unknown, doing: string): never {
-    return rethrowStorage(error, doing, this.options.timeoutMs);
+    return rethrowStorage(error, doing, this.wait());
   }
 
   async ensureTables(): Promise<void> {
     for (const client of Object.values(this.tables))
-      await ensureTable(client, () => this.call(), this.options.timeoutMs);
+      await ensureTable(client, () => this.call(), this.wait());
   }
 
   private async getRow(

@@ -13,7 +13,7 @@ import type { ClaimOutcome, WorkClaims } from "../../app/work.js";
 import type { WorkClaimRow } from "../../app/work-progress.js";
 import { supersedes } from "../../core/claim-holder.js";
 import { ensureTable } from "./create-table.js";
-import { rethrowStorage } from "./errors.js";
+import { rethrowStorage, type StorageWait } from "./errors.js";
 import { circuitPartition } from "./keys.js";
 import { pruneClaims, type PruneCursor } from "./work-claims-prune.js";
 
@@ -54,12 +54,16 @@ export class TableWorkClaims implements WorkClaims {
     return { abortSignal: this.signal ? AbortSignal.any([deadline, this.signal]) : deadline };
   }
 
+  private wait(): StorageWait {
+    return { timeoutMs: this.timeoutMs, stoppable: this.signal !== undefined };
+  }
+
   private fail(error: unknown, doing: string): never {
-    return rethrowStorage(error, doing, this.timeoutMs);
+    return rethrowStorage(error, doing, this.wait());
   }
 
   async ensureTable(): Promise<void> {
-    await ensureTable(this.table, () => this.call(), this.timeoutMs);
+    await ensureTable(this.table, () => this.call(), this.wait());
   }
 
   async claim(
