@@ -333,6 +333,23 @@ describe("postJson failure reduction", () => {
     });
   });
 
+  /** A webhook post the receiver rejects with 400 and this JSON body. */
+  const rejectedWith = (json: unknown) =>
+    postJson({
+      url,
+      body: {},
+      target: "webhook",
+      timeoutMs: 1000,
+      abortSignal: signal(),
+      fetch: () =>
+        Promise.resolve(
+          new Response(JSON.stringify(json), {
+            status: 400,
+            headers: { "content-type": "application/json" },
+          }),
+        ),
+    });
+
   it.each([
     ["error as a list", { error: ["Invalid payload"] }, "Invalid payload"],
     ["error.message as a list", { error: { message: ["a", "b"] } }, "a; b"],
@@ -362,20 +379,7 @@ describe("postJson failure reduction", () => {
     ],
     ["a list of no text", { error: [7, null] }, '{"error":[7,null]}'],
   ])("explains a rejection whose body gives %s", async (_name, json, reason) => {
-    const outcome = await postJson({
-      url,
-      body: {},
-      target: "webhook",
-      timeoutMs: 1000,
-      abortSignal: signal(),
-      fetch: () =>
-        Promise.resolve(
-          new Response(JSON.stringify(json), {
-            status: 400,
-            headers: { "content-type": "application/json" },
-          }),
-        ),
-    });
+    const outcome = await rejectedWith(json);
     expect(outcome).toMatchObject({ reason: `webhook answered 400 Bad Request: ${reason}` });
   });
 
@@ -383,20 +387,7 @@ describe("postJson failure reduction", () => {
     const json = {
       error: { message: Array.from({ length: 100 }, (_, i) => `field ${i} is wrong`) },
     };
-    const outcome = await postJson({
-      url,
-      body: {},
-      target: "webhook",
-      timeoutMs: 1000,
-      abortSignal: signal(),
-      fetch: () =>
-        Promise.resolve(
-          new Response(JSON.stringify(json), {
-            status: 400,
-            headers: { "content-type": "application/json" },
-          }),
-        ),
-    });
+    const outcome = await rejectedWith(json);
     const prefix = "webhook answered 400 Bad Request: ";
     expect(outcome.ok).toBe(false);
     const reason = outcome.ok ? "" : outcome.reason;
