@@ -19,6 +19,7 @@ import {
 import type { Observation } from "./observe.js";
 import type { HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
 import { blindNotice, sightRestored } from "./blind-notice.js";
+import { namesNoReadMends, refusedBlindHeldMs } from "./refused-blind-open.js";
 import { toldBy } from "./told-by.js";
 import {
   boundJson,
@@ -402,6 +403,20 @@ export function advance(
     const lastClean = previous ? base.lastCleanAt : notAfter(observation.previousReadAt, now);
     const held = firingFor(lastClean, base.firstSeen ?? at, hysteresis, now);
     const severity = condition.severity;
+    // Back before its resolve was sent (held by a flap, an inhibition or a
+    // silence): the receivers still hold that episode, so it goes on.
+    // A start kept as text that is not an instant: first seen by this clock.
+    const firstSeen =
+      ((base.phase === "clear" || base.phase === "resolving") && !base.notified) ||
+      unreadable(base.firstSeen)
+        ? at
+        : (base.firstSeen ?? at);
+    // A blind on refused reads or body fields alone is read in the rotation's
+    // turn: it opens on time, confirmed by a read.
+    const refusedReads = hysteresis.openAfterRefusedReads;
+    const refused = refusedReads !== undefined && namesNoReadMends(condition);
+    const readsToOpen = refused ? refusedReads : hysteresis.openAfter[severity];
+    const stood = refused ? refusedBlindHeldMs(held, firstSeen, now, hysteresis.intervalMs) : held;
     const opened =
       base.phase === "firing" ||
       // Back while resolving counts as going on only for what the receivers
@@ -414,13 +429,13 @@ export function advance(
       // broken, and a "New since" the sweep after.
       base.notified != null ||
       // A start or a clean reading at no known time is long ago (`since`): the count decides.
-      (consecutiveFiring >= hysteresis.openAfter[severity] &&
-        (held >= hysteresis.openAfterMs[severity] ||
+      (consecutiveFiring >= readsToOpen &&
+        (stood >= hysteresis.openAfterMs[severity] ||
           byTicks(
             tick,
             ticks,
             hysteresis.openAfter[severity],
-            held,
+            stood,
             hysteresis.openAfterTicksMs[severity],
           )));
     return {
@@ -430,14 +445,7 @@ export function advance(
       phase: opened ? "firing" : "pending",
       consecutiveFiring,
       consecutiveClean: 0,
-      // Back before its resolve was sent (held by a flap, an inhibition or a
-      // silence): the receivers still hold that episode, so it goes on.
-      // A start kept as text that is not an instant: first seen by this clock.
-      firstSeen:
-        ((base.phase === "clear" || base.phase === "resolving") && !base.notified) ||
-        unreadable(base.firstSeen)
-          ? at
-          : (base.firstSeen ?? at),
+      firstSeen,
       condition,
       lastEvaluatedAt: at,
       lastFiringAt: at,

@@ -2,6 +2,7 @@
 // flap thresholds, silences. Plain data, validated at start by src/config.
 
 import type { AlertFamily, PathName, Severity } from "./model.js";
+import { refusedReadsToOpen } from "./refused-blind-open.js";
 import { DEFAULT_PREFIX_DROP_POLICY, type PrefixDropPolicy } from "./prefix-drop.js";
 import { DEFAULT_ROUTE_TABLE_POLICY, type RouteTablePolicy } from "./route-tables.js";
 
@@ -35,6 +36,12 @@ export interface HysteresisPolicy {
    * it was first seen firing, as a known circuit's would be.
    */
   intervalMs: number;
+  /**
+   * monitoring-blind alone: refused-for-good reads in a row that open it
+   * when its condition names no other read, once it has stood its time
+   * (refused-blind-open.ts). Absent for any other alert.
+   */
+  openAfterRefusedReads?: number;
 }
 
 export interface AlertPolicy {
@@ -167,6 +174,9 @@ export function hysteresisOf(
     ),
     resolveAfterTicksMs: bySeverity((s) => ticks(policy.resolveAfterMinutes[s], resolveAfter[s])),
     intervalMs: policy.sweepIntervalMinutes * 60_000,
+    ...(family === "monitoring-blind" && !opensAtOnce
+      ? { openAfterRefusedReads: refusedReadsToOpen(policy.blindAfterSweeps) }
+      : {}),
   };
 }
 

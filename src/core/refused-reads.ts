@@ -71,7 +71,7 @@ export const bodyField = (kind: string, call: unknown): boolean =>
  * pending, each such circuit cost three deep reads where the rotation reads
  * it once or twice, for a 403 or a value Azure keeps sending that no read
  * sooner mends: the read that first met it is its one deep read, and it
- * opens on its failed reads in a row at the rotation's cadence. Resolving
+ * opens on time, confirmed by a read in its turn (refused-blind-open.ts). Resolving
  * (a grant or a mended body is read at once) stays trouble, as does one
  * whose reads are not kept as erwatch writes them.
  */

@@ -8,8 +8,10 @@
 // sooner mends (the deep read judges the body the listing sent), where the
 // rotation reads it once or twice. Now the read that met the value is its
 // one deep read and the circuit is read in its turn, as one whose read Azure
-// refused (403): monitoring-blind still opens on its third failed read, and a
-// body that changes (another value, a peering disabled) is read at once.
+// refused (403): monitoring-blind opens on time, at the first read in its
+// turn 10 minutes (blindAfterSweeps sweeps) after the value first met it,
+// where counted in failed reads in a row it opened at its third, 20 minutes
+// in; a body that changes (another value, a peering disabled) is read at once.
 
 import { describe, expect, it } from "vitest";
 import { editWire, healthyCircuit, setPeeringState } from "../support/estate/index.js";
@@ -49,7 +51,7 @@ const pagesSince = (t: TimerWorld, before: number, m: number) =>
     .map((e) => `${m} ${e.action} ${e.family} ${e.circuit.name}`);
 
 describe("Azure sends the same unreadable value in every circuit's body, every listing", () => {
-  it("costs each circuit the one deep read that met it, then its turn: as many deep reads a sweep as the readable estate, and monitoring-blind opens at its third failed read", async () => {
+  it("costs each circuit the one deep read that met it, then its turn: as many deep reads a sweep as the readable estate, and monitoring-blind opens 10 minutes after the value met it, at the read in its turn", async () => {
     const whole = await sixCircuits();
     const odd = await sixCircuits();
     await whole.sweepUntil(0, 15);
@@ -82,7 +84,9 @@ describe("Azure sends the same unreadable value in every circuit's body, every l
     // In its turn: each circuit read in every two sweeps running.
     for (let i = 1; i + 1 < readAt.length; i += 1)
       expect(new Set([...readAt[i]!, ...readAt[i + 1]!]).size, `sweeps ${i}, ${i + 1}`).toBe(6);
-    // Each opened once, naming the field, at its third failed read in a row (blindAfterSweeps).
+    // Each opened once, naming the field, on time (refused-blind-open.ts): at
+    // its first read 10 minutes or more after the value met it at minute 20
+    // (before: at its third failed read in a row, 20 minutes in).
     const sent = odd.sent();
     expect(sent.map((e) => `${e.action} ${e.family}`)).toEqual(
       NAMES.map(() => "open monitoring-blind"),
@@ -94,8 +98,9 @@ describe("Azure sends the same unreadable value in every circuit's body, every l
     expect(openedAt.size).toBe(6);
     for (const [name, m] of openedAt) {
       const reads = readAt.flatMap((names, i) => (names.includes(name) ? [20 + i * 5] : []));
-      expect(m, name).toBe(reads[2]);
+      expect(m, name).toBe(reads.find((r) => r >= 30));
     }
+    expect([...openedAt.values()].sort()).toEqual([30, 30, 30, 35, 35, 35]);
   }, 180_000);
 
   it("reads a circuit whose body changes meanwhile at once: another unreadable value, and a peering disabled that pages as with every body read", async () => {

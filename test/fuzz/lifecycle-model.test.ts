@@ -356,6 +356,57 @@ describe("the lifecycle judge's monitoring-blind across a sweep whose publish hu
   });
 });
 
+describe("the lifecycle judge's monitoring-blind on reads refused for good (read in the circuit's turn)", () => {
+  const action = "Microsoft.Network/expressRouteCircuits/routeTables/action";
+  /** Both paths' reads failing from sweep 2 with `kinds` (by sweep); monitoring-blind heard at `at`. */
+  function judgedBlind(kinds: (s: number) => ReadTrouble["kind"][], at: number): string[] {
+    const judge = new Judge(
+      ids,
+      {
+        trouble: (s) =>
+          s >= 2 ? kinds(s).map((kind) => ({ subject: NAME, kind, action }) as ReadTrouble) : [],
+        silences: () => [],
+      },
+      {},
+    );
+    const blindOpen: AlertEvent = {
+      ...opened("monitoring-blind", "Sev3", ["primary", "secondary"]),
+      title: `erwatch cannot read soak-ams-b: ${kinds(at)[0]}${kinds(at)[0] === "forbidden" ? ` (missing ${action})` : ""}`,
+    };
+    for (let s = 0; s <= 8; s += 1) {
+      judge.truths[s] = new Map([[NAME, HEALTHY]]);
+      judge.observe(s, s === at ? [blindOpen] : []);
+    }
+    return judge.violations.filter((v) => v.includes("no monitoring-blind"));
+  }
+
+  it("allows one sweep more for a blind on refused reads alone: read in its turn, a read off its turn moves it on (seed 960)", () => {
+    expect(judgedBlind(() => ["forbidden"], 6)).toEqual([]);
+  });
+
+  it("allows no more than that one sweep", () => {
+    expect(judgedBlind(() => ["forbidden"], 7)).toEqual([
+      expect.stringMatching(
+        /^sweep 6 .*soak-ams-b: its reads have failed 5 sweeps \(refused alone\) and no monitoring-blind/,
+      ),
+    ]);
+  });
+
+  it("keeps the count where a read a later try may mend failed in the run", () => {
+    const mixed = (s: number): ReadTrouble["kind"][] => (s === 3 ? ["throttled"] : ["forbidden"]);
+    expect(judgedBlind(mixed, 6)).toEqual([
+      expect.stringMatching(
+        /^sweep 5 .*soak-ams-b: its reads have failed 4 sweeps and no monitoring-blind/,
+      ),
+    ]);
+    expect(judgedBlind(() => ["forbidden", "server-error"], 6)).toEqual([
+      expect.stringMatching(
+        /^sweep 5 .*soak-ams-b: its reads have failed 4 sweeps and no monitoring-blind/,
+      ),
+    ]);
+  });
+});
+
 describe("the lifecycle judge's blind notices of a fleet outage (its members de-provisioned, or down)", () => {
   const members = ["soak-ams-a", "soak-ams-b"] as const;
   const place = `${fleetPlacePrefix(SITE.provider, SITE.location)}provider-soak`;

@@ -250,6 +250,16 @@ export const FULL_SIGHT: Sight = { trouble: () => [], silences: () => [] };
 
 /** Sweeps of failed reads before `monitoring-blind` opens (README: `blindAfterSweeps`, 3). */
 export const BLIND_AFTER = 3;
+/**
+ * A circuit whose reads Azure refused for good (403) alone is read in its
+ * turn, not every sweep (README "refused for good"): its monitoring-blind
+ * opens at the first read that finds it refused once it has stood as long as
+ * BLIND_AFTER sweeps take, counted from the first refused read. At the
+ * default read age its turn comes every other sweep, so that read is due two
+ * sweeps after the first; a read off its turn (a change, a signal) between
+ * them moves its turn a sweep on. One sweep later at most.
+ */
+export const REFUSED_TURN_LAG = 1;
 const SUBSCRIPTION_SUBJECT = /^\/subscriptions\/[^/]+$/i;
 
 /** The judge of one run: the model's truth per sweep against what the broker accepted. */
@@ -1053,7 +1063,8 @@ export class Judge {
   }
 
   /**
-   * Reads that keep failing open monitoring-blind (after BLIND_AFTER sweeps and one of read lag);
+   * Reads that keep failing open monitoring-blind (after BLIND_AFTER sweeps and one of read lag;
+   * refused alone, REFUSED_TURN_LAG more at most);
    * an open Sev0/Sev1 erwatch has not seen that long has had its one `Blind:` notice.
    */
   private blindCoverage(sweep: number): void {
@@ -1069,15 +1080,22 @@ export class Judge {
         this.listed(s) &&
         !this.truth(name, s).providerDown &&
         !this.silencedAt(name, s);
+      // Refused alone at every sweep of the run: read in its turn (REFUSED_TURN_LAG).
+      const refusedAlone = (s: number) =>
+        this.troubleOn(name, s).every((t) => t.kind === "forbidden");
+      const run = this.runOf(sweep, failing);
+      let turn = 0;
+      if (run > 0 && this.runOf(sweep, (s) => failing(s) && refusedAlone(s)) === run)
+        turn = REFUSED_TURN_LAG;
       // Decided at a sweep whose pages could not leave, it is heard a sweep later.
       if (
-        this.runOf(sweep, failing) >= BLIND_AFTER + READ_LAG &&
+        run >= BLIND_AFTER + READ_LAG + turn &&
         this.blindKeys(name).length === 0 &&
         !this.storageFailed(name, sweep)
       )
         this.fail(
           sweep,
-          `${name}: its reads have failed ${this.runOf(sweep, failing)} sweeps and no monitoring-blind is open for it`,
+          `${name}: its reads have failed ${run} sweeps${turn > 0 ? " (refused alone)" : ""} and no monitoring-blind is open for it`,
         );
     }
     for (const [key, k] of this.keys) {
