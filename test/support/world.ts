@@ -12,6 +12,7 @@ import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
 import { SweepRuns } from "../../src/app/sweep-runs.js";
 import type { SweepResult } from "../../src/app/sweep.js";
 import type { Telemetry } from "../../src/app/telemetry.js";
+import type { Timekeeper } from "../../src/adapters/arm/token-bucket.js";
 import type { Env } from "../../src/config/settings.js";
 import type { StatusFunctionDeps, SweepFunctionDeps } from "../../src/functions/deps.js";
 import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
@@ -69,6 +70,12 @@ export interface WorldOptions {
    * product runs with (the SDK's defaults under erwatch's own).
    */
   serviceBusOptions?: ServiceBusClientOptions;
+  /**
+   * The timer Azure Monitor and Log Analytics waits run on (a throttled
+   * call's Retry-After, a circuit waiting on another's first query of a
+   * workspace): real time by default; a test moves a manual one by hand.
+   */
+  monitorTime?: Timekeeper;
 }
 
 export interface World {
@@ -205,6 +212,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       armClientOptions: access.armClientOptions,
       serviceBusOptions,
       now: options.now,
+      ...(options.monitorTime ? { monitorTime: options.monitorTime } : {}),
     },
   );
   await runtime.store.ensureTables();
