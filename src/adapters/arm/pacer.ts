@@ -89,8 +89,16 @@ export class Pacer {
   private readonly slots: LimitFunction;
   readonly stats: PacingStats = { requests: 0, reads: 0, writes: 0, throttled: 0 };
 
+  /**
+   * `now`: the sweep's clock, which a Retry-After given as a date is counted
+   * from; `time`: the budget's, which the wait then runs on. On the budget's
+   * clock, a sweep on an injected clock (the demo's simulated time) was told a
+   * date's wait as that clock's distance to it: none for a date behind it,
+   * the 5-minute cap for one ahead.
+   */
   constructor(
     private readonly config: PacingConfig,
+    private readonly now: () => number,
     private readonly time: Timekeeper = realTime,
   ) {
     this.slots = pLimit(config.inFlight);
@@ -121,7 +129,7 @@ export class Pacer {
         : "x-ms-ratelimit-remaining-subscription-reads",
     );
     if (remaining !== undefined) bucket.observeRemaining(Number(remaining));
-    const after = retryAfterMs(response.headers.get("retry-after"), this.time.now());
+    const after = retryAfterMs(response.headers.get("retry-after"), this.now());
     if (response.status === 429) {
       this.stats.throttled += 1;
       // ARM always says when; without it, a second is what it usually asks.

@@ -121,6 +121,7 @@ export function createArmContext(deps: ArmReaderDeps): ArmContext {
   // per sweep, and the data-plane reader's ARM reads share it.
   const pacer = new Pacer(
     { ...deps.config.pacing, inFlight: deps.config.concurrency },
+    () => now().getTime(),
     deps.budgetTime,
   );
   return {
