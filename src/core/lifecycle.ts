@@ -413,10 +413,10 @@ export function advance(
         : (base.firstSeen ?? at);
     // A blind on refused reads or body fields alone is read in the rotation's
     // turn: it opens on time, confirmed by a read.
-    const refusedReads = hysteresis.openAfterRefusedReads;
-    const refused = refusedReads !== undefined && namesNoReadMends(condition);
-    const readsToOpen = refused ? refusedReads : hysteresis.openAfter[severity];
-    const stood = refused ? refusedBlindHeldMs(held, firstSeen, now, hysteresis.intervalMs) : held;
+    const inTurnReads = hysteresis.openAfterRefusedReads;
+    const inTurn = inTurnReads !== undefined && namesNoReadMends(condition);
+    const readsToOpen = inTurn ? inTurnReads : hysteresis.openAfter[severity];
+    const stood = inTurn ? refusedBlindHeldMs(held, firstSeen, now, hysteresis.intervalMs) : held;
     const opened =
       base.phase === "firing" ||
       // Back while resolving counts as going on only for what the receivers

@@ -37,8 +37,9 @@ export interface HysteresisPolicy {
    */
   intervalMs: number;
   /**
-   * monitoring-blind alone: refused-for-good reads in a row that open it
-   * when its condition names no other read, once it has stood its time
+   * monitoring-blind alone: reads in a row that open it when its condition
+   * names only reads refused for good or fields of the circuit's body (read
+   * in the rotation's turn), once it has stood its time
    * (refused-blind-open.ts). Absent for any other alert.
    */
   openAfterRefusedReads?: number;

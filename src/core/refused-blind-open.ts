@@ -5,7 +5,8 @@
 // failed reads in a row as other blinds are, a lost action opened it 20 to 30
 // minutes after the first 403, where read every sweep it opened in 10. It
 // opens on time instead, confirmed by a read: at the first read that finds it
-// still refused once it has stood as long as `blindAfterSweeps` sweeps take.
+// still refused (the field still unreadable) once it has stood as long as
+// `blindAfterSweeps` sweeps take.
 // A throttled, slow or failing read keeps its count: the next try may work,
 // and it is read every sweep for it.
 
