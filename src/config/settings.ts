@@ -100,7 +100,7 @@ export const SETTINGS = {
   },
   ARM_MAX_RETRIES: {
     section: "arm",
-    doc: "SDK retries for 408/429/5xx within one read (default 2; range 0–10); a 429 also pauses the subscription's budget for its Retry-After.",
+    doc: "SDK retries for 408/429/5xx within one read (default 2; range 0–10); a 429's or 503's Retry-After is waited only when it ends within the read's ARM_TIMEOUT_MS (else the read fails at once as throttled), and a 429 also pauses the subscription's budget for its Retry-After.",
     sample: "2",
   },
   ERWATCH_EXPECTED_PEERINGS: {

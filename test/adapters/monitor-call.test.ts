@@ -17,7 +17,7 @@ import {
   ASKED_HEADER,
   boundedRetryAfterPolicy,
   MAX_ASKED_MS,
-} from "../../src/adapters/monitor/retry-after.js";
+} from "../../src/adapters/retry-after.js";
 import { skippingTime } from "../support/skipping-time.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");

@@ -5,7 +5,7 @@
 // log-analytics-workspace-turns.test.ts); the clock is injected.
 
 import { describe, expect, it } from "vitest";
-import { MAX_ASKED_MS } from "../../src/adapters/monitor/retry-after.js";
+import { MAX_ASKED_MS } from "../../src/adapters/retry-after.js";
 import {
   SWEEP_KEPT_MS,
   SWEEPS_KEPT,

@@ -6,6 +6,7 @@
 import type { ReadProgress } from "../../app/ports.js";
 import type { ArmConfig } from "../../config/arm.js";
 import type { Reading } from "../../core/model.js";
+import { askedWaitOf } from "../retry-after.js";
 import { toReadFailure } from "./errors.js";
 import { ARM_OPERATIONS, type ArmOperation } from "./operations.js";
 import { withReadContext, type ReadContext } from "./pacer.js";
@@ -49,6 +50,7 @@ function readDeadline(timeoutMs: number, time: Timekeeper) {
   };
   return {
     signal: controller.signal,
+    left: () => (since === null ? left : left - (time.now() - since)),
     start: run,
     dispose: stop,
     queueing(waiting: boolean) {
@@ -68,7 +70,11 @@ export function createArmCall(
     const started = Date.now();
     const deadline = readDeadline(config.timeoutMs, time);
     const abortSignal = AbortSignal.any([spec.signal, deadline.signal]);
-    const read: ReadContext = { queueing: deadline.queueing, retryAfterMs: null };
+    const read: ReadContext = {
+      queueing: deadline.queueing,
+      retryAfterMs: null,
+      leftMs: deadline.left,
+    };
     deadline.start();
     try {
       const value = await withReadContext(read, () => spec.run(abortSignal, read));
@@ -82,6 +88,7 @@ export function createArmCall(
           call: ARM_OPERATIONS[spec.operation],
           target: spec.target,
           timedOut: deadline.signal.aborted && !spec.signal.aborted,
+          askedMs: askedWaitOf(error),
         }),
         readAt: now().toISOString(),
       };

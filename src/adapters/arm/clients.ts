@@ -1,6 +1,9 @@
 // One NetworkManagementClient per subscription for the life of the process:
 // clients hold pipelines and connection pools that are expensive to rebuild.
-// Each pipeline paces its requests against its subscription's ARM budget.
+// Each pipeline paces its requests against its subscription's ARM budget,
+// and waits out a 429's or 503's Retry-After only when it ends within the
+// read's deadline (../retry-after.ts): one past it fails the read at once, as
+// throttled, instead of being slept to the deadline and told as a timeout.
 
 import {
   NetworkManagementClient,
@@ -9,9 +12,13 @@ import {
 import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import type { TokenCredential } from "@azure/identity";
 import type { ArmConfig } from "../../config/arm.js";
+import { boundedRetryAfterPolicy } from "../retry-after.js";
 import { pageBodyPolicy } from "./listing.js";
 import { preferLocationPolicy } from "./lro-location.js";
-import type { Pacer } from "./pacer.js";
+import { endsWithinRead, type Pacer } from "./pacer.js";
+
+/** The SDK's longest backoff, and the longest Retry-After a request sent outside any read waits. */
+const MAX_RETRY_DELAY_MS = 10_000;
 
 export interface ArmClientOptions {
   /** Extra pipeline options, e.g. `tlsOptions: { ca }` to trust a private CA, or policies that count requests. */
@@ -30,7 +37,13 @@ export class NetworkClients {
     private readonly config: ArmConfig,
     private readonly pacer: Pacer,
     private readonly options: ArmClientOptions = {},
+    /** The sweep's clock, which a Retry-After given as a date is counted from. */
+    private readonly now: () => number = () => Date.now(),
   ) {}
+
+  private retryAfterPolicy() {
+    return boundedRetryAfterPolicy(this.now, (ms) => endsWithinRead(ms, MAX_RETRY_DELAY_MS));
+  }
 
   for(subscriptionId: string): NetworkManagementClient {
     const key = subscriptionId.toLowerCase();
@@ -42,11 +55,14 @@ export class NetworkClients {
         // The SDK defaults the scope to public-cloud ARM even when the endpoint
         // is a sovereign cloud, so it is always set explicitly.
         credentials: { scopes: [this.config.tokenScope] },
-        retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: 10_000 },
+        retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: MAX_RETRY_DELAY_MS },
         userAgentOptions: { userAgentPrefix: "erwatch" },
-        // Inside the retry loop, so a retried request (a 429's) takes its turn again.
+        // Inside the retry loop, so a retried request (a 429's) takes its turn
+        // again; the pacer inside the Retry-After's, so it pauses the
+        // subscription for what ARM asked even when the read does not wait it.
         additionalPolicies: [
           ...(this.options.pipeline?.additionalPolicies ?? []),
+          { policy: this.retryAfterPolicy(), position: "perRetry" },
           { policy: this.pacer.policy(key), position: "perRetry" },
           { policy: preferLocationPolicy(), position: "perCall" },
           { policy: pageBodyPolicy(), position: "perCall" },
@@ -63,8 +79,12 @@ export class NetworkClients {
       ...this.options.pipeline,
       endpoint: this.config.endpoint,
       credentials: { scopes: [this.config.tokenScope] },
-      retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: 10_000 },
+      retryOptions: { maxRetries: this.config.maxRetries, maxRetryDelayInMs: MAX_RETRY_DELAY_MS },
       userAgentOptions: { userAgentPrefix: "erwatch" },
+      additionalPolicies: [
+        ...(this.options.pipeline?.additionalPolicies ?? []),
+        { policy: this.retryAfterPolicy(), position: "perRetry" },
+      ],
     });
     return this.graphClient;
   }

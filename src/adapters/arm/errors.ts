@@ -56,9 +56,19 @@ function missingPermission(message: string | undefined): string | undefined {
   return /perform action '([^']+)'/i.exec(message ?? "")?.[1];
 }
 
+/** "120 s": what a Retry-After asked, in the words of a failure. */
+function waitWords(ms: number): string {
+  return `${Math.ceil(ms / 1000)} s`;
+}
+
+/**
+ * `askedMs`: what a 429's or 503's Retry-After asked that the read did not
+ * wait, as it would have ended past the read's deadline: named, the on-call
+ * sees why a throttled read failed at once.
+ */
 export function toReadFailure(
   error: unknown,
-  context: { call: string; target: string; timedOut: boolean },
+  context: { call: string; target: string; timedOut: boolean; askedMs?: number | null },
 ): ReadFailure {
   const e = (isRecord(error) ? error : { message: String(error) }) as ErrorLike;
   const kind = kindOf(e, context.timedOut);
@@ -75,6 +85,8 @@ export function toReadFailure(
   // in, and the monitoring-blind title is built from this message.
   if (kind === "malformed" && !context.timedOut && !failure.message.startsWith(context.target))
     failure.message = `${context.target}: ${failure.message}`;
+  if (context.askedMs != null && !context.timedOut)
+    failure.message = `${failure.message} (asked to wait ${waitWords(context.askedMs)}, past the read's deadline: not waited)`;
   if (e.statusCode !== undefined) failure.statusCode = e.statusCode;
   const requestId = e.response?.headers?.get?.("x-ms-request-id");
   if (requestId) failure.requestId = requestId;

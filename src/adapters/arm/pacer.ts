@@ -8,13 +8,15 @@
 //   - on a 429, pauses the subscription's bucket for the Retry-After, so
 //     every request to that subscription waits its turn instead of the
 //     throttled ones retrying in step (the SDK's retry policy re-sends it,
-//     through this policy again).
+//     through this policy again; the wait itself is the SDK's, holding no
+//     slot, when it ends within the read's deadline, ../retry-after.ts).
 // A read's own context (which read, its deadline clock, the Retry-After of
 // its last answer) travels with it in AsyncLocalStorage.
 
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { AsyncLocalStorage } from "node:async_hooks";
 import pLimit, { type LimitFunction } from "p-limit";
+import { retryAfterMs } from "../retry-after.js";
 import { realTime, TokenBucket, type BucketSpec, type Timekeeper } from "./token-bucket.js";
 
 export interface PacingConfig {
@@ -37,6 +39,8 @@ export interface ReadContext {
   queueing(waiting: boolean): void;
   /** The Retry-After (ms) of the latest answer that carried one, or null. */
   retryAfterMs: number | null;
+  /** What is left of the read's deadline (ms), as its clock runs now. */
+  leftMs(): number;
 }
 
 const contexts = new AsyncLocalStorage<ReadContext>();
@@ -44,6 +48,15 @@ const contexts = new AsyncLocalStorage<ReadContext>();
 /** Runs `fn` (and every request it sends) as part of `context`. */
 export function withReadContext<T>(context: ReadContext, fn: () => T): T {
   return contexts.run(context, fn);
+}
+
+/**
+ * Whether a wait of `ms` ends within the deadline of the read sending the
+ * request; `outside`: the longest a request sent outside any read waits.
+ */
+export function endsWithinRead(ms: number, outside: number): boolean {
+  const read = contexts.getStore();
+  return ms < (read ? read.leftMs() : outside);
 }
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -56,18 +69,6 @@ const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * one more 429 five minutes on.
  */
 export const MAX_RETRY_AFTER_MS = 5 * 60_000;
-
-/** Retry-After in ms (at most `max`), from seconds or an HTTP date; null when absent or unreadable. */
-export function retryAfterMs(
-  value: string | undefined,
-  now: number,
-  max = MAX_RETRY_AFTER_MS,
-): number | null {
-  if (value === undefined || value.trim() === "") return null;
-  const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
-  return Number.isNaN(ms) ? null : Math.min(max, Math.max(0, ms));
-}
 
 export class SubscriptionBudget {
   readonly reads: TokenBucket;
@@ -129,7 +130,7 @@ export class Pacer {
         : "x-ms-ratelimit-remaining-subscription-reads",
     );
     if (remaining !== undefined) bucket.observeRemaining(Number(remaining));
-    const after = retryAfterMs(response.headers.get("retry-after"), this.now());
+    const after = retryAfterMs(response.headers.get("retry-after"), this.now(), MAX_RETRY_AFTER_MS);
     if (response.status === 429) {
       this.stats.throttled += 1;
       // ARM always says when; without it, a second is what it usually asks.

@@ -119,13 +119,14 @@ export function createArmContext(deps: ArmReaderDeps): ArmContext {
   const now = deps.now ?? (() => new Date());
   // One pacer per process: ARM budgets per subscription and principal, not
   // per sweep, and the data-plane reader's ARM reads share it.
+  const sweepNow = () => now().getTime();
   const pacer = new Pacer(
     { ...deps.config.pacing, inFlight: deps.config.concurrency },
-    () => now().getTime(),
+    sweepNow,
     deps.budgetTime,
   );
   return {
-    clients: new NetworkClients(deps.credential, deps.config, pacer, deps.clientOptions),
+    clients: new NetworkClients(deps.credential, deps.config, pacer, deps.clientOptions, sweepNow),
     pacer,
     call: createArmCall(deps.config, now),
     config: deps.config,

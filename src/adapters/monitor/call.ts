@@ -7,7 +7,7 @@ import pLimit from "p-limit";
 import type { Reading } from "../../core/model.js";
 import { toReadFailure } from "../arm/errors.js";
 import { realTime, type Timekeeper } from "../arm/token-bucket.js";
-import { askedWaitOf } from "./retry-after.js";
+import { askedWaitOf } from "../retry-after.js";
 
 export interface MonitorCallSpec<T> {
   /** The RBAC action the call is authorised against. */
@@ -57,7 +57,7 @@ function pause(ms: number, signal: AbortSignal, time: Timekeeper): Promise<boole
 /**
  * `time`: the clock the call's deadline and a throttled call's wait are
  * counted on. The deadline runs from the call's first turn: a 429's
- * Retry-After, which the SDK is not let wait out (retry-after.ts), is waited
+ * Retry-After, which the SDK is not let wait out (../retry-after.ts), is waited
  * out here when it ends before the deadline, with the call's slot given back
  * meanwhile (held, the slot stopped every other Monitor call behind it), and
  * then asked again, at most `maxRetries` times, as the SDK would have; one

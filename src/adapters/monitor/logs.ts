@@ -29,7 +29,7 @@ import type { ArmClientOptions } from "../arm/clients.js";
 import { WORKSPACE_OPERATIONS } from "../arm/operations.js";
 import type { MonitorCall } from "./call.js";
 import { failedPercentOf, measureOf, percentOf, portOf, resultProblem } from "./result-values.js";
-import { boundedRetryAfterPolicy } from "./retry-after.js";
+import { boundedRetryAfterPolicy } from "../retry-after.js";
 import type { WorkspaceAnswer } from "./workspace-turns.js";
 
 export interface LogsReaderConfig {

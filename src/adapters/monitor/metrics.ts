@@ -27,7 +27,7 @@ import type { ArmClientOptions } from "../arm/clients.js";
 import { toReadFailure } from "../arm/errors.js";
 import { ARM_OPERATIONS } from "../arm/operations.js";
 import type { MonitorCall } from "./call.js";
-import { boundedRetryAfterPolicy } from "./retry-after.js";
+import { boundedRetryAfterPolicy } from "../retry-after.js";
 import { counted } from "../../core/text.js";
 
 export const CIRCUIT_NAMESPACE = "Microsoft.Network/expressRouteCircuits";

@@ -10,7 +10,7 @@
 // told the wait itself.
 
 import type { ReadFailure, Reading } from "../../core/model.js";
-import { MAX_ASKED_MS } from "./retry-after.js";
+import { MAX_ASKED_MS } from "../retry-after.js";
 
 /** Workspaces kept at most: past it, the one whose wait ends first is let go. */
 export const THROTTLED_KEPT = 1_000;

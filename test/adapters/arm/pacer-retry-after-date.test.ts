@@ -76,7 +76,7 @@ describe("an ARM Retry-After given as an HTTP date, the sweep's clock far from t
     "(%s) a long-running read's answer tells its poll the wait asked from the sweep's instant",
     async (_where, sweepAt) => {
       const { answer } = contextOn(sweepAt);
-      const read: ReadContext = { queueing: () => {}, retryAfterMs: null };
+      const read: ReadContext = { queueing: () => {}, retryAfterMs: null, leftMs: () => 30_000 };
       await withReadContext(read, () => answer(202));
       expect(read.retryAfterMs).toBe(ASKED_MS);
     },

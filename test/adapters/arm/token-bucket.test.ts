@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { TokenBucket } from "../../../src/adapters/arm/token-bucket.js";
 import { LroTiming } from "../../../src/adapters/arm/lro-timing.js";
-import { MAX_RETRY_AFTER_MS, retryAfterMs } from "../../../src/adapters/arm/pacer.js";
+import { MAX_RETRY_AFTER_MS } from "../../../src/adapters/arm/pacer.js";
+import { retryAfterMs } from "../../../src/adapters/retry-after.js";
 import { manualTime } from "../../support/manual-time.js";
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -159,13 +160,15 @@ describe("LroTiming", () => {
 
 describe("Retry-After", () => {
   it("reads seconds and HTTP dates", () => {
-    expect(retryAfterMs("2", 0)).toBe(2_000);
-    expect(retryAfterMs(new Date(5_000).toUTCString(), 1_000)).toBe(4_000);
-    expect(retryAfterMs(undefined, 0)).toBeNull();
-    expect(retryAfterMs("soon", 0)).toBeNull();
+    expect(retryAfterMs("2", 0, MAX_RETRY_AFTER_MS)).toBe(2_000);
+    expect(retryAfterMs(new Date(5_000).toUTCString(), 1_000, MAX_RETRY_AFTER_MS)).toBe(4_000);
+    expect(retryAfterMs(undefined, 0, MAX_RETRY_AFTER_MS)).toBeNull();
+    expect(retryAfterMs("soon", 0, MAX_RETRY_AFTER_MS)).toBeNull();
     // Absurd answers are cut to one sweep interval, never obeyed for years.
-    expect(retryAfterMs("99999999", 0)).toBe(MAX_RETRY_AFTER_MS);
-    expect(retryAfterMs("Fri, 31 Dec 9999 23:59:59 GMT", 0)).toBe(MAX_RETRY_AFTER_MS);
+    expect(retryAfterMs("99999999", 0, MAX_RETRY_AFTER_MS)).toBe(MAX_RETRY_AFTER_MS);
+    expect(retryAfterMs("Fri, 31 Dec 9999 23:59:59 GMT", 0, MAX_RETRY_AFTER_MS)).toBe(
+      MAX_RETRY_AFTER_MS,
+    );
     expect(MAX_RETRY_AFTER_MS).toBe(5 * 60_000);
   });
 });

@@ -1,16 +1,21 @@
-// Azure Monitor's and Log Analytics' throttling, as the Monitor clients meet
-// it. The SDK's retry waits out any Retry-After on a 429 or 503 inside the
-// call, holding one of the four Monitor slots the metrics batches and the
-// Connection Monitor queries share: one asking for two minutes held it to the
-// call's deadline and was told as "Azure did not answer in time", and even a
-// 5 s ask kept every other circuit's Monitor call behind it. The SDK never
-// sees a Retry-After: the call fails, carrying what was asked (ASKED_HEADER;
-// a 503 on the error itself, thrown before the SDK's backoff can retry it),
-// and the Monitor call (call.ts) waits it out with its slot given back when
-// it fits the call's deadline, and else fails the call at once, throttled or
-// unavailable, telling its caller the wait (a Log Analytics workspace's is
-// kept past the sweep, workspace-throttle.ts; the next sweep asks again
-// otherwise).
+// A 429's or 503's Retry-After, as the Azure clients meet it. Left to the
+// SDK's retry, any Retry-After is slept inside the call, uncapped, a date
+// counted from the wall clock: one asking two minutes held the call to its
+// deadline and was told as "Azure did not answer in time".
+//
+// Azure Monitor and Log Analytics: the SDK never sees a Retry-After. The call
+// fails, carrying what was asked (ASKED_HEADER; a 503 on the error itself,
+// thrown before the SDK's backoff can retry it), and the Monitor call
+// (monitor/call.ts) waits it out with its slot given back when it fits the
+// call's deadline, and else fails the call at once, throttled or unavailable,
+// telling its caller the wait (a Log Analytics workspace's is kept past the
+// sweep, workspace-throttle.ts; the next sweep asks again otherwise). Held in
+// the SDK, even a 5 s ask kept every other circuit's Monitor call behind it.
+//
+// ARM: one read is many requests (pages, polls), so the wait stays in the
+// SDK's retry, outside the pacer's slots, when it ends within the read's
+// deadline, told to the SDK in milliseconds counted from the sweep's clock;
+// one that would end past it fails the read at once, as for Monitor.
 
 import {
   RestError,
@@ -18,20 +23,27 @@ import {
   type PipelinePolicy,
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
-import { retryAfterMs } from "../arm/pacer.js";
 
-/** Where a Retry-After is kept, in ms, for the Monitor call: a header the SDK does not read. */
+/** Where a Retry-After is kept, in ms, once the call fails on it: a header the SDK does not read. */
 export const ASKED_HEADER = "x-erwatch-retry-after-ms";
 
 /**
  * The longest wait a Monitor 429 or 503 is taken to ask for. The call waits
  * only what fits its deadline; a Log Analytics workspace's 429 or 503 is kept past
- * the sweep (workspace-throttle.ts), and cut to ARM's five minutes a
+ * the sweep (monitor/workspace-throttle.ts), and cut to ARM's five minutes a
  * 12-minute ask was asked again by the next sweep, throttled again. An hour
  * at most: a Retry-After of hours (a proxy's fault, a date mistyped) obeyed
  * would leave end to end UNKNOWN on every circuit writing there for as long.
  */
 export const MAX_ASKED_MS = 60 * 60_000;
+
+/** Retry-After in ms (at most `max`), from seconds or an HTTP date; null when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now: number, max: number): number | null {
+  if (value === undefined || value.trim() === "") return null;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+  return Number.isNaN(ms) ? null : Math.min(max, Math.max(0, ms));
+}
 
 /** The headers the SDK's throttling retry reads, in the order it reads them. */
 const HEADERS = ["retry-after-ms", "x-ms-retry-after-ms", "retry-after"] as const;
@@ -82,8 +94,13 @@ function unavailable(request: PipelineRequest, response: PipelineResponse, ms: n
  * `now`: the sweep's clock, which a Retry-After given as a date is counted
  * from (a workspace's keep adds the wait to it): on the wall clock, a sweep on
  * an injected clock was told a date's wait as the wall clock's distance to it.
+ * `waitable`: a wait it says yes to is left to the SDK's retry instead, told
+ * in milliseconds from `now` (the SDK counts a date from the wall clock).
  */
-export function boundedRetryAfterPolicy(now: () => number): PipelinePolicy {
+export function boundedRetryAfterPolicy(
+  now: () => number,
+  waitable: (ms: number) => boolean = () => false,
+): PipelinePolicy {
   return {
     name: "erwatchBoundedRetryAfter",
     async sendRequest(request, next) {
@@ -92,14 +109,19 @@ export function boundedRetryAfterPolicy(now: () => number): PipelinePolicy {
       const asked = askedMs((name) => response.headers.get(name), now());
       if (asked === null) return response;
       for (const header of HEADERS) response.headers.delete(header);
-      response.headers.set(ASKED_HEADER, String(Math.ceil(asked)));
-      if (response.status === 503) throw unavailable(request, response, Math.ceil(asked));
+      const ms = Math.ceil(asked);
+      if (waitable(ms)) {
+        response.headers.set("retry-after-ms", String(ms));
+        return response;
+      }
+      response.headers.set(ASKED_HEADER, String(ms));
+      if (response.status === 503) throw unavailable(request, response, ms);
       return response;
     },
   };
 }
 
-/** The wait (ms) a failed Monitor call's 429 or 503 asked for; null when none. */
+/** The wait (ms) a failed call's 429 or 503 asked for and was not waited; null when none. */
 export function askedWaitOf(error: unknown): number | null {
   const e = error as {
     statusCode?: unknown;

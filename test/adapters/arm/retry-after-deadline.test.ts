@@ -1,0 +1,127 @@
+// An ARM read answered 429 with a Retry-After longer than the read's
+// ARM_TIMEOUT_MS fails at once as throttled, naming the wait. Before, the SDK's
+// own throttling retry slept any Retry-After inside the read, uncapped
+// (maxRetryDelayInMs is not applied to it), a date counted from the wall
+// clock: a 429 asking 120 s held the read to its deadline and was told as
+// "no answer within the deadline" (a timeout, not throttled). A date 120 s
+// ahead of the sweep's clock on the demo's simulated time was waited as the
+// wall clock's distance to it: none for a date behind the wall clock, nor for
+// one months ahead (past 2^31 ms Node's timer fires at once), the read asked
+// again at once and then held behind its own subscription's pause until the
+// sweep gave up. A short one still is waited, and the read asked again.
+// Through the REAL SDK against the loopback estate; the deadline is short
+// (5 s), and the assertions are on kinds and on what the estate was asked.
+
+import { afterEach, describe, expect, it } from "vitest";
+import { createArmContext } from "../../../src/adapters/arm/reader.js";
+import type { Reading } from "../../../src/core/model.js";
+import { loadReadConfig } from "../../../src/runtime/config.js";
+import {
+  DEFAULT_RESOURCE_GROUP as RG,
+  DEFAULT_SUBSCRIPTION as SUB,
+  estateOf,
+  healthyCircuit,
+  startEstate,
+  type SimulatedEstate,
+} from "../../support/estate/index.js";
+import { estateAccess } from "../../support/estate-access.js";
+import { manualTime, type ManualTime } from "../../support/manual-time.js";
+
+let estate: SimulatedEstate | null = null;
+afterEach(async () => {
+  await estate?.close();
+  estate = null;
+});
+
+const TIMEOUT_MS = 5_000;
+const WALL = Date.now();
+/** The sweep's clock on simulated time, behind the wall clock and ahead of it. */
+const BEHIND = WALL - 30 * 86_400_000;
+const AHEAD = WALL + 90 * 86_400_000;
+
+async function readCircuitOnce(
+  sweepAt: number,
+  retryAfter: { seconds: number } | { date: number },
+  budgetTime?: ManualTime,
+) {
+  estate = await startEstate(estateOf(healthyCircuit({ name: "er-0" })));
+  const access = estateAccess(estate, {
+    ERWATCH_SUBSCRIPTIONS: SUB,
+    ARM_MAX_RETRIES: "2",
+    ARM_TIMEOUT_MS: String(TIMEOUT_MS),
+  });
+  const config = loadReadConfig(access.env, { scope: true });
+  const ctx = createArmContext({
+    credential: access.credential,
+    config: config.arm,
+    clientOptions: access.armClientOptions,
+    now: () => new Date(sweepAt),
+    ...(budgetTime ? { budgetTime } : {}),
+  });
+  estate.addFault({
+    match: { operation: "getCircuit", circuit: "er-0" },
+    behaviour: {
+      kind: "status",
+      status: 429,
+      ...("seconds" in retryAfter
+        ? { retryAfterSeconds: retryAfter.seconds }
+        : { retryAfter: new Date(retryAfter.date).toUTCString() }),
+    },
+    times: 1,
+  });
+  const circuits = ctx.clients.for(SUB).expressRouteCircuits;
+  // Bounded: a read the old code slept for 120 s ends at its 5 s deadline.
+  const reading: Reading<unknown> = await ctx.call({
+    operation: "getCircuit",
+    target: "circuit er-0",
+    signal: AbortSignal.timeout(20_000),
+    run: (abortSignal) => circuits.get(RG, "er-0", { abortSignal }),
+  });
+  const asked = estate.requests.filter((r) => r.operation === "getCircuit");
+  return { reading, asked, reads: ctx.pacer.budget(SUB).reads };
+}
+
+describe("an ARM 429 whose Retry-After ends past the read's deadline", () => {
+  it.each([
+    ["120 seconds", WALL, { seconds: 120 }],
+    [
+      "a date 120 s ahead of the sweep's clock, behind the wall clock",
+      BEHIND,
+      { date: BEHIND + 120_000 },
+    ],
+    [
+      "a date 120 s ahead of the sweep's clock, ahead of the wall clock",
+      AHEAD,
+      { date: AHEAD + 120_000 },
+    ],
+  ] as const)(
+    "(%s) fails the read at once as throttled, naming the wait",
+    async (_what, sweepAt, retryAfter) => {
+      // The budget's clock by hand: the pause is what ARM asked, not a second.
+      const budgetTime = manualTime(WALL);
+      const { reading, asked, reads } = await readCircuitOnce(sweepAt, retryAfter, budgetTime);
+      expect(reading.ok).toBe(false);
+      if (reading.ok) return;
+      expect(reading.error.kind).toBe("throttled");
+      expect(reading.error.statusCode).toBe(429);
+      expect(reading.error.message).toMatch(/asked to wait 120 s, past the read's deadline/);
+      // Not asked again: the wait would have outlasted the read.
+      expect(asked.map((r) => r.status)).toEqual([429]);
+      // The subscription's other reads still wait what ARM asked (a date to the second).
+      budgetTime.advance(119_000);
+      expect(reads.paused).toBe(true);
+      budgetTime.advance(1_001);
+      expect(reads.paused).toBe(false);
+    },
+  );
+});
+
+describe("an ARM 429 whose Retry-After ends within the read's deadline", () => {
+  it("(2 seconds) is waited, and the read asked again reads the circuit", async () => {
+    const { reading, asked } = await readCircuitOnce(WALL, { seconds: 2 });
+    expect(reading.ok).toBe(true);
+    expect(asked.map((r) => r.status)).toEqual([429, 200]);
+    // Asked again no sooner than ARM asked (the estate's own clock of arrivals).
+    expect(asked[1]!.at - asked[0]!.at).toBeGreaterThanOrEqual(2_000 - 50);
+  });
+});
