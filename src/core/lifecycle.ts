@@ -19,7 +19,8 @@ import {
 import type { Observation } from "./observe.js";
 import type { HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
 import { blindNotice, sightRestored } from "./blind-notice.js";
-import { namesNoReadMends, refusedBlindHeldMs } from "./refused-blind-open.js";
+import { refusedBlindHeldMs } from "./refused-blind-open.js";
+import { namesNoReadMends } from "./refused-reads.js";
 import { toldBy } from "./told-by.js";
 import {
   boundJson,

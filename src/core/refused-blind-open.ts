@@ -10,31 +10,7 @@
 // A throttled, slow or failing read keeps its count: the next try may work,
 // and it is read every sweep for it.
 
-import type { AlertCondition } from "./lifecycle.js";
-import type { ReadErrorKind } from "./model.js";
 import { storedInstant } from "./instant.js";
-import { isRecord } from "./record.js";
-import { bodyField, refusedForGood } from "./refused-reads.js";
-
-/**
- * Whether a monitoring-blind's condition names reads refused for good or
- * fields of the circuit's body, and nothing else: those read only in turn.
- */
-export function namesNoReadMends(condition: Pick<AlertCondition, "evidence"> | null): boolean {
-  // A stored row is any text to its schema: evidence may be missing.
-  const evidence: unknown = condition?.evidence;
-  const failed: unknown = isRecord(evidence) ? evidence.failedReads : undefined;
-  return (
-    Array.isArray(failed) &&
-    failed.length > 0 &&
-    failed.every(
-      (f) =>
-        isRecord(f) &&
-        typeof f.kind === "string" &&
-        (refusedForGood(f.kind as ReadErrorKind) || bodyField(f.kind, f.call)),
-    )
-  );
-}
 
 /**
  * Refused reads in a row it needs: a second read confirms the first was no

@@ -80,8 +80,16 @@ export function blindNoDeepReadMends(
 ): boolean {
   if (alert.family !== "monitoring-blind") return false;
   if (alert.phase !== "firing" && alert.phase !== "pending") return false;
+  return namesNoReadMends(alert.condition ?? null);
+}
+
+/**
+ * Whether a monitoring-blind's condition names reads refused for good or
+ * fields of the circuit's body, and nothing else: those read only in turn.
+ */
+export function namesNoReadMends(condition: Pick<AlertCondition, "evidence"> | null): boolean {
   // A stored row is any text to its schema: evidence may be missing.
-  const evidence: unknown = alert.condition?.evidence;
+  const evidence: unknown = condition?.evidence;
   const failed: unknown = isRecord(evidence) ? evidence.failedReads : undefined;
   return (
     Array.isArray(failed) &&

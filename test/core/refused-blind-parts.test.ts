@@ -5,11 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { blindFindings } from "../../src/core/blind.js";
 import type { ReadErrorKind } from "../../src/core/model.js";
-import {
-  namesNoReadMends,
-  refusedBlindHeldMs,
-  refusedReadsToOpen,
-} from "../../src/core/refused-blind-open.js";
+import { refusedBlindHeldMs, refusedReadsToOpen } from "../../src/core/refused-blind-open.js";
+import { namesNoReadMends } from "../../src/core/refused-reads.js";
 
 const at = (minute: number) => new Date(Date.parse("2026-11-22T02:00:00.000Z") + minute * 60_000);
 const SUMMARY = "Microsoft.Network/expressRouteCircuits/peerings/routeTablesSummary/read";
