@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { classifyCircuit, DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import type { CircuitReading, PeeringFacts } from "../../src/core/model.js";
 import { downReach, reachPeerOfReading } from "../../src/core/reach-peers.js";
-import { circuitReading, DEFAULT_SETTINGS, peering } from "../support/readings.js";
+import { DEFAULT_SETTINGS, peering, readInPart } from "../support/readings.js";
 
 const PEER =
   "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-dr/providers/Microsoft.Network/expressRouteCircuits/er-P/peerings/AzurePrivatePeering";
@@ -19,22 +19,8 @@ const privatePeering = (status: string): PeeringFacts =>
   });
 
 /** The reading with its peering list read in part: `read` beside `unreadable` entries that were not. */
-function partly(read: PeeringFacts[], unreadable: number): CircuitReading {
-  const r = circuitReading({ peerings: read });
-  if (!r.circuit.ok) throw new Error("the circuit reads");
-  return {
-    ...r,
-    circuit: {
-      ...r.circuit,
-      value: {
-        ...r.circuit.value,
-        peerings: null,
-        peeringsUnread: { listed: read.length + unreadable, unreadable },
-        ...(read.length > 0 ? { peeringsRead: read } : {}),
-      },
-    },
-  };
-}
+const partly = (read: PeeringFacts[], unreadable: number): CircuitReading =>
+  readInPart({ peerings: read }, unreadable);
 
 const summary = (reading: CircuitReading) =>
   classifyCircuit(reading, DEFAULT_CLASSIFY_OPTIONS).findings.map(
