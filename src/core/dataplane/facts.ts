@@ -98,13 +98,14 @@ export interface MonitorRef {
    * with its test configurations, when erwatch read its definition from its
    * Network Watcher; absent when tags alone named it, or its definition could
    * not be understood. A test it does not define is gone: its last rows in
-   * the look-back are not judged.
+   * the look-back are not judged. Each group's sources and destinations are
+   * always known: a group sent without a list of either is an unread group.
    */
   testGroups?: {
     name: string;
     testConfigurations: string[];
-    sources?: string[];
-    destinations?: string[];
+    sources: string[];
+    destinations: string[];
   }[];
   /**
    * How often each test configuration runs (testFrequencySec), where its

@@ -85,7 +85,7 @@ export function silentTests(facts: EndToEndFacts): EndToEndTest[] {
         const rows = facts.tests.filter(
           (t) => ofMonitor(m, t) && same(t.testGroup, g.name) && same(t.test, test),
         );
-        const sources = g.sources ?? [];
+        const sources = g.sources;
         const heard = (s: string) => rows.some((t) => same(t.source, s));
         const silent =
           rows.length === 0
@@ -95,7 +95,7 @@ export function silentTests(facts: EndToEndFacts): EndToEndTest[] {
             : sources.some(heard)
               ? sources.filter((s) => !heard(s))
               : [];
-        const destinations = g.destinations ?? [];
+        const destinations = g.destinations;
         const reached = (d: string) => rows.some((t) => toEndpoint(t.destination, d));
         const unreached =
           rows.length > 0 && silent.length === 0 && destinations.some(reached)

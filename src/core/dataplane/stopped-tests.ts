@@ -41,7 +41,7 @@ const ADDRESS = /^(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*)(?:
 /** One end of a test: how a row names it, and how its group lists it. */
 interface Side {
   side: "source" | "destination";
-  listed: (g: Group) => string[] | undefined;
+  listed: (g: Group) => string[];
   name: (r: EndToEndTest) => string;
   address: (r: EndToEndTest) => string | null | undefined;
   is: (name: string, endpoint: string) => boolean;
@@ -68,7 +68,7 @@ function listedIn(g: Group, side: Side, r: EndToEndTest): boolean | null {
   const name = side.name(r);
   const address = side.address(r);
   if (name === "?" || ADDRESS.test(name) || (address && toEndpoint(name, address))) return null;
-  return (side.listed(g) ?? []).some((e) => side.is(name, e));
+  return side.listed(g).some((e) => side.is(name, e));
 }
 
 /** The groups of the monitors read from their definition that define the row's test. */
@@ -101,9 +101,7 @@ export function endpointGone(
       same(r.test, t.test),
   );
   const left = (g: Group, side: Side) =>
-    side.listed(g) !== undefined &&
-    listedIn(g, side, t) === false &&
-    siblings.some((r) => listedIn(g, side, r) === true);
+    listedIn(g, side, t) === false && siblings.some((r) => listedIn(g, side, r) === true);
   for (const side of SIDES)
     if (groups.every((g) => left(g, side))) return { side: side.side, endpoint: side.name(t) };
   return null;

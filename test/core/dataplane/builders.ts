@@ -8,6 +8,7 @@ import type {
   EndToEndTest,
   MetricName,
   MetricSeries,
+  MonitorRef,
 } from "../../../src/core/dataplane/facts.js";
 import type { PathName } from "../../../src/core/model.js";
 import { ok } from "../../support/readings.js";
@@ -94,6 +95,25 @@ export function test(result: string, overrides: Partial<EndToEndTest> = {}): End
     at: new Date(NOW.getTime() - 4 * MINUTE).toISOString(),
     reason: null,
     ...overrides,
+  };
+}
+
+export type TestGroup = NonNullable<MonitorRef["testGroups"]>[number];
+
+/**
+ * A test group as read from its monitor's definition: by default the group
+ * and ends that test() rows name, so a row of it is a defined test.
+ */
+export function testGroup(
+  name = "onprem-to-vnet",
+  testConfigurations = ["tcp-443"],
+  ends: { sources?: string[]; destinations?: string[] } = {},
+): TestGroup {
+  return {
+    name,
+    testConfigurations,
+    sources: ends.sources ?? ["onprem-app-01"],
+    destinations: ends.destinations ?? ["vnet-prod"],
   };
 }
 

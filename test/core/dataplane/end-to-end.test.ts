@@ -18,7 +18,7 @@ import {
   peering,
   type CircuitSpec,
 } from "../../support/readings.js";
-import { dp, e2e, NOW, test } from "./builders.js";
+import { dp, e2e, NOW, test, testGroup } from "./builders.js";
 
 const POLICY: EvaluationPolicy = {
   classify: DEFAULT_CLASSIFY_OPTIONS,
@@ -64,7 +64,7 @@ describe("tests the monitor no longer defines", () => {
     ...e2e([]),
     monitors: e2e([]).monitors.map((m) => ({
       ...m,
-      testGroups: [{ name: "onprem-to-vnet", testConfigurations: tests }],
+      testGroups: [testGroup("onprem-to-vnet", tests)],
     })),
   });
   const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();

@@ -7,11 +7,9 @@
 
 import { describe, expect, it } from "vitest";
 import { summarise } from "../../../src/core/dataplane/end-to-end.js";
-import type { EndToEndFacts, EndToEndTest, MonitorRef } from "../../../src/core/dataplane/facts.js";
+import type { EndToEndFacts, EndToEndTest } from "../../../src/core/dataplane/facts.js";
 import { silentTests, toEndpoint } from "../../../src/core/dataplane/silent-tests.js";
-import { e2e, NOW, test } from "./builders.js";
-
-type Group = NonNullable<MonitorRef["testGroups"]>[number];
+import { e2e, NOW, test, type TestGroup as Group, testGroup } from "./builders.js";
 
 function facts(
   rows: EndToEndTest[],
@@ -38,12 +36,8 @@ function facts(
   };
 }
 
-const g = (name: string, tests: string[], sources?: string[], destinations?: string[]): Group => ({
-  name,
-  testConfigurations: tests,
-  ...(sources ? { sources } : {}),
-  ...(destinations ? { destinations } : {}),
-});
+const g = (name: string, tests: string[], sources: string[] = [], destinations: string[] = []) =>
+  testGroup(name, tests, { sources, destinations });
 const PASS = test("Pass");
 const silentOf = (f: EndToEndFacts) =>
   silentTests(f).map((t) => `${t.testGroup}/${t.test} from ${t.source}: ${t.reason}`);
@@ -67,7 +61,7 @@ describe("which defined tests sent nothing in the window", () => {
       ],
     },
     {
-      name: "a test of the group sent nothing, its sources unknown: the test, from '?'",
+      name: "a test of a group listing no source sent nothing: the test, from '?'",
       facts: facts([PASS], [g("onprem-to-vnet", ["tcp-443", "tcp-1433"])]),
       silent: ["onprem-to-vnet/tcp-1433 from ?: no result in the last 30 min (it runs every 30 s)"],
     },
@@ -180,7 +174,7 @@ describe("a destination of the group that no row of the test reached", () => {
     silentTests(f).map(
       (t) => `${t.testGroup}/${t.test} ${t.source} → ${t.destination}: ${t.reason}`,
     );
-  const group = (sources?: string[]) =>
+  const group = (sources: string[] = []) =>
     g("onprem-to-vnet", ["tcp-443"], sources, ["vm-app-01", "vm-db-01"]);
 
   it.each<{ name: string; facts: EndToEndFacts; silent: string[] }>([
@@ -197,7 +191,7 @@ describe("a destination of the group that no row of the test reached", () => {
       ],
     },
     {
-      name: "the sources not known: still judged by the destinations the rows name",
+      name: "the group lists no source: still judged by the destinations the rows name",
       facts: facts([to("vm-app-01")], [group()]),
       silent: [
         "onprem-to-vnet/tcp-443 ? → vm-db-01: no result in the last 30 min (it runs every 30 s)",

@@ -157,9 +157,9 @@ describe("a row of an endpoint its test group no longer names", () => {
       gone: null,
     },
     {
-      name: "the group's sources not known: kept",
+      name: "the group lists no source: kept",
       facts: facts([row("onprem-app-01", 2), row("onprem-app-02", 2)], {
-        groups: [{ name: GROUP.name, testConfigurations: GROUP.testConfigurations }],
+        groups: [{ ...GROUP, sources: [] }],
       }),
       gone: null,
     },

@@ -10,7 +10,7 @@ import { stillDefined } from "../../../src/core/dataplane/end-to-end.js";
 import type { MonitorRef } from "../../../src/core/dataplane/facts.js";
 import type { ReadFailure } from "../../../src/core/model.js";
 import { circuitReading, ok } from "../../support/readings.js";
-import { e2e, test } from "./builders.js";
+import { e2e, test, testGroup } from "./builders.js";
 
 const UNREAD: ReadFailure = {
   kind: "malformed",
@@ -22,7 +22,7 @@ const UNREAD: ReadFailure = {
 function monitor(unread: string | null): MonitorRef {
   return {
     ...e2e([]).monitors[0]!,
-    testGroups: [{ name: "onprem-to-vnet", testConfigurations: ["tcp-443"] }],
+    testGroups: [testGroup()],
     unreadGroups: [{ name: unread, failure: UNREAD }],
   };
 }
