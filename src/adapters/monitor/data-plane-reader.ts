@@ -314,7 +314,7 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     );
     if (unread) return failedLike(unread.failure);
     const chosen = monitors.filter((m) => tests(m.endpointResourceIds));
-    const unplaced = chosen.length === 0 ? unplacedWiring(connections, found.value.unplaced) : null;
+    const unplaced = chosen.length === 0 ? unplacedWiring(found.value.unplaced) : null;
     if (unplaced)
       return parsed<never>(
         {
