@@ -12,12 +12,30 @@ import type {
   PeeringFacts,
   Severity,
 } from "./model.js";
-import { PATHS } from "./model.js";
+import { PATHS, readablePeerings } from "./model.js";
 import { sameName } from "./names.js";
 import { peerDetail, peerOf, type ReachPeer } from "./reach-peers.js";
 import { buildCarrierTicket } from "./ticket.js";
 import { reachStatusText, type GlobalReachAssessment } from "./wiring.js";
 import { connectingWords, type Connecting } from "./reach-memory.js";
+
+/**
+ * The circuit's peerings as evidence. A list read in part gives the peerings
+ * read and the entries that were not (by their place in the list, as the
+ * monitoring-blind names them): a bare null hid that the private peering was
+ * read and Enabled beside one null. null only when ARM left the list out.
+ */
+function peeringEvidence(circuit: CircuitFacts): Record<string, unknown> {
+  if (circuit.peerings !== null) return { peerings: circuit.peerings.map((p) => p.name) };
+  const unread = circuit.peeringsUnread;
+  if (!unread) return { peerings: null };
+  return {
+    peerings: readablePeerings(circuit).map((p) => p.name),
+    peeringsListed: unread.listed,
+    peeringsUnreadable: unread.unreadable,
+    ...(unread.entries ? { peeringsNotRead: unread.entries.map((i) => `peerings[${i}]`) } : {}),
+  };
+}
 
 export function providerFinding(
   ref: CircuitRef,
@@ -55,13 +73,7 @@ export function providerFinding(
     evidence: {
       serviceProviderProvisioningState: state,
       circuitProvisioningState: circuit.circuitProvisioningState,
-      peerings: circuit.peerings?.map((p) => p.name) ?? null,
-      ...(circuit.peeringsUnread
-        ? {
-            peeringsListed: circuit.peeringsUnread.listed,
-            peeringsUnreadable: circuit.peeringsUnread.unreadable,
-          }
-        : {}),
+      ...peeringEvidence(circuit),
       wasProvisioned: lost,
     },
     nextAction: lost
@@ -102,7 +114,7 @@ export function circuitStateFinding(circuit: CircuitFacts): Finding | null {
     evidence: {
       circuitProvisioningState: state,
       serviceProviderProvisioningState: circuit.serviceProviderProvisioningState,
-      peerings: circuit.peerings?.map((p) => p.name) ?? null,
+      ...peeringEvidence(circuit),
     },
     nextAction:
       "This is the circuit resource in your subscription, not the carrier: look in its activity log for the operation that disabled it or failed, and re-enable it (re-run the last update, e.g. `az network express-route update`). No carrier ticket.",

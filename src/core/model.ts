@@ -282,8 +282,11 @@ export interface CircuitFacts {
    * The list was sent but an entry in it could not be read (a null, a peering
    * without a name): `peerings` is null, yet the circuit has `listed`
    * peerings, `unreadable` of them unread. Absent otherwise.
+   * `entries`: where those not read sit in the list (0 for peerings[0]),
+   * what evidence names beside the peerings read; absent from a listing an
+   * earlier erwatch planned (a work message sent before an upgrade).
    */
-  peeringsUnread?: { listed: number; unreadable: number };
+  peeringsUnread?: { listed: number; unreadable: number; entries?: number[] };
   /**
    * Beside `peeringsUnread`: the entries of the list that could be read. Each
    * is judged as any peering (its paths read, its Global Reach paged on): a

@@ -456,7 +456,12 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
       "[peering, null]",
       (c: SimCircuit) => editWire(c, set("properties.peerings[1]", null)),
       "peerings[1] is null: 1 of the 2 peerings listed cannot be read",
-      { peeringsListed: 2, peeringsUnreadable: 1 },
+      {
+        peerings: ["AzurePrivatePeering"],
+        peeringsListed: 2,
+        peeringsUnreadable: 1,
+        peeringsNotRead: ["peerings[1]"],
+      },
       // The one read beside it is judged as any peering.
       { status: "up", detail: "Enabled, VLAN 200, peer AS 65010" },
     ],
@@ -464,14 +469,19 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
       "[null]",
       (c: SimCircuit) => editWire(c, set("properties.peerings", [null])),
       "peerings[0] is null: the one peering listed cannot be read",
-      { peeringsListed: 1, peeringsUnreadable: 1 },
+      { peerings: [], peeringsListed: 1, peeringsUnreadable: 1, peeringsNotRead: ["peerings[0]"] },
       UNREADABLE,
     ],
     [
       "[null, null]",
       (c: SimCircuit) => editWire(c, set("properties.peerings", [null, null])),
       "peerings[0] is null: 2 of the 2 peerings listed cannot be read; circuit provider-not-provisioned: peerings[1] is null: 2 of the 2 peerings listed cannot be read",
-      { peeringsListed: 2, peeringsUnreadable: 2 },
+      {
+        peerings: [],
+        peeringsListed: 2,
+        peeringsUnreadable: 2,
+        peeringsNotRead: ["peerings[0]", "peerings[1]"],
+      },
       UNREADABLE,
     ],
   ] as const)(
@@ -489,7 +499,7 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
         owner: "carrier",
         title:
           "Carrier de-provisioned the circuit: service provider state NotProvisioned; both paths of every peering are down",
-        evidence: { peerings: null, ...counts, wasProvisioned: true },
+        evidence: { ...counts, wasProvisioned: true },
       });
       expect(reachRow(c).primary.peering).toEqual(row);
     },

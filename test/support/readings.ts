@@ -260,7 +260,11 @@ export function readInPart(spec: CircuitSpec = {}, unreadable = 1): CircuitReadi
       value: {
         ...r.circuit.value,
         peerings: null,
-        peeringsUnread: { listed: read.length + unreadable, unreadable },
+        peeringsUnread: {
+          listed: read.length + unreadable,
+          unreadable,
+          entries: Array.from({ length: unreadable }, (_, i) => read.length + i),
+        },
         ...(read.length > 0 ? { peeringsRead: read } : {}),
       },
     },

@@ -288,19 +288,19 @@ function peeringsOf(
   }
   const out: PeeringFacts[] = [];
   const nulls: number[] = [];
-  let unread = 0;
+  const skipped: number[] = [];
   for (const [i, p] of wire.entries()) {
     // Without it, which peerings exist is unknown. A value the parser could
     // not take it named; a null it took, and only the raw body (the SDK
     // cannot take a null peering) sends one: named below, with the count.
     if (!p) {
       nulls.push(i);
-      unread += 1;
+      skipped.push(i);
       continue;
     }
     const facts = peeringOf(p, `peerings[${i}]`, missing, odd, unreadable);
     if (!facts) {
-      unread += 1;
+      skipped.push(i);
       continue;
     }
     // Listed twice, each path would be read twice and every change counted twice
@@ -320,12 +320,12 @@ function peeringsOf(
   const count =
     wire.length === 1
       ? "the one peering listed cannot be read"
-      : `${unread} of the ${wire.length} peerings listed cannot be read`;
+      : `${skipped.length} of the ${wire.length} peerings listed cannot be read`;
   for (const i of nulls) odd(`peerings[${i}]`, `is null: ${count}`);
-  if (unread > 0)
+  if (skipped.length > 0)
     return {
       peerings: null,
-      peeringsUnread: { listed: wire.length, unreadable: unread },
+      peeringsUnread: { listed: wire.length, unreadable: skipped.length, entries: skipped },
       ...(out.length > 0 ? { peeringsRead: out } : {}),
     };
   return { peerings: out };
