@@ -18,6 +18,7 @@ import { loadReadConfig } from "../../src/runtime/config.js";
 import { buildReaders } from "../../src/runtime/read.js";
 import { circuitId } from "../support/estate/ids.js";
 import {
+  MAX_DELAY_MS,
   editWire,
   estateOf,
   healthyCircuit,
@@ -32,6 +33,8 @@ import {
 import { workspaceGuid } from "../support/estate/monitor-answers.js";
 import { readersPerTest } from "../support/data-plane-readers.js";
 import { estateAccess, staticCredential } from "../support/estate-access.js";
+import { manualTime } from "../support/manual-time.js";
+import { runToDeadlines } from "../support/monitor-deadlines.js";
 import { skippingTime } from "../support/skipping-time.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
@@ -553,7 +556,7 @@ describe("Azure Monitor metrics, in batches", () => {
   /** One circuit's metrics whose first BgpAvailability batch answers `status` asking 1 s, its waits skipped. */
   async function throttledBgp(status: number) {
     const bundle = healthyCircuit();
-    const { time, waits } = skippingTime();
+    const { time, waits } = skippingTime((ms) => ms === 1_000);
     const { estate, dataPlane } = await readersOn(
       estateOf(bundle),
       { ARM_MAX_RETRIES: "2", ARM_TIMEOUT_MS: "30000" },
@@ -1104,11 +1107,14 @@ describe("Connection Monitor", () => {
     expect(got).toMatchObject({ ok: false, error: { kind: "throttled", statusCode: 429 } });
   });
 
-  /** One circuit's end-to-end read whose first Log Analytics query answers 429 asking `seconds`. */
-  async function throttledEndToEnd(seconds: number) {
+  /**
+   * One circuit's end-to-end read whose first Log Analytics query answers 429
+   * asking `seconds`, a wait that long skipped unless told none is (`skipped`).
+   */
+  async function throttledEndToEnd(seconds: number, skipped = true) {
     const bundle = healthyCircuit();
     withConnectionMonitor(bundle);
-    const { time, waits } = skippingTime();
+    const { time, waits } = skippingTime((ms) => skipped && ms === seconds * 1_000);
     const { estate, reader, dataPlane } = await readersOn(
       estateOf(bundle),
       { ARM_MAX_RETRIES: "2", ARM_TIMEOUT_MS: "30000" },
@@ -1133,7 +1139,8 @@ describe("Connection Monitor", () => {
   });
 
   it("Log Analytics' 429 asking for longer than the call's deadline has left fails at once, unwaited", async () => {
-    const { waits, got } = await throttledEndToEnd(30);
+    // Not skipped: 30 s is the call's deadline too, which must be held.
+    const { waits, got } = await throttledEndToEnd(30, false);
     expect(got).toMatchObject({ ok: false, error: { kind: "throttled", statusCode: 429 } });
     expect(waits).toEqual([]);
   });
@@ -1143,21 +1150,29 @@ describe("Connection Monitor", () => {
     const second = healthyCircuit({ name: "er-second" });
     withConnectionMonitor(first);
     withConnectionMonitor(second);
-    const { estate, reader, dataPlane } = await readersOn(estateOf(first, second), {
-      ARM_TIMEOUT_MS: "300",
-    });
+    // The query let go of at its deadline on the Monitor's clock, moved by hand: no real wait.
+    const time = manualTime();
+    const { estate, reader, dataPlane } = await readersOn(
+      estateOf(first, second),
+      { ARM_TIMEOUT_MS: "30000" },
+      { monitorTime: time },
+    );
     const readings = [
       await readingOf(reader, circuitId(first.circuit)),
       await readingOf(reader, circuitId(second.circuit)),
     ];
+    // Held past the test: only the deadline lets go of it.
     estate.addFault({
       match: { operation: "queryLogs" },
-      behaviour: { kind: "slow", delayMs: 2_000 },
+      behaviour: { kind: "slow", delayMs: MAX_DELAY_MS },
     });
     const queries = () => estate.requests.filter((r) => r.operation === "queryLogs").length;
     const sweep = options();
     const got = [];
-    for (const reading of readings) got.push(await dataPlane.readEndToEnd(reading, sweep));
+    for (const reading of readings)
+      got.push(
+        (await runToDeadlines(dataPlane.readEndToEnd(reading, sweep), time, estate, 30_000)).value,
+      );
     const timedOut = {
       ok: false,
       error: {
@@ -1169,7 +1184,13 @@ describe("Connection Monitor", () => {
     expect(got).toMatchObject([timedOut, timedOut]);
     expect(queries()).toBe(1);
     // A new sweep, a new session: the workspace is asked again.
-    expect(await dataPlane.readEndToEnd(readings[1]!, options())).toMatchObject(timedOut);
+    const again = await runToDeadlines(
+      dataPlane.readEndToEnd(readings[1]!, options()),
+      time,
+      estate,
+      30_000,
+    );
+    expect(again).toMatchObject({ value: timedOut, moves: 1 });
     expect(queries()).toBe(2);
   });
 

@@ -17,6 +17,7 @@ import {
   type CircuitBundle,
 } from "../support/estate/index.js";
 import { WORKSPACE_ID } from "../support/estate/builders.js";
+import { MAX_DELAY_MS } from "../support/estate/index.js";
 import type { FaultBehaviour, SimMonitor } from "../support/estate/model.js";
 import { readersPerTest } from "../support/data-plane-readers.js";
 import { manualTime } from "../support/manual-time.js";
@@ -142,8 +143,11 @@ describe("a workspace whose Log Analytics query fails, eight circuits writing th
       behaviour: { kind: "status", status: 429, retryAfterSeconds: 20 },
     });
     const sweeping = sweep();
-    // The first query waiting out its 20 s, the other circuits writing there waiting on it.
-    await expect.poll(() => time.pending(), { timeout: 15_000 }).toBe(N);
+    // The first query waiting out its 20 s (its deadline let go of with the
+    // 429), the other circuits writing there waiting on it.
+    await expect
+      .poll(() => time.dueIn(), { timeout: 15_000 })
+      .toEqual([20_000, ...Array.from({ length: N - 1 }, () => 30_000)]);
     // Log Analytics throttles the workspace until the 20 s it asked for have passed.
     estate.clearFaults();
     time.advance(20_000);
@@ -156,7 +160,7 @@ describe("a workspace whose Log Analytics query fails, eight circuits writing th
     ]);
   });
 
-  it("a first query that hangs holds the other circuits writing there no longer than ARM_TIMEOUT_MS: they read the workspace unanswered in time, naming it, unasked", async () => {
+  it("a first query that hangs holds the other circuits writing there no longer than ARM_TIMEOUT_MS: they read the workspace unanswered in time, naming it, unasked, as the query is let go of at its own deadline", async () => {
     const time = manualTime();
     const { estate, reads } = await twoWorkspaces(
       { ARM_MAX_RETRIES: "0", ARM_TIMEOUT_MS: "30000" },
@@ -164,18 +168,16 @@ describe("a workspace whose Log Analytics query fails, eight circuits writing th
     );
     estate.addFault({
       match: { operation: "queryLogs", workspace: WORKSPACE_ID },
-      // Longer than the test lasts: let go of when the sweep stops.
-      behaviour: { kind: "slow", delayMs: 10_000 },
+      // Longer than the test lasts: only the deadlines let go of it.
+      behaviour: { kind: "slow", delayMs: MAX_DELAY_MS },
     });
-    const stop = new AbortController();
-    const each = reads(stop.signal);
-    // The others wait on the first query, each on the clock (before: on the query alone).
-    await expect.poll(() => time.pending(), { timeout: 15_000 }).toBe(N - 1);
-    time.advance(30_000);
-    // law-other's query answered before the sweep stops: stopped first, it read aborted.
+    const each = reads();
+    // law-other's query answers meanwhile.
     await each[N];
-    // The first query's own circuit is let go of by the sweep.
-    stop.abort();
+    // The others wait on the first query, each on the clock (before: on the
+    // query alone), and the query's own deadline runs on it too.
+    await expect.poll(() => time.pending(), { timeout: 15_000 }).toBe(N);
+    time.advance(30_000);
     const read = await Promise.all(each);
     // Each its failure unasked (the query still under way is recorded once answered).
     const waited = read.slice(1, N).map((r) => (r?.ok === false ? r.error : r));
@@ -189,7 +191,17 @@ describe("a workspace whose Log Analytics query fails, eight circuits writing th
         workspace: WORKSPACE_ID,
       })),
     );
+    // The first query's own circuit, let go of at the same deadline: before, it held on to the query until the sweep stopped.
+    expect(read[0]).toMatchObject({
+      ok: false,
+      error: {
+        kind: "timeout",
+        message: "no answer within the deadline",
+        workspace: WORKSPACE_ID,
+      },
+    });
     expect(read[N]).toMatchObject({ ok: true });
+    expect(time.pending()).toBe(0);
   });
 
   it("an answer Log Analytics gives only in part is that query's, not the workspace's: each circuit still asks", async () => {

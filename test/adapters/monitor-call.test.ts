@@ -32,24 +32,37 @@ const throttled = (ms: number) =>
     },
   });
 
-/** A clock whose waits end when the test says. */
+/**
+ * A clock whose timers end when the test says; `held`, those not cancelled.
+ * A call's deadline is one while the call is under way, and is cancelled
+ * once it is over: after it, only its waits are held.
+ */
 function heldTime() {
   let at = 0;
   const held: { ms: number; end: () => void }[] = [];
   const time: Timekeeper = {
     now: () => at,
     after(ms, fn) {
-      held.push({
+      const timer = {
         ms,
         end: () => {
           at += ms;
           fn();
         },
-      });
-      return () => {};
+      };
+      held.push(timer);
+      return () => {
+        const i = held.indexOf(timer);
+        if (i >= 0) held.splice(i, 1);
+      };
     },
   };
-  return { time, held };
+  /** The wait of `ms` once it is asked for. */
+  const waitOf = async (ms: number) => {
+    await expect.poll(() => held.some((h) => h.ms === ms)).toBe(true);
+    return held.find((h) => h.ms === ms)!;
+  };
+  return { time, held, waitOf };
 }
 
 /** A Monitor call with one slot: a call holding it through a wait would stop every other. */
@@ -102,7 +115,7 @@ describe("a Monitor call asked to wait longer than the SDK waits", () => {
   });
 
   it("asked again and throttled for longer than is left, fails then: the deadline runs from its first turn", async () => {
-    const { time, held } = heldTime();
+    const { time, waitOf, held } = heldTime();
     const call = oneSlot(time);
     let asked = 0;
     const got = call(
@@ -111,12 +124,40 @@ describe("a Monitor call asked to wait longer than the SDK waits", () => {
         throw throttled(20_000);
       }),
     );
-    await expect.poll(() => held.length).toBe(1);
-    held[0]!.end();
+    (await waitOf(20_000)).end();
     expect(await got).toMatchObject({ ok: false, error: { kind: "throttled", statusCode: 429 } });
     // 20 s waited of 30: the second 20 s would end past the deadline.
     expect(asked).toBe(2);
-    expect(held).toHaveLength(1);
+    expect(held.map((h) => h.ms)).toEqual([20_000]);
+  });
+});
+
+describe("a Monitor call that does not answer", () => {
+  it("is let go of at its deadline on the call's clock, as a timeout, its request told to stop and its slot given back", async () => {
+    const { time, waitOf, held } = heldTime();
+    const call = oneSlot(time);
+    let told: AbortSignal | undefined;
+    const got = call(
+      // Never answers, as a hung query whose client drops the signal.
+      spec("Connection Monitor results", (abortSignal) => {
+        told = abortSignal;
+        return new Promise<never>(() => {});
+      }),
+    );
+    // Before: the deadline ran on real time, 30 s of it; nothing on the call's clock.
+    (await waitOf(30_000)).end();
+    expect(await got).toMatchObject({
+      ok: false,
+      error: { kind: "timeout", message: "no answer within the deadline" },
+    });
+    expect(told?.aborted).toBe(true);
+    expect((told?.reason as Error | undefined)?.name).toBe("TimeoutError");
+    expect(await call(spec("another workspace", async () => "answered"))).toMatchObject({
+      ok: true,
+      value: "answered",
+    });
+    // Each deadline is let go of with its call: none is left behind.
+    expect(held).toEqual([]);
   });
 });
 
@@ -157,9 +198,9 @@ function sdkLike(answer: (target: string) => { status: number; retryAfter?: stri
   return { asked, run };
 }
 
-/** One call through sdkLike whose every request gets `answer`, its waits skipped. */
+/** One call through sdkLike whose every request gets `answer`, its waits (a second at most) skipped. */
 async function answeredAlways(answer: { status: number; retryAfter: string }) {
-  const { time, waits } = skippingTime();
+  const { time, waits } = skippingTime((ms) => ms <= 1_000);
   const { asked, run } = sdkLike(() => answer);
   const got = await oneSlot(time)(spec("westeurope", run("westeurope")));
   return { got, asked, waits };
@@ -226,7 +267,7 @@ describe("a Monitor call's 429 or 503 it does not wait out, told to its caller",
   });
 
   it("waited out and answered: nothing to keep", async () => {
-    const { time, held } = heldTime();
+    const { time, waitOf } = heldTime();
     const told: number[] = [];
     let throttledOnce = false;
     const { run } = sdkLike(() => {
@@ -238,8 +279,7 @@ describe("a Monitor call's 429 or 503 it does not wait out, told to its caller",
       ...spec("law-network", run("law-network")),
       askedToWait: (ms) => told.push(ms),
     });
-    await expect.poll(() => held.length).toBe(1);
-    held[0]!.end();
+    (await waitOf(20_000)).end();
     expect(await got).toMatchObject({ ok: true });
     expect(told).toEqual([]);
   });

@@ -23,7 +23,7 @@ describe("a Retry-After given as a date, on an injected clock", () => {
     "Azure Monitor's %i asking until 5 s from now is waited 5 s by the Monitor call, then asked again",
     async (status) => {
       const bundle = healthyCircuit();
-      const { time, waits } = skippingTime();
+      const { time, waits } = skippingTime((ms) => ms === 5_000);
       const { estate, dataPlane } = await readersOn(
         estateOf(bundle),
         { ARM_MAX_RETRIES: "2", ARM_TIMEOUT_MS: "30000" },
@@ -47,7 +47,7 @@ describe("a Retry-After given as a date, on an injected clock", () => {
   it("Log Analytics' 429 asking until 20 s from now is waited 20 s, then asked again", async () => {
     const bundle = healthyCircuit();
     withConnectionMonitor(bundle);
-    const { time, waits } = skippingTime();
+    const { time, waits } = skippingTime((ms) => ms === 20_000);
     const { estate, reader, dataPlane } = await readersOn(
       estateOf(bundle),
       { ARM_MAX_RETRIES: "2", ARM_TIMEOUT_MS: "30000" },

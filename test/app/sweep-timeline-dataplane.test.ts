@@ -11,6 +11,7 @@
 import { describe, expect, it } from "vitest";
 import type { SweepResult } from "../../src/app/sweep.js";
 import {
+  MAX_DELAY_MS,
   carrierDown,
   editWire,
   metricsDip,
@@ -32,6 +33,8 @@ import {
   verdictOf,
   type Timeline,
 } from "../support/dataplane-timeline.js";
+import { manualTime } from "../support/manual-time.js";
+import { runToDeadlines } from "../support/monitor-deadlines.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
 const worlds = worldPerTest();
@@ -282,6 +285,8 @@ describe("metric values that make no sense, through the real metrics reader", ()
   });
 });
 
+/** The Monitor calls' deadline where a test moves their timer itself. */
+const TIMEOUT_MS = 30_000;
 const capacityOf = (r: SweepResult) => verdictOf(r).peerings[0]!.paths.primary.capacity;
 const blindTitles = (r: SweepResult) =>
   verdictOf(r)
@@ -383,8 +388,17 @@ describe("Global Reach values that make no sense every sweep: as a path's capaci
 
 describe("saturation through the lifecycle", () => {
   it("a throttled metrics query delays the open by its sweep, a failing one delays the resolve, and each is named as unread", async () => {
-    // A deadline the slow answer below overruns.
-    const t = await timeline({ env: { ARM_TIMEOUT_MS: "2000" } });
+    // The Monitor calls' waits and deadlines on a timer moved by hand: a
+    // throttled call's second is passed at once, a hung call let go of at its
+    // deadline (before: 2 s of real time, a deadline set short for it).
+    const time = manualTime();
+    const t = await timeline({ env: { ARM_TIMEOUT_MS: String(TIMEOUT_MS) }, monitorTime: time });
+    const driven = async (m: number) => {
+      const { value } = await runToDeadlines(t.sweep(m), time, t.w.estate, TIMEOUT_MS, {
+        isWait: (ms) => ms <= 1_000,
+      });
+      return value;
+    };
     await t.sweep(0);
     setTraffic(t.bundle.circuit, PRIVATE, "primary", { inBps: 870e6, outBps: 90e6 });
     await t.sweeps(5, 25);
@@ -395,7 +409,7 @@ describe("saturation through the lifecycle", () => {
       match: { operation: "metricsBatch" },
       behaviour: { kind: "status", status: 429, retryAfterSeconds: 1 },
     });
-    const throttled = await t.sweep(30);
+    const throttled = await driven(30);
     t.w.estate.clearFaults();
     expect(t.said()).toEqual([]);
     expect(capacityOf(throttled)).toEqual({
@@ -419,11 +433,12 @@ describe("saturation through the lifecycle", () => {
     expect(capacityOf(failed).detail).toBe("metrics read failed: server-error");
     await t.sweep(50);
     expect(t.said()).toEqual(["open:capacity:Sev3"]);
+    // Held past the test: only the deadline lets go of it.
     t.w.estate.addFault({
       match: { operation: "metricsBatch" },
-      behaviour: { kind: "slow", delayMs: 5_000 },
+      behaviour: { kind: "slow", delayMs: MAX_DELAY_MS },
     });
-    const slow = await t.sweep(55);
+    const slow = await driven(55);
     t.w.estate.clearFaults();
     expect(capacityOf(slow).detail).toBe("metrics read failed: timeout");
     expect(t.said()).toEqual(["open:capacity:Sev3"]);

@@ -4,6 +4,7 @@
 // Azurite, events to the broker; and the moves the traffic timelines make.
 
 import { expect } from "vitest";
+import type { Timekeeper } from "../../src/adapters/arm/token-bucket.js";
 import type { SweepResult } from "../../src/app/sweep.js";
 import {
   carrierDown,
@@ -41,6 +42,8 @@ export async function timeline(
     env?: Record<string, string>;
     other?: boolean;
     tags?: Record<string, string>;
+    /** The timer Azure Monitor and Log Analytics calls count their deadlines on. */
+    monitorTime?: Timekeeper;
   } = {},
 ): Promise<Timeline> {
   const bundle = healthyCircuit(options.tags ? { tags: options.tags } : {});
@@ -49,7 +52,13 @@ export async function timeline(
     ? healthyCircuit({ name: "er-circuit-dr", peeringLocation: "London" })
     : null;
   const monitor = options.monitor ? withConnectionMonitor(bundle) : null;
-  const t = await timerWorld(worlds, T0, other ? [bundle, other] : [bundle], options.env ?? {});
+  const t = await timerWorld(
+    worlds,
+    T0,
+    other ? [bundle, other] : [bundle],
+    options.env ?? {},
+    options.monitorTime ? { monitorTime: options.monitorTime } : {},
+  );
   return {
     ...t,
     bundle,

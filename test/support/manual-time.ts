@@ -8,6 +8,8 @@ export interface ManualTime extends Timekeeper {
   advance(ms: number): void;
   /** Timers not yet fired. */
   pending(): number;
+  /** How long until each timer not yet fired falls due, soonest first. */
+  dueIn(): number[];
 }
 
 export function manualTime(start = 0): ManualTime {
@@ -37,5 +39,6 @@ export function manualTime(start = 0): ManualTime {
       now = until;
     },
     pending: () => timers.length,
+    dueIn: () => timers.map((t) => t.at - now).sort((a, b) => a - b),
   };
 }

@@ -7,7 +7,7 @@ import type { SweepResult } from "../../src/app/sweep.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { CircuitBundle } from "./estate/index.js";
 import { estateOf } from "./estate/index.js";
-import { ALERTS_QUEUE, type World } from "./world.js";
+import { ALERTS_QUEUE, type World, type WorldOptions } from "./world.js";
 import type { Worlds } from "./world-per-test.js";
 
 export const MIN = 60_000;
@@ -49,12 +49,15 @@ export async function timerWorld(
   bundles: CircuitBundle[],
   /** More app settings; the schedule stays every 5 minutes. */
   env: Record<string, string> = {},
+  /** The timer Azure Monitor and Log Analytics calls count their deadlines on (real time unless given). */
+  options: Pick<WorldOptions, "monitorTime"> = {},
 ): Promise<TimerWorld> {
   let now = new Date(t0);
   const w = await worlds.start({
     estate: estateOf(...bundles),
     now: () => now,
     env: { ...env, SWEEP_SCHEDULE: "0 */5 * * * *" },
+    ...options,
   });
   const sweep = async (m: number, due?: number) => {
     now = new Date(t0 + m * MIN);

@@ -55,6 +55,20 @@ function pause(ms: number, signal: AbortSignal, time: Timekeeper): Promise<boole
 }
 
 /**
+ * Aborts, as AbortSignal.timeout would, once `ms` have passed on `time`: a
+ * test runs a hung call to its deadline by moving its timer, not by waiting.
+ * `cancel` drops the timer once the call is over, so a manual timer holds only
+ * the deadlines of calls still under way.
+ */
+function deadlineOn(time: Timekeeper, ms: number): { signal: AbortSignal; cancel: () => void } {
+  const controller = new AbortController();
+  const cancel = time.after(ms, () =>
+    controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+  );
+  return { signal: controller.signal, cancel };
+}
+
+/**
  * `time`: the clock the call's deadline and a throttled call's wait are
  * counted on. The deadline runs from the call's first turn: a 429's
  * Retry-After, which the SDK is not let wait out (../retry-after.ts), is waited
@@ -79,7 +93,7 @@ export function createMonitorCall(
           const left = deadlineAt - time.now();
           // Its turn came back after the deadline: what it was last told stands.
           if (last !== null && left <= 0) return { reading: last, wait: null };
-          const deadline = AbortSignal.timeout(Math.max(1, left));
+          const { signal: deadline, cancel } = deadlineOn(time, Math.max(1, left));
           const signal = AbortSignal.any([spec.signal, deadline]);
           // A client that cannot be cancelled (the logs client drops abortSignal) is still let go of.
           const gone = abandoned<T>(signal);
@@ -97,6 +111,7 @@ export function createMonitorCall(
               wait: deadline.aborted || spec.signal.aborted ? null : askedWaitOf(error),
             };
           } finally {
+            cancel();
             gone.settle();
           }
         },
