@@ -66,6 +66,7 @@ async function recordListing(
     { subscriptionId, failure },
     deps.policy.classify.severity.blind,
     null,
+    now.getTime(),
   );
   const name = `subscription ${subscriptionId}`;
   const stored = await readAlert(deps.store, observation, name, now, log);

@@ -3,12 +3,20 @@
 // reads fail is partly blind: its silence about those circuits means nothing,
 // and whoever ran it must hear so.
 
+import { failureKindWords } from "../core/dataplane/kept-query.js";
 import type { ReadFailure } from "../core/model.js";
 import { parseCircuitId } from "../core/resource-id.js";
+import type { DiscoveryFailure } from "./ports.js";
 import type { Report } from "./report.js";
 
 export interface FailedReadGroup {
   kind: ReadFailure["kind"];
+  /**
+   * The kind as the end-to-end row and monitoring-blind say it: a kept Log
+   * Analytics query's "Log Analytics unavailable, not asked again before
+   * 02:12 UTC", where its kind alone read as a 5xx the next sweep asks again.
+   */
+  words: string;
   call: string;
   missingPermission: string | null;
   count: number;
@@ -25,16 +33,21 @@ export interface Sight {
   failedReads: FailedReadGroup[];
   /** Subscriptions that listed fine but held no circuit: a wrong id, or no access to it. */
   emptySubscriptions: string[];
-  unlistedSubscriptions: Report["discoveryFailures"];
+  unlistedSubscriptions: (DiscoveryFailure & { words: string })[];
 }
 
 export function sightOf(report: Report, scope: { subscriptions: string[] }): Sight {
   const groups = new Map<string, FailedReadGroup>();
+  // The report's time is the sweep's: the UTC day a kept query's time is said against.
+  const sweepAt = Date.parse(report.generatedAt);
   for (const c of report.circuits)
     for (const f of c.failedReads) {
-      const key = `${f.kind}|${f.call}|${f.missingPermission ?? ""}`;
+      const words = failureKindWords(f, sweepAt);
+      // The words stand for the kind: apart only where a kept wait says more.
+      const key = `${words}|${f.call}|${f.missingPermission ?? ""}`;
       const group = groups.get(key) ?? {
         kind: f.kind,
+        words,
         call: f.call,
         missingPermission: f.missingPermission ?? null,
         count: 0,
@@ -65,6 +78,9 @@ export function sightOf(report: Report, scope: { subscriptions: string[] }): Sig
     nothingRead,
     failedReads,
     emptySubscriptions,
-    unlistedSubscriptions: report.discoveryFailures,
+    unlistedSubscriptions: report.discoveryFailures.map((f) => ({
+      ...f,
+      words: failureKindWords(f.failure, sweepAt),
+    })),
   };
 }

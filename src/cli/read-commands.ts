@@ -7,6 +7,7 @@ import { buildReport, type Report } from "../app/report.js";
 import { scan } from "../app/scan.js";
 import { sightOf, type Sight } from "../app/sight.js";
 import type { ArmConfig } from "../config/arm.js";
+import { failureKindWords } from "../core/dataplane/kept-query.js";
 import { DEFAULT_ALERT_POLICY } from "../core/policy.js";
 import {
   isSubscriptionId,
@@ -61,7 +62,7 @@ export function sightLines(sight: Sight, width: number): string[] {
   if (sight.nothingRead) say("erwatch read no circuit at all: nothing below is known.");
   for (const f of sight.unlistedSubscriptions)
     say(
-      `  could not list circuits in subscription ${f.subscriptionId}: ${f.failure.kind}${f.failure.missingPermission ? ` (missing ${f.failure.missingPermission})` : ""}${f.failure.requestId ? ` [x-ms-request-id ${f.failure.requestId}]` : ""}`,
+      `  could not list circuits in subscription ${f.subscriptionId}: ${f.words}${f.failure.missingPermission ? ` (missing ${f.failure.missingPermission})` : ""}${f.failure.requestId ? ` [x-ms-request-id ${f.failure.requestId}]` : ""}`,
     );
   for (const s of sight.emptySubscriptions)
     say(
@@ -75,7 +76,7 @@ export function sightLines(sight: Sight, width: number): string[] {
     );
     for (const g of sight.failedReads)
       say(
-        `    ${g.count} × ${g.kind} ${g.call}${g.missingPermission && g.missingPermission !== g.call ? ` (missing ${g.missingPermission})` : ""}${g.requestId ? ` [x-ms-request-id ${g.requestId}]` : ""}`,
+        `    ${g.count} × ${g.words} ${g.call}${g.missingPermission && g.missingPermission !== g.call ? ` (missing ${g.missingPermission})` : ""}${g.requestId ? ` [x-ms-request-id ${g.requestId}]` : ""}`,
       );
   }
   return ["erwatch is partly blind:", ...lines];
@@ -205,7 +206,7 @@ export async function runDiagnose(
   if (!reading.circuit.ok) {
     const e = reading.circuit.error;
     throw new CannotRun(
-      `could not read circuit ${circuit.id}: ${e.kind}${e.missingPermission ? ` (missing ${e.missingPermission})` : ""}: ${e.message}${e.requestId ? ` [x-ms-request-id ${e.requestId}]` : ""}`,
+      `could not read circuit ${circuit.id}: ${failureKindWords(e, clock(ctx).getTime())}${e.missingPermission ? ` (missing ${e.missingPermission})` : ""}: ${e.message}${e.requestId ? ` [x-ms-request-id ${e.requestId}]` : ""}`,
     );
   }
   const report = buildReport({ verdicts: [verdict], readings: [reading], generatedAt: clock(ctx) });

@@ -79,10 +79,12 @@ const KIND_ORDER: ReadFailure["kind"][] = [
   "internal",
 ];
 
+/** `sweepAt`: the sweep's instant, the UTC day a kept query's time is said against. */
 export function blindFindings(
   failures: BlindRead[],
   subscriptionId: string,
   severity: Severity,
+  sweepAt: number,
 ): Finding[] {
   const byPeering = new Map<string | null, BlindRead[]>();
   for (const read of failures) {
@@ -111,7 +113,7 @@ export function blindFindings(
       title:
         first.kind === "malformed"
           ? `erwatch cannot understand what Azure answered for ${first.message}${more}`
-          : `erwatch cannot read ${first.target}: ${failureKindWords(first)}${permission}${more}`,
+          : `erwatch cannot read ${first.target}: ${failureKindWords(first, sweepAt)}${permission}${more}`,
       evidence: {
         failedReads: list.map((f) => ({
           call: f.call,

@@ -450,6 +450,8 @@ export function classifyCircuit(
     failures.filter((f) => !logAnalyticsFailure(f.failure)),
     ref.subscriptionId,
     options.severity.blind,
+    // Classify takes no clock: the circuit's reading is this sweep's.
+    Date.parse(reading.circuit.readAt),
   );
   const base = {
     id: ref.id,

@@ -44,6 +44,7 @@ export function listingObservation(
   outcome: ListingOutcome,
   severity: Severity,
   previousReadAt: string | null,
+  sweepAt: number,
 ): Observation {
   const subject = subscriptionSubject(outcome.subscriptionId);
   const key = alertKey(subject, null, "monitoring-blind");
@@ -53,6 +54,7 @@ export function listingObservation(
     [{ peering: null, path: null, failure: outcome.failure }],
     outcome.subscriptionId,
     severity,
+    sweepAt,
   );
   return {
     ...base,

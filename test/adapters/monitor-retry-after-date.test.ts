@@ -75,7 +75,7 @@ describe("a Retry-After given as a date, on an injected clock", () => {
       behaviour: { kind: "status", status: 503, retryAfter: dateAfter(12 * 60_000) },
     });
     const reading = await readingOf(reader, circuitId(bundle.circuit));
-    const until = "not asked again before 2026-11-22T02:12:00.000Z";
+    const until = "not asked again before 02:12 UTC";
     for (let sweep = 0; sweep < 2; sweep += 1) {
       const got = await dataPlane.readEndToEnd(reading, options());
       expect(got).toMatchObject({

@@ -183,7 +183,7 @@ describe("a workspace's 429 asking to wait past the sweep", () => {
       error: {
         ...error("throttled", 429),
         message:
-          "status 429 (not asked again before 2026-11-22T01:12:00.000Z, as Log Analytics' Retry-After asked)",
+          "status 429 (not asked again before 01:12 UTC, as Log Analytics' Retry-After asked)",
         notAskedBefore: "2026-11-22T01:12:00.000Z",
       },
       readAt: "2026-11-22T01:05:00.000Z",
@@ -243,7 +243,7 @@ describe("a workspace's 503 asking to wait past the sweep", () => {
         error: {
           ...error("server-error", 503),
           message:
-            "status 503 (Log Analytics was unavailable, not throttling erwatch: not asked again before 2026-11-22T01:12:00.000Z, as its Retry-After asked)",
+            "status 503 (Log Analytics was unavailable, not throttling erwatch: not asked again before 01:12 UTC, as its Retry-After asked)",
           notAskedBefore: "2026-11-22T01:12:00.000Z",
         },
       });
@@ -279,7 +279,8 @@ describe("what the sweep that got the wait says", () => {
         error: {
           ...error("throttled", 429),
           message:
-            "status 429 (not asked again before 2026-11-22T01:12:20.000Z, as Log Analytics' Retry-After asked)",
+            "status 429 (not asked again before 01:12 UTC, as Log Analytics' Retry-After asked)",
+          notAskedBefore: "2026-11-22T01:12:20.000Z",
         },
       });
   });

@@ -13,14 +13,21 @@ import type { ReadFailure } from "../../src/core/model.js";
 const QUERY = "Microsoft.OperationalInsights/workspaces/query/read";
 const CIRCUIT = "Microsoft.Network/expressRouteCircuits/read";
 
+/** No failure here is a kept query: the time says nothing in these words. */
+const SWEEP_AT = Date.parse("2026-11-22T02:00:00.000Z");
+
 function nextAction(failure: Partial<ReadFailure> & Pick<ReadFailure, "kind" | "call">): string {
   const read = {
     target: "Connection Monitor results in workspace law-network",
     message: "m",
     ...failure,
   };
-  return blindFindings([{ peering: null, path: null, failure: read }], "sub-1", "Sev3")[0]!
-    .nextAction;
+  return blindFindings(
+    [{ peering: null, path: null, failure: read }],
+    "sub-1",
+    "Sev3",
+    SWEEP_AT,
+  )[0]!.nextAction;
 }
 
 describe("monitoring-blind's next action follows the call that failed", () => {

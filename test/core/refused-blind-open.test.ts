@@ -39,7 +39,7 @@ function failure(kind: ReadErrorKind, path: "primary" | "secondary"): BlindRead 
 
 function observation(kinds: readonly ReadErrorKind[] | null, previousReadAt: Date): Observation {
   const reads = (kinds ?? []).map((k, i) => failure(k, i % 2 === 0 ? "primary" : "secondary"));
-  const finding = kinds ? blindFindings(reads, "s", "Sev3")[0]! : null;
+  const finding = kinds ? blindFindings(reads, "s", "Sev3", previousReadAt.getTime())[0]! : null;
   return {
     key: "erw-blind",
     family: "monitoring-blind",

@@ -22,6 +22,7 @@ const of = (kinds: ReadErrorKind[]) =>
     })),
     "s",
     "Sev3",
+    at(0).getTime(),
   )[0]!;
 
 describe("the parts of the rule", () => {
@@ -41,6 +42,7 @@ describe("the parts of the rule", () => {
         ],
         "s",
         "Sev3",
+        at(0).getTime(),
       )[0]!;
     expect(namesNoReadMends(field("malformed", BODY))).toBe(true);
     expect(namesNoReadMends(field("malformed", SUMMARY))).toBe(false);

@@ -138,7 +138,12 @@ describe("a subscription that cannot be listed", () => {
   };
 
   it("is one monitoring-blind key whose subject is the subscription's resource id", () => {
-    const o = listingObservation({ subscriptionId: SUB_A, failure: forbidden }, "Sev3", null);
+    const o = listingObservation(
+      { subscriptionId: SUB_A, failure: forbidden },
+      "Sev3",
+      null,
+      NOW.getTime(),
+    );
     expect(o).toMatchObject({
       state: "firing",
       family: "monitoring-blind",
@@ -149,9 +154,10 @@ describe("a subscription that cannot be listed", () => {
     expect(o.finding!.title).toMatch(
       /forbidden \(missing Microsoft\.Network\/expressRouteCircuits\/read\): the open alerts of its circuits are held and stale$/,
     );
-    expect(listingObservation({ subscriptionId: SUB_A, failure: null }, "Sev3", null).state).toBe(
-      "clean",
-    );
+    expect(
+      listingObservation({ subscriptionId: SUB_A, failure: null }, "Sev3", null, NOW.getTime())
+        .state,
+    ).toBe("clean");
     expect(subscriptionOfSubject(subscriptionSubject(SUB_A.toUpperCase()))).toBe(SUB_A);
     expect(subscriptionOfSubject(id(SUB_A, "er-1"))).toBeNull();
   });

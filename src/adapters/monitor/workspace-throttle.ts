@@ -10,6 +10,7 @@
 // told the wait itself.
 
 import type { ReadFailure, Reading } from "../../core/model.js";
+import { utcTime } from "../../core/utc-time.js";
 import { MAX_ASKED_MS } from "../retry-after.js";
 
 /** Workspaces kept at most: past it, the one whose wait ends first is let go. */
@@ -31,9 +32,13 @@ export interface ThrottledWorkspaces {
   keep(workspace: string, failure: ReadFailure, retryAfterMs: number, now: Date): void;
 }
 
-/** Said beside what the query got: a 503 is the service unavailable, not erwatch throttled. */
-function notBefore({ failure, until }: Held): string {
-  const at = new Date(until).toISOString();
+/**
+ * Said beside what the query got: a 503 is the service unavailable, not
+ * erwatch throttled. The time as the end-to-end row says it, against the
+ * UTC day of the sweep asking at `now`.
+ */
+function notBefore({ failure, until }: Held, now: Date): string {
+  const at = utcTime(until, now.getTime());
   return failure.statusCode === 503
     ? `Log Analytics was unavailable, not throttling erwatch: not asked again before ${at}, as its Retry-After asked`
     : `not asked again before ${at}, as Log Analytics' Retry-After asked`;
@@ -54,7 +59,7 @@ export function throttledWorkspaces(): ThrottledWorkspaces {
         ok: false,
         error: {
           ...got.failure,
-          message: `${got.failure.message} (${notBefore(got)})`,
+          message: `${got.failure.message} (${notBefore(got, now)})`,
           notAskedBefore: new Date(got.until).toISOString(),
         },
         readAt: now.toISOString(),

@@ -474,6 +474,7 @@ function applyEndToEnd(
   reading: CircuitReading,
   peerings: PeeringVerdict[],
   findings: Finding[],
+  now: Date,
 ): Finding[] {
   const got = reading.dataPlane?.endToEnd;
   if (!got || !reading.circuit.ok) return findings;
@@ -501,7 +502,10 @@ function applyEndToEnd(
       setRow(
         rides,
         "endToEnd",
-        cell("unknown", `Connection Monitor read failed: ${failureKindWords(got.error)}`),
+        cell(
+          "unknown",
+          `Connection Monitor read failed: ${failureKindWords(got.error, now.getTime())}`,
+        ),
       );
     return findings;
   }
@@ -583,8 +587,11 @@ export function applyDataPlane(
   }
 
   const metrics = applyMetrics(reading, peerings, findings, policy, previous, now);
-  findings = applyEndToEnd(verdict, reading, peerings, metrics.findings);
-  findings = [...findings, ...blindFindings(metrics.blind, verdict.subscriptionId, blindSeverity)];
+  findings = applyEndToEnd(verdict, reading, peerings, metrics.findings, now);
+  findings = [
+    ...findings,
+    ...blindFindings(metrics.blind, verdict.subscriptionId, blindSeverity, now.getTime()),
+  ];
   const failedReads = [...verdict.failedReads, ...metrics.blind.map((b) => b.failure)];
 
   for (const p of peerings) if (p.notes && p.notes.length === 0) delete p.notes;

@@ -50,6 +50,8 @@ export interface EndToEndSummary {
    * and for late ingestion it opened on every circuit writing there at once.
    */
   onlyUnread: boolean;
+  /** The window's end, the sweep's instant: the UTC day a time in the row is said against. */
+  at: number;
 }
 
 export function gradeOf(result: string): Grade {
@@ -139,7 +141,18 @@ export function summarise(facts: EndToEndFacts): EndToEndSummary {
         tests.some((t) => ofMonitor(m, t)) ||
         late.some((l) => l.tests.some((t) => ofMonitor(m, t))),
     );
-  return { overall, tests, gone, counts, monitors, minutes, unread, late, onlyUnread };
+  return {
+    overall,
+    tests,
+    gone,
+    counts,
+    monitors,
+    minutes,
+    unread,
+    late,
+    onlyUnread,
+    at: Date.parse(facts.to),
+  };
 }
 
 /**
@@ -175,7 +188,7 @@ function lateOf(tests: EndToEndTest[], now: number): EndToEndSummary["late"] {
 /** What was not judged, and why: monitors not read, workspaces ingesting late. */
 function apartWords(summary: EndToEndSummary): string[] {
   return [
-    ...(summary.unread.length > 0 ? [unreadWords(summary.unread)] : []),
+    ...(summary.unread.length > 0 ? [unreadWords(summary.unread, summary.at)] : []),
     ...summary.late.map((l) => l.words),
   ];
 }

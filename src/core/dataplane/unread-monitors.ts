@@ -25,10 +25,12 @@ export function unreadMonitor(
   );
 }
 
-/** "cm-a not read (not-found)": for the layer table's cell. */
-export function unreadWords(unread: readonly UnreadMonitor[]): string {
+/** "cm-a not read (not-found)": for the layer table's cell, a kept wait said against the sweep at `sweepAt`. */
+export function unreadWords(unread: readonly UnreadMonitor[], sweepAt: number): string {
   const names = [
-    ...new Set(unread.map((u) => `${u.monitor} not read (${failureKindWords(u.failure)})`)),
+    ...new Set(
+      unread.map((u) => `${u.monitor} not read (${failureKindWords(u.failure, sweepAt)})`),
+    ),
   ];
   return names.join(", ");
 }

@@ -3,12 +3,15 @@
 // a time. Only the query-failing remedy said so; the end-to-end row, a
 // monitor not read and monitoring-blind named it by its kind, "server-error",
 // the words of a 5xx the next sweep asks again. Each surface, for each
-// failure: kept or not, 503, 429, 500, timeout.
+// failure: kept or not, 503, 429, 500, timeout. The time is said as an
+// alert's other times are, "02:12 UTC", dated on another UTC day than the
+// sweep's: the ISO instant "2026-11-22T02:12:00.000Z" was read on a phone.
 
 import { describe, expect, it } from "vitest";
 import { blindFindings } from "../../../src/core/blind.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
 import type { EndToEndFacts } from "../../../src/core/dataplane/facts.js";
+import { failureKindWords } from "../../../src/core/dataplane/kept-query.js";
 import { evaluateCircuit } from "../../../src/core/evaluate.js";
 import type { ReadFailure, Reading } from "../../../src/core/model.js";
 import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
@@ -17,28 +20,36 @@ import { e2e, NOW, test } from "./builders.js";
 
 const LAW =
   "/subscriptions/s/resourceGroups/rg-obs/providers/Microsoft.OperationalInsights/workspaces/law-network";
+/** Twelve minutes after the sweep at NOW (02:00 UTC), on its UTC day. */
 const UNTIL = "2026-11-22T02:12:00.000Z";
+/** Past the sweep's UTC day: said with its date. */
+const TOMORROW = "2026-11-23T00:12:00.000Z";
 
-const query = (kind: ReadFailure["kind"], statusCode?: number, kept = false): ReadFailure => ({
+const query = (kind: ReadFailure["kind"], statusCode?: number, until?: string): ReadFailure => ({
   kind,
   call: "Microsoft.OperationalInsights/workspaces/query/read",
   target: "Connection Monitor results in workspace law-network",
   message: "m",
   workspace: LAW,
   ...(statusCode ? { statusCode } : {}),
-  ...(kept ? { notAskedBefore: UNTIL } : {}),
+  ...(until ? { notAskedBefore: until } : {}),
 });
 
 const CASES: { name: string; failure: ReadFailure; words: string }[] = [
   {
     name: "a 503 kept",
-    failure: query("server-error", 503, true),
-    words: `Log Analytics unavailable, not asked again before ${UNTIL}`,
+    failure: query("server-error", 503, UNTIL),
+    words: "Log Analytics unavailable, not asked again before 02:12 UTC",
   },
   {
     name: "a 429 kept",
-    failure: query("throttled", 429, true),
-    words: `throttled, not asked again before ${UNTIL}`,
+    failure: query("throttled", 429, UNTIL),
+    words: "throttled, not asked again before 02:12 UTC",
+  },
+  {
+    name: "a 503 kept past the sweep's UTC day",
+    failure: query("server-error", 503, TOMORROW),
+    words: "Log Analytics unavailable, not asked again before 2026-11-23 00:12 UTC",
   },
   {
     name: "a 503 waited out, or without a Retry-After",
@@ -79,9 +90,48 @@ describe("a Log Analytics query's failure, as each surface names it", () => {
   });
 
   it.each(CASES)("$name: monitoring-blind's title", ({ failure, words }) => {
-    const [finding] = blindFindings([{ peering: null, path: null, failure }], "s", "Sev3");
+    const [finding] = blindFindings(
+      [{ peering: null, path: null, failure }],
+      "s",
+      "Sev3",
+      NOW.getTime(),
+    );
     expect(finding!.title).toBe(
       `erwatch cannot read Connection Monitor results in workspace law-network: ${words}`,
+    );
+  });
+});
+
+describe("the time of a kept query's wait, against the sweep's UTC day", () => {
+  const kept = (until: string) => query("server-error", 503, until);
+  it.each([
+    {
+      name: "the same day",
+      sweep: "2026-11-22T02:00:00.000Z",
+      until: "2026-11-22T02:12:00.000Z",
+      time: "02:12 UTC",
+    },
+    {
+      name: "a wait across midnight",
+      sweep: "2026-11-22T23:55:00.000Z",
+      until: "2026-11-23T00:40:00.000Z",
+      time: "2026-11-23 00:40 UTC",
+    },
+    {
+      name: "seconds left off, never a minute later than the wait",
+      sweep: "2026-11-22T01:00:00.000Z",
+      until: "2026-11-22T01:12:20.000Z",
+      time: "01:12 UTC",
+    },
+    {
+      name: "an instant that is none",
+      sweep: "2026-11-22T02:00:00.000Z",
+      until: "soon",
+      time: "an unknown time",
+    },
+  ])("$name: $time", ({ sweep, until, time }) => {
+    expect(failureKindWords(kept(until), Date.parse(sweep))).toBe(
+      `Log Analytics unavailable, not asked again before ${time}`,
     );
   });
 });
