@@ -19,7 +19,7 @@ import {
 import type { Observation } from "./observe.js";
 import type { HysteresisPolicy, PerSeverity, Silence } from "./policy.js";
 import { blindNotice, sightRestored } from "./blind-notice.js";
-import { refusedBlindHeldMs } from "./refused-blind-open.js";
+import { inTurnReadsNow, refusedBlindHeldMs, type InTurnReads } from "./refused-blind-open.js";
 import { namesNoReadMends } from "./refused-reads.js";
 import { toldBy } from "./told-by.js";
 import {
@@ -145,6 +145,13 @@ export interface AlertState {
   blindSweeps?: number;
   /** Of those, the timer's ticks: a blind notice counts these on a tick (blind-notice.ts). */
   blindTicks?: number;
+  /**
+   * monitoring-blind: of its firing readings in a row, those read in the
+   * rotation's turn (refused for good, body fields alone), and the sweeps
+   * skipped between two of them in a row (refused-blind-open.ts). Absent
+   * while there are none, and in state stored before it was.
+   */
+  inTurn?: InTurnReads;
   /**
    * What held back the notification the last sweep decided (an open, a
    * repeat, a resolve): a silence, or the alert that inhibits it and the
@@ -392,7 +399,8 @@ export function advance(
         };
   }
   // A reading, whatever it says: a later failure starts a new blind spell.
-  const base: AlertState = previous
+  // Its in-turn readings go on at a firing reading; a clean one ends them.
+  const { inTurn: keptInTurn, ...base }: AlertState = previous
     ? withoutBlindSweeps(previous)
     : emptyAlert(observation, circuitName, now, 0);
   if (observation.state === "firing" && observation.finding) {
@@ -413,11 +421,24 @@ export function advance(
         ? at
         : (base.firstSeen ?? at);
     // A blind on refused reads or body fields alone is read in the rotation's
-    // turn: it opens on time, confirmed by a read.
-    const inTurnReads = hysteresis.openAfterRefusedReads;
-    const inTurn = inTurnReads !== undefined && namesNoReadMends(condition);
-    const readsToOpen = inTurn ? inTurnReads : hysteresis.openAfter[severity];
-    const stood = inTurn ? refusedBlindHeldMs(held, firstSeen, now, hysteresis.intervalMs) : held;
+    // turn: it opens on time, confirmed by a read (refused-blind-open.ts).
+    const refusedReads = hysteresis.openAfterRefusedReads;
+    const inTurnNow = refusedReads !== undefined && namesNoReadMends(condition);
+    const turn =
+      refusedReads !== undefined
+        ? inTurnReadsNow(base, keptInTurn, inTurnNow, at, now, hysteresis.intervalMs)
+        : null;
+    const waited = (stood: number) =>
+      stood >= hysteresis.openAfterMs[severity] ||
+      byTicks(
+        tick,
+        ticks,
+        hysteresis.openAfter[severity],
+        stood,
+        hysteresis.openAfterTicksMs[severity],
+      );
+    const onTime = refusedBlindHeldMs(held, firstSeen, now, hysteresis.intervalMs);
+    const skipped = turn?.skipped ?? 0;
     const opened =
       base.phase === "firing" ||
       // Back while resolving counts as going on only for what the receivers
@@ -430,15 +451,11 @@ export function advance(
       // broken, and a "New since" the sweep after.
       base.notified != null ||
       // A start or a clean reading at no known time is long ago (`since`): the count decides.
-      (consecutiveFiring >= readsToOpen &&
-        (stood >= hysteresis.openAfterMs[severity] ||
-          byTicks(
-            tick,
-            ticks,
-            hysteresis.openAfter[severity],
-            stood,
-            hysteresis.openAfterTicksMs[severity],
-          )));
+      // The sweeps a blind was left to its turn between two refused reads count as failed.
+      (consecutiveFiring + skipped >= hysteresis.openAfter[severity] &&
+        waited(skipped > 0 ? onTime : held)) ||
+      // Refused again (the field still unreadable) once it has stood its time.
+      (inTurnNow && turn !== null && turn.reads >= refusedReads! && waited(onTime));
     return {
       ...base,
       notified: sightRestored(base.notified),
@@ -453,6 +470,7 @@ export function advance(
       lastCleanAt: lastClean ?? null,
       ticks,
       ...stamp,
+      ...(turn !== null ? { inTurn: turn } : {}),
     };
   }
   if (!previous) return null;

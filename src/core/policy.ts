@@ -37,9 +37,10 @@ export interface HysteresisPolicy {
    */
   intervalMs: number;
   /**
-   * monitoring-blind alone: reads in a row that open it when its condition
-   * names only reads refused for good or fields of the circuit's body (read
-   * in the rotation's turn), once it has stood its time
+   * monitoring-blind alone: readings of its run whose condition named only
+   * reads refused for good or fields of the circuit's body (read in the
+   * rotation's turn) that open it at such a reading, once it has stood its
+   * time; the sweeps skipped between two of them count toward `openAfter`
    * (refused-blind-open.ts). Absent for any other alert.
    */
   openAfterRefusedReads?: number;

@@ -51,21 +51,27 @@ function observation(kinds: readonly ReadErrorKind[] | null, previousReadAt: Dat
   };
 }
 
+/** What the reads of the circuit's nth failed reading (from 0) answered. */
+type KindsAt = (n: number) => readonly ReadErrorKind[] | null;
+
 /**
  * The minute the blind opens for a circuit read (on the timer's ticks) at
- * `minutes`, clean at the first and failing with `kinds` after; null: never.
+ * `minutes`, clean at the first and failing with `kinds` after (null: clean
+ * again); null: never.
  */
 function openedAt(
   minutes: readonly number[],
-  kinds: readonly ReadErrorKind[],
+  kinds: readonly ReadErrorKind[] | KindsAt,
   policy: AlertPolicy = DEFAULT_ALERT_POLICY,
 ): number | null {
   const h = hysteresisOf(policy, CIRCUIT, "monitoring-blind");
+  const kindsAt: KindsAt = typeof kinds === "function" ? kinds : () => kinds;
   let state: AlertState | null = null;
   for (const [i, minute] of minutes.entries()) {
     const now = at(minute);
     const before = at(i === 0 ? minute - 5 : minutes[i - 1]!);
-    const next = advance(state, observation(i === 0 ? null : kinds, before), h, "er1", now, true);
+    const read = observation(i === 0 ? null : kindsAt(i - 1), before);
+    const next = advance(state, read, h, "er1", now, true);
     if (!next) continue;
     const d = decide(next, {
       now,
@@ -126,5 +132,84 @@ describe("when monitoring-blind opens, by how often the circuit is read and why 
     const one = { ...DEFAULT_ALERT_POLICY, blindAfterSweeps: 1 };
     expect(openedAt(turns(3), REFUSED, one)).toBe(0);
     expect(openedAt(turns(3), THROTTLED, one)).toBe(0);
+  });
+});
+
+/** Refused (R) or throttled (T) at each failed reading, as `pattern` spells it, repeating its last letter. */
+const run =
+  (pattern: string): KindsAt =>
+  (n) =>
+    pattern[Math.min(n, pattern.length - 1)] === "R" ? REFUSED : THROTTLED;
+const alternating =
+  (first: "R" | "T"): KindsAt =>
+  (n) =>
+    (n % 2 === 0) === (first === "R") ? REFUSED : THROTTLED;
+const FIVE = { ...DEFAULT_ALERT_POLICY, blindAfterSweeps: 5 };
+
+describe("when monitoring-blind opens on a run refused and throttled by turns", () => {
+  // Counted as if read every sweep: a sweep the circuit was left to its turn
+  // between two refused reads counts as failed, a throttled read as its own
+  // sweep; refused again, the second refused read of the run at least, it
+  // opens once the run has stood blindAfterSweeps sweeps' time. Before, the
+  // reading's own kind chose the rule: throttled, the strict count of reads
+  // (the refused ones read at the rotation's cadence counting one each);
+  // refused, any second failed read and the time since the first failure.
+  it.each([
+    // Read every sweep: blindAfterSweeps failed reads, whatever they were.
+    ...["R", "T", "RT", "RRT", "TR", "TTR"].map((p) => ({ every: 1, p, n: 3, opens: 10 })),
+    { every: 1, p: "alternating R", n: 3, opens: 10 },
+    { every: 1, p: "alternating T", n: 3, opens: 10 },
+    ...["R", "T", "RT", "RRT", "TR", "TTR"].map((p) => ({ every: 1, p, n: 5, opens: 20 })),
+    // Refused then throttled: the throttle is not the refusal's second read.
+    { every: 2, p: "RT", n: 3, opens: 20 },
+    { every: 3, p: "RT", n: 3, opens: 30 },
+    { every: 2, p: "RRT", n: 3, opens: 10 },
+    // Five sweeps: before, 40 and 60 (the third to fifth reads counted one each).
+    { every: 2, p: "RRT", n: 5, opens: 30 },
+    { every: 3, p: "RRT", n: 5, opens: 30 },
+    { every: 2, p: "RT", n: 5, opens: 40 },
+    // Throttled then refused: the refusal met once is not confirmed. Before,
+    // 10 and 15 on one throttle and one refusal, and 20 and 30 on two.
+    { every: 2, p: "TR", n: 3, opens: 20 },
+    { every: 3, p: "TR", n: 3, opens: 30 },
+    { every: 2, p: "TTR", n: 3, opens: 20 },
+    { every: 2, p: "TR", n: 5, opens: 20 },
+    { every: 2, p: "TTR", n: 5, opens: 30 },
+    { every: 3, p: "TTR", n: 5, opens: 45 },
+    // By turns. Before, TRTR opened at 10 and 15 on its one refusal.
+    { every: 2, p: "alternating R", n: 3, opens: 20 },
+    { every: 2, p: "alternating T", n: 3, opens: 20 },
+    { every: 3, p: "alternating T", n: 3, opens: 30 },
+    { every: 2, p: "alternating R", n: 5, opens: 20 },
+    { every: 2, p: "alternating T", n: 5, opens: 30 },
+  ])(
+    "read every $every sweep(s), $p, blindAfterSweeps $n: opens at minute $opens",
+    ({ every, p, n, opens }) => {
+      const kinds = p.startsWith("alternating ") ? alternating(p.at(-1) as "R" | "T") : run(p);
+      const policy = n === 5 ? FIVE : DEFAULT_ALERT_POLICY;
+      expect(openedAt(turns(every), kinds, policy)).toBe(opens);
+    },
+  );
+
+  it("opens at the product's cadence (a throttled read read again the next sweep, a refused one in its turn) no later than its count", () => {
+    // Refused at 0 and 10, throttled at 20 and 25: five sweeps counted at 25. Before: 30.
+    expect(openedAt([-10, 0, 10, 20, 25, 30], run("RRT"), FIVE)).toBe(25);
+    expect(openedAt([-10, 0, 10, 15], run("RT"))).toBe(15);
+    expect(openedAt([-10, 0, 5, 15], run("TR"))).toBe(15);
+  });
+
+  it("never opens on a throttle for one sweep unless the sweeps before it make the count", () => {
+    const once = (pattern: string): KindsAt => {
+      const kinds = run(pattern);
+      return (n) => (n < pattern.length ? kinds(n) : null);
+    };
+    // One refusal, then a throttle in its turn, then clean.
+    expect(openedAt([-10, 0, 10, 15, 20], once("RT"))).toBeNull();
+    // A throttle, then one refusal a turn later. Before: opened at 10.
+    expect(openedAt([-10, 0, 10, 20, 25], once("TR"))).toBeNull();
+    // Refused at 0 and 10 (three sweeps), throttled at 20: four of five.
+    expect(openedAt([-10, 0, 10, 20, 25], once("RRT"), FIVE)).toBeNull();
+    // Refused four sweeps, then the throttle is the fifth, as read every sweep.
+    expect(openedAt([-10, 0, 10, 15, 20, 25], once("RRRT"), FIVE)).toBe(20);
   });
 });

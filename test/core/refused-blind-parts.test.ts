@@ -5,7 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { blindFindings } from "../../src/core/blind.js";
 import type { ReadErrorKind } from "../../src/core/model.js";
-import { refusedBlindHeldMs, refusedReadsToOpen } from "../../src/core/refused-blind-open.js";
+import {
+  inTurnReadsNow,
+  refusedBlindHeldMs,
+  refusedReadsToOpen,
+} from "../../src/core/refused-blind-open.js";
 import { namesNoReadMends } from "../../src/core/refused-reads.js";
 
 const at = (minute: number) => new Date(Date.parse("2026-11-22T02:00:00.000Z") + minute * 60_000);
@@ -62,5 +66,66 @@ describe("the parts of the rule", () => {
     expect(refusedBlindHeldMs(15 * 60_000, at(0).toISOString(), at(10), five)).toBe(15 * 60_000);
     // A first sighting kept as no instant: as held.
     expect(refusedBlindHeldMs(30 * 60_000, "yesterday", at(10), five)).toBe(30 * 60_000);
+  });
+});
+
+describe("the in-turn readings a run keeps", () => {
+  const refused = of(["forbidden"]);
+  const throttled = of(["throttled"]);
+  const five = 5 * 60_000;
+  const before = (condition: typeof refused, count = 2) => ({
+    consecutiveFiring: count,
+    condition,
+    lastFiringAt: at(10).toISOString(),
+    lastMaskedAt: null,
+  });
+  const kept = { reads: 2, skipped: 1, at: at(10).toISOString() };
+
+  it("counts the sweeps between two refused readings, none beside a throttled one", () => {
+    expect(inTurnReadsNow(before(refused), kept, true, "now", at(20), five)).toEqual({
+      reads: 3,
+      skipped: 2,
+      at: "now",
+    });
+    expect(inTurnReadsNow(before(refused), kept, false, "now", at(20), five)).toEqual({
+      reads: 2,
+      skipped: 1,
+      at: "now",
+    });
+    expect(inTurnReadsNow(before(throttled), kept, true, "now", at(20), five)).toEqual({
+      reads: 3,
+      skipped: 1,
+      at: "now",
+    });
+    // An on-demand read between ticks: the ticks that fell between.
+    expect(inTurnReadsNow(before(refused), kept, true, "now", at(17.5), five)?.skipped).toBe(2);
+    expect(inTurnReadsNow(before(refused), kept, true, "now", at(12.5), five)?.skipped).toBe(1);
+    expect(inTurnReadsNow(before(throttled, 0), kept, false, "now", at(20), five)).toBeNull();
+  });
+
+  it("counts none across a reading that saw the key masked", () => {
+    const masked = { ...before(refused), lastMaskedAt: at(15).toISOString() };
+    expect(inTurnReadsNow(masked, kept, true, "now", at(20), five)?.skipped).toBe(1);
+  });
+
+  it("takes the reading before alone when what was kept is another's, of another run, or in an odd shape", () => {
+    // Kept by an erwatch that did not count them (another reading since), or none (stored before).
+    for (const other of [{ ...kept, at: at(5).toISOString() }, undefined, "2", { reads: -1 }])
+      expect(inTurnReadsNow(before(refused), other, true, "now", at(20), five)).toEqual({
+        reads: 2,
+        skipped: 1,
+        at: "now",
+      });
+    expect(inTurnReadsNow(before(throttled), undefined, true, "now", at(20), five)).toEqual({
+      reads: 1,
+      skipped: 0,
+      at: "now",
+    });
+    // A clean reading since: a new run.
+    expect(inTurnReadsNow(before(refused, 0), kept, true, "now", at(20), five)).toEqual({
+      reads: 1,
+      skipped: 0,
+      at: "now",
+    });
   });
 });
