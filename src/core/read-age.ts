@@ -360,6 +360,17 @@ function hash(text: string): string {
  * monitoring-blind waits on such a field is read in its turn only while
  * Azure sends the same value (core/refused-reads.ts), and at once when it
  * sends another. A body with none hashes as it always has.
+ *
+ * Kept by an erwatch before the words were part of it, such a circuit's
+ * fingerprint differs once: it is read deep at the first sweep after the
+ * upgrade (`changed`), and its deep read keeps the words, so it is read in
+ * its turn after. With its monitoring-blind open (read in its turn by that
+ * erwatch too) it is one deep read more, once, judging what a read in turn
+ * would: the open alert goes on as it was. Pending, that erwatch read it
+ * every sweep, and the blind takes the read as one off its turn: it opens
+ * 10 or 15 minutes after the value met it, as the README promises (a sweep
+ * sooner or later than without the read, by how many reads it had). No
+ * other alert opens or resolves for it.
  */
 export function cheapFingerprint(
   facts: CircuitFacts,
