@@ -28,6 +28,7 @@ import {
   circuitUnreadOf,
   peeringsGone,
   peeringsMissing,
+  peeringsMissingSince,
   readPreviousFacts,
   type Snapshot,
   type SnapshotPeering,
@@ -150,12 +151,20 @@ export function evaluateCircuit(
   );
   const gone = peeringsGone(previous, classified);
   const missing = peeringsMissing(previous, classified);
+  const missingSince = peeringsMissingSince(
+    previous,
+    missing,
+    classified.circuitRead,
+    now.toISOString(),
+  );
   const snapshot: Snapshot = {
     ...diff.next,
     // A peering that was there stays "gone" (Sev0) while it is missing, not "never configured".
     ...(gone.length > 0 ? { peeringsGone: gone } : {}),
     // A partner without its private peering does not carry its pair's site, as a later sweep reads it back.
     ...(missing.length > 0 ? { peeringsMissing: missing } : {}),
+    // Since when, for a Global Reach connection into it from another circuit (reach-peers.ts).
+    ...(Object.keys(missingSince).length > 0 ? { peeringsMissingSince: missingSince } : {}),
     // Kept so a partner read elsewhere (another sweep, a fan-out worker) finds its pair.
     ...(reading.settings.pair ? { pair: reading.settings.pair } : {}),
     // Kept so another circuit its Connection Monitor tests pages once with it (shared-monitor.ts).

@@ -23,6 +23,7 @@ import { storedInstant } from "./instant.js";
 import { byName, sameName } from "./names.js";
 import { isRecord } from "./record.js";
 import {
+  keptMissingSince,
   keptPeeringsGone,
   pathStatus,
   type Snapshot,
@@ -58,8 +59,8 @@ export interface ReachPeer {
   readAt: string;
   /**
    * Since when erwatch has seen the peer down (`state` down only): when its
-   * stored snapshot first saw both paths of the peering down, from before
-   * `readAt`. Absent when its history does not say: "read down at" is all
+   * stored snapshot first saw both paths of the peering down, or the peering
+   * missing, from before `readAt`. Absent when its history does not say: "read down at" is all
    * that is known, not since when.
    */
   downSince?: string;
@@ -260,13 +261,20 @@ export function peerOf(
 }
 
 /**
- * "both private paths down", or "…, as last read at 01:55 UTC" when not read
- * in this sweep (dated when not on the UTC day of `sweepAt`, the sweep's reading).
+ * "both private paths down", "…; down since 01:40 UTC" when erwatch's
+ * history of the peer says it was down before the read (the time of a read
+ * alone made a peer down for an hour look just gone), and "…, as last read
+ * at 01:55 UTC" when not read in this sweep (each dated when not on the UTC
+ * day of `sweepAt`, the sweep's reading).
  */
 export function peerDetail(peer: ReachPeer, sweepAt: string): string {
-  return peer.thisSweep
-    ? peer.detail
-    : `${peer.detail}, as last read at ${utcTime(Date.parse(peer.readAt), Date.parse(sweepAt))}`;
+  const sweep = Date.parse(sweepAt);
+  const downSince = peer.downSince === undefined ? Number.NaN : Date.parse(peer.downSince);
+  // Down since the read itself says no more than the read.
+  const since =
+    downSince < Date.parse(peer.readAt) ? `; down since ${utcTime(downSince, sweep)}` : "";
+  const read = peer.thisSweep ? "" : `, as last read at ${utcTime(Date.parse(peer.readAt), sweep)}`;
+  return `${peer.detail}${since}${read}`;
 }
 
 /**
@@ -289,11 +297,21 @@ function bothDownSince(snapshot: Snapshot, peering: string): number | null {
 }
 
 /**
+ * When a stored snapshot first saw `peering` missing (snapshot.ts
+ * peeringsMissingSince); null when it does not keep it so: a row kept
+ * before the time was, or one that still had the peering.
+ */
+function missingSince(snapshot: Snapshot, peering: string): number | null {
+  return storedInstant(byName(keptMissingSince(snapshot), peering));
+}
+
+/**
  * The peer with since when it is down, by its stored snapshot (the one
  * before this sweep's reading, for a peer read in it) while that is no older
  * than `maxAgeMs`: a peer its snapshot saw down since 01:40 and read down
  * now said "read down at 02:00", the time of the read, as if it had just
- * gone. A peer missing its peering, or up, is as it was.
+ * gone. A peer missing its peering is down since the snapshot first saw it
+ * missing (it has no path rows to say). A peer up is as it was.
  */
 export function withDownSince(
   peer: ReachPeer,
@@ -301,10 +319,14 @@ export function withDownSince(
   now: Date,
   maxAgeMs: number,
 ): ReachPeer {
-  if (!snapshot || peer.state !== "down" || peer.cause === "peering-missing") return peer;
+  if (!snapshot || peer.state !== "down") return peer;
   const takenAt = storedInstant(snapshot.takenAt);
   if (takenAt === null || now.getTime() - takenAt > maxAgeMs) return peer;
-  const since = bothDownSince(snapshot, peerPeeringOf(peer.peerCircuitPeeringId));
+  const peering = peerPeeringOf(peer.peerCircuitPeeringId);
+  const since =
+    peer.cause === "peering-missing"
+      ? missingSince(snapshot, peering)
+      : bothDownSince(snapshot, peering);
   const readAt = Date.parse(peer.readAt);
   if (since === null || !(since <= readAt)) return peer;
   return { ...peer, downSince: new Date(since).toISOString() };

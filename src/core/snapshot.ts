@@ -12,7 +12,8 @@ import type { RememberedConnection } from "./wiring.js";
 import type { EndToEndVoice } from "./dataplane/shared-monitor.js";
 import type { ReadAges } from "./read-age.js";
 import type { FamilyLoads } from "./route-limits.js";
-import { storedInstant } from "./instant.js";
+import { CLOCK_SKEW_MS, storedInstant } from "./instant.js";
+import { byName } from "./names.js";
 
 /** The path as a whole: can it carry traffic? Flap detection counts changes of this row. */
 export const SNAPSHOT_LAYERS = [...TABLE_LAYERS, "path"] as const;
@@ -170,6 +171,14 @@ export interface Snapshot {
    */
   peeringsMissing?: string[];
   /**
+   * When each peering of `peeringsMissing` was first seen missing (a sweep's
+   * instant): a Global Reach connection into it on another circuit says
+   * since when its peer is down (reach-peers.ts withDownSince), as for a peer
+   * whose paths are down. Absent when none, and in rows kept before it was:
+   * the next sweep that reads the peering missing starts it then.
+   */
+  peeringsMissingSince?: Record<string, string>;
+  /**
    * The circuit's own read failed at this evaluation (ARM refused it, or
    * erwatch failed on it): every layer is kept as last read, for the
    * memories, and none of them was read. Since the first evaluation of that
@@ -212,6 +221,18 @@ export function keptPeeringsGone(snapshot: Snapshot | null): string[] {
 /** The peerings a snapshot keeps as missing, as stored: only names (as `keptPeeringsGone`). */
 export function keptPeeringsMissing(snapshot: Snapshot | null): string[] {
   return keptNames(snapshot?.peeringsMissing);
+}
+
+/**
+ * A snapshot's `peeringsMissingSince` as stored: only entries whose time is
+ * an instant (it is not checked with the row: a hand edit, a cut-off write).
+ */
+export function keptMissingSince(snapshot: Snapshot | null): Record<string, string> {
+  const value: unknown = snapshot?.peeringsMissingSince;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter((e): e is [string, string] => storedInstant(e[1]) !== null),
+  );
 }
 
 function keptNames(value: unknown): string[] {
@@ -271,6 +292,31 @@ export function peeringsMissing(
   return verdict.findings
     .filter((f) => f.code === "peering-missing" && f.peering !== null)
     .map((f) => f.peering as string);
+}
+
+/**
+ * When each of `missing` (peeringsMissing) was first seen missing: as kept
+ * by `previous`, else `at` (the sweep's instant) for a circuit read now. A
+ * kept time after `at` by more than two clocks differ is none: it would say
+ * the peer went down in the future. A circuit not read keeps only what was
+ * kept: it did not see the peering missing now.
+ */
+export function peeringsMissingSince(
+  previous: Snapshot | null,
+  missing: readonly string[],
+  circuitRead: boolean,
+  at: string,
+): Record<string, string> {
+  const kept = keptMissingSince(previous);
+  const now = Date.parse(at);
+  const out: Record<string, string> = {};
+  for (const name of missing) {
+    const since = byName(kept, name);
+    const ms = storedInstant(since);
+    if (since !== undefined && ms !== null && ms - now <= CLOCK_SKEW_MS) out[name] = since;
+    else if (circuitRead) out[name] = at;
+  }
+  return out;
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 import { connectingWords } from "../../src/core/reach-memory.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 import { utcTime } from "../../src/core/utc-time.js";
-import { circuitReading, peering, type CircuitSpec } from "../support/readings.js";
+import { circuitReading, failed, peering, type CircuitSpec } from "../support/readings.js";
 
 const MIN = 60_000;
 const POLICY = { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY };
@@ -49,6 +49,31 @@ function stored(...sweeps: [CircuitSpec, string][]): Snapshot {
     snapshot = evaluateCircuit(p(spec, when), snapshot, [], [], POLICY, at(when)).snapshot;
   return snapshot!;
 }
+
+/** Circuit A, its connection to er-P Disconnected, read at `readAt`. */
+const a = (readAt: string): CircuitReading =>
+  circuitReading({
+    readAt,
+    peerings: [
+      peering({
+        globalReach: [
+          {
+            name: "gr-to-p",
+            peerCircuitPeeringId: PEER_PEERING,
+            status: "Disconnected",
+            direction: "outbound",
+          },
+        ],
+      }),
+    ],
+  });
+const reachDown = (readAt: string, peer: ReachPeer): Finding => {
+  const found = evaluateCircuit(a(readAt), null, [], [], POLICY, at(readAt), {
+    reach: [peer],
+  }).verdict.findings.find((f) => f.code === "global-reach-down");
+  if (!found) throw new Error("no global-reach-down");
+  return found;
+};
 
 describe("a stored peer: since when its snapshot has seen it down", () => {
   it.each<{ name: string; sweeps: [CircuitSpec, string][]; downSince: string | undefined }>([
@@ -121,6 +146,110 @@ describe("a stored peer: since when its snapshot has seen it down", () => {
     const known = reachPeerOfSnapshot(s, PEER_PEERING, at("2026-12-05T02:00:00.000Z"), 20 * MIN);
     expect(known).toMatchObject({ state: "down" });
     expect(known).not.toHaveProperty("downSince");
+  });
+});
+
+// A peer whose private peering is gone has no path rows to say since when:
+// the connection's alert and the status page said only "read down at", the
+// time of the read, for a peering missing for an hour. Its snapshot now keeps
+// when each missing peering was first seen missing.
+describe("a peer missing its peering: since its snapshot first saw it missing", () => {
+  const missing: CircuitSpec = { peerings: [] };
+  const NOW = "2026-12-05T02:00:00.000Z";
+
+  it("a stored peer: since the first sweep that read it missing, said in the title", () => {
+    const s = stored(
+      [healthy, "2026-12-05T01:30:00.000Z"],
+      [missing, "2026-12-05T01:40:00.000Z"],
+      [missing, "2026-12-05T01:50:00.000Z"],
+    );
+    expect(s.peeringsMissingSince).toEqual({ AzurePrivatePeering: "2026-12-05T01:40:00.000Z" });
+    const known = reachPeerOfSnapshot(s, PEER_PEERING, at(NOW), 20 * MIN);
+    expect(known).toMatchObject({
+      state: "down",
+      cause: "peering-missing",
+      downSince: "2026-12-05T01:40:00.000Z",
+    });
+    expect(reachDown(NOW, known!).title).toBe(
+      "Global Reach not connected: gr-to-p Disconnected — the peer circuit er-P is down (its private peering is missing; down since 01:40 UTC, as last read at 01:50 UTC)",
+    );
+  });
+
+  it("a peer read in this sweep: since when its snapshot from before first saw it missing", () => {
+    const before = stored(
+      [missing, "2026-12-05T01:40:00.000Z"],
+      [missing, "2026-12-05T01:50:00.000Z"],
+    );
+    const r = p(missing, NOW);
+    const read = reachPeerOfReading(
+      r,
+      evaluateCircuit(r, before, [], [], POLICY, at(NOW)).verdict,
+      PEER_PEERING,
+    )!;
+    const peer = withDownSince(read, before, at(NOW), 20 * MIN);
+    expect(peer).toMatchObject({ cause: "peering-missing", thisSweep: true });
+    expect(peer.downSince).toBe("2026-12-05T01:40:00.000Z");
+    expect(reachDown(NOW, peer).title).toBe(
+      "Global Reach not connected: gr-to-p Disconnected — the peer circuit er-P is down (its private peering is missing; down since 01:40 UTC)",
+    );
+  });
+
+  it("a peering just gone (its snapshot from before still had it): no since, the read says when", () => {
+    const before = stored([healthy, "2026-12-05T01:50:00.000Z"]);
+    const r = p(missing, NOW);
+    const read = reachPeerOfReading(
+      r,
+      evaluateCircuit(r, before, [], [], POLICY, at(NOW)).verdict,
+      PEER_PEERING,
+    )!;
+    expect(withDownSince(read, before, at(NOW), 20 * MIN)).not.toHaveProperty("downSince");
+  });
+
+  /** er-P's snapshot as an erwatch from before the time was kept wrote it (or a hand edit). */
+  const older = (since: unknown) => {
+    const s = stored(
+      [healthy, "2026-12-05T01:30:00.000Z"],
+      [missing, "2026-12-05T01:40:00.000Z"],
+      [missing, "2026-12-05T01:50:00.000Z"],
+    );
+    const row = structuredClone(s) as unknown as Record<string, unknown>;
+    if (since === undefined) delete row.peeringsMissingSince;
+    else row.peeringsMissingSince = since;
+    return row as unknown as Snapshot;
+  };
+
+  it.each<[string, unknown]>([
+    ["without the field (an older erwatch)", undefined],
+    ["with it a number", 42],
+    ["with it a list", ["2026-12-05T01:40:00.000Z"]],
+    ["with a time that is none", { AzurePrivatePeering: "yesterday" }],
+    ["with a time far after the clock", { AzurePrivatePeering: "2099-01-01T00:00:00.000Z" }],
+  ])(
+    "a row %s reads as down, with no since, and the next sweep that reads it missing keeps its own time",
+    (_, since) => {
+      const row = older(since);
+      const known = reachPeerOfSnapshot(row, PEER_PEERING, at(NOW), 20 * MIN);
+      expect(known).toMatchObject({ state: "down", cause: "peering-missing" });
+      expect(known).not.toHaveProperty("downSince");
+      const next = evaluateCircuit(p(missing, NOW), row, [], [], POLICY, at(NOW)).snapshot;
+      expect(next.peeringsMissingSince).toEqual({ AzurePrivatePeering: NOW });
+      const later = "2026-12-05T02:10:00.000Z";
+      expect(reachPeerOfSnapshot(next, PEER_PEERING, at(later), 20 * MIN)?.downSince).toBe(NOW);
+    },
+  );
+
+  it("kept while the circuit cannot be read, and started by no sweep that did not read it", () => {
+    const s = stored([missing, "2026-12-05T01:40:00.000Z"]);
+    const unread: CircuitSpec = { circuit: failed({ kind: "throttled" }) };
+    const kept = evaluateCircuit(p(unread, NOW), s, [], [], POLICY, at(NOW)).snapshot;
+    expect(kept.peeringsMissingSince).toEqual({ AzurePrivatePeering: "2026-12-05T01:40:00.000Z" });
+    const none = evaluateCircuit(p(unread, NOW), older(undefined), [], [], POLICY, at(NOW));
+    expect(none.snapshot).not.toHaveProperty("peeringsMissingSince");
+  });
+
+  it("forgotten once the peering is back", () => {
+    const s = stored([missing, "2026-12-05T01:40:00.000Z"], [healthy, "2026-12-05T01:50:00.000Z"]);
+    expect(s).not.toHaveProperty("peeringsMissingSince");
   });
 });
 
@@ -201,31 +330,6 @@ describe("times in a global-reach-down's words", () => {
     for (const sweep of [Number.NaN, 1e308])
       expect(utcTime(at, sweep)).toBe("2026-12-05 23:50 UTC");
   });
-
-  /** Circuit A, its connection to er-P Disconnected, read at `readAt`. */
-  const a = (readAt: string): CircuitReading =>
-    circuitReading({
-      readAt,
-      peerings: [
-        peering({
-          globalReach: [
-            {
-              name: "gr-to-p",
-              peerCircuitPeeringId: PEER_PEERING,
-              status: "Disconnected",
-              direction: "outbound",
-            },
-          ],
-        }),
-      ],
-    });
-  const reachDown = (readAt: string, peer: ReachPeer): Finding => {
-    const found = evaluateCircuit(a(readAt), null, [], [], POLICY, at(readAt), {
-      reach: [peer],
-    }).verdict.findings.find((f) => f.code === "global-reach-down");
-    if (!found) throw new Error("no global-reach-down");
-    return found;
-  };
 
   it.each([
     [
