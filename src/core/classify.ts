@@ -40,6 +40,7 @@ import type {
 import { PATHS, readablePeerings } from "./model.js";
 import { analysePath, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
+import { heldReach, noPathCarrying } from "./reach-held.js";
 import { DEFAULT_ROUTE_LIMITS, type FamilyLoads, type RouteLimitSettings } from "./route-limits.js";
 import type { DataPlanePolicy } from "./dataplane/policy.js";
 import { byName, sameName as same } from "./names.js";
@@ -395,12 +396,14 @@ function judgePeering(
       limits: { primary: analyses.primary.ipv6Limit, secondary: analyses.secondary.ipv6Limit },
     };
   // Above a provider that is not provisioned, and for a peering of unknown state, nothing is a finding.
-  if (notProvisioned || peering.state === null) return { verdict, findings: [] };
+  if (notProvisioned)
+    return { verdict: heldReach(verdict, "circuit not provisioned by its carrier"), findings: [] };
+  if (peering.state === null) return { verdict, findings: [] };
   if (peering.state !== "Enabled") {
     const expected = settings.expectedPeerings.some((p) => same(p, peering.name));
     const carried = (options.previous?.peeringsCarried ?? []).some((p) => same(p, peering.name));
     return {
-      verdict,
+      verdict: heldReach(verdict, `peering ${peering.state}`),
       findings: [disabledPeeringFinding(peering, settings, expected || carried, carried)],
     };
   }
@@ -432,8 +435,9 @@ function judgePeering(
       connecting,
     );
     if (unreached) findings.push(unreached);
+    return { verdict, findings };
   }
-  return { verdict, findings };
+  return { verdict: heldReach(verdict, noPathCarrying(verdict)), findings };
 }
 
 export function classifyCircuit(
