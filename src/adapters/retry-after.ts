@@ -64,7 +64,12 @@ function askedMs(get: (name: string) => string | undefined, now: number): number
 /** What a 503 thrown without its response asked to wait (ms): askedWaitOf reads it. */
 const ASKED = Symbol("erwatch.askedMs");
 
-/** The service's own words for the 503 when its body gives them. */
+/**
+ * The service's own words for the 503 when its body gives them. Not the wait:
+ * the caller that does not wait it names it (an ARM read's failure, a Log
+ * Analytics workspace's "not asked again before"); named here too, an ARM
+ * read whose 503 came from a gateway's HTML page said it twice.
+ */
 function unavailableMessage(response: PipelineResponse): string {
   try {
     const body = JSON.parse(response.bodyAsText ?? "") as { error?: { message?: unknown } };
@@ -73,7 +78,7 @@ function unavailableMessage(response: PipelineResponse): string {
   } catch {
     // Not JSON: the status says it.
   }
-  return `Service Unavailable (503), asked to retry after ${response.headers.get(ASKED_HEADER)} ms`;
+  return "Service Unavailable (503)";
 }
 
 /**

@@ -29,6 +29,9 @@ function kindOf(error: ErrorLike, timedOut: boolean): ReadErrorKind {
   if (status === 404) return "not-found";
   if (status === 408) return "timeout";
   if (status === 429) return "throttled";
+  // A 503 with a Retry-After too: Azure unavailable ("come back later"), not
+  // erwatch past its budget. Told as throttled, the on-call was sent to lower
+  // ARM_CONCURRENCY for Azure's outage; its blind opens on the same count.
   if (status !== undefined && status >= 500) return "server-error";
   if (status !== undefined && status >= 400) return "malformed";
   // core-lro's words when the status document says Failed: Azure answered, and failed the read.

@@ -43,6 +43,7 @@ async function readCircuitOnce(
   sweepAt: number,
   retryAfter: { seconds: number } | { date: number },
   budgetTime?: ManualTime,
+  answer: { status: number; rawBody?: string } = { status: 429 },
 ) {
   estate = await startEstate(estateOf(healthyCircuit({ name: "er-0" })));
   const access = estateAccess(estate, {
@@ -62,7 +63,7 @@ async function readCircuitOnce(
     match: { operation: "getCircuit", circuit: "er-0" },
     behaviour: {
       kind: "status",
-      status: 429,
+      ...answer,
       ...("seconds" in retryAfter
         ? { retryAfterSeconds: retryAfter.seconds }
         : { retryAfter: new Date(retryAfter.date).toUTCString() }),
@@ -124,4 +125,33 @@ describe("an ARM 429 whose Retry-After ends within the read's deadline", () => {
     // Asked again no sooner than ARM asked (the estate's own clock of arrivals).
     expect(asked[1]!.at - asked[0]!.at).toBeGreaterThanOrEqual(2_000 - 50);
   });
+});
+
+describe("an ARM 503 whose Retry-After ends past the read's deadline", () => {
+  // A 503 is Azure unavailable, not erwatch over its budget: told as the
+  // server error it is, its next action "Azure failed; tried again next
+  // sweep", not "lower ARM_CONCURRENCY". The blind opens on the same count either way.
+  it.each([
+    ["ARM's JSON error", undefined],
+    ["a gateway's HTML page", "<html><body><h1>503 Service Unavailable</h1></body></html>"],
+  ] as const)(
+    "(%s) fails the read at once as a server error, naming the wait once",
+    async (_what, rawBody) => {
+      const answer = { status: 503, ...(rawBody !== undefined ? { rawBody } : {}) };
+      const { reading, asked } = await readCircuitOnce(
+        WALL,
+        { seconds: 120 },
+        manualTime(WALL),
+        answer,
+      );
+      expect(reading.ok).toBe(false);
+      if (reading.ok) return;
+      expect(reading.error.kind).toBe("server-error");
+      expect(reading.error.statusCode).toBe(503);
+      // Before, a body not JSON named it twice: "… asked to retry after 120000 ms (asked to wait 120 s, …)".
+      expect(reading.error.message.match(/120 ?s|120000/g)).toEqual(["120 s"]);
+      expect(reading.error.message).toMatch(/asked to wait 120 s, past the read's deadline/);
+      expect(asked.map((r) => r.status)).toEqual([503]);
+    },
+  );
 });

@@ -250,8 +250,12 @@ export function faultAnswer(
   polled: Operation | undefined,
 ): Answer {
   switch (fault.kind) {
-    case "status":
-      return armError(faultError(fault.status, operation, url.pathname, fault));
+    case "status": {
+      const error = armError(faultError(fault.status, operation, url.pathname, fault));
+      if (fault.rawBody === undefined) return error;
+      const headers = { ...error.headers, "Content-Type": "text/html" };
+      return { ...error, body: fault.rawBody, headers };
+    }
     case "malformed":
       if (fault.variant === "invalid-json") return { status: 200, body: '{"value":[{"name":' };
       // A well-formed object with no `value` array (for a single resource: nothing at all).

@@ -323,6 +323,8 @@ export type FaultBehaviour =
       retryAfter?: string;
       code?: string;
       message?: string;
+      /** Sent as it is instead of ARM's JSON error: what a gateway in front of ARM answers (an HTML page). */
+      rawBody?: string;
     }
   | { kind: "malformed"; variant: "invalid-json" | "missing-value" }
   | { kind: "slow"; delayMs: number }

@@ -229,7 +229,7 @@ export async function startEstate(
       ),
       ...answer.headers,
     };
-    if (answer.body !== undefined) headers["Content-Type"] = "application/json; charset=utf-8";
+    if (answer.body !== undefined) headers["Content-Type"] ??= "application/json; charset=utf-8";
     headers["Content-Length"] = String(Buffer.byteLength(answer.body ?? ""));
     record.status = answer.status;
     res.writeHead(answer.status, headers);
