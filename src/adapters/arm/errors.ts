@@ -23,6 +23,8 @@ function kindOf(error: ErrorLike, timedOut: boolean): ReadErrorKind {
   ) {
     return "unauthenticated";
   }
+  // Not sent: its subscription's pause, a 429's Retry-After, outlasts the read.
+  if (error.name === "SubscriptionPausedError") return "throttled";
   const status = error.statusCode;
   if (status === 401) return "unauthenticated";
   if (status === 403) return "forbidden";

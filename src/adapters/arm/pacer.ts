@@ -9,7 +9,8 @@
 //     every request to that subscription waits its turn instead of the
 //     throttled ones retrying in step (the SDK's retry policy re-sends it,
 //     through this policy again; the wait itself is the SDK's, holding no
-//     slot, when it ends within the read's deadline, ../retry-after.ts).
+//     slot, when it ends within the read's deadline, ../retry-after.ts); a
+//     read whose deadline the pause would outlast fails at once (paused.ts).
 // A read's own context (which read, its deadline clock, the Retry-After of
 // its last answer) travels with it in AsyncLocalStorage.
 
@@ -17,6 +18,7 @@ import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/c
 import { AsyncLocalStorage } from "node:async_hooks";
 import pLimit, { type LimitFunction } from "p-limit";
 import { retryAfterMs } from "../retry-after.js";
+import { outlastPause, takeUnlessPaused } from "./paused.js";
 import { realTime, TokenBucket, type BucketSpec, type Timekeeper } from "./token-bucket.js";
 
 export interface PacingConfig {
@@ -149,21 +151,25 @@ export class Pacer {
         const write = WRITE_METHODS.has(request.method.toUpperCase());
         const bucket = write ? budget.writes : budget.reads;
         const read = contexts.getStore();
-        // Waiting for a token or a slot is erwatch's own queue, not ARM's time.
-        read?.queueing(true);
-        let queued = true;
-        const dequeue = () => {
-          if (queued) read?.queueing(false);
-          queued = false;
+        const signal = request.abortSignal as AbortSignal | undefined;
+        // Waiting for a token or a slot is erwatch's own queue, not ARM's time;
+        // a pause is ARM's answer (paused.ts), and the deadline runs through it.
+        let queued = false;
+        const queueing = (waiting: boolean) => {
+          if (queued !== waiting) read?.queueing(waiting);
+          queued = waiting;
         };
         let response: PipelineResponse | null = null;
         try {
           while (!response) {
-            await bucket.take(request.abortSignal as AbortSignal | undefined);
+            queueing(false);
+            await outlastPause(bucket, read, signal, { now: this.now, time: this.time });
+            queueing(true);
+            if (!(await takeUnlessPaused(bucket, signal))) continue;
             // A 429 may have paused the bucket while this request waited for a slot: wait again.
             response = await this.slots(async () => {
               if (bucket.paused) return null;
-              dequeue();
+              queueing(false);
               const answered = await next(request);
               // Before the slot is free: the next request must already see a pause this answer asks for.
               this.observe(answered, write, bucket, read);
@@ -171,7 +177,7 @@ export class Pacer {
             });
           }
         } finally {
-          dequeue();
+          queueing(false);
         }
         return response;
       },

@@ -52,6 +52,7 @@ export class TokenBucket {
   private pausedUntil = 0;
   private readonly queue: Waiter[] = [];
   private cancelWake: (() => void) | null = null;
+  private readonly pauseListeners = new Set<() => void>();
 
   constructor(
     private readonly spec: BucketSpec,
@@ -98,6 +99,17 @@ export class TokenBucket {
     return this.time.now() < this.pausedUntil;
   }
 
+  /** What is left of the pause (ms); 0 when not paused. */
+  get pausedForMs(): number {
+    return Math.max(0, this.pausedUntil - this.time.now());
+  }
+
+  /** Calls `fn` at every 429's pause, after the bucket is paused; returns an unsubscribe. */
+  onPause(fn: () => void): () => void {
+    this.pauseListeners.add(fn);
+    return () => this.pauseListeners.delete(fn);
+  }
+
   /** ARM's own count of what is left: never more than this. */
   observeRemaining(remaining: number): void {
     if (!Number.isFinite(remaining) || remaining < 0) return;
@@ -111,6 +123,7 @@ export class TokenBucket {
     this.level = Math.min(this.level, 0);
     this.pausedUntil = Math.max(this.pausedUntil, this.time.now() + Math.max(0, ms));
     this.schedule();
+    for (const fn of [...this.pauseListeners]) fn();
   }
 
   private refill(): void {
