@@ -13,9 +13,9 @@
 // the SDK, even a 5 s ask kept every other circuit's Monitor call behind it.
 //
 // ARM: one read is many requests (pages, polls), so the wait stays in the
-// SDK's retry, outside the pacer's slots, when it ends within the read's
-// deadline, told to the SDK in milliseconds counted from the sweep's clock;
-// one that would end past it fails the read at once, as for Monitor.
+// retry, outside the pacer's slots, when it ends within the read's deadline:
+// waited on the read's clock, and the SDK asks again at once; one that would
+// end past it fails the read at once, as for Monitor.
 
 import {
   RestError,
@@ -101,14 +101,22 @@ function unavailable(request: PipelineRequest, response: PipelineResponse, ms: n
  * an injected clock was told a date's wait as the wall clock's distance to it.
  * `waitable`: a wait it says yes to is left to the SDK's retry instead, told
  * in milliseconds from `now` (the SDK counts a date from the wall clock).
+ * `outwait`: waits it out here instead, on the read's own clock, when a retry
+ * is left (`attempt`: 1 for the first request), and the SDK asks again at
+ * once; left to the SDK, the wait ran on its real timer whatever clock the
+ * read's deadline ran on.
  */
 export function boundedRetryAfterPolicy(
   now: () => number,
   waitable: (ms: number) => boolean = () => false,
+  outwait?: (ms: number, attempt: number, signal: AbortSignal | undefined) => Promise<boolean>,
 ): PipelinePolicy {
+  const attempts = new WeakMap<PipelineRequest, number>();
   return {
     name: "erwatchBoundedRetryAfter",
     async sendRequest(request, next) {
+      const attempt = (attempts.get(request) ?? 0) + 1;
+      attempts.set(request, attempt);
       const response = await next(request);
       if (response.status !== 429 && response.status !== 503) return response;
       const asked = askedMs((name) => response.headers.get(name), now());
@@ -116,7 +124,9 @@ export function boundedRetryAfterPolicy(
       for (const header of HEADERS) response.headers.delete(header);
       const ms = Math.ceil(asked);
       if (waitable(ms)) {
-        response.headers.set("retry-after-ms", String(ms));
+        const signal = request.abortSignal as AbortSignal | undefined;
+        const waited = (await outwait?.(ms, attempt, signal)) ?? false;
+        response.headers.set("retry-after-ms", String(waited ? 0 : ms));
         return response;
       }
       response.headers.set(ASKED_HEADER, String(ms));

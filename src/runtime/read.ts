@@ -21,6 +21,8 @@ export interface ReadOverrides extends CommonOverrides {
   armBudgetTime?: Timekeeper;
   /** The time Azure Monitor and Log Analytics calls count their deadline and throttled waits by; real time unless a test injects one. */
   monitorTime?: Timekeeper;
+  /** The time ARM reads count their ARM_TIMEOUT_MS and throttled waits by; real time unless a test injects one. */
+  armTime?: Timekeeper;
 }
 
 export interface ReadRuntime {
@@ -51,6 +53,7 @@ export function buildReaders(config: ReadConfig, overrides: ReadOverrides): Read
     config: config.arm,
     ...(overrides.now ? { now: overrides.now } : {}),
     ...(overrides.armBudgetTime ? { budgetTime: overrides.armBudgetTime } : {}),
+    ...(overrides.armTime ? { readTime: overrides.armTime } : {}),
     clientOptions,
   };
   const ctx = createArmContext(deps);

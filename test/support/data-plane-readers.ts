@@ -24,7 +24,7 @@ export function readersPerTest(now: Date) {
   async function readersOn(
     state: EstateState,
     env: Record<string, string> = {},
-    overrides: Pick<ReadOverrides, "monitorTime"> = {},
+    overrides: Pick<ReadOverrides, "monitorTime" | "armTime"> = {},
   ) {
     const estate = await startEstate(state);
     open.push(estate);

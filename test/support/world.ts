@@ -76,6 +76,8 @@ export interface WorldOptions {
    * workspace): real time by default; a test moves a manual one by hand.
    */
   monitorTime?: Timekeeper;
+  /** The timer ARM reads' deadline and throttled waits run on: real time by default. */
+  armTime?: Timekeeper;
 }
 
 export interface World {
@@ -213,6 +215,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       serviceBusOptions,
       now: options.now,
       ...(options.monitorTime ? { monitorTime: options.monitorTime } : {}),
+      ...(options.armTime ? { armTime: options.armTime } : {}),
     },
   );
   await runtime.store.ensureTables();

@@ -67,7 +67,7 @@ export function createArmCall(
   time: Timekeeper = realTime,
 ): ArmCall {
   return async <T>(spec: CallSpec<T>): Promise<Reading<T>> => {
-    const started = Date.now();
+    const started = time.now();
     const deadline = readDeadline(config.timeoutMs, time);
     const abortSignal = AbortSignal.any([spec.signal, deadline.signal]);
     const read: ReadContext = {
@@ -78,10 +78,10 @@ export function createArmCall(
     deadline.start();
     try {
       const value = await withReadContext(read, () => spec.run(abortSignal, read));
-      spec.onRead?.({ target: spec.target, ok: true, elapsedMs: Date.now() - started });
+      spec.onRead?.({ target: spec.target, ok: true, elapsedMs: time.now() - started });
       return { ok: true, value, readAt: now().toISOString() };
     } catch (error) {
-      spec.onRead?.({ target: spec.target, ok: false, elapsedMs: Date.now() - started });
+      spec.onRead?.({ target: spec.target, ok: false, elapsedMs: time.now() - started });
       return {
         ok: false,
         error: toReadFailure(error, {

@@ -16,6 +16,7 @@ import { boundedRetryAfterPolicy } from "../retry-after.js";
 import { pageBodyPolicy } from "./listing.js";
 import { preferLocationPolicy } from "./lro-location.js";
 import { endsWithinRead, type Pacer } from "./pacer.js";
+import { realTime, sleepOn, type Timekeeper } from "./token-bucket.js";
 
 /** The SDK's longest backoff, and the longest Retry-After a request sent outside any read waits. */
 const MAX_RETRY_DELAY_MS = 10_000;
@@ -39,10 +40,21 @@ export class NetworkClients {
     private readonly options: ArmClientOptions = {},
     /** The sweep's clock, which a Retry-After given as a date is counted from. */
     private readonly now: () => number = () => Date.now(),
+    /** The reads' clock, which a Retry-After they wait runs on, as their deadline does. */
+    private readonly time: Timekeeper = realTime,
   ) {}
 
   private retryAfterPolicy() {
-    return boundedRetryAfterPolicy(this.now, (ms) => endsWithinRead(ms, MAX_RETRY_DELAY_MS));
+    return boundedRetryAfterPolicy(
+      this.now,
+      (ms) => endsWithinRead(ms, MAX_RETRY_DELAY_MS),
+      async (ms, attempt, signal) => {
+        // Its retries spent, the SDK gives the answer back at once: nothing to wait for.
+        if (attempt > this.config.maxRetries) return false;
+        await sleepOn(this.time, ms, signal);
+        return true;
+      },
+    );
   }
 
   for(subscriptionId: string): NetworkManagementClient {

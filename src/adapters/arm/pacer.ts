@@ -8,8 +8,8 @@
 //   - on a 429, pauses the subscription's bucket for the Retry-After, so
 //     every request to that subscription waits its turn instead of the
 //     throttled ones retrying in step (the SDK's retry policy re-sends it,
-//     through this policy again; the wait itself is the SDK's, holding no
-//     slot, when it ends within the read's deadline, ../retry-after.ts); a
+//     through this policy again; the wait itself is on the read's clock,
+//     holding no slot, when it ends within its deadline, ../retry-after.ts); a
 //     read whose deadline the pause would outlast fails at once (paused.ts).
 // A read's own context (which read, its deadline clock, the Retry-After of
 // its last answer) travels with it in AsyncLocalStorage.

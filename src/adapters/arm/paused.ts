@@ -5,7 +5,7 @@
 // queued behind a pause sat up to 5 minutes, and the sweep with it.
 
 import type { ReadContext } from "./pacer.js";
-import type { Timekeeper, TokenBucket } from "./token-bucket.js";
+import { sleepOn, type Timekeeper, type TokenBucket } from "./token-bucket.js";
 
 export class SubscriptionPausedError extends Error {
   override readonly name = "SubscriptionPausedError";
@@ -21,21 +21,6 @@ export class SubscriptionPausedError extends Error {
 /** "02:12:05 UTC": a pause is seconds to minutes long, so the second counts. */
 function clockWords(at: number): string {
   return `${new Date(at).toISOString().slice(11, 19)} UTC`;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined, time: Timekeeper): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as unknown);
-    const onAbort = () => {
-      cancel();
-      reject(signal!.reason as unknown);
-    };
-    const cancel = time.after(ms, () => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    });
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /**
@@ -54,7 +39,7 @@ export async function outlastPause(
     const ms = bucket.pausedForMs;
     if (ms <= 0) return;
     if (read && ms >= read.leftMs()) throw new SubscriptionPausedError(clocks.now() + ms);
-    await sleep(ms, signal, clocks.time);
+    await sleepOn(clocks.time, ms, signal);
   }
 }
 

@@ -40,6 +40,8 @@ export interface ArmReaderDeps {
   now?: () => Date;
   /** The time ARM's budget refills by (the bench compresses the idle time between sweeps). */
   budgetTime?: Timekeeper;
+  /** The time a read's ARM_TIMEOUT_MS and the Retry-After it waits run on: real time unless a test injects one. */
+  readTime?: Timekeeper;
 }
 
 function refOf(target: CircuitTarget, got: Reading<CircuitRead>): CircuitRef {
@@ -126,9 +128,16 @@ export function createArmContext(deps: ArmReaderDeps): ArmContext {
     deps.budgetTime,
   );
   return {
-    clients: new NetworkClients(deps.credential, deps.config, pacer, deps.clientOptions, sweepNow),
+    clients: new NetworkClients(
+      deps.credential,
+      deps.config,
+      pacer,
+      deps.clientOptions,
+      sweepNow,
+      deps.readTime,
+    ),
     pacer,
-    call: createArmCall(deps.config, now),
+    call: createArmCall(deps.config, now, deps.readTime),
     config: deps.config,
     now,
     lroTiming: new LroTiming(deps.config.lroPollIntervalMs),

@@ -33,6 +33,22 @@ export const realTime: Timekeeper = {
   },
 };
 
+/** Resolves after `ms` on `time`; rejects with the reason when `signal` aborts first. */
+export function sleepOn(time: Timekeeper, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as unknown);
+    const onAbort = () => {
+      cancel();
+      reject(signal!.reason as unknown);
+    };
+    const cancel = time.after(ms, () => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    });
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
 interface Waiter {
   resolve: () => void;
   reject: (error: unknown) => void;

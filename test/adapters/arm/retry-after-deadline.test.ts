@@ -12,7 +12,7 @@
 // Through the REAL SDK against the loopback estate; the deadline is short
 // (5 s), and the assertions are on kinds and on what the estate was asked.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createArmContext } from "../../../src/adapters/arm/reader.js";
 import type { Reading } from "../../../src/core/model.js";
 import { loadReadConfig } from "../../../src/runtime/config.js";
@@ -39,11 +39,16 @@ const WALL = Date.now();
 const BEHIND = WALL - 30 * 86_400_000;
 const AHEAD = WALL + 90 * 86_400_000;
 
-async function readCircuitOnce(
+/**
+ * `readTime`: the clock the read's deadline and the wait it takes run on;
+ * the budget's too, so the subscription's pause ends with that wait.
+ */
+async function startReading(
   sweepAt: number,
   retryAfter: { seconds: number } | { date: number },
   budgetTime?: ManualTime,
   answer: { status: number; rawBody?: string } = { status: 429 },
+  readTime?: ManualTime,
 ) {
   estate = await startEstate(estateOf(healthyCircuit({ name: "er-0" })));
   const access = estateAccess(estate, {
@@ -58,6 +63,7 @@ async function readCircuitOnce(
     clientOptions: access.armClientOptions,
     now: () => new Date(sweepAt),
     ...(budgetTime ? { budgetTime } : {}),
+    ...(readTime ? { readTime, budgetTime: readTime } : {}),
   });
   estate.addFault({
     match: { operation: "getCircuit", circuit: "er-0" },
@@ -72,14 +78,20 @@ async function readCircuitOnce(
   });
   const circuits = ctx.clients.for(SUB).expressRouteCircuits;
   // Bounded: a read the old code slept for 120 s ends at its 5 s deadline.
-  const reading: Reading<unknown> = await ctx.call({
+  const reading: Promise<Reading<unknown>> = ctx.call({
     operation: "getCircuit",
     target: "circuit er-0",
     signal: AbortSignal.timeout(20_000),
     run: (abortSignal) => circuits.get(RG, "er-0", { abortSignal }),
   });
-  const asked = estate.requests.filter((r) => r.operation === "getCircuit");
+  const on = estate;
+  const asked = () => on.requests.filter((r) => r.operation === "getCircuit");
   return { reading, asked, reads: ctx.pacer.budget(SUB).reads };
+}
+
+async function readCircuitOnce(...args: Parameters<typeof startReading>) {
+  const { reading, asked, reads } = await startReading(...args);
+  return { reading: await reading, asked: asked(), reads };
 }
 
 describe("an ARM 429 whose Retry-After ends past the read's deadline", () => {
@@ -118,12 +130,19 @@ describe("an ARM 429 whose Retry-After ends past the read's deadline", () => {
 });
 
 describe("an ARM 429 whose Retry-After ends within the read's deadline", () => {
-  it("(2 seconds) is waited, and the read asked again reads the circuit", async () => {
-    const { reading, asked } = await readCircuitOnce(WALL, { seconds: 2 });
+  it("(2 seconds) is waited on the read's clock, and the read asked again reads the circuit", async () => {
+    const readTime = manualTime(WALL);
+    const started = await startReading(WALL, { seconds: 2 }, undefined, { status: 429 }, readTime);
+    // The read's deadline and the wait it took, both on its clock. Before, the
+    // SDK slept the wait on its own real timer, whatever clock the read ran on.
+    await vi.waitFor(() => expect(readTime.pending()).toBe(2), { timeout: 5_000 });
+    readTime.advance(1_999);
+    expect(started.asked().map((r) => r.status)).toEqual([429]);
+    // The wait, and a second's tokens after the subscription's pause.
+    readTime.advance(1_001);
+    const reading = await started.reading;
     expect(reading.ok).toBe(true);
-    expect(asked.map((r) => r.status)).toEqual([429, 200]);
-    // Asked again no sooner than ARM asked (the estate's own clock of arrivals).
-    expect(asked[1]!.at - asked[0]!.at).toBeGreaterThanOrEqual(2_000 - 50);
+    expect(started.asked().map((r) => r.status)).toEqual([429, 200]);
   });
 });
 
