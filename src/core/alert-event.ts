@@ -81,9 +81,10 @@ export interface AlertEvent {
   /**
    * Resolves only: how the alert reads at the sweep that resolved it, in words
    * ("received prefixes on AzurePrivatePeering: primary 120 of 4,000"). The
-   * title, evidence and ticket of a resolve are the last firing sweep's, what
-   * the receivers were told, not how it is now. Absent on every other event,
-   * and on resolves sent before it was added.
+   * title of a resolve is the one its receivers were last sent (by an erwatch
+   * before 2026-12-06, the last firing sweep's), its evidence and ticket the
+   * last firing sweep's: none of them is how it is now. Absent on every other
+   * event, and on resolves sent before it was added.
    */
   resolution?: string;
   circuit: AlertCircuit;

@@ -22,6 +22,7 @@ import { blindNotice, sightRestored } from "./blind-notice.js";
 import { inTurnReadsNow, refusedBlindHeldMs, type InTurnReads } from "./refused-blind-open.js";
 import { namesNoReadMends } from "./refused-reads.js";
 import { toldBy } from "./told-by.js";
+import { asLastTold } from "./last-told.js";
 import {
   boundJson,
   cutText,
@@ -1004,7 +1005,8 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
   if (ctx.inhibitedBy)
     return none("inhibited", `held by ${ctx.inhibitedBy.by}: ${ctx.inhibitedBy.rule}`, action);
 
-  const eventCondition = (condition ?? state.condition) as AlertCondition;
+  const seen = (condition ?? state.condition) as AlertCondition;
+  const eventCondition = action === "resolve" ? asLastTold(seen, notified) : seen;
   const sequence = state.sequence + 1;
   const severity =
     action === "resolve"

@@ -6,7 +6,8 @@
 // circuit was deleted or ignored, when nothing was seen to recover at all.
 //
 // How it reads now: a resolve carries its condition as last seen firing (its
-// title, evidence and ticket), since that is what the receivers were told.
+// evidence and ticket) under the title the receivers were last sent
+// (last-told.ts), since that is what they hold.
 // Repeated as if live, a card said "3,820 of 4,000 — reaches 4,000 in about
 // 3 min" over a layer table reading 120 of 4,000. `resolution` is what the
 // resolve leads with instead, read from the sweep that resolved it.

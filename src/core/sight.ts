@@ -12,6 +12,7 @@
 import { alertKey } from "./alert-identity.js";
 import { blindFindings } from "./blind.js";
 import { storedInstant } from "./instant.js";
+import { asLastTold } from "./last-told.js";
 import type { AlertState, Decision, PendingEvent } from "./lifecycle.js";
 import type { CircuitVerdict, ReadFailure, Severity } from "./model.js";
 import type { Observation } from "./observe.js";
@@ -200,7 +201,7 @@ export function retire(state: AlertState, reason: RetireReason, now: Date): Deci
     change: `Resolved: ${RETIRE_WORDS[reason]}. ${notified.title} is no longer watched.`,
     nextAction: retiredNextAction(RETIRE_WORDS[reason]),
     resolution: retiredResolution(RETIRE_WORDS[reason]),
-    condition: state.condition,
+    condition: asLastTold(state.condition, notified),
     firstSeen: state.firstSeen ?? at,
   };
   return { action: "resolve", event, next: { ...next, sequence } };

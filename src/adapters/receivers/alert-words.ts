@@ -70,11 +70,18 @@ export function changeWithoutTitle(change: string, title: string): string {
 }
 
 /**
- * When a resolve's title, evidence and ticket were read: they are what the
- * receivers were told while it fired, said beside them so that none of it
- * ("3,820 of 4,000 — reaches 4,000 in about 3 min") is read as how it is now.
+ * When a resolve's evidence and ticket were read: the last reading that
+ * fired, said beside them so that none of it ("3,820 of 4,000 — reaches 4,000
+ * in about 3 min") is read as how it is now.
  */
 export const LAST_FIRING = "at the last firing sweep";
+
+/**
+ * Whose words a resolve's title is: the title its receivers were last sent
+ * (core/last-told.ts), which the last firing sweep may have read otherwise
+ * (a count that moved, a milder grade never sent).
+ */
+export const LAST_TOLD = "as last told";
 
 /**
  * What a resolve leads with: how it reads at the sweep that resolved it

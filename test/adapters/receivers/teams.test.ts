@@ -193,9 +193,51 @@ describe("buildTeamsMessage", () => {
 
   it.each([
     ["escalate", arpMissingEscalated(), "Worse: Sev2 → Sev0; now also the primary path."],
-    ["resolve", arpMissingResolved(), "Resolved after 1 h 12 min."],
+    [
+      "resolve of a circuit erwatch stopped watching",
+      {
+        ...arpMissingResolved(),
+        change: `Resolved: circuit no longer exists. ${arpMissingResolved().title} is no longer watched.`,
+      },
+      "Resolved: circuit no longer exists.",
+    ],
   ] as const)("says what changed on a %s, without the title", (_name, event, change) => {
     expect(textsOf(buildTeamsMessage(event))).toContain(`**Changed:** ${change}`);
+  });
+
+  // A message may be posted late (a broker outage, Teams' 429 pause): the
+  // card said when the alert started and "Resolved after 1 h 12 min", never
+  // when it resolved.
+  it.each([
+    ["full", {}],
+    ["compact", { compact: true }],
+  ] as const)(
+    "says when a resolve cleared and how long it was open, once (%s card)",
+    (_name, options) => {
+      const texts = textsOf(buildTeamsMessage(arpMissingResolved(), options));
+      expect(texts).toContain(
+        "**Resolved:** {{DATE(2026-03-14T03:04:30Z, SHORT)}} {{TIME(2026-03-14T03:04:30Z)}}, open 1 h 13 min",
+      );
+      expect(texts.filter((t) => t.startsWith("**Changed:**"))).toEqual([]);
+      expect(texts.indexOf(texts.find((t) => t.startsWith("**Resolved:**"))!)).toBe(
+        texts.indexOf(texts.find((t) => t.startsWith("**Started:**"))!) + 1,
+      );
+    },
+  );
+
+  it("keeps the duration in Changed when the resolve's time is not one", () => {
+    const texts = textsOf(
+      buildTeamsMessage({ ...arpMissingResolved(), firstSeen: "?", occurredAt: "?" }),
+    );
+    expect(texts.filter((t) => t.startsWith("**Resolved:**"))).toEqual([]);
+    expect(texts).toContain("**Changed:** Resolved after 1 h 12 min.");
+  });
+
+  it("says no Resolved line on any other card", () => {
+    for (const event of [arpMissingOpen(), arpMissingEscalated(), arpMissingRepeat()])
+      expect(
+        textsOf(buildTeamsMessage(event)).filter((t) => t.startsWith("**Resolved:**")),
+      ).toEqual([]);
   });
 
   it("says when a resolved alert started, not since when it fires", () => {
@@ -679,18 +721,18 @@ describe("buildTeamsMessage", () => {
     const headerOf = (event: AlertEvent) =>
       textsOf({ attachments: [{ content: { body: [cardOf(buildTeamsMessage(event)).body[0]] } }] });
 
-    it("the route limit: the count now first, the firing title as what it was", () => {
+    it("the route limit: the count now first, the title last told as what it was", () => {
       const message = buildTeamsMessage(prefixResolve());
       expect(teamsMessageProblems(message)).toEqual([]);
       expect(headerOf(prefixResolve())).toEqual([
         "RESOLVED · er-ams-prod-01",
         "Now: received prefixes on AzurePrivatePeering: primary 120 of 4,000, secondary 118 of 4,000",
-        `Was, at the last firing sweep: ${FIRING_TITLE}`,
+        `Was, as last told: ${FIRING_TITLE}`,
       ]);
       const texts = textsOf(message);
       // The title is never said bare, as if it were how it is now.
       expect(texts.filter((t) => t.includes(FIRING_TITLE))).toEqual([
-        `Was, at the last firing sweep: ${FIRING_TITLE}`,
+        `Was, as last told: ${FIRING_TITLE}`,
       ]);
       expect(texts).toContain("Layers of AzurePrivatePeering now");
       expect(texts).toContain("Evidence at the last firing sweep");
@@ -746,7 +788,7 @@ describe("buildTeamsMessage", () => {
       const { resolution: _said, ...older } = prefixResolve();
       expect(headerOf(older)).toEqual([
         "RESOLVED · er-ams-prod-01",
-        `Was, at the last firing sweep: ${FIRING_TITLE}`,
+        `Was, as last told: ${FIRING_TITLE}`,
       ]);
     });
 

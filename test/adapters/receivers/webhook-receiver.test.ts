@@ -247,7 +247,7 @@ describe("a resolve at the webhook", () => {
 
   it("says in its description how it reads now, and that the title is what it was", () => {
     expect(buildCommonAlert(arpMissingResolved()).data.essentials.description).toBe(
-      "Resolved after 1 h 12 min. Now: provider / L2 ok · ARP complete (2 entries) on both paths of AzurePrivatePeering. The title and evidence are what it was, at the last firing sweep. Owner: the carrier. Next action: Nothing to do: confirm traffic is back and close any carrier ticket.",
+      "Resolved after 1 h 12 min. Now: provider / L2 ok · ARP complete (2 entries) on both paths of AzurePrivatePeering. The title is what it was as last told, the evidence what it was at the last firing sweep. Owner: the carrier. Next action: Nothing to do: confirm traffic is back and close any carrier ticket.",
     );
   });
 
@@ -256,7 +256,7 @@ describe("a resolve at the webhook", () => {
     expect(alertContext.resolution).toBeNull();
     expect(essentials.description).not.toContain("Now:");
     expect(essentials.description).toContain(
-      "The title and evidence are what it was, at the last firing sweep.",
+      "The title is what it was as last told, the evidence what it was at the last firing sweep.",
     );
   });
 });

@@ -27,6 +27,7 @@ import {
   changeWithoutTitle,
   dataPlaneBlind,
   LAST_FIRING,
+  LAST_TOLD,
   NO_DATA_PLANE_READING,
   providerAt,
   resolvedNow,
@@ -272,7 +273,7 @@ export function headline(
  * What broke, in the header: the verdict and what it is about (the circuit,
  * the site of a fleet outage, the subscription), then the title (as last seen
  * when blind). A resolve leads with how it reads now; its title is what it
- * was, at the last firing sweep.
+ * was as last told, the words of the card or page it closes.
  */
 function header(event: AlertEvent, blind: boolean): Element {
   const resolved = event.action === "resolve";
@@ -290,7 +291,7 @@ function header(event: AlertEvent, blind: boolean): Element {
         ? []
         : [text(`Now: ${md(now, MAX_HEADLINE)}`, { weight: "Bolder", spacing: "Small" })]),
       resolved
-        ? text(`Was, ${LAST_FIRING}: ${md(event.title, MAX_HEADLINE)}`, { spacing: "Small" })
+        ? text(`Was, ${LAST_TOLD}: ${md(event.title, MAX_HEADLINE)}`, { spacing: "Small" })
         : text(`${blind ? "Last seen: " : ""}${md(event.title, MAX_HEADLINE)}`, {
             weight: "Bolder",
             spacing: "Small",
@@ -370,13 +371,18 @@ function factsFirst(event: AlertEvent, blind: boolean): Element[] {
     ["Do", md(event.nextAction, MAX_SENTENCE)],
     // A resolved alert is no longer "since" anything: say when it started.
     [resolved ? "Started" : "Since", since(event)],
+    // The post may come late (a broker outage, a receiver's pause): when it
+    // resolved is the sweep's time, not the message's.
+    ["Resolved", resolved ? resolvedWhen(event) : null],
     // A resolve carries the last firing reading: its trend is of a count that
     // has since fallen back (the layer table shows it now), not a forecast.
     ["Prefix trend", resolved ? null : trendMarkdown(event.evidence, event.occurredAt)],
   ];
   if (event.action !== "open" && !blind) {
     const change = changeWithoutTitle(event.change, event.title);
-    if (change !== "") lines.push(["Changed", md(change, MAX_SENTENCE)]);
+    // "Resolved after 1 h 12 min." says again what the Resolved line says.
+    const said = resolved && PLAIN_RESOLVE.test(change) && resolvedWhen(event) !== null;
+    if (change !== "" && !said) lines.push(["Changed", md(change, MAX_SENTENCE)]);
   }
   return lines
     .filter((line): line is [string, string] => line[1] !== null && line[1] !== "")
@@ -429,6 +435,20 @@ function since(event: AlertEvent): string | null {
   return [relative ? `${relative} before this message` : null, absolute]
     .filter((part) => part !== null)
     .join(" · ");
+}
+
+/** A resolve's change that says no more than how long it was open (core/lifecycle.ts changeFor). */
+const PLAIN_RESOLVE = /^Resolved after [^.:;]+\.$/u;
+
+/**
+ * "{{DATE(…)}} {{TIME(…)}}, open 1 h 12 min": when the sweep resolved it, in
+ * the reader's time zone, and how long it was open.
+ */
+function resolvedWhen(event: AlertEvent): string | null {
+  const open = spanBefore(event.firstSeen, event.occurredAt);
+  const parts = [readerTime(event.occurredAt), open ? `open ${open}` : null];
+  const said = parts.filter((part) => part !== null);
+  return said.length === 0 ? null : said.join(", ");
 }
 
 /** The facts a responder copies into a ticket or a search. */

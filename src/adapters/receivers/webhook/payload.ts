@@ -5,7 +5,13 @@
 
 import type { AlertEvent } from "../../../core/alert-event.js";
 import { OWNER_WORDS } from "../../../core/vocabulary.js";
-import { blindness, changeWithoutTitle, LAST_FIRING, resolvedNow } from "../alert-words.js";
+import {
+  blindness,
+  changeWithoutTitle,
+  LAST_FIRING,
+  LAST_TOLD,
+  resolvedNow,
+} from "../alert-words.js";
 import { carrierTicket } from "../carrier-ticket.js";
 import { alertSubject } from "../subject.js";
 
@@ -96,9 +102,9 @@ export function buildCommonAlert(event: AlertEvent): CommonAlert {
         peakSeverity: event.peakSeverity,
         peering: event.peering,
         paths: event.paths,
-        // A resolve's title, evidence and ticket are the last firing sweep's, as
-        // every consumer already read them; how it reads now is added beside
-        // them (null when a resolve from an older erwatch did not say).
+        // A resolve's title is the one its receivers were last sent, its
+        // evidence and ticket the last firing sweep's; how it reads now is added
+        // beside them (null when a resolve from an older erwatch did not say).
         title: event.title,
         change: event.change,
         ...(resolved ? { resolution: resolvedNow(event) } : {}),
@@ -155,7 +161,7 @@ function description(event: AlertEvent): string {
     ...(now === null ? [] : [`Now: ${now}.`]),
     // The title is alertContext.title, not repeated here: said to be what it was.
     ...(event.action === "resolve"
-      ? [`The title and evidence are what it was, ${LAST_FIRING}.`]
+      ? [`The title is what it was ${LAST_TOLD}, the evidence what it was ${LAST_FIRING}.`]
       : []),
     `Owner: ${OWNER_WORDS[event.owner] ?? event.owner}.`,
     `Next action: ${event.nextAction}`,
