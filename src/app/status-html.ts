@@ -25,6 +25,7 @@ import { LAYER_ROWS, OWNER_WORDS, SEVERITY_WORDS, STATUS_WORDS } from "../core/v
 import type { WorkersProgress } from "./work-progress.js";
 import { counted } from "../core/text.js";
 import { placeWord } from "../core/place.js";
+import { utcTime } from "../core/utc-time.js";
 
 const LAYERS = LAYER_ROWS;
 
@@ -260,10 +261,21 @@ export function endedWords(ended: NonNullable<StatusAlert["holdEnded"]>): string
     const holder = ended.code
       ? `${ended.severity ?? ""} ${ended.code}`.trim()
       : `alert ${ended.alert}`;
-    return `${holder} that held it has resolved: it holds this alert no more`;
+    return `${holder} that held it has resolved${resolvedWords(ended)}: it holds this alert no more`;
   }
   const at = ended.endedAt ? ` ${ended.endedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")}` : "";
   return `silence ${ended.silence} ended${at}: it holds this alert no more`;
+}
+
+/**
+ * " at 2026-12-06 10:20 UTC, open 15 min", or as much as is known. Dated in
+ * full: the page and `erwatch alerts` are read long after the sweep.
+ */
+function resolvedWords(ended: { resolvedAt?: string | null; openMinutes?: number | null }): string {
+  const at = ended.resolvedAt ? Date.parse(ended.resolvedAt) : Number.NaN;
+  if (!Number.isFinite(at)) return "";
+  const open = ended.openMinutes != null ? `, open ${ageText(ended.openMinutes)}` : "";
+  return ` at ${utcTime(at, Number.NaN)}${open}`;
 }
 
 /** What holds it back, in words: "held" alone gave the on-call no reason. */

@@ -199,6 +199,9 @@ export type StatusHoldEnded =
       severity: Severity | null;
       code: string | null;
       title: string | null;
+      /** When its resolve was sent, and how long it was open then; null when not known. */
+      resolvedAt?: string | null;
+      openMinutes?: number | null;
     };
 
 export type StatusHold =
@@ -623,6 +626,27 @@ function resolvedHolder(
     severity: holder.condition?.severity ?? null,
     code: holder.condition?.code ?? null,
     title: holder.condition?.title ?? null,
+    ...resolvedWhen(holder),
+  };
+}
+
+/**
+ * When the holder's resolve was sent and how long it had been open: only
+ * while that resolve is the last word on it (its receivers hold nothing
+ * since). Cleared with its resolve held back, it has none of this episode.
+ */
+function resolvedWhen(holder: AlertState): {
+  resolvedAt: string | null;
+  openMinutes: number | null;
+} {
+  const told: unknown = holder.resolved;
+  if (holder.notified || !isRecord(told)) return { resolvedAt: null, openMinutes: null };
+  const at = storedInstant(told["at"] as string | null | undefined);
+  if (at === null) return { resolvedAt: null, openMinutes: null };
+  const from = storedInstant(told["firstSeen"] as string | null | undefined);
+  return {
+    resolvedAt: new Date(at).toISOString(),
+    openMinutes: from === null || from > at ? null : Math.round((at - from) / 60_000),
   };
 }
 

@@ -161,6 +161,13 @@ export interface AlertState {
    * not have the sweep's ERWATCH_SILENCES.
    */
   heldBy?: HeldBy;
+  /**
+   * The last resolve sent: when, and when its episode began (null: not
+   * known). The status page says when an alert that held another resolved,
+   * and how long it was open. Absent before one was sent, and in state
+   * stored before it was recorded.
+   */
+  resolved?: { at: string; firstSeen: string | null };
 }
 
 export type HeldBy = { silence: string; comment?: string } | { alert: string; rule: string };
@@ -1057,6 +1064,9 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
           },
     // The episode ends with its resolve; the next one starts fresh.
     firstSeen: action === "resolve" ? null : state.firstSeen,
+    ...(action === "resolve"
+      ? { resolved: { at: ctx.now.toISOString(), firstSeen: state.firstSeen } }
+      : {}),
   };
   return { action, event, next };
 }

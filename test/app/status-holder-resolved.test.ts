@@ -14,6 +14,11 @@ import { startAzurite, type Azurite } from "../support/azurite.js";
 import { CONNECTED_GATEWAY, failed, ok } from "../support/readings.js";
 import { minute, sweepHarness } from "../support/sweep-harness.js";
 
+// Its resolve, sent by the sweep at minute 25 (clean at 20 and 25), 20 min after it opened at minute 5.
+const RESOLVED_AT = minute(25).toISOString();
+const OPEN_MINUTES = 20;
+const RESOLVED_WORDS = `${RESOLVED_AT.slice(0, 10)} ${RESOLVED_AT.slice(11, 16)} UTC, open 20 min`;
+
 let azurite: Azurite;
 beforeAll(async () => {
   azurite = await startAzurite();
@@ -53,12 +58,15 @@ it("an alert whose inhibiting alert has resolved is no longer shown held by it, 
       severity: holder.severity,
       code: holder.code,
       title: holder.title,
+      // Observed: "has resolved" with no when; the page is read long after.
+      resolvedAt: RESOLVED_AT,
+      openMinutes: OPEN_MINUTES,
     },
   });
   const html = renderStatusHtml(model);
   expect(html).not.toContain(" · held by ");
   expect(html).toContain(
-    ` · held · ${holder.severity} ${holder.code} that held it has resolved: it holds this alert no more</span>`,
+    ` · held · ${holder.severity} ${holder.code} that held it has resolved at ${RESOLVED_WORDS}: it holds this alert no more</span>`,
   );
 
   let stdout = "";
@@ -72,7 +80,7 @@ it("an alert whose inhibiting alert has resolved is no longer shown held by it, 
   expect(stdout).toMatch(new RegExp(`^${alert.severity} .* held$`, "m"));
   expect(stdout).not.toContain("inhibited");
   expect(stdout.replace(/\s+/g, " ")).toContain(
-    `${holder.severity} ${holder.code} that held it has resolved: it holds this alert no more.`,
+    `${holder.severity} ${holder.code} that held it has resolved at ${RESOLVED_WORDS}: it holds this alert no more.`,
   );
   // A Sev1 nothing holds needs a human: 1, as for an ended silence.
   expect(alert.severity).toBe("Sev1");

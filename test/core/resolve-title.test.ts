@@ -134,6 +134,8 @@ describe("a resolve names the alert as its receivers were last told it", () => {
     });
     // What was last read firing stays the alert's own (the status page shows it).
     expect(d.next.condition).toBe(last);
+    // ... and when it resolved, after how long: the status page says it of an alert that held another.
+    expect(d.next.resolved).toEqual({ at: at(70).toISOString(), firstSeen: at(0).toISOString() });
   });
 
   it.each([
