@@ -175,6 +175,12 @@ export interface ReadFailure {
    */
   workspace?: string;
   /**
+   * A Log Analytics query's, as one circuit's end-to-end read got it: the
+   * Connection Monitors whose results it asked for there, so the row names
+   * them beside the workspace.
+   */
+  monitors?: string[];
+  /**
    * A Log Analytics query's 429 or 503 whose Retry-After is kept past the
    * sweep: the instant (ISO) before which no sweep asks the workspace again.
    */

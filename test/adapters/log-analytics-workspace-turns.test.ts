@@ -104,8 +104,12 @@ describe("a workspace whose Log Analytics query fails, eight circuits writing th
         workspace: WORKSPACE_ID,
         requestId: expect.stringMatching(/./),
       });
-      // The same failure for each (its request id the one query's): the rows and the log line as if asked.
-      for (const f of failures) expect(f).toEqual(failures[0]);
+      // The same failure for each (its request id the one query's): the rows and the log line as if asked;
+      // each names its own circuit's monitor, which its row says beside the workspace.
+      const { monitors: _first, ...asGot } = failures[0]!;
+      expect(failures.map(({ monitors, ...f }) => ({ f, monitors }))).toEqual(
+        failures.map((_, i) => ({ f: asGot, monitors: [`cm-er-failing-${i}`] })),
+      );
       const other = got[N];
       if (!other?.ok) throw new Error(`expected law-other's tests, got ${JSON.stringify(other)}`);
       expect(other.value.tests.map((t) => t.result)).toEqual(["Pass"]);
@@ -182,13 +186,14 @@ describe("a workspace whose Log Analytics query fails, eight circuits writing th
     // Each its failure unasked (the query still under way is recorded once answered).
     const waited = read.slice(1, N).map((r) => (r?.ok === false ? r.error : r));
     expect(waited).toEqual(
-      waited.map(() => ({
+      waited.map((_, i) => ({
         kind: "timeout",
         call: "Microsoft.OperationalInsights/workspaces/query/read",
         target: "Connection Monitor results in workspace law-network",
         message:
           "no answer within 30000 ms to the sweep's first query of the workspace (another circuit's): not waited on longer",
         workspace: WORKSPACE_ID,
+        monitors: [`cm-er-failing-${i + 1}`],
       })),
     );
     // The first query's own circuit, let go of at the same deadline: before, it held on to the query until the sweep stopped.

@@ -142,7 +142,7 @@ describe("a workspace whose Log Analytics query fails (403) for 45 minutes, six 
       if (m >= 15 && m < 60)
         for (const v of b.result.verdicts)
           expect(`${v.name}: ${v.peerings[0]!.paths.primary.endToEnd.detail}`).toMatch(
-            /^er-circuit-\w: Connection Monitor read failed: forbidden$/,
+            /^er-circuit-(\w): Connection Monitor cm-er-circuit-\1 read failed in workspace law-network: forbidden, missing Microsoft\.OperationalInsights\/workspaces\/query\/read$/,
           );
     }
     // Six circuits, two sweeps a rotation: three a sweep after the first, failing or not.

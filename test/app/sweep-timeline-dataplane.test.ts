@@ -488,7 +488,8 @@ describe("Connection Monitor (end-to-end) through the lifecycle", () => {
     const unread = await t.sweep(265);
     expect(verdictOf(unread).peerings[0]!.paths.primary.endToEnd).toEqual({
       status: "unknown",
-      detail: "Connection Monitor read failed: server-error",
+      detail:
+        "Connection Monitor cm-er-circuit-prod read failed in workspace law-network: server-error",
     });
     // A failed read of the circuit, said for its workspace (app/query-failing.ts), no monitoring-blind.
     expect(verdictOf(unread).failedReads.map((f) => f.target)).toEqual([

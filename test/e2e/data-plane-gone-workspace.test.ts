@@ -68,7 +68,7 @@ describe("one monitor's workspace gone", () => {
     ]);
     expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
       status: "down",
-      detail: "Fail: 2 of 2 tests; cm-er-legacy not read (not-found)",
+      detail: "Fail: 2 of 2 tests; cm-er-legacy not read in workspace law-deleted (not-found)",
     });
     // The gone workspace is the blind read, named with its own remedy.
     expect(verdict.failedReads).toEqual([
@@ -104,7 +104,8 @@ describe("one monitor's workspace gone", () => {
     );
     expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
       status: "unknown",
-      detail: "cm-er-legacy not read (not-found); 1 test passes (RTT ≤ 14 ms)",
+      detail:
+        "cm-er-legacy not read in workspace law-deleted (not-found); 1 test passes (RTT ≤ 14 ms)",
     });
     expect(verdict.findings.map((f) => f.code)).not.toContain("e2e-indeterminate");
     expect(verdict.failedReads.map((f) => f.target)).toEqual([

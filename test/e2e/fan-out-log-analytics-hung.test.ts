@@ -151,11 +151,11 @@ it("a first query that hangs holds the batches waiting on it no longer than ARM_
     // Unasked: the hung query is the sweep's only one, still unanswered.
     expect(queries().map((r) => r.status)).toEqual([0]);
     w.estate.releaseSlow();
-    // The row says what failed; the log line above names the workspace.
+    // The row names the monitor and the workspace it was asked in; the log line above, its id.
     for (const name of NAMES)
       expect(await endToEnd(name)).toMatchObject({
         status: "unknown",
-        detail: "Connection Monitor read failed: timeout",
+        detail: `Connection Monitor cm-${name} read failed in workspace law-network: timeout`,
       });
     await w.dispatchPending();
     expect(paged()).toEqual([]);

@@ -176,6 +176,23 @@ function unreadOf(
 }
 
 /**
+ * A workspace's failure as this circuit's read got it: naming the monitors
+ * asked there, which the workspace's failure (shared by every circuit
+ * writing there) does not.
+ */
+function askedOf(
+  failed: { workspace: string; failure: Reading<never> },
+  monitors: readonly MonitorRef[],
+): Reading<never> {
+  const { failure } = failed;
+  const names = onceEach(
+    monitors.filter((m) => same(m.workspace, failed.workspace)).map((m) => m.name),
+  );
+  if (failure.ok || names.length === 0) return failure;
+  return { ...failure, error: { ...failure.error, monitors: names } };
+}
+
+/**
  * The places of the vWAN hubs' ExpressRoute gateways the circuit is connected
  * through, as the wiring read gave them: the connection's id lies under its
  * gateway's, in the gateway's subscription.
@@ -448,7 +465,8 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
       if (got.value.newest)
         value.ingested = [...(value.ingested ?? []), { workspace, newest: got.value.newest }];
     }
-    if (failed.length > 0 && failed.length === workspaces.length) return failed[0]!.failure;
+    if (failed.length > 0 && failed.length === workspaces.length)
+      return askedOf(failed[0]!, monitors.value);
     const unread = [...found.value.missing, ...unreadOf(monitors.value, failed)];
     return {
       ok: true,

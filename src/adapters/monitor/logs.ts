@@ -20,6 +20,7 @@
 import type { LogsQueryClient, LogsTable } from "@azure/monitor-query-logs";
 import type { TokenCredential } from "@azure/identity";
 import type { EndToEndTest, MonitorRef } from "../../core/dataplane/facts.js";
+import { workspaceName } from "../../core/dataplane/queried-workspace.js";
 import {
   frequencyOf,
   INGESTION_ALLOWANCE_SEC,
@@ -44,7 +45,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What a workspace's query is said to read: the workspace by its short name. */
 export const resultsTarget = (workspace: string) =>
-  `Connection Monitor results in workspace ${workspace.split("/").pop()}`;
+  `Connection Monitor results in workspace ${workspaceName(workspace)}`;
 
 /** A KQL string literal. */
 const kql = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;

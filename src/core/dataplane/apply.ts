@@ -64,7 +64,7 @@ import { asymmetryNote } from "./routes.js";
 import { capacityCell, cell, standbyBack, trafficFinding } from "./traffic-verdict.js";
 import { bps } from "./series.js";
 import { byName, sameName as same } from "../names.js";
-import { failureKindWords } from "./kept-query.js";
+import { endToEndReadFailedWords } from "./read-failed-words.js";
 
 export interface DataPlaneResult {
   verdict: CircuitVerdict;
@@ -499,14 +499,7 @@ function applyEndToEnd(
       );
   if (!got.ok) {
     if (rides)
-      setRow(
-        rides,
-        "endToEnd",
-        cell(
-          "unknown",
-          `Connection Monitor read failed: ${failureKindWords(got.error, now.getTime())}`,
-        ),
-      );
+      setRow(rides, "endToEnd", cell("unknown", endToEndReadFailedWords(got.error, now.getTime())));
     return findings;
   }
   const summary = summarise(got.value);

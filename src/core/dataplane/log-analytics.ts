@@ -10,13 +10,10 @@
 import type { ReadFailure, Reading } from "../model.js";
 import { summarise } from "./end-to-end.js";
 import type { EndToEndFacts } from "./facts.js";
+import { logAnalyticsFailure, workspaceOf } from "./queried-workspace.js";
 import { unjudged } from "./unread-monitors.js";
 
-const LOG_ANALYTICS = /^Microsoft\.OperationalInsights\//i;
-
-/** The read that failed is a Log Analytics query (its action), not an ARM read. */
-export const logAnalyticsFailure = (failure: Pick<ReadFailure, "call">): boolean =>
-  LOG_ANALYTICS.test(failure.call);
+export { logAnalyticsFailure };
 
 /**
  * Whether the end-to-end read leaves the row UNKNOWN for Log Analytics alone:
@@ -47,10 +44,6 @@ export interface QueryFailing {
   workspace: string;
   failure: ReadFailure;
 }
-
-/** The workspace a failed query asked, as the failure names it (its id when the reader kept it). */
-const workspaceOf = (failure: ReadFailure): string =>
-  failure.workspace ?? failure.target.replace(/^Connection Monitor results in workspace /, "");
 
 /**
  * The workspaces whose Log Analytics query failed in this end-to-end read,

@@ -8,7 +8,7 @@
 import type { ReadFailure } from "../model.js";
 import { sameName as same } from "../names.js";
 import type { EndToEndFacts, MonitorRef, UnreadMonitor } from "./facts.js";
-import { failureKindWords } from "./kept-query.js";
+import { unreadMonitorWords } from "./read-failed-words.js";
 
 /** The monitors none of whose results were read: their tests are not judged. */
 export function unjudged(facts: Pick<EndToEndFacts, "unread">): UnreadMonitor[] {
@@ -25,13 +25,9 @@ export function unreadMonitor(
   );
 }
 
-/** "cm-a not read (not-found)": for the layer table's cell, a kept wait said against the sweep at `sweepAt`. */
+/** "cm-a not read in workspace law-legacy (not-found)": for the layer table's cell, a kept wait said against the sweep at `sweepAt`. */
 export function unreadWords(unread: readonly UnreadMonitor[], sweepAt: number): string {
-  const names = [
-    ...new Set(
-      unread.map((u) => `${u.monitor} not read (${failureKindWords(u.failure, sweepAt)})`),
-    ),
-  ];
+  const names = [...new Set(unread.map((u) => unreadMonitorWords(u.monitor, u.failure, sweepAt)))];
   return names.join(", ");
 }
 

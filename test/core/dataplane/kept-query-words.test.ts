@@ -78,7 +78,9 @@ function endToEndDetail(read: Reading<EndToEndFacts>): string {
 
 describe("a Log Analytics query's failure, as each surface names it", () => {
   it.each(CASES)("$name: the end-to-end row, every query failed", ({ failure, words }) => {
-    expect(endToEndDetail(failed(failure))).toBe(`Connection Monitor read failed: ${words}`);
+    expect(endToEndDetail(failed(failure))).toBe(
+      `Connection Monitor read failed in workspace law-network: ${words}`,
+    );
   });
 
   it.each(CASES)("$name: the end-to-end row, the monitor not read", ({ failure, words }) => {
@@ -86,7 +88,7 @@ describe("a Log Analytics query's failure, as each surface names it", () => {
       ...e2e([test("Pass")], 1),
       unread: [{ monitor: "cm-b", monitorId: null, failure, readElsewhere: false }],
     });
-    expect(endToEndDetail(read)).toContain(`cm-b not read (${words})`);
+    expect(endToEndDetail(read)).toContain(`cm-b not read in workspace law-network (${words})`);
   });
 
   it.each(CASES)("$name: monitoring-blind's title", ({ failure, words }) => {

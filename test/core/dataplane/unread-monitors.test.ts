@@ -51,14 +51,20 @@ describe("some monitors read, others not", () => {
       name: "the read one fails: Fail pages, the unread one named",
       facts: facts([test("Fail"), test("Fail", { test: "tcp-1433" })], [unread()]),
       overall: "fail",
-      cell: { status: "down", detail: "Fail: 2 of 2 tests; cm-legacy not read (not-found)" },
+      cell: {
+        status: "down",
+        detail: "Fail: 2 of 2 tests; cm-legacy not read in workspace law-deleted (not-found)",
+      },
       codes: ["e2e-fail Sev1"],
     },
     {
       name: "the read one degraded: Warning",
       facts: facts([test("Fail"), test("Pass", { test: "tcp-1433" })], [unread()]),
       overall: "warning",
-      cell: { status: "warn", detail: "Warning: 1 of 2 tests; cm-legacy not read (not-found)" },
+      cell: {
+        status: "warn",
+        detail: "Warning: 1 of 2 tests; cm-legacy not read in workspace law-deleted (not-found)",
+      },
       codes: ["e2e-warning Sev2"],
     },
     {
@@ -67,7 +73,8 @@ describe("some monitors read, others not", () => {
       overall: "indeterminate",
       cell: {
         status: "unknown",
-        detail: "cm-legacy not read (not-found); 1 test passes (RTT ≤ 12 ms)",
+        detail:
+          "cm-legacy not read in workspace law-deleted (not-found); 1 test passes (RTT ≤ 12 ms)",
       },
       codes: [],
     },
@@ -77,7 +84,8 @@ describe("some monitors read, others not", () => {
       overall: "indeterminate",
       cell: {
         status: "unknown",
-        detail: "Indeterminate: no results in the last 30 min; cm-legacy not read (not-found)",
+        detail:
+          "Indeterminate: no results in the last 30 min; cm-legacy not read in workspace law-deleted (not-found)",
       },
       codes: ["e2e-indeterminate Sev3"],
     },
@@ -85,7 +93,10 @@ describe("some monitors read, others not", () => {
       name: "no monitor read at all: unknown, never 'no Connection Monitor'",
       facts: facts([], [unread()], 0),
       overall: "indeterminate",
-      cell: { status: "unknown", detail: "cm-legacy not read (not-found)" },
+      cell: {
+        status: "unknown",
+        detail: "cm-legacy not read in workspace law-deleted (not-found)",
+      },
       codes: [],
     },
     {

@@ -1,0 +1,162 @@
+// The end-to-end row of a failed Connection Monitor read said "Connection
+// Monitor read failed: timeout", the workspace only on the log line: with
+// several workspaces the on-call could not tell from the status which one
+// to look at. The row names the workspace (by its name) and the monitors
+// asked there, for every way a query fails; the words of the failure's kind
+// stay as every surface gives them.
+
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
+import type { EndToEndFacts } from "../../../src/core/dataplane/facts.js";
+import { workspaceName } from "../../../src/core/dataplane/queried-workspace.js";
+import { evaluateCircuit } from "../../../src/core/evaluate.js";
+import type { ReadFailure, Reading } from "../../../src/core/model.js";
+import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
+import { circuitReading, failed, ok } from "../../support/readings.js";
+import { e2e, NOW, test } from "./builders.js";
+
+const LAW =
+  "/subscriptions/s/resourceGroups/rg-obs/providers/Microsoft.OperationalInsights/workspaces/law-network-weu";
+const UNTIL = "2026-11-22T02:12:00.000Z";
+const QUERY_ACTION = "Microsoft.OperationalInsights/workspaces/query/read";
+
+const query = (over: Partial<ReadFailure> & Pick<ReadFailure, "kind">): ReadFailure => ({
+  call: QUERY_ACTION,
+  target: "Connection Monitor results in workspace law-network-weu",
+  message: "m",
+  workspace: LAW,
+  ...over,
+});
+
+/** The end-to-end cell of the circuit's primary path, judged at NOW. */
+function endToEndDetail(read: Reading<EndToEndFacts>): string {
+  const { verdict } = evaluateCircuit(
+    circuitReading({ dataPlane: { endToEnd: read } }),
+    null,
+    [],
+    [],
+    { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+    NOW,
+  );
+  const cell = verdict.peerings[0]!.paths.primary.endToEnd;
+  expect(cell.status).toBe("unknown");
+  return cell.detail;
+}
+
+const VARIANTS: { name: string; failure: ReadFailure; how: string }[] = [
+  { name: "a timeout", failure: query({ kind: "timeout" }), how: "timeout" },
+  {
+    name: "a 429 waited out",
+    failure: query({ kind: "throttled", statusCode: 429 }),
+    how: "throttled",
+  },
+  {
+    name: "a 429 kept",
+    failure: query({ kind: "throttled", statusCode: 429, notAskedBefore: UNTIL }),
+    how: `throttled, not asked again before ${UNTIL}`,
+  },
+  {
+    name: "a 503 kept",
+    failure: query({ kind: "server-error", statusCode: 503, notAskedBefore: UNTIL }),
+    how: `Log Analytics unavailable, not asked again before ${UNTIL}`,
+  },
+  {
+    name: "a 403 naming the missing action",
+    failure: query({ kind: "forbidden", statusCode: 403, missingPermission: QUERY_ACTION }),
+    how: `forbidden, missing ${QUERY_ACTION}`,
+  },
+  {
+    name: "a 403 naming none",
+    failure: query({ kind: "forbidden", statusCode: 403 }),
+    how: "forbidden",
+  },
+  {
+    name: "a 500",
+    failure: query({ kind: "server-error", statusCode: 500 }),
+    how: "server-error",
+  },
+];
+
+describe("the end-to-end row of a failed Log Analytics query names the workspace", () => {
+  it.each(VARIANTS)("$name: every query failed, the monitor asked named", ({ failure, how }) => {
+    expect(endToEndDetail(failed({ ...failure, monitors: ["cm-er-prod"] }))).toBe(
+      `Connection Monitor cm-er-prod read failed in workspace law-network-weu: ${how}`,
+    );
+  });
+
+  it.each(VARIANTS)("$name: every query failed, no monitor known", ({ failure, how }) => {
+    expect(endToEndDetail(failed(failure))).toBe(
+      `Connection Monitor read failed in workspace law-network-weu: ${how}`,
+    );
+  });
+
+  it.each(VARIANTS)("$name: one monitor not read beside another read", ({ failure, how }) => {
+    const read = ok({
+      ...e2e([test("Pass")], 1),
+      unread: [{ monitor: "cm-er-dr", monitorId: null, failure, readElsewhere: false }],
+    });
+    expect(endToEndDetail(read)).toBe(
+      `cm-er-dr not read in workspace law-network-weu (${how}); 1 test passes (RTT ≤ 12 ms)`,
+    );
+  });
+
+  it.each<{ name: string; monitors: string[]; words: string }>([
+    { name: "two", monitors: ["cm-a", "cm-b"], words: "Connection Monitors cm-a, cm-b" },
+    {
+      name: "five: three named, the rest counted",
+      monitors: ["cm-a", "cm-b", "cm-c", "cm-d", "cm-e"],
+      words: "Connection Monitors cm-a, cm-b, cm-c and 2 more",
+    },
+  ])("$name monitors asked there", ({ monitors, words }) => {
+    expect(endToEndDetail(failed({ ...query({ kind: "timeout" }), monitors }))).toBe(
+      `${words} read failed in workspace law-network-weu: timeout`,
+    );
+  });
+
+  it("a failure that kept no workspace id is named by its target", () => {
+    const { workspace: _id, ...bare } = query({ kind: "not-found", statusCode: 404 });
+    expect(endToEndDetail(failed(bare))).toBe(
+      "Connection Monitor read failed in workspace law-network-weu: not-found",
+    );
+  });
+
+  it("a read that was no query (the monitors' Network Watcher, over ARM) is said as before", () => {
+    const arm: ReadFailure = {
+      kind: "forbidden",
+      call: "Microsoft.Network/networkWatchers/connectionMonitors/read",
+      target: "connection monitor cm-er-prod named by the circuit's erwatch:connection-monitor tag",
+      message: "m",
+      missingPermission: "Microsoft.Network/networkWatchers/connectionMonitors/read",
+    };
+    expect(endToEndDetail(failed(arm))).toBe("Connection Monitor read failed: forbidden");
+  });
+});
+
+describe("a workspace by its name", () => {
+  it.each<{ name: string; id: string; shown: string }>([
+    { name: "a resource id: its last segment", id: LAW, shown: "law-network-weu" },
+    { name: "a resource id ending in a slash", id: `${LAW}/`, shown: "law-network-weu" },
+    {
+      name: "a workspace GUID: itself",
+      id: "5b1c9a7e-2f6d-4c1a-9e3b-7d8f0a2b4c6e",
+      shown: "5b1c9a7e-2f6d-4c1a-9e3b-7d8f0a2b4c6e",
+    },
+    {
+      name: "an id ending in no workspace name: whole",
+      id: "/subscriptions/s/resourceGroups/rg-obs/providers/Microsoft.OperationalInsights/workspaces",
+      shown:
+        "/subscriptions/s/resourceGroups/rg-obs/providers/Microsoft.OperationalInsights/workspaces",
+    },
+    {
+      name: "an id with more after the name: whole",
+      id: `${LAW}/tables/x`,
+      shown: `${LAW}/tables/x`,
+    },
+    { name: "blank", id: "  ", shown: "(blank id)" },
+  ])("$name", ({ id, shown }) => {
+    expect(workspaceName(id)).toBe(shown);
+    expect(endToEndDetail(failed(query({ kind: "timeout", workspace: id })))).toBe(
+      `Connection Monitor read failed in workspace ${shown}: timeout`,
+    );
+  });
+});
