@@ -22,7 +22,7 @@ const worlds = worldPerTest();
 
 const DR_WORKSPACE = WORKSPACE_ID.replace(/law-network$/, "law-dr-uks");
 const THROTTLED =
-  /^Connection Monitor cm-er-circuit-prod read failed in workspace law-network: throttled, not asked again before \S+/;
+  /^Connection Monitor cm-er-circuit-prod read failed in workspace law-network: throttled, not asked again before \d\d:\d\d UTC/;
 
 const rowOf = (r: SweepResult, name: string) =>
   r.verdicts.find((v) => v.name === name)?.peerings[0]!.paths.primary.endToEnd;

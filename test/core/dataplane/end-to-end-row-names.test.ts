@@ -18,6 +18,8 @@ import { e2e, NOW, test } from "./builders.js";
 const LAW =
   "/subscriptions/s/resourceGroups/rg-obs/providers/Microsoft.OperationalInsights/workspaces/law-network-weu";
 const UNTIL = "2026-11-22T02:12:00.000Z";
+/** UNTIL as the row says it, on the sweep's own UTC day (NOW). */
+const UNTIL_WORDS = "02:12 UTC";
 const QUERY_ACTION = "Microsoft.OperationalInsights/workspaces/query/read";
 
 const query = (over: Partial<ReadFailure> & Pick<ReadFailure, "kind">): ReadFailure => ({
@@ -53,12 +55,12 @@ const VARIANTS: { name: string; failure: ReadFailure; how: string }[] = [
   {
     name: "a 429 kept",
     failure: query({ kind: "throttled", statusCode: 429, notAskedBefore: UNTIL }),
-    how: `throttled, not asked again before ${UNTIL}`,
+    how: `throttled, not asked again before ${UNTIL_WORDS}`,
   },
   {
     name: "a 503 kept",
     failure: query({ kind: "server-error", statusCode: 503, notAskedBefore: UNTIL }),
-    how: `Log Analytics unavailable, not asked again before ${UNTIL}`,
+    how: `Log Analytics unavailable, not asked again before ${UNTIL_WORDS}`,
   },
   {
     name: "a 403 naming the missing action",
