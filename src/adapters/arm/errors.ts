@@ -4,6 +4,7 @@
 
 import type { ReadErrorKind, ReadFailure } from "../../core/model.js";
 import { isRecord } from "../../core/record.js";
+import { isAbort } from "../aborted.js";
 
 interface ErrorLike {
   name?: string;
@@ -15,7 +16,8 @@ interface ErrorLike {
 }
 
 function kindOf(error: ErrorLike, timedOut: boolean): ReadErrorKind {
-  if (timedOut || error.name === "AbortError") return "timeout";
+  // Stopped by the sweep's deadline too: a timeout, never the network.
+  if (timedOut || isAbort(error)) return "timeout";
   if (
     error.name === "CredentialUnavailableError" ||
     error.name === "AuthenticationRequiredError" ||

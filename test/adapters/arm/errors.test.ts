@@ -4,6 +4,7 @@
 // already about its read (a parser's, the SDK's own TypeError, a 400's) is
 // told with the read's target first.
 
+import { RestError } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { toReadFailure } from "../../../src/adapters/arm/errors.js";
 
@@ -62,6 +63,78 @@ describe("toReadFailure", () => {
   it("a read that ran out of time says so, whatever was thrown", () => {
     const failure = toReadFailure(new TypeError("aborted"), { ...context, timedOut: true });
     expect(failure).toMatchObject({ kind: "timeout", message: "no answer within the deadline" });
+  });
+
+  // AbortSignal.timeout's reason is a TimeoutError, thrown as it is by whatever
+  // rethrows the signal's reason (a read waiting for its turn in the pacer),
+  // or wrapped as a cause: the sweep's deadline, told before as a network fault.
+  const timeoutReason = () =>
+    new DOMException("The operation was aborted due to timeout", "TimeoutError");
+  it.each<{ case: string; error: unknown; kind: string }>([
+    {
+      case: "an AbortError",
+      error: named("AbortError", "The operation was aborted."),
+      kind: "timeout",
+    },
+    { case: "AbortSignal.timeout's TimeoutError", error: timeoutReason(), kind: "timeout" },
+    {
+      case: "an Error named TimeoutError",
+      error: named("TimeoutError", "deadline"),
+      kind: "timeout",
+    },
+    {
+      case: "an Error caused by a TimeoutError",
+      error: new Error("fetch failed", { cause: timeoutReason() }),
+      kind: "timeout",
+    },
+    {
+      case: "a TimeoutError two causes deep",
+      error: new Error("read failed", {
+        cause: new Error("fetch failed", { cause: timeoutReason() }),
+      }),
+      kind: "timeout",
+    },
+    {
+      case: "a RestError REQUEST_SEND_ERROR caused by a TimeoutError",
+      error: Object.assign(
+        new RestError("The operation was aborted due to timeout", {
+          code: RestError.REQUEST_SEND_ERROR,
+        }),
+        { cause: timeoutReason() },
+      ),
+      kind: "timeout",
+    },
+    {
+      case: "a RestError REQUEST_SEND_ERROR from a reset connection",
+      error: new RestError("read ECONNRESET", { code: RestError.REQUEST_SEND_ERROR }),
+      kind: "network",
+    },
+    {
+      case: "a reset connection, its cause a system error",
+      error: new Error("fetch failed", {
+        cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }),
+      }),
+      kind: "network",
+    },
+    {
+      case: "an error that is its own cause",
+      error: (() => {
+        const e = new Error("socket hang up");
+        (e as { cause?: unknown }).cause = e;
+        return e;
+      })(),
+      kind: "network",
+    },
+  ])("$case: $kind", ({ error, kind }) => {
+    expect(toReadFailure(error, context).kind).toBe(kind);
+  });
+
+  it("a read the sweep stopped keeps the words it was stopped with, not the read's own deadline's", () => {
+    const failure = toReadFailure(timeoutReason(), context);
+    expect(failure).toMatchObject({
+      kind: "timeout",
+      message: "The operation was aborted due to timeout",
+    });
   });
 
   // Anything thrown that is not an object is read by its text; a list is no
