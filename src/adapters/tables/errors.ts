@@ -2,6 +2,8 @@
 // sweep handles by re-reading; everything else is wrapped with what was being
 // done.
 
+import { isAbort } from "../aborted.js";
+
 interface StorageErrorLike {
   statusCode?: number;
   code?: string;
@@ -38,7 +40,7 @@ export interface StorageWait {
 /** Rethrows as ConflictError or StateStoreError; never returns. */
 export function rethrowStorage(error: unknown, doing: string, wait: StorageWait = {}): never {
   const e = error as StorageErrorLike;
-  if ((error as { name?: string }).name === "AbortError") {
+  if (isAbort(error)) {
     const within = wait.timeoutMs ? ` within ${wait.timeoutMs} ms` : "";
     // Without a stop signal wired in, only the deadline can have ended the call.
     const stopped = wait.stoppable ? " (or the sweep was stopped)" : "";
