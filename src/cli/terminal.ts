@@ -115,25 +115,33 @@ export function fit(text: string, width: number, pad = false): string {
 
 /**
  * Word-wraps prose to `width`, lines after the first indented by `indent`. A
- * single word longer than a line (a resource id) is kept whole: a person may
- * copy it.
+ * line's own leading spaces are kept, and its wrapped continuation sits
+ * under it, `indent` further in: the CLI nests its summaries by indentation
+ * ("  2 reads failed…", "    2 × throttled …"), and flush left they read as
+ * one list. A single word longer than a line (a resource id) is kept whole: a
+ * person may copy it.
  */
 export function wrap(text: string, width: number, indent = ""): string[] {
   const out: string[] = [];
   for (const paragraph of text.split("\n")) {
+    const lead = /^ */.exec(paragraph)![0];
+    const first = `${out.length === 0 ? "" : indent}${lead}`;
+    const rest = `${indent}${lead}`;
+    let prefix = first;
     let line = "";
-    const room = () => width - (out.length === 0 ? 0 : displayWidth(indent));
     for (const word of paragraph.split(/ +/).filter((w) => w !== "")) {
       if (line === "") line = word;
-      else if (displayWidth(line) + 1 + displayWidth(word) <= room()) line += ` ${word}`;
+      else if (displayWidth(prefix + line) + 1 + displayWidth(word) <= width) line += ` ${word}`;
       else {
-        out.push(line);
+        out.push(prefix + line);
+        prefix = rest;
         line = word;
       }
     }
-    out.push(line);
+    // A blank line stays blank: no indent left trailing on it.
+    out.push(line === "" ? "" : prefix + line);
   }
-  return out.map((l, i) => (i === 0 ? l : `${indent}${l}`));
+  return out;
 }
 
 export interface Column {
