@@ -40,7 +40,7 @@ import type {
 import { PATHS, readablePeerings } from "./model.js";
 import { analysePath, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
-import { heldReach, noPathCarrying } from "./reach-held.js";
+import { heldBeneath, noPathCarrying } from "./held-beneath.js";
 import { DEFAULT_ROUTE_LIMITS, type FamilyLoads, type RouteLimitSettings } from "./route-limits.js";
 import type { DataPlanePolicy } from "./dataplane/policy.js";
 import { byName, sameName as same } from "./names.js";
@@ -397,13 +397,16 @@ function judgePeering(
     };
   // Above a provider that is not provisioned, and for a peering of unknown state, nothing is a finding.
   if (notProvisioned)
-    return { verdict: heldReach(verdict, "circuit not provisioned by its carrier"), findings: [] };
+    return {
+      verdict: heldBeneath(verdict, "circuit not provisioned by its carrier"),
+      findings: [],
+    };
   if (peering.state === null) return { verdict, findings: [] };
   if (peering.state !== "Enabled") {
     const expected = settings.expectedPeerings.some((p) => same(p, peering.name));
     const carried = (options.previous?.peeringsCarried ?? []).some((p) => same(p, peering.name));
     return {
-      verdict: heldReach(verdict, `peering ${peering.state}`),
+      verdict: heldBeneath(verdict, `peering ${peering.state}`),
       findings: [disabledPeeringFinding(peering, settings, expected || carried, carried)],
     };
   }
@@ -437,7 +440,7 @@ function judgePeering(
     if (unreached) findings.push(unreached);
     return { verdict, findings };
   }
-  return { verdict: heldReach(verdict, noPathCarrying(verdict)), findings };
+  return { verdict: heldBeneath(verdict, noPathCarrying(verdict)), findings };
 }
 
 export function classifyCircuit(
