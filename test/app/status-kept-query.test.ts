@@ -40,7 +40,7 @@ it.each([
         "status 503 (Log Analytics was unavailable, not throttling erwatch: not asked again before 01:12 UTC, as its Retry-After asked)",
       notAskedBefore: minute(12).toISOString(),
     }),
-    said: "Connection Monitor read failed: Log Analytics unavailable, not asked again before 01:12 UTC",
+    said: "Connection Monitor read failed in workspace law-network: Log Analytics unavailable, not asked again before 01:12 UTC",
   },
   {
     name: "a kept 429 whose wait ends on the next UTC day: throttled, dated",
@@ -49,12 +49,12 @@ it.each([
       statusCode: 429,
       notAskedBefore: "2026-11-23T00:40:00.000Z",
     }),
-    said: "Connection Monitor read failed: throttled, not asked again before 2026-11-23 00:40 UTC",
+    said: "Connection Monitor read failed in workspace law-network: throttled, not asked again before 2026-11-23 00:40 UTC",
   },
   {
     name: "a timeout, asked again by the next sweep: its kind",
     failure: query({ kind: "timeout" }),
-    said: "Connection Monitor read failed: timeout",
+    said: "Connection Monitor read failed in workspace law-network: timeout",
   },
 ])("$name", async ({ failure, said }) => {
   const h = await sweepHarness(azurite.connectionString);
