@@ -60,7 +60,7 @@ it("a metrics batch call and a Log Analytics query that hang are let go of at AR
     expect(path.capacity).toEqual({ status: "unknown", detail: "metrics read failed: timeout" });
     expect(path.endToEnd).toEqual({
       status: "unknown",
-      detail: "Connection Monitor read failed: timeout",
+      detail: "Connection Monitor cm-er-circuit-prod read failed in workspace law-network: timeout",
     });
   }
   await t.w.dispatchPending();
