@@ -188,14 +188,16 @@ describe("test AMQP broker, through the real Service Bus client", () => {
   });
 
   it("redelivers when the lock expires, and a late settle fails with lock lost", async () => {
-    const b = await broker({ queues: ["alerts"], lockDurationMs: 300 });
+    // Locks long enough that none runs out on its own: the test expires the first.
+    const b = await broker({ queues: ["alerts"], lockDurationMs: 60_000 });
     const sb = client(b);
     await sb.createSender("alerts").sendMessages({ body: "x", messageId: "x" });
     const peekLock = receiver(sb, "alerts");
 
     const [held] = await receive(peekLock, 1);
     if (!held) throw new Error("expected a message");
-    // The next receive waits (bounded) for the broker to expire the lock and redeliver.
+    expect(b.expireLocks("alerts")).toBe(1);
+    // The next receive waits (bounded) for the broker to redeliver.
     const [redelivered] = await receive(peekLock, 1, 5_000);
     expect(redelivered).toMatchObject({ messageId: "x", deliveryCount: 1 });
 

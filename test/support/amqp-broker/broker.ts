@@ -81,6 +81,8 @@ export interface AmqpBroker {
   deadLettered(entity: string): BrokerMessage[];
   /** Messages of the entity handed out on a lock not yet settled, given up or expired. */
   locked(entity: string): number;
+  /** Expires every message lock held on the entity now, as its lock duration running out would. */
+  expireLocks(entity: string): number;
   /** Receive links attached to the entity now. */
   receiveLinks(entity: string): number;
   /** Messages accepted with a scheduled enqueue time that has not come yet. */
@@ -250,6 +252,24 @@ class TestBroker implements AmqpBroker {
     let n = 0;
     for (const consumer of this.consumers.values())
       if (found && consumer.entity === found) n += consumer.locks.size;
+    return n;
+  }
+
+  /**
+   * Expires every message lock held on `entity` now, as its lock duration
+   * running out would: a test of redelivery does not race a short real lock
+   * (the redelivered message's own lock ran out under load before it was settled).
+   */
+  expireLocks(entity: string): number {
+    const found = this.find(entity);
+    let n = 0;
+    for (const consumer of this.consumers.values()) {
+      if (!found || consumer.entity !== found) continue;
+      for (const delivery of [...consumer.locks.keys()]) {
+        this.expireLock(consumer, delivery);
+        n += 1;
+      }
+    }
     return n;
   }
 
