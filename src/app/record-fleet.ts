@@ -211,12 +211,13 @@ async function fleetAlerts(
   places: readonly FleetPlace[],
   decides: (fleetCircuitId: string) => boolean,
   log: Logger,
-): Promise<{ stored: Stored<AlertState>[]; unknown: Set<string> }> {
+): Promise<{ stored: Stored<AlertState>[]; unknown: Set<string>; all: AlertState[] | null }> {
   try {
     const all = await deps.store.listAlerts();
     return {
       stored: all.filter((a) => a.value.family === "fleet" && decides(a.value.circuitId)),
       unknown: new Set(),
+      all: all.map((a) => a.value),
     };
   } catch (error) {
     const ids = new Set(
@@ -226,8 +227,48 @@ async function fleetAlerts(
       { err: error, fleets: ids.size },
       "fleet alerts could not be listed; each place's fleet alerts are read on their own",
     );
-    return readFleets(deps, ids, log);
+    return { ...(await readFleets(deps, ids, log)), all: null };
   }
+}
+
+/**
+ * When every circuit an open fleet alert names had last been read, by their
+ * own outage alerts and snapshots as the fan-out timer takes them
+ * (core/fleet.ts `fleetMembersReadAt`), this sweep's readings included: a
+ * sighting the fleet alert's row lacks when its commit failed in storage.
+ * Null when it cannot be told (the alerts or the snapshots could not be
+ * listed): then its own last reading alone, and its holder hears "Blind:"
+ * sooner rather than late.
+ */
+async function membersSighting(
+  deps: RecordDeps,
+  fleet: AlertState,
+  alerts: readonly AlertState[] | null,
+  now: Date,
+  log: Logger,
+): Promise<string | null> {
+  if (!alerts) return null;
+  const members = new Set(fleetMembersOf(fleet.condition).map((m) => m.id.toLowerCase()));
+  let snapshots;
+  try {
+    snapshots = await deps.store.listSnapshots();
+  } catch (error) {
+    log.warn(
+      { err: error, fleet: fleet.circuitId },
+      "snapshots could not be listed; a blind fleet alert counts from its own last reading",
+    );
+    return null;
+  }
+  const listed = new Map(
+    snapshots
+      .filter((s) => members.has(s.circuitId.toLowerCase()))
+      .map((s) => [s.circuitId.toLowerCase(), memberSnapshotOf(s)]),
+  );
+  // One with no snapshot is watched no more, and waits for nobody (as with fan-out).
+  const known = new Map([...members].map((id) => [id, listed.get(id) ?? null]));
+  // Judged at this sweep's instant: the members this sweep read and recorded count.
+  const readAt = fleetMembersReadAt(fleet, alerts, new Date(now.getTime() + 1), known);
+  return readAt ? readAt.toISOString() : null;
 }
 
 /**
@@ -290,10 +331,15 @@ export async function recordFleet(
     // does not name all it wrote. It holds none of this run's members then.
     return record.decisions.some((d) => d.key === observation.key);
   };
-  for (const { subject, observation } of step.observations) {
-    const holding = (holds: Holds) => [...holds].filter(([, hold]) => hold.by === observation.key);
+  for (const { subject, observation: given } of step.observations) {
+    const holding = (holds: Holds) => [...holds].filter(([, hold]) => hold.by === given.key);
     try {
-      const alert = stored.find((a) => a.value.key === observation.key) ?? null;
+      const alert = stored.find((a) => a.value.key === given.key) ?? null;
+      const sighted =
+        alert && given.state === "unknown"
+          ? await membersSighting(deps, alert.value, loaded.all, now, log)
+          : null;
+      const observation = sighted ? { ...given, membersReadAt: sighted } : given;
       // Unknown only for an open fleet alert naming the members it holds: they
       // stay held even when another run (the timer's Blind: notice) judged it at this instant.
       if ((await commit(subject, observation, alert)) || observation.state === "unknown") {

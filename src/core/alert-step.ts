@@ -215,6 +215,7 @@ export function decideStep(step: AlertStep, holds: Holds, ctx: AlertContext): De
       unreadPaths: step.observation.unreadPaths ?? [],
       ...(step.observation.partlyRead ? { partlyRead: step.observation.partlyRead } : {}),
       ...(step.observation.blindCause ? { blindCause: step.observation.blindCause } : {}),
+      ...(step.observation.membersReadAt ? { membersReadAt: step.observation.membersReadAt } : {}),
       // As long as monitoring-blind waits to open: policy.blindAfterSweeps
       // sweeps, or its severity's openAfterMinutes (with 30 minutes set, the
       // pager heard "Blind: … see its monitoring-blind alert" at 15, the alert opened at 30).

@@ -108,6 +108,8 @@ export function blindNotice(
     partlyRead?: { unread: PathName[]; paths: PathName[] };
     /** Blind although its layers were read (observe.ts `blindCause`). */
     cause?: BlindCause;
+    /** A fleet alert's sighting its row does not record (observe.ts `membersReadAt`): a reading too. */
+    membersReadAt?: string;
   },
 ): Decision | null {
   const notified = state.notified;
@@ -121,7 +123,12 @@ export function blindNotice(
   // (core/instant.ts) is no reading erwatch can date, never one after the
   // others. The latest is the latest instant: compared as text, an offset
   // or "42" sorted after the real one.
-  const readings = [state.lastFiringAt, state.lastCleanAt, state.lastMaskedAt].flatMap((t) => {
+  const readings = [
+    state.lastFiringAt,
+    state.lastCleanAt,
+    state.lastMaskedAt,
+    ctx.membersReadAt,
+  ].flatMap((t) => {
     const ms = storedInstant(t);
     return ms === null ? [] : [{ text: t as string, ms }];
   });

@@ -849,6 +849,8 @@ export interface DecideContext {
   partlyRead?: { unread: PathName[]; paths: PathName[] };
   /** Blind although its layers were read: what they could not be judged with (observe.ts). */
   blindCause?: BlindCause;
+  /** A fleet alert's sighting its row does not record (observe.ts `membersReadAt`). */
+  membersReadAt?: string;
   /** How long an open alert may be blind before its receivers are told (blind-notice.ts); never when absent. */
   blindAfterMs?: number;
   /** ... and in as many failed sweeps as monitoring-blind waits for (blind-notice.ts); any when absent. */
@@ -913,6 +915,7 @@ export function decide(state: AlertState, ctx: DecideContext): Decision {
         held: ctx.silencedBy !== null || spokenFor !== null,
         ...(ctx.partlyRead ? { partlyRead: ctx.partlyRead } : {}),
         ...(ctx.blindCause ? { cause: ctx.blindCause } : {}),
+        ...(ctx.membersReadAt ? { membersReadAt: ctx.membersReadAt } : {}),
       }) ??
       (ctx.masked
         ? none(

@@ -65,6 +65,15 @@ export interface Observation {
    * a past-due tick, a sweep after the single process's.
    */
   membersBlind?: { sweeps: number; ticks: number };
+  /**
+   * A fleet alert's latest sighting that its own row does not record: when
+   * every circuit it names had last been read (fleet.ts `fleetMembersReadAt`).
+   * A sweep whose commit of the fleet alert failed in storage read its
+   * members all the same; blind only from the sweep after, counted from the
+   * fleet alert's last commit its holder heard "Blind:" about circuits read
+   * a sweep before (storage soak seed 963).
+   */
+  membersReadAt?: string;
 }
 
 /** Several findings of one family on one peering are one alert: merge them. */

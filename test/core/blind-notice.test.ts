@@ -220,4 +220,26 @@ describe("a fleet alert's blind notice", () => {
       blindNotice(state(), { now: NOW, blindAfterMs: BLIND_AFTER, held: false })?.next.notified,
     ).not.toHaveProperty("members");
   });
+
+  it("counts from its members' sighting when its own row missed it (its commit failed in storage), and says since then", () => {
+    const fleet = state({ family: "fleet", peering: null });
+    // Its row was last read at 02:00; every circuit it names was read at 02:05.
+    const early = new Date("2026-11-22T02:15:00.000Z");
+    const sighted = {
+      held: false,
+      blindAfterMs: 15 * 60_000,
+      membersReadAt: "2026-11-22T02:05:00.000Z",
+    };
+    expect(blindNotice(fleet, { now: early, ...sighted })).toBeNull();
+    expect(
+      blindNotice(fleet, { now: early, held: false, blindAfterMs: 15 * 60_000 }),
+    ).not.toBeNull();
+    const due = blindNotice(fleet, { now: new Date("2026-11-22T02:20:00.000Z"), ...sighted });
+    expect(due?.next.notified?.blindSince).toBe("2026-11-22T02:05:00.000Z");
+    // An older sighting than its own says nothing.
+    const stale = { ...sighted, membersReadAt: "2026-11-22T01:50:00.000Z" };
+    expect(blindNotice(fleet, { now: early, ...stale })?.next.notified?.blindSince).toBe(
+      "2026-11-22T02:00:00.000Z",
+    );
+  });
 });

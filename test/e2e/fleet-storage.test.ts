@@ -13,6 +13,7 @@ import type { SweepResult } from "../../src/app/sweep.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
 import { fleetCircuitId } from "../../src/core/fleet.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
+import { circuitId } from "../support/estate/ids.js";
 import {
   estateOf,
   healthyCircuit,
@@ -72,19 +73,20 @@ async function site() {
   let last: SweepResult | null = null;
   /**
    * One timer sweep at T0 + m minutes, with the fleet partition failing as
-   * told (or the requests `rule` picks); no circuit fails.
+   * told (or the requests `rule` picks); no circuit fails but those named.
    */
   const sweep = async (
     m: number,
     fault: TableFault | null = null,
     rule: TableFaultProxy["rule"] = (r) =>
       fault && r.text.includes(FLEET_PARTITION) ? fault : null,
+    failing: string[] = [],
   ) => {
     now = new Date(T0 + m * MIN);
     proxy.rule = rule;
     try {
       const result = await w.timerSweep();
-      expect(result.errors).toEqual([]);
+      expect(result.errors.map((e) => e.name)).toEqual(failing);
       last = result;
     } finally {
       proxy.rule = () => null;
@@ -317,4 +319,45 @@ it("every listing across a table failing at the first sweep the site is back: th
   // Two clean sweeps (15, 20) resolve it at 20, as they do with no fault at 15.
   await sweep(20);
   expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`, `resolve fleet Sev0 ${FLEET}`]);
+}, 120_000);
+
+it("a fleet alert read whole while its partition failed is blind only from the sweep after: its holder hears Blind: as many sweeps later, since that reading", async () => {
+  const { sweep, sent, down, last, circuits, world: w } = await site();
+  const b = circuitPartition(circuitId(circuits[1]!));
+  /** The fleet partition busy, and er-ams-b's own too when told. */
+  const busy =
+    (fleet: boolean): TableFaultProxy["rule"] =>
+    (r) =>
+      (fleet && r.text.includes(FLEET_PARTITION)) || r.text.includes(b) ? BUSY : null;
+  const fleetBusy: TableFaultProxy["rule"] = (r) =>
+    r.text.includes(FLEET_PARTITION) ? BUSY : null;
+  const fleetDecisions = () =>
+    last()
+      .decisions.filter((d) => d.family === "fleet")
+      .map((d) => [d.action, d.action === "none" ? d.reason : null]);
+  await sweep(0);
+  down(false);
+  await sweep(5);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
+  // Read with the outage (10, 15), then back and read whole (20): none of it recorded on the fleet alert.
+  await sweep(10, null, fleetBusy);
+  await sweep(15, null, fleetBusy);
+  down(true);
+  await sweep(20, null, fleetBusy);
+  // er-ams-b's own storage fails from 25: it is not read, so the fleet alert is blind from 25.
+  await sweep(25, null, busy(true), ["er-ams-b"]);
+  // Its row was last written at 5, but two sweeps (25, 30) is not as long as monitoring-blind waits.
+  await sweep(30, null, busy(false), ["er-ams-b"]);
+  expect(fleetDecisions()).toEqual([["none", "blind"]]);
+  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
+  // The third sweep it cannot read: told once, blind since the sweep that read both (20).
+  await sweep(35, null, busy(false), ["er-ams-b"]);
+  expect(fleetDecisions()).toEqual([["repeat", null]]);
+  const told = w.broker
+    .accepted(ALERTS_QUEUE)
+    .map((m) => m.body as AlertEvent)
+    .filter((e) => e.action === "repeat");
+  expect(told.map((e) => [e.change.split(" ")[0], e.blindSince])).toEqual([
+    ["Blind:", new Date(T0 + 20 * MIN).toISOString()],
+  ]);
 }, 120_000);
