@@ -321,8 +321,12 @@ export class CircuitRecorder {
    * alert says so (core/fleet.ts); it is never held by an alert that does not
    * name it.
    */
-  async group(): Promise<void> {
+  async group(
+    /** Circuits whose reads failed this run (they were never recorded). */
+    failed: readonly { id: string }[] = [],
+  ): Promise<void> {
     if (!this.ctx.group) return;
+    const unreadable = new Set([...failed, ...this.out.failed].map((f) => f.id.toLowerCase()));
     await this.serially(async () => {
       const rest = this.take(() => true);
       const joining = new Set(rest.flatMap((d) => this.prefixOf(d) ?? []));
@@ -339,6 +343,7 @@ export class CircuitRecorder {
           : (id) =>
               !settled.some(at(id)) &&
               (here === null || here.some(at(id)) || [...joining].some(at(id))),
+        unreadable,
       );
     });
   }
@@ -348,6 +353,7 @@ export class CircuitRecorder {
     items: Deferred[],
     readIds: ReadonlySet<string>,
     decides: (fleetCircuitId: string) => boolean,
+    unreadable: ReadonlySet<string> = new Set(),
   ): Promise<void> {
     const { ctx } = this;
     const fleet = await recordFleet(
@@ -360,6 +366,7 @@ export class CircuitRecorder {
       decides,
       ctx.partial === true,
       this.fleetPlaces,
+      unreadable,
     );
     this.emit(fleet.events, fleet.decisions, ctx.log);
     for (const d of items)

@@ -271,7 +271,7 @@ export async function deepRead(
   if (!stopped()) {
     // Readings still held (a partner never arrived) are judged with what is known.
     for (const released of gate.flush()) await recorder.record(released, null);
-    await recorder.group();
+    await recorder.group(errors);
   }
   const early = await publisher.settle();
   // Stopped (Ctrl-C, SIGTERM, the hard deadline): leave at once; the outbox

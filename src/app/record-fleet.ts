@@ -232,22 +232,29 @@ async function fleetAlerts(
 }
 
 /**
- * When every circuit an open fleet alert names had last been read, by their
- * own outage alerts and snapshots as the fan-out timer takes them
- * (core/fleet.ts `fleetMembersReadAt`), this sweep's readings included: a
- * sighting the fleet alert's row lacks when its commit failed in storage.
- * Null when it cannot be told (the alerts or the snapshots could not be
- * listed): then its own last reading alone, and its holder hears "Blind:"
- * sooner rather than late.
+ * What the members' own alerts and snapshots (as listed, this sweep's
+ * readings included) say of an open fleet alert this sweep's reads could not
+ * judge (core/fleet.ts, as the fan-out timer takes them): `readAt`, when every
+ * circuit it names had last been read (`fleetMembersReadAt`), a sighting the
+ * fleet alert's row lacks when its commit failed in storage; and `settled`,
+ * each read without the outage since the fleet alert was last read, not all
+ * in this sweep (`fleetSettledAt`): the rotation reads a recovered site's
+ * circuits one a sweep once their own alerts have cleared. Nothing when it
+ * cannot be told (the alerts or the snapshots could not be listed): then its
+ * own last reading alone, so its holder hears "Blind:" sooner rather than
+ * late, and it stays open until a sweep reads every member. A member this
+ * sweep could not read or record (`unreadable`) settles nothing.
  */
-async function membersSighting(
+async function membersSeen(
   deps: RecordDeps,
   fleet: AlertState,
   alerts: readonly AlertState[] | null,
+  unreadable: ReadonlySet<string>,
   now: Date,
   log: Logger,
-): Promise<string | null> {
-  if (!alerts) return null;
+): Promise<{ readAt: string | null; settled: boolean }> {
+  const nothing = { readAt: null, settled: false };
+  if (!alerts) return nothing;
   const members = new Set(fleetMembersOf(fleet.condition).map((m) => m.id.toLowerCase()));
   let snapshots;
   try {
@@ -255,9 +262,9 @@ async function membersSighting(
   } catch (error) {
     log.warn(
       { err: error, fleet: fleet.circuitId },
-      "snapshots could not be listed; a blind fleet alert counts from its own last reading",
+      "snapshots could not be listed; a fleet alert not every circuit of which was read counts from its own last reading",
     );
-    return null;
+    return nothing;
   }
   const listed = new Map(
     snapshots
@@ -267,8 +274,16 @@ async function membersSighting(
   // One with no snapshot is watched no more, and waits for nobody (as with fan-out).
   const known = new Map([...members].map((id) => [id, listed.get(id) ?? null]));
   // Judged at this sweep's instant: the members this sweep read and recorded count.
-  const readAt = fleetMembersReadAt(fleet, alerts, new Date(now.getTime() + 1), known);
-  return readAt ? readAt.toISOString() : null;
+  const judgedAt = new Date(now.getTime() + 1);
+  const readAt = fleetMembersReadAt(fleet, alerts, judgedAt, known);
+  // Its row's last reading may be clean, but this sweep found it unreadable:
+  // settled by that, the fleet alert's sighting moved past it, and its holder
+  // heard "Blind:" sweeps late.
+  const unreadNow = [...members].some((id) => unreadable.has(id));
+  return {
+    readAt: readAt ? readAt.toISOString() : null,
+    settled: !unreadNow && fleetSettledAt(fleet, alerts, judgedAt, known, "read") !== null,
+  };
 }
 
 /**
@@ -296,6 +311,11 @@ export async function recordFleet(
   partial = false,
   /** Where this run read circuits: the fleet alerts looked at when the listing fails. */
   places: readonly FleetPlace[] = [],
+  /**
+   * Circuits this run could not read or record (lower-case ids): UNKNOWN now,
+   * whatever their rows last said, so they settle no fleet alert.
+   */
+  unreadable: ReadonlySet<string> = new Set(),
 ): Promise<FleetRecord> {
   const out: FleetRecord = { events: [], decisions: [], holds: new Map() };
   let candidates;
@@ -335,11 +355,18 @@ export async function recordFleet(
     const holding = (holds: Holds) => [...holds].filter(([, hold]) => hold.by === given.key);
     try {
       const alert = stored.find((a) => a.value.key === given.key) ?? null;
-      const sighted =
+      const seen =
         alert && given.state === "unknown"
-          ? await membersSighting(deps, alert.value, loaded.all, now, log)
+          ? await membersSeen(deps, alert.value, loaded.all, unreadable, now, log)
           : null;
-      const observation = sighted ? { ...given, membersReadAt: sighted } : given;
+      // An outage read at its place this sweep is no recovery, whatever its members' rows say.
+      const outageHere = candidates.some((c) => placeOf(c) === subject.id.toLowerCase());
+      const observation: Observation =
+        seen?.settled && !outageHere
+          ? { ...given, state: "clean" }
+          : seen?.readAt
+            ? { ...given, membersReadAt: seen.readAt }
+            : given;
       // Unknown only for an open fleet alert naming the members it holds: they
       // stay held even when another run (the timer's Blind: notice) judged it at this instant.
       if ((await commit(subject, observation, alert)) || observation.state === "unknown") {

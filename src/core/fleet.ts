@@ -581,18 +581,37 @@ const isFleetFamily = (a: AlertState) => (FLEET_FAMILIES as readonly string[]).i
 
 /**
  * Whether a reading at an instant came after the fleet alert's last
- * judgement. A judgement dated more than a concurrent sweep after `now` was
+ * judgement (`since`; "read" without a reading kept as an instant: its last
+ * judgement). A judgement dated more than a concurrent sweep after `now` was
  * made by a clock that has since stepped back (lifecycle.ts
  * `alreadyEvaluated`), and one that is no instant proves nothing: every reading
  * on this clock (not after `now`) came after it, and compared with it as text
  * none did until the clock caught up (a 2 h step back froze the alert 2 h).
  * The reading's own time is an instant: one that is not never came after.
  */
-function readSince(fleet: AlertState, now: number): (at: number) => boolean {
-  const judged = storedInstant(fleet.lastEvaluatedAt);
+function readSince(
+  fleet: AlertState,
+  now: number,
+  since: FleetSettledSince = "judged",
+): (at: number) => boolean {
+  const read = since === "read" ? readMarks(fleet) : [];
+  const judged = read.length > 0 ? Math.max(...read) : storedInstant(fleet.lastEvaluatedAt);
   if (judged === null || judged - now > CONCURRENT_SWEEP_MS) return (at) => at <= now;
   return (at) => at > judged;
 }
+
+/**
+ * Which of the fleet alert's own times its members' readings must come
+ * after to settle it. "judged": its last judgement, the timer's (fan-out),
+ * which commits as of those readings and so must come after whatever it
+ * judged before. "read": its last judgement that read it (clean, firing or
+ * masked), one process's, which commits at its own sweep's instant: there a
+ * judgement that read nothing (a member left to the rotation's next turn)
+ * moves only `lastEvaluatedAt`, every sweep, and taken as the bound it
+ * counted only members read in that very sweep, so a site whose circuits the
+ * rotation read one a sweep never resolved.
+ */
+export type FleetSettledSince = "judged" | "read";
 
 /**
  * A member settled by its own alerts: read without the place's outage since
@@ -605,9 +624,9 @@ function readSince(fleet: AlertState, now: number): (at: number) => boolean {
  * outage alert at all: its snapshot says.
  */
 function sightByAlerts(
-  fleet: AlertState,
   own: readonly AlertState[],
   now: number,
+  after: (at: number) => boolean,
 ): MemberSight | null {
   if (own.length === 0) return null;
   const evaluated = own.map((a) => storedInstant(a.lastEvaluatedAt));
@@ -620,7 +639,7 @@ function sightByAlerts(
     .every(
       (a) => storedInstant(a.lastCleanAt) === latest || storedInstant(a.lastFiringAt) === latest,
     );
-  if (!readable || !readSince(fleet, now)(latest)) return { settled: false };
+  if (!readable || !after(latest)) return { settled: false };
   // Read again by this sweep's workers already: readable and without the
   // outage now, though what it read just before is written over.
   return { settled: true, at: latest < now ? latest : null, readAt: latest };
@@ -633,14 +652,13 @@ function sightByAlerts(
  * read without the outage, as in the fleet step (`gone`).
  */
 function sightBySnapshot(
-  fleet: AlertState,
   snapshot: MemberSnapshot | null,
   now: number,
+  after: (at: number) => boolean,
 ): MemberSight {
   if (snapshot === null) return { settled: true, at: null };
   const taken = storedInstant(snapshot.takenAt);
-  if (snapshot.pathsFailed || taken === null || !readSince(fleet, now)(taken))
-    return { settled: false };
+  if (snapshot.pathsFailed || taken === null || !after(taken)) return { settled: false };
   return { settled: true, at: taken < now ? taken : null };
 }
 
@@ -690,23 +708,30 @@ export function fleetMembersToLookUp(fleet: AlertState, alerts: readonly AlertSt
  * read clean once and dark since. `snapshots` (lower-case ids): what
  * `fleetMembersToLookUp` asked for; a member asked for and not given (storage
  * could not say) keeps it open.
+ *
+ * One process asks it too (`since` "read"), of an open fleet alert not every
+ * member of which its own sweep read: the members need not have been read in
+ * one sweep, only each since the fleet alert was last read, so a site whose
+ * circuits the rotation reads one a sweep still resolves.
  */
 export function fleetSettledAt(
   fleet: AlertState,
   alerts: readonly AlertState[],
   now: Date,
   snapshots: ReadonlyMap<string, MemberSnapshot | null> = new Map(),
+  since: FleetSettledSince = "judged",
 ): Date | null {
   if (!fleetOver(fleet, alerts)) return null;
   const own = ownAlertsOf(alerts);
   const before = now.getTime();
+  const after = readSince(fleet, before, since);
   let latest: number | null = null;
   for (const [id] of membersOf(fleet)) {
     const snapshot = snapshots.get(id);
     if (snapshot === undefined) return null;
-    let sight = sightByAlerts(fleet, own.get(id) ?? [], before);
+    let sight = sightByAlerts(own.get(id) ?? [], before, after);
     // Not watched any more settles it whatever its alerts last said; without alerts, its snapshot says.
-    if (snapshot === null || sight === null) sight = sightBySnapshot(fleet, snapshot, before);
+    if (snapshot === null || sight === null) sight = sightBySnapshot(snapshot, before, after);
     // Settled by its alerts only when its paths were read at that reading: its
     // provider's alert is read from the listing, and a site back there may
     // still carry nothing.
@@ -714,7 +739,7 @@ export function fleetSettledAt(
     if (!sight.settled) return null;
     if (sight.at !== null && (latest === null || sight.at > latest)) latest = sight.at;
   }
-  return latest !== null && readSince(fleet, before)(latest) ? new Date(latest) : null;
+  return latest !== null && after(latest) ? new Date(latest) : null;
 }
 
 /**

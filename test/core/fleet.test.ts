@@ -1616,6 +1616,55 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
     });
   });
 
+  // One process (since "read"): the fleet alert read clean at ago(15), then
+  // judged UNKNOWN at ago(10) and ago(5) (a member left to the rotation's next
+  // turn), each moving only its `lastEvaluatedAt`. Bound by that judgement, a
+  // site whose circuits the rotation read one a sweep never resolved.
+  describe("one process: members read since the fleet alert was last read", () => {
+    const unjudged = {
+      ...fleet,
+      lastCleanAt: ago(15),
+      lastEvaluatedAt: ago(5),
+    } as AlertState;
+    const thisSweep = new Date(NOW.getTime() + 1);
+
+    it.each<{ case: string; alerts: AlertState[]; at: string | null }>([
+      {
+        case: "each read clean in a different sweep since: as of the latest",
+        alerts: [own("a", "clear", ago(10)), own("b", "clear", NOW.toISOString())],
+        at: NOW.toISOString(),
+      },
+      {
+        case: "one last read clean at the fleet alert's own reading: not since",
+        alerts: [own("a", "clear", ago(15)), own("b", "clear", NOW.toISOString())],
+        at: null,
+      },
+      {
+        case: "one unreadable at its latest reading since: kept open",
+        alerts: [own("a", "clear", ago(10)), unread("b", "clear", NOW.toISOString(), ago(10))],
+        at: null,
+      },
+    ])("$case", ({ alerts, at }) => {
+      const given = fleetSettledAt(unjudged, alerts, thisSweep, whole(alerts), "read");
+      expect(given?.toISOString() ?? null).toBe(at);
+    });
+
+    it("the timer's bound is its last judgement: the same readings settle nothing there", () => {
+      const alerts = [own("a", "clear", ago(10)), own("b", "clear", NOW.toISOString())];
+      expect(fleetSettledAt(unjudged, alerts, thisSweep, whole(alerts))).toBeNull();
+    });
+
+    it("a fleet alert with no reading kept as an instant is bound by its last judgement", () => {
+      const unread = { ...unjudged, lastCleanAt: "not a date" } as AlertState;
+      const since = [own("a", "clear", ago(4)), own("b", "clear", NOW.toISOString())];
+      expect(fleetSettledAt(unread, since, thisSweep, whole(since), "read")?.toISOString()).toBe(
+        NOW.toISOString(),
+      );
+      const before = [own("a", "clear", ago(10)), own("b", "clear", NOW.toISOString())];
+      expect(fleetSettledAt(unread, before, thisSweep, whole(before), "read")).toBeNull();
+    });
+  });
+
   // A stored row is any text to its schema (a hand edit, a cut-off write, an
   // older erwatch). Compared as text, "yesterday" and "42" came after the
   // judgement (ago(10)) and "" before every failure, so a member not known to

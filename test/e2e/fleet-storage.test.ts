@@ -321,7 +321,7 @@ it("every listing across a table failing at the first sweep the site is back: th
   expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`, `resolve fleet Sev0 ${FLEET}`]);
 }, 120_000);
 
-it("a fleet alert read whole while its partition failed is blind only from the sweep after: its holder hears Blind: as many sweeps later, since that reading", async () => {
+it("a fleet alert read whole while its partition failed is blind only from the sweep after: its holder hears Blind: as many sweeps later, since that reading, and it resolves once the rotation has read each circuit again", async () => {
   const { sweep, sent, down, last, circuits, world: w } = await site();
   const b = circuitPartition(circuitId(circuits[1]!));
   /** The fleet partition busy, and er-ams-b's own too when told. */
@@ -360,4 +360,30 @@ it("a fleet alert read whole while its partition failed is blind only from the s
   expect(told.map((e) => [e.change.split(" ")[0], e.blindSince])).toEqual([
     ["Blind:", new Date(T0 + 20 * MIN).toISOString()],
   ]);
+  // er-ams-b's storage answers again. Its own alerts are clear and the site
+  // is not trouble any more, so the rotation (2 circuits, one read deep a
+  // sweep) reads one circuit a sweep; the fleet alert counts a sweep clean
+  // once each has been read since it was last read, not both in one sweep.
+  const deep = () => last().plan.deep.map((d) => d.name);
+  await sweep(40);
+  expect([...deep()].sort()).toEqual(["er-ams-a", "er-ams-b"]);
+  expect(fleetDecisions()).toEqual([["none", "held-by-hysteresis"]]);
+  await sweep(45);
+  expect(deep()).toEqual(["er-ams-a"]);
+  expect(fleetDecisions()).toEqual([["none", "blind"]]);
+  // er-ams-b read at 50, er-ams-a at 45: the second clean sweep, resolved at 50.
+  await sweep(50);
+  expect(deep()).toEqual(["er-ams-b"]);
+  expect(fleetDecisions()).toEqual([["resolve", null]]);
+  await sweep(55);
+  expect(sent()).toEqual([
+    `open fleet Sev0 ${FLEET}`,
+    `repeat fleet Sev0 ${FLEET}`,
+    `resolve fleet Sev0 ${FLEET}`,
+  ]);
+  const resolved = w.broker
+    .accepted(ALERTS_QUEUE)
+    .map((m) => m.body as AlertEvent)
+    .filter((e) => e.action === "resolve");
+  expect(resolved.map((e) => e.occurredAt)).toEqual([new Date(T0 + 50 * MIN).toISOString()]);
 }, 120_000);
