@@ -121,10 +121,11 @@ export function circuitStateFinding(circuit: CircuitFacts): Finding | null {
   };
 }
 
+/** Only on a list read whole: one read in part may hold the peering among its unread entries. */
 export function missingPeeringFinding(
   name: string,
   settings: CircuitSettings,
-  circuit: CircuitFacts,
+  circuit: CircuitFacts & { peerings: readonly PeeringFacts[] },
   seenBefore: boolean,
 ): Finding {
   const carrier = settings.connectivityModel === "provider-managed";
@@ -140,7 +141,7 @@ export function missingPeeringFinding(
       : `${name} is expected but not configured on the circuit`,
     evidence: {
       expected: settings.expectedPeerings,
-      present: circuit.peerings?.map((p) => p.name) ?? null,
+      present: circuit.peerings.map((p) => p.name),
     },
     nextAction: carrier
       ? `Provider-managed circuit: ask ${circuit.serviceProviderName ?? "the provider"} to complete the layer-3 provisioning of ${name}; a circuit refresh in the portal can populate a peering the carrier already configured.`

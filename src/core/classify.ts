@@ -305,13 +305,12 @@ function collectFailures(reading: CircuitReading): BlindRead[] {
 }
 
 function missingPeerings(
-  facts: CircuitFacts,
-  present: PeeringFacts[],
+  facts: CircuitFacts & { peerings: readonly PeeringFacts[] },
   settings: CircuitSettings,
   options: ClassifyOptions,
 ): Finding[] {
   return settings.expectedPeerings
-    .filter((expected) => !present.some((p) => same(p.name, expected)))
+    .filter((expected) => !facts.peerings.some((p) => same(p.name, expected)))
     .map((expected) => {
       const seen = options.previous?.peerings.some((p) => same(p, expected)) ?? false;
       return missingPeeringFinding(expected, settings, facts, seen);
@@ -502,7 +501,7 @@ export function classifyCircuit(
   // Before the carrier provisions, no peering can exist: only then is one
   // missing, and never from a list read in part.
   if (facts.peerings !== null && providerState === "Provisioned")
-    findings.push(...missingPeerings(facts, facts.peerings, settings, options));
+    findings.push(...missingPeerings({ ...facts, peerings: facts.peerings }, settings, options));
   const read = readablePeerings(facts);
   for (const peering of read) {
     const judged = judgePeering(reading, facts, peering, notProvisioned, options);
