@@ -11,6 +11,7 @@ import type {
   Owner,
   PeeringFacts,
   Severity,
+  UnreadPeeringKind,
 } from "./model.js";
 import { PATHS, readablePeerings } from "./model.js";
 import { sameName } from "./names.js";
@@ -33,8 +34,25 @@ function peeringEvidence(circuit: CircuitFacts): Record<string, unknown> {
     peerings: readablePeerings(circuit).map((p) => p.name),
     peeringsListed: unread.listed,
     peeringsUnreadable: unread.unreadable,
-    ...(unread.entries ? { peeringsNotRead: unread.entries.map((i) => `peerings[${i}]`) } : {}),
+    ...(unread.entries ? { peeringsNotRead: notRead(unread.entries, unread.kinds) } : {}),
   };
+}
+
+const KIND_WORDS: Readonly<Record<UnreadPeeringKind, string>> = {
+  null: "null",
+  text: "text",
+  number: "a number",
+  boolean: "a boolean",
+  list: "a list",
+  unnamed: "an object without a name",
+};
+
+/** "peerings[1] is text"; only the place when the reading kept no kinds (planned by the erwatch before). */
+function notRead(entries: readonly number[], kinds: readonly UnreadPeeringKind[] = []): string[] {
+  return entries.map((i, n) => {
+    const kind = kinds[n];
+    return kind === undefined ? `peerings[${i}]` : `peerings[${i}] is ${KIND_WORDS[kind]}`;
+  });
 }
 
 export function providerFinding(

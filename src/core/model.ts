@@ -11,6 +11,20 @@ import type { FamilyLoads } from "./route-limits.js";
 
 export const PATHS = ["primary", "secondary"] as const;
 
+/**
+ * What an entry of a circuit's peering list that cannot be read was, as ARM
+ * sent it: a peering without a name (nor type) is `unnamed`.
+ */
+export const UNREAD_PEERING_KINDS = [
+  "null",
+  "text",
+  "number",
+  "boolean",
+  "list",
+  "unnamed",
+] as const;
+export type UnreadPeeringKind = (typeof UNREAD_PEERING_KINDS)[number];
+
 /** The peerings that could be read: the whole list, or those beside an unreadable entry. */
 export const readablePeerings = <P = PeeringFacts>(facts: {
   peerings?: readonly P[] | null;
@@ -285,14 +299,24 @@ export interface CircuitFacts {
   /** null when ARM left the list out: which peerings exist is then UNKNOWN, not "none". */
   peerings: PeeringFacts[] | null;
   /**
-   * The list was sent but an entry in it could not be read (a null, a peering
-   * without a name): `peerings` is null, yet the circuit has `listed`
+   * The list was sent but an entry in it could not be read (a null, text, a
+   * peering without a name): `peerings` is null, yet the circuit has `listed`
    * peerings, `unreadable` of them unread. Absent otherwise.
    * `entries`: where those not read sit in the list (0 for peerings[0]),
    * what evidence names beside the peerings read; absent from a listing an
    * earlier erwatch planned (a work message sent before an upgrade).
    */
-  peeringsUnread?: { listed: number; unreadable: number; entries?: number[] };
+  peeringsUnread?: {
+    listed: number;
+    unreadable: number;
+    entries?: number[];
+    /**
+     * Beside `entries`, one each: what the entry was as ARM sent it (the
+     * evidence says "peerings[1] is text"). Absent when `entries` is, and from
+     * a listing the erwatch before this one planned.
+     */
+    kinds?: UnreadPeeringKind[];
+  };
   /**
    * Beside `peeringsUnread`: the entries of the list that could be read. Each
    * is judged as any peering (its paths read, its Global Reach paged on): a

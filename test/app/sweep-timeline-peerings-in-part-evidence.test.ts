@@ -34,7 +34,7 @@ describe("an alert on a circuit whose peering list was read in part", () => {
       peerings: ["AzurePrivatePeering"],
       peeringsListed: 2,
       peeringsUnreadable: 1,
-      peeringsNotRead: ["peerings[1]"],
+      peeringsNotRead: ["peerings[1] is null"],
       wasProvisioned: true,
     });
   });

@@ -460,7 +460,7 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
         peerings: ["AzurePrivatePeering"],
         peeringsListed: 2,
         peeringsUnreadable: 1,
-        peeringsNotRead: ["peerings[1]"],
+        peeringsNotRead: ["peerings[1] is null"],
       },
       // The one read beside it is judged as any peering.
       { status: "up", detail: "Enabled, VLAN 200, peer AS 65010" },
@@ -469,7 +469,12 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
       "[null]",
       (c: SimCircuit) => editWire(c, set("properties.peerings", [null])),
       "peerings[0] is null: the one peering listed cannot be read",
-      { peerings: [], peeringsListed: 1, peeringsUnreadable: 1, peeringsNotRead: ["peerings[0]"] },
+      {
+        peerings: [],
+        peeringsListed: 1,
+        peeringsUnreadable: 1,
+        peeringsNotRead: ["peerings[0] is null"],
+      },
       UNREADABLE,
     ],
     [
@@ -480,7 +485,7 @@ describe("a circuit body the SDK's model code cannot take is read as ARM sent it
         peerings: [],
         peeringsListed: 2,
         peeringsUnreadable: 2,
-        peeringsNotRead: ["peerings[0]", "peerings[1]"],
+        peeringsNotRead: ["peerings[0] is null", "peerings[1] is null"],
       },
       UNREADABLE,
     ],

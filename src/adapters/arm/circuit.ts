@@ -88,7 +88,9 @@ export function readCircuit(
           if ((error as Error)?.name !== "TypeError" || sent === undefined) throw error;
           return circuitAsModel(sent);
         });
-      const body = parseCircuit(model);
+      // The SDK's model hides what an odd peering entry was ("x" comes out as
+      // `{}`): the body as sent tells the parser.
+      const body = parseCircuit(model, sent === undefined ? model : lifted(sent));
       return {
         facts: body.facts,
         tags: body.tags,

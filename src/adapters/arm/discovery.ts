@@ -15,17 +15,18 @@ import { truncate } from "../../core/text.js";
 import { parseCircuitId, sameId, uniqueIds } from "../../core/resource-id.js";
 import { fieldFailure, readCircuit } from "./circuit.js";
 import type { ArmContext } from "./context.js";
-import { listing } from "./listing.js";
+import { lifted, listing } from "./listing.js";
 import { parseCircuit } from "./wire/circuit-body.js";
 
 /** One item of a listing, as the deep read will use it; why not, when it cannot be watched. */
 function listedOf(
   item: unknown,
   readAt: string,
+  sent: unknown,
 ): ListedCircuit | { unwatchable: string; id: string | null } {
   let body: ReturnType<typeof parseCircuit>;
   try {
-    body = parseCircuit(item);
+    body = parseCircuit(item, sent === undefined ? item : lifted(sent));
   } catch {
     return { unwatchable: "it has no id", id: null };
   }
@@ -83,14 +84,14 @@ export async function discoverCircuits(
       operation: "listCircuits",
       target: `circuits in subscription ${subscriptionId}`,
       signal: options.abortSignal,
-      run: (abortSignal) => listing(() => circuits.listAll({ abortSignal })),
+      run: (abortSignal) => listing(() => circuits.listAll({ abortSignal }), { keepSent: true }),
     });
     if (!listed.ok) {
       failures.push({ subscriptionId, failure: listed.error });
       continue;
     }
-    for (const item of listed.value.items) {
-      const circuit = listedOf(item, listed.readAt);
+    for (const [i, item] of listed.value.items.entries()) {
+      const circuit = listedOf(item, listed.readAt, listed.value.sent?.[i]);
       if ("unwatchable" in circuit) {
         unwatchable.push({
           subscriptionId,

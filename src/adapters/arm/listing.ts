@@ -35,6 +35,13 @@ export function pageBodyPolicy(): PipelinePolicy {
 export interface Listing<T> {
   /** The items as the SDK made them. */
   items: T[];
+  /**
+   * Asked for (`keepSent`): beside each of `items`, the item as ARM sent it
+   * (`properties` not flattened), or undefined when its page's text cannot
+   * be matched to the SDK's page. The SDK's model hides an odd value inside
+   * an item (a peering sent as "x" comes out as `{}`).
+   */
+  sent?: unknown[];
   /** The items of pages the SDK could not take, as ARM sent them (`properties` not flattened). */
   untaken: unknown[];
 }
@@ -76,17 +83,28 @@ function rawPage(text: string | undefined): { value: unknown[]; nextLink: string
 }
 
 /** Every page of the listing `open` starts (called again to resume after a page the SDK could not take). */
-export function listing<T>(open: () => Pager<T>): Promise<Listing<T>> {
+export function listing<T>(
+  open: () => Pager<T>,
+  options: { keepSent?: boolean } = {},
+): Promise<Listing<T>> {
   let last: string | undefined;
   return sinks.run(
     (body) => (last = body),
     async () => {
-      const out: Listing<T> = { items: [], untaken: [] };
+      const out: Listing<T> = { items: [], untaken: [], ...(options.keepSent ? { sent: [] } : {}) };
       let from: string | undefined;
       for (;;) {
         try {
           const pages = open().byPage(from === undefined ? undefined : { continuationToken: from });
-          for await (const page of pages) out.items.push(...page);
+          for await (const page of pages) {
+            out.items.push(...page);
+            // The pager asks for the next page only after this one is taken: `last` is its text.
+            const sent = out.sent && rawPage(last)?.value;
+            if (out.sent)
+              out.sent.push(
+                ...(sent && sent.length === page.length ? sent : page.map(() => undefined)),
+              );
+          }
           return out;
         } catch (error) {
           // A TypeError is the SDK's model code tripping on the body; an HTTP

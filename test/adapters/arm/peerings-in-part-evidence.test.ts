@@ -68,7 +68,7 @@ describe("the peerings a finding's evidence names", () => {
         peerings: ["AzurePrivatePeering"],
         peeringsListed: 2,
         peeringsUnreadable: 1,
-        peeringsNotRead: ["peerings[1]"],
+        peeringsNotRead: ["peerings[1] is null"],
       },
     },
     {
@@ -78,7 +78,7 @@ describe("the peerings a finding's evidence names", () => {
         peerings: ["AzurePrivatePeering"],
         peeringsListed: 2,
         peeringsUnreadable: 1,
-        peeringsNotRead: ["peerings[0]"],
+        peeringsNotRead: ["peerings[0] is null"],
       },
     },
     {
@@ -88,7 +88,7 @@ describe("the peerings a finding's evidence names", () => {
         peerings: [],
         peeringsListed: 1,
         peeringsUnreadable: 1,
-        peeringsNotRead: ["peerings[0]"],
+        peeringsNotRead: ["peerings[0] is null"],
       },
     },
     {
@@ -98,7 +98,7 @@ describe("the peerings a finding's evidence names", () => {
         peerings: ["AzurePrivatePeering", "MicrosoftPeering"],
         peeringsListed: 3,
         peeringsUnreadable: 1,
-        peeringsNotRead: ["peerings[1]"],
+        peeringsNotRead: ["peerings[1] is an object without a name"],
       },
     },
     {
@@ -108,7 +108,7 @@ describe("the peerings a finding's evidence names", () => {
         peerings: ["AzurePrivatePeering"],
         peeringsListed: 3,
         peeringsUnreadable: 2,
-        peeringsNotRead: ["peerings[0]", "peerings[2]"],
+        peeringsNotRead: ["peerings[0] is text", "peerings[2] is null"],
       },
     },
   ])("$name", ({ peerings, evidence }) => {

@@ -265,6 +265,45 @@ describe("the circuit body, field by field", () => {
     expect(body.problems.map((p) => `${p.field} ${p.problem}`)).toEqual([problem]);
   });
 
+  // An entry of the peering list that is no peering was named by the parser
+  // ("is \"x\", not an object") and again as the null the parser left in its
+  // place ("is null: 1 of the 2 peerings listed cannot be read"): once each
+  // now, as what it was, with the count; the evidence says what it was too.
+  it.each([
+    [null, "is null", "null"],
+    ["x", 'is "x", not an object', "text"],
+    [7, "is a number, not an object", "number"],
+    [[], "is a list, not an object", "list"],
+    [true, "is a boolean, not an object", "boolean"],
+    [{}, "is an object without a name", "unnamed"],
+    [{ name: "", state: "Enabled" }, "is an object without a name", "unnamed"],
+  ])("a peering entry %j: named once, as what it was", (entry, named, kind) => {
+    const wire = circuitBody();
+    const body = parseCircuit({ ...wire, peerings: [...wire.peerings, entry] });
+    expect(body.problems.map((p) => `${p.field} ${p.problem}`)).toEqual([
+      `peerings[1] ${named}: 1 of the 2 peerings listed cannot be read`,
+    ]);
+    expect(body.facts.peeringsUnread).toEqual({
+      listed: 2,
+      unreadable: 1,
+      entries: [1],
+      kinds: [kind],
+    });
+  });
+
+  // The SDK makes `{}` of "x", 7 or a list: what the entry was is read in the body as sent.
+  it("the SDK's model of a peering entry sent as text: named as the text sent", () => {
+    const wire = circuitBody();
+    const body = parseCircuit(
+      { ...wire, peerings: [...wire.peerings, {}] },
+      { ...wire, peerings: [...wire.peerings, "x"] },
+    );
+    expect(body.problems.map((p) => `${p.field} ${p.problem}`)).toEqual([
+      'peerings[1] is "x", not an object: 1 of the 2 peerings listed cannot be read',
+    ]);
+    expect(body.facts.peeringsUnread?.kinds).toEqual(["text"]);
+  });
+
   // A number outside what its field can hold is no value of it: null (UNKNOWN) and named with the
   // value as sent, never a VLAN 0 or AS 0 held against the baseline as drift, never a bandwidth 0.
   it.each([

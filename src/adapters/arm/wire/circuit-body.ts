@@ -4,7 +4,13 @@
 // naming the field, while everything else in the body is still used.
 
 import { z } from "zod";
-import type { CircuitFacts, GlobalReachConnection, PeeringFacts } from "../../../core/model.js";
+import type {
+  CircuitFacts,
+  GlobalReachConnection,
+  PeeringFacts,
+  UnreadPeeringKind,
+} from "../../../core/model.js";
+import { isRecord } from "../../../core/record.js";
 import { sameName } from "../../../core/names.js";
 import { MAX_BITS_PER_SECOND } from "../../../core/dataplane/points.js";
 import {
@@ -13,6 +19,7 @@ import {
   number,
   obj,
   decidingEnum,
+  describe,
   openEnum,
   parseLenient,
   tags,
@@ -198,10 +205,8 @@ function peeringOf(
 ): PeeringFacts | null {
   // An empty name is no name: the type still tells the peering apart.
   const name = p.name || p.peeringType;
-  if (!name) {
-    missing(`${at}.name`);
-    return null;
-  }
+  // Named by peeringsOf with the others not read.
+  if (!name) return null;
   if (p.state === null) missing(`${at}.state`);
   // Without a type, the name says it (a peering's name is its type), spelt as
   // the type would be: "azureprivatepeering" is AzurePrivatePeering.
@@ -273,11 +278,35 @@ function peeringOf(
 }
 
 /**
+ * What an entry was as ARM sent it, or "object" for one that may be a
+ * peering. The SDK makes an object of any entry ("x", 7 and a list all come
+ * out as `{}`), so this reads the body as sent when there is one.
+ */
+function kindOf(entry: unknown): UnreadPeeringKind | "object" {
+  if (entry === null || entry === undefined) return "null";
+  if (typeof entry === "string") return "text";
+  if (typeof entry === "number") return "number";
+  if (typeof entry === "boolean") return "boolean";
+  if (Array.isArray(entry)) return "list";
+  return "object";
+}
+
+/** An entry that is not a peering, in the words every other odd value is named in. */
+function entryProblem(kind: UnreadPeeringKind, sent: unknown): string {
+  if (kind === "null") return "is null";
+  if (kind === "unnamed") return "is an object without a name";
+  return `is ${describe(sent)}, not an object`;
+}
+
+/**
  * The peerings, or null (UNKNOWN) when the list, or any peering in it, cannot
- * be read; `unread` then counts what the list held, when it was one.
+ * be read; `unread` then counts what the list held, when it was one, and says
+ * where each entry not read sits and what it was. `sent`: the list as ARM
+ * sent it, beside the SDK's model of it.
  */
 function peeringsOf(
   wire: (WirePeering | null | undefined)[] | null | undefined,
+  sent: unknown,
   missing: (field: string) => void,
   odd: (field: string, problem: string) => void,
   unreadable: (field: string) => boolean,
@@ -286,21 +315,22 @@ function peeringsOf(
     missing("peerings");
     return { peerings: null };
   }
+  const asSent: unknown[] = Array.isArray(sent) && sent.length === wire.length ? sent : wire;
   const out: PeeringFacts[] = [];
-  const nulls: number[] = [];
-  const skipped: number[] = [];
+  const skipped: { at: number; kind: UnreadPeeringKind }[] = [];
   for (const [i, p] of wire.entries()) {
-    // Without it, which peerings exist is unknown. A value the parser could
-    // not take it named; a null it took, and only the raw body (the SDK
-    // cannot take a null peering) sends one: named below, with the count.
-    if (!p) {
-      nulls.push(i);
-      skipped.push(i);
+    // Without it, which peerings exist is unknown. Each is named once, below,
+    // with the count; the parser's own word on an entry that is no object is
+    // dropped (parseCircuit): "x" was named as text, then as the null the
+    // parser left in its place.
+    const kind = kindOf(asSent[i]);
+    if (kind !== "object" || !p) {
+      skipped.push({ at: i, kind: kind === "object" ? "unnamed" : kind });
       continue;
     }
     const facts = peeringOf(p, `peerings[${i}]`, missing, odd, unreadable);
     if (!facts) {
-      skipped.push(i);
+      skipped.push({ at: i, kind: "unnamed" });
       continue;
     }
     // Listed twice, each path would be read twice and every change counted twice
@@ -314,21 +344,26 @@ function peeringsOf(
         `lists peering ${facts.name} again with other values; the first is used`,
       );
   }
-  // A null entry is a peering the circuit has that cannot be read, not one
-  // that is missing: "is missing" sent the reader looking for a peering to
-  // create, and the count of peerings listed was lost with the list.
+  if (skipped.length === 0) return { peerings: out };
+  // An entry not read is a peering the circuit has that cannot be read, not
+  // one that is missing: "is missing" sent the reader looking for a peering
+  // to create, and the count of peerings listed was lost with the list.
   const count =
     wire.length === 1
       ? "the one peering listed cannot be read"
       : `${skipped.length} of the ${wire.length} peerings listed cannot be read`;
-  for (const i of nulls) odd(`peerings[${i}]`, `is null: ${count}`);
-  if (skipped.length > 0)
-    return {
-      peerings: null,
-      peeringsUnread: { listed: wire.length, unreadable: skipped.length, entries: skipped },
-      ...(out.length > 0 ? { peeringsRead: out } : {}),
-    };
-  return { peerings: out };
+  for (const { at, kind } of skipped)
+    odd(`peerings[${at}]`, `${entryProblem(kind, asSent[at])}: ${count}`);
+  return {
+    peerings: null,
+    peeringsUnread: {
+      listed: wire.length,
+      unreadable: skipped.length,
+      entries: skipped.map((x) => x.at),
+      kinds: skipped.map((x) => x.kind),
+    },
+    ...(out.length > 0 ? { peeringsRead: out } : {}),
+  };
 }
 
 /**
@@ -342,10 +377,16 @@ function authorizationsOf(wire: z.output<typeof circuitSchema>["authorizations"]
   );
 }
 
-export function parseCircuit(body: unknown): CircuitBody {
-  const { value: c, problems } = parseLenient(circuitSchema, body);
+/**
+ * `sent`: the body as ARM sent it (`properties` lifted), when `body` is the
+ * SDK's model of it; what a peering entry that is no peering was is read
+ * there.
+ */
+export function parseCircuit(body: unknown, sent: unknown = body): CircuitBody {
+  const { value: c, problems: all } = parseLenient(circuitSchema, body);
   if (!c.id) throw new MalformedResponseError("id is missing: the response is not a circuit");
-  const seen = new Set(problems.map((p) => p.field));
+  const seen = new Set(all.map((p) => p.field));
+  const problems = all.filter((p) => !/^peerings\[\d+\]$/.test(p.field));
   const missing = (field: string) => {
     if (!seen.has(field)) problems.push({ field, problem: "is missing" });
     seen.add(field);
@@ -369,6 +410,7 @@ export function parseCircuit(body: unknown): CircuitBody {
     expressRoutePortId: c.expressRoutePort?.id ?? null,
     ...peeringsOf(
       c.peerings,
+      isRecord(sent) ? sent.peerings : undefined,
       missing,
       (field, problem) => problems.push({ field, problem }),
       (field) => seen.has(field),
