@@ -7,9 +7,8 @@
 // the next sweep sends them again under the same message ids.
 
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from "@azure/service-bus";
+import { isAbort } from "../aborted.js";
 import { closeWithin } from "./close-within.js";
-
-const isAbort = (error: unknown) => (error as { name?: unknown } | null)?.name === "AbortError";
 
 /**
  * A sender on a connection of its own. A send given up while the connection
@@ -42,6 +41,8 @@ export class DeadlineSender {
     try {
       return await body(this.sender, abortSignal);
     } catch (error) {
+      // The SDK throws an AbortError; the deadline's own TimeoutError, rethrown
+      // or wrapped as a cause, is the same stall and must drop the client too.
       if (!isAbort(error)) throw error;
       this.drop();
       const stopped = caller ? ", or the sweep was stopped" : "";
