@@ -959,6 +959,10 @@ export function fleetBlindNow(
   const observation: Observation = {
     ...fleetObservation(fleet.circuitId, fleet.key, "unknown", null),
     ...(membersBlind ? { membersBlind } : {}),
+    // The commit judges the stored row again: without it, the notice said
+    // "since" the fleet alert's own older reading, not the members' one
+    // process names.
+    ...(membersReadAt ? { membersReadAt: membersReadAt.toISOString() } : {}),
   };
   const step = advanceStep(observation, sighted, ctx);
   if (!step.advanced || alreadyEvaluated(fleet, ctx.now)) return null;

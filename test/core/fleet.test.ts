@@ -2165,6 +2165,16 @@ describe("fleetMembersReadAt (fan-out: members read are a sighting of the fleet 
     expect(fleetBlindNow(fleet, ctx, new Date(ago(15)))).toMatchObject({ state: "unknown" });
     expect(fleetBlindNow(fleet, ctx, new Date(ago(20)))).toMatchObject({ state: "unknown" });
   });
+
+  it("the notice its commit sends of the stored row says since the members' reading, not its own older one", () => {
+    const stored = { ...fleet, lastEvaluatedAt: ago(25), lastCleanAt: ago(25) };
+    const observation = fleetBlindNow(stored, ctx, new Date(ago(15)));
+    expect(observation).toMatchObject({ state: "unknown", membersReadAt: ago(15) });
+    const decision = decideStep(advanceStep(observation!, stored, ctx), new Map(), ctx);
+    if (decision?.action !== "repeat") throw new Error(`a repeat, not ${decision?.action}`);
+    expect(decision.event.blindSince).toBe(ago(15));
+    expect(decision?.next.notified?.blindSince).toBe(ago(15));
+  });
 });
 
 describe("fleetBlindTicks (fan-out: the ticks a fleet alert's members' alerts counted that could not read it)", () => {
