@@ -577,6 +577,53 @@ describe("the lifecycle judge's blind notices of a fleet outage (its members de-
       ),
     ]);
   });
+
+  /**
+   * Lifecycle-blind soak seed 965: the site de-provisioned at 1, the fleet
+   * paged then; soak-ams-b back at 2, soak-ams-a still de-provisioned with its
+   * secondary path's reads throttled 2–7; the listing failing from 8, the one
+   * notice heard at `notice`.
+   */
+  function oneMemberDeprovisioned(notice: number): string[] {
+    const throttled: ReadTrouble = {
+      subject: "soak-ams-a",
+      path: "secondary",
+      kind: "throttled",
+      action: "Microsoft.Network/expressRouteCircuits/routeTables/action",
+    };
+    const judge = new Judge(
+      ids,
+      {
+        trouble: (s) => (s >= 8 ? [listing] : s >= 2 ? [throttled] : []),
+        silences: () => [],
+      },
+      { fleetResolveLag: 1 },
+    );
+    const heard = new Map<number, AlertEvent[]>([
+      [1, [fleet("open", 1, false)]],
+      [notice, [fleet("repeat", 2, true)]],
+    ]);
+    for (let s = 0; s <= 12; s += 1) {
+      judge.truths[s] = new Map([
+        ["soak-ams-a", s === 0 ? HEALTHY : deprovisioned],
+        ["soak-ams-b", s === 1 ? deprovisioned : HEALTHY],
+      ]);
+      judge.observe(s, heard.get(s) ?? []);
+    }
+    return judge.violations.filter((v) => v.includes("no Blind: notice"));
+  }
+
+  it("takes a member listed still de-provisioned for a sighting of the outage, whatever its path reads did (seed 965)", () => {
+    expect(oneMemberDeprovisioned(12)).toEqual([]);
+  });
+
+  it("still calls the notice missing once the listing itself has failed long enough", () => {
+    expect(oneMemberDeprovisioned(20)).toEqual([
+      expect.stringMatching(
+        /^sweep 12 .*fleet Sev0 .*: none of them read 5 sweeps and no Blind: notice$/,
+      ),
+    ]);
+  });
 });
 
 describe("the lifecycle judge's blind notices of a flap alert whose history cannot be read", () => {

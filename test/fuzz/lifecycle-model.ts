@@ -1150,11 +1150,16 @@ export class Judge {
   private fleetBlindCoverage(sweep: number, key: string, k: KeyTrack): void {
     const names = k.members as CircuitName[];
     if (names.length === 0) return;
+    // A member listed de-provisioned is read still with the outage whatever its
+    // path reads did (README "Blind": masked is a reading), as for the second
+    // notice above (seed 965: soak-ams-a NotProvisioned, its secondary throttled).
+    const masked = (m: CircuitName, s: number) =>
+      this.listed(s) && this.truth(m, s).providerDown && !this.storageFailed(m, s);
     const blind = (s: number) =>
       !this.listed(s) ||
       !(
         names.every((m) => this.seen(m, s)) ||
-        names.some((m) => this.seen(m, s) && outage(this.truth(m, s)))
+        names.some((m) => (this.seen(m, s) && outage(this.truth(m, s))) || masked(m, s))
       );
     const n = this.runOf(sweep, blind);
     for (let s = sweep - n + 1; s <= sweep; s += 1)
