@@ -3,23 +3,22 @@
 // a stalled connection fails every later send the same way. The SDK 7.9 throws
 // an AbortError when the deadline fires (connecting or sending, against the
 // loopback broker); the deadline's own TimeoutError, rethrown or wrapped as a
-// cause, is the same stall and is told and dropped the same way.
+// cause, is the same stall and is told and dropped the same way. The deadline
+// runs on a hand-moved clock: it passes when the test says, once the broker
+// holds what the client sent, never while a slow machine connects.
 
 import { ServiceBusClient, ServiceBusError } from "@azure/service-bus";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { DeadlineSender } from "../../src/adapters/servicebus/deadline.js";
 import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
+import { settlesWithin } from "../support/settles-within.js";
+import { manualTime, type ManualTime } from "../support/manual-time.js";
 
-/** Never reached by the table's sends, which fail or succeed at once. */
-const TABLE_DEADLINE_MS = 200;
-/**
- * The real client's: far above a loopback connect and send, which took over
- * 200 ms on the shared 2-core machine; each given-up send costs it once.
- */
-const WIRE_DEADLINE_MS = 1_000;
-/** Far above either deadline: a bound on each wait, not a timing assertion. */
-const BOUND_MS = 4 * WIRE_DEADLINE_MS;
-const TEST_TIMEOUT_MS = 15_000;
+/** SERVICEBUS_TIMEOUT_MS's default: only the hand-moved clock ever reaches it. */
+const DEADLINE_MS = 30_000;
+/** A bound on each real wait (a loopback connect and send), not a timing assertion. */
+const BOUND_MS = 10_000;
+const TEST_TIMEOUT_MS = 30_000;
 const stalled = (ms: number) =>
   `Service Bus did not answer within ${ms} ms (SERVICEBUS_TIMEOUT_MS)`;
 
@@ -37,8 +36,8 @@ afterEach(async () => {
   for (let close = closing.pop(); close; close = closing.pop()) await close();
 });
 
-/** A sender to the loopback broker that counts the clients it opened. */
-function deadlineSender(timeoutMs: number) {
+/** A sender to the loopback broker on a hand-moved clock that counts the clients it opened. */
+function deadlineSender(time: ManualTime) {
   const clients: ServiceBusClient[] = [];
   const sender = new DeadlineSender(
     () => {
@@ -47,9 +46,11 @@ function deadlineSender(timeoutMs: number) {
       return client;
     },
     "alerts",
-    timeoutMs,
+    DEADLINE_MS,
+    time,
   );
-  closing.push(() => sender.close());
+  // The broker answers again by then (afterEach): a real bound, in case it does not.
+  closing.push(async () => void (await settlesWithin(sender.close(), BOUND_MS)));
   return { sender, clients };
 }
 
@@ -94,7 +95,8 @@ it.each([
 ])(
   "$thrown: told as the deadline and the client dropped: $dropped",
   async ({ error, dropped }) => {
-    const { sender, clients } = deadlineSender(TABLE_DEADLINE_MS);
+    const time = manualTime();
+    const { sender, clients } = deadlineSender(time);
     const thrown = error();
     const first = await outcome(
       sender.send("publishing 1 alert event", undefined, () => Promise.reject(thrown)),
@@ -102,7 +104,7 @@ it.each([
     if (dropped) {
       expect(first).toMatchObject({
         error: {
-          message: `publishing 1 alert event failed: ${stalled(TABLE_DEADLINE_MS)}`,
+          message: `publishing 1 alert event failed: ${stalled(DEADLINE_MS)}`,
           cause: thrown,
         },
       });
@@ -114,18 +116,30 @@ it.each([
       "sent",
     );
     expect(clients).toHaveLength(dropped ? 2 : 1);
+    // Each send's deadline goes with it: nothing is left to fire on a later send.
+    expect(time.pending()).toBe(0);
   },
   TEST_TIMEOUT_MS,
 );
 
+/** Moves the clock past the deadline once the hung broker holds what the client sent. */
+async function deadlinePasses(time: ManualTime): Promise<void> {
+  await broker.waitForUnread(BOUND_MS);
+  expect(time.dueIn()).toEqual([DEADLINE_MS]);
+  time.advance(DEADLINE_MS);
+}
+
 it(
   "a send given up while connecting to a broker that answers nothing is told as the deadline, and the next connects afresh",
   async () => {
-    const { sender, clients } = deadlineSender(WIRE_DEADLINE_MS);
+    const time = manualTime();
+    const { sender, clients } = deadlineSender(time);
     broker.hang(true);
-    const given = await outcome(sender.sendMessages({ messageId: "m-1", body: { n: 1 } }));
+    const sending = outcome(sender.sendMessages({ messageId: "m-1", body: { n: 1 } }));
+    await deadlinePasses(time);
+    const given = await sending;
     expect(given).toMatchObject({
-      error: { message: `sending message m-1 to alerts failed: ${stalled(WIRE_DEADLINE_MS)}` },
+      error: { message: `sending message m-1 to alerts failed: ${stalled(DEADLINE_MS)}` },
     });
     expect((given as { error: Error }).error.cause).toMatchObject({ name: "AbortError" });
 
@@ -140,13 +154,16 @@ it(
 it(
   "a send the broker does not settle on an open link is told as the deadline, and the next connects afresh",
   async () => {
-    const { sender, clients } = deadlineSender(WIRE_DEADLINE_MS);
+    const time = manualTime();
+    const { sender, clients } = deadlineSender(time);
     expect(await outcome(sender.sendMessages({ messageId: "m-3", body: { n: 3 } }))).toBe("sent");
 
     broker.hang(true);
-    const given = await outcome(sender.sendMessages({ messageId: "m-4", body: { n: 4 } }));
+    const sending = outcome(sender.sendMessages({ messageId: "m-4", body: { n: 4 } }));
+    await deadlinePasses(time);
+    const given = await sending;
     expect(given).toMatchObject({
-      error: { message: `sending message m-4 to alerts failed: ${stalled(WIRE_DEADLINE_MS)}` },
+      error: { message: `sending message m-4 to alerts failed: ${stalled(DEADLINE_MS)}` },
     });
     expect((given as { error: Error }).error.cause).toMatchObject({ name: "AbortError" });
 

@@ -8,6 +8,7 @@
 
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from "@azure/service-bus";
 import { isAbort } from "../aborted.js";
+import { realTime, type Timekeeper } from "../arm/token-bucket.js";
 import { closeWithin } from "./close-within.js";
 
 /**
@@ -26,6 +27,12 @@ export class DeadlineSender {
     private readonly entity: string,
     /** SERVICEBUS_TIMEOUT_MS: one send, every batch and retry in it. */
     private readonly timeoutMs: number,
+    /**
+     * The time the deadline and the close's bound run on: real time unless a
+     * test moves it. Left out, the close's bound keeps the process up while it
+     * waits, as an exit's last wait must.
+     */
+    private readonly time?: Timekeeper,
   ) {}
 
   /** Runs one send under the deadline and the caller's signal (the sweep being stopped). */
@@ -34,11 +41,15 @@ export class DeadlineSender {
     caller: AbortSignal | undefined,
     body: (sender: ServiceBusSender, abortSignal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    const deadline = AbortSignal.timeout(this.timeoutMs);
-    const abortSignal = caller ? AbortSignal.any([deadline, caller]) : deadline;
-    this.client ??= this.connect();
-    this.sender ??= this.client.createSender(this.entity);
+    const deadline = new AbortController();
+    // As AbortSignal.timeout: the same reason, and on real time a timer that keeps no process up.
+    const cancel = (this.time ?? realTime).after(this.timeoutMs, () =>
+      deadline.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+    );
+    const abortSignal = caller ? AbortSignal.any([deadline.signal, caller]) : deadline.signal;
     try {
+      this.client ??= this.connect();
+      this.sender ??= this.client.createSender(this.entity);
       return await body(this.sender, abortSignal);
     } catch (error) {
       // The SDK throws an AbortError; the deadline's own TimeoutError, rethrown
@@ -50,6 +61,8 @@ export class DeadlineSender {
         `${doing} failed: Service Bus did not answer within ${this.timeoutMs} ms (SERVICEBUS_TIMEOUT_MS)${stopped}`,
         { cause: error },
       );
+    } finally {
+      cancel();
     }
   }
 
@@ -75,6 +88,6 @@ export class DeadlineSender {
     const client = this.client;
     this.client = null;
     this.sender = null;
-    if (client) await closeWithin(client.close(), this.timeoutMs);
+    if (client) await closeWithin(client.close(), this.timeoutMs, this.time);
   }
 }

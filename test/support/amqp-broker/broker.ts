@@ -92,6 +92,8 @@ export interface AmqpBroker {
   /** Every message completed on the entity, in order; `deliveryCount` is how often it was handed out. */
   completed(entity: string): BrokerMessage[];
   duplicatesDropped(entity: string): number;
+  /** Resolves when `entity` has dropped at least `count` duplicates; rejects after timeoutMs. */
+  waitForDuplicates(entity: string, count: number, timeoutMs: number): Promise<void>;
   /** Message and session lock renewals granted on the entity. */
   lockRenewals(entity: string): number;
   /** Resolves when `entity` has at least `count` accepted messages; rejects after timeoutMs. */
@@ -104,6 +106,11 @@ export interface AmqpBroker {
    * what was sent meanwhile.
    */
   hang(on: boolean): void;
+  /**
+   * Resolves once a hung connection holds bytes the broker has not read: the
+   * client is waiting on it (an opening, a transfer). Rejects after timeoutMs.
+   */
+  waitForUnread(timeoutMs: number): Promise<void>;
   /**
    * Answers each drain `ms` late (a slow network); 0 answers at once again.
    * The SDK waits for a drain max(200 ms, what is left of the receive's wait),
@@ -304,6 +311,16 @@ class TestBroker implements AmqpBroker {
     );
   }
 
+  waitForDuplicates(entity: string, count: number, timeoutMs: number): Promise<void> {
+    return this.waitFor(
+      "duplicate",
+      () => this.duplicatesDropped(entity),
+      count,
+      timeoutMs,
+      `duplicate(s) dropped on ${entity}`,
+    );
+  }
+
   waitForLockRenewals(entity: string, count: number, timeoutMs: number): Promise<void> {
     return this.waitFor(
       "renewed",
@@ -315,7 +332,7 @@ class TestBroker implements AmqpBroker {
   }
 
   private waitFor(
-    event: "accepted" | "renewed",
+    event: "accepted" | "renewed" | "duplicate",
     have: () => number,
     count: number,
     timeoutMs: number,
@@ -349,6 +366,18 @@ class TestBroker implements AmqpBroker {
     for (const socket of this.sockets) {
       if (on) socket.pause();
       else socket.resume();
+    }
+  }
+
+  async waitForUnread(timeoutMs: number): Promise<void> {
+    // A paused socket still reads into its buffer, and says so by no event: looked at every 5 ms.
+    const unread = () => [...this.sockets].some((socket) => socket.readableLength > 0);
+    const until = Date.now() + timeoutMs;
+    while (!unread()) {
+      if (this.stopped) throw new Error("broker stopped while waiting for unread bytes");
+      if (Date.now() > until)
+        throw new Error(`waited ${timeoutMs} ms for a hung connection to hold unread bytes`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
 
@@ -593,7 +622,10 @@ class TestBroker implements AmqpBroker {
 
   private publish(address: string, message: AmqpMessage): void {
     const target = this.resolve(address);
-    if (!target.admit(messageIdText(message.message_id), Date.now(), this.windowMs)) return;
+    if (!target.admit(messageIdText(message.message_id), Date.now(), this.windowMs)) {
+      this.events.emit("duplicate");
+      return;
+    }
     const now = new Date(this.clock());
     target.accept(message, now);
     for (const subscription of target.subscriptions.values()) {
