@@ -6,6 +6,7 @@ import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from "@azu
 import type { EventSink, PublishResult } from "../../app/state-store.js";
 import { minimalEvent } from "../../core/budget.js";
 import type { AlertEvent } from "../../core/alert-event.js";
+import type { Timekeeper } from "../arm/token-bucket.js";
 import { DeadlineSender } from "./deadline.js";
 import { counted } from "../../core/text.js";
 
@@ -40,8 +41,10 @@ export class ServiceBusEventSink implements EventSink {
     private readonly entity: string,
     /** SERVICEBUS_TIMEOUT_MS: one publish, every batch and retry in it. */
     timeoutMs: number,
+    /** What SERVICEBUS_TIMEOUT_MS runs on: real time unless a test moves it. */
+    time?: Timekeeper,
   ) {
-    this.line = new DeadlineSender(connect, entity, timeoutMs);
+    this.line = new DeadlineSender(connect, entity, timeoutMs, time);
   }
 
   publish(
