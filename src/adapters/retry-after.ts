@@ -66,9 +66,10 @@ const ASKED = Symbol("erwatch.askedMs");
 
 /**
  * The service's own words for the 503 when its body gives them. Not the wait:
- * the caller that does not wait it names it (an ARM read's failure, a Log
- * Analytics workspace's "not asked again before"); named here too, an ARM
- * read whose 503 came from a gateway's HTML page said it twice.
+ * the caller that does not wait it names it (an ARM read's or a Monitor
+ * call's failure, a Log Analytics workspace's "not asked again before");
+ * named here too, an ARM read whose 503 came from a gateway's HTML page said
+ * it twice.
  */
 function unavailableMessage(response: PipelineResponse): string {
   try {

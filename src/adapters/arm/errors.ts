@@ -71,11 +71,18 @@ function waitWords(ms: number): string {
 /**
  * `askedMs`: what a 429's or 503's Retry-After asked that the read did not
  * wait, as it would have ended past the read's deadline: named, the on-call
- * sees why a throttled read failed at once.
+ * sees why a throttled read failed at once. `notWaited`: why it was not,
+ * when not for the deadline (a Monitor call's retries spent).
  */
 export function toReadFailure(
   error: unknown,
-  context: { call: string; target: string; timedOut: boolean; askedMs?: number | null },
+  context: {
+    call: string;
+    target: string;
+    timedOut: boolean;
+    askedMs?: number | null;
+    notWaited?: string;
+  },
 ): ReadFailure {
   const e = (isRecord(error) ? error : { message: String(error) }) as ErrorLike;
   const kind = kindOf(e, context.timedOut);
@@ -93,7 +100,7 @@ export function toReadFailure(
   if (kind === "malformed" && !context.timedOut && !failure.message.startsWith(context.target))
     failure.message = `${context.target}: ${failure.message}`;
   if (context.askedMs != null && !context.timedOut)
-    failure.message = `${failure.message} (asked to wait ${waitWords(context.askedMs)}, past the read's deadline: not waited)`;
+    failure.message = `${failure.message} (asked to wait ${waitWords(context.askedMs)}, ${context.notWaited ?? "past the read's deadline"}: not waited)`;
   if (e.statusCode !== undefined) failure.statusCode = e.statusCode;
   const requestId = e.response?.headers?.get?.("x-ms-request-id");
   if (requestId) failure.requestId = requestId;

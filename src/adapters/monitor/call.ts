@@ -19,7 +19,10 @@ export interface MonitorCallSpec<T> {
    * Told the wait (ms) a 429 or a 503 asked for when the call fails without
    * waiting it out: past its deadline, or its retries spent. The caller may
    * keep it beyond the call, which forgets it: Azure Monitor sheds overload
-   * with 503 and a Retry-After as it throttles with 429.
+   * with 503 and a Retry-After as it throttles with 429. A caller told it
+   * names it in its own words (a workspace's "not asked again before"); the
+   * call's failure names it otherwise, as an ARM read's does: a 503 whose
+   * body was no JSON said only "Service Unavailable (503)".
    */
   askedToWait?: (retryAfterMs: number) => void;
 }
@@ -88,7 +91,7 @@ export function createMonitorCall(
     let last: Reading<T> | null = null;
     for (let asked = 0; ; asked += 1) {
       const attempt = await limit(
-        async (): Promise<{ reading: Reading<T>; wait: number | null }> => {
+        async (): Promise<{ reading: Reading<T>; wait: number | null; error?: unknown }> => {
           deadlineAt ??= time.now() + config.timeoutMs;
           const left = deadlineAt - time.now();
           // Its turn came back after the deadline: what it was last told stands.
@@ -109,6 +112,7 @@ export function createMonitorCall(
             return {
               reading: { ok: false, error: failure, readAt: now().toISOString() },
               wait: deadline.aborted || spec.signal.aborted ? null : askedWaitOf(error),
+              error,
             };
           } finally {
             cancel();
@@ -124,8 +128,21 @@ export function createMonitorCall(
         return reading;
       }
       // `wait` is only ever a 429's or a 503's (askedWaitOf).
-      if (!reading.ok) spec.askedToWait?.(wait);
-      return reading;
+      if (reading.ok) return reading;
+      if (spec.askedToWait) {
+        spec.askedToWait(wait);
+        return reading;
+      }
+      const error = toReadFailure(attempt.error, {
+        call: spec.action,
+        target: spec.target,
+        timedOut: false,
+        askedMs: wait,
+        ...(wait < deadlineAt - time.now()
+          ? { notWaited: `its ARM_MAX_RETRIES (${config.maxRetries}) retries spent` }
+          : {}),
+      });
+      return { ...reading, error };
     }
   };
 }

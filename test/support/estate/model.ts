@@ -323,7 +323,7 @@ export type FaultBehaviour =
       retryAfter?: string;
       code?: string;
       message?: string;
-      /** Sent as it is instead of ARM's JSON error: what a gateway in front of ARM answers (an HTML page). */
+      /** Sent as it is instead of the JSON error: what a gateway in front of ARM or Azure Monitor answers (an HTML page). */
       rawBody?: string;
     }
   | { kind: "malformed"; variant: "invalid-json" | "missing-value" }

@@ -428,10 +428,12 @@ export async function serveMonitor(
   if (plan.delayMs > 0 && !(await host.pause(plan.delayMs, res))) return;
   if (plan.answer?.kind === "status") {
     const e = faultError(plan.answer.status, route.operation, url.pathname, plan.answer);
+    const { rawBody } = plan.answer;
     return host.send(req, res, record, {
       status: e.status,
-      body: errorBody(e.code, e.message),
-      headers: e.headers ?? {},
+      body: rawBody ?? errorBody(e.code, e.message),
+      headers:
+        rawBody === undefined ? (e.headers ?? {}) : { ...e.headers, "Content-Type": "text/html" },
     });
   }
   if (plan.answer?.kind === "malformed")
