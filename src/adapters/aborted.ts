@@ -21,3 +21,14 @@ export function isAbort(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * The sweep's signal ended by its deadline (AbortSignal.timeout's reason), not
+ * stopped otherwise (Ctrl-C, a worker let go): a read it stopped failed
+ * with the SDK's "The operation was aborted due to timeout", which named no
+ * deadline, nor which one.
+ */
+export function endedByDeadline(signal: AbortSignal): boolean {
+  const reason = signal.reason as { name?: unknown } | undefined;
+  return signal.aborted && typeof reason === "object" && reason?.name === "TimeoutError";
+}

@@ -159,6 +159,40 @@ describe("a Monitor call that does not answer", () => {
     // Each deadline is let go of with its call: none is left behind.
     expect(held).toEqual([]);
   });
+
+  // Before: the SDK's "The operation was aborted due to timeout", which named
+  // neither deadline; the call's own says "no answer within the deadline".
+  it("stopped by the sweep's deadline, says so in erwatch's words, naming its setting", async () => {
+    const { time } = heldTime();
+    const call = oneSlot(time);
+    const sweep = new AbortController();
+    const got = call({
+      ...spec("Connection Monitor results", () => new Promise<never>(() => {})),
+      signal: sweep.signal,
+    });
+    sweep.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+    expect(await got).toMatchObject({
+      ok: false,
+      error: {
+        kind: "timeout",
+        message: "stopped at the sweep's deadline (its window follows SWEEP_SCHEDULE)",
+      },
+    });
+  });
+
+  it("stopped otherwise (Ctrl-C, a worker let go), does not blame the deadline", async () => {
+    const { time } = heldTime();
+    const call = oneSlot(time);
+    const stop = new AbortController();
+    const got = call({
+      ...spec("Connection Monitor results", () => new Promise<never>(() => {})),
+      signal: stop.signal,
+    });
+    stop.abort();
+    const reading = await got;
+    expect(reading).toMatchObject({ ok: false, error: { kind: "timeout" } });
+    expect(reading.ok ? "" : reading.error.message).not.toMatch(/deadline/);
+  });
 });
 
 /**

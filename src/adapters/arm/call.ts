@@ -6,6 +6,7 @@
 import type { ReadProgress } from "../../app/ports.js";
 import type { ArmConfig } from "../../config/arm.js";
 import type { Reading } from "../../core/model.js";
+import { endedByDeadline } from "../aborted.js";
 import { askedWaitOf } from "../retry-after.js";
 import { toReadFailure } from "./errors.js";
 import { ARM_OPERATIONS, type ArmOperation } from "./operations.js";
@@ -88,6 +89,7 @@ export function createArmCall(
           call: ARM_OPERATIONS[spec.operation],
           target: spec.target,
           timedOut: deadline.signal.aborted && !spec.signal.aborted,
+          sweepDeadline: endedByDeadline(spec.signal),
           askedMs: askedWaitOf(error),
         }),
         readAt: now().toISOString(),

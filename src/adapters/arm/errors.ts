@@ -63,6 +63,13 @@ function missingPermission(message: string | undefined): string | undefined {
   return /perform action '([^']+)'/i.exec(message ?? "")?.[1];
 }
 
+/**
+ * A read the sweep's deadline stopped: the window a sweep reads in follows
+ * SWEEP_SCHEDULE's interval (sweep-window.ts), not the read's own deadline.
+ */
+export const SWEEP_DEADLINE_WORDS =
+  "stopped at the sweep's deadline (its window follows SWEEP_SCHEDULE)";
+
 /** "120 s": what a Retry-After asked, in the words of a failure. */
 function waitWords(ms: number): string {
   return `${Math.ceil(ms / 1000)} s`;
@@ -72,7 +79,8 @@ function waitWords(ms: number): string {
  * `askedMs`: what a 429's or 503's Retry-After asked that the read did not
  * wait, as it would have ended past the read's deadline: named, the on-call
  * sees why a throttled read failed at once. `notWaited`: why it was not,
- * when not for the deadline (a Monitor call's retries spent).
+ * when not for the deadline (a Monitor call's retries spent). `sweepDeadline`:
+ * the sweep's own deadline stopped the read (aborted.ts endedByDeadline).
  */
 export function toReadFailure(
   error: unknown,
@@ -82,6 +90,7 @@ export function toReadFailure(
     timedOut: boolean;
     askedMs?: number | null;
     notWaited?: string;
+    sweepDeadline?: boolean;
   },
 ): ReadFailure {
   const e = (isRecord(error) ? error : { message: String(error) }) as ErrorLike;
@@ -92,7 +101,9 @@ export function toReadFailure(
     target: context.target,
     message: context.timedOut
       ? `no answer within the deadline`
-      : (e.message ?? String(error)).split("\n")[0]!.slice(0, 500),
+      : context.sweepDeadline && isAbort(error)
+        ? SWEEP_DEADLINE_WORDS
+        : (e.message ?? String(error)).split("\n")[0]!.slice(0, 500),
   };
   // The schema names the field, a parser or the SDK only what it tripped on
   // ("Cannot read properties of undefined"): the target says which read it was

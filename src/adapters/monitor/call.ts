@@ -7,6 +7,7 @@ import pLimit from "p-limit";
 import type { Reading } from "../../core/model.js";
 import { toReadFailure } from "../arm/errors.js";
 import { realTime, type Timekeeper } from "../arm/token-bucket.js";
+import { endedByDeadline } from "../aborted.js";
 import { askedWaitOf } from "../retry-after.js";
 
 export interface MonitorCallSpec<T> {
@@ -108,6 +109,7 @@ export function createMonitorCall(
               call: spec.action,
               target: spec.target,
               timedOut: deadline.aborted,
+              sweepDeadline: !deadline.aborted && endedByDeadline(spec.signal),
             });
             return {
               reading: { ok: false, error: failure, readAt: now().toISOString() },

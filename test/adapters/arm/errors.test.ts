@@ -129,7 +129,15 @@ describe("toReadFailure", () => {
     expect(toReadFailure(error, context).kind).toBe(kind);
   });
 
-  it("a read the sweep stopped keeps the words it was stopped with, not the read's own deadline's", () => {
+  it("a read the sweep's deadline stopped says so, not the SDK's words nor the read's own deadline's", () => {
+    const failure = toReadFailure(timeoutReason(), { ...context, sweepDeadline: true });
+    expect(failure).toMatchObject({
+      kind: "timeout",
+      message: "stopped at the sweep's deadline (its window follows SWEEP_SCHEDULE)",
+    });
+  });
+
+  it("a read stopped otherwise keeps the words it was stopped with", () => {
     const failure = toReadFailure(timeoutReason(), context);
     expect(failure).toMatchObject({
       kind: "timeout",
