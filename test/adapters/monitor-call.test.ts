@@ -175,7 +175,7 @@ describe("a Monitor call that does not answer", () => {
       ok: false,
       error: {
         kind: "timeout",
-        message: "stopped at the sweep's deadline (its window follows SWEEP_SCHEDULE)",
+        message: "stopped at the sweep's deadline",
       },
     });
   });

@@ -64,11 +64,11 @@ function missingPermission(message: string | undefined): string | undefined {
 }
 
 /**
- * A read the sweep's deadline stopped: the window a sweep reads in follows
- * SWEEP_SCHEDULE's interval (sweep-window.ts), not the read's own deadline.
+ * A read the sweep's deadline stopped, not its own ARM_TIMEOUT_MS. No setting
+ * named: the window is SWEEP_SCHEDULE's interval for a timer sweep, the HTTP
+ * answer's for POST /api/sweep, the command's for the CLI.
  */
-export const SWEEP_DEADLINE_WORDS =
-  "stopped at the sweep's deadline (its window follows SWEEP_SCHEDULE)";
+export const SWEEP_DEADLINE_WORDS = "stopped at the sweep's deadline";
 
 /** "120 s": what a Retry-After asked, in the words of a failure. */
 function waitWords(ms: number): string {

@@ -133,7 +133,7 @@ describe("toReadFailure", () => {
     const failure = toReadFailure(timeoutReason(), { ...context, sweepDeadline: true });
     expect(failure).toMatchObject({
       kind: "timeout",
-      message: "stopped at the sweep's deadline (its window follows SWEEP_SCHEDULE)",
+      message: "stopped at the sweep's deadline",
     });
   });
 
