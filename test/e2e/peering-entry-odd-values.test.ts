@@ -42,6 +42,20 @@ const ENTRIES: { circuit: string; sent: unknown; named: string; is: string }[] =
     named: "is an object without a name",
     is: "an object without a name",
   },
+  // Its fields were named too (`peerings[1].state is "Up", not one of …`,
+  // `peerings[1].vlanId is 0, …`): a second word on an entry not read.
+  {
+    circuit: "er-no-name-odd-fields",
+    sent: { properties: { state: "Up", vlanId: 0, peerASN: "x" } },
+    named: "is an object without a name",
+    is: "an object without a name",
+  },
+  {
+    circuit: "er-name-not-text",
+    sent: { name: 5, properties: { state: "Enabled" } },
+    named: "is an object without a name",
+    is: "an object without a name",
+  },
 ];
 
 /** Each circuit NotProvisioned by its carrier, so its Sev0 names its peerings in the evidence. */

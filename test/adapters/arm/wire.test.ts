@@ -304,6 +304,19 @@ describe("the circuit body, field by field", () => {
     expect(body.facts.peeringsUnread?.kinds).toEqual(["text"]);
   });
 
+  // A peering not read is named once, as an entry: its fields are not named beside it.
+  it.each([
+    [{ state: "Up", vlanId: 0 }],
+    [{ name: "", peerASN: "x", microsoftPeeringConfig: "none" }],
+    [{ name: 5, state: "Enabled" }],
+  ])("an unnamed peering entry with odd fields %j: named once, as an entry", (entry) => {
+    const wire = circuitBody();
+    const body = parseCircuit({ ...wire, peerings: [...wire.peerings, entry] });
+    expect(body.problems.map((p) => `${p.field} ${p.problem}`)).toEqual([
+      "peerings[1] is an object without a name: 1 of the 2 peerings listed cannot be read",
+    ]);
+  });
+
   // A number outside what its field can hold is no value of it: null (UNKNOWN) and named with the
   // value as sent, never a VLAN 0 or AS 0 held against the baseline as drift, never a bandwidth 0.
   it.each([

@@ -417,7 +417,17 @@ export function parseCircuit(body: unknown, sent: unknown = body): CircuitBody {
     ),
     authorizations: authorizationsOf(c.authorizations),
   };
-  return { id: c.id, name: c.name, location: c.location, tags: c.tags ?? {}, facts, problems };
+  // A peering not read is named once, as an entry: what the schema said of
+  // its fields (its state, its VLAN) was a second word on the same entry.
+  const notRead = (facts.peeringsUnread?.entries ?? []).map((i) => `peerings[${i}].`);
+  return {
+    id: c.id,
+    name: c.name,
+    location: c.location,
+    tags: c.tags ?? {},
+    facts,
+    problems: problems.filter((p) => !notRead.some((at) => p.field.startsWith(at))),
+  };
 }
 
 const listedCircuit = z.object({ id: text(), location: text(), tags: tags() });
