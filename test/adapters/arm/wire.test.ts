@@ -317,6 +317,52 @@ describe("the circuit body, field by field", () => {
     ]);
   });
 
+  // A Global Reach connection entry that is no object was named by the
+  // schema and again as the null left in its place ("its status is
+  // missing"); through the SDK, which makes `{}` of it, only as the latter.
+  it.each([
+    [null, "is null"],
+    ["x", 'is "x", not an object'],
+    [7, "is a number, not an object"],
+    [[], "is a list, not an object"],
+    [false, "is a boolean, not an object"],
+  ])("a Global Reach connection entry %j: named once, as what it was", (entry, named) => {
+    for (const key of ["connections", "peeredConnections"]) {
+      const body = parseCircuit(circuitBody({}, { [key]: [entry] }));
+      expect(body.problems.map((p) => `${p.field} ${p.problem}`)).toEqual([
+        `peerings[0].${key}[0] ${named}`,
+      ]);
+      expect(body.facts.peerings?.[0]?.globalReach).toEqual([
+        expect.objectContaining({ status: null }),
+      ]);
+      // The SDK's model of it, beside the body as ARM sent it (`properties` not lifted).
+      const model = parseCircuit(circuitBody({}, { [key]: [{}] }), {
+        peerings: [{ name: "AzurePrivatePeering", properties: { [key]: [entry] } }],
+      });
+      expect(model.problems).toEqual(body.problems);
+    }
+  });
+
+  // An authorization decides only whether the circuit is wired elsewhere: a
+  // null among them says none is in use, as ever; any other entry that is no
+  // object is named, through the SDK as when read as sent, and left out.
+  it.each([
+    [null, []],
+    ["x", ['authorizations[0] is "x", not an object']],
+    [7, ["authorizations[0] is a number, not an object"]],
+    [[], ["authorizations[0] is a list, not an object"]],
+  ])("an authorization entry %j: named as what it was, and left out", (entry, named) => {
+    const inUse = { name: "auth-1", authorizationUseStatus: "InUse" };
+    const body = parseCircuit(circuitBody({ authorizations: [entry, inUse] }));
+    expect(body.problems.map((p) => `${p.field} ${p.problem}`)).toEqual(named);
+    expect(body.facts.authorizations).toEqual([{ name: "auth-1", useStatus: "InUse" }]);
+    const model = parseCircuit(circuitBody({ authorizations: [{}, inUse] }), {
+      authorizations: [entry, inUse],
+    });
+    expect(model.problems).toEqual(body.problems);
+    expect(model.facts.authorizations).toEqual(body.facts.authorizations);
+  });
+
   // A number outside what its field can hold is no value of it: null (UNKNOWN) and named with the
   // value as sent, never a VLAN 0 or AS 0 held against the baseline as drift, never a bandwidth 0.
   it.each([

@@ -195,9 +195,21 @@ function distinctReach(
   return out;
 }
 
-/** A peering, or null when it cannot even be told apart from the others. */
+/**
+ * A list in an entry as ARM sent it (under `properties`, or lifted as the
+ * SDK's model has it) when it is as long as the model's list, else the
+ * model's own.
+ */
+function sentList(entry: unknown, key: string, model: readonly unknown[]): readonly unknown[] {
+  if (!isRecord(entry)) return model;
+  const inner = isRecord(entry.properties) ? entry.properties[key] : entry[key];
+  return Array.isArray(inner) && inner.length === model.length ? inner : model;
+}
+
+/** A peering, or null when it cannot even be told apart from the others. `sent`: the peering as ARM sent it. */
 function peeringOf(
   p: WirePeering,
+  sent: unknown,
   at: string,
   missing: (field: string) => void,
   odd: (field: string, problem: string) => void,
@@ -215,9 +227,19 @@ function peeringOf(
   const prefixesState = p.microsoftPeeringConfig?.advertisedPublicPrefixesState ?? null;
   if (microsoft && prefixesState === null)
     missing(`${at}.microsoftPeeringConfig.advertisedPublicPrefixesState`);
-  const reach = (key: "connections" | "peeredConnections", direction: "outbound" | "inbound") =>
-    distinctReach(
-      (p[key] ?? []).map((c, i) => {
+  const reach = (key: "connections" | "peeredConnections", direction: "outbound" | "inbound") => {
+    const wire = p[key] ?? [];
+    const asSent = sentList(sent, key, wire);
+    return distinctReach(
+      wire.map((c, i) => {
+        // An entry that is no connection is named once, as what ARM sent (the
+        // SDK makes `{}` of "x"): "its status is missing" sent the reader
+        // looking for a connection's status. Its status stays unknown.
+        const kind = kindOf(asSent[i]);
+        if (kind !== "object") {
+          odd(`${at}.${key}[${i}]`, entryProblem(kind, asSent[i]));
+          return reachOf(null, direction);
+        }
         if ((c?.circuitConnectionStatus ?? null) === null)
           missing(`${at}.${key}[${i}].circuitConnectionStatus`);
         const reach = reachOf(c, direction);
@@ -231,6 +253,7 @@ function peeringOf(
           `lists Global Reach connection ${name} again with another status`,
         ),
     );
+  };
   const outbound = reach("connections", "outbound");
   const inbound = reach("peeredConnections", "inbound");
   const v6 = p.ipv6PeeringConfig;
@@ -278,9 +301,10 @@ function peeringOf(
 }
 
 /**
- * What an entry was as ARM sent it, or "object" for one that may be a
- * peering. The SDK makes an object of any entry ("x", 7 and a list all come
- * out as `{}`), so this reads the body as sent when there is one.
+ * What an entry of a list (peerings, Global Reach connections,
+ * authorizations) was as ARM sent it, or "object" for one that may be what
+ * the list holds. The SDK makes an object of any entry ("x", 7 and a list all
+ * come out as `{}`), so this reads the body as sent when there is one.
  */
 function kindOf(entry: unknown): UnreadPeeringKind | "object" {
   if (entry === null || entry === undefined) return "null";
@@ -291,7 +315,7 @@ function kindOf(entry: unknown): UnreadPeeringKind | "object" {
   return "object";
 }
 
-/** An entry that is not a peering, in the words every other odd value is named in. */
+/** An entry that is not what its list holds, in the words every other odd value is named in. */
 function entryProblem(kind: UnreadPeeringKind, sent: unknown): string {
   if (kind === "null") return "is null";
   if (kind === "unnamed") return "is an object without a name";
@@ -328,7 +352,7 @@ function peeringsOf(
       skipped.push({ at: i, kind: kind === "object" ? "unnamed" : kind });
       continue;
     }
-    const facts = peeringOf(p, `peerings[${i}]`, missing, odd, unreadable);
+    const facts = peeringOf(p, asSent[i], `peerings[${i}]`, missing, odd, unreadable);
     if (!facts) {
       skipped.push({ at: i, kind: "unnamed" });
       continue;
@@ -369,13 +393,33 @@ function peeringsOf(
 /**
  * The authorizations as far as they can be read: a null list, or a null
  * among them, only means none is known to be in use (the wiring is then
- * judged on the connections found, as before they were read).
+ * judged on the connections found, as before they were read). Any other
+ * entry that is no object is named once, as what ARM sent (the SDK makes
+ * `{}` of "x", and nothing was said), and left out as a null is.
  */
-function authorizationsOf(wire: z.output<typeof circuitSchema>["authorizations"]) {
-  return (wire ?? []).flatMap((a) =>
-    a ? [{ name: a.name ?? "(unnamed)", useStatus: a.authorizationUseStatus }] : [],
-  );
+function authorizationsOf(
+  wire: z.output<typeof circuitSchema>["authorizations"],
+  sent: unknown,
+  odd: (field: string, problem: string) => void,
+) {
+  const all = wire ?? [];
+  const asSent = Array.isArray(sent) && sent.length === all.length ? sent : all;
+  return all.flatMap((a, i) => {
+    const kind = kindOf(asSent[i]);
+    if (kind !== "object" && kind !== "null")
+      odd(`authorizations[${i}]`, entryProblem(kind, asSent[i]));
+    return a && kind === "object"
+      ? [{ name: a.name ?? "(unnamed)", useStatus: a.authorizationUseStatus }]
+      : [];
+  });
 }
+
+/**
+ * An entry that is no object, in a list whose entries this parser names
+ * itself as what ARM sent; the schema's own word on it would name it twice.
+ */
+const ENTRY =
+  /^(peerings\[\d+\](\.(connections|peeredConnections)\[\d+\])?|authorizations\[\d+\])$/;
 
 /**
  * `sent`: the body as ARM sent it (`properties` lifted), when `body` is the
@@ -386,7 +430,7 @@ export function parseCircuit(body: unknown, sent: unknown = body): CircuitBody {
   const { value: c, problems: all } = parseLenient(circuitSchema, body);
   if (!c.id) throw new MalformedResponseError("id is missing: the response is not a circuit");
   const seen = new Set(all.map((p) => p.field));
-  const problems = all.filter((p) => !/^peerings\[\d+\]$/.test(p.field));
+  const problems = all.filter((p) => !ENTRY.test(p.field));
   const missing = (field: string) => {
     if (!seen.has(field)) problems.push({ field, problem: "is missing" });
     seen.add(field);
@@ -415,7 +459,11 @@ export function parseCircuit(body: unknown, sent: unknown = body): CircuitBody {
       (field, problem) => problems.push({ field, problem }),
       (field) => seen.has(field),
     ),
-    authorizations: authorizationsOf(c.authorizations),
+    authorizations: authorizationsOf(
+      c.authorizations,
+      isRecord(sent) ? sent.authorizations : undefined,
+      (field, problem) => problems.push({ field, problem }),
+    ),
   };
   // A peering not read is named once, as an entry: what the schema said of
   // its fields (its state, its VLAN) was a second word on the same entry.
