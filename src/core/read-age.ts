@@ -371,6 +371,11 @@ function hash(text: string): string {
  * 10 or 15 minutes after the value met it, as the README promises (a sweep
  * sooner or later than without the read, by how many reads it had). No
  * other alert opens or resolves for it.
+ *
+ * What each peering entry not read was (`peeringsUnread.kinds`) is left out:
+ * the words name it already (`peerings[1] is null`, `is "x"`), and kept, it
+ * made a circuit with a null peering, whose words did not change, cost a deep
+ * read at the first sweep after the upgrade that began keeping it.
  */
 export function cheapFingerprint(
   facts: CircuitFacts,
@@ -378,7 +383,14 @@ export function cheapFingerprint(
   problems: readonly ReadFailure[] = [],
 ): string {
   const unread = problems.filter((p) => bodyField(p.kind, p.call)).map((p) => p.message);
-  return hash(canonical(unread.length > 0 ? { facts, tags, unread } : { facts, tags }));
+  const seen = withoutKinds(facts);
+  return hash(canonical(unread.length > 0 ? { facts: seen, tags, unread } : { facts: seen, tags }));
+}
+
+function withoutKinds(facts: CircuitFacts): CircuitFacts {
+  if (facts.peeringsUnread?.kinds === undefined) return facts;
+  const { kinds: _kinds, ...unread } = facts.peeringsUnread;
+  return { ...facts, peeringsUnread: unread };
 }
 
 /**

@@ -398,6 +398,39 @@ describe("cheapFingerprint", () => {
       expect(cheapFingerprint(unread, {}, [])).toBe(cheapFingerprint(unread, {}));
     });
   });
+
+  // What each peering entry not read was is in its words already: kept in
+  // the fingerprint too, a circuit with a null peering, whose words did not
+  // change, was read deep at the first sweep after the upgrade that kept it.
+  describe("with a peering entry not read", () => {
+    const said = (what: string) =>
+      ({
+        kind: "malformed",
+        call: "Microsoft.Network/expressRouteCircuits/read",
+        target: "circuit x",
+        message: `circuit x: peerings[1] ${what}: 1 of the 2 peerings listed cannot be read`,
+      }) as const;
+    const isNull = said("is null");
+    const isText = said('is "x", not an object');
+    const partly = (kinds?: ("null" | "text")[]) =>
+      facts({
+        peerings: null,
+        peeringsUnread: { listed: 2, unreadable: 1, entries: [1], ...(kinds ? { kinds } : {}) },
+        peeringsRead: [peering()],
+      });
+
+    it("is the one the erwatch before kept, which did not keep what the entry was", () => {
+      expect(cheapFingerprint(partly(["null"]), {}, [isNull])).toBe(
+        cheapFingerprint(partly(), {}, [isNull]),
+      );
+    });
+
+    it("changes when Azure sends another entry in its place", () => {
+      expect(cheapFingerprint(partly(["text"]), {}, [isText])).not.toBe(
+        cheapFingerprint(partly(["null"]), {}, [isNull]),
+      );
+    });
+  });
 });
 
 describe("a kept reading time that is not a time (a hand edit, a cut-off write)", () => {
