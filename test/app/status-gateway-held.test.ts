@@ -7,12 +7,11 @@
 // real sweeper (FakeReader, Azurite) at the product's cadence.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderStatusHtml } from "../../src/app/status-html.js";
-import { loadStatus } from "../../src/app/status.js";
 import type { GatewayConnectionFacts } from "../../src/core/model.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { CONNECTED_GATEWAY, ok } from "../support/readings.js";
-import { minute, sweepHarness } from "../support/sweep-harness.js";
+import { statusAt } from "../support/status-at.js";
+import { sweepHarness } from "../support/sweep-harness.js";
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -28,19 +27,6 @@ const notConnected = ok<GatewayConnectionFacts[]>(
   CONNECTED_GATEWAY.map((c) => ({ ...c, status: "NotConnected" })),
 );
 
-/** The status page at `m`: the private peering's gateway cell on each path, the open alerts' families, and the page. */
-async function statusAt(h: Awaited<ReturnType<typeof sweepHarness>>, m: number) {
-  const model = await loadStatus(h.store, minute(m), { recentHours: 1, recentLimit: 10 });
-  const p = model.circuits[0]!.peerings.find((x) => x.name === PRIVATE)!;
-  return {
-    cells: [p.paths.primary.gateway, p.paths.secondary.gateway].map(
-      (c) => `${c.status} ${c.detail}`,
-    ),
-    alerts: model.openAlerts.map((a) => a.family).sort(),
-    html: renderStatusHtml(model),
-  };
-}
-
 describe("the status page's gateway row while the circuit's own outage holds it", () => {
   it("lost while both paths are down: held beneath the outage, not a bare red row", async () => {
     const h = await sweepHarness(azurite.connectionString);
@@ -52,7 +38,7 @@ describe("the status page's gateway row while the circuit's own outage holds it"
     for (let m = 5; m <= 15; m += 5) await h.run(m);
     const held =
       "down conn-er-prod NotConnected (was Connected); no connection connected; held: both paths down";
-    const seen = await statusAt(h, 16);
+    const seen = await statusAt(h, 16, "gateway");
     // Observed: "down conn-er-prod NotConnected (was Connected); no connection connected", and no alert of its own.
     expect(seen.cells).toEqual([held, held]);
     expect(seen.alerts).toEqual(["path-down"]);
@@ -66,7 +52,7 @@ describe("the status page's gateway row while the circuit's own outage holds it"
     const h = await sweepHarness(azurite.connectionString);
     h.reader.spec = { gateway: ok([]), paths: { [PRIVATE]: { primary: down, secondary: down } } };
     for (let m = 0; m <= 10; m += 5) await h.run(m);
-    const seen = await statusAt(h, 11);
+    const seen = await statusAt(h, 11, "gateway");
     expect(seen.cells).toEqual([
       "down no connection; held: both paths down",
       "down no connection; held: both paths down",
@@ -79,7 +65,7 @@ describe("the status page's gateway row while the circuit's own outage holds it"
     await h.run(0);
     h.reader.spec = { gateway: notConnected, paths: { [PRIVATE]: { primary: down } } };
     for (let m = 5; m <= 15; m += 5) await h.run(m);
-    const seen = await statusAt(h, 16);
+    const seen = await statusAt(h, 16, "gateway");
     const lost = "down conn-er-prod NotConnected (was Connected); no connection connected";
     expect(seen.cells).toEqual([lost, lost]);
     expect(seen.alerts).toEqual(["gateway", "path-down"]);

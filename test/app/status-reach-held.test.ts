@@ -6,11 +6,10 @@
 // Stored by the real sweeper (FakeReader, Azurite) at the product's cadence.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderStatusHtml } from "../../src/app/status-html.js";
-import { loadStatus } from "../../src/app/status.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { peering, type CircuitSpec } from "../support/readings.js";
-import { minute, sweepHarness } from "../support/sweep-harness.js";
+import { statusAt } from "../support/status-at.js";
+import { sweepHarness } from "../support/sweep-harness.js";
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -31,19 +30,6 @@ const reach = (status: string): CircuitSpec["peerings"] => [
   }),
 ];
 
-/** The status page at `m`: the private peering's Global Reach cell on each path, the open alerts' families, and the page. */
-async function statusAt(h: Awaited<ReturnType<typeof sweepHarness>>, m: number) {
-  const model = await loadStatus(h.store, minute(m), { recentHours: 1, recentLimit: 10 });
-  const p = model.circuits[0]!.peerings.find((x) => x.name === PRIVATE)!;
-  return {
-    cells: [p.paths.primary.globalReach, p.paths.secondary.globalReach].map(
-      (c) => `${c.status} ${c.detail}`,
-    ),
-    alerts: model.openAlerts.map((a) => a.family).sort(),
-    html: renderStatusHtml(model),
-  };
-}
-
 describe("the status page's Global Reach row while the circuit's own outage holds it", () => {
   it("stuck Connecting while both paths are down: held beneath the outage, not a bare 'stuck'", async () => {
     const h = await sweepHarness(azurite.connectionString);
@@ -56,7 +42,7 @@ describe("the status page's Global Reach row while the circuit's own outage hold
     };
     for (let m = 10; m <= 40; m += 5) await h.run(m);
     const held = "down gr-to-p Connecting — stuck since 01:00 UTC; held: both paths down";
-    const seen = await statusAt(h, 41);
+    const seen = await statusAt(h, 41, "globalReach");
     // Observed: "down gr-to-p Connecting — stuck since 01:00 UTC", and no alert of its own.
     expect(seen.cells).toEqual([held, held]);
     expect(seen.alerts).toEqual(["path-down"]);
@@ -75,7 +61,7 @@ describe("the status page's Global Reach row while the circuit's own outage hold
       paths: { [PRIVATE]: { primary: down, secondary: down } },
     };
     for (let m = 5; m <= 15; m += 5) await h.run(m);
-    const seen = await statusAt(h, 16);
+    const seen = await statusAt(h, 16, "globalReach");
     expect(seen.cells).toEqual([
       "down gr-to-p Disconnected; held: both paths down",
       "down gr-to-p Disconnected; held: both paths down",
@@ -89,7 +75,7 @@ describe("the status page's Global Reach row while the circuit's own outage hold
     await h.run(0);
     h.reader.spec = { peerings: reach("Connecting"), paths: { [PRIVATE]: { primary: down } } };
     for (let m = 5; m <= 40; m += 5) await h.run(m);
-    const seen = await statusAt(h, 41);
+    const seen = await statusAt(h, 41, "globalReach");
     const stuck = "down gr-to-p Connecting — stuck since 01:00 UTC";
     expect(seen.cells).toEqual([stuck, stuck]);
     expect(seen.alerts).toEqual(["global-reach", "path-down"]);
