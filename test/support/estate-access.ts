@@ -5,11 +5,21 @@
 
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import type { ArmClientOptions } from "../../src/adapters/arm/clients.js";
-import { createArmReader } from "../../src/adapters/arm/reader.js";
+import type { ArmContext } from "../../src/adapters/arm/context.js";
+import {
+  createArmContext,
+  createArmReader,
+  type ArmReaderDeps,
+} from "../../src/adapters/arm/reader.js";
 import type { CircuitReader } from "../../src/app/ports.js";
+import type { Reading } from "../../src/core/model.js";
 import { loadReadConfig } from "../../src/runtime/config.js";
 import type { Env } from "../../src/config/settings.js";
-import type { SimulatedEstate } from "./estate/index.js";
+import {
+  DEFAULT_RESOURCE_GROUP,
+  DEFAULT_SUBSCRIPTION,
+  type SimulatedEstate,
+} from "./estate/index.js";
 
 export const staticCredential: TokenCredential = {
   async getToken(): Promise<AccessToken> {
@@ -52,13 +62,49 @@ export function estateAccess(estate: SimulatedEstate, env: Env = {}): EstateAcce
   };
 }
 
-/** The real ARM reader (SDK, pacer, poll timing) on the estate, configured by `env` over estateAccess's. */
-export function armReaderOn(estate: SimulatedEstate, env: Env = {}): CircuitReader {
+/** The clocks a test may hand ARM's reader: the sweep's, the budget's, the read's deadline's. */
+export type ArmClocks = Pick<ArmReaderDeps, "now" | "budgetTime" | "readTime">;
+
+function armDepsOn(estate: SimulatedEstate, env: Env, clocks: ArmClocks): ArmReaderDeps {
   const access = estateAccess(estate, env);
-  const config = loadReadConfig(access.env, { scope: true });
-  return createArmReader({
+  return {
     credential: access.credential,
-    config: config.arm,
+    config: loadReadConfig(access.env, { scope: true }).arm,
     clientOptions: access.armClientOptions,
+    ...clocks,
+  };
+}
+
+/** The real ARM reader (SDK, pacer, poll timing) on the estate, configured by `env` over estateAccess's. */
+export function armReaderOn(
+  estate: SimulatedEstate,
+  env: Env = {},
+  clocks: ArmClocks = {},
+): CircuitReader {
+  return createArmReader(armDepsOn(estate, env, clocks));
+}
+
+/** ARM's context (clients, pacer, the call with its deadline) on the estate, as armReaderOn's reader has it. */
+export function armContextOn(
+  estate: SimulatedEstate,
+  env: Env = {},
+  clocks: ArmClocks = {},
+): ArmContext {
+  return createArmContext(armDepsOn(estate, env, clocks));
+}
+
+/** One GET of circuit `name` through the context's call, as a sweep's read makes it: its deadline, its kinds of failure. */
+export function readCircuitVia(
+  ctx: ArmContext,
+  name: string,
+  signal: AbortSignal,
+  subscription = DEFAULT_SUBSCRIPTION,
+): Promise<Reading<unknown>> {
+  const circuits = ctx.clients.for(subscription).expressRouteCircuits;
+  return ctx.call({
+    operation: "getCircuit",
+    target: `circuit ${name}`,
+    signal,
+    run: (abortSignal) => circuits.get(DEFAULT_RESOURCE_GROUP, name, { abortSignal }),
   });
 }

@@ -1,30 +1,25 @@
 // What a subscription's listing gives that erwatch cannot watch is said every
 // sweep: skipped without a word, such a circuit was never watched and nobody knew.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { discoverTargets } from "../../../src/app/scan.js";
 import {
   DEFAULT_SUBSCRIPTION as SUB,
   editWire,
   estateOf,
   healthyCircuit,
-  startEstate,
-  type SimulatedEstate,
 } from "../../support/estate/index.js";
 import { armReaderOn } from "../../support/estate-access.js";
+import { estatePerTest } from "../../support/estate-per-test.js";
 import { memoryLogger } from "../../support/test-logger.js";
 
-let estate: SimulatedEstate | null = null;
-afterEach(async () => {
-  await estate?.close();
-  estate = null;
-});
+const startEstate = estatePerTest();
 
 describe("the listing", () => {
   it("names a circuit it cannot watch, and watches the others", async () => {
     const odd = healthyCircuit({ name: "er-odd" });
     const odder = healthyCircuit({ name: "er-odder" });
-    estate = await startEstate(estateOf(healthyCircuit({ name: "er-fine" }), odd, odder));
+    const estate = await startEstate(estateOf(healthyCircuit({ name: "er-fine" }), odd, odder));
     editWire(odd.circuit, {
       read: "circuit",
       field: "id",

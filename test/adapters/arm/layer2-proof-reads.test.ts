@@ -3,7 +3,7 @@
 // prove layer 2, both of its paths (the working one is the carrier ticket's
 // comparison); `diagnose`'s runbook reads every ARP table.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
 import { evaluateCircuit } from "../../../src/core/evaluate.js";
 import type { CircuitReading } from "../../../src/core/model.js";
@@ -16,22 +16,17 @@ import {
   healthyCircuit,
   setBgpState,
   setPrefixes,
-  startEstate,
   type EstateState,
   type SimCircuit,
-  type SimulatedEstate,
 } from "../../support/estate/index.js";
 import { armReaderOn } from "../../support/estate-access.js";
+import { estatePerTest } from "../../support/estate-per-test.js";
 
 const PRIVATE = "AzurePrivatePeering";
 const MICROSOFT = "MicrosoftPeering";
 const POLICY = { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY };
 
-let estate: SimulatedEstate | null = null;
-afterEach(async () => {
-  await estate?.close();
-  estate = null;
-});
+const startEstate = estatePerTest();
 
 /**
  * Reads er-0 in a sweep's session whose ARP witness (the first peering of the
@@ -48,7 +43,7 @@ async function readCircuit(
     healthyCircuit({ name: "er-0", microsoftPeering: true }),
   );
   change(state.circuits[1]!);
-  estate = await startEstate(state);
+  const estate = await startEstate(state);
   const reader = armReaderOn(estate, {
     ERWATCH_SUBSCRIPTIONS: SUB,
     ARM_LRO_POLL_INTERVAL_MS: "20",
@@ -60,7 +55,7 @@ async function readCircuit(
   );
   const memo = createReadSession();
   const postsSince = (from: number) =>
-    estate!.requests
+    estate.requests
       .slice(from)
       .filter((r) => r.method === "POST" && r.operation !== "queryResourceGraph")
       .map((r) => `${r.operation} ${r.peering} ${r.devicePath}`)

@@ -5,17 +5,16 @@
 
 import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import type { PipelineResponse } from "@azure/core-rest-pipeline";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { preferLocationPolicy } from "../../../src/adapters/arm/lro-location.js";
 import { createReadSession } from "../../../src/app/ports.js";
 import {
   DEFAULT_SUBSCRIPTION as SUB,
   estateOf,
   healthyCircuit,
-  startEstate,
-  type SimulatedEstate,
 } from "../../support/estate/index.js";
 import { armReaderOn } from "../../support/estate-access.js";
+import { estatePerTest } from "../../support/estate-per-test.js";
 
 const BOTH = {
   location: "https://arm/locations/x/operationResults/1",
@@ -55,16 +54,15 @@ describe("which answers are handed to the SDK with Location only", () => {
   });
 });
 
-let estate: SimulatedEstate | null = null;
-afterEach(async () => {
-  await estate?.close();
-  estate = null;
-});
+const startEstate = estatePerTest();
 
 async function readOne(pendingPolls: number) {
-  estate = await startEstate(estateOf(healthyCircuit({ name: "er-0", microsoftPeering: true })), {
-    pendingPolls,
-  });
+  const estate = await startEstate(
+    estateOf(healthyCircuit({ name: "er-0", microsoftPeering: true })),
+    {
+      pendingPolls,
+    },
+  );
   const reader = armReaderOn(estate, {
     ERWATCH_SUBSCRIPTIONS: SUB,
     ARM_LRO_POLL_INTERVAL_MS: "20",

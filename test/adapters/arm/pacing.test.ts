@@ -5,31 +5,26 @@
 // does not run while a read waits its turn; and the sweep's abort signal
 // reaches reads that are still queued.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createReadSession, type CircuitReader } from "../../../src/app/ports.js";
 import type { CircuitReading } from "../../../src/core/model.js";
 import {
   DEFAULT_SUBSCRIPTION as SUB,
   estateOf,
   healthyCircuit,
-  startEstate,
   type EstateOptions,
   type RecordedRequest,
-  type SimulatedEstate,
 } from "../../support/estate/index.js";
 import { armReaderOn } from "../../support/estate-access.js";
+import { estatePerTest } from "../../support/estate-per-test.js";
 
-let estate: SimulatedEstate | null = null;
-afterEach(async () => {
-  await estate?.close();
-  estate = null;
-});
+const startEstate = estatePerTest();
 
 async function setup(circuits: number, env: Record<string, string>, options: EstateOptions = {}) {
   const bundles = Array.from({ length: circuits }, (_, i) =>
     healthyCircuit({ name: `er-${i}`, microsoftPeering: true }),
   );
-  estate = await startEstate(estateOf(...bundles), { pageSize: 50, ...options });
+  const estate = await startEstate(estateOf(...bundles), { pageSize: 50, ...options });
   const reader = armReaderOn(estate, { ERWATCH_SUBSCRIPTIONS: SUB, ...env });
   return { estate, reader };
 }

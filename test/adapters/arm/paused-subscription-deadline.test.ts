@@ -6,20 +6,17 @@
 // it. Through the REAL SDK against the loopback estate; the pause runs on the
 // budget's clock driven by hand, and the sweep's clock moves with it.
 
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { createArmContext } from "../../../src/adapters/arm/reader.js";
+import { describe, expect, it, vi } from "vitest";
 import type { ArmContext } from "../../../src/adapters/arm/context.js";
 import type { Reading } from "../../../src/core/model.js";
-import { loadReadConfig } from "../../../src/runtime/config.js";
 import {
-  DEFAULT_RESOURCE_GROUP as RG,
   DEFAULT_SUBSCRIPTION as SUB,
   estateOf,
   healthyCircuit,
-  startEstate,
   type SimulatedEstate,
 } from "../../support/estate/index.js";
-import { estateAccess } from "../../support/estate-access.js";
+import { armContextOn, readCircuitVia } from "../../support/estate-access.js";
+import { estatePerTest } from "../../support/estate-per-test.js";
 import { manualTime } from "../../support/manual-time.js";
 
 const OTHER_SUB = "00000000-0000-0000-0000-000000000002";
@@ -29,45 +26,32 @@ const SWEEP_AT = Date.parse("2026-12-06T02:10:00.000Z");
 /** Past every wait here: a read the old code held behind the pause ends at the sweep's abort. */
 const SWEEP_GIVES_UP_MS = 3_000;
 
-let estate: SimulatedEstate | null = null;
-afterEach(async () => {
-  await estate?.close();
-  estate = null;
-});
+const startEstate = estatePerTest();
 
 async function world(env: Record<string, string> = {}) {
-  estate = await startEstate(
+  const estate = await startEstate(
     estateOf(
       healthyCircuit({ name: "er-0" }),
       healthyCircuit({ name: "er-1" }),
       healthyCircuit({ name: "er-2", subscriptionId: OTHER_SUB }),
     ),
   );
-  const access = estateAccess(estate, {
-    ERWATCH_SUBSCRIPTIONS: `${SUB},${OTHER_SUB}`,
-    ARM_MAX_RETRIES: "0",
-    ARM_TIMEOUT_MS: "5000",
-    ...env,
-  });
   const budgetTime = manualTime(WALL);
-  const ctx = createArmContext({
-    credential: access.credential,
-    config: loadReadConfig(access.env, { scope: true }).arm,
-    clientOptions: access.armClientOptions,
-    now: () => new Date(SWEEP_AT + (budgetTime.now() - WALL)),
-    budgetTime,
-  });
+  const ctx = armContextOn(
+    estate,
+    {
+      ERWATCH_SUBSCRIPTIONS: `${SUB},${OTHER_SUB}`,
+      ARM_MAX_RETRIES: "0",
+      ARM_TIMEOUT_MS: "5000",
+      ...env,
+    },
+    { now: () => new Date(SWEEP_AT + (budgetTime.now() - WALL)), budgetTime },
+  );
   return { estate, ctx, budgetTime, reads: ctx.pacer.budget(SUB).reads };
 }
 
 function readCircuit(ctx: ArmContext, name: string, subscription = SUB): Promise<Reading<unknown>> {
-  const circuits = ctx.clients.for(subscription).expressRouteCircuits;
-  return ctx.call({
-    operation: "getCircuit",
-    target: `circuit ${name}`,
-    signal: AbortSignal.timeout(SWEEP_GIVES_UP_MS),
-    run: (abortSignal) => circuits.get(RG, name, { abortSignal }),
-  });
+  return readCircuitVia(ctx, name, AbortSignal.timeout(SWEEP_GIVES_UP_MS), subscription);
 }
 
 /** er-0 answered 429, its Retry-After pausing the subscription's reads. */

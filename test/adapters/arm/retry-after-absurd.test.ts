@@ -13,26 +13,19 @@
 // injected (ArmReaderDeps.budgetTime) and moved on by an hour between the two
 // passes, far beyond any Retry-After ARM's throttling actually asks for.
 
-import { afterEach, describe, expect, it } from "vitest";
-import { createArmReader } from "../../../src/adapters/arm/reader.js";
+import { describe, expect, it } from "vitest";
 import type { Timekeeper } from "../../../src/adapters/arm/token-bucket.js";
 import { createReadSession, type CircuitReader } from "../../../src/app/ports.js";
 import type { CircuitReading } from "../../../src/core/model.js";
-import { loadReadConfig } from "../../../src/runtime/config.js";
 import {
   DEFAULT_SUBSCRIPTION as SUB,
   estateOf,
   healthyCircuit,
-  startEstate,
-  type SimulatedEstate,
 } from "../../support/estate/index.js";
-import { estateAccess } from "../../support/estate-access.js";
+import { armReaderOn } from "../../support/estate-access.js";
+import { estatePerTest } from "../../support/estate-per-test.js";
 
-let estate: SimulatedEstate | null = null;
-afterEach(async () => {
-  await estate?.close();
-  estate = null;
-});
+const startEstate = estatePerTest();
 
 /** Real time plus an offset the test moves; wake-ups are real and short (the bucket re-checks on each). */
 function movableTime() {
@@ -79,18 +72,15 @@ describe("a 429 whose Retry-After is absurd", () => {
   it.each([["99999999 seconds", { retryAfterSeconds: 99_999_999 }]])(
     "(%s) does not pause the subscription's reads for years: an hour later every circuit reads",
     async (_what, override) => {
-      estate = await startEstate(
+      const estate = await startEstate(
         estateOf(healthyCircuit({ name: "er-0" }), healthyCircuit({ name: "er-1" })),
       );
-      const access = estateAccess(estate, { ERWATCH_SUBSCRIPTIONS: SUB });
-      const config = loadReadConfig(access.env, { scope: true });
       const clock = movableTime();
-      const reader = createArmReader({
-        credential: access.credential,
-        config: config.arm,
-        clientOptions: access.armClientOptions,
-        budgetTime: clock.time,
-      });
+      const reader = armReaderOn(
+        estate,
+        { ERWATCH_SUBSCRIPTIONS: SUB },
+        { budgetTime: clock.time },
+      );
       // One GET of er-0's gateway connection is throttled with the absurd Retry-After.
       estate.addFault({
         match: { operation: "getConnection", circuit: "er-0" },

@@ -12,26 +12,17 @@
 // Through the REAL SDK against the loopback estate; the deadline is short
 // (5 s), and the assertions are on kinds and on what the estate was asked.
 
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { createArmContext } from "../../../src/adapters/arm/reader.js";
-import type { Reading } from "../../../src/core/model.js";
-import { loadReadConfig } from "../../../src/runtime/config.js";
+import { describe, expect, it, vi } from "vitest";
 import {
-  DEFAULT_RESOURCE_GROUP as RG,
   DEFAULT_SUBSCRIPTION as SUB,
   estateOf,
   healthyCircuit,
-  startEstate,
-  type SimulatedEstate,
 } from "../../support/estate/index.js";
-import { estateAccess } from "../../support/estate-access.js";
+import { armContextOn, readCircuitVia } from "../../support/estate-access.js";
+import { estatePerTest } from "../../support/estate-per-test.js";
 import { manualTime, type ManualTime } from "../../support/manual-time.js";
 
-let estate: SimulatedEstate | null = null;
-afterEach(async () => {
-  await estate?.close();
-  estate = null;
-});
+const startEstate = estatePerTest();
 
 const TIMEOUT_MS = 5_000;
 const WALL = Date.now();
@@ -50,21 +41,16 @@ async function startReading(
   answer: { status: number; rawBody?: string } = { status: 429 },
   readTime?: ManualTime,
 ) {
-  estate = await startEstate(estateOf(healthyCircuit({ name: "er-0" })));
-  const access = estateAccess(estate, {
-    ERWATCH_SUBSCRIPTIONS: SUB,
-    ARM_MAX_RETRIES: "2",
-    ARM_TIMEOUT_MS: String(TIMEOUT_MS),
-  });
-  const config = loadReadConfig(access.env, { scope: true });
-  const ctx = createArmContext({
-    credential: access.credential,
-    config: config.arm,
-    clientOptions: access.armClientOptions,
-    now: () => new Date(sweepAt),
-    ...(budgetTime ? { budgetTime } : {}),
-    ...(readTime ? { readTime, budgetTime: readTime } : {}),
-  });
+  const estate = await startEstate(estateOf(healthyCircuit({ name: "er-0" })));
+  const ctx = armContextOn(
+    estate,
+    { ERWATCH_SUBSCRIPTIONS: SUB, ARM_MAX_RETRIES: "2", ARM_TIMEOUT_MS: String(TIMEOUT_MS) },
+    {
+      now: () => new Date(sweepAt),
+      ...(budgetTime ? { budgetTime } : {}),
+      ...(readTime ? { readTime, budgetTime: readTime } : {}),
+    },
+  );
   estate.addFault({
     match: { operation: "getCircuit", circuit: "er-0" },
     behaviour: {
@@ -76,16 +62,9 @@ async function startReading(
     },
     times: 1,
   });
-  const circuits = ctx.clients.for(SUB).expressRouteCircuits;
   // Bounded: a read the old code slept for 120 s ends at its 5 s deadline.
-  const reading: Promise<Reading<unknown>> = ctx.call({
-    operation: "getCircuit",
-    target: "circuit er-0",
-    signal: AbortSignal.timeout(20_000),
-    run: (abortSignal) => circuits.get(RG, "er-0", { abortSignal }),
-  });
-  const on = estate;
-  const asked = () => on.requests.filter((r) => r.operation === "getCircuit");
+  const reading = readCircuitVia(ctx, "er-0", AbortSignal.timeout(20_000));
+  const asked = () => estate.requests.filter((r) => r.operation === "getCircuit");
   return { reading, asked, reads: ctx.pacer.budget(SUB).reads };
 }
 

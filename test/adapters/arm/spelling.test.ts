@@ -3,7 +3,7 @@
 // and a failed sweep's rows (and the monitoring-blind alert they open) must
 // land where the successful sweeps' do.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createReadSession } from "../../../src/app/ports.js";
 import { asStored } from "../../../src/app/sweep-plan.js";
 import type { PlanMemory } from "../../../src/core/sweep-plan.js";
@@ -12,23 +12,18 @@ import {
   DEFAULT_SUBSCRIPTION as SUB,
   estateOf,
   healthyCircuit,
-  startEstate,
-  type SimulatedEstate,
 } from "../../support/estate/index.js";
 import { armReaderOn } from "../../support/estate-access.js";
+import { estatePerTest } from "../../support/estate-per-test.js";
 
 const idOf = (name: string) =>
   `/subscriptions/${SUB}/resourceGroups/${DEFAULT_RESOURCE_GROUP}/providers/Microsoft.Network/expressRouteCircuits/${name}`;
 
-let estate: SimulatedEstate | null = null;
-afterEach(async () => {
-  await estate?.close();
-  estate = null;
-});
+const startEstate = estatePerTest();
 
 describe("one circuit, one spelling", () => {
   it("a circuit configured in lower case keeps that spelling whether ARM's GET answers (as ER-Prod) or fails", async () => {
-    estate = await startEstate(estateOf(healthyCircuit({ name: "ER-Prod" })));
+    const estate = await startEstate(estateOf(healthyCircuit({ name: "ER-Prod" })));
     const reader = armReaderOn(estate, { ERWATCH_CIRCUITS: idOf("er-prod") });
     const signal = new AbortController().signal;
     const read = async () => {

@@ -8,62 +8,46 @@
 // never refills (its clock is the test's), both reads hung if sent, so one
 // holds the token and the other waits for its turn, and a sweep window of 150 ms.
 
-import { afterEach, describe, expect, it } from "vitest";
-import { createArmContext } from "../../../src/adapters/arm/reader.js";
-import { loadReadConfig } from "../../../src/runtime/config.js";
+import { describe, expect, it } from "vitest";
 import {
-  DEFAULT_RESOURCE_GROUP as RG,
   DEFAULT_SUBSCRIPTION as SUB,
   estateOf,
   healthyCircuit,
-  startEstate,
-  type SimulatedEstate,
 } from "../../support/estate/index.js";
-import { estateAccess } from "../../support/estate-access.js";
+import { armContextOn, readCircuitVia } from "../../support/estate-access.js";
+import { estatePerTest } from "../../support/estate-per-test.js";
 import { manualTime } from "../../support/manual-time.js";
 
-let estate: SimulatedEstate | null = null;
-afterEach(async () => {
-  await estate?.close();
-  estate = null;
-});
+const startEstate = estatePerTest();
 
 const SWEEP_WINDOW_MS = 150;
 
 describe("ARM reads stopped by the sweep's deadline", () => {
   it("are timeouts, the one hung on the wire and the one waiting for its turn", async () => {
-    estate = await startEstate(
+    const estate = await startEstate(
       estateOf(healthyCircuit({ name: "er-0" }), healthyCircuit({ name: "er-1" })),
     );
-    const access = estateAccess(estate, {
-      ERWATCH_SUBSCRIPTIONS: SUB,
-      // The read's own deadline is far off: only the sweep's can stop these reads.
-      ARM_TIMEOUT_MS: "20000",
-      ARM_READ_BURST: "1",
-      ARM_READS_PER_SECOND: "1",
-    });
-    const config = loadReadConfig(access.env, { scope: true });
-    const ctx = createArmContext({
-      credential: access.credential,
-      config: config.arm,
-      clientOptions: access.armClientOptions,
-      budgetTime: manualTime(Date.now()),
-    });
+    const ctx = armContextOn(
+      estate,
+      {
+        ERWATCH_SUBSCRIPTIONS: SUB,
+        // The read's own deadline is far off: only the sweep's can stop these reads.
+        ARM_TIMEOUT_MS: "20000",
+        ARM_READ_BURST: "1",
+        ARM_READS_PER_SECOND: "1",
+      },
+      { budgetTime: manualTime(Date.now()) },
+    );
     // Hung past the sweep's window; the estate's close ends it.
     estate.addFault({
       match: { operation: "getCircuit" },
       behaviour: { kind: "slow", delayMs: 20_000 },
     });
-    const circuits = ctx.clients.for(SUB).expressRouteCircuits;
     const sweep = AbortSignal.timeout(SWEEP_WINDOW_MS);
-    const read = (name: string) =>
-      ctx.call({
-        operation: "getCircuit",
-        target: `circuit ${name}`,
-        signal: sweep,
-        run: (abortSignal) => circuits.get(RG, name, { abortSignal }),
-      });
-    const readings = await Promise.all([read("er-0"), read("er-1")]);
+    const readings = await Promise.all([
+      readCircuitVia(ctx, "er-0", sweep),
+      readCircuitVia(ctx, "er-1", sweep),
+    ]);
 
     // One token, never refilled: one read at most was sent, the other was
     // stopped waiting for its turn.
