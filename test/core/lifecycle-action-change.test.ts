@@ -15,13 +15,7 @@ import {
   type DecideContext,
 } from "../../src/core/lifecycle.js";
 import type { AlertFamily, Owner } from "../../src/core/model.js";
-import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
-
-const T0 = Date.parse("2026-11-22T02:00:00.000Z");
-const at = (minutes: number) => new Date(T0 + minutes * 60_000);
-
-type Reading = Omit<AlertCondition, "evidence" | "ticket">;
-const reading = (r: Reading): AlertCondition => ({ ...r, evidence: {}, ticket: null });
+import { at, decideAt, reading, toldAlert } from "../support/told-alert.js";
 
 const CARRIER_L2 = reading({
   code: "arp-missing",
@@ -123,42 +117,20 @@ function firing(
   told: AlertCondition,
   phase: AlertState["phase"] = "firing",
 ): AlertState {
-  return {
-    key: "erw-k",
-    family: FAMILY[told.code]!,
-    circuitId: "c1",
-    circuitName: "er1",
-    peering: "AzurePrivatePeering",
-    phase,
-    consecutiveFiring: phase === "firing" ? 3 : 0,
-    consecutiveClean: phase === "firing" ? 0 : 1,
-    firstSeen: at(0).toISOString(),
-    condition: now,
-    notified: {
-      episode: 1,
-      severity: told.severity,
-      peakSeverity: told.severity,
-      paths: told.paths,
-      title: told.title,
-      owner: told.owner,
-      at: at(0).toISOString(),
-      sequence: 1,
-      tickDue: null,
+  return toldAlert(
+    now,
+    FAMILY[told.code]!,
+    { ...told, peakSeverity: told.severity, atMinute: 0, sequence: 1 },
+    {
+      phase,
+      consecutiveFiring: phase === "firing" ? 3 : 0,
+      consecutiveClean: phase === "firing" ? 0 : 1,
+      evaluatedAtMinute: 10,
     },
-    sequence: 1,
-    lastEvaluatedAt: at(10).toISOString(),
-  };
+  );
 }
 
-const ctx = (extra: Partial<DecideContext> = {}): DecideContext => ({
-  now: at(10),
-  repeatEveryMinutes: DEFAULT_ALERT_POLICY.repeatEveryMinutes,
-  tickSlackMs: 0,
-  silencedBy: null,
-  inhibitedBy: null,
-  blind: false,
-  ...extra,
-});
+const ctx = (extra: Partial<DecideContext> = {}): DecideContext => decideAt(at(10), extra);
 
 const said = (state: AlertState, extra: Partial<DecideContext> = {}) => {
   const d = decide(state, ctx(extra));

@@ -8,21 +8,10 @@
 
 import { describe, expect, it } from "vitest";
 import { historyRecordOf } from "../../src/core/alert-step.js";
-import {
-  decide,
-  type AlertCondition,
-  type AlertState,
-  type DecideContext,
-} from "../../src/core/lifecycle.js";
+import { decide, type AlertCondition } from "../../src/core/lifecycle.js";
 import type { Observation } from "../../src/core/observe.js";
-import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { retire } from "../../src/core/sight.js";
-
-const T0 = Date.parse("2026-11-22T02:00:00.000Z");
-const at = (minutes: number) => new Date(T0 + minutes * 60_000);
-
-type Reading = Omit<AlertCondition, "evidence" | "ticket">;
-const reading = (r: Reading): AlertCondition => ({ ...r, evidence: {}, ticket: null });
+import { at, decideAt, reading, toldAlert } from "../support/told-alert.js";
 
 const BOTH_DOWN = reading({
   code: "arp-missing",
@@ -58,41 +47,23 @@ const NEAR_LIMIT_LAST = reading({
 
 /** Cleared at minute 70 after an hour open, its receivers last told `told`, its last firing reading `last`. */
 function cleared(last: AlertCondition, told: Pick<AlertCondition, "severity" | "title" | "paths">) {
-  const state: AlertState = {
-    key: "erw-k",
-    family: last.code === "prefix-limit-near" ? "route-limit" : "path-down",
-    circuitId: "c1",
-    circuitName: "er1",
-    peering: "AzurePrivatePeering",
-    phase: "clear",
-    consecutiveFiring: 0,
-    consecutiveClean: 3,
-    firstSeen: at(0).toISOString(),
-    condition: last,
-    notified: {
-      episode: 1,
+  return toldAlert(
+    last,
+    last.code === "prefix-limit-near" ? "route-limit" : "path-down",
+    // No owner: the notice that told it kept none.
+    {
       severity: told.severity,
-      peakSeverity: "Sev0",
-      paths: told.paths,
       title: told.title,
-      at: at(40).toISOString(),
+      paths: told.paths,
+      peakSeverity: "Sev0",
+      atMinute: 40,
       sequence: 2,
-      tickDue: null,
     },
-    sequence: 2,
-    lastEvaluatedAt: at(70).toISOString(),
-  };
-  return state;
+    { phase: "clear", consecutiveFiring: 0, consecutiveClean: 3, evaluatedAtMinute: 70 },
+  );
 }
 
-const ctx: DecideContext = {
-  now: at(70),
-  repeatEveryMinutes: DEFAULT_ALERT_POLICY.repeatEveryMinutes,
-  tickSlackMs: 0,
-  silencedBy: null,
-  inhibitedBy: null,
-  blind: false,
-};
+const ctx = decideAt(at(70));
 
 const observation = {
   circuitId: "c1",
