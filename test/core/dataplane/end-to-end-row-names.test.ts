@@ -6,14 +6,11 @@
 // stay as every surface gives them.
 
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
-import type { EndToEndFacts } from "../../../src/core/dataplane/facts.js";
 import { workspaceName } from "../../../src/core/dataplane/queried-workspace.js";
-import { evaluateCircuit } from "../../../src/core/evaluate.js";
-import type { ReadFailure, Reading } from "../../../src/core/model.js";
-import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
-import { circuitReading, failed, ok } from "../../support/readings.js";
-import { e2e, NOW, test } from "./builders.js";
+import type { ReadFailure } from "../../../src/core/model.js";
+import { failed, ok } from "../../support/readings.js";
+import { e2e, test } from "./builders.js";
+import { endToEndDetail } from "./end-to-end-detail.js";
 
 const LAW =
   "/subscriptions/s/resourceGroups/rg-obs/providers/Microsoft.OperationalInsights/workspaces/law-network-weu";
@@ -29,21 +26,6 @@ const query = (over: Partial<ReadFailure> & Pick<ReadFailure, "kind">): ReadFail
   workspace: LAW,
   ...over,
 });
-
-/** The end-to-end cell of the circuit's primary path, judged at NOW. */
-function endToEndDetail(read: Reading<EndToEndFacts>): string {
-  const { verdict } = evaluateCircuit(
-    circuitReading({ dataPlane: { endToEnd: read } }),
-    null,
-    [],
-    [],
-    { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
-    NOW,
-  );
-  const cell = verdict.peerings[0]!.paths.primary.endToEnd;
-  expect(cell.status).toBe("unknown");
-  return cell.detail;
-}
 
 const VARIANTS: { name: string; failure: ReadFailure; how: string }[] = [
   { name: "a timeout", failure: query({ kind: "timeout" }), how: "timeout" },

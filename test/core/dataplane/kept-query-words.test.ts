@@ -9,14 +9,11 @@
 
 import { describe, expect, it } from "vitest";
 import { blindFindings } from "../../../src/core/blind.js";
-import { DEFAULT_CLASSIFY_OPTIONS } from "../../../src/core/classify.js";
-import type { EndToEndFacts } from "../../../src/core/dataplane/facts.js";
 import { failureKindWords } from "../../../src/core/dataplane/kept-query.js";
-import { evaluateCircuit } from "../../../src/core/evaluate.js";
-import type { ReadFailure, Reading } from "../../../src/core/model.js";
-import { DEFAULT_ALERT_POLICY } from "../../../src/core/policy.js";
-import { circuitReading, failed, ok } from "../../support/readings.js";
+import type { ReadFailure } from "../../../src/core/model.js";
+import { failed, ok } from "../../support/readings.js";
 import { e2e, NOW, test } from "./builders.js";
+import { endToEndDetail } from "./end-to-end-detail.js";
 
 const LAW =
   "/subscriptions/s/resourceGroups/rg-obs/providers/Microsoft.OperationalInsights/workspaces/law-network";
@@ -60,21 +57,6 @@ const CASES: { name: string; failure: ReadFailure; words: string }[] = [
   { name: "a 500", failure: query("server-error", 500), words: "server-error" },
   { name: "a timeout", failure: query("timeout"), words: "timeout" },
 ];
-
-/** The end-to-end cell of the circuit's primary path, judged at NOW. */
-function endToEndDetail(read: Reading<EndToEndFacts>): string {
-  const { verdict } = evaluateCircuit(
-    circuitReading({ dataPlane: { endToEnd: read } }),
-    null,
-    [],
-    [],
-    { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
-    NOW,
-  );
-  const cell = verdict.peerings[0]!.paths.primary.endToEnd;
-  expect(cell.status).toBe("unknown");
-  return cell.detail;
-}
 
 describe("a Log Analytics query's failure, as each surface names it", () => {
   it.each(CASES)("$name: the end-to-end row, every query failed", ({ failure, words }) => {
