@@ -40,7 +40,7 @@ import type {
 import { PATHS, readablePeerings } from "./model.js";
 import { analysePath, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
-import { heldBeneath, noPathCarrying } from "./held-beneath.js";
+import { heldBeneath, noPathCarrying, notJudgedBeneath } from "./held-beneath.js";
 import { DEFAULT_ROUTE_LIMITS, type FamilyLoads, type RouteLimitSettings } from "./route-limits.js";
 import type { DataPlanePolicy } from "./dataplane/policy.js";
 import { byName, sameName as same } from "./names.js";
@@ -400,7 +400,8 @@ function judgePeering(
       verdict: heldBeneath(verdict, "circuit not provisioned by its carrier"),
       findings: [],
     };
-  if (peering.state === null) return { verdict, findings: [] };
+  if (peering.state === null)
+    return { verdict: notJudgedBeneath(verdict, LEFT_OUT_OF_BODY.peering), findings: [] };
   if (peering.state !== "Enabled") {
     const expected = settings.expectedPeerings.some((p) => same(p, peering.name));
     const carried = (options.previous?.peeringsCarried ?? []).some((p) => same(p, peering.name));
@@ -409,7 +410,8 @@ function judgePeering(
       findings: [disabledPeeringFinding(peering, settings, expected || carried, carried)],
     };
   }
-  if (!analyses) return { verdict, findings: [] };
+  if (!analyses)
+    return { verdict: notJudgedBeneath(verdict, "paths not read this sweep"), findings: [] };
   const result = pathFindings({
     ref,
     circuit: facts,

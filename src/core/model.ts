@@ -455,6 +455,12 @@ export interface PeeringVerdict {
   loads?: Record<PathName, FamilyLoads>;
   /** Things worth knowing that page nobody (path asymmetry, metrics the control plane contradicts). */
   notes?: string[];
+  /**
+   * The rows above the paths that read as trouble yet were not judged this
+   * sweep (the peering's state left out, its paths unread): whether a path
+   * carries beneath them is unknown, so their alerts neither open nor resolve.
+   */
+  aboveNotJudged?: ("gateway" | "globalReach")[];
 }
 
 export interface Finding {

@@ -162,6 +162,10 @@ function known(verdict: CircuitVerdict, family: AlertFamily, peering: string | n
   // above it is judged): the path is masked, not seen up, so its alert neither
   // counts a clean sweep nor resolves until the path itself is read again.
   if (family === "path-down" && PATHS.some((path) => masked(p.paths[path]))) return false;
+  // A connection still down above paths that were not read: no finding only
+  // because nothing beneath was judged, so its alert must not resolve on it.
+  const above = ABOVE_LAYER[family];
+  if (above && p.aboveNotJudged?.includes(above)) return false;
   return unreadPathsOf(verdict, family, peering).length === 0;
 }
 
@@ -177,6 +181,11 @@ function sessionsUnread(verdict: CircuitVerdict, peering: string | null): boolea
   if (!p) return false;
   return PATHS.every((path) => unknownIn([p.paths[path].provider, p.paths[path].bgp]));
 }
+
+const ABOVE_LAYER: Partial<Record<AlertFamily, "gateway" | "globalReach">> = {
+  gateway: "gateway",
+  "global-reach": "globalReach",
+};
 
 const masked = (l: PathLayers) => [l.provider, l.bgp, l.routes].some((c) => c.status === "down");
 
