@@ -7,11 +7,13 @@
 // real sweeper (FakeReader, Azurite) at the product's cadence.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderStatusHtml } from "../../src/app/status-html.js";
+import { loadStatus } from "../../src/app/status.js";
 import type { GatewayConnectionFacts } from "../../src/core/model.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
-import { CONNECTED_GATEWAY, ok } from "../support/readings.js";
+import { CONNECTED_GATEWAY, ok, peering, type CircuitSpec } from "../support/readings.js";
 import { statusAt } from "../support/status-at.js";
-import { sweepHarness } from "../support/sweep-harness.js";
+import { minute, sweepHarness } from "../support/sweep-harness.js";
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -71,4 +73,54 @@ describe("the status page's gateway row while the circuit's own outage holds it"
     expect(seen.alerts).toEqual(["gateway", "path-down"]);
     expect(h.sent()).toContainEqual(expect.stringMatching(/^open:gateway:Sev1#/));
   });
+
+  // A hold never holds an alert more severe than its source, so a Sev1
+  // gateway-not-connected already open could in principle outrank what is
+  // beneath it and resolve unheld. It does not: the Sev1 is raised only while
+  // a path carries, which makes the peering one that carried (Disabled after
+  // that: Sev0), and a circuit whose carrier had provisioned it is Sev0 when
+  // de-provisioned. The circuit-level cause is the more severe, holds the
+  // gateway alert's resolve, and the row names it in the same words.
+  it.each<{ name: string; spec: CircuitSpec; holder: string; why: string }>([
+    {
+      name: "the peering Disabled",
+      spec: { gateway: notConnected, peerings: [peering({ state: "Disabled" })] },
+      holder: "peering-config peering-disabled Sev0",
+      why: "peering Disabled",
+    },
+    {
+      name: "the circuit de-provisioned by its carrier",
+      spec: { gateway: notConnected, providerState: "NotProvisioned" },
+      holder: "provider provider-not-provisioned Sev0",
+      why: "circuit not provisioned by its carrier",
+    },
+  ])(
+    "an open Sev1, then $name: the row says what holds it and the Sev1 is held by it, not resolved",
+    async ({ spec, holder, why }) => {
+      const h = await sweepHarness(azurite.connectionString);
+      await h.run(0);
+      h.reader.spec = { gateway: notConnected };
+      for (let m = 5; m <= 15; m += 5) await h.run(m);
+      expect(h.sent()).toEqual(["open:gateway:Sev1#1"]);
+      h.reader.spec = spec;
+      for (let m = 20; m <= 40; m += 5) await h.run(m);
+      const row = `conn-er-prod NotConnected (was Connected); no connection connected; held: ${why}`;
+      const model = await loadStatus(h.store, minute(41), { recentHours: 1, recentLimit: 10 });
+      const p = model.circuits[0]!.peerings.find((x) => x.name === PRIVATE)!;
+      expect([p.paths.primary.gateway, p.paths.secondary.gateway].map((c) => c.detail)).toEqual([
+        row,
+        row,
+      ]);
+      const gateway = model.openAlerts.find((a) => a.family === "gateway")!;
+      const source = model.openAlerts.find((a) => a.severity === "Sev0")!;
+      expect(`${source.family} ${source.code} ${source.severity}`).toBe(holder);
+      // Clearing (no finding above an outage) with its resolve held by the Sev0 beneath.
+      expect(gateway.state).toBe("resolving");
+      expect(gateway.heldBy).toMatchObject({ kind: "alert", key: source.key, severity: "Sev0" });
+      const html = renderStatusHtml(model);
+      expect(html).toContain(row);
+      expect(html).toContain(`held by Sev0 ${source.code}`);
+      expect(h.sent().filter((e) => e.startsWith("resolve:gateway"))).toEqual([]);
+    },
+  );
 });
