@@ -118,7 +118,15 @@ describe("a gateway row beneath another outage", () => {
       paged: true,
     },
     {
-      name: "one path down, the other not read: judged as carrying, it pages",
+      // Pages on purpose. The gateway row itself was read: only whether an
+      // outage beneath explains it is unknown. Were the unread path carrying,
+      // holding this would hide a real wiring fault behind a read failure for as
+      // long as reads fail (monitoring-blind says only that erwatch cannot
+      // see, at Sev3). Were it down too, the page sits beside the path-down it
+      // would have been held by, which names the outage: one more line for
+      // the on-call, not a wrong lead; and once the path reads down, that
+      // outage holds this alert's resolve.
+      name: "one path down, the other not read: it may carry, so it pages rather than hides a wiring fault",
       spec: {
         gateway: ok([]),
         paths: {

@@ -4,6 +4,7 @@
 // the status page. It now names what holds it, and only then.
 
 import { describe, expect, it } from "vitest";
+import { FAMILY_OF } from "../../src/core/alert-identity.js";
 import { classifyCircuit, DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import {
   circuitReading,
@@ -63,7 +64,15 @@ describe("a Global Reach row down beneath another outage", () => {
       reachFinding: false,
     },
     {
-      name: "one path down, the other not read: judged as carrying, it pages",
+      // Pages on purpose. The Global Reach row itself was read: only whether an
+      // outage beneath explains it is unknown. Were the unread path carrying,
+      // holding this would hide a real connection fault behind a read failure for as
+      // long as reads fail (monitoring-blind says only that erwatch cannot
+      // see, at Sev3). Were it down too, the page sits beside the path-down it
+      // would have been held by, which names the outage: one more line for
+      // the on-call, not a wrong lead; and once the path reads down, that
+      // outage holds this alert's resolve.
+      name: "one path down, the other not read: it may carry, so it pages rather than hides a connection fault",
       spec: {
         peerings: [reach()],
         paths: {
@@ -106,6 +115,25 @@ describe("a Global Reach row down beneath another outage", () => {
     for (const path of ["primary", "secondary"] as const)
       expect(p.paths[path].globalReach).toEqual({ status: "down", detail: row });
     expect(verdict.findings.some((f) => f.code === "global-reach-down")).toBe(reachFinding);
+  });
+
+  it("its page beside an unread path comes with the path-down that names the outage on the other", () => {
+    const verdict = classifyCircuit(
+      circuitReading({
+        peerings: [reach()],
+        paths: {
+          AzurePrivatePeering: {
+            primary: down,
+            secondary: { arp: failed({ kind: "throttled" }), bgp: failed({ kind: "throttled" }) },
+          },
+        },
+      }),
+      DEFAULT_CLASSIFY_OPTIONS,
+    );
+    const families = verdict.findings.map((f) => `${FAMILY_OF[f.code]} ${f.paths.join(",")}`);
+    expect(families).toContain("global-reach primary,secondary");
+    expect(families).toContain("path-down primary");
+    expect(families).toContainEqual(expect.stringMatching(/^monitoring-blind/));
   });
 
   it("a row that is not down is as it was beneath an outage", () => {
