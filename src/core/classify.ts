@@ -38,7 +38,7 @@ import type {
   Severity,
 } from "./model.js";
 import { PATHS, readablePeerings } from "./model.js";
-import { analysePath, type PathAnalysis } from "./path-analysis.js";
+import { analysePath, peeringCell, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
 import { heldBeneath, noPathCarrying, notJudgedBeneath } from "./held-beneath.js";
 import { DEFAULT_ROUTE_LIMITS, type FamilyLoads, type RouteLimitSettings } from "./route-limits.js";
@@ -209,6 +209,8 @@ function providerRow(state: string | null): LayerCell {
   return cell(state === "Provisioned" ? "up" : "down", `provider ${state}`);
 }
 
+const PATHS_NOT_READ = "paths not read this sweep";
+
 /** Rows filled per peering, not per path: the wiring above the circuit, and the data-plane rows. */
 type AbovePath = "gateway" | "globalReach" | "endToEnd" | "capacity";
 
@@ -218,7 +220,12 @@ const NOT_READ = {
   capacity: cell("n/a", "not read"),
 } as const;
 
-/** Rows for a peering whose paths were not read: a disabled one says why; one of unknown state says nothing. */
+/**
+ * Rows for a peering whose paths were not read: a disabled one says why; one
+ * of unknown state says nothing; an Enabled one (read Enabled, its paths not
+ * read) is UNKNOWN below its peering row, not "peering disabled" beside a red
+ * "peering Enabled".
+ */
 function unreadRows(
   peering: PeeringFacts,
   providerState: string | null,
@@ -226,6 +233,15 @@ function unreadRows(
   if (peering.state === null) {
     const unknown = cell("unknown", LEFT_OUT_OF_BODY.peering);
     return { provider: unknown, bgp: unknown, peering: unknown, routes: unknown };
+  }
+  if (peering.state === "Enabled") {
+    const unread = cell("unknown", PATHS_NOT_READ);
+    return {
+      provider: providerRow(providerState),
+      bgp: unread,
+      peering: peeringCell(peering),
+      routes: unread,
+    };
   }
   return {
     provider: providerRow(providerState),
@@ -410,8 +426,7 @@ function judgePeering(
       findings: [disabledPeeringFinding(peering, settings, expected || carried, carried)],
     };
   }
-  if (!analyses)
-    return { verdict: notJudgedBeneath(verdict, "paths not read this sweep"), findings: [] };
+  if (!analyses) return { verdict: notJudgedBeneath(verdict, PATHS_NOT_READ), findings: [] };
   const result = pathFindings({
     ref,
     circuit: facts,

@@ -251,7 +251,7 @@ function ipv6ValidationUnreported(peering: PeeringFacts): boolean {
   return !!v6 && v6.state !== "Disabled" && v6.advertisedPublicPrefixesState === null;
 }
 
-function peeringCell(peering: PeeringFacts): LayerCell {
+export function peeringCell(peering: PeeringFacts): LayerCell {
   if (peering.state === null) return cell("unknown", LEFT_OUT_OF_BODY.peering);
   if (peering.state !== "Enabled") return cell("down", `peering ${peering.state}`);
   if (peering.peeringType.toLowerCase() !== "microsoftpeering") {

@@ -86,6 +86,22 @@ describe("a row above the paths of a peering not read this sweep", () => {
     expect(openAlertSeen(verdict, "global-reach")).toBe("unknown");
   });
 
+  it("the peering Enabled, its paths not read: the path rows are UNKNOWN, not a red 'peering Enabled'", () => {
+    const { verdict, p } = judge(unreadPaths());
+    const unread = { status: "unknown", detail: "paths not read this sweep" };
+    for (const path of ["primary", "secondary"] as const) {
+      expect(p.paths[path].peering).toEqual({
+        status: "up",
+        detail: "Enabled, VLAN 200, peer AS 65010",
+      });
+      expect(p.paths[path].bgp).toEqual(unread);
+      expect(p.paths[path].routes).toEqual(unread);
+    }
+    // An open path-down is not cleared by paths nobody read.
+    const seen = observe(verdict, [{ key: "erw-path", family: "path-down", peering: PRIVATE }]);
+    expect(seen[0]!.state).toBe("unknown");
+  });
+
   it("a row read up is as it was, and its open alert resolves on it", () => {
     const { verdict, p } = judge(circuitReading({ peerings: [peering({ state: null })] }));
     expect(p.paths.primary.gateway).toEqual({ status: "up", detail: "1 connected" });
