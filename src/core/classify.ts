@@ -37,7 +37,7 @@ import type {
   PeeringVerdict,
   Severity,
 } from "./model.js";
-import { PATHS, readablePeerings } from "./model.js";
+import { eachFailure, PATHS, readablePeerings } from "./model.js";
 import { analysePath, peeringCell, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
 import { heldBeneath, noPathCarrying, notJudgedBeneath } from "./held-beneath.js";
@@ -299,8 +299,11 @@ function collectFailures(reading: CircuitReading): BlindRead[] {
   if (!reading.gateway.ok) out.push({ peering: null, path: null, failure: reading.gateway.error });
   for (const failure of reading.fieldFailures ?? [])
     out.push({ peering: null, path: null, failure });
+  // A read that failed in several places is as many failed reads.
   for (const read of [reading.dataPlane?.metrics, reading.dataPlane?.endToEnd])
-    if (read && !read.ok) out.push({ peering: null, path: null, failure: read.error });
+    if (read && !read.ok)
+      for (const failure of eachFailure(read.error))
+        out.push({ peering: null, path: null, failure });
   // Some monitors read, others not: the others' failures are as blind as a whole read's.
   const e2e = reading.dataPlane?.endToEnd;
   if (e2e?.ok)

@@ -195,10 +195,28 @@ export interface ReadFailure {
    */
   monitors?: string[];
   /**
+   * An ARM read of Connection Monitors': the Network Watchers it asked, by
+   * name, so the end-to-end row says where a monitor is not, or who refused.
+   */
+  networkWatchers?: string[];
+  /**
+   * The same end-to-end read's other failures, each whole: every workspace
+   * its monitors write to failed its query, or every monitor its tag names
+   * is not there. The row named the first alone, and the on-call mended one
+   * workspace to find the next still failing.
+   */
+  alsoFailed?: ReadFailure[];
+  /**
    * A Log Analytics query's 429 or 503 whose Retry-After is kept past the
    * sweep: the instant (ISO) before which no sweep asks the workspace again.
    */
   notAskedBefore?: string;
+}
+
+/** A failure and those said with it (alsoFailed), each once and on its own. */
+export function eachFailure(failure: ReadFailure): ReadFailure[] {
+  const { alsoFailed, ...first } = failure;
+  return [first, ...(alsoFailed ?? [])];
 }
 
 export type Reading<T> =

@@ -6,7 +6,11 @@
 // the other. Now each such name is a failed read (monitoring-blind) naming
 // it, listing the monitors there and suggesting the resource id: alone, the
 // end-to-end read is UNKNOWN; beside monitors found, those are judged and the
-// row is not "up" on them alone. Real clients against the loopback estate.
+// row is not "up" on them alone. The row named neither the monitor nor
+// where it was looked for ("Connection Monitor read failed: not-found"), nor
+// which Network Watcher refused erwatch ("…: forbidden"): it names both now,
+// with the action a refusal lacks, each monitor when several are not there.
+// Real clients against the loopback estate.
 
 import { describe, expect, it } from "vitest";
 import { circuitId } from "../support/estate/ids.js";
@@ -17,9 +21,12 @@ import {
   withConnectionMonitor,
 } from "../support/estate/index.js";
 import { readersPerTest } from "../support/data-plane-readers.js";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
+import { evaluateCircuit } from "../../src/core/evaluate.js";
+import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
-const { judgedEndToEnd } = readersPerTest(NOW);
+const { judgedEndToEnd, readersOn, readingOf, options } = readersPerTest(NOW);
 
 describe("a tag naming a Connection Monitor the Network Watcher does not have", () => {
   it("is not 'no Connection Monitor tests this circuit'", async () => {
@@ -35,7 +42,8 @@ describe("a tag naming a Connection Monitor the Network Watcher does not have", 
     const cell = verdict.peerings[0]!.paths.primary.endToEnd;
     expect(cell).toEqual({
       status: "unknown",
-      detail: "Connection Monitor read failed: not-found",
+      detail:
+        "Connection Monitor cm-er-circuit-prod read failed in Network Watcher NetworkWatcher_westeurope: not-found",
     });
     expect(got).toMatchObject({
       ok: false,
@@ -65,7 +73,8 @@ describe("a tag naming a Connection Monitor the Network Watcher does not have", 
     const { verdict } = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
     expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
       status: "unknown",
-      detail: "cm-er-circuit-prod-dc2 not read (not-found); 1 test passes (RTT ≤ 14 ms)",
+      detail:
+        "cm-er-circuit-prod-dc2 not read in Network Watcher NetworkWatcher_westeurope (not-found); 1 test passes (RTT ≤ 14 ms)",
     });
     expect(verdict.failedReads.map((f) => f.target)).toEqual([
       "connection monitor cm-er-circuit-prod-dc2 named by the circuit's erwatch:connection-monitor tag",
@@ -84,7 +93,51 @@ describe("a tag naming a Connection Monitor the Network Watcher does not have", 
     const { verdict } = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
     expect(verdict.findings.map((f) => `${f.code} ${f.severity}`)).toContain("e2e-fail Sev1");
     expect(verdict.peerings[0]!.paths.primary.endToEnd.detail).toBe(
-      "Fail: 1 of 1 tests; cm-er-circuit-prod-dc2 not read (not-found)",
+      "Fail: 1 of 1 tests; cm-er-circuit-prod-dc2 not read in Network Watcher NetworkWatcher_westeurope (not-found)",
     );
+  });
+
+  it("two tagged monitors, neither there: the row names each, not the first alone", async () => {
+    const bundle = healthyCircuit();
+    withConnectionMonitor(bundle).name = "cm-er-circuit-prod-v2";
+    bundle.circuit.tags = {
+      "erwatch:connection-monitor": "cm-er-circuit-prod,cm-er-circuit-prod-dc2",
+    };
+    const { verdict } = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
+    expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
+      status: "unknown",
+      detail:
+        "Connection Monitor read failed: cm-er-circuit-prod in Network Watcher NetworkWatcher_westeurope (not-found); cm-er-circuit-prod-dc2 in Network Watcher NetworkWatcher_westeurope (not-found)",
+    });
+    // Each is a failed read the tag's remedy names.
+    expect(verdict.failedReads.map((f) => f.target)).toEqual([
+      "connection monitor cm-er-circuit-prod named by the circuit's erwatch:connection-monitor tag",
+      "connection monitor cm-er-circuit-prod-dc2 named by the circuit's erwatch:connection-monitor tag",
+    ]);
+  });
+
+  it("its Network Watcher refusing erwatch (403): the row names the tagged monitor, the Network Watcher and the action lacking", async () => {
+    const bundle = healthyCircuit();
+    const monitor = withConnectionMonitor(bundle);
+    bundle.circuit.tags = { "erwatch:connection-monitor": monitor.name };
+    const { estate, reader, dataPlane } = await readersOn(estateOf(bundle));
+    const reading = await readingOf(reader, circuitId(bundle.circuit));
+    estate.addFault({
+      match: { operation: "listConnectionMonitors" },
+      behaviour: { kind: "status", status: 403 },
+    });
+    const got = await dataPlane.readEndToEnd(reading, options());
+    const { verdict } = evaluateCircuit(
+      { ...reading, dataPlane: { endToEnd: got! } },
+      null,
+      [],
+      [],
+      { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+      NOW,
+    );
+    expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
+      status: "unknown",
+      detail: `Connection Monitor ${monitor.name} read failed in Network Watcher NetworkWatcher_westeurope: forbidden, missing Microsoft.Network/networkWatchers/connectionMonitors/read`,
+    });
   });
 });

@@ -61,7 +61,8 @@ describe("a monitor named by tag with erwatch:workspace", () => {
     });
     expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
       status: "unknown",
-      detail: "Connection Monitor read failed: not-found",
+      detail:
+        "Connection Monitor cm-er-circuit-prod read failed in Network Watcher NetworkWatcher_westeurope: not-found",
     });
     const blind = verdict.findings.find((f) => f.code === "monitoring-blind");
     expect(blind?.nextAction).toMatch(/Fix the circuit's erwatch:connection-monitor tag/);
@@ -77,7 +78,7 @@ describe("a monitor named by tag with erwatch:workspace", () => {
     };
     const { verdict } = await judgedEndToEnd(estateOf(bundle), circuitId(bundle.circuit));
     expect(verdict.peerings[0]!.paths.primary.endToEnd.detail).toBe(
-      "Fail: 1 of 1 tests; cm-er-circuit-prod-dc2 not read (not-found)",
+      "Fail: 1 of 1 tests; cm-er-circuit-prod-dc2 not read in Network Watcher NetworkWatcher_westeurope (not-found)",
     );
     expect(verdict.findings.map((f) => `${f.code} ${f.severity}`)).toContain("e2e-fail Sev1");
   });

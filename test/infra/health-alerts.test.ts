@@ -32,6 +32,23 @@ import { freshStore } from "../support/state.js";
 import { memoryLogger } from "../support/test-logger.js";
 import { minute, sweepHarness, type Harness } from "../support/sweep-harness.js";
 import { body, decl, INFRA, loadBicep, ROOT, type BicepFile } from "./bicep.js";
+import {
+  endToEndReadFailedWords,
+  unreadMonitorWords,
+} from "../../src/core/dataplane/read-failed-words.js";
+import type { ReadFailure } from "../../src/core/model.js";
+
+const QUERY_ACTION = "Microsoft.OperationalInsights/workspaces/query/read";
+
+/** A Connection Monitor results query that failed in the workspace of that name. */
+const queryFailure = (name: string, over: Pick<ReadFailure, "kind" | "monitors">): ReadFailure => ({
+  call: QUERY_ACTION,
+  target: `Connection Monitor results in workspace ${name}`,
+  message: "m",
+  workspace: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/${name}`,
+  ...(over.kind === "forbidden" ? { missingPermission: QUERY_ACTION } : {}),
+  ...over,
+});
 
 const alerts = loadBicep(join(INFRA, "app", "health-alerts.bicep"));
 const main = loadBicep(join(INFRA, "main.bicep"));
@@ -504,6 +521,16 @@ describe("erwatch's own health alerts", () => {
       'Log Analytics unavailable, not asked again before 02:12 UTC"',
     ])
       expect(description, said).toContain(said);
+    // The end-to-end row quoted as erwatch says it: one workspace, each of several, beside others read.
+    const refused = queryFailure("law-network", { kind: "forbidden", monitors: ["cm-a"] });
+    const late = queryFailure("law-dr", { kind: "timeout", monitors: ["cm-b"] });
+    const at = Date.parse("2026-11-22T02:00:00Z");
+    for (const said of [
+      endToEndReadFailedWords(refused, at),
+      endToEndReadFailedWords({ ...refused, alsoFailed: [late] }, at),
+      unreadMonitorWords("cm-a", refused, at),
+    ])
+      expect(description, said).toContain(`"${said}"`);
   });
 
   it("fan-out work sent in two sweeps and no batch finished fires it, from the lines the timer and the workers write", () => {

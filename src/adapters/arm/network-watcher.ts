@@ -88,6 +88,8 @@ export async function watcherRegions(
 
 /** A region's Connection Monitors: those erwatch reads, and those it cannot (each with its failure). */
 export interface RegionMonitors {
+  /** The Network Watchers listed, by name: where a monitor not among them was looked for. */
+  watchers: string[];
   monitors: MonitorFacts[];
   /**
    * A monitor that cannot be read fails only the circuits it might test (the
@@ -106,7 +108,7 @@ export async function monitorsInRegion(
   const all = await watchers(ctx, subscriptionId, options);
   if (!all.ok) return all;
   const here = all.value.filter((w) => regionKey(w.location) === regionKey(region));
-  const found: RegionMonitors = { monitors: [], odd: [] };
+  const found: RegionMonitors = { watchers: here.map((w) => w.name), monitors: [], odd: [] };
   for (const watcher of here) {
     const got = await monitorsOfWatcher(ctx, subscriptionId, watcher, options);
     if (!got.ok) return got;
@@ -149,8 +151,9 @@ export async function monitorsOfWatcher(
         listing(() => ops.list(watcher.resourceGroup, watcher.name, { abortSignal })),
     }),
   );
-  if (!listed.ok) return failedLike(listed);
-  const found: RegionMonitors = { monitors: [], odd: [] };
+  // The row names the watcher that refused or failed, not only its kind.
+  if (!listed.ok) return { ...listed, error: { ...listed.error, networkWatchers: [watcher.name] } };
+  const found: RegionMonitors = { watchers: [watcher.name], monitors: [], odd: [] };
   // A monitor the SDK could not take is read by the same parser, from what ARM sent.
   for (const item of [...listed.value.items, ...listed.value.untaken.map(lifted)]) {
     const read = readMonitor(item);
@@ -163,11 +166,21 @@ export async function monitorsOfWatcher(
       target: `connection monitor ${read.odd.name ?? "(no name)"} of ${watcher.name}`,
       readAt: listed.readAt,
     };
+    const failure = parsed<never>(from, () => {
+      throw new MalformedResponseError(read.odd.problem);
+    });
     found.odd.push({
       monitor: read.odd,
-      failure: parsed<never>(from, () => {
-        throw new MalformedResponseError(read.odd.problem);
-      }),
+      failure: failure.ok
+        ? failure
+        : {
+            ...failure,
+            error: {
+              ...failure.error,
+              networkWatchers: [watcher.name],
+              ...(read.odd.name ? { monitors: [read.odd.name] } : {}),
+            },
+          },
     });
   }
   return { ok: true, value: found, readAt: listed.readAt };

@@ -13,7 +13,12 @@ import type {
   MonitorRef,
   UnreadMonitor,
 } from "../../core/dataplane/facts.js";
-import type { CircuitReading, GatewayConnectionFacts, Reading } from "../../core/model.js";
+import type {
+  CircuitReading,
+  GatewayConnectionFacts,
+  Reading,
+  ReadFailure,
+} from "../../core/model.js";
 import type { DataPlaneConfig } from "../../config/data-plane.js";
 import type { ArmClientOptions } from "../arm/clients.js";
 import type { ArmContext } from "../arm/context.js";
@@ -193,6 +198,24 @@ function askedOf(
 }
 
 /**
+ * A read that failed in several places, said as one failure naming each
+ * (ReadFailure.alsoFailed): the row and the workspace's health trace named
+ * the first alone.
+ */
+function together(failures: readonly ReadFailure[], readAt: string): Reading<never> {
+  const [first, ...rest] = failures;
+  if (!first) throw new Error("together called without a failure");
+  return { ok: false, error: rest.length > 0 ? { ...first, alsoFailed: rest } : first, readAt };
+}
+
+/** A failure before any monitor was read, naming those the tag asked for. */
+function naming(failure: Reading<never>, named: readonly string[]): Reading<never> {
+  if (failure.ok || failure.error.monitors) return failure;
+  const monitors = onceEach(named.map((n) => n.split("/").pop() ?? n));
+  return { ...failure, error: { ...failure.error, monitors } };
+}
+
+/**
  * The places of the vWAN hubs' ExpressRoute gateways the circuit is connected
  * through, as the wiring read gave them: the connection's id lies under its
  * gateway's, in the gateway's subscription.
@@ -269,9 +292,12 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     const missing: UnreadMonitor[] = [];
     const refs = await refsFor(reading, options, missing);
     if (!refs.ok) return failedLike(refs);
-    // Every tagged monitor missing: nothing to read, and that is the read's failure.
-    if (refs.value.length === 0 && missing[0])
-      return { ok: false, error: missing[0].failure, readAt: refs.readAt };
+    // Every tagged monitor missing: nothing to read, and that is the read's failure, each named.
+    if (refs.value.length === 0 && missing.length > 0)
+      return together(
+        missing.map((m) => m.failure),
+        refs.readAt,
+      );
     return { ok: true, value: { refs: refs.value, missing }, readAt: refs.readAt };
   }
 
@@ -368,7 +394,7 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
     missing: UnreadMonitor[],
   ): Promise<Reading<MonitorRef[]>> {
     const own = await monitorsNear(arm, home, [], { ...options, vnets: false });
-    if (!own.ok) return failedLike(own);
+    if (!own.ok) return naming(failedLike(own), named);
     // With that tag an id is looked for in the Network Watcher it names
     // (below): searched for in the gateways' regions too, each circuit's
     // gateway was read every sweep to find what that listing finds.
@@ -380,8 +406,8 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
       elsewhere && gatewayIds.length + hubs.length > 0
         ? await monitorsNear(arm, home, gatewayIds, { ...options, vnets: false, hubs })
         : own;
-    if (!found.ok) return failedLike(found);
-    const [first, ...rest] = found.value.places.map((p) => p.place);
+    if (!found.ok) return naming(failedLike(found), named);
+    const [first, ...rest] = found.value.places.map((p) => ({ ...p.place, watchers: p.watchers }));
     // A monitor erwatch cannot read blinds the circuits it might test, and only them.
     const mightBe = (n: string, odd: RegionMonitors["odd"]) =>
       odd.some((o) => mightBeNamed(n, o.monitor));
@@ -465,8 +491,18 @@ export function createDataPlaneReader(deps: DataPlaneReaderDeps): DataPlaneReade
       if (got.value.newest)
         value.ingested = [...(value.ingested ?? []), { workspace, newest: got.value.newest }];
     }
+    // None answered: each workspace's failure is said, and each tagged monitor not there.
     if (failed.length > 0 && failed.length === workspaces.length)
-      return askedOf(failed[0]!, monitors.value);
+      return together(
+        [
+          ...failed.flatMap((f) => {
+            const asked = askedOf(f, monitors.value);
+            return asked.ok ? [] : [asked.error];
+          }),
+          ...found.value.missing.map((m) => m.failure),
+        ],
+        arm.now().toISOString(),
+      );
     const unread = [...found.value.missing, ...unreadOf(monitors.value, failed)];
     return {
       ok: true,

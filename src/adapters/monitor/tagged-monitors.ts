@@ -32,8 +32,11 @@ function searched(places: readonly Place[]): string {
   return `the Network Watchers of ${one(places[0]!)} and of its gateways' regions (${places.slice(1).map(one).join(", ")}) have`;
 }
 
-/** The failed read of a tag entry naming no monitor there. */
-function notThere(entry: string, message: string): UnreadMonitor {
+/**
+ * The failed read of a tag entry naming no monitor there, with the Network
+ * Watchers it was looked for in: the end-to-end row names both.
+ */
+function notThere(entry: string, message: string, watchers: readonly string[]): UnreadMonitor {
   const name = entry.split("/").pop() ?? entry;
   return {
     monitor: name,
@@ -44,6 +47,8 @@ function notThere(entry: string, message: string): UnreadMonitor {
       call: ARM_OPERATIONS.listConnectionMonitors,
       target: `connection monitor ${name} named by the circuit's ${TAGS.connectionMonitor} tag`,
       message,
+      monitors: [name],
+      ...(watchers.length > 0 ? { networkWatchers: [...watchers] } : {}),
     },
   };
 }
@@ -63,18 +68,21 @@ export function missingById(
     monitors === null
       ? `${where} that the id names is not there, nor is the monitor (deleted, or misspelt in the tag): tag the monitor's current resource id`
       : `${where} has no Connection Monitor of that id (renamed, deleted, or misspelt in the tag); ${there(monitors)}: tag the monitor's current resource id`,
+    [watcher.name],
   );
 }
 
 /**
  * The tag's entries that name no monitor of the Network Watchers searched,
- * each as a failed read. `places` starts with the circuit's own.
+ * each as a failed read. `places` starts with the circuit's own, each with
+ * the Network Watchers listed there when known.
  */
 export function missingTagged(
   named: readonly string[],
   monitors: readonly MonitorFacts[],
-  places: readonly [Place, ...Place[]],
+  places: readonly [Place & { watchers?: string[] }, ...(Place & { watchers?: string[] })[]],
 ): UnreadMonitor[] {
+  const watchers = places.flatMap((p) => p.watchers ?? []);
   const where = places[0];
   return named
     .filter((n) => !monitors.some((m) => isNamed(n, m)))
@@ -86,6 +94,7 @@ export function missingTagged(
       return notThere(
         n,
         `${searched(places)} no Connection Monitor ${byId ? "of that id" : "of that name"} (renamed, deleted, or misspelt in the tag); ${there(monitors)}: ${instead}`,
+        watchers,
       );
     });
 }

@@ -7,7 +7,7 @@
 // whole incident, spending the subscriptions' ARM budget on reads that told
 // nothing of it.
 
-import type { ReadFailure, Reading } from "../model.js";
+import { eachFailure, type ReadFailure, type Reading } from "../model.js";
 import { summarise } from "./end-to-end.js";
 import type { EndToEndFacts } from "./facts.js";
 import { logAnalyticsFailure, workspaceOf } from "./queried-workspace.js";
@@ -25,7 +25,7 @@ export { logAnalyticsFailure };
  */
 export function waitsOnLogAnalytics(read: Reading<EndToEndFacts> | undefined): boolean {
   if (!read) return false;
-  if (!read.ok) return logAnalyticsFailure(read.error);
+  if (!read.ok) return eachFailure(read.error).every(logAnalyticsFailure);
   const summary = summarise(read.value);
   const unread = unjudged(read.value);
   return (
@@ -56,7 +56,9 @@ export interface QueryFailing {
  */
 export function queryFailing(read: Reading<EndToEndFacts> | undefined): QueryFailing[] {
   if (!read) return [];
-  const failures = read.ok ? (read.value.unread ?? []).map((u) => u.failure) : [read.error];
+  const failures = read.ok
+    ? (read.value.unread ?? []).map((u) => u.failure)
+    : eachFailure(read.error);
   const out = new Map<string, QueryFailing>();
   for (const failure of failures.filter(logAnalyticsFailure)) {
     const workspace = workspaceOf(failure);

@@ -1,9 +1,10 @@
-// A failed Connection Monitor read as the end-to-end row says it: which
-// workspace (and which monitors) failed, then how, in the words every
-// surface gives a failure's kind (kept-query.ts). The on-call reading
-// "timeout" alone looked for the workspace on the log line.
+// A failed Connection Monitor read as the end-to-end row says it: where it
+// failed (the workspace queried, or the Network Watcher asked over ARM) and
+// which monitors, then how, in the words every surface gives a failure's
+// kind (kept-query.ts). The on-call reading "timeout" alone looked for the
+// workspace on the log line; "not-found" alone, for the monitor.
 
-import type { ReadFailure } from "../model.js";
+import { eachFailure, type ReadFailure } from "../model.js";
 import { failureKindWords } from "./kept-query.js";
 import { logAnalyticsFailure, workspaceName, workspaceOf } from "./queried-workspace.js";
 
@@ -16,38 +17,58 @@ function howWords(failure: ReadFailure, sweepAt: number): string {
   return `${failureKindWords(failure, sweepAt)}${missing}`;
 }
 
-/** "in workspace law-network", or null for a read that was no Log Analytics query. */
-function workspaceWords(failure: ReadFailure): string | null {
-  return logAnalyticsFailure(failure)
-    ? `in workspace ${workspaceName(workspaceOf(failure))}`
-    : null;
+/**
+ * "in workspace law-network", "in Network Watcher NetworkWatcher_westeurope",
+ * or, when the read asked neither (the gateway a monitor is matched by, the
+ * subscription's Network Watchers), what it read.
+ */
+function whereWords(failure: ReadFailure): string {
+  if (logAnalyticsFailure(failure)) return `in workspace ${workspaceName(workspaceOf(failure))}`;
+  const watchers = failure.networkWatchers ?? [];
+  if (watchers.length > 0)
+    return `in ${watchers.length === 1 ? "Network Watcher" : "Network Watchers"} ${watchers.join(", ")}`;
+  return failure.target ? `reading ${failure.target}` : "";
+}
+
+function shown(names: readonly string[]): string {
+  const more = names.length - MONITORS_NAMED;
+  return `${names.slice(0, MONITORS_NAMED).join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
 }
 
 function monitorWords(names: readonly string[]): string {
-  const shown = names.slice(0, MONITORS_NAMED).join(", ");
-  const more = names.length - MONITORS_NAMED;
   const noun = names.length === 1 ? "Connection Monitor" : "Connection Monitors";
-  return `${noun} ${shown}${more > 0 ? ` and ${more} more` : ""}`;
+  return `${noun} ${shown(names)}`;
+}
+
+const spaced = (words: string) => (words ? ` ${words}` : "");
+
+/** One of several failures: "cm-a in workspace law-1 (timeout)". */
+function partWords(failure: ReadFailure, sweepAt: number): string {
+  const names = failure.monitors ?? [];
+  const where = whereWords(failure);
+  const what = names.length > 0 ? `${shown(names)}${spaced(where)}` : where || "read";
+  return `${what} (${howWords(failure, sweepAt)})`;
 }
 
 /**
  * The row of a read that failed whole: "Connection Monitor cm-a read failed
- * in workspace law-network: timeout". A read that was no query (the
- * monitors' Network Watcher, over ARM) is monitoring-blind's to name. A
- * kept wait is said against the sweep at `sweepAt`.
+ * in workspace law-network: timeout"; failing in several places, each named:
+ * "Connection Monitor read failed: cm-a in workspace law-1 (timeout); cm-b in
+ * workspace law-2 (forbidden, missing …)". A kept wait is said against the
+ * sweep at `sweepAt`.
  */
 export function endToEndReadFailedWords(failure: ReadFailure, sweepAt: number): string {
-  const where = workspaceWords(failure);
-  if (where === null)
-    return `Connection Monitor read failed: ${failureKindWords(failure, sweepAt)}`;
+  const all = eachFailure(failure);
+  if (all.length > 1)
+    return `Connection Monitor read failed: ${all.map((f) => partWords(f, sweepAt)).join("; ")}`;
   const names = failure.monitors ?? [];
   const what = names.length > 0 ? monitorWords(names) : "Connection Monitor";
-  return `${what} read failed ${where}: ${howWords(failure, sweepAt)}`;
+  return `${what} read failed${spaced(whereWords(failure))}: ${howWords(failure, sweepAt)}`;
 }
 
 /** "cm-b not read in workspace law-network (timeout)": one monitor beside others read. */
 export function unreadMonitorWords(monitor: string, failure: ReadFailure, sweepAt: number): string {
-  const where = workspaceWords(failure);
-  if (where === null) return `${monitor} not read (${failureKindWords(failure, sweepAt)})`;
-  return `${monitor} not read ${where} (${howWords(failure, sweepAt)})`;
+  const where =
+    logAnalyticsFailure(failure) || failure.networkWatchers?.length ? whereWords(failure) : "";
+  return `${monitor} not read${spaced(where)} (${howWords(failure, sweepAt)})`;
 }

@@ -3,7 +3,9 @@
 // several workspaces the on-call could not tell from the status which one
 // to look at. The row names the workspace (by its name) and the monitors
 // asked there, for every way a query fails; the words of the failure's kind
-// stay as every surface gives them.
+// stay as every surface gives them. A read of the monitors over ARM is named
+// as well (the monitors, the Network Watcher), and a read failing in several
+// places names each, not the first alone.
 
 import { describe, expect, it } from "vitest";
 import { workspaceName } from "../../../src/core/dataplane/queried-workspace.js";
@@ -103,16 +105,91 @@ describe("the end-to-end row of a failed Log Analytics query names the workspace
       "Connection Monitor read failed in workspace law-network-weu: not-found",
     );
   });
+});
 
-  it("a read that was no query (the monitors' Network Watcher, over ARM) is said as before", () => {
-    const arm: ReadFailure = {
+const MONITORS_ACTION = "Microsoft.Network/networkWatchers/connectionMonitors/read";
+
+/** An ARM read of the monitors' Network Watcher that failed. */
+const arm = (over: Partial<ReadFailure> & Pick<ReadFailure, "kind">): ReadFailure => ({
+  call: MONITORS_ACTION,
+  target: "connection monitors of NetworkWatcher_westeurope",
+  message: "m",
+  ...over,
+});
+
+describe("the end-to-end row of a failed ARM read of the monitors names them and the Network Watcher", () => {
+  it("a Network Watcher refusing erwatch: the monitors the tag names, the watcher, the action lacking", () => {
+    const refused = arm({
       kind: "forbidden",
-      call: "Microsoft.Network/networkWatchers/connectionMonitors/read",
+      statusCode: 403,
+      missingPermission: MONITORS_ACTION,
+      monitors: ["cm-er-prod"],
+      networkWatchers: ["NetworkWatcher_westeurope"],
+    });
+    expect(endToEndDetail(failed(refused))).toBe(
+      `Connection Monitor cm-er-prod read failed in Network Watcher NetworkWatcher_westeurope: forbidden, missing ${MONITORS_ACTION}`,
+    );
+  });
+
+  it("a tagged monitor not there: it, and the Network Watchers it was looked for in", () => {
+    const gone = arm({
+      kind: "not-found",
       target: "connection monitor cm-er-prod named by the circuit's erwatch:connection-monitor tag",
-      message: "m",
-      missingPermission: "Microsoft.Network/networkWatchers/connectionMonitors/read",
+      monitors: ["cm-er-prod"],
+      networkWatchers: ["NetworkWatcher_westeurope", "NetworkWatcher_northeurope"],
+    });
+    expect(endToEndDetail(failed(gone))).toBe(
+      "Connection Monitor cm-er-prod read failed in Network Watchers NetworkWatcher_westeurope, NetworkWatcher_northeurope: not-found",
+    );
+    const beside = ok({
+      ...e2e([test("Pass")], 1),
+      unread: [{ monitor: "cm-er-prod", monitorId: null, failure: gone, readElsewhere: false }],
+    });
+    expect(endToEndDetail(beside)).toBe(
+      "cm-er-prod not read in Network Watchers NetworkWatcher_westeurope, NetworkWatcher_northeurope (not-found); 1 test passes (RTT ≤ 12 ms)",
+    );
+  });
+
+  it("a read of neither (the discovered monitors' gateway): what it read, not the kind alone", () => {
+    const gateway = arm({
+      kind: "forbidden",
+      call: "Microsoft.Network/virtualNetworkGateways/read",
+      target: "virtual network gateway vgw-er-weu",
+      missingPermission: "Microsoft.Network/virtualNetworkGateways/read",
+    });
+    expect(endToEndDetail(failed(gateway))).toBe(
+      "Connection Monitor read failed reading virtual network gateway vgw-er-weu: forbidden, missing Microsoft.Network/virtualNetworkGateways/read",
+    );
+  });
+});
+
+describe("a read failing in several places names each", () => {
+  it("every workspace failing: each with its monitors and how, not the first alone", () => {
+    const first = query({ kind: "timeout", monitors: ["cm-a"] });
+    const second: ReadFailure = {
+      ...query({ kind: "forbidden", statusCode: 403, missingPermission: QUERY_ACTION }),
+      target: "Connection Monitor results in workspace law-dr",
+      workspace: LAW.replace(/law-network-weu$/, "law-dr"),
+      monitors: ["cm-b", "cm-c", "cm-d", "cm-e"],
     };
-    expect(endToEndDetail(failed(arm))).toBe("Connection Monitor read failed: forbidden");
+    expect(endToEndDetail(failed({ ...first, alsoFailed: [second] }))).toBe(
+      `Connection Monitor read failed: cm-a in workspace law-network-weu (timeout); cm-b, cm-c, cm-d and 1 more in workspace law-dr (forbidden, missing ${QUERY_ACTION})`,
+    );
+  });
+
+  it("a workspace failing beside a tagged monitor not there: both", () => {
+    const missing = arm({
+      kind: "not-found",
+      monitors: ["cm-old"],
+      networkWatchers: ["NetworkWatcher_westeurope"],
+    });
+    const read = failed<EndToEndFacts>({
+      ...query({ kind: "timeout", monitors: ["cm-a"] }),
+      alsoFailed: [missing],
+    });
+    expect(endToEndDetail(read)).toBe(
+      "Connection Monitor read failed: cm-a in workspace law-network-weu (timeout); cm-old in Network Watcher NetworkWatcher_westeurope (not-found)",
+    );
   });
 });
 
