@@ -4,6 +4,11 @@
 // and whoever ran it must hear so.
 
 import { failureKindWords } from "../core/dataplane/kept-query.js";
+import {
+  logAnalyticsFailure,
+  workspaceName,
+  workspaceOf,
+} from "../core/dataplane/queried-workspace.js";
 import type { ReadFailure } from "../core/model.js";
 import { parseCircuitId } from "../core/resource-id.js";
 import type { DiscoveryFailure } from "./ports.js";
@@ -18,6 +23,12 @@ export interface FailedReadGroup {
    */
   words: string;
   call: string;
+  /**
+   * A Log Analytics query's workspace, by its name: one refusal and another
+   * workspace's read as one line, and the operator could not tell which
+   * workspace to grant or mend.
+   */
+  workspace: string | null;
   missingPermission: string | null;
   count: number;
   /** Circuits with at least one read in this group. */
@@ -43,12 +54,14 @@ export function sightOf(report: Report, scope: { subscriptions: string[] }): Sig
   for (const c of report.circuits)
     for (const f of c.failedReads) {
       const words = failureKindWords(f, sweepAt);
+      const workspace = logAnalyticsFailure(f) ? workspaceName(workspaceOf(f)) : null;
       // The words stand for the kind: apart only where a kept wait says more.
-      const key = `${words}|${f.call}|${f.missingPermission ?? ""}`;
+      const key = `${words}|${f.call}|${f.missingPermission ?? ""}|${workspace?.toLowerCase() ?? ""}`;
       const group = groups.get(key) ?? {
         kind: f.kind,
         words,
         call: f.call,
+        workspace,
         missingPermission: f.missingPermission ?? null,
         count: 0,
         circuits: [],
@@ -67,7 +80,10 @@ export function sightOf(report: Report, scope: { subscriptions: string[] }): Sig
   const emptySubscriptions = scope.subscriptions.filter(
     (s) => !seen.has(s.toLowerCase()) && !unlisted.has(s.toLowerCase()),
   );
-  const failedReads = [...groups.values()].sort((a, b) => b.count - a.count);
+  // One workspace's lines together, after the ARM reads'.
+  const failedReads = [...groups.values()].sort(
+    (a, b) => (a.workspace ?? "").localeCompare(b.workspace ?? "") || b.count - a.count,
+  );
   const nothingRead = report.circuits.length === 0 && report.ignored.length === 0;
   return {
     blind:

@@ -76,7 +76,7 @@ export function sightLines(sight: Sight, width: number): string[] {
     );
     for (const g of sight.failedReads)
       say(
-        `    ${g.count} × ${g.words} ${g.call}${g.missingPermission && g.missingPermission !== g.call ? ` (missing ${g.missingPermission})` : ""}${g.requestId ? ` [x-ms-request-id ${g.requestId}]` : ""}`,
+        `    ${g.count} × ${g.words} ${g.call}${g.workspace ? ` in workspace ${g.workspace}` : ""}${g.missingPermission && g.missingPermission !== g.call ? ` (missing ${g.missingPermission})` : ""}${g.requestId ? ` [x-ms-request-id ${g.requestId}]` : ""}`,
       );
   }
   return ["erwatch is partly blind:", ...lines];

@@ -1,7 +1,9 @@
 // The CLI's "erwatch is partly blind:" summary names each group of failed
 // reads by the words the end-to-end row and monitoring-blind use: a kept Log
 // Analytics 503 read "server-error" there, the words of a 5xx the next sweep
-// asks again, and a kept wait gave no time at all.
+// asks again, and a kept wait gave no time at all. Each line names the
+// workspace of a Log Analytics query: one refusal in two workspaces read as
+// one line, and the operator could not tell which workspace to grant.
 
 import { describe, expect, it } from "vitest";
 import { buildReport } from "../../src/app/report.js";
@@ -56,7 +58,9 @@ describe("a failed read in the CLI's partly blind summary", () => {
           notAskedBefore: "2026-11-22T02:12:00.000Z",
         }),
       ],
-      groups: [`1 × Log Analytics unavailable, not asked again before 02:12 UTC ${QUERY}`],
+      groups: [
+        `1 × Log Analytics unavailable, not asked again before 02:12 UTC ${QUERY} in workspace law-network`,
+      ],
     },
     {
       name: "a kept 429, its wait ending past the sweep's UTC day",
@@ -64,13 +68,15 @@ describe("a failed read in the CLI's partly blind summary", () => {
       failures: [
         query({ kind: "throttled", statusCode: 429, notAskedBefore: "2026-11-23T00:40:00.000Z" }),
       ],
-      groups: [`1 × throttled, not asked again before 2026-11-23 00:40 UTC ${QUERY}`],
+      groups: [
+        `1 × throttled, not asked again before 2026-11-23 00:40 UTC ${QUERY} in workspace law-network`,
+      ],
     },
     {
       name: "a 503 not kept is a server error, as before",
       sweptAt: "2026-11-22T02:00:30.000Z",
       failures: [query({ kind: "server-error", statusCode: 503 })],
-      groups: [`1 × server-error ${QUERY}`],
+      groups: [`1 × server-error ${QUERY} in workspace law-network`],
     },
     {
       name: "kept and not kept of one kind are counted apart; the same words together",
@@ -89,13 +95,50 @@ describe("a failed read in the CLI's partly blind summary", () => {
         query({ kind: "server-error", statusCode: 500 }),
       ],
       groups: [
-        `2 × Log Analytics unavailable, not asked again before 02:12 UTC ${QUERY}`,
-        `1 × server-error ${QUERY}`,
+        `2 × Log Analytics unavailable, not asked again before 02:12 UTC ${QUERY} in workspace law-network`,
+        `1 × server-error ${QUERY} in workspace law-network`,
       ],
     },
-  ])("$name", ({ sweptAt, failures, groups }) => {
+    {
+      name: "one refusal in two workspaces: a line for each workspace, not one for both",
+      sweptAt: "2026-11-22T02:00:30.000Z",
+      failures: [
+        query({ kind: "forbidden", statusCode: 403, workspace: "law-dr" }),
+        query({ kind: "forbidden", statusCode: 403 }),
+        query({ kind: "forbidden", statusCode: 403, workspace: "law-dr" }),
+        query({ kind: "timeout", workspace: "law-dr" }),
+      ],
+      groups: [
+        `2 × forbidden ${QUERY} in workspace law-dr`,
+        `1 × timeout ${QUERY} in workspace law-dr`,
+        `1 × forbidden ${QUERY} in workspace law-network`,
+      ],
+    },
+    {
+      name: "one circuit's read failing in two workspaces: each counted in its own",
+      sweptAt: "2026-11-22T02:00:30.000Z",
+      failures: [
+        query({
+          kind: "forbidden",
+          statusCode: 403,
+          alsoFailed: [query({ kind: "timeout", workspace: "law-dr" })],
+        }),
+      ],
+      reads: 2,
+      groups: [
+        `1 × timeout ${QUERY} in workspace law-dr`,
+        `1 × forbidden ${QUERY} in workspace law-network`,
+      ],
+    },
+  ] as {
+    name: string;
+    sweptAt: string;
+    failures: ReadFailure[];
+    reads?: number;
+    groups: string[];
+  }[])("$name", ({ sweptAt, failures, groups, reads: count = failures.length }) => {
     const circuits = failures.length === 1 ? "1 circuit" : `${failures.length} circuits`;
-    const reads = failures.length === 1 ? "1 read" : `${failures.length} reads`;
+    const reads = count === 1 ? "1 read" : `${count} reads`;
     expect(summary(sweptAt, failures)).toEqual([
       "erwatch is partly blind:",
       `${reads} failed on ${circuits}; those layers are UNKNOWN, not healthy:`,
