@@ -59,7 +59,7 @@ export function sightLines(sight: Sight, width: number): string[] {
   if (!sight.blind) return [];
   const lines: string[] = [];
   const say = (text: string) => lines.push(...wrap(neutralise(text), width, "    "));
-  if (sight.nothingRead) say("erwatch read no circuit at all: nothing below is known.");
+  if (sight.nothingRead) say("  erwatch read no circuit at all: nothing below is known.");
   for (const f of sight.unlistedSubscriptions)
     say(
       `  could not list circuits in subscription ${f.subscriptionId}: ${f.words}${f.failure.missingPermission ? ` (missing ${f.failure.missingPermission})` : ""}${f.failure.requestId ? ` [x-ms-request-id ${f.failure.requestId}]` : ""}`,

@@ -1,7 +1,9 @@
 // The CLI's partly blind summary as a terminal shows it: the reads that failed
 // nest under "erwatch is partly blind:", each group under its count, and a
 // line too long for the terminal goes on under its own start. The wrap
-// dropped each line's leading spaces, so all of it printed flush left.
+// dropped each line's leading spaces, so all of it printed flush left; and
+// "erwatch read no circuit at all" printed flush left under the heading, as if
+// it were a heading of its own.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEstate, wholeCatalog, type SimulatedEstate } from "../support/estate/index.js";
@@ -26,6 +28,8 @@ const summaryOf = (stdout: string) => {
 };
 
 const ARP = "Microsoft.Network/expressRouteCircuits/peerings/arpTables/read";
+/** A subscription the estate does not hold: it lists, and holds no circuit. */
+const WRONG = "11111111-2222-3333-4444-555555555555";
 const REQUEST_ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 describe("the partly blind summary keeps its indentation", () => {
@@ -61,4 +65,34 @@ describe("the partly blind summary keeps its indentation", () => {
     expect(ran.code).toBe(3);
     expect(summaryOf(ran.stdout)).toEqual(summary);
   });
+
+  it.each([
+    {
+      columns: 80,
+      summary: [
+        "erwatch is partly blind:",
+        "  erwatch read no circuit at all: nothing below is known.",
+        `  subscription ${WRONG} holds no ExpressRoute`,
+        "      circuit this identity can see: check the id, and that the identity has the",
+        "      erwatch reader role there.",
+      ],
+    },
+    {
+      columns: 200,
+      summary: [
+        "erwatch is partly blind:",
+        "  erwatch read no circuit at all: nothing below is known.",
+        `  subscription ${WRONG} holds no ExpressRoute circuit this identity can see: check the id, and that the identity has the erwatch reader role there.`,
+      ],
+    },
+  ])(
+    "when nothing was read, at $columns columns: indented like its siblings",
+    async ({ columns, summary }) => {
+      const ran = await cliOn(estate, ["sweep", "--subscription", WRONG], {
+        env: { COLUMNS: String(columns) },
+      });
+      expect(ran.code).toBe(3);
+      expect(summaryOf(ran.stdout)).toEqual(summary);
+    },
+  );
 });
