@@ -118,8 +118,9 @@ export function fit(text: string, width: number, pad = false): string {
  * line's own leading spaces are kept, and its wrapped continuation sits
  * under it, `indent` further in: the CLI nests its summaries by indentation
  * ("  2 reads failed…", "    2 × throttled …"), and flush left they read as
- * one list. A single word longer than a line (a resource id) is kept whole: a
- * person may copy it.
+ * one list. Spaces between words stay as written (a detail may align its
+ * text with two); only those where a line breaks go. A single word longer
+ * than a line (a resource id) is kept whole: a person may copy it.
  */
 export function wrap(text: string, width: number, indent = ""): string[] {
   const out: string[] = [];
@@ -129,13 +130,14 @@ export function wrap(text: string, width: number, indent = ""): string[] {
     const rest = `${indent}${lead}`;
     let prefix = first;
     let line = "";
-    for (const word of paragraph.split(/ +/).filter((w) => w !== "")) {
-      if (line === "") line = word;
-      else if (displayWidth(prefix + line) + 1 + displayWidth(word) <= width) line += ` ${word}`;
+    for (const [, gap, word] of paragraph.slice(lead.length).matchAll(/( *)([^ ]+)/g)) {
+      if (line === "") line = word!;
+      else if (displayWidth(prefix + line + gap) + displayWidth(word!) <= width)
+        line += gap! + word!;
       else {
         out.push(prefix + line);
         prefix = rest;
-        line = word;
+        line = word!;
       }
     }
     // A blank line stays blank: no indent left trailing on it.

@@ -76,6 +76,53 @@ describe("wrap", () => {
     expect(wrap(text, width, indent)).toEqual(lines);
   });
 
+  it.each([
+    {
+      name: "two spaces inside a line that fits: both kept",
+      text: "peer AS 65010  VLAN 200",
+      width: 80,
+      indent: "",
+      lines: ["peer AS 65010  VLAN 200"],
+    },
+    {
+      name: "text aligned with runs of spaces: kept as aligned",
+      text: "  10.1.0.0/16     via 192.168.10.17   path 65010",
+      width: 80,
+      indent: "    ",
+      lines: ["  10.1.0.0/16     via 192.168.10.17   path 65010"],
+    },
+    {
+      name: "the spaces where a line breaks: dropped, not carried to either line",
+      text: "ARP resolves    both sides",
+      width: 14,
+      indent: "  ",
+      lines: ["ARP resolves", "  both sides"],
+    },
+    {
+      name: "spaces kept count toward the width",
+      text: "Established  120",
+      width: 15,
+      indent: "",
+      lines: ["Established", "120"],
+    },
+    {
+      name: "inner spaces kept on a continuation line too",
+      text: "Next: call the carrier  (ticket below)",
+      width: 18,
+      indent: "  ",
+      lines: ["Next: call the", "  carrier  (ticket", "  below)"],
+    },
+    {
+      name: "spaces ending a line: dropped",
+      text: "up   ",
+      width: 80,
+      indent: "",
+      lines: ["up"],
+    },
+  ])("keeps inner spaces: $name", ({ text, width, indent, lines }) => {
+    expect(wrap(text, width, indent)).toEqual(lines);
+  });
+
   it("fits every line that holds no over-long word to the width, at any width", () => {
     const text = `  ${FAILED} ${ID} and more words after it`;
     for (let width = 20; width <= 90; width += 1)
