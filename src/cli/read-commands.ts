@@ -36,7 +36,14 @@ import {
   type Context,
 } from "./context.js";
 import { paint, renderCircuit } from "./render-table.js";
-import { displayWidth, neutralise, renderTable, shortPeering, wrap } from "./terminal.js";
+import {
+  displayWidth,
+  neutralise,
+  renderTable,
+  shortPeering,
+  wrap,
+  wrapIndented,
+} from "./terminal.js";
 import { counted, thousands } from "../core/text.js";
 
 /** Without history there are no flaps or trends; the rest of the policy is the default. */
@@ -323,7 +330,7 @@ export function findingsTable(ctx: Context, report: Report): string[] {
     `${table[0]!}  CODE  WHAT`,
     ...cells.flatMap((row, i) => [
       table[i + 1]!,
-      ...wrap(`${row.at(-1)!}: ${titles[i]!}`, width - 6).map((l) => `      ${l}`),
+      ...wrapIndented(`${row.at(-1)!}: ${titles[i]!}`, width, "      "),
     ]),
   ];
 }

@@ -7,7 +7,7 @@
 import type { ReportCircuit, ReportFinding } from "../app/report.js";
 import type { LayerStatus } from "../core/model.js";
 import { LAYER_ROWS, STATUS_WORDS } from "../core/vocabulary.js";
-import { DEFAULT_WIDTH, fit, neutralise, wrap } from "./terminal.js";
+import { DEFAULT_WIDTH, fit, neutralise, wrapIndented } from "./terminal.js";
 
 const COLOUR: Record<LayerStatus, string> = {
   up: "32",
@@ -41,11 +41,7 @@ function cellText(
 
 /** Prose lines at `indent`, wrapped to the width. */
 function prose(text: string, width: number, indent: string, hanging = indent): string[] {
-  return wrap(
-    neutralise(text, { multiline: true }),
-    width - indent.length,
-    hanging.slice(indent.length),
-  ).map((l) => `${indent}${l}`);
+  return wrapIndented(neutralise(text, { multiline: true }), width, indent, hanging);
 }
 
 export function renderFinding(

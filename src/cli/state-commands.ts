@@ -34,7 +34,7 @@ import { commandConfig } from "./command-config.js";
 import { alertsExitCode } from "./alerts-exit.js";
 import { CannotRun, clock, EXIT, warnIgnoredSettings, type Context } from "./context.js";
 import { paint } from "./render-table.js";
-import { neutralise, renderTable, shortPeering, wrap } from "./terminal.js";
+import { neutralise, renderTable, shortPeering, wrapIndented } from "./terminal.js";
 import { counted } from "../core/text.js";
 
 function stateRuntime(ctx: Context): StatusRuntime {
@@ -374,11 +374,7 @@ export async function runSilenceList(
   listed.forEach((s, i) => {
     lines.push(table[i + 1]!);
     const by = s.author ?? (s.source === "setting" ? "ERWATCH_SILENCES" : "?");
-    lines.push(
-      ...wrap(neutralise(`by ${by}: ${s.reason ?? ""}`), width - 4, "    ").map((l, j) =>
-        j === 0 ? `    ${l}` : l,
-      ),
-    );
+    lines.push(...wrapIndented(neutralise(`by ${by}: ${s.reason ?? ""}`), width, "    "));
     // A name is not unique across subscriptions: the id says which circuit it holds.
     if (parseCircuitId(s.circuit)) lines.push(`    ${neutralise(s.circuit)}`);
     const next = nextText(s);
@@ -541,17 +537,10 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
   const lines = [table[0]!];
   alerts.forEach((a, i) => {
     lines.push(table[i + 1]!);
-    lines.push(
-      ...wrap(`${neutralise(a.code)}: ${neutralise(a.title)}`, width - 6, "      ").map((l, j) =>
-        j === 0 ? `      ${l}` : l,
-      ),
-    );
+    lines.push(...wrapIndented(`${neutralise(a.code)}: ${neutralise(a.title)}`, width, "      "));
     // What holds it, the silence id whole (wrap keeps a word whole): a person copies it.
     const held = holdLine(a);
-    if (held)
-      lines.push(
-        ...wrap(held, width - 6, "            ").map((l, j) => (j === 0 ? `      ${l}` : l)),
-      );
+    if (held) lines.push(...wrapIndented(held, width, "      ", "            "));
     // Held as last read: its age runs on while nobody reads it (the status page says the same).
     if (a.stale)
       lines.push(
@@ -560,16 +549,15 @@ export async function runAlerts(ctx: Context, opts: { output: string }): Promise
     // Its circuit's own read fails: held as last read, and why it cannot be read (stored text, escaped).
     else if (a.readFailed)
       lines.push(
-        ...wrap(
+        ...wrapIndented(
           `Not read: the circuit's read has failed since ${neutralise(a.readFailed.since)}, so this is as last read: ${neutralise(a.readFailed.why)}`,
-          width - 6,
+          width,
+          "      ",
           "            ",
-        ).map((l, j) => (j === 0 ? `      ${l}` : l)),
+        ),
       );
     lines.push(
-      ...wrap(`Next: ${neutralise(a.nextAction)}`, width - 6, "            ").map((l, j) =>
-        j === 0 ? `      ${l}` : l,
-      ),
+      ...wrapIndented(`Next: ${neutralise(a.nextAction)}`, width, "      ", "            "),
     );
   });
   ctx.print(lines.join("\n"));

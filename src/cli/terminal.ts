@@ -146,6 +146,23 @@ export function wrap(text: string, width: number, indent = ""): string[] {
   return out;
 }
 
+/**
+ * `text` wrapped to the full `width`, every line at `indent` and the
+ * continuations at `hanging` (which starts with `indent`): an indented list
+ * fills the terminal, where wrapping to `width - indent` left its
+ * continuation lines that much short.
+ */
+export function wrapIndented(
+  text: string,
+  width: number,
+  indent: string,
+  hanging = indent,
+): string[] {
+  return wrap(text, width - indent.length, hanging.slice(indent.length)).map((l) =>
+    l === "" ? l : `${indent}${l}`,
+  );
+}
+
 export interface Column {
   header: string;
   /** Narrowest it may be cut to; fixed when equal to its natural width. */
