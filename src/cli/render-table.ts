@@ -7,7 +7,7 @@
 import type { ReportCircuit, ReportFinding } from "../app/report.js";
 import type { LayerStatus } from "../core/model.js";
 import { LAYER_ROWS, STATUS_WORDS } from "../core/vocabulary.js";
-import { DEFAULT_WIDTH, fit, neutralise, wrapIndented } from "./terminal.js";
+import { DEFAULT_WIDTH, fit, neutralise, wrap, wrapIndented } from "./terminal.js";
 
 const COLOUR: Record<LayerStatus, string> = {
   up: "32",
@@ -29,14 +29,20 @@ export function paint(text: string, status: string, o: Pick<RenderOptions, "colo
   return o.colour ? `\u001b[${COLOUR[status as LayerStatus] ?? "0"}m${text}\u001b[0m` : text;
 }
 
-function cellText(
-  cell: { status: string; detail: string },
-  width: number,
-  o: RenderOptions,
-  pad: boolean,
-): string {
+/**
+ * A cell's words on as many lines as they take, none wider than `width`: a
+ * detail cut at the column ("Connection Monitor re…") hid what failed and
+ * why. A word wider than the cell is broken, so the columns stay aligned.
+ */
+function cellLines(cell: { status: string; detail: string }, width: number): string[] {
   const text = `${STATUS_WORDS[cell.status as LayerStatus] ?? neutralise(cell.status)} ${neutralise(cell.detail)}`;
-  return paint(fit(text, width, pad), cell.status, o);
+  return wrap(text, width).flatMap((line) => {
+    const chars = Array.from(line);
+    const pieces: string[] = [];
+    for (let at = 0; at < chars.length; at += width)
+      pieces.push(chars.slice(at, at + width).join(""));
+    return pieces;
+  });
 }
 
 /** Prose lines at `indent`, wrapped to the width. */
@@ -99,17 +105,33 @@ export function renderCircuit(c: ReportCircuit, o: RenderOptions): string {
     if (sideBySide) {
       out.push(`  ${fit(neutralise(p.name), width - 2)}`);
       out.push(`  ${" ".repeat(LABEL)}${fit("primary", cell, true)} secondary`);
-      for (const layer of LAYER_ROWS)
-        out.push(
-          `  ${layer.label.padEnd(LABEL)}${cellText(p.paths.primary[layer.key], cell, o, true)} ${cellText(p.paths.secondary[layer.key], cell, o, false)}`,
-        );
+      for (const layer of LAYER_ROWS) {
+        const primary = p.paths.primary[layer.key];
+        const secondary = p.paths.secondary[layer.key];
+        const left = cellLines(primary, cell);
+        const right = cellLines(secondary, cell);
+        for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
+          const label = (i === 0 ? layer.label : "").padEnd(LABEL);
+          const l = left[i] ?? "";
+          const r = right[i];
+          out.push(
+            r === undefined
+              ? `  ${label}${paint(l, primary.status, o)}`.trimEnd()
+              : `  ${label}${paint(fit(l, cell, true), primary.status, o)} ${paint(r, secondary.status, o)}`,
+          );
+        }
+      }
     } else {
       for (const path of ["primary", "secondary"] as const) {
         out.push(`  ${fit(`${neutralise(p.name)} ${path}`, width - 2)}`);
-        for (const layer of LAYER_ROWS)
-          out.push(
-            `    ${layer.label.padEnd(LABEL)}${cellText(p.paths[path][layer.key], width - 4 - LABEL, o, false)}`,
+        for (const layer of LAYER_ROWS) {
+          const cellOf = p.paths[path][layer.key];
+          cellLines(cellOf, width - 4 - LABEL).forEach((l, i) =>
+            out.push(
+              `    ${(i === 0 ? layer.label : "").padEnd(LABEL)}${paint(l, cellOf.status, o)}`,
+            ),
           );
+        }
       }
     }
     for (const path of ["primary", "secondary"] as const) {
