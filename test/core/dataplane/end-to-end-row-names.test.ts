@@ -9,6 +9,7 @@
 
 import { describe, expect, it } from "vitest";
 import { workspaceName } from "../../../src/core/dataplane/queried-workspace.js";
+import type { EndToEndFacts } from "../../../src/core/dataplane/facts.js";
 import type { ReadFailure } from "../../../src/core/model.js";
 import { failed, ok } from "../../support/readings.js";
 import { e2e, test } from "./builders.js";
