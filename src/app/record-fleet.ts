@@ -33,6 +33,7 @@ import { fleetMembersAllIn, fleetMembersOf } from "../core/fleet-members.js";
 import { placeKey } from "../core/place.js";
 import type { AlertState } from "../core/lifecycle.js";
 import type { Silence } from "../core/policy.js";
+import type { Snapshot } from "../core/snapshot.js";
 import { alreadyEvaluated } from "../core/lifecycle.js";
 import type { CircuitTarget } from "./ports.js";
 import { isStorageFailure, type Stored } from "./state-store.js";
@@ -246,7 +247,7 @@ async function fleetAlerts(
  * sweep could not read or record (`unreadable`) settles nothing.
  */
 async function membersSeen(
-  deps: RecordDeps,
+  listSnapshots: () => Promise<Snapshot[]>,
   fleet: AlertState,
   alerts: readonly AlertState[] | null,
   unreadable: ReadonlySet<string>,
@@ -258,7 +259,7 @@ async function membersSeen(
   const members = new Set(fleetMembersOf(fleet.condition).map((m) => m.id.toLowerCase()));
   let snapshots;
   try {
-    snapshots = await deps.store.listSnapshots();
+    snapshots = await listSnapshots();
   } catch (error) {
     log.warn(
       { err: error, fleet: fleet.circuitId },
@@ -337,6 +338,9 @@ export async function recordFleet(
     log.error({ err: error }, "outages could not be grouped (a bug); circuits page one by one");
     return out;
   }
+  // A scan of the whole table: once for every fleet alert this call cannot judge whole.
+  let listed: Promise<Snapshot[]> | null = null;
+  const listSnapshots = () => (listed ??= deps.store.listSnapshots());
   const commit = async (
     subject: FleetObservation["subject"],
     observation: Observation,
@@ -357,7 +361,7 @@ export async function recordFleet(
       const alert = stored.find((a) => a.value.key === given.key) ?? null;
       const seen =
         alert && given.state === "unknown"
-          ? await membersSeen(deps, alert.value, loaded.all, unreadable, now, log)
+          ? await membersSeen(listSnapshots, alert.value, loaded.all, unreadable, now, log)
           : null;
       // An outage read at its place this sweep is no recovery, whatever its members' rows say.
       const outageHere = candidates.some((c) => placeOf(c) === subject.id.toLowerCase());

@@ -1213,3 +1213,73 @@ describe("fleetPlacesOf", () => {
     );
   });
 });
+
+describe("recordFleet, a recovering site the rotation reads one circuit a sweep", () => {
+  const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
+  const BGP_ID = fleetCircuitId("Equinix", "Amsterdam", "bgp");
+  /**
+   * Read clean 10 minutes ago (one clean sweep of the two it needs), judged
+   * unknown at 5 (only er-ams-b read): one fleet alert per layer the site broke at.
+   */
+  const resolving = (layer: "provider" | "bgp"): AlertState => {
+    const base = judged(["er-ams-a", "er-ams-b"]);
+    const id = layer === "provider" ? FLEET_ID : BGP_ID;
+    return {
+      ...base,
+      key: alertKey(id, null, "fleet"),
+      circuitId: id,
+      circuitName: `Equinix at Amsterdam (${layer})`,
+      phase: "resolving",
+      consecutiveFiring: 0,
+      consecutiveClean: 1,
+      condition: { ...base.condition!, layer },
+      lastFiringAt: minutesAgo(15),
+      lastCleanAt: minutesAgo(10),
+      lastEvaluatedAt: minutesAgo(5),
+    };
+  };
+  /** A member's own outage alert, read without the outage at `at`. */
+  const clear = (name: string, at: string) =>
+    ({
+      ...circuit(name).observations[0]!,
+      circuitName: name,
+      phase: "clear",
+      condition: { layer: "provider", code: "provider-not-provisioned", severity: "Sev0" },
+      lastEvaluatedAt: at,
+      lastCleanAt: at,
+    }) as unknown as AlertState;
+
+  it("lists the circuits' snapshots once for both fleet alerts it cannot judge whole, and resolves both as before", async () => {
+    // er-ams-b was read at 5, er-ams-a now (recorded before the fleet step): each since the site was last read.
+    const alerts = [
+      resolving("provider"),
+      resolving("bgp"),
+      clear("er-ams-a", NOW.toISOString()),
+      clear("er-ams-b", minutesAgo(5)),
+    ].map((value) => ({ value, etag: "e" }));
+    const s = store(alerts);
+    let listings = 0;
+    const listing = {
+      ...s.fake,
+      listSnapshots: async () => {
+        listings += 1;
+        return ["er-ams-a", "er-ams-b"].map((name) => {
+          const circuitId = circuit(name).verdict.id;
+          return { circuitId, ...keptWith(alerts, circuitId) };
+        });
+      },
+      listCircuitIds: async () => ["er-ams-a", "er-ams-b"].map((n) => circuit(n).verdict.id),
+    } as unknown as StateStore;
+    const read = new Set([circuit("er-ams-a").verdict.id.toLowerCase()]);
+    const out = await recordFleet(deps(listing), [], read, NOW, "w", memoryLogger().logger);
+    expect(listings).toBe(1);
+    expect(s.commits.map((c) => [c.circuitId, c.phase])).toEqual([
+      [FLEET_ID, "clear"],
+      [BGP_ID, "clear"],
+    ]);
+    expect(out.events.map((e) => [e.action, e.circuit.id])).toEqual([
+      ["resolve", FLEET_ID],
+      ["resolve", BGP_ID],
+    ]);
+  });
+});
