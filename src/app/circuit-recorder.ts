@@ -356,18 +356,18 @@ export class CircuitRecorder {
     unreadable: ReadonlySet<string> = new Set(),
   ): Promise<void> {
     const { ctx } = this;
-    const fleet = await recordFleet(
-      this.recordDeps,
-      items.map((d) => d.prepared),
-      readIds,
-      ctx.now,
-      ctx.sweepId,
-      ctx.log,
+    const fleet = await recordFleet({
+      deps: this.recordDeps,
+      deferred: items.map((d) => d.prepared),
+      read: readIds,
+      now: ctx.now,
+      writer: ctx.sweepId,
+      log: ctx.log,
       decides,
-      ctx.partial === true,
-      this.fleetPlaces,
+      partial: ctx.partial === true,
+      places: this.fleetPlaces,
       unreadable,
-    );
+    });
     this.emit(fleet.events, fleet.decisions, ctx.log);
     for (const d of items)
       await this.guarded(d.prepared.verdict, d.log, () =>

@@ -287,6 +287,29 @@ async function membersSeen(
   };
 }
 
+/** One fleet step's inputs: the run's deps, what it read, and which fleet alerts are its to decide. */
+export interface RecordFleetRun {
+  deps: RecordDeps;
+  /** The run's circuits whose outages wait to group. */
+  deferred: PreparedCircuit[];
+  /** Circuits read this run (their layers known), lower-case ids. */
+  read: ReadonlySet<string>;
+  now: Date;
+  writer: string;
+  log: Logger;
+  /** Which open fleet alerts (by pseudo-circuit id) this call decides; all when absent. */
+  decides?: (fleetCircuitId: string) => boolean;
+  /** A fan-out worker's batch: see fleetStep. */
+  partial?: boolean;
+  /** Where this run read circuits: the fleet alerts looked at when the listing fails. */
+  places?: readonly FleetPlace[];
+  /**
+   * Circuits this run could not read or record (lower-case ids): UNKNOWN now,
+   * whatever their rows last said, so they settle no fleet alert.
+   */
+  unreadable?: ReadonlySet<string>;
+}
+
 /**
  * Never fails the sweep. A fleet alert whose commit fails in storage (its partition
  * failing) still holds the members it would have held this sweep: the write
@@ -298,26 +321,18 @@ async function membersSeen(
  * then (a circuit that broke before any fleet alert named it joins no group):
  * late by a sweep, never lost.
  */
-export async function recordFleet(
-  deps: RecordDeps,
-  deferred: PreparedCircuit[],
-  /** Circuits read this run (their layers known), lower-case ids. */
-  read: ReadonlySet<string>,
-  now: Date,
-  writer: string,
-  log: Logger,
-  /** Which open fleet alerts (by pseudo-circuit id) this call decides; all when absent. */
-  decides: (fleetCircuitId: string) => boolean = () => true,
-  /** A fan-out worker's batch: see fleetStep. */
+export async function recordFleet({
+  deps,
+  deferred,
+  read,
+  now,
+  writer,
+  log,
+  decides = () => true,
   partial = false,
-  /** Where this run read circuits: the fleet alerts looked at when the listing fails. */
-  places: readonly FleetPlace[] = [],
-  /**
-   * Circuits this run could not read or record (lower-case ids): UNKNOWN now,
-   * whatever their rows last said, so they settle no fleet alert.
-   */
-  unreadable: ReadonlySet<string> = new Set(),
-): Promise<FleetRecord> {
+  places = [],
+  unreadable = new Set(),
+}: RecordFleetRun): Promise<FleetRecord> {
   const out: FleetRecord = { events: [], decisions: [], holds: new Map() };
   let candidates;
   try {

@@ -179,7 +179,14 @@ describe("recordFleet", () => {
   const members = [circuit("er-ams-a"), circuit("er-ams-b")];
   const read = new Set(members.map((m) => m.verdict.id.toLowerCase()));
   const run = (s: ReturnType<typeof store>) =>
-    recordFleet(deps(s.fake), members, read, NOW, "w", memoryLogger().logger);
+    recordFleet({
+      deps: deps(s.fake),
+      deferred: members,
+      read,
+      now: NOW,
+      writer: "w",
+      log: memoryLogger().logger,
+    });
 
   it("holds the members of the fleet alert it wrote", async () => {
     const s = store([]);
@@ -200,7 +207,14 @@ describe("recordFleet", () => {
         throw Object.assign(new Error("committing alert failed"), { name });
       },
     } as unknown as StateStore;
-    const out = await recordFleet(deps(failing), members, read, NOW, "w", memoryLogger().logger);
+    const out = await recordFleet({
+      deps: deps(failing),
+      deferred: members,
+      read,
+      now: NOW,
+      writer: "w",
+      log: memoryLogger().logger,
+    });
     expect(out.events).toEqual([]);
     expect(out.holds.size).toBe(held);
   });
@@ -241,7 +255,14 @@ describe("recordFleet", () => {
               },
       } as unknown as StateStore;
       const log = memoryLogger();
-      const out = await recordFleet(deps(failing), members, read, NOW, "w", log.logger);
+      const out = await recordFleet({
+        deps: deps(failing),
+        deferred: members,
+        read,
+        now: NOW,
+        writer: "w",
+        log: log.logger,
+      });
       expect(out.holds.size).toBe(held);
       expect(out.events.map((e) => e.action)).toEqual(events);
       expect(log.records().map((r) => r["msg"])).toContain(said);
@@ -267,7 +288,15 @@ describe("recordFleet", () => {
       const recovered = members.map((m) => ({ ...m, observations: [] }));
       const where = places ? [{ provider: "equinix ", location: "AMSTERDAM" }] : [];
       const log = memoryLogger().logger;
-      await recordFleet(deps(failing), recovered, read, NOW, "w", log, () => true, false, where);
+      await recordFleet({
+        deps: deps(failing),
+        deferred: recovered,
+        read,
+        now: NOW,
+        writer: "w",
+        log,
+        places: where,
+      });
       expect(s.commits.map((c) => [c.key, c.phase, c.consecutiveClean])).toEqual(
         commits ? [[FLEET_KEY, "resolving", 1]] : [],
       );
@@ -283,7 +312,14 @@ describe("recordFleet", () => {
     const recovered = { ...b, observations: [] };
     const watching = { ...s.fake, listCircuitIds: async () => [b.verdict.id] } as StateStore;
     const only = new Set([b.verdict.id.toLowerCase()]);
-    await recordFleet(deps(watching), [recovered], only, NOW, "w", memoryLogger().logger);
+    await recordFleet({
+      deps: deps(watching),
+      deferred: [recovered],
+      read: only,
+      now: NOW,
+      writer: "w",
+      log: memoryLogger().logger,
+    });
     expect(s.commits.map((c) => [c.key, c.phase, c.consecutiveClean])).toEqual([
       [FLEET_KEY, "resolving", 1],
     ]);
@@ -328,7 +364,14 @@ describe("recordFleet", () => {
       } as unknown as StateStore;
       const recovered = { ...b, observations: [] };
       const only = new Set([b.verdict.id.toLowerCase()]);
-      await recordFleet(deps(unlisted), [recovered], only, NOW, "w", memoryLogger().logger);
+      await recordFleet({
+        deps: deps(unlisted),
+        deferred: [recovered],
+        read: only,
+        now: NOW,
+        writer: "w",
+        log: memoryLogger().logger,
+      });
       // Asked by the id as stored: its partition key keeps the name's case.
       expect(asked).toEqual([a]);
       // Held as it was (firing, the member named as last seen), or on its way to resolve.
@@ -376,7 +419,14 @@ describe("recordFleet", () => {
     });
     const s = store([{ value: old, etag: "e1" }]);
     const both = new Set(atOddPlace.map((m) => m.verdict.id.toLowerCase()));
-    const out = await recordFleet(deps(s.fake), atOddPlace, both, NOW, "w", memoryLogger().logger);
+    const out = await recordFleet({
+      deps: deps(s.fake),
+      deferred: atOddPlace,
+      read: both,
+      now: NOW,
+      writer: "w",
+      log: memoryLogger().logger,
+    });
     const now = fleetCircuitId("Equinix", "Amster dam", "provider");
     expect(s.commits.map((c) => [c.circuitId, c.phase]).sort()).toEqual(
       [
@@ -439,14 +489,14 @@ describe("recordFleet", () => {
       };
       const s = store([{ value: pending, etag: "e1" }]);
       const here = ["er-ams-a", "er-ams-b"].map((n) => circuit(n, finding));
-      const out = await recordFleet(
-        deps(s.fake),
-        here,
-        new Set(here.map((m) => m.verdict.id.toLowerCase())),
-        NOW,
-        "w",
-        memoryLogger().logger,
-      );
+      const out = await recordFleet({
+        deps: deps(s.fake),
+        deferred: here,
+        read: new Set(here.map((m) => m.verdict.id.toLowerCase())),
+        now: NOW,
+        writer: "w",
+        log: memoryLogger().logger,
+      });
       // The instant is not counted twice, whichever way it goes.
       expect(s.commits.map((c) => [c.phase, c.consecutiveFiring])).toEqual([[phase, 1]]);
       expect(named(s.commits[0]!)).toEqual(["er-ams-a", "er-ams-b", "er-ams-x", "er-ams-y"]);
@@ -505,7 +555,14 @@ describe("recordFleet, a group waiting its sweep", () => {
     const a = circuit("er-ams-a", unverified);
     const b = circuit("er-ams-b");
     const read = new Set([a, b].map((m) => m.verdict.id.toLowerCase()));
-    const out = await recordFleet(deps(s.fake), [a], read, NOW, "w", memoryLogger().logger);
+    const out = await recordFleet({
+      deps: deps(s.fake),
+      deferred: [a],
+      read,
+      now: NOW,
+      writer: "w",
+      log: memoryLogger().logger,
+    });
     expect(out.events).toEqual([]);
     expect(out.holds.size).toBe(0);
     expect(s.commits.map((c) => [c.key, c.phase, c.notified])).toEqual([
@@ -525,14 +582,14 @@ describe("recordFleet with silences", () => {
       window: { kind: "once", start: "2026-11-22T01:00:00Z", end },
     }));
   const runWith = (s: ReturnType<typeof store>, silences: Silence[], now = NOW) =>
-    recordFleet(
-      { ...deps(s.fake), silences } as RecordDeps,
-      members,
+    recordFleet({
+      deps: { ...deps(s.fake), silences } as RecordDeps,
+      deferred: members,
       read,
       now,
-      "w",
-      memoryLogger().logger,
-    );
+      writer: "w",
+      log: memoryLogger().logger,
+    });
 
   it("every circuit of the site silenced (announced maintenance): the group is recorded and held, not paged", async () => {
     const s = store([]);
@@ -975,16 +1032,15 @@ describe("settleFleets", () => {
     const worker = store([{ value: resolving, etag: "e2" }]);
     const members = [circuit("er-ams-a"), circuit("er-ams-b")];
     const read = new Set(members.map((m) => m.verdict.id.toLowerCase()));
-    const out = await recordFleet(
-      deps(worker.fake),
-      members,
+    const out = await recordFleet({
+      deps: deps(worker.fake),
+      deferred: members,
       read,
-      NOW,
-      "w",
-      memoryLogger().logger,
-      () => true,
-      true,
-    );
+      now: NOW,
+      writer: "w",
+      log: memoryLogger().logger,
+      partial: true,
+    });
     expect(worker.commits.map((c) => [c.key, c.phase, c.lastEvaluatedAt])).toEqual([
       [FLEET_KEY, "firing", NOW.toISOString()],
     ]);
@@ -1143,7 +1199,14 @@ describe("one stored fleet alert that cannot be understood (no evidence, an olde
     const members = [circuit("er-ams-a"), circuit("er-ams-b")];
     const read = new Set(members.map((m) => m.verdict.id.toLowerCase()));
     const { logger, records } = memoryLogger();
-    const out = await recordFleet(deps(s.fake), members, read, NOW, "w", logger);
+    const out = await recordFleet({
+      deps: deps(s.fake),
+      deferred: members,
+      read,
+      now: NOW,
+      writer: "w",
+      log: logger,
+    });
     expect(s.commits.map((c) => [c.key, c.phase])).toEqual([[FLEET_KEY, "firing"]]);
     expect(out.holds.size).toBe(2);
     expect(errors(records)).toHaveLength(1);
@@ -1271,7 +1334,14 @@ describe("recordFleet, a recovering site the rotation reads one circuit a sweep"
       listCircuitIds: async () => ["er-ams-a", "er-ams-b"].map((n) => circuit(n).verdict.id),
     } as unknown as StateStore;
     const read = new Set([circuit("er-ams-a").verdict.id.toLowerCase()]);
-    const out = await recordFleet(deps(listing), [], read, NOW, "w", memoryLogger().logger);
+    const out = await recordFleet({
+      deps: deps(listing),
+      deferred: [],
+      read,
+      now: NOW,
+      writer: "w",
+      log: memoryLogger().logger,
+    });
     expect(listings).toBe(1);
     expect(s.commits.map((c) => [c.circuitId, c.phase])).toEqual([
       [FLEET_ID, "clear"],
