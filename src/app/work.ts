@@ -127,9 +127,13 @@ function placeOf(
  * whatever their subscriptions, in the session of the first one's
  * subscription: a carrier's site with a circuit in each of two subscriptions
  * is one page, not one per subscription, even when only the rotation's reads
- * find it (the metrics lag or stay well). A site that fits in a message is
- * never split over two; one that does not is read in turn in its session, so
- * the first batch opens the fleet alert and the next ones join it. A site
+ * find it (the metrics lag or stay well). A site of at most `batchSize`
+ * reads goes in one message; a larger one sends its suspects and due reads in
+ * one message and its rotation's reads in another, each past `batchSize`
+ * (with a batch of one, a two-circuit site read one circuit a message and
+ * paged each alone). Only MAX_WORK_BYTES splits a part: its messages are read
+ * in turn in its session, so the first opens the fleet alert and the next
+ * ones join it. A site
  * with more reads than `SITE_MESSAGES` messages hold keeps only its suspects
  * together: read in turn by one worker, the rotation's reads of a large site
  * would cost fan-out its parallelism, and what points at a large site's
@@ -152,7 +156,11 @@ export const MAX_WORK_BYTES = 192_000;
 const itemBytes = (item: WorkItem) => Buffer.byteLength(JSON.stringify(item), "utf8");
 
 /** `unit` cut into runs of at most `batchSize` items and `maxBytes` (an item larger alone goes alone). */
-function chunks(unit: WorkItem[], sizes: Map<WorkItem, number>, batchSize: number): WorkItem[][] {
+function chunks(
+  unit: WorkItem[],
+  sizes: Map<WorkItem, number>,
+  batchSize = Number.POSITIVE_INFINITY,
+): WorkItem[][] {
   const out: WorkItem[][] = [];
   let bytes = 0;
   for (const item of unit) {
@@ -205,14 +213,14 @@ export function workMessages(
   // place, they came before them: a deadline cut other sites' trouble and due
   // circuits in the session, sweep after sweep, while reads not yet needed were
   // spent. Both parts stay in the site's session, read in turn by one worker.
-  const units: { session: string; items: WorkItem[] }[] = [];
+  const units: { session: string; items: WorkItem[]; site: boolean }[] = [];
   const placed = new Set<string>();
   const sessionOf = (item: WorkItem) => item.target.subscriptionId.toLowerCase();
   for (const item of items) {
     const place = placeOfItem(item);
     const site = place ? atPlace.get(place)! : [];
     if (!site.includes(item) || site.length === 1) {
-      units.push({ session: sessionOf(item), items: [item] });
+      units.push({ session: sessionOf(item), items: [item], site: false });
       continue;
     }
     const part =
@@ -225,12 +233,13 @@ export function workMessages(
         part === "all"
           ? site
           : site.filter((i) => (i.reason === "rotation") === (part === "rotation")),
+      site: true,
     });
   }
   const sizes = new Map(items.map((item) => [item, itemBytes(item)]));
   const bytesOf = (batch: WorkItem[]) => batch.reduce((n, item) => n + sizes.get(item)!, 0);
   const bySession = new Map<string, WorkItem[][]>();
-  for (const { session: key, items: unit } of units) {
+  for (const { session: key, items: unit, site } of units) {
     const batches = bySession.get(key) ?? bySession.set(key, []).get(key)!;
     const open = batches.at(-1);
     if (
@@ -241,7 +250,11 @@ export function workMessages(
       open.push(...unit);
       continue;
     }
-    batches.push(...chunks(unit, sizes, options.batchSize));
+    // Outages group only within one message: cut by SWEEP_WORK_BATCH, a site
+    // over it paged each circuit alone when a message held one (a batch of 1).
+    // Only the body cap cuts a site's part: read in turn, the first opens the
+    // fleet alert and the next join it.
+    batches.push(...(site ? chunks(unit, sizes) : chunks(unit, sizes, options.batchSize)));
   }
   const out: WorkMessage[] = [];
   for (const [subscriptionId, batches] of bySession)

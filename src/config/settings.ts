@@ -308,7 +308,7 @@ export const SETTINGS = {
   },
   SWEEP_WORK_BATCH: {
     section: "publish",
-    doc: "Circuits per work message on SWEEP_WORK_QUEUE (default 20; range 1–100); fewer when their listed bodies would pass 192 KB, so a message always fits Service Bus.",
+    doc: "Circuits per work message on SWEEP_WORK_QUEUE (default 20; range 1–100); fewer when their listed bodies would pass 192 KB, so a message always fits Service Bus. The circuits read at one site (provider and peering location) go in one message past it, so their outage is one fleet page: only 192 KB splits them.",
     sample: "20",
   },
   ERWATCH_ACTION_GROUPS: {

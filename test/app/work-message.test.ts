@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { ListedCircuit } from "../../src/app/ports.js";
 import { parseWorkMessage } from "../../src/app/work-message.js";
-import { withPeerKeys, workMessages, type WorkMessage } from "../../src/app/work.js";
+import {
+  MAX_WORK_BYTES,
+  withPeerKeys,
+  workMessages,
+  type WorkMessage,
+} from "../../src/app/work.js";
 import type { PlanReason } from "../../src/core/sweep-plan.js";
 
 const SUB = "00000000-0000-0000-0000-00000000000a";
@@ -195,7 +200,9 @@ describe("splitting a sweep's deep reads into work messages", () => {
       messages: ["sub-a 1/2: a1, b1", "sub-a 2/2: a2", "sub-b 1/1: b2"],
     },
     {
-      case: "more suspects at one site than a message holds: in turn, in one session",
+      // Outages group only within one message: cut at SWEEP_WORK_BATCH, a site paged each
+      // circuit alone once a message held just one of them (SWEEP_WORK_BATCH=1).
+      case: "more suspects at one site than SWEEP_WORK_BATCH: one message past it, the rotation's read after",
       rows: [
         ["b1", "sub-b", "Amsterdam", "changed"],
         ["a1", "sub-a", "Amsterdam", "trouble"],
@@ -203,7 +210,7 @@ describe("splitting a sweep's deep reads into work messages", () => {
         ["a2", "sub-a", "Amsterdam", "trouble"],
         ["a3", "sub-a", "Amsterdam", "rotation"],
       ],
-      messages: ["sub-b 1/3: b1, a1", "sub-b 2/3: b2, a2", "sub-b 3/3: a3"],
+      messages: ["sub-b 1/2: b1, a1, b2, a2", "sub-b 2/2: a3"],
     },
     {
       // One site spelt with a doubled or a non-breaking space is still one site.
@@ -214,7 +221,7 @@ describe("splitting a sweep's deep reads into work messages", () => {
         ["b1", "sub-b", "Silicon  Valley", "signal"],
         ["b2", "sub-b", "Silicon\u00a0Valley", "trouble"],
       ],
-      messages: ["sub-a 1/2: a1, b1", "sub-a 2/2: b2, a2"],
+      messages: ["sub-a 1/2: a1, b1, b2", "sub-a 2/2: a2"],
     },
     {
       case: "a suspect alone at its site, or with no site, stays with its subscription",
@@ -261,7 +268,7 @@ describe("splitting a sweep's deep reads into work messages", () => {
       messages: ["sub-b 1/2: b1, a1", "sub-b 2/2: b2, b3", "sub-a 1/2: a2, a3", "sub-a 2/2: a4"],
     },
     {
-      case: "a site that fits in three messages travels together whole, its suspects and due reads first",
+      case: "a site that fits in three messages travels together whole, its suspects and due reads in one message, its rotation's in the next",
       rows: [
         ["b1", "sub-b", "Amsterdam", "signal"],
         ["a1", "sub-a", "Amsterdam", "rotation"],
@@ -270,7 +277,7 @@ describe("splitting a sweep's deep reads into work messages", () => {
         ["b3", "sub-b", "Amsterdam", "rotation"],
         ["a3", "sub-a", "Amsterdam", "rotation"],
       ],
-      messages: ["sub-b 1/3: b1, a2", "sub-b 2/3: a1, b2", "sub-b 3/3: b3, a3"],
+      messages: ["sub-b 1/2: b1, a2", "sub-b 2/2: a1, b2, b3, a3"],
     },
     {
       // Found by a review: the whole site went at its first read's place, so a
@@ -286,10 +293,9 @@ describe("splitting a sweep's deep reads into work messages", () => {
         ["ams-r3", "sub-a", "Amsterdam", "rotation"],
       ],
       messages: [
-        "sub-a 1/4: ams-t, lon-t",
-        "sub-a 2/4: par-d",
-        "sub-a 3/4: ams-r1, ams-r2",
-        "sub-a 4/4: ams-r3",
+        "sub-a 1/3: ams-t, lon-t",
+        "sub-a 2/3: par-d",
+        "sub-a 3/3: ams-r1, ams-r2, ams-r3",
       ],
     },
     {
@@ -528,4 +534,31 @@ describe("work messages fit Service Bus, whatever the circuits carry", () => {
       );
     },
   );
+
+  it("a site whose reads pass 192 KB, SWEEP_WORK_BATCH 1: as many of them to a message as fit, read in turn in one session", () => {
+    // 50 of Azure's longest tags, carried twice: about 77 KB a circuit, so two to a message.
+    const atSite = (n: number) => {
+      const t = heavy(n, 50);
+      return {
+        ...t,
+        listed: {
+          ...t.listed,
+          facts: { serviceProviderName: "Equinix", peeringLocation: "Amsterdam" },
+        },
+      } as unknown as ReturnType<typeof target>;
+    };
+    const messages = workMessages(
+      "sweep-1",
+      [0, 1, 2].map((n) => ({ target: atSite(n), reason: "trouble" as const })),
+      { now: new Date(0), deadline: new Date(1), batchSize: 1 },
+    );
+    // The first message holds two of the outage, so it opens the fleet alert; the next joins it.
+    expect(messages.map((m) => m.items.map((i) => i.target.name))).toEqual([
+      ["er-0", "er-1"],
+      ["er-2"],
+    ]);
+    expect(new Set(messages.map((m) => m.subscriptionId)).size).toBe(1);
+    for (const m of messages)
+      expect(Buffer.byteLength(JSON.stringify(m.items))).toBeLessThanOrEqual(MAX_WORK_BYTES);
+  });
 });
