@@ -133,13 +133,12 @@ function placeOf(
  * (with a batch of one, a two-circuit site read one circuit a message and
  * paged each alone). Only MAX_WORK_BYTES splits a part: its messages are read
  * in turn in its session, so the first opens the fleet alert and the next
- * ones join it. A site
- * with more reads than `SITE_MESSAGES` messages hold keeps only its suspects
- * together: read in turn by one worker, the rotation's reads of a large site
- * would cost fan-out its parallelism, and what points at a large site's
- * outage is its metrics, which make suspects. The other subscriptions' reads
- * go on meanwhile in their own sessions; every ARM call still meets its own
- * subscription's limits and answers.
+ * ones join it. A site with more reads than `SITE_MESSAGES` messages hold
+ * keeps only its suspects together: read in turn by one worker, the
+ * rotation's reads of a large site would cost fan-out its parallelism, and
+ * what points at a large site's outage is its metrics, which make suspects.
+ * The other subscriptions' reads go on meanwhile in their own sessions;
+ * every ARM call still meets its own subscription's limits and answers.
  */
 /** Messages a site's reads may fill and still all travel together (see workMessages). */
 export const SITE_MESSAGES = 3;
