@@ -37,7 +37,9 @@ const NAMES = ["er-a", "er-b", "er-c"];
 const worlds = worldPerTest();
 
 async function fannedOut() {
-  const bundles = NAMES.map((name) => healthyCircuit({ name }));
+  // Each at its own site: a site's circuits travel in one message whatever
+  // SWEEP_WORK_BATCH, and these must be three batches of one sweep.
+  const bundles = NAMES.map((name) => healthyCircuit({ name, peeringLocation: `Site ${name}` }));
   for (const b of bundles) withConnectionMonitor(b);
   const lines: Record<string, unknown>[] = [];
   let now = new Date(T0);
