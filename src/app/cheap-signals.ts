@@ -6,7 +6,7 @@
 // the listing and the readings' age, as it does without metrics.
 
 import type { Logger } from "../logging.js";
-import type { CircuitTarget } from "./ports.js";
+import { realTimers, type CircuitTarget, type Timers } from "./ports.js";
 import type { CheapSignalReading, CheapSignals } from "./sweep-plan.js";
 
 /** The cheap tier's share of the time left to the sweep's deadline. */
@@ -14,24 +14,42 @@ export const CHEAP_SIGNAL_SHARE = 0.25;
 /** After its budget, how long a read has to hand back what it did get. */
 const HAND_BACK_MS = 1_000;
 
+/** AbortSignal.timeout on `time` (the same reason), cancelled once the read is done. */
+function timeout(time: Timers, ms: number): { signal: AbortSignal; cancel: () => void } {
+  const controller = new AbortController();
+  const cancel = time.after(ms, () =>
+    controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+  );
+  return { signal: controller.signal, cancel };
+}
+
 const nothing = (): CheapSignalReading => ({ troubled: new Map<string, string>() });
 
 export async function readCheapSignals(
   signals: CheapSignals,
   targets: CircuitTarget[],
-  options: { abortSignal: AbortSignal; now: Date; budgetMs: number | null },
+  options: {
+    abortSignal: AbortSignal;
+    now: Date;
+    budgetMs: number | null;
+    /** What the budget and the hand-back are timed on (real time unless a test moves it). */
+    time?: Timers;
+  },
   log: Logger,
 ): Promise<CheapSignalReading> {
+  const time = options.time ?? realTimers;
   const budget =
-    options.budgetMs === null
-      ? null
-      : AbortSignal.timeout(Math.max(1, Math.ceil(options.budgetMs)));
-  const abortSignal = budget ? AbortSignal.any([options.abortSignal, budget]) : options.abortSignal;
-  let timer: NodeJS.Timeout | undefined;
+    options.budgetMs === null ? null : timeout(time, Math.max(1, Math.ceil(options.budgetMs)));
+  const abortSignal = budget
+    ? AbortSignal.any([options.abortSignal, budget.signal])
+    : options.abortSignal;
+  let cancelLetGo = () => {};
   let later = () => {};
-  // A reader that does not stop when told still does not hold the plan.
+  // A reader that does not stop when told still does not hold the plan; the
+  // sweep waits on this timer alone, so it keeps the process alive.
   const letGo = new Promise<null>((resolve) => {
-    later = () => (timer = setTimeout(() => resolve(null), HAND_BACK_MS));
+    later = () =>
+      (cancelLetGo = time.after(HAND_BACK_MS, () => resolve(null), { keepAlive: true }));
     if (abortSignal.aborted) later();
     else abortSignal.addEventListener("abort", later, { once: true });
   });
@@ -40,7 +58,7 @@ export async function readCheapSignals(
       signals.read(targets, { abortSignal, now: options.now }),
       letGo,
     ]);
-    if (budget?.aborted && !options.abortSignal.aborted)
+    if (budget?.signal.aborted && !options.abortSignal.aborted)
       log.warn(
         { budgetMs: options.budgetMs, handedBack: read !== null },
         "Azure Monitor did not answer the cheap tier within its part of the window; what it did not read is planned by the listing and age",
@@ -52,6 +70,7 @@ export async function readCheapSignals(
   } finally {
     // Read and done: the budget running out later must not start a timer.
     abortSignal.removeEventListener("abort", later);
-    clearTimeout(timer);
+    budget?.cancel();
+    cancelLetGo();
   }
 }

@@ -29,7 +29,7 @@ import {
   type DrainOptions,
   type DrainResult,
 } from "./outbox.js";
-import type { CircuitTarget } from "./ports.js";
+import { realTimers, wallClockOf, type CircuitTarget } from "./ports.js";
 import { CircuitRecorder } from "./circuit-recorder.js";
 import type { KeyDecision } from "./record-circuit.js";
 import { baselineTargets } from "./route-baseline.js";
@@ -239,22 +239,21 @@ export async function deepRead(
   // Outages waiting to group go out with what is known at the deadline, and
   // again at the last call before the hard stop (flushTimes): reads still in
   // flight then may be cut, and would take them along.
-  const clock = deps.clock ?? (() => new Date());
+  const time = deps.time ?? realTimers;
   const flushing: Promise<void>[] = [];
-  const flushTimers = flushTimes(run, clock(), new Date()).map(({ inMs, last }) => {
-    const timer = setTimeout(() => {
-      flushing.push(
-        recorder.flush(last).catch((error: unknown) => {
-          log.error(
-            { err: error },
-            "outages waiting to group could not be decided before the stop",
-          );
-        }),
-      );
-    }, inMs);
-    timer.unref();
-    return timer;
-  });
+  const flushTimers = flushTimes(run, wallClockOf(deps)(), new Date(time.now())).map(
+    ({ inMs, last }) =>
+      time.after(inMs, () => {
+        flushing.push(
+          recorder.flush(last).catch((error: unknown) => {
+            log.error(
+              { err: error },
+              "outages waiting to group could not be decided before the stop",
+            );
+          }),
+        );
+      }),
+  );
   const { ignored, errors, unreached, skipped } = await readEach(
     deps.reader,
     targets,
@@ -265,7 +264,7 @@ export async function deepRead(
         await recorder.record(released, read);
     },
   ).finally(() => {
-    for (const timer of flushTimers) clearTimeout(timer);
+    for (const cancel of flushTimers) cancel();
   });
   await Promise.all(flushing);
   if (!stopped()) {
@@ -310,7 +309,7 @@ export async function deepRead(
 }
 
 function readOptions(deps: SweepDeps, run: DeepReadRun, baseline: Set<string>): ReadEachOptions {
-  const clock = deps.clock ?? (() => new Date());
+  const clock = wallClockOf(deps);
   return {
     abortSignal: run.abortSignal,
     logger: run.log,

@@ -27,7 +27,7 @@ import type { AvailabilityDip } from "../core/dataplane/signal.js";
 import type { Reading } from "../core/model.js";
 import type { Logger } from "../logging.js";
 import { CHEAP_SIGNAL_SHARE, readCheapSignals } from "./cheap-signals.js";
-import type { CircuitReader, CircuitTarget, DiscoveryFailure } from "./ports.js";
+import type { CircuitReader, CircuitTarget, DiscoveryFailure, Timers } from "./ports.js";
 import { discoverTargets, type Scope } from "./scan.js";
 import { isStorageFailure, type StateStore } from "./state-store.js";
 
@@ -401,6 +401,8 @@ export async function planSweepTargets(
     signals?: CheapSignals;
     maxReadAgeMinutes?: number;
     intervalMinutes: number;
+    /** What the cheap tier's budget is timed on (SweepDeps.time). */
+    time?: Timers;
   },
   request: {
     scope?: Scope;
@@ -480,6 +482,7 @@ export async function planSweepTargets(
           budgetMs: request.deadline
             ? (request.deadline.getTime() - clock().getTime()) * CHEAP_SIGNAL_SHARE
             : null,
+          ...(deps.time ? { time: deps.time } : {}),
         },
         log,
       )

@@ -23,7 +23,14 @@ import { healthLine, type Logger } from "../logging.js";
 import { listedServiceKeys } from "./data-plane.js";
 import { tickOf } from "./tick.js";
 import { deepRead, publish, type DeepReadResult, type DeepReadRun } from "./deep-read.js";
-import type { CircuitReader, CircuitTarget, DataPlaneReader, DiscoveryFailure } from "./ports.js";
+import {
+  wallClockOf,
+  type CircuitReader,
+  type CircuitTarget,
+  type DataPlaneReader,
+  type DiscoveryFailure,
+  type Timers,
+} from "./ports.js";
 import { fleetPlacesOf, settleFleets, settleReadFleets } from "./record-fleet.js";
 import { recordSight } from "./record-sight.js";
 import type { Scope } from "./scan.js";
@@ -59,8 +66,14 @@ export interface SweepDeps {
   logger: Logger;
   newId?: () => string;
   telemetry?: Telemetry;
-  /** Wall clock for deadlines and latencies (tests drive it); decisions use the request's `now`. */
+  /** Wall clock for deadlines and latencies (tests drive it); decisions use the request's `now`. Absent: `time`'s. */
   clock?: () => Date;
+  /**
+   * The sweep's own timers: the cheap tier's budget and hand-back, the deep
+   * reads' flushes at the deadline and before the hard stop. Real time
+   * (unref'd timers) unless a test moves it.
+   */
+  time?: Timers;
   /** No prefix count or ARP reading older than this (default 15). */
   maxReadAgeMinutes?: number;
   /** Cheap signals beyond the listing: a circuit they name is read deep this sweep. */
@@ -221,7 +234,7 @@ async function finish(
       : null;
   const published = [...done.published, ...(drained?.published ?? [])];
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
-  const publishedAt = (deps.clock ?? (() => new Date()))().getTime();
+  const publishedAt = wallClockOf(deps)().getTime();
   for (const e of published)
     telemetry.eventPublished(Math.max(0, publishedAt - Date.parse(e.occurredAt)), e.action);
   await prune(scoped, now, log);
@@ -317,7 +330,7 @@ const circuitsOf = (events: readonly AlertEvent[]) => events.map((e) => e.circui
 
 export function createSweeper(deps: SweepDeps) {
   const newId = deps.newId ?? randomUUID;
-  const clock = deps.clock ?? (() => new Date());
+  const clock = wallClockOf(deps);
   const interval = deps.policy.alerts.sweepIntervalMinutes;
   // Azure Monitor is the cheap signal when it is read: a dip since the circuit's last deep
   // read, or what the data-plane families would alert on, judged by the deep read's

@@ -6,7 +6,7 @@ import { newServiceBusClient } from "../adapters/servicebus/client.js";
 import { ServiceBusEventSink } from "../adapters/servicebus/publisher.js";
 import { ServiceBusWorkQueue } from "../adapters/servicebus/work-queue.js";
 import type { TableWorkClaims } from "../adapters/tables/work-claims.js";
-import type { CircuitReader, DataPlaneReader } from "../app/ports.js";
+import type { CircuitReader, DataPlaneReader, Timers } from "../app/ports.js";
 import type { SilenceStore } from "../app/silences.js";
 import type { WorkClaims, WorkQueue } from "../app/work.js";
 import type { EventSink, StateStore } from "../app/state-store.js";
@@ -21,6 +21,8 @@ export interface SweepOverrides extends ReadOverrides {
   serviceBusOptions?: ServiceBusClientOptions;
   /** `erwatch sweep --state`: its settings are not the function app's (SweepDeps.ranBy). */
   ranBy?: "cli";
+  /** The time the sweep's cheap-tier budget and flushes run on (SweepDeps.time); real time unless a test injects one. */
+  sweepTime?: Timers;
 }
 
 export interface SweepRuntime {
@@ -80,6 +82,7 @@ export function buildSweepRuntime(
     maxReadAgeMinutes: config.sweep.maxReadAgeMinutes,
     ignoredSettings: config.ignoredSettings,
     ...(overrides.ranBy ? { ranBy: overrides.ranBy } : {}),
+    ...(overrides.sweepTime ? { time: overrides.sweepTime } : {}),
     routing: config.routing,
   });
   return {

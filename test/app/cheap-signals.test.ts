@@ -2,7 +2,7 @@
 // Monitor not answering must leave the ARM reads their time. What each kind
 // of reader gets back, and what is said.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readCheapSignals } from "../../src/app/cheap-signals.js";
 import { createSweeper } from "../../src/app/sweep.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
@@ -12,6 +12,7 @@ import { FakeReader } from "../support/fake-reader.js";
 import { InMemoryEventSink } from "../support/in-memory-sink.js";
 import { freshStore } from "../support/state.js";
 import type { CheapSignalReading, CheapSignals } from "../../src/app/sweep-plan.js";
+import { manualTime, type ManualTime } from "../support/manual-time.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
@@ -33,19 +34,35 @@ const answers = (reading: CheapSignalReading, afterMs = 0): CheapSignals => ({
   read: () => new Promise((resolve) => setTimeout(() => resolve(reading), afterMs)),
 });
 
-async function read(signals: CheapSignals, budgetMs: number | null, sweep = new AbortController()) {
+/** The read under way, and what it came to once it is done. */
+function reading(
+  signals: CheapSignals,
+  budgetMs: number | null,
+  sweep = new AbortController(),
+  time: ManualTime = manualTime(),
+) {
   const { logger, records } = memoryLogger();
-  const reading = await readCheapSignals(
+  let done = false;
+  const result = readCheapSignals(
     signals,
     [],
-    { abortSignal: sweep.signal, now: NOW, budgetMs },
+    { abortSignal: sweep.signal, now: NOW, budgetMs, time },
     logger,
-  );
-  const said = records()
-    .filter((r) => Number(r.level) >= 40)
-    .map((r) => String(r.msg).split(";")[0]);
-  return { troubled: [...reading.troubled.keys()], said };
+  ).then((read) => {
+    done = true;
+    const said = records()
+      .filter((r) => Number(r.level) >= 40)
+      .map((r) => String(r.msg).split(";")[0]);
+    return { troubled: [...read.troubled.keys()], said };
+  });
+  return { result, done: () => done };
 }
+
+const read = (signals: CheapSignals, budgetMs: number | null, sweep = new AbortController()) =>
+  reading(signals, budgetMs, sweep).result;
+
+/** Every callback the turn of the event loop has queued has run (the read's own steps too). */
+const aTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("the cheap tier within its budget", () => {
   it("a reader answering in time: its signals, nothing said", async () => {
@@ -53,17 +70,46 @@ describe("the cheap tier within its budget", () => {
   });
 
   it("a reader that hands back what it got when its budget runs out: that, and it is said", async () => {
-    expect(await read(handsBackOnAbort(troubled("c-2")), 50.5)).toEqual({
+    const time = manualTime();
+    const read = reading(handsBackOnAbort(troubled("c-2")), 50.5, undefined, time);
+    // The budget runs on the sweep's time, rounded up to the whole ms.
+    expect(time.dueIn()).toEqual([51]);
+    time.advance(50);
+    await aTurn();
+    expect(read.done()).toBe(false);
+    time.advance(1);
+    expect(await read.result).toEqual({
       troubled: ["c-2"],
       said: ["Azure Monitor did not answer the cheap tier within its part of the window"],
     });
+    // Read and done: no hand-back, and no budget, left behind.
+    expect(time.pending()).toBe(0);
   });
 
   it("a reader deaf to the budget: let go of a moment after it, with nothing", async () => {
-    expect(await read(deaf, 50)).toEqual({
+    const time = manualTime();
+    const read = reading(deaf, 50, undefined, time);
+    expect(time.dueIn()).toEqual([50]);
+    time.advance(50);
+    // Its budget spent, the read is given a second more to hand back, on the same time.
+    expect(time.dueIn()).toEqual([1_000]);
+    time.advance(999);
+    await aTurn();
+    expect(read.done()).toBe(false);
+    time.advance(1);
+    expect(await read.result).toEqual({
       troubled: [],
       said: ["Azure Monitor did not answer the cheap tier within its part of the window"],
     });
+    expect(time.pending()).toBe(0);
+  });
+
+  it("a reader answering within its budget leaves no timer behind", async () => {
+    const time = manualTime();
+    const read = reading(answers(troubled("c-5")), 10_000, undefined, time);
+    expect(time.dueIn()).toEqual([10_000]);
+    expect(await read.result).toEqual({ troubled: ["c-5"], said: [] });
+    expect(time.pending()).toBe(0);
   });
 
   it("a reader that fails: nothing, and it is said", async () => {
@@ -106,6 +152,7 @@ describe("a timer sweep while Azure Monitor does not answer", () => {
     const { store } = await freshStore(azurite.connectionString);
     const reader = new FakeReader();
     const { logger, records } = memoryLogger();
+    const time = manualTime(NOW.getTime());
     const sweeper = createSweeper({
       reader,
       store,
@@ -115,16 +162,23 @@ describe("a timer sweep while Azure Monitor does not answer", () => {
       historyRetentionDays: 30,
       logger,
       signals: deaf,
+      time,
     });
-    const started = new Date();
-    const result = await sweeper.sweep({
+    const sweeping = sweeper.sweep({
       scope: { subscriptions: [reader.target.subscriptionId], circuitIds: [] },
-      now: started,
+      now: NOW,
       abortSignal: AbortSignal.timeout(30_000),
       // A window of 2 s: Monitor is given half a second of it.
-      deadline: new Date(started.getTime() + 2_000),
+      deadline: new Date(NOW.getTime() + 2_000),
       mode: "tiered",
     });
+    await vi.waitFor(() => expect(time.dueIn()).toEqual([500]), { timeout: 10_000 });
+    time.advance(500);
+    // ... and, deaf to it, a second more to hand back what it got.
+    expect(time.dueIn()).toEqual([1_000]);
+    expect(reader.reads).toBe(0);
+    time.advance(1_000);
+    const result = await sweeping;
     expect(result.errors).toEqual([]);
     // Never read before: read deep, inside the window Monitor left it.
     expect(result.plan.deep.map((d) => d.name)).toEqual([reader.target.name]);
@@ -134,5 +188,7 @@ describe("a timer sweep while Azure Monitor does not answer", () => {
         String(r.msg).startsWith("Azure Monitor did not answer the cheap tier"),
       ),
     ).toBe(true);
+    // The deep reads' flush at the deadline, on the same time, was called off once they were done.
+    expect(time.pending()).toBe(0);
   }, 30_000);
 });

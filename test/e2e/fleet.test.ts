@@ -21,6 +21,7 @@ import {
   setProviderState,
   type SimCircuit,
 } from "../support/estate/index.js";
+import { manualTime } from "../support/manual-time.js";
 import { ALERTS_QUEUE } from "../support/world.js";
 import { LINK_FLAPS, MIN, timerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
@@ -175,7 +176,8 @@ async function amsterdam() {
 
 /**
  * Quiet circuits at Equinix Amsterdam (and, when named, elsewhere), swept
- * deep (`erwatch sweep`) with a deadline and a hard stop of their own.
+ * deep (`erwatch sweep`) with a deadline and a hard stop of their own, both
+ * on the sweep's time: it stands still until the test moves it (`pass`).
  */
 async function quietSite(more: Parameters<typeof healthyCircuit>[0][] = []) {
   const bundles = [
@@ -184,36 +186,78 @@ async function quietSite(more: Parameters<typeof healthyCircuit>[0][] = []) {
     ...more.map((o) => healthyCircuit(o)),
   ];
   let now = new Date(T0);
+  const time = manualTime(T0);
   const w = await worlds.start({
     estate: estateOf(...bundles),
     now: () => now,
     env: { SWEEP_SCHEDULE: "0 */5 * * * *" },
+    sweepTime: time,
   });
   const scope = { subscriptions: w.runtime.config.arm.subscriptions, circuitIds: [] };
+  const sent = () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent);
+  /** The hard stop `ms` from now on the sweep's time, called off once `run` is over. */
+  const stoppedAfter = <T>(ms: number, run: (stop: AbortSignal) => Promise<T>) => {
+    const stop = new AbortController();
+    const cancel = time.after(ms, () =>
+      stop.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+    );
+    return run(stop.signal).finally(cancel);
+  };
   return {
     w,
     q1: bundles[0]!.circuit as SimCircuit,
     q2: bundles[1]!.circuit as SimCircuit,
     scope,
+    time,
+    stoppedAfter,
     at: (minutes: number) => (now = new Date(T0 + minutes * MIN)),
-    sent: () => w.broker.accepted(ALERTS_QUEUE).map((m) => m.body as AlertEvent),
+    sent,
+    /** Moves the sweep's time on by `ms`: the flushes and the hard stop due on the way fire. */
+    pass: (ms: number) => time.advance(ms),
     /** Slow routers: each route summary read of `circuit` held for `ms` (or until released). */
     slow: (circuit: string, ms: number) =>
       w.estate.addFault({
         match: { operation: "routeTablesSummary", circuit },
         behaviour: { kind: "slow", delayMs: ms },
       }),
+    /** Routers that never finish: each route summary read of `circuit` runs until the read is cut. */
+    hung: (circuit: string) =>
+      w.estate.addFault({
+        match: { operation: "routeTablesSummary", circuit },
+        behaviour: { kind: "never-ending" },
+      }),
+    /** Waits until `count` route summary reads of `circuit`, sent after request number `from`, have arrived. */
+    held: async (circuit: string, from: number, count = 1) => {
+      const of = (r: (typeof w.estate.requests)[number]) =>
+        r.operation === "routeTablesSummary" &&
+        r.circuit === circuit &&
+        w.estate.requests.indexOf(r) >= from;
+      await w.estate.waitForRequest(
+        (r) => of(r) && w.estate.requests.filter(of).length >= count,
+        15_000,
+      );
+    },
+    /** Waits (bounded) until an alert event reaches the broker. */
+    paged: async () => {
+      const until = Date.now() + 15_000;
+      while (sent().length === 0 && Date.now() < until)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      return sent();
+    },
     sweep: (minutes: number, deadlineMs = 30_000, stopMs = 60_000) => {
       now = new Date(T0 + minutes * MIN);
-      return w.runtime.sweeper.sweep({
-        scope,
-        now,
-        mode: "deep",
-        deadline: new Date(Date.now() + deadlineMs),
-        abortSignal: AbortSignal.timeout(stopMs),
-        // As the timer gives it: the last call for outages waiting to group.
-        stopAt: new Date(Date.now() + stopMs),
-      });
+      const start = time.now();
+      return stoppedAfter(stopMs, (abortSignal) =>
+        w.runtime.sweeper.sweep({
+          scope,
+          now,
+          mode: "deep",
+          deadline: new Date(start + deadlineMs),
+          abortSignal,
+          // As the timer gives it: the last call for outages waiting to group.
+          stopAt: new Date(start + stopMs),
+        }),
+      );
     },
   };
 }
@@ -292,14 +336,24 @@ it("an outage waiting for its place's other reads pages at the sweep's deadline,
   await t.sweep(0);
   // q1 loses both paths; q2's routers hang past the hard stop.
   bothDown(t.q1);
-  t.slow("er-ams-q2", 25_000);
-  const result = await t.sweep(5, 1_500, 6_000);
-  t.w.estate.releaseSlow();
-  // q1 waited for q2 (one page for the place if both broke), then paged at the deadline.
-  expect(result.unreached.map((u) => u.name)).toEqual(["er-ams-q2"]);
-  expect(t.sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
+  t.hung("er-ams-q2");
+  const from = t.w.estate.requests.length;
+  // A deadline 1.5 s away, the hard stop at 6 s: the last call at 3.75 s.
+  const sweeping = t.sweep(5, 1_500, 6_000);
+  await t.held("er-ams-q2", from);
+  // The flushes wait on the sweep's time, beside its hard stop.
+  expect(t.time.dueIn()).toEqual([1_500, 3_750, 6_000]);
+  t.pass(1_500);
+  t.pass(2_250);
+  // q1 waited for q2 (one page for the place if both broke), then paged before the stop.
+  expect((await t.paged()).map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
     ["er-ams-q1", "open", "Sev0"],
   ]);
+  t.pass(2_250);
+  const result = await sweeping;
+  expect(result.unreached.map((u) => u.name)).toEqual(["er-ams-q2"]);
+  expect(t.sent()).toHaveLength(1);
+  expect(t.time.pending()).toBe(0);
 }, 60_000);
 
 it("an outage whose read lands after the deadline pages by the last call before the hard stop, not held for reads it cuts", async () => {
@@ -307,25 +361,40 @@ it("an outage whose read lands after the deadline pages by the last call before 
   await t.sweep(0);
   // q1's routers answer after the deadline, before the hard stop; q2's hang past it.
   bothDown(t.q1);
-  t.slow("er-ams-q1", 3_000);
-  t.slow("er-ams-q2", 25_000);
-  const result = await t.sweep(5, 1_500, 9_000);
+  t.slow("er-ams-q1", 25_000);
+  t.hung("er-ams-q2");
+  const from = t.w.estate.requests.length;
+  // A deadline 1.5 s away, the hard stop at 9 s: the last call at 5.25 s.
+  const sweeping = t.sweep(5, 1_500, 9_000);
+  await t.held("er-ams-q1", from, 2);
+  await t.held("er-ams-q2", from);
+  t.pass(1_500);
   t.w.estate.releaseSlow();
-  expect(result.unreached.map((u) => u.name)).toEqual(["er-ams-q2"]);
-  expect(t.sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
+  t.pass(3_750);
+  expect((await t.paged()).map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
     ["er-ams-q1", "open", "Sev0"],
   ]);
+  t.pass(3_750);
+  const result = await sweeping;
+  expect(result.unreached.map((u) => u.name)).toEqual(["er-ams-q2"]);
+  expect(t.sent()).toHaveLength(1);
 }, 60_000);
 
 it("a site's outage whose reads all land after the deadline, before the hard stop, is still one page for the place", async () => {
   const t = await quietSite();
   await t.sweep(0);
-  // The carrier cuts both circuits; their routers answer after the deadline, one after the other.
+  // The carrier cuts both circuits; their routers answer after the deadline.
   bothDown(t.q1);
   bothDown(t.q2);
-  t.slow("er-ams-q1", 2_500);
-  t.slow("er-ams-q2", 4_000);
-  const result = await t.sweep(5, 1_500, 9_000);
+  t.slow("er-ams-q1", 25_000);
+  t.slow("er-ams-q2", 25_000);
+  const from = t.w.estate.requests.length;
+  const sweeping = t.sweep(5, 1_500, 9_000);
+  await t.held("er-ams-q1", from, 2);
+  await t.held("er-ams-q2", from, 2);
+  t.pass(1_500);
+  t.w.estate.releaseSlow();
+  const result = await sweeping;
   expect(result.unreached).toEqual([]);
   const sent = t.sent().map((e) => [e.family, e.action, e.severity]);
   expect(sent).toEqual([["fleet", "open", "Sev0"]]);
@@ -335,32 +404,42 @@ it("a fan-out worker stopped at its cap before the sweep's deadline decides the 
   const t = await quietSite();
   await t.sweep(0);
   bothDown(t.q1);
-  t.slow("er-ams-q2", 25_000);
+  t.hung("er-ams-q2");
   const now = t.at(5);
   const log = t.w.runtime.logger;
   const planned = await t.w.runtime.sweeper.plan(
     { scope: t.scope, now, mode: "deep", abortSignal: AbortSignal.timeout(60_000) },
     log,
   );
-  // A batch as a worker reads it: the sweep's deadline minutes away, its own cap in 4 s.
-  const done = await t.w.runtime.sweeper.deepRead(
-    planned.deep.map((d) => d.target),
-    {
-      sweepId: "fan-out-cap",
-      now,
-      log,
-      deadline: new Date(Date.now() + 4 * MIN),
-      abortSignal: AbortSignal.timeout(4_000),
-      stopAt: new Date(Date.now() + 4_000),
-      group: true,
-      partial: true,
-    },
+  const from = t.w.estate.requests.length;
+  // A batch as a worker reads it: the sweep's deadline minutes away, its own cap in 4 s
+  // (the last call at 2 s).
+  const start = t.time.now();
+  const reading = t.stoppedAfter(4_000, (abortSignal) =>
+    t.w.runtime.sweeper.deepRead(
+      planned.deep.map((d) => d.target),
+      {
+        sweepId: "fan-out-cap",
+        now,
+        log,
+        deadline: new Date(start + 4 * MIN),
+        abortSignal,
+        stopAt: new Date(start + 4_000),
+        group: true,
+        partial: true,
+      },
+    ),
   );
-  t.w.estate.releaseSlow();
-  expect(done.unreached.map((u) => u.name)).toEqual(["er-ams-q2"]);
-  expect(t.sent().map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
+  await t.held("er-ams-q2", from);
+  expect(t.time.dueIn()).toEqual([2_000, 4_000]);
+  t.pass(2_000);
+  expect((await t.paged()).map((e) => [e.circuit.name, e.action, e.severity])).toEqual([
     ["er-ams-q1", "open", "Sev0"],
   ]);
+  t.pass(2_000);
+  const done = await reading;
+  expect(done.unreached.map((u) => u.name)).toEqual(["er-ams-q2"]);
+  expect(t.sent()).toHaveLength(1);
 }, 60_000);
 
 it("an outage found later in the same sweep joins the fleet alert that went out without it, which says so", async () => {

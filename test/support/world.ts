@@ -78,6 +78,8 @@ export interface WorldOptions {
   monitorTime?: Timekeeper;
   /** The timer ARM reads' deadline and throttled waits run on: real time by default. */
   armTime?: Timekeeper;
+  /** The timer the sweep's cheap-tier budget and flushes before its deadline and hard stop run on: real time by default. */
+  sweepTime?: Timekeeper;
 }
 
 export interface World {
@@ -216,6 +218,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       now: options.now,
       ...(options.monitorTime ? { monitorTime: options.monitorTime } : {}),
       ...(options.armTime ? { armTime: options.armTime } : {}),
+      ...(options.sweepTime ? { sweepTime: options.sweepTime } : {}),
     },
   );
   await runtime.store.ensureTables();
