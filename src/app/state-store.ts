@@ -249,13 +249,32 @@ export interface EventSink {
  * circuits (pair partners, Global Reach peers, circuits sharing a Connection
  * Monitor) each scanned the whole table, several times a run and in every
  * fan-out batch. A listing as of the run's first ask is enough for them:
- * what they take from it is bounded by its age.
+ * what they take from it is bounded by its age. The snapshots the run itself
+ * wrote are in it as written, though: the fleet step asks after the reads
+ * whether each circuit of a fleet alert was read whole this sweep, and with a
+ * pair in the run the listing predated every reading, so a recovering site
+ * the rotation read one circuit a sweep never resolved.
  */
 export function listingSnapshotsOnce(store: StateStore): StateStore {
   let listed: Promise<Snapshot[]> | null = null;
+  // Lower-case id: a circuit's id is case-insensitive, as its readers key it.
+  const written = new Map<string, Snapshot>();
+  const withWritten = (snapshots: Snapshot[]) =>
+    written.size === 0
+      ? snapshots
+      : [
+          ...snapshots.filter((s) => !written.has(String(s.circuitId).toLowerCase())),
+          ...written.values(),
+        ];
   return new Proxy(store, {
     get(target, name) {
-      if (name === "listSnapshots") return () => (listed ??= target.listSnapshots());
+      if (name === "listSnapshots")
+        return () => (listed ??= target.listSnapshots()).then(withWritten);
+      if (name === "putSnapshot")
+        return async (snapshot: Snapshot, etag: string | null) => {
+          await target.putSnapshot(snapshot, etag);
+          written.set(snapshot.circuitId.toLowerCase(), snapshot);
+        };
       const value: unknown = Reflect.get(target, name, target);
       return typeof value === "function" ? (value as () => unknown).bind(target) : value;
     },

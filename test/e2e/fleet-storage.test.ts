@@ -49,8 +49,12 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function site() {
-  const bundles = [healthyCircuit({ name: "er-ams-a" }), healthyCircuit({ name: "er-ams-b" })];
+/** The site's two circuits, each with `tags`. */
+async function site(tags: Record<string, string> = {}) {
+  const bundles = [
+    healthyCircuit({ name: "er-ams-a", tags }),
+    healthyCircuit({ name: "er-ams-b", tags }),
+  ];
   const circuits = bundles.map((b) => b.circuit as SimCircuit);
   let now = new Date(T0);
   const logged: { level: number; msg: string }[] = [];
@@ -321,69 +325,79 @@ it("every listing across a table failing at the first sweep the site is back: th
   expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`, `resolve fleet Sev0 ${FLEET}`]);
 }, 120_000);
 
-it("a fleet alert read whole while its partition failed is blind only from the sweep after: its holder hears Blind: as many sweeps later, since that reading, and it resolves once the rotation has read each circuit again", async () => {
-  const { sweep, sent, down, last, circuits, world: w } = await site();
-  const b = circuitPartition(circuitId(circuits[1]!));
-  /** The fleet partition busy, and er-ams-b's own too when told. */
-  const busy =
-    (fleet: boolean): TableFaultProxy["rule"] =>
-    (r) =>
-      (fleet && r.text.includes(FLEET_PARTITION)) || r.text.includes(b) ? BUSY : null;
-  const fleetBusy: TableFaultProxy["rule"] = (r) =>
-    r.text.includes(FLEET_PARTITION) ? BUSY : null;
-  const fleetDecisions = () =>
-    last()
-      .decisions.filter((d) => d.family === "fleet")
-      .map((d) => [d.action, d.action === "none" ? d.reason : null]);
-  await sweep(0);
-  down(false);
-  await sweep(5);
-  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
-  // Read with the outage (10, 15), then back and read whole (20): none of it recorded on the fleet alert.
-  await sweep(10, null, fleetBusy);
-  await sweep(15, null, fleetBusy);
-  down(true);
-  await sweep(20, null, fleetBusy);
-  // er-ams-b's own storage fails from 25: it is not read, so the fleet alert is blind from 25.
-  await sweep(25, null, busy(true), ["er-ams-b"]);
-  // Its row was last written at 5, but two sweeps (25, 30) is not as long as monitoring-blind waits.
-  await sweep(30, null, busy(false), ["er-ams-b"]);
-  expect(fleetDecisions()).toEqual([["none", "blind"]]);
-  expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
-  // The third sweep it cannot read: told once, blind since the sweep that read both (20).
-  await sweep(35, null, busy(false), ["er-ams-b"]);
-  expect(fleetDecisions()).toEqual([["repeat", null]]);
-  const told = w.broker
-    .accepted(ALERTS_QUEUE)
-    .map((m) => m.body as AlertEvent)
-    .filter((e) => e.action === "repeat");
-  expect(told.map((e) => [e.change.split(" ")[0], e.blindSince])).toEqual([
-    ["Blind:", new Date(T0 + 20 * MIN).toISOString()],
-  ]);
-  // er-ams-b's storage answers again. Its own alerts are clear and the site
-  // is not trouble any more, so the rotation (2 circuits, one read deep a
-  // sweep) reads one circuit a sweep; the fleet alert counts a sweep clean
-  // once each has been read since it was last read, not both in one sweep.
-  const deep = () => last().plan.deep.map((d) => d.name);
-  await sweep(40);
-  expect([...deep()].sort()).toEqual(["er-ams-a", "er-ams-b"]);
-  expect(fleetDecisions()).toEqual([["none", "held-by-hysteresis"]]);
-  await sweep(45);
-  expect(deep()).toEqual(["er-ams-a"]);
-  expect(fleetDecisions()).toEqual([["none", "blind"]]);
-  // er-ams-b read at 50, er-ams-a at 45: the second clean sweep, resolved at 50.
-  await sweep(50);
-  expect(deep()).toEqual(["er-ams-b"]);
-  expect(fleetDecisions()).toEqual([["resolve", null]]);
-  await sweep(55);
-  expect(sent()).toEqual([
-    `open fleet Sev0 ${FLEET}`,
-    `repeat fleet Sev0 ${FLEET}`,
-    `resolve fleet Sev0 ${FLEET}`,
-  ]);
-  const resolved = w.broker
-    .accepted(ALERTS_QUEUE)
-    .map((m) => m.body as AlertEvent)
-    .filter((e) => e.action === "resolve");
-  expect(resolved.map((e) => e.occurredAt)).toEqual([new Date(T0 + 50 * MIN).toISOString()]);
-}, 120_000);
+it.each([
+  ["", {}],
+  // A pair in the run lists the stored snapshots before the reads write this
+  // sweep's: the circuit the rotation read this sweep looked not read, and the
+  // fleet alert stayed open for good.
+  [", its circuits in an erwatch:pair too", { "erwatch:pair": "site-ams" }],
+])(
+  "a fleet alert read whole while its partition failed is blind only from the sweep after: its holder hears Blind: as many sweeps later, since that reading, and it resolves once the rotation has read each circuit again%s",
+  async (_, tags) => {
+    const { sweep, sent, down, last, circuits, world: w } = await site(tags);
+    const b = circuitPartition(circuitId(circuits[1]!));
+    /** The fleet partition busy, and er-ams-b's own too when told. */
+    const busy =
+      (fleet: boolean): TableFaultProxy["rule"] =>
+      (r) =>
+        (fleet && r.text.includes(FLEET_PARTITION)) || r.text.includes(b) ? BUSY : null;
+    const fleetBusy: TableFaultProxy["rule"] = (r) =>
+      r.text.includes(FLEET_PARTITION) ? BUSY : null;
+    const fleetDecisions = () =>
+      last()
+        .decisions.filter((d) => d.family === "fleet")
+        .map((d) => [d.action, d.action === "none" ? d.reason : null]);
+    await sweep(0);
+    down(false);
+    await sweep(5);
+    expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
+    // Read with the outage (10, 15), then back and read whole (20): none of it recorded on the fleet alert.
+    await sweep(10, null, fleetBusy);
+    await sweep(15, null, fleetBusy);
+    down(true);
+    await sweep(20, null, fleetBusy);
+    // er-ams-b's own storage fails from 25: it is not read, so the fleet alert is blind from 25.
+    await sweep(25, null, busy(true), ["er-ams-b"]);
+    // Its row was last written at 5, but two sweeps (25, 30) is not as long as monitoring-blind waits.
+    await sweep(30, null, busy(false), ["er-ams-b"]);
+    expect(fleetDecisions()).toEqual([["none", "blind"]]);
+    expect(sent()).toEqual([`open fleet Sev0 ${FLEET}`]);
+    // The third sweep it cannot read: told once, blind since the sweep that read both (20).
+    await sweep(35, null, busy(false), ["er-ams-b"]);
+    expect(fleetDecisions()).toEqual([["repeat", null]]);
+    const told = w.broker
+      .accepted(ALERTS_QUEUE)
+      .map((m) => m.body as AlertEvent)
+      .filter((e) => e.action === "repeat");
+    expect(told.map((e) => [e.change.split(" ")[0], e.blindSince])).toEqual([
+      ["Blind:", new Date(T0 + 20 * MIN).toISOString()],
+    ]);
+    // er-ams-b's storage answers again. Its own alerts are clear and the site
+    // is not trouble any more, so the rotation (2 circuits, one read deep a
+    // sweep) reads one circuit a sweep; the fleet alert counts a sweep clean
+    // once each has been read since it was last read, not both in one sweep.
+    const deep = () => last().plan.deep.map((d) => d.name);
+    await sweep(40);
+    expect([...deep()].sort()).toEqual(["er-ams-a", "er-ams-b"]);
+    expect(fleetDecisions()).toEqual([["none", "held-by-hysteresis"]]);
+    await sweep(45);
+    expect(deep()).toEqual(["er-ams-a"]);
+    expect(fleetDecisions()).toEqual([["none", "blind"]]);
+    // er-ams-b read at 50, er-ams-a at 45: the second clean sweep, resolved at 50.
+    await sweep(50);
+    expect(deep()).toEqual(["er-ams-b"]);
+    expect(fleetDecisions()).toEqual([["resolve", null]]);
+    await sweep(55);
+    expect(sent()).toEqual([
+      `open fleet Sev0 ${FLEET}`,
+      `repeat fleet Sev0 ${FLEET}`,
+      `resolve fleet Sev0 ${FLEET}`,
+    ]);
+    const resolved = w.broker
+      .accepted(ALERTS_QUEUE)
+      .map((m) => m.body as AlertEvent)
+      .filter((e) => e.action === "resolve");
+    expect(resolved.map((e) => e.occurredAt)).toEqual([new Date(T0 + 50 * MIN).toISOString()]);
+  },
+  120_000,
+);
