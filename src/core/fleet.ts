@@ -948,14 +948,6 @@ export function fleetBlindNow(
   membersBlind: { sweeps: number; ticks: number } | null = null,
 ): Observation | null {
   if (fleet.family !== "fleet" || fleet.phase === "clear") return null;
-  // Only to ask whether it is blind (blindNotice counts from its latest
-  // sighting); nothing stores it, so the alert is not "clean" anywhere else.
-  // Its own kept sighting that is not an instant is none.
-  const clean = storedInstant(fleet.lastCleanAt);
-  const sighted =
-    membersReadAt && (clean === null || membersReadAt.getTime() > clean)
-      ? { ...fleet, lastCleanAt: membersReadAt.toISOString() }
-      : fleet;
   const observation: Observation = {
     ...fleetObservation(fleet.circuitId, fleet.key, "unknown", null),
     ...(membersBlind ? { membersBlind } : {}),
@@ -964,7 +956,9 @@ export function fleetBlindNow(
     // process names.
     ...(membersReadAt ? { membersReadAt: membersReadAt.toISOString() } : {}),
   };
-  const step = advanceStep(observation, sighted, ctx);
+  // Judged as the commit judges it: the stored row, the members' sighting on
+  // the observation (blindNotice counts from the latest of them).
+  const step = advanceStep(observation, fleet, ctx);
   if (!step.advanced || alreadyEvaluated(fleet, ctx.now)) return null;
   return decideStep(step, new Map(), ctx)?.action === "repeat" ? observation : null;
 }
