@@ -64,6 +64,15 @@ const unread = (f: ReadFailure): UnreadMonitor => ({
   readElsewhere: false,
 });
 
+/**
+ * Every workspace failed and the tag names a monitor not there: the monitor
+ * is the tag's to mend (a deep read says so), not Log Analytics' alone.
+ */
+const EVERY_WORKSPACE_AND_TAGGED_MISSING: ReadFailure = {
+  ...failure("timeout", QUERY),
+  alsoFailed: [failure("server-error", QUERY), failure("not-found", WATCHER)],
+};
+
 describe("waitsOnLogAnalytics", () => {
   it.each<{ name: string; read: Reading<EndToEndFacts> | undefined; waits: boolean }>([
     { name: "the workspace ingesting 15 min late", read: read(lagging(15)), waits: true },
@@ -77,7 +86,20 @@ describe("waitsOnLogAnalytics", () => {
       read: read({ ...e2e([test("Pass")]), unread: [unread(failure("server-error", QUERY))] }),
       waits: true,
     },
+    {
+      name: "every workspace's query failing",
+      read: failed({
+        ...failure("timeout", QUERY),
+        alsoFailed: [failure("throttled", QUERY)],
+      }),
+      waits: true,
+    },
     // What the deep read mends, or what is not Log Analytics'.
+    {
+      name: "every workspace's query failing and a tagged monitor not there",
+      read: failed(EVERY_WORKSPACE_AND_TAGGED_MISSING),
+      waits: false,
+    },
     {
       name: "the Connection Monitors' own ARM read failing",
       read: failed(failure("throttled", WATCHER)),
@@ -128,6 +150,13 @@ describe("the evaluation's snapshot", () => {
 
   it("first read while the Connection Monitors' ARM read fails: unmarked, trouble (the next deep read mends it)", () => {
     const s = evaluate(failed(failure("throttled", WATCHER)));
+    expect(s.endToEndWaitsOn).toBeUndefined();
+    expect(troubleOf(s, [])).toBe("endToEnd unknown on AzurePrivatePeering/primary");
+  });
+
+  it("every workspace failing and a tagged monitor not there: unmarked, trouble (read deep)", () => {
+    const s = evaluate(failed(EVERY_WORKSPACE_AND_TAGGED_MISSING));
+    expect(s.peerings.AzurePrivatePeering!.paths.primary.endToEnd.status).toBe("unknown");
     expect(s.endToEndWaitsOn).toBeUndefined();
     expect(troubleOf(s, [])).toBe("endToEnd unknown on AzurePrivatePeering/primary");
   });
