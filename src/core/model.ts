@@ -200,6 +200,13 @@ export interface ReadFailure {
    */
   networkWatchers?: string[];
   /**
+   * An ARM read of Connection Monitors' that had no Network Watcher to ask:
+   * the regions searched, where the subscription has none. The row said
+   * "read failed reading connection monitor … named by the circuit's tag",
+   * the monitor twice and not why it is not there.
+   */
+  noNetworkWatcherIn?: string[];
+  /**
    * The same end-to-end read's other failures, each whole: every workspace
    * its monitors write to failed its query, or every monitor its tag names
    * is not there. The row named the first alone, and the on-call mended one

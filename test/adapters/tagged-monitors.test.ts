@@ -88,4 +88,22 @@ describe("tag entries naming no monitor of the region", () => {
       /a monitor outside those Network Watchers is read only by id/,
     );
   });
+
+  it("a region with no Network Watcher: said so, no watcher's id to tag", () => {
+    const [byName] = missingTagged(["cm-a"], [], [{ ...WHERE[0], watchers: [] }]);
+    expect(byName!.failure).toMatchObject({
+      kind: "not-found",
+      monitors: ["cm-a"],
+      noNetworkWatcherIn: ["westeurope"],
+    });
+    expect(byName!.failure.networkWatchers).toBeUndefined();
+    expect(byName!.failure.message).toBe(
+      "subscription sub-1 has no Network Watcher in westeurope, so no Connection Monitor there (Azure creates one per region on first use; it may have been deleted): a monitor of another region or subscription is read by its resource id with the circuit's erwatch:workspace tag naming its workspace",
+    );
+  });
+
+  it("Network Watchers not known (not listed): not said to be none", () => {
+    const [byName] = missingTagged(["cm-a"], [], WHERE);
+    expect(byName!.failure.noNetworkWatcherIn).toBeUndefined();
+  });
 });

@@ -140,4 +140,58 @@ describe("a tag naming a Connection Monitor the Network Watcher does not have", 
       detail: `Connection Monitor ${monitor.name} read failed in Network Watcher NetworkWatcher_westeurope: forbidden, missing Microsoft.Network/networkWatchers/connectionMonitors/read`,
     });
   });
+
+  it("its region having no Network Watcher: the row says so, the monitor named once", async () => {
+    const bundle = healthyCircuit();
+    bundle.circuit.tags = { "erwatch:connection-monitor": "cm-er-circuit-prod" };
+    const { subscriptionId, location } = bundle.circuit;
+    const { got, verdict } = await judgedEndToEnd(
+      { ...estateOf(bundle), withoutNetworkWatcher: [{ subscriptionId, location }] },
+      circuitId(bundle.circuit),
+    );
+    expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
+      status: "unknown",
+      detail:
+        "Connection Monitor cm-er-circuit-prod read failed: no Network Watcher in westeurope (not-found)",
+    });
+    // The remedy points at no NetworkWatcher_westeurope, which is not there.
+    const message = got!.ok ? "" : got!.error.message;
+    expect(message).toMatch(/has no Network Watcher in westeurope/);
+    expect(message).not.toMatch(/NetworkWatcher_westeurope|it has none/);
+  });
+
+  it.each<{ name: string; tags: Record<string, string>; what: string }>([
+    {
+      name: "the monitors the tag names",
+      tags: { "erwatch:connection-monitor": "cm-er-circuit-prod" },
+      what: "Connection Monitor cm-er-circuit-prod",
+    },
+    { name: "no tag: the monitors not yet known", tags: {}, what: "Connection Monitor" },
+  ])(
+    "the subscription's Network Watchers refusing erwatch (403), $name: the row names the listing and the action lacking",
+    async ({ tags, what }) => {
+      const bundle = healthyCircuit();
+      withConnectionMonitor(bundle);
+      bundle.circuit.tags = tags;
+      const { estate, reader, dataPlane } = await readersOn(estateOf(bundle));
+      const reading = await readingOf(reader, circuitId(bundle.circuit));
+      estate.addFault({
+        match: { operation: "listNetworkWatchers" },
+        behaviour: { kind: "status", status: 403 },
+      });
+      const got = await dataPlane.readEndToEnd(reading, options());
+      const { verdict } = evaluateCircuit(
+        { ...reading, dataPlane: { endToEnd: got! } },
+        null,
+        [],
+        [],
+        { classify: DEFAULT_CLASSIFY_OPTIONS, alerts: DEFAULT_ALERT_POLICY },
+        NOW,
+      );
+      expect(verdict.peerings[0]!.paths.primary.endToEnd).toEqual({
+        status: "unknown",
+        detail: `${what} read failed on Network Watchers of subscription ${bundle.circuit.subscriptionId}: forbidden, missing Microsoft.Network/networkWatchers/read`,
+      });
+    },
+  );
 });

@@ -57,7 +57,7 @@ async function watchers(
   options: WatcherReadOptions,
 ): Promise<Reading<WatcherFacts[]>> {
   const ops = ctx.clients.for(subscriptionId).networkWatchers;
-  const what = `network watchers in subscription ${subscriptionId}`;
+  const what = `Network Watchers of subscription ${subscriptionId}`;
   const listed = await options.session.memo(`watchers:${subscriptionId}`.toLowerCase(), () =>
     ctx.call({
       operation: "listNetworkWatchers",

@@ -32,11 +32,14 @@ function searched(places: readonly Place[]): string {
   return `the Network Watchers of ${one(places[0]!)} and of its gateways' regions (${places.slice(1).map(one).join(", ")}) have`;
 }
 
+/** Where a tag entry was looked for: the Network Watchers asked, or the regions that have none. */
+type Searched = { watchers: readonly string[] } | { noWatcherIn: readonly string[] };
+
 /**
- * The failed read of a tag entry naming no monitor there, with the Network
- * Watchers it was looked for in: the end-to-end row names both.
+ * The failed read of a tag entry naming no monitor there, with where it was
+ * looked for: the end-to-end row names both.
  */
-function notThere(entry: string, message: string, watchers: readonly string[]): UnreadMonitor {
+function notThere(entry: string, message: string, searched: Searched): UnreadMonitor {
   const name = entry.split("/").pop() ?? entry;
   return {
     monitor: name,
@@ -48,7 +51,11 @@ function notThere(entry: string, message: string, watchers: readonly string[]): 
       target: `connection monitor ${name} named by the circuit's ${TAGS.connectionMonitor} tag`,
       message,
       monitors: [name],
-      ...(watchers.length > 0 ? { networkWatchers: [...watchers] } : {}),
+      ...("watchers" in searched
+        ? searched.watchers.length > 0
+          ? { networkWatchers: [...searched.watchers] }
+          : {}
+        : { noNetworkWatcherIn: [...searched.noWatcherIn] }),
     },
   };
 }
@@ -68,7 +75,7 @@ export function missingById(
     monitors === null
       ? `${where} that the id names is not there, nor is the monitor (deleted, or misspelt in the tag): tag the monitor's current resource id`
       : `${where} has no Connection Monitor of that id (renamed, deleted, or misspelt in the tag); ${there(monitors)}: tag the monitor's current resource id`,
-    [watcher.name],
+    { watchers: [watcher.name] },
   );
 }
 
@@ -84,17 +91,27 @@ export function missingTagged(
 ): UnreadMonitor[] {
   const watchers = places.flatMap((p) => p.watchers ?? []);
   const where = places[0];
-  return named
-    .filter((n) => !monitors.some((m) => isNamed(n, m)))
-    .map((n) => {
-      const byId = n.startsWith("/");
-      const instead = byId
-        ? `a monitor outside ${places.length === 1 ? "that Network Watcher" : "those Network Watchers"} is read only by id with the circuit's ${TAGS.workspace} tag naming its workspace; else tag the monitor's current resource id`
-        : `tag the circuit with the monitor's current name or, better, its resource id (/subscriptions/${where.subscriptionId}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_${where.region}/connectionMonitors/<name>, as the portal's JSON view shows it)`;
-      return notThere(
+  const absent = places.every((p) => p.watchers?.length === 0);
+  const unnamed = named.filter((n) => !monitors.some((m) => isNamed(n, m)));
+  // No Network Watcher to ask: "it has none" and a NetworkWatcher_<region> id
+  // to tag pointed at a watcher that is not there.
+  if (absent)
+    return unnamed.map((n) =>
+      notThere(
         n,
-        `${searched(places)} no Connection Monitor ${byId ? "of that id" : "of that name"} (renamed, deleted, or misspelt in the tag); ${there(monitors)}: ${instead}`,
-        watchers,
-      );
-    });
+        `subscription ${where.subscriptionId} has no Network Watcher in ${places.map((p) => p.region).join(" or ")}, so no Connection Monitor there (Azure creates one per region on first use; it may have been deleted): a monitor of another region or subscription is read by its resource id with the circuit's ${TAGS.workspace} tag naming its workspace`,
+        { noWatcherIn: places.map((p) => p.region) },
+      ),
+    );
+  return unnamed.map((n) => {
+    const byId = n.startsWith("/");
+    const instead = byId
+      ? `a monitor outside ${places.length === 1 ? "that Network Watcher" : "those Network Watchers"} is read only by id with the circuit's ${TAGS.workspace} tag naming its workspace; else tag the monitor's current resource id`
+      : `tag the circuit with the monitor's current name or, better, its resource id (/subscriptions/${where.subscriptionId}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_${where.region}/connectionMonitors/<name>, as the portal's JSON view shows it)`;
+    return notThere(
+      n,
+      `${searched(places)} no Connection Monitor ${byId ? "of that id" : "of that name"} (renamed, deleted, or misspelt in the tag); ${there(monitors)}: ${instead}`,
+      { watchers },
+    );
+  });
 }

@@ -20,14 +20,24 @@ function howWords(failure: ReadFailure, sweepAt: number): string {
 /**
  * "in workspace law-network", "in Network Watcher NetworkWatcher_westeurope",
  * or, when the read asked neither (the gateway a monitor is matched by, the
- * subscription's Network Watchers), what it read.
+ * subscription's Network Watchers), what it failed on: "read failed reading
+ * …" said read twice.
  */
 function whereWords(failure: ReadFailure): string {
   if (logAnalyticsFailure(failure)) return `in workspace ${workspaceName(workspaceOf(failure))}`;
   const watchers = failure.networkWatchers ?? [];
   if (watchers.length > 0)
     return `in ${watchers.length === 1 ? "Network Watcher" : "Network Watchers"} ${watchers.join(", ")}`;
-  return failure.target ? `reading ${failure.target}` : "";
+  return failure.target ? `on ${failure.target}` : "";
+}
+
+/**
+ * "no Network Watcher in westeurope": why a monitor is not there when no
+ * Network Watcher was there to ask, said instead of where it was asked.
+ */
+function absentWords(failure: ReadFailure): string | null {
+  const regions = failure.noNetworkWatcherIn ?? [];
+  return regions.length > 0 ? `no Network Watcher in ${regions.join(" or ")}` : null;
 }
 
 function shown(names: readonly string[]): string {
@@ -45,6 +55,9 @@ const spaced = (words: string) => (words ? ` ${words}` : "");
 /** One of several failures: "cm-a in workspace law-1 (timeout)". */
 function partWords(failure: ReadFailure, sweepAt: number): string {
   const names = failure.monitors ?? [];
+  const absent = absentWords(failure);
+  if (absent)
+    return `${names.length > 0 ? `${shown(names)}: ` : ""}${absent} (${howWords(failure, sweepAt)})`;
   const where = whereWords(failure);
   const what = names.length > 0 ? `${shown(names)}${spaced(where)}` : where || "read";
   return `${what} (${howWords(failure, sweepAt)})`;
@@ -63,11 +76,15 @@ export function endToEndReadFailedWords(failure: ReadFailure, sweepAt: number): 
     return `Connection Monitor read failed: ${all.map((f) => partWords(f, sweepAt)).join("; ")}`;
   const names = failure.monitors ?? [];
   const what = names.length > 0 ? monitorWords(names) : "Connection Monitor";
+  const absent = absentWords(failure);
+  if (absent) return `${what} read failed: ${absent} (${howWords(failure, sweepAt)})`;
   return `${what} read failed${spaced(whereWords(failure))}: ${howWords(failure, sweepAt)}`;
 }
 
 /** "cm-b not read in workspace law-network (timeout)": one monitor beside others read. */
 export function unreadMonitorWords(monitor: string, failure: ReadFailure, sweepAt: number): string {
+  const absent = absentWords(failure);
+  if (absent) return `${monitor} not read: ${absent} (${howWords(failure, sweepAt)})`;
   const where =
     logAnalyticsFailure(failure) || failure.networkWatchers?.length ? whereWords(failure) : "";
   return `${monitor} not read${spaced(where)} (${howWords(failure, sweepAt)})`;

@@ -159,8 +159,57 @@ describe("the end-to-end row of a failed ARM read of the monitors names them and
       missingPermission: "Microsoft.Network/virtualNetworkGateways/read",
     });
     expect(endToEndDetail(failed(gateway))).toBe(
-      "Connection Monitor read failed reading virtual network gateway vgw-er-weu: forbidden, missing Microsoft.Network/virtualNetworkGateways/read",
+      "Connection Monitor read failed on virtual network gateway vgw-er-weu: forbidden, missing Microsoft.Network/virtualNetworkGateways/read",
     );
+  });
+
+  it("the subscription's Network Watchers refusing erwatch: the listing, not 'read failed reading'", () => {
+    const refused = arm({
+      kind: "forbidden",
+      statusCode: 403,
+      call: "Microsoft.Network/networkWatchers/read",
+      target: "Network Watchers of subscription sub-1",
+      missingPermission: "Microsoft.Network/networkWatchers/read",
+      monitors: ["cm-er-prod"],
+    });
+    expect(endToEndDetail(failed(refused))).toBe(
+      "Connection Monitor cm-er-prod read failed on Network Watchers of subscription sub-1: forbidden, missing Microsoft.Network/networkWatchers/read",
+    );
+  });
+
+  describe("a tagged monitor not there because its region has no Network Watcher: said so, the monitor named once", () => {
+    const absent = arm({
+      kind: "not-found",
+      target: "connection monitor cm-er-prod named by the circuit's erwatch:connection-monitor tag",
+      monitors: ["cm-er-prod"],
+      noNetworkWatcherIn: ["westeurope"],
+    });
+
+    it("alone", () => {
+      expect(endToEndDetail(failed(absent))).toBe(
+        "Connection Monitor cm-er-prod read failed: no Network Watcher in westeurope (not-found)",
+      );
+    });
+
+    it("beside a monitor read", () => {
+      const beside = ok({
+        ...e2e([test("Pass")], 1),
+        unread: [{ monitor: "cm-er-prod", monitorId: null, failure: absent, readElsewhere: false }],
+      });
+      expect(endToEndDetail(beside)).toBe(
+        "cm-er-prod not read: no Network Watcher in westeurope (not-found); 1 test passes (RTT ≤ 12 ms)",
+      );
+    });
+
+    it("beside a workspace failing", () => {
+      const read = failed<EndToEndFacts>({
+        ...query({ kind: "timeout", monitors: ["cm-a"] }),
+        alsoFailed: [absent],
+      });
+      expect(endToEndDetail(read)).toBe(
+        "Connection Monitor read failed: cm-a in workspace law-network-weu (timeout); cm-er-prod: no Network Watcher in westeurope (not-found)",
+      );
+    });
   });
 });
 

@@ -263,6 +263,11 @@ export interface EstateState {
   };
   vnetGateways?: SimVnetGateway[];
   connectionMonitors?: SimConnectionMonitor[];
+  /**
+   * Regions a subscription has no Network Watcher in, though it has circuits
+   * there (Azure creates one on first use; it can be deleted).
+   */
+  withoutNetworkWatcher?: { subscriptionId: string; location: string }[];
   monitor?: SimMonitor;
 }
 

@@ -35,6 +35,8 @@ function watchers(state: EstateState, subscriptionId: string) {
     if (sameName(c.subscriptionId, subscriptionId)) regions.add(region(c.location));
   for (const m of state.connectionMonitors ?? [])
     if (sameName(m.subscriptionId, subscriptionId)) regions.add(region(m.location));
+  for (const gone of state.withoutNetworkWatcher ?? [])
+    if (sameName(gone.subscriptionId, subscriptionId)) regions.delete(region(gone.location));
   return [...regions].sort().map((location) => ({
     id: watcherId(subscriptionId, location),
     name: watcherName(location),
