@@ -255,7 +255,10 @@ const HELD_COMMENT_CHARS = 200;
  * The decision's next state, saying what held its notification back: a held
  * alert said "held" with no reason on the status page and in `erwatch alerts`,
  * which may not have the sweep's silences. Blind or masked, the state is kept
- * as it was, and so is what held it.
+ * as it was, and so is what held it. Clearing but not clean for long enough
+ * yet, it names the alert that will hold its resolve: on the first sweep
+ * after the peering beneath a gateway alert went Disabled, the page said
+ * "resolving" with nothing beside it, and "held by" only from the next sweep.
  */
 function withHold(decision: Decision, silence: Silence | null, hold: Hold | null): Decision {
   if (decision.action === "none" && (decision.reason === "blind" || decision.reason === "masked"))
@@ -277,10 +280,19 @@ function withHold(decision: Decision, silence: Silence | null, hold: Hold | null
                 }
               : {}),
           }
-        : decision.reason === "inhibited" && hold
+        : hold && (decision.reason === "inhibited" || clearing(decision))
           ? { alert: hold.by, rule: hold.rule }
           : null;
   return { ...decision, next: heldBy ? { ...next, heldBy } : next };
+}
+
+/** Clean too few sweeps to resolve: whatever holds it holds its resolve when it comes. */
+function clearing(decision: Decision): boolean {
+  return (
+    decision.action === "none" &&
+    decision.reason === "held-by-hysteresis" &&
+    decision.next.phase === "resolving"
+  );
 }
 
 /** The history row for a decision: what was sent, or what a silence or inhibition held back. */
