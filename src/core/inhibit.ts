@@ -169,6 +169,33 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     equal: ["circuit", "peering"],
     holds: "resolve",
   },
+  // The gateway and Global Reach rows above such an outage say "held: …"
+  // (held-beneath.ts): their connection is still down, only not judged apart.
+  // The rules above hold them only up to the source's severity, so a Sev1
+  // gateway alert (opened while an unread path counted as carrying) beneath a
+  // peering nobody expected, Disabled at Sev3, resolved "recovered" beside a
+  // row saying "held: peering Disabled", the connection still NotConnected.
+  {
+    name: "the provider not provisioned keeps the gateway and Global Reach alerts above it open",
+    source: { family: "provider" },
+    targets: ["gateway", "global-reach"],
+    equal: ["circuit"],
+    holds: "resolve",
+  },
+  {
+    name: "a missing or disabled peering keeps the gateway and Global Reach alerts above it open",
+    source: { family: "peering-config", codes: ["peering-missing", "peering-disabled"] },
+    targets: ["gateway", "global-reach"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
+  {
+    name: "both paths down keeps the gateway and Global Reach alerts above them open",
+    source: { family: "path-down", bothPaths: true },
+    targets: ["gateway", "global-reach"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
   {
     name: "a gateway not connected keeps the end-to-end alert it explains open",
     source: { family: "gateway" },

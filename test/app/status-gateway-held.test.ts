@@ -74,13 +74,11 @@ describe("the status page's gateway row while the circuit's own outage holds it"
     expect(h.sent()).toContainEqual(expect.stringMatching(/^open:gateway:Sev1#/));
   });
 
-  // A hold never holds an alert more severe than its source, so a Sev1
-  // gateway-not-connected already open could in principle outrank what is
-  // beneath it and resolve unheld. It does not: the Sev1 is raised only while
-  // a path carries, which makes the peering one that carried (Disabled after
-  // that: Sev0), and a circuit whose carrier had provisioned it is Sev0 when
-  // de-provisioned. The circuit-level cause is the more severe, holds the
-  // gateway alert's resolve, and the row names it in the same words.
+  // A Sev1 gateway-not-connected already open, then its peering Disabled
+  // after carrying (Sev0) or its circuit de-provisioned after its carrier had
+  // provisioned it (Sev0): the circuit-level cause holds the gateway alert's
+  // resolve, and the row names it in the same words. Beneath a milder cause
+  // it is held as well (status-gateway-held-milder.test.ts).
   it.each<{ name: string; spec: CircuitSpec; holder: string; why: string }>([
     {
       name: "the peering Disabled",
