@@ -156,8 +156,9 @@ export interface AlertState {
   /**
    * What held back the notification the last sweep decided (an open, a
    * repeat, a resolve): a silence, or the alert that inhibits it and the
-   * rule (alert-step.ts withHold); clearing, the alert that holds its resolve. Absent when nothing was held. The status
-   * page and `erwatch alerts` name it beside "held" or "resolving"; they may
+   * rule (alert-step.ts withHold); clearing, the alert that holds its
+   * resolve. Absent when nothing was held. The status page and `erwatch
+   * alerts` name it beside "held" or "resolving"; they may
    * not have the sweep's ERWATCH_SILENCES.
    */
   heldBy?: HeldBy;
