@@ -25,7 +25,7 @@ export class FakeWork {
           this.holding,
           new Promise<void>((_, reject) =>
             options?.abortSignal?.addEventListener("abort", () =>
-              reject(new Error("Service Bus did not answer, or the sweep was stopped")),
+              reject(new Error("sending work messages failed: stopped with the sweep")),
             ),
           ),
         ]);

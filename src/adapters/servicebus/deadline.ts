@@ -56,11 +56,9 @@ export class DeadlineSender {
       // or wrapped as a cause, is the same stall and must drop the client too.
       if (!isAbort(error)) throw error;
       this.drop();
-      const stopped = caller ? ", or the sweep was stopped" : "";
-      throw new Error(
-        `${doing} failed: Service Bus did not answer within ${this.timeoutMs} ms (SERVICEBUS_TIMEOUT_MS)${stopped}`,
-        { cause: error },
-      );
+      throw new Error(`${doing} failed: ${givenUp(abortSignal, caller, this.timeoutMs)}`, {
+        cause: error,
+      });
     } finally {
       cancel();
     }
@@ -90,4 +88,15 @@ export class DeadlineSender {
     this.sender = null;
     if (client) await closeWithin(client.close(), this.timeoutMs, this.time);
   }
+}
+
+/**
+ * Which end gave the send up. The joined signal keeps the reason of the first
+ * to fire, so a sweep stopped a moment after the deadline still reads as the
+ * deadline, and the reverse. An abort neither fired (the deadline's error
+ * thrown by hand) is the stall the deadline stands for.
+ */
+function givenUp(joined: AbortSignal, caller: AbortSignal | undefined, timeoutMs: number): string {
+  if (caller && joined.aborted && joined.reason === caller.reason) return "stopped with the sweep";
+  return `Service Bus did not answer within ${timeoutMs} ms (SERVICEBUS_TIMEOUT_MS)`;
 }
