@@ -33,18 +33,24 @@ export function isNotFound(error: unknown): boolean {
 export interface StorageWait {
   /** Its deadline (STORAGE_TIMEOUT_MS). */
   timeoutMs?: number;
-  /** A stop signal ends it too (the sweep's, a worker's, Ctrl-C on the CLI). */
-  stoppable?: boolean;
+  /** The stop signals it ran under too (the sweep's, a worker's, Ctrl-C on the CLI). */
+  stops?: readonly (AbortSignal | undefined)[];
 }
 
 /** Rethrows as ConflictError or StateStoreError; never returns. */
 export function rethrowStorage(error: unknown, doing: string, wait: StorageWait = {}): never {
   const e = error as StorageErrorLike;
   if (isAbort(error)) {
+    // A stop that has fired ended the call, and says nothing of storage; one
+    // that fired just after the deadline, before the failure got here, is told
+    // as the stop too: the call's own deadline signal is gone by now. Only
+    // with no stop fired is it the deadline, said without a hedge.
+    if (wait.stops?.some((stop) => stop?.aborted))
+      throw new StateStoreError(`${doing} failed: stopped before storage answered`, {
+        cause: error,
+      });
     const within = wait.timeoutMs ? ` within ${wait.timeoutMs} ms` : "";
-    // Without a stop signal wired in, only the deadline can have ended the call.
-    const stopped = wait.stoppable ? " (or the sweep was stopped)" : "";
-    throw new StateStoreError(`${doing} failed: no answer${within}${stopped}`, { cause: error });
+    throw new StateStoreError(`${doing} failed: no answer${within}`, { cause: error });
   }
   if (e.statusCode === 412 || e.statusCode === 409) {
     throw new ConflictError(

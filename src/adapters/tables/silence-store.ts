@@ -46,7 +46,7 @@ export class TableSilenceStore implements SilenceStore {
   private wait(signal?: AbortSignal): StorageWait {
     return {
       ...(this.timeoutMs ? { timeoutMs: this.timeoutMs } : {}),
-      stoppable: this.signal !== undefined || signal !== undefined,
+      stops: [this.signal, signal],
     };
   }
 

@@ -148,7 +148,7 @@ export class TableStateStore implements StateStore {
 
   /** What ends a call: its deadline, and the sweep's signal when scoped to one. */
   private wait(): StorageWait {
-    return { timeoutMs: this.options.timeoutMs, stoppable: this.options.signal !== undefined };
+    return { timeoutMs: this.options.timeoutMs, stops: [this.options.signal] };
   }
 
   private fail(error: unknown, doing: string): never {

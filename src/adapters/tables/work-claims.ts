@@ -55,7 +55,7 @@ export class TableWorkClaims implements WorkClaims {
   }
 
   private wait(): StorageWait {
-    return { timeoutMs: this.timeoutMs, stoppable: this.signal !== undefined };
+    return { timeoutMs: this.timeoutMs, stops: [this.signal] };
   }
 
   private fail(error: unknown, doing: string): never {
