@@ -314,7 +314,7 @@ export function findingsTable(ctx: Context, report: Report): string[] {
   const beside = columns.reduce((n, c) => n + c.min + 2, 0) + WHAT_MIN <= width;
   if (beside)
     return renderTable(
-      [...columns, { header: "WHAT", min: 16, flex: true }],
+      [...columns, { header: "WHAT", min: 16, flex: true, wrap: true }],
       cells.map((row, i) => [...row, titles[i]!]),
       width,
       colour,
@@ -390,7 +390,7 @@ async function runStatefulSweep(ctx: Context, opts: SweepOptions): Promise<numbe
               { header: "CIRCUIT", min: 12 },
               { header: "PEERING", min: 8 },
               { header: "FAMILY", min: 8 },
-              { header: "CHANGE", min: 16, flex: true },
+              { header: "CHANGE", min: 16, flex: true, wrap: true },
             ],
             result.events.map((e) => [
               e.action,

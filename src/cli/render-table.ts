@@ -7,7 +7,7 @@
 import type { ReportCircuit, ReportFinding } from "../app/report.js";
 import type { LayerStatus } from "../core/model.js";
 import { LAYER_ROWS, STATUS_WORDS } from "../core/vocabulary.js";
-import { DEFAULT_WIDTH, fit, neutralise, wrap, wrapIndented } from "./terminal.js";
+import { DEFAULT_WIDTH, fit, neutralise, wrapCell, wrapIndented } from "./terminal.js";
 
 const COLOUR: Record<LayerStatus, string> = {
   up: "32",
@@ -29,20 +29,12 @@ export function paint(text: string, status: string, o: Pick<RenderOptions, "colo
   return o.colour ? `\u001b[${COLOUR[status as LayerStatus] ?? "0"}m${text}\u001b[0m` : text;
 }
 
-/**
- * A cell's words on as many lines as they take, none wider than `width`: a
- * detail cut at the column ("Connection Monitor re…") hid what failed and
- * why. A word wider than the cell is broken, so the columns stay aligned.
- */
+/** A layer's cell, its detail going on under it rather than cut at the column. */
 function cellLines(cell: { status: string; detail: string }, width: number): string[] {
-  const text = `${STATUS_WORDS[cell.status as LayerStatus] ?? neutralise(cell.status)} ${neutralise(cell.detail)}`;
-  return wrap(text, width).flatMap((line) => {
-    const chars = Array.from(line);
-    const pieces: string[] = [];
-    for (let at = 0; at < chars.length; at += width)
-      pieces.push(chars.slice(at, at + width).join(""));
-    return pieces;
-  });
+  return wrapCell(
+    `${STATUS_WORDS[cell.status as LayerStatus] ?? neutralise(cell.status)} ${neutralise(cell.detail)}`,
+    width,
+  );
 }
 
 /** Prose lines at `indent`, wrapped to the width. */

@@ -147,6 +147,23 @@ export function wrap(text: string, width: number, indent = ""): string[] {
 }
 
 /**
+ * A table cell's words on as many lines as they take, none wider than
+ * `width`: a cell cut at its column ("Connection Monitor re…") hid what failed
+ * and why. A word wider than the cell is broken there, so the columns stay
+ * aligned.
+ */
+export function wrapCell(text: string, width: number): string[] {
+  const span = Math.max(1, width);
+  return wrap(text, span).flatMap((line) => {
+    const chars = Array.from(line);
+    const pieces: string[] = [];
+    for (let at = 0; at < chars.length; at += span)
+      pieces.push(chars.slice(at, at + span).join(""));
+    return pieces.length > 0 ? pieces : [""];
+  });
+}
+
+/**
  * `text` wrapped to the full `width`, every line at `indent` and the
  * continuations at `hanging` (which starts with `indent`): an indented list
  * fills the terminal, where wrapping to `width - indent` left its
@@ -169,13 +186,19 @@ export interface Column {
   min: number;
   /** Gives way before the other columns do (prose such as a title). */
   flex?: boolean;
+  /**
+   * Goes on under its row, in its own column with the others blank, instead
+   * of being cut: a finding's title or an alert's change read whole.
+   */
+  wrap?: boolean;
 }
 
 /**
  * A table that fits `width`: columns take their natural width, and when the
  * row is too long the `flex` columns give way first, then the widest others
  * (never below `min`);
- * cut cells end in "…". `paint` colours a cell after it is cut to size.
+ * cut cells end in "…", and a `wrap` column's cell takes more lines instead.
+ * `paint` colours a cell after it is cut to size.
  */
 export function renderTable(
   columns: Column[],
@@ -195,21 +218,29 @@ export function renderTable(
     if (widest < 0) break;
     widths[widest] = widths[widest]! - 1;
   }
-  const line = (cells: string[], row: number) =>
-    cells
-      .map((cell, i) => {
-        const last = i === cells.length - 1;
-        const text = fit(cell, widths[i]!, !last);
-        return row < 0 ? text : paint(row, i, text);
-      })
-      .join(" ".repeat(gap))
-      .trimEnd();
+  const lines = (cells: string[], row: number): string[] => {
+    const pieces = cells.map((cell, i) =>
+      row >= 0 && columns[i]?.wrap ? wrapCell(cell, widths[i]!) : [fit(cell, widths[i]!)],
+    );
+    const count = Math.max(...pieces.map((p) => p.length));
+    return Array.from({ length: count }, (_, k) =>
+      pieces
+        .map((p, i) => {
+          const piece = p[k] ?? "";
+          const text = i === cells.length - 1 ? piece : fit(piece, widths[i]!, true);
+          // A blank under a row is left unpainted: colour codes there would only be noise.
+          return row < 0 || piece === "" ? text : paint(row, i, text);
+        })
+        .join(" ".repeat(gap))
+        .trimEnd(),
+    );
+  };
   return [
-    line(
+    ...lines(
       columns.map((c) => c.header),
       -1,
     ),
-    ...rows.map((r, i) => line(r, i)),
+    ...rows.flatMap((r, i) => lines(r, i)),
   ];
 }
 

@@ -134,4 +134,29 @@ describe("fitting text", () => {
     expect(lines[1]).toMatch(/^Sev0 +er-circuit-prod +Layer 2 down.*…$/);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(40);
   });
+
+  it("wraps a wrap column's cell under its row, each piece painted, the other columns blank and unpainted", () => {
+    const lines = renderTable(
+      [
+        { header: "SEV", min: 4 },
+        { header: "CIRCUIT", min: 8 },
+        { header: "WHAT", min: 10, flex: true, wrap: true },
+      ],
+      [
+        ["Sev0", "er-a", "Layer 2 down on both paths of AzurePrivatePeering: traffic stopped"],
+        ["Sev3", "er-b", "ok"],
+      ],
+      40,
+      // Painted blanks would show as underscores.
+      (_row, _column, text) => text.replace(/ /g, "_"),
+    );
+    expect(lines).toEqual([
+      "SEV   CIRCUIT  WHAT",
+      "Sev0  er-a___  Layer_2_down_on_both",
+      "               paths_of",
+      "               AzurePrivatePeering:",
+      "               traffic_stopped",
+      "Sev3  er-b___  ok",
+    ]);
+  });
 });
