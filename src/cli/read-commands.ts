@@ -66,7 +66,9 @@ export function sightLines(sight: Sight, width: number): string[] {
   if (!sight.blind) return [];
   const lines: string[] = [];
   const say = (text: string) => lines.push(...wrap(neutralise(text), width, "    "));
-  if (sight.nothingRead) say("  erwatch read no circuit at all: nothing below is known.");
+  // The summary closes the output, or goes to stderr beside the JSON: no "below" to point at.
+  if (sight.nothingRead)
+    say("  erwatch read no circuit at all: nothing is known of the circuits in scope.");
   for (const f of sight.unlistedSubscriptions)
     say(
       `  could not list circuits in subscription ${f.subscriptionId}: ${f.words}${f.failure.missingPermission ? ` (missing ${f.failure.missingPermission})` : ""}${f.failure.requestId ? ` [x-ms-request-id ${f.failure.requestId}]` : ""}`,

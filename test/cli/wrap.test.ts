@@ -13,17 +13,23 @@ describe("wrap", () => {
   it.each([
     {
       name: "unindented, narrow: continuation lines take the indent",
-      text: "erwatch read no circuit at all: nothing below is known.",
+      text: "erwatch read no circuit at all: nothing is known of the circuits in scope.",
       width: 20,
       indent: "    ",
-      lines: ["erwatch read no", "    circuit at all:", "    nothing below is", "    known."],
+      lines: [
+        "erwatch read no",
+        "    circuit at all:",
+        "    nothing is known",
+        "    of the circuits",
+        "    in scope.",
+      ],
     },
     {
       name: "unindented, wide: one line",
-      text: "erwatch read no circuit at all: nothing below is known.",
+      text: "erwatch read no circuit at all: nothing is known of the circuits in scope.",
       width: 200,
       indent: "    ",
-      lines: ["erwatch read no circuit at all: nothing below is known."],
+      lines: ["erwatch read no circuit at all: nothing is known of the circuits in scope."],
     },
     {
       name: "indented, narrow: the indent kept, continuations under it",

@@ -3,7 +3,8 @@
 // line too long for the terminal goes on under its own start. The wrap
 // dropped each line's leading spaces, so all of it printed flush left; and
 // "erwatch read no circuit at all" printed flush left under the heading, as if
-// it were a heading of its own.
+// it were a heading of its own. That line said "nothing below is known" as
+// the output's last words, below "0 circuits read": it pointed at nothing.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEstate, wholeCatalog, type SimulatedEstate } from "../support/estate/index.js";
@@ -71,7 +72,7 @@ describe("the partly blind summary keeps its indentation", () => {
       columns: 80,
       summary: [
         "erwatch is partly blind:",
-        "  erwatch read no circuit at all: nothing below is known.",
+        "  erwatch read no circuit at all: nothing is known of the circuits in scope.",
         `  subscription ${WRONG} holds no ExpressRoute`,
         "      circuit this identity can see: check the id, and that the identity has the",
         "      erwatch reader role there.",
@@ -81,7 +82,7 @@ describe("the partly blind summary keeps its indentation", () => {
       columns: 200,
       summary: [
         "erwatch is partly blind:",
-        "  erwatch read no circuit at all: nothing below is known.",
+        "  erwatch read no circuit at all: nothing is known of the circuits in scope.",
         `  subscription ${WRONG} holds no ExpressRoute circuit this identity can see: check the id, and that the identity has the erwatch reader role there.`,
       ],
     },
@@ -93,6 +94,9 @@ describe("the partly blind summary keeps its indentation", () => {
       });
       expect(ran.code).toBe(3);
       expect(summaryOf(ran.stdout)).toEqual(summary);
+      // The summary ends the output, after "0 circuits read": there is nothing below to point at.
+      expect(ran.stdout.trimEnd().endsWith(summary.at(-1)!)).toBe(true);
+      expect(ran.stdout).not.toMatch(/\bbelow\b/);
     },
   );
 });
