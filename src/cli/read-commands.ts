@@ -405,12 +405,13 @@ async function runStatefulSweep(ctx: Context, opts: SweepOptions): Promise<numbe
             ctx.terminal.width,
           ).join("\n"),
         );
+      const say = (text: string) => ctx.print(wrap(text, ctx.terminal.width, "  ").join("\n"));
       if (!runtime.sink && result.pendingInOutbox > 0) {
-        ctx.print(
+        say(
           `${counted(result.pendingInOutbox, "alert event")} ${result.pendingInOutbox === 1 ? "waits" : "wait"} in the outbox: ServiceBusConnection is not set, so this run does not publish them.`,
         );
       } else if (result.brokerError) {
-        ctx.print(
+        say(
           `Service Bus refused the events (${neutralise(result.brokerError)}); ${result.pendingInOutbox} stay in the outbox for the next sweep.`,
         );
       }

@@ -2,7 +2,7 @@
 // findings table's WHAT and the events table's CHANGE go on under their row,
 // in their own column with the others blank, rather than stopping at the
 // column with "…" ("Layer 2 down on the primary and…") where what broke, and
-// how far, was the part cut off.
+// how far, was the part cut off. The notice under them fits the width too.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/program.js";
@@ -114,5 +114,16 @@ describe("erwatch sweep --state at 80 columns", () => {
         ),
       ),
     ).toEqual(spaced(changes));
+  });
+
+  it("wraps the outbox notice under the tables to the width", async () => {
+    const ran = await sweep("wrapnotice", false);
+    expect(ran.code, ran.stderr).toBe(1);
+    // Every line fits; a resource id alone may not: it is copied whole.
+    for (const line of ran.stdout.split("\n").filter((l) => !l.trim().startsWith("/")))
+      expect(Array.from(line).length, line).toBeLessThanOrEqual(WIDTH);
+    expect(ran.stdout.replace(/\s+/g, " ")).toContain(
+      "1 alert event waits in the outbox: ServiceBusConnection is not set, so this run does not publish them.",
+    );
   });
 });
