@@ -6,6 +6,7 @@
 // the listing and the readings' age, as it does without metrics.
 
 import type { Logger } from "../logging.js";
+import { deadlineOn } from "../time.js";
 import { realTimers, type CircuitTarget, type Timers } from "./ports.js";
 import type { CheapSignalReading, CheapSignals } from "./sweep-plan.js";
 
@@ -13,15 +14,6 @@ import type { CheapSignalReading, CheapSignals } from "./sweep-plan.js";
 export const CHEAP_SIGNAL_SHARE = 0.25;
 /** After its budget, how long a read has to hand back what it did get. */
 const HAND_BACK_MS = 1_000;
-
-/** AbortSignal.timeout on `time` (the same reason), cancelled once the read is done. */
-function timeout(time: Timers, ms: number): { signal: AbortSignal; cancel: () => void } {
-  const controller = new AbortController();
-  const cancel = time.after(ms, () =>
-    controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
-  );
-  return { signal: controller.signal, cancel };
-}
 
 const nothing = (): CheapSignalReading => ({ troubled: new Map<string, string>() });
 
@@ -39,7 +31,7 @@ export async function readCheapSignals(
 ): Promise<CheapSignalReading> {
   const time = options.time ?? realTimers;
   const budget =
-    options.budgetMs === null ? null : timeout(time, Math.max(1, Math.ceil(options.budgetMs)));
+    options.budgetMs === null ? null : deadlineOn(time, Math.max(1, Math.ceil(options.budgetMs)));
   const abortSignal = budget
     ? AbortSignal.any([options.abortSignal, budget.signal])
     : options.abortSignal;

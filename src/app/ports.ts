@@ -4,6 +4,7 @@
 import type { CircuitMetrics, EndToEndFacts, GatewayRoutes } from "../core/dataplane/facts.js";
 import type { CircuitFacts, CircuitReading, ReadFailure, Reading } from "../core/model.js";
 import { readablePeerings } from "../core/model.js";
+import { realTimers, type Timers } from "../time.js";
 
 /**
  * A circuit's body as the cheap tier read it (its item in the subscription's
@@ -176,25 +177,7 @@ export interface DataPlaneReader {
  * back, the deep reads' flushes before the deadline and the hard stop. Real
  * time in production (realTimers); tests move a manual one by hand.
  */
-export interface Timers {
-  now(): number;
-  /**
-   * Calls `fn` after `ms`; returns a cancel. On real time the timer does not
-   * keep the process alive unless `keepAlive`: the one the sweep itself is
-   * waiting on, with nothing else in flight, must still end the wait.
-   */
-  after(ms: number, fn: () => void, options?: { keepAlive?: boolean }): () => void;
-}
-
-export const realTimers: Timers = {
-  now: () => Date.now(),
-  after(ms, fn, options) {
-    // Node runs a longer timeout at once (1 ms): a busy loop, not a wait.
-    const timer = setTimeout(fn, Math.min(ms, 2 ** 31 - 1));
-    if (!options?.keepAlive) timer.unref?.();
-    return () => clearTimeout(timer);
-  },
-};
+export { realTimers, type Timers };
 
 /** The wall clock deadlines are counted on: `clock` when given, else the timers' own. */
 export function wallClockOf(deps: { clock?: () => Date; time?: Timers }): () => Date {

@@ -68,7 +68,7 @@ function missingPermission(message: string | undefined): string | undefined {
  * named: the window is SWEEP_SCHEDULE's interval for a timer sweep, the HTTP
  * answer's for POST /api/sweep, the command's for the CLI.
  */
-export const SWEEP_DEADLINE_WORDS = "stopped at the sweep's deadline";
+const SWEEP_DEADLINE_WORDS = "stopped at the sweep's deadline";
 
 /** "120 s": what a Retry-After asked, in the words of a failure. */
 function waitWords(ms: number): string {

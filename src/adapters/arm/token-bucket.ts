@@ -5,6 +5,8 @@
 // when it knows better (another process, another tool on the same identity),
 // and a 429 pauses the bucket for its Retry-After.
 
+import { realTimers, type Timers } from "../../time.js";
+
 export interface BucketSpec {
   capacity: number;
   perSecond: number;
@@ -16,22 +18,10 @@ export interface BucketSpec {
   reserve?: number;
 }
 
-/** Time, injectable: tests drive it by hand. */
-export interface Timekeeper {
-  now(): number;
-  /** Calls `fn` after `ms`; returns a cancel. */
-  after(ms: number, fn: () => void): () => void;
-}
-
-export const realTime: Timekeeper = {
-  now: () => Date.now(),
-  after(ms, fn) {
-    // Node runs a longer timeout at once (1 ms): a busy loop, not a wait.
-    const timer = setTimeout(fn, Math.min(ms, 2 ** 31 - 1));
-    timer.unref?.();
-    return () => clearTimeout(timer);
-  },
-};
+/** Time, injectable: tests drive it by hand. The adapters' name for Timers. */
+export type Timekeeper = Timers;
+/** Real time, the adapters' name for realTimers (the same object). */
+export const realTime: Timekeeper = realTimers;
 
 /** Resolves after `ms` on `time`; rejects with the reason when `signal` aborts first. */
 export function sleepOn(time: Timekeeper, ms: number, signal?: AbortSignal): Promise<void> {

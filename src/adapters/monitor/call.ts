@@ -6,6 +6,7 @@
 import pLimit from "p-limit";
 import type { Reading } from "../../core/model.js";
 import { toReadFailure } from "../arm/errors.js";
+import { deadlineOn } from "../../time.js";
 import { realTime, type Timekeeper } from "../arm/token-bucket.js";
 import { endedByDeadline } from "../aborted.js";
 import { askedWaitOf } from "../retry-after.js";
@@ -56,20 +57,6 @@ function pause(ms: number, signal: AbortSignal, time: Timekeeper): Promise<boole
     });
     signal.addEventListener("abort", stop, { once: true });
   });
-}
-
-/**
- * Aborts, as AbortSignal.timeout would, once `ms` have passed on `time`: a
- * test runs a hung call to its deadline by moving its timer, not by waiting.
- * `cancel` drops the timer once the call is over, so a manual timer holds only
- * the deadlines of calls still under way.
- */
-function deadlineOn(time: Timekeeper, ms: number): { signal: AbortSignal; cancel: () => void } {
-  const controller = new AbortController();
-  const cancel = time.after(ms, () =>
-    controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
-  );
-  return { signal: controller.signal, cancel };
 }
 
 /**

@@ -8,7 +8,7 @@
 
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from "@azure/service-bus";
 import { isAbort } from "../aborted.js";
-import { realTime, type Timekeeper } from "../arm/token-bucket.js";
+import { deadlineOn, realTimers, type Timers } from "../../time.js";
 import { closeWithin } from "./close-within.js";
 
 /**
@@ -32,7 +32,7 @@ export class DeadlineSender {
      * test moves it. Left out, the close's bound keeps the process up while it
      * waits, as an exit's last wait must.
      */
-    private readonly time?: Timekeeper,
+    private readonly time?: Timers,
   ) {}
 
   /** Runs one send under the deadline and the caller's signal (the sweep being stopped). */
@@ -41,11 +41,7 @@ export class DeadlineSender {
     caller: AbortSignal | undefined,
     body: (sender: ServiceBusSender, abortSignal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    const deadline = new AbortController();
-    // As AbortSignal.timeout: the same reason, and on real time a timer that keeps no process up.
-    const cancel = (this.time ?? realTime).after(this.timeoutMs, () =>
-      deadline.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
-    );
+    const deadline = deadlineOn(this.time ?? realTimers, this.timeoutMs);
     const abortSignal = caller ? AbortSignal.any([deadline.signal, caller]) : deadline.signal;
     try {
       this.client ??= this.connect();
@@ -60,7 +56,7 @@ export class DeadlineSender {
         cause: error,
       });
     } finally {
-      cancel();
+      deadline.cancel();
     }
   }
 
