@@ -199,7 +199,14 @@ export async function deepRead(
     store: listingSnapshotsOnce(base.store.withSignal(abortSignal, log)),
     ...tickOf(run),
   };
-  const silences = await silencesForSweep(base.silences, base.silenceStore, now, log, abortSignal);
+  const silences = await silencesForSweep(
+    base.silences,
+    base.silenceStore,
+    now,
+    log,
+    abortSignal,
+    base.time,
+  );
   const baseline = await baselineTargets(
     deps.store,
     targets,

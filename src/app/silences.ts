@@ -14,6 +14,7 @@ import { storedInstant } from "../core/instant.js";
 import { PEERING_SPELLINGS, type PathName } from "../core/model.js";
 import type { Silence, SilenceWindow } from "../core/policy.js";
 import type { Logger } from "../logging.js";
+import { deadlineOn, realTimers, type Timers } from "../time.js";
 import type { Stored } from "./state-store.js";
 
 export interface StoredSilence extends Silence {
@@ -132,18 +133,20 @@ const LIST_DEADLINE_MS = 15_000;
  * the configured ones and the stored ones still in force then. Storage that
  * cannot be read fails open: the configured silences hold, the stored ones do
  * not, and a warning says so (an alert that goes out during maintenance is
- * better than one that never does).
+ * better than one that never does). `time`: what the read's deadline runs
+ * on, real time unless a test moves it.
  */
 export async function silencesOverTime(
   configured: Silence[],
   store: SilenceStore | null | undefined,
   log: Logger,
   abortSignal?: AbortSignal,
+  time: Timers = realTimers,
 ): Promise<(at: Date) => Silence[]> {
   if (!store) return () => configured;
+  const deadline = deadlineOn(time, LIST_DEADLINE_MS);
   try {
-    const deadline = AbortSignal.timeout(LIST_DEADLINE_MS);
-    const signal = abortSignal ? AbortSignal.any([abortSignal, deadline]) : deadline;
+    const signal = abortSignal ? AbortSignal.any([abortSignal, deadline.signal]) : deadline.signal;
     const stored = (await store.list({ abortSignal: signal, log })).map((s) => s.value);
     return (at) => [...configured, ...stored.filter((s) => silenceStatus(s, at) !== "expired")];
   } catch (error) {
@@ -152,6 +155,8 @@ export async function silencesOverTime(
       "stored silences could not be read; only ERWATCH_SILENCES holds this sweep",
     );
     return () => configured;
+  } finally {
+    deadline.cancel();
   }
 }
 
@@ -162,6 +167,7 @@ export async function silencesForSweep(
   now: Date,
   log: Logger,
   abortSignal?: AbortSignal,
+  time?: Timers,
 ): Promise<Silence[]> {
-  return (await silencesOverTime(configured, store, log, abortSignal))(now);
+  return (await silencesOverTime(configured, store, log, abortSignal, time))(now);
 }

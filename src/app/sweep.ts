@@ -396,6 +396,7 @@ export function createSweeper(deps: SweepDeps) {
         request.now,
         log,
         request.abortSignal,
+        deps.time,
       ),
       silenceStore: null,
     };
@@ -517,6 +518,7 @@ export function createSweeper(deps: SweepDeps) {
         deps.silenceStore,
         log,
         request.abortSignal,
+        deps.time,
       );
       const silences = silencesAt(request.now);
       warnUnmatchedCircuitSettings(
@@ -597,6 +599,7 @@ export function createSweeper(deps: SweepDeps) {
           deps.silenceStore,
           log,
           run.abortSignal,
+          deps.time,
         );
         const scoped = {
           ...deps,
