@@ -13,7 +13,8 @@
 import { storedInstant } from "../core/instant.js";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logging.js";
-import type { CircuitTarget } from "./ports.js";
+import { deadlineOn } from "../time.js";
+import { realTimers, type CircuitTarget, type Timers } from "./ports.js";
 import type { Scope } from "./scan.js";
 import type { SharedSweepRun, StateStore, SweepRecord } from "./state-store.js";
 import { MAX_WAITING_SWEEPS } from "./sweep-coordinator.js";
@@ -53,6 +54,11 @@ export interface OnDemandDeps {
   runs: SweepRuns;
   /** The sweep's clock (decisions, deadlines the status URL judges). */
   now: () => Date;
+  /**
+   * What the request's time, its waits and the send's stop run on: real time
+   * unless a test moves it.
+   */
+  time?: Timers;
   logger: Logger;
   batchSize: number;
   intervalMinutes: number;
@@ -136,6 +142,7 @@ async function inFlight(
   earlier: readonly HandingOut[],
   wanted: string[] | null,
   left: () => number,
+  time: Timers,
 ): Promise<InFlight | { ranOut: string }> {
   for (const pending of [...earlier].reverse()) {
     if (!coversFanOut(pending.circuitIds, wanted)) continue;
@@ -146,6 +153,7 @@ async function inFlight(
     const settled = await within(
       pending.sent.then((run) => ({ run })),
       left(),
+      time,
     );
     if (settled?.run) return { join: { run: settled.run, share: false }, onDemand: new Set() };
     if (settled === null)
@@ -157,7 +165,9 @@ async function inFlight(
       };
   }
   return (
-    (await within(stored(deps, wanted), left())) ?? { ranOut: "looking for a sweep in flight" }
+    (await within(stored(deps, wanted), left(), time)) ?? {
+      ranOut: "looking for a sweep in flight",
+    }
   );
 }
 
@@ -203,14 +213,15 @@ export async function fanOutOnDemand(
   deps: OnDemandDeps,
   request: OnDemandRequest,
 ): Promise<OnDemandOutcome> {
-  const started = Date.now();
+  const time = deps.time ?? realTimers;
+  const started = time.now();
   // Registered before anything is awaited, and waiting only on those registered
   // before it (requests, and the timer sending its sweep here): two requests
   // arriving together both looked in storage first, found nothing, and both
   // sent the estate.
   const self = deps.runs.handOut(request.circuitIds, "request");
   try {
-    return await handOut(deps, request, self, started + request.answerWithinMs);
+    return await handOut(deps, request, self, started + request.answerWithinMs, time);
   } finally {
     self.end();
   }
@@ -225,10 +236,11 @@ async function handOut(
     settle: (run: SharedSweepRun | null) => void;
   },
   answerBy: number,
+  time: Timers,
 ): Promise<OnDemandOutcome> {
   const { settle } = self;
-  const left = () => Math.max(0, answerBy - Date.now());
-  const looked = await inFlight(deps, self.earlier, request.circuitIds, left);
+  const left = () => Math.max(0, answerBy - time.now());
+  const looked = await inFlight(deps, self.earlier, request.circuitIds, left, time);
   if ("ranOut" in looked) {
     const why = `${looked.ranOut} took longer than the ${Math.round(request.answerWithinMs / 1000)} s the request had`;
     deps.logger.error({ why }, "the on-demand sweep could not be handed out to the workers");
@@ -238,7 +250,7 @@ async function handOut(
   if (found) {
     // Found by the last sweep's record alone (the timer's own write failed): its status URL needs one.
     if (found.share)
-      await within(deps.runs.shareFannedOut(found.run), Math.min(SHARE_WITHIN_MS, left()));
+      await within(deps.runs.shareFannedOut(found.run), Math.min(SHARE_WITHIN_MS, left()), time);
     // Those that waited on this request join the same sweep.
     settle(found.run);
     return { kind: "joined", run: found.run };
@@ -259,7 +271,12 @@ async function handOut(
   // Whatever is left of the answer's time when the send is done, the bookkeeping after it gets.
   const sendWithinMs = left();
   const stop = new AbortController();
-  const timer = setTimeout(() => stop.abort(new Error("the request's time ran out")), sendWithinMs);
+  const cancelStop = time.after(
+    sendWithinMs,
+    () => stop.abort(new Error("the request's time ran out")),
+    { keepAlive: true },
+  );
+  const windowStop = deadlineOn(time, window.stopMs);
   let sent: SharedSweepRun | null = null;
   const fanned = fanOut(
     deps.sweeper,
@@ -270,8 +287,8 @@ async function handOut(
         : { scope: request.scope, mode: "tiered" as const }),
       sweepId,
       now,
-      deadline: new Date(Date.now() + window.budgetMs),
-      abortSignal: AbortSignal.any([stop.signal, AbortSignal.timeout(window.stopMs)]),
+      deadline: new Date(time.now() + window.budgetMs),
+      abortSignal: AbortSignal.any([stop.signal, windowStop.signal]),
     },
     {
       batchSize: deps.batchSize,
@@ -284,7 +301,7 @@ async function handOut(
           circuitIds: request.circuitIds,
           by: "request",
         });
-        await within(deps.runs.shareFannedOut(sent), Math.min(SHARE_WITHIN_MS, left()));
+        await within(deps.runs.shareFannedOut(sent), Math.min(SHARE_WITHIN_MS, left()), time);
         // Those that waited on it are answered 202 with its status URL, as this one
         // is: not before a poll on another instance can find its record.
         settle(sent);
@@ -299,9 +316,12 @@ async function handOut(
         (error: unknown) => ({ ok: false as const, error: error as Error }),
       ),
       sendWithinMs,
+      time,
     );
   } finally {
-    clearTimeout(timer);
+    cancelStop();
+    // The window's stop is moot once the request's stop below has fired.
+    windowStop.cancel();
     // Nothing of it runs on once the request is answered.
     stop.abort(new Error("the request was answered"));
   }
@@ -355,6 +375,8 @@ export async function shareTimerFanOut(
   now: Date,
   handed: { deep: number; deadline: Date },
   log: Logger,
+  /** What the share's bound runs on: real time unless a test moves it. */
+  time: Timers = realTimers,
 ): Promise<SharedSweepRun> {
   const run = sentRecord(sweepId, now, {
     deep: handed.deep,
@@ -363,7 +385,7 @@ export async function shareTimerFanOut(
     by: "timer",
   });
   try {
-    await within(runs.shareFannedOut(run), SHARE_WITHIN_MS);
+    await within(runs.shareFannedOut(run), SHARE_WITHIN_MS, time);
   } catch (error) {
     log.warn({ err: error }, "the timer's fanned-out sweep could not be shared");
   }

@@ -7,6 +7,7 @@
 
 import { storedInstant } from "../core/instant.js";
 import type { Logger } from "../logging.js";
+import { realTimers, type Timers } from "./ports.js";
 import { doneAnswer } from "./sweep-answer.js";
 import { isUnreadableRow, type SharedSweepRun, type StateStore } from "./state-store.js";
 import type { SweepResult } from "./sweep.js";
@@ -83,6 +84,8 @@ export class SweepRuns {
     private readonly keep = 50,
     /** Where runs answered 202 are shared with the other instances; none: this instance only. */
     private readonly shelf: SweepRunShelf | null = null,
+    /** What the heartbeat runs on: real time unless a test moves it. */
+    private readonly time: Timers = realTimers,
   ) {}
 
   /** Follows a sweep (once per id: a joined request tracks the sweep it joined). */
@@ -133,10 +136,17 @@ export class SweepRuns {
     });
     run.shared = first;
     if (run.status === "running" && !run.sharedEnd) {
-      const beat = setInterval(() => void this.write(run), SWEEP_RUN_HEARTBEAT_MS);
-      beat.unref();
+      // On real time no beat keeps the process up: the sweep it tells of does.
+      let stopBeat = () => {};
+      const beat = () => {
+        stopBeat = this.time.after(SWEEP_RUN_HEARTBEAT_MS, () => {
+          void this.write(run);
+          beat();
+        });
+      };
+      beat();
       run.sharedEnd = run.done.then(async () => {
-        clearInterval(beat);
+        stopBeat();
         await this.write(run);
       });
     }
@@ -310,17 +320,24 @@ function answerOf(run: SweepRun, result: SweepResult): Record<string, unknown> {
   return { ...answer, sweepId: run.sweepId, joined: true, joinedSweepId: result.sweepId };
 }
 
-/** The promise's value if it settles within `ms`, else null (it runs on). */
-export function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+/**
+ * The promise's value if it settles within `ms` on `time`, else null (it runs
+ * on). On real time the wait keeps the process up: its caller is waiting on it.
+ */
+export function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  time: Timers = realTimers,
+): Promise<T | null> {
   return new Promise<T | null>((resolve, reject) => {
-    const timer = setTimeout(() => resolve(null), ms);
+    const cancel = time.after(ms, () => resolve(null), { keepAlive: true });
     promise.then(
       (value) => {
-        clearTimeout(timer);
+        cancel();
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        cancel();
         reject(error);
       },
     );

@@ -22,8 +22,9 @@ export interface SweepFunctionDeps {
   now: () => Date;
   /**
    * The wall clock and timers a sweep worker keeps its stop and wind-down by
-   * (the message's deadline is on the wall clock, not on `now`); real time
-   * unless a test drives it.
+   * (the message's deadline is on the wall clock, not on `now`), the timer its
+   * window, and a fanned-out POST /api/sweep the waits within its answer's
+   * time; real time unless a test drives it.
    */
   time?: Timekeeper;
   /** How long POST /api/sweep waits before answering 202 (default: well inside Azure's 230 s). */

@@ -134,6 +134,7 @@ async function fannedOut(
         store: runtime.store,
         runs: deps.runs,
         now: deps.now,
+        ...(deps.time ? { time: deps.time } : {}),
         logger: log,
         batchSize: sweep.batchSize,
         intervalMinutes: runtime.config.state.policy.sweepIntervalMinutes,

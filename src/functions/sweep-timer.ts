@@ -98,7 +98,7 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
             logger: log,
             // A request on any instance joins it from now on, instead of sending the estate again.
             sent: async (handed) =>
-              handing.settle(await shareTimerFanOut(deps.runs, sweepId, now, handed, log)),
+              handing.settle(await shareTimerFanOut(deps.runs, sweepId, now, handed, log, time)),
           },
         );
         log.info({ ...sent, isPastDue: timer.isPastDue, lateMs: late }, "timer sweep fanned out");

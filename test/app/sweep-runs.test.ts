@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SharedSweepRun } from "../../src/app/state-store.js";
 import type { SweepResult } from "../../src/app/sweep.js";
 import {
@@ -8,6 +8,7 @@ import {
   SweepRuns,
   type SweepRunShelf,
 } from "../../src/app/sweep-runs.js";
+import { manualTime } from "../support/manual-time.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 /** A shelf whose writes land when the test lets them, in the order they were made. */
@@ -51,10 +52,6 @@ const RESULT = {
   arm: {},
 } as unknown as SweepResult;
 
-afterEach(() => {
-  vi.useRealTimers();
-});
-
 /** A shelf whose writes land at once (or fail, while `failing`). */
 function quickShelf() {
   const landed: SharedSweepRun[] = [];
@@ -82,15 +79,14 @@ const flush = async () => {
 
 describe("sweep runs shared between instances", () => {
   it("writes a running sweep's record every heartbeat, and stops once it has ended", async () => {
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
-    vi.setSystemTime(new Date("2026-11-22T02:00:00.000Z"));
+    const time = manualTime(Date.parse("2026-11-22T02:00:00.000Z"));
     const s = quickShelf();
-    const runs = new SweepRuns(undefined, 50, s);
+    const runs = new SweepRuns(() => new Date(time.now()), 50, s, time);
     let finish!: (r: SweepResult) => void;
     const run = runs.track("s1", null, new Promise<SweepResult>((r) => (finish = r)));
     await runs.share(run);
     for (let beat = 0; beat < 2; beat += 1) {
-      vi.advanceTimersByTime(SWEEP_RUN_HEARTBEAT_MS);
+      time.advance(SWEEP_RUN_HEARTBEAT_MS);
       await flush();
     }
     expect(s.landed.map((r) => [r.status, r.touchedAt])).toEqual([
@@ -100,7 +96,8 @@ describe("sweep runs shared between instances", () => {
     ]);
     finish(RESULT);
     await run.sharedEnd;
-    vi.advanceTimersByTime(3 * SWEEP_RUN_HEARTBEAT_MS);
+    expect(time.pending()).toBe(0);
+    time.advance(3 * SWEEP_RUN_HEARTBEAT_MS);
     await flush();
     expect(s.landed.map((r) => r.status)).toEqual(["running", "running", "running", "done"]);
   });

@@ -6,7 +6,7 @@
 // any invocation, beside the timer's fanned-out sweep.
 
 import functions from "@azure/functions";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sentRecord } from "../../src/app/on-demand-fan-out.js";
 import type { SharedSweepRun, SweepRecord } from "../../src/app/state-store.js";
 import { MAX_WAITING_SWEEPS } from "../../src/app/sweep-coordinator.js";
@@ -21,6 +21,7 @@ import { FakeReader } from "../support/fake-reader.js";
 import { FakeWork } from "../support/fake-work.js";
 import { functionDeps } from "../support/function-deps.js";
 import { CIRCUIT_ID } from "../support/readings.js";
+import { manualTime } from "../support/manual-time.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const { HttpRequest, InvocationContext } = functions;
@@ -67,6 +68,20 @@ const timerTick = {
 /** Waits, a bounded number of turns, for what another promise chain sets. */
 async function until(what: () => boolean, turns = 200): Promise<void> {
   for (let i = 0; i < turns && !what(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+/** Whether `promise` has settled, read without waiting on it. */
+function settledFlag(promise: Promise<unknown>): () => boolean {
+  let settled = false;
+  const mark = () => (settled = true);
+  promise.then(mark, mark);
+  return () => settled;
+}
+/** Sets `flag.on` on each call of the queue's send, before it goes on. */
+function watchSends(work: FakeWork): { on: boolean } {
+  const flag = { on: false };
+  const send = work.queue.send;
+  work.queue.send = (messages, options) => ((flag.on = true), send(messages, options));
+  return flag;
 }
 /** A promise the test resolves. */
 function gate() {
@@ -225,11 +240,18 @@ describe("POST /api/sweep with SWEEP_WORK_QUEUE", () => {
 
   it("bounds the wait: a send that does not end within the answer's time is a 503, and nothing of it runs on", async () => {
     const { work, deps } = await setup();
-    deps.answerWithinMs = 300;
+    // The request's time runs on this clock: a minute, moved, not waited for.
+    const time = manualTime(T0);
+    deps.time = time;
+    deps.answerWithinMs = 60_000;
     work.holding = new Promise(() => {});
-    const started = Date.now();
-    const response = await httpSweepHandler(async () => deps)(post(), context());
-    expect(Date.now() - started).toBeLessThan(2_000);
+    const sending = watchSends(work);
+    const answer = httpSweepHandler(async () => deps)(post(), context());
+    const answered = settledFlag(answer);
+    await until(() => sending.on);
+    expect(answered()).toBe(false);
+    time.advance(60_000);
+    const response = (await within(answer, 3_000))!;
     expect(response.status).toBe(503);
     expect(problemOf(response).detail).toMatch(/did not reach the work queue/);
     expect(work.sends).toEqual([]);
@@ -298,13 +320,15 @@ describe("POST /api/sweep with SWEEP_WORK_QUEUE", () => {
   });
 
   it("lets requests that arrive while a fan-out is still being sent here join it", async () => {
-    const { sweep, work } = await setup();
+    const { sweep, work, deps } = await setup();
     let release!: () => void;
     work.holding = new Promise((resolve) => (release = resolve));
+    const sending = watchSends(work);
     const first = sweep(post(), context());
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => sending.on);
     const second = sweep(post(), context());
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Registered beside the first, whose send it waits on.
+    await until(() => deps.runs.handingOut.size === 2);
     release();
     const [a, b] = (await Promise.all([first, second])).map((r) => r.jsonBody as Accepted);
     expect(a!.joined).toBe(false);
@@ -613,12 +637,17 @@ describe("a request on the timer's instance while the timer plans or sends its f
     const { held, sending } = holdTimerSend(work);
     const timer = sweepTimerHandler(async () => deps)(timerTick, context());
     await until(() => sending.length === 1);
-    const started = Date.now();
-    const answered = await within(
-      httpSweepHandler(async () => ({ ...deps, answerWithinMs: 400 }))(post(), context()),
-      3_000,
+    const time = manualTime(T0);
+    const answer = httpSweepHandler(async () => ({ ...deps, answerWithinMs: 60_000, time }))(
+      post(),
+      context(),
     );
-    expect(Date.now() - started).toBeLessThan(2_000);
+    const answeredYet = settledFlag(answer);
+    // Registered beside the timer's, whose send it waits on.
+    await until(() => deps.runs.handingOut.size === 2);
+    expect(answeredYet()).toBe(false);
+    time.advance(60_000);
+    const answered = await within(answer, 3_000);
     expect(answered?.status).toBe(503);
     expect(problemOf(answered!).detail).toMatch(
       /waiting for the timer's sweep, being planned and sent on this instance, took longer than/,
@@ -634,23 +663,22 @@ describe("a request on the timer's instance while the timer plans or sends its f
   // further under load; the wait that ran out then read the clock, found time
   // left, and went on to look in storage (seen in CI under 4 workers: "looking
   // for a sweep in flight took longer than the 0 s the request had"). The
-  // clock stands still here, so the wait's own end is all that can end it.
+  // clock stands still here while its timers fire, so the wait's own end is
+  // all that can end it.
   it("takes the wait for the timer's sweep as run out when it runs out, whatever the clock says after it", async () => {
     const { work, deps } = await setup();
     const { held, sending } = holdTimerSend(work);
     const timer = sweepTimerHandler(async () => deps)(timerTick, context());
     await until(() => sending.length === 1);
-    const frozen = Date.now();
-    const clock = vi.spyOn(Date, "now").mockReturnValue(frozen);
-    let answered: Awaited<ReturnType<ReturnType<typeof httpSweepHandler>>> | null;
-    try {
-      answered = await within(
-        httpSweepHandler(async () => ({ ...deps, answerWithinMs: 300 }))(post(), context()),
-        3_000,
-      );
-    } finally {
-      clock.mockRestore();
-    }
+    const timers = manualTime(T0);
+    const time = { now: () => T0, after: timers.after };
+    const answer = httpSweepHandler(async () => ({ ...deps, answerWithinMs: 60_000, time }))(
+      post(),
+      context(),
+    );
+    await until(() => deps.runs.handingOut.size === 2);
+    timers.advance(60_000);
+    const answered = await within(answer, 3_000);
     expect(answered?.status).toBe(503);
     expect(problemOf(answered!).detail).toMatch(
       /waiting for the timer's sweep, being planned and sent on this instance, took longer than/,
@@ -795,16 +823,16 @@ describe("on-demand fan-outs in flight are bounded, as the coordinator bounds sw
 describe("one budget for every wait of a request with fan-out on", () => {
   it("waiting on a request here, the look-ups and the record's write all spend from the time counted from its arrival", async () => {
     const { work, deps } = await setup();
+    // Both requests' time runs on this clock: moved, not waited for.
+    const time = manualTime(T0);
     // The first, on this instance, sends within a shorter time than the second has; its send never ends.
-    const first = httpSweepHandler(async () => ({ ...deps, answerWithinMs: 500 }))(
+    const first = httpSweepHandler(async () => ({ ...deps, answerWithinMs: 500, time }))(
       post(),
       context(),
     );
-    let sending = false;
-    const send = work.queue.send;
-    work.queue.send = (messages, options) => ((sending = true), send(messages, options));
+    const sending = watchSends(work);
     work.holding = new Promise(() => {});
-    await until(() => sending);
+    await until(() => sending.on);
     // Then storage is slow to look in, and the record of the timer's sweep it finds hangs.
     const store = deps.runtime.store;
     const timerRecord = {
@@ -817,16 +845,33 @@ describe("one budget for every wait of a request with fan-out on", () => {
       errors: 0,
       fannedOut: { deep: 1, deadline: new Date(T0 + BUDGET_MS).toISOString() },
     } satisfies SweepRecord;
+    let looking = false;
     store.lastSweep = async () => {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      looking = true;
+      await new Promise<void>((resolve) => time.after(300, resolve));
       return timerRecord;
     };
-    store.putSweepRun = () => new Promise(() => {});
+    let writing = false;
+    store.putSweepRun = () => ((writing = true), new Promise(() => {}));
     const answerWithinMs = 1_500;
-    const second = httpSweepHandler(async () => ({ ...deps, answerWithinMs }))(post(), context());
-    expect((await first).status).toBe(503);
-    // Each wait on its own was bounded: the first's 0.5 s, 0.3 s of look-ups, 15 s of the write.
-    const answered = await within(second, answerWithinMs + 2_500);
+    const second = httpSweepHandler(async () => ({ ...deps, answerWithinMs, time }))(
+      post(),
+      context(),
+    );
+    const answeredYet = settledFlag(second);
+    await until(() => deps.runs.handingOut.size === 2);
+    time.advance(500);
+    expect((await within(first, 3_000))?.status).toBe(503);
+    await until(() => looking);
+    time.advance(300);
+    await until(() => writing);
+    // Each wait on its own was bounded (the first's 0.5 s, 0.3 s of look-ups,
+    // 15 s of the write): the write gets only what is left of the 1.5 s.
+    const writeBound = time.dueIn().find((ms) => ms <= answerWithinMs - 800);
+    expect(writeBound).toBeGreaterThan(answerWithinMs - 800 - 100);
+    expect(answeredYet()).toBe(false);
+    time.advance(writeBound!);
+    const answered = await within(second, 3_000);
     expect(answered).not.toBeNull();
     expect(answered!.jsonBody).toMatchObject({ sweepId: "timer-sweep", joined: true });
     expect(work.sends).toEqual([]);
@@ -834,11 +879,18 @@ describe("one budget for every wait of a request with fan-out on", () => {
 
   it("a look-up that outlasts the request's time is a 503 within it, nothing sent", async () => {
     const { work, deps } = await setup();
-    deps.runtime.store.lastSweep = () => new Promise(() => {});
-    const answered = await within(
-      httpSweepHandler(async () => ({ ...deps, answerWithinMs: 400 }))(post(), context()),
-      3_000,
+    let looking = false;
+    deps.runtime.store.lastSweep = () => ((looking = true), new Promise(() => {}));
+    const time = manualTime(T0);
+    const answer = httpSweepHandler(async () => ({ ...deps, answerWithinMs: 60_000, time }))(
+      post(),
+      context(),
     );
+    const answeredYet = settledFlag(answer);
+    await until(() => looking);
+    expect(answeredYet()).toBe(false);
+    time.advance(60_000);
+    const answered = await within(answer, 3_000);
     expect(answered?.status).toBe(503);
     expect(problemOf(answered!).detail).toMatch(/looking for a sweep in flight took longer/);
     expect(work.sends).toEqual([]);
