@@ -608,7 +608,8 @@ function endedHold(
 
 /**
  * The inhibiting alert, when it has resolved since it held this one: a sweep
- * holds by alerts firing or resolving alone. The held alert keeps the hold
+ * holds by alerts firing or resolving, and a resolve also by a condition
+ * read but not open yet (pending). The held alert keeps the hold
  * its last decision stored while its own layer cannot be read (a blind
  * reading keeps its state), so the page said "held by" a Sev1 long cleared
  * over an alert nothing explains any more. One not stored (a row that cannot
@@ -619,7 +620,7 @@ function resolvedHolder(
   byKey: Map<string, AlertState>,
 ): StatusHoldEnded | null {
   const holder = byKey.get(held.alert);
-  if (!holder || holder.phase === "firing" || holder.phase === "resolving") return null;
+  if (!holder || ["firing", "resolving", "pending"].includes(holder.phase)) return null;
   return {
     alert: held.alert,
     rule: held.rule,

@@ -153,6 +153,7 @@ export function holdsOf(steps: AlertStep[], circuitId: string): Holds {
           ipv4Paths: heldPaths(state.condition?.paths ?? [], state.condition?.evidence),
           ...(state.notified?.paths ? { toldPaths: state.notified.paths } : {}),
           active: state.phase === "firing" || state.phase === "resolving",
+          seen: observation.state === "firing",
           ...(ipv6Alone(state.condition?.evidence) ? { addressFamily: "ipv6" as const } : {}),
         },
       ];

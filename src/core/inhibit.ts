@@ -3,7 +3,13 @@
 // Alertmanager's practice, no rule holds an alert more severe than its source:
 // a both-paths outage pages even while a flap alert is open. A rule may instead
 // hold only the resolve (`holds: "resolve"`): the alert was heard, and its
-// all-clear waits until the source is gone.
+// all-clear waits until the source is gone. Such a hold comes from the
+// source's condition as read this sweep, its alert open or not: a Sev3
+// Disabled peering opens at its second sweep, and a gateway alert above it
+// read a bare "resolving" at the first (resolving on one clean sweep, it
+// said "recovered" there, before any hold existed). Holding everything
+// waits for the source's open, as Alertmanager's inhibition waits for a
+// firing alert: a source that never opens must not have kept a page unheard.
 
 import type { AlertFamily, FindingCode, PathName, Severity } from "./model.js";
 import { isRecord } from "./record.js";
@@ -28,7 +34,9 @@ export interface InhibitRule {
   equal: ("circuit" | "peering")[];
   /**
    * `all` (default): every notification of a target no more severe than the
-   * source. `resolve`: only the resolve of a target, whatever its severity.
+   * source, while the source's alert is open. `resolve`: only the resolve of
+   * a target, whatever its severity, while the source's alert is open or its
+   * condition was read this sweep.
    */
   holds?: "all" | "resolve";
   /**
@@ -215,6 +223,11 @@ export interface ActiveAlert {
   paths: PathName[];
   /** Firing (open or still resolving) this sweep. */
   active: boolean;
+  /**
+   * Its condition was read this sweep, whether its alert has opened or still
+   * waits out its open count (pending): enough to hold a resolve.
+   */
+  seen?: boolean;
   /** The alert is about IPv6 alone (the IPv6 session's flap, IPv6 down or empty beside IPv4 carrying). */
   addressFamily?: "ipv6";
   /** The paths it holds others than IPv6's alone for (heldPaths); absent: `paths`. */
@@ -270,7 +283,7 @@ function sourceFor(rule: InhibitRule, target: ActiveAlert, alerts: ActiveAlert[]
     target.addressFamily === "ipv6" ? s.paths : (s.ipv4Paths ?? s.paths);
   return alerts.find(
     (s) =>
-      s.active &&
+      (s.active || (rule.holds === "resolve" && s.seen === true)) &&
       s.key !== target.key &&
       s.family === rule.source.family &&
       (!rule.source.codes || rule.source.codes.includes(s.code)) &&
