@@ -84,6 +84,18 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     equal: ["circuit", "peering"],
   },
   {
+    // With the peering Disabled (or gone) its paths are not read: the path
+    // alert read clean, and a Sev1 (one path down, the other unread) above a
+    // Sev3 peering nobody expected said "recovered" two sweeps later, its path
+    // no more carrying than before. It resolves once the peering is back and
+    // the path reads up; still down then, it fires on as the same incident.
+    name: "a missing or disabled peering keeps the outage of its paths open",
+    source: { family: "peering-config", codes: ["peering-missing", "peering-disabled"] },
+    targets: ["path-down"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
+  {
     name: "both paths down holds single-path and higher-layer alerts on the peering",
     source: { family: "path-down", bothPaths: true },
     targets: ["route-limit", "gateway", "global-reach"],
