@@ -154,6 +154,7 @@ export function holdsOf(steps: AlertStep[], circuitId: string): Holds {
           ...(state.notified?.paths ? { toldPaths: state.notified.paths } : {}),
           active: state.phase === "firing" || state.phase === "resolving",
           seen: observation.state === "firing",
+          ...(observation.noPathCarrying ? { noPathCarrying: true } : {}),
           ...(ipv6Alone(state.condition?.evidence) ? { addressFamily: "ipv6" as const } : {}),
         },
       ];

@@ -459,7 +459,10 @@ function judgePeering(
     if (unreached) findings.push(unreached);
     return { verdict, findings };
   }
-  return { verdict: heldBeneath(verdict, noPathCarrying(verdict)), findings };
+  return {
+    verdict: { ...heldBeneath(verdict, noPathCarrying(verdict)), noPathCarrying: true },
+    findings,
+  };
 }
 
 export function classifyCircuit(

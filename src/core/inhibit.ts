@@ -28,6 +28,12 @@ export interface InhibitRule {
      * its receivers were told (a stop on that path is not known to be over).
      */
     targetPaths?: boolean;
+    /**
+     * Only while no path of its peering carries, as read this sweep (both
+     * down, or one down and the other's public prefixes validating): the
+     * rows above it read "held: no path carrying".
+     */
+    noPathCarrying?: boolean;
   };
   targets: AlertFamily[];
   /** Fields that must be equal between source and target. */
@@ -217,6 +223,29 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     holds: "resolve",
   },
   {
+    // One path down and the other not carrying either (its public prefixes
+    // validating) is no both-paths outage, yet the rows above read "held: no
+    // path carrying" and raise nothing: an alert already open there cleared,
+    // and resolved "recovered" beside that row, the connection still down.
+    name: "a path down with no path carrying keeps the gateway and Global Reach alerts above it open",
+    source: { family: "path-down", noPathCarrying: true },
+    targets: ["gateway", "global-reach"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
+  {
+    // Both paths validating anew hold the rows above alike, no path down.
+    name: "public prefixes not validated, with no path carrying, keep the gateway and Global Reach alerts above them open",
+    source: {
+      family: "peering-config",
+      codes: ["public-prefixes-not-validated"],
+      noPathCarrying: true,
+    },
+    targets: ["gateway", "global-reach"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
+  {
     name: "a gateway not connected keeps the end-to-end alert it explains open",
     source: { family: "gateway" },
     targets: ["end-to-end"],
@@ -246,6 +275,8 @@ export interface ActiveAlert {
   ipv4Paths?: PathName[];
   /** The paths its receivers were last told of, when told. */
   toldPaths?: PathName[];
+  /** Read this sweep with no path of its peering carrying (observe.ts). */
+  noPathCarrying?: boolean;
 }
 
 /**
@@ -300,6 +331,7 @@ function sourceFor(rule: InhibitRule, target: ActiveAlert, alerts: ActiveAlert[]
       s.family === rule.source.family &&
       (!rule.source.codes || rule.source.codes.includes(s.code)) &&
       (!rule.source.bothPaths || downOn(s).length === 2) &&
+      (!rule.source.noPathCarrying || s.noPathCarrying === true) &&
       (!rule.source.targetPaths ||
         [...target.paths, ...(target.toldPaths ?? [])].some((p) => downOn(s).includes(p))) &&
       // IPv6 alone explains nothing of IPv4's, which is most of the traffic: an

@@ -486,6 +486,13 @@ export interface PeeringVerdict {
    * carries beneath them is unknown, so their alerts neither open nor resolve.
    */
   aboveNotJudged?: ("gateway" | "globalReach")[];
+  /**
+   * No path carries this sweep beneath an Enabled peering (both down, or one
+   * down and the other's public prefixes validating): the rows above read
+   * "held: no path carrying", and the outage beneath holds their alerts'
+   * resolve (inhibit.ts), both-paths-down alert or not.
+   */
+  noPathCarrying?: true;
 }
 
 export interface Finding {

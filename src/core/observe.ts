@@ -74,6 +74,8 @@ export interface Observation {
    * a sweep before (storage soak seed 963).
    */
   membersReadAt?: string;
+  /** No path of its peering carries this sweep (PeeringVerdict.noPathCarrying). */
+  noPathCarrying?: true;
 }
 
 /** Several findings of one family on one peering are one alert: merge them. */
@@ -182,6 +184,9 @@ function sessionsUnread(verdict: CircuitVerdict, peering: string | null): boolea
   return PATHS.every((path) => unknownIn([p.paths[path].provider, p.paths[path].bgp]));
 }
 
+const carriesNothing = (verdict: CircuitVerdict, peering: string | null): boolean =>
+  verdict.peerings.find((x) => sameName(x.name, peering))?.noPathCarrying === true;
+
 const ABOVE_LAYER: Partial<Record<AlertFamily, "gateway" | "globalReach">> = {
   gateway: "gateway",
   "global-reach": "globalReach",
@@ -227,6 +232,7 @@ export function observe(
       finding: blind ? null : mergeFindings(g.findings),
       previousReadAt,
       unreadPaths: unreadPathsOf(verdict, g.family, g.peering),
+      ...(carriesNothing(verdict, g.peering) ? { noPathCarrying: true as const } : {}),
     };
   });
   for (const e of existing) {
