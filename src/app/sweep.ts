@@ -24,6 +24,7 @@ import { listedServiceKeys } from "./data-plane.js";
 import { tickOf } from "./tick.js";
 import { deepRead, publish, type DeepReadResult, type DeepReadRun } from "./deep-read.js";
 import {
+  realTimers,
   wallClockOf,
   type CircuitReader,
   type CircuitTarget,
@@ -486,7 +487,19 @@ export function createSweeper(deps: SweepDeps) {
     };
   }
 
+  const timers = deps.time ?? realTimers;
+  /**
+   * The wall clock its deadlines are counted on and the timers it runs on.
+   * The timer and a fan-out worker keep their windows, stops and claims by
+   * it too: on a clock of their own, a worker's stop and its reads'
+   * deadlines could disagree (in a test, one moved and the other not).
+   */
+  const time: Timers = {
+    now: () => clock().getTime(),
+    after: (ms, fn, options) => timers.after(ms, fn, options),
+  };
   return {
+    time,
     sweep,
     plan,
     deepRead: (targets: CircuitTarget[], run: DeepReadRun) => deepRead(deps, targets, run),

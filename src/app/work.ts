@@ -318,9 +318,10 @@ export async function fanOut(
   },
 ): Promise<FanOutResult> {
   const log = options.logger.child({ sweepId: request.sweepId });
-  // The workers keep to `deadline` by their own clocks; the status page judges
-  // it against the sweep's (`now`, injected in tests): the same span from it.
-  const budgetMs = request.deadline.getTime() - Date.now();
+  // The workers keep to `deadline` by the wall clock (the sweeper's, as the
+  // timer set it); the status page judges it against the sweep's instant
+  // (`now`): the same span from it.
+  const budgetMs = request.deadline.getTime() - sweeper.time.now();
   log.info({ fannedOut: true }, "sweep started");
   const planned = await sweeper.plan(request, log);
   // Named circuits carry no listing: where each was last read sends a site's
@@ -416,11 +417,11 @@ export async function processWork(
     stopAt?: Date;
     /** When the worker must be gone (a little after its stop): every claim call ends by then. */
     settleBy?: AbortSignal;
-    clock?: () => number;
     reader?: Parameters<typeof usageSince>[0];
   },
 ): Promise<WorkDone> {
-  const clock = options.clock ?? Date.now;
+  // Claims are held until a time on the clock the worker's stop and its reads' deadlines are on.
+  const clock = () => sweeper.time.now();
   const log = options.logger.child({
     sweepId: message.sweepId,
     subscriptionId: message.subscriptionId,

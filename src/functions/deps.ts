@@ -12,7 +12,6 @@ import { processEnv } from "../config/env.js";
 import type { StatusRuntime } from "../runtime/status.js";
 import type { SweepRuntime } from "../runtime/sweep.js";
 import { startTelemetry, TELEMETRY_FAILED } from "../runtime/telemetry.js";
-import type { Timekeeper } from "../runtime/time.js";
 
 export interface SweepFunctionDeps {
   runtime: SweepRuntime;
@@ -20,13 +19,6 @@ export interface SweepFunctionDeps {
   /** Sweeps started or joined here, for GET /api/sweep/{id}. */
   runs: SweepRuns;
   now: () => Date;
-  /**
-   * The wall clock and timers a sweep worker keeps its stop and wind-down by
-   * (the message's deadline is on the wall clock, not on `now`), the timer its
-   * window, and a fanned-out POST /api/sweep the waits within its answer's
-   * time; real time unless a test drives it.
-   */
-  time?: Timekeeper;
   /** How long POST /api/sweep waits before answering 202 (default: well inside Azure's 230 s). */
   answerWithinMs?: number;
 }

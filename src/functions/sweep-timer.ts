@@ -5,7 +5,7 @@ import { sweepWindow, windowLeft } from "../app/sweep-window.js";
 import { processEnv } from "../config/env.js";
 import { timerSchedule } from "../config/functions.js";
 import { storedInstant } from "../core/instant.js";
-import { realTime, timeoutOn } from "../runtime/time.js";
+import { timeoutOn } from "../runtime/time.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 
 /**
@@ -30,7 +30,8 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
     if (timer.isPastDue)
       log.warn("timer is past due: the previous sweep ran long or the host was down");
     const { arm, sweep } = runtime.config;
-    const time = deps.time ?? realTime;
+    // The sweeper's clock: the window's deadline and stop are counted on the one its reads keep them by.
+    const time = runtime.sweeper.time;
     const interval = runtime.config.state.policy.sweepIntervalMinutes;
     // Planned against a deadline short of the next tick: what does not fit is named and read first next time.
     const window = sweepWindow(interval);

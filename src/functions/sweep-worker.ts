@@ -1,6 +1,6 @@
 import functions, { type InvocationContext } from "@azure/functions";
 import { hostname } from "node:os";
-import { realTime, timeoutOn } from "../runtime/time.js";
+import { timeoutOn } from "../runtime/time.js";
 import { processEnv } from "../config/env.js";
 import { readWorkQueueSetting, WORK_HARD_STOP_MS } from "../config/functions.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
@@ -44,7 +44,8 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         "an item of this work batch is not sweep work; the rest of the batch is read (the circuit stays due for the next sweep)",
       );
     if (!runtime.work) throw new WorkIncomplete("SWEEP_WORK_QUEUE is not set on this instance");
-    const time = deps.time ?? realTime;
+    // The sweeper's clock: its reads' deadlines and flushes, and the message's deadline, are on it.
+    const time = runtime.sweeper.time;
     const deadline = Date.parse(work.deadline);
     // The hard stop: a little after the deadline, and within the message lock.
     const startedAt = time.now();
@@ -66,7 +67,6 @@ export function sweepWorkerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
       abortSignal: stop,
       stopAt: new Date(startedAt + stopIn),
       settleBy: settle,
-      clock: () => time.now(),
       reader: runtime.reader,
     });
     if (done.unreached.some((u) => u.reason === "stopped"))

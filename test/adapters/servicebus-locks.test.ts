@@ -12,6 +12,7 @@ import { EventConsumer } from "../../src/adapters/servicebus/consumer.js";
 import { drainOneSession } from "../../src/adapters/servicebus/work-queue.js";
 import type { Dispatcher } from "../../src/app/dispatch/dispatcher.js";
 import { startBroker, type AmqpBroker } from "../support/amqp-broker/broker.js";
+import { manualTime } from "../support/manual-time.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const LOCK_MS = 2_000;
@@ -171,16 +172,18 @@ it("a fan-out worker takes no more of a session after maxHandleMs, so its renewa
   const signal = AbortSignal.timeout(20_000);
   const handled: unknown[] = [];
   const errors: unknown[] = [];
-  // Longer than maxHandleMs by construction: a timer never fires early.
+  // The workers' clock, moved by each batch past maxHandleMs.
+  const time = manualTime(Date.now());
   const slow = async (body: unknown) => {
     handled.push(body);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    time.advance(101);
   };
   const options = {
     abortSignal: signal,
     maxWaitTimeInMs: 200,
     maxHandleMs: 100,
     onError: (e: unknown) => errors.push(e),
+    time,
   };
 
   expect(await drainOneSession(sb, "work", slow, options)).toBe(1);
@@ -193,6 +196,32 @@ it("a fan-out worker takes no more of a session after maxHandleMs, so its renewa
     { messageId: "w-1", deliveryCount: 1 },
     { messageId: "w-2", deliveryCount: 1 },
   ]);
+});
+
+it("a fan-out worker counts maxHandleMs on the workers' clock: standing still, it takes the session's next batch however long the last one took on the machine's", async () => {
+  const b = await broker("work");
+  const sb = client(b);
+  await sb.createSender("work").sendMessages([
+    { body: "w-1", messageId: "w-1", sessionId: "sub-a" },
+    { body: "w-2", messageId: "w-2", sessionId: "sub-a" },
+  ]);
+  const handled: unknown[] = [];
+  const errors: unknown[] = [];
+  // Each batch takes five times maxHandleMs of real time, none of the workers' clock.
+  const handle = async (body: unknown) => {
+    handled.push(body);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  const taken = await drainOneSession(sb, "work", handle, {
+    abortSignal: AbortSignal.timeout(20_000),
+    maxWaitTimeInMs: 200,
+    maxHandleMs: 10,
+    onError: (e: unknown) => errors.push(e),
+    time: manualTime(Date.now()),
+  });
+  expect(taken).toBe(2);
+  expect(handled).toEqual(["w-1", "w-2"]);
+  expect(errors).toEqual([]);
 });
 
 it("a fan-out worker outside the host finds no session free as nothing to do, and a fault taking one as a fault", async () => {

@@ -6,12 +6,18 @@
 import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TableWorkClaims } from "../../src/adapters/tables/work-claims.js";
-import type { CircuitReader, CircuitTarget } from "../../src/app/ports.js";
+import {
+  realTimers,
+  type CircuitReader,
+  type CircuitTarget,
+  type Timers,
+} from "../../src/app/ports.js";
 import { readEach } from "../../src/app/scan.js";
 import type { Sweeper } from "../../src/app/sweep.js";
-import { processWork, workerOf, type WorkMessage } from "../../src/app/work.js";
+import { CLAIM_MS, processWork, workerOf, type WorkMessage } from "../../src/app/work.js";
 import { supersedes } from "../../src/core/claim-holder.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
+import { manualTime } from "../support/manual-time.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const SUB = "00000000-0000-0000-0000-00000000000a";
@@ -28,7 +34,7 @@ const target = (name: string): CircuitTarget => ({
 });
 
 /** Reads that answer at once, but for the circuits named slow: those wait until stopped. */
-function world(slow: Set<string>) {
+function world(slow: Set<string>, time: Timers = realTimers) {
   const started: string[] = [];
   const reader = {
     async read(t: CircuitTarget, options: { abortSignal: AbortSignal }) {
@@ -41,6 +47,7 @@ function world(slow: Set<string>) {
   } as unknown as CircuitReader;
   // The worker's half of a sweep, as deepRead does it: claim, read, mark recorded.
   const sweeper = {
+    time,
     async deepRead(targets: CircuitTarget[], run: Parameters<Sweeper["deepRead"]>[1]) {
       const verdicts: { id: string }[] = [];
       const result = await readEach(
@@ -214,6 +221,33 @@ describe("a work message delivered again", () => {
       ["er-fast", "done"],
       ["er-ignored", "done"],
     ]);
+  });
+
+  it("holds each claim until CLAIM_MS past the sweeper's clock, the one its stop and its reads' deadlines are on, not the machine's", async () => {
+    // A week after the machine's clock: held by the machine's, each claim would have run out long before.
+    const time = manualTime(Date.now() + 7 * 86_400_000);
+    const msg: WorkMessage = {
+      ...message("sweep-claim-clock"),
+      now: new Date(time.now()).toISOString(),
+      deadline: new Date(time.now() + 4 * 60_000).toISOString(),
+    };
+    const until: number[] = [];
+    const spied = {
+      ...claims,
+      claim: (sweepId: string, circuitId: string, worker: string, at: Date) => {
+        until.push(at.getTime());
+        return claims.claim(sweepId, circuitId, worker, at);
+      },
+      finish: claims.finish.bind(claims),
+      release: claims.release.bind(claims),
+    };
+    const done = await processWork(world(new Set(), time).sweeper, spied, msg, {
+      worker: workerOf(msg, D1),
+      logger: memoryLogger().logger,
+      abortSignal: AbortSignal.timeout(10_000),
+    });
+    expect(done.read).toHaveLength(3);
+    expect(until).toEqual([1, 2, 3].map(() => time.now() + CLAIM_MS));
   });
 
   it("names each delivery by its message, its count and its invocation", () => {

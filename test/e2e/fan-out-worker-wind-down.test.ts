@@ -18,8 +18,9 @@
 // plus the wind-down, and what is not settled by then runs out by itself (a
 // later delivery of the message takes over its claims at once).
 //
-// The worker keeps its stop and wind-down by the deps' `time`, here a manual
-// clock the test moves: what it proves is what happens when the worker's
+// The worker keeps its stop and wind-down by the sweep's clock (the world's
+// `sweepTime`, which its reads' deadlines are on too), here a manual clock
+// the test moves: what it proves is what happens when the worker's
 // clock reaches each instant, not how long a loaded machine took. Storage and
 // ARM timeouts are far longer than any wait here, so a held call or read ends
 // only by the worker's clock. 20 circuits. Case 1: a batch the session hands
@@ -65,7 +66,10 @@ const worlds = worldPerTest();
 async function windDownWorld() {
   const proxy = await startTableFaultProxy(worlds.azurite());
   const now = new Date(T0);
+  // The sweep's wall clock, and so the worker's, started at the real one's: the message's deadline is on it.
+  const time = manualTime(Date.now());
   const w = await worlds.start({
+    sweepTime: time,
     estate: estateOf(
       ...Array.from({ length: CIRCUITS }, (_, i) =>
         healthyCircuit({ subscriptionId: SUB, name: `er-${String(i).padStart(2, "0")}` }),
@@ -85,9 +89,7 @@ async function windDownWorld() {
   const bus = new ServiceBusClient(w.broker.connectionString, {
     retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
   });
-  // The worker's wall clock, started at the real one's: the message's deadline is on it.
-  const time = manualTime(Date.now());
-  const handler = sweepWorkerHandler(async () => ({ ...w.functionDeps, time }));
+  const handler = sweepWorkerHandler(async () => w.functionDeps);
   return { proxy, w, bus, time, handler };
 }
 

@@ -7,14 +7,17 @@
 import { InvocationContext } from "@azure/functions";
 import { describe, expect, it } from "vitest";
 import type { DeepReadRun } from "../../src/app/deep-read.js";
+import type { Timers } from "../../src/app/ports.js";
 import type { WorkClaims, WorkMessage } from "../../src/app/work.js";
 import type { SweepFunctionDeps } from "../../src/functions/deps.js";
 import { sweepWorkerHandler } from "../../src/functions/sweep-worker.js";
+import { manualTime } from "../support/manual-time.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const SUB = "00000000-0000-0000-0000-00000000000a";
 
-function worker() {
+/** The worker on the sweeper's clock, `time`. */
+function worker(time: Timers, reading: (run: DeepReadRun) => void = () => {}) {
   const runs: DeepReadRun[] = [];
   const claims: WorkClaims = {
     claim: async () => "mine",
@@ -27,8 +30,10 @@ function worker() {
       work: { claims },
       reader: {},
       sweeper: {
+        time,
         deepRead: async (_targets: unknown, run: DeepReadRun) => {
           runs.push(run);
+          reading(run);
           return { verdicts: [], errors: [], skipped: [], unreached: [], events: [], ignored: [] };
         },
       },
@@ -37,14 +42,14 @@ function worker() {
   return { runs, handler: sweepWorkerHandler(async () => deps) };
 }
 
-const message = (deadlineInMs: number): WorkMessage => ({
+const message = (deadlineInMs: number, time: Timers): WorkMessage => ({
   version: 1,
   sweepId: "sweep-1",
   subscriptionId: SUB,
   batch: 1,
   batches: 1,
-  now: new Date().toISOString(),
-  deadline: new Date(Date.now() + deadlineInMs).toISOString(),
+  now: new Date(time.now()).toISOString(),
+  deadline: new Date(time.now() + deadlineInMs).toISOString(),
   items: [
     {
       target: {
@@ -63,14 +68,26 @@ describe("sweep worker", () => {
     ["the sweep's deadline in a minute: the stop 15 s after it", 60_000, 75_000],
     ["the deadline 4.5 minutes away: the worker's 4-minute cap first", 270_000, 240_000],
   ])("%s", async (_name, deadlineInMs, stopInMs) => {
-    const { runs, handler } = worker();
-    const before = Date.now();
-    await handler(JSON.stringify(message(deadlineInMs)), new InvocationContext());
-    const after = Date.now();
+    // The sweeper's clock a month behind the machine's: the worker counts its stop on the sweeper's.
+    const time = manualTime(Date.now() - 30 * 86_400_000);
+    const { runs, handler } = worker(time);
+    await handler(JSON.stringify(message(deadlineInMs, time)), new InvocationContext());
     expect(runs).toHaveLength(1);
-    const stopAt = runs[0]!.stopAt!.getTime();
-    expect(stopAt).toBeGreaterThanOrEqual(before + stopInMs);
-    expect(stopAt).toBeLessThanOrEqual(after + stopInMs);
-    expect(runs[0]!.deadline!.getTime()).toBeGreaterThan(before + deadlineInMs - 1_000);
+    expect(runs[0]!.stopAt!.getTime()).toBe(time.now() + stopInMs);
+    expect(runs[0]!.deadline!.getTime()).toBe(time.now() + deadlineInMs);
+  });
+
+  it("stops its reads when the sweeper's clock reaches the stop, not the machine's", async () => {
+    const time = manualTime(Date.now() - 30 * 86_400_000);
+    const stopped: boolean[] = [];
+    const { handler } = worker(time, (run) => {
+      // The deadline in a minute, the stop 15 s after it: a moment before, then at it.
+      time.advance(75_000 - 1);
+      stopped.push(run.abortSignal.aborted);
+      time.advance(1);
+      stopped.push(run.abortSignal.aborted);
+    });
+    await handler(JSON.stringify(message(60_000, time)), new InvocationContext());
+    expect(stopped).toEqual([false, true]);
   });
 });

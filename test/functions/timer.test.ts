@@ -5,6 +5,7 @@
 
 import functions from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Timers } from "../../src/app/ports.js";
 import { FUNCTION_TIMEOUT_MS, sweepWindow } from "../../src/app/sweep-window.js";
 import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
@@ -29,14 +30,14 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function setup(now = NOW, clock?: () => Date) {
+async function setup(now = NOW, time?: Timers) {
   const reader = new FakeReader();
   const deps = await functionDeps(
     azurite.connectionString,
     reader,
     { ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001" },
     now,
-    clock,
+    time,
   );
   const { logger, records } = memoryLogger();
   deps.runtime = { ...deps.runtime, logger };
@@ -98,9 +99,8 @@ describe("sweepTimer", () => {
     async function onClock(startMs: number) {
       const time = manualTime(startMs);
       const clock = () => new Date(time.now());
-      // The sweeper plans against its deadline on the same clock.
-      const { deps, handler } = await setup(clock, clock);
-      deps.time = time;
+      // The timer keeps its window by the sweeper's clock, which plans against the deadline.
+      const { deps, handler } = await setup(clock, time);
       const requests: Parameters<typeof deps.runtime.sweeper.sweep>[0][] = [];
       const sweep = deps.runtime.sweeper.sweep;
       deps.runtime = {

@@ -23,7 +23,10 @@ export interface FanOutDriver {
    * is an outcome, not a failure: "late" (the timer failed saying so, and what
    * it had not sent stays due). The soaks set that deadline short so a hung
    * broker costs little, and on a loaded machine the broker answering can miss
-   * it too (the first send attaches its link). Any other error throws.
+   * it too (the first send attaches its link). Any other error throws, the
+   * send's other give-up too ("stopped with the sweep"): that is the timer's
+   * own window (minutes, on the sweep's clock) run out with the send under
+   * way, not a broker answering late.
    */
   timerMayMiss(label: string | number): Promise<"sent" | "late">;
   /** Two workers until the queue is empty twice running; false when `withinMs` ran out first. */
@@ -81,7 +84,13 @@ export function fanOutDriver(
             around(() =>
               worker(body, new functions.InvocationContext({ invocationId: `w${++invocation}` })),
             ),
-          { abortSignal: stop, maxWaitTimeInMs: 200, onError: (e) => errors.push(e) },
+          {
+            abortSignal: stop,
+            maxWaitTimeInMs: 200,
+            onError: (e) => errors.push(e),
+            // The workers' clock, as the host's lock renewal would be counted in a test's time.
+            time: deps.runtime.sweeper.time,
+          },
         );
       const workers = options.workers ?? 2;
       for (let idle = 0; idle < 2 && !stop.aborted;) {

@@ -2,7 +2,7 @@
 // a reader the test controls, the real coordinator.
 
 import type { StatusFunctionDeps, SweepFunctionDeps } from "../../src/functions/deps.js";
-import type { CircuitReader } from "../../src/app/ports.js";
+import type { CircuitReader, Timers } from "../../src/app/ports.js";
 import { SweepCoordinator } from "../../src/app/sweep-coordinator.js";
 import { SweepRuns } from "../../src/app/sweep-runs.js";
 import { createSweeper, type SweepResult } from "../../src/app/sweep.js";
@@ -16,8 +16,8 @@ export async function functionDeps(
   reader: CircuitReader,
   env: Record<string, string>,
   now: () => Date,
-  /** The sweeper's wall clock, for its deadlines (the real one when absent). */
-  clock?: () => Date,
+  /** The sweeper's wall clock and timers, and so the timer's and the workers' (the real ones when absent). */
+  time?: Timers,
 ): Promise<SweepFunctionDeps & { sink: InMemoryEventSink; status: StatusFunctionDeps }> {
   const { store, silences } = await freshStore(connectionString);
   const config = loadSweepConfig(
@@ -35,7 +35,7 @@ export async function functionDeps(
     silenceStore: silences,
     historyRetentionDays: 30,
     logger,
-    ...(clock ? { clock } : {}),
+    ...(time ? { time } : {}),
   });
   return {
     runtime: { config, logger, reader, store, silences, sink, sweeper, work: null },

@@ -10,6 +10,7 @@ import type {
   ServiceBusSessionReceiver,
 } from "@azure/service-bus";
 import type { WorkMessage, WorkQueue } from "../../app/work.js";
+import { realTime, type Timekeeper } from "../arm/token-bucket.js";
 import { DeadlineSender } from "./deadline.js";
 import { counted } from "../../core/text.js";
 
@@ -39,8 +40,10 @@ export class ServiceBusWorkQueue implements WorkQueue {
     private readonly queue: string,
     /** SERVICEBUS_TIMEOUT_MS: one send, every batch and retry in it. */
     timeoutMs: number,
+    /** What SERVICEBUS_TIMEOUT_MS runs on: real time unless a test moves it (the sweep's clock). */
+    time?: Timekeeper,
   ) {
-    this.line = new DeadlineSender(connect, queue, timeoutMs);
+    this.line = new DeadlineSender(connect, queue, timeoutMs, time);
   }
 
   send(messages: WorkMessage[], options: { abortSignal?: AbortSignal } = {}): Promise<void> {
@@ -97,6 +100,8 @@ export async function drainOneSession(
     onError?: (error: unknown) => void;
     /** The longest one `handle` can take (default 5 minutes, as the Functions host renews). */
     maxHandleMs?: number;
+    /** The clock `maxHandleMs` is counted on: the workers' (the sweep's), real time unless a test moves it. */
+    time?: Pick<Timekeeper, "now">;
   },
 ): Promise<number> {
   const maxHandleMs = options.maxHandleMs ?? HOST_LOCK_RENEWAL_MS;
@@ -125,11 +130,12 @@ export async function drainOneSession(
       cause: error,
     });
   }
-  const takeUntil = Date.now() + maxHandleMs;
+  const time = options.time ?? realTime;
+  const takeUntil = time.now() + maxHandleMs;
   let handled = 0;
   try {
     for (;;) {
-      if (Date.now() > takeUntil) return handled;
+      if (time.now() > takeUntil) return handled;
       const messages = await receiver.receiveMessages(1, {
         maxWaitTimeInMs,
         abortSignal: options.abortSignal,
