@@ -21,7 +21,12 @@ export interface SweepOverrides extends ReadOverrides {
   serviceBusOptions?: ServiceBusClientOptions;
   /** `erwatch sweep --state`: its settings are not the function app's (SweepDeps.ranBy). */
   ranBy?: "cli";
-  /** The time the sweep's cheap-tier budget and flushes run on (SweepDeps.time); real time unless a test injects one. */
+  /**
+   * The time the sweep's cheap-tier budget and flushes run on (SweepDeps.time),
+   * and with it the timer's window, a fan-out worker's stop and claims
+   * (Sweeper.time) and every Service Bus send's SERVICEBUS_TIMEOUT_MS; real
+   * time unless a test injects one.
+   */
   sweepTime?: Timers;
 }
 
@@ -57,14 +62,19 @@ export function buildSweepRuntime(
   const connect = publish
     ? () => newServiceBusClient(publish.connection, credentialFor, overrides.serviceBusOptions)
     : null;
+  // SERVICEBUS_TIMEOUT_MS on the sweep's clock when a test moves it; left out,
+  // real time, whose bound on a close keeps the process up (an exit's last wait).
+  const sendTime = overrides.sweepTime;
   const sink =
-    connect && publish ? new ServiceBusEventSink(connect, publish.entity, publish.timeoutMs) : null;
+    connect && publish
+      ? new ServiceBusEventSink(connect, publish.entity, publish.timeoutMs, sendTime)
+      : null;
   const workQueue = config.sweep.workQueue;
   const work =
     connect && publish && workQueue
       ? {
           name: workQueue,
-          queue: new ServiceBusWorkQueue(connect, workQueue, publish.timeoutMs),
+          queue: new ServiceBusWorkQueue(connect, workQueue, publish.timeoutMs, sendTime),
           claims: buildWorkClaims(config.state, credentialFor),
         }
       : null;

@@ -3,10 +3,14 @@
 // SDK's own retry defaults, which wait 60 s per attempt and retry three times.
 // A sweep gives a send up at SERVICEBUS_TIMEOUT_MS; its decisions wait in the
 // outbox and go out, once, in the first sweep after the broker answers again.
-// 5-minute timer on an injected clock; only the send deadline is real time.
+// 5-minute timer on an injected clock, the send deadline on the sweep's clock:
+// while the broker hangs, each send's deadline passes as soon as it is set, so
+// a hung send costs the test no real time, and only the deadline ends it (the
+// SDK's own timers are real and minutes long).
 
 import functions from "@azure/functions";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import type { Timekeeper } from "../../src/adapters/arm/token-bucket.js";
 import type { WorkMessage } from "../../src/app/work.js";
 import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
 import type { AlertEvent } from "../../src/core/alert-event.js";
@@ -14,22 +18,53 @@ import type { SweepResult } from "../../src/app/sweep.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
 import { estateOf, healthyCircuit, type SimCircuit } from "../support/estate/index.js";
 import { setProviderState } from "../support/estate/mutators.js";
+import { manualTime } from "../support/manual-time.js";
 import { ALERTS_QUEUE, startWorld, type World } from "../support/world.js";
 
 const T0 = Date.parse("2026-11-22T01:00:00.000Z");
 const MIN = 60_000;
-/** Far below the SDK's 60 s per attempt, far above a loopback send. */
-const SEND_DEADLINE_MS = 1_000;
+/**
+ * Half the SDK's 60 s per attempt (of four, 30 s apart). On the sweep's
+ * clock, it passes at once while the broker hangs; on the real clock, one
+ * hung send would outlast SWEEP_BOUND_MS.
+ */
+const SEND_DEADLINE_MS = 30_000;
 /** A sweep of two circuits on loopback takes a few seconds; the SDK alone would wait minutes. */
 const SWEEP_BOUND_MS = 25_000;
 
 let azurite: Azurite;
 let world: World | null = null;
+let hanging = false;
+
+/** Hangs the broker (or lets it answer again), as the sweep's clock knows. */
+function hang(w: World, on: boolean): void {
+  hanging = on;
+  w.broker.hang(on);
+}
+
+/**
+ * The sweep's clock (its timers, the timer function's window, and
+ * SERVICEBUS_TIMEOUT_MS), from the real one's: a timer of the send
+ * deadline's length set while the broker hangs has it pass on the next turn
+ * of the event loop, once the send is under way. The sweep's other timers
+ * are minutes long: none falls due on the way.
+ */
+function sendDeadlineClock(): Timekeeper {
+  const time = manualTime(Date.now());
+  return {
+    now: time.now,
+    after(ms, fn) {
+      const cancel = time.after(ms, fn);
+      if (ms === SEND_DEADLINE_MS && hanging) setImmediate(() => time.advance(ms));
+      return cancel;
+    },
+  };
+}
 beforeAll(async () => {
   azurite = await startAzurite();
 });
 afterEach(async () => {
-  world?.broker.hang(false);
+  if (world) hang(world, false);
   await world?.close();
   world = null;
 });
@@ -57,6 +92,7 @@ async function site(env: Record<string, string> = {}) {
     estate: estateOf(...bundles),
     azurite,
     now: () => now,
+    sweepTime: sendDeadlineClock(),
     env: {
       SWEEP_SCHEDULE: "0 */5 * * * *",
       SERVICEBUS_TIMEOUT_MS: String(SEND_DEADLINE_MS),
@@ -100,7 +136,7 @@ it("a broker that stops answering costs a sweep one SERVICEBUS_TIMEOUT_MS, not t
   const { sweep, sent, w, circuits } = await site();
   await sweep(0);
   // Nothing was sent at 0, so no connection is open: the hang meets its opening (a cold instance).
-  w.broker.hang(true);
+  hang(w, true);
   setProviderState(circuits[0]!, "NotProvisioned");
   const during = await sweep(5);
   expect(during.events.map((e) => `${e.action} ${e.family} ${e.severity}`)).toEqual([
@@ -119,7 +155,7 @@ it("a broker that stops answering costs a sweep one SERVICEBUS_TIMEOUT_MS, not t
   expect(still.pendingInOutbox).toBe(1);
 
   // Answering again: the page goes out in the next sweep, once.
-  w.broker.hang(false);
+  hang(w, false);
   const after = await sweep(15);
   expect(after.brokerError).toBeNull();
   expect(after.pendingInOutbox).toBe(0);
@@ -127,12 +163,12 @@ it("a broker that stops answering costs a sweep one SERVICEBUS_TIMEOUT_MS, not t
 
   // Hanging again with the link open (a warm instance): the other circuit's page waits the same
   // way. What the hung send left in the socket may still arrive: the broker keeps one copy.
-  w.broker.hang(true);
+  hang(w, true);
   setProviderState(circuits[1]!, "NotProvisioned");
   const warm = await sweep(20);
   expect(warm.events.map((e) => `${e.action} ${e.circuit.name}`)).toEqual(["open er-lon-b"]);
   expect(warm.brokerError).toMatch(/did not answer/);
-  w.broker.hang(false);
+  hang(w, false);
   const back = await sweep(25);
   expect(back.pendingInOutbox).toBe(0);
   expect(sent()).toEqual(["open provider Sev0 er-lon-a", "open provider Sev0 er-lon-b"]);
@@ -142,7 +178,7 @@ it("fanned out: a timer whose work cannot be sent fails within SERVICEBUS_TIMEOU
   const QUEUE = "erwatch-sweep-work";
   const { tick, w, circuits } = await site({ SWEEP_WORK_QUEUE: QUEUE, SWEEP_WORK_BATCH: "1" });
   await w.runtime.work!.claims.ensureTable();
-  w.broker.hang(true);
+  hang(w, true);
   setProviderState(circuits[0]!, "NotProvisioned");
   // A failed function, not a timer held into the next tick: the host logs it, and the
   // dead-man's switch (no "sweep finished" line) hears it if it lasts.
@@ -151,7 +187,7 @@ it("fanned out: a timer whose work cannot be sent fails within SERVICEBUS_TIMEOU
       `sending \\d+ work messages? to ${QUEUE} failed: Service Bus did not answer within ${SEND_DEADLINE_MS} ms`,
     ),
   );
-  w.broker.hang(false);
+  hang(w, false);
   await tick(5);
   const work = w.broker.accepted(QUEUE).map((m) => m.body as WorkMessage);
   // Every circuit the sweep at 5 planned is handed out. What the hung send at 0 left in
