@@ -15,6 +15,7 @@ import type { Dispatcher } from "../../app/dispatch/dispatcher.js";
 import type { Settlement } from "../../app/dispatch/ports.js";
 import { deadLetterText } from "../../core/budget.js";
 import type { Logger } from "../../logging.js";
+import type { Timekeeper } from "../arm/token-bucket.js";
 import { DispatchFlow } from "./flow.js";
 
 /**
@@ -81,6 +82,18 @@ export interface ConsumerOptions {
   longestDispatchMs: number;
   /** SERVICEBUS_TIMEOUT_MS: a receive beyond its wait, a settlement, a rescheduled copy. */
   timeoutMs: number;
+  /**
+   * What SERVICEBUS_TIMEOUT_MS runs on: a test's clock, moved by hand. Left
+   * out, real time, on timers that keep the process up while a call waits.
+   */
+  time?: Timekeeper;
+}
+
+/** Calls `fn` after `ms` on `time`, else on a real timer that keeps the process up; returns a cancel. */
+function after(time: Timekeeper | undefined, ms: number, fn: () => void): () => void {
+  if (time) return time.after(ms, fn);
+  const timer = setTimeout(fn, ms);
+  return () => clearTimeout(timer);
 }
 
 /** A receive link and the messages taken on it not yet settled. */
@@ -177,16 +190,31 @@ export class EventConsumer {
   }
 
   private readonly guard: Guard = async (doing, run) => {
-    let timer: NodeJS.Timeout | undefined;
+    let cancel = () => {};
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(this.missed(doing, undefined)), this.options.timeoutMs);
+      cancel = after(this.options.time, this.options.timeoutMs, () =>
+        reject(this.missed(doing, undefined)),
+      );
     });
     try {
       return await Promise.race([run(), deadline]);
     } finally {
-      clearTimeout(timer);
+      cancel();
     }
   };
+
+  /** AbortSignal.timeout on the consumer's time: the same reason, and on real time the same unref'd timer. */
+  private deadlineIn(ms: number): AbortSignal {
+    const { time } = this.options;
+    if (!time) return AbortSignal.timeout(ms);
+    const controller = new AbortController();
+    time.after(ms, () =>
+      controller.abort(
+        new DOMException("The operation was aborted due to timeout", "TimeoutError"),
+      ),
+    );
+    return controller.signal;
+  }
 
   private missed(doing: string, cause: unknown): Error {
     this.wedged = true;
@@ -208,7 +236,7 @@ export class EventConsumer {
     const room = await this.flow.room(signal);
     if (room === 0) return 0;
     const maxWaitTimeInMs = this.options.maxWaitTimeInMs ?? 1_000;
-    const deadline = AbortSignal.timeout(maxWaitTimeInMs + this.options.timeoutMs);
+    const deadline = this.deadlineIn(maxWaitTimeInMs + this.options.timeoutMs);
     // Ctrl-C cuts a receive short only when nothing is held. A receive cut
     // short leaves its credit on the link (the SDK drains it only when its
     // wait ends), and a message then given back by a dispatch winding down

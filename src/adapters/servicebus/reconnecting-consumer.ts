@@ -84,6 +84,7 @@ export class ReconnectingConsumer {
     await this.flow.settled();
     const connected = this.current;
     this.current = null;
-    if (connected) await closeWithin(connected.client.close(), this.options.timeoutMs);
+    if (connected)
+      await closeWithin(connected.client.close(), this.options.timeoutMs, this.options.time);
   }
 }
