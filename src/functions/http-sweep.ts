@@ -13,6 +13,7 @@ import type { SweepResult } from "../app/sweep.js";
 import { parseCircuitId } from "../core/resource-id.js";
 import { isStorageFailure } from "../app/state-store.js";
 import type { Logger } from "../logging.js";
+import { deadlineOn, realTimers, type Timers } from "../time.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 import { jsonAnswer } from "./http/encoding.js";
 import { answeringHead, optionsAnswer } from "./http/methods.js";
@@ -118,8 +119,9 @@ async function fannedOut(
     runtime: { work: NonNullable<SweepFunctionDeps["runtime"]["work"]> };
   },
   circuitIds: string[] | null,
-  /** When the answer is due, by the wall clock, counted from the request's arrival. */
+  /** When the answer is due on `time`, counted from the request's arrival. */
   answerBy: number,
+  time: Timers,
   log: Logger,
 ): Promise<HttpResponseInit> {
   const { runtime } = deps;
@@ -134,7 +136,7 @@ async function fannedOut(
         store: runtime.store,
         runs: deps.runs,
         now: deps.now,
-        ...(deps.time ? { time: deps.time } : {}),
+        time: deps.time ?? time,
         logger: log,
         batchSize: sweep.batchSize,
         intervalMinutes: runtime.config.state.policy.sweepIntervalMinutes,
@@ -144,7 +146,7 @@ async function fannedOut(
         targets: circuitIds ? circuitIds.map((c) => parseCircuitId(c)!) : null,
         scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
         // Counted after the import: a cold instance's load spends from it too.
-        answerWithinMs: Math.max(0, answerBy - Date.now()),
+        answerWithinMs: Math.max(0, answerBy - time.now()),
       },
     );
   } catch (error) {
@@ -274,17 +276,23 @@ export function httpSweepHandler(
   getDeps: () => Promise<SweepFunctionDeps>,
   /** When the answer is due, from the request's arrival, before deps say (default: well inside Azure's 230 s). */
   answerByDefaultMs = HTTP_ANSWER_WITHIN_MS,
+  /**
+   * The request's clock, for its arrival and every wait it spends from it:
+   * read before deps are, so not theirs. Real time unless a test moves it.
+   */
+  time: Timers = realTimers,
 ) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     // Azure's 230 s count from the request's arrival: every wait below spends from one budget.
-    const arrived = Date.now();
+    const arrived = time.now();
+    const left = (ms: number) => Math.max(0, ms - (time.now() - arrived));
     const input = await readInput(request);
     if (!input.ok) return input.response;
     let deps: SweepFunctionDeps | null;
     try {
       // A cold start makes its tables one after the other, each with STORAGE_TIMEOUT_MS:
       // storage that hangs must not hold the request past the limit either.
-      deps = await within(getDeps(), Math.max(0, answerByDefaultMs - (Date.now() - arrived)));
+      deps = await within(getDeps(), left(answerByDefaultMs), time);
     } catch (error) {
       // A cold start whose tables cannot be made yet: try again, not a bare 500.
       if (!isStorageFailure(error)) throw error;
@@ -303,18 +311,18 @@ export function httpSweepHandler(
     const { arm, sweep } = deps.runtime.config;
     const small = input.circuitIds !== null && input.circuitIds.length <= sweep.httpSyncCircuits;
     if (input.circuitIds) {
+      // A quarter of the answer's time, and never more than half of what a
+      // slow cold start left of it: the sweep itself needs the rest.
+      const listing = deadlineOn(
+        time,
+        Math.ceil(Math.min(answerWithinMs / 4, left(answerWithinMs) / 2)),
+      );
       const unknown = await unknownCircuits(
         deps,
         input.circuitIds,
         input.fields,
-        // A quarter of the answer's time, and never more than half of what a
-        // slow cold start left of it: the sweep itself needs the rest.
-        AbortSignal.timeout(
-          Math.ceil(
-            Math.min(answerWithinMs / 4, Math.max(0, answerWithinMs - (Date.now() - arrived)) / 2),
-          ),
-        ),
-      );
+        listing.signal,
+      ).finally(listing.cancel);
       if (unknown.length > 0)
         return problemResponse(
           problem(404, "Unknown circuit", "Nothing was read or written.", unknown.slice(0, 100)),
@@ -326,6 +334,7 @@ export function httpSweepHandler(
         { ...deps, runtime: { ...deps.runtime, work: deps.runtime.work } },
         input.circuitIds,
         arrived + answerWithinMs,
+        time,
         log,
       );
     // A small sweep must end inside the answer; a large one gets a timer sweep's window.
@@ -345,6 +354,8 @@ export function httpSweepHandler(
               }),
           sweepId,
           now: deps.now(),
+          // The sweep's own stops, on the wall clock the sweeper keeps them by
+          // (real), not the request's: its answer is bounded by the wait below.
           deadline: new Date(Date.now() + window.budgetMs),
           abortSignal: AbortSignal.timeout(window.stopMs),
           stopAt: new Date(Date.now() + window.stopMs),
@@ -371,8 +382,11 @@ export function httpSweepHandler(
     // The status URL may be polled on another instance: the run is shared
     // before it is given out, never past Azure's limit from the arrival.
     const acceptedShared = async () => {
-      const left = AZURE_HTTP_LIMIT_MS - MARGIN_MS - (Date.now() - arrived);
-      await within(deps.runs.share(run), Math.max(0, Math.min(SHARE_WITHIN_MS, left)));
+      await within(
+        deps.runs.share(run),
+        Math.min(SHARE_WITHIN_MS, left(AZURE_HTTP_LIMIT_MS - MARGIN_MS)),
+        time,
+      );
       // Done while its record was written: the answer itself, not a URL to ask.
       if (small && run.status === "done" && run.result)
         return respond(run.result, input.circuitIds, joined, request);
@@ -385,7 +399,7 @@ export function httpSweepHandler(
       );
       return acceptedShared();
     }
-    const done = await within(result, Math.max(0, answerWithinMs - (Date.now() - arrived)));
+    const done = await within(result, left(answerWithinMs), time);
     if (!done) {
       log.info({ sweepId: run.sweepId, joined }, "on-demand sweep still running; answered 202");
       return acceptedShared();

@@ -1,7 +1,8 @@
 import functions from "@azure/functions";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SweepRuns, SWEEP_RUN_LOST_AFTER_MS } from "../../src/app/sweep-runs.js";
+import { SweepRuns, SWEEP_RUN_LOST_AFTER_MS, within } from "../../src/app/sweep-runs.js";
+import { HTTP_ANSWER_WITHIN_MS } from "../../src/app/sweep-window.js";
 import { httpStatusHandler } from "../../src/functions/http-status.js";
 import { httpSweepHandler, httpSweepStatusHandler } from "../../src/functions/http-sweep.js";
 import { sweepTimerHandler } from "../../src/functions/sweep-timer.js";
@@ -9,10 +10,14 @@ import { startAzurite, type Azurite } from "../support/azurite.js";
 import { FakeReader } from "../support/fake-reader.js";
 import { functionDeps } from "../support/function-deps.js";
 import { CIRCUIT_ID } from "../support/readings.js";
+import { manualTime } from "../support/manual-time.js";
 import { memoryLogger } from "../support/test-logger.js";
 
 const { HttpRequest, InvocationContext } = functions;
 const NOW = () => new Date("2026-11-22T02:00:00.000Z");
+const T0 = NOW().getTime();
+/** A bound on every wait for what another promise chain does, far above its turns. */
+const BOUND_MS = 5_000;
 const OTHER_SUB =
   "/subscriptions/00000000-0000-0000-0000-0000000000ff/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-x";
 const UNLISTED =
@@ -106,6 +111,23 @@ function queued(
       return admission;
     };
   });
+}
+
+/** Polls, within BOUND_MS, for what another promise chain sets (not a clock). */
+async function until(what: string, ok: () => boolean): Promise<void> {
+  const give = Date.now() + BOUND_MS;
+  while (!ok()) {
+    if (Date.now() > give) throw new Error(`${what}: not within ${BOUND_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Whether `promise` has settled, read without waiting on it. */
+function settledFlag(promise: Promise<unknown>): () => boolean {
+  let settled = false;
+  const mark = () => (settled = true);
+  promise.then(mark, mark);
+  return () => settled;
 }
 
 /** Circuit ids in the watched subscription, `n` of them. */
@@ -369,46 +391,78 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
   it("answers within the limit counted from the request's arrival, not after a slow start", async () => {
     const { deps } = await setup();
     deps.answerWithinMs = 2_000;
-    const sweeper = deps.runtime.sweeper;
-    sweeper.sweep = () => new Promise(() => {});
-    // A cold start that takes as long as the whole answer may: the answer is not
+    let sweeping = false;
+    deps.runtime.sweeper.sweep = () => ((sweeping = true), new Promise(() => {}));
+    // The request's time runs on this clock: moved, not waited for.
+    const time = manualTime(T0);
+    // A cold start that takes nearly all the answer may: the answer is not
     // given its full time again after it (that was 230 s + the start).
-    const slow = httpSweepHandler(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      return deps;
-    });
-    const started = Date.now();
-    const response = await slow(post(ALL), context());
-    expect(response.status).toBe(202);
-    expect(Date.now() - started).toBeLessThan(3_500);
+    const slow = httpSweepHandler(
+      async () => {
+        await new Promise<void>((resolve) => time.after(1_900, resolve));
+        return deps;
+      },
+      HTTP_ANSWER_WITHIN_MS,
+      time,
+    );
+    const answer = slow(post(ALL), context());
+    const answeredYet = settledFlag(answer);
+    // The cold start, and its bound: the default answer's time, before deps say theirs.
+    await until("the cold start", () => time.pending() === 2);
+    expect(time.dueIn()).toEqual([1_900, HTTP_ANSWER_WITHIN_MS]);
+    time.advance(1_900);
+    // Its one wait then, for the sweep's result: what is left of the 2 s, not 2 s again.
+    await until("the wait for the sweep's result", () => sweeping && time.pending() === 1);
+    expect(time.dueIn()).toEqual([100]);
+    time.advance(99);
+    expect(answeredYet()).toBe(false);
+    time.advance(1);
+    expect((await within(answer, BOUND_MS))?.status).toBe(202);
   });
 
   it("a slow cold start leaves the check of named circuits only what is left of the answer's time, counted from arrival", async () => {
     const { deps } = await setup();
     deps.answerWithinMs = 4_000;
-    deps.runtime.sweeper.sweep = () => new Promise(() => {});
+    let sweeping = false;
+    deps.runtime.sweeper.sweep = () => ((sweeping = true), new Promise(() => {}));
+    const time = manualTime(T0);
     // A circuit of a watched subscription: checked by listing it, which hangs.
+    let listing = false;
     let listingStopped = 0;
     deps.runtime.reader.discover = (scope, options) =>
-      new Promise((resolve) =>
+      new Promise((resolve) => {
+        listing = true;
         options?.abortSignal?.addEventListener("abort", () => {
-          listingStopped = Date.now();
+          listingStopped = time.now();
           const failure = { kind: "timeout", call: "list", target: "circuits", message: "aborted" };
           resolve({
             targets: [],
             failures: scope.subscriptions.map((subscriptionId) => ({ subscriptionId, failure })),
           } as Awaited<ReturnType<typeof deps.runtime.reader.discover>>);
-        }),
-      );
-    const started = Date.now();
-    const slow = httpSweepHandler(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 3_400));
-      return deps;
-    });
-    await slow(post(JSON.stringify({ circuits: [ids(1)[0]] })), context());
-    // It was given a quarter of the answer's time after the start: 4.4 s from arrival.
-    expect(listingStopped - started).toBeGreaterThan(0);
-    expect(listingStopped - started).toBeLessThan(4_000);
+        });
+      });
+    const slow = httpSweepHandler(
+      async () => {
+        await new Promise<void>((resolve) => time.after(3_400, resolve));
+        return deps;
+      },
+      HTTP_ANSWER_WITHIN_MS,
+      time,
+    );
+    const answer = slow(post(JSON.stringify({ circuits: [ids(1)[0]] })), context());
+    await until("the cold start", () => time.pending() === 2);
+    time.advance(3_400);
+    await until("the listing of the circuit's subscription", () => listing);
+    // Half of the 0.6 s the start left, not a quarter of the answer's 4 s.
+    time.advance(299);
+    expect(listingStopped).toBe(0);
+    time.advance(1);
+    expect(listingStopped).toBe(T0 + 3_700);
+    // The sweep then waits for the rest of the 4 s, and is answered 202.
+    await until("the wait for the sweep's result", () => sweeping && time.pending() === 1);
+    expect(time.dueIn()).toEqual([300]);
+    time.advance(300);
+    expect((await within(answer, BOUND_MS))?.status).toBe(202);
   });
 
   it("refuses on-demand sweeps beyond those waiting already with 503 and Retry-After: a burst cannot push the timer's sweep out of its window", async () => {
