@@ -6,6 +6,7 @@
 import type { ReadProgress } from "../../app/ports.js";
 import type { ArmConfig } from "../../config/arm.js";
 import type { Reading } from "../../core/model.js";
+import { deadlineTimeout } from "../../time.js";
 import { endedByDeadline } from "../aborted.js";
 import { askedWaitOf } from "../retry-after.js";
 import { toReadFailure } from "./errors.js";
@@ -38,9 +39,8 @@ function readDeadline(timeoutMs: number, time: Timekeeper) {
   const run = () => {
     if (controller.signal.aborted || since !== null) return;
     since = time.now();
-    cancel = time.after(Math.max(0, left), () =>
-      controller.abort(Object.assign(new Error("deadline"), { name: "TimeoutError" })),
-    );
+    // The sweep's deadline's reason too: aborted.ts and the SDKs read both alike.
+    cancel = time.after(Math.max(0, left), () => controller.abort(deadlineTimeout()));
   };
   const stop = () => {
     if (since === null) return;
@@ -88,7 +88,9 @@ export function createArmCall(
         error: toReadFailure(error, {
           call: ARM_OPERATIONS[spec.operation],
           target: spec.target,
-          timedOut: deadline.signal.aborted && !spec.signal.aborted,
+          // Its own deadline, when that stopped it first: a stop that came
+          // after it (Ctrl-C, before this read was told) is not what ended it.
+          timedOut: deadline.signal.aborted && abortSignal.reason === deadline.signal.reason,
           sweepDeadline: endedByDeadline(spec.signal),
           askedMs: askedWaitOf(error),
         }),
