@@ -79,14 +79,22 @@ export class SweepRuns {
   private readonly writes = new WeakMap<SweepRun, Promise<boolean>>();
   private prunedAt = -Infinity;
 
+  /** The wall clock of its records: `now` when given, else the heartbeat's time. */
+  private readonly now: () => Date;
+
   constructor(
-    private readonly now: () => Date = () => new Date(),
+    now?: () => Date,
     private readonly keep = 50,
     /** Where runs answered 202 are shared with the other instances; none: this instance only. */
     private readonly shelf: SweepRunShelf | null = null,
     /** What the heartbeat runs on: real time unless a test moves it. */
     private readonly time: Timers = realTimers,
-  ) {}
+  ) {
+    // One clock for a run's stamps and its beats: a record's touchedAt, which
+    // says when its instance was lost (SWEEP_RUN_LOST_AFTER_MS), moves with the
+    // beats that write it.
+    this.now = now ?? (() => new Date(this.time.now()));
+  }
 
   /** Follows a sweep (once per id: a joined request tracks the sweep it joined). */
   track(sweepId: string, circuitIds: string[] | null, result: Promise<SweepResult>): SweepRun {

@@ -102,6 +102,26 @@ describe("sweep runs shared between instances", () => {
     expect(s.landed.map((r) => r.status)).toEqual(["running", "running", "running", "done"]);
   });
 
+  it("stamps its records on the time it is given when no wall clock is: a run's start, its beats and its end on one clock", async () => {
+    const time = manualTime(Date.parse("2026-11-22T02:00:00.000Z"));
+    const s = quickShelf();
+    const runs = new SweepRuns(undefined, 50, s, time);
+    let finish!: (r: SweepResult) => void;
+    const run = runs.track("s1", null, new Promise<SweepResult>((r) => (finish = r)));
+    expect(run.startedAt).toBe("2026-11-22T02:00:00.000Z");
+    await runs.share(run);
+    time.advance(SWEEP_RUN_HEARTBEAT_MS);
+    await flush();
+    finish(RESULT);
+    await run.sharedEnd;
+    expect(run.finishedAt).toBe("2026-11-22T02:05:00.000Z");
+    expect(s.landed.map((r) => [r.status, r.startedAt, r.touchedAt])).toEqual([
+      ["running", "2026-11-22T02:00:00.000Z", "2026-11-22T02:00:00.000Z"],
+      ["running", "2026-11-22T02:00:00.000Z", "2026-11-22T02:05:00.000Z"],
+      ["done", "2026-11-22T02:00:00.000Z", "2026-11-22T02:05:00.000Z"],
+    ]);
+  });
+
   it("a first write that failed is tried again by the next request that shares the run", async () => {
     const s = quickShelf();
     const runs = new SweepRuns(undefined, 50, s);
