@@ -136,7 +136,7 @@ async function fannedOut(
         store: runtime.store,
         runs: deps.runs,
         now: deps.now,
-        time: deps.time ?? time,
+        time,
         logger: log,
         batchSize: sweep.batchSize,
         intervalMinutes: runtime.config.state.policy.sweepIntervalMinutes,

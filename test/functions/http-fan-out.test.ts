@@ -242,11 +242,10 @@ describe("POST /api/sweep with SWEEP_WORK_QUEUE", () => {
     const { work, deps } = await setup();
     // The request's time runs on this clock: a minute, moved, not waited for.
     const time = manualTime(T0);
-    deps.time = time;
     deps.answerWithinMs = 60_000;
     work.holding = new Promise(() => {});
     const sending = watchSends(work);
-    const answer = httpSweepHandler(async () => deps)(post(), context());
+    const answer = httpSweepHandler(async () => deps, undefined, time)(post(), context());
     const answered = settledFlag(answer);
     await until(() => sending.on);
     expect(answered()).toBe(false);
@@ -638,10 +637,11 @@ describe("a request on the timer's instance while the timer plans or sends its f
     const timer = sweepTimerHandler(async () => deps)(timerTick, context());
     await until(() => sending.length === 1);
     const time = manualTime(T0);
-    const answer = httpSweepHandler(async () => ({ ...deps, answerWithinMs: 60_000, time }))(
-      post(),
-      context(),
-    );
+    const answer = httpSweepHandler(
+      async () => ({ ...deps, answerWithinMs: 60_000 }),
+      undefined,
+      time,
+    )(post(), context());
     const answeredYet = settledFlag(answer);
     // Registered beside the timer's, whose send it waits on.
     await until(() => deps.runs.handingOut.size === 2);
@@ -672,10 +672,11 @@ describe("a request on the timer's instance while the timer plans or sends its f
     await until(() => sending.length === 1);
     const timers = manualTime(T0);
     const time = { now: () => T0, after: timers.after };
-    const answer = httpSweepHandler(async () => ({ ...deps, answerWithinMs: 60_000, time }))(
-      post(),
-      context(),
-    );
+    const answer = httpSweepHandler(
+      async () => ({ ...deps, answerWithinMs: 60_000 }),
+      undefined,
+      time,
+    )(post(), context());
     await until(() => deps.runs.handingOut.size === 2);
     timers.advance(60_000);
     const answered = await within(answer, 3_000);
@@ -826,10 +827,11 @@ describe("one budget for every wait of a request with fan-out on", () => {
     // Both requests' time runs on this clock: moved, not waited for.
     const time = manualTime(T0);
     // The first, on this instance, sends within a shorter time than the second has; its send never ends.
-    const first = httpSweepHandler(async () => ({ ...deps, answerWithinMs: 500, time }))(
-      post(),
-      context(),
-    );
+    const first = httpSweepHandler(
+      async () => ({ ...deps, answerWithinMs: 500 }),
+      undefined,
+      time,
+    )(post(), context());
     const sending = watchSends(work);
     work.holding = new Promise(() => {});
     await until(() => sending.on);
@@ -854,10 +856,11 @@ describe("one budget for every wait of a request with fan-out on", () => {
     let writing = false;
     store.putSweepRun = () => ((writing = true), new Promise(() => {}));
     const answerWithinMs = 1_500;
-    const second = httpSweepHandler(async () => ({ ...deps, answerWithinMs, time }))(
-      post(),
-      context(),
-    );
+    const second = httpSweepHandler(
+      async () => ({ ...deps, answerWithinMs }),
+      undefined,
+      time,
+    )(post(), context());
     const answeredYet = settledFlag(second);
     await until(() => deps.runs.handingOut.size === 2);
     time.advance(500);
@@ -882,10 +885,11 @@ describe("one budget for every wait of a request with fan-out on", () => {
     let looking = false;
     deps.runtime.store.lastSweep = () => ((looking = true), new Promise(() => {}));
     const time = manualTime(T0);
-    const answer = httpSweepHandler(async () => ({ ...deps, answerWithinMs: 60_000, time }))(
-      post(),
-      context(),
-    );
+    const answer = httpSweepHandler(
+      async () => ({ ...deps, answerWithinMs: 60_000 }),
+      undefined,
+      time,
+    )(post(), context());
     const answeredYet = settledFlag(answer);
     await until(() => looking);
     expect(answeredYet()).toBe(false);
