@@ -6,7 +6,8 @@
 // the circuits the plan read first because something already pointed at them
 // (trouble, a signal, a change, new). Once those are recorded the place's
 // outages are grouped and paged, without waiting for the rotation's quiet
-// reads. An outage a quiet read finds at a place with no suspect left to
+// reads, unless they are one circuit's: that waits for its place's other
+// reads of the run, as a quiet read's does. An outage a quiet read finds at a place with no suspect left to
 // record waits for the other reads of its place in the run only (they would
 // find the same outage: one page for the place, not one per circuit), never
 // for the rest of the estate's. At the run's deadline whatever still waits
@@ -257,11 +258,11 @@ export class CircuitRecorder {
       this.placeById.set(id, readAt);
       place = readAt;
       const before = this.pending.get(expected);
-      if (before?.delete(id) && before.size === 0) await this.groupPlace(expected);
+      if (before?.delete(id) && before.size === 0) await this.waitedFor(expected);
     }
     const left = this.pending.get(place);
     if (left?.delete(id)) {
-      if (left.size === 0) await this.groupPlace(place);
+      if (left.size === 0) await this.waitedFor(place);
       return;
     }
     if (left && left.size > 0) return;
@@ -269,13 +270,39 @@ export class CircuitRecorder {
     const prefix = waiting.length > 0 ? this.prefixOf(waiting[0]!) : null;
     // One its place's fleet alert already went out for this run joins it at the end.
     if (!prefix || this.decided.has(prefix)) return;
-    const others = new Set(
+    const others = this.unrecordedAt(place);
+    this.pending.set(place, others);
+    if (others.size === 0) await this.groupPlace(place);
+  }
+
+  /** The place's circuits this run reads that are not recorded yet (lower-case ids). */
+  private unrecordedAt(place: string): Set<string> {
+    return new Set(
       [...this.placeById]
         .filter(([other, at]) => at === place && !this.recordedIds.has(other))
         .map(([other]) => other),
     );
-    this.pending.set(place, others);
-    if (others.size === 0) await this.groupPlace(place);
+  }
+
+  /**
+   * Everyone the place waited for is recorded: its outages group now, unless
+   * they are one circuit's. Alone it can only page alone, so it waits for
+   * the place's other reads of the run, as a quiet read's outage does: a
+   * lone suspect read with its whole site down paged on its own, and the
+   * rotation's reads of the rest, landing after, paged them as a fleet.
+   */
+  private async waitedFor(place: string): Promise<void> {
+    const waiting = new Set(
+      this.deferred
+        .filter((d) => this.placeOfPrepared(d.prepared) === place)
+        .map((d) => d.prepared.verdict.id.toLowerCase()),
+    );
+    const others = waiting.size === 1 ? this.unrecordedAt(place) : new Set<string>();
+    if (others.size > 0) {
+      this.pending.set(place, others);
+      return;
+    }
+    await this.groupPlace(place);
   }
 
   /** The place's waiting outages, grouped and committed now. */

@@ -19,6 +19,7 @@ import type { CircuitTarget } from "./ports.js";
 import type { Unreached } from "./scan.js";
 import { placeOfTarget, type CircuitPlace } from "./sweep-plan.js";
 import { placeKey } from "../core/place.js";
+import { FLEET_MIN_CIRCUITS } from "../core/fleet.js";
 import { admitted, finished, settleClaims } from "./work-claiming.js";
 
 export { WORK_CLAIMS_KEEP_MS, WORK_CLAIMS_PRUNE_MS, WORK_STOP_GRACE_MS } from "./work-progress.js";
@@ -120,21 +121,27 @@ function placeOf(
 /**
  * Splits the planned deep reads into work messages: per subscription,
  * `batchSize` circuits each (fewer when their bodies would pass
- * MAX_WORK_BYTES), in plan order. Outages group only within a run
- * (one message), so the circuits this sweep reads at one provider and
- * location (the listing's, or for a named circuit where it was last read)
- * travel together, suspects and the rotation's quiet reads alike,
- * whatever their subscriptions, in the session of the first one's
- * subscription: a carrier's site with a circuit in each of two subscriptions
- * is one page, not one per subscription, even when only the rotation's reads
- * find it (the metrics lag or stay well). A site of at most `batchSize`
- * reads goes in one message; a larger one sends its suspects and due reads in
- * one message and its rotation's reads in another, each past `batchSize`
- * (with a batch of one, a two-circuit site read one circuit a message and
- * paged each alone). Only MAX_WORK_BYTES splits a part: its messages are read
- * in turn in its session, so the first opens the fleet alert and the next
- * ones join it. A site with more reads than `SITE_MESSAGES` messages hold
- * keeps only its suspects together: read in turn by one worker, the
+ * MAX_WORK_BYTES), in plan order. Outages group only within a run (one
+ * message), so the circuits this sweep reads at one provider and location
+ * (the listing's, or for a named circuit where it was last read) travel
+ * together, suspects and the rotation's quiet reads alike, whatever their
+ * subscriptions, in the session of the first one's subscription: a carrier's
+ * site with a circuit in each of two subscriptions is one page, not one per
+ * subscription, even when only the rotation's reads find it (the metrics lag
+ * or stay well). A site of at most `batchSize` reads goes in one message.
+ * A larger one is cut into messages of `batchSize` (a message is what a
+ * worker reads within its 4-minute cap: grouped whole, a site's message held
+ * three times that), read in turn in its session, so the first opens the
+ * fleet alert and the next ones join it ("Wider:"): its suspects and due
+ * reads first, at its first read's place, and never fewer than two of its
+ * reads in that first message (alone there, a suspect that found the site's
+ * outage paged on its own, and the rotation's reads of the rest, in a later
+ * message, paged them as a fleet); its other rotation reads after every
+ * site's trouble and due reads in the session (at its first read's place,
+ * a deadline cut other sites' trouble and due circuits sweep after sweep).
+ * With SWEEP_WORK_BATCH=1 a site's messages still hold two. A site with more reads than `SITE_MESSAGES`
+ * messages hold keeps only its suspects together (with one of its quiet
+ * reads when it has a single suspect): read in turn by one worker, the
  * rotation's reads of a large site would cost fan-out its parallelism, and
  * what points at a large site's outage is its metrics, which make suspects.
  * The other subscriptions' reads go on meanwhile in their own sessions;
@@ -152,14 +159,13 @@ export const SITE_MESSAGES = 3;
  */
 export const MAX_WORK_BYTES = 192_000;
 
+/** Circuits a message carries: SWEEP_WORK_BATCH, but a site's never fewer than a fleet alert needs. */
+const workCap = (batchSize: number): number => Math.max(batchSize, FLEET_MIN_CIRCUITS);
+
 const itemBytes = (item: WorkItem) => Buffer.byteLength(JSON.stringify(item), "utf8");
 
 /** `unit` cut into runs of at most `batchSize` items and `maxBytes` (an item larger alone goes alone). */
-function chunks(
-  unit: WorkItem[],
-  sizes: Map<WorkItem, number>,
-  batchSize = Number.POSITIVE_INFINITY,
-): WorkItem[][] {
+function chunks(unit: WorkItem[], sizes: Map<WorkItem, number>, batchSize: number): WorkItem[][] {
   const out: WorkItem[][] = [];
   let bytes = 0;
   for (const item of unit) {
@@ -176,6 +182,22 @@ function chunks(
   return out;
 }
 
+/**
+ * A site's reads (plan order) as the parts that travel: whole when one
+ * message holds them; else its suspects and due reads first, with as many
+ * of its rotation reads as make them two, then its other rotation reads.
+ */
+function siteParts(site: WorkItem[], cap: number): { lead: WorkItem[]; rest: WorkItem[] } {
+  if (site.length <= cap) return { lead: site, rest: [] };
+  const rotation = site.filter((i) => i.reason === "rotation");
+  const lead = site.length - rotation.length;
+  const pad = new Set(rotation.slice(0, Math.max(0, FLEET_MIN_CIRCUITS - lead)));
+  return {
+    lead: site.filter((i) => i.reason !== "rotation" || pad.has(i)),
+    rest: rotation.filter((i) => !pad.has(i)),
+  };
+}
+
 export function workMessages(
   sweepId: string,
   items: WorkItem[],
@@ -190,6 +212,7 @@ export function workMessages(
     places?: ReadonlyMap<string, CircuitPlace>;
   },
 ): WorkMessage[] {
+  const cap = workCap(options.batchSize);
   const placeOfItem = (item: WorkItem) => placeOf(item.target, options.places);
   const atPlace = new Map<string, WorkItem[]>();
   for (const item of items) {
@@ -201,17 +224,20 @@ export function workMessages(
         .push(item);
   }
   for (const [place, list] of atPlace)
-    if (list.length > SITE_MESSAGES * options.batchSize)
+    if (list.length > SITE_MESSAGES * cap) {
+      // A single suspect keeps one quiet read beside it, so it never reads the site's outage alone.
+      const suspects = list.filter((i) => suspected(i.reason));
+      const beside = suspects.length === 1 ? list.find((i) => !suspected(i.reason)) : undefined;
       atPlace.set(
         place,
-        list.filter((i) => suspected(i.reason)),
+        list.filter((i) => suspected(i.reason) || i === beside),
       );
-  // Units in plan order: a site's reads at its first one's place, the rest alone.
-  // A site over one message spans several anyway: its rotation reads go at the
-  // first of them, after every site's trouble and due reads. At its first read's
-  // place, they came before them: a deadline cut other sites' trouble and due
-  // circuits in the session, sweep after sweep, while reads not yet needed were
-  // spent. Both parts stay in the site's session, read in turn by one worker.
+    }
+  const parts = new Map([...atPlace].map(([place, site]) => [place, siteParts(site, cap)]));
+  // Units in plan order: a site's lead at its first read's place, the rest alone.
+  // A site over one message spans several anyway: its other rotation reads go
+  // at the first of them, after every site's trouble and due reads. Both parts
+  // stay in the site's session, read in turn by one worker.
   const units: { session: string; items: WorkItem[]; site: boolean }[] = [];
   const placed = new Set<string>();
   const sessionOf = (item: WorkItem) => item.target.subscriptionId.toLowerCase();
@@ -222,18 +248,11 @@ export function workMessages(
       units.push({ session: sessionOf(item), items: [item], site: false });
       continue;
     }
-    const part =
-      site.length <= options.batchSize ? "all" : item.reason === "rotation" ? "rotation" : "first";
+    const { lead, rest } = parts.get(place!)!;
+    const part = lead.includes(item) ? "lead" : "rest";
     if (placed.has(`${place}|${part}`)) continue;
     placed.add(`${place}|${part}`);
-    units.push({
-      session: sessionOf(site[0]!),
-      items:
-        part === "all"
-          ? site
-          : site.filter((i) => (i.reason === "rotation") === (part === "rotation")),
-      site: true,
-    });
+    units.push({ session: sessionOf(site[0]!), items: part === "lead" ? lead : rest, site: true });
   }
   const sizes = new Map(items.map((item) => [item, itemBytes(item)]));
   const bytesOf = (batch: WorkItem[]) => batch.reduce((n, item) => n + sizes.get(item)!, 0);
@@ -249,11 +268,7 @@ export function workMessages(
       open.push(...unit);
       continue;
     }
-    // Outages group only within one message: cut by SWEEP_WORK_BATCH, a site
-    // over it paged each circuit alone when a message held one (a batch of 1).
-    // Only the body cap cuts a site's part: read in turn, the first opens the
-    // fleet alert and the next join it.
-    batches.push(...(site ? chunks(unit, sizes) : chunks(unit, sizes, options.batchSize)));
+    batches.push(...chunks(unit, sizes, site ? cap : options.batchSize));
   }
   const out: WorkMessage[] = [];
   for (const [subscriptionId, batches] of bySession)

@@ -308,7 +308,7 @@ export const SETTINGS = {
   },
   SWEEP_WORK_BATCH: {
     section: "publish",
-    doc: "Circuits per work message on SWEEP_WORK_QUEUE (default 20; range 1–100); fewer when their listed bodies would pass 192 KB, so a message always fits Service Bus. The circuits read at one site (provider and peering location) go in one message past it, so their outage is one fleet page: only 192 KB splits them.",
+    doc: "Circuits per work message on SWEEP_WORK_QUEUE (default 20; range 1–100), what a worker reads within its 4-minute cap; fewer when their listed bodies would pass 192 KB, so a message always fits Service Bus. The circuits read at one site (provider and peering location) go in one message when it holds them, never fewer than two to a message; a larger site goes in messages of it, read in turn, the first with at least two of the site's reads, so its outage is one fleet page.",
     sample: "20",
   },
   ERWATCH_ACTION_GROUPS: {

@@ -200,9 +200,9 @@ describe("splitting a sweep's deep reads into work messages", () => {
       messages: ["sub-a 1/2: a1, b1", "sub-a 2/2: a2", "sub-b 1/1: b2"],
     },
     {
-      // Outages group only within one message: cut at SWEEP_WORK_BATCH, a site paged each
-      // circuit alone once a message held just one of them (SWEEP_WORK_BATCH=1).
-      case: "more suspects at one site than SWEEP_WORK_BATCH: one message past it, the rotation's read after",
+      // Grouped whole, one message held three times SWEEP_WORK_BATCH against its 4-minute cap.
+      // Read in turn in one session, the first message opens the fleet alert, the next join it.
+      case: "more suspects at one site than SWEEP_WORK_BATCH: messages of SWEEP_WORK_BATCH in one session, the rotation's read after",
       rows: [
         ["b1", "sub-b", "Amsterdam", "changed"],
         ["a1", "sub-a", "Amsterdam", "trouble"],
@@ -210,7 +210,7 @@ describe("splitting a sweep's deep reads into work messages", () => {
         ["a2", "sub-a", "Amsterdam", "trouble"],
         ["a3", "sub-a", "Amsterdam", "rotation"],
       ],
-      messages: ["sub-b 1/2: b1, a1, b2, a2", "sub-b 2/2: a3"],
+      messages: ["sub-b 1/3: b1, a1", "sub-b 2/3: b2, a2", "sub-b 3/3: a3"],
     },
     {
       // One site spelt with a doubled or a non-breaking space is still one site.
@@ -221,7 +221,7 @@ describe("splitting a sweep's deep reads into work messages", () => {
         ["b1", "sub-b", "Silicon  Valley", "signal"],
         ["b2", "sub-b", "Silicon\u00a0Valley", "trouble"],
       ],
-      messages: ["sub-a 1/2: a1, b1, b2", "sub-a 2/2: a2"],
+      messages: ["sub-a 1/2: a1, b1", "sub-a 2/2: b2, a2"],
     },
     {
       case: "a suspect alone at its site, or with no site, stays with its subscription",
@@ -268,7 +268,7 @@ describe("splitting a sweep's deep reads into work messages", () => {
       messages: ["sub-b 1/2: b1, a1", "sub-b 2/2: b2, b3", "sub-a 1/2: a2, a3", "sub-a 2/2: a4"],
     },
     {
-      case: "a site that fits in three messages travels together whole, its suspects and due reads in one message, its rotation's in the next",
+      case: "a site that fits in three messages travels together whole, its suspects and due reads first, its rotation's after, SWEEP_WORK_BATCH a message",
       rows: [
         ["b1", "sub-b", "Amsterdam", "signal"],
         ["a1", "sub-a", "Amsterdam", "rotation"],
@@ -277,13 +277,15 @@ describe("splitting a sweep's deep reads into work messages", () => {
         ["b3", "sub-b", "Amsterdam", "rotation"],
         ["a3", "sub-a", "Amsterdam", "rotation"],
       ],
-      messages: ["sub-b 1/2: b1, a2", "sub-b 2/2: a1, b2, b3, a3"],
+      messages: ["sub-b 1/3: b1, a2", "sub-b 2/3: a1, b2", "sub-b 3/3: b3, a3"],
     },
     {
       // Found by a review: the whole site went at its first read's place, so a
       // deadline cut London's trouble and Paris's due read behind Amsterdam's
-      // rotation, sweep after sweep.
-      case: "a site over one message: its rotation reads after every site's trouble and due reads",
+      // rotation, sweep after sweep. But its one suspect went alone: read with
+      // the whole site down, it paged alone and the rotation's reads paged the
+      // rest as a fleet. One rotation read travels with it.
+      case: "a site over one message with a single suspect: one of its rotation reads beside it, the others after every site's trouble and due reads",
       rows: [
         ["ams-t", "sub-a", "Amsterdam", "trouble"],
         ["lon-t", "sub-a", "London", "trouble"],
@@ -293,9 +295,9 @@ describe("splitting a sweep's deep reads into work messages", () => {
         ["ams-r3", "sub-a", "Amsterdam", "rotation"],
       ],
       messages: [
-        "sub-a 1/3: ams-t, lon-t",
-        "sub-a 2/3: par-d",
-        "sub-a 3/3: ams-r1, ams-r2, ams-r3",
+        "sub-a 1/3: ams-t, ams-r1",
+        "sub-a 2/3: lon-t, par-d",
+        "sub-a 3/3: ams-r2, ams-r3",
       ],
     },
     {
@@ -315,6 +317,60 @@ describe("splitting a sweep's deep reads into work messages", () => {
     const names = split(rows).flatMap((m) => m.split(": ")[1]!.split(", "));
     expect(names.sort()).toEqual(rows.map((r) => r[0]).sort());
   });
+
+  // A site's reads grouped whole went in one message of up to three times SWEEP_WORK_BATCH,
+  // against the 4-minute cap a worker has for it.
+  it.each([1, 2, 3, 5, 20])(
+    "SWEEP_WORK_BATCH %i: no message past it (two for a site), every read once, each site's first message holding two of its reads",
+    (batchSize) => {
+      const places = ["Amsterdam", "London", "Paris", null];
+      const reasons: PlanReason[] = ["trouble", "signal", "changed", "due", "rotation", "rotation"];
+      // A fixed pseudo-random estate: sites of 1 to 70 reads, mixed reasons, two subscriptions.
+      let seed = 7 + batchSize;
+      const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+      for (let round = 0; round < 40; round += 1) {
+        const count = 1 + next(70);
+        const rows = Array.from({ length: count }, (_, n) => {
+          const reason = reasons[next(reasons.length)]!;
+          return {
+            target: circuit(`c${n}`, next(2) === 0 ? "sub-a" : "sub-b", places[next(4)]!),
+            reason,
+          };
+        });
+        // Plan order: suspects, then due, then the rotation.
+        const rank = (r: PlanReason) => (r === "rotation" ? 2 : r === "due" ? 1 : 0);
+        rows.sort((a, b) => rank(a.reason) - rank(b.reason));
+        const sent = workMessages("sweep-1", rows, { ...OPTIONS, batchSize });
+        for (const m of sent) expect(m.items.length).toBeLessThanOrEqual(Math.max(2, batchSize));
+        for (const m of sent)
+          if (m.items.length > batchSize)
+            expect(new Set(m.items.map((i) => i.target.listed?.facts.peeringLocation)).size).toBe(
+              1,
+            );
+        const names = sent.flatMap((m) => m.items.map((i) => i.target.name));
+        expect([...names].sort()).toEqual(rows.map((r) => r.target.name).sort());
+        for (const place of places.filter((p) => p !== null)) {
+          const site = rows.filter((r) => r.target.listed?.facts.peeringLocation === place);
+          const suspects = site.filter((r) => r.reason !== "due" && r.reason !== "rotation");
+          // Past three messages only its suspects travel together; a site of one has nothing to wait for.
+          const together = site.length > 3 * Math.max(2, batchSize) ? suspects : site;
+          if (together.length === 0 || site.length < 2) continue;
+          const first = sent.find((m) =>
+            m.items.some((i) => together.some((r) => r.target.id === i.target.id)),
+          )!;
+          const here = first.items.filter((i) => i.target.listed?.facts.peeringLocation === place);
+          expect(here.length).toBeGreaterThanOrEqual(2);
+          // Every read of the site that travels together is in its session.
+          const sessions = new Set(
+            sent
+              .filter((m) => m.items.some((i) => together.some((r) => r.target.id === i.target.id)))
+              .map((m) => m.subscriptionId),
+          );
+          expect(sessions.size).toBe(1);
+        }
+      }
+    },
+  );
 
   // POST /api/sweep of named circuits has no listing: they were batched by subscription
   // alone, and a site's circuit in each of two subscriptions paged once each.
