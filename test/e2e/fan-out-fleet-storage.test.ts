@@ -23,6 +23,7 @@ import {
   type TableFault,
   type TableFaultProxy,
 } from "../support/table-fault-proxy.js";
+import type { WorkMessage } from "../../src/app/work.js";
 import { ALERTS_QUEUE } from "../support/world.js";
 import { worldPerTest } from "../support/world-per-test.js";
 import { fanOutDriver } from "../support/fan-out-driver.js";
@@ -46,8 +47,11 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-async function site(fanOut: boolean) {
-  const bundles = [healthyCircuit({ name: "er-ams-a" }), healthyCircuit({ name: "er-ams-b" })];
+async function site(fanOut: boolean, tags: Record<string, string> = {}) {
+  const bundles = [
+    healthyCircuit({ name: "er-ams-a", tags }),
+    healthyCircuit({ name: "er-ams-b", tags }),
+  ];
   let now = new Date(T0);
   const w = await worlds.start({
     estate: estateOf(...bundles),
@@ -115,3 +119,50 @@ for (const fanOut of [false, true])
       await bus.close();
     }
   }, 180_000);
+
+// The fan-out version of fleet-storage.test.ts's pair case: in one process a
+// pair in the run listed the stored snapshots before the reads wrote this
+// sweep's, so the circuit the rotation read looked not read and the fleet
+// alert stayed open for good. With fan-out, two workers over the loopback
+// broker read the site and the timer settles its fleet alert from what they
+// stored: with or without an erwatch:pair tag, a recovering site resolves.
+it.each([
+  ["", {}],
+  [", its circuits in an erwatch:pair too", { "erwatch:pair": "site-ams" }],
+])(
+  "fan-out: a fleet alert whose partition failed while the site was read down and back resolves once the rotation has read each circuit again%s, and no circuit pages alone",
+  async (_, tags) => {
+    const { bus, sweep, circuits, w } = await site(true, tags);
+    const said = () =>
+      w.broker
+        .accepted(ALERTS_QUEUE)
+        .map((m) => m.body as AlertEvent)
+        .map((e) => `${e.action} ${e.family} ${e.circuit.name}`);
+    const FLEET = "fleet Equinix at Amsterdam (provider)";
+    try {
+      await sweep(0);
+      for (const c of circuits) setProviderState(c, "NotProvisioned");
+      await sweep(5);
+      expect(said()).toEqual([`open ${FLEET}`]);
+      // Read still down (10, 15) and back (20) while the fleet alert's partition is busy.
+      await sweep(10, true);
+      await sweep(15, true);
+      for (const c of circuits) setProviderState(c, "Provisioned");
+      await sweep(20, true);
+      // From 25 storage answers: both read again (their own alerts still open), then
+      // the rotation's one circuit a sweep.
+      const reads = () =>
+        w.broker.accepted(QUEUE).flatMap((m) => (m.body as WorkMessage).items.map((i) => i.reason));
+      const readsBefore = reads().length;
+      for (let m = 25; m <= 60 && !said().includes(`resolve ${FLEET}`); m += 5) await sweep(m);
+      expect(reads().slice(readsBefore)).toEqual(["trouble", "trouble", "rotation"]);
+      expect(said().filter((e) => !e.startsWith("repeat"))).toEqual([
+        `open ${FLEET}`,
+        `resolve ${FLEET}`,
+      ]);
+    } finally {
+      await bus.close();
+    }
+  },
+  180_000,
+);
