@@ -1334,6 +1334,25 @@ describe("fleetSettledAt (fan-out: the instant the timer judges a fleet alert cl
     expect(fleetSettledAt(fleet, alerts, NOW, whole(alerts))?.toISOString() ?? null).toBe(at);
   });
 
+  // The fleet is clean only once every member has been seen clean: as of the
+  // latest of the readings that make it so. As of the oldest, a member not read
+  // by then counted clean before it was seen, and its reading, newer than that
+  // judgement, would settle the fleet alert a second time (two clean sweeps
+  // from one reading of it: resolved a sweep early).
+  it("members read clean at different sweeps: as of the reading that saw the last of them, which does not count again", () => {
+    const alerts = [own("a", "clear", ago(5)), own("b", "clear", ago(8))];
+    const at = fleetSettledAt(fleet, alerts, NOW, whole(alerts));
+    expect(at?.toISOString()).toBe(ago(5));
+    // Judged clean as of it. By the next sweep b was read again, a not.
+    const judged = { ...fleet, lastEvaluatedAt: at!.toISOString() } as AlertState;
+    const next = new Date(NOW.getTime() + 5 * 60_000);
+    const bAgain = [own("a", "clear", ago(5)), own("b", "clear", ago(1))];
+    expect(fleetSettledAt(judged, bAgain, next, whole(bAgain))).toBeNull();
+    // Once a is read again too: clean as of the later of the two readings.
+    const both = [own("a", "clear", ago(2)), own("b", "clear", ago(1))];
+    expect(fleetSettledAt(judged, both, next, whole(both))?.toISOString()).toBe(ago(1));
+  });
+
   /** A member's own alert whose latest reading (`at`) could not be read: kept as it was, only `lastEvaluatedAt` moved. */
   const unread = (name: string, phase: string, at: string, cleanAt: string | null = ago(10)) =>
     ({
