@@ -35,6 +35,13 @@ const METRICS = /^Microsoft\.Insights\/metrics\//i;
 /** A Connection Monitor not found is the tag's, not a circuit removed. */
 const CONNECTION_MONITORS = /\/networkWatchers\/connectionMonitors\/read$/i;
 
+/** A tagged monitor looked for where the subscription has no Network Watcher at all. */
+function noWatcherAction(regions: readonly string[]): string {
+  const each = [...new Set(regions)];
+  const one = each.length === 1 ? each[0]! : null;
+  return `The circuit's ${TAGS.connectionMonitor} tag names a Connection Monitor, but there is no Network Watcher in ${each.join(" or ")} (the failed read names the subscriptions searched), so no Connection Monitor there either. A monitor in another region or subscription: tag its resource id, with the circuit's ${TAGS.workspace} tag naming its workspace. A Network Watcher deleted: enable Network Watcher in ${one ?? "the region the monitor belongs in"} (Azure creates NetworkWatcher_${one ?? "<region>"} in resource group NetworkWatcherRG) and create the monitor there. The circuit is still watched; only that monitor's tests are not read.`;
+}
+
 function nextActionFor(failure: ReadFailure, subscriptionId: string): string {
   // Log Analytics is not ARM: its own throttle, its own grant on each
   // workspace, and a workspace gone is not the circuit gone (the ARM words
@@ -44,6 +51,14 @@ function nextActionFor(failure: ReadFailure, subscriptionId: string): string {
   // The metrics batch has its own throttle: ARM_CONCURRENCY does not pace it.
   if (failure.kind === "throttled" && METRICS.test(failure.call))
     return "Azure Monitor is throttling erwatch's metrics batch calls (its own limit, apart from the ARM reads'): lengthen SWEEP_SCHEDULE, and look for other tools querying the subscription's metrics. The layers ARM reads are still judged; only capacity and traffic-stopped wait.";
+  // No Network Watcher there: "the Network Watcher does not have it" sent the
+  // on-call looking for a watcher that is not there.
+  if (
+    failure.kind === "not-found" &&
+    CONNECTION_MONITORS.test(failure.call) &&
+    failure.noNetworkWatcherIn?.length
+  )
+    return noWatcherAction(failure.noNetworkWatcherIn);
   if (failure.kind === "not-found" && CONNECTION_MONITORS.test(failure.call))
     return `Fix the circuit's ${TAGS.connectionMonitor} tag: it names a Connection Monitor its region's Network Watcher does not have (renamed, deleted, or misspelt). Name the monitor as it is now, or give its resource id; the evidence lists the monitors there. The circuit is still watched; only that monitor's tests are not read.`;
   switch (failure.kind) {

@@ -90,6 +90,23 @@ describe("monitoring-blind's next action follows the call that failed", () => {
       never: [/ERWATCH_CIRCUITS/, /erwatch:ignore/],
     },
     {
+      name: "a tagged Connection Monitor in a region with no Network Watcher: said so, with what to do",
+      failure: {
+        kind: "not-found",
+        call: "Microsoft.Network/networkWatchers/connectionMonitors/read",
+        target: "connection monitor cm-a named by the circuit's erwatch:connection-monitor tag",
+        noNetworkWatcherIn: ["westeurope"],
+      },
+      says: [
+        /there is no Network Watcher in westeurope/,
+        /tag its resource id, with the circuit's erwatch:workspace tag naming its workspace/,
+        /enable Network Watcher in westeurope \(Azure creates NetworkWatcher_westeurope in resource group NetworkWatcherRG\)/,
+        /The circuit is still watched/,
+      ],
+      // No watcher there to lack it, nor monitors there for the evidence to list.
+      never: [/Network Watcher does not have/, /lists the monitors there/, /ERWATCH_CIRCUITS/],
+    },
+    {
       name: "Azure Monitor metrics 429: its own throttle, not ARM's",
       failure: {
         kind: "throttled",

@@ -158,6 +158,12 @@ describe("a tag naming a Connection Monitor the Network Watcher does not have", 
     const message = got!.ok ? "" : got!.error.message;
     expect(message).toMatch(/has no Network Watcher in westeurope/);
     expect(message).not.toMatch(/NetworkWatcher_westeurope|it has none/);
+    // The monitoring-blind finding's next action says the same, not that the
+    // region's Network Watcher lacks the monitor.
+    const blind = verdict.findings.find((f) => f.code === "monitoring-blind");
+    expect(blind?.nextAction).toMatch(/there is no Network Watcher in westeurope/);
+    expect(blind?.nextAction).toMatch(/enable Network Watcher in westeurope/);
+    expect(blind?.nextAction).not.toMatch(/Network Watcher does not have/);
   });
 
   it.each<{ name: string; tags: Record<string, string>; what: string }>([
