@@ -102,6 +102,22 @@ describe("tag entries naming no monitor of the region", () => {
     );
   });
 
+  it("several subscriptions with no Network Watcher: each named with its regions, each region once", () => {
+    const [byName] = missingTagged(
+      ["cm-a"],
+      [],
+      [
+        { ...WHERE[0], watchers: [] },
+        { subscriptionId: "sub-2", region: "northeurope", watchers: [] },
+        { subscriptionId: "sub-2", region: "westeurope", watchers: [] },
+      ],
+    );
+    expect(byName!.failure.message).toMatch(
+      /^subscription sub-1 has no Network Watcher in westeurope, nor subscription sub-2 in northeurope or westeurope, so no Connection Monitor there /,
+    );
+    expect(byName!.failure.noNetworkWatcherIn).toEqual(["westeurope", "northeurope"]);
+  });
+
   it("Network Watchers not known (not listed): not said to be none", () => {
     const [byName] = missingTagged(["cm-a"], [], WHERE);
     expect(byName!.failure.noNetworkWatcherIn).toBeUndefined();

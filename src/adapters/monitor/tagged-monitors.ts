@@ -32,6 +32,27 @@ function searched(places: readonly Place[]): string {
   return `the Network Watchers of ${one(places[0]!)} and of its gateways' regions (${places.slice(1).map(one).join(", ")}) have`;
 }
 
+/**
+ * "subscription sub-1 has no Network Watcher in westeurope, nor subscription
+ * sub-2 in northeurope": each subscription searched, with its regions. The
+ * words named the circuit's subscription alone, as if it lacked them all.
+ */
+function noneIn(places: readonly Place[]): string {
+  const bySubscription = new Map<string, string[]>();
+  for (const p of places) {
+    const regions = bySubscription.get(p.subscriptionId) ?? [];
+    if (!regions.includes(p.region)) regions.push(p.region);
+    bySubscription.set(p.subscriptionId, regions);
+  }
+  return [...bySubscription]
+    .map(([id, regions], i) =>
+      i === 0
+        ? `subscription ${id} has no Network Watcher in ${regions.join(" or ")}`
+        : `nor subscription ${id} in ${regions.join(" or ")}`,
+    )
+    .join(", ");
+}
+
 /** Where a tag entry was looked for: the Network Watchers asked, or the regions that have none. */
 type Searched = { watchers: readonly string[] } | { noWatcherIn: readonly string[] };
 
@@ -99,8 +120,8 @@ export function missingTagged(
     return unnamed.map((n) =>
       notThere(
         n,
-        `subscription ${where.subscriptionId} has no Network Watcher in ${places.map((p) => p.region).join(" or ")}, so no Connection Monitor there (Azure creates one per region on first use; it may have been deleted): a monitor of another region or subscription is read by its resource id with the circuit's ${TAGS.workspace} tag naming its workspace`,
-        { noWatcherIn: places.map((p) => p.region) },
+        `${noneIn(places)}, so no Connection Monitor there (Azure creates one per region on first use; it may have been deleted): a monitor of another region or subscription is read by its resource id with the circuit's ${TAGS.workspace} tag naming its workspace`,
+        { noWatcherIn: [...new Set(places.map((p) => p.region))] },
       ),
     );
   return unnamed.map((n) => {
