@@ -94,6 +94,19 @@ const KIND_ORDER: ReadFailure["kind"][] = [
   "internal",
 ];
 
+/**
+ * The failed reads the title does not name, said as what they are: "; 1 more
+ * answer it cannot understand", "; 2 more reads failed too". A bare "and 1
+ * more read" ran on from the worst's words ("14 minutes since 01:45 UTC and 1
+ * more read") and read as part of them.
+ */
+function othersWords(others: readonly ReadFailure[]): string {
+  if (others.length === 0) return "";
+  if (others.every((f) => f.kind === "malformed"))
+    return `; ${counted(others.length, "more answer it cannot understand", "more answers it cannot understand")}`;
+  return `; ${counted(others.length, "more read", "more reads")} failed too`;
+}
+
 /** `sweepAt`: the sweep's instant, the UTC day a kept query's time is said against. */
 export function blindFindings(
   failures: BlindRead[],
@@ -115,8 +128,7 @@ export function blindFindings(
       (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind),
     )[0] as ReadFailure;
     const permission = first.missingPermission ? ` (missing ${first.missingPermission})` : "";
-    const more =
-      list.length > 1 ? ` and ${counted(list.length - 1, "more read", "more reads")}` : "";
+    const more = othersWords(list.filter((_, i) => i !== list.indexOf(first)));
     return {
       code: "monitoring-blind",
       layer: "monitoring",

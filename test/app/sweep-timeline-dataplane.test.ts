@@ -309,7 +309,7 @@ describe("metric values that make no sense every sweep: erwatch says it cannot j
     const event = t.sent()[1]!;
     expect(event).toMatchObject({ severity: "Sev3", peering: PRIVATE, paths: ["primary"] });
     expect(event.title).toMatch(
-      /^erwatch cannot understand what Azure answered for BitsInPerSecond of AzurePrivatePeering\/primary: -5 \(negative bits\/s\), \d+ minutes? since \d\d:\d\d UTC and 1 more read$/,
+      /^erwatch cannot understand what Azure answered for BitsInPerSecond of AzurePrivatePeering\/primary: -5 \(negative bits\/s\), \d+ minutes? since \d\d:\d\d UTC; 1 more answer it cannot understand$/,
     );
     expect(capacityOf(opened)).toMatchObject({
       status: "unknown",
@@ -370,7 +370,7 @@ describe("Global Reach values that make no sense every sweep: as a path's capaci
     const event = t.sent()[0]!;
     expect(event).toMatchObject({ severity: "Sev3", peering: PRIVATE, paths: [] });
     expect(event.title).toMatch(
-      /^erwatch cannot understand what Azure answered for GlobalReachBitsInPerSecond of Global Reach gr-to-er-circuit-dr: -5 \(negative bits\/s\), \d+ minutes? since \d\d:\d\d UTC and 1 more read$/,
+      /^erwatch cannot understand what Azure answered for GlobalReachBitsInPerSecond of Global Reach gr-to-er-circuit-dr: -5 \(negative bits\/s\), \d+ minutes? since \d\d:\d\d UTC; 1 more answer it cannot understand$/,
     );
     const last = verdictOf(during.at(-1)!);
     // Connected is the control plane's word: the row stays up, its throughput is said to be unread.

@@ -274,7 +274,7 @@ describe("Global Reach values that cannot be: as a path's capacity row", () => {
         // Global Reach is the circuit's, not a path's.
         paths: [],
         title:
-          "erwatch cannot understand what Azure answered for GlobalReachBitsInPerSecond of Global Reach gr-to-dr: -5 (negative bits/s), 14 minutes since 01:45 UTC and 1 more read",
+          "erwatch cannot understand what Azure answered for GlobalReachBitsInPerSecond of Global Reach gr-to-dr: -5 (negative bits/s), 14 minutes since 01:45 UTC; 1 more answer it cannot understand",
       },
     ]);
     expect(got.codes).toEqual(["monitoring-blind"]);

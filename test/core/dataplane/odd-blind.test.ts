@@ -93,7 +93,7 @@ describe("odd metric values that leave a path's capacity row unknown are a monit
           peering: PRIVATE,
           paths: ["primary"],
           title: expect.stringMatching(
-            /^erwatch cannot understand what Azure answered for BitsInPerSecond of AzurePrivatePeering\/primary: -5 \(negative bits\/s\), 14 minutes since 01:45 UTC and 1 more read$/,
+            /^erwatch cannot understand what Azure answered for BitsInPerSecond of AzurePrivatePeering\/primary: -5 \(negative bits\/s\), 14 minutes since 01:45 UTC; 1 more answer it cannot understand$/,
           ) as unknown as string,
         },
       ],
