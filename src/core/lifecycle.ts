@@ -36,6 +36,7 @@ import { storedInstant } from "./instant.js";
 import { isRecord } from "./record.js";
 import { severityRank } from "./severity.js";
 import { counted } from "./text.js";
+import { utcMinute } from "./utc-time.js";
 
 export type Phase = "clear" | "pending" | "firing" | "resolving";
 
@@ -804,7 +805,7 @@ function changeFor(
   const since = state.firstSeen ?? now.toISOString();
   switch (action) {
     case "open":
-      return `New since ${since}: ${condition.title}`;
+      return `New since ${utcMinute(since)}: ${condition.title}`;
     case "escalate":
       return `Worse: ${notified?.severity} → ${condition.severity}; ${pathChange(notified?.paths ?? [], condition.paths, unread)}Now: ${condition.title}`;
     case "deescalate":
@@ -815,7 +816,7 @@ function changeFor(
       if (notified?.owner && update) return ownerChange(notified.owner, condition);
       if (newMembers.length > 0)
         return `${WIDER} ${newMembers.map((m) => m.name).join(", ")} broke the same way since the last notification; ${fleetMembersOf(condition).length} circuits now. Now: ${condition.title}`;
-      return `Still firing after ${duration(since, now)} (since ${since}): ${condition.title}`;
+      return `Still firing after ${duration(since, now)} (since ${utcMinute(since)}): ${condition.title}`;
     case "resolve":
       return `Resolved after ${duration(since, now)}: ${notified?.title ?? condition.title} has cleared.`;
   }

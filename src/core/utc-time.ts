@@ -21,3 +21,15 @@ export function utcTime(epoch: number, sweepAt: number): string {
   const when = isInstant(sweepAt) && day(epoch) === day(sweepAt) ? "" : `${day(epoch)} `;
   return `${when}${hhmm(epoch)} UTC`;
 }
+
+/**
+ * "2026-11-22 02:07 UTC": a stored instant as an alert's words say it, its
+ * date always (a first-seen time is any day). A raw ISO string
+ * ("2026-11-22T02:07:00.000Z") read as a machine's on a phone's lock screen;
+ * a value that is no instant is said as it is stored.
+ */
+export function utcMinute(iso: string): string {
+  const ms = Date.parse(iso);
+  if (!isInstant(ms)) return iso;
+  return `${day(ms)} ${hhmm(ms)} UTC`;
+}

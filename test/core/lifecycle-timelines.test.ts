@@ -179,7 +179,7 @@ describe("an alert kept open through a flap is one episode", () => {
       "path-down:resolve:Sev2 session-flapping:resolve:Sev2",
     ]);
     // Opened at 02:30 (first seen 02:25) and kept open until the flap calmed at 04:00.
-    expect(pathDown[2]).toMatch(/^New since 2026-11-22T02:25:00.000Z: /);
+    expect(pathDown[2]).toMatch(/^New since 2026-11-22 02:25 UTC: /);
     expect(pathDown[3]).toMatch(/^Resolved after 1 h 35 min: /);
   });
 });
@@ -364,7 +364,7 @@ describe("a resolve a silence held back, and the outage back as the window ends"
       spec: minute < 10 ? before : minute < backAt ? healthy : after,
       silences: maintenance,
     }));
-  const opened = "New since 2026-11-22T02:00:00.000Z: ";
+  const opened = "New since 2026-11-22 02:00 UTC: ";
 
   it.each<{ name: string; sweeps: Sweep[]; sent: Record<number, string>; changes: RegExp[] }>([
     {
@@ -399,7 +399,7 @@ describe("a resolve a silence held back, and the outage back as the window ends"
       changes: [
         new RegExp(`^${opened}`),
         /^Resolved after 40 min: /,
-        /^New since 2026-11-22T02:45:00\.000Z: /,
+        /^New since 2026-11-22 02:45 UTC: /,
       ],
     },
     {

@@ -120,7 +120,7 @@ export function arpMissingOpen(): AlertEvent {
     title:
       "Layer 2 down on the secondary path of AzurePrivatePeering: no ARP entry for the on-prem side — redundancy holding (primary Established, 412 prefixes)",
     change:
-      "New since 2026-03-14T01:52:00.000Z: Layer 2 down on the secondary path of AzurePrivatePeering: no ARP entry for the on-prem side — redundancy holding (primary Established, 412 prefixes)",
+      "New since 2026-03-14 01:52 UTC: Layer 2 down on the secondary path of AzurePrivatePeering: no ARP entry for the on-prem side — redundancy holding (primary Established, 412 prefixes)",
     nextAction: `Open a ticket with Equinix for the secondary path (service key ${SERVICE_KEY}); the ticket text is attached. Do not change router or gateway configuration.`,
     circuit: structuredClone(circuit),
     peering: "AzurePrivatePeering",
@@ -351,7 +351,7 @@ export function arpMissingRepeat(): AlertEvent {
     action: "repeat",
     sequence: 3,
     previousSeverity: "Sev0",
-    change: `Still firing after 4 h 27 min (since ${escalated.firstSeen}): ${escalated.title}`,
+    change: `Still firing after 4 h 27 min (since 2026-03-14 01:52 UTC): ${escalated.title}`,
     occurredAt: "2026-03-14T06:19:30.000Z",
   };
 }
@@ -375,7 +375,7 @@ export function noPrefixesOpen(): AlertEvent {
     title:
       "Session up but 0 prefixes received on the primary and secondary paths of AzurePrivatePeering — traffic stopped",
     change:
-      "New since 2026-03-14T09:30:00.000Z: Session up but 0 prefixes received on the primary and secondary paths of AzurePrivatePeering — traffic stopped",
+      "New since 2026-03-14 09:30 UTC: Session up but 0 prefixes received on the primary and secondary paths of AzurePrivatePeering — traffic stopped",
     nextAction:
       "Route advertisement, not connectivity: check what your edge announces to AS 12076 (route policy, summarisation). Read the received routes with `erwatch diagnose <circuit> --routes`. Not a carrier ticket.",
     circuit: structuredClone(circuit),
@@ -409,7 +409,7 @@ export function prefixLimitOpen(): AlertEvent {
     owner: "you",
     title: "Received prefixes at 83% of the route limit on AzurePrivatePeering: 3300 of 4000",
     change:
-      "New since 2026-03-14T08:00:00.000Z: Received prefixes at 83% of the route limit on AzurePrivatePeering: 3300 of 4000",
+      "New since 2026-03-14 08:00 UTC: Received prefixes at 83% of the route limit on AzurePrivatePeering: 3300 of 4000",
     nextAction:
       "Summarise on-premises advertisements before the count reaches 4000: at the limit Microsoft drops the session rather than the extra routes.",
     circuit: structuredClone(circuit),
@@ -489,7 +489,7 @@ export function fleetOutageOpen(): AlertEvent {
     layer: "provider",
     owner: "carrier",
     title: FLEET_TITLE,
-    change: `New since 2026-11-22T01:05:00.000Z: ${FLEET_TITLE}`,
+    change: `New since 2026-11-22 01:05 UTC: ${FLEET_TITLE}`,
     nextAction:
       "One outage at Equinix at Amsterdam, not 3: open one ticket with Equinix listing every service key (attached), and do not change router or gateway configuration.",
     // As the sweep names a fleet outage's subject: its place, under its first member's subscription.
@@ -568,7 +568,7 @@ export function subscriptionBlindOpen(): AlertEvent {
     layer: "monitoring",
     owner: "you",
     title,
-    change: `New since 2026-11-22T01:00:00.000Z: ${title}`,
+    change: `New since 2026-11-22 01:00 UTC: ${title}`,
     nextAction:
       "Grant 'Microsoft.Network/expressRouteCircuits/read' to erwatch's identity on subscription 3f2d4487-b0fc-4125-8bd5-7ad17384221e (the erwatch reader role in infra/ has it). Until the circuits can be listed, erwatch reads none of them: their open alerts neither resolve nor repeat.",
     circuit: {

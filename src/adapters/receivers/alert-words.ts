@@ -147,9 +147,7 @@ export function blindNow(paths: PathName[] | null, family: AlertEvent["family"])
 }
 
 /** "2026-11-22 01:00 UTC": a time a phone's lock screen can show. */
-export function utcMinute(iso: string): string {
-  return `${new Date(iso).toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
+export { utcMinute } from "../../core/utc-time.js";
 
 /** The rows of the layer table a data-plane alert is read from: they say what is missing. */
 const DATA_PLANE_ROWS: Record<DataPlaneFamily, string> = {

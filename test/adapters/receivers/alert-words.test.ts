@@ -13,7 +13,7 @@ const T = "Layer 2 down on the secondary path of AzurePrivatePeering: no ARP ent
 
 describe("changeWithoutTitle", () => {
   it.each([
-    ["an open", `New since 2026-03-14T01:52:00.000Z: ${T}`, "New since 2026-03-14T01:52:00.000Z."],
+    ["an open", `New since 2026-03-14 01:52 UTC: ${T}`, "New since 2026-03-14 01:52 UTC."],
     [
       "an escalation with a path change",
       `Worse: Sev2 → Sev0; now also the primary path. Now: ${T}`,
@@ -27,8 +27,8 @@ describe("changeWithoutTitle", () => {
     ],
     [
       "a repeat",
-      `Still firing after 4 h (since 2026-03-14T01:52:00.000Z): ${T}`,
-      "Still firing after 4 h (since 2026-03-14T01:52:00.000Z).",
+      `Still firing after 4 h (since 2026-03-14 01:52 UTC): ${T}`,
+      "Still firing after 4 h (since 2026-03-14 01:52 UTC).",
     ],
     ["a resolve", `Resolved after 1 h 12 min: ${T} has cleared.`, "Resolved after 1 h 12 min."],
     // Was "Resolved: circuit no longer exists. is no longer watched."

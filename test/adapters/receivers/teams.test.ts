@@ -1133,7 +1133,7 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
       "a normal repeat",
       arpMissingRepeat(),
       "STILL FIRING Sev0",
-      "Still firing after 4 h 27 min (since 2026-03-14T01:52:00.000Z).",
+      "Still firing after 4 h 27 min (since 2026-03-14 01:52 UTC).",
     ],
     [
       "an escalation",
