@@ -128,6 +128,23 @@ export function expired(silence: StoredSilence, now: Date): StoredSilence {
 /** Storage that does not answer must not hold the sweep: the configured silences hold meanwhile. */
 const LIST_DEADLINE_MS = 15_000;
 
+const spoken = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
+
+/**
+ * The failure said as what ended it: the listing's own bound fired first, so
+ * erwatch gave up on the store. Its words came from the store, to which the
+ * bound was a stop like Ctrl-C ("stopped before storage answered"): read as
+ * the sweep stopped, not as storage that did not answer.
+ */
+function gaveUp(error: unknown, signal: AbortSignal, deadline: AbortSignal, ms: number): unknown {
+  // AbortSignal.any keeps the reason of the signal that fired first.
+  if (!deadline.aborted || signal.reason !== deadline.reason) return error;
+  // Without the store's error as its cause: its words are the stop's.
+  return new Error(
+    `listing the stored silences failed: gave up after ${spoken(ms)} with no answer from storage`,
+  );
+}
+
 /**
  * The silences a sweep honours at any instant, from one read of the store:
  * the configured ones and the stored ones still in force then. Storage that
@@ -145,13 +162,13 @@ export async function silencesOverTime(
 ): Promise<(at: Date) => Silence[]> {
   if (!store) return () => configured;
   const deadline = deadlineOn(time, LIST_DEADLINE_MS);
+  const signal = abortSignal ? AbortSignal.any([abortSignal, deadline.signal]) : deadline.signal;
   try {
-    const signal = abortSignal ? AbortSignal.any([abortSignal, deadline.signal]) : deadline.signal;
     const stored = (await store.list({ abortSignal: signal, log })).map((s) => s.value);
     return (at) => [...configured, ...stored.filter((s) => silenceStatus(s, at) !== "expired")];
   } catch (error) {
     log.warn(
-      { err: error },
+      { err: gaveUp(error, signal, deadline.signal, LIST_DEADLINE_MS) },
       "stored silences could not be read; only ERWATCH_SILENCES holds this sweep",
     );
     return () => configured;

@@ -15,12 +15,15 @@ import { TableDeliveryLog } from "../../src/adapters/tables/delivery-log.js";
 import { TableSilenceStore } from "../../src/adapters/tables/silence-store.js";
 import { TableStateStore } from "../../src/adapters/tables/state-store.js";
 import { TableWorkClaims } from "../../src/adapters/tables/work-claims.js";
+import { silencesOverTime } from "../../src/app/silences.js";
 import { createSweeper } from "../../src/app/sweep.js";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../src/core/classify.js";
 import { DEFAULT_ALERT_POLICY } from "../../src/core/policy.js";
 import { FakeReader } from "../support/fake-reader.js";
 import { InMemoryEventSink } from "../support/in-memory-sink.js";
 import { memoryLogger } from "../support/test-logger.js";
+import { manualTime } from "../support/manual-time.js";
+import { realTimers } from "../../src/time.js";
 
 const sockets = new Set<Socket>();
 const silent = createServer((socket) => {
@@ -160,4 +163,39 @@ describe("a call storage never answers", () => {
     },
     30_000,
   );
+});
+
+describe("the stored silences' own bound on a sweep", () => {
+  // The sweep's listing of stored silences has its own bound (15 s), given
+  // to the store as a stop: fired, it read "stopped before storage
+  // answered", as if the sweep had been stopped.
+  it("says erwatch gave up after the bound, not that it was stopped", async () => {
+    const { logger, records } = memoryLogger();
+    // The store's own deadline far off: the listing's bound fires first.
+    const store = new TableSilenceStore(table("q"), logger, 60_000);
+    // The bound on a moved clock: 15 s passed, not waited for.
+    const time = manualTime(0);
+    const listing = silencesOverTime([], store, logger, new AbortController().signal, time);
+    time.advance(15_000);
+    const at = await listing;
+    expect(at(new Date())).toEqual([]);
+    const warned = records().find(
+      (r) => r.msg === "stored silences could not be read; only ERWATCH_SILENCES holds this sweep",
+    );
+    expect((warned?.err as { message?: string } | undefined)?.message).toBe(
+      "listing the stored silences failed: gave up after 15 s with no answer from storage",
+    );
+  }, 30_000);
+
+  it("a sweep stopped first is still said as stopped", async () => {
+    const { logger, records } = memoryLogger();
+    const store = new TableSilenceStore(table("q"), logger, 60_000);
+    await silencesOverTime([], store, logger, AbortSignal.timeout(200), realTimers);
+    const warned = records().find(
+      (r) => r.msg === "stored silences could not be read; only ERWATCH_SILENCES holds this sweep",
+    );
+    expect((warned?.err as { message?: string } | undefined)?.message).toMatch(
+      /^listing silences failed: stopped before storage answered/,
+    );
+  }, 30_000);
 });
