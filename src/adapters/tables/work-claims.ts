@@ -13,7 +13,9 @@ import type { ClaimOutcome, WorkClaims } from "../../app/work.js";
 import type { WorkClaimRow } from "../../app/work-progress.js";
 import { supersedes } from "../../core/claim-holder.js";
 import { ensureTable } from "./create-table.js";
-import { rethrowStorage, type StorageWait } from "./errors.js";
+import { utcMinute } from "../../core/utc-time.js";
+import { isAbort } from "../aborted.js";
+import { rethrowStorage, StateStoreError, type StorageWait } from "./errors.js";
 import { circuitPartition } from "./keys.js";
 import { pruneClaims, type PruneCursor } from "./work-claims-prune.js";
 
@@ -212,8 +214,16 @@ export class TableWorkClaims implements WorkClaims {
     const cutOff = AbortSignal.timeout(budgetMs + this.timeoutMs);
     const call = () => ({ abortSignal: AbortSignal.any([this.call().abortSignal, cutOff]) });
     const pruned = await pruneClaims(this.table, before, budgetMs, this.pruning, call, cutOff);
-    if ("failed" in pruned)
-      this.fail(pruned.failed, `pruning old work claims (${pruned.deleted} deleted)`);
-    return pruned.deleted;
+    if (!("failed" in pruned)) return pruned.deleted;
+    const doing = `pruning work claims written before ${utcMinute(before.toISOString())} (${pruned.deleted} deleted)`;
+    // Ended by the prune's own cut-off, not a call's deadline nor a stop: it
+    // read "no answer within <one call's> ms", which the hung page was not
+    // given, and nowhere said the prune had a bound of its own.
+    if (isAbort(pruned.failed) && cutOff.aborted && !this.signal?.aborted)
+      throw new StateStoreError(
+        `${doing} failed: cut off after ${budgetMs + this.timeoutMs} ms (the ${budgetMs} ms this tick gives pruning, and one call's ${this.timeoutMs} ms for the page in hand)`,
+        { cause: pruned.failed },
+      );
+    return this.fail(pruned.failed, doing);
   }
 }
