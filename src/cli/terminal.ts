@@ -211,10 +211,24 @@ export function renderTable(
     Math.max(displayWidth(c.header), ...rows.map((r) => displayWidth(r[i] ?? ""))),
   );
   const total = () => widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
-  while (total() > width) {
+  /** The widest column that may still give way, of those `which` admits; -1 when none. */
+  const widestOf = (which: (c: Column) => boolean): number => {
     let widest = -1;
     for (let i = 0; i < widths.length; i += 1)
-      if (widths[i]! > columns[i]!.min && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+      if (
+        which(columns[i]!) &&
+        widths[i]! > columns[i]!.min &&
+        (widest < 0 || widths[i]! > widths[widest]!)
+      )
+        widest = i;
+    return widest;
+  };
+  // The flex columns give way first, as documented: the loop took the widest
+  // column whatever it was, so a long circuit name or alert key was cut while
+  // the prose beside it kept its width.
+  while (total() > width) {
+    const flex = widestOf((c) => c.flex === true);
+    const widest = flex >= 0 ? flex : widestOf(() => true);
     if (widest < 0) break;
     widths[widest] = widths[widest]! - 1;
   }

@@ -135,6 +135,31 @@ describe("fitting text", () => {
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(40);
   });
 
+  it("a flex column gives way before a wider column that is not flex, down to its min first", () => {
+    const key = "erw-er-circuit-prod-westeurope-AzurePrivatePeering-path-down";
+    const lines = renderTable(
+      [
+        { header: "KEY", min: 8 },
+        { header: "WHAT", min: 12, flex: true },
+      ],
+      [[key, "Layer 2 down on both paths: traffic stopped"]],
+      76,
+    );
+    // The key whole; the prose cut to fit (76 - 60 - 2 = 14 columns).
+    expect(lines[1]).toBe(`${key}  Layer 2 down …`);
+    // Narrower still: the flex column stops at its min, then the key gives way.
+    const narrow = renderTable(
+      [
+        { header: "KEY", min: 8 },
+        { header: "WHAT", min: 12, flex: true },
+      ],
+      [[key, "Layer 2 down on both paths: traffic stopped"]],
+      60,
+    );
+    expect(narrow[1]).toBe(`${key.slice(0, 45)}…  Layer 2 dow…`);
+    for (const l of narrow) expect(l.length).toBeLessThanOrEqual(60);
+  });
+
   it("wraps a wrap column's cell under its row, each piece painted, the other columns blank and unpainted", () => {
     const lines = renderTable(
       [
