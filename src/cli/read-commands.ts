@@ -383,27 +383,32 @@ async function runStatefulSweep(ctx: Context, opts: SweepOptions): Promise<numbe
       ctx.printJson({ ...report, sweepId, events, decisions, pendingInOutbox, brokerError });
     } else {
       printSweep(ctx, report);
+      // A blank line first: the table ran on from the sweep's last line, its
+      // header read as one more line of the summary.
       if (result.events.length > 0)
         ctx.print(
-          renderTable(
-            [
-              { header: "ALERT", min: 6 },
-              { header: "SEV", min: 4 },
-              { header: "CIRCUIT", min: 12 },
-              { header: "PEERING", min: 8 },
-              { header: "FAMILY", min: 8 },
-              { header: "CHANGE", min: 16, flex: true, wrap: true },
-            ],
-            result.events.map((e) => [
-              e.action,
-              e.severity,
-              neutralise(e.circuit.name),
-              neutralise(shortPeering(e.peering ?? "-")),
-              e.family,
-              neutralise(e.change),
-            ]),
-            ctx.terminal.width,
-          ).join("\n"),
+          [
+            "",
+            ...renderTable(
+              [
+                { header: "ALERT", min: 6 },
+                { header: "SEV", min: 4 },
+                { header: "CIRCUIT", min: 12 },
+                { header: "PEERING", min: 8 },
+                { header: "FAMILY", min: 8 },
+                { header: "CHANGE", min: 16, flex: true, wrap: true },
+              ],
+              result.events.map((e) => [
+                e.action,
+                e.severity,
+                neutralise(e.circuit.name),
+                neutralise(shortPeering(e.peering ?? "-")),
+                e.family,
+                neutralise(e.change),
+              ]),
+              ctx.terminal.width,
+            ),
+          ].join("\n"),
         );
       const say = (text: string) => ctx.print(wrap(text, ctx.terminal.width, "  ").join("\n"));
       if (!runtime.sink && result.pendingInOutbox > 0) {

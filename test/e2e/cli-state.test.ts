@@ -66,6 +66,8 @@ describe("erwatch sweep --state", () => {
     const env = { ...world.env, ServiceBusConnection: undefined, ERWATCH_TABLE_PREFIX: "cliout" };
     const ran = await cli(["sweep", "--state"], env);
     expect(ran.stdout).toMatch(/^ALERT +SEV +CIRCUIT +PEERING +FAMILY +CHANGE$/m);
+    // Set apart from the sweep's summary by a blank line, not run on from it.
+    expect(ran.stdout).toMatch(/\S\n\nALERT +SEV +CIRCUIT/);
     expect(ran.stdout).toMatch(/^open +Sev0 +er-circuit-prod +Private +path-down +New since/m);
     expect(ran.stdout).toMatch(
       /1 alert event waits in the outbox: ServiceBusConnection is not set/,
