@@ -152,31 +152,37 @@ describe.each(LOGS)("the one window, delivery log $name", ({ make }) => {
     const w = await world(() => (pdDown ? fail(503, true) : ok()));
     // The open: PagerDuty answers 503 each attempt; the message goes back to Service Bus.
     expect((await w.send(OPEN, 1)).outcome.settled).toBe("abandon");
-    // PagerDuty is back and takes the resolve, but its "delivered" record is not written.
+    // PagerDuty is back and takes the open it never had, then the resolve, but
+    // the resolve's "delivered" record is not written.
     pdDown = false;
     w.faults.delivered.add("erw-abc-2|pd");
     const resolved = await w.send(RESOLVE, 1);
     expect(resolved.settled).toEqual([
       "abandon: receiver pd (pagerduty) failed after 0 attempts: no response: delivery could not be claimed or recorded: StateStoreError",
     ]);
-    expect(await w.log.lastSequence("erw-abc", "pd")).toBe(0);
+    expect(await w.log.lastSequence("erw-abc", "pd")).toBe(1);
     // The resolve's claim runs out; the open is delivered again first.
     w.pass(RETRY.claimMs + 1_000);
     const reopened = await w.send(OPEN, 2);
-    expect(w.heard).toEqual(["open:503", "open:503", "open:503", "resolve:202"]);
+    expect(w.heard).toEqual(["open:503", "open:503", "open:503", "open:202", "resolve:202"]);
     expect(reopened.outcome).toEqual({
       settled: "complete",
       delivered: [],
       skipped: ["pd", "teams"],
     });
-    expect(w.lines().join("\n")).toContain(
-      "not delivered: stale: pd was already sent event 2 of this alert, later than 1 (open); taken or not, that event supersedes this one",
-    );
-    // The resolve comes back: posted again (the one window's duplicate) and recorded.
+    // The resolve comes back: posted again (the one window's duplicate) and
+    // recorded; the open it carried was recorded, so it is not paged again.
     const again = await w.send(RESOLVE, 2);
     expect(again.outcome).toEqual({ settled: "complete", delivered: ["pd"], skipped: ["teams"] });
     // PagerDuty never hears the open after the resolve: it ends resolved.
-    expect(w.heard).toEqual(["open:503", "open:503", "open:503", "resolve:202", "resolve:202"]);
+    expect(w.heard).toEqual([
+      "open:503",
+      "open:503",
+      "open:503",
+      "open:202",
+      "resolve:202",
+      "resolve:202",
+    ]);
     expect(await w.log.lastSequence("erw-abc", "pd")).toBe(2);
     // Both are settled for good: a further redelivery posts nothing.
     expect(
@@ -186,7 +192,7 @@ describe.each(LOGS)("the one window, delivery log $name", ({ make }) => {
       settled: "complete",
       delivered: [],
     });
-    expect(w.heard).toHaveLength(5);
+    expect(w.heard).toHaveLength(6);
     expect(w.unrecorded).toEqual([]);
   });
 
@@ -209,14 +215,16 @@ describe.each(LOGS)("the one window, delivery log $name", ({ make }) => {
         AbortSignal.timeout(10_000),
       );
     await sleeping;
-    // The stall outlasts the open's claims; the resolve is taken, its record lost.
+    // The stall outlasts the open's claims; the resolve is taken with the open
+    // it carries (PagerDuty had none), both records lost.
     w.pass(RETRY.claimMs + 1_000);
+    w.faults.delivered.add("erw-abc-1|pd");
     w.faults.delivered.add("erw-abc-2|pd");
     expect((await w.send(RESOLVE, 1)).outcome.settled).toBe("abandon");
     wake();
     // The open's retry reads what was attempted meanwhile: not posted after the resolve.
     expect(await opening).toMatchObject({ settled: "complete", skipped: ["pd"] });
-    expect(w.heard).toEqual(["open:503", "resolve:202"]);
+    expect(w.heard).toEqual(["open:503", "open:202", "resolve:202"]);
     expect(w.lines().join("\n")).toContain("stale: pd was already sent event 2 of this alert");
     expect(w.unrecorded).toEqual([]);
   });
@@ -228,11 +236,13 @@ describe.each(LOGS)("the one window, delivery log $name", ({ make }) => {
     );
     expect((await w.send(OPEN, 1)).outcome.settled).toBe("abandon");
     pdDown = false;
+    // The open the resolve carries is taken, its record lost.
+    w.faults.delivered.add("erw-abc-1|pd");
     const resolved = await w.send(RESOLVE, 1);
     expect(resolved.outcome).toMatchObject({ settled: "dead-letter", reason: "ReceiverRejected" });
     const reopened = await w.send(OPEN, 2);
     expect(reopened.outcome).toMatchObject({ settled: "complete", skipped: ["pd", "teams"] });
-    expect(w.heard).toEqual(["open:503", "open:503", "open:503", "resolve:400"]);
+    expect(w.heard).toEqual(["open:503", "open:503", "open:503", "open:202", "resolve:400"]);
     expect(w.lines().join("\n")).toContain(
       "stale: pd was already sent event 2 of this alert, later than 1 (open); taken or not, that event supersedes this one",
     );
@@ -284,15 +294,16 @@ describe.each(LOGS)("the one window, delivery log $name", ({ make }) => {
     let pdDown = true;
     const w = await world(() => (pdDown ? fail(503, true) : ok()), routing);
     expect((await w.send(OPEN, 1)).outcome.settled).toBe("abandon");
-    // The outage is over before PagerDuty took the open: the resolve goes to it too.
+    // The outage is over before PagerDuty took the open: the resolve goes to
+    // it too, the open first (a resolve alone closes nothing there).
     pdDown = false;
     expect((await w.send(RESOLVE, 1)).outcome).toEqual({
       settled: "complete",
       delivered: ["teams", "pd"],
       skipped: [],
     });
-    // The open's redelivery is stale: PagerDuty ends resolved, never triggered.
+    // The open's redelivery posts nothing: PagerDuty was paged late and ends resolved.
     expect((await w.send(OPEN, 2)).outcome).toMatchObject({ settled: "complete", delivered: [] });
-    expect(w.heard).toEqual(["open:503", "open:503", "open:503", "resolve:202"]);
+    expect(w.heard).toEqual(["open:503", "open:503", "open:503", "open:202", "resolve:202"]);
   });
 });

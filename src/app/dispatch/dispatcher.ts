@@ -16,6 +16,7 @@ import { storedInstant } from "../../core/instant.js";
 import { randomUUID } from "node:crypto";
 import type { AlertEvent } from "../../core/alert-event.js";
 import { episodeStart, route, withResolveAudience, type Routing } from "../../core/routing.js";
+import { latePageOf } from "../../core/late-page.js";
 import type { Logger } from "../../logging.js";
 import type { Receiver, SendOutcome } from "./receiver.js";
 import { parseEvent } from "./event-schema.js";
@@ -501,8 +502,12 @@ async function toReceiver(
         );
     throw error;
   };
+  // A PagerDuty resolve may post the page the receiver never had first (the
+  // event before it): the attempt is recorded at that event until the resolve
+  // itself is posted, so a retry knows whether the page went before it.
+  const page = receiver.kind === "pagerduty" ? latePageOf(event) : null;
   const held = await deliveries
-    .lease(event.key, name, claimant, until, event.sequence)
+    .lease(event.key, name, claimant, until, page?.sequence ?? event.sequence)
     .catch(giveBack);
   if (held.kind !== "claimed") {
     await deliveries.release(event.key, event.id, name, claimant);
@@ -520,7 +525,11 @@ async function toReceiver(
     },
   };
   try {
-    return await postOnce(deps, watched, event, claimant, held.attempted, signal, log, earlier);
+    return await postOnce(deps, watched, event, held.attempted, signal, log, earlier, {
+      page,
+      claimant,
+      until,
+    });
   } catch (error) {
     return await giveBack(error);
   } finally {
@@ -558,21 +567,113 @@ async function letGo(
   }
 }
 
+/**
+ * A PagerDuty receiver with no record of hearing any event of the resolve's
+ * episode is sent the page first (core/late-page.ts): PagerDuty ignores a
+ * resolve for an incident it never had, so a page whose delivery storage
+ * gave up on, or that the resolve overtook, was lost without a trace. Under
+ * the resolve's lease, so nothing else of the alert is posted there between
+ * them. The page is recorded as that event's delivery once taken, so neither
+ * a retry of the resolve nor the event's own delivery coming late pages it
+ * again; the record lost, it is posted once more, before the resolve (the
+ * one window). The resolve's own attempt is recorded only once the page went:
+ * a retry after it skips the page, one before it (the page refused, storage
+ * failing) sends it. Teams' resolve card and the webhook's Resolved say what
+ * it was, since when and for how long: they go alone.
+ */
+function withLatePage(
+  deps: DispatcherDeps,
+  receiver: Receiver,
+  resolve: AlertEvent,
+  page: AlertEvent,
+  at: {
+    /** The highest sequence the receiver had heard, as the last stale check read it. */
+    heard: () => number;
+    attemptedBefore: number;
+    claimant: string;
+    until: Date;
+    log: Logger;
+  },
+): Receiver {
+  const { log } = at;
+  // The resolve was posted before (its record lost): so was its page.
+  let pending = at.attemptedBefore < resolve.sequence;
+  let recorded = false;
+  let note: string | null = null;
+  const failure = (reason: string): SendOutcome => ({
+    ok: false,
+    retryable: true,
+    status: null,
+    retryAfterMs: null,
+    reason,
+  });
+  return {
+    name: receiver.name,
+    kind: receiver.kind,
+    send: async (event, options) => {
+      if (pending && at.heard() < episodeStart(resolve)) {
+        const outcome = await sendOrFailure(receiver, page, options.abortSignal, log);
+        if (!outcome.ok) return outcome;
+        pending = false;
+        note = `sent the page it had no record of first (event ${page.sequence}, late)`;
+        log.warn(
+          { receiver: receiver.name, status: outcome.status, sequence: page.sequence },
+          "sent PagerDuty the page it never had, before its resolve: late, not lost",
+        );
+        await deps.deliveries
+          .delivered(resolve.key, page.id, receiver.name, page.sequence, {
+            status: outcome.status,
+            at: deps.now().toISOString(),
+            attempts: 1,
+          })
+          .catch((error: unknown) =>
+            log.warn(
+              { err: error, receiver: receiver.name },
+              "could not record the late page; a retry of the resolve sends it again, before the resolve",
+            ),
+          );
+      }
+      pending = false;
+      if (!recorded) {
+        // Before the resolve is posted, as every attempt is recorded.
+        const held = await deps.deliveries
+          .lease(resolve.key, receiver.name, at.claimant, at.until, resolve.sequence)
+          .catch((error: unknown) => error);
+        if (!isClaimed(held)) {
+          const kind = held instanceof Error ? held.name : "the lease was taken meanwhile";
+          return failure(`delivery could not be claimed or recorded: ${kind}`);
+        }
+        recorded = true;
+      }
+      const outcome = await receiver.send(event, options);
+      return outcome.ok && note
+        ? { ...outcome, note: outcome.note ? `${note}; ${outcome.note}` : note }
+        : outcome;
+    },
+  };
+}
+
+const isClaimed = (held: unknown): boolean =>
+  isRecord(held) && (held as { kind?: unknown }).kind === "claimed";
+
 /** Posts the claimed event unless it went stale, and records what happened. */
 async function postOnce(
   deps: DispatcherDeps,
   receiver: Receiver,
   event: AlertEvent,
-  claimant: string,
   /** The highest sequence attempted before this delivery's lease (read in taking it). */
   attemptedBefore: number,
   signal: AbortSignal,
   log: Logger,
   earlier: number,
+  /** A PagerDuty resolve's late page (its lease taken at the page's sequence), and the lease. */
+  lease: { page: AlertEvent | null; claimant: string; until: Date },
 ): Promise<ReceiverResult> {
   const { deliveries } = deps;
   const name = receiver.name;
   let retry = false;
+  /** The highest sequence of the alert the receiver had heard, as the last stale check read it. */
+  let heard = 0;
   const stale = async () => {
     // The first attempt has what taking the lease read; nobody else can raise
     // it while the lease lives. A retry reads it again, at the same time as
@@ -582,6 +683,7 @@ async function postOnce(
       retry ? deliveries.attempted(event.key, name) : attemptedBefore,
     ]);
     retry = true;
+    heard = last;
     // A webhook names each episode apart (its alertId): a resolve closes its own
     // ticket, whatever the next episode's open did since (anything after a
     // resolve is a later episode). Dropped as stale behind it, the first
@@ -599,7 +701,16 @@ async function postOnce(
       return `stale: ${name} was already sent event ${sent} of this alert, later than ${event.sequence} (${event.action}); taken or not, that event supersedes this one`;
     return null;
   };
-  const result = await post(deps, receiver, event, signal, log, stale, earlier);
+  const sender = lease.page
+    ? withLatePage(deps, receiver, event, lease.page, {
+        heard: () => heard,
+        attemptedBefore,
+        claimant: lease.claimant,
+        until: lease.until,
+        log,
+      })
+    : receiver;
+  const result = await post(deps, sender, event, signal, log, stale, earlier);
   if (result.kind === "skipped") {
     await deliveries.delivered(event.key, event.id, name, event.sequence, {
       status: 0,
@@ -624,7 +735,7 @@ async function postOnce(
       "delivered",
     );
   } else {
-    await deliveries.release(event.key, event.id, name, claimant);
+    await deliveries.release(event.key, event.id, name, lease.claimant);
   }
   return result;
 }

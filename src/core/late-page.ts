@@ -1,0 +1,37 @@
+// The page a PagerDuty receiver never had, rebuilt from its resolve. A resolve
+// is published only after its episode's open was (lifecycle.ts), and routed
+// by the episode's peak, so a receiver sent a resolve with no record of any
+// event of its episode lost the page on the way: its delivery given up while
+// storage hung, parked past the horizon, or overtaken by the resolve after a
+// broker outage. PagerDuty drops a resolve for an incident it never had, so
+// the Sev0 would leave no trace; sent this first, the incident is raised
+// late and closed at once, on record for whoever was on call.
+// It stands for the event just before the resolve (the last one published:
+// events the receivers were not told take no sequence), and says what a
+// resolve carries of it: the title and grade last told, the last firing
+// sweep's evidence and ticket.
+
+import type { AlertEvent } from "./alert-event.js";
+import { storedInstant } from "./instant.js";
+import { episodeStart } from "./routing.js";
+
+/** The late page for a resolve, or null when there is no event before it to stand for. */
+export function latePageOf(resolve: AlertEvent): AlertEvent | null {
+  const sequence = resolve.sequence - 1;
+  const opened = episodeStart(resolve);
+  if (resolve.action !== "resolve" || sequence < 1 || sequence < opened) return null;
+  const told: AlertEvent = { ...resolve };
+  // The resolve's own word on how it is now.
+  delete told.resolution;
+  return {
+    ...told,
+    id: `${resolve.key}-${sequence}`,
+    // Any event but a resolve is a trigger to PagerDuty; the open when it is one.
+    action: sequence === opened ? "open" : "repeat",
+    sequence,
+    previousSeverity: null,
+    change: `Late: erwatch could not deliver this page while the alert was open; it resolved at ${resolve.occurredAt}, and its resolve follows`,
+    // When it began, as the incident's time: it is not news from now.
+    occurredAt: storedInstant(resolve.firstSeen) !== null ? resolve.firstSeen : resolve.occurredAt,
+  };
+}
