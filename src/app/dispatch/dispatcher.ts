@@ -476,7 +476,31 @@ async function toReceiver(
     );
   const { deliveries } = deps;
   const until = new Date(deps.now().getTime() + deps.retry.claimMs);
-  const claim = await deliveries.claim(event.key, event.id, name, claimant, until);
+  // Nothing posted yet when the delivery log fails (the claim's or the lease's
+  // write, the stale check's read): the claim is given back, or the redelivery
+  // found its own dead claim "busy" and the page waited out the whole claim.
+  let posted = false;
+  async function giveBack(error: unknown, lease = false): Promise<never> {
+    if (!posted)
+      await Promise.all([
+        deliveries
+          .release(event.key, event.id, name, claimant)
+          .catch((releaseError: unknown) =>
+            log.warn(
+              { err: releaseError, receiver: name, cause: String(error) },
+              "could not give back the claim on an event nothing was posted for; it runs out by itself",
+            ),
+          ),
+        // A lease taken with its answer lost, likewise: only this claimant's is released.
+        lease ? letGo(deps, event.key, name, claimant, until, log) : undefined,
+      ]);
+    throw error;
+  }
+  // A claim whose write landed with its answer lost (the deadline fired on a
+  // slow storage) is this delivery's too, posting nothing.
+  const claim = await deliveries
+    .claim(event.key, event.id, name, claimant, until)
+    .catch((error: unknown) => giveBack(error));
   if (claim.kind === "delivered")
     return { receiver: name, kind: "skipped", why: "already delivered" };
   if (claim.kind === "busy") return { receiver: name, kind: "busy", until: claim.until };
@@ -486,29 +510,13 @@ async function toReceiver(
   // attempted before anything is posted, in the lease's own write: a resolve
   // the receiver took while its record was lost (the one window) still makes
   // the open behind it stale. When it throws, nothing is posted.
-  // Nothing posted yet when the delivery log fails (the lease's write, the stale
-  // check's read): the claim is given back, or the redelivery found its own dead
-  // claim "busy" and the page waited out the whole claim.
-  let posted = false;
-  const giveBack = async (error: unknown) => {
-    if (!posted)
-      await deliveries
-        .release(event.key, event.id, name, claimant)
-        .catch((releaseError) =>
-          log.warn(
-            { err: releaseError, receiver: name, cause: String(error) },
-            "could not give back the claim on an event nothing was posted for; it runs out by itself",
-          ),
-        );
-    throw error;
-  };
   // A PagerDuty resolve may post the page the receiver never had first (the
   // event before it): the attempt is recorded at that event until the resolve
   // itself is posted, so a retry knows whether the page went before it.
   const page = receiver.kind === "pagerduty" ? latePageOf(event) : null;
   const held = await deliveries
     .lease(event.key, name, claimant, until, page?.sequence ?? event.sequence)
-    .catch(giveBack);
+    .catch((error: unknown) => giveBack(error, true));
   if (held.kind !== "claimed") {
     await deliveries.release(event.key, event.id, name, claimant);
     // The other post usually ends long before its lease: look again within a minute or so.
