@@ -14,6 +14,7 @@
 import type { AlertEvent } from "./alert-event.js";
 import { storedInstant } from "./instant.js";
 import { episodeStart } from "./routing.js";
+import { utcMinute } from "./utc-time.js";
 
 /** The late page for a resolve, or null when there is no event before it to stand for. */
 export function latePageOf(resolve: AlertEvent): AlertEvent | null {
@@ -30,7 +31,10 @@ export function latePageOf(resolve: AlertEvent): AlertEvent | null {
     action: sequence === opened ? "open" : "repeat",
     sequence,
     previousSeverity: null,
-    change: `Late: erwatch could not deliver this page while the alert was open; it resolved at ${resolve.occurredAt}, and its resolve follows`,
+    // Said first, as the BLIND pages say theirs: woken for it, on call reads
+    // on the phone that it is over before anything else.
+    title: `LATE, already resolved: ${resolve.title}`,
+    change: `Late: erwatch could not deliver this page while the alert was open; it resolved at ${utcMinute(resolve.occurredAt)}, and its resolve follows`,
     // When it began, as the incident's time: it is not news from now.
     occurredAt: storedInstant(resolve.firstSeen) !== null ? resolve.firstSeen : resolve.occurredAt,
   };

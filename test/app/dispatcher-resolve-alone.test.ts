@@ -157,11 +157,11 @@ describe("a Sev0 open whose delivery storage gave up, with its resolve right beh
       dedup_key: OPEN.key,
       payload: {
         severity: "critical",
-        summary: "er1: Both paths down",
+        summary: "er1: LATE, already resolved: Both paths down",
         custom_details: { action: "open", sequence: 1, episodeId: OPEN.episodeId },
       },
     });
-    expect(JSON.stringify(trigger)).toContain("resolved at 2026-11-22T02:25:00.000Z");
+    expect(JSON.stringify(trigger)).toContain("resolved at 2026-11-22 02:25 UTC");
     // Teams' resolve card says what it was, since when and for how long: it goes alone.
     expect(teams).toEqual(["open", "resolve"]);
     expect(lines().join("\n")).toContain("sent PagerDuty the page it never had");
