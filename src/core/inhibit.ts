@@ -102,6 +102,20 @@ export const DEFAULT_INHIBIT_RULES: InhibitRule[] = [
     holds: "resolve",
   },
   {
+    // Nor are its counts and session resets: the near-limit warning and the
+    // flap read clean though nothing was read. A peering that carried them is
+    // Sev0 when Disabled and holds them whole once its alert opens, but a Sev0
+    // made to wait (ERWATCH_ALERT_POLICY openAfter) left a gap where either
+    // said "has cleared", the sessions shut, while the path alert beside them
+    // was held. They resolve once the peering is back and reads under the
+    // line, or calm.
+    name: "a missing or disabled peering keeps the near-limit warning and the flap on it open",
+    source: { family: "peering-config", codes: ["peering-missing", "peering-disabled"] },
+    targets: ["route-limit", "session-flapping"],
+    equal: ["circuit", "peering"],
+    holds: "resolve",
+  },
+  {
     name: "both paths down holds single-path and higher-layer alerts on the peering",
     source: { family: "path-down", bothPaths: true },
     targets: ["route-limit", "gateway", "global-reach"],
