@@ -10,6 +10,7 @@
 
 import {
   minutesBetween,
+  NOT_OPEN_YET,
   type StatusAlert,
   type StatusCell,
   type StatusCircuit,
@@ -287,7 +288,7 @@ function holdWords(a: StatusAlert): string {
   if (hold.kind === "silence")
     return ` · silenced by ${escapeHtml(hold.id)}${hold.comment ? `: ${escapeHtml(hold.comment)}` : ""}`;
   const holder = hold.code
-    ? `${escapeHtml(hold.severity ?? "")} ${escapeHtml(hold.code)}${hold.circuitName && hold.circuitName !== a.circuitName ? ` on ${escapeHtml(hold.circuitName)}` : ""}${hold.title ? ` (${escapeHtml(hold.title)})` : ""}`
+    ? `${escapeHtml(hold.severity ?? "")} ${escapeHtml(hold.code)}${hold.circuitName && hold.circuitName !== a.circuitName ? ` on ${escapeHtml(hold.circuitName)}` : ""}${hold.pending ? NOT_OPEN_YET : ""}${hold.title ? ` (${escapeHtml(hold.title)})` : ""}`
     : `alert ${escapeHtml(hold.key)}`;
   return ` · held by ${holder}: ${escapeHtml(hold.rule)}`;
 }

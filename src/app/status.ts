@@ -204,6 +204,9 @@ export type StatusHoldEnded =
       openMinutes?: number | null;
     };
 
+/** Beside a holder not among the open alerts yet (`pending`), on the page and in `erwatch alerts`. */
+export const NOT_OPEN_YET = ", seen, not open yet";
+
 export type StatusHold =
   | { kind: "silence"; id: string; comment: string | null }
   | {
@@ -215,6 +218,12 @@ export type StatusHold =
       code: string | null;
       title: string | null;
       circuitName: string | null;
+      /**
+       * Its condition is read but its alert still waits out its open count,
+       * so it is not among the open alerts: a resolve is held by what a sweep
+       * reads, before that alert opens (core/inhibit.ts).
+       */
+      pending: boolean;
     };
 
 /**
@@ -574,6 +583,7 @@ function holdOf(
     code: holder?.condition?.code ?? null,
     title: holder?.condition?.title ?? null,
     circuitName: holder?.circuitName ?? null,
+    pending: holder?.phase === "pending",
   };
 }
 

@@ -14,7 +14,7 @@ import {
   type StoredSilence,
 } from "../app/silences.js";
 import { isConflict, isStorageFailure } from "../app/state-store.js";
-import { loadStatus, type StatusAlert } from "../app/status.js";
+import { loadStatus, NOT_OPEN_YET, type StatusAlert } from "../app/status.js";
 import { ageText, endedWords } from "../app/status-html.js";
 import { CLOUDS, readCloud, type CloudName } from "../config/arm.js";
 import { ConfigError, SettingsReader } from "../config/reader.js";
@@ -437,7 +437,7 @@ function holdLine(a: StatusAlert): string | null {
   if (hold.kind === "silence")
     return `Silence: ${neutralise(hold.id)}${hold.comment ? ` (${neutralise(hold.comment)})` : ""}`;
   const holder = hold.code
-    ? `${neutralise(hold.severity ?? "")} ${neutralise(hold.code)}${hold.circuitName && hold.circuitName !== a.circuitName ? ` on ${neutralise(hold.circuitName)}` : ""}${hold.title ? `: ${neutralise(hold.title)}` : ""}`
+    ? `${neutralise(hold.severity ?? "")} ${neutralise(hold.code)}${hold.circuitName && hold.circuitName !== a.circuitName ? ` on ${neutralise(hold.circuitName)}` : ""}${hold.pending ? NOT_OPEN_YET : ""}${hold.title ? `: ${neutralise(hold.title)}` : ""}`
     : `alert ${neutralise(hold.key)}`;
   return `Held by ${holder} (${neutralise(hold.rule)})`;
 }

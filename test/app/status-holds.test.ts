@@ -59,6 +59,7 @@ it("an alert held by an inhibition names the alert that holds it and the rule", 
     code: holder.code,
     title: holder.title,
     circuitName: holder.circuitName,
+    pending: false,
   });
   const html = renderStatusHtml(model);
   expect(html).toContain(` · held · held by ${holder.severity} ${holder.code} (`);

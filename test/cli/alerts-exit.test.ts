@@ -51,6 +51,7 @@ describe("erwatch alerts exit code", () => {
             code: null,
             title: null,
             circuitName: null,
+            pending: false,
           },
         }),
       ],
