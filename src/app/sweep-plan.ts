@@ -14,6 +14,7 @@ import { settlingEndsAt } from "../core/reach-memory.js";
 import { cheapFingerprint } from "../core/read-age.js";
 import {
   planSweep,
+  siteMatesNext,
   troubleOf,
   turnEachSweep,
   unknownCapacityOf,
@@ -519,11 +520,16 @@ export async function planSweepTargets(
             : d,
         )
       : unforced;
+  // Where the listing puts each read: a named circuit has none here, and is a suspect anyway.
+  const placeOfRead = (d: PlannedTarget) => {
+    const at = placeOfTarget(d.target, undefined);
+    return at ? placeKey(at.provider, at.location) : null;
+  };
   return {
     ...tiered,
     found,
     rememberedPlaces: places,
     ...(signals.metrics ? { metrics: signals.metrics } : {}),
-    deep: [...forced, ...planned],
+    deep: siteMatesNext([...forced, ...planned], (d) => d.plan.reason, placeOfRead),
   };
 }

@@ -1,9 +1,9 @@
 // The stateful sweep. This file only orders the steps: the cheap tier and the
 // plan (sweep-plan.ts: the listing with every circuit's body, which circuits to
-// read deep, trouble first, then oldest), the deep reads against a deadline
-// (deep-read.ts: each circuit recorded and published as its reading arrives),
-// then what the sweep could not see (record-sight.ts), the last publish and
-// its numbers. Everything that decides is pure, in src/core.
+// read deep, trouble first, then its sites' reads, then oldest), the deep
+// reads against a deadline (deep-read.ts: each circuit recorded and published
+// as its reading arrives), then what the sweep could not see (record-sight.ts),
+// the last publish and its numbers. Everything that decides is pure, in src/core.
 
 import { randomUUID } from "node:crypto";
 import type { Routing } from "../core/routing.js";

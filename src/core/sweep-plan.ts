@@ -24,7 +24,9 @@
 //      be told (dated after the clock, or a kept time that is not a time);
 //   5. rotation: the oldest of the rest, enough of them each sweep that the
 //      whole estate turns over in time without piling up on one sweep.
-// Oldest first within each group. Pure: time and settings come in.
+// Oldest first within each group, except that the due and rotation reads at a
+// suspect's place go first of their group (siteMatesNext): a lone suspect's
+// outage waits for them. Pure: time and settings come in.
 
 import { CONCURRENT_SWEEP_MS, type AlertState } from "./lifecycle.js";
 import { capacityRowKey, dipsSince, dipWords, type AvailabilityDip } from "./dataplane/signal.js";
@@ -390,6 +392,42 @@ export function planSweep(
     quiet: rest.map(({ id, name, ageMs }) => ({ id, name, ageMs })),
     rotationQuota,
   };
+}
+
+/**
+ * The plan's reads with its suspects' site-mates moved up: every suspect
+ * first, as planned; then the due reads at a place a suspect is at, then the
+ * other due reads; then the rotation's reads at such a place, then the rest.
+ * A lone suspect's outage waits for the other reads of its place in the same
+ * sweep (app/circuit-recorder.ts), so they are read straight after it:
+ * planned oldest first, they could come last in a long sweep, and a real
+ * single-circuit outage paged up to a whole sweep's reads later. A read not
+ * due never goes ahead of one that is: a deadline that cuts the sweep cuts
+ * the rotation's reads, never a reading about to pass the age limit.
+ * `placeOf`: the read's provider and location as one key, null when unknown.
+ */
+export function siteMatesNext<T>(
+  reads: readonly T[],
+  reasonOf: (read: T) => PlanReason,
+  placeOf: (read: T) => string | null,
+): T[] {
+  const suspectAt = new Set(
+    reads.filter((r) => suspected(reasonOf(r))).flatMap((r) => placeOf(r) ?? []),
+  );
+  const mate = (r: T) => {
+    const place = placeOf(r);
+    return place !== null && suspectAt.has(place);
+  };
+  const tier = (r: T): number => {
+    const reason = reasonOf(r);
+    if (suspected(reason)) return 0;
+    return (reason === "due" ? 1 : 3) + (mate(r) ? 0 : 1);
+  };
+  // Stable: within each tier the plan's own order (oldest first) holds.
+  return reads
+    .map((read, i) => ({ read, i, tier: tier(read) }))
+    .sort((a, b) => a.tier - b.tier || a.i - b.i)
+    .map(({ read }) => read);
 }
 
 /**

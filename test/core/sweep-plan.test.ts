@@ -16,6 +16,7 @@ import {
   mustReadByMs,
   planSweep,
   readAgeCadence,
+  siteMatesNext,
   sweepsPerRotation,
   troubleOf,
   turnEachSweep,
@@ -23,6 +24,7 @@ import {
   type PlanCircuit,
   type PlanMemory,
   type PlanPolicy,
+  type PlanReason,
 } from "../../src/core/sweep-plan.js";
 
 const NOW = new Date("2026-11-22T02:00:00.000Z");
@@ -1121,5 +1123,59 @@ describe("a Global Reach connection's set-up hold: read deep at the first sweep 
       });
       expect(sweeps, `hold up ${endsIn} min after a sweep`).toEqual([false, true]);
     }
+  });
+});
+
+describe("siteMatesNext: a suspect's site-mates read straight after the suspects", () => {
+  type Read = { id: string; reason: PlanReason; at: string | null };
+  const order = (reads: Read[]) =>
+    siteMatesNext(
+      reads,
+      (r) => r.reason,
+      (r) => r.at,
+    ).map((r) => r.id);
+
+  it("suspects first; then the due reads at their places, the other due reads, the rotation's at their places, the rest", () => {
+    // As planSweep orders them: suspects, then due and rotation, oldest first.
+    const plan: Read[] = [
+      { id: "s-ams", reason: "signal", at: "ams" },
+      { id: "n-lon", reason: "new", at: "lon" },
+      { id: "d-fra", reason: "due", at: "fra" },
+      { id: "d-ams", reason: "due", at: "ams" },
+      { id: "d-none", reason: "due", at: null },
+      { id: "d-lon", reason: "due", at: "lon" },
+      { id: "r-fra", reason: "rotation", at: "fra" },
+      { id: "r-lon", reason: "rotation", at: "lon" },
+      { id: "r-ams", reason: "rotation", at: "ams" },
+    ];
+    expect(order(plan)).toEqual([
+      "s-ams",
+      "n-lon",
+      "d-ams",
+      "d-lon",
+      "d-fra",
+      "d-none",
+      // A read not due never goes ahead of one that is: a deadline cuts the rotation, not the age limit.
+      "r-lon",
+      "r-ams",
+      "r-fra",
+    ]);
+  });
+
+  it("without a suspect, or with suspects at no known place, the plan's order stands", () => {
+    const quiet: Read[] = [
+      { id: "d1", reason: "due", at: "ams" },
+      { id: "d2", reason: "due", at: "lon" },
+      { id: "r1", reason: "rotation", at: "lon" },
+      { id: "r2", reason: "rotation", at: "ams" },
+    ];
+    expect(order(quiet)).toEqual(["d1", "d2", "r1", "r2"]);
+    expect(order([{ id: "u", reason: "unlisted", at: null }, ...quiet])).toEqual([
+      "u",
+      "d1",
+      "d2",
+      "r1",
+      "r2",
+    ]);
   });
 });
