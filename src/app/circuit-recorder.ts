@@ -7,10 +7,10 @@
 // (trouble, a signal, a change, new). Once those are recorded the place's
 // outages are grouped and paged, without waiting for the rotation's quiet
 // reads, unless they are one circuit's: that waits for its place's other
-// reads of the run, as a quiet read's does. An outage a quiet read finds at a place with no suspect left to
-// record waits for the other reads of its place in the run only (they would
-// find the same outage: one page for the place, not one per circuit), never
-// for the rest of the estate's. At the run's deadline whatever still waits
+// reads of the run, as a quiet read's does. An outage a quiet read finds at
+// a place with no suspect left to record waits for the other reads of its
+// place in the run only (they would find the same outage: one page for the
+// place, not one per circuit), never for the rest of the estate's. At the run's deadline whatever still waits
 // groups at once: reads still in flight at the hard stop are cut, and an
 // outage held for them would go unpaged for the sweep.
 // A circuit named without a listing (POST /api/sweep) is where it was last

@@ -139,9 +139,10 @@ function placeOf(
  * message, paged them as a fleet); its other rotation reads after every
  * site's trouble and due reads in the session (at its first read's place,
  * a deadline cut other sites' trouble and due circuits sweep after sweep).
- * With SWEEP_WORK_BATCH=1 a site's messages still hold two. A site with more reads than `SITE_MESSAGES`
- * messages hold keeps only its suspects together (with one of its quiet
- * reads when it has a single suspect): read in turn by one worker, the
+ * With SWEEP_WORK_BATCH=1 a site's messages still hold two. A site with
+ * more reads than `SITE_MESSAGES` messages hold keeps only its suspects
+ * together (with one of its quiet reads when it has a single suspect): read
+ * in turn by one worker, the
  * rotation's reads of a large site would cost fan-out its parallelism, and
  * what points at a large site's outage is its metrics, which make suspects.
  * The other subscriptions' reads go on meanwhile in their own sessions;
