@@ -9,6 +9,7 @@ import { renderStatusHtml } from "../app/status-html.js";
 import { parseStatusQuery } from "../app/status-request.js";
 import { within } from "../app/sweep-runs.js";
 import { HTTP_ANSWER_WITHIN_MS } from "../app/sweep-window.js";
+import { realTimers, type Timers } from "../time.js";
 import { statusDeps, type StatusFunctionDeps } from "./deps.js";
 import { encodeBody, wantsJson } from "./http/encoding.js";
 import { answeringHead } from "./http/methods.js";
@@ -42,14 +43,16 @@ export function httpStatusHandler(
   getDeps: () => Promise<StatusFunctionDeps>,
   /** When the answer is due, from the request's arrival (default: well inside Azure's 230 s). */
   answerWithinMs = HTTP_ANSWER_WITHIN_MS,
+  /** The request's clock, for its arrival and its waits: real time unless a test moves it. */
+  time: Timers = realTimers,
 ) {
   return answeringHead(async (request: HttpRequest, _context: InvocationContext) => {
     // Each storage call has STORAGE_TIMEOUT_MS, but they come one after the
     // other (a cold start makes its tables in turn, then the listings, then
     // the workers' claims): at a long setting, storage that hangs held the
     // page past Azure's 230 s, which cuts it with no answer to retry on.
-    const arrived = Date.now();
-    const left = () => Math.max(0, answerWithinMs - (Date.now() - arrived));
+    const arrived = time.now();
+    const left = () => Math.max(0, answerWithinMs - (time.now() - arrived));
     const late = () =>
       unavailable(
         `Table Storage did not answer within ${Math.round(answerWithinMs / 1000)} s of the request`,
@@ -64,7 +67,7 @@ export function httpStatusHandler(
       };
     let deps;
     try {
-      deps = await within(getDeps(), left());
+      deps = await within(getDeps(), left(), time);
     } catch (error) {
       // A cold start whose tables cannot be made yet: the same 503 as a listing that fails.
       if (!isStorageFailure(error)) throw error;
@@ -87,6 +90,7 @@ export function httpStatusHandler(
           filters: query.filters,
         }),
         left(),
+        time,
       );
     } catch (error) {
       // The page is built from listings across the tables; storage not answering

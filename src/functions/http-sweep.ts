@@ -422,6 +422,8 @@ export function httpSweepStatusHandler(
   getDeps: () => Promise<SweepFunctionDeps>,
   /** When the answer is due, from the request's arrival (default: well inside Azure's 230 s). */
   answerWithinMs = HTTP_ANSWER_WITHIN_MS,
+  /** The request's clock, for the bound on its lookup: real time unless a test moves it. */
+  time: Timers = realTimers,
 ) {
   return answeringHead(async (request: HttpRequest, _context: InvocationContext) => {
     // erwatch's sweep ids are lower-case UUIDs: one pasted in capitals (a
@@ -449,6 +451,7 @@ export function httpSweepStatusHandler(
       looked = await within(
         lookUp().then((run) => ({ run })),
         answerWithinMs,
+        time,
       );
     } catch (error) {
       if (!isStorageFailure(error)) throw error;
