@@ -342,24 +342,31 @@ export function httpSweepHandler(
       ? { budgetMs: Math.round(answerWithinMs * 0.6), stopMs: Math.round(answerWithinMs * 0.9) }
       : sweepWindow(deps.runtime.config.state.policy.sweepIntervalMinutes);
     const sweepId = randomUUID();
+    const { sweeper } = deps.runtime;
     const admitted = deps.coordinator.run(
       { circuitIds: input.circuitIds, tiered: input.circuitIds === null },
-      () =>
-        deps.runtime.sweeper.sweep({
-          ...(input.circuitIds
-            ? { targets: input.circuitIds.map((c) => parseCircuitId(c)!) }
-            : {
-                scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
-                mode: "tiered" as const,
-              }),
-          sweepId,
-          now: deps.now(),
-          // The sweep's own stops, on the wall clock the sweeper keeps them by
-          // (real), not the request's: its answer is bounded by the wait below.
-          deadline: new Date(Date.now() + window.budgetMs),
-          abortSignal: AbortSignal.timeout(window.stopMs),
-          stopAt: new Date(Date.now() + window.stopMs),
-        }),
+      () => {
+        // The sweep's own stops, on the clock the sweeper checks them by, not
+        // the request's (its answer is bounded by the wait below): counted on
+        // another, the deadline and stop it reads were off by the difference.
+        const startedAt = sweeper.time.now();
+        const stop = deadlineOn(sweeper.time, window.stopMs);
+        return sweeper
+          .sweep({
+            ...(input.circuitIds
+              ? { targets: input.circuitIds.map((c) => parseCircuitId(c)!) }
+              : {
+                  scope: { subscriptions: arm.subscriptions, circuitIds: arm.circuitIds },
+                  mode: "tiered" as const,
+                }),
+            sweepId,
+            now: deps.now(),
+            deadline: new Date(startedAt + window.budgetMs),
+            abortSignal: stop.signal,
+            stopAt: new Date(startedAt + window.stopMs),
+          })
+          .finally(stop.cancel);
+      },
       sweepId,
     );
     // A burst of requests must not push the timer's sweep, the one that pages, out of its window.

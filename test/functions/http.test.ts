@@ -564,6 +564,59 @@ describe("POST /api/sweep within Azure's HTTP limit", () => {
     });
   });
 
+  it("counts the sweep's deadline and stop on the sweeper's clock, the one it checks them by, not the machine's", async () => {
+    // The sweeper's clock far from the machine's: counted on the machine's,
+    // its deadline and stop had passed before the sweep began, or were years off.
+    const FAR = Date.parse("2100-01-01T00:00:00.000Z");
+    const sweepTime = manualTime(FAR);
+    const reader = new FakeReader();
+    const deps = await functionDeps(
+      azurite.connectionString,
+      reader,
+      { ERWATCH_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000001" },
+      NOW,
+      sweepTime,
+    );
+    deps.answerWithinMs = 10_000;
+    const asked: Parameters<typeof deps.runtime.sweeper.sweep>[0][] = [];
+    const run = deps.runtime.sweeper.sweep.bind(deps.runtime.sweeper);
+    let hang = false;
+    deps.runtime.sweeper.sweep = (options) => {
+      asked.push(options);
+      return hang ? new Promise(() => {}) : run(options);
+    };
+    const requestTime = manualTime(T0);
+    const sweep = httpSweepHandler(async () => deps, HTTP_ANSWER_WITHIN_MS, requestTime);
+    // Read whole, inside its deadline: the answer's layer tables.
+    const done = await sweep(post(ALL), context());
+    expect(done.status).toBe(200);
+    expect(reader.reads).toBe(1);
+    expect((done.jsonBody as { circuits: { id: string }[] }).circuits.map((c) => c.id)).toEqual([
+      CIRCUIT_ID,
+    ]);
+    expect(asked[0]!.deadline?.getTime()).toBe(FAR + 6_000);
+    expect(asked[0]!.stopAt?.getTime()).toBe(FAR + 9_000);
+    // Its stop is dropped with the sweep: nothing left on the sweeper's clock.
+    expect(sweepTime.pending()).toBe(0);
+
+    // One that hangs is stopped when the sweeper's clock reaches its stop, not before.
+    hang = true;
+    sweepTime.advance(60_000);
+    const answer = sweep(post(ALL), context());
+    await until("the second sweep", () => asked.length === 2);
+    const stop = asked[1]!.abortSignal!;
+    expect(asked[1]!.stopAt?.getTime()).toBe(FAR + 60_000 + 9_000);
+    sweepTime.advance(8_999);
+    expect(stop.aborted).toBe(false);
+    sweepTime.advance(1);
+    expect(stop.aborted).toBe(true);
+    expect((stop.reason as Error).name).toBe("TimeoutError");
+    // The answer itself waits on the request's clock.
+    await until("the wait for the sweep's result", () => requestTime.pending() === 1);
+    requestTime.advance(10_000);
+    expect((await within(answer, BOUND_MS))?.status).toBe(202);
+  });
+
   it("a sweep that failed says so once: no Retry-After to poll it again", async () => {
     const { sweep, sweepStatus, deps } = await setup({ HTTP_SWEEP_SYNC_CIRCUITS: "0" });
     deps.runtime.sweeper.sweep = () => Promise.reject(new Error("Table Storage refused the sweep"));
