@@ -10,6 +10,7 @@ import { isStorageFailure } from "../app/state-store.js";
 import { deadLetterText } from "../core/budget.js";
 import type { Logger } from "../logging.js";
 import { startTelemetry, TELEMETRY_FAILED } from "../runtime/telemetry.js";
+import { deadlineOn, realTimers, type Timers } from "../time.js";
 import { cachedFactory } from "./deps.js";
 
 /** One message at a time: a ServiceBusSender, or one with a deadline (runtime/dispatch.ts `senders`). */
@@ -131,7 +132,11 @@ export function enqueuedAtOf(value: unknown): { enqueuedAt?: Date } {
   return at === null ? {} : { enqueuedAt: new Date(at) };
 }
 
-export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
+export function dispatchHandler(
+  getDeps: () => Promise<DispatchFunctionDeps>,
+  /** The clock a delivery's budget runs on: real time unless a test moves it. */
+  time: Timers = realTimers,
+) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const deps = await getDeps();
     await deps.ready?.();
@@ -147,11 +152,11 @@ export function dispatchHandler(getDeps: () => Promise<DispatchFunctionDeps>) {
       ...enqueuedAtOf(meta.enqueuedTimeUtc),
     };
     const settlement = functionsSettlement(deps, inbound);
-    const outcome = await deps.dispatcher.dispatch(
-      inbound,
-      settlement,
-      AbortSignal.timeout(FUNCTIONS_DELIVERY_BUDGET_MS),
-    );
+    // Inside the host's five-minute message lock, on a clock a test can move.
+    const budget = deadlineOn(time, FUNCTIONS_DELIVERY_BUDGET_MS);
+    const outcome = await deps.dispatcher
+      .dispatch(inbound, settlement, budget.signal)
+      .finally(budget.cancel);
     switch (outcome.settled) {
       case "complete":
       case "dead-letter":
