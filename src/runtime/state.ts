@@ -7,6 +7,7 @@ import type { SilenceStore } from "../app/silences.js";
 import type { StateStore } from "../app/state-store.js";
 import type { StorageConfig } from "../config/state.js";
 import type { Logger } from "../logging.js";
+import type { Timers } from "../time.js";
 import type { CredentialFor } from "./common.js";
 
 export function buildStateStore(
@@ -29,10 +30,15 @@ export function buildStateStore(
 export function buildWorkClaims(
   config: StorageConfig,
   credentialFor: CredentialFor,
+  /** The sweep's clock, which the timer counts its prune's budget on (real time when absent). */
+  time?: Timers,
 ): TableWorkClaims {
   return new TableWorkClaims(
     createTableClient(config, `${config.tablePrefix}Work`, credentialFor),
     config.timeoutMs,
+    undefined,
+    undefined,
+    time,
   );
 }
 

@@ -75,7 +75,7 @@ export function buildSweepRuntime(
       ? {
           name: workQueue,
           queue: new ServiceBusWorkQueue(connect, workQueue, publish.timeoutMs, sendTime),
-          claims: buildWorkClaims(config.state, credentialFor),
+          claims: buildWorkClaims(config.state, credentialFor, overrides.sweepTime),
         }
       : null;
   const sweeper = createSweeper({

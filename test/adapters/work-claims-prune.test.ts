@@ -9,7 +9,9 @@ import { TableClient, type TransactionAction } from "@azure/data-tables";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { TableWorkClaims } from "../../src/adapters/tables/work-claims.js";
 import { PRUNE_PAGE } from "../../src/adapters/tables/work-claims-prune.js";
+import { within } from "../../src/app/sweep-runs.js";
 import { startAzurite, type Azurite } from "../support/azurite.js";
+import { manualTime } from "../support/manual-time.js";
 import { startTableFaultProxy } from "../support/table-fault-proxy.js";
 
 let azurite: Azurite;
@@ -50,6 +52,16 @@ async function tableOf(sweeps: number, perSweep: number) {
 }
 
 const later = () => new Date(Date.now() + 60_000);
+/** A real bound on waits for what other promise chains do (not a clock): far above their turns. */
+const BOUND_MS = 10_000;
+
+async function until(what: string, ok: () => boolean): Promise<void> {
+  const give = Date.now() + BOUND_MS;
+  while (!ok()) {
+    if (Date.now() > give) throw new Error(`${what}: not within ${BOUND_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 it("with no budget a prune deletes one page, and the next prune goes on from there", async () => {
   const { table, count } = await tableOf(5, 500);
@@ -93,25 +105,34 @@ it("a transaction whose answer was lost (its retry finds the rows gone) does not
   }
 });
 
-it("a page whose deletes hang ends at the budget and one call's deadline, and says why when nothing was deleted", async () => {
+it("a page whose deletes hang ends at the budget and one call's deadline on the prune's clock, and says why when nothing was deleted", async () => {
   const { table: direct, count } = await tableOf(1, 100);
   const proxy = await startTableFaultProxy(azurite);
   try {
     const through = TableClient.fromConnectionString(proxy.connectionString, direct.tableName, {
       allowInsecureConnection: true,
     });
-    const claims = new TableWorkClaims(through, 1_000);
-    proxy.rule = (r) => (r.operation === "batch" ? { kind: "hang" } : null);
-    const started = Date.now();
-    const outcome = await claims.prune(later(), 0).catch((error: unknown) => error);
-    const took = Date.now() - started;
+    // The sweep's clock, moved here; a minute's call deadline that real time never reaches.
+    const time = manualTime(Date.parse("2026-11-22T02:00:00.000Z"));
+    const claims = new TableWorkClaims(through, 60_000, undefined, undefined, time);
+    let hung = false;
+    proxy.rule = (r) => (r.operation === "batch" ? ((hung = true), { kind: "hang" }) : null);
+    const pending = claims.prune(later(), 10_000).catch((error: unknown) => error);
+    let ended = false;
+    void pending.then(() => (ended = true));
+    await until("the hanging delete", () => hung);
+    // The cut-off: the 10 s budget and one call's deadline more, no sooner.
+    expect(time.dueIn()).toEqual([70_000]);
+    time.advance(69_999);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ended).toBe(false);
+    time.advance(1);
+    const outcome = await within(pending, BOUND_MS);
     proxy.rule = () => null;
     // The prune's own cut-off ended it, and is named: not one call's "no answer within".
     expect(String(outcome)).toMatch(
-      /pruning work claims written before \d{4}-\d\d-\d\d \d\d:\d\d UTC \(0 deleted\) failed: cut off after 1000 ms \(the 0 ms this tick gives pruning, and one call's 1000 ms for the page in hand\)/,
+      /pruning work claims written before \d{4}-\d\d-\d\d \d\d:\d\d UTC \(0 deleted\) failed: cut off after 70000 ms \(the 10000 ms this tick gives pruning, and one call's 60000 ms for the page in hand\)/,
     );
-    // A budget of none and a 1 s call deadline: the cut-off at 1 s, a few seconds' room for a loaded machine.
-    expect(took).toBeLessThan(4_000);
     expect(await count()).toBe(100);
   } finally {
     await proxy.close();
@@ -134,4 +155,30 @@ it("a page whose deletes hang past one call's deadline, well inside the prune's 
   } finally {
     await proxy.close();
   }
+});
+
+it("a prune starts no page once its budget is spent on its clock, the sweep's, however little real time went by", async () => {
+  const { table, count } = await tableOf(3, 1_000);
+  const time = manualTime(Date.parse("2026-11-22T02:00:00.000Z"));
+  // Each page's deletes (ten transactions) take 10 s on the sweep's clock.
+  const slow = new Proxy(table, {
+    get(target, prop) {
+      if (prop !== "submitTransaction") return Reflect.get(target, prop, target) as unknown;
+      return async (...args: Parameters<TableClient["submitTransaction"]>) => {
+        const done = await target.submitTransaction(...args);
+        time.advance(1_000);
+        return done;
+      };
+    },
+  });
+  // A call deadline long enough that the cut-off (budget and one call's deadline) stays out of it.
+  const claims = new TableWorkClaims(slow, 60_000, undefined, undefined, time);
+  // A 15 s budget: the second page starts at 10 s, no third at 20 s.
+  expect(await claims.prune(later(), 15_000)).toBe(2 * PRUNE_PAGE);
+  expect(await count()).toBe(1_000);
+  // Its cut-off dropped with it: nothing left on the clock.
+  expect(time.pending()).toBe(0);
+  // The next prune goes on from there.
+  expect(await claims.prune(later(), 15_000)).toBe(1_000);
+  expect(await count()).toBe(0);
 });

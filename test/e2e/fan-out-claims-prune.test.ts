@@ -22,9 +22,11 @@
 import { TableClient, type TransactionAction } from "@azure/data-tables";
 import { ServiceBusClient } from "@azure/service-bus";
 import { expect, it } from "vitest";
-import { WORK_CLAIMS_KEEP_MS } from "../../src/app/work-progress.js";
+import { PRUNE_PAGE } from "../../src/adapters/tables/work-claims-prune.js";
+import { WORK_CLAIMS_KEEP_MS, WORK_CLAIMS_PRUNE_MS } from "../../src/app/work-progress.js";
 import { fanOutDriver } from "../support/fan-out-driver.js";
 import { estateOf, healthyCircuit } from "../support/estate/index.js";
+import { manualTime } from "../support/manual-time.js";
 import { startTableFaultProxy } from "../support/table-fault-proxy.js";
 import { worldPerTest } from "../support/world-per-test.js";
 
@@ -113,3 +115,69 @@ it("old work claims are pruned, a share each tick, however long the table has gr
     await proxy.close();
   }
 }, 120_000);
+
+it("the timer's share of the prune is counted on the sweep's clock, the one it takes the budget from", async () => {
+  const azurite = worlds.azurite();
+  const proxy = await startTableFaultProxy(azurite);
+  // The sweep's clock, started at the real one's and moved by hand: real time barely moves.
+  const time = manualTime(Date.now());
+  let now = new Date(Date.now() + WORK_CLAIMS_KEEP_MS + 60 * MIN);
+  const w = await worlds.start({
+    estate: estateOf(healthyCircuit({ subscriptionId: SUB, name: "er-1" })),
+    now: () => now,
+    sweepTime: time,
+    env: {
+      ERWATCH_STORAGE: proxy.connectionString,
+      STORAGE_TIMEOUT_MS: "5000",
+      ERWATCH_SUBSCRIPTIONS: SUB,
+      SWEEP_WORK_QUEUE: QUEUE,
+      SWEEP_SCHEDULE: "0 */5 * * * *",
+    },
+  });
+  const bus = new ServiceBusClient(w.broker.connectionString, {
+    retryOptions: { maxRetries: 0, timeoutInMs: 3_000 },
+  });
+  try {
+    await w.runtime.work!.claims.ensureTable();
+    const table = TableClient.fromConnectionString(
+      azurite.connectionString,
+      `${w.env.ERWATCH_TABLE_PREFIX}Work`,
+      { allowInsecureConnection: true },
+    );
+    // Four pages of old claims, one sweep's a page.
+    for (let s = 0; s < 4; s += 1)
+      for (let start = 0; start < PRUNE_PAGE; start += 100)
+        await table.submitTransaction(
+          Array.from({ length: 100 }, (_, i): TransactionAction => [
+            "create",
+            { partitionKey: `old-${s}`, rowKey: `er-${String(start + i).padStart(6, "0")}` },
+          ]),
+        );
+    const count = async () => {
+      let n = 0;
+      for await (const _ of table.listEntities({ queryOptions: { select: ["PartitionKey"] } }))
+        n += 1;
+      return n;
+    };
+    // Each page of the prune's scan takes 10 s of the sweep's clock.
+    proxy.rule = (r) => {
+      if (r.table.endsWith("Work") && r.operation === "query" && r.text.includes("Timestamp lt"))
+        time.advance(10_000);
+      return null;
+    };
+    const fan = fanOutDriver(w.functionDeps, bus, QUEUE);
+    await fan.timer("prune-0");
+    // WORK_CLAIMS_PRUNE_MS (30 s) on that clock: pages started at 0, 10 and 20 s, none at 30 s.
+    expect(WORK_CLAIMS_PRUNE_MS).toBe(30_000);
+    expect(await count()).toBe(PRUNE_PAGE);
+    // The next tick goes on from there.
+    now = new Date(now.getTime() + 5 * MIN);
+    time.advance(5 * MIN);
+    await fan.timer("prune-1");
+    expect(await count()).toBe(0);
+  } finally {
+    proxy.rule = () => null;
+    await bus.close();
+    await proxy.close();
+  }
+}, 60_000);

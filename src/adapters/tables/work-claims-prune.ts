@@ -9,6 +9,7 @@
 
 import type { TableClient } from "@azure/data-tables";
 import pLimit from "p-limit";
+import type { Timers } from "../../time.js";
 
 /** Rows a page of the prune lists: the most Table Storage answers at once. */
 export const PRUNE_PAGE = 1_000;
@@ -34,7 +35,8 @@ const status = (error: unknown) => (error as { statusCode?: number }).statusCode
 
 /**
  * Deletes claims written before `before`, from `cursor` on, starting no page
- * after `budgetMs`; `cutOff` ends the page in hand too (what it deleted stays
+ * after `budgetMs` on `time` (the clock its caller counted the budget on);
+ * `cutOff` ends the page in hand too (what it deleted stays
  * deleted, and the page is listed again next time). How many it deleted, and
  * the failure that stopped it, if one did before anything was deleted or
  * before the cut-off.
@@ -46,8 +48,9 @@ export async function pruneClaims(
   cursor: PruneCursor,
   call: Call,
   cutOff: AbortSignal,
+  time: Pick<Timers, "now">,
 ): Promise<{ deleted: number } | { deleted: number; failed: unknown }> {
-  const startBy = Date.now() + budgetMs;
+  const startBy = time.now() + budgetMs;
   let deleted = 0;
   try {
     do {
@@ -67,7 +70,7 @@ export async function pruneClaims(
       if (next.done) break;
       deleted += await deleteRows(table, next.value, call);
       cursor.from = next.value.continuationToken;
-    } while (cursor.from !== undefined && Date.now() < startBy && !cutOff.aborted);
+    } while (cursor.from !== undefined && time.now() < startBy && !cutOff.aborted);
   } catch (error) {
     // Cut off with some deleted: the rest next time. With none, it says why.
     if (!cutOff.aborted || deleted === 0) return { deleted, failed: error };

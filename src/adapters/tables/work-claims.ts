@@ -18,6 +18,7 @@ import { isAbort } from "../aborted.js";
 import { rethrowStorage, StateStoreError, type StorageWait } from "./errors.js";
 import { circuitPartition } from "./keys.js";
 import { pruneClaims, type PruneCursor } from "./work-claims-prune.js";
+import { deadlineOn, realTimers, type Timers } from "../../time.js";
 
 interface ClaimRow {
   partitionKey: string;
@@ -41,6 +42,11 @@ export class TableWorkClaims implements WorkClaims {
     private readonly now: () => Date = () => new Date(),
     /** Ends every call at once too (Ctrl-C on the CLI). */
     private readonly signal?: AbortSignal,
+    /**
+     * The clock a prune's budget and cut-off run on: the sweep's, which the
+     * timer counts the budget from. Real time unless a test moves it.
+     */
+    private readonly time: Timers = realTimers,
   ) {}
 
   /** Where the last prune stopped, on this instance (work-claims-prune.ts). */
@@ -48,7 +54,7 @@ export class TableWorkClaims implements WorkClaims {
 
   /** The same claims, every call also ended by `signal`. */
   withSignal(signal: AbortSignal): TableWorkClaims {
-    return new TableWorkClaims(this.table, this.timeoutMs, this.now, signal);
+    return new TableWorkClaims(this.table, this.timeoutMs, this.now, signal, this.time);
   }
 
   private call(): { abortSignal: AbortSignal } {
@@ -211,15 +217,25 @@ export class TableWorkClaims implements WorkClaims {
 
   async prune(before: Date, budgetMs: number): Promise<number> {
     // The page in hand when the budget is spent gets one call's deadline more, no longer.
-    const cutOff = AbortSignal.timeout(budgetMs + this.timeoutMs);
-    const call = () => ({ abortSignal: AbortSignal.any([this.call().abortSignal, cutOff]) });
-    const pruned = await pruneClaims(this.table, before, budgetMs, this.pruning, call, cutOff);
+    const cutOff = deadlineOn(this.time, budgetMs + this.timeoutMs);
+    const call = () => ({
+      abortSignal: AbortSignal.any([this.call().abortSignal, cutOff.signal]),
+    });
+    const pruned = await pruneClaims(
+      this.table,
+      before,
+      budgetMs,
+      this.pruning,
+      call,
+      cutOff.signal,
+      this.time,
+    ).finally(cutOff.cancel);
     if (!("failed" in pruned)) return pruned.deleted;
     const doing = `pruning work claims written before ${utcMinute(before.toISOString())} (${pruned.deleted} deleted)`;
     // Ended by the prune's own cut-off, not a call's deadline nor a stop: it
     // read "no answer within <one call's> ms", which the hung page was not
     // given, and nowhere said the prune had a bound of its own.
-    if (isAbort(pruned.failed) && cutOff.aborted && !this.signal?.aborted)
+    if (isAbort(pruned.failed) && cutOff.signal.aborted && !this.signal?.aborted)
       throw new StateStoreError(
         `${doing} failed: cut off after ${budgetMs + this.timeoutMs} ms (the ${budgetMs} ms this tick gives pruning, and one call's ${this.timeoutMs} ms for the page in hand)`,
         { cause: pruned.failed },
