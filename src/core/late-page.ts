@@ -9,15 +9,25 @@
 // It stands for the event just before the resolve (the last one published:
 // events the receivers were not told take no sequence), and says what a
 // resolve carries of it: the title and grade last told, the last firing
-// sweep's evidence and ticket.
+// sweep's evidence and ticket. A receiver that had the open but not what
+// came last (an escalation to Sev0 given up the same ways) is sent it too,
+// as the late update: its incident otherwise closed at the grade it last
+// had, the Sev0 never on record there.
 
 import type { AlertEvent } from "./alert-event.js";
 import { storedInstant } from "./instant.js";
 import { episodeStart } from "./routing.js";
 import { utcMinute } from "./utc-time.js";
 
-/** The late page for a resolve, or null when there is no event before it to stand for. */
-export function latePageOf(resolve: AlertEvent): AlertEvent | null {
+/**
+ * The late page for a resolve, or null when there is no event before it to
+ * stand for. `missed`: what the receiver lacks, the whole episode ("page")
+ * or only what it was told last ("update").
+ */
+export function latePageOf(
+  resolve: AlertEvent,
+  missed: "page" | "update" = "page",
+): AlertEvent | null {
   const sequence = resolve.sequence - 1;
   const opened = episodeStart(resolve);
   if (resolve.action !== "resolve" || sequence < 1 || sequence < opened) return null;
@@ -34,7 +44,7 @@ export function latePageOf(resolve: AlertEvent): AlertEvent | null {
     // Said first, as the BLIND pages say theirs: woken for it, on call reads
     // on the phone that it is over before anything else.
     title: `LATE, already resolved: ${resolve.title}`,
-    change: `Late: erwatch could not deliver this page while the alert was open; it resolved at ${utcMinute(resolve.occurredAt)}, and its resolve follows`,
+    change: `Late: erwatch could not deliver ${missed === "page" ? "this page" : `this update (${resolve.severity}, what it was last told)`} while the alert was open; it resolved at ${utcMinute(resolve.occurredAt)}, and its resolve follows`,
     // When it began, as the incident's time: it is not news from now.
     occurredAt: storedInstant(resolve.firstSeen) !== null ? resolve.firstSeen : resolve.occurredAt,
   };

@@ -514,6 +514,9 @@ async function toReceiver(
   // event before it): the attempt is recorded at that event until the resolve
   // itself is posted, so a retry knows whether the page went before it.
   const page = receiver.kind === "pagerduty" ? latePageOf(event) : null;
+  // A receiver the routes send only some actions to (opens and resolves, say)
+  // missed the rest by design: it is sent no late update for them.
+  const updates = page !== null && hearsEveryEvent(deps.routing, name, event);
   const held = await deliveries
     .lease(event.key, name, claimant, until, page?.sequence ?? event.sequence)
     .catch((error: unknown) => giveBack(error, true));
@@ -535,6 +538,7 @@ async function toReceiver(
   try {
     return await postOnce(deps, watched, event, held.attempted, signal, log, earlier, {
       page,
+      updates,
       claimant,
       until,
     });
@@ -579,7 +583,11 @@ async function letGo(
  * A PagerDuty receiver with no record of hearing any event of the resolve's
  * episode is sent the page first (core/late-page.ts): PagerDuty ignores a
  * resolve for an incident it never had, so a page whose delivery storage
- * gave up on, or that the resolve overtook, was lost without a trace. Under
+ * gave up on, or that the resolve overtook, was lost without a trace. One
+ * that heard the episode but not the event just before the resolve (an
+ * escalation to Sev0 given up the same ways) is sent that event first, as the
+ * late update: every trigger carries the grade and title then told, and the
+ * incident otherwise closed as it last stood, the Sev0 in nobody's record. Under
  * the resolve's lease, so nothing else of the alert is posted there between
  * them. The page is recorded as that event's delivery once taken, so neither
  * a retry of the resolve nor the event's own delivery coming late pages it
@@ -597,6 +605,8 @@ function withLatePage(
   at: {
     /** The highest sequence the receiver had heard, as the last stale check read it. */
     heard: () => number;
+    /** Whether the routes send it every event of the alert: then a missed update is sent too. */
+    updates: boolean;
     attemptedBefore: number;
     claimant: string;
     until: Date;
@@ -619,14 +629,22 @@ function withLatePage(
     name: receiver.name,
     kind: receiver.kind,
     send: async (event, options) => {
-      if (pending && at.heard() < episodeStart(resolve)) {
-        const outcome = await sendOrFailure(receiver, page, options.abortSignal, log);
+      const heard = at.heard();
+      const missed =
+        heard < episodeStart(resolve)
+          ? "page"
+          : at.updates && heard < page.sequence
+            ? "update"
+            : null;
+      if (pending && missed !== null) {
+        const late = latePageOf(resolve, missed) ?? page;
+        const outcome = await sendOrFailure(receiver, late, options.abortSignal, log);
         if (!outcome.ok) return outcome;
         pending = false;
-        note = `sent the page it had no record of first (event ${page.sequence}, late)`;
+        note = `sent the ${missed} it had no record of first (event ${page.sequence}, late)`;
         log.warn(
-          { receiver: receiver.name, status: outcome.status, sequence: page.sequence },
-          "sent PagerDuty the page it never had, before its resolve: late, not lost",
+          { receiver: receiver.name, status: outcome.status, sequence: page.sequence, heard },
+          `sent PagerDuty the ${missed} it never had, before its resolve: late, not lost`,
         );
         await deps.deliveries
           .delivered(resolve.key, page.id, receiver.name, page.sequence, {
@@ -661,6 +679,13 @@ function withLatePage(
   };
 }
 
+/** Whether the routes send the receiver every event of the resolve's episode, whatever its action. */
+function hearsEveryEvent(routing: Routing, name: string, resolve: AlertEvent): boolean {
+  return (["escalate", "deescalate", "repeat"] as const).every((action) =>
+    route(routing, { ...resolve, action }).receivers.includes(name),
+  );
+}
+
 const isClaimed = (held: unknown): boolean =>
   isRecord(held) && (held as { kind?: unknown }).kind === "claimed";
 
@@ -675,7 +700,7 @@ async function postOnce(
   log: Logger,
   earlier: number,
   /** A PagerDuty resolve's late page (its lease taken at the page's sequence), and the lease. */
-  lease: { page: AlertEvent | null; claimant: string; until: Date },
+  lease: { page: AlertEvent | null; updates: boolean; claimant: string; until: Date },
 ): Promise<ReceiverResult> {
   const { deliveries } = deps;
   const name = receiver.name;
@@ -712,6 +737,7 @@ async function postOnce(
   const sender = lease.page
     ? withLatePage(deps, receiver, event, lease.page, {
         heard: () => heard,
+        updates: lease.updates,
         attemptedBefore,
         claimant: lease.claimant,
         until: lease.until,
