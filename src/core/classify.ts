@@ -3,9 +3,8 @@
 // thresholds come in as arguments. The circuit's criticality, flaps and trends
 // are applied after this, in evaluate.ts.
 
-import { blindFindings, onceEachRead, type BlindRead } from "./blind.js";
-import { unreadFailures } from "./dataplane/unread-monitors.js";
-import { logAnalyticsFailure } from "./dataplane/log-analytics.js";
+import { blindFindings } from "./blind.js";
+import { blindReadsOf, failedReadsOf } from "./blind-reads.js";
 import {
   assessGateway,
   assessGlobalReach,
@@ -37,7 +36,7 @@ import type {
   PeeringVerdict,
   Severity,
 } from "./model.js";
-import { eachFailure, PATHS, readablePeerings } from "./model.js";
+import { PATHS, readablePeerings } from "./model.js";
 import { analysePath, peeringCell, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
 import { heldBeneath, noPathCarrying, notJudgedBeneath } from "./held-beneath.js";
@@ -292,37 +291,6 @@ function unknownPeerings(
   }));
 }
 
-function collectFailures(reading: CircuitReading): BlindRead[] {
-  // Without the circuit nothing else was read: that one failure is the story.
-  if (!reading.circuit.ok) return [{ peering: null, path: null, failure: reading.circuit.error }];
-  const out: BlindRead[] = [];
-  if (!reading.gateway.ok) out.push({ peering: null, path: null, failure: reading.gateway.error });
-  for (const failure of reading.fieldFailures ?? [])
-    out.push({ peering: null, path: null, failure });
-  // A read that failed in several places is as many failed reads.
-  for (const read of [reading.dataPlane?.metrics, reading.dataPlane?.endToEnd])
-    if (read && !read.ok)
-      for (const failure of eachFailure(read.error))
-        out.push({ peering: null, path: null, failure });
-  // Some monitors read, others not: the others' failures are as blind as a whole read's.
-  const e2e = reading.dataPlane?.endToEnd;
-  if (e2e?.ok)
-    for (const failure of [
-      ...unreadFailures(e2e.value),
-      ...e2e.value.monitors.flatMap((m) => (m.unreadGroups ?? []).map((g) => g.failure)),
-    ])
-      out.push({ peering: null, path: null, failure });
-  for (const [peering, paths] of Object.entries(reading.paths)) {
-    for (const path of ["primary", "secondary"] as const) {
-      const r = paths[path];
-      if (!r.arp.ok) out.push({ peering, path, failure: r.arp.error });
-      if (!r.summary.ok) out.push({ peering, path, failure: r.summary.error });
-      if (r.routes && !r.routes.ok) out.push({ peering, path, failure: r.routes.error });
-    }
-  }
-  return onceEachRead(out);
-}
-
 function missingPeerings(
   facts: CircuitFacts & { peerings: readonly PeeringFacts[] },
   settings: CircuitSettings,
@@ -470,13 +438,9 @@ export function classifyCircuit(
   options: ClassifyOptions = DEFAULT_CLASSIFY_OPTIONS,
 ): CircuitVerdict {
   const { ref, settings } = reading;
-  const failures = collectFailures(reading);
-  // A Log Analytics query that failed is said once per workspace to erwatch's
-  // keeper (dataplane/log-analytics.ts queryFailing), not as each circuit's
-  // monitoring-blind: still a failed read of the circuit, in its log and
-  // status.
+  const failures = failedReadsOf(reading);
   const findings: Finding[] = blindFindings(
-    failures.filter((f) => !logAnalyticsFailure(f.failure)),
+    blindReadsOf(reading),
     ref.subscriptionId,
     options.severity.blind,
     // Classify takes no clock: the circuit's reading is this sweep's.

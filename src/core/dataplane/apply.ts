@@ -5,7 +5,8 @@
 // previous sweep's traffic memory, the policy and the clock come in.
 
 import { withoutImpossibleThroughput } from "./plausible.js";
-import { blindFindings, type BlindRead } from "../blind.js";
+import { blindFindings, onceEachRead, type BlindRead } from "../blind.js";
+import { blindReadsOf } from "../blind-reads.js";
 import { ipv6Carries, sessionCarries } from "../path-analysis.js";
 import { isDirect } from "../path-findings.js";
 import type {
@@ -547,6 +548,43 @@ function applyEndToEnd(
   return out;
 }
 
+/**
+ * The Azure Monitor reads erwatch could not use, counted with the ARM reads
+ * classify found failed on the same peering: one monitoring-blind finding a
+ * peering. Two findings under one alert key each counted only their own
+ * reads; merged, the alert's evidence kept the first's alone, so a 403 beside
+ * a throttled metrics batch read as refused for good (refused-reads.ts), and
+ * the title ran two findings' words together.
+ */
+function withDataPlaneBlind(
+  findings: Finding[],
+  reading: CircuitReading,
+  dataPlane: BlindRead[],
+  verdict: CircuitVerdict,
+  severity: Severity,
+  now: Date,
+): Finding[] {
+  if (dataPlane.length === 0) return findings;
+  const arm = blindReadsOf(reading);
+  // The alert key ignores a peering's case; blindFindings groups by spelling.
+  const samePeering = (a: string | null, b: string | null) =>
+    a === null || b === null ? a === b : same(a, b);
+  const touched = (peering: string | null) =>
+    dataPlane.some((r) => samePeering(r.peering, peering));
+  const spelt = (peering: string | null) =>
+    arm.find((r) => samePeering(r.peering, peering))?.peering ?? peering;
+  const reads = onceEachRead([
+    ...arm.filter((r) => touched(r.peering)),
+    ...dataPlane.map((r) => ({ ...r, peering: spelt(r.peering) })),
+  ]);
+  const fresh = blindFindings(reads, verdict.subscriptionId, severity, now.getTime());
+  const freshFor = (peering: string | null) => fresh.find((f) => samePeering(f.peering, peering));
+  const replaced = findings.map((f) =>
+    f.code === "monitoring-blind" && touched(f.peering) ? (freshFor(f.peering) ?? f) : f,
+  );
+  return [...replaced, ...fresh.filter((f) => !replaced.includes(f))];
+}
+
 export function applyDataPlane(
   verdict: CircuitVerdict,
   reading: CircuitReading,
@@ -581,10 +619,7 @@ export function applyDataPlane(
 
   const metrics = applyMetrics(reading, peerings, findings, policy, previous, now);
   findings = applyEndToEnd(verdict, reading, peerings, metrics.findings, now);
-  findings = [
-    ...findings,
-    ...blindFindings(metrics.blind, verdict.subscriptionId, blindSeverity, now.getTime()),
-  ];
+  findings = withDataPlaneBlind(findings, reading, metrics.blind, verdict, blindSeverity, now);
   const failedReads = [...verdict.failedReads, ...metrics.blind.map((b) => b.failure)];
 
   for (const p of peerings) if (p.notes && p.notes.length === 0) delete p.notes;
