@@ -21,15 +21,20 @@ import { fleetMembersOf } from "./fleet-members.js";
 import { storedInstant } from "./instant.js";
 import { severityRank } from "./severity.js";
 import { toldBy } from "./told-by.js";
+import { utcMinute } from "./utc-time.js";
 
 /** The most severe that are woken for by default: the notice goes to them. */
 const NOTICE_AT_OR_ABOVE = "Sev1";
 
 export const BLIND_NOTICE = "Blind:";
 
-/** "since" what: the last reading's time, or that it is not known. */
+/**
+ * "since" what: the last reading's time ("2026-11-22 01:30 UTC", as "New
+ * since" says it; the stored ISO string read as a machine's), or that it is
+ * not known.
+ */
 const sinceWords = (since: string | null): string =>
-  since ?? "its last reading, at a time not known";
+  since === null ? "its last reading, at a time not known" : utcMinute(since);
 
 /**
  * Why a data-plane alert (traffic, capacity, end to end, drift) has no

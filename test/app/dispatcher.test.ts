@@ -18,6 +18,7 @@ import { buildAlertEvent } from "../../src/app/alert-events.js";
 import { blindNotice } from "../../src/core/blind-notice.js";
 import type { AlertState } from "../../src/core/lifecycle.js";
 import { subjectVerdict } from "../../src/core/sight.js";
+import { utcMinute } from "../../src/core/utc-time.js";
 import {
   arpMissingBlind,
   arpMissingBlindSecondary,
@@ -1028,7 +1029,7 @@ describe("dispatcher", () => {
       const { s, log } = settlement();
       const notice = arpMissingBlind();
       // The sweep writes the notice's since into its change too.
-      const change = notice.change.replace(BLIND_SINCE, String(blindSince));
+      const change = notice.change.replace(utcMinute(BLIND_SINCE), String(blindSince));
       const body = { ...notice, change, blindSince };
       await dispatcher.dispatch({ messageId: body.id, body, deliveryCount: 1 }, s, signal());
       expect(log).toEqual(["complete"]);

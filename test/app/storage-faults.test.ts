@@ -224,7 +224,7 @@ describe("when only the history table fails", () => {
       expect(notice.blindSince).toBe(minute(30).toISOString());
       expect(notice.blindPaths).toBeUndefined();
       expect(notice.change).toMatch(
-        /^Blind: erwatch has not been able to read this circuit's history \(Table Storage\), which its flaps are counted from, since 2026-11-22T01:30:00\.000Z: the circuit itself still reads, but whether it still flaps cannot be told/,
+        /^Blind: erwatch has not been able to read this circuit's history \(Table Storage\), which its flaps are counted from, since 2026-11-22 01:30 UTC: the circuit itself still reads, but whether it still flaps cannot be told/,
       );
       expect(notice.change).not.toContain("layers behind this alert");
     } finally {

@@ -163,7 +163,7 @@ describe("blindNotice", () => {
       blindSince: "2026-11-22T02:00:00.000Z",
     });
     expect(d.event.change).toBe(
-      `Blind: erwatch has not been able to read this circuit's history (Table Storage), which its flaps are counted from, since 2026-11-22T02:00:00.000Z: the circuit itself still reads, but whether it still flaps cannot be told (erwatch's log says "history could not be read"; no monitoring-blind alert opens for storage); it stands as last seen, neither resolved nor changed. Last seen: Both paths down`,
+      `Blind: erwatch has not been able to read this circuit's history (Table Storage), which its flaps are counted from, since 2026-11-22 02:00 UTC: the circuit itself still reads, but whether it still flaps cannot be told (erwatch's log says "history could not be read"; no monitoring-blind alert opens for storage); it stands as last seen, neither resolved nor changed. Last seen: Both paths down`,
     );
   });
 
@@ -193,7 +193,7 @@ describe("blindNotice", () => {
       expect(d?.action).toBe("repeat");
       if (d?.action !== "repeat") return;
       expect(d.event.change).toBe(
-        `Blind: erwatch has not read every path this alert's severity rests on since 2026-11-22T02:00:00.000Z; at this sweep ${why}, and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: Both paths down`,
+        `Blind: erwatch has not read every path this alert's severity rests on since 2026-11-22 02:00 UTC; at this sweep ${why}, and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: Both paths down`,
       );
     },
   );

@@ -295,9 +295,9 @@ describe("an incident whose source goes blind", () => {
     // Nothing behind it reads: no path is named as the only one lost.
     expect(blindPaths).toEqual([]);
     expect(notices[0]).toMatch(
-      /^Blind: erwatch has not been able to read the layers behind this alert since 2026-11-22T02:00:00\.000Z .*Last seen: /,
+      /^Blind: erwatch has not been able to read the layers behind this alert since 2026-11-22 02:00 UTC .*Last seen: /,
     );
-    expect(notices[1]).toContain("since 2026-11-22T02:25:00.000Z");
+    expect(notices[1]).toContain("since 2026-11-22 02:25 UTC");
   });
 
   // Blind for want of the secondary only: the primary still reads down. The
@@ -316,7 +316,7 @@ describe("an incident whose source goes blind", () => {
     const notices = changes.filter((c) => c.startsWith("Blind:"));
     expect(notices).toEqual([
       expect.stringMatching(
-        /^Blind: erwatch has not read every path this alert's severity rests on since 2026-11-22T02:00:00\.000Z; at this sweep the secondary path could not be read \(see its monitoring-blind alert\), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed\. Last seen: /,
+        /^Blind: erwatch has not read every path this alert's severity rests on since 2026-11-22 02:00 UTC; at this sweep the secondary path could not be read \(see its monitoring-blind alert\), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed\. Last seen: /,
       ),
     ]);
   });
@@ -333,7 +333,7 @@ describe("an incident whose source goes blind", () => {
     expect(blindPaths).toEqual([["primary"]]);
     expect(changes.filter((c) => c.startsWith("Blind:"))).toEqual([
       expect.stringMatching(
-        /^Blind: erwatch has not read every path this alert's severity rests on since 2026-11-22T02:00:00\.000Z; at this sweep the primary path could not be read .*, and the secondary path read as the alert says;/,
+        /^Blind: erwatch has not read every path this alert's severity rests on since 2026-11-22 02:00 UTC; at this sweep the primary path could not be read .*, and the secondary path read as the alert says;/,
       ),
     ]);
   });

@@ -118,7 +118,7 @@ describe("a one-path traffic stop beside a partner erwatch cannot read", () => {
       }),
     ).toEqual([
       expect.stringMatching(
-        /^Blind: erwatch has not read every path this alert's severity rests on since \S+; at this sweep erwatch could not tell whether the secondary path carries, and the primary path read as the alert says; it stands as last seen/,
+        /^Blind: erwatch has not read every path this alert's severity rests on since \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC; at this sweep erwatch could not tell whether the secondary path carries, and the primary path read as the alert says; it stands as last seen/,
       ),
     ]);
   });

@@ -13,6 +13,7 @@
 //     subscription whose circuits cannot be listed.
 
 import type { AlertEvent } from "../../src/core/alert-event.js";
+import { utcMinute } from "../../src/core/utc-time.js";
 import type { LayerCell, PathLayers, PeeringVerdict } from "../../src/core/model.js";
 
 export const SUBSCRIPTION_ID = "3f2d4487-b0fc-4125-8bd5-7ad17384221e";
@@ -200,7 +201,17 @@ export const BLIND_SINCE = "2026-03-14T02:19:30.000Z";
 
 /** The change core/blind-notice.ts writes: the last reading's time, then the title it stands on. */
 export const blindChange = (since: string, title: string) =>
-  `Blind: erwatch has not been able to read the layers behind this alert since ${since} (see its monitoring-blind alert); it stands as last seen, neither resolved nor changed. Last seen: ${title}`;
+  `Blind: erwatch has not been able to read the layers behind this alert since ${utcMinute(since)} (see its monitoring-blind alert); it stands as last seen, neither resolved nor changed. Last seen: ${title}`;
+
+/**
+ * `event` as erwatch sent a blind notice before it carried `blindSince`: the
+ * time only in its change, as the stored ISO string it then wrote there.
+ */
+export function sentBeforeBlindSince(event: AlertEvent): AlertEvent {
+  const { blindSince, ...rest } = event;
+  if (blindSince === undefined) return rest;
+  return { ...rest, change: rest.change.replace(utcMinute(blindSince), blindSince) };
+}
 
 /**
  * erwatch cannot read the escalated Sev0 any more: the same incident again
@@ -251,7 +262,7 @@ export function arpMissingBlindSecondary(): AlertEvent {
   const blind = arpMissingBlind();
   return {
     ...blind,
-    change: `Blind: erwatch has not read every path this alert's severity rests on since ${BLIND_SINCE}; at this sweep the secondary path could not be read (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names (a Log Analytics query's: erwatch's health alert for its workspace)), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${blind.title}`,
+    change: `Blind: erwatch has not read every path this alert's severity rests on since ${utcMinute(BLIND_SINCE)}; at this sweep the secondary path could not be read (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names (a Log Analytics query's: erwatch's health alert for its workspace)), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${blind.title}`,
     blindPaths: ["secondary"],
   };
 }
@@ -273,7 +284,7 @@ export function trafficBlindSecondary(): AlertEvent {
     owner: "you",
     paths: ["primary"],
     title,
-    change: `Blind: erwatch has not read every path this alert's severity rests on since ${BLIND_SINCE}; at this sweep erwatch could not tell whether the secondary path carries, and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
+    change: `Blind: erwatch has not read every path this alert's severity rests on since ${utcMinute(BLIND_SINCE)}; at this sweep erwatch could not tell whether the secondary path carries, and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
     blindPaths: ["secondary"],
     ticket: null,
     layerTable: arpMissingOpen().layerTable,
@@ -290,7 +301,7 @@ export function capacityBlindSecondary(): AlertEvent {
     code: "saturation",
     paths: ["primary", "secondary"],
     title,
-    change: `Blind: erwatch has not read every path this alert's severity rests on since ${BLIND_SINCE}; at this sweep the secondary path could not be read (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names (a Log Analytics query's: erwatch's health alert for its workspace)), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
+    change: `Blind: erwatch has not read every path this alert's severity rests on since ${utcMinute(BLIND_SINCE)}; at this sweep the secondary path could not be read (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names (a Log Analytics query's: erwatch's health alert for its workspace)), and the primary path read as the alert says; it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
   };
 }
 
@@ -311,7 +322,7 @@ export function flapBlindHistory(): AlertEvent {
     owner: "you",
     paths: ["primary", "secondary"],
     title,
-    change: `Blind: erwatch has not been able to read this circuit's history (Table Storage), which its flaps are counted from, since ${BLIND_SINCE}: the circuit itself still reads, but whether it still flaps cannot be told (erwatch's log says "history could not be read"; no monitoring-blind alert opens for storage); it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
+    change: `Blind: erwatch has not been able to read this circuit's history (Table Storage), which its flaps are counted from, since ${utcMinute(BLIND_SINCE)}: the circuit itself still reads, but whether it still flaps cannot be told (erwatch's log says "history could not be read"; no monitoring-blind alert opens for storage); it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
     blindCause: "history",
     layerTable: arpMissingOpen().layerTable,
   };
@@ -335,7 +346,7 @@ export function e2eFailBlind(): AlertEvent {
     owner: "you",
     paths: ["primary", "secondary"],
     title,
-    change: `Blind: erwatch has had no reading behind this alert since ${BLIND_SINCE} (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names (a Log Analytics query's: erwatch's health alert for its workspace)); it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
+    change: `Blind: erwatch has had no reading behind this alert since ${utcMinute(BLIND_SINCE)} (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed, which its monitoring-blind alert names (a Log Analytics query's: erwatch's health alert for its workspace)); it stands as last seen, neither resolved nor changed. Last seen: ${title}`,
     evidence: { overall: "fail", failing: ["cm-ams/web/https: onprem → vm Fail"] },
     ticket: null,
     layerTable: arpMissingOpen().layerTable,

@@ -35,6 +35,7 @@ import {
   noPrefixesOpen,
   SUBSCRIPTION_ID,
   subscriptionBlindOpen,
+  sentBeforeBlindSince,
 } from "../../support/alert-event-fixture.js";
 import {
   startRecordingReceiver,
@@ -221,7 +222,12 @@ describe("buildPagerDutyEvent", () => {
     ],
     [
       "a fleet outage erwatch lost sight of",
-      { ...fleetOutageOpen(), action: "repeat", change: blindChange(BLIND_SINCE, "x") },
+      {
+        ...fleetOutageOpen(),
+        action: "repeat",
+        change: blindChange(BLIND_SINCE, "x"),
+        blindSince: BLIND_SINCE,
+      },
       {
         source: FLEET_SUBJECT,
         component: "Equinix at Amsterdam",
@@ -351,15 +357,15 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
   };
   const trigger = (event: AlertEvent) =>
     buildPagerDutyEvent(event, ROUTING_KEY, { statusUrl: STATUS_URL }) as Trigger;
-  const withoutField = (event: AlertEvent): AlertEvent => {
-    const { blindSince: _, ...rest } = event;
-    return rest;
-  };
 
   it.each([
     ["a Sev0 on both paths", arpMissingBlind(), "critical"],
     ["a Sev1 path alert", arpMissingBlindSev1(), "error"],
-    ["a notice sent before events carried blindSince", withoutField(arpMissingBlind()), "critical"],
+    [
+      "a notice sent before events carried blindSince",
+      sentBeforeBlindSince(arpMissingBlind()),
+      "critical",
+    ],
   ] as const)(
     "says for %s that erwatch cannot see it since when, and that it stands as last seen",
     (_name, event, severity) => {
@@ -375,7 +381,7 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
       expect(sent.payload.custom_details).toMatchObject({
         blindSince: BLIND_SINCE,
         blind:
-          "erwatch cannot read the layers behind this incident since 2026-03-14T02:19:30.000Z; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at the monitoring-blind alert of this circuit or of its subscription (it names the read that fails and what to do).",
+          "erwatch cannot read the layers behind this incident since 2026-03-14 02:19 UTC; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at the monitoring-blind alert of this circuit or of its subscription (it names the read that fails and what to do).",
         action: "repeat",
         evidence: event.evidence,
       });
@@ -387,7 +393,12 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
   it.each([
     [
       "a fleet outage",
-      { ...fleetOutageOpen(), action: "repeat", change: blindChange(BLIND_SINCE, "x") },
+      {
+        ...fleetOutageOpen(),
+        action: "repeat",
+        change: blindChange(BLIND_SINCE, "x"),
+        blindSince: BLIND_SINCE,
+      },
       "Look at the monitoring-blind alerts of the site's circuits or of their subscriptions (they name the reads that fail and what to do).",
     ],
     [
@@ -416,7 +427,7 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
       blindPaths: ["secondary"],
     });
     expect(String(sent.payload.custom_details["blind"])).toMatch(
-      /^erwatch cannot read all the layers behind this incident since 2026-03-14T02:19:30\.000Z; when this was sent, the secondary path could not be read and the rest read as the alert says; it stands as last seen/,
+      /^erwatch cannot read all the layers behind this incident since 2026-03-14 02:19 UTC; when this was sent, the secondary path could not be read and the rest read as the alert says; it stands as last seen/,
     );
   });
 
@@ -443,7 +454,7 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
         `BLIND: erwatch has not had a reading behind this incident on every path of er-ams-prod-01 since 2026-03-14 02:19 UTC; the incident stands as last seen, not resolved: ${event.title}`,
       );
       expect(String(sent.payload.custom_details["blind"])).toMatch(
-        /^erwatch has not had a reading behind this incident on every path \(Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed\) since 2026-03-14T02:19:30\.000Z; when this was sent, .* Look at the capacity row of its layers as read now /,
+        /^erwatch has not had a reading behind this incident on every path \(Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed\) since 2026-03-14 02:19 UTC; when this was sent, .* Look at the capacity row of its layers as read now /,
       );
     },
   );
@@ -461,7 +472,7 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
       blindSince: BLIND_SINCE,
       blindCause: "history",
       blind:
-        "erwatch cannot read the history this incident's flaps are counted from (its circuit still reads) since 2026-03-14T02:19:30.000Z; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at erwatch's log (`history could not be read`) and the History table of its storage account; no monitoring-blind alert opens for storage.",
+        "erwatch cannot read the history this incident's flaps are counted from (its circuit still reads) since 2026-03-14 02:19 UTC; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at erwatch's log (`history could not be read`) and the History table of its storage account; no monitoring-blind alert opens for storage.",
     });
     expect(Object.keys(sent.payload.custom_details)).not.toContain("blindPaths");
   });
@@ -477,7 +488,7 @@ describe("a blind notice at PagerDuty: the same incident, BLIND up front", () =>
     expect(sent.payload.custom_details).toMatchObject({
       blindSince: BLIND_SINCE,
       blind:
-        "erwatch has had no reading behind this incident (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed) since 2026-03-14T02:19:30.000Z; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at the end to end row of its layers as read now (layer table, status page, `erwatch diagnose`) for what is missing: a gap in Azure Monitor's metrics or Log Analytics ingesting late opens no monitoring-blind alert; a read that failed opens the monitoring-blind alert of this circuit or of its subscription, which names it.",
+        "erwatch has had no reading behind this incident (Azure Monitor's metrics or Connection Monitor's results missing, or a read that failed) since 2026-03-14 02:19 UTC; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at the end to end row of its layers as read now (layer table, status page, `erwatch diagnose`) for what is missing: a gap in Azure Monitor's metrics or Log Analytics ingesting late opens no monitoring-blind alert; a read that failed opens the monitoring-blind alert of this circuit or of its subscription, which names it.",
     });
   });
 

@@ -40,6 +40,7 @@ import {
   prefixLimitOpen,
   SUBSCRIPTION_ID,
   subscriptionBlindOpen,
+  sentBeforeBlindSince,
 } from "../../support/alert-event-fixture.js";
 import {
   startRecordingReceiver,
@@ -957,17 +958,13 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
       ? (block.items as Block[]).map((b) => String(b.text))
       : null;
   };
-  const withoutField = (event: AlertEvent): AlertEvent => {
-    const { blindSince: _, ...rest } = event;
-    return rest;
-  };
 
   it.each([
     ["a Sev0 on both paths", arpMissingBlind(), "BLIND Sev0"],
     ["a Sev1 path alert", arpMissingBlindSev1(), "BLIND Sev1"],
     [
       "a notice sent before events carried blindSince",
-      withoutField(arpMissingBlind()),
+      sentBeforeBlindSince(arpMissingBlind()),
       "BLIND Sev0",
     ],
   ] as const)(
@@ -1048,7 +1045,7 @@ describe("the Teams card of a blind notice: erwatch cannot see the circuit", () 
   it("names no status page when none is configured, and no time when the notice has none", () => {
     expect(blindBlock(buildTeamsMessage(arpMissingBlind()))?.[2]).toBe(`${LOOK_AT}.`);
     const untimed: AlertEvent = {
-      ...withoutField(arpMissingBlind()),
+      ...sentBeforeBlindSince(arpMissingBlind()),
       change: "Blind: erwatch has lost sight of this alert.",
     };
     const message = buildTeamsMessage(untimed);

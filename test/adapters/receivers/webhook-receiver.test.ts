@@ -29,6 +29,7 @@ import {
   noPrefixesOpen,
   SUBSCRIPTION_ID,
   subscriptionBlindOpen,
+  sentBeforeBlindSince,
 } from "../../support/alert-event-fixture.js";
 import {
   startRecordingReceiver,
@@ -262,15 +263,10 @@ describe("a resolve at the webhook", () => {
 });
 
 describe("a blind notice at the webhook", () => {
-  const withoutField = (event: AlertEvent): AlertEvent => {
-    const { blindSince: _, ...rest } = event;
-    return rest;
-  };
-
   it.each([
     ["a Sev0 on both paths", arpMissingBlind()],
     ["a Sev1 path alert", arpMissingBlindSev1()],
-    ["a notice sent before events carried blindSince", withoutField(arpMissingBlind())],
+    ["a notice sent before events carried blindSince", sentBeforeBlindSince(arpMissingBlind())],
   ] as const)("carries for %s since when erwatch cannot see it, as a field", (_name, event) => {
     const { essentials, alertContext } = buildCommonAlert(event).data;
     expect(essentials).toMatchObject({ monitorCondition: "Fired", severity: event.severity });

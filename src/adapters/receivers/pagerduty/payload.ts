@@ -140,7 +140,7 @@ export function buildPagerDutyEvent(
                     : blind.paths
                       ? "erwatch cannot read all the layers behind this incident"
                       : "erwatch cannot read the layers behind this incident"
-              }${blind.since ? ` since ${blind.since}` : ""}${blindNow(blind.paths, event.family)}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject, blind.cause, rows)}.`,
+              }${since}${blindNow(blind.paths, event.family)}; it stands as last seen, neither resolved nor changed, and its evidence is that last reading. Look at ${blindLookAt(subject, blind.cause, rows)}.`,
             }
           : {}),
         action: event.action,
