@@ -19,6 +19,7 @@ import {
   type Silence,
 } from "../core/policy.js";
 import { suspected, type PlannedRead } from "../core/sweep-plan.js";
+import { utcMinute } from "../core/utc-time.js";
 import { healthLine, type Logger } from "../logging.js";
 import { listedServiceKeys } from "./data-plane.js";
 import { tickOf } from "./tick.js";
@@ -147,10 +148,16 @@ export interface SweepRequest {
 }
 
 async function prune(deps: SweepDeps, now: Date, log: Logger): Promise<void> {
+  const before = new Date(now.getTime() - deps.historyRetentionDays * 86_400_000);
   try {
-    await deps.store.pruneHistory(new Date(now.getTime() - deps.historyRetentionDays * 86_400_000));
+    await deps.store.pruneHistory(before);
   } catch (error) {
-    log.warn({ err: error }, "pruning old history failed; it is tried again next sweep");
+    // Named by its cut-off, as the work claims' prune is: "old" said nothing
+    // of which rows, nor of HISTORY_RETENTION_DAYS behind it.
+    log.warn(
+      { err: error },
+      `pruning history written before ${utcMinute(before.toISOString())} failed; it is tried again next sweep`,
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import { sweepWindow, windowLeft } from "../app/sweep-window.js";
 import { processEnv } from "../config/env.js";
 import { timerSchedule } from "../config/functions.js";
 import { storedInstant } from "../core/instant.js";
+import { utcMinute } from "../core/utc-time.js";
 import { timeoutOn } from "../runtime/time.js";
 import { sweepDeps, type SweepFunctionDeps } from "./deps.js";
 
@@ -105,11 +106,17 @@ export function sweepTimerHandler(getDeps: () => Promise<SweepFunctionDeps>) {
         log.info({ ...sent, isPastDue: timer.isPastDue, lateMs: late }, "timer sweep fanned out");
         // A share of the old claims each tick, never past the window's stop.
         const pruneMs = Math.min(WORK_CLAIMS_PRUNE_MS, window.stopMs - (time.now() - fired.wallMs));
+        const claimsBefore = new Date(deps.now().getTime() - WORK_CLAIMS_KEEP_MS);
         if (pruneMs > 0)
           await runtime.work.claims
-            .prune(new Date(deps.now().getTime() - WORK_CLAIMS_KEEP_MS), pruneMs)
+            .prune(claimsBefore, pruneMs)
             .then((pruned) => {
-              if (pruned > 0) log.info({ pruned }, "old work claims pruned");
+              // Its cut-off named, as a failed prune names it.
+              if (pruned > 0)
+                log.info(
+                  { pruned },
+                  `work claims written before ${utcMinute(claimsBefore.toISOString())} pruned`,
+                );
             })
             .catch((error: unknown) => log.warn({ err: error }, "pruning old work claims failed"));
       } finally {
