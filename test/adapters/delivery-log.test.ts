@@ -220,4 +220,42 @@ describe("TableDeliveryLog", () => {
       });
     },
   );
+  it("keeps the pause a refused post asked for on the lease row, for the alert's next lease to read", async () => {
+    const { deliveries: d, table } = await logOn(() => T);
+    const [partitionKey, rowKey] = LEASE_ROW("pagerduty");
+    await d.lease("erw-k", "pagerduty", "open", later(60_000), 1);
+    await d.unlease("erw-k", "pagerduty", "open", later(60_000));
+    expect(await d.lease("erw-k", "pagerduty", "resolve", later(60_000), 2)).toEqual({
+      kind: "claimed",
+      attempted: 1,
+      pausedUntil: later(60_000),
+    });
+    // Released without a refusal, or with a shorter one: the pause stays as it was.
+    await d.unlease("erw-k", "pagerduty", "resolve", later(30_000));
+    expect(await table.getEntity(partitionKey, rowKey)).toMatchObject({
+      state: "released",
+      attempted: 2,
+      pausedUntil: later(60_000).toISOString(),
+    });
+    await d.lease("erw-k", "pagerduty", "repeat", later(60_000), 2);
+    await d.unlease("erw-k", "pagerduty", "repeat", later(90_000));
+    expect(await d.lease("erw-k", "pagerduty", "again", later(60_000), 2)).toMatchObject({
+      pausedUntil: later(90_000),
+    });
+    // A time that is not an instant (a hand edit) keeps no pause.
+    const other = LEASE_ROW("teams");
+    await table.createEntity({
+      partitionKey: other[0],
+      rowKey: other[1],
+      eventId: "erw-k~posting",
+      receiver: "teams",
+      state: "released",
+      attempted: 1,
+      pausedUntil: "42",
+    });
+    expect(await d.lease("erw-k", "teams", "new", later(60_000), 2)).toEqual({
+      kind: "claimed",
+      attempted: 1,
+    });
+  });
 });

@@ -435,7 +435,7 @@ describe("faults: nothing lost, nothing delivered twice, no secret in logs", () 
     expect(world.broker.deadLettered(ALERTS_QUEUE)).toEqual([]);
   });
 
-  it("pages an open PagerDuty refused before its resolve, and drops it when it comes back: PagerDuty ends resolved", async () => {
+  it("pages an open PagerDuty refused before its resolve once its pause is over, then the resolve: PagerDuty ends resolved", async () => {
     const h = await harness();
     const { world, circuit } = h;
     await h.tick(0);
@@ -451,13 +451,18 @@ describe("faults: nothing lost, nothing delivered twice, no secret in logs", () 
     const resolved = await h.tick(15);
     expect(resolved.events.map((e) => e.action)).toEqual(["resolve"]);
     await world.dispatchPending();
+    // The resolve alone would close nothing: PagerDuty never took the open.
+    // Nor is the open posted again inside the 15 minutes PagerDuty asked for:
+    // the resolve waits them out for PagerDuty (Teams has it now).
+    expect(world.pagerduty.requests.map((r) => r.status)).toEqual([429]);
+    expect(h.logLines.join("\n")).toContain(
+      "the late page waits out the pause PagerDuty asked for",
+    );
     h.at(20);
     await world.dispatchPending();
-    // The resolve alone would close nothing: PagerDuty never took the open. It
-    // is sent that open first, late, and the open's own copy posts nothing.
+    // Then the open (its own copy, due at the same time), and the resolve.
     expect(pdEvents(world).map((e) => e.event_action)).toEqual(["trigger", "trigger", "resolve"]);
     expect(world.pagerduty.requests.map((r) => r.status)).toEqual([429, 202, 202]);
-    expect(h.logLines.join("\n")).toContain("sent PagerDuty the page it never had");
     expect(world.broker.deadLettered(ALERTS_QUEUE)).toEqual([]);
   });
 

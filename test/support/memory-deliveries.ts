@@ -1,7 +1,7 @@
 // A DeliveryLog in memory with the Table adapter's semantics: claims are
 // atomic, a live claim of another delivery is "busy", delivered raises the
 // receiver's sequence for the alert, a lease raises the highest sequence
-// attempted and its release keeps it.
+// attempted and its release keeps it, with the latest pause the receiver asked for.
 
 import type {
   ClaimResult,
@@ -21,7 +21,10 @@ export class MemoryDeliveries implements DeliveryLog {
   readonly rows = new Map<string, Row>();
   readonly sequences = new Map<string, number>();
   /** Posting leases by `<key>|<receiver>`: held (claimant, until) or released, and the highest sequence attempted. */
-  readonly leases = new Map<string, { claimant?: string; until?: Date; attempted: number }>();
+  readonly leases = new Map<
+    string,
+    { claimant?: string; until?: Date; attempted: number; pausedUntil?: Date }
+  >();
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   async claim(
@@ -78,14 +81,35 @@ export class MemoryDeliveries implements DeliveryLog {
     )
       return { kind: "busy", until: row.until! };
     const attempted = row?.attempted ?? 0;
-    this.leases.set(id, { claimant, until, attempted: Math.max(attempted, sequence) });
-    return { kind: "claimed", attempted };
+    const paused = row?.pausedUntil;
+    this.leases.set(id, {
+      claimant,
+      until,
+      attempted: Math.max(attempted, sequence),
+      ...(paused ? { pausedUntil: paused } : {}),
+    });
+    return paused
+      ? { kind: "claimed", attempted, pausedUntil: paused }
+      : { kind: "claimed", attempted };
   }
 
-  async unlease(key: string, receiver: string, claimant: string): Promise<void> {
+  async unlease(
+    key: string,
+    receiver: string,
+    claimant: string,
+    pausedUntil?: Date,
+  ): Promise<void> {
     const id = `${key}|${receiver}`;
     const row = this.leases.get(id);
-    if (row?.claimant === claimant) this.leases.set(id, { attempted: row.attempted });
+    if (row?.claimant !== claimant) return;
+    const kept = Math.max(
+      row.pausedUntil?.getTime() ?? -Infinity,
+      pausedUntil?.getTime() ?? -Infinity,
+    );
+    this.leases.set(id, {
+      attempted: row.attempted,
+      ...(Number.isFinite(kept) ? { pausedUntil: new Date(kept) } : {}),
+    });
   }
 
   async attempted(key: string, receiver: string): Promise<number> {

@@ -3,6 +3,8 @@
 //   RK "event|<key>_posting|<receiver>" the alert's posting lease for the receiver
 //                                       (claimed or released), and `attempted`: the
 //                                       highest sequence whose post to it was started
+//                                       and `pausedUntil`: the pause the receiver last
+//                                       asked for when it refused a post of the alert
 //   RK "seq|<receiver>"                 the highest sequence of the alert the receiver heard
 // A delivery claims its (event, receiver) row with an ETag before posting, so
 // two concurrent deliveries of one message post once; "delivered" and the
@@ -11,7 +13,10 @@
 // released lease keeps its row (state "released") so the sequence outlives it.
 // A lease row an older erwatch wrote has no `attempted` (read as 0), and an
 // older erwatch drops the field when it takes or releases the lease, so during
-// a rollout the window can stay open as before; never worse.
+// a rollout the window can stay open as before; never worse. The same holds
+// for `pausedUntil`: kept on the lease row because a resolve's delivery, which
+// may post the page the receiver never had, reads that row anyway, while the
+// pause the refused post was given lives only in its own rescheduled copy.
 
 import { storedInstant } from "../../core/instant.js";
 import { type TableClient, type TransactionAction } from "@azure/data-tables";
@@ -41,11 +46,22 @@ interface Row {
   until?: string;
   sequence?: number;
   attempted?: number;
+  pausedUntil?: string;
 }
 
 /** An older erwatch's lease row has no `attempted`. */
 const attemptedOf = (row: Row | null) =>
   typeof row?.attempted === "number" && Number.isFinite(row.attempted) ? row.attempted : 0;
+
+/** The pause the row keeps, or null: one whose time is not an instant keeps none. */
+const pausedUntilOf = (row: Row | null): number | null => storedInstant(row?.pausedUntil);
+
+/** The row's pause, carried over to its next write (a lease or its release), or raised to `at`. */
+function pauseField(row: Row | null, at?: Date): { pausedUntil?: string } {
+  const kept = pausedUntilOf(row);
+  const latest = Math.max(kept ?? -Infinity, at?.getTime() ?? -Infinity);
+  return Number.isFinite(latest) ? { pausedUntil: new Date(latest).toISOString() } : {};
+}
 
 const MAX_RACES = 5;
 const status = (error: unknown) => (error as { statusCode?: number }).statusCode;
@@ -166,8 +182,13 @@ export class TableDeliveryLog implements DeliveryLog {
         claimant,
         until: until.toISOString(),
         attempted: Math.max(attempted, sequence),
+        ...pauseField(current),
       };
-      if (await this.take(current, entity, doing)) return { kind: "claimed", attempted };
+      const paused = pausedUntilOf(current);
+      if (await this.take(current, entity, doing))
+        return paused === null
+          ? { kind: "claimed", attempted }
+          : { kind: "claimed", attempted, pausedUntil: new Date(paused) };
     }
     return { kind: "busy", until };
   }
@@ -233,7 +254,12 @@ export class TableDeliveryLog implements DeliveryLog {
     return seq?.sequence ?? 0;
   }
 
-  async unlease(key: string, receiver: string, claimant: string): Promise<void> {
+  async unlease(
+    key: string,
+    receiver: string,
+    claimant: string,
+    pausedUntil?: Date,
+  ): Promise<void> {
     const pk = safeKey(key);
     const name = leaseName(key);
     const rk = eventRow(name, receiver);
@@ -248,6 +274,7 @@ export class TableDeliveryLog implements DeliveryLog {
       receiver,
       state: "released",
       attempted: attemptedOf(current),
+      ...pauseField(current, pausedUntil),
     };
     try {
       await this.table.updateEntity(released, "Replace", { ...this.call(), etag: current.etag });

@@ -535,18 +535,85 @@ async function toReceiver(
       return receiver.send(e, options);
     },
   };
+  let result: ReceiverResult | undefined;
   try {
-    return await postOnce(deps, watched, event, held.attempted, signal, log, earlier, {
+    const waits = page ? await lateWindow(deps, event, page, name, held, updates) : null;
+    if (waits) {
+      await deliveries.release(event.key, event.id, name, claimant);
+      log.info(
+        { receiver: name, until: waits.until.toISOString() },
+        "not posted yet: the late page waits out the pause PagerDuty asked for",
+      );
+      return waits;
+    }
+    result = await postOnce(deps, watched, event, held.attempted, signal, log, earlier, {
       page,
       updates,
       claimant,
       until,
     });
+    return result;
   } catch (error) {
     return await giveBack(error);
   } finally {
-    await letGo(deps, event.key, name, claimant, until, log);
+    await letGo(deps, event.key, name, claimant, until, log, refusedUntil(deps, result));
   }
+}
+
+/**
+ * Until when the receiver asked to be left alone by refusing this delivery's
+ * post (a 429's pause, implied or stated; any Retry-After), recorded with the
+ * lease's release: the rescheduled copy keeps it for this event only, and a
+ * resolve's late page, posted by another message, must keep it too.
+ */
+function refusedUntil(deps: DispatcherDeps, result: ReceiverResult | undefined): Date | undefined {
+  if (result?.kind !== "failed") return undefined;
+  const asked = Math.min(result.last.retryAfterMs ?? 0, deps.retry.maxRescheduleMs);
+  return asked > 0 ? new Date(deps.now().getTime() + asked) : undefined;
+}
+
+/**
+ * A resolve whose late page (or update) is due while the pause PagerDuty
+ * asked for on refusing a post of the alert runs: it waits, page and resolve
+ * together, rescheduled for the pause's end. Posted now, the page it refused
+ * went again inside the minute that refused it; the resolve alone would
+ * close nothing there. Null: nothing to wait for.
+ */
+async function lateWindow(
+  deps: DispatcherDeps,
+  resolve: AlertEvent,
+  page: AlertEvent,
+  name: string,
+  held: { attempted: number; pausedUntil?: Date },
+  updates: boolean,
+): Promise<Extract<ReceiverResult, { kind: "pausing" }> | null> {
+  const now = deps.now().getTime();
+  const paused = held.pausedUntil?.getTime();
+  if (paused === undefined || paused <= now + CLOCK_SLACK_MS) return null;
+  // The resolve posted before (its record lost): its page went with it.
+  if (held.attempted >= resolve.sequence) return null;
+  const heard = await deps.deliveries.lastSequence(resolve.key, name);
+  const missed = missedOf(resolve, page, heard, updates);
+  if (missed === null) return null;
+  // A pause no refusal could have asked for (a hand edit) is held no longer than a copy waits.
+  const until = new Date(Math.min(paused, now + deps.retry.maxRescheduleMs));
+  return {
+    receiver: name,
+    kind: "pausing",
+    until,
+    why: `PagerDuty refused an earlier post of this alert and asked to be left alone until ${until.toISOString()}; the ${missed} it never had goes then, before the resolve`,
+  };
+}
+
+/** What a PagerDuty receiver that heard up to `heard` lacks of the resolve's episode, or null. */
+function missedOf(
+  resolve: AlertEvent,
+  page: AlertEvent,
+  heard: number,
+  updates: boolean,
+): "page" | "update" | null {
+  if (heard < episodeStart(resolve)) return "page";
+  return updates && heard < page.sequence ? "update" : null;
 }
 
 /**
@@ -564,12 +631,14 @@ async function letGo(
   claimant: string,
   until: Date,
   log: Logger,
+  /** The pause the receiver asked for by refusing the post, kept on the lease for other events. */
+  pausedUntil?: Date,
 ): Promise<void> {
   try {
-    await deps.deliveries.unlease(key, name, claimant);
+    await deps.deliveries.unlease(key, name, claimant, pausedUntil);
   } catch {
     await deps.deliveries
-      .unlease(key, name, claimant)
+      .unlease(key, name, claimant, pausedUntil)
       .catch((error: unknown) =>
         log.warn(
           { err: error, receiver: name, leaseUntil: until.toISOString() },
@@ -630,12 +699,7 @@ function withLatePage(
     kind: receiver.kind,
     send: async (event, options) => {
       const heard = at.heard();
-      const missed =
-        heard < episodeStart(resolve)
-          ? "page"
-          : at.updates && heard < page.sequence
-            ? "update"
-            : null;
+      const missed = missedOf(resolve, page, heard, at.updates);
       if (pending && missed !== null) {
         const late = latePageOf(resolve, missed) ?? page;
         const outcome = await sendOrFailure(receiver, late, options.abortSignal, log);

@@ -63,7 +63,16 @@ export type LeaseResult =
    * `attempted`: the highest sequence of the alert whose post to the receiver
    * was started before this lease was taken (0: none).
    */
-  | { kind: "claimed"; attempted: number }
+  | {
+      kind: "claimed";
+      attempted: number;
+      /**
+       * Until when the receiver asked to be left alone by the last post of the
+       * alert it refused (a 429's pause, a Retry-After), as released with the
+       * lease; absent when none was recorded.
+       */
+      pausedUntil?: Date;
+    }
   /** Another delivery is posting an event of the alert to this receiver right now. */
   | { kind: "busy"; until: Date };
 
@@ -117,8 +126,12 @@ export interface DeliveryLog {
     until: Date,
     sequence: number,
   ): Promise<LeaseResult>;
-  /** Gives the lease up after the post; the highest attempted sequence stays. */
-  unlease(key: string, receiver: string, claimant: string): Promise<void>;
+  /**
+   * Gives the lease up after the post; the highest attempted sequence stays,
+   * and so does the latest pause the receiver asked for, `pausedUntil` when
+   * it refused this post.
+   */
+  unlease(key: string, receiver: string, claimant: string, pausedUntil?: Date): Promise<void>;
   /** The highest sequence of this alert key whose post to the receiver was started (0: none). */
   attempted(key: string, receiver: string): Promise<number>;
 }
