@@ -22,6 +22,7 @@ import {
   type SimCircuit,
 } from "../support/estate/index.js";
 import { manualTime } from "../support/manual-time.js";
+import { utcMinute } from "../../src/core/utc-time.js";
 import { ALERTS_QUEUE } from "../support/world.js";
 import { LINK_FLAPS, MIN, timerWorld } from "../support/timer-world.js";
 import { worldPerTest } from "../support/world-per-test.js";
@@ -682,7 +683,9 @@ it("whoever holds a fleet outage hears once that erwatch lost sight of it, and t
   ]);
   expect(fleet[1]!.key).toBe(fleet[0]!.key);
   expect(fleet[1]!.change).toMatch(/^Blind: erwatch has not been able to read/);
-  expect(fleet[1]!.change).toContain(new Date(T0 + 10 * MIN).toISOString());
+  // In words to the minute; the instant itself in blindSince.
+  expect(fleet[1]!.change).toContain(utcMinute(new Date(T0 + 10 * MIN).toISOString()));
+  expect(fleet[1]!.blindSince).toBe(new Date(T0 + 10 * MIN).toISOString());
   // The members' own outages stay held by it, blind or not.
   expect(sent().filter((e) => e.family !== "fleet" && e.family !== "monitoring-blind")).toEqual([]);
 
@@ -757,7 +760,8 @@ it("a fleet outage last read by a past-due tick (01:11:30) tells its holder Blin
     `repeat:fleet@${at25}`,
     `open:monitoring-blind@${at25}`,
   ]);
-  expect(sent()[1]!.change).toContain(new Date(T0 + 11.5 * MIN).toISOString());
+  expect(sent()[1]!.change).toContain(utcMinute(new Date(T0 + 11.5 * MIN).toISOString()));
+  expect(sent()[1]!.blindSince).toBe(new Date(T0 + 11.5 * MIN).toISOString());
   // Told once.
   for (const m of [30, 35]) await at(m);
   expect(sent().filter((e) => e.family === "fleet")).toHaveLength(2);
