@@ -9,6 +9,7 @@
 // flapping that follows is one more page for the place, not one per circuit,
 // sent in the sweep that proves it when the circuits' own flap alerts would be.
 
+import { utcMinute } from "../../src/core/utc-time.js";
 import functions from "@azure/functions";
 import { ServiceBusClient } from "@azure/service-bus";
 import { expect, it } from "vitest";
@@ -274,7 +275,8 @@ it("whoever holds a fleet outage hears once, from the timer, that the workers lo
     ]);
     expect(told[0]!.key).toBe(fleetSent()[0]!.key);
     expect(told[0]!.change).toMatch(/^Blind: erwatch has not been able to read/);
-    expect(told[0]!.change).toContain(new Date(T0 + 10 * MIN).toISOString());
+    expect(told[0]!.change).toContain(utcMinute(new Date(T0 + 10 * MIN).toISOString()));
+    expect(told[0]!.blindSince).toBe(new Date(T0 + 10 * MIN).toISOString());
     expect(sent().filter((e) => e.family !== "fleet" && e.family !== "monitoring-blind")).toEqual(
       [],
     );
