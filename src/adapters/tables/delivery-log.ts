@@ -14,9 +14,9 @@
 // A lease row an older erwatch wrote has no `attempted` (read as 0), and an
 // older erwatch drops the field when it takes or releases the lease, so during
 // a rollout the window can stay open as before; never worse. The same holds
-// for `pausedUntil`: kept on the lease row because a resolve's delivery, which
-// may post the page the receiver never had, reads that row anyway, while the
-// pause the refused post was given lives only in its own rescheduled copy.
+// for `pausedUntil`: kept on the lease row because every delivery of the
+// alert to the receiver reads that row anyway, while the pause the refused
+// post was given lives only in its own rescheduled copy.
 
 import { storedInstant } from "../../core/instant.js";
 import { type TableClient, type TransactionAction } from "@azure/data-tables";

@@ -264,6 +264,16 @@ export type Settle =
   | { settled: "rescheduled"; at: Date; reason: string; waiting: Waiter[] }
   | { settled: "abandon"; reason: string };
 
+/** When retrying the event stops being worth it (ms): NaN when its time cannot be read. */
+function horizonOf(
+  occurred: number,
+  /** When the dispatcher first had the event (ms); absent: the event's own time. */
+  firstDispatchedAt: number | undefined,
+  policy: Pick<RetryPolicy, "horizonMs">,
+): number {
+  return Math.max(occurred, firstDispatchedAt ?? occurred) + policy.horizonMs;
+}
+
 /**
  * How to settle, from what each receiver did. Pure: a permanent failure
  * dead-letters once no other receiver is still waiting for the event (failed
@@ -346,7 +356,7 @@ export function settleFor(
       reason,
       description: `${description}; the event's time ${JSON.stringify(context.event.occurredAt.slice(0, 40))} cannot be read, so no retry horizon can be set`,
     };
-  const horizon = Math.max(occurred, context.firstDispatchedAt ?? occurred) + policy.horizonMs;
+  const horizon = horizonOf(occurred, context.firstDispatchedAt, policy);
   if (first > horizon && now >= horizon)
     return {
       settled: "dead-letter",
@@ -468,6 +478,8 @@ async function toReceiver(
   signal: AbortSignal,
   log: Logger,
   earlier: number,
+  /** The event's retry horizon (ms): no pause holds it past then. */
+  horizon: number,
 ): Promise<ReceiverResult> {
   const receiver = deps.receivers.get(name);
   if (!receiver)
@@ -537,14 +549,16 @@ async function toReceiver(
   };
   let result: ReceiverResult | undefined;
   try {
-    const waits = page ? await lateWindow(deps, event, page, name, held, updates) : null;
+    const waits = await pauseWindow(deps, event, page, receiver, held, updates, horizon);
     if (waits) {
       await deliveries.release(event.key, event.id, name, claimant);
       log.info(
-        { receiver: name, until: waits.until.toISOString() },
-        "not posted yet: the late page waits out the pause PagerDuty asked for",
+        { receiver: name, until: waits.result.until.toISOString() },
+        waits.late
+          ? "not posted yet: the late page waits out the pause PagerDuty asked for"
+          : "not posted yet: the receiver asked for a pause when it refused an earlier post of this alert",
       );
-      return waits;
+      return waits.result;
     }
     result = await postOnce(deps, watched, event, held.attempted, signal, log, earlier, {
       page,
@@ -563,8 +577,8 @@ async function toReceiver(
 /**
  * Until when the receiver asked to be left alone by refusing this delivery's
  * post (a 429's pause, implied or stated; any Retry-After), recorded with the
- * lease's release: the rescheduled copy keeps it for this event only, and a
- * resolve's late page, posted by another message, must keep it too.
+ * lease's release: the rescheduled copy keeps it for this event only, and
+ * every other event of the alert to the receiver must keep it too.
  */
 function refusedUntil(deps: DispatcherDeps, result: ReceiverResult | undefined): Date | undefined {
   if (result?.kind !== "failed") return undefined;
@@ -573,35 +587,48 @@ function refusedUntil(deps: DispatcherDeps, result: ReceiverResult | undefined):
 }
 
 /**
- * A resolve whose late page (or update) is due while the pause PagerDuty
- * asked for on refusing a post of the alert runs: it waits, page and resolve
- * together, rescheduled for the pause's end. Posted now, the page it refused
- * went again inside the minute that refused it; the resolve alone would
- * close nothing there. Null: nothing to wait for.
+ * Any event of the alert due while the pause the receiver asked for on
+ * refusing a post of it runs: it waits, rescheduled for the pause's end.
+ * Posted now, it went inside the minute that refused the earlier one: PagerDuty
+ * throttles per integration key, and an escalation 20 s behind a throttled
+ * open was posted into the minute that refused the open. A PagerDuty resolve
+ * due a late page waits with it, page and resolve together. Like every pause,
+ * it is cut short at the event's retry horizon: the last try is posted, not
+ * parked unposted. Null: nothing to wait for.
  */
-async function lateWindow(
+async function pauseWindow(
   deps: DispatcherDeps,
-  resolve: AlertEvent,
-  page: AlertEvent,
-  name: string,
+  event: AlertEvent,
+  page: AlertEvent | null,
+  receiver: Receiver,
   held: { attempted: number; pausedUntil?: Date },
   updates: boolean,
-): Promise<Extract<ReceiverResult, { kind: "pausing" }> | null> {
+  horizon: number,
+): Promise<{ result: Extract<ReceiverResult, { kind: "pausing" }>; late: boolean } | null> {
   const now = deps.now().getTime();
   const paused = held.pausedUntil?.getTime();
-  if (paused === undefined || paused <= now + CLOCK_SLACK_MS) return null;
-  // The resolve posted before (its record lost): its page went with it.
-  if (held.attempted >= resolve.sequence) return null;
-  const heard = await deps.deliveries.lastSequence(resolve.key, name);
-  const missed = missedOf(resolve, page, heard, updates);
-  if (missed === null) return null;
+  if (paused === undefined) return null;
   // A pause no refusal could have asked for (a hand edit) is held no longer than a copy waits.
-  const until = new Date(Math.min(paused, now + deps.retry.maxRescheduleMs));
+  const end = Math.min(paused, now + deps.retry.maxRescheduleMs, horizon);
+  if (!(end > now + CLOCK_SLACK_MS)) return null;
+  const until = new Date(end);
+  // The resolve posted before (its record lost): its page went with it.
+  const missed =
+    page && held.attempted < event.sequence
+      ? missedOf(event, page, await deps.deliveries.lastSequence(event.key, receiver.name), updates)
+      : null;
+  const asked = `refused an earlier post of this alert and asked to be left alone until ${until.toISOString()}`;
   return {
-    receiver: name,
-    kind: "pausing",
-    until,
-    why: `PagerDuty refused an earlier post of this alert and asked to be left alone until ${until.toISOString()}; the ${missed} it never had goes then, before the resolve`,
+    late: missed !== null,
+    result: {
+      receiver: receiver.name,
+      kind: "pausing",
+      until,
+      why:
+        missed === null
+          ? `${receiver.kind === "pagerduty" ? "PagerDuty" : receiver.name} ${asked}; this ${event.action} goes then`
+          : `PagerDuty ${asked}; the ${missed} it never had goes then, before the resolve`,
+    },
   };
 }
 
@@ -1136,6 +1163,10 @@ export function createDispatcher(deps: DispatcherDeps) {
     const copies = copiesOf(message);
     const paceOf = pacesOf(message);
     const now = deps.now().getTime();
+    const first = firstDispatchedOf(message, now);
+    const firstDispatched = first === null ? {} : { firstDispatchedAt: first };
+    // Unreadable, the event is parked whatever its receivers do: no pause is kept for it.
+    const horizon = horizonOf(Date.parse(event.occurredAt), first ?? undefined, deps.retry) || 0;
     const settled = await Promise.allSettled(
       routed.receivers.map(async (name): Promise<ReceiverResult> => {
         const { notBefore, posts, why } = paceOf(name);
@@ -1153,7 +1184,7 @@ export function createDispatcher(deps: DispatcherDeps) {
           await turn.wait(name);
           // Ctrl-C while an earlier event of the alert posted there: not begun, given back.
           if (signal.aborted) return stopping(name);
-          return await toReceiver(deps, name, event, claimant, signal, eventLog, posts);
+          return await toReceiver(deps, name, event, claimant, signal, eventLog, posts, horizon);
         } finally {
           turn.done(name);
         }
@@ -1169,8 +1200,6 @@ export function createDispatcher(deps: DispatcherDeps) {
     // not knowing is a failure for now, never a reason to leave it out.
     for (const { receiver, error } of [...audience.unread, ...closed.unread])
       if (!routed.receivers.includes(receiver)) results.push(storageFailure(receiver, error));
-    const first = firstDispatchedOf(message, now);
-    const firstDispatched = first === null ? {} : { firstDispatchedAt: first };
     const decision = settleFor(
       results,
       {
