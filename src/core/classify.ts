@@ -37,7 +37,7 @@ import type {
   Severity,
 } from "./model.js";
 import { PATHS, readablePeerings } from "./model.js";
-import { analysePath, peeringCell, type PathAnalysis } from "./path-analysis.js";
+import { analysePath, peeringCell, peeringShutCell, type PathAnalysis } from "./path-analysis.js";
 import { pathFindings } from "./path-findings.js";
 import { heldBeneath, noPathCarrying, notJudgedBeneath } from "./held-beneath.js";
 import { DEFAULT_ROUTE_LIMITS, type FamilyLoads, type RouteLimitSettings } from "./route-limits.js";
@@ -245,7 +245,7 @@ function unreadRows(
   return {
     provider: providerRow(providerState),
     bgp: cell("n/a", "peering disabled"),
-    peering: cell("down", `peering ${peering.state}`),
+    peering: peeringShutCell(peering.state),
     routes: cell("n/a", "peering disabled"),
   };
 }

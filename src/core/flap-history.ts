@@ -5,6 +5,16 @@
 // the same read as an IPv4 reset on that path is the path's (the link dropped
 // both sessions at once): counted once, as IPv4's, so a layer-1 blip is one
 // flap and not a second IPv6 alert judged as an IPv6 session fault.
+//
+// A peering set Disabled and Enabled again is an admin action, not a flap: the
+// stop (its paths going down as the peering goes Disabled) and the first time
+// each path comes up after it is Enabled again are no change of its sessions.
+// Counted, they reopened a flap that had calmed (the peering-disabled alert
+// already says the sessions are shut) and kept a flap's window open longer.
+// The peering's own row says so, not the BGP row going n/a: that is n/a as
+// well while the carrier has the circuit NotProvisioned, and a carrier
+// dropping and restoring a site is the flap to page. A deleted peering writes
+// no change at all: its rows leave the snapshot.
 
 import {
   sampleFamily,
@@ -14,6 +24,7 @@ import {
 } from "./history.js";
 import type { PathName } from "./model.js";
 import { PATHS } from "./model.js";
+import { saysPeeringShut } from "./path-analysis.js";
 import type { AddressFamily } from "./route-limits.js";
 
 export interface FlapHistory {
@@ -39,13 +50,52 @@ export const ipv6SessionChange = (t: LayerTransition): boolean =>
   ((t.before === "up" && t.after === "warn") || (t.before === "warn" && t.after === "up"));
 
 /**
+ * The peering row going to, or leaving, the peering not Enabled, on one path
+ * (a row is written only when its status changes: leaving it is the enable).
+ */
+const peeringShut = (t: LayerTransition) =>
+  t.layer === "peering" && saysPeeringShut(t.after, t.afterDetail);
+const peeringBack = (t: LayerTransition) =>
+  t.layer === "peering" && saysPeeringShut(t.before, t.beforeDetail);
+
+const atMs = (t: LayerTransition) => Date.parse(t.at);
+
+/**
+ * The changes the peering's admin state made on a path's row (or, with `rows`
+ * the BGP row's, on its IPv6 session): the stop read in the same sweep as the
+ * peering row going Disabled, and the row's first change after the peering
+ * row came back when it is the session coming up (most often the same sweep,
+ * or a read later when it takes its time to establish). The enable may be in
+ * the window while the disable has left it; it alone tells the start.
+ */
+function adminChanges(
+  rows: LayerTransition[],
+  peering: LayerTransition[],
+  cameUp: (t: LayerTransition) => boolean,
+): Set<LayerTransition> {
+  const admin = new Set<LayerTransition>();
+  for (const t of rows)
+    if (peering.some((p) => peeringShut(p) && p.path === t.path && p.at === t.at)) admin.add(t);
+  for (const back of peering.filter(peeringBack)) {
+    const first = rows
+      .filter((t) => t.path === back.path && atMs(t) >= atMs(back))
+      .sort((a, b) => atMs(a) - atMs(b))[0];
+    if (first && cameUp(first)) admin.add(first);
+  }
+  return admin;
+}
+
+/**
  * The IPv6 session's own changes. After the link drops both sessions, IPv4
  * often re-establishes a read before IPv6 does (down → warn → up): that warn
  * began with the path's outage, so the warn → up ending it is the tail of the
  * carrier's flap, not a change of the IPv6 session's (counted as IPv6's, four
  * such outages in an hour raised a second flap alert blaming your IPv6 config).
+ * So is the warn → up of IPv6 coming up a read after IPv4 once the peering is
+ * Enabled again (n/a → warn → up): the session coming up after an admin enable.
  */
-function ipv6Changes(bgp: LayerTransition[]): LayerTransition[] {
+function ipv6Changes(bgp: LayerTransition[], peering: LayerTransition[]): LayerTransition[] {
+  const enabled = adminChanges(bgp, peering, (t) => t.before === "n/a");
   const inOrder = [...bgp].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   return inOrder.filter((t, i) => {
     if (!ipv6SessionChange(t)) return false;
@@ -54,7 +104,7 @@ function ipv6Changes(bgp: LayerTransition[]): LayerTransition[] {
       .slice(0, i)
       .reverse()
       .find((o) => o.path === t.path);
-    return !(began && began.before === "down" && began.after === "warn");
+    return !(began && began.after === "warn" && (began.before === "down" || enabled.has(began)));
   });
 }
 
@@ -63,11 +113,14 @@ export function flapHistory(
 ): FlapHistory {
   const transitions = (layer: LayerTransition["layer"]) =>
     entries.filter((e): e is LayerTransition => e.kind === "transition" && e.layer === layer);
+  const peering = transitions("peering");
+  const bgp = transitions("bgp");
+  const admin = adminChanges(transitions("path"), peering, (t) => t.after === "up");
   return {
-    paths: transitions("path"),
+    paths: transitions("path").filter((t) => !admin.has(t)),
     arp: transitions("provider"),
-    bgp: transitions("bgp"),
-    ipv6: ipv6Changes(transitions("bgp")),
+    bgp,
+    ipv6: ipv6Changes(bgp, peering),
     resets: entries.filter((e): e is SessionReset => e.kind === "reset"),
     samples: entries.filter((e): e is PrefixSample => e.kind === "prefixes"),
   };

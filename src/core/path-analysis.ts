@@ -251,9 +251,20 @@ function ipv6ValidationUnreported(peering: PeeringFacts): boolean {
   return !!v6 && v6.state !== "Disabled" && v6.advertisedPublicPrefixesState === null;
 }
 
+/**
+ * The peering row of a peering not Enabled: its admin state, in words flap
+ * history reads back from stored transitions (flap-history.ts) to tell a
+ * peering set Disabled from a carrier's drop. Stored since the first version.
+ */
+export const peeringShutCell = (state: string): LayerCell => cell("down", `peering ${state}`);
+
+/** A stored peering row that said the peering was not Enabled (`peeringShutCell`). */
+export const saysPeeringShut = (status: string, detail: string): boolean =>
+  status === "down" && detail.startsWith("peering ");
+
 export function peeringCell(peering: PeeringFacts): LayerCell {
   if (peering.state === null) return cell("unknown", LEFT_OUT_OF_BODY.peering);
-  if (peering.state !== "Enabled") return cell("down", `peering ${peering.state}`);
+  if (peering.state !== "Enabled") return peeringShutCell(peering.state);
   if (peering.peeringType.toLowerCase() !== "microsoftpeering") {
     return cell("up", `Enabled, VLAN ${peering.vlanId ?? "?"}, peer AS ${peering.peerASN ?? "?"}`);
   }
