@@ -7,106 +7,57 @@
 // injected clock: no timing luck.
 
 import { describe, expect, it } from "vitest";
-import { createDispatcher } from "../../src/app/dispatch/dispatcher.js";
-import type { InboundMessage, Rescheduled } from "../../src/app/dispatch/ports.js";
+import type { InboundMessage } from "../../src/app/dispatch/ports.js";
 import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
-import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Routing } from "../../src/core/routing.js";
-import { event, RETRY } from "../support/dispatch-event.js";
-import { MemoryDeliveries } from "../support/memory-deliveries.js";
 import { recordingSettlement } from "../support/settlement.js";
-import { memoryLogger } from "../support/test-logger.js";
+import {
+  copyOf,
+  escalation,
+  msg,
+  OPEN as OPENED,
+  pausedDispatch,
+  POLICY,
+  RESOLVE,
+  signal,
+  T0,
+  THROTTLED,
+} from "../support/paused-dispatch.js";
 
-const T0 = Date.parse("2026-11-22T02:30:00Z");
-const OPEN = event({
-  occurredAt: "2026-11-22T02:30:00.000Z",
-  firstSeen: "2026-11-22T02:30:00.000Z",
-  severity: "Sev1",
-  peakSeverity: "Sev1",
-});
-const ESCALATE = event({
-  id: "erw-abc-2",
-  sequence: 2,
-  action: "escalate",
-  previousSeverity: "Sev1",
-  title: "Both paths down",
-  occurredAt: "2026-11-22T02:30:20.000Z",
-  firstSeen: "2026-11-22T02:30:00.000Z",
-});
-const RESOLVE = event({
-  id: "erw-abc-2",
-  sequence: 2,
-  action: "resolve",
-  previousSeverity: "Sev0",
-  change: "Resolved after 1 min",
-  resolution: "both paths up",
-  occurredAt: "2026-11-22T02:30:20.000Z",
-  firstSeen: "2026-11-22T02:30:00.000Z",
-});
+const OPEN = { ...OPENED, severity: "Sev1" as const, peakSeverity: "Sev1" as const };
+const ESCALATE = escalation("2026-11-22T02:30:20.000Z");
 
 const ROUTING: Routing = {
   actionGroups: [{ name: "on-call", receivers: ["x", "other"] }],
   routes: [{ name: "all", match: {}, actionGroups: ["on-call"] }],
 };
 
-/** A delivery waits at most 10 s: the refused minute reschedules the event. */
-const POLICY = { ...RETRY, maxWaitMs: 10_000 };
-
-const THROTTLED: SendOutcome = {
-  ok: false,
-  retryable: true,
-  status: 429,
-  retryAfterMs: null,
-  reason: "429 Too Many Requests",
-};
-
 type Kind = "pagerduty" | "teams" | "webhook";
 
 /** `x` of `kind` answers `answers` to its first posts, then 202; `other` (Teams) takes all. */
 function setup(kind: Kind, ...answers: SendOutcome[]) {
-  const now = { t: T0 };
-  const deliveries = new MemoryDeliveries(() => new Date(now.t));
   const posts: Record<string, [number, string, boolean][]> = { x: [], other: [] };
   let xPosts = 0;
-  const receiver = (name: string, k: Kind): Receiver => ({
-    name,
-    kind: k,
-    send: async (e) => {
-      const answer: SendOutcome =
-        name === "x" ? (answers[xPosts++] ?? { ok: true, status: 202 }) : { ok: true, status: 202 };
-      posts[name]!.push([now.t - T0, e.action, answer.ok]);
-      return answer;
-    },
-  });
-  const { logger, lines } = memoryLogger();
-  const dispatcher = createDispatcher({
-    receivers: new Map([
+  const world = pausedDispatch((now) => {
+    const receiver = (name: string, k: Kind): Receiver => ({
+      name,
+      kind: k,
+      send: async (e) => {
+        const answer: SendOutcome =
+          name === "x"
+            ? (answers[xPosts++] ?? { ok: true, status: 202 })
+            : { ok: true, status: 202 };
+        posts[name]!.push([now.t - T0, e.action, answer.ok]);
+        return answer;
+      },
+    });
+    return new Map([
       ["x", receiver("x", kind)],
       ["other", receiver("other", "teams")],
-    ]),
-    routing: ROUTING,
-    deliveries,
-    retry: POLICY,
-    logger,
-    now: () => new Date(now.t),
-    // Any wait inside a delivery passes on the clock, never in real time.
-    sleep: async (ms) => void (now.t += ms),
-    // No spread: a bare 429's pause is exactly a minute.
-    random: () => 0,
-  });
-  return { now, dispatcher, posts, lines };
+    ]);
+  }, ROUTING);
+  return { ...world, posts };
 }
-
-const msg = (e: AlertEvent): InboundMessage => ({ messageId: e.id, body: e, deliveryCount: 1 });
-const copyOf = (c: Rescheduled): InboundMessage => ({
-  messageId: c.messageId,
-  body: c.body,
-  deliveryCount: 1,
-  applicationProperties: c.applicationProperties,
-  subject: c.subject,
-  contentType: c.contentType,
-});
-const signal = () => AbortSignal.timeout(10_000);
 
 describe.each(["pagerduty", "teams", "webhook"] as const)(
   "a %s receiver that throttled an alert's open",

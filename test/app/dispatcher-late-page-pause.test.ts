@@ -8,42 +8,23 @@
 // On the injected clock: no timing luck.
 
 import { describe, expect, it } from "vitest";
-import { createDispatcher } from "../../src/app/dispatch/dispatcher.js";
-import type { InboundMessage, Rescheduled } from "../../src/app/dispatch/ports.js";
 import type { Receiver, SendOutcome } from "../../src/app/dispatch/receiver.js";
 import { buildPagerDutyEvent } from "../../src/adapters/receivers/pagerduty/payload.js";
-import type { AlertEvent } from "../../src/core/alert-event.js";
 import type { Routing } from "../../src/core/routing.js";
-import { event, RETRY } from "../support/dispatch-event.js";
-import { MemoryDeliveries } from "../support/memory-deliveries.js";
 import { recordingSettlement } from "../support/settlement.js";
-import { memoryLogger } from "../support/test-logger.js";
+import {
+  copyOf,
+  escalation,
+  msg,
+  OPEN,
+  pausedDispatch,
+  RESOLVE,
+  signal,
+  T0,
+  THROTTLED,
+} from "../support/paused-dispatch.js";
 
-const T0 = Date.parse("2026-11-22T02:30:00Z");
-const OPEN = event({
-  occurredAt: "2026-11-22T02:30:00.000Z",
-  firstSeen: "2026-11-22T02:30:00.000Z",
-});
-const RESOLVE = event({
-  id: "erw-abc-2",
-  sequence: 2,
-  action: "resolve",
-  previousSeverity: "Sev0",
-  change: "Resolved after 1 min",
-  resolution: "both paths up",
-  occurredAt: "2026-11-22T02:30:20.000Z",
-  firstSeen: "2026-11-22T02:30:00.000Z",
-});
-
-const ESCALATE = event({
-  id: "erw-abc-2",
-  sequence: 2,
-  action: "escalate",
-  previousSeverity: "Sev1",
-  title: "Both paths down",
-  occurredAt: "2026-11-22T02:30:05.000Z",
-  firstSeen: "2026-11-22T02:30:00.000Z",
-});
+const ESCALATE = escalation("2026-11-22T02:30:05.000Z");
 const RESOLVE3 = { ...RESOLVE, id: "erw-abc-3", sequence: 3 };
 
 const ROUTING: Routing = {
@@ -51,79 +32,46 @@ const ROUTING: Routing = {
   routes: [{ name: "page", match: {}, actionGroups: ["on-call"] }],
 };
 
-/** A delivery waits at most 10 s: PagerDuty's minute reschedules the event. */
-const POLICY = { ...RETRY, maxWaitMs: 10_000 };
-
 /** `answers`: PagerDuty's answers to its first posts, in order; 202 after them. */
 function setup(...answers: SendOutcome[]) {
-  const now = { t: T0 };
-  const deliveries = new MemoryDeliveries(() => new Date(now.t));
   /** What PagerDuty was posted, when, and whether it took it. */
   const pd: { at: number; action: string; summary: string; taken: boolean }[] = [];
   const teams: string[] = [];
   let posts = 0;
-  const receivers = new Map<string, Receiver>([
-    [
-      "pd",
-      {
-        name: "pd",
-        kind: "pagerduty",
-        send: async (e) => {
-          const body = buildPagerDutyEvent(e, "routing-key");
-          const answer: SendOutcome = answers[posts++] ?? { ok: true, status: 202 };
-          pd.push({
-            at: now.t,
-            action: body.event_action,
-            summary: "payload" in body ? body.payload.summary : "",
-            taken: answer.ok,
-          });
-          return answer;
-        },
-      },
-    ],
-    [
-      "teams",
-      {
-        name: "teams",
-        kind: "teams",
-        send: async (e) => (teams.push(e.action), { ok: true, status: 202 }),
-      },
-    ],
-  ]);
-  const { logger, lines } = memoryLogger();
-  const dispatcher = createDispatcher({
-    receivers,
-    routing: ROUTING,
-    deliveries,
-    retry: POLICY,
-    logger,
-    now: () => new Date(now.t),
-    // Any wait inside a delivery passes on the clock, never in real time.
-    sleep: async (ms) => void (now.t += ms),
-    // No spread: a bare 429's pause is exactly a minute.
-    random: () => 0,
-  });
-  return { now, dispatcher, pd, teams, lines };
+  const world = pausedDispatch(
+    (now) =>
+      new Map<string, Receiver>([
+        [
+          "pd",
+          {
+            name: "pd",
+            kind: "pagerduty",
+            send: async (e) => {
+              const body = buildPagerDutyEvent(e, "routing-key");
+              const answer: SendOutcome = answers[posts++] ?? { ok: true, status: 202 };
+              pd.push({
+                at: now.t,
+                action: body.event_action,
+                summary: "payload" in body ? body.payload.summary : "",
+                taken: answer.ok,
+              });
+              return answer;
+            },
+          },
+        ],
+        [
+          "teams",
+          {
+            name: "teams",
+            kind: "teams",
+            send: async (e) => (teams.push(e.action), { ok: true, status: 202 }),
+          },
+        ],
+      ]),
+    ROUTING,
+  );
+  return { ...world, pd, teams };
 }
-
-const msg = (e: AlertEvent): InboundMessage => ({ messageId: e.id, body: e, deliveryCount: 1 });
-const copyOf = (c: Rescheduled): InboundMessage => ({
-  messageId: c.messageId,
-  body: c.body,
-  deliveryCount: 1,
-  applicationProperties: c.applicationProperties,
-  subject: c.subject,
-  contentType: c.contentType,
-});
-const signal = () => AbortSignal.timeout(10_000);
-
-const THROTTLED: SendOutcome = {
-  ok: false,
-  retryable: true,
-  status: 429,
-  retryAfterMs: null,
-  reason: "429 Too Many Requests",
-};
 
 describe("a resolve behind a page PagerDuty throttled", () => {
   it("posts nothing to PagerDuty inside the refused minute, then the late page and the resolve", async () => {
